@@ -1,0 +1,216 @@
+"""Super-resolve a folder of LR frames (or a video file) by 4x with a TecoGAN or FRVSR model.
+
+    python generate.py --model tecogan_model.h5 --input-dir-lr LR/calendar --output-dir results/calendar
+"""
+import argparse
+import itertools
+import os
+from collections import OrderedDict
+
+import numpy as np
+import nnabla as nn
+import nnabla.functions as F
+from tqdm import tqdm
+
+from models import flow_estimator, generator
+from utils.context import CONTEXT_CHOICES, use_context
+from utils.errors import UserError, exit_on_user_error
+from utils.image_io import VideoReader, VideoWriter, list_frames, read_rgb, to_uint8, write_rgb
+from utils.ops import SCALE, space_to_depth, upscale_four, warp_by_flow
+from utils.weights import assign_weights, count_resblocks, parameters_under, read_weight_file
+
+WARMUP_FRAMES = 5  # frames 6..2 are run first, mirrored, so that frame 1 already has a history
+FLOW_NET_STRIDE = 8  # the flow estimator pools three times by 2
+
+
+class FrameRecurrentSR:
+    """The inference graph of the reference: one generator step and one warp of the previous output.
+
+    Frames are (H, W, 3) RGB float32 in [0, 1]; outputs are (4H, 4W, 3), unclipped, in about [0, 1].
+    Frames smaller than the flow net's stride are padded by edge replication and cropped back.
+    """
+
+    def __init__(self, height, width, num_resblock):
+        self.height, self.width = height, width
+        padded_h, padded_w = max(height, FLOW_NET_STRIDE), max(width, FLOW_NET_STRIDE)
+        self.scope = OrderedDict()
+        self.lr_current = nn.Variable((1, padded_h, padded_w, 3))
+        self.lr_previous = nn.Variable((1, padded_h, padded_w, 3))
+        self.previous_output = nn.Variable((1, padded_h * SCALE, padded_w * SCALE, 3))
+        self.warped_previous = nn.Variable((1, padded_h * SCALE, padded_w * SCALE, 3))
+        with nn.parameter_scope("", self.scope):
+            generator_input = F.concatenate(self.lr_current, space_to_depth(self.warped_previous), axis=3)
+            with nn.parameter_scope("generator"):
+                self.output = (generator(generator_input, num_resblock) + 1) / 2
+            with nn.parameter_scope("fnet"):
+                flow_lr = flow_estimator(F.concatenate(self.lr_previous, self.lr_current, axis=3))
+            # The flow net sees H//8*8 rows; the reference reflect-pads the flow back to the frame size.
+            flow_lr = F.pad(flow_lr, (0, padded_h - flow_lr.shape[1], 0, padded_w - flow_lr.shape[2], 0, 0),
+                            mode="reflect")
+            self.warped = warp_by_flow(self.previous_output, upscale_four(flow_lr * SCALE))
+        self.reset()
+
+    def parameters(self):
+        with nn.parameter_scope("", self.scope):
+            return parameters_under("")
+
+    def load(self, path, file_arrays=None):
+        assign_weights(self.parameters(), file_arrays or read_weight_file(path), path)
+
+    def reset(self):
+        """Start a new sequence: no previous frame, no previous output."""
+        self.lr_previous.data.zero()
+        self.previous_output.data.zero()
+        self.warped_previous.data.zero()
+        self.has_history = False
+
+    def _pad(self, frame):
+        pad_h, pad_w = self.lr_current.shape[1] - frame.shape[0], self.lr_current.shape[2] - frame.shape[1]
+        return np.pad(frame, ((0, pad_h), (0, pad_w), (0, 0)), mode="edge") if pad_h or pad_w else frame
+
+    def step(self, frame):
+        """Super-resolve the next frame of the sequence."""
+        self.lr_current.d = self._pad(frame)[None]
+        if self.has_history:
+            self.warped.forward(clear_buffer=True)
+            self.warped_previous.data.copy_from(self.warped.data)
+        self.output.forward(clear_buffer=True)
+        self.lr_previous.data.copy_from(self.lr_current.data)
+        self.previous_output.data.copy_from(self.output.data)
+        self.has_history = True
+        return self.output.d[0, :self.height * SCALE, :self.width * SCALE].copy()
+
+
+def with_warmup(named_frames):
+    """Yield (name, frame, keep): frames 6..2 mirrored (not kept), then every frame (kept).
+
+    The reference drops the first outputs of clips shorter than 6 frames; here the warm-up uses
+    only the frames that exist, so every input frame gets an output.
+    """
+    named_frames = iter(named_frames)
+    head = list(itertools.islice(named_frames, WARMUP_FRAMES + 1))
+    for name, frame in reversed(head[1:]):
+        yield name, frame, False
+    for name, frame in itertools.chain(head, named_frames):
+        yield name, frame, True
+
+
+def super_resolve(model, named_frames):
+    """Yield (name, SR frame) for every frame of one sequence, after the mirrored warm-up."""
+    model.reset()
+    for name, frame, keep in with_warmup(named_frames):
+        output = model.step(frame)
+        if keep:
+            yield name, output
+
+
+def frames_from_folder(folder):
+    """(name stem, frame) pairs of a folder, checked up front: readable and all of one size."""
+    paths = list_frames(folder)
+    first_shape = None
+    for path in paths:
+        shape = read_rgb(path).shape
+        first_shape = first_shape or shape
+        if shape != first_shape:
+            raise UserError(f"frame '{path}' is {shape[1]}x{shape[0]} but '{paths[0]}' is "
+                            f"{first_shape[1]}x{first_shape[0]}; all frames of a sequence must have one size")
+    stems = [os.path.splitext(os.path.basename(path))[0] for path in paths]
+    return first_shape, len(paths), ((stem, read_rgb(path)) for stem, path in zip(stems, paths))
+
+
+def frames_from_video(path):
+    reader = VideoReader(path)
+    frames = iter(reader)
+    first = next(frames, None)
+    if first is None:
+        raise UserError(f"video '{path}' has no frames")
+    stem = os.path.splitext(os.path.basename(path))[0]
+    named = ((f"{stem}_{index:04d}", frame) for index, frame in enumerate(itertools.chain([first], frames), 1))
+    return first.shape, reader.frame_count, named, reader.fps
+
+
+def resolve_num_resblock(requested, file_arrays, path):
+    if requested is not None:
+        return requested
+    blocks = count_resblocks(file_arrays)
+    if blocks == 0:
+        raise UserError(f"weights file '{path}' has no generator residual blocks: it is not a TecoGAN/FRVSR "
+                        "generator; pass tecogan_model.h5, frvsr_model.h5 or a train.py model_param file")
+    return blocks
+
+
+def prepare_output_dir(folder):
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as error:
+        raise UserError(f"cannot create output folder '{folder}' ({error.strerror}); choose another --output-dir")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UserError(f"output folder '{folder}' is not writable; choose another --output-dir")
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description="TecoGAN / FRVSR 4x video super-resolution")
+    parser.add_argument("--model", required=True, help="NNabla weights (.h5): tecogan_model.h5, "
+                        "frvsr_model.h5 or a train.py model_param_*.h5")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--input-dir-lr", help="folder of LR frames (png/jpg), sorted by the number in their name")
+    source.add_argument("--input-video", help="video file to read the LR frames from")
+    parser.add_argument("--output-dir", help="where to write the SR frames (default results/<input name>)")
+    parser.add_argument("--output-name", default="output", help="prefix of the output file names")
+    parser.add_argument("--output-ext", default="png", choices=("png", "jpg"), help="format of the output frames")
+    parser.add_argument("--output-video", help="also write the SR frames as this .mp4 file")
+    parser.add_argument("--fps", type=float, help="frame rate of --output-video (default: the input video's, else 24)")
+    parser.add_argument("--num_resblock", type=int, help="generator residual blocks (default: read from --model)")
+    parser.add_argument("--context", default="auto", choices=CONTEXT_CHOICES,
+                        help="auto: cudnn when nnabla-ext-cuda and a GPU are present, else cpu")
+    parser.add_argument("--truncate", action="store_true",
+                        help="write PNGs by truncation like the reference (default: rounding)")
+    args = parser.parse_args(argv)
+    if args.num_resblock is not None and args.num_resblock < 1:
+        raise UserError(f"--num_resblock must be at least 1, got {args.num_resblock}")
+    if args.fps is not None and args.fps <= 0:
+        raise UserError(f"--fps must be positive, got {args.fps}")
+    return args
+
+
+def run(args):
+    context = use_context(args.context)
+    file_arrays = read_weight_file(args.model)
+    num_resblock = resolve_num_resblock(args.num_resblock, file_arrays, args.model)
+    if args.input_video:
+        shape, frame_count, named_frames, fps = frames_from_video(args.input_video)
+    else:
+        shape, frame_count, named_frames = frames_from_folder(args.input_dir_lr)
+        fps = 24.0
+    source_name = os.path.splitext(os.path.basename(os.path.normpath(args.input_video or args.input_dir_lr)))[0]
+    output_dir = args.output_dir or os.path.join("results", source_name)
+    prepare_output_dir(output_dir)
+    model = FrameRecurrentSR(shape[0], shape[1], num_resblock)
+    model.load(args.model, file_arrays)
+
+    video = None
+    if args.output_video:
+        video = VideoWriter(args.output_video, args.fps or fps, shape[1] * SCALE, shape[0] * SCALE)
+    progress = tqdm(super_resolve(model, named_frames), total=frame_count or None, unit="frame",
+                    desc=f"{num_resblock} blocks, {context}")
+    try:
+        for name, output in progress:
+            write_rgb(os.path.join(output_dir, f"{args.output_name}_{name}.{args.output_ext}"), output, args.truncate)
+            if video:
+                video.write(to_uint8(output, args.truncate))
+    except BaseException:
+        if video:
+            video.abort()
+        raise
+    if video:
+        video.close()
+    print(f"wrote {progress.n} frames to {output_dir}" + (f" and {args.output_video}" if video else ""))
+
+
+def main(argv=None):
+    with exit_on_user_error():
+        run(parse_args(argv))
+
+
+if __name__ == "__main__":
+    main()

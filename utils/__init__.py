@@ -1,0 +1,1 @@
+"""Shared helpers: resampling and warping ops, weights, image and video IO, errors."""

@@ -1,0 +1,123 @@
+"""Resampling, warping and packing ops of TecoGAN as NNabla graph functions.
+
+Public functions take and return NHWC variables, as the reference does. The fixed-filter
+resamplers run as one grouped convolution on the channel-first layout (what NNabla's CPU
+backend implements) followed by depth-to-space, so that they stay differentiable with respect to
+their input and cost one kernel call instead of dozens of slices.
+"""
+import numpy as np
+import nnabla as nn
+import nnabla.functions as F
+
+SCALE = 4  # the super-resolution factor, everywhere in TecoGAN
+
+
+def to_channel_first(x):
+    """(B, H, W, C) -> (B, C, H, W)."""
+    return F.transpose(x, (0, 3, 1, 2))
+
+
+def to_channel_last(x):
+    """(B, C, H, W) -> (B, H, W, C)."""
+    return F.transpose(x, (0, 2, 3, 1))
+
+
+def keys_cubic_weights(t, a=-0.75):
+    """Weights of the 4 taps at offsets -1, 0, 1, 2 for a sample at fractional position t.
+
+    Keys' cubic convolution kernel with a = -0.75, as TF1's resize_bicubic uses.
+    """
+    def kernel(d):
+        d = abs(d)
+        if d <= 1:
+            return (a + 2) * d ** 3 - (a + 3) * d ** 2 + 1
+        if d < 2:
+            return a * d ** 3 - 5 * a * d ** 2 + 8 * a * d - 4 * a
+        return 0.0
+    return np.array([kernel(t + 1), kernel(t), kernel(1 - t), kernel(2 - t)])
+
+
+def linear_weights(t):
+    """Weights of the 2 taps at offsets 0, 1 for a sample at fractional position t."""
+    return np.array([1 - t, t])
+
+
+def _phase_filters(taps_for_phase, channels):
+    """Grouped-convolution weight (channels * SCALE^2, 1, k, k): one 2-D filter per output phase.
+
+    Output pixel (SCALE*i + py, SCALE*j + px) samples the input at (i + py/SCALE, j + px/SCALE),
+    TF1's mapping without half-pixel centres.
+    """
+    phases = [taps_for_phase(p / SCALE) for p in range(SCALE)]
+    filters = np.stack([np.outer(phases[py], phases[px])
+                        for py in range(SCALE) for px in range(SCALE)])
+    filters = np.tile(filters[None], (channels, 1, 1, 1)).reshape(-1, 1, *filters.shape[1:])
+    return nn.Variable.from_numpy_array(filters.astype(np.float32))
+
+
+def _depth_to_space_channel_first(x, channels):
+    """(B, C*S*S, H, W) with channel c*S*S + py*S + px -> (B, C, H*S, W*S)."""
+    batch, _, height, width = x.shape
+    x = F.reshape(x, (batch, channels, SCALE, SCALE, height, width))
+    x = F.transpose(x, (0, 1, 4, 2, 5, 3))
+    return F.reshape(x, (batch, channels, height * SCALE, width * SCALE))
+
+
+def _upscale_channel_first(x, taps_for_phase, pad_before, pad_after):
+    """x4 upsampling of (B, C, H, W) with edge-clamped borders and a fixed separable filter."""
+    channels = x.shape[1]
+    padded = F.pad(x, (pad_before, pad_after, pad_before, pad_after), mode="repeat")
+    filters = _phase_filters(taps_for_phase, channels)
+    phases = F.convolution(padded, filters, group=channels)  # (B, C*16, H, W)
+    return _depth_to_space_channel_first(phases, channels)
+
+
+def bicubic_four_channel_first(x):
+    """x4 bicubic of (B, C, H, W); equals TF1 tf.image.resize_bicubic (align_corners=False)."""
+    return _upscale_channel_first(x, keys_cubic_weights, 1, 2)
+
+
+def bilinear_four_channel_first(x):
+    """x4 bilinear of (B, C, H, W); equals TF1 tf.image.resize_bilinear (align_corners=False)."""
+    return _upscale_channel_first(x, linear_weights, 0, 1)
+
+
+def bicubic_four(x):
+    """x4 bicubic of an NHWC variable (B, H, W, C) -> (B, 4H, 4W, C)."""
+    return to_channel_last(bicubic_four_channel_first(to_channel_first(x)))
+
+
+def upscale_four(x):
+    """x4 bilinear of an NHWC variable (B, H, W, C) -> (B, 4H, 4W, C); used for flow fields."""
+    return to_channel_last(bilinear_four_channel_first(to_channel_first(x)))
+
+
+def warp_by_flow(images, flow):
+    """Backward warp with the semantics of tfa.image.dense_image_warp.
+
+    images (B, H, W, C), flow (B, H, W, 2) with flow[..., 0] the row and flow[..., 1] the column
+    displacement: out[b, y, x] = images[b, y - flow_y, x - flow_x], bilinear, clamped at the
+    borders. NNabla's warp_by_flow adds (x, y) offsets, hence the negation and channel swap.
+    """
+    nnabla_flow = -F.concatenate(flow[:, :, :, 1:2], flow[:, :, :, 0:1], axis=3)
+    warped = F.warp_by_flow(to_channel_first(images), to_channel_first(nnabla_flow))
+    return to_channel_last(warped)
+
+
+def space_to_depth(x):
+    """(B, 4H, 4W, C) -> (B, H, W, 16C); channel index = (dy*4 + dx)*C + c."""
+    batch, height, width, channels = x.shape
+    x = F.reshape(x, (batch, height // SCALE, SCALE, width // SCALE, SCALE, channels))
+    x = F.transpose(x, (0, 1, 3, 2, 4, 5))
+    return F.reshape(x, (batch, height // SCALE, width // SCALE, SCALE * SCALE * channels))
+
+
+def space_to_depth_disc(x, num_triplets):
+    """Pack frame triplets for the discriminator: (T*3, H, W, C) -> (T, H, W, 3C).
+
+    Channel index = c*3 + frame, as the reference packs them.
+    """
+    _, height, width, channels = x.shape[-4:]
+    x = F.reshape(x, (num_triplets, 3, height, width, channels))
+    x = F.transpose(x, (0, 2, 3, 4, 1))
+    return F.reshape(x, (num_triplets, height, width, channels * 3))

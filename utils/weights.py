@@ -1,0 +1,101 @@
+"""Weight files in the official NNabla layout.
+
+Files hold channel-last shapes (convolution W (out, kh, kw, in), deconvolution W (in, kh, kw, out),
+batch-norm statistics (1, 1, 1, C)), as the reference and the released tecogan_model.h5 /
+frvsr_model.h5. Our networks compute channel-first, so every 4-D array is transposed once when
+it is loaded and once when it is saved; 1-D and 2-D arrays (biases, affine W) are the same in
+both layouts.
+"""
+import os
+import re
+
+import h5py
+import numpy as np
+import nnabla as nn
+
+from utils.errors import UserError
+
+FILE_TO_COMPUTE_AXES = (0, 3, 1, 2)
+COMPUTE_TO_FILE_AXES = (0, 2, 3, 1)
+RESBLOCK_PATTERN = re.compile(r"generator/generator_unit/resblock_(\d+)/")
+
+
+def to_file_layout(array):
+    return array.transpose(COMPUTE_TO_FILE_AXES) if array.ndim == 4 else array
+
+
+def to_compute_layout(array):
+    return array.transpose(FILE_TO_COMPUTE_AXES) if array.ndim == 4 else array
+
+
+def read_weight_file(path):
+    """Return {name: array in file layout} from an NNabla .h5 parameter file."""
+    if not os.path.isfile(path):
+        raise UserError(f"weights file '{path}' does not exist; pass the path of a .h5 model file")
+    try:
+        with h5py.File(path, "r") as h5:
+            arrays = {}
+            h5.visititems(lambda name, item: arrays.__setitem__(name, item[()])
+                          if isinstance(item, h5py.Dataset) else None)
+    except OSError:
+        raise UserError(f"weights file '{path}' is not an HDF5 (.h5) parameter file; "
+                        "pass a file saved by train.py or an official NNabla model")
+    if not arrays:
+        raise UserError(f"weights file '{path}' holds no parameters")
+    return {name: np.asarray(array) for name, array in arrays.items()}
+
+
+def count_resblocks(names):
+    """Number of generator residual blocks named in a set of parameter names (0 if none)."""
+    blocks = {int(match.group(1)) for name in names for match in [RESBLOCK_PATTERN.search(name)] if match}
+    return max(blocks, default=0)
+
+
+def assign_weights(params, file_arrays, source, allow_missing=()):
+    """Copy file arrays into graph parameters, checking that names and shapes agree.
+
+    params: {name: nn.Variable} of the graph (compute layout). Names in allow_missing (prefixes)
+    may be absent from the file; they keep their current values. Raises UserError on any mismatch.
+    """
+    missing = [name for name in params if name not in file_arrays
+               and not any(name.startswith(prefix) for prefix in allow_missing)]
+    if missing:
+        raise UserError(f"weights file '{source}' lacks {len(missing)} parameter(s) of this network, e.g. "
+                        f"'{missing[0]}': it was saved for another network or block count "
+                        "(check --num_resblock, or use the matching model file)")
+    unknown = [name for name in file_arrays if name not in params]
+    if unknown:
+        raise UserError(f"weights file '{source}' has {len(unknown)} parameter(s) this network lacks, e.g. "
+                        f"'{unknown[0]}': it was saved for another network or block count "
+                        "(check --num_resblock, or use the matching model file)")
+    for name, variable in params.items():
+        if name not in file_arrays:
+            continue
+        array = to_compute_layout(file_arrays[name])
+        if array.shape != variable.shape:
+            raise UserError(f"weights file '{source}': parameter '{name}' has shape "
+                            f"{to_file_layout(np.empty(variable.shape)).shape} in this network but "
+                            f"{file_arrays[name].shape} in the file; use the matching model file")
+        variable.d = array
+
+
+def parameters_under(scope):
+    """{name relative to scope: variable} for every parameter whose name starts with scope + '/'."""
+    prefix = scope.rstrip("/") + "/" if scope else ""
+    return {name[len(prefix):]: variable for name, variable in nn.get_parameters(grad_only=False).items()
+            if name.startswith(prefix)}
+
+
+def save_weights(path, params):
+    """Write {name: nn.Variable} (compute layout) to an NNabla .h5 file in the official layout, atomically."""
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    temporary = os.path.join(directory, f".{os.path.basename(path)}.{os.getpid()}.tmp.h5")
+    file_params = {name: nn.Variable.from_numpy_array(to_file_layout(variable.d), need_grad=variable.need_grad)
+                   for name, variable in params.items()}
+    try:
+        nn.save_parameters(temporary, file_params)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
