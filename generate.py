@@ -6,6 +6,7 @@ import argparse
 import itertools
 import os
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import nnabla as nn
@@ -23,31 +24,72 @@ WARMUP_FRAMES = 5  # frames 6..2 are run first, mirrored, so that frame 1 alread
 FLOW_NET_STRIDE = 8  # the flow estimator pools three times by 2
 
 
+def generator_halo(num_resblock):
+    """LR rows beyond which a generator output row cannot see: one per 3x3 LR convolution
+    (input stage and two per residual block), plus two for the upsampling stages."""
+    return 2 * num_resblock + 3
+
+
+def plan_strips(height, halo, max_parts):
+    """Split the LR rows into horizontal strips computed in parallel, each with halo context rows.
+
+    Returns [(start, stop, keep_start, keep_stop)]: the strip computes rows start..stop and keeps
+    keep_start..keep_stop. The number of strips minimises the rows of the largest strip.
+    """
+    def strips(parts):
+        bounds = [round(height * index / parts) for index in range(parts + 1)]
+        return [(max(0, keep_start - halo), min(height, keep_stop + halo), keep_start, keep_stop)
+                for keep_start, keep_stop in zip(bounds[:-1], bounds[1:])]
+    candidates = [strips(parts) for parts in range(1, max(1, max_parts) + 1)]
+    return min(candidates, key=lambda plan: max(stop - start for start, stop, _, _ in plan))
+
+
+class GeneratorStrip:
+    """The generator on LR rows start..stop of a frame, with the previous output warped."""
+
+    def __init__(self, strip, width, num_resblock, scope):
+        self.start, self.stop, self.keep_start, self.keep_stop = strip
+        rows = self.stop - self.start
+        self.lr_frame = nn.Variable((1, rows, width, 3))
+        self.warped_previous = nn.Variable((1, rows * SCALE, width * SCALE, 3))
+        with nn.parameter_scope("", scope), nn.parameter_scope("generator"):
+            generator_input = F.concatenate(self.lr_frame, space_to_depth(self.warped_previous), axis=3)
+            self.output = (generator(generator_input, num_resblock) + 1) / 2
+
+    def run(self, lr_frame, warped_previous):
+        """lr_frame (H, W, 3) and warped_previous (4H, 4W, 3) of the whole frame -> kept output rows."""
+        self.lr_frame.d = lr_frame[None, self.start:self.stop]
+        self.warped_previous.d = warped_previous[None, self.start * SCALE:self.stop * SCALE]
+        self.output.forward(clear_buffer=True)
+        keep = slice((self.keep_start - self.start) * SCALE, (self.keep_stop - self.start) * SCALE)
+        return self.output.d[0, keep]
+
+
 class FrameRecurrentSR:
     """The inference graph of the reference: one generator step and one warp of the previous output.
 
     Frames are (H, W, 3) RGB float32 in [0, 1]; outputs are (4H, 4W, 3), unclipped, in about [0, 1].
     Frames smaller than the flow net's stride are padded by edge replication and cropped back.
+    NNabla's CPU kernels use one core, so on CPU the generator runs as horizontal strips (with
+    enough overlap that every kept row is exact) in parallel threads; NNabla releases the GIL.
     """
 
-    def __init__(self, height, width, num_resblock):
+    def __init__(self, height, width, num_resblock, threads=1):
         self.height, self.width = height, width
         padded_h, padded_w = max(height, FLOW_NET_STRIDE), max(width, FLOW_NET_STRIDE)
         self.scope = OrderedDict()
         self.lr_current = nn.Variable((1, padded_h, padded_w, 3))
         self.lr_previous = nn.Variable((1, padded_h, padded_w, 3))
         self.previous_output = nn.Variable((1, padded_h * SCALE, padded_w * SCALE, 3))
-        self.warped_previous = nn.Variable((1, padded_h * SCALE, padded_w * SCALE, 3))
-        with nn.parameter_scope("", self.scope):
-            generator_input = F.concatenate(self.lr_current, space_to_depth(self.warped_previous), axis=3)
-            with nn.parameter_scope("generator"):
-                self.output = (generator(generator_input, num_resblock) + 1) / 2
-            with nn.parameter_scope("fnet"):
-                flow_lr = flow_estimator(F.concatenate(self.lr_previous, self.lr_current, axis=3))
-            # The flow net sees H//8*8 rows; the reference reflect-pads the flow back to the frame size.
-            flow_lr = F.pad(flow_lr, (0, padded_h - flow_lr.shape[1], 0, padded_w - flow_lr.shape[2], 0, 0),
-                            mode="reflect")
-            self.warped = warp_by_flow(self.previous_output, upscale_four(flow_lr * SCALE))
+        self.strips = [GeneratorStrip(strip, padded_w, num_resblock, self.scope)
+                       for strip in plan_strips(padded_h, generator_halo(num_resblock), threads)]
+        with nn.parameter_scope("", self.scope), nn.parameter_scope("fnet"):
+            flow_lr = flow_estimator(F.concatenate(self.lr_previous, self.lr_current, axis=3))
+        # The flow net sees H//8*8 rows; the reference reflect-pads the flow back to the frame size.
+        flow_lr = F.pad(flow_lr, (0, padded_h - flow_lr.shape[1], 0, padded_w - flow_lr.shape[2], 0, 0),
+                        mode="reflect")
+        self.warped = warp_by_flow(self.previous_output, upscale_four(flow_lr * SCALE))
+        self.pool = ThreadPoolExecutor(len(self.strips)) if len(self.strips) > 1 else None
         self.reset()
 
     def parameters(self):
@@ -61,7 +103,6 @@ class FrameRecurrentSR:
         """Start a new sequence: no previous frame, no previous output."""
         self.lr_previous.data.zero()
         self.previous_output.data.zero()
-        self.warped_previous.data.zero()
         self.has_history = False
 
     def _pad(self, frame):
@@ -70,15 +111,21 @@ class FrameRecurrentSR:
 
     def step(self, frame):
         """Super-resolve the next frame of the sequence."""
-        self.lr_current.d = self._pad(frame)[None]
+        lr_frame = self._pad(frame)
+        self.lr_current.d = lr_frame[None]
+        warped_previous = np.zeros(self.previous_output.shape[1:], np.float32)
         if self.has_history:
             self.warped.forward(clear_buffer=True)
-            self.warped_previous.data.copy_from(self.warped.data)
-        self.output.forward(clear_buffer=True)
-        self.lr_previous.data.copy_from(self.lr_current.data)
-        self.previous_output.data.copy_from(self.output.data)
+            warped_previous = self.warped.d[0]
+        if self.pool:
+            parts = list(self.pool.map(lambda strip: strip.run(lr_frame, warped_previous), self.strips))
+        else:
+            parts = [strip.run(lr_frame, warped_previous) for strip in self.strips]
+        output = np.concatenate(parts, axis=0)
+        self.lr_previous.d = self.lr_current.d
+        self.previous_output.d = output[None]
         self.has_history = True
-        return self.output.d[0, :self.height * SCALE, :self.width * SCALE].copy()
+        return output[:self.height * SCALE, :self.width * SCALE].copy()
 
 
 def with_warmup(named_frames):
