@@ -2,6 +2,10 @@
 
     python generate.py --model tecogan_model.h5 --input-dir-lr LR/calendar --output-dir results/calendar
 """
+import logging
+
+logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import logs its start-up
+
 import argparse
 import itertools
 import os
@@ -210,11 +214,15 @@ def parse_args(argv=None):
     parser.add_argument("--num_resblock", type=int, help="generator residual blocks (default: read from --model)")
     parser.add_argument("--context", default="auto", choices=CONTEXT_CHOICES,
                         help="auto: cudnn when nnabla-ext-cuda and a GPU are present, else cpu")
+    parser.add_argument("--threads", type=int,
+                        help="CPU threads running generator strips in parallel (default: all cores on cpu)")
     parser.add_argument("--truncate", action="store_true",
                         help="write PNGs by truncation like the reference (default: rounding)")
     args = parser.parse_args(argv)
     if args.num_resblock is not None and args.num_resblock < 1:
         raise UserError(f"--num_resblock must be at least 1, got {args.num_resblock}")
+    if args.threads is not None and args.threads < 1:
+        raise UserError(f"--threads must be at least 1, got {args.threads}")
     if args.fps is not None and args.fps <= 0:
         raise UserError(f"--fps must be positive, got {args.fps}")
     return args
@@ -232,7 +240,8 @@ def run(args):
     source_name = os.path.splitext(os.path.basename(os.path.normpath(args.input_video or args.input_dir_lr)))[0]
     output_dir = args.output_dir or os.path.join("results", source_name)
     prepare_output_dir(output_dir)
-    model = FrameRecurrentSR(shape[0], shape[1], num_resblock)
+    threads = args.threads or (os.cpu_count() if context == "cpu" else 1)
+    model = FrameRecurrentSR(shape[0], shape[1], num_resblock, threads)
     model.load(args.model, file_arrays)
 
     video = None

@@ -23,11 +23,10 @@ def conv(x, channels, name, kernel=3, stride=1, with_bias=True):
                           with_bias=with_bias, name=name)
 
 
-def _glorot_parameters(shape, fan_in, fan_out, kernel):
+def _glorot_parameters(shape, out_channels, glorot_limit):
     """W and b created as PF.convolution / PF.deconvolution create them (Glorot uniform, zero bias)."""
-    limit = I.calc_uniform_lim_glorot(fan_in, fan_out, kernel)
-    weight = get_parameter_or_create("W", shape, I.UniformInitializer(limit), True)
-    bias = get_parameter_or_create("b", (fan_out,), I.ConstantInitializer(), True)
+    weight = get_parameter_or_create("W", shape, I.UniformInitializer(glorot_limit), True)
+    bias = get_parameter_or_create("b", (out_channels,), I.ConstantInitializer(), True)
     return weight, bias
 
 
@@ -52,7 +51,9 @@ def deconv_x2(x, channels, name):
     """
     batch, in_channels, height, width = x.shape
     with nn.parameter_scope(name), nn.parameter_scope("deconv"):
-        weight, bias = _glorot_parameters((in_channels, channels, 3, 3), channels, in_channels, (3, 3))
+        # PF.deconvolution passes (outmaps, inmaps) to the Glorot limit in this order.
+        limit = I.calc_uniform_lim_glorot(channels, in_channels, (3, 3))
+        weight, bias = _glorot_parameters((in_channels, channels, 3, 3), channels, limit)
     padded = F.pad(x, (0, 1, 0, 1))  # input m+1 of the last row/column is zero
     phases = []
     for phase_y in (0, 1):
@@ -76,7 +77,8 @@ def conv_few_outputs(x, channels, name):
     """
     batch, in_channels, height, width = x.shape
     with nn.parameter_scope(name), nn.parameter_scope("conv"):
-        weight, bias = _glorot_parameters((channels, in_channels, 3, 3), in_channels, channels, (3, 3))
+        limit = I.calc_uniform_lim_glorot(in_channels, channels, (3, 3))
+        weight, bias = _glorot_parameters((channels, in_channels, 3, 3), channels, limit)
     per_tap = F.reshape(F.transpose(weight, (2, 3, 0, 1)), (9 * channels, in_channels, 1, 1))
     tap_maps = F.pad(F.convolution(x, per_tap), (1, 1, 1, 1))  # (B, 9*channels, H+2, W+2)
     total = F.reshape(bias, (1, channels, 1, 1))
