@@ -1,0 +1,126 @@
+"""Every user mistake gives one line on stderr, exit code 2, no traceback, and no output file."""
+import os
+import shutil
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+import pytest
+
+import generate
+from conftest import REPO_ROOT, reference_path
+
+WEIGHTS = reference_path("parity_generate", "weights.h5")
+FRAMES = reference_path("parity_generate", "lr")
+
+
+def expect_user_error(capsys, argv, message):
+    with pytest.raises(SystemExit) as exit_info:
+        generate.main(argv)
+    assert exit_info.value.code == 2
+    error_lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(error_lines) == 1 and error_lines[0].startswith("error: "), error_lines
+    assert message in error_lines[0]
+
+
+def no_files_under(folder):
+    return not os.path.exists(folder) or not any(files for _, _, files in os.walk(folder))
+
+
+@pytest.fixture
+def output_dir(tmp_path):
+    return str(tmp_path / "out")
+
+
+def test_missing_input_folder(capsys, tmp_path, output_dir):
+    expect_user_error(capsys, ["--model", WEIGHTS, "--input-dir-lr", str(tmp_path / "nowhere"),
+                               "--output-dir", output_dir], "does not exist")
+    assert no_files_under(output_dir)
+
+
+def test_empty_input_folder_and_folder_without_images(capsys, tmp_path, output_dir):
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    expect_user_error(capsys, ["--model", WEIGHTS, "--input-dir-lr", str(folder), "--output-dir", output_dir], "no images")
+    (folder / "notes.txt").write_text("not a frame")
+    expect_user_error(capsys, ["--model", WEIGHTS, "--input-dir-lr", str(folder), "--output-dir", output_dir], "no images")
+    assert no_files_under(output_dir)
+
+
+def test_corrupt_image(capsys, tmp_path, output_dir):
+    folder = tmp_path / "frames"
+    shutil.copytree(FRAMES, folder)
+    (folder / "lr_0005.png").write_bytes(b"\x89PNG\r\n\x1a\n truncated garbage")
+    expect_user_error(capsys, ["--model", WEIGHTS, "--input-dir-lr", str(folder), "--output-dir", output_dir],
+                      "lr_0005.png")
+    assert no_files_under(output_dir)
+
+
+def test_frames_of_different_sizes(capsys, tmp_path, output_dir):
+    folder = tmp_path / "frames"
+    shutil.copytree(FRAMES, folder)
+    shutil.copy(reference_path("parity_generate_strong", "lr", "lr_0007.png"), folder / "lr_0007.png")
+    expect_user_error(capsys, ["--model", WEIGHTS, "--input-dir-lr", str(folder), "--output-dir", output_dir],
+                      "one size")
+    assert no_files_under(output_dir)
+
+
+def test_missing_weights(capsys, tmp_path, output_dir):
+    expect_user_error(capsys, ["--model", str(tmp_path / "none.h5"), "--input-dir-lr", FRAMES,
+                               "--output-dir", output_dir], "does not exist")
+
+
+def test_weights_not_hdf5(capsys, tmp_path, output_dir):
+    fake = tmp_path / "model.h5"
+    fake.write_text("this is not HDF5")
+    expect_user_error(capsys, ["--model", str(fake), "--input-dir-lr", FRAMES, "--output-dir", output_dir], "not an HDF5")
+    assert no_files_under(output_dir)
+
+
+def test_weights_of_another_network(capsys, tmp_path, output_dir):
+    other = tmp_path / "vgg19.h5"
+    with h5py.File(other, "w") as h5:
+        h5["conv1/conv/W"] = np.zeros((64, 3, 3, 3), np.float32)
+    expect_user_error(capsys, ["--model", str(other), "--input-dir-lr", FRAMES, "--output-dir", output_dir],
+                      "not a TecoGAN/FRVSR generator")
+    expect_user_error(capsys, ["--model", str(other), "--input-dir-lr", FRAMES, "--output-dir", output_dir,
+                               "--num_resblock", "2"], "another network or block count")
+    assert no_files_under(output_dir)
+
+
+def test_weights_of_another_block_count(capsys, output_dir):
+    expect_user_error(capsys, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir", output_dir,
+                               "--num_resblock", "16"], "another network or block count")
+    assert no_files_under(output_dir)
+
+
+def test_unwritable_output_folder(capsys, tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    expect_user_error(capsys, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir", str(blocker / "out")],
+                      "cannot create output folder")
+
+
+def test_video_that_cannot_be_opened(capsys, tmp_path, output_dir):
+    broken = tmp_path / "clip.mp4"
+    broken.write_bytes(os.urandom(2048))
+    expect_user_error(capsys, ["--model", WEIGHTS, "--input-video", str(broken), "--output-dir", output_dir],
+                      "cannot open video")
+    expect_user_error(capsys, ["--model", WEIGHTS, "--input-video", str(tmp_path / "absent.mp4"),
+                               "--output-dir", output_dir], "does not exist")
+    assert no_files_under(output_dir)
+
+
+@pytest.mark.parametrize("flag, value", [("--num_resblock", "0"), ("--threads", "0"), ("--fps", "-1")])
+def test_bad_numbers(capsys, flag, value, output_dir):
+    expect_user_error(capsys, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir", output_dir, flag, value],
+                      flag)
+
+
+def test_script_prints_no_traceback(tmp_path):
+    completed = subprocess.run([sys.executable, "generate.py", "--model", str(tmp_path / "none.h5"),
+                                "--input-dir-lr", FRAMES], cwd=REPO_ROOT, capture_output=True, text=True)
+    assert completed.returncode == 2
+    assert completed.stderr.strip().count("\n") == 0 and "Traceback" not in completed.stderr
+    assert completed.stderr.startswith("error: ")
