@@ -20,7 +20,7 @@ test: $(STAMP)
 demo: $(STAMP)
 	@if [ -z "$(WEIGHTS)" ]; then \
 	  echo "make demo needs a weights file: make demo WEIGHTS=path/to/tecogan_model.h5"; exit 2; fi
-	$(PYTHON) generate.py --model "$(WEIGHTS)" --input-dir-lr data/calendar_lr --output-dir $(DEMO_OUT)
+	$(PYTHON) generate.py --model "$(WEIGHTS)" --input-dir-lr data/calendar_lr --output-dir $(DEMO_OUT) --output-video $(DEMO_OUT)/calendar_x4.mp4
 
 bench: $(STAMP)
 	$(PYTHON) benchmarks/bench_generate.py

@@ -9,6 +9,7 @@ logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import 
 import argparse
 import itertools
 import os
+import time
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
@@ -247,6 +248,7 @@ def run(args):
     video = None
     if args.output_video:
         video = VideoWriter(args.output_video, args.fps or fps, shape[1] * SCALE, shape[0] * SCALE)
+    started = time.perf_counter()
     progress = tqdm(super_resolve(model, named_frames), total=frame_count or None, unit="frame",
                     desc=f"{num_resblock} blocks, {context}")
     try:
@@ -260,7 +262,9 @@ def run(args):
         raise
     if video:
         video.close()
-    print(f"wrote {progress.n} frames to {output_dir}" + (f" and {args.output_video}" if video else ""))
+    seconds = time.perf_counter() - started
+    print(f"wrote {progress.n} frames to {output_dir}" + (f" and {args.output_video}" if video else "")
+          + f" in {seconds:.1f} s ({seconds / max(progress.n, 1):.2f} s per frame, warm-up included)")
 
 
 def main(argv=None):
