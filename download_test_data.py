@@ -108,8 +108,12 @@ def download(url, destination, validate):
         total = offset
     else:
         with response:
-            first, total = _content_range(response)
-            if response.status != 206 or first != offset:
+            if response.status == 206:
+                first, total = _content_range(response)
+                if first != offset:
+                    raise UserError(f"{url} answered the request to resume at byte {offset} with another "
+                                    f"range; delete {partial} and run again")
+            else:
                 offset, total = 0, None  # the server sent the whole file: start over
             if total is None and response.headers.get("Content-Length"):
                 total = offset + int(response.headers["Content-Length"])

@@ -12,9 +12,12 @@ import nnabla.initializer as I
 import nnabla.parametric_functions as PF
 from nnabla.parameter import get_parameter_or_create
 
-from utils.ops import bicubic_four_channel_first, to_channel_first, to_channel_last
+from utils.ops import (SCALE, bicubic_four_channel_first, space_to_depth, to_channel_first, to_channel_last,
+                       upscale_four, warp_by_flow)
 
 FLOW_MAX_VELOCITY = 24.0  # tanh output scaled to +-24 LR pixels, as in the paper
+GENERATOR_SCOPE = "generator"  # parameter scopes of the released weight files
+FLOW_SCOPE = "fnet"
 
 
 def conv(x, channels, name, kernel=3, stride=1, with_bias=True):
@@ -23,49 +26,9 @@ def conv(x, channels, name, kernel=3, stride=1, with_bias=True):
                           with_bias=with_bias, name=name)
 
 
-def _glorot_parameters(shape, out_channels, glorot_limit):
-    """W and b created as PF.convolution / PF.deconvolution create them (Glorot uniform, zero bias)."""
-    weight = get_parameter_or_create("W", shape, I.UniformInitializer(glorot_limit), True)
-    bias = get_parameter_or_create("b", (out_channels,), I.ConstantInitializer(), True)
-    return weight, bias
-
-
-def _phase_taps(phase):
-    """Kernel taps of a stride-2, pad-1, 3-tap transposed convolution that reach output phase 0 or 1,
-    listed for the input offsets 0 and +1: even outputs take tap 1 of input m, odd outputs
-    tap 2 of input m and tap 0 of input m+1."""
-    return (1,) if phase == 0 else (2, 0)
-
-
-def _join(parts, axis):
-    return parts[0] if len(parts) == 1 else F.concatenate(*parts, axis=axis)
-
-
 def deconv_x2(x, channels, name):
-    """3x3 transposed convolution, stride 2, pad 1, output padding 1: (B, C, H, W) -> (B, channels, 2H, 2W).
-
-    Parameters are those of PF.deconvolution (name/deconv/W of shape (C, channels, 3, 3)). It is
-    computed as four small convolutions, one per output phase, using only the taps that reach that
-    phase: the same arithmetic without the scatter step of NNabla's CPU deconvolution, which is
-    about three times slower.
-    """
-    batch, in_channels, height, width = x.shape
-    with nn.parameter_scope(name), nn.parameter_scope("deconv"):
-        # PF.deconvolution passes (outmaps, inmaps) to the Glorot limit in this order.
-        limit = I.calc_uniform_lim_glorot(channels, in_channels, (3, 3))
-        weight, bias = _glorot_parameters((in_channels, channels, 3, 3), channels, limit)
-    padded = F.pad(x, (0, 1, 0, 1))  # input m+1 of the last row/column is zero
-    phases = []
-    for phase_y in (0, 1):
-        for phase_x in (0, 1):
-            taps_y, taps_x = _phase_taps(phase_y), _phase_taps(phase_x)
-            kernel = _join([weight[:, :, ty:ty + 1, :] for ty in taps_y], axis=2)
-            kernel = _join([kernel[:, :, :, tx:tx + 1] for tx in taps_x], axis=3)
-            window = padded[:, :, :height + len(taps_y) - 1, :width + len(taps_x) - 1]
-            phases.append(F.convolution(window, F.transpose(kernel, (1, 0, 2, 3)), bias))
-    interleaved = F.reshape(F.stack(*phases, axis=2), (batch, channels, 2, 2, height, width))
-    interleaved = F.transpose(interleaved, (0, 1, 4, 2, 5, 3))  # (B, C, H, 2, W, 2)
-    return F.reshape(interleaved, (batch, channels, height * 2, width * 2))
+    """3x3 transposed convolution, stride 2: (B, C, H, W) -> (B, channels, 2H, 2W)."""
+    return PF.deconvolution(x, channels, (3, 3), pad=(1, 1), stride=(2, 2), output_padding=(1, 1), name=name)
 
 
 def conv_few_outputs(x, channels, name):
@@ -76,9 +39,10 @@ def conv_few_outputs(x, channels, name):
     maps, avoiding an im2col buffer 9 times the size of the input for a 3-row matrix product.
     """
     batch, in_channels, height, width = x.shape
-    with nn.parameter_scope(name), nn.parameter_scope("conv"):
+    with nn.parameter_scope(name), nn.parameter_scope("conv"):  # created as PF.convolution creates them
         limit = I.calc_uniform_lim_glorot(in_channels, channels, (3, 3))
-        weight, bias = _glorot_parameters((channels, in_channels, 3, 3), channels, limit)
+        weight = get_parameter_or_create("W", (channels, in_channels, 3, 3), I.UniformInitializer(limit), True)
+        bias = get_parameter_or_create("b", (channels,), I.ConstantInitializer(), True)
     per_tap = F.reshape(F.transpose(weight, (2, 3, 0, 1)), (9 * channels, in_channels, 1, 1))
     tap_maps = F.pad(F.convolution(x, per_tap), (1, 1, 1, 1))  # (B, 9*channels, H+2, W+2)
     total = F.reshape(bias, (1, channels, 1, 1))
@@ -169,3 +133,40 @@ def discriminator(packed_triplets, batch_stat=True):
         features.append(to_channel_last(net))
     logits = PF.affine(features[-1], 1, base_axis=3, name="affine0")
     return F.sigmoid(logits), features
+
+
+def estimate_sequence_flows(lr_frames):
+    """LR flow of every consecutive pair: (B, T, h, w, 3) -> (B * (T-1), h, w, 2), pair (t-1, t) at t-1.
+
+    The flow net sees the previous frame first, then the current one.
+    """
+    batch, length, height, width, channels = lr_frames.shape
+    pairs = F.concatenate(lr_frames[:, :-1], lr_frames[:, 1:], axis=4)  # (B, T-1, h, w, 6)
+    with nn.parameter_scope(FLOW_SCOPE):
+        return flow_estimator(F.reshape(pairs, (batch * (length - 1), height, width, 2 * channels)))
+
+
+def flow_to_high_res(flow_lr):
+    """LR flow in LR pixels -> HR flow in HR pixels: x4 bilinear upsampling of the flow times 4."""
+    return upscale_four(flow_lr * SCALE)
+
+
+def generate_sequence(lr_frames, flow_hr, num_resblock):
+    """Unroll the frame-recurrent generator over a sequence.
+
+    lr_frames (B, T, h, w, 3) in [0, 1]; flow_hr (B, T-1, 4h, 4w, 2), entry t-1 warping frame t-1 onto t.
+    Frame 0 gets zeros in place of the warped previous output; frame t gets the output of frame t-1
+    warped by flow_hr[:, t-1], mapped to [0, 1] and space-to-depth packed. Returns (B, T, 4h, 4w, 3)
+    in [-1, 1].
+    """
+    batch, length, height, width, _ = lr_frames.shape
+    warped_previous = F.constant(0, (batch, height, width, 3 * SCALE * SCALE))
+    outputs = []
+    for frame in range(length):
+        with nn.parameter_scope(GENERATOR_SCOPE):
+            output = generator(F.concatenate(lr_frames[:, frame], warped_previous, axis=3), num_resblock)
+        outputs.append(output)
+        if frame + 1 < length:
+            warped = warp_by_flow(output, flow_hr[:, frame])
+            warped_previous = space_to_depth((warped + 1) / 2)
+    return F.stack(*outputs, axis=1)

@@ -4,7 +4,7 @@ import nnabla as nn
 import nnabla.functions as F
 import pytest
 
-from models import conv_few_outputs, deconv_x2
+from models import conv_few_outputs
 from utils.ops import bicubic_four, space_to_depth, space_to_depth_disc, upscale_four, warp_by_flow
 
 RNG = np.random.RandomState(0)
@@ -159,13 +159,6 @@ def compare_layer_with_nnabla_kernel(fast_layer, reference_kernel, input_shape, 
     np.testing.assert_allclose(output_fast.d, output_reference.d, atol=1e-4, rtol=1e-5)
     for fast, reference in ((x_fast, x_reference), (weight, weight_reference), (bias, bias_reference)):
         np.testing.assert_allclose(fast.g, reference.g, atol=1e-3, rtol=1e-4)
-
-
-def test_deconv_x2_equals_nnabla_deconvolution():
-    compare_layer_with_nnabla_kernel(
-        lambda x: deconv_x2(x, 5, "up"),
-        lambda x, w, b: F.deconvolution(x, w, b, pad=(1, 1), stride=(2, 2), output_padding=(1, 1)),
-        (2, 4, 5, 7), "deconv_test")
 
 
 def test_conv_few_outputs_equals_nnabla_convolution():

@@ -121,3 +121,28 @@ def space_to_depth_disc(x, num_triplets):
     x = F.reshape(x, (num_triplets, 3, height, width, channels))
     x = F.transpose(x, (0, 2, 3, 4, 1))
     return F.reshape(x, (num_triplets, height, width, channels * 3))
+
+
+BLUR_SIGMA = 1.5  # the training degradation: Gaussian blur of sigma 1.5, then every 4th pixel
+BLUR_MARGIN = int(BLUR_SIGMA * 3)  # 4: the 9x9 kernel's reach, kept around HR crops for the blur
+
+
+def gaussian_kernel(sigma=BLUR_SIGMA):
+    """Normalised 2-D Gaussian of size 1 + 2 * int(3 sigma) (9x9 for sigma 1.5)."""
+    size = 1 + 2 * int(sigma * 3)
+    offsets = np.arange(size) - (size - 1) / 2
+    profile = np.exp(-0.5 * (offsets / sigma) ** 2)
+    kernel = np.outer(profile, profile)
+    return kernel / kernel.sum()
+
+
+def gaussian_downsample_four(hr_frames):
+    """The LR frames of training: (B, H, W, 3) -> (B, (H - 9) // 4 + 1, (W - 9) // 4 + 1, 3).
+
+    Each channel is blurred on its own with the 9x9 Gaussian and sampled with stride 4, no padding.
+    """
+    channels = hr_frames.shape[3]
+    kernel = np.tile(gaussian_kernel()[None, None], (channels, 1, 1, 1)).astype(np.float32)
+    blurred = F.convolution(to_channel_first(hr_frames), nn.Variable.from_numpy_array(kernel),
+                            stride=(SCALE, SCALE), group=channels)
+    return to_channel_last(blurred)

@@ -1,0 +1,353 @@
+"""The TecoGAN authors' training-data preparation (thunil/TecoGAN dataPrepare.py), restartable.
+
+    python authors_scripts/dataPrepare.py --disk_path TrainingDataPath --TEST     # check the links, log only
+    python authors_scripts/dataPrepare.py --disk_path TrainingDataPath --REMOVE   # 308 scenes from 28 videos
+    python authors_scripts/dataPrepare.py --disk_path TrainingDataPath --video clip.mp4 --scene_starts 0,300
+
+Each video of the authors' list (training_videos.json beside this script) is downloaded with
+yt-dlp (or youtube-dl), and from each listed start frame a scene of --duration frames is written
+as <disk_path>/scene_<id>/col_high_<NNNN>.png, every frame halved in both axes with area
+interpolation, as the authors do. Videos below 400 pixels in either axis are skipped. --video
+builds scenes from local files instead of the list.
+
+Differences from the authors' script, all for restarting: a scene id is fixed by the scene's
+place in the list (with every video available this is the authors' numbering; an unavailable
+video leaves a gap, which data_loader.py skips), a scene is written into a hidden folder and
+renamed when whole, scenes already complete are not redone, and a video whose scenes are all
+complete is not downloaded again.
+"""
+import argparse
+import datetime
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+
+import cv2
+from tqdm import tqdm
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the repository root
+
+from utils.errors import UserError, exit_on_user_error  # noqa: E402
+from utils.image_io import bgr_uint8_to_rgb_float, write_rgb  # noqa: E402
+from utils.scene_layout import frame_path, scene_dir  # noqa: E402
+
+VIDEO_LIST = os.path.join(os.path.dirname(os.path.abspath(__file__)), "training_videos.json")
+MIN_VIDEO_SIZE = 400  # pixels, both axes; the authors skip smaller videos
+DOWNSCALE = 0.5  # the authors halve every frame with INTER_AREA "to ensure the quality"
+DOWNLOAD_FORMAT = "bestvideo/best"
+DOWNLOADERS = ("yt-dlp", "youtube-dl")  # yt-dlp first: youtube-dl is no longer maintained
+PROBE_TIMEOUT_S = 300
+
+
+class VideoFailure(Exception):
+    """A video that cannot be used (unavailable, unreadable, too small): logged and skipped."""
+
+
+class Log:
+    """Lines to the terminal and appended to <summary_dir>/logfile_<mmddHHMM>.txt, as the authors' log."""
+
+    def __init__(self, summary_dir):
+        os.makedirs(summary_dir, exist_ok=True)
+        self.path = os.path.join(summary_dir, datetime.datetime.now().strftime("logfile_%m%d%H%M.txt"))
+        self.file = open(self.path, "a")
+
+    def __call__(self, message):
+        tqdm.write(message)
+        self.file.write(message + "\n")
+        self.file.flush()
+
+    def close(self):
+        self.file.close()
+
+
+@dataclass
+class Video:
+    """One source of scenes: a link of the authors' list or a local file, with its scenes' start frames."""
+    name: str  # how the log names it: the link or the file path
+    starts: list
+    first_scene_id: int
+    link: str = None
+    path: str = None
+
+    def scenes(self):
+        """[(scene id, first frame)]."""
+        return [(self.first_scene_id + k, start) for k, start in enumerate(self.starts)]
+
+
+def load_video_list():
+    with open(VIDEO_LIST) as file:
+        return json.load(file)
+
+
+def listed_videos(first_scene_id):
+    """The authors' 28 videos; scene ids run through the whole list in order."""
+    listing = load_video_list()
+    videos = []
+    for entry in listing["videos"]:
+        starts = entry["scene_start_frames"]
+        link = listing["link_prefix"] + entry["id"]
+        videos.append(Video(link, starts, first_scene_id, link=link))
+        first_scene_id += len(starts)
+    return videos
+
+
+def default_scene_starts(frame_count, duration):
+    """Back-to-back scenes over the whole video: 0, duration, 2 * duration, ... while they fit."""
+    return list(range(0, frame_count - duration + 1, duration))
+
+
+def parse_starts(text):
+    try:
+        starts = [int(value) for value in text.split(",") if value.strip()]
+    except ValueError:
+        starts = []
+    if not starts or min(starts) < 0:
+        raise UserError(f"--scene_starts '{text}' is not a comma-separated list of frame numbers >= 0, e.g. 0,300")
+    return starts
+
+
+def local_videos(paths, scene_starts, first_scene_id, duration):
+    """Videos from --video files; each --scene_starts list belongs to the --video at the same place
+    (a single list applies to all); without one, back-to-back scenes cover the whole file."""
+    missing = [path for path in paths if not os.path.isfile(path)]
+    if missing:
+        raise UserError(f"--video '{missing[0]}' does not exist")
+    if len(scene_starts) not in (0, 1, len(paths)):
+        raise UserError(f"{len(scene_starts)} --scene_starts for {len(paths)} --video files: "
+                        "give one list for all videos or one list per video")
+    lists = [parse_starts(text) for text in scene_starts]
+    videos = []
+    for index, path in enumerate(paths):
+        if lists:
+            starts = lists[index if len(lists) > 1 else 0]
+        else:
+            starts = default_scene_starts(video_frame_count(path), duration)
+        videos.append(Video(path, starts, first_scene_id, path=path))
+        first_scene_id += len(starts)
+    return videos
+
+
+def video_frame_count(path):
+    capture = cv2.VideoCapture(path)
+    count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) if capture.isOpened() else 0
+    capture.release()
+    return count
+
+
+def video_size(path):
+    """(width, height) of a video file; VideoFailure if it cannot be opened."""
+    capture = cv2.VideoCapture(path)
+    if not capture.isOpened():
+        raise VideoFailure(f"cannot open '{path}' as a video")
+    size = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
+    capture.release()
+    return size
+
+
+def find_downloader():
+    for program in DOWNLOADERS:
+        found = shutil.which(program)
+        if found:
+            return found
+    raise UserError("downloading the authors' videos needs yt-dlp or youtube-dl: pip install yt-dlp "
+                    "(or pass --video FILE to use local videos)")
+
+
+def run_downloader(downloader, arguments, timeout=None):
+    """stdout of the downloader; VideoFailure with its last error line if it fails."""
+    try:
+        result = subprocess.run([downloader, *arguments], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise VideoFailure(f"{os.path.basename(downloader)} did not run: {error}")
+    if result.returncode != 0:
+        lines = result.stderr.strip().splitlines()
+        raise VideoFailure(f"{os.path.basename(downloader)} failed: "
+                           f"{lines[-1] if lines else f'exit code {result.returncode}'}")
+    return result.stdout
+
+
+def probe_link(downloader, link):
+    """(width, height, file extension) of the format the download would fetch, without downloading."""
+    output = run_downloader(downloader, ["--dump-single-json", "--no-playlist", "-f", DOWNLOAD_FORMAT, link],
+                            timeout=PROBE_TIMEOUT_S)
+    try:
+        info = json.loads(output)
+    except ValueError:
+        raise VideoFailure("the downloader's video information is not JSON")
+    return info.get("width") or -1, info.get("height") or -1, info.get("ext") or "mp4"
+
+
+def download_link(downloader, link, extension, disk_path):
+    """The video file <disk_path>/<video id>.<extension>, as the authors name it."""
+    video_id = link.rstrip("/").rsplit("/", 1)[-1]
+    path = os.path.join(disk_path, f"{video_id}.{extension}")
+    if not os.path.isfile(path):  # the downloader itself writes under a temporary name
+        run_downloader(downloader, ["--no-playlist", "-f", DOWNLOAD_FORMAT,
+                                    "-o", os.path.join(disk_path, f"{video_id}.%(ext)s"), link])
+    if not os.path.isfile(path):
+        raise VideoFailure(f"the download did not produce {path}")
+    return path
+
+
+def scene_is_complete(disk_path, scene_id, duration):
+    folder = scene_dir(disk_path, scene_id)
+    return all(os.path.isfile(frame_path(folder, index)) for index in range(duration))
+
+
+def partial_scene_dir(disk_path, scene_id):
+    """Hidden folder a scene is written into until all its frames are there."""
+    return os.path.join(disk_path, "." + os.path.basename(scene_dir(disk_path, scene_id)) + ".partial")
+
+
+def reset_folder(folder):
+    if os.path.isdir(folder):
+        shutil.rmtree(folder)
+    os.makedirs(folder)
+
+
+def finish_scene(disk_path, scene_id):
+    final = scene_dir(disk_path, scene_id)
+    if os.path.isdir(final):  # an incomplete scene of an earlier run
+        shutil.rmtree(final)
+    os.replace(partial_scene_dir(disk_path, scene_id), final)
+
+
+def cut_scenes(video_path, scenes, duration, disk_path, log):
+    """Write each (scene id, first frame) as a scene folder; returns the ids made.
+
+    The authors seek to every frame; this reads the video once from the start instead, which
+    gives the same frames where seeking is exact and the right ones where it is not. Scenes may
+    overlap (the list has such starts), so a frame can go into several scenes.
+    """
+    capture = cv2.VideoCapture(video_path)
+    if not capture.isOpened():
+        raise VideoFailure(f"cannot open '{video_path}' as a video")
+    end = max(start for _, start in scenes) + duration
+    made = []
+    frames_read = 0
+    with tqdm(total=end, desc=os.path.basename(video_path), unit="frame", leave=False) as bar:
+        while frames_read < end and capture.grab():
+            index = frames_read
+            frames_read += 1
+            bar.update()
+            wanted = [(scene_id, start) for scene_id, start in scenes if start <= index < start + duration]
+            if not wanted:
+                continue
+            ok, frame = capture.retrieve()
+            if not ok:
+                break
+            small = cv2.resize(frame, (0, 0), fx=DOWNSCALE, fy=DOWNSCALE, interpolation=cv2.INTER_AREA)
+            rgb = bgr_uint8_to_rgb_float(small)
+            for scene_id, start in wanted:
+                folder = partial_scene_dir(disk_path, scene_id)
+                if index == start:
+                    reset_folder(folder)
+                write_rgb(frame_path(folder, index - start), rgb)
+                if index == start + duration - 1:
+                    finish_scene(disk_path, scene_id)
+                    made.append(scene_id)
+                    log(f"{os.path.basename(scene_dir(disk_path, scene_id))}: frames {start}..{index} "
+                        f"of {video_path}, {small.shape[1]}x{small.shape[0]}")
+    capture.release()
+    for scene_id, start in scenes:
+        if scene_id not in made:
+            log(f"{os.path.basename(scene_dir(disk_path, scene_id))}: skipped, {video_path} ends after "
+                f"{frames_read} frames, before frame {start + duration - 1}")
+            partial = partial_scene_dir(disk_path, scene_id)
+            if os.path.isdir(partial):
+                shutil.rmtree(partial)
+    return made
+
+
+def prepare_video(video, args, downloader, log):
+    """Make the video's missing scenes (or, with --TEST, only check it); returns the ids made."""
+    scenes = video.scenes()
+    if not scenes:
+        raise VideoFailure(f"no scene fits: the video is shorter than {args.duration} frames")
+    pending = [(scene_id, start) for scene_id, start in scenes
+               if not scene_is_complete(args.disk_path, scene_id, args.duration)]
+    if not pending and not args.TEST:
+        log(f"{video.name}: all {len(scenes)} scenes already prepared")
+        return []
+    if video.link:
+        width, height, extension = probe_link(downloader, video.link)
+    else:
+        width, height = video_size(video.path)
+    if width < MIN_VIDEO_SIZE or height < MIN_VIDEO_SIZE:
+        raise VideoFailure(f"{width}x{height} is smaller than {MIN_VIDEO_SIZE} pixels")
+    first, last = scenes[0][0], scenes[-1][0]
+    if args.TEST:
+        log(f"{video.name}: {width}x{height}, would make scene_{first:04d}..scene_{last:04d} "
+            f"({len(scenes)} x {args.duration} frames)")
+        return []
+    path = download_link(downloader, video.link, extension, args.disk_path) if video.link else video.path
+    made = cut_scenes(path, pending, args.duration, args.disk_path, log)
+    if args.REMOVE and video.link:
+        log(f"remove {path}")
+        os.remove(path)
+    return made
+
+
+def parse_args(argv=None):
+    listing = load_video_list()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--start_id", default=listing["first_scene_id"], type=int,
+                        help="id of the first scene (default %(default)s)")
+    parser.add_argument("--duration", default=listing["scene_duration_frames"], type=int,
+                        help="frames per scene (default %(default)s)")
+    parser.add_argument("--disk_path", required=True, help="folder that receives the scene folders")
+    parser.add_argument("--summary_dir", default="", help="folder of the log file (default: <disk_path>/log)")
+    parser.add_argument("--REMOVE", action="store_true",
+                        help="delete each downloaded video once its scenes are made (local files are kept)")
+    parser.add_argument("--TEST", action="store_true",
+                        help="only check the videos (links, sizes) and log; download and write nothing")
+    parser.add_argument("--video", action="append", default=[], metavar="FILE",
+                        help="a local video to cut scenes from instead of the authors' list (repeatable)")
+    parser.add_argument("--scene_starts", action="append", default=[], metavar="F1,F2,...",
+                        help="first frames of the scenes of the matching --video (repeatable; one list "
+                             "applies to every video; default: back-to-back scenes over the whole video)")
+    args = parser.parse_args(argv)
+    if args.duration < 1 or args.start_id < 0:
+        raise UserError("--duration must be at least 1 and --start_id at least 0")
+    if args.scene_starts and not args.video:
+        raise UserError("--scene_starts needs --video: the authors' list has its own start frames")
+    args.summary_dir = args.summary_dir or os.path.join(args.disk_path, "log")
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.video:
+        videos, downloader = local_videos(args.video, args.scene_starts, args.start_id, args.duration), None
+    else:
+        videos, downloader = listed_videos(args.start_id), find_downloader()
+    os.makedirs(args.disk_path, exist_ok=True)
+    log = Log(args.summary_dir)
+    try:
+        log("[Configurations]: " + ", ".join(f"{name}={value}" for name, value in vars(args).items()))
+        scene_count = sum(len(video.starts) for video in videos)
+        log(f"{'Check' if args.TEST else 'Prepare'} {scene_count} scenes of {args.duration} frames "
+            f"from {len(videos)} videos")
+        made, failed = [], 0
+        for video in videos:
+            try:
+                made += prepare_video(video, args, downloader, log)
+            except VideoFailure as failure:
+                failed += 1
+                log(f"{video.name}: skipped, {failure}")
+        ready = sum(scene_is_complete(args.disk_path, scene_id, args.duration)
+                    for video in videos for scene_id, _ in video.scenes())
+        log(f"Done: {len(videos) - failed} usable videos, {failed} skipped; "
+            + ("nothing written (--TEST)" if args.TEST else
+               f"{ready} of {scene_count} scenes ready in {args.disk_path} ({len(made)} made now)"))
+    finally:
+        log.close()
+
+
+if __name__ == "__main__":
+    with exit_on_user_error():
+        main()

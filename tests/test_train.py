@@ -1,0 +1,147 @@
+"""FRVSR training: loss parity with the reference, exact resume, mpirun data parallelism, config errors."""
+import json
+import os
+import subprocess
+import sys
+from collections import OrderedDict
+
+import h5py
+import nnabla as nn
+import numpy as np
+import pytest
+
+import generate
+import train
+from conftest import REPO_ROOT, reference_path
+from training_data import make_calendar_scenes, tiny_training_flags
+from utils.weights import assign_weights, read_weight_file
+
+LOSSES = reference_path("parity_losses")
+
+
+def build_reference_graph(scale):
+    """The FRVSR graph on the fixture's inputs with the fixture's weights times `scale`."""
+    inputs = np.load(os.path.join(LOSSES, "inputs.npz"))
+    scope = OrderedDict()
+    with nn.parameter_scope("", scope):
+        with nn.parameter_scope("frvsr"):
+            graph = train.build_frvsr_graph(nn.Variable.from_numpy_array(inputs["data_hr"]), 2)
+        params = nn.get_parameters(grad_only=False)
+    arrays = read_weight_file(os.path.join(LOSSES, "weights_frvsr.h5"))
+    assign_weights(params, {name: array * scale for name, array in arrays.items()}, "weights_frvsr.h5")
+    graph.fnet_loss.forward()
+    return graph, inputs
+
+
+@pytest.mark.parametrize("scale, losses_file", [(1, "losses.json"), (4, "losses_x4.json")])
+def test_frvsr_losses_match_reference(scale, losses_file):
+    graph, _ = build_reference_graph(scale)
+    with open(os.path.join(LOSSES, losses_file)) as file:
+        expected = json.load(file)["frvsr"]
+    for name in ("content_loss", "warp_loss", "fnet_loss", "gen_loss"):
+        assert float(getattr(graph, name).d) == pytest.approx(expected[name], rel=1e-5), name
+
+
+def test_frvsr_flow_and_outputs_match_reference_with_strong_weights():
+    graph, _ = build_reference_graph(4)
+    expected = np.load(os.path.join(LOSSES, "intermediates_x4.npz"))
+    assert np.abs(graph.flow_lr.d - expected["frvsr_flow_lr"]).max() <= 5e-5
+    assert np.abs(graph.generated.d[0] - expected["frvsr_s_gen_output"]).max() <= 2e-5
+
+
+def test_frvsr_outputs_and_lr_frames_match_reference():
+    graph, inputs = build_reference_graph(1)
+    expected = np.load(os.path.join(LOSSES, "intermediates_frvsr.npz"))
+    assert np.abs(graph.generated.d[0] - expected["s_gen_output"]).max() <= 2e-5
+    assert np.abs(graph.lr_frames.d - inputs["train_lr"]).max() <= 1e-6
+
+
+def test_targets_are_the_centre_crop_in_minus_one_to_one():
+    inputs = np.load(os.path.join(LOSSES, "inputs.npz"))
+    targets = train.hr_targets(nn.Variable.from_numpy_array(inputs["data_hr"]))
+    targets.forward()
+    np.testing.assert_allclose(targets.d, inputs["train_hr"], atol=1e-7)
+
+
+def test_schedule_scales_with_batch_and_processes():
+    config = train.parse_args(["--max_iter", "1000", "--batch_size", "2"])
+    assert train.scaled_schedule(config, 2) == (1000, pytest.approx(5e-5))
+    assert train.scaled_schedule(config, 1) == (2000, pytest.approx(2.5e-5))
+
+
+def final_parameters(output_dir):
+    files = sorted(name for name in os.listdir(output_dir) if name.startswith("params_"))
+    with h5py.File(os.path.join(output_dir, files[-1]), "r") as h5:
+        arrays = {}
+        h5.visititems(lambda name, item: arrays.__setitem__(name, item[()]) if isinstance(item, h5py.Dataset) else None)
+    return files[-1], arrays
+
+
+@pytest.fixture(scope="module")
+def scenes(tmp_path_factory):
+    return make_calendar_scenes(tmp_path_factory.mktemp("scenes"))
+
+
+def test_resume_gives_identical_parameters(scenes, tmp_path):
+    flags = ["--batch_size", "4"]  # the reference batch: max_iter is the number of iterations
+    train.main(tiny_training_flags(scenes, tmp_path / "once", **{"train.max_iter": 4}) + flags)
+    train.main(tiny_training_flags(scenes, tmp_path / "split", **{"train.max_iter": 2}) + flags)
+    train.main(tiny_training_flags(scenes, tmp_path / "split", **{"train.max_iter": 4}) + flags)  # resumes at 2
+    name_once, once = final_parameters(tmp_path / "once")
+    name_split, split = final_parameters(tmp_path / "split")
+    assert name_once == name_split == "params_00000004.h5"
+    for name in once:
+        np.testing.assert_array_equal(once[name], split[name], err_msg=name)
+    with open(tmp_path / "split" / "losses.csv") as log:
+        assert [line.split(",")[0] for line in log.read().splitlines()[1:]] == ["1", "2", "3", "4"]
+    assert (tmp_path / "split" / "losses.png").stat().st_size > 0
+
+
+def test_model_param_file_loads_in_generate(scenes, tmp_path):
+    train.main(tiny_training_flags(scenes, tmp_path / "run", **{"train.max_iter": 8}) + ["--batch_size", "4"])
+    generate.main(["--model", str(tmp_path / "run" / "model_param_00000002.h5"),
+                   "--input-dir-lr", reference_path("parity_generate", "lr"), "--output-dir", str(tmp_path / "sr")])
+    assert len(os.listdir(tmp_path / "sr")) == 8
+
+
+def test_mpirun_two_processes_equal_one_process_on_the_global_batch(scenes, tmp_path):
+    environment = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+                       OMPI_MCA_rmaps_base_oversubscribe="1", PYTHONUNBUFFERED="1")
+    mpirun = os.path.join(os.path.dirname(sys.executable), "mpirun")
+    command = [mpirun, "-n", "2", sys.executable, "train.py", "--batch_size", "1"]
+    completed = subprocess.run(command + tiny_training_flags(scenes, tmp_path / "mpi", **{"train.max_iter": 6}),
+                               cwd=REPO_ROOT, env=environment, capture_output=True, text=True, timeout=600)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert "parameters identical on 2 processes" in completed.stdout
+    train.main(tiny_training_flags(scenes, tmp_path / "single", **{"train.max_iter": 6}) + ["--batch_size", "2"])
+    name_mpi, distributed = final_parameters(tmp_path / "mpi")
+    name_single, single = final_parameters(tmp_path / "single")
+    assert name_mpi == name_single == "params_00000012.h5"  # max_iter 6 at batch 4 = 12 iterations of 2
+    for name in single:
+        np.testing.assert_allclose(distributed[name], single[name], atol=1e-5, err_msg=name)
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--set", "train.batch_size=0"], "train.batch_size"),
+    (["--set", "gan.crop_dt=2"], "gan.crop_dt"),
+    (["--set", "train.flip=maybe"], "train.flip"),
+    (["--set", "train.unknown=1"], "unknown setting"),
+    (["--set", "nnabla_context.context=tpu"], "nnabla_context.context"),
+    (["--max_iter", "-5"], "train.max_iter"),
+    (["--input_video_dir", "/nonexistent/scenes"], "does not exist"),
+    (["--cfg", "/nonexistent.yaml"], "does not exist"),
+])
+def test_bad_settings_stop_with_one_line(flags, message, capsys, tmp_path):
+    with pytest.raises(SystemExit) as exit_info:
+        train.main(["--output_dir", str(tmp_path / "out")] + flags)
+    assert exit_info.value.code == 2
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], lines
+
+
+def test_invalid_yaml_file_is_reported_with_its_line(capsys, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("train:\n  batch_size: [1,\n")
+    with pytest.raises(SystemExit):
+        train.main(["--cfg", str(bad)])
+    assert "not valid YAML" in capsys.readouterr().err

@@ -1,0 +1,31 @@
+"""Small real training scenes for the tests, in the layout of authors_scripts/dataPrepare.py."""
+import os
+import shutil
+
+from conftest import shared_path
+from utils.scene_layout import frame_path, scene_dir
+
+CALENDAR = shared_path("data", "calendar_lr")  # 41 real frames, 180x144
+
+
+def make_calendar_scenes(root, scene_ids=(2000, 2001), frames_per_scene=12):
+    """Scenes cut back to back from the VID4 calendar frames; returns root."""
+    sources = sorted(os.listdir(CALENDAR))
+    for number, scene_id in enumerate(scene_ids):
+        folder = scene_dir(str(root), scene_id)
+        os.makedirs(folder, exist_ok=True)
+        for frame in range(frames_per_scene):
+            source = sources[(number * frames_per_scene + frame) % len(sources)]
+            shutil.copy(os.path.join(CALENDAR, source), frame_path(folder, frame))
+    return str(root)
+
+
+def tiny_training_flags(data_dir, output_dir, **overrides):
+    """train.py flags for a run of a few seconds: 2 blocks, LR crop 8, sequences of 3 frames."""
+    settings = {"train.crop_size": 8, "train.rnn_n": 3, "train.save_freq": 2, "train.seed": 3,
+                "data.str_dir": 2000, "data.end_dir": 2001, "data.max_frm": 11, **overrides}
+    flags = ["--input_video_dir", str(data_dir), "--output_dir", str(output_dir), "--num_resblock", "2",
+             "--context", "cpu"]
+    for key, value in settings.items():
+        flags += ["--set", f"{key}={value}"]
+    return flags

@@ -1,0 +1,70 @@
+"""Checkpoints that resume training exactly: parameters, solver states and loop state.
+
+A checkpoint of iteration N (N iterations done) is
+    params_N.h5            every parameter, official channel-last layout, full graph names
+    <solver>_states_N.h5   the Adam moments and step count of each solver
+    checkpoint_N.json      the iteration, the file names and the loop state (e.g. the balance average)
+Each file is written under a temporary name and renamed; the JSON comes last, so a checkpoint whose
+JSON exists is complete.
+"""
+import glob
+import json
+import os
+import re
+
+from utils.errors import UserError
+from utils.image_io import temporary_path
+from utils.weights import assign_weights, read_weight_file, save_weights
+
+CHECKPOINT_PATTERN = re.compile(r"checkpoint_(\d+)\.json$")
+
+
+def write_json_atomically(path, content):
+    temporary = temporary_path(path)
+    with open(temporary, "w") as file:
+        json.dump(content, file, indent=1)
+    os.replace(temporary, path)
+
+
+def save_checkpoint(output_dir, iteration, params, solvers, loop_state):
+    """params: {global name: variable}; solvers: {name: nnabla solver}; loop_state: JSON-able dict."""
+    params_file = f"params_{iteration:08d}.h5"
+    save_weights(os.path.join(output_dir, params_file), params)
+    solver_files = {}
+    for name, solver in solvers.items():
+        solver_files[name] = f"{name}_states_{iteration:08d}.h5"
+        path = os.path.join(output_dir, solver_files[name])
+        temporary = temporary_path(path)
+        solver.save_states(temporary)
+        os.replace(temporary, path)
+    path = os.path.join(output_dir, f"checkpoint_{iteration:08d}.json")
+    write_json_atomically(path, {"iteration": iteration, "params": params_file, "solvers": solver_files,
+                                 "loop_state": loop_state})
+    return path
+
+
+def latest_checkpoint(output_dir):
+    """The checkpoint JSON of the highest iteration in output_dir, or None."""
+    found = [(int(match.group(1)), path) for path in glob.glob(os.path.join(output_dir, "checkpoint_*.json"))
+             for match in [CHECKPOINT_PATTERN.search(os.path.basename(path))] if match]
+    return max(found)[1] if found else None
+
+
+def load_checkpoint(path, params, solvers):
+    """Restore parameters and solver states; return (iteration, loop_state)."""
+    if not os.path.isfile(path):
+        raise UserError(f"checkpoint '{path}' does not exist; pass a checkpoint_<iter>.json from the output folder")
+    try:
+        with open(path) as file:
+            content = json.load(file)
+        folder = os.path.dirname(path)
+        assign_weights(params, read_weight_file(os.path.join(folder, content["params"])), content["params"])
+        missing = set(solvers) - set(content["solvers"])
+        if missing:
+            raise UserError(f"checkpoint '{path}' has no state for the {', '.join(sorted(missing))} solver(s): "
+                            "it was written by the other training stage")
+        for name, solver in solvers.items():
+            solver.load_states(os.path.join(folder, content["solvers"][name]))
+        return content["iteration"], content.get("loop_state", {})
+    except (KeyError, ValueError, OSError) as error:
+        raise UserError(f"checkpoint '{path}' is incomplete or corrupt ({error}); resume from an earlier one")

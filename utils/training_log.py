@@ -1,0 +1,53 @@
+"""The loss log of a training run: a CSV of every iteration and a PNG of the loss curves."""
+import csv
+import os
+
+from utils.image_io import temporary_path
+
+
+class LossLog:
+    def __init__(self, output_dir, start_iteration):
+        self.csv_path = os.path.join(output_dir, "losses.csv")
+        self.png_path = os.path.join(output_dir, "losses.png")
+        self.rows = self._read_rows_before(start_iteration)
+
+    def _read_rows_before(self, iteration):
+        """Rows of an earlier run up to the checkpoint we resume from (later ones are replaced)."""
+        if not os.path.isfile(self.csv_path):
+            return []
+        with open(self.csv_path, newline="") as file:
+            rows = [{**{key: float(value) for key, value in row.items()}, "iteration": int(row["iteration"])}
+                    for row in csv.DictReader(file)]
+        return [row for row in rows if row["iteration"] <= iteration]
+
+    def add(self, iteration, values):
+        self.rows.append({"iteration": iteration, **{key: float(value) for key, value in values.items()}})
+
+    def write(self):
+        if not self.rows:
+            return
+        temporary = temporary_path(self.csv_path)
+        with open(temporary, "w", newline="") as file:
+            writer = csv.DictWriter(file, fieldnames=list(self.rows[-1]))
+            writer.writeheader()
+            writer.writerows(row for row in self.rows if row.keys() == self.rows[-1].keys())
+        os.replace(temporary, self.csv_path)
+        self._plot()
+
+    def _plot(self):
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        names = [key for key in self.rows[-1] if key.endswith("loss")]
+        iterations = [row["iteration"] for row in self.rows]
+        figure, axes = plt.subplots(len(names), 1, figsize=(8, 2.2 * len(names)), sharex=True, squeeze=False)
+        for axis, name in zip(axes[:, 0], names):
+            axis.plot(iterations, [row.get(name, float("nan")) for row in self.rows], linewidth=0.8)
+            axis.set_ylabel(name.replace("_", " "), fontsize=8)
+            axis.grid(alpha=0.3)
+        axes[-1, 0].set_xlabel("iteration")
+        figure.tight_layout()
+        temporary = temporary_path(self.png_path)
+        figure.savefig(temporary, dpi=90)
+        plt.close(figure)
+        os.replace(temporary, self.png_path)
