@@ -18,7 +18,7 @@ import nnabla as nn
 import nnabla.functions as F
 from tqdm import tqdm
 
-from models import flow_estimator, generator
+from models import FLOW_SCOPE, GENERATOR_SCOPE, flow_estimator, generator
 from utils.context import CONTEXT_CHOICES, use_context
 from utils.errors import UserError, exit_on_user_error
 from utils.image_io import VideoReader, VideoWriter, list_frames, read_rgb, to_uint8, write_rgb
@@ -57,7 +57,7 @@ class GeneratorStrip:
         rows = self.stop - self.start
         self.lr_frame = nn.Variable((1, rows, width, 3))
         self.warped_previous = nn.Variable((1, rows * SCALE, width * SCALE, 3))
-        with nn.parameter_scope("", scope), nn.parameter_scope("generator"):
+        with nn.parameter_scope("", scope), nn.parameter_scope(GENERATOR_SCOPE):
             generator_input = F.concatenate(self.lr_frame, space_to_depth(self.warped_previous), axis=3)
             self.output = (generator(generator_input, num_resblock) + 1) / 2
 
@@ -88,7 +88,7 @@ class FrameRecurrentSR:
         self.previous_output = nn.Variable((1, padded_h * SCALE, padded_w * SCALE, 3))
         self.strips = [GeneratorStrip(strip, padded_w, num_resblock, self.scope)
                        for strip in plan_strips(padded_h, generator_halo(num_resblock), threads)]
-        with nn.parameter_scope("", self.scope), nn.parameter_scope("fnet"):
+        with nn.parameter_scope("", self.scope), nn.parameter_scope(FLOW_SCOPE):
             flow_lr = flow_estimator(F.concatenate(self.lr_previous, self.lr_current, axis=3))
         # The flow net sees H//8*8 rows; the reference reflect-pads the flow back to the frame size.
         flow_lr = F.pad(flow_lr, (0, padded_h - flow_lr.shape[1], 0, padded_w - flow_lr.shape[2], 0, 0),
