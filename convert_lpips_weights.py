@@ -1,0 +1,43 @@
+"""Convert the official PyTorch LPIPS AlexNet weights to NNabla's alex_with_LPIPS.h5, without torch.
+
+    python convert_lpips_weights.py --alexnet alexnet-owt-7be5be79.pth --lpips alex.pth --output alex_with_LPIPS.h5
+
+--alexnet: torchvision's ImageNet AlexNet state dict (features.<i>.weight|bias are used).
+--lpips:   the LPIPS project's v0.1 linear layers, lpips/weights/v0.1/alex.pth.
+The result has the names, shapes and layout of NNabla's published alex_with_LPIPS.h5 (utils/lpips.py).
+"""
+import logging
+
+logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import logs its start-up
+
+import argparse
+
+from utils.errors import UserError, exit_on_user_error
+from utils.lpips import save_lpips_weights, weights_from_torch
+from utils.torch_pickle import read_state_dict
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description="PyTorch AlexNet + LPIPS v0.1 weights (.pth) -> NNabla .h5")
+    parser.add_argument("--alexnet", required=True, help="torchvision AlexNet state dict (.pth)")
+    parser.add_argument("--lpips", required=True, help="LPIPS v0.1 linear layers, weights/v0.1/alex.pth")
+    parser.add_argument("--output", required=True, help="NNabla parameter file to write (.h5)")
+    args = parser.parse_args(argv)
+    if not args.output.endswith(".h5"):
+        raise UserError(f"--output '{args.output}' must end in .h5 (an NNabla parameter file)")
+    return args
+
+
+def run(args):
+    arrays = weights_from_torch(read_state_dict(args.alexnet), read_state_dict(args.lpips))
+    save_lpips_weights(args.output, arrays)
+    print(f"wrote {len(arrays)} LPIPS parameters to {args.output}")
+
+
+def main(argv=None):
+    with exit_on_user_error():
+        run(parse_args(argv))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,299 @@
+"""Score super-resolved sequences against their ground truth with the paper's metrics.
+
+    python evaluate.py --results results/calendar,results/city --targets HR/calendar,HR/city --output eval/
+
+PSNR, SSIM, LPIPS, tOF and tLP100 as the TecoGAN authors' metrics.py computes them (definitions in
+utils/metrics.py and utils/lpips.py). Writes frames.csv (per frame), sequences.csv (per sequence, frame
+average, sequence average), metrics.md (the README's results table), per-sequence PSNR/tOF curves and a
+target | output strip of each sequence's worst-PSNR frame.
+"""
+import logging
+
+logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import logs its start-up
+
+import argparse
+import itertools
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from matplotlib.figure import Figure
+from tqdm import tqdm
+
+from utils import metrics
+from utils.context import CONTEXT_CHOICES, use_context
+from utils.errors import UserError, exit_on_user_error
+from utils.image_io import frame_sort_key, read_rgb, temporary_path, to_uint8, write_rgb
+from utils.lpips import LPIPS, load_lpips_weights, to_lpips_input
+
+DEFAULT_LPIPS_WEIGHTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "weights", "alex_with_LPIPS.h5")
+LPIPS_BATCH_PIXELS = 8 * 544 * 704  # frame pixels per AlexNet batch: 8 cropped VID4 frames, about 1.5 GB on a CPU
+METRICS = ("PSNR", "SSIM", "LPIPS", "tOF", "tLP100")
+TABLE_COLUMNS = (("PSNR", "PSNR &#8593;"), ("LPIPS", "LPIPS &#8595;"), ("tOF", "tOF &#8595;"),
+                 ("tLP100", "tLP &#8595;"), ("SSIM", "SSIM &#8593;"))
+STRIP_GAP = 8  # white pixels between target and output in the worst-frame strip
+
+
+class Sequence:
+    """A result folder and its target folder, with their frames paired in order."""
+
+    def __init__(self, index, result_dir, target_dir):
+        self.label = f"{index:02d}_{os.path.basename(os.path.normpath(target_dir))}"  # names the rows and pictures
+        self.output_paths = list_png_frames(result_dir, "results")
+        self.target_paths = list_png_frames(target_dir, "targets")
+        if len(self.output_paths) != len(self.target_paths):
+            raise UserError(f"results folder '{result_dir}' has {len(self.output_paths)} frames but targets "
+                            f"folder '{target_dir}' has {len(self.target_paths)}; pass matching folders")
+        if len(metrics.scored_frames(len(self.target_paths))) == 0:
+            raise UserError(f"targets folder '{target_dir}' has {len(self.target_paths)} frames; at least "
+                            f"{2 * metrics.BORDER_FRAMES + 1} are needed (the first and last "
+                            f"{metrics.BORDER_FRAMES} are not scored)")
+
+
+def list_png_frames(folder, role):
+    """*.png in folder, except names starting with IB, sorted by the digits in their name (the authors' order)."""
+    if not os.path.isdir(folder):
+        raise UserError(f"{role} folder '{folder}' does not exist")
+    names = [name for name in os.listdir(folder) if name.endswith(".png") and not name.startswith("IB")]
+    if not names:
+        raise UserError(f"{role} folder '{folder}' has no .png frames")
+    return [os.path.join(folder, name) for name in sorted(names, key=frame_sort_key)]
+
+
+def read_frame_pair(target_path, output_path, frame_shape):
+    """8-bit RGB target and output; an output larger than its target is cut to the target (top-left)."""
+    target = to_uint8(read_rgb(target_path))
+    output = to_uint8(read_rgb(output_path))
+    height, width = target.shape[:2]
+    if frame_shape is not None and target.shape != frame_shape:
+        raise UserError(f"target '{target_path}' is {width}x{height} but earlier frames of its sequence are "
+                        f"{frame_shape[1]}x{frame_shape[0]}; a sequence must have one frame size")
+    if output.shape[0] < height or output.shape[1] < width:
+        raise UserError(f"output '{output_path}' is {output.shape[1]}x{output.shape[0]}, smaller than its target "
+                        f"'{target_path}' ({width}x{height}); compare outputs with the matching HR frames")
+    return target, output[:height, :width]
+
+
+def classic_metrics(sequence):
+    """Yield (record, cropped target, cropped output) for each scored frame: PSNR, SSIM and tOF filled in."""
+    previous_greys, frame_shape = None, None
+    for i in metrics.scored_frames(len(sequence.target_paths)):
+        target, output = read_frame_pair(sequence.target_paths[i], sequence.output_paths[i], frame_shape)
+        frame_shape = target.shape
+        greys = metrics.grey(target), metrics.grey(output)
+        target_crop, output_crop = metrics.crop(target), metrics.crop(output)
+        record = {"sequence": sequence.label, "frame": i,
+                  "target": os.path.basename(sequence.target_paths[i]),
+                  "output": os.path.basename(sequence.output_paths[i]),
+                  "PSNR": metrics.psnr(target_crop, output_crop), "SSIM": metrics.ssim(target_crop, output_crop),
+                  "tOF": np.nan if previous_greys is None else metrics.tof(previous_greys[0], greys[0],
+                                                                         previous_greys[1], greys[1]),
+                  "LPIPS": np.nan, "tLP100": np.nan}
+        previous_greys = greys
+        yield record, target_crop, output_crop
+
+
+def lpips_metrics(model, frame_pairs):
+    """Yield (LPIPS, tLP100) for each (target, output) of a sequence in order; tLP100 is nan for the first.
+
+    Frames go through the network in batches of consecutive frames (LPIPS_BATCH_PIXELS); each batch
+    after the first repeats the previous batch's last frame, so that the pair across the boundary is
+    scored too.
+    """
+    previous = None
+    frame_pairs = iter(frame_pairs)
+    for first in frame_pairs:
+        height, width = first[0].shape[:2]
+        chunk = [first] + list(itertools.islice(frame_pairs, max(2, LPIPS_BATCH_PIXELS // (height * width)) - 1))
+        frames = ([previous] if previous else []) + chunk
+        distances, target_steps, output_steps = model.sequence(to_lpips_input(np.stack([t for t, _ in frames])),
+                                                               to_lpips_input(np.stack([o for _, o in frames])))
+        for k in range(1 if previous else 0, len(frames)):
+            yield float(distances[k]), (metrics.tlp100(target_steps[k - 1], output_steps[k - 1]) if k else np.nan)
+        previous = frames[-1]
+
+
+def score_sequence(sequence, lpips_arrays, progress):
+    """Per-frame records of one sequence, and its worst-PSNR (target, output) crops.
+
+    LPIPS and tLP100 are nan without lpips_arrays. Each call builds its own LPIPS network, so that
+    sequences can be scored in parallel threads without sharing NNabla arrays.
+    """
+    records, worst = [], None
+
+    def frame_pairs():
+        nonlocal worst
+        for record, target_crop, output_crop in classic_metrics(sequence):
+            records.append(record)
+            if worst is None or record["PSNR"] < worst[0]["PSNR"]:
+                worst = record, target_crop, output_crop
+            yield target_crop, output_crop
+
+    if lpips_arrays is None:
+        for _ in frame_pairs():
+            progress.update(1)
+    else:
+        for record_index, (lpips, tlp) in enumerate(lpips_metrics(LPIPS(lpips_arrays), frame_pairs())):
+            records[record_index].update(LPIPS=lpips, tLP100=tlp)
+            progress.update(1)
+    return records, worst
+
+
+def mean_of(values):
+    """Mean of the defined (non-nan) values; nan when there are none."""
+    defined = [value for value in values if not np.isnan(value)]
+    return float(np.mean(defined)) if defined else np.nan
+
+
+def summarise(records_by_sequence):
+    """Rows {label, frames, metric: mean} per sequence, then the frame average and the sequence average."""
+    rows = [dict(label=records[0]["sequence"], frames=len(records),
+                 **{key: mean_of(r[key] for r in records) for key in METRICS}) for records in records_by_sequence]
+    pooled = [record for records in records_by_sequence for record in records]
+    rows.append(dict(label="frame average", frames=len(pooled), **{key: mean_of(r[key] for r in pooled)
+                                                                   for key in METRICS}))
+    rows.append(dict(label="sequence average", frames=len(pooled),
+                     **{key: mean_of(row[key] for row in rows[:len(records_by_sequence)]) for key in METRICS}))
+    return rows
+
+
+def csv_value(value):
+    """Metric values with 10 significant digits ('inf' for a perfect PSNR), empty where undefined."""
+    if isinstance(value, float):
+        return "" if np.isnan(value) else f"{value:.10g}"
+    return str(value)
+
+
+def csv_text(columns, rows):
+    lines = [",".join(columns)] + [",".join(csv_value(row[column]) for column in columns) for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def markdown_table(summary_rows):
+    """The README's results table layout: | | PSNR | LPIPS | tOF | tLP | SSIM |, three decimals, n/a if not computed."""
+    lines = ["| | " + " | ".join(title for _, title in TABLE_COLUMNS) + " |",
+             "|---|" + "---|" * len(TABLE_COLUMNS)]
+    for row in summary_rows:
+        cells = ["n/a" if np.isnan(row[key]) else f"{row[key]:.3f}" for key, _ in TABLE_COLUMNS]
+        lines.append(f"| {row['label']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def write_atomically(path, write):
+    """write(temporary path) beside path, then rename it into place."""
+    temporary = temporary_path(path)
+    write(temporary)
+    os.replace(temporary, path)
+
+
+def write_text(path, text):
+    def write(temporary):
+        with open(temporary, "w", encoding="utf-8") as file:
+            file.write(text)
+    write_atomically(path, write)
+
+
+def plot_curves(records, path):
+    """Per-frame PSNR and tOF of one sequence."""
+    figure = Figure(figsize=(8, 5), tight_layout=True)
+    psnr_axes, tof_axes = figure.subplots(2, 1, sharex=True)
+    frames = [record["frame"] for record in records]
+    psnr_axes.plot(frames, [record["PSNR"] for record in records], marker=".")
+    psnr_axes.set_ylabel("PSNR (dB, Y)")
+    psnr_axes.set_title(records[0]["sequence"])
+    tof_axes.plot(frames, [record["tOF"] for record in records], marker=".", color="tab:orange")
+    tof_axes.set_ylabel("tOF")
+    tof_axes.set_xlabel("frame")
+    write_atomically(path, figure.savefig)
+
+
+def write_worst_strip(worst, path):
+    """target | output of the worst-PSNR frame (the scored crops), side by side with a white gap."""
+    _, target, output = worst
+    gap = np.full((target.shape[0], STRIP_GAP, 3), 255, np.uint8)
+    write_rgb(path, np.concatenate([target, gap, output], axis=1) / 255.0)
+
+
+def write_report(output_dir, records_by_sequence, worsts):
+    frame_rows = [record for records in records_by_sequence for record in records]
+    summary_rows = summarise(records_by_sequence)
+    write_text(os.path.join(output_dir, "frames.csv"),
+               csv_text(("sequence", "frame", "target", "output") + METRICS, frame_rows))
+    write_text(os.path.join(output_dir, "sequences.csv"), csv_text(("label", "frames") + METRICS, summary_rows))
+    write_text(os.path.join(output_dir, "metrics.md"), markdown_table(summary_rows))
+    for records, worst in zip(records_by_sequence, worsts):
+        plot_curves(records, os.path.join(output_dir, f"{records[0]['sequence']}_curves.png"))
+        write_worst_strip(worst, os.path.join(output_dir, f"{records[0]['sequence']}_worst_frame_"
+                                                          f"{worst[0]['frame']:04d}.png"))
+    return summary_rows
+
+
+def load_lpips(args):
+    """The LPIPS weights, or None (with one line saying why) when --quick or no weights file is present."""
+    if args.quick:
+        print("--quick: LPIPS and tLP skipped")
+        return None
+    path = args.lpips_weights or DEFAULT_LPIPS_WEIGHTS
+    if not os.path.isfile(path):
+        if args.lpips_weights:
+            raise UserError(f"LPIPS weights '{path}' do not exist; run `python download_test_data.py --weights` "
+                            "or convert the PyTorch files with convert_lpips_weights.py")
+        print(f"LPIPS and tLP skipped: no weights at '{path}'; get alex_with_LPIPS.h5 with "
+              "`python download_test_data.py --weights` (or convert the PyTorch files with convert_lpips_weights.py)")
+        return None
+    return load_lpips_weights(path)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description="PSNR, SSIM, LPIPS, tOF and tLP of super-resolved sequences, "
+                                                 "as the TecoGAN authors' metrics.py")
+    parser.add_argument("--results", required=True, help="comma-separated folders of output frames (*.png)")
+    parser.add_argument("--targets", required=True, help="comma-separated folders of ground-truth frames, "
+                                                         "in the order of --results")
+    parser.add_argument("--output", required=True, help="folder for the CSV files, metrics.md and the pictures")
+    parser.add_argument("--quick", action="store_true", help="skip LPIPS and tLP (PSNR, SSIM and tOF only)")
+    parser.add_argument("--lpips-weights", help=f"alex_with_LPIPS.h5 (default {DEFAULT_LPIPS_WEIGHTS}; "
+                                                "without it LPIPS and tLP are skipped)")
+    parser.add_argument("--context", default="auto", choices=CONTEXT_CHOICES,
+                        help="where LPIPS runs; auto: cudnn when nnabla-ext-cuda and a GPU are present, else cpu")
+    args = parser.parse_args(argv)
+    args.results = [folder for folder in args.results.split(",") if folder]
+    args.targets = [folder for folder in args.targets.split(",") if folder]
+    if len(args.results) != len(args.targets):
+        raise UserError(f"--results names {len(args.results)} folder(s) but --targets names {len(args.targets)}; "
+                        "give one target folder per result folder")
+    return args
+
+
+def run(args):
+    sequences = [Sequence(index, result_dir, target_dir)
+                 for index, (result_dir, target_dir) in enumerate(zip(args.results, args.targets))]
+    try:
+        os.makedirs(args.output, exist_ok=True)
+    except OSError as error:
+        raise UserError(f"cannot create output folder '{args.output}' ({error.strerror}); choose another --output")
+    context = use_context(args.context)
+    lpips_arrays = load_lpips(args)
+    total = sum(len(metrics.scored_frames(len(sequence.target_paths))) for sequence in sequences)
+    # NNabla and OpenCV release the GIL: on a CPU, sequences are scored in parallel, one per core.
+    workers = min(len(sequences), os.cpu_count() or 1) if context == "cpu" else 1
+    start = time.time()
+    with tqdm(total=total, unit="frame", desc=f"scoring ({context})") as progress, \
+            ThreadPoolExecutor(workers) as pool:
+        scored = list(pool.map(lambda sequence: score_sequence(sequence, lpips_arrays, progress), sequences))
+    elapsed = time.time() - start
+    records_by_sequence, worsts = zip(*scored)
+    summary_rows = write_report(args.output, records_by_sequence, worsts)
+    print(markdown_table(summary_rows), end="")
+    print(f"scored {total} frames in {elapsed:.1f} s ({total / elapsed:.2f} frames/s); "
+          f"wrote frames.csv, sequences.csv, metrics.md and pictures to {args.output}")
+
+
+def main(argv=None):
+    with exit_on_user_error():
+        run(parse_args(argv))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,275 @@
+"""LPIPS in NNabla against the fixture made with the real lpips package, and the torch-free .pth reader."""
+import hashlib
+import io
+import json
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import nnabla as nn
+import nnabla.functions as F
+import nnabla.parametric_functions as PF
+import numpy as np
+import pytest
+
+from conftest import REPO_ROOT, reference_path
+from utils.errors import UserError
+from utils.lpips import (LPIPS, alexnet_features, load_lpips_weights, parameter_shapes, save_lpips_weights,
+                         to_lpips_input, weights_from_torch)
+from utils.torch_pickle import read_pth, read_state_dict
+
+ALEXNET_PTH = reference_path("lpips", "alexnet_random.pth")
+LIN_PTH = reference_path("lpips", "lpips_v0.1_alex.pth")
+REFERENCE = json.load(open(reference_path("lpips", "distances.json")))
+INPUTS = np.load(reference_path("lpips", "inputs.npz"))
+INTERMEDIATES = np.load(reference_path("lpips", "intermediates.npz"))
+TOLERANCE = 1e-6
+
+
+@pytest.fixture(scope="module")
+def arrays():
+    return weights_from_torch(read_state_dict(ALEXNET_PTH), read_state_dict(LIN_PTH))
+
+
+@pytest.fixture(scope="module")
+def model(arrays):
+    return LPIPS(arrays)
+
+
+def test_fixture_weight_files_are_the_documented_ones():
+    for name, path in (("alexnet_random.pth", ALEXNET_PTH), ("lpips_v0.1_alex.pth", LIN_PTH)):
+        assert hashlib.sha256(open(path, "rb").read()).hexdigest() == REFERENCE["files_sha256"][name]
+
+
+def test_zip_format_trunk_equals_its_seeded_draw():
+    """alexnet_random.pth holds RandomState(7) He-normal weights and uniform biases (README), in draw order."""
+    state = read_state_dict(ALEXNET_PTH)
+    draw = np.random.RandomState(7)
+    for index in (0, 3, 6, 8, 10):
+        weight = state[f"features.{index}.weight"]
+        fan_in = np.prod(weight.shape[1:])
+        expected_weight = (draw.standard_normal(size=weight.shape) * np.sqrt(2 / fan_in)).astype(np.float32)
+        expected_bias = draw.uniform(-0.1, 0.1, size=weight.shape[:1]).astype(np.float32)
+        assert np.array_equal(weight, expected_weight)
+        assert np.array_equal(state[f"features.{index}.bias"], expected_bias)
+    assert list(state) == [f"features.{i}.{kind}" for i in (0, 3, 6, 8, 10) for kind in ("weight", "bias")]
+
+
+def test_legacy_format_lin_layers_have_the_documented_shapes_and_values():
+    state = read_state_dict(LIN_PTH)
+    channels = (64, 192, 384, 256, 256)
+    assert list(state) == [f"lin{k}.model.1.weight" for k in range(5)]
+    for k, (weight, maximum) in enumerate(zip(state.values(), (0.49, 1.05, 1.32, 0.75, 0.41))):
+        assert weight.shape == (1, channels[k], 1, 1) and weight.dtype == np.float32
+        assert weight.min() >= 0 and weight.max() == pytest.approx(maximum, abs=0.005)
+
+
+def legacy_header():
+    """The first three pickles of the legacy file (magic number, protocol, sys_info)."""
+    return open(LIN_PTH, "rb").read()[:119]
+
+
+class RunsCommand:
+    def __reduce__(self):
+        return os.system, ("touch pwned_by_pickle",)
+
+
+def zip_with_pickle(path, data_pkl):
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("archive/data.pkl", data_pkl)
+        archive.writestr("archive/byteorder", "little")
+
+
+def test_zip_pickle_that_runs_code_is_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    zip_with_pickle(tmp_path / "evil.pth", pickle.dumps({"w": RunsCommand()}, protocol=2))
+    with pytest.raises(UserError, match="refusing to load 'posix.system'"):
+        read_pth(str(tmp_path / "evil.pth"))
+    assert not (tmp_path / "pwned_by_pickle").exists()
+
+
+def test_legacy_pickle_that_runs_code_is_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "evil.pth").write_bytes(legacy_header() + pickle.dumps(RunsCommand(), protocol=2))
+    with pytest.raises(UserError, match="refusing to load"):
+        read_pth(str(tmp_path / "evil.pth"))
+    assert not (tmp_path / "pwned_by_pickle").exists()
+
+
+def test_tensor_reaching_past_its_storage_is_refused(tmp_path):
+    """features.0.weight with stride 65535 instead of 363 would read outside storage '0'."""
+    with zipfile.ZipFile(ALEXNET_PTH) as original, zipfile.ZipFile(tmp_path / "bad.pth", "w") as patched:
+        for name in original.namelist():
+            data = original.read(name)
+            if name.endswith("data.pkl"):
+                assert data.count(b"M\x6b\x01") == 1  # BININT2 363
+                data = data.replace(b"M\x6b\x01", b"M\xff\xff")
+            patched.writestr(name, data)
+    with pytest.raises(UserError, match="reaches element"):
+        read_pth(str(tmp_path / "bad.pth"))
+
+
+def test_zip_prefix_other_than_archive_is_accepted(tmp_path):
+    with zipfile.ZipFile(ALEXNET_PTH) as original, zipfile.ZipFile(tmp_path / "renamed.pth", "w") as renamed:
+        for name in original.namelist():
+            renamed.writestr(name.replace("archive/", "alexnet_random/", 1), original.read(name))
+    assert np.array_equal(read_state_dict(str(tmp_path / "renamed.pth"))["features.8.weight"],
+                          read_state_dict(ALEXNET_PTH)["features.8.weight"])
+
+
+def test_truncated_legacy_file_is_refused(tmp_path):
+    (tmp_path / "short.pth").write_bytes(open(LIN_PTH, "rb").read()[:-100])
+    with pytest.raises(UserError, match="truncated"):
+        read_pth(str(tmp_path / "short.pth"))
+
+
+def test_file_that_is_not_a_pth_is_refused(tmp_path):
+    (tmp_path / "image.pth").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
+    with pytest.raises(UserError, match="not a usable PyTorch weights file"):
+        read_pth(str(tmp_path / "image.pth"))
+
+
+@pytest.mark.parametrize("pair", REFERENCE["pairs"], ids=lambda pair: pair["kind"])
+def test_distance_and_layer_terms_match_the_lpips_package(model, pair):
+    terms = model.per_layer(INPUTS[pair["a"]], INPUTS[pair["b"]])[0]
+    assert np.abs(terms - np.array(pair["per_layer"])).max() <= TOLERANCE
+    assert abs(terms.sum() - pair["distance"]) <= TOLERANCE
+
+
+def test_identical_images_are_at_distance_zero(model):
+    assert np.abs(model(INPUTS["a_0"], INPUTS["b_0"])).max() <= 1e-12
+
+
+def test_batched_pairs_match_the_lpips_package(model):
+    batch = REFERENCE["batch"]
+    a = np.concatenate([INPUTS["a_1"], INPUTS["a_4"]])
+    b = np.concatenate([INPUTS["b_1"], INPUTS["b_4"]])
+    terms = model.per_layer(a, b)
+    assert np.abs(terms - np.array(batch["per_layer"])).max() <= TOLERANCE
+    assert np.abs(terms.sum(axis=1) - np.array(batch["distance"])).max() <= TOLERANCE
+
+
+@pytest.mark.parametrize("pair_index", [1, 3])
+def test_trunk_taps_match_the_lpips_package(arrays, pair_index):
+    params = {name: nn.Variable.from_numpy_array(array) for name, array in arrays.items()}
+    scaled = INTERMEDIATES[f"p{pair_index}_a_scaled"]
+    taps = alexnet_features(nn.Variable.from_numpy_array(scaled), params)
+    nn.forward_all(taps)
+    for layer, tap in enumerate(taps, start=1):
+        reference = INTERMEDIATES[f"p{pair_index}_a_relu{layer}"]
+        assert tap.shape == reference.shape
+        assert np.abs(tap.d - reference).max() <= 1e-4 * max(1.0, np.abs(reference).max())
+
+
+def test_sequence_gives_the_same_distances_as_separate_pairs(model):
+    frames = np.concatenate([INPUTS[f"a_{k}"] for k in (0, 1, 4)] + [INPUTS["b_1"]])  # four 64x64 frames
+    noisy = np.clip(frames + np.random.RandomState(3).normal(0, 0.05, frames.shape), -1, 1).astype(np.float32)
+    distances, target_steps, output_steps = model.sequence(frames, noisy)
+    assert np.allclose(distances, model(frames, noisy), atol=1e-7, rtol=0)
+    assert np.allclose(target_steps, model(frames[:-1], frames[1:]), atol=1e-7, rtol=0)
+    assert np.allclose(output_steps, model(noisy[:-1], noisy[1:]), atol=1e-7, rtol=0)
+
+
+def test_sequence_of_one_frame_has_no_temporal_pairs(model):
+    distances, target_steps, output_steps = model.sequence(INPUTS["a_1"], INPUTS["b_1"])
+    assert abs(distances[0] - REFERENCE["pairs"][1]["distance"]) <= TOLERANCE
+    assert len(target_steps) == len(output_steps) == 0
+
+
+def test_to_lpips_input_maps_8_bit_rgb_to_nchw_in_minus_one_to_one():
+    rgb = np.array([[[0, 127, 255]]], np.uint8)
+    assert np.array_equal(to_lpips_input(rgb), np.array([0 / 127.5 - 1, 127 / 127.5 - 1, 255 / 127.5 - 1],
+                                                        np.float32).reshape(1, 3, 1, 1))
+
+
+def run_converter(*args):
+    return subprocess.run([sys.executable, os.path.join(REPO_ROOT, "convert_lpips_weights.py"), *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory):
+    path = str(tmp_path_factory.mktemp("lpips") / "alex_with_LPIPS.h5")
+    result = run_converter("--alexnet", ALEXNET_PTH, "--lpips", LIN_PTH, "--output", path)
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+def test_converter_writes_every_torch_tensor_under_its_nnabla_name(converted):
+    alexnet, lins = read_state_dict(ALEXNET_PTH), read_state_dict(LIN_PTH)
+    loaded = load_lpips_weights(converted)
+    for index in (0, 3, 6, 8, 10):
+        assert np.array_equal(loaded[f"conv{index}/conv/W"], alexnet[f"features.{index}.weight"])
+        assert np.array_equal(loaded[f"conv{index}/conv/b"], alexnet[f"features.{index}.bias"])
+    for k in range(5):
+        assert np.array_equal(loaded[f"lin{k}_model_1_weight"], lins[f"lin{k}.model.1.weight"])
+    assert not [name for name in os.listdir(os.path.dirname(converted)) if name.startswith(".")]
+
+
+def test_converted_file_loads_into_nnabla_examples_style_network(converted):
+    """nn.load_parameters, then the network as nnabla-examples' get_alex_feat builds it with PF.convolution:
+    the file's names and shapes must be the ones it creates, and it must give our relu5."""
+    scaled = nn.Variable.from_numpy_array(INTERMEDIATES["p1_a_scaled"])
+    with nn.parameter_scope("lpips_layout_check"):
+        nn.load_parameters(converted)
+        h = F.relu(PF.convolution(scaled, 64, (11, 11), pad=(2, 2), stride=(4, 4), name="conv0"))
+        h = F.relu(PF.convolution(F.max_pooling(h, (3, 3), (2, 2)), 192, (5, 5), pad=(2, 2), name="conv3"))
+        h = F.relu(PF.convolution(F.max_pooling(h, (3, 3), (2, 2)), 384, (3, 3), pad=(1, 1), name="conv6"))
+        h = F.relu(PF.convolution(h, 256, (3, 3), pad=(1, 1), name="conv8"))
+        relu5 = F.relu(PF.convolution(h, 256, (3, 3), pad=(1, 1), name="conv10"))
+        for k, channels in enumerate((64, 192, 384, 256, 256)):
+            nn.parameter.get_parameter_or_create(f"lin{k}_model_1_weight", (1, channels, 1, 1))
+        names = set(nn.get_parameters(grad_only=False))
+        relu5.forward()
+        nn.clear_parameters()
+    assert names == set(parameter_shapes())
+    params = {name: nn.Variable.from_numpy_array(array) for name, array in load_lpips_weights(converted).items()}
+    ours = alexnet_features(scaled, params)[4]
+    ours.forward()
+    assert np.array_equal(relu5.d, ours.d)
+
+
+def test_converter_with_swapped_files_says_what_is_missing(tmp_path):
+    result = run_converter("--alexnet", LIN_PTH, "--lpips", ALEXNET_PTH, "--output", str(tmp_path / "out.h5"))
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("error:") and "features.0.weight" in line
+    assert not (tmp_path / "out.h5").exists()
+
+
+def test_converter_with_a_missing_file_fails_in_one_line(tmp_path):
+    result = run_converter("--alexnet", str(tmp_path / "none.pth"), "--lpips", LIN_PTH,
+                           "--output", str(tmp_path / "out.h5"))
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("error:") and "none.pth" in line
+
+
+def test_weights_file_without_lpips_parameters_is_refused(tmp_path, arrays):
+    partial = dict(arrays)
+    del partial["lin4_model_1_weight"]
+    nn.save_parameters(str(tmp_path / "partial.h5"), {name: nn.Variable.from_numpy_array(array)
+                                                      for name, array in partial.items()})
+    with pytest.raises(UserError, match="lin4_model_1_weight"):
+        load_lpips_weights(str(tmp_path / "partial.h5"))
+
+
+def test_weights_file_that_is_not_hdf5_is_refused(tmp_path):
+    shutil.copy(LIN_PTH, tmp_path / "alex.h5")
+    with pytest.raises(UserError, match="not an HDF5"):
+        load_lpips_weights(str(tmp_path / "alex.h5"))
+
+
+def test_save_then_load_round_trips(tmp_path, arrays):
+    save_lpips_weights(str(tmp_path / "round.h5"), arrays)
+    loaded = load_lpips_weights(str(tmp_path / "round.h5"))
+    assert all(np.array_equal(loaded[name], arrays[name]) for name in parameter_shapes())
+
+
+def test_reader_needs_no_torch():
+    assert "torch" not in sys.modules
+    assert isinstance(read_pth(LIN_PTH), dict)
+    assert "torch" not in sys.modules

@@ -1,0 +1,191 @@
+"""LPIPS v0.1 (Zhang et al. 2018), AlexNet "net-lin" variant, in NNabla.
+
+    x'   = (x - shift) / scale                 x: RGB in [-1, 1], NCHW; shift, scale per channel
+    f_l  = AlexNet relu1..relu5 of x'          l = 0..4 (torchvision alexnet().features[0:12])
+    fn_l = f_l / (sqrt(sum_c f_l^2) + 1e-10)   unit length over channels at every pixel
+    d_l  = mean_hw sum_c w_l[c] (fn_l(a) - fn_l(b))^2
+    LPIPS(a, b) = d_0 + d_1 + d_2 + d_3 + d_4
+
+Computed channel-first (NNabla's CPU kernels have no channel-last convolution or pooling).
+Parameter names, shapes and layout are those of NNabla's published alex_with_LPIPS.h5 (nnabla-examples'
+utils/neu/metrics/lpips, built with PF.convolution): convolution weights (out, in, kh, kw) under
+conv0, conv3, conv6, conv8, conv10 (named after torchvision's features indices), and the linear
+layers as lin0_model_1_weight .. lin4_model_1_weight of shape (1, C, 1, 1). That file and the ones
+convert_lpips_weights.py writes are interchangeable.
+"""
+import os
+
+import h5py
+import nnabla as nn
+import nnabla.functions as F
+import numpy as np
+
+from utils.errors import UserError
+from utils.image_io import temporary_path
+
+SHIFT = np.array([-.030, -.088, -.188], np.float32).reshape(1, 3, 1, 1)
+SCALE = np.array([.458, .448, .450], np.float32).reshape(1, 3, 1, 1)
+NORM_EPS = 1e-10
+
+
+class AlexConv:
+    """One AlexNet convolution: torchvision features index, shape, stride, padding, max-pool before it."""
+
+    def __init__(self, index, out_channels, in_channels, kernel, stride, pad, pool_before):
+        self.index, self.stride, self.pad, self.pool_before = index, stride, pad, pool_before
+        self.weight_shape = (out_channels, in_channels, kernel, kernel)
+        self.weight_name, self.bias_name = f"conv{index}/conv/W", f"conv{index}/conv/b"
+
+
+ALEXNET = (
+    AlexConv(0, 64, 3, 11, 4, 2, False),    # -> relu1
+    AlexConv(3, 192, 64, 5, 1, 2, True),    # -> relu2
+    AlexConv(6, 384, 192, 3, 1, 1, True),   # -> relu3
+    AlexConv(8, 256, 384, 3, 1, 1, False),  # -> relu4
+    AlexConv(10, 256, 256, 3, 1, 1, False),  # -> relu5
+)
+LIN_NAMES = tuple(f"lin{layer}_model_1_weight" for layer in range(len(ALEXNET)))
+
+
+def parameter_shapes():
+    """{NNabla parameter name: shape} of the LPIPS AlexNet, in the order of the network."""
+    shapes = {}
+    for conv in ALEXNET:
+        shapes[conv.weight_name] = conv.weight_shape
+        shapes[conv.bias_name] = conv.weight_shape[:1]
+    for conv, name in zip(ALEXNET, LIN_NAMES):
+        shapes[name] = (1, conv.weight_shape[0], 1, 1)
+    return shapes
+
+
+def weights_from_torch(alexnet_state, lin_state):
+    """NNabla-named arrays from torchvision's AlexNet state dict and the LPIPS project's v0.1 alex.pth.
+
+    torchvision names features.<i>.weight|bias (OIHW, as NNabla's channel-first layout); LPIPS names
+    lin<k>.model.1.weight (the 1x1 convolution inside a Dropout+Conv Sequential).
+    """
+    torch_names = {}
+    for conv in ALEXNET:
+        torch_names[conv.weight_name] = (alexnet_state, f"features.{conv.index}.weight")
+        torch_names[conv.bias_name] = (alexnet_state, f"features.{conv.index}.bias")
+    for layer, name in enumerate(LIN_NAMES):
+        torch_names[name] = (lin_state, f"lin{layer}.model.1.weight")
+    arrays = {}
+    for name, (state, torch_name) in torch_names.items():
+        if torch_name not in state:
+            raise UserError(f"the PyTorch weights lack '{torch_name}'; pass torchvision's AlexNet "
+                            "state dict and the LPIPS v0.1 alex.pth")
+        arrays[name] = np.asarray(state[torch_name], np.float32)
+    check_shapes(arrays, "the PyTorch weights")
+    return arrays
+
+
+def check_shapes(arrays, source):
+    for name, shape in parameter_shapes().items():
+        if tuple(arrays[name].shape) != shape:
+            raise UserError(f"{source}: '{name}' has shape {tuple(arrays[name].shape)}, LPIPS AlexNet needs {shape}")
+
+
+def load_lpips_weights(path):
+    """{name: float32 array} from an alex_with_LPIPS.h5 file; UserError if it is not one."""
+    try:
+        with h5py.File(path, "r") as h5:
+            missing = [name for name in parameter_shapes() if name not in h5]
+            if missing:
+                raise UserError(f"'{path}' is not an LPIPS AlexNet weights file (no '{missing[0]}'); "
+                                "use NNabla's alex_with_LPIPS.h5 or convert_lpips_weights.py's output")
+            arrays = {name: np.asarray(h5[name][()], np.float32) for name in parameter_shapes()}
+    except OSError:
+        raise UserError(f"LPIPS weights '{path}' is not an HDF5 (.h5) file")
+    check_shapes(arrays, f"'{path}'")
+    return arrays
+
+
+def save_lpips_weights(path, arrays):
+    """Write {name: array} as an NNabla parameter file (nn.save_parameters' .h5), atomically."""
+    check_shapes(arrays, "the weights to save")
+    params = {name: nn.Variable.from_numpy_array(arrays[name], need_grad=False) for name in parameter_shapes()}
+    temporary = temporary_path(path)
+    try:
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        nn.save_parameters(temporary, params)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def alexnet_features(images, params):
+    """[relu1 .. relu5] of AlexNet for (N, 3, H, W) scaled images; pools are 3x3/2, floor mode."""
+    features, h = [], images
+    for conv in ALEXNET:
+        if conv.pool_before:
+            h = F.max_pooling(h, (3, 3), (2, 2), ignore_border=True)
+        h = F.relu(F.convolution(h, params[conv.weight_name], params[conv.bias_name],
+                                 pad=(conv.pad, conv.pad), stride=(conv.stride, conv.stride)))
+        features.append(h)  # (N, C_l, h_l, w_l)
+    return features
+
+
+def unit_normalize(features):
+    """Each pixel's channel vector divided by its L2 norm plus 1e-10 (the eps outside the sqrt)."""
+    return features / (F.sum(features ** 2, axis=1, keepdims=True) ** 0.5 + NORM_EPS)
+
+
+def layer_distances(normalized_a, normalized_b, lin_weights):
+    """(P, 5) terms d_l between two equally long batches of normalized features (lists over layers)."""
+    terms = []
+    for a, b, weight in zip(normalized_a, normalized_b, lin_weights):
+        weighted = F.convolution(F.squared_error(a, b), weight)  # (P, 1, h, w): the lin layer is a 1x1 convolution
+        terms.append(F.mean(weighted, axis=(1, 2, 3)))
+    return F.stack(*terms, axis=1)
+
+
+def to_lpips_input(rgb_uint8):
+    """(N, H, W, 3) or (H, W, 3) 8-bit RGB -> NCHW float32 in [-1, 1], as uint8 / 127.5 - 1 in float64."""
+    images = np.asarray(rgb_uint8)
+    images = images[None] if images.ndim == 3 else images
+    return (images.astype(np.float64) / 127.5 - 1.0).astype(np.float32).transpose(0, 3, 1, 2)
+
+
+class LPIPS:
+    """LPIPS distances between images of one size; each image goes through AlexNet once per call."""
+
+    def __init__(self, arrays):
+        self.params = {name: nn.Variable.from_numpy_array(array) for name, array in arrays.items()}
+
+    def normalized_features(self, images):
+        """[fn_0 .. fn_4] of (N, 3, H, W) images in [-1, 1]."""
+        scaled = (np.asarray(images, np.float32) - SHIFT) / SCALE  # in numpy: NNabla's CPU broadcasting is slow
+        return [unit_normalize(layer) for layer in alexnet_features(nn.Variable.from_numpy_array(scaled), self.params)]
+
+    def pair_terms(self, images, pairs):
+        """[(P, 5) per-layer terms] for each (slice a, slice b) in pairs: LPIPS(images[a][p], images[b][p])."""
+        features = self.normalized_features(images)
+        lin_weights = [self.params[name] for name in LIN_NAMES]
+        terms = [layer_distances([layer[a] for layer in features], [layer[b] for layer in features], lin_weights)
+                 for a, b in pairs]
+        nn.forward_all(terms, clear_buffer=True)
+        return [term.d.copy() for term in terms]
+
+    def per_layer(self, images_a, images_b):
+        """(N, 5) terms d_0..d_4 of LPIPS(images_a[n], images_b[n]); both (N, 3, H, W) in [-1, 1]."""
+        count = len(images_a)
+        return self.pair_terms(np.concatenate([images_a, images_b]), [(slice(0, count), slice(count, None))])[0]
+
+    def __call__(self, images_a, images_b):
+        """(N,) LPIPS distances of image pairs, both (N, 3, H, W) in [-1, 1]."""
+        return self.per_layer(images_a, images_b).sum(axis=1)
+
+    def sequence(self, targets, outputs):
+        """LPIPS of (targets[k], outputs[k]), of (targets[k-1], targets[k]) and of (outputs[k-1], outputs[k]).
+
+        targets, outputs: (K, 3, H, W) consecutive frames in [-1, 1]. Returns (K,), (K-1,), (K-1,) distances;
+        AlexNet runs once per image.
+        """
+        count = len(targets)
+        pairs = [(slice(0, count), slice(count, None))]
+        if count > 1:
+            pairs += [(slice(0, count - 1), slice(1, count)), (slice(count, -1), slice(count + 1, None))]
+        distances = [terms.sum(axis=1) for terms in self.pair_terms(np.concatenate([targets, outputs]), pairs)]
+        return tuple(distances) if count > 1 else (distances[0], np.zeros(0), np.zeros(0))
