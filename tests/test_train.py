@@ -145,3 +145,12 @@ def test_invalid_yaml_file_is_reported_with_its_line(capsys, tmp_path):
     with pytest.raises(SystemExit):
         train.main(["--cfg", str(bad)])
     assert "not valid YAML" in capsys.readouterr().err
+
+
+def test_only_the_newest_checkpoints_are_kept(scenes, tmp_path):
+    train.main(tiny_training_flags(scenes, tmp_path / "run", **{"train.max_iter": 8}) + ["--batch_size", "4"])
+    names = sorted(os.listdir(tmp_path / "run"))
+    assert [name for name in names if name.startswith("checkpoint_")] == ["checkpoint_00000006.json",
+                                                                           "checkpoint_00000008.json"]
+    assert [name for name in names if name.startswith("params_")] == ["params_00000006.h5", "params_00000008.h5"]
+    assert len([name for name in names if name.startswith("model_param_")]) == 4

@@ -17,6 +17,7 @@ from utils.image_io import temporary_path
 from utils.weights import assign_weights, read_weight_file, save_weights
 
 CHECKPOINT_PATTERN = re.compile(r"checkpoint_(\d+)\.json$")
+CHECKPOINTS_KEPT = 2  # older checkpoints are deleted once a newer one is complete (model_param files stay)
 
 
 def write_json_atomically(path, content):
@@ -40,14 +41,32 @@ def save_checkpoint(output_dir, iteration, params, solvers, loop_state):
     path = os.path.join(output_dir, f"checkpoint_{iteration:08d}.json")
     write_json_atomically(path, {"iteration": iteration, "params": params_file, "solvers": solver_files,
                                  "loop_state": loop_state})
+    prune_checkpoints(output_dir)
     return path
+
+
+def checkpoints_by_iteration(output_dir):
+    found = [(int(match.group(1)), path) for path in glob.glob(os.path.join(output_dir, "checkpoint_*.json"))
+             for match in [CHECKPOINT_PATTERN.search(os.path.basename(path))] if match]
+    return sorted(found)
+
+
+def prune_checkpoints(output_dir, keep=CHECKPOINTS_KEPT):
+    """Delete all but the newest `keep` checkpoints (the JSON first, so none is left half-deleted)."""
+    for _, path in checkpoints_by_iteration(output_dir)[:-keep]:
+        with open(path) as file:
+            content = json.load(file)
+        os.remove(path)
+        for name in [content["params"], *content["solvers"].values()]:
+            stale = os.path.join(output_dir, name)
+            if os.path.exists(stale):
+                os.remove(stale)
 
 
 def latest_checkpoint(output_dir):
     """The checkpoint JSON of the highest iteration in output_dir, or None."""
-    found = [(int(match.group(1)), path) for path in glob.glob(os.path.join(output_dir, "checkpoint_*.json"))
-             for match in [CHECKPOINT_PATTERN.search(os.path.basename(path))] if match]
-    return max(found)[1] if found else None
+    found = checkpoints_by_iteration(output_dir)
+    return found[-1][1] if found else None
 
 
 def load_checkpoint(path, params, solvers):
