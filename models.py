@@ -6,18 +6,21 @@ entry and one at the exit instead of one around every layer. Parameters are crea
 channel-first layout; utils/weights.py transposes them to and from the official channel-last
 files, so parameter names and file shapes equal the official NNabla weights.
 """
+import numpy as np
 import nnabla as nn
 import nnabla.functions as F
 import nnabla.initializer as I
 import nnabla.parametric_functions as PF
 from nnabla.parameter import get_parameter_or_create
 
-from utils.ops import (SCALE, bicubic_four_channel_first, space_to_depth, to_channel_first, to_channel_last,
-                       upscale_four, warp_by_flow)
+from utils.ops import (SCALE, bicubic_four_channel_first, space_to_depth, space_to_depth_disc, to_channel_first,
+                       to_channel_last, upscale_four, warp_by_flow)
 
 FLOW_MAX_VELOCITY = 24.0  # tanh output scaled to +-24 LR pixels, as in the paper
 GENERATOR_SCOPE = "generator"  # parameter scopes of the released weight files
 FLOW_SCOPE = "fnet"
+DISCRIMINATOR_SCOPE = "discriminator"  # top-level scopes of the training graph, as in the reference
+VGG_SCOPE = "vgg19"
 
 
 def conv(x, channels, name, kernel=3, stride=1, with_bias=True):
@@ -170,3 +173,48 @@ def generate_sequence(lr_frames, flow_hr, num_resblock):
             warped = warp_by_flow(output, flow_hr[:, frame])
             warped_previous = space_to_depth((warped + 1) / 2)
     return F.stack(*outputs, axis=1)
+
+
+def discriminator_input(hr_frames, triplet_flows, lr_frames, crop_dt):
+    """The spatio-temporal discriminator's view of frame triplets: (B*3T', 4h, 4w, 3) -> (T', 4h, 4w, 27).
+
+    hr_frames: real or generated HR triplets (in [-1, 1]); triplet_flows (B*3T', 4h, 4w, 2): for each
+    triplet the flows that warp the previous and the next frame onto the middle one (zero for the
+    middle); lr_frames (B, 3T', h, w, 3): the LR triplets. Channels: the 3 unwarped frames, the 3
+    warped frames (only their centre crop_dt fraction kept, the unstable border zeroed), and the
+    x4 bilinearly upsampled LR frames, each group packed channel-major by space_to_depth_disc.
+    """
+    num_triplets, size = hr_frames.shape[0] // 3, hr_frames.shape[1]
+    margin = (size - int(size * crop_dt)) // 2
+    warped = space_to_depth_disc(warp_by_flow(hr_frames, triplet_flows), num_triplets)
+    warped = F.pad(warped[:, margin:size - margin, margin:size - margin], (margin, margin, margin, margin, 0, 0))
+    lr_packed = to_channel_first(space_to_depth_disc(lr_frames, num_triplets))
+    lr_upsampled = to_channel_last(F.interpolate(lr_packed, scale=(SCALE, SCALE), mode="linear",
+                                                 align_corners=False, half_pixel=False))
+    return F.concatenate(space_to_depth_disc(hr_frames, num_triplets), warped, lr_upsampled, axis=3)
+
+
+VGG_MEAN_RGB = (123.68, 116.78, 103.94)  # ImageNet means of the TF-slim VGG19, on 0..255 RGB
+VGG_STAGES = ((64, 64), (128, 128), (256,) * 4, (512,) * 4, (512,) * 4)  # conv1..conv16 by pooling stage
+
+
+def vgg19_features(frames):
+    """Channel-normalised VGG19 features of frames in [-1, 1]: the outputs of the 2nd to 5th stage
+    (after conv4, conv8, conv12, conv16 and their ReLUs), NHWC, each divided by its L2 norm over channels.
+    The weights are fixed (need_grad False).
+    """
+    mean = nn.Variable.from_numpy_array(np.array(VGG_MEAN_RGB, np.float32).reshape(1, 3, 1, 1))
+    net = to_channel_first((frames + 1) * 127.5) - mean
+    features, layer = [], 0
+    with nn.parameter_scope(VGG_SCOPE):
+        for stage, widths in enumerate(VGG_STAGES):
+            if stage > 0:
+                net = F.max_pooling(net, (2, 2))
+            for width in widths:
+                layer += 1
+                net = F.relu(PF.convolution(net, width, (3, 3), pad=(1, 1), name=f"conv{layer}",
+                                            fix_parameters=True))
+            if stage > 0:
+                norm = F.pow_scalar(F.sum(net ** 2, axis=1, keepdims=True) + 1e-12, 0.5)
+                features.append(to_channel_last(net / norm))
+    return features

@@ -23,8 +23,10 @@ import nnabla.solvers as S
 from tqdm import tqdm
 
 from data_loader import BatchPrefetcher, SequenceSampler, warn_to_stderr
-from losses import content_loss, warp_loss
-from models import FLOW_SCOPE, GENERATOR_SCOPE, estimate_sequence_flows, flow_to_high_res, generate_sequence
+from losses import (adversarial_loss, content_loss, discriminator_feature_loss, discriminator_loss, ping_pong_loss,
+                    vgg_feature_loss, warp_loss)
+from models import (DISCRIMINATOR_SCOPE, FLOW_SCOPE, GENERATOR_SCOPE, VGG_SCOPE, discriminator, discriminator_input,
+                    estimate_sequence_flows, flow_to_high_res, generate_sequence, vgg19_features)
 from utils.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
 from utils.config import load_config, parse_value
 from utils.context import use_context
@@ -32,7 +34,7 @@ from utils.distributed import local_rank, make_communicator
 from utils.errors import UserError, exit_on_user_error
 from utils.ops import BLUR_MARGIN, gaussian_downsample_four, warp_by_flow
 from utils.training_log import LossLog
-from utils.weights import parameters_under, save_weights
+from utils.weights import assign_weights, count_resblocks, parameters_under, read_weight_file, save_weights
 
 FRVSR_BLOCKS, TECOGAN_BLOCKS = 10, 16  # the paper's generator sizes, used when num_resblock is null
 REFERENCE_BATCH = 4  # learning rate and iteration count in config.yaml are for batch 4 on one process
@@ -77,22 +79,156 @@ def frames_batch(sequence):
     return F.reshape(sequence, (sequence.shape[0] * sequence.shape[1],) + sequence.shape[2:])
 
 
-def build_frvsr_graph(data_hr, blocks):
-    """The FRVSR training graph on HR crops data_hr (B, T, tar, tar, 3) in [0, 1]."""
-    lr_frames = lr_sequence(data_hr)
+def frames_at(sequence, indices):
+    """Frames `indices` of (B, T, ...) in that order: (B, len(indices), ...)."""
+    frames = [sequence[:, index:index + 1] for index in indices]
+    return frames[0] if len(frames) == 1 else F.concatenate(*frames, axis=1)
+
+
+def ping_pong(sequence):
+    """Frames 0..T-1 then T-2..0: (B, T, ...) -> (B, 2T-1, ...)."""
+    length = sequence.shape[1]
+    return frames_at(sequence, list(range(length)) + list(range(length - 2, -1, -1)))
+
+
+def recurrent_generation(lr_frames, targets, blocks, scope, stage):
+    """Flows, generated frames, content and warp losses of a sequence (the FRVSR part of both stages).
+
+    The generator and flow net parameters live under `stage` ('frvsr' or 'tecogan') of the root scope dict.
+    """
     batch, length, height, width, _ = lr_frames.shape
-    flow_lr = estimate_sequence_flows(lr_frames)
-    flow_hr = F.reshape(flow_to_high_res(flow_lr), (batch, length - 1, 4 * height, 4 * width, 2))
-    generated = generate_sequence(lr_frames, flow_hr, blocks)
-    graph = SimpleNamespace(lr_frames=lr_frames, flow_lr=flow_lr, flow_hr=flow_hr, generated=generated)
-    graph.content_loss = content_loss(frames_batch(generated), frames_batch(hr_targets(data_hr)))
+    with nn.parameter_scope("", scope), nn.parameter_scope(stage):
+        flow_lr = estimate_sequence_flows(lr_frames)
+        flow_hr = F.reshape(flow_to_high_res(flow_lr), (batch, length - 1, 4 * height, 4 * width, 2))
+        generated = generate_sequence(lr_frames, flow_hr, blocks)
+    graph = SimpleNamespace(lr_frames=lr_frames, targets=targets, flow_lr=flow_lr, flow_hr=flow_hr,
+                            generated=generated)
+    graph.content_loss = content_loss(frames_batch(generated), frames_batch(targets))
     graph.warp_loss = warp_loss(frames_batch(lr_frames[:, 1:]), warp_by_flow(frames_batch(lr_frames[:, :-1]), flow_lr))
-    graph.gen_loss = graph.content_loss
-    graph.fnet_loss = graph.gen_loss + graph.warp_loss
-    graph.logged = {"content_loss": graph.content_loss, "warp_loss": graph.warp_loss, "fnet_loss": graph.fnet_loss}
+    return graph
+
+
+def keep_for_logging(graph, names):
+    graph.logged = {name: getattr(graph, name) for name in names}
     for variable in graph.logged.values():
         variable.persistent = True  # kept through backward(clear_buffer=True) for logging
+
+
+def build_frvsr_graph(data_hr, blocks, scope, stage="frvsr"):
+    """The FRVSR training graph on HR crops data_hr (B, T, tar, tar, 3) in [0, 1]."""
+    graph = recurrent_generation(lr_sequence(data_hr), hr_targets(data_hr), blocks, scope, stage)
+    graph.gen_loss = graph.content_loss
+    graph.fnet_loss = graph.gen_loss + graph.warp_loss
+    keep_for_logging(graph, ("content_loss", "warp_loss", "fnet_loss"))
     return graph
+
+
+def triplet_flows(flow_hr, num_frames):
+    """For each triplet of the first num_frames ping-pong frames, the HR flows that warp its previous
+    and next frame onto its middle one: (B * num_frames, 4h, 4w, 2), zero for the middle frames.
+
+    Flow k warps frame k onto frame k+1. The previous frame of triplet j is frame 3j (flow 3j); its
+    next frame is taken from the backward half of the ping-pong sequence, where the same content
+    moves the other way (flow L-2-3j of the L flows).
+    """
+    batch, flows = flow_hr.shape[:2]
+    triplets = num_frames // 3
+    previous = frames_at(flow_hr, [3 * j for j in range(triplets)])
+    following = frames_at(flow_hr, [flows - 2 - 3 * j for j in range(triplets)])
+    stacked = F.stack(previous, F.constant(0, previous.shape), following, axis=2)  # (B, T/3, 3, 4h, 4w, 2)
+    velocity = F.reshape(stacked, (batch * num_frames,) + flow_hr.shape[2:])
+    velocity.need_grad = False  # no gradient from the discriminator into the flow net (TecoGAN supplement)
+    return velocity
+
+
+def build_tecogan_graph(data_hr, blocks, gan, eps, use_vgg, scope, stage="tecogan"):
+    """The TecoGAN training graph: FRVSR on the ping-pong sequence, the spatio-temporal discriminator,
+    and the ping-pong, adversarial, discriminator-feature and (if use_vgg) VGG19 losses. The
+    discriminator and VGG19 parameters sit at the top of the scope dict, as in the reference."""
+    length = data_hr.shape[1]
+    graph = recurrent_generation(ping_pong(lr_sequence(data_hr)), ping_pong(hr_targets(data_hr)), blocks, scope, stage)
+    generated = graph.generated
+    num_frames = 3 * (generated.shape[1] // 3)  # whole triplets only
+    graph.t_gen_output = frames_batch(generated[:, :num_frames])
+    velocity = triplet_flows(graph.flow_hr, num_frames)
+    lr_triplets = graph.lr_frames[:, :num_frames]
+    real_input = discriminator_input(frames_batch(graph.targets[:, :num_frames]), velocity, lr_triplets, gan.crop_dt)
+    fake_input = discriminator_input(graph.t_gen_output, velocity, lr_triplets, gan.crop_dt)
+    with nn.parameter_scope("", scope), nn.parameter_scope(DISCRIMINATOR_SCOPE):
+        real_probability, real_features = discriminator(real_input)
+        fake_probability, fake_features = discriminator(fake_input)
+
+    backward_aligned = frames_at(generated, [2 * length - 2 - frame for frame in range(length - 1)])
+    graph.pp_loss = ping_pong_loss(generated[:, :length - 1], backward_aligned)
+    graph.t_adversarial_loss = adversarial_loss(fake_probability, eps)
+    graph.t_discrim_loss = discriminator_loss(real_probability, fake_probability, eps)
+    graph.t_discrim_real_loss = F.log(real_probability + eps)
+    graph.sum_layer_loss = discriminator_feature_loss(real_features, fake_features)
+    graph.gen_loss = (graph.content_loss + gan.pp_scaling * graph.pp_loss + gan.ratio * graph.t_adversarial_loss
+                      + gan.dt_ratio_0 * graph.sum_layer_loss)
+    logged = ["content_loss", "warp_loss", "pp_loss", "t_adversarial_loss", "sum_layer_loss", "t_discrim_loss"]
+    if use_vgg:
+        with nn.parameter_scope("", scope):
+            graph.vgg_loss = vgg_feature_loss(vgg19_features(frames_batch(generated)),
+                                              vgg19_features(frames_batch(graph.targets)))
+        graph.gen_loss = graph.gen_loss + gan.vgg_scaling * graph.vgg_loss
+        logged.append("vgg_loss")
+    graph.fnet_loss = graph.gen_loss + graph.warp_loss
+    graph.both_losses = F.sink(graph.fnet_loss, graph.t_discrim_loss, graph.t_discrim_real_loss)
+    keep_for_logging(graph, logged + ["gen_loss", "fnet_loss"])
+    graph.t_discrim_real_loss.persistent = True
+    return graph
+
+
+def training_step(graph, solvers, params_by_solver, comm, update_discriminator):
+    """One forward of the whole graph, the backward passes, gradient averaging, and the updates.
+
+    TecoGAN: the discriminator's gradient comes from its loss with the generated frames cut off (no
+    gradient into the generator); the generator and flow net's from fnet_loss. Both backward passes
+    use the same forward, so the discriminator is evaluated once per step (the reference runs the
+    whole forward twice). The discriminator is updated only when update_discriminator is true.
+    """
+    tecogan = "disc" in solvers
+    (graph.both_losses if tecogan else graph.fnet_loss).forward(clear_no_need_grad=True)
+    for solver in solvers.values():
+        solver.zero_grad()
+    updated = ["gen", "fnet"]
+    if tecogan and update_discriminator:
+        graph.t_gen_output.need_grad = False
+        graph.t_discrim_loss.backward(clear_buffer=False)
+        graph.t_gen_output.need_grad = True
+        discriminator_grads = {name: param.g.copy() for name, param in params_by_solver["disc"].items()}
+        updated.append("disc")
+    graph.fnet_loss.backward(clear_buffer=True)
+    if "disc" in updated:  # fnet_loss also reaches the discriminator's parameters; keep its own gradient
+        for name, param in params_by_solver["disc"].items():
+            param.g = discriminator_grads[name]
+    comm.average_gradients({f"{solver}/{name}": param for solver in updated
+                            for name, param in params_by_solver[solver].items()})
+    for solver in updated:
+        solvers[solver].update()
+    return updated
+
+
+class BalanceAverage:
+    """Moving average of mean(log D(real)) + adversarial loss, which gates the discriminator updates.
+
+    As in the reference, the first observation only initialises the average; the gate reads 0 until
+    the second step.
+    """
+
+    def __init__(self, decay, value=0.0, average=None):
+        self.decay, self.value, self.average = decay, value, average
+
+    def observe(self, balance):
+        if self.average is None:
+            self.average = balance
+        else:
+            self.average = self.decay * self.average + (1 - self.decay) * balance
+            self.value = self.average
+
+    def state(self):
+        return {"balance": self.value, "balance_average": self.average}
 
 
 def adam(config, learning_rate, params):
@@ -126,18 +262,65 @@ def save_model(output_dir, iteration, scope, stage):
 
 
 def parameters_agree(comm, params):
-    """True when every process holds the same parameters (checked through per-parameter checksums)."""
+    """True when every process holds the same learnable parameters (checked through per-parameter checksums).
+
+    The discriminator's batch-norm running statistics differ between processes, as each sees its own
+    batch; training never reads them (batch statistics are used)."""
     checksums = np.array([float(np.sum(variable.d, dtype=np.float64)) for variable in params.values()])
     mean, mean_of_squares = comm.average(checksums), comm.average(checksums ** 2)
     return bool(np.all(mean_of_squares - mean ** 2 <= 1e-12 * (1 + mean_of_squares)))
+
+
+def load_frvsr_start(path, params, stage):
+    """Start the TecoGAN stage from an FRVSR model_param file: generator and flow net weights go under
+    the stage scope; residual blocks the file lacks (10 -> 16) start at zero, as in the reference."""
+    if not path:
+        raise UserError("the TecoGAN stage starts from an FRVSR model: pass --pre_trained_frvsr_weights "
+                        "(a model_param_*.h5 of the FRVSR stage, or frvsr_model.h5)")
+    arrays = read_weight_file(path)
+    if count_resblocks(arrays) == 0:
+        raise UserError(f"'{path}' holds no FRVSR generator; pass a model_param_*.h5 of the FRVSR stage")
+    prefix = f"{stage}/"
+    targets = {name[len(prefix):]: param for name, param in params.items()
+               if name.startswith((prefix + GENERATOR_SCOPE + "/", prefix + FLOW_SCOPE + "/"))}
+    for name, param in targets.items():
+        if name not in arrays:
+            param.data.zero()
+    assign_weights(targets, arrays, path, allow_missing=(f"{GENERATOR_SCOPE}/generator_unit/resblock_",))
+
+
+def load_vgg19(path, params):
+    """The fixed VGG19 weights (convolutions only; the classifier is not used)."""
+    if not path:
+        raise UserError("the VGG19 loss needs --vgg_pre_trained_weights (vgg19.h5 from download_test_data.py "
+                        "--weights, or convert_tf_vgg19_weights.py); set gan.vgg_scaling <= 0 to train without it")
+    arrays = {name: array for name, array in read_weight_file(path).items() if not name.startswith("classifier/")}
+    targets = {name[len(VGG_SCOPE) + 1:]: param for name, param in params.items() if name.startswith(VGG_SCOPE + "/")}
+    assign_weights(targets, arrays, path)
+
+
+def build_training(config, data_hr, scope, stage, blocks):
+    """The graph of this stage and, per solver, the parameters it updates."""
+    if config.train.tecogan:
+        graph = build_tecogan_graph(data_hr, blocks, config.gan, config.train.eps, config.gan.vgg_scaling > 0,
+                                    scope, stage)
+    else:
+        graph = build_frvsr_graph(data_hr, blocks, scope, stage)
+    with nn.parameter_scope("", scope):
+        scopes = {"gen": f"{stage}/{GENERATOR_SCOPE}", "fnet": f"{stage}/{FLOW_SCOPE}"}
+        if config.train.tecogan:
+            scopes["disc"] = DISCRIMINATOR_SCOPE
+        # learnable parameters only: not the batch-norm running statistics
+        params_by_solver = {solver: {name: param for name, param in parameters_under(prefix).items() if param.need_grad}
+                            for solver, prefix in scopes.items()}
+        all_params = nn.get_parameters(grad_only=False)
+    return graph, params_by_solver, all_params
 
 
 def train(config):
     context_name = use_context(config.nnabla_context.context, config.nnabla_context.device_id + local_rank())
     comm = make_communicator(context_name, nn.get_current_context())
     is_writer = comm.rank == 0
-    if config.train.tecogan:
-        raise UserError("the TecoGAN stage (--tecogan) is not available yet; train FRVSR first")
     sampler = SequenceSampler(config, comm.rank, comm.size, warn_to_stderr if is_writer else (lambda message: None))
     iterations, learning_rate = scaled_schedule(config, comm.size)
     blocks, stage = num_resblock(config), stage_scope(config)
@@ -145,22 +328,23 @@ def train(config):
     nn.random.seed(config.train.seed)  # the same initial parameters on every process and every run
     data_hr = nn.Variable((config.train.batch_size, config.train.rnn_n, sampler.tar_size, sampler.tar_size, 3))
     scope = OrderedDict()
-    with nn.parameter_scope("", scope):
-        with nn.parameter_scope(stage):
-            graph = build_frvsr_graph(data_hr, blocks)
-        all_params = nn.get_parameters(grad_only=False)
-        solvers = {"gen": adam(config, learning_rate, parameters_under(f"{stage}/{GENERATOR_SCOPE}")),
-                   "fnet": adam(config, learning_rate, parameters_under(f"{stage}/{FLOW_SCOPE}"))}
-        trainable = nn.get_parameters()
+    graph, params_by_solver, all_params = build_training(config, data_hr, scope, stage, blocks)
+    solvers = {name: adam(config, learning_rate, params) for name, params in params_by_solver.items()}
+    checkpointed = {name: param for name, param in all_params.items() if not name.startswith(VGG_SCOPE + "/")}
+    if config.train.tecogan and config.gan.vgg_scaling > 0:
+        load_vgg19(config.train.vgg_pre_trained_weights, all_params)
 
     output_dir = config.data.output_dir
     os.makedirs(output_dir, exist_ok=True)
     checkpoint = config.train.checkpoint or latest_checkpoint(output_dir)
-    start = 0
+    start, loop_state = 0, {}
     if checkpoint:
-        start, _ = load_checkpoint(checkpoint, all_params, solvers)
+        start, loop_state = load_checkpoint(checkpoint, checkpointed, solvers)
         if is_writer:
             print(f"resuming from {checkpoint} at iteration {start}")
+    elif config.train.tecogan:
+        load_frvsr_start(config.train.pre_trained_frvsr_weights, all_params, stage)
+    balance = BalanceAverage(config.train.decay, loop_state.get("balance", 0.0), loop_state.get("balance_average"))
     log = LossLog(output_dir, start) if is_writer else None
     if is_writer:
         print(f"{stage}: {blocks} residual blocks, {len(sampler.windows)} sequences from {len(sampler.scenes)} scenes, "
@@ -174,29 +358,31 @@ def train(config):
     try:
         for iteration in range(start + 1, iterations + 1):
             data_hr.d = prefetcher.next()
-            for solver in solvers.values():
-                solver.zero_grad()
-            graph.fnet_loss.forward(clear_no_need_grad=True)
-            graph.fnet_loss.backward(clear_buffer=True)
-            comm.average_gradients(trainable)
-            for solver in solvers.values():
-                solver.update()
+            update_discriminator = balance.value < config.gan.d_balance
+            updated = training_step(graph, solvers, params_by_solver, comm, update_discriminator)
+            losses = {name: float(variable.d) for name, variable in graph.logged.items()}
+            if config.train.tecogan:
+                real_log, adversarial = comm.average([float(np.mean(graph.t_discrim_real_loss.d)),
+                                                      losses["t_adversarial_loss"]])
+                losses.update(balance=balance.value, discriminator_updated=float("disc" in updated))
+                balance.observe(real_log + adversarial)
             if is_writer:
-                losses = {name: float(variable.d) for name, variable in graph.logged.items()}
                 log.add(iteration, {**losses, "learning_rate": learning_rate})
-                progress.set_postfix({name: f"{value:.4f}" for name, value in losses.items()}, refresh=False)
+                progress.set_postfix({name: f"{value:.4f}" for name, value in losses.items()
+                                      if name in ("content_loss", "warp_loss", "t_discrim_loss")}, refresh=False)
                 progress.update()
             last = iteration == iterations or stop.requested
             if is_writer and (iteration % config.train.save_freq == 0 or last):
                 save_model(output_dir, iteration, scope, stage)
-                save_checkpoint(output_dir, iteration, all_params, solvers, {})
+                save_checkpoint(output_dir, iteration, checkpointed, solvers, balance.state())
                 log.write()
             if stop.requested:
                 break
     finally:
         prefetcher.close()
         progress.close()
-    in_sync = parameters_agree(comm, all_params)
+    in_sync = parameters_agree(comm, {f"{solver}/{name}": param for solver, group in params_by_solver.items()
+                                      for name, param in group.items()})
     if is_writer and comm.size > 1:
         print(f"parameters {'identical' if in_sync else 'DIFFERENT'} on {comm.size} processes")
     if is_writer:

@@ -23,9 +23,8 @@ def build_reference_graph(scale):
     """The FRVSR graph on the fixture's inputs with the fixture's weights times `scale`."""
     inputs = np.load(os.path.join(LOSSES, "inputs.npz"))
     scope = OrderedDict()
+    graph = train.build_frvsr_graph(nn.Variable.from_numpy_array(inputs["data_hr"]), 2, scope)
     with nn.parameter_scope("", scope):
-        with nn.parameter_scope("frvsr"):
-            graph = train.build_frvsr_graph(nn.Variable.from_numpy_array(inputs["data_hr"]), 2)
         params = nn.get_parameters(grad_only=False)
     arrays = read_weight_file(os.path.join(LOSSES, "weights_frvsr.h5"))
     assign_weights(params, {name: array * scale for name, array in arrays.items()}, "weights_frvsr.h5")
