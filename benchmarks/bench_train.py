@@ -1,11 +1,12 @@
-"""Time FRVSR training iterations at config.yaml defaults (rnn_n 10, LR crop 32, batch 4, 10 blocks).
+"""Time training iterations at config.yaml defaults (rnn_n 10, LR crop 32).
 
-Runs train.py on scenes cut from the VID4 calendar frames, once as one process and once under
-`mpirun -n 2`, and prints seconds per iteration, samples/s, the time the loop waited for data and
-peak memory, with the reference implementation's CPU figures when ../shared/reference/timing.json
-is present.
+FRVSR: batch 4, 10 blocks. TecoGAN: batch 1 (the reference's measured setting), 16 blocks, started
+from a random FRVSR model, with the full-size random VGG19 of ../shared/reference/parity_losses.
+Runs train.py on scenes cut from the VID4 calendar frames, as one process and under `mpirun -n 2`,
+and prints seconds per iteration, samples/s, the time the loop waited for data and peak memory,
+with the reference implementation's CPU figures when ../shared/reference/timing.json is present.
 
-    .venv/bin/python benchmarks/bench_train.py [--iterations 4] [--processes 1 2]
+    .venv/bin/python benchmarks/bench_train.py [--stages frvsr tecogan] [--iterations 3] [--processes 1 2]
 """
 import argparse
 import json
@@ -21,9 +22,15 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(os.path.dirname(REPO_ROOT), "shared")
 sys.path.insert(0, REPO_ROOT)
 
+from generate import FrameRecurrentSR  # noqa: E402
 from utils.scene_layout import frame_path, scene_dir  # noqa: E402
+from utils.weights import save_weights  # noqa: E402
 
-BATCH = 4
+STAGES = {  # stage: (batch per process, extra train.py flags, reference figures in timing.json)
+    "frvsr": (4, [], "train_frvsr_b4"),
+    "tecogan": (1, ["--tecogan", "--vgg_pre_trained_weights",
+                    os.path.join(SHARED, "reference", "parity_losses", "vgg19_random.h5")], "train_tecogan_b1"),
+}
 
 
 def make_scenes(root, source_dir, frames_per_scene=20):
@@ -36,11 +43,11 @@ def make_scenes(root, source_dir, frames_per_scene=20):
     return frames_per_scene - 1
 
 
-def run_training(data_dir, max_frm, output_dir, processes, iterations):
+def run_training(data_dir, max_frm, output_dir, processes, iterations, batch, extra_flags):
     command = [sys.executable, os.path.join(REPO_ROOT, "train.py"), "--input_video_dir", data_dir,
-               "--output_dir", output_dir, "--batch_size", str(BATCH), "--context", "cpu",
-               "--max_iter", str(iterations * processes), "--set", f"data.max_frm={max_frm}",
-               "--set", "data.end_dir=2099", "--set", "train.save_freq=1000000"]
+               "--output_dir", output_dir, "--batch_size", str(batch), "--context", "cpu",
+               "--max_iter", str(-(-iterations * processes * batch // 4)), "--set", f"data.max_frm={max_frm}",
+               "--set", "data.end_dir=2099", "--set", "train.save_freq=1000000"] + extra_flags
     environment = dict(os.environ)
     if processes > 1:
         command = [os.path.join(os.path.dirname(sys.executable), "mpirun"), "-n", str(processes)] + command
@@ -55,39 +62,47 @@ def run_training(data_dir, max_frm, output_dir, processes, iterations):
     return seconds / done, waited / done, peak_mib
 
 
-def reference_figures():
+def reference_figures(key):
     path = os.path.join(SHARED, "reference", "timing.json")
     if not os.path.isfile(path):
         return None
     with open(path) as timing:
-        summary = json.load(timing)["train_frvsr_b4"]["summary"]
+        summary = json.load(timing)[key]["summary"]
     return summary["iter_s_median (all timed iterations, warm-up excluded)"], summary["peak_rss_mib_max"]
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--iterations", type=int, default=4, help="iterations timed per run")
+    parser.add_argument("--stages", nargs="+", choices=sorted(STAGES), default=["frvsr", "tecogan"])
+    parser.add_argument("--iterations", type=int, default=3, help="iterations timed per run")
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--frames-dir", default=os.path.join(SHARED, "data", "calendar_lr"))
     args = parser.parse_args()
-    reference = reference_figures()
+    print(f"{os.cpu_count()} CPU cores")
     with tempfile.TemporaryDirectory() as workdir:
         max_frm = make_scenes(os.path.join(workdir, "scenes"), args.frames_dir)
-        rates = {}
-        for processes in args.processes:
-            seconds, waited, peak = run_training(os.path.join(workdir, "scenes"), max_frm,
-                                                 os.path.join(workdir, f"run{processes}"), processes, args.iterations)
-            rates[processes] = BATCH * processes / seconds
-            print(f"{processes} process(es), batch {BATCH} each: {seconds:.2f} s per iteration, "
-                  f"{rates[processes]:.3f} samples/s, {waited:.3f} s per iteration waiting for data, "
-                  f"peak memory {peak:.0f} MiB (largest process)")
-            if processes == 1 and reference:
-                print(f"  reference implementation on CPU: {reference[0]:.2f} s per iteration, {reference[1]:.0f} MiB; "
-                      f"speed-up {reference[0] / seconds:.2f}x")
-        if 1 in rates:
+        frvsr_model = os.path.join(workdir, "frvsr_random.h5")
+        save_weights(frvsr_model, FrameRecurrentSR(32, 32, 10).parameters())
+        for stage in args.stages:
+            batch, flags, reference_key = STAGES[stage]
+            if stage == "tecogan":
+                flags = flags + ["--pre_trained_frvsr_weights", frvsr_model]
+            reference = reference_figures(reference_key)
+            rates = {}
+            for processes in args.processes:
+                seconds, waited, peak = run_training(os.path.join(workdir, "scenes"), max_frm,
+                                                     os.path.join(workdir, f"{stage}{processes}"), processes,
+                                                     args.iterations, batch, flags)
+                rates[processes] = batch * processes / seconds
+                print(f"{stage}, {processes} process(es), batch {batch} each: {seconds:.2f} s per iteration, "
+                      f"{rates[processes]:.3f} samples/s, {waited:.3f} s per iteration waiting for data, "
+                      f"peak memory {peak:.0f} MiB (largest process)")
+                if processes == 1 and reference:
+                    print(f"  reference implementation on CPU: {reference[0]:.2f} s per iteration, "
+                          f"{reference[1]:.0f} MiB; speed-up {reference[0] / seconds:.2f}x")
             for processes in rates:
-                if processes > 1:
-                    print(f"mpirun -n {processes}: {rates[processes] / rates[1]:.2f}x the samples/s of one process")
+                if processes > 1 and 1 in rates:
+                    print(f"  mpirun -n {processes}: {rates[processes] / rates[1]:.2f}x the samples/s of one process")
 
 
 if __name__ == "__main__":
