@@ -1,29 +1,37 @@
 # Two entry points: `make demo` (the main job) and `make test`.
-# Both create .venv with Python 3.10 (NNabla 1.39 has no wheels for newer Pythons).
+# Both create .venv with Python 3.10 (NNabla 1.39 has no wheels for newer Pythons) on first use.
 VENV := .venv
 PYTHON := $(VENV)/bin/python
+MPIRUN := OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 $(VENV)/bin/mpirun
 STAMP := $(VENV)/.installed
-WEIGHTS ?=
-DEMO_OUT ?= results/demo
+BIGBUCKBUNNY = $$($(PYTHON) -c "import demo; print(demo.sample_clip('bigbuckbunny.mp4'))")
 
-.PHONY: setup test demo bench clean-venv
+.PHONY: setup test demo demo-model bench clean-venv
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt requirements-nodeps.txt utils/make_venv.sh
 	@bash utils/make_venv.sh $(VENV) requirements.txt
 	@touch $(STAMP)
 
 test: $(STAMP)
 	$(PYTHON) -m pytest -q tests
 
+# Super-resolve the held-out bikes.mp4 clip with the bundled model into results/demo/.
 demo: $(STAMP)
-	@if [ -z "$(WEIGHTS)" ]; then \
-	  echo "make demo needs a weights file: make demo WEIGHTS=path/to/tecogan_model.h5"; exit 2; fi
-	$(PYTHON) generate.py --model "$(WEIGHTS)" --input-dir-lr data/calendar_lr --output-dir $(DEMO_OUT) --output-video $(DEMO_OUT)/calendar_x4.mp4
+	$(PYTHON) demo.py
+
+# Re-create the bundled model from scratch (the recipe in models/demo_*.yaml), on both CPU cores.
+demo-model: $(STAMP)
+	$(PYTHON) authors_scripts/dataPrepare.py --disk_path data/bigbuckbunny_scenes --video "$(BIGBUCKBUNNY)" --duration 33
+	$(MPIRUN) -n 2 $(PYTHON) train.py --cfg models/demo_frvsr.yaml
+	$(MPIRUN) -n 2 $(PYTHON) train.py --cfg models/demo_tecogan.yaml \
+	    --pre_trained_frvsr_weights outputs/demo_frvsr/model_param_00001000.h5
+	cp outputs/demo_tecogan/model_param_00000300.h5 models/tecogan_demo_bigbuckbunny.h5
 
 bench: $(STAMP)
 	$(PYTHON) benchmarks/bench_generate.py
+	$(PYTHON) benchmarks/bench_train.py
 
 clean-venv:
 	rm -rf $(VENV)

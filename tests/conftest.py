@@ -1,5 +1,6 @@
 import os
 import sys
+import tempfile
 
 import pytest
 
@@ -19,6 +20,8 @@ def shared_path(*parts):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: end-to-end tests that take minutes (still run in CI)")
+    # exported ONNX models of the tests go to a throw-away cache, not the user's ~/.cache
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="tecogan-test-cache-")
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,15 @@
-"""Reading frame folders and videos as RGB float32 in [0, 1]; writing PNGs and videos atomically."""
+"""Reading frame folders and videos as RGB float32 in [0, 1]; writing PNGs and videos atomically.
+
+Long videos are streamed: read_ahead decodes the next frames and WriteBehind encodes the previous
+ones in background threads while the networks compute, with a bounded number of frames in flight.
+"""
+import importlib.util
 import os
 import re
+import subprocess
+import tempfile
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 
 import cv2
 import numpy as np
@@ -108,3 +117,115 @@ class VideoWriter:
         self.writer.release()
         if os.path.exists(self.temporary):
             os.remove(self.temporary)
+
+
+def ffmpeg_executable():
+    """Path of the ffmpeg binary shipped by the imageio-ffmpeg package, or None when it is not installed."""
+    if importlib.util.find_spec("imageio_ffmpeg") is None:
+        return None
+    import imageio_ffmpeg
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+class FfmpegVideoWriter:
+    """H.264 video written by ffmpeg from RGB frames on its stdin, renamed into place when closed.
+
+    audio_source: a video file whose audio track, if it has one, is copied (not re-encoded).
+    """
+
+    def __init__(self, path, fps, width, height, audio_source=None, ffmpeg=None):
+        self.path = path
+        self.temporary = temporary_path(path)
+        command = [ffmpeg or ffmpeg_executable(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+                   "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-framerate", repr(float(fps)),
+                   "-i", "-"]
+        if audio_source:
+            command += ["-i", audio_source, "-map", "0:v", "-map", "1:a?", "-c:a", "copy"]
+        # yuv420p: the pixel format every player decodes; CRF 18 keeps the SR detail visible.
+        command += ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "18", self.temporary]
+        self.log = tempfile.TemporaryFile()  # a file, not a pipe: ffmpeg never blocks on its messages
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self.log)
+
+    def write(self, rgb_uint8):
+        try:
+            self.process.stdin.write(np.ascontiguousarray(rgb_uint8).tobytes())
+        except BrokenPipeError:
+            self.process.wait()
+            self._fail()
+
+    def close(self):
+        self.process.stdin.close()
+        if self.process.wait() != 0:
+            self._fail()
+        self.log.close()
+        os.replace(self.temporary, self.path)
+
+    def abort(self):
+        self.process.kill()
+        self.process.wait()
+        self.log.close()
+        if os.path.exists(self.temporary):
+            os.remove(self.temporary)
+
+    def _fail(self):
+        self.log.seek(0)
+        messages = self.log.read().decode(errors="replace").strip().splitlines()
+        self.abort()
+        raise UserError(f"ffmpeg could not write video '{self.path}': {messages[-1] if messages else 'no message'}")
+
+
+def open_video_writer(path, fps, width, height, audio_source=None):
+    """H.264 through ffmpeg (with the audio of audio_source) when imageio-ffmpeg is installed, else OpenCV."""
+    ffmpeg = ffmpeg_executable()
+    if ffmpeg:
+        return FfmpegVideoWriter(path, fps, width, height, audio_source, ffmpeg)
+    return VideoWriter(path, fps, width, height)
+
+
+_END = object()
+
+
+def read_ahead(items, depth=2):
+    """Yield the items of an iterable while a background thread produces up to `depth` more.
+
+    Errors raised by the iterable are raised here, at the item where they happened.
+    """
+    iterator = iter(items)
+    with ThreadPoolExecutor(1) as worker:
+        pending = deque(worker.submit(next, iterator, _END) for _ in range(depth))
+        while True:
+            item = pending.popleft().result()
+            if item is _END:
+                return
+            pending.append(worker.submit(next, iterator, _END))
+            yield item
+
+
+class WriteBehind:
+    """Runs write calls in order in a background thread, at most `depth` waiting.
+
+    An error of a write is raised by a later submit() or by the end of the with block.
+    """
+
+    def __init__(self, depth=2):
+        self.depth = depth
+        self.worker = ThreadPoolExecutor(1)
+        self.pending = deque()
+
+    def submit(self, function, *args):
+        self.pending.append(self.worker.submit(function, *args))
+        while len(self.pending) > self.depth:
+            self.pending.popleft().result()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, error_type, error, traceback):
+        if error_type is not None:  # the caller failed: drop the writes not started, keep its error
+            self.worker.shutdown(cancel_futures=True)
+            return
+        try:
+            while self.pending:
+                self.pending.popleft().result()
+        finally:
+            self.worker.shutdown(cancel_futures=True)

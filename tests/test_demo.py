@@ -1,0 +1,51 @@
+"""The main job: the demo pipeline end to end, the bundled model and its recipe."""
+import os
+
+import pytest
+
+import demo
+from conftest import REPO_ROOT
+from generate import FrameRecurrentSR
+from utils.config import load_config
+from utils.weights import count_resblocks, read_weight_file
+
+RECIPES = [os.path.join(REPO_ROOT, "models", name) for name in ("demo_frvsr.yaml", "demo_tecogan.yaml")]
+
+
+def test_demo_pipeline_writes_every_file_and_a_table_of_both_methods(tmp_path):
+    out = tmp_path / "demo"
+    demo.main(["--frames", "6", "--region", "40,200,72,96", "--output", str(out)])
+    for folder in ("lr", "bicubic", "sr", "ground_truth"):
+        assert len(os.listdir(out / folder)) == 6, folder
+    assert (out / "sr.mp4").stat().st_size > 0
+    assert (out / "bicubic_ours_truth.gif").read_bytes()[:6] == b"GIF89a"
+    rows = [line.split("|") for line in (out / "metrics.md").read_text().splitlines()]
+    assert [row[1].strip() for row in rows[2:]] == ["x4 bicubic", "ours"]
+    for row in rows[2:]:
+        assert float(row[2]) > 10  # PSNR in dB
+        assert float(row[4]) >= 0  # tOF
+    assert not [name for name in os.listdir(out) if name.startswith(".")]
+
+
+def test_bundled_model_loads_with_its_block_count_read_from_the_file():
+    arrays = read_weight_file(demo.DEFAULT_MODEL)
+    blocks = count_resblocks(arrays)
+    assert blocks == load_config(RECIPES[1]).train.num_resblock
+    FrameRecurrentSR(16, 16, blocks).load(demo.DEFAULT_MODEL, arrays)
+    assert os.path.getsize(demo.DEFAULT_MODEL) < 20 * 2 ** 20
+
+
+@pytest.mark.parametrize("recipe", RECIPES)
+def test_recipe_configs_pass_validation(recipe):
+    config = load_config(recipe)
+    assert config.data.input_video_dir == "data/bigbuckbunny_scenes"
+
+
+@pytest.mark.parametrize("flags, message", [(["--frames", "3"], "--frames"), (["--region", "0,0,8"], "--region"),
+                                            (["--model", "/nonexistent.h5"], "does not exist")])
+def test_bad_demo_flags_stop_with_one_line(flags, message, capsys, tmp_path):
+    with pytest.raises(SystemExit) as exit_info:
+        demo.main(flags + ["--output", str(tmp_path / "out")])
+    assert exit_info.value.code == 2
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(lines) == 1 and message in lines[0]

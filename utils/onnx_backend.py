@@ -1,0 +1,246 @@
+"""Running our NNabla inference graphs with ONNX Runtime: export, on-disk cache, and the warp ONNX lacks.
+
+NNabla 1.39 computes convolutions on one CPU core; ONNX Runtime uses every core at several times
+the speed. The networks stay defined once, in models.py: the NNabla graphs built there are
+exported by NNabla's own exporter (nnabla_converter's OnnxExporter, opset 13) and cached on disk.
+ONNX has no WarpByFlow, so warp_dense runs it in numpy between the ONNX sessions, with NNabla's
+float32 arithmetic.
+"""
+import hashlib
+import importlib.util
+import os
+import warnings
+from collections import OrderedDict
+
+import cv2
+import numpy as np
+import nnabla as nn
+from nnabla.parameter import set_parameter
+
+from utils.errors import UserError
+from utils.image_io import temporary_path
+
+OPSET = "13"
+# Sources whose code defines the exported graphs: a change to any of them invalidates the cache.
+GRAPH_SOURCES = ("models.py", os.path.join("utils", "ops.py"), os.path.join("utils", "onnx_backend.py"), "generate.py")
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def onnxruntime_available():
+    """True when ONNX Runtime, onnx and NNabla's ONNX exporter (package nnabla_converter) are installed."""
+    return all(importlib.util.find_spec(name) is not None
+               for name in ("onnxruntime", "onnx", "nnabla.utils.converter.onnx"))
+
+
+def default_cache_dir():
+    return os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "tecogan-nnabla")
+
+
+def export_onnx(outputs, inputs, parameters):
+    """Serialised ONNX model of the NNabla graph that computes outputs from inputs.
+
+    outputs, inputs: {ONNX name: nn.Variable}; parameters: {name: nn.Variable} holding the weights.
+    Batch size and spatial shape are fixed to those of the variables.
+    """
+    from nnabla.utils.converter.onnx import OnnxExporter
+    from nnabla.utils.save import create_proto
+
+    # The exporter stores only parameters as initializers: fixed filters that ops.py creates as
+    # plain variables (the bicubic and bilinear taps) are registered as parameters for the export.
+    input_data = {variable.data for variable in inputs.values()}
+    name_of = {variable.data: name for name, variable in parameters.items()}
+    leaves = OrderedDict()
+
+    def collect_leaves(function):
+        for variable in function.inputs:
+            if variable.parent is None and variable.data not in input_data and variable.data not in leaves:
+                leaves[variable.data] = (name_of.get(variable.data, f"constant/{len(leaves)}"), variable)
+
+    for output in outputs.values():
+        output.visit(collect_leaves)
+    scope = OrderedDict()
+    with nn.parameter_scope("", scope):
+        for name, variable in leaves.values():
+            set_parameter(name, variable)
+        network = {"name": "network", "batch_size": 1, "outputs": outputs, "names": inputs}
+        executor = {"name": "runtime", "network": "network", "data": list(inputs), "output": list(outputs)}
+        proto = create_proto({"networks": [network], "executors": [executor]}, include_params=True,
+                             variable_batch_size=False)
+
+    class Nnp:
+        protobuf = proto
+
+    with warnings.catch_warnings():  # the exporter calls numpy's deprecated tostring()
+        warnings.simplefilter("ignore", DeprecationWarning)
+        model = OnnxExporter(Nnp, 1, -1, opset=OPSET).export_model_proto()
+    for node in model.graph.node:
+        for attribute in node.attribute:
+            # NNabla's pad mode "repeat" (edge replication) is written through unchanged; ONNX calls it "edge".
+            if node.op_type == "Pad" and attribute.name == "mode" and attribute.s == b"repeat":
+                attribute.s = b"edge"
+    transposed_convolutions_as_convolutions(model)
+    return model.SerializeToString()
+
+
+def phase_taps(kernel, stride, pad, phase):
+    """{kernel tap: input offset} of one output phase of a 1-D transposed convolution.
+
+    Input m reaches output stride * m + tap - pad; so output stride * i + phase takes input
+    i + (phase + pad - tap) / stride through every tap for which that is a whole number.
+    """
+    return {tap: (phase + pad - tap) // stride for tap in range(kernel) if (phase + pad - tap) % stride == 0}
+
+
+def sub_pixel_taps(attributes):
+    """(stride, [(taps_y, taps_x)] of the stride^2 output phases, row-major) of a ConvTranspose node;
+    None unless it is an ungrouped 2-D transposed convolution with output = stride x input whose
+    every phase is a convolution of the zero-padded input (a tap or more, offsets from <= 0 to >= 0)."""
+    strides, kernel = attributes.get("strides", [1, 1]), attributes.get("kernel_shape", [])
+    pads, output_padding = attributes.get("pads", [0, 0, 0, 0]), attributes.get("output_padding", [0, 0])
+    if (len(strides) != 2 or len(kernel) != 2 or strides[0] != strides[1] or attributes.get("group", 1) != 1
+            or set(attributes.get("dilations", [1, 1])) != {1} or "output_shape" in attributes
+            or any(output_padding[axis] + kernel[axis] - pads[axis] - pads[axis + 2] != strides[0]
+                   for axis in range(2))):
+        return None
+    stride = strides[0]
+    taps = [[phase_taps(kernel[axis], stride, pads[axis], phase) for phase in range(stride)] for axis in range(2)]
+    if any(not phase or min(phase.values()) > 0 or max(phase.values()) < 0
+           for axis_taps in taps for phase in axis_taps):
+        return None
+    return stride, [(taps_y, taps_x) for taps_y in taps[0] for taps_x in taps[1]]
+
+
+def transposed_convolutions_as_convolutions(model):
+    """Rewrite each ConvTranspose with output = stride x input as stride^2 Convs and a DepthToSpace.
+
+    Each Conv computes one output phase (the sub-pixel form of a transposed convolution) from only
+    the taps that reach it: the same products, summed in another order. ONNX Runtime runs
+    ConvTranspose as a matrix product and a single-threaded col2im; its Conv is much faster.
+    """
+    import onnx
+    from onnx import numpy_helper
+
+    initializers = {tensor.name: tensor for tensor in model.graph.initializer}
+    nodes, replaced = [], set()
+    for node in model.graph.node:
+        attributes = {attribute.name: onnx.helper.get_attribute_value(attribute) for attribute in node.attribute}
+        sub_pixel = sub_pixel_taps(attributes) if node.op_type == "ConvTranspose" else None
+        if sub_pixel is None or not set(node.input[1:]) <= set(initializers):
+            nodes.append(node)
+            continue
+        stride, phases = sub_pixel
+        weight = numpy_helper.to_array(initializers[node.input[1]])  # (C_in, C_out, kh, kw)
+        phase_maps = []
+        for index, (taps_y, taps_x) in enumerate(phases):
+            low_y, low_x = min(taps_y.values()), min(taps_x.values())
+            high_y, high_x = max(taps_y.values()), max(taps_x.values())
+            phase_weight = np.zeros((weight.shape[1], weight.shape[0], high_y - low_y + 1, high_x - low_x + 1),
+                                    np.float32)
+            for tap_y, offset_y in taps_y.items():
+                for tap_x, offset_x in taps_x.items():
+                    phase_weight[:, :, offset_y - low_y, offset_x - low_x] = weight[:, :, tap_y, tap_x].T
+            name = f"{node.output[0]}/phase_{index}"
+            model.graph.initializer.append(numpy_helper.from_array(phase_weight, f"{name}/W"))
+            conv_inputs = [node.input[0], f"{name}/W"] + list(node.input[2:3])  # the bias is shared
+            nodes.append(onnx.helper.make_node("Conv", conv_inputs, [name], kernel_shape=list(phase_weight.shape[2:]),
+                                               pads=[-low_y, -low_x, high_y, high_x]))
+            phase_maps.append(name)
+        # DCR: channel (phase_y * stride + phase_x) * C_out + c -> pixel (stride * i + phase_y, stride * j + phase_x)
+        nodes.append(onnx.helper.make_node("Concat", phase_maps, [f"{node.output[0]}/phases"], axis=1))
+        nodes.append(onnx.helper.make_node("DepthToSpace", [f"{node.output[0]}/phases"], list(node.output),
+                                           blocksize=stride, mode="DCR"))
+        replaced.add(node.input[1])
+    del model.graph.node[:]
+    model.graph.node.extend(nodes)
+    kept = [tensor for tensor in model.graph.initializer if tensor.name not in replaced]
+    del model.graph.initializer[:]
+    model.graph.initializer.extend(kept)
+
+
+def weights_digest(file_arrays):
+    """Hash of the weights' names, shapes and values (not of the file's bytes)."""
+    digest = hashlib.sha256()
+    for name in sorted(file_arrays):
+        array = np.ascontiguousarray(file_arrays[name])
+        digest.update(f"{name}:{array.dtype.str}:{array.shape};".encode())
+        digest.update(array.tobytes())
+    return digest.hexdigest()
+
+
+def graph_code_digest():
+    """Hash of the sources that define the exported graphs and of the NNabla version."""
+    digest = hashlib.sha256(f"nnabla {nn.__version__}, opset {OPSET};".encode())
+    for source in GRAPH_SOURCES:
+        with open(os.path.join(REPO_ROOT, source), "rb") as file:
+            digest.update(file.read())
+    return digest.hexdigest()
+
+
+def cache_stem(file_arrays, num_resblock, height, width):
+    """File name stem of a cached export: weights content, block count, frame size, graph code."""
+    key = hashlib.sha256(f"{weights_digest(file_arrays)}|{graph_code_digest()}".encode()).hexdigest()[:24]
+    return f"{num_resblock}blocks_{width}x{height}_{key}"
+
+
+def cached_models(cache_dir, stem, names, export):
+    """Paths of the ONNX files stem_NAME.onnx; export() -> {name: bytes} runs only when one is missing.
+
+    Files are written under a temporary name and renamed, so a reader never sees a partial file.
+    """
+    paths = {name: os.path.join(cache_dir, f"{stem}_{name}.onnx") for name in names}
+    if all(os.path.isfile(path) for path in paths.values()):
+        return paths
+    try:
+        os.makedirs(cache_dir, exist_ok=True)
+        for name, model in export().items():
+            temporary = temporary_path(paths[name])
+            with open(temporary, "wb") as file:
+                file.write(model)
+            os.replace(temporary, paths[name])
+    except OSError as error:
+        raise UserError(f"cannot write the ONNX cache in '{cache_dir}' ({error.strerror}); "
+                        "pass a writable --cache-dir or use --backend nnabla")
+    return paths
+
+
+def open_session(path, threads):
+    """An ONNX Runtime CPU session on `threads` cores with all graph optimisations."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # Idle threads sleep instead of spinning: on cores shared with other processes, spinning threads
+    # steal the time the busy ones need (measured: 0.85 s instead of 0.60 s per 16-block frame).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return onnxruntime.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+
+
+def warp_dense(image, flow):
+    """Backward warp of an (H, W, C) float32 image by an (H, W, 2) flow, as utils.ops.warp_by_flow.
+
+    flow[..., 0] is the row and flow[..., 1] the column displacement (tfa.image.dense_image_warp):
+    out[y, x] = image[y - flow_y, x - flow_x], bilinear, sample positions clamped to the image.
+    The float32 arithmetic follows NNabla's WarpByFlow kernel step for step: the position is
+    x - flow in float32, the weights are measured from the clamped floor, and the interpolation is
+    upper + beta * (lower - upper).
+    """
+    height, width, _ = image.shape
+    rows = np.arange(height, dtype=np.float32)[:, None] - flow[:, :, 0]  # (H, W) float32, as NNabla
+    columns = np.arange(width, dtype=np.float32)[None, :] - flow[:, :, 1]
+    top, left = np.floor(rows), np.floor(columns)
+    top_index, bottom_index = np.clip(top, 0, height - 1), np.clip(top + 1, 0, height - 1)
+    left_index, right_index = np.clip(left, 0, width - 1), np.clip(left + 1, 0, width - 1)
+    alpha = (columns - left_index)[:, :, None]
+    beta = (rows - top_index)[:, :, None]
+
+    def gather(row_index, column_index):
+        # Whole-number maps make nearest-neighbour remapping an exact gather, on all cores.
+        return cv2.remap(image, column_index, row_index, cv2.INTER_NEAREST)
+
+    top_left, top_right = gather(top_index, left_index), gather(top_index, right_index)
+    bottom_left, bottom_right = gather(bottom_index, left_index), gather(bottom_index, right_index)
+    upper = alpha * (top_right - top_left) + top_left
+    lower = alpha * (bottom_right - bottom_left) + bottom_left
+    return beta * (lower - upper) + upper
