@@ -95,13 +95,6 @@ def evaluate_folder(results, targets, output):
         return table.read().splitlines()
 
 
-def write_text_atomically(path, text):
-    temporary = temporary_path(path)
-    with open(temporary, "w") as file:
-        file.write(text)
-    os.replace(temporary, path)
-
-
 def comparison_table(bicubic_rows, ours_rows):
     """One table: the header of evaluate.py's metrics.md and its sequence-average row for each method."""
     header = bicubic_rows[:2]
@@ -136,7 +129,7 @@ def run(args):
     ours_rows = evaluate_folder(os.path.join(out, "sr"), os.path.join(out, "ground_truth"),
                                 os.path.join(out, "eval_ours"))
     table = comparison_table(bicubic_rows, ours_rows)
-    write_text_atomically(os.path.join(out, "metrics.md"), table)
+    evaluate.write_text(os.path.join(out, "metrics.md"), table)
     print()
     print(table, end="")
     print(f"\ndemo finished in {time.perf_counter() - started:.0f} s. In {out}/:")

@@ -10,7 +10,8 @@ import pytest
 import train
 from clips import read_clip
 from generate import FrameRecurrentSR, super_resolve
-from utils.ops import BLUR_MARGIN, SCALE, bicubic_four, gaussian_downsample_four
+from demo import degrade
+from utils.ops import bicubic_four
 from utils.scene_layout import frame_path, scene_dir
 
 CLIP = "carphone_pristine.mp4"  # 176x144, 120 frames
@@ -19,15 +20,6 @@ TRAIN_FRAMES, SCENE_LENGTH = 90, 45  # frames 0..89 as two scenes; 95..106 held 
 
 def psnr(output, target):
     return 10 * np.log10(1.0 / np.mean((np.clip(output, 0, 1) - target) ** 2))
-
-
-def degrade(hr_frames):
-    """The training degradation on whole frames, and the HR target each LR frame corresponds to."""
-    lr = gaussian_downsample_four(nn.Variable.from_numpy_array(hr_frames))
-    lr.forward()
-    height, width = lr.shape[1:3]
-    targets = hr_frames[:, BLUR_MARGIN:BLUR_MARGIN + SCALE * height, BLUR_MARGIN:BLUR_MARGIN + SCALE * width]
-    return lr.d.copy(), targets
 
 
 @pytest.mark.slow
