@@ -24,7 +24,7 @@ from PIL import Image
 import evaluate
 import generate
 from utils.errors import UserError, exit_on_user_error
-from utils.image_io import VideoReader, read_rgb, temporary_path, to_uint8, write_rgb
+from utils.image_io import VideoReader, read_rgb, to_uint8, write_atomically, write_bytes, write_rgb
 from utils.ops import BLUR_MARGIN, SCALE, bicubic_four, gaussian_downsample_four
 
 REPO_ROOT = os.path.dirname(os.path.abspath(__file__))
@@ -84,9 +84,8 @@ def side_by_side_gif(path, columns, crop=GIF_CROP):
         gap = np.ones((height, GIF_GAP, 3), np.float32)
         tiles = [part for frame in frames for part in (frame[top:top + height, left:left + width], gap)][:-1]
         images.append(Image.fromarray(to_uint8(np.concatenate(tiles, axis=1))))
-    temporary = temporary_path(path)
-    images[0].save(temporary, save_all=True, append_images=images[1:], duration=80, loop=0)
-    os.replace(temporary, path)
+    write_atomically(path, lambda temporary: images[0].save(temporary, save_all=True, append_images=images[1:],
+                                                            duration=80, loop=0))
 
 
 def evaluate_folder(results, targets, output):
@@ -129,7 +128,7 @@ def run(args):
     ours_rows = evaluate_folder(os.path.join(out, "sr"), os.path.join(out, "ground_truth"),
                                 os.path.join(out, "eval_ours"))
     table = comparison_table(bicubic_rows, ours_rows)
-    evaluate.write_text(os.path.join(out, "metrics.md"), table)
+    write_bytes(os.path.join(out, "metrics.md"), table, mode="w")
     print()
     print(table, end="")
     print(f"\ndemo finished in {time.perf_counter() - started:.0f} s. In {out}/:")

@@ -24,7 +24,7 @@ from tqdm import tqdm
 from utils import metrics
 from utils.context import CONTEXT_CHOICES, use_context
 from utils.errors import UserError, exit_on_user_error
-from utils.image_io import frame_sort_key, read_rgb, temporary_path, to_uint8, write_rgb
+from utils.image_io import frame_sort_key, read_rgb, to_uint8, write_atomically, write_bytes, write_rgb
 from utils.lpips import LPIPS, load_lpips_weights, to_lpips_input
 
 DEFAULT_LPIPS_WEIGHTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "weights", "alex_with_LPIPS.h5")
@@ -180,18 +180,8 @@ def markdown_table(summary_rows):
     return "\n".join(lines) + "\n"
 
 
-def write_atomically(path, write):
-    """write(temporary path) beside path, then rename it into place."""
-    temporary = temporary_path(path)
-    write(temporary)
-    os.replace(temporary, path)
-
-
 def write_text(path, text):
-    def write(temporary):
-        with open(temporary, "w", encoding="utf-8") as file:
-            file.write(text)
-    write_atomically(path, write)
+    write_bytes(path, text, mode="w")
 
 
 def plot_curves(records, path):

@@ -13,18 +13,11 @@ import os
 import re
 
 from utils.errors import UserError
-from utils.image_io import temporary_path
+from utils.image_io import write_atomically, write_bytes
 from utils.weights import assign_weights, read_weight_file, save_weights
 
 CHECKPOINT_PATTERN = re.compile(r"checkpoint_(\d+)\.json$")
 CHECKPOINTS_KEPT = 2  # older checkpoints are deleted once a newer one is complete (model_param files stay)
-
-
-def write_json_atomically(path, content):
-    temporary = temporary_path(path)
-    with open(temporary, "w") as file:
-        json.dump(content, file, indent=1)
-    os.replace(temporary, path)
 
 
 def save_checkpoint(output_dir, iteration, params, solvers, loop_state):
@@ -35,12 +28,10 @@ def save_checkpoint(output_dir, iteration, params, solvers, loop_state):
     for name, solver in solvers.items():
         solver_files[name] = f"{name}_states_{iteration:08d}.h5"
         path = os.path.join(output_dir, solver_files[name])
-        temporary = temporary_path(path)
-        solver.save_states(temporary)
-        os.replace(temporary, path)
+        write_atomically(path, solver.save_states)
     path = os.path.join(output_dir, f"checkpoint_{iteration:08d}.json")
-    write_json_atomically(path, {"iteration": iteration, "params": params_file, "solvers": solver_files,
-                                 "loop_state": loop_state})
+    write_bytes(path, json.dumps({"iteration": iteration, "params": params_file, "solvers": solver_files,
+                                  "loop_state": loop_state}, indent=1), mode="w")
     prune_checkpoints(output_dir)
     return path
 

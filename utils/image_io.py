@@ -62,16 +62,32 @@ def temporary_path(path):
     return os.path.join(directory, f".{stem}.{os.getpid()}.tmp{extension}")
 
 
+def write_atomically(path, write):
+    """write(temporary path) beside path, then rename it into place; no partial file is left on failure."""
+    temporary = temporary_path(path)
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def write_bytes(path, content, mode="wb"):
+    """Write bytes (or text with mode "w") atomically."""
+    def write(temporary):
+        with open(temporary, mode, encoding=None if "b" in mode else "utf-8") as file:
+            file.write(content)
+    write_atomically(path, write)
+
+
 def write_rgb(path, image, truncate=False):
     """Write an (H, W, 3) RGB image in [0, 1] atomically (temporary name, then rename)."""
     extension = os.path.splitext(path)[1]
     ok, encoded = cv2.imencode(extension, to_uint8(image, truncate)[:, :, ::-1])
     if not ok:
         raise UserError(f"cannot encode an image as '{extension}'; use --output-ext png or jpg")
-    temporary = temporary_path(path)
-    with open(temporary, "wb") as file:
-        file.write(encoded.tobytes())
-    os.replace(temporary, path)
+    write_bytes(path, encoded.tobytes())
 
 
 class VideoReader:

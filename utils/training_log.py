@@ -1,8 +1,9 @@
 """The loss log of a training run: a CSV of every iteration and a PNG of the loss curves."""
 import csv
+import io
 import os
 
-from utils.image_io import temporary_path
+from utils.image_io import write_atomically, write_bytes
 
 
 class LossLog:
@@ -26,12 +27,11 @@ class LossLog:
     def write(self):
         if not self.rows:
             return
-        temporary = temporary_path(self.csv_path)
-        with open(temporary, "w", newline="") as file:
-            writer = csv.DictWriter(file, fieldnames=list(self.rows[-1]))
-            writer.writeheader()
-            writer.writerows(row for row in self.rows if row.keys() == self.rows[-1].keys())
-        os.replace(temporary, self.csv_path)
+        table = io.StringIO()
+        writer = csv.DictWriter(table, fieldnames=list(self.rows[-1]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(row for row in self.rows if row.keys() == self.rows[-1].keys())
+        write_bytes(self.csv_path, table.getvalue(), mode="w")
         self._plot()
 
     def _plot(self):
@@ -47,7 +47,5 @@ class LossLog:
             axis.grid(alpha=0.3)
         axes[-1, 0].set_xlabel("iteration")
         figure.tight_layout()
-        temporary = temporary_path(self.png_path)
-        figure.savefig(temporary, dpi=90)
+        write_atomically(self.png_path, lambda temporary: figure.savefig(temporary, dpi=90))
         plt.close(figure)
-        os.replace(temporary, self.png_path)

@@ -14,6 +14,7 @@ import numpy as np
 import nnabla as nn
 
 from utils.errors import UserError
+from utils.image_io import write_atomically
 
 FILE_TO_COMPUTE_AXES = (0, 3, 1, 2)
 COMPUTE_TO_FILE_AXES = (0, 2, 3, 1)
@@ -90,12 +91,6 @@ def save_weights(path, params):
     """Write {name: nn.Variable} (compute layout) to an NNabla .h5 file in the official layout, atomically."""
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
-    temporary = os.path.join(directory, f".{os.path.basename(path)}.{os.getpid()}.tmp.h5")
     file_params = {name: nn.Variable.from_numpy_array(to_file_layout(variable.d), need_grad=variable.need_grad)
                    for name, variable in params.items()}
-    try:
-        nn.save_parameters(temporary, file_params)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
+    write_atomically(path, lambda temporary: nn.save_parameters(temporary, file_params))
