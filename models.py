@@ -61,6 +61,50 @@ def residual_block(x, name):
         return conv(net, 64, "conv_2") + x
 
 
+def generator_trunk(lr_and_warped_prev, num_resblock):
+    """The generator's LR part: input stage and residual blocks.
+
+    lr_and_warped_prev: (B, 3 + 48, H, W) channel-first. Returns (B, 64, H, W) features; each
+    output pixel sees GENERATOR_TRUNK_HALO input pixels on every side (one per 3x3 convolution).
+    """
+    with nn.parameter_scope("generator_unit"):
+        with nn.parameter_scope("input_stage"):
+            net = F.relu(conv(lr_and_warped_prev, 64, "conv"))
+        for block in range(1, num_resblock + 1):
+            net = residual_block(net, f"resblock_{block}")
+    return net
+
+
+def generator_tail(features, lr_frame):
+    """The generator's x4 upsampling part: (B, 64, H, W) features and the (B, 3, H, W) LR frame ->
+    (B, 3, 4H, 4W) in about [0, 1], a residual over the x4 bicubic upsampling of the LR frame.
+
+    Each output pixel sees GENERATOR_TAIL_HALO LR pixels on every side.
+    """
+    with nn.parameter_scope("generator_unit"):
+        with nn.parameter_scope("conv_tran2highres"):
+            net = F.relu(deconv_x2(features, 64, "conv_tran1"))
+            net = F.relu(deconv_x2(net, 64, "conv_tran2"))
+        with nn.parameter_scope("output_stage"):
+            return conv_few_outputs(net, 3, "conv") + bicubic_four_channel_first(lr_frame)
+
+
+def generator_trunk_halo(num_resblock):
+    """LR pixels beyond which a trunk output cannot see: the input stage and two convolutions per block."""
+    return 2 * num_resblock + 1
+
+
+# LR pixels the tail's output at LR pixel i reaches on either side: the two transposed convolutions
+# read LR pixels i and i + 1, the 3x3 output convolution a quarter pixel more, the bicubic i - 1 .. i + 2.
+GENERATOR_TAIL_HALO = 2
+
+
+def generator_input(lr_frame, warped_prev_hr):
+    """The frame-recurrent generator's input: (B, h, w, 3) LR frame and (B, 4h, 4w, 3) previous output
+    warped onto it, in [0, 1] -> (B, h, w, 3 + 48), the warped output packed by space_to_depth."""
+    return F.concatenate(lr_frame, space_to_depth(warped_prev_hr), axis=3)
+
+
 def generator(lr_and_warped_prev, num_resblock):
     """Frame-recurrent generator.
 
@@ -69,18 +113,13 @@ def generator(lr_and_warped_prev, num_resblock):
     over the x4 bicubic upsampling of the LR frame.
     """
     net = to_channel_first(lr_and_warped_prev)
-    lr_frame = net[:, 0:3]
-    with nn.parameter_scope("generator_unit"):
-        with nn.parameter_scope("input_stage"):
-            net = F.relu(conv(net, 64, "conv"))
-        for block in range(1, num_resblock + 1):
-            net = residual_block(net, f"resblock_{block}")
-        with nn.parameter_scope("conv_tran2highres"):
-            net = F.relu(deconv_x2(net, 64, "conv_tran1"))
-            net = F.relu(deconv_x2(net, 64, "conv_tran2"))
-        with nn.parameter_scope("output_stage"):
-            net = conv_few_outputs(net, 3, "conv") + bicubic_four_channel_first(lr_frame)
-    return to_channel_last(net * 2 - 1)
+    return to_channel_last(generator_tail(generator_trunk(net, num_resblock), net[:, 0:3]) * 2 - 1)
+
+
+FLOW_NET_STRIDE = 8  # the flow estimator pools three times by 2
+# LR pixels beyond which a flow net output cannot see, rounded up to the stride: moving one input pixel
+# changes outputs up to 58 pixels away (tests/test_inference.py checks that tiles of this halo are exact).
+FLOW_NET_HALO = 64
 
 
 def _flow_block(x, channels, name, resample):
@@ -163,15 +202,14 @@ def generate_sequence(lr_frames, flow_hr, num_resblock):
     in [-1, 1].
     """
     batch, length, height, width, _ = lr_frames.shape
-    warped_previous = F.constant(0, (batch, height, width, 3 * SCALE * SCALE))
+    warped_prev_hr = F.constant(0, (batch, SCALE * height, SCALE * width, 3))
     outputs = []
     for frame in range(length):
         with nn.parameter_scope(GENERATOR_SCOPE):
-            output = generator(F.concatenate(lr_frames[:, frame], warped_previous, axis=3), num_resblock)
+            output = generator(generator_input(lr_frames[:, frame], warped_prev_hr), num_resblock)
         outputs.append(output)
         if frame + 1 < length:
-            warped = warp_by_flow(output, flow_hr[:, frame])
-            warped_previous = space_to_depth((warped + 1) / 2)
+            warped_prev_hr = (warp_by_flow(output, flow_hr[:, frame]) + 1) / 2
     return F.stack(*outputs, axis=1)
 
 

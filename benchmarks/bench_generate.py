@@ -23,7 +23,7 @@ import numpy as np
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO_ROOT)
 
-from generate import FrameRecurrentSR, WARMUP_FRAMES  # noqa: E402
+from inference import WARMUP_FRAMES, new_parameters  # noqa: E402
 from utils.image_io import list_frames, read_rgb  # noqa: E402
 from utils.weights import save_weights  # noqa: E402
 
@@ -133,7 +133,7 @@ def main():
         frame_count = len(list_frames(frames_dir))
         height, width = read_rgb(list_frames(frames_dir)[0]).shape[:2]
         weights = os.path.join(workdir, "random_model.h5")
-        save_weights(weights, FrameRecurrentSR(height, width, args.num_resblock).parameters())
+        save_weights(weights, new_parameters(args.num_resblock))
         for backend in backends:
             rate_before = matmul_gflops()
             timing = time_backend(backend, weights, frames_dir, workdir, args.threads)

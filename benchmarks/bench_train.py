@@ -22,7 +22,7 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(os.path.dirname(REPO_ROOT), "shared")
 sys.path.insert(0, REPO_ROOT)
 
-from generate import FrameRecurrentSR  # noqa: E402
+from inference import new_parameters  # noqa: E402
 from utils.scene_layout import frame_path, scene_dir  # noqa: E402
 from utils.weights import save_weights  # noqa: E402
 
@@ -82,7 +82,7 @@ def main():
     with tempfile.TemporaryDirectory() as workdir:
         max_frm = make_scenes(os.path.join(workdir, "scenes"), args.frames_dir)
         frvsr_model = os.path.join(workdir, "frvsr_random.h5")
-        save_weights(frvsr_model, FrameRecurrentSR(32, 32, 10).parameters())
+        save_weights(frvsr_model, new_parameters(10))
         for stage in args.stages:
             batch, flags, reference_key = STAGES[stage]
             if stage == "tecogan":

@@ -5,7 +5,7 @@ import pytest
 
 import demo
 from conftest import REPO_ROOT
-from generate import FrameRecurrentSR
+from inference import NnablaNetworks
 from utils.config import load_config
 from utils.weights import count_resblocks, read_weight_file
 
@@ -31,7 +31,7 @@ def test_bundled_model_loads_with_its_block_count_read_from_the_file():
     arrays = read_weight_file(demo.DEFAULT_MODEL)
     blocks = count_resblocks(arrays)
     assert blocks == load_config(RECIPES[1]).train.num_resblock
-    FrameRecurrentSR(16, 16, blocks).load(demo.DEFAULT_MODEL, arrays)
+    NnablaNetworks({"flow": (16, 16), "trunk": (16, 16), "tail": (16, 16)}, blocks).load(arrays, demo.DEFAULT_MODEL)
     assert os.path.getsize(demo.DEFAULT_MODEL) < 20 * 2 ** 20
 
 

@@ -10,7 +10,8 @@ import pytest
 
 import generate
 from conftest import REPO_ROOT, reference_path
-from generate import FrameRecurrentSR, frames_from_folder, plan_strips, super_resolve, with_warmup
+from generate import frames_from_folder
+from inference import SuperResolver, with_warmup
 
 FIXTURES = ("parity_generate", "parity_generate_strong")
 NPY_TOLERANCE = 2e-5  # the fixture README: about 40x float-order noise, far below a recurrence bug
@@ -20,16 +21,13 @@ def fixture_frames(fixture):
     return frames_from_folder(reference_path(fixture, "lr"))
 
 
-def run_fixture(fixture, threads=1):
-    shape, _, frames = fixture_frames(fixture)
-    model = FrameRecurrentSR(shape[0], shape[1], 2, threads)
-    model.load(reference_path(fixture, "weights.h5"))
-    return dict(super_resolve(model, frames))
+def run_fixture(fixture, backend="nnabla", **options):
+    _, _, frames = fixture_frames(fixture)
+    resolver = SuperResolver(reference_path(fixture, "weights.h5"), backend, "cpu", **options)
+    return dict(resolver.sequence(frames))
 
 
-@pytest.mark.parametrize("fixture", FIXTURES)
-def test_outputs_match_reference_arrays(fixture):
-    outputs = run_fixture(fixture)
+def assert_matches_fixture(fixture, outputs):
     assert sorted(outputs) == [f"lr_{index:04d}" for index in range(1, 9)]
     for name, output in outputs.items():
         expected = np.load(reference_path(fixture, "out", f"output_{name}.npy"))
@@ -37,37 +35,9 @@ def test_outputs_match_reference_arrays(fixture):
         assert np.abs(output - expected).max() <= NPY_TOLERANCE, name
 
 
-def test_parallel_strips_equal_the_whole_frame():
-    strips = plan_strips(44, generator_halo_for_two_blocks(), 2)
-    assert len(strips) == 2
-    whole, split = run_fixture("parity_generate_strong"), run_fixture("parity_generate_strong", threads=2)
-    for name in whole:
-        np.testing.assert_allclose(split[name], whole[name], atol=1e-6)
-
-
-def generator_halo_for_two_blocks():
-    return generate.generator_halo(2)
-
-
-def test_parallel_strips_split_a_large_frame_on_real_frames():
-    shape, _, frames = frames_from_folder(os.path.join(REPO_ROOT, "data", "calendar_lr"))
-    frames = list(frames)[:2]
-    outputs = []
-    for threads in (1, 2):
-        model = FrameRecurrentSR(shape[0], shape[1], 2, threads)
-        model.load(reference_path("parity_generate_strong", "weights.h5"))
-        assert len(model.strips) == threads
-        outputs.append([output for _, output in super_resolve(model, frames)])
-    np.testing.assert_allclose(np.array(outputs[0]), np.array(outputs[1]), atol=1e-6)
-
-
-@pytest.mark.parametrize("height, halo, parts", [(144, 35, 2), (44, 7, 2), (100, 10, 3), (20, 35, 2)])
-def test_strip_plan_covers_every_row_once_with_full_context(height, halo, parts):
-    plan = plan_strips(height, halo, parts)
-    kept = [row for _, _, keep_start, keep_stop in plan for row in range(keep_start, keep_stop)]
-    assert kept == list(range(height))
-    for start, stop, keep_start, keep_stop in plan:
-        assert start == max(0, keep_start - halo) and stop == min(height, keep_stop + halo)
+@pytest.mark.parametrize("fixture", FIXTURES)
+def test_outputs_match_reference_arrays(fixture):
+    assert_matches_fixture(fixture, run_fixture(fixture, threads=1))
 
 
 def test_warmup_runs_frames_6_to_2_mirrored_then_every_frame():

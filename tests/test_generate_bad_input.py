@@ -124,3 +124,40 @@ def test_script_prints_no_traceback(tmp_path):
     assert completed.returncode == 2
     assert completed.stderr.strip().count("\n") == 0 and "Traceback" not in completed.stderr
     assert completed.stderr.startswith("error: ")
+
+
+@pytest.mark.parametrize("flags, message", [(["--tile", "0"], "--tile must be positive"),
+                                            (["--tile", "-16"], "--tile must be positive"),
+                                            (["--tile", "many"], "--tile must be a number"),
+                                            (["--max-memory", "0"], "--max-memory must be positive"),
+                                            (["--max-memory", "0.05"], "too small"),
+                                            (["--start", "3"], "use them with --input-video")])
+def test_bad_tile_and_memory_flags(capsys, output_dir, flags, message):
+    expect_user_error(capsys, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir", output_dir, *flags],
+                      message)
+    assert no_files_under(output_dir)
+
+
+@pytest.fixture
+def eight_frame_video(tmp_path):
+    """The 8 fixture frames as a 10 fps video (0.8 s)."""
+    import cv2
+    first = cv2.imread(os.path.join(FRAMES, "lr_0001.png"))
+    path = str(tmp_path / "clip.mp4")
+    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*"mp4v"), 10, (first.shape[1], first.shape[0]))
+    for index in range(1, 9):
+        writer.write(cv2.imread(os.path.join(FRAMES, f"lr_{index:04d}.png")))
+    writer.release()
+    return path
+
+
+@pytest.mark.parametrize("flags, message", [(["--start", "8"], "--start 8 is at or after the end"),
+                                            (["--start", "0.8s"], "at or after the end"),
+                                            (["--end", "9"], "--end 9 is past the end"),
+                                            (["--end", "0:01"], "past the end"),
+                                            (["--start", "5", "--end", "0.3s"], "is not after --start"),
+                                            (["--start", "soon"], "neither a frame number")])
+def test_bad_video_range(capsys, output_dir, eight_frame_video, flags, message):
+    expect_user_error(capsys, ["--model", WEIGHTS, "--input-video", eight_frame_video, "--output-dir", output_dir,
+                               *flags], message)
+    assert no_files_under(output_dir)

@@ -7,7 +7,7 @@ import nnabla as nn
 import pytest
 
 from conftest import reference_path
-from generate import FrameRecurrentSR
+from inference import NnablaNetworks, SuperResolver, new_parameters
 from models import discriminator
 from utils.errors import UserError
 from utils.weights import read_weight_file, save_weights, to_file_layout
@@ -27,8 +27,7 @@ def file_layout_list(params):
 @pytest.mark.parametrize("num_resblock, listing", [(16, "params_tecogan_inference.txt"),
                                                     (10, "params_frvsr_inference.txt")])
 def test_inference_parameters_match_official_names_and_shapes(num_resblock, listing):
-    model = FrameRecurrentSR(32, 32, num_resblock)
-    assert sorted(file_layout_list(model.parameters())) == sorted(reference_list(listing))
+    assert sorted(file_layout_list(new_parameters(num_resblock))) == sorted(reference_list(listing))
 
 
 def test_discriminator_parameters_match_the_training_graph():
@@ -52,32 +51,34 @@ def test_discriminator_outputs_probabilities_and_four_feature_maps():
 
 
 def test_saved_file_has_official_layout_and_reloads_to_identical_outputs(tmp_path):
-    frame = np.random.RandomState(1).rand(16, 24, 3).astype(np.float32)
-    original = FrameRecurrentSR(16, 24, 2)
-    for variable in original.parameters().values():
+    frames = [(str(index), np.random.RandomState(index).rand(16, 24, 3).astype(np.float32)) for index in range(2)]
+    parameters = new_parameters(2)
+    for variable in parameters.values():
         variable.d = np.random.randn(*variable.shape) * 0.05
+    in_memory = {name: to_file_layout(variable.d) for name, variable in parameters.items()}
     path = str(tmp_path / "model.h5")
-    save_weights(path, original.parameters())
+    save_weights(path, parameters)
     with h5py.File(path, "r") as h5:
         assert h5["generator/generator_unit/input_stage/conv/conv/W"].shape == (64, 3, 3, 51)
         assert h5["generator/generator_unit/conv_tran2highres/conv_tran1/deconv/W"].shape == (64, 3, 3, 64)
         assert h5["fnet/autoencode_unit/encoder_1/conv_1/conv/W"].shape == (32, 3, 3, 6)
-    reloaded = FrameRecurrentSR(16, 24, 2)
-    reloaded.load(path)
-    for _ in range(2):  # the second step exercises the flow net and the warp
-        np.testing.assert_array_equal(original.step(frame), reloaded.step(frame))
+    original = SuperResolver("in memory", "nnabla", "cpu", file_arrays=in_memory)
+    reloaded = SuperResolver(path, "nnabla", "cpu")
+    # the second frame exercises the flow net and the warp
+    for (_, before), (_, after) in zip(original.sequence(frames), reloaded.sequence(frames)):
+        np.testing.assert_array_equal(before, after)
     assert not [name for name in (tmp_path).iterdir() if name.name != "model.h5"]
 
 
 def test_official_layout_file_loads_with_transposed_convolutions():
     arrays = read_weight_file(reference_path("parity_generate", "weights.h5"))
-    model = FrameRecurrentSR(16, 16, 2)
-    model.load(reference_path("parity_generate", "weights.h5"), arrays)
+    networks = NnablaNetworks({"flow": (16, 16), "trunk": (16, 16), "tail": (16, 16)}, 2)
+    networks.load(arrays, reference_path("parity_generate", "weights.h5"))
     name = "generator/generator_unit/resblock_1/conv_1/conv/W"
-    np.testing.assert_array_equal(model.parameters()[name].d, arrays[name].transpose(0, 3, 1, 2))
+    np.testing.assert_array_equal(networks.parameters()[name].d, arrays[name].transpose(0, 3, 1, 2))
 
 
 def test_weights_of_another_block_count_are_refused():
-    model = FrameRecurrentSR(16, 16, 3)
+    resolver = SuperResolver(reference_path("parity_generate", "weights.h5"), "nnabla", "cpu", num_resblock=3)
     with pytest.raises(UserError, match="another network or block count"):
-        model.load(reference_path("parity_generate", "weights.h5"))
+        resolver.model(16, 16)

@@ -14,13 +14,15 @@ import onnxruntime
 import pytest
 
 import generate
+import inference
 from conftest import REPO_ROOT, reference_path, shared_path
-from generate import FrameRecurrentSR, OnnxFrameRecurrentSR, frames_from_folder, super_resolve
+from generate import frames_from_folder
+from inference import SuperResolver, new_parameters, warp_dense
 from models import deconv_x2, flow_to_high_res
-from test_generate import FIXTURES, NPY_TOLERANCE
+from test_generate import FIXTURES, NPY_TOLERANCE, assert_matches_fixture
 from utils import image_io
 from utils.image_io import WriteBehind, ffmpeg_executable, open_video_writer, read_ahead
-from utils.onnx_backend import cache_stem, export_onnx, warp_dense
+from utils.onnx_backend import cache_stem, export_onnx
 from utils.ops import warp_by_flow
 from utils.weights import read_weight_file, save_weights
 
@@ -29,28 +31,23 @@ FFMPEG = ffmpeg_executable()
 
 
 def onnx_model(fixture, cache_dir):
-    shape, _, frames = frames_from_folder(reference_path(fixture, "lr"))
-    weights = reference_path(fixture, "weights.h5")
-    model = OnnxFrameRecurrentSR(shape[0], shape[1], 2, read_weight_file(weights), weights, str(cache_dir), 2)
-    return model, frames
+    _, _, frames = frames_from_folder(reference_path(fixture, "lr"))
+    resolver = SuperResolver(reference_path(fixture, "weights.h5"), "onnxruntime", "cpu", cache_dir=str(cache_dir),
+                             threads=2)
+    return resolver, frames
 
 
 @pytest.mark.parametrize("fixture", FIXTURES)
 def test_onnx_outputs_match_reference_arrays(fixture, tmp_path):
-    model, frames = onnx_model(fixture, tmp_path)
-    outputs = dict(super_resolve(model, frames))
-    assert sorted(outputs) == [f"lr_{index:04d}" for index in range(1, 9)]
-    for name, output in outputs.items():
-        expected = np.load(reference_path(fixture, "out", f"output_{name}.npy"))
-        assert output.shape == expected.shape
-        assert np.abs(output - expected).max() <= NPY_TOLERANCE, name
+    resolver, frames = onnx_model(fixture, tmp_path)
+    assert_matches_fixture(fixture, dict(resolver.sequence(frames)))
 
 
-def random_model_file(path, height, width, num_resblock):
+def random_model_file(path, num_resblock):
     """Glorot weights x 0.5 and biases from uniform(-0.1, 0.1): outputs stay in about [-0.2, 1] over 16
     blocks, and replacing the flow by zero moves them by about 1e-2, 500 times the tolerance."""
     nn.random.seed(0)
-    parameters = FrameRecurrentSR(height, width, num_resblock).parameters()
+    parameters = new_parameters(num_resblock)
     for _, parameter in sorted(parameters.items()):
         parameter.d = RNG.uniform(-0.1, 0.1, parameter.shape) if parameter.ndim == 1 else parameter.d * 0.5
     save_weights(str(path), parameters)
@@ -61,13 +58,11 @@ def random_model_file(path, height, width, num_resblock):
 def test_both_backends_agree_on_calendar_frames_with_16_blocks(tmp_path):
     shape, _, frames = frames_from_folder(shared_path("data", "calendar_lr"))
     frames = [named for _, named in zip(range(2), frames)]  # frame 2 as warm-up, then frames 1 and 2
-    weights = random_model_file(tmp_path / "random16.h5", shape[0], shape[1], 16)
-    nnabla_model = FrameRecurrentSR(shape[0], shape[1], 16, threads=2)
-    nnabla_model.load(weights)
-    onnx_model_16 = OnnxFrameRecurrentSR(shape[0], shape[1], 16, read_weight_file(weights), weights,
-                                         str(tmp_path / "cache"), 2)
-    expected = dict(super_resolve(nnabla_model, frames))
-    for name, output in super_resolve(onnx_model_16, frames):
+    weights = random_model_file(tmp_path / "random16.h5", 16)
+    nnabla_model = SuperResolver(weights, "nnabla", "cpu", threads=2)
+    onnx_model_16 = SuperResolver(weights, "onnxruntime", "cpu", cache_dir=str(tmp_path / "cache"), threads=2)
+    expected = dict(nnabla_model.sequence(frames))
+    for name, output in onnx_model_16.sequence(frames):
         assert output.shape == (576, 720, 3)
         assert np.abs(output - expected[name]).max() <= NPY_TOLERANCE, name
 
@@ -120,45 +115,47 @@ def test_fixed_filters_and_edge_padding_are_exported():
 def test_second_run_uses_the_cached_export(tmp_path, monkeypatch):
     first, frames = onnx_model("parity_generate_strong", tmp_path)
     frames = list(frames)
+    before = list(first.sequence(frames))
     cached = sorted(os.listdir(tmp_path))
-    assert len(cached) == 2 and all(name.endswith(".onnx") for name in cached)  # no temporary file left
+    assert len(cached) == 3 and all(name.endswith(".onnx") for name in cached)  # no temporary file left
 
     def no_export(*args):
         raise AssertionError("exported again although the cache holds this model")
-    monkeypatch.setattr(generate, "export_networks", no_export)
+    monkeypatch.setattr(inference.NnablaNetworks, "export", no_export)
     second, _ = onnx_model("parity_generate_strong", tmp_path)
+    after = list(second.sequence(frames))
     assert sorted(os.listdir(tmp_path)) == cached
-    for (_, before), (_, after) in zip(super_resolve(first, frames), super_resolve(second, frames)):
-        np.testing.assert_array_equal(before, after)
+    for (_, first_output), (_, second_output) in zip(before, after):
+        np.testing.assert_array_equal(first_output, second_output)
 
 
-def test_cache_key_follows_weights_content_block_count_and_frame_size():
+def test_cache_key_follows_weights_content_block_count_and_window_shapes():
     arrays = read_weight_file(reference_path("parity_generate", "weights.h5"))
-    stem = cache_stem(arrays, 2, 44, 60)
-    assert cache_stem(dict(reversed(list(arrays.items()))), 2, 44, 60) == stem  # content, not order
+    stem = cache_stem(arrays, 2, "60x44")
+    assert cache_stem(dict(reversed(list(arrays.items()))), 2, "60x44") == stem  # content, not order
     changed = dict(arrays)
     name = sorted(changed)[0]
     changed[name] = changed[name].copy()
     changed[name].flat[0] += 1e-3
-    assert len({stem, cache_stem(changed, 2, 44, 60), cache_stem(arrays, 3, 44, 60),
-                cache_stem(arrays, 2, 44, 64)}) == 4
+    assert len({stem, cache_stem(changed, 2, "60x44"), cache_stem(arrays, 3, "60x44"),
+                cache_stem(arrays, 2, "64x44")}) == 4
 
 
 def test_auto_backend_is_onnxruntime_on_cpu_and_nnabla_on_gpu_or_without_onnxruntime(monkeypatch):
-    assert generate.choose_backend("auto", "cpu") == ("onnxruntime", "cpu")
-    assert generate.choose_backend("nnabla", "cpu") == ("nnabla", "cpu")
-    monkeypatch.setattr(generate, "onnxruntime_available", lambda: False)
-    assert generate.choose_backend("auto", "cpu") == ("nnabla", "cpu")
-    monkeypatch.setattr(generate, "onnxruntime_available", lambda: True)
-    monkeypatch.setattr(generate, "use_context", lambda requested: "cudnn")  # as on a GPU with nnabla-ext-cuda
-    assert generate.choose_backend("auto", "auto") == ("nnabla", "cudnn")
+    assert inference.choose_backend("auto", "cpu") == ("onnxruntime", "cpu")
+    assert inference.choose_backend("nnabla", "cpu") == ("nnabla", "cpu")
+    monkeypatch.setattr(inference, "onnxruntime_available", lambda: False)
+    assert inference.choose_backend("auto", "cpu") == ("nnabla", "cpu")
+    monkeypatch.setattr(inference, "onnxruntime_available", lambda: True)
+    monkeypatch.setattr(inference, "use_context", lambda requested: "cudnn")  # as on a GPU with nnabla-ext-cuda
+    assert inference.choose_backend("auto", "auto") == ("nnabla", "cudnn")
 
 
 @pytest.mark.parametrize("available, context, message", [(False, "auto", "needs the packages onnxruntime"),
                                                          (True, "cudnn", "runs on the CPU")])
 def test_onnxruntime_backend_that_cannot_run_is_a_user_error(monkeypatch, capsys, tmp_path, available, context,
                                                               message):
-    monkeypatch.setattr(generate, "onnxruntime_available", lambda: available)
+    monkeypatch.setattr(inference, "onnxruntime_available", lambda: available)
     with pytest.raises(SystemExit) as exit_info:
         generate.main(["--model", reference_path("parity_generate", "weights.h5"), "--input-dir-lr",
                        reference_path("parity_generate", "lr"), "--output-dir", str(tmp_path / "out"),
@@ -283,7 +280,7 @@ def test_peak_memory_stays_flat_over_300_frames(tmp_path):
     for frame_count in (60, 300):  # the 120-frame clip looped, at a quarter size (44x36 -> 176x144)
         ffmpeg("-stream_loop", "2", "-i", carphone, "-vf", "scale=44:36", "-frames:v", str(frame_count),
                "-c:v", "libx264", "-pix_fmt", "yuv420p", str(tmp_path / f"clip{frame_count}.mp4"))
-    weights = random_model_file(tmp_path / "tiny.h5", 36, 44, 1)
+    weights = random_model_file(tmp_path / "tiny.h5", 1)
     peaks = {}
     for frame_count in (60, 300):  # each run exports its own ONNX files, so that both do the same work
         output_dir = tmp_path / f"out{frame_count}"

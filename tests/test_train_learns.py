@@ -9,7 +9,7 @@ import pytest
 
 import train
 from clips import read_clip
-from generate import FrameRecurrentSR, super_resolve
+from inference import SuperResolver
 from demo import degrade
 from utils.ops import bicubic_four
 from utils.scene_layout import frame_path, scene_dir
@@ -43,9 +43,8 @@ def test_short_frvsr_training_beats_bicubic_on_held_out_frames(tmp_path):
 
     hr = np.stack(frames[95:107]).astype(np.float32) / 255
     lr, targets = degrade(hr)
-    model = FrameRecurrentSR(lr.shape[1], lr.shape[2], 4)
-    model.load(str(tmp_path / "run" / "model_param_00000120.h5"))
-    outputs = [output for _, output in super_resolve(model, [(str(i), frame) for i, frame in enumerate(lr)])]
+    resolver = SuperResolver(str(tmp_path / "run" / "model_param_00000120.h5"), "nnabla", "cpu")
+    outputs = [output for _, output in resolver.sequence([(str(i), frame) for i, frame in enumerate(lr)])]
     bicubic = bicubic_four(nn.Variable.from_numpy_array(lr))
     bicubic.forward()
     ours = np.mean([psnr(output, target) for output, target in zip(outputs, targets)])

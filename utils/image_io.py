@@ -4,12 +4,15 @@ Long videos are streamed: read_ahead decodes the next frames and WriteBehind enc
 ones in background threads while the networks compute, with a bounded number of frames in flight.
 """
 import importlib.util
+import math
 import os
 import re
 import subprocess
+import sys
 import tempfile
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
+from fractions import Fraction
 
 import cv2
 import numpy as np
@@ -49,10 +52,16 @@ def bgr_uint8_to_rgb_float(image):
     return image[:, :, ::-1].astype(np.float32) / 255.0
 
 
+CONVERT_ROWS = 256  # rows converted to 8-bit at once: the float temporaries of an 8K frame stay small
+
+
 def to_uint8(image, truncate=False):
     """[0, 1] floats to 8-bit. Rounds by default; truncate=True reproduces the reference's astype."""
-    scaled = np.clip(image * 255.0, 0, 255)
-    return scaled.astype(np.uint8) if truncate else np.rint(scaled).astype(np.uint8)
+    pixels = np.empty(image.shape, np.uint8)
+    for start in range(0, image.shape[0], CONVERT_ROWS):
+        scaled = np.clip(image[start:start + CONVERT_ROWS] * 255.0, 0, 255)
+        pixels[start:start + CONVERT_ROWS] = scaled if truncate else np.rint(scaled)
+    return pixels
 
 
 def temporary_path(path):
@@ -82,16 +91,32 @@ def write_bytes(path, content, mode="wb"):
 
 
 def write_rgb(path, image, truncate=False):
-    """Write an (H, W, 3) RGB image in [0, 1] atomically (temporary name, then rename)."""
+    """Write an (H, W, 3) RGB image in [0, 1] (or already 8-bit) atomically (temporary name, then rename)."""
     extension = os.path.splitext(path)[1]
-    ok, encoded = cv2.imencode(extension, to_uint8(image, truncate)[:, :, ::-1])
+    pixels = image if image.dtype == np.uint8 else to_uint8(image, truncate)
+    ok, encoded = cv2.imencode(extension, pixels[:, :, ::-1])
     if not ok:
         raise UserError(f"cannot encode an image as '{extension}'; use --output-ext png or jpg")
     write_bytes(path, encoded.tobytes())
 
 
+def parse_position(text):
+    """A --start/--end value: ("frame", index) for a whole number, ("time", seconds) for '12.5s',
+    '1:02.5' or '0:01:02.5'. None for text of neither form."""
+    match = re.fullmatch(r"(\d+)|(\d+(?:\.\d*)?)s|(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d*)?)", text.strip())
+    if not match:
+        return None
+    frame, seconds, hours, minutes, rest = match.groups()
+    if frame is not None:
+        return "frame", int(frame)
+    if seconds is not None:
+        return "time", float(seconds)
+    return "time", int(hours or 0) * 3600 + int(minutes) * 60 + float(rest)
+
+
 class VideoReader:
-    """Frames of a video file as RGB float32 in [0, 1], with its frame rate and frame count."""
+    """The frames of a video file (or the part chosen by select) as RGB float32 in [0, 1], with the
+    video's exact frame rate and sample aspect ratio. Frame indices start at 0."""
 
     def __init__(self, path):
         if not os.path.isfile(path):
@@ -100,11 +125,51 @@ class VideoReader:
         self.capture = cv2.VideoCapture(path)
         if not self.capture.isOpened():
             raise UserError(f"cannot open video '{path}': unknown format or corrupt file")
-        self.fps = self.capture.get(cv2.CAP_PROP_FPS) or 25.0
-        self.frame_count = int(self.capture.get(cv2.CAP_PROP_FRAME_COUNT))
+        # OpenCV reports the stream's rational rate as a double; the rational comes back exactly.
+        self.fps = Fraction(self.capture.get(cv2.CAP_PROP_FPS) or 25.0).limit_denominator(100000)
+        sar = (int(self.capture.get(cv2.CAP_PROP_SAR_NUM)), int(self.capture.get(cv2.CAP_PROP_SAR_DEN)))
+        self.sample_aspect = sar if sar[0] > 0 and sar[1] > 0 else (1, 1)
+        self.total_frames = int(self.capture.get(cv2.CAP_PROP_FRAME_COUNT))
+        self.start, self.end, self.frame_count = 0, self.total_frames, self.total_frames
+
+    def frame_index(self, option, text):
+        """The frame index of a --start/--end value (frame number or time), checked against the video."""
+        position = parse_position(text)
+        if position is None:
+            raise UserError(f"{option} '{text}' is neither a frame number (e.g. 120) nor a time "
+                            "(e.g. 4.5s or 1:02.5)")
+        kind, value = position
+        index = value if kind == "frame" else math.ceil(value * self.fps - 1e-6)
+        duration = self.total_frames / self.fps
+        if option == "--start" and index >= self.total_frames:
+            raise UserError(f"--start {text} is at or after the end of '{self.path}' ({self.total_frames} frames, "
+                            f"{float(duration):.2f} s); choose an earlier start")
+        if option == "--end" and index > self.total_frames:
+            raise UserError(f"--end {text} is past the end of '{self.path}' ({self.total_frames} frames, "
+                            f"{float(duration):.2f} s); choose an earlier end or leave --end out")
+        return index
+
+    def select(self, start_text=None, end_text=None):
+        """Restrict the frames to the --start/--end range; UserError when it is empty or outside the video."""
+        self.start = self.frame_index("--start", start_text) if start_text else 0
+        self.end = self.frame_index("--end", end_text) if end_text else self.total_frames
+        if self.end <= self.start:
+            raise UserError(f"--end {end_text} is not after --start {start_text or 0}; choose an end after the start")
+        self.frame_count = self.end - self.start
+
+    @property
+    def start_seconds(self):
+        return float(self.start / self.fps)
+
+    @property
+    def duration_seconds(self):
+        return float(self.frame_count / self.fps)
 
     def __iter__(self):
-        while True:
+        for _ in range(self.start):  # decoding from the first frame is exact where seeking is not
+            if not self.capture.grab():
+                break
+        for _ in range(self.frame_count):
             ok, frame = self.capture.read()
             if not ok:
                 break
@@ -143,20 +208,57 @@ def ffmpeg_executable():
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
+# Audio codecs an MP4 or MOV file can hold: others are re-encoded to AAC.
+MP4_AUDIO_CODECS = ("aac", "mp3", "ac3", "eac3", "alac", "opus", "flac")
+
+
+def audio_codec(path, ffmpeg=None):
+    """Codec name of the first audio stream of a media file (ffmpeg's name, e.g. 'aac'), or None."""
+    completed = subprocess.run([ffmpeg or ffmpeg_executable(), "-hide_banner", "-nostdin", "-i", path],
+                               capture_output=True, text=True, errors="replace")
+    match = re.search(r"Stream #\S+.*?: Audio: (\w+)", completed.stderr)
+    return match.group(1) if match else None
+
+
+class VideoSource:
+    """Where an output video's audio and timing come from: the input video, the part of it that is
+    super-resolved (start and duration in seconds), and its sample aspect ratio."""
+
+    def __init__(self, path, start_seconds=0.0, duration_seconds=None, sample_aspect=(1, 1)):
+        self.path, self.start_seconds, self.duration_seconds = path, start_seconds, duration_seconds
+        self.sample_aspect = sample_aspect
+
+
 class FfmpegVideoWriter:
     """H.264 video written by ffmpeg from RGB frames on its stdin, renamed into place when closed.
 
-    audio_source: a video file whose audio track, if it has one, is copied (not re-encoded).
+    fps: a Fraction (kept exact, e.g. 30000/1001). source: a VideoSource whose audio track, if any, is
+    copied when the container can hold its codec and re-encoded to AAC otherwise (said on stderr),
+    cut to the part super-resolved; its sample aspect ratio is kept.
     """
 
-    def __init__(self, path, fps, width, height, audio_source=None, ffmpeg=None):
+    def __init__(self, path, fps, width, height, source=None, ffmpeg=None):
         self.path = path
         self.temporary = temporary_path(path)
-        command = [ffmpeg or ffmpeg_executable(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-                   "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-framerate", repr(float(fps)),
-                   "-i", "-"]
-        if audio_source:
-            command += ["-i", audio_source, "-map", "0:v", "-map", "1:a?", "-c:a", "copy"]
+        ffmpeg = ffmpeg or ffmpeg_executable()
+        fps = Fraction(fps).limit_denominator(100000)
+        command = [ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+                   "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}",
+                   "-framerate", f"{fps.numerator}/{fps.denominator}", "-i", "-"]
+        if source:
+            codec = audio_codec(source.path, ffmpeg)
+            if codec:
+                command += ["-ss", repr(source.start_seconds)]
+                if source.duration_seconds is not None:
+                    command += ["-t", repr(source.duration_seconds)]
+                command += ["-i", source.path, "-map", "0:v", "-map", "1:a:0"]
+                if codec in MP4_AUDIO_CODECS or os.path.splitext(path)[1].lower() == ".mkv":
+                    command += ["-c:a", "copy"]
+                else:
+                    print(f"note: the audio of '{source.path}' is {codec}, which {os.path.splitext(path)[1]} cannot "
+                          "hold; it is re-encoded to AAC", file=sys.stderr)
+                    command += ["-c:a", "aac", "-b:a", "192k"]
+            command += ["-vf", "setsar={}/{}".format(*source.sample_aspect)]
         # yuv420p: the pixel format every player decodes; CRF 18 keeps the SR detail visible.
         command += ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "18", self.temporary]
         self.log = tempfile.TemporaryFile()  # a file, not a pipe: ffmpeg never blocks on its messages
@@ -190,12 +292,12 @@ class FfmpegVideoWriter:
         raise UserError(f"ffmpeg could not write video '{self.path}': {messages[-1] if messages else 'no message'}")
 
 
-def open_video_writer(path, fps, width, height, audio_source=None):
-    """H.264 through ffmpeg (with the audio of audio_source) when imageio-ffmpeg is installed, else OpenCV."""
+def open_video_writer(path, fps, width, height, source=None):
+    """H.264 through ffmpeg (with the audio and aspect of source) when imageio-ffmpeg is installed, else OpenCV."""
     ffmpeg = ffmpeg_executable()
     if ffmpeg:
-        return FfmpegVideoWriter(path, fps, width, height, audio_source, ffmpeg)
-    return VideoWriter(path, fps, width, height)
+        return FfmpegVideoWriter(path, fps, width, height, source, ffmpeg)
+    return VideoWriter(path, float(fps), width, height)
 
 
 _END = object()

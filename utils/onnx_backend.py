@@ -22,7 +22,7 @@ from utils.image_io import temporary_path
 
 OPSET = "13"
 # Sources whose code defines the exported graphs: a change to any of them invalidates the cache.
-GRAPH_SOURCES = ("models.py", os.path.join("utils", "ops.py"), os.path.join("utils", "onnx_backend.py"), "generate.py")
+GRAPH_SOURCES = ("models.py", os.path.join("utils", "ops.py"), os.path.join("utils", "onnx_backend.py"), "inference.py")
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -176,10 +176,10 @@ def graph_code_digest():
     return digest.hexdigest()
 
 
-def cache_stem(file_arrays, num_resblock, height, width):
-    """File name stem of a cached export: weights content, block count, frame size, graph code."""
+def cache_stem(file_arrays, num_resblock, shapes):
+    """File name stem of a cached export: weights content, block count, input shapes (text), graph code."""
     key = hashlib.sha256(f"{weights_digest(file_arrays)}|{graph_code_digest()}".encode()).hexdigest()[:24]
-    return f"{num_resblock}blocks_{width}x{height}_{key}"
+    return f"{num_resblock}blocks_{shapes}_{key}"
 
 
 def cached_models(cache_dir, stem, names, export):

