@@ -170,7 +170,7 @@ def run(args):
                     desc=f"{resolver.num_resblock} blocks, {resolver.backend} on {resolver.context}, "
                          f"{model.plan.describe()}")
     try:
-        with WriteBehind() as writer:
+        with WriteBehind(depth=1) as writer:  # one frame written while the next computes: no more HR frames held
             for name, output in progress:
                 path = output_dir and os.path.join(output_dir, f"{args.output_name}_{name}.{args.output_ext}")
                 writer.submit(save_frame, path, output[:out_height, :out_width], args.truncate, video)

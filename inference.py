@@ -43,14 +43,20 @@ BACKEND_CHOICES = ("auto", "nnabla", "onnxruntime")
 ONNX_NETWORKS = ("flow", "trunk", "tail")
 FEATURES = 64  # channels of the generator's trunk output
 
-# Peak memory of one window, in bytes per LR pixel of the window, measured with ONNX Runtime at
-# 64x64 .. 180x1920 LR (trunk 2.1-2.9 KB, tail 23-29 KB, flow net 0.9 KB) and rounded up.
-BYTES_PER_PIXEL = {"flow": 1200, "trunk": 3000, "tail": 30000}
+# Peak memory of one window, in bytes per LR pixel of the window: the growth of the resident memory
+# of an ONNX Runtime session from its creation to after its first run, measured at 64x64 .. 320x1920
+# LR (trunk 2.1-2.3 KB from 256x256 up, tail 23-25 KB from 132x132 up, flow net 0.9-1.1 KB).
+BYTES_PER_PIXEL = {"flow": 1100, "trunk": 2300, "tail": 24000}
+# Of what the HR frames leave: the trunk gets most, because its halo is the widest in compute (its
+# windows overlap by 2 x (2 x blocks + 3) rows of 16-block work); the tail needs little at TAIL_TILE.
+BUDGET_SHARES = {"flow": 0.2, "tail": 0.1, "trunk": 0.7}
 # Largest useful kept side of a tail window: its layers are memory-bound, and beyond about 128 LR
 # pixels ONNX Runtime computes it more slowly per pixel (0.124 LR Mpixel/s at 128x128, 0.047 at 180x1920).
 TAIL_TILE = 128
 PROCESS_BYTES = 400 * 2 ** 20  # the interpreter, NNabla, ONNX Runtime and OpenCV before any frame
-HR_FRAME_BUFFERS = 4  # float32 HR frames alive at once: the one computed, the previous, one queued write, encoding
+# float32 HR frames alive at once: the one computed and the previous one (also being written), plus
+# three 8-bit copies of a frame (a quarter of a float32 frame each) while it is encoded.
+HR_FRAME_BUFFERS = 2.75
 MIN_KEEP = 1  # a window must keep at least this many pixels beyond its halo
 
 
@@ -85,6 +91,24 @@ def plan_axis(length, window, halo, align=1):
             for start, keep_start, keep_stop in zip(starts, bounds[:-1], bounds[1:])]
 
 
+def window_count(length, window, halo):
+    """Number of windows plan_axis places along the axis."""
+    return 1 if window >= length else 1 + math.ceil((length - window) / (window - 2 * halo))
+
+
+def balanced_window(length, window, halo, align=1, at_least=1):
+    """The smallest window that needs no more windows along the axis than `window` does (and at least
+    `at_least` windows where the axis is long enough): the overlaps shrink to about 2 * halo."""
+    if align > 1:
+        remainder = length % align
+        blocks = balanced_window(length // align, (window - remainder) // align, -(-halo // align), 1, at_least)
+        return align * blocks + remainder
+    count = window_count(length, window, halo)
+    if count < at_least and -(-(length + 2 * halo * (at_least - 1)) // at_least) - 2 * halo >= MIN_KEEP:
+        count = at_least
+    return length if count == 1 else -(-(length + 2 * halo * (count - 1)) // count)
+
+
 Tile = namedtuple("Tile", "rows columns")  # two Windows
 
 
@@ -106,15 +130,12 @@ class TilePlan:
             windows = {name: self.window_for_keep(name, *sides[name]) for name in sides}
         else:
             windows = self.windows_for_budget(budget)
-        halo = self.halos["trunk"]
-        rows_for_parallel = -(-(height + 2 * halo * (parallel - 1)) // parallel)
-        if rows_for_parallel < windows["trunk"][0] and rows_for_parallel - 2 * halo >= MIN_KEEP:
-            windows["trunk"] = (rows_for_parallel, windows["trunk"][1])
         self.flow = self._grid("flow", windows["flow"], FLOW_NET_STRIDE)
-        self.trunk = self._grid("trunk", windows["trunk"])
+        self.trunk = self._grid("trunk", windows["trunk"], at_least=(parallel, 1))
         # Every tail window lies inside the part of a trunk window where the features are exact.
-        tail_rows = min([windows["tail"][0]] + [self._valid(rows, height) for rows in self.trunk[0]])
-        tail_columns = min([windows["tail"][1]] + [self._valid(columns, width) for columns in self.trunk[1]])
+        valid = [[self._valid(window, length) for window in axis] for axis, length in zip(self.trunk, (height, width))]
+        tail_rows, tail_columns = (min(min(lengths), balanced_window(max(lengths), size, GENERATOR_TAIL_HALO))
+                                   for lengths, size in zip(valid, windows["tail"]))
         self.tail_window = (tail_rows, tail_columns)
         self.window_shapes = {"flow": (self.flow[0][0].stop - self.flow[0][0].start,
                                        self.flow[1][0].stop - self.flow[1][0].start),
@@ -124,8 +145,10 @@ class TilePlan:
 
     def window_for_keep(self, name, keep_rows, keep_columns):
         extra = 2 * self.halos[name]
-        if name == "flow":
-            extra = -(-extra // FLOW_NET_STRIDE) * FLOW_NET_STRIDE
+        if name == "flow":  # kept sides and halo in whole strides
+            stride = FLOW_NET_STRIDE
+            extra = -(-extra // stride) * stride
+            keep_rows, keep_columns = (-(-keep // stride) * stride for keep in (keep_rows, keep_columns))
             return (self._flow_window(keep_rows + extra, self.height), self._flow_window(keep_columns + extra, self.width))
         return min(keep_rows + extra, self.height), min(keep_columns + extra, self.width)
 
@@ -138,39 +161,40 @@ class TilePlan:
         """Window shapes that fit the budget: the frames first, then the flow net, tail and trunk windows.
 
         Each network's window is the whole frame, else full-width bands, else squares, of at most its
-        share of what the frames leave; the tail's is capped at TAIL_TILE, where it runs fastest.
+        share of what the frames leave (BUDGET_SHARES); the tail's is capped at TAIL_TILE, where it
+        runs fastest.
         """
         pixels = self.height * self.width
         frames = PROCESS_BYTES + HR_FRAME_BUFFERS * SCALE * SCALE * 3 * 4 * pixels + 16 * 4 * pixels
         left = budget - frames
-        shares = {"flow": 0.2, "tail": 0.2, "trunk": 0.6}
         windows = {}
-        for name, share in shares.items():
-            largest = max(0, left * share) // BYTES_PER_PIXEL[name]
+        for name, share in BUDGET_SHARES.items():
+            largest = int(max(0, left * share) // BYTES_PER_PIXEL[name])
             windows[name] = self.window_within(name, largest)
             if windows[name] is None:
                 smallest = self.smallest_bytes(frames)
                 raise UserError(f"--max-memory {budget / 2 ** 30:.2f} GB is too small for {self.width}x{self.height} "
                                 f"frames even with the smallest tiles (needs about {smallest / 2 ** 30:.2f} GB); "
                                 "raise --max-memory or use smaller frames")
-        tail_rows, tail_columns = windows["tail"]
-        cap_rows, cap_columns = self.window_for_keep("tail", TAIL_TILE, TAIL_TILE)
-        windows["tail"] = (min(tail_rows, cap_rows), min(tail_columns, cap_columns))
         return windows
 
     def window_within(self, name, largest):
-        """The largest window of at most `largest` pixels: whole frame, full-width band or square; None if
-        even the smallest window (halo on both sides and MIN_KEEP kept) is larger."""
+        """The largest window of at most `largest` pixels, None if even the smallest window (halo on both
+        sides and MIN_KEEP kept) is larger. The tail's is a square of at most TAIL_TILE kept; the others'
+        the whole frame, else a full-width band (halos on two sides only), else a square."""
         height, width = self.height, self.width
         smallest_rows, smallest_columns = self.window_for_keep(name, MIN_KEEP, MIN_KEEP)
+        if smallest_rows * smallest_columns > largest:
+            return None
+        side = math.isqrt(largest)
+        if name == "tail":
+            side = min(side, TAIL_TILE + 2 * self.halos["tail"])
+            return min(side, height), min(side, width)
         if height * width <= largest:
             return height, width
         if smallest_rows * width <= largest:
             rows = largest // width
             return (self._flow_window(rows - rows % FLOW_NET_STRIDE, height) if name == "flow" else rows), width
-        if smallest_rows * smallest_columns > largest:
-            return None
-        side = int(math.sqrt(largest))
         if name == "flow":
             side -= side % FLOW_NET_STRIDE
             return self._flow_window(side, height), self._flow_window(side, width)
@@ -181,10 +205,11 @@ class TilePlan:
         return frames + sum(math.prod(self.window_for_keep(name, MIN_KEEP, MIN_KEEP)) * BYTES_PER_PIXEL[name]
                             for name in BYTES_PER_PIXEL)
 
-    def _grid(self, name, window, align=1):
-        rows = plan_axis(self.height, window[0], self.halos[name], align)
-        columns = plan_axis(self.width, window[1], self.halos[name], align)
-        return rows, columns
+    def _grid(self, name, window, align=1, at_least=(1, 1)):
+        """Row and column windows of a network: as few as `window` allows (at least `at_least`), balanced."""
+        return tuple(plan_axis(length, balanced_window(length, size, self.halos[name], align, count),
+                               self.halos[name], align)
+                     for length, size, count in zip((self.height, self.width), window, at_least))
 
     def _valid(self, window, length):
         """Length of the part of a trunk window whose features are exact: its kept range and the tail's halo."""
@@ -310,16 +335,22 @@ def warp_dense(image, flow, top=0, left=0):
 WARP_CHUNK_PIXELS = 2 ** 20  # HR pixels warped at once: bounds the warp's temporary arrays (about 100 MB)
 
 
+WARP_THREADS = os.cpu_count() or 1  # numpy and OpenCV release the GIL: chunks are warped in parallel
+_warp_pool = ThreadPoolExecutor(WARP_THREADS)
+
+
 def warp_previous_window(previous_output, flow_lr, rows, columns):
     """The previous HR output warped onto the current frame, on LR rows x columns (start, stop): (4h, 4w, 3)."""
-    out_columns = SCALE * (columns[1] - columns[0])
     chunk_rows = max(1, WARP_CHUNK_PIXELS // (SCALE * SCALE * (columns[1] - columns[0])))
-    warped = np.empty((SCALE * (rows[1] - rows[0]), out_columns, previous_output.shape[2]), np.float32)
-    for start in range(rows[0], rows[1], chunk_rows):
+    warped = np.empty((SCALE * (rows[1] - rows[0]), SCALE * (columns[1] - columns[0]), previous_output.shape[2]),
+                      np.float32)
+
+    def warp_chunk(start):
         stop = min(rows[1], start + chunk_rows)
         flow_hr = flow_to_high_res_window(flow_lr, (start, stop), columns)
         warped[SCALE * (start - rows[0]):SCALE * (stop - rows[0])] = warp_dense(
             previous_output, flow_hr, SCALE * start, SCALE * columns[0])
+    list(_warp_pool.map(warp_chunk, range(rows[0], rows[1], chunk_rows)))
     return warped
 
 

@@ -5,7 +5,6 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import shared_path
 from data_loader import SequenceSampler, find_scenes, hr_crop_size, sequence_windows
 from training_data import make_calendar_scenes
 from utils.config import load_config

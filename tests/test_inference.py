@@ -9,7 +9,7 @@ import pytest
 from clips import read_clip
 from conftest import REPO_ROOT, reference_path, shared_path
 from generate import frames_from_folder
-from inference import (NnablaNetworks, SuperResolver, TilePlan, flow_to_high_res_window, plan_axis,
+from inference import (SuperResolver, TilePlan, flow_to_high_res_window, plan_axis,
                        warp_previous_window)
 from models import FLOW_NET_HALO, FLOW_NET_STRIDE, flow_to_high_res
 from test_generate import FIXTURES, NPY_TOLERANCE, assert_matches_fixture, run_fixture

@@ -1,6 +1,5 @@
 """LPIPS in NNabla against the fixture made with the real lpips package, and the torch-free .pth reader."""
 import hashlib
-import io
 import json
 import os
 import pickle

