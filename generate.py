@@ -12,7 +12,9 @@ logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import 
 
 import argparse
 import itertools
+import math
 import os
+import signal
 import time
 
 from tqdm import tqdm
@@ -20,16 +22,20 @@ from tqdm import tqdm
 from inference import BACKEND_CHOICES, SuperResolver
 from utils.context import CONTEXT_CHOICES
 from utils.errors import UserError, exit_on_user_error
-from utils.image_io import (VideoReader, VideoSource, WriteBehind, list_frames, open_video_writer, read_ahead,
-                            read_rgb, to_uint8, write_rgb)
+from utils.image_io import (VideoReader, VideoSource, WriteBehind, check_video_output, list_frames,
+                            open_video_writer, read_ahead, read_rgb, to_uint8, write_rgb)
 from utils.onnx_backend import default_cache_dir
 from utils.ops import SCALE, degrade_hr_frame
 
 DEFAULT_FPS = 24
 
 
+def frame_stem(path):
+    return os.path.splitext(os.path.basename(path))[0]
+
+
 def frames_from_folder(folder, degrade=False):
-    """(LR shape, frame count, (name stem, LR frame) pairs) of a folder, checked up front: readable and
+    """(LR shape, frame paths, (name stem, LR frame) pairs) of a folder, checked up front: readable and
     all of one size. degrade: the folder holds HR frames, made LR by the training degradation."""
     paths = list_frames(folder)
     first_shape = None
@@ -39,21 +45,19 @@ def frames_from_folder(folder, degrade=False):
         if shape != first_shape:
             raise UserError(f"frame '{path}' is {shape[1]}x{shape[0]} but '{paths[0]}' is "
                             f"{first_shape[1]}x{first_shape[0]}; all frames of a sequence must have one size")
-    stems = [os.path.splitext(os.path.basename(path))[0] for path in paths]
     prepare = degrade_hr_frame if degrade else (lambda frame: frame)
     lr_shape = (-(-first_shape[0] // SCALE), -(-first_shape[1] // SCALE)) if degrade else first_shape[:2]
-    return lr_shape, len(paths), ((stem, prepare(read_rgb(path))) for stem, path in zip(stems, paths))
+    return lr_shape, paths, ((frame_stem(path), prepare(read_rgb(path))) for path in paths)
 
 
 def frames_from_video(reader):
+    """(LR shape, frame names, (name, frame) pairs) of the chosen part of a video; frames are numbered from 1."""
     frames = iter(reader)
     first = next(frames, None)
     if first is None:
         raise UserError(f"video '{reader.path}' has no frames in the chosen range")
-    stem = os.path.splitext(os.path.basename(reader.path))[0]
-    named = ((f"{stem}_{index:04d}", frame)
-             for index, frame in enumerate(itertools.chain([first], frames), reader.start + 1))
-    return first.shape[:2], named
+    names = [f"{frame_stem(reader.path)}_{index:04d}" for index in range(reader.start + 1, reader.end + 1)]
+    return first.shape[:2], names, zip(names, itertools.chain([first], frames))
 
 
 def prepare_output_dir(folder):
@@ -79,8 +83,8 @@ def positive(kind, name):
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{name} must be a number, got '{text}'")
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"{name} must be positive, got {text}")
+        if not math.isfinite(value) or value <= 0:
+            raise argparse.ArgumentTypeError(f"{name} must be a positive finite number, got {text}")
         return value
     return parse
 
@@ -131,34 +135,59 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if (args.start or args.end) and not args.input_video:
         raise UserError("--start and --end choose a part of --input-video; use them with --input-video")
+    if os.sep in args.output_name or (os.altsep and os.altsep in args.output_name) or args.output_name in (".", ".."):
+        raise UserError(f"--output-name '{args.output_name}' must be a plain name prefix, without '{os.sep}'; "
+                        "use --output-dir to choose the folder")
+    if args.output_video:
+        check_video_output(args.output_video)
     return args
+
+
+def output_paths(output_dir, names, args, inputs=()):
+    """{frame name: output path}; UserError when two frames would get one file or a file would replace an input.
+
+    inputs: the input frames' paths, in the order of names."""
+    paths = {}
+    for index, name in enumerate(names):
+        if name in paths:
+            first = inputs[names.index(name)] if inputs else name
+            raise UserError(f"input frames '{first}' and '{inputs[index] if inputs else name}' would both be "
+                            f"written to '{paths[name]}'; rename one of them")
+        paths[name] = os.path.join(output_dir, f"{args.output_name}_{name}.{args.output_ext}")
+    overwritten = {os.path.realpath(path) for path in paths.values()} & {os.path.realpath(path) for path in inputs}
+    if overwritten:
+        raise UserError(f"output '{sorted(overwritten)[0]}' would overwrite an input frame; choose another "
+                        "--output-dir or --output-name")
+    return paths
 
 
 def run(args):
     resolver = SuperResolver(args.model, args.backend, args.context, args.num_resblock, args.tile,
                              args.max_memory and args.max_memory * 2 ** 30, args.threads, args.cache_dir)
-    video_source, crop = None, None
+    video_source, crop, input_paths = None, None, []
     if args.input_video:
         reader = VideoReader(args.input_video)
         reader.select(args.start, args.end)
-        shape, named_frames = frames_from_video(reader)
-        frame_count, fps = reader.frame_count, reader.fps
+        shape, names, named_frames = frames_from_video(reader)
+        fps = reader.fps
         video_source = VideoSource(args.input_video, reader.start_seconds, reader.duration_seconds,
                                    reader.sample_aspect)
     else:
         folder = args.input_dir_lr or args.input_dir_hr
-        shape, frame_count, named_frames = frames_from_folder(folder, degrade=bool(args.input_dir_hr))
+        shape, input_paths, named_frames = frames_from_folder(folder, degrade=bool(args.input_dir_hr))
         fps = DEFAULT_FPS
+        names = [frame_stem(path) for path in input_paths]
         if args.input_dir_hr:  # the SR frames are cut to the HR frames' size, pixel on pixel
-            crop = read_rgb(list_frames(folder)[0]).shape[:2]
+            crop = read_rgb(input_paths[0]).shape[:2]
     source_name = os.path.splitext(os.path.basename(os.path.normpath(args.input_video or args.input_dir_lr
                                                                      or args.input_dir_hr)))[0]
     output_dir = args.output_dir
     if output_dir is None and not (args.input_video and args.output_video):
         output_dir = os.path.join("results", source_name)
+    paths = output_paths(output_dir, names, args, input_paths) if output_dir else {}
+    model = resolver.model(*shape)  # the tile plan is checked against the budget before anything is written
     if output_dir:
         prepare_output_dir(output_dir)
-    model = resolver.model(*shape)
     out_height, out_width = crop or (shape[0] * SCALE, shape[1] * SCALE)
 
     video = None
@@ -166,14 +195,13 @@ def run(args):
         video = open_video_writer(args.output_video, args.fps or fps, out_width, out_height, video_source)
     started = time.perf_counter()
     # A stream: the next frames are decoded and the previous ones written while a frame computes.
-    progress = tqdm(resolver.sequence(read_ahead(named_frames), shape), total=frame_count or None, unit="frame",
+    progress = tqdm(resolver.sequence(read_ahead(named_frames), shape), total=len(names), unit="frame",
                     desc=f"{resolver.num_resblock} blocks, {resolver.backend} on {resolver.context}, "
                          f"{model.plan.describe()}")
     try:
         with WriteBehind(depth=1) as writer:  # one frame written while the next computes: no more HR frames held
             for name, output in progress:
-                path = output_dir and os.path.join(output_dir, f"{args.output_name}_{name}.{args.output_ext}")
-                writer.submit(save_frame, path, output[:out_height, :out_width], args.truncate, video)
+                writer.submit(save_frame, paths.get(name), output[:out_height, :out_width], args.truncate, video)
     except BaseException:
         if video:
             video.abort()
@@ -186,9 +214,18 @@ def run(args):
           f"({seconds / max(progress.n, 1):.2f} s per frame, warm-up included)")
 
 
+def interrupt(signal_number, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv=None):
-    with exit_on_user_error():
-        run(parse_args(argv))
+    # SIGTERM stops like Ctrl-C: the video being written is removed, no partial file is left.
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        with exit_on_user_error():
+            run(parse_args(argv))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -451,7 +451,13 @@ class OnnxNetworks:
             return networks.export()
 
         paths = cached_models(cache_dir, stem, ONNX_NETWORKS, export)
-        self.sessions = {name: open_session(paths[name], threads) for name in ONNX_NETWORKS}
+        try:
+            self.sessions = {name: open_session(paths[name], threads) for name in ONNX_NETWORKS}
+        except Exception:  # ONNX Runtime's own error types: a cached file damaged on disk, exported anew once
+            for path in paths.values():
+                os.remove(path)
+            paths = cached_models(cache_dir, stem, ONNX_NETWORKS, export)
+            self.sessions = {name: open_session(paths[name], threads) for name in ONNX_NETWORKS}
 
     def _run(self, name, inputs):
         output, = self.sessions[name].run(None, {key: array[None] for key, array in inputs.items()})

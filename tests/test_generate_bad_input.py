@@ -126,10 +126,10 @@ def test_script_prints_no_traceback(tmp_path):
     assert completed.stderr.startswith("error: ")
 
 
-@pytest.mark.parametrize("flags, message", [(["--tile", "0"], "--tile must be positive"),
-                                            (["--tile", "-16"], "--tile must be positive"),
+@pytest.mark.parametrize("flags, message", [(["--tile", "0"], "--tile must be a positive"),
+                                            (["--tile", "-16"], "--tile must be a positive"),
                                             (["--tile", "many"], "--tile must be a number"),
-                                            (["--max-memory", "0"], "--max-memory must be positive"),
+                                            (["--max-memory", "0"], "--max-memory must be a positive"),
                                             (["--max-memory", "0.05"], "too small"),
                                             (["--start", "3"], "use them with --input-video")])
 def test_bad_tile_and_memory_flags(capsys, output_dir, flags, message):
@@ -161,3 +161,122 @@ def test_bad_video_range(capsys, output_dir, eight_frame_video, flags, message):
     expect_user_error(capsys, ["--model", WEIGHTS, "--input-video", eight_frame_video, "--output-dir", output_dir,
                                *flags], message)
     assert no_files_under(output_dir)
+
+
+def write_huge_header_png(path):
+    """A valid PNG header claiming 60000 x 60000 pixels, with almost no data."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
+    header = struct.pack(">IIBBBBB", 60000, 60000, 8, 2, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 100))
+                     + chunk(b"IEND", b""))
+
+
+def test_image_whose_header_claims_a_huge_size(capsys, tmp_path, output_dir):
+    folder = tmp_path / "frames"
+    shutil.copytree(FRAMES, folder)
+    write_huge_header_png(folder / "lr_0003.png")
+    expect_user_error(capsys, ["--model", WEIGHTS, "--input-dir-lr", str(folder), "--output-dir", output_dir],
+                      "lr_0003.png")
+    assert no_files_under(output_dir)
+
+
+def test_input_folder_that_is_a_file(capsys, output_dir):
+    expect_user_error(capsys, ["--model", WEIGHTS, "--input-dir-lr", os.path.join(FRAMES, "lr_0001.png"),
+                               "--output-dir", output_dir], "is a file, not a folder")
+
+
+@pytest.mark.parametrize("name", ["sub/out", "..", "/abs"])
+def test_output_name_with_a_path(capsys, output_dir, name):
+    expect_user_error(capsys, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir", output_dir,
+                               "--output-name", name], "--output-name")
+    assert not os.path.exists(output_dir)
+
+
+def test_frames_whose_outputs_would_share_a_name(capsys, tmp_path, output_dir):
+    import cv2
+    folder = tmp_path / "frames"
+    shutil.copytree(FRAMES, folder)
+    cv2.imwrite(str(folder / "lr_0001.jpg"), cv2.imread(str(folder / "lr_0001.png")))
+    expect_user_error(capsys, ["--model", WEIGHTS, "--input-dir-lr", str(folder), "--output-dir", output_dir],
+                      "would both be written")
+    assert not os.path.exists(output_dir)
+
+
+def test_an_output_never_overwrites_an_input_frame(capsys, tmp_path):
+    folder = tmp_path / "frames"
+    shutil.copytree(FRAMES, folder)
+    shutil.copy(folder / "lr_0001.png", folder / "output_lr_0002.png")  # where frame lr_0002's output would go
+    before = {path.name: path.read_bytes() for path in folder.iterdir()}
+    expect_user_error(capsys, ["--model", WEIGHTS, "--input-dir-lr", str(folder), "--output-dir", str(folder)],
+                      "would overwrite an input frame")
+    assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
+
+
+@pytest.mark.parametrize("video, message", [("missing/sr.mp4", "does not exist"), ("", "is a folder"),
+                                            ("sr.txt", "must end in")])
+def test_bad_output_video_is_refused_before_anything_is_written(capsys, tmp_path, output_dir, video, message):
+    expect_user_error(capsys, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir", output_dir,
+                               "--output-video", str(tmp_path / video) if video else str(tmp_path)], message)
+    assert not os.path.exists(output_dir)
+
+
+@pytest.mark.parametrize("fps", ["nan", "inf", "-3"])
+def test_non_finite_frame_rate(capsys, tmp_path, output_dir, fps):
+    expect_user_error(capsys, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir", output_dir,
+                               "--output-video", str(tmp_path / "sr.mp4"), "--fps", fps], "--fps must be")
+    assert not os.path.exists(output_dir)
+
+
+def test_a_budget_too_small_creates_no_output_folder(capsys, output_dir):
+    expect_user_error(capsys, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir", output_dir,
+                               "--max-memory", "0.3"], "too small")
+    assert not os.path.exists(output_dir)
+
+
+def test_a_damaged_cached_onnx_file_is_exported_again(tmp_path):
+    arguments = ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--backend", "onnxruntime",
+                 "--cache-dir", str(tmp_path / "cache")]
+    generate.main(arguments + ["--output-dir", str(tmp_path / "first")])
+    cached = sorted((tmp_path / "cache").iterdir())
+    assert len(cached) == 3
+    cached[1].write_bytes(cached[1].read_bytes()[:100])  # truncated, as by a full disk or a killed copy
+    generate.main(arguments + ["--output-dir", str(tmp_path / "second")])
+    assert sorted(os.listdir(tmp_path / "second")) == sorted(os.listdir(tmp_path / "first"))
+    assert cached[1].stat().st_size > 100
+
+
+def test_sigterm_stops_like_ctrl_c_and_leaves_no_partial_file(tmp_path):
+    import signal
+    import time
+    out = tmp_path / "out"
+    process = subprocess.Popen([sys.executable, "generate.py", "--model", WEIGHTS, "--backend", "nnabla",
+                                "--threads", "1", "--input-dir-lr", os.path.join(os.path.dirname(REPO_ROOT), "shared",
+                                                                                  "data", "calendar_lr"),
+                                "--output-dir", str(out), "--output-video", str(tmp_path / "sr.mp4")],
+                               cwd=REPO_ROOT, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and not (out.exists() and any(name.endswith(".png") for name in os.listdir(out))):
+        time.sleep(0.2)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert stderr.strip().splitlines()[-1] == "interrupted"
+    assert "Traceback" not in stderr
+    assert not os.path.exists(tmp_path / "sr.mp4")
+    assert [name for name in os.listdir(tmp_path) if name.startswith(".")] == []
+    assert all(name.startswith("output_") and name.endswith(".png") for name in os.listdir(out))
+    assert len(os.listdir(out)) < 41
+
+
+@pytest.mark.parametrize("flag", ["--model", "--input-video"])
+def test_a_folder_where_a_file_is_expected_is_called_a_folder(capsys, tmp_path, output_dir, flag):
+    arguments = {"--model": WEIGHTS, "--input-dir-lr": FRAMES}
+    if flag == "--input-video":
+        del arguments["--input-dir-lr"]
+    arguments[flag] = str(tmp_path)
+    expect_user_error(capsys, [part for pair in arguments.items() for part in pair] + ["--output-dir", output_dir],
+                      "is a folder")

@@ -87,10 +87,11 @@ def test_tiles_equal_the_whole_frame_on_odd_sized_real_frames(backend, tmp_path)
 
 
 @pytest.mark.slow
-def test_bundled_model_tiled_equals_untiled_on_a_held_out_clip(tmp_path):
+@pytest.mark.parametrize("backend", ["nnabla", "onnxruntime"])
+def test_bundled_model_tiled_equals_untiled_on_a_held_out_clip(backend, tmp_path):
     frames = [(str(index), frame[:150, :250].astype(np.float32) / 255)
-              for index, frame in enumerate(read_clip("bikes.mp4")[:4])]
-    assert_tiled_equals_untiled(BUNDLED_MODEL, frames, "onnxruntime", 40, tmp_path)
+              for index, frame in enumerate(read_clip("bikes.mp4", count=4))]
+    assert_tiled_equals_untiled(BUNDLED_MODEL, frames, backend, 40, tmp_path)
 
 
 def test_hr_flow_of_a_window_equals_the_whole_frame_upsampling():

@@ -29,10 +29,15 @@ def frame_sort_key(filename):
 
 
 def list_frames(folder):
-    """Sorted paths of the image files in folder; UserError if the folder is missing or has none."""
+    """Sorted paths of the image files in folder; UserError if the folder is missing, unreadable or has none."""
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        raise UserError(f"input folder '{folder}' is a file, not a folder; pass the folder that holds the frames")
     if not os.path.isdir(folder):
         raise UserError(f"input folder '{folder}' does not exist; pass a folder of LR frames")
-    names = [name for name in os.listdir(folder) if name.lower().endswith(IMAGE_EXTENSIONS)]
+    try:
+        names = [name for name in os.listdir(folder) if name.lower().endswith(IMAGE_EXTENSIONS)]
+    except OSError as error:
+        raise UserError(f"cannot list input folder '{folder}' ({error.strerror}); check its permissions")
     if not names:
         raise UserError(f"input folder '{folder}' has no images ({', '.join(IMAGE_EXTENSIONS)}); "
                         "pass a folder of LR frames")
@@ -41,7 +46,11 @@ def list_frames(folder):
 
 def read_rgb(path):
     """(H, W, 3) float32 RGB in [0, 1]; UserError if the file cannot be decoded."""
-    image = cv2.imread(path, cv2.IMREAD_COLOR)
+    try:
+        image = cv2.imread(path, cv2.IMREAD_COLOR)
+    except cv2.error:  # e.g. a header claiming more pixels than OpenCV accepts (CV_IO_MAX_IMAGE_PIXELS)
+        raise UserError(f"cannot read image '{path}': its header claims a size OpenCV refuses to decode; "
+                        "replace or remove it")
     if image is None:
         raise UserError(f"cannot read image '{path}': the file is corrupt or not an image; "
                         "replace or remove it")
@@ -119,6 +128,8 @@ class VideoReader:
     video's exact frame rate and sample aspect ratio. Frame indices start at 0."""
 
     def __init__(self, path):
+        if os.path.isdir(path):
+            raise UserError(f"video file '{path}' is a folder; pass a video file, or the folder as --input-dir-lr")
         if not os.path.isfile(path):
             raise UserError(f"video file '{path}' does not exist")
         self.path = path
@@ -290,6 +301,22 @@ class FfmpegVideoWriter:
         messages = self.log.read().decode(errors="replace").strip().splitlines()
         self.abort()
         raise UserError(f"ffmpeg could not write video '{self.path}': {messages[-1] if messages else 'no message'}")
+
+
+VIDEO_EXTENSIONS = (".mp4", ".m4v", ".mov", ".mkv")
+
+
+def check_video_output(path):
+    """UserError unless a video can be written at path: a known container, in a writable folder, not a folder."""
+    if os.path.isdir(path):
+        raise UserError(f"--output-video '{path}' is a folder; give a file name such as {path.rstrip('/')}/sr.mp4")
+    if os.path.splitext(path)[1].lower() not in VIDEO_EXTENSIONS:
+        raise UserError(f"--output-video '{path}' must end in {', '.join(VIDEO_EXTENSIONS)}")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise UserError(f"the folder of --output-video '{path}' does not exist; create it or choose another path")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UserError(f"the folder of --output-video '{path}' is not writable; choose another path")
 
 
 def open_video_writer(path, fps, width, height, source=None):

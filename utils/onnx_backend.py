@@ -1,10 +1,9 @@
-"""Running our NNabla inference graphs with ONNX Runtime: export, on-disk cache, and the warp ONNX lacks.
+"""Running our NNabla inference graphs with ONNX Runtime: export, on-disk cache and sessions.
 
 NNabla 1.39 computes convolutions on one CPU core; ONNX Runtime uses every core at several times
 the speed. The networks stay defined once, in models.py: the NNabla graphs built there are
 exported by NNabla's own exporter (nnabla_converter's OnnxExporter, opset 13) and cached on disk.
-ONNX has no WarpByFlow, so warp_dense runs it in numpy between the ONNX sessions, with NNabla's
-float32 arithmetic.
+ONNX has no WarpByFlow: inference.warp_dense runs it in numpy between the ONNX sessions.
 """
 import hashlib
 import importlib.util
@@ -12,7 +11,6 @@ import os
 import warnings
 from collections import OrderedDict
 
-import cv2
 import numpy as np
 import nnabla as nn
 from nnabla.parameter import set_parameter
@@ -215,32 +213,3 @@ def open_session(path, threads):
     # steal the time the busy ones need (measured: 0.85 s instead of 0.60 s per 16-block frame).
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return onnxruntime.InferenceSession(path, options, providers=["CPUExecutionProvider"])
-
-
-def warp_dense(image, flow):
-    """Backward warp of an (H, W, C) float32 image by an (H, W, 2) flow, as utils.ops.warp_by_flow.
-
-    flow[..., 0] is the row and flow[..., 1] the column displacement (tfa.image.dense_image_warp):
-    out[y, x] = image[y - flow_y, x - flow_x], bilinear, sample positions clamped to the image.
-    The float32 arithmetic follows NNabla's WarpByFlow kernel step for step: the position is
-    x - flow in float32, the weights are measured from the clamped floor, and the interpolation is
-    upper + beta * (lower - upper).
-    """
-    height, width, _ = image.shape
-    rows = np.arange(height, dtype=np.float32)[:, None] - flow[:, :, 0]  # (H, W) float32, as NNabla
-    columns = np.arange(width, dtype=np.float32)[None, :] - flow[:, :, 1]
-    top, left = np.floor(rows), np.floor(columns)
-    top_index, bottom_index = np.clip(top, 0, height - 1), np.clip(top + 1, 0, height - 1)
-    left_index, right_index = np.clip(left, 0, width - 1), np.clip(left + 1, 0, width - 1)
-    alpha = (columns - left_index)[:, :, None]
-    beta = (rows - top_index)[:, :, None]
-
-    def gather(row_index, column_index):
-        # Whole-number maps make nearest-neighbour remapping an exact gather, on all cores.
-        return cv2.remap(image, column_index, row_index, cv2.INTER_NEAREST)
-
-    top_left, top_right = gather(top_index, left_index), gather(top_index, right_index)
-    bottom_left, bottom_right = gather(bottom_index, left_index), gather(bottom_index, right_index)
-    upper = alpha * (top_right - top_left) + top_left
-    lower = alpha * (bottom_right - bottom_left) + bottom_left
-    return beta * (lower - upper) + upper

@@ -31,8 +31,12 @@ def to_compute_layout(array):
 
 def read_weight_file(path):
     """Return {name: array in file layout} from an NNabla .h5 parameter file."""
+    if os.path.isdir(path):
+        raise UserError(f"weights file '{path}' is a folder; pass the path of a .h5 model file")
     if not os.path.isfile(path):
         raise UserError(f"weights file '{path}' does not exist; pass the path of a .h5 model file")
+    if not os.access(path, os.R_OK):
+        raise UserError(f"weights file '{path}' cannot be read (permission denied); check its permissions")
     try:
         with h5py.File(path, "r") as h5:
             arrays = {}
