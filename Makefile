@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(PYTHON) benchmarks/bench_generate.py
 	$(PYTHON) benchmarks/bench_tiles.py
 	$(PYTHON) benchmarks/bench_lr_grid.py
+	$(PYTHON) benchmarks/bench_scene_cuts.py
 	$(PYTHON) benchmarks/bench_train.py
 
 clean-venv:

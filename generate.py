@@ -26,6 +26,7 @@ from utils.image_io import (VideoReader, VideoSource, WriteBehind, check_video_o
                             open_video_writer, read_ahead, read_rgb, to_uint8, write_rgb)
 from utils.onnx_backend import default_cache_dir
 from utils.ops import SCALE, degrade_hr_frame
+from utils.scenes import detect_cuts, read_cuts_file
 
 DEFAULT_FPS = 24
 
@@ -116,6 +117,10 @@ def parse_args(argv=None):
     parser.add_argument("--start", help="first frame of --input-video to super-resolve: a frame number "
                         "(the first is 0) or a time (4.5s, 1:02.5)")
     parser.add_argument("--end", help="where to stop in --input-video (that frame or time is not included)")
+    parser.add_argument("--scene-cuts", help="where the recurrence starts again: auto (the default for "
+                        "--input-video: cuts detected by PySceneDetect), off (the default for a frame folder: one "
+                        "scene), or a text file of the frame numbers that open a shot, one a line (counted from "
+                        "the video's first frame, or the folder's first frame in name order)")
     parser.add_argument("--num_resblock", type=positive(int, "--num_resblock"),
                         help="generator residual blocks (default: read from --model)")
     parser.add_argument("--backend", default="auto", choices=BACKEND_CHOICES,
@@ -140,7 +145,20 @@ def parse_args(argv=None):
                         "use --output-dir to choose the folder")
     if args.output_video:
         check_video_output(args.output_video)
+    if args.scene_cuts is None:
+        args.scene_cuts = "auto" if args.input_video else "off"
+    if args.scene_cuts == "auto" and not args.input_video:
+        raise UserError("--scene-cuts auto detects cuts in --input-video; for a frame folder give a file of the "
+                        "frame numbers that open a shot, or off")
     return args
+
+
+def scene_cuts(choice, total_frames, start, end, video=None):
+    """Indices, within the frames start..end-1 super-resolved, of the frames that open a shot."""
+    if choice == "off":
+        return []
+    cuts = detect_cuts(video, start, end) if choice == "auto" else read_cuts_file(choice, total_frames)
+    return [cut - start for cut in cuts if start < cut < end]
 
 
 def output_paths(output_dir, names, args, inputs=()):
@@ -168,6 +186,7 @@ def run(args):
     if args.input_video:
         reader = VideoReader(args.input_video)
         reader.select(args.start, args.end)
+        cuts = scene_cuts(args.scene_cuts, reader.total_frames, reader.start, reader.end, args.input_video)
         shape, names, named_frames = frames_from_video(reader)
         fps = reader.fps
         video_source = VideoSource(args.input_video, reader.start_seconds, reader.duration_seconds,
@@ -177,6 +196,7 @@ def run(args):
         shape, input_paths, named_frames = frames_from_folder(folder, degrade=bool(args.input_dir_hr))
         fps = DEFAULT_FPS
         names = [frame_stem(path) for path in input_paths]
+        cuts = scene_cuts(args.scene_cuts, len(names), 0, len(names))
         if args.input_dir_hr:  # the SR frames are cut to the HR frames' size, pixel on pixel
             crop = read_rgb(input_paths[0]).shape[:2]
     source_name = os.path.splitext(os.path.basename(os.path.normpath(args.input_video or args.input_dir_lr
@@ -195,9 +215,9 @@ def run(args):
         video = open_video_writer(args.output_video, args.fps or fps, out_width, out_height, video_source)
     started = time.perf_counter()
     # A stream: the next frames are decoded and the previous ones written while a frame computes.
-    progress = tqdm(resolver.sequence(read_ahead(named_frames), shape), total=len(names), unit="frame",
+    progress = tqdm(resolver.sequence(read_ahead(named_frames), shape, cuts), total=len(names), unit="frame",
                     desc=f"{resolver.num_resblock} blocks, {resolver.backend} on {resolver.context}, "
-                         f"{model.plan.describe()}")
+                         f"{model.plan.describe()}, {len(cuts) + 1} scene(s)")
     try:
         with WriteBehind(depth=1) as writer:  # one frame written while the next computes: no more HR frames held
             for name, output in progress:

