@@ -49,6 +49,12 @@ class Sequence:
             raise UserError(f"targets folder '{target_dir}' has {len(self.target_paths)} frames; at least "
                             f"{2 * metrics.BORDER_FRAMES + 1} are needed (the first and last "
                             f"{metrics.BORDER_FRAMES} are not scored)")
+        height, width = read_rgb(self.target_paths[0]).shape[:2]
+        _, _, crop_height, crop_width = metrics.crop_box(height, width)
+        if crop_height <= 0 or crop_width <= 0:
+            smallest = metrics.CROP_STEP + metrics.CROP_MIN_MARGIN
+            raise UserError(f"target '{self.target_paths[0]}' is {width}x{height}: the evaluation crop needs frames "
+                            f"of at least {smallest}x{smallest} pixels")
 
 
 def list_png_frames(folder, role):
@@ -250,6 +256,8 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     args.results = [folder for folder in args.results.split(",") if folder]
     args.targets = [folder for folder in args.targets.split(",") if folder]
+    if not args.results:
+        raise UserError("--results names no folder; give the folders of output frames, separated by commas")
     if len(args.results) != len(args.targets):
         raise UserError(f"--results names {len(args.results)} folder(s) but --targets names {len(args.targets)}; "
                         "give one target folder per result folder")

@@ -283,3 +283,19 @@ def test_script_reports_a_user_error_without_traceback(tmp_path):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [f"error: results folder '{tmp_path / 'a'}' does not exist"]
+
+
+def test_frames_too_small_for_the_crop_fail_in_one_line(tmp_path, capsys):
+    for role in ("hr", "sr"):
+        folder = tmp_path / role / "seq"
+        folder.mkdir(parents=True)
+        for k in range(6):
+            write(folder / f"{k + 1:04d}.png", np.full((40, 64, 3), 30 * k, np.uint8))  # 40 rows: no 32-row crop
+    exits_with_one_line(capsys, ["--results", str(tmp_path / "sr" / "seq"), "--targets", str(tmp_path / "hr" / "seq"),
+                                 "--output", str(tmp_path / "e")], "at least 48x48 pixels")
+    assert not (tmp_path / "e").exists()
+
+
+def test_results_naming_no_folder_fail_in_one_line(tmp_path, capsys):
+    exits_with_one_line(capsys, ["--results", ",", "--targets", ",", "--output", str(tmp_path / "e")],
+                        "--results names no folder")
