@@ -36,7 +36,7 @@ def frame_stem(path):
 
 
 def frames_from_folder(folder, degrade=False):
-    """(LR shape, frame paths, (name stem, LR frame) pairs) of a folder, checked up front: readable and
+    """(frame shape, frame paths, (name stem, LR frame) pairs) of a folder, checked up front: readable and
     all of one size. degrade: the folder holds HR frames, made LR by the training degradation."""
     paths = list_frames(folder)
     first_shape = None
@@ -47,8 +47,7 @@ def frames_from_folder(folder, degrade=False):
             raise UserError(f"frame '{path}' is {shape[1]}x{shape[0]} but '{paths[0]}' is "
                             f"{first_shape[1]}x{first_shape[0]}; all frames of a sequence must have one size")
     prepare = degrade_hr_frame if degrade else (lambda frame: frame)
-    lr_shape = (-(-first_shape[0] // SCALE), -(-first_shape[1] // SCALE)) if degrade else first_shape[:2]
-    return lr_shape, paths, ((frame_stem(path), prepare(read_rgb(path))) for path in paths)
+    return first_shape[:2], paths, ((frame_stem(path), prepare(read_rgb(path))) for path in paths)
 
 
 def frames_from_video(reader):
@@ -197,8 +196,8 @@ def run(args):
         fps = DEFAULT_FPS
         names = [frame_stem(path) for path in input_paths]
         cuts = scene_cuts(args.scene_cuts, len(names), 0, len(names))
-        if args.input_dir_hr:  # the SR frames are cut to the HR frames' size, pixel on pixel
-            crop = read_rgb(input_paths[0]).shape[:2]
+        if args.input_dir_hr:  # LR pixel i on HR pixel 4i; the SR frames are cut to the HR frames' size
+            crop, shape = shape, (-(-shape[0] // SCALE), -(-shape[1] // SCALE))
     source_name = os.path.splitext(os.path.basename(os.path.normpath(args.input_video or args.input_dir_lr
                                                                      or args.input_dir_hr)))[0]
     output_dir = args.output_dir

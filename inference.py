@@ -41,7 +41,11 @@ from utils.weights import assign_weights, count_resblocks, parameters_under, rea
 
 WARMUP_FRAMES = 5  # frames 6..2 are run first, mirrored, so that frame 1 already has a history
 BACKEND_CHOICES = ("auto", "nnabla", "onnxruntime")
-ONNX_NETWORKS = ("flow", "trunk", "tail")
+# The three networks run on windows: their inputs and their output, by the names the NNabla graphs and
+# the exported ONNX models share.
+NETWORK_IO = {"flow": (("lr_previous", "lr_current"), "flow_lr"),
+              "trunk": (("lr_frame", "warped_previous"), "features"),
+              "tail": (("features", "lr_window"), "output")}
 FEATURES = 64  # channels of the generator's trunk output
 
 # Peak memory of one window, in bytes per LR pixel of the window: the growth of the resident memory
@@ -81,10 +85,9 @@ def plan_axis(length, window, halo, align=1):
     window = min(window, length)
     if window == length:
         return [Window(0, length, 0, length)]
-    step = window - 2 * halo  # most pixels a window in the middle keeps
-    if step < MIN_KEEP:
+    if window - 2 * halo < MIN_KEEP:  # what a window in the middle keeps
         raise ValueError(f"a window of {window} pixels keeps nothing with a halo of {halo}")
-    count = 1 + math.ceil((length - window) / step)
+    count = window_count(length, window, halo)
     starts = [round(index * (length - window) / (count - 1)) for index in range(count)]
     # Kept bounds halfway through each overlap: the overlaps are at least 2 * halo.
     bounds = [0] + [(next_start + start + window) // 2 for start, next_start in zip(starts, starts[1:])] + [length]
@@ -97,6 +100,11 @@ def window_count(length, window, halo):
     return 1 if window >= length else 1 + math.ceil((length - window) / (window - 2 * halo))
 
 
+def even_window(length, halo, count):
+    """The window with which `count` windows, overlapping by 2 * halo, just cover the axis."""
+    return -(-(length + 2 * halo * (count - 1)) // count)
+
+
 def balanced_window(length, window, halo, align=1, at_least=1):
     """The smallest window that needs no more windows along the axis than `window` does (and at least
     `at_least` windows where the axis is long enough): the overlaps shrink to about 2 * halo."""
@@ -105,9 +113,9 @@ def balanced_window(length, window, halo, align=1, at_least=1):
         blocks = balanced_window(length // align, (window - remainder) // align, -(-halo // align), 1, at_least)
         return align * blocks + remainder
     count = window_count(length, window, halo)
-    if count < at_least and -(-(length + 2 * halo * (at_least - 1)) // at_least) - 2 * halo >= MIN_KEEP:
+    if count < at_least and even_window(length, halo, at_least) - 2 * halo >= MIN_KEEP:
         count = at_least
-    return length if count == 1 else -(-(length + 2 * halo * (count - 1)) // count)
+    return length if count == 1 else even_window(length, halo, count)
 
 
 Tile = namedtuple("Tile", "rows columns")  # two Windows
@@ -134,15 +142,14 @@ class TilePlan:
         self.flow = self._grid("flow", windows["flow"], FLOW_NET_STRIDE)
         self.trunk = self._grid("trunk", windows["trunk"], at_least=(parallel, 1))
         # Every tail window lies inside the part of a trunk window where the features are exact.
-        valid = [[self._valid(window, length) for window in axis] for axis, length in zip(self.trunk, (height, width))]
-        tail_rows, tail_columns = (min(min(lengths), balanced_window(max(lengths), size, GENERATOR_TAIL_HALO))
-                                   for lengths, size in zip(valid, windows["tail"]))
-        self.tail_window = (tail_rows, tail_columns)
-        self.window_shapes = {"flow": (self.flow[0][0].stop - self.flow[0][0].start,
-                                       self.flow[1][0].stop - self.flow[1][0].start),
-                              "trunk": (self.trunk[0][0].stop - self.trunk[0][0].start,
-                                        self.trunk[1][0].stop - self.trunk[1][0].start),
-                              "tail": self.tail_window}
+        valid = [[stop - start for start, stop in map(self._valid, axis, itertools.repeat(length))]
+                 for axis, length in zip(self.trunk, (height, width))]
+        self.tail_window = tuple(min(min(lengths), balanced_window(max(lengths), size, GENERATOR_TAIL_HALO))
+                                 for lengths, size in zip(valid, windows["tail"]))
+        self.window_shapes = {name: tuple(axis[0].stop - axis[0].start for axis in grid)
+                              for name, grid in (("flow", self.flow), ("trunk", self.trunk))}
+        self.window_shapes["tail"] = self.tail_window
+        self.tail_tiles = {tile: self._tail_tiles(tile) for tile in self.tiles("trunk")}
 
     def window_for_keep(self, name, keep_rows, keep_columns):
         extra = 2 * self.halos[name]
@@ -212,21 +219,21 @@ class TilePlan:
                                self.halos[name], align)
                      for length, size, count in zip((self.height, self.width), window, at_least))
 
-    def _valid(self, window, length):
-        """Length of the part of a trunk window whose features are exact: its kept range and the tail's halo."""
-        return min(length, window.keep_stop + GENERATOR_TAIL_HALO) - max(0, window.keep_start - GENERATOR_TAIL_HALO)
+    @staticmethod
+    def _valid(window, length):
+        """(start, stop) of the part of a trunk window whose features are exact: its kept range and the tail's halo."""
+        return max(0, window.keep_start - GENERATOR_TAIL_HALO), min(length, window.keep_stop + GENERATOR_TAIL_HALO)
 
     def tiles(self, name):
         rows, columns = self.flow if name == "flow" else self.trunk
         return [Tile(row, column) for row in rows for column in columns]
 
-    def tail_tiles(self, trunk_tile):
+    def _tail_tiles(self, trunk_tile):
         """Tail windows inside a trunk tile's exact features, in frame coordinates, keeping what is
         kept both by the tail window and by the trunk tile."""
         axes = []
         for window, length, size in zip(trunk_tile, (self.height, self.width), self.tail_window):
-            valid_start = max(0, window.keep_start - GENERATOR_TAIL_HALO)
-            valid_stop = min(length, window.keep_stop + GENERATOR_TAIL_HALO)
+            valid_start, valid_stop = self._valid(window, length)
             axes.append([Window(valid_start + start, valid_start + stop,
                                 max(valid_start + keep_start, window.keep_start),
                                 min(valid_start + keep_stop, window.keep_stop))
@@ -373,19 +380,19 @@ class NnablaNetworks:
             self.free_lanes.put(lane)
 
     def _build(self, window_shapes, num_resblock):
-        (flow_h, flow_w), (trunk_h, trunk_w), (tail_h, tail_w) = (window_shapes[name] for name in ONNX_NETWORKS)
-        lane = {"lr_previous": nn.Variable((1, flow_h, flow_w, 3)), "lr_current": nn.Variable((1, flow_h, flow_w, 3)),
-                "lr_frame": nn.Variable((1, trunk_h, trunk_w, 3)),
-                "warped_previous": nn.Variable((1, trunk_h * SCALE, trunk_w * SCALE, 3)),
-                "features": nn.Variable((1, FEATURES, tail_h, tail_w)), "lr_window": nn.Variable((1, tail_h, tail_w, 3))}
+        """{network: (input variables, output variable)} of one copy of the graphs (names of NETWORK_IO)."""
+        (flow_h, flow_w), (trunk_h, trunk_w), (tail_h, tail_w) = (window_shapes[name] for name in NETWORK_IO)
+        lr_previous, lr_current = nn.Variable((1, flow_h, flow_w, 3)), nn.Variable((1, flow_h, flow_w, 3))
+        lr_frame, warped = nn.Variable((1, trunk_h, trunk_w, 3)), nn.Variable((1, SCALE * trunk_h, SCALE * trunk_w, 3))
+        features, lr_window = nn.Variable((1, FEATURES, tail_h, tail_w)), nn.Variable((1, tail_h, tail_w, 3))
         with nn.parameter_scope("", self.scope):
             with nn.parameter_scope(FLOW_SCOPE):
-                lane["flow_lr"] = flow_estimator(F.concatenate(lane["lr_previous"], lane["lr_current"], axis=3))
+                flow_lr = flow_estimator(F.concatenate(lr_previous, lr_current, axis=3))
             with nn.parameter_scope(GENERATOR_SCOPE):
-                lane["trunk"] = generator_trunk(to_channel_first(generator_input(lane["lr_frame"],
-                                                                                 lane["warped_previous"])), num_resblock)
-                lane["output"] = to_channel_last(generator_tail(lane["features"], to_channel_first(lane["lr_window"])))
-        return lane
+                trunk = generator_trunk(to_channel_first(generator_input(lr_frame, warped)), num_resblock)
+                output = to_channel_last(generator_tail(features, to_channel_first(lr_window)))
+        return {"flow": ((lr_previous, lr_current), flow_lr), "trunk": ((lr_frame, warped), trunk),
+                "tail": ((features, lr_window), output)}
 
     def parameters(self):
         with nn.parameter_scope("", self.scope):
@@ -398,40 +405,31 @@ class NnablaNetworks:
     def parallel(self):
         return len(self.lanes)
 
-    def _run(self, inputs, output):
+    def run(self, network, *arrays):
+        """The output of one network (a key of NETWORK_IO) on its input windows, on a free copy of the graphs."""
         lane = self.free_lanes.get()
         try:
-            for name, array in inputs.items():
-                lane[name].d = array[None]
-            lane[output].forward(clear_buffer=True)
-            return lane[output].d[0].copy()
+            inputs, output = lane[network]
+            for variable, array in zip(inputs, arrays):
+                variable.d = array[None]
+            output.forward(clear_buffer=True)
+            return output.d[0].copy()
         finally:
             self.free_lanes.put(lane)
-
-    def flow(self, lr_previous, lr_current):
-        return self._run({"lr_previous": lr_previous, "lr_current": lr_current}, "flow_lr")
-
-    def trunk(self, lr_frame, warped_previous):
-        return self._run({"lr_frame": lr_frame, "warped_previous": warped_previous}, "trunk")
-
-    def tail(self, features, lr_window):
-        return self._run({"features": features, "lr_window": lr_window}, "output")
 
     def export(self):
         """{network: serialised ONNX model} of the first lane's graphs, with the loaded weights."""
         lane, parameters = self.lanes[0], self.parameters()
-        return {"flow": export_onnx({"flow_lr": lane["flow_lr"]},
-                                    {"lr_previous": lane["lr_previous"], "lr_current": lane["lr_current"]}, parameters),
-                "trunk": export_onnx({"features": lane["trunk"]},
-                                     {"lr_frame": lane["lr_frame"], "warped_previous": lane["warped_previous"]},
-                                     parameters),
-                "tail": export_onnx({"output": lane["output"]},
-                                    {"features": lane["features"], "lr_window": lane["lr_window"]}, parameters)}
+        models = {}
+        for network, (input_names, output_name) in NETWORK_IO.items():
+            inputs, output = lane[network]
+            models[network] = export_onnx({output_name: output}, dict(zip(input_names, inputs)), parameters)
+        return models
 
 
 def new_parameters(num_resblock):
     """{name: variable} of freshly initialised inference networks, named as in a weight file."""
-    return NnablaNetworks({name: (FLOW_NET_STRIDE, FLOW_NET_STRIDE) for name in ONNX_NETWORKS}, num_resblock).parameters()
+    return NnablaNetworks({name: (FLOW_NET_STRIDE, FLOW_NET_STRIDE) for name in NETWORK_IO}, num_resblock).parameters()
 
 
 class OnnxNetworks:
@@ -443,7 +441,7 @@ class OnnxNetworks:
     parallel = 1  # ONNX Runtime spreads each window over the cores itself
 
     def __init__(self, window_shapes, num_resblock, file_arrays, source, cache_dir, threads):
-        shapes = "_".join(f"{w}x{h}" for h, w in (window_shapes[name] for name in ONNX_NETWORKS))
+        shapes = "_".join(f"{w}x{h}" for h, w in (window_shapes[name] for name in NETWORK_IO))
         stem = cache_stem(file_arrays, num_resblock, shapes)
 
         def export():
@@ -451,27 +449,25 @@ class OnnxNetworks:
             networks.load(file_arrays, source)
             return networks.export()
 
-        paths = cached_models(cache_dir, stem, ONNX_NETWORKS, export)
+        def sessions():
+            paths = cached_models(cache_dir, stem, NETWORK_IO, export)
+            try:
+                return {name: open_session(paths[name], threads) for name in NETWORK_IO}
+            except Exception:  # ONNX Runtime's own error types: a cached file damaged on disk
+                for path in paths.values():
+                    os.remove(path)
+                raise
+
         try:
-            self.sessions = {name: open_session(paths[name], threads) for name in ONNX_NETWORKS}
-        except Exception:  # ONNX Runtime's own error types: a cached file damaged on disk, exported anew once
-            for path in paths.values():
-                os.remove(path)
-            paths = cached_models(cache_dir, stem, ONNX_NETWORKS, export)
-            self.sessions = {name: open_session(paths[name], threads) for name in ONNX_NETWORKS}
+            self.sessions = sessions()
+        except Exception:  # exported anew, once
+            self.sessions = sessions()
 
-    def _run(self, name, inputs):
-        output, = self.sessions[name].run(None, {key: array[None] for key, array in inputs.items()})
+    def run(self, network, *arrays):
+        """The output of one network (a key of NETWORK_IO) on its input windows."""
+        input_names, _ = NETWORK_IO[network]
+        output, = self.sessions[network].run(None, {name: array[None] for name, array in zip(input_names, arrays)})
         return output[0]
-
-    def flow(self, lr_previous, lr_current):
-        return self._run("flow", {"lr_previous": lr_previous, "lr_current": lr_current})
-
-    def trunk(self, lr_frame, warped_previous):
-        return self._run("trunk", {"lr_frame": lr_frame, "warped_previous": warped_previous})
-
-    def tail(self, features, lr_window):
-        return self._run("tail", {"features": features, "lr_window": lr_window})
 
 
 # --- the recurrence
@@ -518,8 +514,8 @@ class FrameRecurrence:
 
         def run(tile):
             window = window_slices(tile)
-            flow[keep_slices(tile, origin=(0, 0))] = self.networks.flow(lr_previous[window],
-                                                                         lr_current[window])[keep_slices(tile)]
+            flow[keep_slices(tile, origin=(0, 0))] = self.networks.run("flow", lr_previous[window],
+                                                                        lr_current[window])[keep_slices(tile)]
         self._map(run, self.plan.tiles("flow"))
         return np.pad(flow, ((0, height - flow.shape[0]), (0, width - flow.shape[1]), (0, 0)), mode="reflect")
 
@@ -538,11 +534,11 @@ class FrameRecurrence:
                 warped = np.zeros((SCALE * (rows[1] - rows[0]), SCALE * (columns[1] - columns[0]), 3), np.float32)
             else:
                 warped = warp_previous_window(self.history[1], flow_lr, rows, columns)
-            features = self.networks.trunk(lr_frame[window_slices(tile)], warped)
+            features = self.networks.run("trunk", lr_frame[window_slices(tile)], warped)
             origin = (rows[0], columns[0])
-            for tail in self.plan.tail_tiles(tile):
-                part = self.networks.tail(features[(slice(None),) + window_slices(tail, origin=origin)],
-                                          lr_frame[window_slices(tail)])
+            for tail in self.plan.tail_tiles[tile]:
+                part = self.networks.run("tail", features[(slice(None),) + window_slices(tail, origin=origin)],
+                                         lr_frame[window_slices(tail)])
                 output[keep_slices(tail, SCALE, origin=(0, 0))] = part[keep_slices(tail, SCALE)]
         self._map(run, self.plan.tiles("trunk"))
         self.history = (lr_frame, output)

@@ -109,6 +109,12 @@ def write_rgb(path, image, truncate=False):
     write_bytes(path, encoded.tobytes())
 
 
+def exact_rate(rate):
+    """A frame rate as a Fraction. OpenCV reports a stream's rational rate (e.g. 30000/1001) as a double:
+    the closest fraction of denominator <= 100000 gives the rational back exactly."""
+    return Fraction(rate).limit_denominator(100000)
+
+
 def parse_position(text):
     """A --start/--end value: ("frame", index) for a whole number, ("time", seconds) for '12.5s',
     '1:02.5' or '0:01:02.5'. None for text of neither form."""
@@ -136,8 +142,7 @@ class VideoReader:
         self.capture = cv2.VideoCapture(path)
         if not self.capture.isOpened():
             raise UserError(f"cannot open video '{path}': unknown format or corrupt file")
-        # OpenCV reports the stream's rational rate as a double; the rational comes back exactly.
-        self.fps = Fraction(self.capture.get(cv2.CAP_PROP_FPS) or 25.0).limit_denominator(100000)
+        self.fps = exact_rate(self.capture.get(cv2.CAP_PROP_FPS) or 25.0)
         sar = (int(self.capture.get(cv2.CAP_PROP_SAR_NUM)), int(self.capture.get(cv2.CAP_PROP_SAR_DEN)))
         self.sample_aspect = sar if sar[0] > 0 and sar[1] > 0 else (1, 1)
         self.total_frames = int(self.capture.get(cv2.CAP_PROP_FRAME_COUNT))
@@ -252,7 +257,7 @@ class FfmpegVideoWriter:
         self.path = path
         self.temporary = temporary_path(path)
         ffmpeg = ffmpeg or ffmpeg_executable()
-        fps = Fraction(fps).limit_denominator(100000)
+        fps = exact_rate(fps)
         command = [ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
                    "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}",
                    "-framerate", f"{fps.numerator}/{fps.denominator}", "-i", "-"]
