@@ -65,7 +65,7 @@ def generator_trunk(lr_and_warped_prev, num_resblock):
     """The generator's LR part: input stage and residual blocks.
 
     lr_and_warped_prev: (B, 3 + 48, H, W) channel-first. Returns (B, 64, H, W) features; each
-    output pixel sees GENERATOR_TRUNK_HALO input pixels on every side (one per 3x3 convolution).
+    output pixel sees generator_trunk_halo(num_resblock) input pixels on every side (one per 3x3 convolution).
     """
     with nn.parameter_scope("generator_unit"):
         with nn.parameter_scope("input_stage"):
