@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import yaml
 
 from utils.errors import UserError
+from utils.paths import input_file
 
 DEFAULT_CONFIG = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "config.yaml")
 
@@ -94,8 +95,7 @@ RULES = {
 
 
 def read_yaml(path):
-    if not os.path.isfile(path):
-        raise UserError(f"config file '{path}' does not exist")
+    input_file(path, "config file")
     try:
         with open(path) as file:
             content = yaml.safe_load(file) or {}

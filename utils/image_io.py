@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from utils.errors import UserError
+from utils.paths import output_file
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp")
 
@@ -313,15 +314,7 @@ VIDEO_EXTENSIONS = (".mp4", ".m4v", ".mov", ".mkv")
 
 def check_video_output(path):
     """UserError unless a video can be written at path: a known container, in a writable folder, not a folder."""
-    if os.path.isdir(path):
-        raise UserError(f"--output-video '{path}' is a folder; give a file name such as {path.rstrip('/')}/sr.mp4")
-    if os.path.splitext(path)[1].lower() not in VIDEO_EXTENSIONS:
-        raise UserError(f"--output-video '{path}' must end in {', '.join(VIDEO_EXTENSIONS)}")
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise UserError(f"the folder of --output-video '{path}' does not exist; create it or choose another path")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise UserError(f"the folder of --output-video '{path}' is not writable; choose another path")
+    output_file(path, "--output-video", VIDEO_EXTENSIONS)
 
 
 def open_video_writer(path, fps, width, height, source=None):

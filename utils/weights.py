@@ -15,6 +15,7 @@ import nnabla as nn
 
 from utils.errors import UserError
 from utils.image_io import write_atomically
+from utils.paths import input_file
 
 FILE_TO_COMPUTE_AXES = (0, 3, 1, 2)
 COMPUTE_TO_FILE_AXES = (0, 2, 3, 1)
@@ -31,12 +32,7 @@ def to_compute_layout(array):
 
 def read_weight_file(path):
     """Return {name: array in file layout} from an NNabla .h5 parameter file."""
-    if os.path.isdir(path):
-        raise UserError(f"weights file '{path}' is a folder; pass the path of a .h5 model file")
-    if not os.path.isfile(path):
-        raise UserError(f"weights file '{path}' does not exist; pass the path of a .h5 model file")
-    if not os.access(path, os.R_OK):
-        raise UserError(f"weights file '{path}' cannot be read (permission denied); check its permissions")
+    input_file(path, "weights file", "pass the path of a .h5 model file")
     try:
         with h5py.File(path, "r") as h5:
             arrays = {}

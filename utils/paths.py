@@ -1,0 +1,74 @@
+"""Checks of the paths a user passes: each says what is wrong with it (missing, a folder, a file, unreadable,
+unwritable) and what to do, as one UserError, before any work starts."""
+import os
+
+from utils.errors import UserError
+
+
+def _advice(hint):
+    return f"; {hint}" if hint else ""
+
+
+def _existing_parent(path):
+    """The nearest ancestor of path that exists (path itself if it exists)."""
+    current = os.path.abspath(path)
+    while not os.path.exists(current):
+        current = os.path.dirname(current)
+    return current
+
+
+def input_file(path, role, hint=""):
+    """path if it is a readable file; else a UserError naming role ("weights file", "--cfg", ...)."""
+    if os.path.isdir(path):
+        raise UserError(f"{role} '{path}' is a folder, not a file{_advice(hint)}")
+    if not os.path.exists(path):
+        raise UserError(f"{role} '{path}' does not exist{_advice(hint)}")
+    if not os.access(path, os.R_OK):
+        raise UserError(f"{role} '{path}' cannot be read (permission denied); check its permissions")
+    return path
+
+
+def input_folder(path, role, hint=""):
+    """path if it is a folder whose entries can be listed; else a UserError naming role."""
+    if os.path.isfile(path):
+        raise UserError(f"{role} '{path}' is a file, not a folder{_advice(hint)}")
+    if not os.path.isdir(path):
+        raise UserError(f"{role} '{path}' does not exist{_advice(hint)}")
+    if not os.access(path, os.R_OK | os.X_OK):
+        raise UserError(f"{role} '{path}' cannot be listed (permission denied); check its permissions")
+    return path
+
+
+def output_file(path, role, extensions=()):
+    """path if a file can be written there (created or replaced); nothing is created. extensions: allowed
+    endings such as (".h5",), compared case-insensitively."""
+    if not path or os.path.isdir(path):
+        raise UserError(f"{role} '{path}' is a folder; give a file name inside it")
+    if extensions and os.path.splitext(path)[1].lower() not in extensions:
+        raise UserError(f"{role} '{path}' must end in {' or '.join(extensions)}")
+    folder = os.path.dirname(os.path.abspath(path))
+    parent = _existing_parent(folder)
+    if not os.path.isdir(parent):
+        raise UserError(f"{role} '{path}' is under '{parent}', which is a file; choose another path")
+    if parent != folder:
+        raise UserError(f"the folder of {role} '{path}' does not exist; create it or choose another path")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UserError(f"the folder of {role} '{path}' is not writable; choose another path")
+    if os.path.exists(path) and not os.access(path, os.W_OK):
+        raise UserError(f"{role} '{path}' exists and is read-only; choose another path")
+    return path
+
+
+def output_folder(path, role):
+    """path if it is, or can be created as, a writable folder; nothing is created (create it after every
+    other check has passed, so that a refused run leaves nothing behind)."""
+    if not path:
+        raise UserError(f"{role} is empty; give a folder")
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise UserError(f"{role} '{path}' is a file, not a folder; choose another path")
+    parent = _existing_parent(path)
+    if not os.path.isdir(parent):
+        raise UserError(f"{role} '{path}' is under '{parent}', which is a file; choose another path")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise UserError(f"{role} '{path}' cannot be written ('{parent}' is not writable); choose another path")
+    return path
