@@ -2,9 +2,11 @@
 
     python generate.py --model tecogan_model.h5 --input-dir-lr LR/calendar --output-dir results/calendar
     python generate.py --model tecogan_model.h5 --input-video clip.mp4 --output-video clip_x4.mp4
+    mpirun -n 2 python generate.py --model tecogan_model.h5 --input-video clip.mp4 --output-video clip_x4.mp4
 
 The work is done by inference.py (the recurrent model, its backends and tiles); this script reads the
-frames, writes the results and reports.
+frames, writes the results and reports. Under mpirun each process super-resolves whole scenes and rank 0
+writes every frame in order (utils/scenes.spread_scenes).
 """
 import logging
 
@@ -19,14 +21,16 @@ import time
 
 from tqdm import tqdm
 
-from inference import BACKEND_CHOICES, SuperResolver
+from inference import BACKEND_CHOICES, SuperResolver, scene_steps
 from utils.context import CONTEXT_CHOICES
+from utils.distributed import MPIProcesses, SingleProcess, launched_by_mpirun, local_rank
 from utils.errors import UserError, exit_on_user_error
 from utils.image_io import (VideoReader, VideoSource, WriteBehind, check_video_output, list_frames,
                             open_video_writer, read_ahead, read_rgb, to_uint8, write_rgb)
 from utils.onnx_backend import default_cache_dir
 from utils.ops import SCALE, degrade_hr_frame
-from utils.scenes import detect_cuts, read_cuts_file
+from utils.scenes import (assign_scenes, detect_cuts, read_cuts_file, shot_ranges, split_at_cuts,
+                          spread_scenes)
 
 DEFAULT_FPS = 24
 
@@ -69,8 +73,7 @@ def prepare_output_dir(folder):
         raise UserError(f"output folder '{folder}' is not writable; choose another --output-dir")
 
 
-def save_frame(path, output, truncate, video):
-    pixels = to_uint8(output, truncate)
+def save_frame(path, pixels, video):
     if path:
         write_rgb(path, pixels)
     if video:
@@ -178,14 +181,44 @@ def output_paths(output_dir, names, args, inputs=()):
     return paths
 
 
-def run(args):
+# A rank other than 0 keeps at most this share of its memory budget (beyond it) in finished frames that
+# wait for rank 0.
+WAITING_SHARE = 0.25
+
+
+def processes_of_this_run():
+    """The processes of mpirun (mpi4py), or one process."""
+    return MPIProcesses() if launched_by_mpirun() else SingleProcess()
+
+
+def on_rank_zero(processes, compute):
+    """compute() run on rank 0 only, and its result (or its UserError) on every rank."""
+    if processes.size == 1:
+        return compute()
+    result = None
+    if processes.rank == 0:
+        try:
+            result = compute()
+        except UserError as error:
+            result = error
+    result = processes.comm.bcast(result, root=0)
+    if isinstance(result, UserError):
+        raise result
+    return result
+
+
+def run(args, processes):
     resolver = SuperResolver(args.model, args.backend, args.context, args.num_resblock, args.tile,
-                             args.max_memory and args.max_memory * 2 ** 30, args.threads, args.cache_dir)
+                             args.max_memory and args.max_memory * 2 ** 30, args.threads, args.cache_dir,
+                             sharing=processes.size, device_id=local_rank())
+    # One budget, rank 0's, so that every rank makes the tile plan of one process (tiles agree only to ~1e-6).
+    resolver.max_memory = on_rank_zero(processes, lambda: resolver.max_memory)
     video_source, crop, input_paths = None, None, []
     if args.input_video:
         reader = VideoReader(args.input_video)
         reader.select(args.start, args.end)
-        cuts = scene_cuts(args.scene_cuts, reader.total_frames, reader.start, reader.end, args.input_video)
+        cuts = on_rank_zero(processes, lambda: scene_cuts(args.scene_cuts, reader.total_frames, reader.start,
+                                                          reader.end, args.input_video))
         shape, names, named_frames = frames_from_video(reader)
         fps = reader.fps
         video_source = VideoSource(args.input_video, reader.start_seconds, reader.duration_seconds,
@@ -195,7 +228,7 @@ def run(args):
         shape, input_paths, named_frames = frames_from_folder(folder, degrade=bool(args.input_dir_hr))
         fps = DEFAULT_FPS
         names = [frame_stem(path) for path in input_paths]
-        cuts = scene_cuts(args.scene_cuts, len(names), 0, len(names))
+        cuts = on_rank_zero(processes, lambda: scene_cuts(args.scene_cuts, len(names), 0, len(names)))
         if args.input_dir_hr:  # LR pixel i on HR pixel 4i; the SR frames are cut to the HR frames' size
             crop, shape = shape, (-(-shape[0] // SCALE), -(-shape[1] // SCALE))
     source_name = os.path.splitext(os.path.basename(os.path.normpath(args.input_video or args.input_dir_lr
@@ -204,23 +237,42 @@ def run(args):
     if output_dir is None and not (args.input_video and args.output_video):
         output_dir = os.path.join("results", source_name)
     paths = output_paths(output_dir, names, args, input_paths) if output_dir else {}
+    owners = assign_scenes([scene_steps(stop - first) for first, stop in shot_ranges(cuts, len(names))],
+                           processes.size)
+    if owners.count(processes.rank) == 0:
+        print(f"rank {processes.rank} of {processes.size}: idle, the {len(owners)} scene(s) went to other ranks")
+        return
     model = resolver.model(*shape)  # the tile plan is checked against the budget before anything is written
+    out_height, out_width = crop or (shape[0] * SCALE, shape[1] * SCALE)
+    waiting_frames = max(1, int(WAITING_SHARE * resolver.max_memory // (out_height * out_width * 3)))
+
+    def super_resolve_scene(scene):
+        for name, output in resolver.sequence(scene, shape):
+            yield name, to_uint8(output[:out_height, :out_width], args.truncate)
+
+    started = time.perf_counter()
+    # A stream: the next frames are decoded and the previous ones written while a frame computes.
+    frames = spread_scenes(split_at_cuts(read_ahead(named_frames), cuts), owners, processes, super_resolve_scene,
+                           (out_height, out_width, 3), waiting_frames)
+    spread = f", rank 0 of {processes.size} has {owners.count(0)}" if processes.size > 1 else ""
+    if processes.rank:
+        for _ in frames:
+            pass
+        print(f"rank {processes.rank} of {processes.size}: super-resolved {owners.count(processes.rank)} of "
+              f"{len(owners)} scenes in {time.perf_counter() - started:.1f} s")
+        return
     if output_dir:
         prepare_output_dir(output_dir)
-    out_height, out_width = crop or (shape[0] * SCALE, shape[1] * SCALE)
-
     video = None
     if args.output_video:
         video = open_video_writer(args.output_video, args.fps or fps, out_width, out_height, video_source)
-    started = time.perf_counter()
-    # A stream: the next frames are decoded and the previous ones written while a frame computes.
-    progress = tqdm(resolver.sequence(read_ahead(named_frames), shape, cuts), total=len(names), unit="frame",
+    progress = tqdm(frames, total=len(names), unit="frame",
                     desc=f"{resolver.num_resblock} blocks, {resolver.backend} on {resolver.context}, "
-                         f"{model.plan.describe()}, {len(cuts) + 1} scene(s)")
+                         f"{model.plan.describe()}, {len(cuts) + 1} scene(s){spread}")
     try:
         with WriteBehind(depth=1) as writer:  # one frame written while the next computes: no more HR frames held
-            for name, output in progress:
-                writer.submit(save_frame, paths.get(name), output[:out_height, :out_width], args.truncate, video)
+            for name, pixels in progress:
+                writer.submit(save_frame, paths.get(name), pixels, video)
     except BaseException:
         if video:
             video.abort()
@@ -240,9 +292,10 @@ def interrupt(signal_number, frame):
 def main(argv=None):
     # SIGTERM stops like Ctrl-C: the video being written is removed, no partial file is left.
     previous = signal.signal(signal.SIGTERM, interrupt)
+    processes = processes_of_this_run()
     try:
-        with exit_on_user_error():
-            run(parse_args(argv))
+        with exit_on_user_error(report=processes.rank == 0):
+            run(parse_args(argv), processes)
     finally:
         signal.signal(signal.SIGTERM, previous)
 

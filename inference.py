@@ -260,6 +260,13 @@ def available_memory():
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
 
 
+def available_cores(sharing=1):
+    """CPU cores for this process: those it is bound to (mpirun binds each rank to its own by default),
+    else its share of all the machine's cores among `sharing` processes."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return cores if cores < (os.cpu_count() or 1) else max(1, cores // sharing)
+
+
 def gpu_free_memory():
     """Free bytes of the current CUDA device (cudaMemGetInfo of the CUDA runtime that nnabla-ext-cuda
     loads), or None when no CUDA runtime answers."""
@@ -559,6 +566,11 @@ def with_warmup(named_frames):
         yield name, frame, True
 
 
+def scene_steps(frame_count):
+    """Model steps of a scene of frame_count frames: its mirrored warm-up (see with_warmup) and its frames."""
+    return frame_count + min(WARMUP_FRAMES, frame_count - 1)
+
+
 def super_resolve(model, named_frames):
     """Yield (name, SR frame) for every frame of one sequence, after the mirrored warm-up."""
     model.reset()
@@ -568,9 +580,9 @@ def super_resolve(model, named_frames):
             yield name, output
 
 
-def choose_backend(backend, context):
-    """(backend, NNabla context). auto: NNabla with cuDNN on a GPU, else ONNX Runtime when it is
-    installed, else NNabla on the CPU. The ONNX export builds the NNabla graphs on the CPU."""
+def choose_backend(backend, context, device_id=0):
+    """(backend, NNabla context). auto: NNabla with cuDNN on a GPU (device_id), else ONNX Runtime when
+    it is installed, else NNabla on the CPU. The ONNX export builds the NNabla graphs on the CPU."""
     if backend not in BACKEND_CHOICES:
         raise UserError(f"unknown backend '{backend}'; choose one of {', '.join(BACKEND_CHOICES)}")
     if backend == "onnxruntime":
@@ -580,7 +592,7 @@ def choose_backend(backend, context):
         if context == "cudnn":
             raise UserError("--backend onnxruntime runs on the CPU; drop --context cudnn or use --backend nnabla")
         return backend, use_context("cpu")
-    context = use_context(context)
+    context = use_context(context, device_id)
     if backend == "auto":
         backend = "onnxruntime" if context == "cpu" and onnxruntime_available() else "nnabla"
     return backend, context
@@ -602,19 +614,22 @@ class SuperResolver:
     weights: path of an NNabla .h5 file (or file_arrays, {name: array}, with weights naming the source).
     tile: force the kept tile side (LR pixels); max_memory: bytes for the process (default: half the
     free RAM, or of the free GPU memory on cuDNN). threads: CPU threads (default all cores).
+    sharing: processes that share this machine's cores (mpirun on a CPU): each gets its share of them by
+    default, unless bound to its own (available_cores). device_id: the GPU on cuDNN.
     """
 
     def __init__(self, weights, backend="auto", context="auto", num_resblock=None, tile=None, max_memory=None,
-                 threads=None, cache_dir=None, file_arrays=None):
+                 threads=None, cache_dir=None, file_arrays=None, sharing=1, device_id=0):
         if tile is not None and tile < 1:
             raise UserError(f"--tile must be at least 1 LR pixel, got {tile}")
         if max_memory is not None and max_memory <= 0:
             raise UserError(f"--max-memory must be positive, got {max_memory / 2 ** 30:g} GB")
-        self.backend, self.context = choose_backend(backend, context)
+        self.backend, self.context = choose_backend(backend, context, device_id)
         self.source = weights
         self.file_arrays = file_arrays if file_arrays is not None else read_weight_file(weights)
         self.num_resblock = resolve_num_resblock(num_resblock, self.file_arrays, weights)
-        self.tile, self.threads = tile, threads or (os.cpu_count() if self.context == "cpu" else 1)
+        cpu = self.context == "cpu"
+        self.tile, self.threads = tile, threads or (available_cores(sharing) if cpu else 1)
         self.max_memory = max_memory or default_budget(self.context)
         self.cache_dir = cache_dir or default_cache_dir()
         self.models = {}

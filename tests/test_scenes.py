@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 
 import generate
-from clips import read_clip
+from clips import write_joined_clip
 from conftest import REPO_ROOT
 from inference import SuperResolver
 from test_generate import NPY_TOLERANCE
 from test_generate_bad_input import expect_user_error
-from test_onnx_backend import ffmpeg, needs_ffmpeg
+from test_onnx_backend import needs_ffmpeg
 from utils.scenes import detect_cuts, split_at_cuts
 
 BUNDLED_MODEL = os.path.join(REPO_ROOT, "models", "tecogan_demo_bigbuckbunny.h5")
@@ -22,16 +22,8 @@ LR_SIZE = (160, 68)
 @pytest.fixture(scope="module")
 def joined_video(tmp_path_factory):
     """12 frames of bikes.mp4, then 12 of bigbuckbunny.mp4, at one LR size, losslessly encoded; and its frames."""
-    folder = tmp_path_factory.mktemp("joined")
-    shots = read_clip("bikes.mp4", count=SHOT) + read_clip("bigbuckbunny.mp4", first=40, count=SHOT)
-    for index, frame in enumerate(shots):
-        small = cv2.resize(np.ascontiguousarray(frame[:, :, ::-1]), LR_SIZE, interpolation=cv2.INTER_AREA)
-        cv2.imwrite(str(folder / f"{index:04d}.png"), small)
-    path = folder / "joined.mp4"
-    ffmpeg("-framerate", "25", "-i", str(folder / "%04d.png"), "-c:v", "libx264rgb", "-crf", "0", str(path))
-    capture = cv2.VideoCapture(str(path))
-    frames = [capture.read()[1][:, :, ::-1].astype(np.float32) / 255 for _ in range(2 * SHOT)]
-    return str(path), frames
+    return write_joined_clip(str(tmp_path_factory.mktemp("joined")),
+                             [("bikes.mp4", 0, SHOT), ("bigbuckbunny.mp4", 40, SHOT)], LR_SIZE)
 
 
 def test_split_at_cuts_streams_one_scene_per_shot():
@@ -81,8 +73,8 @@ def test_generate_resets_at_detected_cuts_by_default_and_not_with_off(joined_vid
 
 @pytest.mark.parametrize("content, message", [("12\nabc\n", "line 2: 'abc' is not a frame number"),
                                               ("15\n12\n", "does not come after 15"),
-                                              ("24\n", "outside the video's frames"),
-                                              ("0\n", "outside the video's frames"),
+                                              ("24\n", "outside the frames"),
+                                              ("0\n", "outside the frames"),
                                               ("-3\n", "is not a frame number")])
 def test_bad_cuts_file(capsys, tmp_path, joined_video, content, message):
     cuts = tmp_path / "cuts.txt"

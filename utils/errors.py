@@ -8,12 +8,14 @@ class UserError(Exception):
 
 
 @contextmanager
-def exit_on_user_error():
-    """Print a UserError as one line on stderr and exit with code 2 (no traceback)."""
+def exit_on_user_error(report=True):
+    """Print a UserError as one line on stderr and exit with code 2 (no traceback). report=False: exit
+    without the line (the other processes of mpirun, whose rank 0 prints it)."""
     try:
         yield
     except UserError as error:
-        print(f"error: {error}", file=sys.stderr)
+        if report:
+            print(f"error: {error}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

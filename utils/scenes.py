@@ -9,7 +9,10 @@ import itertools
 import logging
 import os
 
+import numpy as np
+
 from utils.errors import UserError
+from utils.image_io import WriteBehind, write_bytes
 
 # Shortest shot the detector reports (frames): PySceneDetect's default (15) would miss a shot of under
 # 15 frames; a few frames still keep a flash from opening two shots.
@@ -44,7 +47,7 @@ def read_cuts_file(path, frame_count):
                             "write one whole number a line")
         cut = int(text)
         if not 0 < cut < frame_count:
-            raise UserError(f"--scene-cuts '{path}' line {number}: frame {cut} is outside the video's frames "
+            raise UserError(f"--scene-cuts '{path}' line {number}: frame {cut} is outside the frames "
                             f"1..{frame_count - 1} (frame 0 always starts a scene)")
         if cuts and cut <= cuts[-1]:
             raise UserError(f"--scene-cuts '{path}' line {number}: frame {cut} does not come after {cuts[-1]}; "
@@ -59,3 +62,56 @@ def split_at_cuts(items, cuts):
     Streams: each scene's iterator must be used up before the next is taken, as itertools.groupby."""
     for _, scene in itertools.groupby(enumerate(items), key=lambda pair: bisect.bisect_right(cuts, pair[0])):
         yield (item for _, item in scene)
+
+
+def write_cuts_file(path, cuts):
+    """A file read_cuts_file reads back: the cut frame numbers, one a line."""
+    write_bytes(path, "".join(f"{cut}\n" for cut in cuts), mode="w")
+
+
+def shot_ranges(cuts, frame_count):
+    """(first frame, stop) of each shot of frames 0..frame_count-1, split at cuts (sorted, inside)."""
+    bounds = [0, *cuts, frame_count]
+    return list(itertools.pairwise(bounds))
+
+
+def assign_scenes(costs, ranks):
+    """Owner rank of each scene, in scene order: each goes to the rank with the least work so far (the
+    lowest rank on ties). Loads differ by at most the largest cost, and every rank meets its scenes in
+    about the order rank 0 writes them, so few finished frames wait for rank 0."""
+    loads, owners = [0] * ranks, []
+    for cost in costs:
+        owner = min(range(ranks), key=lambda rank: (loads[rank], rank))
+        owners.append(owner)
+        loads[owner] += cost
+    return owners
+
+
+def spread_scenes(scenes, owners, processes, super_resolve_scene, frame_shape, waiting_frames):
+    """Whole scenes super-resolved on the processes of mpirun; yields, on rank 0 only, (name, frame) of
+    every frame in order.
+
+    scenes: one iterator of (name, LR frame) per scene, the same on every rank (as split_at_cuts gives);
+    owners: the rank of each scene (assign_scenes); super_resolve_scene(scene) yields (name, frame) of a
+    scene, frames uint8 of frame_shape. A rank sends each finished frame of its scenes to rank 0 (tag: the
+    scene's index), keeping at most `waiting_frames` not yet received; rank 0 computes its own scenes
+    and receives the others' frames scene by scene, in order. Each scene starts the recurrence anew,
+    so the frames equal one process's."""
+    if processes.rank == 0:
+        for index, (owner, scene) in enumerate(zip(owners, scenes)):
+            if owner == 0:
+                yield from super_resolve_scene(scene)
+                continue
+            for name, _ in scene:
+                frame = np.empty(frame_shape, np.uint8)
+                processes.comm.Recv(frame, source=owner, tag=index)
+                yield name, frame
+        return
+    last = max(index for index, owner in enumerate(owners) if owner == processes.rank)
+    with WriteBehind(depth=waiting_frames) as sender:  # a thread sends while the next frames compute
+        for index, (owner, scene) in enumerate(zip(owners, scenes)):
+            if owner == processes.rank:
+                for _, frame in super_resolve_scene(scene):
+                    sender.submit(processes.comm.Send, frame, 0, index)
+            if index == last:
+                break

