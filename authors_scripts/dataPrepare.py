@@ -7,14 +7,15 @@
 Each video of the authors' list (training_videos.json beside this script) is downloaded with
 yt-dlp (or youtube-dl), and from each listed start frame a scene of --duration frames is written
 as <disk_path>/scene_<id>/col_high_<NNNN>.png, every frame halved in both axes with area
-interpolation, as the authors do. Videos below 400 pixels in either axis are skipped. --video
-builds scenes from local files instead of the list.
+interpolation, as the authors do. Videos of the list below 400 pixels in either axis are skipped. --video
+builds scenes from local files (of any size) instead of the list; without --scene_starts, the
+scenes run back to back inside each shot (cuts found by PySceneDetect), so that none spans a cut.
 
 Differences from the authors' script, all for restarting: a scene id is fixed by the scene's
 place in the list (with every video available this is the authors' numbering; an unavailable
 video leaves a gap, which data_loader.py skips), a scene is written into a hidden folder and
 renamed when whole, scenes already complete are not redone, and a video whose scenes are all
-complete is not downloaded again.
+complete is not downloaded again. A run that ends with no scene ready stops with exit code 2.
 """
 import argparse
 import datetime
@@ -32,10 +33,12 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) 
 
 from utils.errors import UserError, exit_on_user_error  # noqa: E402
 from utils.image_io import bgr_uint8_to_rgb_float, write_rgb  # noqa: E402
+from utils.paths import input_file, output_folder
 from utils.scene_layout import frame_path, scene_dir  # noqa: E402
+from utils.scenes import detect_cuts, shot_ranges
 
 VIDEO_LIST = os.path.join(os.path.dirname(os.path.abspath(__file__)), "training_videos.json")
-MIN_VIDEO_SIZE = 400  # pixels, both axes; the authors skip smaller videos
+MIN_VIDEO_SIZE = 400  # pixels, both axes; the authors skip smaller videos of their list
 DOWNSCALE = 0.5  # the authors halve every frame with INTER_AREA "to ensure the quality"
 DOWNLOAD_FORMAT = "bestvideo/best"
 DOWNLOADERS = ("yt-dlp", "youtube-dl")  # yt-dlp first: youtube-dl is no longer maintained
@@ -94,9 +97,11 @@ def listed_videos(first_scene_id):
     return videos
 
 
-def default_scene_starts(frame_count, duration):
-    """Back-to-back scenes over the whole video: 0, duration, 2 * duration, ... while they fit."""
-    return list(range(0, frame_count - duration + 1, duration))
+def shot_scene_starts(frame_count, cuts, duration):
+    """Back-to-back scenes inside each shot: from each shot's first frame, every `duration` frames while a
+    whole scene fits before the next cut, so that no scene spans a cut."""
+    return [start for first, stop in shot_ranges(cuts, frame_count)
+            for start in range(first, stop - duration + 1, duration)]
 
 
 def parse_starts(text):
@@ -111,10 +116,9 @@ def parse_starts(text):
 
 def local_videos(paths, scene_starts, first_scene_id, duration):
     """Videos from --video files; each --scene_starts list belongs to the --video at the same place
-    (a single list applies to all); without one, back-to-back scenes cover the whole file."""
-    missing = [path for path in paths if not os.path.isfile(path)]
-    if missing:
-        raise UserError(f"--video '{missing[0]}' does not exist")
+    (a single list applies to all); without one, back-to-back scenes fill each shot of the file."""
+    for path in paths:
+        input_file(path, "--video")
     if len(scene_starts) not in (0, 1, len(paths)):
         raise UserError(f"{len(scene_starts)} --scene_starts for {len(paths)} --video files: "
                         "give one list for all videos or one list per video")
@@ -124,7 +128,9 @@ def local_videos(paths, scene_starts, first_scene_id, duration):
         if lists:
             starts = lists[index if len(lists) > 1 else 0]
         else:
-            starts = default_scene_starts(video_frame_count(path), duration)
+            if video_frame_count(path) == 0:
+                raise UserError(f"--video '{path}' cannot be read as a video; pass a video file (mp4, mov, ...)")
+            starts = shot_scene_starts(video_frame_count(path), detect_cuts(path), duration)
         videos.append(Video(path, starts, first_scene_id, path=path))
         first_scene_id += len(starts)
     return videos
@@ -267,7 +273,8 @@ def prepare_video(video, args, downloader, log):
     """Make the video's missing scenes (or, with --TEST, only check it); returns the ids made."""
     scenes = video.scenes()
     if not scenes:
-        raise VideoFailure(f"no scene fits: the video is shorter than {args.duration} frames")
+        where = "the video is shorter than" if video.link else "no shot of the video has"
+        raise VideoFailure(f"no scene fits: {where} {args.duration} frames")
     pending = [(scene_id, start) for scene_id, start in scenes
                if not scene_is_complete(args.disk_path, scene_id, args.duration)]
     if not pending and not args.TEST:
@@ -277,7 +284,7 @@ def prepare_video(video, args, downloader, log):
         width, height, extension = probe_link(downloader, video.link)
     else:
         width, height = video_size(video.path)
-    if width < MIN_VIDEO_SIZE or height < MIN_VIDEO_SIZE:
+    if video.link and (width < MIN_VIDEO_SIZE or height < MIN_VIDEO_SIZE):  # a --video is used at any size
         raise VideoFailure(f"{width}x{height} is smaller than {MIN_VIDEO_SIZE} pixels")
     first, last = scenes[0][0], scenes[-1][0]
     if args.TEST:
@@ -316,6 +323,8 @@ def parse_args(argv=None):
     if args.scene_starts and not args.video:
         raise UserError("--scene_starts needs --video: the authors' list has its own start frames")
     args.summary_dir = args.summary_dir or os.path.join(args.disk_path, "log")
+    output_folder(args.disk_path, "--disk_path")
+    output_folder(args.summary_dir, "--summary_dir")
     return args
 
 
@@ -344,6 +353,10 @@ def main(argv=None):
         log(f"Done: {len(videos) - failed} usable videos, {failed} skipped; "
             + ("nothing written (--TEST)" if args.TEST else
                f"{ready} of {scene_count} scenes ready in {args.disk_path} ({len(made)} made now)"))
+        if failed == len(videos) or (ready == 0 and not args.TEST):
+            raise UserError(f"no scene {'would be' if args.TEST else 'was'} made (see {log.path}); "
+                            + ("use longer videos, or shots of at least --duration frames, or a lower --duration"
+                               if args.video else "check the reasons the videos were skipped"))
     finally:
         log.close()
 

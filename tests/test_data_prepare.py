@@ -14,7 +14,9 @@ import cv2
 import numpy as np
 import pytest
 
+from clips import write_joined_clip
 from conftest import REPO_ROOT, shared_path
+from test_onnx_backend import needs_ffmpeg
 from utils.errors import UserError
 
 SCRIPT = os.path.join(REPO_ROOT, "authors_scripts", "dataPrepare.py")
@@ -130,10 +132,42 @@ def test_a_scene_past_the_end_of_the_video_is_logged_and_skipped(clip, clip_fram
     assert [name for name in os.listdir(tmp_path) if name.startswith(".")] == []
 
 
-def test_a_video_shorter_than_one_scene_is_logged_and_skipped(clip, tmp_path):
-    data_prepare.main(["--disk_path", str(tmp_path), "--video", clip, "--duration", "200"])  # the clip has 132
+def test_a_run_that_makes_no_scene_says_what_to_change_and_exits_2(clip, tmp_path):
+    result = subprocess.run([sys.executable, SCRIPT, "--disk_path", str(tmp_path), "--video", clip,
+                             "--duration", "200"], capture_output=True, text=True, check=False)  # the clip has 132
+    assert result.returncode == 2
+    log_path = glob.glob(str(tmp_path / "log" / "logfile_*.txt"))[0]
+    assert result.stderr.strip().splitlines() == [(
+        f"error: no scene was made (see {log_path}); use longer videos, or shots of at least --duration frames, "
+        "or a lower --duration")]
     assert scene_folders(tmp_path) == []
-    assert "skipped, no scene fits: the video is shorter than 200 frames" in log_text(tmp_path)
+    assert "skipped, no scene fits: no shot of the video has 200 frames" in log_text(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def joined_video(tmp_path_factory):
+    """12 frames of bikes.mp4, then 12 of bigbuckbunny.mp4, at 160x68 (smaller than the list's 400 pixels)."""
+    return write_joined_clip(str(tmp_path_factory.mktemp("joined")),
+                             [("bikes.mp4", 0, 12), ("bigbuckbunny.mp4", 40, 12)], (160, 68))
+
+
+@needs_ffmpeg
+def test_without_scene_starts_scenes_fill_each_shot_and_none_spans_the_cut(joined_video, tmp_path):
+    path, frames = joined_video
+    data_prepare.main(["--disk_path", str(tmp_path), "--video", path, "--duration", "5"])
+    # back to back over the whole video they would start at 0, 5, 10 (across the cut at 12), 15
+    halved = [cv2.resize(np.rint(frame[:, :, ::-1] * 255).astype(np.uint8), (80, 34), interpolation=cv2.INTER_AREA)
+              for frame in frames]
+    assert scene_folders(tmp_path) == ["scene_2000", "scene_2001", "scene_2002", "scene_2003"]
+    for scene_id, start in ((2000, 0), (2001, 5), (2002, 12), (2003, 17)):
+        assert_scene(tmp_path, scene_id, start, 5, halved)
+
+
+def test_shot_scenes_run_back_to_back_inside_each_shot():
+    assert data_prepare.shot_scene_starts(132, [], 40) == [0, 40, 80]
+    assert data_prepare.shot_scene_starts(120, [], 120) == [0]
+    assert data_prepare.shot_scene_starts(100, [], 120) == []
+    assert data_prepare.shot_scene_starts(100, [30, 45], 10) == [0, 10, 20, 30, 45, 55, 65, 75, 85]
 
 
 def test_TEST_with_a_local_video_writes_no_frames(clip, tmp_path):
@@ -174,6 +208,18 @@ def test_the_authors_list_is_downloaded_and_cut_with_scene_ids_fixed_by_list_pos
         in log
 
 
+@pytest.mark.parametrize("test_only", [False, True])
+def test_when_every_listed_video_is_unavailable_the_run_stops_with_a_user_error(clip, tmp_path, monkeypatch,
+                                                                                test_only):
+    bin_dir = tmp_path / "bin"
+    install_fake_downloaders(bin_dir, clip, ["yt-dlp"], hosted=[])
+    monkeypatch.setenv("PATH", str(bin_dir))
+    message = f"no scene {'would be' if test_only else 'was'} made .*check the reasons the videos were skipped"
+    with pytest.raises(UserError, match=message):
+        data_prepare.main(["--disk_path", str(tmp_path / "data")] + (["--TEST"] if test_only else []))
+    assert "Done: 0 usable videos, 28 skipped" in log_text(tmp_path / "data")
+
+
 def test_TEST_with_the_authors_list_checks_every_link_and_downloads_nothing(clip, tmp_path, monkeypatch):
     with open(shared_path("data", "training_videos.json")) as file:
         video_ids = [video["id"] for video in json.load(file)["videos"]]
@@ -191,23 +237,41 @@ def test_TEST_with_the_authors_list_checks_every_link_and_downloads_nothing(clip
     assert "Done: 28 usable videos, 0 skipped; nothing written (--TEST)" in log_text(disk)
 
 
-def test_default_scenes_run_back_to_back_over_the_whole_video():
-    assert data_prepare.default_scene_starts(132, 40) == [0, 40, 80]
-    assert data_prepare.default_scene_starts(120, 120) == [0]
-    assert data_prepare.default_scene_starts(100, 120) == []
-
-
 @pytest.mark.parametrize("flags, message", [
     (["--scene_starts", "0,10"], "--scene_starts needs --video"),
     (["--video", "CLIP", "--scene_starts", "0", "--scene_starts", "5", "--scene_starts", "9"],
      "3 --scene_starts for 1 --video"),
     (["--video", "CLIP", "--scene_starts", "0,x"], "is not a comma-separated list"),
     (["--video", "no_such_clip.mp4"], "--video 'no_such_clip.mp4' does not exist"),
+    (["--video", "FOLDER"], "is a folder, not a file"),
+    (["--video", "TEXT"], "cannot be read as a video"),
 ])
 def test_bad_flags_are_user_errors(clip, tmp_path, flags, message):
-    flags = [clip if flag == "CLIP" else flag for flag in flags]
+    (tmp_path / "notes.txt").write_text("not a video")
+    replace = {"CLIP": clip, "FOLDER": str(tmp_path), "TEXT": str(tmp_path / "notes.txt")}
+    flags = [replace.get(flag, flag) for flag in flags]
     with pytest.raises(UserError, match=message):
-        data_prepare.main(["--disk_path", str(tmp_path), *flags])
+        data_prepare.main(["--disk_path", str(tmp_path / "data"), *flags])
+    assert not (tmp_path / "data").exists()
+
+
+@pytest.mark.parametrize("flag, place, message", [
+    ("--disk_path", "FILE", "--disk_path '{}' is a file, not a folder"),
+    ("--disk_path", "UNDER", "--disk_path '{}' is under '{}', which is a file"),
+    ("--summary_dir", "FILE", "--summary_dir '{}' is a file, not a folder"),
+    ("--summary_dir", "UNDER", "--summary_dir '{}' is under '{}', which is a file"),
+])
+def test_output_folders_that_are_or_lie_under_a_file_are_user_errors(clip, tmp_path, flag, place, message):
+    a_file = tmp_path / "a_file"
+    a_file.write_text("")
+    path = str(a_file) if place == "FILE" else str(a_file / "sub")
+    flags = {"--disk_path": str(tmp_path / "data"), flag: path}
+    result = subprocess.run([sys.executable, SCRIPT, *[part for pair in flags.items() for part in pair],
+                             "--video", clip, "--scene_starts", "0", "--duration", "2"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [f"error: {message.format(path, a_file)}; choose another path"]
+    assert sorted(os.listdir(tmp_path)) == ["a_file"]
 
 
 def test_without_a_downloader_the_one_line_error_says_to_install_yt_dlp(tmp_path):
