@@ -5,7 +5,9 @@
 Takes the clip's first frames as ground truth, makes their LR version with the training degradation
 (Gaussian blur, sigma 1.5, every 4th pixel), super-resolves it with generate.py, and writes into the
 output folder the LR, bicubic, SR and ground-truth frames, an mp4 of the SR frames, a side-by-side
-GIF (bicubic | ours | ground truth) and the evaluate.py table of bicubic and ours.
+GIF (bicubic | ours | ground truth) and the evaluate.py table of bicubic and ours. The clip's cuts
+(PySceneDetect, written to scene_cuts.txt) go to generate.py, which starts the recurrence again at each,
+and to evaluate.py, whose tOF and tLP leave out the pairs across them.
 """
 import logging
 
@@ -26,6 +28,7 @@ import generate
 from utils.errors import UserError, exit_on_user_error
 from utils.image_io import VideoReader, read_rgb, to_uint8, write_atomically, write_bytes, write_rgb
 from utils.ops import BLUR_MARGIN, SCALE, bicubic_four, gaussian_downsample_four
+from utils.scenes import detect_cuts, write_cuts_file
 
 REPO_ROOT = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_MODEL = os.path.join(REPO_ROOT, "models", "tecogan_demo_bigbuckbunny.h5")
@@ -88,8 +91,8 @@ def side_by_side_gif(path, columns, crop=GIF_CROP):
                                                             duration=80, loop=0))
 
 
-def evaluate_folder(results, targets, output):
-    evaluate.main(["--results", results, "--targets", targets, "--output", output])
+def evaluate_folder(results, targets, output, cuts_path):
+    evaluate.main(["--results", results, "--targets", targets, "--output", output, "--scene-cuts", cuts_path])
     with open(os.path.join(output, "metrics.md")) as table:
         return table.read().splitlines()
 
@@ -115,8 +118,10 @@ def run(args):
     write_frames(os.path.join(out, "ground_truth"), ground_truth)
     bicubic_frames = bicubic(lr_frames)
     write_frames(os.path.join(out, "bicubic"), bicubic_frames)
+    cuts_path = os.path.join(out, "scene_cuts.txt")  # frame k of the clip is frame k of every folder
+    write_cuts_file(cuts_path, detect_cuts(video, 0, len(hr_frames)))
 
-    generate.main(["--model", args.model, "--input-dir-lr", os.path.join(out, "lr"),
+    generate.main(["--model", args.model, "--input-dir-lr", os.path.join(out, "lr"), "--scene-cuts", cuts_path,
                    "--output-dir", os.path.join(out, "sr"), "--output-video", os.path.join(out, "sr.mp4")]
                   + (["--threads", str(args.threads)] if args.threads else []))
     sr_paths = sorted(glob.glob(os.path.join(out, "sr", "*.png")))
@@ -124,9 +129,9 @@ def run(args):
     side_by_side_gif(os.path.join(out, "bicubic_ours_truth.gif"), [bicubic_frames, sr_frames, ground_truth])
 
     bicubic_rows = evaluate_folder(os.path.join(out, "bicubic"), os.path.join(out, "ground_truth"),
-                                   os.path.join(out, "eval_bicubic"))
+                                   os.path.join(out, "eval_bicubic"), cuts_path)
     ours_rows = evaluate_folder(os.path.join(out, "sr"), os.path.join(out, "ground_truth"),
-                                os.path.join(out, "eval_ours"))
+                                os.path.join(out, "eval_ours"), cuts_path)
     table = comparison_table(bicubic_rows, ours_rows)
     write_bytes(os.path.join(out, "metrics.md"), table, mode="w")
     print()
@@ -135,7 +140,8 @@ def run(args):
     for name, what in (("sr/", "super-resolved frames"), ("sr.mp4", "the same as a video"),
                        ("bicubic_ours_truth.gif", "x4 bicubic | ours | ground truth (centre crop)"),
                        ("metrics.md", "PSNR, SSIM, tOF of bicubic and ours (eval_*/ holds the details)"),
-                       ("lr/, bicubic/, ground_truth/", "the inputs and references")):
+                       ("lr/, bicubic/, ground_truth/", "the inputs and references"),
+                       ("scene_cuts.txt", "the frames that open a shot (the recurrence starts again there)")):
         print(f"  {name:30s} {what}")
 
 

@@ -3,7 +3,8 @@
     python evaluate.py --results results/calendar,results/city --targets HR/calendar,HR/city --output eval/
 
 PSNR, SSIM, LPIPS, tOF and tLP100 as the TecoGAN authors' metrics.py computes them (definitions in
-utils/metrics.py and utils/lpips.py). Writes frames.csv (per frame), sequences.csv (per sequence, frame
+utils/metrics.py and utils/lpips.py). With --scene-cuts, the temporal metrics (tOF, tLP100) leave out
+the pair of frames across each cut: it compares two shots, not the motion of one. Writes frames.csv (per frame), sequences.csv (per sequence, frame
 average, sequence average), metrics.md (the README's results table), per-sequence PSNR/tOF curves and a
 target | output strip of each sequence's worst-PSNR frame.
 """
@@ -26,6 +27,7 @@ from utils.context import CONTEXT_CHOICES, use_context
 from utils.errors import UserError, exit_on_user_error
 from utils.image_io import frame_sort_key, read_rgb, to_uint8, write_atomically, write_bytes, write_rgb
 from utils.lpips import LPIPS, load_lpips_weights, to_lpips_input
+from utils.scenes import read_cuts_file
 
 DEFAULT_LPIPS_WEIGHTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "weights", "alex_with_LPIPS.h5")
 LPIPS_BATCH_PIXELS = 8 * 544 * 704  # frame pixels per AlexNet batch: 8 cropped VID4 frames, about 1.5 GB on a CPU
@@ -36,9 +38,10 @@ STRIP_GAP = 8  # white pixels between target and output in the worst-frame strip
 
 
 class Sequence:
-    """A result folder and its target folder, with their frames paired in order."""
+    """A result folder and its target folder, with their frames paired in order, and the frames that open
+    a shot (cuts_path: a utils.scenes cuts file, frame numbers counted from the folder's first frame)."""
 
-    def __init__(self, index, result_dir, target_dir):
+    def __init__(self, index, result_dir, target_dir, cuts_path=None):
         self.label = f"{index:02d}_{os.path.basename(os.path.normpath(target_dir))}"  # names the rows and pictures
         self.output_paths = list_png_frames(result_dir, "results")
         self.target_paths = list_png_frames(target_dir, "targets")
@@ -55,6 +58,11 @@ class Sequence:
             smallest = metrics.CROP_STEP + metrics.CROP_MIN_MARGIN
             raise UserError(f"target '{self.target_paths[0]}' is {width}x{height}: the evaluation crop needs frames "
                             f"of at least {smallest}x{smallest} pixels")
+        self.cuts = set(read_cuts_file(cuts_path, len(self.target_paths))) if cuts_path else set()
+
+    def temporal(self, frame, value):
+        """A temporal metric of the pair (frame - 1, frame), or nan (left out of the means) across a cut."""
+        return np.nan if frame in self.cuts else value
 
 
 def list_png_frames(folder, role):
@@ -93,8 +101,8 @@ def classic_metrics(sequence):
                   "target": os.path.basename(sequence.target_paths[i]),
                   "output": os.path.basename(sequence.output_paths[i]),
                   "PSNR": metrics.psnr(target_crop, output_crop), "SSIM": metrics.ssim(target_crop, output_crop),
-                  "tOF": np.nan if previous_greys is None else metrics.tof(previous_greys[0], greys[0],
-                                                                         previous_greys[1], greys[1]),
+                  "tOF": np.nan if previous_greys is None else sequence.temporal(i, metrics.tof(
+                      previous_greys[0], greys[0], previous_greys[1], greys[1])),
                   "LPIPS": np.nan, "tLP100": np.nan}
         previous_greys = greys
         yield record, target_crop, output_crop
@@ -141,7 +149,7 @@ def score_sequence(sequence, lpips_arrays, progress):
             progress.update(1)
     else:
         for record_index, (lpips, tlp) in enumerate(lpips_metrics(LPIPS(lpips_arrays), frame_pairs())):
-            records[record_index].update(LPIPS=lpips, tLP100=tlp)
+            records[record_index].update(LPIPS=lpips, tLP100=sequence.temporal(records[record_index]["frame"], tlp))
             progress.update(1)
     return records, worst
 
@@ -253,6 +261,9 @@ def parse_args(argv=None):
                                                 "without it LPIPS and tLP are skipped)")
     parser.add_argument("--context", default="auto", choices=CONTEXT_CHOICES,
                         help="where LPIPS runs; auto: cudnn when nnabla-ext-cuda and a GPU are present, else cpu")
+    parser.add_argument("--scene-cuts", help="comma-separated files of the frame numbers that open a shot, one "
+                        "file per --results folder (as generate.py --scene-cuts, counted from the folder's first "
+                        "frame); tOF and tLP leave out the pair across each cut")
     args = parser.parse_args(argv)
     args.results = [folder for folder in args.results.split(",") if folder]
     args.targets = [folder for folder in args.targets.split(",") if folder]
@@ -261,12 +272,16 @@ def parse_args(argv=None):
     if len(args.results) != len(args.targets):
         raise UserError(f"--results names {len(args.results)} folder(s) but --targets names {len(args.targets)}; "
                         "give one target folder per result folder")
+    args.scene_cuts = args.scene_cuts.split(",") if args.scene_cuts else [None] * len(args.results)
+    if len(args.scene_cuts) != len(args.results):
+        raise UserError(f"--scene-cuts names {len(args.scene_cuts)} file(s) for {len(args.results)} --results "
+                        "folder(s); give one cuts file per result folder")
     return args
 
 
 def run(args):
-    sequences = [Sequence(index, result_dir, target_dir)
-                 for index, (result_dir, target_dir) in enumerate(zip(args.results, args.targets))]
+    sequences = [Sequence(index, *folders_and_cuts)
+                 for index, folders_and_cuts in enumerate(zip(args.results, args.targets, args.scene_cuts))]
     try:
         os.makedirs(args.output, exist_ok=True)
     except OSError as error:
