@@ -147,7 +147,7 @@ def test_auto_backend_is_onnxruntime_on_cpu_and_nnabla_on_gpu_or_without_onnxrun
     monkeypatch.setattr(inference, "onnxruntime_available", lambda: False)
     assert inference.choose_backend("auto", "cpu") == ("nnabla", "cpu")
     monkeypatch.setattr(inference, "onnxruntime_available", lambda: True)
-    monkeypatch.setattr(inference, "use_context", lambda requested: "cudnn")  # as on a GPU with nnabla-ext-cuda
+    monkeypatch.setattr(inference, "use_context", lambda requested, device_id=0: "cudnn")  # as on a GPU with nnabla-ext-cuda
     assert inference.choose_backend("auto", "auto") == ("nnabla", "cudnn")
 
 
