@@ -128,9 +128,10 @@ def local_videos(paths, scene_starts, first_scene_id, duration):
         if lists:
             starts = lists[index if len(lists) > 1 else 0]
         else:
-            if video_frame_count(path) == 0:
+            frame_count = video_frame_count(path)
+            if frame_count == 0:
                 raise UserError(f"--video '{path}' cannot be read as a video; pass a video file (mp4, mov, ...)")
-            starts = shot_scene_starts(video_frame_count(path), detect_cuts(path), duration)
+            starts = shot_scene_starts(frame_count, detect_cuts(path), duration)
         videos.append(Video(path, starts, first_scene_id, path=path))
         first_scene_id += len(starts)
     return videos
