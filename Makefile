@@ -31,6 +31,7 @@ demo-model: $(STAMP)
 
 bench: $(STAMP)
 	$(PYTHON) benchmarks/bench_generate.py
+	$(PYTHON) benchmarks/bench_precision.py
 	$(PYTHON) benchmarks/bench_tiles.py
 	$(PYTHON) benchmarks/bench_lr_grid.py
 	$(PYTHON) benchmarks/bench_scene_cuts.py

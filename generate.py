@@ -27,7 +27,7 @@ from utils.distributed import MPIProcesses, SingleProcess, launched_by_mpirun, l
 from utils.errors import UserError, exit_on_user_error
 from utils.image_io import (VideoReader, VideoSource, WriteBehind, check_video_output, list_frames,
                             open_video_writer, read_ahead, read_rgb, to_uint8, write_rgb)
-from utils.onnx_backend import default_cache_dir
+from utils.onnx_backend import PRECISIONS, default_cache_dir
 from utils.ops import SCALE, degrade_hr_frame
 from utils.scenes import (assign_scenes, detect_cuts, read_cuts_file, shot_ranges, split_at_cuts,
                           spread_scenes)
@@ -126,7 +126,10 @@ def parse_args(argv=None):
     parser.add_argument("--num_resblock", type=positive(int, "--num_resblock"),
                         help="generator residual blocks (default: read from --model)")
     parser.add_argument("--backend", default="auto", choices=BACKEND_CHOICES,
-                        help="auto: NNabla on a GPU, ONNX Runtime on a CPU when installed, else NNabla")
+                        help="auto: NNabla on a GPU, OpenVINO on a CPU when installed, else NNabla")
+    parser.add_argument("--precision", default="fp32", choices=PRECISIONS,
+                        help="bf16: OpenVINO computes in bfloat16 on CPUs that have it (about 2x faster; "
+                        "README shows the quality cost)")
     parser.add_argument("--context", default="auto", choices=CONTEXT_CHOICES,
                         help="NNabla's context; auto: cudnn when nnabla-ext-cuda and a GPU are present, else cpu")
     parser.add_argument("--tile", type=positive(int, "--tile"), help="force tiles of this side in LR pixels "
@@ -136,7 +139,7 @@ def parse_args(argv=None):
                         "memory on cudnn)")
     parser.add_argument("--cache-dir", help=f"where ONNX exports are kept (default {default_cache_dir()})")
     parser.add_argument("--threads", type=positive(int, "--threads"),
-                        help="CPU threads of ONNX Runtime, or of NNabla's parallel tiles (default: all cores on cpu)")
+                        help="CPU threads of OpenVINO, or of NNabla's parallel tiles (default: all cores on cpu)")
     parser.add_argument("--truncate", action="store_true",
                         help="write PNGs by truncation like the reference (default: rounding)")
     args = parser.parse_args(argv)
@@ -210,7 +213,7 @@ def on_rank_zero(processes, compute):
 def run(args, processes):
     resolver = SuperResolver(args.model, args.backend, args.context, args.num_resblock, args.tile,
                              args.max_memory and args.max_memory * 2 ** 30, args.threads, args.cache_dir,
-                             sharing=processes.size, device_id=local_rank())
+                             sharing=processes.size, device_id=local_rank(), precision=args.precision)
     # One budget, rank 0's, so that every rank makes the tile plan of one process (tiles agree only to ~1e-6).
     resolver.max_memory = on_rank_zero(processes, lambda: resolver.max_memory)
     video_source, crop, input_paths = None, None, []
@@ -267,8 +270,8 @@ def run(args, processes):
     if args.output_video:
         video = open_video_writer(args.output_video, args.fps or fps, out_width, out_height, video_source)
     progress = tqdm(frames, total=len(names), unit="frame",
-                    desc=f"{resolver.num_resblock} blocks, {resolver.backend} on {resolver.context}, "
-                         f"{model.plan.describe()}, {len(cuts) + 1} scene(s){spread}")
+                    desc=f"{resolver.num_resblock} blocks, {resolver.backend} {resolver.precision} on "
+                         f"{resolver.context}, {model.plan.describe()}, {len(cuts) + 1} scene(s){spread}")
     try:
         with WriteBehind(depth=1) as writer:  # one frame written while the next computes: no more HR frames held
             for name, pixels in progress:

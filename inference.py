@@ -14,8 +14,8 @@ Per frame: the flow net (models.flow_estimator) on aligned LR windows gives the 
 trunk (input stage and residual blocks, cheap per pixel) runs on large windows, each of which feeds
 its features to the generator's tail (x4 upsampling, 10x the memory per pixel) in small windows. The
 warp of the previous output runs in numpy (warp_dense) for the window being computed. Two backends
-run the networks: NNabla (CPU or cuDNN), and on a CPU ONNX Runtime with the same NNabla graphs
-exported to ONNX.
+run the networks: NNabla (CPU or cuDNN), and on a CPU OpenVINO with the same NNabla graphs
+exported to ONNX (in float32, or in bfloat16 where the CPU has it).
 """
 import itertools
 import math
@@ -33,14 +33,14 @@ from models import (FLOW_NET_HALO, FLOW_NET_STRIDE, FLOW_SCOPE, GENERATOR_SCOPE,
                     flow_estimator, generator_input, generator_tail, generator_trunk, generator_trunk_halo)
 from utils.context import use_context
 from utils.errors import UserError
-from utils.onnx_backend import cache_stem, cached_models, default_cache_dir, export_onnx, onnxruntime_available, \
-    open_session
+from utils.onnx_backend import PRECISIONS, CompiledNetwork, cache_stem, cached_models, cpu_has_bfloat16, \
+    default_cache_dir, export_onnx, openvino_available
 from utils.ops import SCALE, linear_weights, to_channel_first, to_channel_last
 from utils.scenes import split_at_cuts
 from utils.weights import assign_weights, count_resblocks, parameters_under, read_weight_file
 
 WARMUP_FRAMES = 5  # frames 6..2 are run first, mirrored, so that frame 1 already has a history
-BACKEND_CHOICES = ("auto", "nnabla", "onnxruntime")
+BACKEND_CHOICES = ("auto", "nnabla", "openvino")
 # The three networks run on windows: their inputs and their output, by the names the NNabla graphs and
 # the exported ONNX models share.
 NETWORK_IO = {"flow": (("lr_previous", "lr_current"), "flow_lr"),
@@ -49,16 +49,18 @@ NETWORK_IO = {"flow": (("lr_previous", "lr_current"), "flow_lr"),
 FEATURES = 64  # channels of the generator's trunk output
 
 # Peak memory of one window, in bytes per LR pixel of the window: the growth of the resident memory
-# of an ONNX Runtime session from its creation to after its first run, measured at 64x64 .. 320x1920
-# LR (trunk 2.1-2.3 KB from 256x256 up, tail 23-25 KB from 132x132 up, flow net 0.9-1.1 KB).
-BYTES_PER_PIXEL = {"flow": 1100, "trunk": 2300, "tail": 24000}
+# from compiling a network to after its first run, measured at 132x132 .. 320x640 LR with OpenVINO
+# (trunk 1.6-2.2 KB, tail 13.8-15.1 KB, flow net 0.7-1.0 KB; bfloat16 needs less) and, rounded up,
+# with ONNX Runtime before it (trunk 2.1-2.3 KB, tail 23-25 KB, flow net 0.9-1.1 KB).
+BYTES_PER_PIXEL = {"flow": 1100, "trunk": 2300, "tail": 16000}
 # Of what the HR frames leave: the trunk gets most, because its halo is the widest in compute (its
 # windows overlap by 2 x (2 x blocks + 3) rows of 16-block work); the tail needs little at TAIL_TILE.
 BUDGET_SHARES = {"flow": 0.2, "tail": 0.1, "trunk": 0.7}
 # Largest useful kept side of a tail window: its layers are memory-bound, and beyond about 128 LR
-# pixels ONNX Runtime computes it more slowly per pixel (0.124 LR Mpixel/s at 128x128, 0.047 at 180x1920).
+# pixels OpenVINO computes it more slowly per pixel (0.40 LR Mpixel/s on a 132x132 window, 0.18-0.20
+# on 196x196 .. 260x260 and 132x484; 2-core AMD EPYC).
 TAIL_TILE = 128
-PROCESS_BYTES = 400 * 2 ** 20  # the interpreter, NNabla, ONNX Runtime and OpenCV before any frame
+PROCESS_BYTES = 400 * 2 ** 20  # the interpreter, NNabla, OpenVINO and OpenCV before any frame
 # float32 HR frames alive at once: the one computed and the previous one (also being written), plus
 # three 8-bit copies of a frame (a quarter of a float32 frame each) while it is encoded.
 HR_FRAME_BUFFERS = 2.75
@@ -440,14 +442,14 @@ def new_parameters(num_resblock):
 
 
 class OnnxNetworks:
-    """NnablaNetworks' graphs exported to ONNX and run by ONNX Runtime on `threads` CPU cores.
+    """NnablaNetworks' graphs exported to ONNX and run by OpenVINO on `threads` CPU cores in `precision`.
 
     The exports are cached in cache_dir, keyed by the weights' content, the block count, the window
     shapes and the code of the graphs.
     """
-    parallel = 1  # ONNX Runtime spreads each window over the cores itself
+    parallel = 1  # OpenVINO spreads each window over the cores itself
 
-    def __init__(self, window_shapes, num_resblock, file_arrays, source, cache_dir, threads):
+    def __init__(self, window_shapes, num_resblock, file_arrays, source, cache_dir, threads, precision):
         shapes = "_".join(f"{w}x{h}" for h, w in (window_shapes[name] for name in NETWORK_IO))
         stem = cache_stem(file_arrays, num_resblock, shapes)
 
@@ -459,22 +461,21 @@ class OnnxNetworks:
         def sessions():
             paths = cached_models(cache_dir, stem, NETWORK_IO, export)
             try:
-                return {name: open_session(paths[name], threads) for name in NETWORK_IO}
-            except Exception:  # ONNX Runtime's own error types: a cached file damaged on disk
+                return {name: CompiledNetwork(paths[name], threads, precision) for name in NETWORK_IO}
+            except Exception:  # OpenVINO's own error types: a cached file damaged on disk
                 for path in paths.values():
                     os.remove(path)
                 raise
 
         try:
-            self.sessions = sessions()
+            self.networks = sessions()
         except Exception:  # exported anew, once
-            self.sessions = sessions()
+            self.networks = sessions()
 
     def run(self, network, *arrays):
         """The output of one network (a key of NETWORK_IO) on its input windows."""
         input_names, _ = NETWORK_IO[network]
-        output, = self.sessions[network].run(None, {name: array[None] for name, array in zip(input_names, arrays)})
-        return output[0]
+        return self.networks[network]({name: array[None] for name, array in zip(input_names, arrays)})[0]
 
 
 # --- the recurrence
@@ -580,21 +581,32 @@ def super_resolve(model, named_frames):
             yield name, output
 
 
-def choose_backend(backend, context, device_id=0):
-    """(backend, NNabla context). auto: NNabla with cuDNN on a GPU (device_id), else ONNX Runtime when
-    it is installed, else NNabla on the CPU. The ONNX export builds the NNabla graphs on the CPU."""
+def choose_backend(backend, context, device_id=0, precision="fp32"):
+    """(backend, NNabla context). auto: NNabla with cuDNN on a GPU (device_id), else OpenVINO when it is
+    installed, else NNabla on the CPU. The ONNX export builds the NNabla graphs on the CPU. precision
+    "bf16" needs OpenVINO on a CPU with bfloat16 instructions."""
     if backend not in BACKEND_CHOICES:
         raise UserError(f"unknown backend '{backend}'; choose one of {', '.join(BACKEND_CHOICES)}")
-    if backend == "onnxruntime":
-        if not onnxruntime_available():
-            raise UserError("--backend onnxruntime needs the packages onnxruntime, onnx and nnabla_converter; "
+    if precision not in PRECISIONS:
+        raise UserError(f"unknown precision '{precision}'; choose one of {', '.join(PRECISIONS)}")
+    if backend == "openvino":
+        if not openvino_available():
+            raise UserError("--backend openvino needs the packages openvino, onnx and nnabla_converter; "
                             "install them as README.md says, or use --backend nnabla")
         if context == "cudnn":
-            raise UserError("--backend onnxruntime runs on the CPU; drop --context cudnn or use --backend nnabla")
-        return backend, use_context("cpu")
-    context = use_context(context, device_id)
-    if backend == "auto":
-        backend = "onnxruntime" if context == "cpu" and onnxruntime_available() else "nnabla"
+            raise UserError("--backend openvino runs on the CPU; drop --context cudnn or use --backend nnabla")
+        context = use_context("cpu")
+    else:
+        context = use_context(context, device_id)
+        if backend == "auto":
+            backend = "openvino" if context == "cpu" and openvino_available() else "nnabla"
+    if precision == "bf16":
+        if backend != "openvino":
+            raise UserError(f"--precision bf16 runs on OpenVINO only (not {backend} on {context}); "
+                            "use --backend openvino on a CPU, or --precision fp32")
+        if not cpu_has_bfloat16():
+            raise UserError("--precision bf16 needs a CPU with bfloat16 instructions (AVX512_BF16 or AMX), "
+                            "which this one lacks; use --precision fp32")
     return backend, context
 
 
@@ -616,15 +628,17 @@ class SuperResolver:
     free RAM, or of the free GPU memory on cuDNN). threads: CPU threads (default all cores).
     sharing: processes that share this machine's cores (mpirun on a CPU): each gets its share of them by
     default, unless bound to its own (available_cores). device_id: the GPU on cuDNN.
+    precision: "fp32", or "bf16" (OpenVINO on a CPU with bfloat16 instructions: about twice as fast).
     """
 
     def __init__(self, weights, backend="auto", context="auto", num_resblock=None, tile=None, max_memory=None,
-                 threads=None, cache_dir=None, file_arrays=None, sharing=1, device_id=0):
+                 threads=None, cache_dir=None, file_arrays=None, sharing=1, device_id=0, precision="fp32"):
         if tile is not None and tile < 1:
             raise UserError(f"--tile must be at least 1 LR pixel, got {tile}")
         if max_memory is not None and max_memory <= 0:
             raise UserError(f"--max-memory must be positive, got {max_memory / 2 ** 30:g} GB")
-        self.backend, self.context = choose_backend(backend, context, device_id)
+        self.backend, self.context = choose_backend(backend, context, device_id, precision)
+        self.precision = precision
         self.source = weights
         self.file_arrays = file_arrays if file_arrays is not None else read_weight_file(weights)
         self.num_resblock = resolve_num_resblock(num_resblock, self.file_arrays, weights)
@@ -641,16 +655,16 @@ class SuperResolver:
 
     @property
     def lanes(self):
-        """Windows computed at once: NNabla's CPU kernels use one core each, ONNX Runtime and cuDNN all."""
+        """Windows computed at once: NNabla's CPU kernels use one core each, OpenVINO and cuDNN all."""
         return self.threads if self.backend == "nnabla" and self.context == "cpu" else 1
 
     def model(self, height, width):
         """The FrameRecurrence for LR frames of height x width, built once per size."""
         if (height, width) not in self.models:
             plan = self.plan(height, width)
-            if self.backend == "onnxruntime":
+            if self.backend == "openvino":
                 networks = OnnxNetworks(plan.window_shapes, self.num_resblock, self.file_arrays, self.source,
-                                        self.cache_dir, self.threads)
+                                        self.cache_dir, self.threads, self.precision)
             else:
                 networks = NnablaNetworks(plan.window_shapes, self.num_resblock, self.lanes)
                 networks.load(self.file_arrays, self.source)

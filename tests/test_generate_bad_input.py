@@ -238,7 +238,7 @@ def test_a_budget_too_small_creates_no_output_folder(capsys, output_dir):
 
 
 def test_a_damaged_cached_onnx_file_is_exported_again(tmp_path):
-    arguments = ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--backend", "onnxruntime",
+    arguments = ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--backend", "openvino",
                  "--cache-dir", str(tmp_path / "cache")]
     generate.main(arguments + ["--output-dir", str(tmp_path / "first")])
     cached = sorted((tmp_path / "cache").iterdir())

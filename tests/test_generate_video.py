@@ -56,7 +56,7 @@ def test_start_and_end_choose_frames_and_audio_and_the_part_is_its_own_sequence(
     # the chosen frames, super-resolved as a sequence of their own (the warm-up runs on them)
     capture = cv2.VideoCapture(str(source))
     decoded = [capture.read()[1][:, :, ::-1].astype(np.float32) / 255 for _ in range(8)]
-    expected = SuperResolver(WEIGHTS, "onnxruntime", "cpu", cache_dir=str(tmp_path / "cache")).sequence(
+    expected = SuperResolver(WEIGHTS, "openvino", "cpu", cache_dir=str(tmp_path / "cache")).sequence(
         [(str(index), decoded[index]) for index in range(2, 6)])
     for name, (_, output) in zip(names, expected):
         written = cv2.imread(str(tmp_path / "out" / name))[:, :, ::-1].astype(int)
@@ -75,7 +75,7 @@ def test_hr_input_is_degraded_and_the_output_is_cut_to_the_hr_size(tmp_path):
                    "--cache-dir", str(tmp_path / "cache")])
     hr_frames = [(os.path.splitext(os.path.basename(path))[0], read_rgb(str(hr_dir / os.path.basename(path))))
                  for path in paths]
-    expected = SuperResolver(WEIGHTS, "onnxruntime", "cpu", cache_dir=str(tmp_path / "cache")).sequence(
+    expected = SuperResolver(WEIGHTS, "openvino", "cpu", cache_dir=str(tmp_path / "cache")).sequence(
         [(name, degrade_hr_frame(frame)) for name, frame in hr_frames])
     for name, output in expected:
         assert output.shape == (144, 180, 3)

@@ -55,7 +55,7 @@ def test_flow_net_tiles_with_its_halo_equal_the_whole_frame_and_a_smaller_halo_d
         assert (difference <= 1e-6) == exact, (halo, difference)
 
 
-@pytest.mark.parametrize("backend", ["nnabla", "onnxruntime"])
+@pytest.mark.parametrize("backend", ["nnabla", "openvino"])
 @pytest.mark.parametrize("fixture", FIXTURES)
 @pytest.mark.parametrize("tile", [16, 5])
 def test_small_tiles_match_the_reference_fixtures(fixture, backend, tile, tmp_path):
@@ -79,7 +79,7 @@ def assert_tiled_equals_untiled(weights, frames, backend, tile, tmp_path, tolera
         assert np.abs(output - expected[name]).max() <= tolerance, name
 
 
-@pytest.mark.parametrize("backend", ["nnabla", "onnxruntime"])
+@pytest.mark.parametrize("backend", ["nnabla", "openvino"])
 def test_tiles_equal_the_whole_frame_on_odd_sized_real_frames(backend, tmp_path):
     # 143 x 171: no side a multiple of the flow net's stride; tiles of 16 split the flow net too
     frames = calendar_frames(3, 143, 171)
@@ -87,7 +87,7 @@ def test_tiles_equal_the_whole_frame_on_odd_sized_real_frames(backend, tmp_path)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("backend", ["nnabla", "onnxruntime"])
+@pytest.mark.parametrize("backend", ["nnabla", "openvino"])
 def test_bundled_model_tiled_equals_untiled_on_a_held_out_clip(backend, tmp_path):
     frames = [(str(index), frame[:150, :250].astype(np.float32) / 255)
               for index, frame in enumerate(read_clip("bikes.mp4", count=4))]

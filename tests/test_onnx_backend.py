@@ -1,5 +1,6 @@
-"""The ONNX Runtime backend of generate.py against the reference fixtures and the NNabla backend; its
-export cache, the backend choice, streaming of long videos, and video output through ffmpeg."""
+"""The OpenVINO backend of generate.py against the reference fixtures and the NNabla backend; the ONNX
+export (checked with a second engine, ONNX Runtime), its cache, the backend choice, bfloat16, streaming
+of long videos, and video output through ffmpeg."""
 import os
 import subprocess
 import sys
@@ -20,9 +21,10 @@ from generate import frames_from_folder
 from inference import SuperResolver, new_parameters, warp_dense
 from models import deconv_x2, flow_to_high_res
 from test_generate import FIXTURES, NPY_TOLERANCE, assert_matches_fixture
+from test_inference import BUNDLED_MODEL
 from utils import image_io
 from utils.image_io import WriteBehind, ffmpeg_executable, open_video_writer, read_ahead
-from utils.onnx_backend import cache_stem, export_onnx
+from utils.onnx_backend import PRECISIONS, cache_stem, cpu_has_bfloat16, export_onnx
 from utils.ops import warp_by_flow
 from utils.weights import read_weight_file, save_weights
 
@@ -32,7 +34,7 @@ FFMPEG = ffmpeg_executable()
 
 def onnx_model(fixture, cache_dir):
     _, _, frames = frames_from_folder(reference_path(fixture, "lr"))
-    resolver = SuperResolver(reference_path(fixture, "weights.h5"), "onnxruntime", "cpu", cache_dir=str(cache_dir),
+    resolver = SuperResolver(reference_path(fixture, "weights.h5"), "openvino", "cpu", cache_dir=str(cache_dir),
                              threads=2)
     return resolver, frames
 
@@ -60,7 +62,7 @@ def test_both_backends_agree_on_calendar_frames_with_16_blocks(tmp_path):
     frames = [named for _, named in zip(range(2), frames)]  # frame 2 as warm-up, then frames 1 and 2
     weights = random_model_file(tmp_path / "random16.h5", 16)
     nnabla_model = SuperResolver(weights, "nnabla", "cpu", threads=2)
-    onnx_model_16 = SuperResolver(weights, "onnxruntime", "cpu", cache_dir=str(tmp_path / "cache"), threads=2)
+    onnx_model_16 = SuperResolver(weights, "openvino", "cpu", cache_dir=str(tmp_path / "cache"), threads=2)
     expected = dict(nnabla_model.sequence(frames))
     for name, output in onnx_model_16.sequence(frames):
         assert output.shape == (576, 720, 3)
@@ -141,25 +143,25 @@ def test_cache_key_follows_weights_content_block_count_and_window_shapes():
                 cache_stem(arrays, 2, "64x44")}) == 4
 
 
-def test_auto_backend_is_onnxruntime_on_cpu_and_nnabla_on_gpu_or_without_onnxruntime(monkeypatch):
-    assert inference.choose_backend("auto", "cpu") == ("onnxruntime", "cpu")
+def test_auto_backend_is_openvino_on_cpu_and_nnabla_on_gpu_or_without_openvino(monkeypatch):
+    assert inference.choose_backend("auto", "cpu") == ("openvino", "cpu")
     assert inference.choose_backend("nnabla", "cpu") == ("nnabla", "cpu")
-    monkeypatch.setattr(inference, "onnxruntime_available", lambda: False)
+    monkeypatch.setattr(inference, "openvino_available", lambda: False)
     assert inference.choose_backend("auto", "cpu") == ("nnabla", "cpu")
-    monkeypatch.setattr(inference, "onnxruntime_available", lambda: True)
+    monkeypatch.setattr(inference, "openvino_available", lambda: True)
     monkeypatch.setattr(inference, "use_context", lambda requested, device_id=0: "cudnn")  # as on a GPU with nnabla-ext-cuda
     assert inference.choose_backend("auto", "auto") == ("nnabla", "cudnn")
 
 
-@pytest.mark.parametrize("available, context, message", [(False, "auto", "needs the packages onnxruntime"),
+@pytest.mark.parametrize("available, context, message", [(False, "auto", "needs the packages openvino"),
                                                          (True, "cudnn", "runs on the CPU")])
-def test_onnxruntime_backend_that_cannot_run_is_a_user_error(monkeypatch, capsys, tmp_path, available, context,
-                                                              message):
-    monkeypatch.setattr(inference, "onnxruntime_available", lambda: available)
+def test_openvino_backend_that_cannot_run_is_a_user_error(monkeypatch, capsys, tmp_path, available, context,
+                                                          message):
+    monkeypatch.setattr(inference, "openvino_available", lambda: available)
     with pytest.raises(SystemExit) as exit_info:
         generate.main(["--model", reference_path("parity_generate", "weights.h5"), "--input-dir-lr",
                        reference_path("parity_generate", "lr"), "--output-dir", str(tmp_path / "out"),
-                       "--backend", "onnxruntime", "--context", context])
+                       "--backend", "openvino", "--context", context])
     assert exit_info.value.code == 2
     error_lines = capsys.readouterr().err.strip().splitlines()
     assert len(error_lines) == 1 and message in error_lines[0]
@@ -168,15 +170,15 @@ def test_onnxruntime_backend_that_cannot_run_is_a_user_error(monkeypatch, capsys
 
 def test_command_line_backends_write_the_same_frames(tmp_path):
     fixture = "parity_generate_strong"
-    for backend in ("nnabla", "onnxruntime"):
+    for backend in ("nnabla", "openvino"):
         generate.main(["--model", reference_path(fixture, "weights.h5"), "--input-dir-lr",
                        reference_path(fixture, "lr"), "--output-dir", str(tmp_path / backend), "--backend", backend,
                        "--cache-dir", str(tmp_path / "cache")])
     names = sorted(os.listdir(tmp_path / "nnabla"))
-    assert len(names) == 8 and names == sorted(os.listdir(tmp_path / "onnxruntime"))
+    assert len(names) == 8 and names == sorted(os.listdir(tmp_path / "openvino"))
     for name in names:
         nnabla_png = cv2.imread(str(tmp_path / "nnabla" / name)).astype(int)
-        onnx_png = cv2.imread(str(tmp_path / "onnxruntime" / name)).astype(int)
+        onnx_png = cv2.imread(str(tmp_path / "openvino" / name)).astype(int)
         assert np.abs(nnabla_png - onnx_png).max() <= 1  # rounding may tip where a value is near x.5 / 255
 
 
@@ -292,3 +294,39 @@ def test_peak_memory_stays_flat_over_300_frames(tmp_path):
     assert len(decoded_frames(tmp_path / "sr300.mp4")[0]) == 300
     # Holding the 240 extra outputs would take 240 x 176 x 144 x 3 x 4 bytes = 70 MiB.
     assert peaks[300] - peaks[60] < 16, peaks
+
+
+def test_bfloat16_is_recognised_from_the_cpu_flags(tmp_path):
+    flags = "flags\t\t: fpu sse2 avx2 avx512f avx512bw"
+    (tmp_path / "plain").write_text(f"processor\t: 0\n{flags}\n")
+    (tmp_path / "bf16").write_text(f"processor\t: 0\n{flags} avx512_bf16\n")
+    (tmp_path / "amx").write_text(f"processor\t: 0\n{flags} amx_tile amx_bf16\n")
+    assert not cpu_has_bfloat16(str(tmp_path / "plain"))
+    assert cpu_has_bfloat16(str(tmp_path / "bf16")) and cpu_has_bfloat16(str(tmp_path / "amx"))
+    assert not cpu_has_bfloat16(str(tmp_path / "missing"))
+
+
+@pytest.mark.parametrize("backend, has_bf16, message", [("openvino", False, "needs a CPU with bfloat16 instructions"),
+                                                        ("nnabla", True, "runs on OpenVINO only")])
+def test_bfloat16_where_it_cannot_run_is_one_line(monkeypatch, capsys, tmp_path, backend, has_bf16, message):
+    monkeypatch.setattr(inference, "cpu_has_bfloat16", lambda: has_bf16)
+    with pytest.raises(SystemExit) as exit_info:
+        generate.main(["--model", reference_path("parity_generate", "weights.h5"), "--input-dir-lr",
+                       reference_path("parity_generate", "lr"), "--output-dir", str(tmp_path / "out"),
+                       "--backend", backend, "--precision", "bf16"])
+    assert exit_info.value.code == 2
+    error_lines = capsys.readouterr().err.strip().splitlines()
+    assert len(error_lines) == 1 and message in error_lines[0]
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.skipif(not cpu_has_bfloat16(), reason="this CPU has no bfloat16 instructions (AVX512_BF16 or AMX)")
+def test_bfloat16_output_is_close_to_float32_on_the_bundled_model(tmp_path):
+    _, _, frames = frames_from_folder(shared_path("data", "calendar_lr"))
+    frames = [named for _, named in zip(range(4), frames)]
+    float32, bfloat16 = (dict(SuperResolver(BUNDLED_MODEL, "openvino", "cpu", cache_dir=str(tmp_path),
+                                            precision=precision).sequence(frames)) for precision in PRECISIONS)
+    for name, output in float32.items():
+        difference = np.abs(bfloat16[name] - output)
+        assert difference.max() > 0  # computed in bfloat16, not float32
+        assert 10 * np.log10(1 / np.mean(difference ** 2)) > 40, name

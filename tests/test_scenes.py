@@ -42,7 +42,7 @@ def test_the_cut_between_two_real_clips_is_detected(joined_video):
 @needs_ffmpeg
 def test_after_a_cut_outputs_equal_a_separate_run_and_without_the_reset_they_do_not(joined_video, tmp_path):
     path, frames = joined_video
-    resolver = SuperResolver(BUNDLED_MODEL, "onnxruntime", "cpu", cache_dir=str(tmp_path))
+    resolver = SuperResolver(BUNDLED_MODEL, "openvino", "cpu", cache_dir=str(tmp_path))
     named = [(str(index), frame) for index, frame in enumerate(frames)]
     with_reset = dict(resolver.sequence(named, cuts=detect_cuts(path)))
     without_reset = dict(resolver.sequence(named))
@@ -62,7 +62,7 @@ def test_generate_resets_at_detected_cuts_by_default_and_not_with_off(joined_vid
         generate.main(["--model", BUNDLED_MODEL, "--input-video", path, "--output-dir", str(tmp_path / choice),
                        "--cache-dir", str(tmp_path / "cache")] + (["--scene-cuts", choice] if choice == "off" else []))
     assert "2 scene(s)" in capsys.readouterr().err
-    resolver = SuperResolver(BUNDLED_MODEL, "onnxruntime", "cpu", cache_dir=str(tmp_path / "cache"))
+    resolver = SuperResolver(BUNDLED_MODEL, "openvino", "cpu", cache_dir=str(tmp_path / "cache"))
     second_clip = [output for _, output in resolver.sequence([(str(i), frame) for i, frame in enumerate(frames[SHOT:])])]
     first_after_cut = f"output_joined_{SHOT + 1:04d}.png"
     expected = np.rint(np.clip(second_clip[0], 0, 1) * 255)
@@ -93,7 +93,7 @@ def test_a_cuts_file_splits_a_frame_folder(tmp_path, joined_video):
     (tmp_path / "cuts.txt").write_text(f"# the second clip\n{SHOT}\n")
     generate.main(["--model", BUNDLED_MODEL, "--input-dir-lr", str(folder), "--scene-cuts", str(tmp_path / "cuts.txt"),
                    "--output-dir", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache")])
-    resolver = SuperResolver(BUNDLED_MODEL, "onnxruntime", "cpu", cache_dir=str(tmp_path / "cache"))
+    resolver = SuperResolver(BUNDLED_MODEL, "openvino", "cpu", cache_dir=str(tmp_path / "cache"))
     _, first = next(resolver.sequence([(str(i), frame) for i, frame in enumerate(frames[SHOT:])]))
     written = cv2.imread(str(tmp_path / "out" / f"output_{SHOT:04d}.png"))[:, :, ::-1].astype(int)
     assert np.abs(written - np.rint(np.clip(first, 0, 1) * 255)).max() <= 1

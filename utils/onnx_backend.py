@@ -1,9 +1,10 @@
-"""Running our NNabla inference graphs with ONNX Runtime: export, on-disk cache and sessions.
+"""Running our NNabla inference graphs with OpenVINO: ONNX export, on-disk cache and compiled models.
 
-NNabla 1.39 computes convolutions on one CPU core; ONNX Runtime uses every core at several times
-the speed. The networks stay defined once, in models.py: the NNabla graphs built there are
-exported by NNabla's own exporter (nnabla_converter's OnnxExporter, opset 13) and cached on disk.
-ONNX has no WarpByFlow: inference.warp_dense runs it in numpy between the ONNX sessions.
+NNabla 1.39 computes convolutions on one CPU core; OpenVINO uses every core and the CPU's widest
+instructions (AVX-512, and bfloat16 where the CPU has it). The networks stay defined once, in
+models.py: the NNabla graphs built there are exported by NNabla's own exporter (nnabla_converter's
+OnnxExporter, opset 13), cached on disk, and read by OpenVINO. ONNX has no WarpByFlow:
+inference.warp_dense runs it in numpy between the networks.
 """
 import hashlib
 import importlib.util
@@ -24,10 +25,21 @@ GRAPH_SOURCES = ("models.py", os.path.join("utils", "ops.py"), os.path.join("uti
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def onnxruntime_available():
-    """True when ONNX Runtime, onnx and NNabla's ONNX exporter (package nnabla_converter) are installed."""
+def openvino_available():
+    """True when OpenVINO, onnx and NNabla's ONNX exporter (package nnabla_converter) are installed."""
     return all(importlib.util.find_spec(name) is not None
-               for name in ("onnxruntime", "onnx", "nnabla.utils.converter.onnx"))
+               for name in ("openvino", "onnx", "nnabla.utils.converter.onnx"))
+
+
+def cpu_has_bfloat16(cpuinfo="/proc/cpuinfo"):
+    """True when the CPU computes bfloat16 dot products natively (AVX512_BF16 or AMX), as OpenVINO needs
+    for bf16 inference at speed; without them it would emulate bf16, slower than float32."""
+    try:
+        with open(cpuinfo) as file:
+            flags = next((line.split(":", 1)[1].split() for line in file if line.startswith("flags")), [])
+    except OSError:
+        flags = []
+    return bool({"avx512_bf16", "amx_bf16"} & set(flags))
 
 
 def default_cache_dir():
@@ -112,8 +124,8 @@ def transposed_convolutions_as_convolutions(model):
     """Rewrite each ConvTranspose with output = stride x input as stride^2 Convs and a DepthToSpace.
 
     Each Conv computes one output phase (the sub-pixel form of a transposed convolution) from only
-    the taps that reach it: the same products, summed in another order. ONNX Runtime runs
-    ConvTranspose as a matrix product and a single-threaded col2im; its Conv is much faster.
+    the taps that reach it: the same products, summed in another order. OpenVINO (and ONNX Runtime,
+    more so) computes these Convs faster than the ConvTranspose: bench_generate.py --profile shows it.
     """
     import onnx
     from onnx import numpy_helper
@@ -201,15 +213,25 @@ def cached_models(cache_dir, stem, names, export):
     return paths
 
 
-def open_session(path, threads):
-    """An ONNX Runtime CPU session on `threads` cores with all graph optimisations."""
-    import onnxruntime
+PRECISIONS = ("fp32", "bf16")
+OPENVINO_PRECISION = {"fp32": "f32", "bf16": "bf16"}
 
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-    # Idle threads sleep instead of spinning: on cores shared with other processes, spinning threads
-    # steal the time the busy ones need (measured: 0.85 s instead of 0.60 s per 16-block frame).
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return onnxruntime.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+
+class CompiledNetwork:
+    """One ONNX file compiled by OpenVINO for the CPU: called with {input name: array}, returns the output.
+
+    precision "bf16" computes in bfloat16 (inputs and outputs stay float32); "fp32" keeps float32.
+    """
+
+    def __init__(self, path, threads, precision):
+        import openvino
+
+        core = openvino.Core()
+        compiled = core.compile_model(path, "CPU", {
+            "INFERENCE_NUM_THREADS": threads, "NUM_STREAMS": 1, "PERFORMANCE_HINT": "LATENCY",
+            "INFERENCE_PRECISION_HINT": OPENVINO_PRECISION[precision]})
+        self.request = compiled.create_infer_request()
+        self.output = compiled.output(0)
+
+    def __call__(self, feeds):
+        return self.request.infer(feeds)[self.output]
