@@ -216,7 +216,7 @@ def run(args):
     # A stream: the next frames are decoded and the previous ones written while a frame computes.
     progress = tqdm(resolver.sequence(read_ahead(named_frames), shape, cuts), total=len(names), unit="frame",
                     desc=f"{resolver.num_resblock} blocks, {resolver.backend} on {resolver.context}, "
-                         f"{model.plan.describe()}, {len(cuts) + 1} scene(s)")
+                         f"{model.describe()}, {len(cuts) + 1} scene(s)")
     try:
         with WriteBehind(depth=1) as writer:  # one frame written while the next computes: no more HR frames held
             for name, output in progress:
