@@ -28,11 +28,11 @@ def cuda_status():
     when it is installed but does not load (a CUDA or cuDNN library missing) or sees no GPU."""
     if not _extension_installed():
         return 0, None
-    prepare()  # before the extension's import: it looks for its libraries then
     try:
+        prepare()  # before the extension's import: it looks for its libraries then
         from nnabla_ext.cuda import init as cuda_init
         count = int(cuda_init.get_device_count())
-    except Exception as error:  # ImportError (a library missing), or a CUDA runtime without a usable driver
+    except Exception as error:  # OSError, ImportError (a library missing), or a CUDA runtime without a driver
         message = str(error).strip().splitlines()
         return 0, f"nnabla-ext-cuda is installed but does not load ({message[-1] if message else type(error).__name__})"
     if count == 0:
