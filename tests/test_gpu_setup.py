@@ -146,6 +146,17 @@ def test_auto_falling_back_to_cpu_says_why_in_one_line(extension_that_does_not_l
     assert "libcudnn.so.8" in lines[0]
 
 
+def test_a_wheel_library_that_does_not_load_is_reported_as_the_reason(monkeypatch):
+    def failing_prepare():
+        raise OSError("libcudnn_cnn_infer.so.8: undefined symbol: cublasLtMatmul")
+    context.cuda_status.cache_clear()
+    monkeypatch.setattr(context, "_extension_installed", lambda: True)
+    monkeypatch.setattr(context, "prepare", failing_prepare)
+    with pytest.raises(UserError, match="does not load \\(libcudnn_cnn_infer.so.8: undefined symbol"):
+        context.use_context("cudnn")
+    context.cuda_status.cache_clear()
+
+
 def test_auto_without_the_extension_uses_the_cpu_silently(monkeypatch, capsys):
     context.cuda_status.cache_clear()
     monkeypatch.setattr(context, "_extension_installed", lambda: False)
