@@ -1,4 +1,4 @@
-# Two entry points: `make demo` (the main job) and `make test`.
+# Two entry points: `make demo` (the main job) and `make test`; `make setup-gpu` adds the CUDA extension.
 # Both create .venv with Python 3.10 (NNabla 1.39 has no wheels for newer Pythons) on first use.
 VENV := .venv
 PYTHON := $(VENV)/bin/python
@@ -6,13 +6,19 @@ MPIRUN := OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 $(VENV)/bin/
 STAMP := $(VENV)/.installed
 BIGBUCKBUNNY = $$($(PYTHON) -c "import demo; print(demo.sample_clip('bigbuckbunny.mp4'))")
 
-.PHONY: setup test demo demo-model bench clean-venv
+.PHONY: setup setup-gpu test demo demo-model bench gpu-check clean-venv
 
 setup: $(STAMP)
 
 $(STAMP): requirements.txt requirements-nodeps.txt utils/make_venv.sh
 	@bash utils/make_venv.sh $(VENV) requirements.txt
 	@touch $(STAMP)
+
+# The CUDA extension, the CUDA 12 / cuDNN 8 / NCCL wheels, and the Open MPI link NNabla's communicator
+# looks for (utils/cuda_libraries.py); needs an NVIDIA driver on the machine.
+setup-gpu: $(STAMP)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-gpu.txt
+	$(PYTHON) -m utils.cuda_libraries
 
 test: $(STAMP)
 	$(PYTHON) -m pytest -q tests
@@ -36,6 +42,10 @@ bench: $(STAMP)
 	$(PYTHON) benchmarks/bench_lr_grid.py
 	$(PYTHON) benchmarks/bench_scene_cuts.py
 	$(PYTHON) benchmarks/bench_train.py
+
+# On a GPU machine: set-up, parity tests on cuDNN, both stages, mpirun through NCCL, benchmarks (a few minutes).
+gpu-check:
+	bash benchmarks/gpu_check.sh
 
 clean-venv:
 	rm -rf $(VENV)

@@ -271,7 +271,7 @@ def run(args, processes):
         video = open_video_writer(args.output_video, args.fps or fps, out_width, out_height, video_source)
     progress = tqdm(frames, total=len(names), unit="frame",
                     desc=f"{resolver.num_resblock} blocks, {resolver.backend} {resolver.precision} on "
-                         f"{resolver.context}, {model.plan.describe()}, {len(cuts) + 1} scene(s){spread}")
+                         f"{resolver.context}, {model.describe()}, {len(cuts) + 1} scene(s){spread}")
     try:
         with WriteBehind(depth=1) as writer:  # one frame written while the next computes: no more HR frames held
             for name, pixels in progress:

@@ -15,7 +15,9 @@ trunk (input stage and residual blocks, cheap per pixel) runs on large windows, 
 its features to the generator's tail (x4 upsampling, 10x the memory per pixel) in small windows. The
 warp of the previous output runs in numpy (warp_dense) for the window being computed. Two backends
 run the networks: NNabla (CPU or cuDNN), and on a CPU OpenVINO with the same NNabla graphs
-exported to ONNX (in float32, or in bfloat16 where the CPU has it).
+exported to ONNX (in float32, or in bfloat16 where the CPU has it). On cuDNN, when every network fits
+the frame in one window, the whole frame step (flow, warp, generator) is one NNabla graph on the GPU
+instead (DeviceFrameRecurrence).
 """
 import itertools
 import math
@@ -30,12 +32,13 @@ import nnabla as nn
 import nnabla.functions as F
 
 from models import (FLOW_NET_HALO, FLOW_NET_STRIDE, FLOW_SCOPE, GENERATOR_SCOPE, GENERATOR_TAIL_HALO,
-                    flow_estimator, generator_input, generator_tail, generator_trunk, generator_trunk_halo)
+                    flow_estimator, flow_to_high_res, generator_input, generator_tail, generator_trunk,
+                    generator_trunk_halo)
 from utils.context import use_context
 from utils.errors import UserError
 from utils.onnx_backend import PRECISIONS, CompiledNetwork, cache_stem, cached_models, cpu_has_bfloat16, \
     default_cache_dir, export_onnx, openvino_available
-from utils.ops import SCALE, linear_weights, to_channel_first, to_channel_last
+from utils.ops import SCALE, linear_weights, to_channel_first, to_channel_last, warp_by_flow
 from utils.scenes import split_at_cuts
 from utils.weights import assign_weights, count_resblocks, parameters_under, read_weight_file
 
@@ -174,8 +177,7 @@ class TilePlan:
         share of what the frames leave (BUDGET_SHARES); the tail's is capped at TAIL_TILE, where it
         runs fastest.
         """
-        pixels = self.height * self.width
-        frames = PROCESS_BYTES + HR_FRAME_BUFFERS * SCALE * SCALE * 3 * 4 * pixels + 16 * 4 * pixels
+        frames = self.frame_bytes()
         left = budget - frames
         windows = {}
         for name, share in BUDGET_SHARES.items():
@@ -243,6 +245,15 @@ class TilePlan:
                                                                             GENERATOR_TAIL_HALO)])
         return [Tile(row, column) for row, column in itertools.product(*axes)
                 if row.keep_start < row.keep_stop and column.keep_start < column.keep_stop]
+
+    def frame_bytes(self):
+        """Process bytes before any window: the interpreter and libraries, the HR frames in flight."""
+        pixels = self.height * self.width
+        return PROCESS_BYTES + HR_FRAME_BUFFERS * SCALE * SCALE * 3 * 4 * pixels + 16 * 4 * pixels
+
+    def whole_frame_bytes(self):
+        """Process bytes with every network on the whole frame (DeviceFrameRecurrence)."""
+        return self.frame_bytes() + self.height * self.width * sum(BYTES_PER_PIXEL.values())
 
     def describe(self):
         rows, columns = self.trunk
@@ -494,6 +505,14 @@ def keep_slices(tile, scale=1, origin=None):
                  for window, start in zip(tile, origin))
 
 
+def padded_frame(frame):
+    """The LR frame as the networks take it: float32, at least the flow net's stride on each side (edge
+    replication; the output is cropped back)."""
+    pad_h, pad_w = max(0, FLOW_NET_STRIDE - frame.shape[0]), max(0, FLOW_NET_STRIDE - frame.shape[1])
+    lr_frame = np.pad(frame, ((0, pad_h), (0, pad_w), (0, 0)), mode="edge") if pad_h or pad_w else frame
+    return np.ascontiguousarray(lr_frame, np.float32)
+
+
 class FrameRecurrence:
     """The reference's inference loop, tiled: warp the previous output onto the current frame, run the generator.
 
@@ -510,6 +529,9 @@ class FrameRecurrence:
     def reset(self):
         """Start a new sequence: no previous frame, no previous output."""
         self.history = None  # (previous padded LR frame, its padded output)
+
+    def describe(self):
+        return self.plan.describe()
 
     def _map(self, function, items):
         return list(self.pool.map(function, items)) if self.pool else [function(item) for item in items]
@@ -529,10 +551,7 @@ class FrameRecurrence:
 
     def step(self, frame):
         """Super-resolve the next frame of the sequence."""
-        pad_h = max(self.height, FLOW_NET_STRIDE) - frame.shape[0]
-        pad_w = max(self.width, FLOW_NET_STRIDE) - frame.shape[1]
-        lr_frame = np.pad(frame, ((0, pad_h), (0, pad_w), (0, 0)), mode="edge") if pad_h or pad_w else frame
-        lr_frame = np.ascontiguousarray(lr_frame, np.float32)
+        lr_frame = padded_frame(frame)
         flow_lr = None if self.history is None else self.flow_lr(self.history[0], lr_frame)
         output = np.empty((lr_frame.shape[0] * SCALE, lr_frame.shape[1] * SCALE, 3), np.float32)
 
@@ -551,6 +570,50 @@ class FrameRecurrence:
         self._map(run, self.plan.tiles("trunk"))
         self.history = (lr_frame, output)
         return output[:self.height * SCALE, :self.width * SCALE]
+
+
+class DeviceFrameRecurrence:
+    """FrameRecurrence's step as one NNabla graph on the whole frame, for cuDNN: flow net, x4 flow, warp of
+    the previous output (NNabla's WarpByFlow, which warp_dense reproduces) and generator run where the
+    context is, and the previous output and LR frame stay there between frames. Only the LR frame goes
+    in and the SR frame comes out. Used when the memory budget holds every network on the whole frame.
+    """
+
+    def __init__(self, networks, num_resblock, height, width):
+        self.height, self.width = height, width
+        rows, columns = max(height, FLOW_NET_STRIDE), max(width, FLOW_NET_STRIDE)
+        self.lr_previous, self.lr_current = nn.Variable((1, rows, columns, 3)), nn.Variable((1, rows, columns, 3))
+        self.previous_output = nn.Variable((1, SCALE * rows, SCALE * columns, 3))
+        with nn.parameter_scope("", networks.scope):
+            with nn.parameter_scope(FLOW_SCOPE):
+                flow_lr = flow_estimator(F.concatenate(self.lr_previous, self.lr_current, axis=3))
+            # the flow net sees rows // 8 * 8 rows; its output is reflect-padded back, as in FrameRecurrence
+            flow_lr = F.pad(flow_lr, (0, rows - flow_lr.shape[1], 0, columns - flow_lr.shape[2], 0, 0), mode="reflect")
+            warped = warp_by_flow(self.previous_output, flow_to_high_res(flow_lr))
+            with nn.parameter_scope(GENERATOR_SCOPE):
+                features = generator_trunk(to_channel_first(generator_input(self.lr_current, warped)), num_resblock)
+                self.output = to_channel_last(generator_tail(features, to_channel_first(self.lr_current)))
+        self.reset()
+
+    def reset(self):
+        self.started = False
+
+    def describe(self):
+        return f"the whole frame ({self.width}x{self.height} LR pixels) in one graph on the device"
+
+    def step(self, frame):
+        """Super-resolve the next frame of the sequence."""
+        lr_frame = padded_frame(frame)
+        if self.started:
+            self.lr_previous.data.copy_from(self.lr_current.data)
+        else:  # warping zeros gives zeros: the reference's zero previous output
+            self.previous_output.data.zero()
+            self.lr_previous.d = lr_frame[None]
+        self.lr_current.d = lr_frame[None]
+        self.output.forward(clear_buffer=True)
+        self.previous_output.data.copy_from(self.output.data)
+        self.started = True
+        return self.output.d[0, :self.height * SCALE, :self.width * SCALE].copy()
 
 
 def with_warmup(named_frames):
@@ -655,7 +718,8 @@ class SuperResolver:
 
     @property
     def lanes(self):
-        """Windows computed at once: NNabla's CPU kernels use one core each, OpenVINO and cuDNN all."""
+        """Windows computed at once: NNabla's CPU kernels use one core each, OpenVINO and cuDNN all
+        (no CPU strips on a GPU)."""
         return self.threads if self.backend == "nnabla" and self.context == "cpu" else 1
 
     def model(self, height, width):
@@ -668,7 +732,11 @@ class SuperResolver:
             else:
                 networks = NnablaNetworks(plan.window_shapes, self.num_resblock, self.lanes)
                 networks.load(self.file_arrays, self.source)
-            self.models = {(height, width): FrameRecurrence(networks, plan, height, width)}  # one size at a time
+            if self.context == "cudnn" and self.tile is None and plan.whole_frame_bytes() <= self.max_memory:
+                model = DeviceFrameRecurrence(networks, self.num_resblock, height, width)
+            else:
+                model = FrameRecurrence(networks, plan, height, width)
+            self.models = {(height, width): model}  # one size at a time
         return self.models[(height, width)]
 
     def sequence(self, named_frames, shape=None, cuts=()):

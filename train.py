@@ -29,8 +29,8 @@ from models import (DISCRIMINATOR_SCOPE, FLOW_SCOPE, GENERATOR_SCOPE, VGG_SCOPE,
                     estimate_sequence_flows, flow_to_high_res, generate_sequence, vgg19_features)
 from utils.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
 from utils.config import load_config, parse_value
-from utils.context import use_context
-from utils.distributed import local_rank, make_communicator
+from utils.context import context_name, use_context
+from utils.distributed import make_communicator
 from utils.errors import UserError, exit_on_user_error
 from utils.ops import BLUR_MARGIN, gaussian_downsample_four, warp_by_flow
 from utils.training_log import LossLog
@@ -197,12 +197,15 @@ def training_step(graph, solvers, params_by_solver, comm, update_discriminator):
         graph.t_gen_output.need_grad = False
         graph.t_discrim_loss.backward(clear_buffer=False)
         graph.t_gen_output.need_grad = True
-        discriminator_grads = {name: param.g.copy() for name, param in params_by_solver["disc"].items()}
+        # fnet_loss also reaches the discriminator's parameters: keep its own gradient, in a copy where
+        # it was computed (on the GPU on cuDNN)
+        discriminator_grads = [nn.NdArray(param.shape).copy_from(param.grad)
+                               for param in params_by_solver["disc"].values()]
         updated.append("disc")
     graph.fnet_loss.backward(clear_buffer=True)
-    if "disc" in updated:  # fnet_loss also reaches the discriminator's parameters; keep its own gradient
-        for name, param in params_by_solver["disc"].items():
-            param.g = discriminator_grads[name]
+    if "disc" in updated:
+        for param, grad in zip(params_by_solver["disc"].values(), discriminator_grads):
+            param.grad.copy_from(grad)
     comm.average_gradients({f"{solver}/{name}": param for solver in updated
                             for name, param in params_by_solver[solver].items()})
     for solver in updated:
@@ -262,13 +265,15 @@ def save_model(output_dir, iteration, scope, stage):
 
 
 def parameters_agree(comm, params):
-    """True when every process holds the same learnable parameters (checked through per-parameter checksums).
+    """True when every process holds the same learnable parameters, bit for bit.
 
-    The discriminator's batch-norm running statistics differ between processes, as each sees its own
-    batch; training never reads them (batch statistics are used)."""
-    checksums = np.array([float(np.sum(variable.d, dtype=np.float64)) for variable in params.values()])
-    mean, mean_of_squares = comm.average(checksums), comm.average(checksums ** 2)
-    return bool(np.all(mean_of_squares - mean ** 2 <= 1e-12 * (1 + mean_of_squares)))
+    Each process compares per-parameter checksums with rank 0's, broadcast unchanged (an average of
+    checksums would pass through float32 arithmetic under NCCL and differ between identical ranks);
+    then the processes agree on the result. The discriminator's batch-norm running statistics differ
+    between processes, as each sees its own batch; training never reads them (batch statistics are used)."""
+    checksums = np.array([np.sum(variable.d, dtype=np.float64) for variable in params.values()])
+    differs = float(checksums.tobytes() != comm.broadcast(checksums).tobytes())
+    return bool(comm.average([differs])[0] == 0)
 
 
 def load_frvsr_start(path, params, stage):
@@ -318,8 +323,9 @@ def build_training(config, data_hr, scope, stage, blocks):
 
 
 def train(config):
-    context_name = use_context(config.nnabla_context.context, config.nnabla_context.device_id + local_rank())
-    comm = make_communicator(context_name, nn.get_current_context())
+    context = context_name(config.nnabla_context.context)
+    comm = make_communicator(context, config.nnabla_context.device_id)
+    use_context(context, comm.device_id)  # under NCCL the GPU of the communicator's local rank
     is_writer = comm.rank == 0
     sampler = SequenceSampler(config, comm.rank, comm.size, warn_to_stderr if is_writer else (lambda message: None))
     iterations, learning_rate = scaled_schedule(config, comm.size)
@@ -349,7 +355,7 @@ def train(config):
     if is_writer:
         print(f"{stage}: {blocks} residual blocks, {len(sampler.windows)} sequences from {len(sampler.scenes)} scenes, "
               f"{iterations} iterations of batch {config.train.batch_size} x {comm.size} process(es), "
-              f"learning rate {learning_rate:g}, {context_name}")
+              f"learning rate {learning_rate:g}, {context}")
 
     prefetcher = BatchPrefetcher(sampler, start, config.train.loader_workers)
     stop = StopRequest()

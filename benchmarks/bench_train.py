@@ -43,9 +43,9 @@ def make_scenes(root, source_dir, frames_per_scene=20):
     return frames_per_scene - 1
 
 
-def run_training(data_dir, max_frm, output_dir, processes, iterations, batch, extra_flags):
+def run_training(data_dir, max_frm, output_dir, processes, iterations, batch, extra_flags, context):
     command = [sys.executable, os.path.join(REPO_ROOT, "train.py"), "--input_video_dir", data_dir,
-               "--output_dir", output_dir, "--batch_size", str(batch), "--context", "cpu",
+               "--output_dir", output_dir, "--batch_size", str(batch), "--context", context,
                "--max_iter", str(-(-iterations * processes * batch // 4)), "--set", f"data.max_frm={max_frm}",
                "--set", "data.end_dir=2099", "--set", "train.save_freq=1000000"] + extra_flags
     environment = dict(os.environ)
@@ -76,6 +76,7 @@ def main():
     parser.add_argument("--stages", nargs="+", choices=sorted(STAGES), default=["frvsr", "tecogan"])
     parser.add_argument("--iterations", type=int, default=3, help="iterations timed per run")
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--context", default="cpu", choices=("cpu", "cudnn"), help="train.py --context")
     parser.add_argument("--frames-dir", default=os.path.join(SHARED, "data", "calendar_lr"))
     args = parser.parse_args()
     print(f"{os.cpu_count()} CPU cores")
@@ -92,7 +93,7 @@ def main():
             for processes in args.processes:
                 seconds, waited, peak = run_training(os.path.join(workdir, "scenes"), max_frm,
                                                      os.path.join(workdir, f"{stage}{processes}"), processes,
-                                                     args.iterations, batch, flags)
+                                                     args.iterations, batch, flags, args.context)
                 rates[processes] = batch * processes / seconds
                 print(f"{stage}, {processes} process(es), batch {batch} each: {seconds:.2f} s per iteration, "
                       f"{rates[processes]:.3f} samples/s, {waited:.3f} s per iteration waiting for data, "

@@ -18,10 +18,32 @@ def shared_path(*parts):
     return os.path.join(SHARED, *parts)
 
 
+# The NNabla context of the tests' graphs (parity tests included): cpu by default; benchmarks/gpu_check.sh
+# sets cudnn. It is set again before every test: a test that runs train.py or generate.py with --context
+# changes NNabla's default context for the tests after it.
+TEST_CONTEXT = os.environ.get("TECOGAN_TEST_CONTEXT", "cpu")
+_contexts = []
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: end-to-end tests that take minutes (still run in CI)")
     # exported ONNX models of the tests go to a throw-away cache, not the user's ~/.cache
     os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="tecogan-test-cache-")
+    import nnabla as nn
+
+    from utils.context import use_context
+    from utils.errors import UserError
+    try:
+        use_context(TEST_CONTEXT)
+    except UserError as error:
+        raise pytest.UsageError(f"TECOGAN_TEST_CONTEXT={TEST_CONTEXT}: {error}")
+    _contexts.append(nn.get_current_context())
+
+
+@pytest.fixture(autouse=True)
+def _test_context():
+    import nnabla as nn
+    nn.set_default_context(_contexts[0])
 
 
 @pytest.fixture(autouse=True)

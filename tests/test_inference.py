@@ -140,3 +140,31 @@ def test_hr_input_is_degraded_like_training_with_lr_pixel_i_on_hr_pixel_4i():
     training.forward()
     rows, columns = training.shape[1:3]
     np.testing.assert_allclose(lr[1:1 + rows, 1:1 + columns], training.d[0], rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("height, width", [(37, 45), (5, 6)])  # a stride remainder; smaller than the stride
+def test_device_frame_step_equals_the_numpy_warp_path(height, width):
+    import inference
+    resolver = SuperResolver(reference_path("parity_generate_strong", "weights.h5"), "nnabla", "cpu")
+    host = resolver.model(height, width)
+    assert isinstance(host, inference.FrameRecurrence)
+    device = inference.DeviceFrameRecurrence(host.networks, resolver.num_resblock, height, width)
+    frames = [RNG.rand(height, width, 3).astype(np.float32) for _ in range(4)]
+    for sequence in range(2):  # reset starts again from a zero previous output
+        host.reset()
+        device.reset()
+        for frame in frames:
+            expected, output = host.step(frame), device.step(frame)
+            assert output.shape == expected.shape == (4 * height, 4 * width, 3)
+            assert np.abs(output - expected).max() <= 2e-5
+
+
+def test_cudnn_runs_the_device_frame_step_without_cpu_lanes_unless_tiles_are_forced(monkeypatch):
+    import inference
+    monkeypatch.setattr(inference, "choose_backend", lambda *arguments: ("nnabla", "cudnn"))
+    weights = reference_path("parity_generate_strong", "weights.h5")
+    resolver = SuperResolver(weights, max_memory=2 ** 32)  # context set by the test run, not switched to cuDNN
+    assert resolver.lanes == 1
+    assert isinstance(resolver.model(40, 48), inference.DeviceFrameRecurrence)
+    tiled = SuperResolver(weights, tile=16, max_memory=2 ** 32)
+    assert isinstance(tiled.model(40, 48), inference.FrameRecurrence)

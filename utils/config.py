@@ -50,15 +50,16 @@ def _context(value):
     return value in ("auto", "cpu", "cudnn")
 
 
-def _type_config(value):
-    return value in ("float", "half")
-
+# Keys that were accepted once and are gone: a file that still sets one is told why, not just "unknown".
+REMOVED_KEYS = {
+    "nnabla_context.type_config": "it was validated but never used: training and inference run in float32 "
+                                  "(mixed precision on cuDNN is not implemented); delete the line",
+}
 
 # key: (check, what a valid value is)
 RULES = {
     "nnabla_context.context": (_context, "one of auto, cpu, cudnn"),
     "nnabla_context.device_id": (_non_negative_int, "a GPU index (0, 1, ...)"),
-    "nnabla_context.type_config": (_type_config, "float or half"),
     "train.eps": (_positive_number, "a positive number"),
     "train.learning_rate": (_positive_number, "a positive number"),
     "train.decay": (_fraction, "a number in (0, 1]"),
@@ -137,10 +138,14 @@ def load_config(path=None, overrides=None):
     values = read_yaml(DEFAULT_CONFIG)
     if path:
         for key, value in read_yaml(path).items():
+            if key in REMOVED_KEYS:
+                raise UserError(f"'{path}' sets {key}, which was removed: {REMOVED_KEYS[key]}")
             if key not in RULES:
                 raise UserError(f"unknown key '{key}' in '{path}'; the keys are those of config.yaml")
             values[key] = value
     for key, value in (overrides or {}).items():
+        if key in REMOVED_KEYS:
+            raise UserError(f"{key} was removed: {REMOVED_KEYS[key]}")
         if key not in RULES:
             raise UserError(f"unknown setting '{key}'; use section.key as in config.yaml")
         values[key] = value

@@ -1,22 +1,47 @@
-"""Data-parallel training across processes started by mpirun.
+"""Data-parallel training across processes started by mpirun (Open MPI, MPICH, MVAPICH) or Slurm's srun.
 
-Gradients are averaged over processes before every update: with NNabla's multi-process
-communicator (NCCL) on CUDA, with MPI all-reduce (mpi4py) on CPU. Without mpirun there is one
+Gradients are averaged over processes before every update: with NNabla's multi-process communicator
+(NCCL) on CUDA, on the GPU; with MPI all-reduce (mpi4py) on CPU. Without a launcher there is one
 process and nothing is exchanged.
 """
 import os
 
 import numpy as np
 
-MPI_SIZE_VARIABLES = ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "MV2_COMM_WORLD_SIZE")
+from utils.errors import UserError
+
+# The launchers' variables for the number of processes and the rank within the node, in the order
+# they are trusted: mpirun's own first (Slurm's are also set around an mpirun inside an allocation).
+WORLD_SIZE_VARIABLES = ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "MV2_COMM_WORLD_SIZE", "SLURM_STEP_NUM_TASKS",
+                        "SLURM_NTASKS")
+LOCAL_RANK_VARIABLES = ("OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "MV2_COMM_WORLD_LOCAL_RANK",
+                        "SLURM_LOCALID")
+
+
+def _launched_by_slurm():
+    return "SLURM_LOCALID" in os.environ  # set for every task srun starts, not in the batch script itself
+
+
+def _launcher_variables():
+    """The world-size variables this process's launcher set, most trusted first."""
+    return [name for name in WORLD_SIZE_VARIABLES
+            if name in os.environ and (not name.startswith("SLURM_") or _launched_by_slurm())]
+
+
+def world_size():
+    """Processes the launcher started (1 without one)."""
+    variables = _launcher_variables()
+    return int(os.environ[variables[0]]) if variables else 1
 
 
 def launched_by_mpirun():
-    return any(int(os.environ.get(name, "1")) > 1 for name in MPI_SIZE_VARIABLES)
+    """True under a launcher, also for one process: `mpirun -n 1` trains through the communicator."""
+    return bool(_launcher_variables())
 
 
 def local_rank():
-    for name in ("OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "MV2_COMM_WORLD_LOCAL_RANK"):
+    """This process's rank among the processes of its node, as the launcher numbers them."""
+    for name in LOCAL_RANK_VARIABLES:
         if name in os.environ:
             return int(os.environ[name])
     return 0
@@ -25,11 +50,18 @@ def local_rank():
 class SingleProcess:
     rank, size = 0, 1
 
+    def __init__(self, device_id=0):
+        self.device_id = device_id
+
     def average_gradients(self, params):
         pass
 
     def average(self, values):
         return np.asarray(values, np.float64)
+
+    def broadcast(self, values):
+        """Rank 0's float64 values, bit for bit."""
+        return np.array(values, np.float64)
 
     def barrier(self):
         pass
@@ -38,11 +70,12 @@ class SingleProcess:
 class MPIProcesses:
     """CPU data parallelism: one flat buffer of all gradients, one MPI all-reduce per update."""
 
-    def __init__(self):
+    def __init__(self, device_id=0):
         from mpi4py import MPI
         self.mpi = MPI
         self.comm = MPI.COMM_WORLD
         self.rank, self.size = self.comm.Get_rank(), self.comm.Get_size()
+        self.device_id = device_id
 
     def average_gradients(self, params):
         variables = list(params.values())
@@ -59,36 +92,81 @@ class MPIProcesses:
         self.comm.Allreduce(self.mpi.IN_PLACE, buffer, op=self.mpi.SUM)
         return buffer / self.size
 
+    def broadcast(self, values):
+        buffer = np.array(values, np.float64)
+        self.comm.Bcast(buffer, root=0)
+        return buffer
+
     def barrier(self):
         self.comm.Barrier()
 
 
 class NCCLProcesses:
-    """CUDA data parallelism with NNabla's own multi-process communicator (NCCL)."""
+    """CUDA data parallelism with NNabla's own multi-process communicator (NCCL).
 
-    def __init__(self, context):
+    Each process computes on the GPU the communicator works on: the one of its local rank (NNabla's
+    communicator numbers the processes of a node itself). The gradients stay on the GPU and are
+    all-reduced after each backward pass: NNabla's all_reduce_callback, which would overlap the two,
+    does not support shared parameters, and the recurrent generator, the flow net and the
+    discriminator (real and generated triplets) all share theirs.
+    """
+
+    def __init__(self, device_id=0):
         import nnabla.communicators as C
-        self.comm = C.MultiProcessDataParalellCommunicator(context)
-        self.comm.init()
-        self.rank, self.size = self.comm.rank, self.comm.size
+        from nnabla.ext_utils import get_extension_context
+
+        from utils.cuda_libraries import FIX, missing_communicator_libraries
+        if device_id != 0:
+            raise UserError(f"nnabla_context.device_id {device_id} applies to one process; under mpirun each process "
+                            "uses the GPU of its local rank: choose the GPUs with CUDA_VISIBLE_DEVICES instead")
+        try:
+            self.comm = C.MultiProcessDataParalellCommunicator(get_extension_context("cudnn",
+                                                                                     device_id=str(local_rank())))
+            self.comm.init()
+        except RuntimeError as error:
+            missing = missing_communicator_libraries()
+            found = f"not found: {'; '.join(missing)}" if missing else f"failed: {str(error).strip().splitlines()[-1]}"
+            raise UserError(f"NNabla's NCCL communicator {found}; {FIX}")
+        self.rank, self.size, self.device_id = self.comm.rank, self.comm.size, self.comm.local_rank
 
     def average_gradients(self, params):
         self.comm.all_reduce([variable.grad for variable in params.values()], division=True, inplace=False)
 
-    def average(self, values):
+    @staticmethod
+    def _through(collective, array):
         import nnabla as nn
-        array = nn.NdArray.from_numpy_array(np.array(values, np.float32))
-        self.comm.all_reduce([array], division=True, inplace=True)
-        return array.data.astype(np.float64)
+        buffer = nn.NdArray.from_numpy_array(array)
+        collective([buffer])
+        return buffer.data
+
+    def average(self, values):
+        def all_reduce(arrays):
+            self.comm.all_reduce(arrays, division=True, inplace=True)
+        return self._through(all_reduce, np.array(values, np.float32)).astype(np.float64)
+
+    def broadcast(self, values):
+        """Rank 0's float64 values, bit for bit: they travel as pairs of float32 words (a broadcast
+        copies, it does no arithmetic)."""
+        def from_rank_0(arrays):
+            self.comm.bcast(arrays, 0, inplace=True)
+        words = np.ascontiguousarray(np.array(values, np.float64)).view(np.float32)
+        return np.ascontiguousarray(self._through(from_rank_0, words)).view(np.float64)
 
     def barrier(self):
         self.comm.barrier()
 
 
-def make_communicator(context_name, context):
-    """The communicator for this process: NCCL on cudnn, MPI on cpu, none without mpirun."""
+def make_communicator(context_name, device_id=0):
+    """The communicator for this process: NCCL on cudnn, MPI on cpu, none without a launcher.
+
+    Its device_id is the GPU this process computes on. Every process must see all the others: a
+    communicator smaller than the launcher's world (each rank alone, as when mpirun and the MPI
+    library do not belong together) would train the ranks apart."""
     if not launched_by_mpirun():
-        return SingleProcess()
-    if context_name == "cudnn":
-        return NCCLProcesses(context)
-    return MPIProcesses()
+        return SingleProcess(device_id)
+    comm = NCCLProcesses(device_id) if context_name == "cudnn" else MPIProcesses(device_id)
+    if comm.size != world_size():
+        raise UserError(f"the launcher started {world_size()} processes but this one's communicator holds "
+                        f"{comm.size}: the MPI library ({'NCCL' if context_name == 'cudnn' else 'mpi4py'}) is "
+                        "not the launcher's; use the venv's mpirun (.venv/bin/mpirun), or one MPI for both")
+    return comm

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The device check: what the GPU path promises, in a few minutes, on a machine with an NVIDIA GPU.
+#   bash benchmarks/gpu_check.sh             (or make gpu-check)
+#   bash benchmarks/gpu_check.sh --dry-run   list the steps; needs no GPU
+# Steps: make setup-gpu; the parity tests with every test graph on cuDNN (TECOGAN_TEST_CONTEXT=cudnn);
+# a few iterations of both training stages on cuDNN; one process through NCCL (mpirun -n 1); the
+# generate and training benchmarks on cuDNN. Prints a markdown table for README's GPU section, and
+# keeps every step's log in the folder it names. Exit code 1 if a step failed, 2 without a GPU.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=.venv/bin/python
+MPIRUN="env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 .venv/bin/mpirun"
+WORK=${GPU_CHECK_DIR:-/tmp/tecogan-gpu-check}
+SCENES=$WORK/scenes
+TRAIN_FLAGS="--input_video_dir $SCENES --context cudnn --set data.str_dir=2000 --set data.end_dir=2001 --set data.max_frm=11 --set train.save_freq=1000"
+
+# name | command | pattern of the log line that is the step's figure
+STEPS=(
+  "set-up (make setup-gpu)|make setup-gpu && $PYTHON -c 'from utils.context import use_context; print(\"context\", use_context(\"cudnn\"))'|^context"
+  "parity tests on cuDNN|TECOGAN_TEST_CONTEXT=cudnn $PYTHON -m pytest -q -p no:cacheprovider tests/test_models.py tests/test_ops.py tests/test_train.py tests/test_train_tecogan.py tests/test_inference.py -k '(reference or match or equal or agree) and not mpirun'| passed| failed"
+  "FRVSR, 20 iterations of batch 4|$PYTHON -c 'import sys; sys.path.insert(0, \"tests\"); from training_data import make_calendar_scenes; make_calendar_scenes(\"$SCENES\")' && $PYTHON train.py $TRAIN_FLAGS --output_dir $WORK/frvsr --max_iter 20 --batch_size 4|^trained"
+  "TecoGAN, 20 iterations of batch 1 (VGG off)|$PYTHON train.py $TRAIN_FLAGS --tecogan --output_dir $WORK/tecogan --max_iter 5 --batch_size 1 --set gan.vgg_scaling=-1 --pre_trained_frvsr_weights $WORK/frvsr/model_param_00000020.h5|^trained"
+  "FRVSR under mpirun -n 1 (NCCL)|$MPIRUN -n 1 $PYTHON train.py $TRAIN_FLAGS --output_dir $WORK/nccl --max_iter 20 --batch_size 4|^trained"
+  "generate, NNabla on cuDNN (16 blocks, VID4 calendar)|$PYTHON benchmarks/bench_generate.py --engines nnabla|s per frame"
+  "training benchmark on cuDNN (config.yaml defaults)|$PYTHON benchmarks/bench_train.py --context cudnn --processes 1|s per iteration"
+)
+
+if [ "${1:-}" = "--dry-run" ]; then
+  for step in "${STEPS[@]}"; do
+    IFS='|' read -r name command _ <<< "$step"
+    printf '%s\n    %s\n' "$name" "$command"
+  done
+  exit 0
+fi
+if ! command -v nvidia-smi > /dev/null 2>&1 || ! nvidia-smi -L > /dev/null 2>&1; then
+  echo "error: no GPU: nvidia-smi lists no NVIDIA GPU; run this on a machine with one (--dry-run lists the steps)" >&2
+  exit 2
+fi
+
+rm -rf "$WORK"
+mkdir -p "$WORK"
+echo "logs in $WORK"
+gpu=$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | head -1)
+failed=0
+rows=()
+for index in "${!STEPS[@]}"; do
+  IFS='|' read -r name command pattern <<< "${STEPS[$index]}"
+  log=$WORK/step_$index.log
+  echo "== $name" >&2
+  started=$SECONDS
+  if bash -c "$command" > "$log" 2>&1; then result=ok; else result=FAILED; failed=1; fi
+  seconds=$((SECONDS - started))
+  figure=$(grep -E "$pattern" "$log" | tail -n 3 | tr '\n' ' ' | sed 's/|/\//g; s/ *$//')
+  [ "$result" = ok ] || figure="$figure (last line: $(tail -n 1 "$log" | sed 's/|/\//g'))"
+  rows+=("| $name | $result | $seconds | $figure |")
+done
+
+echo
+echo "GPU: $gpu; $(nproc) CPU cores; $(date -u +%Y-%m-%d)"
+echo
+echo "| step | result | seconds | figure |"
+echo "| --- | --- | --- | --- |"
+printf '%s\n' "${rows[@]}"
+exit $failed
