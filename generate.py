@@ -14,18 +14,20 @@ import argparse
 import itertools
 import math
 import os
-import signal
 import time
+from contextlib import ExitStack
 
 from tqdm import tqdm
 
 from inference import BACKEND_CHOICES, SuperResolver
 from utils.context import CONTEXT_CHOICES
-from utils.errors import UserError, exit_on_user_error
+from utils.errors import UserError, exit_on_user_error, interrupt_on_stop_signals
 from utils.image_io import (VideoReader, VideoSource, WriteBehind, check_video_output, list_frames,
-                            open_video_writer, read_ahead, read_rgb, to_uint8, write_rgb)
+                            open_video_writer, read_ahead, read_rgb, remove_stale_temporaries, to_uint8,
+                            write_rgb)
 from utils.onnx_backend import default_cache_dir
 from utils.ops import SCALE, degrade_hr_frame
+from utils.paths import lock_folder
 from utils.scenes import detect_cuts, read_cuts_file
 
 DEFAULT_FPS = 24
@@ -178,7 +180,8 @@ def output_paths(output_dir, names, args, inputs=()):
     return paths
 
 
-def run(args):
+def run(args, held):
+    """held: an ExitStack that holds the output folder's lock until the caller's block ends."""
     resolver = SuperResolver(args.model, args.backend, args.context, args.num_resblock, args.tile,
                              args.max_memory and args.max_memory * 2 ** 30, args.threads, args.cache_dir)
     video_source, crop, input_paths = None, None, []
@@ -207,6 +210,11 @@ def run(args):
     model = resolver.model(*shape)  # the tile plan is checked against the budget before anything is written
     if output_dir:
         prepare_output_dir(output_dir)
+        held.enter_context(lock_folder(output_dir, "output folder"))
+        remove_stale_temporaries(output_dir)
+    if args.output_video:
+        remove_stale_temporaries(os.path.dirname(os.path.abspath(args.output_video)),
+                                 os.path.basename(args.output_video))
     out_height, out_width = crop or (shape[0] * SCALE, shape[1] * SCALE)
 
     video = None
@@ -233,18 +241,10 @@ def run(args):
           f"({seconds / max(progress.n, 1):.2f} s per frame, warm-up included)")
 
 
-def interrupt(signal_number, frame):
-    raise KeyboardInterrupt
-
-
 def main(argv=None):
     # SIGTERM stops like Ctrl-C: the video being written is removed, no partial file is left.
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        with exit_on_user_error():
-            run(parse_args(argv))
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    with exit_on_user_error(), interrupt_on_stop_signals(), ExitStack() as held:
+        run(parse_args(argv), held)
 
 
 if __name__ == "__main__":
