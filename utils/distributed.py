@@ -34,6 +34,9 @@ class SingleProcess:
     def barrier(self):
         pass
 
+    def any(self, flags):
+        return np.asarray(flags, bool)
+
 
 class MPIProcesses:
     """CPU data parallelism: one flat buffer of all gradients, one MPI all-reduce per update."""
@@ -62,6 +65,12 @@ class MPIProcesses:
     def barrier(self):
         self.comm.Barrier()
 
+    def any(self, flags):
+        """Each flag true on some process (the stop request: every process stops at the same iteration)."""
+        buffer = np.array(flags, np.int32)
+        self.comm.Allreduce(self.mpi.IN_PLACE, buffer, op=self.mpi.MAX)
+        return buffer > 0
+
 
 class NCCLProcesses:
     """CUDA data parallelism with NNabla's own multi-process communicator (NCCL)."""
@@ -83,6 +92,9 @@ class NCCLProcesses:
 
     def barrier(self):
         self.comm.barrier()
+
+    def any(self, flags):
+        return self.average(np.asarray(flags, np.float32)) > 0
 
 
 def make_communicator(context_name, context):
