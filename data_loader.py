@@ -52,7 +52,7 @@ def find_scenes(input_dir, prefix, first_id, last_id, max_frm, warn=print):
     for folder in (scene_dir(input_dir, scene_id, prefix) for scene_id in scene_ids):
         if not os.path.isdir(folder):
             continue
-        present = set(os.listdir(folder))
+        present = set(os.listdir(input_folder(folder, "scene folder")))
         missing = [index for index in range(max_frm + 1) if os.path.basename(frame_path(folder, index)) not in present]
         if missing:
             warn(f"warning: skipping {folder}: it lacks frame {missing[0]} (frames 0..{max_frm} are used, data.max_frm)")

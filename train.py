@@ -20,7 +20,7 @@ import signal
 import sys
 import time
 from collections import OrderedDict
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from types import SimpleNamespace
 
 import nnabla as nn
@@ -356,11 +356,18 @@ def build_training(config, data_hr, scope, stage, blocks):
     return graph, params_by_solver, all_params
 
 
+def remove_if_empty(folder):
+    with suppress(OSError):  # not empty
+        os.rmdir(folder)
+
+
 def claim_output_folder(output_dir, held):
     """Create and lock the output folder until held (an ExitStack) closes: a second run into it stops with
     one line. Then delete what a killed run left there: temporaries, and the files of checkpoints whose
-    JSON was never written."""
-    os.makedirs(output_dir, exist_ok=True)
+    JSON was never written. A folder made here is removed again if the run ends without writing into it."""
+    if not os.path.isdir(output_dir):
+        os.makedirs(output_dir)
+        held.callback(remove_if_empty, output_dir)
     held.enter_context(lock_folder(output_dir, "output folder (--output_dir)"))
     remove_stale_temporaries(output_dir)
     remove_orphans(output_dir)

@@ -255,6 +255,13 @@ def test_bad_settings_and_paths_stop_with_one_line(bad, message, scenes, tmp_pat
     assert not (tmp_path / "out").exists()
 
 
+def test_a_run_refused_after_the_output_folder_was_made_leaves_no_folder(scenes, tmp_path, capsys):
+    argv = flags(scenes, tmp_path / "out", 2, "--tecogan", "--set", "gan.vgg_scaling=0")  # no FRVSR model given
+    assert exit_code(train.main, argv) == 2
+    assert_one_line_error(capsys, "--pre_trained_frvsr_weights")
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize("content", [[1, 2], {"iteration": "2", "params": "params_00000002.h5", "solvers": {}},
                                      {"iteration": 2, "params": "../params_00000002.h5", "solvers": {}},
                                      {"iteration": 2, "params": "params_00000002.h5", "solvers": []}])
