@@ -10,6 +10,7 @@ same whether training runs in one go, resumes from a checkpoint, or is split ove
 process takes its slice of the global batch).
 """
 import os
+import re
 import sys
 import time
 from collections import deque
@@ -20,7 +21,9 @@ import cv2
 import numpy as np
 
 from utils.errors import UserError
+from utils.image_io import image_size
 from utils.ops import BLUR_MARGIN, SCALE
+from utils.paths import input_folder
 from utils.scene_layout import frame_path, scene_dir
 
 MOVING_FIRST_FRAME_PROBABILITY = 0.3  # the reference moves when uniform(0, 1) >= 0.7
@@ -33,25 +36,45 @@ def hr_crop_size(crop_size):
 
 
 def find_scenes(input_dir, prefix, first_id, last_id, max_frm, warn=print):
-    """Scene folders with frames 0..max_frm; folders lacking frame max_frm are skipped with a warning."""
+    """Scene folders with ids first_id..last_id and every frame 0..max_frm, in id order; folders lacking a
+    frame are skipped with a warning. The folder is listed (not every id tried), so a wide id range costs
+    nothing."""
     if not input_dir:
         raise UserError("no training data: set --input_video_dir (scenes made by authors_scripts/dataPrepare.py)")
-    if not os.path.isdir(input_dir):
-        raise UserError(f"training data folder '{input_dir}' does not exist; "
-                        "prepare scenes with authors_scripts/dataPrepare.py")
+    input_folder(input_dir, "training data folder (--input_video_dir)",
+                 "prepare scenes with authors_scripts/dataPrepare.py")
+    name_pattern = re.compile(re.escape(prefix) + r"_(\d+)")
+    scene_ids = sorted(int(match.group(1)) for name in os.listdir(input_dir)
+                       for match in [name_pattern.fullmatch(name)]
+                       if match and first_id <= int(match.group(1)) <= last_id
+                       and scene_dir(input_dir, int(match.group(1)), prefix) == os.path.join(input_dir, name))
     scenes = []
-    for scene_id in range(first_id, last_id + 1):
-        folder = scene_dir(input_dir, scene_id, prefix)
+    for folder in (scene_dir(input_dir, scene_id, prefix) for scene_id in scene_ids):
         if not os.path.isdir(folder):
             continue
-        if not os.path.isfile(frame_path(folder, max_frm)):
-            warn(f"warning: skipping {folder}: it lacks frame {max_frm} (data.max_frm)")
+        present = set(os.listdir(input_folder(folder, "scene folder")))
+        missing = [index for index in range(max_frm + 1) if os.path.basename(frame_path(folder, index)) not in present]
+        if missing:
+            warn(f"warning: skipping {folder}: it lacks frame {missing[0]} (frames 0..{max_frm} are used, data.max_frm)")
             continue
         scenes.append(folder)
     if not scenes:
         raise UserError(f"no usable scene '{prefix}_NNNN' with ids {first_id}..{last_id} and frames 0..{max_frm} "
                         f"in '{input_dir}'; check data.str_dir, data.end_dir, data.max_frm")
     return scenes
+
+
+def scene_frame_size(scene, max_frm):
+    """(height, width) shared by frames 0..max_frm of a scene (read from their headers); UserError if they differ."""
+    first = frame_path(scene, 0)
+    size = image_size(first)
+    for index in range(1, max_frm + 1):
+        other = image_size(frame_path(scene, index))
+        if other != size:
+            raise UserError(f"training frame '{frame_path(scene, index)}' is {other[1]}x{other[0]} but '{first}' is "
+                            f"{size[1]}x{size[0]}; all frames of a scene must have one size: re-run "
+                            "dataPrepare.py for this scene or remove it")
+    return size
 
 
 def sequence_windows(scenes, rnn_n, max_frm):
@@ -88,12 +111,11 @@ class SequenceSampler:
         self.flip, self.random_crop, self.moving_first_frame = train.flip, train.random_crop, train.movingFirstFrame
         self.seed, self.batch_size = train.seed, train.batch_size
         self.rank, self.global_batch = rank, train.batch_size * num_procs
-        self._check_frame_size(read_frame(frame_path(self.scenes[0], 0)).shape)
-
-    def _check_frame_size(self, shape):
-        if min(shape[:2]) < self.tar_size:
-            raise UserError(f"training frames are {shape[1]}x{shape[0]}, smaller than the HR crop of "
-                            f"{self.tar_size} pixels; lower train.crop_size")
+        for scene in self.scenes:
+            height, width = scene_frame_size(scene, data.max_frm)
+            if min(height, width) < self.tar_size:
+                raise UserError(f"training frames of '{scene}' are {width}x{height}, smaller than the HR crop of "
+                                f"{self.tar_size} pixels; lower train.crop_size")
 
     @lru_cache(maxsize=2)
     def _epoch_order(self, epoch):

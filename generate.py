@@ -16,19 +16,21 @@ import argparse
 import itertools
 import math
 import os
-import signal
 import time
+from contextlib import ExitStack
 
 from tqdm import tqdm
 
 from inference import BACKEND_CHOICES, SuperResolver, scene_steps
 from utils.context import CONTEXT_CHOICES
 from utils.distributed import MPIProcesses, SingleProcess, launched_by_mpirun, local_rank
-from utils.errors import UserError, exit_on_user_error
+from utils.errors import UserError, exit_on_user_error, interrupt_on_stop_signals
 from utils.image_io import (VideoReader, VideoSource, WriteBehind, check_video_output, list_frames,
-                            open_video_writer, read_ahead, read_rgb, to_uint8, write_rgb)
+                            open_video_writer, read_ahead, read_rgb, remove_stale_temporaries, to_uint8,
+                            write_rgb)
 from utils.onnx_backend import PRECISIONS, default_cache_dir
 from utils.ops import SCALE, degrade_hr_frame
+from utils.paths import lock_folder
 from utils.scenes import (assign_scenes, detect_cuts, read_cuts_file, shot_ranges, split_at_cuts,
                           spread_scenes)
 
@@ -210,7 +212,8 @@ def on_rank_zero(processes, compute):
     return result
 
 
-def run(args, processes):
+def run(args, processes, held):
+    """held: an ExitStack that holds the output folder's lock until the caller's block ends."""
     resolver = SuperResolver(args.model, args.backend, args.context, args.num_resblock, args.tile,
                              args.max_memory and args.max_memory * 2 ** 30, args.threads, args.cache_dir,
                              sharing=processes.size, device_id=local_rank(), precision=args.precision)
@@ -266,6 +269,11 @@ def run(args, processes):
         return
     if output_dir:
         prepare_output_dir(output_dir)
+        held.enter_context(lock_folder(output_dir, "output folder"))
+        remove_stale_temporaries(output_dir)
+    if args.output_video:
+        remove_stale_temporaries(os.path.dirname(os.path.abspath(args.output_video)),
+                                 os.path.basename(args.output_video))
     video = None
     if args.output_video:
         video = open_video_writer(args.output_video, args.fps or fps, out_width, out_height, video_source)
@@ -288,19 +296,11 @@ def run(args, processes):
           f"({seconds / max(progress.n, 1):.2f} s per frame, warm-up included)")
 
 
-def interrupt(signal_number, frame):
-    raise KeyboardInterrupt
-
-
 def main(argv=None):
     # SIGTERM stops like Ctrl-C: the video being written is removed, no partial file is left.
-    previous = signal.signal(signal.SIGTERM, interrupt)
     processes = processes_of_this_run()
-    try:
-        with exit_on_user_error(report=processes.rank == 0):
-            run(parse_args(argv), processes)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    with exit_on_user_error(report=processes.rank == 0), interrupt_on_stop_signals(), ExitStack() as held:
+        run(parse_args(argv), processes, held)
 
 
 if __name__ == "__main__":

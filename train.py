@@ -7,13 +7,20 @@
 """
 import logging
 
+from utils.errors import exit_at_once_on_stop_signals
+
+if __name__ == "__main__":
+    exit_at_once_on_stop_signals()  # Ctrl-C while NNabla loads: one line, exit code 130
 logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import logs its start-up
 
 import argparse
+import math
 import os
 import signal
+import sys
 import time
 from collections import OrderedDict
+from contextlib import ExitStack, suppress
 from types import SimpleNamespace
 
 import nnabla as nn
@@ -27,17 +34,27 @@ from losses import (adversarial_loss, content_loss, discriminator_feature_loss, 
                     vgg_feature_loss, warp_loss)
 from models import (DISCRIMINATOR_SCOPE, FLOW_SCOPE, GENERATOR_SCOPE, VGG_SCOPE, discriminator, discriminator_input,
                     estimate_sequence_flows, flow_to_high_res, generate_sequence, vgg19_features)
-from utils.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
-from utils.config import load_config, parse_value
+from utils.checkpoint import (check_settings, latest_checkpoint, load_checkpoint, read_checkpoint, remove_orphans,
+                              save_checkpoint)
+from utils.config import flat, load_config, parse_value
 from utils.context import context_name, use_context
 from utils.distributed import make_communicator
-from utils.errors import UserError, exit_on_user_error
+from utils.errors import INTERRUPTED_EXIT, UserError, exit_on_user_error, interrupt
+from utils.image_io import remove_stale_temporaries
 from utils.ops import BLUR_MARGIN, gaussian_downsample_four, warp_by_flow
+from utils.paths import lock_folder, output_folder
 from utils.training_log import LossLog
 from utils.weights import assign_weights, count_resblocks, parameters_under, read_weight_file, save_weights
 
 FRVSR_BLOCKS, TECOGAN_BLOCKS = 10, 16  # the paper's generator sizes, used when num_resblock is null
 REFERENCE_BATCH = 4  # learning rate and iteration count in config.yaml are for batch 4 on one process
+# Settings a resumed run may change: they leave the sample stream, the schedule and the networks as they were.
+# Every other setting is recorded in the checkpoint and must stay (check_settings).
+FREE_ON_RESUME = ("nnabla_context.context", "nnabla_context.device_id", "train.max_iter", "train.save_freq",
+                  "train.checkpoint", "train.allow_changed_settings", "train.loader_workers",
+                  "train.pre_trained_frvsr_weights", "train.vgg_pre_trained_weights", "data.input_video_dir",
+                  "data.output_dir")
+GLOBAL_BATCH = "global batch (train.batch_size x processes)"
 
 
 def stage_scope(config):
@@ -59,6 +76,16 @@ def scaled_schedule(config, num_procs):
         raise UserError(f"train.max_iter {config.train.max_iter} gives no iteration at batch "
                         f"{config.train.batch_size} x {num_procs} processes; raise --max_iter")
     return iterations, learning_rate
+
+
+def run_settings(config, num_procs):
+    """The settings a checkpoint records: those that shape the sample stream, the schedule and the networks.
+    The batch counts as the global batch (one process with batch 8 trains as two with batch 4), the block
+    count as the one used."""
+    settings = {key: value for key, value in flat(config).items()
+                if key not in FREE_ON_RESUME and key != "train.batch_size"}
+    settings.update({"train.num_resblock": num_resblock(config), GLOBAL_BATCH: config.train.batch_size * num_procs})
+    return settings
 
 
 def lr_sequence(data_hr):
@@ -241,16 +268,28 @@ def adam(config, learning_rate, params):
 
 
 class StopRequest:
-    """Ctrl-C or SIGTERM ends training after the current iteration, with a checkpoint."""
+    """Within: Ctrl-C, SIGTERM or SIGUSR1 asks training to stop after the current iteration, with a checkpoint;
+    a second one aborts at once, without a checkpoint (and later ones are ignored while the process exits).
 
-    def __init__(self):
+    Under mpirun, SIGUSR1 is the one to send to mpirun: Open MPI forwards it to every process, while on
+    SIGINT or SIGTERM it kills them a fraction of a second after forwarding SIGTERM."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1)
+
+    def __enter__(self):
         self.requested = False
-        for signal_number in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signal_number, self._request)
+        self.previous = {number: signal.signal(number, self._request) for number in self.SIGNALS}
+        return self
+
+    def __exit__(self, error_type, error, traceback):
+        if error_type is not KeyboardInterrupt:
+            for number, handler in self.previous.items():
+                signal.signal(number, handler)
 
     def _request(self, signal_number, frame):
         if self.requested:
-            raise KeyboardInterrupt
+            signal.signal(signal.SIGUSR1, signal.SIG_IGN)
+            interrupt(signal_number, frame)  # ignores SIGINT and SIGTERM from now on
         self.requested = True
         tqdm.write("stopping after this iteration (Ctrl-C again to abort without a checkpoint)")
 
@@ -322,7 +361,27 @@ def build_training(config, data_hr, scope, stage, blocks):
     return graph, params_by_solver, all_params
 
 
-def train(config):
+def remove_if_empty(folder):
+    with suppress(OSError):  # not empty
+        os.rmdir(folder)
+
+
+def claim_output_folder(output_dir, held):
+    """Create and lock the output folder until held (an ExitStack) closes: a second run into it stops with
+    one line. Then delete what a killed run left there: temporaries, and the files of checkpoints whose
+    JSON was never written. A folder made here is removed again if the run ends without writing into it."""
+    if not os.path.isdir(output_dir):
+        os.makedirs(output_dir)
+        held.callback(remove_if_empty, output_dir)
+    held.enter_context(lock_folder(output_dir, "output folder (--output_dir)"))
+    remove_stale_temporaries(output_dir)
+    remove_orphans(output_dir)
+
+
+def train(config, held):
+    """Train (or resume) one stage; returns True when a stop request ended it before max_iter.
+    held: an ExitStack that holds the output folder's lock until the caller's block ends."""
+    output_dir = output_folder(config.data.output_dir, "output folder (--output_dir)")
     context = context_name(config.nnabla_context.context)
     comm = make_communicator(context, config.nnabla_context.device_id)
     use_context(context, comm.device_id)  # under NCCL the GPU of the communicator's local rank
@@ -330,6 +389,24 @@ def train(config):
     sampler = SequenceSampler(config, comm.rank, comm.size, warn_to_stderr if is_writer else (lambda message: None))
     iterations, learning_rate = scaled_schedule(config, comm.size)
     blocks, stage = num_resblock(config), stage_scope(config)
+    settings = run_settings(config, comm.size)
+    checkpoint = config.train.checkpoint
+    recorded = read_checkpoint(checkpoint) if checkpoint else None  # a given one is checked before anything is made
+    if is_writer:
+        claim_output_folder(output_dir, held)
+    if not checkpoint:
+        checkpoint = latest_checkpoint(output_dir)
+        recorded = read_checkpoint(checkpoint) if checkpoint else None
+    start = recorded["iteration"] if checkpoint else 0
+    if checkpoint:
+        changes = check_settings(checkpoint, recorded, settings, config.train.allow_changed_settings)
+        if is_writer and changes:
+            print(f"continuing with changed settings: {', '.join(changes)}")
+    if start >= iterations:
+        if is_writer:
+            print(f"the run in {output_dir} is finished: {start} iterations done, train.max_iter "
+                  f"{config.train.max_iter} gives {iterations}; to train longer, raise --max_iter")
+        return False
 
     nn.random.seed(config.train.seed)  # the same initial parameters on every process and every run
     data_hr = nn.Variable((config.train.batch_size, config.train.rnn_n, sampler.tar_size, sampler.tar_size, 3))
@@ -340,12 +417,9 @@ def train(config):
     if config.train.tecogan and config.gan.vgg_scaling > 0:
         load_vgg19(config.train.vgg_pre_trained_weights, all_params)
 
-    output_dir = config.data.output_dir
-    os.makedirs(output_dir, exist_ok=True)
-    checkpoint = config.train.checkpoint or latest_checkpoint(output_dir)
-    start, loop_state = 0, {}
+    loop_state = {}
     if checkpoint:
-        start, loop_state = load_checkpoint(checkpoint, checkpointed, solvers)
+        loop_state = load_checkpoint(checkpoint, recorded, checkpointed, solvers)
         if is_writer:
             print(f"resuming from {checkpoint} at iteration {start}")
     elif config.train.tecogan:
@@ -358,32 +432,40 @@ def train(config):
               f"learning rate {learning_rate:g}, {context}")
 
     prefetcher = BatchPrefetcher(sampler, start, config.train.loader_workers)
-    stop = StopRequest()
     progress = tqdm(total=iterations, initial=start, unit="it", disable=not is_writer, dynamic_ncols=True)
-    started, iteration = time.perf_counter(), start
+    started, iteration, stopping = time.perf_counter(), start, False
     try:
-        for iteration in range(start + 1, iterations + 1):
-            data_hr.d = prefetcher.next()
-            update_discriminator = balance.value < config.gan.d_balance
-            updated = training_step(graph, solvers, params_by_solver, comm, update_discriminator)
-            losses = {name: float(variable.d) for name, variable in graph.logged.items()}
-            if config.train.tecogan:
-                real_log, adversarial = comm.average([float(np.mean(graph.t_discrim_real_loss.d)),
-                                                      losses["t_adversarial_loss"]])
-                losses.update(balance=balance.value, discriminator_updated=float("disc" in updated))
-                balance.observe(real_log + adversarial)
-            if is_writer:
-                log.add(iteration, {**losses, "learning_rate": learning_rate})
-                progress.set_postfix({name: f"{value:.4f}" for name, value in losses.items()
-                                      if name in ("content_loss", "warp_loss", "t_discrim_loss")}, refresh=False)
-                progress.update()
-            last = iteration == iterations or stop.requested
-            if is_writer and (iteration % config.train.save_freq == 0 or last):
-                save_model(output_dir, iteration, scope, stage)
-                save_checkpoint(output_dir, iteration, checkpointed, solvers, balance.state())
-                log.write()
-            if stop.requested:
-                break
+        with StopRequest() as stop:
+            for iteration in range(start + 1, iterations + 1):
+                data_hr.d = prefetcher.next()
+                update_discriminator = balance.value < config.gan.d_balance
+                updated = training_step(graph, solvers, params_by_solver, comm, update_discriminator)
+                losses = {name: float(variable.d) for name, variable in graph.logged.items()}
+                if config.train.tecogan:
+                    real_log, adversarial = comm.average([float(np.mean(graph.t_discrim_real_loss.d)),
+                                                          losses["t_adversarial_loss"]])
+                    losses.update(balance=balance.value, discriminator_updated=float("disc" in updated))
+                    balance.observe(real_log + adversarial)
+                # agreed by all processes, so that they stop at one iteration (and NCCL's collectives match)
+                stopping, diverged = comm.any([stop.requested, not all(map(math.isfinite, losses.values()))])
+                if diverged:
+                    if is_writer:
+                        log.write()
+                    raise UserError(f"training diverged at iteration {iteration}: a loss is not finite; the last "
+                                    f"checkpoint ({latest_checkpoint(output_dir) or 'none'}) is kept: resume from "
+                                    "it with a lower train.learning_rate (--set train.learning_rate=... "
+                                    "--allow-changed-settings)")
+                if is_writer:
+                    log.add(iteration, {**losses, "learning_rate": learning_rate})
+                    progress.set_postfix({name: f"{value:.4f}" for name, value in losses.items()
+                                          if name in ("content_loss", "warp_loss", "t_discrim_loss")}, refresh=False)
+                    progress.update()
+                if is_writer and (iteration % config.train.save_freq == 0 or iteration == iterations or stopping):
+                    log.write()  # first: a crash before the checkpoint leaves extra rows, never missing ones
+                    save_model(output_dir, iteration, scope, stage)
+                    save_checkpoint(output_dir, iteration, checkpointed, solvers, balance.state(), settings)
+                if stopping:
+                    break
     finally:
         prefetcher.close()
         progress.close()
@@ -396,6 +478,10 @@ def train(config):
         done = iteration - start
         print(f"trained {done} iterations in {seconds:.1f} s ({seconds / max(done, 1):.2f} s per iteration, "
               f"{prefetcher.wait_seconds:.1f} s waiting for data); model in {output_dir}")
+        if stopping:
+            print(f"stopped at iteration {iteration} of {iterations} on request, with a checkpoint; run the same "
+                  "command again to continue")
+    return stopping
 
 
 FLAG_KEYS = {"input_video_dir": "data.input_video_dir", "output_dir": "data.output_dir",
@@ -418,12 +504,16 @@ def parse_args(argv=None):
     parser.add_argument("--vgg_pre_trained_weights", help="TecoGAN stage: VGG19 weights (.h5)")
     parser.add_argument("--checkpoint", help="checkpoint_<iter>.json to resume from (default: the latest in output_dir)")
     parser.add_argument("--context", choices=("auto", "cpu", "cudnn"), help="compute context (default from config)")
+    parser.add_argument("--allow-changed-settings", action="store_true",
+                        help="resume although settings differ from those the checkpoint was trained with")
     parser.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
                         help="override any config.yaml entry, e.g. --set train.crop_size=16 (repeatable)")
     args = parser.parse_args(argv)
     overrides = {key: getattr(args, flag) for flag, key in FLAG_KEYS.items() if getattr(args, flag) is not None}
     if args.tecogan:
         overrides["train.tecogan"] = True
+    if args.allow_changed_settings:
+        overrides["train.allow_changed_settings"] = True
     for assignment in args.set:
         key, separator, value = assignment.partition("=")
         if not separator:
@@ -433,8 +523,10 @@ def parse_args(argv=None):
 
 
 def main(argv=None):
-    with exit_on_user_error():
-        train(parse_args(argv))
+    """Exit code 0 when training is done, 2 on a user error, 130 when stopped early by Ctrl-C or SIGTERM."""
+    with exit_on_user_error(), ExitStack() as held:
+        if train(parse_args(argv), held):
+            sys.exit(INTERRUPTED_EXIT)
 
 
 if __name__ == "__main__":

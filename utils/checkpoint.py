@@ -3,7 +3,8 @@
 A checkpoint of iteration N (N iterations done) is
     params_N.h5            every parameter, official channel-last layout, full graph names
     <solver>_states_N.h5   the Adam moments and step count of each solver
-    checkpoint_N.json      the iteration, the file names and the loop state (e.g. the balance average)
+    checkpoint_N.json      the iteration, the file names, the loop state (e.g. the balance average) and the
+                           settings the run was trained with, which a resumed run must share
 Each file is written under a temporary name and renamed; the JSON comes last, so a checkpoint whose
 JSON exists is complete.
 """
@@ -14,14 +15,17 @@ import re
 
 from utils.errors import UserError
 from utils.image_io import write_atomically, write_bytes
+from utils.paths import input_file
 from utils.weights import assign_weights, read_weight_file, save_weights
 
 CHECKPOINT_PATTERN = re.compile(r"checkpoint_(\d+)\.json$")
+STATE_FILE_PATTERN = re.compile(r"(?:params|\w+_states)_(\d+)\.h5")  # the files a checkpoint_N.json names
 CHECKPOINTS_KEPT = 2  # older checkpoints are deleted once a newer one is complete (model_param files stay)
 
 
-def save_checkpoint(output_dir, iteration, params, solvers, loop_state):
-    """params: {global name: variable}; solvers: {name: nnabla solver}; loop_state: JSON-able dict."""
+def save_checkpoint(output_dir, iteration, params, solvers, loop_state, settings):
+    """params: {global name: variable}; solvers: {name: nnabla solver}; loop_state: JSON-able dict;
+    settings: the JSON-able settings a resumed run must share with this one (see check_settings)."""
     params_file = f"params_{iteration:08d}.h5"
     save_weights(os.path.join(output_dir, params_file), params)
     solver_files = {}
@@ -31,7 +35,7 @@ def save_checkpoint(output_dir, iteration, params, solvers, loop_state):
         write_atomically(path, solver.save_states)
     path = os.path.join(output_dir, f"checkpoint_{iteration:08d}.json")
     write_bytes(path, json.dumps({"iteration": iteration, "params": params_file, "solvers": solver_files,
-                                  "loop_state": loop_state}, indent=1), mode="w")
+                                  "loop_state": loop_state, "settings": settings}, indent=1), mode="w")
     prune_checkpoints(output_dir)
     return path
 
@@ -43,15 +47,21 @@ def checkpoints_by_iteration(output_dir):
 
 
 def prune_checkpoints(output_dir, keep=CHECKPOINTS_KEPT):
-    """Delete all but the newest `keep` checkpoints (the JSON first, so none is left half-deleted)."""
+    """Delete all but the newest `keep` checkpoints: the JSON first, so none is left half-deleted, then the
+    files it named, now orphans."""
     for _, path in checkpoints_by_iteration(output_dir)[:-keep]:
-        with open(path) as file:
-            content = json.load(file)
         os.remove(path)
-        for name in [content["params"], *content["solvers"].values()]:
-            stale = os.path.join(output_dir, name)
-            if os.path.exists(stale):
-                os.remove(stale)
+    remove_orphans(output_dir)
+
+
+def remove_orphans(output_dir):
+    """Delete parameter and solver-state files of iterations that have no checkpoint JSON (a checkpoint
+    killed before its JSON was written, or pruned). Only while no other run writes into output_dir."""
+    complete = {iteration for iteration, _ in checkpoints_by_iteration(output_dir)}
+    for name in os.listdir(output_dir):
+        match = STATE_FILE_PATTERN.fullmatch(name)
+        if match and int(match.group(1)) not in complete:
+            os.remove(os.path.join(output_dir, name))
 
 
 def latest_checkpoint(output_dir):
@@ -60,21 +70,61 @@ def latest_checkpoint(output_dir):
     return found[-1][1] if found else None
 
 
-def load_checkpoint(path, params, solvers):
-    """Restore parameters and solver states; return (iteration, loop_state)."""
-    if not os.path.isfile(path):
-        raise UserError(f"checkpoint '{path}' does not exist; pass a checkpoint_<iter>.json from the output folder")
+def _file_name(value):
+    return isinstance(value, str) and value == os.path.basename(value) and value not in ("", ".", "..")
+
+
+def _well_formed(content):
+    return (isinstance(content, dict)
+            and isinstance(content.get("iteration"), int) and not isinstance(content["iteration"], bool)
+            and content["iteration"] >= 0 and _file_name(content.get("params"))
+            and isinstance(content.get("solvers"), dict)
+            and all(isinstance(name, str) and _file_name(file) for name, file in content["solvers"].items())
+            and isinstance(content.get("loop_state", {}), dict)
+            and all(value is None or isinstance(value, (int, float)) for value in content.get("loop_state", {}).values())
+            and isinstance(content.get("settings", {}), dict))
+
+
+def read_checkpoint(path):
+    """The content of a checkpoint JSON, checked: iteration (int), params and solvers (file names beside
+    it), loop_state and settings (dicts; older checkpoints have no settings)."""
+    input_file(path, "checkpoint", "pass a checkpoint_<iter>.json from the output folder")
     try:
-        with open(path) as file:
+        with open(path, encoding="utf-8") as file:
             content = json.load(file)
-        folder = os.path.dirname(path)
+    except (ValueError, OSError) as error:
+        raise UserError(f"checkpoint '{path}' is incomplete or corrupt ({error}); resume from an earlier one")
+    if not _well_formed(content):
+        raise UserError(f"checkpoint '{path}' is not a checkpoint of train.py (it needs iteration, params, solvers); "
+                        "resume from an earlier one")
+    return content
+
+
+def check_settings(path, content, settings, allow_changes=False):
+    """Refuse to resume the checkpoint `content` (read from path) with settings other than those it was
+    trained with: they would change the sample stream, the schedule or the networks. Settings the
+    checkpoint does not record (older checkpoints, newer settings) are not compared. Returns the changes."""
+    recorded = content.get("settings", {})
+    changes = [f"{key} {recorded[key]!r} -> {value!r}" for key, value in settings.items()
+               if key in recorded and recorded[key] != value]
+    if changes and not allow_changes:
+        raise UserError(f"checkpoint '{path}' was trained with other settings: {', '.join(changes)}; start afresh "
+                        "with another --output_dir, or pass --allow-changed-settings to continue with the new ones")
+    return changes
+
+
+def load_checkpoint(path, content, params, solvers):
+    """Restore the parameters and solver states of the checkpoint `content` (read_checkpoint(path));
+    return its loop_state."""
+    folder = os.path.dirname(path)
+    missing = set(solvers) - set(content["solvers"])
+    if missing:
+        raise UserError(f"checkpoint '{path}' has no state for the {', '.join(sorted(missing))} solver(s): "
+                        "it was written by the other training stage")
+    try:
         assign_weights(params, read_weight_file(os.path.join(folder, content["params"])), content["params"])
-        missing = set(solvers) - set(content["solvers"])
-        if missing:
-            raise UserError(f"checkpoint '{path}' has no state for the {', '.join(sorted(missing))} solver(s): "
-                            "it was written by the other training stage")
         for name, solver in solvers.items():
             solver.load_states(os.path.join(folder, content["solvers"][name]))
-        return content["iteration"], content.get("loop_state", {})
     except (KeyError, ValueError, OSError) as error:
         raise UserError(f"checkpoint '{path}' is incomplete or corrupt ({error}); resume from an earlier one")
+    return content.get("loop_state", {})

@@ -3,11 +3,13 @@
 Every key is checked here, once, so that a bad value stops training with one line before any
 work starts.
 """
+import math
 import os
 from types import SimpleNamespace
 
 import yaml
 
+from models import FLOW_NET_STRIDE
 from utils.errors import UserError
 from utils.paths import input_file
 
@@ -22,12 +24,13 @@ def _non_negative_int(value):
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-def _positive_number(value):
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
-
-
 def _number(value):
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    """A finite number: inf or NaN in a setting would train a NaN model."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _positive_number(value):
+    return _number(value) and value > 0
 
 
 def _fraction(value):
@@ -56,15 +59,19 @@ REMOVED_KEYS = {
                                   "(mixed precision on cuDNN is not implemented); delete the line",
 }
 
+def _seed(value):
+    return _non_negative_int(value) and value < 2 ** 32  # NNabla's and numpy's seeds are 32-bit
+
+
 # key: (check, what a valid value is)
 RULES = {
     "nnabla_context.context": (_context, "one of auto, cpu, cudnn"),
     "nnabla_context.device_id": (_non_negative_int, "a GPU index (0, 1, ...)"),
-    "train.eps": (_positive_number, "a positive number"),
-    "train.learning_rate": (_positive_number, "a positive number"),
+    "train.eps": (_positive_number, "a positive finite number"),
+    "train.learning_rate": (_positive_number, "a positive finite number"),
     "train.decay": (_fraction, "a number in (0, 1]"),
     "train.beta": (_fraction, "a number in (0, 1]"),
-    "train.adameps": (_positive_number, "a positive number"),
+    "train.adameps": (_positive_number, "a positive finite number"),
     "train.max_iter": (_positive_int, "a positive integer"),
     "train.save_freq": (_positive_int, "a positive integer"),
     "train.rnn_n": (_positive_int, "a positive integer"),
@@ -78,14 +85,15 @@ RULES = {
     "train.pre_trained_frvsr_weights": (_string, "a path or ''"),
     "train.vgg_pre_trained_weights": (_string, "a path or ''"),
     "train.checkpoint": (_string, "a path or ''"),
-    "train.seed": (_non_negative_int, "a non-negative integer"),
+    "train.allow_changed_settings": (_boolean, "true or false"),
+    "train.seed": (_seed, "an integer from 0 to 2^32 - 1"),
     "train.loader_workers": (_positive_int, "a positive integer"),
-    "gan.ratio": (_number, "a number"),
-    "gan.vgg_scaling": (_number, "a number (<= 0 disables the VGG loss)"),
-    "gan.pp_scaling": (_number, "a number"),
-    "gan.dt_ratio_0": (_number, "a number"),
+    "gan.ratio": (_number, "a finite number"),
+    "gan.vgg_scaling": (_number, "a finite number (<= 0 disables the VGG loss)"),
+    "gan.pp_scaling": (_number, "a finite number"),
+    "gan.dt_ratio_0": (_number, "a finite number"),
     "gan.crop_dt": (_fraction, "a number in (0, 1]"),
-    "gan.d_balance": (_number, "a number"),
+    "gan.d_balance": (_number, "a finite number"),
     "data.input_video_dir": (_string, "a folder"),
     "data.input_video_pre": (_string, "a folder-name prefix"),
     "data.str_dir": (_non_negative_int, "a non-negative integer"),
@@ -98,8 +106,10 @@ RULES = {
 def read_yaml(path):
     input_file(path, "config file")
     try:
-        with open(path) as file:
+        with open(path, encoding="utf-8") as file:
             content = yaml.safe_load(file) or {}
+    except UnicodeDecodeError:
+        raise UserError(f"config file '{path}' is not UTF-8 text; save it as UTF-8")
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
@@ -160,8 +170,24 @@ def load_config(path=None, overrides=None):
         raise UserError(f"data.end_dir ({values['data.end_dir']}) is below data.str_dir ({values['data.str_dir']})")
     if values["train.rnn_n"] < 2:
         raise UserError("train.rnn_n must be at least 2: the recurrent losses need a previous frame")
+    if values["data.max_frm"] < values["train.rnn_n"] - 1:
+        raise UserError(f"data.max_frm {values['data.max_frm']} gives scenes of {values['data.max_frm'] + 1} "
+                        f"frames, fewer than train.rnn_n {values['train.rnn_n']}; lower train.rnn_n or raise "
+                        "data.max_frm")
+    crop_size = values["train.crop_size"]
+    if crop_size % FLOW_NET_STRIDE:
+        below, above = crop_size // FLOW_NET_STRIDE * FLOW_NET_STRIDE, -(-crop_size // FLOW_NET_STRIDE) * FLOW_NET_STRIDE
+        nearest = " or ".join(str(size) for size in (below, above) if size > 0)
+        raise UserError(f"train.crop_size {crop_size} is not a multiple of {FLOW_NET_STRIDE} (the flow net pools "
+                        f"the LR crop three times by 2); use {nearest}")
     sections = {}
     for key, value in values.items():
         section, name = key.split(".", 1)
         sections.setdefault(section, {})[name] = value
     return SimpleNamespace(**{section: SimpleNamespace(**entries) for section, entries in sections.items()})
+
+
+def flat(config):
+    """The settings of a configuration as {"section.key": value}, as load_config's overrides name them."""
+    return {f"{section}.{key}": value for section, entries in vars(config).items()
+            for key, value in vars(entries).items()}

@@ -66,6 +66,9 @@ class SingleProcess:
     def barrier(self):
         pass
 
+    def any(self, flags):
+        return np.asarray(flags, bool)
+
 
 class MPIProcesses:
     """CPU data parallelism: one flat buffer of all gradients, one MPI all-reduce per update."""
@@ -99,6 +102,12 @@ class MPIProcesses:
 
     def barrier(self):
         self.comm.Barrier()
+
+    def any(self, flags):
+        """Each flag true on some process (the stop request: every process stops at the same iteration)."""
+        buffer = np.array(flags, np.int32)
+        self.comm.Allreduce(self.mpi.IN_PLACE, buffer, op=self.mpi.MAX)
+        return buffer > 0
 
 
 class NCCLProcesses:
@@ -154,6 +163,9 @@ class NCCLProcesses:
 
     def barrier(self):
         self.comm.barrier()
+
+    def any(self, flags):
+        return self.average(np.asarray(flags, np.float32)) > 0
 
 
 def make_communicator(context_name, device_id=0):

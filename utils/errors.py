@@ -1,22 +1,73 @@
-"""The one exception type for mistakes a user can fix; entry scripts turn it into one line and exit 2."""
+"""The one exception type for mistakes a user can fix; entry scripts turn it into one line and exit 2.
+
+Interruptions (Ctrl-C, SIGTERM) end a command with one line and exit code 130, distinct from success (0)
+and from a user error (2). Once a command has started to stop, further signals are ignored, so that two
+quick Ctrl-C cannot cut its clean-up short or print a traceback while it exits.
+"""
+import os
+import signal
 import sys
 from contextlib import contextmanager
+
+USER_ERROR_EXIT = 2
+INTERRUPTED_EXIT = 130  # 128 + SIGINT, what shells report for a command stopped by Ctrl-C
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class UserError(Exception):
     """Bad input, bad config or bad weights: the message says what is wrong and what to do."""
 
 
+def ignore_stop_signals():
+    for signal_number in STOP_SIGNALS:
+        signal.signal(signal_number, signal.SIG_IGN)
+
+
+def interrupt(signal_number, frame):
+    """Signal handler: stop now (KeyboardInterrupt); later signals are ignored while the command cleans up."""
+    ignore_stop_signals()
+    raise KeyboardInterrupt
+
+
+def exit_at_once_on_stop_signals():
+    """For the start of an entry script, before its libraries are imported: a signal then ends the process
+    with one line (nothing has been written yet). exit_on_user_error takes over when main starts."""
+    def exit_now(signal_number, frame):
+        os.write(sys.stderr.fileno(), b"interrupted\n")
+        os._exit(INTERRUPTED_EXIT)
+    for signal_number in STOP_SIGNALS:
+        signal.signal(signal_number, exit_now)
+
+
 @contextmanager
 def exit_on_user_error(report=True):
-    """Print a UserError as one line on stderr and exit with code 2 (no traceback). report=False: exit
-    without the line (the other processes of mpirun, whose rank 0 prints it)."""
+    """Print a UserError as one line on stderr and exit with code 2, an interruption with code 130 (no
+    traceback). Ctrl-C raises KeyboardInterrupt inside (SIGTERM ends the process unless a command handles it).
+    report=False: exit without the line (the other processes of mpirun, whose rank 0 prints it)."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         yield
     except UserError as error:
         if report:
             print(f"error: {error}", file=sys.stderr)
-        sys.exit(2)
+        sys.exit(USER_ERROR_EXIT)
     except KeyboardInterrupt:
+        ignore_stop_signals()
         print("interrupted", file=sys.stderr)
-        sys.exit(130)
+        sys.exit(INTERRUPTED_EXIT)
+
+
+@contextmanager
+def interrupt_on_stop_signals():
+    """Within: Ctrl-C and SIGTERM both raise KeyboardInterrupt, once. The previous handlers come back on
+    leaving, except after an interruption (the command is then exiting, and must not be interrupted again)."""
+    previous = {signal_number: signal.signal(signal_number, interrupt) for signal_number in STOP_SIGNALS}
+    try:
+        yield
+    except KeyboardInterrupt:
+        previous = {}
+        raise
+    finally:
+        for signal_number, handler in previous.items():
+            signal.signal(signal_number, handler)

@@ -7,6 +7,7 @@ import importlib.util
 import math
 import os
 import re
+import struct
 import subprocess
 import sys
 import tempfile
@@ -58,6 +59,22 @@ def read_rgb(path):
     return bgr_uint8_to_rgb_float(image)
 
 
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def image_size(path):
+    """(height, width) of an image file: from the header of a PNG (cheap: 24 bytes), else by decoding it."""
+    try:
+        with open(path, "rb") as file:
+            header = file.read(24)
+    except OSError as error:
+        raise UserError(f"cannot read image '{path}' ({error.strerror}); check its permissions")
+    if header[:8] == PNG_SIGNATURE and header[12:16] == b"IHDR":
+        width, height = struct.unpack(">II", header[16:24])
+        return height, width
+    return read_rgb(path).shape[:2]
+
+
 def bgr_uint8_to_rgb_float(image):
     return image[:, :, ::-1].astype(np.float32) / 255.0
 
@@ -79,6 +96,35 @@ def temporary_path(path):
     directory, name = os.path.split(path)
     stem, extension = os.path.splitext(name)
     return os.path.join(directory, f".{stem}.{os.getpid()}.tmp{extension}")
+
+
+TEMPORARY_NAME = re.compile(r"\.(?P<stem>.+)\.(?P<pid>\d+)\.tmp(?P<extension>\.[^.]*)?")  # temporary_path's names
+
+
+def process_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def remove_stale_temporaries(folder, target=None):
+    """Delete the temporaries that write_atomically left in folder when its process was killed (kill -9,
+    power loss): names of temporary_path whose pid is not a live process. target: only those of this file
+    name. Call it while holding the folder's lock (utils.paths.lock_folder), so that no run that could
+    still finish them shares the folder."""
+    removed = []
+    for name in os.listdir(folder):
+        match = TEMPORARY_NAME.fullmatch(name)
+        if not match or (target and f"{match['stem']}{match['extension'] or ''}" != target):
+            continue
+        if not process_alive(int(match["pid"])):
+            os.remove(os.path.join(folder, name))
+            removed.append(name)
+    return removed
 
 
 def write_atomically(path, write):

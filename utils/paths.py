@@ -1,8 +1,12 @@
 """Checks of the paths a user passes: each says what is wrong with it (missing, a folder, a file, unreadable,
 unwritable) and what to do, as one UserError, before any work starts."""
+import fcntl
 import os
+from contextlib import contextmanager, suppress
 
 from utils.errors import UserError
+
+LOCK_NAME = ".tecogan.lock"  # inside an output folder, locked by the run writing into it
 
 
 def _advice(hint):
@@ -72,3 +76,35 @@ def output_folder(path, role):
     if not os.access(parent, os.W_OK | os.X_OK):
         raise UserError(f"{role} '{path}' cannot be written ('{parent}' is not writable); choose another path")
     return path
+
+
+@contextmanager
+def lock_folder(path, role):
+    """Hold a lock on the existing folder path while the block runs, so that a second run into it stops with
+    one line naming the holder's pid. The lock file is removed on leaving; a process that dies (even by
+    kill -9) releases its lock, and the file it leaves is taken over by the next run."""
+    lock_path = os.path.join(path, LOCK_NAME)
+    while True:
+        try:
+            lock = os.fdopen(os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644), "r+")
+        except OSError as error:
+            raise UserError(f"cannot create the lock file of {role} '{path}' ({error.strerror}); choose another path")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = lock.read().strip() or "unknown"
+            lock.close()
+            raise UserError(f"{role} '{path}' is in use by another run (pid {holder}); wait for it to end, "
+                            "stop it, or choose another folder")
+        if os.path.exists(lock_path) and os.path.samestat(os.fstat(lock.fileno()), os.stat(lock_path)):
+            break
+        lock.close()  # its holder removed the file between our open and our lock: lock the new one
+    try:
+        lock.truncate(0)
+        lock.write(f"{os.getpid()}\n")
+        lock.flush()
+        yield
+    finally:
+        with suppress(FileNotFoundError):
+            os.remove(lock_path)  # while locked, so that no run can hold a lock on a removed file
+        lock.close()

@@ -3,6 +3,7 @@ import csv
 import io
 import os
 
+from utils.errors import UserError
 from utils.image_io import write_atomically, write_bytes
 
 
@@ -13,18 +14,30 @@ class LossLog:
         self.rows = self._read_rows_before(start_iteration)
 
     def _read_rows_before(self, iteration):
-        """Rows of an earlier run up to the checkpoint we resume from (later ones are replaced)."""
+        """Rows of an earlier run up to the checkpoint we resume from (later ones are replaced).
+
+        The log is written before the checkpoint that covers it (see write), so it holds every row up to
+        the checkpoint, and possibly rows past it, of iterations that the resumed run repeats."""
         if not os.path.isfile(self.csv_path):
             return []
-        with open(self.csv_path, newline="") as file:
-            rows = [{**{key: float(value) for key, value in row.items()}, "iteration": int(row["iteration"])}
-                    for row in csv.DictReader(file)]
+        rows, reader = [], None
+        try:
+            with open(self.csv_path, newline="", encoding="utf-8", errors="replace") as file:
+                reader = csv.DictReader(file)
+                for row in reader:
+                    rows.append({**{key: float(value) for key, value in row.items()},
+                                 "iteration": int(row["iteration"])})
+        except (csv.Error, KeyError, TypeError, ValueError):
+            raise UserError(f"'{self.csv_path}' line {reader.line_num if reader else 1} is not a row of numbers; "
+                            "fix or delete that line (or the file, which loses only the earlier loss curves)")
         return [row for row in rows if row["iteration"] <= iteration]
 
     def add(self, iteration, values):
         self.rows.append({"iteration": iteration, **{key: float(value) for key, value in values.items()}})
 
     def write(self):
+        """Rewrite losses.csv and losses.png. Call it before the checkpoint of the last row is written: a
+        crash between the two then leaves rows past the checkpoint, which a resumed run drops, never a gap."""
         if not self.rows:
             return
         table = io.StringIO()
