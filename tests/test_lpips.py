@@ -1,11 +1,14 @@
 """LPIPS in NNabla against the fixture made with the real lpips package, and the torch-free .pth reader."""
+import collections
 import hashlib
+import io
 import json
 import os
 import pickle
 import shutil
 import subprocess
 import sys
+import types
 import zipfile
 
 import nnabla as nn
@@ -129,6 +132,144 @@ def test_file_that_is_not_a_pth_is_refused(tmp_path):
     (tmp_path / "image.pth").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
     with pytest.raises(UserError, match="not a usable PyTorch weights file"):
         read_pth(str(tmp_path / "image.pth"))
+
+
+class FakeFloatStorage:
+    """Pickled as the global torch.FloatStorage while fake_torch() is in sys.modules."""
+
+
+def fake_rebuild_tensor_v2(*args):
+    raise AssertionError("only pickled, never called")
+
+
+class TensorStub:
+    """Pickles as torch's _rebuild_tensor_v2(storage '0' of numel floats, offset, size, stride), plus a BUILD
+    of `state` when given."""
+
+    def __init__(self, numel, size, stride, offset=0, state=None):
+        self.numel, self.size, self.stride, self.offset, self.state = numel, size, stride, offset, state
+
+    def __reduce__(self):
+        args = (StorageStub(self.numel), self.offset, self.size, self.stride, False, collections.OrderedDict())
+        return (fake_rebuild_tensor_v2, args) + ((self.state,) if self.state is not None else ())
+
+
+class StorageStub:
+    def __init__(self, numel):
+        self.numel = numel
+
+
+class TorchLikePickler(pickle.Pickler):
+    def persistent_id(self, obj):
+        return ("storage", FakeFloatStorage, "0", "cpu", obj.numel) if isinstance(obj, StorageStub) else None
+
+
+@pytest.fixture
+def torch_pickle_of(monkeypatch):
+    """torch_pickle_of(obj): the data.pkl torch.save would write for obj (TensorStub standing for tensors)."""
+    torch, torch_utils = types.ModuleType("torch"), types.ModuleType("torch._utils")
+    torch.FloatStorage, torch_utils._rebuild_tensor_v2 = FakeFloatStorage, fake_rebuild_tensor_v2
+    FakeFloatStorage.__module__, FakeFloatStorage.__qualname__ = "torch", "FloatStorage"
+    fake_rebuild_tensor_v2.__module__, fake_rebuild_tensor_v2.__qualname__ = "torch._utils", "_rebuild_tensor_v2"
+    monkeypatch.setitem(sys.modules, "torch", torch)
+    monkeypatch.setitem(sys.modules, "torch._utils", torch_utils)
+
+    def dumps(obj):
+        buffer = io.BytesIO()
+        TorchLikePickler(buffer, protocol=2).dump(obj)
+        return buffer.getvalue()
+    return dumps
+
+
+FOUR_FLOATS = np.arange(4, dtype="<f4").tobytes()
+
+
+def zip_pth(path, data_pkl, storage=FOUR_FLOATS):
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("archive/data.pkl", data_pkl)
+        archive.writestr("archive/byteorder", "little")
+        archive.writestr("archive/data/0", storage)
+    return str(path)
+
+
+def test_crafted_tensor_pickle_is_read_like_a_torch_one(tmp_path, torch_pickle_of):
+    """The crafting helpers make what the reader reads: the hostile variants below differ only in one field."""
+    path = zip_pth(tmp_path / "good.pth", torch_pickle_of({"w": TensorStub(4, (2, 2), (1, 2))}))
+    assert np.array_equal(read_state_dict(path)["w"], np.arange(4, dtype=np.float32).reshape(2, 2).T)
+
+
+def test_huge_shape_of_stride_0_is_refused_before_any_allocation(tmp_path, torch_pickle_of):
+    """A file of a few hundred bytes claims a 16384x16384 float tensor repeating one element (1 GiB if copied)."""
+    path = zip_pth(tmp_path / "huge.pth", torch_pickle_of({"w": TensorStub(4, (16384, 16384), (0, 0))}))
+    assert os.path.getsize(path) < 1000
+    script = ("import resource, sys\nfrom utils.errors import UserError\nfrom utils.torch_pickle import read_pth\n"
+              "try:\n    read_pth(sys.argv[1])\nexcept UserError as error:\n    print(error)\n"
+              "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    result = subprocess.run([sys.executable, "-c", script, path], cwd=REPO_ROOT, capture_output=True, text=True,
+                            check=False)
+    message, peak_kib = result.stdout.strip().splitlines()
+    assert "has 268435456 elements, more than its storage of 4" in message
+    assert int(peak_kib) < 200 * 1024
+
+
+@pytest.mark.parametrize("state", [{"storage": 5}, (None, {"size": "big"})], ids=["dict", "slots"])
+def test_build_that_rewrites_a_tensor_is_refused(tmp_path, torch_pickle_of, state):
+    path = zip_pth(tmp_path / "build.pth", torch_pickle_of({"w": TensorStub(4, (4,), (1,), state=state)}))
+    with pytest.raises(UserError, match=r"rewrites a TensorRef \(BUILD\)"):
+        read_pth(path)
+
+
+@pytest.mark.parametrize("size, stride, offset", [((4.0,), (1,), 0), ((4,), (1, 1), 0), ((4,), (-1,), 0),
+                                                  ((4,), (1,), "0"), ((1,) * 40, (1,) * 40, 0)],
+                         ids=["float size", "stride of other length", "negative stride", "text offset", "40 dims"])
+def test_tensor_with_malformed_size_stride_or_offset_is_refused(tmp_path, torch_pickle_of, size, stride, offset):
+    path = zip_pth(tmp_path / "odd.pth", torch_pickle_of({"w": TensorStub(4, size, stride, offset)}))
+    with pytest.raises(UserError, match="offset, size or stride is not a tuple of counts"):
+        read_pth(path)
+
+
+def test_storage_of_a_partial_element_is_refused(tmp_path, torch_pickle_of):
+    path = zip_pth(tmp_path / "odd.pth", torch_pickle_of({"w": TensorStub(1, (1,), (1,))}), storage=b"\0" * 6)
+    with pytest.raises(UserError, match="storage '0' has 6 bytes, not a whole number of 4-byte elements"):
+        read_pth(path)
+
+
+def test_containers_nested_without_end_are_refused(tmp_path):
+    depth = 100000
+    nested_lists = b"\x80\x02" + b"]" * depth + b"a" * (depth - 1) + b"."  # EMPTY_LIST x depth, APPEND x depth-1
+    with pytest.raises(UserError, match="nests containers more than 100 deep"):
+        read_pth(zip_pth(tmp_path / "deep.pth", nested_lists))
+
+
+@pytest.mark.parametrize("claim", [b"X\xff\xff\xff\xff", b"\x8e" + (2 ** 62).to_bytes(8, "little")],
+                         ids=["4 GiB text", "2^62 bytes"])
+@pytest.mark.parametrize("layout", ["zip", "legacy"])
+def test_a_string_longer_than_the_file_is_refused(tmp_path, claim, layout):
+    data_pkl = b"\x80\x02" + claim + b"short."
+    path = tmp_path / "long.pth"
+    if layout == "zip":
+        zip_pth(path, data_pkl)
+    else:
+        path.write_bytes(legacy_header() + data_pkl)
+    with pytest.raises(UserError, match="not a usable PyTorch weights file"):
+        read_pth(str(path))
+
+
+def test_a_zip_whose_pickle_is_damaged_is_refused(tmp_path):
+    with open(ALEXNET_PTH, "rb") as original:
+        data = bytearray(original.read())
+    with zipfile.ZipFile(ALEXNET_PTH) as archive:
+        member = archive.getinfo("archive/data.pkl")
+    start = member.header_offset + 30 + len(member.filename) + len(member.extra)
+    data[start + 10:start + 20] = b"\xff" * 10  # stored bytes no longer match their CRC
+    (tmp_path / "damaged.pth").write_bytes(bytes(data))
+    with pytest.raises(UserError, match="damaged zip file"):
+        read_pth(str(tmp_path / "damaged.pth"))
+
+
+def test_a_folder_given_as_weights_file_is_named_a_folder(tmp_path):
+    with pytest.raises(UserError, match="is a folder, not a file"):
+        read_pth(str(tmp_path))
 
 
 @pytest.mark.parametrize("pair", REFERENCE["pairs"], ids=lambda pair: pair["kind"])
