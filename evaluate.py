@@ -52,7 +52,7 @@ class Sequence:
         height, width = read_rgb(self.target_paths[0]).shape[:2]
         _, _, crop_height, crop_width = metrics.crop_box(height, width)
         if crop_height <= 0 or crop_width <= 0:
-            smallest = metrics.CROP_STEP + metrics.CROP_MIN_MARGIN
+            smallest = metrics.SMALLEST_SIDE
             raise UserError(f"target '{self.target_paths[0]}' is {width}x{height}: the evaluation crop needs frames "
                             f"of at least {smallest}x{smallest} pixels")
 

@@ -49,3 +49,36 @@ def test_bad_demo_flags_stop_with_one_line(flags, message, capsys, tmp_path):
     assert exit_info.value.code == 2
     lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert len(lines) == 1 and message in lines[0]
+
+
+@pytest.mark.parametrize("region, message", [
+    ("0,0,16,16", "--region 0,0,16,16 is smaller than 53x53"),
+    ("0,0,52,200", "--region 0,0,52,200 is smaller than 53x53"),
+    ("240,0,60,60", "--region 240,0,60,60 reaches past the 640x272 frames"),
+    ("0,1000,60,60", "--region 0,1000,60,60 reaches past the"),
+])
+def test_a_region_outside_the_frames_or_too_small_to_evaluate_stops_before_any_output(region, message, capsys,
+                                                                                      tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as exit_info:
+        demo.main(["--frames", "5", "--region", region, "--output", str(out)])
+    assert exit_info.value.code == 2
+    [line] = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert message in line
+    assert not out.exists()
+
+
+def test_the_smallest_region_allowed_runs_through_evaluation(tmp_path):
+    side = demo.smallest_region_side()
+    assert demo.ground_truth_side(side) >= 48 > demo.ground_truth_side(side - 1)
+    demo.main(["--frames", "5", "--region", f"0,0,{side},{side}", "--output", str(tmp_path / "demo")])
+    assert (tmp_path / "demo" / "metrics.md").exists()
+
+
+def test_an_output_that_is_a_file_stops_before_any_output(capsys, tmp_path):
+    (tmp_path / "out").write_text("x")
+    with pytest.raises(SystemExit) as exit_info:
+        demo.main(["--frames", "5", "--output", str(tmp_path / "out" / "demo")])
+    assert exit_info.value.code == 2
+    [line] = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert "which is a file" in line
