@@ -388,6 +388,36 @@ def test_converter_with_a_missing_file_fails_in_one_line(tmp_path):
     assert line.startswith("error:") and "none.pth" in line
 
 
+@pytest.mark.parametrize("make, output, message", [
+    (None, "out.txt", "--output '{tmp}/out.txt' must end in .h5"),
+    ("folder", "out.h5", "--output '{tmp}/out.h5' is a folder"),
+    ("file", "file/out.h5", "--output '{tmp}/file/out.h5' is under '{tmp}/file', which is a file"),
+    (None, "missing/out.h5", "the folder of --output '{tmp}/missing/out.h5' does not exist"),
+], ids=["other extension", "a folder", "under a file", "no such folder"])
+def test_converter_with_an_unusable_output_fails_in_one_line_and_writes_nothing(tmp_path, make, output, message):
+    if make == "folder":
+        (tmp_path / output).mkdir()
+    elif make == "file":
+        (tmp_path / "file").write_text("x")
+    before = sorted(tmp_path.rglob("*"))
+    result = run_converter("--alexnet", ALEXNET_PTH, "--lpips", LIN_PTH, "--output", str(tmp_path / output))
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: {message.format(tmp=tmp_path)}")
+    assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_converter_with_a_folder_as_input_names_it_a_folder(tmp_path):
+    result = run_converter("--alexnet", str(tmp_path), "--lpips", LIN_PTH, "--output", str(tmp_path / "out.h5"))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [f"error: --alexnet '{tmp_path}' is a folder, not a file"]
+
+
+def test_lpips_weights_that_are_a_folder_are_named_a_folder(tmp_path):
+    with pytest.raises(UserError, match="LPIPS weights '.*' is a folder, not a file"):
+        load_lpips_weights(str(tmp_path))
+
+
 def test_weights_file_without_lpips_parameters_is_refused(tmp_path, arrays):
     partial = dict(arrays)
     del partial["lin4_model_1_weight"]
