@@ -52,6 +52,8 @@ WEIGHT_FILES = [
     NNABLA_LPIPS_URL + "alex_with_LPIPS.h5",
 ]
 CHUNK_BYTES = 1 << 16
+# What zipfile raises for a damaged, encrypted (RuntimeError) or unsupported (NotImplementedError) zip.
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError)
 TIMEOUT_S = 60
 
 
@@ -160,8 +162,8 @@ def zip_problem(path):
     try:
         with zipfile.ZipFile(path) as archive:
             bad_member = archive.testzip()
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
-        return f"a corrupt zip ({error})"
+    except ZIP_ERRORS as error:
+        return f"a corrupt zip ({error or type(error).__name__})"
     return f"a corrupt zip (member '{bad_member}' fails its CRC check)" if bad_member else None
 
 
@@ -240,8 +242,8 @@ def extract_zip(path, folder):
             os.makedirs(destination, exist_ok=True)
             for name in names:
                 os.replace(os.path.join(directory, name), os.path.join(destination, name))
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
-        raise UserError(f"cannot unpack {archive_name} into {folder} ({error})")
+    except ZIP_ERRORS as error:
+        raise UserError(f"cannot unpack {archive_name} into {folder} ({error or type(error).__name__})")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return [member.filename for member, _ in members]
@@ -253,6 +255,8 @@ def fetch_archive(url, archive):
     folder, name = os.path.split(archive)
     marker = os.path.join(folder, f".{name}.unpacked")
     if os.path.exists(marker):
+        if os.path.exists(archive):  # a run stopped between writing the marker and deleting the zip
+            os.remove(archive)
         print(f"{name}: already unpacked in {folder}/, skipped")
         return
     os.makedirs(folder, exist_ok=True)

@@ -387,3 +387,26 @@ def test_an_unusable_destination_is_one_line_before_anything_is_fetched(server, 
     assert line.startswith("error: ") and message.format(tmp=tmp_path) in line
     assert server.requests == []
     assert sorted(str(path) for path in tmp_path.rglob("*")) == before
+
+
+def encrypted_zip():
+    """A zip whose one member is flagged as encrypted (bit 0 of the flags in its local and central headers);
+    zipfile reads such members only with a password."""
+    data = bytearray(make_zip({"calendar/0001.png": b"secret"}))
+    data[6] |= 0x1
+    data[data.index(b"PK\x01\x02") + 8] |= 0x1
+    return bytes(data)
+
+
+def test_an_encrypted_zip_is_one_line_and_nothing_is_unpacked(server, tmp_path):
+    server.files["/download/data/TecoGAN/vid3_LR.zip"] = encrypted_zip()
+    with pytest.raises(UserError, match="vid3_LR.zip gave a corrupt zip .*encrypted"):
+        run(server, tmp_path)
+    assert list((tmp_path / "LR").iterdir()) == []
+
+
+def test_a_zip_left_beside_its_done_marker_is_removed(server, tmp_path):
+    run(server, tmp_path)
+    (tmp_path / "LR" / "vid3_LR.zip").write_bytes(b"left by a run stopped before deleting it")
+    run(server, tmp_path)
+    assert leftovers(tmp_path) == []
