@@ -127,22 +127,34 @@ class RestrictedUnpickler(pickle.Unpickler):
         return StorageRef(key, dtype, view[2], view[1])
 
 
-def materialise(value, storages, depth=0):
-    """Replace every TensorRef in nested containers by a numpy array copied out of storages."""
-    if depth > MAX_NESTING:
-        raise UserError(f"the pickle nests containers more than {MAX_NESTING} deep; this is no weights file")
-    if isinstance(value, TensorRef):
-        return tensor_from_storage(value, storages[value.storage.key])
-    if isinstance(value, dict):
-        return type(value)((key, materialise(item, storages, depth + 1)) for key, item in value.items())
-    if isinstance(value, (list, tuple)):
-        return type(value)(materialise(item, storages, depth + 1) for item in value)
-    return value
+def materialise(value, storages):
+    """Replace every TensorRef in nested containers by a numpy array out of storages. What the pickle shares
+    stays shared, so a file that refers to one list or tensor from many places costs its own size, not a copy
+    per reference; nesting deeper than MAX_NESTING (or a container inside itself) is refused."""
+    rebuilt = {}  # id of a pickled object -> what it became (every such object lives until the end)
+
+    def rebuild(item, depth):
+        if depth > MAX_NESTING:
+            raise UserError(f"the pickle nests containers more than {MAX_NESTING} deep; this is no weights file")
+        if id(item) in rebuilt:
+            return rebuilt[id(item)]
+        if isinstance(item, TensorRef):
+            result = tensor_from_storage(item, storages[item.storage.key])
+        elif isinstance(item, dict):
+            result = type(item)((key, rebuild(entry, depth + 1)) for key, entry in item.items())
+        elif isinstance(item, (list, tuple)):
+            result = type(item)(rebuild(entry, depth + 1) for entry in item)
+        else:
+            return item
+        rebuilt[id(item)] = result
+        return result
+    return rebuild(value, 0)
 
 
 def tensor_from_storage(tensor, storage):
-    """Copy a strided view out of a flat storage array, refusing views that reach outside it and tensors with
-    more elements than their storage (a weight never repeats elements; a huge shape of stride 0 would)."""
+    """A read-only strided view of a flat storage array (so that many tensors over one storage cost nothing
+    more), refusing views that reach outside it and tensors with more elements than their storage (a weight
+    never repeats elements; a huge shape of stride 0 would)."""
     ref = tensor.storage
     if ref.offset + ref.numel > storage.size:
         raise UserError(f"a storage view ends past its storage ({ref.offset} + {ref.numel} > {storage.size})")
@@ -152,12 +164,15 @@ def tensor_from_storage(tensor, storage):
         raise UserError(f"a tensor of shape {tensor.size} has {elements} elements, more than its storage "
                         f"of {flat.size}")
     if elements == 0:
-        return np.zeros(tensor.size, storage.dtype)
+        try:
+            return np.zeros(tensor.size, storage.dtype)
+        except ValueError:  # numpy refuses shapes like (0, 2**62) whose other sides overflow its size
+            raise UserError(f"an empty tensor has the impossible shape {tensor.size}")
     last = tensor.offset + sum((n - 1) * s for n, s in zip(tensor.size, tensor.stride))
     if last >= flat.size:
         raise UserError(f"a tensor reaches element {last} of a storage of {flat.size} elements")
     strides = tuple(s * flat.itemsize for s in tensor.stride)
-    return np.lib.stride_tricks.as_strided(flat[tensor.offset:], tensor.size, strides).copy()
+    return np.lib.stride_tricks.as_strided(flat[tensor.offset:], tensor.size, strides, writeable=False)
 
 
 def unpickle(file, storage_location_items, source):
@@ -251,7 +266,7 @@ def read_legacy_format(path):
 
 
 def read_pth(path):
-    """The object saved in a .pth file, with every tensor as a numpy array (native byte order)."""
+    """The object saved in a .pth file, with every tensor as a read-only numpy array (native byte order)."""
     input_file(path, "PyTorch weights file")
     obj, storages = read_zip_format(path) if zipfile.is_zipfile(path) else read_legacy_format(path)
     native = {key: array.astype(array.dtype.newbyteorder("=")) for key, array in storages.items()}
