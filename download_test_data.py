@@ -61,8 +61,12 @@ def with_base_url(url, base_url):
     """url with its scheme and host (and a path prefix, if base_url has one) taken from base_url."""
     if not base_url:
         return url
-    base = urllib.parse.urlsplit(base_url)
-    if not (base.scheme and base.netloc):
+    try:
+        base = urllib.parse.urlsplit(base_url)
+        valid = base.scheme in ("http", "https") and bool(base.hostname) and (base.port is None or base.port > 0)
+    except ValueError:  # an unclosed IPv6 bracket, a port that is no number or out of range
+        valid = False
+    if not valid:
         raise UserError(f"--base-url '{base_url}' is not a URL like http://host:port")
     path = base.path.rstrip("/") + urllib.parse.urlsplit(url).path
     return urllib.parse.urlunsplit((base.scheme, base.netloc, path, "", ""))
@@ -320,8 +324,15 @@ def main(argv=None):
         raise UserError("nothing to do: --no-data without --weights")
     files = planned_files(args)
     check_destinations(args.output_dir, files)
-    for fetch, url, destination in files:
-        fetch(url, destination)
+    folders = [args.output_dir] + sorted({os.path.dirname(destination) for _, _, destination in files})
+    new_folders = [folder for folder in folders if not os.path.exists(folder)]
+    try:
+        for fetch, url, destination in files:
+            fetch(url, destination)
+    finally:  # a run that fails (say, offline) leaves no empty folder behind
+        for folder in reversed(new_folders):
+            if os.path.isdir(folder) and not os.listdir(folder):
+                os.rmdir(folder)
     print("done: " + ", ".join(os.path.join(args.output_dir, folder) + "/"
                                for folder, wanted in (("LR", not args.no_data), ("HR", not args.no_data),
                                                       ("weights", args.weights)) if wanted))
