@@ -1,6 +1,8 @@
 """The main job: the demo pipeline end to end, the bundled model and its recipe."""
 import os
 
+import cv2
+import numpy as np
 import pytest
 
 import demo
@@ -82,3 +84,42 @@ def test_an_output_that_is_a_file_stops_before_any_output(capsys, tmp_path):
     assert exit_info.value.code == 2
     [line] = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert "which is a file" in line
+
+
+def write_video(path, frame_count, size=64):
+    """A short MJPG clip of distinct frames."""
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 25, (size, size))
+    for index in range(frame_count):
+        writer.write(np.full((size, size, 3), 40 * index, np.uint8))
+    writer.release()
+
+
+def test_a_video_shorter_than_evaluation_needs_stops_before_any_output(capsys, tmp_path):
+    write_video(tmp_path / "short.avi", 3)
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as exit_info:
+        demo.main(["--video", str(tmp_path / "short.avi"), "--frames", "5", "--output", str(out)])
+    assert exit_info.value.code == 2
+    [line] = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert "gave 3 frame(s); the demo needs at least 5" in line
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("flags, message", [(["--threads", "0"], "--threads must be a positive"),
+                                            (["--model", "README.md"], "is not an HDF5")])
+def test_flags_generate_would_refuse_stop_the_demo_before_any_output(flags, message, capsys, tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as exit_info:
+        demo.main(["--frames", "5", "--region", "0,0,64,64", "--output", str(out)] + flags)
+    assert exit_info.value.code == 2
+    [line] = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert message in line
+    assert not out.exists()
+
+
+def test_a_shorter_rerun_into_the_same_folder_uses_only_its_own_frames(tmp_path):
+    out = tmp_path / "demo"
+    demo.main(["--frames", "6", "--region", "0,0,64,64", "--output", str(out)])
+    demo.main(["--frames", "5", "--region", "0,0,64,64", "--output", str(out)])
+    for folder in demo.FRAME_FOLDERS:
+        assert len(os.listdir(out / folder)) == 5, folder
