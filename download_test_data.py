@@ -31,7 +31,7 @@ import h5py
 from tqdm import tqdm
 
 from utils.errors import UserError, exit_on_user_error
-from utils.image_io import write_bytes
+from utils.image_io import write_atomically, write_bytes
 from utils.paths import output_file, output_folder
 
 TECOGAN_DATA_URL = "https://ge.in.tum.de/download/data/TecoGAN/"
@@ -118,7 +118,14 @@ def download(url, destination, validate):
             return False
         print(f"{destination} is {problem}; downloading it again")
         os.remove(destination)
-    partial = partial_path(destination)
+    write_atomically(destination, lambda partial: _fetch_whole(url, partial, validate),
+                     partial=partial_path(destination))
+    return True
+
+
+def _fetch_whole(url, partial, validate):
+    """Grow partial into the whole file at url (resuming what it holds) and validate it; a file that fails
+    validation is deleted, one cut short is kept to be resumed."""
     offset = os.path.getsize(partial) if os.path.exists(partial) else 0
     response = _open(url, offset)
     if response is None:  # 416: the partial file may already be whole; validation decides
@@ -132,8 +139,9 @@ def download(url, destination, validate):
                                     f"range; delete {partial} and run again")
             else:
                 offset, total = 0, None  # the server sent the whole file: start over
-            if total is None and response.headers.get("Content-Length"):
-                total = offset + int(response.headers["Content-Length"])
+            length = response.headers.get("Content-Length", "")
+            if total is None and length.isdigit():  # a garbled length counts as none
+                total = offset + int(length)
             _receive(url, response, partial, offset, total)
     size = os.path.getsize(partial)
     if total is not None and size < total:
@@ -145,8 +153,6 @@ def download(url, destination, validate):
     if problem:
         os.remove(partial)
         raise UserError(f"{url} gave {problem}; the file was deleted, run again to download it anew")
-    os.replace(partial, destination)
-    return True
 
 
 def _receive(url, response, partial, offset, total):

@@ -70,7 +70,7 @@ class FileServer:
     cut_after[path] = n sends the full Content-Length but only n bytes, then drops the connection.
     ignore_range makes it answer 200 with the whole file, as servers without Range support do.
     omit_length makes it send no Content-Length: the end of the connection is the end of the file
-    (HTTP/1.0), so a cut connection looks like a complete download.
+    (HTTP/1.0), so a cut connection looks like a complete download; garbled_length sends this text instead.
     """
 
     def __init__(self, files):
@@ -78,6 +78,7 @@ class FileServer:
         self.cut_after = {}
         self.ignore_range = False
         self.omit_length = False
+        self.garbled_length = None
         self.requests = []
         server = self
 
@@ -116,7 +117,7 @@ class FileServer:
         else:
             request.send_response(200)
         if not self.omit_length:
-            request.send_header("Content-Length", str(len(data) - start))
+            request.send_header("Content-Length", self.garbled_length or str(len(data) - start))
         request.end_headers()
         body = data[start:]
         if path in self.cut_after:
@@ -418,3 +419,10 @@ def test_a_malformed_base_url_is_one_line_before_anything_is_written(tmp_path, b
     with pytest.raises(UserError, match="is not a URL like http://host:port"):
         download_test_data.main(["--output-dir", str(tmp_path / "out"), "--base-url", base_url])
     assert not (tmp_path / "out").exists()
+
+
+def test_a_garbled_content_length_counts_as_none_and_the_content_decides(weight_server, tmp_path):
+    weight_server.garbled_length = "lots"
+    run(weight_server, tmp_path, "--weights", "--no-data")
+    for path in REFERENCE_WEIGHT_PATHS:
+        assert (tmp_path / "weights" / os.path.basename(path)).read_bytes() == weight_server.files[path]
