@@ -290,6 +290,17 @@ def test_a_string_longer_than_the_file_is_refused(tmp_path, claim, layout):
         read_pth(str(path))
 
 
+def test_a_compressed_storage_is_refused_before_it_is_inflated(tmp_path, torch_pickle_of):
+    """64 MiB of zeros deflate to a few tens of KiB: a zip bomb, which torch.save never writes."""
+    path = tmp_path / "bomb.pth"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("archive/data.pkl", torch_pickle_of({"w": TensorStub(4, (4,), (1,))}))
+        archive.writestr("archive/data/0", bytes(64 << 20), compress_type=zipfile.ZIP_DEFLATED)
+    assert os.path.getsize(path) < 1 << 20
+    with pytest.raises(UserError, match="holds the compressed member 'archive/data/0'"):
+        read_pth(str(path))
+
+
 def test_a_zip_whose_pickle_is_damaged_is_refused(tmp_path):
     with open(ALEXNET_PTH, "rb") as original:
         data = bytearray(original.read())

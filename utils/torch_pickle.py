@@ -207,6 +207,10 @@ def read_zip_format(path):
 
 
 def read_zip_members(archive, path):
+    compressed = [info.filename for info in archive.infolist() if info.compress_type != zipfile.ZIP_STORED]
+    if compressed:  # torch.save stores every member uncompressed: no member can claim more than the file holds
+        raise UserError(f"'{path}' holds the compressed member {compressed[0]!r}; torch.save writes none, "
+                        "so this is no PyTorch .pth")
     pickles = [name for name in archive.namelist() if os.path.basename(name) == "data.pkl"]
     if len(pickles) != 1:
         raise UserError(f"'{path}' is a zip file but not a PyTorch .pth (no single data.pkl inside)")
