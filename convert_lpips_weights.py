@@ -12,8 +12,9 @@ logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import 
 
 import argparse
 
-from utils.errors import UserError, exit_on_user_error
+from utils.errors import exit_on_user_error
 from utils.lpips import save_lpips_weights, weights_from_torch
+from utils.paths import input_file, output_file
 from utils.torch_pickle import read_state_dict
 
 
@@ -23,8 +24,9 @@ def parse_args(argv=None):
     parser.add_argument("--lpips", required=True, help="LPIPS v0.1 linear layers, weights/v0.1/alex.pth")
     parser.add_argument("--output", required=True, help="NNabla parameter file to write (.h5)")
     args = parser.parse_args(argv)
-    if not args.output.endswith(".h5"):
-        raise UserError(f"--output '{args.output}' must end in .h5 (an NNabla parameter file)")
+    input_file(args.alexnet, "--alexnet")
+    input_file(args.lpips, "--lpips")
+    output_file(args.output, "--output", (".h5",))
     return args
 
 

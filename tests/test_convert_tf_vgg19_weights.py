@@ -154,4 +154,60 @@ def test_a_missing_checkpoint_is_one_line_and_exit_code_2(tmp_path):
                             cwd=REPO_ROOT, capture_output=True, text=True)
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
-    assert result.stderr.startswith(f"error: no checkpoint at '{tmp_path / 'nowhere.ckpt'}'")
+    assert result.stderr.startswith(f"error: --pre_trained_model '{tmp_path / 'nowhere.ckpt'}' does not exist")
+
+
+def cut_in_gzip_header(data):
+    return data[:20]
+
+
+def cut_in_half(data):
+    return data[:len(data) // 2]
+
+
+def cut_in_gzip_trailer(data):
+    return data[:-4]
+
+
+def corrupt_in_the_middle(data):
+    middle = len(data) // 2
+    return data[:middle] + bytes(byte ^ 0xFF for byte in data[middle:middle + 64]) + data[middle + 64:]
+
+
+@pytest.mark.parametrize("damage", [cut_in_gzip_header, cut_in_half, cut_in_gzip_trailer, corrupt_in_the_middle])
+@pytest.mark.parametrize("name", ["vgg_19_2016_08_28.tar.gz", "download.bin"])
+def test_a_truncated_or_corrupt_archive_is_one_line_and_writes_nothing(checkpoints, tmp_path, damage, name):
+    _, paths = checkpoints
+    if "tar.gz" not in paths:
+        pytest.skip(f"this TensorFlow writes no V1 checkpoint: {paths['V1_error']}")
+    (tmp_path / name).write_bytes(damage(paths["tar.gz"].read_bytes()))
+    with pytest.raises(UserError, match=f"cannot unpack .*{name}.*download vgg_19_2016_08_28.tar.gz again"):
+        converter.convert(str(tmp_path / name), str(tmp_path / "out.h5"))
+    assert sorted(path.name for path in tmp_path.iterdir()) == [name]
+
+
+@pytest.mark.parametrize("make, save_path, message", [
+    (None, "out.txt", "--save-path '{tmp}/out.txt' must end in .h5"),
+    ("folder", "out.h5", "--save-path '{tmp}/out.h5' is a folder"),
+    ("file", "file/out.h5", "--save-path '{tmp}/file/out.h5' is under '{tmp}/file', which is a file"),
+    (None, "missing/out.h5", "the folder of --save-path '{tmp}/missing/out.h5' does not exist"),
+], ids=["other extension", "a folder", "under a file", "no such folder"])
+def test_an_unusable_save_path_is_one_line_before_any_work(checkpoints, tmp_path, make, save_path, message):
+    _, paths = checkpoints
+    if make == "folder":
+        (tmp_path / save_path).mkdir()
+    elif make == "file":
+        (tmp_path / "file").write_text("x")
+    before = sorted(tmp_path.rglob("*"))
+    result = subprocess.run([sys.executable, "convert_tf_vgg19_weights.py", "--pre_trained_model", str(paths["V2"]),
+                             "--save-path", str(tmp_path / save_path)], cwd=REPO_ROOT, capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: {message.format(tmp=tmp_path)}")
+    assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_a_folder_given_as_checkpoint_is_named_a_folder(tmp_path):
+    with pytest.raises(UserError, match=r"--pre_trained_model '.*' is a folder, not a file"):
+        converter.convert(str(tmp_path), str(tmp_path / "out.h5"))

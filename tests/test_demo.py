@@ -1,6 +1,8 @@
 """The main job: the demo pipeline end to end, the bundled model and its recipe."""
 import os
 
+import cv2
+import numpy as np
 import pytest
 
 import demo
@@ -49,3 +51,75 @@ def test_bad_demo_flags_stop_with_one_line(flags, message, capsys, tmp_path):
     assert exit_info.value.code == 2
     lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert len(lines) == 1 and message in lines[0]
+
+
+@pytest.mark.parametrize("region, message", [
+    ("0,0,16,16", "--region 0,0,16,16 is smaller than 53x53"),
+    ("0,0,52,200", "--region 0,0,52,200 is smaller than 53x53"),
+    ("240,0,60,60", "--region 240,0,60,60 reaches past the 640x272 frames"),
+    ("0,1000,60,60", "--region 0,1000,60,60 reaches past the"),
+])
+def test_a_region_outside_the_frames_or_too_small_to_evaluate_stops_before_any_output(region, message, capsys,
+                                                                                      tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as exit_info:
+        demo.main(["--frames", "5", "--region", region, "--output", str(out)])
+    assert exit_info.value.code == 2
+    [line] = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert message in line
+    assert not out.exists()
+
+
+def test_the_smallest_region_allowed_runs_through_evaluation(tmp_path):
+    side = demo.smallest_region_side()
+    assert demo.ground_truth_side(side) >= 48 > demo.ground_truth_side(side - 1)
+    demo.main(["--frames", "5", "--region", f"0,0,{side},{side}", "--output", str(tmp_path / "demo")])
+    assert (tmp_path / "demo" / "metrics.md").exists()
+
+
+def test_an_output_that_is_a_file_stops_before_any_output(capsys, tmp_path):
+    (tmp_path / "out").write_text("x")
+    with pytest.raises(SystemExit) as exit_info:
+        demo.main(["--frames", "5", "--output", str(tmp_path / "out" / "demo")])
+    assert exit_info.value.code == 2
+    [line] = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert "which is a file" in line
+
+
+def write_video(path, frame_count, size=64):
+    """A short MJPG clip of distinct frames."""
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 25, (size, size))
+    for index in range(frame_count):
+        writer.write(np.full((size, size, 3), 40 * index, np.uint8))
+    writer.release()
+
+
+def test_a_video_shorter_than_evaluation_needs_stops_before_any_output(capsys, tmp_path):
+    write_video(tmp_path / "short.avi", 3)
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as exit_info:
+        demo.main(["--video", str(tmp_path / "short.avi"), "--frames", "5", "--output", str(out)])
+    assert exit_info.value.code == 2
+    [line] = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert "gave 3 frame(s); the demo needs at least 5" in line
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("flags, message", [(["--threads", "0"], "--threads must be a positive"),
+                                            (["--model", "README.md"], "is not an HDF5")])
+def test_flags_generate_would_refuse_stop_the_demo_before_any_output(flags, message, capsys, tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as exit_info:
+        demo.main(["--frames", "5", "--region", "0,0,64,64", "--output", str(out)] + flags)
+    assert exit_info.value.code == 2
+    [line] = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert message in line
+    assert not out.exists()
+
+
+def test_a_shorter_rerun_into_the_same_folder_uses_only_its_own_frames(tmp_path):
+    out = tmp_path / "demo"
+    demo.main(["--frames", "6", "--region", "0,0,64,64", "--output", str(out)])
+    demo.main(["--frames", "5", "--region", "0,0,64,64", "--output", str(out)])
+    for folder in demo.FRAME_FOLDERS:
+        assert len(os.listdir(out / folder)) == 5, folder

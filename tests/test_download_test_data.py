@@ -1,10 +1,12 @@
 """download_test_data.py against a local HTTP server (127.0.0.1, a free port) serving small zips made here."""
 import io
 import os
+import stat
 import subprocess
 import sys
 import threading
 import urllib.parse
+import warnings
 import zipfile
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -67,12 +69,16 @@ class FileServer:
 
     cut_after[path] = n sends the full Content-Length but only n bytes, then drops the connection.
     ignore_range makes it answer 200 with the whole file, as servers without Range support do.
+    omit_length makes it send no Content-Length: the end of the connection is the end of the file
+    (HTTP/1.0), so a cut connection looks like a complete download; garbled_length sends this text instead.
     """
 
     def __init__(self, files):
         self.files = dict(files)
         self.cut_after = {}
         self.ignore_range = False
+        self.omit_length = False
+        self.garbled_length = None
         self.requests = []
         server = self
 
@@ -110,7 +116,8 @@ class FileServer:
             request.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
         else:
             request.send_response(200)
-        request.send_header("Content-Length", str(len(data) - start))
+        if not self.omit_length:
+            request.send_header("Content-Length", self.garbled_length or str(len(data) - start))
         request.end_headers()
         body = data[start:]
         if path in self.cut_after:
@@ -124,6 +131,13 @@ class FileServer:
     def close(self):
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+@pytest.fixture
+def weight_server(tmp_path):
+    file_server = FileServer({path: hdf5_bytes(tmp_path, os.path.basename(path)) for path in REFERENCE_WEIGHT_PATHS})
+    yield file_server
+    file_server.close()
 
 
 @pytest.fixture
@@ -211,7 +225,7 @@ def test_a_corrupt_zip_is_deleted_and_nothing_is_unpacked(server, tmp_path):
     server.files[zip_path] = bytes(data)
     with pytest.raises(UserError, match="vid3_LR.zip gave a corrupt zip"):
         run(server, tmp_path)
-    assert list((tmp_path / "LR").iterdir()) == []
+    assert not (tmp_path / "LR").exists()
 
 
 def test_a_zip_with_a_path_outside_the_target_folder_is_refused(server, tmp_path):
@@ -235,7 +249,7 @@ def test_weights_come_from_the_nnabla_pretrained_model_area_and_must_be_hdf5(tmp
             assert (tmp_path / "out" / "weights" / os.path.basename(path)).read_bytes() == data
 
         file_server.files[REFERENCE_WEIGHT_PATHS[0]] = b"<html>login page</html>"
-        with pytest.raises(UserError, match="not HDF5"):
+        with pytest.raises(UserError, match="not a complete HDF5"):
             run(file_server, tmp_path / "other", "--weights", "--no-data")
         assert not (tmp_path / "other" / "weights" / "tecogan_model.h5").exists()
     finally:
@@ -257,4 +271,158 @@ def test_an_unreachable_host_is_an_error_naming_the_url(server, tmp_path):
     url = server.url
     server.close()
     with pytest.raises(UserError, match=f"cannot download {url}/download/data/TecoGAN/vid3_LR.zip"):
-        download_test_data.main(["--output-dir", str(tmp_path), "--base-url", url])
+        download_test_data.main(["--output-dir", str(tmp_path / "out"), "--base-url", url])
+    assert not (tmp_path / "out").exists()  # no empty folders left behind
+
+
+def test_a_cut_weight_download_without_content_length_is_not_taken_as_complete(weight_server, tmp_path):
+    path = REFERENCE_WEIGHT_PATHS[0]
+    weight_server.omit_length = True
+    weight_server.cut_after[path] = len(weight_server.files[path]) // 2
+    with pytest.raises(UserError, match="tecogan_model.h5 gave not a complete HDF5"):
+        run(weight_server, tmp_path, "--weights", "--no-data")
+    weights = tmp_path / "weights"
+    assert not (weights / "tecogan_model.h5").exists() and not (weights / ".tecogan_model.h5.part").exists()
+
+    del weight_server.cut_after[path]
+    run(weight_server, tmp_path, "--weights", "--no-data")
+    assert (weights / "tecogan_model.h5").read_bytes() == weight_server.files[path]
+
+
+def test_a_cut_zip_download_without_content_length_is_neither_kept_nor_unpacked(server, tmp_path):
+    path = "/download/data/TecoGAN/vid3_LR.zip"
+    server.omit_length = True
+    server.cut_after[path] = len(server.files[path]) - 30
+    with pytest.raises(UserError, match="vid3_LR.zip gave a corrupt zip"):
+        run(server, tmp_path)
+    assert not (tmp_path / "LR").exists()
+
+
+def test_a_truncated_weight_file_left_in_place_is_downloaded_again(weight_server, tmp_path, capsys):
+    """An older version renamed a cut download into place; a re-run must not skip it as complete."""
+    path = REFERENCE_WEIGHT_PATHS[1]
+    (tmp_path / "weights").mkdir()
+    (tmp_path / "weights" / "frvsr_model.h5").write_bytes(weight_server.files[path][:-100])
+    run(weight_server, tmp_path, "--weights", "--no-data")
+    assert (tmp_path / "weights" / "frvsr_model.h5").read_bytes() == weight_server.files[path]
+    assert "frvsr_model.h5 is not a complete HDF5" in capsys.readouterr().out
+
+
+def symlink_member(name, target):
+    info = zipfile.ZipInfo(name)
+    info.external_attr = (stat.S_IFLNK | 0o777) << 16
+    return info, target
+
+
+HOSTILE_ZIPS = {
+    "dot": ([("calendar/0001.png", b"fine"), (".", b"evil")], "a path outside"),
+    "dot-dot at the end": ([("calendar/0001.png", b"fine"), ("calendar/..", b"evil")], "a path outside"),
+    "absolute": ([("calendar/0001.png", b"fine"), ("/tmp/evil.txt", b"evil")], "a path outside"),
+    "drive letter": ([("calendar/0001.png", b"fine"), ("C:evil.txt", b"evil")], "a path outside"),
+    "backslash": ([("calendar/0001.png", b"fine"), ("..\\evil.txt", b"evil")], "a path outside"),
+    "empty part": ([("calendar/0001.png", b"fine"), ("calendar//0002.png", b"evil")], "a path outside"),
+    "symlink then a file under it": ([symlink_member("link", "/tmp"), ("link/evil.txt", b"evil")],
+                                     "a symbolic link"),
+    "file and folder of one name": ([("calendar", b"a file"), ("calendar/0001.png", b"fine")],
+                                    "'calendar' both as a file and as a folder"),
+    "duplicate": ([("calendar/0001.png", b"fine"), ("calendar/0001.png", b"other")], "twice"),
+}
+
+
+def make_raw_zip(members):
+    """Bytes of a zip of [(name or ZipInfo, bytes)], in order, duplicates and odd names kept as given."""
+    buffer = io.BytesIO()
+    with warnings.catch_warnings(), zipfile.ZipFile(buffer, "w") as archive:
+        warnings.simplefilter("ignore")  # zipfile warns about duplicate names
+        for name, data in members:
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("case", HOSTILE_ZIPS)
+def test_a_hostile_zip_is_refused_whole_and_deleted_so_the_next_run_fetches_it_again(server, tmp_path, case):
+    members, reason = HOSTILE_ZIPS[case]
+    zip_path = "/download/data/TecoGAN/vid3_LR.zip"
+    good_zip = server.files[zip_path]
+    server.files[zip_path] = make_raw_zip(members)
+    output_dir = tmp_path / "out"
+    with pytest.raises(UserError, match=f"vid3_LR.zip holds .*{reason}.*; deleted .*vid3_LR.zip, the next run"):
+        run(server, output_dir)
+    assert os.listdir(tmp_path) == []
+
+    server.files[zip_path] = good_zip
+    run(server, output_dir)
+    assert_unpacked(output_dir, zip_path)
+    assert leftovers(output_dir) == []
+
+
+def test_unpacking_left_half_done_by_a_killed_run_is_cleaned_and_redone(server, tmp_path):
+    staging = tmp_path / "LR" / ".vid3_LR.zip.unpacking" / "calendar"
+    staging.mkdir(parents=True)
+    (staging / "0001.png").write_bytes(b"half")
+    run(server, tmp_path)
+    assert not staging.parent.exists()
+    assert_unpacked(tmp_path, "/download/data/TecoGAN/vid3_LR.zip")
+
+
+@pytest.mark.parametrize("file_path, folder_path, output_dir, message", [
+    ("out", None, "out", "--output-dir '{tmp}/out' is a file, not a folder"),
+    ("out/LR", None, "out", "output folder '{tmp}/out/LR' is a file, not a folder"),
+    ("file", None, "file/out", "--output-dir '{tmp}/file/out' is under '{tmp}/file', which is a file"),
+    (None, "out/weights/tecogan_model.h5", "out", "'{tmp}/out/weights/tecogan_model.h5' is a folder"),
+    (None, "out/HR/.vid4_HR.zip.part", "out", "'{tmp}/out/HR/.vid4_HR.zip.part' is a folder"),
+], ids=["output-dir a file", "LR a file", "under a file", "weight file a folder", "partial file a folder"])
+def test_an_unusable_destination_is_one_line_before_anything_is_fetched(server, tmp_path, file_path, folder_path,
+                                                                       output_dir, message):
+    if file_path:
+        (tmp_path / file_path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / file_path).write_text("x")
+    if folder_path:
+        (tmp_path / folder_path).mkdir(parents=True)
+    out = tmp_path / output_dir
+    before = sorted(str(path) for path in tmp_path.rglob("*"))
+    result = subprocess.run([sys.executable, "download_test_data.py", "--output-dir", str(out), "--weights",
+                             "--base-url", server.url], cwd=REPO_ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("error: ") and message.format(tmp=tmp_path) in line
+    assert server.requests == []
+    assert sorted(str(path) for path in tmp_path.rglob("*")) == before
+
+
+def encrypted_zip():
+    """A zip whose one member is flagged as encrypted (bit 0 of the flags in its local and central headers);
+    zipfile reads such members only with a password."""
+    data = bytearray(make_zip({"calendar/0001.png": b"secret"}))
+    data[6] |= 0x1
+    data[data.index(b"PK\x01\x02") + 8] |= 0x1
+    return bytes(data)
+
+
+def test_an_encrypted_zip_is_one_line_and_nothing_is_unpacked(server, tmp_path):
+    server.files["/download/data/TecoGAN/vid3_LR.zip"] = encrypted_zip()
+    with pytest.raises(UserError, match="vid3_LR.zip gave a corrupt zip .*encrypted"):
+        run(server, tmp_path)
+    assert not (tmp_path / "LR").exists()
+
+
+def test_a_zip_left_beside_its_done_marker_is_removed(server, tmp_path):
+    run(server, tmp_path)
+    (tmp_path / "LR" / "vid3_LR.zip").write_bytes(b"left by a run stopped before deleting it")
+    run(server, tmp_path)
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("base_url", ["http://[::1", "http://127.0.0.1:abc", "http://127.0.0.1:99999",
+                                      "http://127.0.0.1:0", "ftp://127.0.0.1", "http://:8000"])
+def test_a_malformed_base_url_is_one_line_before_anything_is_written(tmp_path, base_url):
+    with pytest.raises(UserError, match="is not a URL like http://host:port"):
+        download_test_data.main(["--output-dir", str(tmp_path / "out"), "--base-url", base_url])
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_garbled_content_length_counts_as_none_and_the_content_decides(weight_server, tmp_path):
+    weight_server.garbled_length = "lots"
+    run(weight_server, tmp_path, "--weights", "--no-data")
+    for path in REFERENCE_WEIGHT_PATHS:
+        assert (tmp_path / "weights" / os.path.basename(path)).read_bytes() == weight_server.files[path]

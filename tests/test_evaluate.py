@@ -259,6 +259,20 @@ def test_empty_or_missing_folders_fail_in_one_line(tmp_path, capsys):
                         "does not exist")
 
 
+def test_paths_of_the_wrong_kind_are_named_so_in_one_line(tmp_path, capsys):
+    result_dir, target_dir = make_sequence(tmp_path, "seq", 0, 6)
+    (tmp_path / "a_file").write_text("x")
+    a_file, out = str(tmp_path / "a_file"), ["--output", str(tmp_path / "e")]
+    exits_with_one_line(capsys, ["--results", a_file, "--targets", target_dir] + out,
+                        f"results folder '{a_file}' is a file, not a folder")
+    exits_with_one_line(capsys, ["--results", result_dir, "--targets", target_dir, "--lpips-weights", str(tmp_path)]
+                        + out, f"LPIPS weights '{tmp_path}' is a folder, not a file")
+    exits_with_one_line(capsys, ["--results", result_dir, "--targets", target_dir, "--output", a_file],
+                        f"--output '{a_file}' is a file, not a folder")
+    exits_with_one_line(capsys, ["--results", result_dir, "--targets", target_dir, "--output", a_file + "/e"],
+                        f"--output '{a_file}/e' is under '{a_file}', which is a file")
+
+
 def test_unequal_numbers_of_result_and_target_folders_fail_in_one_line(tmp_path, capsys):
     result_dir, target_dir = make_sequence(tmp_path, "seq", 0, 6)
     exits_with_one_line(capsys, ["--results", f"{result_dir},{result_dir}", "--targets", target_dir,

@@ -1,11 +1,14 @@
 """LPIPS in NNabla against the fixture made with the real lpips package, and the torch-free .pth reader."""
+import collections
 import hashlib
+import io
 import json
 import os
 import pickle
 import shutil
 import subprocess
 import sys
+import types
 import zipfile
 
 import nnabla as nn
@@ -131,6 +134,190 @@ def test_file_that_is_not_a_pth_is_refused(tmp_path):
         read_pth(str(tmp_path / "image.pth"))
 
 
+class FakeFloatStorage:
+    """Pickled as the global torch.FloatStorage while fake_torch() is in sys.modules."""
+
+
+def fake_rebuild_tensor_v2(*args):
+    raise AssertionError("only pickled, never called")
+
+
+class TensorStub:
+    """Pickles as torch's _rebuild_tensor_v2(storage '0' of numel floats, offset, size, stride), plus a BUILD
+    of `state` when given."""
+
+    def __init__(self, numel, size, stride, offset=0, state=None):
+        self.numel, self.size, self.stride, self.offset, self.state = numel, size, stride, offset, state
+
+    def __reduce__(self):
+        args = (StorageStub(self.numel), self.offset, self.size, self.stride, False, collections.OrderedDict())
+        return (fake_rebuild_tensor_v2, args) + ((self.state,) if self.state is not None else ())
+
+
+class StorageStub:
+    def __init__(self, numel):
+        self.numel = numel
+
+
+class TorchLikePickler(pickle.Pickler):
+    def persistent_id(self, obj):
+        return ("storage", FakeFloatStorage, "0", "cpu", obj.numel) if isinstance(obj, StorageStub) else None
+
+
+@pytest.fixture
+def torch_pickle_of(monkeypatch):
+    """torch_pickle_of(obj): the data.pkl torch.save would write for obj (TensorStub standing for tensors)."""
+    torch, torch_utils = types.ModuleType("torch"), types.ModuleType("torch._utils")
+    torch.FloatStorage, torch_utils._rebuild_tensor_v2 = FakeFloatStorage, fake_rebuild_tensor_v2
+    FakeFloatStorage.__module__, FakeFloatStorage.__qualname__ = "torch", "FloatStorage"
+    fake_rebuild_tensor_v2.__module__, fake_rebuild_tensor_v2.__qualname__ = "torch._utils", "_rebuild_tensor_v2"
+    monkeypatch.setitem(sys.modules, "torch", torch)
+    monkeypatch.setitem(sys.modules, "torch._utils", torch_utils)
+
+    def dumps(obj):
+        buffer = io.BytesIO()
+        TorchLikePickler(buffer, protocol=2).dump(obj)
+        return buffer.getvalue()
+    return dumps
+
+
+FOUR_FLOATS = np.arange(4, dtype="<f4").tobytes()
+
+
+def zip_pth(path, data_pkl, storage=FOUR_FLOATS):
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("archive/data.pkl", data_pkl)
+        archive.writestr("archive/byteorder", "little")
+        archive.writestr("archive/data/0", storage)
+    return str(path)
+
+
+def test_crafted_tensor_pickle_is_read_like_a_torch_one(tmp_path, torch_pickle_of):
+    """The crafting helpers make what the reader reads: the hostile variants below differ only in one field."""
+    path = zip_pth(tmp_path / "good.pth", torch_pickle_of({"w": TensorStub(4, (2, 2), (1, 2))}))
+    assert np.array_equal(read_state_dict(path)["w"], np.arange(4, dtype=np.float32).reshape(2, 2).T)
+
+
+def test_huge_shape_of_stride_0_is_refused_before_any_allocation(tmp_path, torch_pickle_of):
+    """A file of a few hundred bytes claims a 16384x16384 float tensor repeating one element (1 GiB if copied)."""
+    path = zip_pth(tmp_path / "huge.pth", torch_pickle_of({"w": TensorStub(4, (16384, 16384), (0, 0))}))
+    assert os.path.getsize(path) < 1000
+    script = ("import resource, sys\nfrom utils.errors import UserError\nfrom utils.torch_pickle import read_pth\n"
+              "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+              "try:\n    read_pth(sys.argv[1])\nexcept UserError as error:\n    print(error)\n"
+              "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    result = subprocess.run([sys.executable, "-c", script, path], cwd=REPO_ROOT, capture_output=True, text=True,
+                            check=False)
+    peak_after_imports_kib, message, peak_kib = result.stdout.strip().splitlines()
+    assert "has 268435456 elements, more than its storage of 4" in message
+    assert int(peak_kib) - int(peak_after_imports_kib) < 32 * 1024
+
+
+@pytest.mark.parametrize("state", [{"storage": 5}, (None, {"size": "big"})], ids=["dict", "slots"])
+def test_build_that_rewrites_a_tensor_is_refused(tmp_path, torch_pickle_of, state):
+    path = zip_pth(tmp_path / "build.pth", torch_pickle_of({"w": TensorStub(4, (4,), (1,), state=state)}))
+    with pytest.raises(UserError, match=r"rewrites a TensorRef \(BUILD\)"):
+        read_pth(path)
+
+
+def test_an_empty_tensor_of_impossible_shape_is_refused(tmp_path, torch_pickle_of):
+    path = zip_pth(tmp_path / "empty.pth", torch_pickle_of({"w": TensorStub(4, (0, 2 ** 62), (1, 1))}))
+    with pytest.raises(UserError, match=r"impossible shape \(0, 4611686018427387904\)"):
+        read_pth(path)
+
+
+def test_many_tensors_over_one_storage_share_it(tmp_path, torch_pickle_of):
+    """Each of 1000 tensors claims the whole storage: views, not 1000 copies."""
+    path = zip_pth(tmp_path / "many.pth", torch_pickle_of({f"w{index}": TensorStub(4, (4,), (1,))
+                                                           for index in range(1000)}))
+    state = read_state_dict(path)
+    assert len({array.ctypes.data for array in state.values()}) == 1
+    assert not state["w0"].flags.writeable
+
+
+@pytest.mark.parametrize("size, stride, offset", [((4.0,), (1,), 0), ((4,), (1, 1), 0), ((4,), (-1,), 0),
+                                                  ((4,), (1,), "0"), ((1,) * 40, (1,) * 40, 0)],
+                         ids=["float size", "stride of other length", "negative stride", "text offset", "40 dims"])
+def test_tensor_with_malformed_size_stride_or_offset_is_refused(tmp_path, torch_pickle_of, size, stride, offset):
+    path = zip_pth(tmp_path / "odd.pth", torch_pickle_of({"w": TensorStub(4, size, stride, offset)}))
+    with pytest.raises(UserError, match="offset, size or stride is not a tuple of counts"):
+        read_pth(path)
+
+
+def test_storage_of_a_partial_element_is_refused(tmp_path, torch_pickle_of):
+    path = zip_pth(tmp_path / "odd.pth", torch_pickle_of({"w": TensorStub(1, (1,), (1,))}), storage=b"\0" * 6)
+    with pytest.raises(UserError, match="storage '0' has 6 bytes, not a whole number of 4-byte elements"):
+        read_pth(path)
+
+
+def test_containers_nested_without_end_are_refused(tmp_path):
+    depth = 100000
+    nested_lists = b"\x80\x02" + b"]" * depth + b"a" * (depth - 1) + b"."  # EMPTY_LIST x depth, APPEND x depth-1
+    with pytest.raises(UserError, match="nests containers more than 100 deep"):
+        read_pth(zip_pth(tmp_path / "deep.pth", nested_lists))
+
+
+def test_a_structure_shared_exponentially_often_is_read_in_its_own_size(tmp_path, torch_pickle_of):
+    """60 levels of [inner, inner]: 2^60 references to one tensor in a pickle of a few hundred bytes."""
+    shared = TensorStub(4, (4,), (1,))
+    for _ in range(60):
+        shared = [shared, shared]
+    path = zip_pth(tmp_path / "laughs.pth", torch_pickle_of({"w": shared}))
+    script = ("import sys\nfrom utils.torch_pickle import read_pth\nvalue = read_pth(sys.argv[1])['w']\n"
+              "for _ in range(60):\n    assert value[0] is value[1]\n    value = value[0]\nprint(value.sum())")
+    result = subprocess.run([sys.executable, "-c", script, path], cwd=REPO_ROOT, capture_output=True, text=True,
+                            timeout=60, check=False)
+    assert result.stdout.strip() == "6.0", result.stderr
+
+
+def test_a_list_inside_itself_is_refused(tmp_path):
+    """EMPTY_LIST, BINPUT 0, BINGET 0, APPEND, STOP: a list holding itself."""
+    with pytest.raises(UserError, match="nests containers more than 100 deep"):
+        read_pth(zip_pth(tmp_path / "cycle.pth", b"\x80\x02]q\x00h\x00a."))
+
+
+@pytest.mark.parametrize("claim", [b"X\xff\xff\xff\xff", b"\x8e" + (2 ** 62).to_bytes(8, "little")],
+                         ids=["4 GiB text", "2^62 bytes"])
+@pytest.mark.parametrize("layout", ["zip", "legacy"])
+def test_a_string_longer_than_the_file_is_refused(tmp_path, claim, layout):
+    data_pkl = b"\x80\x02" + claim + b"short."
+    path = tmp_path / "long.pth"
+    if layout == "zip":
+        zip_pth(path, data_pkl)
+    else:
+        path.write_bytes(legacy_header() + data_pkl)
+    with pytest.raises(UserError, match="not a usable PyTorch weights file"):
+        read_pth(str(path))
+
+
+def test_a_compressed_storage_is_refused_before_it_is_inflated(tmp_path, torch_pickle_of):
+    """64 MiB of zeros deflate to a few tens of KiB: a zip bomb, which torch.save never writes."""
+    path = tmp_path / "bomb.pth"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("archive/data.pkl", torch_pickle_of({"w": TensorStub(4, (4,), (1,))}))
+        archive.writestr("archive/data/0", bytes(64 << 20), compress_type=zipfile.ZIP_DEFLATED)
+    assert os.path.getsize(path) < 1 << 20
+    with pytest.raises(UserError, match="holds the compressed member 'archive/data/0'"):
+        read_pth(str(path))
+
+
+def test_a_zip_whose_pickle_is_damaged_is_refused(tmp_path):
+    with open(ALEXNET_PTH, "rb") as original:
+        data = bytearray(original.read())
+    with zipfile.ZipFile(ALEXNET_PTH) as archive:
+        member = archive.getinfo("archive/data.pkl")
+    start = member.header_offset + 30 + len(member.filename) + len(member.extra)
+    data[start + 10:start + 20] = b"\xff" * 10  # stored bytes no longer match their CRC
+    (tmp_path / "damaged.pth").write_bytes(bytes(data))
+    with pytest.raises(UserError, match="damaged zip file"):
+        read_pth(str(tmp_path / "damaged.pth"))
+
+
+def test_a_folder_given_as_weights_file_is_named_a_folder(tmp_path):
+    with pytest.raises(UserError, match="is a folder, not a file"):
+        read_pth(str(tmp_path))
+
+
 @pytest.mark.parametrize("pair", REFERENCE["pairs"], ids=lambda pair: pair["kind"])
 def test_distance_and_layer_terms_match_the_lpips_package(model, pair):
     terms = model.per_layer(INPUTS[pair["a"]], INPUTS[pair["b"]])[0]
@@ -245,6 +432,36 @@ def test_converter_with_a_missing_file_fails_in_one_line(tmp_path):
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
     assert line.startswith("error:") and "none.pth" in line
+
+
+@pytest.mark.parametrize("make, output, message", [
+    (None, "out.txt", "--output '{tmp}/out.txt' must end in .h5"),
+    ("folder", "out.h5", "--output '{tmp}/out.h5' is a folder"),
+    ("file", "file/out.h5", "--output '{tmp}/file/out.h5' is under '{tmp}/file', which is a file"),
+    (None, "missing/out.h5", "the folder of --output '{tmp}/missing/out.h5' does not exist"),
+], ids=["other extension", "a folder", "under a file", "no such folder"])
+def test_converter_with_an_unusable_output_fails_in_one_line_and_writes_nothing(tmp_path, make, output, message):
+    if make == "folder":
+        (tmp_path / output).mkdir()
+    elif make == "file":
+        (tmp_path / "file").write_text("x")
+    before = sorted(tmp_path.rglob("*"))
+    result = run_converter("--alexnet", ALEXNET_PTH, "--lpips", LIN_PTH, "--output", str(tmp_path / output))
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: {message.format(tmp=tmp_path)}")
+    assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_converter_with_a_folder_as_input_names_it_a_folder(tmp_path):
+    result = run_converter("--alexnet", str(tmp_path), "--lpips", LIN_PTH, "--output", str(tmp_path / "out.h5"))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [f"error: --alexnet '{tmp_path}' is a folder, not a file"]
+
+
+def test_lpips_weights_that_are_a_folder_are_named_a_folder(tmp_path):
+    with pytest.raises(UserError, match="LPIPS weights '.*' is a folder, not a file"):
+        load_lpips_weights(str(tmp_path))
 
 
 def test_weights_file_without_lpips_parameters_is_refused(tmp_path, arrays):

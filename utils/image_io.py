@@ -127,14 +127,18 @@ def remove_stale_temporaries(folder, target=None):
     return removed
 
 
-def write_atomically(path, write):
-    """write(temporary path) beside path, then rename it into place; no partial file is left on failure."""
-    temporary = temporary_path(path)
+def write_atomically(path, write, partial=None):
+    """write(temporary path) beside path, then rename it into place; no partial file is left on failure.
+
+    partial: a stable temporary name to use instead (a resumable download's): it is kept when write
+    fails, so that a later call can resume it; write itself deletes it when resuming cannot help.
+    """
+    temporary = partial or temporary_path(path)
     try:
         write(temporary)
         os.replace(temporary, path)
     finally:
-        if os.path.exists(temporary):
+        if partial is None and os.path.exists(temporary):
             os.remove(temporary)
 
 

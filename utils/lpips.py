@@ -13,15 +13,14 @@ conv0, conv3, conv6, conv8, conv10 (named after torchvision's features indices),
 layers as lin0_model_1_weight .. lin4_model_1_weight of shape (1, C, 1, 1). That file and the ones
 convert_lpips_weights.py writes are interchangeable.
 """
-import os
-
 import h5py
 import nnabla as nn
 import nnabla.functions as F
 import numpy as np
 
 from utils.errors import UserError
-from utils.image_io import temporary_path
+from utils.image_io import write_atomically
+from utils.paths import input_file
 
 SHIFT = np.array([-.030, -.088, -.188], np.float32).reshape(1, 3, 1, 1)
 SCALE = np.array([.458, .448, .450], np.float32).reshape(1, 3, 1, 1)
@@ -88,6 +87,7 @@ def check_shapes(arrays, source):
 
 def load_lpips_weights(path):
     """{name: float32 array} from an alex_with_LPIPS.h5 file; UserError if it is not one."""
+    input_file(path, "LPIPS weights", "run `python download_test_data.py --weights` or convert_lpips_weights.py")
     try:
         with h5py.File(path, "r") as h5:
             missing = [name for name in parameter_shapes() if name not in h5]
@@ -105,14 +105,7 @@ def save_lpips_weights(path, arrays):
     """Write {name: array} as an NNabla parameter file (nn.save_parameters' .h5), atomically."""
     check_shapes(arrays, "the weights to save")
     params = {name: nn.Variable.from_numpy_array(arrays[name], need_grad=False) for name in parameter_shapes()}
-    temporary = temporary_path(path)
-    try:
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        nn.save_parameters(temporary, params)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
+    write_atomically(path, lambda temporary: nn.save_parameters(temporary, params))
 
 
 def alexnet_features(images, params):

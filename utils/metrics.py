@@ -10,6 +10,7 @@ from scipy.ndimage import uniform_filter
 BORDER_FRAMES = 2  # the first and last 2 frames of a sequence are not scored
 CROP_STEP = 32
 CROP_MIN_MARGIN = 16
+SMALLEST_SIDE = CROP_STEP + CROP_MIN_MARGIN  # 48: the smallest frame side whose crop (crop_box) is not empty
 # ITU-R BT.601 studio swing: Y = 16 + 0.256788 R + 0.504129 G + 0.097906 B on 0..255 values
 Y_OFFSET = 16.0
 Y_WEIGHTS = np.array([0.256788235294118, 0.504129411764706, 0.097905882352941])
