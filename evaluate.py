@@ -43,7 +43,9 @@ class Sequence:
     a shot (cuts_path: a utils.scenes cuts file, frame numbers counted from the folder's first frame)."""
 
     def __init__(self, index, result_dir, target_dir, cuts_path=None):
-        self.label = f"{index:02d}_{os.path.basename(os.path.normpath(target_dir))}"  # names the rows and pictures
+        # the results folder names the rows and pictures (two methods scored on one truth stay apart)
+        self.label = f"{index:02d}_{os.path.basename(os.path.normpath(result_dir))}"
+        self.target_folder = os.path.basename(os.path.normpath(target_dir))
         self.output_paths = list_png_frames(result_dir, "results")
         self.target_paths = list_png_frames(target_dir, "targets")
         if len(self.output_paths) != len(self.target_paths):
@@ -97,7 +99,7 @@ def classic_metrics(sequence):
         frame_shape = target.shape
         greys = metrics.grey(target), metrics.grey(output)
         target_crop, output_crop = metrics.crop(target), metrics.crop(output)
-        record = {"sequence": sequence.label, "frame": i,
+        record = {"sequence": sequence.label, "target_folder": sequence.target_folder, "frame": i,
                   "target": os.path.basename(sequence.target_paths[i]),
                   "output": os.path.basename(sequence.output_paths[i]),
                   "PSNR": metrics.psnr(target_crop, output_crop), "SSIM": metrics.ssim(target_crop, output_crop),
@@ -161,13 +163,14 @@ def mean_of(values):
 
 
 def summarise(records_by_sequence):
-    """Rows {label, frames, metric: mean} per sequence, then the frame average and the sequence average."""
-    rows = [dict(label=records[0]["sequence"], frames=len(records),
+    """Rows {label, target_folder, frames, metric: mean} per sequence, then the frame average and the
+    sequence average."""
+    rows = [dict(label=records[0]["sequence"], target_folder=records[0]["target_folder"], frames=len(records),
                  **{key: mean_of(r[key] for r in records) for key in METRICS}) for records in records_by_sequence]
     pooled = [record for records in records_by_sequence for record in records]
-    rows.append(dict(label="frame average", frames=len(pooled), **{key: mean_of(r[key] for r in pooled)
-                                                                   for key in METRICS}))
-    rows.append(dict(label="sequence average", frames=len(pooled),
+    rows.append(dict(label="frame average", target_folder="", frames=len(pooled),
+                     **{key: mean_of(r[key] for r in pooled) for key in METRICS}))
+    rows.append(dict(label="sequence average", target_folder="", frames=len(pooled),
                      **{key: mean_of(row[key] for row in rows[:len(records_by_sequence)]) for key in METRICS}))
     return rows
 
@@ -190,7 +193,8 @@ def markdown_table(summary_rows):
              "|---|" + "---|" * len(TABLE_COLUMNS)]
     for row in summary_rows:
         cells = ["n/a" if np.isnan(row[key]) else f"{row[key]:.3f}" for key, _ in TABLE_COLUMNS]
-        lines.append(f"| {row['label']} | " + " | ".join(cells) + " |")
+        name = f"{row['label']} vs {row['target_folder']}" if row["target_folder"] else row["label"]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -223,13 +227,14 @@ def write_report(output_dir, records_by_sequence, worsts):
     frame_rows = [record for records in records_by_sequence for record in records]
     summary_rows = summarise(records_by_sequence)
     write_text(os.path.join(output_dir, "frames.csv"),
-               csv_text(("sequence", "frame", "target", "output") + METRICS, frame_rows))
-    write_text(os.path.join(output_dir, "sequences.csv"), csv_text(("label", "frames") + METRICS, summary_rows))
+               csv_text(("sequence", "target_folder", "frame", "target", "output") + METRICS, frame_rows))
+    write_text(os.path.join(output_dir, "sequences.csv"),
+               csv_text(("label", "target_folder", "frames") + METRICS, summary_rows))
     write_text(os.path.join(output_dir, "metrics.md"), markdown_table(summary_rows))
     for records, worst in zip(records_by_sequence, worsts):
         plot_curves(records, os.path.join(output_dir, f"{records[0]['sequence']}_curves.png"))
-        write_worst_strip(worst, os.path.join(output_dir, f"{records[0]['sequence']}_worst_frame_"
-                                                          f"{worst[0]['frame']:04d}.png"))
+        shown = os.path.splitext(worst[0]["target"])[0]  # the target frame file the picture shows
+        write_worst_strip(worst, os.path.join(output_dir, f"{records[0]['sequence']}_worst_frame_{shown}.png"))
     return summary_rows
 
 

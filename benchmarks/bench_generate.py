@@ -32,6 +32,7 @@ sys.path.insert(0, REPO_ROOT)
 
 from demo import sample_clip  # noqa: E402
 from inference import WARMUP_FRAMES, new_parameters  # noqa: E402
+from onnxruntime_baseline import OnnxRuntimeNetwork  # noqa: E402
 from utils.image_io import list_frames, read_rgb  # noqa: E402
 from utils.onnx_backend import OPENVINO_PRECISION, cpu_has_bfloat16  # noqa: E402
 from utils.weights import save_weights  # noqa: E402
@@ -89,24 +90,6 @@ def run_with_peak_memory(command):
         stdout.seek(0)
         stderr.seek(0)
         return process.returncode, stdout.read().decode(), stderr.read().decode(), usage.ru_maxrss / 1024
-
-
-class OnnxRuntimeNetwork:
-    """The CPU engine of earlier versions, ONNX Runtime, in place of inference.CompiledNetwork: the baseline
-    that OpenVINO is measured against (same exported files, same loop around them)."""
-
-    def __init__(self, path, threads, precision):
-        import onnxruntime
-
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.session = onnxruntime.InferenceSession(path, options, providers=["CPUExecutionProvider"])
-
-    def __call__(self, feeds):
-        return self.session.run(None, feeds)[0]
 
 
 # name: (generate.py flags, how to run it)

@@ -166,7 +166,7 @@ def test_pictures_show_curves_and_the_worst_psnr_frame(two_sequences):
     root, sequences = two_sequences
     rows = [row for row in read_csv(root / "eval" / "frames.csv") if row["sequence"] == "00_calendar_a"]
     worst = min(rows, key=lambda row: float(row["PSNR"]))
-    strip = read(root / "eval" / f"00_calendar_a_worst_frame_{int(worst['frame']):04d}.png")
+    strip = read(root / "eval" / f"00_calendar_a_worst_frame_{os.path.splitext(worst['target'])[0]}.png")
     target = read(os.path.join(sequences[0][1], worst["target"]))[CROP]
     output = read(os.path.join(sequences[0][0], worst["output"]))[CROP]
     assert np.array_equal(strip[:, :160], target)
@@ -313,3 +313,22 @@ def test_frames_too_small_for_the_crop_fail_in_one_line(tmp_path, capsys):
 def test_results_naming_no_folder_fail_in_one_line(tmp_path, capsys):
     exits_with_one_line(capsys, ["--results", ",", "--targets", ",", "--output", str(tmp_path / "e")],
                         "--results names no folder")
+
+
+def test_rows_and_pictures_are_named_after_the_results_folder_with_the_targets_beside(tmp_path):
+    first = make_sequence(tmp_path / "one", "truth", 0, 6)
+    second = make_sequence(tmp_path / "two", "truth", 0, 6, degrade=False)
+    results = [str(tmp_path / name) for name in ("bicubic", "ours")]
+    for source, result in zip((first[0], second[0]), results):
+        os.rename(source, result)
+    run_evaluate(results, [first[1], second[1]], tmp_path / "eval", "--quick")
+    summary = read_csv(tmp_path / "eval" / "sequences.csv")
+    assert [(row["label"], row["target_folder"]) for row in summary[:2]] == [("00_bicubic", "truth"),
+                                                                          ("01_ours", "truth")]
+    assert {row["sequence"] for row in read_csv(tmp_path / "eval" / "frames.csv")} == {"00_bicubic", "01_ours"}
+    table = (tmp_path / "eval" / "metrics.md").read_text()
+    assert "| 00_bicubic vs truth |" in table and "| 01_ours vs truth |" in table
+    frames = read_csv(tmp_path / "eval" / "frames.csv")
+    worst = min((row for row in frames if row["sequence"] == "00_bicubic"), key=lambda row: float(row["PSNR"]))
+    assert int(worst["frame"]) + 1 == int(os.path.splitext(worst["target"])[0])  # frame i is file i + 1
+    assert os.path.exists(tmp_path / "eval" / f"00_bicubic_worst_frame_{os.path.splitext(worst['target'])[0]}.png")

@@ -1,6 +1,6 @@
 """The OpenVINO backend of generate.py against the reference fixtures and the NNabla backend; the ONNX
-export (checked with a second engine, ONNX Runtime), its cache, the backend choice, bfloat16, streaming
-of long videos, and video output through ffmpeg."""
+export (also run by the benchmarks' ONNX Runtime baseline, after its rewrite), its cache, the backend
+choice, bfloat16, streaming of long videos, and video output through ffmpeg."""
 import os
 import subprocess
 import sys
@@ -24,9 +24,12 @@ from test_generate import FIXTURES, NPY_TOLERANCE, assert_matches_fixture
 from test_inference import BUNDLED_MODEL
 from utils import image_io
 from utils.image_io import WriteBehind, ffmpeg_executable, open_video_writer, read_ahead
-from utils.onnx_backend import PRECISIONS, cache_stem, cpu_has_bfloat16, export_onnx
+from utils.onnx_backend import PRECISIONS, CompiledNetwork, cache_stem, cpu_has_bfloat16, export_onnx
 from utils.ops import warp_by_flow
 from utils.weights import read_weight_file, save_weights
+
+sys.path.insert(0, os.path.join(REPO_ROOT, "benchmarks"))
+from onnxruntime_baseline import transposed_convolutions_as_convolutions  # noqa: E402
 
 RNG = np.random.RandomState(0)
 FFMPEG = ffmpeg_executable()
@@ -79,19 +82,28 @@ def test_numpy_warp_equals_nnabla_warp_inside_and_beyond_the_borders():
     np.testing.assert_allclose(warp_dense(image[0], flow[0]), expected.d[0], rtol=0, atol=1e-7)
 
 
-def run_exported(output, inputs):
-    """Forward with NNabla and with ONNX Runtime on the export; (NNabla output, ONNX output, ONNX op types)."""
-    model = export_onnx({"y": output}, inputs, nn.get_parameters(grad_only=False))
-    session = onnxruntime.InferenceSession(model, providers=["CPUExecutionProvider"])
+def run_exported(output, inputs, folder):
+    """Forward with NNabla and, on the export, with OpenVINO (the engine) and with ONNX Runtime after the
+    baseline's rewrite: (NNabla output, OpenVINO output, ONNX Runtime output, op types of each model)."""
+    model_bytes = export_onnx({"y": output}, inputs, nn.get_parameters(grad_only=False))
+    path = os.path.join(folder, "exported.onnx")
+    with open(path, "wb") as file:
+        file.write(model_bytes)
     for variable in inputs.values():
         variable.d = RNG.randn(*variable.shape)
     output.forward()
-    result, = session.run(None, {name: variable.d.astype(np.float32) for name, variable in inputs.items()})
-    return output.d, result, {node.op_type for node in onnx.load_from_string(model).graph.node}
+    feeds = {name: variable.d.astype(np.float32) for name, variable in inputs.items()}
+    rewritten = onnx.load_from_string(model_bytes)
+    transposed_convolutions_as_convolutions(rewritten)
+    session = onnxruntime.InferenceSession(rewritten.SerializeToString(), providers=["CPUExecutionProvider"])
+    op_types = [{node.op_type for node in model.graph.node} for model in (onnx.load_from_string(model_bytes),
+                                                                        rewritten)]
+    return (output.d, CompiledNetwork(path, 2, "fp32")(feeds), session.run(None, feeds)[0], op_types)
 
 
 @pytest.mark.parametrize("kernel, pad, output_padding", [(3, 1, 1), (4, 1, 0), (2, 0, 0)])
-def test_transposed_convolution_exported_as_phase_convolutions(kernel, pad, output_padding):
+def test_transposed_convolution_is_exported_and_rewritten_for_the_baseline_as_phase_convolutions(
+        kernel, pad, output_padding, tmp_path):
     with nn.parameter_scope("", OrderedDict()):
         features = nn.Variable((1, 5, 6, 7))
         if (kernel, pad, output_padding) == (3, 1, 1):
@@ -101,17 +113,21 @@ def test_transposed_convolution_exported_as_phase_convolutions(kernel, pad, outp
                                       output_padding=(output_padding, output_padding), name="deconv")
         for parameter in nn.get_parameters(grad_only=False).values():
             parameter.d = RNG.randn(*parameter.shape)
-        expected, result, op_types = run_exported(output, {"x": features})
-    assert result.shape == (1, 4, 12, 14)
-    assert "ConvTranspose" not in op_types and "DepthToSpace" in op_types
-    np.testing.assert_allclose(result, expected, atol=1e-5)
+        expected, openvino_result, rewritten_result, (exported_ops, rewritten_ops) = run_exported(
+            output, {"x": features}, tmp_path)
+    assert "ConvTranspose" in exported_ops  # OpenVINO runs it as it is
+    assert "ConvTranspose" not in rewritten_ops and "DepthToSpace" in rewritten_ops
+    for result in (openvino_result, rewritten_result):
+        assert result.shape == (1, 4, 12, 14)
+        np.testing.assert_allclose(result, expected, atol=1e-5)
 
 
-def test_fixed_filters_and_edge_padding_are_exported():
+def test_fixed_filters_and_edge_padding_are_exported(tmp_path):
     with nn.parameter_scope("", OrderedDict()):
         image = nn.Variable((1, 5, 6, 2))
-        expected, result, _ = run_exported(flow_to_high_res(image), {"x": image})  # Pad "repeat" + fixed taps
-    np.testing.assert_allclose(result, expected, atol=1e-5)
+        expected, *results, _ = run_exported(flow_to_high_res(image), {"x": image}, tmp_path)  # Pad "repeat" + taps
+    for result in results:
+        np.testing.assert_allclose(result, expected, atol=1e-5)
 
 
 def test_second_run_uses_the_cached_export(tmp_path, monkeypatch):
