@@ -21,26 +21,27 @@ def _existing_parent(path):
     return current
 
 
-def input_file(path, role, hint=""):
-    """path if it is a readable file; else a UserError naming role ("weights file", "--cfg", ...)."""
-    if os.path.isdir(path):
-        raise UserError(f"{role} '{path}' is a folder, not a file{_advice(hint)}")
+def _existing(path, role, hint, folder):
+    """path if it exists as the kind wanted (a folder whose entries can be listed, or a readable file)."""
+    wanted, other = ("folder", "file") if folder else ("file", "folder")
+    if os.path.exists(path) and os.path.isdir(path) != folder:
+        raise UserError(f"{role} '{path}' is a {other}, not a {wanted}{_advice(hint)}")
     if not os.path.exists(path):
         raise UserError(f"{role} '{path}' does not exist{_advice(hint)}")
-    if not os.access(path, os.R_OK):
-        raise UserError(f"{role} '{path}' cannot be read (permission denied); check its permissions")
+    if not os.access(path, os.R_OK | (os.X_OK if folder else 0)):
+        action = "listed" if folder else "read"
+        raise UserError(f"{role} '{path}' cannot be {action} (permission denied); check its permissions")
     return path
+
+
+def input_file(path, role, hint=""):
+    """path if it is a readable file; else a UserError naming role ("weights file", "--cfg", ...)."""
+    return _existing(path, role, hint, folder=False)
 
 
 def input_folder(path, role, hint=""):
     """path if it is a folder whose entries can be listed; else a UserError naming role."""
-    if os.path.isfile(path):
-        raise UserError(f"{role} '{path}' is a file, not a folder{_advice(hint)}")
-    if not os.path.isdir(path):
-        raise UserError(f"{role} '{path}' does not exist{_advice(hint)}")
-    if not os.access(path, os.R_OK | os.X_OK):
-        raise UserError(f"{role} '{path}' cannot be listed (permission denied); check its permissions")
-    return path
+    return _existing(path, role, hint, folder=True)
 
 
 def output_file(path, role, extensions=()):
