@@ -4,10 +4,11 @@
 
 Takes the clip's first frames as ground truth, makes their LR version with the training degradation
 (Gaussian blur, sigma 1.5, every 4th pixel), super-resolves it with generate.py, and writes into the
-output folder the LR, bicubic, SR and ground-truth frames, an mp4 of the SR frames, a side-by-side
-GIF (bicubic | ours | ground truth) and the evaluate.py table of bicubic and ours. The clip's cuts
-(PySceneDetect, written to scene_cuts.txt) go to generate.py, which starts the recurrence again at each,
-and to evaluate.py, whose tOF and tLP leave out the pairs across them.
+output folder the LR, bicubic, SR and ground-truth frames, an mp4 of the SR frames at the clip's frame
+rate, a labelled side-by-side GIF (bicubic | ours | ground truth) of the window with the most detail, a still
+PNG of one frame with that window enlarged (utils/pictures.py), and the evaluate.py table of bicubic and
+ours. The clip's cuts (PySceneDetect, written to scene_cuts.txt) go to generate.py, which starts the
+recurrence again at each, and to evaluate.py, whose tOF and tLP leave out the pairs across them.
 """
 import logging
 
@@ -20,22 +21,20 @@ import time
 
 import numpy as np
 import nnabla as nn
-from PIL import Image
 
 import evaluate
 import generate
 from utils import metrics
 from utils.errors import UserError, exit_on_user_error
-from utils.image_io import VideoReader, read_rgb, to_uint8, write_atomically, write_bytes, write_rgb
+from utils.image_io import VideoReader, read_rgb, write_bytes, write_rgb
 from utils.ops import BLUR_MARGIN, SCALE, bicubic_four, gaussian_downsample_four
 from utils.paths import output_folder
+from utils.pictures import PANEL_LABELS, detail_window, side_by_side_gif, still_with_inset
 from utils.scenes import detect_cuts, write_cuts_file
 from utils.weights import count_resblocks, read_weight_file
 
 REPO_ROOT = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_MODEL = os.path.join(REPO_ROOT, "models", "tecogan_demo_bigbuckbunny.h5")
-GIF_CROP = (176, 240)  # height, width of the HR window shown side by side
-GIF_GAP = 4
 MIN_FRAMES = 2 * metrics.BORDER_FRAMES + 1  # evaluate.py scores all but BORDER_FRAMES at each end
 FRAME_FOLDERS = ("lr", "ground_truth", "bicubic", "sr")
 
@@ -123,19 +122,6 @@ def write_frames(folder, frames):
         write_rgb(os.path.join(folder, f"{index:04d}.png"), frame)
 
 
-def side_by_side_gif(path, columns, crop=GIF_CROP):
-    """An animated GIF of the centre crop of each column of frames, left to right, with white gaps."""
-    height, width = min(crop[0], columns[0].shape[1]), min(crop[1], columns[0].shape[2])
-    top, left = (columns[0].shape[1] - height) // 2, (columns[0].shape[2] - width) // 2
-    images = []
-    for frames in zip(*columns):
-        gap = np.ones((height, GIF_GAP, 3), np.float32)
-        tiles = [part for frame in frames for part in (frame[top:top + height, left:left + width], gap)][:-1]
-        images.append(Image.fromarray(to_uint8(np.concatenate(tiles, axis=1))))
-    write_atomically(path, lambda temporary: images[0].save(temporary, save_all=True, append_images=images[1:],
-                                                            duration=80, loop=0))
-
-
 def evaluate_folder(results, targets, output, cuts_path):
     evaluate.main(["--results", results, "--targets", targets, "--output", output, "--scene-cuts", cuts_path])
     with open(os.path.join(output, "metrics.md")) as table:
@@ -148,7 +134,7 @@ def comparison_table(bicubic_rows, ours_rows):
     average = [row for row in bicubic_rows if "sequence average" in row][0], \
         [row for row in ours_rows if "sequence average" in row][0]
     return "\n".join(header + [row.replace("sequence average", name, 1)
-                               for name, row in zip(("x4 bicubic", "ours"), average)]) + "\n"
+                               for name, row in zip(PANEL_LABELS, average)]) + "\n"
 
 
 def run(args):
@@ -157,6 +143,7 @@ def run(args):
     output_folder(args.output, "--output")
     video = args.video or sample_clip("bikes.mp4")
     hr_frames = read_frames(video, args.frames, args.region)
+    fps = VideoReader(video).fps  # of sr.mp4 and the GIF: generate.py gets PNG frames, which have none
     lr_frames, ground_truth = degrade(hr_frames)
     out = args.output
     folders = {name: os.path.join(out, name) for name in FRAME_FOLDERS}
@@ -170,11 +157,15 @@ def run(args):
     write_cuts_file(cuts_path, detect_cuts(video, 0, len(hr_frames)))
 
     generate.main(["--model", args.model, "--input-dir-lr", folders["lr"], "--scene-cuts", cuts_path,
-                   "--output-dir", folders["sr"], "--output-video", os.path.join(out, "sr.mp4")]
+                   "--output-dir", folders["sr"], "--output-video", os.path.join(out, "sr.mp4"),
+                   "--fps", str(float(fps))]
                   + (["--threads", str(args.threads)] if args.threads else []))
     sr_paths = sorted(glob.glob(os.path.join(folders["sr"], "*.png")))
     sr_frames = np.stack([read_rgb(path) for path in sr_paths])
-    side_by_side_gif(os.path.join(out, "bicubic_ours_truth.gif"), [bicubic_frames, sr_frames, ground_truth])
+    columns, clip_name = [bicubic_frames, sr_frames, ground_truth], os.path.basename(video)
+    window = detail_window(ground_truth)
+    side_by_side_gif(os.path.join(out, "bicubic_ours_truth.gif"), columns, window, clip_name, fps)
+    still_frame = still_with_inset(os.path.join(out, "bicubic_ours_truth.png"), columns, window, clip_name)
 
     bicubic_rows = evaluate_folder(folders["bicubic"], folders["ground_truth"], os.path.join(out, "eval_bicubic"),
                                    cuts_path)
@@ -184,8 +175,11 @@ def run(args):
     print()
     print(table, end="")
     print(f"\ndemo finished in {time.perf_counter() - started:.0f} s. In {out}/:")
-    for name, what in (("sr/", "super-resolved frames"), ("sr.mp4", "the same as a video"),
-                       ("bicubic_ours_truth.gif", "x4 bicubic | ours | ground truth (centre crop)"),
+    top, left, height, width = window
+    shown = f"the {width}x{height} window at x={left}, y={top} (the most detail)"
+    for name, what in (("sr/", "super-resolved frames"), ("sr.mp4", f"the same as a video ({float(fps):g} fps)"),
+                       ("bicubic_ours_truth.gif", f"x4 bicubic | ours | ground truth, {shown}"),
+                       ("bicubic_ours_truth.png", f"frame {still_frame + 1} of ours, that window outlined and enlarged"),
                        ("metrics.md", "PSNR, SSIM, tOF of bicubic and ours (eval_*/ holds the details)"),
                        ("lr/, bicubic/, ground_truth/", "the inputs and references"),
                        ("scene_cuts.txt", "the frames that open a shot (the recurrence starts again there)")):

@@ -4,10 +4,12 @@ import os
 import cv2
 import numpy as np
 import pytest
+from PIL import Image
 
 import demo
 from conftest import REPO_ROOT
 from inference import NnablaNetworks
+from utils import pictures
 from utils.config import load_config
 from utils.weights import count_resblocks, read_weight_file
 
@@ -21,6 +23,14 @@ def test_demo_pipeline_writes_every_file_and_a_table_of_both_methods(tmp_path):
         assert len(os.listdir(out / folder)) == 6, folder
     assert (out / "sr.mp4").stat().st_size > 0
     assert (out / "bicubic_ours_truth.gif").read_bytes()[:6] == b"GIF89a"
+    frame_height, frame_width = cv2.imread(str(out / "ground_truth" / "0001.png")).shape[:2]
+    window_height, window_width = min(pictures.DETAIL_WINDOW[0], frame_height), min(pictures.DETAIL_WINDOW[1],
+                                                                                     frame_width)
+    row_width = 3 * pictures.ZOOM * window_width + 2 * pictures.GAP
+    # the labelled full frame of ours, a gap, then the title and the labelled enlarged windows
+    assert cv2.imread(str(out / "bicubic_ours_truth.png")).shape == (
+        3 * pictures.LABEL_HEIGHT + frame_height + pictures.GAP + pictures.ZOOM * window_height,
+        max(frame_width, row_width), 3)
     rows = [line.split("|") for line in (out / "metrics.md").read_text().splitlines()]
     assert [row[1].strip() for row in rows[2:]] == ["x4 bicubic", "ours"]
     for row in rows[2:]:
@@ -86,11 +96,12 @@ def test_an_output_that_is_a_file_stops_before_any_output(capsys, tmp_path):
     assert "which is a file" in line
 
 
-def write_video(path, frame_count, size=64):
-    """A short MJPG clip of distinct frames."""
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 25, (size, size))
+def write_video(path, frame_count, size=64, fps=25):
+    """A short MJPG clip of distinct frames: a random texture that moves a pixel a frame."""
+    texture = np.random.default_rng(0).integers(0, 256, (size, size, 3), np.uint8)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (size, size))
     for index in range(frame_count):
-        writer.write(np.full((size, size, 3), 40 * index, np.uint8))
+        writer.write(np.roll(texture, index, axis=1))
     writer.release()
 
 
@@ -103,6 +114,17 @@ def test_a_video_shorter_than_evaluation_needs_stops_before_any_output(capsys, t
     [line] = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert "gave 3 frame(s); the demo needs at least 5" in line
     assert not out.exists()
+
+
+def test_the_demo_video_and_gif_keep_the_frame_rate_of_the_source_clip(tmp_path):
+    write_video(tmp_path / "clip.avi", 5, fps=12)
+    out = tmp_path / "demo"
+    demo.main(["--video", str(tmp_path / "clip.avi"), "--frames", "5", "--output", str(out)])
+    video = cv2.VideoCapture(str(out / "sr.mp4"))
+    assert video.get(cv2.CAP_PROP_FPS) == pytest.approx(12)
+    video.release()
+    gif = Image.open(out / "bicubic_ours_truth.gif")
+    assert abs(gif.info["duration"] - 1000 / 12) <= 10  # GIF delays are whole hundredths of a second
 
 
 @pytest.mark.parametrize("flags, message", [(["--threads", "0"], "--threads must be a positive"),

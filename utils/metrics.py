@@ -92,6 +92,12 @@ def grey(rgb_uint8):
     return cv2.cvtColor(np.ascontiguousarray(rgb_uint8, np.uint8), cv2.COLOR_RGB2GRAY)
 
 
+def squared_laplacian(rgb_uint8):
+    """(H, W) float64 map of high-frequency energy: the squared 4-neighbour Laplacian of the grey frame
+    (grey), edges mirrored. Its mean is the frame's high-frequency energy; flat areas give 0."""
+    return cv2.Laplacian(grey(rgb_uint8).astype(np.float64), cv2.CV_64F, ksize=1) ** 2
+
+
 def optical_flow(previous_grey, current_grey):
     """(H, W, 2) Farneback flow from the previous to the current grey frame (the authors' settings)."""
     return cv2.calcOpticalFlowFarneback(previous_grey, current_grey, None, **FARNEBACK)

@@ -1,0 +1,105 @@
+"""The demo's pictures: x4 bicubic | ours | ground truth, side by side and labelled, on the window of the clip
+where the ground truth has the most detail, enlarged so that texture can be seen. An animated GIF of the
+clip, and a still PNG of one frame: the full frame of ours with that window outlined, and the window below.
+
+Frames are (H, W, 3) RGB floats in [0, 1], one array of frames per method, all of one size.
+"""
+import cv2
+import numpy as np
+from PIL import Image
+
+from utils import metrics
+from utils.image_io import to_uint8, write_atomically, write_rgb
+
+PANEL_LABELS = ("x4 bicubic", "ours", "ground truth")
+DETAIL_WINDOW = (96, 128)  # height, width of the HR window shown side by side (cut to the frames' size)
+ZOOM = 2  # each pixel of the window is shown as ZOOM x ZOOM pixels
+GAP = 8  # white pixels between panels
+LABEL_HEIGHT = 24  # the white band above each panel that holds its label
+LABEL_MARGIN = 6
+FONT, FONT_SCALE = cv2.FONT_HERSHEY_SIMPLEX, 0.55
+OUTLINE, OUTLINE_WIDTH = (255, 32, 32), 2  # RGB red: the window on the full frame
+
+
+def detail_window(frames, size=DETAIL_WINDOW):
+    """(top, left, height, width) of the window of `size` (cut to the frames) whose high-frequency energy,
+    the squared Laplacian of the grey frames (metrics.squared_laplacian) summed over the window and the
+    clip, is largest: where the detail is, rather than the centre (often sky, a wall or a blurred roof)."""
+    energy = sum(metrics.squared_laplacian(to_uint8(frame)) for frame in frames)
+    height, width = min(size[0], energy.shape[0]), min(size[1], energy.shape[1])
+    integral = np.pad(energy.cumsum(0).cumsum(1), ((1, 0), (1, 0)))
+    window_sums = (integral[height:, width:] - integral[:-height, width:] - integral[height:, :-width]
+                   + integral[:-height, :-width])  # (H - height + 1, W - width + 1): one per top-left corner
+    top, left = np.unravel_index(np.argmax(window_sums), window_sums.shape)
+    return int(top), int(left), height, width
+
+
+def detail_frame(frames, window):
+    """Index of the scored frame (metrics.scored_frames) with the most high-frequency energy in window."""
+    return max(metrics.scored_frames(len(frames)),
+               key=lambda index: metrics.squared_laplacian(to_uint8(cut(frames[index], window))).sum())
+
+
+def cut(frame, window):
+    top, left, height, width = window
+    return frame[top:top + height, left:left + width]
+
+
+def labelled(image, text):
+    """An 8-bit image under a white band of LABEL_HEIGHT rows with text in black, made smaller to fit."""
+    band = np.full((LABEL_HEIGHT, image.shape[1], 3), 255, np.uint8)
+    text_width = cv2.getTextSize(text, FONT, FONT_SCALE, 1)[0][0]
+    scale = FONT_SCALE * min(1.0, (image.shape[1] - 2 * LABEL_MARGIN) / max(text_width, 1))
+    cv2.putText(band, text, (LABEL_MARGIN, LABEL_HEIGHT - 8), FONT, scale, (0, 0, 0), 1, cv2.LINE_AA)
+    return np.concatenate([band, image])
+
+
+def joined(images, axis):
+    """8-bit images one after another along axis (1: left to right, 0: top to bottom), GAP white pixels
+    apart, each centred across the other axis on white."""
+    across = 1 - axis
+    extent = max(image.shape[across] for image in images)
+    parts = []
+    for image in images:
+        before = (extent - image.shape[across]) // 2
+        padding = [(0, 0), (0, 0), (0, 0)]
+        padding[across] = (before, extent - image.shape[across] - before)
+        gap_shape = [extent, extent, 3]
+        gap_shape[axis] = GAP
+        parts += [np.pad(image, padding, constant_values=255), np.full(gap_shape, 255, np.uint8)]
+    return np.concatenate(parts[:-1], axis=axis)
+
+
+def panel_row(frames, window, title):
+    """The window of each method's frame, enlarged ZOOM times and labelled, left to right under a title."""
+    panels = [labelled(np.repeat(np.repeat(to_uint8(cut(frame, window)), ZOOM, 0), ZOOM, 1), label)
+              for frame, label in zip(frames, PANEL_LABELS)]
+    row = joined(panels, axis=1)
+    return labelled(row, title)
+
+
+def window_title(clip_name, window):
+    top, left, height, width = window
+    return f"{clip_name}: the {width}x{height} window at x={left}, y={top}, shown x{ZOOM}"
+
+
+def side_by_side_gif(path, columns, window, clip_name, fps):
+    """An animated GIF, at the clip's frame rate, of the labelled window of each column of frames."""
+    images = [Image.fromarray(panel_row(frames, window, window_title(clip_name, window))) for frames in zip(*columns)]
+    write_atomically(path, lambda temporary: images[0].save(temporary, save_all=True, append_images=images[1:],
+                                                            duration=round(1000 / fps), loop=0))
+
+
+def still_with_inset(path, columns, window, clip_name):
+    """A PNG of the frame with the most detail in window: the full frame of ours (columns[1]) with the window
+    outlined, and below it the window of each column (PANEL_LABELS' order) enlarged. Returns the frame's index."""
+    index = detail_frame(columns[2], window)
+    top, left, height, width = window
+    ours = to_uint8(columns[1][index])
+    for offset in range(1, OUTLINE_WIDTH + 1):  # around the window: its own pixels stay as they are
+        cv2.rectangle(ours, (left - offset, top - offset), (left + width - 1 + offset, top + height - 1 + offset),
+                      OUTLINE, 1)
+    full = labelled(ours, f"ours, frame {index + 1} of {clip_name}; the outlined window is enlarged below")
+    write_rgb(path, joined([full, panel_row([frames[index] for frames in columns], window,
+                                            window_title(clip_name, window))], axis=0))
+    return index
