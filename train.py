@@ -315,15 +315,20 @@ def parameters_agree(comm, params):
     return bool(comm.average([differs])[0] == 0)
 
 
-def load_frvsr_start(path, params, stage):
-    """Start the TecoGAN stage from an FRVSR model_param file: generator and flow net weights go under
-    the stage scope; residual blocks the file lacks (10 -> 16) start at zero, as in the reference."""
+def load_frvsr_start(path, params, stage, blocks):
+    """Start the TecoGAN stage of `blocks` residual blocks from an FRVSR model_param file: generator and
+    flow net weights go under the stage scope; residual blocks the file lacks (10 -> 16) start at zero, as
+    in the reference. Returns the file's block count."""
     if not path:
         raise UserError("the TecoGAN stage starts from an FRVSR model: pass --pre_trained_frvsr_weights "
                         "(a model_param_*.h5 of the FRVSR stage, or frvsr_model.h5)")
     arrays = read_weight_file(path)
-    if count_resblocks(arrays) == 0:
+    file_blocks = count_resblocks(arrays)
+    if file_blocks == 0:
         raise UserError(f"'{path}' holds no FRVSR generator; pass a model_param_*.h5 of the FRVSR stage")
+    if file_blocks > blocks:
+        raise UserError(f"'{path}' has {file_blocks} residual blocks, more than the {blocks} of this TecoGAN "
+                        f"generator; pass --num_resblock {file_blocks} (or more)")
     prefix = f"{stage}/"
     targets = {name[len(prefix):]: param for name, param in params.items()
                if name.startswith((prefix + GENERATOR_SCOPE + "/", prefix + FLOW_SCOPE + "/"))}
@@ -331,6 +336,17 @@ def load_frvsr_start(path, params, stage):
         if name not in arrays:
             param.data.zero()
     assign_weights(targets, arrays, path, allow_missing=(f"{GENERATOR_SCOPE}/generator_unit/resblock_",))
+    return file_blocks
+
+
+def blocks_description(config, blocks, file_blocks):
+    """'N residual blocks', and on a TecoGAN start how many come from the FRVSR file and how many start at zero."""
+    if file_blocks is None:
+        return f"{blocks} residual blocks"
+    origin = f"{file_blocks} from the FRVSR file, {blocks - file_blocks} starting at zero"
+    if blocks > file_blocks and not config.train.num_resblock:
+        origin += f"; --num_resblock {file_blocks} keeps the FRVSR size"
+    return f"{blocks} residual blocks ({origin})"
 
 
 def load_vgg19(path, params):
@@ -417,17 +433,17 @@ def train(config, held):
     if config.train.tecogan and config.gan.vgg_scaling > 0:
         load_vgg19(config.train.vgg_pre_trained_weights, all_params)
 
-    loop_state = {}
+    loop_state, file_blocks = {}, None
     if checkpoint:
         loop_state = load_checkpoint(checkpoint, recorded, checkpointed, solvers)
         if is_writer:
             print(f"resuming from {checkpoint} at iteration {start}")
     elif config.train.tecogan:
-        load_frvsr_start(config.train.pre_trained_frvsr_weights, all_params, stage)
+        file_blocks = load_frvsr_start(config.train.pre_trained_frvsr_weights, all_params, stage, blocks)
     balance = BalanceAverage(config.train.decay, loop_state.get("balance", 0.0), loop_state.get("balance_average"))
     log = LossLog(output_dir, start) if is_writer else None
     if is_writer:
-        print(f"{stage}: {blocks} residual blocks, {len(sampler.windows)} sequences from {len(sampler.scenes)} scenes, "
+        print(f"{stage}: {blocks_description(config, blocks, file_blocks)}, {len(sampler.windows)} sequences from {len(sampler.scenes)} scenes, "
               f"{iterations} iterations of batch {config.train.batch_size} x {comm.size} process(es), "
               f"learning rate {learning_rate:g}, {context}")
 

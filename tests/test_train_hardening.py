@@ -239,6 +239,7 @@ def a_file(tmp_path):
     (lambda tmp: ["--set", "train.crop_size=12"], "use 8 or 16"),
     (lambda tmp: ["--set", "train.crop_size=4"], "use 8"),
     (lambda tmp: ["--set", "data.max_frm=1"], "train.rnn_n"),
+    (lambda tmp: ["--set", "data.max_frm=40"], "set --set data.max_frm=11"),
     (lambda tmp: ["--set", "train.seed=4294967296"], "train.seed"),
     (lambda tmp: ["--set", "train.learning_rate=.inf"], "train.learning_rate"),
     (lambda tmp: ["--set", "train.learning_rate=.nan"], "train.learning_rate"),
@@ -292,7 +293,7 @@ def test_a_huge_scene_id_range_lists_the_folder_instead_of_trying_every_id(scene
         return is_dir(path)
 
     monkeypatch.setattr(os.path, "isdir", counted_isdir)
-    found = data_loader.find_scenes(scenes, "scene", 0, 10 ** 9, 11, lambda message: None)
+    found = data_loader.find_scenes(scenes, "scene", 0, 10 ** 9, 11, 3, lambda message: None)
     assert [os.path.basename(folder) for folder in found] == ["scene_2000", "scene_2001"]
 
 
