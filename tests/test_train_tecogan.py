@@ -1,5 +1,4 @@
 """TecoGAN training: loss parity with the reference, gradients, stage hand-over, balancing, resume, mpirun."""
-import csv
 import json
 import os
 import subprocess
@@ -14,7 +13,7 @@ import pytest
 
 import train
 from conftest import REPO_ROOT, reference_path
-from training_data import make_calendar_scenes, tiny_training_flags
+from training_data import logged_rows, make_calendar_scenes, tiny_training_flags
 from utils.config import load_config
 from utils.distributed import SingleProcess
 from utils.weights import assign_weights, parameters_under, read_weight_file
@@ -129,11 +128,6 @@ def tecogan_flags(scenes, output_dir, frvsr_model, **settings):
     flags = tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4, **settings})
     return flags + ["--tecogan", "--batch_size", "4", "--num_resblock", "3",
                     "--pre_trained_frvsr_weights", frvsr_model, "--vgg_pre_trained_weights", VGG_FIXTURE]
-
-
-def logged_rows(output_dir):
-    with open(os.path.join(output_dir, "losses.csv")) as log:
-        return list(csv.DictReader(log))
 
 
 def h5_arrays(path):
