@@ -35,10 +35,11 @@ def hr_crop_size(crop_size):
     return crop_size * SCALE + 2 * BLUR_MARGIN
 
 
-def find_scenes(input_dir, prefix, first_id, last_id, max_frm, warn=print):
+def find_scenes(input_dir, prefix, first_id, last_id, max_frm, rnn_n, warn=print):
     """Scene folders with ids first_id..last_id and every frame 0..max_frm, in id order; folders lacking a
-    frame are skipped with a warning. The folder is listed (not every id tried), so a wide id range costs
-    nothing."""
+    frame are skipped with a warning. When none is left, the one-line error names the data.max_frm (and the
+    train.rnn_n) that would use the longest scene. The folder is listed (not every id tried), so a wide id range
+    costs nothing."""
     if not input_dir:
         raise UserError("no training data: set --input_video_dir (scenes made by authors_scripts/dataPrepare.py)")
     input_folder(input_dir, "training data folder (--input_video_dir)",
@@ -48,19 +49,29 @@ def find_scenes(input_dir, prefix, first_id, last_id, max_frm, warn=print):
                        for match in [name_pattern.fullmatch(name)]
                        if match and first_id <= int(match.group(1)) <= last_id
                        and scene_dir(input_dir, int(match.group(1)), prefix) == os.path.join(input_dir, name))
-    scenes = []
+    scenes, skipped, longest_skipped = [], [], 0
     for folder in (scene_dir(input_dir, scene_id, prefix) for scene_id in scene_ids):
         if not os.path.isdir(folder):
             continue
         present = set(os.listdir(input_folder(folder, "scene folder")))
         missing = [index for index in range(max_frm + 1) if os.path.basename(frame_path(folder, index)) not in present]
         if missing:
-            warn(f"warning: skipping {folder}: it lacks frame {missing[0]} (frames 0..{max_frm} are used, data.max_frm)")
+            skipped.append(f"warning: skipping {folder}: it lacks frame {missing[0]} (frames 0..{max_frm} are used, "
+                           "data.max_frm)")
+            longest_skipped = max(longest_skipped, missing[0])  # frames 0..missing[0] - 1 are there
             continue
         scenes.append(folder)
     if not scenes:
+        advice = "check data.str_dir, data.end_dir, data.max_frm"
+        if longest_skipped >= 2:  # a sequence needs two frames
+            advice = (f"the longest scene there has frames 0..{longest_skipped - 1}: set --set "
+                      f"data.max_frm={longest_skipped - 1} to train on it")
+            if longest_skipped < rnn_n:
+                advice += f", with --set train.rnn_n={longest_skipped} or less"
         raise UserError(f"no usable scene '{prefix}_NNNN' with ids {first_id}..{last_id} and frames 0..{max_frm} "
-                        f"in '{input_dir}'; check data.str_dir, data.end_dir, data.max_frm")
+                        f"in '{input_dir}'; {advice}")
+    for message in skipped:
+        warn(message)
     return scenes
 
 
@@ -105,7 +116,7 @@ class SequenceSampler:
     def __init__(self, config, rank=0, num_procs=1, warn=print):
         train, data = config.train, config.data
         self.scenes = find_scenes(data.input_video_dir, data.input_video_pre, data.str_dir, data.end_dir,
-                                  data.max_frm, warn)
+                                  data.max_frm, train.rnn_n, warn)
         self.windows = sequence_windows(self.scenes, train.rnn_n, data.max_frm)
         self.rnn_n, self.tar_size = train.rnn_n, hr_crop_size(train.crop_size)
         self.flip, self.random_crop, self.moving_first_frame = train.flip, train.random_crop, train.movingFirstFrame

@@ -43,7 +43,7 @@ from utils.errors import INTERRUPTED_EXIT, UserError, exit_on_user_error, interr
 from utils.image_io import remove_stale_temporaries
 from utils.ops import BLUR_MARGIN, gaussian_downsample_four, warp_by_flow
 from utils.paths import lock_folder, output_folder
-from utils.training_log import LossLog
+from utils.training_log import ITERATION_SECONDS, LossLog, TensorBoardScalars
 from utils.weights import assign_weights, count_resblocks, parameters_under, read_weight_file, save_weights
 
 FRVSR_BLOCKS, TECOGAN_BLOCKS = 10, 16  # the paper's generator sizes, used when num_resblock is null
@@ -51,7 +51,7 @@ REFERENCE_BATCH = 4  # learning rate and iteration count in config.yaml are for 
 # Settings a resumed run may change: they leave the sample stream, the schedule and the networks as they were.
 # Every other setting is recorded in the checkpoint and must stay (check_settings).
 FREE_ON_RESUME = ("nnabla_context.context", "nnabla_context.device_id", "train.max_iter", "train.save_freq",
-                  "train.checkpoint", "train.allow_changed_settings", "train.loader_workers",
+                  "train.checkpoint", "train.allow_changed_settings", "train.loader_workers", "train.tensorboard",
                   "train.pre_trained_frvsr_weights", "train.vgg_pre_trained_weights", "data.input_video_dir",
                   "data.output_dir")
 GLOBAL_BATCH = "global batch (train.batch_size x processes)"
@@ -315,15 +315,20 @@ def parameters_agree(comm, params):
     return bool(comm.average([differs])[0] == 0)
 
 
-def load_frvsr_start(path, params, stage):
-    """Start the TecoGAN stage from an FRVSR model_param file: generator and flow net weights go under
-    the stage scope; residual blocks the file lacks (10 -> 16) start at zero, as in the reference."""
+def load_frvsr_start(path, params, stage, blocks):
+    """Start the TecoGAN stage of `blocks` residual blocks from an FRVSR model_param file: generator and
+    flow net weights go under the stage scope; residual blocks the file lacks (10 -> 16) start at zero, as
+    in the reference. Returns the file's block count."""
     if not path:
         raise UserError("the TecoGAN stage starts from an FRVSR model: pass --pre_trained_frvsr_weights "
                         "(a model_param_*.h5 of the FRVSR stage, or frvsr_model.h5)")
     arrays = read_weight_file(path)
-    if count_resblocks(arrays) == 0:
+    file_blocks = count_resblocks(arrays)
+    if file_blocks == 0:
         raise UserError(f"'{path}' holds no FRVSR generator; pass a model_param_*.h5 of the FRVSR stage")
+    if file_blocks > blocks:
+        raise UserError(f"'{path}' has {file_blocks} residual blocks, more than the {blocks} of this TecoGAN "
+                        f"generator; pass --num_resblock {file_blocks} (or more)")
     prefix = f"{stage}/"
     targets = {name[len(prefix):]: param for name, param in params.items()
                if name.startswith((prefix + GENERATOR_SCOPE + "/", prefix + FLOW_SCOPE + "/"))}
@@ -331,6 +336,17 @@ def load_frvsr_start(path, params, stage):
         if name not in arrays:
             param.data.zero()
     assign_weights(targets, arrays, path, allow_missing=(f"{GENERATOR_SCOPE}/generator_unit/resblock_",))
+    return file_blocks
+
+
+def blocks_description(config, blocks, file_blocks):
+    """'N residual blocks', and on a TecoGAN start how many come from the FRVSR file and how many start at zero."""
+    if file_blocks is None:
+        return f"{blocks} residual blocks"
+    origin = f"{file_blocks} from the FRVSR file, {blocks - file_blocks} starting at zero"
+    if blocks > file_blocks and not config.train.num_resblock:
+        origin += f"; --num_resblock {file_blocks} keeps the FRVSR size"
+    return f"{blocks} residual blocks ({origin})"
 
 
 def load_vgg19(path, params):
@@ -417,26 +433,30 @@ def train(config, held):
     if config.train.tecogan and config.gan.vgg_scaling > 0:
         load_vgg19(config.train.vgg_pre_trained_weights, all_params)
 
-    loop_state = {}
+    loop_state, file_blocks = {}, None
     if checkpoint:
         loop_state = load_checkpoint(checkpoint, recorded, checkpointed, solvers)
         if is_writer:
             print(f"resuming from {checkpoint} at iteration {start}")
     elif config.train.tecogan:
-        load_frvsr_start(config.train.pre_trained_frvsr_weights, all_params, stage)
+        file_blocks = load_frvsr_start(config.train.pre_trained_frvsr_weights, all_params, stage, blocks)
     balance = BalanceAverage(config.train.decay, loop_state.get("balance", 0.0), loop_state.get("balance_average"))
     log = LossLog(output_dir, start) if is_writer else None
+    board = TensorBoardScalars(output_dir, start) if is_writer and config.train.tensorboard else None
     if is_writer:
-        print(f"{stage}: {blocks} residual blocks, {len(sampler.windows)} sequences from {len(sampler.scenes)} scenes, "
+        print(f"{stage}: {blocks_description(config, blocks, file_blocks)}, {len(sampler.windows)} sequences from "
+              f"{len(sampler.scenes)} scenes, "
               f"{iterations} iterations of batch {config.train.batch_size} x {comm.size} process(es), "
               f"learning rate {learning_rate:g}, {context}")
 
     prefetcher = BatchPrefetcher(sampler, start, config.train.loader_workers)
     progress = tqdm(total=iterations, initial=start, unit="it", disable=not is_writer, dynamic_ncols=True)
+    samples_per_iteration = config.train.batch_size * comm.size
     started, iteration, stopping = time.perf_counter(), start, False
     try:
         with StopRequest() as stop:
             for iteration in range(start + 1, iterations + 1):
+                iteration_started = time.perf_counter()
                 data_hr.d = prefetcher.next()
                 update_discriminator = balance.value < config.gan.d_balance
                 updated = training_step(graph, solvers, params_by_solver, comm, update_discriminator)
@@ -456,12 +476,21 @@ def train(config, held):
                                     "it with a lower train.learning_rate (--set train.learning_rate=... "
                                     "--allow-changed-settings)")
                 if is_writer:
-                    log.add(iteration, {**losses, "learning_rate": learning_rate})
-                    progress.set_postfix({name: f"{value:.4f}" for name, value in losses.items()
-                                          if name in ("content_loss", "warp_loss", "t_discrim_loss")}, refresh=False)
-                    progress.update()
+                    now = time.perf_counter()
+                    row = {**losses, "learning_rate": learning_rate, ITERATION_SECONDS: now - iteration_started}
+                    samples_per_second = samples_per_iteration * (iteration - start) / (now - started)
+                    log.add(iteration, row)
+                    if board:
+                        board.add(iteration, {**row, "samples_per_second": samples_per_second})
+                    shown = {name: f"{value:.4f}" for name, value in losses.items()
+                             if name in ("content_loss", "warp_loss", "t_discrim_loss")}
+                    shown["samples/s"] = f"{samples_per_second:.3g}"
+                    progress.set_postfix(shown, refresh=False)
+                    progress.update()  # tqdm shows the ETA
                 if is_writer and (iteration % config.train.save_freq == 0 or iteration == iterations or stopping):
                     log.write()  # first: a crash before the checkpoint leaves extra rows, never missing ones
+                    if board:
+                        board.flush()
                     save_model(output_dir, iteration, scope, stage)
                     save_checkpoint(output_dir, iteration, checkpointed, solvers, balance.state(), settings)
                 if stopping:
@@ -469,6 +498,8 @@ def train(config, held):
     finally:
         prefetcher.close()
         progress.close()
+        if board:
+            board.close()
     in_sync = parameters_agree(comm, {f"{solver}/{name}": param for solver, group in params_by_solver.items()
                                       for name, param in group.items()})
     if is_writer and comm.size > 1:
@@ -477,7 +508,8 @@ def train(config, held):
         seconds = time.perf_counter() - started
         done = iteration - start
         print(f"trained {done} iterations in {seconds:.1f} s ({seconds / max(done, 1):.2f} s per iteration, "
-              f"{prefetcher.wait_seconds:.1f} s waiting for data); model in {output_dir}")
+              f"{samples_per_iteration * done / seconds:.3g} samples/s, {prefetcher.wait_seconds:.1f} s waiting "
+              f"for data); model in {output_dir}")
         if stopping:
             print(f"stopped at iteration {iteration} of {iterations} on request, with a checkpoint; run the same "
                   "command again to continue")

@@ -36,14 +36,24 @@ def test_scene_lacking_the_last_frame_is_skipped_with_a_warning(tmp_path):
     root = make_calendar_scenes(tmp_path, (2000, 2001, 2002))
     os.remove(frame_path(scene_dir(root, 2001), 11))
     warnings = []
-    scenes = find_scenes(root, "scene", 2000, 2005, 11, warnings.append)
+    scenes = find_scenes(root, "scene", 2000, 2005, 11, 3, warnings.append)
     assert scenes == [scene_dir(root, 2000), scene_dir(root, 2002)]
     assert len(warnings) == 1 and "scene_2001" in warnings[0]
 
 
 def test_no_usable_scene_is_a_user_error(tmp_path):
-    with pytest.raises(UserError, match="no usable scene"):
-        find_scenes(make_calendar_scenes(tmp_path), "scene", 2000, 2001, 50, lambda message: None)
+    with pytest.raises(UserError, match="no usable scene.*check data.str_dir, data.end_dir, data.max_frm"):
+        find_scenes(str(tmp_path), "scene", 2000, 2001, 50, 3, lambda message: None)
+
+
+@pytest.mark.parametrize("rnn_n, advice", [(10, "set --set data.max_frm=11 to train on it"),
+                                           (20, "data.max_frm=11 to train on it, with --set train.rnn_n=12 or less")])
+def test_scenes_shorter_than_max_frm_name_the_settings_that_would_use_the_longest(rnn_n, advice, tmp_path):
+    root = make_calendar_scenes(tmp_path, (2000,), frames_per_scene=12)
+    make_calendar_scenes(tmp_path, (2001,), frames_per_scene=7)
+    with pytest.raises(UserError) as error:
+        find_scenes(root, "scene", 2000, 2001, 40, rnn_n, lambda message: None)
+    assert "frames 0..11" in str(error.value) and advice in str(error.value)
 
 
 def test_windows_slide_over_every_start():

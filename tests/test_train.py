@@ -1,8 +1,10 @@
 """FRVSR training: loss parity with the reference, exact resume, mpirun data parallelism, config errors."""
+import csv
 import json
 import os
 import subprocess
 import sys
+import time
 from collections import OrderedDict
 
 import h5py
@@ -13,7 +15,9 @@ import pytest
 import generate
 import train
 from conftest import REPO_ROOT, reference_path
-from training_data import make_calendar_scenes, tiny_training_flags
+from training_data import (event_scalars, logged_losses, logged_rows, make_calendar_scenes, summary_line,
+                           tiny_training_flags)
+from utils.training_log import ITERATION_SECONDS
 from utils.weights import assign_weights, read_weight_file
 
 LOSSES = reference_path("parity_losses")
@@ -96,6 +100,76 @@ def test_resume_gives_identical_parameters(scenes, tmp_path):
     assert (tmp_path / "split" / "losses.png").stat().st_size > 0
 
 
+def batch_4_flags(scenes, output_dir, max_iter):
+    return tiny_training_flags(scenes, output_dir, **{"train.max_iter": max_iter}) + ["--batch_size", "4"]
+
+
+def test_losses_csv_records_the_wall_time_of_each_iteration(scenes, tmp_path, monkeypatch):
+    training_step, steps = train.training_step, []
+
+    def third_step_a_second_slower(*args, **kwargs):
+        steps.append(None)
+        if len(steps) == 3:
+            time.sleep(1.0)
+        return training_step(*args, **kwargs)
+
+    monkeypatch.setattr(train, "training_step", third_step_a_second_slower)
+    train.main(batch_4_flags(scenes, tmp_path, 4))
+    seconds = [float(row[ITERATION_SECONDS]) for row in logged_rows(tmp_path)]
+    assert len(seconds) == 4 and min(seconds) > 0
+    assert seconds[2] >= 1.0 and seconds[3] < seconds[2]  # each iteration's own time, not the time so far
+
+
+def test_a_loss_log_without_the_iteration_time_resumes_and_keeps_its_rows(scenes, tmp_path):
+    train.main(batch_4_flags(scenes, tmp_path / "once", 4))
+    train.main(batch_4_flags(scenes, tmp_path / "old", 2))
+    old_rows = logged_losses(tmp_path / "old")
+    with open(tmp_path / "old" / "losses.csv", "w", newline="") as log:  # as runs before the column wrote it
+        writer = csv.DictWriter(log, fieldnames=list(old_rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(old_rows)
+    train.main(batch_4_flags(scenes, tmp_path / "old", 4))
+    assert logged_losses(tmp_path / "old") == logged_losses(tmp_path / "once")
+    seconds = [row[ITERATION_SECONDS] for row in logged_rows(tmp_path / "old")]
+    assert seconds[:2] == ["", ""] and all(float(value) > 0 for value in seconds[2:])
+
+
+def test_progress_bar_and_summary_report_samples_per_second(scenes, tmp_path, capsys):
+    train.main(tiny_training_flags(scenes, tmp_path, **{"train.max_iter": 4}) + ["--batch_size", "2"])
+    captured = capsys.readouterr()
+    done, seconds, samples_per_second = summary_line(captured.out)
+    assert done == 8 and 2 * done / samples_per_second == pytest.approx(seconds, abs=0.06)  # 8 iterations of 2
+    bar = captured.err.replace("\r", "\n").strip().splitlines()[-1]
+    assert "8/8 [" in bar and "<00:00" in bar and "samples/s=" in bar, bar  # the final bar: count, ETA, throughput
+
+
+def test_tensorboard_scalars_are_the_loss_log_and_the_throughput(scenes, tmp_path):
+    train.main(batch_4_flags(scenes, tmp_path, 4) + ["--set", "train.tensorboard=true"])
+    scalars = event_scalars(tmp_path / "tensorboard")
+    rows = logged_rows(tmp_path)
+    for name in rows[0]:
+        if name != "iteration":
+            expected = [(int(row["iteration"]), pytest.approx(float(row[name]), rel=1e-6)) for row in rows]
+            assert scalars[name] == expected, name
+    assert [step for step, _ in scalars["samples_per_second"]] == [1, 2, 3, 4]
+    assert all(value > 0 for _, value in scalars["samples_per_second"])
+
+
+def test_tensorboard_off_does_not_import_tensorboardx(scenes, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "tensorboardX", None)  # importing it now raises ImportError
+    train.main(batch_4_flags(scenes, tmp_path, 2))
+    assert not (tmp_path / "tensorboard").exists()
+
+
+def test_tensorboard_without_tensorboardx_is_one_line(scenes, tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "tensorboardX", None)
+    with pytest.raises(SystemExit) as exit_info:
+        train.main(batch_4_flags(scenes, tmp_path / "run", 2) + ["--set", "train.tensorboard=true"])
+    assert exit_info.value.code == 2
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "needs tensorboardX" in lines[0], lines
+
+
 def test_model_param_file_loads_in_generate(scenes, tmp_path):
     train.main(tiny_training_flags(scenes, tmp_path / "run", **{"train.max_iter": 8}) + ["--batch_size", "4"])
     generate.main(["--model", str(tmp_path / "run" / "model_param_00000002.h5"),
@@ -112,6 +186,8 @@ def test_mpirun_two_processes_equal_one_process_on_the_global_batch(scenes, tmp_
                                cwd=REPO_ROOT, env=environment, capture_output=True, text=True, timeout=600)
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert "parameters identical on 2 processes" in completed.stdout
+    done, seconds, samples_per_second = summary_line(completed.stdout)
+    assert 2 * done / samples_per_second == pytest.approx(seconds, abs=0.06)  # the global batch: 1 x 2 processes
     train.main(tiny_training_flags(scenes, tmp_path / "single", **{"train.max_iter": 6}) + ["--batch_size", "2"])
     name_mpi, distributed = final_parameters(tmp_path / "mpi")
     name_single, single = final_parameters(tmp_path / "single")

@@ -13,7 +13,12 @@ import numpy as np
 import pytest
 from conftest import REPO_ROOT, reference_path
 from test_train import final_parameters
-from training_data import make_calendar_scenes, tiny_training_flags
+from training_data import (
+    event_scalars,
+    logged_losses,
+    make_calendar_scenes,
+    tiny_training_flags,
+)
 
 import data_loader
 import generate
@@ -96,7 +101,29 @@ def test_a_kill_next_to_the_checkpoint_loses_no_loss_row(after_commit, scenes, t
             train.main(flags(scenes, tmp_path / "killed", 6))
     assert checkpoint_names(tmp_path / "killed")[-1] == f"checkpoint_0000000{4 if after_commit else 2}.json"
     train.main(flags(scenes, tmp_path / "killed", 6))
-    assert read_text(tmp_path / "killed" / "losses.csv") == read_text(tmp_path / "once" / "losses.csv")
+    assert logged_losses(tmp_path / "killed") == logged_losses(tmp_path / "once")
+
+
+def test_a_resumed_run_hides_the_tensorboard_events_a_killed_run_wrote_past_its_checkpoint(scenes, tmp_path,
+                                                                                            monkeypatch):
+    board = ["--set", "train.tensorboard=true"]
+    train.main(flags(scenes, tmp_path / "once", 6, *board))
+    save_checkpoint = train.save_checkpoint
+
+    def killed_before_checkpoint_4(output_dir, iteration, *args):
+        if iteration == 4:
+            raise SimulatedKill
+        return save_checkpoint(output_dir, iteration, *args)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(train, "save_checkpoint", killed_before_checkpoint_4)
+        with pytest.raises(SimulatedKill):
+            train.main(flags(scenes, tmp_path / "killed", 6, *board))
+    assert [step for step, _ in event_scalars(tmp_path / "killed" / "tensorboard")["content_loss"]] == [1, 2, 3, 4]
+    train.main(flags(scenes, tmp_path / "killed", 6, *board))  # resumes at 2
+    killed, once = (event_scalars(tmp_path / run / "tensorboard") for run in ("killed", "once"))
+    assert killed["content_loss"] == once["content_loss"] and killed["fnet_loss"] == once["fnet_loss"]
+    assert [step for step, _ in killed["samples_per_second"]] == [1, 2, 3, 4, 5, 6]
 
 
 def test_a_garbage_row_in_the_loss_log_is_one_line_naming_it(scenes, tmp_path, capsys):
@@ -239,6 +266,7 @@ def a_file(tmp_path):
     (lambda tmp: ["--set", "train.crop_size=12"], "use 8 or 16"),
     (lambda tmp: ["--set", "train.crop_size=4"], "use 8"),
     (lambda tmp: ["--set", "data.max_frm=1"], "train.rnn_n"),
+    (lambda tmp: ["--set", "data.max_frm=40"], "set --set data.max_frm=11"),
     (lambda tmp: ["--set", "train.seed=4294967296"], "train.seed"),
     (lambda tmp: ["--set", "train.learning_rate=.inf"], "train.learning_rate"),
     (lambda tmp: ["--set", "train.learning_rate=.nan"], "train.learning_rate"),
@@ -292,7 +320,7 @@ def test_a_huge_scene_id_range_lists_the_folder_instead_of_trying_every_id(scene
         return is_dir(path)
 
     monkeypatch.setattr(os.path, "isdir", counted_isdir)
-    found = data_loader.find_scenes(scenes, "scene", 0, 10 ** 9, 11, lambda message: None)
+    found = data_loader.find_scenes(scenes, "scene", 0, 10 ** 9, 11, 3, lambda message: None)
     assert [os.path.basename(folder) for folder in found] == ["scene_2000", "scene_2001"]
 
 
@@ -363,7 +391,7 @@ def test_ctrl_c_stops_with_a_checkpoint_and_exit_code_130_and_resume_continues_e
     assert "Traceback" not in err
     train.main(flags(scenes, tmp_path / "stopped", stopped + 2))
     train.main(flags(scenes, tmp_path / "once", stopped + 2))
-    assert read_text(tmp_path / "stopped" / "losses.csv") == read_text(tmp_path / "once" / "losses.csv")
+    assert logged_losses(tmp_path / "stopped") == logged_losses(tmp_path / "once")
     name_stopped, resumed = final_parameters(tmp_path / "stopped")
     name_once, once = final_parameters(tmp_path / "once")
     assert name_stopped == name_once
@@ -467,4 +495,4 @@ def test_mpirun_stop_request_gives_one_checkpoint_on_every_process_and_resumes_e
     assert name_resumed == name_once == "params_00000020.h5"
     for name in arrays_once:
         np.testing.assert_array_equal(arrays_resumed[name], arrays_once[name], err_msg=name)
-    assert read_text(tmp_path / "losses.csv") == read_text(mpirun_uninterrupted / "losses.csv")
+    assert logged_losses(tmp_path) == logged_losses(mpirun_uninterrupted)

@@ -1,5 +1,4 @@
 """TecoGAN training: loss parity with the reference, gradients, stage hand-over, balancing, resume, mpirun."""
-import csv
 import json
 import os
 import subprocess
@@ -14,7 +13,7 @@ import pytest
 
 import train
 from conftest import REPO_ROOT, reference_path
-from training_data import make_calendar_scenes, tiny_training_flags
+from training_data import logged_rows, make_calendar_scenes, tiny_training_flags
 from utils.config import load_config
 from utils.distributed import SingleProcess
 from utils.weights import assign_weights, parameters_under, read_weight_file
@@ -131,11 +130,6 @@ def tecogan_flags(scenes, output_dir, frvsr_model, **settings):
                     "--pre_trained_frvsr_weights", frvsr_model, "--vgg_pre_trained_weights", VGG_FIXTURE]
 
 
-def logged_rows(output_dir):
-    with open(os.path.join(output_dir, "losses.csv")) as log:
-        return list(csv.DictReader(log))
-
-
 def h5_arrays(path):
     with h5py.File(path, "r") as h5:
         arrays = {}
@@ -175,6 +169,25 @@ def test_stage_hand_over_copies_frvsr_and_zeroes_the_extra_blocks(scenes, frvsr_
         np.testing.assert_allclose(tecogan[name], array, atol=1e-12, err_msg=name)
     extra = [name for name in tecogan if "resblock_3/" in name]
     assert extra and all(np.abs(tecogan[name]).max() < 1e-20 for name in extra)  # zero, moved by lr 1e-30 at most
+
+
+@pytest.mark.parametrize("blocks, said", [
+    (3, "tecogan: 3 residual blocks (2 from the FRVSR file, 1 starting at zero), "),
+    ("null", ("tecogan: 16 residual blocks (2 from the FRVSR file, 14 starting at zero; --num_resblock 2 keeps the "
+              "FRVSR size), "))])
+def test_start_up_line_says_how_many_blocks_come_from_the_frvsr_file(blocks, said, scenes, frvsr_model, tmp_path,
+                                                                     capsys):
+    train.main(tecogan_flags(scenes, tmp_path / "run", frvsr_model,
+                             **{"gan.vgg_scaling": 0, "train.max_iter": 1, "train.num_resblock": blocks}))
+    assert said in capsys.readouterr().out
+
+
+def test_fewer_blocks_than_the_frvsr_file_stop_naming_the_file_s_count(scenes, frvsr_model, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        train.main(tecogan_flags(scenes, tmp_path / "run", frvsr_model, **{"train.num_resblock": 1}))
+    assert exit_info.value.code == 2
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "has 2 residual blocks" in lines[0] and "--num_resblock 2" in lines[0], lines
 
 
 def test_vgg_disabled_needs_no_vgg_file_and_logs_no_vgg_loss(scenes, frvsr_model, tmp_path):

@@ -1,9 +1,15 @@
-"""Small real training scenes for the tests, in the layout of authors_scripts/dataPrepare.py."""
+"""Small real training scenes for the tests, in the layout of authors_scripts/dataPrepare.py, and readers of
+what a run reports."""
+import csv
+import glob
 import os
+import re
 import shutil
+import struct
 
 from conftest import shared_path
 from utils.scene_layout import frame_path, scene_dir
+from utils.training_log import ITERATION_SECONDS
 
 CALENDAR = shared_path("data", "calendar_lr")  # 41 real frames, 180x144
 
@@ -29,3 +35,44 @@ def tiny_training_flags(data_dir, output_dir, **overrides):
     for key, value in settings.items():
         flags += ["--set", f"{key}={value}"]
     return flags
+
+
+def logged_rows(output_dir):
+    """losses.csv as a list of {column: text}."""
+    with open(os.path.join(output_dir, "losses.csv"), newline="") as log:
+        return list(csv.DictReader(log))
+
+
+def logged_losses(output_dir):
+    """losses.csv's rows without the iteration time, which differs from run to run."""
+    return [{key: value for key, value in row.items() if key != ITERATION_SECONDS} for row in logged_rows(output_dir)]
+
+
+def summary_line(stdout):
+    """(iterations, seconds, samples/s) of the 'trained N iterations in S s (..., R samples/s, ...)' line."""
+    matches = re.findall(r"^trained (\d+) iterations in ([\d.]+) s \(.*?, ([\d.e+]+) samples/s,", stdout, re.MULTILINE)
+    assert len(matches) == 1, stdout
+    done, seconds, rate = matches[0]
+    return int(done), float(seconds), float(rate)
+
+
+def event_scalars(folder):
+    """{tag: [(step, value)]} of the TensorBoard event files in folder as TensorBoard shows them: a session
+    start at step s (a resumed run's purge_step) hides the events of steps >= s read before it. A file is a
+    sequence of records: 8-byte length, 4-byte CRC, an Event protobuf, 4-byte CRC."""
+    from tensorboardX.proto.event_pb2 import Event, SessionLog
+    scalars = {}
+    for path in sorted(glob.glob(os.path.join(folder, "events.out.tfevents.*"))):
+        with open(path, "rb") as file:
+            content = file.read()
+        position = 0
+        while position < len(content):
+            (length,) = struct.unpack("<Q", content[position:position + 8])
+            event = Event.FromString(content[position + 12:position + 12 + length])
+            position += 12 + length + 4
+            if event.HasField("session_log") and event.session_log.status == SessionLog.START:
+                scalars = {tag: [(step, value) for step, value in points if step < event.step]
+                           for tag, points in scalars.items()}
+            for value in event.summary.value:
+                scalars.setdefault(value.tag, []).append((event.step, value.simple_value))
+    return scalars

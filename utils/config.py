@@ -88,6 +88,7 @@ RULES = {
     "train.allow_changed_settings": (_boolean, "true or false"),
     "train.seed": (_seed, "an integer from 0 to 2^32 - 1"),
     "train.loader_workers": (_positive_int, "a positive integer"),
+    "train.tensorboard": (_boolean, "true or false"),
     "gan.ratio": (_number, "a finite number"),
     "gan.vgg_scaling": (_number, "a finite number (<= 0 disables the VGG loss)"),
     "gan.pp_scaling": (_number, "a finite number"),

@@ -1,10 +1,14 @@
-"""The loss log of a training run: a CSV of every iteration and a PNG of the loss curves."""
+"""The loss log of a training run: a CSV of every iteration and a PNG of the loss curves, and optionally the
+same values as TensorBoard scalars."""
 import csv
 import io
 import os
 
 from utils.errors import UserError
 from utils.image_io import write_atomically, write_bytes
+
+ITERATION_SECONDS = "iteration_seconds"  # wall time of an iteration: reading its batch, the step, the all-reduces
+TENSORBOARD_FOLDER = "tensorboard"
 
 
 class LossLog:
@@ -25,7 +29,8 @@ class LossLog:
             with open(self.csv_path, newline="", encoding="utf-8", errors="replace") as file:
                 reader = csv.DictReader(file)
                 for row in reader:
-                    rows.append({**{key: float(value) for key, value in row.items()},
+                    # an empty cell: a column this row's run did not write (e.g. the iteration time of older runs)
+                    rows.append({**{key: float(value) for key, value in row.items() if value != ""},
                                  "iteration": int(row["iteration"])})
         except (csv.Error, KeyError, TypeError, ValueError):
             raise UserError(f"'{self.csv_path}' line {reader.line_num if reader else 1} is not a row of numbers; "
@@ -37,13 +42,15 @@ class LossLog:
 
     def write(self):
         """Rewrite losses.csv and losses.png. Call it before the checkpoint of the last row is written: a
-        crash between the two then leaves rows past the checkpoint, which a resumed run drops, never a gap."""
+        crash between the two then leaves rows past the checkpoint, which a resumed run drops, never a gap.
+        The columns are those of every row, in the order they first appear; a row lacking one leaves it empty."""
         if not self.rows:
             return
         table = io.StringIO()
-        writer = csv.DictWriter(table, fieldnames=list(self.rows[-1]), lineterminator="\n")
+        columns = list(dict.fromkeys(key for row in self.rows for key in row))
+        writer = csv.DictWriter(table, fieldnames=columns, restval="", lineterminator="\n")
         writer.writeheader()
-        writer.writerows(row for row in self.rows if row.keys() == self.rows[-1].keys())
+        writer.writerows(self.rows)
         write_bytes(self.csv_path, table.getvalue(), mode="w")
         self._plot()
 
@@ -62,3 +69,30 @@ class LossLog:
         figure.tight_layout()
         write_atomically(self.png_path, lambda temporary: figure.savefig(temporary, dpi=90))
         plt.close(figure)
+
+
+class TensorBoardScalars:
+    """Scalars per iteration in <output_dir>/tensorboard, one tag per value name.
+
+    tensorboardX is imported here, so that a run without TensorBoard never loads it. The event files are
+    streams that tensorboardX appends to (not written atomically); a run that resumes at iteration N
+    tells TensorBoard to hide the events from N + 1 on that an earlier, killed run left behind."""
+
+    def __init__(self, output_dir, start_iteration):
+        try:
+            from tensorboardX import SummaryWriter
+        except ImportError:
+            raise UserError("train.tensorboard needs tensorboardX: install it (pip install -r requirements.txt) "
+                            "or set train.tensorboard to false")
+        self.writer = SummaryWriter(os.path.join(output_dir, TENSORBOARD_FOLDER),
+                                    purge_step=start_iteration + 1 if start_iteration else None)
+
+    def add(self, iteration, values):
+        for name, value in values.items():
+            self.writer.add_scalar(name, value, iteration)
+
+    def flush(self):
+        self.writer.flush()
+
+    def close(self):
+        self.writer.close()
