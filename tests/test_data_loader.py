@@ -33,7 +33,7 @@ def data_dir(tmp_path_factory):
 
 
 def test_scene_lacking_the_last_frame_is_skipped_with_a_warning(tmp_path):
-    root = make_calendar_scenes(tmp_path, (2000, 2001, 2002))
+    root = make_calendar_scenes(tmp_path, 3)
     os.remove(frame_path(scene_dir(root, 2001), 11))
     warnings = []
     scenes = find_scenes(root, "scene", 2000, 2005, 11, warnings.append)
