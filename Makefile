@@ -4,7 +4,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 MPIRUN := OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 $(VENV)/bin/mpirun
 STAMP := $(VENV)/.installed
-BIGBUCKBUNNY = $$($(PYTHON) -c "import demo; print(demo.sample_clip('bigbuckbunny.mp4'))")
+BIGBUCKBUNNY = $$($(PYTHON) -c "from utils.image_io import sample_clip; print(sample_clip('bigbuckbunny.mp4'))")
 
 .PHONY: setup setup-gpu test demo demo-model bench gpu-check clean-venv
 

@@ -163,11 +163,11 @@ def parse_args(argv=None):
 
 
 def main(argv=None):
-    args = parse_args(argv)
-    names = convert(args.pre_trained_model, args.save_path)
-    print(f"wrote {len(names)} parameters to {args.save_path}")
+    with exit_on_user_error():
+        args = parse_args(argv)
+        names = convert(args.pre_trained_model, args.save_path)
+        print(f"wrote {len(names)} parameters to {args.save_path}")
 
 
 if __name__ == "__main__":
-    with exit_on_user_error():
-        main()
+    main()

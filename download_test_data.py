@@ -324,8 +324,7 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def main(argv=None):
-    args = parse_args(argv)
+def run(args):
     if args.no_data and not args.weights:
         raise UserError("nothing to do: --no-data without --weights")
     files = planned_files(args)
@@ -344,6 +343,10 @@ def main(argv=None):
                                                       ("weights", args.weights)) if wanted))
 
 
-if __name__ == "__main__":
+def main(argv=None):
     with exit_on_user_error():
-        main()
+        run(parse_args(argv))
+
+
+if __name__ == "__main__":
+    main()

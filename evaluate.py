@@ -238,13 +238,14 @@ def write_report(output_dir, records_by_sequence, worsts):
     return summary_rows
 
 
-def load_lpips(args):
-    """The LPIPS weights, or None (with one line saying why) when --quick or no weights file is present."""
-    if args.quick:
+def load_lpips(quick=False, weights=None):
+    """The LPIPS weights (weights: a file, default DEFAULT_LPIPS_WEIGHTS), or None, with one line saying why,
+    when quick or no weights file is present."""
+    if quick:
         print("--quick: LPIPS and tLP skipped")
         return None
-    path = args.lpips_weights or DEFAULT_LPIPS_WEIGHTS
-    if not args.lpips_weights and not os.path.exists(path):
+    path = weights or DEFAULT_LPIPS_WEIGHTS
+    if not weights and not os.path.exists(path):
         print(f"LPIPS and tLP skipped: no weights at '{path}'; get alex_with_LPIPS.h5 with "
               "`python download_test_data.py --weights` (or convert the PyTorch files with convert_lpips_weights.py)")
         return None
@@ -281,16 +282,15 @@ def parse_args(argv=None):
     return args
 
 
-def run(args):
-    sequences = [Sequence(index, *folders_and_cuts)
-                 for index, folders_and_cuts in enumerate(zip(args.results, args.targets, args.scene_cuts))]
-    output_folder(args.output, "--output")
+def evaluate(sequences, output, context="auto", lpips_arrays=None):
+    """Score the Sequences, write the report into the folder output and print its table; returns the
+    summary rows (per sequence, frame average, sequence average). LPIPS and tLP need lpips_arrays."""
+    output_folder(output, "--output")
     try:
-        os.makedirs(args.output, exist_ok=True)
+        os.makedirs(output, exist_ok=True)
     except OSError as error:
-        raise UserError(f"cannot create output folder '{args.output}' ({error.strerror}); choose another --output")
-    context = use_context(args.context)
-    lpips_arrays = load_lpips(args)
+        raise UserError(f"cannot create output folder '{output}' ({error.strerror}); choose another --output")
+    context = use_context(context)
     total = sum(len(metrics.scored_frames(len(sequence.target_paths))) for sequence in sequences)
     # NNabla and OpenCV release the GIL: on a CPU, sequences are scored in parallel, one per core.
     workers = min(len(sequences), os.cpu_count() or 1) if context == "cpu" else 1
@@ -300,10 +300,17 @@ def run(args):
         scored = list(pool.map(lambda sequence: score_sequence(sequence, lpips_arrays, progress), sequences))
     elapsed = time.time() - start
     records_by_sequence, worsts = zip(*scored)
-    summary_rows = write_report(args.output, records_by_sequence, worsts)
+    summary_rows = write_report(output, records_by_sequence, worsts)
     print(markdown_table(summary_rows), end="")
     print(f"scored {total} frames in {elapsed:.1f} s ({total / elapsed:.2f} frames/s); "
-          f"wrote frames.csv, sequences.csv, metrics.md and pictures to {args.output}")
+          f"wrote frames.csv, sequences.csv, metrics.md and pictures to {output}")
+    return summary_rows
+
+
+def run(args):
+    sequences = [Sequence(index, *folders_and_cuts)
+                 for index, folders_and_cuts in enumerate(zip(args.results, args.targets, args.scene_cuts))]
+    evaluate(sequences, args.output, args.context, load_lpips(args.quick, args.lpips_weights))
 
 
 def main(argv=None):

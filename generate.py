@@ -25,7 +25,7 @@ from inference import BACKEND_CHOICES, SuperResolver, scene_steps
 from utils.context import CONTEXT_CHOICES
 from utils.distributed import MPIProcesses, SingleProcess, launched_by_mpirun, local_rank
 from utils.errors import UserError, exit_on_user_error, interrupt_on_stop_signals
-from utils.image_io import (VideoReader, VideoSource, WriteBehind, check_video_output, list_frames,
+from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, check_video_output, list_frames,
                             open_video_writer, read_ahead, read_rgb, remove_stale_temporaries, to_uint8,
                             write_rgb)
 from utils.onnx_backend import PRECISIONS, default_cache_dir
@@ -33,8 +33,6 @@ from utils.ops import SCALE, degrade_hr_frame
 from utils.paths import lock_folder
 from utils.scenes import (assign_scenes, detect_cuts, read_cuts_file, shot_ranges, split_at_cuts,
                           spread_scenes)
-
-DEFAULT_FPS = 24
 
 
 def frame_stem(path):

@@ -159,18 +159,19 @@ def flow_estimator(previous_and_current):
 DISCRIMINATOR_BLOCKS = (("disblock_1", 64), ("disblock_3", 64), ("disblock_5", 128), ("disblock_7", 256))
 
 
-def discriminator(packed_triplets, batch_stat=True):
+def discriminator(packed_triplets):
     """Spatio-temporal discriminator.
 
     packed_triplets: (B, H, W, 27). Returns (probability (B, H/16, W/16, 1), the four block
-    outputs, NHWC, for the feature loss).
+    outputs, NHWC, for the feature loss). Batch normalisation always uses the batch's statistics, as the
+    reference's discriminator does in training (it is never run for inference).
     """
     net = F.leaky_relu(conv(to_channel_first(packed_triplets), 64, "conv"), 0.2)
     features = []
     for name, channels in DISCRIMINATOR_BLOCKS:
         with nn.parameter_scope(name):
             net = conv(net, channels, "", kernel=4, stride=2, with_bias=False)
-            net = PF.batch_normalization(net, axes=[1], eps=0.001, no_scale=True, batch_stat=batch_stat)
+            net = PF.batch_normalization(net, axes=[1], eps=0.001, no_scale=True)
             net = F.leaky_relu(net, 0.2)
         features.append(to_channel_last(net))
     logits = PF.affine(features[-1], 1, base_axis=3, name="affine0")

@@ -37,11 +37,11 @@ from models import (DISCRIMINATOR_SCOPE, FLOW_SCOPE, GENERATOR_SCOPE, VGG_SCOPE,
 from utils.checkpoint import (check_settings, latest_checkpoint, load_checkpoint, read_checkpoint, remove_orphans,
                               save_checkpoint)
 from utils.config import flat, load_config, parse_value
-from utils.context import context_name, use_context
+from utils.context import CONTEXT_CHOICES, context_name, use_context
 from utils.distributed import make_communicator
 from utils.errors import INTERRUPTED_EXIT, UserError, exit_on_user_error, interrupt
 from utils.image_io import remove_stale_temporaries
-from utils.ops import BLUR_MARGIN, gaussian_downsample_four, warp_by_flow
+from utils.ops import BLUR_MARGIN, SCALE, gaussian_downsample_four, warp_by_flow
 from utils.paths import lock_folder, output_folder
 from utils.training_log import ITERATION_SECONDS, LossLog, TensorBoardScalars
 from utils.weights import assign_weights, count_resblocks, parameters_under, read_weight_file, save_weights
@@ -126,7 +126,7 @@ def recurrent_generation(lr_frames, targets, blocks, scope, stage):
     batch, length, height, width, _ = lr_frames.shape
     with nn.parameter_scope("", scope), nn.parameter_scope(stage):
         flow_lr = estimate_sequence_flows(lr_frames)
-        flow_hr = F.reshape(flow_to_high_res(flow_lr), (batch, length - 1, 4 * height, 4 * width, 2))
+        flow_hr = F.reshape(flow_to_high_res(flow_lr), (batch, length - 1, SCALE * height, SCALE * width, 2))
         generated = generate_sequence(lr_frames, flow_hr, blocks)
     graph = SimpleNamespace(lr_frames=lr_frames, targets=targets, flow_lr=flow_lr, flow_hr=flow_hr,
                             generated=generated)
@@ -535,7 +535,7 @@ def parse_args(argv=None):
     parser.add_argument("--pre_trained_frvsr_weights", help="TecoGAN stage: FRVSR model_param file to start from")
     parser.add_argument("--vgg_pre_trained_weights", help="TecoGAN stage: VGG19 weights (.h5)")
     parser.add_argument("--checkpoint", help="checkpoint_<iter>.json to resume from (default: the latest in output_dir)")
-    parser.add_argument("--context", choices=("auto", "cpu", "cudnn"), help="compute context (default from config)")
+    parser.add_argument("--context", choices=CONTEXT_CHOICES, help="compute context (default from config)")
     parser.add_argument("--allow-changed-settings", action="store_true",
                         help="resume although settings differ from those the checkpoint was trained with")
     parser.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",

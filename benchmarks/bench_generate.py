@@ -30,11 +30,11 @@ import numpy as np
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO_ROOT)
 
-from demo import sample_clip  # noqa: E402
 from inference import WARMUP_FRAMES, new_parameters  # noqa: E402
 from onnxruntime_baseline import OnnxRuntimeNetwork  # noqa: E402
-from utils.image_io import list_frames, read_rgb  # noqa: E402
+from utils.image_io import list_frames, read_rgb, sample_clip  # noqa: E402
 from utils.onnx_backend import OPENVINO_PRECISION, cpu_has_bfloat16  # noqa: E402
+from utils.ops import SCALE  # noqa: E402
 from utils.weights import save_weights  # noqa: E402
 
 SHARED = os.path.join(os.path.dirname(REPO_ROOT), "shared")
@@ -175,7 +175,7 @@ def benchmark_size(label, frames_dir, engines, weights, workdir, args):
     """Run every engine on one folder of frames and print its table rows."""
     height, width = read_rgb(list_frames(frames_dir)[0]).shape[:2]
     flops = generator_flops(height * width, args.num_resblock) + flow_net_flops(height * width)
-    print(f"\n{label}: {len(list_frames(frames_dir))} frames of {width}x{height} -> {4 * width}x{4 * height}, "
+    print(f"\n{label}: {len(list_frames(frames_dir))} frames of {width}x{height} -> {SCALE * width}x{SCALE * height}, "
           f"{args.num_resblock} residual blocks, {os.cpu_count()} CPU cores; {flops / 1e9:.1f} GFLOP per frame")
     print("| engine | s per frame | frames/s | GFLOP/s | % of numpy matmul | peak MiB | start-up s |")
     print("| --- | --- | --- | --- | --- | --- | --- |")

@@ -20,8 +20,14 @@ import numpy as np
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO_ROOT)
 
-from demo import DEFAULT_MODEL, read_frames, sample_clip
-from utils.image_io import list_frames, open_video_writer, read_rgb, to_uint8
+from demo import DEFAULT_MODEL, read_frames
+from utils.image_io import (
+    list_frames,
+    open_video_writer,
+    read_rgb,
+    sample_clip,
+    to_uint8,
+)
 from utils.ops import degrade_hr_frame
 
 HEIGHT, WIDTH = 272, 640

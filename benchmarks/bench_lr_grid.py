@@ -18,8 +18,9 @@ import nnabla as nn
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO_ROOT)
 
-from demo import DEFAULT_MODEL, read_frames, sample_clip  # noqa: E402
+from demo import DEFAULT_MODEL, read_frames  # noqa: E402
 from inference import SuperResolver  # noqa: E402
+from utils.image_io import sample_clip
 from utils.metrics import crop, psnr, scored_frames  # noqa: E402
 from utils.ops import SCALE, bicubic_four, degrade_hr_frame  # noqa: E402
 

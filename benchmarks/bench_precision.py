@@ -21,10 +21,10 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO_ROOT)
 
 from bench_generate import SHARED, load_line  # noqa: E402
-from demo import DEFAULT_MODEL, read_frames, sample_clip  # noqa: E402
+from demo import DEFAULT_MODEL, read_frames  # noqa: E402
 from inference import SuperResolver, new_parameters  # noqa: E402
 from utils import metrics  # noqa: E402
-from utils.image_io import list_frames, read_rgb  # noqa: E402
+from utils.image_io import list_frames, read_rgb, sample_clip  # noqa: E402
 from utils.onnx_backend import PRECISIONS, cpu_has_bfloat16  # noqa: E402
 from utils.ops import SCALE, degrade_hr_frame  # noqa: E402
 from utils.weights import save_weights  # noqa: E402

@@ -13,7 +13,6 @@ import json
 import os
 import re
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,7 +22,9 @@ SHARED = os.path.join(os.path.dirname(REPO_ROOT), "shared")
 sys.path.insert(0, REPO_ROOT)
 
 from inference import new_parameters  # noqa: E402
-from utils.scene_layout import frame_path, scene_dir  # noqa: E402
+from utils.context import CONTEXT_CHOICES
+from utils.image_io import list_frames, read_rgb
+from utils.scene_layout import write_scenes
 from utils.weights import save_weights  # noqa: E402
 
 STAGES = {  # stage: (batch per process, extra train.py flags, reference figures in timing.json)
@@ -34,12 +35,10 @@ STAGES = {  # stage: (batch per process, extra train.py flags, reference figures
 
 
 def make_scenes(root, source_dir, frames_per_scene=20):
-    sources = sorted(os.listdir(source_dir))
-    for number in range(len(sources) // frames_per_scene):
-        folder = scene_dir(root, 2000 + number)
-        os.makedirs(folder)
-        for index in range(frames_per_scene):
-            shutil.copy(os.path.join(source_dir, sources[number * frames_per_scene + index]), frame_path(folder, index))
+    """As many whole scenes of the frames in source_dir as they fill; returns data.max_frm for them."""
+    sources = list_frames(source_dir)
+    write_scenes(root, [[read_rgb(path) for path in sources[first:first + frames_per_scene]]
+                        for first in range(0, len(sources) - frames_per_scene + 1, frames_per_scene)])
     return frames_per_scene - 1
 
 
@@ -76,7 +75,7 @@ def main():
     parser.add_argument("--stages", nargs="+", choices=sorted(STAGES), default=["frvsr", "tecogan"])
     parser.add_argument("--iterations", type=int, default=3, help="iterations timed per run")
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--context", default="cpu", choices=("cpu", "cudnn"), help="train.py --context")
+    parser.add_argument("--context", default="cpu", choices=CONTEXT_CHOICES, help="train.py --context")
     parser.add_argument("--frames-dir", default=os.path.join(SHARED, "data", "calendar_lr"))
     args = parser.parse_args()
     print(f"{os.cpu_count()} CPU cores")

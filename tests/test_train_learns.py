@@ -1,8 +1,6 @@
 """FRVSR really learns: a short training on a real clip beats x4 bicubic on held-out frames."""
 import csv
-import os
 
-import cv2
 import nnabla as nn
 import numpy as np
 import pytest
@@ -12,7 +10,7 @@ from clips import read_clip
 from inference import SuperResolver
 from demo import degrade
 from utils.ops import bicubic_four
-from utils.scene_layout import frame_path, scene_dir
+from utils.scene_layout import write_scenes
 
 CLIP = "carphone_pristine.mp4"  # 176x144, 120 frames
 TRAIN_FRAMES, SCENE_LENGTH = 90, 45  # frames 0..89 as two scenes; 95..106 held out
@@ -25,11 +23,8 @@ def psnr(output, target):
 @pytest.mark.slow
 def test_short_frvsr_training_beats_bicubic_on_held_out_frames(tmp_path):
     frames = read_clip(CLIP)
-    for number in range(TRAIN_FRAMES // SCENE_LENGTH):
-        folder = scene_dir(str(tmp_path / "scenes"), 2000 + number)
-        os.makedirs(folder)
-        for index in range(SCENE_LENGTH):
-            cv2.imwrite(frame_path(folder, index), frames[number * SCENE_LENGTH + index][:, :, ::-1])
+    write_scenes(str(tmp_path / "scenes"), [frames[first:first + SCENE_LENGTH]
+                                            for first in range(0, TRAIN_FRAMES, SCENE_LENGTH)])
     train.main(["--input_video_dir", str(tmp_path / "scenes"), "--output_dir", str(tmp_path / "run"),
                 "--num_resblock", "4", "--max_iter", "60", "--batch_size", "2", "--context", "cpu",
                 "--set", "train.crop_size=16", "--set", "train.rnn_n=5", "--set", "train.learning_rate=0.0005",

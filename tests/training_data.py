@@ -4,26 +4,22 @@ import csv
 import glob
 import os
 import re
-import shutil
 import struct
 
 from conftest import shared_path
-from utils.scene_layout import frame_path, scene_dir
+from utils.image_io import list_frames, read_rgb
+from utils.scene_layout import write_scenes
 from utils.training_log import ITERATION_SECONDS
 
 CALENDAR = shared_path("data", "calendar_lr")  # 41 real frames, 180x144
 
 
-def make_calendar_scenes(root, scene_ids=(2000, 2001), frames_per_scene=12):
-    """Scenes cut back to back from the VID4 calendar frames; returns root."""
-    sources = sorted(os.listdir(CALENDAR))
-    for number, scene_id in enumerate(scene_ids):
-        folder = scene_dir(str(root), scene_id)
-        os.makedirs(folder, exist_ok=True)
-        for frame in range(frames_per_scene):
-            source = sources[(number * frames_per_scene + frame) % len(sources)]
-            shutil.copy(os.path.join(CALENDAR, source), frame_path(folder, frame))
-    return str(root)
+def make_calendar_scenes(root, scene_count=2, frames_per_scene=12):
+    """Scenes 2000, 2001, ... cut back to back from the VID4 calendar frames (from the first again when they
+    run out); returns root."""
+    sources = list_frames(CALENDAR)
+    return write_scenes(str(root), [[read_rgb(sources[(number * frames_per_scene + frame) % len(sources)])
+                                     for frame in range(frames_per_scene)] for number in range(scene_count)])
 
 
 def tiny_training_flags(data_dir, output_dir, **overrides):

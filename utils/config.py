@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import yaml
 
 from models import FLOW_NET_STRIDE
+from utils.context import CONTEXT_CHOICES
 from utils.errors import UserError
 from utils.paths import input_file
 
@@ -50,7 +51,7 @@ def _optional_positive_int(value):
 
 
 def _context(value):
-    return value in ("auto", "cpu", "cudnn")
+    return value in CONTEXT_CHOICES
 
 
 # Keys that were accepted once and are gone: a file that still sets one is told why, not just "unknown".
@@ -65,7 +66,7 @@ def _seed(value):
 
 # key: (check, what a valid value is)
 RULES = {
-    "nnabla_context.context": (_context, "one of auto, cpu, cudnn"),
+    "nnabla_context.context": (_context, f"one of {', '.join(CONTEXT_CHOICES)}"),
     "nnabla_context.device_id": (_non_negative_int, "a GPU index (0, 1, ...)"),
     "train.eps": (_positive_number, "a positive finite number"),
     "train.learning_rate": (_positive_number, "a positive finite number"),

