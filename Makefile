@@ -1,18 +1,27 @@
 # Two entry points: `make demo` (the main job) and `make test`; `make setup-gpu` adds the CUDA extension.
 # Both create .venv with Python 3.10 (NNabla 1.39 has no wheels for newer Pythons) on first use.
+# `make setup` (and so `make demo`) installs requirements.txt, what the product needs; `make test` (and
+# `make bench`, `make gpu-check`) add requirements-test.txt, what only the tests and benchmarks use.
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 MPIRUN := OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 $(VENV)/bin/mpirun
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 BIGBUCKBUNNY = $$($(PYTHON) -c "from utils.image_io import sample_clip; print(sample_clip('bigbuckbunny.mp4'))")
 
-.PHONY: setup setup-gpu test demo demo-model bench gpu-check clean-venv
+.PHONY: setup setup-test setup-gpu test demo demo-model bench gpu-check clean-venv
 
 setup: $(STAMP)
+
+setup-test: $(TEST_STAMP)
 
 $(STAMP): requirements.txt requirements-nodeps.txt utils/make_venv.sh
 	@bash utils/make_venv.sh $(VENV) requirements.txt
 	@touch $(STAMP)
+
+$(TEST_STAMP): $(STAMP) requirements-test.txt requirements-tensorflow.txt
+	@bash utils/make_venv.sh $(VENV) requirements-test.txt
+	@touch $(TEST_STAMP)
 
 # The CUDA extension, the CUDA 12 / cuDNN 8 / NCCL wheels, and the Open MPI link NNabla's communicator
 # looks for (utils/cuda_libraries.py); needs an NVIDIA driver on the machine.
@@ -20,7 +29,7 @@ setup-gpu: $(STAMP)
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-gpu.txt
 	$(PYTHON) -m utils.cuda_libraries
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(PYTHON) -m pytest -q tests
 
 # Super-resolve the held-out bikes.mp4 clip with the bundled model into results/demo/.
@@ -35,7 +44,7 @@ demo-model: $(STAMP)
 	    --pre_trained_frvsr_weights outputs/demo_frvsr/model_param_00001000.h5
 	cp outputs/demo_tecogan/model_param_00000300.h5 models/tecogan_demo_bigbuckbunny.h5
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(PYTHON) benchmarks/bench_generate.py
 	$(PYTHON) benchmarks/bench_precision.py
 	$(PYTHON) benchmarks/bench_tiles.py
@@ -44,7 +53,7 @@ bench: $(STAMP)
 	$(PYTHON) benchmarks/bench_train.py
 
 # On a GPU machine: set-up, parity tests on cuDNN, both stages, mpirun through NCCL, benchmarks (a few minutes).
-gpu-check:
+gpu-check: $(TEST_STAMP)
 	bash benchmarks/gpu_check.sh
 
 clean-venv:

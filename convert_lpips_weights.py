@@ -10,16 +10,16 @@ import logging
 
 logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import logs its start-up
 
-import argparse
 
 from utils.errors import exit_on_user_error
+from utils.flags import FlagParser
 from utils.lpips import save_lpips_weights, weights_from_torch
 from utils.paths import input_file, output_file
 from utils.torch_pickle import read_state_dict
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description="PyTorch AlexNet + LPIPS v0.1 weights (.pth) -> NNabla .h5")
+    parser = FlagParser(description="PyTorch AlexNet + LPIPS v0.1 weights (.pth) -> NNabla .h5")
     parser.add_argument("--alexnet", required=True, help="torchvision AlexNet state dict (.pth)")
     parser.add_argument("--lpips", required=True, help="LPIPS v0.1 linear layers, weights/v0.1/alex.pth")
     parser.add_argument("--output", required=True, help="NNabla parameter file to write (.h5)")

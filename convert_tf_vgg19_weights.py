@@ -15,7 +15,6 @@ import logging
 
 logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import logs its start-up
 
-import argparse
 import os
 import tarfile
 import tempfile
@@ -26,6 +25,7 @@ import numpy as np
 from tqdm import tqdm
 
 from utils.errors import UserError, exit_on_user_error
+from utils.flags import FlagParser
 from utils.paths import input_file, output_file
 from utils.weights import save_weights
 
@@ -154,11 +154,10 @@ def convert(pre_trained_model, save_path):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = FlagParser(description=__doc__.split("\n\n")[0], reference_flags=("--pre_trained_model", "--save-path"))
     parser.add_argument("--pre_trained_model", required=True,
                         help="vgg_19_2016_08_28.tar.gz, the vgg_19.ckpt inside it, or a V2 checkpoint prefix")
-    parser.add_argument("--save-path", "--save_path", dest="save_path", default="vgg19.h5",
-                        help="the NNabla .h5 to write (default vgg19.h5)")
+    parser.add_argument("--save-path", default="vgg19.h5", help="the NNabla .h5 to write")
     return parser.parse_args(argv)
 
 

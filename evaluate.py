@@ -12,7 +12,6 @@ import logging
 
 logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import logs its start-up
 
-import argparse
 import itertools
 import os
 import time
@@ -25,6 +24,7 @@ from tqdm import tqdm
 from utils import metrics
 from utils.context import CONTEXT_CHOICES, use_context
 from utils.errors import UserError, exit_on_user_error
+from utils.flags import FlagParser
 from utils.image_io import frame_sort_key, read_rgb, to_uint8, write_atomically, write_bytes, write_rgb
 from utils.lpips import LPIPS, load_lpips_weights, to_lpips_input
 from utils.paths import input_folder, output_folder
@@ -253,20 +253,21 @@ def load_lpips(quick=False, weights=None):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description="PSNR, SSIM, LPIPS, tOF and tLP of super-resolved sequences, "
-                                                 "as the TecoGAN authors' metrics.py")
+    parser = FlagParser(description="PSNR, SSIM, LPIPS, tOF and tLP of super-resolved sequences, "
+                                    "as the TecoGAN authors' metrics.py",
+                        reference_flags=("--results", "--targets", "--output"))
     parser.add_argument("--results", required=True, help="comma-separated folders of output frames (*.png)")
     parser.add_argument("--targets", required=True, help="comma-separated folders of ground-truth frames, "
                                                          "in the order of --results")
     parser.add_argument("--output", required=True, help="folder for the CSV files, metrics.md and the pictures")
     parser.add_argument("--quick", action="store_true", help="skip LPIPS and tLP (PSNR, SSIM and tOF only)")
-    parser.add_argument("--lpips-weights", help=f"alex_with_LPIPS.h5 (default {DEFAULT_LPIPS_WEIGHTS}; "
-                                                "without it LPIPS and tLP are skipped)")
+    parser.add_argument("--lpips-weights", help=f"alex_with_LPIPS.h5; without it LPIPS and tLP are skipped "
+                                                f"(default: {DEFAULT_LPIPS_WEIGHTS})")
     parser.add_argument("--context", default="auto", choices=CONTEXT_CHOICES,
                         help="where LPIPS runs; auto: cudnn when nnabla-ext-cuda and a GPU are present, else cpu")
     parser.add_argument("--scene-cuts", help="comma-separated files of the frame numbers that open a shot, one "
                         "file per --results folder (as generate.py --scene-cuts, counted from the folder's first "
-                        "frame); tOF and tLP leave out the pair across each cut")
+                        "frame); tOF and tLP leave out the pair across each cut (default: none)")
     args = parser.parse_args(argv)
     args.results = [folder for folder in args.results.split(",") if folder]
     args.targets = [folder for folder in args.targets.split(",") if folder]

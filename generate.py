@@ -25,6 +25,7 @@ from inference import BACKEND_CHOICES, SuperResolver, scene_steps
 from utils.context import CONTEXT_CHOICES
 from utils.distributed import MPIProcesses, SingleProcess, launched_by_mpirun, local_rank
 from utils.errors import UserError, exit_on_user_error, interrupt_on_stop_signals
+from utils.flags import FlagParser
 from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, check_video_output, list_frames,
                             open_video_writer, read_ahead, read_rgb, remove_stale_temporaries, to_uint8,
                             write_rgb)
@@ -92,7 +93,7 @@ def positive(kind, name):
     return parse
 
 
-class OneLineParser(argparse.ArgumentParser):
+class OneLineParser(FlagParser):
     """argparse, with its usage errors raised as UserError (one line, exit code 2)."""
 
     def error(self, message):
@@ -100,7 +101,9 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def parse_args(argv=None):
-    parser = OneLineParser(description="TecoGAN / FRVSR 4x video super-resolution")
+    parser = OneLineParser(description="TecoGAN / FRVSR 4x video super-resolution",
+                           reference_flags=("--model", "--input-dir-lr", "--output-dir", "--output-name",
+                                            "--output-ext", "--num_resblock"))
     parser.add_argument("--model", required=True, help="NNabla weights (.h5): tecogan_model.h5, "
                         "frvsr_model.h5 or a train.py model_param_*.h5")
     source = parser.add_mutually_exclusive_group(required=True)
@@ -108,7 +111,7 @@ def parse_args(argv=None):
     source.add_argument("--input-dir-hr", help="folder of HR frames: made LR by the training degradation "
                         "(Gaussian blur sigma 1.5, every 4th pixel from (0, 0)), to compare the result with them")
     source.add_argument("--input-video", help="video file to read the LR frames from")
-    parser.add_argument("--output-dir", help="where to write the SR frames (default results/<input name>; with "
+    parser.add_argument("--output-dir", help="where to write the SR frames (default: results/<input name>; with "
                         "--input-video and --output-video, frames are written only when this is given)")
     parser.add_argument("--output-name", default="output", help="prefix of the output file names")
     parser.add_argument("--output-ext", default="png", choices=("png", "jpg"), help="format of the output frames")
@@ -117,8 +120,9 @@ def parse_args(argv=None):
     parser.add_argument("--fps", type=positive(float, "--fps"),
                         help=f"frame rate of --output-video (default: the input video's, else {DEFAULT_FPS})")
     parser.add_argument("--start", help="first frame of --input-video to super-resolve: a frame number "
-                        "(the first is 0) or a time (4.5s, 1:02.5)")
-    parser.add_argument("--end", help="where to stop in --input-video (that frame or time is not included)")
+                        "(the first is 0) or a time (4.5s, 1:02.5) (default: the first frame)")
+    parser.add_argument("--end", help="where to stop in --input-video; that frame or time is not included "
+                        "(default: the end)")
     parser.add_argument("--scene-cuts", help="where the recurrence starts again: auto (the default for "
                         "--input-video: cuts detected by PySceneDetect), off (the default for a frame folder: one "
                         "scene), or a text file of the frame numbers that open a shot, one a line (counted from "
@@ -132,12 +136,12 @@ def parse_args(argv=None):
                         "README shows the quality cost)")
     parser.add_argument("--context", default="auto", choices=CONTEXT_CHOICES,
                         help="NNabla's context; auto: cudnn when nnabla-ext-cuda and a GPU are present, else cpu")
-    parser.add_argument("--tile", type=positive(int, "--tile"), help="force tiles of this side in LR pixels "
-                        "(halo not counted); default: the largest that fit --max-memory")
+    parser.add_argument("--tile", type=positive(int, "--tile"), help="force tiles of this side in LR pixels, "
+                        "halo not counted (default: the largest that fit --max-memory)")
     parser.add_argument("--max-memory", type=positive(float, "--max-memory"), metavar="GB",
                         help="memory budget of the run in GB (default: half the free RAM, or of the free GPU "
                         "memory on cudnn)")
-    parser.add_argument("--cache-dir", help=f"where ONNX exports are kept (default {default_cache_dir()})")
+    parser.add_argument("--cache-dir", help=f"where ONNX exports are kept (default: {default_cache_dir()})")
     parser.add_argument("--threads", type=positive(int, "--threads"),
                         help="CPU threads of OpenVINO, or of NNabla's parallel tiles (default: all cores on cpu)")
     parser.add_argument("--truncate", action="store_true",

@@ -13,7 +13,6 @@ if __name__ == "__main__":
     exit_at_once_on_stop_signals()  # Ctrl-C while NNabla loads: one line, exit code 130
 logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import logs its start-up
 
-import argparse
 import math
 import os
 import signal
@@ -40,6 +39,7 @@ from utils.config import flat, load_config, parse_value
 from utils.context import CONTEXT_CHOICES, context_name, use_context
 from utils.distributed import make_communicator
 from utils.errors import INTERRUPTED_EXIT, UserError, exit_on_user_error, interrupt
+from utils.flags import FlagParser
 from utils.image_io import remove_stale_temporaries
 from utils.ops import BLUR_MARGIN, SCALE, gaussian_downsample_four, warp_by_flow
 from utils.paths import lock_folder, output_folder
@@ -524,18 +524,24 @@ FLAG_KEYS = {"input_video_dir": "data.input_video_dir", "output_dir": "data.outp
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description="Train FRVSR or TecoGAN")
-    parser.add_argument("--cfg", help="a YAML file over config.yaml's defaults")
+    parser = FlagParser(description="Train FRVSR or TecoGAN",
+                        reference_flags=("--cfg", "--input_video_dir", "--output_dir", "--num_resblock", "--max_iter",
+                                         "--tecogan", "--pre_trained_frvsr_weights", "--vgg_pre_trained_weights",
+                                         "--checkpoint"))
+    parser.add_argument("--cfg", help="a YAML file over config.yaml's defaults (default: config.yaml alone)")
     parser.add_argument("--input_video_dir", help="folder of scene_NNNN/ training frames")
     parser.add_argument("--output_dir", help="where model_param_*.h5, checkpoints and losses go")
-    parser.add_argument("--num_resblock", type=int, help="generator residual blocks (default 10 FRVSR, 16 TecoGAN)")
-    parser.add_argument("--max_iter", type=int, help="iterations at batch 4 on one process (scaled otherwise)")
-    parser.add_argument("--batch_size", type=int, help="sequences per process and iteration")
+    parser.add_argument("--num_resblock", type=int, help="generator residual blocks (default: 10 FRVSR, 16 TecoGAN)")
+    parser.add_argument("--max_iter", type=int, help="iterations at batch 4 on one process, scaled otherwise "
+                        "(default: train.max_iter of the config)")
+    parser.add_argument("--batch_size", type=int, help="sequences per process and iteration "
+                        "(default: train.batch_size of the config)")
     parser.add_argument("--tecogan", action="store_true", help="train the TecoGAN stage")
     parser.add_argument("--pre_trained_frvsr_weights", help="TecoGAN stage: FRVSR model_param file to start from")
     parser.add_argument("--vgg_pre_trained_weights", help="TecoGAN stage: VGG19 weights (.h5)")
     parser.add_argument("--checkpoint", help="checkpoint_<iter>.json to resume from (default: the latest in output_dir)")
-    parser.add_argument("--context", choices=CONTEXT_CHOICES, help="compute context (default from config)")
+    parser.add_argument("--context", choices=CONTEXT_CHOICES,
+                        help="compute context (default: nnabla_context.context of the config)")
     parser.add_argument("--allow-changed-settings", action="store_true",
                         help="resume although settings differ from those the checkpoint was trained with")
     parser.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",

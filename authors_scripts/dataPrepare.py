@@ -17,7 +17,6 @@ video leaves a gap, which data_loader.py skips), a scene is written into a hidde
 renamed when whole, scenes already complete are not redone, and a video whose scenes are all
 complete is not downloaded again. A run that ends with no scene ready stops with exit code 2.
 """
-import argparse
 import datetime
 import json
 import os
@@ -32,6 +31,7 @@ from tqdm import tqdm
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the repository root
 
 from utils.errors import UserError, exit_on_user_error  # noqa: E402
+from utils.flags import FlagParser
 from utils.image_io import bgr_uint8_to_rgb_float, write_rgb  # noqa: E402
 from utils.paths import input_file, output_folder
 from utils.scene_layout import frame_path, scene_dir  # noqa: E402
@@ -302,11 +302,13 @@ def prepare_video(video, args, downloader, log):
 
 def parse_args(argv=None):
     listing = load_video_list()
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = FlagParser(description=__doc__.split("\n\n")[0],
+                        reference_flags=("--start_id", "--duration", "--disk_path", "--summary_dir", "--REMOVE",
+                                         "--TEST"))
     parser.add_argument("--start_id", default=listing["first_scene_id"], type=int,
-                        help="id of the first scene (default %(default)s)")
+                        help="id of the first scene")
     parser.add_argument("--duration", default=listing["scene_duration_frames"], type=int,
-                        help="frames per scene (default %(default)s)")
+                        help="frames per scene")
     parser.add_argument("--disk_path", required=True, help="folder that receives the scene folders")
     parser.add_argument("--summary_dir", default="", help="folder of the log file (default: <disk_path>/log)")
     parser.add_argument("--REMOVE", action="store_true",

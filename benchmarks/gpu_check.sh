@@ -2,9 +2,9 @@
 # The device check: what the GPU path promises, in a few minutes, on a machine with an NVIDIA GPU.
 #   bash benchmarks/gpu_check.sh             (or make gpu-check)
 #   bash benchmarks/gpu_check.sh --dry-run   list the steps; needs no GPU
-# Steps: make setup-gpu; the parity tests with every test graph on cuDNN (TECOGAN_TEST_CONTEXT=cudnn);
-# a few iterations of both training stages on cuDNN; one process through NCCL (mpirun -n 1); the
-# generate and training benchmarks on cuDNN. Prints a markdown table for README's GPU section, and
+# Steps: make setup-gpu setup-test (the tests need pytest); the parity tests with every test graph on
+# cuDNN (TECOGAN_TEST_CONTEXT=cudnn); a few iterations of both training stages on cuDNN; one process
+# through NCCL (mpirun -n 1); the generate and training benchmarks on cuDNN. Prints a markdown table for README's GPU section, and
 # keeps every step's log in the folder it names. Exit code 1 if a step failed, 2 without a GPU.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +16,7 @@ TRAIN_FLAGS="--input_video_dir $SCENES --context cudnn --set data.str_dir=2000 -
 
 # name | command | pattern of the log line that is the step's figure
 STEPS=(
-  "set-up (make setup-gpu)|make setup-gpu && $PYTHON -c 'from utils.context import use_context; print(\"context\", use_context(\"cudnn\"))'|^context"
+  "set-up (make setup-gpu setup-test)|make setup-gpu setup-test && $PYTHON -c 'from utils.context import use_context; print(\"context\", use_context(\"cudnn\"))'|^context"
   "parity tests on cuDNN|TECOGAN_TEST_CONTEXT=cudnn $PYTHON -m pytest -q -p no:cacheprovider tests/test_models.py tests/test_ops.py tests/test_train.py tests/test_train_tecogan.py tests/test_inference.py -k '(reference or match or equal or agree) and not mpirun'| passed| failed"
   "FRVSR, 20 iterations of batch 4|$PYTHON -c 'import sys; sys.path.insert(0, \"tests\"); from training_data import make_calendar_scenes; make_calendar_scenes(\"$SCENES\")' && $PYTHON train.py $TRAIN_FLAGS --output_dir $WORK/frvsr --max_iter 20 --batch_size 4|^trained"
   "TecoGAN, 20 iterations of batch 1 (VGG off)|$PYTHON train.py $TRAIN_FLAGS --tecogan --output_dir $WORK/tecogan --max_iter 5 --batch_size 1 --set gan.vgg_scaling=-1 --pre_trained_frvsr_weights $WORK/frvsr/model_param_00000020.h5|^trained"

@@ -15,7 +15,7 @@ from utils.errors import UserError
 
 @pytest.fixture(scope="module")
 def tf():
-    """TensorFlow writes the checkpoints (requirements.txt has it); imported here, not when tests are collected."""
+    """TensorFlow writes the checkpoints (requirements-test.txt has it); imported here, not when tests are collected."""
     import tensorflow
     return tensorflow
 

@@ -1,11 +1,14 @@
 """The set-up script finds Python 3.10 by itself and says what to install when there is none."""
+import ast
+import importlib.metadata
 import os
+import re
 import shutil
 import subprocess
 
 import pytest
-
 from conftest import REPO_ROOT
+from packaging.requirements import Requirement
 
 SCRIPT = os.path.join(REPO_ROOT, "utils", "make_venv.sh")
 
@@ -30,3 +33,94 @@ def test_project_environment_runs_python_3_10():
     version = subprocess.run([os.path.join(REPO_ROOT, ".venv", "bin", "python"), "-c",
                               "import sys; print(sys.version_info[:2])"], capture_output=True, text=True).stdout
     assert version.strip() == "(3, 10)"
+
+
+# --- each set-up installs what its command needs: the demo no test-only package, the tests all of them
+TEST_ONLY = {"tensorflow-cpu", "pytest", "scikit-image", "onnxruntime"}
+
+
+def normalized(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def listed_packages(requirements_file):
+    """Names of the packages a requirements file installs, following its -r includes (not its -c constraints)."""
+    names = set()
+    with open(os.path.join(REPO_ROOT, requirements_file)) as lines:
+        for line in lines:
+            line = line.split("#")[0].strip()
+            if line.startswith("-r"):
+                names |= listed_packages(line[2:].strip())
+            elif line and not line.startswith("-"):
+                names.add(normalized(Requirement(line).name))
+    return names
+
+
+def installed_by(target):
+    """The packages that `make TARGET` installs on a fresh clone: every requirements file its commands name."""
+    commands = subprocess.run(["make", "-n", "-B", target], cwd=REPO_ROOT, capture_output=True, text=True,
+                              check=True).stdout
+    files = set(re.findall(r"requirements[\w-]*\.txt", commands))
+    if "make_venv.sh" in commands:
+        files.add("requirements-nodeps.txt")
+    return set().union(*(listed_packages(name) for name in files))
+
+
+def test_make_demo_installs_no_test_only_package():
+    demo = installed_by("demo")
+    assert "nnabla" in demo and "openvino" in demo
+    assert not demo & TEST_ONLY
+
+
+def test_make_test_installs_what_make_demo_does_and_the_test_only_packages():
+    assert installed_by("test") >= installed_by("demo") | TEST_ONLY
+
+
+def with_dependencies(names):
+    """names and, recursively, what the installed distributions of them require (extras left out)."""
+    closure, pending = set(), list(names)
+    while pending:
+        name = pending.pop()
+        if name in closure:
+            continue
+        closure.add(name)
+        for line in importlib.metadata.distribution(name).requires or []:
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                pending.append(normalized(requirement.name))
+    return closure
+
+
+def product_imports():
+    """{top-level module: first file importing it} of every import in the product's code (not tests/, benchmarks/)."""
+    modules = {}
+    for folder, subfolders, files in os.walk(REPO_ROOT):
+        subfolders[:] = [name for name in subfolders
+                         if name not in ("tests", "benchmarks") and not name.startswith(".")]
+        for name in (name for name in files if name.endswith(".py")):
+            path = os.path.join(folder, name)
+            with open(path) as source:
+                tree = ast.parse(source.read())
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    imported = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                    imported = [node.module]
+                else:
+                    continue
+                for module in imported:
+                    modules.setdefault(module.split(".")[0], os.path.relpath(path, REPO_ROOT))
+    return modules
+
+
+def test_make_demo_installs_every_package_the_product_imports():
+    # the optional extras, each documented in README: the CUDA extension (make setup-gpu) and TensorFlow for
+    # convert_tf_vgg19_weights.py (requirements-tensorflow.txt)
+    optional = {"nnabla_ext", "tensorflow"}
+    without_dependencies = listed_packages("requirements-nodeps.txt")  # installed with --no-deps
+    available = with_dependencies(installed_by("demo") - without_dependencies) | without_dependencies
+    distributions = importlib.metadata.packages_distributions()
+    for module, path in product_imports().items():
+        if module in optional or module not in distributions:  # the standard library and our own modules
+            continue
+        assert {normalized(name) for name in distributions[module]} & available, f"{path} imports {module}"

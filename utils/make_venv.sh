@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Creates the project's virtual environment with Python 3.10 and installs the pinned requirements.
-# Usage: make_venv.sh VENV_DIR REQUIREMENTS_FILE
+# Creates the project's virtual environment with Python 3.10 (if missing) and installs the pinned requirements.
+# Usage: make_venv.sh VENV_DIR REQUIREMENTS_FILE   (requirements.txt for make setup, requirements-test.txt for make test)
 set -euo pipefail
 venv_dir=$1
 requirements=$2
@@ -23,5 +23,7 @@ if [ ! -x "$venv_dir/bin/python" ]; then
   echo "creating $venv_dir with $python310"
   "$python310" -m venv "$venv_dir"
 fi
-"$venv_dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
+# --no-warn-conflicts: once nnabla_converter is in (below, without its dependencies), every later install would
+# list the command-line converter's dependencies as missing, which they are on purpose
+"$venv_dir/bin/python" -m pip install --quiet --disable-pip-version-check --no-warn-conflicts -r "$requirements"
 "$venv_dir/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -r "$(dirname "$requirements")/requirements-nodeps.txt"

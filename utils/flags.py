@@ -1,0 +1,56 @@
+"""The command-line flags of every entry script: one spelling rule, and the defaults in --help.
+
+The reference implementation's own flags keep the one spelling they have there (`--input-dir-lr`,
+`--num_resblock`, `--input_video_dir`, ...), so its commands run unchanged. Every other flag also
+answers to its other spelling, dashes for underscores or the reverse (`--output-video` and
+`--output_video`). The other spelling is a hidden alias: --help, usage and error messages show the
+spelling the flag was declared with.
+"""
+import argparse
+import sys
+
+
+def spellings(flag):
+    """The all-dash and the all-underscore spelling of a long flag: --max-memory -> {--max-memory, --max_memory}."""
+    name = flag[2:]
+    return {"--" + name.replace("_", "-"), "--" + name.replace("-", "_")}
+
+
+class DefaultsHelpFormatter(argparse.HelpFormatter):
+    """Ends a flag's help with '(default: X)' when it has a default and its help does not already say it.
+    Switches, required flags and flags without a value (None, empty) say their default in their own words
+    where there is one (e.g. "default: read from --model")."""
+
+    def _get_help_string(self, action):
+        help_text = action.help or ""
+        if ("default" in help_text or action.nargs == 0 or action.required
+                or action.default in (None, "", [], argparse.SUPPRESS)):
+            return help_text
+        return help_text + " (default: %(default)s)"
+
+
+class FlagParser(argparse.ArgumentParser):
+    """argparse with the spelling rule above; reference_flags: the flags spelt exactly as the reference."""
+
+    def __init__(self, *args, reference_flags=(), **kwargs):
+        kwargs.setdefault("formatter_class", DefaultsHelpFormatter)
+        super().__init__(*args, **kwargs)
+        self.reference_flags = frozenset(reference_flags)
+
+    def parse_known_args(self, args=None, namespace=None):
+        return super().parse_known_args(self.declared_spellings(sys.argv[1:] if args is None else list(args)),
+                                        namespace)
+
+    def declared_spellings(self, args):
+        """args with every alias replaced by its flag's declared spelling (`--max_memory=4` -> `--max-memory=4`),
+        up to a bare `--`, after which everything is a value."""
+        declared = set(self._option_string_actions)
+        aliases = {alias: flag for flag in declared if flag.startswith("--") and flag not in self.reference_flags
+                   for alias in spellings(flag) - declared}
+        rewritten = []
+        for index, arg in enumerate(args):
+            if arg == "--":
+                return rewritten + args[index:]
+            flag, equals, value = arg.partition("=")
+            rewritten.append(aliases[flag] + equals + value if flag in aliases else arg)
+        return rewritten
