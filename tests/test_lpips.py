@@ -21,6 +21,7 @@ from conftest import REPO_ROOT, reference_path
 from utils.errors import UserError
 from utils.lpips import (LPIPS, alexnet_features, load_lpips_weights, parameter_shapes, save_lpips_weights,
                          to_lpips_input, weights_from_torch)
+from utils import torch_pickle
 from utils.torch_pickle import read_pth, read_state_dict
 
 ALEXNET_PTH = reference_path("lpips", "alexnet_random.pth")
@@ -250,11 +251,21 @@ def test_storage_of_a_partial_element_is_refused(tmp_path, torch_pickle_of):
         read_pth(path)
 
 
+def nested_lists(depth):
+    return b"\x80\x02" + b"]" * depth + b"a" * (depth - 1) + b"."  # EMPTY_LIST x depth, APPEND x depth-1
+
+
 def test_containers_nested_without_end_are_refused(tmp_path):
-    depth = 100000
-    nested_lists = b"\x80\x02" + b"]" * depth + b"a" * (depth - 1) + b"."  # EMPTY_LIST x depth, APPEND x depth-1
     with pytest.raises(UserError, match="nests containers more than 100 deep"):
-        read_pth(zip_pth(tmp_path / "deep.pth", nested_lists))
+        read_pth(zip_pth(tmp_path / "deep.pth", nested_lists(150)))
+
+
+def test_a_pickle_that_would_stack_100000_objects_is_refused_before_building_them(tmp_path, monkeypatch):
+    def no_loading(*arguments):
+        raise AssertionError("the pickle was loaded")
+    monkeypatch.setattr(torch_pickle.RestrictedUnpickler, "load", no_loading)
+    with pytest.raises(UserError, match="holds more than 10000 objects at once"):
+        read_pth(zip_pth(tmp_path / "deep.pth", nested_lists(100000)))
 
 
 def test_a_structure_shared_exponentially_often_is_read_in_its_own_size(tmp_path, torch_pickle_of):

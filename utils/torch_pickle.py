@@ -35,6 +35,10 @@ from utils.paths import input_file
 LEGACY_MAGIC_NUMBER = 0x1950a86a20f9469cfc6c
 LEGACY_PROTOCOL_VERSION = 1001
 MAX_NESTING = 100  # containers inside containers; a state dict needs 2 or 3
+# Objects on the pickle machine's stack at once: pickle writes containers in batches of 1000 items
+# (2000 stack entries for a dict), so a weights file stays far below; a crafted one (100000 empty lists
+# appended into each other) would otherwise build a structure 100000 deep before any other check.
+MAX_STACK_ITEMS = 10000
 MAX_DIMENSIONS = 32
 STORAGE_DTYPES = {
     "DoubleStorage": np.float64, "FloatStorage": np.float32, "HalfStorage": np.float16,
@@ -175,14 +179,31 @@ def tensor_from_storage(tensor, storage):
     return np.lib.stride_tricks.as_strided(flat[tensor.offset:], tensor.size, strides, writeable=False)
 
 
+def check_stack(opcodes):
+    """UserError when the pickle machine would hold more than MAX_STACK_ITEMS objects at once, from each
+    opcode's stack effect (pickletools' description of it); an opcode with a mark takes everything above
+    the topmost MARK."""
+    depth, marks = 0, []
+    for opcode, _, _ in opcodes:
+        before, after = opcode.stack_before, opcode.stack_after
+        if opcode.name == "MARK":
+            marks.append(depth)
+            continue
+        if pickletools.markobject in before:
+            depth = marks.pop() if marks else 0
+            before = before[:before.index(pickletools.markobject)]
+        depth = max(depth - len(before), 0) + len(after)
+        if depth > MAX_STACK_ITEMS:
+            raise UserError(f"the pickle holds more than {MAX_STACK_ITEMS} objects at once; this is no weights file")
+
+
 def unpickle(file, storage_location_items, source):
     """One pickle from an in-memory file. It is parsed first without building anything: pickle's own loader
     reserves a claimed string length before reading it, so a claim longer than the file must fail before."""
     start = file.tell()
     unpickler = RestrictedUnpickler(file, storage_location_items)
     try:
-        for _ in pickletools.genops(file):  # every opcode and its argument lie within the file
-            pass
+        check_stack(pickletools.genops(file))  # every opcode and its argument lie within the file
         file.seek(start)
         return unpickler.load(), unpickler.storages
     except (pickle.UnpicklingError, EOFError, AttributeError, IndexError, KeyError, TypeError, ValueError,
