@@ -29,11 +29,8 @@ setup-gpu: $(STAMP)
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-gpu.txt
 	$(PYTHON) -m utils.cuda_libraries
 
-# Each test module in its own process: no module's native threads (OpenVINO's, NNabla's) outlive it into
-# the next one. Every module runs; the status is non-zero if any failed.
 test: $(TEST_STAMP)
-	@status=0; for module in tests/test_*.py; do echo "== $$module"; \
-	    $(PYTHON) -m pytest -q $$module || status=1; done; exit $$status
+	$(PYTHON) -m pytest -q tests
 
 # Super-resolve the held-out bikes.mp4 clip with the bundled model into results/demo/.
 demo: $(STAMP)

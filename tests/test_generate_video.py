@@ -85,11 +85,21 @@ def test_hr_input_is_degraded_and_the_output_is_cut_to_the_hr_size(tmp_path):
         assert np.abs(written - np.rint(np.clip(output[:142, :177], 0, 1) * 255)).max() <= 1, name
 
 
-class CaptureWithoutRate(cv2.VideoCapture):
-    """A video whose container states no frame rate (OpenCV then reports 0)."""
+class CaptureWithoutRate:
+    """A video whose container states no frame rate (OpenCV then reports 0). It wraps OpenCV's capture
+    rather than subclassing it: a Python subclass of cv2.VideoCapture crashes the interpreter at exit."""
+
+    def __init__(self, path):
+        self.capture = OPENCV_CAPTURE(path)
 
     def get(self, prop):
-        return 0.0 if prop == cv2.CAP_PROP_FPS else super().get(prop)
+        return 0.0 if prop == cv2.CAP_PROP_FPS else self.capture.get(prop)
+
+    def __getattr__(self, name):
+        return getattr(self.capture, name)
+
+
+OPENCV_CAPTURE = cv2.VideoCapture
 
 
 def test_a_video_stating_no_frame_rate_gets_the_same_default_as_a_frame_folder(tmp_path, monkeypatch):
