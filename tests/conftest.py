@@ -49,3 +49,22 @@ def _test_context():
 @pytest.fixture(autouse=True)
 def _run_from_repo_root(monkeypatch):
     monkeypatch.chdir(REPO_ROOT)
+
+
+# Output paths of an .h5 that a command must refuse in one line before any work: (what to create first,
+# the path under tmp_path, the start of the message; {flag} is the command's flag, {tmp} tmp_path).
+UNUSABLE_H5_OUTPUTS = [
+    (None, "out.txt", "{flag} '{tmp}/out.txt' must end in .h5"),
+    ("folder", "out.h5", "{flag} '{tmp}/out.h5' is a folder"),
+    ("file", "file/out.h5", "{flag} '{tmp}/file/out.h5' is under '{tmp}/file', which is a file"),
+    (None, "missing/out.h5", "the folder of {flag} '{tmp}/missing/out.h5' does not exist"),
+]
+UNUSABLE_H5_OUTPUT_IDS = ["other extension", "a folder", "under a file", "no such folder"]
+
+
+def make_unusable_output(tmp_path, make, output):
+    """Create what makes output (relative to tmp_path) unusable: a folder of its name, or a file above it."""
+    if make == "folder":
+        (tmp_path / output).mkdir()
+    elif make == "file":
+        (tmp_path / "file").write_text("x")

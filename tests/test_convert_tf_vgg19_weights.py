@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import convert_tf_vgg19_weights as converter
-from conftest import REPO_ROOT, reference_path
+from conftest import REPO_ROOT, UNUSABLE_H5_OUTPUT_IDS, UNUSABLE_H5_OUTPUTS, make_unusable_output, reference_path
 from utils.errors import UserError
 
 
@@ -194,25 +194,17 @@ def test_a_truncated_or_corrupt_archive_is_one_line_and_writes_nothing(checkpoin
     assert sorted(path.name for path in tmp_path.iterdir()) == [name]
 
 
-@pytest.mark.parametrize("make, save_path, message", [
-    (None, "out.txt", "--save-path '{tmp}/out.txt' must end in .h5"),
-    ("folder", "out.h5", "--save-path '{tmp}/out.h5' is a folder"),
-    ("file", "file/out.h5", "--save-path '{tmp}/file/out.h5' is under '{tmp}/file', which is a file"),
-    (None, "missing/out.h5", "the folder of --save-path '{tmp}/missing/out.h5' does not exist"),
-], ids=["other extension", "a folder", "under a file", "no such folder"])
+@pytest.mark.parametrize("make, save_path, message", UNUSABLE_H5_OUTPUTS, ids=UNUSABLE_H5_OUTPUT_IDS)
 def test_an_unusable_save_path_is_one_line_before_any_work(checkpoints, tmp_path, make, save_path, message):
     _, paths = checkpoints
-    if make == "folder":
-        (tmp_path / save_path).mkdir()
-    elif make == "file":
-        (tmp_path / "file").write_text("x")
+    make_unusable_output(tmp_path, make, save_path)
     before = sorted(tmp_path.rglob("*"))
     result = subprocess.run([sys.executable, "convert_tf_vgg19_weights.py", "--pre_trained_model", str(paths["V2"]),
                              "--save-path", str(tmp_path / save_path)], cwd=REPO_ROOT, capture_output=True, text=True,
                             check=False)
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
-    assert line.startswith(f"error: {message.format(tmp=tmp_path)}")
+    assert line.startswith(f"error: {message.format(flag='--save-path', tmp=tmp_path)}")
     assert sorted(tmp_path.rglob("*")) == before
 
 

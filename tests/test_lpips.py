@@ -17,7 +17,7 @@ import nnabla.parametric_functions as PF
 import numpy as np
 import pytest
 
-from conftest import REPO_ROOT, reference_path
+from conftest import REPO_ROOT, UNUSABLE_H5_OUTPUT_IDS, UNUSABLE_H5_OUTPUTS, make_unusable_output, reference_path
 from utils.errors import UserError
 from utils.lpips import (LPIPS, alexnet_features, load_lpips_weights, parameter_shapes, save_lpips_weights,
                          to_lpips_input, weights_from_torch)
@@ -445,22 +445,14 @@ def test_converter_with_a_missing_file_fails_in_one_line(tmp_path):
     assert line.startswith("error:") and "none.pth" in line
 
 
-@pytest.mark.parametrize("make, output, message", [
-    (None, "out.txt", "--output '{tmp}/out.txt' must end in .h5"),
-    ("folder", "out.h5", "--output '{tmp}/out.h5' is a folder"),
-    ("file", "file/out.h5", "--output '{tmp}/file/out.h5' is under '{tmp}/file', which is a file"),
-    (None, "missing/out.h5", "the folder of --output '{tmp}/missing/out.h5' does not exist"),
-], ids=["other extension", "a folder", "under a file", "no such folder"])
+@pytest.mark.parametrize("make, output, message", UNUSABLE_H5_OUTPUTS, ids=UNUSABLE_H5_OUTPUT_IDS)
 def test_converter_with_an_unusable_output_fails_in_one_line_and_writes_nothing(tmp_path, make, output, message):
-    if make == "folder":
-        (tmp_path / output).mkdir()
-    elif make == "file":
-        (tmp_path / "file").write_text("x")
+    make_unusable_output(tmp_path, make, output)
     before = sorted(tmp_path.rglob("*"))
     result = run_converter("--alexnet", ALEXNET_PTH, "--lpips", LIN_PTH, "--output", str(tmp_path / output))
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
-    assert line.startswith(f"error: {message.format(tmp=tmp_path)}")
+    assert line.startswith(f"error: {message.format(flag='--output', tmp=tmp_path)}")
     assert sorted(tmp_path.rglob("*")) == before
 
 
