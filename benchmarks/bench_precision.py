@@ -22,7 +22,7 @@ sys.path.insert(0, REPO_ROOT)
 
 from bench_generate import SHARED, load_line  # noqa: E402
 from demo import DEFAULT_MODEL, read_frames  # noqa: E402
-from inference import SuperResolver, new_parameters  # noqa: E402
+from inference import WARMUP_FRAMES, SuperResolver, new_parameters  # noqa: E402
 from utils import metrics  # noqa: E402
 from utils.image_io import list_frames, read_rgb, sample_clip  # noqa: E402
 from utils.onnx_backend import PRECISIONS, cpu_has_bfloat16  # noqa: E402
@@ -57,7 +57,7 @@ def run(weights, lr_frames, precision, cache_dir):
     list(resolver.sequence(named[:2]))  # compile and warm up outside the timing
     started = time.perf_counter()
     outputs = [output for _, output in resolver.sequence(named)]
-    return outputs, (time.perf_counter() - started) / (len(named) + min(5, len(named) - 1))
+    return outputs, (time.perf_counter() - started) / (len(named) + min(WARMUP_FRAMES, len(named) - 1))
 
 
 def main():
