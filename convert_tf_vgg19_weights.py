@@ -28,10 +28,11 @@ from utils.errors import UserError, exit_on_user_error
 from utils.flags import FlagParser
 from utils.paths import input_file, output_file
 from utils.weights import save_weights
+from vgg19 import CLASSIFIER_SCOPE, vgg19_layers
 
 SLIM_SCOPE = "vgg_19"
-CONVS_PER_BLOCK = (2, 2, 4, 4, 4)
-FULLY_CONNECTED = (("fc6", "classifier/0/affine"), ("fc7", "classifier/3/affine"), ("fc8", "classifier/6/affine"))
+FULLY_CONNECTED = (("fc6", f"{CLASSIFIER_SCOPE}/0/affine"), ("fc7", f"{CLASSIFIER_SCOPE}/3/affine"),
+                   ("fc8", f"{CLASSIFIER_SCOPE}/6/affine"))
 HWIO_TO_COMPUTE_AXES = (3, 2, 0, 1)  # TF (kh, kw, in, out) -> NNabla compute layout (out, in, kh, kw)
 INSTALL_TENSORFLOW = "pip install tensorflow-cpu==2.16.*"
 ARCHIVE_ENDINGS = (".tar.gz", ".tgz", ".tar")
@@ -40,10 +41,9 @@ ARCHIVE_ERRORS = (tarfile.TarError, EOFError, OSError, zlib.error)  # gzip.BadGz
 
 def layer_names():
     """[(slim layer, NNabla layer)] in network order: 16 convolutions, then the 3 fully connected layers."""
-    convs = [f"{SLIM_SCOPE}/conv{block}/conv{block}_{k}"
-             for block, count in enumerate(CONVS_PER_BLOCK, start=1) for k in range(1, count + 1)]
-    pairs = [(slim, f"conv{index}/conv") for index, slim in enumerate(convs, start=1)]
-    return pairs + [(f"{SLIM_SCOPE}/{slim}", nnabla) for slim, nnabla in FULLY_CONNECTED]
+    convs = [(f"{SLIM_SCOPE}/conv{stage}/conv{stage}_{k}", f"{name}/conv")
+             for stage, layers in enumerate(vgg19_layers(), start=1) for k, (name, _) in enumerate(layers, start=1)]
+    return convs + [(f"{SLIM_SCOPE}/{slim}", nnabla) for slim, nnabla in FULLY_CONNECTED]
 
 
 def _import_tensorflow():

@@ -1,5 +1,10 @@
-"""The losses of FRVSR and TecoGAN, each a plain function of NNabla variables (NHWC)."""
+"""The losses of FRVSR and TecoGAN, each a plain function of NNabla variables (NHWC).
+
+The VGG19 feature loss lives with its network, normalisation and weights in vgg19.py.
+"""
 import nnabla.functions as F
+
+from utils.ops import frames_at
 
 
 def per_pixel_squared_error(frames, targets):
@@ -17,10 +22,23 @@ def warp_loss(current_lr_frames, warped_previous_lr_frames):
     return per_pixel_squared_error(current_lr_frames, warped_previous_lr_frames)
 
 
-def ping_pong_loss(forward_outputs, backward_outputs):
-    """Mean L1 between the outputs of the forward pass and those of the backward pass over the same
-    frames (the backward outputs reversed in time to line up), (B, T-1, H, W, 3) each."""
-    return F.mean(F.abs(forward_outputs - backward_outputs))
+def ping_pong(sequence):
+    """TecoGAN's ping-pong sequence: frames 0..T-1, then T-2..0 again, (B, T, ...) -> (B, 2T-1, ...).
+
+    Frame p and frame 2T-2-p hold the same input, met once going forward and once going back;
+    ping_pong_loss below asks the networks' outputs there to agree (the paper's remedy for drifting
+    artefacts), and models.discriminator_inputs takes its backward flows from the second half.
+    """
+    length = sequence.shape[1]
+    return frames_at(sequence, list(range(length)) + list(range(length - 2, -1, -1)))
+
+
+def ping_pong_loss(outputs):
+    """Mean L1 between the forward and the backward outputs of the same frames: outputs (B, 2T-1, H, W, 3)
+    over a ping_pong sequence, frame t < T-1 against frame 2T-2-t (the last frame T-1 is met only once)."""
+    length = (outputs.shape[1] + 1) // 2
+    backward = frames_at(outputs, [2 * length - 2 - frame for frame in range(length - 1)])
+    return F.mean(F.abs(outputs[:, :length - 1] - backward))
 
 
 def adversarial_loss(fake_probability, eps):
@@ -42,12 +60,4 @@ def discriminator_feature_loss(real_features, fake_features):
     total = 0
     for real, fake, norm in zip(real_features, fake_features, LAYER_NORMS):
         total = total + LAYER_LOSS_SCALE * F.mean(F.sum(F.abs(real - fake), axis=3)) / norm
-    return total
-
-
-def vgg_feature_loss(generated_features, target_features):
-    """Sum over VGG19 layers of 1 - mean cosine similarity of the channel-normalised features."""
-    total = 0
-    for generated, target in zip(generated_features, target_features):
-        total = total + (1.0 - F.mean(F.sum(generated * target, axis=3)))
     return total

@@ -6,21 +6,19 @@ entry and one at the exit instead of one around every layer. Parameters are crea
 channel-first layout; utils/weights.py transposes them to and from the official channel-last
 files, so parameter names and file shapes equal the official NNabla weights.
 """
-import numpy as np
 import nnabla as nn
 import nnabla.functions as F
 import nnabla.initializer as I
 import nnabla.parametric_functions as PF
 from nnabla.parameter import get_parameter_or_create
 
-from utils.ops import (SCALE, bicubic_four_channel_first, space_to_depth, space_to_depth_disc, to_channel_first,
+from utils.ops import (SCALE, bicubic_four_channel_first, frames_at, frames_batch, space_to_depth, to_channel_first,
                        to_channel_last, upscale_four, warp_by_flow)
 
 FLOW_MAX_VELOCITY = 24.0  # tanh output scaled to +-24 LR pixels, as in the paper
 GENERATOR_SCOPE = "generator"  # parameter scopes of the released weight files
 FLOW_SCOPE = "fnet"
-DISCRIMINATOR_SCOPE = "discriminator"  # top-level scopes of the training graph, as in the reference
-VGG_SCOPE = "vgg19"
+DISCRIMINATOR_SCOPE = "discriminator"  # a top-level scope of the training graph, as in the reference
 
 
 def conv(x, channels, name, kernel=3, stride=1, with_bias=True):
@@ -162,9 +160,10 @@ DISCRIMINATOR_BLOCKS = (("disblock_1", 64), ("disblock_3", 64), ("disblock_5", 1
 def discriminator(packed_triplets):
     """Spatio-temporal discriminator.
 
-    packed_triplets: (B, H, W, 27). Returns (probability (B, H/16, W/16, 1), the four block
-    outputs, NHWC, for the feature loss). Batch normalisation always uses the batch's statistics, as the
-    reference's discriminator does in training (it is never run for inference).
+    packed_triplets: (B, H, W, 27), as discriminator_inputs below makes them. Returns (probability
+    (B, H/16, W/16, 1), the four block outputs, NHWC, for the feature loss). Batch normalisation always
+    uses the batch's statistics, as the reference's discriminator does in training (it is never run for
+    inference).
     """
     net = F.leaky_relu(conv(to_channel_first(packed_triplets), 64, "conv"), 0.2)
     features = []
@@ -176,6 +175,61 @@ def discriminator(packed_triplets):
         features.append(to_channel_last(net))
     logits = PF.affine(features[-1], 1, base_axis=3, name="affine0")
     return F.sigmoid(logits), features
+
+
+def discriminator_inputs(real_frames, generated_frames, lr_frames, flow_hr, crop_dt):
+    """What the spatio-temporal discriminator is shown of the real and of the generated ping-pong sequence.
+
+    TecoGAN's discriminator judges appearance and motion at once. It sees three consecutive frames,
+    the same three with the outer two warped onto the middle one by the estimated motion (so that
+    frames that move inconsistently stand out as misaligned), and the three LR input frames
+    upsampled to the HR size (so that it judges the frames as outputs for that input). Real and
+    generated triplets are packed alike, with the same motion and the same LR frames.
+
+    Training runs on the ping-pong sequence (losses.ping_pong: L = 2T-1 frames, frame p and frame
+    L-1-p alike), and the flow net gives forward flows only: flow k warps frame k onto frame k+1.
+    Triplet j is frames 3j, 3j+1, 3j+2 of the first 3 * (L // 3). Its previous frame is warped by
+    flow 3j. Its next frame needs the motion from frame 3j+2 back to frame 3j+1, which the mirrored
+    half of the sequence holds going forward: flow L-3-3j, from frame L-1-(3j+2) to L-1-(3j+1). The
+    middle frame is warped by a zero flow. The flows carry no gradient: the discriminator does not
+    train the flow net (TecoGAN supplement). Near the border a warp reads clamped copies of the edge,
+    so only the centre crop_dt fraction of the warped frames is kept; the rest is zero.
+
+    real_frames, generated_frames (B, L, 4h, 4w, 3) in [-1, 1]; lr_frames (B, L, h, w, 3); flow_hr
+    (B, L-1, 4h, 4w, 2). Returns the real and the generated input, (B * (L // 3), 4h, 4w, 27) each with
+    triplet j of sample b at b * (L // 3) + j, and the generated frames they show, (B * 3 * (L // 3), 4h,
+    4w, 3), where the discriminator's own update cuts the gradient into the generator. Channels: 0..8
+    the frames, 9..17 the warped frames, 18..26 the x4 bilinearly upsampled LR frames; in each group
+    channel c of triplet frame k (0, 1, 2) at 3c + k, as the reference packs them.
+    """
+    batch, length, height, width = real_frames.shape[:4]
+    triplets = length // 3
+    num_frames = 3 * triplets
+    previous = frames_at(flow_hr, [3 * j for j in range(triplets)])
+    following = frames_at(flow_hr, [length - 3 - 3 * j for j in range(triplets)])
+    stacked = F.stack(previous, F.constant(0, previous.shape), following, axis=2)  # (B, L//3, 3, 4h, 4w, 2)
+    flows = F.reshape(stacked, (batch * num_frames, height, width, 2))
+    flows.need_grad = False
+    margin_y, margin_x = (height - int(height * crop_dt)) // 2, (width - int(width * crop_dt)) // 2
+
+    def pack(frames):  # (B * 3 * (L//3), H, W, C) -> (B * (L//3), H, W, 3C), channel c of frame k at 3c + k
+        size, channels = frames.shape[1:3], frames.shape[3]
+        by_triplet = F.transpose(F.reshape(frames, (batch * triplets, 3) + size + (channels,)), (0, 2, 3, 4, 1))
+        return F.reshape(by_triplet, (batch * triplets,) + size + (3 * channels,))
+
+    lr_packed = to_channel_first(pack(frames_batch(lr_frames[:, :num_frames])))
+    lr_upsampled = to_channel_last(F.interpolate(lr_packed, scale=(SCALE, SCALE), mode="linear",
+                                                 align_corners=False, half_pixel=False))
+
+    def shown(sequence):
+        frames = frames_batch(sequence[:, :num_frames])
+        warped = pack(warp_by_flow(frames, flows))[:, margin_y:height - margin_y, margin_x:width - margin_x]
+        warped = F.pad(warped, (margin_y, margin_y, margin_x, margin_x, 0, 0))
+        return F.concatenate(pack(frames), warped, lr_upsampled, axis=3), frames
+
+    real_input, _ = shown(real_frames)
+    generated_input, generated_triplet_frames = shown(generated_frames)
+    return real_input, generated_input, generated_triplet_frames
 
 
 def estimate_sequence_flows(lr_frames):
@@ -212,48 +266,3 @@ def generate_sequence(lr_frames, flow_hr, num_resblock):
         if frame + 1 < length:
             warped_prev_hr = (warp_by_flow(output, flow_hr[:, frame]) + 1) / 2
     return F.stack(*outputs, axis=1)
-
-
-def discriminator_input(hr_frames, triplet_flows, lr_frames, crop_dt):
-    """The spatio-temporal discriminator's view of frame triplets: (B*3T', 4h, 4w, 3) -> (T', 4h, 4w, 27).
-
-    hr_frames: real or generated HR triplets (in [-1, 1]); triplet_flows (B*3T', 4h, 4w, 2): for each
-    triplet the flows that warp the previous and the next frame onto the middle one (zero for the
-    middle); lr_frames (B, 3T', h, w, 3): the LR triplets. Channels: the 3 unwarped frames, the 3
-    warped frames (only their centre crop_dt fraction kept, the unstable border zeroed), and the
-    x4 bilinearly upsampled LR frames, each group packed channel-major by space_to_depth_disc.
-    """
-    num_triplets, size = hr_frames.shape[0] // 3, hr_frames.shape[1]
-    margin = (size - int(size * crop_dt)) // 2
-    warped = space_to_depth_disc(warp_by_flow(hr_frames, triplet_flows), num_triplets)
-    warped = F.pad(warped[:, margin:size - margin, margin:size - margin], (margin, margin, margin, margin, 0, 0))
-    lr_packed = to_channel_first(space_to_depth_disc(lr_frames, num_triplets))
-    lr_upsampled = to_channel_last(F.interpolate(lr_packed, scale=(SCALE, SCALE), mode="linear",
-                                                 align_corners=False, half_pixel=False))
-    return F.concatenate(space_to_depth_disc(hr_frames, num_triplets), warped, lr_upsampled, axis=3)
-
-
-VGG_MEAN_RGB = (123.68, 116.78, 103.94)  # ImageNet means of the TF-slim VGG19, on 0..255 RGB
-VGG_STAGES = ((64, 64), (128, 128), (256,) * 4, (512,) * 4, (512,) * 4)  # conv1..conv16 by pooling stage
-
-
-def vgg19_features(frames):
-    """Channel-normalised VGG19 features of frames in [-1, 1]: the outputs of the 2nd to 5th stage
-    (after conv4, conv8, conv12, conv16 and their ReLUs), NHWC, each divided by its L2 norm over channels.
-    The weights are fixed (need_grad False).
-    """
-    mean = nn.Variable.from_numpy_array(np.array(VGG_MEAN_RGB, np.float32).reshape(1, 3, 1, 1))
-    net = to_channel_first((frames + 1) * 127.5) - mean
-    features, layer = [], 0
-    with nn.parameter_scope(VGG_SCOPE):
-        for stage, widths in enumerate(VGG_STAGES):
-            if stage > 0:
-                net = F.max_pooling(net, (2, 2))
-            for width in widths:
-                layer += 1
-                net = F.relu(PF.convolution(net, width, (3, 3), pad=(1, 1), name=f"conv{layer}",
-                                            fix_parameters=True))
-            if stage > 0:
-                norm = F.pow_scalar(F.sum(net ** 2, axis=1, keepdims=True) + 1e-12, 0.5)
-                features.append(to_channel_last(net / norm))
-    return features

@@ -29,10 +29,10 @@ import nnabla.solvers as S
 from tqdm import tqdm
 
 from data_loader import BatchPrefetcher, SequenceSampler, warn_to_stderr
-from losses import (adversarial_loss, content_loss, discriminator_feature_loss, discriminator_loss, ping_pong_loss,
-                    vgg_feature_loss, warp_loss)
-from models import (DISCRIMINATOR_SCOPE, FLOW_SCOPE, GENERATOR_SCOPE, VGG_SCOPE, discriminator, discriminator_input,
-                    estimate_sequence_flows, flow_to_high_res, generate_sequence, vgg19_features)
+from losses import (adversarial_loss, content_loss, discriminator_feature_loss, discriminator_loss, ping_pong,
+                    ping_pong_loss, warp_loss)
+from models import (DISCRIMINATOR_SCOPE, FLOW_SCOPE, GENERATOR_SCOPE, discriminator, discriminator_inputs,
+                    estimate_sequence_flows, flow_to_high_res, generate_sequence)
 from utils.checkpoint import (check_settings, latest_checkpoint, load_checkpoint, read_checkpoint, remove_orphans,
                               save_checkpoint)
 from utils.config import flat, load_config, parse_value
@@ -41,10 +41,11 @@ from utils.distributed import make_communicator
 from utils.errors import INTERRUPTED_EXIT, UserError, exit_on_user_error, interrupt
 from utils.flags import FlagParser
 from utils.image_io import remove_stale_temporaries
-from utils.ops import BLUR_MARGIN, SCALE, gaussian_downsample_four, warp_by_flow
+from utils.ops import BLUR_MARGIN, SCALE, frames_batch, gaussian_downsample_four, warp_by_flow
 from utils.paths import lock_folder, output_folder
 from utils.training_log import ITERATION_SECONDS, LossLog, TensorBoardScalars
 from utils.weights import assign_weights, count_resblocks, parameters_under, read_weight_file, save_weights
+from vgg19 import VGG_SCOPE, load_vgg19, vgg19_features, vgg_feature_loss
 
 FRVSR_BLOCKS, TECOGAN_BLOCKS = 10, 16  # the paper's generator sizes, used when num_resblock is null
 REFERENCE_BATCH = 4  # learning rate and iteration count in config.yaml are for batch 4 on one process
@@ -101,23 +102,6 @@ def hr_targets(data_hr):
     return data_hr[:, :, BLUR_MARGIN:BLUR_MARGIN + size, BLUR_MARGIN:BLUR_MARGIN + size] * 2 - 1
 
 
-def frames_batch(sequence):
-    """(B, T, H, W, C) -> (B * T, H, W, C)."""
-    return F.reshape(sequence, (sequence.shape[0] * sequence.shape[1],) + sequence.shape[2:])
-
-
-def frames_at(sequence, indices):
-    """Frames `indices` of (B, T, ...) in that order: (B, len(indices), ...)."""
-    frames = [sequence[:, index:index + 1] for index in indices]
-    return frames[0] if len(frames) == 1 else F.concatenate(*frames, axis=1)
-
-
-def ping_pong(sequence):
-    """Frames 0..T-1 then T-2..0: (B, T, ...) -> (B, 2T-1, ...)."""
-    length = sequence.shape[1]
-    return frames_at(sequence, list(range(length)) + list(range(length - 2, -1, -1)))
-
-
 def recurrent_generation(lr_frames, targets, blocks, scope, stage):
     """Flows, generated frames, content and warp losses of a sequence (the FRVSR part of both stages).
 
@@ -150,43 +134,19 @@ def build_frvsr_graph(data_hr, blocks, scope, stage="frvsr"):
     return graph
 
 
-def triplet_flows(flow_hr, num_frames):
-    """For each triplet of the first num_frames ping-pong frames, the HR flows that warp its previous
-    and next frame onto its middle one: (B * num_frames, 4h, 4w, 2), zero for the middle frames.
-
-    Flow k warps frame k onto frame k+1. The previous frame of triplet j is frame 3j (flow 3j); its
-    next frame is taken from the backward half of the ping-pong sequence, where the same content
-    moves the other way (flow L-2-3j of the L flows).
-    """
-    batch, flows = flow_hr.shape[:2]
-    triplets = num_frames // 3
-    previous = frames_at(flow_hr, [3 * j for j in range(triplets)])
-    following = frames_at(flow_hr, [flows - 2 - 3 * j for j in range(triplets)])
-    stacked = F.stack(previous, F.constant(0, previous.shape), following, axis=2)  # (B, T/3, 3, 4h, 4w, 2)
-    velocity = F.reshape(stacked, (batch * num_frames,) + flow_hr.shape[2:])
-    velocity.need_grad = False  # no gradient from the discriminator into the flow net (TecoGAN supplement)
-    return velocity
-
-
 def build_tecogan_graph(data_hr, blocks, gan, eps, use_vgg, scope, stage="tecogan"):
     """The TecoGAN training graph: FRVSR on the ping-pong sequence, the spatio-temporal discriminator,
     and the ping-pong, adversarial, discriminator-feature and (if use_vgg) VGG19 losses. The
     discriminator and VGG19 parameters sit at the top of the scope dict, as in the reference."""
-    length = data_hr.shape[1]
     graph = recurrent_generation(ping_pong(lr_sequence(data_hr)), ping_pong(hr_targets(data_hr)), blocks, scope, stage)
     generated = graph.generated
-    num_frames = 3 * (generated.shape[1] // 3)  # whole triplets only
-    graph.t_gen_output = frames_batch(generated[:, :num_frames])
-    velocity = triplet_flows(graph.flow_hr, num_frames)
-    lr_triplets = graph.lr_frames[:, :num_frames]
-    real_input = discriminator_input(frames_batch(graph.targets[:, :num_frames]), velocity, lr_triplets, gan.crop_dt)
-    fake_input = discriminator_input(graph.t_gen_output, velocity, lr_triplets, gan.crop_dt)
+    real_input, fake_input, graph.t_gen_output = discriminator_inputs(graph.targets, generated, graph.lr_frames,
+                                                                      graph.flow_hr, gan.crop_dt)
     with nn.parameter_scope("", scope), nn.parameter_scope(DISCRIMINATOR_SCOPE):
         real_probability, real_features = discriminator(real_input)
         fake_probability, fake_features = discriminator(fake_input)
 
-    backward_aligned = frames_at(generated, [2 * length - 2 - frame for frame in range(length - 1)])
-    graph.pp_loss = ping_pong_loss(generated[:, :length - 1], backward_aligned)
+    graph.pp_loss = ping_pong_loss(generated)
     graph.t_adversarial_loss = adversarial_loss(fake_probability, eps)
     graph.t_discrim_loss = discriminator_loss(real_probability, fake_probability, eps)
     graph.t_discrim_real_loss = F.log(real_probability + eps)
@@ -347,16 +307,6 @@ def blocks_description(config, blocks, file_blocks):
     if blocks > file_blocks and not config.train.num_resblock:
         origin += f"; --num_resblock {file_blocks} keeps the FRVSR size"
     return f"{blocks} residual blocks ({origin})"
-
-
-def load_vgg19(path, params):
-    """The fixed VGG19 weights (convolutions only; the classifier is not used)."""
-    if not path:
-        raise UserError("the VGG19 loss needs --vgg_pre_trained_weights (vgg19.h5 from download_test_data.py "
-                        "--weights, or convert_tf_vgg19_weights.py); set gan.vgg_scaling <= 0 to train without it")
-    arrays = {name: array for name, array in read_weight_file(path).items() if not name.startswith("classifier/")}
-    targets = {name[len(VGG_SCOPE) + 1:]: param for name, param in params.items() if name.startswith(VGG_SCOPE + "/")}
-    assign_weights(targets, arrays, path)
 
 
 def build_training(config, data_hr, scope, stage, blocks):

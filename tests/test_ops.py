@@ -5,7 +5,7 @@ import nnabla.functions as F
 import pytest
 
 from models import conv_few_outputs
-from utils.ops import bicubic_four, space_to_depth, space_to_depth_disc, upscale_four, warp_by_flow
+from utils.ops import bicubic_four, space_to_depth, upscale_four, warp_by_flow
 
 RNG = np.random.RandomState(0)
 
@@ -120,17 +120,6 @@ def test_space_to_depth_channel_order():
                 for dx in range(4):
                     channels = packed[:, y, x, (dy * 4 + dx) * 3:(dy * 4 + dx + 1) * 3]
                     np.testing.assert_array_equal(channels, images[:, 4 * y + dy, 4 * x + dx])
-
-
-def test_space_to_depth_disc_packs_triplets_channel_major():
-    frames = RNG.rand(6, 4, 5, 3).astype(np.float32)  # two triplets
-    packed = run(lambda x: space_to_depth_disc(x, 2), frames)
-    assert packed.shape == (2, 4, 5, 9)
-    for triplet in range(2):
-        for channel in range(3):
-            for frame in range(3):
-                np.testing.assert_array_equal(packed[triplet, :, :, channel * 3 + frame],
-                                              frames[triplet * 3 + frame, :, :, channel])
 
 
 def compare_layer_with_nnabla_kernel(fast_layer, reference_kernel, input_shape, scope_name):

@@ -17,6 +17,7 @@ from training_data import logged_rows, make_calendar_scenes, tiny_training_flags
 from utils.config import load_config
 from utils.distributed import SingleProcess
 from utils.weights import assign_weights, parameters_under, read_weight_file
+from vgg19 import load_vgg19
 
 LOSSES = reference_path("parity_losses")
 VGG_FIXTURE = os.path.join(LOSSES, "vgg19_random.h5")
@@ -35,7 +36,7 @@ def build_reference_graph(scale):
         params = nn.get_parameters(grad_only=False)
     arrays = read_weight_file(os.path.join(LOSSES, "weights_tecogan.h5"))
     scaled = {name: array if name.endswith(("/mean", "/var")) else array * scale for name, array in arrays.items()}
-    train.load_vgg19(VGG_FIXTURE, params)
+    load_vgg19(VGG_FIXTURE, params)
     assign_weights({name: param for name, param in params.items() if not name.startswith("vgg19/")}, scaled, "fixture")
     return graph, scope
 

@@ -1,4 +1,4 @@
-"""Resampling, warping and packing ops of TecoGAN as NNabla graph functions.
+"""Resampling, warping, packing and frame-selection ops of TecoGAN as NNabla graph functions.
 
 Public functions take and return NHWC variables, as the reference does. The fixed-filter
 resamplers run as one grouped convolution on the channel-first layout (what NNabla's CPU
@@ -113,15 +113,15 @@ def space_to_depth(x):
     return F.reshape(x, (batch, height // SCALE, width // SCALE, SCALE * SCALE * channels))
 
 
-def space_to_depth_disc(x, num_triplets):
-    """Pack frame triplets for the discriminator: (T*3, H, W, C) -> (T, H, W, 3C).
+def frames_batch(sequence):
+    """(B, T, H, W, C) -> (B * T, H, W, C)."""
+    return F.reshape(sequence, (sequence.shape[0] * sequence.shape[1],) + sequence.shape[2:])
 
-    Channel index = c*3 + frame, as the reference packs them.
-    """
-    _, height, width, channels = x.shape[-4:]
-    x = F.reshape(x, (num_triplets, 3, height, width, channels))
-    x = F.transpose(x, (0, 2, 3, 4, 1))
-    return F.reshape(x, (num_triplets, height, width, channels * 3))
+
+def frames_at(sequence, indices):
+    """Frames `indices` of (B, T, ...) in that order: (B, len(indices), ...)."""
+    frames = [sequence[:, index:index + 1] for index in indices]
+    return frames[0] if len(frames) == 1 else F.concatenate(*frames, axis=1)
 
 
 BLUR_SIGMA = 1.5  # the training degradation: Gaussian blur of sigma 1.5, then every 4th pixel
