@@ -42,7 +42,7 @@ def unit_length_over_channels(features):
 
 def vgg19_features(frames):
     """The channel-normalised VGG19 features of (B, H, W, 3) frames in [-1, 1]: the outputs of stages
-    2 to 5, NHWC. The weights are fixed (need_grad False)."""
+    2 to 5, NHWC. The weights are fixed: no gradient reaches them."""
     mean = nn.Variable.from_numpy_array(np.array(VGG_MEAN_RGB, np.float32).reshape(1, 3, 1, 1))
     net = to_channel_first((frames + 1) * 127.5) - mean
     features = []
