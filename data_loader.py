@@ -2,7 +2,7 @@
 
 Layout: <input_video_dir>/<input_video_pre>_<NNNN>/col_high_<FFFF>.png, scenes NNNN = str_dir..end_dir,
 frames FFFF = 0..max_frm. A sample is rnn_n consecutive frames of one scene (a sliding window),
-cropped to tar_size = crop_size * 4 + 2 * BLUR_MARGIN so that the LR frames can be made by blurring
+cropped to tar_size = crop_size * SCALE + 2 * BLUR_MARGIN so that the LR frames can be made by blurring
 inside the graph, augmented, as RGB float32 in [0, 1].
 
 Every sample is a pure function of (seed, global sample number): the batches of iteration k are the

@@ -31,7 +31,7 @@ from tqdm import tqdm
 
 from utils.errors import UserError, exit_on_user_error
 from utils.flags import FlagParser
-from utils.image_io import write_atomically, write_bytes
+from utils.image_io import commit_folder, write_atomically, write_bytes
 from utils.paths import output_file, output_folder
 
 TECOGAN_DATA_URL = "https://ge.in.tum.de/download/data/TecoGAN/"
@@ -247,11 +247,7 @@ def extract_zip(path, folder):
                 os.makedirs(os.path.dirname(target), exist_ok=True)
                 with archive.open(member) as source, open(target, "wb") as output:
                     shutil.copyfileobj(source, output)
-        for directory, _, names in os.walk(staging):
-            destination = os.path.join(folder, os.path.relpath(directory, staging))
-            os.makedirs(destination, exist_ok=True)
-            for name in names:
-                os.replace(os.path.join(directory, name), os.path.join(destination, name))
+        commit_folder(staging, folder, merge=True)
     except ZIP_ERRORS as error:
         raise UserError(f"cannot unpack {archive_name} into {folder} ({error or type(error).__name__})")
     finally:

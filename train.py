@@ -35,8 +35,8 @@ from models import (DISCRIMINATOR_SCOPE, FLOW_SCOPE, GENERATOR_SCOPE, discrimina
                     estimate_sequence_flows, flow_to_high_res, generate_sequence)
 from utils.checkpoint import (check_settings, latest_checkpoint, load_checkpoint, read_checkpoint, remove_orphans,
                               save_checkpoint)
-from utils.config import flat, load_config, parse_value
-from utils.context import CONTEXT_CHOICES, context_name, use_context
+from utils.config import REFERENCE_BATCH, add_config_flags, config_from_flags, flat
+from utils.context import context_name, use_context
 from utils.distributed import make_communicator
 from utils.errors import INTERRUPTED_EXIT, UserError, exit_on_user_error, interrupt
 from utils.flags import FlagParser
@@ -48,7 +48,6 @@ from utils.weights import assign_weights, count_resblocks, parameters_under, rea
 from vgg19 import VGG_SCOPE, load_vgg19, vgg19_features, vgg_feature_loss
 
 FRVSR_BLOCKS, TECOGAN_BLOCKS = 10, 16  # the paper's generator sizes, used when num_resblock is null
-REFERENCE_BATCH = 4  # learning rate and iteration count in config.yaml are for batch 4 on one process
 # Settings a resumed run may change: they leave the sample stream, the schedule and the networks as they were.
 # Every other setting is recorded in the checkpoint and must stay (check_settings).
 FREE_ON_RESUME = ("nnabla_context.context", "nnabla_context.device_id", "train.max_iter", "train.save_freq",
@@ -466,48 +465,13 @@ def train(config, held):
     return stopping
 
 
-FLAG_KEYS = {"input_video_dir": "data.input_video_dir", "output_dir": "data.output_dir",
-             "num_resblock": "train.num_resblock", "max_iter": "train.max_iter",
-             "pre_trained_frvsr_weights": "train.pre_trained_frvsr_weights",
-             "vgg_pre_trained_weights": "train.vgg_pre_trained_weights", "checkpoint": "train.checkpoint",
-             "batch_size": "train.batch_size", "context": "nnabla_context.context"}
-
-
 def parse_args(argv=None):
     parser = FlagParser(description="Train FRVSR or TecoGAN",
                         reference_flags=("--cfg", "--input_video_dir", "--output_dir", "--num_resblock", "--max_iter",
                                          "--tecogan", "--pre_trained_frvsr_weights", "--vgg_pre_trained_weights",
                                          "--checkpoint"))
-    parser.add_argument("--cfg", help="a YAML file over config.yaml's defaults (default: config.yaml alone)")
-    parser.add_argument("--input_video_dir", help="folder of scene_NNNN/ training frames")
-    parser.add_argument("--output_dir", help="where model_param_*.h5, checkpoints and losses go")
-    parser.add_argument("--num_resblock", type=int, help="generator residual blocks (default: 10 FRVSR, 16 TecoGAN)")
-    parser.add_argument("--max_iter", type=int, help="iterations at batch 4 on one process, scaled otherwise "
-                        "(default: train.max_iter of the config)")
-    parser.add_argument("--batch_size", type=int, help="sequences per process and iteration "
-                        "(default: train.batch_size of the config)")
-    parser.add_argument("--tecogan", action="store_true", help="train the TecoGAN stage")
-    parser.add_argument("--pre_trained_frvsr_weights", help="TecoGAN stage: FRVSR model_param file to start from")
-    parser.add_argument("--vgg_pre_trained_weights", help="TecoGAN stage: VGG19 weights (.h5)")
-    parser.add_argument("--checkpoint", help="checkpoint_<iter>.json to resume from (default: the latest in output_dir)")
-    parser.add_argument("--context", choices=CONTEXT_CHOICES,
-                        help="compute context (default: nnabla_context.context of the config)")
-    parser.add_argument("--allow-changed-settings", action="store_true",
-                        help="resume although settings differ from those the checkpoint was trained with")
-    parser.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
-                        help="override any config.yaml entry, e.g. --set train.crop_size=16 (repeatable)")
-    args = parser.parse_args(argv)
-    overrides = {key: getattr(args, flag) for flag, key in FLAG_KEYS.items() if getattr(args, flag) is not None}
-    if args.tecogan:
-        overrides["train.tecogan"] = True
-    if args.allow_changed_settings:
-        overrides["train.allow_changed_settings"] = True
-    for assignment in args.set:
-        key, separator, value = assignment.partition("=")
-        if not separator:
-            raise UserError(f"--set needs SECTION.KEY=VALUE, got '{assignment}'")
-        overrides[key.strip()] = parse_value(value)
-    return load_config(args.cfg, overrides)
+    add_config_flags(parser)
+    return config_from_flags(parser.parse_args(argv))
 
 
 def main(argv=None):

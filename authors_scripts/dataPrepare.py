@@ -32,7 +32,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) 
 
 from utils.errors import UserError, exit_on_user_error  # noqa: E402
 from utils.flags import FlagParser
-from utils.image_io import bgr_uint8_to_rgb_float, write_rgb  # noqa: E402
+from utils.image_io import bgr_uint8_to_rgb_float, commit_folder, write_rgb  # noqa: E402
 from utils.paths import input_file, output_folder
 from utils.scene_layout import frame_path, scene_dir  # noqa: E402
 from utils.scenes import detect_cuts, shot_ranges
@@ -217,10 +217,8 @@ def reset_folder(folder):
 
 
 def finish_scene(disk_path, scene_id):
-    final = scene_dir(disk_path, scene_id)
-    if os.path.isdir(final):  # an incomplete scene of an earlier run
-        shutil.rmtree(final)
-    os.replace(partial_scene_dir(disk_path, scene_id), final)
+    """Rename the scene's whole partial folder into place, over an incomplete scene of an earlier run."""
+    commit_folder(partial_scene_dir(disk_path, scene_id), scene_dir(disk_path, scene_id))
 
 
 def cut_scenes(video_path, scenes, duration, disk_path, log):
@@ -331,8 +329,8 @@ def parse_args(argv=None):
     return args
 
 
-def main(argv=None):
-    args = parse_args(argv)
+def prepare_scenes(args):
+    """Make (or with --TEST check) the scenes of the chosen videos; UserError when none is made."""
     if args.video:
         videos, downloader = local_videos(args.video, args.scene_starts, args.start_id, args.duration), None
     else:
@@ -364,6 +362,10 @@ def main(argv=None):
         log.close()
 
 
-if __name__ == "__main__":
+def main(argv=None):
     with exit_on_user_error():
-        main()
+        prepare_scenes(parse_args(argv))
+
+
+if __name__ == "__main__":
+    main()

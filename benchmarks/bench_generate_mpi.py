@@ -21,6 +21,7 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO_ROOT)
 
 from demo import DEFAULT_MODEL, read_frames
+from utils.errors import exit_on_user_error
 from utils.image_io import (
     list_frames,
     open_video_writer,
@@ -63,28 +64,29 @@ def timed_run(command, folder):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shots", type=int, default=4)
-    parser.add_argument("--frames", type=int, default=15, help="frames per shot")
-    parser.add_argument("--ranks", type=int, default=2)
-    parser.add_argument("--model", default=DEFAULT_MODEL)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        video = os.path.join(folder, "joined.mp4")
-        count, width, height = joined_video(video, args.shots, args.frames)
-        generate = [sys.executable, "generate.py", "--model", args.model, "--input-video", video,
-                    "--cache-dir", os.path.join(folder, "cache")]
-        timed_run(generate, os.path.join(folder, "warm"))  # the ONNX export, cached for both runs
-        mpirun = [os.path.join(os.path.dirname(sys.executable), "mpirun"), "--bind-to", "none", "-n", str(args.ranks)]
-        one = timed_run(generate, os.path.join(folder, "one"))
-        many = timed_run(mpirun + generate, os.path.join(folder, "many"))
-        pairs = list(zip(list_frames(os.path.join(folder, "one")), list_frames(os.path.join(folder, "many"))))
-        same = len(pairs) == count and all(np.array_equal(read_rgb(a), read_rgb(b)) for a, b in pairs)
-    print(f"{args.shots} shots of {args.frames} frames ({count} frames, LR {width}x{height}), "
-          f"model {os.path.basename(args.model)}, {os.cpu_count()} CPU cores")
-    for label, (seconds, compute) in (("1 process", one), (f"mpirun -n {args.ranks}", many)):
-        print(f"{label:>12}: {seconds:6.1f} s in all, {compute:6.1f} s from the first frame to the last write")
-    print(f"frames identical: {same}")
+    with exit_on_user_error():
+        parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+        parser.add_argument("--shots", type=int, default=4)
+        parser.add_argument("--frames", type=int, default=15, help="frames per shot")
+        parser.add_argument("--ranks", type=int, default=2)
+        parser.add_argument("--model", default=DEFAULT_MODEL)
+        args = parser.parse_args()
+        with tempfile.TemporaryDirectory() as folder:
+            video = os.path.join(folder, "joined.mp4")
+            count, width, height = joined_video(video, args.shots, args.frames)
+            generate = [sys.executable, "generate.py", "--model", args.model, "--input-video", video,
+                        "--cache-dir", os.path.join(folder, "cache")]
+            timed_run(generate, os.path.join(folder, "warm"))  # the ONNX export, cached for both runs
+            mpirun = [os.path.join(os.path.dirname(sys.executable), "mpirun"), "--bind-to", "none", "-n", str(args.ranks)]
+            one = timed_run(generate, os.path.join(folder, "one"))
+            many = timed_run(mpirun + generate, os.path.join(folder, "many"))
+            pairs = list(zip(list_frames(os.path.join(folder, "one")), list_frames(os.path.join(folder, "many"))))
+            same = len(pairs) == count and all(np.array_equal(read_rgb(a), read_rgb(b)) for a, b in pairs)
+        print(f"{args.shots} shots of {args.frames} frames ({count} frames, LR {width}x{height}), "
+              f"model {os.path.basename(args.model)}, {os.cpu_count()} CPU cores")
+        for label, (seconds, compute) in (("1 process", one), (f"mpirun -n {args.ranks}", many)):
+            print(f"{label:>12}: {seconds:6.1f} s in all, {compute:6.1f} s from the first frame to the last write")
+        print(f"frames identical: {same}")
 
 
 if __name__ == "__main__":

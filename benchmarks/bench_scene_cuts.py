@@ -19,6 +19,7 @@ sys.path.insert(0, REPO_ROOT)
 
 from demo import DEFAULT_MODEL, read_frames  # noqa: E402
 from inference import SuperResolver  # noqa: E402
+from utils.errors import exit_on_user_error
 from utils.image_io import sample_clip
 from utils.metrics import psnr  # noqa: E402
 from utils.ops import degrade_hr_frame  # noqa: E402
@@ -27,27 +28,28 @@ HEIGHT, WIDTH = 272, 640
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--frames", type=int, default=10, help="frames of each clip (and frames scored after the cut)")
-    parser.add_argument("--model", default=DEFAULT_MODEL)
-    args = parser.parse_args()
-    first = read_frames(sample_clip("bikes.mp4"), args.frames, (0, 0, HEIGHT, WIDTH))
-    second = read_frames(sample_clip("bigbuckbunny.mp4"), args.frames, ((720 - HEIGHT) // 2, (1280 - WIDTH) // 2,
-                                                                        HEIGHT, WIDTH))
-    lr = [(str(index), degrade_hr_frame(frame)) for index, frame in enumerate(np.concatenate([first, second]))]
-    resolver = SuperResolver(args.model)
-    joined = dict(resolver.sequence(lr))
-    separate = dict(resolver.sequence(lr[args.frames:]))
-    values = [psnr(np.clip(separate[name], 0, 1) * 255, np.clip(joined[name], 0, 1) * 255) for name in separate]
-    print(f"bikes.mp4 ({args.frames} frames) then bigbuckbunny.mp4 ({args.frames} frames), LR {lr[0][1].shape[1]}x"
-          f"{lr[0][1].shape[0]}, model {os.path.basename(args.model)}")
-    print("PSNR (Y, dB) of each frame after the cut without the reset, against the separate run: "
-          + ", ".join(f"{value:.1f}" for value in values))
-    names = list(separate)
-    pooled = psnr(np.clip(np.stack([separate[name] for name in names]), 0, 1) * 255,
-                  np.clip(np.stack([joined[name] for name in names]), 0, 1) * 255)
-    print(f"all {len(names)} frames together: {pooled:.1f} dB; lowest {min(values):.1f} dB "
-          f"(frame {int(np.argmin(values)) + 1} after the cut)")
+    with exit_on_user_error():
+        parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+        parser.add_argument("--frames", type=int, default=10, help="frames of each clip (and frames scored after the cut)")
+        parser.add_argument("--model", default=DEFAULT_MODEL)
+        args = parser.parse_args()
+        first = read_frames(sample_clip("bikes.mp4"), args.frames, (0, 0, HEIGHT, WIDTH))
+        second = read_frames(sample_clip("bigbuckbunny.mp4"), args.frames, ((720 - HEIGHT) // 2, (1280 - WIDTH) // 2,
+                                                                            HEIGHT, WIDTH))
+        lr = [(str(index), degrade_hr_frame(frame)) for index, frame in enumerate(np.concatenate([first, second]))]
+        resolver = SuperResolver(args.model)
+        joined = dict(resolver.sequence(lr))
+        separate = dict(resolver.sequence(lr[args.frames:]))
+        values = [psnr(np.clip(separate[name], 0, 1) * 255, np.clip(joined[name], 0, 1) * 255) for name in separate]
+        print(f"bikes.mp4 ({args.frames} frames) then bigbuckbunny.mp4 ({args.frames} frames), LR {lr[0][1].shape[1]}x"
+              f"{lr[0][1].shape[0]}, model {os.path.basename(args.model)}")
+        print("PSNR (Y, dB) of each frame after the cut without the reset, against the separate run: "
+              + ", ".join(f"{value:.1f}" for value in values))
+        names = list(separate)
+        pooled = psnr(np.clip(np.stack([separate[name] for name in names]), 0, 1) * 255,
+                      np.clip(np.stack([joined[name] for name in names]), 0, 1) * 255)
+        print(f"all {len(names)} frames together: {pooled:.1f} dB; lowest {min(values):.1f} dB "
+              f"(frame {int(np.argmin(values)) + 1} after the cut)")
 
 
 if __name__ == "__main__":

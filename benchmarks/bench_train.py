@@ -22,13 +22,14 @@ SHARED = os.path.join(os.path.dirname(REPO_ROOT), "shared")
 sys.path.insert(0, REPO_ROOT)
 
 from inference import new_parameters  # noqa: E402
+from utils.config import REFERENCE_BATCH
 from utils.context import CONTEXT_CHOICES
 from utils.image_io import list_frames, read_rgb
 from utils.scene_layout import write_scenes
 from utils.weights import save_weights  # noqa: E402
 
 STAGES = {  # stage: (batch per process, extra train.py flags, reference figures in timing.json)
-    "frvsr": (4, [], "train_frvsr_b4"),
+    "frvsr": (REFERENCE_BATCH, [], "train_frvsr_b4"),
     "tecogan": (1, ["--tecogan", "--vgg_pre_trained_weights",
                     os.path.join(SHARED, "reference", "parity_losses", "vgg19_random.h5")], "train_tecogan_b1"),
 }
@@ -45,7 +46,7 @@ def make_scenes(root, source_dir, frames_per_scene=20):
 def run_training(data_dir, max_frm, output_dir, processes, iterations, batch, extra_flags, context):
     command = [sys.executable, os.path.join(REPO_ROOT, "train.py"), "--input_video_dir", data_dir,
                "--output_dir", output_dir, "--batch_size", str(batch), "--context", context,
-               "--max_iter", str(-(-iterations * processes * batch // 4)), "--set", f"data.max_frm={max_frm}",
+               "--max_iter", str(-(-iterations * processes * batch // REFERENCE_BATCH)), "--set", f"data.max_frm={max_frm}",
                "--set", "data.end_dir=2099", "--set", "train.save_freq=1000000"] + extra_flags
     environment = dict(os.environ)
     if processes > 1:

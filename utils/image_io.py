@@ -7,6 +7,7 @@ import importlib.util
 import math
 import os
 import re
+import shutil
 import struct
 import subprocess
 import sys
@@ -137,19 +138,58 @@ def remove_stale_temporaries(folder, target=None):
     return removed
 
 
+class StagedFile:
+    """A file written under a temporary name beside path until commit() renames it into place, for writers
+    that fill it over time (a video); discard() deletes it.
+
+    partial: a stable temporary name to use instead (a resumable download's): discard() keeps it, so that a
+    later run can resume it.
+    """
+
+    def __init__(self, path, partial=None):
+        self.path = path
+        self.temporary = partial or temporary_path(path)
+        self.keep = partial is not None
+
+    def commit(self):
+        os.replace(self.temporary, self.path)
+
+    def discard(self):
+        if not self.keep and os.path.lexists(self.temporary):  # lexists: the temporary may be a symbolic link
+            os.remove(self.temporary)
+
+
 def write_atomically(path, write, partial=None):
-    """write(temporary path) beside path, then rename it into place; no partial file is left on failure.
+    """write(temporary path) beside path, then rename it into place; no partial file is left on failure
+    (write may make a file or a symbolic link).
 
     partial: a stable temporary name to use instead (a resumable download's): it is kept when write
     fails, so that a later call can resume it; write itself deletes it when resuming cannot help.
     """
-    temporary = partial or temporary_path(path)
+    staged = StagedFile(path, partial)
     try:
-        write(temporary)
-        os.replace(temporary, path)
+        write(staged.temporary)
+        staged.commit()
     finally:
-        if partial is None and os.path.exists(temporary):
-            os.remove(temporary)
+        staged.discard()
+
+
+def commit_folder(staging, folder, merge=False):
+    """Move a folder written in full under a hidden staging name into place, so that a reader never sees
+    half of it. merge=False: staging replaces folder (an earlier folder of that name is deleted first).
+    merge=True: each file of staging is renamed to its place under folder, beside (or over) the files
+    there, and staging is deleted."""
+    if not merge:
+        if os.path.isdir(folder):
+            shutil.rmtree(folder)
+        os.replace(staging, folder)
+        return
+    for directory, _, names in os.walk(staging):
+        destination = os.path.join(folder, os.path.relpath(directory, staging))
+        os.makedirs(destination, exist_ok=True)
+        for name in names:
+            os.replace(os.path.join(directory, name), os.path.join(destination, name))
+    shutil.rmtree(staging)
 
 
 def write_bytes(path, content, mode="wb"):
@@ -259,8 +299,8 @@ class VideoWriter:
 
     def __init__(self, path, fps, width, height):
         self.path = path
-        self.temporary = temporary_path(path)
-        self.writer = cv2.VideoWriter(self.temporary, cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
+        self.staged = StagedFile(path)
+        self.writer = cv2.VideoWriter(self.staged.temporary, cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
         if not self.writer.isOpened():
             raise UserError(f"cannot write video '{path}'; check the folder is writable and the name ends in .mp4")
 
@@ -269,12 +309,11 @@ class VideoWriter:
 
     def close(self):
         self.writer.release()
-        os.replace(self.temporary, self.path)
+        self.staged.commit()
 
     def abort(self):
         self.writer.release()
-        if os.path.exists(self.temporary):
-            os.remove(self.temporary)
+        self.staged.discard()
 
 
 def ffmpeg_executable():
@@ -316,7 +355,7 @@ class FfmpegVideoWriter:
 
     def __init__(self, path, fps, width, height, source=None, ffmpeg=None):
         self.path = path
-        self.temporary = temporary_path(path)
+        self.staged = StagedFile(path)
         ffmpeg = ffmpeg or ffmpeg_executable()
         fps = exact_rate(fps)
         command = [ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
@@ -337,7 +376,7 @@ class FfmpegVideoWriter:
                     command += ["-c:a", "aac", "-b:a", "192k"]
             command += ["-vf", "setsar={}/{}".format(*source.sample_aspect)]
         # yuv420p: the pixel format every player decodes; CRF 18 keeps the SR detail visible.
-        command += ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "18", self.temporary]
+        command += ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "18", self.staged.temporary]
         self.log = tempfile.TemporaryFile()  # a file, not a pipe: ffmpeg never blocks on its messages
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self.log)
 
@@ -353,14 +392,13 @@ class FfmpegVideoWriter:
         if self.process.wait() != 0:
             self._fail()
         self.log.close()
-        os.replace(self.temporary, self.path)
+        self.staged.commit()
 
     def abort(self):
         self.process.kill()
         self.process.wait()
         self.log.close()
-        if os.path.exists(self.temporary):
-            os.remove(self.temporary)
+        self.staged.discard()
 
     def _fail(self):
         self.log.seek(0)

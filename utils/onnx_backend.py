@@ -17,7 +17,7 @@ import nnabla as nn
 from nnabla.parameter import set_parameter
 
 from utils.errors import UserError
-from utils.image_io import temporary_path
+from utils.image_io import write_bytes
 
 OPSET = "13"
 # Sources whose code defines the exported graphs: a change to any of them invalidates the cache.
@@ -127,10 +127,7 @@ def cached_models(cache_dir, stem, names, export):
     try:
         os.makedirs(cache_dir, exist_ok=True)
         for name, model in export().items():
-            temporary = temporary_path(paths[name])
-            with open(temporary, "wb") as file:
-                file.write(model)
-            os.replace(temporary, paths[name])
+            write_bytes(paths[name], model)
     except OSError as error:
         raise UserError(f"cannot write the ONNX cache in '{cache_dir}' ({error.strerror}); "
                         "pass a writable --cache-dir or use --backend nnabla")
