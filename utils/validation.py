@@ -199,6 +199,6 @@ class Validation:
             self.board.add(iteration, {f"validation/{column}": value for column, value in values.items()})
             self.board.add_image("validation/bicubic_ours_truth", picture, iteration)
         shown = ", ".join(f"{column} {value:.4g}" for column, value in values.items())
-        tqdm.write(f"validation at iteration {iteration}: {shown} ({len(self.clips)} clips, {seconds:.1f} s; "
-                   f"best {self.column} {self.best:.4g})")
+        tqdm.write(f"validation at iteration {iteration}: {shown} ({seconds:.1f} s for "
+                   f"{len(self.clips)} clip(s); best {self.column} {self.best:.4g})")
         return values
