@@ -9,14 +9,12 @@ import cv2
 import numpy as np
 import pytest
 import training_data
-from conftest import REPO_ROOT, reference_path
+from conftest import REPO_ROOT
 
 import evaluate
 import generate
 import train
 from utils.image_io import list_frames
-from utils.lpips import save_lpips_weights, weights_from_torch
-from utils.torch_pickle import read_state_dict
 from utils.validation import Validation, validation_clips
 from utils.weights import read_weight_file
 
@@ -50,15 +48,6 @@ def clips(tmp_path_factory):
     write_frames(root / "pair" / "HR", hr["pair"])
     write_frames(root / "pair" / "LR", lr)
     return str(root), hr, lr
-
-
-@pytest.fixture(scope="module")
-def lpips_weights(tmp_path_factory):
-    """The fixture's random-trunk LPIPS weights as an .h5 file."""
-    path = str(tmp_path_factory.mktemp("lpips") / "alex_with_LPIPS.h5")
-    save_lpips_weights(path, weights_from_torch(read_state_dict(reference_path("lpips", "alexnet_random.pth")),
-                                                read_state_dict(reference_path("lpips", "lpips_v0.1_alex.pth"))))
-    return path
 
 
 def validation_flags(scenes, output_dir, val_dir, max_iter, **overrides):
