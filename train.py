@@ -44,6 +44,7 @@ from utils.image_io import remove_stale_temporaries
 from utils.ops import BLUR_MARGIN, SCALE, frames_batch, gaussian_downsample_four, warp_by_flow
 from utils.paths import lock_folder, output_folder
 from utils.training_log import ITERATION_SECONDS, LossLog, TensorBoardScalars
+from utils.validation import Validation, validation_clips
 from utils.weights import assign_weights, count_resblocks, parameters_under, read_weight_file, save_weights
 from vgg19 import VGG_SCOPE, load_vgg19, vgg19_features, vgg_feature_loss
 
@@ -53,7 +54,8 @@ FRVSR_BLOCKS, TECOGAN_BLOCKS = 10, 16  # the paper's generator sizes, used when 
 FREE_ON_RESUME = ("nnabla_context.context", "nnabla_context.device_id", "train.max_iter", "train.save_freq",
                   "train.checkpoint", "train.allow_changed_settings", "train.loader_workers", "train.tensorboard",
                   "train.pre_trained_frvsr_weights", "train.vgg_pre_trained_weights", "data.input_video_dir",
-                  "data.output_dir")
+                  "data.output_dir", "train.val_freq", "train.val_metric", "train.val_frames", "train.val_crop",
+                  "data.val_dir")
 GLOBAL_BATCH = "global batch (train.batch_size x processes)"
 
 
@@ -259,7 +261,9 @@ def save_model(output_dir, iteration, scope, stage):
         params = parameters_under(stage)
     params = {name: variable for name, variable in params.items()
               if name.startswith((GENERATOR_SCOPE + "/", FLOW_SCOPE + "/"))}
-    save_weights(os.path.join(output_dir, f"model_param_{iteration:08d}.h5"), params)
+    path = os.path.join(output_dir, f"model_param_{iteration:08d}.h5")
+    save_weights(path, params)
+    return path
 
 
 def parameters_agree(comm, params):
@@ -355,6 +359,7 @@ def train(config, held):
     iterations, learning_rate = scaled_schedule(config, comm.size)
     blocks, stage = num_resblock(config), stage_scope(config)
     settings = run_settings(config, comm.size)
+    val_clips = validation_clips(config)
     checkpoint = config.train.checkpoint
     recorded = read_checkpoint(checkpoint) if checkpoint else None  # a given one is checked before anything is made
     if is_writer:
@@ -392,6 +397,8 @@ def train(config, held):
     balance = BalanceAverage(config.train.decay, loop_state.get("balance", 0.0), loop_state.get("balance_average"))
     log = LossLog(output_dir, start) if is_writer else None
     board = TensorBoardScalars(output_dir, start) if is_writer and config.train.tensorboard else None
+    validation = Validation(val_clips, output_dir, start, config.train.val_metric, context, comm.device_id,
+                            board) if is_writer and val_clips else None
     if is_writer:
         print(f"{stage}: {blocks_description(config, blocks, file_blocks)}, {len(sampler.windows)} sequences from "
               f"{len(sampler.scenes)} scenes, "
@@ -436,12 +443,18 @@ def train(config, held):
                     shown["samples/s"] = f"{samples_per_second:.3g}"
                     progress.set_postfix(shown, refresh=False)
                     progress.update()  # tqdm shows the ETA
-                if is_writer and (iteration % config.train.save_freq == 0 or iteration == iterations or stopping):
+                saving = iteration % config.train.save_freq == 0 or iteration == iterations or stopping
+                # rank 0 only; the other processes wait for it in the next all-reduce
+                validating = validation and (iteration % config.train.val_freq == 0 or iteration == iterations)
+                if is_writer and (saving or validating):
                     log.write()  # first: a crash before the checkpoint leaves extra rows, never missing ones
+                    model_path = save_model(output_dir, iteration, scope, stage)
+                    if validating:
+                        validation.run(iteration, model_path)
                     if board:
                         board.flush()
-                    save_model(output_dir, iteration, scope, stage)
-                    save_checkpoint(output_dir, iteration, checkpointed, solvers, balance.state(), settings)
+                    if saving:
+                        save_checkpoint(output_dir, iteration, checkpointed, solvers, balance.state(), settings)
                 if stopping:
                     break
     finally:

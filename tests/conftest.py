@@ -51,6 +51,17 @@ def _run_from_repo_root(monkeypatch):
     monkeypatch.chdir(REPO_ROOT)
 
 
+@pytest.fixture(scope="module")
+def lpips_weights(tmp_path_factory):
+    """The fixture's random-trunk LPIPS weights as an .h5 file (evaluate.py's and validation's tests)."""
+    from utils.lpips import save_lpips_weights, weights_from_torch
+    from utils.torch_pickle import read_state_dict
+    path = str(tmp_path_factory.mktemp("weights") / "alex_with_LPIPS.h5")
+    save_lpips_weights(path, weights_from_torch(read_state_dict(reference_path("lpips", "alexnet_random.pth")),
+                                                read_state_dict(reference_path("lpips", "lpips_v0.1_alex.pth"))))
+    return path
+
+
 # Output paths of an .h5 that a command must refuse in one line before any work: (what to create first,
 # the path under tmp_path, the start of the message; {flag} is the command's flag, {tmp} tmp_path).
 UNUSABLE_H5_OUTPUTS = [

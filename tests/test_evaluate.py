@@ -12,9 +12,8 @@ from skimage.color import rgb2ycbcr
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
 import evaluate
-from conftest import REPO_ROOT, reference_path, shared_path
-from utils.lpips import LPIPS, save_lpips_weights, to_lpips_input, weights_from_torch
-from utils.torch_pickle import read_state_dict
+from conftest import REPO_ROOT, shared_path
+from utils.lpips import LPIPS, to_lpips_input
 
 CALENDAR = sorted(glob.glob(shared_path("data", "calendar_lr", "*.png")))
 CROP = (slice(8, 136), slice(10, 170))  # 144x180 -> 128x160 at (8, 10)
@@ -45,15 +44,6 @@ def make_sequence(root, name, first, count, degrade=True, output_pad=0, output_p
         write(target_dir / f"{k + 1:04d}.png", target)
         write(result_dir / f"{output_prefix}{k + 1:04d}.png", output)
     return str(result_dir), str(target_dir)
-
-
-@pytest.fixture(scope="module")
-def lpips_weights(tmp_path_factory):
-    """The fixture's random-trunk LPIPS weights as an .h5 file."""
-    path = str(tmp_path_factory.mktemp("weights") / "alex_with_LPIPS.h5")
-    save_lpips_weights(path, weights_from_torch(read_state_dict(reference_path("lpips", "alexnet_random.pth")),
-                                                read_state_dict(reference_path("lpips", "lpips_v0.1_alex.pth"))))
-    return path
 
 
 def run_evaluate(results, targets, output, *extra):

@@ -52,23 +52,40 @@ def summary_line(stdout):
     return int(done), float(seconds), float(rate)
 
 
-def event_scalars(folder):
-    """{tag: [(step, value)]} of the TensorBoard event files in folder as TensorBoard shows them: a session
-    start at step s (a resumed run's purge_step) hides the events of steps >= s read before it. A file is a
-    sequence of records: 8-byte length, 4-byte CRC, an Event protobuf, 4-byte CRC."""
-    from tensorboardX.proto.event_pb2 import Event, SessionLog
-    scalars = {}
+def events(folder):
+    """The Events of the TensorBoard event files in folder, in order. A file is a sequence of records: 8-byte
+    length, 4-byte CRC, an Event protobuf, 4-byte CRC."""
+    from tensorboardX.proto.event_pb2 import Event
     for path in sorted(glob.glob(os.path.join(folder, "events.out.tfevents.*"))):
         with open(path, "rb") as file:
             content = file.read()
         position = 0
         while position < len(content):
             (length,) = struct.unpack("<Q", content[position:position + 8])
-            event = Event.FromString(content[position + 12:position + 12 + length])
+            yield Event.FromString(content[position + 12:position + 12 + length])
             position += 12 + length + 4
-            if event.HasField("session_log") and event.session_log.status == SessionLog.START:
-                scalars = {tag: [(step, value) for step, value in points if step < event.step]
-                           for tag, points in scalars.items()}
-            for value in event.summary.value:
+
+
+def event_scalars(folder):
+    """{tag: [(step, value)]} of the TensorBoard event files in folder as TensorBoard shows them: a session
+    start at step s (a resumed run's purge_step) hides the events of steps >= s read before it."""
+    from tensorboardX.proto.event_pb2 import SessionLog
+    scalars = {}
+    for event in events(folder):
+        if event.HasField("session_log") and event.session_log.status == SessionLog.START:
+            scalars = {tag: [(step, value) for step, value in points if step < event.step]
+                       for tag, points in scalars.items()}
+        for value in event.summary.value:
+            if not value.HasField("image"):
                 scalars.setdefault(value.tag, []).append((event.step, value.simple_value))
     return scalars
+
+
+def event_images(folder):
+    """{tag: [(step, (height, width))]} of the images in the TensorBoard event files in folder."""
+    images = {}
+    for event in events(folder):
+        for value in event.summary.value:
+            if value.HasField("image"):
+                images.setdefault(value.tag, []).append((event.step, (value.image.height, value.image.width)))
+    return images

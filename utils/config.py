@@ -16,7 +16,10 @@ import yaml
 from models import FLOW_NET_STRIDE
 from utils.context import CONTEXT_CHOICES
 from utils.errors import UserError
+from utils.metrics import SMALLEST_SIDE
+from utils.ops import SCALE
 from utils.paths import input_file
+from utils.validation import METRIC_COLUMNS, MIN_FRAMES
 
 DEFAULT_CONFIG = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "config.yaml")
 REFERENCE_BATCH = 4  # train.learning_rate and train.max_iter are for batch 4 on one process (the reference's)
@@ -57,6 +60,18 @@ def _optional_positive_int(value):
 
 def _context(value):
     return value in CONTEXT_CHOICES
+
+
+def _val_metric(value):
+    return value in METRIC_COLUMNS
+
+
+def _val_frames(value):
+    return _positive_int(value) and value >= MIN_FRAMES
+
+
+def _val_crop(value):
+    return _positive_int(value) and value % SCALE == 0 and value >= SMALLEST_SIDE
 
 
 # Keys that were accepted once and are gone: a file that still sets one is told why, not just "unknown".
@@ -111,6 +126,10 @@ RULES = {
     "train.seed": Setting(_seed, "an integer from 0 to 2^32 - 1"),
     "train.loader_workers": Setting(_positive_int, "a positive integer"),
     "train.tensorboard": Setting(_boolean, "true or false"),
+    "train.val_freq": Setting(_non_negative_int, "a non-negative integer (0: no validation)"),
+    "train.val_metric": Setting(_val_metric, f"one of {', '.join(METRIC_COLUMNS)}"),
+    "train.val_frames": Setting(_val_frames, f"an integer of at least {MIN_FRAMES} (evaluate.py skips 2 at each end)"),
+    "train.val_crop": Setting(_val_crop, f"a multiple of {SCALE} of at least {SMALLEST_SIDE} (HR pixels)"),
     "gan.ratio": Setting(_number, "a finite number"),
     "gan.vgg_scaling": Setting(_number, "a finite number (<= 0 disables the VGG loss)"),
     "gan.pp_scaling": Setting(_number, "a finite number"),
@@ -124,6 +143,7 @@ RULES = {
     "data.max_frm": Setting(_positive_int, "a positive integer"),
     "data.output_dir": Setting(_string, "a folder", "--output_dir",
                                "where model_param_*.h5, checkpoints and losses go"),
+    "data.val_dir": Setting(_string, "a folder of validation clips or ''"),
 }
 
 
@@ -197,6 +217,9 @@ def load_config(path=None, overrides=None):
         raise UserError(f"data.max_frm {values['data.max_frm']} gives scenes of {values['data.max_frm'] + 1} "
                         f"frames, fewer than train.rnn_n {values['train.rnn_n']}; lower train.rnn_n or raise "
                         "data.max_frm")
+    if values["train.val_freq"] and not values["data.val_dir"]:
+        raise UserError(f"train.val_freq {values['train.val_freq']} needs data.val_dir, a folder of validation "
+                        "clips; set it (--set data.val_dir=...) or set train.val_freq to 0")
     crop_size = values["train.crop_size"]
     if crop_size % FLOW_NET_STRIDE:
         below, above = crop_size // FLOW_NET_STRIDE * FLOW_NET_STRIDE, -(-crop_size // FLOW_NET_STRIDE) * FLOW_NET_STRIDE

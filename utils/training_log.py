@@ -1,5 +1,5 @@
-"""The loss log of a training run: a CSV of every iteration and a PNG of the loss curves, and optionally the
-same values as TensorBoard scalars."""
+"""The logs of a training run: a CSV of every iteration and a PNG of the loss curves (and the same for the
+validation metrics), and optionally the same values as TensorBoard scalars and images."""
 import csv
 import io
 import os
@@ -9,12 +9,18 @@ from utils.image_io import write_atomically, write_bytes
 
 ITERATION_SECONDS = "iteration_seconds"  # wall time of an iteration: reading its batch, the step, the all-reduces
 TENSORBOARD_FOLDER = "tensorboard"
+FEW_POINTS = 50  # curves of at most this many points mark each point
 
 
 class LossLog:
-    def __init__(self, output_dir, start_iteration):
-        self.csv_path = os.path.join(output_dir, "losses.csv")
-        self.png_path = os.path.join(output_dir, "losses.png")
+    """<name>.csv (one row of numbers per logged iteration) and <name>.png (curves of the plotted columns).
+
+    plotted: {column: axis label}; default: every column whose name ends in "loss"."""
+
+    def __init__(self, output_dir, start_iteration, name="losses", plotted=None):
+        self.csv_path = os.path.join(output_dir, f"{name}.csv")
+        self.png_path = os.path.join(output_dir, f"{name}.png")
+        self.plotted = plotted
         self.rows = self._read_rows_before(start_iteration)
 
     def _read_rows_before(self, iteration):
@@ -34,14 +40,14 @@ class LossLog:
                                  "iteration": int(row["iteration"])})
         except (csv.Error, KeyError, TypeError, ValueError):
             raise UserError(f"'{self.csv_path}' line {reader.line_num if reader else 1} is not a row of numbers; "
-                            "fix or delete that line (or the file, which loses only the earlier loss curves)")
+                            "fix or delete that line (or the file, which loses only the earlier curves)")
         return [row for row in rows if row["iteration"] <= iteration]
 
     def add(self, iteration, values):
         self.rows.append({"iteration": iteration, **{key: float(value) for key, value in values.items()}})
 
     def write(self):
-        """Rewrite losses.csv and losses.png. Call it before the checkpoint of the last row is written: a
+        """Rewrite the CSV and the PNG. Call it before the checkpoint of the last row is written: a
         crash between the two then leaves rows past the checkpoint, which a resumed run drops, never a gap.
         The columns are those of every row, in the order they first appear; a row lacking one leaves it empty."""
         if not self.rows:
@@ -58,12 +64,14 @@ class LossLog:
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
-        names = [key for key in self.rows[-1] if key.endswith("loss")]
+        labels = self.plotted or {key: key.replace("_", " ") for key in self.rows[-1] if key.endswith("loss")}
+        names = [key for key in labels if any(key in row for row in self.rows)]
         iterations = [row["iteration"] for row in self.rows]
         figure, axes = plt.subplots(len(names), 1, figsize=(8, 2.2 * len(names)), sharex=True, squeeze=False)
         for axis, name in zip(axes[:, 0], names):
-            axis.plot(iterations, [row.get(name, float("nan")) for row in self.rows], linewidth=0.8)
-            axis.set_ylabel(name.replace("_", " "), fontsize=8)
+            axis.plot(iterations, [row.get(name, float("nan")) for row in self.rows], linewidth=0.8,
+                      marker="." if len(self.rows) <= FEW_POINTS else None)  # one point shows too
+            axis.set_ylabel(labels[name], fontsize=8)
             axis.grid(alpha=0.3)
         axes[-1, 0].set_xlabel("iteration")
         figure.tight_layout()
@@ -90,6 +98,10 @@ class TensorBoardScalars:
     def add(self, iteration, values):
         for name, value in values.items():
             self.writer.add_scalar(name, value, iteration)
+
+    def add_image(self, tag, rgb_uint8, iteration):
+        """An (H, W, 3) 8-bit RGB picture under tag at this iteration."""
+        self.writer.add_image(tag, rgb_uint8, iteration, dataformats="HWC")
 
     def flush(self):
         self.writer.flush()

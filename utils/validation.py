@@ -1,0 +1,204 @@
+"""Validation during training: super-resolve a few short clips with the generator just saved, as generate.py
+does (inference.SuperResolver), and score them with evaluate.py's functions.
+
+data.val_dir holds one subfolder per clip, in either layout:
+    <clip>/*.png                      HR frames, made LR by the training degradation (utils.ops.degrade_hr_frame,
+                                      as generate.py --input-dir-hr)
+    <clip>/LR/*.png and <clip>/HR/*   LR frames and their HR frames (4 times the LR size), paired in order
+Frames are ordered by the number in their name (generate.py's order). Each clip gives its first train.val_frames
+frames, centre-cropped to train.val_crop HR pixels on a side (on the LR grid, so that LR and HR stay aligned).
+"""
+import os
+import tempfile
+import time
+
+import nnabla as nn
+import numpy as np
+from tqdm import tqdm
+
+import evaluate
+from inference import SuperResolver
+from utils import metrics
+from utils.errors import UserError
+from utils.image_io import image_size, list_frames, read_rgb, write_bytes, write_rgb
+from utils.ops import SCALE, bicubic_four, degrade_hr_frame
+from utils.paths import input_folder
+from utils.pictures import detail_frame, detail_window, joined, panel_row
+from utils.training_log import LossLog
+
+# train.val_metric: the evaluate.py column it names
+METRIC_COLUMNS = {"psnr": "PSNR", "ssim": "SSIM", "tof": "tOF", "lpips": "LPIPS", "tlp": "tLP100"}
+LOWER_IS_BETTER = ("tOF", "LPIPS", "tLP100")
+LPIPS_COLUMNS = ("LPIPS", "tLP100")  # computed only when evaluate.py finds LPIPS weights
+PAIR_FOLDERS = ("LR", "HR")
+MIN_FRAMES = 2 * metrics.BORDER_FRAMES + 1  # evaluate.py scores all but the first and last BORDER_FRAMES
+BEST_MODEL = "model_best.h5"
+LOG_NAME = "val"  # val.csv and val.png in the output folder
+PICTURE_FOLDER = "validation"  # validation/iteration_<N>.png: x4 bicubic | ours | ground truth of each clip
+SECONDS = "seconds"
+
+
+class Clip:
+    """One validation clip: its name, LR frames (h, w, 3) and HR frames (4h, 4w, 3), RGB float32 in [0, 1]."""
+
+    def __init__(self, name, lr_frames, hr_frames):
+        self.name, self.lr_frames, self.hr_frames = name, lr_frames, hr_frames
+
+
+def one_size(paths, clip):
+    """(height, width) shared by all frame files of paths (from the PNG headers); UserError otherwise."""
+    sizes = [image_size(path) for path in paths]
+    for path, size in zip(paths, sizes):
+        if size != sizes[0]:
+            raise UserError(f"validation clip '{clip}': frame '{path}' is {size[1]}x{size[0]} but '{paths[0]}' is "
+                            f"{sizes[0][1]}x{sizes[0][0]}; the frames of a clip must have one size")
+    return sizes[0]
+
+
+def read_clip(folder, frames, crop):
+    """The Clip of a folder of data.val_dir (see the module's docstring), checked: enough frames, one size,
+    HR 4 times LR, a crop that evaluate.py can score."""
+    is_pair = all(os.path.isdir(os.path.join(folder, name)) for name in PAIR_FOLDERS)
+    hr_paths = list_frames(os.path.join(folder, "HR") if is_pair else folder)[:frames]
+    if len(hr_paths) < MIN_FRAMES:
+        raise UserError(f"validation clip '{folder}' has {len(hr_paths)} frames; at least {MIN_FRAMES} are needed "
+                        f"(evaluate.py leaves out the first and last {metrics.BORDER_FRAMES}): add frames or move "
+                        "the clip out of data.val_dir")
+    hr_height, hr_width = one_size(hr_paths, folder)
+    if is_pair:
+        lr_paths = list_frames(os.path.join(folder, "LR"))[:frames]
+        if len(lr_paths) != len(hr_paths):
+            raise UserError(f"validation clip '{folder}' has {len(lr_paths)} LR and {len(hr_paths)} HR frames; "
+                            "give each LR frame its HR frame")
+        lr_height, lr_width = one_size(lr_paths, folder)
+        if (hr_height, hr_width) != (SCALE * lr_height, SCALE * lr_width):
+            raise UserError(f"validation clip '{folder}': HR frames are {hr_width}x{hr_height} but LR frames are "
+                            f"{lr_width}x{lr_height}; HR frames must be {SCALE} times the LR size")
+    # the crop on the LR grid: crop // SCALE LR pixels, centred, and the HR pixels they become
+    lr_crop = [min(crop, side) // SCALE for side in (hr_height, hr_width)]
+    if min(lr_crop) * SCALE < metrics.SMALLEST_SIDE:
+        raise UserError(f"validation clip '{folder}' has frames of {hr_width}x{hr_height} HR pixels; evaluate.py "
+                        f"needs at least {metrics.SMALLEST_SIDE}x{metrics.SMALLEST_SIDE}: use larger frames")
+    top, left = ((side // SCALE - kept) // 2 for side, kept in zip((hr_height, hr_width), lr_crop))
+    rows, columns = slice(top, top + lr_crop[0]), slice(left, left + lr_crop[1])
+    hr_rows, hr_columns = (slice(SCALE * part.start, SCALE * part.stop) for part in (rows, columns))
+    hr_frames = [read_rgb(path)[hr_rows, hr_columns] for path in hr_paths]
+    if is_pair:
+        lr_frames = [read_rgb(path)[rows, columns] for path in lr_paths]
+    else:
+        lr_frames = [degrade_hr_frame(frame) for frame in hr_frames]
+    return Clip(os.path.basename(os.path.normpath(folder)), lr_frames, hr_frames)
+
+
+def validation_clips(config):
+    """The Clips of data.val_dir, one per subfolder in name order, checked with train.val_metric; None when
+    train.val_freq is 0. Call it on every process before any work, so that a bad clip stops them all."""
+    if not config.train.val_freq:
+        return None
+    column = METRIC_COLUMNS[config.train.val_metric]
+    if column in LPIPS_COLUMNS and not os.path.isfile(evaluate.DEFAULT_LPIPS_WEIGHTS):
+        raise UserError(f"train.val_metric {config.train.val_metric} needs the LPIPS weights "
+                        f"{evaluate.DEFAULT_LPIPS_WEIGHTS} (download_test_data.py --weights); get them or choose "
+                        "psnr, ssim or tof")
+    val_dir = config.data.val_dir
+    input_folder(val_dir, "validation folder (data.val_dir)")
+    folders = sorted(os.path.join(val_dir, name) for name in os.listdir(val_dir)
+                     if os.path.isdir(os.path.join(val_dir, name)))
+    if not folders:
+        raise UserError(f"validation folder '{val_dir}' has no clip folders; put each clip's HR frames (or its LR/ "
+                        "and HR/ folders) in a subfolder of it")
+    return [read_clip(folder, config.train.val_frames, config.train.val_crop) for folder in folders]
+
+
+def bicubic(lr_frames):
+    upsampled = bicubic_four(nn.Variable.from_numpy_array(np.stack(lr_frames)))
+    upsampled.forward()
+    return list(upsampled.d)
+
+
+def is_better(value, best, column):
+    if best is None:
+        return not np.isnan(value)
+    return value < best if column in LOWER_IS_BETTER else value > best
+
+
+class Validation:
+    """Runs on rank 0. val.csv / val.png (a LossLog: resumed like losses.csv), validation/iteration_<N>.png,
+    model_best.h5 (a copy of the model_param file of the best val.csv row by `metric`), and TensorBoard
+    entries when board is given."""
+
+    def __init__(self, clips, output_dir, start_iteration, metric, context, device_id=0, board=None):
+        self.clips, self.output_dir, self.board = clips, output_dir, board
+        self.context, self.device_id = context, device_id
+        self.column = METRIC_COLUMNS[metric]
+        self.lpips_arrays = evaluate.load_lpips()  # None, with one line saying so, without the weights file
+        self.columns = [column for column in evaluate.METRICS
+                        if self.lpips_arrays is not None or column not in LPIPS_COLUMNS]
+        self.log = LossLog(output_dir, start_iteration, LOG_NAME,
+                           {column: f"{column} ({'lower' if column in LOWER_IS_BETTER else 'higher'} is better)"
+                            for column in self.columns})
+        self.best = None
+        for row in self.log.rows:
+            if is_better(row.get(self.column, np.nan), self.best, self.column):
+                self.best = row[self.column]
+        self.bicubic = [bicubic(clip.lr_frames) for clip in clips]
+
+    def super_resolve(self, model_path):
+        """The SR frames of every clip, cut to its HR frames, as generate.py makes them from model_path."""
+        resolver = SuperResolver(model_path, backend="nnabla", context=self.context, device_id=self.device_id)
+        outputs = []
+        for clip in self.clips:
+            height, width = clip.hr_frames[0].shape[:2]
+            outputs.append([frame[:height, :width] for _, frame in resolver.sequence(enumerate(clip.lr_frames))])
+        return outputs
+
+    def score(self, outputs):
+        """evaluate.py's sequence average of each metric over the clips, scored as evaluate.py scores the
+        frames written as PNG (8-bit, rounded)."""
+        with tempfile.TemporaryDirectory(prefix="tecogan-val-") as scratch:
+            sequences = []
+            for index, (clip, sr_frames) in enumerate(zip(self.clips, outputs)):
+                folders = [os.path.join(scratch, role, clip.name) for role in ("ours", "truth")]
+                for folder, frames in zip(folders, (sr_frames, clip.hr_frames)):
+                    os.makedirs(folder)
+                    for number, frame in enumerate(frames):
+                        write_rgb(os.path.join(folder, f"{number:04d}.png"), frame)
+                sequences.append(evaluate.Sequence(index, *folders))
+            with tqdm(disable=True) as progress:
+                records = [evaluate.score_sequence(sequence, self.lpips_arrays, progress)[0] for sequence in sequences]
+        average = evaluate.summarise(records)[-1]
+        return {column: average[column] for column in self.columns}
+
+    def picture(self, outputs, iteration):
+        """x4 bicubic | ours | ground truth of each clip, on its window and frame of most detail, one clip a row."""
+        rows = []
+        for clip, bicubic_frames, sr_frames in zip(self.clips, self.bicubic, outputs):
+            window = detail_window(clip.hr_frames)
+            index = detail_frame(clip.hr_frames, window)
+            columns = (bicubic_frames[index], sr_frames[index], clip.hr_frames[index])
+            rows.append(panel_row(columns, window, f"{clip.name}, frame {index + 1}, iteration {iteration}"))
+        return joined(rows, axis=0)
+
+    def run(self, iteration, model_path):
+        """Validate the model_param file of this iteration; returns the metrics."""
+        started = time.perf_counter()
+        outputs = self.super_resolve(model_path)
+        values = self.score(outputs)
+        picture = self.picture(outputs, iteration)
+        os.makedirs(os.path.join(self.output_dir, PICTURE_FOLDER), exist_ok=True)
+        write_rgb(os.path.join(self.output_dir, PICTURE_FOLDER, f"iteration_{iteration:08d}.png"), picture)
+        if is_better(values[self.column], self.best, self.column):
+            # before val.csv: a crash between the two leaves a row to compute again, never a stale best
+            with open(model_path, "rb") as model:
+                write_bytes(os.path.join(self.output_dir, BEST_MODEL), model.read())
+            self.best = values[self.column]
+        seconds = time.perf_counter() - started
+        self.log.add(iteration, {**values, SECONDS: seconds})
+        self.log.write()
+        if self.board:
+            self.board.add(iteration, {f"validation/{column}": value for column, value in values.items()})
+            self.board.add_image("validation/bicubic_ours_truth", picture, iteration)
+        shown = ", ".join(f"{column} {value:.4g}" for column, value in values.items())
+        tqdm.write(f"validation at iteration {iteration}: {shown} ({seconds:.1f} s for "
+                   f"{len(self.clips)} clip(s); best {self.column} {self.best:.4g})")
+        return values
