@@ -15,9 +15,9 @@ trunk (input stage and residual blocks, cheap per pixel) runs on large windows, 
 its features to the generator's tail (x4 upsampling, 10x the memory per pixel) in small windows. The
 warp of the previous output runs in numpy (warp_dense) for the window being computed. Two backends
 run the networks: NNabla (CPU or cuDNN; in float32, or in NNabla's half precision), and on a CPU
-OpenVINO with the same NNabla graphs exported to ONNX (in float32, or in bfloat16 where the CPU has it). On cuDNN, when every network fits
-the frame in one window, the whole frame step (flow, warp, generator) is one NNabla graph on the GPU
-instead (DeviceFrameRecurrence).
+OpenVINO with the same NNabla graphs exported to ONNX (in float32, or in bfloat16 where the CPU has
+it). On cuDNN, when every network fits the frame in one window, the whole frame step (flow, warp,
+generator) is one NNabla graph on the GPU instead (DeviceFrameRecurrence).
 """
 import itertools
 import math

@@ -9,7 +9,7 @@ of the low-precision output against the float32 output of the same engine (RGB, 
 mean and worst frame), on the real clip PSNR, SSIM and tOF against the HR frames for both (utils/metrics.py,
 as evaluate.py), and the seconds per recurrent step of each run (the graph build not timed).
 
-NNabla's CPU kernels compute float16 about 300x slower than float32, so fp16 on the CPU context runs
+NNabla's CPU kernels compute float16 hundreds of times more slowly than float32, so fp16 on the CPU context runs
 on a top-left crop of CPU_FP16_LR_SIZE LR pixels of CPU_FP16_FRAMES frames unless --lr-size and
 --frames say otherwise; the table names the size of every row.
 
@@ -30,8 +30,7 @@ sys.path.insert(0, REPO_ROOT)
 from bench_generate import SHARED, load_line  # noqa: E402
 from demo import DEFAULT_MODEL, read_frames  # noqa: E402
 from inference import SuperResolver, new_parameters, scene_steps  # noqa: E402
-from utils import metrics  # noqa: E402
-from utils.context import context_name  # noqa: E402
+from utils import context, metrics  # noqa: E402
 from utils.image_io import list_frames, read_rgb, sample_clip  # noqa: E402
 from utils.onnx_backend import cpu_has_bfloat16, openvino_available  # noqa: E402
 from utils.ops import SCALE, degrade_hr_frame  # noqa: E402
@@ -63,9 +62,10 @@ def against_truth(outputs, targets):
     return {name: float(np.mean(values)) for name, values in scores.items()}
 
 
-def run(weights, lr_frames, backend, context, precision, cache_dir):
-    """(outputs, seconds per recurrent step, the resolver's context) of one precision on one engine."""
-    resolver = SuperResolver(weights, backend, context, cache_dir=cache_dir, precision=precision)
+def run(weights, lr_frames, backend, on, precision, cache_dir):
+    """(outputs, seconds per recurrent step, the resolver's context) of one precision on one engine, on
+    context `on`."""
+    resolver = SuperResolver(weights, backend, on, cache_dir=cache_dir, precision=precision)
     named = [(str(index), frame) for index, frame in enumerate(lr_frames)]
     resolver.model(*lr_frames[0].shape[:2])  # graphs built (and compiled) outside the timing
     started = time.perf_counter()
@@ -110,27 +110,27 @@ def main():
     clip = args.clip if os.path.isfile(args.clip) else sample_clip(args.clip)
     comparisons = []
     for precision in args.precisions:
-        context = context_name(args.context) if precision == "fp16" else "cpu"
+        on = context.context_name(args.context) if precision == "fp16" else "cpu"
         if precision == "bf16" and not (openvino_available() and cpu_has_bfloat16()):
             print("bf16 skipped: it needs OpenVINO on a CPU with bfloat16 instructions (AVX512_BF16 or AMX)")
             continue
         frames, lr_size = args.frames, args.lr_size
-        if precision == "fp16" and context == "cpu":
+        if precision == "fp16" and on == "cpu":
             frames, lr_size = frames or CPU_FP16_FRAMES, lr_size or CPU_FP16_LR_SIZE
-        comparisons.append((precision, context, inputs(clip, frames, lr_size)))
+        comparisons.append((precision, on, inputs(clip, frames, lr_size)))
     print(load_line() + " (before)")
-    print("| model | frames | precision (engine) | against fp32: PSNR mean / worst frame | fp32 PSNR / SSIM / tOF vs HR "
-          "| low precision PSNR / SSIM / tOF vs HR | s per step fp32 / low |")
+    print("| model | frames | precision (engine) | against fp32: PSNR mean / worst frame "
+          "| fp32 PSNR / SSIM / tOF vs HR | low precision PSNR / SSIM / tOF vs HR | s per step fp32 / low |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     with tempfile.TemporaryDirectory() as workdir:
         random_weights = os.path.join(workdir, "random16.h5")
         save_weights(random_weights, new_parameters(16))
-        for precision, context, named_inputs in comparisons:
+        for precision, on, named_inputs in comparisons:
             engine = ENGINES[precision]
             for model_name, weights in (("bundled (6 blocks)", DEFAULT_MODEL), ("random, 16 blocks", random_weights)):
                 for input_name, (lr_frames, truth) in named_inputs.items():
                     (fp32, fp32_seconds, _), (low, low_seconds, ran_on) = (
-                        run(weights, lr_frames, engine, context, chosen, os.path.join(workdir, "cache"))
+                        run(weights, lr_frames, engine, on, chosen, os.path.join(workdir, "cache"))
                         for chosen in ("fp32", precision))
                     closeness = [rgb_psnr(reference, output) for reference, output in zip(fp32, low)]
                     cells = [model_name, input_name, f"{precision} ({engine} on {ran_on})",

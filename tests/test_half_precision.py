@@ -1,17 +1,19 @@
 """--precision fp16: NNabla's half precision (context type_config 'half') in the whole generate loop.
 
-It is cuDNN's fast path; NNabla's CPU context computes it too (about 300x slower than float32), which
+It is cuDNN's fast path; NNabla's CPU context computes it too (hundreds of times more slowly than float32), which
 is how these tests run it on small frames. Refusals of precisions a backend lacks are in
 test_onnx_backend.py, next to bf16's."""
 import nnabla as nn
 import numpy as np
 import pytest
-
-import inference
 from conftest import reference_path
+from test_inference import calendar_frames
+
+import generate
+import inference
 from demo import DEFAULT_MODEL
 from inference import SuperResolver, choose_backend
-from test_inference import calendar_frames
+from utils.image_io import read_rgb, write_rgb
 
 SMALL_MODEL = reference_path("parity_generate_strong", "weights.h5")  # 2 blocks
 BOUND_DB = 40  # PSNR of the fp16 output against the fp32 output
@@ -75,3 +77,19 @@ def test_fp16_device_frame_step_is_close_to_the_fp32_numpy_warp_path():
     frames = [(str(index), frame) for index, (_, frame) in enumerate(calendar_frames(3, height, width))]
     assert_close_in_half({name: host.step(frame) for name, frame in frames},
                          {name: device.step(frame) for name, frame in frames})
+
+
+def test_generate_in_fp16_on_the_cpu_warns_in_one_line_and_writes_frames_close_to_fp32(capsys, tmp_path):
+    (tmp_path / "lr").mkdir()
+    for index, (_, frame) in enumerate(calendar_frames(2, 8, 12)):
+        write_rgb(str(tmp_path / "lr" / f"{index}.png"), frame)
+    outputs = {}
+    for precision in ("fp32", "fp16"):
+        generate.main(["--model", SMALL_MODEL, "--input-dir-lr", str(tmp_path / "lr"), "--output-dir",
+                       str(tmp_path / precision), "--backend", "nnabla", "--context", "cpu", "--precision", precision])
+        warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning")]
+        assert len(warnings) == (precision == "fp16") and all("--context cudnn" in line for line in warnings)
+        outputs[precision] = {path.name: read_rgb(str(path)) for path in sorted((tmp_path / precision).iterdir())}
+    assert len(outputs["fp16"]) == 2 and outputs["fp16"].keys() == outputs["fp32"].keys()
+    for name, expected in outputs["fp32"].items():
+        assert psnr(expected, outputs["fp16"][name]) > BOUND_DB, name
