@@ -165,7 +165,9 @@ def test_auto_backend_is_openvino_on_cpu_and_nnabla_on_gpu_or_without_openvino(m
     monkeypatch.setattr(inference, "openvino_available", lambda: False)
     assert inference.choose_backend("auto", "cpu") == ("nnabla", "cpu")
     monkeypatch.setattr(inference, "openvino_available", lambda: True)
-    monkeypatch.setattr(inference, "use_context", lambda requested, device_id=0: "cudnn")  # as on a GPU with nnabla-ext-cuda
+    # as on a GPU with nnabla-ext-cuda
+    monkeypatch.setattr(inference, "context_name", lambda requested: "cudnn")
+    monkeypatch.setattr(inference, "use_context", lambda requested, device_id=0, type_config="float": requested)
     assert inference.choose_backend("auto", "auto") == ("nnabla", "cudnn")
 
 
