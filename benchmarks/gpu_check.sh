@@ -4,8 +4,10 @@
 #   bash benchmarks/gpu_check.sh --dry-run   list the steps; needs no GPU
 # Steps: make setup-gpu setup-test (the tests need pytest); the parity tests with every test graph on
 # cuDNN (TECOGAN_TEST_CONTEXT=cudnn); a few iterations of both training stages on cuDNN; one process
-# through NCCL (mpirun -n 1); the generate and training benchmarks on cuDNN. Prints a markdown table for README's GPU section, and
-# keeps every step's log in the folder it names. Exit code 1 if a step failed, 2 without a GPU.
+# through NCCL (mpirun -n 1); the generate benchmark on cuDNN, in float32 and in half precision
+# (bench_precision.py: fp16 against fp32, quality and seconds per step); the training benchmark on
+# cuDNN. Prints a markdown table for README's GPU section, and keeps every step's log in the folder
+# it names. Exit code 1 if a step failed, 2 without a GPU.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=.venv/bin/python
@@ -22,6 +24,7 @@ STEPS=(
   "TecoGAN, 20 iterations of batch 1 (VGG off)|$PYTHON train.py $TRAIN_FLAGS --tecogan --output_dir $WORK/tecogan --max_iter 5 --batch_size 1 --set gan.vgg_scaling=-1 --pre_trained_frvsr_weights $WORK/frvsr/model_param_00000020.h5|^trained"
   "FRVSR under mpirun -n 1 (NCCL)|$MPIRUN -n 1 $PYTHON train.py $TRAIN_FLAGS --output_dir $WORK/nccl --max_iter 20 --batch_size 4|^trained"
   "generate, NNabla on cuDNN (16 blocks, VID4 calendar)|$PYTHON benchmarks/bench_generate.py --engines nnabla|s per frame"
+  "generate in half precision on cuDNN (--precision fp16 against fp32)|$PYTHON benchmarks/bench_precision.py --precisions fp16 --context cudnn|nnabla on cudnn"
   "training benchmark on cuDNN (config.yaml defaults)|$PYTHON benchmarks/bench_train.py --context cudnn --processes 1|s per iteration"
 )
 

@@ -24,7 +24,7 @@ from test_generate import FIXTURES, NPY_TOLERANCE, assert_matches_fixture
 from test_inference import BUNDLED_MODEL
 from utils import image_io
 from utils.image_io import WriteBehind, ffmpeg_executable, open_video_writer, read_ahead, sample_clip
-from utils.onnx_backend import PRECISIONS, CompiledNetwork, cache_stem, cpu_has_bfloat16, export_onnx
+from utils.onnx_backend import CompiledNetwork, cache_stem, cpu_has_bfloat16, export_onnx
 from utils.ops import warp_by_flow
 from utils.weights import read_weight_file, save_weights
 
@@ -165,7 +165,9 @@ def test_auto_backend_is_openvino_on_cpu_and_nnabla_on_gpu_or_without_openvino(m
     monkeypatch.setattr(inference, "openvino_available", lambda: False)
     assert inference.choose_backend("auto", "cpu") == ("nnabla", "cpu")
     monkeypatch.setattr(inference, "openvino_available", lambda: True)
-    monkeypatch.setattr(inference, "use_context", lambda requested, device_id=0: "cudnn")  # as on a GPU with nnabla-ext-cuda
+    # as on a GPU with nnabla-ext-cuda
+    monkeypatch.setattr(inference, "context_name", lambda requested: "cudnn")
+    monkeypatch.setattr(inference, "use_context", lambda requested, device_id=0, type_config="float": requested)
     assert inference.choose_backend("auto", "auto") == ("nnabla", "cudnn")
 
 
@@ -320,14 +322,17 @@ def test_bfloat16_is_recognised_from_the_cpu_flags(tmp_path):
     assert not cpu_has_bfloat16(str(tmp_path / "missing"))
 
 
-@pytest.mark.parametrize("backend, has_bf16, message", [("openvino", False, "needs a CPU with bfloat16 instructions"),
-                                                        ("nnabla", True, "runs on OpenVINO only")])
-def test_bfloat16_where_it_cannot_run_is_one_line(monkeypatch, capsys, tmp_path, backend, has_bf16, message):
+@pytest.mark.parametrize("backend, precision, has_bf16, message", [
+    ("openvino", "bf16", False, "needs a CPU with bfloat16 instructions"),
+    ("nnabla", "bf16", True, "--precision bf16 runs on openvino only"),
+    ("openvino", "fp16", True, "--precision fp16 runs on nnabla only")])
+def test_a_precision_where_it_cannot_run_is_one_line(monkeypatch, capsys, tmp_path, backend, precision, has_bf16,
+                                                     message):
     monkeypatch.setattr(inference, "cpu_has_bfloat16", lambda: has_bf16)
     with pytest.raises(SystemExit) as exit_info:
         generate.main(["--model", reference_path("parity_generate", "weights.h5"), "--input-dir-lr",
                        reference_path("parity_generate", "lr"), "--output-dir", str(tmp_path / "out"),
-                       "--backend", backend, "--precision", "bf16"])
+                       "--backend", backend, "--precision", precision])
     assert exit_info.value.code == 2
     error_lines = capsys.readouterr().err.strip().splitlines()
     assert len(error_lines) == 1 and message in error_lines[0]
@@ -339,7 +344,7 @@ def test_bfloat16_output_is_close_to_float32_on_the_bundled_model(tmp_path):
     _, _, frames = frames_from_folder(shared_path("data", "calendar_lr"))
     frames = [named for _, named in zip(range(4), frames)]
     float32, bfloat16 = (dict(SuperResolver(BUNDLED_MODEL, "openvino", "cpu", cache_dir=str(tmp_path),
-                                            precision=precision).sequence(frames)) for precision in PRECISIONS)
+                                            precision=precision).sequence(frames)) for precision in ("fp32", "bf16"))
     for name, output in float32.items():
         difference = np.abs(bfloat16[name] - output)
         assert difference.max() > 0  # computed in bfloat16, not float32

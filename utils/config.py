@@ -76,8 +76,8 @@ def _val_crop(value):
 
 # Keys that were accepted once and are gone: a file that still sets one is told why, not just "unknown".
 REMOVED_KEYS = {
-    "nnabla_context.type_config": "it was validated but never used: training and inference run in float32 "
-                                  "(mixed precision on cuDNN is not implemented); delete the line",
+    "nnabla_context.type_config": "it was validated but never used: training runs in float32 (half precision "
+                                  "is for inference: generate.py --precision fp16); delete the line",
 }
 
 def _seed(value):

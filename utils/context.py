@@ -10,6 +10,10 @@ from utils.cuda_libraries import prepare
 from utils.errors import UserError
 
 CONTEXT_CHOICES = ("auto", "cpu", "cudnn")
+# --precision choices NNabla computes in, as its context's type_config. "half" is NNabla's mixed precision:
+# float16 arrays and kernels (cuDNN's fast path on GPUs with tensor cores), float32 where a function has
+# no half kernel. NNabla's CPU kernels accept it too, more slowly than float32.
+NNABLA_TYPE_CONFIGS = {"fp32": "float", "fp16": "half"}
 INSTALL = "run 'make setup-gpu' (nnabla-ext-cuda120, CUDA 12 and cuDNN 8 libraries, NCCL), or use --context cpu"
 
 
@@ -61,12 +65,13 @@ def context_name(requested):
     return "cpu"
 
 
-def use_context(requested="auto", device_id=0):
-    """Set and return NNabla's default context; 'auto' picks cudnn when a GPU is usable, else cpu."""
+def use_context(requested="auto", device_id=0, type_config="float"):
+    """Set and return NNabla's default context; 'auto' picks cudnn when a GPU is usable, else cpu.
+    type_config: a value of NNABLA_TYPE_CONFIGS."""
     name = context_name(requested)
     if name == "cudnn" and device_id >= cuda_device_count():
         count = cuda_device_count()
         raise UserError(f"GPU {device_id} asked for, but this process sees {count} GPU(s) (0..{count - 1}); set "
                         "nnabla_context.device_id lower, start fewer processes per node, or check CUDA_VISIBLE_DEVICES")
-    nn.set_default_context(get_extension_context(name, device_id=str(device_id)))
+    nn.set_default_context(get_extension_context(name, device_id=str(device_id), type_config=type_config))
     return name

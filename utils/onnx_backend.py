@@ -134,8 +134,8 @@ def cached_models(cache_dir, stem, names, export):
     return paths
 
 
-PRECISIONS = ("fp32", "bf16")
-OPENVINO_PRECISION = {"fp32": "f32", "bf16": "bf16"}
+# --precision choices OpenVINO computes in, as its INFERENCE_PRECISION_HINT.
+OPENVINO_PRECISIONS = {"fp32": "f32", "bf16": "bf16"}
 
 
 class CompiledNetwork:
@@ -150,7 +150,7 @@ class CompiledNetwork:
         core = openvino.Core()
         compiled = core.compile_model(path, "CPU", {
             "INFERENCE_NUM_THREADS": threads, "NUM_STREAMS": 1, "PERFORMANCE_HINT": "LATENCY",
-            "INFERENCE_PRECISION_HINT": OPENVINO_PRECISION[precision]})
+            "INFERENCE_PRECISION_HINT": OPENVINO_PRECISIONS[precision]})
         self.request = compiled.create_infer_request()
         self.output = compiled.output(0)
 
