@@ -96,6 +96,7 @@ RULES = {
     "gan.dt_ratio_0": (_number, "a finite number"),
     "gan.crop_dt": (_fraction, "a number in (0, 1]"),
     "gan.d_balance": (_number, "a finite number"),
+    "gan.reference_step_order": (_boolean, "true or false"),
     "data.input_video_dir": (_string, "a folder"),
     "data.input_video_pre": (_string, "a folder-name prefix"),
     "data.str_dir": (_non_negative_int, "a non-negative integer"),
