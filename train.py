@@ -21,6 +21,7 @@ import time
 from collections import OrderedDict
 from contextlib import ExitStack, suppress
 from types import SimpleNamespace
+from typing import NamedTuple
 
 import nnabla as nn
 import numpy as np
@@ -45,7 +46,7 @@ from utils.ops import BLUR_MARGIN, SCALE, frames_batch, gaussian_downsample_four
 from utils.paths import lock_folder, output_folder
 from utils.training_log import ITERATION_SECONDS, LossLog, TensorBoardScalars
 from utils.validation import Validation, validation_clips
-from utils.weights import assign_weights, count_resblocks, parameters_under, read_weight_file, save_weights
+from utils.weights import load_frvsr_start, parameters_under, save_model
 from vgg19 import VGG_SCOPE, load_vgg19, vgg19_features, vgg_feature_loss
 
 FRVSR_BLOCKS, TECOGAN_BLOCKS = 10, 16  # the paper's generator sizes, used when num_resblock is null
@@ -59,8 +60,20 @@ FREE_ON_RESUME = ("nnabla_context.context", "nnabla_context.device_id", "train.m
 GLOBAL_BATCH = "global batch (train.batch_size x processes)"
 
 
-def stage_scope(config):
-    return "tecogan" if config.train.tecogan else "frvsr"
+class Stage(NamedTuple):
+    """A training stage. Its name is the parameter scope of its generator and flow net; solver_scopes gives,
+    per solver, the scope of the parameters it updates."""
+    name: str
+    adversarial: bool  # TecoGAN: the spatio-temporal discriminator and its solver
+    solver_scopes: dict
+
+
+def training_stage(tecogan):
+    name = "tecogan" if tecogan else "frvsr"
+    solver_scopes = {"gen": f"{name}/{GENERATOR_SCOPE}", "fnet": f"{name}/{FLOW_SCOPE}"}
+    if tecogan:
+        solver_scopes["disc"] = DISCRIMINATOR_SCOPE  # at the top of the parameter tree, as in the reference
+    return Stage(name, tecogan, solver_scopes)
 
 
 def num_resblock(config):
@@ -163,41 +176,73 @@ def build_tecogan_graph(data_hr, blocks, gan, eps, use_vgg, scope, stage="tecoga
         logged.append("vgg_loss")
     graph.fnet_loss = graph.gen_loss + graph.warp_loss
     graph.both_losses = F.sink(graph.fnet_loss, graph.t_discrim_loss, graph.t_discrim_real_loss)
+    graph.discriminator_losses = F.sink(graph.t_discrim_loss, graph.t_discrim_real_loss)  # reference step order
     keep_for_logging(graph, logged + ["gen_loss", "fnet_loss"])
     graph.t_discrim_real_loss.persistent = True
     return graph
 
 
-def training_step(graph, solvers, params_by_solver, comm, update_discriminator):
-    """One forward of the whole graph, the backward passes, gradient averaging, and the updates.
+GENERATOR_SOLVERS = ("gen", "fnet")
+
+
+def discriminator_backward(graph, clear_buffer):
+    """The discriminator loss's gradient, for the discriminator only: the generated frames are cut off."""
+    graph.t_gen_output.need_grad = False
+    graph.t_discrim_loss.backward(clear_buffer=clear_buffer)
+    graph.t_gen_output.need_grad = True
+
+
+def apply_gradients(solvers, learnable_params, comm, updated):
+    """Average the gradients of the solvers named in `updated` over the processes, then update them."""
+    comm.average_gradients({f"{solver}/{name}": param for solver in updated
+                            for name, param in learnable_params[solver].items()})
+    for solver in updated:
+        solvers[solver].update()
+
+
+def training_step(graph, stage, solvers, learnable_params, comm, update_discriminator, reference_order=False):
+    """One training step of `stage`: forward, backward passes, gradient averaging and the updates; returns
+    the names of the solvers that updated. learnable_params: per solver, the parameters it updates.
 
     TecoGAN: the discriminator's gradient comes from its loss with the generated frames cut off (no
-    gradient into the generator); the generator and flow net's from fnet_loss. Both backward passes
-    use the same forward, so the discriminator is evaluated once per step (the reference runs the
-    whole forward twice). The discriminator is updated only when update_discriminator is true.
+    gradient into the generator); the generator and flow net's from fnet_loss. The discriminator is updated
+    only when update_discriminator is true. By default both backward passes use one forward, as the
+    authors' TensorFlow code does, so the generator's gradient and the balance term see the discriminator
+    from before its update. With reference_order, the NNabla reference's order: the discriminator's forward
+    and update first, then a second forward of the generator against the updated discriminator and its
+    update (its t_discrim_loss and t_discrim_real_loss stay those of the first forward, as there).
     """
-    tecogan = "disc" in solvers
-    (graph.both_losses if tecogan else graph.fnet_loss).forward(clear_no_need_grad=True)
+    if stage.adversarial and reference_order:
+        graph.discriminator_losses.forward(clear_no_need_grad=True)
+        updated = []
+        if update_discriminator:
+            solvers["disc"].zero_grad()
+            discriminator_backward(graph, clear_buffer=True)
+            apply_gradients(solvers, learnable_params, comm, ["disc"])
+            updated.append("disc")
+        graph.fnet_loss.forward(clear_no_need_grad=True)
+        for solver in GENERATOR_SOLVERS:
+            solvers[solver].zero_grad()
+        graph.fnet_loss.backward(clear_buffer=True)  # also reaches the discriminator's gradient, never applied
+        apply_gradients(solvers, learnable_params, comm, GENERATOR_SOLVERS)
+        return updated + list(GENERATOR_SOLVERS)
+
+    (graph.both_losses if stage.adversarial else graph.fnet_loss).forward(clear_no_need_grad=True)
     for solver in solvers.values():
         solver.zero_grad()
-    updated = ["gen", "fnet"]
-    if tecogan and update_discriminator:
-        graph.t_gen_output.need_grad = False
-        graph.t_discrim_loss.backward(clear_buffer=False)
-        graph.t_gen_output.need_grad = True
+    updated = list(GENERATOR_SOLVERS)
+    if stage.adversarial and update_discriminator:
+        discriminator_backward(graph, clear_buffer=False)
         # fnet_loss also reaches the discriminator's parameters: keep its own gradient, in a copy where
         # it was computed (on the GPU on cuDNN)
         discriminator_grads = [nn.NdArray(param.shape).copy_from(param.grad)
-                               for param in params_by_solver["disc"].values()]
+                               for param in learnable_params["disc"].values()]
         updated.append("disc")
     graph.fnet_loss.backward(clear_buffer=True)
     if "disc" in updated:
-        for param, grad in zip(params_by_solver["disc"].values(), discriminator_grads):
+        for param, grad in zip(learnable_params["disc"].values(), discriminator_grads):
             param.grad.copy_from(grad)
-    comm.average_gradients({f"{solver}/{name}": param for solver in updated
-                            for name, param in params_by_solver[solver].items()})
-    for solver in updated:
-        solvers[solver].update()
+    apply_gradients(solvers, learnable_params, comm, updated)
     return updated
 
 
@@ -255,17 +300,6 @@ class StopRequest:
         tqdm.write("stopping after this iteration (Ctrl-C again to abort without a checkpoint)")
 
 
-def save_model(output_dir, iteration, scope, stage):
-    """model_param_N.h5: generator/ and fnet/ without the stage prefix, loadable by generate.py."""
-    with nn.parameter_scope("", scope):
-        params = parameters_under(stage)
-    params = {name: variable for name, variable in params.items()
-              if name.startswith((GENERATOR_SCOPE + "/", FLOW_SCOPE + "/"))}
-    path = os.path.join(output_dir, f"model_param_{iteration:08d}.h5")
-    save_weights(path, params)
-    return path
-
-
 def parameters_agree(comm, params):
     """True when every process holds the same learnable parameters, bit for bit.
 
@@ -278,30 +312,6 @@ def parameters_agree(comm, params):
     return bool(comm.average([differs])[0] == 0)
 
 
-def load_frvsr_start(path, params, stage, blocks):
-    """Start the TecoGAN stage of `blocks` residual blocks from an FRVSR model_param file: generator and
-    flow net weights go under the stage scope; residual blocks the file lacks (10 -> 16) start at zero, as
-    in the reference. Returns the file's block count."""
-    if not path:
-        raise UserError("the TecoGAN stage starts from an FRVSR model: pass --pre_trained_frvsr_weights "
-                        "(a model_param_*.h5 of the FRVSR stage, or frvsr_model.h5)")
-    arrays = read_weight_file(path)
-    file_blocks = count_resblocks(arrays)
-    if file_blocks == 0:
-        raise UserError(f"'{path}' holds no FRVSR generator; pass a model_param_*.h5 of the FRVSR stage")
-    if file_blocks > blocks:
-        raise UserError(f"'{path}' has {file_blocks} residual blocks, more than the {blocks} of this TecoGAN "
-                        f"generator; pass --num_resblock {file_blocks} (or more)")
-    prefix = f"{stage}/"
-    targets = {name[len(prefix):]: param for name, param in params.items()
-               if name.startswith((prefix + GENERATOR_SCOPE + "/", prefix + FLOW_SCOPE + "/"))}
-    for name, param in targets.items():
-        if name not in arrays:
-            param.data.zero()
-    assign_weights(targets, arrays, path, allow_missing=(f"{GENERATOR_SCOPE}/generator_unit/resblock_",))
-    return file_blocks
-
-
 def blocks_description(config, blocks, file_blocks):
     """'N residual blocks', and on a TecoGAN start how many come from the FRVSR file and how many start at zero."""
     if file_blocks is None:
@@ -312,22 +322,21 @@ def blocks_description(config, blocks, file_blocks):
     return f"{blocks} residual blocks ({origin})"
 
 
-def build_training(config, data_hr, scope, stage, blocks):
-    """The graph of this stage and, per solver, the parameters it updates."""
-    if config.train.tecogan:
+def build_training(config, data_hr, stage, blocks):
+    """The graph of this stage, per solver the parameters it updates (learnable ones only: not the batch-norm
+    running statistics), and {name: variable} of every parameter of the stage's networks."""
+    parameter_tree = OrderedDict()  # the root parameter scope of this run: its networks' parameters, nested
+    if stage.adversarial:
         graph = build_tecogan_graph(data_hr, blocks, config.gan, config.train.eps, config.gan.vgg_scaling > 0,
-                                    scope, stage)
+                                    parameter_tree, stage.name)
     else:
-        graph = build_frvsr_graph(data_hr, blocks, scope, stage)
-    with nn.parameter_scope("", scope):
-        scopes = {"gen": f"{stage}/{GENERATOR_SCOPE}", "fnet": f"{stage}/{FLOW_SCOPE}"}
-        if config.train.tecogan:
-            scopes["disc"] = DISCRIMINATOR_SCOPE
-        # learnable parameters only: not the batch-norm running statistics
-        params_by_solver = {solver: {name: param for name, param in parameters_under(prefix).items() if param.need_grad}
-                            for solver, prefix in scopes.items()}
-        all_params = nn.get_parameters(grad_only=False)
-    return graph, params_by_solver, all_params
+        graph = build_frvsr_graph(data_hr, blocks, parameter_tree, stage.name)
+    with nn.parameter_scope("", parameter_tree):
+        learnable_params = {solver: {name: param for name, param in parameters_under(prefix).items()
+                                     if param.need_grad}
+                            for solver, prefix in stage.solver_scopes.items()}
+        network_params = nn.get_parameters(grad_only=False)
+    return graph, learnable_params, network_params
 
 
 def remove_if_empty(folder):
@@ -357,7 +366,7 @@ def train(config, held):
     is_writer = comm.rank == 0
     sampler = SequenceSampler(config, comm.rank, comm.size, warn_to_stderr if is_writer else (lambda message: None))
     iterations, learning_rate = scaled_schedule(config, comm.size)
-    blocks, stage = num_resblock(config), stage_scope(config)
+    blocks, stage = num_resblock(config), training_stage(config.train.tecogan)
     settings = run_settings(config, comm.size)
     val_clips = validation_clips(config)
     checkpoint = config.train.checkpoint
@@ -380,12 +389,11 @@ def train(config, held):
 
     nn.random.seed(config.train.seed)  # the same initial parameters on every process and every run
     data_hr = nn.Variable((config.train.batch_size, config.train.rnn_n, sampler.tar_size, sampler.tar_size, 3))
-    scope = OrderedDict()
-    graph, params_by_solver, all_params = build_training(config, data_hr, scope, stage, blocks)
-    solvers = {name: adam(config, learning_rate, params) for name, params in params_by_solver.items()}
-    checkpointed = {name: param for name, param in all_params.items() if not name.startswith(VGG_SCOPE + "/")}
+    graph, learnable_params, network_params = build_training(config, data_hr, stage, blocks)
+    solvers = {name: adam(config, learning_rate, params) for name, params in learnable_params.items()}
+    checkpointed = {name: param for name, param in network_params.items() if not name.startswith(VGG_SCOPE + "/")}
     if config.train.tecogan and config.gan.vgg_scaling > 0:
-        load_vgg19(config.train.vgg_pre_trained_weights, all_params)
+        load_vgg19(config.train.vgg_pre_trained_weights, network_params)
 
     loop_state, file_blocks = {}, None
     if checkpoint:
@@ -393,14 +401,14 @@ def train(config, held):
         if is_writer:
             print(f"resuming from {checkpoint} at iteration {start}")
     elif config.train.tecogan:
-        file_blocks = load_frvsr_start(config.train.pre_trained_frvsr_weights, all_params, stage, blocks)
+        file_blocks = load_frvsr_start(config.train.pre_trained_frvsr_weights, network_params, stage.name, blocks)
     balance = BalanceAverage(config.train.decay, loop_state.get("balance", 0.0), loop_state.get("balance_average"))
     log = LossLog(output_dir, start) if is_writer else None
     board = TensorBoardScalars(output_dir, start) if is_writer and config.train.tensorboard else None
     validation = Validation(val_clips, output_dir, start, config.train.val_metric, context, comm.device_id,
                             board) if is_writer and val_clips else None
     if is_writer:
-        print(f"{stage}: {blocks_description(config, blocks, file_blocks)}, {len(sampler.windows)} sequences from "
+        print(f"{stage.name}: {blocks_description(config, blocks, file_blocks)}, {len(sampler.windows)} sequences from "
               f"{len(sampler.scenes)} scenes, "
               f"{iterations} iterations of batch {config.train.batch_size} x {comm.size} process(es), "
               f"learning rate {learning_rate:g}, {context}")
@@ -415,7 +423,8 @@ def train(config, held):
                 iteration_started = time.perf_counter()
                 data_hr.d = prefetcher.next()
                 update_discriminator = balance.value < config.gan.d_balance
-                updated = training_step(graph, solvers, params_by_solver, comm, update_discriminator)
+                updated = training_step(graph, stage, solvers, learnable_params, comm, update_discriminator,
+                                        config.gan.reference_step_order)
                 losses = {name: float(variable.d) for name, variable in graph.logged.items()}
                 if config.train.tecogan:
                     real_log, adversarial = comm.average([float(np.mean(graph.t_discrim_real_loss.d)),
@@ -448,7 +457,7 @@ def train(config, held):
                 validating = validation and (iteration % config.train.val_freq == 0 or iteration == iterations)
                 if is_writer and (saving or validating):
                     log.write()  # first: a crash before the checkpoint leaves extra rows, never missing ones
-                    model_path = save_model(output_dir, iteration, scope, stage)
+                    model_path = save_model(output_dir, iteration, network_params, stage.name)
                     if validating:
                         validation.run(iteration, model_path)
                     if board:
@@ -462,7 +471,7 @@ def train(config, held):
         progress.close()
         if board:
             board.close()
-    in_sync = parameters_agree(comm, {f"{solver}/{name}": param for solver, group in params_by_solver.items()
+    in_sync = parameters_agree(comm, {f"{solver}/{name}": param for solver, group in learnable_params.items()
                                       for name, param in group.items()})
     if is_writer and comm.size > 1:
         print(f"parameters {'identical' if in_sync else 'DIFFERENT'} on {comm.size} processes")

@@ -1,12 +1,14 @@
 """Time training iterations at config.yaml defaults (rnn_n 10, LR crop 32).
 
 FRVSR: batch 4, 10 blocks. TecoGAN: batch 1 (the reference's measured setting), 16 blocks, started
-from a random FRVSR model, with the full-size random VGG19 of ../shared/reference/parity_losses.
+from a random FRVSR model, with the full-size random VGG19 of ../shared/reference/parity_losses, in
+our step order (one forward) and in the reference's (gan.reference_step_order: two forwards).
 Runs train.py on scenes cut from the VID4 calendar frames, as one process and under `mpirun -n 2`,
 and prints seconds per iteration, samples/s, the time the loop waited for data and peak memory,
 with the reference implementation's CPU figures when ../shared/reference/timing.json is present.
 
-    .venv/bin/python benchmarks/bench_train.py [--stages frvsr tecogan] [--iterations 3] [--processes 1 2]
+    .venv/bin/python benchmarks/bench_train.py [--stages frvsr tecogan tecogan_reference_order] [--iterations 3] \
+        [--processes 1 2]
 """
 import argparse
 import json
@@ -28,10 +30,12 @@ from utils.image_io import list_frames, read_rgb
 from utils.scene_layout import write_scenes
 from utils.weights import save_weights  # noqa: E402
 
+TECOGAN_FLAGS = ["--tecogan", "--vgg_pre_trained_weights",
+                 os.path.join(SHARED, "reference", "parity_losses", "vgg19_random.h5")]
 STAGES = {  # stage: (batch per process, extra train.py flags, reference figures in timing.json)
     "frvsr": (REFERENCE_BATCH, [], "train_frvsr_b4"),
-    "tecogan": (1, ["--tecogan", "--vgg_pre_trained_weights",
-                    os.path.join(SHARED, "reference", "parity_losses", "vgg19_random.h5")], "train_tecogan_b1"),
+    "tecogan": (1, TECOGAN_FLAGS, "train_tecogan_b1"),  # one forward per step (our default)
+    "tecogan_reference_order": (1, TECOGAN_FLAGS + ["--set", "gan.reference_step_order=true"], "train_tecogan_b1"),
 }
 
 
@@ -73,7 +77,7 @@ def reference_figures(key):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--stages", nargs="+", choices=sorted(STAGES), default=["frvsr", "tecogan"])
+    parser.add_argument("--stages", nargs="+", choices=sorted(STAGES), default=list(STAGES))
     parser.add_argument("--iterations", type=int, default=3, help="iterations timed per run")
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--context", default="cpu", choices=CONTEXT_CHOICES, help="train.py --context")
@@ -86,7 +90,7 @@ def main():
         save_weights(frvsr_model, new_parameters(10))
         for stage in args.stages:
             batch, flags, reference_key = STAGES[stage]
-            if stage == "tecogan":
+            if stage.startswith("tecogan"):
                 flags = flags + ["--pre_trained_frvsr_weights", frvsr_model]
             reference = reference_figures(reference_key)
             rates = {}

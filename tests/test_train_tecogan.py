@@ -79,7 +79,7 @@ def test_one_forward_gives_the_gradients_of_two_separate_passes():
     frozen = {name: S.Sgd(0.0) for name in params}  # learning rate 0: gradients only
     for name, solver in frozen.items():
         solver.set_parameters(params[name])
-    train.training_step(graph, frozen, params, SingleProcess(), update_discriminator=True)
+    train.training_step(graph, train.training_stage(True), frozen, params, SingleProcess(), update_discriminator=True)
     combined = {solver: {name: param.g.copy() for name, param in group.items()} for solver, group in params.items()}
 
     separate_graph, separate_scope = build_reference_graph(4)

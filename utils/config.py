@@ -136,6 +136,7 @@ RULES = {
     "gan.dt_ratio_0": Setting(_number, "a finite number"),
     "gan.crop_dt": Setting(_fraction, "a number in (0, 1]"),
     "gan.d_balance": Setting(_number, "a finite number"),
+    "gan.reference_step_order": Setting(_boolean, "true or false"),
     "data.input_video_dir": Setting(_string, "a folder", "--input_video_dir", "folder of scene_NNNN/ training frames"),
     "data.input_video_pre": Setting(_string, "a folder-name prefix"),
     "data.str_dir": Setting(_non_negative_int, "a non-negative integer"),
