@@ -1,4 +1,5 @@
 """The main job: the demo pipeline end to end, the bundled model and its recipe."""
+import glob
 import os
 
 import cv2
@@ -9,7 +10,7 @@ from PIL import Image
 import demo
 from conftest import REPO_ROOT
 from inference import NnablaNetworks
-from utils import pictures
+from utils import metrics, pictures
 from utils.config import load_config
 from utils.weights import count_resblocks, read_weight_file
 
@@ -31,8 +32,18 @@ def test_demo_pipeline_writes_every_file_and_a_table_of_both_methods(tmp_path):
     assert cv2.imread(str(out / "bicubic_ours_truth.png")).shape == (
         3 * pictures.LABEL_HEIGHT + frame_height + pictures.GAP + pictures.ZOOM * window_height,
         max(frame_width, row_width), 3)
-    assert list(table_rows(out)) == ["x4 bicubic", "ours"]
+    rows = table_rows(out)
+    assert list(rows) == ["x4 bicubic", "ours"]
+    truth = read_frames(out / "ground_truth", "*.png")
+    for name, pattern in (("x4 bicubic", "bicubic/*.png"), ("ours", "sr/output_*.png")):
+        assert float(rows[name]["HF"]) == pytest.approx(
+            metrics.high_frequency_ratio(truth, read_frames(out, pattern)), abs=5e-4), name
     assert not [name for name in os.listdir(out) if name.startswith(".")]
+
+
+def read_frames(folder, pattern):
+    """The 8-bit RGB frames of folder/pattern, in name order."""
+    return np.stack([cv2.imread(path)[:, :, ::-1] for path in sorted(glob.glob(str(folder / pattern)))])
 
 
 def table_rows(out):
