@@ -7,7 +7,8 @@ Takes the clip's first frames as ground truth, makes their LR version with the t
 and writes into the output folder the LR, bicubic, SR and ground-truth frames, an mp4 of the SR frames at
 the clip's frame rate, a labelled side-by-side GIF (bicubic | ours | ground truth) of the window with the
 most detail, a still PNG of one frame with that window enlarged (utils/pictures.py), and the evaluate.py
-table of bicubic and ours. The clip's cuts (PySceneDetect, written to scene_cuts.txt) start the recurrence
+table of bicubic and ours, with the share of the ground truth's high-frequency energy each holds
+(metrics.high_frequency_ratio). The clip's cuts (PySceneDetect, written to scene_cuts.txt) start the recurrence
 again at each, and evaluate.py's tOF and tLP leave out the pairs across them.
 """
 import logging
@@ -37,6 +38,8 @@ REPO_ROOT = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_MODEL = os.path.join(REPO_ROOT, "models", "tecogan_demo_bigbuckbunny.h5")
 MIN_FRAMES = 2 * metrics.BORDER_FRAMES + 1  # evaluate.py scores all but BORDER_FRAMES at each end
 FRAME_FOLDERS = ("lr", "ground_truth", "bicubic", "sr")
+# the share of the ground truth's high-frequency energy (metrics.high_frequency_ratio), beside evaluate.py's columns
+HIGH_FREQUENCY_COLUMN = ("HF", "HF energy / truth's")
 
 
 def ground_truth_side(hr_side):
@@ -135,11 +138,13 @@ def super_resolve(resolver, lr_frames, cuts, folder, video_path, fps):
     return from_8_bit(np.stack(sr_frames))
 
 
-def score(name, folder, ground_truth_folder, cuts_path, output, lpips_arrays):
-    """evaluate.py's sequence-average row of one method, labelled with its name."""
+def score(name, frames, ground_truth, folder, ground_truth_folder, cuts_path, output, lpips_arrays):
+    """evaluate.py's sequence-average row of one method, labelled with its name, and the share of the ground
+    truth's high-frequency energy that its frames hold (HIGH_FREQUENCY_COLUMN)."""
     rows = evaluate.evaluate([evaluate.Sequence(0, folder, ground_truth_folder, cuts_path)], output,
                              lpips_arrays=lpips_arrays)
-    return dict(rows[-1], label=name)
+    ratio = metrics.high_frequency_ratio(to_uint8(ground_truth), to_uint8(frames))
+    return dict(rows[-1], label=name, **{HIGH_FREQUENCY_COLUMN[0]: ratio})
 
 
 def run(args):
@@ -169,10 +174,11 @@ def run(args):
     still_frame = still_with_inset(os.path.join(out, "bicubic_ours_truth.png"), columns, window, clip_name)
 
     lpips_arrays = evaluate.load_lpips()
-    table = evaluate.markdown_table([score(name, folders[folder], folders["ground_truth"], cuts_path,
-                                           os.path.join(out, output), lpips_arrays)
-                                     for name, (folder, output) in zip(PANEL_LABELS, (("bicubic", "eval_bicubic"),
-                                                                                      ("sr", "eval_ours")))])
+    methods = ((bicubic_frames, "bicubic", "eval_bicubic"), (sr_frames, "sr", "eval_ours"))
+    table = evaluate.markdown_table([score(name, frames, ground_truth, folders[folder], folders["ground_truth"],
+                                           cuts_path, os.path.join(out, output), lpips_arrays)
+                                     for name, (frames, folder, output) in zip(PANEL_LABELS, methods)],
+                                    evaluate.TABLE_COLUMNS + (HIGH_FREQUENCY_COLUMN,))
     write_bytes(os.path.join(out, "metrics.md"), table, mode="w")
     print()
     print(table, end="")
@@ -182,7 +188,8 @@ def run(args):
     for name, what in (("sr/", "super-resolved frames"), ("sr.mp4", f"the same as a video ({float(fps):g} fps)"),
                        ("bicubic_ours_truth.gif", f"x4 bicubic | ours | ground truth, {shown}"),
                        ("bicubic_ours_truth.png", f"frame {still_frame + 1} of ours, that window outlined and enlarged"),
-                       ("metrics.md", "PSNR, SSIM, tOF of bicubic and ours (eval_*/ holds the details)"),
+                       ("metrics.md", ("PSNR, SSIM, tOF of bicubic and ours (eval_*/ holds the details), and HF: "
+                                       "their share of the ground truth's high-frequency energy")),
                        ("lr/, bicubic/, ground_truth/", "the inputs and references"),
                        ("scene_cuts.txt", "the frames that open a shot (the recurrence starts again there)")):
         print(f"  {name:30s} {what}")

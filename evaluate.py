@@ -187,12 +187,13 @@ def csv_text(columns, rows):
     return "\n".join(lines) + "\n"
 
 
-def markdown_table(summary_rows):
-    """The README's results table layout: | | PSNR | LPIPS | tOF | tLP | SSIM |, three decimals, n/a if not computed."""
-    lines = ["| | " + " | ".join(title for _, title in TABLE_COLUMNS) + " |",
-             "|---|" + "---|" * len(TABLE_COLUMNS)]
+def markdown_table(summary_rows, columns=TABLE_COLUMNS):
+    """The README's results table layout: | | PSNR | LPIPS | tOF | tLP | SSIM |, three decimals, n/a if not computed.
+    columns: (key of the rows, title) pairs, TABLE_COLUMNS unless a caller adds its own."""
+    lines = ["| | " + " | ".join(title for _, title in columns) + " |",
+             "|---|" + "---|" * len(columns)]
     for row in summary_rows:
-        cells = ["n/a" if np.isnan(row[key]) else f"{row[key]:.3f}" for key, _ in TABLE_COLUMNS]
+        cells = ["n/a" if np.isnan(row[key]) else f"{row[key]:.3f}" for key, _ in columns]
         name = f"{row['label']} vs {row['target_folder']}" if row["target_folder"] else row["label"]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

@@ -134,3 +134,25 @@ def test_tof_computes_flow_on_whole_frames_then_crops():
 def test_tlp100_is_the_scaled_absolute_difference():
     assert metrics.tlp100(0.0125, 0.0100) == pytest.approx(0.25)
     assert metrics.tlp100(0.0100, 0.0125) == pytest.approx(0.25)
+
+
+def spike_frames(spike_heights, size=5, grey_level=100):
+    """Flat grey 8-bit frames, each with one spike of the given height at its centre."""
+    frames = np.full((len(spike_heights), size, size, 3), grey_level, np.uint8)
+    for frame, height in zip(frames, spike_heights):
+        frame[size // 2, size // 2] += height
+    return frames
+
+
+def test_high_frequency_energy_is_the_mean_squared_laplacian_of_the_scored_frames_only():
+    # the scored frame (3 of 5) holds a spike of 10: Laplacian -40 there and 10 at its 4 neighbours, so the
+    # energy is (1600 + 4 x 100) / 25 pixels; the unscored frames' spikes of 50 must not count
+    assert metrics.high_frequency_energy(spike_frames([50, 50, 10, 50, 50])) == pytest.approx(2000 / 25)
+    # frames 3..N-2: with 7 frames, frames 3, 4 and 5 (spikes of 10, none, 20) average to (80 + 0 + 320) / 3
+    assert metrics.high_frequency_energy(spike_frames([50, 50, 10, 0, 20, 50, 50])) == pytest.approx(400 / 3)
+
+
+def test_high_frequency_ratio_is_the_output_energy_over_the_targets():
+    target, output = spike_frames([0, 0, 20, 0, 0]), spike_frames([90, 90, 10, 90, 90])
+    assert metrics.high_frequency_ratio(target, output) == pytest.approx(0.25)  # half the spike, a quarter the energy
+    assert metrics.high_frequency_ratio(target, target) == pytest.approx(1.0)

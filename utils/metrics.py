@@ -98,6 +98,20 @@ def squared_laplacian(rgb_uint8):
     return cv2.Laplacian(grey(rgb_uint8).astype(np.float64), cv2.CV_64F, ksize=1) ** 2
 
 
+def high_frequency_energy(frames_uint8):
+    """The high-frequency energy of a sequence of 8-bit RGB frames: the mean of squared_laplacian over
+    every pixel of the scored frames (scored_frames: frames 3..N-2 of N, counting from 1)."""
+    return float(np.mean([squared_laplacian(frames_uint8[index]).mean()
+                          for index in scored_frames(len(frames_uint8))]))
+
+
+def high_frequency_ratio(target_frames_uint8, output_frames_uint8):
+    """How much of the target's high-frequency energy the output has: high_frequency_energy(output) /
+    high_frequency_energy(target). 1 matches the target's detail; bicubic upsampling, which blurs, gives
+    far less; above 1 is more detail (or noise) than the target holds."""
+    return high_frequency_energy(output_frames_uint8) / high_frequency_energy(target_frames_uint8)
+
+
 def optical_flow(previous_grey, current_grey):
     """(H, W, 2) Farneback flow from the previous to the current grey frame (the authors' settings)."""
     return cv2.calcOpticalFlowFarneback(previous_grey, current_grey, None, **FARNEBACK)
