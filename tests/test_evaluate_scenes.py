@@ -1,9 +1,8 @@
 """evaluate.py --scene-cuts: the temporal metrics leave out the pair of frames across a cut."""
 import numpy as np
 import pytest
-from test_evaluate import (  # noqa: F401 (a fixture)
+from test_evaluate import (
     exits_with_one_line,
-    lpips_weights,
     make_sequence,
     number,
     read_csv,
