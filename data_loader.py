@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from utils.errors import UserError
-from utils.image_io import image_size
+from utils.image_io import common_image_size
 from utils.ops import BLUR_MARGIN, SCALE
 from utils.paths import input_folder
 from utils.scene_layout import frame_path, scene_dir
@@ -77,15 +77,9 @@ def find_scenes(input_dir, prefix, first_id, last_id, max_frm, rnn_n, warn=print
 
 def scene_frame_size(scene, max_frm):
     """(height, width) shared by frames 0..max_frm of a scene (read from their headers); UserError if they differ."""
-    first = frame_path(scene, 0)
-    size = image_size(first)
-    for index in range(1, max_frm + 1):
-        other = image_size(frame_path(scene, index))
-        if other != size:
-            raise UserError(f"training frame '{frame_path(scene, index)}' is {other[1]}x{other[0]} but '{first}' is "
-                            f"{size[1]}x{size[0]}; all frames of a scene must have one size: re-run "
-                            "dataPrepare.py for this scene or remove it")
-    return size
+    return common_image_size([frame_path(scene, index) for index in range(max_frm + 1)], "training frame",
+                             "all frames of a scene must have one size: re-run dataPrepare.py for this scene or "
+                             "remove it")
 
 
 def sequence_windows(scenes, rnn_n, max_frm):

@@ -29,7 +29,7 @@ from inference import SuperResolver
 from utils import metrics
 from utils.errors import UserError, exit_on_user_error
 from utils.image_io import VideoReader, open_video_writer, sample_clip, to_uint8, write_bytes, write_rgb
-from utils.ops import BLUR_MARGIN, SCALE, bicubic_four, gaussian_downsample_four
+from utils.ops import BLUR_MARGIN, SCALE, bicubic_four_frames, gaussian_downsample_four
 from utils.paths import output_folder
 from utils.pictures import PANEL_LABELS, detail_window, side_by_side_gif, still_with_inset
 from utils.scenes import detect_cuts, write_cuts_file
@@ -91,12 +91,6 @@ def degrade(hr_frames):
     height, width = lr.shape[1:3]
     ground_truth = hr_frames[:, BLUR_MARGIN:BLUR_MARGIN + SCALE * height, BLUR_MARGIN:BLUR_MARGIN + SCALE * width]
     return lr.d.copy(), ground_truth
-
-
-def bicubic(lr_frames):
-    upsampled = bicubic_four(nn.Variable.from_numpy_array(lr_frames))
-    upsampled.forward()
-    return upsampled.d
 
 
 def remove_frames(folder):
@@ -161,7 +155,7 @@ def run(args):
         remove_frames(folder)
     write_frames(folders["lr"], lr_frames)
     write_frames(folders["ground_truth"], ground_truth)
-    bicubic_frames = bicubic(lr_frames)
+    bicubic_frames = bicubic_four_frames(lr_frames)
     write_frames(folders["bicubic"], bicubic_frames)
     cuts = detect_cuts(video, 0, len(hr_frames))
     cuts_path = os.path.join(out, "scene_cuts.txt")  # frame k of the clip is frame k of every folder

@@ -13,7 +13,6 @@ import sys
 
 import cv2
 import numpy as np
-import nnabla as nn
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO_ROOT)
@@ -23,13 +22,7 @@ from inference import SuperResolver  # noqa: E402
 from utils.errors import exit_on_user_error
 from utils.image_io import sample_clip
 from utils.metrics import crop, psnr, scored_frames  # noqa: E402
-from utils.ops import SCALE, bicubic_four, degrade_hr_frame  # noqa: E402
-
-
-def bicubic(lr_frames):
-    upsampled = bicubic_four(nn.Variable.from_numpy_array(np.stack(lr_frames)))
-    upsampled.forward()
-    return list(upsampled.d)
+from utils.ops import SCALE, bicubic_four_frames, degrade_hr_frame  # noqa: E402
 
 
 def mean_psnr(outputs, targets):
@@ -56,7 +49,7 @@ def main():
         print(f"{'LR made by':>32} {'bicubic PSNR':>13} {'ours PSNR':>10}")
         for way, lr_frames in ways.items():
             ours = [output for _, output in resolver.sequence([(str(i), frame) for i, frame in enumerate(lr_frames)])]
-            print(f"{way:>32} {mean_psnr(bicubic(lr_frames), targets):13.2f} {mean_psnr(ours, targets):10.2f}")
+            print(f"{way:>32} {mean_psnr(bicubic_four_frames(lr_frames), targets):13.2f} {mean_psnr(ours, targets):10.2f}")
 
 
 if __name__ == "__main__":

@@ -132,3 +132,16 @@ def test_every_window_is_visited_once_per_epoch(data_dir):
         visited = [sampler.window(number) for number in range(epoch * count, (epoch + 1) * count)]
         assert sorted(visited) == sorted(sampler.windows)
     assert [sampler.window(n) for n in range(count)] != [sampler.window(n) for n in range(count, 2 * count)]
+
+
+def test_a_scene_whose_frames_differ_in_size_is_refused_naming_the_frame(tmp_path):
+    root = make_calendar_scenes(tmp_path, 2)
+    odd = frame_path(scene_dir(root, 2001), 5)
+    cv2.imwrite(odd, cv2.imread(odd)[:-4])  # four rows fewer than the other frames
+    first = read_rgb(frame_path(scene_dir(root, 2001), 0))
+    with pytest.raises(UserError) as error:
+        SequenceSampler(config_for(root))
+    height, width = first.shape[:2]
+    assert str(error.value) == (f"training frame '{odd}' is {width}x{height - 4} but "
+                                f"'{frame_path(scene_dir(root, 2001), 0)}' is {width}x{height}; all frames of a "
+                                "scene must have one size: re-run dataPrepare.py for this scene or remove it")

@@ -86,6 +86,18 @@ def image_size(path):
     return read_rgb(path).shape[:2]
 
 
+def common_image_size(paths, what, advice):
+    """(height, width) shared by the image files of paths (image_size); otherwise a UserError on the first
+    that differs: "<what> '<path>' is WxH but '<first path>' is WxH; <advice>"."""
+    size = image_size(paths[0])
+    for path in paths[1:]:
+        other = image_size(path)
+        if other != size:
+            raise UserError(f"{what} '{path}' is {other[1]}x{other[0]} but '{paths[0]}' is {size[1]}x{size[0]}; "
+                            f"{advice}")
+    return size
+
+
 def bgr_uint8_to_rgb_float(image):
     return image[:, :, ::-1].astype(np.float32) / 255.0
 

@@ -12,7 +12,6 @@ import os
 import tempfile
 import time
 
-import nnabla as nn
 import numpy as np
 from tqdm import tqdm
 
@@ -20,8 +19,8 @@ import evaluate
 from inference import SuperResolver
 from utils import metrics
 from utils.errors import UserError
-from utils.image_io import image_size, list_frames, read_rgb, write_bytes, write_rgb
-from utils.ops import SCALE, bicubic_four, degrade_hr_frame
+from utils.image_io import common_image_size, list_frames, read_rgb, write_bytes, write_rgb
+from utils.ops import SCALE, bicubic_four_frames, degrade_hr_frame
 from utils.paths import input_folder
 from utils.pictures import detail_frame, detail_window, joined, panel_row
 from utils.training_log import LossLog
@@ -45,14 +44,8 @@ class Clip:
         self.name, self.lr_frames, self.hr_frames = name, lr_frames, hr_frames
 
 
-def one_size(paths, clip):
-    """(height, width) shared by all frame files of paths (from the PNG headers); UserError otherwise."""
-    sizes = [image_size(path) for path in paths]
-    for path, size in zip(paths, sizes):
-        if size != sizes[0]:
-            raise UserError(f"validation clip '{clip}': frame '{path}' is {size[1]}x{size[0]} but '{paths[0]}' is "
-                            f"{sizes[0][1]}x{sizes[0][0]}; the frames of a clip must have one size")
-    return sizes[0]
+def clip_frame_size(paths, folder):
+    return common_image_size(paths, f"validation clip '{folder}': frame", "the frames of a clip must have one size")
 
 
 def read_clip(folder, frames, crop):
@@ -64,13 +57,13 @@ def read_clip(folder, frames, crop):
         raise UserError(f"validation clip '{folder}' has {len(hr_paths)} frames; at least {MIN_FRAMES} are needed "
                         f"(evaluate.py leaves out the first and last {metrics.BORDER_FRAMES}): add frames or move "
                         "the clip out of data.val_dir")
-    hr_height, hr_width = one_size(hr_paths, folder)
+    hr_height, hr_width = clip_frame_size(hr_paths, folder)
     if is_pair:
         lr_paths = list_frames(os.path.join(folder, "LR"))[:frames]
         if len(lr_paths) != len(hr_paths):
             raise UserError(f"validation clip '{folder}' has {len(lr_paths)} LR and {len(hr_paths)} HR frames; "
                             "give each LR frame its HR frame")
-        lr_height, lr_width = one_size(lr_paths, folder)
+        lr_height, lr_width = clip_frame_size(lr_paths, folder)
         if (hr_height, hr_width) != (SCALE * lr_height, SCALE * lr_width):
             raise UserError(f"validation clip '{folder}': HR frames are {hr_width}x{hr_height} but LR frames are "
                             f"{lr_width}x{lr_height}; HR frames must be {SCALE} times the LR size")
@@ -110,12 +103,6 @@ def validation_clips(config):
     return [read_clip(folder, config.train.val_frames, config.train.val_crop) for folder in folders]
 
 
-def bicubic(lr_frames):
-    upsampled = bicubic_four(nn.Variable.from_numpy_array(np.stack(lr_frames)))
-    upsampled.forward()
-    return list(upsampled.d)
-
-
 def is_better(value, best, column):
     if best is None:
         return not np.isnan(value)
@@ -141,7 +128,7 @@ class Validation:
         for row in self.log.rows:
             if is_better(row.get(self.column, np.nan), self.best, self.column):
                 self.best = row[self.column]
-        self.bicubic = [bicubic(clip.lr_frames) for clip in clips]
+        self.bicubic = [bicubic_four_frames(clip.lr_frames) for clip in clips]
 
     def super_resolve(self, model_path):
         """The SR frames of every clip, cut to its HR frames, as generate.py makes them from model_path."""
