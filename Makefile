@@ -44,7 +44,9 @@ demo-model: $(STAMP)
 	    --pre_trained_frvsr_weights outputs/demo_frvsr/model_param_00001000.h5
 	$(MPIRUN) -n 2 $(PYTHON) train.py --cfg models/demo_texture.yaml \
 	    --pre_trained_frvsr_weights outputs/demo_tecogan/model_param_00000300.h5
-	cp outputs/demo_texture/model_param_00000200.h5 models/tecogan_demo_bigbuckbunny.h5
+	$(MPIRUN) -n 2 $(PYTHON) train.py --cfg models/demo_detail.yaml \
+	    --pre_trained_frvsr_weights outputs/demo_texture/model_param_00000200.h5
+	cp outputs/demo_detail/model_param_00000650.h5 models/tecogan_demo_bigbuckbunny.h5
 
 bench: $(TEST_STAMP)
 	$(PYTHON) benchmarks/bench_generate.py
