@@ -392,7 +392,7 @@ def train(config, held):
     graph, learnable_params, network_params = build_training(config, data_hr, stage, blocks)
     solvers = {name: adam(config, learning_rate, params) for name, params in learnable_params.items()}
     checkpointed = {name: param for name, param in network_params.items() if not name.startswith(VGG_SCOPE + "/")}
-    if config.train.tecogan and config.gan.vgg_scaling > 0:
+    if stage.adversarial and config.gan.vgg_scaling > 0:
         load_vgg19(config.train.vgg_pre_trained_weights, network_params)
 
     loop_state, file_blocks = {}, None
@@ -400,7 +400,7 @@ def train(config, held):
         loop_state = load_checkpoint(checkpoint, recorded, checkpointed, solvers)
         if is_writer:
             print(f"resuming from {checkpoint} at iteration {start}")
-    elif config.train.tecogan:
+    elif stage.adversarial:
         file_blocks = load_frvsr_start(config.train.pre_trained_frvsr_weights, network_params, stage.name, blocks)
     balance = BalanceAverage(config.train.decay, loop_state.get("balance", 0.0), loop_state.get("balance_average"))
     log = LossLog(output_dir, start) if is_writer else None
@@ -426,7 +426,7 @@ def train(config, held):
                 updated = training_step(graph, stage, solvers, learnable_params, comm, update_discriminator,
                                         config.gan.reference_step_order)
                 losses = {name: float(variable.d) for name, variable in graph.logged.items()}
-                if config.train.tecogan:
+                if stage.adversarial:
                     real_log, adversarial = comm.average([float(np.mean(graph.t_discrim_real_loss.d)),
                                                           losses["t_adversarial_loss"]])
                     losses.update(balance=balance.value, discriminator_updated=float("disc" in updated))
