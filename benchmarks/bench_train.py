@@ -24,7 +24,7 @@ SHARED = os.path.join(os.path.dirname(REPO_ROOT), "shared")
 sys.path.insert(0, REPO_ROOT)
 
 from inference import new_parameters  # noqa: E402
-from utils.config import REFERENCE_BATCH
+from training.config import REFERENCE_BATCH
 from utils.context import CONTEXT_CHOICES
 from utils.image_io import list_frames, read_rgb
 from utils.scene_layout import write_scenes

@@ -12,7 +12,7 @@ import download_test_data
 import evaluate
 import generate
 import train
-from utils import config
+from training import config
 from utils.errors import UserError
 
 _spec = importlib.util.spec_from_file_location("dataPrepare", os.path.join(REPO_ROOT, "authors_scripts",
@@ -125,7 +125,7 @@ def test_help_names_the_default_and_one_spelling(parse_args, flag, default, caps
     assert other_spelling(flag) == flag or f"{other_spelling(flag)} " not in text
 
 
-# --- train.py's flags are made from utils/config.RULES: a setting is declared there and in config.yaml only
+# --- train.py's flags are made from training/config.RULES: a setting is declared there and in config.yaml only
 
 def test_every_setting_of_rules_has_its_default_in_config_yaml_and_no_other():
     assert set(config.read_yaml(config.DEFAULT_CONFIG)) == set(config.RULES)

@@ -15,7 +15,7 @@ import evaluate
 import generate
 import train
 from utils.image_io import list_frames
-from utils.validation import Validation, validation_clips
+from training.validation import Validation, validation_clips
 from utils.weights import read_weight_file
 
 VAL_FRAMES = 6  # of the 7 frames of each clip

@@ -17,20 +17,18 @@ from tqdm import tqdm
 
 import evaluate
 from inference import SuperResolver
+from training.config import METRIC_COLUMNS
+from training.loss_log import LossLog
 from utils import metrics
 from utils.errors import UserError
 from utils.image_io import common_image_size, list_frames, read_rgb, write_bytes, write_rgb
 from utils.ops import SCALE, bicubic_four_frames, degrade_hr_frame
 from utils.paths import input_folder
 from utils.pictures import detail_frame, detail_window, joined, panel_row
-from utils.training_log import LossLog
 
-# train.val_metric: the evaluate.py column it names
-METRIC_COLUMNS = {"psnr": "PSNR", "ssim": "SSIM", "tof": "tOF", "lpips": "LPIPS", "tlp": "tLP100"}
 LOWER_IS_BETTER = ("tOF", "LPIPS", "tLP100")
 LPIPS_COLUMNS = ("LPIPS", "tLP100")  # computed only when evaluate.py finds LPIPS weights
 PAIR_FOLDERS = ("LR", "HR")
-MIN_FRAMES = 2 * metrics.BORDER_FRAMES + 1  # evaluate.py scores all but the first and last BORDER_FRAMES
 BEST_MODEL = "model_best.h5"
 LOG_NAME = "val"  # val.csv and val.png in the output folder
 PICTURE_FOLDER = "validation"  # validation/iteration_<N>.png: x4 bicubic | ours | ground truth of each clip
@@ -53,8 +51,8 @@ def read_clip(folder, frames, crop):
     HR 4 times LR, a crop that evaluate.py can score."""
     is_pair = all(os.path.isdir(os.path.join(folder, name)) for name in PAIR_FOLDERS)
     hr_paths = list_frames(os.path.join(folder, "HR") if is_pair else folder)[:frames]
-    if len(hr_paths) < MIN_FRAMES:
-        raise UserError(f"validation clip '{folder}' has {len(hr_paths)} frames; at least {MIN_FRAMES} are needed "
+    if len(hr_paths) < metrics.MIN_FRAMES:
+        raise UserError(f"validation clip '{folder}' has {len(hr_paths)} frames; at least {metrics.MIN_FRAMES} are needed "
                         f"(evaluate.py leaves out the first and last {metrics.BORDER_FRAMES}): add frames or move "
                         "the clip out of data.val_dir")
     hr_height, hr_width = clip_frame_size(hr_paths, folder)
