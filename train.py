@@ -58,7 +58,7 @@ FREE_ON_RESUME = ("nnabla_context.context", "nnabla_context.device_id", "train.m
                   "train.pre_trained_frvsr_weights", "train.vgg_pre_trained_weights", "data.input_video_dir",
                   "data.output_dir", "train.val_freq", "train.val_metric", "train.val_frames", "train.val_crop",
                   "data.val_dir")
-GLOBAL_BATCH = "global batch (train.batch_size x processes)"
+GLOBAL_BATCH_KEY = "global batch (train.batch_size x processes)"  # its name among a checkpoint's settings
 
 
 class Stage(NamedTuple):
@@ -100,7 +100,8 @@ def run_settings(config, num_procs):
     count as the one used."""
     settings = {key: value for key, value in flat(config).items()
                 if key not in FREE_ON_RESUME and key != "train.batch_size"}
-    settings.update({"train.num_resblock": num_resblock(config), GLOBAL_BATCH: config.train.batch_size * num_procs})
+    settings.update({"train.num_resblock": num_resblock(config),
+                     GLOBAL_BATCH_KEY: config.train.batch_size * num_procs})
     return settings
 
 
@@ -345,21 +346,21 @@ def remove_if_empty(folder):
         os.rmdir(folder)
 
 
-def claim_output_folder(output_dir, held):
-    """Create and lock the output folder until held (an ExitStack) closes: a second run into it stops with
-    one line. Then delete what a killed run left there: temporaries, and the files of checkpoints whose
+def claim_output_folder(output_dir, output_claim):
+    """Create and lock the output folder until output_claim (an ExitStack) closes: a second run into it stops
+    with one line. Then delete what a killed run left there: temporaries, and the files of checkpoints whose
     JSON was never written. A folder made here is removed again if the run ends without writing into it."""
     if not os.path.isdir(output_dir):
         os.makedirs(output_dir)
-        held.callback(remove_if_empty, output_dir)
-    held.enter_context(lock_folder(output_dir, "output folder (--output_dir)"))
+        output_claim.callback(remove_if_empty, output_dir)
+    output_claim.enter_context(lock_folder(output_dir, "output folder (--output_dir)"))
     remove_stale_temporaries(output_dir)
     remove_orphans(output_dir)
 
 
-def train(config, held):
+def train(config, output_claim):
     """Train (or resume) one stage; returns True when a stop request ended it before max_iter.
-    held: an ExitStack that holds the output folder's lock until the caller's block ends."""
+    output_claim: an ExitStack that holds the output folder's lock until the caller's block ends."""
     output_dir = output_folder(config.data.output_dir, "output folder (--output_dir)")
     context = context_name(config.nnabla_context.context)
     comm = make_communicator(context, config.nnabla_context.device_id)
@@ -373,7 +374,7 @@ def train(config, held):
     checkpoint = config.train.checkpoint
     recorded = read_checkpoint(checkpoint) if checkpoint else None  # a given one is checked before anything is made
     if is_writer:
-        claim_output_folder(output_dir, held)
+        claim_output_folder(output_dir, output_claim)
     if not checkpoint:
         checkpoint = latest_checkpoint(output_dir)
         recorded = read_checkpoint(checkpoint) if checkpoint else None
@@ -499,8 +500,8 @@ def parse_args(argv=None):
 
 def main(argv=None):
     """Exit code 0 when training is done, 2 on a user error, 130 when stopped early by Ctrl-C or SIGTERM."""
-    with exit_on_user_error(), ExitStack() as held:
-        if train(parse_args(argv), held):
+    with exit_on_user_error(), ExitStack() as output_claim:
+        if train(parse_args(argv), output_claim):
             sys.exit(INTERRUPTED_EXIT)
 
 

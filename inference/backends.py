@@ -30,6 +30,7 @@ NETWORK_IO = {"flow": (("lr_previous", "lr_current"), "flow_lr"),
               "tail": (("features", "lr_window"), "output")}
 FEATURES = 64  # channels of the generator's trunk output
 
+
 class NnablaNetworks:
     """The flow net, generator trunk and generator tail as NNabla graphs on the plan's window shapes.
 
@@ -39,10 +40,10 @@ class NnablaNetworks:
 
     def __init__(self, window_shapes, num_resblock, lanes=1):
         self.scope = OrderedDict()
-        self.lanes = [self._build(window_shapes, num_resblock) for _ in range(lanes)]
-        self.free_lanes = queue.Queue()
-        for lane in self.lanes:
-            self.free_lanes.put(lane)
+        self.graph_copies = [self._build(window_shapes, num_resblock) for _ in range(lanes)]
+        self.free_copies = queue.Queue()
+        for graphs in self.graph_copies:
+            self.free_copies.put(graphs)
 
     def _build(self, window_shapes, num_resblock):
         """{network: (input variables, output variable)} of one copy of the graphs (names of NETWORK_IO)."""
@@ -66,34 +67,35 @@ class NnablaNetworks:
     def load(self, file_arrays, source):
         assign_weights(self.parameters(), file_arrays, source)
         # In half precision the parameters are cast to float16 once here, not by the first windows of
-        # parallel lanes at the same time (the lanes share them).
+        # all lanes at the same time (the graph copies share them).
         context = nn.get_current_context()
         if context.backend[0].endswith(":half"):
             for parameter in self.parameters().values():
                 parameter.data.cast(np.float16, context)
 
     @property
-    def parallel(self):
-        return len(self.lanes)
+    def lanes(self):
+        """Windows computed at once: one per copy of the graphs."""
+        return len(self.graph_copies)
 
     def run(self, network, *arrays):
         """The output of one network (a key of NETWORK_IO) on its input windows, on a free copy of the graphs."""
-        lane = self.free_lanes.get()
+        graphs = self.free_copies.get()
         try:
-            inputs, output = lane[network]
+            inputs, output = graphs[network]
             for variable, array in zip(inputs, arrays):
                 variable.d = array[None]
             output.forward(clear_buffer=True)
             return output.d[0].astype(np.float32)  # a copy; float16 in half precision
         finally:
-            self.free_lanes.put(lane)
+            self.free_copies.put(graphs)
 
     def export(self):
-        """{network: serialised ONNX model} of the first lane's graphs, with the loaded weights."""
-        lane, parameters = self.lanes[0], self.parameters()
+        """{network: serialised ONNX model} of the first copy of the graphs, with the loaded weights."""
+        graphs, parameters = self.graph_copies[0], self.parameters()
         models = {}
         for network, (input_names, output_name) in NETWORK_IO.items():
-            inputs, output = lane[network]
+            inputs, output = graphs[network]
             models[network] = export_onnx({output_name: output}, dict(zip(input_names, inputs)), parameters)
         return models
 
@@ -109,7 +111,7 @@ class OnnxNetworks:
     The exports are cached in cache_dir, keyed by the weights' content, the block count, the window
     shapes and the code of the graphs.
     """
-    parallel = 1  # OpenVINO spreads each window over the cores itself
+    lanes = 1  # OpenVINO spreads each window over the cores itself
 
     def __init__(self, window_shapes, num_resblock, file_arrays, source, cache_dir, threads, precision):
         shapes = "_".join(f"{w}x{h}" for h, w in (window_shapes[name] for name in NETWORK_IO))

@@ -14,11 +14,11 @@ def available_memory():
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
 
 
-def available_cores(sharing=1):
+def available_cores(process_count=1):
     """CPU cores for this process: those it is bound to (mpirun binds each rank to its own by default),
-    else its share of all the machine's cores among `sharing` processes."""
+    else its share of all the machine's cores among `process_count` processes."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return cores if cores < (os.cpu_count() or 1) else max(1, cores // sharing)
+    return cores if cores < (os.cpu_count() or 1) else max(1, cores // process_count)
 
 
 def gpu_free_memory():

@@ -14,8 +14,8 @@ from models import FLOW_NET_STRIDE, FLOW_SCOPE, GENERATOR_SCOPE, flow_estimator,
     generator_tail, generator_trunk
 from utils.ops import SCALE, to_channel_first, to_channel_last, warp_by_flow
 
-
 WARMUP_FRAMES = 5  # frames 6..2 are run first, mirrored, so that frame 1 already has a history
+
 
 def padded_frame(frame):
     """The LR frame as the networks take it: float32, at least the flow net's stride on each side (edge
@@ -35,7 +35,7 @@ class FrameRecurrence:
     def __init__(self, networks, plan, height, width):
         self.networks, self.plan = networks, plan
         self.height, self.width = height, width
-        self.pool = ThreadPoolExecutor(networks.parallel) if networks.parallel > 1 else None
+        self.pool = ThreadPoolExecutor(networks.lanes) if networks.lanes > 1 else None
         self.reset()
 
     def reset(self):

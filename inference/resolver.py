@@ -30,14 +30,14 @@ class SuperResolver:
     weights: path of an NNabla .h5 file (or file_arrays, {name: array}, with weights naming the source).
     tile: force the kept tile side (LR pixels); max_memory: bytes for the process (default: half the
     free RAM, or of the free GPU memory on cuDNN). threads: CPU threads (default all cores).
-    sharing: processes that share this machine's cores (mpirun on a CPU): each gets its share of them by
+    process_count: processes that share this machine's cores (mpirun on a CPU): each gets its share of them by
     default, unless bound to its own (available_cores). device_id: the GPU on cuDNN.
     precision: "fp32"; "fp16" (NNabla's half precision: cuDNN's fast path, slow on the CPU); or "bf16"
     (OpenVINO on a CPU with bfloat16 instructions: about twice as fast). Outputs are float32 in all three.
     """
 
     def __init__(self, weights, backend="auto", context="auto", num_resblock=None, tile=None, max_memory=None,
-                 threads=None, cache_dir=None, file_arrays=None, sharing=1, device_id=0, precision="fp32"):
+                 threads=None, cache_dir=None, file_arrays=None, process_count=1, device_id=0, precision="fp32"):
         if tile is not None and tile < 1:
             raise UserError(f"--tile must be at least 1 LR pixel, got {tile}")
         if max_memory is not None and max_memory <= 0:
@@ -49,7 +49,7 @@ class SuperResolver:
         self.file_arrays = file_arrays if file_arrays is not None else read_weight_file(weights)
         self.num_resblock = resolve_num_resblock(num_resblock, self.file_arrays, weights)
         cpu = self.context == "cpu"
-        self.tile, self.threads = tile, threads or (available_cores(sharing) if cpu else 1)
+        self.tile, self.threads = tile, threads or (available_cores(process_count) if cpu else 1)
         self.max_memory = max_memory or default_budget(self.context)
         self.cache_dir = cache_dir or default_cache_dir()
         self.models = {}

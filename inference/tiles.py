@@ -32,7 +32,6 @@ HR_FRAME_BUFFERS = 2.75
 MIN_KEEP = 1  # a window must keep at least this many pixels beyond its halo
 
 
-
 Window = namedtuple("Window", "start stop keep_start keep_stop")  # along one axis: computed and kept ranges
 
 
@@ -94,10 +93,10 @@ class TilePlan:
 
     tile: the largest kept side (LR pixels, halo not counted) of every network's windows; the flow net's
     is rounded up to its stride. budget: bytes for the whole process. Exactly one of them is given.
-    parallel: the generator gets at least this many tiles where the frame allows (NNabla's CPU lanes).
+    lanes: the generator gets at least this many tiles where the frame allows (windows computed at once).
     """
 
-    def __init__(self, height, width, num_resblock, tile=None, budget=None, parallel=1):
+    def __init__(self, height, width, num_resblock, tile=None, budget=None, lanes=1):
         self.height, self.width = height, width
         self.halos = {"flow": FLOW_NET_HALO, "trunk": generator_trunk_halo(num_resblock) + GENERATOR_TAIL_HALO,
                       "tail": GENERATOR_TAIL_HALO}
@@ -108,7 +107,7 @@ class TilePlan:
         else:
             windows = self.windows_for_budget(budget)
         self.flow = self._grid("flow", windows["flow"], FLOW_NET_STRIDE)
-        self.trunk = self._grid("trunk", windows["trunk"], at_least=(parallel, 1))
+        self.trunk = self._grid("trunk", windows["trunk"], at_least=(lanes, 1))
         # Every tail window lies inside the part of a trunk window where the features are exact.
         valid = [[stop - start for start, stop in map(self._valid, axis, itertools.repeat(length))]
                  for axis, length in zip(self.trunk, (height, width))]

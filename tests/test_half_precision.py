@@ -43,8 +43,8 @@ def test_auto_backend_computes_fp16_with_nnabla_in_half():
 def test_the_graphs_are_built_in_the_resolvers_precision_whatever_was_chosen_after_it():
     half = SuperResolver(SMALL_MODEL, "nnabla", "cpu", precision="fp16")
     SuperResolver(SMALL_MODEL, "nnabla", "cpu", precision="fp32")  # sets NNabla's default context back to float
-    lane = half.model(8, 8).networks.lanes[0]
-    _, output = lane["tail"]
+    graphs = half.model(8, 8).networks.graph_copies[0]
+    _, output = graphs["tail"]
     output.forward()
     assert output.d.dtype == np.float16
 

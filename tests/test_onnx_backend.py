@@ -16,20 +16,18 @@ import pytest
 
 import generate
 import inference.backends
+from benchmarks.onnxruntime_baseline import transposed_convolutions_as_convolutions
 from conftest import REPO_ROOT, reference_path, shared_path
 from generate import frames_from_folder
 from inference import SuperResolver, new_parameters, warp_dense
+from inference.onnx_export import CompiledNetwork, cache_stem, cpu_has_bfloat16, export_onnx
 from models import deconv_x2, flow_to_high_res
 from test_generate import FIXTURES, NPY_TOLERANCE, assert_matches_fixture
 from utils import image_io
 from utils.image_io import WriteBehind, ffmpeg_executable, open_video_writer, read_ahead, sample_clip
-from inference.onnx_export import CompiledNetwork, cache_stem, cpu_has_bfloat16, export_onnx
 from utils.ops import warp_by_flow
 from utils.paths import BUNDLED_MODEL
 from utils.weights import read_weight_file, save_weights
-
-sys.path.insert(0, os.path.join(REPO_ROOT, "benchmarks"))
-from onnxruntime_baseline import transposed_convolutions_as_convolutions  # noqa: E402
 
 RNG = np.random.RandomState(0)
 FFMPEG = ffmpeg_executable()

@@ -81,6 +81,7 @@ REMOVED_KEYS = {
                                   "is for inference: generate.py --precision fp16); delete the line",
 }
 
+
 def _seed(value):
     return _non_negative_int(value) and value < 2 ** 32  # NNabla's and numpy's seeds are 32-bit
 

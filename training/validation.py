@@ -15,7 +15,7 @@ import time
 import numpy as np
 from tqdm import tqdm
 
-import evaluate
+from evaluation import scoring
 from inference import SuperResolver
 from training.config import METRIC_COLUMNS
 from training.loss_log import LossLog
@@ -87,9 +87,9 @@ def validation_clips(config):
     if not config.train.val_freq:
         return None
     column = METRIC_COLUMNS[config.train.val_metric]
-    if column in LPIPS_COLUMNS and not os.path.isfile(evaluate.DEFAULT_LPIPS_WEIGHTS):
+    if column in LPIPS_COLUMNS and not os.path.isfile(scoring.DEFAULT_LPIPS_WEIGHTS):
         raise UserError(f"train.val_metric {config.train.val_metric} needs the LPIPS weights "
-                        f"{evaluate.DEFAULT_LPIPS_WEIGHTS} (download_test_data.py --weights); get them or choose "
+                        f"{scoring.DEFAULT_LPIPS_WEIGHTS} (download_test_data.py --weights); get them or choose "
                         "psnr, ssim or tof")
     val_dir = config.data.val_dir
     input_folder(val_dir, "validation folder (data.val_dir)")
@@ -116,8 +116,8 @@ class Validation:
         self.clips, self.output_dir, self.board = clips, output_dir, board
         self.context, self.device_id = context, device_id
         self.column = METRIC_COLUMNS[metric]
-        self.lpips_arrays = evaluate.load_lpips()  # None, with one line saying so, without the weights file
-        self.columns = [column for column in evaluate.METRICS
+        self.lpips_arrays = scoring.load_lpips()  # None, with one line saying so, without the weights file
+        self.columns = [column for column in scoring.METRICS
                         if self.lpips_arrays is not None or column not in LPIPS_COLUMNS]
         self.log = LossLog(output_dir, start_iteration, LOG_NAME,
                            {column: f"{column} ({'lower' if column in LOWER_IS_BETTER else 'higher'} is better)"
@@ -148,10 +148,10 @@ class Validation:
                     os.makedirs(folder)
                     for number, frame in enumerate(frames):
                         write_rgb(os.path.join(folder, f"{number:04d}.png"), frame)
-                sequences.append(evaluate.Sequence(index, *folders))
+                sequences.append(scoring.Sequence(index, *folders))
             with tqdm(disable=True) as progress:
-                records = [evaluate.score_sequence(sequence, self.lpips_arrays, progress)[0] for sequence in sequences]
-        average = evaluate.summarise(records)[-1]
+                records = [scoring.score_sequence(sequence, self.lpips_arrays, progress)[0] for sequence in sequences]
+        average = scoring.summarise(records)[-1]
         return {column: average[column] for column in self.columns}
 
     def picture(self, outputs, iteration):
