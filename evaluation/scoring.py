@@ -17,7 +17,7 @@ from utils.paths import REPO_ROOT, input_folder
 from utils.scenes import read_cuts_file
 
 DEFAULT_LPIPS_WEIGHTS = os.path.join(REPO_ROOT, "weights", "alex_with_LPIPS.h5")
-LPIPS_BATCH_PIXELS = 8 * 544 * 704  # frame pixels per AlexNet batch: 8 cropped VID4 frames, about 1.5 GB on a CPU
+LPIPS_BATCH_PIXELS = 8 * 544 * 704  # frame pixels per AlexNet batch: 8 cropped VID4 frames (its memory: docs/)
 METRICS = ("PSNR", "SSIM", "LPIPS", "tOF", "tLP100")
 
 

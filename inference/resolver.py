@@ -30,10 +30,10 @@ class SuperResolver:
     weights: path of an NNabla .h5 file (or file_arrays, {name: array}, with weights naming the source).
     tile: force the kept tile side (LR pixels); max_memory: bytes for the process (default: half the
     free RAM, or of the free GPU memory on cuDNN). threads: CPU threads (default all cores).
-    process_count: processes that share this machine's cores (mpirun on a CPU): each gets its share of them by
-    default, unless bound to its own (available_cores). device_id: the GPU on cuDNN.
+    process_count: processes that share this machine's cores (mpirun on a CPU): each gets its share of
+    them by default, unless bound to its own (available_cores). device_id: the GPU on cuDNN.
     precision: "fp32"; "fp16" (NNabla's half precision: cuDNN's fast path, slow on the CPU); or "bf16"
-    (OpenVINO on a CPU with bfloat16 instructions: about twice as fast). Outputs are float32 in all three.
+    (OpenVINO on a CPU with bfloat16 instructions, faster than fp32). Outputs are float32 in all three.
     """
 
     def __init__(self, weights, backend="auto", context="auto", num_resblock=None, tile=None, max_memory=None,

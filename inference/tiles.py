@@ -14,16 +14,14 @@ from utils.ops import SCALE
 
 
 # Peak memory of one window, in bytes per LR pixel of the window: the growth of the resident memory
-# from compiling a network to after its first run, measured at 132x132 .. 320x640 LR with OpenVINO
-# (trunk 1.6-2.2 KB, tail 13.8-15.1 KB, flow net 0.7-1.0 KB; bfloat16 needs less) and, rounded up,
-# with ONNX Runtime before it (trunk 2.1-2.3 KB, tail 23-25 KB, flow net 0.9-1.1 KB).
+# from compiling a network to after its first run, as measured with OpenVINO and ONNX Runtime and
+# rounded up (the measurements: docs/benchmarks.md).
 BYTES_PER_PIXEL = {"flow": 1100, "trunk": 2300, "tail": 16000}
 # Of what the HR frames leave: the trunk gets most, because its halo is the widest in compute (its
 # windows overlap by 2 x (2 x blocks + 3) rows of 16-block work); the tail needs little at TAIL_TILE.
 BUDGET_SHARES = {"flow": 0.2, "tail": 0.1, "trunk": 0.7}
-# Largest useful kept side of a tail window: its layers are memory-bound, and beyond about 128 LR
-# pixels OpenVINO computes it more slowly per pixel (0.40 LR Mpixel/s on a 132x132 window, 0.18-0.20
-# on 196x196 .. 260x260 and 132x484; 2-core AMD EPYC).
+# Largest useful kept side of a tail window: its layers are memory-bound, and on larger windows
+# OpenVINO computes it more slowly per pixel (docs/benchmarks.md).
 TAIL_TILE = 128
 PROCESS_BYTES = 400 * 2 ** 20  # the interpreter, NNabla, OpenVINO and OpenCV before any frame
 # float32 HR frames alive at once: the one computed and the previous one (also being written), plus

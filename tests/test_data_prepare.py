@@ -15,9 +15,8 @@ import numpy as np
 import pytest
 
 from authors_scripts import dataPrepare as data_prepare
-from clips import write_joined_clip
+from clips import needs_ffmpeg, write_joined_clip
 from conftest import REPO_ROOT, shared_path, user_error_line
-from test_onnx_backend import needs_ffmpeg
 from utils.image_io import sample_clip
 
 SCRIPT = [sys.executable, "-m", "authors_scripts.dataPrepare"]  # run from the repository root

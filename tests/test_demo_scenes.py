@@ -5,8 +5,7 @@ import os
 
 import cv2
 import numpy as np
-from clips import write_joined_clip
-from test_onnx_backend import needs_ffmpeg
+from clips import needs_ffmpeg, write_joined_clip
 
 import demo
 from inference import SuperResolver

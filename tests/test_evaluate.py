@@ -1,5 +1,4 @@
 """evaluate.py end to end on real frames (calendar, 180x144), against independent computations."""
-import csv
 import glob
 import os
 import subprocess
@@ -11,54 +10,13 @@ import pytest
 from skimage.color import rgb2ycbcr
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
-import evaluate
-from conftest import REPO_ROOT, shared_path
+from conftest import REPO_ROOT
 from evaluation import scoring
+from evaluation_data import (CALENDAR, exits_with_one_line, make_sequence, number, read, read_csv, run_evaluate,
+                             write)
 from utils.lpips import LPIPS, to_lpips_input
 
-CALENDAR = sorted(glob.glob(shared_path("data", "calendar_lr", "*.png")))
 CROP = (slice(8, 136), slice(10, 170))  # 144x180 -> 128x160 at (8, 10)
-
-
-def read(path):
-    return cv2.imread(str(path))[:, :, ::-1].copy()
-
-
-def write(path, rgb):
-    cv2.imwrite(str(path), np.ascontiguousarray(rgb[:, :, ::-1]))
-
-
-def make_sequence(root, name, first, count, degrade=True, output_pad=0, output_prefix="output_"):
-    """targets root/hr/<name>/NNNN.png from calendar frames; outputs root/sr/<name>/, blurred and noisy."""
-    target_dir, result_dir = root / "hr" / name, root / "sr" / name
-    target_dir.mkdir(parents=True)
-    result_dir.mkdir(parents=True)
-    noise = np.random.RandomState(first)
-    for k in range(count):
-        target = read(CALENDAR[first + k])
-        output = target
-        if degrade:
-            output = np.clip(cv2.GaussianBlur(target, (0, 0), 1.0) + noise.normal(0, 4, target.shape), 0, 255)
-            output = output.round().astype(np.uint8)
-        if output_pad:
-            output = np.pad(output, ((0, output_pad), (0, output_pad), (0, 0)), mode="reflect")
-        write(target_dir / f"{k + 1:04d}.png", target)
-        write(result_dir / f"{output_prefix}{k + 1:04d}.png", output)
-    return str(result_dir), str(target_dir)
-
-
-def run_evaluate(results, targets, output, *extra):
-    evaluate.main(["--results", ",".join(results), "--targets", ",".join(targets), "--output", str(output),
-                   "--context", "cpu", *extra])
-
-
-def read_csv(path):
-    with open(path, newline="") as file:
-        return list(csv.DictReader(file))
-
-
-def number(text):
-    return float(text) if text else float("nan")
 
 
 @pytest.fixture(scope="module")
@@ -214,14 +172,6 @@ def test_quick_mode_skips_lpips_even_with_weights(tmp_path, lpips_weights):
     result_dir, target_dir = make_sequence(tmp_path, "seq", 0, 6)
     run_evaluate([result_dir], [target_dir], tmp_path / "eval", "--quick", "--lpips-weights", lpips_weights)
     assert all(row["LPIPS"] == "" for row in read_csv(tmp_path / "eval" / "frames.csv"))
-
-
-def exits_with_one_line(capsys, argv, message):
-    with pytest.raises(SystemExit) as stop:
-        evaluate.main(argv)
-    assert stop.value.code == 2
-    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
-    assert len(errors) == 1 and message in errors[0]
 
 
 def test_mismatched_frame_counts_fail_in_one_line(tmp_path, capsys):

@@ -1,15 +1,8 @@
 """evaluate.py --scene-cuts: the temporal metrics leave out the pair of frames across a cut."""
 import numpy as np
 import pytest
-from test_evaluate import (
-    exits_with_one_line,
-    make_sequence,
-    number,
-    read_csv,
-    run_evaluate,
-)
-
 from evaluation import scoring
+from evaluation_data import exits_with_one_line, make_sequence, number, read_csv, run_evaluate
 
 
 @pytest.fixture(scope="module")

@@ -10,29 +10,8 @@ import pytest
 
 import generate
 from conftest import REPO_ROOT, reference_path
-from generate import frames_from_folder
-from inference import SuperResolver, with_warmup
-
-FIXTURES = ("parity_generate", "parity_generate_strong")
-NPY_TOLERANCE = 2e-5  # the fixture README: about 40x float-order noise, far below a recurrence bug
-
-
-def fixture_frames(fixture):
-    return frames_from_folder(reference_path(fixture, "lr"))
-
-
-def run_fixture(fixture, backend="nnabla", **options):
-    _, _, frames = fixture_frames(fixture)
-    resolver = SuperResolver(reference_path(fixture, "weights.h5"), backend, "cpu", **options)
-    return dict(resolver.sequence(frames))
-
-
-def assert_matches_fixture(fixture, outputs):
-    assert sorted(outputs) == [f"lr_{index:04d}" for index in range(1, 9)]
-    for name, output in outputs.items():
-        expected = np.load(reference_path(fixture, "out", f"output_{name}.npy"))
-        assert output.shape == expected.shape
-        assert np.abs(output - expected).max() <= NPY_TOLERANCE, name
+from helpers import FIXTURES, NPY_TOLERANCE, assert_matches_fixture, run_fixture
+from inference import with_warmup
 
 
 @pytest.mark.parametrize("fixture", FIXTURES)

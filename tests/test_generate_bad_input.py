@@ -10,18 +10,10 @@ import pytest
 
 import generate
 from conftest import REPO_ROOT, reference_path
+from helpers import expect_user_error
 
 WEIGHTS = reference_path("parity_generate", "weights.h5")
 FRAMES = reference_path("parity_generate", "lr")
-
-
-def expect_user_error(capsys, argv, message):
-    with pytest.raises(SystemExit) as exit_info:
-        generate.main(argv)
-    assert exit_info.value.code == 2
-    error_lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
-    assert len(error_lines) == 1 and error_lines[0].startswith("error: "), error_lines
-    assert message in error_lines[0]
 
 
 def no_files_under(folder):

@@ -7,9 +7,8 @@ import sys
 import cv2
 import numpy as np
 import pytest
-from clips import write_joined_clip
+from clips import decoded_frames, needs_ffmpeg, write_joined_clip
 from conftest import REPO_ROOT
-from test_onnx_backend import decoded_frames, needs_ffmpeg
 
 import generate
 from inference import available_cores

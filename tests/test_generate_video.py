@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 import generate
+from clips import decoded_frames, ffmpeg, needs_ffmpeg, stream_summary
 from conftest import reference_path, shared_path
 from inference import SuperResolver
-from test_onnx_backend import decoded_frames, ffmpeg, needs_ffmpeg, stream_summary
 from utils import image_io
 from utils.image_io import list_frames, read_rgb
 from utils.ops import degrade_hr_frame

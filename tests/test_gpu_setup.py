@@ -7,7 +7,7 @@ import threading
 
 import numpy as np
 import pytest
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, user_error_line
 
 import train
 from utils import context, cuda_libraries, distributed
@@ -165,15 +165,21 @@ def test_auto_without_the_extension_uses_the_cpu_silently(monkeypatch, capsys):
     assert capsys.readouterr().err == ""
 
 
-def test_train_stops_with_one_line_when_the_communicator_is_missing(monkeypatch, capsys, tmp_path):
-    def no_communicator(context_name, device_id):
-        raise UserError("NNabla's NCCL communicator not found: libnccl (NCCL_HOME unset); run 'make setup-gpu'")
-    monkeypatch.setattr(train, "make_communicator", no_communicator)
-    with pytest.raises(SystemExit) as exit_info:
-        train.main(["--output_dir", str(tmp_path)])
-    assert exit_info.value.code == 2
-    assert capsys.readouterr().err.strip().splitlines() == [
-        "error: NNabla's NCCL communicator not found: libnccl (NCCL_HOME unset); run 'make setup-gpu'"]
+@pytest.mark.parametrize("missing, what", [
+    (["libnccl.so.2 (NCCL_HOME unset)"], "not found: libnccl.so.2 (NCCL_HOME unset)"),
+    ([], "failed: NCCL error in ncclCommInitRank: unhandled system error")])
+def test_a_communicator_that_cannot_start_says_what_is_missing_in_one_line(monkeypatch, missing, what):
+    import nnabla.communicators
+    import nnabla.ext_utils
+
+    def nccl_fails(context):  # what NNabla raises when NCCL or its libraries cannot start
+        raise RuntimeError("Traceback (most recent call last):\nNCCL error in ncclCommInitRank: unhandled system error")
+    monkeypatch.setattr(nnabla.communicators, "MultiProcessDataParalellCommunicator", nccl_fails)
+    monkeypatch.setattr(nnabla.ext_utils, "get_extension_context", lambda name, device_id: name)
+    monkeypatch.setattr(cuda_libraries, "missing_communicator_libraries", lambda: missing)
+    with pytest.raises(UserError) as error:
+        distributed.NCCLProcesses()
+    assert str(error.value) == f"NNabla's NCCL communicator {what}; {cuda_libraries.SETUP_ADVICE}"
 
 
 # --- item 3: world size and local rank from every launcher
@@ -197,8 +203,17 @@ def test_world_size_and_local_rank_from_the_launcher(monkeypatch, no_launcher, v
     assert distributed.local_rank() == rank
 
 
-def test_one_process_computes_on_the_configured_gpu(no_launcher):
-    assert distributed.make_communicator("cudnn", device_id=3).device_id == 3
+def test_one_process_trains_on_the_configured_gpu(monkeypatch, capsys, no_launcher, tmp_path):
+    monkeypatch.setattr(train, "context_name", lambda requested: "cudnn")  # as on a machine with GPUs
+    chosen = []
+
+    def use_context(context, device_id=0):
+        chosen.append((context, device_id))
+        raise UserError("stopped once the context is chosen")
+    monkeypatch.setattr(train, "use_context", use_context)
+    argv = ["--output_dir", str(tmp_path / "out"), "--context", "cudnn", "--set", "nnabla_context.device_id=3"]
+    assert user_error_line(train.main, argv, capsys) == "error: stopped once the context is chosen"
+    assert chosen == [("cudnn", 3)]
 
 
 # --- item 4: parameters_agree exact in float32

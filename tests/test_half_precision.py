@@ -1,13 +1,13 @@
 """--precision fp16: NNabla's half precision (context type_config 'half') in the whole generate loop.
 
-It is cuDNN's fast path; NNabla's CPU context computes it too (hundreds of times more slowly than float32), which
+It is cuDNN's fast path; NNabla's CPU context computes it too (far more slowly than float32), which
 is how these tests run it on small frames. Refusals of precisions a backend lacks are in
 test_onnx_backend.py, next to bf16's."""
 import nnabla as nn
 import numpy as np
 import pytest
 from conftest import reference_path
-from test_inference import calendar_frames
+from helpers import calendar_frames
 
 import generate
 import inference

@@ -488,7 +488,7 @@ def test_save_then_load_round_trips(tmp_path, arrays):
     assert all(np.array_equal(loaded[name], arrays[name]) for name in parameter_shapes())
 
 
-def test_reader_needs_no_torch():
-    assert "torch" not in sys.modules
-    assert isinstance(read_pth(LIN_PTH), dict)
-    assert "torch" not in sys.modules
+def test_reader_needs_no_torch(monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)  # any import of torch fails now, installed or not
+    state = read_pth(LIN_PTH)
+    assert isinstance(state, dict) and state

@@ -17,20 +17,20 @@ import pytest
 import generate
 import inference.backends
 from benchmarks.onnxruntime_baseline import transposed_convolutions_as_convolutions
+from clips import decoded_frames, ffmpeg, needs_ffmpeg, stream_summary
 from conftest import REPO_ROOT, reference_path, shared_path
 from generate import frames_from_folder
+from helpers import FIXTURES, NPY_TOLERANCE, assert_matches_fixture
 from inference import SuperResolver, new_parameters, warp_dense
 from inference.onnx_export import CompiledNetwork, cache_stem, cpu_has_bfloat16, export_onnx
 from models import deconv_x2, flow_to_high_res
-from test_generate import FIXTURES, NPY_TOLERANCE, assert_matches_fixture
 from utils import image_io
-from utils.image_io import WriteBehind, ffmpeg_executable, open_video_writer, read_ahead, sample_clip
+from utils.image_io import WriteBehind, open_video_writer, read_ahead, sample_clip
 from utils.ops import warp_by_flow
 from utils.paths import BUNDLED_MODEL
 from utils.weights import read_weight_file, save_weights
 
 RNG = np.random.RandomState(0)
-FFMPEG = ffmpeg_executable()
 
 
 def onnx_model(fixture, cache_dir):
@@ -221,29 +221,6 @@ def test_write_behind_runs_writes_in_order_and_raises_their_error():
     with pytest.raises(OSError, match="disk full"):
         with WriteBehind(depth=2) as writer:
             writer.submit(failing_write, 0)
-
-
-needs_ffmpeg = pytest.mark.skipif(FFMPEG is None, reason="imageio-ffmpeg is not installed")
-
-
-def ffmpeg(*arguments):
-    subprocess.run([FFMPEG, "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *arguments], check=True)
-
-
-def stream_summary(path):
-    """ffmpeg's description of the streams of a media file (it prints them when given no output)."""
-    completed = subprocess.run([FFMPEG, "-nostdin", "-hide_banner", "-i", str(path)], capture_output=True, text=True)
-    return [line.strip() for line in completed.stderr.splitlines() if line.strip().startswith("Stream #")]
-
-
-def decoded_frames(path):
-    capture = cv2.VideoCapture(str(path))
-    frames = []
-    while True:
-        ok, frame = capture.read()
-        if not ok:
-            return frames, capture.get(cv2.CAP_PROP_FPS)
-        frames.append(frame)
 
 
 @needs_ffmpeg

@@ -4,11 +4,9 @@ import numpy as np
 import pytest
 
 import generate
-from clips import write_joined_clip
+from clips import needs_ffmpeg, write_joined_clip
+from helpers import NPY_TOLERANCE, expect_user_error
 from inference import SuperResolver
-from test_generate import NPY_TOLERANCE
-from test_generate_bad_input import expect_user_error
-from test_onnx_backend import needs_ffmpeg
 from utils.paths import BUNDLED_MODEL
 from utils.scenes import detect_cuts, split_at_cuts
 

@@ -5,6 +5,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 
 import pytest
 from conftest import REPO_ROOT
@@ -113,14 +114,33 @@ def product_imports():
     return modules
 
 
+def own_modules():
+    """The top-level modules and packages of this repository."""
+    return {name[:-3] if name.endswith(".py") else name for name in os.listdir(REPO_ROOT)
+            if name.endswith(".py") or os.path.isdir(os.path.join(REPO_ROOT, name))}
+
+
+def providers(module):
+    """Normalized names of the installed distributions that provide a top-level module: from their file
+    lists, else the one named as the module (some wheels list no top-level names); empty if none."""
+    names = importlib.metadata.packages_distributions().get(module, [])
+    if not names:
+        try:
+            names = [importlib.metadata.distribution(module).metadata["Name"]]
+        except importlib.metadata.PackageNotFoundError:
+            names = []
+    return {normalized(name) for name in names}
+
+
 def test_make_demo_installs_every_package_the_product_imports():
     # the optional extras, each documented in README: the CUDA extension (make setup-gpu) and TensorFlow for
     # convert_tf_vgg19_weights.py (requirements-tensorflow.txt)
     optional = {"nnabla_ext", "tensorflow"}
     without_dependencies = listed_packages("requirements-nodeps.txt")  # installed with --no-deps
     available = with_dependencies(installed_by("demo") - without_dependencies) | without_dependencies
-    distributions = importlib.metadata.packages_distributions()
+    ours = own_modules()
     for module, path in product_imports().items():
-        if module in optional or module not in distributions:  # the standard library and our own modules
+        if module in optional or module in sys.stdlib_module_names or module in ours:
             continue
-        assert {normalized(name) for name in distributions[module]} & available, f"{path} imports {module}"
+        assert providers(module), f"{path} imports {module}, which no installed distribution provides"
+        assert providers(module) & available, f"{path} imports {module}, which `make demo` does not install"

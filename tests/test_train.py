@@ -5,9 +5,7 @@ import os
 import subprocess
 import sys
 import time
-from collections import OrderedDict
 
-import h5py
 import nnabla as nn
 import numpy as np
 import pytest
@@ -15,30 +13,15 @@ import pytest
 import generate
 import train
 from conftest import REPO_ROOT, reference_path
-from training_data import (event_scalars, logged_losses, logged_rows, make_calendar_scenes, summary_line,
-                           tiny_training_flags)
+from reference_graphs import LOSSES, frvsr_reference_graph
+from training_data import (event_scalars, final_parameters, logged_losses, logged_rows, make_calendar_scenes,
+                           summary_line, tiny_training_flags)
 from training.loss_log import ITERATION_SECONDS
-from utils.weights import assign_weights, read_weight_file
-
-LOSSES = reference_path("parity_losses")
-
-
-def build_reference_graph(scale):
-    """The FRVSR graph on the fixture's inputs with the fixture's weights times `scale`."""
-    inputs = np.load(os.path.join(LOSSES, "inputs.npz"))
-    scope = OrderedDict()
-    graph = train.build_frvsr_graph(nn.Variable.from_numpy_array(inputs["data_hr"]), 2, scope)
-    with nn.parameter_scope("", scope):
-        params = nn.get_parameters(grad_only=False)
-    arrays = read_weight_file(os.path.join(LOSSES, "weights_frvsr.h5"))
-    assign_weights(params, {name: array * scale for name, array in arrays.items()}, "weights_frvsr.h5")
-    graph.fnet_loss.forward()
-    return graph, inputs
 
 
 @pytest.mark.parametrize("scale, losses_file", [(1, "losses.json"), (4, "losses_x4.json")])
 def test_frvsr_losses_match_reference(scale, losses_file):
-    graph, _ = build_reference_graph(scale)
+    graph, _ = frvsr_reference_graph(scale)
     with open(os.path.join(LOSSES, losses_file)) as file:
         expected = json.load(file)["frvsr"]
     for name in ("content_loss", "warp_loss", "fnet_loss", "gen_loss"):
@@ -46,14 +29,14 @@ def test_frvsr_losses_match_reference(scale, losses_file):
 
 
 def test_frvsr_flow_and_outputs_match_reference_with_strong_weights():
-    graph, _ = build_reference_graph(4)
+    graph, _ = frvsr_reference_graph(4)
     expected = np.load(os.path.join(LOSSES, "intermediates_x4.npz"))
     assert np.abs(graph.flow_lr.d - expected["frvsr_flow_lr"]).max() <= 5e-5
     assert np.abs(graph.generated.d[0] - expected["frvsr_s_gen_output"]).max() <= 2e-5
 
 
 def test_frvsr_outputs_and_lr_frames_match_reference():
-    graph, inputs = build_reference_graph(1)
+    graph, inputs = frvsr_reference_graph(1)
     expected = np.load(os.path.join(LOSSES, "intermediates_frvsr.npz"))
     assert np.abs(graph.generated.d[0] - expected["s_gen_output"]).max() <= 2e-5
     assert np.abs(graph.lr_frames.d - inputs["train_lr"]).max() <= 1e-6
@@ -70,14 +53,6 @@ def test_schedule_scales_with_batch_and_processes():
     config = train.parse_args(["--max_iter", "1000", "--batch_size", "2"])
     assert train.scaled_schedule(config, 2) == (1000, pytest.approx(5e-5))
     assert train.scaled_schedule(config, 1) == (2000, pytest.approx(2.5e-5))
-
-
-def final_parameters(output_dir):
-    files = sorted(name for name in os.listdir(output_dir) if name.startswith("params_"))
-    with h5py.File(os.path.join(output_dir, files[-1]), "r") as h5:
-        arrays = {}
-        h5.visititems(lambda name, item: arrays.__setitem__(name, item[()]) if isinstance(item, h5py.Dataset) else None)
-    return files[-1], arrays
 
 
 @pytest.fixture(scope="module")

@@ -12,9 +12,9 @@ import cv2
 import numpy as np
 import pytest
 from conftest import REPO_ROOT, reference_path
-from test_train import final_parameters
 from training_data import (
     event_scalars,
+    final_parameters,
     logged_losses,
     make_calendar_scenes,
     tiny_training_flags,

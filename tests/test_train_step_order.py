@@ -9,7 +9,7 @@ import os
 import nnabla.solvers as S
 import numpy as np
 import pytest
-from test_train_tecogan import LOSSES, build_reference_graph, solver_parameters
+from reference_graphs import LOSSES, tecogan_reference_graph, solver_parameters
 
 import train
 from utils.distributed import SingleProcess
@@ -35,7 +35,7 @@ def adam_solvers(params):
 
 def stepped(reference_order, update_discriminator=True):
     """The x4 fixture graph after one training step in the given order, and its solver parameters."""
-    graph, scope = build_reference_graph(4)
+    graph, scope = tecogan_reference_graph(4)
     params = learnable_parameters(scope)
     train.training_step(graph, TECOGAN, adam_solvers(params), params, SingleProcess(), update_discriminator,
                         reference_order)
@@ -69,7 +69,7 @@ def test_generator_forward_and_gradient_see_the_updated_discriminator():
         assert abs(float(getattr(graph, name).d) / expected[name] - 1) > 1e-3, name
 
     # the fixture's generator and flow net with the discriminator after the step: one plain forward and backward
-    check, check_scope = build_reference_graph(4)
+    check, check_scope = tecogan_reference_graph(4)
     check_params = learnable_parameters(check_scope)
     copy_values(params["disc"], check_params["disc"])
     for group in check_params.values():
@@ -97,7 +97,7 @@ def test_both_orders_update_the_discriminator_alike_and_the_generator_differentl
 
 def test_without_the_update_the_discriminator_stays_and_the_losses_are_the_fixture_s():
     graph, params = stepped(reference_order=True, update_discriminator=False)
-    _, fixture_scope = build_reference_graph(4)
+    _, fixture_scope = tecogan_reference_graph(4)
     for name, param in learnable_parameters(fixture_scope)["disc"].items():
         np.testing.assert_array_equal(params["disc"][name].d, param.d, err_msg=name)
     expected = expected_losses()
@@ -111,7 +111,7 @@ def reference_loop(steps, d_balance, decay):
     discriminator's update; then fnet_loss's forward and backward and the generator and flow-net updates;
     then tb from mean log D(real) + adversarial loss, the first value only registering the average.
     Returns per step (t_discrim_loss, t_adversarial_loss, gen_loss, tb before the step, updated)."""
-    graph, scope = build_reference_graph(4)
+    graph, scope = tecogan_reference_graph(4)
     params = learnable_parameters(scope)
     solvers = adam_solvers(params)
     records, tb, shadow = [], 0.0, None
@@ -144,7 +144,7 @@ def reference_loop(steps, d_balance, decay):
 
 def our_loop(steps, d_balance, decay):
     """train()'s loop body on the same graph: the gate, training_step in the reference order, the balance."""
-    graph, scope = build_reference_graph(4)
+    graph, scope = tecogan_reference_graph(4)
     params = learnable_parameters(scope)
     solvers = adam_solvers(params)
     balance, records = train.BalanceAverage(decay), []

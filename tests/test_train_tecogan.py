@@ -3,47 +3,25 @@ import json
 import os
 import subprocess
 import sys
-from collections import OrderedDict
 
 import h5py
-import nnabla as nn
 import nnabla.solvers as S
 import numpy as np
 import pytest
 
 import train
 from conftest import REPO_ROOT, reference_path
+from reference_graphs import LOSSES, VGG_FIXTURE, tecogan_reference_graph, solver_parameters
 from training_data import logged_rows, make_calendar_scenes, tiny_training_flags
-from training.config import load_config
 from utils.distributed import SingleProcess
-from utils.weights import assign_weights, parameters_under, read_weight_file
-from vgg19 import load_vgg19
 
-LOSSES = reference_path("parity_losses")
-VGG_FIXTURE = os.path.join(LOSSES, "vgg19_random.h5")
 LOSS_NAMES = ("content_loss", "warp_loss", "fnet_loss", "vgg_loss", "gen_loss", "sum_layer_loss",
               "t_adversarial_loss", "t_discrim_loss")
 
 
-def build_reference_graph(scale):
-    """The TecoGAN graph on the fixture's inputs, learnable weights times `scale`, the fixture's VGG19."""
-    inputs = np.load(os.path.join(LOSSES, "inputs.npz"))
-    config = load_config()
-    scope = OrderedDict()
-    graph = train.build_tecogan_graph(nn.Variable.from_numpy_array(inputs["data_hr"]), 2, config.gan,
-                                      config.train.eps, True, scope)
-    with nn.parameter_scope("", scope):
-        params = nn.get_parameters(grad_only=False)
-    arrays = read_weight_file(os.path.join(LOSSES, "weights_tecogan.h5"))
-    scaled = {name: array if name.endswith(("/mean", "/var")) else array * scale for name, array in arrays.items()}
-    load_vgg19(VGG_FIXTURE, params)
-    assign_weights({name: param for name, param in params.items() if not name.startswith("vgg19/")}, scaled, "fixture")
-    return graph, scope
-
-
 @pytest.mark.parametrize("scale, losses_file", [(1, "losses.json"), (4, "losses_x4.json")])
 def test_tecogan_losses_match_reference(scale, losses_file):
-    graph, _ = build_reference_graph(scale)
+    graph, _ = tecogan_reference_graph(scale)
     graph.both_losses.forward()
     with open(os.path.join(LOSSES, losses_file)) as file:
         expected = json.load(file)["tecogan"]
@@ -54,27 +32,21 @@ def test_tecogan_losses_match_reference(scale, losses_file):
 
 
 def test_tecogan_sequences_match_reference():
-    graph, _ = build_reference_graph(1)
+    graph, _ = tecogan_reference_graph(1)
     graph.both_losses.forward()
     expected = np.load(os.path.join(LOSSES, "intermediates_tecogan.npz"))
     assert np.abs(graph.generated.d[0] - expected["s_gen_output"]).max() <= 2e-5
     assert np.abs(graph.t_gen_output.d - expected["t_gen_output"]).max() <= 2e-5
     assert np.abs(graph.t_discrim_real_loss.d - expected["t_discrim_real_loss"]).max() <= 1e-5
-    strong, _ = build_reference_graph(4)
+    strong, _ = tecogan_reference_graph(4)
     strong.both_losses.forward()
     expected = np.load(os.path.join(LOSSES, "intermediates_x4.npz"))
     assert np.abs(strong.flow_lr.d - expected["tecogan_flow_lr"]).max() <= 5e-5
     assert np.abs(strong.generated.d[0] - expected["tecogan_s_gen_output"]).max() <= 2e-5
 
 
-def solver_parameters(scope):
-    with nn.parameter_scope("", scope):
-        return {"gen": parameters_under("tecogan/generator"), "fnet": parameters_under("tecogan/fnet"),
-                "disc": parameters_under("discriminator")}
-
-
 def test_one_forward_gives_the_gradients_of_two_separate_passes():
-    graph, scope = build_reference_graph(4)
+    graph, scope = tecogan_reference_graph(4)
     params = solver_parameters(scope)
     frozen = {name: S.Sgd(0.0) for name in params}  # learning rate 0: gradients only
     for name, solver in frozen.items():
@@ -82,7 +54,7 @@ def test_one_forward_gives_the_gradients_of_two_separate_passes():
     train.training_step(graph, train.training_stage(True), frozen, params, SingleProcess(), update_discriminator=True)
     combined = {solver: {name: param.g.copy() for name, param in group.items()} for solver, group in params.items()}
 
-    separate_graph, separate_scope = build_reference_graph(4)
+    separate_graph, separate_scope = tecogan_reference_graph(4)
     separate = solver_parameters(separate_scope)
     for group in separate.values():
         for param in group.values():

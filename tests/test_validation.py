@@ -1,6 +1,5 @@
 """Validation during training: val.csv equals evaluate.py on generate.py's outputs of the same model_param
 file, model_best.h5 is the best row's model, both survive resume; bad validation settings stop with one line."""
-import csv
 import os
 import subprocess
 import sys
@@ -15,6 +14,7 @@ import evaluate
 import generate
 import train
 from evaluation import scoring
+from evaluation_data import read_csv
 from training.validation import Validation, validation_clips
 from utils.image_io import list_frames
 from utils.weights import read_weight_file
@@ -55,11 +55,6 @@ def validation_flags(scenes, output_dir, val_dir, max_iter, **overrides):
     settings = {"train.max_iter": max_iter, "data.val_dir": val_dir, "train.val_freq": 2,
                 "train.val_frames": VAL_FRAMES, **overrides}
     return training_data.tiny_training_flags(scenes, output_dir, **settings) + ["--batch_size", "2"]
-
-
-def read_csv(path):
-    with open(path, newline="") as file:
-        return list(csv.DictReader(file))
 
 
 def model_param(output_dir, iteration):

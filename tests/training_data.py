@@ -6,10 +6,12 @@ import os
 import re
 import struct
 
+import h5py
+
 from conftest import shared_path
+from training.loss_log import ITERATION_SECONDS
 from utils.image_io import list_frames, read_rgb
 from utils.scene_layout import write_scenes
-from training.loss_log import ITERATION_SECONDS
 
 CALENDAR = shared_path("data", "calendar_lr")  # 41 real frames, 180x144
 
@@ -89,3 +91,12 @@ def event_images(folder):
             if value.HasField("image"):
                 images.setdefault(value.tag, []).append((event.step, (value.image.height, value.image.width)))
     return images
+
+
+def final_parameters(output_dir):
+    """(file name, {name: array}) of the last params_N.h5 a run wrote into output_dir."""
+    files = sorted(name for name in os.listdir(output_dir) if name.startswith("params_"))
+    with h5py.File(os.path.join(output_dir, files[-1]), "r") as h5:
+        arrays = {}
+        h5.visititems(lambda name, item: arrays.__setitem__(name, item[()]) if isinstance(item, h5py.Dataset) else None)
+    return files[-1], arrays
