@@ -4,6 +4,8 @@ import csv
 import io
 import os
 
+from matplotlib.figure import Figure
+
 from utils.errors import UserError
 from utils.image_io import write_atomically, write_bytes
 
@@ -61,13 +63,11 @@ class LossLog:
         self._plot()
 
     def _plot(self):
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
         labels = self.plotted or {key: key.replace("_", " ") for key in self.rows[-1] if key.endswith("loss")}
         names = [key for key in labels if any(key in row for row in self.rows)]
         iterations = [row["iteration"] for row in self.rows]
-        figure, axes = plt.subplots(len(names), 1, figsize=(8, 2.2 * len(names)), sharex=True, squeeze=False)
+        figure = Figure(figsize=(8, 2.2 * len(names)))
+        axes = figure.subplots(len(names), 1, sharex=True, squeeze=False)
         for axis, name in zip(axes[:, 0], names):
             axis.plot(iterations, [row.get(name, float("nan")) for row in self.rows], linewidth=0.8,
                       marker="." if len(self.rows) <= FEW_POINTS else None)  # one point shows too
@@ -76,7 +76,6 @@ class LossLog:
         axes[-1, 0].set_xlabel("iteration")
         figure.tight_layout()
         write_atomically(self.png_path, lambda temporary: figure.savefig(temporary, dpi=90))
-        plt.close(figure)
 
 
 class TensorBoardScalars:
