@@ -38,10 +38,11 @@ def hr_crop_size(crop_size):
 def find_scenes(input_dir, prefix, first_id, last_id, max_frm, rnn_n, warn=print):
     """Scene folders with ids first_id..last_id and every frame 0..max_frm, in id order; folders lacking a
     frame are skipped with a warning. When none is left, the one-line error names the data.max_frm (and the
-    train.rnn_n) that would use the longest scene. The folder is listed (not every id tried), so a wide id range
-    costs nothing."""
+    train.rnn_n) that would use the longest scene. The folder is listed (not every id tried), so a wide id
+    range costs nothing."""
     if not input_dir:
-        raise UserError("no training data: set --input_video_dir (scenes made by authors_scripts/dataPrepare.py)")
+        raise UserError(
+            "no training data: set --input_video_dir (scenes made by authors_scripts/dataPrepare.py)")
     input_folder(input_dir, "training data folder (--input_video_dir)",
                  "prepare scenes with authors_scripts/dataPrepare.py")
     name_pattern = re.compile(re.escape(prefix) + r"_(\d+)")
@@ -54,10 +55,14 @@ def find_scenes(input_dir, prefix, first_id, last_id, max_frm, rnn_n, warn=print
         if not os.path.isdir(folder):
             continue
         present = set(os.listdir(input_folder(folder, "scene folder")))
-        missing = [index for index in range(max_frm + 1) if os.path.basename(frame_path(folder, index)) not in present]
+        missing = [
+            index for index in range(max_frm + 1)
+            if os.path.basename(frame_path(folder, index)) not in present
+        ]
         if missing:
-            skipped.append(f"warning: skipping {folder}: it lacks frame {missing[0]} (frames 0..{max_frm} are used, "
-                           "data.max_frm)")
+            skipped.append(
+                f"warning: skipping {folder}: it lacks frame {missing[0]} (frames 0..{max_frm} are used, "
+                "data.max_frm)")
             longest_skipped = max(longest_skipped, missing[0])  # frames 0..missing[0] - 1 are there
             continue
         scenes.append(folder)
@@ -68,18 +73,21 @@ def find_scenes(input_dir, prefix, first_id, last_id, max_frm, rnn_n, warn=print
                       f"data.max_frm={longest_skipped - 1} to train on it")
             if longest_skipped < rnn_n:
                 advice += f", with --set train.rnn_n={longest_skipped} or less"
-        raise UserError(f"no usable scene '{prefix}_NNNN' with ids {first_id}..{last_id} and frames 0..{max_frm} "
-                        f"in '{input_dir}'; {advice}")
+        raise UserError(
+            f"no usable scene '{prefix}_NNNN' with ids {first_id}..{last_id} and frames 0..{max_frm} "
+            f"in '{input_dir}'; {advice}")
     for message in skipped:
         warn(message)
     return scenes
 
 
 def scene_frame_size(scene, max_frm):
-    """(height, width) shared by frames 0..max_frm of a scene (read from their headers); UserError if they differ."""
-    return common_image_size([frame_path(scene, index) for index in range(max_frm + 1)], "training frame",
-                             "all frames of a scene must have one size: re-run dataPrepare.py for this scene or "
-                             "remove it")
+    """(height, width) shared by frames 0..max_frm of a scene (read from their headers); UserError if they
+    differ."""
+    return common_image_size(
+        [frame_path(scene, index) for index in range(max_frm + 1)], "training frame",
+        "all frames of a scene must have one size: re-run dataPrepare.py for this scene or "
+        "remove it")
 
 
 def sequence_windows(scenes, rnn_n, max_frm):
@@ -90,7 +98,8 @@ def sequence_windows(scenes, rnn_n, max_frm):
 def read_frame(path):
     image = cv2.imread(path, cv2.IMREAD_COLOR)
     if image is None:
-        raise UserError(f"cannot read training frame '{path}': corrupt or missing; re-run dataPrepare.py for its scene")
+        raise UserError(
+            f"cannot read training frame '{path}': corrupt or missing; re-run dataPrepare.py for its scene")
     return image[:, :, ::-1]  # RGB, as at inference (the reference trains on BGR)
 
 
@@ -113,14 +122,16 @@ class SequenceSampler:
                                   data.max_frm, train.rnn_n, warn)
         self.windows = sequence_windows(self.scenes, train.rnn_n, data.max_frm)
         self.rnn_n, self.tar_size = train.rnn_n, hr_crop_size(train.crop_size)
-        self.flip, self.random_crop, self.moving_first_frame = train.flip, train.random_crop, train.movingFirstFrame
+        self.flip, self.random_crop = train.flip, train.random_crop
+        self.moving_first_frame = train.movingFirstFrame
         self.seed, self.batch_size = train.seed, train.batch_size
         self.rank, self.global_batch = rank, train.batch_size * num_procs
         for scene in self.scenes:
             height, width = scene_frame_size(scene, data.max_frm)
             if min(height, width) < self.tar_size:
-                raise UserError(f"training frames of '{scene}' are {width}x{height}, smaller than the HR crop of "
-                                f"{self.tar_size} pixels; lower train.crop_size")
+                raise UserError(
+                    f"training frames of '{scene}' are {width}x{height}, smaller than the HR crop of "
+                    f"{self.tar_size} pixels; lower train.crop_size")
 
     @lru_cache(maxsize=2)
     def _epoch_order(self, epoch):

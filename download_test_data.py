@@ -63,7 +63,8 @@ def with_base_url(url, base_url):
         return url
     try:
         base = urllib.parse.urlsplit(base_url)
-        valid = base.scheme in ("http", "https") and bool(base.hostname) and (base.port is None or base.port > 0)
+        valid = base.scheme in ("http", "https") and bool(base.hostname) and (base.port is None
+                                                                              or base.port > 0)
     except ValueError:  # an unclosed IPv6 bracket, a port that is no number or out of range
         valid = False
     if not valid:
@@ -183,11 +184,13 @@ def hdf5_problem(path):
     datasets = []
     try:
         with h5py.File(path, "r") as h5:
-            h5.visititems(lambda name, item: datasets.append(item) if isinstance(item, h5py.Dataset) else None)
+            h5.visititems(lambda name, item: datasets.append(item)
+                          if isinstance(item, h5py.Dataset) else None)
             for dataset in datasets:
                 dataset[()]
     except (OSError, ValueError, KeyError, RuntimeError) as error:
-        return f"not a complete HDF5 (.h5) file ({str(error).splitlines()[0] if str(error) else type(error).__name__})"
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        return f"not a complete HDF5 (.h5) file ({reason})"
     return None if datasets else "an HDF5 (.h5) file without any parameters"
 
 
@@ -201,7 +204,8 @@ def member_parts(member, archive_name):
         raise UserError(f"{archive_name} holds {name!r}, a path outside its folder; refusing to unpack it")
     kind = stat.S_IFMT(member.external_attr >> 16)
     if kind not in (0, stat.S_IFDIR if member.is_dir() else stat.S_IFREG):
-        raise UserError(f"{archive_name} holds {name!r}, a symbolic link or special file; refusing to unpack it")
+        raise UserError(
+            f"{archive_name} holds {name!r}, a symbolic link or special file; refusing to unpack it")
     return tuple(parts)
 
 
@@ -287,9 +291,11 @@ def planned_files(args):
     the weights (into weights/)."""
     files = []
     if not args.no_data:
-        files += [(fetch_archive, url, os.path.join(folder, url_filename(url))) for url, folder in DATA_ARCHIVES]
+        files += [(fetch_archive, url, os.path.join(folder, url_filename(url)))
+                  for url, folder in DATA_ARCHIVES]
     if args.weights:
-        files += [(fetch_weight_file, url, os.path.join("weights", url_filename(url))) for url in WEIGHT_FILES]
+        files += [(fetch_weight_file, url, os.path.join("weights", url_filename(url)))
+                  for url in WEIGHT_FILES]
     return [(fetch, with_base_url(url, args.base_url), os.path.join(args.output_dir, destination))
             for fetch, url, destination in files]
 
@@ -310,13 +316,17 @@ def parse_args(argv=None):
     parser = FlagParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--output-dir", default=".",
                         help="folder that receives LR/, HR/ and weights/ (default: the current folder)")
-    parser.add_argument("--weights", action="store_true",
-                        help="also download tecogan_model.h5, frvsr_model.h5, vgg19.h5 and alex_with_LPIPS.h5 "
-                             "into <output-dir>/weights/")
+    parser.add_argument(
+        "--weights",
+        action="store_true",
+        help="also download tecogan_model.h5, frvsr_model.h5, vgg19.h5 and alex_with_LPIPS.h5 "
+        "into <output-dir>/weights/")
     parser.add_argument("--no-data", action="store_true", help="skip the LR/HR evaluation data")
-    parser.add_argument("--base-url", default=None,
-                        help="fetch everything from this host instead (e.g. a mirror or a local test server); "
-                             "the paths stay those of the official URLs (default: the official hosts)")
+    parser.add_argument(
+        "--base-url",
+        default=None,
+        help="fetch everything from this host instead (e.g. a mirror or a local test server); "
+        "the paths stay those of the official URLs (default: the official hosts)")
     return parser.parse_args(argv)
 
 

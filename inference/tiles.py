@@ -1,4 +1,5 @@
-"""The tile plan: windows of the three networks for one frame size, each keeping only what it computes exactly.
+"""The tile plan: windows of the three networks for one frame size, each keeping only what it computes
+exactly.
 
 Every network runs on windows of the frame with a halo of its receptive field, and only the part of each
 window whose whole receptive field lies inside it is kept, so the tiled result equals the untiled one.
@@ -55,7 +56,8 @@ def plan_axis(length, window, halo, align=1):
     count = window_count(length, window, halo)
     starts = [round(index * (length - window) / (count - 1)) for index in range(count)]
     # Kept bounds halfway through each overlap: the overlaps are at least 2 * halo.
-    bounds = [0] + [(next_start + start + window) // 2 for start, next_start in zip(starts, starts[1:])] + [length]
+    bounds = [0] + [(next_start + start + window) // 2
+                    for start, next_start in zip(starts, starts[1:])] + [length]
     return [Window(start, start + window, keep_start, keep_stop)
             for start, keep_start, keep_stop in zip(starts, bounds[:-1], bounds[1:])]
 
@@ -75,7 +77,8 @@ def balanced_window(length, window, halo, align=1, at_least=1):
     `at_least` windows where the axis is long enough): the overlaps shrink to about 2 * halo."""
     if align > 1:
         remainder = length % align
-        blocks = balanced_window(length // align, (window - remainder) // align, -(-halo // align), 1, at_least)
+        blocks = balanced_window(length // align, (window - remainder) // align, -(-halo // align), 1,
+                                 at_least)
         return align * blocks + remainder
     count = window_count(length, window, halo)
     if count < at_least and even_window(length, halo, at_least) - 2 * halo >= MIN_KEEP:
@@ -96,8 +99,11 @@ class TilePlan:
 
     def __init__(self, height, width, num_resblock, tile=None, budget=None, lanes=1):
         self.height, self.width = height, width
-        self.halos = {"flow": FLOW_NET_HALO, "trunk": generator_trunk_halo(num_resblock) + GENERATOR_TAIL_HALO,
-                      "tail": GENERATOR_TAIL_HALO}
+        self.halos = {
+            "flow": FLOW_NET_HALO,
+            "trunk": generator_trunk_halo(num_resblock) + GENERATOR_TAIL_HALO,
+            "tail": GENERATOR_TAIL_HALO
+        }
         if tile is not None:
             flow_tile = -(-tile // FLOW_NET_STRIDE) * FLOW_NET_STRIDE
             sides = {"flow": (flow_tile, flow_tile), "trunk": (tile, tile), "tail": (tile, tile)}
@@ -122,7 +128,8 @@ class TilePlan:
             stride = FLOW_NET_STRIDE
             extra = -(-extra // stride) * stride
             keep_rows, keep_columns = (-(-keep // stride) * stride for keep in (keep_rows, keep_columns))
-            return (self._flow_window(keep_rows + extra, self.height), self._flow_window(keep_columns + extra, self.width))
+            return (self._flow_window(keep_rows + extra,
+                                      self.height), self._flow_window(keep_columns + extra, self.width))
         return min(keep_rows + extra, self.height), min(keep_columns + extra, self.width)
 
     @staticmethod
@@ -145,9 +152,10 @@ class TilePlan:
             windows[name] = self.window_within(name, largest)
             if windows[name] is None:
                 smallest = self.smallest_bytes(frames)
-                raise UserError(f"--max-memory {budget / 2 ** 30:.2f} GB is too small for {self.width}x{self.height} "
-                                f"frames even with the smallest tiles (needs about {smallest / 2 ** 30:.2f} GB); "
-                                "raise --max-memory or use smaller frames")
+                raise UserError(
+                    f"--max-memory {budget / 2 ** 30:.2f} GB is too small for {self.width}x{self.height} "
+                    f"frames even with the smallest tiles (needs about {smallest / 2 ** 30:.2f} GB); "
+                    "raise --max-memory or use smaller frames")
         return windows
 
     def window_within(self, name, largest):
@@ -166,7 +174,8 @@ class TilePlan:
             return height, width
         if smallest_rows * width <= largest:
             rows = largest // width
-            return (self._flow_window(rows - rows % FLOW_NET_STRIDE, height) if name == "flow" else rows), width
+            return (self._flow_window(rows
+                                      - rows % FLOW_NET_STRIDE, height) if name == "flow" else rows), width
         if name == "flow":
             side -= side % FLOW_NET_STRIDE
             return self._flow_window(side, height), self._flow_window(side, width)
@@ -185,8 +194,10 @@ class TilePlan:
 
     @staticmethod
     def _valid(window, length):
-        """(start, stop) of the part of a trunk window whose features are exact: its kept range and the tail's halo."""
-        return max(0, window.keep_start - GENERATOR_TAIL_HALO), min(length, window.keep_stop + GENERATOR_TAIL_HALO)
+        """(start, stop) of the part of a trunk window whose features are exact: its kept range and the tail's
+        halo."""
+        return max(0, window.keep_start - GENERATOR_TAIL_HALO), min(length,
+                                                                    window.keep_stop + GENERATOR_TAIL_HALO)
 
     def tiles(self, name):
         rows, columns = self.flow if name == "flow" else self.trunk

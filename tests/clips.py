@@ -30,13 +30,15 @@ def read_clip(name, first=0, count=None):
 
 def write_joined_clip(folder, shots, size):
     """Parts of sample clips joined into one losslessly encoded video at one size (width, height): shots are
-    (clip name, first frame, frame count). Returns the video's path and its frames as RGB float32 in [0, 1]."""
+    (clip name, first frame, frame count). Returns the video's path and its frames as RGB float32
+    in [0, 1]."""
     frames = [frame for name, first, count in shots for frame in read_clip(name, first, count)]
     for index, frame in enumerate(frames):
         small = cv2.resize(np.ascontiguousarray(frame[:, :, ::-1]), size, interpolation=cv2.INTER_AREA)
         cv2.imwrite(os.path.join(folder, f"{index:04d}.png"), small)
     path = os.path.join(folder, "joined.mp4")
-    ffmpeg("-framerate", "25", "-i", os.path.join(folder, "%04d.png"), "-c:v", "libx264rgb", "-crf", "0", path)
+    ffmpeg("-framerate", "25", "-i", os.path.join(folder, "%04d.png"), "-c:v", "libx264rgb", "-crf", "0",
+           path)
     capture = cv2.VideoCapture(path)
     decoded = [capture.read()[1][:, :, ::-1].astype(np.float32) / 255 for _ in frames]
     capture.release()
@@ -49,7 +51,8 @@ def ffmpeg(*arguments):
 
 def stream_summary(path):
     """ffmpeg's description of the streams of a media file (it prints them when given no output)."""
-    completed = subprocess.run([FFMPEG, "-nostdin", "-hide_banner", "-i", str(path)], capture_output=True, text=True)
+    completed = subprocess.run(
+        [FFMPEG, "-nostdin", "-hide_banner", "-i", str(path)], capture_output=True, text=True)
     return [line.strip() for line in completed.stderr.splitlines() if line.strip().startswith("Stream #")]
 
 

@@ -39,9 +39,13 @@ def tecogan_reference_graph(scale):
     with nn.parameter_scope("", scope):
         params = nn.get_parameters(grad_only=False)
     arrays = read_weight_file(os.path.join(LOSSES, "weights_tecogan.h5"))
-    scaled = {name: array if name.endswith(("/mean", "/var")) else array * scale for name, array in arrays.items()}
+    scaled = {
+        name: array if name.endswith(("/mean", "/var")) else array * scale for name, array in arrays.items()
+    }
     load_vgg19(VGG_FIXTURE, params)
-    assign_weights({name: param for name, param in params.items() if not name.startswith("vgg19/")}, scaled, "fixture")
+    assign_weights({
+        name: param for name, param in params.items() if not name.startswith("vgg19/")
+    }, scaled, "fixture")
     return graph, scope
 
 

@@ -41,10 +41,15 @@ def truncated_pngs_agree(written, expected, reference_values):
 
 @pytest.mark.parametrize("fixture", FIXTURES)
 def test_reference_mode_pngs_match_reference_pngs(fixture, tmp_path):
-    generate.main(["--model", reference_path(fixture, "weights.h5"), "--input-dir-lr", reference_path(fixture, "lr"),
-                   "--output-dir", str(tmp_path), "--truncate", "--context", "cpu"])
+    generate.main([
+        "--model",
+        reference_path(fixture, "weights.h5"), "--input-dir-lr",
+        reference_path(fixture, "lr"), "--output-dir",
+        str(tmp_path), "--truncate", "--context", "cpu"
+    ])
     written_names = sorted(os.listdir(tmp_path))
-    assert written_names == sorted(os.path.basename(p) for p in glob.glob(reference_path(fixture, "out", "*.png")))
+    assert written_names == sorted(
+        os.path.basename(p) for p in glob.glob(reference_path(fixture, "out", "*.png")))
     for name in written_names:
         written = cv2.imread(str(tmp_path / name))
         expected = cv2.imread(reference_path(fixture, "out", name))
@@ -54,8 +59,12 @@ def test_reference_mode_pngs_match_reference_pngs(fixture, tmp_path):
 
 def test_default_pngs_are_rounded_not_truncated(tmp_path):
     fixture = "parity_generate_strong"
-    generate.main(["--model", reference_path(fixture, "weights.h5"), "--input-dir-lr", reference_path(fixture, "lr"),
-                   "--output-dir", str(tmp_path)])
+    generate.main([
+        "--model",
+        reference_path(fixture, "weights.h5"), "--input-dir-lr",
+        reference_path(fixture, "lr"), "--output-dir",
+        str(tmp_path)
+    ])
     written = cv2.imread(str(tmp_path / "output_lr_0003.png"))[:, :, ::-1].astype(int)
     npy = np.load(reference_path(fixture, "out", "output_lr_0003.npy"))
     rounded = np.rint(np.clip(npy * 255, 0, 255))

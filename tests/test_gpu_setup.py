@@ -27,13 +27,18 @@ def no_launcher(monkeypatch):
 
 def test_the_linked_openmpi_home_dlopens_with_every_symbol_nnabla_looks_up(tmp_path):
     home = cuda_libraries.link_mpi_home(str(tmp_path / "openmpi"))
-    script = ("import ctypes, os, sys\n"
-              "from utils import cuda_libraries as c\n"
-              "environ = {}\n"
-              f"c.prepare(environ, folders=[], mpi_home={home!r})\n"
-              "library = ctypes.CDLL(os.path.join(environ['OMPI_HOME'], 'lib', 'libmpi.so'))\n"
-              "print(' '.join(name for name in c.MPI_SYMBOLS if not hasattr(library, name)) or 'all found')\n")
-    completed = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, check=False)
+    script = (
+        "import ctypes, os, sys\n"
+        "from utils import cuda_libraries as c\n"
+        "environ = {}\n"
+        f"c.prepare(environ, folders=[], mpi_home={home!r})\n"
+        "library = ctypes.CDLL(os.path.join(environ['OMPI_HOME'], 'lib', 'libmpi.so'))\n"
+        "print(' '.join(name for name in c.MPI_SYMBOLS if not hasattr(library, name)) or 'all found')\n")
+    completed = subprocess.run([sys.executable, "-c", script],
+                               cwd=REPO_ROOT,
+                               capture_output=True,
+                               text=True,
+                               check=False)
     assert completed.stdout.strip() == "all found", completed.stderr[-2000:]
 
 
@@ -77,8 +82,9 @@ class FailingRegistry:
     """nnabla.communicators.MultiProcessDataParalellCommunicator when the extension registered none."""
 
     def __init__(self, context):
-        raise RuntimeError("value error in query\n.../communicator.cpp\nMultiProcessDataParalellCommunicatorCuda "
-                           "could not be found in []")
+        raise RuntimeError(
+            "value error in query\n.../communicator.cpp\nMultiProcessDataParalellCommunicatorCuda "
+            "could not be found in []")
 
 
 def test_a_communicator_that_cannot_be_made_names_the_missing_library(monkeypatch, tmp_path):
@@ -173,7 +179,8 @@ def test_a_communicator_that_cannot_start_says_what_is_missing_in_one_line(monke
     import nnabla.ext_utils
 
     def nccl_fails(context):  # what NNabla raises when NCCL or its libraries cannot start
-        raise RuntimeError("Traceback (most recent call last):\nNCCL error in ncclCommInitRank: unhandled system error")
+        raise RuntimeError(
+            "Traceback (most recent call last):\nNCCL error in ncclCommInitRank: unhandled system error")
     monkeypatch.setattr(nnabla.communicators, "MultiProcessDataParalellCommunicator", nccl_fails)
     monkeypatch.setattr(nnabla.ext_utils, "get_extension_context", lambda name, device_id: name)
     monkeypatch.setattr(cuda_libraries, "missing_communicator_libraries", lambda: missing)
@@ -211,7 +218,10 @@ def test_one_process_trains_on_the_configured_gpu(monkeypatch, capsys, no_launch
         chosen.append((context, device_id))
         raise UserError("stopped once the context is chosen")
     monkeypatch.setattr(train, "use_context", use_context)
-    argv = ["--output_dir", str(tmp_path / "out"), "--context", "cudnn", "--set", "nnabla_context.device_id=3"]
+    argv = [
+        "--output_dir",
+        str(tmp_path / "out"), "--context", "cudnn", "--set", "nnabla_context.device_id=3"
+    ]
     assert user_error_line(train.main, argv, capsys) == "error: stopped once the context is chosen"
     assert chosen == [("cudnn", 3)]
 
@@ -323,11 +333,19 @@ def test_the_device_check_without_a_gpu_stops_with_one_line(tmp_path):
     fake = tmp_path / "nvidia-smi"  # as on a machine with the tools but no usable GPU
     fake.write_text("#!/bin/sh\necho 'NVIDIA-SMI has failed' >&2\nexit 9\n")
     fake.chmod(0o755)
-    environment = dict(os.environ, PATH=f"{tmp_path}:{os.environ['PATH']}", GPU_CHECK_DIR=str(tmp_path / "work"))
-    completed = subprocess.run(["bash", GPU_CHECK], capture_output=True, text=True, env=environment, check=False)
+    environment = dict(os.environ,
+                       PATH=f"{tmp_path}:{os.environ['PATH']}",
+                       GPU_CHECK_DIR=str(tmp_path / "work"))
+    completed = subprocess.run(["bash", GPU_CHECK],
+                               capture_output=True,
+                               text=True,
+                               env=environment,
+                               check=False)
     assert completed.returncode == 2
     assert completed.stderr.strip().splitlines() == [
-        "error: no GPU: nvidia-smi lists no NVIDIA GPU; run this on a machine with one (--dry-run lists the steps)"]
+        "error: no GPU: nvidia-smi lists no NVIDIA GPU; run this on a machine with one (--dry-run lists the "
+        "steps)"
+    ]
     assert not (tmp_path / "work").exists()
 
 
@@ -336,5 +354,6 @@ def test_the_device_check_lists_its_steps_without_a_gpu():
     assert completed.returncode == 0
     for step in ("make setup-gpu", "TECOGAN_TEST_CONTEXT=cudnn", "--tecogan", "mpirun -n 1",
                  "benchmarks.bench_generate --engines nnabla",
-                 "benchmarks.bench_precision --precisions fp16 --context cudnn", "benchmarks.bench_train --context cudnn"):
+                 "benchmarks.bench_precision --precisions fp16 --context cudnn",
+                 "benchmarks.bench_train --context cudnn"):
         assert step in completed.stdout, step

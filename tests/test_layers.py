@@ -44,7 +44,8 @@ def module_file(module, files):
 
 
 def imported_files(path, files):
-    """{product file: the import statement's text} of every import in a file, top-level or inside a function."""
+    """{product file: the import statement's text} of every import in a file, top-level or inside a
+    function."""
     with open(os.path.join(REPO_ROOT, path)) as source:
         tree = ast.parse(source.read())
     package = os.path.dirname(path).replace(os.sep, ".")
@@ -53,7 +54,8 @@ def imported_files(path, files):
         if isinstance(node, ast.Import):
             candidates = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
-            parent = ".".join(package.split(".")[:len(package.split(".")) - node.level + 1]) if node.level else ""
+            parent = ".".join(package.split(".")[:len(package.split(".")) - node.level
+                                                 + 1]) if node.level else ""
             base = ".".join(part for part in (parent, node.module or "") if part)
             # `from a import b`: b is a module of package a, or a name defined in a
             candidates = [f"{base}.{alias.name}" if module_file(f"{base}.{alias.name}", files) else base
@@ -111,14 +113,18 @@ def test_no_imports_run_in_a_circle():
 
 
 def test_no_test_module_imports_another():
-    """Shared test helpers live in helper modules (helpers.py, clips.py, ...) or conftest, never in a test module."""
+    """Shared test helpers live in helper modules (helpers.py, clips.py, ...) or conftest, never in a test
+    module."""
     tests = os.path.join(REPO_ROOT, "tests")
     wrong = []
     for name in sorted(os.listdir(tests)):
         if name.endswith(".py"):
             with open(os.path.join(tests, name)) as source:
                 tree = ast.parse(source.read())
-            wrong += [f"{name}: {ast.unparse(node)}" for node in ast.walk(tree)
-                      if isinstance(node, ast.Import) and any(alias.name.startswith("test_") for alias in node.names)
-                      or isinstance(node, ast.ImportFrom) and (node.module or "").startswith("test_")]
+            wrong += [
+                f"{name}: {ast.unparse(node)}" for node in ast.walk(tree)
+                if isinstance(node, ast.Import) and any(
+                    alias.name.startswith("test_") for alias in node.names)
+                or isinstance(node, ast.ImportFrom) and (node.module or "").startswith("test_")
+            ]
     assert not wrong, "\n".join(wrong)

@@ -14,7 +14,8 @@ from packaging.requirements import Requirement
 SCRIPT = os.path.join(REPO_ROOT, "utils", "make_venv.sh")
 
 
-@pytest.mark.skipif(any(os.path.exists(path) for path in ("/usr/bin/python3.10", "/usr/local/bin/python3.10")),
+@pytest.mark.skipif(any(
+    os.path.exists(path) for path in ("/usr/bin/python3.10", "/usr/local/bin/python3.10")),
                     reason="this machine has a system-wide Python 3.10, so 'none found' cannot be staged")
 def test_without_python_3_10_one_line_says_what_to_install(tmp_path):
     bin_dir = tmp_path / "bin"
@@ -22,8 +23,14 @@ def test_without_python_3_10_one_line_says_what_to_install(tmp_path):
     for tool in ("bash", "env", "command"):
         if shutil.which(tool):
             os.symlink(shutil.which(tool), bin_dir / tool)
-    completed = subprocess.run(["bash", SCRIPT, str(tmp_path / "venv"), "requirements.txt"], cwd=REPO_ROOT,
-                               env={"PATH": str(bin_dir), "HOME": str(tmp_path)}, capture_output=True, text=True)
+    completed = subprocess.run(["bash", SCRIPT, str(tmp_path / "venv"), "requirements.txt"],
+                               cwd=REPO_ROOT,
+                               env={
+                                   "PATH": str(bin_dir),
+                                   "HOME": str(tmp_path)
+                               },
+                               capture_output=True,
+                               text=True)
     assert completed.returncode == 2
     lines = completed.stderr.strip().splitlines()
     assert len(lines) == 1 and "Python 3.10 not found" in lines[0] and "pyenv install 3.10" in lines[0]
@@ -31,8 +38,10 @@ def test_without_python_3_10_one_line_says_what_to_install(tmp_path):
 
 
 def test_project_environment_runs_python_3_10():
-    version = subprocess.run([os.path.join(REPO_ROOT, ".venv", "bin", "python"), "-c",
-                              "import sys; print(sys.version_info[:2])"], capture_output=True, text=True).stdout
+    version = subprocess.run(
+        [os.path.join(REPO_ROOT, ".venv", "bin", "python"), "-c", "import sys; print(sys.version_info[:2])"],
+        capture_output=True,
+        text=True).stdout
     assert version.strip() == "(3, 10)"
 
 
@@ -45,7 +54,8 @@ def normalized(name):
 
 
 def listed_packages(requirements_file):
-    """Names of the packages a requirements file installs, following its -r includes (not its -c constraints)."""
+    """Names of the packages a requirements file installs, following its -r includes (not its -c
+    constraints)."""
     names = set()
     with open(os.path.join(REPO_ROOT, requirements_file)) as lines:
         for line in lines:
@@ -58,7 +68,8 @@ def listed_packages(requirements_file):
 
 
 def installed_by(target):
-    """The packages that `make TARGET` installs on a fresh clone: every requirements file its commands name."""
+    """The packages that `make TARGET` installs on a fresh clone: every requirements file its commands
+    name."""
     commands = subprocess.run(["make", "-n", "-B", target], cwd=REPO_ROOT, capture_output=True, text=True,
                               check=True).stdout
     files = set(re.findall(r"requirements[\w-]*\.txt", commands))
@@ -93,7 +104,8 @@ def with_dependencies(names):
 
 
 def product_imports():
-    """{top-level module: first file importing it} of every import in the product's code (not tests/, benchmarks/)."""
+    """{top-level module: first file importing it} of every import in the product's code (not tests/,
+    benchmarks/)."""
     modules = {}
     for folder, subfolders, files in os.walk(REPO_ROOT):
         subfolders[:] = [name for name in subfolders

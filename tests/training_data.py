@@ -43,12 +43,15 @@ def logged_rows(output_dir):
 
 def logged_losses(output_dir):
     """losses.csv's rows without the iteration time, which differs from run to run."""
-    return [{key: value for key, value in row.items() if key != ITERATION_SECONDS} for row in logged_rows(output_dir)]
+    return [{
+        key: value for key, value in row.items() if key != ITERATION_SECONDS
+    } for row in logged_rows(output_dir)]
 
 
 def summary_line(stdout):
     """(iterations, seconds, samples/s) of the 'trained N iterations in S s (..., R samples/s, ...)' line."""
-    matches = re.findall(r"^trained (\d+) iterations in ([\d.]+) s \(.*?, ([\d.e+]+) samples/s,", stdout, re.MULTILINE)
+    matches = re.findall(r"^trained (\d+) iterations in ([\d.]+) s \(.*?, ([\d.e+]+) samples/s,", stdout,
+                         re.MULTILINE)
     assert len(matches) == 1, stdout
     done, seconds, rate = matches[0]
     return int(done), float(seconds), float(rate)
@@ -98,5 +101,6 @@ def final_parameters(output_dir):
     files = sorted(name for name in os.listdir(output_dir) if name.startswith("params_"))
     with h5py.File(os.path.join(output_dir, files[-1]), "r") as h5:
         arrays = {}
-        h5.visititems(lambda name, item: arrays.__setitem__(name, item[()]) if isinstance(item, h5py.Dataset) else None)
+        h5.visititems(lambda name, item: arrays.__setitem__(name, item[()])
+                      if isinstance(item, h5py.Dataset) else None)
     return files[-1], arrays

@@ -9,7 +9,8 @@ from matplotlib.figure import Figure
 from utils.errors import UserError
 from utils.image_io import write_atomically, write_bytes
 
-ITERATION_SECONDS = "iteration_seconds"  # wall time of an iteration: reading its batch, the step, the all-reduces
+# wall time of an iteration: reading its batch, the step, the all-reduces
+ITERATION_SECONDS = "iteration_seconds"
 TENSORBOARD_FOLDER = "tensorboard"
 FEW_POINTS = 50  # curves of at most this many points mark each point
 
@@ -37,12 +38,14 @@ class LossLog:
             with open(self.csv_path, newline="", encoding="utf-8", errors="replace") as file:
                 reader = csv.DictReader(file)
                 for row in reader:
-                    # an empty cell: a column this row's run did not write (e.g. the iteration time of older runs)
+                    # an empty cell: a column this row's run did not write (e.g. the iteration time of older
+                    # runs)
                     rows.append({**{key: float(value) for key, value in row.items() if value != ""},
                                  "iteration": int(row["iteration"])})
         except (csv.Error, KeyError, TypeError, ValueError):
-            raise UserError(f"'{self.csv_path}' line {reader.line_num if reader else 1} is not a row of numbers; "
-                            "fix or delete that line (or the file, which loses only the earlier curves)")
+            raise UserError(
+                f"'{self.csv_path}' line {reader.line_num if reader else 1} is not a row of numbers; "
+                "fix or delete that line (or the file, which loses only the earlier curves)")
         return [row for row in rows if row["iteration"] <= iteration]
 
     def add(self, iteration, values):
@@ -51,7 +54,8 @@ class LossLog:
     def write(self):
         """Rewrite the CSV and the PNG. Call it before the checkpoint of the last row is written: a
         crash between the two then leaves rows past the checkpoint, which a resumed run drops, never a gap.
-        The columns are those of every row, in the order they first appear; a row lacking one leaves it empty."""
+        The columns are those of every row, in the order they first appear; a row lacking one leaves it
+        empty."""
         if not self.rows:
             return
         table = io.StringIO()
@@ -89,8 +93,9 @@ class TensorBoardScalars:
         try:
             from tensorboardX import SummaryWriter
         except ImportError:
-            raise UserError("train.tensorboard needs tensorboardX: install it (pip install -r requirements.txt) "
-                            "or set train.tensorboard to false")
+            raise UserError(
+                "train.tensorboard needs tensorboardX: install it (pip install -r requirements.txt) "
+                "or set train.tensorboard to false")
         self.writer = SummaryWriter(os.path.join(output_dir, TENSORBOARD_FOLDER),
                                     purge_step=start_iteration + 1 if start_iteration else None)
 

@@ -14,7 +14,8 @@ from utils.errors import UserError
 
 
 def spellings(flag):
-    """The all-dash and the all-underscore spelling of a long flag: --max-memory -> {--max-memory, --max_memory}."""
+    """The all-dash and the all-underscore spelling of a long flag: --max-memory -> {--max-memory,
+    --max_memory}."""
     name = flag[2:]
     return {"--" + name.replace("_", "-"), "--" + name.replace("-", "_")}
 
@@ -45,11 +46,13 @@ class FlagParser(argparse.ArgumentParser):
                                         namespace)
 
     def declared_spellings(self, args):
-        """args with every alias replaced by its flag's declared spelling (`--max_memory=4` -> `--max-memory=4`),
-        up to a bare `--`, after which everything is a value."""
+        """args with every alias replaced by its flag's declared spelling (`--max_memory=4` ->
+        `--max-memory=4`), up to a bare `--`, after which everything is a value."""
         declared = set(self._option_string_actions)
-        aliases = {alias: flag for flag in declared if flag.startswith("--") and flag not in self.reference_flags
-                   for alias in spellings(flag) - declared}
+        aliases = {
+            alias: flag for flag in declared if flag.startswith("--") and flag not in self.reference_flags
+            for alias in spellings(flag) - declared
+        }
         rewritten = []
         for index, arg in enumerate(args):
             if arg == "--":
@@ -60,7 +63,8 @@ class FlagParser(argparse.ArgumentParser):
 
 
 def positive(kind, name):
-    """An argparse type: a positive finite number of `kind` (int or float), or a one-line error naming the flag."""
+    """An argparse type: a positive finite number of `kind` (int or float), or a one-line error naming the
+    flag."""
     def parse(text):
         try:
             value = kind(text)

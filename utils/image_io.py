@@ -42,9 +42,11 @@ def frame_sort_key(filename):
 
 
 def list_frames(folder):
-    """Sorted paths of the image files in folder; UserError if the folder is missing, unreadable or has none."""
+    """Sorted paths of the image files in folder; UserError if the folder is missing, unreadable or has
+    none."""
     if os.path.exists(folder) and not os.path.isdir(folder):
-        raise UserError(f"input folder '{folder}' is a file, not a folder; pass the folder that holds the frames")
+        raise UserError(
+            f"input folder '{folder}' is a file, not a folder; pass the folder that holds the frames")
     if not os.path.isdir(folder):
         raise UserError(f"input folder '{folder}' does not exist; pass a folder of LR frames")
     try:
@@ -93,8 +95,9 @@ def common_image_size(paths, what, advice):
     for path in paths[1:]:
         other = image_size(path)
         if other != size:
-            raise UserError(f"{what} '{path}' is {other[1]}x{other[0]} but '{paths[0]}' is {size[1]}x{size[0]}; "
-                            f"{advice}")
+            raise UserError(
+                f"{what} '{path}' is {other[1]}x{other[0]} but '{paths[0]}' is {size[1]}x{size[0]}; "
+                f"{advice}")
     return size
 
 
@@ -121,7 +124,8 @@ def temporary_path(path):
     return os.path.join(directory, f".{stem}.{os.getpid()}.tmp{extension}")
 
 
-TEMPORARY_NAME = re.compile(r"\.(?P<stem>.+)\.(?P<pid>\d+)\.tmp(?P<extension>\.[^.]*)?")  # temporary_path's names
+# temporary_path's names
+TEMPORARY_NAME = re.compile(r"\.(?P<stem>.+)\.(?P<pid>\d+)\.tmp(?P<extension>\.[^.]*)?")
 
 
 def process_alive(pid):
@@ -248,7 +252,8 @@ class VideoReader:
 
     def __init__(self, path):
         if os.path.isdir(path):
-            raise UserError(f"video file '{path}' is a folder; pass a video file, or the folder as --input-dir-lr")
+            raise UserError(
+                f"video file '{path}' is a folder; pass a video file, or the folder as --input-dir-lr")
         if not os.path.isfile(path):
             raise UserError(f"video file '{path}' does not exist")
         self.path = path
@@ -271,8 +276,9 @@ class VideoReader:
         index = value if kind == "frame" else math.ceil(value * self.fps - 1e-6)
         duration = self.total_frames / self.fps
         if option == "--start" and index >= self.total_frames:
-            raise UserError(f"--start {text} is at or after the end of '{self.path}' ({self.total_frames} frames, "
-                            f"{float(duration):.2f} s); choose an earlier start")
+            raise UserError(
+                f"--start {text} is at or after the end of '{self.path}' ({self.total_frames} frames, "
+                f"{float(duration):.2f} s); choose an earlier start")
         if option == "--end" and index > self.total_frames:
             raise UserError(f"--end {text} is past the end of '{self.path}' ({self.total_frames} frames, "
                             f"{float(duration):.2f} s); choose an earlier end or leave --end out")
@@ -283,7 +289,8 @@ class VideoReader:
         self.start = self.frame_index("--start", start_text) if start_text else 0
         self.end = self.frame_index("--end", end_text) if end_text else self.total_frames
         if self.end <= self.start:
-            raise UserError(f"--end {end_text} is not after --start {start_text or 0}; choose an end after the start")
+            raise UserError(
+                f"--end {end_text} is not after --start {start_text or 0}; choose an end after the start")
         self.frame_count = self.end - self.start
 
     @property
@@ -328,9 +335,11 @@ class VideoWriter:
     def __init__(self, path, fps, width, height):
         self.path = path
         self.staged = StagedFile(path)
-        self.writer = cv2.VideoWriter(self.staged.temporary, cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
+        self.writer = cv2.VideoWriter(self.staged.temporary, cv2.VideoWriter_fourcc(*"mp4v"), fps,
+                                      (width, height))
         if not self.writer.isOpened():
-            raise UserError(f"cannot write video '{path}'; check the folder is writable and the name ends in .mp4")
+            raise UserError(
+                f"cannot write video '{path}'; check the folder is writable and the name ends in .mp4")
 
     def write(self, rgb_uint8):
         self.writer.write(np.ascontiguousarray(rgb_uint8[:, :, ::-1]))
@@ -399,14 +408,20 @@ class FfmpegVideoWriter:
                 if codec in MP4_AUDIO_CODECS or os.path.splitext(path)[1].lower() == ".mkv":
                     command += ["-c:a", "copy"]
                 else:
-                    print(f"note: the audio of '{source.path}' is {codec}, which {os.path.splitext(path)[1]} cannot "
-                          "hold; it is re-encoded to AAC", file=sys.stderr)
+                    print(
+                        f"note: the audio of '{source.path}' is {codec}, which {os.path.splitext(path)[1]} "
+                        "cannot "
+                        "hold; it is re-encoded to AAC",
+                        file=sys.stderr)
                     command += ["-c:a", "aac", "-b:a", "192k"]
             command += ["-vf", "setsar={}/{}".format(*source.sample_aspect)]
         # yuv420p: the pixel format every player decodes; CRF 18 keeps the SR detail visible.
         command += ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "18", self.staged.temporary]
         self.log = tempfile.TemporaryFile()  # a file, not a pipe: ffmpeg never blocks on its messages
-        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self.log)
+        self.process = subprocess.Popen(command,
+                                        stdin=subprocess.PIPE,
+                                        stdout=subprocess.DEVNULL,
+                                        stderr=self.log)
 
     def write(self, rgb_uint8):
         try:
@@ -432,19 +447,22 @@ class FfmpegVideoWriter:
         self.log.seek(0)
         messages = self.log.read().decode(errors="replace").strip().splitlines()
         self.abort()
-        raise UserError(f"ffmpeg could not write video '{self.path}': {messages[-1] if messages else 'no message'}")
+        raise UserError(
+            f"ffmpeg could not write video '{self.path}': {messages[-1] if messages else 'no message'}")
 
 
 VIDEO_EXTENSIONS = (".mp4", ".m4v", ".mov", ".mkv")
 
 
 def check_video_output(path):
-    """UserError unless a video can be written at path: a known container, in a writable folder, not a folder."""
+    """UserError unless a video can be written at path: a known container, in a writable folder, not a
+    folder."""
     output_file(path, "--output-video", VIDEO_EXTENSIONS)
 
 
 def open_video_writer(path, fps, width, height, source=None):
-    """H.264 through ffmpeg (with the audio and aspect of source) when imageio-ffmpeg is installed, else OpenCV."""
+    """H.264 through ffmpeg (with the audio and aspect of source) when imageio-ffmpeg is installed, else
+    OpenCV."""
     ffmpeg = ffmpeg_executable()
     if ffmpeg:
         return FfmpegVideoWriter(path, fps, width, height, source, ffmpeg)

@@ -161,5 +161,8 @@ def degrade_hr_frame(hr_frame):
     """The training degradation of one (H, W, 3) HR frame for inference, as the authors' --input_dir_HR:
     the 9x9 Gaussian blur (edges mirrored), then every 4th pixel from (0, 0), so that LR pixel i sits on
     HR pixel 4i. Returns (ceil(H / 4), ceil(W / 4), 3) float32."""
-    blurred = cv2.filter2D(hr_frame, -1, gaussian_kernel().astype(np.float32), borderType=cv2.BORDER_REFLECT_101)
+    blurred = cv2.filter2D(hr_frame,
+                           -1,
+                           gaussian_kernel().astype(np.float32),
+                           borderType=cv2.BORDER_REFLECT_101)
     return np.ascontiguousarray(blurred[::SCALE, ::SCALE])

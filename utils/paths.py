@@ -78,7 +78,8 @@ def output_folder(path, role):
     if not os.path.isdir(parent):
         raise UserError(f"{role} '{path}' is under '{parent}', which is a file; choose another path")
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise UserError(f"{role} '{path}' cannot be written ('{parent}' is not writable); choose another path")
+        raise UserError(
+            f"{role} '{path}' cannot be written ('{parent}' is not writable); choose another path")
     return path
 
 
@@ -92,7 +93,8 @@ def lock_folder(path, role):
         try:
             lock = os.fdopen(os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644), "r+")
         except OSError as error:
-            raise UserError(f"cannot create the lock file of {role} '{path}' ({error.strerror}); choose another path")
+            raise UserError(
+                f"cannot create the lock file of {role} '{path}' ({error.strerror}); choose another path")
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

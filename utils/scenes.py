@@ -25,7 +25,10 @@ def detect_cuts(path, start=0, end=None):
 
     logging.getLogger("pyscenedetect").setLevel(logging.WARNING)
     scenes = detect(path, ContentDetector(min_scene_len=MIN_SHOT_FRAMES), start_time=start, end_time=end)
-    return [scene_start.frame_num for scene_start, _ in scenes[1:] if start < scene_start.frame_num < (end or 1 << 62)]
+    return [
+        scene_start.frame_num for scene_start, _ in scenes[1:]
+        if start < scene_start.frame_num < (end or 1 << 62)
+    ]
 
 
 def read_cuts_file(path, frame_count):
@@ -50,8 +53,9 @@ def read_cuts_file(path, frame_count):
             raise UserError(f"--scene-cuts '{path}' line {number}: frame {cut} is outside the frames "
                             f"1..{frame_count - 1} (frame 0 always starts a scene)")
         if cuts and cut <= cuts[-1]:
-            raise UserError(f"--scene-cuts '{path}' line {number}: frame {cut} does not come after {cuts[-1]}; "
-                            "list the cuts in increasing order")
+            raise UserError(
+                f"--scene-cuts '{path}' line {number}: frame {cut} does not come after {cuts[-1]}; "
+                "list the cuts in increasing order")
         cuts.append(cut)
     return cuts
 

@@ -91,6 +91,8 @@ def save_weights(path, params):
     """Write {name: nn.Variable} (compute layout) to an NNabla .h5 file in the official layout, atomically."""
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
-    file_params = {name: nn.Variable.from_numpy_array(to_file_layout(variable.d), need_grad=variable.need_grad)
-                   for name, variable in params.items()}
+    file_params = {
+        name: nn.Variable.from_numpy_array(to_file_layout(variable.d), need_grad=variable.need_grad)
+        for name, variable in params.items()
+    }
     write_atomically(path, lambda temporary: nn.save_parameters(temporary, file_params))
