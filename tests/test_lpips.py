@@ -214,11 +214,8 @@ def test_huge_shape_of_stride_0_is_refused_before_any_allocation(tmp_path, torch
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
         "try:\n    read_pth(sys.argv[1])\nexcept UserError as error:\n    print(error)\n"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
-    result = subprocess.run([sys.executable, "-c", script, path],
-                            cwd=REPO_ROOT,
-                            capture_output=True,
-                            text=True,
-                            check=False)
+    result = subprocess.run([sys.executable, "-c", script, path], cwd=REPO_ROOT, capture_output=True,
+                            text=True, check=False)
     peak_after_imports_kib, message, peak_kib = result.stdout.strip().splitlines()
     assert "has 268435456 elements, more than its storage of 4" in message
     assert int(peak_kib) - int(peak_after_imports_kib) < 32 * 1024
@@ -289,12 +286,8 @@ def test_a_structure_shared_exponentially_often_is_read_in_its_own_size(tmp_path
     script = (
         "import sys\nfrom utils.torch_pickle import read_pth\nvalue = read_pth(sys.argv[1])['w']\n"
         "for _ in range(60):\n    assert value[0] is value[1]\n    value = value[0]\nprint(value.sum())")
-    result = subprocess.run([sys.executable, "-c", script, path],
-                            cwd=REPO_ROOT,
-                            capture_output=True,
-                            text=True,
-                            timeout=60,
-                            check=False)
+    result = subprocess.run([sys.executable, "-c", script, path], cwd=REPO_ROOT, capture_output=True,
+                            text=True, timeout=60, check=False)
     assert result.stdout.strip() == "6.0", result.stderr
 
 
