@@ -29,7 +29,7 @@ import nnabla.functions as F
 import nnabla.solvers as S
 from tqdm import tqdm
 
-from data_loader import BatchPrefetcher, SequenceSampler, warn_to_stderr
+from data_loader import BatchPrefetcher, SequenceSampler, default_loader_threads, warn_to_stderr
 from losses import (adversarial_loss, content_loss, discriminator_feature_loss, discriminator_loss, ping_pong,
                     ping_pong_loss, warp_loss)
 from models import (DISCRIMINATOR_SCOPE, FLOW_SCOPE, GENERATOR_SCOPE, discriminator, discriminator_inputs,
@@ -56,7 +56,7 @@ FREE_ON_RESUME = ("nnabla_context.context", "nnabla_context.device_id", "train.m
                   "train.checkpoint", "train.allow_changed_settings", "train.loader_workers", "train.tensorboard",
                   "train.pre_trained_frvsr_weights", "train.vgg_pre_trained_weights", "data.input_video_dir",
                   "data.output_dir", "train.val_freq", "train.val_metric", "train.val_frames", "train.val_crop",
-                  "data.val_dir")
+                  "data.val_dir", "data.cache_dir")
 GLOBAL_BATCH = "global batch (train.batch_size x processes)"
 
 
@@ -408,12 +408,12 @@ def train(config, held):
     validation = Validation(val_clips, output_dir, start, config.train.val_metric, context, comm.device_id,
                             board) if is_writer and val_clips else None
     if is_writer:
-        print(f"{stage.name}: {blocks_description(config, blocks, file_blocks)}, {len(sampler.windows)} sequences from "
-              f"{len(sampler.scenes)} scenes, "
+        print(f"{stage.name}: {blocks_description(config, blocks, file_blocks)}, {len(sampler.windows)} windows of "
+              f"{len(sampler.scenes)} sequences ({config.data.layout}), "
               f"{iterations} iterations of batch {config.train.batch_size} x {comm.size} process(es), "
               f"learning rate {learning_rate:g}, {context}")
 
-    prefetcher = BatchPrefetcher(sampler, start, config.train.loader_workers)
+    prefetcher = BatchPrefetcher(sampler, start, config.train.loader_workers or default_loader_threads())
     progress = tqdm(total=iterations, initial=start, unit="it", disable=not is_writer, dynamic_ncols=True)
     samples_per_iteration = config.train.batch_size * comm.size
     started, iteration, stopping = time.perf_counter(), start, False
