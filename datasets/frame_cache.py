@@ -87,8 +87,8 @@ def write_entry(staging, sequence, record, read_frame, progress):
         json.dump(record, file)
 
 
-def gigabytes(byte_count):
-    return f"{byte_count / 1e9:.2f} GB"
+def size_text(byte_count):
+    return f"{byte_count / 1e9:.1f} GB" if byte_count >= 1e8 else f"{byte_count / 1e6:.1f} MB"
 
 
 def cached_frames(sequences, sizes, cache_dir, read_frame, report=print, show_progress=True):
@@ -114,10 +114,10 @@ def cached_frames(sequences, sizes, cache_dir, read_frame, report=print, show_pr
 def build(cache_dir, sequences, entries, records, read_frame, report, show_progress):
     needed = sum(int(np.prod(record["shape"])) for record in records)
     free = shutil.disk_usage(cache_dir).free
-    report(f"frame cache: decoding {len(sequences)} sequence(s), {gigabytes(needed)}, into '{cache_dir}' "
-           f"({gigabytes(free)} free)")
-    full_disk = (f"the disk of frame cache folder '{cache_dir}' is full: the cache needs {gigabytes(needed)} "
-                 f"more; free space or set data.cache_dir to a folder on a larger local disk (nothing half-written "
+    report(f"frame cache: decoding {len(sequences)} sequence(s), {size_text(needed)}, into '{cache_dir}' "
+           f"({size_text(free)} free)")
+    full_disk = (f"the disk of frame cache folder '{cache_dir}' is full: decoding {len(sequences)} sequence(s) "
+                 f"needs {size_text(needed)}; free space or set data.cache_dir to a folder on a larger local disk (nothing half-written "
                  "is kept; the next run decodes again)")
     if needed > free:
         raise UserError(full_disk)
