@@ -330,8 +330,8 @@ def announce_sizes(files):
         return
     sizes = [remote_size(url) for url, _ in pending]
     total = "" if None in sizes else f", {size_text(sum(sizes))} in all"
-    print(f"to download: {', '.join(f'{url_filename(url)} ({size_text(size)})' for (url, _), size in zip(pending, sizes))}"
-          f"{total}; each zip needs about its size again while it is unpacked")
+    listed = ", ".join(f"{url_filename(url)} ({size_text(size)})" for (url, _), size in zip(pending, sizes))
+    print(f"to download: {listed}{total}; each zip needs about its size again while it is unpacked")
 
 
 def check_destinations(output_dir, files):

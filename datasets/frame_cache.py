@@ -103,27 +103,28 @@ def cached_frames(sequences, sizes, cache_dir, read_frame, report=print, show_pr
             if name.endswith(STAGING_SUFFIX):  # left by a killed build: no process is writing it now
                 shutil.rmtree(os.path.join(cache_dir, name), ignore_errors=True)
         records = [source_record(sequence, *size) for sequence, size in zip(sequences, sizes)]
-        stale = [index for index, (entry, record) in enumerate(zip(entries, records)) if not is_valid(entry, record)]
+        stale = [(sequence, entry, record) for sequence, entry, record in zip(sequences, entries, records)
+                 if not is_valid(entry, record)]
         if stale:
-            build(cache_dir, [sequences[index] for index in stale], [entries[index] for index in stale],
-                  [records[index] for index in stale], read_frame, report, show_progress)
+            build(cache_dir, stale, read_frame, report, show_progress)
     return {sequence.folder: np.load(os.path.join(entry, FRAMES_FILE), mmap_mode="r")
             for sequence, entry in zip(sequences, entries)}
 
 
-def build(cache_dir, sequences, entries, records, read_frame, report, show_progress):
-    needed = sum(int(np.prod(record["shape"])) for record in records)
+def build(cache_dir, stale, read_frame, report, show_progress):
+    """Decode the (sequence, entry folder, source record) of stale into their entries."""
+    needed = sum(int(np.prod(record["shape"])) for _, _, record in stale)
     free = shutil.disk_usage(cache_dir).free
-    report(f"frame cache: decoding {len(sequences)} sequence(s), {size_text(needed)}, into '{cache_dir}' "
+    report(f"frame cache: decoding {len(stale)} sequence(s), {size_text(needed)}, into '{cache_dir}' "
            f"({size_text(free)} free)")
-    full_disk = (f"the disk of frame cache folder '{cache_dir}' is full: decoding {len(sequences)} sequence(s) "
-                 f"needs {size_text(needed)}; free space or set data.cache_dir to a folder on a larger local disk (nothing half-written "
-                 "is kept; the next run decodes again)")
+    full_disk = (f"the disk of frame cache folder '{cache_dir}' is full: decoding {len(stale)} sequence(s) needs "
+                 f"{size_text(needed)}; free space or set data.cache_dir to a folder on a larger local disk "
+                 "(nothing half-written is kept; the next run decodes again)")
     if needed > free:
         raise UserError(full_disk)
-    with tqdm(total=sum(len(sequence.frames) for sequence in sequences), unit="frame", desc="frame cache",
+    with tqdm(total=sum(len(sequence.frames) for sequence, _, _ in stale), unit="frame", desc="frame cache",
               disable=not show_progress, dynamic_ncols=True) as progress:
-        for sequence, entry, record in zip(sequences, entries, records):
+        for sequence, entry, record in stale:
             staging = entry + STAGING_SUFFIX
             try:
                 write_entry(staging, sequence, record, read_frame, progress)

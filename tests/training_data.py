@@ -7,6 +7,7 @@ import re
 import struct
 
 from conftest import shared_path
+from datasets import reds
 from utils.image_io import list_frames, read_rgb, write_rgb
 from utils.scene_layout import write_scenes
 from utils.training_log import ITERATION_SECONDS
@@ -39,6 +40,15 @@ def make_sequence_folders(root, lengths, name_frame=lambda index: f"frame_{index
         for index in range(count):
             write_rgb(os.path.join(folder, name_frame(index)), calendar_frame(number, *(sizes or {}).get(name, ())))
             number += 1
+    return str(root)
+
+
+def make_reds_folder(root, train=("000", "001", "011", "015", "020"), val=("000",), height=64, width=80):
+    """A REDS folder as download_test_data.py --reds unpacks it (datasets/reds.py's layout and names): the given
+    train_sharp and val_sharp sequences, each of its 100 frames cut from the calendar frames. Returns root."""
+    for part, sequences in ((os.path.join("train", "train_sharp"), train), (os.path.join("val", "val_sharp"), val)):
+        make_sequence_folders(os.path.join(str(root), part), {sequence: reds.FRAMES_PER_SEQUENCE for sequence in sequences},
+                              reds.frame_name, {sequence: (height, width) for sequence in sequences})
     return str(root)
 
 

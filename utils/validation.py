@@ -1,7 +1,8 @@
 """Validation during training: super-resolve a few short clips with the generator just saved, as generate.py
 does (inference.SuperResolver), and score them with evaluate.py's functions.
 
-data.val_dir holds one subfolder per clip, in either layout:
+data.val_dir is a REDS folder (datasets/reds.py), whose REDS4 sequences are the clips, read where they are, or
+it holds one subfolder per clip, in either layout:
     <clip>/*.png                      HR frames, made LR by the training degradation (utils.ops.degrade_hr_frame,
                                       as generate.py --input-dir-hr)
     <clip>/LR/*.png and <clip>/HR/*   LR frames and their HR frames (4 times the LR size), paired in order
@@ -16,6 +17,7 @@ import numpy as np
 from tqdm import tqdm
 
 import evaluate
+from datasets import reds
 from inference import SuperResolver
 from utils import metrics
 from utils.errors import UserError
@@ -95,8 +97,11 @@ def validation_clips(config):
                         "psnr, ssim or tof")
     val_dir = config.data.val_dir
     input_folder(val_dir, "validation folder (data.val_dir)")
-    folders = sorted(os.path.join(val_dir, name) for name in os.listdir(val_dir)
-                     if os.path.isdir(os.path.join(val_dir, name)))
+    if reds.is_reds_folder(val_dir):
+        folders = reds.reds4_folders(val_dir)
+    else:
+        folders = sorted(os.path.join(val_dir, name) for name in os.listdir(val_dir)
+                         if os.path.isdir(os.path.join(val_dir, name)))
     if not folders:
         raise UserError(f"validation folder '{val_dir}' has no clip folders; put each clip's HR frames (or its LR/ "
                         "and HR/ folders) in a subfolder of it")
