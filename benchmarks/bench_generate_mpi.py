@@ -21,6 +21,7 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO_ROOT)
 
 from demo import DEFAULT_MODEL, read_frames
+from utils.degradation import degrade_frames
 from utils.errors import exit_on_user_error
 from utils.image_io import (
     list_frames,
@@ -29,7 +30,6 @@ from utils.image_io import (
     sample_clip,
     to_uint8,
 )
-from utils.ops import degrade_hr_frame
 
 HEIGHT, WIDTH = 272, 640
 CLIPS = (("bikes.mp4", (0, 0)), ("bigbuckbunny.mp4", ((720 - HEIGHT) // 2, (1280 - WIDTH) // 2)))
@@ -42,7 +42,7 @@ def joined_video(path, shots, frames):
         name, (top, left) = CLIPS[shot % 2]
         first = (shot // 2) * frames
         hr = read_frames(sample_clip(name), first + frames, (top, left, HEIGHT, WIDTH))[first:]
-        lr += [degrade_hr_frame(frame) for frame in hr]
+        lr += [degrade_frames(frame) for frame in hr]
     height, width = lr[0].shape[:2]
     video = open_video_writer(path, 25, width, height)
     for frame in lr:

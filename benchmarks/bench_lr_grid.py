@@ -19,10 +19,11 @@ sys.path.insert(0, REPO_ROOT)
 
 from demo import DEFAULT_MODEL, read_frames  # noqa: E402
 from inference import SuperResolver  # noqa: E402
+from utils.degradation import degrade_frames  # noqa: E402
 from utils.errors import exit_on_user_error
 from utils.image_io import sample_clip
 from utils.metrics import crop, psnr, scored_frames  # noqa: E402
-from utils.ops import SCALE, bicubic_four_frames, degrade_hr_frame  # noqa: E402
+from utils.ops import SCALE, bicubic_four_frames  # noqa: E402
 
 
 def mean_psnr(outputs, targets):
@@ -41,7 +42,7 @@ def main():
         hr = read_frames(path, args.frames, None)
         height, width = (hr.shape[1] // SCALE) * SCALE, (hr.shape[2] // SCALE) * SCALE
         targets = list(hr[:, :height, :width])
-        ways = {"training grid (--input-dir-hr)": [degrade_hr_frame(frame) for frame in targets],
+        ways = {"training grid (--input-dir-hr)": [degrade_frames(frame) for frame in targets],
                 "cv2.INTER_AREA (centred)": [cv2.resize(frame, (width // SCALE, height // SCALE),
                                                         interpolation=cv2.INTER_AREA) for frame in targets]}
         resolver = SuperResolver(args.model)

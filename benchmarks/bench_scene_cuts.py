@@ -19,10 +19,10 @@ sys.path.insert(0, REPO_ROOT)
 
 from demo import DEFAULT_MODEL, read_frames  # noqa: E402
 from inference import SuperResolver  # noqa: E402
+from utils.degradation import degrade_frames  # noqa: E402
 from utils.errors import exit_on_user_error
 from utils.image_io import sample_clip
 from utils.metrics import psnr  # noqa: E402
-from utils.ops import degrade_hr_frame  # noqa: E402
 
 HEIGHT, WIDTH = 272, 640
 
@@ -36,7 +36,7 @@ def main():
         first = read_frames(sample_clip("bikes.mp4"), args.frames, (0, 0, HEIGHT, WIDTH))
         second = read_frames(sample_clip("bigbuckbunny.mp4"), args.frames, ((720 - HEIGHT) // 2, (1280 - WIDTH) // 2,
                                                                             HEIGHT, WIDTH))
-        lr = [(str(index), degrade_hr_frame(frame)) for index, frame in enumerate(np.concatenate([first, second]))]
+        lr = [(str(index), degrade_frames(frame)) for index, frame in enumerate(np.concatenate([first, second]))]
         resolver = SuperResolver(args.model)
         joined = dict(resolver.sequence(lr))
         separate = dict(resolver.sequence(lr[args.frames:]))

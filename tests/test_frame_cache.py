@@ -7,9 +7,10 @@ import time
 import numpy as np
 import pytest
 
+import train
 from data_loader import SequenceSampler, read_frame
 from datasets import frame_cache
-from training_data import calendar_frame, make_calendar_scenes
+from training_data import calendar_frame, make_calendar_scenes, tiny_training_flags
 from utils.config import load_config
 from utils.errors import UserError
 from utils.image_io import write_rgb
@@ -105,3 +106,18 @@ def test_a_staging_folder_left_by_a_killed_build_is_removed_and_never_read(data_
     assert any("decoding 1 sequence(s)" in report for report in reports)
     assert not any(name.endswith(frame_cache.STAGING_SUFFIX) for name in os.listdir(cache_dir))
     np.testing.assert_array_equal(batches(again), batches(sampler))
+
+
+def test_a_full_disk_while_training_builds_the_cache_is_one_line_and_exit_code_2(data_dir, tmp_path, monkeypatch,
+                                                                                  capsys):
+    def disk_full(descriptor, offset, length):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(frame_cache.os, "posix_fallocate", disk_full)
+    with pytest.raises(SystemExit) as stopped:
+        train.main(tiny_training_flags(data_dir, tmp_path / "run", **{"data.cache_dir": str(tmp_path / "cache")}))
+    assert stopped.value.code == 2
+    error = capsys.readouterr().err  # the build's announcement and progress bar, then the error
+    assert error.startswith("frame cache: decoding 2 sequence(s)") and "Traceback" not in error
+    assert error.count("error:") == 1 and error.splitlines()[-1].startswith("error: the disk of frame cache folder")
+    assert entries(tmp_path / "cache") == []

@@ -16,6 +16,7 @@ import yaml
 from datasets.sequences import LAYOUTS
 from models import FLOW_NET_STRIDE
 from utils.context import CONTEXT_CHOICES
+from utils.degradation import DEGRADATIONS
 from utils.errors import UserError
 from utils.metrics import SMALLEST_SIDE
 from utils.ops import SCALE
@@ -65,6 +66,10 @@ def _context(value):
 
 def _layout(value):
     return value in LAYOUTS
+
+
+def _degradation(value):
+    return value in DEGRADATIONS
 
 
 def _val_metric(value):
@@ -147,6 +152,7 @@ RULES = {
                                     "folder of the training sequences (scene_NNNN/ folders, see data.layout)"),
     "data.sequence_list": Setting(_string, "a text file of sequence names or ''"),
     "data.cache_dir": Setting(_string, "a folder or ''"),
+    "data.degradation": Setting(_degradation, f"one of {', '.join(DEGRADATIONS)}"),
     "data.input_video_pre": Setting(_string, "a folder-name prefix"),
     "data.str_dir": Setting(_non_negative_int, "a non-negative integer"),
     "data.end_dir": Setting(_non_negative_int, "a non-negative integer"),

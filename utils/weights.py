@@ -18,6 +18,7 @@ import numpy as np
 import nnabla as nn
 
 from models import FLOW_SCOPE, GENERATOR_SCOPE
+from utils.degradation import record_degradation
 from utils.errors import UserError
 from utils.image_io import write_atomically
 from utils.paths import input_file
@@ -92,13 +93,18 @@ def parameters_under(scope):
             if name.startswith(prefix)}
 
 
-def save_weights(path, params):
-    """Write {name: nn.Variable} (compute layout) to an NNabla .h5 file in the official layout, atomically."""
+def save_weights(path, params, degradation=None):
+    """Write {name: nn.Variable} (compute layout) to an NNabla .h5 file in the official layout, atomically;
+    degradation: recorded beside the parameters (a model_param file's)."""
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     file_params = {name: nn.Variable.from_numpy_array(to_file_layout(variable.d), need_grad=variable.need_grad)
                    for name, variable in params.items()}
-    write_atomically(path, lambda temporary: nn.save_parameters(temporary, file_params))
+    def write(temporary):
+        nn.save_parameters(temporary, file_params)
+        if degradation:
+            record_degradation(temporary, degradation)
+    write_atomically(path, write)
 
 
 def stage_model_params(network_params, stage):
@@ -110,10 +116,11 @@ def stage_model_params(network_params, stage):
             if name.startswith((prefix + GENERATOR_SCOPE + "/", prefix + FLOW_SCOPE + "/"))}
 
 
-def save_model(output_dir, iteration, network_params, stage):
-    """model_param_N.h5: the stage's generator/ and fnet/, loadable by generate.py. Returns its path."""
+def save_model(output_dir, iteration, network_params, stage, degradation):
+    """model_param_N.h5: the stage's generator/ and fnet/, loadable by generate.py, and the degradation its LR
+    frames were made with. Returns its path."""
     path = os.path.join(output_dir, f"model_param_{iteration:08d}.h5")
-    save_weights(path, stage_model_params(network_params, stage))
+    save_weights(path, stage_model_params(network_params, stage), degradation)
     return path
 
 
