@@ -8,12 +8,12 @@ import sys
 
 import pytest
 
-import train
 from conftest import REPO_ROOT, shared_path
 from data_loader import SequenceSampler
 from datasets import reds
 from training_data import make_reds_folder, tiny_training_flags
 from utils.config import load_config
+from utils.degradation import model_degradation
 from utils.errors import UserError
 from utils.validation import validation_clips
 
@@ -100,11 +100,12 @@ def validated_iterations(output_dir):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("processes", [1, 2])
-def test_both_stages_train_on_reds_with_reds4_validation(processes, reds_root, sequence_list, tmp_path):
+@pytest.mark.parametrize("processes, degradation", [(1, "bd"), (2, "bi")])
+def test_both_stages_train_on_reds_with_reds4_validation(processes, degradation, reds_root, sequence_list, tmp_path):
     def run_stage(output_dir, *flags):
         command = [sys.executable, "train.py"] + reds_flags(reds_root, sequence_list, output_dir,
-                                                            str(tmp_path / "cache")) + list(flags)
+                                                            str(tmp_path / "cache"),
+                                                            **{"data.degradation": degradation}) + list(flags)
         environment = dict(os.environ)
         if processes > 1:
             command = [os.path.join(os.path.dirname(sys.executable), "mpirun"), "-n", str(processes)] + command
@@ -124,5 +125,5 @@ def test_both_stages_train_on_reds_with_reds4_validation(processes, reds_root, s
               "--pre_trained_frvsr_weights", str(frvsr / "model_param_00000002.h5"),
               "--vgg_pre_trained_weights", shared_path("reference", "parity_losses", "vgg19_random.h5"))
     assert validated_iterations(tecogan) == ["2", "4"]  # max_iter 2 at batch 4 is 4 iterations of a global batch of 2
-    assert os.path.isfile(tecogan / "model_best.h5")
+    assert model_degradation(str(tecogan / "model_best.h5")) == degradation
     shutil.rmtree(tmp_path / "cache")
