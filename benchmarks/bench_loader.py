@@ -2,29 +2,22 @@
 decoded-frame cache (data.cache_dir), at 1280x720 (REDS's size) and 640x360, with the reference's sample
 settings (rnn_n 10, LR crop 32, flips, random crops, moving first frame).
 
-The frames: bigbuckbunny.mp4 (1280x720), and the same frames halved, as scenes of --frames frames.
-Also prints the cache's build time and size on disk.
+The frames: the first frames of bigbuckbunny.mp4 at each size, as two scenes of --frames frames. Also
+prints the cache's build time and size on disk.
 
-    .venv/bin/python benchmarks/bench_loader.py [--samples-png 20] [--samples-cache 400]
+    .venv/bin/python -m benchmarks.bench_loader [--frames 24] [--samples-png 20] [--samples-cache 400]
 """
 import argparse
 import os
-import sys
 import tempfile
 import time
 
-import cv2
+from benchmarks.harness import make_scenes, write_resized_frames
+from data_loader import SequenceSampler
+from training.config import load_config
+from utils.errors import exit_on_user_error
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, REPO_ROOT)
-
-from data_loader import SequenceSampler  # noqa: E402
-from utils.config import load_config  # noqa: E402
-from utils.errors import exit_on_user_error  # noqa: E402
-from utils.image_io import VideoReader, sample_clip  # noqa: E402
-from utils.scene_layout import write_scenes  # noqa: E402
-
-SIZES = ((720, 1280), (360, 640))
+SIZES = ((1280, 720), (640, 360))
 
 
 def samples_per_second(sampler, count):
@@ -46,18 +39,13 @@ def main():
         parser.add_argument("--samples-png", type=int, default=20, help="samples timed on the PNG path")
         parser.add_argument("--samples-cache", type=int, default=400, help="samples timed on the cache")
         args = parser.parse_args()
-        frames = []
-        for frame in VideoReader(sample_clip("bigbuckbunny.mp4")):
-            frames.append(frame)
-            if len(frames) == 2 * args.frames:
-                break
-        print(f"one loader thread, samples of 10 frames, HR crop 136 pixels; pid {os.getpid()}")
-        for height, width in SIZES:
+        print("one loader thread, samples of 10 frames, HR crop 136 pixels")
+        for width, height in SIZES:
             with tempfile.TemporaryDirectory(prefix="bench-loader-") as scratch:
-                resized = [cv2.resize(frame, (width, height), interpolation=cv2.INTER_AREA) for frame in frames]
-                data_dir = write_scenes(os.path.join(scratch, "scenes"),
-                                        [resized[:args.frames], resized[args.frames:]])
-                settings = {"data.input_video_dir": data_dir, "data.end_dir": 2001, "data.max_frm": args.frames - 1}
+                write_resized_frames(os.path.join(scratch, "frames"), (width, height), 2 * args.frames)
+                data_dir = os.path.join(scratch, "scenes")
+                max_frm = make_scenes(data_dir, os.path.join(scratch, "frames"), args.frames)
+                settings = {"data.input_video_dir": data_dir, "data.end_dir": 2001, "data.max_frm": max_frm}
                 png = SequenceSampler(load_config(overrides=settings))
                 cache_dir = os.path.join(scratch, "cache")
                 started = time.perf_counter()

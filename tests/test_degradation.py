@@ -19,7 +19,7 @@ from inference import SuperResolver
 from utils.degradation import (DEGRADATION_ATTRIBUTE, degrade, degrade_frames, margin, model_degradation,
                                record_degradation)
 from utils.image_io import list_frames, read_rgb
-from utils.validation import read_clip
+from training.validation import read_clip
 from utils.weights import save_weights
 
 RNG = np.random.default_rng(7)

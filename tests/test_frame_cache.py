@@ -11,7 +11,7 @@ import train
 from data_loader import SequenceSampler, read_frame
 from datasets import frame_cache
 from training_data import calendar_frame, make_calendar_scenes, tiny_training_flags
-from utils.config import load_config
+from training.config import load_config
 from utils.errors import UserError
 from utils.image_io import write_rgb
 from utils.scene_layout import frame_path, scene_dir

@@ -12,10 +12,10 @@ from conftest import REPO_ROOT, shared_path
 from data_loader import SequenceSampler
 from datasets import reds
 from training_data import make_reds_folder, tiny_training_flags
-from utils.config import load_config
+from training.config import load_config
 from utils.degradation import model_degradation
 from utils.errors import UserError
-from utils.validation import validation_clips
+from training.validation import validation_clips
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import pytest
 from data_loader import SequenceSampler, hr_crop_size
 from datasets.sequences import folder_sequences
 from training_data import make_sequence_folders
-from utils.config import load_config
+from training.config import load_config
 from utils.errors import UserError
 from utils.image_io import read_rgb
 

@@ -10,7 +10,7 @@ from conftest import shared_path
 from datasets import reds
 from utils.image_io import list_frames, read_rgb, write_rgb
 from utils.scene_layout import write_scenes
-from utils.training_log import ITERATION_SECONDS
+from training.loss_log import ITERATION_SECONDS
 
 CALENDAR = shared_path("data", "calendar_lr")  # 41 real frames, 180x144
 
