@@ -85,7 +85,7 @@ def zip_input(path, name, folder, max_bytes):
     try:
         extract_zip(path, folder)
     except UserError as error:
-        raise UserError(f"{in_page_terms(error, path, name)}; zip the frame files themselves "
+        raise UserError(f"{in_page_terms(error, os.path.basename(path), repr(name))}; zip the frame files themselves "
                         "(e.g. `cd frames && zip ../frames.zip *.png`) and upload that zip")
     frames = frame_folder(folder, name)
     paths = list_frames(frames)
