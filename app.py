@@ -14,7 +14,7 @@ logging.getLogger("httpx").setLevel(logging.WARNING)  # Gradio's requests to its
 import os
 import shutil
 
-from utils.errors import UserError, exit_on_user_error
+from utils.errors import UserError, exit_on_user_error, interrupt_on_stop_signals
 from utils.flags import FlagParser
 from utils.paths import output_folder
 
@@ -61,7 +61,8 @@ def main(argv=None):
                         allowed_paths=[queue.jobs_folder], prevent_thread_lock=True, quiet=True,
                         footer_links=[])
             print(f"TecoGAN app: {page.local_url} (Ctrl-C stops it)", flush=True)
-            page.block_thread()
+            with interrupt_on_stop_signals():  # SIGTERM stops it as Ctrl-C does, through the clean-up below
+                page.block_thread()
         finally:
             queue.stop()
             page.close()

@@ -10,8 +10,8 @@ import pytest
 
 from app_media import clip_with_audio, frames_zip, video_without_frames
 from utils.errors import UserError
-from utils.image_io import VideoReader, audio_codec, list_frames
-from webapp.inputs import BUNDLED_MODELS, check_model, list_models, upload_input
+from utils.image_io import VideoReader, audio_codec, list_frames, sample_clip
+from webapp.inputs import BUNDLED_MODELS, SAMPLES, check_model, list_models, sample_input, upload_input
 from webapp.jobs import OUTPUTS, JobQueue
 
 BUNDLED_MODEL = os.path.join(BUNDLED_MODELS, "tecogan_demo_bigbuckbunny.h5")
@@ -146,3 +146,27 @@ def test_a_failed_run_reports_generate_py_s_message_and_keeps_the_queue_going(tm
     following = video_job(queue, tmp_path, "next", 32, 24, 4)
     wait_until(lambda: not following.active)
     assert following.state == "done"
+
+
+def table_rows(path):
+    """{row name: PSNR} of a markdown table of evaluate.markdown_table."""
+    with open(path, encoding="utf-8") as file:
+        rows = [line.strip("|\n").split("|") for line in file if line.startswith("| ") and "PSNR" not in line]
+    return {cells[0].strip(): float(cells[1]) for cells in rows}
+
+
+@pytest.mark.slow
+def test_sample_with_ground_truth_gets_the_evaluate_table_where_ours_beats_bicubic(tmp_path):
+    queue = JobQueue(str(tmp_path / "work"), keep_seconds=600)
+    sample = next(name for name in SAMPLES if name.startswith("carphone"))
+    job = queue.submit(lambda folder: dict(input=sample_input(sample, "", "8"), model=BUNDLED_MODEL, flags=ENGINE))
+    wait_until(lambda: not job.active)
+    assert job.state == "done", job.message
+    outputs = job.outputs()
+    assert set(outputs) == set(OUTPUTS)
+    psnr = table_rows(outputs["table"])
+    assert list(psnr) == ["x4 bicubic", "ours"]
+    assert psnr["ours"] > psnr["x4 bicubic"] > 20
+    reader = VideoReader(outputs["video"])
+    assert (reader.total_frames, reader.fps, next(iter(reader)).shape) == (8, VideoReader(sample_clip(
+        "carphone_pristine.mp4")).fps, (144, 176, 3))  # the ground truth's size and rate

@@ -114,7 +114,7 @@ def sample_input(sample, start, end):
     except UserError as error:
         raise in_page_terms(error, path, where)
     return dict(kind=kind, video=path, start=reader.start, end=reader.end, frames=reader.frame_count,
-                fps=[reader.fps.numerator, reader.fps.denominator])
+                fps=float(reader.fps))  # generate.py --fps turns the float back into the exact rate
 
 
 def upload_input(upload, name, start, end, folder, max_bytes):

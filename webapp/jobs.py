@@ -194,7 +194,7 @@ class JobQueue:
             generate += ["--input-dir-lr", source["path"]]
         else:
             commands.append(("taking the sample's frames", steps + ["prepare", folder]))
-            generate += ["--input-dir-hr", os.path.join(folder, "hr"), "--fps", "{}/{}".format(*source["fps"])]
+            generate += ["--input-dir-hr", os.path.join(folder, "hr"), "--fps", repr(source["fps"])]
         commands.append(("super-resolving", generate))
         commands.append(("making the comparison and the downloads", steps + ["finish", folder]))
         return commands

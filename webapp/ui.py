@@ -48,6 +48,12 @@ def describe(queue, job):
 
 def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
     """The gr.Blocks of the app, over a JobQueue."""
+    def model_choice(render=True):
+        """The model list as it is now (the page reloads it): the bundled ones first, the default."""
+        names = list(list_models(weights_folder))
+        return gr.Dropdown(names, value=names[0], label="Model", info=f"the bundled ones and any .h5 in "
+                           f"{weights_folder}", elem_id="model", render=render)
+
     keep_minutes = round(queue.keep_seconds / 60)
     backends, precisions = engine_choices()
     # Gradio's copies of uploads and results go the way of the jobs' files
@@ -62,8 +68,7 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
                                      info=f"Without Start and End, a clip with ground truth runs its first "
                                           f"{SAMPLE_FRAMES} frames", elem_id="sample")
             with gr.Column():
-                model = gr.Dropdown(label="Model", info=f"the bundled ones and any .h5 in {weights_folder}",
-                                    elem_id="model")
+                model = model_choice()
                 with gr.Row():
                     start = gr.Textbox(label="Start", placeholder="frame (0 is the first) or time: 4.5s, 1:02.5",
                                        elem_id="start")
@@ -83,10 +88,6 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
                             interactive=False, elem_id="downloads")
         table = gr.Markdown(elem_id="metrics")
         job_id = gr.State(None)
-
-        def models():
-            names = list(list_models(weights_folder))
-            return gr.Dropdown(choices=names, value=names[0] if names else None)
 
         def start_job(upload, sample, model, start, end, backend, precision, previous):
             if previous:
@@ -115,7 +116,7 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
                 return describe(queue, queue.get(job))
             return gr.skip()
 
-        page.load(models, outputs=model)
+        page.load(lambda: model_choice(render=False), outputs=model)
         run.click(start_job, [upload, sample, model, start, end, backend, precision, job_id],
                   [status, job_id, video, comparison, downloads, table], concurrency_limit=None)
         cancel.click(stop_job, job_id, status, concurrency_limit=None)
