@@ -182,6 +182,21 @@ def test_second_tab_waits_its_turn_and_cancel_stops_the_running_job_leaving_noth
     short_run.wait_for_function("() => document.querySelector('#result-video video')?.videoWidth === 192")
 
 
+def choose(page, dropdown, option):
+    page.click(f"#{dropdown} input")
+    page.get_by_role("option", name=option).click()
+
+
+def test_sample_with_ground_truth_shows_the_evaluate_table(server, browser):
+    page = open_page(browser, server)
+    choose(page, "sample", "carphone_pristine.mp4 (176x144, with ground truth)")
+    page.fill("#end textarea", "6")
+    page.click("#run")
+    wait_for_status(page, "done, 6 frames")
+    rows = page.eval_on_selector_all("#metrics tr", "rows => rows.map(row => row.innerText.split('\\t')[0])")
+    assert rows[1:] == ["x4 bicubic", "ours"]
+
+
 def text_file(path):
     path.write_text("not a video")
     return path
@@ -193,8 +208,7 @@ def submit_bad(browser, server, path=None, model=None):
     if path:
         upload(page, path)
     if model:
-        page.click("#model input")
-        page.get_by_role("option", name=model).click()
+        choose(page, "model", model)
     page.click("#run")
     return wait_for_status(page, "Cannot run")
 

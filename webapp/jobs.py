@@ -208,7 +208,7 @@ class JobQueue:
                 job.process = subprocess.Popen(command, cwd=REPO_ROOT, stdin=subprocess.DEVNULL,
                                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                                start_new_session=True)
-            lines = read_lines(job.process.stderr, job)
+            lines = read_lines(job.process.stderr, job if GENERATE in command else None)
             code = job.process.wait()
             if code != 0 and job.state == "running":
                 job.message = failure(lines, code, job.folder)
@@ -222,8 +222,9 @@ class JobQueue:
         job.finished.set()
 
 
-def read_lines(stream, job):
-    """The lines a command writes to stderr (tqdm's updates end in a carriage return), its counts given to job."""
+def read_lines(stream, job=None):
+    """The lines a command writes to stderr (tqdm's updates end in a carriage return); job: who is given the
+    frame counts of its progress bar (generate.py's; the steps' bars count other things)."""
     lines, pending = [], b""
     for chunk in iter(lambda: stream.read1(4096), b""):
         pending += chunk
@@ -232,7 +233,8 @@ def read_lines(stream, job):
             text = line.decode(errors="replace").strip()
             counted = TQDM_COUNT.search(text)
             if counted:
-                job.count(int(counted[1]), int(counted[2]))
+                if job:
+                    job.count(int(counted[1]), int(counted[2]))
             elif text:
                 lines.append(text)
     stream.close()
