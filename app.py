@@ -15,26 +15,25 @@ import os
 import shutil
 
 from utils.errors import UserError, exit_on_user_error, interrupt_on_stop_signals
-from utils.flags import FlagParser
+from utils.flags import OneLineParser, positive
 from utils.paths import output_folder
 
 
 def parse_args(argv=None):
-    parser = FlagParser(description="TecoGAN web app: x4 video super-resolution in the browser")
-    parser.add_argument("--port", type=int, default=7860, help="port on 127.0.0.1")
+    parser = OneLineParser(description="TecoGAN web app: x4 video super-resolution in the browser")
+    parser.add_argument("--port", type=positive(int, "--port"), default=7860, help="port on 127.0.0.1")
     parser.add_argument("--work-dir", default=os.path.join("results", "app"),
                         help="where uploads, jobs and the ONNX cache go; its uploads and jobs are deleted when the "
                              "server starts and stops")
     parser.add_argument("--weights-dir", default="weights", help="folder whose .h5 generators the page offers "
                                                                  "beside the bundled models")
-    parser.add_argument("--max-upload-mb", type=int, default=200, help="largest upload, in MB")
-    parser.add_argument("--keep-minutes", type=float, default=60,
+    parser.add_argument("--max-upload-mb", type=positive(int, "--max-upload-mb"), default=200,
+                        help="largest upload, in MB")
+    parser.add_argument("--keep-minutes", type=positive(float, "--keep-minutes"), default=60,
                         help="how long a finished job's files are kept")
     args = parser.parse_args(argv)
-    if not 0 < args.port < 65536:
-        raise UserError(f"--port must be in 1..65535, got {args.port}")
-    if args.max_upload_mb < 1 or args.keep_minutes <= 0:
-        raise UserError("--max-upload-mb and --keep-minutes must be positive")
+    if args.port > 65535:
+        raise UserError(f"--port must be at most 65535, got {args.port}")
     output_folder(args.work_dir, "--work-dir")
     return args
 
@@ -57,9 +56,12 @@ def main(argv=None):
         page = build(queue, os.path.abspath(args.weights_dir), args.max_upload_mb, 10 * args.max_upload_mb)
         page.queue(default_concurrency_limit=None)
         try:
-            page.launch(server_name="127.0.0.1", server_port=args.port, max_file_size=f"{args.max_upload_mb}mb",
-                        allowed_paths=[queue.jobs_folder], prevent_thread_lock=True, quiet=True,
-                        footer_links=[])
+            try:
+                page.launch(server_name="127.0.0.1", server_port=args.port, max_file_size=f"{args.max_upload_mb}mb",
+                            allowed_paths=[queue.jobs_folder], prevent_thread_lock=True, quiet=True,
+                            footer_links=[])
+            except OSError as error:  # Gradio's "Cannot find empty port", or the address refused
+                raise UserError(f"cannot serve on 127.0.0.1:{args.port} ({error}); pass another --port")
             print(f"TecoGAN app: {page.local_url} (Ctrl-C stops it)", flush=True)
             with interrupt_on_stop_signals():  # SIGTERM stops it as Ctrl-C does, through the clean-up below
                 page.block_thread()

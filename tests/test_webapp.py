@@ -11,10 +11,10 @@ import pytest
 from app_media import clip_with_audio, frames_zip, video_without_frames
 from utils.errors import UserError
 from utils.image_io import VideoReader, audio_codec, list_frames, sample_clip
+from utils.paths import BUNDLED_MODEL
 from webapp.inputs import BUNDLED_MODELS, SAMPLES, check_model, list_models, sample_input, upload_input
 from webapp.jobs import OUTPUTS, JobQueue
 
-BUNDLED_MODEL = os.path.join(BUNDLED_MODELS, "tecogan_demo_bigbuckbunny.h5")
 ENGINE = {"--backend": "auto", "--precision": "fp32"}
 
 

