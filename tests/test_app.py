@@ -213,13 +213,16 @@ def submit_bad(browser, server, path=None, model=None):
     return wait_for_status(page, "Cannot run")
 
 
-@pytest.mark.parametrize("case, message", [
-    ("text.mp4", r"'text\.mp4' is not a video this app can read; upload a video file"),
-    ("empty.avi", r"'empty\.avi' is a video without any frame; upload a video file"),
-    ("escape.zip", r"'escape\.zip' holds '\.\./\.\./escape\.png', a path outside its folder.*zip the frame files"),
-    ("mixed.zip", r"frame '0002\.png' is 40x24 but '0001\.png' is 32x24; all frames of a clip must have one size"),
-    ("model", r"model 'weights/: not_a_generator\.h5' holds no generator.*choose another model"),
-])
+BAD_UPLOADS = {
+    "text.mp4": r"'text\.mp4' is not a video this app can read; upload a video file",
+    "empty.avi": r"'empty\.avi' is a video without any frame; upload a video file",
+    "escape.zip": r"'escape\.zip' holds '\.\./\.\./escape\.png', a path outside its folder.*zip the frame files",
+    "mixed.zip": r"frame '0002\.png' is 40x24 but '0001\.png' is 32x24; all frames of a clip must have one size",
+    "model": r"model 'weights/: not_a_generator\.h5' holds no generator.*choose another model",
+}
+
+
+@pytest.mark.parametrize("case, message", BAD_UPLOADS.items(), ids=list(BAD_UPLOADS))
 def test_bad_upload_gets_a_message_that_says_what_to_do_and_the_server_keeps_serving(browser, server, tmp_path,
                                                                                       case, message):
     makers = {"text.mp4": text_file,

@@ -122,17 +122,21 @@ def test_jobs_run_in_turn_and_each_gets_its_own_results(tmp_path):
 
 
 @pytest.mark.slow
-def test_cancel_kills_the_running_job_at_once_deletes_its_files_and_the_next_runs(tmp_path):
+def test_cancel_drops_a_waiting_job_kills_the_running_one_at_once_deletes_their_files_and_the_next_runs(
+        tmp_path):
     queue = JobQueue(str(tmp_path / "work"), keep_seconds=600)
     running = video_job(queue, tmp_path, "long", 96, 64, 200)
     waiting = video_job(queue, tmp_path, "short", 32, 24, 4)
+    dropped = video_job(queue, tmp_path, "dropped", 32, 24, 4)
     wait_until(lambda: running.done_frames >= 1)
+    assert queue.cancel(dropped.id)
+    assert dropped.state == "cancelled" and not os.path.exists(dropped.folder) and list(queue.waiting) == [waiting]
     process = running.process
     assert queue.cancel(running.id)
     assert process.poll() is not None  # killed, not left to finish its frame
     assert running.state == "cancelled" and not os.path.exists(running.folder)
     wait_until(lambda: not waiting.active)
-    assert waiting.state == "done"
+    assert waiting.state == "done" and dropped.started is None
     assert files_under(queue.jobs_folder) == sorted(os.path.join(waiting.id, path) for path in files_under(waiting.folder))
 
 

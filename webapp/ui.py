@@ -92,10 +92,12 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
         def start_job(upload, sample, model, start, end, backend, precision, previous):
             if previous:
                 queue.discard(previous)
+            # the settings that are generate.py flags, passed on as they are: a new one (an output scale) is a
+            # control above and an entry here
+            flags = {"--backend": backend, "--precision": precision}
             try:
-                job = queue.submit(lambda folder: job_spec(
-                    folder, upload, sample, model, start, end, {"--backend": backend, "--precision": precision},
-                    weights_folder, max_unpacked_mb * 2 ** 20))
+                job = queue.submit(lambda folder: job_spec(folder, upload, sample, model, start, end, flags,
+                                                           weights_folder, max_unpacked_mb * 2 ** 20))
             except UserError as error:
                 yield f"**Cannot run:** {error}", None, None, None, None, ""
                 return
