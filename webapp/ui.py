@@ -9,12 +9,11 @@ import time
 import gradio as gr
 
 from utils.errors import UserError
-from webapp.inputs import SAMPLE_FRAMES, SAMPLES, engine_choices, job_spec, list_models
+from webapp.inputs import SAMPLE_FRAMES, SAMPLES, VIDEO_TYPES, engine_choices, job_spec, list_models
 from webapp.jobs import clock
 
 POLL_SECONDS = 0.5  # how often a running job's progress is shown
 CACHE_SWEEP_SECONDS = 60  # how often Gradio deletes its expired copies of uploads and results
-VIDEO_TYPES = "mp4, mov, mkv, avi, webm"
 
 
 def introduction(max_upload_mb, max_unpacked_mb, keep_minutes):
