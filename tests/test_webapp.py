@@ -13,7 +13,7 @@ from utils.errors import UserError
 from utils.image_io import VideoReader, audio_codec, list_frames, sample_clip
 from utils.paths import BUNDLED_MODEL
 from webapp.inputs import BUNDLED_MODELS, SAMPLES, check_model, list_models, sample_input, upload_input
-from webapp.jobs import OUTPUTS, JobQueue
+from webapp.jobs import OUTPUTS, SWEEP_SECONDS, JobQueue
 
 ENGINE = {"--backend": "auto", "--precision": "fp32"}
 
@@ -156,6 +156,7 @@ def test_a_failed_run_reports_generate_py_s_message_and_keeps_the_queue_going(tm
     wait_until(lambda: not failing.active)
     assert failing.state == "failed"
     assert failing.message.startswith("--precision bf16 runs on openvino only")
+    assert not os.path.exists(failing.folder)
     following = video_job(queue, tmp_path, "next", 32, 24, 4)
     wait_until(lambda: not following.active)
     assert following.state == "done"
@@ -183,3 +184,13 @@ def test_sample_with_ground_truth_gets_the_evaluate_table_where_ours_beats_bicub
     reader = VideoReader(outputs["video"])
     assert (reader.total_frames, reader.fps, next(iter(reader)).shape) == (8, VideoReader(sample_clip(
         "carphone_pristine.mp4")).fps, (144, 176, 3))  # the ground truth's size and rate
+
+
+@pytest.mark.slow
+def test_a_finished_job_s_files_are_deleted_once_its_time_is_up(tmp_path):
+    queue = JobQueue(str(tmp_path / "work"), keep_seconds=1)
+    job = video_job(queue, tmp_path, "clip", 32, 24, 4)
+    wait_until(lambda: not job.active)
+    assert job.state == "done" and os.path.isfile(job.outputs()["video"])
+    wait_until(lambda: job.state == "expired", seconds=1 + 3 * SWEEP_SECONDS)
+    assert not os.path.exists(job.folder)

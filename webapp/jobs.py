@@ -172,7 +172,7 @@ class JobQueue:
     def _expire(self):
         now = time.monotonic()
         for job in self.jobs.values():
-            if job.state in ("done", "failed") and now - job.ended > self.keep_seconds:
+            if job.state == "done" and now - job.ended > self.keep_seconds:
                 self._remove_files(job)
                 job.state = "expired"
 
@@ -217,7 +217,7 @@ class JobQueue:
             if job.state == "running":
                 job.state = "done"
             job.ended = job.ended or time.monotonic()
-            if job.state == "cancelled":
+            if job.state != "done":  # nothing of a stopped or failed job is shown: no partial file is kept
                 self._remove_files(job)
         job.finished.set()
 
