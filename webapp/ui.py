@@ -3,7 +3,6 @@
 Each browser tab keeps the id of its own job (a gr.State), so two tabs get their own results; the jobs
 themselves run in turn in the JobQueue.
 """
-import os
 import time
 
 import gradio as gr
