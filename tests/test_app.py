@@ -73,10 +73,13 @@ def browser():
         launched.close()
 
 
-def open_page(browser, server):
-    """A new tab on the app, recording every text its status line shows (window.statusTexts)."""
+def open_page(browser, server, outside=None):
+    """A new tab on the app, recording every text its status line shows (window.statusTexts); outside: a list
+    that gets the URLs the tab asks for elsewhere than the server."""
     page = browser.new_page(viewport={"width": 1280, "height": 1300})
     page.set_default_timeout(WAIT_MS)
+    if outside is not None:
+        page.on("request", lambda request: None if request.url.startswith(server.url) else outside.append(request.url))
     page.goto(server.url)
     page.wait_for_function("() => document.querySelector('#model input')?.value")
     page.evaluate("""() => {
@@ -112,26 +115,33 @@ def decode_png(data):
 
 @pytest.fixture(scope="module")
 def finished(server, browser, tmp_path_factory):
-    """A tab whose upload has run to the end, with the clip it uploaded."""
+    """A tab whose upload has run to the end, the clip it uploaded, and the URLs it asked for elsewhere than the
+    server."""
     clip = clip_with_audio(tmp_path_factory.mktemp("clip") / "clip.mp4", **CLIP)
-    page = open_page(browser, server)
+    outside = []
+    page = open_page(browser, server, outside)
     upload(page, clip)
     page.click("#run")
     wait_for_status(page, "done")
     page.wait_for_function("() => document.querySelector('#result-video video')?.readyState >= 2")  # a frame shown
     page.wait_for_function("() => [...document.querySelectorAll('#comparison img')].every(image => image.complete)")
     page.screenshot(path=SCREENSHOT, full_page=True)
-    return page, clip
+    return page, clip, outside
+
+
+def test_the_page_asks_nothing_of_any_server_but_its_own(finished):
+    _, _, outside = finished
+    assert outside == []
 
 
 def test_progress_shows_frames_per_second_and_time_left(finished):
-    page, _ = finished
+    page, _, _ = finished
     texts = page.evaluate("window.statusTexts")
     assert any(re.search(rf"frame \d+ of {CLIP['frames']}, [\d.]+ frames/s, \d+ s left", text) for text in texts), texts
 
 
 def test_played_video_is_the_upload_at_four_times_the_size_with_its_frames_and_sound(finished, tmp_path):
-    page, _ = finished
+    page, _, _ = finished
     played = page.eval_on_selector("#result-video video",
                                    "video => [video.videoWidth, video.videoHeight, video.duration, video.src]")
     assert played[:2] == [4 * CLIP["width"], 4 * CLIP["height"]]
@@ -142,7 +152,7 @@ def test_played_video_is_the_upload_at_four_times_the_size_with_its_frames_and_s
 
 
 def test_comparison_is_bicubic_and_ours_of_the_middle_frame(finished, tmp_path):
-    page, clip = finished
+    page, clip, _ = finished
     sources = page.eval_on_selector_all("#comparison img", "images => images.map(image => image.src)")
     bicubic, ours = (decode_png(page.request.get(source).body()) for source in sources)
     middle = CLIP["frames"] // 2
@@ -155,7 +165,7 @@ def test_comparison_is_bicubic_and_ours_of_the_middle_frame(finished, tmp_path):
 
 
 def test_downloads_are_the_video_and_a_zip_of_every_frame(finished, tmp_path):
-    page, _ = finished
+    page, _, _ = finished
     names = page.eval_on_selector_all("#downloads a[download]", "links => links.map(link => link.download)")
     assert names == ["result_x4.mp4", "result_x4_frames.zip"]
     with page.expect_download() as download:
