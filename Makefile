@@ -1,4 +1,5 @@
-# Two entry points: `make demo` (the main job) and `make test`; `make setup-gpu` adds the CUDA extension.
+# Entry points: `make demo` (the main job), `make app` (the web page) and `make test`; `make setup-gpu` adds the
+# CUDA extension.
 # Both create .venv with Python 3.10 (NNabla 1.39 has no wheels for newer Pythons) on first use.
 # `make setup` (and so `make demo`) installs requirements.txt, what the product needs; `make test` (and
 # `make bench`, `make gpu-check`) add requirements-test.txt, what only the tests and benchmarks use.
@@ -10,7 +11,7 @@ TEST_STAMP := $(VENV)/.installed-test
 BIGBUCKBUNNY = $$($(PYTHON) -c "from utils.image_io import sample_clip; \
                                  print(sample_clip('bigbuckbunny.mp4'))")
 
-.PHONY: setup setup-test setup-gpu test demo demo-model bench gpu-check clean-venv
+.PHONY: setup setup-test setup-gpu browser test demo app demo-model bench gpu-check clean-venv
 
 setup: $(STAMP)
 
@@ -30,12 +31,21 @@ setup-gpu: $(STAMP)
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-gpu.txt
 	$(PYTHON) -m utils.cuda_libraries
 
-test: $(TEST_STAMP)
+# Chromium and its driver from Debian's packages, for the web app's browser tests (as root, only when missing).
+browser:
+	@test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y \
+	    --no-install-recommends chromium chromium-driver)
+
+test: $(TEST_STAMP) browser
 	$(PYTHON) -m pytest -q tests
 
 # Super-resolve the held-out bikes.mp4 clip with the bundled model into results/demo/.
 demo: $(STAMP)
 	$(PYTHON) demo.py
+
+# The web page on 127.0.0.1 (address printed; docs/app.md).
+app: $(STAMP)
+	$(PYTHON) app.py
 
 # Re-create the bundled model from scratch (the recipe in recipes/demo_*.yaml), on both CPU cores.
 demo-model: $(STAMP)
@@ -57,6 +67,7 @@ bench: $(TEST_STAMP)
 	$(PYTHON) -m benchmarks.bench_lr_grid
 	$(PYTHON) -m benchmarks.bench_scene_cuts
 	$(PYTHON) -m benchmarks.bench_train
+	$(PYTHON) -m benchmarks.bench_loader
 
 # On a GPU machine: set-up, parity tests on cuDNN, both stages, mpirun through NCCL, benchmarks
 # (a few minutes).
