@@ -1,16 +1,17 @@
 """The layout's layers, read from every product file's imports: entry scripts on top, the packages
-(inference/, training/, evaluation/) below them, the paper's modules below those, utils/ at the ground.
-A file imports only from below its layer or beside it in a library layer; no imports run in a circle."""
+(inference/, training/, evaluation/, webapp/) below them, the paper's modules below those, the data sets'
+layouts (datasets/) below data_loader.py, utils/ at the ground. A file imports only from below its layer
+or beside it in a library layer; no imports run in a circle."""
 import ast
 import os
 
 from conftest import REPO_ROOT
 
 PAPER_MODULES = ("models.py", "losses.py", "vgg19.py", "data_loader.py")
-PACKAGES = ("inference", "training", "evaluation")
+PACKAGES = ("inference", "training", "evaluation", "webapp")
 # (name, whether its files may import each other), from the ground up
-LAYERS = (("utils/", True), ("the paper's modules", True), ("packages", True), ("entry scripts", False),
-          ("benchmark helpers", True), ("benchmarks", False))
+LAYERS = (("utils/", True), ("datasets/", True), ("the paper's modules", True), ("packages", True),
+          ("entry scripts", False), ("benchmark helpers", True), ("benchmarks", False))
 
 
 def layer_of(path):
@@ -18,13 +19,15 @@ def layer_of(path):
     top = path.split(os.sep)[0]
     if top == "utils":
         return 0
-    if path in PAPER_MODULES:
+    if top == "datasets":
         return 1
-    if top in PACKAGES:
+    if path in PAPER_MODULES:
         return 2
+    if top in PACKAGES:
+        return 3
     if top == "benchmarks":
-        return 5 if os.path.basename(path).startswith("bench_") else 4
-    return 3  # the other scripts at the top and authors_scripts/
+        return 6 if os.path.basename(path).startswith("bench_") else 5
+    return 4  # the other scripts at the top and authors_scripts/
 
 
 def product_files():
@@ -77,8 +80,9 @@ def import_graph():
 def test_the_layers_are_recognised():
     layers = {LAYERS[layer_of(path)][0] for path in product_files()}
     assert layers == {name for name, _ in LAYERS}
-    assert layer_of("train.py") == 3 and layer_of(os.path.join("inference", "tiles.py")) == 2
-    assert layer_of("models.py") == 1 and layer_of(os.path.join("utils", "ops.py")) == 0
+    assert layer_of("train.py") == 4 and layer_of(os.path.join("inference", "tiles.py")) == 3
+    assert layer_of("models.py") == 2 and layer_of(os.path.join("datasets", "reds.py")) == 1
+    assert layer_of(os.path.join("utils", "ops.py")) == 0
 
 
 def test_no_file_imports_from_a_layer_above_it_or_a_script_beside_it():
