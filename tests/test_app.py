@@ -247,3 +247,13 @@ def test_bad_upload_gets_a_message_that_says_what_to_do_and_the_server_keeps_ser
     assert server.process.poll() is None
     assert set((server.work / "jobs").iterdir()) == jobs  # a refused job leaves no folder
     assert not list(server.work.parent.rglob("escape.png"))
+
+
+def test_a_second_server_on_the_same_work_folder_stops_with_one_line(server):
+    second = subprocess.run([sys.executable, "app.py", "--port", str(free_port()), "--work-dir", str(server.work)],
+                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert second.returncode == 2
+    assert second.stderr.strip().splitlines()[-1] == (f"error: --work-dir '{server.work}' is in use by another run "
+                                                      f"(pid {server.process.pid}); wait for it to end, stop it, "
+                                                      "or choose another folder")
+    assert server.process.poll() is None
