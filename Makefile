@@ -65,6 +65,7 @@ bench: $(TEST_STAMP)
 	$(PYTHON) -m benchmarks.bench_lr_grid
 	$(PYTHON) -m benchmarks.bench_scene_cuts
 	$(PYTHON) -m benchmarks.bench_train
+	$(PYTHON) -m benchmarks.bench_loader
 
 # On a GPU machine: set-up, parity tests on cuDNN, both stages, mpirun through NCCL, benchmarks (a few minutes).
 gpu-check: $(TEST_STAMP)

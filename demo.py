@@ -27,10 +27,11 @@ from evaluation import report, scoring
 from inference import SuperResolver
 from utils import metrics
 from utils.errors import UserError, exit_on_user_error
+from utils.degradation import DEFAULT_DEGRADATION, degrade as degrade_graph, margin, model_degradation
 from utils.flags import OneLineParser, positive
 from utils.image_io import (VideoReader, open_video_writer, read_video_frames, sample_clip, to_uint8, write_bytes,
                             write_rgb)
-from utils.ops import BLUR_MARGIN, SCALE, bicubic_four_frames, gaussian_downsample_four
+from utils.ops import SCALE, bicubic_four_frames
 from utils.paths import BUNDLED_MODEL, output_folder
 from utils.pictures import PANEL_LABELS, detail_window, side_by_side_gif, still_with_inset
 from utils.scenes import detect_cuts, write_cuts_file
@@ -40,20 +41,20 @@ FRAME_FOLDERS = ("lr", "ground_truth", "bicubic", "sr")
 HIGH_FREQUENCY_COLUMN = ("HF", "HF energy / truth's")
 
 
-def ground_truth_side(hr_side):
+def ground_truth_side(hr_side, degradation=DEFAULT_DEGRADATION):
     """The side of the ground-truth frames degrade() keeps of HR frames of this side: SCALE x the LR side."""
-    return SCALE * gaussian_downsample_four(nn.Variable((1, hr_side, hr_side, 3))).shape[1]
+    return SCALE * degrade_graph(nn.Variable((1, hr_side, hr_side, 3)), degradation).shape[1]
 
 
-def smallest_region_side():
-    """The smallest HR side whose ground truth evaluate.py can score (from the 9x9 blur's own minimum up)."""
-    side = 2 * BLUR_MARGIN + 1
-    while ground_truth_side(side) < metrics.SMALLEST_SIDE:
+def smallest_region_side(degradation=DEFAULT_DEGRADATION):
+    """The smallest HR side whose ground truth evaluate.py can score (from the filter's own minimum up)."""
+    side = 2 * margin(degradation) + 1
+    while ground_truth_side(side, degradation) < metrics.SMALLEST_SIDE:
         side += 1
     return side
 
 
-def clip_box(region, frame_shape, path):
+def clip_box(region, frame_shape, path, degradation):
     """(top, left, height, width) of the clip: --region, or the whole frame. UserError, before anything is
     written, if it reaches past the frames or is too small for evaluate.py to score its ground truth."""
     top, left, height, width = region or (0, 0, frame_shape[0], frame_shape[1])
@@ -61,27 +62,29 @@ def clip_box(region, frame_shape, path):
     if top + height > frame_shape[0] or left + width > frame_shape[1]:
         raise UserError(f"{what} reaches past the {frame_shape[1]}x{frame_shape[0]} frames of '{path}'; "
                         "choose a region inside them")
-    smallest = smallest_region_side()
+    smallest = smallest_region_side(degradation)
     if min(height, width) < smallest:
         raise UserError(f"{what} is smaller than {smallest}x{smallest}, the least whose ground truth evaluate.py can "
                         f"score ({metrics.SMALLEST_SIDE}x{metrics.SMALLEST_SIDE}); pass a larger --region or video")
     return top, left, height, width
 
 
-def read_frames(path, count, region):
+def read_frames(path, count, region, degradation=DEFAULT_DEGRADATION):
     """The first `count` frames of a video as RGB float32, cut to region (top, left, height, width)."""
-    frames = read_video_frames(path, count, lambda shape: clip_box(region, shape, path))
+    frames = read_video_frames(path, count, lambda shape: clip_box(region, shape, path, degradation))
     if len(frames) < metrics.MIN_FRAMES:
         raise UserError(f"video '{path}' gave {len(frames)} frame(s); the demo needs at least {metrics.MIN_FRAMES}")
     return frames
 
 
-def degrade(hr_frames):
-    """LR frames by the training degradation, and the HR pixels each LR frame is aligned with."""
-    lr = gaussian_downsample_four(nn.Variable.from_numpy_array(hr_frames))
+def degrade(hr_frames, degradation=DEFAULT_DEGRADATION):
+    """LR frames by the training degradation (inside the frames, as in training), and the HR pixels each LR
+    frame is aligned with."""
+    lr = degrade_graph(nn.Variable.from_numpy_array(hr_frames), degradation)
     lr.forward()
     height, width = lr.shape[1:3]
-    ground_truth = hr_frames[:, BLUR_MARGIN:BLUR_MARGIN + SCALE * height, BLUR_MARGIN:BLUR_MARGIN + SCALE * width]
+    border = margin(degradation)
+    ground_truth = hr_frames[:, border:border + SCALE * height, border:border + SCALE * width]
     return lr.d.copy(), ground_truth
 
 
@@ -138,9 +141,10 @@ def run(args):
     resolver = SuperResolver(args.model, threads=args.threads)  # refuses a file that is no generator's weights
     output_folder(args.output, "--output")
     video = args.video or sample_clip("bikes.mp4")
-    hr_frames = read_frames(video, args.frames, args.region)
+    degradation = model_degradation(args.model)
+    hr_frames = read_frames(video, args.frames, args.region, degradation)
     fps = VideoReader(video).fps  # of sr.mp4 and the GIF
-    lr_frames, ground_truth = degrade(hr_frames)
+    lr_frames, ground_truth = degrade(hr_frames, degradation)
     out = args.output
     folders = {name: os.path.join(out, name) for name in FRAME_FOLDERS}
     for folder in folders.values():  # frames of an earlier, longer run would join this one's

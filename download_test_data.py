@@ -2,11 +2,15 @@
 
     python download_test_data.py                 # LR/ and HR/ in the current folder
     python download_test_data.py --weights       # also weights/*.h5
+    python download_test_data.py --reds --no-data  # REDS's train_sharp and val_sharp into REDS/
 
 The data are the TecoGAN authors' zips, unpacked as the reference does: vid3_LR.zip and
 tos_LR.zip into LR/, vid4_HR.zip and tos_HR.zip into HR/. The weights are the official NNabla
 files (tecogan_model.h5, frvsr_model.h5, vgg19.h5) and the AlexNet LPIPS weights of
-nnabla-examples (alex_with_LPIPS.h5).
+nnabla-examples (alex_with_LPIPS.h5). REDS's sharp frames (train_sharp.zip, val_sharp.zip) come from its
+authors' direct host (SNU CV Lab) and are unpacked into REDS/ as they are (datasets/reds.py reads them;
+its README: https://seungjunnah.github.io/Datasets/reds.html). The sizes of what is to be fetched are
+printed first.
 
 A download goes to a hidden .<name>.part file beside its destination and is renamed into place
 only when whole and valid (a zip's every member passes its CRC check; an HDF5 file opens and its
@@ -43,6 +47,9 @@ DATA_ARCHIVES = [
     (TECOGAN_DATA_URL + "vid4_HR.zip", "HR"),
     (TECOGAN_DATA_URL + "tos_HR.zip", "HR"),
 ]
+REDS_URL = "http://data.cv.snu.ac.kr:8008/webdav/dataset/REDS/"
+REDS_ARCHIVES = [REDS_URL + "train_sharp.zip", REDS_URL + "val_sharp.zip"]
+REDS_FOLDER = "REDS"
 WEIGHT_FILES = [
     NNABLA_TECOGAN_URL + "tecogan_model.h5",
     NNABLA_TECOGAN_URL + "frvsr_model.h5",
@@ -191,7 +198,7 @@ def fetch_archive(url, archive):
     """Download a zip and unpack it in its folder; a marker file records that it is done. A zip that cannot
     be unpacked is deleted, so that the next run downloads it again instead of refusing it forever."""
     folder, name = os.path.split(archive)
-    marker = os.path.join(folder, f".{name}.unpacked")
+    marker = unpacked_marker(archive)
     if os.path.exists(marker):
         if os.path.exists(archive):  # a run stopped between writing the marker and deleting the zip
             os.remove(archive)
@@ -208,6 +215,11 @@ def fetch_archive(url, archive):
     os.remove(archive)
 
 
+def unpacked_marker(archive):
+    folder, name = os.path.split(archive)
+    return os.path.join(folder, f".{name}.unpacked")
+
+
 def fetch_weight_file(url, destination):
     os.makedirs(os.path.dirname(destination), exist_ok=True)
     if not download(url, destination, hdf5_problem):
@@ -222,8 +234,36 @@ def planned_files(args):
         files += [(fetch_archive, url, os.path.join(folder, url_filename(url))) for url, folder in DATA_ARCHIVES]
     if args.weights:
         files += [(fetch_weight_file, url, os.path.join("weights", url_filename(url))) for url in WEIGHT_FILES]
+    if args.reds:
+        files += [(fetch_archive, url, os.path.join(REDS_FOLDER, url_filename(url))) for url in REDS_ARCHIVES]
     return [(fetch, with_base_url(url, args.base_url), os.path.join(args.output_dir, destination))
             for fetch, url, destination in files]
+
+
+def remote_size(url):
+    """The size the server announces for url (a HEAD request), or None when it does not say."""
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=TIMEOUT_S) as response:
+            length = response.headers.get("Content-Length", "")
+    except (urllib.error.URLError, OSError, http.client.HTTPException):
+        return None
+    return int(length) if length.isdigit() else None
+
+
+def size_text(size):
+    return "size unknown" if size is None else tqdm.format_sizeof(size, "B", 1000)
+
+
+def announce_sizes(files):
+    """Print what this run will fetch and its size, before it starts; files already in place are left out."""
+    pending = [(url, destination) for fetch, url, destination in files
+               if not os.path.exists(unpacked_marker(destination) if fetch is fetch_archive else destination)]
+    if not pending:
+        return
+    sizes = [remote_size(url) for url, _ in pending]
+    total = "" if None in sizes else f", {size_text(sum(sizes))} in all"
+    listed = ", ".join(f"{url_filename(url)} ({size_text(size)})" for (url, _), size in zip(pending, sizes))
+    print(f"to download: {listed}{total}; each zip needs about its size again while it is unpacked")
 
 
 def check_destinations(output_dir, files):
@@ -246,6 +286,9 @@ def parse_args(argv=None):
                         help="also download tecogan_model.h5, frvsr_model.h5, vgg19.h5 and alex_with_LPIPS.h5 "
                              "into <output-dir>/weights/")
     parser.add_argument("--no-data", action="store_true", help="skip the LR/HR evaluation data")
+    parser.add_argument("--reds", action="store_true",
+                        help="also download REDS's train_sharp.zip and val_sharp.zip (tens of GB; the sizes are "
+                             "printed first) into <output-dir>/REDS/, for train.py's data.layout reds")
     parser.add_argument("--base-url", default=None,
                         help="fetch everything from this host instead (e.g. a mirror or a local test server); "
                              "the paths stay those of the official URLs (default: the official hosts)")
@@ -253,10 +296,11 @@ def parse_args(argv=None):
 
 
 def run(args):
-    if args.no_data and not args.weights:
-        raise UserError("nothing to do: --no-data without --weights")
+    if args.no_data and not args.weights and not args.reds:
+        raise UserError("nothing to do: --no-data without --weights or --reds")
     files = planned_files(args)
     check_destinations(args.output_dir, files)
+    announce_sizes(files)
     folders = [args.output_dir] + sorted({os.path.dirname(destination) for _, _, destination in files})
     new_folders = [folder for folder in folders if not os.path.exists(folder)]
     try:
@@ -268,7 +312,8 @@ def run(args):
                 os.rmdir(folder)
     print("done: " + ", ".join(os.path.join(args.output_dir, folder) + "/"
                                for folder, wanted in (("LR", not args.no_data), ("HR", not args.no_data),
-                                                      ("weights", args.weights)) if wanted))
+                                                      ("weights", args.weights), (REDS_FOLDER, args.reds))
+                               if wanted))
 
 
 def main(argv=None):

@@ -23,13 +23,14 @@ from tqdm import tqdm
 from inference import BACKEND_CHOICES, PRECISIONS, SuperResolver, scene_steps
 from inference.onnx_export import default_cache_dir
 from utils.context import CONTEXT_CHOICES
+from utils.degradation import degrade_frames, model_degradation
 from utils.distributed import MPIProcesses, SingleProcess, launched_by_mpirun, local_rank
 from utils.errors import UserError, exit_on_user_error, interrupt_on_stop_signals
 from utils.flags import OneLineParser, positive
 from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, check_video_output, list_frames,
                             open_video_writer, read_ahead, read_rgb, remove_stale_temporaries, to_uint8,
                             write_rgb)
-from utils.ops import SCALE, degrade_hr_frame
+from utils.ops import SCALE
 from utils.paths import lock_folder
 from utils.scenes import (assign_scenes, detect_cuts, read_cuts_file, shot_ranges, split_at_cuts,
                           spread_scenes)
@@ -39,9 +40,9 @@ def frame_stem(path):
     return os.path.splitext(os.path.basename(path))[0]
 
 
-def frames_from_folder(folder, degrade=False):
+def frames_from_folder(folder, degradation=None):
     """(frame shape, frame paths, (name stem, LR frame) pairs) of a folder, checked up front: readable and
-    all of one size. degrade: the folder holds HR frames, made LR by the training degradation."""
+    all of one size. degradation: the folder holds HR frames, made LR by it (utils.degradation)."""
     paths = list_frames(folder)
     first_shape = None
     for path in paths:
@@ -50,7 +51,7 @@ def frames_from_folder(folder, degrade=False):
         if shape != first_shape:
             raise UserError(f"frame '{path}' is {shape[1]}x{shape[0]} but '{paths[0]}' is "
                             f"{first_shape[1]}x{first_shape[0]}; all frames of a sequence must have one size")
-    prepare = degrade_hr_frame if degrade else (lambda frame: frame)
+    prepare = (lambda frame: degrade_frames(frame, degradation)) if degradation else (lambda frame: frame)
     return first_shape[:2], paths, ((frame_stem(path), prepare(read_rgb(path))) for path in paths)
 
 
@@ -88,8 +89,9 @@ def parse_args(argv=None):
                         "frvsr_model.h5 or a train.py model_param_*.h5")
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--input-dir-lr", help="folder of LR frames (png/jpg), sorted by the number in their name")
-    source.add_argument("--input-dir-hr", help="folder of HR frames: made LR by the training degradation "
-                        "(Gaussian blur sigma 1.5, every 4th pixel from (0, 0)), to compare the result with them")
+    source.add_argument("--input-dir-hr", help="folder of HR frames: made LR by the degradation the model "
+                        "records (bd: Gaussian blur sigma 1.5, every 4th pixel from (0, 0), the official models'; "
+                        "or bi: MATLAB's bicubic), to compare the result with them")
     source.add_argument("--input-video", help="video file to read the LR frames from")
     parser.add_argument("--output-dir", help="where to write the SR frames (default: results/<input name>; with "
                         "--input-video and --output-video, frames are written only when this is given)")
@@ -217,11 +219,12 @@ def run(args, processes, output_claim):
                                    reader.sample_aspect)
     else:
         folder = args.input_dir_lr or args.input_dir_hr
-        shape, input_paths, named_frames = frames_from_folder(folder, degrade=bool(args.input_dir_hr))
+        degradation = model_degradation(args.model) if args.input_dir_hr else None
+        shape, input_paths, named_frames = frames_from_folder(folder, degradation)
         fps = DEFAULT_FPS
         names = [frame_stem(path) for path in input_paths]
         cuts = on_rank_zero(processes, lambda: scene_cuts(args.scene_cuts, len(names), 0, len(names)))
-        if args.input_dir_hr:  # LR pixel i on HR pixel 4i; the SR frames are cut to the HR frames' size
+        if args.input_dir_hr:  # LR frames of ceil(H / 4) x ceil(W / 4); the SR frames are cut to the HR size
             crop, shape = shape, (-(-shape[0] // SCALE), -(-shape[1] // SCALE))
     source_name = os.path.splitext(os.path.basename(os.path.normpath(args.input_video or args.input_dir_lr
                                                                      or args.input_dir_hr)))[0]

@@ -17,9 +17,9 @@ import time
 
 import numpy as np
 
+from utils.degradation import degrade_frames
 from utils.errors import exit_on_user_error
 from utils.image_io import list_frames, open_video_writer, read_rgb, read_video_frames, sample_clip, to_uint8
-from utils.ops import degrade_hr_frame
 from utils.paths import BUNDLED_MODEL, REPO_ROOT
 
 HEIGHT, WIDTH = 272, 640
@@ -33,7 +33,7 @@ def joined_video(path, shots, frames):
         name, (top, left) = CLIPS[shot % 2]
         first = (shot // 2) * frames
         hr = read_video_frames(sample_clip(name), first + frames, lambda shape: (top, left, HEIGHT, WIDTH))[first:]
-        lr += [degrade_hr_frame(frame) for frame in hr]
+        lr += [degrade_frames(frame) for frame in hr]
     height, width = lr[0].shape[:2]
     video = open_video_writer(path, 25, width, height)
     for frame in lr:

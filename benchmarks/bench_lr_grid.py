@@ -14,10 +14,11 @@ import cv2
 import numpy as np
 
 from inference import SuperResolver
+from utils.degradation import degrade_frames
 from utils.errors import exit_on_user_error
 from utils.image_io import read_video_frames, sample_clip
 from utils.metrics import crop, psnr, scored_frames
-from utils.ops import SCALE, bicubic_four_frames, degrade_hr_frame
+from utils.ops import SCALE, bicubic_four_frames
 from utils.paths import BUNDLED_MODEL
 
 
@@ -37,7 +38,7 @@ def main():
         hr = read_video_frames(path, args.frames)
         height, width = (hr.shape[1] // SCALE) * SCALE, (hr.shape[2] // SCALE) * SCALE
         targets = list(hr[:, :height, :width])
-        ways = {"training grid (--input-dir-hr)": [degrade_hr_frame(frame) for frame in targets],
+        ways = {"training grid (--input-dir-hr)": [degrade_frames(frame) for frame in targets],
                 "cv2.INTER_AREA (centred)": [cv2.resize(frame, (width // SCALE, height // SCALE),
                                                         interpolation=cv2.INTER_AREA) for frame in targets]}
         resolver = SuperResolver(args.model)

@@ -27,9 +27,10 @@ from benchmarks.harness import SHARED, load_line
 from inference import SuperResolver, new_parameters, scene_steps
 from inference.onnx_export import cpu_has_bfloat16, openvino_available
 from utils import context, metrics
+from utils.degradation import degrade_frames
 from utils.errors import exit_on_user_error
 from utils.image_io import list_frames, read_rgb, read_video_frames, sample_clip
-from utils.ops import SCALE, degrade_hr_frame
+from utils.ops import SCALE
 from utils.paths import BUNDLED_MODEL
 from utils.weights import save_weights
 
@@ -84,7 +85,7 @@ def inputs(clip_path, frames, lr_size):
     calendar = calendar[:frames]
     return {f"calendar ({len(calendar)} frames, {calendar[0].shape[1]}x{calendar[0].shape[0]} LR)": (calendar, None),
             f"{os.path.basename(clip_path)} ({len(targets)} frames, {size} LR)":
-                ([degrade_hr_frame(frame) for frame in targets], targets)}
+                ([degrade_frames(frame) for frame in targets], targets)}
 
 
 def lr_size_flag(text):

@@ -14,10 +14,10 @@ import os
 import numpy as np
 
 from inference import SuperResolver
+from utils.degradation import degrade_frames
 from utils.errors import exit_on_user_error
 from utils.image_io import read_video_frames, sample_clip
 from utils.metrics import psnr
-from utils.ops import degrade_hr_frame
 from utils.paths import BUNDLED_MODEL
 
 HEIGHT, WIDTH = 272, 640
@@ -32,7 +32,7 @@ def main():
         first = read_video_frames(sample_clip("bikes.mp4"), args.frames, lambda shape: (0, 0, HEIGHT, WIDTH))
         second = read_video_frames(sample_clip("bigbuckbunny.mp4"), args.frames, lambda shape: (
             (shape[0] - HEIGHT) // 2, (shape[1] - WIDTH) // 2, HEIGHT, WIDTH))
-        lr = [(str(index), degrade_hr_frame(frame)) for index, frame in enumerate(np.concatenate([first, second]))]
+        lr = [(str(index), degrade_frames(frame)) for index, frame in enumerate(np.concatenate([first, second]))]
         resolver = SuperResolver(args.model)
         joined = dict(resolver.sequence(lr))
         separate = dict(resolver.sequence(lr[args.frames:]))

@@ -12,8 +12,9 @@ from inference import (SuperResolver, TilePlan, flow_to_high_res_window, plan_ax
                        warp_previous_window)
 from models import FLOW_NET_HALO, FLOW_NET_STRIDE, flow_to_high_res
 from test_generate import FIXTURES, NPY_TOLERANCE, assert_matches_fixture, run_fixture
+from utils.degradation import degrade, degrade_frames
 from utils.errors import UserError
-from utils.ops import degrade_hr_frame, gaussian_downsample_four, warp_by_flow
+from utils.ops import warp_by_flow
 from utils.paths import BUNDLED_MODEL
 
 RNG = np.random.RandomState(0)
@@ -133,9 +134,9 @@ def test_a_budget_below_the_frames_themselves_is_a_user_error():
 
 def test_hr_input_is_degraded_like_training_with_lr_pixel_i_on_hr_pixel_4i():
     hr = RNG.rand(45, 62, 3).astype(np.float32)
-    lr = degrade_hr_frame(hr)
+    lr = degrade_frames(hr)
     assert lr.shape == (12, 16, 3)
-    training = gaussian_downsample_four(nn.Variable.from_numpy_array(hr[None]))  # unpadded: pixel j on 4j + 4
+    training = degrade(nn.Variable.from_numpy_array(hr[None]))  # unpadded: pixel j on 4j + 4
     training.forward()
     rows, columns = training.shape[1:3]
     np.testing.assert_allclose(lr[1:1 + rows, 1:1 + columns], training.d[0], rtol=0, atol=1e-6)

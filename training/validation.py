@@ -1,8 +1,9 @@
 """Validation during training: super-resolve a few short clips with the generator just saved, as generate.py
 does (inference.SuperResolver), and score them with evaluate.py's functions.
 
-data.val_dir holds one subfolder per clip, in either layout:
-    <clip>/*.png                      HR frames, made LR by the training degradation (utils.ops.degrade_hr_frame,
+data.val_dir is a REDS folder (datasets/reds.py), whose REDS4 sequences are the clips, read where they are, or
+it holds one subfolder per clip, in either layout:
+    <clip>/*.png                      HR frames, made LR by the training degradation (utils.degradation,
                                       as generate.py --input-dir-hr)
     <clip>/LR/*.png and <clip>/HR/*   LR frames and their HR frames (4 times the LR size), paired in order
 Frames are ordered by the number in their name (generate.py's order). Each clip gives its first train.val_frames
@@ -15,6 +16,7 @@ import time
 import numpy as np
 from tqdm import tqdm
 
+from datasets import reds
 from evaluation import scoring
 from inference import SuperResolver
 from training.config import METRIC_COLUMNS
@@ -22,7 +24,8 @@ from training.loss_log import LossLog
 from utils import metrics
 from utils.errors import UserError
 from utils.image_io import common_image_size, list_frames, read_rgb, write_bytes, write_rgb
-from utils.ops import SCALE, bicubic_four_frames, degrade_hr_frame
+from utils.degradation import degrade_frames
+from utils.ops import SCALE, bicubic_four_frames
 from utils.paths import input_folder
 from utils.pictures import detail_frame, detail_window, joined, panel_row
 
@@ -46,7 +49,7 @@ def clip_frame_size(paths, folder):
     return common_image_size(paths, f"validation clip '{folder}': frame", "the frames of a clip must have one size")
 
 
-def read_clip(folder, frames, crop):
+def read_clip(folder, frames, crop, degradation):
     """The Clip of a folder of data.val_dir (see the module's docstring), checked: enough frames, one size,
     HR 4 times LR, a crop that evaluate.py can score."""
     is_pair = all(os.path.isdir(os.path.join(folder, name)) for name in PAIR_FOLDERS)
@@ -77,7 +80,7 @@ def read_clip(folder, frames, crop):
     if is_pair:
         lr_frames = [read_rgb(path)[rows, columns] for path in lr_paths]
     else:
-        lr_frames = [degrade_hr_frame(frame) for frame in hr_frames]
+        lr_frames = list(degrade_frames(hr_frames, degradation))
     return Clip(os.path.basename(os.path.normpath(folder)), lr_frames, hr_frames)
 
 
@@ -93,12 +96,16 @@ def validation_clips(config):
                         "psnr, ssim or tof")
     val_dir = config.data.val_dir
     input_folder(val_dir, "validation folder (data.val_dir)")
-    folders = sorted(os.path.join(val_dir, name) for name in os.listdir(val_dir)
-                     if os.path.isdir(os.path.join(val_dir, name)))
+    if reds.is_reds_folder(val_dir):
+        folders = reds.reds4_folders(val_dir)
+    else:
+        folders = sorted(os.path.join(val_dir, name) for name in os.listdir(val_dir)
+                         if os.path.isdir(os.path.join(val_dir, name)))
     if not folders:
         raise UserError(f"validation folder '{val_dir}' has no clip folders; put each clip's HR frames (or its LR/ "
                         "and HR/ folders) in a subfolder of it")
-    return [read_clip(folder, config.train.val_frames, config.train.val_crop) for folder in folders]
+    return [read_clip(folder, config.train.val_frames, config.train.val_crop, config.data.degradation)
+            for folder in folders]
 
 
 def is_better(value, best, column):

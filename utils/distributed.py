@@ -14,6 +14,7 @@ from utils.errors import UserError
 # they are trusted: mpirun's own first (Slurm's are also set around an mpirun inside an allocation).
 WORLD_SIZE_VARIABLES = ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "MV2_COMM_WORLD_SIZE", "SLURM_STEP_NUM_TASKS",
                         "SLURM_NTASKS")
+LOCAL_SIZE_VARIABLES = ("OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "MV2_COMM_WORLD_LOCAL_SIZE")
 LOCAL_RANK_VARIABLES = ("OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "MV2_COMM_WORLD_LOCAL_RANK",
                         "SLURM_LOCALID")
 
@@ -37,6 +38,14 @@ def world_size():
 def launched_by_mpirun():
     """True under a launcher, also for one process: `mpirun -n 1` trains through the communicator."""
     return bool(_launcher_variables())
+
+
+def local_size():
+    """Processes the launcher started on this process's node (all of them when it does not say)."""
+    for name in LOCAL_SIZE_VARIABLES:
+        if name in os.environ:
+            return int(os.environ[name])
+    return world_size()
 
 
 def local_rank():
