@@ -32,7 +32,7 @@ from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, 
                             write_rgb)
 from utils.onnx_backend import default_cache_dir
 from utils.ops import SCALE, degrade_hr_frame
-from utils.paths import lock_folder
+from utils.paths import lock_folder, not_an_input
 from utils.scenes import (assign_scenes, detect_cuts, read_cuts_file, shot_ranges, split_at_cuts,
                           spread_scenes)
 
@@ -156,6 +156,8 @@ def parse_args(argv=None):
                         "use --output-dir to choose the folder")
     if args.output_video:
         check_video_output(args.output_video)
+        not_an_input(args.output_video, "--output-video", [("--input-video", args.input_video), ("--model", args.model),
+                                                           ("--scene-cuts", args.scene_cuts)])
     if args.scene_cuts is None:
         args.scene_cuts = "auto" if args.input_video else "off"
     if args.scene_cuts == "auto" and not args.input_video:
