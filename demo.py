@@ -15,8 +15,8 @@ import logging
 
 logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import logs its start-up
 
-import glob
 import os
+import re
 import time
 
 import numpy as np
@@ -38,6 +38,7 @@ REPO_ROOT = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_MODEL = os.path.join(REPO_ROOT, "models", "tecogan_demo_bigbuckbunny.h5")
 MIN_FRAMES = 2 * metrics.BORDER_FRAMES + 1  # evaluate.py scores all but BORDER_FRAMES at each end
 FRAME_FOLDERS = ("lr", "ground_truth", "bicubic", "sr")
+DEMO_MARK = ".tecogan_demo"  # in an output folder the demo made: its later runs may replace their frames there
 # the share of the ground truth's high-frequency energy (metrics.high_frequency_ratio), beside evaluate.py's columns
 HIGH_FREQUENCY_COLUMN = ("HF", "HF energy / truth's")
 
@@ -93,10 +94,21 @@ def degrade(hr_frames):
     return lr.d.copy(), ground_truth
 
 
-def remove_frames(folder):
+def check_output(out):
+    """UserError unless out is new, empty or made by an earlier demo run (it holds DEMO_MARK): the demo
+    replaces the frames it wrote before, and must never delete a user's own files."""
+    output_folder(out, "--output")
+    if os.path.isdir(out) and os.listdir(out) and not os.path.isfile(os.path.join(out, DEMO_MARK)):
+        raise UserError(f"--output '{out}' already holds files that demo.py did not write; choose a new or empty "
+                        "folder")
+
+
+def remove_own_frames(folder, name_pattern):
+    """Delete the frames an earlier, longer run wrote (they would join this run's), and nothing else."""
     if os.path.isdir(folder):
-        for path in glob.glob(os.path.join(folder, "*.png")):
-            os.remove(path)
+        for name in os.listdir(folder):
+            if re.fullmatch(name_pattern, name):
+                os.remove(os.path.join(folder, name))
 
 
 def write_frames(folder, frames):
@@ -144,15 +156,17 @@ def score(name, frames, ground_truth, folder, ground_truth_folder, cuts_path, ou
 def run(args):
     started = time.perf_counter()
     resolver = SuperResolver(args.model, threads=args.threads)  # refuses a file that is no generator's weights
-    output_folder(args.output, "--output")
+    check_output(args.output)
     video = args.video or sample_clip("bikes.mp4")
     hr_frames = read_frames(video, args.frames, args.region)
     fps = VideoReader(video).fps  # of sr.mp4 and the GIF
     lr_frames, ground_truth = degrade(hr_frames)
     out = args.output
     folders = {name: os.path.join(out, name) for name in FRAME_FOLDERS}
-    for folder in folders.values():  # frames of an earlier, longer run would join this one's
-        remove_frames(folder)
+    os.makedirs(out, exist_ok=True)
+    write_bytes(os.path.join(out, DEMO_MARK), "written by demo.py\n", mode="w")
+    for name, folder in folders.items():
+        remove_own_frames(folder, r"output_\d{4,}\.png" if name == "sr" else r"\d{4,}\.png")
     write_frames(folders["lr"], lr_frames)
     write_frames(folders["ground_truth"], ground_truth)
     bicubic_frames = bicubic_four_frames(lr_frames)
@@ -207,7 +221,8 @@ def parse_args(argv=None):
     smallest = smallest_region_side()
     parser.add_argument("--region", help=f"TOP,LEFT,HEIGHT,WIDTH of the clip to use, inside the frames and at least "
                                          f"{smallest}x{smallest} (default: whole frames)")
-    parser.add_argument("--output", default=os.path.join("results", "demo"), help="output folder")
+    parser.add_argument("--output", default=os.path.join("results", "demo"),
+                        help="output folder: new, empty, or one an earlier demo run wrote")
     parser.add_argument("--threads", type=generate.positive(int, "--threads"), help="generate.py --threads")
     args = parser.parse_args(argv)
     if args.frames < MIN_FRAMES:

@@ -78,3 +78,25 @@ def test_output_video_that_is_the_input_video_is_refused_under_mpirun(tmp_path, 
     errors = [line for line in completed.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "is the same file as --input-video" in errors[0], completed.stderr
     assert digest(small_video) == before
+
+
+def test_the_demo_refuses_a_folder_of_the_users_own_files(capsys, tmp_path):
+    import demo
+    out = tmp_path / "mine"
+    (out / "sr").mkdir(parents=True)
+    shutil.copy(os.path.join(FRAMES, "lr_0001.png"), out / "sr" / "0001.png")
+    with pytest.raises(SystemExit) as exit_info:
+        demo.main(["--frames", "5", "--region", "0,0,64,64", "--output", str(out)])
+    assert exit_info.value.code == 2
+    assert "did not write" in one_error_line(capsys.readouterr().err)
+    assert os.listdir(out) == ["sr"] and os.listdir(out / "sr") == ["0001.png"]
+
+
+def test_a_demo_rerun_replaces_its_own_frames_and_keeps_a_users_file_in_its_folder(tmp_path):
+    import demo
+    out = tmp_path / "demo"
+    demo.main(["--frames", "6", "--region", "0,0,64,64", "--output", str(out)])
+    shutil.copy(os.path.join(FRAMES, "lr_0001.png"), out / "lr" / "my_notes.png")
+    demo.main(["--frames", "5", "--region", "0,0,64,64", "--output", str(out)])
+    assert sorted(os.listdir(out / "lr")) == [f"{index:04d}.png" for index in range(1, 6)] + ["my_notes.png"]
+    assert sorted(os.listdir(out / "sr")) == [f"output_{index:04d}.png" for index in range(1, 6)]
