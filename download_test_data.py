@@ -13,7 +13,7 @@ only when whole and valid (a zip's every member passes its CRC check; an HDF5 fi
 every dataset reads in full), so an interrupted run resumes (HTTP Range) where it stopped, and a
 re-run skips what is already complete and valid. A zip is unpacked all-or-nothing through a hidden
 folder beside its entries, after refusing any member that could land outside its folder or clash
-with another.
+with another or with an entry of the other kind already there (that zip is kept for the next run).
 """
 import http.client
 import os
@@ -223,6 +223,24 @@ def checked_members(archive, archive_name):
     return members
 
 
+class UnpackClash(UserError):
+    """A zip's entry would replace something of another kind already in its folder (a file where the zip has a
+    folder, or the reverse): nothing is unpacked, and the zip, which is fine, is kept for the next run."""
+
+
+def check_no_clash(members, folder):
+    """UnpackClash, before anything moves, if a member's file or folders meet an entry of the other kind."""
+    for member, parts in members:
+        folder_parts = [parts[:end] for end in range(1, len(parts) + (1 if member.is_dir() else 0))]
+        for prefix in folder_parts:
+            path = os.path.join(folder, *prefix)
+            if os.path.lexists(path) and not os.path.isdir(path):
+                raise UnpackClash(f"{path} is a file where {member.filename!r} needs a folder")
+        path = os.path.join(folder, *parts)
+        if not member.is_dir() and os.path.isdir(path):
+            raise UnpackClash(f"{path} is a folder where {member.filename!r} is a file")
+
+
 def staging_folder(path):
     """The hidden folder a zip is unpacked into before its files move into place (stable, so that one left by
     a killed run is found and removed by the next)."""
@@ -239,6 +257,7 @@ def extract_zip(path, folder):
     try:
         with zipfile.ZipFile(path) as archive:
             members = checked_members(archive, archive_name)
+            check_no_clash(members, folder)
             for member, parts in tqdm(members, desc=f"unpack {archive_name}", unit="file"):
                 target = os.path.join(staging, *parts)
                 if member.is_dir():
@@ -269,6 +288,8 @@ def fetch_archive(url, archive):
     download(url, archive, zip_problem)
     try:
         names = extract_zip(archive, folder)
+    except UnpackClash as error:
+        raise UserError(f"cannot unpack {name}: {error}; move it away and run again (the zip is kept in {archive})")
     except UserError as error:
         os.remove(archive)
         raise UserError(f"{error}; deleted {archive}, the next run downloads it again")
