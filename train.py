@@ -34,8 +34,8 @@ from losses import (adversarial_loss, content_loss, discriminator_feature_loss, 
                     ping_pong_loss, warp_loss)
 from models import (DISCRIMINATOR_SCOPE, FLOW_SCOPE, GENERATOR_SCOPE, discriminator, discriminator_inputs,
                     estimate_sequence_flows, flow_to_high_res, generate_sequence)
-from utils.checkpoint import (check_settings, latest_checkpoint, load_checkpoint, read_checkpoint, remove_orphans,
-                              save_checkpoint)
+from utils.checkpoint import (check_settings, latest_checkpoint, load_checkpoint, prune_off_schedule_models,
+                              read_checkpoint, remove_orphans, save_checkpoint)
 from utils.config import REFERENCE_BATCH, add_config_flags, config_from_flags, flat
 from utils.context import context_name, use_context
 from utils.distributed import make_communicator
@@ -56,7 +56,7 @@ FREE_ON_RESUME = ("nnabla_context.context", "nnabla_context.device_id", "train.m
                   "train.checkpoint", "train.allow_changed_settings", "train.loader_workers", "train.tensorboard",
                   "train.pre_trained_frvsr_weights", "train.vgg_pre_trained_weights", "data.input_video_dir",
                   "data.output_dir", "train.val_freq", "train.val_metric", "train.val_frames", "train.val_crop",
-                  "data.val_dir")
+                  "data.val_dir", "train.save_minutes")
 GLOBAL_BATCH = "global batch (train.batch_size x processes)"
 
 
@@ -417,6 +417,10 @@ def train(config, held):
     progress = tqdm(total=iterations, initial=start, unit="it", disable=not is_writer, dynamic_ncols=True)
     samples_per_iteration = config.train.batch_size * comm.size
     started, iteration, stopping = time.perf_counter(), start, False
+    save_seconds, last_saved = 60 * config.train.save_minutes, time.monotonic()
+
+    def on_schedule(done):
+        return done % config.train.save_freq == 0 or done == iterations
     try:
         with StopRequest() as stop:
             for iteration in range(start + 1, iterations + 1):
@@ -431,8 +435,11 @@ def train(config, held):
                                                           losses["t_adversarial_loss"]])
                     losses.update(balance=balance.value, discriminator_updated=float("disc" in updated))
                     balance.observe(real_log + adversarial)
-                # agreed by all processes, so that they stop at one iteration (and NCCL's collectives match)
-                stopping, diverged = comm.any([stop.requested, not all(map(math.isfinite, losses.values()))])
+                # agreed by all processes, so that they stop at one iteration (and NCCL's collectives match);
+                # rank 0's clock decides a checkpoint by time, in the same all-reduce
+                time_due = is_writer and 0 < save_seconds <= time.monotonic() - last_saved
+                stopping, diverged, timed = comm.any([stop.requested, not all(map(math.isfinite, losses.values())),
+                                                      time_due])
                 if diverged:
                     if is_writer:
                         log.write()
@@ -452,7 +459,7 @@ def train(config, held):
                     shown["samples/s"] = f"{samples_per_second:.3g}"
                     progress.set_postfix(shown, refresh=False)
                     progress.update()  # tqdm shows the ETA
-                saving = iteration % config.train.save_freq == 0 or iteration == iterations or stopping
+                saving = on_schedule(iteration) or stopping or timed
                 # rank 0 only; the other processes wait for it in the next all-reduce
                 validating = validation and (iteration % config.train.val_freq == 0 or iteration == iterations)
                 if is_writer and (saving or validating):
@@ -464,6 +471,9 @@ def train(config, held):
                         board.flush()
                     if saving:
                         save_checkpoint(output_dir, iteration, checkpointed, solvers, balance.state(), settings)
+                        prune_off_schedule_models(output_dir, lambda done: on_schedule(done) or (
+                            validation and done % config.train.val_freq == 0))
+                        last_saved = time.monotonic()
                 if stopping:
                     break
     finally:

@@ -21,6 +21,7 @@ from utils.weights import assign_weights, read_weight_file, save_weights
 CHECKPOINT_PATTERN = re.compile(r"checkpoint_(\d+)\.json$")
 STATE_FILE_PATTERN = re.compile(r"(?:params|\w+_states)_(\d+)\.h5")  # the files a checkpoint_N.json names
 CHECKPOINTS_KEPT = 2  # older checkpoints are deleted once a newer one is complete (model_param files stay)
+MODEL_FILE_PATTERN = re.compile(r"model_param_(\d+)\.h5")  # utils.weights.save_model's files
 
 
 def save_checkpoint(output_dir, iteration, params, solvers, loop_state, settings):
@@ -52,6 +53,17 @@ def prune_checkpoints(output_dir, keep=CHECKPOINTS_KEPT):
     for _, path in checkpoints_by_iteration(output_dir)[:-keep]:
         os.remove(path)
     remove_orphans(output_dir)
+
+
+def prune_off_schedule_models(output_dir, on_schedule, keep=CHECKPOINTS_KEPT):
+    """Delete all but the newest `keep` model_param files of iterations saved off the schedule (by time, or on
+    a stop request), so that checkpoints by time keep disk use bounded; on_schedule(iteration) is true for
+    those kept whatever their age (save_freq multiples, validated iterations, the last)."""
+    off_schedule = sorted((int(match.group(1)), name) for name in os.listdir(output_dir)
+                          for match in [MODEL_FILE_PATTERN.fullmatch(name)]
+                          if match and not on_schedule(int(match.group(1))))
+    for _, name in off_schedule[:-keep]:
+        os.remove(os.path.join(output_dir, name))
 
 
 def remove_orphans(output_dir):
