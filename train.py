@@ -34,8 +34,8 @@ from losses import (adversarial_loss, content_loss, discriminator_feature_loss, 
                     ping_pong_loss, warp_loss)
 from models import (DISCRIMINATOR_SCOPE, FLOW_SCOPE, GENERATOR_SCOPE, discriminator, discriminator_inputs,
                     estimate_sequence_flows, flow_to_high_res, generate_sequence)
-from utils.checkpoint import (check_settings, latest_checkpoint, load_checkpoint, prune_off_schedule_models,
-                              read_checkpoint, remove_orphans, save_checkpoint)
+from utils.checkpoint import (CheckpointOnSignal, check_settings, latest_checkpoint, load_checkpoint,
+                              prune_off_schedule_models, read_checkpoint, remove_orphans, save_checkpoint)
 from utils.config import REFERENCE_BATCH, add_config_flags, config_from_flags, flat
 from utils.context import context_name, use_context
 from utils.distributed import make_communicator
@@ -192,15 +192,18 @@ def discriminator_backward(graph, clear_buffer):
     graph.t_gen_output.need_grad = True
 
 
-def apply_gradients(solvers, learnable_params, comm, updated):
-    """Average the gradients of the solvers named in `updated` over the processes, then update them."""
+def apply_gradients(solvers, learnable_params, comm, updated, before_update):
+    """Average the gradients of the solvers named in `updated` over the processes, then update them
+    (calling before_update() first)."""
     comm.average_gradients({f"{solver}/{name}": param for solver in updated
                             for name, param in learnable_params[solver].items()})
+    before_update()
     for solver in updated:
         solvers[solver].update()
 
 
-def training_step(graph, stage, solvers, learnable_params, comm, update_discriminator, reference_order=False):
+def training_step(graph, stage, solvers, learnable_params, comm, update_discriminator, reference_order=False,
+                  before_update=lambda: None):
     """One training step of `stage`: forward, backward passes, gradient averaging and the updates; returns
     the names of the solvers that updated. learnable_params: per solver, the parameters it updates.
 
@@ -211,6 +214,7 @@ def training_step(graph, stage, solvers, learnable_params, comm, update_discrimi
     from before its update. With reference_order, the NNabla reference's order: the discriminator's forward
     and update first, then a second forward of the generator against the updated discriminator and its
     update (its t_discrim_loss and t_discrim_real_loss stay those of the first forward, as there).
+    before_update() is called before the first parameter changes (CheckpointOnSignal.updating).
     """
     if stage.adversarial and reference_order:
         graph.discriminator_losses.forward(clear_no_need_grad=True)
@@ -218,13 +222,13 @@ def training_step(graph, stage, solvers, learnable_params, comm, update_discrimi
         if update_discriminator:
             solvers["disc"].zero_grad()
             discriminator_backward(graph, clear_buffer=True)
-            apply_gradients(solvers, learnable_params, comm, ["disc"])
+            apply_gradients(solvers, learnable_params, comm, ["disc"], before_update)
             updated.append("disc")
         graph.fnet_loss.forward(clear_no_need_grad=True)
         for solver in GENERATOR_SOLVERS:
             solvers[solver].zero_grad()
         graph.fnet_loss.backward(clear_buffer=True)  # also reaches the discriminator's gradient, never applied
-        apply_gradients(solvers, learnable_params, comm, GENERATOR_SOLVERS)
+        apply_gradients(solvers, learnable_params, comm, GENERATOR_SOLVERS, before_update)
         return updated + list(GENERATOR_SOLVERS)
 
     (graph.both_losses if stage.adversarial else graph.fnet_loss).forward(clear_no_need_grad=True)
@@ -242,7 +246,7 @@ def training_step(graph, stage, solvers, learnable_params, comm, update_discrimi
     if "disc" in updated:
         for param, grad in zip(learnable_params["disc"].values(), discriminator_grads):
             param.grad.copy_from(grad)
-    apply_gradients(solvers, learnable_params, comm, updated)
+    apply_gradients(solvers, learnable_params, comm, updated, before_update)
     return updated
 
 
@@ -421,14 +425,30 @@ def train(config, held):
 
     def on_schedule(done):
         return done % config.train.save_freq == 0 or done == iterations
+
+    def save_training_state(done):
+        save_checkpoint(output_dir, done, checkpointed, solvers, balance.state(), settings)
+        prune_off_schedule_models(output_dir, lambda kept: on_schedule(kept) or (
+            validation and kept % config.train.val_freq == 0))
+
+    def checkpoint_at_once(done):
+        if is_writer:  # what resuming needs first; no plot (seconds, and matplotlib wants the main thread)
+            log.write(plot=False)
+            save_training_state(done)
+            save_model(output_dir, done, network_params, stage.name)
+            tqdm.write(f"stop signal: wrote the checkpoint of iteration {done}, the last completed, at once")
+
+    def checkpoint_exists(done):
+        if is_writer and done:
+            tqdm.write(f"stop signal: the checkpoint of iteration {done}, the last completed, is written")
     try:
-        with StopRequest() as stop:
+        with StopRequest() as stop, CheckpointOnSignal(checkpoint_at_once, checkpoint_exists, start) as at_once:
             for iteration in range(start + 1, iterations + 1):
                 iteration_started = time.perf_counter()
                 data_hr.d = prefetcher.next()
                 update_discriminator = balance.value < config.gan.d_balance
                 updated = training_step(graph, stage, solvers, learnable_params, comm, update_discriminator,
-                                        config.gan.reference_step_order)
+                                        config.gan.reference_step_order, at_once.updating)
                 losses = {name: float(variable.d) for name, variable in graph.logged.items()}
                 if stage.adversarial:
                     real_log, adversarial = comm.average([float(np.mean(graph.t_discrim_real_loss.d)),
@@ -470,10 +490,10 @@ def train(config, held):
                     if board:
                         board.flush()
                     if saving:
-                        save_checkpoint(output_dir, iteration, checkpointed, solvers, balance.state(), settings)
-                        prune_off_schedule_models(output_dir, lambda done: on_schedule(done) or (
-                            validation and done % config.train.val_freq == 0))
+                        save_training_state(iteration)
+                        at_once.saved(iteration)
                         last_saved = time.monotonic()
+                at_once.completed(iteration)
                 if stopping:
                     break
     finally:
