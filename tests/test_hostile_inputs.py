@@ -1,0 +1,79 @@
+"""Hostile inputs and conditions across the entry scripts: each ends with one line and exit code 2 (130 for a
+stop), leaves nothing partial and overwrites nothing."""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import REPO_ROOT, reference_path
+
+WEIGHTS = reference_path("parity_generate", "weights.h5")
+FRAMES = reference_path("parity_generate", "lr")
+
+
+def run_script(*argv, timeout=120, **popen):
+    return subprocess.run([sys.executable, *argv], cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout,
+                          **popen)
+
+
+def assert_one_error_line(completed, *fragments):
+    # matplotlib says once that it built its font cache (the tests' cache folder is new)
+    lines = [line for line in completed.stderr.splitlines() if line.strip() and "[matplotlib." not in line]
+    assert completed.returncode == 2 and len(lines) == 1 and lines[0].startswith("error: "), completed.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+    return lines[0]
+
+
+@pytest.mark.parametrize("script", ["train.py", "evaluate.py", "authors_scripts/dataPrepare.py", "generate.py",
+                                    "download_test_data.py"])
+def test_a_flag_typo_is_one_line_naming_it(script):
+    assert_one_error_line(run_script(script, "--outptu-dir", "x"), "--outptu-dir", "--help")
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM])
+def test_a_stop_signal_while_generate_imports_its_libraries_is_one_line_and_130(signal_number):
+    process = subprocess.Popen([sys.executable, "generate.py", "--model", WEIGHTS, "--input-dir-lr", FRAMES],
+                               cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.3)
+    process.send_signal(signal_number)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and err.splitlines() == ["interrupted"], err
+
+
+def ffmpeg_children(pid):
+    with open(f"/proc/{pid}/task/{pid}/children") as file:
+        return [int(child) for child in file.read().split()]
+
+
+def test_sigusr1_to_generate_stops_like_ctrl_c_and_leaves_no_temporary_video_or_ffmpeg(tmp_path):
+    out = tmp_path / "out"
+    process = subprocess.Popen([sys.executable, "generate.py", "--model", WEIGHTS, "--backend", "nnabla",
+                                "--threads", "1", "--input-dir-lr", os.path.join(os.path.dirname(REPO_ROOT), "shared",
+                                                                                  "data", "calendar_lr"),
+                                "--output-dir", str(out), "--output-video", str(tmp_path / "sr.mp4")],
+                               cwd=REPO_ROOT, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and not (out.exists() and any(name.endswith(".png") for name in os.listdir(out))):
+        time.sleep(0.1)
+    children = ffmpeg_children(process.pid)
+    assert children  # ffmpeg is encoding
+    process.send_signal(signal.SIGUSR1)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and err.strip().splitlines()[-1] == "interrupted", err
+    assert [name for name in os.listdir(tmp_path) if name.startswith(".")] == []
+    for child in children:
+        assert not os.path.exists(f"/proc/{child}") or open(f"/proc/{child}/stat").read().split()[2] == "Z"
+
+
+@pytest.mark.parametrize("script", ["train", "evaluate"])
+def test_sigterm_during_start_up_is_one_line_and_130(script):
+    """After the libraries are loaded, while the flags are read (before any stop handler of the work itself)."""
+    process = subprocess.Popen([sys.executable, "-c", f"import signal, os, {script}\n"
+                                f"{script}.parse_args = lambda argv: os.kill(os.getpid(), signal.SIGTERM)\n"
+                                f"{script}.main([])"],
+                               cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130 and err.splitlines()[-1] == "interrupted", err
