@@ -77,3 +77,28 @@ def test_sigterm_during_start_up_is_one_line_and_130(script):
                                cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _, err = process.communicate(timeout=120)
     assert process.returncode == 130 and err.splitlines()[-1] == "interrupted", err
+
+
+@pytest.mark.parametrize("text, message", [("\u00b3\n", "'³' is not a frame number"),
+                                           ("\u0663\n", "is not a frame number"),
+                                           ("9" * 5000 + "\n", "is outside the frames"),
+                                           ("\ufeff3\n5\n", None)],
+                         ids=["superscript digit", "Arabic-Indic digit", "5000 digits", "byte-order mark"])
+def test_a_cuts_file_with_unusual_characters_is_read_or_refused_in_one_line(tmp_path, text, message):
+    from utils.errors import UserError
+    from utils.scenes import read_cuts_file
+    path = tmp_path / "cuts.txt"
+    path.write_text(text, encoding="utf-8")
+    if message is None:
+        assert read_cuts_file(str(path), 10) == [3, 5]
+    else:
+        with pytest.raises(UserError, match=message):
+            read_cuts_file(str(path), 10)
+
+
+def test_a_cut_just_after_start_is_found(tmp_path):
+    from clips import write_joined_clip
+    from utils.scenes import detect_cuts
+    path, _ = write_joined_clip(str(tmp_path), [("bikes.mp4", 0, 8), ("carphone_pristine.mp4", 0, 8)], (96, 64))
+    assert detect_cuts(path, 0, 16) == [8]
+    assert detect_cuts(path, 6, 16) == [8]  # the part's first shot is 2 frames long
