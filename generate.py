@@ -28,7 +28,8 @@ from tqdm import tqdm
 
 from inference import BACKEND_CHOICES, PRECISIONS, SuperResolver, scene_steps
 from utils.context import CONTEXT_CHOICES
-from utils.distributed import MPIProcesses, SingleProcess, launched_by_mpirun, local_rank
+from utils.distributed import (MPIProcesses, SingleProcess, end_the_job_on_failure, launched_by_mpirun,
+                               local_rank)
 from utils.errors import UserError, exit_on_user_error, interrupt_on_stop_signals
 from utils.flags import FlagParser
 from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, check_video_output, list_frames,
@@ -305,7 +306,8 @@ def run(args, processes, held):
 def main(argv=None):
     # SIGTERM stops like Ctrl-C: the video being written is removed, no partial file is left.
     processes = processes_of_this_run()
-    with exit_on_user_error(report=processes.rank == 0), interrupt_on_stop_signals(), ExitStack() as held:
+    with end_the_job_on_failure(processes), exit_on_user_error(report=processes.rank == 0), \
+            interrupt_on_stop_signals(), ExitStack() as held:
         run(parse_args(argv), processes, held)
 
 

@@ -102,3 +102,37 @@ def test_a_cut_just_after_start_is_found(tmp_path):
     path, _ = write_joined_clip(str(tmp_path), [("bikes.mp4", 0, 8), ("carphone_pristine.mp4", 0, 8)], (96, 64))
     assert detect_cuts(path, 0, 16) == [8]
     assert detect_cuts(path, 6, 16) == [8]  # the part's first shot is 2 frames long
+
+
+MPI_ENVIRONMENT = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+                       OMPI_MCA_rmaps_base_oversubscribe="1", PYTHONUNBUFFERED="1")
+MPIRUN = os.path.join(os.path.dirname(sys.executable), "mpirun")
+BUNDLED_MODEL = os.path.join(REPO_ROOT, "models", "tecogan_demo_bigbuckbunny.h5")
+
+
+def rank_pid(mpirun_pid, rank):
+    for child in ffmpeg_children(mpirun_pid):
+        with open(f"/proc/{child}/environ", "rb") as file:
+            if f"OMPI_COMM_WORLD_RANK={rank}".encode() in file.read().split(b"\0"):
+                return child
+    raise AssertionError(f"no rank {rank}")
+
+
+def test_a_rank_that_fails_under_mpirun_ends_the_whole_job_at_once(tmp_path):
+    from clips import write_joined_clip
+    path, _ = write_joined_clip(str(tmp_path), [("bikes.mp4", 0, 8), ("bigbuckbunny.mp4", 40, 8),
+                                                ("carphone_pristine.mp4", 0, 8)], (96, 48))
+    out = tmp_path / "out"
+    process = subprocess.Popen([MPIRUN, "--bind-to", "none", "-n", "2", sys.executable, "generate.py", "--model",
+                                BUNDLED_MODEL, "--backend", "nnabla", "--input-video", path, "--output-dir", str(out)],
+                               cwd=REPO_ROOT, env=MPI_ENVIRONMENT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    deadline = time.time() + 120
+    while not (out.is_dir() and any(name.endswith(".png") for name in os.listdir(out))):
+        assert process.poll() is None and time.time() < deadline, process.communicate()
+        time.sleep(0.05)
+    os.kill(rank_pid(process.pid, 1), signal.SIGINT)  # rank 0 waits for this rank's scene
+    stopped = time.time()
+    _, err = process.communicate(timeout=120)
+    assert time.time() - stopped < 30, err
+    assert process.returncode == 130 and "interrupted" in err, err
