@@ -136,3 +136,51 @@ def test_a_rank_that_fails_under_mpirun_ends_the_whole_job_at_once(tmp_path):
     _, err = process.communicate(timeout=120)
     assert time.time() - stopped < 30, err
     assert process.returncode == 130 and "interrupted" in err, err
+
+
+def ffmpeg_video(path, *output_options, frames=60, size="64x48"):
+    from utils.image_io import ffmpeg_executable
+    subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                    f"testsrc=size={size}:rate=10", "-frames:v", str(frames), *output_options, str(path)], check=True)
+    return str(path)
+
+
+def test_a_truncated_video_is_one_line_not_fewer_frames(tmp_path, capsys):
+    import generate
+    video = ffmpeg_video(tmp_path / "clip.mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-movflags", "+faststart")
+    with open(video, "r+b") as file:
+        file.truncate(os.path.getsize(video) * 6 // 10)
+    with pytest.raises(SystemExit) as exit_info:
+        generate.main(["--model", WEIGHTS, "--input-video", video, "--output-dir", str(tmp_path / "out"),
+                       "--scene-cuts", "off"])
+    assert exit_info.value.code == 2
+    [line] = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
+    assert "truncated or damaged" in line
+
+
+def test_a_raw_h264_stream_without_a_frame_count_is_read_whole(tmp_path):
+    from utils.image_io import VideoReader
+    reader = VideoReader(ffmpeg_video(tmp_path / "clip.h264", "-c:v", "libx264", "-f", "h264", frames=12))
+    reader.select("2", None)
+    assert reader.total_frames == 12 and len(list(reader)) == 10
+
+
+def test_a_picture_renamed_mp4_is_one_line(tmp_path):
+    from utils.errors import UserError
+    from utils.image_io import VideoReader
+    path = tmp_path / "photo.mp4"
+    path.write_bytes(open(os.path.join(FRAMES, "lr_0001.png"), "rb").read())
+    with pytest.raises(UserError, match="photo.mp4"):
+        VideoReader(str(path)).select("0", None)
+
+
+def test_a_video_turned_by_rotation_metadata_turns_its_sample_aspect_ratio_too(tmp_path):
+    from utils.image_io import VideoReader, ffmpeg_executable
+    plain = ffmpeg_video(tmp_path / "plain.mp4", "-vf", "setsar=2/1", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+                         frames=3)
+    turned = str(tmp_path / "turned.mp4")
+    subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-display_rotation", "90", "-i", plain, "-c", "copy",
+                    turned], check=True)
+    reader = VideoReader(turned)
+    assert next(iter(reader)).shape[:2] == (64, 48)  # upright: 48 wide
+    assert reader.sample_aspect == (1, 2) and VideoReader(plain).sample_aspect == (2, 1)

@@ -258,8 +258,27 @@ class VideoReader:
         self.fps = exact_rate(self.capture.get(cv2.CAP_PROP_FPS) or DEFAULT_FPS)
         sar = (int(self.capture.get(cv2.CAP_PROP_SAR_NUM)), int(self.capture.get(cv2.CAP_PROP_SAR_DEN)))
         self.sample_aspect = sar if sar[0] > 0 and sar[1] > 0 else (1, 1)
+        if self.capture.get(cv2.CAP_PROP_ORIENTATION_META) % 180 == 90:  # OpenCV turns the frames upright: their
+            self.sample_aspect = self.sample_aspect[::-1]                  # pixels' aspect turns with them
         self.total_frames = int(self.capture.get(cv2.CAP_PROP_FRAME_COUNT))
+        if self.total_frames <= 0:  # a container without a frame count (a raw .h264 stream): count them
+            self.total_frames = self._count_frames()
         self.start, self.end, self.frame_count = 0, self.total_frames, self.total_frames
+
+    def _count_frames(self):
+        with open(self.path, "rb") as file:
+            header = file.read(8)
+        if header.startswith(PNG_SIGNATURE) or header.startswith(b"\xff\xd8\xff"):  # PNG, JPEG
+            raise UserError(f"'{self.path}' is a picture (PNG or JPEG), not a video; put it in a folder and "
+                            "pass that as --input-dir-lr")
+        counter = cv2.VideoCapture(self.path)
+        count = 0
+        while counter.grab():
+            count += 1
+        counter.release()
+        if count == 0:
+            raise UserError(f"video '{self.path}' has no frame OpenCV can decode; pass another video")
+        return count
 
     def frame_index(self, option, text):
         """The frame index of a --start/--end value (frame number or time), checked against the video."""
@@ -295,14 +314,15 @@ class VideoReader:
         return float(self.frame_count / self.fps)
 
     def __iter__(self):
-        for _ in range(self.start):  # decoding from the first frame is exact where seeking is not
-            if not self.capture.grab():
-                break
-        for _ in range(self.frame_count):
-            ok, frame = self.capture.read()
+        for index in range(self.end):  # decoding from the first frame is exact where seeking is not
+            ok, frame = self.capture.read() if index >= self.start else (self.capture.grab(), None)
             if not ok:
-                break
-            yield bgr_uint8_to_rgb_float(frame)
+                self.capture.release()
+                raise UserError(f"video '{self.path}' ended after {index} of the {self.total_frames} frames it "
+                                "announces: it is truncated or damaged; repair it (or pass --end "
+                                f"{index} to use what is there)")
+            if frame is not None:
+                yield bgr_uint8_to_rgb_float(frame)
         self.capture.release()
 
 
