@@ -184,3 +184,20 @@ def test_a_video_turned_by_rotation_metadata_turns_its_sample_aspect_ratio_too(t
     reader = VideoReader(turned)
     assert next(iter(reader)).shape[:2] == (64, 48)  # upright: 48 wide
     assert reader.sample_aspect == (1, 2) and VideoReader(plain).sample_aspect == (2, 1)
+
+
+def test_odd_sized_hr_frames_make_a_video_padded_to_even_sides(tmp_path):
+    import cv2
+
+    import generate
+    from utils.image_io import list_frames
+    hr = tmp_path / "hr"
+    hr.mkdir()
+    for path in list_frames(os.path.join(os.path.dirname(REPO_ROOT), "shared", "data", "calendar_lr"))[:3]:
+        cv2.imwrite(str(hr / os.path.basename(path)), cv2.imread(path)[:143, :179])
+    generate.main(["--model", WEIGHTS, "--input-dir-hr", str(hr), "--output-dir", str(tmp_path / "out"),
+                   "--output-video", str(tmp_path / "sr.mp4")])
+    capture = cv2.VideoCapture(str(tmp_path / "sr.mp4"))
+    assert (capture.get(cv2.CAP_PROP_FRAME_WIDTH), capture.get(cv2.CAP_PROP_FRAME_HEIGHT)) == (180, 144)
+    assert capture.get(cv2.CAP_PROP_FRAME_COUNT) == 3
+    assert cv2.imread(str(tmp_path / "out" / os.listdir(tmp_path / "out")[0])).shape[:2] == (143, 179)

@@ -406,7 +406,11 @@ class FfmpegVideoWriter:
                     print(f"note: the audio of '{source.path}' is {codec}, which {os.path.splitext(path)[1]} cannot "
                           "hold; it is re-encoded to AAC", file=sys.stderr)
                     command += ["-c:a", "aac", "-b:a", "192k"]
-            command += ["-vf", "setsar={}/{}".format(*source.sample_aspect)]
+        filters = ["setsar={}/{}".format(*source.sample_aspect)] if source else []
+        if width % 2 or height % 2:  # yuv420p halves both sides: an odd one gets a last row or column copied
+            filters.append(f"pad=ceil(iw/2)*2:ceil(ih/2)*2,fillborders=right={width % 2}:bottom={height % 2}:mode=smear")
+        if filters:
+            command += ["-vf", ",".join(filters)]
         # yuv420p: the pixel format every player decodes; CRF 18 keeps the SR detail visible.
         command += ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "18", self.staged.temporary]
         self.log = tempfile.TemporaryFile()  # a file, not a pipe: ffmpeg never blocks on its messages
