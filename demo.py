@@ -224,7 +224,7 @@ def parse_args(argv=None):
                                          f"{smallest}x{smallest} (default: whole frames)")
     parser.add_argument("--output", default=os.path.join("results", "demo"),
                         help="output folder: new, empty, or one an earlier demo run wrote")
-    parser.add_argument("--threads", type=generate.positive(int, "--threads"), help="generate.py --threads")
+    parser.add_argument("--threads", type=generate.positive(int, "--threads", most=generate.MAX_THREADS), help="generate.py --threads")
     args = parser.parse_args(argv)
     if args.frames < MIN_FRAMES:
         raise UserError(f"--frames must be at least {MIN_FRAMES} (evaluate.py skips {metrics.BORDER_FRAMES} at each "

@@ -87,16 +87,26 @@ def save_frame(path, pixels, video):
         video.write(pixels)
 
 
-def positive(kind, name):
+def positive(kind, name, least=None, most=None):
+    """A flag's type: a number above 0, and within least..most where given (a value past what the work can use
+    would overflow later, far from the flag)."""
+    bounds = " and ".join(part for part in (least is not None and f"at least {least:g}",
+                                            most is not None and f"at most {most:g}") if part)
+
     def parse(text):
         try:
             value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be a number, got '{text}'")
-        if not math.isfinite(value) or value <= 0:
-            raise argparse.ArgumentTypeError(f"{name} must be a positive finite number, got {text}")
+        except ValueError:  # also a whole number of more than 4300 digits
+            raise argparse.ArgumentTypeError(f"{name} must be a number, got '{text[:40]}'")
+        if (not math.isfinite(value) or value <= 0 or (least is not None and value < least)
+                or (most is not None and value > most)):
+            raise argparse.ArgumentTypeError(f"{name} must be a positive finite number{' ' + bounds if bounds else ''}"
+                                             f", got {text[:40]}")
         return value
     return parse
+
+
+MAX_THREADS = 1024
 
 
 def parse_args(argv=None):
@@ -116,7 +126,7 @@ def parse_args(argv=None):
     parser.add_argument("--output-ext", default="png", choices=("png", "jpg"), help="format of the output frames")
     parser.add_argument("--output-video", help="also write the SR frames as this .mp4 file (H.264 through ffmpeg, "
                         "with the input video's audio, frame rate and sample aspect ratio)")
-    parser.add_argument("--fps", type=positive(float, "--fps"),
+    parser.add_argument("--fps", type=positive(float, "--fps", least=0.01, most=1000),
                         help=f"frame rate of --output-video (default: the input video's, else {DEFAULT_FPS})")
     parser.add_argument("--start", help="first frame of --input-video to super-resolve: a frame number "
                         "(the first is 0) or a time (4.5s, 1:02.5) (default: the first frame)")
@@ -138,11 +148,11 @@ def parse_args(argv=None):
                         help="NNabla's context; auto: cudnn when nnabla-ext-cuda and a GPU are present, else cpu")
     parser.add_argument("--tile", type=positive(int, "--tile"), help="force tiles of this side in LR pixels, "
                         "halo not counted (default: the largest that fit --max-memory)")
-    parser.add_argument("--max-memory", type=positive(float, "--max-memory"), metavar="GB",
+    parser.add_argument("--max-memory", type=positive(float, "--max-memory", most=1e6), metavar="GB",
                         help="memory budget of the run in GB (default: half the free RAM, or of the free GPU "
                         "memory on cudnn)")
     parser.add_argument("--cache-dir", help=f"where ONNX exports are kept (default: {default_cache_dir()})")
-    parser.add_argument("--threads", type=positive(int, "--threads"),
+    parser.add_argument("--threads", type=positive(int, "--threads", most=MAX_THREADS),
                         help="CPU threads of OpenVINO, or of NNabla's parallel tiles (default: all cores on cpu)")
     parser.add_argument("--truncate", action="store_true",
                         help="write PNGs by truncation like the reference (default: rounding)")

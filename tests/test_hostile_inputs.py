@@ -201,3 +201,24 @@ def test_odd_sized_hr_frames_make_a_video_padded_to_even_sides(tmp_path):
     assert (capture.get(cv2.CAP_PROP_FRAME_WIDTH), capture.get(cv2.CAP_PROP_FRAME_HEIGHT)) == (180, 144)
     assert capture.get(cv2.CAP_PROP_FRAME_COUNT) == 3
     assert cv2.imread(str(tmp_path / "out" / os.listdir(tmp_path / "out")[0])).shape[:2] == (143, 179)
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--max-memory", "1e300"], "--max-memory must be a positive finite number at most 1e+06"),
+    (["--threads", "100000000000000000000"], "--threads must be a positive finite number at most 1024"),
+    (["--fps", "1e-300"], "--fps must be a positive finite number at least 0.01 and at most 1000"),
+    (["--start", "9" * 400 + "s"], "is at or after the end"),
+    (["--end", "1:" + "9" * 400 + ":00"], "neither a frame number"),
+    (["--start", "9" * 5000], "is at or after the end"),
+], ids=["memory 1e300", "threads 1e20", "fps 1e-300", "start 400-digit seconds", "end 400-digit minutes",
+        "start 5000 digits"])
+def test_numbers_too_large_or_small_for_the_work_are_one_line(capsys, tmp_path, flags, message):
+    import generate
+    video = ffmpeg_video(tmp_path / "clip.mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=5)
+    with pytest.raises(SystemExit) as exit_info:
+        generate.main(["--model", WEIGHTS, "--input-video", video, "--output-video", str(tmp_path / "sr.mp4"),
+                       "--scene-cuts", "off", *flags])
+    assert exit_info.value.code == 2
+    [line] = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert line.startswith("error: ") and message in line and len(line) < 400
+    assert not os.path.exists(tmp_path / "sr.mp4")

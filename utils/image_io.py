@@ -235,11 +235,11 @@ def parse_position(text):
     if not match:
         return None
     frame, seconds, hours, minutes, rest = match.groups()
-    if frame is not None:
-        return "frame", int(frame)
+    if frame is not None:  # a number of more digits than any video has frames is past its end
+        return "frame", int(frame) if len(frame) <= 18 else math.inf
     if seconds is not None:
         return "time", float(seconds)
-    return "time", int(hours or 0) * 3600 + int(minutes) * 60 + float(rest)
+    return "time", float(hours or 0) * 3600 + int(minutes) * 60 + float(rest)
 
 
 class VideoReader:
@@ -282,12 +282,16 @@ class VideoReader:
 
     def frame_index(self, option, text):
         """The frame index of a --start/--end value (frame number or time), checked against the video."""
-        position = parse_position(text)
+        position, text = parse_position(text), text if len(text) <= 40 else text[:37] + "..."
         if position is None:
             raise UserError(f"{option} '{text}' is neither a frame number (e.g. 120) nor a time "
                             "(e.g. 4.5s or 1:02.5)")
         kind, value = position
-        index = value if kind == "frame" else math.ceil(value * self.fps - 1e-6)
+        if kind == "frame":
+            index = value
+        else:
+            frames = value * self.fps  # a float: infinite for a time of hundreds of digits
+            index = math.ceil(frames - 1e-6) if math.isfinite(frames) else self.total_frames + 1  # past any end
         duration = self.total_frames / self.fps
         if option == "--start" and index >= self.total_frames:
             raise UserError(f"--start {text} is at or after the end of '{self.path}' ({self.total_frames} frames, "
