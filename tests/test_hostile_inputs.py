@@ -222,3 +222,11 @@ def test_numbers_too_large_or_small_for_the_work_are_one_line(capsys, tmp_path, 
     [line] = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert line.startswith("error: ") and message in line and len(line) < 400
     assert not os.path.exists(tmp_path / "sr.mp4")
+
+
+def test_a_huge_data_max_frm_is_one_line_at_once(tmp_path):
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    completed = run_script("train.py", *tiny_training_flags(scenes, tmp_path / "out", **{
+        "data.max_frm": 10 ** 20, "train.max_iter": 1}), timeout=60)
+    assert_one_error_line(completed, "no usable scene", "data.max_frm=11")
