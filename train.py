@@ -29,24 +29,26 @@ import nnabla.functions as F
 import nnabla.solvers as S
 from tqdm import tqdm
 
-from data_loader import BatchPrefetcher, SequenceSampler, warn_to_stderr
+from data_loader import BatchPrefetcher, SequenceSampler, default_loader_threads, warn_to_stderr
 from losses import (adversarial_loss, content_loss, discriminator_feature_loss, discriminator_loss, ping_pong,
                     ping_pong_loss, warp_loss)
 from models import (DISCRIMINATOR_SCOPE, FLOW_SCOPE, GENERATOR_SCOPE, discriminator, discriminator_inputs,
                     estimate_sequence_flows, flow_to_high_res, generate_sequence)
-from utils.checkpoint import (CheckpointOnSignal, check_settings, latest_checkpoint, load_checkpoint,
-                              prune_off_schedule_models, read_checkpoint, remove_orphans, save_checkpoint)
-from utils.config import REFERENCE_BATCH, add_config_flags, config_from_flags, flat
+from training.checkpoint import (CheckpointOnSignal, check_settings, latest_checkpoint, load_checkpoint,
+                                 prune_off_schedule_models, read_checkpoint, remove_orphans, save_checkpoint)
+from training.config import REFERENCE_BATCH, add_config_flags, config_from_flags, flat
+from training.loss_log import ITERATION_SECONDS, LossLog, TensorBoardScalars
+from training.stage_weights import load_frvsr_start, save_model
+from training.validation import Validation, validation_clips
 from utils.context import context_name, use_context
 from utils.distributed import make_communicator
 from utils.errors import INTERRUPTED_EXIT, UserError, exit_on_user_error, interrupt
 from utils.flags import FlagParser
 from utils.image_io import remove_stale_temporaries
-from utils.ops import BLUR_MARGIN, SCALE, frames_batch, gaussian_downsample_four, warp_by_flow
+from utils.degradation import DEFAULT_DEGRADATION, degrade, margin
+from utils.ops import SCALE, frames_batch, warp_by_flow
 from utils.paths import lock_folder, output_folder
-from utils.training_log import ITERATION_SECONDS, LossLog, TensorBoardScalars
-from utils.validation import Validation, validation_clips
-from utils.weights import load_frvsr_start, parameters_under, save_model
+from utils.weights import parameters_under
 from vgg19 import VGG_SCOPE, load_vgg19, vgg19_features, vgg_feature_loss
 
 FRVSR_BLOCKS, TECOGAN_BLOCKS = 10, 16  # the paper's generator sizes, used when num_resblock is null
@@ -56,8 +58,8 @@ FREE_ON_RESUME = ("nnabla_context.context", "nnabla_context.device_id", "train.m
                   "train.checkpoint", "train.allow_changed_settings", "train.loader_workers", "train.tensorboard",
                   "train.pre_trained_frvsr_weights", "train.vgg_pre_trained_weights", "data.input_video_dir",
                   "data.output_dir", "train.val_freq", "train.val_metric", "train.val_frames", "train.val_crop",
-                  "data.val_dir", "train.save_minutes")
-GLOBAL_BATCH = "global batch (train.batch_size x processes)"
+                  "data.val_dir", "data.cache_dir", "train.save_minutes")
+GLOBAL_BATCH_KEY = "global batch (train.batch_size x processes)"  # its name among a checkpoint's settings
 
 
 class Stage(NamedTuple):
@@ -99,21 +101,23 @@ def run_settings(config, num_procs):
     count as the one used."""
     settings = {key: value for key, value in flat(config).items()
                 if key not in FREE_ON_RESUME and key != "train.batch_size"}
-    settings.update({"train.num_resblock": num_resblock(config), GLOBAL_BATCH: config.train.batch_size * num_procs})
+    settings.update({"train.num_resblock": num_resblock(config),
+                     GLOBAL_BATCH_KEY: config.train.batch_size * num_procs})
     return settings
 
 
-def lr_sequence(data_hr):
+def lr_sequence(data_hr, degradation=DEFAULT_DEGRADATION):
     """The LR frames made from the HR crops by the training degradation: (B, T, tar, tar, 3) -> (B, T, h, w, 3)."""
     batch, length, size = data_hr.shape[:3]
-    lr_frames = gaussian_downsample_four(F.reshape(data_hr, (batch * length, size, size, 3)))
+    lr_frames = degrade(F.reshape(data_hr, (batch * length, size, size, 3)), degradation)
     return F.reshape(lr_frames, (batch, length) + lr_frames.shape[1:])
 
 
-def hr_targets(data_hr):
-    """The centre of the HR crops (without the blur margin), mapped to [-1, 1]."""
-    size = data_hr.shape[2] - 2 * BLUR_MARGIN
-    return data_hr[:, :, BLUR_MARGIN:BLUR_MARGIN + size, BLUR_MARGIN:BLUR_MARGIN + size] * 2 - 1
+def hr_targets(data_hr, degradation=DEFAULT_DEGRADATION):
+    """The centre of the HR crops (without the degradation's margin), mapped to [-1, 1]."""
+    border = margin(degradation)
+    size = data_hr.shape[2] - 2 * border
+    return data_hr[:, :, border:border + size, border:border + size] * 2 - 1
 
 
 def recurrent_generation(lr_frames, targets, blocks, scope, stage):
@@ -139,20 +143,22 @@ def keep_for_logging(graph, names):
         variable.persistent = True  # kept through backward(clear_buffer=True) for logging
 
 
-def build_frvsr_graph(data_hr, blocks, scope, stage="frvsr"):
+def build_frvsr_graph(data_hr, blocks, scope, stage="frvsr", degradation=DEFAULT_DEGRADATION):
     """The FRVSR training graph on HR crops data_hr (B, T, tar, tar, 3) in [0, 1]."""
-    graph = recurrent_generation(lr_sequence(data_hr), hr_targets(data_hr), blocks, scope, stage)
+    graph = recurrent_generation(lr_sequence(data_hr, degradation), hr_targets(data_hr, degradation), blocks, scope,
+                                 stage)
     graph.gen_loss = graph.content_loss
     graph.fnet_loss = graph.gen_loss + graph.warp_loss
     keep_for_logging(graph, ("content_loss", "warp_loss", "fnet_loss"))
     return graph
 
 
-def build_tecogan_graph(data_hr, blocks, gan, eps, use_vgg, scope, stage="tecogan"):
+def build_tecogan_graph(data_hr, blocks, gan, eps, use_vgg, scope, stage="tecogan", degradation=DEFAULT_DEGRADATION):
     """The TecoGAN training graph: FRVSR on the ping-pong sequence, the spatio-temporal discriminator,
     and the ping-pong, adversarial, discriminator-feature and (if use_vgg) VGG19 losses. The
     discriminator and VGG19 parameters sit at the top of the scope dict, as in the reference."""
-    graph = recurrent_generation(ping_pong(lr_sequence(data_hr)), ping_pong(hr_targets(data_hr)), blocks, scope, stage)
+    graph = recurrent_generation(ping_pong(lr_sequence(data_hr, degradation)), ping_pong(hr_targets(data_hr, degradation)),
+                                 blocks, scope, stage)
     generated = graph.generated
     real_input, fake_input, graph.t_gen_output = discriminator_inputs(graph.targets, generated, graph.lr_frames,
                                                                       graph.flow_hr, gan.crop_dt)
@@ -332,9 +338,9 @@ def build_training(config, data_hr, stage, blocks):
     parameter_tree = OrderedDict()  # the root parameter scope of this run: its networks' parameters, nested
     if stage.adversarial:
         graph = build_tecogan_graph(data_hr, blocks, config.gan, config.train.eps, config.gan.vgg_scaling > 0,
-                                    parameter_tree, stage.name)
+                                    parameter_tree, stage.name, config.data.degradation)
     else:
-        graph = build_frvsr_graph(data_hr, blocks, parameter_tree, stage.name)
+        graph = build_frvsr_graph(data_hr, blocks, parameter_tree, stage.name, config.data.degradation)
     with nn.parameter_scope("", parameter_tree):
         learnable_params = {solver: {name: param for name, param in parameters_under(prefix).items()
                                      if param.need_grad}
@@ -348,21 +354,21 @@ def remove_if_empty(folder):
         os.rmdir(folder)
 
 
-def claim_output_folder(output_dir, held):
-    """Create and lock the output folder until held (an ExitStack) closes: a second run into it stops with
-    one line. Then delete what a killed run left there: temporaries, and the files of checkpoints whose
+def claim_output_folder(output_dir, output_claim):
+    """Create and lock the output folder until output_claim (an ExitStack) closes: a second run into it stops
+    with one line. Then delete what a killed run left there: temporaries, and the files of checkpoints whose
     JSON was never written. A folder made here is removed again if the run ends without writing into it."""
     if not os.path.isdir(output_dir):
         os.makedirs(output_dir)
-        held.callback(remove_if_empty, output_dir)
-    held.enter_context(lock_folder(output_dir, "output folder (--output_dir)"))
+        output_claim.callback(remove_if_empty, output_dir)
+    output_claim.enter_context(lock_folder(output_dir, "output folder (--output_dir)"))
     remove_stale_temporaries(output_dir)
     remove_orphans(output_dir)
 
 
-def train(config, held):
+def train(config, output_claim):
     """Train (or resume) one stage; returns True when a stop request ended it before max_iter.
-    held: an ExitStack that holds the output folder's lock until the caller's block ends."""
+    output_claim: an ExitStack that holds the output folder's lock until the caller's block ends."""
     output_dir = output_folder(config.data.output_dir, "output folder (--output_dir)")
     context = context_name(config.nnabla_context.context)
     comm = make_communicator(context, config.nnabla_context.device_id)
@@ -376,7 +382,7 @@ def train(config, held):
     checkpoint = config.train.checkpoint
     recorded = read_checkpoint(checkpoint) if checkpoint else None  # a given one is checked before anything is made
     if is_writer:
-        claim_output_folder(output_dir, held)
+        claim_output_folder(output_dir, output_claim)
     if not checkpoint:
         checkpoint = latest_checkpoint(output_dir)
         recorded = read_checkpoint(checkpoint) if checkpoint else None
@@ -412,12 +418,12 @@ def train(config, held):
     validation = Validation(val_clips, output_dir, start, config.train.val_metric, context, comm.device_id,
                             board) if is_writer and val_clips else None
     if is_writer:
-        print(f"{stage.name}: {blocks_description(config, blocks, file_blocks)}, {len(sampler.windows)} sequences from "
-              f"{len(sampler.scenes)} scenes, "
+        print(f"{stage.name}: {blocks_description(config, blocks, file_blocks)}, {len(sampler.windows)} windows of "
+              f"{len(sampler.scenes)} sequences ({config.data.layout}), "
               f"{iterations} iterations of batch {config.train.batch_size} x {comm.size} process(es), "
               f"learning rate {learning_rate:g}, {context}")
 
-    prefetcher = BatchPrefetcher(sampler, start, config.train.loader_workers)
+    prefetcher = BatchPrefetcher(sampler, start, config.train.loader_workers or default_loader_threads())
     progress = tqdm(total=iterations, initial=start, unit="it", disable=not is_writer, dynamic_ncols=True)
     samples_per_iteration = config.train.batch_size * comm.size
     started, iteration, stopping = time.perf_counter(), start, False
@@ -484,7 +490,8 @@ def train(config, held):
                 validating = validation and (iteration % config.train.val_freq == 0 or iteration == iterations)
                 if is_writer and (saving or validating):
                     log.write()  # first: a crash before the checkpoint leaves extra rows, never missing ones
-                    model_path = save_model(output_dir, iteration, network_params, stage.name)
+                    model_path = save_model(output_dir, iteration, network_params, stage.name,
+                                            config.data.degradation)
                     if validating:
                         validation.run(iteration, model_path)
                     if board:
@@ -528,8 +535,8 @@ def parse_args(argv=None):
 
 def main(argv=None):
     """Exit code 0 when training is done, 2 on a user error, 130 when stopped early by Ctrl-C or SIGTERM."""
-    with exit_on_user_error(), ExitStack() as held:
-        if train(parse_args(argv), held):
+    with exit_on_user_error(), ExitStack() as output_claim:
+        if train(parse_args(argv), output_claim):
             sys.exit(INTERRUPTED_EXIT)
 
 

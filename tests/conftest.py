@@ -1,5 +1,4 @@
 import os
-import sys
 import tempfile
 
 import pytest
@@ -7,7 +6,6 @@ import pytest
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(os.path.dirname(REPO_ROOT), "shared")
 REFERENCE = os.path.join(SHARED, "reference")
-sys.path.insert(0, REPO_ROOT)
 
 
 def reference_path(*parts):

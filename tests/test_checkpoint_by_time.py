@@ -10,8 +10,7 @@ import time
 import numpy as np
 import pytest
 from conftest import REPO_ROOT
-from test_train import final_parameters
-from training_data import logged_losses, make_calendar_scenes, tiny_training_flags
+from training_data import final_parameters, logged_losses, make_calendar_scenes, tiny_training_flags
 
 import train
 

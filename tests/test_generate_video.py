@@ -11,8 +11,8 @@ from conftest import reference_path, shared_path
 from inference import SuperResolver
 from test_onnx_backend import decoded_frames, ffmpeg, needs_ffmpeg, stream_summary
 from utils import image_io
+from utils.degradation import degrade_frames
 from utils.image_io import list_frames, read_rgb
-from utils.ops import degrade_hr_frame
 
 FIXTURE = "parity_generate_strong"
 WEIGHTS = reference_path(FIXTURE, "weights.h5")
@@ -77,7 +77,7 @@ def test_hr_input_is_degraded_and_the_output_is_cut_to_the_hr_size(tmp_path):
     hr_frames = [(os.path.splitext(os.path.basename(path))[0], read_rgb(str(hr_dir / os.path.basename(path))))
                  for path in paths]
     expected = SuperResolver(WEIGHTS, "openvino", "cpu", cache_dir=str(tmp_path / "cache")).sequence(
-        [(name, degrade_hr_frame(frame)) for name, frame in hr_frames])
+        [(name, degrade_frames(frame)) for name, frame in hr_frames])
     for name, output in expected:
         assert output.shape == (144, 180, 3)
         written = cv2.imread(str(tmp_path / "out" / f"output_{name}.png"))[:, :, ::-1].astype(int)

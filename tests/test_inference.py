@@ -1,23 +1,23 @@
 """Tiled inference: the window plan, exactness of every network's tiles against the untiled computation
 and the reference fixtures, the memory budget, and the HR-input degradation."""
-import os
 
 import nnabla as nn
 import numpy as np
 import pytest
 
 from clips import read_clip
-from conftest import REPO_ROOT, reference_path, shared_path
+from conftest import reference_path, shared_path
 from generate import frames_from_folder
 from inference import (SuperResolver, TilePlan, flow_to_high_res_window, plan_axis,
                        warp_previous_window)
 from models import FLOW_NET_HALO, FLOW_NET_STRIDE, flow_to_high_res
 from test_generate import FIXTURES, NPY_TOLERANCE, assert_matches_fixture, run_fixture
+from utils.degradation import degrade, degrade_frames
 from utils.errors import UserError
-from utils.ops import degrade_hr_frame, gaussian_downsample_four, warp_by_flow
+from utils.ops import warp_by_flow
+from utils.paths import BUNDLED_MODEL
 
 RNG = np.random.RandomState(0)
-BUNDLED_MODEL = os.path.join(REPO_ROOT, "models", "tecogan_demo_bigbuckbunny.h5")
 
 
 @pytest.mark.parametrize("length, window, halo, align", [(144, 40, 7, 1), (101, 30, 10, 1), (37, 37, 5, 1),
@@ -40,7 +40,7 @@ def test_a_window_that_cannot_keep_anything_is_refused():
 
 
 def test_flow_net_tiles_with_its_halo_equal_the_whole_frame_and_a_smaller_halo_does_not(monkeypatch):
-    import inference
+    import inference.tiles
     frames = [RNG.rand(170, 203, 3).astype(np.float32) for _ in range(2)]
     weights = reference_path("parity_generate_strong", "weights.h5")
     whole = SuperResolver(weights, "nnabla", "cpu").model(170, 203)
@@ -48,7 +48,7 @@ def test_flow_net_tiles_with_its_halo_equal_the_whole_frame_and_a_smaller_halo_d
     expected = whole.flow_lr(*frames)
     # 48: two strides short of the measured reach (58 pixels, rounded up to the stride: 64)
     for halo, exact in ((FLOW_NET_HALO, True), (FLOW_NET_HALO - 2 * FLOW_NET_STRIDE, False)):
-        monkeypatch.setattr(inference, "FLOW_NET_HALO", halo)
+        monkeypatch.setattr(inference.tiles, "FLOW_NET_HALO", halo)
         tiled = SuperResolver(weights, "nnabla", "cpu", tile=8).model(170, 203)
         assert len(tiled.plan.tiles("flow")) > 1
         difference = np.abs(tiled.flow_lr(*frames) - expected).max()
@@ -105,8 +105,8 @@ def test_hr_flow_of_a_window_equals_the_whole_frame_upsampling():
 
 
 def test_warp_of_a_window_equals_the_nnabla_warp_of_the_whole_frame(monkeypatch):
-    import inference
-    monkeypatch.setattr(inference, "WARP_CHUNK_PIXELS", 64)  # many chunks
+    import inference.warp
+    monkeypatch.setattr(inference.warp, "WARP_CHUNK_PIXELS", 64)  # many chunks
     previous = RNG.rand(1, 40, 56, 3).astype(np.float32)
     flow_lr = (RNG.randn(10, 14, 2) * 4).astype(np.float32)
     flow_hr = flow_to_high_res(nn.Variable.from_numpy_array(flow_lr[None]))
@@ -118,7 +118,7 @@ def test_warp_of_a_window_equals_the_nnabla_warp_of_the_whole_frame(monkeypatch)
 
 @pytest.mark.parametrize("budget_gb, shape", [(4, (1080, 1920)), (2, (720, 1280)), (1.2, (180, 320)), (12, (2160, 3840))])
 def test_budget_plans_windows_whose_estimated_memory_fits(budget_gb, shape):
-    from inference import BYTES_PER_PIXEL, HR_FRAME_BUFFERS, PROCESS_BYTES
+    from inference.tiles import BYTES_PER_PIXEL, HR_FRAME_BUFFERS, PROCESS_BYTES
     plan = TilePlan(*shape, 16, budget=budget_gb * 2 ** 30)
     pixels = shape[0] * shape[1]
     frames = PROCESS_BYTES + HR_FRAME_BUFFERS * 16 * 3 * 4 * pixels + 16 * 4 * pixels
@@ -134,9 +134,9 @@ def test_a_budget_below_the_frames_themselves_is_a_user_error():
 
 def test_hr_input_is_degraded_like_training_with_lr_pixel_i_on_hr_pixel_4i():
     hr = RNG.rand(45, 62, 3).astype(np.float32)
-    lr = degrade_hr_frame(hr)
+    lr = degrade_frames(hr)
     assert lr.shape == (12, 16, 3)
-    training = gaussian_downsample_four(nn.Variable.from_numpy_array(hr[None]))  # unpadded: pixel j on 4j + 4
+    training = degrade(nn.Variable.from_numpy_array(hr[None]))  # unpadded: pixel j on 4j + 4
     training.forward()
     rows, columns = training.shape[1:3]
     np.testing.assert_allclose(lr[1:1 + rows, 1:1 + columns], training.d[0], rtol=0, atol=1e-6)
@@ -160,8 +160,8 @@ def test_device_frame_step_equals_the_numpy_warp_path(height, width):
 
 
 def test_cudnn_runs_the_device_frame_step_without_cpu_lanes_unless_tiles_are_forced(monkeypatch):
-    import inference
-    monkeypatch.setattr(inference, "choose_backend", lambda *arguments: ("nnabla", "cudnn"))
+    import inference.resolver
+    monkeypatch.setattr(inference.resolver, "choose_backend", lambda *arguments: ("nnabla", "cudnn"))
     weights = reference_path("parity_generate_strong", "weights.h5")
     resolver = SuperResolver(weights, max_memory=2 ** 32)  # context set by the test run, not switched to cuDNN
     assert resolver.lanes == 1

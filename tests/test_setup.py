@@ -36,7 +36,7 @@ def test_project_environment_runs_python_3_10():
 
 
 # --- each set-up installs what its command needs: the demo no test-only package, the tests all of them
-TEST_ONLY = {"tensorflow-cpu", "pytest", "scikit-image", "onnxruntime"}
+TEST_ONLY = {"tensorflow-cpu", "pytest", "scikit-image", "onnxruntime", "playwright"}
 
 
 def normalized(name):

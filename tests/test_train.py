@@ -7,7 +7,6 @@ import sys
 import time
 from collections import OrderedDict
 
-import h5py
 import nnabla as nn
 import numpy as np
 import pytest
@@ -15,9 +14,9 @@ import pytest
 import generate
 import train
 from conftest import REPO_ROOT, reference_path
-from training_data import (event_scalars, logged_losses, logged_rows, make_calendar_scenes, summary_line,
-                           tiny_training_flags)
-from utils.training_log import ITERATION_SECONDS
+from training_data import (event_scalars, final_parameters, logged_losses, logged_rows, make_calendar_scenes,
+                           summary_line, tiny_training_flags)
+from training.loss_log import ITERATION_SECONDS
 from utils.weights import assign_weights, read_weight_file
 
 LOSSES = reference_path("parity_losses")
@@ -70,14 +69,6 @@ def test_schedule_scales_with_batch_and_processes():
     config = train.parse_args(["--max_iter", "1000", "--batch_size", "2"])
     assert train.scaled_schedule(config, 2) == (1000, pytest.approx(5e-5))
     assert train.scaled_schedule(config, 1) == (2000, pytest.approx(2.5e-5))
-
-
-def final_parameters(output_dir):
-    files = sorted(name for name in os.listdir(output_dir) if name.startswith("params_"))
-    with h5py.File(os.path.join(output_dir, files[-1]), "r") as h5:
-        arrays = {}
-        h5.visititems(lambda name, item: arrays.__setitem__(name, item[()]) if isinstance(item, h5py.Dataset) else None)
-    return files[-1], arrays
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ import cv2
 import numpy as np
 import pytest
 from conftest import REPO_ROOT, reference_path
-from test_train import final_parameters
 from training_data import (
+    final_parameters,
     event_scalars,
     logged_losses,
     make_calendar_scenes,

@@ -17,6 +17,7 @@ from utils.errors import UserError
 # they are trusted: mpirun's own first (Slurm's are also set around an mpirun inside an allocation).
 WORLD_SIZE_VARIABLES = ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "MV2_COMM_WORLD_SIZE", "SLURM_STEP_NUM_TASKS",
                         "SLURM_NTASKS")
+LOCAL_SIZE_VARIABLES = ("OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "MV2_COMM_WORLD_LOCAL_SIZE")
 LOCAL_RANK_VARIABLES = ("OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "MV2_COMM_WORLD_LOCAL_RANK",
                         "SLURM_LOCALID")
 
@@ -40,6 +41,14 @@ def world_size():
 def launched_by_mpirun():
     """True under a launcher, also for one process: `mpirun -n 1` trains through the communicator."""
     return bool(_launcher_variables())
+
+
+def local_size():
+    """Processes the launcher started on this process's node (all of them when it does not say)."""
+    for name in LOCAL_SIZE_VARIABLES:
+        if name in os.environ:
+            return int(os.environ[name])
+    return world_size()
 
 
 def local_rank():
@@ -145,7 +154,7 @@ class NCCLProcesses:
         import nnabla.communicators as C
         from nnabla.ext_utils import get_extension_context
 
-        from utils.cuda_libraries import FIX, missing_communicator_libraries
+        from utils.cuda_libraries import SETUP_ADVICE, missing_communicator_libraries
         if device_id != 0:
             raise UserError(f"nnabla_context.device_id {device_id} applies to one process; under mpirun each process "
                             "uses the GPU of its local rank: choose the GPUs with CUDA_VISIBLE_DEVICES instead")
@@ -156,7 +165,7 @@ class NCCLProcesses:
         except RuntimeError as error:
             missing = missing_communicator_libraries()
             found = f"not found: {'; '.join(missing)}" if missing else f"failed: {str(error).strip().splitlines()[-1]}"
-            raise UserError(f"NNabla's NCCL communicator {found}; {FIX}")
+            raise UserError(f"NNabla's NCCL communicator {found}; {SETUP_ADVICE}")
         self.rank, self.size, self.device_id = self.comm.rank, self.comm.size, self.comm.local_rank
 
     def average_gradients(self, params):

@@ -7,6 +7,7 @@ answers to its other spelling, dashes for underscores or the reverse (`--output-
 spelling the flag was declared with.
 """
 import argparse
+import math
 import sys
 
 from utils.errors import UserError
@@ -71,3 +72,26 @@ class FlagParser(argparse.ArgumentParser):
             flag, equals, value = arg.partition("=")
             rewritten.append(aliases[flag] + equals + value if flag in aliases else arg)
         return rewritten
+
+
+def positive(kind, name, least=None, most=None):
+    """An argparse type: a positive finite number of `kind` (int or float), within least..most where given (a
+    value past what the work can use would overflow later, far from the flag), or a one-line error naming
+    the flag."""
+    bounds = " and ".join(part for part in (least is not None and f"at least {least:g}",
+                                            most is not None and f"at most {most:g}") if part)
+
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:  # also a whole number of more than 4300 digits
+            raise argparse.ArgumentTypeError(f"{name} must be a number, got '{text[:40]}'")
+        if (not math.isfinite(value) or value <= 0 or (least is not None and value < least)
+                or (most is not None and value > most)):
+            raise argparse.ArgumentTypeError(f"{name} must be a positive finite number{' ' + bounds if bounds else ''}"
+                                             f", got {text[:40]}")
+        return value
+    return parse
+
+
+MAX_THREADS = 1024  # --threads beyond it overflow the backends' thread counts

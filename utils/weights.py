@@ -5,10 +5,6 @@ batch-norm statistics (1, 1, 1, C)), as the reference and the released tecogan_m
 frvsr_model.h5. Our networks compute channel-first, so every 4-D array is transposed once when
 it is loaded and once when it is saved; 1-D and 2-D arrays (biases, affine W) are the same in
 both layouts.
-
-Training keeps a stage's generator and flow net under the stage's scope ('frvsr/' or 'tecogan/');
-its model files hold them without it (save_model), and the TecoGAN stage starts from such a file
-(load_frvsr_start).
 """
 import os
 import re
@@ -17,7 +13,7 @@ import h5py
 import numpy as np
 import nnabla as nn
 
-from models import FLOW_SCOPE, GENERATOR_SCOPE
+from utils.degradation import record_degradation
 from utils.errors import UserError
 from utils.image_io import write_atomically
 from utils.paths import input_file
@@ -92,48 +88,15 @@ def parameters_under(scope):
             if name.startswith(prefix)}
 
 
-def save_weights(path, params):
-    """Write {name: nn.Variable} (compute layout) to an NNabla .h5 file in the official layout, atomically."""
+def save_weights(path, params, degradation=None):
+    """Write {name: nn.Variable} (compute layout) to an NNabla .h5 file in the official layout, atomically;
+    degradation: recorded beside the parameters (a model_param file's)."""
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     file_params = {name: nn.Variable.from_numpy_array(to_file_layout(variable.d), need_grad=variable.need_grad)
                    for name, variable in params.items()}
-    write_atomically(path, lambda temporary: nn.save_parameters(temporary, file_params))
-
-
-def stage_model_params(network_params, stage):
-    """The generator and flow net parameters of a training stage, named as in a model file (without the
-    stage prefix). network_params: {full name: variable} of the training networks; stage: 'frvsr' or
-    'tecogan', the scope they sit under."""
-    prefix = stage + "/"
-    return {name[len(prefix):]: param for name, param in network_params.items()
-            if name.startswith((prefix + GENERATOR_SCOPE + "/", prefix + FLOW_SCOPE + "/"))}
-
-
-def save_model(output_dir, iteration, network_params, stage):
-    """model_param_N.h5: the stage's generator/ and fnet/, loadable by generate.py. Returns its path."""
-    path = os.path.join(output_dir, f"model_param_{iteration:08d}.h5")
-    save_weights(path, stage_model_params(network_params, stage))
-    return path
-
-
-def load_frvsr_start(path, network_params, stage, blocks):
-    """Start the TecoGAN stage of `blocks` residual blocks from an FRVSR model_param file: generator and
-    flow net weights go under the stage scope; residual blocks the file lacks (10 -> 16) start at zero, as
-    in the reference. Returns the file's block count."""
-    if not path:
-        raise UserError("the TecoGAN stage starts from an FRVSR model: pass --pre_trained_frvsr_weights "
-                        "(a model_param_*.h5 of the FRVSR stage, or frvsr_model.h5)")
-    arrays = read_weight_file(path)
-    file_blocks = count_resblocks(arrays)
-    if file_blocks == 0:
-        raise UserError(f"'{path}' holds no FRVSR generator; pass a model_param_*.h5 of the FRVSR stage")
-    if file_blocks > blocks:
-        raise UserError(f"'{path}' has {file_blocks} residual blocks, more than the {blocks} of this TecoGAN "
-                        f"generator; pass --num_resblock {file_blocks} (or more)")
-    targets = stage_model_params(network_params, stage)
-    for name, param in targets.items():
-        if name not in arrays:
-            param.data.zero()
-    assign_weights(targets, arrays, path, allow_missing=(f"{GENERATOR_SCOPE}/generator_unit/resblock_",))
-    return file_blocks
+    def write(temporary):
+        nn.save_parameters(temporary, file_params)
+        if degradation:
+            record_degradation(temporary, degradation)
+    write_atomically(path, write)

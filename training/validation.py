@@ -1,8 +1,9 @@
 """Validation during training: super-resolve a few short clips with the generator just saved, as generate.py
 does (inference.SuperResolver), and score them with evaluate.py's functions.
 
-data.val_dir holds one subfolder per clip, in either layout:
-    <clip>/*.png                      HR frames, made LR by the training degradation (utils.ops.degrade_hr_frame,
+data.val_dir is a REDS folder (datasets/reds.py), whose REDS4 sequences are the clips, read where they are, or
+it holds one subfolder per clip, in either layout:
+    <clip>/*.png                      HR frames, made LR by the training degradation (utils.degradation,
                                       as generate.py --input-dir-hr)
     <clip>/LR/*.png and <clip>/HR/*   LR frames and their HR frames (4 times the LR size), paired in order
 Frames are ordered by the number in their name (generate.py's order). Each clip gives its first train.val_frames
@@ -15,22 +16,22 @@ import time
 import numpy as np
 from tqdm import tqdm
 
-import evaluate
+from datasets import reds
+from evaluation import scoring
 from inference import SuperResolver
+from training.config import METRIC_COLUMNS
+from training.loss_log import LossLog
 from utils import metrics
 from utils.errors import UserError
 from utils.image_io import common_image_size, list_frames, read_rgb, write_bytes, write_rgb
-from utils.ops import SCALE, bicubic_four_frames, degrade_hr_frame
+from utils.degradation import degrade_frames
+from utils.ops import SCALE, bicubic_four_frames
 from utils.paths import input_folder
 from utils.pictures import detail_frame, detail_window, joined, panel_row
-from utils.training_log import LossLog
 
-# train.val_metric: the evaluate.py column it names
-METRIC_COLUMNS = {"psnr": "PSNR", "ssim": "SSIM", "tof": "tOF", "lpips": "LPIPS", "tlp": "tLP100"}
 LOWER_IS_BETTER = ("tOF", "LPIPS", "tLP100")
 LPIPS_COLUMNS = ("LPIPS", "tLP100")  # computed only when evaluate.py finds LPIPS weights
 PAIR_FOLDERS = ("LR", "HR")
-MIN_FRAMES = 2 * metrics.BORDER_FRAMES + 1  # evaluate.py scores all but the first and last BORDER_FRAMES
 BEST_MODEL = "model_best.h5"
 LOG_NAME = "val"  # val.csv and val.png in the output folder
 PICTURE_FOLDER = "validation"  # validation/iteration_<N>.png: x4 bicubic | ours | ground truth of each clip
@@ -48,13 +49,13 @@ def clip_frame_size(paths, folder):
     return common_image_size(paths, f"validation clip '{folder}': frame", "the frames of a clip must have one size")
 
 
-def read_clip(folder, frames, crop):
+def read_clip(folder, frames, crop, degradation):
     """The Clip of a folder of data.val_dir (see the module's docstring), checked: enough frames, one size,
     HR 4 times LR, a crop that evaluate.py can score."""
     is_pair = all(os.path.isdir(os.path.join(folder, name)) for name in PAIR_FOLDERS)
     hr_paths = list_frames(os.path.join(folder, "HR") if is_pair else folder)[:frames]
-    if len(hr_paths) < MIN_FRAMES:
-        raise UserError(f"validation clip '{folder}' has {len(hr_paths)} frames; at least {MIN_FRAMES} are needed "
+    if len(hr_paths) < metrics.MIN_FRAMES:
+        raise UserError(f"validation clip '{folder}' has {len(hr_paths)} frames; at least {metrics.MIN_FRAMES} are needed "
                         f"(evaluate.py leaves out the first and last {metrics.BORDER_FRAMES}): add frames or move "
                         "the clip out of data.val_dir")
     hr_height, hr_width = clip_frame_size(hr_paths, folder)
@@ -79,7 +80,7 @@ def read_clip(folder, frames, crop):
     if is_pair:
         lr_frames = [read_rgb(path)[rows, columns] for path in lr_paths]
     else:
-        lr_frames = [degrade_hr_frame(frame) for frame in hr_frames]
+        lr_frames = list(degrade_frames(hr_frames, degradation))
     return Clip(os.path.basename(os.path.normpath(folder)), lr_frames, hr_frames)
 
 
@@ -89,18 +90,22 @@ def validation_clips(config):
     if not config.train.val_freq:
         return None
     column = METRIC_COLUMNS[config.train.val_metric]
-    if column in LPIPS_COLUMNS and not os.path.isfile(evaluate.DEFAULT_LPIPS_WEIGHTS):
+    if column in LPIPS_COLUMNS and not os.path.isfile(scoring.DEFAULT_LPIPS_WEIGHTS):
         raise UserError(f"train.val_metric {config.train.val_metric} needs the LPIPS weights "
-                        f"{evaluate.DEFAULT_LPIPS_WEIGHTS} (download_test_data.py --weights); get them or choose "
+                        f"{scoring.DEFAULT_LPIPS_WEIGHTS} (download_test_data.py --weights); get them or choose "
                         "psnr, ssim or tof")
     val_dir = config.data.val_dir
     input_folder(val_dir, "validation folder (data.val_dir)")
-    folders = sorted(os.path.join(val_dir, name) for name in os.listdir(val_dir)
-                     if os.path.isdir(os.path.join(val_dir, name)))
+    if reds.is_reds_folder(val_dir):
+        folders = reds.reds4_folders(val_dir)
+    else:
+        folders = sorted(os.path.join(val_dir, name) for name in os.listdir(val_dir)
+                         if os.path.isdir(os.path.join(val_dir, name)))
     if not folders:
         raise UserError(f"validation folder '{val_dir}' has no clip folders; put each clip's HR frames (or its LR/ "
                         "and HR/ folders) in a subfolder of it")
-    return [read_clip(folder, config.train.val_frames, config.train.val_crop) for folder in folders]
+    return [read_clip(folder, config.train.val_frames, config.train.val_crop, config.data.degradation)
+            for folder in folders]
 
 
 def is_better(value, best, column):
@@ -118,8 +123,8 @@ class Validation:
         self.clips, self.output_dir, self.board = clips, output_dir, board
         self.context, self.device_id = context, device_id
         self.column = METRIC_COLUMNS[metric]
-        self.lpips_arrays = evaluate.load_lpips()  # None, with one line saying so, without the weights file
-        self.columns = [column for column in evaluate.METRICS
+        self.lpips_arrays = scoring.load_lpips()  # None, with one line saying so, without the weights file
+        self.columns = [column for column in scoring.METRICS
                         if self.lpips_arrays is not None or column not in LPIPS_COLUMNS]
         self.log = LossLog(output_dir, start_iteration, LOG_NAME,
                            {column: f"{column} ({'lower' if column in LOWER_IS_BETTER else 'higher'} is better)"
@@ -150,10 +155,10 @@ class Validation:
                     os.makedirs(folder)
                     for number, frame in enumerate(frames):
                         write_rgb(os.path.join(folder, f"{number:04d}.png"), frame)
-                sequences.append(evaluate.Sequence(index, *folders))
+                sequences.append(scoring.Sequence(index, *folders))
             with tqdm(disable=True) as progress:
-                records = [evaluate.score_sequence(sequence, self.lpips_arrays, progress)[0] for sequence in sequences]
-        average = evaluate.summarise(records)[-1]
+                records = [scoring.score_sequence(sequence, self.lpips_arrays, progress)[0] for sequence in sequences]
+        average = scoring.summarise(records)[-1]
         return {column: average[column] for column in self.columns}
 
     def picture(self, outputs, iteration):

@@ -13,16 +13,19 @@ from typing import NamedTuple
 
 import yaml
 
+from datasets.sequences import LAYOUTS
 from models import FLOW_NET_STRIDE
 from utils.context import CONTEXT_CHOICES
+from utils.degradation import DEGRADATIONS
 from utils.errors import UserError
-from utils.metrics import SMALLEST_SIDE
+from utils.metrics import MIN_FRAMES, SMALLEST_SIDE
 from utils.ops import SCALE
 from utils.paths import input_file
-from utils.validation import METRIC_COLUMNS, MIN_FRAMES
 
 DEFAULT_CONFIG = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "config.yaml")
 REFERENCE_BATCH = 4  # train.learning_rate and train.max_iter are for batch 4 on one process (the reference's)
+# train.val_metric: the evaluate.py column it names
+METRIC_COLUMNS = {"psnr": "PSNR", "ssim": "SSIM", "tof": "tOF", "lpips": "LPIPS", "tlp": "tLP100"}
 
 
 def _positive_int(value):
@@ -66,6 +69,14 @@ def _context(value):
     return value in CONTEXT_CHOICES
 
 
+def _layout(value):
+    return value in LAYOUTS
+
+
+def _degradation(value):
+    return value in DEGRADATIONS
+
+
 def _val_metric(value):
     return value in METRIC_COLUMNS
 
@@ -83,6 +94,7 @@ REMOVED_KEYS = {
     "nnabla_context.type_config": "it was validated but never used: training runs in float32 (half precision "
                                   "is for inference: generate.py --precision fp16); delete the line",
 }
+
 
 def _seed(value):
     return _non_negative_int(value) and value < 2 ** 32  # NNabla's and numpy's seeds are 32-bit
@@ -129,7 +141,7 @@ RULES = {
                                             "resume although settings differ from those the checkpoint was "
                                             "trained with"),
     "train.seed": Setting(_seed, "an integer from 0 to 2^32 - 1"),
-    "train.loader_workers": Setting(_positive_int, "a positive integer"),
+    "train.loader_workers": Setting(_optional_positive_int, "a positive integer or null (the cores available)"),
     "train.tensorboard": Setting(_boolean, "true or false"),
     "train.val_freq": Setting(_non_negative_int, "a non-negative integer (0: no validation)"),
     "train.val_metric": Setting(_val_metric, f"one of {', '.join(METRIC_COLUMNS)}"),
@@ -142,7 +154,12 @@ RULES = {
     "gan.crop_dt": Setting(_fraction, "a number in (0, 1]"),
     "gan.d_balance": Setting(_number, "a finite number"),
     "gan.reference_step_order": Setting(_boolean, "true or false"),
-    "data.input_video_dir": Setting(_string, "a folder", "--input_video_dir", "folder of scene_NNNN/ training frames"),
+    "data.layout": Setting(_layout, f"one of {', '.join(LAYOUTS)}"),
+    "data.input_video_dir": Setting(_string, "a folder", "--input_video_dir",
+                                    "folder of the training sequences (scene_NNNN/ folders, see data.layout)"),
+    "data.sequence_list": Setting(_string, "a text file of sequence names or ''"),
+    "data.cache_dir": Setting(_string, "a folder or ''"),
+    "data.degradation": Setting(_degradation, f"one of {', '.join(DEGRADATIONS)}"),
     "data.input_video_pre": Setting(_string, "a folder-name prefix"),
     "data.str_dir": Setting(_non_negative_int, "a non-negative integer"),
     "data.end_dir": Setting(_non_negative_int, "a non-negative integer"),
@@ -219,10 +236,13 @@ def load_config(path=None, overrides=None):
         raise UserError(f"data.end_dir ({values['data.end_dir']}) is below data.str_dir ({values['data.str_dir']})")
     if values["train.rnn_n"] < 2:
         raise UserError("train.rnn_n must be at least 2: the recurrent losses need a previous frame")
-    if values["data.max_frm"] < values["train.rnn_n"] - 1:
+    if values["data.layout"] == "scenes" and values["data.max_frm"] < values["train.rnn_n"] - 1:
         raise UserError(f"data.max_frm {values['data.max_frm']} gives scenes of {values['data.max_frm'] + 1} "
                         f"frames, fewer than train.rnn_n {values['train.rnn_n']}; lower train.rnn_n or raise "
                         "data.max_frm")
+    if values["data.sequence_list"] and values["data.layout"] == "scenes":
+        raise UserError("data.sequence_list names sequences of the sequences and reds layouts; set data.layout, or "
+                        "choose scenes with data.str_dir and data.end_dir")
     if values["train.val_freq"] and not values["data.val_dir"]:
         raise UserError(f"train.val_freq {values['train.val_freq']} needs data.val_dir, a folder of validation "
                         "clips; set it (--set data.val_dir=...) or set train.val_freq to 0")
