@@ -91,9 +91,9 @@ def test_the_reference_flags_parse_as_spelt_there_and_only_so(tmp_path):
         convert_tf_vgg19_weights.parse_args(["--pre_trained_model", "vgg.tar.gz", "--save-path", "v.h5"]))
     assert args == {"pre_trained_model": "vgg.tar.gz", "save_path": "v.h5"}
     for flag in ("--input-video-dir", "--max-iter", "--pre-trained-frvsr-weights"):
-        with pytest.raises(SystemExit):
+        with pytest.raises(UserError, match=f"unknown flag {flag}"):
             train.parse_args([flag, "x"])
-    with pytest.raises(SystemExit):
+    with pytest.raises(UserError, match="unknown flag --save_path"):
         convert_tf_vgg19_weights.parse_args(["--pre_trained_model", "vgg.tar.gz", "--save_path", "v.h5"])
 
 
