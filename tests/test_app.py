@@ -79,7 +79,8 @@ def open_page(browser, server, outside=None):
     page = browser.new_page(viewport={"width": 1280, "height": 1300})
     page.set_default_timeout(WAIT_MS)
     if outside is not None:
-        page.on("request", lambda request: None if request.url.startswith(server.url) else outside.append(request.url))
+        page.on("request", lambda request: None
+                if request.url.startswith(server.url) else outside.append(request.url))
     page.goto(server.url)
     page.wait_for_function("() => document.querySelector('#model input')?.value")
     page.evaluate("""() => {
@@ -115,16 +116,18 @@ def decode_png(data):
 
 @pytest.fixture(scope="module")
 def finished(server, browser, tmp_path_factory):
-    """A tab whose upload has run to the end, the clip it uploaded, and the URLs it asked for elsewhere than the
-    server."""
+    """A tab whose upload has run to the end, the clip it uploaded, and the URLs it asked for elsewhere than
+    the server."""
     clip = clip_with_audio(tmp_path_factory.mktemp("clip") / "clip.mp4", **CLIP)
     outside = []
     page = open_page(browser, server, outside)
     upload(page, clip)
     page.click("#run")
     wait_for_status(page, "done")
-    page.wait_for_function("() => document.querySelector('#result-video video')?.readyState >= 2")  # a frame shown
-    page.wait_for_function("() => [...document.querySelectorAll('#comparison img')].every(image => image.complete)")
+    # a frame shown
+    page.wait_for_function("() => document.querySelector('#result-video video')?.readyState >= 2")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#comparison img')].every(image => image.complete)")
     page.screenshot(path=SCREENSHOT, full_page=True)
     return page, clip, outside
 
@@ -137,17 +140,20 @@ def test_the_page_asks_nothing_of_any_server_but_its_own(finished):
 def test_progress_shows_frames_per_second_and_time_left(finished):
     page, _, _ = finished
     texts = page.evaluate("window.statusTexts")
-    assert any(re.search(rf"frame \d+ of {CLIP['frames']}, [\d.]+ frames/s, \d+ s left", text) for text in texts), texts
+    assert any(
+        re.search(rf"frame \d+ of {CLIP['frames']}, [\d.]+ frames/s, \d+ s left", text)
+        for text in texts), texts
 
 
 def test_played_video_is_the_upload_at_four_times_the_size_with_its_frames_and_sound(finished, tmp_path):
     page, _, _ = finished
-    played = page.eval_on_selector("#result-video video",
-                                   "video => [video.videoWidth, video.videoHeight, video.duration, video.src]")
+    played = page.eval_on_selector(
+        "#result-video video", "video => [video.videoWidth, video.videoHeight, video.duration, video.src]")
     assert played[:2] == [4 * CLIP["width"], 4 * CLIP["height"]]
     assert played[2] == pytest.approx(CLIP["frames"] / CLIP["rate"], abs=0.5 / CLIP["rate"])
     path = fetch(page, played[3], tmp_path / "played.mp4")
-    assert [frame.shape for frame in VideoReader(path)] == [(4 * CLIP["height"], 4 * CLIP["width"], 3)] * CLIP["frames"]
+    assert [frame.shape
+            for frame in VideoReader(path)] == [(4 * CLIP["height"], 4 * CLIP["width"], 3)] * CLIP["frames"]
     assert audio_codec(path) == "aac"
 
 
@@ -177,7 +183,8 @@ def test_downloads_are_the_video_and_a_zip_of_every_frame(finished, tmp_path):
     assert [frame.shape for frame in frames] == [(4 * CLIP["height"], 4 * CLIP["width"], 3)] * CLIP["frames"]
 
 
-def test_second_tab_waits_its_turn_and_cancel_stops_the_running_job_leaving_nothing(server, browser, tmp_path):
+def test_second_tab_waits_its_turn_and_cancel_stops_the_running_job_leaving_nothing(
+        server, browser, tmp_path):
     long_run, short_run = open_page(browser, server), open_page(browser, server)
     upload(long_run, clip_with_audio(tmp_path / "long.mp4", 96, 64, 300))
     long_run.click("#run")
@@ -226,20 +233,30 @@ def submit_bad(browser, server, path=None, model=None):
 BAD_UPLOADS = {
     "text.mp4": r"'text\.mp4' is not a video this app can read; upload a video file",
     "empty.avi": r"'empty\.avi' is a video without any frame; upload a video file",
-    "escape.zip": r"'escape\.zip' holds '\.\./\.\./escape\.png', a path outside its folder.*zip the frame files",
-    "mixed.zip": r"frame '0002\.png' is 40x24 but '0001\.png' is 32x24; all frames of a clip must have one size",
+    "escape.zip": (r"'escape\.zip' holds '\.\./\.\./escape\.png', a path outside its folder"
+                   r".*zip the frame files"),
+    "mixed.zip": (r"frame '0002\.png' is 40x24 but '0001\.png' is 32x24; "
+                  r"all frames of a clip must have one size"),
     "model": r"model 'weights/: not_a_generator\.h5' holds no generator.*choose another model",
 }
 
 
 @pytest.mark.parametrize("case, message", BAD_UPLOADS.items(), ids=list(BAD_UPLOADS))
-def test_bad_upload_gets_a_message_that_says_what_to_do_and_the_server_keeps_serving(browser, server, tmp_path,
-                                                                                      case, message):
-    makers = {"text.mp4": text_file,
-              "empty.avi": video_without_frames,
-              "escape.zip": lambda path: frames_zip(path, {"0001.png": (32, 24), "../../escape.png": (32, 24)}),
-              "mixed.zip": lambda path: frames_zip(path, {"0001.png": (32, 24), "0002.png": (40, 24)}),
-              "model": lambda path: clip_with_audio(path.with_suffix(".mp4"), 32, 24, 3)}
+def test_bad_upload_gets_a_message_that_says_what_to_do_and_the_server_keeps_serving(
+        browser, server, tmp_path, case, message):
+    makers = {
+        "text.mp4": text_file,
+        "empty.avi": video_without_frames,
+        "escape.zip": lambda path: frames_zip(path, {
+            "0001.png": (32, 24),
+            "../../escape.png": (32, 24)
+        }),
+        "mixed.zip": lambda path: frames_zip(path, {
+            "0001.png": (32, 24),
+            "0002.png": (40, 24)
+        }),
+        "model": lambda path: clip_with_audio(path.with_suffix(".mp4"), 32, 24, 3)
+    }
     jobs = set((server.work / "jobs").iterdir())
     text = (submit_bad(browser, server, makers[case](tmp_path / case), "weights/: not_a_generator.h5")
             if case == "model" else submit_bad(browser, server, makers[case](tmp_path / case)))

@@ -464,8 +464,11 @@ def reds_zip_members(part, sequences):
     """Members in the official zips' layout and names: <part>/<sequence>/00000000.png..00000099.png, real
     (tiny) PNG frames, each different."""
     rng = np.random.default_rng(len(part))
-    return {f"{part}/{sequence}/{index:08d}.png": cv2.imencode(".png", rng.integers(0, 256, (4, 6, 3), np.uint8))[1]
-            .tobytes() for sequence in sequences for index in range(reds.FRAMES_PER_SEQUENCE)}
+    return {
+        f"{part}/{sequence}/{index:08d}.png": cv2.imencode(".png", rng.integers(0, 256, (4, 6, 3),
+                                                                                np.uint8))[1].tobytes()
+        for sequence in sequences for index in range(reds.FRAMES_PER_SEQUENCE)
+    }
 
 
 @pytest.fixture
@@ -483,7 +486,8 @@ def test_reds_is_fetched_from_its_direct_host_and_read_with_val_sharp_counted_fr
     sizes = {os.path.basename(path): len(data) for path, data in reds_server.files.items()}
     assert capsys.readouterr().out.splitlines()[0] == (
         f"to download: train_sharp.zip ({sizes['train_sharp.zip'] / 1000:.1f}kB), val_sharp.zip "
-        f"({sizes['val_sharp.zip'] / 1000:.1f}kB), {sum(sizes.values()) / 1000:.1f}kB in all; each zip needs about "
+        f"({sizes['val_sharp.zip'] / 1000:.1f}kB), {sum(sizes.values()) / 1000:.1f}kB in all; each zip needs "
+        "about "
         "its size again while it is unpacked")
     assert sorted(reds_server.paths_requested()) == sorted(REDS_PATHS)
     assert [url.replace(download_test_data.REDS_URL, "/webdav/dataset/REDS/")

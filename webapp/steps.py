@@ -72,10 +72,15 @@ def score_table(folder, sr_frames_folder):
     os.makedirs(bicubic_folder, exist_ok=True)
     for hr_path in hr_paths:
         hr = read_rgb(hr_path)
-        write_rgb(os.path.join(bicubic_folder, os.path.basename(hr_path)), bicubic_like(degrade_hr_frame(hr), hr.shape))
-    rows = evaluate([Sequence(0, bicubic_folder, hr_folder(folder)), Sequence(1, sr_frames_folder, hr_folder(folder))],
-                    os.path.join(folder, "evaluation"), lpips_arrays=load_lpips())
-    return markdown_table([dict(row, label=label, target_folder="") for row, label in zip(rows, ("x4 bicubic", "ours"))])
+        write_rgb(os.path.join(bicubic_folder, os.path.basename(hr_path)),
+                  bicubic_like(degrade_hr_frame(hr), hr.shape))
+    rows = evaluate(
+        [Sequence(0, bicubic_folder, hr_folder(folder)),
+         Sequence(1, sr_frames_folder, hr_folder(folder))],
+        os.path.join(folder, "evaluation"),
+        lpips_arrays=load_lpips())
+    return markdown_table(
+        [dict(row, label=label, target_folder="") for row, label in zip(rows, ("x4 bicubic", "ours"))])
 
 
 def finish(folder, source):
@@ -86,7 +91,8 @@ def finish(folder, source):
     middle = len(sr_paths) // 2
     ours = read_rgb(sr_paths[middle])
     write_rgb(os.path.join(folder, OUTPUTS["ours"]), ours)
-    write_rgb(os.path.join(folder, OUTPUTS["bicubic"]), bicubic_like(lr_frame(folder, source, middle), ours.shape))
+    write_rgb(os.path.join(folder, OUTPUTS["bicubic"]),
+              bicubic_like(lr_frame(folder, source, middle), ours.shape))
     zip_frames(os.path.join(folder, OUTPUTS["frames_zip"]), sr_paths)
     if source["kind"] == "hr_frames":
         write_bytes(os.path.join(folder, OUTPUTS["table"]), score_table(folder, sr_frames_folder), mode="w")
