@@ -13,14 +13,17 @@ logging.getLogger("httpx").setLevel(logging.WARNING)  # Gradio's requests to its
 
 import os
 import shutil
+from contextlib import ExitStack
 
 from utils.errors import UserError, exit_on_user_error, interrupt_on_stop_signals
-from utils.flags import OneLineParser, positive
-from utils.paths import output_folder
+from utils.flags import FlagParser, positive
+from utils.paths import lock_folder, output_folder
+
+UNPACK_FACTOR = 10  # a zip of frames may unpack to this many times the upload limit (PNGs hardly compress)
 
 
 def parse_args(argv=None):
-    parser = OneLineParser(description="TecoGAN web app: x4 video super-resolution in the browser")
+    parser = FlagParser(description="TecoGAN web app: x4 video super-resolution in the browser")
     parser.add_argument("--port", type=positive(int, "--port"), default=7860, help="port on 127.0.0.1")
     parser.add_argument(
         "--work-dir",
@@ -43,9 +46,11 @@ def parse_args(argv=None):
 
 
 def main(argv=None):
-    with exit_on_user_error():
+    with exit_on_user_error(), ExitStack() as held:
         args = parse_args(argv)
         work = os.path.abspath(args.work_dir)
+        os.makedirs(work, exist_ok=True)
+        held.enter_context(lock_folder(work, "--work-dir"))  # a second server would delete this one's jobs
         uploads = os.path.join(work, "uploads")
         for leftover in (uploads, os.path.join(work, "jobs")):  # of a server that was killed
             shutil.rmtree(leftover, ignore_errors=True)
@@ -57,7 +62,7 @@ def main(argv=None):
         from webapp.ui import build
 
         queue = JobQueue(work, args.keep_minutes * 60)
-        page = build(queue, os.path.abspath(args.weights_dir), args.max_upload_mb, 10 * args.max_upload_mb)
+        page = build(queue, os.path.abspath(args.weights_dir), args.max_upload_mb, UNPACK_FACTOR * args.max_upload_mb)
         page.queue(default_concurrency_limit=None)
         try:
             try:

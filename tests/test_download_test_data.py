@@ -513,3 +513,28 @@ def test_an_interrupted_reds_download_resumes_and_unpacks_all_or_nothing(reds_se
     run(reds_server, tmp_path, "--reds", "--no-data")
     assert (zip_path, "bytes=2000-") in reds_server.requests
     assert len(reds.reds_sequences(str(tmp_path / "REDS"), ["000", "001", "240"])) == 3
+
+
+@pytest.mark.parametrize("existing", ["a file where a folder goes", "a folder where a file goes"])
+def test_an_unpack_that_clashes_with_an_existing_entry_moves_nothing_and_keeps_the_zip(server, tmp_path, capsys,
+                                                                                      existing):
+    clash = tmp_path / "LR" / ("city" if existing.startswith("a file") else "city/0002.png")
+    clash.parent.mkdir(parents=True, exist_ok=True)
+    if existing.startswith("a file"):
+        clash.write_text("the user's own file")
+    else:
+        clash.mkdir()
+    with pytest.raises(SystemExit) as exit_info:
+        download_test_data.main(["--output-dir", str(tmp_path), "--base-url", server.url])
+    assert exit_info.value.code == 2
+    [line] = capsys.readouterr().err.strip().splitlines()[-1:]
+    assert line.startswith("error: ") and str(clash) in line and "kept" in line
+    assert not (tmp_path / "LR" / "calendar").exists()  # no part of the zip was merged
+    assert (tmp_path / "LR" / "vid3_LR.zip").read_bytes() == server.files["/download/data/TecoGAN/vid3_LR.zip"]
+    (clash.unlink if existing.startswith("a file") else clash.rmdir)()
+    server.requests.clear()
+    run(server, tmp_path)
+    assert "/download/data/TecoGAN/vid3_LR.zip" not in server.paths_requested()  # the kept zip is used
+    for zip_path in REFERENCE_DATA_PATHS:
+        assert_unpacked(tmp_path, zip_path)
+    assert leftovers(tmp_path) == []

@@ -129,6 +129,6 @@ def test_a_bad_cuts_file_under_mpirun_is_one_line_and_exit_code_2(three_shots, t
     errors = [line for line in completed.stderr.splitlines() if line.startswith("error:")]
     assert errors == [
         (f"error: --scene-cuts '{tmp_path / 'cuts.txt'}' line 2: 'sixteen' is not a frame number; "
-         "write one whole number a line")
+         "write one whole number a line, in the digits 0-9")
     ]
     assert not (tmp_path / "out").exists()

@@ -133,7 +133,7 @@ def event_images(folder):
 
 
 def final_parameters(output_dir):
-    """(file name, {name: array}) of the last params_N.h5 a run wrote into output_dir."""
+    """(name, {parameter: array}) of the newest params_N.h5 checkpoint file in output_dir."""
     files = sorted(name for name in os.listdir(output_dir) if name.startswith("params_"))
     with h5py.File(os.path.join(output_dir, files[-1]), "r") as h5:
         arrays = {}

@@ -51,8 +51,8 @@ class LossLog:
     def add(self, iteration, values):
         self.rows.append({"iteration": iteration, **{key: float(value) for key, value in values.items()}})
 
-    def write(self):
-        """Rewrite the CSV and the PNG. Call it before the checkpoint of the last row is written: a
+    def write(self, plot=True):
+        """Rewrite the CSV and (plot=True) the PNG. Call it before the checkpoint of the last row is written: a
         crash between the two then leaves rows past the checkpoint, which a resumed run drops, never a gap.
         The columns are those of every row, in the order they first appear; a row lacking one leaves it
         empty."""
@@ -64,7 +64,8 @@ class LossLog:
         writer.writeheader()
         writer.writerows(self.rows)
         write_bytes(self.csv_path, table.getvalue(), mode="w")
-        self._plot()
+        if plot:
+            self._plot()
 
     def _plot(self):
         labels = self.plotted or {key: key.replace("_", " ") for key in self.rows[-1] if key.endswith("loss")}

@@ -5,6 +5,9 @@ Gradients are averaged over processes before every update: with NNabla's multi-p
 process and nothing is exchanged.
 """
 import os
+import sys
+import traceback
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -111,6 +114,30 @@ class MPIProcesses:
         buffer = np.array(flags, np.int32)
         self.comm.Allreduce(self.mpi.IN_PLACE, buffer, op=self.mpi.MAX)
         return buffer > 0
+
+    def abort(self, exit_code):
+        """End every process of the job now, with this exit code (MPI_Abort)."""
+        sys.stdout.flush()
+        sys.stderr.flush()
+        self.comm.Abort(exit_code)
+
+
+@contextmanager
+def end_the_job_on_failure(processes):
+    """Under mpirun, a process that fails (an error, a user error of its own, a stop signal to it alone) ends
+    every process at once, with its exit code: the others would wait for it in their next exchange. An
+    unexpected error's traceback is printed first."""
+    try:
+        yield
+    except SystemExit as exit_info:
+        if processes.size > 1 and exit_info.code not in (0, None):
+            processes.abort(exit_info.code)
+        raise
+    except BaseException:
+        if processes.size > 1:
+            traceback.print_exc()
+            processes.abort(1)
+        raise
 
 
 class NCCLProcesses:

@@ -239,11 +239,11 @@ def parse_position(text):
     if not match:
         return None
     frame, seconds, hours, minutes, rest = match.groups()
-    if frame is not None:
-        return "frame", int(frame)
+    if frame is not None:  # a number of more digits than any video has frames is past its end
+        return "frame", int(frame) if len(frame) <= 18 else math.inf
     if seconds is not None:
         return "time", float(seconds)
-    return "time", int(hours or 0) * 3600 + int(minutes) * 60 + float(rest)
+    return "time", float(hours or 0) * 3600 + int(minutes) * 60 + float(rest)
 
 
 class VideoReader:
@@ -263,17 +263,40 @@ class VideoReader:
         self.fps = exact_rate(self.capture.get(cv2.CAP_PROP_FPS) or DEFAULT_FPS)
         sar = (int(self.capture.get(cv2.CAP_PROP_SAR_NUM)), int(self.capture.get(cv2.CAP_PROP_SAR_DEN)))
         self.sample_aspect = sar if sar[0] > 0 and sar[1] > 0 else (1, 1)
+        if self.capture.get(cv2.CAP_PROP_ORIENTATION_META) % 180 == 90:  # OpenCV turns the frames upright: their
+            self.sample_aspect = self.sample_aspect[::-1]                  # pixels' aspect turns with them
         self.total_frames = int(self.capture.get(cv2.CAP_PROP_FRAME_COUNT))
+        if self.total_frames <= 0:  # a container without a frame count (a raw .h264 stream): count them
+            self.total_frames = self._count_frames()
         self.start, self.end, self.frame_count = 0, self.total_frames, self.total_frames
+
+    def _count_frames(self):
+        with open(self.path, "rb") as file:
+            header = file.read(8)
+        if header.startswith(PNG_SIGNATURE) or header.startswith(b"\xff\xd8\xff"):  # PNG, JPEG
+            raise UserError(f"'{self.path}' is a picture (PNG or JPEG), not a video; put it in a folder and "
+                            "pass that as --input-dir-lr")
+        counter = cv2.VideoCapture(self.path)
+        count = 0
+        while counter.grab():
+            count += 1
+        counter.release()
+        if count == 0:
+            raise UserError(f"video '{self.path}' has no frame OpenCV can decode; pass another video")
+        return count
 
     def frame_index(self, option, text):
         """The frame index of a --start/--end value (frame number or time), checked against the video."""
-        position = parse_position(text)
+        position, text = parse_position(text), text if len(text) <= 40 else text[:37] + "..."
         if position is None:
             raise UserError(f"{option} '{text}' is neither a frame number (e.g. 120) nor a time "
                             "(e.g. 4.5s or 1:02.5)")
         kind, value = position
-        index = value if kind == "frame" else math.ceil(value * self.fps - 1e-6)
+        if kind == "frame":
+            index = value
+        else:
+            frames = value * self.fps  # a float: infinite for a time of hundreds of digits
+            index = math.ceil(frames - 1e-6) if math.isfinite(frames) else self.total_frames + 1  # past any end
         duration = self.total_frames / self.fps
         if option == "--start" and index >= self.total_frames:
             raise UserError(
@@ -302,14 +325,15 @@ class VideoReader:
         return float(self.frame_count / self.fps)
 
     def __iter__(self):
-        for _ in range(self.start):  # decoding from the first frame is exact where seeking is not
-            if not self.capture.grab():
-                break
-        for _ in range(self.frame_count):
-            ok, frame = self.capture.read()
+        for index in range(self.end):  # decoding from the first frame is exact where seeking is not
+            ok, frame = self.capture.read() if index >= self.start else (self.capture.grab(), None)
             if not ok:
-                break
-            yield bgr_uint8_to_rgb_float(frame)
+                self.capture.release()
+                raise UserError(f"video '{self.path}' ended after {index} of the {self.total_frames} frames it "
+                                "announces: it is truncated or damaged; repair it (or pass --end "
+                                f"{index} to use what is there)")
+            if frame is not None:
+                yield bgr_uint8_to_rgb_float(frame)
         self.capture.release()
 
 
@@ -414,7 +438,11 @@ class FfmpegVideoWriter:
                         "hold; it is re-encoded to AAC",
                         file=sys.stderr)
                     command += ["-c:a", "aac", "-b:a", "192k"]
-            command += ["-vf", "setsar={}/{}".format(*source.sample_aspect)]
+        filters = ["setsar={}/{}".format(*source.sample_aspect)] if source else []
+        if width % 2 or height % 2:  # yuv420p halves both sides: an odd one gets a last row or column copied
+            filters.append(f"pad=ceil(iw/2)*2:ceil(ih/2)*2,fillborders=right={width % 2}:bottom={height % 2}:mode=smear")
+        if filters:
+            command += ["-vf", ",".join(filters)]
         # yuv420p: the pixel format every player decodes; CRF 18 keeps the SR detail visible.
         command += ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "18", self.staged.temporary]
         self.log = tempfile.TemporaryFile()  # a file, not a pipe: ffmpeg never blocks on its messages
