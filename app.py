@@ -62,7 +62,8 @@ def main(argv=None):
         from webapp.ui import build
 
         queue = JobQueue(work, args.keep_minutes * 60)
-        page = build(queue, os.path.abspath(args.weights_dir), args.max_upload_mb, UNPACK_FACTOR * args.max_upload_mb)
+        page = build(queue, os.path.abspath(args.weights_dir), args.max_upload_mb,
+                     UNPACK_FACTOR * args.max_upload_mb)
         page.queue(default_concurrency_limit=None)
         try:
             try:

@@ -212,7 +212,8 @@ def fetch_archive(url, archive):
     try:
         names = extract_zip(archive, folder)
     except UnpackClash as error:
-        raise UserError(f"cannot unpack {name}: {error}; move it away and run again (the zip is kept in {archive})")
+        raise UserError(
+            f"cannot unpack {name}: {error}; move it away and run again (the zip is kept in {archive})")
     except UserError as error:
         os.remove(archive)
         raise UserError(f"{error}; deleted {archive}, the next run downloads it again")

@@ -516,8 +516,8 @@ def test_an_interrupted_reds_download_resumes_and_unpacks_all_or_nothing(reds_se
 
 
 @pytest.mark.parametrize("existing", ["a file where a folder goes", "a folder where a file goes"])
-def test_an_unpack_that_clashes_with_an_existing_entry_moves_nothing_and_keeps_the_zip(server, tmp_path, capsys,
-                                                                                      existing):
+def test_an_unpack_that_clashes_with_an_existing_entry_moves_nothing_and_keeps_the_zip(
+        server, tmp_path, capsys, existing):
     clash = tmp_path / "LR" / ("city" if existing.startswith("a file") else "city/0002.png")
     clash.parent.mkdir(parents=True, exist_ok=True)
     if existing.startswith("a file"):
@@ -530,7 +530,8 @@ def test_an_unpack_that_clashes_with_an_existing_entry_moves_nothing_and_keeps_t
     [line] = capsys.readouterr().err.strip().splitlines()[-1:]
     assert line.startswith("error: ") and str(clash) in line and "kept" in line
     assert not (tmp_path / "LR" / "calendar").exists()  # no part of the zip was merged
-    assert (tmp_path / "LR" / "vid3_LR.zip").read_bytes() == server.files["/download/data/TecoGAN/vid3_LR.zip"]
+    assert (tmp_path / "LR"
+            / "vid3_LR.zip").read_bytes() == server.files["/download/data/TecoGAN/vid3_LR.zip"]
     (clash.unlink if existing.startswith("a file") else clash.rmdir)()
     server.requests.clear()
     run(server, tmp_path)
