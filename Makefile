@@ -1,5 +1,5 @@
-# Entry points: `make demo` (the main job), `make app` (the web page) and `make test`; `make setup-gpu` adds the
-# CUDA extension.
+# Entry points: `make demo` (the main job), `make app` (the web page) and `make test`; `make setup-gpu`
+# adds the CUDA extension.
 # Both create .venv with Python 3.10 (NNabla 1.39 has no wheels for newer Pythons) on first use.
 # `make setup` (and so `make demo`) installs requirements.txt, what the product needs; `make test` (and
 # `make bench`, `make gpu-check`) add requirements-test.txt, what only the tests and benchmarks use.
@@ -31,7 +31,8 @@ setup-gpu: $(STAMP)
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-gpu.txt
 	$(PYTHON) -m utils.cuda_libraries
 
-# Chromium and its driver from Debian's packages, for the web app's browser tests (as root, only when missing).
+# Chromium and its driver from Debian's packages, for the web app's browser tests (as root, only when
+# missing).
 browser:
 	@test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y \
 	    --no-install-recommends chromium chromium-driver)

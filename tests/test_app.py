@@ -80,7 +80,8 @@ def open_page(browser, server, outside=None):
     page = browser.new_context(viewport={"width": 1280, "height": 1300}).new_page()
     page.set_default_timeout(WAIT_MS)
     if outside is not None:
-        page.on("request", lambda request: None if request.url.startswith(server.url) else outside.append(request.url))
+        page.on("request", lambda request: None
+                if request.url.startswith(server.url) else outside.append(request.url))
     page.goto(server.url)
     page.wait_for_function("() => document.querySelector('#model input')?.value")
     return page
@@ -123,16 +124,18 @@ def decode_png(data):
 
 @pytest.fixture(scope="module")
 def finished(server, browser, tmp_path_factory):
-    """A tab whose upload has run to the end, the clip it uploaded, and the URLs it asked for elsewhere than the
-    server."""
+    """A tab whose upload has run to the end, the clip it uploaded, and the URLs it asked for elsewhere than
+    the server."""
     clip = clip_with_audio(tmp_path_factory.mktemp("clip") / "clip.mp4", **CLIP)
     outside = []
     page = open_page(browser, server, outside)
     upload(page, clip)
     page.click("#run")
     wait_for_status(page, "done")
-    page.wait_for_function("() => document.querySelector('#result-video video')?.readyState >= 2")  # a frame shown
-    page.wait_for_function("() => [...document.querySelectorAll('#comparison img')].every(image => image.complete)")
+    # a frame shown
+    page.wait_for_function("() => document.querySelector('#result-video video')?.readyState >= 2")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#comparison img')].every(image => image.complete)")
     page.screenshot(path=SCREENSHOT, full_page=True)
     yield page, clip, outside
     page.context.close()
@@ -147,19 +150,21 @@ def test_progress_shows_the_frame_count_frames_per_second_and_time_left(tab, tmp
     page = tab()
     upload(page, clip_with_audio(tmp_path / "long.mp4", 96, 64, 300))  # long enough to be seen running
     page.click("#run")
-    wait_for_status(page, r"super-resolving: frame [1-9]\d* of 300, \d+\.\d\d frames/s, (\d+ min )?\d+ s left")
+    wait_for_status(page,
+                    r"super-resolving: frame [1-9]\d* of 300, \d+\.\d\d frames/s, (\d+ min )?\d+ s left")
     page.click("#cancel")
     wait_for_status(page, "cancelled")
 
 
 def test_played_video_is_the_upload_at_four_times_the_size_with_its_frames_and_sound(finished, tmp_path):
     page, _, _ = finished
-    played = page.eval_on_selector("#result-video video",
-                                   "video => [video.videoWidth, video.videoHeight, video.duration, video.src]")
+    played = page.eval_on_selector(
+        "#result-video video", "video => [video.videoWidth, video.videoHeight, video.duration, video.src]")
     assert played[:2] == [4 * CLIP["width"], 4 * CLIP["height"]]
     assert played[2] == pytest.approx(CLIP["frames"] / CLIP["rate"], abs=0.5 / CLIP["rate"])
     path = fetch(page, played[3], tmp_path / "played.mp4")
-    assert [frame.shape for frame in VideoReader(path)] == [(4 * CLIP["height"], 4 * CLIP["width"], 3)] * CLIP["frames"]
+    assert [frame.shape
+            for frame in VideoReader(path)] == [(4 * CLIP["height"], 4 * CLIP["width"], 3)] * CLIP["frames"]
     assert audio_codec(path) == "aac"
 
 
@@ -237,20 +242,30 @@ def submit_bad(page, path=None, model=None):
 BAD_UPLOADS = {
     "text.mp4": r"'text\.mp4' is not a video this app can read; upload a video file",
     "empty.avi": r"'empty\.avi' is a video without any frame; upload a video file",
-    "escape.zip": r"'escape\.zip' holds '\.\./\.\./escape\.png', a path outside its folder.*zip the frame files",
-    "mixed.zip": r"frame '0002\.png' is 40x24 but '0001\.png' is 32x24; all frames of a clip must have one size",
+    "escape.zip": (r"'escape\.zip' holds '\.\./\.\./escape\.png', a path outside its folder"
+                   r".*zip the frame files"),
+    "mixed.zip": (r"frame '0002\.png' is 40x24 but '0001\.png' is 32x24; "
+                  r"all frames of a clip must have one size"),
     "model": r"model 'weights/: not_a_generator\.h5' holds no generator.*choose another model",
 }
 
 
 @pytest.mark.parametrize("case, message", BAD_UPLOADS.items(), ids=list(BAD_UPLOADS))
-def test_bad_upload_gets_a_message_that_says_what_to_do_and_the_server_keeps_serving(server, tab, tmp_path, case,
-                                                                                      message):
-    makers = {"text.mp4": text_file,
-              "empty.avi": video_without_frames,
-              "escape.zip": lambda path: frames_zip(path, {"0001.png": (32, 24), "../../escape.png": (32, 24)}),
-              "mixed.zip": lambda path: frames_zip(path, {"0001.png": (32, 24), "0002.png": (40, 24)}),
-              "model": lambda path: clip_with_audio(path.with_suffix(".mp4"), 32, 24, 3)}
+def test_bad_upload_gets_a_message_that_says_what_to_do_and_the_server_keeps_serving(
+        server, tab, tmp_path, case, message):
+    makers = {
+        "text.mp4": text_file,
+        "empty.avi": video_without_frames,
+        "escape.zip": lambda path: frames_zip(path, {
+            "0001.png": (32, 24),
+            "../../escape.png": (32, 24)
+        }),
+        "mixed.zip": lambda path: frames_zip(path, {
+            "0001.png": (32, 24),
+            "0002.png": (40, 24)
+        }),
+        "model": lambda path: clip_with_audio(path.with_suffix(".mp4"), 32, 24, 3)
+    }
     jobs = set((server.work / "jobs").iterdir())
     text = (submit_bad(tab(), makers[case](tmp_path / case), "weights/: not_a_generator.h5")
             if case == "model" else submit_bad(tab(), makers[case](tmp_path / case)))
@@ -261,10 +276,17 @@ def test_bad_upload_gets_a_message_that_says_what_to_do_and_the_server_keeps_ser
 
 
 def test_a_second_server_on_the_same_work_folder_stops_with_one_line(server):
-    second = subprocess.run([sys.executable, "app.py", "--port", str(free_port()), "--work-dir", str(server.work)],
-                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    second = subprocess.run(
+        [sys.executable, "app.py", "--port",
+         str(free_port()), "--work-dir",
+         str(server.work)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120)
     assert second.returncode == 2
-    assert second.stderr.strip().splitlines()[-1] == (f"error: --work-dir '{server.work}' is in use by another run "
-                                                      f"(pid {server.process.pid}); wait for it to end, stop it, "
-                                                      "or choose another folder")
+    assert second.stderr.strip().splitlines()[-1] == (
+        f"error: --work-dir '{server.work}' is in use by another run "
+        f"(pid {server.process.pid}); wait for it to end, stop it, "
+        "or choose another folder")
     assert server.process.poll() is None

@@ -464,8 +464,11 @@ def reds_zip_members(part, sequences):
     """Members in the official zips' layout and names: <part>/<sequence>/00000000.png..00000099.png, real
     (tiny) PNG frames, each different."""
     rng = np.random.default_rng(len(part))
-    return {f"{part}/{sequence}/{index:08d}.png": cv2.imencode(".png", rng.integers(0, 256, (4, 6, 3), np.uint8))[1]
-            .tobytes() for sequence in sequences for index in range(reds.FRAMES_PER_SEQUENCE)}
+    return {
+        f"{part}/{sequence}/{index:08d}.png": cv2.imencode(".png", rng.integers(0, 256, (4, 6, 3),
+                                                                                np.uint8))[1].tobytes()
+        for sequence in sequences for index in range(reds.FRAMES_PER_SEQUENCE)
+    }
 
 
 @pytest.fixture
@@ -483,7 +486,8 @@ def test_reds_is_fetched_from_its_direct_host_and_read_with_val_sharp_counted_fr
     sizes = {os.path.basename(path): len(data) for path, data in reds_server.files.items()}
     assert capsys.readouterr().out.splitlines()[0] == (
         f"to download: train_sharp.zip ({sizes['train_sharp.zip'] / 1000:.1f}kB), val_sharp.zip "
-        f"({sizes['val_sharp.zip'] / 1000:.1f}kB), {sum(sizes.values()) / 1000:.1f}kB in all; each zip needs about "
+        f"({sizes['val_sharp.zip'] / 1000:.1f}kB), {sum(sizes.values()) / 1000:.1f}kB in all; each zip needs "
+        "about "
         "its size again while it is unpacked")
     assert sorted(reds_server.paths_requested()) == sorted(REDS_PATHS)
     assert [url.replace(download_test_data.REDS_URL, "/webdav/dataset/REDS/")
@@ -512,8 +516,8 @@ def test_an_interrupted_reds_download_resumes_and_unpacks_all_or_nothing(reds_se
 
 
 @pytest.mark.parametrize("existing", ["a file where a folder goes", "a folder where a file goes"])
-def test_an_unpack_that_clashes_with_an_existing_entry_moves_nothing_and_keeps_the_zip(server, tmp_path, capsys,
-                                                                                      existing):
+def test_an_unpack_that_clashes_with_an_existing_entry_moves_nothing_and_keeps_the_zip(
+        server, tmp_path, capsys, existing):
     clash = tmp_path / "LR" / ("city" if existing.startswith("a file") else "city/0002.png")
     clash.parent.mkdir(parents=True, exist_ok=True)
     if existing.startswith("a file"):
@@ -526,7 +530,8 @@ def test_an_unpack_that_clashes_with_an_existing_entry_moves_nothing_and_keeps_t
     [line] = capsys.readouterr().err.strip().splitlines()[-1:]
     assert line.startswith("error: ") and str(clash) in line and "kept" in line
     assert not (tmp_path / "LR" / "calendar").exists()  # no part of the zip was merged
-    assert (tmp_path / "LR" / "vid3_LR.zip").read_bytes() == server.files["/download/data/TecoGAN/vid3_LR.zip"]
+    assert (tmp_path / "LR"
+            / "vid3_LR.zip").read_bytes() == server.files["/download/data/TecoGAN/vid3_LR.zip"]
     (clash.unlink if existing.startswith("a file") else clash.rmdir)()
     server.requests.clear()
     run(server, tmp_path)

@@ -20,7 +20,8 @@ RNG = np.random.RandomState(0)
 
 
 @pytest.mark.parametrize("length, window, halo, align", [(144, 40, 7, 1), (101, 30, 10, 1), (37, 37, 5, 1),
-                                                         (500, 90, 35, 1), (171, 147, 64, 8), (300, 165, 64, 8)])
+                                                         (500, 90, 35, 1), (171, 147, 64, 8),
+                                                         (300, 165, 64, 8)])
 def test_windows_keep_every_pixel_once_and_each_with_its_whole_halo(length, window, halo, align):
     windows = plan_axis(length, window, halo, align)
     end = length - length % align
@@ -77,7 +78,8 @@ def assert_tiled_equals_untiled(weights, frames, backend, tile, tmp_path, tolera
 def test_tiles_equal_the_whole_frame_on_odd_sized_real_frames(backend, tmp_path):
     # 143 x 171: no side a multiple of the flow net's stride; tiles of 16 split the flow net too
     frames = calendar_frames(3, 143, 171)
-    assert_tiled_equals_untiled(reference_path("parity_generate_strong", "weights.h5"), frames, backend, 16, tmp_path)
+    assert_tiled_equals_untiled(reference_path("parity_generate_strong", "weights.h5"), frames, backend, 16,
+                                tmp_path)
 
 
 @pytest.mark.slow
@@ -110,7 +112,8 @@ def test_warp_of_a_window_equals_the_nnabla_warp_of_the_whole_frame(monkeypatch)
     np.testing.assert_allclose(window, expected.d[0, 8:36, 12:44], rtol=0, atol=1e-5)
 
 
-@pytest.mark.parametrize("budget_gb, shape", [(4, (1080, 1920)), (2, (720, 1280)), (1.2, (180, 320)), (12, (2160, 3840))])
+@pytest.mark.parametrize("budget_gb, shape", [(4, (1080, 1920)), (2, (720, 1280)), (1.2, (180, 320)),
+                                              (12, (2160, 3840))])
 def test_budget_plans_windows_whose_estimated_memory_fits(budget_gb, shape):
     from inference.tiles import BYTES_PER_PIXEL, HR_FRAME_BUFFERS, PROCESS_BYTES
     plan = TilePlan(*shape, 16, budget=budget_gb * 2 ** 30)
@@ -157,7 +160,8 @@ def test_cudnn_runs_the_device_frame_step_without_cpu_lanes_unless_tiles_are_for
     import inference.resolver
     monkeypatch.setattr(inference.resolver, "choose_backend", lambda *arguments: ("nnabla", "cudnn"))
     weights = reference_path("parity_generate_strong", "weights.h5")
-    resolver = SuperResolver(weights, max_memory=2 ** 32)  # context set by the test run, not switched to cuDNN
+    # context set by the test run, not switched to cuDNN
+    resolver = SuperResolver(weights, max_memory=2 ** 32)
     assert resolver.lanes == 1
     assert isinstance(resolver.model(40, 48), inference.DeviceFrameRecurrence)
     tiled = SuperResolver(weights, tile=16, max_memory=2 ** 32)

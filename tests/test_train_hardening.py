@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 from conftest import REPO_ROOT, reference_path
 from training_data import (
-    final_parameters,
     event_scalars,
     final_parameters,
     logged_losses,

@@ -52,8 +52,8 @@ class LossLog:
         self.rows.append({"iteration": iteration, **{key: float(value) for key, value in values.items()}})
 
     def write(self, plot=True):
-        """Rewrite the CSV and (plot=True) the PNG. Call it before the checkpoint of the last row is written: a
-        crash between the two then leaves rows past the checkpoint, which a resumed run drops, never a gap.
+        """Rewrite the CSV and (plot=True) the PNG. Call it before the checkpoint of the last row is written:
+        a crash between the two then leaves rows past the checkpoint, which a resumed run drops, never a gap.
         The columns are those of every row, in the order they first appear; a row lacking one leaves it
         empty."""
         if not self.rows:

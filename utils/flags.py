@@ -91,8 +91,9 @@ def positive(kind, name, least=None, most=None):
             raise argparse.ArgumentTypeError(f"{name} must be a number, got '{text[:40]}'")
         if (not math.isfinite(value) or value <= 0 or (least is not None and value < least)
                 or (most is not None and value > most)):
-            raise argparse.ArgumentTypeError(f"{name} must be a positive finite number{' ' + bounds if bounds else ''}"
-                                             f", got {text[:40]}")
+            raise argparse.ArgumentTypeError(
+                f"{name} must be a positive finite number{' ' + bounds if bounds else ''}"
+                f", got {text[:40]}")
         return value
     return parse
 

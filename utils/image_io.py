@@ -263,7 +263,8 @@ class VideoReader:
         self.fps = exact_rate(self.capture.get(cv2.CAP_PROP_FPS) or DEFAULT_FPS)
         sar = (int(self.capture.get(cv2.CAP_PROP_SAR_NUM)), int(self.capture.get(cv2.CAP_PROP_SAR_DEN)))
         self.sample_aspect = sar if sar[0] > 0 and sar[1] > 0 else (1, 1)
-        if self.capture.get(cv2.CAP_PROP_ORIENTATION_META) % 180 == 90:  # OpenCV turns the frames upright: their
+        # OpenCV turns the frames upright: their
+        if self.capture.get(cv2.CAP_PROP_ORIENTATION_META) % 180 == 90:
             self.sample_aspect = self.sample_aspect[::-1]                  # pixels' aspect turns with them
         self.total_frames = int(self.capture.get(cv2.CAP_PROP_FRAME_COUNT))
         if self.total_frames <= 0:  # a container without a frame count (a raw .h264 stream): count them
@@ -296,7 +297,8 @@ class VideoReader:
             index = value
         else:
             frames = value * self.fps  # a float: infinite for a time of hundreds of digits
-            index = math.ceil(frames - 1e-6) if math.isfinite(frames) else self.total_frames + 1  # past any end
+            # past any end
+            index = math.ceil(frames - 1e-6) if math.isfinite(frames) else self.total_frames + 1
         duration = self.total_frames / self.fps
         if option == "--start" and index >= self.total_frames:
             raise UserError(
@@ -329,9 +331,10 @@ class VideoReader:
             ok, frame = self.capture.read() if index >= self.start else (self.capture.grab(), None)
             if not ok:
                 self.capture.release()
-                raise UserError(f"video '{self.path}' ended after {index} of the {self.total_frames} frames it "
-                                "announces: it is truncated or damaged; repair it (or pass --end "
-                                f"{index} to use what is there)")
+                raise UserError(
+                    f"video '{self.path}' ended after {index} of the {self.total_frames} frames it "
+                    "announces: it is truncated or damaged; repair it (or pass --end "
+                    f"{index} to use what is there)")
             if frame is not None:
                 yield bgr_uint8_to_rgb_float(frame)
         self.capture.release()
@@ -440,7 +443,8 @@ class FfmpegVideoWriter:
                     command += ["-c:a", "aac", "-b:a", "192k"]
         filters = ["setsar={}/{}".format(*source.sample_aspect)] if source else []
         if width % 2 or height % 2:  # yuv420p halves both sides: an odd one gets a last row or column copied
-            filters.append(f"pad=ceil(iw/2)*2:ceil(ih/2)*2,fillborders=right={width % 2}:bottom={height % 2}:mode=smear")
+            filters.append(
+                f"pad=ceil(iw/2)*2:ceil(ih/2)*2,fillborders=right={width % 2}:bottom={height % 2}:mode=smear")
         if filters:
             command += ["-vf", ",".join(filters)]
         # yuv420p: the pixel format every player decodes; CRF 18 keeps the SR detail visible.

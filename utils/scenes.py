@@ -40,7 +40,8 @@ def read_cuts_file(path, frame_count):
     if not os.path.isfile(path):
         raise UserError(f"--scene-cuts '{path}' is not a file; pass auto, off, or a file of frame numbers")
     try:
-        with open(path, encoding="utf-8-sig") as file:  # -sig: a byte-order mark some editors write is skipped
+        # -sig: a byte-order mark some editors write is skipped
+        with open(path, encoding="utf-8-sig") as file:
             lines = [(number, line.split("#")[0].strip()) for number, line in enumerate(file, 1)]
     except (OSError, UnicodeDecodeError) as error:
         raise UserError(f"cannot read --scene-cuts '{path}' ({error}); pass a text file of frame numbers")
@@ -48,7 +49,8 @@ def read_cuts_file(path, frame_count):
     for number, text in lines:
         if not text:
             continue
-        if not re.fullmatch(r"[0-9]+", text):  # not str.isdigit: it takes superscripts and other scripts' digits
+        # not str.isdigit: it takes superscripts and other scripts' digits
+        if not re.fullmatch(r"[0-9]+", text):
             raise UserError(f"--scene-cuts '{path}' line {number}: '{text}' is not a frame number; "
                             "write one whole number a line, in the digits 0-9")
         digits = text.lstrip("0") or "0"

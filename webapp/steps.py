@@ -80,10 +80,15 @@ def score_table(folder, spec, sr_frames_folder):
     os.makedirs(bicubic_folder, exist_ok=True)
     for hr_path in hr_paths:
         hr = read_rgb(hr_path)
-        write_rgb(os.path.join(bicubic_folder, os.path.basename(hr_path)), bicubic_like(degraded(hr, spec), hr.shape))
-    rows = evaluate([Sequence(0, bicubic_folder, hr_folder(folder)), Sequence(1, sr_frames_folder, hr_folder(folder))],
-                    os.path.join(folder, "evaluation"), lpips_arrays=load_lpips())
-    return markdown_table([dict(row, label=label, target_folder="") for row, label in zip(rows, ("x4 bicubic", "ours"))])
+        write_rgb(os.path.join(bicubic_folder, os.path.basename(hr_path)),
+                  bicubic_like(degraded(hr, spec), hr.shape))
+    rows = evaluate(
+        [Sequence(0, bicubic_folder, hr_folder(folder)),
+         Sequence(1, sr_frames_folder, hr_folder(folder))],
+        os.path.join(folder, "evaluation"),
+        lpips_arrays=load_lpips())
+    return markdown_table(
+        [dict(row, label=label, target_folder="") for row, label in zip(rows, ("x4 bicubic", "ours"))])
 
 
 def finish(folder, spec):
@@ -94,10 +99,13 @@ def finish(folder, spec):
     middle = len(sr_paths) // 2
     ours = read_rgb(sr_paths[middle])
     write_rgb(os.path.join(folder, OUTPUTS["ours"]), ours)
-    write_rgb(os.path.join(folder, OUTPUTS["bicubic"]), bicubic_like(lr_frame(folder, spec, middle), ours.shape))
+    write_rgb(os.path.join(folder, OUTPUTS["bicubic"]),
+              bicubic_like(lr_frame(folder, spec, middle), ours.shape))
     zip_frames(os.path.join(folder, OUTPUTS["frames_zip"]), sr_paths)
     if spec["input"]["kind"] == "hr_frames":
-        write_bytes(os.path.join(folder, OUTPUTS["table"]), score_table(folder, spec, sr_frames_folder), mode="w")
+        write_bytes(os.path.join(folder, OUTPUTS["table"]),
+                    score_table(folder, spec, sr_frames_folder),
+                    mode="w")
 
 
 STEPS = {"prepare": prepare, "finish": finish}
