@@ -146,7 +146,8 @@ def test_cancel_drops_a_waiting_job_kills_the_running_one_at_once_deletes_their_
     assert running.state == "cancelled" and not os.path.exists(running.folder)
     wait_until(lambda: not waiting.active)
     assert waiting.state == "done" and dropped.started is None
-    assert files_under(queue.jobs_folder) == sorted(os.path.join(waiting.id, path) for path in files_under(waiting.folder))
+    assert files_under(queue.jobs_folder) == sorted(os.path.join(waiting.id, path)
+                                                    for path in files_under(waiting.folder))
 
 
 @pytest.mark.slow

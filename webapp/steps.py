@@ -83,7 +83,8 @@ def score_table(folder, spec, sr_frames_folder):
         write_rgb(os.path.join(bicubic_folder, os.path.basename(hr_path)), bicubic_like(degraded(hr, spec), hr.shape))
     rows = evaluate([Sequence(0, bicubic_folder, hr_folder(folder)), Sequence(1, sr_frames_folder, hr_folder(folder))],
                     os.path.join(folder, "evaluation"), lpips_arrays=load_lpips())
-    return markdown_table([dict(row, label=label, target_folder="") for row, label in zip(rows, ("x4 bicubic", "ours"))])
+    return markdown_table([dict(row, label=label, target_folder="")
+                           for row, label in zip(rows, ("x4 bicubic", "ours"))])
 
 
 def finish(folder, spec):
