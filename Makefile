@@ -8,7 +8,8 @@ PYTHON := $(VENV)/bin/python
 MPIRUN := OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 $(VENV)/bin/mpirun
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
-BIGBUCKBUNNY = $$($(PYTHON) -c "from utils.image_io import sample_clip; print(sample_clip('bigbuckbunny.mp4'))")
+BIGBUCKBUNNY = $$($(PYTHON) -c "from utils.image_io import sample_clip; \
+                                 print(sample_clip('bigbuckbunny.mp4'))")
 
 .PHONY: setup setup-test setup-gpu browser test demo app demo-model bench gpu-check clean-venv
 
@@ -48,7 +49,8 @@ app: $(STAMP)
 
 # Re-create the bundled model from scratch (the recipe in recipes/demo_*.yaml), on both CPU cores.
 demo-model: $(STAMP)
-	$(PYTHON) -m authors_scripts.dataPrepare --disk_path data/bigbuckbunny_scenes --video "$(BIGBUCKBUNNY)" --duration 33
+	$(PYTHON) -m authors_scripts.dataPrepare --disk_path data/bigbuckbunny_scenes --video "$(BIGBUCKBUNNY)" \
+	    --duration 33
 	$(MPIRUN) -n 2 $(PYTHON) train.py --cfg recipes/demo_frvsr.yaml
 	$(MPIRUN) -n 2 $(PYTHON) train.py --cfg recipes/demo_tecogan.yaml \
 	    --pre_trained_frvsr_weights outputs/demo_frvsr/model_param_00001000.h5
@@ -67,7 +69,8 @@ bench: $(TEST_STAMP)
 	$(PYTHON) -m benchmarks.bench_train
 	$(PYTHON) -m benchmarks.bench_loader
 
-# On a GPU machine: set-up, parity tests on cuDNN, both stages, mpirun through NCCL, benchmarks (a few minutes).
+# On a GPU machine: set-up, parity tests on cuDNN, both stages, mpirun through NCCL, benchmarks
+# (a few minutes).
 gpu-check: $(TEST_STAMP)
 	bash benchmarks/gpu_check.sh
 

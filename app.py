@@ -16,14 +16,14 @@ import shutil
 from contextlib import ExitStack
 
 from utils.errors import UserError, exit_on_user_error, interrupt_on_stop_signals
-from utils.flags import OneLineParser, positive
+from utils.flags import FlagParser, positive
 from utils.paths import lock_folder, output_folder
 
 UNPACK_FACTOR = 10  # a zip of frames may unpack to this many times the upload limit (PNGs hardly compress)
 
 
 def parse_args(argv=None):
-    parser = OneLineParser(description="TecoGAN web app: x4 video super-resolution in the browser")
+    parser = FlagParser(description="TecoGAN web app: x4 video super-resolution in the browser")
     parser.add_argument("--port", type=positive(int, "--port"), default=7860, help="port on 127.0.0.1")
     parser.add_argument("--work-dir", default=os.path.join("results", "app"),
                         help="where uploads, jobs and the ONNX cache go; its uploads and jobs are deleted when the "

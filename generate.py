@@ -10,6 +10,10 @@ writes every frame in order (utils/scenes.spread_scenes).
 """
 import logging
 
+from utils.errors import exit_at_once_on_stop_signals
+
+if __name__ == "__main__":
+    exit_at_once_on_stop_signals()  # Ctrl-C while the libraries load: one line, exit code 130
 logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import logs its start-up
 
 import itertools
@@ -24,14 +28,15 @@ from inference import BACKEND_CHOICES, PRECISIONS, SuperResolver, scene_steps
 from inference.onnx_export import default_cache_dir
 from utils.context import CONTEXT_CHOICES
 from utils.degradation import degrade_frames, model_degradation
-from utils.distributed import MPIProcesses, SingleProcess, launched_by_mpirun, local_rank
+from utils.distributed import (MPIProcesses, SingleProcess, end_the_job_on_failure, launched_by_mpirun,
+                               local_rank)
 from utils.errors import UserError, exit_on_user_error, interrupt_on_stop_signals
-from utils.flags import OneLineParser, positive
+from utils.flags import MAX_THREADS, FlagParser, positive
 from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, check_video_output, list_frames,
                             open_video_writer, read_ahead, read_rgb, remove_stale_temporaries, to_uint8,
                             write_rgb)
 from utils.ops import SCALE
-from utils.paths import lock_folder
+from utils.paths import lock_folder, not_an_input
 from utils.scenes import (assign_scenes, detect_cuts, read_cuts_file, shot_ranges, split_at_cuts,
                           spread_scenes)
 
@@ -82,7 +87,7 @@ def save_frame(path, pixels, video):
 
 
 def parse_args(argv=None):
-    parser = OneLineParser(description="TecoGAN / FRVSR 4x video super-resolution",
+    parser = FlagParser(description="TecoGAN / FRVSR 4x video super-resolution",
                            reference_flags=("--model", "--input-dir-lr", "--output-dir", "--output-name",
                                             "--output-ext", "--num_resblock"))
     parser.add_argument("--model", required=True, help="NNabla weights (.h5): tecogan_model.h5, "
@@ -99,7 +104,7 @@ def parse_args(argv=None):
     parser.add_argument("--output-ext", default="png", choices=("png", "jpg"), help="format of the output frames")
     parser.add_argument("--output-video", help="also write the SR frames as this .mp4 file (H.264 through ffmpeg, "
                         "with the input video's audio, frame rate and sample aspect ratio)")
-    parser.add_argument("--fps", type=positive(float, "--fps"),
+    parser.add_argument("--fps", type=positive(float, "--fps", least=0.01, most=1000),
                         help=f"frame rate of --output-video (default: the input video's, else {DEFAULT_FPS})")
     parser.add_argument("--start", help="first frame of --input-video to super-resolve: a frame number "
                         "(the first is 0) or a time (4.5s, 1:02.5) (default: the first frame)")
@@ -121,11 +126,11 @@ def parse_args(argv=None):
                         help="NNabla's context; auto: cudnn when nnabla-ext-cuda and a GPU are present, else cpu")
     parser.add_argument("--tile", type=positive(int, "--tile"), help="force tiles of this side in LR pixels, "
                         "halo not counted (default: the largest that fit --max-memory)")
-    parser.add_argument("--max-memory", type=positive(float, "--max-memory"), metavar="GB",
+    parser.add_argument("--max-memory", type=positive(float, "--max-memory", most=1e6), metavar="GB",
                         help="memory budget of the run in GB (default: half the free RAM, or of the free GPU "
                         "memory on cudnn)")
     parser.add_argument("--cache-dir", help=f"where ONNX exports are kept (default: {default_cache_dir()})")
-    parser.add_argument("--threads", type=positive(int, "--threads"),
+    parser.add_argument("--threads", type=positive(int, "--threads", most=MAX_THREADS),
                         help="CPU threads of OpenVINO, or of NNabla's parallel tiles (default: all cores on cpu)")
     parser.add_argument("--truncate", action="store_true",
                         help="write PNGs by truncation like the reference (default: rounding)")
@@ -137,6 +142,8 @@ def parse_args(argv=None):
                         "use --output-dir to choose the folder")
     if args.output_video:
         check_video_output(args.output_video)
+        not_an_input(args.output_video, "--output-video", [("--input-video", args.input_video), ("--model", args.model),
+                                                           ("--scene-cuts", args.scene_cuts)])
     if args.scene_cuts is None:
         args.scene_cuts = "auto" if args.input_video else "off"
     if args.scene_cuts == "auto" and not args.input_video:
@@ -288,8 +295,8 @@ def run(args, processes, output_claim):
 def main(argv=None):
     # SIGTERM stops like Ctrl-C: the video being written is removed, no partial file is left.
     processes = processes_of_this_run()
-    with exit_on_user_error(report=processes.rank == 0), interrupt_on_stop_signals(), \
-            ExitStack() as output_claim:
+    with end_the_job_on_failure(processes), exit_on_user_error(report=processes.rank == 0), \
+            interrupt_on_stop_signals(), ExitStack() as output_claim:
         run(parse_args(argv), processes, output_claim)
 
 

@@ -34,8 +34,8 @@ from losses import (adversarial_loss, content_loss, discriminator_feature_loss, 
                     ping_pong_loss, warp_loss)
 from models import (DISCRIMINATOR_SCOPE, FLOW_SCOPE, GENERATOR_SCOPE, discriminator, discriminator_inputs,
                     estimate_sequence_flows, flow_to_high_res, generate_sequence)
-from training.checkpoint import (check_settings, latest_checkpoint, load_checkpoint, read_checkpoint,
-                                 remove_orphans, save_checkpoint)
+from training.checkpoint import (CheckpointOnSignal, check_settings, latest_checkpoint, load_checkpoint,
+                                 prune_off_schedule_models, read_checkpoint, remove_orphans, save_checkpoint)
 from training.config import REFERENCE_BATCH, add_config_flags, config_from_flags, flat
 from training.loss_log import ITERATION_SECONDS, LossLog, TensorBoardScalars
 from training.stage_weights import load_frvsr_start, save_model
@@ -58,7 +58,7 @@ FREE_ON_RESUME = ("nnabla_context.context", "nnabla_context.device_id", "train.m
                   "train.checkpoint", "train.allow_changed_settings", "train.loader_workers", "train.tensorboard",
                   "train.pre_trained_frvsr_weights", "train.vgg_pre_trained_weights", "data.input_video_dir",
                   "data.output_dir", "train.val_freq", "train.val_metric", "train.val_frames", "train.val_crop",
-                  "data.val_dir", "data.cache_dir")
+                  "data.val_dir", "data.cache_dir", "train.save_minutes")
 GLOBAL_BATCH_KEY = "global batch (train.batch_size x processes)"  # its name among a checkpoint's settings
 
 
@@ -198,15 +198,18 @@ def discriminator_backward(graph, clear_buffer):
     graph.t_gen_output.need_grad = True
 
 
-def apply_gradients(solvers, learnable_params, comm, updated):
-    """Average the gradients of the solvers named in `updated` over the processes, then update them."""
+def apply_gradients(solvers, learnable_params, comm, updated, before_update):
+    """Average the gradients of the solvers named in `updated` over the processes, then update them
+    (calling before_update() first)."""
     comm.average_gradients({f"{solver}/{name}": param for solver in updated
                             for name, param in learnable_params[solver].items()})
+    before_update()
     for solver in updated:
         solvers[solver].update()
 
 
-def training_step(graph, stage, solvers, learnable_params, comm, update_discriminator, reference_order=False):
+def training_step(graph, stage, solvers, learnable_params, comm, update_discriminator, reference_order=False,
+                  before_update=lambda: None):
     """One training step of `stage`: forward, backward passes, gradient averaging and the updates; returns
     the names of the solvers that updated. learnable_params: per solver, the parameters it updates.
 
@@ -217,6 +220,7 @@ def training_step(graph, stage, solvers, learnable_params, comm, update_discrimi
     from before its update. With reference_order, the NNabla reference's order: the discriminator's forward
     and update first, then a second forward of the generator against the updated discriminator and its
     update (its t_discrim_loss and t_discrim_real_loss stay those of the first forward, as there).
+    before_update() is called before the first parameter changes (CheckpointOnSignal.updating).
     """
     if stage.adversarial and reference_order:
         graph.discriminator_losses.forward(clear_no_need_grad=True)
@@ -224,13 +228,13 @@ def training_step(graph, stage, solvers, learnable_params, comm, update_discrimi
         if update_discriminator:
             solvers["disc"].zero_grad()
             discriminator_backward(graph, clear_buffer=True)
-            apply_gradients(solvers, learnable_params, comm, ["disc"])
+            apply_gradients(solvers, learnable_params, comm, ["disc"], before_update)
             updated.append("disc")
         graph.fnet_loss.forward(clear_no_need_grad=True)
         for solver in GENERATOR_SOLVERS:
             solvers[solver].zero_grad()
         graph.fnet_loss.backward(clear_buffer=True)  # also reaches the discriminator's gradient, never applied
-        apply_gradients(solvers, learnable_params, comm, GENERATOR_SOLVERS)
+        apply_gradients(solvers, learnable_params, comm, GENERATOR_SOLVERS, before_update)
         return updated + list(GENERATOR_SOLVERS)
 
     (graph.both_losses if stage.adversarial else graph.fnet_loss).forward(clear_no_need_grad=True)
@@ -248,7 +252,7 @@ def training_step(graph, stage, solvers, learnable_params, comm, update_discrimi
     if "disc" in updated:
         for param, grad in zip(learnable_params["disc"].values(), discriminator_grads):
             param.grad.copy_from(grad)
-    apply_gradients(solvers, learnable_params, comm, updated)
+    apply_gradients(solvers, learnable_params, comm, updated, before_update)
     return updated
 
 
@@ -423,22 +427,45 @@ def train(config, output_claim):
     progress = tqdm(total=iterations, initial=start, unit="it", disable=not is_writer, dynamic_ncols=True)
     samples_per_iteration = config.train.batch_size * comm.size
     started, iteration, stopping = time.perf_counter(), start, False
+    save_seconds, last_saved = 60 * config.train.save_minutes, time.monotonic()
+
+    def on_schedule(done):
+        return done % config.train.save_freq == 0 or done == iterations
+
+    def save_training_state(done):
+        save_checkpoint(output_dir, done, checkpointed, solvers, balance.state(), settings)
+        prune_off_schedule_models(output_dir, lambda kept: on_schedule(kept) or (
+            validation and kept % config.train.val_freq == 0))
+
+    def checkpoint_at_once(done):
+        if is_writer:  # what resuming needs first; no plot (seconds, and matplotlib wants the main thread)
+            log.write(plot=False)
+            save_training_state(done)
+            save_model(output_dir, done, network_params, stage.name)
+            tqdm.write(f"stop signal: wrote the checkpoint of iteration {done}, the last completed, at once")
+
+    def checkpoint_exists(done):
+        if is_writer and done:
+            tqdm.write(f"stop signal: the checkpoint of iteration {done}, the last completed, is written")
     try:
-        with StopRequest() as stop:
+        with StopRequest() as stop, CheckpointOnSignal(checkpoint_at_once, checkpoint_exists, start) as at_once:
             for iteration in range(start + 1, iterations + 1):
                 iteration_started = time.perf_counter()
                 data_hr.d = prefetcher.next()
                 update_discriminator = balance.value < config.gan.d_balance
                 updated = training_step(graph, stage, solvers, learnable_params, comm, update_discriminator,
-                                        config.gan.reference_step_order)
+                                        config.gan.reference_step_order, at_once.updating)
                 losses = {name: float(variable.d) for name, variable in graph.logged.items()}
                 if stage.adversarial:
                     real_log, adversarial = comm.average([float(np.mean(graph.t_discrim_real_loss.d)),
                                                           losses["t_adversarial_loss"]])
                     losses.update(balance=balance.value, discriminator_updated=float("disc" in updated))
                     balance.observe(real_log + adversarial)
-                # agreed by all processes, so that they stop at one iteration (and NCCL's collectives match)
-                stopping, diverged = comm.any([stop.requested, not all(map(math.isfinite, losses.values()))])
+                # agreed by all processes, so that they stop at one iteration (and NCCL's collectives match);
+                # rank 0's clock decides a checkpoint by time, in the same all-reduce
+                time_due = is_writer and 0 < save_seconds <= time.monotonic() - last_saved
+                stopping, diverged, timed = comm.any([stop.requested, not all(map(math.isfinite, losses.values())),
+                                                      time_due])
                 if diverged:
                     if is_writer:
                         log.write()
@@ -458,7 +485,7 @@ def train(config, output_claim):
                     shown["samples/s"] = f"{samples_per_second:.3g}"
                     progress.set_postfix(shown, refresh=False)
                     progress.update()  # tqdm shows the ETA
-                saving = iteration % config.train.save_freq == 0 or iteration == iterations or stopping
+                saving = on_schedule(iteration) or stopping or timed
                 # rank 0 only; the other processes wait for it in the next all-reduce
                 validating = validation and (iteration % config.train.val_freq == 0 or iteration == iterations)
                 if is_writer and (saving or validating):
@@ -470,7 +497,10 @@ def train(config, output_claim):
                     if board:
                         board.flush()
                     if saving:
-                        save_checkpoint(output_dir, iteration, checkpointed, solvers, balance.state(), settings)
+                        save_training_state(iteration)
+                        at_once.saved(iteration)
+                        last_saved = time.monotonic()
+                at_once.completed(iteration)
                 if stopping:
                     break
     finally:

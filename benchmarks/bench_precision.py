@@ -9,7 +9,7 @@ of the low-precision output against the float32 output of the same engine (RGB, 
 mean and worst frame), on the real clip PSNR, SSIM and tOF against the HR frames for both (utils/metrics.py,
 as evaluate.py), and the seconds per recurrent step of each run (the graph build not timed).
 
-NNabla's CPU kernels compute float16 hundreds of times more slowly than float32, so fp16 on the CPU context runs
+NNabla's CPU kernels compute float16 far more slowly than float32, so fp16 on the CPU context runs
 on a top-left crop of CPU_FP16_LR_SIZE LR pixels of CPU_FP16_FRAMES frames unless --lr-size and
 --frames say otherwise; the table names the size of every row.
 

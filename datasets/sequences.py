@@ -55,11 +55,13 @@ def find_scenes(input_dir, prefix, first_id, last_id, max_frm, rnn_n, warn=print
         if not os.path.isdir(folder):
             continue
         present = set(os.listdir(input_folder(folder, "scene folder")))
-        missing = [index for index in range(max_frm + 1) if os.path.basename(frame_path(folder, index)) not in present]
-        if missing:
-            skipped.append(f"warning: skipping {folder}: it lacks frame {missing[0]} (frames 0..{max_frm} are used, "
+        # the first missing frame (the search stops there: a data.max_frm of 20 digits costs nothing)
+        missing = next((index for index in range(max_frm + 1)
+                        if os.path.basename(frame_path(folder, index)) not in present), None)
+        if missing is not None:
+            skipped.append(f"warning: skipping {folder}: it lacks frame {missing} (frames 0..{max_frm} are used, "
                            "data.max_frm)")
-            longest_skipped = max(longest_skipped, missing[0])  # frames 0..missing[0] - 1 are there
+            longest_skipped = max(longest_skipped, missing)  # frames 0..missing - 1 are there
             continue
         scenes.append(folder)
     if not scenes:

@@ -6,12 +6,11 @@ import numpy as np
 import pytest
 
 from clips import read_clip
-from conftest import reference_path, shared_path
-from generate import frames_from_folder
+from conftest import reference_path
+from helpers import FIXTURES, NPY_TOLERANCE, assert_matches_fixture, calendar_frames, run_fixture
 from inference import (SuperResolver, TilePlan, flow_to_high_res_window, plan_axis,
                        warp_previous_window)
 from models import FLOW_NET_HALO, FLOW_NET_STRIDE, flow_to_high_res
-from test_generate import FIXTURES, NPY_TOLERANCE, assert_matches_fixture, run_fixture
 from utils.degradation import degrade, degrade_frames
 from utils.errors import UserError
 from utils.ops import warp_by_flow
@@ -60,11 +59,6 @@ def test_flow_net_tiles_with_its_halo_equal_the_whole_frame_and_a_smaller_halo_d
 @pytest.mark.parametrize("tile", [16, 5])
 def test_small_tiles_match_the_reference_fixtures(fixture, backend, tile, tmp_path):
     assert_matches_fixture(fixture, run_fixture(fixture, backend, tile=tile, cache_dir=str(tmp_path)))
-
-
-def calendar_frames(count, height, width):
-    _, _, frames = frames_from_folder(shared_path("data", "calendar_lr"))
-    return [(name, frame[:height, :width]) for _, (name, frame) in zip(range(count), frames)]
 
 
 def assert_tiled_equals_untiled(weights, frames, backend, tile, tmp_path, tolerance=NPY_TOLERANCE):

@@ -6,11 +6,13 @@ import os
 import re
 import struct
 
+import h5py
+
 from conftest import shared_path
 from datasets import reds
+from training.loss_log import ITERATION_SECONDS
 from utils.image_io import list_frames, read_rgb, write_rgb
 from utils.scene_layout import write_scenes
-from training.loss_log import ITERATION_SECONDS
 
 CALENDAR = shared_path("data", "calendar_lr")  # 41 real frames, 180x144
 
@@ -119,3 +121,12 @@ def event_images(folder):
             if value.HasField("image"):
                 images.setdefault(value.tag, []).append((event.step, (value.image.height, value.image.width)))
     return images
+
+
+def final_parameters(output_dir):
+    """(name, {parameter: array}) of the newest params_N.h5 checkpoint file in output_dir."""
+    files = sorted(name for name in os.listdir(output_dir) if name.startswith("params_"))
+    with h5py.File(os.path.join(output_dir, files[-1]), "r") as h5:
+        arrays = {}
+        h5.visititems(lambda name, item: arrays.__setitem__(name, item[()]) if isinstance(item, h5py.Dataset) else None)
+    return files[-1], arrays

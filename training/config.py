@@ -45,6 +45,10 @@ def _positive_number(value):
     return _number(value) and value > 0
 
 
+def _non_negative_number(value):
+    return _number(value) and value >= 0
+
+
 def _fraction(value):
     return _number(value) and 0 < value <= 1
 
@@ -116,6 +120,7 @@ RULES = {
     "train.max_iter": Setting(_positive_int, "a positive integer", "--max_iter",
                               f"iterations at batch {REFERENCE_BATCH} on one process, scaled otherwise"),
     "train.save_freq": Setting(_positive_int, "a positive integer"),
+    "train.save_minutes": Setting(_non_negative_number, "a non-negative number of minutes (0: off)"),
     "train.rnn_n": Setting(_positive_int, "a positive integer"),
     "train.batch_size": Setting(_positive_int, "a positive integer", "--batch_size",
                                 "sequences per process and iteration"),

@@ -48,6 +48,24 @@ def checked_members(archive, archive_name):
     return members
 
 
+class UnpackClash(UserError):
+    """A zip's entry would replace something of another kind already in its folder (a file where the zip has a
+    folder, or the reverse): nothing is unpacked, and the zip, which is fine, can be kept for the next run."""
+
+
+def check_no_clash(members, folder):
+    """UnpackClash, before anything moves, if a member's file or folders meet an entry of the other kind."""
+    for member, parts in members:
+        folder_parts = [parts[:end] for end in range(1, len(parts) + (1 if member.is_dir() else 0))]
+        for prefix in folder_parts:
+            path = os.path.join(folder, *prefix)
+            if os.path.lexists(path) and not os.path.isdir(path):
+                raise UnpackClash(f"{path} is a file where {member.filename!r} needs a folder")
+        path = os.path.join(folder, *parts)
+        if not member.is_dir() and os.path.isdir(path):
+            raise UnpackClash(f"{path} is a folder where {member.filename!r} is a file")
+
+
 def staging_folder(path):
     """The hidden folder a zip is unpacked into before its files move into place (stable, so that one left by
     a killed run is found and removed by the next)."""
@@ -64,6 +82,7 @@ def extract_zip(path, folder):
     try:
         with zipfile.ZipFile(path) as archive:
             members = checked_members(archive, archive_name)
+            check_no_clash(members, folder)
             for member, parts in tqdm(members, desc=f"unpack {archive_name}", unit="file"):
                 target = os.path.join(staging, *parts)
                 if member.is_dir():
