@@ -27,6 +27,7 @@ LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", 
 WAIT_MS = 180_000  # the machine is shared: a run of seconds may take a minute
 # the first test's upload: a corner of a sample clip (a face) with a tone
 CLIP = dict(width=112, height=96, frames=8, rate=10, sample="carphone_pristine.mp4")
+LONG_FRAMES = 300  # the clip of the runs that are cancelled
 SCREENSHOT = os.path.join(REPO_ROOT, "docs", "app.png")
 
 pytestmark = pytest.mark.slow
@@ -146,12 +147,17 @@ def test_the_page_asks_nothing_of_any_server_but_its_own(finished):
     assert outside == []
 
 
+def long_clip(folder):
+    """A clip long enough to be seen running, of CLIP's size (the networks compiled for it are reused)."""
+    return clip_with_audio(folder / "long.mp4", CLIP["width"], CLIP["height"], LONG_FRAMES)
+
+
 def test_progress_shows_the_frame_count_frames_per_second_and_time_left(tab, tmp_path):
     page = tab()
-    upload(page, clip_with_audio(tmp_path / "long.mp4", 96, 64, 300))  # long enough to be seen running
+    upload(page, long_clip(tmp_path))
     page.click("#run")
-    wait_for_status(page,
-                    r"super-resolving: frame [1-9]\d* of 300, \d+\.\d\d frames/s, (\d+ min )?\d+ s left")
+    wait_for_status(page, rf"super-resolving: frame [1-9]\d* of {LONG_FRAMES}, \d+\.\d\d frames/s, "
+                          r"(\d+ min )?\d+ s left")
     page.click("#cancel")
     wait_for_status(page, "cancelled")
 
@@ -196,17 +202,18 @@ def test_downloads_are_the_video_and_a_zip_of_every_frame(finished, tmp_path):
 
 def test_second_tab_waits_its_turn_and_cancel_stops_the_running_job_leaving_nothing(server, tab, tmp_path):
     long_run, short_run = tab(), tab()
-    upload(long_run, clip_with_audio(tmp_path / "long.mp4", 96, 64, 300))
+    upload(long_run, long_clip(tmp_path))
     long_run.click("#run")
-    job_id = re.search(r"Job ([0-9a-f]+)", wait_for_status(long_run, r"frame \d+ of 300"))[1]
-    upload(short_run, clip_with_audio(tmp_path / "short.mp4", 48, 32, 5))
+    job_id = re.search(r"Job ([0-9a-f]+)", wait_for_status(long_run, rf"frame \d+ of {LONG_FRAMES}"))[1]
+    upload(short_run, clip_with_audio(tmp_path / "short.mp4", CLIP["width"], CLIP["height"], 5))
     short_run.click("#run")
     wait_for_status(short_run, r"waiting, 1 job\(s\) ahead")
     long_run.click("#cancel")
     wait_for_status(long_run, "cancelled; it was stopped and its files deleted")
     assert not (server.work / "jobs" / job_id).exists()
     wait_for_status(short_run, "done")
-    short_run.wait_for_function("() => document.querySelector('#result-video video')?.videoWidth === 192")
+    short_run.wait_for_function("width => document.querySelector('#result-video video')?.videoWidth === width",
+                                arg=4 * CLIP["width"])
 
 
 def choose(page, dropdown, option):

@@ -42,6 +42,8 @@ def describe(queue, job):
     if job.state == "failed":
         return f"Job {job.id} failed: {job.message}"
     if job.state == "cancelled":
+        if not job.finished.is_set():  # its processes are being killed, its folder is not gone yet
+            return f"Job {job.id}: cancelling..."
         return f"Job {job.id}: cancelled; it was stopped and its files deleted."
     return f"Job {job.id}: its files have been deleted."
 
@@ -113,7 +115,7 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
             except UserError as error:
                 yield f"**Cannot run:** {error}", None, None, None, None, ""
                 return
-            while job.active:
+            while not job.finished.is_set():
                 yield describe(queue, job), job.id, None, None, None, ""
                 time.sleep(POLL_SECONDS)
             outputs = job.outputs()
