@@ -247,8 +247,8 @@ def submit_bad(page, path=None, model=None):
 
 
 BAD_UPLOADS = {
-    "text.mp4": r"'text\.mp4' is not a video this app can read; upload a video file",
-    "empty.avi": r"'empty\.avi' is a video without any frame; upload a video file",
+    "text.mp4": r"'text\.mp4' is not a video with frames this app can decode; upload a video file",
+    "empty.avi": r"'empty\.avi' is not a video with frames this app can decode; upload a video file",
     "escape.zip": (r"'escape\.zip' holds '\.\./\.\./escape\.png', a path outside its folder"
                    r".*zip the frame files"),
     "mixed.zip": (r"frame '0002\.png' is 40x24 but '0001\.png' is 32x24; "

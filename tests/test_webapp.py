@@ -68,14 +68,15 @@ def test_zip_of_one_folder_of_frames_gives_that_folder(tmp_path):
 def test_file_that_is_no_video_is_refused(tmp_path):
     upload = tmp_path / "clip.mp4"
     upload.write_text("not a video")
-    with pytest.raises(UserError,
-                       match=r"'holiday\.mp4' is not a video this app can read; upload a video file"):
+    with pytest.raises(UserError, match=r"'holiday\.mp4' is not a video with frames this app can decode; "
+                                        r"upload a video file"):
         check_upload(upload, "holiday.mp4", tmp_path / "input")
 
 
 def test_video_without_frames_is_refused(tmp_path):
     upload = video_without_frames(tmp_path / "empty.avi")
-    with pytest.raises(UserError, match=r"'empty\.avi' is a video without any frame; upload a video file"):
+    with pytest.raises(UserError, match=r"'empty\.avi' is not a video with frames this app can decode; upload a "
+                                        r"video file"):
         check_upload(upload, "empty.avi", tmp_path / "input")
 
 

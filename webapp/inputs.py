@@ -47,13 +47,16 @@ def in_page_terms(error, path, name):
 def video_input(path, name, start, end):
     """generate.py's input of an uploaded video: {kind, path, start, end, frames}, checked: a video OpenCV
     decodes, with frames, and a Start/End inside it."""
-    advice = f"upload a video file ({VIDEO_TYPES}) or a zip of frames"
+    # one message for a file that is no video and a video without a frame OpenCV decodes: VideoReader
+    # refuses both, and what to do is the same
+    unreadable = UserError(f"'{name}' is not a video with frames this app can decode; upload a video file "
+                           f"({VIDEO_TYPES}) or a zip of frames")
     try:
         reader = VideoReader(path)
     except UserError:
-        raise UserError(f"'{name}' is not a video this app can read; {advice}")
+        raise unreadable
     if next(iter(reader), None) is None:
-        raise UserError(f"'{name}' is a video without any frame; {advice}")
+        raise unreadable
     reader = VideoReader(path)
     try:
         reader.select(start or None, end or None)
