@@ -441,7 +441,7 @@ def train(config, output_claim):
         if is_writer:  # what resuming needs first; no plot (seconds, and matplotlib wants the main thread)
             log.write(plot=False)
             save_training_state(done)
-            save_model(output_dir, done, network_params, stage.name)
+            save_model(output_dir, done, network_params, stage.name, config.data.degradation)
             tqdm.write(f"stop signal: wrote the checkpoint of iteration {done}, the last completed, at once")
 
     def checkpoint_exists(done):
