@@ -230,3 +230,19 @@ def test_a_huge_data_max_frm_is_one_line_at_once(tmp_path):
     completed = run_script("train.py", *tiny_training_flags(scenes, tmp_path / "out", **{
         "data.max_frm": 10 ** 20, "train.max_iter": 1}), timeout=60)
     assert_one_error_line(completed, "no usable scene", "data.max_frm=11")
+
+
+@pytest.mark.parametrize("rows", ["iteration,PSNR\n2,20.0\n4,25.0\n6,22.0\n", ""], ids=["rows", "no row"])
+def test_a_best_model_left_without_its_row_by_a_kill_is_made_the_best_rows_again_at_resume(tmp_path, rows):
+    """kill -9 between writing model_best.h5 and its val.csv row; the resumed run starts from checkpoint 6."""
+    from training.validation import BEST_MODEL, Validation
+    for iteration in (2, 4, 6, 8):
+        (tmp_path / f"model_param_{iteration:08d}.h5").write_bytes(f"model {iteration}".encode())
+    if rows:
+        (tmp_path / "val.csv").write_text(rows)
+    (tmp_path / BEST_MODEL).write_bytes(b"model 8")  # validated at 8, better, its row never written
+    Validation([], str(tmp_path), 6, "psnr", "cpu")
+    if rows:
+        assert (tmp_path / BEST_MODEL).read_bytes() == b"model 4"
+    else:
+        assert not (tmp_path / BEST_MODEL).exists()
