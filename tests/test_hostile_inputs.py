@@ -246,3 +246,17 @@ def test_a_best_model_left_without_its_row_by_a_kill_is_made_the_best_rows_again
         assert (tmp_path / BEST_MODEL).read_bytes() == b"model 4"
     else:
         assert not (tmp_path / BEST_MODEL).exists()
+
+
+@pytest.mark.parametrize("blocked, kind, settings", [("losses.csv", "folder", {}),
+                                                     ("tensorboard", "file", {"train.tensorboard": "true"})])
+def test_a_training_output_blocked_by_the_other_kind_is_one_line_before_training(tmp_path, blocked, kind, settings):
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / blocked).mkdir() if kind == "folder" else (out / blocked).write_text("x")
+    completed = run_script("train.py", *tiny_training_flags(scenes, out, **{"train.max_iter": 1, **settings}),
+                           timeout=120)
+    assert_one_error_line(completed, str(out / blocked))
+    assert sorted(os.listdir(out)) == [blocked]
