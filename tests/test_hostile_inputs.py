@@ -260,3 +260,41 @@ def test_a_training_output_blocked_by_the_other_kind_is_one_line_before_training
                            timeout=120)
     assert_one_error_line(completed, str(out / blocked))
     assert sorted(os.listdir(out)) == [blocked]
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A folder on a 300 KB tmpfs (mounted when this runs as root), else on an ordinary disk whose writes
+    through utils.image_io report ENOSPC (patched), as a full disk does."""
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    mounted = os.geteuid() == 0 and subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(folder)],
+                                                   capture_output=True).returncode == 0
+    yield folder, mounted
+    if mounted:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_a_full_disk_while_writing_frames_is_one_line(small_disk, monkeypatch, capsys):
+    import errno
+
+    import generate
+    from utils import image_io
+    folder, mounted = small_disk
+    if not mounted:
+        committed, commit = [], image_io.StagedFile.commit
+
+        def commit_until_full(staged):
+            if len(committed) == 3:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            committed.append(staged.path)
+            commit(staged)
+        monkeypatch.setattr(image_io.StagedFile, "commit", commit_until_full)
+    with pytest.raises(SystemExit) as exit_info:
+        generate.main(["--model", WEIGHTS, "--input-dir-lr", os.path.join(os.path.dirname(REPO_ROOT), "shared",
+                                                                           "data", "calendar_lr"),
+                       "--output-dir", str(folder / "out")])
+    assert exit_info.value.code == 2
+    [line] = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
+    assert "no space left on the disk of" in line
+    assert not [name for name in os.listdir(folder / "out") if name.startswith(".") and "tmp" in name]
