@@ -37,9 +37,10 @@ from models import (DISCRIMINATOR_SCOPE, FLOW_SCOPE, GENERATOR_SCOPE, discrimina
 from training.checkpoint import (CheckpointOnSignal, check_settings, latest_checkpoint, load_checkpoint,
                                  prune_off_schedule_models, read_checkpoint, remove_orphans, save_checkpoint)
 from training.config import REFERENCE_BATCH, add_config_flags, config_from_flags, flat
-from training.loss_log import ITERATION_SECONDS, LossLog, TensorBoardScalars
+from training.loss_log import ITERATION_SECONDS, LOSS_LOG, TENSORBOARD_FOLDER, LossLog, TensorBoardScalars
 from training.stage_weights import load_frvsr_start, save_model
-from training.validation import Validation, validation_clips
+from training.validation import BEST_MODEL, PICTURE_FOLDER, Validation, validation_clips
+from training.validation import LOG_NAME as VALIDATION_LOG
 from utils.context import context_name, use_context
 from utils.distributed import make_communicator
 from utils.errors import INTERRUPTED_EXIT, UserError, exit_on_user_error, interrupt
@@ -47,7 +48,7 @@ from utils.flags import FlagParser
 from utils.image_io import remove_stale_temporaries
 from utils.degradation import DEFAULT_DEGRADATION, degrade, margin
 from utils.ops import SCALE, frames_batch, warp_by_flow
-from utils.paths import lock_folder, output_folder
+from utils.paths import lock_folder, output_file, output_folder
 from utils.weights import parameters_under
 from vgg19 import VGG_SCOPE, load_vgg19, vgg19_features, vgg_feature_loss
 
@@ -383,6 +384,18 @@ def claim_output_folder(output_dir, output_claim):
     remove_orphans(output_dir)
 
 
+def check_output_names(output_dir, validating, tensorboard):
+    """Refuse before training an output name taken by the other kind (a folder named losses.csv, a file named
+    tensorboard): it would stop the run at its first save, losing that iteration's checkpoint."""
+    files = [f"{LOSS_LOG}.csv", f"{LOSS_LOG}.png"]
+    files += [f"{VALIDATION_LOG}.csv", f"{VALIDATION_LOG}.png", BEST_MODEL] if validating else []
+    folders = ([TENSORBOARD_FOLDER] if tensorboard else []) + ([PICTURE_FOLDER] if validating else [])
+    for name in files:
+        output_file(os.path.join(output_dir, name), "training output")
+    for name in folders:
+        output_folder(os.path.join(output_dir, name), "training output folder")
+
+
 def train(config, output_claim):
     """Train (or resume) one stage; returns True when a stop request ended it before max_iter.
     output_claim: an ExitStack that holds the output folder's lock until the caller's block ends."""
@@ -402,6 +415,7 @@ def train(config, output_claim):
     recorded = read_checkpoint(checkpoint) if checkpoint else None
     if is_writer:
         claim_output_folder(output_dir, output_claim)
+        check_output_names(output_dir, bool(val_clips), config.train.tensorboard)
     if not checkpoint:
         checkpoint = latest_checkpoint(output_dir)
         recorded = read_checkpoint(checkpoint) if checkpoint else None
@@ -467,7 +481,7 @@ def train(config, output_claim):
         if is_writer:  # what resuming needs first; no plot (seconds, and matplotlib wants the main thread)
             log.write(plot=False)
             save_training_state(done)
-            save_model(output_dir, done, network_params, stage.name)
+            save_model(output_dir, done, network_params, stage.name, config.data.degradation)
             tqdm.write(f"stop signal: wrote the checkpoint of iteration {done}, the last completed, at once")
 
     def checkpoint_exists(done):

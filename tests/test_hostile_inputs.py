@@ -264,3 +264,71 @@ def test_a_huge_data_max_frm_is_one_line_at_once(tmp_path):
     completed = run_script("train.py", *tiny_training_flags(scenes, tmp_path / "out", **{
         "data.max_frm": 10 ** 20, "train.max_iter": 1}), timeout=60)
     assert_one_error_line(completed, "no usable scene", "data.max_frm=11")
+
+
+@pytest.mark.parametrize("rows", ["iteration,PSNR\n2,20.0\n4,25.0\n6,22.0\n", ""], ids=["rows", "no row"])
+def test_a_best_model_left_without_its_row_by_a_kill_is_made_the_best_rows_again_at_resume(tmp_path, rows):
+    """kill -9 between writing model_best.h5 and its val.csv row; the resumed run starts from checkpoint 6."""
+    from training.validation import BEST_MODEL, Validation
+    for iteration in (2, 4, 6, 8):
+        (tmp_path / f"model_param_{iteration:08d}.h5").write_bytes(f"model {iteration}".encode())
+    if rows:
+        (tmp_path / "val.csv").write_text(rows)
+    (tmp_path / BEST_MODEL).write_bytes(b"model 8")  # validated at 8, better, its row never written
+    Validation([], str(tmp_path), 6, "psnr", "cpu")
+    if rows:
+        assert (tmp_path / BEST_MODEL).read_bytes() == b"model 4"
+    else:
+        assert not (tmp_path / BEST_MODEL).exists()
+
+
+@pytest.mark.parametrize("blocked, kind, settings", [("losses.csv", "folder", {}),
+                                                     ("tensorboard", "file", {"train.tensorboard": "true"})])
+def test_a_training_output_blocked_by_the_other_kind_is_one_line_before_training(tmp_path, blocked, kind, settings):
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / blocked).mkdir() if kind == "folder" else (out / blocked).write_text("x")
+    completed = run_script("train.py", *tiny_training_flags(scenes, out, **{"train.max_iter": 1, **settings}),
+                           timeout=120)
+    assert_one_error_line(completed, str(out / blocked))
+    assert sorted(os.listdir(out)) == [blocked]
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A folder on a 300 KB tmpfs (mounted when this runs as root), else on an ordinary disk whose writes
+    through utils.image_io report ENOSPC (patched), as a full disk does."""
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    mounted = os.geteuid() == 0 and subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(folder)],
+                                                   capture_output=True).returncode == 0
+    yield folder, mounted
+    if mounted:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_a_full_disk_while_writing_frames_is_one_line(small_disk, monkeypatch, capsys):
+    import errno
+
+    import generate
+    from utils import image_io
+    folder, mounted = small_disk
+    if not mounted:
+        committed, commit = [], image_io.StagedFile.commit
+
+        def commit_until_full(staged):
+            if len(committed) == 3:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            committed.append(staged.path)
+            commit(staged)
+        monkeypatch.setattr(image_io.StagedFile, "commit", commit_until_full)
+    with pytest.raises(SystemExit) as exit_info:
+        generate.main(["--model", WEIGHTS, "--input-dir-lr", os.path.join(os.path.dirname(REPO_ROOT), "shared",
+                                                                           "data", "calendar_lr"),
+                       "--output-dir", str(folder / "out")])
+    assert exit_info.value.code == 2
+    [line] = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
+    assert "no space left on the disk of" in line
+    assert not [name for name in os.listdir(folder / "out") if name.startswith(".") and "tmp" in name]

@@ -12,6 +12,7 @@ from utils.image_io import write_atomically, write_bytes
 # wall time of an iteration: reading its batch, the step, the all-reduces
 ITERATION_SECONDS = "iteration_seconds"
 TENSORBOARD_FOLDER = "tensorboard"
+LOSS_LOG = "losses"  # losses.csv and losses.png in the output folder
 FEW_POINTS = 50  # curves of at most this many points mark each point
 
 
@@ -20,7 +21,7 @@ class LossLog:
 
     plotted: {column: axis label}; default: every column whose name ends in "loss"."""
 
-    def __init__(self, output_dir, start_iteration, name="losses", plotted=None):
+    def __init__(self, output_dir, start_iteration, name=LOSS_LOG, plotted=None):
         self.csv_path = os.path.join(output_dir, f"{name}.csv")
         self.png_path = os.path.join(output_dir, f"{name}.png")
         self.plotted = plotted

@@ -22,6 +22,7 @@ from evaluation import scoring
 from inference import SuperResolver
 from training.config import METRIC_COLUMNS
 from training.loss_log import LossLog
+from training.stage_weights import model_file
 from utils import metrics
 from utils.errors import UserError
 from utils.image_io import common_image_size, list_frames, read_rgb, write_bytes, write_rgb
@@ -140,11 +141,23 @@ class Validation:
                 column: f"{column} ({'lower' if column in LOWER_IS_BETTER else 'higher'} is better)"
                 for column in self.columns
             })
-        self.best = None
+        self.best, best_iteration = None, None
         for row in self.log.rows:
             if is_better(row.get(self.column, np.nan), self.best, self.column):
-                self.best = row[self.column]
+                self.best, best_iteration = row[self.column], row["iteration"]
+        self.restore_best_model(best_iteration)
         self.bicubic = [bicubic_four_frames(clip.lr_frames) for clip in clips]
+
+    def restore_best_model(self, best_iteration):
+        """model_best.h5 as the model of the best row kept: a run killed between writing model_best.h5 and its
+        row in val.csv (or stopped past its checkpoint) left the model of a row that is not there."""
+        best_path = os.path.join(self.output_dir, BEST_MODEL)
+        if best_iteration is None:
+            if os.path.exists(best_path):
+                os.remove(best_path)
+        elif os.path.isfile(model_file(self.output_dir, best_iteration)):
+            with open(model_file(self.output_dir, best_iteration), "rb") as model:
+                write_bytes(best_path, model.read())
 
     def super_resolve(self, model_path):
         """The SR frames of every clip, cut to its HR frames, as generate.py makes them from model_path."""

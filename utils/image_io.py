@@ -3,6 +3,7 @@
 Long videos are streamed: read_ahead decodes the next frames and WriteBehind encodes the previous
 ones in background threads while the networks compute, with a bounded number of frames in flight.
 """
+import errno
 import importlib.util
 import math
 import os
@@ -186,8 +187,26 @@ def write_atomically(path, write, partial=None):
     try:
         write(staged.temporary)
         staged.commit()
+    except (OSError, RuntimeError) as error:  # RuntimeError: NNabla's and HDF5's writers lose the errno
+        if disk_full(error, path):
+            raise UserError(f"no space left on the disk of '{path}'; free some space (or choose another folder) "
+                            "and run again") from None
+        raise
     finally:
         staged.discard()
+
+
+FULL_DISK_BYTES = 1 << 16  # what is left of a disk that a failed write found full (a block or so)
+
+
+def disk_full(error, path):
+    """Whether a write that raised error failed because the disk of path is full (or over quota)."""
+    if getattr(error, "errno", None) in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    try:
+        return shutil.disk_usage(os.path.dirname(os.path.abspath(path))).free < FULL_DISK_BYTES
+    except OSError:
+        return False
 
 
 def commit_folder(staging, folder, merge=False):
