@@ -7,7 +7,9 @@ import sys
 import time
 
 import pytest
-from conftest import REPO_ROOT, reference_path
+from conftest import REPO_ROOT, reference_path, shared_path
+
+from utils.paths import BUNDLED_MODEL
 
 WEIGHTS = reference_path("parity_generate", "weights.h5")
 FRAMES = reference_path("parity_generate", "lr")
@@ -58,7 +60,7 @@ def test_sigusr1_to_generate_stops_like_ctrl_c_and_leaves_no_temporary_video_or_
     process = subprocess.Popen([
         sys.executable, "generate.py", "--model", WEIGHTS, "--backend", "nnabla", "--threads", "1",
         "--input-dir-lr",
-        os.path.join(os.path.dirname(REPO_ROOT), "shared", "data", "calendar_lr"), "--output-dir",
+        shared_path("data", "calendar_lr"), "--output-dir",
         str(out), "--output-video",
         str(tmp_path / "sr.mp4")
     ],
@@ -120,7 +122,6 @@ def test_a_cut_just_after_start_is_found(tmp_path):
 MPI_ENVIRONMENT = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
                        OMPI_MCA_rmaps_base_oversubscribe="1", PYTHONUNBUFFERED="1")
 MPIRUN = os.path.join(os.path.dirname(sys.executable), "mpirun")
-BUNDLED_MODEL = os.path.join(REPO_ROOT, "models", "tecogan_demo_bigbuckbunny.h5")
 
 
 def rank_pid(mpirun_pid, rank):
@@ -227,7 +228,7 @@ def test_odd_sized_hr_frames_make_a_video_padded_to_even_sides(tmp_path):
     from utils.image_io import list_frames
     hr = tmp_path / "hr"
     hr.mkdir()
-    for path in list_frames(os.path.join(os.path.dirname(REPO_ROOT), "shared", "data", "calendar_lr"))[:3]:
+    for path in list_frames(shared_path("data", "calendar_lr"))[:3]:
         cv2.imwrite(str(hr / os.path.basename(path)), cv2.imread(path)[:143, :179])
     generate.main(["--model", WEIGHTS, "--input-dir-hr", str(hr), "--output-dir", str(tmp_path / "out"),
                    "--output-video", str(tmp_path / "sr.mp4")])
