@@ -212,8 +212,8 @@ def test_second_tab_waits_its_turn_and_cancel_stops_the_running_job_leaving_noth
     wait_for_status(long_run, "cancelled; it was stopped and its files deleted")
     assert not (server.work / "jobs" / job_id).exists()
     wait_for_status(short_run, "done")
-    short_run.wait_for_function("width => document.querySelector('#result-video video')?.videoWidth === width",
-                                arg=4 * CLIP["width"])
+    short_run.wait_for_function(
+        "width => document.querySelector('#result-video video')?.videoWidth === width", arg=4 * CLIP["width"])
 
 
 def choose(page, dropdown, option):

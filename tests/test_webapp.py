@@ -75,8 +75,8 @@ def test_file_that_is_no_video_is_refused(tmp_path):
 
 def test_video_without_frames_is_refused(tmp_path):
     upload = video_without_frames(tmp_path / "empty.avi")
-    with pytest.raises(UserError, match=r"'empty\.avi' is not a video with frames this app can decode; upload a "
-                                        r"video file"):
+    with pytest.raises(UserError, match=r"'empty\.avi' is not a video with frames this app can decode; "
+                                        r"upload a video file"):
         check_upload(upload, "empty.avi", tmp_path / "input")
 
 
