@@ -298,3 +298,19 @@ def test_a_full_disk_while_writing_frames_is_one_line(small_disk, monkeypatch, c
     [line] = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
     assert "no space left on the disk of" in line
     assert not [name for name in os.listdir(folder / "out") if name.startswith(".") and "tmp" in name]
+
+
+def test_evaluate_offers_only_what_it_takes_for_scene_cuts_and_refuses_an_output_that_is_an_input(tmp_path):
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    from utils.image_io import list_frames
+    for index, path in enumerate(list_frames(os.path.join(os.path.dirname(REPO_ROOT), "shared", "data",
+                                                          "calendar_lr"))[:5]):
+        os.symlink(path, frames / f"{index:04d}.png")
+    line = assert_one_error_line(run_script("evaluate.py", "--results", str(frames), "--targets", str(frames),
+                                            "--output", str(tmp_path / "out"), "--scene-cuts", "auto", "--quick"),
+                                 "is not a file; pass a file of frame numbers")
+    assert "off" not in line
+    assert_one_error_line(run_script("evaluate.py", "--results", str(frames), "--targets", str(frames),
+                                     "--output", str(frames), "--quick"), "is the same file or folder as --results")
+    assert sorted(os.listdir(frames)) == [f"{index:04d}.png" for index in range(5)]

@@ -72,8 +72,8 @@ def not_an_input(path, role, inputs):
     also through another spelling, a hard link or a symbolic link: writing it would destroy that input."""
     for input_role, input_path in inputs:
         if input_path and os.path.exists(path) and os.path.exists(input_path) and os.path.samefile(path, input_path):
-            raise UserError(f"{role} '{path}' is the same file as {input_role} '{input_path}'; writing it would "
-                            "destroy that input: choose another path")
+            raise UserError(f"{role} '{path}' is the same file or folder as {input_role} '{input_path}'; writing "
+                            "there would destroy that input: choose another path")
     return path
 
 
