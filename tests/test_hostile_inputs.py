@@ -314,3 +314,13 @@ def test_evaluate_offers_only_what_it_takes_for_scene_cuts_and_refuses_an_output
     assert_one_error_line(run_script("evaluate.py", "--results", str(frames), "--targets", str(frames),
                                      "--output", str(frames), "--quick"), "is the same file or folder as --results")
     assert sorted(os.listdir(frames)) == [f"{index:04d}.png" for index in range(5)]
+
+
+def test_an_empty_validation_clip_is_called_a_validation_clip(tmp_path):
+    from training.validation import read_clip
+    from utils.errors import UserError
+    (tmp_path / "clip").mkdir()
+    with pytest.raises(UserError) as error:
+        read_clip(str(tmp_path / "clip"), 10, 64, "bd")
+    assert str(error.value).startswith(f"validation clip '{tmp_path / 'clip'}' has no images")
+    assert "LR frames" not in str(error.value)
