@@ -324,3 +324,15 @@ def test_an_empty_validation_clip_is_called_a_validation_clip(tmp_path):
         read_clip(str(tmp_path / "clip"), 10, 64, "bd")
     assert str(error.value).startswith(f"validation clip '{tmp_path / 'clip'}' has no images")
     assert "LR frames" not in str(error.value)
+
+
+def test_the_demo_refuses_a_clip_too_large_for_the_free_memory_in_one_line(tmp_path, monkeypatch, capsys):
+    import demo
+    monkeypatch.setattr(demo, "available_memory", lambda: 2 ** 30)  # 1 GB free: about one 4K frame
+    video = ffmpeg_video(tmp_path / "uhd.mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=6, size="3840x2160")
+    with pytest.raises(SystemExit) as exit_info:
+        demo.main(["--video", video, "--frames", "6", "--output", str(tmp_path / "out")])
+    assert exit_info.value.code == 2
+    [line] = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert "6 frames of 3840x2160" in line and "pass a --region" in line
+    assert not (tmp_path / "out").exists()
