@@ -127,13 +127,16 @@ def test_a_rank_that_fails_under_mpirun_ends_the_whole_job_at_once(tmp_path):
                                 BUNDLED_MODEL, "--backend", "nnabla", "--input-video", path, "--output-dir", str(out)],
                                cwd=REPO_ROOT, env=MPI_ENVIRONMENT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
-    deadline = time.time() + 120
-    while not (out.is_dir() and any(name.endswith(".png") for name in os.listdir(out))):
-        assert process.poll() is None and time.time() < deadline, process.communicate()
-        time.sleep(0.05)
-    os.kill(rank_pid(process.pid, 1), signal.SIGINT)  # rank 0 waits for this rank's scene
-    stopped = time.time()
-    _, err = process.communicate(timeout=120)
+    try:
+        deadline = time.time() + 120
+        while not (out.is_dir() and any(name.endswith(".png") for name in os.listdir(out))):
+            assert process.poll() is None and time.time() < deadline, process.communicate()
+            time.sleep(0.05)
+        os.kill(rank_pid(process.pid, 1), signal.SIGINT)  # rank 0 waits for this rank's scene
+        stopped = time.time()
+        _, err = process.communicate(timeout=30)
+    finally:
+        process.kill()  # mpirun's ranks end with it
     assert time.time() - stopped < 30, err
     assert process.returncode == 130 and "interrupted" in err, err
 
