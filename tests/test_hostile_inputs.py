@@ -339,3 +339,32 @@ def test_the_demo_refuses_a_clip_too_large_for_the_free_memory_in_one_line(tmp_p
     [line] = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert "6 frames of 3840x2160" in line and "pass a --region" in line
     assert not (tmp_path / "out").exists()
+
+
+def test_a_damaged_file_in_a_read_only_onnx_cache_is_one_line(tmp_path, monkeypatch, capsys):
+    """A read-only tmpfs when this runs as root (root writes through file permissions), else removal refused."""
+    import generate
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    mounted = os.geteuid() == 0 and subprocess.run(["mount", "-t", "tmpfs", "-o", "size=20m", "tmpfs", str(cache)],
+                                                   capture_output=True).returncode == 0
+    try:
+        arguments = ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--backend", "openvino", "--cache-dir", str(cache)]
+        generate.main(arguments + ["--output-dir", str(tmp_path / "first")])
+        cached = sorted(cache.iterdir())
+        cached[1].write_bytes(cached[1].read_bytes()[:100])  # truncated
+        if mounted:
+            subprocess.run(["mount", "-o", "remount,ro", str(cache)], check=True)
+        else:
+            def refuse(path):
+                raise PermissionError(13, "Permission denied", path)
+            monkeypatch.setattr(os, "remove", refuse)
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as exit_info:
+            generate.main(arguments + ["--output-dir", str(tmp_path / "second")])
+        assert exit_info.value.code == 2
+        [line] = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
+        assert "holds a damaged file and cannot be written" in line and "--cache-dir" in line
+    finally:
+        if mounted:
+            subprocess.run(["umount", str(cache)], check=True)
