@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 from evaluation import report, scoring
 from inference import SuperResolver
+from inference.host import available_memory
 from utils import metrics
 from utils.errors import UserError, exit_on_user_error
 from utils.degradation import DEFAULT_DEGRADATION, degrade as degrade_graph, margin, model_degradation
@@ -73,9 +74,29 @@ def clip_box(region, frame_shape, path, degradation):
     return top, left, height, width
 
 
+# Float32 copies of each frame the demo holds at once (ground truth, LR, bicubic, SR, their 8-bit and picture
+# forms): about 0.8 GB per 4K frame.
+FRAME_COPIES = 8
+
+
+def check_memory(box, count, path):
+    """box, unless `count` frames of its size need more memory than the machine has free: UserError before
+    any frame is read, naming what to pass instead."""
+    _, _, height, width = box
+    needed, free = FRAME_COPIES * count * height * width * 3 * 4, available_memory()
+    if needed > free:
+        fitting = int(free // (FRAME_COPIES * height * width * 3 * 4))
+        fewer = f"--frames {fitting} or less, or " if fitting >= metrics.MIN_FRAMES else ""
+        raise UserError(f"{count} frames of {width}x{height} from '{path}' need about {needed / 2 ** 30:.1f} GB, "
+                        f"and {free / 2 ** 30:.1f} GB is free: pass {fewer}a --region TOP,LEFT,HEIGHT,WIDTH of the "
+                        "frames (e.g. 0,0,540,960)")
+    return box
+
+
 def read_frames(path, count, region, degradation=DEFAULT_DEGRADATION):
     """The first `count` frames of a video as RGB float32, cut to region (top, left, height, width)."""
-    frames = read_video_frames(path, count, lambda shape: clip_box(region, shape, path, degradation))
+    frames = read_video_frames(path, count, lambda shape: check_memory(clip_box(region, shape, path, degradation),
+                                                                       count, path))
     if len(frames) < metrics.MIN_FRAMES:
         raise UserError(
             f"video '{path}' gave {len(frames)} frame(s); the demo needs at least {metrics.MIN_FRAMES}")

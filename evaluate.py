@@ -18,6 +18,7 @@ from evaluation.scoring import DEFAULT_LPIPS_WEIGHTS, Sequence, load_lpips
 from utils.context import CONTEXT_CHOICES
 from utils.errors import UserError, exit_on_user_error
 from utils.flags import FlagParser
+from utils.paths import not_an_input
 
 
 def parse_args(argv=None):
@@ -52,6 +53,8 @@ def parse_args(argv=None):
         raise UserError(
             f"--results names {len(args.results)} folder(s) but --targets names {len(args.targets)}; "
             "give one target folder per result folder")
+    not_an_input(args.output, "--output", [("--results", folder) for folder in args.results]
+                 + [("--targets", folder) for folder in args.targets])
     args.scene_cuts = args.scene_cuts.split(",") if args.scene_cuts else [None] * len(args.results)
     if len(args.scene_cuts) != len(args.results):
         raise UserError(

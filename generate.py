@@ -180,7 +180,8 @@ def scene_cuts(choice, total_frames, start, end, video=None):
     """Indices, within the frames start..end-1 super-resolved, of the frames that open a shot."""
     if choice == "off":
         return []
-    cuts = detect_cuts(video, start, end) if choice == "auto" else read_cuts_file(choice, total_frames)
+    cuts = (detect_cuts(video, start, end) if choice == "auto"
+            else read_cuts_file(choice, total_frames, other_choices=("auto", "off")))
     return [cut - start for cut in cuts if start < cut < end]
 
 

@@ -130,9 +130,14 @@ class OnnxNetworks:
             paths = cached_models(cache_dir, stem, NETWORK_IO, export)
             try:
                 return {name: CompiledNetwork(paths[name], threads, precision) for name in NETWORK_IO}
-            except Exception:  # OpenVINO's own error types: a cached file damaged on disk
-                for path in paths.values():
-                    os.remove(path)
+            except Exception as error:  # OpenVINO's own error types: a cached file damaged on disk
+                try:
+                    for path in paths.values():
+                        os.remove(path)
+                except OSError:  # a read-only cache: it cannot be exported anew
+                    raise UserError(f"the ONNX cache '{cache_dir}' holds a damaged file and cannot be written "
+                                    f"({str(error).strip().splitlines()[0][:120] if str(error).strip() else 'unreadable'})"
+                                    "; delete its files, pass a writable --cache-dir or use --backend nnabla")
                 raise
 
         try:

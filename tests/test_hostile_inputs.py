@@ -147,13 +147,16 @@ def test_a_rank_that_fails_under_mpirun_ends_the_whole_job_at_once(tmp_path):
                                stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE,
                                text=True)
-    deadline = time.time() + 120
-    while not (out.is_dir() and any(name.endswith(".png") for name in os.listdir(out))):
-        assert process.poll() is None and time.time() < deadline, process.communicate()
-        time.sleep(0.05)
-    os.kill(rank_pid(process.pid, 1), signal.SIGINT)  # rank 0 waits for this rank's scene
-    stopped = time.time()
-    _, err = process.communicate(timeout=120)
+    try:
+        deadline = time.time() + 120
+        while not (out.is_dir() and any(name.endswith(".png") for name in os.listdir(out))):
+            assert process.poll() is None and time.time() < deadline, process.communicate()
+            time.sleep(0.05)
+        os.kill(rank_pid(process.pid, 1), signal.SIGINT)  # rank 0 waits for this rank's scene
+        stopped = time.time()
+        _, err = process.communicate(timeout=30)
+    finally:
+        process.kill()  # mpirun's ranks end with it
     assert time.time() - stopped < 30, err
     assert process.returncode == 130 and "interrupted" in err, err
 
@@ -333,3 +336,70 @@ def test_a_full_disk_while_writing_frames_is_one_line(small_disk, monkeypatch, c
     [line] = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
     assert "no space left on the disk of" in line
     assert not [name for name in os.listdir(folder / "out") if name.startswith(".") and "tmp" in name]
+
+
+def test_evaluate_offers_only_what_it_takes_for_scene_cuts_and_refuses_an_output_that_is_an_input(tmp_path):
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    from utils.image_io import list_frames
+    for index, path in enumerate(list_frames(os.path.join(os.path.dirname(REPO_ROOT), "shared", "data",
+                                                          "calendar_lr"))[:5]):
+        os.symlink(path, frames / f"{index:04d}.png")
+    line = assert_one_error_line(run_script("evaluate.py", "--results", str(frames), "--targets", str(frames),
+                                            "--output", str(tmp_path / "out"), "--scene-cuts", "auto", "--quick"),
+                                 "is not a file; pass a file of frame numbers")
+    assert "off" not in line
+    assert_one_error_line(run_script("evaluate.py", "--results", str(frames), "--targets", str(frames),
+                                     "--output", str(frames), "--quick"), "is the same file or folder as --results")
+    assert sorted(os.listdir(frames)) == [f"{index:04d}.png" for index in range(5)]
+
+
+def test_an_empty_validation_clip_is_called_a_validation_clip(tmp_path):
+    from training.validation import read_clip
+    from utils.errors import UserError
+    (tmp_path / "clip").mkdir()
+    with pytest.raises(UserError) as error:
+        read_clip(str(tmp_path / "clip"), 10, 64, "bd")
+    assert str(error.value).startswith(f"validation clip '{tmp_path / 'clip'}' has no images")
+    assert "LR frames" not in str(error.value)
+
+
+def test_the_demo_refuses_a_clip_too_large_for_the_free_memory_in_one_line(tmp_path, monkeypatch, capsys):
+    import demo
+    monkeypatch.setattr(demo, "available_memory", lambda: 2 ** 30)  # 1 GB free: about one 4K frame
+    video = ffmpeg_video(tmp_path / "uhd.mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=6, size="3840x2160")
+    with pytest.raises(SystemExit) as exit_info:
+        demo.main(["--video", video, "--frames", "6", "--output", str(tmp_path / "out")])
+    assert exit_info.value.code == 2
+    [line] = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert "6 frames of 3840x2160" in line and "pass a --region" in line
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_damaged_file_in_a_read_only_onnx_cache_is_one_line(tmp_path, monkeypatch, capsys):
+    """A read-only tmpfs when this runs as root (root writes through file permissions), else removal refused."""
+    import generate
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    mounted = os.geteuid() == 0 and subprocess.run(["mount", "-t", "tmpfs", "-o", "size=20m", "tmpfs", str(cache)],
+                                                   capture_output=True).returncode == 0
+    try:
+        arguments = ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--backend", "openvino", "--cache-dir", str(cache)]
+        generate.main(arguments + ["--output-dir", str(tmp_path / "first")])
+        cached = sorted(cache.iterdir())
+        cached[1].write_bytes(cached[1].read_bytes()[:100])  # truncated
+        if mounted:
+            subprocess.run(["mount", "-o", "remount,ro", str(cache)], check=True)
+        else:
+            def refuse(path):
+                raise PermissionError(13, "Permission denied", path)
+            monkeypatch.setattr(os, "remove", refuse)
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as exit_info:
+            generate.main(arguments + ["--output-dir", str(tmp_path / "second")])
+        assert exit_info.value.code == 2
+        [line] = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
+        assert "holds a damaged file and cannot be written" in line and "--cache-dir" in line
+    finally:
+        if mounted:
+            subprocess.run(["umount", str(cache)], check=True)

@@ -50,7 +50,7 @@ def test_output_video_that_is_the_input_video_is_refused(capsys, tmp_path, small
     with pytest.raises(SystemExit) as exit_info:
         generate.main(["--model", WEIGHTS, "--input-video", small_video, "--output-video", output])
     assert exit_info.value.code == 2
-    assert "is the same file as --input-video" in one_error_line(capsys.readouterr().err)
+    assert "is the same file or folder as --input-video" in one_error_line(capsys.readouterr().err)
     assert digest(small_video) == before
 
 
@@ -63,7 +63,7 @@ def test_output_video_that_is_another_input_is_refused(capsys, tmp_path, small_v
     with pytest.raises(SystemExit) as exit_info:
         generate.main(argv)
     assert exit_info.value.code == 2
-    assert f"is the same file as {flag}" in one_error_line(capsys.readouterr().err)
+    assert f"is the same file or folder as {flag}" in one_error_line(capsys.readouterr().err)
     assert digest(victim) == before
 
 
@@ -82,7 +82,7 @@ def test_output_video_that_is_the_input_video_is_refused_under_mpirun(tmp_path, 
                                timeout=120)
     assert completed.returncode == 2, completed.stderr
     errors = [line for line in completed.stderr.splitlines() if line.startswith("error:")]
-    assert len(errors) == 1 and "is the same file as --input-video" in errors[0], completed.stderr
+    assert len(errors) == 1 and "is the same file or folder as --input-video" in errors[0], completed.stderr
     assert digest(small_video) == before
 
 

@@ -56,7 +56,8 @@ def read_clip(folder, frames, crop, degradation):
     """The Clip of a folder of data.val_dir (see the module's docstring), checked: enough frames, one size,
     HR 4 times LR, a crop that evaluate.py can score."""
     is_pair = all(os.path.isdir(os.path.join(folder, name)) for name in PAIR_FOLDERS)
-    hr_paths = list_frames(os.path.join(folder, "HR") if is_pair else folder)[:frames]
+    wanted = "put the clip's HR frames in it (or its LR/ and HR/ folders), or remove it from data.val_dir"
+    hr_paths = list_frames(os.path.join(folder, "HR") if is_pair else folder, "validation clip", wanted)[:frames]
     if len(hr_paths) < metrics.MIN_FRAMES:
         raise UserError(
             f"validation clip '{folder}' has {len(hr_paths)} frames; at least {metrics.MIN_FRAMES} are "
@@ -65,7 +66,7 @@ def read_clip(folder, frames, crop, degradation):
             "the clip out of data.val_dir")
     hr_height, hr_width = clip_frame_size(hr_paths, folder)
     if is_pair:
-        lr_paths = list_frames(os.path.join(folder, "LR"))[:frames]
+        lr_paths = list_frames(os.path.join(folder, "LR"), "validation clip", wanted)[:frames]
         if len(lr_paths) != len(hr_paths):
             raise UserError(
                 f"validation clip '{folder}' has {len(lr_paths)} LR and {len(hr_paths)} HR frames; "

@@ -42,21 +42,20 @@ def frame_sort_key(filename):
     return (int(digits) if digits else -1, filename)
 
 
-def list_frames(folder):
+def list_frames(folder, role="input folder", wanted="pass a folder of LR frames"):
     """Sorted paths of the image files in folder; UserError if the folder is missing, unreadable or has
-    none."""
+    none, naming it by role and saying what to do (wanted)."""
     if os.path.exists(folder) and not os.path.isdir(folder):
         raise UserError(
-            f"input folder '{folder}' is a file, not a folder; pass the folder that holds the frames")
+            f"{role} '{folder}' is a file, not a folder; pass the folder that holds the frames")
     if not os.path.isdir(folder):
-        raise UserError(f"input folder '{folder}' does not exist; pass a folder of LR frames")
+        raise UserError(f"{role} '{folder}' does not exist; {wanted}")
     try:
         names = [name for name in os.listdir(folder) if name.lower().endswith(IMAGE_EXTENSIONS)]
     except OSError as error:
-        raise UserError(f"cannot list input folder '{folder}' ({error.strerror}); check its permissions")
+        raise UserError(f"cannot list {role} '{folder}' ({error.strerror}); check its permissions")
     if not names:
-        raise UserError(f"input folder '{folder}' has no images ({', '.join(IMAGE_EXTENSIONS)}); "
-                        "pass a folder of LR frames")
+        raise UserError(f"{role} '{folder}' has no images ({', '.join(IMAGE_EXTENSIONS)}); {wanted}")
     return [os.path.join(folder, name) for name in sorted(names, key=frame_sort_key)]
 
 

@@ -74,8 +74,8 @@ def not_an_input(path, role, inputs):
         if input_path and os.path.exists(path) and os.path.exists(input_path) and os.path.samefile(
                 path, input_path):
             raise UserError(
-                f"{role} '{path}' is the same file as {input_role} '{input_path}'; writing it would "
-                "destroy that input: choose another path")
+                f"{role} '{path}' is the same file or folder as {input_role} '{input_path}'; writing "
+                "there would destroy that input: choose another path")
     return path
 
 

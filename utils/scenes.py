@@ -34,11 +34,13 @@ def detect_cuts(path, start=0, end=None):
     ]
 
 
-def read_cuts_file(path, frame_count):
+def read_cuts_file(path, frame_count, other_choices=()):
     """Cut frame numbers from a text file, one a line (blank lines and '#' comments skipped): whole
-    numbers, increasing, each inside the video (1 .. frame_count - 1). UserError otherwise."""
+    numbers, increasing, each inside the video (1 .. frame_count - 1). UserError otherwise, offering
+    other_choices (the command's other --scene-cuts values) beside a file."""
     if not os.path.isfile(path):
-        raise UserError(f"--scene-cuts '{path}' is not a file; pass auto, off, or a file of frame numbers")
+        raise UserError(f"--scene-cuts '{path}' is not a file; pass {''.join(f'{choice}, ' for choice in other_choices)}"
+                        f"{'or ' if other_choices else ''}a file of frame numbers")
     try:
         # -sig: a byte-order mark some editors write is skipped
         with open(path, encoding="utf-8-sig") as file:
