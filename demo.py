@@ -87,16 +87,17 @@ def check_memory(box, count, path):
     if needed > free:
         fitting = int(free // (FRAME_COPIES * height * width * 3 * 4))
         fewer = f"--frames {fitting} or less, or " if fitting >= metrics.MIN_FRAMES else ""
-        raise UserError(f"{count} frames of {width}x{height} from '{path}' need about {needed / 2 ** 30:.1f} GB, "
-                        f"and {free / 2 ** 30:.1f} GB is free: pass {fewer}a --region TOP,LEFT,HEIGHT,WIDTH of the "
-                        "frames (e.g. 0,0,540,960)")
+        raise UserError(
+            f"{count} frames of {width}x{height} from '{path}' need about {needed / 2 ** 30:.1f} GB, "
+            f"and {free / 2 ** 30:.1f} GB is free: pass {fewer}a --region TOP,LEFT,HEIGHT,WIDTH of the "
+            "frames (e.g. 0,0,540,960)")
     return box
 
 
 def read_frames(path, count, region, degradation=DEFAULT_DEGRADATION):
     """The first `count` frames of a video as RGB float32, cut to region (top, left, height, width)."""
-    frames = read_video_frames(path, count, lambda shape: check_memory(clip_box(region, shape, path, degradation),
-                                                                       count, path))
+    frames = read_video_frames(
+        path, count, lambda shape: check_memory(clip_box(region, shape, path, degradation), count, path))
     if len(frames) < metrics.MIN_FRAMES:
         raise UserError(
             f"video '{path}' gave {len(frames)} frame(s); the demo needs at least {metrics.MIN_FRAMES}")

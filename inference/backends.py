@@ -135,9 +135,10 @@ class OnnxNetworks:
                     for path in paths.values():
                         os.remove(path)
                 except OSError:  # a read-only cache: it cannot be exported anew
-                    raise UserError(f"the ONNX cache '{cache_dir}' holds a damaged file and cannot be written "
-                                    f"({str(error).strip().splitlines()[0][:120] if str(error).strip() else 'unreadable'})"
-                                    "; delete its files, pass a writable --cache-dir or use --backend nnabla")
+                    reason = str(error).strip().splitlines()[0][:120] if str(error).strip() else "unreadable"
+                    raise UserError(
+                        f"the ONNX cache '{cache_dir}' holds a damaged file and cannot be written ({reason})"
+                        "; delete its files, pass a writable --cache-dir or use --backend nnabla")
                 raise
 
         try:

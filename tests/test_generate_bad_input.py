@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import generate
-from conftest import REPO_ROOT, reference_path
+from conftest import REPO_ROOT, reference_path, shared_path
 from helpers import expect_user_error
 
 WEIGHTS = reference_path("parity_generate", "weights.h5")
@@ -260,7 +260,7 @@ def test_sigterm_stops_like_ctrl_c_and_leaves_no_partial_file(tmp_path):
     process = subprocess.Popen([
         sys.executable, "generate.py", "--model", WEIGHTS, "--backend", "nnabla", "--threads", "1",
         "--input-dir-lr",
-        os.path.join(os.path.dirname(REPO_ROOT), "shared", "data", "calendar_lr"), "--output-dir",
+        shared_path("data", "calendar_lr"), "--output-dir",
         str(out), "--output-video",
         str(tmp_path / "sr.mp4")
     ],

@@ -288,7 +288,8 @@ def test_a_best_model_left_without_its_row_by_a_kill_is_made_the_best_rows_again
 
 @pytest.mark.parametrize("blocked, kind, settings", [("losses.csv", "folder", {}),
                                                      ("tensorboard", "file", {"train.tensorboard": "true"})])
-def test_a_training_output_blocked_by_the_other_kind_is_one_line_before_training(tmp_path, blocked, kind, settings):
+def test_a_training_output_blocked_by_the_other_kind_is_one_line_before_training(
+        tmp_path, blocked, kind, settings):
     from training_data import make_calendar_scenes, tiny_training_flags
     scenes = make_calendar_scenes(tmp_path / "scenes")
     out = tmp_path / "out"
@@ -306,8 +307,9 @@ def small_disk(tmp_path):
     through utils.image_io report ENOSPC (patched), as a full disk does."""
     folder = tmp_path / "disk"
     folder.mkdir()
-    mounted = os.geteuid() == 0 and subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(folder)],
-                                                   capture_output=True).returncode == 0
+    mounted = os.geteuid() == 0 and subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs",
+         str(folder)], capture_output=True).returncode == 0
     yield folder, mounted
     if mounted:
         subprocess.run(["umount", str(folder)], check=True)
@@ -329,9 +331,11 @@ def test_a_full_disk_while_writing_frames_is_one_line(small_disk, monkeypatch, c
             commit(staged)
         monkeypatch.setattr(image_io.StagedFile, "commit", commit_until_full)
     with pytest.raises(SystemExit) as exit_info:
-        generate.main(["--model", WEIGHTS, "--input-dir-lr", os.path.join(os.path.dirname(REPO_ROOT), "shared",
-                                                                           "data", "calendar_lr"),
-                       "--output-dir", str(folder / "out")])
+        generate.main([
+            "--model", WEIGHTS, "--input-dir-lr",
+            shared_path("data", "calendar_lr"), "--output-dir",
+            str(folder / "out")
+        ])
     assert exit_info.value.code == 2
     [line] = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
     assert "no space left on the disk of" in line
@@ -342,15 +346,16 @@ def test_evaluate_offers_only_what_it_takes_for_scene_cuts_and_refuses_an_output
     frames = tmp_path / "frames"
     frames.mkdir()
     from utils.image_io import list_frames
-    for index, path in enumerate(list_frames(os.path.join(os.path.dirname(REPO_ROOT), "shared", "data",
-                                                          "calendar_lr"))[:5]):
+    for index, path in enumerate(list_frames(shared_path("data", "calendar_lr"))[:5]):
         os.symlink(path, frames / f"{index:04d}.png")
-    line = assert_one_error_line(run_script("evaluate.py", "--results", str(frames), "--targets", str(frames),
-                                            "--output", str(tmp_path / "out"), "--scene-cuts", "auto", "--quick"),
-                                 "is not a file; pass a file of frame numbers")
+    line = assert_one_error_line(
+        run_script("evaluate.py", "--results", str(frames), "--targets", str(frames), "--output",
+                   str(tmp_path / "out"), "--scene-cuts", "auto", "--quick"),
+        "is not a file; pass a file of frame numbers")
     assert "off" not in line
-    assert_one_error_line(run_script("evaluate.py", "--results", str(frames), "--targets", str(frames),
-                                     "--output", str(frames), "--quick"), "is the same file or folder as --results")
+    assert_one_error_line(
+        run_script("evaluate.py", "--results", str(frames), "--targets", str(frames), "--output", str(frames),
+                   "--quick"), "is the same file or folder as --results")
     assert sorted(os.listdir(frames)) == [f"{index:04d}.png" for index in range(5)]
 
 
@@ -367,7 +372,13 @@ def test_an_empty_validation_clip_is_called_a_validation_clip(tmp_path):
 def test_the_demo_refuses_a_clip_too_large_for_the_free_memory_in_one_line(tmp_path, monkeypatch, capsys):
     import demo
     monkeypatch.setattr(demo, "available_memory", lambda: 2 ** 30)  # 1 GB free: about one 4K frame
-    video = ffmpeg_video(tmp_path / "uhd.mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=6, size="3840x2160")
+    video = ffmpeg_video(tmp_path / "uhd.mp4",
+                         "-c:v",
+                         "libx264",
+                         "-pix_fmt",
+                         "yuv420p",
+                         frames=6,
+                         size="3840x2160")
     with pytest.raises(SystemExit) as exit_info:
         demo.main(["--video", video, "--frames", "6", "--output", str(tmp_path / "out")])
     assert exit_info.value.code == 2
@@ -377,14 +388,19 @@ def test_the_demo_refuses_a_clip_too_large_for_the_free_memory_in_one_line(tmp_p
 
 
 def test_a_damaged_file_in_a_read_only_onnx_cache_is_one_line(tmp_path, monkeypatch, capsys):
-    """A read-only tmpfs when this runs as root (root writes through file permissions), else removal refused."""
+    """A read-only tmpfs when this runs as root (root writes through file permissions), else removal
+    refused."""
     import generate
     cache = tmp_path / "cache"
     cache.mkdir()
-    mounted = os.geteuid() == 0 and subprocess.run(["mount", "-t", "tmpfs", "-o", "size=20m", "tmpfs", str(cache)],
-                                                   capture_output=True).returncode == 0
+    mounted = os.geteuid() == 0 and subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=20m", "tmpfs",
+         str(cache)], capture_output=True).returncode == 0
     try:
-        arguments = ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--backend", "openvino", "--cache-dir", str(cache)]
+        arguments = [
+            "--model", WEIGHTS, "--input-dir-lr", FRAMES, "--backend", "openvino", "--cache-dir",
+            str(cache)
+        ]
         generate.main(arguments + ["--output-dir", str(tmp_path / "first")])
         cached = sorted(cache.iterdir())
         cached[1].write_bytes(cached[1].read_bytes()[:100])  # truncated

@@ -57,7 +57,8 @@ def read_clip(folder, frames, crop, degradation):
     HR 4 times LR, a crop that evaluate.py can score."""
     is_pair = all(os.path.isdir(os.path.join(folder, name)) for name in PAIR_FOLDERS)
     wanted = "put the clip's HR frames in it (or its LR/ and HR/ folders), or remove it from data.val_dir"
-    hr_paths = list_frames(os.path.join(folder, "HR") if is_pair else folder, "validation clip", wanted)[:frames]
+    hr_paths = list_frames(os.path.join(folder, "HR") if is_pair else folder, "validation clip",
+                           wanted)[:frames]
     if len(hr_paths) < metrics.MIN_FRAMES:
         raise UserError(
             f"validation clip '{folder}' has {len(hr_paths)} frames; at least {metrics.MIN_FRAMES} are "
