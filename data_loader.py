@@ -2,7 +2,7 @@
 
 Layout: <input_video_dir>/<input_video_pre>_<NNNN>/col_high_<FFFF>.png, scenes NNNN = str_dir..end_dir,
 frames FFFF = 0..max_frm. A sample is rnn_n consecutive frames of one scene (a sliding window),
-cropped to tar_size = crop_size * SCALE + 2 * BLUR_MARGIN so that the LR frames can be made by blurring
+cropped to tar_size = crop_size * scale + 2 * BLUR_MARGIN so that the LR frames can be made by blurring
 inside the graph, augmented, as RGB float32 in [0, 1].
 
 Every sample is a pure function of (seed, global sample number): the batches of iteration k are the
@@ -22,7 +22,7 @@ import numpy as np
 
 from utils.errors import UserError
 from utils.image_io import common_image_size
-from utils.ops import BLUR_MARGIN, SCALE
+from utils.ops import BLUR_MARGIN
 from utils.paths import input_folder
 from utils.scene_layout import frame_path, scene_dir
 
@@ -30,9 +30,9 @@ MOVING_FIRST_FRAME_PROBABILITY = 0.3  # the reference moves when uniform(0, 1) >
 MOVE_STEP_RANGE = (-3.5, 4.5)  # per-frame shift floor(uniform(-3.5, 4.5)) in {-4, ..., 4}
 
 
-def hr_crop_size(crop_size):
-    """HR pixels a sample needs: the target crop plus the blur margin on each side."""
-    return crop_size * SCALE + 2 * BLUR_MARGIN
+def hr_crop_size(crop_size, scale):
+    """HR pixels a sample needs: the target crop (crop_size LR pixels at `scale`) plus the blur margin on each side."""
+    return crop_size * scale + 2 * BLUR_MARGIN
 
 
 def find_scenes(input_dir, prefix, first_id, last_id, max_frm, rnn_n, warn=print):
@@ -112,7 +112,7 @@ class SequenceSampler:
         self.scenes = find_scenes(data.input_video_dir, data.input_video_pre, data.str_dir, data.end_dir,
                                   data.max_frm, train.rnn_n, warn)
         self.windows = sequence_windows(self.scenes, train.rnn_n, data.max_frm)
-        self.rnn_n, self.tar_size = train.rnn_n, hr_crop_size(train.crop_size)
+        self.rnn_n, self.tar_size = train.rnn_n, hr_crop_size(train.crop_size, train.scale)
         self.flip, self.random_crop, self.moving_first_frame = train.flip, train.random_crop, train.movingFirstFrame
         self.seed, self.batch_size = train.seed, train.batch_size
         self.rank, self.global_batch = rank, train.batch_size * num_procs

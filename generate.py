@@ -1,8 +1,10 @@
-"""Super-resolve a folder of LR frames (or of HR frames, or a video file) by 4x with a TecoGAN or FRVSR model.
+"""Super-resolve a folder of LR frames (or of HR frames, or a video file) with a TecoGAN or FRVSR model, by its
+scale (x4 or x2, read from its weights), or to any size with --outscale or --output-size.
 
     python generate.py --model tecogan_model.h5 --input-dir-lr LR/calendar --output-dir results/calendar
     python generate.py --model tecogan_model.h5 --input-video clip.mp4 --output-video clip_x4.mp4
     mpirun -n 2 python generate.py --model tecogan_model.h5 --input-video clip.mp4 --output-video clip_x4.mp4
+    python generate.py --model tecogan_model.h5 --input-video 1080p.mp4 --output-video 2160p.mp4 --outscale 2
 
 The work is done by inference.py (the recurrent model, its backends and tiles); this script reads the
 frames, writes the results and reports. Under mpirun each process super-resolves whole scenes and rank 0
@@ -31,7 +33,8 @@ from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, 
                             open_video_writer, read_ahead, read_rgb, remove_stale_temporaries, to_uint8,
                             write_rgb)
 from utils.onnx_backend import default_cache_dir
-from utils.ops import SCALE, degrade_hr_frame
+from utils.ops import degrade_hr_frame
+from utils.output_size import parse_outscale, parse_output_size, requested_size, resize_output
 from utils.paths import lock_folder
 from utils.scenes import (assign_scenes, detect_cuts, read_cuts_file, shot_ranges, split_at_cuts,
                           spread_scenes)
@@ -41,9 +44,10 @@ def frame_stem(path):
     return os.path.splitext(os.path.basename(path))[0]
 
 
-def frames_from_folder(folder, degrade=False):
+def frames_from_folder(folder, degrade_scale=None):
     """(frame shape, frame paths, (name stem, LR frame) pairs) of a folder, checked up front: readable and
-    all of one size. degrade: the folder holds HR frames, made LR by the training degradation."""
+    all of one size. degrade_scale: the folder holds HR frames, made LR by the training degradation at this
+    scale (the model's)."""
     paths = list_frames(folder)
     first_shape = None
     for path in paths:
@@ -52,7 +56,7 @@ def frames_from_folder(folder, degrade=False):
         if shape != first_shape:
             raise UserError(f"frame '{path}' is {shape[1]}x{shape[0]} but '{paths[0]}' is "
                             f"{first_shape[1]}x{first_shape[0]}; all frames of a sequence must have one size")
-    prepare = degrade_hr_frame if degrade else (lambda frame: frame)
+    prepare = (lambda frame: degrade_hr_frame(frame, degrade_scale)) if degrade_scale else (lambda frame: frame)
     return first_shape[:2], paths, ((frame_stem(path), prepare(read_rgb(path))) for path in paths)
 
 
@@ -102,7 +106,7 @@ class OneLineParser(FlagParser):
 
 
 def parse_args(argv=None):
-    parser = OneLineParser(description="TecoGAN / FRVSR 4x video super-resolution",
+    parser = OneLineParser(description="TecoGAN / FRVSR video super-resolution (x4 or x2, read from --model)",
                            reference_flags=("--model", "--input-dir-lr", "--output-dir", "--output-name",
                                             "--output-ext", "--num_resblock"))
     parser.add_argument("--model", required=True, help="NNabla weights (.h5): tecogan_model.h5, "
@@ -110,7 +114,7 @@ def parse_args(argv=None):
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--input-dir-lr", help="folder of LR frames (png/jpg), sorted by the number in their name")
     source.add_argument("--input-dir-hr", help="folder of HR frames: made LR by the training degradation "
-                        "(Gaussian blur sigma 1.5, every 4th pixel from (0, 0)), to compare the result with them")
+                        "(Gaussian blur sigma 1.5, every s-th pixel from (0, 0) for an xs model), to compare the result with them")
     source.add_argument("--input-video", help="video file to read the LR frames from")
     parser.add_argument("--output-dir", help="where to write the SR frames (default: results/<input name>; with "
                         "--input-video and --output-video, frames are written only when this is given)")
@@ -118,6 +122,13 @@ def parse_args(argv=None):
     parser.add_argument("--output-ext", default="png", choices=("png", "jpg"), help="format of the output frames")
     parser.add_argument("--output-video", help="also write the SR frames as this .mp4 file (H.264 through ffmpeg, "
                         "with the input video's audio, frame rate and sample aspect ratio)")
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--outscale", metavar="F", help="write frames F times the input's size (e.g. 2 with an x4 "
+                      "model, 1.5, 3): the model's output resized as it is written, Lanczos to enlarge, area to "
+                      "shrink; with --output-video each side is rounded to an even number (H.264) "
+                      "(default: the model's scale)")
+    size.add_argument("--output-size", metavar="WxH", help="write frames of this size (e.g. 3840x2160), resized "
+                      "like --outscale; even sides with --output-video")
     parser.add_argument("--fps", type=positive(float, "--fps"),
                         help=f"frame rate of --output-video (default: the input video's, else {DEFAULT_FPS})")
     parser.add_argument("--start", help="first frame of --input-video to super-resolve: a frame number "
@@ -156,6 +167,8 @@ def parse_args(argv=None):
                         "use --output-dir to choose the folder")
     if args.output_video:
         check_video_output(args.output_video)
+    args.outscale = parse_outscale(args.outscale) if args.outscale is not None else None
+    args.output_size = parse_output_size(args.output_size, bool(args.output_video)) if args.output_size else None
     if args.scene_cuts is None:
         args.scene_cuts = "auto" if args.input_video else "off"
     if args.scene_cuts == "auto" and not args.input_video:
@@ -238,12 +251,13 @@ def run(args, processes, held):
                                    reader.sample_aspect)
     else:
         folder = args.input_dir_lr or args.input_dir_hr
-        shape, input_paths, named_frames = frames_from_folder(folder, degrade=bool(args.input_dir_hr))
+        shape, input_paths, named_frames = frames_from_folder(folder, resolver.scale if args.input_dir_hr else None)
         fps = DEFAULT_FPS
         names = [frame_stem(path) for path in input_paths]
         cuts = on_rank_zero(processes, lambda: scene_cuts(args.scene_cuts, len(names), 0, len(names)))
-        if args.input_dir_hr:  # LR pixel i on HR pixel 4i; the SR frames are cut to the HR frames' size
-            crop, shape = shape, (-(-shape[0] // SCALE), -(-shape[1] // SCALE))
+        if args.input_dir_hr:  # LR pixel i on HR pixel s*i; the SR frames are cut to the HR frames' size
+            crop, shape = shape, (-(-shape[0] // resolver.scale), -(-shape[1] // resolver.scale))
+    size = requested_size(*shape, args.outscale, args.output_size, bool(args.output_video))
     source_name = os.path.splitext(os.path.basename(os.path.normpath(args.input_video or args.input_dir_lr
                                                                      or args.input_dir_hr)))[0]
     output_dir = args.output_dir
@@ -256,12 +270,14 @@ def run(args, processes, held):
         print(f"rank {processes.rank} of {processes.size}: idle, the {len(owners)} scene(s) went to other ranks")
         return
     model = resolver.model(*shape)  # the tile plan is checked against the budget before anything is written
-    out_height, out_width = crop or (shape[0] * SCALE, shape[1] * SCALE)
+    native_height, native_width = crop or (shape[0] * resolver.scale, shape[1] * resolver.scale)
+    out_height, out_width = size or (native_height, native_width)
     waiting_frames = max(1, int(WAITING_SHARE * resolver.max_memory // (out_height * out_width * 3)))
 
     def super_resolve_scene(scene):
         for name, output in resolver.sequence(scene, shape):
-            yield name, to_uint8(output[:out_height, :out_width], args.truncate)
+            yield name, to_uint8(resize_output(output[:native_height, :native_width], out_height, out_width),
+                                 args.truncate)
 
     started = time.perf_counter()
     # A stream: the next frames are decoded and the previous ones written while a frame computes.

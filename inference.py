@@ -38,7 +38,7 @@ from utils.context import NNABLA_TYPE_CONFIGS, context_name, use_context
 from utils.errors import UserError
 from utils.onnx_backend import OPENVINO_PRECISIONS, CompiledNetwork, cache_stem, cached_models, cpu_has_bfloat16, \
     default_cache_dir, export_onnx, openvino_available
-from utils.ops import SCALE, linear_weights, to_channel_first, to_channel_last, warp_by_flow
+from utils.ops import PAPER_SCALE as SCALE, linear_weights, to_channel_first, to_channel_last, warp_by_flow
 from utils.scenes import split_at_cuts
 from utils.weights import assign_weights, count_resblocks, parameters_under, read_weight_file
 
@@ -413,7 +413,7 @@ class NnablaNetworks:
                 flow_lr = flow_estimator(F.concatenate(lr_previous, lr_current, axis=3))
             with nn.parameter_scope(GENERATOR_SCOPE):
                 trunk = generator_trunk(to_channel_first(generator_input(lr_frame, warped)), num_resblock)
-                output = to_channel_last(generator_tail(features, to_channel_first(lr_window)))
+                output = to_channel_last(generator_tail(features, to_channel_first(lr_window), SCALE))
         return {"flow": ((lr_previous, lr_current), flow_lr), "trunk": ((lr_frame, warped), trunk),
                 "tail": ((features, lr_window), output)}
 
@@ -598,10 +598,10 @@ class DeviceFrameRecurrence:
                 flow_lr = flow_estimator(F.concatenate(self.lr_previous, self.lr_current, axis=3))
             # the flow net sees rows // 8 * 8 rows; its output is reflect-padded back, as in FrameRecurrence
             flow_lr = F.pad(flow_lr, (0, rows - flow_lr.shape[1], 0, columns - flow_lr.shape[2], 0, 0), mode="reflect")
-            warped = warp_by_flow(self.previous_output, flow_to_high_res(flow_lr))
+            warped = warp_by_flow(self.previous_output, flow_to_high_res(flow_lr, SCALE))
             with nn.parameter_scope(GENERATOR_SCOPE):
                 features = generator_trunk(to_channel_first(generator_input(self.lr_current, warped)), num_resblock)
-                self.output = to_channel_last(generator_tail(features, to_channel_first(self.lr_current)))
+                self.output = to_channel_last(generator_tail(features, to_channel_first(self.lr_current), SCALE))
         self.reset()
 
     def reset(self):
@@ -719,6 +719,7 @@ class SuperResolver:
         self.source = weights
         self.file_arrays = file_arrays if file_arrays is not None else read_weight_file(weights)
         self.num_resblock = resolve_num_resblock(num_resblock, self.file_arrays, weights)
+        self.scale = SCALE
         cpu = self.context == "cpu"
         self.tile, self.threads = tile, threads or (available_cores(sharing) if cpu else 1)
         self.max_memory = max_memory or default_budget(self.context)

@@ -42,7 +42,7 @@ from utils.distributed import make_communicator
 from utils.errors import INTERRUPTED_EXIT, UserError, exit_on_user_error, interrupt
 from utils.flags import FlagParser
 from utils.image_io import remove_stale_temporaries
-from utils.ops import BLUR_MARGIN, SCALE, frames_batch, gaussian_downsample_four, warp_by_flow
+from utils.ops import BLUR_MARGIN, PAPER_SCALE, frames_batch, gaussian_downsample, warp_by_flow
 from utils.paths import lock_folder, output_folder
 from utils.training_log import ITERATION_SECONDS, LossLog, TensorBoardScalars
 from utils.validation import Validation, validation_clips
@@ -103,10 +103,10 @@ def run_settings(config, num_procs):
     return settings
 
 
-def lr_sequence(data_hr):
+def lr_sequence(data_hr, scale):
     """The LR frames made from the HR crops by the training degradation: (B, T, tar, tar, 3) -> (B, T, h, w, 3)."""
     batch, length, size = data_hr.shape[:3]
-    lr_frames = gaussian_downsample_four(F.reshape(data_hr, (batch * length, size, size, 3)))
+    lr_frames = gaussian_downsample(F.reshape(data_hr, (batch * length, size, size, 3)), scale)
     return F.reshape(lr_frames, (batch, length) + lr_frames.shape[1:])
 
 
@@ -119,12 +119,14 @@ def hr_targets(data_hr):
 def recurrent_generation(lr_frames, targets, blocks, scope, stage):
     """Flows, generated frames, content and warp losses of a sequence (the FRVSR part of both stages).
 
-    The generator and flow net parameters live under `stage` ('frvsr' or 'tecogan') of the root scope dict.
+    The generator and flow net parameters live under `stage` ('frvsr' or 'tecogan') of the root scope dict;
+    the scale is that of the targets over the LR frames.
     """
     batch, length, height, width, _ = lr_frames.shape
+    scale = targets.shape[2] // height
     with nn.parameter_scope("", scope), nn.parameter_scope(stage):
         flow_lr = estimate_sequence_flows(lr_frames)
-        flow_hr = F.reshape(flow_to_high_res(flow_lr), (batch, length - 1, SCALE * height, SCALE * width, 2))
+        flow_hr = F.reshape(flow_to_high_res(flow_lr, scale), (batch, length - 1, scale * height, scale * width, 2))
         generated = generate_sequence(lr_frames, flow_hr, blocks)
     graph = SimpleNamespace(lr_frames=lr_frames, targets=targets, flow_lr=flow_lr, flow_hr=flow_hr,
                             generated=generated)
@@ -139,20 +141,21 @@ def keep_for_logging(graph, names):
         variable.persistent = True  # kept through backward(clear_buffer=True) for logging
 
 
-def build_frvsr_graph(data_hr, blocks, scope, stage="frvsr"):
+def build_frvsr_graph(data_hr, blocks, scope, stage="frvsr", scale=PAPER_SCALE):
     """The FRVSR training graph on HR crops data_hr (B, T, tar, tar, 3) in [0, 1]."""
-    graph = recurrent_generation(lr_sequence(data_hr), hr_targets(data_hr), blocks, scope, stage)
+    graph = recurrent_generation(lr_sequence(data_hr, scale), hr_targets(data_hr), blocks, scope, stage)
     graph.gen_loss = graph.content_loss
     graph.fnet_loss = graph.gen_loss + graph.warp_loss
     keep_for_logging(graph, ("content_loss", "warp_loss", "fnet_loss"))
     return graph
 
 
-def build_tecogan_graph(data_hr, blocks, gan, eps, use_vgg, scope, stage="tecogan"):
+def build_tecogan_graph(data_hr, blocks, gan, eps, use_vgg, scope, stage="tecogan", scale=PAPER_SCALE):
     """The TecoGAN training graph: FRVSR on the ping-pong sequence, the spatio-temporal discriminator,
     and the ping-pong, adversarial, discriminator-feature and (if use_vgg) VGG19 losses. The
     discriminator and VGG19 parameters sit at the top of the scope dict, as in the reference."""
-    graph = recurrent_generation(ping_pong(lr_sequence(data_hr)), ping_pong(hr_targets(data_hr)), blocks, scope, stage)
+    graph = recurrent_generation(ping_pong(lr_sequence(data_hr, scale)), ping_pong(hr_targets(data_hr)), blocks, scope,
+                                 stage)
     generated = graph.generated
     real_input, fake_input, graph.t_gen_output = discriminator_inputs(graph.targets, generated, graph.lr_frames,
                                                                       graph.flow_hr, gan.crop_dt)
@@ -328,9 +331,9 @@ def build_training(config, data_hr, stage, blocks):
     parameter_tree = OrderedDict()  # the root parameter scope of this run: its networks' parameters, nested
     if stage.adversarial:
         graph = build_tecogan_graph(data_hr, blocks, config.gan, config.train.eps, config.gan.vgg_scaling > 0,
-                                    parameter_tree, stage.name)
+                                    parameter_tree, stage.name, config.train.scale)
     else:
-        graph = build_frvsr_graph(data_hr, blocks, parameter_tree, stage.name)
+        graph = build_frvsr_graph(data_hr, blocks, parameter_tree, stage.name, config.train.scale)
     with nn.parameter_scope("", parameter_tree):
         learnable_params = {solver: {name: param for name, param in parameters_under(prefix).items()
                                      if param.need_grad}
@@ -401,7 +404,8 @@ def train(config, held):
         if is_writer:
             print(f"resuming from {checkpoint} at iteration {start}")
     elif stage.adversarial:
-        file_blocks = load_frvsr_start(config.train.pre_trained_frvsr_weights, network_params, stage.name, blocks)
+        file_blocks = load_frvsr_start(config.train.pre_trained_frvsr_weights, network_params, stage.name, blocks,
+                                       config.train.scale)
     balance = BalanceAverage(config.train.decay, loop_state.get("balance", 0.0), loop_state.get("balance_average"))
     log = LossLog(output_dir, start) if is_writer else None
     board = TensorBoardScalars(output_dir, start) if is_writer and config.train.tensorboard else None

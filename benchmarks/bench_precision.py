@@ -34,7 +34,7 @@ from utils import context, metrics  # noqa: E402
 from utils.errors import exit_on_user_error  # noqa: E402
 from utils.image_io import list_frames, read_rgb, sample_clip  # noqa: E402
 from utils.onnx_backend import cpu_has_bfloat16, openvino_available  # noqa: E402
-from utils.ops import SCALE, degrade_hr_frame  # noqa: E402
+from utils.ops import PAPER_SCALE as SCALE, degrade_hr_frame  # noqa: E402
 from utils.weights import save_weights  # noqa: E402
 
 ENGINES = {"fp16": "nnabla", "bf16": "openvino"}  # the engine each low precision is compared on
@@ -88,7 +88,7 @@ def inputs(clip_path, frames, lr_size):
     calendar = calendar[:frames]
     return {f"calendar ({len(calendar)} frames, {calendar[0].shape[1]}x{calendar[0].shape[0]} LR)": (calendar, None),
             f"{os.path.basename(clip_path)} ({len(targets)} frames, {size} LR)":
-                ([degrade_hr_frame(frame) for frame in targets], targets)}
+                ([degrade_hr_frame(frame, SCALE) for frame in targets], targets)}
 
 
 def lr_size_flag(text):

@@ -14,7 +14,7 @@ from inference import (SuperResolver, TilePlan, flow_to_high_res_window, plan_ax
 from models import FLOW_NET_HALO, FLOW_NET_STRIDE, flow_to_high_res
 from test_generate import FIXTURES, NPY_TOLERANCE, assert_matches_fixture, run_fixture
 from utils.errors import UserError
-from utils.ops import degrade_hr_frame, gaussian_downsample_four, warp_by_flow
+from utils.ops import degrade_hr_frame, gaussian_downsample, warp_by_flow
 
 RNG = np.random.RandomState(0)
 BUNDLED_MODEL = os.path.join(REPO_ROOT, "models", "tecogan_demo_bigbuckbunny.h5")
@@ -132,14 +132,17 @@ def test_a_budget_below_the_frames_themselves_is_a_user_error():
         TilePlan(1080, 1920, 16, budget=1.0 * 2 ** 30)  # four 8K float frames alone need 1.6 GB
 
 
-def test_hr_input_is_degraded_like_training_with_lr_pixel_i_on_hr_pixel_4i():
+@pytest.mark.parametrize("scale, lr_shape", [(4, (12, 16, 3)), (2, (23, 31, 3))])
+def test_hr_input_is_degraded_like_training_with_lr_pixel_i_on_hr_pixel_scale_i(scale, lr_shape):
     hr = RNG.rand(45, 62, 3).astype(np.float32)
-    lr = degrade_hr_frame(hr)
-    assert lr.shape == (12, 16, 3)
-    training = gaussian_downsample_four(nn.Variable.from_numpy_array(hr[None]))  # unpadded: pixel j on 4j + 4
+    lr = degrade_hr_frame(hr, scale)
+    assert lr.shape == lr_shape
+    # unpadded: pixel j on scale * j + 4, the blur's reach
+    training = gaussian_downsample(nn.Variable.from_numpy_array(hr[None]), scale)
     training.forward()
     rows, columns = training.shape[1:3]
-    np.testing.assert_allclose(lr[1:1 + rows, 1:1 + columns], training.d[0], rtol=0, atol=1e-6)
+    offset = 4 // scale
+    np.testing.assert_allclose(lr[offset:offset + rows, offset:offset + columns], training.d[0], rtol=0, atol=1e-6)
 
 
 @pytest.mark.parametrize("height, width", [(37, 45), (5, 6)])  # a stride remainder; smaller than the stride

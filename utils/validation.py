@@ -4,7 +4,7 @@ does (inference.SuperResolver), and score them with evaluate.py's functions.
 data.val_dir holds one subfolder per clip, in either layout:
     <clip>/*.png                      HR frames, made LR by the training degradation (utils.ops.degrade_hr_frame,
                                       as generate.py --input-dir-hr)
-    <clip>/LR/*.png and <clip>/HR/*   LR frames and their HR frames (4 times the LR size), paired in order
+    <clip>/LR/*.png and <clip>/HR/*   LR frames and their HR frames (train.scale times the LR size), paired in order
 Frames are ordered by the number in their name (generate.py's order). Each clip gives its first train.val_frames
 frames, centre-cropped to train.val_crop HR pixels on a side (on the LR grid, so that LR and HR stay aligned).
 """
@@ -20,7 +20,7 @@ from inference import SuperResolver
 from utils import metrics
 from utils.errors import UserError
 from utils.image_io import common_image_size, list_frames, read_rgb, write_bytes, write_rgb
-from utils.ops import SCALE, bicubic_four_frames, degrade_hr_frame
+from utils.ops import bicubic_upscale_frames, degrade_hr_frame
 from utils.paths import input_folder
 from utils.pictures import detail_frame, detail_window, joined, panel_row
 from utils.training_log import LossLog
@@ -33,24 +33,25 @@ PAIR_FOLDERS = ("LR", "HR")
 MIN_FRAMES = 2 * metrics.BORDER_FRAMES + 1  # evaluate.py scores all but the first and last BORDER_FRAMES
 BEST_MODEL = "model_best.h5"
 LOG_NAME = "val"  # val.csv and val.png in the output folder
-PICTURE_FOLDER = "validation"  # validation/iteration_<N>.png: x4 bicubic | ours | ground truth of each clip
+PICTURE_FOLDER = "validation"  # validation/iteration_<N>.png: bicubic | ours | ground truth of each clip
 SECONDS = "seconds"
 
 
 class Clip:
-    """One validation clip: its name, LR frames (h, w, 3) and HR frames (4h, 4w, 3), RGB float32 in [0, 1]."""
+    """One validation clip: its name, LR frames (h, w, 3) and HR frames (sh, sw, 3), RGB float32 in [0, 1]."""
 
     def __init__(self, name, lr_frames, hr_frames):
         self.name, self.lr_frames, self.hr_frames = name, lr_frames, hr_frames
+        self.scale = hr_frames[0].shape[1] // lr_frames[0].shape[1]
 
 
 def clip_frame_size(paths, folder):
     return common_image_size(paths, f"validation clip '{folder}': frame", "the frames of a clip must have one size")
 
 
-def read_clip(folder, frames, crop):
+def read_clip(folder, frames, crop, scale):
     """The Clip of a folder of data.val_dir (see the module's docstring), checked: enough frames, one size,
-    HR 4 times LR, a crop that evaluate.py can score."""
+    HR `scale` times LR, a crop that evaluate.py can score."""
     is_pair = all(os.path.isdir(os.path.join(folder, name)) for name in PAIR_FOLDERS)
     hr_paths = list_frames(os.path.join(folder, "HR") if is_pair else folder)[:frames]
     if len(hr_paths) < MIN_FRAMES:
@@ -64,22 +65,22 @@ def read_clip(folder, frames, crop):
             raise UserError(f"validation clip '{folder}' has {len(lr_paths)} LR and {len(hr_paths)} HR frames; "
                             "give each LR frame its HR frame")
         lr_height, lr_width = clip_frame_size(lr_paths, folder)
-        if (hr_height, hr_width) != (SCALE * lr_height, SCALE * lr_width):
+        if (hr_height, hr_width) != (scale * lr_height, scale * lr_width):
             raise UserError(f"validation clip '{folder}': HR frames are {hr_width}x{hr_height} but LR frames are "
-                            f"{lr_width}x{lr_height}; HR frames must be {SCALE} times the LR size")
-    # the crop on the LR grid: crop // SCALE LR pixels, centred, and the HR pixels they become
-    lr_crop = [min(crop, side) // SCALE for side in (hr_height, hr_width)]
-    if min(lr_crop) * SCALE < metrics.SMALLEST_SIDE:
+                            f"{lr_width}x{lr_height}; HR frames must be {scale} times the LR size (train.scale)")
+    # the crop on the LR grid: crop // scale LR pixels, centred, and the HR pixels they become
+    lr_crop = [min(crop, side) // scale for side in (hr_height, hr_width)]
+    if min(lr_crop) * scale < metrics.SMALLEST_SIDE:
         raise UserError(f"validation clip '{folder}' has frames of {hr_width}x{hr_height} HR pixels; evaluate.py "
                         f"needs at least {metrics.SMALLEST_SIDE}x{metrics.SMALLEST_SIDE}: use larger frames")
-    top, left = ((side // SCALE - kept) // 2 for side, kept in zip((hr_height, hr_width), lr_crop))
+    top, left = ((side // scale - kept) // 2 for side, kept in zip((hr_height, hr_width), lr_crop))
     rows, columns = slice(top, top + lr_crop[0]), slice(left, left + lr_crop[1])
-    hr_rows, hr_columns = (slice(SCALE * part.start, SCALE * part.stop) for part in (rows, columns))
+    hr_rows, hr_columns = (slice(scale * part.start, scale * part.stop) for part in (rows, columns))
     hr_frames = [read_rgb(path)[hr_rows, hr_columns] for path in hr_paths]
     if is_pair:
         lr_frames = [read_rgb(path)[rows, columns] for path in lr_paths]
     else:
-        lr_frames = [degrade_hr_frame(frame) for frame in hr_frames]
+        lr_frames = [degrade_hr_frame(frame, scale) for frame in hr_frames]
     return Clip(os.path.basename(os.path.normpath(folder)), lr_frames, hr_frames)
 
 
@@ -100,7 +101,7 @@ def validation_clips(config):
     if not folders:
         raise UserError(f"validation folder '{val_dir}' has no clip folders; put each clip's HR frames (or its LR/ "
                         "and HR/ folders) in a subfolder of it")
-    return [read_clip(folder, config.train.val_frames, config.train.val_crop) for folder in folders]
+    return [read_clip(folder, config.train.val_frames, config.train.val_crop, config.train.scale) for folder in folders]
 
 
 def is_better(value, best, column):
@@ -128,7 +129,7 @@ class Validation:
         for row in self.log.rows:
             if is_better(row.get(self.column, np.nan), self.best, self.column):
                 self.best = row[self.column]
-        self.bicubic = [bicubic_four_frames(clip.lr_frames) for clip in clips]
+        self.bicubic = [bicubic_upscale_frames(clip.lr_frames, clip.scale) for clip in clips]
 
     def super_resolve(self, model_path):
         """The SR frames of every clip, cut to its HR frames, as generate.py makes them from model_path."""
@@ -157,7 +158,7 @@ class Validation:
         return {column: average[column] for column in self.columns}
 
     def picture(self, outputs, iteration):
-        """x4 bicubic | ours | ground truth of each clip, on its window and frame of most detail, one clip a row."""
+        """Bicubic | ours | ground truth of each clip, on its window and frame of most detail, one clip a row."""
         rows = []
         for clip, bicubic_frames, sr_frames in zip(self.clips, self.bicubic, outputs):
             window = detail_window(clip.hr_frames)
