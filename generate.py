@@ -6,7 +6,7 @@ scale (x4 or x2, read from its weights), or to any size with --outscale or --out
     mpirun -n 2 python generate.py --model tecogan_model.h5 --input-video clip.mp4 --output-video clip_x4.mp4
     python generate.py --model tecogan_model.h5 --input-video 1080p.mp4 --output-video 2160p.mp4 --outscale 2
 
-The work is done by inference.py (the recurrent model, its backends and tiles); this script reads the
+The work is done by the inference package (the recurrent model, its backends and tiles); this script reads the
 frames, writes the results and reports. Under mpirun each process super-resolves whole scenes and rank 0
 writes every frame in order (utils/scenes.spread_scenes).
 """
@@ -14,9 +14,7 @@ import logging
 
 logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import logs its start-up
 
-import argparse
 import itertools
-import math
 import os
 import sys
 import time
@@ -25,14 +23,14 @@ from contextlib import ExitStack
 from tqdm import tqdm
 
 from inference import BACKEND_CHOICES, PRECISIONS, SuperResolver, scene_steps
+from inference.onnx_export import default_cache_dir
 from utils.context import CONTEXT_CHOICES
 from utils.distributed import MPIProcesses, SingleProcess, launched_by_mpirun, local_rank
 from utils.errors import UserError, exit_on_user_error, interrupt_on_stop_signals
-from utils.flags import FlagParser
+from utils.flags import OneLineParser, positive
 from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, check_video_output, list_frames,
                             open_video_writer, read_ahead, read_rgb, remove_stale_temporaries, to_uint8,
                             write_rgb)
-from utils.onnx_backend import default_cache_dir
 from utils.ops import degrade_hr_frame
 from utils.output_size import parse_outscale, parse_output_size, requested_size, resize_output
 from utils.paths import lock_folder
@@ -84,25 +82,6 @@ def save_frame(path, pixels, video):
         write_rgb(path, pixels)
     if video:
         video.write(pixels)
-
-
-def positive(kind, name):
-    def parse(text):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be a number, got '{text}'")
-        if not math.isfinite(value) or value <= 0:
-            raise argparse.ArgumentTypeError(f"{name} must be a positive finite number, got {text}")
-        return value
-    return parse
-
-
-class OneLineParser(FlagParser):
-    """argparse, with its usage errors raised as UserError (one line, exit code 2)."""
-
-    def error(self, message):
-        raise UserError(f"{message} (see --help)")
 
 
 def parse_args(argv=None):
@@ -229,11 +208,11 @@ def on_rank_zero(processes, compute):
     return result
 
 
-def run(args, processes, held):
-    """held: an ExitStack that holds the output folder's lock until the caller's block ends."""
+def run(args, processes, output_claim):
+    """output_claim: an ExitStack that holds the output folder's lock until the caller's block ends."""
     resolver = SuperResolver(args.model, args.backend, args.context, args.num_resblock, args.tile,
                              args.max_memory and args.max_memory * 2 ** 30, args.threads, args.cache_dir,
-                             sharing=processes.size, device_id=local_rank(), precision=args.precision)
+                             process_count=processes.size, device_id=local_rank(), precision=args.precision)
     if resolver.precision == "fp16" and resolver.context == "cpu":
         print("warning: --precision fp16 is meant for --context cudnn: NNabla's CPU kernels compute float16 "
               "hundreds of times more slowly than float32", file=sys.stderr)
@@ -292,7 +271,7 @@ def run(args, processes, held):
         return
     if output_dir:
         prepare_output_dir(output_dir)
-        held.enter_context(lock_folder(output_dir, "output folder"))
+        output_claim.enter_context(lock_folder(output_dir, "output folder"))
         remove_stale_temporaries(output_dir)
     if args.output_video:
         remove_stale_temporaries(os.path.dirname(os.path.abspath(args.output_video)),
@@ -322,8 +301,9 @@ def run(args, processes, held):
 def main(argv=None):
     # SIGTERM stops like Ctrl-C: the video being written is removed, no partial file is left.
     processes = processes_of_this_run()
-    with exit_on_user_error(report=processes.rank == 0), interrupt_on_stop_signals(), ExitStack() as held:
-        run(parse_args(argv), processes, held)
+    with exit_on_user_error(report=processes.rank == 0), interrupt_on_stop_signals(), \
+            ExitStack() as output_claim:
+        run(parse_args(argv), processes, output_claim)
 
 
 if __name__ == "__main__":

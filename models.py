@@ -12,6 +12,7 @@ import nnabla.initializer as I
 import nnabla.parametric_functions as PF
 from nnabla.parameter import get_parameter_or_create
 
+from utils.errors import UserError
 from utils.ops import (SCALES, bicubic_upscale_channel_first, bilinear_upscale, frames_at, frames_batch,
                        space_to_depth, to_channel_first, to_channel_last, warp_by_flow)
 
@@ -67,6 +68,24 @@ def generator_input_channels(scale):
 def scale_of_generator_input(channels):
     """The scale whose generator takes `channels` input channels, or None when none does."""
     return next((scale for scale in SCALES if generator_input_channels(scale) == channels), None)
+
+
+GENERATOR_INPUT_WEIGHT = f"{GENERATOR_SCOPE}/generator_unit/input_stage/conv/conv/W"  # (64, 3, 3, 3 + 3*s*s) in a file
+
+
+def model_scale(file_arrays, source):
+    """The scale of a model file's generator ({name: array in file layout}), read from its input convolution's
+    channels; UserError naming the file when they fit no scale. None when the file holds no generator."""
+    weight = file_arrays.get(GENERATOR_INPUT_WEIGHT)
+    if weight is None:
+        return None
+    scale = scale_of_generator_input(weight.shape[-1])
+    if scale is None:
+        expected = ", ".join(f"{generator_input_channels(each)} (x{each})" for each in SCALES)
+        raise UserError(f"weights file '{source}': the generator's input convolution takes {weight.shape[-1]} "
+                        f"channels, which fit no scale ({expected}); use a model file saved by train.py or an "
+                        "official NNabla model")
+    return scale
 
 
 def generator_trunk(lr_and_warped_prev, num_resblock):

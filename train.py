@@ -34,9 +34,12 @@ from losses import (adversarial_loss, content_loss, discriminator_feature_loss, 
                     ping_pong_loss, warp_loss)
 from models import (DISCRIMINATOR_SCOPE, FLOW_SCOPE, GENERATOR_SCOPE, discriminator, discriminator_inputs,
                     estimate_sequence_flows, flow_to_high_res, generate_sequence)
-from utils.checkpoint import (check_settings, latest_checkpoint, load_checkpoint, read_checkpoint, remove_orphans,
-                              save_checkpoint)
-from utils.config import REFERENCE_BATCH, add_config_flags, config_from_flags, flat
+from training.checkpoint import (check_settings, latest_checkpoint, load_checkpoint, read_checkpoint,
+                                 remove_orphans, save_checkpoint)
+from training.config import REFERENCE_BATCH, add_config_flags, config_from_flags, flat
+from training.loss_log import ITERATION_SECONDS, LossLog, TensorBoardScalars
+from training.stage_weights import load_frvsr_start, save_model
+from training.validation import Validation, validation_clips
 from utils.context import context_name, use_context
 from utils.distributed import make_communicator
 from utils.errors import INTERRUPTED_EXIT, UserError, exit_on_user_error, interrupt
@@ -44,9 +47,7 @@ from utils.flags import FlagParser
 from utils.image_io import remove_stale_temporaries
 from utils.ops import BLUR_MARGIN, PAPER_SCALE, frames_batch, gaussian_downsample, warp_by_flow
 from utils.paths import lock_folder, output_folder
-from utils.training_log import ITERATION_SECONDS, LossLog, TensorBoardScalars
-from utils.validation import Validation, validation_clips
-from utils.weights import load_frvsr_start, parameters_under, save_model
+from utils.weights import parameters_under
 from vgg19 import VGG_SCOPE, load_vgg19, vgg19_features, vgg_feature_loss
 
 FRVSR_BLOCKS, TECOGAN_BLOCKS = 10, 16  # the paper's generator sizes, used when num_resblock is null
@@ -57,7 +58,7 @@ FREE_ON_RESUME = ("nnabla_context.context", "nnabla_context.device_id", "train.m
                   "train.pre_trained_frvsr_weights", "train.vgg_pre_trained_weights", "data.input_video_dir",
                   "data.output_dir", "train.val_freq", "train.val_metric", "train.val_frames", "train.val_crop",
                   "data.val_dir")
-GLOBAL_BATCH = "global batch (train.batch_size x processes)"
+GLOBAL_BATCH_KEY = "global batch (train.batch_size x processes)"  # its name among a checkpoint's settings
 
 
 class Stage(NamedTuple):
@@ -99,7 +100,8 @@ def run_settings(config, num_procs):
     count as the one used."""
     settings = {key: value for key, value in flat(config).items()
                 if key not in FREE_ON_RESUME and key != "train.batch_size"}
-    settings.update({"train.num_resblock": num_resblock(config), GLOBAL_BATCH: config.train.batch_size * num_procs})
+    settings.update({"train.num_resblock": num_resblock(config),
+                     GLOBAL_BATCH_KEY: config.train.batch_size * num_procs})
     return settings
 
 
@@ -347,21 +349,21 @@ def remove_if_empty(folder):
         os.rmdir(folder)
 
 
-def claim_output_folder(output_dir, held):
-    """Create and lock the output folder until held (an ExitStack) closes: a second run into it stops with
-    one line. Then delete what a killed run left there: temporaries, and the files of checkpoints whose
+def claim_output_folder(output_dir, output_claim):
+    """Create and lock the output folder until output_claim (an ExitStack) closes: a second run into it stops
+    with one line. Then delete what a killed run left there: temporaries, and the files of checkpoints whose
     JSON was never written. A folder made here is removed again if the run ends without writing into it."""
     if not os.path.isdir(output_dir):
         os.makedirs(output_dir)
-        held.callback(remove_if_empty, output_dir)
-    held.enter_context(lock_folder(output_dir, "output folder (--output_dir)"))
+        output_claim.callback(remove_if_empty, output_dir)
+    output_claim.enter_context(lock_folder(output_dir, "output folder (--output_dir)"))
     remove_stale_temporaries(output_dir)
     remove_orphans(output_dir)
 
 
-def train(config, held):
+def train(config, output_claim):
     """Train (or resume) one stage; returns True when a stop request ended it before max_iter.
-    held: an ExitStack that holds the output folder's lock until the caller's block ends."""
+    output_claim: an ExitStack that holds the output folder's lock until the caller's block ends."""
     output_dir = output_folder(config.data.output_dir, "output folder (--output_dir)")
     context = context_name(config.nnabla_context.context)
     comm = make_communicator(context, config.nnabla_context.device_id)
@@ -375,7 +377,7 @@ def train(config, held):
     checkpoint = config.train.checkpoint
     recorded = read_checkpoint(checkpoint) if checkpoint else None  # a given one is checked before anything is made
     if is_writer:
-        claim_output_folder(output_dir, held)
+        claim_output_folder(output_dir, output_claim)
     if not checkpoint:
         checkpoint = latest_checkpoint(output_dir)
         recorded = read_checkpoint(checkpoint) if checkpoint else None
@@ -502,8 +504,8 @@ def parse_args(argv=None):
 
 def main(argv=None):
     """Exit code 0 when training is done, 2 on a user error, 130 when stopped early by Ctrl-C or SIGTERM."""
-    with exit_on_user_error(), ExitStack() as held:
-        if train(parse_args(argv), held):
+    with exit_on_user_error(), ExitStack() as output_claim:
+        if train(parse_args(argv), output_claim):
             sys.exit(INTERRUPTED_EXIT)
 
 

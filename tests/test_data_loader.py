@@ -7,7 +7,7 @@ import pytest
 
 from data_loader import SequenceSampler, find_scenes, sequence_windows
 from training_data import make_calendar_scenes
-from utils.config import load_config
+from training.config import load_config
 from utils.errors import UserError
 from utils.image_io import read_rgb
 from utils.scene_layout import frame_path, scene_dir

@@ -4,7 +4,6 @@ Downloads go through a stand-in yt-dlp / youtube-dl on PATH that serves that cli
 authors' video ids, so the whole path (probe, size check, download, cut, remove, log) runs offline.
 """
 import glob
-import importlib.util
 import json
 import os
 import re
@@ -15,15 +14,13 @@ import cv2
 import numpy as np
 import pytest
 
+from authors_scripts import dataPrepare as data_prepare
 from clips import write_joined_clip
 from conftest import REPO_ROOT, shared_path, user_error_line
 from test_onnx_backend import needs_ffmpeg
 from utils.image_io import sample_clip
 
-SCRIPT = os.path.join(REPO_ROOT, "authors_scripts", "dataPrepare.py")
-_spec = importlib.util.spec_from_file_location("dataPrepare", SCRIPT)
-data_prepare = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(data_prepare)
+SCRIPT = [sys.executable, "-m", "authors_scripts.dataPrepare"]  # run from the repository root
 
 
 @pytest.fixture(scope="module")
@@ -132,8 +129,8 @@ def test_a_scene_past_the_end_of_the_video_is_logged_and_skipped(clip, clip_fram
 
 
 def test_a_run_that_makes_no_scene_says_what_to_change_and_exits_2(clip, tmp_path):
-    result = subprocess.run([sys.executable, SCRIPT, "--disk_path", str(tmp_path), "--video", clip,
-                             "--duration", "200"], capture_output=True, text=True, check=False)  # the clip has 132
+    result = subprocess.run([*SCRIPT, "--disk_path", str(tmp_path), "--video", clip, "--duration", "200"],
+                            cwd=REPO_ROOT, capture_output=True, text=True, check=False)  # the clip has 132
     assert result.returncode == 2
     log_path = glob.glob(str(tmp_path / "log" / "logfile_*.txt"))[0]
     assert result.stderr.strip().splitlines() == [(
@@ -264,9 +261,9 @@ def test_output_folders_that_are_or_lie_under_a_file_are_user_errors(clip, tmp_p
     a_file.write_text("")
     path = str(a_file) if place == "FILE" else str(a_file / "sub")
     flags = {"--disk_path": str(tmp_path / "data"), flag: path}
-    result = subprocess.run([sys.executable, SCRIPT, *[part for pair in flags.items() for part in pair],
+    result = subprocess.run([*SCRIPT, *[part for pair in flags.items() for part in pair],
                              "--video", clip, "--scene_starts", "0", "--duration", "2"],
-                            capture_output=True, text=True, check=False)
+                            cwd=REPO_ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [f"error: {message.format(path, a_file)}; choose another path"]
     assert sorted(os.listdir(tmp_path)) == ["a_file"]
@@ -275,8 +272,8 @@ def test_output_folders_that_are_or_lie_under_a_file_are_user_errors(clip, tmp_p
 def test_without_a_downloader_the_one_line_error_says_to_install_yt_dlp(tmp_path):
     empty_bin = tmp_path / "bin"
     empty_bin.mkdir()
-    result = subprocess.run([sys.executable, SCRIPT, "--disk_path", str(tmp_path / "data")],
-                            env={**os.environ, "PATH": str(empty_bin)}, capture_output=True, text=True)
+    result = subprocess.run([*SCRIPT, "--disk_path", str(tmp_path / "data")],
+                            cwd=REPO_ROOT, env={**os.environ, "PATH": str(empty_bin)}, capture_output=True, text=True)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "error: downloading the authors' videos needs yt-dlp or youtube-dl: pip install yt-dlp "

@@ -10,11 +10,12 @@ from PIL import Image
 import demo
 from conftest import REPO_ROOT
 from inference import NnablaNetworks
+from training.config import load_config
 from utils import metrics, pictures
-from utils.config import load_config
+from utils.paths import BUNDLED_MODEL
 from utils.weights import count_resblocks, read_weight_file
 
-RECIPES = [os.path.join(REPO_ROOT, "models", name)  # the stages of `make demo-model`, in order
+RECIPES = [os.path.join(REPO_ROOT, "recipes", name)  # the stages of `make demo-model`, in order
            for name in ("demo_frvsr.yaml", "demo_tecogan.yaml", "demo_texture.yaml",
                         "demo_detail.yaml")]
 
@@ -67,11 +68,11 @@ def test_on_its_default_clip_the_demo_beats_bicubic_in_psnr_temporal_consistency
 
 
 def test_bundled_model_loads_with_its_block_count_read_from_the_file():
-    arrays = read_weight_file(demo.DEFAULT_MODEL)
+    arrays = read_weight_file(BUNDLED_MODEL)
     blocks = count_resblocks(arrays)
     assert blocks == load_config(RECIPES[-1]).train.num_resblock
-    NnablaNetworks({"flow": (16, 16), "trunk": (16, 16), "tail": (16, 16)}, blocks).load(arrays, demo.DEFAULT_MODEL)
-    assert os.path.getsize(demo.DEFAULT_MODEL) < 20 * 2 ** 20
+    NnablaNetworks({"flow": (16, 16), "trunk": (16, 16), "tail": (16, 16)}, blocks).load(arrays, BUNDLED_MODEL)
+    assert os.path.getsize(BUNDLED_MODEL) < 20 * 2 ** 20
 
 
 @pytest.mark.parametrize("recipe", RECIPES)

@@ -11,6 +11,7 @@ from test_onnx_backend import needs_ffmpeg
 import demo
 from inference import SuperResolver
 from utils.image_io import read_rgb
+from utils.paths import BUNDLED_MODEL
 
 SHOT = 8
 
@@ -22,7 +23,7 @@ def test_the_demo_passes_the_clips_cut_to_generate_and_evaluate(tmp_path):
     demo.main(["--video", video, "--frames", str(2 * SHOT), "--output", str(out)])
     assert (out / "scene_cuts.txt").read_text() == f"{SHOT}\n"
     lr = [read_rgb(str(out / "lr" / f"{index:04d}.png")) for index in range(1, 2 * SHOT + 1)]
-    resolver = SuperResolver(demo.DEFAULT_MODEL, "openvino", "cpu", cache_dir=str(tmp_path / "cache"))
+    resolver = SuperResolver(BUNDLED_MODEL, "openvino", "cpu", cache_dir=str(tmp_path / "cache"))
     _, first_after_cut = next(resolver.sequence([(str(index), frame) for index, frame in enumerate(lr[SHOT:])]))
     written = cv2.imread(str(out / "sr" / f"output_{SHOT + 1:04d}.png"))[:, :, ::-1].astype(int)
     assert np.abs(written - np.rint(np.clip(first_after_cut, 0, 1) * 255)).max() <= 1  # the second shot's own start

@@ -13,6 +13,7 @@ from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
 import evaluate
 from conftest import REPO_ROOT, shared_path
+from evaluation import scoring
 from utils.lpips import LPIPS, to_lpips_input
 
 CALENDAR = sorted(glob.glob(shared_path("data", "calendar_lr", "*.png")))
@@ -67,7 +68,7 @@ def two_sequences(tmp_path_factory, lpips_weights):
     first = make_sequence(root, "calendar_a", 0, 9)
     second = make_sequence(root, "calendar_b", 20, 7)
     patch = pytest.MonkeyPatch()
-    patch.setattr(evaluate, "LPIPS_BATCH_PIXELS", 3 * 128 * 160)  # batches of 3 frames: boundaries are crossed
+    patch.setattr(scoring, "LPIPS_BATCH_PIXELS", 3 * 128 * 160)  # batches of 3 frames: boundaries are crossed
     run_evaluate([first[0], second[0]], [first[1], second[1]], root / "eval", "--lpips-weights", lpips_weights)
     patch.undo()
     return root, [first, second]
@@ -131,7 +132,7 @@ def test_frame_average_pools_frames_and_sequence_average_averages_sequences(two_
     root, _ = two_sequences
     frames = read_csv(root / "eval" / "frames.csv")
     summary = {row["label"]: row for row in read_csv(root / "eval" / "sequences.csv")}
-    for metric in evaluate.METRICS:
+    for metric in scoring.METRICS:
         per_sequence = [[number(row[metric]) for row in frames if row["sequence"] == label]
                         for label in ("00_calendar_a", "01_calendar_b")]
         means = [np.nanmean(values) for values in per_sequence]
@@ -198,7 +199,7 @@ def test_frames_are_ordered_by_the_digits_in_their_names_and_ib_frames_ignored(t
 
 
 def test_without_lpips_weights_the_other_metrics_are_reported_with_a_hint(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(evaluate, "DEFAULT_LPIPS_WEIGHTS", str(tmp_path / "absent.h5"))
+    monkeypatch.setattr(scoring, "DEFAULT_LPIPS_WEIGHTS", str(tmp_path / "absent.h5"))
     result_dir, target_dir = make_sequence(tmp_path, "seq", 0, 6)
     run_evaluate([result_dir], [target_dir], tmp_path / "eval")
     hints = [line for line in capsys.readouterr().out.splitlines() if "download_test_data.py --weights" in line]

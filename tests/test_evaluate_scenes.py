@@ -9,7 +9,7 @@ from test_evaluate import (
     run_evaluate,
 )
 
-import evaluate
+from evaluation import scoring
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,7 @@ def test_the_pair_across_a_cut_has_no_tof_or_tlp_and_every_other_value_is_unchan
     cut = read_csv(with_and_without_cut / "cut" / "frames.csv")
     assert [int(row["frame"]) for row in cut] == [2, 3, 4, 5, 6]
     for plain_row, cut_row in zip(plain, cut):
-        for metric in evaluate.METRICS:
+        for metric in scoring.METRICS:
             if int(cut_row["frame"]) == 4 and metric in ("tOF", "tLP100"):
                 assert cut_row[metric] == "" and plain_row[metric] != "", metric
             else:

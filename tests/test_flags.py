@@ -1,10 +1,7 @@
 """One flag style: the reference's own flags keep their spelling; every other flag answers to both its dash and
 its underscore spelling (one shown in --help); --help names the defaults."""
-import importlib.util
-import os
-
 import pytest
-from conftest import REPO_ROOT, user_error_line
+from conftest import user_error_line
 
 import convert_tf_vgg19_weights
 import demo
@@ -12,13 +9,9 @@ import download_test_data
 import evaluate
 import generate
 import train
-from utils import config
+from authors_scripts import dataPrepare as data_prepare
+from training import config
 from utils.errors import UserError
-
-_spec = importlib.util.spec_from_file_location("dataPrepare", os.path.join(REPO_ROOT, "authors_scripts",
-                                                                           "dataPrepare.py"))
-data_prepare = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(data_prepare)
 
 
 def other_spelling(flag):
@@ -125,7 +118,7 @@ def test_help_names_the_default_and_one_spelling(parse_args, flag, default, caps
     assert other_spelling(flag) == flag or f"{other_spelling(flag)} " not in text
 
 
-# --- train.py's flags are made from utils/config.RULES: a setting is declared there and in config.yaml only
+# --- train.py's flags are made from training/config.RULES: a setting is declared there and in config.yaml only
 
 def test_every_setting_of_rules_has_its_default_in_config_yaml_and_no_other():
     assert set(config.read_yaml(config.DEFAULT_CONFIG)) == set(config.RULES)

@@ -13,9 +13,9 @@ from test_onnx_backend import decoded_frames, needs_ffmpeg
 
 import generate
 from inference import available_cores
+from utils.paths import BUNDLED_MODEL
 from utils.scenes import assign_scenes, shot_ranges
 
-BUNDLED_MODEL = os.path.join(REPO_ROOT, "models", "tecogan_demo_bigbuckbunny.h5")
 SHOT = 8  # frames of each of the three clips
 MPIRUN = os.path.join(os.path.dirname(sys.executable), "mpirun")
 

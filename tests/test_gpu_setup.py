@@ -320,6 +320,6 @@ def test_the_device_check_lists_its_steps_without_a_gpu():
     completed = subprocess.run(["bash", GPU_CHECK, "--dry-run"], capture_output=True, text=True, check=False)
     assert completed.returncode == 0
     for step in ("make setup-gpu", "TECOGAN_TEST_CONTEXT=cudnn", "--tecogan", "mpirun -n 1",
-                 "bench_generate.py --engines nnabla", "bench_precision.py --precisions fp16 --context cudnn",
-                 "bench_train.py --context cudnn"):
+                 "benchmarks.bench_generate --engines nnabla",
+                 "benchmarks.bench_precision --precisions fp16 --context cudnn", "benchmarks.bench_train --context cudnn"):
         assert step in completed.stdout, step

@@ -11,9 +11,9 @@ from test_inference import calendar_frames
 
 import generate
 import inference
-from demo import DEFAULT_MODEL
 from inference import SuperResolver, choose_backend
 from utils.image_io import read_rgb, write_rgb
+from utils.paths import BUNDLED_MODEL
 
 SMALL_MODEL = reference_path("parity_generate_strong", "weights.h5")  # 2 blocks
 BOUND_DB = 40  # PSNR of the fp16 output against the fp32 output
@@ -43,8 +43,8 @@ def test_auto_backend_computes_fp16_with_nnabla_in_half():
 def test_the_graphs_are_built_in_the_resolvers_precision_whatever_was_chosen_after_it():
     half = SuperResolver(SMALL_MODEL, "nnabla", "cpu", precision="fp16")
     SuperResolver(SMALL_MODEL, "nnabla", "cpu", precision="fp32")  # sets NNabla's default context back to float
-    lane = half.model(8, 8).networks.lanes[0]
-    _, output = lane["tail"]
+    graphs = half.model(8, 8).networks.graph_copies[0]
+    _, output = graphs["tail"]
     output.forward()
     assert output.d.dtype == np.float16
 
@@ -52,7 +52,7 @@ def test_the_graphs_are_built_in_the_resolvers_precision_whatever_was_chosen_aft
 @pytest.mark.slow
 def test_fp16_output_of_the_bundled_model_is_close_to_fp32_on_a_small_clip():
     frames = calendar_frames(3, 16, 16)
-    fp32, fp16 = (dict(SuperResolver(DEFAULT_MODEL, "nnabla", "cpu", precision=precision).sequence(frames))
+    fp32, fp16 = (dict(SuperResolver(BUNDLED_MODEL, "nnabla", "cpu", precision=precision).sequence(frames))
                   for precision in ("fp32", "fp16"))
     assert_close_in_half(fp32, fp16)
 

@@ -1,13 +1,12 @@
 """Tiled inference: the window plan, exactness of every network's tiles against the untiled computation
 and the reference fixtures, the memory budget, and the HR-input degradation."""
-import os
 
 import nnabla as nn
 import numpy as np
 import pytest
 
 from clips import read_clip
-from conftest import REPO_ROOT, reference_path, shared_path
+from conftest import reference_path, shared_path
 from generate import frames_from_folder
 from inference import (SuperResolver, TilePlan, flow_to_high_res_window, plan_axis,
                        warp_previous_window)
@@ -15,9 +14,9 @@ from models import FLOW_NET_HALO, FLOW_NET_STRIDE, flow_to_high_res
 from test_generate import FIXTURES, NPY_TOLERANCE, assert_matches_fixture, run_fixture
 from utils.errors import UserError
 from utils.ops import degrade_hr_frame, gaussian_downsample, warp_by_flow
+from utils.paths import BUNDLED_MODEL
 
 RNG = np.random.RandomState(0)
-BUNDLED_MODEL = os.path.join(REPO_ROOT, "models", "tecogan_demo_bigbuckbunny.h5")
 
 
 @pytest.mark.parametrize("length, window, halo, align", [(144, 40, 7, 1), (101, 30, 10, 1), (37, 37, 5, 1),
@@ -40,7 +39,7 @@ def test_a_window_that_cannot_keep_anything_is_refused():
 
 
 def test_flow_net_tiles_with_its_halo_equal_the_whole_frame_and_a_smaller_halo_does_not(monkeypatch):
-    import inference
+    import inference.tiles
     frames = [RNG.rand(170, 203, 3).astype(np.float32) for _ in range(2)]
     weights = reference_path("parity_generate_strong", "weights.h5")
     whole = SuperResolver(weights, "nnabla", "cpu").model(170, 203)
@@ -48,7 +47,7 @@ def test_flow_net_tiles_with_its_halo_equal_the_whole_frame_and_a_smaller_halo_d
     expected = whole.flow_lr(*frames)
     # 48: two strides short of the measured reach (58 pixels, rounded up to the stride: 64)
     for halo, exact in ((FLOW_NET_HALO, True), (FLOW_NET_HALO - 2 * FLOW_NET_STRIDE, False)):
-        monkeypatch.setattr(inference, "FLOW_NET_HALO", halo)
+        monkeypatch.setattr(inference.tiles, "FLOW_NET_HALO", halo)
         tiled = SuperResolver(weights, "nnabla", "cpu", tile=8).model(170, 203)
         assert len(tiled.plan.tiles("flow")) > 1
         difference = np.abs(tiled.flow_lr(*frames) - expected).max()
@@ -74,16 +73,19 @@ def assert_tiled_equals_untiled(weights, frames, backend, tile, tmp_path, tolera
     assert len(untiled.model(height, width).plan.tiles("flow")) == 1
     assert len(tiled.model(height, width).plan.tiles("trunk")) > 4
     expected = dict(untiled.sequence(frames))
+    scale = tiled.scale
     for name, output in tiled.sequence(frames):
-        assert output.shape == (4 * height, 4 * width, 3)
+        assert output.shape == (scale * height, scale * width, 3)
         assert np.abs(output - expected[name]).max() <= tolerance, name
 
 
 @pytest.mark.parametrize("backend", ["nnabla", "openvino"])
-def test_tiles_equal_the_whole_frame_on_odd_sized_real_frames(backend, tmp_path):
+@pytest.mark.parametrize("scale", [4, 2])
+def test_tiles_equal_the_whole_frame_on_odd_sized_real_frames(backend, scale, x2_weights, tmp_path):
     # 143 x 171: no side a multiple of the flow net's stride; tiles of 16 split the flow net too
     frames = calendar_frames(3, 143, 171)
-    assert_tiled_equals_untiled(reference_path("parity_generate_strong", "weights.h5"), frames, backend, 16, tmp_path)
+    weights = reference_path("parity_generate_strong", "weights.h5") if scale == 4 else x2_weights
+    assert_tiled_equals_untiled(weights, frames, backend, 16, tmp_path)
 
 
 @pytest.mark.slow
@@ -94,31 +96,33 @@ def test_bundled_model_tiled_equals_untiled_on_a_held_out_clip(backend, tmp_path
     assert_tiled_equals_untiled(BUNDLED_MODEL, frames, backend, 40, tmp_path)
 
 
-def test_hr_flow_of_a_window_equals_the_whole_frame_upsampling():
+@pytest.mark.parametrize("scale", [4, 2])
+def test_hr_flow_of_a_window_equals_the_whole_frame_upsampling(scale):
     flow_lr = (RNG.randn(11, 14, 2) * 3).astype(np.float32)
-    whole = flow_to_high_res(nn.Variable.from_numpy_array(flow_lr[None]))
+    whole = flow_to_high_res(nn.Variable.from_numpy_array(flow_lr[None]), scale)
     whole.forward()
     for rows, columns in [((0, 11), (0, 14)), ((3, 9), (5, 14)), ((10, 11), (0, 1))]:
-        window = flow_to_high_res_window(flow_lr, rows, columns)
-        expected = whole.d[0, 4 * rows[0]:4 * rows[1], 4 * columns[0]:4 * columns[1]]
+        window = flow_to_high_res_window(flow_lr, rows, columns, scale)
+        expected = whole.d[0, scale * rows[0]:scale * rows[1], scale * columns[0]:scale * columns[1]]
         np.testing.assert_allclose(window, expected, rtol=0, atol=2e-6)
 
 
-def test_warp_of_a_window_equals_the_nnabla_warp_of_the_whole_frame(monkeypatch):
-    import inference
-    monkeypatch.setattr(inference, "WARP_CHUNK_PIXELS", 64)  # many chunks
-    previous = RNG.rand(1, 40, 56, 3).astype(np.float32)
+@pytest.mark.parametrize("scale", [4, 2])
+def test_warp_of_a_window_equals_the_nnabla_warp_of_the_whole_frame(monkeypatch, scale):
+    import inference.warp
+    monkeypatch.setattr(inference.warp, "WARP_CHUNK_PIXELS", 64)  # many chunks
+    previous = RNG.rand(1, 10 * scale, 14 * scale, 3).astype(np.float32)
     flow_lr = (RNG.randn(10, 14, 2) * 4).astype(np.float32)
-    flow_hr = flow_to_high_res(nn.Variable.from_numpy_array(flow_lr[None]))
+    flow_hr = flow_to_high_res(nn.Variable.from_numpy_array(flow_lr[None]), scale)
     expected = warp_by_flow(nn.Variable.from_numpy_array(previous), flow_hr)
     expected.forward()
     window = warp_previous_window(previous[0], flow_lr, (2, 9), (3, 11))
-    np.testing.assert_allclose(window, expected.d[0, 8:36, 12:44], rtol=0, atol=1e-5)
+    np.testing.assert_allclose(window, expected.d[0, 2 * scale:9 * scale, 3 * scale:11 * scale], rtol=0, atol=1e-5)
 
 
 @pytest.mark.parametrize("budget_gb, shape", [(4, (1080, 1920)), (2, (720, 1280)), (1.2, (180, 320)), (12, (2160, 3840))])
 def test_budget_plans_windows_whose_estimated_memory_fits(budget_gb, shape):
-    from inference import BYTES_PER_PIXEL, HR_FRAME_BUFFERS, PROCESS_BYTES
+    from inference.tiles import BYTES_PER_PIXEL, HR_FRAME_BUFFERS, PROCESS_BYTES
     plan = TilePlan(*shape, 16, budget=budget_gb * 2 ** 30)
     pixels = shape[0] * shape[1]
     frames = PROCESS_BYTES + HR_FRAME_BUFFERS * 16 * 3 * 4 * pixels + 16 * 4 * pixels
@@ -145,10 +149,11 @@ def test_hr_input_is_degraded_like_training_with_lr_pixel_i_on_hr_pixel_scale_i(
     np.testing.assert_allclose(lr[offset:offset + rows, offset:offset + columns], training.d[0], rtol=0, atol=1e-6)
 
 
-@pytest.mark.parametrize("height, width", [(37, 45), (5, 6)])  # a stride remainder; smaller than the stride
-def test_device_frame_step_equals_the_numpy_warp_path(height, width):
+@pytest.mark.parametrize("height, width, scale", [(37, 45, 4), (5, 6, 4), (37, 45, 2)])  # a stride remainder;
+def test_device_frame_step_equals_the_numpy_warp_path(height, width, scale, x2_weights):  # smaller than the stride
     import inference
-    resolver = SuperResolver(reference_path("parity_generate_strong", "weights.h5"), "nnabla", "cpu")
+    weights = reference_path("parity_generate_strong", "weights.h5") if scale == 4 else x2_weights
+    resolver = SuperResolver(weights, "nnabla", "cpu")
     host = resolver.model(height, width)
     assert isinstance(host, inference.FrameRecurrence)
     device = inference.DeviceFrameRecurrence(host.networks, resolver.num_resblock, height, width)
@@ -158,13 +163,13 @@ def test_device_frame_step_equals_the_numpy_warp_path(height, width):
         device.reset()
         for frame in frames:
             expected, output = host.step(frame), device.step(frame)
-            assert output.shape == expected.shape == (4 * height, 4 * width, 3)
+            assert output.shape == expected.shape == (scale * height, scale * width, 3)
             assert np.abs(output - expected).max() <= 2e-5
 
 
 def test_cudnn_runs_the_device_frame_step_without_cpu_lanes_unless_tiles_are_forced(monkeypatch):
-    import inference
-    monkeypatch.setattr(inference, "choose_backend", lambda *arguments: ("nnabla", "cudnn"))
+    import inference.resolver
+    monkeypatch.setattr(inference.resolver, "choose_backend", lambda *arguments: ("nnabla", "cudnn"))
     weights = reference_path("parity_generate_strong", "weights.h5")
     resolver = SuperResolver(weights, max_memory=2 ** 32)  # context set by the test run, not switched to cuDNN
     assert resolver.lanes == 1

@@ -15,21 +15,19 @@ import onnxruntime
 import pytest
 
 import generate
-import inference
+import inference.backends
+from benchmarks.onnxruntime_baseline import transposed_convolutions_as_convolutions
 from conftest import REPO_ROOT, reference_path, shared_path
 from generate import frames_from_folder
 from inference import SuperResolver, new_parameters, warp_dense
+from inference.onnx_export import CompiledNetwork, cache_stem, cpu_has_bfloat16, export_onnx
 from models import deconv_x2, flow_to_high_res
 from test_generate import FIXTURES, NPY_TOLERANCE, assert_matches_fixture
-from test_inference import BUNDLED_MODEL
 from utils import image_io
 from utils.image_io import WriteBehind, ffmpeg_executable, open_video_writer, read_ahead, sample_clip
-from utils.onnx_backend import CompiledNetwork, cache_stem, cpu_has_bfloat16, export_onnx
 from utils.ops import warp_by_flow
+from utils.paths import BUNDLED_MODEL
 from utils.weights import read_weight_file, save_weights
-
-sys.path.insert(0, os.path.join(REPO_ROOT, "benchmarks"))
-from onnxruntime_baseline import transposed_convolutions_as_convolutions  # noqa: E402
 
 RNG = np.random.RandomState(0)
 FFMPEG = ffmpeg_executable()
@@ -139,7 +137,7 @@ def test_second_run_uses_the_cached_export(tmp_path, monkeypatch):
 
     def no_export(*args):
         raise AssertionError("exported again although the cache holds this model")
-    monkeypatch.setattr(inference.NnablaNetworks, "export", no_export)
+    monkeypatch.setattr(inference.backends.NnablaNetworks, "export", no_export)
     second, _ = onnx_model("parity_generate_strong", tmp_path)
     after = list(second.sequence(frames))
     assert sorted(os.listdir(tmp_path)) == cached
@@ -160,22 +158,22 @@ def test_cache_key_follows_weights_content_block_count_and_window_shapes():
 
 
 def test_auto_backend_is_openvino_on_cpu_and_nnabla_on_gpu_or_without_openvino(monkeypatch):
-    assert inference.choose_backend("auto", "cpu") == ("openvino", "cpu")
-    assert inference.choose_backend("nnabla", "cpu") == ("nnabla", "cpu")
-    monkeypatch.setattr(inference, "openvino_available", lambda: False)
-    assert inference.choose_backend("auto", "cpu") == ("nnabla", "cpu")
-    monkeypatch.setattr(inference, "openvino_available", lambda: True)
+    assert inference.backends.choose_backend("auto", "cpu") == ("openvino", "cpu")
+    assert inference.backends.choose_backend("nnabla", "cpu") == ("nnabla", "cpu")
+    monkeypatch.setattr(inference.backends, "openvino_available", lambda: False)
+    assert inference.backends.choose_backend("auto", "cpu") == ("nnabla", "cpu")
+    monkeypatch.setattr(inference.backends, "openvino_available", lambda: True)
     # as on a GPU with nnabla-ext-cuda
-    monkeypatch.setattr(inference, "context_name", lambda requested: "cudnn")
-    monkeypatch.setattr(inference, "use_context", lambda requested, device_id=0, type_config="float": requested)
-    assert inference.choose_backend("auto", "auto") == ("nnabla", "cudnn")
+    monkeypatch.setattr(inference.backends, "context_name", lambda requested: "cudnn")
+    monkeypatch.setattr(inference.backends, "use_context", lambda requested, device_id=0, type_config="float": requested)
+    assert inference.backends.choose_backend("auto", "auto") == ("nnabla", "cudnn")
 
 
 @pytest.mark.parametrize("available, context, message", [(False, "auto", "needs the packages openvino"),
                                                          (True, "cudnn", "runs on the CPU")])
 def test_openvino_backend_that_cannot_run_is_a_user_error(monkeypatch, capsys, tmp_path, available, context,
                                                           message):
-    monkeypatch.setattr(inference, "openvino_available", lambda: available)
+    monkeypatch.setattr(inference.backends, "openvino_available", lambda: available)
     with pytest.raises(SystemExit) as exit_info:
         generate.main(["--model", reference_path("parity_generate", "weights.h5"), "--input-dir-lr",
                        reference_path("parity_generate", "lr"), "--output-dir", str(tmp_path / "out"),
@@ -328,7 +326,7 @@ def test_bfloat16_is_recognised_from_the_cpu_flags(tmp_path):
     ("openvino", "fp16", True, "--precision fp16 runs on nnabla only")])
 def test_a_precision_where_it_cannot_run_is_one_line(monkeypatch, capsys, tmp_path, backend, precision, has_bf16,
                                                      message):
-    monkeypatch.setattr(inference, "cpu_has_bfloat16", lambda: has_bf16)
+    monkeypatch.setattr(inference.backends, "cpu_has_bfloat16", lambda: has_bf16)
     with pytest.raises(SystemExit) as exit_info:
         generate.main(["--model", reference_path("parity_generate", "weights.h5"), "--input-dir-lr",
                        reference_path("parity_generate", "lr"), "--output-dir", str(tmp_path / "out"),

@@ -1,20 +1,17 @@
 """Scene cuts: the recurrence starts again at every cut, exactly as at the start of a clip."""
-import os
-
 import cv2
 import numpy as np
 import pytest
 
 import generate
 from clips import write_joined_clip
-from conftest import REPO_ROOT
 from inference import SuperResolver
 from test_generate import NPY_TOLERANCE
 from test_generate_bad_input import expect_user_error
 from test_onnx_backend import needs_ffmpeg
+from utils.paths import BUNDLED_MODEL
 from utils.scenes import detect_cuts, split_at_cuts
 
-BUNDLED_MODEL = os.path.join(REPO_ROOT, "models", "tecogan_demo_bigbuckbunny.h5")
 SHOT = 12  # frames of each clip in the joined video
 LR_SIZE = (160, 68)
 

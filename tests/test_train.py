@@ -17,7 +17,7 @@ import train
 from conftest import REPO_ROOT, reference_path
 from training_data import (event_scalars, logged_losses, logged_rows, make_calendar_scenes, summary_line,
                            tiny_training_flags)
-from utils.training_log import ITERATION_SECONDS
+from training.loss_log import ITERATION_SECONDS
 from utils.weights import assign_weights, read_weight_file
 
 LOSSES = reference_path("parity_losses")

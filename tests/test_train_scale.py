@@ -7,7 +7,7 @@ import train
 from training_data import make_calendar_scenes, tiny_training_flags
 from utils.weights import read_weight_file
 
-INPUT_WEIGHT = "generator/generator_unit/input_stage/conv/W"
+INPUT_WEIGHT = "generator/generator_unit/input_stage/conv/conv/W"
 TRANSPOSED = "generator/generator_unit/conv_tran2highres/conv_tran{}/deconv/W"
 
 

@@ -14,7 +14,7 @@ import pytest
 import train
 from conftest import REPO_ROOT, reference_path
 from training_data import logged_rows, make_calendar_scenes, tiny_training_flags
-from utils.config import load_config
+from training.config import load_config
 from utils.distributed import SingleProcess
 from utils.weights import assign_weights, parameters_under, read_weight_file
 from vgg19 import load_vgg19

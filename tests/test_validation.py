@@ -14,8 +14,9 @@ from conftest import REPO_ROOT
 import evaluate
 import generate
 import train
+from evaluation import scoring
+from training.validation import Validation, validation_clips
 from utils.image_io import list_frames
-from utils.validation import Validation, validation_clips
 from utils.weights import read_weight_file
 
 VAL_FRAMES = 6  # of the 7 frames of each clip
@@ -83,7 +84,7 @@ def evaluate_generated(model, clips, work):
         generate.main(["--model", model, "--output-dir", results[-1], "--backend", "nnabla", "--context", "cpu"]
                       + inputs)
     evaluate.main(["--results", ",".join(results), "--targets", ",".join(targets), "--output", str(work / "eval"),
-                   "--lpips-weights", evaluate.DEFAULT_LPIPS_WEIGHTS])  # the file the training run used
+                   "--lpips-weights", scoring.DEFAULT_LPIPS_WEIGHTS])  # the file the training run used
     return next(row for row in read_csv(work / "eval" / "sequences.csv") if row["label"] == "sequence average")
 
 
@@ -100,7 +101,7 @@ def best_row(rows, column, lower):
 
 def test_validation_matches_evaluate_keeps_the_best_model_and_survives_resume(scenes, clips, lpips_weights,
                                                                                tmp_path, monkeypatch):
-    monkeypatch.setattr(evaluate, "DEFAULT_LPIPS_WEIGHTS", lpips_weights)
+    monkeypatch.setattr(scoring, "DEFAULT_LPIPS_WEIGHTS", lpips_weights)
     output_dir = tmp_path / "run"
     # max_iter 2 at batch 2 = 4 iterations: validations at 2 and 4
     train.main(validation_flags(scenes, output_dir, clips[0], 2, **{"train.val_metric": "lpips",
@@ -110,7 +111,7 @@ def test_validation_matches_evaluate_keeps_the_best_model_and_survives_resume(sc
     assert list(rows[0]) == ["iteration", "PSNR", "SSIM", "LPIPS", "tOF", "tLP100", "seconds"]
     for row in rows:
         expected = evaluate_generated(model_param(output_dir, row["iteration"]), clips, tmp_path / row["iteration"])
-        for column in evaluate.METRICS:
+        for column in scoring.METRICS:
             assert float(row[column]) == pytest.approx(float(expected[column]), rel=1e-6), (row["iteration"], column)
         assert float(row["seconds"]) > 0
     assert_same_model(output_dir / "model_best.h5", model_param(output_dir, best_row(rows, "LPIPS", True)["iteration"]))
@@ -119,7 +120,7 @@ def test_validation_matches_evaluate_keeps_the_best_model_and_survives_resume(sc
         picture = cv2.imread(str(output_dir / "validation" / f"iteration_{iteration:08d}.png"))
         assert picture.shape[1] > 3 * 128  # three panels of the enlarged window
     scalars = training_data.event_scalars(output_dir / "tensorboard")
-    for column in evaluate.METRICS:
+    for column in scoring.METRICS:
         assert scalars[f"validation/{column}"] == [(int(row["iteration"]), pytest.approx(float(row[column]), rel=1e-6))
                                                    for row in rows]
     images = training_data.event_images(output_dir / "tensorboard")["validation/bicubic_ours_truth"]
@@ -146,7 +147,7 @@ def test_a_resumed_validation_starts_from_the_best_row_up_to_its_checkpoint(scen
 
 
 def test_without_lpips_weights_val_csv_has_no_lpips_columns(scenes, clips, tmp_path, monkeypatch):
-    monkeypatch.setattr(evaluate, "DEFAULT_LPIPS_WEIGHTS", str(tmp_path / "absent.h5"))
+    monkeypatch.setattr(scoring, "DEFAULT_LPIPS_WEIGHTS", str(tmp_path / "absent.h5"))
     train.main(validation_flags(scenes, tmp_path / "run", clips[0], 1))
     rows = read_csv(tmp_path / "run" / "val.csv")
     assert [row["iteration"] for row in rows] == ["2"] and list(rows[0]) == ["iteration", "PSNR", "SSIM", "tOF",
@@ -197,7 +198,7 @@ def make_clip(folder, count, hr_size=(160, 144), lr_size=None, odd_frame=None):
     ({"count": 0}, {}, "no clip folders"),
 ])
 def test_bad_validation_settings_stop_with_one_line(scenes, tmp_path, monkeypatch, capsys, clip, overrides, message):
-    monkeypatch.setattr(evaluate, "DEFAULT_LPIPS_WEIGHTS", str(tmp_path / "absent.h5"))
+    monkeypatch.setattr(scoring, "DEFAULT_LPIPS_WEIGHTS", str(tmp_path / "absent.h5"))
     val_dir = tmp_path / "val"
     val_dir.mkdir()
     if clip is None:

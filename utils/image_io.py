@@ -306,6 +306,22 @@ class VideoReader:
         self.capture.release()
 
 
+def read_video_frames(path, count, box_of=None):
+    """The first `count` frames of a video (fewer if it is shorter) as RGB float32 (N, H, W, 3) in [0, 1].
+
+    box_of(frame_shape), when given, returns the (top, left, height, width) kept of every frame; it is
+    asked once, with the first frame's shape, so that it can reject a region before the rest is read.
+    """
+    frames = []
+    for frame in VideoReader(path):
+        if len(frames) == count:
+            break
+        if not frames:
+            top, left, height, width = box_of(frame.shape) if box_of else (0, 0, *frame.shape[:2])
+        frames.append(frame[top:top + height, left:left + width])
+    return np.array(frames, np.float32)
+
+
 class VideoWriter:
     """mp4 writer that renames its file into place only when closed."""
 

@@ -8,6 +8,7 @@ import numpy as np
 from scipy.ndimage import uniform_filter
 
 BORDER_FRAMES = 2  # the first and last 2 frames of a sequence are not scored
+MIN_FRAMES = 2 * BORDER_FRAMES + 1  # the fewest frames of a sequence with one frame scored
 CROP_STEP = 32
 CROP_MIN_MARGIN = 16
 SMALLEST_SIDE = CROP_STEP + CROP_MIN_MARGIN  # 48: the smallest frame side whose crop (crop_box) is not empty

@@ -7,6 +7,9 @@ from contextlib import contextmanager, suppress
 from utils.errors import UserError
 
 LOCK_NAME = ".tecogan.lock"  # inside an output folder, locked by the run writing into it
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The demo model shipped with the code; `make demo-model` re-creates it from recipes/demo_*.yaml.
+BUNDLED_MODEL = os.path.join(REPO_ROOT, "pretrained", "tecogan_demo_bigbuckbunny.h5")
 
 
 def _advice(hint):

@@ -5,10 +5,6 @@ batch-norm statistics (1, 1, 1, C)), as the reference and the released tecogan_m
 frvsr_model.h5. Our networks compute channel-first, so every 4-D array is transposed once when
 it is loaded and once when it is saved; 1-D and 2-D arrays (biases, affine W) are the same in
 both layouts.
-
-Training keeps a stage's generator and flow net under the stage's scope ('frvsr/' or 'tecogan/');
-its model files hold them without it (save_model), and the TecoGAN stage starts from such a file
-(load_frvsr_start).
 """
 import os
 import re
@@ -17,16 +13,13 @@ import h5py
 import numpy as np
 import nnabla as nn
 
-from models import FLOW_SCOPE, GENERATOR_SCOPE, generator_input_channels, scale_of_generator_input
 from utils.errors import UserError
 from utils.image_io import write_atomically
-from utils.ops import SCALES
 from utils.paths import input_file
 
 FILE_TO_COMPUTE_AXES = (0, 3, 1, 2)
 COMPUTE_TO_FILE_AXES = (0, 2, 3, 1)
 RESBLOCK_PATTERN = re.compile(r"generator/generator_unit/resblock_(\d+)/")
-GENERATOR_INPUT_WEIGHT = f"{GENERATOR_SCOPE}/generator_unit/input_stage/conv/W"  # (64, 3, 3, 3 + 3*s*s) in a file
 
 
 def to_file_layout(array):
@@ -57,22 +50,6 @@ def count_resblocks(names):
     """Number of generator residual blocks named in a set of parameter names (0 if none)."""
     blocks = {int(match.group(1)) for name in names for match in [RESBLOCK_PATTERN.search(name)] if match}
     return max(blocks, default=0)
-
-
-def model_scale(file_arrays, source):
-    """The super-resolution factor of a model file's generator, read from its input convolution's channels
-    (3 + 3*s*s: the LR frame and the space-to-depth packed previous output); UserError naming the file when
-    they fit no scale. None when the file holds no generator."""
-    weight = file_arrays.get(GENERATOR_INPUT_WEIGHT)
-    if weight is None:
-        return None
-    scale = scale_of_generator_input(weight.shape[-1])
-    if scale is None:
-        expected = ", ".join(f"{generator_input_channels(each)} (x{each})" for each in SCALES)
-        raise UserError(f"weights file '{source}': the generator's input convolution takes {weight.shape[-1]} "
-                        f"channels, which fit no scale ({expected}); use a model file saved by train.py or an "
-                        "official NNabla model")
-    return scale
 
 
 def assign_weights(params, file_arrays, source, allow_missing=()):
@@ -117,45 +94,3 @@ def save_weights(path, params):
     file_params = {name: nn.Variable.from_numpy_array(to_file_layout(variable.d), need_grad=variable.need_grad)
                    for name, variable in params.items()}
     write_atomically(path, lambda temporary: nn.save_parameters(temporary, file_params))
-
-
-def stage_model_params(network_params, stage):
-    """The generator and flow net parameters of a training stage, named as in a model file (without the
-    stage prefix). network_params: {full name: variable} of the training networks; stage: 'frvsr' or
-    'tecogan', the scope they sit under."""
-    prefix = stage + "/"
-    return {name[len(prefix):]: param for name, param in network_params.items()
-            if name.startswith((prefix + GENERATOR_SCOPE + "/", prefix + FLOW_SCOPE + "/"))}
-
-
-def save_model(output_dir, iteration, network_params, stage):
-    """model_param_N.h5: the stage's generator/ and fnet/, loadable by generate.py. Returns its path."""
-    path = os.path.join(output_dir, f"model_param_{iteration:08d}.h5")
-    save_weights(path, stage_model_params(network_params, stage))
-    return path
-
-
-def load_frvsr_start(path, network_params, stage, blocks, scale):
-    """Start the TecoGAN stage of `blocks` residual blocks at `scale` from an FRVSR model_param file of that
-    scale: generator and flow net weights go under the stage scope; residual blocks the file lacks (10 -> 16)
-    start at zero, as in the reference. Returns the file's block count."""
-    if not path:
-        raise UserError("the TecoGAN stage starts from an FRVSR model: pass --pre_trained_frvsr_weights "
-                        "(a model_param_*.h5 of the FRVSR stage, or frvsr_model.h5)")
-    arrays = read_weight_file(path)
-    file_blocks = count_resblocks(arrays)
-    if file_blocks == 0:
-        raise UserError(f"'{path}' holds no FRVSR generator; pass a model_param_*.h5 of the FRVSR stage")
-    file_scale = model_scale(arrays, path)
-    if file_scale not in (None, scale):  # None: no input convolution, which assign_weights names
-        raise UserError(f"'{path}' is an x{file_scale} FRVSR model but this TecoGAN stage trains at x{scale} "
-                        f"(train.scale); pass an x{scale} FRVSR file or set --set train.scale={file_scale}")
-    if file_blocks > blocks:
-        raise UserError(f"'{path}' has {file_blocks} residual blocks, more than the {blocks} of this TecoGAN "
-                        f"generator; pass --num_resblock {file_blocks} (or more)")
-    targets = stage_model_params(network_params, stage)
-    for name, param in targets.items():
-        if name not in arrays:
-            param.data.zero()
-    assign_weights(targets, arrays, path, allow_missing=(f"{GENERATOR_SCOPE}/generator_unit/resblock_",))
-    return file_blocks

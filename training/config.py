@@ -16,13 +16,14 @@ import yaml
 from models import FLOW_NET_STRIDE
 from utils.context import CONTEXT_CHOICES
 from utils.errors import UserError
-from utils.metrics import SMALLEST_SIDE
+from utils.metrics import MIN_FRAMES, SMALLEST_SIDE
 from utils.ops import SCALES
 from utils.paths import input_file
-from utils.validation import METRIC_COLUMNS, MIN_FRAMES
 
 DEFAULT_CONFIG = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "config.yaml")
 REFERENCE_BATCH = 4  # train.learning_rate and train.max_iter are for batch 4 on one process (the reference's)
+# train.val_metric: the evaluate.py column it names
+METRIC_COLUMNS = {"psnr": "PSNR", "ssim": "SSIM", "tof": "tOF", "lpips": "LPIPS", "tlp": "tLP100"}
 
 
 def _positive_int(value):
@@ -83,6 +84,7 @@ REMOVED_KEYS = {
     "nnabla_context.type_config": "it was validated but never used: training runs in float32 (half precision "
                                   "is for inference: generate.py --precision fp16); delete the line",
 }
+
 
 def _seed(value):
     return _non_negative_int(value) and value < 2 ** 32  # NNabla's and numpy's seeds are 32-bit

@@ -15,22 +15,20 @@ import time
 import numpy as np
 from tqdm import tqdm
 
-import evaluate
+from evaluation import scoring
 from inference import SuperResolver
+from training.config import METRIC_COLUMNS
+from training.loss_log import LossLog
 from utils import metrics
 from utils.errors import UserError
 from utils.image_io import common_image_size, list_frames, read_rgb, write_bytes, write_rgb
 from utils.ops import bicubic_upscale_frames, degrade_hr_frame
 from utils.paths import input_folder
-from utils.pictures import detail_frame, detail_window, joined, panel_row
-from utils.training_log import LossLog
+from utils.pictures import detail_frame, detail_window, joined, panel_labels, panel_row
 
-# train.val_metric: the evaluate.py column it names
-METRIC_COLUMNS = {"psnr": "PSNR", "ssim": "SSIM", "tof": "tOF", "lpips": "LPIPS", "tlp": "tLP100"}
 LOWER_IS_BETTER = ("tOF", "LPIPS", "tLP100")
 LPIPS_COLUMNS = ("LPIPS", "tLP100")  # computed only when evaluate.py finds LPIPS weights
 PAIR_FOLDERS = ("LR", "HR")
-MIN_FRAMES = 2 * metrics.BORDER_FRAMES + 1  # evaluate.py scores all but the first and last BORDER_FRAMES
 BEST_MODEL = "model_best.h5"
 LOG_NAME = "val"  # val.csv and val.png in the output folder
 PICTURE_FOLDER = "validation"  # validation/iteration_<N>.png: bicubic | ours | ground truth of each clip
@@ -54,8 +52,8 @@ def read_clip(folder, frames, crop, scale):
     HR `scale` times LR, a crop that evaluate.py can score."""
     is_pair = all(os.path.isdir(os.path.join(folder, name)) for name in PAIR_FOLDERS)
     hr_paths = list_frames(os.path.join(folder, "HR") if is_pair else folder)[:frames]
-    if len(hr_paths) < MIN_FRAMES:
-        raise UserError(f"validation clip '{folder}' has {len(hr_paths)} frames; at least {MIN_FRAMES} are needed "
+    if len(hr_paths) < metrics.MIN_FRAMES:
+        raise UserError(f"validation clip '{folder}' has {len(hr_paths)} frames; at least {metrics.MIN_FRAMES} are needed "
                         f"(evaluate.py leaves out the first and last {metrics.BORDER_FRAMES}): add frames or move "
                         "the clip out of data.val_dir")
     hr_height, hr_width = clip_frame_size(hr_paths, folder)
@@ -90,9 +88,9 @@ def validation_clips(config):
     if not config.train.val_freq:
         return None
     column = METRIC_COLUMNS[config.train.val_metric]
-    if column in LPIPS_COLUMNS and not os.path.isfile(evaluate.DEFAULT_LPIPS_WEIGHTS):
+    if column in LPIPS_COLUMNS and not os.path.isfile(scoring.DEFAULT_LPIPS_WEIGHTS):
         raise UserError(f"train.val_metric {config.train.val_metric} needs the LPIPS weights "
-                        f"{evaluate.DEFAULT_LPIPS_WEIGHTS} (download_test_data.py --weights); get them or choose "
+                        f"{scoring.DEFAULT_LPIPS_WEIGHTS} (download_test_data.py --weights); get them or choose "
                         "psnr, ssim or tof")
     val_dir = config.data.val_dir
     input_folder(val_dir, "validation folder (data.val_dir)")
@@ -119,8 +117,8 @@ class Validation:
         self.clips, self.output_dir, self.board = clips, output_dir, board
         self.context, self.device_id = context, device_id
         self.column = METRIC_COLUMNS[metric]
-        self.lpips_arrays = evaluate.load_lpips()  # None, with one line saying so, without the weights file
-        self.columns = [column for column in evaluate.METRICS
+        self.lpips_arrays = scoring.load_lpips()  # None, with one line saying so, without the weights file
+        self.columns = [column for column in scoring.METRICS
                         if self.lpips_arrays is not None or column not in LPIPS_COLUMNS]
         self.log = LossLog(output_dir, start_iteration, LOG_NAME,
                            {column: f"{column} ({'lower' if column in LOWER_IS_BETTER else 'higher'} is better)"
@@ -151,10 +149,10 @@ class Validation:
                     os.makedirs(folder)
                     for number, frame in enumerate(frames):
                         write_rgb(os.path.join(folder, f"{number:04d}.png"), frame)
-                sequences.append(evaluate.Sequence(index, *folders))
+                sequences.append(scoring.Sequence(index, *folders))
             with tqdm(disable=True) as progress:
-                records = [evaluate.score_sequence(sequence, self.lpips_arrays, progress)[0] for sequence in sequences]
-        average = evaluate.summarise(records)[-1]
+                records = [scoring.score_sequence(sequence, self.lpips_arrays, progress)[0] for sequence in sequences]
+        average = scoring.summarise(records)[-1]
         return {column: average[column] for column in self.columns}
 
     def picture(self, outputs, iteration):
@@ -164,7 +162,8 @@ class Validation:
             window = detail_window(clip.hr_frames)
             index = detail_frame(clip.hr_frames, window)
             columns = (bicubic_frames[index], sr_frames[index], clip.hr_frames[index])
-            rows.append(panel_row(columns, window, f"{clip.name}, frame {index + 1}, iteration {iteration}"))
+            rows.append(panel_row(columns, window, f"{clip.name}, frame {index + 1}, iteration {iteration}",
+                                  panel_labels(clip.scale)))
         return joined(rows, axis=0)
 
     def run(self, iteration, model_path):

@@ -4,7 +4,7 @@ NNabla 1.39 computes convolutions on one CPU core; OpenVINO uses every core and 
 instructions (AVX-512, and bfloat16 where the CPU has it). The networks stay defined once, in
 models.py: the NNabla graphs built there are exported by NNabla's own exporter (nnabla_converter's
 OnnxExporter, opset 13), cached on disk, and read by OpenVINO. ONNX has no WarpByFlow:
-inference.warp_dense runs it in numpy between the networks.
+inference.warp.warp_dense runs it in numpy between the networks.
 """
 import hashlib
 import importlib.util
@@ -21,7 +21,8 @@ from utils.image_io import write_bytes
 
 OPSET = "13"
 # Sources whose code defines the exported graphs: a change to any of them invalidates the cache.
-GRAPH_SOURCES = ("models.py", os.path.join("utils", "ops.py"), os.path.join("utils", "onnx_backend.py"), "inference.py")
+GRAPH_SOURCES = ("models.py", os.path.join("utils", "ops.py"), os.path.join("inference", "onnx_export.py"),
+                 os.path.join("inference", "backends.py"))
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 

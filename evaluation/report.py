@@ -1,0 +1,110 @@
+"""The evaluation report: per-frame and per-sequence CSV files, the results table (metrics.md), per-sequence
+PSNR/tOF curves and a target | output strip of each sequence's worst-PSNR frame; and evaluate(), which
+scores sequences in parallel and writes it."""
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from matplotlib.figure import Figure
+from tqdm import tqdm
+
+from evaluation.scoring import METRICS, score_sequence, summarise
+from utils import metrics
+from utils.context import use_context
+from utils.errors import UserError
+from utils.image_io import write_atomically, write_bytes, write_rgb
+from utils.paths import output_folder
+
+TABLE_COLUMNS = (("PSNR", "PSNR &#8593;"), ("LPIPS", "LPIPS &#8595;"), ("tOF", "tOF &#8595;"),
+                 ("tLP100", "tLP &#8595;"), ("SSIM", "SSIM &#8593;"))
+STRIP_GAP = 8  # white pixels between target and output in the worst-frame strip
+
+
+def csv_value(value):
+    """Metric values with 10 significant digits ('inf' for a perfect PSNR), empty where undefined."""
+    if isinstance(value, float):
+        return "" if np.isnan(value) else f"{value:.10g}"
+    return str(value)
+
+
+def csv_text(columns, rows):
+    lines = [",".join(columns)] + [",".join(csv_value(row[column]) for column in columns) for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def markdown_table(summary_rows, columns=TABLE_COLUMNS):
+    """The README's results table layout: | | PSNR | LPIPS | tOF | tLP | SSIM |, three decimals, n/a if not computed.
+    columns: (key of the rows, title) pairs, TABLE_COLUMNS unless a caller adds its own."""
+    lines = ["| | " + " | ".join(title for _, title in columns) + " |",
+             "|---|" + "---|" * len(columns)]
+    for row in summary_rows:
+        cells = ["n/a" if np.isnan(row[key]) else f"{row[key]:.3f}" for key, _ in columns]
+        name = f"{row['label']} vs {row['target_folder']}" if row["target_folder"] else row["label"]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def write_text(path, text):
+    write_bytes(path, text, mode="w")
+
+
+def plot_curves(records, path):
+    """Per-frame PSNR and tOF of one sequence."""
+    figure = Figure(figsize=(8, 5), tight_layout=True)
+    psnr_axes, tof_axes = figure.subplots(2, 1, sharex=True)
+    frames = [record["frame"] for record in records]
+    psnr_axes.plot(frames, [record["PSNR"] for record in records], marker=".")
+    psnr_axes.set_ylabel("PSNR (dB, Y)")
+    psnr_axes.set_title(records[0]["sequence"])
+    tof_axes.plot(frames, [record["tOF"] for record in records], marker=".", color="tab:orange")
+    tof_axes.set_ylabel("tOF")
+    tof_axes.set_xlabel("frame")
+    write_atomically(path, figure.savefig)
+
+
+def write_worst_strip(worst, path):
+    """target | output of the worst-PSNR frame (the scored crops), side by side with a white gap."""
+    _, target, output = worst
+    gap = np.full((target.shape[0], STRIP_GAP, 3), 255, np.uint8)
+    write_rgb(path, np.concatenate([target, gap, output], axis=1) / 255.0)
+
+
+def write_report(output_dir, records_by_sequence, worsts):
+    frame_rows = [record for records in records_by_sequence for record in records]
+    summary_rows = summarise(records_by_sequence)
+    write_text(os.path.join(output_dir, "frames.csv"),
+               csv_text(("sequence", "target_folder", "frame", "target", "output") + METRICS, frame_rows))
+    write_text(os.path.join(output_dir, "sequences.csv"),
+               csv_text(("label", "target_folder", "frames") + METRICS, summary_rows))
+    write_text(os.path.join(output_dir, "metrics.md"), markdown_table(summary_rows))
+    for records, worst in zip(records_by_sequence, worsts):
+        plot_curves(records, os.path.join(output_dir, f"{records[0]['sequence']}_curves.png"))
+        shown = os.path.splitext(worst[0]["target"])[0]  # the target frame file the picture shows
+        write_worst_strip(worst, os.path.join(output_dir, f"{records[0]['sequence']}_worst_frame_{shown}.png"))
+    return summary_rows
+
+
+def evaluate(sequences, output, context="auto", lpips_arrays=None):
+    """Score the Sequences, write the report into the folder output and print its table; returns the
+    summary rows (per sequence, frame average, sequence average). LPIPS and tLP need lpips_arrays."""
+    output_folder(output, "--output")
+    try:
+        os.makedirs(output, exist_ok=True)
+    except OSError as error:
+        raise UserError(f"cannot create output folder '{output}' ({error.strerror}); choose another --output")
+    context = use_context(context)
+    total = sum(len(metrics.scored_frames(len(sequence.target_paths))) for sequence in sequences)
+    # NNabla and OpenCV release the GIL: on a CPU, sequences are scored in parallel, one per core.
+    workers = min(len(sequences), os.cpu_count() or 1) if context == "cpu" else 1
+    start = time.time()
+    with tqdm(total=total, unit="frame", desc=f"scoring ({context})") as progress, \
+            ThreadPoolExecutor(workers) as pool:
+        scored = list(pool.map(lambda sequence: score_sequence(sequence, lpips_arrays, progress), sequences))
+    elapsed = time.time() - start
+    records_by_sequence, worsts = zip(*scored)
+    summary_rows = write_report(output, records_by_sequence, worsts)
+    print(markdown_table(summary_rows), end="")
+    print(f"scored {total} frames in {elapsed:.1f} s ({total / elapsed:.2f} frames/s); "
+          f"wrote frames.csv, sequences.csv, metrics.md and pictures to {output}")
+    return summary_rows

@@ -1,0 +1,172 @@
+"""Scoring a super-resolved sequence against its ground truth with the paper's metrics (utils/metrics.py,
+utils/lpips.py), frame by frame, and their sequence means, as the TecoGAN authors' metrics.py does.
+
+With a cuts file, the temporal metrics (tOF, tLP100) leave out the pair of frames across each cut: it
+compares two shots, not the motion of one.
+"""
+import itertools
+import os
+
+import numpy as np
+
+from utils import metrics
+from utils.errors import UserError
+from utils.image_io import frame_sort_key, read_rgb, to_uint8
+from utils.lpips import LPIPS, load_lpips_weights, to_lpips_input
+from utils.paths import REPO_ROOT, input_folder
+from utils.scenes import read_cuts_file
+
+DEFAULT_LPIPS_WEIGHTS = os.path.join(REPO_ROOT, "weights", "alex_with_LPIPS.h5")
+LPIPS_BATCH_PIXELS = 8 * 544 * 704  # frame pixels per AlexNet batch: 8 cropped VID4 frames, about 1.5 GB on a CPU
+METRICS = ("PSNR", "SSIM", "LPIPS", "tOF", "tLP100")
+
+
+class Sequence:
+    """A result folder and its target folder, with their frames paired in order, and the frames that open
+    a shot (cuts_path: a utils.scenes cuts file, frame numbers counted from the folder's first frame)."""
+
+    def __init__(self, index, result_dir, target_dir, cuts_path=None):
+        # the results folder names the rows and pictures (two methods scored on one truth stay apart)
+        self.label = f"{index:02d}_{os.path.basename(os.path.normpath(result_dir))}"
+        self.target_folder = os.path.basename(os.path.normpath(target_dir))
+        self.output_paths = list_png_frames(result_dir, "results")
+        self.target_paths = list_png_frames(target_dir, "targets")
+        if len(self.output_paths) != len(self.target_paths):
+            raise UserError(f"results folder '{result_dir}' has {len(self.output_paths)} frames but targets "
+                            f"folder '{target_dir}' has {len(self.target_paths)}; pass matching folders")
+        if len(self.target_paths) < metrics.MIN_FRAMES:
+            raise UserError(f"targets folder '{target_dir}' has {len(self.target_paths)} frames; at least "
+                            f"{metrics.MIN_FRAMES} are needed (the first and last "
+                            f"{metrics.BORDER_FRAMES} are not scored)")
+        height, width = read_rgb(self.target_paths[0]).shape[:2]
+        _, _, crop_height, crop_width = metrics.crop_box(height, width)
+        if crop_height <= 0 or crop_width <= 0:
+            smallest = metrics.SMALLEST_SIDE
+            raise UserError(f"target '{self.target_paths[0]}' is {width}x{height}: the evaluation crop needs frames "
+                            f"of at least {smallest}x{smallest} pixels")
+        self.cuts = set(read_cuts_file(cuts_path, len(self.target_paths))) if cuts_path else set()
+
+    def temporal(self, frame, value):
+        """A temporal metric of the pair (frame - 1, frame), or nan (left out of the means) across a cut."""
+        return np.nan if frame in self.cuts else value
+
+
+def list_png_frames(folder, role):
+    """*.png in folder, except names starting with IB, sorted by the digits in their name (the authors' order)."""
+    input_folder(folder, f"{role} folder")
+    names = [name for name in os.listdir(folder) if name.endswith(".png") and not name.startswith("IB")]
+    if not names:
+        raise UserError(f"{role} folder '{folder}' has no .png frames")
+    return [os.path.join(folder, name) for name in sorted(names, key=frame_sort_key)]
+
+
+def read_frame_pair(target_path, output_path, frame_shape):
+    """8-bit RGB target and output; an output larger than its target is cut to the target (top-left)."""
+    target = to_uint8(read_rgb(target_path))
+    output = to_uint8(read_rgb(output_path))
+    height, width = target.shape[:2]
+    if frame_shape is not None and target.shape != frame_shape:
+        raise UserError(f"target '{target_path}' is {width}x{height} but earlier frames of its sequence are "
+                        f"{frame_shape[1]}x{frame_shape[0]}; a sequence must have one frame size")
+    if output.shape[0] < height or output.shape[1] < width:
+        raise UserError(f"output '{output_path}' is {output.shape[1]}x{output.shape[0]}, smaller than its target "
+                        f"'{target_path}' ({width}x{height}); compare outputs with the matching HR frames")
+    return target, output[:height, :width]
+
+
+def classic_metrics(sequence):
+    """Yield (record, cropped target, cropped output) for each scored frame: PSNR, SSIM and tOF filled in."""
+    previous_greys, frame_shape = None, None
+    for i in metrics.scored_frames(len(sequence.target_paths)):
+        target, output = read_frame_pair(sequence.target_paths[i], sequence.output_paths[i], frame_shape)
+        frame_shape = target.shape
+        greys = metrics.grey(target), metrics.grey(output)
+        target_crop, output_crop = metrics.crop(target), metrics.crop(output)
+        record = {"sequence": sequence.label, "target_folder": sequence.target_folder, "frame": i,
+                  "target": os.path.basename(sequence.target_paths[i]),
+                  "output": os.path.basename(sequence.output_paths[i]),
+                  "PSNR": metrics.psnr(target_crop, output_crop), "SSIM": metrics.ssim(target_crop, output_crop),
+                  "tOF": np.nan if previous_greys is None else sequence.temporal(i, metrics.tof(
+                      previous_greys[0], greys[0], previous_greys[1], greys[1])),
+                  "LPIPS": np.nan, "tLP100": np.nan}
+        previous_greys = greys
+        yield record, target_crop, output_crop
+
+
+def lpips_metrics(model, frame_pairs):
+    """Yield (LPIPS, tLP100) for each (target, output) of a sequence in order; tLP100 is nan for the first.
+
+    Frames go through the network in batches of consecutive frames (LPIPS_BATCH_PIXELS); each batch
+    after the first repeats the previous batch's last frame, so that the pair across the boundary is
+    scored too.
+    """
+    previous = None
+    frame_pairs = iter(frame_pairs)
+    for first in frame_pairs:
+        height, width = first[0].shape[:2]
+        chunk = [first] + list(itertools.islice(frame_pairs, max(2, LPIPS_BATCH_PIXELS // (height * width)) - 1))
+        frames = ([previous] if previous else []) + chunk
+        distances, target_steps, output_steps = model.sequence(to_lpips_input(np.stack([t for t, _ in frames])),
+                                                               to_lpips_input(np.stack([o for _, o in frames])))
+        for k in range(1 if previous else 0, len(frames)):
+            yield float(distances[k]), (metrics.tlp100(target_steps[k - 1], output_steps[k - 1]) if k else np.nan)
+        previous = frames[-1]
+
+
+def score_sequence(sequence, lpips_arrays, progress):
+    """Per-frame records of one sequence, and its worst-PSNR (target, output) crops.
+
+    LPIPS and tLP100 are nan without lpips_arrays. Each call builds its own LPIPS network, so that
+    sequences can be scored in parallel threads without sharing NNabla arrays.
+    """
+    records, worst = [], None
+
+    def frame_pairs():
+        nonlocal worst
+        for record, target_crop, output_crop in classic_metrics(sequence):
+            records.append(record)
+            if worst is None or record["PSNR"] < worst[0]["PSNR"]:
+                worst = record, target_crop, output_crop
+            yield target_crop, output_crop
+
+    if lpips_arrays is None:
+        for _ in frame_pairs():
+            progress.update(1)
+    else:
+        for record_index, (lpips, tlp) in enumerate(lpips_metrics(LPIPS(lpips_arrays), frame_pairs())):
+            records[record_index].update(LPIPS=lpips, tLP100=sequence.temporal(records[record_index]["frame"], tlp))
+            progress.update(1)
+    return records, worst
+
+
+def mean_of(values):
+    """Mean of the defined (non-nan) values; nan when there are none."""
+    defined = [value for value in values if not np.isnan(value)]
+    return float(np.mean(defined)) if defined else np.nan
+
+
+def summarise(records_by_sequence):
+    """Rows {label, target_folder, frames, metric: mean} per sequence, then the frame average and the
+    sequence average."""
+    rows = [dict(label=records[0]["sequence"], target_folder=records[0]["target_folder"], frames=len(records),
+                 **{key: mean_of(r[key] for r in records) for key in METRICS}) for records in records_by_sequence]
+    pooled = [record for records in records_by_sequence for record in records]
+    rows.append(dict(label="frame average", target_folder="", frames=len(pooled),
+                     **{key: mean_of(r[key] for r in pooled) for key in METRICS}))
+    rows.append(dict(label="sequence average", target_folder="", frames=len(pooled),
+                     **{key: mean_of(row[key] for row in rows[:len(records_by_sequence)]) for key in METRICS}))
+    return rows
+
+
+def load_lpips(quick=False, weights=None):
+    """The LPIPS weights (weights: a file, default DEFAULT_LPIPS_WEIGHTS), or None, with one line saying why,
+    when quick or no weights file is present."""
+    if quick:
+        print("--quick: LPIPS and tLP skipped")
+        return None
+    path = weights or DEFAULT_LPIPS_WEIGHTS
+    if not weights and not os.path.exists(path):
+        print(f"LPIPS and tLP skipped: no weights at '{path}'; get alex_with_LPIPS.h5 with "
+              "`python download_test_data.py --weights` (or convert the PyTorch files with convert_lpips_weights.py)")
+        return None
+    return load_lpips_weights(path)

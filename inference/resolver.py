@@ -1,0 +1,106 @@
+"""SuperResolver: a weight file made ready to super-resolve sequences, with its backend and tile plan."""
+import itertools
+
+import nnabla as nn
+
+from inference.backends import NnablaNetworks, OnnxNetworks, choose_backend
+from inference.host import available_cores, default_budget
+from inference.onnx_export import default_cache_dir
+from inference.recurrence import DeviceFrameRecurrence, FrameRecurrence, super_resolve
+from inference.tiles import TilePlan
+from models import FLOW_NET_STRIDE, model_scale
+from utils.errors import UserError
+from utils.scenes import split_at_cuts
+from utils.weights import count_resblocks, read_weight_file
+
+
+def resolve_num_resblock(requested, file_arrays, path):
+    if requested is not None:
+        return requested
+    blocks = count_resblocks(file_arrays)
+    if blocks == 0:
+        raise UserError(f"weights file '{path}' has no generator residual blocks: it is not a TecoGAN/FRVSR "
+                        "generator; pass tecogan_model.h5, frvsr_model.h5 or a train.py model_param file")
+    return blocks
+
+
+class SuperResolver:
+    """A TecoGAN / FRVSR model ready to super-resolve sequences, with its backend and memory plan.
+
+    weights: path of an NNabla .h5 file (or file_arrays, {name: array}, with weights naming the source).
+    tile: force the kept tile side (LR pixels); max_memory: bytes for the process (default: half the
+    free RAM, or of the free GPU memory on cuDNN). threads: CPU threads (default all cores).
+    process_count: processes that share this machine's cores (mpirun on a CPU): each gets its share of them by
+    default, unless bound to its own (available_cores). device_id: the GPU on cuDNN.
+    precision: "fp32"; "fp16" (NNabla's half precision: cuDNN's fast path, slow on the CPU); or "bf16"
+    (OpenVINO on a CPU with bfloat16 instructions: about twice as fast). Outputs are float32 in all three.
+    """
+
+    def __init__(self, weights, backend="auto", context="auto", num_resblock=None, tile=None, max_memory=None,
+                 threads=None, cache_dir=None, file_arrays=None, process_count=1, device_id=0, precision="fp32"):
+        if tile is not None and tile < 1:
+            raise UserError(f"--tile must be at least 1 LR pixel, got {tile}")
+        if max_memory is not None and max_memory <= 0:
+            raise UserError(f"--max-memory must be positive, got {max_memory / 2 ** 30:g} GB")
+        self.backend, self.context = choose_backend(backend, context, device_id, precision)
+        self.nnabla_context = nn.get_current_context()  # the graphs are built in it, whenever model() builds them
+        self.precision = precision
+        self.source = weights
+        self.file_arrays = file_arrays if file_arrays is not None else read_weight_file(weights)
+        self.num_resblock = resolve_num_resblock(num_resblock, self.file_arrays, weights)
+        self.scale = model_scale(self.file_arrays, weights)  # x4 or x2, from the generator's input channels
+        if self.scale is None:
+            raise UserError(f"weights file '{weights}' has no generator input convolution: it is not a complete "
+                            "TecoGAN/FRVSR generator; pass tecogan_model.h5, frvsr_model.h5 or a train.py "
+                            "model_param file")
+        cpu = self.context == "cpu"
+        self.tile, self.threads = tile, threads or (available_cores(process_count) if cpu else 1)
+        self.max_memory = max_memory or default_budget(self.context)
+        self.cache_dir = cache_dir or default_cache_dir()
+        self.models = {}
+
+    def plan(self, height, width):
+        """The tile plan for LR frames of height x width (after padding to the flow net's stride)."""
+        padded = (max(height, FLOW_NET_STRIDE), max(width, FLOW_NET_STRIDE))
+        return TilePlan(*padded, self.num_resblock, self.tile, None if self.tile else self.max_memory, self.lanes,
+                        self.scale)
+
+    @property
+    def lanes(self):
+        """Windows computed at once: NNabla's CPU kernels use one core each, OpenVINO and cuDNN all
+        (no CPU strips on a GPU)."""
+        return self.threads if self.backend == "nnabla" and self.context == "cpu" else 1
+
+    def model(self, height, width):
+        """The FrameRecurrence for LR frames of height x width, built once per size."""
+        if (height, width) not in self.models:
+            plan = self.plan(height, width)
+            with nn.context_scope(self.nnabla_context):
+                if self.backend == "openvino":
+                    networks = OnnxNetworks(plan.window_shapes, self.num_resblock, self.file_arrays, self.source,
+                                            self.cache_dir, self.threads, self.precision, self.scale)
+                else:
+                    networks = NnablaNetworks(plan.window_shapes, self.num_resblock, self.lanes, self.scale)
+                    networks.load(self.file_arrays, self.source)
+                if self.context == "cudnn" and self.tile is None and plan.whole_frame_bytes() <= self.max_memory:
+                    model = DeviceFrameRecurrence(networks, self.num_resblock, height, width)
+                else:
+                    model = FrameRecurrence(networks, plan, height, width)
+            self.models = {(height, width): model}  # one size at a time
+        return self.models[(height, width)]
+
+    def sequence(self, named_frames, shape=None, cuts=()):
+        """Yield (name, SR frame) for every (name, LR frame) of a sequence (frames of one size).
+
+        shape: (H, W) of the frames when known, else taken from the first frame. cuts: indices of the
+        frames that open a new shot; there the recurrence starts again as at the first frame (no
+        history, its own mirrored warm-up), so no output of another shot is warped into it."""
+        named_frames = iter(named_frames)
+        if shape is None:
+            first = next(named_frames, None)
+            if first is None:
+                return
+            shape, named_frames = first[1].shape[:2], itertools.chain([first], named_frames)
+        model = self.model(*shape[:2])
+        for scene in split_at_cuts(named_frames, sorted(cuts)):
+            yield from super_resolve(model, scene)

@@ -1,0 +1,238 @@
+"""The tile plan: windows of the three networks for one frame size, each keeping only what it computes exactly.
+
+Every network runs on windows of the frame with a halo of its receptive field, and only the part of each
+window whose whole receptive field lies inside it is kept, so the tiled result equals the untiled one.
+The window sizes follow a memory budget (TilePlan.windows_for_budget) or a forced tile side.
+"""
+import itertools
+import math
+from collections import namedtuple
+
+from models import FLOW_NET_HALO, FLOW_NET_STRIDE, GENERATOR_TAIL_HALO, generator_trunk_halo
+from utils.errors import UserError
+from utils.ops import PAPER_SCALE
+
+
+# Peak memory of one window, in bytes per LR pixel of the window: the growth of the resident memory
+# from compiling a network to after its first run, measured at 132x132 .. 320x640 LR with OpenVINO
+# (trunk 1.6-2.2 KB, tail 13.8-15.1 KB, flow net 0.7-1.0 KB; bfloat16 needs less) and, rounded up,
+# with ONNX Runtime before it (trunk 2.1-2.3 KB, tail 23-25 KB, flow net 0.9-1.1 KB).
+BYTES_PER_PIXEL = {"flow": 1100, "trunk": 2300, "tail": 16000}
+# Of what the HR frames leave: the trunk gets most, because its halo is the widest in compute (its
+# windows overlap by 2 x (2 x blocks + 3) rows of 16-block work); the tail needs little at TAIL_TILE.
+BUDGET_SHARES = {"flow": 0.2, "tail": 0.1, "trunk": 0.7}
+# Largest useful kept side of a tail window: its layers are memory-bound, and beyond about 128 LR
+# pixels OpenVINO computes it more slowly per pixel (0.40 LR Mpixel/s on a 132x132 window, 0.18-0.20
+# on 196x196 .. 260x260 and 132x484; 2-core AMD EPYC).
+TAIL_TILE = 128
+PROCESS_BYTES = 400 * 2 ** 20  # the interpreter, NNabla, OpenVINO and OpenCV before any frame
+# float32 HR frames alive at once: the one computed and the previous one (also being written), plus
+# three 8-bit copies of a frame (a quarter of a float32 frame each) while it is encoded.
+HR_FRAME_BUFFERS = 2.75
+MIN_KEEP = 1  # a window must keep at least this many pixels beyond its halo
+
+
+Window = namedtuple("Window", "start stop keep_start keep_stop")  # along one axis: computed and kept ranges
+
+
+def plan_axis(length, window, halo, align=1):
+    """Windows of one size along an axis of `length` pixels, each keeping only what it computes exactly.
+
+    Every window covers `window` pixels (or the whole axis). A kept pixel has at least `halo` pixels of
+    the window on each side, or the window reaches the axis end on that side, so it sees exactly what
+    it sees in the whole-axis computation. Windows are spread evenly; kept ranges tile the axis.
+    align > 1 (the flow net's pooling stride): starts and kept bounds are multiples of align, the window
+    is a multiple of align plus length % align, and the kept ranges tile [0, align * (length // align)).
+    """
+    if align > 1:
+        remainder = length % align
+        blocks = plan_axis(length // align, (window - remainder) // align, -(-halo // align))
+        return [Window(align * start, align * stop + remainder, align * keep_start, align * keep_stop)
+                for start, stop, keep_start, keep_stop in blocks]
+    window = min(window, length)
+    if window == length:
+        return [Window(0, length, 0, length)]
+    if window - 2 * halo < MIN_KEEP:  # what a window in the middle keeps
+        raise ValueError(f"a window of {window} pixels keeps nothing with a halo of {halo}")
+    count = window_count(length, window, halo)
+    starts = [round(index * (length - window) / (count - 1)) for index in range(count)]
+    # Kept bounds halfway through each overlap: the overlaps are at least 2 * halo.
+    bounds = [0] + [(next_start + start + window) // 2 for start, next_start in zip(starts, starts[1:])] + [length]
+    return [Window(start, start + window, keep_start, keep_stop)
+            for start, keep_start, keep_stop in zip(starts, bounds[:-1], bounds[1:])]
+
+
+def window_count(length, window, halo):
+    """Number of windows plan_axis places along the axis."""
+    return 1 if window >= length else 1 + math.ceil((length - window) / (window - 2 * halo))
+
+
+def even_window(length, halo, count):
+    """The window with which `count` windows, overlapping by 2 * halo, just cover the axis."""
+    return -(-(length + 2 * halo * (count - 1)) // count)
+
+
+def balanced_window(length, window, halo, align=1, at_least=1):
+    """The smallest window that needs no more windows along the axis than `window` does (and at least
+    `at_least` windows where the axis is long enough): the overlaps shrink to about 2 * halo."""
+    if align > 1:
+        remainder = length % align
+        blocks = balanced_window(length // align, (window - remainder) // align, -(-halo // align), 1, at_least)
+        return align * blocks + remainder
+    count = window_count(length, window, halo)
+    if count < at_least and even_window(length, halo, at_least) - 2 * halo >= MIN_KEEP:
+        count = at_least
+    return length if count == 1 else even_window(length, halo, count)
+
+
+Tile = namedtuple("Tile", "rows columns")  # two Windows
+
+
+class TilePlan:
+    """The windows of the three networks for one frame size, from a forced tile side or a memory budget.
+
+    tile: the largest kept side (LR pixels, halo not counted) of every network's windows; the flow net's
+    is rounded up to its stride. budget: bytes for the whole process. Exactly one of them is given.
+    lanes: the generator gets at least this many tiles where the frame allows (windows computed at once).
+    scale: the model's, which sizes the HR frames. The windows' bytes per LR pixel are those measured at x4,
+    which an x2 model's tail needs less of.
+    """
+
+    def __init__(self, height, width, num_resblock, tile=None, budget=None, lanes=1, scale=PAPER_SCALE):
+        self.height, self.width, self.scale = height, width, scale
+        self.halos = {"flow": FLOW_NET_HALO, "trunk": generator_trunk_halo(num_resblock) + GENERATOR_TAIL_HALO,
+                      "tail": GENERATOR_TAIL_HALO}
+        if tile is not None:
+            flow_tile = -(-tile // FLOW_NET_STRIDE) * FLOW_NET_STRIDE
+            sides = {"flow": (flow_tile, flow_tile), "trunk": (tile, tile), "tail": (tile, tile)}
+            windows = {name: self.window_for_keep(name, *sides[name]) for name in sides}
+        else:
+            windows = self.windows_for_budget(budget)
+        self.flow = self._grid("flow", windows["flow"], FLOW_NET_STRIDE)
+        self.trunk = self._grid("trunk", windows["trunk"], at_least=(lanes, 1))
+        # Every tail window lies inside the part of a trunk window where the features are exact.
+        valid = [[stop - start for start, stop in map(self._valid, axis, itertools.repeat(length))]
+                 for axis, length in zip(self.trunk, (height, width))]
+        self.tail_window = tuple(min(min(lengths), balanced_window(max(lengths), size, GENERATOR_TAIL_HALO))
+                                 for lengths, size in zip(valid, windows["tail"]))
+        self.window_shapes = {name: tuple(axis[0].stop - axis[0].start for axis in grid)
+                              for name, grid in (("flow", self.flow), ("trunk", self.trunk))}
+        self.window_shapes["tail"] = self.tail_window
+        self.tail_tiles = {tile: self._tail_tiles(tile) for tile in self.tiles("trunk")}
+
+    def window_for_keep(self, name, keep_rows, keep_columns):
+        extra = 2 * self.halos[name]
+        if name == "flow":  # kept sides and halo in whole strides
+            stride = FLOW_NET_STRIDE
+            extra = -(-extra // stride) * stride
+            keep_rows, keep_columns = (-(-keep // stride) * stride for keep in (keep_rows, keep_columns))
+            return (self._flow_window(keep_rows + extra, self.height), self._flow_window(keep_columns + extra, self.width))
+        return min(keep_rows + extra, self.height), min(keep_columns + extra, self.width)
+
+    @staticmethod
+    def _flow_window(window, length):
+        """A flow window is a multiple of the stride plus the length's remainder (see plan_axis)."""
+        return min(length, window + length % FLOW_NET_STRIDE)
+
+    def windows_for_budget(self, budget):
+        """Window shapes that fit the budget: the frames first, then the flow net, tail and trunk windows.
+
+        Each network's window is the whole frame, else full-width bands, else squares, of at most its
+        share of what the frames leave (BUDGET_SHARES); the tail's is capped at TAIL_TILE, where it
+        runs fastest.
+        """
+        frames = self.frame_bytes()
+        left = budget - frames
+        windows = {}
+        for name, share in BUDGET_SHARES.items():
+            largest = int(max(0, left * share) // BYTES_PER_PIXEL[name])
+            windows[name] = self.window_within(name, largest)
+            if windows[name] is None:
+                smallest = self.smallest_bytes(frames)
+                raise UserError(f"--max-memory {budget / 2 ** 30:.2f} GB is too small for {self.width}x{self.height} "
+                                f"frames even with the smallest tiles (needs about {smallest / 2 ** 30:.2f} GB); "
+                                "raise --max-memory or use smaller frames")
+        return windows
+
+    def window_within(self, name, largest):
+        """The largest window of at most `largest` pixels, None if even the smallest window (halo on both
+        sides and MIN_KEEP kept) is larger. The tail's is a square of at most TAIL_TILE kept; the others'
+        the whole frame, else a full-width band (halos on two sides only), else a square."""
+        height, width = self.height, self.width
+        smallest_rows, smallest_columns = self.window_for_keep(name, MIN_KEEP, MIN_KEEP)
+        if smallest_rows * smallest_columns > largest:
+            return None
+        side = math.isqrt(largest)
+        if name == "tail":
+            side = min(side, TAIL_TILE + 2 * self.halos["tail"])
+            return min(side, height), min(side, width)
+        if height * width <= largest:
+            return height, width
+        if smallest_rows * width <= largest:
+            rows = largest // width
+            return (self._flow_window(rows - rows % FLOW_NET_STRIDE, height) if name == "flow" else rows), width
+        if name == "flow":
+            side -= side % FLOW_NET_STRIDE
+            return self._flow_window(side, height), self._flow_window(side, width)
+        return min(side, height), min(side, width)
+
+    def smallest_bytes(self, frames):
+        """Process bytes with the smallest windows of every network: what a budget must at least hold."""
+        return frames + sum(math.prod(self.window_for_keep(name, MIN_KEEP, MIN_KEEP)) * BYTES_PER_PIXEL[name]
+                            for name in BYTES_PER_PIXEL)
+
+    def _grid(self, name, window, align=1, at_least=(1, 1)):
+        """Row and column windows of a network: as few as `window` allows (at least `at_least`), balanced."""
+        return tuple(plan_axis(length, balanced_window(length, size, self.halos[name], align, count),
+                               self.halos[name], align)
+                     for length, size, count in zip((self.height, self.width), window, at_least))
+
+    @staticmethod
+    def _valid(window, length):
+        """(start, stop) of the part of a trunk window whose features are exact: its kept range and the tail's halo."""
+        return max(0, window.keep_start - GENERATOR_TAIL_HALO), min(length, window.keep_stop + GENERATOR_TAIL_HALO)
+
+    def tiles(self, name):
+        rows, columns = self.flow if name == "flow" else self.trunk
+        return [Tile(row, column) for row in rows for column in columns]
+
+    def _tail_tiles(self, trunk_tile):
+        """Tail windows inside a trunk tile's exact features, in frame coordinates, keeping what is
+        kept both by the tail window and by the trunk tile."""
+        axes = []
+        for window, length, size in zip(trunk_tile, (self.height, self.width), self.tail_window):
+            valid_start, valid_stop = self._valid(window, length)
+            axes.append([Window(valid_start + start, valid_start + stop,
+                                max(valid_start + keep_start, window.keep_start),
+                                min(valid_start + keep_stop, window.keep_stop))
+                         for start, stop, keep_start, keep_stop in plan_axis(valid_stop - valid_start, size,
+                                                                            GENERATOR_TAIL_HALO)])
+        return [Tile(row, column) for row, column in itertools.product(*axes)
+                if row.keep_start < row.keep_stop and column.keep_start < column.keep_stop]
+
+    def frame_bytes(self):
+        """Process bytes before any window: the interpreter and libraries, the HR frames in flight."""
+        pixels = self.height * self.width
+        return PROCESS_BYTES + HR_FRAME_BUFFERS * self.scale * self.scale * 3 * 4 * pixels + 16 * 4 * pixels
+
+    def whole_frame_bytes(self):
+        """Process bytes with every network on the whole frame (DeviceFrameRecurrence)."""
+        return self.frame_bytes() + self.height * self.width * sum(BYTES_PER_PIXEL.values())
+
+    def describe(self):
+        rows, columns = self.trunk
+        return (f"{len(rows) * len(columns)} generator tile(s) of {self.window_shapes['trunk'][1]}x"
+                f"{self.window_shapes['trunk'][0]} LR pixels")
+
+
+def window_slices(tile, scale=1, origin=(0, 0)):
+    """Slices of a tile's computed window, in pixels scaled by `scale`, relative to origin (rows, columns)."""
+    return tuple(slice(scale * (window.start - start), scale * (window.stop - start))
+                 for window, start in zip(tile, origin))
+
+
+def keep_slices(tile, scale=1, origin=None):
+    """Slices of a tile's kept range: relative to its own window start, or to origin when given."""
+    origin = origin or tuple(window.start for window in tile)
+    return tuple(slice(scale * (window.keep_start - start), scale * (window.keep_stop - start))
+                 for window, start in zip(tile, origin))
