@@ -9,10 +9,10 @@ from PIL import Image
 
 import demo
 from conftest import REPO_ROOT
-from inference import NnablaNetworks, SuperResolver
+from inference import NnablaNetworks
 from training.config import load_config
 from utils import metrics, pictures
-from utils.paths import BUNDLED_MODEL, BUNDLED_X2_MODEL
+from utils.paths import BUNDLED_MODEL
 from utils.weights import count_resblocks, read_weight_file
 
 RECIPES = [os.path.join(REPO_ROOT, "recipes", name)  # the stages of `make demo-model`, in order
@@ -74,23 +74,6 @@ def test_bundled_model_loads_with_its_block_count_read_from_the_file():
     assert blocks == load_config(RECIPES[-1]).train.num_resblock
     NnablaNetworks({"flow": (16, 16), "trunk": (16, 16), "tail": (16, 16)}, blocks).load(arrays, BUNDLED_MODEL)
     assert os.path.getsize(BUNDLED_MODEL) < 20 * 2 ** 20
-
-
-@pytest.mark.slow
-def test_on_its_default_clip_the_x2_model_beats_x2_bicubic_in_psnr_and_temporal_consistency(tmp_path):
-    demo.main(["--model", BUNDLED_X2_MODEL, "--output", str(tmp_path / "demo")])  # bikes.mp4 at stride 2
-    rows = table_rows(tmp_path / "demo")
-    assert list(rows) == ["x2 bicubic", "ours"]
-    bicubic, ours = rows["x2 bicubic"], rows["ours"]
-    assert float(ours["PSNR"]) > float(bicubic["PSNR"]) + 1.5  # dB; docs/x2.md
-    assert float(ours["tOF"]) < float(bicubic["tOF"])
-
-
-def test_bundled_x2_model_is_read_as_x2_with_the_recipe_s_block_count():
-    resolver = SuperResolver(BUNDLED_X2_MODEL, "nnabla", "cpu")
-    config = load_config(X2_RECIPES[-1])
-    assert resolver.scale == config.train.scale == 2 and resolver.num_resblock == config.train.num_resblock
-    assert os.path.getsize(BUNDLED_X2_MODEL) < 20 * 2 ** 20
 
 
 @pytest.mark.parametrize("recipe", RECIPES + X2_RECIPES)

@@ -1,10 +1,15 @@
-"""train.scale: both stages train at x2 into files of the x2 shapes; a bad scale, or a TecoGAN stage started
-from an FRVSR file of the other scale, stops with one line."""
+"""train.scale: both stages train at x2 into files of the x2 shapes, validated at x2; a bad scale, or a TecoGAN
+stage started from an FRVSR file of the other scale, stops with one line."""
+import csv
+import os
+
+import cv2
 import numpy as np
 import pytest
 
 import train
-from training_data import make_calendar_scenes, tiny_training_flags
+from training_data import CALENDAR, make_calendar_scenes, tiny_training_flags
+from utils.image_io import list_frames
 from utils.weights import read_weight_file
 
 INPUT_WEIGHT = "generator/generator_unit/input_stage/conv/conv/W"
@@ -55,6 +60,21 @@ def test_x2_tecogan_stage_trains_from_an_x2_frvsr_file(frvsr_x2, scenes, tmp_pat
     assert np.isfinite(arrays[INPUT_WEIGHT]).all()
 
 
+def test_x2_validation_scores_the_x2_model_on_lr_made_with_stride_2(scenes, tmp_path):
+    clip = tmp_path / "val" / "calendar"
+    os.makedirs(clip)
+    for index, path in enumerate(list_frames(CALENDAR)[:6]):
+        cv2.imwrite(str(clip / f"{index}.png"), cv2.imread(path)[:144, :160])
+    train.main(tiny_training_flags(scenes, tmp_path / "run", **{"train.max_iter": 2, "train.scale": 2,
+                                                                "train.val_freq": 2, "train.val_frames": 6,
+                                                                "data.val_dir": str(tmp_path / "val")}))
+    with open(tmp_path / "run" / "val.csv") as log:
+        [row] = list(csv.DictReader(log))
+    assert 10 < float(row["PSNR"]) < 60
+    picture = cv2.imread(str(tmp_path / "run" / "validation" / "iteration_00000002.png"))
+    assert picture is not None and picture.shape[1] > 3 * 128  # three panels of the 128-pixel crop, enlarged
+
+
 def test_tecogan_stage_from_an_frvsr_file_of_another_scale_stops_with_one_line(frvsr_x2, scenes, tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         train.main(tecogan_flags(scenes, tmp_path / "run", frvsr_x2, 4))
@@ -62,7 +82,7 @@ def test_tecogan_stage_from_an_frvsr_file_of_another_scale_stops_with_one_line(f
     assert "is an x2 FRVSR model" in line and "train.scale=2" in line, line
 
 
-@pytest.mark.parametrize("value", [3, 1, 8, "two", "true"])
+@pytest.mark.parametrize("value", [3, 1, 8, 2.5, "two", "true"])
 def test_scale_other_than_2_or_4_stops_with_one_line(value, scenes, tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         train.main(tiny_training_flags(scenes, tmp_path / "run", **{"train.scale": value}))

@@ -72,7 +72,7 @@ def _val_frames(value):
 
 
 def _scale(value):
-    return value in SCALES and not isinstance(value, bool)
+    return _positive_int(value) and value in SCALES
 
 
 def _val_crop(value):
@@ -187,7 +187,7 @@ def _coerce(key, value):
             return float(value)
         except ValueError:
             return value
-    if isinstance(value, float) and value.is_integer() and check in (_positive_int, _non_negative_int):
+    if isinstance(value, float) and value.is_integer() and check in (_positive_int, _non_negative_int, _scale):
         return int(value)
     return value
 
