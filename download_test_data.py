@@ -2,37 +2,39 @@
 
     python download_test_data.py                 # LR/ and HR/ in the current folder
     python download_test_data.py --weights       # also weights/*.h5
+    python download_test_data.py --reds --no-data  # REDS's train_sharp and val_sharp into REDS/
 
 The data are the TecoGAN authors' zips, unpacked as the reference does: vid3_LR.zip and
 tos_LR.zip into LR/, vid4_HR.zip and tos_HR.zip into HR/. The weights are the official NNabla
 files (tecogan_model.h5, frvsr_model.h5, vgg19.h5) and the AlexNet LPIPS weights of
-nnabla-examples (alex_with_LPIPS.h5).
+nnabla-examples (alex_with_LPIPS.h5). REDS's sharp frames (train_sharp.zip, val_sharp.zip) come from its
+authors' direct host (SNU CV Lab) and are unpacked into REDS/ as they are (datasets/reds.py reads them;
+its README: https://seungjunnah.github.io/Datasets/reds.html). The sizes of what is to be fetched are
+printed first.
 
 A download goes to a hidden .<name>.part file beside its destination and is renamed into place
 only when whole and valid (a zip's every member passes its CRC check; an HDF5 file opens and its
 every dataset reads in full), so an interrupted run resumes (HTTP Range) where it stopped, and a
 re-run skips what is already complete and valid. A zip is unpacked all-or-nothing through a hidden
 folder beside its entries, after refusing any member that could land outside its folder or clash
-with another.
+with another or with an entry of the other kind already there (that zip is kept for the next run).
 """
 import http.client
 import os
 import re
-import shutil
-import stat
 import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
-import zlib
 
 import h5py
 from tqdm import tqdm
 
 from utils.errors import UserError, exit_on_user_error
 from utils.flags import FlagParser
-from utils.image_io import commit_folder, write_atomically, write_bytes
+from utils.image_io import write_atomically, write_bytes
 from utils.paths import output_file, output_folder
+from utils.zips import ZIP_ERRORS, UnpackClash, extract_zip
 
 TECOGAN_DATA_URL = "https://ge.in.tum.de/download/data/TecoGAN/"
 NNABLA_TECOGAN_URL = "https://nnabla.org/pretrained-models/nnabla-examples/GANs/tecogan/"
@@ -45,6 +47,9 @@ DATA_ARCHIVES = [
     (TECOGAN_DATA_URL + "vid4_HR.zip", "HR"),
     (TECOGAN_DATA_URL + "tos_HR.zip", "HR"),
 ]
+REDS_URL = "http://data.cv.snu.ac.kr:8008/webdav/dataset/REDS/"
+REDS_ARCHIVES = [REDS_URL + "train_sharp.zip", REDS_URL + "val_sharp.zip"]
+REDS_FOLDER = "REDS"
 WEIGHT_FILES = [
     NNABLA_TECOGAN_URL + "tecogan_model.h5",
     NNABLA_TECOGAN_URL + "frvsr_model.h5",
@@ -52,8 +57,6 @@ WEIGHT_FILES = [
     NNABLA_LPIPS_URL + "alex_with_LPIPS.h5",
 ]
 CHUNK_BYTES = 1 << 16
-# What zipfile raises for a damaged, encrypted (RuntimeError) or unsupported (NotImplementedError) zip.
-ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError)
 TIMEOUT_S = 60
 
 
@@ -63,7 +66,8 @@ def with_base_url(url, base_url):
         return url
     try:
         base = urllib.parse.urlsplit(base_url)
-        valid = base.scheme in ("http", "https") and bool(base.hostname) and (base.port is None or base.port > 0)
+        valid = base.scheme in ("http", "https") and bool(base.hostname) and (base.port is None
+                                                                              or base.port > 0)
     except ValueError:  # an unclosed IPv6 bracket, a port that is no number or out of range
         valid = False
     if not valid:
@@ -183,83 +187,21 @@ def hdf5_problem(path):
     datasets = []
     try:
         with h5py.File(path, "r") as h5:
-            h5.visititems(lambda name, item: datasets.append(item) if isinstance(item, h5py.Dataset) else None)
+            h5.visititems(lambda name, item: datasets.append(item)
+                          if isinstance(item, h5py.Dataset) else None)
             for dataset in datasets:
                 dataset[()]
     except (OSError, ValueError, KeyError, RuntimeError) as error:
-        return f"not a complete HDF5 (.h5) file ({str(error).splitlines()[0] if str(error) else type(error).__name__})"
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        return f"not a complete HDF5 (.h5) file ({reason})"
     return None if datasets else "an HDF5 (.h5) file without any parameters"
-
-
-def member_parts(member, archive_name):
-    """The path components of a zip member; UserError if it could land outside its folder (absolute, a drive,
-    backslashes, empty, '.' or '..' parts) or is a symbolic link or special file."""
-    name = member.filename
-    parts = (name[:-1] if member.is_dir() else name).split("/")
-    if (name.startswith("/") or re.match(r"[A-Za-z]:", name) or "\\" in name or "\0" in name
-            or any(part in ("", ".", "..") for part in parts)):
-        raise UserError(f"{archive_name} holds {name!r}, a path outside its folder; refusing to unpack it")
-    kind = stat.S_IFMT(member.external_attr >> 16)
-    if kind not in (0, stat.S_IFDIR if member.is_dir() else stat.S_IFREG):
-        raise UserError(f"{archive_name} holds {name!r}, a symbolic link or special file; refusing to unpack it")
-    return tuple(parts)
-
-
-def checked_members(archive, archive_name):
-    """[(member, path components)]; UserError for an unsafe member, a name given twice, or a name that is both
-    a file and a folder."""
-    members = [(member, member_parts(member, archive_name)) for member in archive.infolist()]
-    seen, files, folders = set(), set(), set()
-    for member, parts in members:
-        if parts in seen:
-            raise UserError(f"{archive_name} holds {member.filename!r} twice; refusing to unpack it")
-        seen.add(parts)
-        (folders if member.is_dir() else files).add(parts)
-        folders.update(parts[:end] for end in range(1, len(parts)))
-    clash = files & folders
-    if clash:
-        raise UserError(f"{archive_name} holds {'/'.join(min(clash))!r} both as a file and as a folder; "
-                        "refusing to unpack it")
-    return members
-
-
-def staging_folder(path):
-    """The hidden folder a zip is unpacked into before its files move into place (stable, so that one left by
-    a killed run is found and removed by the next)."""
-    directory, name = os.path.split(path)
-    return os.path.join(directory, f".{name}.unpacking")
-
-
-def extract_zip(path, folder):
-    """Unpack a zip into folder all-or-nothing: every member is checked, the whole zip is unpacked into a
-    hidden folder beside its entries, then its files are renamed into place. Returns the member names."""
-    archive_name = os.path.basename(path)
-    staging = staging_folder(path)
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = checked_members(archive, archive_name)
-            for member, parts in tqdm(members, desc=f"unpack {archive_name}", unit="file"):
-                target = os.path.join(staging, *parts)
-                if member.is_dir():
-                    os.makedirs(target, exist_ok=True)
-                    continue
-                os.makedirs(os.path.dirname(target), exist_ok=True)
-                with archive.open(member) as source, open(target, "wb") as output:
-                    shutil.copyfileobj(source, output)
-        commit_folder(staging, folder, merge=True)
-    except ZIP_ERRORS as error:
-        raise UserError(f"cannot unpack {archive_name} into {folder} ({error or type(error).__name__})")
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return [member.filename for member, _ in members]
 
 
 def fetch_archive(url, archive):
     """Download a zip and unpack it in its folder; a marker file records that it is done. A zip that cannot
     be unpacked is deleted, so that the next run downloads it again instead of refusing it forever."""
     folder, name = os.path.split(archive)
-    marker = os.path.join(folder, f".{name}.unpacked")
+    marker = unpacked_marker(archive)
     if os.path.exists(marker):
         if os.path.exists(archive):  # a run stopped between writing the marker and deleting the zip
             os.remove(archive)
@@ -269,11 +211,19 @@ def fetch_archive(url, archive):
     download(url, archive, zip_problem)
     try:
         names = extract_zip(archive, folder)
+    except UnpackClash as error:
+        raise UserError(
+            f"cannot unpack {name}: {error}; move it away and run again (the zip is kept in {archive})")
     except UserError as error:
         os.remove(archive)
         raise UserError(f"{error}; deleted {archive}, the next run downloads it again")
     write_bytes(marker, "\n".join(names) + "\n", mode="w")
     os.remove(archive)
+
+
+def unpacked_marker(archive):
+    folder, name = os.path.split(archive)
+    return os.path.join(folder, f".{name}.unpacked")
 
 
 def fetch_weight_file(url, destination):
@@ -287,11 +237,42 @@ def planned_files(args):
     the weights (into weights/)."""
     files = []
     if not args.no_data:
-        files += [(fetch_archive, url, os.path.join(folder, url_filename(url))) for url, folder in DATA_ARCHIVES]
+        files += [(fetch_archive, url, os.path.join(folder, url_filename(url)))
+                  for url, folder in DATA_ARCHIVES]
     if args.weights:
-        files += [(fetch_weight_file, url, os.path.join("weights", url_filename(url))) for url in WEIGHT_FILES]
+        files += [(fetch_weight_file, url, os.path.join("weights", url_filename(url)))
+                  for url in WEIGHT_FILES]
+    if args.reds:
+        files += [(fetch_archive, url, os.path.join(REDS_FOLDER, url_filename(url))) for url in REDS_ARCHIVES]
     return [(fetch, with_base_url(url, args.base_url), os.path.join(args.output_dir, destination))
             for fetch, url, destination in files]
+
+
+def remote_size(url):
+    """The size the server announces for url (a HEAD request), or None when it does not say."""
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"),
+                                    timeout=TIMEOUT_S) as response:
+            length = response.headers.get("Content-Length", "")
+    except (urllib.error.URLError, OSError, http.client.HTTPException):
+        return None
+    return int(length) if length.isdigit() else None
+
+
+def size_text(size):
+    return "size unknown" if size is None else tqdm.format_sizeof(size, "B", 1000)
+
+
+def announce_sizes(files):
+    """Print what this run will fetch and its size, before it starts; files already in place are left out."""
+    pending = [(url, destination) for fetch, url, destination in files
+               if not os.path.exists(unpacked_marker(destination) if fetch is fetch_archive else destination)]
+    if not pending:
+        return
+    sizes = [remote_size(url) for url, _ in pending]
+    total = "" if None in sizes else f", {size_text(sum(sizes))} in all"
+    listed = ", ".join(f"{url_filename(url)} ({size_text(size)})" for (url, _), size in zip(pending, sizes))
+    print(f"to download: {listed}{total}; each zip needs about its size again while it is unpacked")
 
 
 def check_destinations(output_dir, files):
@@ -310,21 +291,31 @@ def parse_args(argv=None):
     parser = FlagParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--output-dir", default=".",
                         help="folder that receives LR/, HR/ and weights/ (default: the current folder)")
-    parser.add_argument("--weights", action="store_true",
-                        help="also download tecogan_model.h5, frvsr_model.h5, vgg19.h5 and alex_with_LPIPS.h5 "
-                             "into <output-dir>/weights/")
+    parser.add_argument(
+        "--weights",
+        action="store_true",
+        help="also download tecogan_model.h5, frvsr_model.h5, vgg19.h5 and alex_with_LPIPS.h5 "
+        "into <output-dir>/weights/")
     parser.add_argument("--no-data", action="store_true", help="skip the LR/HR evaluation data")
-    parser.add_argument("--base-url", default=None,
-                        help="fetch everything from this host instead (e.g. a mirror or a local test server); "
-                             "the paths stay those of the official URLs (default: the official hosts)")
+    parser.add_argument(
+        "--reds",
+        action="store_true",
+        help="also download REDS's train_sharp.zip and val_sharp.zip (tens of GB; the sizes are "
+        "printed first) into <output-dir>/REDS/, for train.py's data.layout reds")
+    parser.add_argument(
+        "--base-url",
+        default=None,
+        help="fetch everything from this host instead (e.g. a mirror or a local test server); "
+        "the paths stay those of the official URLs (default: the official hosts)")
     return parser.parse_args(argv)
 
 
 def run(args):
-    if args.no_data and not args.weights:
-        raise UserError("nothing to do: --no-data without --weights")
+    if args.no_data and not args.weights and not args.reds:
+        raise UserError("nothing to do: --no-data without --weights or --reds")
     files = planned_files(args)
     check_destinations(args.output_dir, files)
+    announce_sizes(files)
     folders = [args.output_dir] + sorted({os.path.dirname(destination) for _, _, destination in files})
     new_folders = [folder for folder in folders if not os.path.exists(folder)]
     try:
@@ -336,7 +327,8 @@ def run(args):
                 os.rmdir(folder)
     print("done: " + ", ".join(os.path.join(args.output_dir, folder) + "/"
                                for folder, wanted in (("LR", not args.no_data), ("HR", not args.no_data),
-                                                      ("weights", args.weights)) if wanted))
+                                                      ("weights", args.weights), (REDS_FOLDER, args.reds))
+                               if wanted))
 
 
 def main(argv=None):

@@ -12,6 +12,10 @@ writes every frame in order (utils/scenes.spread_scenes).
 """
 import logging
 
+from utils.errors import exit_at_once_on_stop_signals
+
+if __name__ == "__main__":
+    exit_at_once_on_stop_signals()  # Ctrl-C while the libraries load: one line, exit code 130
 logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import logs its start-up
 
 import itertools
@@ -25,15 +29,16 @@ from tqdm import tqdm
 from inference import BACKEND_CHOICES, PRECISIONS, SuperResolver, scene_steps
 from inference.onnx_export import default_cache_dir
 from utils.context import CONTEXT_CHOICES
-from utils.distributed import MPIProcesses, SingleProcess, launched_by_mpirun, local_rank
+from utils.degradation import degrade_frames, model_degradation
+from utils.distributed import (MPIProcesses, SingleProcess, end_the_job_on_failure, launched_by_mpirun,
+                               local_rank)
 from utils.errors import UserError, exit_on_user_error, interrupt_on_stop_signals
-from utils.flags import OneLineParser, positive
-from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, check_video_output, list_frames,
-                            open_video_writer, read_ahead, read_rgb, remove_stale_temporaries, to_uint8,
-                            write_rgb)
-from utils.ops import degrade_hr_frame
+from utils.flags import MAX_THREADS, FlagParser, positive
+from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, check_video_output,
+                            list_frames, open_video_writer, read_ahead, read_rgb, remove_stale_temporaries,
+                            to_uint8, write_rgb)
 from utils.output_size import parse_outscale, parse_output_size, requested_size, resize_output
-from utils.paths import lock_folder
+from utils.paths import lock_folder, not_an_input
 from utils.scenes import (assign_scenes, detect_cuts, read_cuts_file, shot_ranges, split_at_cuts,
                           spread_scenes)
 
@@ -42,10 +47,10 @@ def frame_stem(path):
     return os.path.splitext(os.path.basename(path))[0]
 
 
-def frames_from_folder(folder, degrade_scale=None):
+def frames_from_folder(folder, degradation=None, scale=None):
     """(frame shape, frame paths, (name stem, LR frame) pairs) of a folder, checked up front: readable and
-    all of one size. degrade_scale: the folder holds HR frames, made LR by the training degradation at this
-    scale (the model's)."""
+    all of one size. degradation: the folder holds HR frames, made LR by it (utils.degradation) at `scale`
+    (the model's)."""
     paths = list_frames(folder)
     first_shape = None
     for path in paths:
@@ -54,12 +59,13 @@ def frames_from_folder(folder, degrade_scale=None):
         if shape != first_shape:
             raise UserError(f"frame '{path}' is {shape[1]}x{shape[0]} but '{paths[0]}' is "
                             f"{first_shape[1]}x{first_shape[0]}; all frames of a sequence must have one size")
-    prepare = (lambda frame: degrade_hr_frame(frame, degrade_scale)) if degrade_scale else (lambda frame: frame)
+    prepare = (lambda frame: degrade_frames(frame, degradation, scale)) if degradation else (lambda frame: frame)
     return first_shape[:2], paths, ((frame_stem(path), prepare(read_rgb(path))) for path in paths)
 
 
 def frames_from_video(reader):
-    """(LR shape, frame names, (name, frame) pairs) of the chosen part of a video; frames are numbered from 1."""
+    """(LR shape, frame names, (name, frame) pairs) of the chosen part of a video; frames are numbered from
+    1."""
     frames = iter(reader)
     first = next(frames, None)
     if first is None:
@@ -72,7 +78,8 @@ def prepare_output_dir(folder):
     try:
         os.makedirs(folder, exist_ok=True)
     except OSError as error:
-        raise UserError(f"cannot create output folder '{folder}' ({error.strerror}); choose another --output-dir")
+        raise UserError(
+            f"cannot create output folder '{folder}' ({error.strerror}); choose another --output-dir")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise UserError(f"output folder '{folder}' is not writable; choose another --output-dir")
 
@@ -85,74 +92,99 @@ def save_frame(path, pixels, video):
 
 
 def parse_args(argv=None):
-    parser = OneLineParser(description="TecoGAN / FRVSR video super-resolution (x4 or x2, read from --model)",
+    parser = FlagParser(description="TecoGAN / FRVSR video super-resolution (x4 or x2, read from --model)",
                            reference_flags=("--model", "--input-dir-lr", "--output-dir", "--output-name",
                                             "--output-ext", "--num_resblock"))
     parser.add_argument("--model", required=True, help="NNabla weights (.h5): tecogan_model.h5, "
                         "frvsr_model.h5 or a train.py model_param_*.h5")
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--input-dir-lr", help="folder of LR frames (png/jpg), sorted by the number in their name")
-    source.add_argument("--input-dir-hr", help="folder of HR frames: made LR by the training degradation "
-                        "(Gaussian blur sigma 1.5, every s-th pixel from (0, 0) for an xs model), to compare the result with them")
+    source.add_argument("--input-dir-lr",
+                        help="folder of LR frames (png/jpg), sorted by the number in their name")
+    source.add_argument(
+        "--input-dir-hr",
+        help="folder of HR frames: made LR by the degradation the model "
+        "records (bd: Gaussian blur sigma 1.5, every s-th pixel from (0, 0) for an xs model, the official models'; "
+        "or bi: MATLAB's bicubic), to compare the result with them")
     source.add_argument("--input-video", help="video file to read the LR frames from")
-    parser.add_argument("--output-dir", help="where to write the SR frames (default: results/<input name>; with "
+    parser.add_argument("--output-dir",
+                        help="where to write the SR frames (default: results/<input name>; with "
                         "--input-video and --output-video, frames are written only when this is given)")
     parser.add_argument("--output-name", default="output", help="prefix of the output file names")
-    parser.add_argument("--output-ext", default="png", choices=("png", "jpg"), help="format of the output frames")
-    parser.add_argument("--output-video", help="also write the SR frames as this .mp4 file (H.264 through ffmpeg, "
+    parser.add_argument("--output-ext",
+                        default="png",
+                        choices=("png", "jpg"),
+                        help="format of the output frames")
+    parser.add_argument("--output-video",
+                        help="also write the SR frames as this .mp4 file (H.264 through ffmpeg, "
                         "with the input video's audio, frame rate and sample aspect ratio)")
     size = parser.add_mutually_exclusive_group()
-    size.add_argument("--outscale", metavar="F", help="write frames F times the size of the LR frames (e.g. 2 with "
-                      "an x4 model, 1.5, 3): the model's output resized as it is written, Lanczos to enlarge, area "
-                      "to shrink; with --output-video each side is rounded to an even number (H.264) "
-                      "(default: the model's scale)")
+    size.add_argument("--outscale", metavar="F", help="write frames F times the size of the LR frames (e.g. 2 "
+                      "with an x4 model, 1.5, 3): the model's output resized as it is written, Lanczos to "
+                      "enlarge, area to shrink; with --output-video each side is rounded to an even number "
+                      "(H.264) (default: the model's scale)")
     size.add_argument("--output-size", metavar="WxH", help="write frames of this size (e.g. 3840x2160), resized "
                       "like --outscale; even sides with --output-video")
-    parser.add_argument("--fps", type=positive(float, "--fps"),
+    parser.add_argument("--fps", type=positive(float, "--fps", least=0.01, most=1000),
                         help=f"frame rate of --output-video (default: the input video's, else {DEFAULT_FPS})")
     parser.add_argument("--start", help="first frame of --input-video to super-resolve: a frame number "
                         "(the first is 0) or a time (4.5s, 1:02.5) (default: the first frame)")
     parser.add_argument("--end", help="where to stop in --input-video; that frame or time is not included "
                         "(default: the end)")
-    parser.add_argument("--scene-cuts", help="where the recurrence starts again: auto (the default for "
-                        "--input-video: cuts detected by PySceneDetect), off (the default for a frame folder: one "
-                        "scene), or a text file of the frame numbers that open a shot, one a line (counted from "
-                        "the video's first frame, or the folder's first frame in name order)")
+    parser.add_argument(
+        "--scene-cuts",
+        help="where the recurrence starts again: auto (the default for "
+        "--input-video: cuts detected by PySceneDetect), off (the default for a frame folder: one "
+        "scene), or a text file of the frame numbers that open a shot, one a line (counted from "
+        "the video's first frame, or the folder's first frame in name order)")
     parser.add_argument("--num_resblock", type=positive(int, "--num_resblock"),
                         help="generator residual blocks (default: read from --model)")
     parser.add_argument("--backend", default="auto", choices=BACKEND_CHOICES,
                         help="auto: NNabla on a GPU, OpenVINO on a CPU when installed, else NNabla")
-    parser.add_argument("--precision", default="fp32", choices=PRECISIONS,
-                        help="fp16: NNabla computes in half precision (the fast path on cudnn; slow on a CPU); "
-                        "bf16: OpenVINO computes in bfloat16 on CPUs that have it (about 2x faster); README "
-                        "shows the quality cost of both")
-    parser.add_argument("--context", default="auto", choices=CONTEXT_CHOICES,
-                        help="NNabla's context; auto: cudnn when nnabla-ext-cuda and a GPU are present, else cpu")
+    parser.add_argument(
+        "--precision",
+        default="fp32",
+        choices=PRECISIONS,
+        help="fp16: NNabla computes in half precision (the fast path on cudnn; slow on a CPU); "
+        "bf16: OpenVINO computes in bfloat16 on CPUs that have it (about 2x faster); README "
+        "shows the quality cost of both")
+    parser.add_argument(
+        "--context",
+        default="auto",
+        choices=CONTEXT_CHOICES,
+        help="NNabla's context; auto: cudnn when nnabla-ext-cuda and a GPU are present, else cpu")
     parser.add_argument("--tile", type=positive(int, "--tile"), help="force tiles of this side in LR pixels, "
                         "halo not counted (default: the largest that fit --max-memory)")
-    parser.add_argument("--max-memory", type=positive(float, "--max-memory"), metavar="GB",
+    parser.add_argument("--max-memory", type=positive(float, "--max-memory", most=1e6), metavar="GB",
                         help="memory budget of the run in GB (default: half the free RAM, or of the free GPU "
                         "memory on cudnn)")
     parser.add_argument("--cache-dir", help=f"where ONNX exports are kept (default: {default_cache_dir()})")
-    parser.add_argument("--threads", type=positive(int, "--threads"),
-                        help="CPU threads of OpenVINO, or of NNabla's parallel tiles (default: all cores on cpu)")
+    parser.add_argument(
+        "--threads",
+        type=positive(int, "--threads", most=MAX_THREADS),
+        help="CPU threads of OpenVINO, or of NNabla's parallel tiles (default: all cores on cpu)")
     parser.add_argument("--truncate", action="store_true",
                         help="write PNGs by truncation like the reference (default: rounding)")
     args = parser.parse_args(argv)
     if (args.start or args.end) and not args.input_video:
         raise UserError("--start and --end choose a part of --input-video; use them with --input-video")
-    if os.sep in args.output_name or (os.altsep and os.altsep in args.output_name) or args.output_name in (".", ".."):
-        raise UserError(f"--output-name '{args.output_name}' must be a plain name prefix, without '{os.sep}'; "
-                        "use --output-dir to choose the folder")
+    if os.sep in args.output_name or (os.altsep
+                                      and os.altsep in args.output_name) or args.output_name in (".", ".."):
+        raise UserError(
+            f"--output-name '{args.output_name}' must be a plain name prefix, without '{os.sep}'; "
+            "use --output-dir to choose the folder")
     if args.output_video:
         check_video_output(args.output_video)
+        not_an_input(args.output_video, "--output-video", [("--input-video", args.input_video),
+                                                           ("--model", args.model),
+                                                           ("--scene-cuts", args.scene_cuts)])
     args.outscale = parse_outscale(args.outscale) if args.outscale is not None else None
     args.output_size = parse_output_size(args.output_size, bool(args.output_video)) if args.output_size else None
     if args.scene_cuts is None:
         args.scene_cuts = "auto" if args.input_video else "off"
     if args.scene_cuts == "auto" and not args.input_video:
-        raise UserError("--scene-cuts auto detects cuts in --input-video; for a frame folder give a file of the "
-                        "frame numbers that open a shot, or off")
+        raise UserError(
+            "--scene-cuts auto detects cuts in --input-video; for a frame folder give a file of the "
+            "frame numbers that open a shot, or off")
     return args
 
 
@@ -160,12 +192,14 @@ def scene_cuts(choice, total_frames, start, end, video=None):
     """Indices, within the frames start..end-1 super-resolved, of the frames that open a shot."""
     if choice == "off":
         return []
-    cuts = detect_cuts(video, start, end) if choice == "auto" else read_cuts_file(choice, total_frames)
+    cuts = (detect_cuts(video, start, end) if choice == "auto"
+            else read_cuts_file(choice, total_frames, other_choices=("auto", "off")))
     return [cut - start for cut in cuts if start < cut < end]
 
 
 def output_paths(output_dir, names, args, inputs=()):
-    """{frame name: output path}; UserError when two frames would get one file or a file would replace an input.
+    """{frame name: output path}; UserError when two frames would get one file or a file would replace an
+    input.
 
     inputs: the input frames' paths, in the order of names."""
     paths = {}
@@ -175,7 +209,8 @@ def output_paths(output_dir, names, args, inputs=()):
             raise UserError(f"input frames '{first}' and '{inputs[index] if inputs else name}' would both be "
                             f"written to '{paths[name]}'; rename one of them")
         paths[name] = os.path.join(output_dir, f"{args.output_name}_{name}.{args.output_ext}")
-    overwritten = {os.path.realpath(path) for path in paths.values()} & {os.path.realpath(path) for path in inputs}
+    overwritten = {os.path.realpath(path)
+                   for path in paths.values()} & {os.path.realpath(path) for path in inputs}
     if overwritten:
         raise UserError(f"output '{sorted(overwritten)[0]}' would overwrite an input frame; choose another "
                         "--output-dir or --output-name")
@@ -230,11 +265,12 @@ def run(args, processes, output_claim):
                                    reader.sample_aspect)
     else:
         folder = args.input_dir_lr or args.input_dir_hr
-        shape, input_paths, named_frames = frames_from_folder(folder, resolver.scale if args.input_dir_hr else None)
+        degradation = model_degradation(args.model) if args.input_dir_hr else None
+        shape, input_paths, named_frames = frames_from_folder(folder, degradation, resolver.scale)
         fps = DEFAULT_FPS
         names = [frame_stem(path) for path in input_paths]
         cuts = on_rank_zero(processes, lambda: scene_cuts(args.scene_cuts, len(names), 0, len(names)))
-        if args.input_dir_hr:  # LR pixel i on HR pixel s*i; the SR frames are cut to the HR frames' size
+        if args.input_dir_hr:  # LR frames of ceil(H / s) x ceil(W / s); the SR frames are cut to the HR size
             crop, shape = shape, (-(-shape[0] // resolver.scale), -(-shape[1] // resolver.scale))
     size = requested_size(*shape, args.outscale, args.output_size, bool(args.output_video))
     source_name = os.path.splitext(os.path.basename(os.path.normpath(args.input_video or args.input_dir_lr
@@ -246,7 +282,9 @@ def run(args, processes, output_claim):
     owners = assign_scenes([scene_steps(stop - first) for first, stop in shot_ranges(cuts, len(names))],
                            processes.size)
     if owners.count(processes.rank) == 0:
-        print(f"rank {processes.rank} of {processes.size}: idle, the {len(owners)} scene(s) went to other ranks")
+        print(
+            f"rank {processes.rank} of {processes.size}: idle, the {len(owners)} scene(s) went to other ranks"
+        )
         return
     model = resolver.model(*shape)  # the tile plan is checked against the budget before anything is written
     native_height, native_width = crop or (shape[0] * resolver.scale, shape[1] * resolver.scale)
@@ -260,8 +298,8 @@ def run(args, processes, output_claim):
 
     started = time.perf_counter()
     # A stream: the next frames are decoded and the previous ones written while a frame computes.
-    frames = spread_scenes(split_at_cuts(read_ahead(named_frames), cuts), owners, processes, super_resolve_scene,
-                           (out_height, out_width, 3), waiting_frames)
+    frames = spread_scenes(split_at_cuts(read_ahead(named_frames), cuts), owners, processes,
+                           super_resolve_scene, (out_height, out_width, 3), waiting_frames)
     spread = f", rank 0 of {processes.size} has {owners.count(0)}" if processes.size > 1 else ""
     if processes.rank:
         for _ in frames:
@@ -283,7 +321,8 @@ def run(args, processes, output_claim):
                     desc=f"{resolver.num_resblock} blocks, {resolver.backend} {resolver.precision} on "
                          f"{resolver.context}, {model.describe()}, {len(cuts) + 1} scene(s){spread}")
     try:
-        with WriteBehind(depth=1) as writer:  # one frame written while the next computes: no more HR frames held
+        # one frame written while the next computes: no more HR frames held
+        with WriteBehind(depth=1) as writer:
             for name, pixels in progress:
                 writer.submit(save_frame, paths.get(name), pixels, video)
     except BaseException:
@@ -301,8 +340,8 @@ def run(args, processes, output_claim):
 def main(argv=None):
     # SIGTERM stops like Ctrl-C: the video being written is removed, no partial file is left.
     processes = processes_of_this_run()
-    with exit_on_user_error(report=processes.rank == 0), interrupt_on_stop_signals(), \
-            ExitStack() as output_claim:
+    with end_the_job_on_failure(processes), exit_on_user_error(report=processes.rank == 0), \
+            interrupt_on_stop_signals(), ExitStack() as output_claim:
         run(parse_args(argv), processes, output_claim)
 
 

@@ -29,24 +29,26 @@ import nnabla.functions as F
 import nnabla.solvers as S
 from tqdm import tqdm
 
-from data_loader import BatchPrefetcher, SequenceSampler, warn_to_stderr
+from data_loader import BatchPrefetcher, SequenceSampler, default_loader_threads, warn_to_stderr
 from losses import (adversarial_loss, content_loss, discriminator_feature_loss, discriminator_loss, ping_pong,
                     ping_pong_loss, warp_loss)
 from models import (DISCRIMINATOR_SCOPE, FLOW_SCOPE, GENERATOR_SCOPE, discriminator, discriminator_inputs,
                     estimate_sequence_flows, flow_to_high_res, generate_sequence)
-from training.checkpoint import (check_settings, latest_checkpoint, load_checkpoint, read_checkpoint,
-                                 remove_orphans, save_checkpoint)
+from training.checkpoint import (CheckpointOnSignal, check_settings, latest_checkpoint, load_checkpoint,
+                                 prune_off_schedule_models, read_checkpoint, remove_orphans, save_checkpoint)
 from training.config import REFERENCE_BATCH, add_config_flags, config_from_flags, flat
-from training.loss_log import ITERATION_SECONDS, LossLog, TensorBoardScalars
+from training.loss_log import ITERATION_SECONDS, LOSS_LOG, TENSORBOARD_FOLDER, LossLog, TensorBoardScalars
 from training.stage_weights import load_frvsr_start, save_model
-from training.validation import Validation, validation_clips
+from training.validation import BEST_MODEL, PICTURE_FOLDER, Validation, validation_clips
+from training.validation import LOG_NAME as VALIDATION_LOG
 from utils.context import context_name, use_context
 from utils.distributed import make_communicator
 from utils.errors import INTERRUPTED_EXIT, UserError, exit_on_user_error, interrupt
 from utils.flags import FlagParser
 from utils.image_io import remove_stale_temporaries
-from utils.ops import BLUR_MARGIN, PAPER_SCALE, frames_batch, gaussian_downsample, warp_by_flow
-from utils.paths import lock_folder, output_folder
+from utils.degradation import DEFAULT_DEGRADATION, degrade, margin
+from utils.ops import PAPER_SCALE, frames_batch, warp_by_flow
+from utils.paths import lock_folder, output_file, output_folder
 from utils.weights import parameters_under
 from vgg19 import VGG_SCOPE, load_vgg19, vgg19_features, vgg_feature_loss
 
@@ -54,10 +56,11 @@ FRVSR_BLOCKS, TECOGAN_BLOCKS = 10, 16  # the paper's generator sizes, used when 
 # Settings a resumed run may change: they leave the sample stream, the schedule and the networks as they were.
 # Every other setting is recorded in the checkpoint and must stay (check_settings).
 FREE_ON_RESUME = ("nnabla_context.context", "nnabla_context.device_id", "train.max_iter", "train.save_freq",
-                  "train.checkpoint", "train.allow_changed_settings", "train.loader_workers", "train.tensorboard",
-                  "train.pre_trained_frvsr_weights", "train.vgg_pre_trained_weights", "data.input_video_dir",
-                  "data.output_dir", "train.val_freq", "train.val_metric", "train.val_frames", "train.val_crop",
-                  "data.val_dir")
+                  "train.checkpoint", "train.allow_changed_settings", "train.loader_workers",
+                  "train.tensorboard", "train.pre_trained_frvsr_weights", "train.vgg_pre_trained_weights",
+                  "data.input_video_dir", "data.output_dir", "train.val_freq", "train.val_metric",
+                  "train.val_frames", "train.val_crop", "data.val_dir", "data.cache_dir",
+                  "train.save_minutes")
 GLOBAL_BATCH_KEY = "global batch (train.batch_size x processes)"  # its name among a checkpoint's settings
 
 
@@ -105,17 +108,19 @@ def run_settings(config, num_procs):
     return settings
 
 
-def lr_sequence(data_hr, scale):
-    """The LR frames made from the HR crops by the training degradation: (B, T, tar, tar, 3) -> (B, T, h, w, 3)."""
+def lr_sequence(data_hr, degradation, scale):
+    """The LR frames made from the HR crops by the training degradation at `scale`: (B, T, tar, tar, 3) ->
+    (B, T, h, w, 3)."""
     batch, length, size = data_hr.shape[:3]
-    lr_frames = gaussian_downsample(F.reshape(data_hr, (batch * length, size, size, 3)), scale)
+    lr_frames = degrade(F.reshape(data_hr, (batch * length, size, size, 3)), degradation, scale)
     return F.reshape(lr_frames, (batch, length) + lr_frames.shape[1:])
 
 
-def hr_targets(data_hr):
-    """The centre of the HR crops (without the blur margin), mapped to [-1, 1]."""
-    size = data_hr.shape[2] - 2 * BLUR_MARGIN
-    return data_hr[:, :, BLUR_MARGIN:BLUR_MARGIN + size, BLUR_MARGIN:BLUR_MARGIN + size] * 2 - 1
+def hr_targets(data_hr, degradation=DEFAULT_DEGRADATION, scale=PAPER_SCALE):
+    """The centre of the HR crops (without the degradation's margin at `scale`), mapped to [-1, 1]."""
+    border = margin(degradation, scale)
+    size = data_hr.shape[2] - 2 * border
+    return data_hr[:, :, border:border + size, border:border + size] * 2 - 1
 
 
 def recurrent_generation(lr_frames, targets, blocks, scope, stage):
@@ -133,7 +138,8 @@ def recurrent_generation(lr_frames, targets, blocks, scope, stage):
     graph = SimpleNamespace(lr_frames=lr_frames, targets=targets, flow_lr=flow_lr, flow_hr=flow_hr,
                             generated=generated)
     graph.content_loss = content_loss(frames_batch(generated), frames_batch(targets))
-    graph.warp_loss = warp_loss(frames_batch(lr_frames[:, 1:]), warp_by_flow(frames_batch(lr_frames[:, :-1]), flow_lr))
+    graph.warp_loss = warp_loss(frames_batch(lr_frames[:, 1:]),
+                                warp_by_flow(frames_batch(lr_frames[:, :-1]), flow_lr))
     return graph
 
 
@@ -143,24 +149,35 @@ def keep_for_logging(graph, names):
         variable.persistent = True  # kept through backward(clear_buffer=True) for logging
 
 
-def build_frvsr_graph(data_hr, blocks, scope, stage="frvsr", scale=PAPER_SCALE):
+def build_frvsr_graph(data_hr, blocks, scope, stage="frvsr", degradation=DEFAULT_DEGRADATION,
+                      scale=PAPER_SCALE):
     """The FRVSR training graph on HR crops data_hr (B, T, tar, tar, 3) in [0, 1]."""
-    graph = recurrent_generation(lr_sequence(data_hr, scale), hr_targets(data_hr), blocks, scope, stage)
+    graph = recurrent_generation(lr_sequence(data_hr, degradation, scale),
+                                 hr_targets(data_hr, degradation, scale), blocks, scope, stage)
     graph.gen_loss = graph.content_loss
     graph.fnet_loss = graph.gen_loss + graph.warp_loss
     keep_for_logging(graph, ("content_loss", "warp_loss", "fnet_loss"))
     return graph
 
 
-def build_tecogan_graph(data_hr, blocks, gan, eps, use_vgg, scope, stage="tecogan", scale=PAPER_SCALE):
+def build_tecogan_graph(data_hr,
+                        blocks,
+                        gan,
+                        eps,
+                        use_vgg,
+                        scope,
+                        stage="tecogan",
+                        degradation=DEFAULT_DEGRADATION,
+                        scale=PAPER_SCALE):
     """The TecoGAN training graph: FRVSR on the ping-pong sequence, the spatio-temporal discriminator,
     and the ping-pong, adversarial, discriminator-feature and (if use_vgg) VGG19 losses. The
     discriminator and VGG19 parameters sit at the top of the scope dict, as in the reference."""
-    graph = recurrent_generation(ping_pong(lr_sequence(data_hr, scale)), ping_pong(hr_targets(data_hr)), blocks, scope,
-                                 stage)
+    graph = recurrent_generation(ping_pong(lr_sequence(data_hr, degradation, scale)),
+                                 ping_pong(hr_targets(data_hr, degradation, scale)), blocks, scope, stage)
     generated = graph.generated
-    real_input, fake_input, graph.t_gen_output = discriminator_inputs(graph.targets, generated, graph.lr_frames,
-                                                                      graph.flow_hr, gan.crop_dt)
+    real_input, fake_input, graph.t_gen_output = discriminator_inputs(graph.targets, generated,
+                                                                      graph.lr_frames, graph.flow_hr,
+                                                                      gan.crop_dt)
     with nn.parameter_scope("", scope), nn.parameter_scope(DISCRIMINATOR_SCOPE):
         real_probability, real_features = discriminator(real_input)
         fake_probability, fake_features = discriminator(fake_input)
@@ -170,9 +187,11 @@ def build_tecogan_graph(data_hr, blocks, gan, eps, use_vgg, scope, stage="tecoga
     graph.t_discrim_loss = discriminator_loss(real_probability, fake_probability, eps)
     graph.t_discrim_real_loss = F.log(real_probability + eps)
     graph.sum_layer_loss = discriminator_feature_loss(real_features, fake_features)
-    graph.gen_loss = (graph.content_loss + gan.pp_scaling * graph.pp_loss + gan.ratio * graph.t_adversarial_loss
-                      + gan.dt_ratio_0 * graph.sum_layer_loss)
-    logged = ["content_loss", "warp_loss", "pp_loss", "t_adversarial_loss", "sum_layer_loss", "t_discrim_loss"]
+    graph.gen_loss = (graph.content_loss + gan.pp_scaling * graph.pp_loss
+                      + gan.ratio * graph.t_adversarial_loss + gan.dt_ratio_0 * graph.sum_layer_loss)
+    logged = [
+        "content_loss", "warp_loss", "pp_loss", "t_adversarial_loss", "sum_layer_loss", "t_discrim_loss"
+    ]
     if use_vgg:
         with nn.parameter_scope("", scope):
             graph.vgg_loss = vgg_feature_loss(vgg19_features(frames_batch(generated)),
@@ -181,7 +200,8 @@ def build_tecogan_graph(data_hr, blocks, gan, eps, use_vgg, scope, stage="tecoga
         logged.append("vgg_loss")
     graph.fnet_loss = graph.gen_loss + graph.warp_loss
     graph.both_losses = F.sink(graph.fnet_loss, graph.t_discrim_loss, graph.t_discrim_real_loss)
-    graph.discriminator_losses = F.sink(graph.t_discrim_loss, graph.t_discrim_real_loss)  # reference step order
+    # reference step order
+    graph.discriminator_losses = F.sink(graph.t_discrim_loss, graph.t_discrim_real_loss)
     keep_for_logging(graph, logged + ["gen_loss", "fnet_loss"])
     graph.t_discrim_real_loss.persistent = True
     return graph
@@ -197,15 +217,18 @@ def discriminator_backward(graph, clear_buffer):
     graph.t_gen_output.need_grad = True
 
 
-def apply_gradients(solvers, learnable_params, comm, updated):
-    """Average the gradients of the solvers named in `updated` over the processes, then update them."""
+def apply_gradients(solvers, learnable_params, comm, updated, before_update):
+    """Average the gradients of the solvers named in `updated` over the processes, then update them
+    (calling before_update() first)."""
     comm.average_gradients({f"{solver}/{name}": param for solver in updated
                             for name, param in learnable_params[solver].items()})
+    before_update()
     for solver in updated:
         solvers[solver].update()
 
 
-def training_step(graph, stage, solvers, learnable_params, comm, update_discriminator, reference_order=False):
+def training_step(graph, stage, solvers, learnable_params, comm, update_discriminator, reference_order=False,
+                  before_update=lambda: None):
     """One training step of `stage`: forward, backward passes, gradient averaging and the updates; returns
     the names of the solvers that updated. learnable_params: per solver, the parameters it updates.
 
@@ -216,6 +239,7 @@ def training_step(graph, stage, solvers, learnable_params, comm, update_discrimi
     from before its update. With reference_order, the NNabla reference's order: the discriminator's forward
     and update first, then a second forward of the generator against the updated discriminator and its
     update (its t_discrim_loss and t_discrim_real_loss stay those of the first forward, as there).
+    before_update() is called before the first parameter changes (CheckpointOnSignal.updating).
     """
     if stage.adversarial and reference_order:
         graph.discriminator_losses.forward(clear_no_need_grad=True)
@@ -223,13 +247,14 @@ def training_step(graph, stage, solvers, learnable_params, comm, update_discrimi
         if update_discriminator:
             solvers["disc"].zero_grad()
             discriminator_backward(graph, clear_buffer=True)
-            apply_gradients(solvers, learnable_params, comm, ["disc"])
+            apply_gradients(solvers, learnable_params, comm, ["disc"], before_update)
             updated.append("disc")
         graph.fnet_loss.forward(clear_no_need_grad=True)
         for solver in GENERATOR_SOLVERS:
             solvers[solver].zero_grad()
-        graph.fnet_loss.backward(clear_buffer=True)  # also reaches the discriminator's gradient, never applied
-        apply_gradients(solvers, learnable_params, comm, GENERATOR_SOLVERS)
+        # also reaches the discriminator's gradient, never applied
+        graph.fnet_loss.backward(clear_buffer=True)
+        apply_gradients(solvers, learnable_params, comm, GENERATOR_SOLVERS, before_update)
         return updated + list(GENERATOR_SOLVERS)
 
     (graph.both_losses if stage.adversarial else graph.fnet_loss).forward(clear_no_need_grad=True)
@@ -247,7 +272,7 @@ def training_step(graph, stage, solvers, learnable_params, comm, update_discrimi
     if "disc" in updated:
         for param, grad in zip(learnable_params["disc"].values(), discriminator_grads):
             param.grad.copy_from(grad)
-    apply_gradients(solvers, learnable_params, comm, updated)
+    apply_gradients(solvers, learnable_params, comm, updated, before_update)
     return updated
 
 
@@ -279,8 +304,9 @@ def adam(config, learning_rate, params):
 
 
 class StopRequest:
-    """Within: Ctrl-C, SIGTERM or SIGUSR1 asks training to stop after the current iteration, with a checkpoint;
-    a second one aborts at once, without a checkpoint (and later ones are ignored while the process exits).
+    """Within: Ctrl-C, SIGTERM or SIGUSR1 asks training to stop after the current iteration, with a
+    checkpoint; a second one aborts at once, without a checkpoint (and later ones are ignored while the
+    process exits).
 
     Under mpirun, SIGUSR1 is the one to send to mpirun: Open MPI forwards it to every process, while on
     SIGINT or SIGTERM it kills them a fraction of a second after forwarding SIGTERM."""
@@ -318,7 +344,8 @@ def parameters_agree(comm, params):
 
 
 def blocks_description(config, blocks, file_blocks):
-    """'N residual blocks', and on a TecoGAN start how many come from the FRVSR file and how many start at zero."""
+    """'N residual blocks', and on a TecoGAN start how many come from the FRVSR file and how many start at
+    zero."""
     if file_blocks is None:
         return f"{blocks} residual blocks"
     origin = f"{file_blocks} from the FRVSR file, {blocks - file_blocks} starting at zero"
@@ -333,9 +360,10 @@ def build_training(config, data_hr, stage, blocks):
     parameter_tree = OrderedDict()  # the root parameter scope of this run: its networks' parameters, nested
     if stage.adversarial:
         graph = build_tecogan_graph(data_hr, blocks, config.gan, config.train.eps, config.gan.vgg_scaling > 0,
-                                    parameter_tree, stage.name, config.train.scale)
+                                    parameter_tree, stage.name, config.data.degradation, config.train.scale)
     else:
-        graph = build_frvsr_graph(data_hr, blocks, parameter_tree, stage.name, config.train.scale)
+        graph = build_frvsr_graph(data_hr, blocks, parameter_tree, stage.name, config.data.degradation,
+                                  config.train.scale)
     with nn.parameter_scope("", parameter_tree):
         learnable_params = {solver: {name: param for name, param in parameters_under(prefix).items()
                                      if param.need_grad}
@@ -361,6 +389,18 @@ def claim_output_folder(output_dir, output_claim):
     remove_orphans(output_dir)
 
 
+def check_output_names(output_dir, validating, tensorboard):
+    """Refuse before training an output name taken by the other kind (a folder named losses.csv, a file named
+    tensorboard): it would stop the run at its first save, losing that iteration's checkpoint."""
+    files = [f"{LOSS_LOG}.csv", f"{LOSS_LOG}.png"]
+    files += [f"{VALIDATION_LOG}.csv", f"{VALIDATION_LOG}.png", BEST_MODEL] if validating else []
+    folders = ([TENSORBOARD_FOLDER] if tensorboard else []) + ([PICTURE_FOLDER] if validating else [])
+    for name in files:
+        output_file(os.path.join(output_dir, name), "training output")
+    for name in folders:
+        output_folder(os.path.join(output_dir, name), "training output folder")
+
+
 def train(config, output_claim):
     """Train (or resume) one stage; returns True when a stop request ended it before max_iter.
     output_claim: an ExitStack that holds the output folder's lock until the caller's block ends."""
@@ -369,15 +409,18 @@ def train(config, output_claim):
     comm = make_communicator(context, config.nnabla_context.device_id)
     use_context(context, comm.device_id)  # under NCCL the GPU of the communicator's local rank
     is_writer = comm.rank == 0
-    sampler = SequenceSampler(config, comm.rank, comm.size, warn_to_stderr if is_writer else (lambda message: None))
+    sampler = SequenceSampler(config, comm.rank, comm.size, warn_to_stderr if is_writer else
+                              (lambda message: None))
     iterations, learning_rate = scaled_schedule(config, comm.size)
     blocks, stage = num_resblock(config), training_stage(config.train.tecogan)
     settings = run_settings(config, comm.size)
     val_clips = validation_clips(config)
     checkpoint = config.train.checkpoint
-    recorded = read_checkpoint(checkpoint) if checkpoint else None  # a given one is checked before anything is made
+    # a given one is checked before anything is made
+    recorded = read_checkpoint(checkpoint) if checkpoint else None
     if is_writer:
         claim_output_folder(output_dir, output_claim)
+        check_output_names(output_dir, bool(val_clips), config.train.tensorboard)
     if not checkpoint:
         checkpoint = latest_checkpoint(output_dir)
         recorded = read_checkpoint(checkpoint) if checkpoint else None
@@ -393,10 +436,13 @@ def train(config, output_claim):
         return False
 
     nn.random.seed(config.train.seed)  # the same initial parameters on every process and every run
-    data_hr = nn.Variable((config.train.batch_size, config.train.rnn_n, sampler.tar_size, sampler.tar_size, 3))
+    data_hr = nn.Variable(
+        (config.train.batch_size, config.train.rnn_n, sampler.tar_size, sampler.tar_size, 3))
     graph, learnable_params, network_params = build_training(config, data_hr, stage, blocks)
     solvers = {name: adam(config, learning_rate, params) for name, params in learnable_params.items()}
-    checkpointed = {name: param for name, param in network_params.items() if not name.startswith(VGG_SCOPE + "/")}
+    checkpointed = {
+        name: param for name, param in network_params.items() if not name.startswith(VGG_SCOPE + "/")
+    }
     if stage.adversarial and config.gan.vgg_scaling > 0:
         load_vgg19(config.train.vgg_pre_trained_weights, network_params)
 
@@ -406,49 +452,80 @@ def train(config, output_claim):
         if is_writer:
             print(f"resuming from {checkpoint} at iteration {start}")
     elif stage.adversarial:
-        file_blocks = load_frvsr_start(config.train.pre_trained_frvsr_weights, network_params, stage.name, blocks,
-                                       config.train.scale)
-    balance = BalanceAverage(config.train.decay, loop_state.get("balance", 0.0), loop_state.get("balance_average"))
+        file_blocks = load_frvsr_start(config.train.pre_trained_frvsr_weights, network_params, stage.name,
+                                       blocks, config.train.scale)
+    balance = BalanceAverage(config.train.decay, loop_state.get("balance", 0.0),
+                             loop_state.get("balance_average"))
     log = LossLog(output_dir, start) if is_writer else None
     board = TensorBoardScalars(output_dir, start) if is_writer and config.train.tensorboard else None
     validation = Validation(val_clips, output_dir, start, config.train.val_metric, context, comm.device_id,
                             board) if is_writer and val_clips else None
     if is_writer:
-        print(f"{stage.name}: {blocks_description(config, blocks, file_blocks)}, {len(sampler.windows)} sequences from "
-              f"{len(sampler.scenes)} scenes, "
-              f"{iterations} iterations of batch {config.train.batch_size} x {comm.size} process(es), "
-              f"learning rate {learning_rate:g}, {context}")
+        print(
+            f"{stage.name}: {blocks_description(config, blocks, file_blocks)}, {len(sampler.windows)} "
+            "windows of "
+            f"{len(sampler.scenes)} sequences ({config.data.layout}), "
+            f"{iterations} iterations of batch {config.train.batch_size} x {comm.size} process(es), "
+            f"learning rate {learning_rate:g}, {context}")
 
-    prefetcher = BatchPrefetcher(sampler, start, config.train.loader_workers)
+    prefetcher = BatchPrefetcher(sampler, start, config.train.loader_workers or default_loader_threads())
     progress = tqdm(total=iterations, initial=start, unit="it", disable=not is_writer, dynamic_ncols=True)
     samples_per_iteration = config.train.batch_size * comm.size
     started, iteration, stopping = time.perf_counter(), start, False
+    save_seconds, last_saved = 60 * config.train.save_minutes, time.monotonic()
+
+    def on_schedule(done):
+        return done % config.train.save_freq == 0 or done == iterations
+
+    def save_training_state(done):
+        save_checkpoint(output_dir, done, checkpointed, solvers, balance.state(), settings)
+        prune_off_schedule_models(output_dir, lambda kept: on_schedule(kept) or (
+            validation and kept % config.train.val_freq == 0))
+
+    def checkpoint_at_once(done):
+        if is_writer:  # what resuming needs first; no plot (seconds, and matplotlib wants the main thread)
+            log.write(plot=False)
+            save_training_state(done)
+            save_model(output_dir, done, network_params, stage.name, config.data.degradation)
+            tqdm.write(f"stop signal: wrote the checkpoint of iteration {done}, the last completed, at once")
+
+    def checkpoint_exists(done):
+        if is_writer and done:
+            tqdm.write(f"stop signal: the checkpoint of iteration {done}, the last completed, is written")
     try:
-        with StopRequest() as stop:
+        with StopRequest() as stop, CheckpointOnSignal(checkpoint_at_once, checkpoint_exists,
+                                                       start) as at_once:
             for iteration in range(start + 1, iterations + 1):
                 iteration_started = time.perf_counter()
                 data_hr.d = prefetcher.next()
                 update_discriminator = balance.value < config.gan.d_balance
                 updated = training_step(graph, stage, solvers, learnable_params, comm, update_discriminator,
-                                        config.gan.reference_step_order)
+                                        config.gan.reference_step_order, at_once.updating)
                 losses = {name: float(variable.d) for name, variable in graph.logged.items()}
                 if stage.adversarial:
                     real_log, adversarial = comm.average([float(np.mean(graph.t_discrim_real_loss.d)),
                                                           losses["t_adversarial_loss"]])
                     losses.update(balance=balance.value, discriminator_updated=float("disc" in updated))
                     balance.observe(real_log + adversarial)
-                # agreed by all processes, so that they stop at one iteration (and NCCL's collectives match)
-                stopping, diverged = comm.any([stop.requested, not all(map(math.isfinite, losses.values()))])
+                # agreed by all processes, so that they stop at one iteration (and NCCL's collectives match);
+                # rank 0's clock decides a checkpoint by time, in the same all-reduce
+                time_due = is_writer and 0 < save_seconds <= time.monotonic() - last_saved
+                stopping, diverged, timed = comm.any(
+                    [stop.requested, not all(map(math.isfinite, losses.values())), time_due])
                 if diverged:
                     if is_writer:
                         log.write()
-                    raise UserError(f"training diverged at iteration {iteration}: a loss is not finite; the last "
-                                    f"checkpoint ({latest_checkpoint(output_dir) or 'none'}) is kept: resume from "
-                                    "it with a lower train.learning_rate (--set train.learning_rate=... "
-                                    "--allow-changed-settings)")
+                    raise UserError(
+                        f"training diverged at iteration {iteration}: a loss is not finite; the last "
+                        f"checkpoint ({latest_checkpoint(output_dir) or 'none'}) is kept: resume from "
+                        "it with a lower train.learning_rate (--set train.learning_rate=... "
+                        "--allow-changed-settings)")
                 if is_writer:
                     now = time.perf_counter()
-                    row = {**losses, "learning_rate": learning_rate, ITERATION_SECONDS: now - iteration_started}
+                    row = {
+                        **losses, "learning_rate": learning_rate,
+                        ITERATION_SECONDS: now - iteration_started
+                    }
                     samples_per_second = samples_per_iteration * (iteration - start) / (now - started)
                     log.add(iteration, row)
                     if board:
@@ -458,18 +535,23 @@ def train(config, output_claim):
                     shown["samples/s"] = f"{samples_per_second:.3g}"
                     progress.set_postfix(shown, refresh=False)
                     progress.update()  # tqdm shows the ETA
-                saving = iteration % config.train.save_freq == 0 or iteration == iterations or stopping
+                saving = on_schedule(iteration) or stopping or timed
                 # rank 0 only; the other processes wait for it in the next all-reduce
-                validating = validation and (iteration % config.train.val_freq == 0 or iteration == iterations)
+                validating = validation and (iteration % config.train.val_freq == 0
+                                             or iteration == iterations)
                 if is_writer and (saving or validating):
                     log.write()  # first: a crash before the checkpoint leaves extra rows, never missing ones
-                    model_path = save_model(output_dir, iteration, network_params, stage.name)
+                    model_path = save_model(output_dir, iteration, network_params, stage.name,
+                                            config.data.degradation)
                     if validating:
                         validation.run(iteration, model_path)
                     if board:
                         board.flush()
                     if saving:
-                        save_checkpoint(output_dir, iteration, checkpointed, solvers, balance.state(), settings)
+                        save_training_state(iteration)
+                        at_once.saved(iteration)
+                        last_saved = time.monotonic()
+                at_once.completed(iteration)
                 if stopping:
                     break
     finally:
@@ -484,20 +566,24 @@ def train(config, output_claim):
     if is_writer:
         seconds = time.perf_counter() - started
         done = iteration - start
-        print(f"trained {done} iterations in {seconds:.1f} s ({seconds / max(done, 1):.2f} s per iteration, "
-              f"{samples_per_iteration * done / seconds:.3g} samples/s, {prefetcher.wait_seconds:.1f} s waiting "
-              f"for data); model in {output_dir}")
+        print(
+            f"trained {done} iterations in {seconds:.1f} s ({seconds / max(done, 1):.2f} s per iteration, "
+            f"{samples_per_iteration * done / seconds:.3g} samples/s, {prefetcher.wait_seconds:.1f} s "
+            "waiting "
+            f"for data); model in {output_dir}")
         if stopping:
-            print(f"stopped at iteration {iteration} of {iterations} on request, with a checkpoint; run the same "
-                  "command again to continue")
+            print(
+                f"stopped at iteration {iteration} of {iterations} on request, with a checkpoint; run the "
+                "same "
+                "command again to continue")
     return stopping
 
 
 def parse_args(argv=None):
     parser = FlagParser(description="Train FRVSR or TecoGAN",
-                        reference_flags=("--cfg", "--input_video_dir", "--output_dir", "--num_resblock", "--max_iter",
-                                         "--tecogan", "--pre_trained_frvsr_weights", "--vgg_pre_trained_weights",
-                                         "--checkpoint"))
+                        reference_flags=("--cfg", "--input_video_dir", "--output_dir", "--num_resblock",
+                                         "--max_iter", "--tecogan", "--pre_trained_frvsr_weights",
+                                         "--vgg_pre_trained_weights", "--checkpoint"))
     add_config_flags(parser)
     return config_from_flags(parser.parse_args(argv))
 

@@ -81,7 +81,8 @@ def main():
                 seconds, peak_mib, plan = run_generate(weights[scale], frames_dir, workdir, args.frames, options)
                 rate = size[0] * size[1] / seconds / 1e6
                 rates[(size_text, mode)] = rate
-                print(f"{size_text:>10} {mode:>8} {seconds:8.2f} {rate:9.4f} {peak_mib:9.0f}  {plan}", flush=True)
+                print(f"{size_text:>10} {mode:>8} {seconds:8.2f} {rate:9.4f} {peak_mib:9.0f}  {plan}",
+                      flush=True)
     for (size_text, mode), rate in rates.items():
         if size_text == "1920x1080" and ("320x180", "untiled") in rates:
             print(f"LR Mpx/s, 1920x1080 {mode} / 320x180 untiled: {rate / rates[('320x180', 'untiled')]:.2f}")

@@ -9,10 +9,10 @@ import numpy as np
 import nnabla as nn
 import nnabla.functions as F
 
-from inference.onnx_export import (OPENVINO_PRECISIONS, CompiledNetwork, cache_stem, cached_models, cpu_has_bfloat16,
-                                   export_onnx, openvino_available)
-from models import FLOW_NET_STRIDE, FLOW_SCOPE, GENERATOR_SCOPE, flow_estimator, generator_input, generator_tail, \
-    generator_trunk
+from inference.onnx_export import (OPENVINO_PRECISIONS, CompiledNetwork, cache_stem, cached_models,
+                                   cpu_has_bfloat16, export_onnx, openvino_available)
+from models import (FLOW_NET_STRIDE, FLOW_SCOPE, GENERATOR_SCOPE, flow_estimator, generator_input,
+                    generator_tail, generator_trunk)
 from utils.context import NNABLA_TYPE_CONFIGS, context_name, use_context
 from utils.errors import UserError
 from utils.ops import PAPER_SCALE, to_channel_first, to_channel_last
@@ -81,7 +81,8 @@ class NnablaNetworks:
         return len(self.graph_copies)
 
     def run(self, network, *arrays):
-        """The output of one network (a key of NETWORK_IO) on its input windows, on a free copy of the graphs."""
+        """The output of one network (a key of NETWORK_IO) on its input windows, on a free copy of the
+        graphs."""
         graphs = self.free_copies.get()
         try:
             inputs, output = graphs[network]
@@ -131,9 +132,14 @@ class OnnxNetworks:
             paths = cached_models(cache_dir, stem, NETWORK_IO, export)
             try:
                 return {name: CompiledNetwork(paths[name], threads, precision) for name in NETWORK_IO}
-            except Exception:  # OpenVINO's own error types: a cached file damaged on disk
-                for path in paths.values():
-                    os.remove(path)
+            except Exception as error:  # OpenVINO's own error types: a cached file damaged on disk
+                try:
+                    for path in paths.values():
+                        os.remove(path)
+                except OSError:  # a read-only cache: it cannot be exported anew
+                    raise UserError(f"the ONNX cache '{cache_dir}' holds a damaged file and cannot be written "
+                                    f"({str(error).strip().splitlines()[0][:120] if str(error).strip() else 'unreadable'})"
+                                    "; delete its files, pass a writable --cache-dir or use --backend nnabla")
                 raise
 
         try:
@@ -161,7 +167,8 @@ def choose_backend(backend, context, device_id=0, precision="fp32"):
             raise UserError("--backend openvino needs the packages openvino, onnx and nnabla_converter; "
                             "install them as README.md says, or use --backend nnabla")
         if context == "cudnn":
-            raise UserError("--backend openvino runs on the CPU; drop --context cudnn or use --backend nnabla")
+            raise UserError(
+                "--backend openvino runs on the CPU; drop --context cudnn or use --backend nnabla")
         context = "cpu"
     else:
         context = context_name(context)
@@ -169,9 +176,11 @@ def choose_backend(backend, context, device_id=0, precision="fp32"):
             openvino = context == "cpu" and openvino_available() and precision in OPENVINO_PRECISIONS
             backend = "openvino" if openvino else "nnabla"
     if precision not in BACKEND_PRECISIONS[backend]:
-        engines = " or ".join(name for name, precisions in BACKEND_PRECISIONS.items() if precision in precisions)
-        raise UserError(f"--precision {precision} runs on {engines} only, not {backend} on {context}; use --backend "
-                        f"{engines}, or --precision {' or '.join(BACKEND_PRECISIONS[backend])}")
+        engines = " or ".join(name for name, precisions in BACKEND_PRECISIONS.items()
+                              if precision in precisions)
+        raise UserError(
+            f"--precision {precision} runs on {engines} only, not {backend} on {context}; use --backend "
+            f"{engines}, or --precision {' or '.join(BACKEND_PRECISIONS[backend])}")
     if precision == "bf16" and not cpu_has_bfloat16():
         raise UserError("--precision bf16 needs a CPU with bfloat16 instructions (AVX512_BF16 or AMX), "
                         "which this one lacks; use --precision fp32")

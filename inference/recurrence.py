@@ -26,7 +26,8 @@ def padded_frame(frame):
 
 
 class FrameRecurrence:
-    """The reference's inference loop, tiled: warp the previous output onto the current frame, run the generator.
+    """The reference's inference loop, tiled: warp the previous output onto the current frame, run the
+    generator.
 
     Frames are (H, W, 3) RGB float32 in [0, 1]; outputs are (sH, sW, 3) for s the networks' scale, unclipped,
     in about [0, 1].
@@ -77,7 +78,8 @@ class FrameRecurrence:
             features = self.networks.run("trunk", lr_frame[window_slices(tile)], warped)
             origin = (rows[0], columns[0])
             for tail in self.plan.tail_tiles[tile]:
-                part = self.networks.run("tail", features[(slice(None),) + window_slices(tail, origin=origin)],
+                part = self.networks.run("tail",
+                                         features[(slice(None), ) + window_slices(tail, origin=origin)],
                                          lr_frame[window_slices(tail)])
                 output[keep_slices(tail, scale, origin=(0, 0))] = part[keep_slices(tail, scale)]
         self._map(run, self.plan.tiles("trunk"))

@@ -12,7 +12,7 @@ import generate
 from conftest import REPO_ROOT, shared_path
 from inference import SuperResolver
 from utils.image_io import list_frames, read_rgb, to_uint8, write_rgb
-from utils.ops import degrade_hr_frame
+from utils.degradation import degrade_frames
 
 CALENDAR = shared_path("data", "calendar_lr")  # 180x144 real frames
 
@@ -65,7 +65,7 @@ def test_x2_file_degrades_hr_frames_with_stride_2_and_writes_them_at_their_size(
                    str(tmp_path / "out"), "--backend", "nnabla"])
     outputs = written(str(tmp_path / "out"))
     resolver = SuperResolver(x2_weights, "nnabla", "cpu")
-    lr_frames = [(str(index), degrade_hr_frame(read_rgb(str(tmp_path / "hr" / f"{index}.png")), 2))
+    lr_frames = [(str(index), degrade_frames(read_rgb(str(tmp_path / "hr" / f"{index}.png")), scale=2))
                  for index in range(3)]
     assert lr_frames[0][1].shape == (23, 31, 3)
     for (name, expected), written_frame in zip(resolver.sequence(lr_frames), outputs.values()):

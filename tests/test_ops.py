@@ -101,7 +101,9 @@ def dense_image_warp_numpy(images, flow):
 def test_warp_by_flow_matches_dense_image_warp_including_borders():
     images = RNG.rand(2, 9, 11, 3).astype(np.float32)
     flow = (RNG.randn(2, 9, 11, 2) * 4).astype(np.float32)  # reaches well past the borders
-    np.testing.assert_allclose(run(warp_by_flow, images, flow), dense_image_warp_numpy(images, flow), atol=1e-5)
+    np.testing.assert_allclose(run(warp_by_flow, images, flow),
+                               dense_image_warp_numpy(images, flow),
+                               atol=1e-5)
 
 
 def test_warp_by_integer_flow_shifts_the_image():

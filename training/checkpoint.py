@@ -12,6 +12,9 @@ import glob
 import json
 import os
 import re
+import signal
+import socket
+import threading
 
 from utils.errors import UserError
 from utils.image_io import write_atomically, write_bytes
@@ -21,6 +24,7 @@ from utils.weights import assign_weights, read_weight_file, save_weights
 CHECKPOINT_PATTERN = re.compile(r"checkpoint_(\d+)\.json$")
 STATE_FILE_PATTERN = re.compile(r"(?:params|\w+_states)_(\d+)\.h5")  # the files a checkpoint_N.json names
 CHECKPOINTS_KEPT = 2  # older checkpoints are deleted once a newer one is complete (model_param files stay)
+MODEL_FILE_PATTERN = re.compile(r"model_param_(\d+)\.h5")  # utils.weights.save_model's files
 
 
 def save_checkpoint(output_dir, iteration, params, solvers, loop_state, settings):
@@ -54,6 +58,17 @@ def prune_checkpoints(output_dir, keep=CHECKPOINTS_KEPT):
     remove_orphans(output_dir)
 
 
+def prune_off_schedule_models(output_dir, on_schedule, keep=CHECKPOINTS_KEPT):
+    """Delete all but the newest `keep` model_param files of iterations saved off the schedule (by time, or on
+    a stop request), so that checkpoints by time keep disk use bounded; on_schedule(iteration) is true for
+    those kept whatever their age (save_freq multiples, validated iterations, the last)."""
+    off_schedule = sorted((int(match.group(1)), name) for name in os.listdir(output_dir)
+                          for match in [MODEL_FILE_PATTERN.fullmatch(name)]
+                          if match and not on_schedule(int(match.group(1))))
+    for _, name in off_schedule[:-keep]:
+        os.remove(os.path.join(output_dir, name))
+
+
 def remove_orphans(output_dir):
     """Delete parameter and solver-state files of iterations that have no checkpoint JSON (a checkpoint
     killed before its JSON was written, or pruned). Only while no other run writes into output_dir."""
@@ -75,13 +90,13 @@ def _file_name(value):
 
 
 def _well_formed(content):
-    return (isinstance(content, dict)
-            and isinstance(content.get("iteration"), int) and not isinstance(content["iteration"], bool)
-            and content["iteration"] >= 0 and _file_name(content.get("params"))
-            and isinstance(content.get("solvers"), dict)
+    return (isinstance(content, dict) and isinstance(content.get("iteration"), int)
+            and not isinstance(content["iteration"], bool) and content["iteration"] >= 0
+            and _file_name(content.get("params")) and isinstance(content.get("solvers"), dict)
             and all(isinstance(name, str) and _file_name(file) for name, file in content["solvers"].items())
             and isinstance(content.get("loop_state", {}), dict)
-            and all(value is None or isinstance(value, (int, float)) for value in content.get("loop_state", {}).values())
+            and all(value is None or isinstance(value, (int, float))
+                    for value in content.get("loop_state", {}).values())
             and isinstance(content.get("settings", {}), dict))
 
 
@@ -95,8 +110,9 @@ def read_checkpoint(path):
     except (ValueError, OSError) as error:
         raise UserError(f"checkpoint '{path}' is incomplete or corrupt ({error}); resume from an earlier one")
     if not _well_formed(content):
-        raise UserError(f"checkpoint '{path}' is not a checkpoint of train.py (it needs iteration, params, solvers); "
-                        "resume from an earlier one")
+        raise UserError(
+            f"checkpoint '{path}' is not a checkpoint of train.py (it needs iteration, params, solvers); "
+            "resume from an earlier one")
     return content
 
 
@@ -108,8 +124,9 @@ def check_settings(path, content, settings, allow_changes=False):
     changes = [f"{key} {recorded[key]!r} -> {value!r}" for key, value in settings.items()
                if key in recorded and recorded[key] != value]
     if changes and not allow_changes:
-        raise UserError(f"checkpoint '{path}' was trained with other settings: {', '.join(changes)}; start afresh "
-                        "with another --output_dir, or pass --allow-changed-settings to continue with the new ones")
+        raise UserError(
+            f"checkpoint '{path}' was trained with other settings: {', '.join(changes)}; start afresh "
+            "with another --output_dir, or pass --allow-changed-settings to continue with the new ones")
     return changes
 
 
@@ -128,3 +145,72 @@ def load_checkpoint(path, content, params, solvers):
     except (KeyError, ValueError, OSError) as error:
         raise UserError(f"checkpoint '{path}' is incomplete or corrupt ({error}); resume from an earlier one")
     return content.get("loop_state", {})
+
+
+class CheckpointOnSignal:
+    """Within: a stop signal makes a thread write the checkpoint of the last completed iteration at once,
+    while the main thread may still be inside the next iteration's forward and backward passes.
+
+    Why: on Ctrl-C or SIGTERM, mpirun (Open MPI 5) sends its processes SIGCONT, SIGTERM 0.25 s later and
+    SIGKILL about 0.25 s after that, sooner than an iteration ends; no setting lengthens it. SIGCONT counts
+    as a signal here, as the first of that sequence: the checkpoint it writes is harmless when no kill
+    follows. Signals reach the thread through the wake-up file descriptor, written by Python's C-level
+    handler even while the main thread is inside NNabla (which releases the GIL).
+
+    The main thread calls updating() before its first parameter update of an iteration and completed(done)
+    once that iteration is bookkept (and saved, if due); in between, nothing is written by the thread.
+    write(done) writes the checkpoint of iteration `done`, once; already_written(done) says that it exists.
+    """
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGCONT)
+
+    def __init__(self, write, already_written, done):
+        self.write, self.already_written, self.done, self.written = write, already_written, done, done
+        self.lock = threading.Lock()
+        self.holding = False
+
+    def __enter__(self):
+        self.receiver, sender = socket.socketpair()
+        sender.setblocking(False)
+        self.sender = sender
+        self.previous_continue = signal.signal(signal.SIGCONT, lambda number, frame: None)
+        self.previous_fd = signal.set_wakeup_fd(sender.fileno(), warn_on_full_buffer=False)
+        self.thread = threading.Thread(target=self._watch, name="checkpoint on signal", daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, error_type, error, traceback):
+        signal.set_wakeup_fd(self.previous_fd)
+        signal.signal(signal.SIGCONT, self.previous_continue)
+        self.completed(self.done)
+        self.sender.close()  # the thread's recv returns b"": it ends after a write in progress
+        self.thread.join()
+        self.receiver.close()
+
+    def updating(self):
+        if not self.holding:
+            self.lock.acquire()
+            self.holding = True
+
+    def completed(self, done):
+        self.done = done
+        if self.holding:
+            self.holding = False
+            self.lock.release()
+
+    def saved(self, done):
+        """The main thread wrote the checkpoint of `done` itself."""
+        self.written = done
+
+    def _watch(self):
+        while True:
+            received = self.receiver.recv(64)
+            if not received:
+                return
+            if any(number in self.SIGNALS for number in received):
+                with self.lock:
+                    if self.done == self.written:
+                        self.already_written(self.done)
+                    else:
+                        self.write(self.done)
+                        self.written = self.done

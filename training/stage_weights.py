@@ -20,10 +20,15 @@ def stage_model_params(network_params, stage):
             if name.startswith((prefix + GENERATOR_SCOPE + "/", prefix + FLOW_SCOPE + "/"))}
 
 
-def save_model(output_dir, iteration, network_params, stage):
-    """model_param_N.h5: the stage's generator/ and fnet/, loadable by generate.py. Returns its path."""
-    path = os.path.join(output_dir, f"model_param_{iteration:08d}.h5")
-    save_weights(path, stage_model_params(network_params, stage))
+def model_file(output_dir, iteration):
+    return os.path.join(output_dir, f"model_param_{iteration:08d}.h5")
+
+
+def save_model(output_dir, iteration, network_params, stage, degradation):
+    """model_param_N.h5: the stage's generator/ and fnet/, loadable by generate.py, and the degradation its LR
+    frames were made with. Returns its path."""
+    path = model_file(output_dir, iteration)
+    save_weights(path, stage_model_params(network_params, stage), degradation)
     return path
 
 

@@ -1,12 +1,14 @@
 """Validation during training: super-resolve a few short clips with the generator just saved, as generate.py
 does (inference.SuperResolver), and score them with evaluate.py's functions.
 
-data.val_dir holds one subfolder per clip, in either layout:
-    <clip>/*.png                      HR frames, made LR by the training degradation (utils.ops.degrade_hr_frame,
+data.val_dir is a REDS folder (datasets/reds.py), whose REDS4 sequences are the clips, read where they are, or
+it holds one subfolder per clip, in either layout:
+    <clip>/*.png                      HR frames, made LR by the training degradation (utils.degradation,
                                       as generate.py --input-dir-hr)
     <clip>/LR/*.png and <clip>/HR/*   LR frames and their HR frames (train.scale times the LR size), paired in order
-Frames are ordered by the number in their name (generate.py's order). Each clip gives its first train.val_frames
-frames, centre-cropped to train.val_crop HR pixels on a side (on the LR grid, so that LR and HR stay aligned).
+Frames are ordered by the number in their name (generate.py's order). Each clip gives its first
+train.val_frames frames, centre-cropped to train.val_crop HR pixels on a side (on the LR grid, so that LR and
+HR stay aligned).
 """
 import os
 import tempfile
@@ -15,14 +17,17 @@ import time
 import numpy as np
 from tqdm import tqdm
 
+from datasets import reds
 from evaluation import scoring
 from inference import SuperResolver
 from training.config import METRIC_COLUMNS
 from training.loss_log import LossLog
+from training.stage_weights import model_file
 from utils import metrics
 from utils.errors import UserError
 from utils.image_io import common_image_size, list_frames, read_rgb, write_bytes, write_rgb
-from utils.ops import bicubic_upscale_frames, degrade_hr_frame
+from utils.degradation import degrade_frames
+from utils.ops import bicubic_upscale_frames
 from utils.paths import input_folder
 from utils.pictures import detail_frame, detail_window, joined, panel_labels, panel_row
 
@@ -44,33 +49,40 @@ class Clip:
 
 
 def clip_frame_size(paths, folder):
-    return common_image_size(paths, f"validation clip '{folder}': frame", "the frames of a clip must have one size")
+    return common_image_size(paths, f"validation clip '{folder}': frame",
+                             "the frames of a clip must have one size")
 
 
-def read_clip(folder, frames, crop, scale):
+def read_clip(folder, frames, crop, degradation, scale):
     """The Clip of a folder of data.val_dir (see the module's docstring), checked: enough frames, one size,
     HR `scale` times LR, a crop that evaluate.py can score."""
     is_pair = all(os.path.isdir(os.path.join(folder, name)) for name in PAIR_FOLDERS)
-    hr_paths = list_frames(os.path.join(folder, "HR") if is_pair else folder)[:frames]
+    wanted = "put the clip's HR frames in it (or its LR/ and HR/ folders), or remove it from data.val_dir"
+    hr_paths = list_frames(os.path.join(folder, "HR") if is_pair else folder, "validation clip", wanted)[:frames]
     if len(hr_paths) < metrics.MIN_FRAMES:
-        raise UserError(f"validation clip '{folder}' has {len(hr_paths)} frames; at least {metrics.MIN_FRAMES} are needed "
-                        f"(evaluate.py leaves out the first and last {metrics.BORDER_FRAMES}): add frames or move "
-                        "the clip out of data.val_dir")
+        raise UserError(
+            f"validation clip '{folder}' has {len(hr_paths)} frames; at least {metrics.MIN_FRAMES} are "
+            "needed "
+            f"(evaluate.py leaves out the first and last {metrics.BORDER_FRAMES}): add frames or move "
+            "the clip out of data.val_dir")
     hr_height, hr_width = clip_frame_size(hr_paths, folder)
     if is_pair:
-        lr_paths = list_frames(os.path.join(folder, "LR"))[:frames]
+        lr_paths = list_frames(os.path.join(folder, "LR"), "validation clip", wanted)[:frames]
         if len(lr_paths) != len(hr_paths):
-            raise UserError(f"validation clip '{folder}' has {len(lr_paths)} LR and {len(hr_paths)} HR frames; "
-                            "give each LR frame its HR frame")
+            raise UserError(
+                f"validation clip '{folder}' has {len(lr_paths)} LR and {len(hr_paths)} HR frames; "
+                "give each LR frame its HR frame")
         lr_height, lr_width = clip_frame_size(lr_paths, folder)
         if (hr_height, hr_width) != (scale * lr_height, scale * lr_width):
-            raise UserError(f"validation clip '{folder}': HR frames are {hr_width}x{hr_height} but LR frames are "
-                            f"{lr_width}x{lr_height}; HR frames must be {scale} times the LR size (train.scale)")
+            raise UserError(
+                f"validation clip '{folder}': HR frames are {hr_width}x{hr_height} but LR frames are "
+                f"{lr_width}x{lr_height}; HR frames must be {scale} times the LR size (train.scale)")
     # the crop on the LR grid: crop // scale LR pixels, centred, and the HR pixels they become
     lr_crop = [min(crop, side) // scale for side in (hr_height, hr_width)]
     if min(lr_crop) * scale < metrics.SMALLEST_SIDE:
-        raise UserError(f"validation clip '{folder}' has frames of {hr_width}x{hr_height} HR pixels; evaluate.py "
-                        f"needs at least {metrics.SMALLEST_SIDE}x{metrics.SMALLEST_SIDE}: use larger frames")
+        raise UserError(
+            f"validation clip '{folder}' has frames of {hr_width}x{hr_height} HR pixels; evaluate.py "
+            f"needs at least {metrics.SMALLEST_SIDE}x{metrics.SMALLEST_SIDE}: use larger frames")
     top, left = ((side // scale - kept) // 2 for side, kept in zip((hr_height, hr_width), lr_crop))
     rows, columns = slice(top, top + lr_crop[0]), slice(left, left + lr_crop[1])
     hr_rows, hr_columns = (slice(scale * part.start, scale * part.stop) for part in (rows, columns))
@@ -78,7 +90,7 @@ def read_clip(folder, frames, crop, scale):
     if is_pair:
         lr_frames = [read_rgb(path)[rows, columns] for path in lr_paths]
     else:
-        lr_frames = [degrade_hr_frame(frame, scale) for frame in hr_frames]
+        lr_frames = list(degrade_frames(hr_frames, degradation, scale))
     return Clip(os.path.basename(os.path.normpath(folder)), lr_frames, hr_frames)
 
 
@@ -89,17 +101,23 @@ def validation_clips(config):
         return None
     column = METRIC_COLUMNS[config.train.val_metric]
     if column in LPIPS_COLUMNS and not os.path.isfile(scoring.DEFAULT_LPIPS_WEIGHTS):
-        raise UserError(f"train.val_metric {config.train.val_metric} needs the LPIPS weights "
-                        f"{scoring.DEFAULT_LPIPS_WEIGHTS} (download_test_data.py --weights); get them or choose "
-                        "psnr, ssim or tof")
+        raise UserError(
+            f"train.val_metric {config.train.val_metric} needs the LPIPS weights "
+            f"{scoring.DEFAULT_LPIPS_WEIGHTS} (download_test_data.py --weights); get them or choose "
+            "psnr, ssim or tof")
     val_dir = config.data.val_dir
     input_folder(val_dir, "validation folder (data.val_dir)")
-    folders = sorted(os.path.join(val_dir, name) for name in os.listdir(val_dir)
-                     if os.path.isdir(os.path.join(val_dir, name)))
+    if reds.is_reds_folder(val_dir):
+        folders = reds.reds4_folders(val_dir)
+    else:
+        folders = sorted(os.path.join(val_dir, name) for name in os.listdir(val_dir)
+                         if os.path.isdir(os.path.join(val_dir, name)))
     if not folders:
-        raise UserError(f"validation folder '{val_dir}' has no clip folders; put each clip's HR frames (or its LR/ "
-                        "and HR/ folders) in a subfolder of it")
-    return [read_clip(folder, config.train.val_frames, config.train.val_crop, config.train.scale) for folder in folders]
+        raise UserError(
+            f"validation folder '{val_dir}' has no clip folders; put each clip's HR frames (or its LR/ "
+            "and HR/ folders) in a subfolder of it")
+    return [read_clip(folder, config.train.val_frames, config.train.val_crop, config.data.degradation,
+                      config.train.scale) for folder in folders]
 
 
 def is_better(value, best, column):
@@ -120,14 +138,28 @@ class Validation:
         self.lpips_arrays = scoring.load_lpips()  # None, with one line saying so, without the weights file
         self.columns = [column for column in scoring.METRICS
                         if self.lpips_arrays is not None or column not in LPIPS_COLUMNS]
-        self.log = LossLog(output_dir, start_iteration, LOG_NAME,
-                           {column: f"{column} ({'lower' if column in LOWER_IS_BETTER else 'higher'} is better)"
-                            for column in self.columns})
-        self.best = None
+        self.log = LossLog(
+            output_dir, start_iteration, LOG_NAME, {
+                column: f"{column} ({'lower' if column in LOWER_IS_BETTER else 'higher'} is better)"
+                for column in self.columns
+            })
+        self.best, best_iteration = None, None
         for row in self.log.rows:
             if is_better(row.get(self.column, np.nan), self.best, self.column):
-                self.best = row[self.column]
+                self.best, best_iteration = row[self.column], row["iteration"]
+        self.restore_best_model(best_iteration)
         self.bicubic = [bicubic_upscale_frames(clip.lr_frames, clip.scale) for clip in clips]
+
+    def restore_best_model(self, best_iteration):
+        """model_best.h5 as the model of the best row kept: a run killed between writing model_best.h5 and its
+        row in val.csv (or stopped past its checkpoint) left the model of a row that is not there."""
+        best_path = os.path.join(self.output_dir, BEST_MODEL)
+        if best_iteration is None:
+            if os.path.exists(best_path):
+                os.remove(best_path)
+        elif os.path.isfile(model_file(self.output_dir, best_iteration)):
+            with open(model_file(self.output_dir, best_iteration), "rb") as model:
+                write_bytes(best_path, model.read())
 
     def super_resolve(self, model_path):
         """The SR frames of every clip, cut to its HR frames, as generate.py makes them from model_path."""
@@ -135,7 +167,8 @@ class Validation:
         outputs = []
         for clip in self.clips:
             height, width = clip.hr_frames[0].shape[:2]
-            outputs.append([frame[:height, :width] for _, frame in resolver.sequence(enumerate(clip.lr_frames))])
+            outputs.append(
+                [frame[:height, :width] for _, frame in resolver.sequence(enumerate(clip.lr_frames))])
         return outputs
 
     def score(self, outputs):
@@ -151,7 +184,9 @@ class Validation:
                         write_rgb(os.path.join(folder, f"{number:04d}.png"), frame)
                 sequences.append(scoring.Sequence(index, *folders))
             with tqdm(disable=True) as progress:
-                records = [scoring.score_sequence(sequence, self.lpips_arrays, progress)[0] for sequence in sequences]
+                records = [
+                    scoring.score_sequence(sequence, self.lpips_arrays, progress)[0] for sequence in sequences
+                ]
         average = scoring.summarise(records)[-1]
         return {column: average[column] for column in self.columns}
 

@@ -5,6 +5,9 @@ Gradients are averaged over processes before every update: with NNabla's multi-p
 process and nothing is exchanged.
 """
 import os
+import sys
+import traceback
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -14,6 +17,7 @@ from utils.errors import UserError
 # they are trusted: mpirun's own first (Slurm's are also set around an mpirun inside an allocation).
 WORLD_SIZE_VARIABLES = ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "MV2_COMM_WORLD_SIZE", "SLURM_STEP_NUM_TASKS",
                         "SLURM_NTASKS")
+LOCAL_SIZE_VARIABLES = ("OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "MV2_COMM_WORLD_LOCAL_SIZE")
 LOCAL_RANK_VARIABLES = ("OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "MV2_COMM_WORLD_LOCAL_RANK",
                         "SLURM_LOCALID")
 
@@ -37,6 +41,14 @@ def world_size():
 def launched_by_mpirun():
     """True under a launcher, also for one process: `mpirun -n 1` trains through the communicator."""
     return bool(_launcher_variables())
+
+
+def local_size():
+    """Processes the launcher started on this process's node (all of them when it does not say)."""
+    for name in LOCAL_SIZE_VARIABLES:
+        if name in os.environ:
+            return int(os.environ[name])
+    return world_size()
 
 
 def local_rank():
@@ -103,6 +115,30 @@ class MPIProcesses:
         self.comm.Allreduce(self.mpi.IN_PLACE, buffer, op=self.mpi.MAX)
         return buffer > 0
 
+    def abort(self, exit_code):
+        """End every process of the job now, with this exit code (MPI_Abort)."""
+        sys.stdout.flush()
+        sys.stderr.flush()
+        self.comm.Abort(exit_code)
+
+
+@contextmanager
+def end_the_job_on_failure(processes):
+    """Under mpirun, a process that fails (an error, a user error of its own, a stop signal to it alone) ends
+    every process at once, with its exit code: the others would wait for it in their next exchange. An
+    unexpected error's traceback is printed first."""
+    try:
+        yield
+    except SystemExit as exit_info:
+        if processes.size > 1 and exit_info.code not in (0, None):
+            processes.abort(exit_info.code)
+        raise
+    except BaseException:
+        if processes.size > 1:
+            traceback.print_exc()
+            processes.abort(1)
+        raise
+
 
 class NCCLProcesses:
     """CUDA data parallelism with NNabla's own multi-process communicator (NCCL).
@@ -120,15 +156,17 @@ class NCCLProcesses:
 
         from utils.cuda_libraries import SETUP_ADVICE, missing_communicator_libraries
         if device_id != 0:
-            raise UserError(f"nnabla_context.device_id {device_id} applies to one process; under mpirun each process "
-                            "uses the GPU of its local rank: choose the GPUs with CUDA_VISIBLE_DEVICES instead")
+            raise UserError(
+                f"nnabla_context.device_id {device_id} applies to one process; under mpirun each process "
+                "uses the GPU of its local rank: choose the GPUs with CUDA_VISIBLE_DEVICES instead")
         try:
-            self.comm = C.MultiProcessDataParalellCommunicator(get_extension_context("cudnn",
-                                                                                     device_id=str(local_rank())))
+            self.comm = C.MultiProcessDataParalellCommunicator(
+                get_extension_context("cudnn", device_id=str(local_rank())))
             self.comm.init()
         except RuntimeError as error:
             missing = missing_communicator_libraries()
-            found = f"not found: {'; '.join(missing)}" if missing else f"failed: {str(error).strip().splitlines()[-1]}"
+            found = (f"not found: {'; '.join(missing)}" if missing
+                     else f"failed: {str(error).strip().splitlines()[-1]}")
             raise UserError(f"NNabla's NCCL communicator {found}; {SETUP_ADVICE}")
         self.rank, self.size, self.device_id = self.comm.rank, self.comm.size, self.comm.local_rank
 
@@ -169,7 +207,8 @@ def make_communicator(context_name, device_id=0):
         return SingleProcess(device_id)
     comm = NCCLProcesses(device_id) if context_name == "cudnn" else MPIProcesses(device_id)
     if comm.size != world_size():
-        raise UserError(f"the launcher started {world_size()} processes but this one's communicator holds "
-                        f"{comm.size}: the MPI library ({'NCCL' if context_name == 'cudnn' else 'mpi4py'}) is "
-                        "not the launcher's; use the venv's mpirun (.venv/bin/mpirun), or one MPI for both")
+        raise UserError(
+            f"the launcher started {world_size()} processes but this one's communicator holds "
+            f"{comm.size}: the MPI library ({'NCCL' if context_name == 'cudnn' else 'mpi4py'}) is "
+            "not the launcher's; use the venv's mpirun (.venv/bin/mpirun), or one MPI for both")
     return comm

@@ -1,7 +1,7 @@
 """The one exception type for mistakes a user can fix; entry scripts turn it into one line and exit 2.
 
-Interruptions (Ctrl-C, SIGTERM) end a command with one line and exit code 130, distinct from success (0)
-and from a user error (2). Once a command has started to stop, further signals are ignored, so that two
+Interruptions (Ctrl-C, SIGTERM, SIGUSR1) end a command with one line and exit code 130, distinct from success
+(0) and from a user error (2). Once a command has started to stop, further signals are ignored, so that two
 quick Ctrl-C cannot cut its clean-up short or print a traceback while it exits.
 """
 import os
@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 USER_ERROR_EXIT = 2
 INTERRUPTED_EXIT = 130  # 128 + SIGINT, what shells report for a command stopped by Ctrl-C
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1)  # SIGUSR1: what mpirun forwards unchanged
 
 
 class UserError(Exception):
@@ -42,10 +42,11 @@ def exit_at_once_on_stop_signals():
 @contextmanager
 def exit_on_user_error(report=True):
     """Print a UserError as one line on stderr and exit with code 2, an interruption with code 130 (no
-    traceback). Ctrl-C raises KeyboardInterrupt inside (SIGTERM ends the process unless a command handles it).
-    report=False: exit without the line (the other processes of mpirun, whose rank 0 prints it)."""
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    traceback). Every stop signal raises KeyboardInterrupt inside, once (interrupt), unless a command
+    handles it otherwise. report=False: exit without the line (the other processes of mpirun, whose rank 0
+    prints it)."""
+    for signal_number in STOP_SIGNALS:
+        signal.signal(signal_number, interrupt)
     try:
         yield
     except UserError as error:

@@ -14,7 +14,8 @@ from utils.errors import UserError
 
 
 def spellings(flag):
-    """The all-dash and the all-underscore spelling of a long flag: --max-memory -> {--max-memory, --max_memory}."""
+    """The all-dash and the all-underscore spelling of a long flag: --max-memory -> {--max-memory,
+    --max_memory}."""
     name = flag[2:]
     return {"--" + name.replace("_", "-"), "--" + name.replace("-", "_")}
 
@@ -41,15 +42,32 @@ class FlagParser(argparse.ArgumentParser):
         self.reference_flags = frozenset(reference_flags)
 
     def parse_known_args(self, args=None, namespace=None):
-        return super().parse_known_args(self.declared_spellings(sys.argv[1:] if args is None else list(args)),
-                                        namespace)
+        args = self.declared_spellings(sys.argv[1:] if args is None else list(args))
+        self.refuse_unknown_flags(args)
+        return super().parse_known_args(args, namespace)
+
+    def error(self, message):
+        """A usage error as one line (a UserError: exit code 2 at the entry point), not the whole usage."""
+        raise UserError(f"{message} (see --help)")
+
+    def refuse_unknown_flags(self, args):
+        """Name a mistyped flag first, before argparse would report a required flag missing because of it."""
+        for arg in args:
+            if arg == "--":
+                return
+            flag = arg.partition("=")[0]
+            if flag.startswith("--") and not [known for known in self._option_string_actions
+                                              if known.startswith(flag)]:
+                self.error(f"unknown flag {flag}")
 
     def declared_spellings(self, args):
-        """args with every alias replaced by its flag's declared spelling (`--max_memory=4` -> `--max-memory=4`),
-        up to a bare `--`, after which everything is a value."""
+        """args with every alias replaced by its flag's declared spelling (`--max_memory=4` ->
+        `--max-memory=4`), up to a bare `--`, after which everything is a value."""
         declared = set(self._option_string_actions)
-        aliases = {alias: flag for flag in declared if flag.startswith("--") and flag not in self.reference_flags
-                   for alias in spellings(flag) - declared}
+        aliases = {
+            alias: flag for flag in declared if flag.startswith("--") and flag not in self.reference_flags
+            for alias in spellings(flag) - declared
+        }
         rewritten = []
         for index, arg in enumerate(args):
             if arg == "--":
@@ -59,21 +77,25 @@ class FlagParser(argparse.ArgumentParser):
         return rewritten
 
 
-def positive(kind, name):
-    """An argparse type: a positive finite number of `kind` (int or float), or a one-line error naming the flag."""
+def positive(kind, name, least=None, most=None):
+    """An argparse type: a positive finite number of `kind` (int or float), within least..most where given (a
+    value past what the work can use would overflow later, far from the flag), or a one-line error naming
+    the flag."""
+    bounds = " and ".join(part for part in (least is not None and f"at least {least:g}",
+                                            most is not None and f"at most {most:g}") if part)
+
     def parse(text):
         try:
             value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be a number, got '{text}'")
-        if not math.isfinite(value) or value <= 0:
-            raise argparse.ArgumentTypeError(f"{name} must be a positive finite number, got {text}")
+        except ValueError:  # also a whole number of more than 4300 digits
+            raise argparse.ArgumentTypeError(f"{name} must be a number, got '{text[:40]}'")
+        if (not math.isfinite(value) or value <= 0 or (least is not None and value < least)
+                or (most is not None and value > most)):
+            raise argparse.ArgumentTypeError(
+                f"{name} must be a positive finite number{' ' + bounds if bounds else ''}"
+                f", got {text[:40]}")
         return value
     return parse
 
 
-class OneLineParser(FlagParser):
-    """FlagParser, with its usage errors raised as UserError (one line, exit code 2)."""
-
-    def error(self, message):
-        raise UserError(f"{message} (see --help)")
+MAX_THREADS = 1024  # --threads beyond it overflow the backends' thread counts

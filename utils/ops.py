@@ -5,7 +5,6 @@ resamplers run as one grouped convolution on the channel-first layout (what NNab
 backend implements) followed by depth-to-space, so that they stay differentiable with respect to
 their input and cost one kernel call instead of dozens of slices.
 """
-import cv2
 import numpy as np
 import nnabla as nn
 import nnabla.functions as F
@@ -131,36 +130,3 @@ def frames_at(sequence, indices):
     """Frames `indices` of (B, T, ...) in that order: (B, len(indices), ...)."""
     frames = [sequence[:, index:index + 1] for index in indices]
     return frames[0] if len(frames) == 1 else F.concatenate(*frames, axis=1)
-
-
-BLUR_SIGMA = 1.5  # the training degradation: Gaussian blur of sigma 1.5, then every scale-th pixel
-BLUR_MARGIN = int(BLUR_SIGMA * 3)  # 4: the 9x9 kernel's reach, kept around HR crops for the blur
-
-
-def gaussian_kernel(sigma=BLUR_SIGMA):
-    """Normalised 2-D Gaussian of size 1 + 2 * int(3 sigma) (9x9 for sigma 1.5)."""
-    size = 1 + 2 * int(sigma * 3)
-    offsets = np.arange(size) - (size - 1) / 2
-    profile = np.exp(-0.5 * (offsets / sigma) ** 2)
-    kernel = np.outer(profile, profile)
-    return kernel / kernel.sum()
-
-
-def gaussian_downsample(hr_frames, scale):
-    """The LR frames of training: (B, H, W, 3) -> (B, (H - 9) // s + 1, (W - 9) // s + 1, 3) for s = scale.
-
-    Each channel is blurred on its own with the 9x9 Gaussian and sampled with stride s, no padding.
-    """
-    channels = hr_frames.shape[3]
-    kernel = np.tile(gaussian_kernel()[None, None], (channels, 1, 1, 1)).astype(np.float32)
-    blurred = F.convolution(to_channel_first(hr_frames), nn.Variable.from_numpy_array(kernel),
-                            stride=(scale, scale), group=channels)
-    return to_channel_last(blurred)
-
-
-def degrade_hr_frame(hr_frame, scale):
-    """The training degradation of one (H, W, 3) HR frame for inference, as the authors' --input_dir_HR:
-    the 9x9 Gaussian blur (edges mirrored), then every scale-th pixel from (0, 0), so that LR pixel i sits on
-    HR pixel scale*i. Returns (ceil(H / scale), ceil(W / scale), 3) float32."""
-    blurred = cv2.filter2D(hr_frame, -1, gaussian_kernel().astype(np.float32), borderType=cv2.BORDER_REFLECT_101)
-    return np.ascontiguousarray(blurred[::scale, ::scale])

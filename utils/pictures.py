@@ -103,8 +103,8 @@ def still_with_inset(path, columns, window, clip_name, labels):
     top, left, height, width = window
     ours = to_uint8(columns[1][index])
     for offset in range(1, OUTLINE_WIDTH + 1):  # around the window: its own pixels stay as they are
-        cv2.rectangle(ours, (left - offset, top - offset), (left + width - 1 + offset, top + height - 1 + offset),
-                      OUTLINE, 1)
+        cv2.rectangle(ours, (left - offset, top - offset),
+                      (left + width - 1 + offset, top + height - 1 + offset), OUTLINE, 1)
     full = labelled(ours, f"ours, frame {index + 1} of {clip_name}; the outlined window is enlarged below")
     write_rgb(path, joined([full, panel_row([frames[index] for frames in columns], window,
                                             window_title(clip_name, window), labels)], axis=0))

@@ -13,6 +13,7 @@ import h5py
 import numpy as np
 import nnabla as nn
 
+from utils.degradation import record_degradation
 from utils.errors import UserError
 from utils.image_io import write_atomically
 from utils.paths import input_file
@@ -87,10 +88,17 @@ def parameters_under(scope):
             if name.startswith(prefix)}
 
 
-def save_weights(path, params):
-    """Write {name: nn.Variable} (compute layout) to an NNabla .h5 file in the official layout, atomically."""
+def save_weights(path, params, degradation=None):
+    """Write {name: nn.Variable} (compute layout) to an NNabla .h5 file in the official layout, atomically;
+    degradation: recorded beside the parameters (a model_param file's)."""
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
-    file_params = {name: nn.Variable.from_numpy_array(to_file_layout(variable.d), need_grad=variable.need_grad)
-                   for name, variable in params.items()}
-    write_atomically(path, lambda temporary: nn.save_parameters(temporary, file_params))
+    file_params = {
+        name: nn.Variable.from_numpy_array(to_file_layout(variable.d), need_grad=variable.need_grad)
+        for name, variable in params.items()
+    }
+    def write(temporary):
+        nn.save_parameters(temporary, file_params)
+        if degradation:
+            record_degradation(temporary, degradation)
+    write_atomically(path, write)

@@ -1,0 +1,90 @@
+"""A local web page to super-resolve one's own video by 4x: upload, run, compare, download.
+
+    python app.py                       # http://127.0.0.1:7860 (make app)
+    python app.py --port 8000 --max-upload-mb 500
+
+Jobs run one at a time through generate.py (webapp/jobs.py); everything the server writes (uploads, jobs,
+the ONNX cache) stays under --work-dir. docs/app.md says what the page does and its limits.
+"""
+import logging
+
+logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import logs its start-up
+logging.getLogger("httpx").setLevel(logging.WARNING)  # Gradio's requests to itself at start-up
+
+import os
+import shutil
+from contextlib import ExitStack
+
+from utils.errors import UserError, exit_on_user_error, interrupt_on_stop_signals
+from utils.flags import FlagParser, positive
+from utils.paths import lock_folder, output_folder
+
+UNPACK_FACTOR = 10  # a zip of frames may unpack to this many times the upload limit (PNGs hardly compress)
+
+
+def parse_args(argv=None):
+    parser = FlagParser(description="TecoGAN web app: x4 video super-resolution in the browser")
+    parser.add_argument("--port", type=positive(int, "--port"), default=7860, help="port on 127.0.0.1")
+    parser.add_argument(
+        "--work-dir",
+        default=os.path.join("results", "app"),
+        help="where uploads, jobs and the ONNX cache go; its uploads and jobs are deleted when the "
+        "server starts and stops")
+    parser.add_argument("--weights-dir",
+                        default="weights",
+                        help="folder whose .h5 generators the page offers "
+                        "beside the bundled models")
+    parser.add_argument("--max-upload-mb", type=positive(int, "--max-upload-mb"), default=200,
+                        help="largest upload, in MB")
+    parser.add_argument("--keep-minutes", type=positive(float, "--keep-minutes"), default=60,
+                        help="how long a finished job's files are kept")
+    args = parser.parse_args(argv)
+    if args.port > 65535:
+        raise UserError(f"--port must be at most 65535, got {args.port}")
+    output_folder(args.work_dir, "--work-dir")
+    return args
+
+
+def main(argv=None):
+    with exit_on_user_error(), ExitStack() as held:
+        args = parse_args(argv)
+        work = os.path.abspath(args.work_dir)
+        os.makedirs(work, exist_ok=True)
+        held.enter_context(lock_folder(work, "--work-dir"))  # a second server would delete this one's jobs
+        uploads = os.path.join(work, "uploads")
+        for leftover in (uploads, os.path.join(work, "jobs")):  # of a server that was killed
+            shutil.rmtree(leftover, ignore_errors=True)
+        # read when Gradio is imported: its uploads and copies of results go under the work folder; and no
+        # telemetry or update check from a local app
+        os.environ.update(GRADIO_TEMP_DIR=uploads, GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1",
+                          HF_HUB_DISABLE_TELEMETRY="1")
+        from webapp.jobs import JobQueue
+        from webapp.ui import build
+
+        queue = JobQueue(work, args.keep_minutes * 60)
+        page = build(queue, os.path.abspath(args.weights_dir), args.max_upload_mb,
+                     UNPACK_FACTOR * args.max_upload_mb)
+        page.queue(default_concurrency_limit=None)
+        try:
+            try:
+                page.launch(server_name="127.0.0.1",
+                            server_port=args.port,
+                            max_file_size=f"{args.max_upload_mb}mb",
+                            allowed_paths=[queue.jobs_folder],
+                            prevent_thread_lock=True,
+                            quiet=True,
+                            footer_links=[])
+            except OSError as error:  # Gradio's "Cannot find empty port", or the address refused
+                raise UserError(f"cannot serve on 127.0.0.1:{args.port} ({error}); pass another --port")
+            print(f"TecoGAN app: {page.local_url} (Ctrl-C stops it)", flush=True)
+            with interrupt_on_stop_signals():  # SIGTERM stops it as Ctrl-C does, through the clean-up below
+                page.block_thread()
+        finally:
+            queue.stop()
+            page.close()
+            for leftover in (uploads, queue.jobs_folder):
+                shutil.rmtree(leftover, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+"""The decoded-frame cache (data.cache_dir): each training sequence's frames decoded once into an uint8
+array file on local disk, memory-mapped by every loader thread, process and later run, so that a sample
+costs its crop instead of rnn_n whole-frame PNG decodes.
+
+    <cache_dir>/<sequence>-<hash of its folder>/frames.npy    (frames, height, width, 3) uint8 RGB
+                                               /sources.json  the frames it was decoded from: name, size,
+                                               mtime
+
+An entry is used only while sources.json matches the frame files now (name, size in bytes and
+modification time in nanoseconds of each; contents are not hashed, so a rewrite that keeps both is not
+seen). Otherwise it is decoded again into a hidden staging folder that is renamed into place only when
+whole (utils.image_io.commit_folder): a killed or failed build (a full disk) leaves nothing that is read.
+One process builds at a time (a lock file); the others wait for it and then find the entries valid.
+"""
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import re
+import shutil
+from contextlib import contextmanager
+
+import numpy as np
+from tqdm import tqdm
+
+from utils.errors import UserError
+from utils.image_io import commit_folder
+from utils.paths import output_folder
+
+FRAMES_FILE, SOURCES_FILE = "frames.npy", "sources.json"
+LOCK_FILE = ".build.lock"
+STAGING_SUFFIX = ".building"
+FORMAT_VERSION = 1  # raise when the entry format changes, so that old entries are rebuilt
+
+
+def entry_folder(cache_dir, sequence):
+    """Where a sequence's entry lives: its name (readable) and a hash of its absolute folder (unique)."""
+    digest = hashlib.sha1(os.path.abspath(sequence.folder).encode()).hexdigest()[:12]
+    return os.path.join(cache_dir, f"{re.sub(r'[^A-Za-z0-9_.-]', '_', sequence.name)}-{digest}")
+
+
+def source_record(sequence, height, width):
+    """What an entry must have been decoded from to be valid now."""
+    frames = []
+    for path in sequence.frames:
+        stat = os.stat(path)
+        frames.append([os.path.basename(path), stat.st_size, stat.st_mtime_ns])
+    return {"version": FORMAT_VERSION, "folder": os.path.abspath(sequence.folder),
+            "shape": [len(sequence.frames), height, width, 3], "frames": frames}
+
+
+def is_valid(entry, record):
+    try:
+        with open(os.path.join(entry, SOURCES_FILE), encoding="utf-8") as file:
+            return json.load(file) == record and os.path.isfile(os.path.join(entry, FRAMES_FILE))
+    except (OSError, ValueError):
+        return False
+
+
+@contextmanager
+def build_lock(cache_dir, report):
+    """Hold the cache's build lock; say so when another process holds it and wait for it."""
+    with open(os.path.join(cache_dir, LOCK_FILE), "a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            report(f"frame cache: waiting for another process building '{cache_dir}'")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def write_entry(staging, sequence, record, read_frame, progress):
+    """Decode a sequence's frames into staging/frames.npy (the whole size reserved first, so that a full disk
+    fails at once) and record their sources."""
+    os.makedirs(staging)
+    shape = tuple(record["shape"])
+    with open(os.path.join(staging, FRAMES_FILE), "wb") as file:
+        np.lib.format.write_array_header_1_0(file, {"descr": "|u1", "fortran_order": False, "shape": shape})
+        os.posix_fallocate(file.fileno(), 0, file.tell() + int(np.prod(shape)))
+        for path in sequence.frames:
+            file.write(np.ascontiguousarray(read_frame(path)).tobytes())
+            progress.update()
+    with open(os.path.join(staging, SOURCES_FILE), "w", encoding="utf-8") as file:
+        json.dump(record, file)
+
+
+def size_text(byte_count):
+    return f"{byte_count / 1e9:.1f} GB" if byte_count >= 1e8 else f"{byte_count / 1e6:.1f} MB"
+
+
+def cached_frames(sequences, sizes, cache_dir, read_frame, report=print, show_progress=True):
+    """{sequence folder: read-only memory map (frames, height, width, 3) uint8} of each sequence, decoding
+    with read_frame(path) -> (height, width, 3) uint8 RGB the ones whose entry is missing or stale.
+    sizes: (height, width) of each sequence's frames."""
+    output_folder(cache_dir, "frame cache folder (data.cache_dir)")
+    os.makedirs(cache_dir, exist_ok=True)
+    entries = [entry_folder(cache_dir, sequence) for sequence in sequences]
+    with build_lock(cache_dir, report):
+        for name in os.listdir(cache_dir):
+            if name.endswith(STAGING_SUFFIX):  # left by a killed build: no process is writing it now
+                shutil.rmtree(os.path.join(cache_dir, name), ignore_errors=True)
+        records = [source_record(sequence, *size) for sequence, size in zip(sequences, sizes)]
+        stale = [(sequence, entry, record) for sequence, entry, record in zip(sequences, entries, records)
+                 if not is_valid(entry, record)]
+        if stale:
+            build(cache_dir, stale, read_frame, report, show_progress)
+    return {sequence.folder: np.load(os.path.join(entry, FRAMES_FILE), mmap_mode="r")
+            for sequence, entry in zip(sequences, entries)}
+
+
+def build(cache_dir, stale, read_frame, report, show_progress):
+    """Decode the (sequence, entry folder, source record) of stale into their entries."""
+    needed = sum(int(np.prod(record["shape"])) for _, _, record in stale)
+    free = shutil.disk_usage(cache_dir).free
+    report(f"frame cache: decoding {len(stale)} sequence(s), {size_text(needed)}, into '{cache_dir}' "
+           f"({size_text(free)} free)")
+    full_disk = (
+        f"the disk of frame cache folder '{cache_dir}' is full: decoding {len(stale)} sequence(s) needs "
+        f"{size_text(needed)}; free space or set data.cache_dir to a folder on a larger local disk "
+        "(nothing half-written is kept; the next run decodes again)")
+    if needed > free:
+        raise UserError(full_disk)
+    with tqdm(total=sum(len(sequence.frames) for sequence, _, _ in stale), unit="frame", desc="frame cache",
+              disable=not show_progress, dynamic_ncols=True) as progress:
+        for sequence, entry, record in stale:
+            staging = entry + STAGING_SUFFIX
+            try:
+                write_entry(staging, sequence, record, read_frame, progress)
+                commit_folder(staging, entry)
+            except OSError as error:
+                if error.errno in (errno.ENOSPC, errno.EDQUOT):
+                    raise UserError(full_disk)
+                raise
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)

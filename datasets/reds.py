@@ -1,0 +1,92 @@
+"""REDS (NTIRE 2019, Nah et al.): 270 sequences of 100 sharp 1280x720 frames, as its official zips unpack.
+
+    <root>/train/train_sharp/000..239/00000000.png..00000099.png   (train_sharp.zip)
+    <root>/val/val_sharp/000..029/00000000.png..00000099.png       (val_sharp.zip)
+
+The REDS literature (EDVR, BasicVSR) counts val_sharp's 000..029 as 240..269 and holds out REDS4 (000,
+011, 015, 020) for evaluation; the other 266 train. Names are mapped here, when read: the folders stay as
+the zips made them, and no frame is copied.
+"""
+import os
+
+from datasets.sequences import Sequence, named, read_sequence_list
+from utils.errors import UserError
+from utils.paths import input_folder
+
+# (folder under the root, first sequence number, sequences) of each part, as its zip unpacks
+PARTS = ((os.path.join("train", "train_sharp"), 0, 240), (os.path.join("val", "val_sharp"), 240, 30))
+SEQUENCE_COUNT = 270
+FRAMES_PER_SEQUENCE = 100
+REDS4 = ("000", "011", "015", "020")
+DOWNLOAD_HINT = "run download_test_data.py --reds again"
+
+
+def sequence_name(number):
+    return f"{number:03d}"
+
+
+def frame_name(index):
+    return f"{index:08d}.png"
+
+
+def sequence_folder(root, name):
+    """The folder of sequence `name` (000..269) under a REDS root."""
+    number = int(name)
+    for part, first, count in PARTS:
+        if first <= number < first + count:
+            return os.path.join(root, part, sequence_name(number - first))
+    raise ValueError(f"REDS has no sequence {name}")
+
+
+def is_reds_folder(path):
+    """True for a folder laid out as the REDS zips unpack (its train_sharp part at least)."""
+    return os.path.isdir(os.path.join(path, PARTS[0][0]))
+
+
+def training_names():
+    """The 266 training sequences of the REDS4 split."""
+    return [sequence_name(number) for number in range(SEQUENCE_COUNT) if sequence_name(number) not in REDS4]
+
+
+def reds_sequences(root, names, role="REDS folder (--input_video_dir)", list_path=""):
+    """The Sequences `names` of a REDS root, each with its 100 frames; UserError naming the sequences or
+    frames it lacks."""
+    input_folder(root, role, "download REDS with download_test_data.py --reds")
+    if not is_reds_folder(root):
+        raise UserError(f"{role} '{root}' has no {PARTS[0][0]} folder: it is not a REDS folder as "
+                        "download_test_data.py --reds unpacks it; pass that folder or check data.layout")
+    unknown = [
+        name for name in names if not (name.isdigit() and len(name) == 3 and int(name) < SEQUENCE_COUNT)
+    ]
+    if unknown:
+        raise UserError(f"sequence list '{list_path}' names {named(unknown)}, not REDS sequences (000..269, "
+                        "val_sharp's 000..029 counted as 240..269); fix the list")
+    names = list(dict.fromkeys(names))
+    missing = [name for name in names if not os.path.isdir(sequence_folder(root, name))]
+    if missing:
+        raise UserError(
+            f"{role} '{root}' lacks {len(missing)} of the {len(names)} REDS sequences used: "
+            f"{named(missing)}; {DOWNLOAD_HINT}, or name the sequences to use in data.sequence_list")
+    sequences = []
+    for name in names:
+        folder = sequence_folder(root, name)
+        present = set(os.listdir(folder))
+        frames = [frame_name(index) for index in range(FRAMES_PER_SEQUENCE)]
+        missing = [frame for frame in frames if frame not in present]
+        if missing:
+            raise UserError(
+                f"REDS sequence {name} ('{folder}') lacks {len(missing)} of its {FRAMES_PER_SEQUENCE} "
+                f"frames: {named(missing)}; {DOWNLOAD_HINT}")
+        sequences.append(Sequence(name, folder, [os.path.join(folder, frame) for frame in frames]))
+    return sequences
+
+
+def training_sequences(root, list_path=""):
+    """The training Sequences of a REDS root: those of the list file list_path, else REDS4's complement."""
+    names = read_sequence_list(list_path) if list_path else training_names()
+    return reds_sequences(root, names, list_path=list_path)
+
+
+def reds4_folders(root, role="validation folder (data.val_dir)"):
+    """The folders of the REDS4 sequences, checked like training sequences."""
+    return [sequence.folder for sequence in reds_sequences(root, list(REDS4), role)]

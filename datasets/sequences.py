@@ -1,0 +1,179 @@
+"""Which folders hold training sequences, and which frames, in order, each has (data.layout).
+
+    scenes     the authors' authors_scripts/dataPrepare.py output (the default):
+               <root>/<prefix>_<NNNN>/col_high_<FFFF>.png, scene ids data.str_dir..data.end_dir, frames
+               0..data.max_frm; a scene lacking one of them is skipped with a warning
+    sequences  <root>/<sequence>/<frames>, or two levels deep <root>/<group>/<sequence>/<frames>
+               (Vimeo-90K's sequences/00001/0001/im1.png..im7.png): frames of any name, ordered by the
+               number in it; every frame of a sequence is used, so sequences keep their own lengths
+    reds       the REDS folder of download_test_data.py --reds (datasets/reds.py)
+
+data.sequence_list names the sequences to use, one a line, as this module names them: the folder's path
+under the root with '/' (0001, 00001/0001), or REDS' 000..269.
+"""
+import os
+import re
+from typing import NamedTuple
+
+from utils.errors import UserError
+from utils.image_io import IMAGE_EXTENSIONS, common_image_size, list_frames
+from utils.paths import input_file, input_folder
+from utils.scene_layout import frame_path, scene_dir
+
+LAYOUTS = ("scenes", "sequences", "reds")
+SHOWN_NAMES = 5  # names an error lists before "and N more"
+
+
+class Sequence(NamedTuple):
+    name: str  # as errors and data.sequence_list name it
+    folder: str
+    frames: list  # paths of its frames, in order
+
+
+def named(names):
+    """'a, b, c' of a list of names, cut after SHOWN_NAMES with the count of the rest."""
+    shown = ", ".join(names[:SHOWN_NAMES])
+    return shown + (f" and {len(names) - SHOWN_NAMES} more" if len(names) > SHOWN_NAMES else "")
+
+
+def find_scenes(input_dir, prefix, first_id, last_id, max_frm, rnn_n, warn=print):
+    """Scene folders with ids first_id..last_id and every frame 0..max_frm, in id order; folders lacking a
+    frame are skipped with a warning. When none is left, the one-line error names the data.max_frm (and the
+    train.rnn_n) that would use the longest scene. The folder is listed (not every id tried), so a wide id
+    range costs nothing."""
+    if not input_dir:
+        raise UserError(
+            "no training data: set --input_video_dir (scenes made by authors_scripts/dataPrepare.py)")
+    input_folder(input_dir, "training data folder (--input_video_dir)",
+                 "prepare scenes with authors_scripts/dataPrepare.py")
+    name_pattern = re.compile(re.escape(prefix) + r"_(\d+)")
+    scene_ids = sorted(int(match.group(1)) for name in os.listdir(input_dir)
+                       for match in [name_pattern.fullmatch(name)]
+                       if match and first_id <= int(match.group(1)) <= last_id
+                       and scene_dir(input_dir, int(match.group(1)), prefix) == os.path.join(input_dir, name))
+    scenes, skipped, longest_skipped = [], [], 0
+    for folder in (scene_dir(input_dir, scene_id, prefix) for scene_id in scene_ids):
+        if not os.path.isdir(folder):
+            continue
+        present = set(os.listdir(input_folder(folder, "scene folder")))
+        # the first missing frame (the search stops there: a data.max_frm of 20 digits costs nothing)
+        missing = next((index for index in range(max_frm + 1)
+                        if os.path.basename(frame_path(folder, index)) not in present), None)
+        if missing is not None:
+            skipped.append(
+                f"warning: skipping {folder}: it lacks frame {missing} (frames 0..{max_frm} are used, "
+                "data.max_frm)")
+            longest_skipped = max(longest_skipped, missing)  # frames 0..missing - 1 are there
+            continue
+        scenes.append(folder)
+    if not scenes:
+        advice = "check data.str_dir, data.end_dir, data.max_frm"
+        if longest_skipped >= 2:  # a sequence needs two frames
+            advice = (f"the longest scene there has frames 0..{longest_skipped - 1}: set --set "
+                      f"data.max_frm={longest_skipped - 1} to train on it")
+            if longest_skipped < rnn_n:
+                advice += f", with --set train.rnn_n={longest_skipped} or less"
+        raise UserError(
+            f"no usable scene '{prefix}_NNNN' with ids {first_id}..{last_id} and frames 0..{max_frm} "
+            f"in '{input_dir}'; {advice}")
+    for message in skipped:
+        warn(message)
+    return scenes
+
+
+def scene_sequence(folder, max_frm):
+    """The Sequence of a scene folder of find_scenes: its frames 0..max_frm."""
+    return Sequence(os.path.basename(folder), folder,
+                    [frame_path(folder, index) for index in range(max_frm + 1)])
+
+
+def read_sequence_list(path):
+    """The names of a data.sequence_list file: one a line; blank lines and lines from '#' on are left out."""
+    input_file(path, "sequence list (data.sequence_list)")
+    try:
+        with open(path, encoding="utf-8") as file:
+            lines = file.read().splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise UserError(f"cannot read sequence list '{path}' ({error}); give a UTF-8 text file of names")
+    names = [line.split("#", 1)[0].strip().strip("/") for line in lines]
+    names = [name for name in names if name]
+    if not names:
+        raise UserError(f"sequence list '{path}' names no sequence; write one name a line")
+    return names
+
+
+def holds_frames(folder):
+    return any(name.lower().endswith(IMAGE_EXTENSIONS) for name in os.listdir(folder))
+
+
+def subfolders(folder):
+    return sorted(name for name in os.listdir(folder) if os.path.isdir(os.path.join(folder, name)))
+
+
+def folder_sequence_names(root):
+    """{name: folder} of the sequences layout: root's subfolders that hold frames, and the subfolders holding
+    frames of those that hold none (two levels)."""
+    found = {}
+    for name in subfolders(root):
+        folder = os.path.join(root, name)
+        if holds_frames(folder):
+            found[name] = folder
+            continue
+        for inner in subfolders(folder):
+            if holds_frames(os.path.join(folder, inner)):
+                found[f"{name}/{inner}"] = os.path.join(folder, inner)
+    return found
+
+
+def chosen(available, names, root, list_path, hint):
+    """[(name, folder)] of the names given (data.sequence_list), or of every available sequence; UserError
+    naming those the root lacks."""
+    if names is None:
+        return sorted(available.items())
+    missing = [name for name in names if name not in available]
+    if missing:
+        raise UserError(f"sequence list '{list_path}' names {len(missing)} sequence(s) that '{root}' lacks: "
+                        f"{named(missing)}; {hint}")
+    return [(name, available[name]) for name in dict.fromkeys(names)]
+
+
+def folder_sequences(root, list_path=""):
+    """The Sequences of the sequences layout, all or those of the list file list_path."""
+    if not root:
+        raise UserError("no training data: set --input_video_dir (a folder of sequence folders)")
+    input_folder(root, "training data folder (--input_video_dir)")
+    available = folder_sequence_names(root)
+    if not available:
+        raise UserError(
+            f"'{root}' holds no sequence folder (<sequence>/<frames> or <group>/<sequence>/<frames>, "
+            f"frames {', '.join(IMAGE_EXTENSIONS)}); check --input_video_dir and data.layout")
+    names = read_sequence_list(list_path) if list_path else None
+    pairs = chosen(available, names, root, list_path, "fix the list or add those folders")
+    return [Sequence(name, folder, list_frames(folder)) for name, folder in pairs]
+
+
+def check_lengths(sequences, rnn_n):
+    """UserError naming the sequences shorter than train.rnn_n, and the train.rnn_n that would use them
+    all."""
+    short = [sequence for sequence in sequences if len(sequence.frames) < rnn_n]
+    if short:
+        shortest = min(len(sequence.frames) for sequence in short)
+        lengths = [f"{sequence.name} ({len(sequence.frames)} frames)" for sequence in short]
+        advice = (f"set --set train.rnn_n={shortest} to use them" if shortest >= 2 else
+                  "a sequence needs at least 2 frames")
+        raise UserError(f"{len(short)} sequence(s) are shorter than train.rnn_n {rnn_n}: {named(lengths)}; "
+                        f"{advice}, or leave them out with data.sequence_list")
+
+
+SIZE_ADVICE = {
+    "scenes": "all frames of a scene must have one size: re-run dataPrepare.py for this scene or remove it",
+    "sequences": "all frames of a sequence must have one size: resize or remove the odd frames, or leave the "
+                 "sequence out with data.sequence_list",
+}
+
+
+def frame_size(sequence, layout):
+    """(height, width) shared by the frames of a sequence (read from their headers); UserError if they
+    differ."""
+    return common_image_size(sequence.frames, "training frame",
+                             SIZE_ADVICE.get(layout, SIZE_ADVICE["sequences"]))

@@ -1,0 +1,43 @@
+"""Small media files for the web app's tests: clips with sound, a video without frames, zips of frames."""
+import subprocess
+import zipfile
+
+import cv2
+import numpy as np
+
+from utils.image_io import ffmpeg_executable, sample_clip
+
+
+def clip_with_audio(path, width, height, frames, rate=10, sample=None):
+    """An H.264 + AAC mp4 with a 440 Hz tone: of ffmpeg's test pattern (moving, so that every frame differs),
+    or of the top-left width x height of a sample clip (utils.image_io.sample_clip); square pixels."""
+    picture = (["-i", sample_clip(sample)] if sample else
+               ["-f", "lavfi", "-i", f"testsrc=size={width}x{height}:rate={rate}"])
+    subprocess.run([
+        ffmpeg_executable(), "-y", "-hide_banner", "-loglevel", "error", *picture, "-f", "lavfi", "-i",
+        "sine=frequency=440:sample_rate=44100", "-map", "0:v", "-map", "1:a", "-vf",
+        f"crop={width}:{height}:0:0,fps={rate},setsar=1", "-frames:v",
+        str(frames), "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest",
+        str(path)
+    ],
+                   check=True)
+    return str(path)
+
+
+def video_without_frames(path):
+    """An AVI that OpenCV opens but that holds no frame (a writer closed before its first frame)."""
+    cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (64, 48)).release()
+    return str(path)
+
+
+def png_bytes(width, height, seed=0):
+    pixels = np.random.default_rng(seed).integers(0, 256, (height, width, 3), np.uint8)
+    return cv2.imencode(".png", pixels)[1].tobytes()
+
+
+def frames_zip(path, members):
+    """A zip of {member name: (width, height)} random PNG frames."""
+    with zipfile.ZipFile(path, "w") as archive:
+        for seed, (name, (width, height)) in enumerate(members.items()):
+            archive.writestr(name, png_bytes(width, height, seed))
+    return str(path)

@@ -1,0 +1,135 @@
+"""The decoded-frame cache (data.cache_dir): same batches, reuse, rebuild on change, all-or-nothing builds."""
+import errno
+import os
+import shutil
+import time
+
+import numpy as np
+import pytest
+
+import train
+from data_loader import SequenceSampler, read_frame
+from datasets import frame_cache
+from training_data import calendar_frame, make_calendar_scenes, tiny_training_flags
+from training.config import load_config
+from utils.errors import UserError
+from utils.image_io import write_rgb
+from utils.scene_layout import frame_path, scene_dir
+
+
+def cache_config(data_dir, cache_dir=""):
+    return load_config(
+        overrides={
+            "data.input_video_dir": data_dir,
+            "data.str_dir": 2000,
+            "data.end_dir": 2001,
+            "data.max_frm": 11,
+            "data.cache_dir": cache_dir,
+            "train.crop_size": 8,
+            "train.rnn_n": 4,
+            "train.batch_size": 3
+        })
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    return make_calendar_scenes(tmp_path / "scenes")
+
+
+def batches(sampler, iterations=range(0, 40, 3)):
+    return np.stack([sampler.batch(iteration) for iteration in iterations])
+
+
+def entries(cache_dir):
+    return sorted(name for name in os.listdir(cache_dir) if not name.startswith("."))
+
+
+def test_batches_with_the_cache_are_those_without_it(data_dir, tmp_path):
+    reports = []
+    cached = SequenceSampler(cache_config(data_dir, str(tmp_path / "cache")), warn=reports.append)
+    np.testing.assert_array_equal(batches(cached), batches(SequenceSampler(cache_config(data_dir))))
+    assert any("decoding 2 sequence(s), 1.9 MB" in report for report in reports)  # 24 frames of 180x144
+
+
+def test_a_later_run_reuses_the_cache_without_decoding(data_dir, tmp_path, monkeypatch):
+    config = cache_config(data_dir, str(tmp_path / "cache"))
+    first = batches(SequenceSampler(config))
+    monkeypatch.setattr(frame_cache, "write_entry",
+                        lambda *args: pytest.fail("a valid entry was decoded again"))
+    reports = []
+    np.testing.assert_array_equal(batches(SequenceSampler(config, warn=reports.append)), first)
+    assert reports == []
+
+
+def test_a_changed_source_frame_rebuilds_its_sequence(data_dir, tmp_path):
+    config = cache_config(data_dir, str(tmp_path / "cache"))
+    SequenceSampler(config)
+    changed = frame_path(scene_dir(data_dir, 2001), 5)
+    time.sleep(0.01)  # a later modification time, as a real edit has
+    write_rgb(changed, calendar_frame(30))
+    reports = []
+    rebuilt = SequenceSampler(config, warn=reports.append)
+    assert any("decoding 1 sequence(s)" in report for report in reports)
+    np.testing.assert_array_equal(batches(rebuilt), batches(SequenceSampler(cache_config(data_dir))))
+
+
+def test_a_full_disk_stops_the_build_with_one_line_keeps_nothing_and_the_next_run_rebuilds(data_dir, tmp_path,
+                                                                                             monkeypatch):
+    config = cache_config(data_dir, str(tmp_path / "cache"))
+    written = []
+
+    def fill_up(path):  # the second sequence finds the disk full
+        written.append(path)
+        if len(written) > 12:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return read_frame(path)
+
+    monkeypatch.setattr("data_loader.read_frame", fill_up)
+    with pytest.raises(UserError,
+                       match=r"the disk of frame cache folder .* is full: .*\(nothing half-written is "
+                       r"kept; the next run decodes again\)"):
+        SequenceSampler(config)
+    assert len(entries(config.data.cache_dir)) == 1  # the first sequence, whole; no staging folder
+    monkeypatch.undo()
+    reports = []
+    np.testing.assert_array_equal(batches(SequenceSampler(config, warn=reports.append)),
+                                  batches(SequenceSampler(cache_config(data_dir))))
+    assert any("decoding 1 sequence(s)" in report for report in reports)
+
+
+def test_a_build_larger_than_the_free_space_is_refused_before_writing(data_dir, tmp_path, monkeypatch):
+    config = cache_config(data_dir, str(tmp_path / "cache"))
+    usage = shutil.disk_usage(tmp_path)._replace(free=1000)
+    monkeypatch.setattr(frame_cache.shutil, "disk_usage", lambda path: usage)
+    with pytest.raises(UserError, match=r"is full: decoding 2 sequence\(s\) needs 1.9 MB"):
+        SequenceSampler(config)
+    assert entries(config.data.cache_dir) == []
+
+
+def test_a_staging_folder_left_by_a_killed_build_is_removed_and_never_read(data_dir, tmp_path):
+    cache_dir = str(tmp_path / "cache")
+    sampler = SequenceSampler(cache_config(data_dir, cache_dir))
+    entry = os.path.join(cache_dir, entries(cache_dir)[0])
+    os.rename(entry, entry + frame_cache.STAGING_SUFFIX)  # as if the build had been killed before its rename
+    reports = []
+    again = SequenceSampler(cache_config(data_dir, cache_dir), warn=reports.append)
+    assert any("decoding 1 sequence(s)" in report for report in reports)
+    assert not any(name.endswith(frame_cache.STAGING_SUFFIX) for name in os.listdir(cache_dir))
+    np.testing.assert_array_equal(batches(again), batches(sampler))
+
+
+def test_a_full_disk_while_training_builds_the_cache_is_one_line_and_exit_code_2(
+        data_dir, tmp_path, monkeypatch, capsys):
+    def disk_full(descriptor, offset, length):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(frame_cache.os, "posix_fallocate", disk_full)
+    with pytest.raises(SystemExit) as stopped:
+        train.main(
+            tiny_training_flags(data_dir, tmp_path / "run", **{"data.cache_dir": str(tmp_path / "cache")}))
+    assert stopped.value.code == 2
+    error = capsys.readouterr().err  # the build's announcement and progress bar, then the error
+    assert error.startswith("frame cache: decoding 2 sequence(s)") and "Traceback" not in error
+    assert error.count("error:") == 1 and error.splitlines()[-1].startswith(
+        "error: the disk of frame cache folder")
+    assert entries(tmp_path / "cache") == []

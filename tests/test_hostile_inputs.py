@@ -1,0 +1,405 @@
+"""Hostile inputs and conditions across the entry scripts: each ends with one line and exit code 2 (130 for a
+stop), leaves nothing partial and overwrites nothing."""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import REPO_ROOT, reference_path, shared_path
+
+from utils.paths import BUNDLED_MODEL
+
+WEIGHTS = reference_path("parity_generate", "weights.h5")
+FRAMES = reference_path("parity_generate", "lr")
+
+
+def run_script(*argv, timeout=120, **popen):
+    return subprocess.run([sys.executable, *argv],
+                          cwd=REPO_ROOT,
+                          capture_output=True,
+                          text=True,
+                          timeout=timeout,
+                          **popen)
+
+
+def assert_one_error_line(completed, *fragments):
+    # matplotlib says once that it built its font cache (the tests' cache folder is new)
+    lines = [line for line in completed.stderr.splitlines() if line.strip() and "[matplotlib." not in line]
+    assert completed.returncode == 2 and len(lines) == 1 and lines[0].startswith("error: "), completed.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    "script",
+    ["train.py", "evaluate.py", "authors_scripts/dataPrepare.py", "generate.py", "download_test_data.py"])
+def test_a_flag_typo_is_one_line_naming_it(script):
+    assert_one_error_line(run_script(script, "--outptu-dir", "x"), "--outptu-dir", "--help")
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM])
+def test_a_stop_signal_while_generate_imports_its_libraries_is_one_line_and_130(signal_number):
+    process = subprocess.Popen([sys.executable, "generate.py", "--model", WEIGHTS, "--input-dir-lr", FRAMES],
+                               cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.3)
+    process.send_signal(signal_number)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and err.splitlines() == ["interrupted"], err
+
+
+def ffmpeg_children(pid):
+    with open(f"/proc/{pid}/task/{pid}/children") as file:
+        return [int(child) for child in file.read().split()]
+
+
+def test_sigusr1_to_generate_stops_like_ctrl_c_and_leaves_no_temporary_video_or_ffmpeg(tmp_path):
+    out = tmp_path / "out"
+    process = subprocess.Popen([
+        sys.executable, "generate.py", "--model", WEIGHTS, "--backend", "nnabla", "--threads", "1",
+        "--input-dir-lr",
+        shared_path("data", "calendar_lr"), "--output-dir",
+        str(out), "--output-video",
+        str(tmp_path / "sr.mp4")
+    ],
+                               cwd=REPO_ROOT,
+                               stderr=subprocess.PIPE,
+                               text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and not (out.exists()
+                                          and any(name.endswith(".png") for name in os.listdir(out))):
+        time.sleep(0.1)
+    children = ffmpeg_children(process.pid)
+    assert children  # ffmpeg is encoding
+    process.send_signal(signal.SIGUSR1)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and err.strip().splitlines()[-1] == "interrupted", err
+    assert [name for name in os.listdir(tmp_path) if name.startswith(".")] == []
+    for child in children:
+        assert not os.path.exists(f"/proc/{child}") or open(f"/proc/{child}/stat").read().split()[2] == "Z"
+
+
+@pytest.mark.parametrize("script", ["train", "evaluate"])
+def test_sigterm_during_start_up_is_one_line_and_130(script):
+    """After the libraries are loaded, while the flags are read (before any stop handler of the work
+    itself)."""
+    process = subprocess.Popen([sys.executable, "-c", f"import signal, os, {script}\n"
+                                f"{script}.parse_args = lambda argv: os.kill(os.getpid(), signal.SIGTERM)\n"
+                                f"{script}.main([])"],
+                               cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130 and err.splitlines()[-1] == "interrupted", err
+
+
+@pytest.mark.parametrize("text, message", [("\u00b3\n", "'³' is not a frame number"),
+                                           ("\u0663\n", "is not a frame number"),
+                                           ("9" * 5000 + "\n", "is outside the frames"),
+                                           ("\ufeff3\n5\n", None)],
+                         ids=["superscript digit", "Arabic-Indic digit", "5000 digits", "byte-order mark"])
+def test_a_cuts_file_with_unusual_characters_is_read_or_refused_in_one_line(tmp_path, text, message):
+    from utils.errors import UserError
+    from utils.scenes import read_cuts_file
+    path = tmp_path / "cuts.txt"
+    path.write_text(text, encoding="utf-8")
+    if message is None:
+        assert read_cuts_file(str(path), 10) == [3, 5]
+    else:
+        with pytest.raises(UserError, match=message):
+            read_cuts_file(str(path), 10)
+
+
+def test_a_cut_just_after_start_is_found(tmp_path):
+    from clips import write_joined_clip
+    from utils.scenes import detect_cuts
+    path, _ = write_joined_clip(str(tmp_path), [("bikes.mp4", 0, 8), ("carphone_pristine.mp4", 0, 8)],
+                                (96, 64))
+    assert detect_cuts(path, 0, 16) == [8]
+    assert detect_cuts(path, 6, 16) == [8]  # the part's first shot is 2 frames long
+
+
+MPI_ENVIRONMENT = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+                       OMPI_MCA_rmaps_base_oversubscribe="1", PYTHONUNBUFFERED="1")
+MPIRUN = os.path.join(os.path.dirname(sys.executable), "mpirun")
+
+
+def rank_pid(mpirun_pid, rank):
+    for child in ffmpeg_children(mpirun_pid):
+        with open(f"/proc/{child}/environ", "rb") as file:
+            if f"OMPI_COMM_WORLD_RANK={rank}".encode() in file.read().split(b"\0"):
+                return child
+    raise AssertionError(f"no rank {rank}")
+
+
+def test_a_rank_that_fails_under_mpirun_ends_the_whole_job_at_once(tmp_path):
+    from clips import write_joined_clip
+    path, _ = write_joined_clip(str(tmp_path), [("bikes.mp4", 0, 8), ("bigbuckbunny.mp4", 40, 8),
+                                                ("carphone_pristine.mp4", 0, 8)], (96, 48))
+    out = tmp_path / "out"
+    process = subprocess.Popen([
+        MPIRUN, "--bind-to", "none", "-n", "2", sys.executable, "generate.py", "--model", BUNDLED_MODEL,
+        "--backend", "nnabla", "--input-video", path, "--output-dir",
+        str(out)
+    ],
+                               cwd=REPO_ROOT,
+                               env=MPI_ENVIRONMENT,
+                               stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE,
+                               text=True)
+    try:
+        deadline = time.time() + 120
+        while not (out.is_dir() and any(name.endswith(".png") for name in os.listdir(out))):
+            assert process.poll() is None and time.time() < deadline, process.communicate()
+            time.sleep(0.05)
+        os.kill(rank_pid(process.pid, 1), signal.SIGINT)  # rank 0 waits for this rank's scene
+        stopped = time.time()
+        _, err = process.communicate(timeout=30)
+    finally:
+        process.kill()  # mpirun's ranks end with it
+    assert time.time() - stopped < 30, err
+    assert process.returncode == 130 and "interrupted" in err, err
+
+
+def ffmpeg_video(path, *output_options, frames=60, size="64x48"):
+    from utils.image_io import ffmpeg_executable
+    subprocess.run([
+        ffmpeg_executable(), "-loglevel", "error", "-y", "-f", "lavfi", "-i", f"testsrc=size={size}:rate=10",
+        "-frames:v",
+        str(frames), *output_options,
+        str(path)
+    ],
+                   check=True)
+    return str(path)
+
+
+def test_a_truncated_video_is_one_line_not_fewer_frames(tmp_path, capsys):
+    import generate
+    video = ffmpeg_video(tmp_path / "clip.mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-movflags",
+                         "+faststart")
+    with open(video, "r+b") as file:
+        file.truncate(os.path.getsize(video) * 6 // 10)
+    with pytest.raises(SystemExit) as exit_info:
+        generate.main(["--model", WEIGHTS, "--input-video", video, "--output-dir", str(tmp_path / "out"),
+                       "--scene-cuts", "off"])
+    assert exit_info.value.code == 2
+    [line] = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
+    assert "truncated or damaged" in line
+
+
+def test_a_raw_h264_stream_without_a_frame_count_is_read_whole(tmp_path):
+    from utils.image_io import VideoReader
+    reader = VideoReader(ffmpeg_video(tmp_path / "clip.h264", "-c:v", "libx264", "-f", "h264", frames=12))
+    reader.select("2", None)
+    assert reader.total_frames == 12 and len(list(reader)) == 10
+
+
+def test_a_picture_renamed_mp4_is_one_line(tmp_path):
+    from utils.errors import UserError
+    from utils.image_io import VideoReader
+    path = tmp_path / "photo.mp4"
+    path.write_bytes(open(os.path.join(FRAMES, "lr_0001.png"), "rb").read())
+    with pytest.raises(UserError, match="photo.mp4"):
+        VideoReader(str(path)).select("0", None)
+
+
+def test_a_video_turned_by_rotation_metadata_turns_its_sample_aspect_ratio_too(tmp_path):
+    from utils.image_io import VideoReader, ffmpeg_executable
+    plain = ffmpeg_video(tmp_path / "plain.mp4",
+                         "-vf",
+                         "setsar=2/1",
+                         "-c:v",
+                         "libx264",
+                         "-pix_fmt",
+                         "yuv420p",
+                         frames=3)
+    turned = str(tmp_path / "turned.mp4")
+    subprocess.run([
+        ffmpeg_executable(), "-loglevel", "error", "-display_rotation", "90", "-i", plain, "-c", "copy",
+        turned
+    ],
+                   check=True)
+    reader = VideoReader(turned)
+    assert next(iter(reader)).shape[:2] == (64, 48)  # upright: 48 wide
+    assert reader.sample_aspect == (1, 2) and VideoReader(plain).sample_aspect == (2, 1)
+
+
+def test_odd_sized_hr_frames_make_a_video_padded_to_even_sides(tmp_path):
+    import cv2
+
+    import generate
+    from utils.image_io import list_frames
+    hr = tmp_path / "hr"
+    hr.mkdir()
+    for path in list_frames(shared_path("data", "calendar_lr"))[:3]:
+        cv2.imwrite(str(hr / os.path.basename(path)), cv2.imread(path)[:143, :179])
+    generate.main(["--model", WEIGHTS, "--input-dir-hr", str(hr), "--output-dir", str(tmp_path / "out"),
+                   "--output-video", str(tmp_path / "sr.mp4")])
+    capture = cv2.VideoCapture(str(tmp_path / "sr.mp4"))
+    assert (capture.get(cv2.CAP_PROP_FRAME_WIDTH), capture.get(cv2.CAP_PROP_FRAME_HEIGHT)) == (180, 144)
+    assert capture.get(cv2.CAP_PROP_FRAME_COUNT) == 3
+    assert cv2.imread(str(tmp_path / "out" / os.listdir(tmp_path / "out")[0])).shape[:2] == (143, 179)
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--max-memory", "1e300"], "--max-memory must be a positive finite number at most 1e+06"),
+    (["--threads", "100000000000000000000"], "--threads must be a positive finite number at most 1024"),
+    (["--fps", "1e-300"], "--fps must be a positive finite number at least 0.01 and at most 1000"),
+    (["--start", "9" * 400 + "s"], "is at or after the end"),
+    (["--end", "1:" + "9" * 400 + ":00"], "neither a frame number"),
+    (["--start", "9" * 5000], "is at or after the end"),
+], ids=["memory 1e300", "threads 1e20", "fps 1e-300", "start 400-digit seconds", "end 400-digit minutes",
+        "start 5000 digits"])
+def test_numbers_too_large_or_small_for_the_work_are_one_line(capsys, tmp_path, flags, message):
+    import generate
+    video = ffmpeg_video(tmp_path / "clip.mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=5)
+    with pytest.raises(SystemExit) as exit_info:
+        generate.main(["--model", WEIGHTS, "--input-video", video, "--output-video", str(tmp_path / "sr.mp4"),
+                       "--scene-cuts", "off", *flags])
+    assert exit_info.value.code == 2
+    [line] = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert line.startswith("error: ") and message in line and len(line) < 400
+    assert not os.path.exists(tmp_path / "sr.mp4")
+
+
+def test_a_huge_data_max_frm_is_one_line_at_once(tmp_path):
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    completed = run_script("train.py", *tiny_training_flags(scenes, tmp_path / "out", **{
+        "data.max_frm": 10 ** 20, "train.max_iter": 1}), timeout=60)
+    assert_one_error_line(completed, "no usable scene", "data.max_frm=11")
+
+
+@pytest.mark.parametrize("rows", ["iteration,PSNR\n2,20.0\n4,25.0\n6,22.0\n", ""], ids=["rows", "no row"])
+def test_a_best_model_left_without_its_row_by_a_kill_is_made_the_best_rows_again_at_resume(tmp_path, rows):
+    """kill -9 between writing model_best.h5 and its val.csv row; the resumed run starts from checkpoint 6."""
+    from training.validation import BEST_MODEL, Validation
+    for iteration in (2, 4, 6, 8):
+        (tmp_path / f"model_param_{iteration:08d}.h5").write_bytes(f"model {iteration}".encode())
+    if rows:
+        (tmp_path / "val.csv").write_text(rows)
+    (tmp_path / BEST_MODEL).write_bytes(b"model 8")  # validated at 8, better, its row never written
+    Validation([], str(tmp_path), 6, "psnr", "cpu")
+    if rows:
+        assert (tmp_path / BEST_MODEL).read_bytes() == b"model 4"
+    else:
+        assert not (tmp_path / BEST_MODEL).exists()
+
+
+@pytest.mark.parametrize("blocked, kind, settings", [("losses.csv", "folder", {}),
+                                                     ("tensorboard", "file", {"train.tensorboard": "true"})])
+def test_a_training_output_blocked_by_the_other_kind_is_one_line_before_training(tmp_path, blocked, kind, settings):
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / blocked).mkdir() if kind == "folder" else (out / blocked).write_text("x")
+    completed = run_script("train.py", *tiny_training_flags(scenes, out, **{"train.max_iter": 1, **settings}),
+                           timeout=120)
+    assert_one_error_line(completed, str(out / blocked))
+    assert sorted(os.listdir(out)) == [blocked]
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A folder on a 300 KB tmpfs (mounted when this runs as root), else on an ordinary disk whose writes
+    through utils.image_io report ENOSPC (patched), as a full disk does."""
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    mounted = os.geteuid() == 0 and subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(folder)],
+                                                   capture_output=True).returncode == 0
+    yield folder, mounted
+    if mounted:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_a_full_disk_while_writing_frames_is_one_line(small_disk, monkeypatch, capsys):
+    import errno
+
+    import generate
+    from utils import image_io
+    folder, mounted = small_disk
+    if not mounted:
+        committed, commit = [], image_io.StagedFile.commit
+
+        def commit_until_full(staged):
+            if len(committed) == 3:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            committed.append(staged.path)
+            commit(staged)
+        monkeypatch.setattr(image_io.StagedFile, "commit", commit_until_full)
+    with pytest.raises(SystemExit) as exit_info:
+        generate.main(["--model", WEIGHTS, "--input-dir-lr", os.path.join(os.path.dirname(REPO_ROOT), "shared",
+                                                                           "data", "calendar_lr"),
+                       "--output-dir", str(folder / "out")])
+    assert exit_info.value.code == 2
+    [line] = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
+    assert "no space left on the disk of" in line
+    assert not [name for name in os.listdir(folder / "out") if name.startswith(".") and "tmp" in name]
+
+
+def test_evaluate_offers_only_what_it_takes_for_scene_cuts_and_refuses_an_output_that_is_an_input(tmp_path):
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    from utils.image_io import list_frames
+    for index, path in enumerate(list_frames(os.path.join(os.path.dirname(REPO_ROOT), "shared", "data",
+                                                          "calendar_lr"))[:5]):
+        os.symlink(path, frames / f"{index:04d}.png")
+    line = assert_one_error_line(run_script("evaluate.py", "--results", str(frames), "--targets", str(frames),
+                                            "--output", str(tmp_path / "out"), "--scene-cuts", "auto", "--quick"),
+                                 "is not a file; pass a file of frame numbers")
+    assert "off" not in line
+    assert_one_error_line(run_script("evaluate.py", "--results", str(frames), "--targets", str(frames),
+                                     "--output", str(frames), "--quick"), "is the same file or folder as --results")
+    assert sorted(os.listdir(frames)) == [f"{index:04d}.png" for index in range(5)]
+
+
+def test_an_empty_validation_clip_is_called_a_validation_clip(tmp_path):
+    from training.validation import read_clip
+    from utils.errors import UserError
+    (tmp_path / "clip").mkdir()
+    with pytest.raises(UserError) as error:
+        read_clip(str(tmp_path / "clip"), 10, 64, "bd")
+    assert str(error.value).startswith(f"validation clip '{tmp_path / 'clip'}' has no images")
+    assert "LR frames" not in str(error.value)
+
+
+def test_the_demo_refuses_a_clip_too_large_for_the_free_memory_in_one_line(tmp_path, monkeypatch, capsys):
+    import demo
+    monkeypatch.setattr(demo, "available_memory", lambda: 2 ** 30)  # 1 GB free: about one 4K frame
+    video = ffmpeg_video(tmp_path / "uhd.mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=6, size="3840x2160")
+    with pytest.raises(SystemExit) as exit_info:
+        demo.main(["--video", video, "--frames", "6", "--output", str(tmp_path / "out")])
+    assert exit_info.value.code == 2
+    [line] = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert "6 frames of 3840x2160" in line and "pass a --region" in line
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_damaged_file_in_a_read_only_onnx_cache_is_one_line(tmp_path, monkeypatch, capsys):
+    """A read-only tmpfs when this runs as root (root writes through file permissions), else removal refused."""
+    import generate
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    mounted = os.geteuid() == 0 and subprocess.run(["mount", "-t", "tmpfs", "-o", "size=20m", "tmpfs", str(cache)],
+                                                   capture_output=True).returncode == 0
+    try:
+        arguments = ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--backend", "openvino", "--cache-dir", str(cache)]
+        generate.main(arguments + ["--output-dir", str(tmp_path / "first")])
+        cached = sorted(cache.iterdir())
+        cached[1].write_bytes(cached[1].read_bytes()[:100])  # truncated
+        if mounted:
+            subprocess.run(["mount", "-o", "remount,ro", str(cache)], check=True)
+        else:
+            def refuse(path):
+                raise PermissionError(13, "Permission denied", path)
+            monkeypatch.setattr(os, "remove", refuse)
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as exit_info:
+            generate.main(arguments + ["--output-dir", str(tmp_path / "second")])
+        assert exit_info.value.code == 2
+        [line] = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
+        assert "holds a damaged file and cannot be written" in line and "--cache-dir" in line
+    finally:
+        if mounted:
+            subprocess.run(["umount", str(cache)], check=True)

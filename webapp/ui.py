@@ -1,0 +1,139 @@
+"""The page (Gradio): input and settings, Run and Cancel, the job's progress, and its results.
+
+Each browser tab keeps the id of its own job (a gr.State), so two tabs get their own results; the jobs
+themselves run in turn in the JobQueue.
+"""
+import time
+
+import gradio as gr
+
+from utils.errors import UserError
+from webapp.inputs import SAMPLE_FRAMES, SAMPLES, VIDEO_TYPES, engine_choices, job_spec, list_models
+from webapp.jobs import clock
+
+POLL_SECONDS = 0.5  # how often a running job's progress is shown
+CACHE_SWEEP_SECONDS = 60  # how often Gradio deletes its expired copies of uploads and results
+
+
+def introduction(max_upload_mb, max_unpacked_mb, keep_minutes):
+    return f"""# TecoGAN: x4 video super-resolution
+Upload a video ({VIDEO_TYPES}) or a zip of its frames (png, jpg, bmp), or choose a sample clip, and press
+**Run**. Uploads up to **{max_upload_mb} MB**; a zip may unpack to {max_unpacked_mb} MB. Jobs run one at a
+time, in the order they were submitted. You get the x4 video (with the source's audio), its middle frame as
+x4 bicubic | ours, the video and its frames to download, and for the samples with ground truth (their frames,
+made LR by the training degradation) the evaluate.py table. **A job's files (its upload and results) are
+deleted at the latest {keep_minutes} minutes after it ends, and when the server stops; Cancel stops a job at
+once and deletes its results.**"""
+
+
+def describe(queue, job):
+    """The status line of a job, in words."""
+    if job.state == "waiting":
+        return f"Job {job.id}: waiting, {queue.ahead(job)} job(s) ahead of it."
+    if job.state == "running":
+        return f"Job {job.id}: {job.progress()}"
+    if job.state == "done":
+        # the job's folder goes keep_seconds after its end; Gradio's copies of its files within a sweep after
+        deleted_at = time.time() + queue.keep_seconds + CACHE_SWEEP_SECONDS - (time.monotonic() - job.ended)
+        return (
+            f"Job {job.id}: done, {job.total_frames} frames in {clock(job.ended - job.started)}. Its files "
+            "are "
+            f"deleted by {time.strftime('%H:%M', time.localtime(deleted_at))} (server time).")
+    if job.state == "failed":
+        return f"Job {job.id} failed: {job.message}"
+    if job.state == "cancelled":
+        if not job.finished.is_set():  # its processes are being killed, its folder is not gone yet
+            return f"Job {job.id}: cancelling..."
+        return f"Job {job.id}: cancelled; it was stopped and its files deleted."
+    return f"Job {job.id}: its files have been deleted."
+
+
+def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
+    """The gr.Blocks of the app, over a JobQueue."""
+    def model_choice(render=True):
+        """The model list as it is now (the page reloads it): the bundled ones first, the default."""
+        names = list(list_models(weights_folder))
+        return gr.Dropdown(names, value=names[0], label="Model", info=f"the bundled ones and any .h5 in "
+                           f"{weights_folder}", elem_id="model", render=render)
+
+    keep_minutes = round(queue.keep_seconds / 60)
+    backends, precisions = engine_choices()
+    # Gradio's copies of uploads and results go the way of the jobs' files
+    with gr.Blocks(title="TecoGAN x4", analytics_enabled=False,
+                   delete_cache=(CACHE_SWEEP_SECONDS, int(queue.keep_seconds))) as page:
+        gr.Markdown(introduction(max_upload_mb, max_unpacked_mb, keep_minutes))
+        with gr.Row():
+            with gr.Column():
+                upload = gr.File(label=f"Video ({VIDEO_TYPES}) or zip of frames", type="filepath",
+                                 elem_id="upload")
+                sample = gr.Dropdown(choices=list(SAMPLES), value=None, label="or a sample clip",
+                                     info=f"Without Start and End, a clip with ground truth runs its first "
+                                          f"{SAMPLE_FRAMES} frames", elem_id="sample")
+            with gr.Column():
+                model = model_choice()
+                with gr.Row():
+                    start = gr.Textbox(label="Start",
+                                       placeholder="frame (0 is the first) or time: 4.5s, 1:02.5",
+                                       elem_id="start")
+                    end = gr.Textbox(label="End",
+                                     placeholder="not included; empty: to the end",
+                                     elem_id="end")
+                with gr.Row():
+                    backend = gr.Dropdown(backends, value=backends[0], label="Backend", elem_id="backend")
+                    precision = gr.Dropdown(precisions,
+                                            value=precisions[0],
+                                            label="Precision",
+                                            elem_id="precision")
+        with gr.Row():
+            run = gr.Button("Run", variant="primary", elem_id="run")
+            cancel = gr.Button("Cancel", variant="stop", elem_id="cancel")
+        status = gr.Markdown(elem_id="status")
+        with gr.Row():
+            video = gr.Video(label="x4 result, with the source's audio",
+                             interactive=False,
+                             elem_id="result-video")
+            comparison = gr.ImageSlider(
+                label="middle frame: x4 bicubic | ours (drag the bar; scroll to zoom)",
+                type="filepath",
+                format="png",
+                interactive=False,
+                elem_id="comparison")
+        downloads = gr.File(label="Downloads: the video and a zip of its frames", file_count="multiple",
+                            interactive=False, elem_id="downloads")
+        table = gr.Markdown(elem_id="metrics")
+        job_id = gr.State(None)
+
+        def start_job(upload, sample, model, start, end, backend, precision, previous):
+            if previous:
+                queue.discard(previous)
+            # the settings that are generate.py flags, passed on as they are: a new one (an output scale) is a
+            # control above and an entry here
+            flags = {"--backend": backend, "--precision": precision}
+            try:
+                job = queue.submit(lambda folder: job_spec(folder, upload, sample, model, start, end, flags,
+                                                           weights_folder, max_unpacked_mb * 2 ** 20))
+            except UserError as error:
+                yield f"**Cannot run:** {error}", None, None, None, None, ""
+                return
+            while not job.finished.is_set():
+                yield describe(queue, job), job.id, None, None, None, ""
+                time.sleep(POLL_SECONDS)
+            outputs = job.outputs()
+            table_text = ""
+            if "table" in outputs:
+                with open(outputs["table"], encoding="utf-8") as file:
+                    table_text = "**evaluate.py on the ground truth** (n/a: not computed)\n\n" + file.read()
+            pair = (outputs["bicubic"], outputs["ours"]) if "ours" in outputs else None
+            files = [outputs[kind] for kind in ("video", "frames_zip") if kind in outputs] or None
+            yield describe(queue, job), job.id, outputs.get("video"), pair, files, table_text
+
+        def stop_job(job):
+            if job and queue.cancel(job):
+                return describe(queue, queue.get(job))
+            return gr.skip()
+
+        page.load(lambda: model_choice(render=False), outputs=model)
+        run.click(start_job, [upload, sample, model, start, end, backend, precision, job_id],
+                  [status, job_id, video, comparison, downloads, table], concurrency_limit=None)
+        cancel.click(stop_job, job_id, status, concurrency_limit=None)
+    return page
