@@ -1,5 +1,5 @@
-# Entry points: `make demo` (the main job), `make app` (the web page) and `make test`; `make setup-gpu` adds the
-# CUDA extension.
+# Entry points: `make demo` (the main job), `make app` (the web page) and `make test`; `make setup-gpu`
+# adds the CUDA extension.
 # Both create .venv with Python 3.10 (NNabla 1.39 has no wheels for newer Pythons) on first use.
 # `make setup` (and so `make demo`) installs requirements.txt, what the product needs; `make test` (and
 # `make bench`, `make gpu-check`) add requirements-test.txt, what only the tests and benchmarks use.
@@ -8,7 +8,8 @@ PYTHON := $(VENV)/bin/python
 MPIRUN := OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 $(VENV)/bin/mpirun
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
-BIGBUCKBUNNY = $$($(PYTHON) -c "from utils.image_io import sample_clip; print(sample_clip('bigbuckbunny.mp4'))")
+BIGBUCKBUNNY = $$($(PYTHON) -c "from utils.image_io import sample_clip; \
+                                 print(sample_clip('bigbuckbunny.mp4'))")
 
 .PHONY: setup setup-test setup-gpu browser test demo app demo-model bench gpu-check clean-venv
 
@@ -30,7 +31,8 @@ setup-gpu: $(STAMP)
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-gpu.txt
 	$(PYTHON) -m utils.cuda_libraries
 
-# Chromium and its driver from Debian's packages, for the web app's browser tests (as root, only when missing).
+# Chromium and its driver from Debian's packages, for the web app's browser tests (as root, only when
+# missing).
 browser:
 	@test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y \
 	    --no-install-recommends chromium chromium-driver)
@@ -48,7 +50,8 @@ app: $(STAMP)
 
 # Re-create the bundled model from scratch (the recipe in recipes/demo_*.yaml), on both CPU cores.
 demo-model: $(STAMP)
-	$(PYTHON) -m authors_scripts.dataPrepare --disk_path data/bigbuckbunny_scenes --video "$(BIGBUCKBUNNY)" --duration 33
+	$(PYTHON) -m authors_scripts.dataPrepare --disk_path data/bigbuckbunny_scenes --video "$(BIGBUCKBUNNY)" \
+	    --duration 33
 	$(MPIRUN) -n 2 $(PYTHON) train.py --cfg recipes/demo_frvsr.yaml
 	$(MPIRUN) -n 2 $(PYTHON) train.py --cfg recipes/demo_tecogan.yaml \
 	    --pre_trained_frvsr_weights outputs/demo_frvsr/model_param_00001000.h5
@@ -67,7 +70,8 @@ bench: $(TEST_STAMP)
 	$(PYTHON) -m benchmarks.bench_train
 	$(PYTHON) -m benchmarks.bench_loader
 
-# On a GPU machine: set-up, parity tests on cuDNN, both stages, mpirun through NCCL, benchmarks (a few minutes).
+# On a GPU machine: set-up, parity tests on cuDNN, both stages, mpirun through NCCL, benchmarks
+# (a few minutes).
 gpu-check: $(TEST_STAMP)
 	bash benchmarks/gpu_check.sh
 

@@ -13,20 +13,27 @@ logging.getLogger("httpx").setLevel(logging.WARNING)  # Gradio's requests to its
 
 import os
 import shutil
+from contextlib import ExitStack
 
 from utils.errors import UserError, exit_on_user_error, interrupt_on_stop_signals
 from utils.flags import FlagParser, positive
-from utils.paths import output_folder
+from utils.paths import lock_folder, output_folder
+
+UNPACK_FACTOR = 10  # a zip of frames may unpack to this many times the upload limit (PNGs hardly compress)
 
 
 def parse_args(argv=None):
     parser = FlagParser(description="TecoGAN web app: x4 video super-resolution in the browser")
     parser.add_argument("--port", type=positive(int, "--port"), default=7860, help="port on 127.0.0.1")
-    parser.add_argument("--work-dir", default=os.path.join("results", "app"),
-                        help="where uploads, jobs and the ONNX cache go; its uploads and jobs are deleted when the "
-                             "server starts and stops")
-    parser.add_argument("--weights-dir", default="weights", help="folder whose .h5 generators the page offers "
-                                                                 "beside the bundled models")
+    parser.add_argument(
+        "--work-dir",
+        default=os.path.join("results", "app"),
+        help="where uploads, jobs and the ONNX cache go; its uploads and jobs are deleted when the "
+        "server starts and stops")
+    parser.add_argument("--weights-dir",
+                        default="weights",
+                        help="folder whose .h5 generators the page offers "
+                        "beside the bundled models")
     parser.add_argument("--max-upload-mb", type=positive(int, "--max-upload-mb"), default=200,
                         help="largest upload, in MB")
     parser.add_argument("--keep-minutes", type=positive(float, "--keep-minutes"), default=60,
@@ -39,9 +46,11 @@ def parse_args(argv=None):
 
 
 def main(argv=None):
-    with exit_on_user_error():
+    with exit_on_user_error(), ExitStack() as held:
         args = parse_args(argv)
         work = os.path.abspath(args.work_dir)
+        os.makedirs(work, exist_ok=True)
+        held.enter_context(lock_folder(work, "--work-dir"))  # a second server would delete this one's jobs
         uploads = os.path.join(work, "uploads")
         for leftover in (uploads, os.path.join(work, "jobs")):  # of a server that was killed
             shutil.rmtree(leftover, ignore_errors=True)
@@ -53,12 +62,17 @@ def main(argv=None):
         from webapp.ui import build
 
         queue = JobQueue(work, args.keep_minutes * 60)
-        page = build(queue, os.path.abspath(args.weights_dir), args.max_upload_mb, 10 * args.max_upload_mb)
+        page = build(queue, os.path.abspath(args.weights_dir), args.max_upload_mb,
+                     UNPACK_FACTOR * args.max_upload_mb)
         page.queue(default_concurrency_limit=None)
         try:
             try:
-                page.launch(server_name="127.0.0.1", server_port=args.port, max_file_size=f"{args.max_upload_mb}mb",
-                            allowed_paths=[queue.jobs_folder], prevent_thread_lock=True, quiet=True,
+                page.launch(server_name="127.0.0.1",
+                            server_port=args.port,
+                            max_file_size=f"{args.max_upload_mb}mb",
+                            allowed_paths=[queue.jobs_folder],
+                            prevent_thread_lock=True,
+                            quiet=True,
                             footer_links=[])
             except OSError as error:  # Gradio's "Cannot find empty port", or the address refused
                 raise UserError(f"cannot serve on 127.0.0.1:{args.port} ({error}); pass another --port")

@@ -1,6 +1,7 @@
 """Convert the official PyTorch LPIPS AlexNet weights to NNabla's alex_with_LPIPS.h5, without torch.
 
-    python convert_lpips_weights.py --alexnet alexnet-owt-7be5be79.pth --lpips alex.pth --output alex_with_LPIPS.h5
+    python convert_lpips_weights.py --alexnet alexnet-owt-7be5be79.pth --lpips alex.pth \
+        --output alex_with_LPIPS.h5
 
 --alexnet: torchvision's ImageNet AlexNet state dict (features.<i>.weight|bias are used).
 --lpips:   the LPIPS project's v0.1 linear layers, lpips/weights/v0.1/alex.pth.

@@ -42,7 +42,8 @@ ARCHIVE_ERRORS = (tarfile.TarError, EOFError, OSError, zlib.error)  # gzip.BadGz
 def layer_names():
     """[(slim layer, NNabla layer)] in network order: 16 convolutions, then the 3 fully connected layers."""
     convs = [(f"{SLIM_SCOPE}/conv{stage}/conv{stage}_{k}", f"{name}/conv")
-             for stage, layers in enumerate(vgg19_layers(), start=1) for k, (name, _) in enumerate(layers, start=1)]
+             for stage, layers in enumerate(vgg19_layers(), start=1)
+             for k, (name, _) in enumerate(layers, start=1)]
     return convs + [(f"{SLIM_SCOPE}/{slim}", nnabla) for slim, nnabla in FULLY_CONNECTED]
 
 
@@ -60,7 +61,8 @@ def read_checkpoint(prefix, names):
     tf = _import_tensorflow()
     try:
         reader = tf.train.load_checkpoint(prefix)
-    except Exception as error:  # TF raises several types (NotFound, DataLoss, ValueError) for unreadable files
+    # TF raises several types (NotFound, DataLoss, ValueError) for unreadable files
+    except Exception as error:
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise UserError(f"cannot read '{prefix}' as a TensorFlow checkpoint ({first_line}); "
                         "pass vgg_19.ckpt or vgg_19_2016_08_28.tar.gz")
@@ -114,7 +116,8 @@ def unpack_checkpoint_archive(archive_path, directory):
             for member in archive.getmembers():
                 name = os.path.basename(member.name)
                 if member.isfile() and name not in ("", ".", ".."):
-                    with archive.extractfile(member) as source, open(os.path.join(directory, name), "wb") as output:
+                    with archive.extractfile(member) as source, open(os.path.join(directory, name),
+                                                                     "wb") as output:
                         while chunk := source.read(1 << 20):
                             output.write(chunk)
             while archive.fileobj.read(1 << 20):  # to the end, where gzip checks its CRC and length
@@ -154,7 +157,8 @@ def convert(pre_trained_model, save_path):
 
 
 def parse_args(argv=None):
-    parser = FlagParser(description=__doc__.split("\n\n")[0], reference_flags=("--pre_trained_model", "--save-path"))
+    parser = FlagParser(description=__doc__.split("\n\n")[0],
+                        reference_flags=("--pre_trained_model", "--save-path"))
     parser.add_argument("--pre_trained_model", required=True,
                         help="vgg_19_2016_08_28.tar.gz, the vgg_19.ckpt inside it, or a V2 checkpoint prefix")
     parser.add_argument("--save-path", default="vgg19.h5", help="the NNabla .h5 to write")

@@ -39,8 +39,8 @@ def hr_crop_size(crop_size, degradation=DEFAULT_DEGRADATION):
 def training_sequences(data, rnn_n, warn=print):
     """The Sequences of data.layout (datasets/sequences.py), each at least rnn_n frames long."""
     if data.layout == "scenes":
-        folders = find_scenes(data.input_video_dir, data.input_video_pre, data.str_dir, data.end_dir, data.max_frm,
-                              rnn_n, warn)  # shorter scenes are skipped with a warning
+        folders = find_scenes(data.input_video_dir, data.input_video_pre, data.str_dir, data.end_dir,
+                              data.max_frm, rnn_n, warn)  # shorter scenes are skipped with a warning
         return [scene_sequence(folder, data.max_frm) for folder in folders]
     if data.layout == "reds":
         sequences = reds.training_sequences(data.input_video_dir, data.sequence_list)
@@ -60,8 +60,9 @@ def sequence_windows(scenes, rnn_n, max_frm):
 def read_frame(path):
     image = cv2.imread(path, cv2.IMREAD_COLOR)
     if image is None:
-        raise UserError(f"cannot read training frame '{path}': corrupt or missing; replace it (dataPrepare.py "
-                        "makes scenes again) or leave its sequence out")
+        raise UserError(
+            f"cannot read training frame '{path}': corrupt or missing; replace it (dataPrepare.py "
+            "makes scenes again) or leave its sequence out")
     return image[:, :, ::-1]  # RGB, as at inference (the reference trains on BGR)
 
 
@@ -92,18 +93,26 @@ class SequenceSampler:
         train, data = config.train, config.data
         sequences = training_sequences(data, train.rnn_n, warn)
         self.scenes = [sequence.folder for sequence in sequences]
-        self.windows = sequence_windows(self.scenes, train.rnn_n, [len(sequence.frames) - 1 for sequence in sequences])
+        self.windows = sequence_windows(self.scenes, train.rnn_n,
+                                        [len(sequence.frames) - 1 for sequence in sequences])
         self.rnn_n, self.tar_size = train.rnn_n, hr_crop_size(train.crop_size, data.degradation)
-        self.flip, self.random_crop, self.moving_first_frame = train.flip, train.random_crop, train.movingFirstFrame
+        self.flip, self.random_crop = train.flip, train.random_crop
+        self.moving_first_frame = train.movingFirstFrame
         self.seed, self.batch_size = train.seed, train.batch_size
         self.rank, self.global_batch = rank, train.batch_size * num_procs
         sizes = [frame_size(sequence, data.layout) for sequence in sequences]
         for sequence, (height, width) in zip(sequences, sizes):
             if min(height, width) < self.tar_size:
-                raise UserError(f"training frames of '{sequence.folder}' are {width}x{height}, smaller than the HR "
-                                f"crop of {self.tar_size} pixels; lower train.crop_size")
+                raise UserError(
+                    f"training frames of '{sequence.folder}' are {width}x{height}, smaller than the HR "
+                    f"crop of {self.tar_size} pixels; lower train.crop_size")
         if data.cache_dir:
-            self.frames = cached_frames(sequences, sizes, data.cache_dir, read_frame, warn, show_progress=rank == 0)
+            self.frames = cached_frames(sequences,
+                                        sizes,
+                                        data.cache_dir,
+                                        read_frame,
+                                        warn,
+                                        show_progress=rank == 0)
         else:
             self.frames = {sequence.folder: PngFrames(sequence.frames) for sequence in sequences}
 

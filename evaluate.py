@@ -28,29 +28,38 @@ def parse_args(argv=None):
     parser.add_argument("--results", required=True, help="comma-separated folders of output frames (*.png)")
     parser.add_argument("--targets", required=True, help="comma-separated folders of ground-truth frames, "
                                                          "in the order of --results")
-    parser.add_argument("--output", required=True, help="folder for the CSV files, metrics.md and the pictures")
+    parser.add_argument("--output",
+                        required=True,
+                        help="folder for the CSV files, metrics.md and the pictures")
     parser.add_argument("--quick", action="store_true", help="skip LPIPS and tLP (PSNR, SSIM and tOF only)")
     parser.add_argument("--lpips-weights", help=f"alex_with_LPIPS.h5; without it LPIPS and tLP are skipped "
                                                 f"(default: {DEFAULT_LPIPS_WEIGHTS})")
-    parser.add_argument("--context", default="auto", choices=CONTEXT_CHOICES,
-                        help="where LPIPS runs; auto: cudnn when nnabla-ext-cuda and a GPU are present, else cpu")
-    parser.add_argument("--scene-cuts", help="comma-separated files of the frame numbers that open a shot, one "
-                        "file per --results folder (as generate.py --scene-cuts, counted from the folder's first "
-                        "frame); tOF and tLP leave out the pair across each cut (default: none)")
+    parser.add_argument(
+        "--context",
+        default="auto",
+        choices=CONTEXT_CHOICES,
+        help="where LPIPS runs; auto: cudnn when nnabla-ext-cuda and a GPU are present, else cpu")
+    parser.add_argument(
+        "--scene-cuts",
+        help="comma-separated files of the frame numbers that open a shot, one "
+        "file per --results folder (as generate.py --scene-cuts, counted from the folder's first "
+        "frame); tOF and tLP leave out the pair across each cut (default: none)")
     args = parser.parse_args(argv)
     args.results = [folder for folder in args.results.split(",") if folder]
     args.targets = [folder for folder in args.targets.split(",") if folder]
     if not args.results:
         raise UserError("--results names no folder; give the folders of output frames, separated by commas")
     if len(args.results) != len(args.targets):
-        raise UserError(f"--results names {len(args.results)} folder(s) but --targets names {len(args.targets)}; "
-                        "give one target folder per result folder")
+        raise UserError(
+            f"--results names {len(args.results)} folder(s) but --targets names {len(args.targets)}; "
+            "give one target folder per result folder")
     not_an_input(args.output, "--output", [("--results", folder) for folder in args.results]
                  + [("--targets", folder) for folder in args.targets])
     args.scene_cuts = args.scene_cuts.split(",") if args.scene_cuts else [None] * len(args.results)
     if len(args.scene_cuts) != len(args.results):
-        raise UserError(f"--scene-cuts names {len(args.scene_cuts)} file(s) for {len(args.results)} --results "
-                        "folder(s); give one cuts file per result folder")
+        raise UserError(
+            f"--scene-cuts names {len(args.scene_cuts)} file(s) for {len(args.results)} --results "
+            "folder(s); give one cuts file per result folder")
     return args
 
 

@@ -32,9 +32,9 @@ from utils.distributed import (MPIProcesses, SingleProcess, end_the_job_on_failu
                                local_rank)
 from utils.errors import UserError, exit_on_user_error, ignore_stop_signals, interrupt_on_stop_signals
 from utils.flags import MAX_THREADS, FlagParser, positive
-from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, check_video_output, list_frames,
-                            open_video_writer, read_ahead, read_rgb, remove_stale_temporaries, to_uint8,
-                            write_rgb)
+from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, check_video_output,
+                            list_frames, open_video_writer, read_ahead, read_rgb, remove_stale_temporaries,
+                            to_uint8, write_rgb)
 from utils.ops import SCALE
 from utils.paths import lock_folder, not_an_input
 from utils.scenes import (assign_scenes, detect_cuts, read_cuts_file, shot_ranges, split_at_cuts,
@@ -61,7 +61,8 @@ def frames_from_folder(folder, degradation=None):
 
 
 def frames_from_video(reader):
-    """(LR shape, frame names, (name, frame) pairs) of the chosen part of a video; frames are numbered from 1."""
+    """(LR shape, frame names, (name, frame) pairs) of the chosen part of a video; frames are numbered from
+    1."""
     frames = iter(reader)
     first = next(frames, None)
     if first is None:
@@ -74,7 +75,8 @@ def prepare_output_dir(folder):
     try:
         os.makedirs(folder, exist_ok=True)
     except OSError as error:
-        raise UserError(f"cannot create output folder '{folder}' ({error.strerror}); choose another --output-dir")
+        raise UserError(
+            f"cannot create output folder '{folder}' ({error.strerror}); choose another --output-dir")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise UserError(f"output folder '{folder}' is not writable; choose another --output-dir")
 
@@ -93,16 +95,24 @@ def parse_args(argv=None):
     parser.add_argument("--model", required=True, help="NNabla weights (.h5): tecogan_model.h5, "
                         "frvsr_model.h5 or a train.py model_param_*.h5")
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--input-dir-lr", help="folder of LR frames (png/jpg), sorted by the number in their name")
-    source.add_argument("--input-dir-hr", help="folder of HR frames: made LR by the degradation the model "
-                        "records (bd: Gaussian blur sigma 1.5, every 4th pixel from (0, 0), the official models'; "
-                        "or bi: MATLAB's bicubic), to compare the result with them")
+    source.add_argument("--input-dir-lr",
+                        help="folder of LR frames (png/jpg), sorted by the number in their name")
+    source.add_argument(
+        "--input-dir-hr",
+        help="folder of HR frames: made LR by the degradation the model "
+        "records (bd: Gaussian blur sigma 1.5, every 4th pixel from (0, 0), the official models'; "
+        "or bi: MATLAB's bicubic), to compare the result with them")
     source.add_argument("--input-video", help="video file to read the LR frames from")
-    parser.add_argument("--output-dir", help="where to write the SR frames (default: results/<input name>; with "
+    parser.add_argument("--output-dir",
+                        help="where to write the SR frames (default: results/<input name>; with "
                         "--input-video and --output-video, frames are written only when this is given)")
     parser.add_argument("--output-name", default="output", help="prefix of the output file names")
-    parser.add_argument("--output-ext", default="png", choices=("png", "jpg"), help="format of the output frames")
-    parser.add_argument("--output-video", help="also write the SR frames as this .mp4 file (H.264 through ffmpeg, "
+    parser.add_argument("--output-ext",
+                        default="png",
+                        choices=("png", "jpg"),
+                        help="format of the output frames")
+    parser.add_argument("--output-video",
+                        help="also write the SR frames as this .mp4 file (H.264 through ffmpeg, "
                         "with the input video's audio, frame rate and sample aspect ratio)")
     parser.add_argument("--fps", type=positive(float, "--fps", least=0.01, most=1000),
                         help=f"frame rate of --output-video (default: the input video's, else {DEFAULT_FPS})")
@@ -110,45 +120,59 @@ def parse_args(argv=None):
                         "(the first is 0) or a time (4.5s, 1:02.5) (default: the first frame)")
     parser.add_argument("--end", help="where to stop in --input-video; that frame or time is not included "
                         "(default: the end)")
-    parser.add_argument("--scene-cuts", help="where the recurrence starts again: auto (the default for "
-                        "--input-video: cuts detected by PySceneDetect), off (the default for a frame folder: one "
-                        "scene), or a text file of the frame numbers that open a shot, one a line (counted from "
-                        "the video's first frame, or the folder's first frame in name order)")
+    parser.add_argument(
+        "--scene-cuts",
+        help="where the recurrence starts again: auto (the default for "
+        "--input-video: cuts detected by PySceneDetect), off (the default for a frame folder: one "
+        "scene), or a text file of the frame numbers that open a shot, one a line (counted from "
+        "the video's first frame, or the folder's first frame in name order)")
     parser.add_argument("--num_resblock", type=positive(int, "--num_resblock"),
                         help="generator residual blocks (default: read from --model)")
     parser.add_argument("--backend", default="auto", choices=BACKEND_CHOICES,
                         help="auto: NNabla on a GPU, OpenVINO on a CPU when installed, else NNabla")
-    parser.add_argument("--precision", default="fp32", choices=PRECISIONS,
-                        help="fp16: NNabla computes in half precision (the fast path on cudnn; slow on a CPU); "
-                        "bf16: OpenVINO computes in bfloat16 on CPUs that have it (about 2x faster); README "
-                        "shows the quality cost of both")
-    parser.add_argument("--context", default="auto", choices=CONTEXT_CHOICES,
-                        help="NNabla's context; auto: cudnn when nnabla-ext-cuda and a GPU are present, else cpu")
+    parser.add_argument(
+        "--precision",
+        default="fp32",
+        choices=PRECISIONS,
+        help="fp16: NNabla computes in half precision (the fast path on cudnn; slow on a CPU); "
+        "bf16: OpenVINO computes in bfloat16 on CPUs that have it (about 2x faster); README "
+        "shows the quality cost of both")
+    parser.add_argument(
+        "--context",
+        default="auto",
+        choices=CONTEXT_CHOICES,
+        help="NNabla's context; auto: cudnn when nnabla-ext-cuda and a GPU are present, else cpu")
     parser.add_argument("--tile", type=positive(int, "--tile"), help="force tiles of this side in LR pixels, "
                         "halo not counted (default: the largest that fit --max-memory)")
     parser.add_argument("--max-memory", type=positive(float, "--max-memory", most=1e6), metavar="GB",
                         help="memory budget of the run in GB (default: half the free RAM, or of the free GPU "
                         "memory on cudnn)")
     parser.add_argument("--cache-dir", help=f"where ONNX exports are kept (default: {default_cache_dir()})")
-    parser.add_argument("--threads", type=positive(int, "--threads", most=MAX_THREADS),
-                        help="CPU threads of OpenVINO, or of NNabla's parallel tiles (default: all cores on cpu)")
+    parser.add_argument(
+        "--threads",
+        type=positive(int, "--threads", most=MAX_THREADS),
+        help="CPU threads of OpenVINO, or of NNabla's parallel tiles (default: all cores on cpu)")
     parser.add_argument("--truncate", action="store_true",
                         help="write PNGs by truncation like the reference (default: rounding)")
     args = parser.parse_args(argv)
     if (args.start or args.end) and not args.input_video:
         raise UserError("--start and --end choose a part of --input-video; use them with --input-video")
-    if os.sep in args.output_name or (os.altsep and os.altsep in args.output_name) or args.output_name in (".", ".."):
-        raise UserError(f"--output-name '{args.output_name}' must be a plain name prefix, without '{os.sep}'; "
-                        "use --output-dir to choose the folder")
+    if os.sep in args.output_name or (os.altsep
+                                      and os.altsep in args.output_name) or args.output_name in (".", ".."):
+        raise UserError(
+            f"--output-name '{args.output_name}' must be a plain name prefix, without '{os.sep}'; "
+            "use --output-dir to choose the folder")
     if args.output_video:
         check_video_output(args.output_video)
-        not_an_input(args.output_video, "--output-video", [("--input-video", args.input_video), ("--model", args.model),
+        not_an_input(args.output_video, "--output-video", [("--input-video", args.input_video),
+                                                           ("--model", args.model),
                                                            ("--scene-cuts", args.scene_cuts)])
     if args.scene_cuts is None:
         args.scene_cuts = "auto" if args.input_video else "off"
     if args.scene_cuts == "auto" and not args.input_video:
-        raise UserError("--scene-cuts auto detects cuts in --input-video; for a frame folder give a file of the "
-                        "frame numbers that open a shot, or off")
+        raise UserError(
+            "--scene-cuts auto detects cuts in --input-video; for a frame folder give a file of the "
+            "frame numbers that open a shot, or off")
     return args
 
 
@@ -162,7 +186,8 @@ def scene_cuts(choice, total_frames, start, end, video=None):
 
 
 def output_paths(output_dir, names, args, inputs=()):
-    """{frame name: output path}; UserError when two frames would get one file or a file would replace an input.
+    """{frame name: output path}; UserError when two frames would get one file or a file would replace an
+    input.
 
     inputs: the input frames' paths, in the order of names."""
     paths = {}
@@ -172,7 +197,8 @@ def output_paths(output_dir, names, args, inputs=()):
             raise UserError(f"input frames '{first}' and '{inputs[index] if inputs else name}' would both be "
                             f"written to '{paths[name]}'; rename one of them")
         paths[name] = os.path.join(output_dir, f"{args.output_name}_{name}.{args.output_ext}")
-    overwritten = {os.path.realpath(path) for path in paths.values()} & {os.path.realpath(path) for path in inputs}
+    overwritten = {os.path.realpath(path)
+                   for path in paths.values()} & {os.path.realpath(path) for path in inputs}
     if overwritten:
         raise UserError(f"output '{sorted(overwritten)[0]}' would overwrite an input frame; choose another "
                         "--output-dir or --output-name")
@@ -243,7 +269,9 @@ def run(args, processes, output_claim):
     owners = assign_scenes([scene_steps(stop - first) for first, stop in shot_ranges(cuts, len(names))],
                            processes.size)
     if owners.count(processes.rank) == 0:
-        print(f"rank {processes.rank} of {processes.size}: idle, the {len(owners)} scene(s) went to other ranks")
+        print(
+            f"rank {processes.rank} of {processes.size}: idle, the {len(owners)} scene(s) went to other ranks"
+        )
         return
     model = resolver.model(*shape)  # the tile plan is checked against the budget before anything is written
     out_height, out_width = crop or (shape[0] * SCALE, shape[1] * SCALE)
@@ -255,8 +283,8 @@ def run(args, processes, output_claim):
 
     started = time.perf_counter()
     # A stream: the next frames are decoded and the previous ones written while a frame computes.
-    frames = spread_scenes(split_at_cuts(read_ahead(named_frames), cuts), owners, processes, super_resolve_scene,
-                           (out_height, out_width, 3), waiting_frames)
+    frames = spread_scenes(split_at_cuts(read_ahead(named_frames), cuts), owners, processes,
+                           super_resolve_scene, (out_height, out_width, 3), waiting_frames)
     spread = f", rank 0 of {processes.size} has {owners.count(0)}" if processes.size > 1 else ""
     if processes.rank:
         for _ in frames:
@@ -278,7 +306,8 @@ def run(args, processes, output_claim):
                     desc=f"{resolver.num_resblock} blocks, {resolver.backend} {resolver.precision} on "
                          f"{resolver.context}, {model.describe()}, {len(cuts) + 1} scene(s){spread}")
     try:
-        with WriteBehind(depth=1) as writer:  # one frame written while the next computes: no more HR frames held
+        # one frame written while the next computes: no more HR frames held
+        with WriteBehind(depth=1) as writer:
             for name, pixels in progress:
                 writer.submit(save_frame, paths.get(name), pixels, video)
     except BaseException:

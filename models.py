@@ -12,8 +12,8 @@ import nnabla.initializer as I
 import nnabla.parametric_functions as PF
 from nnabla.parameter import get_parameter_or_create
 
-from utils.ops import (SCALE, bicubic_four_channel_first, frames_at, frames_batch, space_to_depth, to_channel_first,
-                       to_channel_last, upscale_four, warp_by_flow)
+from utils.ops import (SCALE, bicubic_four_channel_first, frames_at, frames_batch, space_to_depth,
+                       to_channel_first, to_channel_last, upscale_four, warp_by_flow)
 
 FLOW_MAX_VELOCITY = 24.0  # tanh output scaled to +-24 LR pixels, as in the paper
 GENERATOR_SCOPE = "generator"  # parameter scopes of the released weight files
@@ -42,7 +42,8 @@ def conv_few_outputs(x, channels, name):
     batch, in_channels, height, width = x.shape
     with nn.parameter_scope(name), nn.parameter_scope("conv"):  # created as PF.convolution creates them
         limit = I.calc_uniform_lim_glorot(in_channels, channels, (3, 3))
-        weight = get_parameter_or_create("W", (channels, in_channels, 3, 3), I.UniformInitializer(limit), True)
+        weight = get_parameter_or_create("W", (channels, in_channels, 3, 3), I.UniformInitializer(limit),
+                                         True)
         bias = get_parameter_or_create("b", (channels,), I.ConstantInitializer(), True)
     per_tap = F.reshape(F.transpose(weight, (2, 3, 0, 1)), (9 * channels, in_channels, 1, 1))
     tap_maps = F.pad(F.convolution(x, per_tap), (1, 1, 1, 1))  # (B, 9*channels, H+2, W+2)
@@ -214,7 +215,8 @@ def discriminator_inputs(real_frames, generated_frames, lr_frames, flow_hr, crop
 
     def pack(frames):  # (B * 3 * (L//3), H, W, C) -> (B * (L//3), H, W, 3C), channel c of frame k at 3c + k
         size, channels = frames.shape[1:3], frames.shape[3]
-        by_triplet = F.transpose(F.reshape(frames, (batch * triplets, 3) + size + (channels,)), (0, 2, 3, 4, 1))
+        by_triplet = F.transpose(F.reshape(frames, (batch * triplets, 3) + size + (channels, )),
+                                 (0, 2, 3, 4, 1))
         return F.reshape(by_triplet, (batch * triplets,) + size + (3 * channels,))
 
     lr_packed = to_channel_first(pack(frames_batch(lr_frames[:, :num_frames])))

@@ -56,10 +56,11 @@ FRVSR_BLOCKS, TECOGAN_BLOCKS = 10, 16  # the paper's generator sizes, used when 
 # Settings a resumed run may change: they leave the sample stream, the schedule and the networks as they were.
 # Every other setting is recorded in the checkpoint and must stay (check_settings).
 FREE_ON_RESUME = ("nnabla_context.context", "nnabla_context.device_id", "train.max_iter", "train.save_freq",
-                  "train.checkpoint", "train.allow_changed_settings", "train.loader_workers", "train.tensorboard",
-                  "train.pre_trained_frvsr_weights", "train.vgg_pre_trained_weights", "data.input_video_dir",
-                  "data.output_dir", "train.val_freq", "train.val_metric", "train.val_frames", "train.val_crop",
-                  "data.val_dir", "data.cache_dir", "train.save_minutes")
+                  "train.checkpoint", "train.allow_changed_settings", "train.loader_workers",
+                  "train.tensorboard", "train.pre_trained_frvsr_weights", "train.vgg_pre_trained_weights",
+                  "data.input_video_dir", "data.output_dir", "train.val_freq", "train.val_metric",
+                  "train.val_frames", "train.val_crop", "data.val_dir", "data.cache_dir",
+                  "train.save_minutes")
 GLOBAL_BATCH_KEY = "global batch (train.batch_size x processes)"  # its name among a checkpoint's settings
 
 
@@ -108,7 +109,8 @@ def run_settings(config, num_procs):
 
 
 def lr_sequence(data_hr, degradation=DEFAULT_DEGRADATION):
-    """The LR frames made from the HR crops by the training degradation: (B, T, tar, tar, 3) -> (B, T, h, w, 3)."""
+    """The LR frames made from the HR crops by the training degradation: (B, T, tar, tar, 3) -> (B, T, h, w,
+    3)."""
     batch, length, size = data_hr.shape[:3]
     lr_frames = degrade(F.reshape(data_hr, (batch * length, size, size, 3)), degradation)
     return F.reshape(lr_frames, (batch, length) + lr_frames.shape[1:])
@@ -134,7 +136,8 @@ def recurrent_generation(lr_frames, targets, blocks, scope, stage):
     graph = SimpleNamespace(lr_frames=lr_frames, targets=targets, flow_lr=flow_lr, flow_hr=flow_hr,
                             generated=generated)
     graph.content_loss = content_loss(frames_batch(generated), frames_batch(targets))
-    graph.warp_loss = warp_loss(frames_batch(lr_frames[:, 1:]), warp_by_flow(frames_batch(lr_frames[:, :-1]), flow_lr))
+    graph.warp_loss = warp_loss(frames_batch(lr_frames[:, 1:]),
+                                warp_by_flow(frames_batch(lr_frames[:, :-1]), flow_lr))
     return graph
 
 
@@ -146,23 +149,31 @@ def keep_for_logging(graph, names):
 
 def build_frvsr_graph(data_hr, blocks, scope, stage="frvsr", degradation=DEFAULT_DEGRADATION):
     """The FRVSR training graph on HR crops data_hr (B, T, tar, tar, 3) in [0, 1]."""
-    graph = recurrent_generation(lr_sequence(data_hr, degradation), hr_targets(data_hr, degradation), blocks, scope,
-                                 stage)
+    graph = recurrent_generation(lr_sequence(data_hr, degradation), hr_targets(data_hr, degradation), blocks,
+                                 scope, stage)
     graph.gen_loss = graph.content_loss
     graph.fnet_loss = graph.gen_loss + graph.warp_loss
     keep_for_logging(graph, ("content_loss", "warp_loss", "fnet_loss"))
     return graph
 
 
-def build_tecogan_graph(data_hr, blocks, gan, eps, use_vgg, scope, stage="tecogan", degradation=DEFAULT_DEGRADATION):
+def build_tecogan_graph(data_hr,
+                        blocks,
+                        gan,
+                        eps,
+                        use_vgg,
+                        scope,
+                        stage="tecogan",
+                        degradation=DEFAULT_DEGRADATION):
     """The TecoGAN training graph: FRVSR on the ping-pong sequence, the spatio-temporal discriminator,
     and the ping-pong, adversarial, discriminator-feature and (if use_vgg) VGG19 losses. The
     discriminator and VGG19 parameters sit at the top of the scope dict, as in the reference."""
-    graph = recurrent_generation(ping_pong(lr_sequence(data_hr, degradation)), ping_pong(hr_targets(data_hr, degradation)),
-                                 blocks, scope, stage)
+    graph = recurrent_generation(ping_pong(lr_sequence(data_hr, degradation)),
+                                 ping_pong(hr_targets(data_hr, degradation)), blocks, scope, stage)
     generated = graph.generated
-    real_input, fake_input, graph.t_gen_output = discriminator_inputs(graph.targets, generated, graph.lr_frames,
-                                                                      graph.flow_hr, gan.crop_dt)
+    real_input, fake_input, graph.t_gen_output = discriminator_inputs(graph.targets, generated,
+                                                                      graph.lr_frames, graph.flow_hr,
+                                                                      gan.crop_dt)
     with nn.parameter_scope("", scope), nn.parameter_scope(DISCRIMINATOR_SCOPE):
         real_probability, real_features = discriminator(real_input)
         fake_probability, fake_features = discriminator(fake_input)
@@ -172,9 +183,11 @@ def build_tecogan_graph(data_hr, blocks, gan, eps, use_vgg, scope, stage="tecoga
     graph.t_discrim_loss = discriminator_loss(real_probability, fake_probability, eps)
     graph.t_discrim_real_loss = F.log(real_probability + eps)
     graph.sum_layer_loss = discriminator_feature_loss(real_features, fake_features)
-    graph.gen_loss = (graph.content_loss + gan.pp_scaling * graph.pp_loss + gan.ratio * graph.t_adversarial_loss
-                      + gan.dt_ratio_0 * graph.sum_layer_loss)
-    logged = ["content_loss", "warp_loss", "pp_loss", "t_adversarial_loss", "sum_layer_loss", "t_discrim_loss"]
+    graph.gen_loss = (graph.content_loss + gan.pp_scaling * graph.pp_loss
+                      + gan.ratio * graph.t_adversarial_loss + gan.dt_ratio_0 * graph.sum_layer_loss)
+    logged = [
+        "content_loss", "warp_loss", "pp_loss", "t_adversarial_loss", "sum_layer_loss", "t_discrim_loss"
+    ]
     if use_vgg:
         with nn.parameter_scope("", scope):
             graph.vgg_loss = vgg_feature_loss(vgg19_features(frames_batch(generated)),
@@ -183,7 +196,8 @@ def build_tecogan_graph(data_hr, blocks, gan, eps, use_vgg, scope, stage="tecoga
         logged.append("vgg_loss")
     graph.fnet_loss = graph.gen_loss + graph.warp_loss
     graph.both_losses = F.sink(graph.fnet_loss, graph.t_discrim_loss, graph.t_discrim_real_loss)
-    graph.discriminator_losses = F.sink(graph.t_discrim_loss, graph.t_discrim_real_loss)  # reference step order
+    # reference step order
+    graph.discriminator_losses = F.sink(graph.t_discrim_loss, graph.t_discrim_real_loss)
     keep_for_logging(graph, logged + ["gen_loss", "fnet_loss"])
     graph.t_discrim_real_loss.persistent = True
     return graph
@@ -234,7 +248,8 @@ def training_step(graph, stage, solvers, learnable_params, comm, update_discrimi
         graph.fnet_loss.forward(clear_no_need_grad=True)
         for solver in GENERATOR_SOLVERS:
             solvers[solver].zero_grad()
-        graph.fnet_loss.backward(clear_buffer=True)  # also reaches the discriminator's gradient, never applied
+        # also reaches the discriminator's gradient, never applied
+        graph.fnet_loss.backward(clear_buffer=True)
         apply_gradients(solvers, learnable_params, comm, GENERATOR_SOLVERS, before_update)
         return updated + list(GENERATOR_SOLVERS)
 
@@ -285,8 +300,9 @@ def adam(config, learning_rate, params):
 
 
 class StopRequest:
-    """Within: Ctrl-C, SIGTERM or SIGUSR1 asks training to stop after the current iteration, with a checkpoint;
-    a second one aborts at once, without a checkpoint (and later ones are ignored while the process exits).
+    """Within: Ctrl-C, SIGTERM or SIGUSR1 asks training to stop after the current iteration, with a
+    checkpoint; a second one aborts at once, without a checkpoint (and later ones are ignored while the
+    process exits).
 
     Under mpirun, SIGUSR1 is the one to send to mpirun: Open MPI forwards it to every process, while on
     SIGINT or SIGTERM it kills them a fraction of a second after forwarding SIGTERM."""
@@ -324,7 +340,8 @@ def parameters_agree(comm, params):
 
 
 def blocks_description(config, blocks, file_blocks):
-    """'N residual blocks', and on a TecoGAN start how many come from the FRVSR file and how many start at zero."""
+    """'N residual blocks', and on a TecoGAN start how many come from the FRVSR file and how many start at
+    zero."""
     if file_blocks is None:
         return f"{blocks} residual blocks"
     origin = f"{file_blocks} from the FRVSR file, {blocks - file_blocks} starting at zero"
@@ -387,13 +404,15 @@ def train(config, output_claim):
     comm = make_communicator(context, config.nnabla_context.device_id)
     use_context(context, comm.device_id)  # under NCCL the GPU of the communicator's local rank
     is_writer = comm.rank == 0
-    sampler = SequenceSampler(config, comm.rank, comm.size, warn_to_stderr if is_writer else (lambda message: None))
+    sampler = SequenceSampler(config, comm.rank, comm.size, warn_to_stderr if is_writer else
+                              (lambda message: None))
     iterations, learning_rate = scaled_schedule(config, comm.size)
     blocks, stage = num_resblock(config), training_stage(config.train.tecogan)
     settings = run_settings(config, comm.size)
     val_clips = validation_clips(config)
     checkpoint = config.train.checkpoint
-    recorded = read_checkpoint(checkpoint) if checkpoint else None  # a given one is checked before anything is made
+    # a given one is checked before anything is made
+    recorded = read_checkpoint(checkpoint) if checkpoint else None
     if is_writer:
         claim_output_folder(output_dir, output_claim)
         check_output_names(output_dir, bool(val_clips), config.train.tensorboard)
@@ -412,10 +431,13 @@ def train(config, output_claim):
         return False
 
     nn.random.seed(config.train.seed)  # the same initial parameters on every process and every run
-    data_hr = nn.Variable((config.train.batch_size, config.train.rnn_n, sampler.tar_size, sampler.tar_size, 3))
+    data_hr = nn.Variable(
+        (config.train.batch_size, config.train.rnn_n, sampler.tar_size, sampler.tar_size, 3))
     graph, learnable_params, network_params = build_training(config, data_hr, stage, blocks)
     solvers = {name: adam(config, learning_rate, params) for name, params in learnable_params.items()}
-    checkpointed = {name: param for name, param in network_params.items() if not name.startswith(VGG_SCOPE + "/")}
+    checkpointed = {
+        name: param for name, param in network_params.items() if not name.startswith(VGG_SCOPE + "/")
+    }
     if stage.adversarial and config.gan.vgg_scaling > 0:
         load_vgg19(config.train.vgg_pre_trained_weights, network_params)
 
@@ -425,17 +447,21 @@ def train(config, output_claim):
         if is_writer:
             print(f"resuming from {checkpoint} at iteration {start}")
     elif stage.adversarial:
-        file_blocks = load_frvsr_start(config.train.pre_trained_frvsr_weights, network_params, stage.name, blocks)
-    balance = BalanceAverage(config.train.decay, loop_state.get("balance", 0.0), loop_state.get("balance_average"))
+        file_blocks = load_frvsr_start(config.train.pre_trained_frvsr_weights, network_params, stage.name,
+                                       blocks)
+    balance = BalanceAverage(config.train.decay, loop_state.get("balance", 0.0),
+                             loop_state.get("balance_average"))
     log = LossLog(output_dir, start) if is_writer else None
     board = TensorBoardScalars(output_dir, start) if is_writer and config.train.tensorboard else None
     validation = Validation(val_clips, output_dir, start, config.train.val_metric, context, comm.device_id,
                             board) if is_writer and val_clips else None
     if is_writer:
-        print(f"{stage.name}: {blocks_description(config, blocks, file_blocks)}, {len(sampler.windows)} windows of "
-              f"{len(sampler.scenes)} sequences ({config.data.layout}), "
-              f"{iterations} iterations of batch {config.train.batch_size} x {comm.size} process(es), "
-              f"learning rate {learning_rate:g}, {context}")
+        print(
+            f"{stage.name}: {blocks_description(config, blocks, file_blocks)}, {len(sampler.windows)} "
+            "windows of "
+            f"{len(sampler.scenes)} sequences ({config.data.layout}), "
+            f"{iterations} iterations of batch {config.train.batch_size} x {comm.size} process(es), "
+            f"learning rate {learning_rate:g}, {context}")
 
     prefetcher = BatchPrefetcher(sampler, start, config.train.loader_workers or default_loader_threads())
     progress = tqdm(total=iterations, initial=start, unit="it", disable=not is_writer, dynamic_ncols=True)
@@ -462,7 +488,8 @@ def train(config, output_claim):
         if is_writer and done:
             tqdm.write(f"stop signal: the checkpoint of iteration {done}, the last completed, is written")
     try:
-        with StopRequest() as stop, CheckpointOnSignal(checkpoint_at_once, checkpoint_exists, start) as at_once:
+        with StopRequest() as stop, CheckpointOnSignal(checkpoint_at_once, checkpoint_exists,
+                                                       start) as at_once:
             for iteration in range(start + 1, iterations + 1):
                 iteration_started = time.perf_counter()
                 data_hr.d = prefetcher.next()
@@ -478,18 +505,22 @@ def train(config, output_claim):
                 # agreed by all processes, so that they stop at one iteration (and NCCL's collectives match);
                 # rank 0's clock decides a checkpoint by time, in the same all-reduce
                 time_due = is_writer and 0 < save_seconds <= time.monotonic() - last_saved
-                stopping, diverged, timed = comm.any([stop.requested, not all(map(math.isfinite, losses.values())),
-                                                      time_due])
+                stopping, diverged, timed = comm.any(
+                    [stop.requested, not all(map(math.isfinite, losses.values())), time_due])
                 if diverged:
                     if is_writer:
                         log.write()
-                    raise UserError(f"training diverged at iteration {iteration}: a loss is not finite; the last "
-                                    f"checkpoint ({latest_checkpoint(output_dir) or 'none'}) is kept: resume from "
-                                    "it with a lower train.learning_rate (--set train.learning_rate=... "
-                                    "--allow-changed-settings)")
+                    raise UserError(
+                        f"training diverged at iteration {iteration}: a loss is not finite; the last "
+                        f"checkpoint ({latest_checkpoint(output_dir) or 'none'}) is kept: resume from "
+                        "it with a lower train.learning_rate (--set train.learning_rate=... "
+                        "--allow-changed-settings)")
                 if is_writer:
                     now = time.perf_counter()
-                    row = {**losses, "learning_rate": learning_rate, ITERATION_SECONDS: now - iteration_started}
+                    row = {
+                        **losses, "learning_rate": learning_rate,
+                        ITERATION_SECONDS: now - iteration_started
+                    }
                     samples_per_second = samples_per_iteration * (iteration - start) / (now - started)
                     log.add(iteration, row)
                     if board:
@@ -501,7 +532,8 @@ def train(config, output_claim):
                     progress.update()  # tqdm shows the ETA
                 saving = on_schedule(iteration) or stopping or timed
                 # rank 0 only; the other processes wait for it in the next all-reduce
-                validating = validation and (iteration % config.train.val_freq == 0 or iteration == iterations)
+                validating = validation and (iteration % config.train.val_freq == 0
+                                             or iteration == iterations)
                 if is_writer and (saving or validating):
                     log.write()  # first: a crash before the checkpoint leaves extra rows, never missing ones
                     model_path = save_model(output_dir, iteration, network_params, stage.name,
@@ -529,20 +561,24 @@ def train(config, output_claim):
     if is_writer:
         seconds = time.perf_counter() - started
         done = iteration - start
-        print(f"trained {done} iterations in {seconds:.1f} s ({seconds / max(done, 1):.2f} s per iteration, "
-              f"{samples_per_iteration * done / seconds:.3g} samples/s, {prefetcher.wait_seconds:.1f} s waiting "
-              f"for data); model in {output_dir}")
+        print(
+            f"trained {done} iterations in {seconds:.1f} s ({seconds / max(done, 1):.2f} s per iteration, "
+            f"{samples_per_iteration * done / seconds:.3g} samples/s, {prefetcher.wait_seconds:.1f} s "
+            "waiting "
+            f"for data); model in {output_dir}")
         if stopping:
-            print(f"stopped at iteration {iteration} of {iterations} on request, with a checkpoint; run the same "
-                  "command again to continue")
+            print(
+                f"stopped at iteration {iteration} of {iterations} on request, with a checkpoint; run the "
+                "same "
+                "command again to continue")
     return stopping
 
 
 def parse_args(argv=None):
     parser = FlagParser(description="Train FRVSR or TecoGAN",
-                        reference_flags=("--cfg", "--input_video_dir", "--output_dir", "--num_resblock", "--max_iter",
-                                         "--tecogan", "--pre_trained_frvsr_weights", "--vgg_pre_trained_weights",
-                                         "--checkpoint"))
+                        reference_flags=("--cfg", "--input_video_dir", "--output_dir", "--num_resblock",
+                                         "--max_iter", "--tecogan", "--pre_trained_frvsr_weights",
+                                         "--vgg_pre_trained_weights", "--checkpoint"))
     add_config_flags(parser)
     return config_from_flags(parser.parse_args(argv))
 

@@ -22,7 +22,8 @@ from utils.weights import assign_weights, read_weight_file
 VGG_SCOPE = "vgg19"
 CLASSIFIER_SCOPE = "classifier"  # vgg19.h5's fully connected layers, classifier/{0,3,6}/affine
 VGG_MEAN_RGB = (123.68, 116.78, 103.94)  # ImageNet means of the TF-slim VGG19, on 0..255 RGB
-VGG19_STAGES = ((64, 64), (128, 128), (256,) * 4, (512,) * 4, (512,) * 4)  # convolution widths by pooling stage
+# convolution widths by pooling stage
+VGG19_STAGES = ((64, 64), (128, 128), (256,) * 4, (512,) * 4, (512,) * 4)
 
 
 def vgg19_layers():
@@ -68,9 +69,12 @@ def vgg_feature_loss(generated_features, target_features):
 def load_vgg19(path, params):
     """Copy the convolutions of the vgg19.h5 at path into the VGG_SCOPE entries of params {name: variable}."""
     if not path:
-        raise UserError("the VGG19 loss needs --vgg_pre_trained_weights (vgg19.h5 from download_test_data.py "
-                        "--weights, or convert_tf_vgg19_weights.py); set gan.vgg_scaling <= 0 to train without it")
+        raise UserError(
+            "the VGG19 loss needs --vgg_pre_trained_weights (vgg19.h5 from download_test_data.py "
+            "--weights, or convert_tf_vgg19_weights.py); set gan.vgg_scaling <= 0 to train without it")
     arrays = {name: array for name, array in read_weight_file(path).items()
               if not name.startswith(CLASSIFIER_SCOPE + "/")}
-    targets = {name[len(VGG_SCOPE) + 1:]: param for name, param in params.items() if name.startswith(VGG_SCOPE + "/")}
+    targets = {
+        name[len(VGG_SCOPE) + 1:]: param for name, param in params.items() if name.startswith(VGG_SCOPE + "/")
+    }
     assign_weights(targets, arrays, path)

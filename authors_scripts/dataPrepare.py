@@ -107,7 +107,8 @@ def parse_starts(text):
     except ValueError:
         starts = []
     if not starts or min(starts) < 0:
-        raise UserError(f"--scene_starts '{text}' is not a comma-separated list of frame numbers >= 0, e.g. 0,300")
+        raise UserError(
+            f"--scene_starts '{text}' is not a comma-separated list of frame numbers >= 0, e.g. 0,300")
     return starts
 
 
@@ -127,7 +128,8 @@ def local_videos(paths, scene_starts, first_scene_id, duration):
         else:
             frame_count = video_frame_count(path)
             if frame_count == 0:
-                raise UserError(f"--video '{path}' cannot be read as a video; pass a video file (mp4, mov, ...)")
+                raise UserError(
+                    f"--video '{path}' cannot be read as a video; pass a video file (mp4, mov, ...)")
             starts = shot_scene_starts(frame_count, detect_cuts(path), duration)
         videos.append(Video(path, starts, first_scene_id, path=path))
         first_scene_id += len(starts)
@@ -298,8 +300,8 @@ def prepare_video(video, args, downloader, log):
 def parse_args(argv=None):
     listing = load_video_list()
     parser = FlagParser(description=__doc__.split("\n\n")[0],
-                        reference_flags=("--start_id", "--duration", "--disk_path", "--summary_dir", "--REMOVE",
-                                         "--TEST"))
+                        reference_flags=("--start_id", "--duration", "--disk_path", "--summary_dir",
+                                         "--REMOVE", "--TEST"))
     parser.add_argument("--start_id", default=listing["first_scene_id"], type=int,
                         help="id of the first scene")
     parser.add_argument("--duration", default=listing["scene_duration_frames"], type=int,
@@ -352,9 +354,9 @@ def prepare_scenes(args):
             + ("nothing written (--TEST)" if args.TEST else
                f"{ready} of {scene_count} scenes ready in {args.disk_path} ({len(made)} made now)"))
         if failed == len(videos) or (ready == 0 and not args.TEST):
-            raise UserError(f"no scene {'would be' if args.TEST else 'was'} made (see {log.path}); "
-                            + ("use longer videos, or shots of at least --duration frames, or a lower --duration"
-                               if args.video else "check the reasons the videos were skipped"))
+            raise UserError(f"no scene {'would be' if args.TEST else 'was'} made (see {log.path}); " + (
+                "use longer videos, or shots of at least --duration frames, or a lower --duration" if args.
+                video else "check the reasons the videos were skipped"))
     finally:
         log.close()
 

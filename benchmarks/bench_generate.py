@@ -24,7 +24,8 @@ from collections import Counter
 
 import numpy as np
 
-from benchmarks.harness import SHARED, load_line, reference_figures, run_with_peak_memory, write_resized_frames
+from benchmarks.harness import (SHARED, load_line, reference_figures, run_with_peak_memory,
+                                write_resized_frames)
 from benchmarks.onnxruntime_baseline import OnnxRuntimeNetwork
 from inference import new_parameters, scene_steps
 from inference.onnx_export import OPENVINO_PRECISIONS, cpu_has_bfloat16
@@ -44,7 +45,8 @@ def conv_flops(in_channels, out_channels, pixels):
 def generator_flops(pixels, num_resblock):
     """Multiply-adds x 2 of one generator step on an LR frame of `pixels` pixels."""
     return (conv_flops(51, 64, pixels) + 2 * num_resblock * conv_flops(64, 64, pixels)
-            + conv_flops(64, 64, pixels) + conv_flops(64, 64, 4 * pixels)  # transposed convs (per input pixel)
+            # transposed convs (per input pixel)
+            + conv_flops(64, 64, pixels) + conv_flops(64, 64, 4 * pixels)
             + conv_flops(64, 3, 16 * pixels))
 
 
@@ -52,7 +54,9 @@ def flow_net_flops(pixels):
     stages = [((6, 32), (32, 32), 1), ((32, 64), (64, 64), 4), ((64, 128), (128, 128), 16),
               ((128, 256), (256, 256), 64), ((256, 128), (128, 128), 16), ((128, 64), (64, 64), 4),
               ((64, 32), (32, 2), 1)]
-    return sum(conv_flops(*first, pixels / area) + conv_flops(*second, pixels / area) for first, second, area in stages)
+    return sum(
+        conv_flops(*first, pixels / area) + conv_flops(*second, pixels / area)
+        for first, second, area in stages)
 
 
 def matmul_gflops(repeats=10):
@@ -68,9 +72,14 @@ def matmul_gflops(repeats=10):
 
 
 # name: (generate.py flags, how to run it)
-ENGINES = {"nnabla": ["--backend", "nnabla"], "onnxruntime": ["--backend", "openvino"],
-           "openvino fp32": ["--backend", "openvino"], "openvino bf16": ["--backend", "openvino", "--precision", "bf16"]}
-ONNXRUNTIME_FLAG = "--generate-with-onnxruntime"  # this script, run as generate.py with the ONNX Runtime engine
+ENGINES = {
+    "nnabla": ["--backend", "nnabla"],
+    "onnxruntime": ["--backend", "openvino"],
+    "openvino fp32": ["--backend", "openvino"],
+    "openvino bf16": ["--backend", "openvino", "--precision", "bf16"]
+}
+# this script, run as generate.py with the ONNX Runtime engine
+ONNXRUNTIME_FLAG = "--generate-with-onnxruntime"
 
 
 def time_engine(engine, weights, frames_dir, workdir, threads):
@@ -97,8 +106,10 @@ def profile_lines(cache_dir, precision):
 
     lines = []
     for path in sorted(glob.glob(os.path.join(cache_dir, "*.onnx"))):
-        compiled = openvino.Core().compile_model(path, "CPU", {"PERF_COUNT": True,
-                                                               "INFERENCE_PRECISION_HINT": OPENVINO_PRECISIONS[precision]})
+        compiled = openvino.Core().compile_model(path, "CPU", {
+            "PERF_COUNT": True,
+            "INFERENCE_PRECISION_HINT": OPENVINO_PRECISIONS[precision]
+        })
         request = compiled.create_infer_request()
         feeds = {port.get_any_name(): np.random.default_rng(0).random(list(port.shape), np.float32)
                  for port in compiled.inputs}
@@ -108,9 +119,11 @@ def profile_lines(cache_dir, precision):
         for layer in request.profiling_info:
             by_type[layer.node_type] += layer.real_time.total_seconds()
         total = sum(by_type.values())
-        shares = ", ".join(f"{node_type} {100 * seconds / total:.1f}%" for node_type, seconds in by_type.most_common(5))
-        lines.append(f"  {os.path.basename(path).rsplit('_', 1)[1][:-5]:>5} ({precision}, {1000 * total:.1f} ms): "
-                     f"{shares}")
+        shares = ", ".join(f"{node_type} {100 * seconds / total:.1f}%"
+                           for node_type, seconds in by_type.most_common(5))
+        lines.append(
+            f"  {os.path.basename(path).rsplit('_', 1)[1][:-5]:>5} ({precision}, {1000 * total:.1f} ms): "
+            f"{shares}")
     return lines
 
 
@@ -130,8 +143,10 @@ def benchmark_size(label, frames_dir, engines, weights, workdir, args):
     """Run every engine on one folder of frames and print its table rows."""
     height, width = read_rgb(list_frames(frames_dir)[0]).shape[:2]
     flops = generator_flops(height * width, args.num_resblock) + flow_net_flops(height * width)
-    print(f"\n{label}: {len(list_frames(frames_dir))} frames of {width}x{height} -> {SCALE * width}x{SCALE * height}, "
-          f"{args.num_resblock} residual blocks, {os.cpu_count()} CPU cores; {flops / 1e9:.1f} GFLOP per frame")
+    print(
+        f"\n{label}: {len(list_frames(frames_dir))} frames of {width}x{height} -> "
+        f"{SCALE * width}x{SCALE * height}, "
+        f"{args.num_resblock} residual blocks, {os.cpu_count()} CPU cores; {flops / 1e9:.1f} GFLOP per frame")
     print("| engine | s per frame | frames/s | GFLOP/s | % of numpy matmul | peak MiB | start-up s |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     results = {}
@@ -143,23 +158,32 @@ def benchmark_size(label, frames_dir, engines, weights, workdir, args):
         matmul_rate = (rate_before + matmul_gflops()) / 2  # measured around the run: both see the same load
         gflops = flops / seconds / 1e9
         results[engine] = seconds
-        print(f"| {engine} | {seconds:.3f} | {1 / seconds:.2f} | {gflops:.0f} | {100 * gflops / matmul_rate:.0f}% "
-              f"(of {matmul_rate:.0f}) | {peak_mib:.0f} | {startup:.1f} |", flush=True)
+        print(
+            f"| {engine} | {seconds:.3f} | {1 / seconds:.2f} | {gflops:.0f} | "
+            f"{100 * gflops / matmul_rate:.0f}% "
+            f"(of {matmul_rate:.0f}) | {peak_mib:.0f} | {startup:.1f} |",
+            flush=True)
     if "onnxruntime" in results:
         print("speed over ONNX Runtime (the previous engine): " + ", ".join(
             f"{engine} {results['onnxruntime'] / seconds:.2f}x" for engine, seconds in results.items()
             if engine != "onnxruntime"))
     if args.profile:
         for precision in ("fp32", "bf16") if "openvino bf16" in engines else ("fp32",):
-            print("\n".join(profile_lines(os.path.join(workdir, f"{width}x{height}", "onnx_cache"), precision)))
+            print("\n".join(profile_lines(os.path.join(workdir, f"{width}x{height}", "onnx_cache"),
+                                          precision)))
     return results
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--engines", nargs="+", choices=tuple(ENGINES), help="default: all (bf16 where the CPU has it)")
+    parser.add_argument("--engines",
+                        nargs="+",
+                        choices=tuple(ENGINES),
+                        help="default: all (bf16 where the CPU has it)")
     parser.add_argument("--frames-dir", default=os.path.join(SHARED, "data", "calendar_lr"))
-    parser.add_argument("--frames", type=int, help="use only the first N frames of --frames-dir (default: all)")
+    parser.add_argument("--frames",
+                        type=int,
+                        help="use only the first N frames of --frames-dir (default: all)")
     parser.add_argument("--large-frames", type=int, default=6,
                         help="frames of bigbuckbunny.mp4 at 640x360 (default 6; 0 skips that size)")
     parser.add_argument("--num_resblock", type=int, default=16)

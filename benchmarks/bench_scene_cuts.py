@@ -26,19 +26,28 @@ HEIGHT, WIDTH = 272, 640
 def main():
     with exit_on_user_error():
         parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-        parser.add_argument("--frames", type=int, default=10, help="frames of each clip (and frames scored after the cut)")
+        parser.add_argument("--frames",
+                            type=int,
+                            default=10,
+                            help="frames of each clip (and frames scored after the cut)")
         parser.add_argument("--model", default=BUNDLED_MODEL)
         args = parser.parse_args()
         first = read_video_frames(sample_clip("bikes.mp4"), args.frames, lambda shape: (0, 0, HEIGHT, WIDTH))
         second = read_video_frames(sample_clip("bigbuckbunny.mp4"), args.frames, lambda shape: (
             (shape[0] - HEIGHT) // 2, (shape[1] - WIDTH) // 2, HEIGHT, WIDTH))
-        lr = [(str(index), degrade_frames(frame)) for index, frame in enumerate(np.concatenate([first, second]))]
+        lr = [(str(index), degrade_frames(frame))
+              for index, frame in enumerate(np.concatenate([first, second]))]
         resolver = SuperResolver(args.model)
         joined = dict(resolver.sequence(lr))
         separate = dict(resolver.sequence(lr[args.frames:]))
-        values = [psnr(np.clip(separate[name], 0, 1) * 255, np.clip(joined[name], 0, 1) * 255) for name in separate]
-        print(f"bikes.mp4 ({args.frames} frames) then bigbuckbunny.mp4 ({args.frames} frames), LR {lr[0][1].shape[1]}x"
-              f"{lr[0][1].shape[0]}, model {os.path.basename(args.model)}")
+        values = [
+            psnr(np.clip(separate[name], 0, 1) * 255,
+                 np.clip(joined[name], 0, 1) * 255) for name in separate
+        ]
+        print(
+            f"bikes.mp4 ({args.frames} frames) then bigbuckbunny.mp4 ({args.frames} frames), LR "
+            f"{lr[0][1].shape[1]}x"
+            f"{lr[0][1].shape[0]}, model {os.path.basename(args.model)}")
         print("PSNR (Y, dB) of each frame after the cut without the reset, against the separate run: "
               + ", ".join(f"{value:.1f}" for value in values))
         names = list(separate)

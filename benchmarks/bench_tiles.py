@@ -64,14 +64,16 @@ def main():
             write_resized_frames(frames_dir, size, args.frames)
             modes = [("tiled", tiled_options)]
             if size_text in BUDGET_RUNS and not args.max_memory:
-                modes.append((f"{BUDGET_RUNS[size_text]} GB", common + ["--max-memory", BUDGET_RUNS[size_text]]))
+                modes.append(
+                    (f"{BUDGET_RUNS[size_text]} GB", common + ["--max-memory", BUDGET_RUNS[size_text]]))
             if size[0] * size[1] <= UNTILED_UP_TO:
                 modes.append(("untiled", common + ["--tile", str(WHOLE_FRAME_TILE)]))
             for mode, options in modes:
                 seconds, peak_mib, plan = run_generate(weights, frames_dir, workdir, args.frames, options)
                 rate = size[0] * size[1] / seconds / 1e6
                 rates[(size_text, mode)] = rate
-                print(f"{size_text:>10} {mode:>8} {seconds:8.2f} {rate:9.4f} {peak_mib:9.0f}  {plan}", flush=True)
+                print(f"{size_text:>10} {mode:>8} {seconds:8.2f} {rate:9.4f} {peak_mib:9.0f}  {plan}",
+                      flush=True)
     for (size_text, mode), rate in rates.items():
         if size_text == "1920x1080" and ("320x180", "untiled") in rates:
             print(f"LR Mpx/s, 1920x1080 {mode} / 320x180 untiled: {rate / rates[('320x180', 'untiled')]:.2f}")

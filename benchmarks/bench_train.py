@@ -7,8 +7,8 @@ Runs train.py on scenes cut from the VID4 calendar frames, as one process and un
 and prints seconds per iteration, samples/s, the time the loop waited for data and peak memory,
 with the reference implementation's CPU figures when ../shared/reference/timing.json is present.
 
-    .venv/bin/python -m benchmarks.bench_train [--stages frvsr tecogan tecogan_reference_order] [--iterations 3] \
-        [--processes 1 2]
+    .venv/bin/python -m benchmarks.bench_train [--stages frvsr tecogan tecogan_reference_order] \
+        [--iterations 3] [--processes 1 2]
 """
 import argparse
 import os
@@ -30,15 +30,20 @@ TECOGAN_FLAGS = ["--tecogan", "--vgg_pre_trained_weights",
 STAGES = {  # stage: (batch per process, extra train.py flags, reference figures in timing.json)
     "frvsr": (REFERENCE_BATCH, [], "train_frvsr_b4"),
     "tecogan": (1, TECOGAN_FLAGS, "train_tecogan_b1"),  # one forward per step (our default)
-    "tecogan_reference_order": (1, TECOGAN_FLAGS + ["--set", "gan.reference_step_order=true"], "train_tecogan_b1"),
+    "tecogan_reference_order": (1, TECOGAN_FLAGS + ["--set", "gan.reference_step_order=true"],
+                                "train_tecogan_b1"),
 }
 
 
 def run_training(data_dir, max_frm, output_dir, processes, iterations, batch, extra_flags, context):
-    command = [sys.executable, os.path.join(REPO_ROOT, "train.py"), "--input_video_dir", data_dir,
-               "--output_dir", output_dir, "--batch_size", str(batch), "--context", context,
-               "--max_iter", str(-(-iterations * processes * batch // REFERENCE_BATCH)), "--set", f"data.max_frm={max_frm}",
-               "--set", "data.end_dir=2099", "--set", "train.save_freq=1000000"] + extra_flags
+    command = [
+        sys.executable,
+        os.path.join(REPO_ROOT,
+                     "train.py"), "--input_video_dir", data_dir, "--output_dir", output_dir, "--batch_size",
+        str(batch), "--context", context, "--max_iter",
+        str(-(-iterations * processes * batch // REFERENCE_BATCH)), "--set", f"data.max_frm={max_frm}",
+        "--set", "data.end_dir=2099", "--set", "train.save_freq=1000000"
+    ] + extra_flags
     environment = dict(os.environ)
     if processes > 1:
         command = [os.path.join(os.path.dirname(sys.executable), "mpirun"), "-n", str(processes)] + command
@@ -47,7 +52,8 @@ def run_training(data_dir, max_frm, output_dir, processes, iterations, batch, ex
     completed = subprocess.run(command, capture_output=True, text=True, env=environment)
     if completed.returncode != 0:
         sys.exit(f"train.py failed: {completed.stderr.strip().splitlines()[-1]}")
-    summary = re.search(r"trained (\d+) iterations in ([\d.]+) s .* ([\d.]+) s waiting for data", completed.stdout)
+    summary = re.search(r"trained (\d+) iterations in ([\d.]+) s .* ([\d.]+) s waiting for data",
+                        completed.stdout)
     done, seconds, waited = int(summary.group(1)), float(summary.group(2)), float(summary.group(3))
     peak_mib = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
     return seconds / done, waited / done, peak_mib
@@ -70,7 +76,8 @@ def main():
             batch, flags, reference_key = STAGES[stage]
             if stage.startswith("tecogan"):
                 flags = flags + ["--pre_trained_frvsr_weights", frvsr_model]
-            reference = reference_figures(reference_key, "iter_s_median (all timed iterations, warm-up excluded)")
+            reference = reference_figures(reference_key,
+                                          "iter_s_median (all timed iterations, warm-up excluded)")
             rates = {}
             for processes in args.processes:
                 seconds, waited, peak = run_training(os.path.join(workdir, "scenes"), max_frm,
@@ -85,7 +92,10 @@ def main():
                           f"{reference[1]:.0f} MiB; speed-up {reference[0] / seconds:.2f}x")
             for processes in rates:
                 if processes > 1 and 1 in rates:
-                    print(f"  mpirun -n {processes}: {rates[processes] / rates[1]:.2f}x the samples/s of one process")
+                    print(
+                        f"  mpirun -n {processes}: {rates[processes] / rates[1]:.2f}x the samples/s of one "
+                        "process"
+                    )
 
 
 if __name__ == "__main__":

@@ -24,7 +24,8 @@ def run_with_peak_memory(command):
     that process in MiB)."""
     with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
         process = subprocess.Popen(command, stdout=stdout, stderr=stderr, cwd=REPO_ROOT)
-        _, status, usage = os.wait4(process.pid, 0)  # this child's own rusage, not the maximum over all children
+        # this child's own rusage, not the maximum over all children
+        _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
         stdout.seek(0)
         stderr.seek(0)

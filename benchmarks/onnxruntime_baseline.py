@@ -25,7 +25,8 @@ def sub_pixel_taps(attributes):
                    for axis in range(2))):
         return None
     stride = strides[0]
-    taps = [[phase_taps(kernel[axis], stride, pads[axis], phase) for phase in range(stride)] for axis in range(2)]
+    taps = [[phase_taps(kernel[axis], stride, pads[axis], phase) for phase in range(stride)]
+            for axis in range(2)]
     if any(not phase or min(phase.values()) > 0 or max(phase.values()) < 0
            for axis_taps in taps for phase in axis_taps):
         return None
@@ -46,7 +47,9 @@ def transposed_convolutions_as_convolutions(model):
     initializers = {tensor.name: tensor for tensor in model.graph.initializer}
     nodes, replaced = [], set()
     for node in model.graph.node:
-        attributes = {attribute.name: onnx.helper.get_attribute_value(attribute) for attribute in node.attribute}
+        attributes = {
+            attribute.name: onnx.helper.get_attribute_value(attribute) for attribute in node.attribute
+        }
         sub_pixel = sub_pixel_taps(attributes) if node.op_type == "ConvTranspose" else None
         if sub_pixel is None or not set(node.input[1:]) <= set(initializers):
             nodes.append(node)
@@ -57,18 +60,22 @@ def transposed_convolutions_as_convolutions(model):
         for index, (taps_y, taps_x) in enumerate(phases):
             low_y, low_x = min(taps_y.values()), min(taps_x.values())
             high_y, high_x = max(taps_y.values()), max(taps_x.values())
-            phase_weight = np.zeros((weight.shape[1], weight.shape[0], high_y - low_y + 1, high_x - low_x + 1),
-                                    np.float32)
+            phase_weight = np.zeros(
+                (weight.shape[1], weight.shape[0], high_y - low_y + 1, high_x - low_x + 1), np.float32)
             for tap_y, offset_y in taps_y.items():
                 for tap_x, offset_x in taps_x.items():
                     phase_weight[:, :, offset_y - low_y, offset_x - low_x] = weight[:, :, tap_y, tap_x].T
             name = f"{node.output[0]}/phase_{index}"
             model.graph.initializer.append(numpy_helper.from_array(phase_weight, f"{name}/W"))
             conv_inputs = [node.input[0], f"{name}/W"] + list(node.input[2:3])  # the bias is shared
-            nodes.append(onnx.helper.make_node("Conv", conv_inputs, [name], kernel_shape=list(phase_weight.shape[2:]),
-                                               pads=[-low_y, -low_x, high_y, high_x]))
+            nodes.append(
+                onnx.helper.make_node("Conv",
+                                      conv_inputs, [name],
+                                      kernel_shape=list(phase_weight.shape[2:]),
+                                      pads=[-low_y, -low_x, high_y, high_x]))
             phase_maps.append(name)
-        # DCR: channel (phase_y * stride + phase_x) * C_out + c -> pixel (stride * i + phase_y, stride * j + phase_x)
+        # DCR: channel (phase_y * stride + phase_x) * C_out + c -> pixel (stride * i + phase_y, stride * j +
+        # phase_x)
         nodes.append(onnx.helper.make_node("Concat", phase_maps, [f"{node.output[0]}/phases"], axis=1))
         nodes.append(onnx.helper.make_node("DepthToSpace", [f"{node.output[0]}/phases"], list(node.output),
                                            blocksize=stride, mode="DCR"))

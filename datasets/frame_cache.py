@@ -3,7 +3,8 @@ array file on local disk, memory-mapped by every loader thread, process and late
 costs its crop instead of rnn_n whole-frame PNG decodes.
 
     <cache_dir>/<sequence>-<hash of its folder>/frames.npy    (frames, height, width, 3) uint8 RGB
-                                               /sources.json  the frames it was decoded from: name, size, mtime
+                                               /sources.json  the frames it was decoded from: name, size,
+                                               mtime
 
 An entry is used only while sources.json matches the frame files now (name, size in bytes and
 modification time in nanoseconds of each; contents are not hashed, so a rewrite that keeps both is not
@@ -117,9 +118,10 @@ def build(cache_dir, stale, read_frame, report, show_progress):
     free = shutil.disk_usage(cache_dir).free
     report(f"frame cache: decoding {len(stale)} sequence(s), {size_text(needed)}, into '{cache_dir}' "
            f"({size_text(free)} free)")
-    full_disk = (f"the disk of frame cache folder '{cache_dir}' is full: decoding {len(stale)} sequence(s) needs "
-                 f"{size_text(needed)}; free space or set data.cache_dir to a folder on a larger local disk "
-                 "(nothing half-written is kept; the next run decodes again)")
+    full_disk = (
+        f"the disk of frame cache folder '{cache_dir}' is full: decoding {len(stale)} sequence(s) needs "
+        f"{size_text(needed)}; free space or set data.cache_dir to a folder on a larger local disk "
+        "(nothing half-written is kept; the next run decodes again)")
     if needed > free:
         raise UserError(full_disk)
     with tqdm(total=sum(len(sequence.frames) for sequence, _, _ in stale), unit="frame", desc="frame cache",

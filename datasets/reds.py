@@ -49,21 +49,24 @@ def training_names():
 
 
 def reds_sequences(root, names, role="REDS folder (--input_video_dir)", list_path=""):
-    """The Sequences `names` of a REDS root, each with its 100 frames; UserError naming the sequences or frames
-    it lacks."""
+    """The Sequences `names` of a REDS root, each with its 100 frames; UserError naming the sequences or
+    frames it lacks."""
     input_folder(root, role, "download REDS with download_test_data.py --reds")
     if not is_reds_folder(root):
         raise UserError(f"{role} '{root}' has no {PARTS[0][0]} folder: it is not a REDS folder as "
                         "download_test_data.py --reds unpacks it; pass that folder or check data.layout")
-    unknown = [name for name in names if not (name.isdigit() and len(name) == 3 and int(name) < SEQUENCE_COUNT)]
+    unknown = [
+        name for name in names if not (name.isdigit() and len(name) == 3 and int(name) < SEQUENCE_COUNT)
+    ]
     if unknown:
         raise UserError(f"sequence list '{list_path}' names {named(unknown)}, not REDS sequences (000..269, "
                         "val_sharp's 000..029 counted as 240..269); fix the list")
     names = list(dict.fromkeys(names))
     missing = [name for name in names if not os.path.isdir(sequence_folder(root, name))]
     if missing:
-        raise UserError(f"{role} '{root}' lacks {len(missing)} of the {len(names)} REDS sequences used: "
-                        f"{named(missing)}; {DOWNLOAD_HINT}, or name the sequences to use in data.sequence_list")
+        raise UserError(
+            f"{role} '{root}' lacks {len(missing)} of the {len(names)} REDS sequences used: "
+            f"{named(missing)}; {DOWNLOAD_HINT}, or name the sequences to use in data.sequence_list")
     sequences = []
     for name in names:
         folder = sequence_folder(root, name)
@@ -71,8 +74,9 @@ def reds_sequences(root, names, role="REDS folder (--input_video_dir)", list_pat
         frames = [frame_name(index) for index in range(FRAMES_PER_SEQUENCE)]
         missing = [frame for frame in frames if frame not in present]
         if missing:
-            raise UserError(f"REDS sequence {name} ('{folder}') lacks {len(missing)} of its {FRAMES_PER_SEQUENCE} "
-                            f"frames: {named(missing)}; {DOWNLOAD_HINT}")
+            raise UserError(
+                f"REDS sequence {name} ('{folder}') lacks {len(missing)} of its {FRAMES_PER_SEQUENCE} "
+                f"frames: {named(missing)}; {DOWNLOAD_HINT}")
         sequences.append(Sequence(name, folder, [os.path.join(folder, frame) for frame in frames]))
     return sequences
 

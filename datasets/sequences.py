@@ -39,10 +39,11 @@ def named(names):
 def find_scenes(input_dir, prefix, first_id, last_id, max_frm, rnn_n, warn=print):
     """Scene folders with ids first_id..last_id and every frame 0..max_frm, in id order; folders lacking a
     frame are skipped with a warning. When none is left, the one-line error names the data.max_frm (and the
-    train.rnn_n) that would use the longest scene. The folder is listed (not every id tried), so a wide id range
-    costs nothing."""
+    train.rnn_n) that would use the longest scene. The folder is listed (not every id tried), so a wide id
+    range costs nothing."""
     if not input_dir:
-        raise UserError("no training data: set --input_video_dir (scenes made by authors_scripts/dataPrepare.py)")
+        raise UserError(
+            "no training data: set --input_video_dir (scenes made by authors_scripts/dataPrepare.py)")
     input_folder(input_dir, "training data folder (--input_video_dir)",
                  "prepare scenes with authors_scripts/dataPrepare.py")
     name_pattern = re.compile(re.escape(prefix) + r"_(\d+)")
@@ -59,8 +60,9 @@ def find_scenes(input_dir, prefix, first_id, last_id, max_frm, rnn_n, warn=print
         missing = next((index for index in range(max_frm + 1)
                         if os.path.basename(frame_path(folder, index)) not in present), None)
         if missing is not None:
-            skipped.append(f"warning: skipping {folder}: it lacks frame {missing} (frames 0..{max_frm} are used, "
-                           "data.max_frm)")
+            skipped.append(
+                f"warning: skipping {folder}: it lacks frame {missing} (frames 0..{max_frm} are used, "
+                "data.max_frm)")
             longest_skipped = max(longest_skipped, missing)  # frames 0..missing - 1 are there
             continue
         scenes.append(folder)
@@ -71,8 +73,9 @@ def find_scenes(input_dir, prefix, first_id, last_id, max_frm, rnn_n, warn=print
                       f"data.max_frm={longest_skipped - 1} to train on it")
             if longest_skipped < rnn_n:
                 advice += f", with --set train.rnn_n={longest_skipped} or less"
-        raise UserError(f"no usable scene '{prefix}_NNNN' with ids {first_id}..{last_id} and frames 0..{max_frm} "
-                        f"in '{input_dir}'; {advice}")
+        raise UserError(
+            f"no usable scene '{prefix}_NNNN' with ids {first_id}..{last_id} and frames 0..{max_frm} "
+            f"in '{input_dir}'; {advice}")
     for message in skipped:
         warn(message)
     return scenes
@@ -80,7 +83,8 @@ def find_scenes(input_dir, prefix, first_id, last_id, max_frm, rnn_n, warn=print
 
 def scene_sequence(folder, max_frm):
     """The Sequence of a scene folder of find_scenes: its frames 0..max_frm."""
-    return Sequence(os.path.basename(folder), folder, [frame_path(folder, index) for index in range(max_frm + 1)])
+    return Sequence(os.path.basename(folder), folder,
+                    [frame_path(folder, index) for index in range(max_frm + 1)])
 
 
 def read_sequence_list(path):
@@ -140,15 +144,17 @@ def folder_sequences(root, list_path=""):
     input_folder(root, "training data folder (--input_video_dir)")
     available = folder_sequence_names(root)
     if not available:
-        raise UserError(f"'{root}' holds no sequence folder (<sequence>/<frames> or <group>/<sequence>/<frames>, "
-                        f"frames {', '.join(IMAGE_EXTENSIONS)}); check --input_video_dir and data.layout")
+        raise UserError(
+            f"'{root}' holds no sequence folder (<sequence>/<frames> or <group>/<sequence>/<frames>, "
+            f"frames {', '.join(IMAGE_EXTENSIONS)}); check --input_video_dir and data.layout")
     names = read_sequence_list(list_path) if list_path else None
     pairs = chosen(available, names, root, list_path, "fix the list or add those folders")
     return [Sequence(name, folder, list_frames(folder)) for name, folder in pairs]
 
 
 def check_lengths(sequences, rnn_n):
-    """UserError naming the sequences shorter than train.rnn_n, and the train.rnn_n that would use them all."""
+    """UserError naming the sequences shorter than train.rnn_n, and the train.rnn_n that would use them
+    all."""
     short = [sequence for sequence in sequences if len(sequence.frames) < rnn_n]
     if short:
         shortest = min(len(sequence.frames) for sequence in short)
@@ -167,5 +173,7 @@ SIZE_ADVICE = {
 
 
 def frame_size(sequence, layout):
-    """(height, width) shared by the frames of a sequence (read from their headers); UserError if they differ."""
-    return common_image_size(sequence.frames, "training frame", SIZE_ADVICE.get(layout, SIZE_ADVICE["sequences"]))
+    """(height, width) shared by the frames of a sequence (read from their headers); UserError if they
+    differ."""
+    return common_image_size(sequence.frames, "training frame",
+                             SIZE_ADVICE.get(layout, SIZE_ADVICE["sequences"]))

@@ -34,8 +34,8 @@ def csv_text(columns, rows):
 
 
 def markdown_table(summary_rows, columns=TABLE_COLUMNS):
-    """The README's results table layout: | | PSNR | LPIPS | tOF | tLP | SSIM |, three decimals, n/a if not computed.
-    columns: (key of the rows, title) pairs, TABLE_COLUMNS unless a caller adds its own."""
+    """The README's results table layout: | | PSNR | LPIPS | tOF | tLP | SSIM |, three decimals, n/a if not
+    computed. columns: (key of the rows, title) pairs, TABLE_COLUMNS unless a caller adds its own."""
     lines = ["| | " + " | ".join(title for _, title in columns) + " |",
              "|---|" + "---|" * len(columns)]
     for row in summary_rows:
@@ -81,7 +81,8 @@ def write_report(output_dir, records_by_sequence, worsts):
     for records, worst in zip(records_by_sequence, worsts):
         plot_curves(records, os.path.join(output_dir, f"{records[0]['sequence']}_curves.png"))
         shown = os.path.splitext(worst[0]["target"])[0]  # the target frame file the picture shows
-        write_worst_strip(worst, os.path.join(output_dir, f"{records[0]['sequence']}_worst_frame_{shown}.png"))
+        write_worst_strip(worst, os.path.join(output_dir,
+                                              f"{records[0]['sequence']}_worst_frame_{shown}.png"))
     return summary_rows
 
 

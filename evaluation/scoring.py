@@ -17,7 +17,8 @@ from utils.paths import REPO_ROOT, input_folder
 from utils.scenes import read_cuts_file
 
 DEFAULT_LPIPS_WEIGHTS = os.path.join(REPO_ROOT, "weights", "alex_with_LPIPS.h5")
-LPIPS_BATCH_PIXELS = 8 * 544 * 704  # frame pixels per AlexNet batch: 8 cropped VID4 frames, about 1.5 GB on a CPU
+# frame pixels per AlexNet batch: 8 cropped VID4 frames (its memory: docs/)
+LPIPS_BATCH_PIXELS = 8 * 544 * 704
 METRICS = ("PSNR", "SSIM", "LPIPS", "tOF", "tLP100")
 
 
@@ -42,8 +43,9 @@ class Sequence:
         _, _, crop_height, crop_width = metrics.crop_box(height, width)
         if crop_height <= 0 or crop_width <= 0:
             smallest = metrics.SMALLEST_SIDE
-            raise UserError(f"target '{self.target_paths[0]}' is {width}x{height}: the evaluation crop needs frames "
-                            f"of at least {smallest}x{smallest} pixels")
+            raise UserError(
+                f"target '{self.target_paths[0]}' is {width}x{height}: the evaluation crop needs frames "
+                f"of at least {smallest}x{smallest} pixels")
         self.cuts = set(read_cuts_file(cuts_path, len(self.target_paths))) if cuts_path else set()
 
     def temporal(self, frame, value):
@@ -52,7 +54,8 @@ class Sequence:
 
 
 def list_png_frames(folder, role):
-    """*.png in folder, except names starting with IB, sorted by the digits in their name (the authors' order)."""
+    """*.png in folder, except names starting with IB, sorted by the digits in their name (the authors'
+    order)."""
     input_folder(folder, f"{role} folder")
     names = [name for name in os.listdir(folder) if name.endswith(".png") and not name.startswith("IB")]
     if not names:
@@ -69,8 +72,9 @@ def read_frame_pair(target_path, output_path, frame_shape):
         raise UserError(f"target '{target_path}' is {width}x{height} but earlier frames of its sequence are "
                         f"{frame_shape[1]}x{frame_shape[0]}; a sequence must have one frame size")
     if output.shape[0] < height or output.shape[1] < width:
-        raise UserError(f"output '{output_path}' is {output.shape[1]}x{output.shape[0]}, smaller than its target "
-                        f"'{target_path}' ({width}x{height}); compare outputs with the matching HR frames")
+        raise UserError(
+            f"output '{output_path}' is {output.shape[1]}x{output.shape[0]}, smaller than its target "
+            f"'{target_path}' ({width}x{height}); compare outputs with the matching HR frames")
     return target, output[:height, :width]
 
 
@@ -82,13 +86,19 @@ def classic_metrics(sequence):
         frame_shape = target.shape
         greys = metrics.grey(target), metrics.grey(output)
         target_crop, output_crop = metrics.crop(target), metrics.crop(output)
-        record = {"sequence": sequence.label, "target_folder": sequence.target_folder, "frame": i,
-                  "target": os.path.basename(sequence.target_paths[i]),
-                  "output": os.path.basename(sequence.output_paths[i]),
-                  "PSNR": metrics.psnr(target_crop, output_crop), "SSIM": metrics.ssim(target_crop, output_crop),
-                  "tOF": np.nan if previous_greys is None else sequence.temporal(i, metrics.tof(
-                      previous_greys[0], greys[0], previous_greys[1], greys[1])),
-                  "LPIPS": np.nan, "tLP100": np.nan}
+        record = {
+            "sequence": sequence.label,
+            "target_folder": sequence.target_folder,
+            "frame": i,
+            "target": os.path.basename(sequence.target_paths[i]),
+            "output": os.path.basename(sequence.output_paths[i]),
+            "PSNR": metrics.psnr(target_crop, output_crop),
+            "SSIM": metrics.ssim(target_crop, output_crop),
+            "tOF": np.nan if previous_greys is None else sequence.temporal(
+                i, metrics.tof(previous_greys[0], greys[0], previous_greys[1], greys[1])),
+            "LPIPS": np.nan,
+            "tLP100": np.nan
+        }
         previous_greys = greys
         yield record, target_crop, output_crop
 
@@ -104,12 +114,16 @@ def lpips_metrics(model, frame_pairs):
     frame_pairs = iter(frame_pairs)
     for first in frame_pairs:
         height, width = first[0].shape[:2]
-        chunk = [first] + list(itertools.islice(frame_pairs, max(2, LPIPS_BATCH_PIXELS // (height * width)) - 1))
+        chunk = [first] + list(
+            itertools.islice(frame_pairs,
+                             max(2, LPIPS_BATCH_PIXELS // (height * width)) - 1))
         frames = ([previous] if previous else []) + chunk
-        distances, target_steps, output_steps = model.sequence(to_lpips_input(np.stack([t for t, _ in frames])),
-                                                               to_lpips_input(np.stack([o for _, o in frames])))
+        distances, target_steps, output_steps = model.sequence(
+            to_lpips_input(np.stack([t for t, _ in frames])),
+            to_lpips_input(np.stack([o for _, o in frames])))
         for k in range(1 if previous else 0, len(frames)):
-            yield float(distances[k]), (metrics.tlp100(target_steps[k - 1], output_steps[k - 1]) if k else np.nan)
+            yield float(
+                distances[k]), (metrics.tlp100(target_steps[k - 1], output_steps[k - 1]) if k else np.nan)
         previous = frames[-1]
 
 
@@ -134,7 +148,8 @@ def score_sequence(sequence, lpips_arrays, progress):
             progress.update(1)
     else:
         for record_index, (lpips, tlp) in enumerate(lpips_metrics(LPIPS(lpips_arrays), frame_pairs())):
-            records[record_index].update(LPIPS=lpips, tLP100=sequence.temporal(records[record_index]["frame"], tlp))
+            records[record_index].update(LPIPS=lpips,
+                                         tLP100=sequence.temporal(records[record_index]["frame"], tlp))
             progress.update(1)
     return records, worst
 
@@ -149,12 +164,16 @@ def summarise(records_by_sequence):
     """Rows {label, target_folder, frames, metric: mean} per sequence, then the frame average and the
     sequence average."""
     rows = [dict(label=records[0]["sequence"], target_folder=records[0]["target_folder"], frames=len(records),
-                 **{key: mean_of(r[key] for r in records) for key in METRICS}) for records in records_by_sequence]
+                 **{key: mean_of(r[key] for r in records) for key in METRICS})
+            for records in records_by_sequence]
     pooled = [record for records in records_by_sequence for record in records]
     rows.append(dict(label="frame average", target_folder="", frames=len(pooled),
                      **{key: mean_of(r[key] for r in pooled) for key in METRICS}))
-    rows.append(dict(label="sequence average", target_folder="", frames=len(pooled),
-                     **{key: mean_of(row[key] for row in rows[:len(records_by_sequence)]) for key in METRICS}))
+    rows.append(
+        dict(label="sequence average",
+             target_folder="",
+             frames=len(pooled),
+             **{key: mean_of(row[key] for row in rows[:len(records_by_sequence)]) for key in METRICS}))
     return rows
 
 
@@ -166,7 +185,10 @@ def load_lpips(quick=False, weights=None):
         return None
     path = weights or DEFAULT_LPIPS_WEIGHTS
     if not weights and not os.path.exists(path):
-        print(f"LPIPS and tLP skipped: no weights at '{path}'; get alex_with_LPIPS.h5 with "
-              "`python download_test_data.py --weights` (or convert the PyTorch files with convert_lpips_weights.py)")
+        print(
+            f"LPIPS and tLP skipped: no weights at '{path}'; get alex_with_LPIPS.h5 with "
+            "`python download_test_data.py --weights` (or convert the PyTorch files with "
+            "convert_lpips_weights.py)"
+        )
         return None
     return load_lpips_weights(path)

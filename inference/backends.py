@@ -9,10 +9,10 @@ import numpy as np
 import nnabla as nn
 import nnabla.functions as F
 
-from inference.onnx_export import (OPENVINO_PRECISIONS, CompiledNetwork, cache_stem, cached_models, cpu_has_bfloat16,
-                                   export_onnx, openvino_available)
-from models import FLOW_NET_STRIDE, FLOW_SCOPE, GENERATOR_SCOPE, flow_estimator, generator_input, generator_tail, \
-    generator_trunk
+from inference.onnx_export import (OPENVINO_PRECISIONS, CompiledNetwork, cache_stem, cached_models,
+                                   cpu_has_bfloat16, export_onnx, openvino_available)
+from models import (FLOW_NET_STRIDE, FLOW_SCOPE, GENERATOR_SCOPE, flow_estimator, generator_input,
+                    generator_tail, generator_trunk)
 from utils.context import NNABLA_TYPE_CONFIGS, context_name, use_context
 from utils.errors import UserError
 from utils.ops import SCALE, to_channel_first, to_channel_last
@@ -49,7 +49,8 @@ class NnablaNetworks:
         """{network: (input variables, output variable)} of one copy of the graphs (names of NETWORK_IO)."""
         (flow_h, flow_w), (trunk_h, trunk_w), (tail_h, tail_w) = (window_shapes[name] for name in NETWORK_IO)
         lr_previous, lr_current = nn.Variable((1, flow_h, flow_w, 3)), nn.Variable((1, flow_h, flow_w, 3))
-        lr_frame, warped = nn.Variable((1, trunk_h, trunk_w, 3)), nn.Variable((1, SCALE * trunk_h, SCALE * trunk_w, 3))
+        lr_frame, warped = nn.Variable((1, trunk_h, trunk_w, 3)), nn.Variable(
+            (1, SCALE * trunk_h, SCALE * trunk_w, 3))
         features, lr_window = nn.Variable((1, FEATURES, tail_h, tail_w)), nn.Variable((1, tail_h, tail_w, 3))
         with nn.parameter_scope("", self.scope):
             with nn.parameter_scope(FLOW_SCOPE):
@@ -79,7 +80,8 @@ class NnablaNetworks:
         return len(self.graph_copies)
 
     def run(self, network, *arrays):
-        """The output of one network (a key of NETWORK_IO) on its input windows, on a free copy of the graphs."""
+        """The output of one network (a key of NETWORK_IO) on its input windows, on a free copy of the
+        graphs."""
         graphs = self.free_copies.get()
         try:
             inputs, output = graphs[network]
@@ -102,7 +104,9 @@ class NnablaNetworks:
 
 def new_parameters(num_resblock):
     """{name: variable} of freshly initialised inference networks, named as in a weight file."""
-    return NnablaNetworks({name: (FLOW_NET_STRIDE, FLOW_NET_STRIDE) for name in NETWORK_IO}, num_resblock).parameters()
+    return NnablaNetworks({
+        name: (FLOW_NET_STRIDE, FLOW_NET_STRIDE) for name in NETWORK_IO
+    }, num_resblock).parameters()
 
 
 class OnnxNetworks:
@@ -161,7 +165,8 @@ def choose_backend(backend, context, device_id=0, precision="fp32"):
             raise UserError("--backend openvino needs the packages openvino, onnx and nnabla_converter; "
                             "install them as README.md says, or use --backend nnabla")
         if context == "cudnn":
-            raise UserError("--backend openvino runs on the CPU; drop --context cudnn or use --backend nnabla")
+            raise UserError(
+                "--backend openvino runs on the CPU; drop --context cudnn or use --backend nnabla")
         context = "cpu"
     else:
         context = context_name(context)
@@ -169,9 +174,11 @@ def choose_backend(backend, context, device_id=0, precision="fp32"):
             openvino = context == "cpu" and openvino_available() and precision in OPENVINO_PRECISIONS
             backend = "openvino" if openvino else "nnabla"
     if precision not in BACKEND_PRECISIONS[backend]:
-        engines = " or ".join(name for name, precisions in BACKEND_PRECISIONS.items() if precision in precisions)
-        raise UserError(f"--precision {precision} runs on {engines} only, not {backend} on {context}; use --backend "
-                        f"{engines}, or --precision {' or '.join(BACKEND_PRECISIONS[backend])}")
+        engines = " or ".join(name for name, precisions in BACKEND_PRECISIONS.items()
+                              if precision in precisions)
+        raise UserError(
+            f"--precision {precision} runs on {engines} only, not {backend} on {context}; use --backend "
+            f"{engines}, or --precision {' or '.join(BACKEND_PRECISIONS[backend])}")
     if precision == "bf16" and not cpu_has_bfloat16():
         raise UserError("--precision bf16 needs a CPU with bfloat16 instructions (AVX512_BF16 or AMX), "
                         "which this one lacks; use --precision fp32")

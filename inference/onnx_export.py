@@ -86,7 +86,8 @@ def export_onnx(outputs, inputs, parameters):
         model = OnnxExporter(Nnp, 1, -1, opset=OPSET).export_model_proto()
     for node in model.graph.node:
         for attribute in node.attribute:
-            # NNabla's pad mode "repeat" (edge replication) is written through unchanged; ONNX calls it "edge".
+            # NNabla's pad mode "repeat" (edge replication) is written through unchanged; ONNX calls it
+            # "edge".
             if node.op_type == "Pad" and attribute.name == "mode" and attribute.s == b"repeat":
                 attribute.s = b"edge"
     return model.SerializeToString()

@@ -10,8 +10,8 @@ import nnabla.functions as F
 
 from inference.tiles import keep_slices, window_slices
 from inference.warp import warp_previous_window
-from models import FLOW_NET_STRIDE, FLOW_SCOPE, GENERATOR_SCOPE, flow_estimator, flow_to_high_res, generator_input, \
-    generator_tail, generator_trunk
+from models import (FLOW_NET_STRIDE, FLOW_SCOPE, GENERATOR_SCOPE, flow_estimator, flow_to_high_res,
+                    generator_input, generator_tail, generator_trunk)
 from utils.ops import SCALE, to_channel_first, to_channel_last, warp_by_flow
 
 WARMUP_FRAMES = 5  # frames 6..2 are run first, mirrored, so that frame 1 already has a history
@@ -26,7 +26,8 @@ def padded_frame(frame):
 
 
 class FrameRecurrence:
-    """The reference's inference loop, tiled: warp the previous output onto the current frame, run the generator.
+    """The reference's inference loop, tiled: warp the previous output onto the current frame, run the
+    generator.
 
     Frames are (H, W, 3) RGB float32 in [0, 1]; outputs are (4H, 4W, 3), unclipped, in about [0, 1].
     Frames smaller than the flow net's stride are padded by edge replication and cropped back.
@@ -70,13 +71,15 @@ class FrameRecurrence:
         def run(tile):
             rows, columns = ((window.start, window.stop) for window in tile)
             if flow_lr is None:  # the reference starts from a zero previous output, not warped
-                warped = np.zeros((SCALE * (rows[1] - rows[0]), SCALE * (columns[1] - columns[0]), 3), np.float32)
+                warped = np.zeros((SCALE * (rows[1] - rows[0]), SCALE * (columns[1] - columns[0]), 3),
+                                  np.float32)
             else:
                 warped = warp_previous_window(self.history[1], flow_lr, rows, columns)
             features = self.networks.run("trunk", lr_frame[window_slices(tile)], warped)
             origin = (rows[0], columns[0])
             for tail in self.plan.tail_tiles[tile]:
-                part = self.networks.run("tail", features[(slice(None),) + window_slices(tail, origin=origin)],
+                part = self.networks.run("tail",
+                                         features[(slice(None), ) + window_slices(tail, origin=origin)],
                                          lr_frame[window_slices(tail)])
                 output[keep_slices(tail, SCALE, origin=(0, 0))] = part[keep_slices(tail, SCALE)]
         self._map(run, self.plan.tiles("trunk"))
@@ -94,16 +97,19 @@ class DeviceFrameRecurrence:
     def __init__(self, networks, num_resblock, height, width):
         self.height, self.width = height, width
         rows, columns = max(height, FLOW_NET_STRIDE), max(width, FLOW_NET_STRIDE)
-        self.lr_previous, self.lr_current = nn.Variable((1, rows, columns, 3)), nn.Variable((1, rows, columns, 3))
+        self.lr_previous, self.lr_current = nn.Variable((1, rows, columns, 3)), nn.Variable(
+            (1, rows, columns, 3))
         self.previous_output = nn.Variable((1, SCALE * rows, SCALE * columns, 3))
         with nn.parameter_scope("", networks.scope):
             with nn.parameter_scope(FLOW_SCOPE):
                 flow_lr = flow_estimator(F.concatenate(self.lr_previous, self.lr_current, axis=3))
             # the flow net sees rows // 8 * 8 rows; its output is reflect-padded back, as in FrameRecurrence
-            flow_lr = F.pad(flow_lr, (0, rows - flow_lr.shape[1], 0, columns - flow_lr.shape[2], 0, 0), mode="reflect")
+            flow_lr = F.pad(flow_lr, (0, rows - flow_lr.shape[1], 0, columns - flow_lr.shape[2], 0, 0),
+                            mode="reflect")
             warped = warp_by_flow(self.previous_output, flow_to_high_res(flow_lr))
             with nn.parameter_scope(GENERATOR_SCOPE):
-                features = generator_trunk(to_channel_first(generator_input(self.lr_current, warped)), num_resblock)
+                features = generator_trunk(to_channel_first(generator_input(self.lr_current, warped)),
+                                           num_resblock)
                 self.output = to_channel_last(generator_tail(features, to_channel_first(self.lr_current)))
         self.reset()
 
@@ -125,7 +131,8 @@ class DeviceFrameRecurrence:
         self.output.forward(clear_buffer=True)
         self.previous_output.data.copy_from(self.output.data)
         self.started = True
-        return self.output.d[0, :self.height * SCALE, :self.width * SCALE].astype(np.float32)  # float16 in half
+        # float16 in half
+        return self.output.d[0, :self.height * SCALE, :self.width * SCALE].astype(np.float32)
 
 
 def with_warmup(named_frames):

@@ -30,20 +30,32 @@ class SuperResolver:
     weights: path of an NNabla .h5 file (or file_arrays, {name: array}, with weights naming the source).
     tile: force the kept tile side (LR pixels); max_memory: bytes for the process (default: half the
     free RAM, or of the free GPU memory on cuDNN). threads: CPU threads (default all cores).
-    process_count: processes that share this machine's cores (mpirun on a CPU): each gets its share of them by
-    default, unless bound to its own (available_cores). device_id: the GPU on cuDNN.
+    process_count: processes that share this machine's cores (mpirun on a CPU): each gets its share of
+    them by default, unless bound to its own (available_cores). device_id: the GPU on cuDNN.
     precision: "fp32"; "fp16" (NNabla's half precision: cuDNN's fast path, slow on the CPU); or "bf16"
-    (OpenVINO on a CPU with bfloat16 instructions: about twice as fast). Outputs are float32 in all three.
+    (OpenVINO on a CPU with bfloat16 instructions, faster than fp32). Outputs are float32 in all three.
     """
 
-    def __init__(self, weights, backend="auto", context="auto", num_resblock=None, tile=None, max_memory=None,
-                 threads=None, cache_dir=None, file_arrays=None, process_count=1, device_id=0, precision="fp32"):
+    def __init__(self,
+                 weights,
+                 backend="auto",
+                 context="auto",
+                 num_resblock=None,
+                 tile=None,
+                 max_memory=None,
+                 threads=None,
+                 cache_dir=None,
+                 file_arrays=None,
+                 process_count=1,
+                 device_id=0,
+                 precision="fp32"):
         if tile is not None and tile < 1:
             raise UserError(f"--tile must be at least 1 LR pixel, got {tile}")
         if max_memory is not None and max_memory <= 0:
             raise UserError(f"--max-memory must be positive, got {max_memory / 2 ** 30:g} GB")
         self.backend, self.context = choose_backend(backend, context, device_id, precision)
-        self.nnabla_context = nn.get_current_context()  # the graphs are built in it, whenever model() builds them
+        # the graphs are built in it, whenever model() builds them
+        self.nnabla_context = nn.get_current_context()
         self.precision = precision
         self.source = weights
         self.file_arrays = file_arrays if file_arrays is not None else read_weight_file(weights)
@@ -57,7 +69,8 @@ class SuperResolver:
     def plan(self, height, width):
         """The tile plan for LR frames of height x width (after padding to the flow net's stride)."""
         padded = (max(height, FLOW_NET_STRIDE), max(width, FLOW_NET_STRIDE))
-        return TilePlan(*padded, self.num_resblock, self.tile, None if self.tile else self.max_memory, self.lanes)
+        return TilePlan(*padded, self.num_resblock, self.tile, None if self.tile else self.max_memory,
+                        self.lanes)
 
     @property
     def lanes(self):
@@ -71,12 +84,13 @@ class SuperResolver:
             plan = self.plan(height, width)
             with nn.context_scope(self.nnabla_context):
                 if self.backend == "openvino":
-                    networks = OnnxNetworks(plan.window_shapes, self.num_resblock, self.file_arrays, self.source,
-                                            self.cache_dir, self.threads, self.precision)
+                    networks = OnnxNetworks(plan.window_shapes, self.num_resblock, self.file_arrays,
+                                            self.source, self.cache_dir, self.threads, self.precision)
                 else:
                     networks = NnablaNetworks(plan.window_shapes, self.num_resblock, self.lanes)
                     networks.load(self.file_arrays, self.source)
-                if self.context == "cudnn" and self.tile is None and plan.whole_frame_bytes() <= self.max_memory:
+                if self.context == "cudnn" and self.tile is None and plan.whole_frame_bytes(
+                ) <= self.max_memory:
                     model = DeviceFrameRecurrence(networks, self.num_resblock, height, width)
                 else:
                     model = FrameRecurrence(networks, plan, height, width)

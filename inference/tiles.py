@@ -1,4 +1,5 @@
-"""The tile plan: windows of the three networks for one frame size, each keeping only what it computes exactly.
+"""The tile plan: windows of the three networks for one frame size, each keeping only what it computes
+exactly.
 
 Every network runs on windows of the frame with a halo of its receptive field, and only the part of each
 window whose whole receptive field lies inside it is kept, so the tiled result equals the untiled one.
@@ -14,16 +15,14 @@ from utils.ops import SCALE
 
 
 # Peak memory of one window, in bytes per LR pixel of the window: the growth of the resident memory
-# from compiling a network to after its first run, measured at 132x132 .. 320x640 LR with OpenVINO
-# (trunk 1.6-2.2 KB, tail 13.8-15.1 KB, flow net 0.7-1.0 KB; bfloat16 needs less) and, rounded up,
-# with ONNX Runtime before it (trunk 2.1-2.3 KB, tail 23-25 KB, flow net 0.9-1.1 KB).
+# from compiling a network to after its first run, as measured with OpenVINO and ONNX Runtime and
+# rounded up (the measurements: docs/benchmarks.md).
 BYTES_PER_PIXEL = {"flow": 1100, "trunk": 2300, "tail": 16000}
 # Of what the HR frames leave: the trunk gets most, because its halo is the widest in compute (its
 # windows overlap by 2 x (2 x blocks + 3) rows of 16-block work); the tail needs little at TAIL_TILE.
 BUDGET_SHARES = {"flow": 0.2, "tail": 0.1, "trunk": 0.7}
-# Largest useful kept side of a tail window: its layers are memory-bound, and beyond about 128 LR
-# pixels OpenVINO computes it more slowly per pixel (0.40 LR Mpixel/s on a 132x132 window, 0.18-0.20
-# on 196x196 .. 260x260 and 132x484; 2-core AMD EPYC).
+# Largest useful kept side of a tail window: its layers are memory-bound, and on larger windows
+# OpenVINO computes it more slowly per pixel (docs/benchmarks.md).
 TAIL_TILE = 128
 PROCESS_BYTES = 400 * 2 ** 20  # the interpreter, NNabla, OpenVINO and OpenCV before any frame
 # float32 HR frames alive at once: the one computed and the previous one (also being written), plus
@@ -57,7 +56,8 @@ def plan_axis(length, window, halo, align=1):
     count = window_count(length, window, halo)
     starts = [round(index * (length - window) / (count - 1)) for index in range(count)]
     # Kept bounds halfway through each overlap: the overlaps are at least 2 * halo.
-    bounds = [0] + [(next_start + start + window) // 2 for start, next_start in zip(starts, starts[1:])] + [length]
+    bounds = [0] + [(next_start + start + window) // 2
+                    for start, next_start in zip(starts, starts[1:])] + [length]
     return [Window(start, start + window, keep_start, keep_stop)
             for start, keep_start, keep_stop in zip(starts, bounds[:-1], bounds[1:])]
 
@@ -77,7 +77,8 @@ def balanced_window(length, window, halo, align=1, at_least=1):
     `at_least` windows where the axis is long enough): the overlaps shrink to about 2 * halo."""
     if align > 1:
         remainder = length % align
-        blocks = balanced_window(length // align, (window - remainder) // align, -(-halo // align), 1, at_least)
+        blocks = balanced_window(length // align, (window - remainder) // align, -(-halo // align), 1,
+                                 at_least)
         return align * blocks + remainder
     count = window_count(length, window, halo)
     if count < at_least and even_window(length, halo, at_least) - 2 * halo >= MIN_KEEP:
@@ -98,8 +99,11 @@ class TilePlan:
 
     def __init__(self, height, width, num_resblock, tile=None, budget=None, lanes=1):
         self.height, self.width = height, width
-        self.halos = {"flow": FLOW_NET_HALO, "trunk": generator_trunk_halo(num_resblock) + GENERATOR_TAIL_HALO,
-                      "tail": GENERATOR_TAIL_HALO}
+        self.halos = {
+            "flow": FLOW_NET_HALO,
+            "trunk": generator_trunk_halo(num_resblock) + GENERATOR_TAIL_HALO,
+            "tail": GENERATOR_TAIL_HALO
+        }
         if tile is not None:
             flow_tile = -(-tile // FLOW_NET_STRIDE) * FLOW_NET_STRIDE
             sides = {"flow": (flow_tile, flow_tile), "trunk": (tile, tile), "tail": (tile, tile)}
@@ -124,7 +128,8 @@ class TilePlan:
             stride = FLOW_NET_STRIDE
             extra = -(-extra // stride) * stride
             keep_rows, keep_columns = (-(-keep // stride) * stride for keep in (keep_rows, keep_columns))
-            return (self._flow_window(keep_rows + extra, self.height), self._flow_window(keep_columns + extra, self.width))
+            return (self._flow_window(keep_rows + extra,
+                                      self.height), self._flow_window(keep_columns + extra, self.width))
         return min(keep_rows + extra, self.height), min(keep_columns + extra, self.width)
 
     @staticmethod
@@ -147,9 +152,10 @@ class TilePlan:
             windows[name] = self.window_within(name, largest)
             if windows[name] is None:
                 smallest = self.smallest_bytes(frames)
-                raise UserError(f"--max-memory {budget / 2 ** 30:.2f} GB is too small for {self.width}x{self.height} "
-                                f"frames even with the smallest tiles (needs about {smallest / 2 ** 30:.2f} GB); "
-                                "raise --max-memory or use smaller frames")
+                raise UserError(
+                    f"--max-memory {budget / 2 ** 30:.2f} GB is too small for {self.width}x{self.height} "
+                    f"frames even with the smallest tiles (needs about {smallest / 2 ** 30:.2f} GB); "
+                    "raise --max-memory or use smaller frames")
         return windows
 
     def window_within(self, name, largest):
@@ -168,7 +174,8 @@ class TilePlan:
             return height, width
         if smallest_rows * width <= largest:
             rows = largest // width
-            return (self._flow_window(rows - rows % FLOW_NET_STRIDE, height) if name == "flow" else rows), width
+            return (self._flow_window(rows
+                                      - rows % FLOW_NET_STRIDE, height) if name == "flow" else rows), width
         if name == "flow":
             side -= side % FLOW_NET_STRIDE
             return self._flow_window(side, height), self._flow_window(side, width)
@@ -187,8 +194,10 @@ class TilePlan:
 
     @staticmethod
     def _valid(window, length):
-        """(start, stop) of the part of a trunk window whose features are exact: its kept range and the tail's halo."""
-        return max(0, window.keep_start - GENERATOR_TAIL_HALO), min(length, window.keep_stop + GENERATOR_TAIL_HALO)
+        """(start, stop) of the part of a trunk window whose features are exact: its kept range and the tail's
+        halo."""
+        return max(0, window.keep_start - GENERATOR_TAIL_HALO), min(length,
+                                                                    window.keep_stop + GENERATOR_TAIL_HALO)
 
     def tiles(self, name):
         rows, columns = self.flow if name == "flow" else self.trunk

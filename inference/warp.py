@@ -71,10 +71,11 @@ _warp_pool = ThreadPoolExecutor(WARP_THREADS)
 
 
 def warp_previous_window(previous_output, flow_lr, rows, columns):
-    """The previous HR output warped onto the current frame, on LR rows x columns (start, stop): (4h, 4w, 3)."""
+    """The previous HR output warped onto the current frame, on LR rows x columns (start, stop):
+    (4h, 4w, 3)."""
     chunk_rows = max(1, WARP_CHUNK_PIXELS // (SCALE * SCALE * (columns[1] - columns[0])))
-    warped = np.empty((SCALE * (rows[1] - rows[0]), SCALE * (columns[1] - columns[0]), previous_output.shape[2]),
-                      np.float32)
+    warped = np.empty((SCALE * (rows[1] - rows[0]), SCALE *
+                       (columns[1] - columns[0]), previous_output.shape[2]), np.float32)
 
     def warp_chunk(start):
         stop = min(rows[1], start + chunk_rows)

@@ -13,10 +13,14 @@ def clip_with_audio(path, width, height, frames, rate=10, sample=None):
     or of the top-left width x height of a sample clip (utils.image_io.sample_clip); square pixels."""
     picture = (["-i", sample_clip(sample)] if sample else
                ["-f", "lavfi", "-i", f"testsrc=size={width}x{height}:rate={rate}"])
-    subprocess.run([ffmpeg_executable(), "-y", "-hide_banner", "-loglevel", "error", *picture,
-                    "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100", "-map", "0:v", "-map", "1:a",
-                    "-vf", f"crop={width}:{height}:0:0,fps={rate},setsar=1", "-frames:v", str(frames),
-                    "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(path)], check=True)
+    subprocess.run([
+        ffmpeg_executable(), "-y", "-hide_banner", "-loglevel", "error", *picture, "-f", "lavfi", "-i",
+        "sine=frequency=440:sample_rate=44100", "-map", "0:v", "-map", "1:a", "-vf",
+        f"crop={width}:{height}:0:0,fps={rate},setsar=1", "-frames:v",
+        str(frames), "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest",
+        str(path)
+    ],
+                   check=True)
     return str(path)
 
 

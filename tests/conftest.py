@@ -55,8 +55,10 @@ def lpips_weights(tmp_path_factory):
     from utils.lpips import save_lpips_weights, weights_from_torch
     from utils.torch_pickle import read_state_dict
     path = str(tmp_path_factory.mktemp("weights") / "alex_with_LPIPS.h5")
-    save_lpips_weights(path, weights_from_torch(read_state_dict(reference_path("lpips", "alexnet_random.pth")),
-                                                read_state_dict(reference_path("lpips", "lpips_v0.1_alex.pth"))))
+    save_lpips_weights(
+        path,
+        weights_from_torch(read_state_dict(reference_path("lpips", "alexnet_random.pth")),
+                           read_state_dict(reference_path("lpips", "lpips_v0.1_alex.pth"))))
     return path
 
 
@@ -80,8 +82,8 @@ def make_unusable_output(tmp_path, make, output):
 
 
 def user_error_line(main, argv, capsys):
-    """The one error line an entry script's main(argv) prints for a user error, after checking that it exits with
-    code 2 (a UserError is caught in main itself, not only when the script runs as __main__)."""
+    """The one error line an entry script's main(argv) prints for a user error, after checking that it exits
+    with code 2 (a UserError is caught in main itself, not only when the script runs as __main__)."""
     with pytest.raises(SystemExit) as exit_info:
         main(argv)
     assert exit_info.value.code == 2

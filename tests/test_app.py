@@ -26,7 +26,8 @@ LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", 
                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 WAIT_MS = 180_000  # the machine is shared: a run of seconds may take a minute
 # the first test's upload: a corner of a sample clip (a face) with a tone
-CLIP = dict(width=112, height=96, frames=12, rate=10, sample="carphone_pristine.mp4")
+CLIP = dict(width=112, height=96, frames=8, rate=10, sample="carphone_pristine.mp4")
+LONG_FRAMES = 300  # the clip of the runs that are cancelled
 SCREENSHOT = os.path.join(REPO_ROOT, "docs", "app.png")
 
 pytestmark = pytest.mark.slow
@@ -74,21 +75,30 @@ def browser():
 
 
 def open_page(browser, server, outside=None):
-    """A new tab on the app, recording every text its status line shows (window.statusTexts); outside: a list
-    that gets the URLs the tab asks for elsewhere than the server."""
-    page = browser.new_page(viewport={"width": 1280, "height": 1300})
+    """A new tab on the app, in a browser context of its own (Chromium opens at most 6 connections to a host
+    per context, and every Gradio tab holds some open); outside: a list that gets the URLs the tab asks for
+    elsewhere than the server. Close it with page.context.close()."""
+    page = browser.new_context(viewport={"width": 1280, "height": 1300}).new_page()
     page.set_default_timeout(WAIT_MS)
     if outside is not None:
-        page.on("request", lambda request: None if request.url.startswith(server.url) else outside.append(request.url))
+        page.on("request", lambda request: None
+                if request.url.startswith(server.url) else outside.append(request.url))
     page.goto(server.url)
     page.wait_for_function("() => document.querySelector('#model input')?.value")
-    page.evaluate("""() => {
-        const node = document.querySelector('#status');
-        window.statusTexts = [];
-        new MutationObserver(() => window.statusTexts.push(node.innerText))
-            .observe(node, {subtree: true, childList: true, characterData: true});
-    }""")
     return page
+
+
+@pytest.fixture
+def tab(browser, server):
+    """open_page for a test: tab() opens one, closed when the test ends."""
+    pages = []
+
+    def open_tab():
+        pages.append(open_page(browser, server))
+        return pages[-1]
+    yield open_tab
+    for page in pages:
+        page.context.close()
 
 
 def upload(page, path):
@@ -115,18 +125,21 @@ def decode_png(data):
 
 @pytest.fixture(scope="module")
 def finished(server, browser, tmp_path_factory):
-    """A tab whose upload has run to the end, the clip it uploaded, and the URLs it asked for elsewhere than the
-    server."""
+    """A tab whose upload has run to the end, the clip it uploaded, and the URLs it asked for elsewhere than
+    the server."""
     clip = clip_with_audio(tmp_path_factory.mktemp("clip") / "clip.mp4", **CLIP)
     outside = []
     page = open_page(browser, server, outside)
     upload(page, clip)
     page.click("#run")
     wait_for_status(page, "done")
-    page.wait_for_function("() => document.querySelector('#result-video video')?.readyState >= 2")  # a frame shown
-    page.wait_for_function("() => [...document.querySelectorAll('#comparison img')].every(image => image.complete)")
+    # a frame shown
+    page.wait_for_function("() => document.querySelector('#result-video video')?.readyState >= 2")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#comparison img')].every(image => image.complete)")
     page.screenshot(path=SCREENSHOT, full_page=True)
-    return page, clip, outside
+    yield page, clip, outside
+    page.context.close()
 
 
 def test_the_page_asks_nothing_of_any_server_but_its_own(finished):
@@ -134,20 +147,30 @@ def test_the_page_asks_nothing_of_any_server_but_its_own(finished):
     assert outside == []
 
 
-def test_progress_shows_frames_per_second_and_time_left(finished):
-    page, _, _ = finished
-    texts = page.evaluate("window.statusTexts")
-    assert any(re.search(rf"frame \d+ of {CLIP['frames']}, [\d.]+ frames/s, \d+ s left", text) for text in texts), texts
+def long_clip(folder):
+    """A clip long enough to be seen running, of CLIP's size (the networks compiled for it are reused)."""
+    return clip_with_audio(folder / "long.mp4", CLIP["width"], CLIP["height"], LONG_FRAMES)
+
+
+def test_progress_shows_the_frame_count_frames_per_second_and_time_left(tab, tmp_path):
+    page = tab()
+    upload(page, long_clip(tmp_path))
+    page.click("#run")
+    wait_for_status(page, rf"super-resolving: frame [1-9]\d* of {LONG_FRAMES}, \d+\.\d\d frames/s, "
+                          r"(\d+ min )?\d+ s left")
+    page.click("#cancel")
+    wait_for_status(page, "cancelled")
 
 
 def test_played_video_is_the_upload_at_four_times_the_size_with_its_frames_and_sound(finished, tmp_path):
     page, _, _ = finished
-    played = page.eval_on_selector("#result-video video",
-                                   "video => [video.videoWidth, video.videoHeight, video.duration, video.src]")
+    played = page.eval_on_selector(
+        "#result-video video", "video => [video.videoWidth, video.videoHeight, video.duration, video.src]")
     assert played[:2] == [4 * CLIP["width"], 4 * CLIP["height"]]
     assert played[2] == pytest.approx(CLIP["frames"] / CLIP["rate"], abs=0.5 / CLIP["rate"])
     path = fetch(page, played[3], tmp_path / "played.mp4")
-    assert [frame.shape for frame in VideoReader(path)] == [(4 * CLIP["height"], 4 * CLIP["width"], 3)] * CLIP["frames"]
+    assert [frame.shape
+            for frame in VideoReader(path)] == [(4 * CLIP["height"], 4 * CLIP["width"], 3)] * CLIP["frames"]
     assert audio_codec(path) == "aac"
 
 
@@ -177,19 +200,20 @@ def test_downloads_are_the_video_and_a_zip_of_every_frame(finished, tmp_path):
     assert [frame.shape for frame in frames] == [(4 * CLIP["height"], 4 * CLIP["width"], 3)] * CLIP["frames"]
 
 
-def test_second_tab_waits_its_turn_and_cancel_stops_the_running_job_leaving_nothing(server, browser, tmp_path):
-    long_run, short_run = open_page(browser, server), open_page(browser, server)
-    upload(long_run, clip_with_audio(tmp_path / "long.mp4", 96, 64, 300))
+def test_second_tab_waits_its_turn_and_cancel_stops_the_running_job_leaving_nothing(server, tab, tmp_path):
+    long_run, short_run = tab(), tab()
+    upload(long_run, long_clip(tmp_path))
     long_run.click("#run")
-    job_id = re.search(r"Job ([0-9a-f]+)", wait_for_status(long_run, r"frame \d+ of 300"))[1]
-    upload(short_run, clip_with_audio(tmp_path / "short.mp4", 48, 32, 5))
+    job_id = re.search(r"Job ([0-9a-f]+)", wait_for_status(long_run, rf"frame \d+ of {LONG_FRAMES}"))[1]
+    upload(short_run, clip_with_audio(tmp_path / "short.mp4", CLIP["width"], CLIP["height"], 5))
     short_run.click("#run")
     wait_for_status(short_run, r"waiting, 1 job\(s\) ahead")
     long_run.click("#cancel")
     wait_for_status(long_run, "cancelled; it was stopped and its files deleted")
     assert not (server.work / "jobs" / job_id).exists()
     wait_for_status(short_run, "done")
-    short_run.wait_for_function("() => document.querySelector('#result-video video')?.videoWidth === 192")
+    short_run.wait_for_function(
+        "width => document.querySelector('#result-video video')?.videoWidth === width", arg=4 * CLIP["width"])
 
 
 def choose(page, dropdown, option):
@@ -197,12 +221,12 @@ def choose(page, dropdown, option):
     page.get_by_role("option", name=option).click()
 
 
-def test_sample_with_ground_truth_shows_the_evaluate_table(server, browser):
-    page = open_page(browser, server)
+def test_sample_with_ground_truth_shows_the_evaluate_table(tab):
+    page = tab()
     choose(page, "sample", "carphone_pristine.mp4 (176x144, with ground truth)")
-    page.fill("#end textarea", "6")
+    page.fill("#end textarea", "5")
     page.click("#run")
-    wait_for_status(page, "done, 6 frames")
+    wait_for_status(page, "done, 5 frames")
     rows = page.eval_on_selector_all("#metrics tr", "rows => rows.map(row => row.innerText.split('\\t')[0])")
     assert rows[1:] == ["x4 bicubic", "ours"]
 
@@ -212,9 +236,8 @@ def text_file(path):
     return path
 
 
-def submit_bad(browser, server, path=None, model=None):
-    """The status line after Run with this upload (and model)."""
-    page = open_page(browser, server)
+def submit_bad(page, path=None, model=None):
+    """The status line after Run with this upload (and model) on a new tab."""
     if path:
         upload(page, path)
     if model:
@@ -224,26 +247,53 @@ def submit_bad(browser, server, path=None, model=None):
 
 
 BAD_UPLOADS = {
-    "text.mp4": r"'text\.mp4' is not a video this app can read; upload a video file",
-    "empty.avi": r"'empty\.avi' is a video without any frame; upload a video file",
-    "escape.zip": r"'escape\.zip' holds '\.\./\.\./escape\.png', a path outside its folder.*zip the frame files",
-    "mixed.zip": r"frame '0002\.png' is 40x24 but '0001\.png' is 32x24; all frames of a clip must have one size",
+    "text.mp4": r"'text\.mp4' is not a video with frames this app can decode; upload a video file",
+    "empty.avi": r"'empty\.avi' is not a video with frames this app can decode; upload a video file",
+    "escape.zip": (r"'escape\.zip' holds '\.\./\.\./escape\.png', a path outside its folder"
+                   r".*zip the frame files"),
+    "mixed.zip": (r"frame '0002\.png' is 40x24 but '0001\.png' is 32x24; "
+                  r"all frames of a clip must have one size"),
     "model": r"model 'weights/: not_a_generator\.h5' holds no generator.*choose another model",
 }
 
 
 @pytest.mark.parametrize("case, message", BAD_UPLOADS.items(), ids=list(BAD_UPLOADS))
-def test_bad_upload_gets_a_message_that_says_what_to_do_and_the_server_keeps_serving(browser, server, tmp_path,
-                                                                                      case, message):
-    makers = {"text.mp4": text_file,
-              "empty.avi": video_without_frames,
-              "escape.zip": lambda path: frames_zip(path, {"0001.png": (32, 24), "../../escape.png": (32, 24)}),
-              "mixed.zip": lambda path: frames_zip(path, {"0001.png": (32, 24), "0002.png": (40, 24)}),
-              "model": lambda path: clip_with_audio(path.with_suffix(".mp4"), 32, 24, 3)}
+def test_bad_upload_gets_a_message_that_says_what_to_do_and_the_server_keeps_serving(
+        server, tab, tmp_path, case, message):
+    makers = {
+        "text.mp4": text_file,
+        "empty.avi": video_without_frames,
+        "escape.zip": lambda path: frames_zip(path, {
+            "0001.png": (32, 24),
+            "../../escape.png": (32, 24)
+        }),
+        "mixed.zip": lambda path: frames_zip(path, {
+            "0001.png": (32, 24),
+            "0002.png": (40, 24)
+        }),
+        "model": lambda path: clip_with_audio(path.with_suffix(".mp4"), 32, 24, 3)
+    }
     jobs = set((server.work / "jobs").iterdir())
-    text = (submit_bad(browser, server, makers[case](tmp_path / case), "weights/: not_a_generator.h5")
-            if case == "model" else submit_bad(browser, server, makers[case](tmp_path / case)))
+    text = (submit_bad(tab(), makers[case](tmp_path / case), "weights/: not_a_generator.h5")
+            if case == "model" else submit_bad(tab(), makers[case](tmp_path / case)))
     assert re.search(message, text), text
     assert server.process.poll() is None
     assert set((server.work / "jobs").iterdir()) == jobs  # a refused job leaves no folder
     assert not list(server.work.parent.rglob("escape.png"))
+
+
+def test_a_second_server_on_the_same_work_folder_stops_with_one_line(server):
+    second = subprocess.run(
+        [sys.executable, "app.py", "--port",
+         str(free_port()), "--work-dir",
+         str(server.work)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120)
+    assert second.returncode == 2
+    assert second.stderr.strip().splitlines()[-1] == (
+        f"error: --work-dir '{server.work}' is in use by another run "
+        f"(pid {server.process.pid}); wait for it to end, stop it, "
+        "or choose another folder")
+    assert server.process.poll() is None

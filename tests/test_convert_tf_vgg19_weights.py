@@ -9,13 +9,15 @@ import numpy as np
 import pytest
 
 import convert_tf_vgg19_weights as converter
-from conftest import REPO_ROOT, UNUSABLE_H5_OUTPUT_IDS, UNUSABLE_H5_OUTPUTS, make_unusable_output, reference_path
+from conftest import (REPO_ROOT, UNUSABLE_H5_OUTPUT_IDS, UNUSABLE_H5_OUTPUTS, make_unusable_output,
+                      reference_path)
 from utils.errors import UserError
 
 
 @pytest.fixture(scope="module")
 def tf():
-    """TensorFlow writes the checkpoints (requirements-test.txt has it); imported here, not when tests are collected."""
+    """TensorFlow writes the checkpoints (requirements-test.txt has it); imported here, not when tests are
+    collected."""
     import tensorflow
     return tensorflow
 
@@ -120,7 +122,9 @@ def test_every_tensor_arrives_under_the_official_name_in_the_channel_last_layout
 
 
 def test_a_checkpoint_without_a_vgg19_layer_is_refused_by_name(tf, tmp_path):
-    arrays = {name: array for name, array in random_slim_arrays().items() if not name.startswith("vgg_19/fc8")}
+    arrays = {
+        name: array for name, array in random_slim_arrays().items() if not name.startswith("vgg_19/fc8")
+    }
     write_checkpoint(tf, arrays, tmp_path / "partial.ckpt", tf.compat.v1.train.SaverDef.V2)
     with pytest.raises(UserError, match="lacks vgg_19/fc8/weights and 1 more"):
         converter.convert(str(tmp_path / "partial.ckpt"), str(tmp_path / "out.h5"))
@@ -129,7 +133,8 @@ def test_a_checkpoint_without_a_vgg19_layer_is_refused_by_name(tf, tmp_path):
 
 def test_layers_that_do_not_chain_up_are_refused(tf, tmp_path):
     arrays = random_slim_arrays()
-    arrays["vgg_19/conv2/conv2_1/weights"] = arrays["vgg_19/conv2/conv2_1/weights"][:, :, :3]  # 3 inputs, not 4
+    # 3 inputs, not 4
+    arrays["vgg_19/conv2/conv2_1/weights"] = arrays["vgg_19/conv2/conv2_1/weights"][:, :, :3]
     write_checkpoint(tf, arrays, tmp_path / "odd.ckpt", tf.compat.v1.train.SaverDef.V2)
     with pytest.raises(UserError, match="vgg_19/conv2/conv2_1: .* taking 4 channels"):
         converter.convert(str(tmp_path / "odd.ckpt"), str(tmp_path / "out.h5"))
@@ -154,12 +159,16 @@ def test_a_missing_checkpoint_is_one_line_and_exit_code_2(tmp_path):
                             cwd=REPO_ROOT, capture_output=True, text=True)
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
-    assert result.stderr.startswith(f"error: --pre_trained_model '{tmp_path / 'nowhere.ckpt'}' does not exist")
+    assert result.stderr.startswith(
+        f"error: --pre_trained_model '{tmp_path / 'nowhere.ckpt'}' does not exist")
 
 
 def test_main_called_as_a_function_turns_a_user_error_into_one_line_and_exit_code_2(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
-        converter.main(["--pre_trained_model", str(tmp_path / "nowhere.ckpt"), "--save-path", str(tmp_path / "o.h5")])
+        converter.main(
+            ["--pre_trained_model",
+             str(tmp_path / "nowhere.ckpt"), "--save-path",
+             str(tmp_path / "o.h5")])
     assert exit_info.value.code == 2
     [line] = capsys.readouterr().err.splitlines()
     assert line.startswith(f"error: --pre_trained_model '{tmp_path / 'nowhere.ckpt'}' does not exist")
@@ -182,7 +191,8 @@ def corrupt_in_the_middle(data):
     return data[:middle] + bytes(byte ^ 0xFF for byte in data[middle:middle + 64]) + data[middle + 64:]
 
 
-@pytest.mark.parametrize("damage", [cut_in_gzip_header, cut_in_half, cut_in_gzip_trailer, corrupt_in_the_middle])
+@pytest.mark.parametrize("damage",
+                         [cut_in_gzip_header, cut_in_half, cut_in_gzip_trailer, corrupt_in_the_middle])
 @pytest.mark.parametrize("name", ["vgg_19_2016_08_28.tar.gz", "download.bin"])
 def test_a_truncated_or_corrupt_archive_is_one_line_and_writes_nothing(checkpoints, tmp_path, damage, name):
     _, paths = checkpoints
@@ -199,8 +209,14 @@ def test_an_unusable_save_path_is_one_line_before_any_work(checkpoints, tmp_path
     _, paths = checkpoints
     make_unusable_output(tmp_path, make, save_path)
     before = sorted(tmp_path.rglob("*"))
-    result = subprocess.run([sys.executable, "convert_tf_vgg19_weights.py", "--pre_trained_model", str(paths["V2"]),
-                             "--save-path", str(tmp_path / save_path)], cwd=REPO_ROOT, capture_output=True, text=True,
+    result = subprocess.run([
+        sys.executable, "convert_tf_vgg19_weights.py", "--pre_trained_model",
+        str(paths["V2"]), "--save-path",
+        str(tmp_path / save_path)
+    ],
+                            cwd=REPO_ROOT,
+                            capture_output=True,
+                            text=True,
                             check=False)
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()

@@ -21,8 +21,15 @@ def crop_position(image, crop):
 
 
 def config_for(data_dir, **train):
-    overrides = {"data.input_video_dir": data_dir, "data.str_dir": 2000, "data.end_dir": 2001, "data.max_frm": 11,
-                 "train.crop_size": 8, "train.rnn_n": 3, "train.batch_size": 2}
+    overrides = {
+        "data.input_video_dir": data_dir,
+        "data.str_dir": 2000,
+        "data.end_dir": 2001,
+        "data.max_frm": 11,
+        "train.crop_size": 8,
+        "train.rnn_n": 3,
+        "train.batch_size": 2
+    }
     overrides.update({f"train.{key}": value for key, value in train.items()})
     return load_config(overrides=overrides)
 
@@ -46,8 +53,9 @@ def test_no_usable_scene_is_a_user_error(tmp_path):
         find_scenes(str(tmp_path), "scene", 2000, 2001, 50, 3, lambda message: None)
 
 
-@pytest.mark.parametrize("rnn_n, advice", [(10, "set --set data.max_frm=11 to train on it"),
-                                           (20, "data.max_frm=11 to train on it, with --set train.rnn_n=12 or less")])
+@pytest.mark.parametrize("rnn_n, advice",
+                         [(10, "set --set data.max_frm=11 to train on it"),
+                          (20, "data.max_frm=11 to train on it, with --set train.rnn_n=12 or less")])
 def test_scenes_shorter_than_max_frm_name_the_settings_that_would_use_the_longest(rnn_n, advice, tmp_path):
     root = make_calendar_scenes(tmp_path, 2)
     for frame in range(7, 12):  # scene 2001 keeps frames 0..6
@@ -71,7 +79,8 @@ def test_sample_is_an_rgb_crop_of_consecutive_frames(data_dir):
     assert position, "frame 0 of the sample is not an RGB crop of its first frame"
     y, x = position
     for offset in (1, 2):
-        np.testing.assert_array_equal(sample[offset], read_rgb(frame_path(scene, start + offset))[y:y + 40, x:x + 40])
+        np.testing.assert_array_equal(sample[offset],
+                                      read_rgb(frame_path(scene, start + offset))[y:y + 40, x:x + 40])
 
 
 def test_flip_is_applied(data_dir):
@@ -142,6 +151,7 @@ def test_a_scene_whose_frames_differ_in_size_is_refused_naming_the_frame(tmp_pat
     with pytest.raises(UserError) as error:
         SequenceSampler(config_for(root))
     height, width = first.shape[:2]
-    assert str(error.value) == (f"training frame '{odd}' is {width}x{height - 4} but "
-                                f"'{frame_path(scene_dir(root, 2001), 0)}' is {width}x{height}; all frames of a "
-                                "scene must have one size: re-run dataPrepare.py for this scene or remove it")
+    assert str(
+        error.value) == (f"training frame '{odd}' is {width}x{height - 4} but "
+                         f"'{frame_path(scene_dir(root, 2001), 0)}' is {width}x{height}; all frames of a "
+                         "scene must have one size: re-run dataPrepare.py for this scene or remove it")

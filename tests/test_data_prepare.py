@@ -15,9 +15,8 @@ import numpy as np
 import pytest
 
 from authors_scripts import dataPrepare as data_prepare
-from clips import write_joined_clip
+from clips import needs_ffmpeg, write_joined_clip
 from conftest import REPO_ROOT, shared_path, user_error_line
-from test_onnx_backend import needs_ffmpeg
 from utils.image_io import sample_clip
 
 SCRIPT = [sys.executable, "-m", "authors_scripts.dataPrepare"]  # run from the repository root
@@ -33,7 +32,8 @@ def clip():
 
 @pytest.fixture(scope="module")
 def clip_frames(clip):
-    """The clip's first frames, decoded in order and halved with area interpolation: the expected scene frames."""
+    """The clip's first frames, decoded in order and halved with area interpolation: the expected scene
+    frames."""
     capture = cv2.VideoCapture(clip)
     frames = []
     while len(frames) < 110:
@@ -53,7 +53,9 @@ def assert_scene(disk_path, scene_id, start, duration, clip_frames):
     assert sorted(os.listdir(folder)) == [f"col_high_{index:04d}.png" for index in range(duration)]
     for index in range(duration):
         written = cv2.imread(os.path.join(folder, f"col_high_{index:04d}.png"), cv2.IMREAD_COLOR)
-        np.testing.assert_array_equal(written, clip_frames[start + index], err_msg=f"scene {scene_id} frame {index}")
+        np.testing.assert_array_equal(written,
+                                      clip_frames[start + index],
+                                      err_msg=f"scene {scene_id} frame {index}")
 
 
 def log_text(disk_path):
@@ -122,7 +124,9 @@ def test_a_rerun_redoes_only_the_unfinished_scenes(clip, clip_frames, tmp_path):
 
 
 def test_a_scene_past_the_end_of_the_video_is_logged_and_skipped(clip, clip_frames, tmp_path):
-    data_prepare.main(["--disk_path", str(tmp_path), "--video", clip, "--scene_starts", "0,130", "--duration", "3"])
+    data_prepare.main(
+        ["--disk_path",
+         str(tmp_path), "--video", clip, "--scene_starts", "0,130", "--duration", "3"])
     assert scene_folders(tmp_path) == ["scene_2000"]
     assert "scene_2001: skipped" in log_text(tmp_path)
     assert [name for name in os.listdir(tmp_path) if name.startswith(".")] == []
@@ -134,7 +138,8 @@ def test_a_run_that_makes_no_scene_says_what_to_change_and_exits_2(clip, tmp_pat
     assert result.returncode == 2
     log_path = glob.glob(str(tmp_path / "log" / "logfile_*.txt"))[0]
     assert result.stderr.strip().splitlines() == [(
-        f"error: no scene was made (see {log_path}); use longer videos, or shots of at least --duration frames, "
+        f"error: no scene was made (see {log_path}); use longer videos, or shots of at least --duration "
+        "frames, "
         "or a lower --duration")]
     assert scene_folders(tmp_path) == []
     assert "skipped, no scene fits: no shot of the video has 200 frames" in log_text(tmp_path)
@@ -152,8 +157,10 @@ def test_without_scene_starts_scenes_fill_each_shot_and_none_spans_the_cut(joine
     path, frames = joined_video
     data_prepare.main(["--disk_path", str(tmp_path), "--video", path, "--duration", "5"])
     # back to back over the whole video they would start at 0, 5, 10 (across the cut at 12), 15
-    halved = [cv2.resize(np.rint(frame[:, :, ::-1] * 255).astype(np.uint8), (80, 34), interpolation=cv2.INTER_AREA)
-              for frame in frames]
+    halved = [
+        cv2.resize(np.rint(frame[:, :, ::-1] * 255).astype(np.uint8), (80, 34), interpolation=cv2.INTER_AREA)
+        for frame in frames
+    ]
     assert scene_folders(tmp_path) == ["scene_2000", "scene_2001", "scene_2002", "scene_2003"]
     for scene_id, start in ((2000, 0), (2001, 5), (2002, 12), (2003, 17)):
         assert_scene(tmp_path, scene_id, start, 5, halved)
@@ -200,8 +207,8 @@ def test_the_authors_list_is_downloaded_and_cut_with_scene_ids_fixed_by_list_pos
     assert sorted(downloads) == sorted(f"https://vimeo.com/{video_id}" for video_id in hosted)
     log = log_text(disk)
     assert "https://vimeo.com/40439273: skipped, 320x240 is smaller than 400 pixels" in log
-    assert "https://vimeo.com/87389090: skipped, yt-dlp failed: ERROR: [vimeo] 87389090: This video is private" \
-        in log
+    assert ("https://vimeo.com/87389090: skipped, yt-dlp failed: ERROR: [vimeo] 87389090: "
+            "This video is private") in log
 
 
 @pytest.mark.parametrize("test_only", [False, True])
@@ -210,7 +217,8 @@ def test_when_every_listed_video_is_unavailable_the_run_stops_with_a_user_error(
     bin_dir = tmp_path / "bin"
     install_fake_downloaders(bin_dir, clip, ["yt-dlp"], hosted=[])
     monkeypatch.setenv("PATH", str(bin_dir))
-    message = f"no scene {'would be' if test_only else 'was'} made .*check the reasons the videos were skipped"
+    message = (f"no scene {'would be' if test_only else 'was'} made "
+               ".*check the reasons the videos were skipped")
     assert re.search(message, user_error_line(data_prepare.main, ["--disk_path", str(tmp_path / "data")]
                                               + (["--TEST"] if test_only else []), capsys))
     assert "Done: 0 usable videos, 28 skipped" in log_text(tmp_path / "data")
@@ -220,14 +228,16 @@ def test_TEST_with_the_authors_list_checks_every_link_and_downloads_nothing(clip
     with open(shared_path("data", "training_videos.json")) as file:
         video_ids = [video["id"] for video in json.load(file)["videos"]]
     bin_dir = tmp_path / "bin"
-    calls = install_fake_downloaders(bin_dir, clip, ["youtube-dl"], hosted=video_ids)  # no yt-dlp: the fallback
+    # no yt-dlp: the fallback
+    calls = install_fake_downloaders(bin_dir, clip, ["youtube-dl"], hosted=video_ids)
     monkeypatch.setenv("PATH", str(bin_dir))
     disk = tmp_path / "data"
 
     data_prepare.main(["--disk_path", str(disk), "--TEST"])
 
     made_calls = recorded_calls(calls)
-    assert [call["arguments"][-1] for call in made_calls] == [f"https://vimeo.com/{video_id}" for video_id in video_ids]
+    assert [call["arguments"][-1]
+            for call in made_calls] == [f"https://vimeo.com/{video_id}" for video_id in video_ids]
     assert all("--dump-single-json" in call["arguments"] for call in made_calls)
     assert sorted(os.listdir(disk)) == ["log"]
     assert "Done: 28 usable videos, 0 skipped; nothing written (--TEST)" in log_text(disk)
@@ -246,7 +256,8 @@ def test_bad_flags_are_user_errors(clip, tmp_path, capsys, flags, message):
     (tmp_path / "notes.txt").write_text("not a video")
     replace = {"CLIP": clip, "FOLDER": str(tmp_path), "TEXT": str(tmp_path / "notes.txt")}
     flags = [replace.get(flag, flag) for flag in flags]
-    assert message in user_error_line(data_prepare.main, ["--disk_path", str(tmp_path / "data"), *flags], capsys)
+    assert message in user_error_line(data_prepare.main,
+                                      ["--disk_path", str(tmp_path / "data"), *flags], capsys)
     assert not (tmp_path / "data").exists()
 
 
@@ -265,7 +276,9 @@ def test_output_folders_that_are_or_lie_under_a_file_are_user_errors(clip, tmp_p
                              "--video", clip, "--scene_starts", "0", "--duration", "2"],
                             cwd=REPO_ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [f"error: {message.format(path, a_file)}; choose another path"]
+    assert result.stderr.strip().splitlines() == [
+        f"error: {message.format(path, a_file)}; choose another path"
+    ]
     assert sorted(os.listdir(tmp_path)) == ["a_file"]
 
 
@@ -273,7 +286,12 @@ def test_without_a_downloader_the_one_line_error_says_to_install_yt_dlp(tmp_path
     empty_bin = tmp_path / "bin"
     empty_bin.mkdir()
     result = subprocess.run([*SCRIPT, "--disk_path", str(tmp_path / "data")],
-                            cwd=REPO_ROOT, env={**os.environ, "PATH": str(empty_bin)}, capture_output=True, text=True)
+                            cwd=REPO_ROOT,
+                            env={
+                                **os.environ, "PATH": str(empty_bin)
+                            },
+                            capture_output=True,
+                            text=True)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "error: downloading the authors' videos needs yt-dlp or youtube-dl: pip install yt-dlp "

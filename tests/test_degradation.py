@@ -90,14 +90,18 @@ def test_training_crops_give_the_lr_pixels_of_whole_frames_inside_them(degradati
     training.forward()
     rows, columns = training.shape[1:3]
     whole = degrade_frames(hr, degradation)
-    np.testing.assert_allclose(training.d, whole[:, shift:shift + rows, shift:shift + columns], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(training.d,
+                               whole[:, shift:shift + rows, shift:shift + columns],
+                               rtol=0,
+                               atol=1e-6)
 
 
 def test_hr_crops_carry_the_reach_of_the_filter_on_every_side():
     assert (margin("bd"), margin("bi"), margin("bi", 2)) == (4, 6, 3)
     assert (hr_crop_size(8), hr_crop_size(8, "bi")) == (40, 44)
     for degradation in ("bd", "bi"):
-        lr = degrade(nn.Variable((1, hr_crop_size(8, degradation), hr_crop_size(8, degradation), 3)), degradation)
+        lr = degrade(nn.Variable((1, hr_crop_size(8, degradation), hr_crop_size(8, degradation), 3)),
+                     degradation)
         assert lr.shape[1:3] == (8, 8)
 
 
@@ -106,7 +110,8 @@ def test_the_demo_cuts_the_ground_truth_its_lr_frames_sit_on():
     lr, truth = demo.degrade(hr, "bi")
     assert lr.shape == (2, 12, 13, 3)
     np.testing.assert_array_equal(truth, hr[:, 6:54, 6:58])
-    for lr_frame, hr_frame in zip(lr, hr):  # LR pixel j on truth position 4j + 1.5, i.e. HR 4j + 7.5; the first
+    # LR pixel j on truth position 4j + 1.5, i.e. HR 4j + 7.5; the first
+    for lr_frame, hr_frame in zip(lr, hr):
         # row and column of imresize of hr[2:, 2:] reach past its border, where it mirrors
         np.testing.assert_allclose(lr_frame[1:, 1:], matlab_imresize(hr_frame[2:, 2:], 4)[2:13, 2:14], rtol=0,
                                    atol=2e-6)
@@ -126,7 +131,8 @@ def test_validation_makes_lr_frames_with_the_training_degradation(tmp_path):
     clip.mkdir()
     for path in list_frames(shared_path("data", "calendar_lr"))[:5]:
         shutil.copy(path, clip)
-    hr = np.stack([read_rgb(path) for path in list_frames(str(clip))])[:, 8:136, 24:152]  # 144x180: the centre 128
+    # 144x180: the centre 128
+    hr = np.stack([read_rgb(path) for path in list_frames(str(clip))])[:, 8:136, 24:152]
     for degradation in ("bd", "bi"):
         np.testing.assert_array_equal(read_clip(str(clip), 5, 128, degradation).lr_frames,
                                       degrade_frames(hr, degradation))
@@ -142,10 +148,14 @@ def test_generate_degrades_hr_input_as_the_model_file_says(tmp_path):
     record_degradation(model, "bi")
     generate.main(["--model", model, "--input-dir-hr", str(hr_dir), "--output-dir", str(tmp_path / "out"),
                    "--cache-dir", str(tmp_path / "cache")])
-    hr_frames = [(os.path.splitext(name)[0], read_rgb(str(hr_dir / name))) for name in sorted(os.listdir(hr_dir))]
+    hr_frames = [(os.path.splitext(name)[0], read_rgb(str(hr_dir / name)))
+                 for name in sorted(os.listdir(hr_dir))]
     resolver = SuperResolver(WEIGHTS, "openvino", "cpu", cache_dir=str(tmp_path / "cache"))
-    outputs = {degradation: list(resolver.sequence([(name, degrade_frames(frame, degradation))
-                                                    for name, frame in hr_frames])) for degradation in ("bi", "bd")}
+    outputs = {
+        degradation: list(
+            resolver.sequence([(name, degrade_frames(frame, degradation)) for name, frame in hr_frames]))
+        for degradation in ("bi", "bd")
+    }
     for (name, bi_output), (_, bd_output) in zip(outputs["bi"], outputs["bd"]):
         written = cv2.imread(str(tmp_path / "out" / f"output_{name}.png"))[:, :, ::-1].astype(int)
         assert np.abs(written - np.rint(np.clip(bd_output, 0, 1) * 255)).max() > 10, name

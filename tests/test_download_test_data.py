@@ -141,7 +141,8 @@ class FileServer:
 
 @pytest.fixture
 def weight_server(tmp_path):
-    file_server = FileServer({path: hdf5_bytes(tmp_path, os.path.basename(path)) for path in REFERENCE_WEIGHT_PATHS})
+    file_server = FileServer(
+        {path: hdf5_bytes(tmp_path, os.path.basename(path)) for path in REFERENCE_WEIGHT_PATHS})
     yield file_server
     file_server.close()
 
@@ -170,8 +171,9 @@ def assert_unpacked(output_dir, zip_path):
 
 def leftovers(folder):
     """Files that are neither unpacked data nor the done-markers: zips, partial or temporary files."""
-    return sorted(str(path.relative_to(folder)) for path in folder.rglob("*")
-                  if path.is_file() and (path.suffix == ".zip" or ".part" in path.name or ".tmp" in path.name))
+    return sorted(
+        str(path.relative_to(folder)) for path in folder.rglob("*")
+        if path.is_file() and (path.suffix == ".zip" or ".part" in path.name or ".tmp" in path.name))
 
 
 def test_fetches_the_reference_archives_and_unpacks_them_into_LR_and_HR(server, tmp_path):
@@ -272,9 +274,11 @@ def test_a_missing_file_is_one_line_naming_the_url_and_exit_code_2(server, tmp_p
                              "--base-url", server.url], cwd=REPO_ROOT, capture_output=True, text=True)
     assert result.returncode == 2
     last_line = result.stderr.strip().splitlines()[-1]
-    assert last_line == f"error: cannot download {server.url}/download/data/TecoGAN/tos_HR.zip: HTTP 404 Not Found"
+    assert last_line == (f"error: cannot download {server.url}/download/data/TecoGAN/tos_HR.zip: "
+                         "HTTP 404 Not Found")
     assert "Traceback" not in result.stderr
-    assert not (tmp_path / "HR" / "tos_HR.zip").exists() and not (tmp_path / "HR" / ".tos_HR.zip.part").exists()
+    assert not (tmp_path / "HR" / "tos_HR.zip").exists() and not (tmp_path / "HR"
+                                                                  / ".tos_HR.zip.part").exists()
 
 
 def test_main_turns_a_user_error_into_one_line_and_exit_code_2(capsys, tmp_path):
@@ -363,7 +367,8 @@ def test_a_hostile_zip_is_refused_whole_and_deleted_so_the_next_run_fetches_it_a
     good_zip = server.files[zip_path]
     server.files[zip_path] = make_raw_zip(members)
     output_dir = tmp_path / "out"
-    with pytest.raises(UserError, match=f"vid3_LR.zip holds .*{reason}.*; deleted .*vid3_LR.zip, the next run"):
+    with pytest.raises(UserError,
+                       match=f"vid3_LR.zip holds .*{reason}.*; deleted .*vid3_LR.zip, the next run"):
         run(server, output_dir)
     assert os.listdir(tmp_path) == []
 
@@ -389,8 +394,8 @@ def test_unpacking_left_half_done_by_a_killed_run_is_cleaned_and_redone(server, 
     (None, "out/weights/tecogan_model.h5", "out", "'{tmp}/out/weights/tecogan_model.h5' is a folder"),
     (None, "out/HR/.vid4_HR.zip.part", "out", "'{tmp}/out/HR/.vid4_HR.zip.part' is a folder"),
 ], ids=["output-dir a file", "LR a file", "under a file", "weight file a folder", "partial file a folder"])
-def test_an_unusable_destination_is_one_line_before_anything_is_fetched(server, tmp_path, file_path, folder_path,
-                                                                       output_dir, message):
+def test_an_unusable_destination_is_one_line_before_anything_is_fetched(server, tmp_path, file_path,
+                                                                        folder_path, output_dir, message):
     if file_path:
         (tmp_path / file_path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / file_path).write_text("x")
@@ -398,8 +403,14 @@ def test_an_unusable_destination_is_one_line_before_anything_is_fetched(server, 
         (tmp_path / folder_path).mkdir(parents=True)
     out = tmp_path / output_dir
     before = sorted(str(path) for path in tmp_path.rglob("*"))
-    result = subprocess.run([sys.executable, "download_test_data.py", "--output-dir", str(out), "--weights",
-                             "--base-url", server.url], cwd=REPO_ROOT, capture_output=True, text=True, check=False)
+    result = subprocess.run([
+        sys.executable, "download_test_data.py", "--output-dir",
+        str(out), "--weights", "--base-url", server.url
+    ],
+                            cwd=REPO_ROOT,
+                            capture_output=True,
+                            text=True,
+                            check=False)
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
     assert line.startswith("error: ") and message.format(tmp=tmp_path) in line
@@ -453,8 +464,11 @@ def reds_zip_members(part, sequences):
     """Members in the official zips' layout and names: <part>/<sequence>/00000000.png..00000099.png, real
     (tiny) PNG frames, each different."""
     rng = np.random.default_rng(len(part))
-    return {f"{part}/{sequence}/{index:08d}.png": cv2.imencode(".png", rng.integers(0, 256, (4, 6, 3), np.uint8))[1]
-            .tobytes() for sequence in sequences for index in range(reds.FRAMES_PER_SEQUENCE)}
+    return {
+        f"{part}/{sequence}/{index:08d}.png": cv2.imencode(".png", rng.integers(0, 256, (4, 6, 3),
+                                                                                np.uint8))[1].tobytes()
+        for sequence in sequences for index in range(reds.FRAMES_PER_SEQUENCE)
+    }
 
 
 @pytest.fixture
@@ -472,7 +486,8 @@ def test_reds_is_fetched_from_its_direct_host_and_read_with_val_sharp_counted_fr
     sizes = {os.path.basename(path): len(data) for path, data in reds_server.files.items()}
     assert capsys.readouterr().out.splitlines()[0] == (
         f"to download: train_sharp.zip ({sizes['train_sharp.zip'] / 1000:.1f}kB), val_sharp.zip "
-        f"({sizes['val_sharp.zip'] / 1000:.1f}kB), {sum(sizes.values()) / 1000:.1f}kB in all; each zip needs about "
+        f"({sizes['val_sharp.zip'] / 1000:.1f}kB), {sum(sizes.values()) / 1000:.1f}kB in all; each zip needs "
+        "about "
         "its size again while it is unpacked")
     assert sorted(reds_server.paths_requested()) == sorted(REDS_PATHS)
     assert [url.replace(download_test_data.REDS_URL, "/webdav/dataset/REDS/")
@@ -501,8 +516,8 @@ def test_an_interrupted_reds_download_resumes_and_unpacks_all_or_nothing(reds_se
 
 
 @pytest.mark.parametrize("existing", ["a file where a folder goes", "a folder where a file goes"])
-def test_an_unpack_that_clashes_with_an_existing_entry_moves_nothing_and_keeps_the_zip(server, tmp_path, capsys,
-                                                                                      existing):
+def test_an_unpack_that_clashes_with_an_existing_entry_moves_nothing_and_keeps_the_zip(
+        server, tmp_path, capsys, existing):
     clash = tmp_path / "LR" / ("city" if existing.startswith("a file") else "city/0002.png")
     clash.parent.mkdir(parents=True, exist_ok=True)
     if existing.startswith("a file"):
@@ -515,7 +530,8 @@ def test_an_unpack_that_clashes_with_an_existing_entry_moves_nothing_and_keeps_t
     [line] = capsys.readouterr().err.strip().splitlines()[-1:]
     assert line.startswith("error: ") and str(clash) in line and "kept" in line
     assert not (tmp_path / "LR" / "calendar").exists()  # no part of the zip was merged
-    assert (tmp_path / "LR" / "vid3_LR.zip").read_bytes() == server.files["/download/data/TecoGAN/vid3_LR.zip"]
+    assert (tmp_path / "LR"
+            / "vid3_LR.zip").read_bytes() == server.files["/download/data/TecoGAN/vid3_LR.zip"]
     (clash.unlink if existing.startswith("a file") else clash.rmdir)()
     server.requests.clear()
     run(server, tmp_path)

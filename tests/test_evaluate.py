@@ -1,5 +1,4 @@
 """evaluate.py end to end on real frames (calendar, 180x144), against independent computations."""
-import csv
 import glob
 import os
 import subprocess
@@ -11,54 +10,13 @@ import pytest
 from skimage.color import rgb2ycbcr
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
-import evaluate
-from conftest import REPO_ROOT, shared_path
+from conftest import REPO_ROOT
 from evaluation import scoring
+from evaluation_data import (CALENDAR, exits_with_one_line, make_sequence, number, read, read_csv,
+                             run_evaluate, write)
 from utils.lpips import LPIPS, to_lpips_input
 
-CALENDAR = sorted(glob.glob(shared_path("data", "calendar_lr", "*.png")))
 CROP = (slice(8, 136), slice(10, 170))  # 144x180 -> 128x160 at (8, 10)
-
-
-def read(path):
-    return cv2.imread(str(path))[:, :, ::-1].copy()
-
-
-def write(path, rgb):
-    cv2.imwrite(str(path), np.ascontiguousarray(rgb[:, :, ::-1]))
-
-
-def make_sequence(root, name, first, count, degrade=True, output_pad=0, output_prefix="output_"):
-    """targets root/hr/<name>/NNNN.png from calendar frames; outputs root/sr/<name>/, blurred and noisy."""
-    target_dir, result_dir = root / "hr" / name, root / "sr" / name
-    target_dir.mkdir(parents=True)
-    result_dir.mkdir(parents=True)
-    noise = np.random.RandomState(first)
-    for k in range(count):
-        target = read(CALENDAR[first + k])
-        output = target
-        if degrade:
-            output = np.clip(cv2.GaussianBlur(target, (0, 0), 1.0) + noise.normal(0, 4, target.shape), 0, 255)
-            output = output.round().astype(np.uint8)
-        if output_pad:
-            output = np.pad(output, ((0, output_pad), (0, output_pad), (0, 0)), mode="reflect")
-        write(target_dir / f"{k + 1:04d}.png", target)
-        write(result_dir / f"{output_prefix}{k + 1:04d}.png", output)
-    return str(result_dir), str(target_dir)
-
-
-def run_evaluate(results, targets, output, *extra):
-    evaluate.main(["--results", ",".join(results), "--targets", ",".join(targets), "--output", str(output),
-                   "--context", "cpu", *extra])
-
-
-def read_csv(path):
-    with open(path, newline="") as file:
-        return list(csv.DictReader(file))
-
-
-def number(text):
-    return float(text) if text else float("nan")
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +27,8 @@ def two_sequences(tmp_path_factory, lpips_weights):
     second = make_sequence(root, "calendar_b", 20, 7)
     patch = pytest.MonkeyPatch()
     patch.setattr(scoring, "LPIPS_BATCH_PIXELS", 3 * 128 * 160)  # batches of 3 frames: boundaries are crossed
-    run_evaluate([first[0], second[0]], [first[1], second[1]], root / "eval", "--lpips-weights", lpips_weights)
+    run_evaluate([first[0], second[0]], [first[1], second[1]], root / "eval", "--lpips-weights",
+                 lpips_weights)
     patch.undo()
     return root, [first, second]
 
@@ -89,7 +48,8 @@ def test_psnr_and_ssim_per_frame_equal_scikit_image_on_cropped_y(two_sequences):
     for row in rows[:5]:
         y_target = rgb2ycbcr(read(os.path.join(target_dir, row["target"]))[CROP])[:, :, 0]
         y_output = rgb2ycbcr(read(os.path.join(result_dir, row["output"]))[CROP])[:, :, 0]
-        assert float(row["PSNR"]) == pytest.approx(peak_signal_noise_ratio(y_target, y_output, data_range=255),
+        assert float(row["PSNR"]) == pytest.approx(peak_signal_noise_ratio(y_target, y_output,
+                                                                           data_range=255),
                                                    abs=1e-7)
         assert float(row["SSIM"]) == pytest.approx(structural_similarity(
             y_target, y_output, data_range=y_output.max() - y_output.min()), abs=1e-8)
@@ -101,7 +61,9 @@ def test_tof_per_frame_uses_the_previous_scored_frame_on_whole_frames(two_sequen
     result_dir, target_dir = sequences[0]
 
     def grey_flow(folder, previous, current):
-        greys = [cv2.cvtColor(read(os.path.join(folder, name)), cv2.COLOR_RGB2GRAY) for name in (previous, current)]
+        greys = [
+            cv2.cvtColor(read(os.path.join(folder, name)), cv2.COLOR_RGB2GRAY) for name in (previous, current)
+        ]
         return cv2.calcOpticalFlowFarneback(greys[0], greys[1], None, 0.5, 3, 15, 3, 5, 1.2, 0)[CROP]
 
     assert rows[0]["tOF"] == ""
@@ -137,7 +99,8 @@ def test_frame_average_pools_frames_and_sequence_average_averages_sequences(two_
                         for label in ("00_calendar_a", "01_calendar_b")]
         means = [np.nanmean(values) for values in per_sequence]
         assert float(summary["00_calendar_a"][metric]) == pytest.approx(means[0], rel=1e-8)
-        assert float(summary["frame average"][metric]) == pytest.approx(np.nanmean(sum(per_sequence, [])), rel=1e-8)
+        assert float(summary["frame average"][metric]) == pytest.approx(np.nanmean(sum(per_sequence, [])),
+                                                                        rel=1e-8)
         assert float(summary["sequence average"][metric]) == pytest.approx(np.mean(means), rel=1e-8)
     assert summary["frame average"]["frames"] == "8"
 
@@ -174,7 +137,8 @@ def test_output_equal_to_target_scores_perfectly(tmp_path, lpips_weights):
     assert [row["PSNR"] for row in rows] == ["inf", "inf"]
     assert all(float(row["SSIM"]) == pytest.approx(1, abs=1e-12) and float(row["LPIPS"]) == 0 for row in rows)
     assert float(rows[1]["tOF"]) == 0 and float(rows[1]["tLP100"]) == 0
-    assert "| sequence average | inf | 0.000 | 0.000 | 0.000 | 1.000 |" in (tmp_path / "eval" / "metrics.md").read_text()
+    assert "| sequence average | inf | 0.000 | 0.000 | 0.000 | 1.000 |" in (tmp_path / "eval"
+                                                                            / "metrics.md").read_text()
 
 
 def test_larger_output_is_cut_to_the_target_from_the_top_left(tmp_path):
@@ -202,7 +166,9 @@ def test_without_lpips_weights_the_other_metrics_are_reported_with_a_hint(tmp_pa
     monkeypatch.setattr(scoring, "DEFAULT_LPIPS_WEIGHTS", str(tmp_path / "absent.h5"))
     result_dir, target_dir = make_sequence(tmp_path, "seq", 0, 6)
     run_evaluate([result_dir], [target_dir], tmp_path / "eval")
-    hints = [line for line in capsys.readouterr().out.splitlines() if "download_test_data.py --weights" in line]
+    hints = [
+        line for line in capsys.readouterr().out.splitlines() if "download_test_data.py --weights" in line
+    ]
     assert len(hints) == 1 and "LPIPS" in hints[0]
     rows = read_csv(tmp_path / "eval" / "frames.csv")
     assert all(row["LPIPS"] == "" and row["tLP100"] == "" and float(row["PSNR"]) > 20 for row in rows)
@@ -216,19 +182,12 @@ def test_quick_mode_skips_lpips_even_with_weights(tmp_path, lpips_weights):
     assert all(row["LPIPS"] == "" for row in read_csv(tmp_path / "eval" / "frames.csv"))
 
 
-def exits_with_one_line(capsys, argv, message):
-    with pytest.raises(SystemExit) as stop:
-        evaluate.main(argv)
-    assert stop.value.code == 2
-    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
-    assert len(errors) == 1 and message in errors[0]
-
-
 def test_mismatched_frame_counts_fail_in_one_line(tmp_path, capsys):
     result_dir, target_dir = make_sequence(tmp_path, "seq", 0, 7)
     os.remove(os.path.join(result_dir, "output_0007.png"))
-    exits_with_one_line(capsys, ["--results", result_dir, "--targets", target_dir, "--output", str(tmp_path / "e")],
-                        "has 6 frames but targets")
+    exits_with_one_line(capsys,
+                        ["--results", result_dir, "--targets", target_dir, "--output",
+                         str(tmp_path / "e")], "has 6 frames but targets")
     assert not os.path.exists(tmp_path / "e")
 
 
@@ -236,8 +195,10 @@ def test_output_smaller_than_target_fails_in_one_line(tmp_path, capsys):
     result_dir, target_dir = make_sequence(tmp_path, "seq", 0, 6)
     for path in glob.glob(os.path.join(result_dir, "*.png")):
         write(path, read(path)[:-4])
-    exits_with_one_line(capsys, ["--results", result_dir, "--targets", target_dir, "--output", str(tmp_path / "e"),
-                                 "--quick"], "smaller than its target")
+    exits_with_one_line(
+        capsys,
+        ["--results", result_dir, "--targets", target_dir, "--output",
+         str(tmp_path / "e"), "--quick"], "smaller than its target")
 
 
 def test_empty_or_missing_folders_fail_in_one_line(tmp_path, capsys):
@@ -256,8 +217,9 @@ def test_paths_of_the_wrong_kind_are_named_so_in_one_line(tmp_path, capsys):
     a_file, out = str(tmp_path / "a_file"), ["--output", str(tmp_path / "e")]
     exits_with_one_line(capsys, ["--results", a_file, "--targets", target_dir] + out,
                         f"results folder '{a_file}' is a file, not a folder")
-    exits_with_one_line(capsys, ["--results", result_dir, "--targets", target_dir, "--lpips-weights", str(tmp_path)]
-                        + out, f"LPIPS weights '{tmp_path}' is a folder, not a file")
+    exits_with_one_line(capsys,
+                        ["--results", result_dir, "--targets", target_dir, "--lpips-weights",
+                         str(tmp_path)] + out, f"LPIPS weights '{tmp_path}' is a folder, not a file")
     exits_with_one_line(capsys, ["--results", result_dir, "--targets", target_dir, "--output", a_file],
                         f"--output '{a_file}' is a file, not a folder")
     exits_with_one_line(capsys, ["--results", result_dir, "--targets", target_dir, "--output", a_file + "/e"],
@@ -272,20 +234,31 @@ def test_unequal_numbers_of_result_and_target_folders_fail_in_one_line(tmp_path,
 
 def test_too_short_sequence_fails_in_one_line(tmp_path, capsys):
     result_dir, target_dir = make_sequence(tmp_path, "seq", 0, 4)
-    exits_with_one_line(capsys, ["--results", result_dir, "--targets", target_dir, "--output", str(tmp_path / "e")],
-                        "at least 5 are needed")
+    exits_with_one_line(capsys,
+                        ["--results", result_dir, "--targets", target_dir, "--output",
+                         str(tmp_path / "e")], "at least 5 are needed")
 
 
 def test_named_lpips_weights_that_do_not_exist_fail_in_one_line(tmp_path, capsys):
     result_dir, target_dir = make_sequence(tmp_path, "seq", 0, 6)
-    exits_with_one_line(capsys, ["--results", result_dir, "--targets", target_dir, "--output", str(tmp_path / "e"),
-                                 "--lpips-weights", str(tmp_path / "missing.h5")], "missing.h5")
+    exits_with_one_line(capsys, [
+        "--results", result_dir, "--targets", target_dir, "--output",
+        str(tmp_path / "e"), "--lpips-weights",
+        str(tmp_path / "missing.h5")
+    ], "missing.h5")
 
 
 def test_script_reports_a_user_error_without_traceback(tmp_path):
-    result = subprocess.run([sys.executable, os.path.join(REPO_ROOT, "evaluate.py"), "--results", str(tmp_path / "a"),
-                             "--targets", str(tmp_path / "b"), "--output", str(tmp_path / "e")],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run([
+        sys.executable,
+        os.path.join(REPO_ROOT, "evaluate.py"), "--results",
+        str(tmp_path / "a"), "--targets",
+        str(tmp_path / "b"), "--output",
+        str(tmp_path / "e")
+    ],
+                            capture_output=True,
+                            text=True,
+                            timeout=120)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [f"error: results folder '{tmp_path / 'a'}' does not exist"]
 
@@ -295,9 +268,14 @@ def test_frames_too_small_for_the_crop_fail_in_one_line(tmp_path, capsys):
         folder = tmp_path / role / "seq"
         folder.mkdir(parents=True)
         for k in range(6):
-            write(folder / f"{k + 1:04d}.png", np.full((40, 64, 3), 30 * k, np.uint8))  # 40 rows: no 32-row crop
-    exits_with_one_line(capsys, ["--results", str(tmp_path / "sr" / "seq"), "--targets", str(tmp_path / "hr" / "seq"),
-                                 "--output", str(tmp_path / "e")], "at least 48x48 pixels")
+            # 40 rows: no 32-row crop
+            write(folder / f"{k + 1:04d}.png", np.full((40, 64, 3), 30 * k, np.uint8))
+    exits_with_one_line(capsys, [
+        "--results",
+        str(tmp_path / "sr" / "seq"), "--targets",
+        str(tmp_path / "hr" / "seq"), "--output",
+        str(tmp_path / "e")
+    ], "at least 48x48 pixels")
     assert not (tmp_path / "e").exists()
 
 
@@ -316,10 +294,13 @@ def test_rows_and_pictures_are_named_after_the_results_folder_with_the_targets_b
     summary = read_csv(tmp_path / "eval" / "sequences.csv")
     assert [(row["label"], row["target_folder"]) for row in summary[:2]] == [("00_bicubic", "truth"),
                                                                           ("01_ours", "truth")]
-    assert {row["sequence"] for row in read_csv(tmp_path / "eval" / "frames.csv")} == {"00_bicubic", "01_ours"}
+    assert {row["sequence"]
+            for row in read_csv(tmp_path / "eval" / "frames.csv")} == {"00_bicubic", "01_ours"}
     table = (tmp_path / "eval" / "metrics.md").read_text()
     assert "| 00_bicubic vs truth |" in table and "| 01_ours vs truth |" in table
     frames = read_csv(tmp_path / "eval" / "frames.csv")
-    worst = min((row for row in frames if row["sequence"] == "00_bicubic"), key=lambda row: float(row["PSNR"]))
+    worst = min((row for row in frames if row["sequence"] == "00_bicubic"),
+                key=lambda row: float(row["PSNR"]))
     assert int(worst["frame"]) + 1 == int(os.path.splitext(worst["target"])[0])  # frame i is file i + 1
-    assert os.path.exists(tmp_path / "eval" / f"00_bicubic_worst_frame_{os.path.splitext(worst['target'])[0]}.png")
+    assert os.path.exists(tmp_path / "eval"
+                          / f"00_bicubic_worst_frame_{os.path.splitext(worst['target'])[0]}.png")

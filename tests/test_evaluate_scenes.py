@@ -1,15 +1,8 @@
 """evaluate.py --scene-cuts: the temporal metrics leave out the pair of frames across a cut."""
 import numpy as np
 import pytest
-from test_evaluate import (
-    exits_with_one_line,
-    make_sequence,
-    number,
-    read_csv,
-    run_evaluate,
-)
-
 from evaluation import scoring
+from evaluation_data import exits_with_one_line, make_sequence, number, read_csv, run_evaluate
 
 
 @pytest.fixture(scope="module")
@@ -51,14 +44,18 @@ def test_sequence_means_leave_out_the_pair_across_the_cut(with_and_without_cut):
 def test_a_bad_cuts_file_fails_in_one_line(tmp_path, capsys, content, message):
     result_dir, target_dir = make_sequence(tmp_path, "seq", 0, 9, degrade=False)
     (tmp_path / "cuts.txt").write_text(content)
-    exits_with_one_line(capsys, ["--results", result_dir, "--targets", target_dir, "--output", str(tmp_path / "e"),
-                                 "--quick", "--scene-cuts", str(tmp_path / "cuts.txt")], message)
+    exits_with_one_line(capsys, [
+        "--results", result_dir, "--targets", target_dir, "--output",
+        str(tmp_path / "e"), "--quick", "--scene-cuts",
+        str(tmp_path / "cuts.txt")
+    ], message)
     assert not (tmp_path / "e").exists()
 
 
 def test_one_cuts_file_is_needed_per_result_folder(tmp_path, capsys):
     result_dir, target_dir = make_sequence(tmp_path, "seq", 0, 6, degrade=False)
     (tmp_path / "cuts.txt").write_text("3\n")
-    exits_with_one_line(capsys, ["--results", result_dir, "--targets", target_dir, "--output", str(tmp_path / "e"),
-                                 "--scene-cuts", f"{tmp_path / 'cuts.txt'},{tmp_path / 'cuts.txt'}"],
-                        "--scene-cuts names 2 file(s) for 1 --results folder(s)")
+    exits_with_one_line(capsys, [
+        "--results", result_dir, "--targets", target_dir, "--output",
+        str(tmp_path / "e"), "--scene-cuts", f"{tmp_path / 'cuts.txt'},{tmp_path / 'cuts.txt'}"
+    ], "--scene-cuts names 2 file(s) for 1 --results folder(s)")

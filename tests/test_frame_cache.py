@@ -18,9 +18,17 @@ from utils.scene_layout import frame_path, scene_dir
 
 
 def cache_config(data_dir, cache_dir=""):
-    return load_config(overrides={"data.input_video_dir": data_dir, "data.str_dir": 2000, "data.end_dir": 2001,
-                                  "data.max_frm": 11, "data.cache_dir": cache_dir, "train.crop_size": 8,
-                                  "train.rnn_n": 4, "train.batch_size": 3})
+    return load_config(
+        overrides={
+            "data.input_video_dir": data_dir,
+            "data.str_dir": 2000,
+            "data.end_dir": 2001,
+            "data.max_frm": 11,
+            "data.cache_dir": cache_dir,
+            "train.crop_size": 8,
+            "train.rnn_n": 4,
+            "train.batch_size": 3
+        })
 
 
 @pytest.fixture
@@ -46,7 +54,8 @@ def test_batches_with_the_cache_are_those_without_it(data_dir, tmp_path):
 def test_a_later_run_reuses_the_cache_without_decoding(data_dir, tmp_path, monkeypatch):
     config = cache_config(data_dir, str(tmp_path / "cache"))
     first = batches(SequenceSampler(config))
-    monkeypatch.setattr(frame_cache, "write_entry", lambda *args: pytest.fail("a valid entry was decoded again"))
+    monkeypatch.setattr(frame_cache, "write_entry",
+                        lambda *args: pytest.fail("a valid entry was decoded again"))
     reports = []
     np.testing.assert_array_equal(batches(SequenceSampler(config, warn=reports.append)), first)
     assert reports == []
@@ -76,8 +85,9 @@ def test_a_full_disk_stops_the_build_with_one_line_keeps_nothing_and_the_next_ru
         return read_frame(path)
 
     monkeypatch.setattr("data_loader.read_frame", fill_up)
-    with pytest.raises(UserError, match=r"the disk of frame cache folder .* is full: .*\(nothing half-written is "
-                                        r"kept; the next run decodes again\)"):
+    with pytest.raises(UserError,
+                       match=r"the disk of frame cache folder .* is full: .*\(nothing half-written is "
+                       r"kept; the next run decodes again\)"):
         SequenceSampler(config)
     assert len(entries(config.data.cache_dir)) == 1  # the first sequence, whole; no staging folder
     monkeypatch.undo()
@@ -108,16 +118,18 @@ def test_a_staging_folder_left_by_a_killed_build_is_removed_and_never_read(data_
     np.testing.assert_array_equal(batches(again), batches(sampler))
 
 
-def test_a_full_disk_while_training_builds_the_cache_is_one_line_and_exit_code_2(data_dir, tmp_path, monkeypatch,
-                                                                                  capsys):
+def test_a_full_disk_while_training_builds_the_cache_is_one_line_and_exit_code_2(
+        data_dir, tmp_path, monkeypatch, capsys):
     def disk_full(descriptor, offset, length):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(frame_cache.os, "posix_fallocate", disk_full)
     with pytest.raises(SystemExit) as stopped:
-        train.main(tiny_training_flags(data_dir, tmp_path / "run", **{"data.cache_dir": str(tmp_path / "cache")}))
+        train.main(
+            tiny_training_flags(data_dir, tmp_path / "run", **{"data.cache_dir": str(tmp_path / "cache")}))
     assert stopped.value.code == 2
     error = capsys.readouterr().err  # the build's announcement and progress bar, then the error
     assert error.startswith("frame cache: decoding 2 sequence(s)") and "Traceback" not in error
-    assert error.count("error:") == 1 and error.splitlines()[-1].startswith("error: the disk of frame cache folder")
+    assert error.count("error:") == 1 and error.splitlines()[-1].startswith(
+        "error: the disk of frame cache folder")
     assert entries(tmp_path / "cache") == []

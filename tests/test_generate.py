@@ -10,29 +10,8 @@ import pytest
 
 import generate
 from conftest import REPO_ROOT, reference_path
-from generate import frames_from_folder
-from inference import SuperResolver, with_warmup
-
-FIXTURES = ("parity_generate", "parity_generate_strong")
-NPY_TOLERANCE = 2e-5  # the fixture README: about 40x float-order noise, far below a recurrence bug
-
-
-def fixture_frames(fixture):
-    return frames_from_folder(reference_path(fixture, "lr"))
-
-
-def run_fixture(fixture, backend="nnabla", **options):
-    _, _, frames = fixture_frames(fixture)
-    resolver = SuperResolver(reference_path(fixture, "weights.h5"), backend, "cpu", **options)
-    return dict(resolver.sequence(frames))
-
-
-def assert_matches_fixture(fixture, outputs):
-    assert sorted(outputs) == [f"lr_{index:04d}" for index in range(1, 9)]
-    for name, output in outputs.items():
-        expected = np.load(reference_path(fixture, "out", f"output_{name}.npy"))
-        assert output.shape == expected.shape
-        assert np.abs(output - expected).max() <= NPY_TOLERANCE, name
+from helpers import FIXTURES, NPY_TOLERANCE, assert_matches_fixture, run_fixture
+from inference import with_warmup
 
 
 @pytest.mark.parametrize("fixture", FIXTURES)
@@ -62,10 +41,15 @@ def truncated_pngs_agree(written, expected, reference_values):
 
 @pytest.mark.parametrize("fixture", FIXTURES)
 def test_reference_mode_pngs_match_reference_pngs(fixture, tmp_path):
-    generate.main(["--model", reference_path(fixture, "weights.h5"), "--input-dir-lr", reference_path(fixture, "lr"),
-                   "--output-dir", str(tmp_path), "--truncate", "--context", "cpu"])
+    generate.main([
+        "--model",
+        reference_path(fixture, "weights.h5"), "--input-dir-lr",
+        reference_path(fixture, "lr"), "--output-dir",
+        str(tmp_path), "--truncate", "--context", "cpu"
+    ])
     written_names = sorted(os.listdir(tmp_path))
-    assert written_names == sorted(os.path.basename(p) for p in glob.glob(reference_path(fixture, "out", "*.png")))
+    assert written_names == sorted(
+        os.path.basename(p) for p in glob.glob(reference_path(fixture, "out", "*.png")))
     for name in written_names:
         written = cv2.imread(str(tmp_path / name))
         expected = cv2.imread(reference_path(fixture, "out", name))
@@ -75,8 +59,12 @@ def test_reference_mode_pngs_match_reference_pngs(fixture, tmp_path):
 
 def test_default_pngs_are_rounded_not_truncated(tmp_path):
     fixture = "parity_generate_strong"
-    generate.main(["--model", reference_path(fixture, "weights.h5"), "--input-dir-lr", reference_path(fixture, "lr"),
-                   "--output-dir", str(tmp_path)])
+    generate.main([
+        "--model",
+        reference_path(fixture, "weights.h5"), "--input-dir-lr",
+        reference_path(fixture, "lr"), "--output-dir",
+        str(tmp_path)
+    ])
     written = cv2.imread(str(tmp_path / "output_lr_0003.png"))[:, :, ::-1].astype(int)
     npy = np.load(reference_path(fixture, "out", "output_lr_0003.npy"))
     rounded = np.rint(np.clip(npy * 255, 0, 255))

@@ -10,18 +10,10 @@ import pytest
 
 import generate
 from conftest import REPO_ROOT, reference_path
+from helpers import expect_user_error
 
 WEIGHTS = reference_path("parity_generate", "weights.h5")
 FRAMES = reference_path("parity_generate", "lr")
-
-
-def expect_user_error(capsys, argv, message):
-    with pytest.raises(SystemExit) as exit_info:
-        generate.main(argv)
-    assert exit_info.value.code == 2
-    error_lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
-    assert len(error_lines) == 1 and error_lines[0].startswith("error: "), error_lines
-    assert message in error_lines[0]
 
 
 def no_files_under(folder):
@@ -42,9 +34,11 @@ def test_missing_input_folder(capsys, tmp_path, output_dir):
 def test_empty_input_folder_and_folder_without_images(capsys, tmp_path, output_dir):
     folder = tmp_path / "frames"
     folder.mkdir()
-    expect_user_error(capsys, ["--model", WEIGHTS, "--input-dir-lr", str(folder), "--output-dir", output_dir], "no images")
+    expect_user_error(capsys, ["--model", WEIGHTS, "--input-dir-lr",
+                               str(folder), "--output-dir", output_dir], "no images")
     (folder / "notes.txt").write_text("not a frame")
-    expect_user_error(capsys, ["--model", WEIGHTS, "--input-dir-lr", str(folder), "--output-dir", output_dir], "no images")
+    expect_user_error(capsys, ["--model", WEIGHTS, "--input-dir-lr",
+                               str(folder), "--output-dir", output_dir], "no images")
     assert no_files_under(output_dir)
 
 
@@ -74,7 +68,9 @@ def test_missing_weights(capsys, tmp_path, output_dir):
 def test_weights_not_hdf5(capsys, tmp_path, output_dir):
     fake = tmp_path / "model.h5"
     fake.write_text("this is not HDF5")
-    expect_user_error(capsys, ["--model", str(fake), "--input-dir-lr", FRAMES, "--output-dir", output_dir], "not an HDF5")
+    expect_user_error(capsys,
+                      ["--model", str(fake), "--input-dir-lr", FRAMES, "--output-dir", output_dir],
+                      "not an HDF5")
     assert no_files_under(output_dir)
 
 
@@ -98,8 +94,9 @@ def test_weights_of_another_block_count(capsys, output_dir):
 def test_unwritable_output_folder(capsys, tmp_path):
     blocker = tmp_path / "a_file"
     blocker.write_text("")
-    expect_user_error(capsys, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir", str(blocker / "out")],
-                      "cannot create output folder")
+    expect_user_error(capsys,
+                      ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir",
+                       str(blocker / "out")], "cannot create output folder")
 
 
 def test_video_that_cannot_be_opened(capsys, tmp_path, output_dir):
@@ -114,7 +111,8 @@ def test_video_that_cannot_be_opened(capsys, tmp_path, output_dir):
 
 @pytest.mark.parametrize("flag, value", [("--num_resblock", "0"), ("--threads", "0"), ("--fps", "-1")])
 def test_bad_numbers(capsys, flag, value, output_dir):
-    expect_user_error(capsys, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir", output_dir, flag, value],
+    expect_user_error(capsys,
+                      ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir", output_dir, flag, value],
                       flag)
 
 
@@ -133,7 +131,8 @@ def test_script_prints_no_traceback(tmp_path):
                                             (["--max-memory", "0.05"], "too small"),
                                             (["--start", "3"], "use them with --input-video")])
 def test_bad_tile_and_memory_flags(capsys, output_dir, flags, message):
-    expect_user_error(capsys, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir", output_dir, *flags],
+    expect_user_error(capsys,
+                      ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir", output_dir, *flags],
                       message)
     assert no_files_under(output_dir)
 
@@ -158,8 +157,9 @@ def eight_frame_video(tmp_path):
                                             (["--start", "5", "--end", "0.3s"], "is not after --start"),
                                             (["--start", "soon"], "neither a frame number")])
 def test_bad_video_range(capsys, output_dir, eight_frame_video, flags, message):
-    expect_user_error(capsys, ["--model", WEIGHTS, "--input-video", eight_frame_video, "--output-dir", output_dir,
-                               *flags], message)
+    expect_user_error(
+        capsys, ["--model", WEIGHTS, "--input-video", eight_frame_video, "--output-dir", output_dir, *flags],
+        message)
     assert no_files_under(output_dir)
 
 
@@ -169,10 +169,11 @@ def write_huge_header_png(path):
     import zlib
 
     def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I",
+                                                                        zlib.crc32(kind + data) & 0xffffffff)
     header = struct.pack(">IIBBBBB", 60000, 60000, 8, 2, 0, 0, 0)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 100))
-                     + chunk(b"IEND", b""))
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+                     + chunk(b"IDAT", zlib.compress(b"\0" * 100)) + chunk(b"IEND", b""))
 
 
 def test_image_whose_header_claims_a_huge_size(capsys, tmp_path, output_dir):
@@ -209,10 +210,13 @@ def test_frames_whose_outputs_would_share_a_name(capsys, tmp_path, output_dir):
 def test_an_output_never_overwrites_an_input_frame(capsys, tmp_path):
     folder = tmp_path / "frames"
     shutil.copytree(FRAMES, folder)
-    shutil.copy(folder / "lr_0001.png", folder / "output_lr_0002.png")  # where frame lr_0002's output would go
+    # where frame lr_0002's output would go
+    shutil.copy(folder / "lr_0001.png", folder / "output_lr_0002.png")
     before = {path.name: path.read_bytes() for path in folder.iterdir()}
-    expect_user_error(capsys, ["--model", WEIGHTS, "--input-dir-lr", str(folder), "--output-dir", str(folder)],
-                      "would overwrite an input frame")
+    expect_user_error(capsys,
+                      ["--model", WEIGHTS, "--input-dir-lr",
+                       str(folder), "--output-dir",
+                       str(folder)], "would overwrite an input frame")
     assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
 
 
@@ -253,13 +257,19 @@ def test_sigterm_stops_like_ctrl_c_and_leaves_no_partial_file(tmp_path):
     import signal
     import time
     out = tmp_path / "out"
-    process = subprocess.Popen([sys.executable, "generate.py", "--model", WEIGHTS, "--backend", "nnabla",
-                                "--threads", "1", "--input-dir-lr", os.path.join(os.path.dirname(REPO_ROOT), "shared",
-                                                                                  "data", "calendar_lr"),
-                                "--output-dir", str(out), "--output-video", str(tmp_path / "sr.mp4")],
-                               cwd=REPO_ROOT, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen([
+        sys.executable, "generate.py", "--model", WEIGHTS, "--backend", "nnabla", "--threads", "1",
+        "--input-dir-lr",
+        os.path.join(os.path.dirname(REPO_ROOT), "shared", "data", "calendar_lr"), "--output-dir",
+        str(out), "--output-video",
+        str(tmp_path / "sr.mp4")
+    ],
+                               cwd=REPO_ROOT,
+                               stderr=subprocess.PIPE,
+                               text=True)
     deadline = time.time() + 120
-    while time.time() < deadline and not (out.exists() and any(name.endswith(".png") for name in os.listdir(out))):
+    while time.time() < deadline and not (out.exists()
+                                          and any(name.endswith(".png") for name in os.listdir(out))):
         time.sleep(0.2)
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=60)
@@ -278,5 +288,5 @@ def test_a_folder_where_a_file_is_expected_is_called_a_folder(capsys, tmp_path, 
     if flag == "--input-video":
         del arguments["--input-dir-lr"]
     arguments[flag] = str(tmp_path)
-    expect_user_error(capsys, [part for pair in arguments.items() for part in pair] + ["--output-dir", output_dir],
-                      "is a folder")
+    expect_user_error(capsys, [part for pair in arguments.items()
+                               for part in pair] + ["--output-dir", output_dir], "is a folder")

@@ -7,9 +7,8 @@ import sys
 import cv2
 import numpy as np
 import pytest
-from clips import write_joined_clip
+from clips import decoded_frames, needs_ffmpeg, write_joined_clip
 from conftest import REPO_ROOT
-from test_onnx_backend import decoded_frames, needs_ffmpeg
 
 import generate
 from inference import available_cores
@@ -34,13 +33,24 @@ def run_mpirun(ranks, flags):
                        OMPI_MCA_rmaps_base_oversubscribe="1", PYTHONUNBUFFERED="1")
     # --bind-to none: as README advises on a CPU (bound to one core each, rank 0's ffmpeg would encode
     # the video with other x264 threads than one process's)
-    command = [MPIRUN, "--bind-to", "none", "-n", str(ranks), sys.executable, "generate.py", "--model", BUNDLED_MODEL]
-    return subprocess.run(command + flags, check=False, cwd=REPO_ROOT, env=environment, capture_output=True, text=True,
+    command = [
+        MPIRUN, "--bind-to", "none", "-n",
+        str(ranks), sys.executable, "generate.py", "--model", BUNDLED_MODEL
+    ]
+    return subprocess.run(command + flags,
+                          check=False,
+                          cwd=REPO_ROOT,
+                          env=environment,
+                          capture_output=True,
+                          text=True,
                           timeout=300)
 
 
 def frames_of(folder):
-    return {name: cv2.imread(os.path.join(folder, name), cv2.IMREAD_UNCHANGED) for name in sorted(os.listdir(folder))}
+    return {
+        name: cv2.imread(os.path.join(folder, name), cv2.IMREAD_UNCHANGED)
+        for name in sorted(os.listdir(folder))
+    }
 
 
 def assert_same_frames(folder, expected_folder):
@@ -87,7 +97,8 @@ def test_two_ranks_write_the_frames_and_video_of_one_process(three_shots, tmp_pa
                                "--output-video", str(tmp_path / "two.mp4"), "--cache-dir", cache])
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert "rank 1 of 2: super-resolved 1 of 3 scenes" in completed.stdout
-    assert "3 scene(s), rank 0 of 2 has 2" in completed.stderr and "24/24" in completed.stderr  # the whole video
+    # the whole video
+    assert "3 scene(s), rank 0 of 2 has 2" in completed.stderr and "24/24" in completed.stderr
     assert_same_frames(tmp_path / "two", tmp_path / "one")
     two, _ = decoded_frames(tmp_path / "two.mp4")
     one, _ = decoded_frames(tmp_path / "one.mp4")
@@ -98,7 +109,9 @@ def test_two_ranks_write_the_frames_and_video_of_one_process(three_shots, tmp_pa
 @needs_ffmpeg
 def test_with_one_scene_the_other_ranks_say_they_are_idle_and_the_output_is_the_same(three_shots, tmp_path):
     path, cache = three_shots
-    flags = ["--input-video", path, "--scene-cuts", "off", "--start", "4", "--end", "12", "--cache-dir", cache]
+    flags = [
+        "--input-video", path, "--scene-cuts", "off", "--start", "4", "--end", "12", "--cache-dir", cache
+    ]
     generate.main(["--model", BUNDLED_MODEL, *flags, "--output-dir", str(tmp_path / "one")])
     completed = run_mpirun(2, [*flags, "--output-dir", str(tmp_path / "two")])
     assert completed.returncode == 0, completed.stderr[-2000:]
@@ -114,6 +127,8 @@ def test_a_bad_cuts_file_under_mpirun_is_one_line_and_exit_code_2(three_shots, t
                                "--output-dir", str(tmp_path / "out"), "--cache-dir", cache])
     assert completed.returncode == 2
     errors = [line for line in completed.stderr.splitlines() if line.startswith("error:")]
-    assert errors == [(f"error: --scene-cuts '{tmp_path / 'cuts.txt'}' line 2: 'sixteen' is not a frame number; "
-                       "write one whole number a line, in the digits 0-9")]
+    assert errors == [
+        (f"error: --scene-cuts '{tmp_path / 'cuts.txt'}' line 2: 'sixteen' is not a frame number; "
+         "write one whole number a line, in the digits 0-9")
+    ]
     assert not (tmp_path / "out").exists()

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 import generate
+from clips import decoded_frames, ffmpeg, needs_ffmpeg, stream_summary
 from conftest import reference_path, shared_path
 from inference import SuperResolver
-from test_onnx_backend import decoded_frames, ffmpeg, needs_ffmpeg, stream_summary
 from utils import image_io
 from utils.degradation import degrade_frames
 from utils.image_io import list_frames, read_rgb
@@ -27,18 +27,24 @@ def make_clip(path, rate, extra=()):
 @needs_ffmpeg
 def test_output_video_keeps_the_exact_rate_and_aspect_and_re_encodes_audio_mp4_cannot_hold(tmp_path, capsys):
     source = tmp_path / "clip.mov"
-    make_clip(source, "30000/1001", ["-f", "lavfi", "-i", "sine=frequency=440:duration=0.27", "-vf", "setsar=4/3",
-                                     "-c:a", "pcm_s16le"])
+    make_clip(
+        source, "30000/1001",
+        ["-f", "lavfi", "-i", "sine=frequency=440:duration=0.27", "-vf", "setsar=4/3", "-c:a", "pcm_s16le"])
     assert any("Audio: pcm_s16le" in line for line in stream_summary(source))
-    generate.main(["--model", WEIGHTS, "--input-video", str(source), "--output-video", str(tmp_path / "sr.mp4"),
-                   "--cache-dir", str(tmp_path / "cache")])
+    generate.main([
+        "--model", WEIGHTS, "--input-video",
+        str(source), "--output-video",
+        str(tmp_path / "sr.mp4"), "--cache-dir",
+        str(tmp_path / "cache")
+    ])
     assert "re-encoded to AAC" in capsys.readouterr().err
     streams = stream_summary(tmp_path / "sr.mp4")
     assert any("Video: h264" in line and "144x112" in line and "SAR 4:3" in line for line in streams), streams
     assert any("Audio: aac" in line for line in streams), streams
     frames, fps = decoded_frames(tmp_path / "sr.mp4")
     assert len(frames) == 8 and fps == pytest.approx(30000 / 1001, abs=1e-6)
-    assert sorted(os.listdir(tmp_path)) == ["cache", "clip.mov", "sr.mp4"]  # no frames: --output-dir not given
+    # no frames: --output-dir not given
+    assert sorted(os.listdir(tmp_path)) == ["cache", "clip.mov", "sr.mp4"]
 
 
 @needs_ffmpeg

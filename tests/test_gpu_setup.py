@@ -7,7 +7,7 @@ import threading
 
 import numpy as np
 import pytest
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, user_error_line
 
 import train
 from utils import context, cuda_libraries, distributed
@@ -27,13 +27,18 @@ def no_launcher(monkeypatch):
 
 def test_the_linked_openmpi_home_dlopens_with_every_symbol_nnabla_looks_up(tmp_path):
     home = cuda_libraries.link_mpi_home(str(tmp_path / "openmpi"))
-    script = ("import ctypes, os, sys\n"
-              "from utils import cuda_libraries as c\n"
-              "environ = {}\n"
-              f"c.prepare(environ, folders=[], mpi_home={home!r})\n"
-              "library = ctypes.CDLL(os.path.join(environ['OMPI_HOME'], 'lib', 'libmpi.so'))\n"
-              "print(' '.join(name for name in c.MPI_SYMBOLS if not hasattr(library, name)) or 'all found')\n")
-    completed = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, check=False)
+    script = (
+        "import ctypes, os, sys\n"
+        "from utils import cuda_libraries as c\n"
+        "environ = {}\n"
+        f"c.prepare(environ, folders=[], mpi_home={home!r})\n"
+        "library = ctypes.CDLL(os.path.join(environ['OMPI_HOME'], 'lib', 'libmpi.so'))\n"
+        "print(' '.join(name for name in c.MPI_SYMBOLS if not hasattr(library, name)) or 'all found')\n")
+    completed = subprocess.run([sys.executable, "-c", script],
+                               cwd=REPO_ROOT,
+                               capture_output=True,
+                               text=True,
+                               check=False)
     assert completed.stdout.strip() == "all found", completed.stderr[-2000:]
 
 
@@ -77,8 +82,9 @@ class FailingRegistry:
     """nnabla.communicators.MultiProcessDataParalellCommunicator when the extension registered none."""
 
     def __init__(self, context):
-        raise RuntimeError("value error in query\n.../communicator.cpp\nMultiProcessDataParalellCommunicatorCuda "
-                           "could not be found in []")
+        raise RuntimeError(
+            "value error in query\n.../communicator.cpp\nMultiProcessDataParalellCommunicatorCuda "
+            "could not be found in []")
 
 
 def test_a_communicator_that_cannot_be_made_names_the_missing_library(monkeypatch, tmp_path):
@@ -165,15 +171,22 @@ def test_auto_without_the_extension_uses_the_cpu_silently(monkeypatch, capsys):
     assert capsys.readouterr().err == ""
 
 
-def test_train_stops_with_one_line_when_the_communicator_is_missing(monkeypatch, capsys, tmp_path):
-    def no_communicator(context_name, device_id):
-        raise UserError("NNabla's NCCL communicator not found: libnccl (NCCL_HOME unset); run 'make setup-gpu'")
-    monkeypatch.setattr(train, "make_communicator", no_communicator)
-    with pytest.raises(SystemExit) as exit_info:
-        train.main(["--output_dir", str(tmp_path)])
-    assert exit_info.value.code == 2
-    assert capsys.readouterr().err.strip().splitlines() == [
-        "error: NNabla's NCCL communicator not found: libnccl (NCCL_HOME unset); run 'make setup-gpu'"]
+@pytest.mark.parametrize("missing, what", [
+    (["libnccl.so.2 (NCCL_HOME unset)"], "not found: libnccl.so.2 (NCCL_HOME unset)"),
+    ([], "failed: NCCL error in ncclCommInitRank: unhandled system error")])
+def test_a_communicator_that_cannot_start_says_what_is_missing_in_one_line(monkeypatch, missing, what):
+    import nnabla.communicators
+    import nnabla.ext_utils
+
+    def nccl_fails(context):  # what NNabla raises when NCCL or its libraries cannot start
+        raise RuntimeError(
+            "Traceback (most recent call last):\nNCCL error in ncclCommInitRank: unhandled system error")
+    monkeypatch.setattr(nnabla.communicators, "MultiProcessDataParalellCommunicator", nccl_fails)
+    monkeypatch.setattr(nnabla.ext_utils, "get_extension_context", lambda name, device_id: name)
+    monkeypatch.setattr(cuda_libraries, "missing_communicator_libraries", lambda: missing)
+    with pytest.raises(UserError) as error:
+        distributed.NCCLProcesses()
+    assert str(error.value) == f"NNabla's NCCL communicator {what}; {cuda_libraries.SETUP_ADVICE}"
 
 
 # --- item 3: world size and local rank from every launcher
@@ -197,8 +210,20 @@ def test_world_size_and_local_rank_from_the_launcher(monkeypatch, no_launcher, v
     assert distributed.local_rank() == rank
 
 
-def test_one_process_computes_on_the_configured_gpu(no_launcher):
-    assert distributed.make_communicator("cudnn", device_id=3).device_id == 3
+def test_one_process_trains_on_the_configured_gpu(monkeypatch, capsys, no_launcher, tmp_path):
+    monkeypatch.setattr(train, "context_name", lambda requested: "cudnn")  # as on a machine with GPUs
+    chosen = []
+
+    def use_context(context, device_id=0):
+        chosen.append((context, device_id))
+        raise UserError("stopped once the context is chosen")
+    monkeypatch.setattr(train, "use_context", use_context)
+    argv = [
+        "--output_dir",
+        str(tmp_path / "out"), "--context", "cudnn", "--set", "nnabla_context.device_id=3"
+    ]
+    assert user_error_line(train.main, argv, capsys) == "error: stopped once the context is chosen"
+    assert chosen == [("cudnn", 3)]
 
 
 # --- item 4: parameters_agree exact in float32
@@ -308,11 +333,19 @@ def test_the_device_check_without_a_gpu_stops_with_one_line(tmp_path):
     fake = tmp_path / "nvidia-smi"  # as on a machine with the tools but no usable GPU
     fake.write_text("#!/bin/sh\necho 'NVIDIA-SMI has failed' >&2\nexit 9\n")
     fake.chmod(0o755)
-    environment = dict(os.environ, PATH=f"{tmp_path}:{os.environ['PATH']}", GPU_CHECK_DIR=str(tmp_path / "work"))
-    completed = subprocess.run(["bash", GPU_CHECK], capture_output=True, text=True, env=environment, check=False)
+    environment = dict(os.environ,
+                       PATH=f"{tmp_path}:{os.environ['PATH']}",
+                       GPU_CHECK_DIR=str(tmp_path / "work"))
+    completed = subprocess.run(["bash", GPU_CHECK],
+                               capture_output=True,
+                               text=True,
+                               env=environment,
+                               check=False)
     assert completed.returncode == 2
     assert completed.stderr.strip().splitlines() == [
-        "error: no GPU: nvidia-smi lists no NVIDIA GPU; run this on a machine with one (--dry-run lists the steps)"]
+        "error: no GPU: nvidia-smi lists no NVIDIA GPU; run this on a machine with one (--dry-run lists the "
+        "steps)"
+    ]
     assert not (tmp_path / "work").exists()
 
 
@@ -321,5 +354,6 @@ def test_the_device_check_lists_its_steps_without_a_gpu():
     assert completed.returncode == 0
     for step in ("make setup-gpu", "TECOGAN_TEST_CONTEXT=cudnn", "--tecogan", "mpirun -n 1",
                  "benchmarks.bench_generate --engines nnabla",
-                 "benchmarks.bench_precision --precisions fp16 --context cudnn", "benchmarks.bench_train --context cudnn"):
+                 "benchmarks.bench_precision --precisions fp16 --context cudnn",
+                 "benchmarks.bench_train --context cudnn"):
         assert step in completed.stdout, step

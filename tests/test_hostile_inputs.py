@@ -7,7 +7,9 @@ import sys
 import time
 
 import pytest
-from conftest import REPO_ROOT, reference_path
+from conftest import REPO_ROOT, reference_path, shared_path
+
+from utils.paths import BUNDLED_MODEL
 
 from utils.paths import BUNDLED_MODEL
 
@@ -16,7 +18,11 @@ FRAMES = reference_path("parity_generate", "lr")
 
 
 def run_script(*argv, timeout=120, **popen):
-    return subprocess.run([sys.executable, *argv], cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout,
+    return subprocess.run([sys.executable, *argv],
+                          cwd=REPO_ROOT,
+                          capture_output=True,
+                          text=True,
+                          timeout=timeout,
                           **popen)
 
 
@@ -29,8 +35,9 @@ def assert_one_error_line(completed, *fragments):
     return lines[0]
 
 
-@pytest.mark.parametrize("script", ["train.py", "evaluate.py", "authors_scripts/dataPrepare.py", "generate.py",
-                                    "download_test_data.py"])
+@pytest.mark.parametrize(
+    "script",
+    ["train.py", "evaluate.py", "authors_scripts/dataPrepare.py", "generate.py", "download_test_data.py"])
 def test_a_flag_typo_is_one_line_naming_it(script):
     assert_one_error_line(run_script(script, "--outptu-dir", "x"), "--outptu-dir", "--help")
 
@@ -52,13 +59,19 @@ def ffmpeg_children(pid):
 
 def test_sigusr1_to_generate_stops_like_ctrl_c_and_leaves_no_temporary_video_or_ffmpeg(tmp_path):
     out = tmp_path / "out"
-    process = subprocess.Popen([sys.executable, "generate.py", "--model", WEIGHTS, "--backend", "nnabla",
-                                "--threads", "1", "--input-dir-lr", os.path.join(os.path.dirname(REPO_ROOT), "shared",
-                                                                                  "data", "calendar_lr"),
-                                "--output-dir", str(out), "--output-video", str(tmp_path / "sr.mp4")],
-                               cwd=REPO_ROOT, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen([
+        sys.executable, "generate.py", "--model", WEIGHTS, "--backend", "nnabla", "--threads", "1",
+        "--input-dir-lr",
+        shared_path("data", "calendar_lr"), "--output-dir",
+        str(out), "--output-video",
+        str(tmp_path / "sr.mp4")
+    ],
+                               cwd=REPO_ROOT,
+                               stderr=subprocess.PIPE,
+                               text=True)
     deadline = time.time() + 120
-    while time.time() < deadline and not (out.exists() and any(name.endswith(".png") for name in os.listdir(out))):
+    while time.time() < deadline and not (out.exists()
+                                          and any(name.endswith(".png") for name in os.listdir(out))):
         time.sleep(0.1)
     children = ffmpeg_children(process.pid)
     assert children  # ffmpeg is encoding
@@ -72,7 +85,8 @@ def test_sigusr1_to_generate_stops_like_ctrl_c_and_leaves_no_temporary_video_or_
 
 @pytest.mark.parametrize("script", ["train", "evaluate"])
 def test_sigterm_during_start_up_is_one_line_and_130(script):
-    """After the libraries are loaded, while the flags are read (before any stop handler of the work itself)."""
+    """After the libraries are loaded, while the flags are read (before any stop handler of the work
+    itself)."""
     process = subprocess.Popen([sys.executable, "-c", f"import signal, os, {script}\n"
                                 f"{script}.parse_args = lambda argv: os.kill(os.getpid(), signal.SIGTERM)\n"
                                 f"{script}.main([])"],
@@ -101,7 +115,8 @@ def test_a_cuts_file_with_unusual_characters_is_read_or_refused_in_one_line(tmp_
 def test_a_cut_just_after_start_is_found(tmp_path):
     from clips import write_joined_clip
     from utils.scenes import detect_cuts
-    path, _ = write_joined_clip(str(tmp_path), [("bikes.mp4", 0, 8), ("carphone_pristine.mp4", 0, 8)], (96, 64))
+    path, _ = write_joined_clip(str(tmp_path), [("bikes.mp4", 0, 8), ("carphone_pristine.mp4", 0, 8)],
+                                (96, 64))
     assert detect_cuts(path, 0, 16) == [8]
     assert detect_cuts(path, 6, 16) == [8]  # the part's first shot is 2 frames long
 
@@ -124,9 +139,15 @@ def test_a_rank_that_fails_under_mpirun_ends_the_whole_job_at_once(tmp_path):
     path, _ = write_joined_clip(str(tmp_path), [("bikes.mp4", 0, 8), ("bigbuckbunny.mp4", 40, 8),
                                                 ("carphone_pristine.mp4", 0, 8)], (96, 48))
     out = tmp_path / "out"
-    process = subprocess.Popen([MPIRUN, "--bind-to", "none", "-n", "2", sys.executable, "generate.py", "--model",
-                                BUNDLED_MODEL, "--backend", "nnabla", "--input-video", path, "--output-dir", str(out)],
-                               cwd=REPO_ROOT, env=MPI_ENVIRONMENT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    process = subprocess.Popen([
+        MPIRUN, "--bind-to", "none", "-n", "2", sys.executable, "generate.py", "--model", BUNDLED_MODEL,
+        "--backend", "nnabla", "--input-video", path, "--output-dir",
+        str(out)
+    ],
+                               cwd=REPO_ROOT,
+                               env=MPI_ENVIRONMENT,
+                               stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE,
                                text=True)
     try:
         deadline = time.time() + 120
@@ -144,14 +165,20 @@ def test_a_rank_that_fails_under_mpirun_ends_the_whole_job_at_once(tmp_path):
 
 def ffmpeg_video(path, *output_options, frames=60, size="64x48"):
     from utils.image_io import ffmpeg_executable
-    subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-y", "-f", "lavfi", "-i",
-                    f"testsrc=size={size}:rate=10", "-frames:v", str(frames), *output_options, str(path)], check=True)
+    subprocess.run([
+        ffmpeg_executable(), "-loglevel", "error", "-y", "-f", "lavfi", "-i", f"testsrc=size={size}:rate=10",
+        "-frames:v",
+        str(frames), *output_options,
+        str(path)
+    ],
+                   check=True)
     return str(path)
 
 
 def test_a_truncated_video_is_one_line_not_fewer_frames(tmp_path, capsys):
     import generate
-    video = ffmpeg_video(tmp_path / "clip.mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-movflags", "+faststart")
+    video = ffmpeg_video(tmp_path / "clip.mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-movflags",
+                         "+faststart")
     with open(video, "r+b") as file:
         file.truncate(os.path.getsize(video) * 6 // 10)
     with pytest.raises(SystemExit) as exit_info:
@@ -180,11 +207,20 @@ def test_a_picture_renamed_mp4_is_one_line(tmp_path):
 
 def test_a_video_turned_by_rotation_metadata_turns_its_sample_aspect_ratio_too(tmp_path):
     from utils.image_io import VideoReader, ffmpeg_executable
-    plain = ffmpeg_video(tmp_path / "plain.mp4", "-vf", "setsar=2/1", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+    plain = ffmpeg_video(tmp_path / "plain.mp4",
+                         "-vf",
+                         "setsar=2/1",
+                         "-c:v",
+                         "libx264",
+                         "-pix_fmt",
+                         "yuv420p",
                          frames=3)
     turned = str(tmp_path / "turned.mp4")
-    subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-display_rotation", "90", "-i", plain, "-c", "copy",
-                    turned], check=True)
+    subprocess.run([
+        ffmpeg_executable(), "-loglevel", "error", "-display_rotation", "90", "-i", plain, "-c", "copy",
+        turned
+    ],
+                   check=True)
     reader = VideoReader(turned)
     assert next(iter(reader)).shape[:2] == (64, 48)  # upright: 48 wide
     assert reader.sample_aspect == (1, 2) and VideoReader(plain).sample_aspect == (2, 1)
@@ -197,7 +233,7 @@ def test_odd_sized_hr_frames_make_a_video_padded_to_even_sides(tmp_path):
     from utils.image_io import list_frames
     hr = tmp_path / "hr"
     hr.mkdir()
-    for path in list_frames(os.path.join(os.path.dirname(REPO_ROOT), "shared", "data", "calendar_lr"))[:3]:
+    for path in list_frames(shared_path("data", "calendar_lr"))[:3]:
         cv2.imwrite(str(hr / os.path.basename(path)), cv2.imread(path)[:143, :179])
     generate.main(["--model", WEIGHTS, "--input-dir-hr", str(hr), "--output-dir", str(tmp_path / "out"),
                    "--output-video", str(tmp_path / "sr.mp4")])

@@ -6,12 +6,11 @@ import numpy as np
 import pytest
 
 from clips import read_clip
-from conftest import reference_path, shared_path
-from generate import frames_from_folder
+from conftest import reference_path
+from helpers import FIXTURES, NPY_TOLERANCE, assert_matches_fixture, calendar_frames, run_fixture
 from inference import (SuperResolver, TilePlan, flow_to_high_res_window, plan_axis,
                        warp_previous_window)
 from models import FLOW_NET_HALO, FLOW_NET_STRIDE, flow_to_high_res
-from test_generate import FIXTURES, NPY_TOLERANCE, assert_matches_fixture, run_fixture
 from utils.degradation import degrade, degrade_frames
 from utils.errors import UserError
 from utils.ops import warp_by_flow
@@ -21,7 +20,8 @@ RNG = np.random.RandomState(0)
 
 
 @pytest.mark.parametrize("length, window, halo, align", [(144, 40, 7, 1), (101, 30, 10, 1), (37, 37, 5, 1),
-                                                         (500, 90, 35, 1), (171, 147, 64, 8), (300, 165, 64, 8)])
+                                                         (500, 90, 35, 1), (171, 147, 64, 8),
+                                                         (300, 165, 64, 8)])
 def test_windows_keep_every_pixel_once_and_each_with_its_whole_halo(length, window, halo, align):
     windows = plan_axis(length, window, halo, align)
     end = length - length % align
@@ -62,11 +62,6 @@ def test_small_tiles_match_the_reference_fixtures(fixture, backend, tile, tmp_pa
     assert_matches_fixture(fixture, run_fixture(fixture, backend, tile=tile, cache_dir=str(tmp_path)))
 
 
-def calendar_frames(count, height, width):
-    _, _, frames = frames_from_folder(shared_path("data", "calendar_lr"))
-    return [(name, frame[:height, :width]) for _, (name, frame) in zip(range(count), frames)]
-
-
 def assert_tiled_equals_untiled(weights, frames, backend, tile, tmp_path, tolerance=NPY_TOLERANCE):
     height, width = frames[0][1].shape[:2]
     tiled = SuperResolver(weights, backend, "cpu", tile=tile, cache_dir=str(tmp_path), threads=2)
@@ -83,7 +78,8 @@ def assert_tiled_equals_untiled(weights, frames, backend, tile, tmp_path, tolera
 def test_tiles_equal_the_whole_frame_on_odd_sized_real_frames(backend, tmp_path):
     # 143 x 171: no side a multiple of the flow net's stride; tiles of 16 split the flow net too
     frames = calendar_frames(3, 143, 171)
-    assert_tiled_equals_untiled(reference_path("parity_generate_strong", "weights.h5"), frames, backend, 16, tmp_path)
+    assert_tiled_equals_untiled(reference_path("parity_generate_strong", "weights.h5"), frames, backend, 16,
+                                tmp_path)
 
 
 @pytest.mark.slow
@@ -116,7 +112,8 @@ def test_warp_of_a_window_equals_the_nnabla_warp_of_the_whole_frame(monkeypatch)
     np.testing.assert_allclose(window, expected.d[0, 8:36, 12:44], rtol=0, atol=1e-5)
 
 
-@pytest.mark.parametrize("budget_gb, shape", [(4, (1080, 1920)), (2, (720, 1280)), (1.2, (180, 320)), (12, (2160, 3840))])
+@pytest.mark.parametrize("budget_gb, shape", [(4, (1080, 1920)), (2, (720, 1280)), (1.2, (180, 320)),
+                                              (12, (2160, 3840))])
 def test_budget_plans_windows_whose_estimated_memory_fits(budget_gb, shape):
     from inference.tiles import BYTES_PER_PIXEL, HR_FRAME_BUFFERS, PROCESS_BYTES
     plan = TilePlan(*shape, 16, budget=budget_gb * 2 ** 30)
@@ -163,7 +160,8 @@ def test_cudnn_runs_the_device_frame_step_without_cpu_lanes_unless_tiles_are_for
     import inference.resolver
     monkeypatch.setattr(inference.resolver, "choose_backend", lambda *arguments: ("nnabla", "cudnn"))
     weights = reference_path("parity_generate_strong", "weights.h5")
-    resolver = SuperResolver(weights, max_memory=2 ** 32)  # context set by the test run, not switched to cuDNN
+    # context set by the test run, not switched to cuDNN
+    resolver = SuperResolver(weights, max_memory=2 ** 32)
     assert resolver.lanes == 1
     assert isinstance(resolver.model(40, 48), inference.DeviceFrameRecurrence)
     tiled = SuperResolver(weights, tile=16, max_memory=2 ** 32)

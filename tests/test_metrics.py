@@ -111,7 +111,8 @@ def test_grey_weights_red_green_blue_as_bt601():
 
 
 def farneback(previous, current):
-    """The authors' call, written out: pyr_scale 0.5, levels 3, winsize 15, iterations 3, poly_n 5, sigma 1.2."""
+    """The authors' call, written out: pyr_scale 0.5, levels 3, winsize 15, iterations 3, poly_n 5, sigma
+    1.2."""
     return cv2.calcOpticalFlowFarneback(previous, current, None, 0.5, 3, 15, 3, 5, 1.2, 0)
 
 
@@ -154,5 +155,6 @@ def test_high_frequency_energy_is_the_mean_squared_laplacian_of_the_scored_frame
 
 def test_high_frequency_ratio_is_the_output_energy_over_the_targets():
     target, output = spike_frames([0, 0, 20, 0, 0]), spike_frames([90, 90, 10, 90, 90])
-    assert metrics.high_frequency_ratio(target, output) == pytest.approx(0.25)  # half the spike, a quarter the energy
+    # half the spike, a quarter the energy
+    assert metrics.high_frequency_ratio(target, output) == pytest.approx(0.25)
     assert metrics.high_frequency_ratio(target, target) == pytest.approx(1.0)

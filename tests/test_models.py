@@ -37,7 +37,9 @@ def test_discriminator_parameters_match_the_training_graph():
         with nn.parameter_scope("discriminator"):
             discriminator(nn.Variable((2, 32, 32, 27)))
         params = nn.get_parameters(grad_only=False)
-    expected = [row for row in reference_list("params_tecogan_training.txt") if row[0].startswith("discriminator/")]
+    expected = [
+        row for row in reference_list("params_tecogan_training.txt") if row[0].startswith("discriminator/")
+    ]
     assert file_layout_list(params) == expected
 
 
@@ -47,7 +49,8 @@ def test_discriminator_outputs_probabilities_and_four_feature_maps():
         probability, features = discriminator(nn.Variable.from_numpy_array(np.random.rand(2, 64, 48, 27)))
     probability.forward()
     assert probability.shape == (2, 4, 3, 1)
-    assert [feature.shape for feature in features] == [(2, 32, 24, 64), (2, 16, 12, 64), (2, 8, 6, 128), (2, 4, 3, 256)]
+    assert [feature.shape for feature in features] == [(2, 32, 24, 64), (2, 16, 12, 64), (2, 8, 6, 128),
+                                                       (2, 4, 3, 256)]
     assert np.all((probability.d > 0) & (probability.d < 1))
 
 
@@ -119,7 +122,8 @@ def test_discriminator_inputs_pass_no_gradient_to_the_flows():
 
 
 def test_saved_file_has_official_layout_and_reloads_to_identical_outputs(tmp_path):
-    frames = [(str(index), np.random.RandomState(index).rand(16, 24, 3).astype(np.float32)) for index in range(2)]
+    frames = [(str(index), np.random.RandomState(index).rand(16, 24, 3).astype(np.float32))
+              for index in range(2)]
     parameters = new_parameters(2)
     for variable in parameters.values():
         variable.d = np.random.randn(*variable.shape) * 0.05

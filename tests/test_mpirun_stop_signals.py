@@ -1,6 +1,6 @@
 """A stop signal writes the checkpoint of the last completed iteration at once, from a thread, while the
-iteration under way is still computing: mpirun (Open MPI 5) kills its processes about half a second after it is
-signalled, sooner than an iteration ends."""
+iteration under way is still computing: mpirun (Open MPI 5) kills its processes about half a second after it
+is signalled, sooner than an iteration ends."""
 import json
 import os
 import random

@@ -71,9 +71,15 @@ def test_output_video_that_is_the_input_video_is_refused_under_mpirun(tmp_path, 
     before = digest(small_video)
     environment = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
                        OMPI_MCA_rmaps_base_oversubscribe="1")
-    completed = subprocess.run([MPIRUN, "--bind-to", "none", "-n", "2", sys.executable, "generate.py", "--model",
-                                WEIGHTS, "--input-video", small_video, "--output-video", small_video],
-                               cwd=REPO_ROOT, env=environment, capture_output=True, text=True, timeout=120)
+    completed = subprocess.run([
+        MPIRUN, "--bind-to", "none", "-n", "2", sys.executable, "generate.py", "--model", WEIGHTS,
+        "--input-video", small_video, "--output-video", small_video
+    ],
+                               cwd=REPO_ROOT,
+                               env=environment,
+                               capture_output=True,
+                               text=True,
+                               timeout=120)
     assert completed.returncode == 2, completed.stderr
     errors = [line for line in completed.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "is the same file or folder as --input-video" in errors[0], completed.stderr

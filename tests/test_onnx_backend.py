@@ -17,25 +17,28 @@ import pytest
 import generate
 import inference.backends
 from benchmarks.onnxruntime_baseline import transposed_convolutions_as_convolutions
+from clips import decoded_frames, ffmpeg, needs_ffmpeg, stream_summary
 from conftest import REPO_ROOT, reference_path, shared_path
 from generate import frames_from_folder
+from helpers import FIXTURES, NPY_TOLERANCE, assert_matches_fixture
 from inference import SuperResolver, new_parameters, warp_dense
 from inference.onnx_export import CompiledNetwork, cache_stem, cpu_has_bfloat16, export_onnx
 from models import deconv_x2, flow_to_high_res
-from test_generate import FIXTURES, NPY_TOLERANCE, assert_matches_fixture
 from utils import image_io
-from utils.image_io import WriteBehind, ffmpeg_executable, open_video_writer, read_ahead, sample_clip
+from utils.image_io import WriteBehind, open_video_writer, read_ahead, sample_clip
 from utils.ops import warp_by_flow
 from utils.paths import BUNDLED_MODEL
 from utils.weights import read_weight_file, save_weights
 
 RNG = np.random.RandomState(0)
-FFMPEG = ffmpeg_executable()
 
 
 def onnx_model(fixture, cache_dir):
     _, _, frames = frames_from_folder(reference_path(fixture, "lr"))
-    resolver = SuperResolver(reference_path(fixture, "weights.h5"), "openvino", "cpu", cache_dir=str(cache_dir),
+    resolver = SuperResolver(reference_path(fixture, "weights.h5"),
+                             "openvino",
+                             "cpu",
+                             cache_dir=str(cache_dir),
                              threads=2)
     return resolver, frames
 
@@ -123,7 +126,8 @@ def test_transposed_convolution_is_exported_and_rewritten_for_the_baseline_as_ph
 def test_fixed_filters_and_edge_padding_are_exported(tmp_path):
     with nn.parameter_scope("", OrderedDict()):
         image = nn.Variable((1, 5, 6, 2))
-        expected, *results, _ = run_exported(flow_to_high_res(image), {"x": image}, tmp_path)  # Pad "repeat" + taps
+        # Pad "repeat" + taps
+        expected, *results, _ = run_exported(flow_to_high_res(image), {"x": image}, tmp_path)
     for result in results:
         np.testing.assert_allclose(result, expected, atol=1e-5)
 
@@ -165,7 +169,9 @@ def test_auto_backend_is_openvino_on_cpu_and_nnabla_on_gpu_or_without_openvino(m
     monkeypatch.setattr(inference.backends, "openvino_available", lambda: True)
     # as on a GPU with nnabla-ext-cuda
     monkeypatch.setattr(inference.backends, "context_name", lambda requested: "cudnn")
-    monkeypatch.setattr(inference.backends, "use_context", lambda requested, device_id=0, type_config="float": requested)
+    monkeypatch.setattr(inference.backends,
+                        "use_context",
+                        lambda requested, device_id=0, type_config="float": requested)
     assert inference.backends.choose_backend("auto", "auto") == ("nnabla", "cudnn")
 
 
@@ -187,9 +193,13 @@ def test_openvino_backend_that_cannot_run_is_a_user_error(monkeypatch, capsys, t
 def test_command_line_backends_write_the_same_frames(tmp_path):
     fixture = "parity_generate_strong"
     for backend in ("nnabla", "openvino"):
-        generate.main(["--model", reference_path(fixture, "weights.h5"), "--input-dir-lr",
-                       reference_path(fixture, "lr"), "--output-dir", str(tmp_path / backend), "--backend", backend,
-                       "--cache-dir", str(tmp_path / "cache")])
+        generate.main([
+            "--model",
+            reference_path(fixture, "weights.h5"), "--input-dir-lr",
+            reference_path(fixture, "lr"), "--output-dir",
+            str(tmp_path / backend), "--backend", backend, "--cache-dir",
+            str(tmp_path / "cache")
+        ])
     names = sorted(os.listdir(tmp_path / "nnabla"))
     assert len(names) == 8 and names == sorted(os.listdir(tmp_path / "openvino"))
     for name in names:
@@ -223,29 +233,6 @@ def test_write_behind_runs_writes_in_order_and_raises_their_error():
             writer.submit(failing_write, 0)
 
 
-needs_ffmpeg = pytest.mark.skipif(FFMPEG is None, reason="imageio-ffmpeg is not installed")
-
-
-def ffmpeg(*arguments):
-    subprocess.run([FFMPEG, "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *arguments], check=True)
-
-
-def stream_summary(path):
-    """ffmpeg's description of the streams of a media file (it prints them when given no output)."""
-    completed = subprocess.run([FFMPEG, "-nostdin", "-hide_banner", "-i", str(path)], capture_output=True, text=True)
-    return [line.strip() for line in completed.stderr.splitlines() if line.strip().startswith("Stream #")]
-
-
-def decoded_frames(path):
-    capture = cv2.VideoCapture(str(path))
-    frames = []
-    while True:
-        ok, frame = capture.read()
-        if not ok:
-            return frames, capture.get(cv2.CAP_PROP_FPS)
-        frames.append(frame)
-
-
 @needs_ffmpeg
 def test_output_video_is_h264_at_the_source_rate_with_the_source_audio(tmp_path):
     fixture = "parity_generate_strong"
@@ -253,16 +240,25 @@ def test_output_video_is_h264_at_the_source_rate_with_the_source_audio(tmp_path)
            "-f", "lavfi", "-i", "sine=frequency=440:duration=0.64", "-c:v", "libx264", "-pix_fmt", "yuv420p",
            "-c:a", "aac", str(tmp_path / "clip.mp4"))
     assert any("Audio: aac" in line for line in stream_summary(tmp_path / "clip.mp4"))
-    generate.main(["--model", reference_path(fixture, "weights.h5"), "--input-video", str(tmp_path / "clip.mp4"),
-                   "--output-dir", str(tmp_path / "out"), "--output-video", str(tmp_path / "sr.mp4"),
-                   "--cache-dir", str(tmp_path / "cache")])
+    generate.main([
+        "--model",
+        reference_path(fixture, "weights.h5"), "--input-video",
+        str(tmp_path / "clip.mp4"), "--output-dir",
+        str(tmp_path / "out"), "--output-video",
+        str(tmp_path / "sr.mp4"), "--cache-dir",
+        str(tmp_path / "cache")
+    ])
     streams = stream_summary(tmp_path / "sr.mp4")
     assert any("Video: h264" in line and "144x112" in line for line in streams), streams
     assert any("Audio: aac" in line for line in streams), streams
     frames, fps = decoded_frames(tmp_path / "sr.mp4")
     assert len(frames) == 8 and fps == pytest.approx(12.5)
-    pngs = [cv2.imread(str(tmp_path / "out" / f"output_clip_{index:04d}.png")).astype(float) for index in range(1, 9)]
-    for index, frame in enumerate(frames):  # each video frame is nearest to its own SR frame, despite H.264 loss
+    pngs = [
+        cv2.imread(str(tmp_path / "out" / f"output_clip_{index:04d}.png")).astype(float)
+        for index in range(1, 9)
+    ]
+    # each video frame is nearest to its own SR frame, despite H.264 loss
+    for index, frame in enumerate(frames):
         assert np.argmin([np.abs(frame - png).mean() for png in pngs]) == index
     assert sorted(os.listdir(tmp_path)) == ["cache", "clip.mp4", "out", "sr.mp4"]  # no temporary left
 
@@ -281,8 +277,12 @@ def test_opencv_writes_the_video_when_ffmpeg_is_missing(tmp_path, monkeypatch):
 def peak_memory_of_generate(arguments, log_path):
     """Peak resident memory (MiB) of a generate.py process."""
     with open(log_path, "w") as log:
-        process = subprocess.Popen([sys.executable, "generate.py", *arguments], cwd=REPO_ROOT, stdout=log, stderr=log)
-        _, status, usage = os.wait4(process.pid, 0)  # this process's own peak, not the maximum over all children
+        process = subprocess.Popen([sys.executable, "generate.py", *arguments],
+                                   cwd=REPO_ROOT,
+                                   stdout=log,
+                                   stderr=log)
+        # this process's own peak, not the maximum over all children
+        _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
     with open(log_path) as log:
         assert process.returncode == 0, log.read()
@@ -324,8 +324,8 @@ def test_bfloat16_is_recognised_from_the_cpu_flags(tmp_path):
     ("openvino", "bf16", False, "needs a CPU with bfloat16 instructions"),
     ("nnabla", "bf16", True, "--precision bf16 runs on openvino only"),
     ("openvino", "fp16", True, "--precision fp16 runs on nnabla only")])
-def test_a_precision_where_it_cannot_run_is_one_line(monkeypatch, capsys, tmp_path, backend, precision, has_bf16,
-                                                     message):
+def test_a_precision_where_it_cannot_run_is_one_line(monkeypatch, capsys, tmp_path, backend, precision,
+                                                     has_bf16, message):
     monkeypatch.setattr(inference.backends, "cpu_has_bfloat16", lambda: has_bf16)
     with pytest.raises(SystemExit) as exit_info:
         generate.main(["--model", reference_path("parity_generate", "weights.h5"), "--input-dir-lr",
@@ -337,12 +337,14 @@ def test_a_precision_where_it_cannot_run_is_one_line(monkeypatch, capsys, tmp_pa
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.skipif(not cpu_has_bfloat16(), reason="this CPU has no bfloat16 instructions (AVX512_BF16 or AMX)")
+@pytest.mark.skipif(not cpu_has_bfloat16(),
+                    reason="this CPU has no bfloat16 instructions (AVX512_BF16 or AMX)")
 def test_bfloat16_output_is_close_to_float32_on_the_bundled_model(tmp_path):
     _, _, frames = frames_from_folder(shared_path("data", "calendar_lr"))
     frames = [named for _, named in zip(range(4), frames)]
-    float32, bfloat16 = (dict(SuperResolver(BUNDLED_MODEL, "openvino", "cpu", cache_dir=str(tmp_path),
-                                            precision=precision).sequence(frames)) for precision in ("fp32", "bf16"))
+    float32, bfloat16 = (dict(
+        SuperResolver(BUNDLED_MODEL, "openvino", "cpu", cache_dir=str(tmp_path),
+                      precision=precision).sequence(frames)) for precision in ("fp32", "bf16"))
     for name, output in float32.items():
         difference = np.abs(bfloat16[name] - output)
         assert difference.max() > 0  # computed in bfloat16, not float32

@@ -42,7 +42,8 @@ def resize_1d_tf1(signal, kernel, taps):
 def resize_tf1(images, kernel, taps):
     """Separable x4 resize of (B, H, W, C): rows, then columns, in float64."""
     rows = np.stack([resize_1d_tf1(image.astype(np.float64), kernel, taps) for image in images])
-    return np.stack([np.swapaxes(resize_1d_tf1(np.swapaxes(image, 0, 1), kernel, taps), 0, 1) for image in rows])
+    return np.stack(
+        [np.swapaxes(resize_1d_tf1(np.swapaxes(image, 0, 1), kernel, taps), 0, 1) for image in rows])
 
 
 def test_bicubic_four_equals_keys_cubic_with_tf1_mapping():
@@ -98,7 +99,9 @@ def dense_image_warp_numpy(images, flow):
 def test_warp_by_flow_matches_dense_image_warp_including_borders():
     images = RNG.rand(2, 9, 11, 3).astype(np.float32)
     flow = (RNG.randn(2, 9, 11, 2) * 4).astype(np.float32)  # reaches well past the borders
-    np.testing.assert_allclose(run(warp_by_flow, images, flow), dense_image_warp_numpy(images, flow), atol=1e-5)
+    np.testing.assert_allclose(run(warp_by_flow, images, flow),
+                               dense_image_warp_numpy(images, flow),
+                               atol=1e-5)
 
 
 def test_warp_by_integer_flow_shifts_the_image():

@@ -9,10 +9,12 @@ FLAT = 0.5
 
 
 def flat_frames_with_a_textured_patch(patch, count=5, shape=(120, 200), seed=0):
-    """count flat grey frames with random texture, different in every frame, in patch (top, left, height, width)."""
+    """count flat grey frames with random texture, different in every frame, in patch (top, left, height,
+    width)."""
     top, left, height, width = patch
     frames = np.full((count,) + shape + (3,), FLAT, np.float32)
-    frames[:, top:top + height, left:left + width] = np.random.default_rng(seed).random((count, height, width, 1))
+    frames[:, top:top + height, left:left + width] = np.random.default_rng(seed).random(
+        (count, height, width, 1))
     return frames
 
 
@@ -71,7 +73,8 @@ def test_every_panel_of_a_row_carries_its_label():
     for index, label in enumerate(pictures.PANEL_LABELS):
         left = index * (panel_width + pictures.GAP)
         band = row[pictures.LABEL_HEIGHT:2 * pictures.LABEL_HEIGHT, left:left + panel_width]
-        assert np.array_equal(band, pictures.labelled(np.zeros((1, panel_width, 3), np.uint8), label)[:-1]), label
+        assert np.array_equal(band,
+                              pictures.labelled(np.zeros((1, panel_width, 3), np.uint8), label)[:-1]), label
         assert not np.array_equal(band, unlabelled), label
         panel = row[2 * pictures.LABEL_HEIGHT:, left:left + panel_width]
         assert np.all(panel == round(255 * frames[index][0, 0, 0])), label  # the window, enlarged
@@ -80,23 +83,29 @@ def test_every_panel_of_a_row_carries_its_label():
 def test_the_still_shows_the_full_frame_of_ours_with_the_window_outlined_and_enlarged_below(tmp_path):
     shape, window = (120, 200), (70, 12, 32, 48)
     truth = flat_frames_with_a_textured_patch(window, count=7, shape=shape)
-    truth[4, 70:102, 12:60] = np.where(np.indices((32, 48)).sum(0) % 2, 1.0, 0.0)[..., None]  # frame 4: the most detail
+    # frame 4: the most detail
+    truth[4, 70:102, 12:60] = np.where(np.indices((32, 48)).sum(0) % 2, 1.0, 0.0)[..., None]
     ours, bicubic = np.clip(truth * 0.9 + 0.05, 0, 1), np.full_like(truth, FLAT)
     path = tmp_path / "still.png"
     index = pictures.still_with_inset(str(path), [bicubic, ours, truth], window, "clip.mp4")
     assert index == 4
     still = cv2.imread(str(path))[:, :, ::-1]
     row_width = 3 * pictures.ZOOM * 48 + 2 * pictures.GAP
-    assert still.shape == (3 * pictures.LABEL_HEIGHT + shape[0] + pictures.GAP + pictures.ZOOM * 32, row_width, 3)
+    assert still.shape == (3 * pictures.LABEL_HEIGHT + shape[0] + pictures.GAP + pictures.ZOOM * 32,
+                           row_width, 3)
     frame_left, frame_top = (row_width - shape[1]) // 2, pictures.LABEL_HEIGHT
     shown = still[frame_top:frame_top + shape[0], frame_left:frame_left + shape[1]].astype(int)
     expected = np.rint(ours[index] * 255).astype(int)
     top, left, height, width = window
-    assert np.array_equal(shown[top:top + height, left:left + width], expected[top:top + height, left:left + width])
-    assert tuple(shown[top - 1, left + 5]) == pictures.OUTLINE and tuple(shown[top + height, left + 5]) == pictures.OUTLINE
+    assert np.array_equal(shown[top:top + height, left:left + width], expected[top:top + height,
+                                                                               left:left + width])
+    assert tuple(shown[top - 1, left + 5]) == pictures.OUTLINE and tuple(shown[top + height,
+                                                                               left + 5]) == pictures.OUTLINE
     outside = np.ones(shape, bool)
     outside[top - pictures.OUTLINE_WIDTH:top + height + pictures.OUTLINE_WIDTH,
             left - pictures.OUTLINE_WIDTH:left + width + pictures.OUTLINE_WIDTH] = False
     assert np.array_equal(shown[outside], expected[outside])
-    enlarged_ours = still[-pictures.ZOOM * height:, pictures.ZOOM * width + pictures.GAP:][:, :pictures.ZOOM * width]
-    assert np.array_equal(enlarged_ours[::pictures.ZOOM, ::pictures.ZOOM], expected[top:top + height, left:left + width])
+    enlarged_ours = still[-pictures.ZOOM * height:,
+                          pictures.ZOOM * width + pictures.GAP:][:, :pictures.ZOOM * width]
+    assert np.array_equal(enlarged_ours[::pictures.ZOOM, ::pictures.ZOOM], expected[top:top + height,
+                                                                                    left:left + width])

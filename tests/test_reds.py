@@ -1,5 +1,5 @@
-"""REDS as training and validation data (data.layout reds; datasets/reds.py): the REDS4 split, val_sharp counted
-from 240, bad folders named, and both stages trained end to end with REDS4 validation."""
+"""REDS as training and validation data (data.layout reds; datasets/reds.py): the REDS4 split, val_sharp
+counted from 240, bad folders named, and both stages trained end to end with REDS4 validation."""
 import csv
 import os
 import shutil
@@ -52,8 +52,9 @@ def test_a_list_file_chooses_reds_sequences_read_where_they_are(reds_root, seque
 
 
 def test_a_reds_folder_lacking_training_sequences_is_refused_naming_them(reds_root):
-    with pytest.raises(UserError, match=r"lacks 264 of the 266 REDS sequences used: 002, 003, 004, 005, 006 and "
-                                        r"259 more; run download_test_data.py --reds again"):
+    with pytest.raises(UserError,
+                       match=r"lacks 264 of the 266 REDS sequences used: 002, 003, 004, 005, 006 and "
+                       r"259 more; run download_test_data.py --reds again"):
         SequenceSampler(reds_config(reds_root))
 
 
@@ -101,14 +102,16 @@ def validated_iterations(output_dir):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("processes, degradation", [(1, "bd"), (2, "bi")])
-def test_both_stages_train_on_reds_with_reds4_validation(processes, degradation, reds_root, sequence_list, tmp_path):
+def test_both_stages_train_on_reds_with_reds4_validation(processes, degradation, reds_root, sequence_list,
+                                                         tmp_path):
     def run_stage(output_dir, *flags):
         command = [sys.executable, "train.py"] + reds_flags(reds_root, sequence_list, output_dir,
                                                             str(tmp_path / "cache"),
                                                             **{"data.degradation": degradation}) + list(flags)
         environment = dict(os.environ)
         if processes > 1:
-            command = [os.path.join(os.path.dirname(sys.executable), "mpirun"), "-n", str(processes)] + command
+            command = [os.path.join(os.path.dirname(sys.executable), "mpirun"), "-n",
+                       str(processes)] + command
             environment.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
                                OMPI_MCA_rmaps_base_oversubscribe="1")
         completed = subprocess.run(command, cwd=REPO_ROOT, env=environment, capture_output=True, text=True,
@@ -124,6 +127,7 @@ def test_both_stages_train_on_reds_with_reds4_validation(processes, degradation,
     run_stage(tecogan, "--batch_size", str(2 // processes), "--tecogan", "--num_resblock", "3",
               "--pre_trained_frvsr_weights", str(frvsr / "model_param_00000002.h5"),
               "--vgg_pre_trained_weights", shared_path("reference", "parity_losses", "vgg19_random.h5"))
-    assert validated_iterations(tecogan) == ["2", "4"]  # max_iter 2 at batch 4 is 4 iterations of a global batch of 2
+    # max_iter 2 at batch 4 is 4 iterations of a global batch of 2
+    assert validated_iterations(tecogan) == ["2", "4"]
     assert model_degradation(str(tecogan / "model_best.h5")) == degradation
     shutil.rmtree(tmp_path / "cache")

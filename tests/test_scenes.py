@@ -4,11 +4,9 @@ import numpy as np
 import pytest
 
 import generate
-from clips import write_joined_clip
+from clips import needs_ffmpeg, write_joined_clip
+from helpers import NPY_TOLERANCE, expect_user_error
 from inference import SuperResolver
-from test_generate import NPY_TOLERANCE
-from test_generate_bad_input import expect_user_error
-from test_onnx_backend import needs_ffmpeg
 from utils.paths import BUNDLED_MODEL
 from utils.scenes import detect_cuts, split_at_cuts
 
@@ -18,7 +16,8 @@ LR_SIZE = (160, 68)
 
 @pytest.fixture(scope="module")
 def joined_video(tmp_path_factory):
-    """12 frames of bikes.mp4, then 12 of bigbuckbunny.mp4, at one LR size, losslessly encoded; and its frames."""
+    """12 frames of bikes.mp4, then 12 of bigbuckbunny.mp4, at one LR size, losslessly encoded; and its
+    frames."""
     return write_joined_clip(str(tmp_path_factory.mktemp("joined")),
                              [("bikes.mp4", 0, SHOT), ("bigbuckbunny.mp4", 40, SHOT)], LR_SIZE)
 
@@ -56,11 +55,16 @@ def test_after_a_cut_outputs_equal_a_separate_run_and_without_the_reset_they_do_
 def test_generate_resets_at_detected_cuts_by_default_and_not_with_off(joined_video, tmp_path, capsys):
     path, frames = joined_video
     for choice in ("auto", "off"):
-        generate.main(["--model", BUNDLED_MODEL, "--input-video", path, "--output-dir", str(tmp_path / choice),
-                       "--cache-dir", str(tmp_path / "cache")] + (["--scene-cuts", choice] if choice == "off" else []))
+        generate.main([
+            "--model", BUNDLED_MODEL, "--input-video", path, "--output-dir",
+            str(tmp_path / choice), "--cache-dir",
+            str(tmp_path / "cache")
+        ] + (["--scene-cuts", choice] if choice == "off" else []))
     assert "2 scene(s)" in capsys.readouterr().err
     resolver = SuperResolver(BUNDLED_MODEL, "openvino", "cpu", cache_dir=str(tmp_path / "cache"))
-    second_clip = [output for _, output in resolver.sequence([(str(i), frame) for i, frame in enumerate(frames[SHOT:])])]
+    second_clip = [
+        output for _, output in resolver.sequence([(str(i), frame) for i, frame in enumerate(frames[SHOT:])])
+    ]
     first_after_cut = f"output_joined_{SHOT + 1:04d}.png"
     expected = np.rint(np.clip(second_clip[0], 0, 1) * 255)
     for choice, close in (("auto", True), ("off", False)):
@@ -88,8 +92,13 @@ def test_a_cuts_file_splits_a_frame_folder(tmp_path, joined_video):
     for index, frame in enumerate(frames):
         cv2.imwrite(str(folder / f"{index:04d}.png"), np.rint(frame[:, :, ::-1] * 255).astype(np.uint8))
     (tmp_path / "cuts.txt").write_text(f"# the second clip\n{SHOT}\n")
-    generate.main(["--model", BUNDLED_MODEL, "--input-dir-lr", str(folder), "--scene-cuts", str(tmp_path / "cuts.txt"),
-                   "--output-dir", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache")])
+    generate.main([
+        "--model", BUNDLED_MODEL, "--input-dir-lr",
+        str(folder), "--scene-cuts",
+        str(tmp_path / "cuts.txt"), "--output-dir",
+        str(tmp_path / "out"), "--cache-dir",
+        str(tmp_path / "cache")
+    ])
     resolver = SuperResolver(BUNDLED_MODEL, "openvino", "cpu", cache_dir=str(tmp_path / "cache"))
     _, first = next(resolver.sequence([(str(i), frame) for i, frame in enumerate(frames[SHOT:])]))
     written = cv2.imread(str(tmp_path / "out" / f"output_{SHOT:04d}.png"))[:, :, ::-1].astype(int)
@@ -97,5 +106,6 @@ def test_a_cuts_file_splits_a_frame_folder(tmp_path, joined_video):
 
 
 def test_auto_cuts_need_a_video(capsys, tmp_path):
-    expect_user_error(capsys, ["--model", BUNDLED_MODEL, "--input-dir-lr", str(tmp_path), "--scene-cuts", "auto"],
-                      "detects cuts in --input-video")
+    expect_user_error(capsys,
+                      ["--model", BUNDLED_MODEL, "--input-dir-lr",
+                       str(tmp_path), "--scene-cuts", "auto"], "detects cuts in --input-video")

@@ -13,9 +13,16 @@ from utils.image_io import read_rgb
 
 
 def sequences_config(root, **data):
-    overrides = {"data.layout": "sequences", "data.input_video_dir": root, "train.crop_size": 8, "train.rnn_n": 3,
-                 "train.batch_size": 2, "train.flip": False, "train.movingFirstFrame": False,
-                 "train.random_crop": False}
+    overrides = {
+        "data.layout": "sequences",
+        "data.input_video_dir": root,
+        "train.crop_size": 8,
+        "train.rnn_n": 3,
+        "train.batch_size": 2,
+        "train.flip": False,
+        "train.movingFirstFrame": False,
+        "train.random_crop": False
+    }
     overrides.update({f"data.{key}": value for key, value in data.items()})
     return load_config(overrides=overrides)
 
@@ -34,7 +41,8 @@ def test_frames_are_ordered_by_the_number_in_their_name(tmp_path):
 def test_two_level_folders_are_sequences_named_by_their_path(tmp_path):
     root = make_sequence_folders(tmp_path, {"00001/0001": 3, "00001/0002": 3, "00002/0001": 3},
                                  name_frame=lambda index: f"im{index + 1}.png")
-    assert [sequence.name for sequence in folder_sequences(root)] == ["00001/0001", "00001/0002", "00002/0001"]
+    assert [sequence.name
+            for sequence in folder_sequences(root)] == ["00001/0001", "00001/0002", "00002/0001"]
 
 
 def test_every_sample_is_one_window_of_one_sequence_of_its_own_length_and_size(tmp_path):
@@ -69,7 +77,8 @@ def test_sequences_shorter_than_rnn_n_are_refused_naming_them_and_the_rnn_n_that
     root = make_sequence_folders(tmp_path, {"long": 5, "short": 2, "shorter": 2})
     with pytest.raises(UserError) as error:
         SequenceSampler(sequences_config(root))
-    assert "2 sequence(s) are shorter than train.rnn_n 3: short (2 frames), shorter (2 frames)" in str(error.value)
+    assert "2 sequence(s) are shorter than train.rnn_n 3: short (2 frames), shorter (2 frames)" in str(
+        error.value)
     assert "set --set train.rnn_n=2 to use them" in str(error.value)
 
 
@@ -77,8 +86,9 @@ def test_mixed_frame_sizes_within_a_sequence_are_refused_naming_the_frame(tmp_pa
     root = make_sequence_folders(tmp_path, {"a": 3})
     odd = os.path.join(root, "a", "frame_2.png")
     make_sequence_folders(tmp_path, {"a": 3}, name_frame=lambda index: "frame_2.png", sizes={"a": (100, 100)})
-    with pytest.raises(UserError, match=f"training frame '{odd}' is 100x100 but .* is 180x144; all frames of a "
-                                        "sequence must have one size"):
+    with pytest.raises(UserError,
+                       match=f"training frame '{odd}' is 100x100 but .* is 180x144; all frames of a "
+                       "sequence must have one size"):
         SequenceSampler(sequences_config(root))
 
 
@@ -88,5 +98,6 @@ def test_a_folder_without_sequences_is_refused(tmp_path):
 
 
 def test_a_sequence_list_with_the_scenes_layout_is_refused(tmp_path):
-    with pytest.raises(UserError, match="data.sequence_list names sequences of the sequences and reds layouts"):
+    with pytest.raises(UserError,
+                       match="data.sequence_list names sequences of the sequences and reds layouts"):
         load_config(overrides={"data.sequence_list": "train.txt"})

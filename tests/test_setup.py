@@ -5,6 +5,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 
 import pytest
 from conftest import REPO_ROOT
@@ -13,7 +14,8 @@ from packaging.requirements import Requirement
 SCRIPT = os.path.join(REPO_ROOT, "utils", "make_venv.sh")
 
 
-@pytest.mark.skipif(any(os.path.exists(path) for path in ("/usr/bin/python3.10", "/usr/local/bin/python3.10")),
+@pytest.mark.skipif(any(
+    os.path.exists(path) for path in ("/usr/bin/python3.10", "/usr/local/bin/python3.10")),
                     reason="this machine has a system-wide Python 3.10, so 'none found' cannot be staged")
 def test_without_python_3_10_one_line_says_what_to_install(tmp_path):
     bin_dir = tmp_path / "bin"
@@ -21,8 +23,14 @@ def test_without_python_3_10_one_line_says_what_to_install(tmp_path):
     for tool in ("bash", "env", "command"):
         if shutil.which(tool):
             os.symlink(shutil.which(tool), bin_dir / tool)
-    completed = subprocess.run(["bash", SCRIPT, str(tmp_path / "venv"), "requirements.txt"], cwd=REPO_ROOT,
-                               env={"PATH": str(bin_dir), "HOME": str(tmp_path)}, capture_output=True, text=True)
+    completed = subprocess.run(["bash", SCRIPT, str(tmp_path / "venv"), "requirements.txt"],
+                               cwd=REPO_ROOT,
+                               env={
+                                   "PATH": str(bin_dir),
+                                   "HOME": str(tmp_path)
+                               },
+                               capture_output=True,
+                               text=True)
     assert completed.returncode == 2
     lines = completed.stderr.strip().splitlines()
     assert len(lines) == 1 and "Python 3.10 not found" in lines[0] and "pyenv install 3.10" in lines[0]
@@ -30,8 +38,10 @@ def test_without_python_3_10_one_line_says_what_to_install(tmp_path):
 
 
 def test_project_environment_runs_python_3_10():
-    version = subprocess.run([os.path.join(REPO_ROOT, ".venv", "bin", "python"), "-c",
-                              "import sys; print(sys.version_info[:2])"], capture_output=True, text=True).stdout
+    version = subprocess.run(
+        [os.path.join(REPO_ROOT, ".venv", "bin", "python"), "-c", "import sys; print(sys.version_info[:2])"],
+        capture_output=True,
+        text=True).stdout
     assert version.strip() == "(3, 10)"
 
 
@@ -44,7 +54,8 @@ def normalized(name):
 
 
 def listed_packages(requirements_file):
-    """Names of the packages a requirements file installs, following its -r includes (not its -c constraints)."""
+    """Names of the packages a requirements file installs, following its -r includes (not its -c
+    constraints)."""
     names = set()
     with open(os.path.join(REPO_ROOT, requirements_file)) as lines:
         for line in lines:
@@ -57,7 +68,8 @@ def listed_packages(requirements_file):
 
 
 def installed_by(target):
-    """The packages that `make TARGET` installs on a fresh clone: every requirements file its commands name."""
+    """The packages that `make TARGET` installs on a fresh clone: every requirements file its commands
+    name."""
     commands = subprocess.run(["make", "-n", "-B", target], cwd=REPO_ROOT, capture_output=True, text=True,
                               check=True).stdout
     files = set(re.findall(r"requirements[\w-]*\.txt", commands))
@@ -92,7 +104,8 @@ def with_dependencies(names):
 
 
 def product_imports():
-    """{top-level module: first file importing it} of every import in the product's code (not tests/, benchmarks/)."""
+    """{top-level module: first file importing it} of every import in the product's code (not tests/,
+    benchmarks/)."""
     modules = {}
     for folder, subfolders, files in os.walk(REPO_ROOT):
         subfolders[:] = [name for name in subfolders
@@ -113,14 +126,33 @@ def product_imports():
     return modules
 
 
+def own_modules():
+    """The top-level modules and packages of this repository."""
+    return {name[:-3] if name.endswith(".py") else name for name in os.listdir(REPO_ROOT)
+            if name.endswith(".py") or os.path.isdir(os.path.join(REPO_ROOT, name))}
+
+
+def providers(module):
+    """Normalized names of the installed distributions that provide a top-level module: from their file
+    lists, else the one named as the module (some wheels list no top-level names); empty if none."""
+    names = importlib.metadata.packages_distributions().get(module, [])
+    if not names:
+        try:
+            names = [importlib.metadata.distribution(module).metadata["Name"]]
+        except importlib.metadata.PackageNotFoundError:
+            names = []
+    return {normalized(name) for name in names}
+
+
 def test_make_demo_installs_every_package_the_product_imports():
     # the optional extras, each documented in README: the CUDA extension (make setup-gpu) and TensorFlow for
     # convert_tf_vgg19_weights.py (requirements-tensorflow.txt)
     optional = {"nnabla_ext", "tensorflow"}
     without_dependencies = listed_packages("requirements-nodeps.txt")  # installed with --no-deps
     available = with_dependencies(installed_by("demo") - without_dependencies) | without_dependencies
-    distributions = importlib.metadata.packages_distributions()
+    ours = own_modules()
     for module, path in product_imports().items():
-        if module in optional or module not in distributions:  # the standard library and our own modules
+        if module in optional or module in sys.stdlib_module_names or module in ours:
             continue
-        assert {normalized(name) for name in distributions[module]} & available, f"{path} imports {module}"
+        assert providers(module), f"{path} imports {module}, which no installed distribution provides"
+        assert providers(module) & available, f"{path} imports {module}, which `make demo` does not install"

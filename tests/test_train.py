@@ -5,7 +5,6 @@ import os
 import subprocess
 import sys
 import time
-from collections import OrderedDict
 
 import nnabla as nn
 import numpy as np
@@ -14,30 +13,15 @@ import pytest
 import generate
 import train
 from conftest import REPO_ROOT, reference_path
+from reference_graphs import LOSSES, frvsr_reference_graph
 from training_data import (event_scalars, final_parameters, logged_losses, logged_rows, make_calendar_scenes,
                            summary_line, tiny_training_flags)
 from training.loss_log import ITERATION_SECONDS
-from utils.weights import assign_weights, read_weight_file
-
-LOSSES = reference_path("parity_losses")
-
-
-def build_reference_graph(scale):
-    """The FRVSR graph on the fixture's inputs with the fixture's weights times `scale`."""
-    inputs = np.load(os.path.join(LOSSES, "inputs.npz"))
-    scope = OrderedDict()
-    graph = train.build_frvsr_graph(nn.Variable.from_numpy_array(inputs["data_hr"]), 2, scope)
-    with nn.parameter_scope("", scope):
-        params = nn.get_parameters(grad_only=False)
-    arrays = read_weight_file(os.path.join(LOSSES, "weights_frvsr.h5"))
-    assign_weights(params, {name: array * scale for name, array in arrays.items()}, "weights_frvsr.h5")
-    graph.fnet_loss.forward()
-    return graph, inputs
 
 
 @pytest.mark.parametrize("scale, losses_file", [(1, "losses.json"), (4, "losses_x4.json")])
 def test_frvsr_losses_match_reference(scale, losses_file):
-    graph, _ = build_reference_graph(scale)
+    graph, _ = frvsr_reference_graph(scale)
     with open(os.path.join(LOSSES, losses_file)) as file:
         expected = json.load(file)["frvsr"]
     for name in ("content_loss", "warp_loss", "fnet_loss", "gen_loss"):
@@ -45,14 +29,14 @@ def test_frvsr_losses_match_reference(scale, losses_file):
 
 
 def test_frvsr_flow_and_outputs_match_reference_with_strong_weights():
-    graph, _ = build_reference_graph(4)
+    graph, _ = frvsr_reference_graph(4)
     expected = np.load(os.path.join(LOSSES, "intermediates_x4.npz"))
     assert np.abs(graph.flow_lr.d - expected["frvsr_flow_lr"]).max() <= 5e-5
     assert np.abs(graph.generated.d[0] - expected["frvsr_s_gen_output"]).max() <= 2e-5
 
 
 def test_frvsr_outputs_and_lr_frames_match_reference():
-    graph, inputs = build_reference_graph(1)
+    graph, inputs = frvsr_reference_graph(1)
     expected = np.load(os.path.join(LOSSES, "intermediates_frvsr.npz"))
     assert np.abs(graph.generated.d[0] - expected["s_gen_output"]).max() <= 2e-5
     assert np.abs(graph.lr_frames.d - inputs["train_lr"]).max() <= 1e-6
@@ -80,7 +64,8 @@ def test_resume_gives_identical_parameters(scenes, tmp_path):
     flags = ["--batch_size", "4"]  # the reference batch: max_iter is the number of iterations
     train.main(tiny_training_flags(scenes, tmp_path / "once", **{"train.max_iter": 4}) + flags)
     train.main(tiny_training_flags(scenes, tmp_path / "split", **{"train.max_iter": 2}) + flags)
-    train.main(tiny_training_flags(scenes, tmp_path / "split", **{"train.max_iter": 4}) + flags)  # resumes at 2
+    # resumes at 2
+    train.main(tiny_training_flags(scenes, tmp_path / "split", **{"train.max_iter": 4}) + flags)
     name_once, once = final_parameters(tmp_path / "once")
     name_split, split = final_parameters(tmp_path / "split")
     assert name_once == name_split == "params_00000004.h5"
@@ -129,9 +114,11 @@ def test_progress_bar_and_summary_report_samples_per_second(scenes, tmp_path, ca
     train.main(tiny_training_flags(scenes, tmp_path, **{"train.max_iter": 4}) + ["--batch_size", "2"])
     captured = capsys.readouterr()
     done, seconds, samples_per_second = summary_line(captured.out)
-    assert done == 8 and 2 * done / samples_per_second == pytest.approx(seconds, abs=0.06)  # 8 iterations of 2
+    # 8 iterations of 2
+    assert done == 8 and 2 * done / samples_per_second == pytest.approx(seconds, abs=0.06)
     bar = captured.err.replace("\r", "\n").strip().splitlines()[-1]
-    assert "8/8 [" in bar and "<00:00" in bar and "samples/s=" in bar, bar  # the final bar: count, ETA, throughput
+    # the final bar: count, ETA, throughput
+    assert "8/8 [" in bar and "<00:00" in bar and "samples/s=" in bar, bar
 
 
 def test_tensorboard_scalars_are_the_loss_log_and_the_throughput(scenes, tmp_path):
@@ -163,8 +150,12 @@ def test_tensorboard_without_tensorboardx_is_one_line(scenes, tmp_path, monkeypa
 
 def test_model_param_file_loads_in_generate(scenes, tmp_path):
     train.main(tiny_training_flags(scenes, tmp_path / "run", **{"train.max_iter": 8}) + ["--batch_size", "4"])
-    generate.main(["--model", str(tmp_path / "run" / "model_param_00000002.h5"),
-                   "--input-dir-lr", reference_path("parity_generate", "lr"), "--output-dir", str(tmp_path / "sr")])
+    generate.main([
+        "--model",
+        str(tmp_path / "run" / "model_param_00000002.h5"), "--input-dir-lr",
+        reference_path("parity_generate", "lr"), "--output-dir",
+        str(tmp_path / "sr")
+    ])
     assert len(os.listdir(tmp_path / "sr")) == 8
 
 
@@ -173,13 +164,20 @@ def test_mpirun_two_processes_equal_one_process_on_the_global_batch(scenes, tmp_
                        OMPI_MCA_rmaps_base_oversubscribe="1", PYTHONUNBUFFERED="1")
     mpirun = os.path.join(os.path.dirname(sys.executable), "mpirun")
     command = [mpirun, "-n", "2", sys.executable, "train.py", "--batch_size", "1"]
-    completed = subprocess.run(command + tiny_training_flags(scenes, tmp_path / "mpi", **{"train.max_iter": 6}),
-                               cwd=REPO_ROOT, env=environment, capture_output=True, text=True, timeout=600)
+    completed = subprocess.run(command
+                               + tiny_training_flags(scenes, tmp_path / "mpi", **{"train.max_iter": 6}),
+                               cwd=REPO_ROOT,
+                               env=environment,
+                               capture_output=True,
+                               text=True,
+                               timeout=600)
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert "parameters identical on 2 processes" in completed.stdout
     done, seconds, samples_per_second = summary_line(completed.stdout)
-    assert 2 * done / samples_per_second == pytest.approx(seconds, abs=0.06)  # the global batch: 1 x 2 processes
-    train.main(tiny_training_flags(scenes, tmp_path / "single", **{"train.max_iter": 6}) + ["--batch_size", "2"])
+    # the global batch: 1 x 2 processes
+    assert 2 * done / samples_per_second == pytest.approx(seconds, abs=0.06)
+    train.main(
+        tiny_training_flags(scenes, tmp_path / "single", **{"train.max_iter": 6}) + ["--batch_size", "2"])
     name_mpi, distributed = final_parameters(tmp_path / "mpi")
     name_single, single = final_parameters(tmp_path / "single")
     assert name_mpi == name_single == "params_00000012.h5"  # max_iter 6 at batch 4 = 12 iterations of 2
@@ -218,5 +216,6 @@ def test_only_the_newest_checkpoints_are_kept(scenes, tmp_path):
     names = sorted(os.listdir(tmp_path / "run"))
     assert [name for name in names if name.startswith("checkpoint_")] == ["checkpoint_00000006.json",
                                                                            "checkpoint_00000008.json"]
-    assert [name for name in names if name.startswith("params_")] == ["params_00000006.h5", "params_00000008.h5"]
+    assert [name for name in names
+            if name.startswith("params_")] == ["params_00000006.h5", "params_00000008.h5"]
     assert len([name for name in names if name.startswith("model_param_")]) == 4

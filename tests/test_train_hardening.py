@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 from conftest import REPO_ROOT, reference_path
 from training_data import (
-    final_parameters,
     event_scalars,
+    final_parameters,
     logged_losses,
     make_calendar_scenes,
     tiny_training_flags,
@@ -37,7 +37,10 @@ def scenes(tmp_path_factory):
 
 
 def flags(scenes, output_dir, max_iter, *extra, **settings):
-    return tiny_training_flags(scenes, output_dir, **{"train.max_iter": max_iter, **settings}) + BATCH_4 + list(extra)
+    return tiny_training_flags(scenes, output_dir, **{
+        "train.max_iter": max_iter,
+        **settings
+    }) + BATCH_4 + list(extra)
 
 
 def exit_code(main, argv):
@@ -119,7 +122,8 @@ def test_a_resumed_run_hides_the_tensorboard_events_a_killed_run_wrote_past_its_
         patch.setattr(train, "save_checkpoint", killed_before_checkpoint_4)
         with pytest.raises(SimulatedKill):
             train.main(flags(scenes, tmp_path / "killed", 6, *board))
-    assert [step for step, _ in event_scalars(tmp_path / "killed" / "tensorboard")["content_loss"]] == [1, 2, 3, 4]
+    assert [step for step, _ in event_scalars(tmp_path / "killed" / "tensorboard")["content_loss"]
+            ] == [1, 2, 3, 4]
     train.main(flags(scenes, tmp_path / "killed", 6, *board))  # resumes at 2
     killed, once = (event_scalars(tmp_path / run / "tensorboard") for run in ("killed", "once"))
     assert killed["content_loss"] == once["content_loss"] and killed["fnet_loss"] == once["fnet_loss"]
@@ -146,7 +150,8 @@ def test_a_garbage_row_in_the_loss_log_is_one_line_naming_it(scenes, tmp_path, c
     (["--batch_size", "2"], ["global batch (train.batch_size x processes) 4 -> 2"]),
     (["--tecogan", "--set", "gan.vgg_scaling=0"], ["train.tecogan False -> True"]),
 ])
-def test_resume_with_changed_settings_is_refused_naming_each_change(changed, expected, scenes, tmp_path, capsys):
+def test_resume_with_changed_settings_is_refused_naming_each_change(changed, expected, scenes, tmp_path,
+                                                                    capsys):
     train.main(flags(scenes, tmp_path, 2))
     capsys.readouterr()
     assert exit_code(train.main, flags(scenes, tmp_path, 4) + changed) == 2
@@ -182,8 +187,9 @@ def test_a_checkpoint_without_recorded_settings_resumes(scenes, tmp_path):
 
 def hold_lock(folder):
     """A second process holding the lock of folder; returns it once it holds the lock."""
-    holder_code = ("import sys, time\nfrom utils.paths import lock_folder\n"
-                   "with lock_folder(sys.argv[1], 'folder'):\n    print('locked', flush=True)\n    time.sleep(120)\n")
+    holder_code = (
+        "import sys, time\nfrom utils.paths import lock_folder\n"
+        "with lock_folder(sys.argv[1], 'folder'):\n    print('locked', flush=True)\n    time.sleep(120)\n")
     holder = subprocess.Popen([sys.executable, "-c", holder_code, str(folder)],
                               cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "locked"
@@ -196,9 +202,12 @@ def test_a_second_run_into_a_locked_output_folder_stops_with_one_line(scenes, tm
     try:
         assert exit_code(train.main, flags(scenes, tmp_path / "out", 2)) == 2
         assert_one_line_error(capsys, str(tmp_path / "out"), f"pid {holder.pid}")
-        assert exit_code(generate.main, ["--model", reference_path("parity_generate", "weights.h5"), "--input-dir-lr",
-                                         reference_path("parity_generate", "lr"), "--output-dir",
-                                         str(tmp_path / "out")]) == 2
+        assert exit_code(generate.main, [
+            "--model",
+            reference_path("parity_generate", "weights.h5"), "--input-dir-lr",
+            reference_path("parity_generate", "lr"), "--output-dir",
+            str(tmp_path / "out")
+        ]) == 2
         assert_one_line_error(capsys, str(tmp_path / "out"), f"pid {holder.pid}")
         assert os.listdir(tmp_path / "out") == [LOCK_NAME]
     finally:
@@ -215,9 +224,13 @@ def test_a_start_removes_dead_runs_temporaries_and_orphan_state_files_only(scene
     train.main(flags(scenes, tmp_path, 2))
     live = subprocess.Popen(["sleep", "60"])
     dead = dead_pid()
-    left_by_kill = [f".params_00000004.{dead}.tmp.h5", f".gen_states_00000004.{dead}.tmp.h5",
-                    f".losses.{dead}.tmp.png", "params_00000004.h5", "gen_states_00000004.h5", "fnet_states_00000004.h5"]
-    kept = [f".params_00000004.{live.pid}.tmp.h5", "notes.txt", ".params_00000004.tmp.h5", "my_params_00000004.h5"]
+    left_by_kill = [
+        f".params_00000004.{dead}.tmp.h5", f".gen_states_00000004.{dead}.tmp.h5", f".losses.{dead}.tmp.png",
+        "params_00000004.h5", "gen_states_00000004.h5", "fnet_states_00000004.h5"
+    ]
+    kept = [
+        f".params_00000004.{live.pid}.tmp.h5", "notes.txt", ".params_00000004.tmp.h5", "my_params_00000004.h5"
+    ]
     try:
         for name in left_by_kill + kept:
             (tmp_path / name).write_bytes(b"x")
@@ -284,15 +297,26 @@ def test_bad_settings_and_paths_stop_with_one_line(bad, message, scenes, tmp_pat
 
 
 def test_a_run_refused_after_the_output_folder_was_made_leaves_no_folder(scenes, tmp_path, capsys):
-    argv = flags(scenes, tmp_path / "out", 2, "--tecogan", "--set", "gan.vgg_scaling=0")  # no FRVSR model given
+    # no FRVSR model given
+    argv = flags(scenes, tmp_path / "out", 2, "--tecogan", "--set", "gan.vgg_scaling=0")
     assert exit_code(train.main, argv) == 2
     assert_one_line_error(capsys, "--pre_trained_frvsr_weights")
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("content", [[1, 2], {"iteration": "2", "params": "params_00000002.h5", "solvers": {}},
-                                     {"iteration": 2, "params": "../params_00000002.h5", "solvers": {}},
-                                     {"iteration": 2, "params": "params_00000002.h5", "solvers": []}])
+@pytest.mark.parametrize("content", [[1, 2], {
+    "iteration": "2",
+    "params": "params_00000002.h5",
+    "solvers": {}
+}, {
+    "iteration": 2,
+    "params": "../params_00000002.h5",
+    "solvers": {}
+}, {
+    "iteration": 2,
+    "params": "params_00000002.h5",
+    "solvers": []
+}])
 def test_a_malformed_checkpoint_json_is_one_line(content, scenes, tmp_path, capsys):
     train.main(flags(scenes, tmp_path, 2))
     (tmp_path / "checkpoint_00000002.json").write_text(json.dumps(content))
@@ -333,7 +357,8 @@ def test_a_non_finite_loss_stops_with_one_line_keeping_the_last_good_checkpoint(
     assert code == 2
     lines = error_lines(capsys)  # the progress bar's lines, then the error
     assert [line for line in lines if line.startswith("error: ")] == lines[-1:]
-    for fragment in ("diverged", "checkpoint_00000002.json", "train.learning_rate", "--allow-changed-settings"):
+    for fragment in ("diverged", "checkpoint_00000002.json", "train.learning_rate",
+                     "--allow-changed-settings"):
         assert fragment in lines[-1]
     assert checkpoint_names(tmp_path) == ["checkpoint_00000002.json"]
     assert read_text(tmp_path / "checkpoint_00000002.json") == good
@@ -351,8 +376,13 @@ def test_an_interruption_during_start_up_is_one_line_and_exit_code_130(scenes, t
 
 
 def start_train(argv, **popen):
-    return subprocess.Popen([sys.executable, "train.py"] + argv, cwd=REPO_ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONUNBUFFERED="1"), **popen)
+    return subprocess.Popen([sys.executable, "train.py"] + argv,
+                            cwd=REPO_ROOT,
+                            stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE,
+                            text=True,
+                            env=dict(os.environ, PYTHONUNBUFFERED="1"),
+                            **popen)
 
 
 def test_ctrl_c_while_the_libraries_load_is_one_line_and_exit_code_130(scenes, tmp_path):
@@ -410,7 +440,8 @@ def test_a_finished_run_says_it_is_finished_and_how_to_train_longer(scenes, tmp_
 # --- item 11: quick repeated Ctrl-C while a command shuts down: still one line and exit code 130
 
 def send_burst(process, count=4, interval=0.15):
-    """Ctrl-C pressed `count` times: the first asks to stop, the second aborts, the others come while it exits."""
+    """Ctrl-C pressed `count` times: the first asks to stop, the second aborts, the others come while it
+    exits."""
     for _ in range(count):
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
@@ -431,10 +462,17 @@ def test_repeated_ctrl_c_aborts_training_without_a_traceback(scenes, tmp_path):
 @pytest.mark.parametrize("trial", range(3))
 def test_repeated_ctrl_c_stops_generate_without_a_traceback_or_leftovers(trial, tmp_path):
     out = tmp_path / "out"
-    process = subprocess.Popen([sys.executable, "generate.py", "--model", reference_path("parity_generate", "weights.h5"),
-                                "--input-dir-lr", reference_path("parity_generate", "lr"), "--output-dir", str(out),
-                                "--output-video", str(tmp_path / "sr.mp4"), "--backend", "nnabla"],
-                               cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen([
+        sys.executable, "generate.py", "--model",
+        reference_path("parity_generate", "weights.h5"), "--input-dir-lr",
+        reference_path("parity_generate", "lr"), "--output-dir",
+        str(out), "--output-video",
+        str(tmp_path / "sr.mp4"), "--backend", "nnabla"
+    ],
+                               cwd=REPO_ROOT,
+                               stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE,
+                               text=True)
     wait_for(out / "output_lr_0001.png", process)
     send_burst(process, count=3, interval=0.02)
     _, err = process.communicate(timeout=120)
@@ -459,7 +497,10 @@ def rank_pid(mpirun_pid, rank):
 
 def mpirun_train(argv):
     return subprocess.Popen([MPIRUN, "-n", "2", sys.executable, "train.py", "--batch_size", "1"] + argv,
-                            cwd=REPO_ROOT, env=MPI_ENVIRONMENT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            cwd=REPO_ROOT,
+                            env=MPI_ENVIRONMENT,
+                            stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE,
                             text=True)
 
 

@@ -9,7 +9,7 @@ import os
 import nnabla.solvers as S
 import numpy as np
 import pytest
-from test_train_tecogan import LOSSES, build_reference_graph, solver_parameters
+from reference_graphs import LOSSES, tecogan_reference_graph, solver_parameters
 
 import train
 from utils.distributed import SingleProcess
@@ -35,7 +35,7 @@ def adam_solvers(params):
 
 def stepped(reference_order, update_discriminator=True):
     """The x4 fixture graph after one training step in the given order, and its solver parameters."""
-    graph, scope = build_reference_graph(4)
+    graph, scope = tecogan_reference_graph(4)
     params = learnable_parameters(scope)
     train.training_step(graph, TECOGAN, adam_solvers(params), params, SingleProcess(), update_discriminator,
                         reference_order)
@@ -65,11 +65,13 @@ def test_first_step_scores_the_discriminator_loss_before_its_update_as_the_refer
 def test_generator_forward_and_gradient_see_the_updated_discriminator():
     graph, params = stepped(reference_order=True)
     expected = expected_losses()
-    for name in ("t_adversarial_loss", "sum_layer_loss"):  # the update moved them (the default order's values)
+    # the update moved them (the default order's values)
+    for name in ("t_adversarial_loss", "sum_layer_loss"):
         assert abs(float(getattr(graph, name).d) / expected[name] - 1) > 1e-3, name
 
-    # the fixture's generator and flow net with the discriminator after the step: one plain forward and backward
-    check, check_scope = build_reference_graph(4)
+    # the fixture's generator and flow net with the discriminator after the step: one plain forward and
+    # backward
+    check, check_scope = tecogan_reference_graph(4)
     check_params = learnable_parameters(check_scope)
     copy_values(params["disc"], check_params["disc"])
     for group in check_params.values():
@@ -81,15 +83,24 @@ def test_generator_forward_and_gradient_see_the_updated_discriminator():
         assert float(getattr(graph, name).d) == pytest.approx(float(getattr(check, name).d), rel=1e-5), name
     for solver in train.GENERATOR_SOLVERS:
         for name, param in params[solver].items():
-            np.testing.assert_allclose(param.g, check_params[solver][name].g, rtol=1e-4, atol=1e-8, err_msg=name)
+            np.testing.assert_allclose(param.g,
+                                       check_params[solver][name].g,
+                                       rtol=1e-4,
+                                       atol=1e-8,
+                                       err_msg=name)
 
 
 def test_both_orders_update_the_discriminator_alike_and_the_generator_differently():
     _, reference_params = stepped(reference_order=True)
     default, default_params = stepped(reference_order=False)
     for name, param in reference_params["disc"].items():
-        np.testing.assert_allclose(param.d, default_params["disc"][name].d, rtol=1e-5, atol=1e-7, err_msg=name)
-    assert float(default.t_adversarial_loss.d) == pytest.approx(expected_losses()["t_adversarial_loss"], rel=1e-5)
+        np.testing.assert_allclose(param.d,
+                                   default_params["disc"][name].d,
+                                   rtol=1e-5,
+                                   atol=1e-7,
+                                   err_msg=name)
+    assert float(default.t_adversarial_loss.d) == pytest.approx(expected_losses()["t_adversarial_loss"],
+                                                                rel=1e-5)
     changed = [name for name, param in reference_params["gen"].items()
                if not np.allclose(param.d, default_params["gen"][name].d, rtol=1e-5, atol=1e-7)]
     assert changed
@@ -97,7 +108,7 @@ def test_both_orders_update_the_discriminator_alike_and_the_generator_differentl
 
 def test_without_the_update_the_discriminator_stays_and_the_losses_are_the_fixture_s():
     graph, params = stepped(reference_order=True, update_discriminator=False)
-    _, fixture_scope = build_reference_graph(4)
+    _, fixture_scope = tecogan_reference_graph(4)
     for name, param in learnable_parameters(fixture_scope)["disc"].items():
         np.testing.assert_array_equal(params["disc"][name].d, param.d, err_msg=name)
     expected = expected_losses()
@@ -111,13 +122,14 @@ def reference_loop(steps, d_balance, decay):
     discriminator's update; then fnet_loss's forward and backward and the generator and flow-net updates;
     then tb from mean log D(real) + adversarial loss, the first value only registering the average.
     Returns per step (t_discrim_loss, t_adversarial_loss, gen_loss, tb before the step, updated)."""
-    graph, scope = build_reference_graph(4)
+    graph, scope = tecogan_reference_graph(4)
     params = learnable_parameters(scope)
     solvers = adam_solvers(params)
     records, tb, shadow = [], 0.0, None
     for _ in range(steps):
         graph.t_discrim_loss.forward()
-        graph.t_discrim_real_loss.forward()  # in the reference a part of t_discrim_loss; a node of its own here
+        # in the reference a part of t_discrim_loss; a node of its own here
+        graph.t_discrim_real_loss.forward()
         discriminator_updates = tb < d_balance
         if discriminator_updates:
             solvers["disc"].zero_grad()
@@ -131,8 +143,8 @@ def reference_loop(steps, d_balance, decay):
         graph.fnet_loss.backward()
         solvers["gen"].update()
         solvers["fnet"].update()
-        records.append((float(graph.t_discrim_loss.d), float(graph.t_adversarial_loss.d), float(graph.gen_loss.d),
-                        tb, discriminator_updates))
+        records.append((float(graph.t_discrim_loss.d), float(graph.t_adversarial_loss.d),
+                        float(graph.gen_loss.d), tb, discriminator_updates))
         balance = float(np.mean(graph.t_discrim_real_loss.d)) + float(graph.t_adversarial_loss.d)
         if shadow is None:
             shadow = balance
@@ -144,7 +156,7 @@ def reference_loop(steps, d_balance, decay):
 
 def our_loop(steps, d_balance, decay):
     """train()'s loop body on the same graph: the gate, training_step in the reference order, the balance."""
-    graph, scope = build_reference_graph(4)
+    graph, scope = tecogan_reference_graph(4)
     params = learnable_parameters(scope)
     solvers = adam_solvers(params)
     balance, records = train.BalanceAverage(decay), []
@@ -152,8 +164,8 @@ def our_loop(steps, d_balance, decay):
         gate = balance.value
         updated = train.training_step(graph, TECOGAN, solvers, params, SingleProcess(), gate < d_balance,
                                       reference_order=True)
-        records.append((float(graph.t_discrim_loss.d), float(graph.t_adversarial_loss.d), float(graph.gen_loss.d),
-                        gate, "disc" in updated))
+        records.append((float(graph.t_discrim_loss.d), float(graph.t_adversarial_loss.d),
+                        float(graph.gen_loss.d), gate, "disc" in updated))
         balance.observe(float(np.mean(graph.t_discrim_real_loss.d)) + float(graph.t_adversarial_loss.d))
     return records
 

@@ -3,86 +3,68 @@ import json
 import os
 import subprocess
 import sys
-from collections import OrderedDict
 
 import h5py
-import nnabla as nn
 import nnabla.solvers as S
 import numpy as np
 import pytest
 
 import train
 from conftest import REPO_ROOT, reference_path
+from reference_graphs import LOSSES, VGG_FIXTURE, tecogan_reference_graph, solver_parameters
 from training_data import logged_rows, make_calendar_scenes, tiny_training_flags
-from training.config import load_config
 from utils.distributed import SingleProcess
-from utils.weights import assign_weights, parameters_under, read_weight_file
-from vgg19 import load_vgg19
 
-LOSSES = reference_path("parity_losses")
-VGG_FIXTURE = os.path.join(LOSSES, "vgg19_random.h5")
 LOSS_NAMES = ("content_loss", "warp_loss", "fnet_loss", "vgg_loss", "gen_loss", "sum_layer_loss",
               "t_adversarial_loss", "t_discrim_loss")
 
 
-def build_reference_graph(scale):
-    """The TecoGAN graph on the fixture's inputs, learnable weights times `scale`, the fixture's VGG19."""
-    inputs = np.load(os.path.join(LOSSES, "inputs.npz"))
-    config = load_config()
-    scope = OrderedDict()
-    graph = train.build_tecogan_graph(nn.Variable.from_numpy_array(inputs["data_hr"]), 2, config.gan,
-                                      config.train.eps, True, scope)
-    with nn.parameter_scope("", scope):
-        params = nn.get_parameters(grad_only=False)
-    arrays = read_weight_file(os.path.join(LOSSES, "weights_tecogan.h5"))
-    scaled = {name: array if name.endswith(("/mean", "/var")) else array * scale for name, array in arrays.items()}
-    load_vgg19(VGG_FIXTURE, params)
-    assign_weights({name: param for name, param in params.items() if not name.startswith("vgg19/")}, scaled, "fixture")
-    return graph, scope
-
-
 @pytest.mark.parametrize("scale, losses_file", [(1, "losses.json"), (4, "losses_x4.json")])
 def test_tecogan_losses_match_reference(scale, losses_file):
-    graph, _ = build_reference_graph(scale)
+    graph, _ = tecogan_reference_graph(scale)
     graph.both_losses.forward()
     with open(os.path.join(LOSSES, losses_file)) as file:
         expected = json.load(file)["tecogan"]
     for name in LOSS_NAMES:
         assert float(getattr(graph, name).d) == pytest.approx(expected[name], rel=1e-5), name
     assert float(graph.pp_loss.d) == pytest.approx(expected["pp_loss"], abs=1e-7 if scale == 1 else 1e-6)
-    assert float(np.mean(graph.t_discrim_real_loss.d)) == pytest.approx(expected["t_discrim_real_loss_mean"], rel=1e-5)
+    assert float(np.mean(graph.t_discrim_real_loss.d)) == pytest.approx(expected["t_discrim_real_loss_mean"],
+                                                                        rel=1e-5)
 
 
 def test_tecogan_sequences_match_reference():
-    graph, _ = build_reference_graph(1)
+    graph, _ = tecogan_reference_graph(1)
     graph.both_losses.forward()
     expected = np.load(os.path.join(LOSSES, "intermediates_tecogan.npz"))
     assert np.abs(graph.generated.d[0] - expected["s_gen_output"]).max() <= 2e-5
     assert np.abs(graph.t_gen_output.d - expected["t_gen_output"]).max() <= 2e-5
     assert np.abs(graph.t_discrim_real_loss.d - expected["t_discrim_real_loss"]).max() <= 1e-5
-    strong, _ = build_reference_graph(4)
+    strong, _ = tecogan_reference_graph(4)
     strong.both_losses.forward()
     expected = np.load(os.path.join(LOSSES, "intermediates_x4.npz"))
     assert np.abs(strong.flow_lr.d - expected["tecogan_flow_lr"]).max() <= 5e-5
     assert np.abs(strong.generated.d[0] - expected["tecogan_s_gen_output"]).max() <= 2e-5
 
 
-def solver_parameters(scope):
-    with nn.parameter_scope("", scope):
-        return {"gen": parameters_under("tecogan/generator"), "fnet": parameters_under("tecogan/fnet"),
-                "disc": parameters_under("discriminator")}
-
-
 def test_one_forward_gives_the_gradients_of_two_separate_passes():
-    graph, scope = build_reference_graph(4)
+    graph, scope = tecogan_reference_graph(4)
     params = solver_parameters(scope)
     frozen = {name: S.Sgd(0.0) for name in params}  # learning rate 0: gradients only
     for name, solver in frozen.items():
         solver.set_parameters(params[name])
-    train.training_step(graph, train.training_stage(True), frozen, params, SingleProcess(), update_discriminator=True)
-    combined = {solver: {name: param.g.copy() for name, param in group.items()} for solver, group in params.items()}
+    train.training_step(graph,
+                        train.training_stage(True),
+                        frozen,
+                        params,
+                        SingleProcess(),
+                        update_discriminator=True)
+    combined = {
+        solver: {
+            name: param.g.copy() for name, param in group.items()
+        } for solver, group in params.items()
+    }
 
-    separate_graph, separate_scope = build_reference_graph(4)
+    separate_graph, separate_scope = tecogan_reference_graph(4)
     separate = solver_parameters(separate_scope)
     for group in separate.values():
         for param in group.values():
@@ -134,16 +116,19 @@ def tecogan_flags(scenes, output_dir, frvsr_model, **settings):
 def h5_arrays(path):
     with h5py.File(path, "r") as h5:
         arrays = {}
-        h5.visititems(lambda name, item: arrays.__setitem__(name, item[()]) if isinstance(item, h5py.Dataset) else None)
+        h5.visititems(lambda name, item: arrays.__setitem__(name, item[()])
+                      if isinstance(item, h5py.Dataset) else None)
     return arrays
 
 
-def test_short_run_on_real_frames_logs_finite_losses_and_gates_the_discriminator(scenes, frvsr_model, tmp_path):
+def test_short_run_on_real_frames_logs_finite_losses_and_gates_the_discriminator(
+        scenes, frvsr_model, tmp_path):
     train.main(tecogan_flags(scenes, tmp_path / "run", frvsr_model))
     rows = logged_rows(tmp_path / "run")
     assert len(rows) == 4
     for row in rows:
-        for name in ("content_loss", "pp_loss", "vgg_loss", "t_adversarial_loss", "t_discrim_loss", "sum_layer_loss"):
+        for name in ("content_loss", "pp_loss", "vgg_loss", "t_adversarial_loss", "t_discrim_loss",
+                     "sum_layer_loss"):
             assert np.isfinite(float(row[name])), name
         assert float(row["discriminator_updated"]) == float(float(row["balance"]) < 0.4)
     assert (tmp_path / "run" / "losses.png").stat().st_size > 0
@@ -169,15 +154,18 @@ def test_stage_hand_over_copies_frvsr_and_zeroes_the_extra_blocks(scenes, frvsr_
     for name, array in frvsr.items():
         np.testing.assert_allclose(tecogan[name], array, atol=1e-12, err_msg=name)
     extra = [name for name in tecogan if "resblock_3/" in name]
-    assert extra and all(np.abs(tecogan[name]).max() < 1e-20 for name in extra)  # zero, moved by lr 1e-30 at most
+    # zero, moved by lr 1e-30 at most
+    assert extra and all(np.abs(tecogan[name]).max() < 1e-20 for name in extra)
 
 
-@pytest.mark.parametrize("blocks, said", [
-    (3, "tecogan: 3 residual blocks (2 from the FRVSR file, 1 starting at zero), "),
-    ("null", ("tecogan: 16 residual blocks (2 from the FRVSR file, 14 starting at zero; --num_resblock 2 keeps the "
-              "FRVSR size), "))])
-def test_start_up_line_says_how_many_blocks_come_from_the_frvsr_file(blocks, said, scenes, frvsr_model, tmp_path,
-                                                                     capsys):
+@pytest.mark.parametrize(
+    "blocks, said",
+    [(3, "tecogan: 3 residual blocks (2 from the FRVSR file, 1 starting at zero), "),
+     ("null",
+      ("tecogan: 16 residual blocks (2 from the FRVSR file, 14 starting at zero; --num_resblock 2 keeps the "
+       "FRVSR size), "))])
+def test_start_up_line_says_how_many_blocks_come_from_the_frvsr_file(blocks, said, scenes, frvsr_model,
+                                                                     tmp_path, capsys):
     train.main(tecogan_flags(scenes, tmp_path / "run", frvsr_model,
                              **{"gan.vgg_scaling": 0, "train.max_iter": 1, "train.num_resblock": blocks}))
     assert said in capsys.readouterr().out
@@ -204,7 +192,8 @@ def test_vgg_disabled_needs_no_vgg_file_and_logs_no_vgg_loss(scenes, frvsr_model
     (("--pre_trained_frvsr_weights", ""), "starts from an FRVSR model"),
     (("--pre_trained_frvsr_weights", VGG_FIXTURE), "holds no FRVSR generator"),
 ])
-def test_missing_or_wrong_weights_stop_before_training(change, message, scenes, frvsr_model, tmp_path, capsys):
+def test_missing_or_wrong_weights_stop_before_training(change, message, scenes, frvsr_model, tmp_path,
+                                                       capsys):
     flags = tecogan_flags(scenes, tmp_path / "run", frvsr_model)
     flags[flags.index(change[0]) + 1] = change[1]
     with pytest.raises(SystemExit) as exit_info:
@@ -232,7 +221,11 @@ def test_mpirun_two_processes_keep_identical_parameters(scenes, frvsr_model, tmp
     flags = tecogan_flags(scenes, tmp_path / "mpi", frvsr_model)
     flags[flags.index("--batch_size") + 1] = "2"
     command = [os.path.join(os.path.dirname(sys.executable), "mpirun"), "-n", "2", sys.executable, "train.py"]
-    completed = subprocess.run(command + flags, cwd=REPO_ROOT, env=environment, capture_output=True, text=True,
+    completed = subprocess.run(command + flags,
+                               cwd=REPO_ROOT,
+                               env=environment,
+                               capture_output=True,
+                               text=True,
                                timeout=600)
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert "parameters identical on 2 processes" in completed.stdout

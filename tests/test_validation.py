@@ -1,6 +1,6 @@
 """Validation during training: val.csv equals evaluate.py on generate.py's outputs of the same model_param
-file, model_best.h5 is the best row's model, both survive resume; bad validation settings stop with one line."""
-import csv
+file, model_best.h5 is the best row's model, both survive resume; bad validation settings stop with one
+line."""
 import os
 import subprocess
 import sys
@@ -15,6 +15,7 @@ import evaluate
 import generate
 import train
 from evaluation import scoring
+from evaluation_data import read_csv
 from training.validation import Validation, validation_clips
 from utils.image_io import list_frames
 from utils.weights import read_weight_file
@@ -57,11 +58,6 @@ def validation_flags(scenes, output_dir, val_dir, max_iter, **overrides):
     return training_data.tiny_training_flags(scenes, output_dir, **settings) + ["--batch_size", "2"]
 
 
-def read_csv(path):
-    with open(path, newline="") as file:
-        return list(csv.DictReader(file))
-
-
 def model_param(output_dir, iteration):
     return os.path.join(output_dir, f"model_param_{int(iteration):08d}.h5")
 
@@ -81,11 +77,15 @@ def evaluate_generated(model, clips, work):
             inputs = ["--input-dir-hr", target]
         results.append(str(work / "results" / name))
         targets.append(target)
-        generate.main(["--model", model, "--output-dir", results[-1], "--backend", "nnabla", "--context", "cpu"]
-                      + inputs)
-    evaluate.main(["--results", ",".join(results), "--targets", ",".join(targets), "--output", str(work / "eval"),
-                   "--lpips-weights", scoring.DEFAULT_LPIPS_WEIGHTS])  # the file the training run used
-    return next(row for row in read_csv(work / "eval" / "sequences.csv") if row["label"] == "sequence average")
+        generate.main(
+            ["--model", model, "--output-dir", results[-1], "--backend", "nnabla", "--context", "cpu"]
+            + inputs)
+    evaluate.main([
+        "--results", ",".join(results), "--targets", ",".join(targets), "--output",
+        str(work / "eval"), "--lpips-weights", scoring.DEFAULT_LPIPS_WEIGHTS
+    ])  # the file the training run used
+    return next(row for row in read_csv(work / "eval" / "sequences.csv")
+                if row["label"] == "sequence average")
 
 
 def assert_same_model(path, other):
@@ -110,19 +110,24 @@ def test_validation_matches_evaluate_keeps_the_best_model_and_survives_resume(sc
     assert [row["iteration"] for row in rows] == ["2", "4"]
     assert list(rows[0]) == ["iteration", "PSNR", "SSIM", "LPIPS", "tOF", "tLP100", "seconds"]
     for row in rows:
-        expected = evaluate_generated(model_param(output_dir, row["iteration"]), clips, tmp_path / row["iteration"])
+        expected = evaluate_generated(model_param(output_dir, row["iteration"]), clips,
+                                      tmp_path / row["iteration"])
         for column in scoring.METRICS:
-            assert float(row[column]) == pytest.approx(float(expected[column]), rel=1e-6), (row["iteration"], column)
+            assert float(row[column]) == pytest.approx(float(expected[column]),
+                                                       rel=1e-6), (row["iteration"], column)
         assert float(row["seconds"]) > 0
-    assert_same_model(output_dir / "model_best.h5", model_param(output_dir, best_row(rows, "LPIPS", True)["iteration"]))
+    assert_same_model(output_dir / "model_best.h5",
+                      model_param(output_dir,
+                                  best_row(rows, "LPIPS", True)["iteration"]))
     assert (output_dir / "val.png").stat().st_size > 0
     for iteration in (2, 4):
         picture = cv2.imread(str(output_dir / "validation" / f"iteration_{iteration:08d}.png"))
         assert picture.shape[1] > 3 * 128  # three panels of the enlarged window
     scalars = training_data.event_scalars(output_dir / "tensorboard")
     for column in scoring.METRICS:
-        assert scalars[f"validation/{column}"] == [(int(row["iteration"]), pytest.approx(float(row[column]), rel=1e-6))
-                                                   for row in rows]
+        assert scalars[f"validation/{column}"] == [
+            (int(row["iteration"]), pytest.approx(float(row[column]), rel=1e-6)) for row in rows
+        ]
     images = training_data.event_images(output_dir / "tensorboard")["validation/bicubic_ours_truth"]
     assert [step for step, _ in images] == [2, 4]
 
@@ -150,8 +155,8 @@ def test_without_lpips_weights_val_csv_has_no_lpips_columns(scenes, clips, tmp_p
     monkeypatch.setattr(scoring, "DEFAULT_LPIPS_WEIGHTS", str(tmp_path / "absent.h5"))
     train.main(validation_flags(scenes, tmp_path / "run", clips[0], 1))
     rows = read_csv(tmp_path / "run" / "val.csv")
-    assert [row["iteration"] for row in rows] == ["2"] and list(rows[0]) == ["iteration", "PSNR", "SSIM", "tOF",
-                                                                            "seconds"]
+    assert [row["iteration"]
+            for row in rows] == ["2"] and list(rows[0]) == ["iteration", "PSNR", "SSIM", "tOF", "seconds"]
 
 
 def test_mpirun_two_processes_validate_on_rank_zero_without_deadlock(scenes, clips, tmp_path):
@@ -165,7 +170,8 @@ def test_mpirun_two_processes_validate_on_rank_zero_without_deadlock(scenes, cli
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert "parameters identical on 2 processes" in completed.stdout
     assert [row["iteration"] for row in read_csv(tmp_path / "mpi" / "val.csv")] == ["1", "2", "3", "4"]
-    assert completed.stdout.count("validation at iteration") + completed.stderr.count("validation at iteration") == 4
+    assert completed.stdout.count("validation at iteration") + completed.stderr.count(
+        "validation at iteration") == 4
 
 
 def make_clip(folder, count, hr_size=(160, 144), lr_size=None, odd_frame=None):
@@ -197,7 +203,8 @@ def make_clip(folder, count, hr_size=(160, 144), lr_size=None, odd_frame=None):
     ({"count": 7, "hr_size": (160, 40)}, {}, "at least 48x48"),
     ({"count": 0}, {}, "no clip folders"),
 ])
-def test_bad_validation_settings_stop_with_one_line(scenes, tmp_path, monkeypatch, capsys, clip, overrides, message):
+def test_bad_validation_settings_stop_with_one_line(scenes, tmp_path, monkeypatch, capsys, clip, overrides,
+                                                    message):
     monkeypatch.setattr(scoring, "DEFAULT_LPIPS_WEIGHTS", str(tmp_path / "absent.h5"))
     val_dir = tmp_path / "val"
     val_dir.mkdir()

@@ -1,4 +1,5 @@
-"""The VGG19 feature term (vgg19.py): the official file's layers, unit-length features, the cosine distance."""
+"""The VGG19 feature term (vgg19.py): the official file's layers, unit-length features, the cosine
+distance."""
 from collections import OrderedDict
 
 import nnabla as nn
@@ -24,7 +25,8 @@ def test_the_layer_table_gives_the_convolutions_of_the_official_vgg19_file():
     with open(reference_path("params_vgg19_h5.txt")) as listing:
         rows = [line.rstrip("\n").split("\t") for line in listing if line.strip()]
     expected = [(f"{VGG_SCOPE}/{name}", shape) for name, shape in rows if not name.startswith("classifier/")]
-    assert [(name, str(to_file_layout(np.empty(param.shape)).shape)) for name, param in params.items()] == expected
+    assert [(name, str(to_file_layout(np.empty(param.shape)).shape))
+            for name, param in params.items()] == expected
 
 
 def test_features_of_stages_two_to_five_have_unit_length_over_channels():
@@ -39,7 +41,8 @@ def test_features_of_stages_two_to_five_have_unit_length_over_channels():
 
 
 def test_no_gradient_reaches_the_vgg19_weights():
-    features, params = built_features(np.random.RandomState(0).uniform(-1, 1, (1, 16, 16, 3)).astype(np.float32))
+    features, params = built_features(
+        np.random.RandomState(0).uniform(-1, 1, (1, 16, 16, 3)).astype(np.float32))
     load_vgg19(reference_path("parity_losses", "vgg19_random.h5"), params)
     for param in params.values():
         param.grad.zero()
@@ -55,7 +58,10 @@ def test_vgg_feature_loss_sums_one_minus_the_mean_cosine_similarity_per_layer():
     generated = [rng.randn(*shape).astype(np.float32) for shape in shapes]
     target = [rng.randn(*shape).astype(np.float32) for shape in shapes]
     def unit_variables(arrays):
-        return [nn.Variable.from_numpy_array(array / np.linalg.norm(array, axis=3, keepdims=True)) for array in arrays]
+        return [
+            nn.Variable.from_numpy_array(array / np.linalg.norm(array, axis=3, keepdims=True))
+            for array in arrays
+        ]
 
     loss = vgg_feature_loss(unit_variables(generated), unit_variables(target))
     loss.forward()

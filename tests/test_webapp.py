@@ -36,9 +36,14 @@ def test_zip_with_a_path_outside_the_archive_is_refused_and_nothing_is_written_o
 
 
 def test_zip_of_frames_of_two_sizes_is_refused_with_both_sizes(tmp_path):
-    upload = frames_zip(tmp_path / "sent.zip", {"0001.png": (32, 24), "0002.png": (32, 24), "0003.png": (40, 24)})
-    with pytest.raises(UserError, match=r"frame '0003\.png' is 40x24 but '0001\.png' is 32x24; all frames of a "
-                                        r"clip must have one size"):
+    upload = frames_zip(tmp_path / "sent.zip", {
+        "0001.png": (32, 24),
+        "0002.png": (32, 24),
+        "0003.png": (40, 24)
+    })
+    with pytest.raises(UserError,
+                       match=r"frame '0003\.png' is 40x24 but '0001\.png' is 32x24; all frames of a "
+                       r"clip must have one size"):
         check_upload(upload, "frames.zip", tmp_path / "input")
 
 
@@ -46,7 +51,8 @@ def test_zip_that_unpacks_past_the_limit_is_refused_before_unpacking(tmp_path):
     upload = tmp_path / "sent.zip"
     with zipfile.ZipFile(upload, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("0001.png", bytes(3 * 2 ** 20))  # 3 MB of zeros, a few KB compressed
-    with pytest.raises(UserError, match=r"'frames\.zip' unpacks to 3 MB, more than the 2 MB this app unpacks"):
+    with pytest.raises(UserError,
+                       match=r"'frames\.zip' unpacks to 3 MB, more than the 2 MB this app unpacks"):
         upload_input(str(upload), "frames.zip", "", "", str(tmp_path / "input"), 2 * 2 ** 20)
     assert files_under(tmp_path) == ["input/upload.zip", "sent.zip"]
 
@@ -62,13 +68,15 @@ def test_zip_of_one_folder_of_frames_gives_that_folder(tmp_path):
 def test_file_that_is_no_video_is_refused(tmp_path):
     upload = tmp_path / "clip.mp4"
     upload.write_text("not a video")
-    with pytest.raises(UserError, match=r"'holiday\.mp4' is not a video this app can read; upload a video file"):
+    with pytest.raises(UserError, match=r"'holiday\.mp4' is not a video with frames this app can decode; "
+                                        r"upload a video file"):
         check_upload(upload, "holiday.mp4", tmp_path / "input")
 
 
 def test_video_without_frames_is_refused(tmp_path):
     upload = video_without_frames(tmp_path / "empty.avi")
-    with pytest.raises(UserError, match=r"'empty\.avi' is a video without any frame; upload a video file"):
+    with pytest.raises(UserError, match=r"'empty\.avi' is not a video with frames this app can decode; "
+                                        r"upload a video file"):
         check_upload(upload, "empty.avi", tmp_path / "input")
 
 
@@ -85,7 +93,8 @@ def test_model_without_a_generator_is_refused(tmp_path):
     with pytest.raises(UserError, match=r"model 'other\.h5' holds no generator.*choose another model"):
         check_model(str(path), "other.h5")
     path.write_text("not HDF5")
-    with pytest.raises(UserError, match=r"'other\.h5' is not an HDF5 \(\.h5\) parameter file.*choose another model"):
+    with pytest.raises(UserError,
+                       match=r"'other\.h5' is not an HDF5 \(\.h5\) parameter file.*choose another model"):
         check_model(str(path), "other.h5")
 
 
@@ -139,20 +148,31 @@ def test_cancel_drops_a_waiting_job_kills_the_running_one_at_once_deletes_their_
     dropped = video_job(queue, tmp_path, "dropped", 32, 24, 4)
     wait_until(lambda: running.done_frames >= 1)
     assert queue.cancel(dropped.id)
-    assert dropped.state == "cancelled" and not os.path.exists(dropped.folder) and list(queue.waiting) == [waiting]
+    assert dropped.state == "cancelled" and not os.path.exists(dropped.folder) and list(
+        queue.waiting) == [waiting]
     process = running.process
     assert queue.cancel(running.id)
     assert process.poll() is not None  # killed, not left to finish its frame
     assert running.state == "cancelled" and not os.path.exists(running.folder)
     wait_until(lambda: not waiting.active)
     assert waiting.state == "done" and dropped.started is None
-    assert files_under(queue.jobs_folder) == sorted(os.path.join(waiting.id, path) for path in files_under(waiting.folder))
+    assert files_under(queue.jobs_folder) == sorted(
+        os.path.join(waiting.id, path) for path in files_under(waiting.folder))
 
 
 @pytest.mark.slow
 def test_a_failed_run_reports_generate_py_s_message_and_keeps_the_queue_going(tmp_path):
     queue = JobQueue(str(tmp_path / "work"), keep_seconds=600)
-    failing = video_job(queue, tmp_path, "clip", 32, 24, 4, flags={"--backend": "nnabla", "--precision": "bf16"})
+    failing = video_job(queue,
+                        tmp_path,
+                        "clip",
+                        32,
+                        24,
+                        4,
+                        flags={
+                            "--backend": "nnabla",
+                            "--precision": "bf16"
+                        })
     wait_until(lambda: not failing.active)
     assert failing.state == "failed"
     assert failing.message.startswith("--precision bf16 runs on openvino only")
@@ -173,7 +193,8 @@ def table_rows(path):
 def test_sample_with_ground_truth_gets_the_evaluate_table_where_ours_beats_bicubic(tmp_path):
     queue = JobQueue(str(tmp_path / "work"), keep_seconds=600)
     sample = next(name for name in SAMPLES if name.startswith("carphone"))
-    job = queue.submit(lambda folder: dict(input=sample_input(sample, "", "8"), model=BUNDLED_MODEL, flags=ENGINE))
+    job = queue.submit(
+        lambda folder: dict(input=sample_input(sample, "", "8"), model=BUNDLED_MODEL, flags=ENGINE))
     wait_until(lambda: not job.active)
     assert job.state == "done", job.message
     outputs = job.outputs()

@@ -1,5 +1,5 @@
-"""utils/image_io.write_atomically: the one way files are written, with or without a kept partial file; a staged
-file committed later (videos) and a staged folder (zips, scenes) go through the same helper."""
+"""utils/image_io.write_atomically: the one way files are written, with or without a kept partial file; a
+staged file committed later (videos) and a staged folder (zips, scenes) go through the same helper."""
 import os
 
 import pytest
@@ -72,8 +72,11 @@ def make_tree(root, files):
 
 
 def tree(root):
-    return {os.path.relpath(os.path.join(directory, name), root): open(os.path.join(directory, name), "rb").read()
-            for directory, _, names in os.walk(root) for name in names}
+    return {
+        os.path.relpath(os.path.join(directory, name), root): open(os.path.join(directory, name),
+                                                                   "rb").read()
+        for directory, _, names in os.walk(root) for name in names
+    }
 
 
 def test_a_committed_folder_replaces_the_earlier_one_whole(tmp_path):
@@ -86,7 +89,10 @@ def test_a_committed_folder_replaces_the_earlier_one_whole(tmp_path):
 
 def test_a_merged_folder_moves_its_files_beside_those_there_and_is_removed(tmp_path):
     make_tree(tmp_path / "LR", {"calendar/0001.png": b"old", "city/0001.png": b"kept"})
-    make_tree(tmp_path / "LR" / ".vid.zip.unpacking", {"calendar/0001.png": b"new", "walk/0001.png": b"added"})
+    make_tree(tmp_path / "LR" / ".vid.zip.unpacking", {
+        "calendar/0001.png": b"new",
+        "walk/0001.png": b"added"
+    })
     commit_folder(str(tmp_path / "LR" / ".vid.zip.unpacking"), str(tmp_path / "LR"), merge=True)
     assert tree(tmp_path / "LR") == {"calendar/0001.png": b"new", "city/0001.png": b"kept",
                                      "walk/0001.png": b"added"}

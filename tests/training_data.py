@@ -6,11 +6,13 @@ import os
 import re
 import struct
 
+import h5py
+
 from conftest import shared_path
 from datasets import reds
+from training.loss_log import ITERATION_SECONDS
 from utils.image_io import list_frames, read_rgb, write_rgb
 from utils.scene_layout import write_scenes
-from training.loss_log import ITERATION_SECONDS
 
 CALENDAR = shared_path("data", "calendar_lr")  # 41 real frames, 180x144
 
@@ -24,7 +26,8 @@ def make_calendar_scenes(root, scene_count=2, frames_per_scene=12):
 
 
 def calendar_frame(number, height=None, width=None):
-    """VID4 calendar frame `number` (wrapping round), cut to height x width from the top left: (h, w, 3) RGB."""
+    """VID4 calendar frame `number` (wrapping round), cut to height x width from the top left: (h, w, 3)
+    RGB."""
     sources = list_frames(CALENDAR)
     return read_rgb(sources[number % len(sources)])[:height, :width]
 
@@ -38,17 +41,22 @@ def make_sequence_folders(root, lengths, name_frame=lambda index: f"frame_{index
         folder = os.path.join(str(root), name)
         os.makedirs(folder, exist_ok=True)
         for index in range(count):
-            write_rgb(os.path.join(folder, name_frame(index)), calendar_frame(number, *(sizes or {}).get(name, ())))
+            write_rgb(os.path.join(folder, name_frame(index)),
+                      calendar_frame(number,
+                                     *(sizes or {}).get(name, ())))
             number += 1
     return str(root)
 
 
 def make_reds_folder(root, train=("000", "001", "011", "015", "020"), val=("000",), height=64, width=80):
-    """A REDS folder as download_test_data.py --reds unpacks it (datasets/reds.py's layout and names): the given
-    train_sharp and val_sharp sequences, each of its 100 frames cut from the calendar frames. Returns root."""
-    for part, sequences in ((os.path.join("train", "train_sharp"), train), (os.path.join("val", "val_sharp"), val)):
-        make_sequence_folders(os.path.join(str(root), part), {sequence: reds.FRAMES_PER_SEQUENCE for sequence in sequences},
-                              reds.frame_name, {sequence: (height, width) for sequence in sequences})
+    """A REDS folder as download_test_data.py --reds unpacks it (datasets/reds.py's layout and names): the
+    given train_sharp and val_sharp sequences, each of its 100 frames cut from the calendar frames. Returns
+    root."""
+    for part, sequences in ((os.path.join("train", "train_sharp"), train), (os.path.join("val",
+                                                                                         "val_sharp"), val)):
+        make_sequence_folders(os.path.join(str(root), part),
+                              {sequence: reds.FRAMES_PER_SEQUENCE for sequence in sequences}, reds.frame_name,
+                              {sequence: (height, width) for sequence in sequences})
     return str(root)
 
 
@@ -71,12 +79,15 @@ def logged_rows(output_dir):
 
 def logged_losses(output_dir):
     """losses.csv's rows without the iteration time, which differs from run to run."""
-    return [{key: value for key, value in row.items() if key != ITERATION_SECONDS} for row in logged_rows(output_dir)]
+    return [{
+        key: value for key, value in row.items() if key != ITERATION_SECONDS
+    } for row in logged_rows(output_dir)]
 
 
 def summary_line(stdout):
     """(iterations, seconds, samples/s) of the 'trained N iterations in S s (..., R samples/s, ...)' line."""
-    matches = re.findall(r"^trained (\d+) iterations in ([\d.]+) s \(.*?, ([\d.e+]+) samples/s,", stdout, re.MULTILINE)
+    matches = re.findall(r"^trained (\d+) iterations in ([\d.]+) s \(.*?, ([\d.e+]+) samples/s,", stdout,
+                         re.MULTILINE)
     assert len(matches) == 1, stdout
     done, seconds, rate = matches[0]
     return int(done), float(seconds), float(rate)
@@ -123,9 +134,9 @@ def event_images(folder):
 
 def final_parameters(output_dir):
     """(name, {parameter: array}) of the newest params_N.h5 checkpoint file in output_dir."""
-    import h5py
     files = sorted(name for name in os.listdir(output_dir) if name.startswith("params_"))
     with h5py.File(os.path.join(output_dir, files[-1]), "r") as h5:
         arrays = {}
-        h5.visititems(lambda name, item: arrays.__setitem__(name, item[()]) if isinstance(item, h5py.Dataset) else None)
+        h5.visititems(lambda name, item: arrays.__setitem__(name, item[()])
+                      if isinstance(item, h5py.Dataset) else None)
     return files[-1], arrays

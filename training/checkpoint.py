@@ -90,13 +90,13 @@ def _file_name(value):
 
 
 def _well_formed(content):
-    return (isinstance(content, dict)
-            and isinstance(content.get("iteration"), int) and not isinstance(content["iteration"], bool)
-            and content["iteration"] >= 0 and _file_name(content.get("params"))
-            and isinstance(content.get("solvers"), dict)
+    return (isinstance(content, dict) and isinstance(content.get("iteration"), int)
+            and not isinstance(content["iteration"], bool) and content["iteration"] >= 0
+            and _file_name(content.get("params")) and isinstance(content.get("solvers"), dict)
             and all(isinstance(name, str) and _file_name(file) for name, file in content["solvers"].items())
             and isinstance(content.get("loop_state", {}), dict)
-            and all(value is None or isinstance(value, (int, float)) for value in content.get("loop_state", {}).values())
+            and all(value is None or isinstance(value, (int, float))
+                    for value in content.get("loop_state", {}).values())
             and isinstance(content.get("settings", {}), dict))
 
 
@@ -110,8 +110,9 @@ def read_checkpoint(path):
     except (ValueError, OSError) as error:
         raise UserError(f"checkpoint '{path}' is incomplete or corrupt ({error}); resume from an earlier one")
     if not _well_formed(content):
-        raise UserError(f"checkpoint '{path}' is not a checkpoint of train.py (it needs iteration, params, solvers); "
-                        "resume from an earlier one")
+        raise UserError(
+            f"checkpoint '{path}' is not a checkpoint of train.py (it needs iteration, params, solvers); "
+            "resume from an earlier one")
     return content
 
 
@@ -123,8 +124,9 @@ def check_settings(path, content, settings, allow_changes=False):
     changes = [f"{key} {recorded[key]!r} -> {value!r}" for key, value in settings.items()
                if key in recorded and recorded[key] != value]
     if changes and not allow_changes:
-        raise UserError(f"checkpoint '{path}' was trained with other settings: {', '.join(changes)}; start afresh "
-                        "with another --output_dir, or pass --allow-changed-settings to continue with the new ones")
+        raise UserError(
+            f"checkpoint '{path}' was trained with other settings: {', '.join(changes)}; start afresh "
+            "with another --output_dir, or pass --allow-changed-settings to continue with the new ones")
     return changes
 
 

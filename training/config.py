@@ -137,15 +137,18 @@ RULES = {
                                              "TecoGAN stage: VGG19 weights (.h5)"),
     "train.checkpoint": Setting(_string, "a path or ''", "--checkpoint",
                                 "checkpoint_<iter>.json to resume from (default: the latest in output_dir)"),
-    "train.allow_changed_settings": Setting(_boolean, "true or false", "--allow-changed-settings",
-                                            "resume although settings differ from those the checkpoint was "
-                                            "trained with"),
+    "train.allow_changed_settings": Setting(
+        _boolean, "true or false", "--allow-changed-settings",
+        "resume although settings differ from those the checkpoint was "
+        "trained with"),
     "train.seed": Setting(_seed, "an integer from 0 to 2^32 - 1"),
-    "train.loader_workers": Setting(_optional_positive_int, "a positive integer or null (the cores available)"),
+    "train.loader_workers": Setting(_optional_positive_int,
+                                    "a positive integer or null (the cores available)"),
     "train.tensorboard": Setting(_boolean, "true or false"),
     "train.val_freq": Setting(_non_negative_int, "a non-negative integer (0: no validation)"),
     "train.val_metric": Setting(_val_metric, f"one of {', '.join(METRIC_COLUMNS)}"),
-    "train.val_frames": Setting(_val_frames, f"an integer of at least {MIN_FRAMES} (evaluate.py skips 2 at each end)"),
+    "train.val_frames": Setting(_val_frames,
+                                f"an integer of at least {MIN_FRAMES} (evaluate.py skips 2 at each end)"),
     "train.val_crop": Setting(_val_crop, f"a multiple of {SCALE} of at least {SMALLEST_SIDE} (HR pixels)"),
     "gan.ratio": Setting(_number, "a finite number"),
     "gan.vgg_scaling": Setting(_number, "a finite number (<= 0 disables the VGG loss)"),
@@ -155,8 +158,9 @@ RULES = {
     "gan.d_balance": Setting(_number, "a finite number"),
     "gan.reference_step_order": Setting(_boolean, "true or false"),
     "data.layout": Setting(_layout, f"one of {', '.join(LAYOUTS)}"),
-    "data.input_video_dir": Setting(_string, "a folder", "--input_video_dir",
-                                    "folder of the training sequences (scene_NNNN/ folders, see data.layout)"),
+    "data.input_video_dir": Setting(
+        _string, "a folder", "--input_video_dir",
+        "folder of the training sequences (scene_NNNN/ folders, see data.layout)"),
     "data.sequence_list": Setting(_string, "a text file of sequence names or ''"),
     "data.cache_dir": Setting(_string, "a folder or ''"),
     "data.degradation": Setting(_degradation, f"one of {', '.join(DEGRADATIONS)}"),
@@ -182,8 +186,11 @@ def read_yaml(path):
         where = f" at line {mark.line + 1}" if mark else ""
         raise UserError(f"config file '{path}' is not valid YAML{where}; fix the syntax")
     if not isinstance(content, dict) or not all(isinstance(section, dict) for section in content.values()):
-        raise UserError(f"config file '{path}' must hold sections (nnabla_context, train, gan, data) of key: value")
-    return {f"{section}.{key}": value for section, entries in content.items() for key, value in entries.items()}
+        raise UserError(
+            f"config file '{path}' must hold sections (nnabla_context, train, gan, data) of key: value")
+    return {
+        f"{section}.{key}": value for section, entries in content.items() for key, value in entries.items()
+    }
 
 
 def parse_value(text):
@@ -233,7 +240,8 @@ def load_config(path=None, overrides=None):
         if not RULES[key].check(values[key]):
             raise UserError(f"bad value {values[key]!r} for {key}: expected {RULES[key].expected}")
     if values["data.end_dir"] < values["data.str_dir"]:
-        raise UserError(f"data.end_dir ({values['data.end_dir']}) is below data.str_dir ({values['data.str_dir']})")
+        raise UserError(
+            f"data.end_dir ({values['data.end_dir']}) is below data.str_dir ({values['data.str_dir']})")
     if values["train.rnn_n"] < 2:
         raise UserError("train.rnn_n must be at least 2: the recurrent losses need a previous frame")
     if values["data.layout"] == "scenes" and values["data.max_frm"] < values["train.rnn_n"] - 1:
@@ -241,17 +249,21 @@ def load_config(path=None, overrides=None):
                         f"frames, fewer than train.rnn_n {values['train.rnn_n']}; lower train.rnn_n or raise "
                         "data.max_frm")
     if values["data.sequence_list"] and values["data.layout"] == "scenes":
-        raise UserError("data.sequence_list names sequences of the sequences and reds layouts; set data.layout, or "
-                        "choose scenes with data.str_dir and data.end_dir")
+        raise UserError(
+            "data.sequence_list names sequences of the sequences and reds layouts; set data.layout, or "
+            "choose scenes with data.str_dir and data.end_dir")
     if values["train.val_freq"] and not values["data.val_dir"]:
-        raise UserError(f"train.val_freq {values['train.val_freq']} needs data.val_dir, a folder of validation "
-                        "clips; set it (--set data.val_dir=...) or set train.val_freq to 0")
+        raise UserError(
+            f"train.val_freq {values['train.val_freq']} needs data.val_dir, a folder of validation "
+            "clips; set it (--set data.val_dir=...) or set train.val_freq to 0")
     crop_size = values["train.crop_size"]
     if crop_size % FLOW_NET_STRIDE:
-        below, above = crop_size // FLOW_NET_STRIDE * FLOW_NET_STRIDE, -(-crop_size // FLOW_NET_STRIDE) * FLOW_NET_STRIDE
+        below, above = crop_size // FLOW_NET_STRIDE * FLOW_NET_STRIDE, -(-crop_size
+                                                                         // FLOW_NET_STRIDE) * FLOW_NET_STRIDE
         nearest = " or ".join(str(size) for size in (below, above) if size > 0)
-        raise UserError(f"train.crop_size {crop_size} is not a multiple of {FLOW_NET_STRIDE} (the flow net pools "
-                        f"the LR crop three times by 2); use {nearest}")
+        raise UserError(
+            f"train.crop_size {crop_size} is not a multiple of {FLOW_NET_STRIDE} (the flow net pools "
+            f"the LR crop three times by 2); use {nearest}")
     sections = {}
     for key, value in values.items():
         section, name = key.split(".", 1)
@@ -266,8 +278,8 @@ def flat(config):
 
 
 def _flag_options(setting):
-    """argparse options of a setting's flag: a switch for true/false, the choices of a choice, else a value read
-    as YAML (as --set reads it; a path as it is). Absent flags are None: they override nothing."""
+    """argparse options of a setting's flag: a switch for true/false, the choices of a choice, else a value
+    read as YAML (as --set reads it; a path as it is). Absent flags are None: they override nothing."""
     if setting.check is _boolean:
         return {"action": "store_true", "default": None}
     if setting.check is _context:

@@ -4,10 +4,13 @@ import csv
 import io
 import os
 
+from matplotlib.figure import Figure
+
 from utils.errors import UserError
 from utils.image_io import write_atomically, write_bytes
 
-ITERATION_SECONDS = "iteration_seconds"  # wall time of an iteration: reading its batch, the step, the all-reduces
+# wall time of an iteration: reading its batch, the step, the all-reduces
+ITERATION_SECONDS = "iteration_seconds"
 TENSORBOARD_FOLDER = "tensorboard"
 LOSS_LOG = "losses"  # losses.csv and losses.png in the output folder
 FEW_POINTS = 50  # curves of at most this many points mark each point
@@ -36,21 +39,24 @@ class LossLog:
             with open(self.csv_path, newline="", encoding="utf-8", errors="replace") as file:
                 reader = csv.DictReader(file)
                 for row in reader:
-                    # an empty cell: a column this row's run did not write (e.g. the iteration time of older runs)
+                    # an empty cell: a column this row's run did not write (e.g. the iteration time of older
+                    # runs)
                     rows.append({**{key: float(value) for key, value in row.items() if value != ""},
                                  "iteration": int(row["iteration"])})
         except (csv.Error, KeyError, TypeError, ValueError):
-            raise UserError(f"'{self.csv_path}' line {reader.line_num if reader else 1} is not a row of numbers; "
-                            "fix or delete that line (or the file, which loses only the earlier curves)")
+            raise UserError(
+                f"'{self.csv_path}' line {reader.line_num if reader else 1} is not a row of numbers; "
+                "fix or delete that line (or the file, which loses only the earlier curves)")
         return [row for row in rows if row["iteration"] <= iteration]
 
     def add(self, iteration, values):
         self.rows.append({"iteration": iteration, **{key: float(value) for key, value in values.items()}})
 
     def write(self, plot=True):
-        """Rewrite the CSV and (plot=True) the PNG. Call it before the checkpoint of the last row is written: a
-        crash between the two then leaves rows past the checkpoint, which a resumed run drops, never a gap.
-        The columns are those of every row, in the order they first appear; a row lacking one leaves it empty."""
+        """Rewrite the CSV and (plot=True) the PNG. Call it before the checkpoint of the last row is written:
+        a crash between the two then leaves rows past the checkpoint, which a resumed run drops, never a gap.
+        The columns are those of every row, in the order they first appear; a row lacking one leaves it
+        empty."""
         if not self.rows:
             return
         table = io.StringIO()
@@ -63,13 +69,11 @@ class LossLog:
             self._plot()
 
     def _plot(self):
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
         labels = self.plotted or {key: key.replace("_", " ") for key in self.rows[-1] if key.endswith("loss")}
         names = [key for key in labels if any(key in row for row in self.rows)]
         iterations = [row["iteration"] for row in self.rows]
-        figure, axes = plt.subplots(len(names), 1, figsize=(8, 2.2 * len(names)), sharex=True, squeeze=False)
+        figure = Figure(figsize=(8, 2.2 * len(names)))
+        axes = figure.subplots(len(names), 1, sharex=True, squeeze=False)
         for axis, name in zip(axes[:, 0], names):
             axis.plot(iterations, [row.get(name, float("nan")) for row in self.rows], linewidth=0.8,
                       marker="." if len(self.rows) <= FEW_POINTS else None)  # one point shows too
@@ -78,7 +82,6 @@ class LossLog:
         axes[-1, 0].set_xlabel("iteration")
         figure.tight_layout()
         write_atomically(self.png_path, lambda temporary: figure.savefig(temporary, dpi=90))
-        plt.close(figure)
 
 
 class TensorBoardScalars:
@@ -92,8 +95,9 @@ class TensorBoardScalars:
         try:
             from tensorboardX import SummaryWriter
         except ImportError:
-            raise UserError("train.tensorboard needs tensorboardX: install it (pip install -r requirements.txt) "
-                            "or set train.tensorboard to false")
+            raise UserError(
+                "train.tensorboard needs tensorboardX: install it (pip install -r requirements.txt) "
+                "or set train.tensorboard to false")
         self.writer = SummaryWriter(os.path.join(output_dir, TENSORBOARD_FOLDER),
                                     purge_step=start_iteration + 1 if start_iteration else None)
 

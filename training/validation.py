@@ -6,8 +6,9 @@ it holds one subfolder per clip, in either layout:
     <clip>/*.png                      HR frames, made LR by the training degradation (utils.degradation,
                                       as generate.py --input-dir-hr)
     <clip>/LR/*.png and <clip>/HR/*   LR frames and their HR frames (4 times the LR size), paired in order
-Frames are ordered by the number in their name (generate.py's order). Each clip gives its first train.val_frames
-frames, centre-cropped to train.val_crop HR pixels on a side (on the LR grid, so that LR and HR stay aligned).
+Frames are ordered by the number in their name (generate.py's order). Each clip gives its first
+train.val_frames frames, centre-cropped to train.val_crop HR pixels on a side (on the LR grid, so that LR and
+HR stay aligned).
 """
 import os
 import tempfile
@@ -47,7 +48,8 @@ class Clip:
 
 
 def clip_frame_size(paths, folder):
-    return common_image_size(paths, f"validation clip '{folder}': frame", "the frames of a clip must have one size")
+    return common_image_size(paths, f"validation clip '{folder}': frame",
+                             "the frames of a clip must have one size")
 
 
 def read_clip(folder, frames, crop, degradation):
@@ -57,24 +59,29 @@ def read_clip(folder, frames, crop, degradation):
     wanted = "put the clip's HR frames in it (or its LR/ and HR/ folders), or remove it from data.val_dir"
     hr_paths = list_frames(os.path.join(folder, "HR") if is_pair else folder, "validation clip", wanted)[:frames]
     if len(hr_paths) < metrics.MIN_FRAMES:
-        raise UserError(f"validation clip '{folder}' has {len(hr_paths)} frames; at least {metrics.MIN_FRAMES} are needed "
-                        f"(evaluate.py leaves out the first and last {metrics.BORDER_FRAMES}): add frames or move "
-                        "the clip out of data.val_dir")
+        raise UserError(
+            f"validation clip '{folder}' has {len(hr_paths)} frames; at least {metrics.MIN_FRAMES} are "
+            "needed "
+            f"(evaluate.py leaves out the first and last {metrics.BORDER_FRAMES}): add frames or move "
+            "the clip out of data.val_dir")
     hr_height, hr_width = clip_frame_size(hr_paths, folder)
     if is_pair:
         lr_paths = list_frames(os.path.join(folder, "LR"), "validation clip", wanted)[:frames]
         if len(lr_paths) != len(hr_paths):
-            raise UserError(f"validation clip '{folder}' has {len(lr_paths)} LR and {len(hr_paths)} HR frames; "
-                            "give each LR frame its HR frame")
+            raise UserError(
+                f"validation clip '{folder}' has {len(lr_paths)} LR and {len(hr_paths)} HR frames; "
+                "give each LR frame its HR frame")
         lr_height, lr_width = clip_frame_size(lr_paths, folder)
         if (hr_height, hr_width) != (SCALE * lr_height, SCALE * lr_width):
-            raise UserError(f"validation clip '{folder}': HR frames are {hr_width}x{hr_height} but LR frames are "
-                            f"{lr_width}x{lr_height}; HR frames must be {SCALE} times the LR size")
+            raise UserError(
+                f"validation clip '{folder}': HR frames are {hr_width}x{hr_height} but LR frames are "
+                f"{lr_width}x{lr_height}; HR frames must be {SCALE} times the LR size")
     # the crop on the LR grid: crop // SCALE LR pixels, centred, and the HR pixels they become
     lr_crop = [min(crop, side) // SCALE for side in (hr_height, hr_width)]
     if min(lr_crop) * SCALE < metrics.SMALLEST_SIDE:
-        raise UserError(f"validation clip '{folder}' has frames of {hr_width}x{hr_height} HR pixels; evaluate.py "
-                        f"needs at least {metrics.SMALLEST_SIDE}x{metrics.SMALLEST_SIDE}: use larger frames")
+        raise UserError(
+            f"validation clip '{folder}' has frames of {hr_width}x{hr_height} HR pixels; evaluate.py "
+            f"needs at least {metrics.SMALLEST_SIDE}x{metrics.SMALLEST_SIDE}: use larger frames")
     top, left = ((side // SCALE - kept) // 2 for side, kept in zip((hr_height, hr_width), lr_crop))
     rows, columns = slice(top, top + lr_crop[0]), slice(left, left + lr_crop[1])
     hr_rows, hr_columns = (slice(SCALE * part.start, SCALE * part.stop) for part in (rows, columns))
@@ -93,9 +100,10 @@ def validation_clips(config):
         return None
     column = METRIC_COLUMNS[config.train.val_metric]
     if column in LPIPS_COLUMNS and not os.path.isfile(scoring.DEFAULT_LPIPS_WEIGHTS):
-        raise UserError(f"train.val_metric {config.train.val_metric} needs the LPIPS weights "
-                        f"{scoring.DEFAULT_LPIPS_WEIGHTS} (download_test_data.py --weights); get them or choose "
-                        "psnr, ssim or tof")
+        raise UserError(
+            f"train.val_metric {config.train.val_metric} needs the LPIPS weights "
+            f"{scoring.DEFAULT_LPIPS_WEIGHTS} (download_test_data.py --weights); get them or choose "
+            "psnr, ssim or tof")
     val_dir = config.data.val_dir
     input_folder(val_dir, "validation folder (data.val_dir)")
     if reds.is_reds_folder(val_dir):
@@ -104,8 +112,9 @@ def validation_clips(config):
         folders = sorted(os.path.join(val_dir, name) for name in os.listdir(val_dir)
                          if os.path.isdir(os.path.join(val_dir, name)))
     if not folders:
-        raise UserError(f"validation folder '{val_dir}' has no clip folders; put each clip's HR frames (or its LR/ "
-                        "and HR/ folders) in a subfolder of it")
+        raise UserError(
+            f"validation folder '{val_dir}' has no clip folders; put each clip's HR frames (or its LR/ "
+            "and HR/ folders) in a subfolder of it")
     return [read_clip(folder, config.train.val_frames, config.train.val_crop, config.data.degradation)
             for folder in folders]
 
@@ -128,9 +137,11 @@ class Validation:
         self.lpips_arrays = scoring.load_lpips()  # None, with one line saying so, without the weights file
         self.columns = [column for column in scoring.METRICS
                         if self.lpips_arrays is not None or column not in LPIPS_COLUMNS]
-        self.log = LossLog(output_dir, start_iteration, LOG_NAME,
-                           {column: f"{column} ({'lower' if column in LOWER_IS_BETTER else 'higher'} is better)"
-                            for column in self.columns})
+        self.log = LossLog(
+            output_dir, start_iteration, LOG_NAME, {
+                column: f"{column} ({'lower' if column in LOWER_IS_BETTER else 'higher'} is better)"
+                for column in self.columns
+            })
         self.best, best_iteration = None, None
         for row in self.log.rows:
             if is_better(row.get(self.column, np.nan), self.best, self.column):
@@ -155,7 +166,8 @@ class Validation:
         outputs = []
         for clip in self.clips:
             height, width = clip.hr_frames[0].shape[:2]
-            outputs.append([frame[:height, :width] for _, frame in resolver.sequence(enumerate(clip.lr_frames))])
+            outputs.append(
+                [frame[:height, :width] for _, frame in resolver.sequence(enumerate(clip.lr_frames))])
         return outputs
 
     def score(self, outputs):
@@ -171,12 +183,15 @@ class Validation:
                         write_rgb(os.path.join(folder, f"{number:04d}.png"), frame)
                 sequences.append(scoring.Sequence(index, *folders))
             with tqdm(disable=True) as progress:
-                records = [scoring.score_sequence(sequence, self.lpips_arrays, progress)[0] for sequence in sequences]
+                records = [
+                    scoring.score_sequence(sequence, self.lpips_arrays, progress)[0] for sequence in sequences
+                ]
         average = scoring.summarise(records)[-1]
         return {column: average[column] for column in self.columns}
 
     def picture(self, outputs, iteration):
-        """x4 bicubic | ours | ground truth of each clip, on its window and frame of most detail, one clip a row."""
+        """x4 bicubic | ours | ground truth of each clip, on its window and frame of most detail, one clip a
+        row."""
         rows = []
         for clip, bicubic_frames, sr_frames in zip(self.clips, self.bicubic, outputs):
             window = detail_window(clip.hr_frames)

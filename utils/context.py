@@ -14,7 +14,8 @@ CONTEXT_CHOICES = ("auto", "cpu", "cudnn")
 # float16 arrays and kernels (cuDNN's fast path on GPUs with tensor cores), float32 where a function has
 # no half kernel. NNabla's CPU kernels accept it too, more slowly than float32.
 NNABLA_TYPE_CONFIGS = {"fp32": "float", "fp16": "half"}
-INSTALL = "run 'make setup-gpu' (nnabla-ext-cuda120, CUDA 12 and cuDNN 8 libraries, NCCL), or use --context cpu"
+INSTALL = ("run 'make setup-gpu' (nnabla-ext-cuda120, CUDA 12 and cuDNN 8 libraries, NCCL), "
+           "or use --context cpu")
 
 
 def _extension_installed():
@@ -38,7 +39,8 @@ def cuda_status():
         count = int(cuda_init.get_device_count())
     except Exception as error:  # OSError, ImportError (a library missing), or a CUDA runtime without a driver
         message = str(error).strip().splitlines()
-        return 0, f"nnabla-ext-cuda is installed but does not load ({message[-1] if message else type(error).__name__})"
+        reason = message[-1] if message else type(error).__name__
+        return 0, f"nnabla-ext-cuda is installed but does not load ({reason})"
     if count == 0:
         return 0, "nnabla-ext-cuda loads but sees no GPU"
     return count, None
@@ -50,7 +52,8 @@ def cuda_device_count():
 
 
 def context_name(requested):
-    """'cpu' or 'cudnn' for a --context choice; auto says on stderr why it falls back when a GPU set-up is broken."""
+    """'cpu' or 'cudnn' for a --context choice; auto says on stderr why it falls back when a GPU set-up is
+    broken."""
     if requested not in CONTEXT_CHOICES:
         raise UserError(f"unknown context '{requested}'; choose one of {', '.join(CONTEXT_CHOICES)}")
     if requested == "cpu":
@@ -59,7 +62,8 @@ def context_name(requested):
     if count:
         return "cudnn"
     if requested == "cudnn":
-        raise UserError(f"context 'cudnn' asked for, but {reason or 'nnabla-ext-cuda is not installed'}; {INSTALL}")
+        raise UserError(
+            f"context 'cudnn' asked for, but {reason or 'nnabla-ext-cuda is not installed'}; {INSTALL}")
     if reason:
         print(f"warning: --context auto runs on the CPU: {reason}", file=sys.stderr)
     return "cpu"
@@ -71,7 +75,8 @@ def use_context(requested="auto", device_id=0, type_config="float"):
     name = context_name(requested)
     if name == "cudnn" and device_id >= cuda_device_count():
         count = cuda_device_count()
-        raise UserError(f"GPU {device_id} asked for, but this process sees {count} GPU(s) (0..{count - 1}); set "
-                        "nnabla_context.device_id lower, start fewer processes per node, or check CUDA_VISIBLE_DEVICES")
+        raise UserError(
+            f"GPU {device_id} asked for, but this process sees {count} GPU(s) (0..{count - 1}); set "
+            "nnabla_context.device_id lower, start fewer processes per node, or check CUDA_VISIBLE_DEVICES")
     nn.set_default_context(get_extension_context(name, device_id=str(device_id), type_config=type_config))
     return name

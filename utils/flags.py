@@ -14,7 +14,8 @@ from utils.errors import UserError
 
 
 def spellings(flag):
-    """The all-dash and the all-underscore spelling of a long flag: --max-memory -> {--max-memory, --max_memory}."""
+    """The all-dash and the all-underscore spelling of a long flag: --max-memory -> {--max-memory,
+    --max_memory}."""
     name = flag[2:]
     return {"--" + name.replace("_", "-"), "--" + name.replace("-", "_")}
 
@@ -60,11 +61,13 @@ class FlagParser(argparse.ArgumentParser):
                 self.error(f"unknown flag {flag}")
 
     def declared_spellings(self, args):
-        """args with every alias replaced by its flag's declared spelling (`--max_memory=4` -> `--max-memory=4`),
-        up to a bare `--`, after which everything is a value."""
+        """args with every alias replaced by its flag's declared spelling (`--max_memory=4` ->
+        `--max-memory=4`), up to a bare `--`, after which everything is a value."""
         declared = set(self._option_string_actions)
-        aliases = {alias: flag for flag in declared if flag.startswith("--") and flag not in self.reference_flags
-                   for alias in spellings(flag) - declared}
+        aliases = {
+            alias: flag for flag in declared if flag.startswith("--") and flag not in self.reference_flags
+            for alias in spellings(flag) - declared
+        }
         rewritten = []
         for index, arg in enumerate(args):
             if arg == "--":
@@ -88,8 +91,9 @@ def positive(kind, name, least=None, most=None):
             raise argparse.ArgumentTypeError(f"{name} must be a number, got '{text[:40]}'")
         if (not math.isfinite(value) or value <= 0 or (least is not None and value < least)
                 or (most is not None and value > most)):
-            raise argparse.ArgumentTypeError(f"{name} must be a positive finite number{' ' + bounds if bounds else ''}"
-                                             f", got {text[:40]}")
+            raise argparse.ArgumentTypeError(
+                f"{name} must be a positive finite number{' ' + bounds if bounds else ''}"
+                f", got {text[:40]}")
         return value
     return parse
 

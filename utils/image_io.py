@@ -43,10 +43,11 @@ def frame_sort_key(filename):
 
 
 def list_frames(folder, role="input folder", wanted="pass a folder of LR frames"):
-    """Sorted paths of the image files in folder; UserError if the folder is missing, unreadable or has none,
-    naming it by role and saying what to do (wanted)."""
+    """Sorted paths of the image files in folder; UserError if the folder is missing, unreadable or has
+    none, naming it by role and saying what to do (wanted)."""
     if os.path.exists(folder) and not os.path.isdir(folder):
-        raise UserError(f"{role} '{folder}' is a file, not a folder; pass the folder that holds the frames")
+        raise UserError(
+            f"{role} '{folder}' is a file, not a folder; pass the folder that holds the frames")
     if not os.path.isdir(folder):
         raise UserError(f"{role} '{folder}' does not exist; {wanted}")
     try:
@@ -94,8 +95,9 @@ def common_image_size(paths, what, advice):
     for path in paths[1:]:
         other = image_size(path)
         if other != size:
-            raise UserError(f"{what} '{path}' is {other[1]}x{other[0]} but '{paths[0]}' is {size[1]}x{size[0]}; "
-                            f"{advice}")
+            raise UserError(
+                f"{what} '{path}' is {other[1]}x{other[0]} but '{paths[0]}' is {size[1]}x{size[0]}; "
+                f"{advice}")
     return size
 
 
@@ -122,7 +124,8 @@ def temporary_path(path):
     return os.path.join(directory, f".{stem}.{os.getpid()}.tmp{extension}")
 
 
-TEMPORARY_NAME = re.compile(r"\.(?P<stem>.+)\.(?P<pid>\d+)\.tmp(?P<extension>\.[^.]*)?")  # temporary_path's names
+# temporary_path's names
+TEMPORARY_NAME = re.compile(r"\.(?P<stem>.+)\.(?P<pid>\d+)\.tmp(?P<extension>\.[^.]*)?")
 
 
 def process_alive(pid):
@@ -267,7 +270,8 @@ class VideoReader:
 
     def __init__(self, path):
         if os.path.isdir(path):
-            raise UserError(f"video file '{path}' is a folder; pass a video file, or the folder as --input-dir-lr")
+            raise UserError(
+                f"video file '{path}' is a folder; pass a video file, or the folder as --input-dir-lr")
         if not os.path.isfile(path):
             raise UserError(f"video file '{path}' does not exist")
         self.path = path
@@ -277,7 +281,8 @@ class VideoReader:
         self.fps = exact_rate(self.capture.get(cv2.CAP_PROP_FPS) or DEFAULT_FPS)
         sar = (int(self.capture.get(cv2.CAP_PROP_SAR_NUM)), int(self.capture.get(cv2.CAP_PROP_SAR_DEN)))
         self.sample_aspect = sar if sar[0] > 0 and sar[1] > 0 else (1, 1)
-        if self.capture.get(cv2.CAP_PROP_ORIENTATION_META) % 180 == 90:  # OpenCV turns the frames upright: their
+        # OpenCV turns the frames upright: their
+        if self.capture.get(cv2.CAP_PROP_ORIENTATION_META) % 180 == 90:
             self.sample_aspect = self.sample_aspect[::-1]                  # pixels' aspect turns with them
         self.total_frames = int(self.capture.get(cv2.CAP_PROP_FRAME_COUNT))
         if self.total_frames <= 0:  # a container without a frame count (a raw .h264 stream): count them
@@ -310,11 +315,13 @@ class VideoReader:
             index = value
         else:
             frames = value * self.fps  # a float: infinite for a time of hundreds of digits
-            index = math.ceil(frames - 1e-6) if math.isfinite(frames) else self.total_frames + 1  # past any end
+            # past any end
+            index = math.ceil(frames - 1e-6) if math.isfinite(frames) else self.total_frames + 1
         duration = self.total_frames / self.fps
         if option == "--start" and index >= self.total_frames:
-            raise UserError(f"--start {text} is at or after the end of '{self.path}' ({self.total_frames} frames, "
-                            f"{float(duration):.2f} s); choose an earlier start")
+            raise UserError(
+                f"--start {text} is at or after the end of '{self.path}' ({self.total_frames} frames, "
+                f"{float(duration):.2f} s); choose an earlier start")
         if option == "--end" and index > self.total_frames:
             raise UserError(f"--end {text} is past the end of '{self.path}' ({self.total_frames} frames, "
                             f"{float(duration):.2f} s); choose an earlier end or leave --end out")
@@ -325,7 +332,8 @@ class VideoReader:
         self.start = self.frame_index("--start", start_text) if start_text else 0
         self.end = self.frame_index("--end", end_text) if end_text else self.total_frames
         if self.end <= self.start:
-            raise UserError(f"--end {end_text} is not after --start {start_text or 0}; choose an end after the start")
+            raise UserError(
+                f"--end {end_text} is not after --start {start_text or 0}; choose an end after the start")
         self.frame_count = self.end - self.start
 
     @property
@@ -341,9 +349,10 @@ class VideoReader:
             ok, frame = self.capture.read() if index >= self.start else (self.capture.grab(), None)
             if not ok:
                 self.capture.release()
-                raise UserError(f"video '{self.path}' ended after {index} of the {self.total_frames} frames it "
-                                "announces: it is truncated or damaged; repair it (or pass --end "
-                                f"{index} to use what is there)")
+                raise UserError(
+                    f"video '{self.path}' ended after {index} of the {self.total_frames} frames it "
+                    "announces: it is truncated or damaged; repair it (or pass --end "
+                    f"{index} to use what is there)")
             if frame is not None:
                 yield bgr_uint8_to_rgb_float(frame)
         self.capture.release()
@@ -371,9 +380,11 @@ class VideoWriter:
     def __init__(self, path, fps, width, height):
         self.path = path
         self.staged = StagedFile(path)
-        self.writer = cv2.VideoWriter(self.staged.temporary, cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
+        self.writer = cv2.VideoWriter(self.staged.temporary, cv2.VideoWriter_fourcc(*"mp4v"), fps,
+                                      (width, height))
         if not self.writer.isOpened():
-            raise UserError(f"cannot write video '{path}'; check the folder is writable and the name ends in .mp4")
+            raise UserError(
+                f"cannot write video '{path}'; check the folder is writable and the name ends in .mp4")
 
     def write(self, rgb_uint8):
         self.writer.write(np.ascontiguousarray(rgb_uint8[:, :, ::-1]))
@@ -442,18 +453,25 @@ class FfmpegVideoWriter:
                 if codec in MP4_AUDIO_CODECS or os.path.splitext(path)[1].lower() == ".mkv":
                     command += ["-c:a", "copy"]
                 else:
-                    print(f"note: the audio of '{source.path}' is {codec}, which {os.path.splitext(path)[1]} cannot "
-                          "hold; it is re-encoded to AAC", file=sys.stderr)
+                    print(
+                        f"note: the audio of '{source.path}' is {codec}, which {os.path.splitext(path)[1]} "
+                        "cannot "
+                        "hold; it is re-encoded to AAC",
+                        file=sys.stderr)
                     command += ["-c:a", "aac", "-b:a", "192k"]
         filters = ["setsar={}/{}".format(*source.sample_aspect)] if source else []
         if width % 2 or height % 2:  # yuv420p halves both sides: an odd one gets a last row or column copied
-            filters.append(f"pad=ceil(iw/2)*2:ceil(ih/2)*2,fillborders=right={width % 2}:bottom={height % 2}:mode=smear")
+            filters.append(
+                f"pad=ceil(iw/2)*2:ceil(ih/2)*2,fillborders=right={width % 2}:bottom={height % 2}:mode=smear")
         if filters:
             command += ["-vf", ",".join(filters)]
         # yuv420p: the pixel format every player decodes; CRF 18 keeps the SR detail visible.
         command += ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "18", self.staged.temporary]
         self.log = tempfile.TemporaryFile()  # a file, not a pipe: ffmpeg never blocks on its messages
-        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self.log)
+        self.process = subprocess.Popen(command,
+                                        stdin=subprocess.PIPE,
+                                        stdout=subprocess.DEVNULL,
+                                        stderr=self.log)
 
     def write(self, rgb_uint8):
         try:
@@ -479,19 +497,22 @@ class FfmpegVideoWriter:
         self.log.seek(0)
         messages = self.log.read().decode(errors="replace").strip().splitlines()
         self.abort()
-        raise UserError(f"ffmpeg could not write video '{self.path}': {messages[-1] if messages else 'no message'}")
+        raise UserError(
+            f"ffmpeg could not write video '{self.path}': {messages[-1] if messages else 'no message'}")
 
 
 VIDEO_EXTENSIONS = (".mp4", ".m4v", ".mov", ".mkv")
 
 
 def check_video_output(path):
-    """UserError unless a video can be written at path: a known container, in a writable folder, not a folder."""
+    """UserError unless a video can be written at path: a known container, in a writable folder, not a
+    folder."""
     output_file(path, "--output-video", VIDEO_EXTENSIONS)
 
 
 def open_video_writer(path, fps, width, height, source=None):
-    """H.264 through ffmpeg (with the audio and aspect of source) when imageio-ffmpeg is installed, else OpenCV."""
+    """H.264 through ffmpeg (with the audio and aspect of source) when imageio-ffmpeg is installed, else
+    OpenCV."""
     ffmpeg = ffmpeg_executable()
     if ffmpeg:
         return FfmpegVideoWriter(path, fps, width, height, source, ffmpeg)

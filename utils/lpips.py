@@ -82,12 +82,14 @@ def weights_from_torch(alexnet_state, lin_state):
 def check_shapes(arrays, source):
     for name, shape in parameter_shapes().items():
         if tuple(arrays[name].shape) != shape:
-            raise UserError(f"{source}: '{name}' has shape {tuple(arrays[name].shape)}, LPIPS AlexNet needs {shape}")
+            raise UserError(
+                f"{source}: '{name}' has shape {tuple(arrays[name].shape)}, LPIPS AlexNet needs {shape}")
 
 
 def load_lpips_weights(path):
     """{name: float32 array} from an alex_with_LPIPS.h5 file; UserError if it is not one."""
-    input_file(path, "LPIPS weights", "run `python download_test_data.py --weights` or convert_lpips_weights.py")
+    input_file(path, "LPIPS weights",
+               "run `python download_test_data.py --weights` or convert_lpips_weights.py")
     try:
         with h5py.File(path, "r") as h5:
             missing = [name for name in parameter_shapes() if name not in h5]
@@ -104,7 +106,9 @@ def load_lpips_weights(path):
 def save_lpips_weights(path, arrays):
     """Write {name: array} as an NNabla parameter file (nn.save_parameters' .h5), atomically."""
     check_shapes(arrays, "the weights to save")
-    params = {name: nn.Variable.from_numpy_array(arrays[name], need_grad=False) for name in parameter_shapes()}
+    params = {
+        name: nn.Variable.from_numpy_array(arrays[name], need_grad=False) for name in parameter_shapes()
+    }
     write_atomically(path, lambda temporary: nn.save_parameters(temporary, params))
 
 
@@ -129,7 +133,8 @@ def layer_distances(normalized_a, normalized_b, lin_weights):
     """(P, 5) terms d_l between two equally long batches of normalized features (lists over layers)."""
     terms = []
     for a, b, weight in zip(normalized_a, normalized_b, lin_weights):
-        weighted = F.convolution(F.squared_error(a, b), weight)  # (P, 1, h, w): the lin layer is a 1x1 convolution
+        # (P, 1, h, w): the lin layer is a 1x1 convolution
+        weighted = F.convolution(F.squared_error(a, b), weight)
         terms.append(F.mean(weighted, axis=(1, 2, 3)))
     return F.stack(*terms, axis=1)
 
@@ -149,22 +154,30 @@ class LPIPS:
 
     def normalized_features(self, images):
         """[fn_0 .. fn_4] of (N, 3, H, W) images in [-1, 1]."""
-        scaled = (np.asarray(images, np.float32) - SHIFT) / SCALE  # in numpy: NNabla's CPU broadcasting is slow
-        return [unit_normalize(layer) for layer in alexnet_features(nn.Variable.from_numpy_array(scaled), self.params)]
+        # in numpy: NNabla's CPU broadcasting is slow
+        scaled = (np.asarray(images, np.float32) - SHIFT) / SCALE
+        return [
+            unit_normalize(layer)
+            for layer in alexnet_features(nn.Variable.from_numpy_array(scaled), self.params)
+        ]
 
     def pair_terms(self, images, pairs):
-        """[(P, 5) per-layer terms] for each (slice a, slice b) in pairs: LPIPS(images[a][p], images[b][p])."""
+        """[(P, 5) per-layer terms] for each (slice a, slice b) in pairs: LPIPS(images[a][p],
+        images[b][p])."""
         features = self.normalized_features(images)
         lin_weights = [self.params[name] for name in LIN_NAMES]
-        terms = [layer_distances([layer[a] for layer in features], [layer[b] for layer in features], lin_weights)
-                 for a, b in pairs]
+        terms = [
+            layer_distances([layer[a] for layer in features], [layer[b] for layer in features], lin_weights)
+            for a, b in pairs
+        ]
         nn.forward_all(terms, clear_buffer=True)
         return [term.d.copy() for term in terms]
 
     def per_layer(self, images_a, images_b):
         """(N, 5) terms d_0..d_4 of LPIPS(images_a[n], images_b[n]); both (N, 3, H, W) in [-1, 1]."""
         count = len(images_a)
-        return self.pair_terms(np.concatenate([images_a, images_b]), [(slice(0, count), slice(count, None))])[0]
+        return self.pair_terms(np.concatenate([images_a, images_b]),
+                               [(slice(0, count), slice(count, None))])[0]
 
     def __call__(self, images_a, images_b):
         """(N,) LPIPS distances of image pairs, both (N, 3, H, W) in [-1, 1]."""
@@ -180,5 +193,7 @@ class LPIPS:
         pairs = [(slice(0, count), slice(count, None))]
         if count > 1:
             pairs += [(slice(0, count - 1), slice(1, count)), (slice(count, -1), slice(count + 1, None))]
-        distances = [terms.sum(axis=1) for terms in self.pair_terms(np.concatenate([targets, outputs]), pairs)]
+        distances = [
+            terms.sum(axis=1) for terms in self.pair_terms(np.concatenate([targets, outputs]), pairs)
+        ]
         return tuple(distances) if count > 1 else (distances[0], np.zeros(0), np.zeros(0))

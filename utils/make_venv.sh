@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Creates the project's virtual environment with Python 3.10 (if missing) and installs the pinned requirements.
-# Usage: make_venv.sh VENV_DIR REQUIREMENTS_FILE   (requirements.txt for make setup, requirements-test.txt for make test)
+# Creates the project's virtual environment with Python 3.10 (if missing) and installs the pinned
+# requirements.
+# Usage: make_venv.sh VENV_DIR REQUIREMENTS_FILE
+#   (requirements.txt for make setup, requirements-test.txt for make test)
 set -euo pipefail
 venv_dir=$1
 requirements=$2
 
 find_python310() {
-  for candidate in python3.10 "$HOME"/.pyenv/versions/3.10.*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10; do
-    if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1; then
+  for candidate in python3.10 "$HOME"/.pyenv/versions/3.10.*/bin/python3.10 /usr/local/bin/python3.10 \
+      /usr/bin/python3.10; do
+    if command -v "$candidate" >/dev/null 2>&1 \
+        && "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1; then
       command -v "$candidate"
       return 0
     fi
@@ -17,13 +21,16 @@ find_python310() {
 
 if [ ! -x "$venv_dir/bin/python" ]; then
   if ! python310=$(find_python310); then
-    echo "error: Python 3.10 not found (NNabla 1.39 needs it); install it, e.g. 'pyenv install 3.10' or 'apt-get install python3.10 python3.10-venv', then run make again" >&2
+    echo "error: Python 3.10 not found (NNabla 1.39 needs it); install it, e.g. 'pyenv install 3.10' or" \
+      "'apt-get install python3.10 python3.10-venv', then run make again" >&2
     exit 2
   fi
   echo "creating $venv_dir with $python310"
   "$python310" -m venv "$venv_dir"
 fi
-# --no-warn-conflicts: once nnabla_converter is in (below, without its dependencies), every later install would
-# list the command-line converter's dependencies as missing, which they are on purpose
-"$venv_dir/bin/python" -m pip install --quiet --disable-pip-version-check --no-warn-conflicts -r "$requirements"
-"$venv_dir/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -r "$(dirname "$requirements")/requirements-nodeps.txt"
+# --no-warn-conflicts: once nnabla_converter is in (below, without its dependencies), every later install
+# would list the command-line converter's dependencies as missing, which they are on purpose
+"$venv_dir/bin/python" -m pip install --quiet --disable-pip-version-check --no-warn-conflicts \
+  -r "$requirements"
+"$venv_dir/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
+  -r "$(dirname "$requirements")/requirements-nodeps.txt"

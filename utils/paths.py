@@ -71,9 +71,11 @@ def not_an_input(path, role, inputs):
     """path unless it is the same file as one of inputs ((role, path) pairs; a missing or empty path is none),
     also through another spelling, a hard link or a symbolic link: writing it would destroy that input."""
     for input_role, input_path in inputs:
-        if input_path and os.path.exists(path) and os.path.exists(input_path) and os.path.samefile(path, input_path):
-            raise UserError(f"{role} '{path}' is the same file or folder as {input_role} '{input_path}'; writing "
-                            "there would destroy that input: choose another path")
+        if input_path and os.path.exists(path) and os.path.exists(input_path) and os.path.samefile(
+                path, input_path):
+            raise UserError(
+                f"{role} '{path}' is the same file or folder as {input_role} '{input_path}'; writing "
+                "there would destroy that input: choose another path")
     return path
 
 
@@ -88,7 +90,8 @@ def output_folder(path, role):
     if not os.path.isdir(parent):
         raise UserError(f"{role} '{path}' is under '{parent}', which is a file; choose another path")
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise UserError(f"{role} '{path}' cannot be written ('{parent}' is not writable); choose another path")
+        raise UserError(
+            f"{role} '{path}' cannot be written ('{parent}' is not writable); choose another path")
     return path
 
 
@@ -102,7 +105,8 @@ def lock_folder(path, role):
         try:
             lock = os.fdopen(os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644), "r+")
         except OSError as error:
-            raise UserError(f"cannot create the lock file of {role} '{path}' ({error.strerror}); choose another path")
+            raise UserError(
+                f"cannot create the lock file of {role} '{path}' ({error.strerror}); choose another path")
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

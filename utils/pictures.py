@@ -85,20 +85,25 @@ def window_title(clip_name, window):
 
 def side_by_side_gif(path, columns, window, clip_name, fps):
     """An animated GIF, at the clip's frame rate, of the labelled window of each column of frames."""
-    images = [Image.fromarray(panel_row(frames, window, window_title(clip_name, window))) for frames in zip(*columns)]
-    write_atomically(path, lambda temporary: images[0].save(temporary, save_all=True, append_images=images[1:],
-                                                            duration=round(1000 / fps), loop=0))
+    images = [
+        Image.fromarray(panel_row(frames, window, window_title(clip_name, window)))
+        for frames in zip(*columns)
+    ]
+    write_atomically(
+        path, lambda temporary: images[0].save(
+            temporary, save_all=True, append_images=images[1:], duration=round(1000 / fps), loop=0))
 
 
 def still_with_inset(path, columns, window, clip_name):
     """A PNG of the frame with the most detail in window: the full frame of ours (columns[1]) with the window
-    outlined, and below it the window of each column (PANEL_LABELS' order) enlarged. Returns the frame's index."""
+    outlined, and below it the window of each column (PANEL_LABELS' order) enlarged. Returns the frame's
+    index."""
     index = detail_frame(columns[2], window)
     top, left, height, width = window
     ours = to_uint8(columns[1][index])
     for offset in range(1, OUTLINE_WIDTH + 1):  # around the window: its own pixels stay as they are
-        cv2.rectangle(ours, (left - offset, top - offset), (left + width - 1 + offset, top + height - 1 + offset),
-                      OUTLINE, 1)
+        cv2.rectangle(ours, (left - offset, top - offset),
+                      (left + width - 1 + offset, top + height - 1 + offset), OUTLINE, 1)
     full = labelled(ours, f"ours, frame {index + 1} of {clip_name}; the outlined window is enlarged below")
     write_rgb(path, joined([full, panel_row([frames[index] for frames in columns], window,
                                             window_title(clip_name, window))], axis=0))

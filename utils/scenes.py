@@ -26,9 +26,12 @@ def detect_cuts(path, start=0, end=None):
 
     logging.getLogger("pyscenedetect").setLevel(logging.WARNING)
     # from a little before start: the detector reports no cut within MIN_SHOT_FRAMES of where it begins
-    scenes = detect(path, ContentDetector(min_scene_len=MIN_SHOT_FRAMES), start_time=max(0, start - MIN_SHOT_FRAMES),
-                    end_time=end)
-    return [scene_start.frame_num for scene_start, _ in scenes[1:] if start < scene_start.frame_num < (end or 1 << 62)]
+    scenes = detect(path, ContentDetector(min_scene_len=MIN_SHOT_FRAMES),
+                    start_time=max(0, start - MIN_SHOT_FRAMES), end_time=end)
+    return [
+        scene_start.frame_num for scene_start, _ in scenes[1:]
+        if start < scene_start.frame_num < (end or 1 << 62)
+    ]
 
 
 def read_cuts_file(path, frame_count, other_choices=()):
@@ -39,7 +42,8 @@ def read_cuts_file(path, frame_count, other_choices=()):
         raise UserError(f"--scene-cuts '{path}' is not a file; pass {''.join(f'{choice}, ' for choice in other_choices)}"
                         f"{'or ' if other_choices else ''}a file of frame numbers")
     try:
-        with open(path, encoding="utf-8-sig") as file:  # -sig: a byte-order mark some editors write is skipped
+        # -sig: a byte-order mark some editors write is skipped
+        with open(path, encoding="utf-8-sig") as file:
             lines = [(number, line.split("#")[0].strip()) for number, line in enumerate(file, 1)]
     except (OSError, UnicodeDecodeError) as error:
         raise UserError(f"cannot read --scene-cuts '{path}' ({error}); pass a text file of frame numbers")
@@ -47,7 +51,8 @@ def read_cuts_file(path, frame_count, other_choices=()):
     for number, text in lines:
         if not text:
             continue
-        if not re.fullmatch(r"[0-9]+", text):  # not str.isdigit: it takes superscripts and other scripts' digits
+        # not str.isdigit: it takes superscripts and other scripts' digits
+        if not re.fullmatch(r"[0-9]+", text):
             raise UserError(f"--scene-cuts '{path}' line {number}: '{text}' is not a frame number; "
                             "write one whole number a line, in the digits 0-9")
         digits = text.lstrip("0") or "0"
@@ -57,8 +62,9 @@ def read_cuts_file(path, frame_count, other_choices=()):
             raise UserError(f"--scene-cuts '{path}' line {number}: frame {shown} is outside the frames "
                             f"1..{frame_count - 1} (frame 0 always starts a scene)")
         if cuts and cut <= cuts[-1]:
-            raise UserError(f"--scene-cuts '{path}' line {number}: frame {cut} does not come after {cuts[-1]}; "
-                            "list the cuts in increasing order")
+            raise UserError(
+                f"--scene-cuts '{path}' line {number}: frame {cut} does not come after {cuts[-1]}; "
+                "list the cuts in increasing order")
         cuts.append(cut)
     return cuts
 

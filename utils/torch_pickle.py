@@ -118,7 +118,8 @@ class RestrictedUnpickler(pickle.Unpickler):
 
     def persistent_load(self, pid):
         if (not isinstance(pid, tuple) or len(pid) != self.storage_location_items or pid[0] != "storage"
-                or not isinstance(pid[1], StorageType) or type(pid[2]) not in (str, int) or not is_count(pid[4])):
+                or not isinstance(pid[1], StorageType) or type(pid[2]) not in (str, int)
+                or not is_count(pid[4])):
             raise pickle.UnpicklingError("a persistent id that is not a storage reference")
         key, dtype, numel = str(pid[2]), pid[1].dtype, pid[4]
         if self.storages.setdefault(key, dtype) != dtype:
@@ -139,7 +140,8 @@ def materialise(value, storages):
 
     def rebuild(item, depth):
         if depth > MAX_NESTING:
-            raise UserError(f"the pickle nests containers more than {MAX_NESTING} deep; this is no weights file")
+            raise UserError(
+                f"the pickle nests containers more than {MAX_NESTING} deep; this is no weights file")
         if id(item) in rebuilt:
             return rebuilt[id(item)]
         if isinstance(item, TensorRef):
@@ -194,7 +196,8 @@ def check_stack(opcodes):
             before = before[:before.index(pickletools.markobject)]
         depth = max(depth - len(before), 0) + len(after)
         if depth > MAX_STACK_ITEMS:
-            raise UserError(f"the pickle holds more than {MAX_STACK_ITEMS} objects at once; this is no weights file")
+            raise UserError(
+                f"the pickle holds more than {MAX_STACK_ITEMS} objects at once; this is no weights file")
 
 
 def unpickle(file, storage_location_items, source):
@@ -229,7 +232,8 @@ def read_zip_format(path):
 
 def read_zip_members(archive, path):
     compressed = [info.filename for info in archive.infolist() if info.compress_type != zipfile.ZIP_STORED]
-    if compressed:  # torch.save stores every member uncompressed: no member can claim more than the file holds
+    # torch.save stores every member uncompressed: no member can claim more than the file holds
+    if compressed:
         raise UserError(f"'{path}' holds the compressed member {compressed[0]!r}; torch.save writes none, "
                         "so this is no PyTorch .pth")
     pickles = [name for name in archive.namelist() if os.path.basename(name) == "data.pkl"]
@@ -261,7 +265,8 @@ def read_legacy_format(path):
             raise UserError(f"'{path}' is not a PyTorch .pth file (neither zip nor legacy format)")
         protocol, _ = unpickle(file, 6, path)
         if protocol != LEGACY_PROTOCOL_VERSION:
-            raise UserError(f"'{path}' uses legacy protocol {protocol}; only {LEGACY_PROTOCOL_VERSION} is known")
+            raise UserError(
+                f"'{path}' uses legacy protocol {protocol}; only {LEGACY_PROTOCOL_VERSION} is known")
         sys_info, _ = unpickle(file, 6, path)
         if not isinstance(sys_info, dict) or not sys_info.get("little_endian", False):
             raise UserError(f"'{path}' was saved on a big-endian machine; re-save it on a little-endian one")

@@ -93,8 +93,10 @@ def save_weights(path, params, degradation=None):
     degradation: recorded beside the parameters (a model_param file's)."""
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
-    file_params = {name: nn.Variable.from_numpy_array(to_file_layout(variable.d), need_grad=variable.need_grad)
-                   for name, variable in params.items()}
+    file_params = {
+        name: nn.Variable.from_numpy_array(to_file_layout(variable.d), need_grad=variable.need_grad)
+        for name, variable in params.items()
+    }
     def write(temporary):
         nn.save_parameters(temporary, file_params)
         if degradation:

@@ -26,7 +26,8 @@ def member_parts(member, archive_name):
         raise UserError(f"{archive_name} holds {name!r}, a path outside its folder; refusing to unpack it")
     kind = stat.S_IFMT(member.external_attr >> 16)
     if kind not in (0, stat.S_IFDIR if member.is_dir() else stat.S_IFREG):
-        raise UserError(f"{archive_name} holds {name!r}, a symbolic link or special file; refusing to unpack it")
+        raise UserError(
+            f"{archive_name} holds {name!r}, a symbolic link or special file; refusing to unpack it")
     return tuple(parts)
 
 

@@ -47,13 +47,16 @@ def in_page_terms(error, path, name):
 def video_input(path, name, start, end):
     """generate.py's input of an uploaded video: {kind, path, start, end, frames}, checked: a video OpenCV
     decodes, with frames, and a Start/End inside it."""
-    advice = f"upload a video file ({VIDEO_TYPES}) or a zip of frames"
+    # one message for a file that is no video and a video without a frame OpenCV decodes: VideoReader
+    # refuses both, and what to do is the same
+    unreadable = UserError(f"'{name}' is not a video with frames this app can decode; upload a video file "
+                           f"({VIDEO_TYPES}) or a zip of frames")
     try:
         reader = VideoReader(path)
     except UserError:
-        raise UserError(f"'{name}' is not a video this app can read; {advice}")
+        raise unreadable
     if next(iter(reader), None) is None:
-        raise UserError(f"'{name}' is a video without any frame; {advice}")
+        raise unreadable
     reader = VideoReader(path)
     try:
         reader.select(start or None, end or None)
@@ -64,38 +67,47 @@ def video_input(path, name, start, end):
 
 def frame_folder(root, name):
     """The one folder under root that holds image files (hidden files and macOS's __MACOSX left out)."""
-    folders = sorted({directory for directory, _, files in os.walk(root)
-                      if "__MACOSX" not in directory.split(os.sep)
-                      and any(file.lower().endswith(IMAGE_EXTENSIONS) and not file.startswith(".") for file in files)})
+    folders = sorted({
+        directory for directory, _, files in os.walk(root)
+        if "__MACOSX" not in directory.split(os.sep) and any(
+            file.lower().endswith(IMAGE_EXTENSIONS) and not file.startswith(".") for file in files)
+    })
     if not folders:
-        raise UserError(f"'{name}' holds no frames ({', '.join(IMAGE_EXTENSIONS)}); zip the frames of one clip")
+        raise UserError(
+            f"'{name}' holds no frames ({', '.join(IMAGE_EXTENSIONS)}); zip the frames of one clip")
     if len(folders) > 1:
         shown = ", ".join(f"'{os.path.relpath(folder, root)}'" for folder in folders[:3])
-        raise UserError(f"'{name}' holds frames in several folders ({shown}); zip the frames of one clip only")
+        raise UserError(
+            f"'{name}' holds frames in several folders ({shown}); zip the frames of one clip only")
     return folders[0]
 
 
 def zip_input(path, name, folder, max_unpacked_bytes):
     """generate.py's input of an uploaded zip of frames, unpacked under folder: {kind, path, frames}, checked:
-    a zip, unpacked size under max_unpacked_bytes, every member inside the archive, one folder of frames of one size."""
+    a zip, unpacked size under max_unpacked_bytes, every member inside the archive, one folder of frames of
+    one size."""
     try:
         with zipfile.ZipFile(path) as archive:
             unpacked_bytes = sum(member.file_size for member in archive.infolist())
     except ZIP_ERRORS:
-        raise UserError(f"'{name}' is not a zip archive this app can read; upload a video, or a zip of frames")
+        raise UserError(
+            f"'{name}' is not a zip archive this app can read; upload a video, or a zip of frames")
     if unpacked_bytes > max_unpacked_bytes:
-        raise UserError(f"'{name}' unpacks to {unpacked_bytes / 2 ** 20:.0f} MB, more than the "
-                        f"{max_unpacked_bytes / 2 ** 20:.0f} MB this app unpacks; upload fewer or smaller frames")
+        raise UserError(
+            f"'{name}' unpacks to {unpacked_bytes / 2 ** 20:.0f} MB, more than the "
+            f"{max_unpacked_bytes / 2 ** 20:.0f} MB this app unpacks; upload fewer or smaller frames")
     try:
         extract_zip(path, folder)
     except UserError as error:
-        raise UserError(f"{in_page_terms(error, os.path.basename(path), repr(name))}; zip the frame files themselves "
-                        "(e.g. `cd frames && zip ../frames.zip *.png`) and upload that zip")
+        raise UserError(
+            f"{in_page_terms(error, os.path.basename(path), repr(name))}; zip the frame files themselves "
+            "(e.g. `cd frames && zip ../frames.zip *.png`) and upload that zip")
     frames = frame_folder(folder, name)
     paths = list_frames(frames)
     try:
-        common_image_size(paths, "frame", "all frames of a clip must have one size; resize them or upload them "
-                                          "as separate clips")
+        common_image_size(
+            paths, "frame", "all frames of a clip must have one size; resize them or upload them "
+            "as separate clips")
     except UserError as error:
         raise in_page_terms(error, frames + os.sep, "")
     return dict(kind="frames", path=frames, frames=len(paths))
@@ -129,8 +141,9 @@ def upload_input(upload, name, start, end, folder, max_unpacked_bytes):
     write_atomically(copy, lambda temporary: shutil.copyfile(upload, temporary))
     if extension == ".zip":
         if start or end:
-            raise UserError("Start and End choose a part of a video; for a zip of frames, leave them empty and "
-                            "zip only the frames you want")
+            raise UserError(
+                "Start and End choose a part of a video; for a zip of frames, leave them empty and "
+                "zip only the frames you want")
         return zip_input(copy, name, os.path.join(folder, "frames"), max_unpacked_bytes)
     return video_input(copy, name, start, end)
 

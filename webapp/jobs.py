@@ -26,8 +26,13 @@ TQDM_COUNT = re.compile(r"(\d+)/(\d+) \[")  # tqdm's "n/total [elapsed<remaining
 ERROR_PREFIX = "error: "  # how an entry script reports a UserError (utils.errors.exit_on_user_error)
 SWEEP_SECONDS = 10  # how often ended jobs are checked for expiry
 # the files of a finished job, by what they are
-OUTPUTS = {"video": "result_x4.mp4", "frames_zip": "result_x4_frames.zip", "bicubic": "compare_bicubic_x4.png",
-           "ours": "compare_ours.png", "table": "metrics.md"}
+OUTPUTS = {
+    "video": "result_x4.mp4",
+    "frames_zip": "result_x4_frames.zip",
+    "bicubic": "compare_bicubic_x4.png",
+    "ours": "compare_ours.png",
+    "table": "metrics.md"
+}
 
 
 def job_file(folder):
@@ -60,7 +65,8 @@ class Job:
         return self.state in ("waiting", "running")
 
     def outputs(self):
-        """{kind: path} of the finished job's files that exist (the table only for clips with ground truth)."""
+        """{kind: path} of the finished job's files that exist (the table only for clips with ground
+        truth)."""
         paths = {kind: os.path.join(self.folder, name) for kind, name in OUTPUTS.items()}
         return {kind: path for kind, path in paths.items() if os.path.isfile(path)}
 
@@ -182,14 +188,19 @@ class JobQueue:
         steps = [self.python, "-m", "webapp.steps"]
         # spec["flags"]: the page's settings that are generate.py flags, passed on as they are
         flags = [option for flag, value in job.spec["flags"].items() for option in (flag, value)]
-        generate = [self.python, GENERATE, "--model", job.spec["model"], *flags, "--cache-dir", self.cache_folder,
-                    "--output-dir", os.path.join(folder, "frames"), "--output-name", "sr",
-                    "--output-video", os.path.join(folder, OUTPUTS["video"])]
+        generate = [
+            self.python, GENERATE, "--model", job.spec["model"], *flags, "--cache-dir", self.cache_folder,
+            "--output-dir",
+            os.path.join(folder, "frames"), "--output-name", "sr", "--output-video",
+            os.path.join(folder, OUTPUTS["video"])
+        ]
         commands = []
         if source["kind"] == "video":
             generate += ["--input-video", source["path"]]
-            generate += [option for flag, value in (("--start", source["start"]), ("--end", source["end"])) if value
-                         for option in (flag, value)]
+            generate += [
+                option for flag, value in (("--start", source["start"]), ("--end", source["end"])) if value
+                for option in (flag, value)
+            ]
         elif source["kind"] == "frames":
             generate += ["--input-dir-lr", source["path"]]
         else:
@@ -204,7 +215,8 @@ class JobQueue:
             with self.changed:
                 if job.state != "running":
                     break
-                job.phase, job.counting_since, job.done_frames = phase, None, 0  # counts are generate.py's only
+                # counts are generate.py's only
+                job.phase, job.counting_since, job.done_frames = phase, None, 0
                 job.process = subprocess.Popen(command, cwd=REPO_ROOT, stdin=subprocess.DEVNULL,
                                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                                start_new_session=True)
@@ -248,4 +260,3 @@ def failure(lines, code, folder):
     if errors:
         return errors[-1].replace(folder + os.sep, "")
     return f"the run stopped with exit code {code} ({lines[-1] if lines else 'no message'}); please report it"
-

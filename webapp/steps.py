@@ -3,7 +3,7 @@
     python -m webapp.steps prepare JOB_FOLDER   # a sample clip's HR frames, for generate.py --input-dir-hr
     python -m webapp.steps finish JOB_FOLDER    # the comparison frame, the frame zip, the evaluate.py table
 
-The job folder holds job.json (its settings, webapp/inputs.py's input spec among them), frames/ (the SR
+The job folder holds job.json (its settings: webapp/inputs.job_spec), frames/ (the SR
 frames of generate.py) and what finish writes (webapp/jobs.OUTPUTS).
 """
 import logging
@@ -21,7 +21,8 @@ from evaluation.scoring import Sequence, load_lpips
 from utils import metrics
 from utils.errors import UserError, exit_on_user_error
 from utils.image_io import VideoReader, list_frames, read_rgb, write_atomically, write_bytes, write_rgb
-from utils.ops import bicubic_four_frames, degrade_hr_frame
+from utils.degradation import degrade_frames, model_degradation
+from utils.ops import bicubic_four_frames
 from webapp.jobs import OUTPUTS, job_file
 
 
@@ -29,8 +30,9 @@ def hr_folder(folder):
     return os.path.join(folder, "hr")
 
 
-def prepare(folder, source):
+def prepare(folder, spec):
     """The frames start..end-1 of the sample clip as numbered PNGs in hr/: the ground truth."""
+    source = spec["input"]
     os.makedirs(hr_folder(folder), exist_ok=True)
     reader = VideoReader(source["video"])
     reader.select(str(source["start"]), str(source["end"]))
@@ -38,15 +40,21 @@ def prepare(folder, source):
         write_rgb(os.path.join(hr_folder(folder), f"{index:04d}.png"), frame)
 
 
-def lr_frame(folder, source, index):
+def degraded(hr, spec):
+    """The LR frame generate.py --input-dir-hr makes of an HR frame: by the model's training degradation."""
+    return degrade_frames(hr, model_degradation(spec["model"]))
+
+
+def lr_frame(folder, spec, index):
     """The LR frame generate.py super-resolved as frame `index` of the job (counted from 0)."""
+    source = spec["input"]
     if source["kind"] == "video":
         reader = VideoReader(source["path"])
         reader.select(source["start"] or None, source["end"] or None)
         return next(itertools.islice(reader, index, None))
     if source["kind"] == "frames":
         return read_rgb(list_frames(source["path"])[index])
-    return degrade_hr_frame(read_rgb(list_frames(hr_folder(folder))[index]))
+    return degraded(read_rgb(list_frames(hr_folder(folder))[index]), spec)
 
 
 def bicubic_like(lr, sr_shape):
@@ -62,7 +70,7 @@ def zip_frames(path, frame_paths):
     write_atomically(path, write)
 
 
-def score_table(folder, sr_frames_folder):
+def score_table(folder, spec, sr_frames_folder):
     """evaluate.py's table of x4 bicubic and ours against the ground truth (hr/), as markdown."""
     hr_paths = list_frames(hr_folder(folder))
     if len(hr_paths) < metrics.MIN_FRAMES:
@@ -72,13 +80,18 @@ def score_table(folder, sr_frames_folder):
     os.makedirs(bicubic_folder, exist_ok=True)
     for hr_path in hr_paths:
         hr = read_rgb(hr_path)
-        write_rgb(os.path.join(bicubic_folder, os.path.basename(hr_path)), bicubic_like(degrade_hr_frame(hr), hr.shape))
-    rows = evaluate([Sequence(0, bicubic_folder, hr_folder(folder)), Sequence(1, sr_frames_folder, hr_folder(folder))],
-                    os.path.join(folder, "evaluation"), lpips_arrays=load_lpips())
-    return markdown_table([dict(row, label=label, target_folder="") for row, label in zip(rows, ("x4 bicubic", "ours"))])
+        write_rgb(os.path.join(bicubic_folder, os.path.basename(hr_path)),
+                  bicubic_like(degraded(hr, spec), hr.shape))
+    rows = evaluate(
+        [Sequence(0, bicubic_folder, hr_folder(folder)),
+         Sequence(1, sr_frames_folder, hr_folder(folder))],
+        os.path.join(folder, "evaluation"),
+        lpips_arrays=load_lpips())
+    return markdown_table(
+        [dict(row, label=label, target_folder="") for row, label in zip(rows, ("x4 bicubic", "ours"))])
 
 
-def finish(folder, source):
+def finish(folder, spec):
     """The comparison pair of the middle frame, the zip of the SR frames and, for a sample with ground truth,
     the evaluate.py table."""
     sr_frames_folder = os.path.join(folder, "frames")
@@ -86,10 +99,13 @@ def finish(folder, source):
     middle = len(sr_paths) // 2
     ours = read_rgb(sr_paths[middle])
     write_rgb(os.path.join(folder, OUTPUTS["ours"]), ours)
-    write_rgb(os.path.join(folder, OUTPUTS["bicubic"]), bicubic_like(lr_frame(folder, source, middle), ours.shape))
+    write_rgb(os.path.join(folder, OUTPUTS["bicubic"]),
+              bicubic_like(lr_frame(folder, spec, middle), ours.shape))
     zip_frames(os.path.join(folder, OUTPUTS["frames_zip"]), sr_paths)
-    if source["kind"] == "hr_frames":
-        write_bytes(os.path.join(folder, OUTPUTS["table"]), score_table(folder, sr_frames_folder), mode="w")
+    if spec["input"]["kind"] == "hr_frames":
+        write_bytes(os.path.join(folder, OUTPUTS["table"]),
+                    score_table(folder, spec, sr_frames_folder),
+                    mode="w")
 
 
 STEPS = {"prepare": prepare, "finish": finish}
@@ -101,7 +117,7 @@ def main(argv=None):
         if step not in STEPS:
             raise UserError(f"unknown step '{step}'; choose one of {', '.join(STEPS)}")
         with open(job_file(folder), encoding="utf-8") as file:
-            STEPS[step](folder, json.load(file)["input"])
+            STEPS[step](folder, json.load(file))
 
 
 if __name__ == "__main__":

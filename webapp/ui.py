@@ -35,11 +35,15 @@ def describe(queue, job):
     if job.state == "done":
         # the job's folder goes keep_seconds after its end; Gradio's copies of its files within a sweep after
         deleted_at = time.time() + queue.keep_seconds + CACHE_SWEEP_SECONDS - (time.monotonic() - job.ended)
-        return (f"Job {job.id}: done, {job.total_frames} frames in {clock(job.ended - job.started)}. Its files are "
-                f"deleted by {time.strftime('%H:%M', time.localtime(deleted_at))} (server time).")
+        return (
+            f"Job {job.id}: done, {job.total_frames} frames in {clock(job.ended - job.started)}. Its files "
+            "are "
+            f"deleted by {time.strftime('%H:%M', time.localtime(deleted_at))} (server time).")
     if job.state == "failed":
         return f"Job {job.id} failed: {job.message}"
     if job.state == "cancelled":
+        if not job.finished.is_set():  # its processes are being killed, its folder is not gone yet
+            return f"Job {job.id}: cancelling..."
         return f"Job {job.id}: cancelled; it was stopped and its files deleted."
     return f"Job {job.id}: its files have been deleted."
 
@@ -68,20 +72,32 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
             with gr.Column():
                 model = model_choice()
                 with gr.Row():
-                    start = gr.Textbox(label="Start", placeholder="frame (0 is the first) or time: 4.5s, 1:02.5",
+                    start = gr.Textbox(label="Start",
+                                       placeholder="frame (0 is the first) or time: 4.5s, 1:02.5",
                                        elem_id="start")
-                    end = gr.Textbox(label="End", placeholder="not included; empty: to the end", elem_id="end")
+                    end = gr.Textbox(label="End",
+                                     placeholder="not included; empty: to the end",
+                                     elem_id="end")
                 with gr.Row():
                     backend = gr.Dropdown(backends, value=backends[0], label="Backend", elem_id="backend")
-                    precision = gr.Dropdown(precisions, value=precisions[0], label="Precision", elem_id="precision")
+                    precision = gr.Dropdown(precisions,
+                                            value=precisions[0],
+                                            label="Precision",
+                                            elem_id="precision")
         with gr.Row():
             run = gr.Button("Run", variant="primary", elem_id="run")
             cancel = gr.Button("Cancel", variant="stop", elem_id="cancel")
         status = gr.Markdown(elem_id="status")
         with gr.Row():
-            video = gr.Video(label="x4 result, with the source's audio", interactive=False, elem_id="result-video")
-            comparison = gr.ImageSlider(label="middle frame: x4 bicubic | ours (drag the bar; scroll to zoom)",
-                                        type="filepath", format="png", interactive=False, elem_id="comparison")
+            video = gr.Video(label="x4 result, with the source's audio",
+                             interactive=False,
+                             elem_id="result-video")
+            comparison = gr.ImageSlider(
+                label="middle frame: x4 bicubic | ours (drag the bar; scroll to zoom)",
+                type="filepath",
+                format="png",
+                interactive=False,
+                elem_id="comparison")
         downloads = gr.File(label="Downloads: the video and a zip of its frames", file_count="multiple",
                             interactive=False, elem_id="downloads")
         table = gr.Markdown(elem_id="metrics")
@@ -99,7 +115,7 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
             except UserError as error:
                 yield f"**Cannot run:** {error}", None, None, None, None, ""
                 return
-            while job.active:
+            while not job.finished.is_set():
                 yield describe(queue, job), job.id, None, None, None, ""
                 time.sleep(POLL_SECONDS)
             outputs = job.outputs()

@@ -1,0 +1,44 @@
+"""Helpers several test modules share: generate.py's reference fixtures, its one-line user errors, and
+real LR frames."""
+import numpy as np
+import pytest
+
+import generate
+from conftest import reference_path, shared_path
+from generate import frames_from_folder
+from inference import SuperResolver
+
+FIXTURES = ("parity_generate", "parity_generate_strong")
+NPY_TOLERANCE = 2e-5  # the fixture README: about 40x float-order noise, far below a recurrence bug
+
+
+def fixture_frames(fixture):
+    return frames_from_folder(reference_path(fixture, "lr"))
+
+
+def run_fixture(fixture, backend="nnabla", **options):
+    _, _, frames = fixture_frames(fixture)
+    resolver = SuperResolver(reference_path(fixture, "weights.h5"), backend, "cpu", **options)
+    return dict(resolver.sequence(frames))
+
+
+def assert_matches_fixture(fixture, outputs):
+    assert sorted(outputs) == [f"lr_{index:04d}" for index in range(1, 9)]
+    for name, output in outputs.items():
+        expected = np.load(reference_path(fixture, "out", f"output_{name}.npy"))
+        assert output.shape == expected.shape
+        assert np.abs(output - expected).max() <= NPY_TOLERANCE, name
+
+
+def expect_user_error(capsys, argv, message):
+    with pytest.raises(SystemExit) as exit_info:
+        generate.main(argv)
+    assert exit_info.value.code == 2
+    error_lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(error_lines) == 1 and error_lines[0].startswith("error: "), error_lines
+    assert message in error_lines[0]
+
+
+def calendar_frames(count, height, width):
+    _, _, frames = frames_from_folder(shared_path("data", "calendar_lr"))
+    return [(name, frame[:height, :width]) for _, (name, frame) in zip(range(count), frames)]
