@@ -32,7 +32,7 @@ from utils.context import CONTEXT_CHOICES
 from utils.degradation import degrade_frames, model_degradation
 from utils.distributed import (MPIProcesses, SingleProcess, end_the_job_on_failure, launched_by_mpirun,
                                local_rank)
-from utils.errors import UserError, exit_on_user_error, interrupt_on_stop_signals
+from utils.errors import UserError, exit_on_user_error, ignore_stop_signals, interrupt_on_stop_signals
 from utils.flags import MAX_THREADS, FlagParser, positive
 from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, check_video_output,
                             list_frames, open_video_writer, read_ahead, read_rgb, remove_stale_temporaries,
@@ -343,6 +343,8 @@ def main(argv=None):
     with end_the_job_on_failure(processes), exit_on_user_error(report=processes.rank == 0), \
             interrupt_on_stop_signals(), ExitStack() as output_claim:
         run(parse_args(argv), processes, output_claim)
+    if processes.size > 1:  # done: a stop signal while MPI's exit waits for the other ranks must not end this
+        ignore_stop_signals()  # one by the signal (Python's exit restores the default action of its handlers)
 
 
 if __name__ == "__main__":
