@@ -11,8 +11,6 @@ from conftest import REPO_ROOT, reference_path, shared_path
 
 from utils.paths import BUNDLED_MODEL
 
-from utils.paths import BUNDLED_MODEL
-
 WEIGHTS = reference_path("parity_generate", "weights.h5")
 FRAMES = reference_path("parity_generate", "lr")
 
