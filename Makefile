@@ -11,7 +11,7 @@ TEST_STAMP := $(VENV)/.installed-test
 BIGBUCKBUNNY = $$($(PYTHON) -c "from utils.image_io import sample_clip; \
                                  print(sample_clip('bigbuckbunny.mp4'))")
 
-.PHONY: setup setup-test setup-gpu browser test demo app demo-model bench gpu-check clean-venv
+.PHONY: setup setup-test setup-gpu browser test demo app demo-model demo-model-x2 bench gpu-check clean-venv
 
 setup: $(STAMP)
 
@@ -60,6 +60,12 @@ demo-model: $(STAMP)
 	$(MPIRUN) -n 2 $(PYTHON) train.py --cfg recipes/demo_detail.yaml \
 	    --pre_trained_frvsr_weights outputs/demo_texture/model_param_00000200.h5
 	cp outputs/demo_detail/model_param_00000650.h5 pretrained/tecogan_demo_bigbuckbunny.h5
+
+# An x2 model from the same scenes (recipes/demo_x2_frvsr.yaml), on both CPU cores (docs/x2.md).
+demo-model-x2: $(STAMP)
+	$(PYTHON) -m authors_scripts.dataPrepare --disk_path data/bigbuckbunny_scenes --video "$(BIGBUCKBUNNY)" --duration 33
+	$(MPIRUN) -n 2 $(PYTHON) train.py --cfg recipes/demo_x2_frvsr.yaml
+	cp outputs/demo_x2_frvsr/model_param_00001000.h5 pretrained/frvsr_x2_demo_bigbuckbunny.h5
 
 bench: $(TEST_STAMP)
 	$(PYTHON) -m benchmarks.bench_generate

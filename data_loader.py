@@ -2,7 +2,7 @@
 any folder of sequences, REDS), read from their frame files or the decoded-frame cache (data.cache_dir).
 
 A sample is rnn_n consecutive frames of one sequence (a sliding window that never crosses two),
-cropped to tar_size = crop_size * SCALE + 2 * margin (utils.degradation) so that the LR frames can be made
+cropped to tar_size = crop_size * scale + 2 * margin (utils.degradation) so that the LR frames can be made
 inside the graph, augmented, as RGB float32 in [0, 1].
 
 Every sample is a pure function of (seed, global sample number): the batches of iteration k are the
@@ -25,15 +25,15 @@ from datasets.sequences import check_lengths, find_scenes, folder_sequences, fra
 from utils.distributed import local_size
 from utils.errors import UserError
 from utils.degradation import DEFAULT_DEGRADATION, margin
-from utils.ops import SCALE
 
 MOVING_FIRST_FRAME_PROBABILITY = 0.3  # the reference moves when uniform(0, 1) >= 0.7
 MOVE_STEP_RANGE = (-3.5, 4.5)  # per-frame shift floor(uniform(-3.5, 4.5)) in {-4, ..., 4}
 
 
-def hr_crop_size(crop_size, degradation=DEFAULT_DEGRADATION):
-    """HR pixels a sample needs: the target crop plus the degradation's margin on each side."""
-    return crop_size * SCALE + 2 * margin(degradation)
+def hr_crop_size(crop_size, scale, degradation=DEFAULT_DEGRADATION):
+    """HR pixels a sample needs: the target crop (crop_size LR pixels at `scale`) plus the degradation's margin
+    on each side."""
+    return crop_size * scale + 2 * margin(degradation, scale)
 
 
 def training_sequences(data, rnn_n, warn=print):
@@ -95,7 +95,7 @@ class SequenceSampler:
         self.scenes = [sequence.folder for sequence in sequences]
         self.windows = sequence_windows(self.scenes, train.rnn_n,
                                         [len(sequence.frames) - 1 for sequence in sequences])
-        self.rnn_n, self.tar_size = train.rnn_n, hr_crop_size(train.crop_size, data.degradation)
+        self.rnn_n, self.tar_size = train.rnn_n, hr_crop_size(train.crop_size, train.scale, data.degradation)
         self.flip, self.random_crop = train.flip, train.random_crop
         self.moving_first_frame = train.movingFirstFrame
         self.seed, self.batch_size = train.seed, train.batch_size

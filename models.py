@@ -12,8 +12,9 @@ import nnabla.initializer as I
 import nnabla.parametric_functions as PF
 from nnabla.parameter import get_parameter_or_create
 
-from utils.ops import (SCALE, bicubic_four_channel_first, frames_at, frames_batch, space_to_depth,
-                       to_channel_first, to_channel_last, upscale_four, warp_by_flow)
+from utils.errors import UserError
+from utils.ops import (SCALES, bicubic_upscale_channel_first, bilinear_upscale, frames_at, frames_batch,
+                       space_to_depth, to_channel_first, to_channel_last, warp_by_flow)
 
 FLOW_MAX_VELOCITY = 24.0  # tanh output scaled to +-24 LR pixels, as in the paper
 GENERATOR_SCOPE = "generator"  # parameter scopes of the released weight files
@@ -60,10 +61,38 @@ def residual_block(x, name):
         return conv(net, 64, "conv_2") + x
 
 
+def generator_input_channels(scale):
+    """Channels of the generator's input at a scale: the LR frame and the space-to-depth packed warped output."""
+    return 3 + 3 * scale * scale
+
+
+def scale_of_generator_input(channels):
+    """The scale whose generator takes `channels` input channels, or None when none does."""
+    return next((scale for scale in SCALES if generator_input_channels(scale) == channels), None)
+
+
+GENERATOR_INPUT_WEIGHT = f"{GENERATOR_SCOPE}/generator_unit/input_stage/conv/conv/W"  # (64, 3, 3, 3 + 3*s*s) in a file
+
+
+def model_scale(file_arrays, source):
+    """The scale of a model file's generator ({name: array in file layout}), read from its input convolution's
+    channels; UserError naming the file when they fit no scale. None when the file holds no generator."""
+    weight = file_arrays.get(GENERATOR_INPUT_WEIGHT)
+    if weight is None:
+        return None
+    scale = scale_of_generator_input(weight.shape[-1])
+    if scale is None:
+        expected = ", ".join(f"{generator_input_channels(each)} (x{each})" for each in SCALES)
+        raise UserError(f"weights file '{source}': the generator's input convolution takes {weight.shape[-1]} "
+                        f"channels, which fit no scale ({expected}); use a model file saved by train.py or an "
+                        "official NNabla model")
+    return scale
+
+
 def generator_trunk(lr_and_warped_prev, num_resblock):
     """The generator's LR part: input stage and residual blocks.
 
-    lr_and_warped_prev: (B, 3 + 48, H, W) channel-first. Returns (B, 64, H, W) features; each
+    lr_and_warped_prev: (B, 3 + 3*s*s, H, W) channel-first, s the scale. Returns (B, 64, H, W) features; each
     output pixel sees generator_trunk_halo(num_resblock) input pixels on every side (one per 3x3 convolution).
     """
     with nn.parameter_scope("generator_unit"):
@@ -74,18 +103,20 @@ def generator_trunk(lr_and_warped_prev, num_resblock):
     return net
 
 
-def generator_tail(features, lr_frame):
-    """The generator's x4 upsampling part: (B, 64, H, W) features and the (B, 3, H, W) LR frame ->
-    (B, 3, 4H, 4W) in about [0, 1], a residual over the x4 bicubic upsampling of the LR frame.
+def generator_tail(features, lr_frame, scale):
+    """The generator's upsampling part: (B, 64, H, W) features and the (B, 3, H, W) LR frame -> (B, 3, sH, sW)
+    in about [0, 1] for s = scale, a residual over the bicubic upsampling of the LR frame by s.
 
-    Each output pixel sees GENERATOR_TAIL_HALO LR pixels on every side.
+    One stride-2 transposed convolution per doubling: conv_tran1 at x2, conv_tran1 and conv_tran2 at x4 (the
+    paper's). Each output pixel sees GENERATOR_TAIL_HALO LR pixels on every side.
     """
+    net = features
     with nn.parameter_scope("generator_unit"):
         with nn.parameter_scope("conv_tran2highres"):
-            net = F.relu(deconv_x2(features, 64, "conv_tran1"))
-            net = F.relu(deconv_x2(net, 64, "conv_tran2"))
+            for doubling in range(1, scale.bit_length()):  # 1 .. log2(scale)
+                net = F.relu(deconv_x2(net, 64, f"conv_tran{doubling}"))
         with nn.parameter_scope("output_stage"):
-            return conv_few_outputs(net, 3, "conv") + bicubic_four_channel_first(lr_frame)
+            return conv_few_outputs(net, 3, "conv") + bicubic_upscale_channel_first(lr_frame, scale)
 
 
 def generator_trunk_halo(num_resblock):
@@ -93,26 +124,28 @@ def generator_trunk_halo(num_resblock):
     return 2 * num_resblock + 1
 
 
-# LR pixels the tail's output at LR pixel i reaches on either side: the two transposed convolutions
-# read LR pixels i and i + 1, the 3x3 output convolution a quarter pixel more, the bicubic i - 1 .. i + 2.
+# LR pixels the tail's output at LR pixel i reaches on either side at both scales: the transposed convolutions
+# read LR pixels i and i + 1, the 3x3 output convolution a fraction of a pixel more, the bicubic i - 1 .. i + 2.
 GENERATOR_TAIL_HALO = 2
 
 
 def generator_input(lr_frame, warped_prev_hr):
-    """The frame-recurrent generator's input: (B, h, w, 3) LR frame and (B, 4h, 4w, 3) previous output
-    warped onto it, in [0, 1] -> (B, h, w, 3 + 48), the warped output packed by space_to_depth."""
-    return F.concatenate(lr_frame, space_to_depth(warped_prev_hr), axis=3)
+    """The frame-recurrent generator's input: (B, h, w, 3) LR frame and (B, sh, sw, 3) previous output
+    warped onto it, in [0, 1] -> (B, h, w, 3 + 3*s*s), the warped output packed by space_to_depth."""
+    return F.concatenate(lr_frame, space_to_depth(warped_prev_hr, warped_prev_hr.shape[1] // lr_frame.shape[1]),
+                         axis=3)
 
 
 def generator(lr_and_warped_prev, num_resblock):
     """Frame-recurrent generator.
 
-    lr_and_warped_prev: (B, H, W, 3 + 48), the LR frame in [0, 1] and the space-to-depth packed,
-    warped previous output. Returns (B, 4H, 4W, 3) in [-1, 1]: the network predicts a residual
-    over the x4 bicubic upsampling of the LR frame.
+    lr_and_warped_prev: (B, H, W, 3 + 3*s*s), the LR frame in [0, 1] and the space-to-depth packed,
+    warped previous output; its channels give the scale s. Returns (B, sH, sW, 3) in [-1, 1]: the
+    network predicts a residual over the bicubic upsampling of the LR frame by s.
     """
     net = to_channel_first(lr_and_warped_prev)
-    return to_channel_last(generator_tail(generator_trunk(net, num_resblock), net[:, 0:3]) * 2 - 1)
+    scale = scale_of_generator_input(net.shape[1])
+    return to_channel_last(generator_tail(generator_trunk(net, num_resblock), net[:, 0:3], scale) * 2 - 1)
 
 
 FLOW_NET_STRIDE = 8  # the flow estimator pools three times by 2
@@ -196,11 +229,11 @@ def discriminator_inputs(real_frames, generated_frames, lr_frames, flow_hr, crop
     train the flow net (TecoGAN supplement). Near the border a warp reads clamped copies of the edge,
     so only the centre crop_dt fraction of the warped frames is kept; the rest is zero.
 
-    real_frames, generated_frames (B, L, 4h, 4w, 3) in [-1, 1]; lr_frames (B, L, h, w, 3); flow_hr
-    (B, L-1, 4h, 4w, 2). Returns the real and the generated input, (B * (L // 3), 4h, 4w, 27) each with
-    triplet j of sample b at b * (L // 3) + j, and the generated frames they show, (B * 3 * (L // 3), 4h,
-    4w, 3), where the discriminator's own update cuts the gradient into the generator. Channels: 0..8
-    the frames, 9..17 the warped frames, 18..26 the x4 bilinearly upsampled LR frames; in each group
+    real_frames, generated_frames (B, L, sh, sw, 3) in [-1, 1] for s the scale; lr_frames (B, L, h, w, 3);
+    flow_hr (B, L-1, sh, sw, 2). Returns the real and the generated input, (B * (L // 3), sh, sw, 27) each
+    with triplet j of sample b at b * (L // 3) + j, and the generated frames they show, (B * 3 * (L // 3),
+    sh, sw, 3), where the discriminator's own update cuts the gradient into the generator. Channels: 0..8
+    the frames, 9..17 the warped frames, 18..26 the LR frames bilinearly upsampled by s; in each group
     channel c of triplet frame k (0, 1, 2) at 3c + k, as the reference packs them.
     """
     batch, length, height, width = real_frames.shape[:4]
@@ -208,7 +241,7 @@ def discriminator_inputs(real_frames, generated_frames, lr_frames, flow_hr, crop
     num_frames = 3 * triplets
     previous = frames_at(flow_hr, [3 * j for j in range(triplets)])
     following = frames_at(flow_hr, [length - 3 - 3 * j for j in range(triplets)])
-    stacked = F.stack(previous, F.constant(0, previous.shape), following, axis=2)  # (B, L//3, 3, 4h, 4w, 2)
+    stacked = F.stack(previous, F.constant(0, previous.shape), following, axis=2)  # (B, L//3, 3, sh, sw, 2)
     flows = F.reshape(stacked, (batch * num_frames, height, width, 2))
     flows.need_grad = False
     margin_y, margin_x = (height - int(height * crop_dt)) // 2, (width - int(width * crop_dt)) // 2
@@ -220,7 +253,8 @@ def discriminator_inputs(real_frames, generated_frames, lr_frames, flow_hr, crop
         return F.reshape(by_triplet, (batch * triplets,) + size + (3 * channels,))
 
     lr_packed = to_channel_first(pack(frames_batch(lr_frames[:, :num_frames])))
-    lr_upsampled = to_channel_last(F.interpolate(lr_packed, scale=(SCALE, SCALE), mode="linear",
+    scale = height // lr_frames.shape[2]
+    lr_upsampled = to_channel_last(F.interpolate(lr_packed, scale=(scale, scale), mode="linear",
                                                  align_corners=False, half_pixel=False))
 
     def shown(sequence):
@@ -245,21 +279,21 @@ def estimate_sequence_flows(lr_frames):
         return flow_estimator(F.reshape(pairs, (batch * (length - 1), height, width, 2 * channels)))
 
 
-def flow_to_high_res(flow_lr):
-    """LR flow in LR pixels -> HR flow in HR pixels: x4 bilinear upsampling of the flow times 4."""
-    return upscale_four(flow_lr * SCALE)
+def flow_to_high_res(flow_lr, scale):
+    """LR flow in LR pixels -> HR flow in HR pixels: bilinear upsampling of the flow by the scale, times the scale."""
+    return bilinear_upscale(flow_lr * scale, scale)
 
 
 def generate_sequence(lr_frames, flow_hr, num_resblock):
     """Unroll the frame-recurrent generator over a sequence.
 
-    lr_frames (B, T, h, w, 3) in [0, 1]; flow_hr (B, T-1, 4h, 4w, 2), entry t-1 warping frame t-1 onto t.
-    Frame 0 gets zeros in place of the warped previous output; frame t gets the output of frame t-1
-    warped by flow_hr[:, t-1], mapped to [0, 1] and space-to-depth packed. Returns (B, T, 4h, 4w, 3)
-    in [-1, 1].
+    lr_frames (B, T, h, w, 3) in [0, 1]; flow_hr (B, T-1, sh, sw, 2) for s the scale, entry t-1 warping
+    frame t-1 onto t. Frame 0 gets zeros in place of the warped previous output; frame t gets the output of
+    frame t-1 warped by flow_hr[:, t-1], mapped to [0, 1] and space-to-depth packed. Returns
+    (B, T, sh, sw, 3) in [-1, 1].
     """
-    batch, length, height, width, _ = lr_frames.shape
-    warped_prev_hr = F.constant(0, (batch, SCALE * height, SCALE * width, 3))
+    batch, length = lr_frames.shape[:2]
+    warped_prev_hr = F.constant(0, (batch,) + flow_hr.shape[2:4] + (3,))
     outputs = []
     for frame in range(length):
         with nn.parameter_scope(GENERATOR_SCOPE):

@@ -47,7 +47,7 @@ from utils.errors import INTERRUPTED_EXIT, UserError, exit_on_user_error, interr
 from utils.flags import FlagParser
 from utils.image_io import remove_stale_temporaries
 from utils.degradation import DEFAULT_DEGRADATION, degrade, margin
-from utils.ops import SCALE, frames_batch, warp_by_flow
+from utils.ops import PAPER_SCALE, frames_batch, warp_by_flow
 from utils.paths import lock_folder, output_file, output_folder
 from utils.weights import parameters_under
 from vgg19 import VGG_SCOPE, load_vgg19, vgg19_features, vgg_feature_loss
@@ -108,17 +108,17 @@ def run_settings(config, num_procs):
     return settings
 
 
-def lr_sequence(data_hr, degradation=DEFAULT_DEGRADATION):
-    """The LR frames made from the HR crops by the training degradation: (B, T, tar, tar, 3) -> (B, T, h, w,
-    3)."""
+def lr_sequence(data_hr, degradation, scale):
+    """The LR frames made from the HR crops by the training degradation at `scale`: (B, T, tar, tar, 3) ->
+    (B, T, h, w, 3)."""
     batch, length, size = data_hr.shape[:3]
-    lr_frames = degrade(F.reshape(data_hr, (batch * length, size, size, 3)), degradation)
+    lr_frames = degrade(F.reshape(data_hr, (batch * length, size, size, 3)), degradation, scale)
     return F.reshape(lr_frames, (batch, length) + lr_frames.shape[1:])
 
 
-def hr_targets(data_hr, degradation=DEFAULT_DEGRADATION):
-    """The centre of the HR crops (without the degradation's margin), mapped to [-1, 1]."""
-    border = margin(degradation)
+def hr_targets(data_hr, degradation=DEFAULT_DEGRADATION, scale=PAPER_SCALE):
+    """The centre of the HR crops (without the degradation's margin at `scale`), mapped to [-1, 1]."""
+    border = margin(degradation, scale)
     size = data_hr.shape[2] - 2 * border
     return data_hr[:, :, border:border + size, border:border + size] * 2 - 1
 
@@ -126,12 +126,14 @@ def hr_targets(data_hr, degradation=DEFAULT_DEGRADATION):
 def recurrent_generation(lr_frames, targets, blocks, scope, stage):
     """Flows, generated frames, content and warp losses of a sequence (the FRVSR part of both stages).
 
-    The generator and flow net parameters live under `stage` ('frvsr' or 'tecogan') of the root scope dict.
+    The generator and flow net parameters live under `stage` ('frvsr' or 'tecogan') of the root scope dict;
+    the scale is that of the targets over the LR frames.
     """
     batch, length, height, width, _ = lr_frames.shape
+    scale = targets.shape[2] // height
     with nn.parameter_scope("", scope), nn.parameter_scope(stage):
         flow_lr = estimate_sequence_flows(lr_frames)
-        flow_hr = F.reshape(flow_to_high_res(flow_lr), (batch, length - 1, SCALE * height, SCALE * width, 2))
+        flow_hr = F.reshape(flow_to_high_res(flow_lr, scale), (batch, length - 1, scale * height, scale * width, 2))
         generated = generate_sequence(lr_frames, flow_hr, blocks)
     graph = SimpleNamespace(lr_frames=lr_frames, targets=targets, flow_lr=flow_lr, flow_hr=flow_hr,
                             generated=generated)
@@ -147,10 +149,11 @@ def keep_for_logging(graph, names):
         variable.persistent = True  # kept through backward(clear_buffer=True) for logging
 
 
-def build_frvsr_graph(data_hr, blocks, scope, stage="frvsr", degradation=DEFAULT_DEGRADATION):
+def build_frvsr_graph(data_hr, blocks, scope, stage="frvsr", degradation=DEFAULT_DEGRADATION,
+                      scale=PAPER_SCALE):
     """The FRVSR training graph on HR crops data_hr (B, T, tar, tar, 3) in [0, 1]."""
-    graph = recurrent_generation(lr_sequence(data_hr, degradation), hr_targets(data_hr, degradation), blocks,
-                                 scope, stage)
+    graph = recurrent_generation(lr_sequence(data_hr, degradation, scale),
+                                 hr_targets(data_hr, degradation, scale), blocks, scope, stage)
     graph.gen_loss = graph.content_loss
     graph.fnet_loss = graph.gen_loss + graph.warp_loss
     keep_for_logging(graph, ("content_loss", "warp_loss", "fnet_loss"))
@@ -164,12 +167,13 @@ def build_tecogan_graph(data_hr,
                         use_vgg,
                         scope,
                         stage="tecogan",
-                        degradation=DEFAULT_DEGRADATION):
+                        degradation=DEFAULT_DEGRADATION,
+                        scale=PAPER_SCALE):
     """The TecoGAN training graph: FRVSR on the ping-pong sequence, the spatio-temporal discriminator,
     and the ping-pong, adversarial, discriminator-feature and (if use_vgg) VGG19 losses. The
     discriminator and VGG19 parameters sit at the top of the scope dict, as in the reference."""
-    graph = recurrent_generation(ping_pong(lr_sequence(data_hr, degradation)),
-                                 ping_pong(hr_targets(data_hr, degradation)), blocks, scope, stage)
+    graph = recurrent_generation(ping_pong(lr_sequence(data_hr, degradation, scale)),
+                                 ping_pong(hr_targets(data_hr, degradation, scale)), blocks, scope, stage)
     generated = graph.generated
     real_input, fake_input, graph.t_gen_output = discriminator_inputs(graph.targets, generated,
                                                                       graph.lr_frames, graph.flow_hr,
@@ -356,9 +360,10 @@ def build_training(config, data_hr, stage, blocks):
     parameter_tree = OrderedDict()  # the root parameter scope of this run: its networks' parameters, nested
     if stage.adversarial:
         graph = build_tecogan_graph(data_hr, blocks, config.gan, config.train.eps, config.gan.vgg_scaling > 0,
-                                    parameter_tree, stage.name, config.data.degradation)
+                                    parameter_tree, stage.name, config.data.degradation, config.train.scale)
     else:
-        graph = build_frvsr_graph(data_hr, blocks, parameter_tree, stage.name, config.data.degradation)
+        graph = build_frvsr_graph(data_hr, blocks, parameter_tree, stage.name, config.data.degradation,
+                                  config.train.scale)
     with nn.parameter_scope("", parameter_tree):
         learnable_params = {solver: {name: param for name, param in parameters_under(prefix).items()
                                      if param.need_grad}
@@ -448,7 +453,7 @@ def train(config, output_claim):
             print(f"resuming from {checkpoint} at iteration {start}")
     elif stage.adversarial:
         file_blocks = load_frvsr_start(config.train.pre_trained_frvsr_weights, network_params, stage.name,
-                                       blocks)
+                                       blocks, config.train.scale)
     balance = BalanceAverage(config.train.decay, loop_state.get("balance", 0.0),
                              loop_state.get("balance_average"))
     log = LossLog(output_dir, start) if is_writer else None

@@ -30,7 +30,7 @@ from benchmarks.onnxruntime_baseline import OnnxRuntimeNetwork
 from inference import new_parameters, scene_steps
 from inference.onnx_export import OPENVINO_PRECISIONS, cpu_has_bfloat16
 from utils.image_io import list_frames, read_rgb
-from utils.ops import SCALE
+from utils.ops import PAPER_SCALE as SCALE  # the random model is x4
 from utils.paths import REPO_ROOT
 from utils.weights import save_weights
 

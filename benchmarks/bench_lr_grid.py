@@ -18,7 +18,7 @@ from utils.degradation import degrade_frames
 from utils.errors import exit_on_user_error
 from utils.image_io import read_video_frames, sample_clip
 from utils.metrics import crop, psnr, scored_frames
-from utils.ops import SCALE, bicubic_four_frames
+from utils.ops import bicubic_upscale_frames
 from utils.paths import BUNDLED_MODEL
 
 
@@ -36,26 +36,20 @@ def main():
         args = parser.parse_args()
         path = args.clip if os.path.isfile(args.clip) else sample_clip(args.clip)
         hr = read_video_frames(path, args.frames)
-        height, width = (hr.shape[1] // SCALE) * SCALE, (hr.shape[2] // SCALE) * SCALE
-        targets = list(hr[:, :height, :width])
-        ways = {"training grid (--input-dir-hr)": [degrade_frames(frame) for frame in targets],
-                "cv2.INTER_AREA (centred)": [cv2.resize(frame, (width // SCALE, height // SCALE),
-                                                        interpolation=cv2.INTER_AREA) for frame in targets]}
         resolver = SuperResolver(args.model)
-        print(
-            f"{os.path.basename(path)}, {len(targets)} frames of {width}x{height}; model "
-            f"{os.path.basename(args.model)}"
-        )
+        scale = resolver.scale
+        height, width = (hr.shape[1] // scale) * scale, (hr.shape[2] // scale) * scale
+        targets = list(hr[:, :height, :width])
+        ways = {"training grid (--input-dir-hr)": [degrade_frames(frame, scale=scale) for frame in targets],
+                "cv2.INTER_AREA (centred)": [cv2.resize(frame, (width // scale, height // scale),
+                                                        interpolation=cv2.INTER_AREA) for frame in targets]}
+        print(f"{os.path.basename(path)}, {len(targets)} frames of {width}x{height}; model "
+              f"{os.path.basename(args.model)}")
         print(f"{'LR made by':>32} {'bicubic PSNR':>13} {'ours PSNR':>10}")
         for way, lr_frames in ways.items():
-            ours = [
-                output
-                for _, output in resolver.sequence([(str(i), frame) for i, frame in enumerate(lr_frames)])
-            ]
-            print(
-                f"{way:>32} {mean_psnr(bicubic_four_frames(lr_frames), targets):13.2f} "
-                f"{mean_psnr(ours, targets):10.2f}"
-            )
+            ours = [output for _, output in resolver.sequence([(str(i), frame) for i, frame in enumerate(lr_frames)])]
+            print(f"{way:>32} {mean_psnr(bicubic_upscale_frames(lr_frames, scale), targets):13.2f} "
+                  f"{mean_psnr(ours, targets):10.2f}")
 
 
 if __name__ == "__main__":

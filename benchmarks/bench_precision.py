@@ -30,7 +30,7 @@ from utils import context, metrics
 from utils.degradation import degrade_frames
 from utils.errors import exit_on_user_error
 from utils.image_io import list_frames, read_rgb, read_video_frames, sample_clip
-from utils.ops import SCALE
+from utils.ops import PAPER_SCALE as SCALE  # the bundled model is x4
 from utils.paths import BUNDLED_MODEL
 from utils.weights import save_weights
 

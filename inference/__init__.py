@@ -1,15 +1,16 @@
-"""Frame-recurrent inference as a library: TecoGAN / FRVSR 4x super-resolution of frame sequences of any size.
+"""Frame-recurrent inference as a library: TecoGAN / FRVSR super-resolution (x4 or x2, read from the weights) of
+frame sequences of any size.
 
     from inference import SuperResolver
     resolver = SuperResolver("tecogan_model.h5")            # backend and memory budget chosen automatically
     for name, sr_frame in resolver.sequence(named_lr_frames, cuts=[120]):  # (name, (H, W, 3) RGB in [0, 1])
-        ...                                                  # sr_frame: (4H, 4W, 3), unclipped
+        ...                                                  # sr_frame: (sH, sW, 3), s = resolver.scale
 
 Each frame is computed in tiles whose size follows a memory budget (tiles.py), and the result equals the
 untiled computation. The recurrence stays whole-frame: the previous output is the stitched HR frame,
 warped by the stitched flow (recurrence.py, warp.py). Per frame: the flow net on aligned LR windows gives
 the LR flow; the generator's trunk (input stage and residual blocks, cheap per pixel) runs on large
-windows, each of which feeds its features to the generator's tail (x4 upsampling, the most memory per
+windows, each of which feeds its features to the generator's tail (upsampling, the most memory per
 pixel: tiles.BYTES_PER_PIXEL) in small windows. Two backends run the networks (backends.py): NNabla (CPU or
 cuDNN; float32 or half precision), and on a CPU OpenVINO with the same NNabla graphs exported to ONNX
 (onnx_export.py; float32, or bfloat16 where the CPU has it). On cuDNN, when every network fits the frame in

@@ -15,7 +15,7 @@ from models import (FLOW_NET_STRIDE, FLOW_SCOPE, GENERATOR_SCOPE, flow_estimator
                     generator_tail, generator_trunk)
 from utils.context import NNABLA_TYPE_CONFIGS, context_name, use_context
 from utils.errors import UserError
-from utils.ops import SCALE, to_channel_first, to_channel_last
+from utils.ops import PAPER_SCALE, to_channel_first, to_channel_last
 from utils.weights import assign_weights, parameters_under
 
 
@@ -32,14 +32,15 @@ FEATURES = 64  # channels of the generator's trunk output
 
 
 class NnablaNetworks:
-    """The flow net, generator trunk and generator tail as NNabla graphs on the plan's window shapes.
+    """The flow net, generator trunk and generator tail of a model of `scale` as NNabla graphs on the plan's
+    window shapes.
 
     NNabla's CPU kernels use one core, so on CPU `lanes` copies of the graphs let windows run in
     parallel threads (NNabla releases the GIL); every copy shares one set of parameters.
     """
 
-    def __init__(self, window_shapes, num_resblock, lanes=1):
-        self.scope = OrderedDict()
+    def __init__(self, window_shapes, num_resblock, lanes=1, scale=PAPER_SCALE):
+        self.scope, self.scale = OrderedDict(), scale
         self.graph_copies = [self._build(window_shapes, num_resblock) for _ in range(lanes)]
         self.free_copies = queue.Queue()
         for graphs in self.graph_copies:
@@ -49,15 +50,15 @@ class NnablaNetworks:
         """{network: (input variables, output variable)} of one copy of the graphs (names of NETWORK_IO)."""
         (flow_h, flow_w), (trunk_h, trunk_w), (tail_h, tail_w) = (window_shapes[name] for name in NETWORK_IO)
         lr_previous, lr_current = nn.Variable((1, flow_h, flow_w, 3)), nn.Variable((1, flow_h, flow_w, 3))
-        lr_frame, warped = nn.Variable((1, trunk_h, trunk_w, 3)), nn.Variable(
-            (1, SCALE * trunk_h, SCALE * trunk_w, 3))
+        lr_frame = nn.Variable((1, trunk_h, trunk_w, 3))
+        warped = nn.Variable((1, self.scale * trunk_h, self.scale * trunk_w, 3))
         features, lr_window = nn.Variable((1, FEATURES, tail_h, tail_w)), nn.Variable((1, tail_h, tail_w, 3))
         with nn.parameter_scope("", self.scope):
             with nn.parameter_scope(FLOW_SCOPE):
                 flow_lr = flow_estimator(F.concatenate(lr_previous, lr_current, axis=3))
             with nn.parameter_scope(GENERATOR_SCOPE):
                 trunk = generator_trunk(to_channel_first(generator_input(lr_frame, warped)), num_resblock)
-                output = to_channel_last(generator_tail(features, to_channel_first(lr_window)))
+                output = to_channel_last(generator_tail(features, to_channel_first(lr_window), self.scale))
         return {"flow": ((lr_previous, lr_current), flow_lr), "trunk": ((lr_frame, warped), trunk),
                 "tail": ((features, lr_window), output)}
 
@@ -102,27 +103,28 @@ class NnablaNetworks:
         return models
 
 
-def new_parameters(num_resblock):
+def new_parameters(num_resblock, scale=PAPER_SCALE):
     """{name: variable} of freshly initialised inference networks, named as in a weight file."""
-    return NnablaNetworks({
-        name: (FLOW_NET_STRIDE, FLOW_NET_STRIDE) for name in NETWORK_IO
-    }, num_resblock).parameters()
+    return NnablaNetworks({name: (FLOW_NET_STRIDE, FLOW_NET_STRIDE) for name in NETWORK_IO}, num_resblock,
+                          scale=scale).parameters()
 
 
 class OnnxNetworks:
-    """NnablaNetworks' graphs exported to ONNX and run by OpenVINO on `threads` CPU cores in `precision`.
+    """NnablaNetworks' graphs of a model of `scale` exported to ONNX and run by OpenVINO on `threads` CPU cores in
+    `precision`.
 
     The exports are cached in cache_dir, keyed by the weights' content, the block count, the window
     shapes and the code of the graphs.
     """
     lanes = 1  # OpenVINO spreads each window over the cores itself
 
-    def __init__(self, window_shapes, num_resblock, file_arrays, source, cache_dir, threads, precision):
+    def __init__(self, window_shapes, num_resblock, file_arrays, source, cache_dir, threads, precision, scale):
+        self.scale = scale
         shapes = "_".join(f"{w}x{h}" for h, w in (window_shapes[name] for name in NETWORK_IO))
-        stem = cache_stem(file_arrays, num_resblock, shapes)
+        stem = cache_stem(file_arrays, num_resblock, shapes)  # the weights' content includes their scale
 
         def export():
-            networks = NnablaNetworks(window_shapes, num_resblock)
+            networks = NnablaNetworks(window_shapes, num_resblock, scale=scale)
             networks.load(file_arrays, source)
             return networks.export()
 

@@ -10,9 +10,9 @@ import nnabla.functions as F
 
 from inference.tiles import keep_slices, window_slices
 from inference.warp import warp_previous_window
-from models import (FLOW_NET_STRIDE, FLOW_SCOPE, GENERATOR_SCOPE, flow_estimator, flow_to_high_res,
-                    generator_input, generator_tail, generator_trunk)
-from utils.ops import SCALE, to_channel_first, to_channel_last, warp_by_flow
+from models import FLOW_NET_STRIDE, FLOW_SCOPE, GENERATOR_SCOPE, flow_estimator, flow_to_high_res, generator_input, \
+    generator_tail, generator_trunk
+from utils.ops import to_channel_first, to_channel_last, warp_by_flow
 
 WARMUP_FRAMES = 5  # frames 6..2 are run first, mirrored, so that frame 1 already has a history
 
@@ -29,7 +29,8 @@ class FrameRecurrence:
     """The reference's inference loop, tiled: warp the previous output onto the current frame, run the
     generator.
 
-    Frames are (H, W, 3) RGB float32 in [0, 1]; outputs are (4H, 4W, 3), unclipped, in about [0, 1].
+    Frames are (H, W, 3) RGB float32 in [0, 1]; outputs are (sH, sW, 3) for s the networks' scale, unclipped,
+    in about [0, 1].
     Frames smaller than the flow net's stride are padded by edge replication and cropped back.
     """
 
@@ -64,15 +65,14 @@ class FrameRecurrence:
 
     def step(self, frame):
         """Super-resolve the next frame of the sequence."""
-        lr_frame = padded_frame(frame)
+        lr_frame, scale = padded_frame(frame), self.networks.scale
         flow_lr = None if self.history is None else self.flow_lr(self.history[0], lr_frame)
-        output = np.empty((lr_frame.shape[0] * SCALE, lr_frame.shape[1] * SCALE, 3), np.float32)
+        output = np.empty((lr_frame.shape[0] * scale, lr_frame.shape[1] * scale, 3), np.float32)
 
         def run(tile):
             rows, columns = ((window.start, window.stop) for window in tile)
             if flow_lr is None:  # the reference starts from a zero previous output, not warped
-                warped = np.zeros((SCALE * (rows[1] - rows[0]), SCALE * (columns[1] - columns[0]), 3),
-                                  np.float32)
+                warped = np.zeros((scale * (rows[1] - rows[0]), scale * (columns[1] - columns[0]), 3), np.float32)
             else:
                 warped = warp_previous_window(self.history[1], flow_lr, rows, columns)
             features = self.networks.run("trunk", lr_frame[window_slices(tile)], warped)
@@ -81,36 +81,33 @@ class FrameRecurrence:
                 part = self.networks.run("tail",
                                          features[(slice(None), ) + window_slices(tail, origin=origin)],
                                          lr_frame[window_slices(tail)])
-                output[keep_slices(tail, SCALE, origin=(0, 0))] = part[keep_slices(tail, SCALE)]
+                output[keep_slices(tail, scale, origin=(0, 0))] = part[keep_slices(tail, scale)]
         self._map(run, self.plan.tiles("trunk"))
         self.history = (lr_frame, output)
-        return output[:self.height * SCALE, :self.width * SCALE]
+        return output[:self.height * scale, :self.width * scale]
 
 
 class DeviceFrameRecurrence:
-    """FrameRecurrence's step as one NNabla graph on the whole frame, for cuDNN: flow net, x4 flow, warp of
+    """FrameRecurrence's step as one NNabla graph on the whole frame, for cuDNN: flow net, HR flow, warp of
     the previous output (NNabla's WarpByFlow, which warp_dense reproduces) and generator run where the
     context is, and the previous output and LR frame stay there between frames. Only the LR frame goes
     in and the SR frame comes out. Used when the memory budget holds every network on the whole frame.
     """
 
     def __init__(self, networks, num_resblock, height, width):
-        self.height, self.width = height, width
+        self.height, self.width, self.scale = height, width, networks.scale
         rows, columns = max(height, FLOW_NET_STRIDE), max(width, FLOW_NET_STRIDE)
-        self.lr_previous, self.lr_current = nn.Variable((1, rows, columns, 3)), nn.Variable(
-            (1, rows, columns, 3))
-        self.previous_output = nn.Variable((1, SCALE * rows, SCALE * columns, 3))
+        self.lr_previous, self.lr_current = nn.Variable((1, rows, columns, 3)), nn.Variable((1, rows, columns, 3))
+        self.previous_output = nn.Variable((1, self.scale * rows, self.scale * columns, 3))
         with nn.parameter_scope("", networks.scope):
             with nn.parameter_scope(FLOW_SCOPE):
                 flow_lr = flow_estimator(F.concatenate(self.lr_previous, self.lr_current, axis=3))
             # the flow net sees rows // 8 * 8 rows; its output is reflect-padded back, as in FrameRecurrence
-            flow_lr = F.pad(flow_lr, (0, rows - flow_lr.shape[1], 0, columns - flow_lr.shape[2], 0, 0),
-                            mode="reflect")
-            warped = warp_by_flow(self.previous_output, flow_to_high_res(flow_lr))
+            flow_lr = F.pad(flow_lr, (0, rows - flow_lr.shape[1], 0, columns - flow_lr.shape[2], 0, 0), mode="reflect")
+            warped = warp_by_flow(self.previous_output, flow_to_high_res(flow_lr, self.scale))
             with nn.parameter_scope(GENERATOR_SCOPE):
-                features = generator_trunk(to_channel_first(generator_input(self.lr_current, warped)),
-                                           num_resblock)
-                self.output = to_channel_last(generator_tail(features, to_channel_first(self.lr_current)))
+                features = generator_trunk(to_channel_first(generator_input(self.lr_current, warped)), num_resblock)
+                self.output = to_channel_last(generator_tail(features, to_channel_first(self.lr_current), self.scale))
         self.reset()
 
     def reset(self):
@@ -131,8 +128,7 @@ class DeviceFrameRecurrence:
         self.output.forward(clear_buffer=True)
         self.previous_output.data.copy_from(self.output.data)
         self.started = True
-        # float16 in half
-        return self.output.d[0, :self.height * SCALE, :self.width * SCALE].astype(np.float32)
+        return self.output.d[0, :self.height * self.scale, :self.width * self.scale].astype(np.float32)  # float16 in half
 
 
 def with_warmup(named_frames):

@@ -8,7 +8,7 @@ from inference.host import available_cores, default_budget
 from inference.onnx_export import default_cache_dir
 from inference.recurrence import DeviceFrameRecurrence, FrameRecurrence, super_resolve
 from inference.tiles import TilePlan
-from models import FLOW_NET_STRIDE
+from models import FLOW_NET_STRIDE, model_scale
 from utils.errors import UserError
 from utils.scenes import split_at_cuts
 from utils.weights import count_resblocks, read_weight_file
@@ -60,6 +60,11 @@ class SuperResolver:
         self.source = weights
         self.file_arrays = file_arrays if file_arrays is not None else read_weight_file(weights)
         self.num_resblock = resolve_num_resblock(num_resblock, self.file_arrays, weights)
+        self.scale = model_scale(self.file_arrays, weights)  # x4 or x2, from the generator's input channels
+        if self.scale is None:
+            raise UserError(f"weights file '{weights}' has no generator input convolution: it is not a complete "
+                            "TecoGAN/FRVSR generator; pass tecogan_model.h5, frvsr_model.h5 or a train.py "
+                            "model_param file")
         cpu = self.context == "cpu"
         self.tile, self.threads = tile, threads or (available_cores(process_count) if cpu else 1)
         self.max_memory = max_memory or default_budget(self.context)
@@ -69,8 +74,8 @@ class SuperResolver:
     def plan(self, height, width):
         """The tile plan for LR frames of height x width (after padding to the flow net's stride)."""
         padded = (max(height, FLOW_NET_STRIDE), max(width, FLOW_NET_STRIDE))
-        return TilePlan(*padded, self.num_resblock, self.tile, None if self.tile else self.max_memory,
-                        self.lanes)
+        return TilePlan(*padded, self.num_resblock, self.tile, None if self.tile else self.max_memory, self.lanes,
+                        self.scale)
 
     @property
     def lanes(self):
@@ -84,10 +89,10 @@ class SuperResolver:
             plan = self.plan(height, width)
             with nn.context_scope(self.nnabla_context):
                 if self.backend == "openvino":
-                    networks = OnnxNetworks(plan.window_shapes, self.num_resblock, self.file_arrays,
-                                            self.source, self.cache_dir, self.threads, self.precision)
+                    networks = OnnxNetworks(plan.window_shapes, self.num_resblock, self.file_arrays, self.source,
+                                            self.cache_dir, self.threads, self.precision, self.scale)
                 else:
-                    networks = NnablaNetworks(plan.window_shapes, self.num_resblock, self.lanes)
+                    networks = NnablaNetworks(plan.window_shapes, self.num_resblock, self.lanes, self.scale)
                     networks.load(self.file_arrays, self.source)
                 if self.context == "cudnn" and self.tile is None and plan.whole_frame_bytes(
                 ) <= self.max_memory:

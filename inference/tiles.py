@@ -11,7 +11,7 @@ from collections import namedtuple
 
 from models import FLOW_NET_HALO, FLOW_NET_STRIDE, GENERATOR_TAIL_HALO, generator_trunk_halo
 from utils.errors import UserError
-from utils.ops import SCALE
+from utils.ops import PAPER_SCALE
 
 
 # Peak memory of one window, in bytes per LR pixel of the window: the growth of the resident memory
@@ -95,15 +95,14 @@ class TilePlan:
     tile: the largest kept side (LR pixels, halo not counted) of every network's windows; the flow net's
     is rounded up to its stride. budget: bytes for the whole process. Exactly one of them is given.
     lanes: the generator gets at least this many tiles where the frame allows (windows computed at once).
+    scale: the model's, which sizes the HR frames. The windows' bytes per LR pixel are those measured at x4,
+    which an x2 model's tail needs less of.
     """
 
-    def __init__(self, height, width, num_resblock, tile=None, budget=None, lanes=1):
-        self.height, self.width = height, width
-        self.halos = {
-            "flow": FLOW_NET_HALO,
-            "trunk": generator_trunk_halo(num_resblock) + GENERATOR_TAIL_HALO,
-            "tail": GENERATOR_TAIL_HALO
-        }
+    def __init__(self, height, width, num_resblock, tile=None, budget=None, lanes=1, scale=PAPER_SCALE):
+        self.height, self.width, self.scale = height, width, scale
+        self.halos = {"flow": FLOW_NET_HALO, "trunk": generator_trunk_halo(num_resblock) + GENERATOR_TAIL_HALO,
+                      "tail": GENERATOR_TAIL_HALO}
         if tile is not None:
             flow_tile = -(-tile // FLOW_NET_STRIDE) * FLOW_NET_STRIDE
             sides = {"flow": (flow_tile, flow_tile), "trunk": (tile, tile), "tail": (tile, tile)}
@@ -220,7 +219,7 @@ class TilePlan:
     def frame_bytes(self):
         """Process bytes before any window: the interpreter and libraries, the HR frames in flight."""
         pixels = self.height * self.width
-        return PROCESS_BYTES + HR_FRAME_BUFFERS * SCALE * SCALE * 3 * 4 * pixels + 16 * 4 * pixels
+        return PROCESS_BYTES + HR_FRAME_BUFFERS * self.scale * self.scale * 3 * 4 * pixels + 16 * 4 * pixels
 
     def whole_frame_bytes(self):
         """Process bytes with every network on the whole frame (DeviceFrameRecurrence)."""

@@ -7,30 +7,31 @@ from concurrent.futures import ThreadPoolExecutor
 import cv2
 import numpy as np
 
-from utils.ops import SCALE, linear_weights
+from utils.ops import linear_weights
 
 
-def flow_to_high_res_window(flow_lr, rows, columns):
-    """HR flow (in HR pixels) on LR rows x columns of the frame: x4 bilinear of 4 * flow_lr, edge-clamped,
-    as models.flow_to_high_res computes it for the whole frame (TF1's mapping without half-pixel centres).
+def flow_to_high_res_window(flow_lr, rows, columns, scale):
+    """HR flow (in HR pixels) on LR rows x columns of the frame: bilinear upsampling by s = scale of s * flow_lr,
+    edge-clamped, as models.flow_to_high_res computes it for the whole frame (TF1's mapping without half-pixel
+    centres).
 
-    flow_lr (H, W, 2); rows, columns: (start, stop) in LR pixels. Returns (4 rows, 4 columns, 2).
+    flow_lr (H, W, 2); rows, columns: (start, stop) in LR pixels. Returns (s rows, s columns, 2).
     """
     height, width, _ = flow_lr.shape
     row_index = np.minimum(np.arange(rows[0], rows[1] + 1), height - 1)
     column_index = np.minimum(np.arange(columns[0], columns[1] + 1), width - 1)
-    flow = flow_lr[row_index[:, None], column_index[None, :]] * np.float32(SCALE)
-    weights = [linear_weights(phase / SCALE) for phase in range(SCALE)]
+    flow = flow_lr[row_index[:, None], column_index[None, :]] * np.float32(scale)
+    weights = [linear_weights(phase / scale) for phase in range(scale)]
     up_rows, up_columns = rows[1] - rows[0], columns[1] - columns[0]
-    output = np.empty((up_rows, SCALE, up_columns, SCALE, 2), np.float32)
+    output = np.empty((up_rows, scale, up_columns, scale, 2), np.float32)
     taps = [[flow[dy:dy + up_rows, dx:dx + up_columns] for dx in (0, 1)] for dy in (0, 1)]
-    for phase_y, phase_x in itertools.product(range(SCALE), repeat=2):
+    for phase_y, phase_x in itertools.product(range(scale), repeat=2):
         total = None
         for dy, dx in itertools.product((0, 1), repeat=2):
             term = np.float32(weights[phase_y][dy] * weights[phase_x][dx]) * taps[dy][dx]
             total = term if total is None else total + term
         output[:, phase_y, :, phase_x] = total
-    return output.reshape(up_rows * SCALE, up_columns * SCALE, 2)
+    return output.reshape(up_rows * scale, up_columns * scale, 2)
 
 
 def warp_dense(image, flow, top=0, left=0):
@@ -71,16 +72,17 @@ _warp_pool = ThreadPoolExecutor(WARP_THREADS)
 
 
 def warp_previous_window(previous_output, flow_lr, rows, columns):
-    """The previous HR output warped onto the current frame, on LR rows x columns (start, stop):
-    (4h, 4w, 3)."""
-    chunk_rows = max(1, WARP_CHUNK_PIXELS // (SCALE * SCALE * (columns[1] - columns[0])))
-    warped = np.empty((SCALE * (rows[1] - rows[0]), SCALE *
-                       (columns[1] - columns[0]), previous_output.shape[2]), np.float32)
+    """The previous HR output warped onto the current frame, on LR rows x columns (start, stop): (sh, sw, 3), the
+    scale s being the previous output's size over the flow's."""
+    scale = previous_output.shape[1] // flow_lr.shape[1]
+    chunk_rows = max(1, WARP_CHUNK_PIXELS // (scale * scale * (columns[1] - columns[0])))
+    warped = np.empty((scale * (rows[1] - rows[0]), scale * (columns[1] - columns[0]), previous_output.shape[2]),
+                      np.float32)
 
     def warp_chunk(start):
         stop = min(rows[1], start + chunk_rows)
-        flow_hr = flow_to_high_res_window(flow_lr, (start, stop), columns)
-        warped[SCALE * (start - rows[0]):SCALE * (stop - rows[0])] = warp_dense(
-            previous_output, flow_hr, SCALE * start, SCALE * columns[0])
+        flow_hr = flow_to_high_res_window(flow_lr, (start, stop), columns, scale)
+        warped[scale * (start - rows[0]):scale * (stop - rows[0])] = warp_dense(
+            previous_output, flow_hr, scale * start, scale * columns[0])
     list(_warp_pool.map(warp_chunk, range(rows[0], rows[1], chunk_rows)))
     return warped

@@ -19,7 +19,7 @@ from playwright.sync_api import sync_playwright
 from app_media import clip_with_audio, frames_zip, video_without_frames
 from conftest import REPO_ROOT
 from utils.image_io import VideoReader, audio_codec, to_uint8
-from utils.ops import bicubic_four_frames
+from utils.ops import bicubic_upscale_frames
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -180,7 +180,7 @@ def test_comparison_is_bicubic_and_ours_of_the_middle_frame(finished, tmp_path):
     bicubic, ours = (decode_png(page.request.get(source).body()) for source in sources)
     middle = CLIP["frames"] // 2
     lr_frame = list(VideoReader(clip))[middle]
-    np.testing.assert_array_equal(bicubic, to_uint8(bicubic_four_frames([lr_frame])[0]))
+    np.testing.assert_array_equal(bicubic, to_uint8(bicubic_upscale_frames([lr_frame], 4)[0]))
     with zipfile.ZipFile(fetch(page, page.get_attribute("#downloads a[download$='.zip']", "href"),
                                tmp_path / "frames.zip")) as archive:
         np.testing.assert_array_equal(ours, decode_png(archive.read(sorted(archive.namelist())[middle])))

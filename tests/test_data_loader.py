@@ -5,7 +5,7 @@ import cv2
 import numpy as np
 import pytest
 
-from data_loader import SequenceSampler, find_scenes, hr_crop_size, sequence_windows
+from data_loader import SequenceSampler, find_scenes, sequence_windows
 from training_data import make_calendar_scenes
 from training.config import load_config
 from utils.errors import UserError
@@ -70,17 +70,18 @@ def test_windows_slide_over_every_start():
     assert windows[:2] == [("a", 0), ("a", 1)] and windows[-1] == ("b", 9) and len(windows) == 20
 
 
-def test_sample_is_an_rgb_crop_of_consecutive_frames(data_dir):
-    sampler = SequenceSampler(config_for(data_dir, flip=False, movingFirstFrame=False))
+@pytest.mark.parametrize("scale, hr_side", [(4, 40), (2, 24)])  # crop_size 8 LR pixels, times scale, + 2 x 4
+def test_sample_is_an_rgb_crop_of_consecutive_frames(data_dir, scale, hr_side):
+    sampler = SequenceSampler(config_for(data_dir, flip=False, movingFirstFrame=False, scale=scale))
     sample = sampler.sample(5)
-    assert sample.shape == (3, hr_crop_size(8), hr_crop_size(8), 3) and sample.dtype == np.float32
+    assert sample.shape == (3, hr_side, hr_side, 3) and sample.dtype == np.float32
     scene, start = sampler.window(5)
     position = crop_position(read_rgb(frame_path(scene, start)), sample[0])
     assert position, "frame 0 of the sample is not an RGB crop of its first frame"
     y, x = position
     for offset in (1, 2):
         np.testing.assert_array_equal(sample[offset],
-                                      read_rgb(frame_path(scene, start + offset))[y:y + 40, x:x + 40])
+                                      read_rgb(frame_path(scene, start + offset))[y:y + hr_side, x:x + hr_side])
 
 
 def test_flip_is_applied(data_dir):

@@ -18,6 +18,7 @@ from utils.weights import count_resblocks, read_weight_file
 RECIPES = [os.path.join(REPO_ROOT, "recipes", name)  # the stages of `make demo-model`, in order
            for name in ("demo_frvsr.yaml", "demo_tecogan.yaml", "demo_texture.yaml",
                         "demo_detail.yaml")]
+X2_RECIPES = [os.path.join(REPO_ROOT, "recipes", "demo_x2_frvsr.yaml")]  # the stages of `make demo-model-x2`
 
 
 def test_demo_pipeline_writes_every_file_and_a_table_of_both_methods(tmp_path):
@@ -80,7 +81,7 @@ def test_bundled_model_loads_with_its_block_count_read_from_the_file():
     assert os.path.getsize(BUNDLED_MODEL) < 20 * 2 ** 20
 
 
-@pytest.mark.parametrize("recipe", RECIPES)
+@pytest.mark.parametrize("recipe", RECIPES + X2_RECIPES)
 def test_recipe_configs_pass_validation(recipe):
     config = load_config(recipe)
     assert config.data.input_video_dir == "data/bigbuckbunny_scenes"

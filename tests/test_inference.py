@@ -69,17 +69,19 @@ def assert_tiled_equals_untiled(weights, frames, backend, tile, tmp_path, tolera
     assert len(untiled.model(height, width).plan.tiles("flow")) == 1
     assert len(tiled.model(height, width).plan.tiles("trunk")) > 4
     expected = dict(untiled.sequence(frames))
+    scale = tiled.scale
     for name, output in tiled.sequence(frames):
-        assert output.shape == (4 * height, 4 * width, 3)
+        assert output.shape == (scale * height, scale * width, 3)
         assert np.abs(output - expected[name]).max() <= tolerance, name
 
 
 @pytest.mark.parametrize("backend", ["nnabla", "openvino"])
-def test_tiles_equal_the_whole_frame_on_odd_sized_real_frames(backend, tmp_path):
+@pytest.mark.parametrize("scale", [4, 2])
+def test_tiles_equal_the_whole_frame_on_odd_sized_real_frames(backend, scale, x2_weights, tmp_path):
     # 143 x 171: no side a multiple of the flow net's stride; tiles of 16 split the flow net too
     frames = calendar_frames(3, 143, 171)
-    assert_tiled_equals_untiled(reference_path("parity_generate_strong", "weights.h5"), frames, backend, 16,
-                                tmp_path)
+    weights = reference_path("parity_generate_strong", "weights.h5") if scale == 4 else x2_weights
+    assert_tiled_equals_untiled(weights, frames, backend, 16, tmp_path)
 
 
 @pytest.mark.slow
@@ -90,26 +92,28 @@ def test_bundled_model_tiled_equals_untiled_on_a_held_out_clip(backend, tmp_path
     assert_tiled_equals_untiled(BUNDLED_MODEL, frames, backend, 40, tmp_path)
 
 
-def test_hr_flow_of_a_window_equals_the_whole_frame_upsampling():
+@pytest.mark.parametrize("scale", [4, 2])
+def test_hr_flow_of_a_window_equals_the_whole_frame_upsampling(scale):
     flow_lr = (RNG.randn(11, 14, 2) * 3).astype(np.float32)
-    whole = flow_to_high_res(nn.Variable.from_numpy_array(flow_lr[None]))
+    whole = flow_to_high_res(nn.Variable.from_numpy_array(flow_lr[None]), scale)
     whole.forward()
     for rows, columns in [((0, 11), (0, 14)), ((3, 9), (5, 14)), ((10, 11), (0, 1))]:
-        window = flow_to_high_res_window(flow_lr, rows, columns)
-        expected = whole.d[0, 4 * rows[0]:4 * rows[1], 4 * columns[0]:4 * columns[1]]
+        window = flow_to_high_res_window(flow_lr, rows, columns, scale)
+        expected = whole.d[0, scale * rows[0]:scale * rows[1], scale * columns[0]:scale * columns[1]]
         np.testing.assert_allclose(window, expected, rtol=0, atol=2e-6)
 
 
-def test_warp_of_a_window_equals_the_nnabla_warp_of_the_whole_frame(monkeypatch):
+@pytest.mark.parametrize("scale", [4, 2])
+def test_warp_of_a_window_equals_the_nnabla_warp_of_the_whole_frame(monkeypatch, scale):
     import inference.warp
     monkeypatch.setattr(inference.warp, "WARP_CHUNK_PIXELS", 64)  # many chunks
-    previous = RNG.rand(1, 40, 56, 3).astype(np.float32)
+    previous = RNG.rand(1, 10 * scale, 14 * scale, 3).astype(np.float32)
     flow_lr = (RNG.randn(10, 14, 2) * 4).astype(np.float32)
-    flow_hr = flow_to_high_res(nn.Variable.from_numpy_array(flow_lr[None]))
+    flow_hr = flow_to_high_res(nn.Variable.from_numpy_array(flow_lr[None]), scale)
     expected = warp_by_flow(nn.Variable.from_numpy_array(previous), flow_hr)
     expected.forward()
     window = warp_previous_window(previous[0], flow_lr, (2, 9), (3, 11))
-    np.testing.assert_allclose(window, expected.d[0, 8:36, 12:44], rtol=0, atol=1e-5)
+    np.testing.assert_allclose(window, expected.d[0, 2 * scale:9 * scale, 3 * scale:11 * scale], rtol=0, atol=1e-5)
 
 
 @pytest.mark.parametrize("budget_gb, shape", [(4, (1080, 1920)), (2, (720, 1280)), (1.2, (180, 320)),
@@ -129,20 +133,25 @@ def test_a_budget_below_the_frames_themselves_is_a_user_error():
         TilePlan(1080, 1920, 16, budget=1.0 * 2 ** 30)  # four 8K float frames alone need 1.6 GB
 
 
-def test_hr_input_is_degraded_like_training_with_lr_pixel_i_on_hr_pixel_4i():
+@pytest.mark.parametrize("scale, lr_shape", [(4, (12, 16, 3)), (2, (23, 31, 3))])
+def test_hr_input_is_degraded_like_training_with_lr_pixel_i_on_hr_pixel_scale_i(scale, lr_shape):
     hr = RNG.rand(45, 62, 3).astype(np.float32)
-    lr = degrade_frames(hr)
-    assert lr.shape == (12, 16, 3)
-    training = degrade(nn.Variable.from_numpy_array(hr[None]))  # unpadded: pixel j on 4j + 4
+    lr = degrade_frames(hr, scale=scale)
+    assert lr.shape == lr_shape
+    # unpadded: pixel j on scale * j + 4, the blur's reach
+    training = degrade(nn.Variable.from_numpy_array(hr[None]), scale=scale)
     training.forward()
     rows, columns = training.shape[1:3]
-    np.testing.assert_allclose(lr[1:1 + rows, 1:1 + columns], training.d[0], rtol=0, atol=1e-6)
+    offset = 4 // scale
+    np.testing.assert_allclose(lr[offset:offset + rows, offset:offset + columns], training.d[0], rtol=0,
+                               atol=1e-6)
 
 
-@pytest.mark.parametrize("height, width", [(37, 45), (5, 6)])  # a stride remainder; smaller than the stride
-def test_device_frame_step_equals_the_numpy_warp_path(height, width):
+@pytest.mark.parametrize("height, width, scale", [(37, 45, 4), (5, 6, 4), (37, 45, 2)])  # a stride remainder;
+def test_device_frame_step_equals_the_numpy_warp_path(height, width, scale, x2_weights):  # smaller than the stride
     import inference
-    resolver = SuperResolver(reference_path("parity_generate_strong", "weights.h5"), "nnabla", "cpu")
+    weights = reference_path("parity_generate_strong", "weights.h5") if scale == 4 else x2_weights
+    resolver = SuperResolver(weights, "nnabla", "cpu")
     host = resolver.model(height, width)
     assert isinstance(host, inference.FrameRecurrence)
     device = inference.DeviceFrameRecurrence(host.networks, resolver.num_resblock, height, width)
@@ -152,7 +161,7 @@ def test_device_frame_step_equals_the_numpy_warp_path(height, width):
         device.reset()
         for frame in frames:
             expected, output = host.step(frame), device.step(frame)
-            assert output.shape == expected.shape == (4 * height, 4 * width, 3)
+            assert output.shape == expected.shape == (scale * height, scale * width, 3)
             assert np.abs(output - expected).max() <= 2e-5
 
 

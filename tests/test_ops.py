@@ -5,7 +5,7 @@ import nnabla.functions as F
 import pytest
 
 from models import conv_few_outputs
-from utils.ops import bicubic_four, space_to_depth, upscale_four, warp_by_flow
+from utils.ops import SCALES, bicubic_upscale, bilinear_upscale, space_to_depth, warp_by_flow
 
 RNG = np.random.RandomState(0)
 
@@ -24,12 +24,12 @@ def keys_kernel(distance, a=-0.75):
     return a * d ** 3 - 5 * a * d ** 2 + 8 * a * d - 4 * a if d < 2 else 0.0
 
 
-def resize_1d_tf1(signal, kernel, taps):
-    """TF1 legacy resize along axis 0: source position = output index / 4, indices clamped."""
+def resize_1d_tf1(signal, kernel, taps, scale):
+    """TF1 legacy resize along axis 0: source position = output index / scale, indices clamped."""
     size = signal.shape[0]
     output = []
-    for out_index in range(4 * size):
-        position = out_index / 4.0
+    for out_index in range(scale * size):
+        position = out_index / scale
         base = int(np.floor(position))
         value = 0.0
         for offset in taps:
@@ -39,17 +39,18 @@ def resize_1d_tf1(signal, kernel, taps):
     return np.stack(output)
 
 
-def resize_tf1(images, kernel, taps):
-    """Separable x4 resize of (B, H, W, C): rows, then columns, in float64."""
-    rows = np.stack([resize_1d_tf1(image.astype(np.float64), kernel, taps) for image in images])
-    return np.stack(
-        [np.swapaxes(resize_1d_tf1(np.swapaxes(image, 0, 1), kernel, taps), 0, 1) for image in rows])
+def resize_tf1(images, kernel, taps, scale):
+    """Separable resize of (B, H, W, C) by scale: rows, then columns, in float64."""
+    rows = np.stack([resize_1d_tf1(image.astype(np.float64), kernel, taps, scale) for image in images])
+    return np.stack([np.swapaxes(resize_1d_tf1(np.swapaxes(image, 0, 1), kernel, taps, scale), 0, 1)
+                     for image in rows])
 
 
-def test_bicubic_four_equals_keys_cubic_with_tf1_mapping():
+@pytest.mark.parametrize("scale", SCALES)
+def test_bicubic_upscale_equals_keys_cubic_with_tf1_mapping(scale):
     images = RNG.rand(2, 5, 7, 3).astype(np.float32)
-    expected = resize_tf1(images, keys_kernel, (-1, 0, 1, 2))
-    np.testing.assert_allclose(run(bicubic_four, images), expected, atol=2e-6)
+    expected = resize_tf1(images, keys_kernel, (-1, 0, 1, 2), scale)
+    np.testing.assert_allclose(run(lambda x: bicubic_upscale(x, scale), images), expected, atol=2e-6)
 
 
 def test_bicubic_four_hand_computed_step_edge():
@@ -58,22 +59,23 @@ def test_bicubic_four_hand_computed_step_edge():
     # At x = 1.5 the ones sit at distances 0.5 and 1.5: 0.5. At x = 1.25, at 0.75 and 1.75.
     row = np.array([0, 0, 1, 1], np.float32)
     image = np.tile(row[None, :, None], (4, 1, 1))[None]
-    output = run(bicubic_four, image)[0, 0, :, 0]
+    output = run(lambda x: bicubic_upscale(x, 4), image)[0, 0, :, 0]
     assert output[6] == pytest.approx(0.5, abs=1e-6)
     assert output[5] == pytest.approx(0.26171875 - 0.03515625, abs=1e-6)
     assert output[0] == pytest.approx(0.0, abs=1e-7)
     assert output[8] == pytest.approx(1.0, abs=1e-6)
 
 
-def test_upscale_four_equals_tf1_bilinear():
+@pytest.mark.parametrize("scale", SCALES)
+def test_bilinear_upscale_equals_tf1_bilinear(scale):
     flows = RNG.randn(1, 6, 5, 2).astype(np.float32)
-    expected = resize_tf1(flows, lambda d: max(0.0, 1 - abs(d)), (0, 1))
-    np.testing.assert_allclose(run(upscale_four, flows), expected, atol=2e-6)
+    expected = resize_tf1(flows, lambda d: max(0.0, 1 - abs(d)), (0, 1), scale)
+    np.testing.assert_allclose(run(lambda x: bilinear_upscale(x, scale), flows), expected, atol=2e-6)
 
 
-def test_upscale_four_of_a_constant_is_constant():
+def test_bilinear_upscale_of_a_constant_is_constant():
     flows = np.full((1, 3, 4, 2), 2.5, np.float32)
-    np.testing.assert_allclose(run(upscale_four, flows), 2.5, atol=1e-6)
+    np.testing.assert_allclose(run(lambda x: bilinear_upscale(x, 4), flows), 2.5, atol=1e-6)
 
 
 def dense_image_warp_numpy(images, flow):
@@ -113,16 +115,17 @@ def test_warp_by_integer_flow_shifts_the_image():
     np.testing.assert_allclose(warped[0, 0], images[0, 0], atol=1e-6)  # clamped at the top
 
 
-def test_space_to_depth_channel_order():
-    images = RNG.rand(2, 8, 12, 3).astype(np.float32)
-    packed = run(space_to_depth, images)
-    assert packed.shape == (2, 2, 3, 48)
+@pytest.mark.parametrize("scale", SCALES)
+def test_space_to_depth_channel_order(scale):
+    images = RNG.rand(2, 2 * scale, 3 * scale, 3).astype(np.float32)
+    packed = run(lambda x: space_to_depth(x, scale), images)
+    assert packed.shape == (2, 2, 3, 3 * scale * scale)
     for y in range(2):
         for x in range(3):
-            for dy in range(4):
-                for dx in range(4):
-                    channels = packed[:, y, x, (dy * 4 + dx) * 3:(dy * 4 + dx + 1) * 3]
-                    np.testing.assert_array_equal(channels, images[:, 4 * y + dy, 4 * x + dx])
+            for dy in range(scale):
+                for dx in range(scale):
+                    channels = packed[:, y, x, (dy * scale + dx) * 3:(dy * scale + dx + 1) * 3]
+                    np.testing.assert_array_equal(channels, images[:, scale * y + dy, scale * x + dx])
 
 
 def compare_layer_with_nnabla_kernel(fast_layer, reference_kernel, input_shape, scope_name):

@@ -67,10 +67,12 @@ def test_a_label_too_long_for_its_panel_is_made_smaller_rather_than_cut_off():
 def test_every_panel_of_a_row_carries_its_label():
     frames = [np.full((40, 60, 3), value, np.float32) for value in (0.2, 0.5, 0.8)]
     window = (0, 0, 40, 60)
-    row = pictures.panel_row(frames, window, "clip.mp4")
+    labels = pictures.panel_labels(2)
+    assert labels == ("x2 bicubic", "ours", "ground truth")
+    row = pictures.panel_row(frames, window, "clip.mp4", labels)
     panel_width = 60 * pictures.ZOOM
     unlabelled = pictures.labelled(np.zeros((1, panel_width, 3), np.uint8), "")[:pictures.LABEL_HEIGHT]
-    for index, label in enumerate(pictures.PANEL_LABELS):
+    for index, label in enumerate(labels):
         left = index * (panel_width + pictures.GAP)
         band = row[pictures.LABEL_HEIGHT:2 * pictures.LABEL_HEIGHT, left:left + panel_width]
         assert np.array_equal(band,
@@ -87,7 +89,7 @@ def test_the_still_shows_the_full_frame_of_ours_with_the_window_outlined_and_enl
     truth[4, 70:102, 12:60] = np.where(np.indices((32, 48)).sum(0) % 2, 1.0, 0.0)[..., None]
     ours, bicubic = np.clip(truth * 0.9 + 0.05, 0, 1), np.full_like(truth, FLAT)
     path = tmp_path / "still.png"
-    index = pictures.still_with_inset(str(path), [bicubic, ours, truth], window, "clip.mp4")
+    index = pictures.still_with_inset(str(path), [bicubic, ours, truth], window, "clip.mp4", pictures.panel_labels(4))
     assert index == 4
     still = cv2.imread(str(path))[:, :, ::-1]
     row_width = 3 * pictures.ZOOM * 48 + 2 * pictures.GAP

@@ -19,7 +19,7 @@ from utils.context import CONTEXT_CHOICES
 from utils.degradation import DEGRADATIONS
 from utils.errors import UserError
 from utils.metrics import MIN_FRAMES, SMALLEST_SIDE
-from utils.ops import SCALE
+from utils.ops import SCALES
 from utils.paths import input_file
 
 DEFAULT_CONFIG = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "config.yaml")
@@ -85,8 +85,12 @@ def _val_frames(value):
     return _positive_int(value) and value >= MIN_FRAMES
 
 
+def _scale(value):
+    return _positive_int(value) and value in SCALES
+
+
 def _val_crop(value):
-    return _positive_int(value) and value % SCALE == 0 and value >= SMALLEST_SIDE
+    return _positive_int(value) and value >= SMALLEST_SIDE
 
 
 # Keys that were accepted once and are gone: a file that still sets one is told why, not just "unknown".
@@ -128,6 +132,7 @@ RULES = {
     "train.random_crop": Setting(_boolean, "true or false"),
     "train.movingFirstFrame": Setting(_boolean, "true or false"),
     "train.crop_size": Setting(_positive_int, "a positive integer"),
+    "train.scale": Setting(_scale, f"one of {', '.join(map(str, SCALES))}"),
     "train.num_resblock": Setting(_optional_positive_int, "a positive integer or null", "--num_resblock",
                                   "generator residual blocks (default: 10 FRVSR, 16 TecoGAN)"),
     "train.tecogan": Setting(_boolean, "true or false", "--tecogan", "train the TecoGAN stage"),
@@ -149,7 +154,7 @@ RULES = {
     "train.val_metric": Setting(_val_metric, f"one of {', '.join(METRIC_COLUMNS)}"),
     "train.val_frames": Setting(_val_frames,
                                 f"an integer of at least {MIN_FRAMES} (evaluate.py skips 2 at each end)"),
-    "train.val_crop": Setting(_val_crop, f"a multiple of {SCALE} of at least {SMALLEST_SIDE} (HR pixels)"),
+    "train.val_crop": Setting(_val_crop, f"a multiple of train.scale of at least {SMALLEST_SIDE} (HR pixels)"),
     "gan.ratio": Setting(_number, "a finite number"),
     "gan.vgg_scaling": Setting(_number, "a finite number (<= 0 disables the VGG loss)"),
     "gan.pp_scaling": Setting(_number, "a finite number"),
@@ -209,7 +214,7 @@ def _coerce(key, value):
             return float(value)
         except ValueError:
             return value
-    if isinstance(value, float) and value.is_integer() and check in (_positive_int, _non_negative_int):
+    if isinstance(value, float) and value.is_integer() and check in (_positive_int, _non_negative_int, _scale):
         return int(value)
     return value
 
@@ -256,6 +261,9 @@ def load_config(path=None, overrides=None):
         raise UserError(
             f"train.val_freq {values['train.val_freq']} needs data.val_dir, a folder of validation "
             "clips; set it (--set data.val_dir=...) or set train.val_freq to 0")
+    if values["train.val_crop"] % values["train.scale"]:
+        raise UserError(f"bad value {values['train.val_crop']!r} for train.val_crop: expected "
+                        f"{RULES['train.val_crop'].expected}")
     crop_size = values["train.crop_size"]
     if crop_size % FLOW_NET_STRIDE:
         below, above = crop_size // FLOW_NET_STRIDE * FLOW_NET_STRIDE, -(-crop_size

@@ -6,7 +6,7 @@ from such a file (load_frvsr_start).
 """
 import os
 
-from models import FLOW_SCOPE, GENERATOR_SCOPE
+from models import FLOW_SCOPE, GENERATOR_SCOPE, model_scale
 from utils.errors import UserError
 from utils.weights import assign_weights, count_resblocks, read_weight_file, save_weights
 
@@ -32,10 +32,10 @@ def save_model(output_dir, iteration, network_params, stage, degradation):
     return path
 
 
-def load_frvsr_start(path, network_params, stage, blocks):
-    """Start the TecoGAN stage of `blocks` residual blocks from an FRVSR model_param file: generator and
-    flow net weights go under the stage scope; residual blocks the file lacks (10 -> 16) start at zero, as
-    in the reference. Returns the file's block count."""
+def load_frvsr_start(path, network_params, stage, blocks, scale):
+    """Start the TecoGAN stage of `blocks` residual blocks at `scale` from an FRVSR model_param file of that
+    scale: generator and flow net weights go under the stage scope; residual blocks the file lacks (10 -> 16)
+    start at zero, as in the reference. Returns the file's block count."""
     if not path:
         raise UserError("the TecoGAN stage starts from an FRVSR model: pass --pre_trained_frvsr_weights "
                         "(a model_param_*.h5 of the FRVSR stage, or frvsr_model.h5)")
@@ -43,6 +43,10 @@ def load_frvsr_start(path, network_params, stage, blocks):
     file_blocks = count_resblocks(arrays)
     if file_blocks == 0:
         raise UserError(f"'{path}' holds no FRVSR generator; pass a model_param_*.h5 of the FRVSR stage")
+    file_scale = model_scale(arrays, path)
+    if file_scale not in (None, scale):  # None: no input convolution, which assign_weights names
+        raise UserError(f"'{path}' is an x{file_scale} FRVSR model but this TecoGAN stage trains at x{scale} "
+                        f"(train.scale); pass an x{scale} FRVSR file or set --set train.scale={file_scale}")
     if file_blocks > blocks:
         raise UserError(f"'{path}' has {file_blocks} residual blocks, more than the {blocks} of this TecoGAN "
                         f"generator; pass --num_resblock {file_blocks} (or more)")

@@ -5,7 +5,7 @@ data.val_dir is a REDS folder (datasets/reds.py), whose REDS4 sequences are the 
 it holds one subfolder per clip, in either layout:
     <clip>/*.png                      HR frames, made LR by the training degradation (utils.degradation,
                                       as generate.py --input-dir-hr)
-    <clip>/LR/*.png and <clip>/HR/*   LR frames and their HR frames (4 times the LR size), paired in order
+    <clip>/LR/*.png and <clip>/HR/*   LR frames and their HR frames (train.scale times the LR size), paired in order
 Frames are ordered by the number in their name (generate.py's order). Each clip gives its first
 train.val_frames frames, centre-cropped to train.val_crop HR pixels on a side (on the LR grid, so that LR and
 HR stay aligned).
@@ -27,24 +27,25 @@ from utils import metrics
 from utils.errors import UserError
 from utils.image_io import common_image_size, list_frames, read_rgb, write_bytes, write_rgb
 from utils.degradation import degrade_frames
-from utils.ops import SCALE, bicubic_four_frames
+from utils.ops import bicubic_upscale_frames
 from utils.paths import input_folder
-from utils.pictures import detail_frame, detail_window, joined, panel_row
+from utils.pictures import detail_frame, detail_window, joined, panel_labels, panel_row
 
 LOWER_IS_BETTER = ("tOF", "LPIPS", "tLP100")
 LPIPS_COLUMNS = ("LPIPS", "tLP100")  # computed only when evaluate.py finds LPIPS weights
 PAIR_FOLDERS = ("LR", "HR")
 BEST_MODEL = "model_best.h5"
 LOG_NAME = "val"  # val.csv and val.png in the output folder
-PICTURE_FOLDER = "validation"  # validation/iteration_<N>.png: x4 bicubic | ours | ground truth of each clip
+PICTURE_FOLDER = "validation"  # validation/iteration_<N>.png: bicubic | ours | ground truth of each clip
 SECONDS = "seconds"
 
 
 class Clip:
-    """One validation clip: its name, LR frames (h, w, 3) and HR frames (4h, 4w, 3), RGB float32 in [0, 1]."""
+    """One validation clip: its name, LR frames (h, w, 3) and HR frames (sh, sw, 3), RGB float32 in [0, 1]."""
 
     def __init__(self, name, lr_frames, hr_frames):
         self.name, self.lr_frames, self.hr_frames = name, lr_frames, hr_frames
+        self.scale = hr_frames[0].shape[1] // lr_frames[0].shape[1]
 
 
 def clip_frame_size(paths, folder):
@@ -52,9 +53,9 @@ def clip_frame_size(paths, folder):
                              "the frames of a clip must have one size")
 
 
-def read_clip(folder, frames, crop, degradation):
+def read_clip(folder, frames, crop, degradation, scale):
     """The Clip of a folder of data.val_dir (see the module's docstring), checked: enough frames, one size,
-    HR 4 times LR, a crop that evaluate.py can score."""
+    HR `scale` times LR, a crop that evaluate.py can score."""
     is_pair = all(os.path.isdir(os.path.join(folder, name)) for name in PAIR_FOLDERS)
     wanted = "put the clip's HR frames in it (or its LR/ and HR/ folders), or remove it from data.val_dir"
     hr_paths = list_frames(os.path.join(folder, "HR") if is_pair else folder, "validation clip",
@@ -73,24 +74,24 @@ def read_clip(folder, frames, crop, degradation):
                 f"validation clip '{folder}' has {len(lr_paths)} LR and {len(hr_paths)} HR frames; "
                 "give each LR frame its HR frame")
         lr_height, lr_width = clip_frame_size(lr_paths, folder)
-        if (hr_height, hr_width) != (SCALE * lr_height, SCALE * lr_width):
+        if (hr_height, hr_width) != (scale * lr_height, scale * lr_width):
             raise UserError(
                 f"validation clip '{folder}': HR frames are {hr_width}x{hr_height} but LR frames are "
-                f"{lr_width}x{lr_height}; HR frames must be {SCALE} times the LR size")
-    # the crop on the LR grid: crop // SCALE LR pixels, centred, and the HR pixels they become
-    lr_crop = [min(crop, side) // SCALE for side in (hr_height, hr_width)]
-    if min(lr_crop) * SCALE < metrics.SMALLEST_SIDE:
+                f"{lr_width}x{lr_height}; HR frames must be {scale} times the LR size (train.scale)")
+    # the crop on the LR grid: crop // scale LR pixels, centred, and the HR pixels they become
+    lr_crop = [min(crop, side) // scale for side in (hr_height, hr_width)]
+    if min(lr_crop) * scale < metrics.SMALLEST_SIDE:
         raise UserError(
             f"validation clip '{folder}' has frames of {hr_width}x{hr_height} HR pixels; evaluate.py "
             f"needs at least {metrics.SMALLEST_SIDE}x{metrics.SMALLEST_SIDE}: use larger frames")
-    top, left = ((side // SCALE - kept) // 2 for side, kept in zip((hr_height, hr_width), lr_crop))
+    top, left = ((side // scale - kept) // 2 for side, kept in zip((hr_height, hr_width), lr_crop))
     rows, columns = slice(top, top + lr_crop[0]), slice(left, left + lr_crop[1])
-    hr_rows, hr_columns = (slice(SCALE * part.start, SCALE * part.stop) for part in (rows, columns))
+    hr_rows, hr_columns = (slice(scale * part.start, scale * part.stop) for part in (rows, columns))
     hr_frames = [read_rgb(path)[hr_rows, hr_columns] for path in hr_paths]
     if is_pair:
         lr_frames = [read_rgb(path)[rows, columns] for path in lr_paths]
     else:
-        lr_frames = list(degrade_frames(hr_frames, degradation))
+        lr_frames = list(degrade_frames(hr_frames, degradation, scale))
     return Clip(os.path.basename(os.path.normpath(folder)), lr_frames, hr_frames)
 
 
@@ -116,8 +117,8 @@ def validation_clips(config):
         raise UserError(
             f"validation folder '{val_dir}' has no clip folders; put each clip's HR frames (or its LR/ "
             "and HR/ folders) in a subfolder of it")
-    return [read_clip(folder, config.train.val_frames, config.train.val_crop, config.data.degradation)
-            for folder in folders]
+    return [read_clip(folder, config.train.val_frames, config.train.val_crop, config.data.degradation,
+                      config.train.scale) for folder in folders]
 
 
 def is_better(value, best, column):
@@ -148,7 +149,7 @@ class Validation:
             if is_better(row.get(self.column, np.nan), self.best, self.column):
                 self.best, best_iteration = row[self.column], row["iteration"]
         self.restore_best_model(best_iteration)
-        self.bicubic = [bicubic_four_frames(clip.lr_frames) for clip in clips]
+        self.bicubic = [bicubic_upscale_frames(clip.lr_frames, clip.scale) for clip in clips]
 
     def restore_best_model(self, best_iteration):
         """model_best.h5 as the model of the best row kept: a run killed between writing model_best.h5 and its
@@ -191,14 +192,14 @@ class Validation:
         return {column: average[column] for column in self.columns}
 
     def picture(self, outputs, iteration):
-        """x4 bicubic | ours | ground truth of each clip, on its window and frame of most detail, one clip a
-        row."""
+        """Bicubic | ours | ground truth of each clip, on its window and frame of most detail, one clip a row."""
         rows = []
         for clip, bicubic_frames, sr_frames in zip(self.clips, self.bicubic, outputs):
             window = detail_window(clip.hr_frames)
             index = detail_frame(clip.hr_frames, window)
             columns = (bicubic_frames[index], sr_frames[index], clip.hr_frames[index])
-            rows.append(panel_row(columns, window, f"{clip.name}, frame {index + 1}, iteration {iteration}"))
+            rows.append(panel_row(columns, window, f"{clip.name}, frame {index + 1}, iteration {iteration}",
+                                  panel_labels(clip.scale)))
         return joined(rows, axis=0)
 
     def run(self, iteration, model_path):

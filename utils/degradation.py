@@ -22,7 +22,7 @@ import nnabla.functions as F
 import numpy as np
 
 from utils.errors import UserError
-from utils.ops import SCALE, to_channel_first, to_channel_last
+from utils.ops import PAPER_SCALE, to_channel_first, to_channel_last
 
 DEGRADATIONS = ("bd", "bi")
 DEFAULT_DEGRADATION = "bd"
@@ -38,7 +38,7 @@ def cubic(x, a=-0.5):
                     np.where(x < 2, a * x ** 3 - 5 * a * x ** 2 + 8 * a * x - 4 * a, 0.0))
 
 
-def filter_taps(degradation, scale=SCALE):
+def filter_taps(degradation, scale=PAPER_SCALE):
     """(1-D weights, margin) of a degradation: LR pixel i is sum_k weights[k] * hr[scale * i - margin + k]."""
     if degradation == "bd":
         reach = int(BLUR_SIGMA * 3)
@@ -52,20 +52,20 @@ def filter_taps(degradation, scale=SCALE):
     return weights / weights.sum(), -int(offsets[kept[0]])
 
 
-def margin(degradation=DEFAULT_DEGRADATION, scale=SCALE):
+def margin(degradation=DEFAULT_DEGRADATION, scale=PAPER_SCALE):
     """HR pixels the filter reaches before the pixel an LR pixel starts at (bd: 4; bi x4: 6); training crops
     carry as many on every side."""
     return filter_taps(degradation, scale)[1]
 
 
-def kernel_2d(degradation, scale=SCALE):
+def kernel_2d(degradation, scale=PAPER_SCALE):
     """The separable 2-D filter, normalised to sum 1."""
     weights = filter_taps(degradation, scale)[0]
     kernel = np.outer(weights, weights)
     return kernel / kernel.sum()
 
 
-def degrade(hr_frames, degradation=DEFAULT_DEGRADATION, scale=SCALE):
+def degrade(hr_frames, degradation=DEFAULT_DEGRADATION, scale=PAPER_SCALE):
     """LR frames of HR frames in an NNabla graph, without padding: (B, H, W, C) -> (B, (H - K) // scale + 1,
     (W - K) // scale + 1, C) for a filter of K taps; each channel is filtered on its own."""
     channels = hr_frames.shape[3]
@@ -75,7 +75,7 @@ def degrade(hr_frames, degradation=DEFAULT_DEGRADATION, scale=SCALE):
     return to_channel_last(lr_frames)
 
 
-def degrade_frames(hr_frames, degradation=DEFAULT_DEGRADATION, scale=SCALE):
+def degrade_frames(hr_frames, degradation=DEFAULT_DEGRADATION, scale=PAPER_SCALE):
     """LR frames of whole HR frames in numpy: (N, H, W, C) (or one (H, W, C)) float32 -> (N, ceil(H / scale),
     ceil(W / scale), C), the borders mirrored as the degradation defines."""
     hr_frames = np.asarray(hr_frames, np.float32)

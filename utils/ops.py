@@ -9,7 +9,8 @@ import numpy as np
 import nnabla as nn
 import nnabla.functions as F
 
-SCALE = 4  # the super-resolution factor, everywhere in TecoGAN
+SCALES = (2, 4)  # the super-resolution factors a model can have (train.scale; read from a model's weights)
+PAPER_SCALE = 4  # the paper's factor: that of the official weights and of every graph not told otherwise
 
 
 def to_channel_first(x):
@@ -42,62 +43,62 @@ def linear_weights(t):
     return np.array([1 - t, t])
 
 
-def _phase_filters(taps_for_phase, channels):
-    """Grouped-convolution weight (channels * SCALE^2, 1, k, k): one 2-D filter per output phase.
+def _phase_filters(taps_for_phase, channels, scale):
+    """Grouped-convolution weight (channels * scale^2, 1, k, k): one 2-D filter per output phase.
 
-    Output pixel (SCALE*i + py, SCALE*j + px) samples the input at (i + py/SCALE, j + px/SCALE),
+    Output pixel (scale*i + py, scale*j + px) samples the input at (i + py/scale, j + px/scale),
     TF1's mapping without half-pixel centres.
     """
-    phases = [taps_for_phase(p / SCALE) for p in range(SCALE)]
+    phases = [taps_for_phase(p / scale) for p in range(scale)]
     filters = np.stack([np.outer(phases[py], phases[px])
-                        for py in range(SCALE) for px in range(SCALE)])
+                        for py in range(scale) for px in range(scale)])
     filters = np.tile(filters[None], (channels, 1, 1, 1)).reshape(-1, 1, *filters.shape[1:])
     return nn.Variable.from_numpy_array(filters.astype(np.float32))
 
 
-def _depth_to_space_channel_first(x, channels):
+def _depth_to_space_channel_first(x, channels, scale):
     """(B, C*S*S, H, W) with channel c*S*S + py*S + px -> (B, C, H*S, W*S)."""
     batch, _, height, width = x.shape
-    x = F.reshape(x, (batch, channels, SCALE, SCALE, height, width))
+    x = F.reshape(x, (batch, channels, scale, scale, height, width))
     x = F.transpose(x, (0, 1, 4, 2, 5, 3))
-    return F.reshape(x, (batch, channels, height * SCALE, width * SCALE))
+    return F.reshape(x, (batch, channels, height * scale, width * scale))
 
 
-def _upscale_channel_first(x, taps_for_phase, pad_before, pad_after):
-    """x4 upsampling of (B, C, H, W) with edge-clamped borders and a fixed separable filter."""
+def _upscale_channel_first(x, taps_for_phase, pad_before, pad_after, scale):
+    """Upsampling of (B, C, H, W) by `scale` with edge-clamped borders and a fixed separable filter."""
     channels = x.shape[1]
     padded = F.pad(x, (pad_before, pad_after, pad_before, pad_after), mode="repeat")
-    filters = _phase_filters(taps_for_phase, channels)
-    phases = F.convolution(padded, filters, group=channels)  # (B, C*16, H, W)
-    return _depth_to_space_channel_first(phases, channels)
+    filters = _phase_filters(taps_for_phase, channels, scale)
+    phases = F.convolution(padded, filters, group=channels)  # (B, C*scale^2, H, W)
+    return _depth_to_space_channel_first(phases, channels, scale)
 
 
-def bicubic_four_channel_first(x):
-    """x4 bicubic of (B, C, H, W); equals TF1 tf.image.resize_bicubic (align_corners=False)."""
-    return _upscale_channel_first(x, keys_cubic_weights, 1, 2)
+def bicubic_upscale_channel_first(x, scale):
+    """Bicubic upsampling of (B, C, H, W) by `scale`; equals TF1 tf.image.resize_bicubic (align_corners=False)."""
+    return _upscale_channel_first(x, keys_cubic_weights, 1, 2, scale)
 
 
-def bilinear_four_channel_first(x):
-    """x4 bilinear of (B, C, H, W); equals TF1 tf.image.resize_bilinear (align_corners=False)."""
-    return _upscale_channel_first(x, linear_weights, 0, 1)
+def bilinear_upscale_channel_first(x, scale):
+    """Bilinear upsampling of (B, C, H, W) by `scale`; equals TF1 tf.image.resize_bilinear (align_corners=False)."""
+    return _upscale_channel_first(x, linear_weights, 0, 1, scale)
 
 
-def bicubic_four(x):
-    """x4 bicubic of an NHWC variable (B, H, W, C) -> (B, 4H, 4W, C)."""
-    return to_channel_last(bicubic_four_channel_first(to_channel_first(x)))
+def bicubic_upscale(x, scale):
+    """Bicubic upsampling of an NHWC variable (B, H, W, C) -> (B, scale*H, scale*W, C)."""
+    return to_channel_last(bicubic_upscale_channel_first(to_channel_first(x), scale))
 
 
-def bicubic_four_frames(lr_frames):
-    """x4 bicubic of LR frames in numpy ((N, H, W, C) or a list of (H, W, C)) -> (N, 4H, 4W, C): the bicubic
-    baseline the demo, validation and benchmarks show beside ours."""
-    upsampled = bicubic_four(nn.Variable.from_numpy_array(np.stack(lr_frames)))
+def bicubic_upscale_frames(lr_frames, scale):
+    """Bicubic upsampling of LR frames in numpy ((N, H, W, C) or a list of (H, W, C)) by `scale` -> (N, scale*H,
+    scale*W, C): the bicubic baseline the demo, validation and benchmarks show beside ours."""
+    upsampled = bicubic_upscale(nn.Variable.from_numpy_array(np.stack(lr_frames)), scale)
     upsampled.forward()
     return upsampled.d
 
 
-def upscale_four(x):
-    """x4 bilinear of an NHWC variable (B, H, W, C) -> (B, 4H, 4W, C); used for flow fields."""
-    return to_channel_last(bilinear_four_channel_first(to_channel_first(x)))
+def bilinear_upscale(x, scale):
+    """Bilinear upsampling of an NHWC variable (B, H, W, C) -> (B, scale*H, scale*W, C); used for flow fields."""
+    return to_channel_last(bilinear_upscale_channel_first(to_channel_first(x), scale))
 
 
 def warp_by_flow(images, flow):
@@ -112,12 +113,12 @@ def warp_by_flow(images, flow):
     return to_channel_last(warped)
 
 
-def space_to_depth(x):
-    """(B, 4H, 4W, C) -> (B, H, W, 16C); channel index = (dy*4 + dx)*C + c."""
+def space_to_depth(x, scale):
+    """(B, sH, sW, C) -> (B, H, W, s*s*C) for s = scale; channel index = (dy*s + dx)*C + c."""
     batch, height, width, channels = x.shape
-    x = F.reshape(x, (batch, height // SCALE, SCALE, width // SCALE, SCALE, channels))
+    x = F.reshape(x, (batch, height // scale, scale, width // scale, scale, channels))
     x = F.transpose(x, (0, 1, 3, 2, 4, 5))
-    return F.reshape(x, (batch, height // SCALE, width // SCALE, SCALE * SCALE * channels))
+    return F.reshape(x, (batch, height // scale, width // scale, scale * scale * channels))
 
 
 def frames_batch(sequence):

@@ -1,4 +1,4 @@
-"""The demo's pictures: x4 bicubic | ours | ground truth, side by side and labelled, on the window of the clip
+"""The demo's pictures: bicubic | ours | ground truth, side by side and labelled, on the window of the clip
 where the ground truth has the most detail, enlarged so that texture can be seen. An animated GIF of the
 clip, and a still PNG of one frame: the full frame of ours with that window outlined, and the window below.
 
@@ -11,7 +11,6 @@ from PIL import Image
 from utils import metrics
 from utils.image_io import to_uint8, write_atomically, write_rgb
 
-PANEL_LABELS = ("x4 bicubic", "ours", "ground truth")
 DETAIL_WINDOW = (96, 128)  # height, width of the HR window shown side by side (cut to the frames' size)
 ZOOM = 2  # each pixel of the window is shown as ZOOM x ZOOM pixels
 GAP = 8  # white pixels between panels
@@ -19,6 +18,11 @@ LABEL_HEIGHT = 24  # the white band above each panel that holds its label
 LABEL_MARGIN = 6
 FONT, FONT_SCALE = cv2.FONT_HERSHEY_SIMPLEX, 0.55
 OUTLINE, OUTLINE_WIDTH = (255, 32, 32), 2  # RGB red: the window on the full frame
+
+
+def panel_labels(scale):
+    """The labels of the three panels, left to right, for a model of `scale` (x4 or x2)."""
+    return f"x{scale} bicubic", "ours", "ground truth"
 
 
 def detail_window(frames, size=DETAIL_WINDOW):
@@ -70,10 +74,10 @@ def joined(images, axis):
     return np.concatenate(parts[:-1], axis=axis)
 
 
-def panel_row(frames, window, title):
+def panel_row(frames, window, title, labels):
     """The window of each method's frame, enlarged ZOOM times and labelled, left to right under a title."""
     panels = [labelled(np.repeat(np.repeat(to_uint8(cut(frame, window)), ZOOM, 0), ZOOM, 1), label)
-              for frame, label in zip(frames, PANEL_LABELS)]
+              for frame, label in zip(frames, labels)]
     row = joined(panels, axis=1)
     return labelled(row, title)
 
@@ -83,21 +87,18 @@ def window_title(clip_name, window):
     return f"{clip_name}: the {width}x{height} window at x={left}, y={top}, shown x{ZOOM}"
 
 
-def side_by_side_gif(path, columns, window, clip_name, fps):
+def side_by_side_gif(path, columns, window, clip_name, fps, labels):
     """An animated GIF, at the clip's frame rate, of the labelled window of each column of frames."""
-    images = [
-        Image.fromarray(panel_row(frames, window, window_title(clip_name, window)))
-        for frames in zip(*columns)
-    ]
-    write_atomically(
-        path, lambda temporary: images[0].save(
-            temporary, save_all=True, append_images=images[1:], duration=round(1000 / fps), loop=0))
+    images = [Image.fromarray(panel_row(frames, window, window_title(clip_name, window), labels))
+              for frames in zip(*columns)]
+    write_atomically(path, lambda temporary: images[0].save(temporary, save_all=True, append_images=images[1:],
+                                                            duration=round(1000 / fps), loop=0))
 
 
-def still_with_inset(path, columns, window, clip_name):
+def still_with_inset(path, columns, window, clip_name, labels):
     """A PNG of the frame with the most detail in window: the full frame of ours (columns[1]) with the window
-    outlined, and below it the window of each column (PANEL_LABELS' order) enlarged. Returns the frame's
-    index."""
+    outlined, and below it the window of each column (labelled by labels, see panel_labels) enlarged. Returns
+    the frame's index."""
     index = detail_frame(columns[2], window)
     top, left, height, width = window
     ours = to_uint8(columns[1][index])
@@ -106,5 +107,5 @@ def still_with_inset(path, columns, window, clip_name):
                       (left + width - 1 + offset, top + height - 1 + offset), OUTLINE, 1)
     full = labelled(ours, f"ours, frame {index + 1} of {clip_name}; the outlined window is enlarged below")
     write_rgb(path, joined([full, panel_row([frames[index] for frames in columns], window,
-                                            window_title(clip_name, window))], axis=0))
+                                            window_title(clip_name, window), labels)], axis=0))
     return index

@@ -22,7 +22,9 @@ from utils import metrics
 from utils.errors import UserError, exit_on_user_error
 from utils.image_io import VideoReader, list_frames, read_rgb, write_atomically, write_bytes, write_rgb
 from utils.degradation import degrade_frames, model_degradation
-from utils.ops import bicubic_four_frames
+from models import model_scale
+from utils.ops import bicubic_upscale_frames
+from utils.weights import read_weight_file
 from webapp.jobs import OUTPUTS, job_file
 
 
@@ -41,8 +43,10 @@ def prepare(folder, spec):
 
 
 def degraded(hr, spec):
-    """The LR frame generate.py --input-dir-hr makes of an HR frame: by the model's training degradation."""
-    return degrade_frames(hr, model_degradation(spec["model"]))
+    """The LR frame generate.py --input-dir-hr makes of an HR frame: by the model's training degradation, at its
+    scale."""
+    return degrade_frames(hr, model_degradation(spec["model"]),
+                          model_scale(read_weight_file(spec["model"]), spec["model"]))
 
 
 def lr_frame(folder, spec, index):
@@ -58,8 +62,10 @@ def lr_frame(folder, spec, index):
 
 
 def bicubic_like(lr, sr_shape):
-    """x4 bicubic of an LR frame, cut to the SR frame's size (generate.py cuts HR inputs' results so)."""
-    return bicubic_four_frames([lr])[0][:sr_shape[0], :sr_shape[1]]
+    """Bicubic of an LR frame by the model's scale (the SR frame's size over the LR frame's, rounded up: generate.py
+    cuts HR inputs' results to the HR size), cut to the SR frame's size."""
+    scale = -(-sr_shape[0] // lr.shape[0])
+    return bicubic_upscale_frames([lr], scale)[0][:sr_shape[0], :sr_shape[1]]
 
 
 def zip_frames(path, frame_paths):
