@@ -424,11 +424,17 @@ def test_a_damaged_file_in_a_read_only_onnx_cache_is_one_line(tmp_path, monkeypa
 def test_sigusr1_to_mpirun_running_generate_stops_every_rank_with_130_and_no_partial_video(tmp_path):
     out, video = tmp_path / "out", tmp_path / "video" / "sr.mp4"
     video.parent.mkdir()
-    process = subprocess.Popen([MPIRUN, "--bind-to", "none", "-n", "2", sys.executable, "generate.py", "--model",
-                                BUNDLED_MODEL, "--backend", "nnabla", "--input-dir-lr",
-                                os.path.join(os.path.dirname(REPO_ROOT), "shared", "data", "calendar_lr"),
-                                "--output-dir", str(out), "--output-video", str(video)],
-                               cwd=REPO_ROOT, env=MPI_ENVIRONMENT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    process = subprocess.Popen([
+        MPIRUN, "--bind-to", "none", "-n", "2", sys.executable, "generate.py", "--model", BUNDLED_MODEL,
+        "--backend", "nnabla", "--input-dir-lr",
+        os.path.join(os.path.dirname(REPO_ROOT), "shared", "data", "calendar_lr"), "--output-dir",
+        str(out), "--output-video",
+        str(video)
+    ],
+                               cwd=REPO_ROOT,
+                               env=MPI_ENVIRONMENT,
+                               stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE,
                                text=True)
     try:
         deadline = time.time() + 120

@@ -5,7 +5,8 @@ data.val_dir is a REDS folder (datasets/reds.py), whose REDS4 sequences are the 
 it holds one subfolder per clip, in either layout:
     <clip>/*.png                      HR frames, made LR by the training degradation (utils.degradation,
                                       as generate.py --input-dir-hr)
-    <clip>/LR/*.png and <clip>/HR/*   LR frames and their HR frames (train.scale times the LR size), paired in order
+    <clip>/LR/*.png and <clip>/HR/*   LR frames and their HR frames (train.scale times the LR size), paired in
+    order
 Frames are ordered by the number in their name (generate.py's order). Each clip gives its first
 train.val_frames frames, centre-cropped to train.val_crop HR pixels on a side (on the LR grid, so that LR and
 HR stay aligned).
@@ -192,7 +193,8 @@ class Validation:
         return {column: average[column] for column in self.columns}
 
     def picture(self, outputs, iteration):
-        """Bicubic | ours | ground truth of each clip, on its window and frame of most detail, one clip a row."""
+        """Bicubic | ours | ground truth of each clip, on its window and frame of most detail, one clip a
+        row."""
         rows = []
         for clip, bicubic_frames, sr_frames in zip(self.clips, self.bicubic, outputs):
             window = detail_window(clip.hr_frames)

@@ -43,8 +43,8 @@ def prepare(folder, spec):
 
 
 def degraded(hr, spec):
-    """The LR frame generate.py --input-dir-hr makes of an HR frame: by the model's training degradation, at its
-    scale."""
+    """The LR frame generate.py --input-dir-hr makes of an HR frame: by the model's training degradation, at
+    its scale."""
     return degrade_frames(hr, model_degradation(spec["model"]),
                           model_scale(read_weight_file(spec["model"]), spec["model"]))
 
@@ -62,8 +62,8 @@ def lr_frame(folder, spec, index):
 
 
 def bicubic_like(lr, sr_shape):
-    """Bicubic of an LR frame by the model's scale (the SR frame's size over the LR frame's, rounded up: generate.py
-    cuts HR inputs' results to the HR size), cut to the SR frame's size."""
+    """Bicubic of an LR frame by the model's scale (the SR frame's size over the LR frame's, rounded up:
+    generate.py cuts HR inputs' results to the HR size), cut to the SR frame's size."""
     scale = -(-sr_shape[0] // lr.shape[0])
     return bicubic_upscale_frames([lr], scale)[0][:sr_shape[0], :sr_shape[1]]
 
