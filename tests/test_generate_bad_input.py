@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import generate
-from conftest import REPO_ROOT, reference_path, shared_path
-from helpers import expect_user_error
+from conftest import REPO_ROOT, reference_path
+from helpers import expect_user_error, generate_writing_a_video
 
 WEIGHTS = reference_path("parity_generate", "weights.h5")
 FRAMES = reference_path("parity_generate", "lr")
@@ -255,22 +255,7 @@ def test_a_damaged_cached_onnx_file_is_exported_again(tmp_path):
 
 def test_sigterm_stops_like_ctrl_c_and_leaves_no_partial_file(tmp_path):
     import signal
-    import time
-    out = tmp_path / "out"
-    process = subprocess.Popen([
-        sys.executable, "generate.py", "--model", WEIGHTS, "--backend", "nnabla", "--threads", "1",
-        "--input-dir-lr",
-        shared_path("data", "calendar_lr"), "--output-dir",
-        str(out), "--output-video",
-        str(tmp_path / "sr.mp4")
-    ],
-                               cwd=REPO_ROOT,
-                               stderr=subprocess.PIPE,
-                               text=True)
-    deadline = time.time() + 120
-    while time.time() < deadline and not (out.exists()
-                                          and any(name.endswith(".png") for name in os.listdir(out))):
-        time.sleep(0.2)
+    process, out = generate_writing_a_video(tmp_path)
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr

@@ -8,6 +8,7 @@ import time
 
 import pytest
 from conftest import REPO_ROOT, reference_path, shared_path
+from helpers import generate_writing_a_video
 
 from utils.paths import BUNDLED_MODEL
 
@@ -56,21 +57,7 @@ def ffmpeg_children(pid):
 
 
 def test_sigusr1_to_generate_stops_like_ctrl_c_and_leaves_no_temporary_video_or_ffmpeg(tmp_path):
-    out = tmp_path / "out"
-    process = subprocess.Popen([
-        sys.executable, "generate.py", "--model", WEIGHTS, "--backend", "nnabla", "--threads", "1",
-        "--input-dir-lr",
-        shared_path("data", "calendar_lr"), "--output-dir",
-        str(out), "--output-video",
-        str(tmp_path / "sr.mp4")
-    ],
-                               cwd=REPO_ROOT,
-                               stderr=subprocess.PIPE,
-                               text=True)
-    deadline = time.time() + 120
-    while time.time() < deadline and not (out.exists()
-                                          and any(name.endswith(".png") for name in os.listdir(out))):
-        time.sleep(0.1)
+    process, _ = generate_writing_a_video(tmp_path)
     children = ffmpeg_children(process.pid)
     assert children  # ffmpeg is encoding
     process.send_signal(signal.SIGUSR1)
