@@ -42,3 +42,14 @@ def expect_user_error(capsys, argv, message):
 def calendar_frames(count, height, width):
     _, _, frames = frames_from_folder(shared_path("data", "calendar_lr"))
     return [(name, frame[:height, :width]) for _, (name, frame) in zip(range(count), frames)]
+
+
+def fixture_frames_video(path):
+    """The 8 LR frames of the parity_generate fixture as a 10 fps video (0.8 s) at path; returns path."""
+    import cv2
+    first = cv2.imread(reference_path("parity_generate", "lr", "lr_0001.png"))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 10, (first.shape[1], first.shape[0]))
+    for index in range(1, 9):
+        writer.write(cv2.imread(reference_path("parity_generate", "lr", f"lr_{index:04d}.png")))
+    writer.release()
+    return str(path)
