@@ -63,3 +63,14 @@ def generate_writing_a_video(tmp_path):
                                                                for name in os.listdir(out))):
         time.sleep(0.1)
     return process, out
+
+
+def fixture_frames_video(path):
+    """The 8 LR frames of the parity_generate fixture as a 10 fps video (0.8 s) at path; returns path."""
+    import cv2
+    first = cv2.imread(reference_path("parity_generate", "lr", "lr_0001.png"))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 10, (first.shape[1], first.shape[0]))
+    for index in range(1, 9):
+        writer.write(cv2.imread(reference_path("parity_generate", "lr", f"lr_{index:04d}.png")))
+    writer.release()
+    return str(path)
