@@ -98,6 +98,13 @@ MPI_ENVIRONMENT = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS
 MPIRUN = os.path.join(os.path.dirname(sys.executable), "mpirun")
 
 
+def mpirun_generate(*flags):
+    """`mpirun -n 2 generate.py` with the bundled model on NNabla."""
+    return subprocess.Popen([MPIRUN, "--bind-to", "none", "-n", "2", sys.executable, "generate.py", "--model",
+                             BUNDLED_MODEL, "--backend", "nnabla", *flags], cwd=REPO_ROOT, env=MPI_ENVIRONMENT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
 def wait_for_a_frame(out, process, timeout=120):
     deadline = time.time() + timeout
     while not (out.is_dir() and any(name.endswith(".png") for name in os.listdir(out))):
@@ -118,16 +125,7 @@ def test_a_rank_that_fails_under_mpirun_ends_the_whole_job_at_once(tmp_path):
     path, _ = write_joined_clip(str(tmp_path), [("bikes.mp4", 0, 8), ("bigbuckbunny.mp4", 40, 8),
                                                 ("carphone_pristine.mp4", 0, 8)], (96, 48))
     out = tmp_path / "out"
-    process = subprocess.Popen([
-        MPIRUN, "--bind-to", "none", "-n", "2", sys.executable, "generate.py", "--model", BUNDLED_MODEL,
-        "--backend", "nnabla", "--input-video", path, "--output-dir",
-        str(out)
-    ],
-                               cwd=REPO_ROOT,
-                               env=MPI_ENVIRONMENT,
-                               stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE,
-                               text=True)
+    process = mpirun_generate("--input-video", path, "--output-dir", str(out))
     try:
         wait_for_a_frame(out, process)
         os.kill(rank_pid(process.pid, 1), signal.SIGINT)  # rank 0 waits for this rank's scene
@@ -402,18 +400,9 @@ def test_a_damaged_file_in_a_read_only_onnx_cache_is_one_line(tmp_path, monkeypa
 def test_sigusr1_to_mpirun_running_generate_stops_every_rank_with_130_and_no_partial_video(tmp_path):
     out, video = tmp_path / "out", tmp_path / "video" / "sr.mp4"
     video.parent.mkdir()
-    process = subprocess.Popen([
-        MPIRUN, "--bind-to", "none", "-n", "2", sys.executable, "generate.py", "--model", BUNDLED_MODEL,
-        "--backend", "nnabla", "--input-dir-lr",
-        os.path.join(os.path.dirname(REPO_ROOT), "shared", "data", "calendar_lr"), "--output-dir",
-        str(out), "--output-video",
-        str(video)
-    ],
-                               cwd=REPO_ROOT,
-                               env=MPI_ENVIRONMENT,
-                               stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE,
-                               text=True)
+    process = mpirun_generate("--input-dir-lr", os.path.join(os.path.dirname(REPO_ROOT), "shared", "data",
+                                                             "calendar_lr"), "--output-dir", str(out),
+                              "--output-video", str(video))
     try:
         wait_for_a_frame(out, process)
         process.send_signal(signal.SIGUSR1)
