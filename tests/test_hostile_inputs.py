@@ -359,7 +359,7 @@ def test_an_empty_validation_clip_is_called_a_validation_clip(tmp_path):
     from utils.errors import UserError
     (tmp_path / "clip").mkdir()
     with pytest.raises(UserError) as error:
-        read_clip(str(tmp_path / "clip"), 10, 64, "bd")
+        read_clip(str(tmp_path / "clip"), 10, 64, "bd", 4)
     assert str(error.value).startswith(f"validation clip '{tmp_path / 'clip'}' has no images")
     assert "LR frames" not in str(error.value)
 
