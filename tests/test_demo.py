@@ -116,8 +116,8 @@ def test_a_region_outside_the_frames_or_too_small_to_evaluate_stops_before_any_o
 
 
 def test_the_smallest_region_allowed_runs_through_evaluation(tmp_path):
-    side = demo.smallest_region_side()
-    assert demo.ground_truth_side(side) >= 48 > demo.ground_truth_side(side - 1)
+    side = demo.smallest_region_side(4)
+    assert demo.ground_truth_side(side, 4) >= 48 > demo.ground_truth_side(side - 1, 4)
     demo.main(["--frames", "5", "--region", f"0,0,{side},{side}", "--output", str(tmp_path / "demo")])
     assert (tmp_path / "demo" / "metrics.md").exists()
 

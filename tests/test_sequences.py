@@ -50,7 +50,7 @@ def test_every_sample_is_one_window_of_one_sequence_of_its_own_length_and_size(t
     root = make_sequence_folders(tmp_path, lengths, sizes={"b": (100, 120)})
     sampler = SequenceSampler(sequences_config(root))
     assert len(sampler.windows) == sum(length - 3 + 1 for length in lengths.values())
-    size = hr_crop_size(8)
+    size = hr_crop_size(8, 4)
     for number in range(len(sampler.windows)):
         folder, start = sampler.window(number)
         frames = [read_rgb(os.path.join(folder, f"frame_{start + offset}.png")) for offset in range(3)]
