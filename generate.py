@@ -151,8 +151,8 @@ def parse_args(argv=None):
         default="fp32",
         choices=PRECISIONS,
         help="fp16: NNabla computes in half precision (the fast path on cudnn; slow on a CPU); "
-        "bf16: OpenVINO computes in bfloat16 on CPUs that have it (about 2x faster); README "
-        "shows the quality cost of both")
+        "bf16: OpenVINO computes in bfloat16 on CPUs that have it (faster); docs/benchmarks.md "
+        "shows the speed and quality cost of both")
     parser.add_argument(
         "--context",
         default="auto",
