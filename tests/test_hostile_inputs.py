@@ -100,9 +100,10 @@ MPIRUN = os.path.join(os.path.dirname(sys.executable), "mpirun")
 
 def mpirun_generate(*flags):
     """`mpirun -n 2 generate.py` with the bundled model on NNabla."""
-    return subprocess.Popen([MPIRUN, "--bind-to", "none", "-n", "2", sys.executable, "generate.py", "--model",
-                             BUNDLED_MODEL, "--backend", "nnabla", *flags], cwd=REPO_ROOT, env=MPI_ENVIRONMENT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    command = [MPIRUN, "--bind-to", "none", "-n", "2", sys.executable, "generate.py",
+               "--model", BUNDLED_MODEL, "--backend", "nnabla", *flags]
+    return subprocess.Popen(command, cwd=REPO_ROOT, env=MPI_ENVIRONMENT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
 
 
 def wait_for_a_frame(out, process, timeout=120):
