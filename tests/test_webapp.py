@@ -10,9 +10,10 @@ import pytest
 
 from app_media import clip_with_audio, frames_zip, video_without_frames
 from utils.errors import UserError
-from utils.image_io import VideoReader, audio_codec, list_frames, sample_clip
+from utils.image_io import VideoReader, audio_codec, list_frames, read_rgb, sample_clip
 from utils.paths import BUNDLED_MODEL
-from webapp.inputs import BUNDLED_MODELS, SAMPLES, check_model, list_models, sample_input, upload_input
+from webapp.inputs import (BUNDLED_MODELS, SAMPLES, check_model, job_spec, list_models, sample_input,
+                           size_flags, upload_input)
 from webapp.jobs import OUTPUTS, SWEEP_SECONDS, JobQueue
 
 ENGINE = {"--backend": "auto", "--precision": "fp32"}
@@ -158,6 +159,38 @@ def test_cancel_drops_a_waiting_job_kills_the_running_one_at_once_deletes_their_
     assert waiting.state == "done" and dropped.started is None
     assert files_under(queue.jobs_folder) == sorted(
         os.path.join(waiting.id, path) for path in files_under(waiting.folder))
+
+
+def test_output_size_field_becomes_generate_py_s_flags():
+    assert size_flags(" ") == {}
+    assert size_flags("1.5") == {"--outscale": "1.5"}
+    assert size_flags("1920x1080") == {"--output-size": "1920x1080"}
+
+
+@pytest.mark.parametrize("text", ["0", "abc", "99999x2", "33x24"])
+def test_bad_output_size_is_refused_with_one_line_before_a_job_is_queued(tmp_path, text):
+    queue = JobQueue(str(tmp_path / "work"), keep_seconds=600)
+    clip = clip_with_audio(tmp_path / "clip.mp4", 32, 24, 2)
+    with pytest.raises(UserError) as error:
+        model = "bundled: " + os.path.basename(BUNDLED_MODEL)
+        queue.submit(lambda folder: job_spec(folder, clip, None, model, "", "", ENGINE, str(tmp_path / "weights"),
+                                             2 ** 30, text))
+    message = str(error.value)
+    assert message.startswith("Output size") and "\n" not in message and "--" not in message
+    assert files_under(tmp_path / "work") == []
+
+
+@pytest.mark.slow
+def test_output_size_2_gives_twice_the_input_size_and_bicubic_at_that_size(tmp_path):
+    queue = JobQueue(str(tmp_path / "work"), keep_seconds=600)
+    job = video_job(queue, tmp_path, "clip", 32, 24, 3, flags=dict(ENGINE, **size_flags("2")))
+    wait_until(lambda: not job.active)
+    assert job.state == "done", job.message
+    outputs = job.outputs()
+    reader = VideoReader(outputs["video"])
+    assert (reader.total_frames, next(iter(reader)).shape) == (3, (48, 64, 3))
+    for kind in ("ours", "bicubic"):
+        assert read_rgb(outputs[kind]).shape == (48, 64, 3)
 
 
 @pytest.mark.slow
