@@ -11,10 +11,13 @@ import pytest
 from app_media import clip_with_audio, frames_zip, video_without_frames
 from utils.errors import UserError
 from utils.image_io import VideoReader, audio_codec, list_frames, read_rgb, sample_clip
+from utils.ops import bicubic_upscale_frames
+from utils.output_size import resize_output
 from utils.paths import BUNDLED_MODEL
 from webapp.inputs import (BUNDLED_MODELS, SAMPLES, check_model, job_spec, list_models, sample_input,
                            size_flags, upload_input)
 from webapp.jobs import OUTPUTS, SWEEP_SECONDS, JobQueue
+from webapp.steps import bicubic_like
 
 ENGINE = {"--backend": "auto", "--precision": "fp32"}
 
@@ -248,3 +251,11 @@ def test_a_finished_job_s_files_are_deleted_once_its_time_is_up(tmp_path):
     assert job.state == "done" and os.path.isfile(job.outputs()["video"])
     wait_until(lambda: job.state == "expired", seconds=1 + 3 * SWEEP_SECONDS)
     assert not os.path.exists(job.folder)
+
+
+def test_bicubic_comparison_takes_the_scale_from_the_weights_and_the_written_size(x2_weights):
+    lr = np.random.default_rng(0).integers(0, 256, (12, 16, 3), dtype=np.uint8)
+    native = bicubic_like(lr, (24, 32, 3), dict(model=x2_weights, flags=ENGINE))
+    np.testing.assert_array_equal(native, bicubic_upscale_frames([lr], 2)[0])
+    resized = bicubic_like(lr, (18, 24, 3), dict(model=x2_weights, flags=dict(ENGINE, **size_flags("1.5"))))
+    np.testing.assert_array_equal(resized, resize_output(native, 18, 24))
