@@ -177,7 +177,8 @@ def test_bad_output_size_is_refused_with_one_line_before_a_job_is_queued(tmp_pat
     with pytest.raises(UserError) as error:
         model = "bundled: " + os.path.basename(BUNDLED_MODEL)
         weights = str(tmp_path / "weights")
-        queue.submit(lambda folder: job_spec(folder, clip, None, model, "", "", ENGINE, weights, 2 ** 30, text))
+        queue.submit(
+            lambda folder: job_spec(folder, clip, None, model, "", "", ENGINE, weights, 2 ** 30, text))
     message = str(error.value)
     assert message.startswith("Output size") and "\n" not in message and "--" not in message
     assert files_under(tmp_path / "work") == []
