@@ -119,8 +119,8 @@ def parse_args(argv=None):
                         "with the input video's audio, frame rate and sample aspect ratio)")
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--outscale", metavar="F", help="write frames F times the size of the LR frames (e.g. 2 "
-                      "with an x4 model, 1.5, 3): the model's output resized as it is written, Lanczos to "
-                      "enlarge, area to shrink; with --output-video each side is rounded to an even number "
+                      "with an x4 model, 1.5, 3): the model's output resized as it is written (Lanczos); "
+                      "with --output-video each side is rounded to an even number "
                       "(H.264) (default: the model's scale)")
     size.add_argument("--output-size", metavar="WxH", help="write frames of this size (e.g. 3840x2160), resized "
                       "like --outscale; even sides with --output-video")
