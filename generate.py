@@ -123,8 +123,8 @@ def parse_args(argv=None):
     size.add_argument("--outscale",
                       metavar="F",
                       help="write frames F times the size of the LR frames (e.g. 2 "
-                      "with an x4 model, 1.5, 3): the model's output resized as it is written, Lanczos to "
-                      "enlarge, area to shrink; with --output-video each side is rounded to an even number "
+                      "with an x4 model, 1.5, 3): the model's output resized as it is written (Lanczos); "
+                      "with --output-video each side is rounded to an even number "
                       "(H.264) (default: the model's scale)")
     size.add_argument("--output-size",
                       metavar="WxH",

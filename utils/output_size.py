@@ -1,9 +1,9 @@
 """Any output size: the model's native output resized as it is written (generate.py and demo.py --outscale and
 --output-size), so that the networks, their tiles and their memory stay those of the native size.
 
-Enlarging uses Lanczos (OpenCV's INTER_LANCZOS4, as Real-ESRGAN's --outscale does). Shrinking uses OpenCV's
-INTER_AREA, which scored higher PSNR against the ground truth than Lanczos when an x4 model's output was
-brought to x2 (docs/x2.md). A video's sides must be even (H.264 in yuv420p stores colour per 2x2 pixels).
+Lanczos (OpenCV's INTER_LANCZOS4, as Real-ESRGAN's --outscale does), to enlarge and to shrink: shrinking an
+x4 model's output to x2 scored higher PSNR against the ground truth with it than with INTER_AREA
+(docs/x2.md). A video's sides must be even (H.264 in yuv420p stores colour per 2x2 pixels).
 """
 import math
 import re
@@ -64,10 +64,7 @@ def requested_size(lr_height, lr_width, outscale, output_size, for_video):
 
 
 def resize_output(frame, height, width):
-    """A native output frame (float or 8-bit) resized to (height, width): Lanczos to enlarge, area to
-    shrink."""
+    """A native output frame (float or 8-bit) resized to (height, width) by Lanczos."""
     if frame.shape[:2] == (height, width):
         return frame
-    shrinking = height * width < frame.shape[0] * frame.shape[1]
-    return cv2.resize(frame, (width, height),
-                      interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_LANCZOS4)
+    return cv2.resize(frame, (width, height), interpolation=cv2.INTER_LANCZOS4)
