@@ -81,7 +81,7 @@ def test_weights_of_another_network(capsys, tmp_path, output_dir):
     expect_user_error(capsys, ["--model", str(other), "--input-dir-lr", FRAMES, "--output-dir", output_dir],
                       "not a TecoGAN/FRVSR generator")
     expect_user_error(capsys, ["--model", str(other), "--input-dir-lr", FRAMES, "--output-dir", output_dir,
-                               "--num_resblock", "2"], "another network or block count")
+                               "--num_resblock", "2"], "not a complete TecoGAN/FRVSR generator")
     assert no_files_under(output_dir)
 
 

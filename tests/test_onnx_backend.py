@@ -127,7 +127,7 @@ def test_fixed_filters_and_edge_padding_are_exported(tmp_path):
     with nn.parameter_scope("", OrderedDict()):
         image = nn.Variable((1, 5, 6, 2))
         # Pad "repeat" + taps
-        expected, *results, _ = run_exported(flow_to_high_res(image), {"x": image}, tmp_path)
+        expected, *results, _ = run_exported(flow_to_high_res(image, 4), {"x": image}, tmp_path)
     for result in results:
         np.testing.assert_allclose(result, expected, atol=1e-5)
 
