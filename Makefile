@@ -63,7 +63,8 @@ demo-model: $(STAMP)
 
 # An x2 model from the same scenes (recipes/demo_x2_frvsr.yaml), on both CPU cores (docs/x2.md).
 demo-model-x2: $(STAMP)
-	$(PYTHON) -m authors_scripts.dataPrepare --disk_path data/bigbuckbunny_scenes --video "$(BIGBUCKBUNNY)" --duration 33
+	$(PYTHON) -m authors_scripts.dataPrepare --disk_path data/bigbuckbunny_scenes --video "$(BIGBUCKBUNNY)" \
+	    --duration 33
 	$(MPIRUN) -n 2 $(PYTHON) train.py --cfg recipes/demo_x2_frvsr.yaml
 	cp outputs/demo_x2_frvsr/model_param_00001000.h5 pretrained/frvsr_x2_demo_bigbuckbunny.h5
 

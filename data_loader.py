@@ -31,8 +31,8 @@ MOVE_STEP_RANGE = (-3.5, 4.5)  # per-frame shift floor(uniform(-3.5, 4.5)) in {-
 
 
 def hr_crop_size(crop_size, scale, degradation=DEFAULT_DEGRADATION):
-    """HR pixels a sample needs: the target crop (crop_size LR pixels at `scale`) plus the degradation's margin
-    on each side."""
+    """HR pixels a sample needs: the target crop (crop_size LR pixels at `scale`) plus the degradation's
+    margin on each side."""
     return crop_size * scale + 2 * margin(degradation, scale)
 
 

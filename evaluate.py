@@ -6,7 +6,7 @@ PSNR, SSIM, LPIPS, tOF and tLP100 as the TecoGAN authors' metrics.py computes th
 utils/metrics.py and utils/lpips.py; the scoring in evaluation/). With --scene-cuts, the temporal metrics
 (tOF, tLP100) leave out the pair of frames across each cut: it compares two shots, not the motion of one.
 Writes frames.csv (per frame), sequences.csv (per sequence, frame average, sequence average), metrics.md
-(the README's results table), per-sequence PSNR/tOF curves and a target | output strip of each
+(the results table of docs/evaluation.md), per-sequence PSNR/tOF curves and a target | output strip of each
 sequence's worst-PSNR frame.
 """
 import logging

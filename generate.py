@@ -1,5 +1,5 @@
-"""Super-resolve a folder of LR frames (or of HR frames, or a video file) with a TecoGAN or FRVSR model, by its
-scale (x4 or x2, read from its weights), or to any size with --outscale or --output-size.
+"""Super-resolve a folder of LR frames (or of HR frames, or a video file) with a TecoGAN or FRVSR model, by
+its scale (x4 or x2, read from its weights), or to any size with --outscale or --output-size.
 
     python generate.py --model tecogan_model.h5 --input-dir-lr LR/calendar --output-dir results/calendar
     python generate.py --model tecogan_model.h5 --input-video clip.mp4 --output-video clip_x4.mp4
@@ -32,7 +32,7 @@ from utils.context import CONTEXT_CHOICES
 from utils.degradation import degrade_frames, model_degradation
 from utils.distributed import (MPIProcesses, SingleProcess, end_the_job_on_failure, launched_by_mpirun,
                                local_rank)
-from utils.errors import UserError, exit_on_user_error, interrupt_on_stop_signals
+from utils.errors import UserError, exit_on_user_error, ignore_stop_signals, interrupt_on_stop_signals
 from utils.flags import MAX_THREADS, FlagParser, positive
 from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, check_video_output,
                             list_frames, open_video_writer, read_ahead, read_rgb, remove_stale_temporaries,
@@ -59,7 +59,8 @@ def frames_from_folder(folder, degradation=None, scale=None):
         if shape != first_shape:
             raise UserError(f"frame '{path}' is {shape[1]}x{shape[0]} but '{paths[0]}' is "
                             f"{first_shape[1]}x{first_shape[0]}; all frames of a sequence must have one size")
-    prepare = (lambda frame: degrade_frames(frame, degradation, scale)) if degradation else (lambda frame: frame)
+    prepare = (lambda frame: degrade_frames(frame, degradation, scale)) if degradation else (
+        lambda frame: frame)
     return first_shape[:2], paths, ((frame_stem(path), prepare(read_rgb(path))) for path in paths)
 
 
@@ -103,7 +104,8 @@ def parse_args(argv=None):
     source.add_argument(
         "--input-dir-hr",
         help="folder of HR frames: made LR by the degradation the model "
-        "records (bd: Gaussian blur sigma 1.5, every s-th pixel from (0, 0) for an xs model, the official models'; "
+        "records (bd: Gaussian blur sigma 1.5, every s-th pixel from (0, 0) for an xs model, the official "
+        "models'; "
         "or bi: MATLAB's bicubic), to compare the result with them")
     source.add_argument("--input-video", help="video file to read the LR frames from")
     parser.add_argument("--output-dir",
@@ -118,11 +120,15 @@ def parse_args(argv=None):
                         help="also write the SR frames as this .mp4 file (H.264 through ffmpeg, "
                         "with the input video's audio, frame rate and sample aspect ratio)")
     size = parser.add_mutually_exclusive_group()
-    size.add_argument("--outscale", metavar="F", help="write frames F times the size of the LR frames (e.g. 2 "
+    size.add_argument("--outscale",
+                      metavar="F",
+                      help="write frames F times the size of the LR frames (e.g. 2 "
                       "with an x4 model, 1.5, 3): the model's output resized as it is written (Lanczos); "
                       "with --output-video each side is rounded to an even number "
                       "(H.264) (default: the model's scale)")
-    size.add_argument("--output-size", metavar="WxH", help="write frames of this size (e.g. 3840x2160), resized "
+    size.add_argument("--output-size",
+                      metavar="WxH",
+                      help="write frames of this size (e.g. 3840x2160), resized "
                       "like --outscale; even sides with --output-video")
     parser.add_argument("--fps", type=positive(float, "--fps", least=0.01, most=1000),
                         help=f"frame rate of --output-video (default: the input video's, else {DEFAULT_FPS})")
@@ -145,8 +151,8 @@ def parse_args(argv=None):
         default="fp32",
         choices=PRECISIONS,
         help="fp16: NNabla computes in half precision (the fast path on cudnn; slow on a CPU); "
-        "bf16: OpenVINO computes in bfloat16 on CPUs that have it (about 2x faster); README "
-        "shows the quality cost of both")
+        "bf16: OpenVINO computes in bfloat16 on CPUs that have it (faster); docs/benchmarks.md "
+        "shows the speed and quality cost of both")
     parser.add_argument(
         "--context",
         default="auto",
@@ -178,7 +184,8 @@ def parse_args(argv=None):
                                                            ("--model", args.model),
                                                            ("--scene-cuts", args.scene_cuts)])
     args.outscale = parse_outscale(args.outscale) if args.outscale is not None else None
-    args.output_size = parse_output_size(args.output_size, bool(args.output_video)) if args.output_size else None
+    args.output_size = parse_output_size(args.output_size, bool(
+        args.output_video)) if args.output_size else None
     if args.scene_cuts is None:
         args.scene_cuts = "auto" if args.input_video else "off"
     if args.scene_cuts == "auto" and not args.input_video:
@@ -343,6 +350,8 @@ def main(argv=None):
     with end_the_job_on_failure(processes), exit_on_user_error(report=processes.rank == 0), \
             interrupt_on_stop_signals(), ExitStack() as output_claim:
         run(parse_args(argv), processes, output_claim)
+    if processes.size > 1:  # done: a stop signal while MPI's exit waits for the other ranks must not end this
+        ignore_stop_signals()  # one by the signal (Python's exit restores the default action of its handlers)
 
 
 if __name__ == "__main__":

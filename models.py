@@ -62,7 +62,8 @@ def residual_block(x, name):
 
 
 def generator_input_channels(scale):
-    """Channels of the generator's input at a scale: the LR frame and the space-to-depth packed warped output."""
+    """Channels of the generator's input at a scale: the LR frame and the space-to-depth packed warped
+    output."""
     return 3 + 3 * scale * scale
 
 
@@ -71,7 +72,8 @@ def scale_of_generator_input(channels):
     return next((scale for scale in SCALES if generator_input_channels(scale) == channels), None)
 
 
-GENERATOR_INPUT_WEIGHT = f"{GENERATOR_SCOPE}/generator_unit/input_stage/conv/conv/W"  # (64, 3, 3, 3 + 3*s*s) in a file
+# (64, 3, 3, 3 + 3*s*s) in a file
+GENERATOR_INPUT_WEIGHT = f"{GENERATOR_SCOPE}/generator_unit/input_stage/conv/conv/W"
 
 
 def model_scale(file_arrays, source):
@@ -83,9 +85,10 @@ def model_scale(file_arrays, source):
     scale = scale_of_generator_input(weight.shape[-1])
     if scale is None:
         expected = ", ".join(f"{generator_input_channels(each)} (x{each})" for each in SCALES)
-        raise UserError(f"weights file '{source}': the generator's input convolution takes {weight.shape[-1]} "
-                        f"channels, which fit no scale ({expected}); use a model file saved by train.py or an "
-                        "official NNabla model")
+        raise UserError(
+            f"weights file '{source}': the generator's input convolution takes {weight.shape[-1]} "
+            f"channels, which fit no scale ({expected}); use a model file saved by train.py or an "
+            "official NNabla model")
     return scale
 
 
@@ -125,14 +128,16 @@ def generator_trunk_halo(num_resblock):
 
 
 # LR pixels the tail's output at LR pixel i reaches on either side at both scales: the transposed convolutions
-# read LR pixels i and i + 1, the 3x3 output convolution a fraction of a pixel more, the bicubic i - 1 .. i + 2.
+# read LR pixels i and i + 1, the 3x3 output convolution a fraction of a pixel more, the bicubic i - 1 .. i +
+# 2.
 GENERATOR_TAIL_HALO = 2
 
 
 def generator_input(lr_frame, warped_prev_hr):
     """The frame-recurrent generator's input: (B, h, w, 3) LR frame and (B, sh, sw, 3) previous output
     warped onto it, in [0, 1] -> (B, h, w, 3 + 3*s*s), the warped output packed by space_to_depth."""
-    return F.concatenate(lr_frame, space_to_depth(warped_prev_hr, warped_prev_hr.shape[1] // lr_frame.shape[1]),
+    return F.concatenate(lr_frame,
+                         space_to_depth(warped_prev_hr, warped_prev_hr.shape[1] // lr_frame.shape[1]),
                          axis=3)
 
 
@@ -280,7 +285,8 @@ def estimate_sequence_flows(lr_frames):
 
 
 def flow_to_high_res(flow_lr, scale):
-    """LR flow in LR pixels -> HR flow in HR pixels: bilinear upsampling of the flow by the scale, times the scale."""
+    """LR flow in LR pixels -> HR flow in HR pixels: bilinear upsampling of the flow by the scale, times the
+    scale."""
     return bilinear_upscale(flow_lr * scale, scale)
 
 

@@ -133,7 +133,8 @@ def recurrent_generation(lr_frames, targets, blocks, scope, stage):
     scale = targets.shape[2] // height
     with nn.parameter_scope("", scope), nn.parameter_scope(stage):
         flow_lr = estimate_sequence_flows(lr_frames)
-        flow_hr = F.reshape(flow_to_high_res(flow_lr, scale), (batch, length - 1, scale * height, scale * width, 2))
+        flow_hr = F.reshape(flow_to_high_res(flow_lr, scale),
+                            (batch, length - 1, scale * height, scale * width, 2))
         generated = generate_sequence(lr_frames, flow_hr, blocks)
     graph = SimpleNamespace(lr_frames=lr_frames, targets=targets, flow_lr=flow_lr, flow_hr=flow_hr,
                             generated=generated)

@@ -47,7 +47,10 @@ def main():
               f"{os.path.basename(args.model)}")
         print(f"{'LR made by':>32} {'bicubic PSNR':>13} {'ours PSNR':>10}")
         for way, lr_frames in ways.items():
-            ours = [output for _, output in resolver.sequence([(str(i), frame) for i, frame in enumerate(lr_frames)])]
+            ours = [
+                output
+                for _, output in resolver.sequence([(str(i), frame) for i, frame in enumerate(lr_frames)])
+            ]
             print(f"{way:>32} {mean_psnr(bicubic_upscale_frames(lr_frames, scale), targets):13.2f} "
                   f"{mean_psnr(ours, targets):10.2f}")
 

@@ -69,7 +69,8 @@ def main():
             write_resized_frames(frames_dir, size, args.frames)
             modes = [("tiled", 4, tiled_options)]
             if size_text in BUDGET_RUNS and not args.max_memory:
-                modes.append((f"{BUDGET_RUNS[size_text]} GB", 4, common + ["--max-memory", BUDGET_RUNS[size_text]]))
+                modes.append(
+                    (f"{BUDGET_RUNS[size_text]} GB", 4, common + ["--max-memory", BUDGET_RUNS[size_text]]))
             if size[0] * size[1] <= UNTILED_UP_TO:
                 modes.append(("untiled", 4, common + ["--tile", str(WHOLE_FRAME_TILE)]))
             if size_text == UHD_FROM:
@@ -78,7 +79,8 @@ def main():
             for mode, scale, options in modes:
                 if args.modes and mode not in args.modes:
                     continue
-                seconds, peak_mib, plan = run_generate(weights[scale], frames_dir, workdir, args.frames, options)
+                seconds, peak_mib, plan = run_generate(weights[scale], frames_dir, workdir, args.frames,
+                                                       options)
                 rate = size[0] * size[1] / seconds / 1e6
                 rates[(size_text, mode)] = rate
                 print(f"{size_text:>10} {mode:>8} {seconds:8.2f} {rate:9.4f} {peak_mib:9.0f}  {plan}",

@@ -34,8 +34,9 @@ def csv_text(columns, rows):
 
 
 def markdown_table(summary_rows, columns=TABLE_COLUMNS):
-    """The README's results table layout: | | PSNR | LPIPS | tOF | tLP | SSIM |, three decimals, n/a if not
-    computed. columns: (key of the rows, title) pairs, TABLE_COLUMNS unless a caller adds its own."""
+    """The results table of docs/evaluation.md: | | PSNR | LPIPS | tOF | tLP | SSIM |, three decimals,
+    n/a if not computed. columns: (key of the rows, title) pairs, TABLE_COLUMNS unless a caller adds its
+    own."""
     lines = ["| | " + " | ".join(title for _, title in columns) + " |",
              "|---|" + "---|" * len(columns)]
     for row in summary_rows:

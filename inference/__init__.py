@@ -1,5 +1,5 @@
-"""Frame-recurrent inference as a library: TecoGAN / FRVSR super-resolution (x4 or x2, read from the weights) of
-frame sequences of any size.
+"""Frame-recurrent inference as a library: TecoGAN / FRVSR super-resolution (x4 or x2, read from the
+weights) of frame sequences of any size.
 
     from inference import SuperResolver
     resolver = SuperResolver("tecogan_model.h5")            # backend and memory budget chosen automatically

@@ -110,15 +110,16 @@ def new_parameters(num_resblock, scale=PAPER_SCALE):
 
 
 class OnnxNetworks:
-    """NnablaNetworks' graphs of a model of `scale` exported to ONNX and run by OpenVINO on `threads` CPU cores in
-    `precision`.
+    """NnablaNetworks' graphs of a model of `scale` exported to ONNX and run by OpenVINO on `threads` CPU
+    cores in `precision`.
 
     The exports are cached in cache_dir, keyed by the weights' content, the block count, the window
     shapes and the code of the graphs.
     """
     lanes = 1  # OpenVINO spreads each window over the cores itself
 
-    def __init__(self, window_shapes, num_resblock, file_arrays, source, cache_dir, threads, precision, scale):
+    def __init__(self, window_shapes, num_resblock, file_arrays, source, cache_dir, threads, precision,
+                 scale):
         self.scale = scale
         shapes = "_".join(f"{w}x{h}" for h, w in (window_shapes[name] for name in NETWORK_IO))
         stem = cache_stem(file_arrays, num_resblock, shapes)  # the weights' content includes their scale
@@ -137,9 +138,10 @@ class OnnxNetworks:
                     for path in paths.values():
                         os.remove(path)
                 except OSError:  # a read-only cache: it cannot be exported anew
-                    raise UserError(f"the ONNX cache '{cache_dir}' holds a damaged file and cannot be written "
-                                    f"({str(error).strip().splitlines()[0][:120] if str(error).strip() else 'unreadable'})"
-                                    "; delete its files, pass a writable --cache-dir or use --backend nnabla")
+                    reason = str(error).strip().splitlines()[0][:120] if str(error).strip() else "unreadable"
+                    raise UserError(
+                        f"the ONNX cache '{cache_dir}' holds a damaged file and cannot be written ({reason})"
+                        "; delete its files, pass a writable --cache-dir or use --backend nnabla")
                 raise
 
         try:

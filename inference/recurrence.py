@@ -10,8 +10,8 @@ import nnabla.functions as F
 
 from inference.tiles import keep_slices, window_slices
 from inference.warp import warp_previous_window
-from models import FLOW_NET_STRIDE, FLOW_SCOPE, GENERATOR_SCOPE, flow_estimator, flow_to_high_res, generator_input, \
-    generator_tail, generator_trunk
+from models import (FLOW_NET_STRIDE, FLOW_SCOPE, GENERATOR_SCOPE, flow_estimator, flow_to_high_res,
+                    generator_input, generator_tail, generator_trunk)
 from utils.ops import to_channel_first, to_channel_last, warp_by_flow
 
 WARMUP_FRAMES = 5  # frames 6..2 are run first, mirrored, so that frame 1 already has a history
@@ -72,7 +72,8 @@ class FrameRecurrence:
         def run(tile):
             rows, columns = ((window.start, window.stop) for window in tile)
             if flow_lr is None:  # the reference starts from a zero previous output, not warped
-                warped = np.zeros((scale * (rows[1] - rows[0]), scale * (columns[1] - columns[0]), 3), np.float32)
+                warped = np.zeros((scale * (rows[1] - rows[0]), scale * (columns[1] - columns[0]), 3),
+                                  np.float32)
             else:
                 warped = warp_previous_window(self.history[1], flow_lr, rows, columns)
             features = self.networks.run("trunk", lr_frame[window_slices(tile)], warped)
@@ -97,17 +98,21 @@ class DeviceFrameRecurrence:
     def __init__(self, networks, num_resblock, height, width):
         self.height, self.width, self.scale = height, width, networks.scale
         rows, columns = max(height, FLOW_NET_STRIDE), max(width, FLOW_NET_STRIDE)
-        self.lr_previous, self.lr_current = nn.Variable((1, rows, columns, 3)), nn.Variable((1, rows, columns, 3))
+        self.lr_previous, self.lr_current = nn.Variable((1, rows, columns, 3)), nn.Variable(
+            (1, rows, columns, 3))
         self.previous_output = nn.Variable((1, self.scale * rows, self.scale * columns, 3))
         with nn.parameter_scope("", networks.scope):
             with nn.parameter_scope(FLOW_SCOPE):
                 flow_lr = flow_estimator(F.concatenate(self.lr_previous, self.lr_current, axis=3))
             # the flow net sees rows // 8 * 8 rows; its output is reflect-padded back, as in FrameRecurrence
-            flow_lr = F.pad(flow_lr, (0, rows - flow_lr.shape[1], 0, columns - flow_lr.shape[2], 0, 0), mode="reflect")
+            flow_lr = F.pad(flow_lr, (0, rows - flow_lr.shape[1], 0, columns - flow_lr.shape[2], 0, 0),
+                            mode="reflect")
             warped = warp_by_flow(self.previous_output, flow_to_high_res(flow_lr, self.scale))
             with nn.parameter_scope(GENERATOR_SCOPE):
-                features = generator_trunk(to_channel_first(generator_input(self.lr_current, warped)), num_resblock)
-                self.output = to_channel_last(generator_tail(features, to_channel_first(self.lr_current), self.scale))
+                features = generator_trunk(to_channel_first(generator_input(self.lr_current, warped)),
+                                           num_resblock)
+                self.output = to_channel_last(
+                    generator_tail(features, to_channel_first(self.lr_current), self.scale))
         self.reset()
 
     def reset(self):
@@ -128,7 +133,8 @@ class DeviceFrameRecurrence:
         self.output.forward(clear_buffer=True)
         self.previous_output.data.copy_from(self.output.data)
         self.started = True
-        return self.output.d[0, :self.height * self.scale, :self.width * self.scale].astype(np.float32)  # float16 in half
+        # float16 in half
+        return self.output.d[0, :self.height * self.scale, :self.width * self.scale].astype(np.float32)
 
 
 def with_warmup(named_frames):

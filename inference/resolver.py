@@ -62,9 +62,10 @@ class SuperResolver:
         self.num_resblock = resolve_num_resblock(num_resblock, self.file_arrays, weights)
         self.scale = model_scale(self.file_arrays, weights)  # x4 or x2, from the generator's input channels
         if self.scale is None:
-            raise UserError(f"weights file '{weights}' has no generator input convolution: it is not a complete "
-                            "TecoGAN/FRVSR generator; pass tecogan_model.h5, frvsr_model.h5 or a train.py "
-                            "model_param file")
+            raise UserError(
+                f"weights file '{weights}' has no generator input convolution: it is not a complete "
+                "TecoGAN/FRVSR generator; pass tecogan_model.h5, frvsr_model.h5 or a train.py "
+                "model_param file")
         cpu = self.context == "cpu"
         self.tile, self.threads = tile, threads or (available_cores(process_count) if cpu else 1)
         self.max_memory = max_memory or default_budget(self.context)
@@ -74,8 +75,8 @@ class SuperResolver:
     def plan(self, height, width):
         """The tile plan for LR frames of height x width (after padding to the flow net's stride)."""
         padded = (max(height, FLOW_NET_STRIDE), max(width, FLOW_NET_STRIDE))
-        return TilePlan(*padded, self.num_resblock, self.tile, None if self.tile else self.max_memory, self.lanes,
-                        self.scale)
+        return TilePlan(*padded, self.num_resblock, self.tile, None if self.tile else self.max_memory,
+                        self.lanes, self.scale)
 
     @property
     def lanes(self):
@@ -89,8 +90,9 @@ class SuperResolver:
             plan = self.plan(height, width)
             with nn.context_scope(self.nnabla_context):
                 if self.backend == "openvino":
-                    networks = OnnxNetworks(plan.window_shapes, self.num_resblock, self.file_arrays, self.source,
-                                            self.cache_dir, self.threads, self.precision, self.scale)
+                    networks = OnnxNetworks(plan.window_shapes, self.num_resblock, self.file_arrays,
+                                            self.source, self.cache_dir, self.threads, self.precision,
+                                            self.scale)
                 else:
                     networks = NnablaNetworks(plan.window_shapes, self.num_resblock, self.lanes, self.scale)
                     networks.load(self.file_arrays, self.source)

@@ -101,8 +101,11 @@ class TilePlan:
 
     def __init__(self, height, width, num_resblock, tile=None, budget=None, lanes=1, scale=PAPER_SCALE):
         self.height, self.width, self.scale = height, width, scale
-        self.halos = {"flow": FLOW_NET_HALO, "trunk": generator_trunk_halo(num_resblock) + GENERATOR_TAIL_HALO,
-                      "tail": GENERATOR_TAIL_HALO}
+        self.halos = {
+            "flow": FLOW_NET_HALO,
+            "trunk": generator_trunk_halo(num_resblock) + GENERATOR_TAIL_HALO,
+            "tail": GENERATOR_TAIL_HALO
+        }
         if tile is not None:
             flow_tile = -(-tile // FLOW_NET_STRIDE) * FLOW_NET_STRIDE
             sides = {"flow": (flow_tile, flow_tile), "trunk": (tile, tile), "tail": (tile, tile)}

@@ -11,9 +11,9 @@ from utils.ops import linear_weights
 
 
 def flow_to_high_res_window(flow_lr, rows, columns, scale):
-    """HR flow (in HR pixels) on LR rows x columns of the frame: bilinear upsampling by s = scale of s * flow_lr,
-    edge-clamped, as models.flow_to_high_res computes it for the whole frame (TF1's mapping without half-pixel
-    centres).
+    """HR flow (in HR pixels) on LR rows x columns of the frame: bilinear upsampling by s = scale of s *
+    flow_lr, edge-clamped, as models.flow_to_high_res computes it for the whole frame (TF1's mapping without
+    half-pixel centres).
 
     flow_lr (H, W, 2); rows, columns: (start, stop) in LR pixels. Returns (s rows, s columns, 2).
     """
@@ -72,12 +72,12 @@ _warp_pool = ThreadPoolExecutor(WARP_THREADS)
 
 
 def warp_previous_window(previous_output, flow_lr, rows, columns):
-    """The previous HR output warped onto the current frame, on LR rows x columns (start, stop): (sh, sw, 3), the
-    scale s being the previous output's size over the flow's."""
+    """The previous HR output warped onto the current frame, on LR rows x columns (start, stop): (sh, sw, 3),
+    the scale s being the previous output's size over the flow's."""
     scale = previous_output.shape[1] // flow_lr.shape[1]
     chunk_rows = max(1, WARP_CHUNK_PIXELS // (scale * scale * (columns[1] - columns[0])))
-    warped = np.empty((scale * (rows[1] - rows[0]), scale * (columns[1] - columns[0]), previous_output.shape[2]),
-                      np.float32)
+    warped = np.empty((scale * (rows[1] - rows[0]), scale *
+                       (columns[1] - columns[0]), previous_output.shape[2]), np.float32)
 
     def warp_chunk(start):
         stop = min(rows[1], start + chunk_rows)

@@ -93,14 +93,15 @@ def user_error_line(main, argv, capsys):
 
 @pytest.fixture(scope="session")
 def x2_weights(tmp_path_factory):
-    """An x2 model as an .h5 file, made of parity_generate_strong's x4 weights (2 residual blocks, every weight
-    x4, so that the flow net and the recurrent path change the outputs): the input convolution keeps the first
-    3 + 12 of its input channels and the tail its first transposed convolution."""
+    """An x2 model as an .h5 file, made of parity_generate_strong's x4 weights (2 residual blocks, every
+    weight x4, so that the flow net and the recurrent path change the outputs): the input convolution keeps
+    the first 3 + 12 of its input channels and the tail its first transposed convolution."""
     import h5py
 
     path = str(tmp_path_factory.mktemp("x2") / "x2_model.h5")
     weight = "generator/generator_unit/input_stage/conv/conv/W"
-    with h5py.File(reference_path("parity_generate_strong", "weights.h5"), "r") as source, h5py.File(path, "w") as x2:
+    with h5py.File(reference_path("parity_generate_strong", "weights.h5"),
+                   "r") as source, h5py.File(path, "w") as x2:
         for name in source:
             source.copy(name, x2)
         x4_input = x2[weight][()]

@@ -1,10 +1,15 @@
 """Helpers several test modules share: generate.py's reference fixtures, its one-line user errors, and
 real LR frames."""
+import os
+import subprocess
+import sys
+import time
+
 import numpy as np
 import pytest
 
 import generate
-from conftest import reference_path, shared_path
+from conftest import REPO_ROOT, reference_path, shared_path
 from generate import frames_from_folder
 from inference import SuperResolver
 
@@ -42,3 +47,30 @@ def expect_user_error(capsys, argv, message):
 def calendar_frames(count, height, width):
     _, _, frames = frames_from_folder(shared_path("data", "calendar_lr"))
     return [(name, frame[:height, :width]) for _, (name, frame) in zip(range(count), frames)]
+
+
+def generate_writing_a_video(tmp_path):
+    """generate.py (NNabla, one thread) on the calendar frames into tmp_path/out and tmp_path/sr.mp4, in a
+    process of its own, returned once its first frame is written: (process, output folder)."""
+    out = tmp_path / "out"
+    weights = reference_path("parity_generate", "weights.h5")
+    process = subprocess.Popen([sys.executable, "generate.py", "--model", weights, "--backend", "nnabla",
+                                "--threads", "1", "--input-dir-lr", shared_path("data", "calendar_lr"),
+                                "--output-dir", str(out), "--output-video", str(tmp_path / "sr.mp4")],
+                               cwd=REPO_ROOT, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and not (out.exists() and any(name.endswith(".png")
+                                                               for name in os.listdir(out))):
+        time.sleep(0.1)
+    return process, out
+
+
+def fixture_frames_video(path):
+    """The 8 LR frames of the parity_generate fixture as a 10 fps video (0.8 s) at path; returns path."""
+    import cv2
+    first = cv2.imread(reference_path("parity_generate", "lr", "lr_0001.png"))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 10, (first.shape[1], first.shape[0]))
+    for index in range(1, 9):
+        writer.write(cv2.imread(reference_path("parity_generate", "lr", f"lr_{index:04d}.png")))
+    writer.release()
+    return str(path)

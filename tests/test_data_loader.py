@@ -80,8 +80,9 @@ def test_sample_is_an_rgb_crop_of_consecutive_frames(data_dir, scale, hr_side):
     assert position, "frame 0 of the sample is not an RGB crop of its first frame"
     y, x = position
     for offset in (1, 2):
-        np.testing.assert_array_equal(sample[offset],
-                                      read_rgb(frame_path(scene, start + offset))[y:y + hr_side, x:x + hr_side])
+        np.testing.assert_array_equal(
+            sample[offset],
+            read_rgb(frame_path(scene, start + offset))[y:y + hr_side, x:x + hr_side])
 
 
 def test_flip_is_applied(data_dir):

@@ -10,7 +10,7 @@ import pytest
 
 import generate
 from conftest import REPO_ROOT, reference_path
-from helpers import expect_user_error
+from helpers import expect_user_error, fixture_frames_video, generate_writing_a_video
 
 WEIGHTS = reference_path("parity_generate", "weights.h5")
 FRAMES = reference_path("parity_generate", "lr")
@@ -139,15 +139,7 @@ def test_bad_tile_and_memory_flags(capsys, output_dir, flags, message):
 
 @pytest.fixture
 def eight_frame_video(tmp_path):
-    """The 8 fixture frames as a 10 fps video (0.8 s)."""
-    import cv2
-    first = cv2.imread(os.path.join(FRAMES, "lr_0001.png"))
-    path = str(tmp_path / "clip.mp4")
-    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*"mp4v"), 10, (first.shape[1], first.shape[0]))
-    for index in range(1, 9):
-        writer.write(cv2.imread(os.path.join(FRAMES, f"lr_{index:04d}.png")))
-    writer.release()
-    return path
+    return fixture_frames_video(tmp_path / "clip.mp4")
 
 
 @pytest.mark.parametrize("flags, message", [(["--start", "8"], "--start 8 is at or after the end"),
@@ -253,25 +245,11 @@ def test_a_damaged_cached_onnx_file_is_exported_again(tmp_path):
     assert cached[1].stat().st_size > 100
 
 
-def test_sigterm_stops_like_ctrl_c_and_leaves_no_partial_file(tmp_path):
+@pytest.mark.parametrize("stop", ["SIGTERM", "SIGUSR1"])
+def test_sigterm_and_sigusr1_stop_like_ctrl_c_and_leave_no_partial_file(tmp_path, stop):
     import signal
-    import time
-    out = tmp_path / "out"
-    process = subprocess.Popen([
-        sys.executable, "generate.py", "--model", WEIGHTS, "--backend", "nnabla", "--threads", "1",
-        "--input-dir-lr",
-        os.path.join(os.path.dirname(REPO_ROOT), "shared", "data", "calendar_lr"), "--output-dir",
-        str(out), "--output-video",
-        str(tmp_path / "sr.mp4")
-    ],
-                               cwd=REPO_ROOT,
-                               stderr=subprocess.PIPE,
-                               text=True)
-    deadline = time.time() + 120
-    while time.time() < deadline and not (out.exists()
-                                          and any(name.endswith(".png") for name in os.listdir(out))):
-        time.sleep(0.2)
-    process.send_signal(signal.SIGTERM)
+    process, out = generate_writing_a_video(tmp_path)
+    process.send_signal(getattr(signal, stop))
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
     assert stderr.strip().splitlines()[-1] == "interrupted"

@@ -31,8 +31,8 @@ def three_shots(tmp_path_factory):
 def run_mpirun(ranks, flags):
     environment = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
                        OMPI_MCA_rmaps_base_oversubscribe="1", PYTHONUNBUFFERED="1")
-    # --bind-to none: as README advises on a CPU (bound to one core each, rank 0's ffmpeg would encode
-    # the video with other x264 threads than one process's)
+    # --bind-to none: as docs/inference.md advises on a CPU (bound to one core each, rank 0's ffmpeg would
+    # encode the video with other x264 threads than one process's)
     command = [
         MPIRUN, "--bind-to", "none", "-n",
         str(ranks), sys.executable, "generate.py", "--model", BUNDLED_MODEL

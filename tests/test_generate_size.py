@@ -16,7 +16,9 @@ FRAMES = reference_path("parity_generate_strong", "lr")  # 36x28
 def native(tmp_path_factory):
     """The native x4 frames, 8-bit, as generate.py writes them without a size flag."""
     folder = tmp_path_factory.mktemp("native")
-    generate.main(["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir", str(folder), "--backend", "nnabla"])
+    generate.main(
+        ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir",
+         str(folder), "--backend", "nnabla"])
     return [read_rgb(path) for path in list_frames(str(folder))]
 
 
@@ -38,7 +40,8 @@ def mean_difference(frames, expected_frames):
 def test_frames_are_the_native_output_resized(native, tmp_path, flags, size, interpolation):
     frames = written(tmp_path, *flags)
     assert len(frames) == len(native) and all(frame.shape == size + (3,) for frame in frames)
-    # resized from the float output before rounding to 8 bits: within a grey level of resizing the 8-bit frames
+    # resized from the float output before rounding to 8 bits: within a grey level of resizing the 8-bit
+    # frames
     expected = [cv2.resize(frame, size[::-1], interpolation=interpolation) for frame in native]
     assert mean_difference(frames, expected) < 0.5 / 255
     assert mean_difference(frames, [cv2.resize(frame, size[::-1], interpolation=cv2.INTER_AREA)
@@ -53,8 +56,10 @@ def test_outscale_with_a_video_rounds_each_side_to_an_even_number(tmp_path):
     capture = cv2.VideoCapture(str(video))
     ok, first = capture.read()
     assert ok and first.shape == (70, 90, 3)
-    frames_even = written(tmp_path / "even", "--outscale", "2.25", "--output-video", str(tmp_path / "even.mp4"))
-    assert frames_even[0].shape[:2] in ((62, 80), (64, 80), (62, 82), (64, 82))  # each side to an even neighbour
+    frames_even = written(tmp_path / "even", "--outscale", "2.25", "--output-video",
+                          str(tmp_path / "even.mp4"))
+    # each side to an even neighbour
+    assert frames_even[0].shape[:2] in ((62, 80), (64, 80), (62, 82), (64, 82))
     assert all(side % 2 == 0 for side in frames_even[0].shape[:2])
 
 
@@ -75,7 +80,9 @@ def test_outscale_with_a_video_rounds_each_side_to_an_even_number(tmp_path):
 def test_bad_sizes_stop_with_one_line_before_any_output(tmp_path, capsys, flags, message):
     flags = [str(tmp_path / "sr.mp4") if flag == "VIDEO" else flag for flag in flags]
     with pytest.raises(SystemExit) as exit_info:
-        generate.main(["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir", str(tmp_path / "out"), *flags])
+        generate.main(
+            ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir",
+             str(tmp_path / "out"), *flags])
     assert exit_info.value.code == 2
     lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert len(lines) == 1 and message in lines[0], lines

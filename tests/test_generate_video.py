@@ -114,4 +114,4 @@ def test_a_video_stating_no_frame_rate_gets_the_same_default_as_a_frame_folder(t
     writer.write(np.zeros((16, 16, 3), np.uint8))
     writer.release()
     monkeypatch.setattr(image_io.cv2, "VideoCapture", CaptureWithoutRate)
-    assert image_io.VideoReader(path).fps == 24 == image_io.DEFAULT_FPS  # README: --fps
+    assert image_io.VideoReader(path).fps == 24 == image_io.DEFAULT_FPS  # docs/inference.md: --fps

@@ -1,5 +1,6 @@
-"""generate.py on an x2 model file with no flag: the scale is read from the weights, through both backends, half
-precision, --input-dir-hr and mpirun over scenes; a file whose channels fit no scale stops with one line."""
+"""generate.py on an x2 model file with no flag: the scale is read from the weights, through both backends,
+half precision, --input-dir-hr and mpirun over scenes; a file whose channels fit no scale stops with one
+line."""
 import os
 import subprocess
 import sys
@@ -35,14 +36,16 @@ def run_generate(x2_weights, inputs, output, *flags):
     return written(str(output))
 
 
-def test_x2_file_gives_frames_twice_the_input_size_and_both_backends_agree(x2_weights, small_frames, tmp_path):
+def test_x2_file_gives_frames_twice_the_input_size_and_both_backends_agree(x2_weights, small_frames,
+                                                                           tmp_path):
     frames = {backend: run_generate(x2_weights, small_frames, tmp_path / backend, "--backend", backend,
                                     "--cache-dir", str(tmp_path / "cache"))
               for backend in ("nnabla", "openvino")}
     assert len(frames["nnabla"]) == 4 and frames["nnabla"].keys() == frames["openvino"].keys()
     for name, frame in frames["nnabla"].items():
         assert frame.shape == (88, 120, 3)
-        assert np.abs(frame - frames["openvino"][name]).max() <= 1 / 255 + 1e-6, name  # rounding may tip at x.5
+        # rounding may tip at x.5
+        assert np.abs(frame - frames["openvino"][name]).max() <= 1 / 255 + 1e-6, name
 
 
 def test_x2_file_in_fp16_is_close_to_fp32(x2_weights, tmp_path):
@@ -85,9 +88,17 @@ def test_two_ranks_write_the_frames_of_one_process_with_an_x2_file(x2_weights, t
     one = run_generate(x2_weights, frames, tmp_path / "one", *flags[2:])
     environment = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
                        OMPI_MCA_rmaps_base_oversubscribe="1")
-    command = [os.path.join(os.path.dirname(sys.executable), "mpirun"), "--bind-to", "none", "-n", "2",
-               sys.executable, "generate.py", "--model", x2_weights, "--output-dir", str(tmp_path / "two"), *flags]
-    completed = subprocess.run(command, cwd=REPO_ROOT, env=environment, capture_output=True, text=True, timeout=300)
+    command = [
+        os.path.join(os.path.dirname(sys.executable), "mpirun"), "--bind-to", "none", "-n", "2",
+        sys.executable, "generate.py", "--model", x2_weights, "--output-dir",
+        str(tmp_path / "two"), *flags
+    ]
+    completed = subprocess.run(command,
+                               cwd=REPO_ROOT,
+                               env=environment,
+                               capture_output=True,
+                               text=True,
+                               timeout=300)
     assert completed.returncode == 0, completed.stderr[-2000:]
     two = written(str(tmp_path / "two"))
     assert list(two) == list(one) and all(frame.shape == (80, 96, 3) for frame in two.values())
@@ -95,8 +106,8 @@ def test_two_ranks_write_the_frames_of_one_process_with_an_x2_file(x2_weights, t
         np.testing.assert_array_equal(two[name], frame, err_msg=name)
 
 
-def test_a_file_whose_input_channels_fit_no_scale_stops_with_one_line_naming_it(x2_weights, small_frames, tmp_path,
-                                                                                 capsys):
+def test_a_file_whose_input_channels_fit_no_scale_stops_with_one_line_naming_it(
+        x2_weights, small_frames, tmp_path, capsys):
     odd = str(tmp_path / "x3.h5")
     with h5py.File(x2_weights, "r") as source, h5py.File(odd, "w") as target:
         for name in source:

@@ -113,7 +113,10 @@ def test_warp_of_a_window_equals_the_nnabla_warp_of_the_whole_frame(monkeypatch,
     expected = warp_by_flow(nn.Variable.from_numpy_array(previous), flow_hr)
     expected.forward()
     window = warp_previous_window(previous[0], flow_lr, (2, 9), (3, 11))
-    np.testing.assert_allclose(window, expected.d[0, 2 * scale:9 * scale, 3 * scale:11 * scale], rtol=0, atol=1e-5)
+    np.testing.assert_allclose(window,
+                               expected.d[0, 2 * scale:9 * scale, 3 * scale:11 * scale],
+                               rtol=0,
+                               atol=1e-5)
 
 
 @pytest.mark.parametrize("budget_gb, shape", [(4, (1080, 1920)), (2, (720, 1280)), (1.2, (180, 320)),
@@ -148,7 +151,8 @@ def test_hr_input_is_degraded_like_training_with_lr_pixel_i_on_hr_pixel_scale_i(
 
 
 @pytest.mark.parametrize("height, width, scale", [(37, 45, 4), (5, 6, 4), (37, 45, 2)])  # a stride remainder;
-def test_device_frame_step_equals_the_numpy_warp_path(height, width, scale, x2_weights):  # smaller than the stride
+# smaller than the stride
+def test_device_frame_step_equals_the_numpy_warp_path(height, width, scale, x2_weights):
     import inference
     weights = reference_path("parity_generate_strong", "weights.h5") if scale == 4 else x2_weights
     resolver = SuperResolver(weights, "nnabla", "cpu")

@@ -26,7 +26,8 @@ def held_fifth_step(*args, **kwargs):
     if steps[-1] == 5:
         os.kill(os.getpid(), signal_number)
         deadline = time.time() + 60
-        while not os.path.exists(os.path.join(output_dir, "checkpoint_00000004.json")) and time.time() < deadline:
+        fourth = os.path.join(output_dir, "checkpoint_00000004.json")
+        while not os.path.exists(fourth) and time.time() < deadline:
             time.sleep(0.01)
         print("seen during step 5:", json.dumps(sorted(name for name in os.listdir(output_dir)
                                                         if name.endswith(".json"))), flush=True)
@@ -42,7 +43,8 @@ def scenes(tmp_path_factory):
     return make_calendar_scenes(tmp_path_factory.mktemp("scenes"))
 
 
-@pytest.mark.parametrize("signal_number, exit_code", [(signal.SIGINT, 130), (signal.SIGTERM, 130), (signal.SIGCONT, 0)],
+@pytest.mark.parametrize("signal_number, exit_code", [(signal.SIGINT, 130), (signal.SIGTERM, 130),
+                                                      (signal.SIGCONT, 0)],
                          ids=["Ctrl-C", "SIGTERM", "SIGCONT, Open MPI's first"])
 def test_a_stop_signal_writes_the_last_completed_iterations_checkpoint_before_the_current_one_ends(
         scenes, tmp_path, signal_number, exit_code):
@@ -59,8 +61,11 @@ def test_a_stop_signal_writes_the_last_completed_iterations_checkpoint_before_th
 @pytest.mark.slow
 def test_checkpoints_written_at_once_during_training_leave_it_bit_for_bit_unchanged(scenes, tmp_path):
     """SIGCONT again and again: each writes a checkpoint from the thread while the main thread computes."""
-    argv = tiny_training_flags(scenes, tmp_path / "signalled", **{"train.max_iter": 10, "train.save_freq": 1000,
-                                                                   "train.save_minutes": 0}) + ["--batch_size", "1"]
+    argv = tiny_training_flags(scenes, tmp_path / "signalled", **{
+        "train.max_iter": 10,
+        "train.save_freq": 1000,
+        "train.save_minutes": 0
+    }) + ["--batch_size", "1"]
     process = subprocess.Popen([sys.executable, "train.py", *argv], cwd=REPO_ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL, text=True)
     time.sleep(5)

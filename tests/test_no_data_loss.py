@@ -6,9 +6,9 @@ import shutil
 import subprocess
 import sys
 
-import cv2
 import pytest
 from conftest import REPO_ROOT, reference_path
+from helpers import fixture_frames_video
 
 import generate
 
@@ -24,14 +24,7 @@ def digest(path):
 
 @pytest.fixture
 def small_video(tmp_path):
-    """The fixture's 8 LR frames as a 10 fps video."""
-    first = cv2.imread(os.path.join(FRAMES, "lr_0001.png"))
-    path = str(tmp_path / "clip.mp4")
-    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*"mp4v"), 10, (first.shape[1], first.shape[0]))
-    for index in range(1, 9):
-        writer.write(cv2.imread(os.path.join(FRAMES, f"lr_{index:04d}.png")))
-    writer.release()
-    return path
+    return fixture_frames_video(tmp_path / "clip.mp4")
 
 
 def one_error_line(stderr):

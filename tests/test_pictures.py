@@ -89,7 +89,8 @@ def test_the_still_shows_the_full_frame_of_ours_with_the_window_outlined_and_enl
     truth[4, 70:102, 12:60] = np.where(np.indices((32, 48)).sum(0) % 2, 1.0, 0.0)[..., None]
     ours, bicubic = np.clip(truth * 0.9 + 0.05, 0, 1), np.full_like(truth, FLAT)
     path = tmp_path / "still.png"
-    index = pictures.still_with_inset(str(path), [bicubic, ours, truth], window, "clip.mp4", pictures.panel_labels(4))
+    index = pictures.still_with_inset(str(path), [bicubic, ours, truth], window, "clip.mp4",
+                                      pictures.panel_labels(4))
     assert index == 4
     still = cv2.imread(str(path))[:, :, ::-1]
     row_width = 3 * pictures.ZOOM * 48 + 2 * pictures.GAP

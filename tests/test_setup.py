@@ -145,8 +145,8 @@ def providers(module):
 
 
 def test_make_demo_installs_every_package_the_product_imports():
-    # the optional extras, each documented in README: the CUDA extension (make setup-gpu) and TensorFlow for
-    # convert_tf_vgg19_weights.py (requirements-tensorflow.txt)
+    # the optional extras, documented in docs/gpu.md and docs/data.md: the CUDA extension (make setup-gpu)
+    # and TensorFlow for convert_tf_vgg19_weights.py (requirements-tensorflow.txt)
     optional = {"nnabla_ext", "tensorflow"}
     without_dependencies = listed_packages("requirements-nodeps.txt")  # installed with --no-deps
     available = with_dependencies(installed_by("demo") - without_dependencies) | without_dependencies

@@ -25,11 +25,14 @@ def test_short_frvsr_training_beats_bicubic_on_held_out_frames(tmp_path, scale):
     frames = read_clip(CLIP)
     write_scenes(str(tmp_path / "scenes"), [frames[first:first + SCENE_LENGTH]
                                             for first in range(0, TRAIN_FRAMES, SCENE_LENGTH)])
-    train.main(["--input_video_dir", str(tmp_path / "scenes"), "--output_dir", str(tmp_path / "run"),
-                "--num_resblock", "4", "--max_iter", "60", "--batch_size", "2", "--context", "cpu",
-                "--set", "train.crop_size=16", "--set", "train.rnn_n=5", "--set", "train.learning_rate=0.0005",
-                "--set", "data.end_dir=2001", "--set", f"data.max_frm={SCENE_LENGTH - 1}",
-                "--set", "train.save_freq=1000", "--set", f"train.scale={scale}"])
+    train.main([
+        "--input_video_dir",
+        str(tmp_path / "scenes"), "--output_dir",
+        str(tmp_path / "run"), "--num_resblock", "4", "--max_iter", "60", "--batch_size", "2", "--context",
+        "cpu", "--set", "train.crop_size=16", "--set", "train.rnn_n=5", "--set", "train.learning_rate=0.0005",
+        "--set", "data.end_dir=2001", "--set", f"data.max_frm={SCENE_LENGTH - 1}", "--set",
+        "train.save_freq=1000", "--set", f"train.scale={scale}"
+    ])
 
     with open(tmp_path / "run" / "losses.csv") as log:
         content = [float(row["content_loss"]) for row in csv.DictReader(log)]
@@ -42,5 +45,6 @@ def test_short_frvsr_training_beats_bicubic_on_held_out_frames(tmp_path, scale):
     assert resolver.scale == scale
     outputs = [output for _, output in resolver.sequence([(str(i), frame) for i, frame in enumerate(lr)])]
     ours = np.mean([psnr(output, target) for output, target in zip(outputs, targets)])
-    baseline = np.mean([psnr(output, target) for output, target in zip(bicubic_upscale_frames(lr, scale), targets)])
+    baseline = np.mean(
+        [psnr(output, target) for output, target in zip(bicubic_upscale_frames(lr, scale), targets)])
     assert ours > baseline + 0.2, (ours, baseline)

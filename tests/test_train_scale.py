@@ -1,5 +1,5 @@
-"""train.scale: both stages train at x2 into files of the x2 shapes, validated at x2; a bad scale, or a TecoGAN
-stage started from an FRVSR file of the other scale, stops with one line."""
+"""train.scale: both stages train at x2 into files of the x2 shapes, validated at x2; a bad scale, or a
+TecoGAN stage started from an FRVSR file of the other scale, stops with one line."""
 import csv
 import os
 
@@ -47,7 +47,8 @@ def one_error_line(capsys, exit_info):
 
 def test_x2_frvsr_file_has_the_x2_generator_and_the_x4_names_otherwise(frvsr_x2, scenes, tmp_path):
     x2, x4 = read_weight_file(frvsr_x2), read_weight_file(frvsr_run(scenes, tmp_path / "x4", 4))
-    assert x2[INPUT_WEIGHT].shape == (64, 3, 3, 3 + 3 * 2 * 2) and x4[INPUT_WEIGHT].shape == (64, 3, 3, 3 + 3 * 4 * 4)
+    assert x2[INPUT_WEIGHT].shape == (64, 3, 3, 3 + 3 * 2 * 2) and x4[INPUT_WEIGHT].shape == (64, 3, 3,
+                                                                                              3 + 3 * 4 * 4)
     assert TRANSPOSED.format(1) in x2 and TRANSPOSED.format(2) not in x2 and TRANSPOSED.format(2) in x4
     assert set(x4) - set(x2) == {TRANSPOSED.format(2), TRANSPOSED.format(2).replace("/W", "/b")}
     assert all(x2[name].shape == x4[name].shape for name in x2 if name != INPUT_WEIGHT)
@@ -75,7 +76,8 @@ def test_x2_validation_scores_the_x2_model_on_lr_made_with_stride_2(scenes, tmp_
     assert picture is not None and picture.shape[1] > 3 * 128  # three panels of the 128-pixel crop, enlarged
 
 
-def test_tecogan_stage_from_an_frvsr_file_of_another_scale_stops_with_one_line(frvsr_x2, scenes, tmp_path, capsys):
+def test_tecogan_stage_from_an_frvsr_file_of_another_scale_stops_with_one_line(
+        frvsr_x2, scenes, tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         train.main(tecogan_flags(scenes, tmp_path / "run", frvsr_x2, 4))
     line = one_error_line(capsys, exit_info)

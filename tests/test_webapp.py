@@ -10,10 +10,14 @@ import pytest
 
 from app_media import clip_with_audio, frames_zip, video_without_frames
 from utils.errors import UserError
-from utils.image_io import VideoReader, audio_codec, list_frames, sample_clip
+from utils.image_io import VideoReader, audio_codec, list_frames, read_rgb, sample_clip
+from utils.ops import bicubic_upscale_frames
+from utils.output_size import resize_output
 from utils.paths import BUNDLED_MODEL
-from webapp.inputs import BUNDLED_MODELS, SAMPLES, check_model, list_models, sample_input, upload_input
+from webapp.inputs import (BUNDLED_MODELS, SAMPLES, check_model, job_spec, list_models, sample_input,
+                           size_flags, upload_input)
 from webapp.jobs import OUTPUTS, SWEEP_SECONDS, JobQueue
+from webapp.steps import bicubic_like
 
 ENGINE = {"--backend": "auto", "--precision": "fp32"}
 
@@ -160,6 +164,39 @@ def test_cancel_drops_a_waiting_job_kills_the_running_one_at_once_deletes_their_
         os.path.join(waiting.id, path) for path in files_under(waiting.folder))
 
 
+def test_output_size_field_becomes_generate_py_s_flags():
+    assert size_flags(" ") == {}
+    assert size_flags("1.5") == {"--outscale": "1.5"}
+    assert size_flags("1920x1080") == {"--output-size": "1920x1080"}
+
+
+@pytest.mark.parametrize("text", ["0", "abc", "99999x2", "33x24"])
+def test_bad_output_size_is_refused_with_one_line_before_a_job_is_queued(tmp_path, text):
+    queue = JobQueue(str(tmp_path / "work"), keep_seconds=600)
+    clip = clip_with_audio(tmp_path / "clip.mp4", 32, 24, 2)
+    with pytest.raises(UserError) as error:
+        model = "bundled: " + os.path.basename(BUNDLED_MODEL)
+        weights = str(tmp_path / "weights")
+        queue.submit(
+            lambda folder: job_spec(folder, clip, None, model, "", "", ENGINE, weights, 2 ** 30, text))
+    message = str(error.value)
+    assert message.startswith("Output size") and "\n" not in message and "--" not in message
+    assert files_under(tmp_path / "work") == []
+
+
+@pytest.mark.slow
+def test_output_size_2_gives_twice_the_input_size_and_bicubic_at_that_size(tmp_path):
+    queue = JobQueue(str(tmp_path / "work"), keep_seconds=600)
+    job = video_job(queue, tmp_path, "clip", 32, 24, 3, flags=dict(ENGINE, **size_flags("2")))
+    wait_until(lambda: not job.active)
+    assert job.state == "done", job.message
+    outputs = job.outputs()
+    reader = VideoReader(outputs["video"])
+    assert (reader.total_frames, next(iter(reader)).shape) == (3, (48, 64, 3))
+    for kind in ("ours", "bicubic"):
+        assert read_rgb(outputs[kind]).shape == (48, 64, 3)
+
+
 @pytest.mark.slow
 def test_a_failed_run_reports_generate_py_s_message_and_keeps_the_queue_going(tmp_path):
     queue = JobQueue(str(tmp_path / "work"), keep_seconds=600)
@@ -215,3 +252,11 @@ def test_a_finished_job_s_files_are_deleted_once_its_time_is_up(tmp_path):
     assert job.state == "done" and os.path.isfile(job.outputs()["video"])
     wait_until(lambda: job.state == "expired", seconds=1 + 3 * SWEEP_SECONDS)
     assert not os.path.exists(job.folder)
+
+
+def test_bicubic_comparison_takes_the_scale_from_the_weights_and_the_written_size(x2_weights):
+    lr = np.random.default_rng(0).integers(0, 256, (12, 16, 3), dtype=np.uint8)
+    native = bicubic_like(lr, (24, 32, 3), dict(model=x2_weights, flags=ENGINE))
+    np.testing.assert_array_equal(native, bicubic_upscale_frames([lr], 2)[0])
+    resized = bicubic_like(lr, (18, 24, 3), dict(model=x2_weights, flags=dict(ENGINE, **size_flags("1.5"))))
+    np.testing.assert_array_equal(resized, resize_output(native, 18, 24))

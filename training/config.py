@@ -154,7 +154,8 @@ RULES = {
     "train.val_metric": Setting(_val_metric, f"one of {', '.join(METRIC_COLUMNS)}"),
     "train.val_frames": Setting(_val_frames,
                                 f"an integer of at least {MIN_FRAMES} (evaluate.py skips 2 at each end)"),
-    "train.val_crop": Setting(_val_crop, f"a multiple of train.scale of at least {SMALLEST_SIDE} (HR pixels)"),
+    "train.val_crop": Setting(_val_crop,
+                              f"a multiple of train.scale of at least {SMALLEST_SIDE} (HR pixels)"),
     "gan.ratio": Setting(_number, "a finite number"),
     "gan.vgg_scaling": Setting(_number, "a finite number (<= 0 disables the VGG loss)"),
     "gan.pp_scaling": Setting(_number, "a finite number"),
@@ -214,7 +215,8 @@ def _coerce(key, value):
             return float(value)
         except ValueError:
             return value
-    if isinstance(value, float) and value.is_integer() and check in (_positive_int, _non_negative_int, _scale):
+    if isinstance(value,
+                  float) and value.is_integer() and check in (_positive_int, _non_negative_int, _scale):
         return int(value)
     return value
 

@@ -5,7 +5,8 @@ data.val_dir is a REDS folder (datasets/reds.py), whose REDS4 sequences are the 
 it holds one subfolder per clip, in either layout:
     <clip>/*.png                      HR frames, made LR by the training degradation (utils.degradation,
                                       as generate.py --input-dir-hr)
-    <clip>/LR/*.png and <clip>/HR/*   LR frames and their HR frames (train.scale times the LR size), paired in order
+    <clip>/LR/*.png and <clip>/HR/*   LR frames and their HR frames (train.scale times the LR size), paired in
+    order
 Frames are ordered by the number in their name (generate.py's order). Each clip gives its first
 train.val_frames frames, centre-cropped to train.val_crop HR pixels on a side (on the LR grid, so that LR and
 HR stay aligned).
@@ -58,7 +59,8 @@ def read_clip(folder, frames, crop, degradation, scale):
     HR `scale` times LR, a crop that evaluate.py can score."""
     is_pair = all(os.path.isdir(os.path.join(folder, name)) for name in PAIR_FOLDERS)
     wanted = "put the clip's HR frames in it (or its LR/ and HR/ folders), or remove it from data.val_dir"
-    hr_paths = list_frames(os.path.join(folder, "HR") if is_pair else folder, "validation clip", wanted)[:frames]
+    hr_paths = list_frames(os.path.join(folder, "HR") if is_pair else folder, "validation clip",
+                           wanted)[:frames]
     if len(hr_paths) < metrics.MIN_FRAMES:
         raise UserError(
             f"validation clip '{folder}' has {len(hr_paths)} frames; at least {metrics.MIN_FRAMES} are "
@@ -191,7 +193,8 @@ class Validation:
         return {column: average[column] for column in self.columns}
 
     def picture(self, outputs, iteration):
-        """Bicubic | ours | ground truth of each clip, on its window and frame of most detail, one clip a row."""
+        """Bicubic | ours | ground truth of each clip, on its window and frame of most detail, one clip a
+        row."""
         rows = []
         for clip, bicubic_frames, sr_frames in zip(self.clips, self.bicubic, outputs):
             window = detail_window(clip.hr_frames)

@@ -188,8 +188,9 @@ def write_atomically(path, write, partial=None):
         staged.commit()
     except (OSError, RuntimeError) as error:  # RuntimeError: NNabla's and HDF5's writers lose the errno
         if disk_full(error, path):
-            raise UserError(f"no space left on the disk of '{path}'; free some space (or choose another folder) "
-                            "and run again") from None
+            raise UserError(
+                f"no space left on the disk of '{path}'; free some space (or choose another folder) "
+                "and run again") from None
         raise
     finally:
         staged.discard()

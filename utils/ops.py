@@ -74,12 +74,14 @@ def _upscale_channel_first(x, taps_for_phase, pad_before, pad_after, scale):
 
 
 def bicubic_upscale_channel_first(x, scale):
-    """Bicubic upsampling of (B, C, H, W) by `scale`; equals TF1 tf.image.resize_bicubic (align_corners=False)."""
+    """Bicubic upsampling of (B, C, H, W) by `scale`; equals TF1 tf.image.resize_bicubic
+    (align_corners=False)."""
     return _upscale_channel_first(x, keys_cubic_weights, 1, 2, scale)
 
 
 def bilinear_upscale_channel_first(x, scale):
-    """Bilinear upsampling of (B, C, H, W) by `scale`; equals TF1 tf.image.resize_bilinear (align_corners=False)."""
+    """Bilinear upsampling of (B, C, H, W) by `scale`; equals TF1 tf.image.resize_bilinear
+    (align_corners=False)."""
     return _upscale_channel_first(x, linear_weights, 0, 1, scale)
 
 
@@ -89,15 +91,16 @@ def bicubic_upscale(x, scale):
 
 
 def bicubic_upscale_frames(lr_frames, scale):
-    """Bicubic upsampling of LR frames in numpy ((N, H, W, C) or a list of (H, W, C)) by `scale` -> (N, scale*H,
-    scale*W, C): the bicubic baseline the demo, validation and benchmarks show beside ours."""
+    """Bicubic upsampling of LR frames in numpy ((N, H, W, C) or a list of (H, W, C)) by `scale` -> (N,
+    scale*H, scale*W, C): the bicubic baseline the demo, validation and benchmarks show beside ours."""
     upsampled = bicubic_upscale(nn.Variable.from_numpy_array(np.stack(lr_frames)), scale)
     upsampled.forward()
     return upsampled.d
 
 
 def bilinear_upscale(x, scale):
-    """Bilinear upsampling of an NHWC variable (B, H, W, C) -> (B, scale*H, scale*W, C); used for flow fields."""
+    """Bilinear upsampling of an NHWC variable (B, H, W, C) -> (B, scale*H, scale*W, C); used for flow
+    fields."""
     return to_channel_last(bilinear_upscale_channel_first(to_channel_first(x), scale))
 
 

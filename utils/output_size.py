@@ -1,9 +1,9 @@
 """Any output size: the model's native output resized as it is written (generate.py and demo.py --outscale and
 --output-size), so that the networks, their tiles and their memory stay those of the native size.
 
-Lanczos (OpenCV's INTER_LANCZOS4, as Real-ESRGAN's --outscale does), to enlarge and to shrink: shrinking an x4
-model's output to x2 scored higher PSNR against the ground truth with it than with INTER_AREA (docs/x2.md). A
-video's sides must be even (H.264 in yuv420p stores colour per 2x2 pixels).
+Lanczos (OpenCV's INTER_LANCZOS4, as Real-ESRGAN's --outscale does), to enlarge and to shrink: shrinking an
+x4 model's output to x2 scored higher PSNR against the ground truth with it than with INTER_AREA
+(docs/x2.md). A video's sides must be even (H.264 in yuv420p stores colour per 2x2 pixels).
 """
 import math
 import re
@@ -23,7 +23,8 @@ def parse_outscale(text):
     except ValueError:
         factor = math.nan
     if not math.isfinite(factor) or factor <= 0:
-        raise UserError(f"--outscale must be a positive factor of the input's size (e.g. 2 or 1.5), got '{text}'")
+        raise UserError(
+            f"--outscale must be a positive factor of the input's size (e.g. 2 or 1.5), got '{text}'")
     return factor
 
 
@@ -35,8 +36,9 @@ def parse_output_size(text, for_video):
     width, height = int(match.group(1)), int(match.group(2))
     check_sides(height, width, f"--output-size {text}")
     if for_video and (width % 2 or height % 2):
-        raise UserError(f"--output-size {text} has an odd side, which an H.264 video cannot have; use even sides "
-                        f"(e.g. {width + width % 2}x{height + height % 2})")
+        raise UserError(
+            f"--output-size {text} has an odd side, which an H.264 video cannot have; use even sides "
+            f"(e.g. {width + width % 2}x{height + height % 2})")
     return height, width
 
 
@@ -47,15 +49,16 @@ def check_sides(height, width, what):
 
 
 def requested_size(lr_height, lr_width, outscale, output_size, for_video):
-    """(height, width) the frames are written at, or None for the model's native size: output_size (parsed), or
-    each side of the LR frames times outscale, rounded (to an even number when a video is written). UserError
-    when a side would exceed MAX_SIDE."""
+    """(height, width) the frames are written at, or None for the model's native size: output_size (parsed),
+    or each side of the LR frames times outscale, rounded (to an even number when a video is written).
+    UserError when a side would exceed MAX_SIDE."""
     if output_size:
         return output_size
     if not outscale:
         return None
     rounding = 2 if for_video else 1
-    height, width = (max(rounding, rounding * round(side * outscale / rounding)) for side in (lr_height, lr_width))
+    height, width = (max(rounding, rounding * round(side * outscale / rounding))
+                     for side in (lr_height, lr_width))
     check_sides(height, width, f"--outscale {outscale:g} of {lr_width}x{lr_height} input frames")
     return height, width
 

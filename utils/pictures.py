@@ -91,8 +91,9 @@ def side_by_side_gif(path, columns, window, clip_name, fps, labels):
     """An animated GIF, at the clip's frame rate, of the labelled window of each column of frames."""
     images = [Image.fromarray(panel_row(frames, window, window_title(clip_name, window), labels))
               for frames in zip(*columns)]
-    write_atomically(path, lambda temporary: images[0].save(temporary, save_all=True, append_images=images[1:],
-                                                            duration=round(1000 / fps), loop=0))
+    write_atomically(
+        path, lambda temporary: images[0].save(
+            temporary, save_all=True, append_images=images[1:], duration=round(1000 / fps), loop=0))
 
 
 def still_with_inset(path, columns, window, clip_name, labels):

@@ -39,8 +39,9 @@ def read_cuts_file(path, frame_count, other_choices=()):
     numbers, increasing, each inside the video (1 .. frame_count - 1). UserError otherwise, offering
     other_choices (the command's other --scene-cuts values) beside a file."""
     if not os.path.isfile(path):
-        raise UserError(f"--scene-cuts '{path}' is not a file; pass {''.join(f'{choice}, ' for choice in other_choices)}"
-                        f"{'or ' if other_choices else ''}a file of frame numbers")
+        raise UserError(
+            f"--scene-cuts '{path}' is not a file; pass {''.join(f'{choice}, ' for choice in other_choices)}"
+            f"{'or ' if other_choices else ''}a file of frame numbers")
     try:
         # -sig: a byte-order mark some editors write is skipped
         with open(path, encoding="utf-8-sig") as file:

@@ -16,6 +16,7 @@ from utils.context import cuda_device_count
 from utils.errors import UserError
 from utils.image_io import (IMAGE_EXTENSIONS, VideoReader, common_image_size, list_frames, sample_clip,
                             write_atomically)
+from utils.output_size import SIZE_PATTERN, parse_outscale, parse_output_size
 from utils.paths import BUNDLED_MODEL, REPO_ROOT
 from utils.weights import count_resblocks, read_weight_file
 from utils.zips import ZIP_ERRORS, extract_zip
@@ -182,11 +183,30 @@ def engine_choices():
     return backends, precisions
 
 
-def job_spec(folder, upload, sample, model, start, end, flags, weights_folder, max_unpacked_bytes):
+def size_flags(text):
+    """The page's Output size as generate.py flags: empty, the model's native size; a factor, --outscale; WxH,
+    --output-size (even sides: the result is a video). UserError in the page's terms otherwise."""
+    text = (text or "").strip()
+    if not text:
+        return {}
+    try:
+        if SIZE_PATTERN.fullmatch(text):
+            parse_output_size(text, for_video=True)
+            return {"--output-size": text}
+        return {"--outscale": f"{parse_outscale(text):g}"}
+    except UserError as error:
+        text = str(error).replace("--outscale", "Output size").replace("--output-size", "Output size")
+        raise UserError(text)
+
+
+def job_spec(folder, upload, sample, model, start, end, flags, weights_folder, max_unpacked_bytes,
+             output_size=""):
     """A job's settings, checked, with its input laid out in folder: {input, model, flags}.
 
     upload: the uploaded file (or None); sample: a SAMPLES name (or None); model: a list_models name;
-    flags: the settings that are generate.py flags, as they are ({"--backend": "auto", ...})."""
+    flags: the settings that are generate.py flags, as they are ({"--backend": "auto", ...});
+    output_size: the Output size field (size_flags), added to flags."""
+    flags = dict(flags, **size_flags(output_size))
     models = list_models(weights_folder)
     if model not in models:
         raise UserError(f"model '{model}' is no longer in the list; reload the page and choose a model")

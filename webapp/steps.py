@@ -24,8 +24,11 @@ from utils.image_io import VideoReader, list_frames, read_rgb, write_atomically,
 from utils.degradation import degrade_frames, model_degradation
 from models import model_scale
 from utils.ops import bicubic_upscale_frames
+from utils.output_size import resize_output
 from utils.weights import read_weight_file
 from webapp.jobs import OUTPUTS, job_file
+
+SIZE_FLAGS = {"--outscale", "--output-size"}  # webapp/inputs.size_flags
 
 
 def hr_folder(folder):
@@ -42,11 +45,20 @@ def prepare(folder, spec):
         write_rgb(os.path.join(hr_folder(folder), f"{index:04d}.png"), frame)
 
 
+def scale_of(spec):
+    """The model's scale (4 or 2), read from its weights."""
+    return model_scale(read_weight_file(spec["model"]), spec["model"])
+
+
+def resized(spec):
+    """Whether the job writes its frames at an output size other than the model's native one."""
+    return bool(SIZE_FLAGS & set(spec["flags"]))
+
+
 def degraded(hr, spec):
-    """The LR frame generate.py --input-dir-hr makes of an HR frame: by the model's training degradation, at its
-    scale."""
-    return degrade_frames(hr, model_degradation(spec["model"]),
-                          model_scale(read_weight_file(spec["model"]), spec["model"]))
+    """The LR frame generate.py --input-dir-hr makes of an HR frame: by the model's training degradation, at
+    its scale."""
+    return degrade_frames(hr, model_degradation(spec["model"]), scale_of(spec))
 
 
 def lr_frame(folder, spec, index):
@@ -61,11 +73,13 @@ def lr_frame(folder, spec, index):
     return degraded(read_rgb(list_frames(hr_folder(folder))[index]), spec)
 
 
-def bicubic_like(lr, sr_shape):
-    """Bicubic of an LR frame by the model's scale (the SR frame's size over the LR frame's, rounded up: generate.py
-    cuts HR inputs' results to the HR size), cut to the SR frame's size."""
-    scale = -(-sr_shape[0] // lr.shape[0])
-    return bicubic_upscale_frames([lr], scale)[0][:sr_shape[0], :sr_shape[1]]
+def bicubic_like(lr, sr_shape, spec):
+    """Bicubic of an LR frame by the model's scale, brought to the SR frame's size as generate.py brings its
+    output: resized to an output size, else cut (generate.py cuts HR inputs' results to the HR size)."""
+    bicubic = bicubic_upscale_frames([lr], scale_of(spec))[0]
+    if resized(spec):
+        return resize_output(bicubic, *sr_shape[:2])
+    return bicubic[:sr_shape[0], :sr_shape[1]]
 
 
 def zip_frames(path, frame_paths):
@@ -77,7 +91,8 @@ def zip_frames(path, frame_paths):
 
 
 def score_table(folder, spec, sr_frames_folder):
-    """evaluate.py's table of x4 bicubic and ours against the ground truth (hr/), as markdown."""
+    """evaluate.py's table of bicubic (by the model's scale) and ours against the ground truth (hr/), as
+    markdown."""
     hr_paths = list_frames(hr_folder(folder))
     if len(hr_paths) < metrics.MIN_FRAMES:
         return (f"The evaluate.py table needs at least {metrics.MIN_FRAMES} frames (the first and last "
@@ -87,14 +102,14 @@ def score_table(folder, spec, sr_frames_folder):
     for hr_path in hr_paths:
         hr = read_rgb(hr_path)
         write_rgb(os.path.join(bicubic_folder, os.path.basename(hr_path)),
-                  bicubic_like(degraded(hr, spec), hr.shape))
+                  bicubic_like(degraded(hr, spec), hr.shape, spec))
     rows = evaluate(
         [Sequence(0, bicubic_folder, hr_folder(folder)),
          Sequence(1, sr_frames_folder, hr_folder(folder))],
         os.path.join(folder, "evaluation"),
         lpips_arrays=load_lpips())
-    return markdown_table(
-        [dict(row, label=label, target_folder="") for row, label in zip(rows, ("x4 bicubic", "ours"))])
+    labels = (f"x{scale_of(spec)} bicubic", "ours")
+    return markdown_table([dict(row, label=label, target_folder="") for row, label in zip(rows, labels)])
 
 
 def finish(folder, spec):
@@ -106,9 +121,9 @@ def finish(folder, spec):
     ours = read_rgb(sr_paths[middle])
     write_rgb(os.path.join(folder, OUTPUTS["ours"]), ours)
     write_rgb(os.path.join(folder, OUTPUTS["bicubic"]),
-              bicubic_like(lr_frame(folder, spec, middle), ours.shape))
+              bicubic_like(lr_frame(folder, spec, middle), ours.shape, spec))
     zip_frames(os.path.join(folder, OUTPUTS["frames_zip"]), sr_paths)
-    if spec["input"]["kind"] == "hr_frames":
+    if spec["input"]["kind"] == "hr_frames" and not resized(spec):  # the ground truth has the native size
         write_bytes(os.path.join(folder, OUTPUTS["table"]),
                     score_table(folder, spec, sr_frames_folder),
                     mode="w")

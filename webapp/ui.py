@@ -16,14 +16,14 @@ CACHE_SWEEP_SECONDS = 60  # how often Gradio deletes its expired copies of uploa
 
 
 def introduction(max_upload_mb, max_unpacked_mb, keep_minutes):
-    return f"""# TecoGAN: x4 video super-resolution
+    return f"""# TecoGAN: video super-resolution (x4 or x2, by the model)
 Upload a video ({VIDEO_TYPES}) or a zip of its frames (png, jpg, bmp), or choose a sample clip, and press
 **Run**. Uploads up to **{max_upload_mb} MB**; a zip may unpack to {max_unpacked_mb} MB. Jobs run one at a
-time, in the order they were submitted. You get the x4 video (with the source's audio), its middle frame as
-x4 bicubic | ours, the video and its frames to download, and for the samples with ground truth (their frames,
-made LR by the training degradation) the evaluate.py table. **A job's files (its upload and results) are
-deleted at the latest {keep_minutes} minutes after it ends, and when the server stops; Cancel stops a job at
-once and deletes its results.**"""
+time, in the order they were submitted. You get the video (at the model's scale, x4 or x2, or the Output size;
+with the source's audio), its middle frame as bicubic | ours, the video and its frames to download, and for
+the samples with ground truth (their frames, made LR by the training degradation) the evaluate.py table.
+**A job's files (its upload and results) are deleted at the latest {keep_minutes} minutes after it ends, and
+when the server stops; Cancel stops a job at once and deletes its results.**"""
 
 
 def describe(queue, job):
@@ -59,7 +59,7 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
     keep_minutes = round(queue.keep_seconds / 60)
     backends, precisions = engine_choices()
     # Gradio's copies of uploads and results go the way of the jobs' files
-    with gr.Blocks(title="TecoGAN x4", analytics_enabled=False,
+    with gr.Blocks(title="TecoGAN", analytics_enabled=False,
                    delete_cache=(CACHE_SWEEP_SECONDS, int(queue.keep_seconds))) as page:
         gr.Markdown(introduction(max_upload_mb, max_unpacked_mb, keep_minutes))
         with gr.Row():
@@ -78,6 +78,9 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
                     end = gr.Textbox(label="End",
                                      placeholder="not included; empty: to the end",
                                      elem_id="end")
+                output_size = gr.Textbox(label="Output size",
+                                         placeholder="empty: the model's; factor (2, 1.5) or WxH (1920x1080)",
+                                         elem_id="output-size")
                 with gr.Row():
                     backend = gr.Dropdown(backends, value=backends[0], label="Backend", elem_id="backend")
                     precision = gr.Dropdown(precisions,
@@ -89,11 +92,11 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
             cancel = gr.Button("Cancel", variant="stop", elem_id="cancel")
         status = gr.Markdown(elem_id="status")
         with gr.Row():
-            video = gr.Video(label="x4 result, with the source's audio",
+            video = gr.Video(label="result (x4/x2 by the model, or Output size), with the source's audio",
                              interactive=False,
                              elem_id="result-video")
             comparison = gr.ImageSlider(
-                label="middle frame: x4 bicubic | ours (drag the bar; scroll to zoom)",
+                label="middle frame: bicubic by the model's scale | ours (drag the bar; scroll to zoom)",
                 type="filepath",
                 format="png",
                 interactive=False,
@@ -103,15 +106,15 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
         table = gr.Markdown(elem_id="metrics")
         job_id = gr.State(None)
 
-        def start_job(upload, sample, model, start, end, backend, precision, previous):
+        def start_job(upload, sample, model, start, end, output_size, backend, precision, previous):
             if previous:
                 queue.discard(previous)
-            # the settings that are generate.py flags, passed on as they are: a new one (an output scale) is a
-            # control above and an entry here
+            # the settings that are generate.py flags, passed on as they are (Output size: inputs.size_flags)
             flags = {"--backend": backend, "--precision": precision}
             try:
                 job = queue.submit(lambda folder: job_spec(folder, upload, sample, model, start, end, flags,
-                                                           weights_folder, max_unpacked_mb * 2 ** 20))
+                                                           weights_folder, max_unpacked_mb * 2 ** 20,
+                                                           output_size))
             except UserError as error:
                 yield f"**Cannot run:** {error}", None, None, None, None, ""
                 return
@@ -133,7 +136,7 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
             return gr.skip()
 
         page.load(lambda: model_choice(render=False), outputs=model)
-        run.click(start_job, [upload, sample, model, start, end, backend, precision, job_id],
+        run.click(start_job, [upload, sample, model, start, end, output_size, backend, precision, job_id],
                   [status, job_id, video, comparison, downloads, table], concurrency_limit=None)
         cancel.click(stop_job, job_id, status, concurrency_limit=None)
     return page
