@@ -24,7 +24,6 @@ import sys
 import time
 from contextlib import ExitStack
 
-from tqdm import tqdm
 
 from inference import BACKEND_CHOICES, PRECISIONS, SuperResolver, scene_steps
 from inference.onnx_export import default_cache_dir
@@ -39,6 +38,7 @@ from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, 
                             to_uint8, write_rgb)
 from utils.output_size import parse_outscale, parse_output_size, requested_size, resize_output
 from utils.paths import lock_folder, not_an_input
+from utils.progress import progress_bar
 from utils.scenes import (assign_scenes, detect_cuts, read_cuts_file, shot_ranges, split_at_cuts,
                           spread_scenes)
 
@@ -324,7 +324,7 @@ def run(args, processes, output_claim):
     video = None
     if args.output_video:
         video = open_video_writer(args.output_video, args.fps or fps, out_width, out_height, video_source)
-    progress = tqdm(frames, total=len(names), unit="frame",
+    progress = progress_bar(frames, total=len(names), unit="frame",
                     desc=f"{resolver.num_resblock} blocks, {resolver.backend} {resolver.precision} on "
                          f"{resolver.context}, {model.describe()}, {len(cuts) + 1} scene(s){spread}")
     try:

@@ -8,6 +8,7 @@ import time
 
 import pytest
 from conftest import REPO_ROOT, reference_path, shared_path
+from helpers import MPI_ENVIRONMENT, MPIRUN
 
 from utils.paths import BUNDLED_MODEL
 
@@ -93,9 +94,6 @@ def test_a_cut_just_after_start_is_found(tmp_path):
     assert detect_cuts(path, 6, 16) == [8]  # the part's first shot is 2 frames long
 
 
-MPI_ENVIRONMENT = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-                       OMPI_MCA_rmaps_base_oversubscribe="1", PYTHONUNBUFFERED="1")
-MPIRUN = os.path.join(os.path.dirname(sys.executable), "mpirun")
 
 
 def mpirun_generate(*flags):
