@@ -33,5 +33,5 @@ def progress_bar(*args, line_seconds=LINE_SECONDS, **kwargs):
     """tqdm(*args, **kwargs); under mpirun, lines on stderr at most every line_seconds."""
     if launched_by_mpirun() and not kwargs.get("disable"):
         kwargs.update(file=_OneLinePerUpdate(kwargs.get("file") or sys.stderr), mininterval=line_seconds,
-                      dynamic_ncols=False, ncols=kwargs.get("ncols", 120))
+                      dynamic_ncols=False)  # the whole line: no terminal width to fit
     return tqdm(*args, **kwargs)
