@@ -22,7 +22,7 @@ import itertools
 import os
 import sys
 import time
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 
 
 from inference import BACKEND_CHOICES, PRECISIONS, SuperResolver, scene_steps
@@ -31,7 +31,8 @@ from utils.context import CONTEXT_CHOICES
 from utils.degradation import degrade_frames, model_degradation
 from utils.distributed import (MPIProcesses, SingleProcess, end_the_job_on_failure, launched_by_mpirun,
                                local_rank)
-from utils.errors import UserError, exit_on_user_error, ignore_stop_signals, interrupt_on_stop_signals
+from utils.errors import (UserError, discard_at_once_on_stop_signals, exit_on_user_error, ignore_stop_signals,
+                          interrupt_on_stop_signals)
 from utils.flags import MAX_THREADS, FlagParser, positive
 from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, check_video_output,
                             list_frames, open_video_writer, read_ahead, read_rgb, remove_stale_temporaries,
@@ -324,12 +325,14 @@ def run(args, processes, output_claim):
     video = None
     if args.output_video:
         video = open_video_writer(args.output_video, args.fps or fps, out_width, out_height, video_source)
-    progress = progress_bar(frames, total=len(names), unit="frame",
-                    desc=f"{resolver.num_resblock} blocks, {resolver.backend} {resolver.precision} on "
-                         f"{resolver.context}, {model.describe()}, {len(cuts) + 1} scene(s){spread}")
+    description = (f"{resolver.num_resblock} blocks, {resolver.backend} {resolver.precision} on "
+                   f"{resolver.context}, {model.describe()}, {len(cuts) + 1} scene(s){spread}")
+    progress = progress_bar(frames, total=len(names), unit="frame", desc=description)
+    # under mpirun, whose kill follows a forwarded SIGTERM or Ctrl-C within a second: no partial video left
+    in_time = discard_at_once_on_stop_signals(video.abort) if video and processes.size > 1 else nullcontext()
     try:
         # one frame written while the next computes: no more HR frames held
-        with WriteBehind(depth=1) as writer:
+        with in_time, WriteBehind(depth=1) as writer:
             for name, pixels in progress:
                 writer.submit(save_frame, paths.get(name), pixels, video)
     except BaseException:
