@@ -38,7 +38,7 @@ from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, 
                             list_frames, open_video_writer, read_ahead, read_rgb, remove_stale_temporaries,
                             to_uint8, write_rgb)
 from utils.output_size import parse_outscale, parse_output_size, requested_size, resize_output
-from utils.paths import lock_folder, not_an_input
+from utils.paths import lock_folder, not_an_input, output_file
 from utils.scenes import (assign_scenes, detect_cuts, read_cuts_file, shot_ranges, split_at_cuts,
                           spread_scenes)
 
@@ -171,6 +171,9 @@ def parse_args(argv=None):
     parser.add_argument("--truncate", action="store_true",
                         help="write PNGs by truncation like the reference (default: rounding)")
     args = parser.parse_args(argv)
+    for flag, value in (("--start", args.start), ("--end", args.end)):
+        if value is not None and not value.strip():
+            raise UserError(f"{flag} is empty; give a frame number or a time, or leave {flag} out")
     if (args.start or args.end) and not args.input_video:
         raise UserError("--start and --end choose a part of --input-video; use them with --input-video")
     if os.sep in args.output_name or (os.altsep
@@ -185,7 +188,7 @@ def parse_args(argv=None):
                                                            ("--scene-cuts", args.scene_cuts)])
     args.outscale = parse_outscale(args.outscale) if args.outscale is not None else None
     args.output_size = parse_output_size(args.output_size, bool(
-        args.output_video)) if args.output_size else None
+        args.output_video)) if args.output_size is not None else None
     if args.scene_cuts is None:
         args.scene_cuts = "auto" if args.input_video else "off"
     if args.scene_cuts == "auto" and not args.input_video:
@@ -221,6 +224,8 @@ def output_paths(output_dir, names, args, inputs=()):
     if overwritten:
         raise UserError(f"output '{sorted(overwritten)[0]}' would overwrite an input frame; choose another "
                         "--output-dir or --output-name")
+    for path in paths.values():
+        output_file(path, "output frame")
     return paths
 
 

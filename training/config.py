@@ -7,6 +7,8 @@ made from RULES (add_config_flags).
 """
 import math
 import os
+import re
+import reprlib
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import NamedTuple
@@ -180,14 +182,32 @@ RULES = {
 }
 
 
+class ConfigLoader(yaml.SafeLoader):
+    """YAML with YAML 1.2's whole numbers: 017 is 17 and 1:20 is text, where PyYAML's YAML 1.1 reads octal 15
+    and sexagesimal 80 (a typo would silently change a setting)."""
+
+
+INT_TAG = "tag:yaml.org,2002:int"
+ConfigLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != INT_TAG]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+ConfigLoader.add_implicit_resolver(INT_TAG, re.compile(r"^[-+]?[0-9][0-9_]*$"), list("-+0123456789"))
+ConfigLoader.add_constructor(INT_TAG,
+                             lambda loader, node: int(loader.construct_scalar(node).replace("_", "")))
+# What PyYAML's constructors raise on well-formed YAML they cannot build: '!!float abc', a number of more
+# than 4300 digits (ValueError), '!!timestamp x' (AttributeError), lists nested thousands deep.
+UNBUILDABLE_YAML = (yaml.YAMLError, ValueError, AttributeError, RecursionError)
+
+
 def read_yaml(path):
     input_file(path, "config file")
     try:
         with open(path, encoding="utf-8") as file:
-            content = yaml.safe_load(file) or {}
+            content = yaml.load(file, ConfigLoader) or {}
     except UnicodeDecodeError:
         raise UserError(f"config file '{path}' is not UTF-8 text; save it as UTF-8")
-    except yaml.YAMLError as error:
+    except UNBUILDABLE_YAML as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
         raise UserError(f"config file '{path}' is not valid YAML{where}; fix the syntax")
@@ -202,8 +222,8 @@ def read_yaml(path):
 def parse_value(text):
     """A command-line value read as YAML, so that 1e-4, true and null mean what they do in config.yaml."""
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
+        return yaml.load(text, ConfigLoader)
+    except UNBUILDABLE_YAML:
         return text
 
 
@@ -245,7 +265,8 @@ def load_config(path=None, overrides=None):
             raise UserError(f"unknown key '{key}' in '{DEFAULT_CONFIG}'")
         values[key] = _coerce(key, value)
         if not RULES[key].check(values[key]):
-            raise UserError(f"bad value {values[key]!r} for {key}: expected {RULES[key].expected}")
+            raise UserError(
+                f"bad value {reprlib.repr(values[key])} for {key}: expected {RULES[key].expected}")
     if values["data.end_dir"] < values["data.str_dir"]:
         raise UserError(
             f"data.end_dir ({values['data.end_dir']}) is below data.str_dir ({values['data.str_dir']})")
