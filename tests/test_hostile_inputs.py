@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 from conftest import REPO_ROOT, reference_path, shared_path
 
@@ -412,3 +413,113 @@ def test_sigusr1_to_mpirun_running_generate_stops_every_rank_with_130_and_no_par
         process.kill()
     assert process.returncode == 130 and "interrupted" in err, err[-2000:]
     assert os.listdir(video.parent) == []
+
+
+# The second pass of issue 28: the same kinds of input with other values and files (docs/testing.md).
+
+@pytest.mark.parametrize("key, text, value", [
+    ("train.save_freq", "017", 17), ("train.save_freq", "1_000", 1000), ("train.save_minutes", "1e3", 1000.0),
+    ("train.save_freq", "1:20", None), ("train.save_freq", "0x10", None),
+    ("train.save_freq", "!!float abc", None),
+    ("train.save_freq", "9" * 5000, None), ("train.seed", "!!timestamp x", None),
+    ("train.save_freq", "[" * 3000 + "]" * 3000, None),
+], ids=["leading zero", "underscores", "exponent without a dot", "sexagesimal", "hexadecimal", "bad tag",
+        "5000 digits", "bad timestamp", "nested 3000 deep"])
+def test_a_setting_value_is_a_plain_number_or_one_short_line(key, text, value):
+    """YAML 1.2's whole numbers (YAML 1.1 reads 017 as 15 and 1:20 as 80), and values PyYAML cannot build
+    refused like any other bad value."""
+    from training.config import load_config, parse_value
+    from utils.errors import UserError
+    if value is None:
+        with pytest.raises(UserError, match=f"^bad value .* for {key}: expected") as error:
+            load_config(overrides={key: parse_value(text)})
+        assert len(str(error.value)) < 200
+    else:
+        section, name = key.split(".")
+        assert getattr(getattr(load_config(overrides={key: parse_value(text)}), section), name) == value
+
+
+@pytest.mark.parametrize("value", ["!!float abc", "!!timestamp x", "9" * 5000, "[" * 3000 + "]" * 3000],
+                         ids=["bad tag", "bad timestamp", "5000 digits", "nested 3000 deep"])
+def test_a_config_file_value_that_yaml_cannot_build_is_one_line(tmp_path, value):
+    from training.config import load_config
+    from utils.errors import UserError
+    path = tmp_path / "my.yaml"
+    path.write_text(f"train:\n  save_freq: {value}\n")
+    with pytest.raises(UserError, match="is not valid YAML"):
+        load_config(str(path))
+
+
+@pytest.mark.parametrize("values, message", [
+    (lambda shape: np.bytes_(b"abc"), "holds |S3 values, not numbers"),
+    (lambda shape: np.full(shape, np.nan, np.float32), "holds NaN or infinite values"),
+], ids=["text", "NaN"])
+def test_a_weights_file_of_the_right_names_but_not_finite_numbers_is_one_line(tmp_path, capsys, values,
+                                                                              message):
+    import h5py
+
+    import generate
+    from conftest import user_error_line
+    damaged = str(tmp_path / "damaged.h5")
+    with h5py.File(WEIGHTS, "r") as source, h5py.File(damaged, "w") as target:
+        source.visititems(lambda name, item: target.create_dataset(name, data=values(item.shape))
+                          if isinstance(item, h5py.Dataset) else None)
+    line = user_error_line(generate.main, ["--model", damaged, "--input-dir-lr", FRAMES, "--output-dir",
+                                           str(tmp_path / "out")], capsys)
+    assert damaged in line and message in line
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_output_frame_blocked_by_a_folder_is_one_line_before_any_frame_is_written(tmp_path, capsys):
+    import generate
+    from conftest import user_error_line
+    blocked = tmp_path / "out" / "output_lr_0003.png"
+    blocked.mkdir(parents=True)
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir",
+                                           str(tmp_path / "out")], capsys)
+    assert f"output frame '{blocked}' is a folder" in line
+    assert os.listdir(tmp_path / "out") == ["output_lr_0003.png"]
+
+
+@pytest.mark.parametrize("extension", ["png", "jpg"])
+def test_an_image_cut_short_is_one_line_and_nothing_from_its_decoder(tmp_path, capfd, extension):
+    """libpng prints its own error and libjpeg decodes the missing rows grey, with a warning."""
+    import cv2
+
+    from utils.errors import UserError
+    from utils.image_io import read_rgb
+    path = str(tmp_path / f"frame.{extension}")
+    cv2.imwrite(path, np.random.default_rng(0).integers(0, 256, (64, 64, 3), np.uint8))
+    data = open(path, "rb").read()
+    open(path, "wb").write(data[:len(data) // 2])
+    capfd.readouterr()
+    with pytest.raises(UserError, match="the file is cut short"):
+        read_rgb(path)
+    assert capfd.readouterr().err == ""
+
+
+def test_an_empty_video_file_is_one_line_and_nothing_from_ffmpeg(tmp_path, capfd):
+    from utils.errors import UserError
+    from utils.image_io import VideoReader
+    (tmp_path / "empty.mp4").write_bytes(b"")
+    capfd.readouterr()
+    with pytest.raises(UserError, match="cannot open video"):
+        VideoReader(str(tmp_path / "empty.mp4"))
+    assert capfd.readouterr().err == ""
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--outscale", "1e-9"], "gives frames less than a pixel high or wide"),
+    (["--output-size", ""], "--output-size must be WIDTHxHEIGHT"),
+    (["--start", ""], "--start is empty"),
+    (["--end", " "], "--end is empty"),
+], ids=["outscale 1e-9", "empty output size", "empty start", "blank end"])
+def test_an_output_size_below_a_pixel_or_an_empty_value_is_one_line(tmp_path, capsys, flags, message):
+    import generate
+    from conftest import user_error_line
+    from helpers import fixture_frames_video
+    video = fixture_frames_video(tmp_path / "clip.mp4")
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-video", video, "--output-video",
+                                           str(tmp_path / "sr.mp4"), "--scene-cuts", "off", *flags], capsys)
+    assert message in line
+    assert sorted(os.listdir(tmp_path)) == ["clip.mp4"]

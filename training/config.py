@@ -230,7 +230,7 @@ def parse_value(text):
 def _coerce(key, value):
     """YAML reads 5e-5 (no dot) as a string and 4.0 as a float; accept both forms of a number."""
     check = RULES[key].check
-    if isinstance(value, str) and check in (_positive_number, _number, _fraction):
+    if isinstance(value, str) and check in (_positive_number, _non_negative_number, _number, _fraction):
         try:
             return float(value)
         except ValueError:
