@@ -28,6 +28,7 @@ from tqdm import tqdm
 
 from inference import BACKEND_CHOICES, PRECISIONS, SuperResolver, scene_steps
 from inference.onnx_export import default_cache_dir
+from models import MAX_RESBLOCKS
 from utils.context import CONTEXT_CHOICES
 from utils.degradation import degrade_frames, model_degradation
 from utils.distributed import (MPIProcesses, SingleProcess, end_the_job_on_failure, launched_by_mpirun,
@@ -38,7 +39,7 @@ from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, 
                             list_frames, open_video_writer, read_ahead, read_rgb, remove_stale_temporaries,
                             to_uint8, write_rgb)
 from utils.output_size import parse_outscale, parse_output_size, requested_size, resize_output
-from utils.paths import lock_folder, not_an_input, output_file
+from utils.paths import lock_folder, not_an_input
 from utils.scenes import (assign_scenes, detect_cuts, read_cuts_file, shot_ranges, split_at_cuts,
                           spread_scenes)
 
@@ -142,7 +143,7 @@ def parse_args(argv=None):
         "--input-video: cuts detected by PySceneDetect), off (the default for a frame folder: one "
         "scene), or a text file of the frame numbers that open a shot, one a line (counted from "
         "the video's first frame, or the folder's first frame in name order)")
-    parser.add_argument("--num_resblock", type=positive(int, "--num_resblock"),
+    parser.add_argument("--num_resblock", type=positive(int, "--num_resblock", most=MAX_RESBLOCKS),
                         help="generator residual blocks (default: read from --model)")
     parser.add_argument("--backend", default="auto", choices=BACKEND_CHOICES,
                         help="auto: NNabla on a GPU, OpenVINO on a CPU when installed, else NNabla")
@@ -224,8 +225,9 @@ def output_paths(output_dir, names, args, inputs=()):
     if overwritten:
         raise UserError(f"output '{sorted(overwritten)[0]}' would overwrite an input frame; choose another "
                         "--output-dir or --output-name")
-    for path in paths.values():
-        output_file(path, "output frame")
+    blocked = [path for path in paths.values() if os.path.isdir(path)]
+    if blocked:
+        raise UserError(f"output frame '{blocked[0]}' is a folder; remove it or choose another --output-dir")
     return paths
 
 

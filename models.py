@@ -74,6 +74,9 @@ def scale_of_generator_input(channels):
 
 # (64, 3, 3, 3 + 3*s*s) in a file
 GENERATOR_INPUT_WEIGHT = f"{GENERATOR_SCOPE}/generator_unit/input_stage/conv/conv/W"
+# The most generator residual blocks a flag or setting takes: far beyond the paper's 16, and a mistyped
+# 10000000000 would otherwise build its graph without end.
+MAX_RESBLOCKS = 1000
 
 
 def model_scale(file_arrays, source):

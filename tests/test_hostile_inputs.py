@@ -422,9 +422,9 @@ def test_sigusr1_to_mpirun_running_generate_stops_every_rank_with_130_and_no_par
     ("train.save_freq", "1:20", None), ("train.save_freq", "0x10", None),
     ("train.save_freq", "!!float abc", None),
     ("train.save_freq", "9" * 5000, None), ("train.seed", "!!timestamp x", None),
-    ("train.save_freq", "[" * 3000 + "]" * 3000, None),
+    ("train.save_freq", "[" * 3000 + "]" * 3000, None), ("train.num_resblock", "10000000000", None),
 ], ids=["leading zero", "underscores", "exponent without a dot", "sexagesimal", "hexadecimal", "bad tag",
-        "5000 digits", "bad timestamp", "nested 3000 deep"])
+        "5000 digits", "bad timestamp", "nested 3000 deep", "10^10 residual blocks"])
 def test_a_setting_value_is_a_plain_number_or_one_short_line(key, text, value):
     """YAML 1.2's whole numbers (YAML 1.1 reads 017 as 15 and 1:20 as 80), and values PyYAML cannot build
     refused like any other bad value."""
@@ -513,8 +513,10 @@ def test_an_empty_video_file_is_one_line_and_nothing_from_ffmpeg(tmp_path, capfd
     (["--output-size", ""], "--output-size must be WIDTHxHEIGHT"),
     (["--start", ""], "--start is empty"),
     (["--end", " "], "--end is empty"),
-], ids=["outscale 1e-9", "empty output size", "empty start", "blank end"])
-def test_an_output_size_below_a_pixel_or_an_empty_value_is_one_line(tmp_path, capsys, flags, message):
+    (["--num_resblock", "10000000000"], "--num_resblock must be a positive finite number at most 1000"),
+], ids=["outscale 1e-9", "empty output size", "empty start", "blank end", "10^10 residual blocks"])
+def test_an_output_size_below_a_pixel_an_empty_value_or_a_graph_without_end_is_one_line(tmp_path, capsys, flags,
+                                                                                        message):
     import generate
     from conftest import user_error_line
     from helpers import fixture_frames_video

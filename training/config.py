@@ -16,7 +16,7 @@ from typing import NamedTuple
 import yaml
 
 from datasets.sequences import LAYOUTS
-from models import FLOW_NET_STRIDE
+from models import FLOW_NET_STRIDE, MAX_RESBLOCKS
 from utils.context import CONTEXT_CHOICES
 from utils.degradation import DEGRADATIONS
 from utils.errors import UserError
@@ -65,6 +65,10 @@ def _string(value):
 
 def _optional_positive_int(value):
     return value is None or _positive_int(value)
+
+
+def _resblocks(value):
+    return value is None or (_positive_int(value) and value <= MAX_RESBLOCKS)
 
 
 def _context(value):
@@ -135,7 +139,8 @@ RULES = {
     "train.movingFirstFrame": Setting(_boolean, "true or false"),
     "train.crop_size": Setting(_positive_int, "a positive integer"),
     "train.scale": Setting(_scale, f"one of {', '.join(map(str, SCALES))}"),
-    "train.num_resblock": Setting(_optional_positive_int, "a positive integer or null", "--num_resblock",
+    "train.num_resblock": Setting(_resblocks, f"a positive integer up to {MAX_RESBLOCKS}, or null",
+                                  "--num_resblock",
                                   "generator residual blocks (default: 10 FRVSR, 16 TecoGAN)"),
     "train.tecogan": Setting(_boolean, "true or false", "--tecogan", "train the TecoGAN stage"),
     "train.pre_trained_frvsr_weights": Setting(_string, "a path or ''", "--pre_trained_frvsr_weights",
