@@ -1,6 +1,7 @@
 """Hostile inputs and conditions across the entry scripts: each ends with one line and exit code 2 (130 for a
 stop), leaves nothing partial and overwrites nothing."""
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -439,14 +440,18 @@ def test_a_setting_value_is_a_plain_number_or_one_short_line(key, text, value):
         assert getattr(getattr(load_config(overrides={key: parse_value(text)}), section), name) == value
 
 
-@pytest.mark.parametrize("value", ["!!float abc", "!!timestamp x", "9" * 5000, "[" * 3000 + "]" * 3000],
-                         ids=["bad tag", "bad timestamp", "5000 digits", "nested 3000 deep"])
-def test_a_config_file_value_that_yaml_cannot_build_is_one_line(tmp_path, value):
+@pytest.mark.parametrize("content, message", [
+    *((f"train:\n  save_freq: {value}\n", "is not valid YAML;")
+      for value in ("!!float abc", "!!timestamp x", "9" * 5000, "[" * 3000 + "]" * 3000)),
+    ("train:\n  seed: 1\ngan:\n  ratio: 1\ntrain:\n  seed: 2\n", "at line 5 ('train' is given twice)"),
+], ids=["bad tag", "bad timestamp", "5000 digits", "nested 3000 deep", "a section twice"])
+def test_a_config_file_that_yaml_cannot_build_or_that_sets_a_key_twice_is_one_line(tmp_path, content,
+                                                                                  message):
     from training.config import load_config
     from utils.errors import UserError
     path = tmp_path / "my.yaml"
-    path.write_text(f"train:\n  save_freq: {value}\n")
-    with pytest.raises(UserError, match="is not valid YAML"):
+    path.write_text(content)
+    with pytest.raises(UserError, match=re.escape(message)):
         load_config(str(path))
 
 
@@ -515,8 +520,8 @@ def test_an_empty_video_file_is_one_line_and_nothing_from_ffmpeg(tmp_path, capfd
     (["--end", " "], "--end is empty"),
     (["--num_resblock", "10000000000"], "--num_resblock must be a positive finite number at most 1000"),
 ], ids=["outscale 1e-9", "empty output size", "empty start", "blank end", "10^10 residual blocks"])
-def test_an_output_size_below_a_pixel_an_empty_value_or_a_graph_without_end_is_one_line(tmp_path, capsys, flags,
-                                                                                        message):
+def test_an_output_size_below_a_pixel_an_empty_value_or_a_graph_without_end_is_one_line(
+        tmp_path, capsys, flags, message):
     import generate
     from conftest import user_error_line
     from helpers import fixture_frames_video

@@ -189,7 +189,18 @@ RULES = {
 
 class ConfigLoader(yaml.SafeLoader):
     """YAML with YAML 1.2's whole numbers: 017 is 17 and 1:20 is text, where PyYAML's YAML 1.1 reads octal 15
-    and sexagesimal 80 (a typo would silently change a setting)."""
+    and sexagesimal 80 (a typo would silently change a setting). A key given twice is refused, as YAML says:
+    PyYAML keeps the last, so a second `train:` section would silently drop the first."""
+
+    def construct_mapping(self, node, deep=False):
+        keys = []
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in keys:
+                raise yaml.constructor.ConstructorError(None, None, f"'{key}' is given twice",
+                                                        key_node.start_mark)
+            keys.append(key)
+        return super().construct_mapping(node, deep)
 
 
 INT_TAG = "tag:yaml.org,2002:int"
@@ -213,9 +224,10 @@ def read_yaml(path):
     except UnicodeDecodeError:
         raise UserError(f"config file '{path}' is not UTF-8 text; save it as UTF-8")
     except UNBUILDABLE_YAML as error:
-        mark = getattr(error, "problem_mark", None)
+        mark, problem = getattr(error, "problem_mark", None), getattr(error, "problem", None)
         where = f" at line {mark.line + 1}" if mark else ""
-        raise UserError(f"config file '{path}' is not valid YAML{where}; fix the syntax")
+        raise UserError(f"config file '{path}' is not valid YAML{where}{f' ({problem})' if problem else ''}; "
+                        "fix the syntax")
     if not isinstance(content, dict) or not all(isinstance(section, dict) for section in content.values()):
         raise UserError(
             f"config file '{path}' must hold sections (nnabla_context, train, gan, data) of key: value")
