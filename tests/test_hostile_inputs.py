@@ -530,3 +530,22 @@ def test_an_output_size_below_a_pixel_an_empty_value_or_a_graph_without_end_is_o
                                            str(tmp_path / "sr.mp4"), "--scene-cuts", "off", *flags], capsys)
     assert message in line
     assert sorted(os.listdir(tmp_path)) == ["clip.mp4"]
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--keep-minutes", "1e308"], "--keep-minutes must be a positive finite number at most 1e+06"),
+    (["--max-upload-mb", "9" * 23], "--max-upload-mb must be a positive finite number at most 1e+06"),
+], ids=["keep-minutes 1e308", "max-upload-mb 23 digits"])
+def test_app_numbers_past_what_the_page_and_its_timer_hold_are_one_line(tmp_path, capsys, flags, message):
+    import app
+    from conftest import user_error_line
+    line = user_error_line(app.main, ["--work-dir", str(tmp_path / "work"), *flags], capsys)
+    assert message in line
+    assert not (tmp_path / "work").exists()
+
+
+def test_data_prepare_refuses_a_scene_start_given_twice():
+    from authors_scripts.dataPrepare import parse_starts
+    from utils.errors import UserError
+    with pytest.raises(UserError, match="names frame 0 twice"):
+        parse_starts("0,300,0")
