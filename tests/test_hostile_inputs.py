@@ -549,3 +549,24 @@ def test_data_prepare_refuses_a_scene_start_given_twice():
     from utils.errors import UserError
     with pytest.raises(UserError, match="names frame 0 twice"):
         parse_starts("0,300,0")
+
+
+@pytest.mark.parametrize("blocked", ["frames.csv", "metrics.md"])
+def test_evaluate_with_a_folder_where_its_report_goes_is_one_line_before_scoring(tmp_path, capsys, blocked):
+    import evaluate
+    from conftest import user_error_line
+    (tmp_path / "out" / blocked).mkdir(parents=True)
+    calendar = shared_path("data", "calendar_lr")
+    line = user_error_line(evaluate.main, ["--results", calendar, "--targets", calendar, "--output",
+                                           str(tmp_path / "out"), "--quick"], capsys)
+    assert f"holds a folder named {blocked}" in line
+    assert os.listdir(tmp_path / "out") == [blocked]
+
+
+def test_an_atomic_write_onto_a_folder_is_one_line_and_leaves_no_temporary(tmp_path):
+    from utils.errors import UserError
+    from utils.image_io import write_atomically
+    (tmp_path / "model_best.h5").mkdir()
+    with pytest.raises(UserError, match="a folder of that name is in the way"):
+        write_atomically(str(tmp_path / "model_best.h5"), lambda temporary: open(temporary, "w").close())
+    assert os.listdir(tmp_path) == ["model_best.h5"]

@@ -191,7 +191,11 @@ class StagedFile:
         self.keep = partial is not None
 
     def commit(self):
-        os.replace(self.temporary, self.path)
+        try:
+            os.replace(self.temporary, self.path)
+        except IsADirectoryError:
+            raise UserError(f"cannot write '{self.path}': a folder of that name is in the way; move it or "
+                            "choose another output") from None
 
     def discard(self):
         if not self.keep and os.path.lexists(self.temporary):  # lexists: the temporary may be a symbolic link
