@@ -266,7 +266,9 @@ def test_a_best_model_left_without_its_row_by_a_kill_is_made_the_best_rows_again
 
 
 @pytest.mark.parametrize("blocked, kind, settings", [("losses.csv", "folder", {}),
-                                                     ("tensorboard", "file", {"train.tensorboard": "true"})])
+                                                     ("tensorboard", "file", {"train.tensorboard": "true"}),
+                                                     ("model_param_00000001.h5", "folder", {}),
+                                                     ("params_00000001.h5", "folder", {})])
 def test_a_training_output_blocked_by_the_other_kind_is_one_line_before_training(
         tmp_path, blocked, kind, settings):
     from training_data import make_calendar_scenes, tiny_training_flags
