@@ -43,7 +43,7 @@ from training.stage_weights import load_frvsr_start, save_model
 from training.validation import BEST_MODEL, PICTURE_FOLDER, Validation, validation_clips
 from training.validation import LOG_NAME as VALIDATION_LOG
 from utils.context import context_name, use_context
-from utils.distributed import make_communicator, world_rank
+from utils.distributed import make_communicator
 from utils.errors import INTERRUPTED_EXIT, UserError, exit_on_user_error, interrupt
 from utils.flags import FlagParser
 from utils.image_io import remove_stale_temporaries
@@ -598,10 +598,8 @@ def parse_args(argv=None):
 
 def main(argv=None):
     """Exit code 0 when training is done, 2 on a user error, 130 when stopped early by Ctrl-C or SIGTERM."""
-    with exit_on_user_error(report=world_rank() == 0):  # every process reads the same flags and files
-        config = parse_args(argv)
     with exit_on_user_error(), ExitStack() as output_claim:
-        if train(config, output_claim):
+        if train(parse_args(argv), output_claim):
             sys.exit(INTERRUPTED_EXIT)
 
 

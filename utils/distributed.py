@@ -20,7 +20,6 @@ WORLD_SIZE_VARIABLES = ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "MV2_COMM_WORLD_SIZE
 LOCAL_SIZE_VARIABLES = ("OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "MV2_COMM_WORLD_LOCAL_SIZE")
 LOCAL_RANK_VARIABLES = ("OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "MV2_COMM_WORLD_LOCAL_RANK",
                         "SLURM_LOCALID")
-WORLD_RANK_VARIABLES = ("OMPI_COMM_WORLD_RANK", "PMI_RANK", "MV2_COMM_WORLD_RANK", "SLURM_PROCID")
 
 
 def _launched_by_slurm():
@@ -50,14 +49,6 @@ def local_size():
         if name in os.environ:
             return int(os.environ[name])
     return world_size()
-
-
-def world_rank():
-    """This process's rank in the job, as the launcher numbers them (0 without one)."""
-    for name in WORLD_RANK_VARIABLES:
-        if name in os.environ and (not name.startswith("SLURM_") or _launched_by_slurm()):
-            return int(os.environ[name])
-    return 0
 
 
 def local_rank():
