@@ -22,9 +22,8 @@ import itertools
 import os
 import sys
 import time
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 
-from tqdm import tqdm
 
 from inference import BACKEND_CHOICES, PRECISIONS, SuperResolver, scene_steps
 from inference.onnx_export import default_cache_dir
@@ -33,13 +32,15 @@ from utils.context import CONTEXT_CHOICES
 from utils.degradation import degrade_frames, model_degradation
 from utils.distributed import (MPIProcesses, SingleProcess, end_the_job_on_failure, launched_by_mpirun,
                                local_rank)
-from utils.errors import UserError, exit_on_user_error, ignore_stop_signals, interrupt_on_stop_signals
+from utils.errors import (UserError, discard_at_once_on_stop_signals, exit_on_user_error, ignore_stop_signals,
+                          interrupt_on_stop_signals)
 from utils.flags import MAX_THREADS, FlagParser, positive
 from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, check_video_output,
                             list_frames, open_video_writer, read_ahead, read_rgb, remove_stale_temporaries,
                             to_uint8, write_rgb)
 from utils.output_size import parse_outscale, parse_output_size, requested_size, resize_output
 from utils.paths import lock_folder, not_an_input
+from utils.progress import progress_bar
 from utils.scenes import (assign_scenes, detect_cuts, read_cuts_file, shot_ranges, split_at_cuts,
                           spread_scenes)
 
@@ -331,12 +332,14 @@ def run(args, processes, output_claim):
     video = None
     if args.output_video:
         video = open_video_writer(args.output_video, args.fps or fps, out_width, out_height, video_source)
-    progress = tqdm(frames, total=len(names), unit="frame",
-                    desc=f"{resolver.num_resblock} blocks, {resolver.backend} {resolver.precision} on "
-                         f"{resolver.context}, {model.describe()}, {len(cuts) + 1} scene(s){spread}")
+    description = (f"{resolver.num_resblock} blocks, {resolver.backend} {resolver.precision} on "
+                   f"{resolver.context}, {model.describe()}, {len(cuts) + 1} scene(s){spread}")
+    progress = progress_bar(frames, total=len(names), unit="frame", desc=description)
+    # under mpirun, whose kill follows a forwarded SIGTERM or Ctrl-C within a second: no partial video left
+    in_time = discard_at_once_on_stop_signals(video.abort) if video and processes.size > 1 else nullcontext()
     try:
         # one frame written while the next computes: no more HR frames held
-        with WriteBehind(depth=1) as writer:
+        with in_time, WriteBehind(depth=1) as writer:
             for name, pixels in progress:
                 writer.submit(save_frame, paths.get(name), pixels, video)
     except BaseException:

@@ -50,6 +50,7 @@ from utils.image_io import remove_stale_temporaries
 from utils.degradation import DEFAULT_DEGRADATION, degrade, margin
 from utils.ops import PAPER_SCALE, frames_batch, warp_by_flow
 from utils.paths import lock_folder, output_file, output_folder
+from utils.progress import progress_bar
 from utils.weights import parameters_under
 from vgg19 import VGG_SCOPE, load_vgg19, vgg19_features, vgg_feature_loss
 
@@ -477,7 +478,7 @@ def train(config, output_claim):
             f"learning rate {learning_rate:g}, {context}")
 
     prefetcher = BatchPrefetcher(sampler, start, config.train.loader_workers or default_loader_threads())
-    progress = tqdm(total=iterations, initial=start, unit="it", disable=not is_writer, dynamic_ncols=True)
+    progress = progress_bar(total=iterations, initial=start, unit="it", disable=not is_writer, dynamic_ncols=True)
     samples_per_iteration = config.train.batch_size * comm.size
     started, iteration, stopping = time.perf_counter(), start, False
     save_seconds, last_saved = 60 * config.train.save_minutes, time.monotonic()

@@ -1,4 +1,5 @@
 import os
+import shutil
 import tempfile
 
 import pytest
@@ -26,7 +27,7 @@ _contexts = []
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: end-to-end tests that take minutes (still run in CI)")
     # exported ONNX models of the tests go to a throw-away cache, not the user's ~/.cache
-    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="tecogan-test-cache-")
+    config._tecogan_cache = os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="tecogan-test-cache-")
     import nnabla as nn
 
     from utils.context import use_context
@@ -36,6 +37,10 @@ def pytest_configure(config):
     except UserError as error:
         raise pytest.UsageError(f"TECOGAN_TEST_CONTEXT={TEST_CONTEXT}: {error}")
     _contexts.append(nn.get_current_context())
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(getattr(config, "_tecogan_cache", ""), ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,10 @@ from generate import frames_from_folder
 from inference import SuperResolver
 
 FIXTURES = ("parity_generate", "parity_generate_strong")
+# Open MPI as root, more processes than cores allowed, output passed on at once
+MPI_ENVIRONMENT = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+                       OMPI_MCA_rmaps_base_oversubscribe="1", PYTHONUNBUFFERED="1")
+MPIRUN = os.path.join(os.path.dirname(sys.executable), "mpirun")
 NPY_TOLERANCE = 2e-5  # the fixture README: about 40x float-order noise, far below a recurrence bug
 
 

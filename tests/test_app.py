@@ -190,7 +190,7 @@ def test_comparison_is_bicubic_and_ours_of_the_middle_frame(finished, tmp_path):
 def test_downloads_are_the_video_and_a_zip_of_every_frame(finished, tmp_path):
     page, _, _ = finished
     names = page.eval_on_selector_all("#downloads a[download]", "links => links.map(link => link.download)")
-    assert names == ["result_x4.mp4", "result_x4_frames.zip"]
+    assert names == ["result.mp4", "result_frames.zip"]
     with page.expect_download() as download:
         page.click("#downloads a[download$='.zip']")
     path = tmp_path / "frames.zip"

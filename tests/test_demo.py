@@ -10,9 +10,10 @@ from PIL import Image
 import demo
 from conftest import REPO_ROOT
 from inference import NnablaNetworks
+from models import model_scale
 from training.config import load_config
 from utils import metrics, pictures
-from utils.paths import BUNDLED_MODEL
+from utils.paths import BUNDLED_MODEL, BUNDLED_X2_MODEL
 from utils.weights import count_resblocks, read_weight_file
 
 RECIPES = [os.path.join(REPO_ROOT, "recipes", name)  # the stages of `make demo-model`, in order
@@ -69,16 +70,34 @@ def test_on_its_default_clip_the_demo_beats_bicubic_in_psnr_temporal_consistency
     assert float(ours["HF"]) > 3 * float(bicubic["HF"])  # of the truth's high-frequency energy
 
 
-def test_bundled_model_loads_with_its_block_count_read_from_the_file():
-    arrays = read_weight_file(BUNDLED_MODEL)
+@pytest.mark.slow
+def test_the_bundled_x2_model_beats_x2_bicubic_on_the_demo_clip_and_is_labelled_x2(tmp_path):
+    demo.main(["--model", BUNDLED_X2_MODEL, "--output", str(tmp_path / "demo")])  # bikes.mp4, 60 frames
+    rows = table_rows(tmp_path / "demo")
+    assert list(rows) == ["x2 bicubic", "ours"]
+    bicubic, ours = rows["x2 bicubic"], rows["ours"]
+    assert float(ours["PSNR"]) > float(bicubic["PSNR"]) + 1.5  # dB, the bar for the x2 recipe
+    assert float(ours["tOF"]) < float(bicubic["tOF"])
+    truth = cv2.imread(str(tmp_path / "demo" / "ground_truth" / "0001.png"))
+    assert truth.shape[:2] == (264, 632)  # 2x the 316x132 LR frames the 9x9 blur leaves of 640x272 at stride 2
+    for folder in ("bicubic", "sr"):
+        assert cv2.imread(sorted(glob.glob(str(tmp_path / "demo" / folder / "*.png")))[0]).shape == truth.shape
+
+
+@pytest.mark.parametrize("model, recipe, scale", [(BUNDLED_MODEL, RECIPES[-1], 4),
+                                                  (BUNDLED_X2_MODEL, X2_RECIPES[-1], 2)])
+def test_bundled_models_load_with_their_block_count_and_scale_read_from_the_file(model, recipe, scale):
+    arrays = read_weight_file(model)
     blocks = count_resblocks(arrays)
-    assert blocks == load_config(RECIPES[-1]).train.num_resblock
+    config = load_config(recipe)
+    assert blocks == config.train.num_resblock
+    assert model_scale(arrays, model) == scale == config.train.scale
     NnablaNetworks({
         "flow": (16, 16),
         "trunk": (16, 16),
         "tail": (16, 16)
-    }, blocks).load(arrays, BUNDLED_MODEL)
-    assert os.path.getsize(BUNDLED_MODEL) < 20 * 2 ** 20
+    }, blocks, scale=scale).load(arrays, model)
+    assert os.path.getsize(model) < 20 * 2 ** 20
 
 
 @pytest.mark.parametrize("recipe", RECIPES + X2_RECIPES)

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from clips import decoded_frames, needs_ffmpeg, write_joined_clip
 from conftest import REPO_ROOT
+from helpers import MPIRUN
 
 import generate
 from inference import available_cores
@@ -16,7 +17,6 @@ from utils.paths import BUNDLED_MODEL
 from utils.scenes import assign_scenes, shot_ranges
 
 SHOT = 8  # frames of each of the three clips
-MPIRUN = os.path.join(os.path.dirname(sys.executable), "mpirun")
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ import time
 import numpy as np
 import pytest
 from conftest import REPO_ROOT, reference_path, shared_path
+from helpers import MPI_ENVIRONMENT, MPIRUN
 
 from utils.paths import BUNDLED_MODEL
 
@@ -95,9 +96,6 @@ def test_a_cut_just_after_start_is_found(tmp_path):
     assert detect_cuts(path, 6, 16) == [8]  # the part's first shot is 2 frames long
 
 
-MPI_ENVIRONMENT = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-                       OMPI_MCA_rmaps_base_oversubscribe="1", PYTHONUNBUFFERED="1")
-MPIRUN = os.path.join(os.path.dirname(sys.executable), "mpirun")
 
 
 def mpirun_generate(*flags):
@@ -400,6 +398,42 @@ def test_a_damaged_file_in_a_read_only_onnx_cache_is_one_line(tmp_path, monkeypa
     finally:
         if mounted:
             subprocess.run(["umount", str(cache)], check=True)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_sigterm_or_ctrl_c_to_mpirun_running_generate_leave_no_partial_video_and_no_ffmpeg(stop, tmp_path):
+    """Open MPI passes these on and kills the ranks a fraction of a second later, mid-forward, and ends with
+    its own exit code (1): the partial video and its ffmpeg must be gone by then."""
+    out, video = tmp_path / "out", tmp_path / "video" / "sr.mp4"
+    video.parent.mkdir()
+    process = mpirun_generate("--input-dir-lr", shared_path("data", "calendar_lr"), "--output-dir", str(out),
+                              "--output-video", str(video))
+    try:
+        wait_for_a_frame(out, process)
+        process.send_signal(stop)
+        process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode != 0
+    deadline = time.time() + 10  # a killed ffmpeg takes a moment to go
+    while ffmpeg_writing_into(video.parent) and time.time() < deadline:
+        time.sleep(0.1)
+    assert not ffmpeg_writing_into(video.parent)
+    assert os.listdir(video.parent) == []
+
+
+def ffmpeg_writing_into(folder):
+    """Live ffmpeg processes whose command line names a file in folder (zombies have an empty one)."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as file:
+                command = file.read().decode(errors="replace")
+        except OSError:  # ended meanwhile
+            continue
+        if "ffmpeg" in command and str(folder) in command:
+            found.append(pid)
+    return found
 
 
 def test_sigusr1_to_mpirun_running_generate_stops_every_rank_with_130_and_no_partial_video(tmp_path):

@@ -8,13 +8,12 @@ import sys
 
 import pytest
 from conftest import REPO_ROOT, reference_path
-from helpers import fixture_frames_video
+from helpers import fixture_frames_video, MPIRUN
 
 import generate
 
 WEIGHTS = reference_path("parity_generate", "weights.h5")
 FRAMES = reference_path("parity_generate", "lr")
-MPIRUN = os.path.join(os.path.dirname(sys.executable), "mpirun")
 
 
 def digest(path):

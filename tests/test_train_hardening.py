@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 import pytest
 from conftest import REPO_ROOT, reference_path
+from helpers import MPI_ENVIRONMENT, MPIRUN
 from training_data import (
     event_scalars,
     final_parameters,
@@ -26,9 +27,6 @@ import train
 from utils.paths import LOCK_NAME
 
 BATCH_4 = ["--batch_size", "4"]  # the reference batch: max_iter is the number of iterations
-MPI_ENVIRONMENT = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-                       OMPI_MCA_rmaps_base_oversubscribe="1", PYTHONUNBUFFERED="1")
-MPIRUN = os.path.join(os.path.dirname(sys.executable), "mpirun")
 
 
 @pytest.fixture(scope="module")

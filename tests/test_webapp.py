@@ -13,7 +13,7 @@ from utils.errors import UserError
 from utils.image_io import VideoReader, audio_codec, list_frames, read_rgb, sample_clip
 from utils.ops import bicubic_upscale_frames
 from utils.output_size import resize_output
-from utils.paths import BUNDLED_MODEL
+from utils.paths import BUNDLED_MODEL, BUNDLED_X2_MODEL
 from webapp.inputs import (BUNDLED_MODELS, SAMPLES, check_model, job_spec, list_models, sample_input,
                            size_flags, upload_input)
 from webapp.jobs import OUTPUTS, SWEEP_SECONDS, JobQueue
@@ -107,7 +107,9 @@ def test_models_are_the_bundled_ones_then_the_weights_folder_without_lpips_and_v
         (tmp_path / name).write_bytes(b"")
     models = list_models(str(tmp_path))
     assert list(models)[-1] == "weights/: mine.h5"
-    assert models["bundled: tecogan_demo_bigbuckbunny.h5"] == BUNDLED_MODEL
+    # the default (first) is the x4 TecoGAN model, then the x2 one
+    assert list(models.items())[:2] == [("bundled: tecogan_demo_bigbuckbunny.h5", BUNDLED_MODEL),
+                                        ("bundled: frvsr_x2_demo_bigbuckbunny.h5", BUNDLED_X2_MODEL)]
     assert len(models) == len([name for name in os.listdir(BUNDLED_MODELS) if name.endswith(".h5")]) + 1
 
 

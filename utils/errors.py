@@ -6,7 +6,9 @@ quick Ctrl-C cannot cut its clean-up short or print a traceback while it exits.
 """
 import os
 import signal
+import socket
 import sys
+import threading
 from contextlib import contextmanager
 
 USER_ERROR_EXIT = 2
@@ -72,3 +74,36 @@ def interrupt_on_stop_signals():
     finally:
         for signal_number, handler in previous.items():
             signal.signal(signal_number, handler)
+
+
+@contextmanager
+def discard_at_once_on_stop_signals(discard):
+    """Within: a stop signal also runs discard() at once, from a thread, while the main thread may be inside
+    a long C call (a network's forward), where Python's own handlers wait for it to return. mpirun kills its
+    processes a fraction of a second after passing on SIGTERM or Ctrl-C, before a forward ends; this removes
+    their partial files in time. Needs the handlers of exit_on_user_error (or interrupt_on_stop_signals):
+    Python writes a signal's number to the wakeup socket only for signals with a Python handler."""
+    receiver, sender = socket.socketpair()
+    sender.setblocking(False)
+    stop_numbers = {int(number) for number in STOP_SIGNALS}
+
+    def watch():
+        while True:
+            received = receiver.recv(64)
+            if not received:  # the context ended
+                return
+            if stop_numbers & set(received):
+                discard()
+                return
+
+    previous = signal.set_wakeup_fd(sender.fileno(), warn_on_full_buffer=False)
+    watcher = threading.Thread(target=watch, name="discard on stop", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        signal.set_wakeup_fd(previous)
+        sender.shutdown(socket.SHUT_RDWR)
+        watcher.join()
+        receiver.close()
+        sender.close()

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 from collections import deque
+from contextlib import suppress
 from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 
@@ -199,7 +200,8 @@ class StagedFile:
 
     def discard(self):
         if not self.keep and os.path.lexists(self.temporary):  # lexists: the temporary may be a symbolic link
-            os.remove(self.temporary)
+            with suppress(FileNotFoundError):  # discarded at once by another thread (a stop signal)
+                os.remove(self.temporary)
 
 
 def write_atomically(path, write, partial=None):

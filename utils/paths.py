@@ -10,6 +10,8 @@ LOCK_NAME = ".tecogan.lock"  # inside an output folder, locked by the run writin
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The demo model shipped with the code; `make demo-model` re-creates it from recipes/demo_*.yaml.
 BUNDLED_MODEL = os.path.join(REPO_ROOT, "pretrained", "tecogan_demo_bigbuckbunny.h5")
+# Its x2 sibling (FRVSR), re-created by `make demo-model-x2` from recipes/demo_x2_frvsr.yaml.
+BUNDLED_X2_MODEL = os.path.join(REPO_ROOT, "pretrained", "frvsr_x2_demo_bigbuckbunny.h5")
 
 
 def _advice(hint):

@@ -150,11 +150,12 @@ def upload_input(upload, name, start, end, folder, max_unpacked_bytes):
 
 
 def list_models(weights_folder):
-    """{name shown: path} of the bundled models, then of the .h5 files put in the weights folder."""
+    """{name shown: path} of the bundled models (the x4 TecoGAN one first: the default), then of the .h5
+    files put in the weights folder."""
     models = {}
     for folder, prefix in ((BUNDLED_MODELS, "bundled: "), (weights_folder, "weights/: ")):
         if os.path.isdir(folder):
-            for name in sorted(os.listdir(folder)):
+            for name in sorted(os.listdir(folder), key=lambda name: name != os.path.basename(BUNDLED_MODEL)):
                 if name.endswith(".h5") and name not in OTHER_WEIGHTS:
                     models[prefix + name] = os.path.join(folder, name)
     return models

@@ -27,9 +27,9 @@ ERROR_PREFIX = "error: "  # how an entry script reports a UserError (utils.error
 SWEEP_SECONDS = 10  # how often ended jobs are checked for expiry
 # the files of a finished job, by what they are
 OUTPUTS = {
-    "video": "result_x4.mp4",
-    "frames_zip": "result_x4_frames.zip",
-    "bicubic": "compare_bicubic_x4.png",
+    "video": "result.mp4",
+    "frames_zip": "result_frames.zip",
+    "bicubic": "compare_bicubic.png",
     "ours": "compare_ours.png",
     "table": "metrics.md"
 }
