@@ -188,9 +188,9 @@ RULES = {
 
 
 class ConfigLoader(yaml.SafeLoader):
-    """YAML with YAML 1.2's whole numbers: 017 is 17 and 1:20 is text, where PyYAML's YAML 1.1 reads octal 15
-    and sexagesimal 80 (a typo would silently change a setting). A key given twice is refused, as YAML says:
-    PyYAML keeps the last, so a second `train:` section would silently drop the first."""
+    """YAML with YAML 1.2's numbers: 017 is 17, 1e3 is 1000.0 and 1:20 is text, where PyYAML's YAML 1.1 reads
+    octal 15, text and sexagesimal 80 (a typo would silently change a setting). A key given twice is refused,
+    as YAML says: PyYAML keeps the last, so a second `train:` section would silently drop the first."""
 
     def construct_mapping(self, node, deep=False):
         keys = []
@@ -203,12 +203,16 @@ class ConfigLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep)
 
 
-INT_TAG = "tag:yaml.org,2002:int"
+INT_TAG, FLOAT_TAG = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
 ConfigLoader.yaml_implicit_resolvers = {
-    first: [(tag, pattern) for tag, pattern in resolvers if tag != INT_TAG]
+    first: [(tag, pattern) for tag, pattern in resolvers if tag not in (INT_TAG, FLOAT_TAG)]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 ConfigLoader.add_implicit_resolver(INT_TAG, re.compile(r"^[-+]?[0-9][0-9_]*$"), list("-+0123456789"))
+ConfigLoader.add_implicit_resolver(
+    FLOAT_TAG, re.compile(r"^[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9_]+|[0-9][0-9_]*(?=[eE]))"
+                          r"(?:[eE][-+]?[0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$"),
+    list("-+0123456789."))
 ConfigLoader.add_constructor(INT_TAG,
                              lambda loader, node: int(loader.construct_scalar(node).replace("_", "")))
 # What PyYAML's constructors raise on well-formed YAML they cannot build: '!!float abc', a number of more
@@ -247,7 +251,7 @@ def parse_value(text):
 def _coerce(key, value):
     """YAML reads 5e-5 (no dot) as a string and 4.0 as a float; accept both forms of a number."""
     check = RULES[key].check
-    if isinstance(value, str) and check in (_positive_number, _non_negative_number, _number, _fraction):
+    if isinstance(value, str) and check in (_positive_number, _number, _fraction):
         try:
             return float(value)
         except ValueError:
