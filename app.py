@@ -20,6 +20,9 @@ from utils.flags import FlagParser, positive
 from utils.paths import lock_folder, output_folder
 
 UNPACK_FACTOR = 10  # a zip of frames may unpack to this many times the upload limit (PNGs hardly compress)
+# Bounds of --max-upload-mb and --keep-minutes (a terabyte, about two years): larger values overflow the
+# page's settings (64-bit integers) and the job timer.
+MOST_UPLOAD_MB, MOST_KEEP_MINUTES = 10 ** 6, 10 ** 6
 
 
 def parse_args(argv=None):
@@ -34,9 +37,10 @@ def parse_args(argv=None):
                         default="weights",
                         help="folder whose .h5 generators the page offers "
                         "beside the bundled models")
-    parser.add_argument("--max-upload-mb", type=positive(int, "--max-upload-mb"), default=200,
-                        help="largest upload, in MB")
-    parser.add_argument("--keep-minutes", type=positive(float, "--keep-minutes"), default=60,
+    parser.add_argument("--max-upload-mb", type=positive(int, "--max-upload-mb", most=MOST_UPLOAD_MB),
+                        default=200, help="largest upload, in MB")
+    parser.add_argument("--keep-minutes", type=positive(float, "--keep-minutes", most=MOST_KEEP_MINUTES),
+                        default=60,
                         help="how long a finished job's files are kept")
     args = parser.parse_args(argv)
     if args.port > 65535:

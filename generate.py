@@ -27,6 +27,7 @@ from contextlib import ExitStack, nullcontext
 
 from inference import BACKEND_CHOICES, PRECISIONS, SuperResolver, scene_steps
 from inference.onnx_export import default_cache_dir
+from models import MAX_RESBLOCKS
 from utils.context import CONTEXT_CHOICES
 from utils.degradation import degrade_frames, model_degradation
 from utils.distributed import (MPIProcesses, SingleProcess, end_the_job_on_failure, launched_by_mpirun,
@@ -143,7 +144,7 @@ def parse_args(argv=None):
         "--input-video: cuts detected by PySceneDetect), off (the default for a frame folder: one "
         "scene), or a text file of the frame numbers that open a shot, one a line (counted from "
         "the video's first frame, or the folder's first frame in name order)")
-    parser.add_argument("--num_resblock", type=positive(int, "--num_resblock"),
+    parser.add_argument("--num_resblock", type=positive(int, "--num_resblock", most=MAX_RESBLOCKS),
                         help="generator residual blocks (default: read from --model)")
     parser.add_argument("--backend", default="auto", choices=BACKEND_CHOICES,
                         help="auto: NNabla on a GPU, OpenVINO on a CPU when installed, else NNabla")
@@ -172,6 +173,9 @@ def parse_args(argv=None):
     parser.add_argument("--truncate", action="store_true",
                         help="write PNGs by truncation like the reference (default: rounding)")
     args = parser.parse_args(argv)
+    for flag, value in (("--start", args.start), ("--end", args.end)):
+        if value is not None and not value.strip():
+            raise UserError(f"{flag} is empty; give a frame number or a time, or leave {flag} out")
     if (args.start or args.end) and not args.input_video:
         raise UserError("--start and --end choose a part of --input-video; use them with --input-video")
     if os.sep in args.output_name or (os.altsep
@@ -186,7 +190,7 @@ def parse_args(argv=None):
                                                            ("--scene-cuts", args.scene_cuts)])
     args.outscale = parse_outscale(args.outscale) if args.outscale is not None else None
     args.output_size = parse_output_size(args.output_size, bool(
-        args.output_video)) if args.output_size else None
+        args.output_video)) if args.output_size is not None else None
     if args.scene_cuts is None:
         args.scene_cuts = "auto" if args.input_video else "off"
     if args.scene_cuts == "auto" and not args.input_video:
@@ -222,6 +226,9 @@ def output_paths(output_dir, names, args, inputs=()):
     if overwritten:
         raise UserError(f"output '{sorted(overwritten)[0]}' would overwrite an input frame; choose another "
                         "--output-dir or --output-name")
+    blocked = [path for path in paths.values() if os.path.isdir(path)]
+    if blocked:
+        raise UserError(f"output frame '{blocked[0]}' is a folder; remove it or choose another --output-dir")
     return paths
 
 

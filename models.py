@@ -74,6 +74,9 @@ def scale_of_generator_input(channels):
 
 # (64, 3, 3, 3 + 3*s*s) in a file
 GENERATOR_INPUT_WEIGHT = f"{GENERATOR_SCOPE}/generator_unit/input_stage/conv/conv/W"
+# The most generator residual blocks a flag or setting takes: far beyond the paper's 16, and a mistyped
+# 10000000000 would otherwise build its graph without end.
+MAX_RESBLOCKS = 1000
 
 
 def model_scale(file_arrays, source):
@@ -82,12 +85,12 @@ def model_scale(file_arrays, source):
     weight = file_arrays.get(GENERATOR_INPUT_WEIGHT)
     if weight is None:
         return None
-    scale = scale_of_generator_input(weight.shape[-1])
+    scale = scale_of_generator_input(weight.shape[-1]) if weight.ndim == 4 else None
     if scale is None:
         expected = ", ".join(f"{generator_input_channels(each)} (x{each})" for each in SCALES)
         raise UserError(
-            f"weights file '{source}': the generator's input convolution takes {weight.shape[-1]} "
-            f"channels, which fit no scale ({expected}); use a model file saved by train.py or an "
+            f"weights file '{source}': the generator's input convolution has shape {weight.shape}, whose "
+            f"input channels fit no scale ({expected}); use a model file saved by train.py or an "
             "official NNabla model")
     return scale
 

@@ -34,8 +34,9 @@ from losses import (adversarial_loss, content_loss, discriminator_feature_loss, 
                     ping_pong_loss, warp_loss)
 from models import (DISCRIMINATOR_SCOPE, FLOW_SCOPE, GENERATOR_SCOPE, discriminator, discriminator_inputs,
                     estimate_sequence_flows, flow_to_high_res, generate_sequence)
-from training.checkpoint import (CheckpointOnSignal, check_settings, latest_checkpoint, load_checkpoint,
-                                 prune_off_schedule_models, read_checkpoint, remove_orphans, save_checkpoint)
+from training.checkpoint import (CHECKPOINT_FILE_PATTERNS, CheckpointOnSignal, check_settings,
+                                 latest_checkpoint, load_checkpoint, prune_off_schedule_models,
+                                 read_checkpoint, remove_orphans, save_checkpoint)
 from training.config import REFERENCE_BATCH, add_config_flags, config_from_flags, flat
 from training.loss_log import ITERATION_SECONDS, LOSS_LOG, TENSORBOARD_FOLDER, LossLog, TensorBoardScalars
 from training.stage_weights import load_frvsr_start, save_model
@@ -392,8 +393,9 @@ def claim_output_folder(output_dir, output_claim):
 
 
 def check_output_names(output_dir, validating, tensorboard):
-    """Refuse before training an output name taken by the other kind (a folder named losses.csv, a file named
-    tensorboard): it would stop the run at its first save, losing that iteration's checkpoint."""
+    """Refuse before training an output name taken by the other kind (a folder named losses.csv or
+    model_param_00010000.h5, a file named tensorboard): it would stop the run at its first save, losing that
+    iteration's checkpoint."""
     files = [f"{LOSS_LOG}.csv", f"{LOSS_LOG}.png"]
     files += [f"{VALIDATION_LOG}.csv", f"{VALIDATION_LOG}.png", BEST_MODEL] if validating else []
     folders = ([TENSORBOARD_FOLDER] if tensorboard else []) + ([PICTURE_FOLDER] if validating else [])
@@ -401,6 +403,11 @@ def check_output_names(output_dir, validating, tensorboard):
         output_file(os.path.join(output_dir, name), "training output")
     for name in folders:
         output_folder(os.path.join(output_dir, name), "training output folder")
+    taken = [name for name in sorted(os.listdir(output_dir)) if os.path.isdir(os.path.join(output_dir, name))
+             and any(pattern.fullmatch(name) for pattern in CHECKPOINT_FILE_PATTERNS)]
+    if taken:
+        raise UserError(f"'{os.path.join(output_dir, taken[0])}' is a folder, where train.py writes a "
+                        "checkpoint file; move it or choose another --output_dir")
 
 
 def train(config, output_claim):

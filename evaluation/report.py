@@ -71,14 +71,17 @@ def write_worst_strip(worst, path):
     write_rgb(path, np.concatenate([target, gap, output], axis=1) / 255.0)
 
 
+REPORT_FILES = ("frames.csv", "sequences.csv", "metrics.md")
+
+
 def write_report(output_dir, records_by_sequence, worsts):
     frame_rows = [record for records in records_by_sequence for record in records]
     summary_rows = summarise(records_by_sequence)
-    write_text(os.path.join(output_dir, "frames.csv"),
+    frames_csv, sequences_csv, metrics_md = (os.path.join(output_dir, name) for name in REPORT_FILES)
+    write_text(frames_csv,
                csv_text(("sequence", "target_folder", "frame", "target", "output") + METRICS, frame_rows))
-    write_text(os.path.join(output_dir, "sequences.csv"),
-               csv_text(("label", "target_folder", "frames") + METRICS, summary_rows))
-    write_text(os.path.join(output_dir, "metrics.md"), markdown_table(summary_rows))
+    write_text(sequences_csv, csv_text(("label", "target_folder", "frames") + METRICS, summary_rows))
+    write_text(metrics_md, markdown_table(summary_rows))
     for records, worst in zip(records_by_sequence, worsts):
         plot_curves(records, os.path.join(output_dir, f"{records[0]['sequence']}_curves.png"))
         shown = os.path.splitext(worst[0]["target"])[0]  # the target frame file the picture shows
@@ -95,6 +98,10 @@ def evaluate(sequences, output, context="auto", lpips_arrays=None):
         os.makedirs(output, exist_ok=True)
     except OSError as error:
         raise UserError(f"cannot create output folder '{output}' ({error.strerror}); choose another --output")
+    blocked = [name for name in REPORT_FILES if os.path.isdir(os.path.join(output, name))]
+    if blocked:
+        raise UserError(f"--output '{output}' holds a folder named {blocked[0]}, where the report goes; "
+                        "move it or choose another --output")
     context = use_context(context)
     total = sum(len(metrics.scored_frames(len(sequence.target_paths))) for sequence in sequences)
     # NNabla and OpenCV release the GIL: on a CPU, sequences are scored in parallel, one per core.

@@ -119,5 +119,6 @@ def test_a_file_whose_input_channels_fit_no_scale_stops_with_one_line_naming_it(
         generate.main(["--model", odd, "--input-dir-lr", small_frames, "--output-dir", str(tmp_path / "out")])
     assert exit_info.value.code == 2
     lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
-    assert len(lines) == 1 and odd in lines[0] and "takes 30 channels, which fit no scale" in lines[0], lines
+    assert len(lines) == 1 and odd in lines[0], lines
+    assert "shape (64, 3, 3, 30), whose input channels fit no scale" in lines[0], lines
     assert not (tmp_path / "out").exists()

@@ -1,11 +1,13 @@
 """Hostile inputs and conditions across the entry scripts: each ends with one line and exit code 2 (130 for a
 stop), leaves nothing partial and overwrites nothing."""
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 from conftest import REPO_ROOT, reference_path, shared_path
 from helpers import MPI_ENVIRONMENT, MPIRUN
@@ -262,7 +264,9 @@ def test_a_best_model_left_without_its_row_by_a_kill_is_made_the_best_rows_again
 
 
 @pytest.mark.parametrize("blocked, kind, settings", [("losses.csv", "folder", {}),
-                                                     ("tensorboard", "file", {"train.tensorboard": "true"})])
+                                                     ("tensorboard", "file", {"train.tensorboard": "true"}),
+                                                     ("model_param_00000001.h5", "folder", {}),
+                                                     ("params_00000001.h5", "folder", {})])
 def test_a_training_output_blocked_by_the_other_kind_is_one_line_before_training(
         tmp_path, blocked, kind, settings):
     from training_data import make_calendar_scenes, tiny_training_flags
@@ -446,3 +450,159 @@ def test_sigusr1_to_mpirun_running_generate_stops_every_rank_with_130_and_no_par
         process.kill()
     assert process.returncode == 130 and "interrupted" in err, err[-2000:]
     assert os.listdir(video.parent) == []
+
+
+# The second pass of issue 28: the same kinds of input with other values and files (docs/testing.md).
+
+@pytest.mark.parametrize("key, text, value", [
+    ("train.save_freq", "017", 17), ("train.save_freq", "1_000", 1000), ("train.save_minutes", "1e3", 1000.0),
+    ("train.save_freq", "1:20", None), ("train.save_freq", "0x10", None),
+    ("train.save_freq", "!!float abc", None),
+    ("train.save_freq", "9" * 5000, None), ("train.seed", "!!timestamp x", None),
+    ("train.save_freq", "[" * 3000 + "]" * 3000, None), ("train.num_resblock", "10000000000", None),
+], ids=["leading zero", "underscores", "exponent without a dot", "sexagesimal", "hexadecimal", "bad tag",
+        "5000 digits", "bad timestamp", "nested 3000 deep", "10^10 residual blocks"])
+def test_a_setting_value_is_a_plain_number_or_one_short_line(key, text, value):
+    """YAML 1.2's whole numbers (YAML 1.1 reads 017 as 15 and 1:20 as 80), and values PyYAML cannot build
+    refused like any other bad value."""
+    from training.config import load_config, parse_value
+    from utils.errors import UserError
+    if value is None:
+        with pytest.raises(UserError, match=f"^bad value .* for {key}: expected") as error:
+            load_config(overrides={key: parse_value(text)})
+        assert len(str(error.value)) < 200
+    else:
+        section, name = key.split(".")
+        assert getattr(getattr(load_config(overrides={key: parse_value(text)}), section), name) == value
+
+
+@pytest.mark.parametrize("content, message", [
+    *((f"train:\n  save_freq: {value}\n", "is not valid YAML;")
+      for value in ("!!float abc", "!!timestamp x", "9" * 5000, "[" * 3000 + "]" * 3000)),
+    ("train:\n  seed: 1\ngan:\n  ratio: 1\ntrain:\n  seed: 2\n", "at line 5 ('train' is given twice)"),
+], ids=["bad tag", "bad timestamp", "5000 digits", "nested 3000 deep", "a section twice"])
+def test_a_config_file_that_yaml_cannot_build_or_that_sets_a_key_twice_is_one_line(tmp_path, content,
+                                                                                  message):
+    from training.config import load_config
+    from utils.errors import UserError
+    path = tmp_path / "my.yaml"
+    path.write_text(content)
+    with pytest.raises(UserError, match=re.escape(message)):
+        load_config(str(path))
+
+
+@pytest.mark.parametrize("values, message", [
+    (lambda shape: np.bytes_(b"abc"), "holds |S3 values, not numbers"),
+    (lambda shape: np.full(shape, np.nan, np.float32), "holds NaN or infinite values"),
+], ids=["text", "NaN"])
+def test_a_weights_file_of_the_right_names_but_not_finite_numbers_is_one_line(tmp_path, capsys, values,
+                                                                              message):
+    import h5py
+
+    import generate
+    from conftest import user_error_line
+    damaged = str(tmp_path / "damaged.h5")
+    with h5py.File(WEIGHTS, "r") as source, h5py.File(damaged, "w") as target:
+        source.visititems(lambda name, item: target.create_dataset(name, data=values(item.shape))
+                          if isinstance(item, h5py.Dataset) else None)
+    line = user_error_line(generate.main, ["--model", damaged, "--input-dir-lr", FRAMES, "--output-dir",
+                                           str(tmp_path / "out")], capsys)
+    assert damaged in line and message in line
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_output_frame_blocked_by_a_folder_is_one_line_before_any_frame_is_written(tmp_path, capsys):
+    import generate
+    from conftest import user_error_line
+    blocked = tmp_path / "out" / "output_lr_0003.png"
+    blocked.mkdir(parents=True)
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir",
+                                           str(tmp_path / "out")], capsys)
+    assert f"output frame '{blocked}' is a folder" in line
+    assert os.listdir(tmp_path / "out") == ["output_lr_0003.png"]
+
+
+@pytest.mark.parametrize("extension", ["png", "jpg"])
+def test_an_image_cut_short_is_one_line_and_nothing_from_its_decoder(tmp_path, capfd, extension):
+    """libpng prints its own error and libjpeg decodes the missing rows grey, with a warning."""
+    import cv2
+
+    from utils.errors import UserError
+    from utils.image_io import read_rgb
+    path = str(tmp_path / f"frame.{extension}")
+    cv2.imwrite(path, np.random.default_rng(0).integers(0, 256, (64, 64, 3), np.uint8))
+    data = open(path, "rb").read()
+    open(path, "wb").write(data[:len(data) // 2])
+    capfd.readouterr()
+    with pytest.raises(UserError, match="the file is cut short"):
+        read_rgb(path)
+    assert capfd.readouterr().err == ""
+
+
+def test_an_empty_video_file_is_one_line_and_nothing_from_ffmpeg(tmp_path, capfd):
+    from utils.errors import UserError
+    from utils.image_io import VideoReader
+    (tmp_path / "empty.mp4").write_bytes(b"")
+    capfd.readouterr()
+    with pytest.raises(UserError, match="cannot open video"):
+        VideoReader(str(tmp_path / "empty.mp4"))
+    assert capfd.readouterr().err == ""
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--outscale", "1e-9"], "gives frames less than a pixel high or wide"),
+    (["--output-size", ""], "--output-size must be WIDTHxHEIGHT"),
+    (["--start", ""], "--start is empty"),
+    (["--end", " "], "--end is empty"),
+    (["--num_resblock", "10000000000"], "--num_resblock must be a positive finite number at most 1000"),
+], ids=["outscale 1e-9", "empty output size", "empty start", "blank end", "10^10 residual blocks"])
+def test_an_output_size_below_a_pixel_an_empty_value_or_a_graph_without_end_is_one_line(
+        tmp_path, capsys, flags, message):
+    import generate
+    from conftest import user_error_line
+    from helpers import fixture_frames_video
+    video = fixture_frames_video(tmp_path / "clip.mp4")
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-video", video, "--output-video",
+                                           str(tmp_path / "sr.mp4"), "--scene-cuts", "off", *flags], capsys)
+    assert message in line
+    assert sorted(os.listdir(tmp_path)) == ["clip.mp4"]
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--keep-minutes", "1e308"], "--keep-minutes must be a positive finite number at most 1e+06"),
+    (["--max-upload-mb", "9" * 23], "--max-upload-mb must be a positive finite number at most 1e+06"),
+], ids=["keep-minutes 1e308", "max-upload-mb 23 digits"])
+def test_app_numbers_past_what_the_page_and_its_timer_hold_are_one_line(tmp_path, capsys, flags, message):
+    import app
+    from conftest import user_error_line
+    line = user_error_line(app.main, ["--work-dir", str(tmp_path / "work"), *flags], capsys)
+    assert message in line
+    assert not (tmp_path / "work").exists()
+
+
+def test_data_prepare_refuses_a_scene_start_given_twice():
+    from authors_scripts.dataPrepare import parse_starts
+    from utils.errors import UserError
+    with pytest.raises(UserError, match="names frame 0 twice"):
+        parse_starts("0,300,0")
+
+
+@pytest.mark.parametrize("blocked", ["frames.csv", "metrics.md"])
+def test_evaluate_with_a_folder_where_its_report_goes_is_one_line_before_scoring(tmp_path, capsys, blocked):
+    import evaluate
+    from conftest import user_error_line
+    (tmp_path / "out" / blocked).mkdir(parents=True)
+    calendar = shared_path("data", "calendar_lr")
+    line = user_error_line(evaluate.main, ["--results", calendar, "--targets", calendar, "--output",
+                                           str(tmp_path / "out"), "--quick"], capsys)
+    assert f"holds a folder named {blocked}" in line
+    assert os.listdir(tmp_path / "out") == [blocked]
+
+
+def test_an_atomic_write_onto_a_folder_is_one_line_and_leaves_no_temporary(tmp_path):
+    from utils.errors import UserError
+    from utils.image_io import write_atomically
+    (tmp_path / "model_best.h5").mkdir()
+    with pytest.raises(UserError, match="a folder of that name is in the way"):
+        write_atomically(str(tmp_path / "model_best.h5"), lambda temporary: open(temporary, "w").close())
+    assert os.listdir(tmp_path) == ["model_best.h5"]

@@ -25,6 +25,7 @@ CHECKPOINT_PATTERN = re.compile(r"checkpoint_(\d+)\.json$")
 STATE_FILE_PATTERN = re.compile(r"(?:params|\w+_states)_(\d+)\.h5")  # the files a checkpoint_N.json names
 CHECKPOINTS_KEPT = 2  # older checkpoints are deleted once a newer one is complete (model_param files stay)
 MODEL_FILE_PATTERN = re.compile(r"model_param_(\d+)\.h5")  # utils.weights.save_model's files
+CHECKPOINT_FILE_PATTERNS = (CHECKPOINT_PATTERN, STATE_FILE_PATTERN, MODEL_FILE_PATTERN)  # what a save writes
 
 
 def save_checkpoint(output_dir, iteration, params, solvers, loop_state, settings):
@@ -75,7 +76,7 @@ def remove_orphans(output_dir):
     complete = {iteration for iteration, _ in checkpoints_by_iteration(output_dir)}
     for name in os.listdir(output_dir):
         match = STATE_FILE_PATTERN.fullmatch(name)
-        if match and int(match.group(1)) not in complete:
+        if match and int(match.group(1)) not in complete and os.path.isfile(os.path.join(output_dir, name)):
             os.remove(os.path.join(output_dir, name))
 
 

@@ -7,6 +7,8 @@ made from RULES (add_config_flags).
 """
 import math
 import os
+import re
+import reprlib
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import NamedTuple
@@ -14,7 +16,7 @@ from typing import NamedTuple
 import yaml
 
 from datasets.sequences import LAYOUTS
-from models import FLOW_NET_STRIDE
+from models import FLOW_NET_STRIDE, MAX_RESBLOCKS
 from utils.context import CONTEXT_CHOICES
 from utils.degradation import DEGRADATIONS
 from utils.errors import UserError
@@ -63,6 +65,10 @@ def _string(value):
 
 def _optional_positive_int(value):
     return value is None or _positive_int(value)
+
+
+def _resblocks(value):
+    return value is None or (_positive_int(value) and value <= MAX_RESBLOCKS)
 
 
 def _context(value):
@@ -133,7 +139,8 @@ RULES = {
     "train.movingFirstFrame": Setting(_boolean, "true or false"),
     "train.crop_size": Setting(_positive_int, "a positive integer"),
     "train.scale": Setting(_scale, f"one of {', '.join(map(str, SCALES))}"),
-    "train.num_resblock": Setting(_optional_positive_int, "a positive integer or null", "--num_resblock",
+    "train.num_resblock": Setting(_resblocks, f"a positive integer up to {MAX_RESBLOCKS}, or null",
+                                  "--num_resblock",
                                   "generator residual blocks (default: 10 FRVSR, 16 TecoGAN)"),
     "train.tecogan": Setting(_boolean, "true or false", "--tecogan", "train the TecoGAN stage"),
     "train.pre_trained_frvsr_weights": Setting(_string, "a path or ''", "--pre_trained_frvsr_weights",
@@ -180,17 +187,51 @@ RULES = {
 }
 
 
+class ConfigLoader(yaml.SafeLoader):
+    """YAML with YAML 1.2's numbers: 017 is 17, 1e3 is 1000.0 and 1:20 is text, where PyYAML's YAML 1.1 reads
+    octal 15, text and sexagesimal 80 (a typo would silently change a setting). A key given twice is refused,
+    as YAML says: PyYAML keeps the last, so a second `train:` section would silently drop the first."""
+
+    def construct_mapping(self, node, deep=False):
+        keys = []
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in keys:
+                raise yaml.constructor.ConstructorError(None, None, f"'{key}' is given twice",
+                                                        key_node.start_mark)
+            keys.append(key)
+        return super().construct_mapping(node, deep)
+
+
+INT_TAG, FLOAT_TAG = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+ConfigLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag not in (INT_TAG, FLOAT_TAG)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+ConfigLoader.add_implicit_resolver(INT_TAG, re.compile(r"^[-+]?[0-9][0-9_]*$"), list("-+0123456789"))
+ConfigLoader.add_implicit_resolver(
+    FLOAT_TAG, re.compile(r"^[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9_]+|[0-9][0-9_]*(?=[eE]))"
+                          r"(?:[eE][-+]?[0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$"),
+    list("-+0123456789."))
+ConfigLoader.add_constructor(INT_TAG,
+                             lambda loader, node: int(loader.construct_scalar(node).replace("_", "")))
+# What PyYAML's constructors raise on well-formed YAML they cannot build: '!!float abc', a number of more
+# than 4300 digits (ValueError), '!!timestamp x' (AttributeError), lists nested thousands deep.
+UNBUILDABLE_YAML = (yaml.YAMLError, ValueError, AttributeError, RecursionError)
+
+
 def read_yaml(path):
     input_file(path, "config file")
     try:
         with open(path, encoding="utf-8") as file:
-            content = yaml.safe_load(file) or {}
+            content = yaml.load(file, ConfigLoader) or {}
     except UnicodeDecodeError:
         raise UserError(f"config file '{path}' is not UTF-8 text; save it as UTF-8")
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
+    except UNBUILDABLE_YAML as error:
+        mark, problem = getattr(error, "problem_mark", None), getattr(error, "problem", None)
         where = f" at line {mark.line + 1}" if mark else ""
-        raise UserError(f"config file '{path}' is not valid YAML{where}; fix the syntax")
+        raise UserError(f"config file '{path}' is not valid YAML{where}{f' ({problem})' if problem else ''}; "
+                        "fix the syntax")
     if not isinstance(content, dict) or not all(isinstance(section, dict) for section in content.values()):
         raise UserError(
             f"config file '{path}' must hold sections (nnabla_context, train, gan, data) of key: value")
@@ -202,8 +243,8 @@ def read_yaml(path):
 def parse_value(text):
     """A command-line value read as YAML, so that 1e-4, true and null mean what they do in config.yaml."""
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
+        return yaml.load(text, ConfigLoader)
+    except UNBUILDABLE_YAML:
         return text
 
 
@@ -245,7 +286,8 @@ def load_config(path=None, overrides=None):
             raise UserError(f"unknown key '{key}' in '{DEFAULT_CONFIG}'")
         values[key] = _coerce(key, value)
         if not RULES[key].check(values[key]):
-            raise UserError(f"bad value {values[key]!r} for {key}: expected {RULES[key].expected}")
+            raise UserError(
+                f"bad value {reprlib.repr(values[key])} for {key}: expected {RULES[key].expected}")
     if values["data.end_dir"] < values["data.str_dir"]:
         raise UserError(
             f"data.end_dir ({values['data.end_dir']}) is below data.str_dir ({values['data.str_dir']})")

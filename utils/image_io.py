@@ -24,6 +24,10 @@ import numpy as np
 from utils.errors import UserError
 from utils.paths import output_file
 
+# OpenCV's FFmpeg prints its own lines about a damaged video ("moov atom not found"); the UserError raised for
+# it is the one line to show. Read when the first video is opened.
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp")
 DEFAULT_FPS = 24  # the frame rate of a video made from frames, and of a video file that does not say its own
 
@@ -60,8 +64,30 @@ def list_frames(folder, role="input folder", wanted="pass a folder of LR frames"
     return [os.path.join(folder, name) for name in sorted(names, key=frame_sort_key)]
 
 
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+JPEG_SIGNATURE = b"\xff\xd8\xff"
+
+
+def ends_early(path):
+    """Whether a PNG or JPEG file stops before its end marker (IEND; EOI after the first scan), as a file cut
+    off by a failed copy does: libpng and libjpeg would print their own lines, and a JPEG would decode with
+    its missing rows grey."""
+    try:
+        with open(path, "rb") as file:
+            data = file.read()
+    except OSError as error:
+        raise UserError(f"cannot read image '{path}' ({error.strerror}); check its permissions")
+    if data.startswith(PNG_SIGNATURE):
+        return b"IEND" not in data
+    if data.startswith(JPEG_SIGNATURE):
+        return data.find(b"\xff\xd9", max(data.find(b"\xff\xda"), 2)) < 0
+    return False
+
+
 def read_rgb(path):
     """(H, W, 3) float32 RGB in [0, 1]; UserError if the file cannot be decoded."""
+    if ends_early(path):
+        raise UserError(f"cannot read image '{path}': the file is cut short; replace or remove it")
     try:
         image = cv2.imread(path, cv2.IMREAD_COLOR)
     except cv2.error:  # e.g. a header claiming more pixels than OpenCV accepts (CV_IO_MAX_IMAGE_PIXELS)
@@ -71,9 +97,6 @@ def read_rgb(path):
         raise UserError(f"cannot read image '{path}': the file is corrupt or not an image; "
                         "replace or remove it")
     return bgr_uint8_to_rgb_float(image)
-
-
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def image_size(path):
@@ -169,7 +192,11 @@ class StagedFile:
         self.keep = partial is not None
 
     def commit(self):
-        os.replace(self.temporary, self.path)
+        try:
+            os.replace(self.temporary, self.path)
+        except IsADirectoryError:
+            raise UserError(f"cannot write '{self.path}': a folder of that name is in the way; move it or "
+                            "choose another output") from None
 
     def discard(self):
         if not self.keep and os.path.lexists(self.temporary):  # lexists: the temporary may be a symbolic link
@@ -295,7 +322,7 @@ class VideoReader:
     def _count_frames(self):
         with open(self.path, "rb") as file:
             header = file.read(8)
-        if header.startswith(PNG_SIGNATURE) or header.startswith(b"\xff\xd8\xff"):  # PNG, JPEG
+        if header.startswith(PNG_SIGNATURE) or header.startswith(JPEG_SIGNATURE):
             raise UserError(f"'{self.path}' is a picture (PNG or JPEG), not a video; put it in a folder and "
                             "pass that as --input-dir-lr")
         counter = cv2.VideoCapture(self.path)

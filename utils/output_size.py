@@ -56,10 +56,13 @@ def requested_size(lr_height, lr_width, outscale, output_size, for_video):
         return output_size
     if not outscale:
         return None
+    what = f"--outscale {outscale:g} of {lr_width}x{lr_height} input frames"
+    if min(lr_height, lr_width) * outscale < 0.5:
+        raise UserError(f"{what} gives frames less than a pixel high or wide; choose a larger factor")
     rounding = 2 if for_video else 1
     height, width = (max(rounding, rounding * round(side * outscale / rounding))
                      for side in (lr_height, lr_width))
-    check_sides(height, width, f"--outscale {outscale:g} of {lr_width}x{lr_height} input frames")
+    check_sides(height, width, what)
     return height, width
 
 

@@ -44,7 +44,15 @@ def read_weight_file(path):
                         "pass a file saved by train.py or an official NNabla model")
     if not arrays:
         raise UserError(f"weights file '{path}' holds no parameters")
-    return {name: np.asarray(array) for name, array in arrays.items()}
+    arrays = {name: np.asarray(array) for name, array in arrays.items()}
+    for name, array in arrays.items():
+        if array.dtype.kind not in "fiu":
+            raise UserError(f"weights file '{path}': parameter '{name}' holds {array.dtype} values, not "
+                            "numbers; pass a file saved by train.py or an official NNabla model")
+        if not np.isfinite(array).all():  # a diverged training's model would write NaN frames
+            raise UserError(f"weights file '{path}': parameter '{name}' holds NaN or infinite values; use "
+                            "an earlier model file of that training")
+    return arrays
 
 
 def count_resblocks(names):
