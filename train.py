@@ -43,7 +43,7 @@ from training.stage_weights import load_frvsr_start, save_model
 from training.validation import BEST_MODEL, PICTURE_FOLDER, Validation, validation_clips
 from training.validation import LOG_NAME as VALIDATION_LOG
 from utils.context import context_name, use_context
-from utils.distributed import make_communicator
+from utils.distributed import make_communicator, world_rank
 from utils.errors import INTERRUPTED_EXIT, UserError, exit_on_user_error, interrupt
 from utils.flags import FlagParser
 from utils.image_io import remove_stale_temporaries
@@ -63,6 +63,7 @@ FREE_ON_RESUME = ("nnabla_context.context", "nnabla_context.device_id", "train.m
                   "data.input_video_dir", "data.output_dir", "train.val_freq", "train.val_metric",
                   "train.val_frames", "train.val_crop", "data.val_dir", "data.cache_dir",
                   "train.save_minutes")
+OTHER_RANKS_REPORT_AFTER = 3.0  # seconds: ranks but 0 print a user error this late (utils.errors)
 GLOBAL_BATCH_KEY = "global batch (train.batch_size x processes)"  # its name among a checkpoint's settings
 
 
@@ -478,7 +479,8 @@ def train(config, output_claim):
             f"learning rate {learning_rate:g}, {context}")
 
     prefetcher = BatchPrefetcher(sampler, start, config.train.loader_workers or default_loader_threads())
-    progress = progress_bar(total=iterations, initial=start, unit="it", disable=not is_writer, dynamic_ncols=True)
+    progress = progress_bar(total=iterations, initial=start, unit="it", disable=not is_writer,
+                            dynamic_ncols=True)
     samples_per_iteration = config.train.batch_size * comm.size
     started, iteration, stopping = time.perf_counter(), start, False
     save_seconds, last_saved = 60 * config.train.save_minutes, time.monotonic()
@@ -599,7 +601,9 @@ def parse_args(argv=None):
 
 def main(argv=None):
     """Exit code 0 when training is done, 2 on a user error, 130 when stopped early by Ctrl-C or SIGTERM."""
-    with exit_on_user_error(), ExitStack() as output_claim:
+    # every process checks the flags and the config: rank 0 prints the one line
+    with exit_on_user_error(report_after=0 if world_rank() == 0 else OTHER_RANKS_REPORT_AFTER), \
+            ExitStack() as output_claim:
         if train(parse_args(argv), output_claim):
             sys.exit(INTERRUPTED_EXIT)
 

@@ -12,6 +12,7 @@ import pytest
 from conftest import REPO_ROOT, reference_path, shared_path
 from helpers import MPI_ENVIRONMENT, MPIRUN
 
+from utils.errors import UserError, exit_on_user_error
 from utils.paths import BUNDLED_MODEL
 
 WEIGHTS = reference_path("parity_generate", "weights.h5")
@@ -76,7 +77,6 @@ def test_sigterm_during_start_up_is_one_line_and_130(script):
                                            ("\ufeff3\n5\n", None)],
                          ids=["superscript digit", "Arabic-Indic digit", "5000 digits", "byte-order mark"])
 def test_a_cuts_file_with_unusual_characters_is_read_or_refused_in_one_line(tmp_path, text, message):
-    from utils.errors import UserError
     from utils.scenes import read_cuts_file
     path = tmp_path / "cuts.txt"
     path.write_text(text, encoding="utf-8")
@@ -172,7 +172,6 @@ def test_a_raw_h264_stream_without_a_frame_count_is_read_whole(tmp_path):
 
 
 def test_a_picture_renamed_mp4_is_one_line(tmp_path):
-    from utils.errors import UserError
     from utils.image_io import VideoReader
     path = tmp_path / "photo.mp4"
     path.write_bytes(open(os.path.join(FRAMES, "lr_0001.png"), "rb").read())
@@ -340,7 +339,6 @@ def test_evaluate_offers_only_what_it_takes_for_scene_cuts_and_refuses_an_output
 
 def test_an_empty_validation_clip_is_called_a_validation_clip(tmp_path):
     from training.validation import read_clip
-    from utils.errors import UserError
     (tmp_path / "clip").mkdir()
     with pytest.raises(UserError) as error:
         read_clip(str(tmp_path / "clip"), 10, 64, "bd", 4)
@@ -466,7 +464,6 @@ def test_a_setting_value_is_a_plain_number_or_one_short_line(key, text, value):
     """YAML 1.2's whole numbers (YAML 1.1 reads 017 as 15 and 1:20 as 80), and values PyYAML cannot build
     refused like any other bad value."""
     from training.config import load_config, parse_value
-    from utils.errors import UserError
     if value is None:
         with pytest.raises(UserError, match=f"^bad value .* for {key}: expected") as error:
             load_config(overrides={key: parse_value(text)})
@@ -484,7 +481,6 @@ def test_a_setting_value_is_a_plain_number_or_one_short_line(key, text, value):
 def test_a_config_file_that_yaml_cannot_build_or_that_sets_a_key_twice_is_one_line(tmp_path, content,
                                                                                   message):
     from training.config import load_config
-    from utils.errors import UserError
     path = tmp_path / "my.yaml"
     path.write_text(content)
     with pytest.raises(UserError, match=re.escape(message)):
@@ -527,7 +523,6 @@ def test_an_image_cut_short_is_one_line_and_nothing_from_its_decoder(tmp_path, c
     """libpng prints its own error and libjpeg decodes the missing rows grey, with a warning."""
     import cv2
 
-    from utils.errors import UserError
     from utils.image_io import read_rgb
     path = str(tmp_path / f"frame.{extension}")
     cv2.imwrite(path, np.random.default_rng(0).integers(0, 256, (64, 64, 3), np.uint8))
@@ -540,7 +535,6 @@ def test_an_image_cut_short_is_one_line_and_nothing_from_its_decoder(tmp_path, c
 
 
 def test_an_empty_video_file_is_one_line_and_nothing_from_ffmpeg(tmp_path, capfd):
-    from utils.errors import UserError
     from utils.image_io import VideoReader
     (tmp_path / "empty.mp4").write_bytes(b"")
     capfd.readouterr()
@@ -582,7 +576,6 @@ def test_app_numbers_past_what_the_page_and_its_timer_hold_are_one_line(tmp_path
 
 def test_data_prepare_refuses_a_scene_start_given_twice():
     from authors_scripts.dataPrepare import parse_starts
-    from utils.errors import UserError
     with pytest.raises(UserError, match="names frame 0 twice"):
         parse_starts("0,300,0")
 
@@ -600,9 +593,26 @@ def test_evaluate_with_a_folder_where_its_report_goes_is_one_line_before_scoring
 
 
 def test_an_atomic_write_onto_a_folder_is_one_line_and_leaves_no_temporary(tmp_path):
-    from utils.errors import UserError
     from utils.image_io import write_atomically
     (tmp_path / "model_best.h5").mkdir()
     with pytest.raises(UserError, match="a folder of that name is in the way"):
         write_atomically(str(tmp_path / "model_best.h5"), lambda temporary: open(temporary, "w").close())
     assert os.listdir(tmp_path) == ["model_best.h5"]
+
+
+def test_a_user_error_every_rank_of_mpirun_train_meets_is_printed_once_and_exits_2():
+    for _ in range(3):  # each process used to print it: twice in about one run of three
+        finished = subprocess.run([MPIRUN, "-n", "2", sys.executable, "train.py", "--set", "train.scale=3"],
+                                  cwd=REPO_ROOT, env=MPI_ENVIRONMENT, capture_output=True, text=True, timeout=120)
+        ours = [line for line in finished.stderr.splitlines() if line.startswith("error: ")]
+        assert ours == ["error: bad value 3 for train.scale: expected one of 2, 4"], finished.stderr
+        assert finished.returncode == 2
+
+
+def test_a_user_error_on_another_rank_only_is_printed_after_a_moment(capsys):
+    """A rank but 0 that alone meets an error still reports it, once rank 0 had the time to go first."""
+    started = time.monotonic()
+    with pytest.raises(SystemExit) as exit_info, exit_on_user_error(report_after=0.3):
+        raise UserError("only here")
+    assert exit_info.value.code == 2 and time.monotonic() - started >= 0.3
+    assert capsys.readouterr().err == "error: only here\n"

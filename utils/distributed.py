@@ -18,6 +18,7 @@ from utils.errors import UserError
 WORLD_SIZE_VARIABLES = ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "MV2_COMM_WORLD_SIZE", "SLURM_STEP_NUM_TASKS",
                         "SLURM_NTASKS")
 LOCAL_SIZE_VARIABLES = ("OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "MV2_COMM_WORLD_LOCAL_SIZE")
+WORLD_RANK_VARIABLES = ("OMPI_COMM_WORLD_RANK", "PMI_RANK", "MV2_COMM_WORLD_RANK", "SLURM_PROCID")
 LOCAL_RANK_VARIABLES = ("OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "MV2_COMM_WORLD_LOCAL_RANK",
                         "SLURM_LOCALID")
 
@@ -49,6 +50,14 @@ def local_size():
         if name in os.environ:
             return int(os.environ[name])
     return world_size()
+
+
+def world_rank():
+    """This process's rank among all the launcher started (0 without one)."""
+    for name in WORLD_RANK_VARIABLES:
+        if name in os.environ and (not name.startswith("SLURM_") or _launched_by_slurm()):
+            return int(os.environ[name])
+    return 0
 
 
 def local_rank():

@@ -9,6 +9,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 from contextlib import contextmanager
 
 USER_ERROR_EXIT = 2
@@ -42,17 +43,20 @@ def exit_at_once_on_stop_signals():
 
 
 @contextmanager
-def exit_on_user_error(report=True):
+def exit_on_user_error(report=True, report_after=0.0):
     """Print a UserError as one line on stderr and exit with code 2, an interruption with code 130 (no
     traceback). Every stop signal raises KeyboardInterrupt inside, once (interrupt), unless a command
     handles it otherwise. report=False: exit without the line (the other processes of mpirun, whose rank 0
-    prints it)."""
+    prints it). report_after: seconds to wait before the line, for the other processes of mpirun when each
+    may meet the error: rank 0's line comes first and its exit ends the job, so the line is printed once,
+    and still printed when only this process met it."""
     for signal_number in STOP_SIGNALS:
         signal.signal(signal_number, interrupt)
     try:
         yield
     except UserError as error:
         if report:
+            time.sleep(report_after)
             print(f"error: {error}", file=sys.stderr)
         sys.exit(USER_ERROR_EXIT)
     except KeyboardInterrupt:
