@@ -78,3 +78,21 @@ def fixture_frames_video(path):
         writer.write(cv2.imread(reference_path("parity_generate", "lr", f"lr_{index:04d}.png")))
     writer.release()
     return str(path)
+
+
+def mpirun_train(flags, processes=2):
+    """`mpirun -n processes train.py flags`, which must end well with the same parameters on every process."""
+    completed = subprocess.run([MPIRUN, "-n", str(processes), sys.executable, "train.py", *flags], cwd=REPO_ROOT,
+                               env=MPI_ENVIRONMENT, capture_output=True, text=True, timeout=600)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert f"parameters identical on {processes} processes" in completed.stdout
+    return completed
+
+
+def script_error_line(script, *flags):
+    """The one line a script run as a program prints for a user error, after checking it exits with 2."""
+    result = subprocess.run([sys.executable, script, *flags], cwd=REPO_ROOT, capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.strip().splitlines()
+    return line

@@ -11,6 +11,7 @@ import pytest
 import convert_tf_vgg19_weights as converter
 from conftest import (REPO_ROOT, UNUSABLE_H5_OUTPUT_IDS, UNUSABLE_H5_OUTPUTS, make_unusable_output,
                       reference_path)
+from helpers import script_error_line
 from utils.errors import UserError
 
 
@@ -209,17 +210,8 @@ def test_an_unusable_save_path_is_one_line_before_any_work(checkpoints, tmp_path
     _, paths = checkpoints
     make_unusable_output(tmp_path, make, save_path)
     before = sorted(tmp_path.rglob("*"))
-    result = subprocess.run([
-        sys.executable, "convert_tf_vgg19_weights.py", "--pre_trained_model",
-        str(paths["V2"]), "--save-path",
-        str(tmp_path / save_path)
-    ],
-                            cwd=REPO_ROOT,
-                            capture_output=True,
-                            text=True,
-                            check=False)
-    assert result.returncode == 2
-    [line] = result.stderr.strip().splitlines()
+    line = script_error_line("convert_tf_vgg19_weights.py", "--pre_trained_model", str(paths["V2"]), "--save-path",
+                             str(tmp_path / save_path))
     assert line.startswith(f"error: {message.format(flag='--save-path', tmp=tmp_path)}")
     assert sorted(tmp_path.rglob("*")) == before
 

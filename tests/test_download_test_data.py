@@ -19,6 +19,7 @@ import pytest
 import download_test_data
 from datasets import reds
 from conftest import REPO_ROOT
+from helpers import script_error_line
 from utils.errors import UserError
 
 # The reference's download locations (paths only; the tests swap the host with --base-url).
@@ -403,16 +404,8 @@ def test_an_unusable_destination_is_one_line_before_anything_is_fetched(server, 
         (tmp_path / folder_path).mkdir(parents=True)
     out = tmp_path / output_dir
     before = sorted(str(path) for path in tmp_path.rglob("*"))
-    result = subprocess.run([
-        sys.executable, "download_test_data.py", "--output-dir",
-        str(out), "--weights", "--base-url", server.url
-    ],
-                            cwd=REPO_ROOT,
-                            capture_output=True,
-                            text=True,
-                            check=False)
-    assert result.returncode == 2
-    [line] = result.stderr.strip().splitlines()
+    line = script_error_line("download_test_data.py", "--output-dir", str(out), "--weights", "--base-url",
+                             server.url)
     assert line.startswith("error: ") and message.format(tmp=tmp_path) in line
     assert server.requests == []
     assert sorted(str(path) for path in tmp_path.rglob("*")) == before

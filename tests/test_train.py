@@ -2,7 +2,6 @@
 import csv
 import json
 import os
-import subprocess
 import sys
 import time
 
@@ -12,7 +11,8 @@ import pytest
 
 import generate
 import train
-from conftest import REPO_ROOT, reference_path
+from conftest import reference_path
+from helpers import mpirun_train
 from reference_graphs import LOSSES, frvsr_reference_graph
 from training_data import (event_scalars, final_parameters, logged_losses, logged_rows, make_calendar_scenes,
                            summary_line, tiny_training_flags)
@@ -160,19 +160,8 @@ def test_model_param_file_loads_in_generate(scenes, tmp_path):
 
 
 def test_mpirun_two_processes_equal_one_process_on_the_global_batch(scenes, tmp_path):
-    environment = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-                       OMPI_MCA_rmaps_base_oversubscribe="1", PYTHONUNBUFFERED="1")
-    mpirun = os.path.join(os.path.dirname(sys.executable), "mpirun")
-    command = [mpirun, "-n", "2", sys.executable, "train.py", "--batch_size", "1"]
-    completed = subprocess.run(command
-                               + tiny_training_flags(scenes, tmp_path / "mpi", **{"train.max_iter": 6}),
-                               cwd=REPO_ROOT,
-                               env=environment,
-                               capture_output=True,
-                               text=True,
-                               timeout=600)
-    assert completed.returncode == 0, completed.stderr[-2000:]
-    assert "parameters identical on 2 processes" in completed.stdout
+    completed = mpirun_train(["--batch_size", "1"] + tiny_training_flags(scenes, tmp_path / "mpi",
+                                                                         **{"train.max_iter": 6}))
     done, seconds, samples_per_second = summary_line(completed.stdout)
     # the global batch: 1 x 2 processes
     assert 2 * done / samples_per_second == pytest.approx(seconds, abs=0.06)

@@ -1,8 +1,6 @@
 """TecoGAN training: loss parity with the reference, gradients, stage hand-over, balancing, resume, mpirun."""
 import json
 import os
-import subprocess
-import sys
 
 import h5py
 import nnabla.solvers as S
@@ -10,7 +8,8 @@ import numpy as np
 import pytest
 
 import train
-from conftest import REPO_ROOT, reference_path
+from conftest import reference_path
+from helpers import mpirun_train
 from reference_graphs import LOSSES, VGG_FIXTURE, tecogan_reference_graph, solver_parameters
 from training_data import logged_rows, make_calendar_scenes, tiny_training_flags
 from utils.distributed import SingleProcess
@@ -216,18 +215,8 @@ def test_resume_restores_all_solvers_and_the_balance(scenes, frvsr_model, tmp_pa
 
 
 def test_mpirun_two_processes_keep_identical_parameters(scenes, frvsr_model, tmp_path):
-    environment = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-                       OMPI_MCA_rmaps_base_oversubscribe="1")
     flags = tecogan_flags(scenes, tmp_path / "mpi", frvsr_model)
     flags[flags.index("--batch_size") + 1] = "2"
-    command = [os.path.join(os.path.dirname(sys.executable), "mpirun"), "-n", "2", sys.executable, "train.py"]
-    completed = subprocess.run(command + flags,
-                               cwd=REPO_ROOT,
-                               env=environment,
-                               capture_output=True,
-                               text=True,
-                               timeout=600)
-    assert completed.returncode == 0, completed.stderr[-2000:]
-    assert "parameters identical on 2 processes" in completed.stdout
+    mpirun_train(flags)
     rows = logged_rows(tmp_path / "mpi")
     assert len(rows) == 4 and all(np.isfinite(float(row["t_discrim_loss"])) for row in rows)
