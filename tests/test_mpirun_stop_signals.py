@@ -62,17 +62,18 @@ def test_a_stop_signal_writes_the_last_completed_iterations_checkpoint_before_th
 def test_checkpoints_written_at_once_during_training_leave_it_bit_for_bit_unchanged(scenes, tmp_path):
     """SIGCONT again and again: each writes a checkpoint from the thread while the main thread computes."""
     argv = tiny_training_flags(scenes, tmp_path / "signalled", **{
-        "train.max_iter": 10,
+        "train.max_iter": 20,
         "train.save_freq": 1000,
         "train.save_minutes": 0
     }) + ["--batch_size", "1"]
     process = subprocess.Popen([sys.executable, "train.py", *argv], cwd=REPO_ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, text=True)
-    time.sleep(5)
+                               stderr=subprocess.DEVNULL, text=True, env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    header = process.stdout.readline()  # printed as the iterations start: signal from then on, however fast
+    assert header.startswith("frvsr: "), header
     while process.poll() is None:
         process.send_signal(signal.SIGCONT)
-        time.sleep(random.uniform(0.1, 0.5))
-    out = process.stdout.read()
+        time.sleep(random.uniform(0.05, 0.2))
+    out = header + process.stdout.read()
     assert process.returncode == 0 and out.count("at once") >= 5, out
     subprocess.run([sys.executable, "train.py", *argv[:3], str(tmp_path / "once"), *argv[4:]], cwd=REPO_ROOT,
                    check=True, capture_output=True)
