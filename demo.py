@@ -30,7 +30,7 @@ from inference.host import available_memory
 from utils import metrics
 from utils.errors import UserError, exit_on_user_error
 from utils.degradation import DEFAULT_DEGRADATION, degrade as degrade_graph, margin, model_degradation
-from utils.flags import MAX_THREADS, FlagParser, positive
+from utils.flags import MAX_THREADS, FlagParser, positive, refuse_empty
 from utils.image_io import (VideoReader, open_video_writer, read_video_frames, sample_clip, to_uint8,
                             write_bytes, write_rgb)
 from utils.ops import PAPER_SCALE, SCALES, bicubic_upscale_frames
@@ -264,6 +264,7 @@ def parse_args(argv=None):
                         type=positive(int, "--threads", most=MAX_THREADS),
                         help="generate.py --threads")
     args = parser.parse_args(argv)
+    refuse_empty(args, "--video", "--region")
     if args.frames < metrics.MIN_FRAMES:
         raise UserError(f"--frames must be at least {metrics.MIN_FRAMES} (evaluate.py skips "
                         f"{metrics.BORDER_FRAMES} at each end), got {args.frames}")

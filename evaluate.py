@@ -17,7 +17,7 @@ from evaluation.report import evaluate
 from evaluation.scoring import DEFAULT_LPIPS_WEIGHTS, Sequence, load_lpips
 from utils.context import CONTEXT_CHOICES
 from utils.errors import UserError, exit_on_user_error
-from utils.flags import FlagParser
+from utils.flags import FlagParser, refuse_empty
 from utils.paths import not_an_input
 
 
@@ -45,6 +45,7 @@ def parse_args(argv=None):
         "file per --results folder (as generate.py --scene-cuts, counted from the folder's first "
         "frame); tOF and tLP leave out the pair across each cut (default: none)")
     args = parser.parse_args(argv)
+    refuse_empty(args, "--scene-cuts", "--lpips-weights")
     args.results = [folder for folder in args.results.split(",") if folder]
     args.targets = [folder for folder in args.targets.split(",") if folder]
     if not args.results:

@@ -34,7 +34,7 @@ from utils.distributed import (MPIProcesses, SingleProcess, end_the_job_on_failu
                                local_rank)
 from utils.errors import (UserError, discard_at_once_on_stop_signals, exit_on_user_error, ignore_stop_signals,
                           interrupt_on_stop_signals)
-from utils.flags import MAX_THREADS, FlagParser, positive
+from utils.flags import MAX_THREADS, FlagParser, positive, refuse_empty
 from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, check_video_output,
                             list_frames, open_video_writer, read_ahead, read_rgb, remove_stale_temporaries,
                             to_uint8, write_rgb)
@@ -173,9 +173,8 @@ def parse_args(argv=None):
     parser.add_argument("--truncate", action="store_true",
                         help="write PNGs by truncation like the reference (default: rounding)")
     args = parser.parse_args(argv)
-    for flag, value in (("--start", args.start), ("--end", args.end)):
-        if value is not None and not value.strip():
-            raise UserError(f"{flag} is empty; give a frame number or a time, or leave {flag} out")
+    refuse_empty(args, "--input-dir-lr", "--input-dir-hr", "--input-video", "--output-dir", "--output-video",
+                 "--start", "--end", "--scene-cuts", "--cache-dir")
     if (args.start or args.end) and not args.input_video:
         raise UserError("--start and --end choose a part of --input-video; use them with --input-video")
     if os.sep in args.output_name or (os.altsep

@@ -99,3 +99,12 @@ def positive(kind, name, least=None, most=None):
 
 
 MAX_THREADS = 1024  # --threads beyond it overflow the backends' thread counts
+
+
+def refuse_empty(args, *flags):
+    """UserError for a flag given an empty value: the scripts read a text flag's absence as `not value`, so an
+    empty one would silently fall back to the default (or to nothing)."""
+    for flag in flags:
+        value = getattr(args, flag[2:].replace("-", "_"))
+        if value is not None and not value.strip():
+            raise UserError(f"{flag} is empty; give its value (see --help), or leave {flag} out")
