@@ -45,7 +45,7 @@ from training.validation import LOG_NAME as VALIDATION_LOG
 from utils.context import context_name, use_context
 from utils.distributed import make_communicator, world_rank
 from utils.errors import INTERRUPTED_EXIT, UserError, exit_on_user_error, interrupt
-from utils.flags import FlagParser
+from utils.flags import FlagParser, refuse_empty
 from utils.image_io import remove_stale_temporaries
 from utils.degradation import DEFAULT_DEGRADATION, degrade, margin
 from utils.ops import PAPER_SCALE, frames_batch, warp_by_flow
@@ -596,7 +596,9 @@ def parse_args(argv=None):
                                          "--max_iter", "--tecogan", "--pre_trained_frvsr_weights",
                                          "--vgg_pre_trained_weights", "--checkpoint"))
     add_config_flags(parser)
-    return config_from_flags(parser.parse_args(argv))
+    args = parser.parse_args(argv)
+    refuse_empty(args, "--cfg")
+    return config_from_flags(args)
 
 
 def main(argv=None):

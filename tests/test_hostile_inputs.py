@@ -624,16 +624,17 @@ def test_a_user_error_on_another_rank_only_is_printed_after_a_moment(capsys):
                                           ("generate", "--output-dir"), ("generate", "--output-video"),
                                           ("generate", "--cache-dir"), ("evaluate", "--scene-cuts"),
                                           ("evaluate", "--lpips-weights"), ("demo", "--video"),
-                                          ("demo", "--region")])
+                                          ("demo", "--region"), ("train", "--cfg")])
 def test_an_empty_path_or_region_is_one_line_not_the_default_or_nothing(tmp_path, capsys, script, flag):
     """An empty value used to read as the flag left out: generate.py super-resolved and wrote nothing
-    (--output-dir ''), the demo ran on its default clip (--video '')."""
+    (--output-dir ''), the demo ran on its default clip (--video ''), train.py on config.yaml alone (--cfg '')."""
     import importlib
 
     from conftest import user_error_line
     given = {"generate": {"--model": WEIGHTS, "--input-dir-lr": FRAMES, "--output-dir": str(tmp_path / "out")},
              "evaluate": {"--results": FRAMES, "--targets": FRAMES, "--output": str(tmp_path / "out")},
-             "demo": {"--model": WEIGHTS, "--output": str(tmp_path / "out")}}[script]
+             "demo": {"--model": WEIGHTS, "--output": str(tmp_path / "out")},
+             "train": {"--output_dir": str(tmp_path / "out")}}[script]
     if flag.startswith("--input"):
         del given["--input-dir-lr"]  # the inputs exclude each other
     given[flag] = ""
