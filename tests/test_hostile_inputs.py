@@ -642,3 +642,22 @@ def test_an_empty_path_or_region_is_one_line_not_the_default_or_nothing(tmp_path
                            capsys)
     assert f"{flag} is empty" in line
     assert os.listdir(tmp_path) == []
+
+
+def test_a_zip_without_members_is_a_zip_without_frames(tmp_path):
+    """It was an error about a missing unpacking folder, naming the job's folder on the server."""
+    import zipfile
+
+    from webapp.inputs import upload_input
+    zipfile.ZipFile(tmp_path / "empty.zip", "w").close()
+    with pytest.raises(UserError, match=r"^'empty.zip' holds no frames"):
+        upload_input(str(tmp_path / "empty.zip"), "empty.zip", "", "", str(tmp_path / "job"), 2 ** 30)
+
+
+def test_an_upload_named_with_an_extension_past_the_file_name_limit_is_read(tmp_path):
+    """Its copy kept the extension, a name the file system refuses: OSError, not a message."""
+    from helpers import fixture_frames_video
+    from webapp.inputs import upload_input
+    video = fixture_frames_video(tmp_path / "clip.mp4")
+    job = upload_input(video, "clip." + "x" * 300, "", "", str(tmp_path / "job"), 2 ** 30)
+    assert job["kind"] == "video" and job["frames"] == 8

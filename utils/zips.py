@@ -84,6 +84,7 @@ def extract_zip(path, folder):
         with zipfile.ZipFile(path) as archive:
             members = checked_members(archive, archive_name)
             check_no_clash(members, folder)
+            os.makedirs(staging)  # also for a zip without members, which unpacks to an empty folder
             for member, parts in tqdm(members, desc=f"unpack {archive_name}", unit="file"):
                 target = os.path.join(staging, *parts)
                 if member.is_dir():

