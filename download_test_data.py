@@ -102,7 +102,8 @@ def _open(url, offset):
     except urllib.error.HTTPError as error:
         if error.code == 416 and offset:
             return None
-        raise UserError(f"cannot download {url}: HTTP {error.code} {error.reason}")
+        reason = " ".join(str(error.reason).split())  # urllib's reason for a redirect loop has three lines
+        raise UserError(f"cannot download {url}: HTTP {error.code} {reason}")
     except (urllib.error.URLError, OSError) as error:
         reason = getattr(error, "reason", error)
         raise UserError(f"cannot download {url}: {reason}")
