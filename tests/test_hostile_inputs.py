@@ -661,3 +661,16 @@ def test_an_upload_named_with_an_extension_past_the_file_name_limit_is_read(tmp_
     video = fixture_frames_video(tmp_path / "clip.mp4")
     job = upload_input(video, "clip." + "x" * 300, "", "", str(tmp_path / "job"), 2 ** 30)
     assert job["kind"] == "video" and job["frames"] == 8
+
+
+def test_a_pipe_named_like_a_frame_is_one_line_instead_of_a_wait_without_end(tmp_path, capsys):
+    """Reading it waited for a writer: generate.py hung without a line."""
+    import shutil
+
+    import generate
+    from conftest import user_error_line
+    shutil.copy(os.path.join(FRAMES, "lr_0001.png"), tmp_path / "lr_0001.png")
+    os.mkfifo(tmp_path / "lr_0002.png")
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", str(tmp_path), "--output-dir",
+                                           str(tmp_path / "out")], capsys)
+    assert "lr_0002.png' is a pipe or device" in line and not (tmp_path / "out").exists()

@@ -61,7 +61,12 @@ def list_frames(folder, role="input folder", wanted="pass a folder of LR frames"
         raise UserError(f"cannot list {role} '{folder}' ({error.strerror}); check its permissions")
     if not names:
         raise UserError(f"{role} '{folder}' has no images ({', '.join(IMAGE_EXTENSIONS)}); {wanted}")
-    return [os.path.join(folder, name) for name in sorted(names, key=frame_sort_key)]
+    paths = [os.path.join(folder, name) for name in sorted(names, key=frame_sort_key)]
+    for path in paths:
+        # a pipe, socket or device: reading it would wait for a writer, or never end
+        if os.path.exists(path) and not (os.path.isfile(path) or os.path.isdir(path)):
+            raise UserError(f"'{path}' is a pipe or device, not an image file; remove it from {role} '{folder}'")
+    return paths
 
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
