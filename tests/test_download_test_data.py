@@ -299,7 +299,8 @@ def test_a_redirect_loop_is_one_line_and_leaves_nothing(server, tmp_path, capsys
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     line = err[err.index("error: "):]
-    assert line.count("\n") == 1 and line.startswith(f"error: cannot download {server.url}{path}: HTTP 302 ") and "infinite loop" in line
+    assert line.count("\n") == 1 and "infinite loop" in line
+    assert line.startswith(f"error: cannot download {server.url}{path}: HTTP 302 ")
     assert leftovers(tmp_path) == []
 
 
