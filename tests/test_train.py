@@ -114,8 +114,8 @@ def test_progress_bar_and_summary_report_samples_per_second(scenes, tmp_path, ca
     train.main(tiny_training_flags(scenes, tmp_path, **{"train.max_iter": 4}) + ["--batch_size", "2"])
     captured = capsys.readouterr()
     done, seconds, samples_per_second = summary_line(captured.out)
-    # 8 iterations of 2
-    assert done == 8 and 2 * done / samples_per_second == pytest.approx(seconds, abs=0.06)
+    # 8 iterations of 2, to the printed rounding
+    assert done == 8 and abs(2 * done / samples_per_second - seconds) <= 0.05 + 0.005 * seconds
     bar = captured.err.replace("\r", "\n").strip().splitlines()[-1]
     # the final bar: count, ETA, throughput
     assert "8/8 [" in bar and "<00:00" in bar and "samples/s=" in bar, bar
@@ -163,8 +163,8 @@ def test_mpirun_two_processes_equal_one_process_on_the_global_batch(scenes, tmp_
     completed = mpirun_train(["--batch_size", "1"] + tiny_training_flags(scenes, tmp_path / "mpi",
                                                                          **{"train.max_iter": 6}))
     done, seconds, samples_per_second = summary_line(completed.stdout)
-    # the global batch: 1 x 2 processes
-    assert 2 * done / samples_per_second == pytest.approx(seconds, abs=0.06)
+    # the global batch: 1 x 2 processes (to the printed rounding: seconds to 0.05, samples/s to 3 digits)
+    assert abs(2 * done / samples_per_second - seconds) <= 0.05 + 0.005 * seconds
     train.main(
         tiny_training_flags(scenes, tmp_path / "single", **{"train.max_iter": 6}) + ["--batch_size", "2"])
     name_mpi, distributed = final_parameters(tmp_path / "mpi")
