@@ -65,7 +65,8 @@ def list_frames(folder, role="input folder", wanted="pass a folder of LR frames"
     for path in paths:
         # a pipe, socket or device: reading it would wait for a writer, or never end
         if os.path.exists(path) and not (os.path.isfile(path) or os.path.isdir(path)):
-            raise UserError(f"'{path}' is a pipe or device, not an image file; remove it from {role} '{folder}'")
+            raise UserError(
+                f"'{path}' is a pipe or device, not an image file; remove it from {role} '{folder}'")
     return paths
 
 
@@ -73,15 +74,10 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 JPEG_SIGNATURE = b"\xff\xd8\xff"
 
 
-def ends_early(path):
-    """Whether a PNG or JPEG file stops before its end marker (IEND; EOI after the first scan), as a file cut
-    off by a failed copy does: libpng and libjpeg would print their own lines, and a JPEG would decode with
-    its missing rows grey."""
-    try:
-        with open(path, "rb") as file:
-            data = file.read()
-    except OSError as error:
-        raise UserError(f"cannot read image '{path}' ({error.strerror}); check its permissions")
+def ends_early(data):
+    """Whether the bytes of a PNG or JPEG file stop before its end marker (IEND; EOI after the first scan),
+    as a file cut off by a failed copy does: libpng and libjpeg would print their own lines, and a JPEG
+    would decode with its missing rows grey."""
     if data.startswith(PNG_SIGNATURE):
         return b"IEND" not in data
     if data.startswith(JPEG_SIGNATURE):
@@ -90,11 +86,17 @@ def ends_early(path):
 
 
 def read_rgb(path):
-    """(H, W, 3) float32 RGB in [0, 1]; UserError if the file cannot be decoded."""
-    if ends_early(path):
+    """(H, W, 3) float32 RGB in [0, 1]; UserError if the file cannot be decoded. The file is read once: its
+    bytes are checked (ends_early), then decoded as cv2.imread would."""
+    try:
+        with open(path, "rb") as file:
+            data = file.read()
+    except OSError as error:
+        raise UserError(f"cannot read image '{path}' ({error.strerror}); check its permissions")
+    if ends_early(data):
         raise UserError(f"cannot read image '{path}': the file is cut short; replace or remove it")
     try:
-        image = cv2.imread(path, cv2.IMREAD_COLOR)
+        image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR) if data else None
     except cv2.error:  # e.g. a header claiming more pixels than OpenCV accepts (CV_IO_MAX_IMAGE_PIXELS)
         raise UserError(f"cannot read image '{path}': its header claims a size OpenCV refuses to decode; "
                         "replace or remove it")
