@@ -28,6 +28,8 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "slow: end-to-end tests that take minutes (still run in CI)")
     # exported ONNX models of the tests go to a throw-away cache, not the user's ~/.cache
     config._tecogan_cache = os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="tecogan-test-cache-")
+    # each mpirun's temporary folder (helpers.mpi_environment) goes in this one
+    config._tecogan_mpi_tmp = os.environ["TECOGAN_TEST_MPI_TMP"] = tempfile.mkdtemp(prefix="tecogan-test-mpirun-")
     import nnabla as nn
 
     from utils.context import use_context
@@ -40,7 +42,8 @@ def pytest_configure(config):
 
 
 def pytest_unconfigure(config):
-    shutil.rmtree(getattr(config, "_tecogan_cache", ""), ignore_errors=True)
+    for folder in (getattr(config, "_tecogan_cache", ""), getattr(config, "_tecogan_mpi_tmp", "")):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

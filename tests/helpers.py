@@ -3,6 +3,7 @@ real LR frames."""
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -14,9 +15,19 @@ from generate import frames_from_folder
 from inference import SuperResolver
 
 FIXTURES = ("parity_generate", "parity_generate_strong")
-# Open MPI as root, more processes than cores allowed, output passed on at once
-MPI_ENVIRONMENT = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-                       OMPI_MCA_rmaps_base_oversubscribe="1", PYTHONUNBUFFERED="1")
+
+
+def mpi_environment(**extra):
+    """The environment of one mpirun: Open MPI as root, more processes than cores allowed, output passed on
+    at once, and a temporary folder of its own. Open MPI names its session folder in it after mpirun's
+    process id, and the folder a killed mpirun leaves behind makes a later mpirun that gets the same id fail
+    ("The PMIx server's listener thread failed to start"): ids come round again within one run of the
+    suite. The folders go with the suite's own (conftest)."""
+    folder = tempfile.mkdtemp(prefix="mpirun-", dir=os.environ.get("TECOGAN_TEST_MPI_TMP"))
+    return dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+                OMPI_MCA_rmaps_base_oversubscribe="1", PYTHONUNBUFFERED="1", TMPDIR=folder, **extra)
+
+
 MPIRUN = os.path.join(os.path.dirname(sys.executable), "mpirun")
 NPY_TOLERANCE = 2e-5  # the fixture README: about 40x float-order noise, far below a recurrence bug
 
@@ -83,7 +94,7 @@ def fixture_frames_video(path):
 def mpirun_train(flags, processes=2):
     """`mpirun -n processes train.py flags`, which must end well with the same parameters on every process."""
     completed = subprocess.run([MPIRUN, "-n", str(processes), sys.executable, "train.py", *flags], cwd=REPO_ROOT,
-                               env=MPI_ENVIRONMENT, capture_output=True, text=True, timeout=600)
+                               env=mpi_environment(), capture_output=True, text=True, timeout=600)
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert f"parameters identical on {processes} processes" in completed.stdout
     return completed

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from clips import decoded_frames, needs_ffmpeg, write_joined_clip
 from conftest import REPO_ROOT
-from helpers import MPIRUN
+from helpers import mpi_environment, MPIRUN
 
 import generate
 from inference import available_cores
@@ -29,8 +29,6 @@ def three_shots(tmp_path_factory):
 
 
 def run_mpirun(ranks, flags):
-    environment = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-                       OMPI_MCA_rmaps_base_oversubscribe="1", PYTHONUNBUFFERED="1")
     # --bind-to none: as docs/inference.md advises on a CPU (bound to one core each, rank 0's ffmpeg would
     # encode the video with other x264 threads than one process's)
     command = [
@@ -40,7 +38,7 @@ def run_mpirun(ranks, flags):
     return subprocess.run(command + flags,
                           check=False,
                           cwd=REPO_ROOT,
-                          env=environment,
+                          env=mpi_environment(),
                           capture_output=True,
                           text=True,
                           timeout=300)

@@ -11,6 +11,7 @@ import pytest
 
 import generate
 from conftest import REPO_ROOT, shared_path
+from helpers import mpi_environment, MPIRUN
 from inference import SuperResolver
 from utils.image_io import list_frames, read_rgb, to_uint8, write_rgb
 from utils.degradation import degrade_frames
@@ -86,16 +87,14 @@ def test_two_ranks_write_the_frames_of_one_process_with_an_x2_file(x2_weights, t
     cuts.write_text("3\n")  # two scenes, one per rank
     flags = ["--input-dir-lr", frames, "--scene-cuts", str(cuts), "--backend", "nnabla"]
     one = run_generate(x2_weights, frames, tmp_path / "one", *flags[2:])
-    environment = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-                       OMPI_MCA_rmaps_base_oversubscribe="1")
     command = [
-        os.path.join(os.path.dirname(sys.executable), "mpirun"), "--bind-to", "none", "-n", "2",
+        MPIRUN, "--bind-to", "none", "-n", "2",
         sys.executable, "generate.py", "--model", x2_weights, "--output-dir",
         str(tmp_path / "two"), *flags
     ]
     completed = subprocess.run(command,
                                cwd=REPO_ROOT,
-                               env=environment,
+                               env=mpi_environment(),
                                capture_output=True,
                                text=True,
                                timeout=300)

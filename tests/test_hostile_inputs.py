@@ -10,7 +10,7 @@ import time
 import numpy as np
 import pytest
 from conftest import REPO_ROOT, reference_path, shared_path
-from helpers import MPI_ENVIRONMENT, MPIRUN
+from helpers import mpi_environment, MPIRUN
 
 from utils.errors import UserError, exit_on_user_error
 from utils.paths import BUNDLED_MODEL
@@ -102,7 +102,7 @@ def mpirun_generate(*flags):
     """`mpirun -n 2 generate.py` with the bundled model on NNabla."""
     command = [MPIRUN, "--bind-to", "none", "-n", "2", sys.executable, "generate.py",
                "--model", BUNDLED_MODEL, "--backend", "nnabla", *flags]
-    return subprocess.Popen(command, cwd=REPO_ROOT, env=MPI_ENVIRONMENT, stdout=subprocess.PIPE,
+    return subprocess.Popen(command, cwd=REPO_ROOT, env=mpi_environment(), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
 
 
@@ -603,7 +603,7 @@ def test_an_atomic_write_onto_a_folder_is_one_line_and_leaves_no_temporary(tmp_p
 def test_a_user_error_every_rank_of_mpirun_train_meets_is_printed_once_and_exits_2():
     for _ in range(3):  # each process used to print it: twice in about one run of three
         finished = subprocess.run([MPIRUN, "-n", "2", sys.executable, "train.py", "--set", "train.scale=3"],
-                                  cwd=REPO_ROOT, env=MPI_ENVIRONMENT, capture_output=True, text=True, timeout=120)
+                                  cwd=REPO_ROOT, env=mpi_environment(), capture_output=True, text=True, timeout=120)
         ours = [line for line in finished.stderr.splitlines() if line.startswith("error: ")]
         assert ours == ["error: bad value 3 for train.scale: expected one of 2, 4"], finished.stderr
         assert finished.returncode == 2

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 from conftest import REPO_ROOT, reference_path
-from helpers import fixture_frames_video, MPIRUN
+from helpers import fixture_frames_video, mpi_environment, MPIRUN
 
 import generate
 
@@ -61,14 +61,12 @@ def test_output_video_that_is_another_input_is_refused(capsys, tmp_path, small_v
 
 def test_output_video_that_is_the_input_video_is_refused_under_mpirun(tmp_path, small_video):
     before = digest(small_video)
-    environment = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-                       OMPI_MCA_rmaps_base_oversubscribe="1")
     completed = subprocess.run([
         MPIRUN, "--bind-to", "none", "-n", "2", sys.executable, "generate.py", "--model", WEIGHTS,
         "--input-video", small_video, "--output-video", small_video
     ],
                                cwd=REPO_ROOT,
-                               env=environment,
+                               env=mpi_environment(),
                                capture_output=True,
                                text=True,
                                timeout=120)

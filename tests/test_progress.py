@@ -7,7 +7,7 @@ import sys
 import time
 
 from conftest import REPO_ROOT
-from helpers import MPI_ENVIRONMENT, MPIRUN
+from helpers import mpi_environment, MPIRUN
 
 import utils.progress
 from utils.progress import progress_bar
@@ -38,7 +38,7 @@ def first_lines(process, count, timeout):
 
 def test_under_mpirun_each_update_arrives_as_a_line_while_the_process_still_runs():
     process = subprocess.Popen([MPIRUN, "-n", "1", sys.executable, "-c", WORKER], cwd=REPO_ROOT,
-                               env=dict(MPI_ENVIRONMENT, PYTHONPATH=REPO_ROOT), stdout=subprocess.DEVNULL,
+                               env=mpi_environment(PYTHONPATH=REPO_ROOT), stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True)
     try:
         lines = [line for line in first_lines(process, 3, timeout=60) if "/4" in line]

@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from conftest import REPO_ROOT, shared_path
+from helpers import mpi_environment, MPIRUN
 from data_loader import SequenceSampler
 from datasets import reds
 from training_data import make_reds_folder, tiny_training_flags
@@ -110,10 +111,8 @@ def test_both_stages_train_on_reds_with_reds4_validation(processes, degradation,
                                                             **{"data.degradation": degradation}) + list(flags)
         environment = dict(os.environ)
         if processes > 1:
-            command = [os.path.join(os.path.dirname(sys.executable), "mpirun"), "-n",
-                       str(processes)] + command
-            environment.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-                               OMPI_MCA_rmaps_base_oversubscribe="1")
+            command = [MPIRUN, "-n", str(processes)] + command
+            environment = mpi_environment()
         completed = subprocess.run(command, cwd=REPO_ROOT, env=environment, capture_output=True, text=True,
                                    timeout=600)
         assert completed.returncode == 0, completed.stderr[-2000:]

@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 import pytest
 from conftest import REPO_ROOT, reference_path
-from helpers import MPI_ENVIRONMENT, MPIRUN
+from helpers import mpi_environment, MPIRUN
 from training_data import (
     event_scalars,
     final_parameters,
@@ -496,7 +496,7 @@ def rank_pid(mpirun_pid, rank):
 def mpirun_train(argv):
     return subprocess.Popen([MPIRUN, "-n", "2", sys.executable, "train.py", "--batch_size", "1"] + argv,
                             cwd=REPO_ROOT,
-                            env=MPI_ENVIRONMENT,
+                            env=mpi_environment(),
                             stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE,
                             text=True)

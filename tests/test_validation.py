@@ -16,6 +16,7 @@ import generate
 import train
 from evaluation import scoring
 from evaluation_data import read_csv
+from helpers import mpi_environment, MPIRUN
 from training.validation import Validation, validation_clips
 from utils.image_io import list_frames
 from utils.weights import read_weight_file
@@ -160,13 +161,10 @@ def test_without_lpips_weights_val_csv_has_no_lpips_columns(scenes, clips, tmp_p
 
 
 def test_mpirun_two_processes_validate_on_rank_zero_without_deadlock(scenes, clips, tmp_path):
-    environment = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-                       OMPI_MCA_rmaps_base_oversubscribe="1", PYTHONUNBUFFERED="1")
-    mpirun = os.path.join(os.path.dirname(sys.executable), "mpirun")
     flags = validation_flags(scenes, tmp_path / "mpi", clips[0], 2, **{"train.val_freq": 1})
     flags[flags.index("--batch_size") + 1] = "1"  # max_iter 2 at batch 1 x 2 processes = 4 iterations
-    completed = subprocess.run([mpirun, "-n", "2", sys.executable, "train.py"] + flags, cwd=REPO_ROOT,
-                               env=environment, capture_output=True, text=True, timeout=600, check=False)
+    completed = subprocess.run([MPIRUN, "-n", "2", sys.executable, "train.py"] + flags, cwd=REPO_ROOT,
+                               env=mpi_environment(), capture_output=True, text=True, timeout=600, check=False)
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert "parameters identical on 2 processes" in completed.stdout
     assert [row["iteration"] for row in read_csv(tmp_path / "mpi" / "val.csv")] == ["1", "2", "3", "4"]
