@@ -51,11 +51,16 @@ def source_record(sequence, height, width):
 
 
 def is_valid(entry, record):
+    """The entry was decoded from the frames of record, and its array file is whole: one cut short or replaced
+    (a copy of the cache folder broken off, a disk error) is decoded again rather than read."""
     try:
         with open(os.path.join(entry, SOURCES_FILE), encoding="utf-8") as file:
-            return json.load(file) == record and os.path.isfile(os.path.join(entry, FRAMES_FILE))
-    except (OSError, ValueError):
+            if json.load(file) != record:
+                return False
+        frames = np.load(os.path.join(entry, FRAMES_FILE), mmap_mode="r")
+    except (OSError, ValueError, EOFError):
         return False
+    return frames.dtype == np.uint8 and list(frames.shape) == record["shape"]
 
 
 @contextmanager
