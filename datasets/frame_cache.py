@@ -31,6 +31,9 @@ from utils.paths import output_folder
 FRAMES_FILE, SOURCES_FILE = "frames.npy", "sources.json"
 LOCK_FILE = ".build.lock"
 STAGING_SUFFIX = ".building"
+# what a build's staging folder is named: an entry's name (entry_folder) and the suffix; only these are removed
+# as a killed build's leftovers, so that a folder of the user's in data.cache_dir never is
+STAGING_NAME = re.compile(r".*-[0-9a-f]{12}" + re.escape(STAGING_SUFFIX))
 FORMAT_VERSION = 1  # raise when the entry format changes, so that old entries are rebuilt
 
 
@@ -106,7 +109,7 @@ def cached_frames(sequences, sizes, cache_dir, read_frame, report=print, show_pr
     entries = [entry_folder(cache_dir, sequence) for sequence in sequences]
     with build_lock(cache_dir, report):
         for name in os.listdir(cache_dir):
-            if name.endswith(STAGING_SUFFIX):  # left by a killed build: no process is writing it now
+            if STAGING_NAME.fullmatch(name):  # left by a killed build: no process is writing it now
                 shutil.rmtree(os.path.join(cache_dir, name), ignore_errors=True)
         records = [source_record(sequence, *size) for sequence, size in zip(sequences, sizes)]
         stale = [(sequence, entry, record) for sequence, entry, record in zip(sequences, entries, records)

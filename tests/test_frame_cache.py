@@ -118,6 +118,16 @@ def test_a_staging_folder_left_by_a_killed_build_is_removed_and_never_read(data_
     np.testing.assert_array_equal(batches(again), batches(sampler))
 
 
+def test_a_folder_of_the_users_named_like_a_staging_folder_is_kept(data_dir, tmp_path):
+    """Every folder ending in .building was removed as a killed build's, whatever its name (fourth hostile
+    pass)."""
+    users = tmp_path / "cache" / "thesis.building"
+    users.mkdir(parents=True)
+    (users / "chapter1.tex").write_text("mine")
+    SequenceSampler(cache_config(data_dir, str(tmp_path / "cache")))
+    assert (users / "chapter1.tex").read_text() == "mine"
+
+
 def test_a_full_disk_while_training_builds_the_cache_is_one_line_and_exit_code_2(
         data_dir, tmp_path, monkeypatch, capsys):
     def disk_full(descriptor, offset, length):
