@@ -138,6 +138,17 @@ def test_a_garbage_row_in_the_loss_log_is_one_line_naming_it(scenes, tmp_path, c
     assert_one_line_error(capsys, "losses.csv", "line 4")
 
 
+def test_a_loss_log_saved_by_a_spreadsheet_with_a_byte_order_mark_resumes(scenes, tmp_path):
+    """Fourth hostile pass: the mark hid the iteration column, and resume stopped at 'line 2 is not a row of
+    numbers'."""
+    train.main(flags(scenes, tmp_path / "once", 4))
+    train.main(flags(scenes, tmp_path / "edited", 2))
+    log = tmp_path / "edited" / "losses.csv"
+    log.write_bytes(b"\xef\xbb\xbf" + log.read_bytes().replace(b"\n", b"\r\n"))
+    train.main(flags(scenes, tmp_path / "edited", 4))
+    assert logged_losses(tmp_path / "edited") == logged_losses(tmp_path / "once")
+
+
 # --- item 3: resume refuses settings that would change the sample stream, the schedule or the networks
 
 @pytest.mark.parametrize("changed, expected", [
