@@ -674,3 +674,18 @@ def test_a_pipe_named_like_a_frame_is_one_line_instead_of_a_wait_without_end(tmp
     line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", str(tmp_path), "--output-dir",
                                            str(tmp_path / "out")], capsys)
     assert "lr_0002.png' is a pipe or device" in line and not (tmp_path / "out").exists()
+
+
+# The fourth pass (docs/testing.md)
+
+def test_a_validation_picture_blocked_by_a_folder_is_one_line_before_training(tmp_path):
+    """It stopped the run at its first validation, after training, losing that iteration's checkpoint."""
+    from training_data import make_calendar_scenes, make_sequence_folders, tiny_training_flags
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    clips = make_sequence_folders(tmp_path / "val", {"clip": 6})
+    blocked = tmp_path / "out" / "validation" / "iteration_00000002.png"
+    blocked.mkdir(parents=True)
+    completed = run_script("train.py", *tiny_training_flags(scenes, tmp_path / "out", **{
+        "train.max_iter": 2, "train.val_freq": 2, "data.val_dir": clips}), timeout=120)
+    assert_one_error_line(completed, f"'{blocked}' is a folder, where train.py writes a file")
+    assert sorted(os.listdir(tmp_path / "out")) == ["validation"]
