@@ -689,3 +689,15 @@ def test_a_validation_picture_blocked_by_a_folder_is_one_line_before_training(tm
         "train.max_iter": 2, "train.val_freq": 2, "data.val_dir": clips}), timeout=120)
     assert_one_error_line(completed, f"'{blocked}' is a folder, where train.py writes a file")
     assert sorted(os.listdir(tmp_path / "out")) == ["validation"]
+
+
+def test_a_config_file_with_a_merge_key_is_read_and_a_key_twice_beside_it_is_still_refused(tmp_path):
+    """The check for keys given twice read the merge key '<<' as a key and refused valid YAML as invalid."""
+    from training.config import load_config
+    path = tmp_path / "my.yaml"
+    path.write_text("train:\n  <<: {seed: 7, rnn_n: 5}\n  rnn_n: 6\n")
+    config = load_config(str(path))
+    assert (config.train.seed, config.train.rnn_n) == (7, 6)
+    path.write_text("train:\n  <<: {seed: 7}\n  rnn_n: 5\n  rnn_n: 6\n")
+    with pytest.raises(UserError, match=r"at line 4 \('rnn_n' is given twice\)"):
+        load_config(str(path))
