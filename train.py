@@ -500,16 +500,20 @@ def train(config, output_claim):
         prune_off_schedule_models(output_dir, lambda kept: on_schedule(kept) or (
             validation and kept % config.train.val_freq == 0))
 
-    def checkpoint_at_once(done):
+    def signalled(cause):
+        # SIGCONT alone also follows Ctrl-Z and fg, or a scheduler's resume of a suspended job: training goes on
+        return "continued (SIGCONT)" if cause == signal.SIGCONT else f"stop signal ({cause.name})"
+
+    def checkpoint_at_once(done, cause):
         if is_writer:  # what resuming needs first; no plot (seconds, and matplotlib wants the main thread)
             log.write(plot=False)
             save_training_state(done)
             save_model(output_dir, done, network_params, stage.name, config.data.degradation)
-            tqdm.write(f"stop signal: wrote the checkpoint of iteration {done}, the last completed, at once")
+            tqdm.write(f"{signalled(cause)}: wrote the checkpoint of iteration {done}, the last completed, at once")
 
-    def checkpoint_exists(done):
+    def checkpoint_exists(done, cause):
         if is_writer and done:
-            tqdm.write(f"stop signal: the checkpoint of iteration {done}, the last completed, is written")
+            tqdm.write(f"{signalled(cause)}: the checkpoint of iteration {done}, the last completed, is written")
     try:
         with StopRequest() as stop, CheckpointOnSignal(checkpoint_at_once, checkpoint_exists,
                                                        start) as at_once:
