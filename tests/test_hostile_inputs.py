@@ -701,3 +701,37 @@ def test_a_config_file_with_a_merge_key_is_read_and_a_key_twice_beside_it_is_sti
     path.write_text("train:\n  <<: {seed: 7}\n  rnn_n: 5\n  rnn_n: 6\n")
     with pytest.raises(UserError, match=r"at line 4 \('rnn_n' is given twice\)"):
         load_config(str(path))
+
+
+@pytest.mark.parametrize("weights", ["a file", "missing"])
+def test_a_weights_dir_that_is_no_folder_is_refused_before_the_server_starts(tmp_path, weights):
+    """The page left its models out without a word."""
+    import app
+    folder = tmp_path / "my_weights"
+    if weights == "a file":
+        folder.write_text("x")
+    with pytest.raises(UserError, match=f"--weights-dir '{folder}' "
+                                        f"{'is a file' if weights == 'a file' else 'does not exist'}"):
+        app.parse_args(["--work-dir", str(tmp_path / "work"), "--weights-dir", str(folder)])
+    assert not (tmp_path / "work").exists()
+    assert app.parse_args(["--work-dir", str(tmp_path / "work")]).weights_dir == "weights"  # may be missing
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_a_stop_signal_to_the_serving_app_is_one_line_and_130(tmp_path, stop):
+    """Gradio's block_thread took the interruption for a normal end: exit code 0, and its own line."""
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--work-dir", str(tmp_path / "work")],
+                               cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().startswith("TecoGAN app: http://127.0.0.1:")
+        process.send_signal(stop)
+        _, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130 and err.strip().splitlines()[-1] == "interrupted", err[-2000:]
+    assert not {"uploads", "jobs"} & set(os.listdir(tmp_path / "work"))
