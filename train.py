@@ -43,7 +43,7 @@ from training.stage_weights import load_frvsr_start, save_model
 from training.validation import BEST_MODEL, PICTURE_FOLDER, PICTURE_PATTERN, Validation, validation_clips
 from training.validation import LOG_NAME as VALIDATION_LOG
 from utils.context import context_name, use_context
-from utils.distributed import make_communicator, world_rank
+from utils.distributed import end_the_job_on_failure, make_communicator, world_rank
 from utils.errors import INTERRUPTED_EXIT, UserError, exit_on_user_error, interrupt
 from utils.flags import FlagParser, refuse_empty
 from utils.image_io import remove_stale_temporaries
@@ -418,12 +418,12 @@ def folders_named(folder, patterns):
             if os.path.isdir(os.path.join(folder, name)) and any(pattern.fullmatch(name) for pattern in patterns)]
 
 
-def train(config, output_claim):
-    """Train (or resume) one stage; returns True when a stop request ended it before max_iter.
-    output_claim: an ExitStack that holds the output folder's lock until the caller's block ends."""
+def train(config, comm, output_claim):
+    """Train (or resume) one stage with the processes of comm (make_communicator); returns True when a stop
+    request ended it before max_iter. output_claim: an ExitStack that holds the output folder's lock until the
+    caller's block ends."""
     output_dir = output_folder(config.data.output_dir, "output folder (--output_dir)")
     context = context_name(config.nnabla_context.context)
-    comm = make_communicator(context, config.nnabla_context.device_id)
     use_context(context, comm.device_id)  # under NCCL the GPU of the communicator's local rank
     is_writer = comm.rank == 0
     sampler = SequenceSampler(config, comm.rank, comm.size, warn_to_stderr if is_writer else
@@ -615,9 +615,16 @@ def parse_args(argv=None):
 def main(argv=None):
     """Exit code 0 when training is done, 2 on a user error, 130 when stopped early by Ctrl-C or SIGTERM."""
     # every process checks the flags and the config: rank 0 prints the one line
-    with exit_on_user_error(report_after=0 if world_rank() == 0 else OTHER_RANKS_REPORT_AFTER), \
-            ExitStack() as output_claim:
-        if train(parse_args(argv), output_claim):
+    report_after = 0 if world_rank() == 0 else OTHER_RANKS_REPORT_AFTER
+    with exit_on_user_error(report_after=report_after):
+        config = parse_args(argv)
+        comm = make_communicator(context_name(config.nnabla_context.context), config.nnabla_context.device_id)
+    # from here, a process that stops alone (an error of the output folder, met on rank 0 only) would leave the
+    # others waiting in their next exchange, and its exit waiting for them in MPI's: it ends the job; a stop
+    # request is agreed by all, each then ends by itself
+    with end_the_job_on_failure(comm, agreed_exit_codes=(INTERRUPTED_EXIT,)), \
+            exit_on_user_error(report_after=report_after), ExitStack() as output_claim:
+        if train(config, comm, output_claim):
             sys.exit(INTERRUPTED_EXIT)
 
 

@@ -735,3 +735,20 @@ def test_a_stop_signal_to_the_serving_app_is_one_line_and_130(tmp_path, stop):
         process.kill()
     assert process.returncode == 130 and err.strip().splitlines()[-1] == "interrupted", err[-2000:]
     assert not {"uploads", "jobs"} & set(os.listdir(tmp_path / "work"))
+
+
+@pytest.mark.parametrize("case", ["met by every rank", "met by rank 0 alone"])
+def test_a_user_error_after_mpirun_train_s_processes_connect_is_one_line_and_ends_the_job(tmp_path, case):
+    """After the communicator is made, rank 0's exit waited in MPI's for the others: a data error every rank
+    meets was printed by each (after rank 1's 3 s), and one of rank 0 alone (an output blocked by a folder)
+    left the job waiting without end."""
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes = str(tmp_path / "missing") if case == "met by every rank" else make_calendar_scenes(tmp_path / "scenes")
+    (tmp_path / "out" / "losses.csv").mkdir(parents=True)
+    completed = subprocess.run([MPIRUN, "-n", "2", sys.executable, "train.py", "--batch_size", "1",
+                                *tiny_training_flags(scenes, tmp_path / "out", **{"train.max_iter": 2})],
+                               cwd=REPO_ROOT, env=mpi_environment(), capture_output=True, text=True, timeout=120)
+    ours = [line for line in completed.stderr.splitlines() if line.startswith("error: ")]
+    message = "does not exist" if case == "met by every rank" else "losses.csv' is a folder"
+    assert len(ours) == 1 and message in ours[0] and "Traceback" not in completed.stderr, completed.stderr
+    assert completed.returncode == 2
