@@ -68,13 +68,15 @@ def frames_from_folder(folder, degradation=None, scale=None):
 
 def frames_from_video(reader):
     """(LR shape, frame names, (name, frame) pairs) of the chosen part of a video; frames are numbered from
-    1."""
+    1. names: those of the frames the video announces; the pairs name every frame it has (VideoReader)."""
     frames = iter(reader)
     first = next(frames, None)
     if first is None:
         raise UserError(f"video '{reader.path}' has no frames in the chosen range")
-    names = [f"{frame_stem(reader.path)}_{index:04d}" for index in range(reader.start + 1, reader.end + 1)]
-    return first.shape[:2], names, zip(names, itertools.chain([first], frames))
+    stem = frame_stem(reader.path)
+    names = [f"{stem}_{index:04d}" for index in range(reader.start + 1, reader.end + 1)]
+    numbered = enumerate(itertools.chain([first], frames), reader.start + 1)
+    return first.shape[:2], names, ((f"{stem}_{index:04d}", frame) for index, frame in numbered)
 
 
 def prepare_output_dir(folder):
@@ -208,9 +210,12 @@ def scene_cuts(choice, total_frames, start, end, video=None):
     return [cut - start for cut in cuts if start < cut < end]
 
 
-def output_paths(output_dir, names, args, inputs=()):
-    """{frame name: output path}; UserError when two frames would get one file or a file would replace an
-    input.
+def output_path(output_dir, name, args):
+    return os.path.join(output_dir, f"{args.output_name}_{name}.{args.output_ext}")
+
+
+def check_output_paths(output_dir, names, args, inputs=()):
+    """UserError when two frames would get one file, a file would replace an input, or a name is too long.
 
     inputs: the input frames' paths, in the order of names."""
     paths = {}
@@ -219,7 +224,7 @@ def output_paths(output_dir, names, args, inputs=()):
             first = inputs[names.index(name)] if inputs else name
             raise UserError(f"input frames '{first}' and '{inputs[index] if inputs else name}' would both be "
                             f"written to '{paths[name]}'; rename one of them")
-        paths[name] = os.path.join(output_dir, f"{args.output_name}_{name}.{args.output_ext}")
+        paths[name] = output_path(output_dir, name, args)
     overwritten = {os.path.realpath(path)
                    for path in paths.values()} & {os.path.realpath(path) for path in inputs}
     if overwritten:
@@ -228,7 +233,6 @@ def output_paths(output_dir, names, args, inputs=()):
     blocked = [path for path in paths.values() if os.path.isdir(path)]
     if blocked:
         raise UserError(f"output frame '{blocked[0]}' is a folder; remove it or choose another --output-dir")
-    return paths
 
 
 # A rank other than 0 keeps at most this share of its memory budget (beyond it) in finished frames that
@@ -292,7 +296,8 @@ def run(args, processes, output_claim):
     output_dir = args.output_dir
     if output_dir is None and not (args.input_video and args.output_video):
         output_dir = os.path.join("results", source_name)
-    paths = output_paths(output_dir, names, args, input_paths) if output_dir else {}
+    if output_dir:
+        check_output_paths(output_dir, names, args, input_paths)
     owners = assign_scenes([scene_steps(stop - first) for first, stop in shot_ranges(cuts, len(names))],
                            processes.size)
     if owners.count(processes.rank) == 0:
@@ -340,7 +345,7 @@ def run(args, processes, output_claim):
         # one frame written while the next computes: no more HR frames held
         with in_time, WriteBehind(depth=1) as writer:
             for name, pixels in progress:
-                writer.submit(save_frame, paths.get(name), pixels, video)
+                writer.submit(save_frame, output_dir and output_path(output_dir, name, args), pixels, video)
     except BaseException:
         if video:
             video.abort()

@@ -674,3 +674,39 @@ def test_a_pipe_named_like_a_frame_is_one_line_instead_of_a_wait_without_end(tmp
     line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", str(tmp_path), "--output-dir",
                                            str(tmp_path / "out")], capsys)
     assert "lr_0002.png' is a pipe or device" in line and not (tmp_path / "out").exists()
+
+
+# The fourth pass
+
+def decoded_count(path):
+    """Frames OpenCV decodes from a video, read to its end: the count its container announces aside."""
+    import cv2
+    capture, count = cv2.VideoCapture(path), 0
+    while capture.grab():
+        count += 1
+    return count
+
+
+def test_a_video_with_more_frames_than_its_container_announces_is_read_to_its_last_frame(tmp_path, capsys):
+    """An MPEG program stream's count is estimated from its duration: generate.py wrote 3 of 8 frames, exit 0."""
+    import cv2
+
+    import generate
+    video = ffmpeg_video(tmp_path / "clip.mpg", "-c:v", "mpeg2video", frames=8)
+    assert cv2.VideoCapture(video).get(cv2.CAP_PROP_FRAME_COUNT) < decoded_count(video) == 8
+    generate.main(["--model", WEIGHTS, "--input-video", video, "--output-dir", str(tmp_path / "out"),
+                   "--scene-cuts", "off"])
+    assert sorted(os.listdir(tmp_path / "out")) == [f"output_clip_{index:04d}.png" for index in range(1, 9)]
+
+
+def test_an_mp4_cut_by_stream_copy_is_read_whole_not_called_truncated(tmp_path):
+    """`ffmpeg -ss T -c copy` writes an edit list that hides frames its count includes: the clip was refused
+    as truncated or damaged."""
+    from utils.image_io import VideoReader, ffmpeg_executable
+    whole = ffmpeg_video(tmp_path / "whole.mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=12)
+    cut = str(tmp_path / "cut.mp4")
+    subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-ss", "0.25", "-i", whole, "-c", "copy", cut],
+                   check=True)
+    reader = VideoReader(cut)
+    assert reader.total_frames > decoded_count(cut)
+    assert len(list(reader)) == decoded_count(cut)

@@ -5,6 +5,7 @@ ones in background threads while the networks compute, with a bounded number of 
 """
 import errno
 import importlib.util
+import itertools
 import math
 import os
 import re
@@ -325,6 +326,7 @@ class VideoReader:
         if self.total_frames <= 0:  # a container without a frame count (a raw .h264 stream): count them
             self.total_frames = self._count_frames()
         self.start, self.end, self.frame_count = 0, self.total_frames, self.total_frames
+        self.end_chosen = False
 
     def _count_frames(self):
         with open(self.path, "rb") as file:
@@ -368,6 +370,7 @@ class VideoReader:
         """Restrict the frames to the --start/--end range; UserError when it is empty or outside the video."""
         self.start = self.frame_index("--start", start_text) if start_text else 0
         self.end = self.frame_index("--end", end_text) if end_text else self.total_frames
+        self.end_chosen = bool(end_text)
         if self.end <= self.start:
             raise UserError(
                 f"--end {end_text} is not after --start {start_text or 0}; choose an end after the start")
@@ -382,10 +385,18 @@ class VideoReader:
         return float(self.frame_count / self.fps)
 
     def __iter__(self):
-        for index in range(self.end):  # decoding from the first frame is exact where seeking is not
+        """The frames start..end-1. The count a container announces can be wrong both ways: an estimate from
+        its duration (an MPEG program stream) can be short, so without a chosen end every frame to the last
+        is read; it can be long, as in an MP4 cut by `ffmpeg -ss T -c copy`, whose edit list hides frames it
+        counts, so fewer frames are an error only when FFmpeg too fails to decode the file (truncated)."""
+        for index in itertools.count():  # decoding from the first frame is exact where seeking is not
+            if index == self.end and self.end_chosen:
+                break
             ok, frame = self.capture.read() if index >= self.start else (self.capture.grab(), None)
             if not ok:
                 self.capture.release()
+                if index >= self.end or decodes_cleanly(self.path):
+                    return
                 raise UserError(
                     f"video '{self.path}' ended after {index} of the {self.total_frames} frames it "
                     "announces: it is truncated or damaged; repair it (or pass --end "
@@ -393,6 +404,17 @@ class VideoReader:
             if frame is not None:
                 yield bgr_uint8_to_rgb_float(frame)
         self.capture.release()
+
+
+def decodes_cleanly(path):
+    """Whether FFmpeg decodes the first video stream of path to its end without an error (False without
+    imageio-ffmpeg)."""
+    ffmpeg = ffmpeg_executable()
+    if ffmpeg is None:
+        return False
+    completed = subprocess.run([ffmpeg, "-nostdin", "-v", "error", "-i", path, "-map", "0:v:0", "-f", "null", "-"],
+                               stdin=subprocess.DEVNULL, capture_output=True)
+    return completed.returncode == 0 and not completed.stderr.strip()
 
 
 def read_video_frames(path, count, box_of=None):
