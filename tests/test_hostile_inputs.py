@@ -710,3 +710,12 @@ def test_an_mp4_cut_by_stream_copy_is_read_whole_not_called_truncated(tmp_path):
     reader = VideoReader(cut)
     assert reader.total_frames > decoded_count(cut)
     assert len(list(reader)) == decoded_count(cut)
+
+
+def test_a_y4m_video_gets_no_lines_from_the_scene_detector(tmp_path, capfd):
+    """PySceneDetect logged five lines of a codec it could not name, and then read the video."""
+    from utils.scenes import detect_cuts
+    video = ffmpeg_video(tmp_path / "clip.y4m", "-pix_fmt", "yuv420p", frames=12)
+    capfd.readouterr()
+    assert detect_cuts(video) == []
+    assert capfd.readouterr().err == ""

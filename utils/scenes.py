@@ -24,7 +24,9 @@ def detect_cuts(path, start=0, end=None):
     """Frame numbers (counted from the video's first frame) that open a new shot, within start..end-1."""
     from scenedetect import ContentDetector, detect
 
-    logging.getLogger("pyscenedetect").setLevel(logging.WARNING)
+    # CRITICAL: it logs an ERROR for a video whose codec OpenCV names no FOURCC (a .y4m), which it then reads
+    # as well as we do (VideoReader checks what OpenCV decodes)
+    logging.getLogger("pyscenedetect").setLevel(logging.CRITICAL)
     # from a little before start: the detector reports no cut within MIN_SHOT_FRAMES of where it begins
     scenes = detect(path, ContentDetector(min_scene_len=MIN_SHOT_FRAMES),
                     start_time=max(0, start - MIN_SHOT_FRAMES), end_time=end)
