@@ -189,6 +189,10 @@ def parse_args(argv=None):
         not_an_input(args.output_video, "--output-video", [("--input-video", args.input_video),
                                                            ("--model", args.model),
                                                            ("--scene-cuts", args.scene_cuts)])
+        for flag, folder in (("--output-dir", args.output_dir), ("--cache-dir", args.cache_dir)):
+            if folder and os.path.abspath(folder) == os.path.abspath(args.output_video):
+                raise UserError(f"--output-video '{args.output_video}' is also the folder {flag}; "
+                                "give them different paths")
     args.outscale = parse_outscale(args.outscale) if args.outscale is not None else None
     args.output_size = parse_output_size(args.output_size, bool(
         args.output_video)) if args.output_size is not None else None

@@ -719,3 +719,25 @@ def test_a_y4m_video_gets_no_lines_from_the_scene_detector(tmp_path, capfd):
     capfd.readouterr()
     assert detect_cuts(video) == []
     assert capfd.readouterr().err == ""
+
+
+@pytest.mark.parametrize("flag", ["--cache-dir", "--output-dir"])
+def test_an_output_video_that_is_also_a_folder_flag_is_one_line_before_any_work(tmp_path, capsys, flag):
+    """It became that folder, and the video's rename failed after all the work, leaving its temporary."""
+    import generate
+    from conftest import user_error_line
+    clip = ffmpeg_video(tmp_path / "clip.mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=8)
+    video = str(tmp_path / "out.mp4")
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-video", clip, "--output-video", video,
+                                           flag, video], capsys)
+    assert f"is also the folder {flag}" in line and os.listdir(tmp_path) == ["clip.mp4"]
+
+
+def test_a_video_whose_place_became_a_folder_leaves_no_temporary(tmp_path):
+    from utils.image_io import open_video_writer
+    video = open_video_writer(str(tmp_path / "out.mp4"), 10, 16, 16)
+    video.write(np.zeros((16, 16, 3), np.uint8))
+    (tmp_path / "out.mp4").mkdir()
+    with pytest.raises(UserError, match="a folder of that name is in the way"):
+        video.close()
+    assert os.listdir(tmp_path) == ["out.mp4"]

@@ -203,6 +203,7 @@ class StagedFile:
         try:
             os.replace(self.temporary, self.path)
         except IsADirectoryError:
+            self.discard()
             raise UserError(f"cannot write '{self.path}': a folder of that name is in the way; move it or "
                             "choose another output") from None
 
