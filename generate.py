@@ -35,9 +35,9 @@ from utils.distributed import (MPIProcesses, SingleProcess, end_the_job_on_failu
 from utils.errors import (UserError, discard_at_once_on_stop_signals, exit_on_user_error, ignore_stop_signals,
                           interrupt_on_stop_signals)
 from utils.flags import MAX_THREADS, FlagParser, positive, refuse_empty
-from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, check_video_output,
-                            list_frames, open_video_writer, read_ahead, read_rgb, remove_stale_temporaries,
-                            to_uint8, write_rgb)
+from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, check_name_length,
+                            check_video_output, list_frames, open_video_writer, read_ahead, read_rgb,
+                            remove_stale_temporaries, to_uint8, write_rgb)
 from utils.output_size import parse_outscale, parse_output_size, requested_size, resize_output
 from utils.paths import lock_folder, not_an_input
 from utils.progress import progress_bar
@@ -234,6 +234,9 @@ def check_output_paths(output_dir, names, args, inputs=()):
     if overwritten:
         raise UserError(f"output '{sorted(overwritten)[0]}' would overwrite an input frame; choose another "
                         "--output-dir or --output-name")
+    if paths:
+        check_name_length(max(paths.values(), key=lambda path: len(os.fsencode(path))),
+                          "choose a shorter --output-name")
     blocked = [path for path in paths.values() if os.path.isdir(path)]
     if blocked:
         raise UserError(f"output frame '{blocked[0]}' is a folder; remove it or choose another --output-dir")

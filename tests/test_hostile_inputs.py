@@ -741,3 +741,13 @@ def test_a_video_whose_place_became_a_folder_leaves_no_temporary(tmp_path):
     with pytest.raises(UserError, match="a folder of that name is in the way"):
         video.close()
     assert os.listdir(tmp_path) == ["out.mp4"]
+
+
+def test_an_output_name_too_long_for_the_file_system_is_one_line_before_anything_is_written(tmp_path, capsys):
+    """OSError (file name too long) at the first frame, after the work had started."""
+    import generate
+    from conftest import user_error_line
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir",
+                                           str(tmp_path / "out"), "--output-name", "n" * 240], capsys)
+    assert "is too long" in line and "--output-name" in line
+    assert not (tmp_path / "out").exists()

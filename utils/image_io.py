@@ -156,6 +156,20 @@ def temporary_path(path):
     return os.path.join(directory, f".{stem}.{os.getpid()}.tmp{extension}")
 
 
+NAME_MAX = 255  # bytes in a file name on Linux's file systems (ext4, XFS, Btrfs, tmpfs)
+# what temporary_path adds to a name: ".", "." and ".tmp" around a process id of at most 7 digits (Linux's)
+TEMPORARY_EXTRA = 6 + 7
+
+
+def check_name_length(path, advice):
+    """UserError when the temporary name path is first written under is longer than a file system allows (the
+    write would fail with ENAMETOOLONG, after the work), whichever process writes it."""
+    if len(os.fsencode(os.path.basename(path))) + TEMPORARY_EXTRA > NAME_MAX:
+        raise UserError(f"output file name '{os.path.basename(path)[:40]}...' is too long: with the temporary "
+                        f"name it is first written under it exceeds the {NAME_MAX} bytes a file system allows; "
+                        f"{advice}")
+
+
 # temporary_path's names
 TEMPORARY_NAME = re.compile(r"\.(?P<stem>.+)\.(?P<pid>\d+)\.tmp(?P<extension>\.[^.]*)?")
 
