@@ -751,3 +751,16 @@ def test_an_output_name_too_long_for_the_file_system_is_one_line_before_anything
                                            str(tmp_path / "out"), "--output-name", "n" * 240], capsys)
     assert "is too long" in line and "--output-name" in line
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("kind", ["folder", "link to a folder"])
+def test_a_folder_named_like_a_frame_is_called_a_folder(tmp_path, kind):
+    """It was "cannot read image (Is a directory); check its permissions"."""
+    from utils.image_io import list_frames
+    (tmp_path / "0001.png").write_bytes(open(os.path.join(FRAMES, "lr_0001.png"), "rb").read())
+    if kind == "folder":
+        (tmp_path / "0002.png").mkdir()
+    else:
+        os.symlink(tmp_path, tmp_path / "0002.png")
+    with pytest.raises(UserError, match=r"0002.png' is a folder, not an image file"):
+        list_frames(str(tmp_path))

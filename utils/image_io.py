@@ -65,9 +65,9 @@ def list_frames(folder, role="input folder", wanted="pass a folder of LR frames"
     paths = [os.path.join(folder, name) for name in sorted(names, key=frame_sort_key)]
     for path in paths:
         # a pipe, socket or device: reading it would wait for a writer, or never end
-        if os.path.exists(path) and not (os.path.isfile(path) or os.path.isdir(path)):
-            raise UserError(
-                f"'{path}' is a pipe or device, not an image file; remove it from {role} '{folder}'")
+        if os.path.exists(path) and not os.path.isfile(path):
+            kind = "a folder" if os.path.isdir(path) else "a pipe or device"
+            raise UserError(f"'{path}' is {kind}, not an image file; remove it from {role} '{folder}'")
     return paths
 
 
