@@ -764,3 +764,20 @@ def test_a_folder_named_like_a_frame_is_called_a_folder(tmp_path, kind):
         os.symlink(tmp_path, tmp_path / "0002.png")
     with pytest.raises(UserError, match=r"0002.png' is a folder, not an image file"):
         list_frames(str(tmp_path))
+
+
+def test_a_png_with_damaged_data_is_one_line_and_nothing_from_libpng(tmp_path, capfd):
+    """Bytes changed inside its image data (a bad disk or copy): libpng printed its own line beside ours."""
+    import cv2
+
+    from utils.image_io import read_rgb
+    path = tmp_path / "frame.png"
+    cv2.imwrite(str(path), np.random.default_rng(0).integers(0, 256, (64, 64, 3), np.uint8))
+    data = bytearray(path.read_bytes())
+    start = data.find(b"IDAT") + 24
+    data[start:start + 8] = bytes(byte ^ 0x5A for byte in data[start:start + 8])
+    path.write_bytes(bytes(data))
+    capfd.readouterr()
+    with pytest.raises(UserError, match="the file is damaged"):
+        read_rgb(str(path))
+    assert capfd.readouterr().err == ""

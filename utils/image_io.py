@@ -14,6 +14,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import zlib
 from collections import deque
 from contextlib import suppress
 from concurrent.futures import ThreadPoolExecutor
@@ -86,6 +87,21 @@ def ends_early(data):
     return False
 
 
+def png_checksum_fails(data):
+    """Whether a chunk of a PNG file fails its CRC, as bytes changed by a bad disk or copy make it (libpng would
+    print its own line). data: the whole file, which ends_early found complete."""
+    view, position = memoryview(data), len(PNG_SIGNATURE)
+    while position + 12 <= len(data):
+        (length,) = struct.unpack(">I", view[position:position + 4])
+        end = position + 8 + length
+        if end + 4 > len(data) or zlib.crc32(view[position + 4:end]) != struct.unpack(">I", view[end:end + 4])[0]:
+            return True
+        if view[position + 4:position + 8] == b"IEND":
+            return False
+        position = end + 4
+    return True
+
+
 def read_rgb(path):
     """(H, W, 3) float32 RGB in [0, 1]; UserError if the file cannot be decoded. The file is read once: its
     bytes are checked (ends_early), then decoded as cv2.imread would."""
@@ -96,6 +112,9 @@ def read_rgb(path):
         raise UserError(f"cannot read image '{path}' ({error.strerror}); check its permissions")
     if ends_early(data):
         raise UserError(f"cannot read image '{path}': the file is cut short; replace or remove it")
+    if data.startswith(PNG_SIGNATURE) and png_checksum_fails(data):
+        raise UserError(f"cannot read image '{path}': the file is damaged (a checksum of its data does not "
+                        "match); replace or remove it")
     try:
         image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR) if data else None
     except cv2.error:  # e.g. a header claiming more pixels than OpenCV accepts (CV_IO_MAX_IMAGE_PIXELS)
