@@ -781,3 +781,14 @@ def test_a_png_with_damaged_data_is_one_line_and_nothing_from_libpng(tmp_path, c
     with pytest.raises(UserError, match="the file is damaged"):
         read_rgb(str(path))
     assert capfd.readouterr().err == ""
+
+
+@pytest.mark.parametrize("flags", [["--outscale", "1e308"], ["--output-size", "1" * 5000 + "x10"]],
+                         ids=["outscale 1e308", "a side of 5000 digits"])
+def test_an_output_size_past_what_a_number_holds_is_one_line(tmp_path, capsys, flags):
+    """OverflowError (1e308 times the frame's side is infinite) and ValueError (int() of 5000 digits)."""
+    import generate
+    from conftest import user_error_line
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir",
+                                           str(tmp_path / "out"), *flags], capsys)
+    assert flags[0] in line and not (tmp_path / "out").exists()
