@@ -792,3 +792,10 @@ def test_an_output_size_past_what_a_number_holds_is_one_line(tmp_path, capsys, f
     line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir",
                                            str(tmp_path / "out"), *flags], capsys)
     assert flags[0] in line and not (tmp_path / "out").exists()
+
+
+def test_the_demo_sizes_its_memory_by_the_frames_the_clip_has(tmp_path):
+    """--frames beyond the clip's length was refused for the memory of frames that do not exist."""
+    import demo
+    video = ffmpeg_video(tmp_path / "clip.mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=6, size="64x64")
+    assert demo.read_frames(video, 10 ** 9, None).shape == (6, 64, 64, 3)
