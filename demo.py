@@ -127,6 +127,10 @@ def check_output(out):
         raise UserError(
             f"--output '{out}' already holds files that demo.py did not write; choose a new or empty "
             "folder")
+    for name in FRAME_FOLDERS:
+        if os.path.lexists(os.path.join(out, name)) and not os.path.isdir(os.path.join(out, name)):
+            raise UserError(f"--output '{out}' holds a file named {name}, where demo.py writes its {name}/ "
+                            "frames; move it or choose another --output")
 
 
 def remove_own_frames(folder, name_pattern):

@@ -799,3 +799,14 @@ def test_the_demo_sizes_its_memory_by_the_frames_the_clip_has(tmp_path):
     import demo
     video = ffmpeg_video(tmp_path / "clip.mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=6, size="64x64")
     assert demo.read_frames(video, 10 ** 9, None).shape == (6, 64, 64, 3)
+
+
+def test_a_demo_folder_with_a_file_where_its_frames_go_is_one_line_before_any_work(tmp_path):
+    """FileExistsError when the demo made its lr/ folder, after the model and the clip were read."""
+    import demo
+    out = tmp_path / "demo"
+    out.mkdir()
+    (out / demo.DEMO_MARK).write_text("written by demo.py\n")
+    (out / "lr").write_text("a user's notes\n")
+    with pytest.raises(UserError, match="holds a file named lr"):
+        demo.check_output(str(out))
