@@ -810,3 +810,19 @@ def test_a_demo_folder_with_a_file_where_its_frames_go_is_one_line_before_any_wo
     (out / "lr").write_text("a user's notes\n")
     with pytest.raises(UserError, match="holds a file named lr"):
         demo.check_output(str(out))
+
+
+def test_an_output_folder_on_a_disk_without_a_byte_left_is_one_line(small_disk, capsys):
+    """The output folder's lock file could not hold the process id: OSError."""
+    import generate
+    from conftest import user_error_line
+    folder, mounted = small_disk
+    if not mounted:
+        pytest.skip("needs a tmpfs of its own (root)")
+    with open(folder / "filler", "wb", buffering=0) as filler, pytest.raises(OSError):
+        while True:
+            filler.write(b"\0" * 4096)
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir",
+                                           str(folder / "out")], capsys)
+    assert "no space left on the disk of" in line
+    assert sorted(os.listdir(folder / "out")) == []
