@@ -826,3 +826,34 @@ def test_an_output_folder_on_a_disk_without_a_byte_left_is_one_line(small_disk, 
                                            str(folder / "out")], capsys)
     assert "no space left on the disk of" in line
     assert sorted(os.listdir(folder / "out")) == []
+
+
+def stop_generate_mid_run(tmp_path, ignore_hangup=False):
+    """generate.py writing a video, sent SIGHUP once it has written a frame: (exit code, stderr)."""
+    video = ffmpeg_video(tmp_path / "clip.mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=40)
+    process = subprocess.Popen(
+        [sys.executable, "generate.py", "--model", BUNDLED_MODEL, "--backend", "nnabla", "--input-video", video,
+         "--output-video", str(tmp_path / "out.mp4"), "--scene-cuts", "off"],
+        cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=(lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN)) if ignore_hangup else None)
+    deadline = time.time() + 120
+    while not [name for name in os.listdir(tmp_path) if name.startswith(".out.")]:
+        assert process.poll() is None and time.time() < deadline, process.communicate()
+        time.sleep(0.05)
+    time.sleep(0.5)
+    process.send_signal(signal.SIGHUP)
+    _, err = process.communicate(timeout=120)
+    return process.returncode, err
+
+
+def test_a_closed_terminal_stops_generate_with_130_and_no_partial_video(tmp_path):
+    """SIGHUP (a lost SSH session) ended it by the signal, leaving the temporary video."""
+    code, err = stop_generate_mid_run(tmp_path)
+    assert code == 130 and err.splitlines()[-1] == "interrupted", err
+    assert sorted(os.listdir(tmp_path)) == ["clip.mp4"]
+
+
+def test_generate_under_nohup_goes_on_when_the_terminal_closes(tmp_path):
+    code, err = stop_generate_mid_run(tmp_path, ignore_hangup=True)
+    assert code == 0, err
+    assert decoded_count(str(tmp_path / "out.mp4")) == 40
