@@ -857,3 +857,12 @@ def test_generate_under_nohup_goes_on_when_the_terminal_closes(tmp_path):
     code, err = stop_generate_mid_run(tmp_path, ignore_hangup=True)
     assert code == 0, err
     assert decoded_count(str(tmp_path / "out.mp4")) == 40
+
+
+def test_an_invisible_character_in_a_cuts_file_is_shown_by_its_code(tmp_path):
+    """A zero-width space pasted from a web page after a number: the message read "'3' is not a frame number"."""
+    from utils.scenes import read_cuts_file
+    path = tmp_path / "cuts.txt"
+    path.write_text("3\u200b\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"'3\\u200b' is not a frame number"):
+        read_cuts_file(str(path), 10)

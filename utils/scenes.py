@@ -56,7 +56,9 @@ def read_cuts_file(path, frame_count, other_choices=()):
             continue
         # not str.isdigit: it takes superscripts and other scripts' digits
         if not re.fullmatch(r"[0-9]+", text):
-            raise UserError(f"--scene-cuts '{path}' line {number}: '{text}' is not a frame number; "
+            # ascii(): an invisible character (a zero-width space pasted from a web page) shown as its code
+            shown = f"'{text}'" if text.isprintable() else ascii(text)
+            raise UserError(f"--scene-cuts '{path}' line {number}: {shown} is not a frame number; "
                             "write one whole number a line, in the digits 0-9")
         digits = text.lstrip("0") or "0"
         cut = int(digits) if len(digits) <= len(str(frame_count)) else frame_count  # longer: past the end
