@@ -94,6 +94,18 @@ def _content_range(response):
     return int(match.group(1)), None if match.group(2) == "*" else int(match.group(2))
 
 
+def one_line(reason):
+    """A reason as one line: urllib's for a redirect loop has three, a status line keeps its CR LF."""
+    return " ".join(str(reason).split())
+
+
+def content_length(response):
+    """The Content-Length header as a number, or None when it is missing or not plain ASCII digits (int() would
+    take a superscript two for no number at all, and ' 12' or '1_000' for one)."""
+    length = response.headers.get("Content-Length", "")
+    return int(length) if re.fullmatch(r"[0-9]+", length) else None
+
+
 def _open(url, offset):
     """Open url from byte offset; None if the server says the range starts at or past the end."""
     headers = {"Range": f"bytes={offset}-"} if offset else {}
@@ -102,11 +114,18 @@ def _open(url, offset):
     except urllib.error.HTTPError as error:
         if error.code == 416 and offset:
             return None
-        reason = " ".join(str(error.reason).split())  # urllib's reason for a redirect loop has three lines
-        raise UserError(f"cannot download {url}: HTTP {error.code} {reason}")
+        raise UserError(f"cannot download {url}: HTTP {error.code} {one_line(error.reason)}")
     except (urllib.error.URLError, OSError) as error:
-        reason = getattr(error, "reason", error)
-        raise UserError(f"cannot download {url}: {reason}")
+        raise UserError(f"cannot download {url}: {one_line(getattr(error, 'reason', error))}")
+    # urllib lets these through: a host or redirect it cannot parse or encode (an unclosed IPv6 bracket, an
+    # empty or 64-character host label, a space), and a reply that is not HTTP (a bad status line, a header
+    # line past 64 KiB, over 100 headers)
+    except (ValueError, http.client.InvalidURL) as error:
+        raise UserError(f"cannot download {url}: its address cannot be used ({one_line(error)}); check the host "
+                        "in --base-url, or the redirect the server sent")
+    except http.client.HTTPException as error:
+        raise UserError(f"cannot download {url}: the reply is not HTTP ({type(error).__name__}: "
+                        f"{one_line(error)}); check the address and port")
 
 
 def download(url, destination, validate):
@@ -144,9 +163,9 @@ def _fetch_whole(url, partial, validate):
                                     f"range; delete {partial} and run again")
             else:
                 offset, total = 0, None  # the server sent the whole file: start over
-            length = response.headers.get("Content-Length", "")
-            if total is None and length.isdigit():  # a garbled length counts as none
-                total = offset + int(length)
+            length = content_length(response)
+            if total is None and length is not None:  # a garbled length counts as none
+                total = offset + length
             _receive(url, response, partial, offset, total)
     size = os.path.getsize(partial)
     if total is not None and size < total:
@@ -254,10 +273,9 @@ def remote_size(url):
     try:
         with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"),
                                     timeout=TIMEOUT_S) as response:
-            length = response.headers.get("Content-Length", "")
-    except (urllib.error.URLError, OSError, http.client.HTTPException):
+            return content_length(response)
+    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError):  # as _open's errors
         return None
-    return int(length) if length.isdigit() else None
 
 
 def size_text(size):

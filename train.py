@@ -40,7 +40,7 @@ from training.checkpoint import (CHECKPOINT_FILE_PATTERNS, CheckpointOnSignal, c
 from training.config import REFERENCE_BATCH, add_config_flags, config_from_flags, flat
 from training.loss_log import ITERATION_SECONDS, LOSS_LOG, TENSORBOARD_FOLDER, LossLog, TensorBoardScalars
 from training.stage_weights import load_frvsr_start, save_model
-from training.validation import BEST_MODEL, PICTURE_FOLDER, Validation, validation_clips
+from training.validation import BEST_MODEL, PICTURE_FOLDER, PICTURE_PATTERN, Validation, validation_clips
 from training.validation import LOG_NAME as VALIDATION_LOG
 from utils.context import context_name, use_context
 from utils.distributed import make_communicator, world_rank
@@ -404,11 +404,18 @@ def check_output_names(output_dir, validating, tensorboard):
         output_file(os.path.join(output_dir, name), "training output")
     for name in folders:
         output_folder(os.path.join(output_dir, name), "training output folder")
-    taken = [name for name in sorted(os.listdir(output_dir)) if os.path.isdir(os.path.join(output_dir, name))
-             and any(pattern.fullmatch(name) for pattern in CHECKPOINT_FILE_PATTERNS)]
+    taken = folders_named(output_dir, CHECKPOINT_FILE_PATTERNS)
+    if validating and os.path.isdir(os.path.join(output_dir, PICTURE_FOLDER)):
+        taken += folders_named(os.path.join(output_dir, PICTURE_FOLDER), [PICTURE_PATTERN])
     if taken:
-        raise UserError(f"'{os.path.join(output_dir, taken[0])}' is a folder, where train.py writes a "
-                        "checkpoint file; move it or choose another --output_dir")
+        raise UserError(f"'{taken[0]}' is a folder, where train.py writes a file; move it or choose another "
+                        "--output_dir")
+
+
+def folders_named(folder, patterns):
+    """The folders in folder whose names one of the patterns matches."""
+    return [os.path.join(folder, name) for name in sorted(os.listdir(folder))
+            if os.path.isdir(os.path.join(folder, name)) and any(pattern.fullmatch(name) for pattern in patterns)]
 
 
 def train(config, output_claim):

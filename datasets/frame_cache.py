@@ -31,6 +31,9 @@ from utils.paths import output_folder
 FRAMES_FILE, SOURCES_FILE = "frames.npy", "sources.json"
 LOCK_FILE = ".build.lock"
 STAGING_SUFFIX = ".building"
+# what a build's staging folder is named: an entry's name (entry_folder) and the suffix; only these are removed
+# as a killed build's leftovers, so that a folder of the user's in data.cache_dir never is
+STAGING_NAME = re.compile(r".*-[0-9a-f]{12}" + re.escape(STAGING_SUFFIX))
 FORMAT_VERSION = 1  # raise when the entry format changes, so that old entries are rebuilt
 
 
@@ -51,11 +54,16 @@ def source_record(sequence, height, width):
 
 
 def is_valid(entry, record):
+    """The entry was decoded from the frames of record, and its array file is whole: one cut short or replaced
+    (a copy of the cache folder broken off, a disk error) is decoded again rather than read."""
     try:
         with open(os.path.join(entry, SOURCES_FILE), encoding="utf-8") as file:
-            return json.load(file) == record and os.path.isfile(os.path.join(entry, FRAMES_FILE))
-    except (OSError, ValueError):
+            if json.load(file) != record:
+                return False
+        frames = np.load(os.path.join(entry, FRAMES_FILE), mmap_mode="r")
+    except (OSError, ValueError, EOFError):
         return False
+    return frames.dtype == np.uint8 and list(frames.shape) == record["shape"]
 
 
 @contextmanager
@@ -101,7 +109,7 @@ def cached_frames(sequences, sizes, cache_dir, read_frame, report=print, show_pr
     entries = [entry_folder(cache_dir, sequence) for sequence in sequences]
     with build_lock(cache_dir, report):
         for name in os.listdir(cache_dir):
-            if name.endswith(STAGING_SUFFIX):  # left by a killed build: no process is writing it now
+            if STAGING_NAME.fullmatch(name):  # left by a killed build: no process is writing it now
                 shutil.rmtree(os.path.join(cache_dir, name), ignore_errors=True)
         records = [source_record(sequence, *size) for sequence, size in zip(sequences, sizes)]
         stale = [(sequence, entry, record) for sequence, entry, record in zip(sequences, entries, records)

@@ -91,7 +91,7 @@ def read_sequence_list(path):
     """The names of a data.sequence_list file: one a line; blank lines and lines from '#' on are left out."""
     input_file(path, "sequence list (data.sequence_list)")
     try:
-        with open(path, encoding="utf-8") as file:
+        with open(path, encoding="utf-8-sig") as file:  # a byte-order mark (Windows Notepad) is no name
             lines = file.read().splitlines()
     except (OSError, UnicodeDecodeError) as error:
         raise UserError(f"cannot read sequence list '{path}' ({error}); give a UTF-8 text file of names")

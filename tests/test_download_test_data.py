@@ -554,3 +554,66 @@ def test_an_unpack_that_clashes_with_an_existing_entry_moves_nothing_and_keeps_t
     for zip_path in REFERENCE_DATA_PATHS:
         assert_unpacked(tmp_path, zip_path)
     assert leftovers(tmp_path) == []
+
+
+# The fourth hostile pass of issue 28 (docs/testing.md): replies that are not HTTP and addresses urllib cannot
+# use were tracebacks (http.client's exceptions and ValueError are no URLError), and so was a Content-Length
+# of a digit Python's int() refuses although str.isdigit() takes it.
+
+class RawReplyServer:
+    """Answers every connection on 127.0.0.1 with the same bytes, whatever was asked, then closes it."""
+
+    def __init__(self, reply):
+        import socket
+        self.socket = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
+        self.reply = reply
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        while True:
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:  # closed
+                return
+            with connection:
+                connection.recv(65536)
+                connection.sendall(self.reply)
+
+
+@pytest.mark.parametrize("reply, message", [
+    (b"HTTP/1.1 abc OK\r\nContent-Length: 0\r\n\r\n", "the reply is not HTTP (BadStatusLine: HTTP/1.1 abc OK)"),
+    (b"SSH-2.0-OpenSSH_8.9p1\r\n", "the reply is not HTTP (BadStatusLine: SSH-2.0-OpenSSH_8.9p1)"),
+    (b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * 70000 + b"\r\n\r\n", "the reply is not HTTP (LineTooLong"),
+    (b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-%d: v\r\n" % i for i in range(101)) + b"\r\n",
+     "got more than 100 headers"),
+    (b"HTTP/1.1 302 Found\r\nLocation: http://[::1/x.zip\r\nContent-Length: 0\r\n\r\n",
+     "its address cannot be used (Invalid IPv6 URL)"),
+], ids=["bad status line", "an SSH server", "header line of 70,000 bytes", "101 headers", "redirect to '[::1'"])
+def test_a_reply_that_is_not_http_is_one_line_and_leaves_nothing(tmp_path, capsys, reply, message):
+    server = RawReplyServer(reply)
+    try:
+        with pytest.raises(SystemExit) as exit_info:
+            download_test_data.main(["--output-dir", str(tmp_path), "--base-url", server.url, "--reds", "--no-data"])
+    finally:
+        server.socket.close()
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    line = err[err.index("error: "):]
+    assert line.count("\n") == 1 and message in line and "Traceback" not in err
+    assert line.startswith(f"error: cannot download {server.url}/webdav/dataset/REDS/train_sharp.zip: ")
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("host", ["a..b", "a" * 64 + ".com", "ex ample"])
+def test_a_base_url_whose_host_cannot_be_encoded_is_one_line(tmp_path, host):
+    with pytest.raises(UserError, match=r"its address cannot be used \(.*\); check the host in --base-url"):
+        download("--output-dir", str(tmp_path / "out"), "--base-url", f"http://{host}/", "--reds", "--no-data")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_content_length_of_a_digit_int_refuses_counts_as_none(reds_server, tmp_path, capsys):
+    reds_server.garbled_length = "\u00b2"  # superscript two: str.isdigit() is true, int() refuses it
+    run(reds_server, tmp_path, "--reds", "--no-data")
+    assert "train_sharp.zip (size unknown)" in capsys.readouterr().out
+    assert len(reds.reds_sequences(str(tmp_path / "REDS"), ["000", "001", "240"])) == 3

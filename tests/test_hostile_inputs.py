@@ -866,3 +866,29 @@ def test_an_invisible_character_in_a_cuts_file_is_shown_by_its_code(tmp_path):
     path.write_text("3\u200b\n", encoding="utf-8")
     with pytest.raises(UserError, match=r"'3\\u200b' is not a frame number"):
         read_cuts_file(str(path), 10)
+
+
+
+def test_a_validation_picture_blocked_by_a_folder_is_one_line_before_training(tmp_path):
+    """It stopped the run at its first validation, after training, losing that iteration's checkpoint."""
+    from training_data import make_calendar_scenes, make_sequence_folders, tiny_training_flags
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    clips = make_sequence_folders(tmp_path / "val", {"clip": 6})
+    blocked = tmp_path / "out" / "validation" / "iteration_00000002.png"
+    blocked.mkdir(parents=True)
+    completed = run_script("train.py", *tiny_training_flags(scenes, tmp_path / "out", **{
+        "train.max_iter": 2, "train.val_freq": 2, "data.val_dir": clips}), timeout=120)
+    assert_one_error_line(completed, f"'{blocked}' is a folder, where train.py writes a file")
+    assert sorted(os.listdir(tmp_path / "out")) == ["validation"]
+
+
+def test_a_config_file_with_a_merge_key_is_read_and_a_key_twice_beside_it_is_still_refused(tmp_path):
+    """The check for keys given twice read the merge key '<<' as a key and refused valid YAML as invalid."""
+    from training.config import load_config
+    path = tmp_path / "my.yaml"
+    path.write_text("train:\n  <<: {seed: 7, rnn_n: 5}\n  rnn_n: 6\n")
+    config = load_config(str(path))
+    assert (config.train.seed, config.train.rnn_n) == (7, 6)
+    path.write_text("train:\n  <<: {seed: 7}\n  rnn_n: 5\n  rnn_n: 6\n")
+    with pytest.raises(UserError, match=r"at line 4 \('rnn_n' is given twice\)"):
+        load_config(str(path))

@@ -54,3 +54,14 @@ def test_output_folder_refuses_a_file_or_a_path_under_a_file_and_creates_nothing
         output_folder(str(tmp_path / "f" / "sub"), "--output-dir")
     assert output_folder(str(tmp_path / "new" / "deeper"), "--output-dir") == str(tmp_path / "new" / "deeper")
     assert not os.path.exists(tmp_path / "new")
+
+
+@pytest.mark.parametrize("under", [False, True], ids=["the folder", "a folder above it"])
+def test_output_folder_refuses_a_link_to_nothing_and_creates_nothing(tmp_path, under):
+    """Fourth hostile pass: train.py's --output_dir on a link to an unmounted disk was a FileExistsError."""
+    link = tmp_path / "outputs"
+    link.symlink_to(tmp_path / "scratch" / "outputs")
+    with pytest.raises(UserError, match=f"'{link}' is a symbolic link to '{tmp_path}/scratch/outputs', which does "
+                                        "not exist"):
+        output_folder(str(link / "frvsr" if under else link), "output folder")
+    assert sorted(os.listdir(tmp_path)) == ["outputs"]

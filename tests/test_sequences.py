@@ -65,6 +65,15 @@ def test_a_list_file_chooses_the_sequences(tmp_path):
     assert sampler.scenes == [os.path.join(root, "c"), os.path.join(root, "a")]
 
 
+def test_a_list_file_saved_with_a_byte_order_mark_names_its_first_sequence(tmp_path):
+    """Fourth hostile pass: the mark was read as part of the first name, refused with an invisible character."""
+    root = make_sequence_folders(tmp_path / "data", {"a": 3, "b": 3})
+    listing = tmp_path / "train.txt"
+    listing.write_text("\ufeffb\r\na\r\n", encoding="utf-8")
+    sampler = SequenceSampler(sequences_config(root, sequence_list=str(listing)))
+    assert sampler.scenes == [os.path.join(root, "b"), os.path.join(root, "a")]
+
+
 def test_a_list_naming_absent_sequences_is_refused_naming_them(tmp_path):
     root = make_sequence_folders(tmp_path / "data", {"a": 3})
     listing = tmp_path / "train.txt"

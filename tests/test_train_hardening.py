@@ -3,6 +3,7 @@
 run per output folder, and resume only with the settings the checkpoint was trained with."""
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -135,6 +136,17 @@ def test_a_garbage_row_in_the_loss_log_is_one_line_naming_it(scenes, tmp_path, c
     capsys.readouterr()
     assert exit_code(train.main, flags(scenes, tmp_path, 4)) == 2
     assert_one_line_error(capsys, "losses.csv", "line 4")
+
+
+def test_a_loss_log_saved_by_a_spreadsheet_with_a_byte_order_mark_resumes(scenes, tmp_path):
+    """Fourth hostile pass: the mark hid the iteration column, and resume stopped at 'line 2 is not a row of
+    numbers'."""
+    train.main(flags(scenes, tmp_path / "once", 4))
+    train.main(flags(scenes, tmp_path / "edited", 2))
+    log = tmp_path / "edited" / "losses.csv"
+    log.write_bytes(b"\xef\xbb\xbf" + log.read_bytes().replace(b"\n", b"\r\n"))
+    train.main(flags(scenes, tmp_path / "edited", 4))
+    assert logged_losses(tmp_path / "edited") == logged_losses(tmp_path / "once")
 
 
 # --- item 3: resume refuses settings that would change the sample stream, the schedule or the networks
@@ -321,6 +333,21 @@ def test_a_malformed_checkpoint_json_is_one_line(content, scenes, tmp_path, caps
     capsys.readouterr()
     assert exit_code(train.main, flags(scenes, tmp_path, 4)) == 2
     assert_one_line_error(capsys, "checkpoint_00000002.json")
+
+
+@pytest.mark.parametrize("damage", [
+    lambda output: shutil.copy(output / "params_00000002.h5", output / "gen_states_00000002.h5"),
+    lambda output: os.replace(output / "fnet_states_00000002.h5", output / "gen_states_00000002.h5"),
+    lambda output: (output / "checkpoint_00000002.json").write_text("[" * 100000 + "]" * 100000),
+], ids=["a parameter file as a solver's states", "the other solver's states", "JSON nested 100,000 deep"])
+def test_a_checkpoint_file_of_the_wrong_content_is_one_line(damage, scenes, tmp_path, capsys):
+    """Fourth hostile pass: NNabla's RuntimeError and json's RecursionError were tracebacks."""
+    train.main(flags(scenes, tmp_path, 2))
+    damage(tmp_path)
+    capsys.readouterr()
+    assert exit_code(train.main, flags(scenes, tmp_path, 4)) == 2
+    line = assert_one_line_error(capsys, "checkpoint_00000002.json", "is incomplete or corrupt")
+    assert "solver.cpp" not in line
 
 
 def test_a_frame_of_another_size_in_a_scene_is_found_before_training(tmp_path, capsys):

@@ -69,6 +69,20 @@ def test_zip_of_one_folder_of_frames_gives_that_folder(tmp_path):
     assert [os.path.basename(path) for path in list_frames(source["path"])] == ["0001.png", "0002.png"]
 
 
+def test_zip_made_by_bsdtar_with_dot_slash_names_gives_its_frames(tmp_path):
+    """`tar -a -cf frames.zip .` (bsdtar; Windows' tar) names the members './' and './0001.png': refused as
+    paths outside the folder until the fourth hostile pass."""
+    from app_media import png_bytes
+    upload = tmp_path / "sent.zip"
+    with zipfile.ZipFile(upload, "w") as archive:
+        archive.writestr("./", b"")
+        for index in (2, 1):
+            archive.writestr(f"./{index:04d}.png", png_bytes(32, 24, index))
+    source = check_upload(upload, "frames.zip", tmp_path / "input")
+    assert source["frames"] == 2 and source["path"] == str(tmp_path / "input" / "frames")
+    assert files_under(tmp_path / "input" / "frames") == ["0001.png", "0002.png"]
+
+
 def test_file_that_is_no_video_is_refused(tmp_path):
     upload = tmp_path / "clip.mp4"
     upload.write_text("not a video")

@@ -108,7 +108,7 @@ def read_checkpoint(path):
     try:
         with open(path, encoding="utf-8") as file:
             content = json.load(file)
-    except (ValueError, OSError) as error:
+    except (ValueError, OSError, RecursionError) as error:  # RecursionError: arrays nested thousands deep
         raise UserError(f"checkpoint '{path}' is incomplete or corrupt ({error}); resume from an earlier one")
     if not _well_formed(content):
         raise UserError(
@@ -143,8 +143,11 @@ def load_checkpoint(path, content, params, solvers):
         assign_weights(params, read_weight_file(os.path.join(folder, content["params"])), content["params"])
         for name, solver in solvers.items():
             solver.load_states(os.path.join(folder, content["solvers"][name]))
-    except (KeyError, ValueError, OSError) as error:
-        raise UserError(f"checkpoint '{path}' is incomplete or corrupt ({error}); resume from an earlier one")
+    except (KeyError, ValueError, OSError, RuntimeError) as error:
+        # NNabla's RuntimeError (a state file of another solver, or a parameter file) starts with its C++ source
+        # file and line: the last line says what is wrong
+        reason = str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
+        raise UserError(f"checkpoint '{path}' is incomplete or corrupt ({reason}); resume from an earlier one")
     return content.get("loop_state", {})
 
 

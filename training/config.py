@@ -187,14 +187,20 @@ RULES = {
 }
 
 
+INT_TAG, FLOAT_TAG, MERGE_TAG = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:merge"
+
+
 class ConfigLoader(yaml.SafeLoader):
     """YAML with YAML 1.2's numbers: 017 is 17, 1e3 is 1000.0 and 1:20 is text, where PyYAML's YAML 1.1 reads
     octal 15, text and sexagesimal 80 (a typo would silently change a setting). A key given twice is refused,
-    as YAML says: PyYAML keeps the last, so a second `train:` section would silently drop the first."""
+    as YAML says: PyYAML keeps the last, so a second `train:` section would silently drop the first. A merge
+    key (`<<: *defaults`) is left to PyYAML, whose keys written beside it override the merged ones."""
 
     def construct_mapping(self, node, deep=False):
         keys = []
         for key_node, _ in node.value:
+            if key_node.tag == MERGE_TAG:
+                continue
             key = self.construct_object(key_node, deep=deep)
             if key in keys:
                 raise yaml.constructor.ConstructorError(None, None, f"'{key}' is given twice",
@@ -203,7 +209,6 @@ class ConfigLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep)
 
 
-INT_TAG, FLOAT_TAG = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
 ConfigLoader.yaml_implicit_resolvers = {
     first: [(tag, pattern) for tag, pattern in resolvers if tag not in (INT_TAG, FLOAT_TAG)]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()

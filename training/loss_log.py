@@ -36,7 +36,8 @@ class LossLog:
             return []
         rows, reader = [], None
         try:
-            with open(self.csv_path, newline="", encoding="utf-8", errors="replace") as file:
+            # utf-8-sig: a spreadsheet that saved the log puts a byte-order mark before the first column's name
+            with open(self.csv_path, newline="", encoding="utf-8-sig", errors="replace") as file:
                 reader = csv.DictReader(file)
                 for row in reader:
                     # an empty cell: a column this row's run did not write (e.g. the iteration time of older

@@ -12,6 +12,7 @@ train.val_frames frames, centre-cropped to train.val_crop HR pixels on a side (o
 HR stay aligned).
 """
 import os
+import re
 import tempfile
 import time
 
@@ -38,6 +39,7 @@ PAIR_FOLDERS = ("LR", "HR")
 BEST_MODEL = "model_best.h5"
 LOG_NAME = "val"  # val.csv and val.png in the output folder
 PICTURE_FOLDER = "validation"  # validation/iteration_<N>.png: bicubic | ours | ground truth of each clip
+PICTURE_PATTERN = re.compile(r"iteration_\d+\.png")
 SECONDS = "seconds"
 
 

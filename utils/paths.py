@@ -26,6 +26,16 @@ def _existing_parent(path):
     return current
 
 
+def _dangling_link(path):
+    """The first of path and the folders above it that is a symbolic link to nothing, or None."""
+    current = os.path.abspath(path)
+    while not os.path.exists(current):
+        if os.path.islink(current):
+            return current
+        current = os.path.dirname(current)
+    return None
+
+
 def _existing(path, role, hint, folder):
     """path if it exists as the kind wanted (a folder whose entries can be listed, or a readable file)."""
     wanted, other = ("folder", "file") if folder else ("file", "folder")
@@ -88,6 +98,10 @@ def output_folder(path, role):
         raise UserError(f"{role} is empty; give a folder")
     if os.path.exists(path) and not os.path.isdir(path):
         raise UserError(f"{role} '{path}' is a file, not a folder; choose another path")
+    link = _dangling_link(path)
+    if link:  # creating the folder would fail on it (FileExistsError)
+        raise UserError(f"{role} '{path}': '{link}' is a symbolic link to '{os.readlink(link)}', which does not "
+                        "exist (a disk not mounted?); create that folder, or choose another path")
     parent = _existing_parent(path)
     if not os.path.isdir(parent):
         raise UserError(f"{role} '{path}' is under '{parent}', which is a file; choose another path")

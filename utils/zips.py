@@ -17,18 +17,21 @@ ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, N
 
 
 def member_parts(member, archive_name):
-    """The path components of a zip member; UserError if it could land outside its folder (absolute, a drive,
-    backslashes, empty, '.' or '..' parts) or is a symbolic link or special file."""
+    """The path components of a zip member, without '.' parts (bsdtar, also Windows' tar, writes './' and
+    './frame.png' for `tar -a -cf frames.zip .`; './' is the folder itself); UserError if it could land outside
+    its folder (absolute, a drive, backslashes, empty or '..' parts, a file named '.') or is a symbolic link or
+    special file."""
     name = member.filename
     parts = (name[:-1] if member.is_dir() else name).split("/")
+    inside = [part for part in parts if part != "."]
     if (name.startswith("/") or re.match(r"[A-Za-z]:", name) or "\\" in name or "\0" in name
-            or any(part in ("", ".", "..") for part in parts)):
+            or any(part in ("", "..") for part in parts) or not (inside or member.is_dir())):
         raise UserError(f"{archive_name} holds {name!r}, a path outside its folder; refusing to unpack it")
     kind = stat.S_IFMT(member.external_attr >> 16)
     if kind not in (0, stat.S_IFDIR if member.is_dir() else stat.S_IFREG):
         raise UserError(
             f"{archive_name} holds {name!r}, a symbolic link or special file; refusing to unpack it")
-    return tuple(parts)
+    return tuple(inside)
 
 
 def checked_members(archive, archive_name):
