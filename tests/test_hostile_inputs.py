@@ -603,7 +603,8 @@ def test_an_atomic_write_onto_a_folder_is_one_line_and_leaves_no_temporary(tmp_p
 def test_a_user_error_every_rank_of_mpirun_train_meets_is_printed_once_and_exits_2():
     for _ in range(3):  # each process used to print it: twice in about one run of three
         finished = subprocess.run([MPIRUN, "-n", "2", sys.executable, "train.py", "--set", "train.scale=3"],
-                                  cwd=REPO_ROOT, env=mpi_environment(), capture_output=True, text=True, timeout=120)
+                                  cwd=REPO_ROOT, env=mpi_environment(), capture_output=True, text=True,
+                                  timeout=120)
         ours = [line for line in finished.stderr.splitlines() if line.startswith("error: ")]
         assert ours == ["error: bad value 3 for train.scale: expected one of 2, 4"], finished.stderr
         assert finished.returncode == 2
@@ -616,6 +617,20 @@ def test_a_user_error_on_another_rank_only_is_printed_after_a_moment(capsys):
         raise UserError("only here")
     assert exit_info.value.code == 2 and time.monotonic() - started >= 0.3
     assert capsys.readouterr().err == "error: only here\n"
+
+
+def test_a_process_knows_how_long_ago_it_started():
+    """train.py's ranks but 0 wait that long again before a user error's line: rank 0, slower to import on a
+    loaded machine, printed its line after them."""
+    code = ("import time; time.sleep(1.5); from utils.distributed import seconds_since_start; "
+            "print(seconds_since_start())")
+    finished = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True,
+                              check=True)
+    assert 1.5 <= float(finished.stdout) < 60
+    from utils.distributed import seconds_since_start
+    before = seconds_since_start()
+    time.sleep(0.3)
+    assert 0.25 <= seconds_since_start() - before < 5
 
 
 # The third pass

@@ -1,7 +1,7 @@
 """The one exception type for mistakes a user can fix; entry scripts turn it into one line and exit 2.
 
-Interruptions (Ctrl-C, SIGTERM, SIGUSR1, SIGHUP) end a command with one line and exit code 130, distinct from success
-(0) and from a user error (2). Once a command has started to stop, further signals are ignored, so that two
+Interruptions (Ctrl-C, SIGTERM, SIGUSR1, SIGHUP) end a command with one line and exit code 130, distinct from
+success (0) and from a user error (2). Once a command has started to stop, further signals are ignored, so that two
 quick Ctrl-C cannot cut its clean-up short or print a traceback while it exits.
 """
 import os
