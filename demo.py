@@ -98,9 +98,10 @@ def check_memory(box, count, path):
 
 def read_frames(path, count, region, degradation=DEFAULT_DEGRADATION, scale=PAPER_SCALE):
     """The first `count` frames of a video as RGB float32, cut to region (top, left, height, width)."""
+    held = min(count, VideoReader(path).total_frames)  # a shorter clip gives all it has
     frames = read_video_frames(
         path, count,
-        lambda shape: check_memory(clip_box(region, shape, path, degradation, scale), count, path))
+        lambda shape: check_memory(clip_box(region, shape, path, degradation, scale), held, path))
     if len(frames) < metrics.MIN_FRAMES:
         raise UserError(
             f"video '{path}' gave {len(frames)} frame(s); the demo needs at least {metrics.MIN_FRAMES}")
@@ -126,6 +127,10 @@ def check_output(out):
         raise UserError(
             f"--output '{out}' already holds files that demo.py did not write; choose a new or empty "
             "folder")
+    for name in FRAME_FOLDERS:
+        if os.path.lexists(os.path.join(out, name)) and not os.path.isdir(os.path.join(out, name)):
+            raise UserError(f"--output '{out}' holds a file named {name}, where demo.py writes its {name}/ "
+                            "frames; move it or choose another --output")
 
 
 def remove_own_frames(folder, name_pattern):

@@ -35,9 +35,9 @@ from utils.distributed import (MPIProcesses, SingleProcess, end_the_job_on_failu
 from utils.errors import (UserError, discard_at_once_on_stop_signals, exit_on_user_error, ignore_stop_signals,
                           interrupt_on_stop_signals)
 from utils.flags import MAX_THREADS, FlagParser, positive, refuse_empty
-from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, check_video_output,
-                            list_frames, open_video_writer, read_ahead, read_rgb, remove_stale_temporaries,
-                            to_uint8, write_rgb)
+from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, check_name_length,
+                            check_video_output, list_frames, open_video_writer, read_ahead, read_rgb,
+                            remove_stale_temporaries, to_uint8, write_rgb)
 from utils.output_size import parse_outscale, parse_output_size, requested_size, resize_output
 from utils.paths import lock_folder, not_an_input
 from utils.progress import progress_bar
@@ -68,13 +68,15 @@ def frames_from_folder(folder, degradation=None, scale=None):
 
 def frames_from_video(reader):
     """(LR shape, frame names, (name, frame) pairs) of the chosen part of a video; frames are numbered from
-    1."""
+    1. names: those of the frames the video announces; the pairs name every frame it has (VideoReader)."""
     frames = iter(reader)
     first = next(frames, None)
     if first is None:
         raise UserError(f"video '{reader.path}' has no frames in the chosen range")
-    names = [f"{frame_stem(reader.path)}_{index:04d}" for index in range(reader.start + 1, reader.end + 1)]
-    return first.shape[:2], names, zip(names, itertools.chain([first], frames))
+    stem = frame_stem(reader.path)
+    names = [f"{stem}_{index:04d}" for index in range(reader.start + 1, reader.end + 1)]
+    numbered = enumerate(itertools.chain([first], frames), reader.start + 1)
+    return first.shape[:2], names, ((f"{stem}_{index:04d}", frame) for index, frame in numbered)
 
 
 def prepare_output_dir(folder):
@@ -187,6 +189,10 @@ def parse_args(argv=None):
         not_an_input(args.output_video, "--output-video", [("--input-video", args.input_video),
                                                            ("--model", args.model),
                                                            ("--scene-cuts", args.scene_cuts)])
+        for flag, folder in (("--output-dir", args.output_dir), ("--cache-dir", args.cache_dir)):
+            if folder and os.path.abspath(folder) == os.path.abspath(args.output_video):
+                raise UserError(f"--output-video '{args.output_video}' is also the folder {flag}; "
+                                "give them different paths")
     args.outscale = parse_outscale(args.outscale) if args.outscale is not None else None
     args.output_size = parse_output_size(args.output_size, bool(
         args.output_video)) if args.output_size is not None else None
@@ -208,9 +214,12 @@ def scene_cuts(choice, total_frames, start, end, video=None):
     return [cut - start for cut in cuts if start < cut < end]
 
 
-def output_paths(output_dir, names, args, inputs=()):
-    """{frame name: output path}; UserError when two frames would get one file or a file would replace an
-    input.
+def output_path(output_dir, name, args):
+    return os.path.join(output_dir, f"{args.output_name}_{name}.{args.output_ext}")
+
+
+def check_output_paths(output_dir, names, args, inputs=()):
+    """UserError when two frames would get one file, a file would replace an input, or a name is too long.
 
     inputs: the input frames' paths, in the order of names."""
     paths = {}
@@ -219,16 +228,18 @@ def output_paths(output_dir, names, args, inputs=()):
             first = inputs[names.index(name)] if inputs else name
             raise UserError(f"input frames '{first}' and '{inputs[index] if inputs else name}' would both be "
                             f"written to '{paths[name]}'; rename one of them")
-        paths[name] = os.path.join(output_dir, f"{args.output_name}_{name}.{args.output_ext}")
+        paths[name] = output_path(output_dir, name, args)
     overwritten = {os.path.realpath(path)
                    for path in paths.values()} & {os.path.realpath(path) for path in inputs}
     if overwritten:
         raise UserError(f"output '{sorted(overwritten)[0]}' would overwrite an input frame; choose another "
                         "--output-dir or --output-name")
+    if paths:
+        check_name_length(max(paths.values(), key=lambda path: len(os.fsencode(path))),
+                          "choose a shorter --output-name")
     blocked = [path for path in paths.values() if os.path.isdir(path)]
     if blocked:
         raise UserError(f"output frame '{blocked[0]}' is a folder; remove it or choose another --output-dir")
-    return paths
 
 
 # A rank other than 0 keeps at most this share of its memory budget (beyond it) in finished frames that
@@ -292,7 +303,8 @@ def run(args, processes, output_claim):
     output_dir = args.output_dir
     if output_dir is None and not (args.input_video and args.output_video):
         output_dir = os.path.join("results", source_name)
-    paths = output_paths(output_dir, names, args, input_paths) if output_dir else {}
+    if output_dir:
+        check_output_paths(output_dir, names, args, input_paths)
     owners = assign_scenes([scene_steps(stop - first) for first, stop in shot_ranges(cuts, len(names))],
                            processes.size)
     if owners.count(processes.rank) == 0:
@@ -340,7 +352,7 @@ def run(args, processes, output_claim):
         # one frame written while the next computes: no more HR frames held
         with in_time, WriteBehind(depth=1) as writer:
             for name, pixels in progress:
-                writer.submit(save_frame, paths.get(name), pixels, video)
+                writer.submit(save_frame, output_dir and output_path(output_dir, name, args), pixels, video)
     except BaseException:
         if video:
             video.abort()

@@ -603,7 +603,8 @@ def test_an_atomic_write_onto_a_folder_is_one_line_and_leaves_no_temporary(tmp_p
 def test_a_user_error_every_rank_of_mpirun_train_meets_is_printed_once_and_exits_2():
     for _ in range(3):  # each process used to print it: twice in about one run of three
         finished = subprocess.run([MPIRUN, "-n", "2", sys.executable, "train.py", "--set", "train.scale=3"],
-                                  cwd=REPO_ROOT, env=mpi_environment(), capture_output=True, text=True, timeout=120)
+                                  cwd=REPO_ROOT, env=mpi_environment(), capture_output=True, text=True,
+                                  timeout=120)
         ours = [line for line in finished.stderr.splitlines() if line.startswith("error: ")]
         assert ours == ["error: bad value 3 for train.scale: expected one of 2, 4"], finished.stderr
         assert finished.returncode == 2
@@ -616,6 +617,20 @@ def test_a_user_error_on_another_rank_only_is_printed_after_a_moment(capsys):
         raise UserError("only here")
     assert exit_info.value.code == 2 and time.monotonic() - started >= 0.3
     assert capsys.readouterr().err == "error: only here\n"
+
+
+def test_a_process_knows_how_long_ago_it_started():
+    """train.py's ranks but 0 wait that long again before a user error's line: rank 0, slower to import on a
+    loaded machine, printed its line after them."""
+    code = ("import time; time.sleep(1.5); from utils.distributed import seconds_since_start; "
+            "print(seconds_since_start())")
+    finished = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True,
+                              check=True)
+    assert 1.5 <= float(finished.stdout) < 60
+    from utils.distributed import seconds_since_start
+    before = seconds_since_start()
+    time.sleep(0.3)
+    assert 0.25 <= seconds_since_start() - before < 5
 
 
 # The third pass
@@ -676,7 +691,198 @@ def test_a_pipe_named_like_a_frame_is_one_line_instead_of_a_wait_without_end(tmp
     assert "lr_0002.png' is a pipe or device" in line and not (tmp_path / "out").exists()
 
 
-# The fourth pass (docs/testing.md)
+# The fourth pass
+
+def decoded_count(path):
+    """Frames OpenCV decodes from a video, read to its end: the count its container announces aside."""
+    import cv2
+    capture, count = cv2.VideoCapture(path), 0
+    while capture.grab():
+        count += 1
+    return count
+
+
+def test_a_video_with_more_frames_than_its_container_announces_is_read_to_its_last_frame(tmp_path, capsys):
+    """An MPEG program stream's count is estimated from its duration: generate.py wrote 3 of 8 frames, exit 0."""
+    import cv2
+
+    import generate
+    video = ffmpeg_video(tmp_path / "clip.mpg", "-c:v", "mpeg2video", frames=8)
+    assert cv2.VideoCapture(video).get(cv2.CAP_PROP_FRAME_COUNT) < decoded_count(video) == 8
+    generate.main(["--model", WEIGHTS, "--input-video", video, "--output-dir", str(tmp_path / "out"),
+                   "--scene-cuts", "off"])
+    assert sorted(os.listdir(tmp_path / "out")) == [f"output_clip_{index:04d}.png" for index in range(1, 9)]
+
+
+def test_an_mp4_cut_by_stream_copy_is_read_whole_not_called_truncated(tmp_path):
+    """`ffmpeg -ss T -c copy` writes an edit list that hides frames its count includes: the clip was refused
+    as truncated or damaged."""
+    from utils.image_io import VideoReader, ffmpeg_executable
+    whole = ffmpeg_video(tmp_path / "whole.mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=12)
+    cut = str(tmp_path / "cut.mp4")
+    subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-ss", "0.25", "-i", whole, "-c", "copy", cut],
+                   check=True)
+    reader = VideoReader(cut)
+    assert reader.total_frames > decoded_count(cut)
+    assert len(list(reader)) == decoded_count(cut)
+
+
+def test_a_y4m_video_gets_no_lines_from_the_scene_detector(tmp_path, capfd):
+    """PySceneDetect logged five lines of a codec it could not name, and then read the video."""
+    from utils.scenes import detect_cuts
+    video = ffmpeg_video(tmp_path / "clip.y4m", "-pix_fmt", "yuv420p", frames=12)
+    capfd.readouterr()
+    assert detect_cuts(video) == []
+    assert capfd.readouterr().err == ""
+
+
+@pytest.mark.parametrize("flag", ["--cache-dir", "--output-dir"])
+def test_an_output_video_that_is_also_a_folder_flag_is_one_line_before_any_work(tmp_path, capsys, flag):
+    """It became that folder, and the video's rename failed after all the work, leaving its temporary."""
+    import generate
+    from conftest import user_error_line
+    clip = ffmpeg_video(tmp_path / "clip.mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=8)
+    video = str(tmp_path / "out.mp4")
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-video", clip, "--output-video", video,
+                                           flag, video], capsys)
+    assert f"is also the folder {flag}" in line and os.listdir(tmp_path) == ["clip.mp4"]
+
+
+def test_a_video_whose_place_became_a_folder_leaves_no_temporary(tmp_path):
+    from utils.image_io import open_video_writer
+    video = open_video_writer(str(tmp_path / "out.mp4"), 10, 16, 16)
+    video.write(np.zeros((16, 16, 3), np.uint8))
+    (tmp_path / "out.mp4").mkdir()
+    with pytest.raises(UserError, match="a folder of that name is in the way"):
+        video.close()
+    assert os.listdir(tmp_path) == ["out.mp4"]
+
+
+def test_an_output_name_too_long_for_the_file_system_is_one_line_before_anything_is_written(tmp_path, capsys):
+    """OSError (file name too long) at the first frame, after the work had started."""
+    import generate
+    from conftest import user_error_line
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir",
+                                           str(tmp_path / "out"), "--output-name", "n" * 240], capsys)
+    assert "is too long" in line and "--output-name" in line
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("kind", ["folder", "link to a folder"])
+def test_a_folder_named_like_a_frame_is_called_a_folder(tmp_path, kind):
+    """It was "cannot read image (Is a directory); check its permissions"."""
+    from utils.image_io import list_frames
+    (tmp_path / "0001.png").write_bytes(open(os.path.join(FRAMES, "lr_0001.png"), "rb").read())
+    if kind == "folder":
+        (tmp_path / "0002.png").mkdir()
+    else:
+        os.symlink(tmp_path, tmp_path / "0002.png")
+    with pytest.raises(UserError, match=r"0002.png' is a folder, not an image file"):
+        list_frames(str(tmp_path))
+
+
+def test_a_png_with_damaged_data_is_one_line_and_nothing_from_libpng(tmp_path, capfd):
+    """Bytes changed inside its image data (a bad disk or copy): libpng printed its own line beside ours."""
+    import cv2
+
+    from utils.image_io import read_rgb
+    path = tmp_path / "frame.png"
+    cv2.imwrite(str(path), np.random.default_rng(0).integers(0, 256, (64, 64, 3), np.uint8))
+    data = bytearray(path.read_bytes())
+    start = data.find(b"IDAT") + 24
+    data[start:start + 8] = bytes(byte ^ 0x5A for byte in data[start:start + 8])
+    path.write_bytes(bytes(data))
+    capfd.readouterr()
+    with pytest.raises(UserError, match="the file is damaged"):
+        read_rgb(str(path))
+    assert capfd.readouterr().err == ""
+
+
+@pytest.mark.parametrize("flags", [["--outscale", "1e308"], ["--output-size", "1" * 5000 + "x10"]],
+                         ids=["outscale 1e308", "a side of 5000 digits"])
+def test_an_output_size_past_what_a_number_holds_is_one_line(tmp_path, capsys, flags):
+    """OverflowError (1e308 times the frame's side is infinite) and ValueError (int() of 5000 digits)."""
+    import generate
+    from conftest import user_error_line
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir",
+                                           str(tmp_path / "out"), *flags], capsys)
+    assert flags[0] in line and not (tmp_path / "out").exists()
+
+
+def test_the_demo_sizes_its_memory_by_the_frames_the_clip_has(tmp_path):
+    """--frames beyond the clip's length was refused for the memory of frames that do not exist."""
+    import demo
+    video = ffmpeg_video(tmp_path / "clip.mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=6, size="64x64")
+    assert demo.read_frames(video, 10 ** 9, None).shape == (6, 64, 64, 3)
+
+
+def test_a_demo_folder_with_a_file_where_its_frames_go_is_one_line_before_any_work(tmp_path):
+    """FileExistsError when the demo made its lr/ folder, after the model and the clip were read."""
+    import demo
+    out = tmp_path / "demo"
+    out.mkdir()
+    (out / demo.DEMO_MARK).write_text("written by demo.py\n")
+    (out / "lr").write_text("a user's notes\n")
+    with pytest.raises(UserError, match="holds a file named lr"):
+        demo.check_output(str(out))
+
+
+def test_an_output_folder_on_a_disk_without_a_byte_left_is_one_line(small_disk, capsys):
+    """The output folder's lock file could not hold the process id: OSError."""
+    import generate
+    from conftest import user_error_line
+    folder, mounted = small_disk
+    if not mounted:
+        pytest.skip("needs a tmpfs of its own (root)")
+    with open(folder / "filler", "wb", buffering=0) as filler, pytest.raises(OSError):
+        while True:
+            filler.write(b"\0" * 4096)
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir",
+                                           str(folder / "out")], capsys)
+    assert "no space left on the disk of" in line
+    assert sorted(os.listdir(folder / "out")) == []
+
+
+def stop_generate_mid_run(tmp_path, ignore_hangup=False):
+    """generate.py writing a video, sent SIGHUP once it has written a frame: (exit code, stderr)."""
+    video = ffmpeg_video(tmp_path / "clip.mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=40)
+    process = subprocess.Popen(
+        [sys.executable, "generate.py", "--model", BUNDLED_MODEL, "--backend", "nnabla", "--input-video", video,
+         "--output-video", str(tmp_path / "out.mp4"), "--scene-cuts", "off"],
+        cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=(lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN)) if ignore_hangup else None)
+    deadline = time.time() + 120
+    while not [name for name in os.listdir(tmp_path) if name.startswith(".out.")]:
+        assert process.poll() is None and time.time() < deadline, process.communicate()
+        time.sleep(0.05)
+    time.sleep(0.5)
+    process.send_signal(signal.SIGHUP)
+    _, err = process.communicate(timeout=120)
+    return process.returncode, err
+
+
+def test_a_closed_terminal_stops_generate_with_130_and_no_partial_video(tmp_path):
+    """SIGHUP (a lost SSH session) ended it by the signal, leaving the temporary video."""
+    code, err = stop_generate_mid_run(tmp_path)
+    assert code == 130 and err.splitlines()[-1] == "interrupted", err
+    assert sorted(os.listdir(tmp_path)) == ["clip.mp4"]
+
+
+def test_generate_under_nohup_goes_on_when_the_terminal_closes(tmp_path):
+    code, err = stop_generate_mid_run(tmp_path, ignore_hangup=True)
+    assert code == 0, err
+    assert decoded_count(str(tmp_path / "out.mp4")) == 40
+
+
+def test_an_invisible_character_in_a_cuts_file_is_shown_by_its_code(tmp_path):
+    """A zero-width space pasted from a web page after a number: the message read "'3' is not a frame number"."""
+    from utils.scenes import read_cuts_file
+    path = tmp_path / "cuts.txt"
+    path.write_text("3\u200b\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"'3\\u200b' is not a frame number"):
+        read_cuts_file(str(path), 10)
+
+
 
 def test_a_validation_picture_blocked_by_a_folder_is_one_line_before_training(tmp_path):
     """It stopped the run at its first validation, after training, losing that iteration's checkpoint."""

@@ -60,6 +60,18 @@ def world_rank():
     return 0
 
 
+def seconds_since_start():
+    """Wall-clock seconds since this process started, from Linux's /proc (0 where it cannot be read)."""
+    try:
+        with open("/proc/self/stat") as file:
+            started_ticks = int(file.read().rsplit(")", 1)[1].split()[19])  # field 22, starttime
+        with open("/proc/uptime") as file:
+            uptime = float(file.read().split()[0])
+        return max(0.0, uptime - started_ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def local_rank():
     """This process's rank among the processes of its node, as the launcher numbers them."""
     for name in LOCAL_RANK_VARIABLES:

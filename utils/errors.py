@@ -1,7 +1,7 @@
 """The one exception type for mistakes a user can fix; entry scripts turn it into one line and exit 2.
 
-Interruptions (Ctrl-C, SIGTERM, SIGUSR1) end a command with one line and exit code 130, distinct from success
-(0) and from a user error (2). Once a command has started to stop, further signals are ignored, so that two
+Interruptions (Ctrl-C, SIGTERM, SIGUSR1, SIGHUP) end a command with one line and exit code 130, distinct from
+success (0) and from a user error (2). Once a command has started to stop, further signals are ignored, so that two
 quick Ctrl-C cannot cut its clean-up short or print a traceback while it exits.
 """
 import os
@@ -14,7 +14,10 @@ from contextlib import contextmanager
 
 USER_ERROR_EXIT = 2
 INTERRUPTED_EXIT = 130  # 128 + SIGINT, what shells report for a command stopped by Ctrl-C
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1)  # SIGUSR1: what mpirun forwards unchanged
+# SIGUSR1: what mpirun forwards unchanged. SIGHUP: the terminal closed (a lost SSH session), unless it is
+# ignored from the start, as nohup does: the command must then go on.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1) + (
+    () if signal.getsignal(signal.SIGHUP) == signal.SIG_IGN else (signal.SIGHUP,))
 
 
 class UserError(Exception):

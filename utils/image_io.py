@@ -5,6 +5,7 @@ ones in background threads while the networks compute, with a bounded number of 
 """
 import errno
 import importlib.util
+import itertools
 import math
 import os
 import re
@@ -13,6 +14,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import zlib
 from collections import deque
 from contextlib import suppress
 from concurrent.futures import ThreadPoolExecutor
@@ -64,9 +66,9 @@ def list_frames(folder, role="input folder", wanted="pass a folder of LR frames"
     paths = [os.path.join(folder, name) for name in sorted(names, key=frame_sort_key)]
     for path in paths:
         # a pipe, socket or device: reading it would wait for a writer, or never end
-        if os.path.exists(path) and not (os.path.isfile(path) or os.path.isdir(path)):
-            raise UserError(
-                f"'{path}' is a pipe or device, not an image file; remove it from {role} '{folder}'")
+        if os.path.exists(path) and not os.path.isfile(path):
+            kind = "a folder" if os.path.isdir(path) else "a pipe or device"
+            raise UserError(f"'{path}' is {kind}, not an image file; remove it from {role} '{folder}'")
     return paths
 
 
@@ -85,6 +87,21 @@ def ends_early(data):
     return False
 
 
+def png_checksum_fails(data):
+    """Whether a chunk of a PNG file fails its CRC, as bytes changed by a bad disk or copy make it (libpng would
+    print its own line). data: the whole file, which ends_early found complete."""
+    view, position = memoryview(data), len(PNG_SIGNATURE)
+    while position + 12 <= len(data):
+        (length,) = struct.unpack(">I", view[position:position + 4])
+        end = position + 8 + length
+        if end + 4 > len(data) or zlib.crc32(view[position + 4:end]) != struct.unpack(">I", view[end:end + 4])[0]:
+            return True
+        if view[position + 4:position + 8] == b"IEND":
+            return False
+        position = end + 4
+    return True
+
+
 def read_rgb(path):
     """(H, W, 3) float32 RGB in [0, 1]; UserError if the file cannot be decoded. The file is read once: its
     bytes are checked (ends_early), then decoded as cv2.imread would."""
@@ -95,6 +112,9 @@ def read_rgb(path):
         raise UserError(f"cannot read image '{path}' ({error.strerror}); check its permissions")
     if ends_early(data):
         raise UserError(f"cannot read image '{path}': the file is cut short; replace or remove it")
+    if data.startswith(PNG_SIGNATURE) and png_checksum_fails(data):
+        raise UserError(f"cannot read image '{path}': the file is damaged (a checksum of its data does not "
+                        "match); replace or remove it")
     try:
         image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR) if data else None
     except cv2.error:  # e.g. a header claiming more pixels than OpenCV accepts (CV_IO_MAX_IMAGE_PIXELS)
@@ -155,6 +175,20 @@ def temporary_path(path):
     return os.path.join(directory, f".{stem}.{os.getpid()}.tmp{extension}")
 
 
+NAME_MAX = 255  # bytes in a file name on Linux's file systems (ext4, XFS, Btrfs, tmpfs)
+# what temporary_path adds to a name: ".", "." and ".tmp" around a process id of at most 7 digits (Linux's)
+TEMPORARY_EXTRA = 6 + 7
+
+
+def check_name_length(path, advice):
+    """UserError when the temporary name path is first written under is longer than a file system allows (the
+    write would fail with ENAMETOOLONG, after the work), whichever process writes it."""
+    if len(os.fsencode(os.path.basename(path))) + TEMPORARY_EXTRA > NAME_MAX:
+        raise UserError(f"output file name '{os.path.basename(path)[:40]}...' is too long: with the temporary "
+                        f"name it is first written under it exceeds the {NAME_MAX} bytes a file system allows; "
+                        f"{advice}")
+
+
 # temporary_path's names
 TEMPORARY_NAME = re.compile(r"\.(?P<stem>.+)\.(?P<pid>\d+)\.tmp(?P<extension>\.[^.]*)?")
 
@@ -202,6 +236,7 @@ class StagedFile:
         try:
             os.replace(self.temporary, self.path)
         except IsADirectoryError:
+            self.discard()
             raise UserError(f"cannot write '{self.path}': a folder of that name is in the way; move it or "
                             "choose another output") from None
 
@@ -325,6 +360,7 @@ class VideoReader:
         if self.total_frames <= 0:  # a container without a frame count (a raw .h264 stream): count them
             self.total_frames = self._count_frames()
         self.start, self.end, self.frame_count = 0, self.total_frames, self.total_frames
+        self.end_chosen = False
 
     def _count_frames(self):
         with open(self.path, "rb") as file:
@@ -368,6 +404,7 @@ class VideoReader:
         """Restrict the frames to the --start/--end range; UserError when it is empty or outside the video."""
         self.start = self.frame_index("--start", start_text) if start_text else 0
         self.end = self.frame_index("--end", end_text) if end_text else self.total_frames
+        self.end_chosen = bool(end_text)
         if self.end <= self.start:
             raise UserError(
                 f"--end {end_text} is not after --start {start_text or 0}; choose an end after the start")
@@ -382,10 +419,18 @@ class VideoReader:
         return float(self.frame_count / self.fps)
 
     def __iter__(self):
-        for index in range(self.end):  # decoding from the first frame is exact where seeking is not
+        """The frames start..end-1. The count a container announces can be wrong both ways: an estimate from
+        its duration (an MPEG program stream) can be short, so without a chosen end every frame to the last
+        is read; it can be long, as in an MP4 cut by `ffmpeg -ss T -c copy`, whose edit list hides frames it
+        counts, so fewer frames are an error only when FFmpeg too fails to decode the file (truncated)."""
+        for index in itertools.count():  # decoding from the first frame is exact where seeking is not
+            if index == self.end and self.end_chosen:
+                break
             ok, frame = self.capture.read() if index >= self.start else (self.capture.grab(), None)
             if not ok:
                 self.capture.release()
+                if index >= self.end or decodes_cleanly(self.path):
+                    return
                 raise UserError(
                     f"video '{self.path}' ended after {index} of the {self.total_frames} frames it "
                     "announces: it is truncated or damaged; repair it (or pass --end "
@@ -393,6 +438,17 @@ class VideoReader:
             if frame is not None:
                 yield bgr_uint8_to_rgb_float(frame)
         self.capture.release()
+
+
+def decodes_cleanly(path):
+    """Whether FFmpeg decodes the first video stream of path to its end without an error (False without
+    imageio-ffmpeg)."""
+    ffmpeg = ffmpeg_executable()
+    if ffmpeg is None:
+        return False
+    completed = subprocess.run([ffmpeg, "-nostdin", "-v", "error", "-i", path, "-map", "0:v:0", "-f", "null", "-"],
+                               stdin=subprocess.DEVNULL, capture_output=True)
+    return completed.returncode == 0 and not completed.stderr.strip()
 
 
 def read_video_frames(path, count, box_of=None):

@@ -13,7 +13,7 @@ import cv2
 from utils.errors import UserError
 
 MAX_SIDE = 16384  # pixels on a side of an output frame, at most
-SIZE_PATTERN = re.compile(r"(\d+)[xX](\d+)")
+SIZE_PATTERN = re.compile(r"(\d{1,9})[xX](\d{1,9})")  # longer sides exceed MAX_SIDE (and int()'s 4300 digits)
 
 
 def parse_outscale(text):
@@ -25,6 +25,9 @@ def parse_outscale(text):
     if not math.isfinite(factor) or factor <= 0:
         raise UserError(
             f"--outscale must be a positive factor of the input's size (e.g. 2 or 1.5), got '{text}'")
+    if factor > MAX_SIDE:  # frames of a pixel already exceed MAX_SIDE, and larger factors overflow the sides
+        raise UserError(f"--outscale {text} gives frames of more than {MAX_SIDE} pixels a side; choose a "
+                        "smaller factor")
     return factor
 
 
@@ -32,7 +35,7 @@ def parse_output_size(text, for_video):
     """--output-size WxH: (height, width), each at most MAX_SIDE, even when a video is written."""
     match = SIZE_PATTERN.fullmatch(text.strip())
     if not match or min(int(match.group(1)), int(match.group(2))) < 1:
-        raise UserError(f"--output-size must be WIDTHxHEIGHT in pixels (e.g. 3840x2160), got '{text}'")
+        raise UserError(f"--output-size must be WIDTHxHEIGHT in pixels (e.g. 3840x2160), got '{text[:40]}'")
     width, height = int(match.group(1)), int(match.group(2))
     check_sides(height, width, f"--output-size {text}")
     if for_video and (width % 2 or height % 2):

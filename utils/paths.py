@@ -133,10 +133,10 @@ def lock_folder(path, role):
         if os.path.exists(lock_path) and os.path.samestat(os.fstat(lock.fileno()), os.stat(lock_path)):
             break
         lock.close()  # its holder removed the file between our open and our lock: lock the new one
+    with suppress(OSError):  # a full disk: the lock holds without the pid, shown to other runs as unknown
+        os.ftruncate(lock.fileno(), 0)
+        os.write(lock.fileno(), f"{os.getpid()}\n".encode())
     try:
-        lock.truncate(0)
-        lock.write(f"{os.getpid()}\n")
-        lock.flush()
         yield
     finally:
         with suppress(FileNotFoundError):

@@ -24,7 +24,9 @@ def detect_cuts(path, start=0, end=None):
     """Frame numbers (counted from the video's first frame) that open a new shot, within start..end-1."""
     from scenedetect import ContentDetector, detect
 
-    logging.getLogger("pyscenedetect").setLevel(logging.WARNING)
+    # CRITICAL: it logs an ERROR for a video whose codec OpenCV names no FOURCC (a .y4m), which it then reads
+    # as well as we do (VideoReader checks what OpenCV decodes)
+    logging.getLogger("pyscenedetect").setLevel(logging.CRITICAL)
     # from a little before start: the detector reports no cut within MIN_SHOT_FRAMES of where it begins
     scenes = detect(path, ContentDetector(min_scene_len=MIN_SHOT_FRAMES),
                     start_time=max(0, start - MIN_SHOT_FRAMES), end_time=end)
@@ -54,7 +56,9 @@ def read_cuts_file(path, frame_count, other_choices=()):
             continue
         # not str.isdigit: it takes superscripts and other scripts' digits
         if not re.fullmatch(r"[0-9]+", text):
-            raise UserError(f"--scene-cuts '{path}' line {number}: '{text}' is not a frame number; "
+            # ascii(): an invisible character (a zero-width space pasted from a web page) shown as its code
+            shown = f"'{text}'" if text.isprintable() else ascii(text)
+            raise UserError(f"--scene-cuts '{path}' line {number}: {shown} is not a frame number; "
                             "write one whole number a line, in the digits 0-9")
         digits = text.lstrip("0") or "0"
         cut = int(digits) if len(digits) <= len(str(frame_count)) else frame_count  # longer: past the end
