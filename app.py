@@ -18,7 +18,7 @@ from contextlib import ExitStack
 
 from utils.errors import UserError, exit_on_user_error, interrupt_on_stop_signals
 from utils.flags import FlagParser, positive
-from utils.paths import input_folder, lock_folder, output_folder
+from utils.paths import input_folder, lock_folder, output_folder, remove_if_empty
 
 UNPACK_FACTOR = 10  # a zip of frames may unpack to this many times the upload limit (PNGs hardly compress)
 # Bounds of --max-upload-mb and --keep-minutes (a terabyte, about two years): larger values overflow the
@@ -58,7 +58,9 @@ def main(argv=None):
     with exit_on_user_error(), ExitStack() as held:
         args = parse_args(argv)
         work = os.path.abspath(args.work_dir)
-        os.makedirs(work, exist_ok=True)
+        if not os.path.isdir(work):
+            os.makedirs(work)
+            held.callback(remove_if_empty, work)  # a server that could not start leaves no folder
         held.enter_context(lock_folder(work, "--work-dir"))  # a second server would delete this one's jobs
         uploads = os.path.join(work, "uploads")
         for leftover in (uploads, os.path.join(work, "jobs")):  # of a server that was killed
@@ -84,7 +86,9 @@ def main(argv=None):
                             quiet=True,
                             footer_links=[])
             except OSError as error:  # Gradio's "Cannot find empty port", or the address refused
-                raise UserError(f"cannot serve on 127.0.0.1:{args.port} ({error}); pass another --port")
+                # its first sentence: the next ones advise Gradio's own settings, which app.py's --port overrides
+                reason = str(error).split(". ")[0].rstrip(".")
+                raise UserError(f"cannot serve on 127.0.0.1:{args.port} ({reason}); pass another --port")
             print(f"TecoGAN app: {page.local_url} (Ctrl-C stops it)", flush=True)
             # SIGTERM stops it as Ctrl-C does, through the clean-up below, and exit_on_user_error's 130; not
             # page.block_thread(), which takes the interruption for a normal end (exit code 0)

@@ -19,7 +19,7 @@ import signal
 import sys
 import time
 from collections import OrderedDict
-from contextlib import ExitStack, suppress
+from contextlib import ExitStack
 from types import SimpleNamespace
 from typing import NamedTuple
 
@@ -49,7 +49,7 @@ from utils.flags import FlagParser, refuse_empty
 from utils.image_io import remove_stale_temporaries
 from utils.degradation import DEFAULT_DEGRADATION, degrade, margin
 from utils.ops import PAPER_SCALE, frames_batch, warp_by_flow
-from utils.paths import lock_folder, output_file, output_folder
+from utils.paths import lock_folder, output_file, output_folder, remove_if_empty
 from utils.progress import progress_bar
 from utils.weights import parameters_under
 from vgg19 import VGG_SCOPE, load_vgg19, vgg19_features, vgg_feature_loss
@@ -376,11 +376,6 @@ def build_training(config, data_hr, stage, blocks):
                             for solver, prefix in stage.solver_scopes.items()}
         network_params = nn.get_parameters(grad_only=False)
     return graph, learnable_params, network_params
-
-
-def remove_if_empty(folder):
-    with suppress(OSError):  # not empty
-        os.rmdir(folder)
 
 
 def claim_output_folder(output_dir, output_claim):

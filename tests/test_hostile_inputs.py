@@ -958,3 +958,20 @@ def test_a_user_error_after_mpirun_train_s_processes_connect_is_one_line_and_end
     message = "does not exist" if case == "met by every rank" else "losses.csv' is a folder"
     assert len(ours) == 1 and message in ours[0] and "Traceback" not in completed.stderr, completed.stderr
     assert completed.returncode == 2
+
+
+def test_a_port_in_use_is_one_line_without_gradio_s_advice_and_leaves_no_work_folder(tmp_path, capsys):
+    """Gradio's message went on to advise its own settings (GRADIO_SERVER_PORT, launch()'s server_port), which
+    app.py's --port overrides, and the work folder made for the server stayed."""
+    import socket
+
+    import app
+    from conftest import user_error_line
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        line = user_error_line(app.main, ["--port", str(port), "--work-dir", str(tmp_path / "work")], capsys)
+    assert line == (f"error: cannot serve on 127.0.0.1:{port} (Cannot find empty port in range: {port}-{port}); "
+                    "pass another --port")
+    assert os.listdir(tmp_path) == []
