@@ -6,6 +6,7 @@ process and nothing is exchanged.
 """
 import os
 import sys
+import time
 import traceback
 from contextlib import contextmanager
 
@@ -31,6 +32,9 @@ def _launcher_variables():
     """The world-size variables this process's launcher set, most trusted first."""
     return [name for name in WORLD_SIZE_VARIABLES
             if name in os.environ and (not name.startswith("SLURM_") or _launched_by_slurm())]
+
+
+ABORT_AFTER = 0.5  # seconds: mpirun's time to forward a failing process's last lines before its abort
 
 
 def world_size():
@@ -137,9 +141,12 @@ class MPIProcesses:
         return buffer > 0
 
     def abort(self, exit_code):
-        """End every process of the job now, with this exit code (MPI_Abort)."""
+        """End every process of the job now, with this exit code (MPI_Abort). mpirun forwards what a process
+        printed a moment later, and an abort can end the job first: the error's line was lost on a loaded
+        machine, so the abort waits that moment."""
         sys.stdout.flush()
         sys.stderr.flush()
+        time.sleep(ABORT_AFTER)
         self.comm.Abort(exit_code)
 
 
