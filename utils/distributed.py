@@ -22,6 +22,7 @@ LOCAL_SIZE_VARIABLES = ("OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "MV2_CO
 WORLD_RANK_VARIABLES = ("OMPI_COMM_WORLD_RANK", "PMI_RANK", "MV2_COMM_WORLD_RANK", "SLURM_PROCID")
 LOCAL_RANK_VARIABLES = ("OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "MV2_COMM_WORLD_LOCAL_RANK",
                         "SLURM_LOCALID")
+ABORT_AFTER = 0.5  # seconds: mpirun's time to forward a failing process's last lines before its abort
 
 
 def _launched_by_slurm():
@@ -32,9 +33,6 @@ def _launcher_variables():
     """The world-size variables this process's launcher set, most trusted first."""
     return [name for name in WORLD_SIZE_VARIABLES
             if name in os.environ and (not name.startswith("SLURM_") or _launched_by_slurm())]
-
-
-ABORT_AFTER = 0.5  # seconds: mpirun's time to forward a failing process's last lines before its abort
 
 
 def world_size():
