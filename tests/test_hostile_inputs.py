@@ -866,3 +866,16 @@ def test_an_invisible_character_in_a_cuts_file_is_shown_by_its_code(tmp_path):
     path.write_text("3\u200b\n", encoding="utf-8")
     with pytest.raises(UserError, match=r"'3\\u200b' is not a frame number"):
         read_cuts_file(str(path), 10)
+
+
+def test_generate_whose_output_reader_left_ends_quietly_with_141(tmp_path):
+    """`generate.py ... | head -0`: its last line raised BrokenPipeError, a traceback after the work."""
+    video = ffmpeg_video(tmp_path / "clip.mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=8)
+    process = subprocess.Popen([sys.executable, "generate.py", "--model", WEIGHTS, "--input-video", video,
+                                "--output-video", str(tmp_path / "out.mp4"), "--scene-cuts", "off"],
+                               cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process.stdout.close()
+    err = process.stderr.read()
+    process.wait(timeout=120)
+    assert process.returncode == 141 and "Traceback" not in err and "Exception ignored" not in err, err
+    assert decoded_count(str(tmp_path / "out.mp4")) == 8
