@@ -879,3 +879,20 @@ def test_generate_whose_output_reader_left_ends_quietly_with_141(tmp_path):
     process.wait(timeout=120)
     assert process.returncode == 141 and "Traceback" not in err and "Exception ignored" not in err, err
     assert decoded_count(str(tmp_path / "out.mp4")) == 8
+
+
+def test_a_png_whose_text_chunk_fails_its_checksum_is_still_read(tmp_path):
+    """Only the header, palette and image data decide: libpng decodes the picture and drops the chunk."""
+    import struct
+    import zlib
+
+    import cv2
+
+    from utils.image_io import read_rgb
+    pixels = np.random.default_rng(0).integers(0, 256, (16, 16, 3), np.uint8)
+    data = cv2.imencode(".png", pixels)[1].tobytes()
+    body = b"tEXtComment\0hello"
+    chunk = struct.pack(">I", len(body) - 4) + body + struct.pack(">I", zlib.crc32(body) ^ 1)
+    header_end = 8 + 12 + 13
+    (tmp_path / "frame.png").write_bytes(data[:header_end] + chunk + data[header_end:])
+    assert np.array_equal(read_rgb(str(tmp_path / "frame.png")), pixels[:, :, ::-1] / np.float32(255))

@@ -88,13 +88,17 @@ def ends_early(data):
 
 
 def png_checksum_fails(data):
-    """Whether a chunk of a PNG file fails its CRC, as bytes changed by a bad disk or copy make it (libpng would
-    print its own line). data: the whole file, which ends_early found complete."""
+    """Whether a critical chunk of a PNG file (header, palette, image data) fails its CRC, as bytes changed by a
+    bad disk or copy make it: libpng would print its own line. An ancillary chunk's failure is libpng's to
+    warn about: the picture decodes. data: the whole file, which ends_early found complete."""
     view, position = memoryview(data), len(PNG_SIGNATURE)
     while position + 12 <= len(data):
         (length,) = struct.unpack(">I", view[position:position + 4])
         end = position + 8 + length
-        if end + 4 > len(data) or zlib.crc32(view[position + 4:end]) != struct.unpack(">I", view[end:end + 4])[0]:
+        if end + 4 > len(data):
+            return True
+        critical = not view[position + 4] & 0x20  # an upper-case first letter of the chunk's type
+        if critical and zlib.crc32(view[position + 4:end]) != struct.unpack(">I", view[end:end + 4])[0]:
             return True
         if view[position + 4:position + 8] == b"IEND":
             return False
