@@ -896,3 +896,15 @@ def test_a_png_whose_text_chunk_fails_its_checksum_is_still_read(tmp_path):
     header_end = 8 + 12 + 13
     (tmp_path / "frame.png").write_bytes(data[:header_end] + chunk + data[header_end:])
     assert np.array_equal(read_rgb(str(tmp_path / "frame.png")), pixels[:, :, ::-1] / np.float32(255))
+
+
+def test_an_end_past_the_count_an_mpeg_stream_announces_counts_its_frames(tmp_path):
+    """--end 8 on such a clip of 8 frames was refused as past its end."""
+    from utils.image_io import VideoReader
+    video = ffmpeg_video(tmp_path / "clip.mpg", "-c:v", "mpeg2video", frames=8)
+    reader = VideoReader(video)
+    assert reader.total_frames < 8
+    reader.select("1", "8")
+    assert len(list(reader)) == 7
+    with pytest.raises(UserError, match="past the end"):
+        VideoReader(video).select(None, "9")
