@@ -908,3 +908,20 @@ def test_an_end_past_the_count_an_mpeg_stream_announces_counts_its_frames(tmp_pa
     assert len(list(reader)) == 7
     with pytest.raises(UserError, match="past the end"):
         VideoReader(video).select(None, "9")
+
+
+def test_evaluate_leaves_no_output_folder_when_a_frame_cannot_be_scored(tmp_path, capsys):
+    """It made the folder before scoring, and a damaged frame found while scoring left it empty."""
+    import shutil
+
+    import evaluate
+    from conftest import user_error_line
+    for folder in ("results", "targets"):
+        (tmp_path / folder).mkdir()
+        for index in range(1, 7):
+            shutil.copy(shared_path("data", "calendar_lr", f"{index:04d}.png"), tmp_path / folder)
+    (tmp_path / "results" / "0004.png").write_bytes(b"not a picture")
+    line = user_error_line(evaluate.main, ["--results", str(tmp_path / "results"), "--targets",
+                                           str(tmp_path / "targets"), "--output", str(tmp_path / "eval"), "--quick"],
+                           capsys)
+    assert "0004.png" in line and not (tmp_path / "eval").exists()
