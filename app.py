@@ -13,16 +13,18 @@ logging.getLogger("httpx").setLevel(logging.WARNING)  # Gradio's requests to its
 
 import os
 import shutil
+import time
 from contextlib import ExitStack
 
 from utils.errors import UserError, exit_on_user_error, interrupt_on_stop_signals
 from utils.flags import FlagParser, positive
-from utils.paths import lock_folder, output_folder
+from utils.paths import input_folder, lock_folder, output_folder, remove_if_empty
 
 UNPACK_FACTOR = 10  # a zip of frames may unpack to this many times the upload limit (PNGs hardly compress)
 # Bounds of --max-upload-mb and --keep-minutes (a terabyte, about two years): larger values overflow the
 # page's settings (64-bit integers) and the job timer.
 MOST_UPLOAD_MB, MOST_KEEP_MINUTES = 10 ** 6, 10 ** 6
+DEFAULT_WEIGHTS = "weights"  # download_test_data.py --weights puts the official generators there
 
 
 def parse_args(argv=None):
@@ -34,9 +36,8 @@ def parse_args(argv=None):
         help="where uploads, jobs and the ONNX cache go; its uploads and jobs are deleted when the "
         "server starts and stops")
     parser.add_argument("--weights-dir",
-                        default="weights",
-                        help="folder whose .h5 generators the page offers "
-                        "beside the bundled models")
+                        help="folder whose .h5 generators the page offers beside the bundled models (default: "
+                        "weights, if there is one)")
     parser.add_argument("--max-upload-mb", type=positive(int, "--max-upload-mb", most=MOST_UPLOAD_MB),
                         default=200, help="largest upload, in MB")
     parser.add_argument("--keep-minutes", type=positive(float, "--keep-minutes", most=MOST_KEEP_MINUTES),
@@ -46,6 +47,10 @@ def parse_args(argv=None):
     if args.port > 65535:
         raise UserError(f"--port must be at most 65535, got {args.port}")
     output_folder(args.work_dir, "--work-dir")
+    if args.weights_dir is None:
+        args.weights_dir = DEFAULT_WEIGHTS
+    else:  # a folder named on purpose must be there: a typo would leave its models off the page without a word
+        input_folder(args.weights_dir, "--weights-dir", "give the folder that holds your .h5 generators")
     return args
 
 
@@ -53,7 +58,9 @@ def main(argv=None):
     with exit_on_user_error(), ExitStack() as held:
         args = parse_args(argv)
         work = os.path.abspath(args.work_dir)
-        os.makedirs(work, exist_ok=True)
+        if not os.path.isdir(work):
+            os.makedirs(work)
+            held.callback(remove_if_empty, work)  # a server that could not start leaves no folder
         held.enter_context(lock_folder(work, "--work-dir"))  # a second server would delete this one's jobs
         uploads = os.path.join(work, "uploads")
         for leftover in (uploads, os.path.join(work, "jobs")):  # of a server that was killed
@@ -79,10 +86,15 @@ def main(argv=None):
                             quiet=True,
                             footer_links=[])
             except OSError as error:  # Gradio's "Cannot find empty port", or the address refused
-                raise UserError(f"cannot serve on 127.0.0.1:{args.port} ({error}); pass another --port")
+                # its first sentence: the next ones advise Gradio's own settings, which app.py's --port overrides
+                reason = str(error).split(". ")[0].rstrip(".")
+                raise UserError(f"cannot serve on 127.0.0.1:{args.port} ({reason}); pass another --port")
             print(f"TecoGAN app: {page.local_url} (Ctrl-C stops it)", flush=True)
-            with interrupt_on_stop_signals():  # SIGTERM stops it as Ctrl-C does, through the clean-up below
-                page.block_thread()
+            # SIGTERM stops it as Ctrl-C does, through the clean-up below, and exit_on_user_error's 130; not
+            # page.block_thread(), which takes the interruption for a normal end (exit code 0)
+            with interrupt_on_stop_signals():
+                while True:
+                    time.sleep(3600)
         finally:
             queue.stop()
             page.close()

@@ -19,7 +19,7 @@ import signal
 import sys
 import time
 from collections import OrderedDict
-from contextlib import ExitStack, suppress
+from contextlib import ExitStack
 from types import SimpleNamespace
 from typing import NamedTuple
 
@@ -43,13 +43,13 @@ from training.stage_weights import load_frvsr_start, save_model
 from training.validation import BEST_MODEL, PICTURE_FOLDER, PICTURE_PATTERN, Validation, validation_clips
 from training.validation import LOG_NAME as VALIDATION_LOG
 from utils.context import context_name, use_context
-from utils.distributed import make_communicator, seconds_since_start, world_rank
+from utils.distributed import end_the_job_on_failure, make_communicator, seconds_since_start, world_rank
 from utils.errors import INTERRUPTED_EXIT, STOP_SIGNALS, UserError, exit_on_user_error, interrupt
 from utils.flags import FlagParser, refuse_empty
 from utils.image_io import remove_stale_temporaries
 from utils.degradation import DEFAULT_DEGRADATION, degrade, margin
 from utils.ops import PAPER_SCALE, frames_batch, warp_by_flow
-from utils.paths import lock_folder, output_file, output_folder
+from utils.paths import lock_folder, output_file, output_folder, remove_if_empty
 from utils.progress import progress_bar
 from utils.weights import parameters_under
 from vgg19 import VGG_SCOPE, load_vgg19, vgg19_features, vgg_feature_loss
@@ -378,11 +378,6 @@ def build_training(config, data_hr, stage, blocks):
     return graph, learnable_params, network_params
 
 
-def remove_if_empty(folder):
-    with suppress(OSError):  # not empty
-        os.rmdir(folder)
-
-
 def claim_output_folder(output_dir, output_claim):
     """Create and lock the output folder until output_claim (an ExitStack) closes: a second run into it stops
     with one line. Then delete what a killed run left there: temporaries, and the files of checkpoints whose
@@ -420,12 +415,12 @@ def folders_named(folder, patterns):
             if os.path.isdir(os.path.join(folder, name)) and any(pattern.fullmatch(name) for pattern in patterns)]
 
 
-def train(config, output_claim):
-    """Train (or resume) one stage; returns True when a stop request ended it before max_iter.
-    output_claim: an ExitStack that holds the output folder's lock until the caller's block ends."""
+def train(config, comm, output_claim):
+    """Train (or resume) one stage with the processes of comm (make_communicator); returns True when a stop
+    request ended it before max_iter. output_claim: an ExitStack that holds the output folder's lock until the
+    caller's block ends."""
     output_dir = output_folder(config.data.output_dir, "output folder (--output_dir)")
     context = context_name(config.nnabla_context.context)
-    comm = make_communicator(context, config.nnabla_context.device_id)
     use_context(context, comm.device_id)  # under NCCL the GPU of the communicator's local rank
     is_writer = comm.rank == 0
     sampler = SequenceSampler(config, comm.rank, comm.size, warn_to_stderr if is_writer else
@@ -502,16 +497,20 @@ def train(config, output_claim):
         prune_off_schedule_models(output_dir, lambda kept: on_schedule(kept) or (
             validation and kept % config.train.val_freq == 0))
 
-    def checkpoint_at_once(done):
+    def signalled(cause):
+        # SIGCONT alone also follows Ctrl-Z and fg, or a scheduler's resume of a suspended job: training goes on
+        return "continued (SIGCONT)" if cause == signal.SIGCONT else f"stop signal ({cause.name})"
+
+    def checkpoint_at_once(done, cause):
         if is_writer:  # what resuming needs first; no plot (seconds, and matplotlib wants the main thread)
             log.write(plot=False)
             save_training_state(done)
             save_model(output_dir, done, network_params, stage.name, config.data.degradation)
-            tqdm.write(f"stop signal: wrote the checkpoint of iteration {done}, the last completed, at once")
+            tqdm.write(f"{signalled(cause)}: wrote the checkpoint of iteration {done}, the last completed, at once")
 
-    def checkpoint_exists(done):
+    def checkpoint_exists(done, cause):
         if is_writer and done:
-            tqdm.write(f"stop signal: the checkpoint of iteration {done}, the last completed, is written")
+            tqdm.write(f"{signalled(cause)}: the checkpoint of iteration {done}, the last completed, is written")
     try:
         with StopRequest() as stop, CheckpointOnSignal(checkpoint_at_once, checkpoint_exists,
                                                        start) as at_once:
@@ -614,9 +613,15 @@ def main(argv=None):
     """Exit code 0 when training is done, 2 on a user error, 130 when stopped early by Ctrl-C or SIGTERM."""
     # every process checks the flags and the config: rank 0 prints the one line
     report_after = 0 if world_rank() == 0 else OTHER_RANKS_REPORT_AFTER + seconds_since_start()
-    with exit_on_user_error(report_after=report_after), \
-            ExitStack() as output_claim:
-        if train(parse_args(argv), output_claim):
+    with exit_on_user_error(report_after=report_after):
+        config = parse_args(argv)
+        comm = make_communicator(context_name(config.nnabla_context.context), config.nnabla_context.device_id)
+    # from here, a process that stops alone (an error of the output folder, met on rank 0 only) would leave the
+    # others waiting in their next exchange, and its exit waiting for them in MPI's: it ends the job; a stop
+    # request is agreed by all, each then ends by itself
+    with end_the_job_on_failure(comm, agreed_exit_codes=(INTERRUPTED_EXIT,)), \
+            exit_on_user_error(report_after=report_after), ExitStack() as output_claim:
+        if train(config, comm, output_claim):
             sys.exit(INTERRUPTED_EXIT)
 
 

@@ -8,7 +8,7 @@ Each video of the authors' list (training_videos.json beside this script) is dow
 yt-dlp (or youtube-dl), and from each listed start frame a scene of --duration frames is written
 as <disk_path>/scene_<id>/col_high_<NNNN>.png, every frame halved in both axes with area
 interpolation, as the authors do. Videos of the list below 400 pixels in either axis are skipped. --video
-builds scenes from local files (of any size) instead of the list; without --scene_starts, the
+builds scenes from local files (of any size from 2x2) instead of the list; without --scene_starts, the
 scenes run back to back inside each shot (cuts found by PySceneDetect), so that none spans a cut.
 
 Differences from the authors' script, all for restarting: a scene id is fixed by the scene's
@@ -237,37 +237,39 @@ def cut_scenes(video_path, scenes, duration, disk_path, log):
     end = max(start for _, start in scenes) + duration
     made = []
     frames_read = 0
-    with tqdm(total=end, desc=os.path.basename(video_path), unit="frame", leave=False) as bar:
-        while frames_read < end and capture.grab():
-            index = frames_read
-            frames_read += 1
-            bar.update()
-            wanted = [(scene_id, start) for scene_id, start in scenes if start <= index < start + duration]
-            if not wanted:
-                continue
-            ok, frame = capture.retrieve()
-            if not ok:
-                break
-            small = cv2.resize(frame, (0, 0), fx=DOWNSCALE, fy=DOWNSCALE, interpolation=cv2.INTER_AREA)
-            rgb = bgr_uint8_to_rgb_float(small)
-            for scene_id, start in wanted:
-                folder = partial_scene_dir(disk_path, scene_id)
-                if index == start:
-                    reset_folder(folder)
-                write_rgb(frame_path(folder, index - start), rgb)
-                if index == start + duration - 1:
-                    finish_scene(disk_path, scene_id)
-                    made.append(scene_id)
-                    log(f"{os.path.basename(scene_dir(disk_path, scene_id))}: frames {start}..{index} "
-                        f"of {video_path}, {small.shape[1]}x{small.shape[0]}")
-    capture.release()
+    try:
+        with tqdm(total=end, desc=os.path.basename(video_path), unit="frame", leave=False) as bar:
+            while frames_read < end and capture.grab():
+                index = frames_read
+                frames_read += 1
+                bar.update()
+                wanted = [(scene_id, start) for scene_id, start in scenes if start <= index < start + duration]
+                if not wanted:
+                    continue
+                ok, frame = capture.retrieve()
+                if not ok:
+                    break
+                small = cv2.resize(frame, (0, 0), fx=DOWNSCALE, fy=DOWNSCALE, interpolation=cv2.INTER_AREA)
+                rgb = bgr_uint8_to_rgb_float(small)
+                for scene_id, start in wanted:
+                    folder = partial_scene_dir(disk_path, scene_id)
+                    if index == start:
+                        reset_folder(folder)
+                    write_rgb(frame_path(folder, index - start), rgb)
+                    if index == start + duration - 1:
+                        finish_scene(disk_path, scene_id)
+                        made.append(scene_id)
+                        log(f"{os.path.basename(scene_dir(disk_path, scene_id))}: frames {start}..{index} "
+                            f"of {video_path}, {small.shape[1]}x{small.shape[0]}")
+    finally:  # also on Ctrl-C: a scene begun is begun again by the next run, so its partial folder goes
+        capture.release()
+        for scene_id, _ in scenes:
+            if scene_id not in made:
+                shutil.rmtree(partial_scene_dir(disk_path, scene_id), ignore_errors=True)
     for scene_id, start in scenes:
         if scene_id not in made:
             log(f"{os.path.basename(scene_dir(disk_path, scene_id))}: skipped, {video_path} ends after "
                 f"{frames_read} frames, before frame {start + duration - 1}")
-            partial = partial_scene_dir(disk_path, scene_id)
-            if os.path.isdir(partial):
-                shutil.rmtree(partial)
     return made
 
 
@@ -286,7 +288,9 @@ def prepare_video(video, args, downloader, log):
         width, height, extension = probe_link(downloader, video.link)
     else:
         width, height = video_size(video.path)
-    if video.link and (width < MIN_VIDEO_SIZE or height < MIN_VIDEO_SIZE):  # a --video is used at any size
+        if min(width, height) < 2:  # halved (DOWNSCALE), a side would have no pixel
+            raise VideoFailure(f"{width}x{height} is too small: the scenes' frames are half its size")
+    if video.link and (width < MIN_VIDEO_SIZE or height < MIN_VIDEO_SIZE):  # a --video at any size from 2x2
         raise VideoFailure(f"{width}x{height} is smaller than {MIN_VIDEO_SIZE} pixels")
     first, last = scenes[0][0], scenes[-1][0]
     if args.TEST:

@@ -296,3 +296,28 @@ def test_without_a_downloader_the_one_line_error_says_to_install_yt_dlp(tmp_path
     assert result.stderr.strip().splitlines() == [
         "error: downloading the authors' videos needs yt-dlp or youtube-dl: pip install yt-dlp "
         "(or pass --video FILE to use local videos)"]
+
+
+# The fourth hostile pass of issue 28 (docs/testing.md)
+
+def test_a_video_of_one_pixel_is_logged_and_the_run_stops_with_one_line(tmp_path, capsys):
+    """Halving its frames was OpenCV's assertion, a traceback."""
+    path = str(tmp_path / "dot.avi")
+    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*"MJPG"), 25, (1, 1))
+    for _ in range(6):
+        writer.write(np.zeros((1, 1, 3), np.uint8))
+    writer.release()
+    line = user_error_line(data_prepare.main, ["--disk_path", str(tmp_path / "scenes"), "--video", path,
+                                               "--scene_starts", "0", "--duration", "3"], capsys)
+    assert line.startswith("error: no scene was made")
+    assert "1x1 is too small: the scenes' frames are half its size" in log_text(tmp_path / "scenes")
+
+
+def test_an_interruption_while_cutting_leaves_no_partial_scene(clip, tmp_path):
+    """The hidden folder of a scene begun stayed after Ctrl-C (the next run begins it again anyway)."""
+    def interrupted_after_the_first_scene(message):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):  # scene 2001 (frames 1..3) has frames 1 and 2 when 2000 is done
+        data_prepare.cut_scenes(clip, [(2000, 0), (2001, 1)], 3, str(tmp_path), interrupted_after_the_first_scene)
+    assert sorted(os.listdir(tmp_path)) == ["scene_2000"]

@@ -965,3 +965,71 @@ def test_a_config_file_with_a_merge_key_is_read_and_a_key_twice_beside_it_is_sti
     path.write_text("train:\n  <<: {seed: 7}\n  rnn_n: 5\n  rnn_n: 6\n")
     with pytest.raises(UserError, match=r"at line 4 \('rnn_n' is given twice\)"):
         load_config(str(path))
+
+
+@pytest.mark.parametrize("weights", ["a file", "missing"])
+def test_a_weights_dir_that_is_no_folder_is_refused_before_the_server_starts(tmp_path, weights):
+    """The page left its models out without a word."""
+    import app
+    folder = tmp_path / "my_weights"
+    if weights == "a file":
+        folder.write_text("x")
+    with pytest.raises(UserError, match=f"--weights-dir '{folder}' "
+                                        f"{'is a file' if weights == 'a file' else 'does not exist'}"):
+        app.parse_args(["--work-dir", str(tmp_path / "work"), "--weights-dir", str(folder)])
+    assert not (tmp_path / "work").exists()
+    assert app.parse_args(["--work-dir", str(tmp_path / "work")]).weights_dir == "weights"  # may be missing
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_a_stop_signal_to_the_serving_app_is_one_line_and_130(tmp_path, stop):
+    """Gradio's block_thread took the interruption for a normal end: exit code 0, and its own line."""
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--work-dir", str(tmp_path / "work")],
+                               cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().startswith("TecoGAN app: http://127.0.0.1:")
+        process.send_signal(stop)
+        _, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130 and err.strip().splitlines()[-1] == "interrupted", err[-2000:]
+    assert not {"uploads", "jobs"} & set(os.listdir(tmp_path / "work"))
+
+
+@pytest.mark.parametrize("case", ["met by every rank", "met by rank 0 alone"])
+def test_a_user_error_after_mpirun_train_s_processes_connect_is_one_line_and_ends_the_job(tmp_path, case):
+    """After the communicator is made, rank 0's exit waited in MPI's for the others: a data error every rank
+    meets was printed by each (after rank 1's 3 s), and one of rank 0 alone (an output blocked by a folder)
+    left the job waiting without end."""
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes = str(tmp_path / "missing") if case == "met by every rank" else make_calendar_scenes(tmp_path / "scenes")
+    (tmp_path / "out" / "losses.csv").mkdir(parents=True)
+    completed = subprocess.run([MPIRUN, "-n", "2", sys.executable, "train.py", "--batch_size", "1",
+                                *tiny_training_flags(scenes, tmp_path / "out", **{"train.max_iter": 2})],
+                               cwd=REPO_ROOT, env=mpi_environment(), capture_output=True, text=True, timeout=120)
+    ours = [line for line in completed.stderr.splitlines() if line.startswith("error: ")]
+    message = "does not exist" if case == "met by every rank" else "losses.csv' is a folder"
+    assert len(ours) == 1 and message in ours[0] and "Traceback" not in completed.stderr, completed.stderr
+    assert completed.returncode == 2
+
+
+def test_a_port_in_use_is_one_line_without_gradio_s_advice_and_leaves_no_work_folder(tmp_path, capsys):
+    """Gradio's message went on to advise its own settings (GRADIO_SERVER_PORT, launch()'s server_port), which
+    app.py's --port overrides, and the work folder made for the server stayed."""
+    import socket
+
+    import app
+    from conftest import user_error_line
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        line = user_error_line(app.main, ["--port", str(port), "--work-dir", str(tmp_path / "work")], capsys)
+    assert line == (f"error: cannot serve on 127.0.0.1:{port} (Cannot find empty port in range: {port}-{port}); "
+                    "pass another --port")
+    assert os.listdir(tmp_path) == []

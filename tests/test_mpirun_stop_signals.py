@@ -43,18 +43,20 @@ def scenes(tmp_path_factory):
     return make_calendar_scenes(tmp_path_factory.mktemp("scenes"))
 
 
-@pytest.mark.parametrize("signal_number, exit_code", [(signal.SIGINT, 130), (signal.SIGTERM, 130),
-                                                      (signal.SIGCONT, 0)],
-                         ids=["Ctrl-C", "SIGTERM", "SIGCONT, Open MPI's first"])
+@pytest.mark.parametrize("signal_number, exit_code, cause", [
+    (signal.SIGINT, 130, "stop signal (SIGINT)"), (signal.SIGTERM, 130, "stop signal (SIGTERM)"),
+    (signal.SIGCONT, 0, "continued (SIGCONT)")], ids=["Ctrl-C", "SIGTERM", "SIGCONT, Open MPI's first"])
 def test_a_stop_signal_writes_the_last_completed_iterations_checkpoint_before_the_current_one_ends(
-        scenes, tmp_path, signal_number, exit_code):
+        scenes, tmp_path, signal_number, exit_code, cause):
+    """The line names the signal: SIGCONT alone (fg after Ctrl-Z, a scheduler resuming a suspended job) was
+    called a stop signal while training went on (fourth hostile pass)."""
     argv = tiny_training_flags(scenes, tmp_path, **{"train.max_iter": 2, "train.save_freq": 1000,
                                                     "train.save_minutes": 0}) + ["--batch_size", "1"]
     completed = subprocess.run([sys.executable, "-c", HELD_FIFTH_STEP, str(tmp_path), str(int(signal_number)),
                                 json.dumps(argv)], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
     assert completed.returncode == exit_code, completed.stderr[-2000:]  # SIGCONT is no stop: all 8 iterations
     assert "seen during step 5: [\"checkpoint_00000004.json\"]" in completed.stdout, completed.stdout
-    assert "wrote the checkpoint of iteration 4, the last completed, at once" in completed.stdout
+    assert f"{cause}: wrote the checkpoint of iteration 4, the last completed, at once" in completed.stdout
     assert "model_param_00000004.h5" in os.listdir(tmp_path)
 
 

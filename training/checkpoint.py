@@ -163,7 +163,8 @@ class CheckpointOnSignal:
 
     The main thread calls updating() before its first parameter update of an iteration and completed(done)
     once that iteration is bookkept (and saved, if due); in between, nothing is written by the thread.
-    write(done) writes the checkpoint of iteration `done`, once; already_written(done) says that it exists.
+    write(done, cause) writes the checkpoint of iteration `done`, once; already_written(done, cause) says that it
+    exists; cause: the signal (a signal.Signals).
     """
 
     SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGCONT)
@@ -211,10 +212,11 @@ class CheckpointOnSignal:
             received = self.receiver.recv(64)
             if not received:
                 return
-            if any(number in self.SIGNALS for number in received):
+            causes = [signal.Signals(number) for number in received if number in self.SIGNALS]
+            if causes:
                 with self.lock:
                     if self.done == self.written:
-                        self.already_written(self.done)
+                        self.already_written(self.done, causes[0])
                     else:
-                        self.write(self.done)
+                        self.write(self.done, causes[0])
                         self.written = self.done

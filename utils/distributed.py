@@ -144,14 +144,15 @@ class MPIProcesses:
 
 
 @contextmanager
-def end_the_job_on_failure(processes):
+def end_the_job_on_failure(processes, agreed_exit_codes=()):
     """Under mpirun, a process that fails (an error, a user error of its own, a stop signal to it alone) ends
     every process at once, with its exit code: the others would wait for it in their next exchange. An
-    unexpected error's traceback is printed first."""
+    unexpected error's traceback is printed first. agreed_exit_codes: those every process reaches together
+    (train.py's agreed stop), which end each process by itself."""
     try:
         yield
     except SystemExit as exit_info:
-        if processes.size > 1 and exit_info.code not in (0, None):
+        if processes.size > 1 and exit_info.code not in (0, None, *agreed_exit_codes):
             processes.abort(exit_info.code)
         raise
     except BaseException:
@@ -216,6 +217,13 @@ class NCCLProcesses:
 
     def any(self, flags):
         return self.average(np.asarray(flags, np.float32)) > 0
+
+    def abort(self, exit_code):
+        """End this process now, without MPI's exit, which would wait for the others: the launcher ends the job
+        when a process exits with an error (NNabla's communicator has no abort)."""
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(exit_code)
 
 
 def make_communicator(context_name, device_id=0):

@@ -62,6 +62,9 @@ def exit_on_user_error(report=True, report_after=0.0):
         yield
     except UserError as error:
         if report:
+            if report_after:  # the job may end while this waits: a kill then ends it quietly, not as a traceback
+                for signal_number in STOP_SIGNALS:
+                    signal.signal(signal_number, signal.SIG_DFL)
             time.sleep(report_after)
             print(f"error: {error}", file=sys.stderr)
         sys.exit(USER_ERROR_EXIT)

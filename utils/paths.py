@@ -111,6 +111,12 @@ def output_folder(path, role):
     return path
 
 
+def remove_if_empty(folder):
+    """Remove folder if nothing is in it (a run that made it and then wrote nothing leaves nothing behind)."""
+    with suppress(OSError):  # not empty
+        os.rmdir(folder)
+
+
 @contextmanager
 def lock_folder(path, role):
     """Hold a lock on the existing folder path while the block runs, so that a second run into it stops with
