@@ -998,7 +998,7 @@ def test_a_stop_signal_to_the_serving_app_is_one_line_and_130(tmp_path, stop):
     finally:
         process.kill()
     assert process.returncode == 130 and err.strip().splitlines()[-1] == "interrupted", err[-2000:]
-    assert not {"uploads", "jobs"} & set(os.listdir(tmp_path / "work"))
+    assert not (tmp_path / "work").exists()  # the app made it, and its uploads and jobs went with it
 
 
 @pytest.mark.parametrize("case", ["met by every rank", "met by rank 0 alone"])
