@@ -236,7 +236,7 @@ def check_output_paths(output_dir, names, args, inputs=()):
                         "--output-dir or --output-name")
     if paths:
         check_name_length(max(paths.values(), key=lambda path: len(os.fsencode(path))),
-                          "choose a shorter --output-name")
+                          "choose a shorter --output-name, or shorten the input's name")
     blocked = [path for path in paths.values() if os.path.isdir(path)]
     if blocked:
         raise UserError(f"output frame '{blocked[0]}' is a folder; remove it or choose another --output-dir")

@@ -44,7 +44,7 @@ from training.validation import BEST_MODEL, PICTURE_FOLDER, PICTURE_PATTERN, Val
 from training.validation import LOG_NAME as VALIDATION_LOG
 from utils.context import context_name, use_context
 from utils.distributed import end_the_job_on_failure, make_communicator, seconds_since_start, world_rank
-from utils.errors import INTERRUPTED_EXIT, UserError, exit_on_user_error, interrupt
+from utils.errors import INTERRUPTED_EXIT, STOP_SIGNALS, UserError, exit_on_user_error, interrupt
 from utils.flags import FlagParser, refuse_empty
 from utils.image_io import remove_stale_temporaries
 from utils.degradation import DEFAULT_DEGRADATION, degrade, margin
@@ -310,14 +310,14 @@ def adam(config, learning_rate, params):
 
 
 class StopRequest:
-    """Within: Ctrl-C, SIGTERM or SIGUSR1 asks training to stop after the current iteration, with a
-    checkpoint; a second one aborts at once, without a checkpoint (and later ones are ignored while the
-    process exits).
+    """Within: Ctrl-C, SIGTERM, SIGUSR1 or SIGHUP (utils.errors.STOP_SIGNALS) asks training to stop after the
+    current iteration, with a checkpoint; a second one aborts at once, without a checkpoint (and later ones are
+    ignored while the process exits).
 
     Under mpirun, SIGUSR1 is the one to send to mpirun: Open MPI forwards it to every process, while on
     SIGINT or SIGTERM it kills them a fraction of a second after forwarding SIGTERM."""
 
-    SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1)
+    SIGNALS = STOP_SIGNALS
 
     def __enter__(self):
         self.requested = False

@@ -94,10 +94,6 @@ def evaluate(sequences, output, context="auto", lpips_arrays=None):
     """Score the Sequences, write the report into the folder output and print its table; returns the
     summary rows (per sequence, frame average, sequence average). LPIPS and tLP need lpips_arrays."""
     output_folder(output, "--output")
-    try:
-        os.makedirs(output, exist_ok=True)
-    except OSError as error:
-        raise UserError(f"cannot create output folder '{output}' ({error.strerror}); choose another --output")
     blocked = [name for name in REPORT_FILES if os.path.isdir(os.path.join(output, name))]
     if blocked:
         raise UserError(f"--output '{output}' holds a folder named {blocked[0]}, where the report goes; "
@@ -112,6 +108,10 @@ def evaluate(sequences, output, context="auto", lpips_arrays=None):
         scored = list(pool.map(lambda sequence: score_sequence(sequence, lpips_arrays, progress), sequences))
     elapsed = time.time() - start
     records_by_sequence, worsts = zip(*scored)
+    try:  # once scored: a frame that cannot be scored leaves no empty folder behind
+        os.makedirs(output, exist_ok=True)
+    except OSError as error:
+        raise UserError(f"cannot create output folder '{output}' ({error.strerror}); choose another --output")
     summary_rows = write_report(output, records_by_sequence, worsts)
     print(markdown_table(summary_rows), end="")
     print(f"scored {total} frames in {elapsed:.1f} s ({total / elapsed:.2f} frames/s); "

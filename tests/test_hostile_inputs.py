@@ -883,6 +883,64 @@ def test_an_invisible_character_in_a_cuts_file_is_shown_by_its_code(tmp_path):
         read_cuts_file(str(path), 10)
 
 
+def test_generate_whose_output_reader_left_ends_quietly_with_141(tmp_path):
+    """`generate.py ... | head -0`: its last line raised BrokenPipeError, a traceback after the work."""
+    video = ffmpeg_video(tmp_path / "clip.mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=8)
+    process = subprocess.Popen([sys.executable, "generate.py", "--model", WEIGHTS, "--input-video", video,
+                                "--output-video", str(tmp_path / "out.mp4"), "--scene-cuts", "off"],
+                               cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process.stdout.close()
+    err = process.stderr.read()
+    process.wait(timeout=120)
+    assert process.returncode == 141 and "Traceback" not in err and "Exception ignored" not in err, err
+    assert decoded_count(str(tmp_path / "out.mp4")) == 8
+
+
+def test_a_png_whose_text_chunk_fails_its_checksum_is_still_read(tmp_path):
+    """Only the header, palette and image data decide: libpng decodes the picture and drops the chunk."""
+    import struct
+    import zlib
+
+    import cv2
+
+    from utils.image_io import read_rgb
+    pixels = np.random.default_rng(0).integers(0, 256, (16, 16, 3), np.uint8)
+    data = cv2.imencode(".png", pixels)[1].tobytes()
+    body = b"tEXtComment\0hello"
+    chunk = struct.pack(">I", len(body) - 4) + body + struct.pack(">I", zlib.crc32(body) ^ 1)
+    header_end = 8 + 12 + 13
+    (tmp_path / "frame.png").write_bytes(data[:header_end] + chunk + data[header_end:])
+    assert np.array_equal(read_rgb(str(tmp_path / "frame.png")), pixels[:, :, ::-1] / np.float32(255))
+
+
+def test_an_end_past_the_count_an_mpeg_stream_announces_counts_its_frames(tmp_path):
+    """--end 8 on such a clip of 8 frames was refused as past its end."""
+    from utils.image_io import VideoReader
+    video = ffmpeg_video(tmp_path / "clip.mpg", "-c:v", "mpeg2video", frames=8)
+    reader = VideoReader(video)
+    assert reader.total_frames < 8
+    reader.select("1", "8")
+    assert len(list(reader)) == 7
+    with pytest.raises(UserError, match="past the end"):
+        VideoReader(video).select(None, "9")
+
+
+def test_evaluate_leaves_no_output_folder_when_a_frame_cannot_be_scored(tmp_path, capsys):
+    """It made the folder before scoring, and a damaged frame found while scoring left it empty."""
+    import shutil
+
+    import evaluate
+    from conftest import user_error_line
+    for folder in ("results", "targets"):
+        (tmp_path / folder).mkdir()
+        for index in range(1, 7):
+            shutil.copy(shared_path("data", "calendar_lr", f"{index:04d}.png"), tmp_path / folder)
+    (tmp_path / "results" / "0004.png").write_bytes(b"not a picture")
+    line = user_error_line(evaluate.main, ["--results", str(tmp_path / "results"), "--targets",
+                                           str(tmp_path / "targets"), "--output", str(tmp_path / "eval"), "--quick"],
+                           capsys)
+    assert "0004.png" in line and not (tmp_path / "eval").exists()
+
 
 def test_a_validation_picture_blocked_by_a_folder_is_one_line_before_training(tmp_path):
     """It stopped the run at its first validation, after training, losing that iteration's checkpoint."""
@@ -940,7 +998,7 @@ def test_a_stop_signal_to_the_serving_app_is_one_line_and_130(tmp_path, stop):
     finally:
         process.kill()
     assert process.returncode == 130 and err.strip().splitlines()[-1] == "interrupted", err[-2000:]
-    assert not (tmp_path / "work").exists()  # made by this server, emptied of its uploads and jobs, removed
+    assert not (tmp_path / "work").exists()  # the app made it, and its uploads and jobs went with it
 
 
 @pytest.mark.parametrize("case", ["met by every rank", "met by rank 0 alone"])

@@ -435,6 +435,16 @@ def stopped_iteration(stdout):
     return int(lines[0].split()[3])
 
 
+def test_a_closed_terminal_stops_training_with_a_checkpoint_and_exit_code_130(scenes, tmp_path):
+    """SIGHUP (a lost SSH session) ended training by the signal, without a checkpoint."""
+    process = start_train(flags(scenes, tmp_path / "stopped", 1000))
+    wait_for(tmp_path / "stopped" / "checkpoint_00000002.json", process)
+    process.send_signal(signal.SIGHUP)
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 130 and "Traceback" not in err, err
+    assert checkpoint_names(tmp_path / "stopped")[-1] == f"checkpoint_{stopped_iteration(out):08d}.json"
+
+
 def test_ctrl_c_stops_with_a_checkpoint_and_exit_code_130_and_resume_continues_exactly(scenes, tmp_path):
     process = start_train(flags(scenes, tmp_path / "stopped", 1000))
     wait_for(tmp_path / "stopped" / "checkpoint_00000002.json", process)

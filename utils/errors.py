@@ -1,10 +1,12 @@
 """The one exception type for mistakes a user can fix; entry scripts turn it into one line and exit 2.
 
 Interruptions (Ctrl-C, SIGTERM, SIGUSR1, SIGHUP) end a command with one line and exit code 130, distinct from
-success (0) and from a user error (2). Once a command has started to stop, further signals are ignored, so that two
-quick Ctrl-C cannot cut its clean-up short or print a traceback while it exits.
+success (0) and from a user error (2); standard output's reader leaving (`| head`) ends it quietly with code 141.
+Once a command has started to stop, further signals are ignored, so that two quick Ctrl-C cannot cut its
+clean-up short or print a traceback while it exits.
 """
 import os
+import select
 import signal
 import socket
 import sys
@@ -14,6 +16,7 @@ from contextlib import contextmanager
 
 USER_ERROR_EXIT = 2
 INTERRUPTED_EXIT = 130  # 128 + SIGINT, what shells report for a command stopped by Ctrl-C
+BROKEN_PIPE_EXIT = 141  # 128 + SIGPIPE, what shells report for a writer whose reader left (`| head`)
 # SIGUSR1: what mpirun forwards unchanged. SIGHUP: the terminal closed (a lost SSH session), unless it is
 # ignored from the start, as nohup does: the command must then go on.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1) + (
@@ -69,6 +72,21 @@ def exit_on_user_error(report=True, report_after=0.0):
         ignore_stop_signals()
         print("interrupted", file=sys.stderr)
         sys.exit(INTERRUPTED_EXIT)
+    except BrokenPipeError:
+        if not stdout_reader_gone():
+            raise
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # for Python's own flush at exit
+        sys.exit(BROKEN_PIPE_EXIT)
+
+
+def stdout_reader_gone():
+    """Whether standard output is a pipe whose reading end was closed (its writing end then polls POLLERR)."""
+    poller = select.poll()
+    try:
+        poller.register(sys.stdout.fileno(), 0)
+    except (OSError, ValueError):  # no file descriptor (replaced by a test's capture, closed)
+        return False
+    return any(events & select.POLLERR for _, events in poller.poll(0))
 
 
 @contextmanager

@@ -88,13 +88,17 @@ def ends_early(data):
 
 
 def png_checksum_fails(data):
-    """Whether a chunk of a PNG file fails its CRC, as bytes changed by a bad disk or copy make it (libpng would
-    print its own line). data: the whole file, which ends_early found complete."""
+    """Whether a critical chunk of a PNG file (header, palette, image data) fails its CRC, as bytes changed by a
+    bad disk or copy make it: libpng would print its own line. An ancillary chunk's failure is libpng's to
+    warn about: the picture decodes. data: the whole file, which ends_early found complete."""
     view, position = memoryview(data), len(PNG_SIGNATURE)
     while position + 12 <= len(data):
         (length,) = struct.unpack(">I", view[position:position + 4])
         end = position + 8 + length
-        if end + 4 > len(data) or zlib.crc32(view[position + 4:end]) != struct.unpack(">I", view[end:end + 4])[0]:
+        if end + 4 > len(data):
+            return True
+        critical = not view[position + 4] & 0x20  # an upper-case first letter of the chunk's type
+        if critical and zlib.crc32(view[position + 4:end]) != struct.unpack(">I", view[end:end + 4])[0]:
             return True
         if view[position + 4:position + 8] == b"IEND":
             return False
@@ -342,6 +346,11 @@ def parse_position(text):
     return "time", float(hours or 0) * 3600 + int(minutes) * 60 + float(rest)
 
 
+# A --start or --end this far past the frame count a video announces has its frames counted before it is refused:
+# a count estimated from the duration (an MPEG program stream) misses up to the stream's start time.
+COUNT_MARGIN_SECONDS = 2
+
+
 class VideoReader:
     """The frames of a video file (or the part chosen by select) as RGB float32 in [0, 1], with the
     video's exact frame rate and sample aspect ratio. Frame indices start at 0."""
@@ -363,7 +372,8 @@ class VideoReader:
         if self.capture.get(cv2.CAP_PROP_ORIENTATION_META) % 180 == 90:
             self.sample_aspect = self.sample_aspect[::-1]                  # pixels' aspect turns with them
         self.total_frames = int(self.capture.get(cv2.CAP_PROP_FRAME_COUNT))
-        if self.total_frames <= 0:  # a container without a frame count (a raw .h264 stream): count them
+        self.counted = self.total_frames <= 0
+        if self.counted:  # a container without a frame count (a raw .h264 stream): count them
             self.total_frames = self._count_frames()
         self.start, self.end, self.frame_count = 0, self.total_frames, self.total_frames
         self.end_chosen = False
@@ -396,6 +406,9 @@ class VideoReader:
             frames = value * self.fps  # a float: infinite for a time of hundreds of digits
             # past any end
             index = math.ceil(frames - 1e-6) if math.isfinite(frames) else self.total_frames + 1
+        past = index >= self.total_frames if option == "--start" else index > self.total_frames
+        if past and not self.counted and index <= self.total_frames + COUNT_MARGIN_SECONDS * self.fps:
+            self.total_frames, self.counted = self._count_frames(), True  # the announced count may be short
         duration = self.total_frames / self.fps
         if option == "--start" and index >= self.total_frames:
             raise UserError(
