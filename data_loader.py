@@ -16,7 +16,6 @@ from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
-import cv2
 import numpy as np
 
 from datasets import reds
@@ -25,6 +24,7 @@ from datasets.sequences import check_lengths, find_scenes, folder_sequences, fra
 from utils.distributed import local_size
 from utils.errors import UserError
 from utils.degradation import DEFAULT_DEGRADATION, margin
+from utils.image_io import read_bgr_uint8
 
 MOVING_FIRST_FRAME_PROBABILITY = 0.3  # the reference moves when uniform(0, 1) >= 0.7
 MOVE_STEP_RANGE = (-3.5, 4.5)  # per-frame shift floor(uniform(-3.5, 4.5)) in {-4, ..., 4}
@@ -58,12 +58,8 @@ def sequence_windows(scenes, rnn_n, max_frm):
 
 
 def read_frame(path):
-    image = cv2.imread(path, cv2.IMREAD_COLOR)
-    if image is None:
-        raise UserError(
-            f"cannot read training frame '{path}': corrupt or missing; replace it (dataPrepare.py "
-            "makes scenes again) or leave its sequence out")
-    return image[:, :, ::-1]  # RGB, as at inference (the reference trains on BGR)
+    # its bytes checked before decoding: libpng printed its own line beside ours for a damaged PNG
+    return read_bgr_uint8(path)[:, :, ::-1]  # RGB, as at inference (the reference trains on BGR)
 
 
 def moving_first_frame_crops(first_frame, rnn_n, rng):

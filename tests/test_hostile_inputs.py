@@ -1033,3 +1033,22 @@ def test_a_port_in_use_is_one_line_without_gradio_s_advice_and_leaves_no_work_fo
     assert line == (f"error: cannot serve on 127.0.0.1:{port} (Cannot find empty port in range: {port}-{port}); "
                     "pass another --port")
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("damage, reason", [
+    (lambda data: data[:len(data) // 2], "the file is cut short"),
+    (lambda data: data[:len(data) // 2] + bytes([data[len(data) // 2] ^ 0xFF]) + data[len(data) // 2 + 1:],
+     "the file is damaged (a checksum of its data does not match)"),
+], ids=["cut in half", "a byte changed"])
+def test_a_damaged_training_frame_is_our_one_line_without_libpng_s(tmp_path, damage, reason):
+    """The training loader decoded with cv2.imread, and libpng printed its own line beside ours."""
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    frame = tmp_path / "scenes" / "scene_2001" / "col_high_0005.png"
+    frame.write_bytes(damage(frame.read_bytes()))
+    completed = run_script("train.py", *tiny_training_flags(scenes, tmp_path / "out", **{"train.max_iter": 4}),
+                           timeout=120)
+    lines = [line for line in completed.stderr.splitlines() if line.strip() and "it/s" not in line
+             and "[matplotlib." not in line]
+    assert completed.returncode == 2
+    assert lines == [f"error: cannot read image '{frame}': {reason}; replace or remove it"], lines

@@ -6,6 +6,7 @@ process and nothing is exchanged.
 """
 import os
 import sys
+import time
 import traceback
 from contextlib import contextmanager
 
@@ -21,6 +22,7 @@ LOCAL_SIZE_VARIABLES = ("OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "MV2_CO
 WORLD_RANK_VARIABLES = ("OMPI_COMM_WORLD_RANK", "PMI_RANK", "MV2_COMM_WORLD_RANK", "SLURM_PROCID")
 LOCAL_RANK_VARIABLES = ("OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "MV2_COMM_WORLD_LOCAL_RANK",
                         "SLURM_LOCALID")
+ABORT_AFTER = 0.5  # seconds: mpirun's time to forward a failing process's last lines before its abort
 
 
 def _launched_by_slurm():
@@ -137,9 +139,12 @@ class MPIProcesses:
         return buffer > 0
 
     def abort(self, exit_code):
-        """End every process of the job now, with this exit code (MPI_Abort)."""
+        """End every process of the job now, with this exit code (MPI_Abort). mpirun forwards what a process
+        printed a moment later, and an abort can end the job first: the error's line was lost on a loaded
+        machine, so the abort waits that moment."""
         sys.stdout.flush()
         sys.stderr.flush()
+        time.sleep(ABORT_AFTER)
         self.comm.Abort(exit_code)
 
 

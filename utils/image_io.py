@@ -107,8 +107,14 @@ def png_checksum_fails(data):
 
 
 def read_rgb(path):
-    """(H, W, 3) float32 RGB in [0, 1]; UserError if the file cannot be decoded. The file is read once: its
-    bytes are checked (ends_early), then decoded as cv2.imread would."""
+    """(H, W, 3) float32 RGB in [0, 1]; UserError if the file cannot be decoded (read_bgr_uint8)."""
+    return bgr_uint8_to_rgb_float(read_bgr_uint8(path))
+
+
+def read_bgr_uint8(path):
+    """(H, W, 3) uint8 BGR, as cv2.imread reads it; UserError if the file cannot be decoded. The file is read
+    once: its bytes are checked (ends_early, png_checksum_fails), so that libpng prints no line of its own,
+    then decoded."""
     try:
         with open(path, "rb") as file:
             data = file.read()
@@ -127,7 +133,7 @@ def read_rgb(path):
     if image is None:
         raise UserError(f"cannot read image '{path}': the file is corrupt or not an image; "
                         "replace or remove it")
-    return bgr_uint8_to_rgb_float(image)
+    return image
 
 
 def image_size(path):
