@@ -1,5 +1,6 @@
 import os
 import shutil
+import signal
 import tempfile
 
 import pytest
@@ -21,6 +22,7 @@ def shared_path(*parts):
 # sets cudnn. It is set again before every test: a test that runs train.py or generate.py with --context
 # changes NNabla's default context for the tests after it.
 TEST_CONTEXT = os.environ.get("TECOGAN_TEST_CONTEXT", "cpu")
+HANDLED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1, signal.SIGHUP, signal.SIGCONT)
 _contexts = []
 
 
@@ -50,6 +52,17 @@ def pytest_unconfigure(config):
 def _test_context():
     import nnabla as nn
     nn.set_default_context(_contexts[0])
+
+
+@pytest.fixture(autouse=True)
+def _signal_handlers_as_before():
+    """A test that stops a command in this process leaves its stop signals ignored (utils.errors), and every
+    process started later would inherit SIGHUP ignored, as under nohup: they come back after each test."""
+    saved = {number: signal.getsignal(number) for number in HANDLED_SIGNALS}
+    yield
+    for number, handler in saved.items():
+        if handler is not None:  # None: a handler not set from Python
+            signal.signal(number, handler)
 
 
 @pytest.fixture(autouse=True)
