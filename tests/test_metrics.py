@@ -104,6 +104,15 @@ def test_ssim_of_identical_images_is_one():
     assert metrics.ssim(frame, frame) == pytest.approx(1.0, abs=1e-12)
 
 
+def test_ssim_of_a_flat_output_is_nan_without_warnings():
+    """A frame of one colour (a fade to black) has a data range of 0: numpy printed two warning lines."""
+    import warnings
+    flat = np.zeros((64, 64, 3), np.uint8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isnan(metrics.ssim(flat, flat))
+
+
 def test_grey_weights_red_green_blue_as_bt601():
     rgb = calendar_frame(7).astype(np.float64)
     expected = 0.299 * rgb[:, :, 0] + 0.587 * rgb[:, :, 1] + 0.114 * rgb[:, :, 2]

@@ -67,7 +67,9 @@ def ssim(target, output):
     Local means, variances and covariance over 7x7 windows (sample covariance, factor 49/48, scipy's
     reflect border); S = (2 mu_t mu_o + C1)(2 cov + C2) / ((mu_t^2 + mu_o^2 + C1)(var_t + var_o + C2)),
     C1 = (0.01 L)^2, C2 = (0.03 L)^2 with L = max - min of the output's Y (the authors' data_range);
-    averaged over the pixels at least 3 from the border.
+    averaged over the pixels at least 3 from the border. An output of one flat colour has a data range of 0, so
+    C1 = C2 = 0: where the target is flat too the formula is 0/0, and the SSIM undefined (nan, left out of the
+    means).
     """
     y_target, y_output = luma(target), luma(output)
     data_range = y_output.max() - y_output.min()
@@ -82,8 +84,9 @@ def ssim(target, output):
     var_t = covariance_norm * (local_mean(y_target * y_target) - mean_t * mean_t)
     var_o = covariance_norm * (local_mean(y_output * y_output) - mean_o * mean_o)
     cov = covariance_norm * (local_mean(y_target * y_output) - mean_t * mean_o)
-    ssim_map = ((2 * mean_t * mean_o + c1) * (2 * cov + c2)
-                / ((mean_t ** 2 + mean_o ** 2 + c1) * (var_t + var_o + c2)))
+    with np.errstate(divide="ignore", invalid="ignore"):  # nan, without numpy's warning lines
+        ssim_map = ((2 * mean_t * mean_o + c1) * (2 * cov + c2)
+                    / ((mean_t ** 2 + mean_o ** 2 + c1) * (var_t + var_o + c2)))
     border = (SSIM_WINDOW - 1) // 2
     return float(ssim_map[border:-border, border:-border].mean())
 
