@@ -1052,3 +1052,20 @@ def test_a_damaged_training_frame_is_our_one_line_without_libpng_s(tmp_path, dam
              and "[matplotlib." not in line]
     assert completed.returncode == 2
     assert lines == [f"error: cannot read image '{frame}': {reason}; replace or remove it"], lines
+
+
+# The fifth pass
+
+CALENDAR = shared_path("data", "calendar_lr")
+
+@pytest.mark.parametrize("script, flags", [
+    ("generate.py", ["--model", "{fifo}", "--input-dir-lr", FRAMES]),
+    ("evaluate.py", ["--results", CALENDAR, "--targets", CALENDAR, "--output", "{out}", "--lpips-weights", "{fifo}"]),
+], ids=["generate --model", "evaluate --lpips-weights"])
+def test_weights_given_as_a_pipe_are_one_line_not_a_wait_without_end(tmp_path, script, flags):
+    """HDF5 opened the pipe and waited for a writer without end."""
+    fifo = tmp_path / "weights.h5"
+    os.mkfifo(fifo)
+    completed = run_script(script, *[flag.format(fifo=fifo, out=tmp_path / "out") for flag in flags], timeout=60)
+    assert_one_error_line(completed, f"'{fifo}' is a pipe or device, not a file")
+    assert sorted(os.listdir(tmp_path)) == ["weights.h5"]

@@ -89,7 +89,7 @@ def check_shapes(arrays, source):
 def load_lpips_weights(path):
     """{name: float32 array} from an alex_with_LPIPS.h5 file; UserError if it is not one."""
     input_file(path, "LPIPS weights",
-               "run `python download_test_data.py --weights` or convert_lpips_weights.py")
+               "run `python download_test_data.py --weights` or convert_lpips_weights.py", regular=True)
     try:
         with h5py.File(path, "r") as h5:
             missing = [name for name in parameter_shapes() if name not in h5]

@@ -33,7 +33,7 @@ def to_compute_layout(array):
 
 def read_weight_file(path):
     """Return {name: array in file layout} from an NNabla .h5 parameter file."""
-    input_file(path, "weights file", "pass the path of a .h5 model file")
+    input_file(path, "weights file", "pass the path of a .h5 model file", regular=True)
     try:
         with h5py.File(path, "r") as h5:
             arrays = {}
