@@ -54,10 +54,10 @@ class Sequence:
 
 
 def list_png_frames(folder, role):
-    """*.png in folder, except names starting with IB, sorted by the digits in their name (the authors'
-    order)."""
+    """*.png in folder (.PNG too), except names starting with IB, sorted by the digits in their name (the
+    authors' order)."""
     input_folder(folder, f"{role} folder")
-    names = [name for name in os.listdir(folder) if name.endswith(".png") and not name.startswith("IB")]
+    names = [name for name in os.listdir(folder) if name.lower().endswith(".png") and not name.startswith("IB")]
     if not names:
         raise UserError(f"{role} folder '{folder}' has no .png frames")
     return [os.path.join(folder, name) for name in sorted(names, key=frame_sort_key)]

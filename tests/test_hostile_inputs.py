@@ -1069,3 +1069,24 @@ def test_weights_given_as_a_pipe_are_one_line_not_a_wait_without_end(tmp_path, s
     completed = run_script(script, *[flag.format(fifo=fifo, out=tmp_path / "out") for flag in flags], timeout=60)
     assert_one_error_line(completed, f"'{fifo}' is a pipe or device, not a file")
     assert sorted(os.listdir(tmp_path)) == ["weights.h5"]
+
+
+def calendar_folder(folder, count=6, name="{index:04d}.png"):
+    import shutil
+    folder.mkdir()
+    for index in range(1, count + 1):
+        shutil.copy(shared_path("data", "calendar_lr", f"{index:04d}.png"), folder / name.format(index=index))
+    return str(folder)
+
+
+def test_evaluate_scores_frames_with_an_upper_case_extension_too(tmp_path):
+    """A .PNG frame among .png ones was left out without a word, and the sequence scored without it."""
+    import evaluate
+    for folder in ("results", "targets"):
+        calendar_folder(tmp_path / folder)
+        os.rename(tmp_path / folder / "0003.png", tmp_path / folder / "0003.PNG")
+    evaluate.main(["--results", str(tmp_path / "results"), "--targets", str(tmp_path / "targets"), "--output",
+                   str(tmp_path / "eval"), "--quick"])
+    rows = (tmp_path / "eval" / "frames.csv").read_text().splitlines()[1:]
+    assert [row.split(",")[3] for row in rows] == ["0003.PNG", "0004.png"]
+
