@@ -13,7 +13,7 @@ from evaluation.scoring import METRICS, score_sequence, summarise
 from utils import metrics
 from utils.context import use_context
 from utils.errors import UserError
-from utils.image_io import write_atomically, write_bytes, write_rgb
+from utils.image_io import check_name_length, write_atomically, write_bytes, write_rgb
 from utils.paths import output_folder
 
 TABLE_COLUMNS = (("PSNR", "PSNR &#8593;"), ("LPIPS", "LPIPS &#8595;"), ("tOF", "tOF &#8595;"),
@@ -83,11 +83,29 @@ def write_report(output_dir, records_by_sequence, worsts):
     write_text(sequences_csv, csv_text(("label", "target_folder", "frames") + METRICS, summary_rows))
     write_text(metrics_md, markdown_table(summary_rows))
     for records, worst in zip(records_by_sequence, worsts):
-        plot_curves(records, os.path.join(output_dir, f"{records[0]['sequence']}_curves.png"))
-        shown = os.path.splitext(worst[0]["target"])[0]  # the target frame file the picture shows
-        write_worst_strip(worst, os.path.join(output_dir,
-                                              f"{records[0]['sequence']}_worst_frame_{shown}.png"))
+        plot_curves(records, curves_path(output_dir, records[0]["sequence"]))
+        write_worst_strip(worst, worst_frame_path(output_dir, records[0]["sequence"], worst[0]["target"]))
     return summary_rows
+
+
+def curves_path(output_dir, label):
+    return os.path.join(output_dir, f"{label}_curves.png")
+
+
+def worst_frame_path(output_dir, label, target_name):
+    """The worst-frame strip's file, named after the target frame file it shows."""
+    return os.path.join(output_dir, f"{label}_worst_frame_{os.path.splitext(target_name)[0]}.png")
+
+
+def check_picture_names(output_dir, sequences):
+    """UserError, before any scoring, when a picture's name (made of the results folder's and a target frame's
+    names) would be too long for the file system."""
+    for sequence in sequences:
+        longest_target = max((os.path.basename(path) for path in sequence.target_paths),
+                             key=lambda name: len(os.fsencode(name)))
+        for path in (curves_path(output_dir, sequence.label),
+                     worst_frame_path(output_dir, sequence.label, longest_target)):
+            check_name_length(path, "shorten the name of the results folder or of the target frames")
 
 
 def evaluate(sequences, output, context="auto", lpips_arrays=None):
@@ -98,6 +116,7 @@ def evaluate(sequences, output, context="auto", lpips_arrays=None):
     if blocked:
         raise UserError(f"--output '{output}' holds a folder named {blocked[0]}, where the report goes; "
                         "move it or choose another --output")
+    check_picture_names(output, sequences)
     context = use_context(context)
     total = sum(len(metrics.scored_frames(len(sequence.target_paths))) for sequence in sequences)
     # NNabla and OpenCV release the GIL: on a CPU, sequences are scored in parallel, one per core.

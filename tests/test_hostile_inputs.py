@@ -1090,3 +1090,18 @@ def test_evaluate_scores_frames_with_an_upper_case_extension_too(tmp_path):
     rows = (tmp_path / "eval" / "frames.csv").read_text().splitlines()[1:]
     assert [row.split(",")[3] for row in rows] == ["0003.PNG", "0004.png"]
 
+
+@pytest.mark.parametrize("long_name", ["results folder", "target frames"])
+def test_an_evaluation_picture_name_too_long_for_the_file_system_is_one_line_before_scoring(tmp_path, capsys,
+                                                                                           long_name):
+    """The curves or worst-frame picture is named after the results folder and a target frame: a name near the
+    file system's limit failed with a traceback after scoring, and left a report without its pictures."""
+    import evaluate
+    from conftest import user_error_line
+    frame_name = "{index}" + "t" * 236 + ".png" if long_name == "target frames" else "{index:04d}.png"
+    results = calendar_folder(tmp_path / ("r" * 240 if long_name == "results folder" else "results"), name=frame_name)
+    targets = calendar_folder(tmp_path / "targets", name=frame_name)
+    line = user_error_line(evaluate.main, ["--results", results, "--targets", targets, "--output",
+                                           str(tmp_path / "eval"), "--quick"], capsys)
+    assert "is too long" in line and "shorten the name of the results folder or of the target frames" in line
+    assert not (tmp_path / "eval").exists()
