@@ -119,10 +119,15 @@ def degrade(hr_frames, scale, degradation=DEFAULT_DEGRADATION):
     return lr.d.copy(), ground_truth
 
 
-def check_output(out):
-    """UserError unless out is new, empty or made by an earlier demo run (it holds DEMO_MARK): the demo
-    replaces the frames it wrote before, and must never delete a user's own files."""
+def check_output(out, video):
+    """UserError unless out is new, empty or made by an earlier demo run (it holds DEMO_MARK), and does not
+    hold the clip: the demo replaces the files it wrote before (sr.mp4, the GIF, ...), and must never delete a
+    user's own files."""
     output_folder(out, "--output")
+    inside = os.path.relpath(os.path.realpath(video), os.path.realpath(out))
+    if inside != os.pardir and not inside.startswith(os.pardir + os.sep):
+        raise UserError(f"--video '{video}' is inside --output '{out}', whose files demo.py replaces; move the "
+                        "video or choose another --output")
     if os.path.isdir(out) and os.listdir(out) and not os.path.isfile(os.path.join(out, DEMO_MARK)):
         raise UserError(
             f"--output '{out}' already holds files that demo.py did not write; choose a new or empty "
@@ -189,8 +194,8 @@ def run(args):
     started = time.perf_counter()
     # refuses a file that is no generator's weights
     resolver = SuperResolver(args.model, threads=args.threads)
-    check_output(args.output)
     video = args.video or sample_clip("bikes.mp4")
+    check_output(args.output, video)
     degradation = model_degradation(args.model)
     hr_frames = read_frames(video, args.frames, args.region, degradation, resolver.scale)
     fps = VideoReader(video).fps  # of sr.mp4 and the GIF

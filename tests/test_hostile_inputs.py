@@ -824,7 +824,7 @@ def test_a_demo_folder_with_a_file_where_its_frames_go_is_one_line_before_any_wo
     (out / demo.DEMO_MARK).write_text("written by demo.py\n")
     (out / "lr").write_text("a user's notes\n")
     with pytest.raises(UserError, match="holds a file named lr"):
-        demo.check_output(str(out))
+        demo.check_output(str(out), str(tmp_path / "clip.mp4"))
 
 
 def test_an_output_folder_on_a_disk_without_a_byte_left_is_one_line(small_disk, capsys):
@@ -1122,3 +1122,18 @@ def test_videos_named_with_a_colon_are_read_and_written_with_their_sound(tmp_pat
     assert any("Video: h264" in line and "128x96" in line for line in streams) and any(
         "Audio:" in line for line in streams), streams
     assert decoded_count(tmp_path / "sr:x4" / "take:2.mp4") == 5
+
+
+def test_a_demo_clip_inside_the_demo_output_is_one_line_and_kept(tmp_path, capsys):
+    """`demo.py --video results/demo/sr.mp4` replaced the clip it read with its own sr.mp4, exit code 0."""
+    import demo
+    from conftest import user_error_line
+    out = tmp_path / "demo"
+    out.mkdir()
+    (out / demo.DEMO_MARK).write_text("written by demo.py\n")
+    clip = ffmpeg_video(out / "sr.mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=6, size="128x128")
+    before = open(clip, "rb").read()
+    line = user_error_line(demo.main, ["--video", clip, "--output", str(out), "--frames", "6"], capsys)
+    assert line == (f"error: --video '{clip}' is inside --output '{out}', whose files demo.py replaces; move the "
+                    "video or choose another --output")
+    assert open(clip, "rb").read() == before and sorted(os.listdir(out)) == [demo.DEMO_MARK, "sr.mp4"]
