@@ -1137,3 +1137,25 @@ def test_a_demo_clip_inside_the_demo_output_is_one_line_and_kept(tmp_path, capsy
     assert line == (f"error: --video '{clip}' is inside --output '{out}', whose files demo.py replaces; move the "
                     "video or choose another --output")
     assert open(clip, "rb").read() == before and sorted(os.listdir(out)) == [demo.DEMO_MARK, "sr.mp4"]
+
+
+def test_a_stop_while_ffmpeg_finishes_the_video_leaves_no_temporary_and_no_ffmpeg(tmp_path, monkeypatch):
+    """Ctrl-C while the writer waited for ffmpeg to encode the frames it still held (the end of a run) left
+    ffmpeg running and its temporary video behind."""
+    from utils.image_io import FfmpegVideoWriter
+    writer = FfmpegVideoWriter(str(tmp_path / "sr.mp4"), 24, 64, 48)
+    writer.write(np.zeros((48, 64, 3), np.uint8))
+    finish = writer.process.wait
+    calls = []
+
+    def stopped_once(*args, **kwargs):  # the signal arrives during the first wait
+        calls.append(1)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        return finish(*args, **kwargs)
+
+    monkeypatch.setattr(writer.process, "wait", stopped_once)
+    with pytest.raises(KeyboardInterrupt):
+        writer.close()
+    assert finish(timeout=30) is not None and writer.process.returncode != 0  # ended by us, not done
+    assert os.listdir(tmp_path) == []

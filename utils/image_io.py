@@ -16,7 +16,7 @@ import sys
 import tempfile
 import zlib
 from collections import deque
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 
@@ -493,6 +493,17 @@ def read_video_frames(path, count, box_of=None):
     return np.array(frames, np.float32)
 
 
+@contextmanager
+def aborted_on_failure(writer):
+    """Within: any failure or stop signal aborts the video writer (its temporary file deleted, its ffmpeg
+    ended) before it goes on."""
+    try:
+        yield
+    except BaseException:
+        writer.abort()
+        raise
+
+
 class VideoWriter:
     """mp4 writer that renames its file into place only when closed."""
 
@@ -509,8 +520,9 @@ class VideoWriter:
         self.writer.write(np.ascontiguousarray(rgb_uint8[:, :, ::-1]))
 
     def close(self):
-        self.writer.release()
-        self.staged.commit()
+        with aborted_on_failure(self):
+            self.writer.release()
+            self.staged.commit()
 
     def abort(self):
         self.writer.release()
@@ -600,11 +612,12 @@ class FfmpegVideoWriter:
             self._fail()
 
     def close(self):
-        self.process.stdin.close()
-        if self.process.wait() != 0:
-            self._fail()
-        self.log.close()
-        self.staged.commit()
+        with aborted_on_failure(self):  # e.g. Ctrl-C while ffmpeg encodes the frames it still holds
+            self.process.stdin.close()
+            if self.process.wait() != 0:
+                self._fail()
+            self.log.close()
+            self.staged.commit()
 
     def abort(self):
         self.process.kill()
