@@ -186,6 +186,7 @@ def parse_args(argv=None):
             "use --output-dir to choose the folder")
     if args.output_video:
         check_video_output(args.output_video)
+        check_name_length(args.output_video, "choose a shorter --output-video name")
         not_an_input(args.output_video, "--output-video", [("--input-video", args.input_video),
                                                            ("--model", args.model),
                                                            ("--scene-cuts", args.scene_cuts)])

@@ -1159,3 +1159,15 @@ def test_a_stop_while_ffmpeg_finishes_the_video_leaves_no_temporary_and_no_ffmpe
         writer.close()
     assert finish(timeout=30) is not None and writer.process.returncode != 0  # ended by us, not done
     assert os.listdir(tmp_path) == []
+
+
+def test_an_output_video_name_too_long_for_its_temporary_name_is_one_line_before_any_work(tmp_path, capsys):
+    """A name that fits the file system but not with the temporary name's 13 more bytes failed in ffmpeg once
+    every frame was computed."""
+    import generate
+    from conftest import user_error_line
+    video = tmp_path / ("v" * 246 + ".mp4")
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir",
+                                           str(tmp_path / "out"), "--output-video", str(video)], capsys)
+    assert "is too long" in line and "choose a shorter --output-video name" in line
+    assert os.listdir(tmp_path) == []
