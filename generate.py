@@ -299,8 +299,9 @@ def run(args, processes, output_claim):
         if args.input_dir_hr:  # LR frames of ceil(H / s) x ceil(W / s); the SR frames are cut to the HR size
             crop, shape = shape, (-(-shape[0] // resolver.scale), -(-shape[1] // resolver.scale))
     size = requested_size(*shape, args.outscale, args.output_size, bool(args.output_video))
-    source_name = os.path.splitext(os.path.basename(os.path.normpath(args.input_video or args.input_dir_lr
-                                                                     or args.input_dir_hr)))[0]
+    # abspath: '..' or '.' name the folder they stand for, not a way out of results/
+    source_name = os.path.splitext(os.path.basename(os.path.abspath(args.input_video or args.input_dir_lr
+                                                                    or args.input_dir_hr)))[0]
     output_dir = args.output_dir
     if output_dir is None and not (args.input_video and args.output_video):
         output_dir = os.path.join("results", source_name)

@@ -1171,3 +1171,15 @@ def test_an_output_video_name_too_long_for_its_temporary_name_is_one_line_before
                                            str(tmp_path / "out"), "--output-video", str(video)], capsys)
     assert "is too long" in line and "choose a shorter --output-video name" in line
     assert os.listdir(tmp_path) == []
+
+
+def test_a_frame_folder_given_as_dot_dot_gets_its_own_name_under_results(tmp_path, monkeypatch):
+    """The default output folder results/<input name> was results/.., the current folder."""
+    import shutil
+
+    import generate
+    shutil.copytree(FRAMES, tmp_path / "calendar")
+    (tmp_path / "calendar" / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "calendar" / "sub")
+    generate.main(["--model", WEIGHTS, "--input-dir-lr", "..", "--backend", "nnabla", "--threads", "1"])
+    assert os.listdir(".") == ["results"] and len(os.listdir(os.path.join("results", "calendar"))) == 8
