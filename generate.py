@@ -39,7 +39,7 @@ from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, 
                             check_video_output, list_frames, open_video_writer, read_ahead, read_rgb,
                             remove_stale_temporaries, to_uint8, write_rgb)
 from utils.output_size import parse_outscale, parse_output_size, requested_size, resize_output
-from utils.paths import lock_folder, not_an_input
+from utils.paths import lock_folder, not_an_input, output_folder
 from utils.progress import progress_bar
 from utils.scenes import (assign_scenes, detect_cuts, read_cuts_file, shot_ranges, split_at_cuts,
                           spread_scenes)
@@ -305,7 +305,8 @@ def run(args, processes, output_claim):
     output_dir = args.output_dir
     if output_dir is None and not (args.input_video and args.output_video):
         output_dir = os.path.join("results", source_name)
-    if output_dir:
+    if output_dir:  # a file, a pipe or a link to nothing in its place: said as such, not as "File exists"
+        output_folder(output_dir, "--output-dir" if args.output_dir else "output folder")
         check_output_paths(output_dir, names, args, input_paths)
     owners = assign_scenes([scene_steps(stop - first) for first, stop in shot_ranges(cuts, len(names))],
                            processes.size)

@@ -96,7 +96,7 @@ def test_unwritable_output_folder(capsys, tmp_path):
     blocker.write_text("")
     expect_user_error(capsys,
                       ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir",
-                       str(blocker / "out")], "cannot create output folder")
+                       str(blocker / "out")], f"is under '{blocker}', which is a file")
 
 
 def test_video_that_cannot_be_opened(capsys, tmp_path, output_dir):

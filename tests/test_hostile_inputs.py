@@ -1183,3 +1183,20 @@ def test_a_frame_folder_given_as_dot_dot_gets_its_own_name_under_results(tmp_pat
     monkeypatch.chdir(tmp_path / "calendar" / "sub")
     generate.main(["--model", WEIGHTS, "--input-dir-lr", "..", "--backend", "nnabla", "--threads", "1"])
     assert os.listdir(".") == ["results"] and len(os.listdir(os.path.join("results", "calendar"))) == 8
+
+
+@pytest.mark.parametrize("blocker, message", [
+    ("link to nothing", "is a symbolic link to '{target}', which does not exist"),
+    ("pipe", "is a file, not a folder"),
+    ("file", "is a file, not a folder"),
+])
+def test_an_output_folder_taken_by_something_else_says_what(tmp_path, capsys, blocker, message):
+    """Each was reported as "cannot create output folder (File exists)"."""
+    import generate
+    from conftest import user_error_line
+    out, target = tmp_path / "out", tmp_path / "unmounted"
+    {"link to nothing": lambda: out.symlink_to(target), "pipe": lambda: os.mkfifo(out),
+     "file": lambda: out.write_text("notes")}[blocker]()
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir", str(out)],
+                           capsys)
+    assert line.startswith(f"error: --output-dir '{out}'") and message.format(target=target) in line, line
