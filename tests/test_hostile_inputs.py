@@ -1200,3 +1200,19 @@ def test_an_output_folder_taken_by_something_else_says_what(tmp_path, capsys, bl
     line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir", str(out)],
                            capsys)
     assert line.startswith(f"error: --output-dir '{out}'") and message.format(target=target) in line, line
+
+
+def test_two_different_stop_signals_during_a_long_computation_are_one_line_and_130():
+    """Ctrl-C then SIGTERM while a C call ran (a network's forward): the first handler set SIG_IGN for the
+    second, still pending, and Python printed a traceback ("Signal 15 ignored due to race condition")."""
+    script = ("import hashlib\nfrom utils.errors import exit_on_user_error\nwith exit_on_user_error():\n"
+              "    print('ready', flush=True)\n"
+              "    hashlib.pbkdf2_hmac('sha256', b'x', b'y', 3_000_000)  # signals wait until this C call returns\n")
+    process = subprocess.Popen([sys.executable, "-c", script], cwd=REPO_ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    assert process.stdout.readline() == "ready\n"
+    time.sleep(0.1)
+    process.send_signal(signal.SIGINT)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130 and err.splitlines() == ["interrupted"], err

@@ -33,9 +33,17 @@ def ignore_stop_signals():
 
 
 def interrupt(signal_number, frame):
-    """Signal handler: stop now (KeyboardInterrupt); later signals are ignored while the command cleans up."""
-    ignore_stop_signals()
+    """Signal handler: stop now (KeyboardInterrupt); later signals are ignored while the command cleans up, by a
+    handler that does nothing rather than SIG_IGN: a second signal received while this one waited for a long C
+    call (a network's forward) is still pending, and Python prints a traceback ("Signal 15 ignored due to race
+    condition") for a pending signal whose handler has become SIG_IGN."""
+    for number in STOP_SIGNALS:
+        signal.signal(number, ignore_signal)
     raise KeyboardInterrupt
+
+
+def ignore_signal(signal_number, frame):
+    """A signal handler that does nothing."""
 
 
 def exit_at_once_on_stop_signals():
