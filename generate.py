@@ -38,7 +38,7 @@ from utils.flags import MAX_THREADS, FlagParser, positive, refuse_empty
 from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, check_name_length,
                             check_video_output, list_frames, open_video_writer, read_ahead, read_rgb,
                             remove_stale_temporaries, to_uint8, write_rgb)
-from utils.output_size import parse_outscale, parse_output_size, requested_size, resize_output
+from utils.output_size import check_sides, parse_outscale, parse_output_size, requested_size, resize_output
 from utils.paths import lock_folder, not_an_input, output_folder
 from utils.progress import progress_bar
 from utils.scenes import (assign_scenes, detect_cuts, read_cuts_file, shot_ranges, split_at_cuts,
@@ -318,6 +318,8 @@ def run(args, processes, output_claim):
     model = resolver.model(*shape)  # the tile plan is checked against the budget before anything is written
     native_height, native_width = crop or (shape[0] * resolver.scale, shape[1] * resolver.scale)
     out_height, out_width = size or (native_height, native_width)
+    if args.output_video:  # H.264 (x264) refuses sides past MAX_SIDE: found now, not by ffmpeg after the work
+        check_sides(out_height, out_width, f"--output-video of x{resolver.scale} {shape[1]}x{shape[0]} frames")
     waiting_frames = max(1, int(WAITING_SHARE * resolver.max_memory // (out_height * out_width * 3)))
 
     def super_resolve_scene(scene):

@@ -1216,3 +1216,20 @@ def test_two_different_stop_signals_during_a_long_computation_are_one_line_and_1
     process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=120)
     assert process.returncode == 130 and err.splitlines() == ["interrupted"], err
+
+
+def test_a_video_wider_than_h264_allows_is_one_line_before_any_frame(tmp_path, capsys):
+    """x4 of 4100-pixel-wide frames is 16400 pixels, past x264's 16384: ffmpeg failed once every frame was
+    computed, with a line about packets."""
+    import cv2
+
+    import generate
+    from conftest import user_error_line
+    (tmp_path / "lr").mkdir()
+    for index in (1, 2):
+        cv2.imwrite(str(tmp_path / "lr" / f"{index:04d}.png"), np.full((2, 4100, 3), 40 * index, np.uint8))
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", str(tmp_path / "lr"), "--output-dir",
+                                           str(tmp_path / "out"), "--output-video", str(tmp_path / "sr.mp4"),
+                                           "--backend", "nnabla"], capsys)
+    assert "gives 16400x8 frames, more than 16384 pixels a side" in line
+    assert os.listdir(tmp_path) == ["lr"]
