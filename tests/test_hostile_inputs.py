@@ -1233,3 +1233,15 @@ def test_a_video_wider_than_h264_allows_is_one_line_before_any_frame(tmp_path, c
                                            "--backend", "nnabla"], capsys)
     assert "gives 16400x8 frames, more than 16384 pixels a side" in line
     assert os.listdir(tmp_path) == ["lr"]
+
+
+def test_an_image_file_larger_than_the_memory_allowed_is_one_line(tmp_path):
+    """A frame file of gigabytes (preallocated by a failed copy) under a memory limit: MemoryError traceback."""
+    frame = tmp_path / "0001.png"
+    with open(frame, "wb") as file:
+        file.truncate(3 << 30)  # sparse: no disk used
+    script = ("import resource\nfrom utils.errors import exit_on_user_error\nfrom utils.image_io import read_rgb\n"
+              "resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))\n"
+              f"with exit_on_user_error():\n    read_rgb({str(frame)!r})\n")
+    completed = run_script("-c", script)
+    assert_one_error_line(completed, f"cannot read image '{frame}': its 3.0 GB do not fit in the memory")

@@ -126,6 +126,9 @@ def read_bgr_uint8(path):
             data = file.read()
     except OSError as error:
         raise UserError(f"cannot read image '{path}' ({error.strerror}); check its permissions")
+    except MemoryError:  # a file of gigabytes (of zeros, preallocated by a failed copy), or a tight ulimit -v
+        raise UserError(f"cannot read image '{path}': its {os.path.getsize(path) / 2 ** 30:.1f} GB do not fit in "
+                        "the memory this process may use; replace or remove it") from None
     if ends_early(data):
         raise UserError(f"cannot read image '{path}': the file is cut short; replace or remove it")
     if data.startswith(PNG_SIGNATURE) and png_checksum_fails(data):
