@@ -1245,3 +1245,16 @@ def test_an_image_file_larger_than_the_memory_allowed_is_one_line(tmp_path):
               f"with exit_on_user_error():\n    read_rgb({str(frame)!r})\n")
     completed = run_script("-c", script)
     assert_one_error_line(completed, f"cannot read image '{frame}': its 3.0 GB do not fit in the memory")
+
+
+def test_a_video_that_cannot_be_read_says_so_without_opencv_s_warning(tmp_path):
+    """It was called 'unknown format or corrupt file', beside OpenCV's own warning line. Run without the
+    capability that lets root read any file, so that the permissions hold."""
+    video = ffmpeg_video(tmp_path / "clip.mp4", "-pix_fmt", "yuv420p", frames=3)
+    os.chmod(video, 0)
+    script = f"from utils.errors import exit_on_user_error\nfrom utils.image_io import VideoReader\n" \
+             f"with exit_on_user_error():\n    VideoReader({video!r})\n"
+    as_root_without_override = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
+    completed = subprocess.run([*(as_root_without_override if os.geteuid() == 0 else []), sys.executable, "-c",
+                                script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    assert_one_error_line(completed, f"video file '{video}' cannot be read (permission denied)")

@@ -370,6 +370,8 @@ class VideoReader:
                 f"video file '{path}' is a folder; pass a video file, or the folder as --input-dir-lr")
         if not os.path.isfile(path):
             raise UserError(f"video file '{path}' does not exist")
+        if not os.access(path, os.R_OK):  # OpenCV would call it corrupt, beside a warning line of its own
+            raise UserError(f"video file '{path}' cannot be read (permission denied); check its permissions")
         self.path = path
         self.capture = cv2.VideoCapture(media_path(path))
         if not self.capture.isOpened():
