@@ -38,7 +38,9 @@ from utils.paths import BUNDLED_MODEL, output_folder
 from utils.pictures import detail_window, panel_labels, side_by_side_gif, still_with_inset
 from utils.scenes import detect_cuts, write_cuts_file
 
-FRAME_FOLDERS = ("lr", "ground_truth", "bicubic", "sr")
+# the frame folders of the output, each with the names of the frames the demo writes there
+FRAME_NAMES = {"lr": r"\d{4,}\.png", "ground_truth": r"\d{4,}\.png", "bicubic": r"\d{4,}\.png",
+               "sr": r"output_\d{4,}\.png"}
 # in an output folder the demo made: its later runs may replace their frames there
 DEMO_MARK = ".tecogan_demo"
 # the share of the ground truth's high-frequency energy (metrics.high_frequency_ratio), beside evaluate.py's
@@ -132,10 +134,17 @@ def check_output(out, video):
         raise UserError(
             f"--output '{out}' already holds files that demo.py did not write; choose a new or empty "
             "folder")
-    for name in FRAME_FOLDERS:
-        if os.path.lexists(os.path.join(out, name)) and not os.path.isdir(os.path.join(out, name)):
+    for name, frame_pattern in FRAME_NAMES.items():
+        folder = os.path.join(out, name)
+        if os.path.lexists(folder) and not os.path.isdir(folder):
             raise UserError(f"--output '{out}' holds a file named {name}, where demo.py writes its {name}/ "
                             "frames; move it or choose another --output")
+        blocked = [entry for entry in (os.listdir(folder) if os.path.isdir(folder) else [])
+                   if re.fullmatch(frame_pattern, entry) and os.path.isdir(os.path.join(folder, entry))
+                   and not os.path.islink(os.path.join(folder, entry))]
+        if blocked:
+            raise UserError(f"--output '{out}' holds a folder named {name}/{blocked[0]}, where demo.py writes a "
+                            "frame; move it or choose another --output")
 
 
 def remove_own_frames(folder, name_pattern):
@@ -201,11 +210,11 @@ def run(args):
     fps = VideoReader(video).fps  # of sr.mp4 and the GIF
     lr_frames, ground_truth = degrade(hr_frames, resolver.scale, degradation)
     out = args.output
-    folders = {name: os.path.join(out, name) for name in FRAME_FOLDERS}
+    folders = {name: os.path.join(out, name) for name in FRAME_NAMES}
     os.makedirs(out, exist_ok=True)
     write_bytes(os.path.join(out, DEMO_MARK), "written by demo.py\n", mode="w")
     for name, folder in folders.items():
-        remove_own_frames(folder, r"output_\d{4,}\.png" if name == "sr" else r"\d{4,}\.png")
+        remove_own_frames(folder, FRAME_NAMES[name])
     write_frames(folders["lr"], lr_frames)
     write_frames(folders["ground_truth"], ground_truth)
     bicubic_frames = bicubic_upscale_frames(lr_frames, resolver.scale)

@@ -197,5 +197,5 @@ def test_a_shorter_rerun_into_the_same_folder_uses_only_its_own_frames(tmp_path)
     out = tmp_path / "demo"
     demo.main(["--frames", "6", "--region", "0,0,64,64", "--output", str(out)])
     demo.main(["--frames", "5", "--region", "0,0,64,64", "--output", str(out)])
-    for folder in demo.FRAME_FOLDERS:
+    for folder in demo.FRAME_NAMES:
         assert len(os.listdir(out / folder)) == 5, folder

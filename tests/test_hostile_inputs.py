@@ -1258,3 +1258,15 @@ def test_a_video_that_cannot_be_read_says_so_without_opencv_s_warning(tmp_path):
     completed = subprocess.run([*(as_root_without_override if os.geteuid() == 0 else []), sys.executable, "-c",
                                 script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
     assert_one_error_line(completed, f"video file '{video}' cannot be read (permission denied)")
+
+
+def test_a_folder_named_like_a_demo_frame_is_one_line_before_any_work(tmp_path):
+    """A folder sr/output_0001.png in an earlier demo's output: IsADirectoryError traceback when the demo
+    cleared its old frames, after the clip and the model were read."""
+    import demo
+    out = tmp_path / "demo"
+    (out / "sr" / "output_0001.png").mkdir(parents=True)
+    (out / demo.DEMO_MARK).write_text("written by demo.py\n")
+    with pytest.raises(UserError, match=f"--output '{out}' holds a folder named sr/output_0001.png, where demo.py "
+                                        "writes a frame"):
+        demo.check_output(str(out), str(tmp_path / "clip.mp4"))
