@@ -1279,3 +1279,17 @@ def test_a_demo_value_of_thousands_of_digits_is_shown_cut_short(capsys, flag, va
     from conftest import user_error_line
     line = user_error_line(demo.main, [flag, value], capsys)
     assert len(line) < 200 and flag in line, line
+
+
+def test_generate_whose_progress_reader_left_ends_quietly_with_141(tmp_path):
+    """Standard error alone to a pipe whose reader left (`2> >(head -c 1)`): the progress bar's write raised
+    BrokenPipeError, and the command ended with code 1, as a crash."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        completed = subprocess.run([sys.executable, "generate.py", "--model", WEIGHTS, "--input-dir-lr", FRAMES,
+                                    "--output-dir", str(tmp_path / "out"), "--backend", "nnabla"],
+                                   cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=write_end, timeout=120)
+    finally:
+        os.close(write_end)
+    assert completed.returncode == 141

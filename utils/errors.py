@@ -1,7 +1,8 @@
 """The one exception type for mistakes a user can fix; entry scripts turn it into one line and exit 2.
 
 Interruptions (Ctrl-C, SIGTERM, SIGUSR1, SIGHUP) end a command with one line and exit code 130, distinct from
-success (0) and from a user error (2); standard output's reader leaving (`| head`) ends it quietly with code 141.
+success (0) and from a user error (2); standard output's or error's reader leaving (`| head`) ends it quietly with
+code 141.
 Once a command has started to stop, further signals are ignored, so that two quick Ctrl-C cannot cut its
 clean-up short or print a traceback while it exits.
 """
@@ -81,17 +82,20 @@ def exit_on_user_error(report=True, report_after=0.0):
         print("interrupted", file=sys.stderr)
         sys.exit(INTERRUPTED_EXIT)
     except BrokenPipeError:
-        if not stdout_reader_gone():
+        gone = [stream for stream in (sys.stdout, sys.stderr) if reader_gone(stream)]
+        if not gone:
             raise
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # for Python's own flush at exit
+        for stream in gone:  # for Python's own flush at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
         sys.exit(BROKEN_PIPE_EXIT)
 
 
-def stdout_reader_gone():
-    """Whether standard output is a pipe whose reading end was closed (its writing end then polls POLLERR)."""
+def reader_gone(stream):
+    """Whether stream (standard output or error: the progress bars) is a pipe whose reading end was closed (its
+    writing end then polls POLLERR)."""
     poller = select.poll()
     try:
-        poller.register(sys.stdout.fileno(), 0)
+        poller.register(stream.fileno(), 0)
     except (OSError, ValueError):  # no file descriptor (replaced by a test's capture, closed)
         return False
     return any(events & select.POLLERR for _, events in poller.poll(0))
