@@ -1293,3 +1293,15 @@ def test_generate_whose_progress_reader_left_ends_quietly_with_141(tmp_path):
     finally:
         os.close(write_end)
     assert completed.returncode == 141
+
+
+def test_evaluate_with_a_pipe_named_like_a_frame_is_one_line_not_a_wait_without_end(tmp_path):
+    """generate.py refused it (the third pass); evaluate.py opened it and waited for a writer."""
+    results = calendar_folder(tmp_path / "results")
+    targets = calendar_folder(tmp_path / "targets")
+    os.remove(tmp_path / "results" / "0003.png")
+    os.mkfifo(tmp_path / "results" / "0003.png")
+    completed = run_script("evaluate.py", "--results", results, "--targets", targets, "--output",
+                           str(tmp_path / "eval"), "--quick", timeout=60)
+    assert_one_error_line(completed, f"'{tmp_path / 'results' / '0003.png'}' is a pipe or device, not an image file; "
+                                     f"remove it from results folder '{results}'")

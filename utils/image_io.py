@@ -69,9 +69,13 @@ def list_frames(folder, role="input folder", wanted="pass a folder of LR frames"
         raise UserError(f"cannot list {role} '{folder}' ({error.strerror}); check its permissions")
     if not names:
         raise UserError(f"{role} '{folder}' has no images ({', '.join(IMAGE_EXTENSIONS)}); {wanted}")
-    paths = [os.path.join(folder, name) for name in sorted(names, key=frame_sort_key)]
+    return only_files([os.path.join(folder, name) for name in sorted(names, key=frame_sort_key)], role, folder)
+
+
+def only_files(paths, role, folder):
+    """paths, the frames of folder, unless one is a folder, a pipe, a socket or a device (reading it would wait
+    for a writer, or never end): then a UserError naming it."""
     for path in paths:
-        # a pipe, socket or device: reading it would wait for a writer, or never end
         if os.path.exists(path) and not os.path.isfile(path):
             kind = "a folder" if os.path.isdir(path) else "a pipe or device"
             raise UserError(f"'{path}' is {kind}, not an image file; remove it from {role} '{folder}'")
