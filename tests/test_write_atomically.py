@@ -96,3 +96,20 @@ def test_a_merged_folder_moves_its_files_beside_those_there_and_is_removed(tmp_p
     commit_folder(str(tmp_path / "LR" / ".vid.zip.unpacking"), str(tmp_path / "LR"), merge=True)
     assert tree(tmp_path / "LR") == {"calendar/0001.png": b"new", "city/0001.png": b"kept",
                                      "walk/0001.png": b"added"}
+
+
+def test_a_write_past_the_file_size_limit_is_one_line_and_leaves_nothing(tmp_path):
+    """`ulimit -f`: Python ignores SIGXFSZ, so the write fails with EFBIG, which was a traceback (fifth hostile
+    pass)."""
+    import resource
+
+    from utils.errors import UserError
+    from utils.image_io import write_bytes
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (4096, hard))
+    try:
+        with pytest.raises(UserError, match=r"larger than this process may write \(ulimit -f\)"):
+            write_bytes(str(tmp_path / "frame.png"), bytes(100000))
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert os.listdir(tmp_path) == []

@@ -285,6 +285,9 @@ def write_atomically(path, write, partial=None):
             raise UserError(
                 f"no space left on the disk of '{path}'; free some space (or choose another folder) "
                 "and run again") from None
+        if getattr(error, "errno", None) == errno.EFBIG:  # past `ulimit -f` (Python ignores SIGXFSZ)
+            raise UserError(f"cannot write '{path}': it is larger than this process may write (ulimit -f) or the "
+                            "file system holds; raise the limit or choose another folder") from None
         raise
     finally:
         staged.discard()
