@@ -2,8 +2,9 @@
 PSNR/tOF curves and a target | output strip of each sequence's worst-PSNR frame; and evaluate(), which
 scores sequences in parallel and writes it."""
 import os
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -72,6 +73,21 @@ def write_worst_strip(worst, path):
 
 
 REPORT_FILES = ("frames.csv", "sequences.csv", "metrics.md")
+PROGRESS_SECONDS = 0.2  # how often the progress bar shows the frames the scoring threads have counted
+
+
+class FrameCount:
+    """The frames scored so far, counted by the scoring threads (score_sequence's progress); the main thread
+    alone shows them. A thread whose tqdm write failed (standard error's reader gone) would keep tqdm's lock,
+    and the bar's close would wait for it without end."""
+
+    def __init__(self):
+        self.n = 0
+        self.lock = threading.Lock()
+
+    def update(self, count=1):
+        with self.lock:
+            self.n += count
 
 
 def write_report(output_dir, records_by_sequence, worsts):
@@ -121,10 +137,14 @@ def evaluate(sequences, output, context="auto", lpips_arrays=None):
     total = sum(len(metrics.scored_frames(len(sequence.target_paths))) for sequence in sequences)
     # NNabla and OpenCV release the GIL: on a CPU, sequences are scored in parallel, one per core.
     workers = min(len(sequences), os.cpu_count() or 1) if context == "cpu" else 1
-    start = time.time()
+    start, scored_frames = time.time(), FrameCount()
     with tqdm(total=total, unit="frame", desc=f"scoring ({context})") as progress, \
             ThreadPoolExecutor(workers) as pool:
-        scored = list(pool.map(lambda sequence: score_sequence(sequence, lpips_arrays, progress), sequences))
+        futures = [pool.submit(score_sequence, sequence, lpips_arrays, scored_frames) for sequence in sequences]
+        while wait(futures, timeout=PROGRESS_SECONDS).not_done:
+            progress.update(scored_frames.n - progress.n)
+        progress.update(scored_frames.n - progress.n)
+        scored = [future.result() for future in futures]
     elapsed = time.time() - start
     records_by_sequence, worsts = zip(*scored)
     try:  # once scored: a frame that cannot be scored leaves no empty folder behind

@@ -1305,3 +1305,17 @@ def test_evaluate_with_a_pipe_named_like_a_frame_is_one_line_not_a_wait_without_
                            str(tmp_path / "eval"), "--quick", timeout=60)
     assert_one_error_line(completed, f"'{tmp_path / 'results' / '0003.png'}' is a pipe or device, not an image file; "
                                      f"remove it from results folder '{results}'")
+
+
+def test_evaluate_whose_progress_reader_left_ends_with_141_instead_of_waiting_without_end(tmp_path):
+    """`2> >(head -c 1)`: the reader leaves after the bar's first line. A scoring thread's next write then failed
+    while it held tqdm's lock, and closing the bar waited for that lock without end."""
+    process = subprocess.Popen([sys.executable, "evaluate.py", "--results", CALENDAR, "--targets", CALENDAR,
+                                "--output", str(tmp_path / "eval"), "--quick"],
+                               cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        process.stderr.read(1)
+        process.stderr.close()
+        assert process.wait(timeout=120) == 141
+    finally:
+        process.kill()
