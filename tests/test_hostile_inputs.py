@@ -1052,3 +1052,28 @@ def test_a_damaged_training_frame_is_our_one_line_without_libpng_s(tmp_path, dam
              and "[matplotlib." not in line]
     assert completed.returncode == 2
     assert lines == [f"error: cannot read image '{frame}': {reason}; replace or remove it"], lines
+
+
+# The fifth pass: inputs new to the earlier passes, on the code after their fixes.
+
+def config_of_flags(*argv):
+    """The configuration train.py reads from these flags."""
+    from train import parse_args
+    return parse_args(list(argv))
+
+
+@pytest.mark.parametrize("text", ["runs #2", "2024", "yes", "~", "a: b", "{x}"])
+def test_a_path_given_by_set_is_taken_as_written(text):
+    """--set read a path as YAML: 'runs #2' trained into 'runs' (the rest taken for a comment) and 2024, yes or ~
+    were refused as no text, where --output_dir takes each as it is."""
+    assert config_of_flags("--set", f"data.output_dir={text}").data.output_dir == text
+    assert config_of_flags("--set", f"data.input_video_pre={text}").data.input_video_pre == text
+
+
+@pytest.mark.parametrize("value", ["[psnr]", "{psnr: 1}"])
+def test_a_list_or_mapping_as_the_validation_metric_is_one_line(value, capsys):
+    """A list as train.val_metric was looked up in the metrics' table: TypeError, unhashable type."""
+    with pytest.raises(SystemExit) as stop, exit_on_user_error():
+        config_of_flags("--set", f"train.val_metric={value}")
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.startswith("error: bad value ")

@@ -84,7 +84,7 @@ def _degradation(value):
 
 
 def _val_metric(value):
-    return value in METRIC_COLUMNS
+    return isinstance(value, str) and value in METRIC_COLUMNS  # a list or mapping is no key of it
 
 
 def _val_frames(value):
@@ -362,7 +362,8 @@ def add_config_flags(parser):
             parser.add_argument(setting.flag, dest=key, help=_flag_help(key, setting, defaults.get(key)),
                                 **_flag_options(setting))
     parser.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
-                        help="override any config.yaml entry, e.g. --set train.crop_size=16 (repeatable)")
+                        help="override any config.yaml entry, e.g. --set train.crop_size=16 (repeatable; a "
+                             "path or name is taken as written)")
 
 
 def config_from_flags(args):
@@ -374,5 +375,9 @@ def config_from_flags(args):
         key, separator, value = assignment.partition("=")
         if not separator:
             raise UserError(f"--set needs SECTION.KEY=VALUE, got '{assignment}'")
-        overrides[key.strip()] = parse_value(value)
+        key = key.strip()
+        # a path or name is taken as written, as its flag takes it: read as YAML, 'runs #2' would lose its end
+        # to a comment and 2024 or yes would be no text
+        text_setting = key in RULES and RULES[key].check is _string
+        overrides[key] = value if text_setting else parse_value(value)
     return load_config(args.cfg, overrides)
