@@ -106,11 +106,23 @@ def content_length(response):
     return int(length) if re.fullmatch(r"[0-9]+", length) else None
 
 
+class _RedirectHandler(urllib.request.HTTPRedirectHandler):
+    """Follows a 308 (Permanent Redirect) as a 301: Python's urllib before 3.11 stops at it with an error."""
+    http_error_308 = urllib.request.HTTPRedirectHandler.http_error_301
+
+    def redirect_request(self, request, reply, code, message, headers, new_url):
+        return super().redirect_request(request, reply, 301 if code == 308 else code, message, headers, new_url)
+
+
+def open_url(request):
+    return urllib.request.build_opener(_RedirectHandler).open(request, timeout=TIMEOUT_S)
+
+
 def _open(url, offset):
     """Open url from byte offset; None if the server says the range starts at or past the end."""
     headers = {"Range": f"bytes={offset}-"} if offset else {}
     try:
-        return urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=TIMEOUT_S)
+        return open_url(urllib.request.Request(url, headers=headers))
     except urllib.error.HTTPError as error:
         if error.code == 416 and offset:
             return None
@@ -156,11 +168,16 @@ def _fetch_whole(url, partial, validate):
         total = offset
     else:
         with response:
-            if response.status == 206:
+            # a 206 without Content-Range to a request for the whole file can only be the whole file
+            if response.status == 206 and (offset or "Content-Range" in response.headers):
                 first, total = _content_range(response)
                 if first != offset:
-                    raise UserError(f"{url} answered the request to resume at byte {offset} with another "
-                                    f"range; delete {partial} and run again")
+                    raise UserError(
+                        f"{url} answered the request to resume at byte {offset} with another range; delete "
+                        f"{partial} and run again" if offset else
+                        f"{url} answered a request for the whole file with a part of it (Content-Range "
+                        f"'{response.headers['Content-Range']}'); run again later, or fetch from another host "
+                        "with --base-url")
             else:
                 offset, total = 0, None  # the server sent the whole file: start over
             length = content_length(response)
@@ -271,8 +288,7 @@ def planned_files(args):
 def remote_size(url):
     """The size the server announces for url (a HEAD request), or None when it does not say."""
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"),
-                                    timeout=TIMEOUT_S) as response:
+        with open_url(urllib.request.Request(url, method="HEAD")) as response:
             return content_length(response)
     except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError):  # as _open's errors
         return None

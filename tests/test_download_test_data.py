@@ -74,7 +74,7 @@ class FileServer:
     ignore_range makes it answer 200 with the whole file, as servers without Range support do.
     omit_length makes it send no Content-Length: the end of the connection is the end of the file
     (HTTP/1.0), so a cut connection looks like a complete download; garbled_length sends this text instead.
-    redirect[path] = location answers a request for path with a 302 to location.
+    redirect[path] = location answers a request for path with a redirect_status (302) to location.
     """
 
     def __init__(self, files):
@@ -84,6 +84,7 @@ class FileServer:
         self.omit_length = False
         self.garbled_length = None
         self.redirect = {}
+        self.redirect_status = 302
         self.requests = []
         self.heads = []  # HEAD requests (sizes asked before downloading), apart from requests
         server = self
@@ -109,7 +110,7 @@ class FileServer:
         range_header = request.headers.get("Range")
         (self.heads if head else self.requests).append((path, range_header))
         if path in self.redirect:
-            request.send_response(302)
+            request.send_response(self.redirect_status)
             request.send_header("Location", self.redirect[path])
             request.send_header("Content-Length", "0")
             request.end_headers()
@@ -617,3 +618,45 @@ def test_a_content_length_of_a_digit_int_refuses_counts_as_none(reds_server, tmp
     run(reds_server, tmp_path, "--reds", "--no-data")
     assert "train_sharp.zip (size unknown)" in capsys.readouterr().out
     assert len(reds.reds_sequences(str(tmp_path / "REDS"), ["000", "001", "240"])) == 3
+
+
+# The fifth hostile pass: a 308 redirect stopped the download (urllib before Python 3.11 does not follow it), and
+# a 206 without Content-Range to a request without Range was refused with advice to delete a file not there.
+
+def test_a_permanent_redirect_308_is_followed(weight_server, tmp_path):
+    weight_server.redirect_status = 308
+    for path in REFERENCE_WEIGHT_PATHS:
+        weight_server.redirect[path] = "/moved" + path
+        weight_server.files["/moved" + path] = weight_server.files[path]
+    run(weight_server, tmp_path, "--weights", "--no-data")
+    assert sorted(os.listdir(tmp_path / "weights")) == sorted(map(os.path.basename, REFERENCE_WEIGHT_PATHS))
+    assert {"/moved" + path for path in REFERENCE_WEIGHT_PATHS} <= set(weight_server.paths_requested())
+
+
+def test_a_206_without_content_range_to_a_request_for_the_whole_file_is_the_whole_file(tmp_path):
+    weights = hdf5_bytes(tmp_path, "w.h5")
+    server = RawReplyServer(b"HTTP/1.1 206 Partial Content\r\nContent-Length: %d\r\nConnection: close\r\n\r\n"
+                            % len(weights) + weights)
+    try:
+        run(server, tmp_path / "out", "--weights", "--no-data")
+    finally:
+        server.socket.close()
+    for path in REFERENCE_WEIGHT_PATHS:
+        assert (tmp_path / "out" / "weights" / os.path.basename(path)).read_bytes() == weights
+    assert leftovers(tmp_path / "out") == []
+
+
+def test_a_206_from_another_byte_to_a_request_for_the_whole_file_is_one_line_without_a_file_to_delete(
+        tmp_path):
+    weights = hdf5_bytes(tmp_path, "w.h5")
+    server = RawReplyServer(b"HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 10-%d/%d\r\nContent-Length: %d"
+                            b"\r\nConnection: close\r\n\r\n" % (len(weights) - 1, len(weights), len(weights) - 10)
+                            + weights[10:])
+    try:
+        with pytest.raises(UserError, match=r"answered a request for the whole file with a part of it "
+                                            r"\(Content-Range 'bytes 10-.*'\); run again later") as error:
+            run(server, tmp_path / "out", "--weights", "--no-data")
+    finally:
+        server.socket.close()
+    assert "delete" not in str(error.value)
+    assert not (tmp_path / "out").exists()
