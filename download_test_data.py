@@ -17,7 +17,8 @@ only when whole and valid (a zip's every member passes its CRC check; an HDF5 fi
 every dataset reads in full), so an interrupted run resumes (HTTP Range) where it stopped, and a
 re-run skips what is already complete and valid. A zip is unpacked all-or-nothing through a hidden
 folder beside its entries, after refusing any member that could land outside its folder or clash
-with another or with an entry of the other kind already there (that zip is kept for the next run).
+with another or with an entry of the other kind already there (that zip is kept for the next run, as it is
+when the disk fills while unpacking).
 """
 import http.client
 import os
@@ -34,7 +35,7 @@ from utils.errors import UserError, exit_on_user_error
 from utils.flags import FlagParser
 from utils.image_io import write_atomically, write_bytes
 from utils.paths import output_file, output_folder
-from utils.zips import ZIP_ERRORS, UnpackClash, extract_zip
+from utils.zips import ZIP_ERRORS, UnpackBlocked, extract_zip
 
 TECOGAN_DATA_URL = "https://ge.in.tum.de/download/data/TecoGAN/"
 NNABLA_TECOGAN_URL = "https://nnabla.org/pretrained-models/nnabla-examples/GANs/tecogan/"
@@ -248,9 +249,8 @@ def fetch_archive(url, archive):
     download(url, archive, zip_problem)
     try:
         names = extract_zip(archive, folder)
-    except UnpackClash as error:
-        raise UserError(
-            f"cannot unpack {name}: {error}; move it away and run again (the zip is kept in {archive})")
+    except UnpackBlocked as error:
+        raise UserError(f"cannot unpack {name}: {error}, then run again (the zip is kept in {archive})")
     except UserError as error:
         os.remove(archive)
         raise UserError(f"{error}; deleted {archive}, the next run downloads it again")

@@ -660,3 +660,24 @@ def test_a_206_from_another_byte_to_a_request_for_the_whole_file_is_one_line_wit
         server.socket.close()
     assert "delete" not in str(error.value)
     assert not (tmp_path / "out").exists()
+
+
+def test_a_full_disk_while_unpacking_keeps_the_downloaded_zip_for_the_next_run(server, tmp_path, monkeypatch):
+    """A full disk while unpacking was taken for a damaged zip: the zip (REDS's: tens of GB) was deleted."""
+    import errno
+    from utils import zips
+
+    def disk_full(source, output):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    with monkeypatch.context() as patched:
+        patched.setattr(zips.shutil, "copyfileobj", disk_full)
+        with pytest.raises(UserError, match=r"cannot unpack vid3_LR.zip: no space left on the disk of .*; free "
+                                            r"some space, then run again \(the zip is kept in "):
+            run(server, tmp_path)
+    assert (tmp_path / "LR" / "vid3_LR.zip").read_bytes() == server.files["/download/data/TecoGAN/vid3_LR.zip"]
+    assert os.listdir(tmp_path / "LR") == ["vid3_LR.zip"]  # nothing unpacked, no staging folder
+    server.requests.clear()
+    run(server, tmp_path)
+    assert "/download/data/TecoGAN/vid3_LR.zip" not in server.paths_requested()
+    for zip_path in REFERENCE_DATA_PATHS:
+        assert_unpacked(tmp_path, zip_path)
