@@ -33,7 +33,7 @@ from tqdm import tqdm
 
 from utils.errors import UserError, exit_on_user_error
 from utils.flags import FlagParser
-from utils.image_io import write_atomically, write_bytes
+from utils.image_io import disk_full, write_atomically, write_bytes
 from utils.paths import output_file, output_folder
 from utils.zips import ZIP_ERRORS, UnpackBlocked, extract_zip
 
@@ -205,6 +205,9 @@ def _receive(url, response, partial, offset, total):
                 file.write(chunk)
                 bar.update(len(chunk))
         except (OSError, http.client.HTTPException) as error:
+            if disk_full(error, partial):
+                raise UserError(f"no space left on the disk of '{partial}' for {url_filename(url)} "
+                                f"({size_text(total)}); free some space and run again to resume")
             raise UserError(f"download of {url} broke off ({error or type(error).__name__}); "
                             "run again to resume")
 

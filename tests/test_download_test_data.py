@@ -681,3 +681,22 @@ def test_a_full_disk_while_unpacking_keeps_the_downloaded_zip_for_the_next_run(s
     assert "/download/data/TecoGAN/vid3_LR.zip" not in server.paths_requested()
     for zip_path in REFERENCE_DATA_PATHS:
         assert_unpacked(tmp_path, zip_path)
+
+
+def test_a_full_disk_while_downloading_says_so_and_keeps_the_part_to_resume(server, tmp_path, monkeypatch):
+    """A full disk while downloading was reported as a download that "broke off"."""
+    import errno
+    import io
+
+    class FullDisk(io.FileIO):
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+    with monkeypatch.context() as patched:
+        patched.setattr(download_test_data, "open", lambda path, mode: FullDisk(path, mode), raising=False)
+        with pytest.raises(UserError, match=r"^no space left on the disk of '.*\.vid3_LR\.zip\.part' for vid3_LR.zip "
+                                            r"\(.*B\); free some space and run again to resume$"):
+            run(server, tmp_path)
+    run(server, tmp_path)
+    for zip_path in REFERENCE_DATA_PATHS:
+        assert_unpacked(tmp_path, zip_path)
+    assert leftovers(tmp_path) == []
