@@ -251,6 +251,8 @@ def test_TEST_with_the_authors_list_checks_every_link_and_downloads_nothing(clip
     (["--video", "no_such_clip.mp4"], "--video 'no_such_clip.mp4' does not exist"),
     (["--video", "FOLDER"], "is a folder, not a file"),
     (["--video", "TEXT"], "cannot be read as a video"),
+    # the fifth hostile pass: OSError (file name too long) after the log was started
+    (["--video", "CLIP", "--scene_starts", "0", "--start_id", "9" * 300], "is too long"),
 ])
 def test_bad_flags_are_user_errors(clip, tmp_path, capsys, flags, message):
     (tmp_path / "notes.txt").write_text("not a video")
