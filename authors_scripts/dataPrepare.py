@@ -120,7 +120,7 @@ def local_videos(paths, scene_starts, first_scene_id, duration):
     """Videos from --video files; each --scene_starts list belongs to the --video at the same place
     (a single list applies to all); without one, back-to-back scenes fill each shot of the file."""
     for path in paths:
-        input_file(path, "--video")
+        input_file(path, "--video", regular=True)  # read three times: a pipe gives its frames once, or waits
     if len(scene_starts) not in (0, 1, len(paths)):
         raise UserError(f"{len(scene_starts)} --scene_starts for {len(paths)} --video files: "
                         "give one list for all videos or one list per video")

@@ -36,22 +36,27 @@ def _dangling_link(path):
     return None
 
 
-def _existing(path, role, hint, folder):
-    """path if it exists as the kind wanted (a folder whose entries can be listed, or a readable file)."""
+def _existing(path, role, hint, folder, regular=False):
+    """path if it exists as the kind wanted (a folder whose entries can be listed, or a readable file; a regular
+    file, not a pipe or device, where regular is set)."""
     wanted, other = ("folder", "file") if folder else ("file", "folder")
     if os.path.exists(path) and os.path.isdir(path) != folder:
         raise UserError(f"{role} '{path}' is a {other}, not a {wanted}{_advice(hint)}")
     if not os.path.exists(path):
         raise UserError(f"{role} '{path}' does not exist{_advice(hint)}")
+    if regular and not os.path.isfile(path):
+        raise UserError(f"{role} '{path}' is a pipe or device, not a file{_advice(hint)}")
     if not os.access(path, os.R_OK | (os.X_OK if folder else 0)):
         action = "listed" if folder else "read"
         raise UserError(f"{role} '{path}' cannot be {action} (permission denied); check its permissions")
     return path
 
 
-def input_file(path, role, hint=""):
-    """path if it is a readable file; else a UserError naming role ("weights file", "--cfg", ...)."""
-    return _existing(path, role, hint, folder=False)
+def input_file(path, role, hint="", regular=False):
+    """path if it is a readable file; else a UserError naming role ("weights file", "--cfg", ...). regular: for
+    readers that seek (HDF5, zip), which would wait without end on a pipe for a writer: a pipe or device is
+    refused too."""
+    return _existing(path, role, hint, folder=False, regular=regular)
 
 
 def input_folder(path, role, hint=""):
