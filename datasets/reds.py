@@ -8,6 +8,7 @@ The REDS literature (EDVR, BasicVSR) counts val_sharp's 000..029 as 240..269 and
 the zips made them, and no frame is copied.
 """
 import os
+import re
 
 from datasets.sequences import Sequence, named, read_sequence_list
 from utils.errors import UserError
@@ -56,7 +57,7 @@ def reds_sequences(root, names, role="REDS folder (--input_video_dir)", list_pat
         raise UserError(f"{role} '{root}' has no {PARTS[0][0]} folder: it is not a REDS folder as "
                         "download_test_data.py --reds unpacks it; pass that folder or check data.layout")
     unknown = [
-        name for name in names if not (name.isdigit() and len(name) == 3 and int(name) < SEQUENCE_COUNT)
+        name for name in names if not (re.fullmatch(r"[0-9]{3}", name) and int(name) < SEQUENCE_COUNT)
     ]
     if unknown:
         raise UserError(f"sequence list '{list_path}' names {named(unknown)}, not REDS sequences (000..269, "

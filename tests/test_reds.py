@@ -77,6 +77,16 @@ def test_a_list_naming_no_reds_sequence_is_refused(reds_root, tmp_path):
         SequenceSampler(reds_config(reds_root, str(listing)))
 
 
+@pytest.mark.parametrize("name", ["\u00b9\u00b2\u00b3", "\uff10\uff10\uff11", "\u0660\u0660\u0661"],
+                         ids=["superscript digits", "fullwidth digits", "Arabic-Indic digits"])
+def test_a_list_naming_a_sequence_in_digits_other_than_ascii_is_refused(reds_root, tmp_path, name):
+    """str.isdigit() took superscript digits, which int() refuses (ValueError), and fullwidth ones read as 001."""
+    listing = tmp_path / "list.txt"
+    listing.write_text(f"{name}\n", encoding="utf-8")
+    with pytest.raises(UserError, match=f"names {name}, not REDS sequences"):
+        SequenceSampler(reds_config(reds_root, str(listing)))
+
+
 def test_a_folder_that_is_not_reds_is_refused(tmp_path):
     with pytest.raises(UserError, match="has no train/train_sharp folder: it is not a REDS folder"):
         SequenceSampler(reds_config(str(tmp_path)))
