@@ -119,6 +119,16 @@ def open_url(request):
     return urllib.request.build_opener(_RedirectHandler).open(request, timeout=TIMEOUT_S)
 
 
+def unreachable(url, error):
+    """The UserError of a request that failed (urllib's URLError or an OSError): its reason as one line, and for
+    a server that does not answer, what to do."""
+    reason = getattr(error, "reason", error)
+    if isinstance(reason, TimeoutError):
+        return UserError(f"cannot download {url}: no answer in {TIMEOUT_S} s; check the connection (or "
+                         "--base-url) and run again")
+    return UserError(f"cannot download {url}: {one_line(reason)}")
+
+
 def _open(url, offset):
     """Open url from byte offset; None if the server says the range starts at or past the end."""
     headers = {"Range": f"bytes={offset}-"} if offset else {}
@@ -129,7 +139,7 @@ def _open(url, offset):
             return None
         raise UserError(f"cannot download {url}: HTTP {error.code} {one_line(error.reason)}")
     except (urllib.error.URLError, OSError) as error:
-        raise UserError(f"cannot download {url}: {one_line(getattr(error, 'reason', error))}")
+        raise unreachable(url, error)
     # urllib lets these through: a host or redirect it cannot parse or encode (an unclosed IPv6 bracket, an
     # empty or 64-character host label, a space), and a reply that is not HTTP (a bad status line, a header
     # line past 64 KiB, over 100 headers)
@@ -293,7 +303,11 @@ def remote_size(url):
     try:
         with open_url(urllib.request.Request(url, method="HEAD")) as response:
             return content_length(response)
-    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError):  # as _open's errors
+    except (urllib.error.URLError, OSError) as error:
+        if isinstance(getattr(error, "reason", error), TimeoutError):  # the download would wait as long again
+            raise unreachable(url, error)
+        return None
+    except (http.client.HTTPException, ValueError):  # as _open's errors
         return None
 
 

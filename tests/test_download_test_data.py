@@ -700,3 +700,23 @@ def test_a_full_disk_while_downloading_says_so_and_keeps_the_part_to_resume(serv
     for zip_path in REFERENCE_DATA_PATHS:
         assert_unpacked(tmp_path, zip_path)
     assert leftovers(tmp_path) == []
+
+
+
+def test_a_server_that_never_answers_is_one_line_after_one_timeout_saying_what_to_do(tmp_path, monkeypatch):
+    """Each size asked first (HEAD) waited its timeout in silence, one file after the other (the REDS and
+    weights files: six minutes), and the download's error said only "timed out"."""
+    import socket
+    import time
+    listener = socket.create_server(("127.0.0.1", 0))  # accepts (the backlog) and never answers
+    monkeypatch.setattr(download_test_data, "TIMEOUT_S", 0.5)
+    started = time.monotonic()
+    try:
+        with pytest.raises(UserError, match=r"^cannot download http://127.0.0.1:\d+/.*tecogan_model.h5: no answer in "
+                                            r"0.5 s; check the connection \(or --base-url\) and run again$"):
+            download("--output-dir", str(tmp_path / "out"), "--base-url",
+                     f"http://127.0.0.1:{listener.getsockname()[1]}", "--weights", "--no-data")
+    finally:
+        listener.close()
+    assert time.monotonic() - started < 2 * 0.5 + 1
+    assert not (tmp_path / "out").exists()
