@@ -720,3 +720,11 @@ def test_a_server_that_never_answers_is_one_line_after_one_timeout_saying_what_t
         listener.close()
     assert time.monotonic() - started < 2 * 0.5 + 1
     assert not (tmp_path / "out").exists()
+
+
+
+def test_a_zip_whose_member_name_is_not_the_utf8_it_claims_is_a_corrupt_zip(tmp_path):
+    """zipfile's UnicodeDecodeError was no zip error: a traceback where the download checks the zip."""
+    from helpers import zip_with_undecodable_name
+    assert download_test_data.zip_problem(str(zip_with_undecodable_name(tmp_path / "a.zip"))).startswith(
+        "a corrupt zip (")

@@ -12,8 +12,10 @@ from tqdm import tqdm
 from utils.errors import UserError
 from utils.image_io import commit_folder, disk_full
 
-# What zipfile raises for a damaged, encrypted (RuntimeError) or unsupported (NotImplementedError) zip.
-ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError)
+# What zipfile raises for a damaged, encrypted (RuntimeError) or unsupported (NotImplementedError) zip, or one
+# whose member name is not the UTF-8 its flag says (UnicodeDecodeError).
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError,
+              UnicodeDecodeError)
 
 
 def member_parts(member, archive_name):
