@@ -1077,3 +1077,20 @@ def test_a_list_or_mapping_as_the_validation_metric_is_one_line(value, capsys):
         config_of_flags("--set", f"train.val_metric={value}")
     assert stop.value.code == 2
     assert capsys.readouterr().err.startswith("error: bad value ")
+
+
+def test_a_work_dir_on_a_disk_without_room_for_one_upload_is_refused_before_the_server_starts(small_disk,
+                                                                                              monkeypatch):
+    """The server started, and each upload failed in Gradio: a traceback on the terminal, "Internal Server
+    Error" on the page."""
+    import shutil
+
+    import app
+    folder, mounted = small_disk
+    if not mounted:
+        monkeypatch.setattr(shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(2 ** 30, 2 ** 30, 0))
+    with pytest.raises(UserError, match=r"^the disk of --work-dir '.*' has 0 MB free, less than one upload of "
+                                        r"--max-upload-mb 1; free some space, or choose another --work-dir or a "
+                                        r"lower --max-upload-mb$"):
+        app.parse_args(["--work-dir", str(folder / "work"), "--max-upload-mb", "1"])
+    assert os.listdir(folder) == []
