@@ -99,6 +99,16 @@ def test_validation_reads_reds4_from_the_reds_folder(reds_root):
     assert [len(clip.hr_frames) for clip in clips] == [5] * 4 and clips[0].hr_frames[0].shape == (64, 80, 3)
 
 
+def test_a_validation_folder_lacking_reds4_says_what_to_do_for_validation(tmp_path):
+    """The advice was to name the sequences in data.sequence_list, which chooses training sequences only."""
+    root = make_reds_folder(tmp_path / "REDS", train=("001",), val=())
+    config = reds_config(root, **{"train.val_freq": 1, "data.val_dir": root, "train.val_frames": 5})
+    with pytest.raises(UserError, match=r"lacks 4 of the 4 REDS sequences used: 000, 011, 015, 020; run "
+                                        r"download_test_data.py --reds again, or set data.val_dir to a folder of "
+                                        r"other clips$"):
+        validation_clips(config)
+
+
 def reds_flags(reds_root, sequence_list, output_dir, cache_dir, **settings):
     settings = {"data.layout": "reds", "data.sequence_list": sequence_list, "data.cache_dir": cache_dir,
                 "data.val_dir": reds_root, "train.val_freq": 2, "train.val_frames": 5, "train.max_iter": 2,
