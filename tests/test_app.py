@@ -2,6 +2,7 @@
 Playwright (its own browser download is not used). Each launch gets a fresh profile (Playwright's temporary
 user-data-dir). One server runs for the module, on tiny clips, so that a job takes seconds on two cores.
 The finished page of the first test's job is written to docs/app.png."""
+import json
 import os
 import re
 import socket
@@ -14,7 +15,7 @@ import cv2
 import h5py
 import numpy as np
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError, sync_playwright
 
 from app_media import clip_with_audio, frames_zip, video_without_frames
 from conftest import REPO_ROOT
@@ -31,6 +32,13 @@ LONG_FRAMES = 300  # the clip of the runs that are cancelled
 SCREENSHOT = os.path.join(REPO_ROOT, "docs", "app.png")
 
 pytestmark = pytest.mark.slow
+
+
+SERVER_LOG = []  # the module's server's log file, read by server_log_tail
+
+
+def server_log_tail(lines=40):
+    return SERVER_LOG[0].read_text(errors="replace").splitlines()[-lines:] if SERVER_LOG else []
 
 
 class Server:
@@ -52,6 +60,7 @@ def server(tmp_path_factory):
     with h5py.File(weights / "not_a_generator.h5", "w") as h5:
         h5["discriminator/conv/W"] = np.zeros((3, 3), np.float32)
     log = root / "server.log"
+    SERVER_LOG[:] = [log]
     with open(log, "w") as output:
         process = subprocess.Popen([sys.executable, "app.py", "--port", str(free_port()), "--work-dir",
                                     str(root / "work"), "--weights-dir", str(weights)],
@@ -80,6 +89,15 @@ def open_page(browser, server, outside=None):
     elsewhere than the server. Close it with page.context.close()."""
     page = browser.new_context(viewport={"width": 1280, "height": 1300}).new_page()
     page.set_default_timeout(WAIT_MS)
+    # what the tab met, for the message of a test that fails: its console's errors and warnings, and the
+    # requests that failed or were refused
+    page.notes = []
+    page.on("console", lambda message: page.notes.append(f"console {message.type}: {message.text}")
+            if message.type in ("error", "warning") else None)
+    page.on("requestfailed", lambda request: page.notes.append(
+        f"failed: {request.method} {request.url} ({request.failure})"))
+    page.on("response", lambda response: page.notes.append(
+        f"HTTP {response.status}: {response.request.method} {response.url}") if response.status >= 400 else None)
     if outside is not None:
         page.on("request", lambda request: None
                 if request.url.startswith(server.url) else outside.append(request.url))
@@ -102,8 +120,15 @@ def tab(browser, server):
 
 
 def upload(page, path):
+    """Choose the file and wait for its upload's end: the file's row, labelled with its name. (Not the name as
+    text: while the upload runs the box shows it whole; once done, split into stem and extension.)"""
     page.set_input_files("#upload input[type=file]", str(path))
-    page.locator("#upload").get_by_text(os.path.basename(path)).first.wait_for()
+    try:
+        page.locator(f"#upload td.filename[aria-label={json.dumps(os.path.basename(path))}]").wait_for()
+    except PlaywrightTimeoutError:
+        raise AssertionError(f"the upload of {os.path.basename(path)} did not show; the upload box: "
+                             f"{page.inner_text('#upload')!r}; the tab met: {page.notes}; the server's log "
+                             f"ends: {server_log_tail()}") from None
 
 
 def wait_for_status(page, pattern):
