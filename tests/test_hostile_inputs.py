@@ -1094,3 +1094,13 @@ def test_a_work_dir_on_a_disk_without_room_for_one_upload_is_refused_before_the_
                                         r"lower --max-upload-mb$"):
         app.parse_args(["--work-dir", str(folder / "work"), "--max-upload-mb", "1"])
     assert os.listdir(folder) == []
+
+
+@pytest.mark.parametrize("key, text, value", [("train.val_crop", "1e3", 1000), ("train.val_frames", "10.0", 10),
+                                              ("train.seed", "3.0", 3), ("train.num_resblock", "4.0", 4),
+                                              ("train.loader_workers", "2.0", 2)])
+def test_a_whole_float_is_that_integer_for_every_whole_number_setting(key, text, value):
+    """train.max_iter took 2.0 as 2, and train.val_crop refused 1e3 as "expected a multiple of train.scale of at
+    least 48", which 1000 is."""
+    section, name = key.split(".")
+    assert getattr(getattr(config_of_flags("--set", f"{key}={text}"), section), name) == value

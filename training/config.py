@@ -253,6 +253,11 @@ def parse_value(text):
         return text
 
 
+# the checks of whole-number settings: a whole float (4.0, 1e3) given for one is taken as that integer
+INTEGER_CHECKS = (_positive_int, _non_negative_int, _optional_positive_int, _resblocks, _scale, _seed, _val_frames,
+                  _val_crop)
+
+
 def _coerce(key, value):
     """YAML reads 5e-5 (no dot) as a string and 4.0 as a float; accept both forms of a number."""
     check = RULES[key].check
@@ -261,8 +266,7 @@ def _coerce(key, value):
             return float(value)
         except ValueError:
             return value
-    if isinstance(value,
-                  float) and value.is_integer() and check in (_positive_int, _non_negative_int, _scale):
+    if isinstance(value, float) and value.is_integer() and check in INTEGER_CHECKS:
         return int(value)
     return value
 
