@@ -73,7 +73,11 @@ def with_base_url(url, base_url):
         valid = False
     if not valid:
         raise UserError(f"--base-url '{base_url}' is not a URL like http://host:port")
-    path = base.path.rstrip("/") + urllib.parse.urlsplit(url).path
+    if base.username is not None:  # urllib would take "user:pass@host" for a host name, and print the password
+        raise UserError("--base-url holds a user name or password, which this script does not send; give a "
+                        "mirror's address without them")
+    # a space or a non-ASCII letter in the mirror's path is sent percent-encoded (urllib refuses it as it is)
+    path = urllib.parse.quote(base.path.rstrip("/"), safe="/%") + urllib.parse.urlsplit(url).path
     return urllib.parse.urlunsplit((base.scheme, base.netloc, path, "", ""))
 
 

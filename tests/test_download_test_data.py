@@ -728,3 +728,22 @@ def test_a_zip_whose_member_name_is_not_the_utf8_it_claims_is_a_corrupt_zip(tmp_
     from helpers import zip_with_undecodable_name
     assert download_test_data.zip_problem(str(zip_with_undecodable_name(tmp_path / "a.zip"))).startswith(
         "a corrupt zip (")
+
+
+
+@pytest.mark.parametrize("folder", ["a b", "\u00e9t\u00e9", "a%20b"], ids=["a space", "non-ASCII", "percent-encoded"])
+def test_a_mirror_path_with_a_space_or_a_non_ascii_letter_is_sent_percent_encoded(weight_server, tmp_path, folder):
+    """urllib refused such a path: "its address cannot be used (URL can't contain control characters...)"."""
+    quoted = urllib.parse.quote(folder, safe="%")
+    for path in REFERENCE_WEIGHT_PATHS:
+        weight_server.files[f"/{quoted}{path}"] = weight_server.files[path]
+    download("--output-dir", str(tmp_path), "--base-url", f"{weight_server.url}/{folder}/", "--weights", "--no-data")
+    assert sorted(os.listdir(tmp_path / "weights")) == sorted(map(os.path.basename, REFERENCE_WEIGHT_PATHS))
+
+
+def test_a_base_url_with_a_password_is_refused_without_showing_it(tmp_path):
+    """urllib took "user:secret@host" for a host name: "Name or service not known", with the password shown."""
+    with pytest.raises(UserError) as error:
+        download("--output-dir", str(tmp_path / "out"), "--base-url", "http://user:secret@127.0.0.1:1/", "--weights")
+    assert str(error.value).startswith("--base-url holds a user name or password") and "secret" not in str(error.value)
+    assert not (tmp_path / "out").exists()
