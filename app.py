@@ -47,11 +47,25 @@ def parse_args(argv=None):
     if args.port > 65535:
         raise UserError(f"--port must be at most 65535, got {args.port}")
     output_folder(args.work_dir, "--work-dir")
+    check_free_space(args.work_dir, args.max_upload_mb)
     if args.weights_dir is None:
         args.weights_dir = DEFAULT_WEIGHTS
     else:  # a folder named on purpose must be there: a typo would leave its models off the page without a word
         input_folder(args.weights_dir, "--weights-dir", "give the folder that holds your .h5 generators")
     return args
+
+
+def check_free_space(work_dir, max_upload_mb):
+    """UserError when the disk of work_dir cannot take one upload of the largest size: Gradio would take each
+    upload and fail writing it, with a traceback on the terminal and "Internal Server Error" on the page."""
+    existing = os.path.abspath(work_dir)
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    free_mb = shutil.disk_usage(existing).free / 2 ** 20
+    if free_mb < max_upload_mb:
+        raise UserError(f"the disk of --work-dir '{work_dir}' has {free_mb:.0f} MB free, less than one upload of "
+                        f"--max-upload-mb {max_upload_mb}; free some space, or choose another --work-dir or a "
+                        "lower --max-upload-mb")
 
 
 def main(argv=None):

@@ -26,6 +26,7 @@ from tqdm import tqdm
 
 from utils.errors import UserError, exit_on_user_error
 from utils.flags import FlagParser
+from utils.image_io import disk_full
 from utils.paths import input_file, output_file
 from utils.weights import save_weights
 from vgg19 import CLASSIFIER_SCOPE, vgg19_layers
@@ -123,6 +124,9 @@ def unpack_checkpoint_archive(archive_path, directory):
             while archive.fileobj.read(1 << 20):  # to the end, where gzip checks its CRC and length
                 pass
     except ARCHIVE_ERRORS as error:
+        if disk_full(error, os.path.join(directory, "")):
+            raise UserError(f"no space left in the temporary folder '{os.path.dirname(directory)}' to unpack "
+                            f"'{archive_path}'; free some space, or set TMPDIR to a folder on a larger disk")
         raise UserError(f"cannot unpack '{archive_path}' ({error or type(error).__name__}); "
                         "download vgg_19_2016_08_28.tar.gz again")
     return checkpoint_prefix(directory)
@@ -144,7 +148,7 @@ def convert(pre_trained_model, save_path):
     Both paths are checked before any work, and nothing is written unless the whole conversion succeeds."""
     if not os.path.isfile(pre_trained_model + ".index"):  # else a V2 prefix, which is no file itself
         input_file(pre_trained_model, "--pre_trained_model", "pass vgg_19.ckpt, a V2 prefix with .index, or "
-                   "download http://download.tensorflow.org/models/vgg_19_2016_08_28.tar.gz")
+                   "download http://download.tensorflow.org/models/vgg_19_2016_08_28.tar.gz", regular=True)
     output_file(save_path, "--save-path", (".h5",))
     with tempfile.TemporaryDirectory() as unpacked:
         prefix = (unpack_checkpoint_archive(pre_trained_model, unpacked) if is_archive(pre_trained_model)

@@ -17,7 +17,8 @@ only when whole and valid (a zip's every member passes its CRC check; an HDF5 fi
 every dataset reads in full), so an interrupted run resumes (HTTP Range) where it stopped, and a
 re-run skips what is already complete and valid. A zip is unpacked all-or-nothing through a hidden
 folder beside its entries, after refusing any member that could land outside its folder or clash
-with another or with an entry of the other kind already there (that zip is kept for the next run).
+with another or with an entry of the other kind already there (that zip is kept for the next run, as it is
+when the disk fills while unpacking).
 """
 import http.client
 import os
@@ -32,9 +33,9 @@ from tqdm import tqdm
 
 from utils.errors import UserError, exit_on_user_error
 from utils.flags import FlagParser
-from utils.image_io import write_atomically, write_bytes
+from utils.image_io import disk_full, write_atomically, write_bytes
 from utils.paths import output_file, output_folder
-from utils.zips import ZIP_ERRORS, UnpackClash, extract_zip
+from utils.zips import ZIP_ERRORS, UnpackBlocked, extract_zip
 
 TECOGAN_DATA_URL = "https://ge.in.tum.de/download/data/TecoGAN/"
 NNABLA_TECOGAN_URL = "https://nnabla.org/pretrained-models/nnabla-examples/GANs/tecogan/"
@@ -72,7 +73,11 @@ def with_base_url(url, base_url):
         valid = False
     if not valid:
         raise UserError(f"--base-url '{base_url}' is not a URL like http://host:port")
-    path = base.path.rstrip("/") + urllib.parse.urlsplit(url).path
+    if base.username is not None:  # urllib would take "user:pass@host" for a host name, and print the password
+        raise UserError("--base-url holds a user name or password, which this script does not send; give a "
+                        "mirror's address without them")
+    # a space or a non-ASCII letter in the mirror's path is sent percent-encoded (urllib refuses it as it is)
+    path = urllib.parse.quote(base.path.rstrip("/"), safe="/%") + urllib.parse.urlsplit(url).path
     return urllib.parse.urlunsplit((base.scheme, base.netloc, path, "", ""))
 
 
@@ -106,17 +111,39 @@ def content_length(response):
     return int(length) if re.fullmatch(r"[0-9]+", length) else None
 
 
+class _RedirectHandler(urllib.request.HTTPRedirectHandler):
+    """Follows a 308 (Permanent Redirect) as a 301: Python's urllib before 3.11 stops at it with an error."""
+    http_error_308 = urllib.request.HTTPRedirectHandler.http_error_301
+
+    def redirect_request(self, request, reply, code, message, headers, new_url):
+        return super().redirect_request(request, reply, 301 if code == 308 else code, message, headers, new_url)
+
+
+def open_url(request):
+    return urllib.request.build_opener(_RedirectHandler).open(request, timeout=TIMEOUT_S)
+
+
+def unreachable(url, error):
+    """The UserError of a request that failed (urllib's URLError or an OSError): its reason as one line, and for
+    a server that does not answer, what to do."""
+    reason = getattr(error, "reason", error)
+    if isinstance(reason, TimeoutError):
+        return UserError(f"cannot download {url}: no answer in {TIMEOUT_S} s; check the connection (or "
+                         "--base-url) and run again")
+    return UserError(f"cannot download {url}: {one_line(reason)}")
+
+
 def _open(url, offset):
     """Open url from byte offset; None if the server says the range starts at or past the end."""
     headers = {"Range": f"bytes={offset}-"} if offset else {}
     try:
-        return urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=TIMEOUT_S)
+        return open_url(urllib.request.Request(url, headers=headers))
     except urllib.error.HTTPError as error:
         if error.code == 416 and offset:
             return None
         raise UserError(f"cannot download {url}: HTTP {error.code} {one_line(error.reason)}")
     except (urllib.error.URLError, OSError) as error:
-        raise UserError(f"cannot download {url}: {one_line(getattr(error, 'reason', error))}")
+        raise unreachable(url, error)
     # urllib lets these through: a host or redirect it cannot parse or encode (an unclosed IPv6 bracket, an
     # empty or 64-character host label, a space), and a reply that is not HTTP (a bad status line, a header
     # line past 64 KiB, over 100 headers)
@@ -156,11 +183,16 @@ def _fetch_whole(url, partial, validate):
         total = offset
     else:
         with response:
-            if response.status == 206:
+            # a 206 without Content-Range to a request for the whole file can only be the whole file
+            if response.status == 206 and (offset or "Content-Range" in response.headers):
                 first, total = _content_range(response)
                 if first != offset:
-                    raise UserError(f"{url} answered the request to resume at byte {offset} with another "
-                                    f"range; delete {partial} and run again")
+                    raise UserError(
+                        f"{url} answered the request to resume at byte {offset} with another range; delete "
+                        f"{partial} and run again" if offset else
+                        f"{url} answered a request for the whole file with a part of it (Content-Range "
+                        f"'{response.headers['Content-Range']}'); run again later, or fetch from another host "
+                        "with --base-url")
             else:
                 offset, total = 0, None  # the server sent the whole file: start over
             length = content_length(response)
@@ -187,6 +219,9 @@ def _receive(url, response, partial, offset, total):
                 file.write(chunk)
                 bar.update(len(chunk))
         except (OSError, http.client.HTTPException) as error:
+            if disk_full(error, partial):
+                raise UserError(f"no space left on the disk of '{partial}' for {url_filename(url)} "
+                                f"({size_text(total)}); free some space and run again to resume")
             raise UserError(f"download of {url} broke off ({error or type(error).__name__}); "
                             "run again to resume")
 
@@ -231,9 +266,8 @@ def fetch_archive(url, archive):
     download(url, archive, zip_problem)
     try:
         names = extract_zip(archive, folder)
-    except UnpackClash as error:
-        raise UserError(
-            f"cannot unpack {name}: {error}; move it away and run again (the zip is kept in {archive})")
+    except UnpackBlocked as error:
+        raise UserError(f"cannot unpack {name}: {error}, then run again (the zip is kept in {archive})")
     except UserError as error:
         os.remove(archive)
         raise UserError(f"{error}; deleted {archive}, the next run downloads it again")
@@ -271,10 +305,13 @@ def planned_files(args):
 def remote_size(url):
     """The size the server announces for url (a HEAD request), or None when it does not say."""
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"),
-                                    timeout=TIMEOUT_S) as response:
+        with open_url(urllib.request.Request(url, method="HEAD")) as response:
             return content_length(response)
-    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError):  # as _open's errors
+    except (urllib.error.URLError, OSError) as error:
+        if isinstance(getattr(error, "reason", error), TimeoutError):  # the download would wait as long again
+            raise unreachable(url, error)
+        return None
+    except (http.client.HTTPException, ValueError):  # as _open's errors
         return None
 
 

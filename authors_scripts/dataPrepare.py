@@ -29,7 +29,7 @@ from tqdm import tqdm
 
 from utils.errors import UserError, exit_on_user_error
 from utils.flags import FlagParser
-from utils.image_io import bgr_uint8_to_rgb_float, commit_folder, write_rgb
+from utils.image_io import bgr_uint8_to_rgb_float, check_name_length, commit_folder, write_rgb
 from utils.paths import input_file, output_folder
 from utils.scene_layout import frame_path, scene_dir
 from utils.scenes import detect_cuts, shot_ranges
@@ -120,7 +120,7 @@ def local_videos(paths, scene_starts, first_scene_id, duration):
     """Videos from --video files; each --scene_starts list belongs to the --video at the same place
     (a single list applies to all); without one, back-to-back scenes fill each shot of the file."""
     for path in paths:
-        input_file(path, "--video")
+        input_file(path, "--video", regular=True)  # read three times: a pipe gives its frames once, or waits
     if len(scene_starts) not in (0, 1, len(paths)):
         raise UserError(f"{len(scene_starts)} --scene_starts for {len(paths)} --video files: "
                         "give one list for all videos or one list per video")
@@ -342,6 +342,8 @@ def prepare_scenes(args):
         videos, downloader = local_videos(args.video, args.scene_starts, args.start_id, args.duration), None
     else:
         videos, downloader = listed_videos(args.start_id), find_downloader()
+    last_id = max((scene_id for video in videos for scene_id, _ in video.scenes()), default=args.start_id)
+    check_name_length(partial_scene_dir(args.disk_path, last_id), "use a smaller --start_id")
     os.makedirs(args.disk_path, exist_ok=True)
     log = Log(args.summary_dir)
     try:

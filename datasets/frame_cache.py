@@ -142,6 +142,9 @@ def build(cache_dir, stale, read_frame, report, show_progress):
             except OSError as error:
                 if error.errno in (errno.ENOSPC, errno.EDQUOT):
                     raise UserError(full_disk)
+                if isinstance(error, PermissionError):  # an entry of another user's, in a shared cache folder
+                    raise UserError(f"cannot replace the out-of-date frame cache entry '{entry}' "
+                                    f"({error.strerror}); delete it, or set data.cache_dir to a folder of your own")
                 raise
             finally:
                 shutil.rmtree(staging, ignore_errors=True)

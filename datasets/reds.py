@@ -8,6 +8,7 @@ The REDS literature (EDVR, BasicVSR) counts val_sharp's 000..029 as 240..269 and
 the zips made them, and no frame is copied.
 """
 import os
+import re
 
 from datasets.sequences import Sequence, named, read_sequence_list
 from utils.errors import UserError
@@ -48,15 +49,16 @@ def training_names():
     return [sequence_name(number) for number in range(SEQUENCE_COUNT) if sequence_name(number) not in REDS4]
 
 
-def reds_sequences(root, names, role="REDS folder (--input_video_dir)", list_path=""):
+def reds_sequences(root, names, role="REDS folder (--input_video_dir)", list_path="",
+                   other_choice="name the sequences to use in data.sequence_list"):
     """The Sequences `names` of a REDS root, each with its 100 frames; UserError naming the sequences or
-    frames it lacks."""
+    frames it lacks, and saying to download them or (other_choice) do without them."""
     input_folder(root, role, "download REDS with download_test_data.py --reds")
     if not is_reds_folder(root):
         raise UserError(f"{role} '{root}' has no {PARTS[0][0]} folder: it is not a REDS folder as "
                         "download_test_data.py --reds unpacks it; pass that folder or check data.layout")
     unknown = [
-        name for name in names if not (name.isdigit() and len(name) == 3 and int(name) < SEQUENCE_COUNT)
+        name for name in names if not (re.fullmatch(r"[0-9]{3}", name) and int(name) < SEQUENCE_COUNT)
     ]
     if unknown:
         raise UserError(f"sequence list '{list_path}' names {named(unknown)}, not REDS sequences (000..269, "
@@ -66,7 +68,7 @@ def reds_sequences(root, names, role="REDS folder (--input_video_dir)", list_pat
     if missing:
         raise UserError(
             f"{role} '{root}' lacks {len(missing)} of the {len(names)} REDS sequences used: "
-            f"{named(missing)}; {DOWNLOAD_HINT}, or name the sequences to use in data.sequence_list")
+            f"{named(missing)}; {DOWNLOAD_HINT}, or {other_choice}")
     sequences = []
     for name in names:
         folder = sequence_folder(root, name)
@@ -89,4 +91,6 @@ def training_sequences(root, list_path=""):
 
 def reds4_folders(root, role="validation folder (data.val_dir)"):
     """The folders of the REDS4 sequences, checked like training sequences."""
-    return [sequence.folder for sequence in reds_sequences(root, list(REDS4), role)]
+    # data.sequence_list chooses training sequences only: validation on REDS is on REDS4
+    return [sequence.folder for sequence in reds_sequences(
+        root, list(REDS4), role, other_choice="set data.val_dir to a folder of other clips")]

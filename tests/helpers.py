@@ -5,6 +5,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 
 import numpy as np
 import pytest
@@ -107,3 +108,12 @@ def script_error_line(script, *flags):
     assert result.returncode == 2, result.stderr
     [line] = result.stderr.strip().splitlines()
     return line
+
+
+def zip_with_undecodable_name(path):
+    """A zip of one frame whose name is not UTF-8 although its flag says it is (bytes FF FF), as a damaged or
+    hand-made archive's: zipfile raises UnicodeDecodeError when it lists the members. Returns path."""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("\u00ff.png", b"x")  # written as UTF-8 (C3 BF) with the flag set
+    path.write_bytes(path.read_bytes().replace("\u00ff".encode(), b"\xff\xff"))
+    return path

@@ -219,3 +219,39 @@ def test_an_unusable_save_path_is_one_line_before_any_work(checkpoints, tmp_path
 def test_a_folder_given_as_checkpoint_is_named_a_folder(tmp_path):
     with pytest.raises(UserError, match=r"--pre_trained_model '.*' is a folder, not a file"):
         converter.convert(str(tmp_path), str(tmp_path / "out.h5"))
+
+
+# The fifth hostile pass: a full temporary folder was called a damaged archive to download again, and a pipe as
+# the checkpoint waited for a writer without end.
+
+def test_a_full_temporary_folder_while_unpacking_says_so_and_not_to_download_again(checkpoints, tmp_path,
+                                                                                  monkeypatch):
+    import errno
+    _, paths = checkpoints
+    if "tar.gz" not in paths:
+        pytest.skip(f"this TensorFlow writes no V1 checkpoint: {paths['V1_error']}")
+
+    class FullDisk:
+        def __init__(self, path, mode):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *error):
+            return False
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(converter, "open", FullDisk, raising=False)
+    with pytest.raises(UserError, match=r"^no space left in the temporary folder '.*' to unpack '.*'; free some "
+                                        r"space, or set TMPDIR to a folder on a larger disk$"):
+        converter.convert(str(paths["tar.gz"]), str(tmp_path / "out.h5"))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_pipe_given_as_checkpoint_is_one_line(tmp_path):
+    import os
+    os.mkfifo(tmp_path / "vgg_19.ckpt")
+    with pytest.raises(UserError, match=r"--pre_trained_model '.*' is a pipe or device, not a file"):
+        converter.convert(str(tmp_path / "vgg_19.ckpt"), str(tmp_path / "out.h5"))

@@ -251,10 +251,16 @@ def test_TEST_with_the_authors_list_checks_every_link_and_downloads_nothing(clip
     (["--video", "no_such_clip.mp4"], "--video 'no_such_clip.mp4' does not exist"),
     (["--video", "FOLDER"], "is a folder, not a file"),
     (["--video", "TEXT"], "cannot be read as a video"),
+    # the fifth hostile pass: OSError (file name too long) after the log was started
+    (["--video", "CLIP", "--scene_starts", "0", "--start_id", "9" * 300], "is too long"),
+    # and a pipe waited for a writer without end
+    (["--video", "PIPE"], "is a pipe or device, not a file"),
 ])
 def test_bad_flags_are_user_errors(clip, tmp_path, capsys, flags, message):
     (tmp_path / "notes.txt").write_text("not a video")
-    replace = {"CLIP": clip, "FOLDER": str(tmp_path), "TEXT": str(tmp_path / "notes.txt")}
+    os.mkfifo(tmp_path / "pipe.mp4")
+    replace = {"CLIP": clip, "FOLDER": str(tmp_path), "TEXT": str(tmp_path / "notes.txt"),
+               "PIPE": str(tmp_path / "pipe.mp4")}
     flags = [replace.get(flag, flag) for flag in flags]
     assert message in user_error_line(data_prepare.main,
                                       ["--disk_path", str(tmp_path / "data"), *flags], capsys)

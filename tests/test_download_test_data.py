@@ -74,7 +74,7 @@ class FileServer:
     ignore_range makes it answer 200 with the whole file, as servers without Range support do.
     omit_length makes it send no Content-Length: the end of the connection is the end of the file
     (HTTP/1.0), so a cut connection looks like a complete download; garbled_length sends this text instead.
-    redirect[path] = location answers a request for path with a 302 to location.
+    redirect[path] = location answers a request for path with a redirect_status (302) to location.
     """
 
     def __init__(self, files):
@@ -84,6 +84,7 @@ class FileServer:
         self.omit_length = False
         self.garbled_length = None
         self.redirect = {}
+        self.redirect_status = 302
         self.requests = []
         self.heads = []  # HEAD requests (sizes asked before downloading), apart from requests
         server = self
@@ -109,7 +110,7 @@ class FileServer:
         range_header = request.headers.get("Range")
         (self.heads if head else self.requests).append((path, range_header))
         if path in self.redirect:
-            request.send_response(302)
+            request.send_response(self.redirect_status)
             request.send_header("Location", self.redirect[path])
             request.send_header("Content-Length", "0")
             request.end_headers()
@@ -617,3 +618,132 @@ def test_a_content_length_of_a_digit_int_refuses_counts_as_none(reds_server, tmp
     run(reds_server, tmp_path, "--reds", "--no-data")
     assert "train_sharp.zip (size unknown)" in capsys.readouterr().out
     assert len(reds.reds_sequences(str(tmp_path / "REDS"), ["000", "001", "240"])) == 3
+
+
+# The fifth hostile pass: a 308 redirect stopped the download (urllib before Python 3.11 does not follow it), and
+# a 206 without Content-Range to a request without Range was refused with advice to delete a file not there.
+
+def test_a_permanent_redirect_308_is_followed(weight_server, tmp_path):
+    weight_server.redirect_status = 308
+    for path in REFERENCE_WEIGHT_PATHS:
+        weight_server.redirect[path] = "/moved" + path
+        weight_server.files["/moved" + path] = weight_server.files[path]
+    run(weight_server, tmp_path, "--weights", "--no-data")
+    assert sorted(os.listdir(tmp_path / "weights")) == sorted(map(os.path.basename, REFERENCE_WEIGHT_PATHS))
+    assert {"/moved" + path for path in REFERENCE_WEIGHT_PATHS} <= set(weight_server.paths_requested())
+
+
+def test_a_206_without_content_range_to_a_request_for_the_whole_file_is_the_whole_file(tmp_path):
+    weights = hdf5_bytes(tmp_path, "w.h5")
+    server = RawReplyServer(b"HTTP/1.1 206 Partial Content\r\nContent-Length: %d\r\nConnection: close\r\n\r\n"
+                            % len(weights) + weights)
+    try:
+        run(server, tmp_path / "out", "--weights", "--no-data")
+    finally:
+        server.socket.close()
+    for path in REFERENCE_WEIGHT_PATHS:
+        assert (tmp_path / "out" / "weights" / os.path.basename(path)).read_bytes() == weights
+    assert leftovers(tmp_path / "out") == []
+
+
+def test_a_206_from_another_byte_to_a_request_for_the_whole_file_is_one_line_without_a_file_to_delete(
+        tmp_path):
+    weights = hdf5_bytes(tmp_path, "w.h5")
+    server = RawReplyServer(b"HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 10-%d/%d\r\nContent-Length: %d"
+                            b"\r\nConnection: close\r\n\r\n" % (len(weights) - 1, len(weights), len(weights) - 10)
+                            + weights[10:])
+    try:
+        with pytest.raises(UserError, match=r"answered a request for the whole file with a part of it "
+                                            r"\(Content-Range 'bytes 10-.*'\); run again later") as error:
+            run(server, tmp_path / "out", "--weights", "--no-data")
+    finally:
+        server.socket.close()
+    assert "delete" not in str(error.value)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_full_disk_while_unpacking_keeps_the_downloaded_zip_for_the_next_run(server, tmp_path, monkeypatch):
+    """A full disk while unpacking was taken for a damaged zip: the zip (REDS's: tens of GB) was deleted."""
+    import errno
+    from utils import zips
+
+    def disk_full(source, output):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    with monkeypatch.context() as patched:
+        patched.setattr(zips.shutil, "copyfileobj", disk_full)
+        with pytest.raises(UserError, match=r"cannot unpack vid3_LR.zip: no space left on the disk of .*; free "
+                                            r"some space, then run again \(the zip is kept in "):
+            run(server, tmp_path)
+    assert (tmp_path / "LR" / "vid3_LR.zip").read_bytes() == server.files["/download/data/TecoGAN/vid3_LR.zip"]
+    assert os.listdir(tmp_path / "LR") == ["vid3_LR.zip"]  # nothing unpacked, no staging folder
+    server.requests.clear()
+    run(server, tmp_path)
+    assert "/download/data/TecoGAN/vid3_LR.zip" not in server.paths_requested()
+    for zip_path in REFERENCE_DATA_PATHS:
+        assert_unpacked(tmp_path, zip_path)
+
+
+def test_a_full_disk_while_downloading_says_so_and_keeps_the_part_to_resume(server, tmp_path, monkeypatch):
+    """A full disk while downloading was reported as a download that "broke off"."""
+    import errno
+    import io
+
+    class FullDisk(io.FileIO):
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+    with monkeypatch.context() as patched:
+        patched.setattr(download_test_data, "open", lambda path, mode: FullDisk(path, mode), raising=False)
+        with pytest.raises(UserError, match=r"^no space left on the disk of '.*\.vid3_LR\.zip\.part' for vid3_LR.zip "
+                                            r"\(.*B\); free some space and run again to resume$"):
+            run(server, tmp_path)
+    run(server, tmp_path)
+    for zip_path in REFERENCE_DATA_PATHS:
+        assert_unpacked(tmp_path, zip_path)
+    assert leftovers(tmp_path) == []
+
+
+
+def test_a_server_that_never_answers_is_one_line_after_one_timeout_saying_what_to_do(tmp_path, monkeypatch):
+    """Each size asked first (HEAD) waited its timeout in silence, one file after the other (the REDS and
+    weights files: six minutes), and the download's error said only "timed out"."""
+    import socket
+    import time
+    listener = socket.create_server(("127.0.0.1", 0))  # accepts (the backlog) and never answers
+    monkeypatch.setattr(download_test_data, "TIMEOUT_S", 0.5)
+    started = time.monotonic()
+    try:
+        with pytest.raises(UserError, match=r"^cannot download http://127.0.0.1:\d+/.*tecogan_model.h5: no answer in "
+                                            r"0.5 s; check the connection \(or --base-url\) and run again$"):
+            download("--output-dir", str(tmp_path / "out"), "--base-url",
+                     f"http://127.0.0.1:{listener.getsockname()[1]}", "--weights", "--no-data")
+    finally:
+        listener.close()
+    assert time.monotonic() - started < 2 * 0.5 + 1
+    assert not (tmp_path / "out").exists()
+
+
+
+def test_a_zip_whose_member_name_is_not_the_utf8_it_claims_is_a_corrupt_zip(tmp_path):
+    """zipfile's UnicodeDecodeError was no zip error: a traceback where the download checks the zip."""
+    from helpers import zip_with_undecodable_name
+    assert download_test_data.zip_problem(str(zip_with_undecodable_name(tmp_path / "a.zip"))).startswith(
+        "a corrupt zip (")
+
+
+
+@pytest.mark.parametrize("folder", ["a b", "\u00e9t\u00e9", "a%20b"], ids=["a space", "non-ASCII", "percent-encoded"])
+def test_a_mirror_path_with_a_space_or_a_non_ascii_letter_is_sent_percent_encoded(weight_server, tmp_path, folder):
+    """urllib refused such a path: "its address cannot be used (URL can't contain control characters...)"."""
+    quoted = urllib.parse.quote(folder, safe="%")
+    for path in REFERENCE_WEIGHT_PATHS:
+        weight_server.files[f"/{quoted}{path}"] = weight_server.files[path]
+    download("--output-dir", str(tmp_path), "--base-url", f"{weight_server.url}/{folder}/", "--weights", "--no-data")
+    assert sorted(os.listdir(tmp_path / "weights")) == sorted(map(os.path.basename, REFERENCE_WEIGHT_PATHS))
+
+
+def test_a_base_url_with_a_password_is_refused_without_showing_it(tmp_path):
+    """urllib took "user:secret@host" for a host name: "Name or service not known", with the password shown."""
+    with pytest.raises(UserError) as error:
+        download("--output-dir", str(tmp_path / "out"), "--base-url", "http://user:secret@127.0.0.1:1/", "--weights")
+    assert str(error.value).startswith("--base-url holds a user name or password") and "secret" not in str(error.value)
+    assert not (tmp_path / "out").exists()

@@ -97,6 +97,25 @@ def test_a_full_disk_stops_the_build_with_one_line_keeps_nothing_and_the_next_ru
     assert any("decoding 1 sequence(s)" in report for report in reports)
 
 
+def test_an_out_of_date_entry_that_cannot_be_replaced_is_one_line_naming_it(data_dir, tmp_path, monkeypatch):
+    """An entry another user built in a shared cache folder, out of date now: PermissionError (the fifth hostile
+    pass; made here by refusing the replacement, as the file system does to another user's entry)."""
+    config = cache_config(data_dir, str(tmp_path / "cache"))
+    SequenceSampler(config)
+    time.sleep(0.01)
+    write_rgb(frame_path(scene_dir(data_dir, 2001), 5), calendar_frame(30))
+    [stale] = [name for name in entries(config.data.cache_dir) if name.startswith("scene_2001")]
+
+    def refused(staging, entry):
+        raise PermissionError(errno.EPERM, "Operation not permitted", "frames.npy")
+    monkeypatch.setattr(frame_cache, "commit_folder", refused)
+    with pytest.raises(UserError, match=f"^cannot replace the out-of-date frame cache entry '.*{stale}' "
+                                        r"\(Operation not permitted\); delete it, or set data.cache_dir to a folder "
+                                        "of your own$"):
+        SequenceSampler(config)
+    assert not [name for name in os.listdir(config.data.cache_dir) if name.endswith(frame_cache.STAGING_SUFFIX)]
+
+
 def test_a_build_larger_than_the_free_space_is_refused_before_writing(data_dir, tmp_path, monkeypatch):
     config = cache_config(data_dir, str(tmp_path / "cache"))
     usage = shutil.disk_usage(tmp_path)._replace(free=1000)

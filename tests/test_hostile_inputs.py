@@ -1055,7 +1055,7 @@ def test_a_damaged_training_frame_is_our_one_line_without_libpng_s(tmp_path, dam
     assert lines == [f"error: cannot read image '{frame}': {reason}; replace or remove it"], lines
 
 
-# The fifth pass
+# The fifth pass: generate.py, evaluate.py and demo.py
 
 CALENDAR = shared_path("data", "calendar_lr")
 
@@ -1320,3 +1320,55 @@ def test_evaluate_whose_progress_reader_left_ends_with_141_instead_of_waiting_wi
         assert process.wait(timeout=120) == 141
     finally:
         process.kill()
+
+
+# The fifth pass: train.py, the data, the downloads and the app
+
+def config_of_flags(*argv):
+    """The configuration train.py reads from these flags."""
+    from train import parse_args
+    return parse_args(list(argv))
+
+
+@pytest.mark.parametrize("text", ["runs #2", "2024", "yes", "~", "a: b", "{x}"])
+def test_a_path_given_by_set_is_taken_as_written(text):
+    """--set read a path as YAML: 'runs #2' trained into 'runs' (the rest taken for a comment) and 2024, yes or ~
+    were refused as no text, where --output_dir takes each as it is."""
+    assert config_of_flags("--set", f"data.output_dir={text}").data.output_dir == text
+    assert config_of_flags("--set", f"data.input_video_pre={text}").data.input_video_pre == text
+
+
+@pytest.mark.parametrize("value", ["[psnr]", "{psnr: 1}"])
+def test_a_list_or_mapping_as_the_validation_metric_is_one_line(value, capsys):
+    """A list as train.val_metric was looked up in the metrics' table: TypeError, unhashable type."""
+    with pytest.raises(SystemExit) as stop, exit_on_user_error():
+        config_of_flags("--set", f"train.val_metric={value}")
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.startswith("error: bad value ")
+
+
+def test_a_work_dir_on_a_disk_without_room_for_one_upload_is_refused_before_the_server_starts(small_disk,
+                                                                                              monkeypatch):
+    """The server started, and each upload failed in Gradio: a traceback on the terminal, "Internal Server
+    Error" on the page."""
+    import shutil
+
+    import app
+    folder, mounted = small_disk
+    if not mounted:
+        monkeypatch.setattr(shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(2 ** 30, 2 ** 30, 0))
+    with pytest.raises(UserError, match=r"^the disk of --work-dir '.*' has 0 MB free, less than one upload of "
+                                        r"--max-upload-mb 1; free some space, or choose another --work-dir or a "
+                                        r"lower --max-upload-mb$"):
+        app.parse_args(["--work-dir", str(folder / "work"), "--max-upload-mb", "1"])
+    assert os.listdir(folder) == []
+
+
+@pytest.mark.parametrize("key, text, value", [("train.val_crop", "1e3", 1000), ("train.val_frames", "10.0", 10),
+                                              ("train.seed", "3.0", 3), ("train.num_resblock", "4.0", 4),
+                                              ("train.loader_workers", "2.0", 2)])
+def test_a_whole_float_is_that_integer_for_every_whole_number_setting(key, text, value):
+    """train.max_iter took 2.0 as 2, and train.val_crop refused 1e3 as "expected a multiple of train.scale of at
+    least 48", which 1000 is."""
+    section, name = key.split(".")
+    assert getattr(getattr(config_of_flags("--set", f"{key}={text}"), section), name) == value

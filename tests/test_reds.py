@@ -77,6 +77,16 @@ def test_a_list_naming_no_reds_sequence_is_refused(reds_root, tmp_path):
         SequenceSampler(reds_config(reds_root, str(listing)))
 
 
+@pytest.mark.parametrize("name", ["\u00b9\u00b2\u00b3", "\uff10\uff10\uff11", "\u0660\u0660\u0661"],
+                         ids=["superscript digits", "fullwidth digits", "Arabic-Indic digits"])
+def test_a_list_naming_a_sequence_in_digits_other_than_ascii_is_refused(reds_root, tmp_path, name):
+    """str.isdigit() took superscript digits, which int() refuses (ValueError), and fullwidth ones read as 001."""
+    listing = tmp_path / "list.txt"
+    listing.write_text(f"{name}\n", encoding="utf-8")
+    with pytest.raises(UserError, match=f"names {name}, not REDS sequences"):
+        SequenceSampler(reds_config(reds_root, str(listing)))
+
+
 def test_a_folder_that_is_not_reds_is_refused(tmp_path):
     with pytest.raises(UserError, match="has no train/train_sharp folder: it is not a REDS folder"):
         SequenceSampler(reds_config(str(tmp_path)))
@@ -87,6 +97,16 @@ def test_validation_reads_reds4_from_the_reds_folder(reds_root):
     clips = validation_clips(config)
     assert [clip.name for clip in clips] == list(reds.REDS4)
     assert [len(clip.hr_frames) for clip in clips] == [5] * 4 and clips[0].hr_frames[0].shape == (64, 80, 3)
+
+
+def test_a_validation_folder_lacking_reds4_says_what_to_do_for_validation(tmp_path):
+    """The advice was to name the sequences in data.sequence_list, which chooses training sequences only."""
+    root = make_reds_folder(tmp_path / "REDS", train=("001",), val=())
+    config = reds_config(root, **{"train.val_freq": 1, "data.val_dir": root, "train.val_frames": 5})
+    with pytest.raises(UserError, match=r"lacks 4 of the 4 REDS sequences used: 000, 011, 015, 020; run "
+                                        r"download_test_data.py --reds again, or set data.val_dir to a folder of "
+                                        r"other clips$"):
+        validation_clips(config)
 
 
 def reds_flags(reds_root, sequence_list, output_dir, cache_dir, **settings):

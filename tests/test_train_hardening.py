@@ -572,3 +572,15 @@ def test_mpirun_stop_request_gives_one_checkpoint_on_every_process_and_resumes_e
     for name in arrays_once:
         np.testing.assert_array_equal(arrays_resumed[name], arrays_once[name], err_msg=name)
     assert logged_losses(tmp_path) == logged_losses(mpirun_uninterrupted)
+
+
+def test_a_key_given_twice_in_a_checkpoint_json_is_refused(tmp_path):
+    """json keeps the last of a key given twice: an edited checkpoint with "iteration" twice resumed at the other
+    iteration with these files (the fifth hostile pass)."""
+    from training.checkpoint import read_checkpoint
+    from utils.errors import UserError
+    path = tmp_path / "checkpoint_00000004.json"
+    path.write_text('{"iteration": 4, "params": "params_00000004.h5", "solvers": {}, "iteration": 2}')
+    with pytest.raises(UserError, match=r"^checkpoint '.*' is incomplete or corrupt \('iteration' is given twice\); "
+                                        "resume from an earlier one$"):
+        read_checkpoint(str(path))

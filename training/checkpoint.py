@@ -101,13 +101,23 @@ def _well_formed(content):
             and isinstance(content.get("settings", {}), dict))
 
 
+def _without_repeated_keys(pairs):
+    """A JSON object as a dict; ValueError for a key given twice, which json would settle silently by the last
+    (an edited "iteration" given twice resumed from the one with the other's files)."""
+    content = dict(pairs)
+    if len(content) < len(pairs):
+        repeated = next(key for index, (key, _) in enumerate(pairs) if key in dict(pairs[:index]))
+        raise ValueError(f"'{repeated}' is given twice")
+    return content
+
+
 def read_checkpoint(path):
     """The content of a checkpoint JSON, checked: iteration (int), params and solvers (file names beside
     it), loop_state and settings (dicts; older checkpoints have no settings)."""
     input_file(path, "checkpoint", "pass a checkpoint_<iter>.json from the output folder")
     try:
         with open(path, encoding="utf-8") as file:
-            content = json.load(file)
+            content = json.load(file, object_pairs_hook=_without_repeated_keys)
     except (ValueError, OSError, RecursionError) as error:  # RecursionError: arrays nested thousands deep
         raise UserError(f"checkpoint '{path}' is incomplete or corrupt ({error}); resume from an earlier one")
     if not _well_formed(content):

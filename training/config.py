@@ -84,7 +84,7 @@ def _degradation(value):
 
 
 def _val_metric(value):
-    return value in METRIC_COLUMNS
+    return isinstance(value, str) and value in METRIC_COLUMNS  # a list or mapping is no key of it
 
 
 def _val_frames(value):
@@ -253,6 +253,11 @@ def parse_value(text):
         return text
 
 
+# the checks of whole-number settings: a whole float (4.0, 1e3) given for one is taken as that integer
+INTEGER_CHECKS = (_positive_int, _non_negative_int, _optional_positive_int, _resblocks, _scale, _seed, _val_frames,
+                  _val_crop)
+
+
 def _coerce(key, value):
     """YAML reads 5e-5 (no dot) as a string and 4.0 as a float; accept both forms of a number."""
     check = RULES[key].check
@@ -261,8 +266,7 @@ def _coerce(key, value):
             return float(value)
         except ValueError:
             return value
-    if isinstance(value,
-                  float) and value.is_integer() and check in (_positive_int, _non_negative_int, _scale):
+    if isinstance(value, float) and value.is_integer() and check in INTEGER_CHECKS:
         return int(value)
     return value
 
@@ -362,7 +366,8 @@ def add_config_flags(parser):
             parser.add_argument(setting.flag, dest=key, help=_flag_help(key, setting, defaults.get(key)),
                                 **_flag_options(setting))
     parser.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
-                        help="override any config.yaml entry, e.g. --set train.crop_size=16 (repeatable)")
+                        help="override any config.yaml entry, e.g. --set train.crop_size=16 (repeatable; a "
+                             "path or name is taken as written)")
 
 
 def config_from_flags(args):
@@ -374,5 +379,9 @@ def config_from_flags(args):
         key, separator, value = assignment.partition("=")
         if not separator:
             raise UserError(f"--set needs SECTION.KEY=VALUE, got '{assignment}'")
-        overrides[key.strip()] = parse_value(value)
+        key = key.strip()
+        # a path or name is taken as written, as its flag takes it: read as YAML, 'runs #2' would lose its end
+        # to a comment and 2024 or yes would be no text
+        text_setting = key in RULES and RULES[key].check is _string
+        overrides[key] = value if text_setting else parse_value(value)
     return load_config(args.cfg, overrides)

@@ -10,10 +10,12 @@ import zlib
 from tqdm import tqdm
 
 from utils.errors import UserError
-from utils.image_io import commit_folder
+from utils.image_io import commit_folder, disk_full
 
-# What zipfile raises for a damaged, encrypted (RuntimeError) or unsupported (NotImplementedError) zip.
-ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError)
+# What zipfile raises for a damaged, encrypted (RuntimeError) or unsupported (NotImplementedError) zip, or one
+# whose member name is not the UTF-8 its flag says (UnicodeDecodeError).
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError,
+              UnicodeDecodeError)
 
 
 def member_parts(member, archive_name):
@@ -52,22 +54,23 @@ def checked_members(archive, archive_name):
     return members
 
 
-class UnpackClash(UserError):
-    """A zip's entry would replace something of another kind already in its folder (a file where the zip has a
-    folder, or the reverse): nothing is unpacked, and the zip, which is fine, can be kept for the next run."""
+class UnpackBlocked(UserError):
+    """Something outside the zip stops it from unpacking: an entry of another kind already in its folder (a file
+    where the zip has a folder, or the reverse), or a full disk. Nothing is unpacked, and the zip, which is
+    fine, can be kept for the next run. The message ends with what to do first."""
 
 
 def check_no_clash(members, folder):
-    """UnpackClash, before anything moves, if a member's file or folders meet an entry of the other kind."""
+    """UnpackBlocked, before anything moves, if a member's file or folders meet an entry of the other kind."""
     for member, parts in members:
         folder_parts = [parts[:end] for end in range(1, len(parts) + (1 if member.is_dir() else 0))]
         for prefix in folder_parts:
             path = os.path.join(folder, *prefix)
             if os.path.lexists(path) and not os.path.isdir(path):
-                raise UnpackClash(f"{path} is a file where {member.filename!r} needs a folder")
+                raise UnpackBlocked(f"{path} is a file where {member.filename!r} needs a folder; move it away")
         path = os.path.join(folder, *parts)
         if not member.is_dir() and os.path.isdir(path):
-            raise UnpackClash(f"{path} is a folder where {member.filename!r} is a file")
+            raise UnpackBlocked(f"{path} is a folder where {member.filename!r} is a file; move it away")
 
 
 def staging_folder(path):
@@ -98,6 +101,9 @@ def extract_zip(path, folder):
                     shutil.copyfileobj(source, output)
         commit_folder(staging, folder, merge=True)
     except ZIP_ERRORS as error:
+        if disk_full(error, staging):
+            raise UnpackBlocked(f"no space left on the disk of {folder} to unpack {archive_name} into; free some "
+                                "space")
         raise UserError(f"cannot unpack {archive_name} into {folder} ({error or type(error).__name__})")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
