@@ -1338,6 +1338,14 @@ def test_a_path_given_by_set_is_taken_as_written(text):
     assert config_of_flags("--set", f"data.input_video_pre={text}").data.input_video_pre == text
 
 
+@pytest.mark.parametrize("written, taken", [("''", ""), ('""', ""), ("'runs #2'", "runs #2"), ("'it''s'", "it's"),
+                                            ("'a' 'b'", "'a' 'b'")])
+def test_a_path_given_by_set_in_quotes_is_read_as_config_yaml_reads_it(written, taken):
+    """Taken as written, '' (config.yaml's empty path, which the settings' messages offer) named a folder of two
+    apostrophes; quotes that do not make one YAML string stay part of the name."""
+    assert config_of_flags("--set", f"data.val_dir={written}").data.val_dir == taken
+
+
 @pytest.mark.parametrize("value", ["[psnr]", "{psnr: 1}"])
 def test_a_list_or_mapping_as_the_validation_metric_is_one_line(value, capsys):
     """A list as train.val_metric was looked up in the metrics' table: TypeError, unhashable type."""

@@ -188,7 +188,7 @@ def make_clip(folder, count, hr_size=(160, 144), lr_size=None, odd_frame=None):
 
 
 @pytest.mark.parametrize("clip, overrides, message", [
-    (None, {"data.val_dir": "''"}, "train.val_freq 2 needs data.val_dir"),
+    (None, {"data.val_dir": ""}, "train.val_freq 2 needs data.val_dir"),
     (None, {"data.val_dir": "/nonexistent/val"}, "does not exist"),
     (None, {"train.val_crop": 50}, "train.val_crop"),
     (None, {"train.val_crop": 32}, "train.val_crop"),

@@ -367,7 +367,7 @@ def add_config_flags(parser):
                                 **_flag_options(setting))
     parser.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
                         help="override any config.yaml entry, e.g. --set train.crop_size=16 (repeatable; a "
-                             "path or name is taken as written)")
+                             "path or name is taken as written, or as config.yaml reads it when quoted)")
 
 
 def config_from_flags(args):
@@ -381,7 +381,8 @@ def config_from_flags(args):
             raise UserError(f"--set needs SECTION.KEY=VALUE, got '{assignment}'")
         key = key.strip()
         # a path or name is taken as written, as its flag takes it: read as YAML, 'runs #2' would lose its end
-        # to a comment and 2024 or yes would be no text
+        # to a comment and 2024 or yes would be no text; unless it is quoted as in config.yaml ('' is empty)
         text_setting = key in RULES and RULES[key].check is _string
-        overrides[key] = value if text_setting else parse_value(value)
+        quoted = len(value) >= 2 and value[0] == value[-1] and value[0] in "'\""
+        overrides[key] = value if text_setting and not quoted else parse_value(value)
     return load_config(args.cfg, overrides)
