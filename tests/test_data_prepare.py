@@ -327,3 +327,11 @@ def test_an_interruption_while_cutting_leaves_no_partial_scene(clip, tmp_path):
     with pytest.raises(KeyboardInterrupt):  # scene 2001 (frames 1..3) has frames 1 and 2 when 2000 is done
         data_prepare.cut_scenes(clip, [(2000, 0), (2001, 1)], 3, str(tmp_path), interrupted_after_the_first_scene)
     assert sorted(os.listdir(tmp_path)) == ["scene_2000"]
+
+
+def test_a_relative_video_name_with_a_colon_is_read_as_a_file(clip, clip_frames, tmp_path, monkeypatch):
+    """OpenCV's FFmpeg took 'take:2.mp4' for a protocol: 'cannot be read as a video' (fifth pass)."""
+    monkeypatch.chdir(tmp_path)
+    os.symlink(clip, "take:2.mp4")
+    data_prepare.main(["--disk_path", "out", "--video", "take:2.mp4", "--scene_starts", "5", "--duration", "2"])
+    assert_scene(tmp_path / "out", 2000, 5, 2, clip_frames)
