@@ -1380,3 +1380,26 @@ def test_a_whole_float_is_that_integer_for_every_whole_number_setting(key, text,
     least 48", which 1000 is."""
     section, name = key.split(".")
     assert getattr(getattr(config_of_flags("--set", f"{key}={text}"), section), name) == value
+
+
+# The sixth pass: train.py, the data, the downloads and the app
+
+@pytest.mark.parametrize("seed", ["2147483648", "4294967295.0"])
+def test_a_seed_past_nnabla_s_c_int_is_one_line(seed, capsys):
+    """train.seed took values up to 2^32 - 1, and NNabla's seed, a C int, raised OverflowError at the start."""
+    with pytest.raises(SystemExit) as stop, exit_on_user_error():
+        config_of_flags("--set", f"train.seed={seed}")
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.startswith(f"error: bad value {int(float(seed))} for train.seed: expected an "
+                                              "integer from 0 to 2^31 - 1")
+    assert config_of_flags("--set", "train.seed=2147483647").train.seed == 2 ** 31 - 1
+
+
+def test_a_path_setting_holding_a_nul_is_one_line(tmp_path, capsys):
+    """YAML's "\\0" in a path (a config file's or a quoted --set value) reached os.makedirs: ValueError,
+    embedded null byte."""
+    with pytest.raises(SystemExit) as stop, exit_on_user_error():
+        config_of_flags("--set", f'data.output_dir="{tmp_path}/a\\0b"')
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.startswith("error: bad value ")
+    assert os.listdir(tmp_path) == []

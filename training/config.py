@@ -60,7 +60,7 @@ def _boolean(value):
 
 
 def _string(value):
-    return isinstance(value, str)
+    return isinstance(value, str) and "\0" not in value  # a NUL ("\0" in YAML) ends a path for the system
 
 
 def _optional_positive_int(value):
@@ -107,7 +107,7 @@ REMOVED_KEYS = {
 
 
 def _seed(value):
-    return _non_negative_int(value) and value < 2 ** 32  # NNabla's and numpy's seeds are 32-bit
+    return _non_negative_int(value) and value < 2 ** 31  # NNabla's seed is a C int
 
 
 class Setting(NamedTuple):
@@ -153,7 +153,7 @@ RULES = {
         _boolean, "true or false", "--allow-changed-settings",
         "resume although settings differ from those the checkpoint was "
         "trained with"),
-    "train.seed": Setting(_seed, "an integer from 0 to 2^32 - 1"),
+    "train.seed": Setting(_seed, "an integer from 0 to 2^31 - 1"),
     "train.loader_workers": Setting(_optional_positive_int,
                                     "a positive integer or null (the cores available)"),
     "train.tensorboard": Setting(_boolean, "true or false"),
