@@ -91,12 +91,19 @@ def partial_path(destination):
     return os.path.join(directory, f".{name}.part")
 
 
+def header_number(text):
+    """A size or offset in a header as a number, or None unless it is plain ASCII digits of a size a disk can
+    hold (int() would take a superscript two for no number at all, ' 12' or '1_000' for one, and refuse more
+    than 4300 digits with a ValueError)."""
+    return int(text) if re.fullmatch(r"[0-9]{1,20}", text) else None
+
+
 def _content_range(response):
     """(first byte, total size or None) from a Content-Range header 'bytes first-last/total'."""
-    match = re.match(r"bytes\s+(\d+)-\d+/(\d+|\*)", response.headers.get("Content-Range", ""))
+    match = re.match(r"bytes\s+([0-9]+)-[0-9]+/([0-9]+|\*)", response.headers.get("Content-Range", ""))
     if not match:
         return None, None
-    return int(match.group(1)), None if match.group(2) == "*" else int(match.group(2))
+    return header_number(match.group(1)), header_number(match.group(2))
 
 
 def one_line(reason):
@@ -105,10 +112,8 @@ def one_line(reason):
 
 
 def content_length(response):
-    """The Content-Length header as a number, or None when it is missing or not plain ASCII digits (int() would
-    take a superscript two for no number at all, and ' 12' or '1_000' for one)."""
-    length = response.headers.get("Content-Length", "")
-    return int(length) if re.fullmatch(r"[0-9]+", length) else None
+    """The Content-Length header as a number, or None when it is missing or garbled (header_number)."""
+    return header_number(response.headers.get("Content-Length", ""))
 
 
 class _RedirectHandler(urllib.request.HTTPRedirectHandler):
@@ -191,7 +196,7 @@ def _fetch_whole(url, partial, validate):
                         f"{url} answered the request to resume at byte {offset} with another range; delete "
                         f"{partial} and run again" if offset else
                         f"{url} answered a request for the whole file with a part of it (Content-Range "
-                        f"'{response.headers['Content-Range']}'); run again later, or fetch from another host "
+                        f"'{response.headers['Content-Range'][:80]}'); run again later, or fetch from another host "
                         "with --base-url")
             else:
                 offset, total = 0, None  # the server sent the whole file: start over

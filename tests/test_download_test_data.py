@@ -747,3 +747,26 @@ def test_a_base_url_with_a_password_is_refused_without_showing_it(tmp_path):
         download("--output-dir", str(tmp_path / "out"), "--base-url", "http://user:secret@127.0.0.1:1/", "--weights")
     assert str(error.value).startswith("--base-url holds a user name or password") and "secret" not in str(error.value)
     assert not (tmp_path / "out").exists()
+
+
+# The sixth hostile pass: a size of thousands of digits in Content-Length or Content-Range was a ValueError
+# traceback (int() refuses more than 4300 digits).
+
+def test_a_content_length_of_thousands_of_digits_counts_as_none(reds_server, tmp_path, capsys):
+    reds_server.garbled_length = "9" * 5000
+    run(reds_server, tmp_path, "--reds", "--no-data")
+    assert "train_sharp.zip (size unknown)" in capsys.readouterr().out
+    assert len(reds.reds_sequences(str(tmp_path / "REDS"), ["000", "001", "240"])) == 3
+
+
+def test_a_content_range_total_of_thousands_of_digits_counts_as_unknown(tmp_path):
+    weights = hdf5_bytes(tmp_path, "w.h5")
+    server = RawReplyServer(b"HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-%d/%s\r\nConnection: close"
+                            b"\r\n\r\n" % (len(weights) - 1, b"9" * 5000) + weights)
+    try:
+        run(server, tmp_path / "out", "--weights", "--no-data")
+    finally:
+        server.socket.close()
+    for path in REFERENCE_WEIGHT_PATHS:
+        assert (tmp_path / "out" / "weights" / os.path.basename(path)).read_bytes() == weights
+    assert leftovers(tmp_path / "out") == []
