@@ -13,6 +13,7 @@ under the root with '/' (0001, 00001/0001), or REDS' 000..269.
 """
 import os
 import re
+import reprlib
 from typing import NamedTuple
 
 from utils.errors import UserError
@@ -22,6 +23,8 @@ from utils.scene_layout import frame_path, scene_dir
 
 LAYOUTS = ("scenes", "sequences", "reds")
 SHOWN_NAMES = 5  # names an error lists before "and N more"
+NAME_REPR = reprlib.Repr()
+NAME_REPR.maxstring = 80  # characters of a name an error line shows
 
 
 class Sequence(NamedTuple):
@@ -30,9 +33,16 @@ class Sequence(NamedTuple):
     frames: list  # paths of its frames, in order
 
 
+def shown_name(name):
+    """A name as an error line shows it: as it is, unless it holds an invisible character (a byte-order mark, a
+    zero-width space, a NUL: a list line would look like a good name) or is too long for a line; then quoted,
+    with those characters by their codes, cut short."""
+    return name if name.isprintable() and len(name) <= NAME_REPR.maxstring else NAME_REPR.repr(name)
+
+
 def named(names):
     """'a, b, c' of a list of names, cut after SHOWN_NAMES with the count of the rest."""
-    shown = ", ".join(names[:SHOWN_NAMES])
+    shown = ", ".join(map(shown_name, names[:SHOWN_NAMES]))
     return shown + (f" and {len(names) - SHOWN_NAMES} more" if len(names) > SHOWN_NAMES else "")
 
 

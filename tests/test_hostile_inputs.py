@@ -1403,3 +1403,19 @@ def test_a_path_setting_holding_a_nul_is_one_line(tmp_path, capsys):
     assert stop.value.code == 2
     assert capsys.readouterr().err.startswith("error: bad value ")
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("line, shown", [("\ufeff\ufeff000", r"'\ufeff000'"), ("0\u200b00", r"'0\u200b00'"),
+                                         ("00\x0001", r"'00\x0001'"), ("7" * 100000, "'" + "7" * 37 + "...")])
+def test_a_sequence_list_name_with_an_invisible_character_or_of_a_page_s_length_is_shown_readable(
+        tmp_path, line, shown):
+    """A second byte-order mark or a zero-width space made the error read "names 000, not REDS sequences"; a
+    NUL was written into the line as it is; a name of 100,000 characters was shown whole."""
+    from datasets import reds
+    from training_data import make_reds_folder
+    sequence_list = tmp_path / "list.txt"
+    sequence_list.write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(UserError) as error:
+        reds.training_sequences(make_reds_folder(tmp_path / "REDS", train=("000",), val=()), str(sequence_list))
+    message = str(error.value)
+    assert f"names {shown}" in message and message.isprintable() and len(message) < 400
