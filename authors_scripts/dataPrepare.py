@@ -108,7 +108,7 @@ def parse_starts(text):
         starts = []
     if not starts or min(starts) < 0:
         raise UserError(
-            f"--scene_starts '{text}' is not a comma-separated list of frame numbers >= 0, e.g. 0,300")
+            f"--scene_starts '{text[:40]}' is not a comma-separated list of frame numbers >= 0, e.g. 0,300")
     repeated = sorted({start for start in starts if starts.count(start) > 1})
     if repeated:
         raise UserError(f"--scene_starts '{text}' names frame {repeated[0]} twice, which would make the same "

@@ -1419,3 +1419,10 @@ def test_a_sequence_list_name_with_an_invisible_character_or_of_a_page_s_length_
         reds.training_sequences(make_reds_folder(tmp_path / "REDS", train=("000",), val=()), str(sequence_list))
     message = str(error.value)
     assert f"names {shown}" in message and message.isprintable() and len(message) < 400
+
+
+def test_scene_starts_of_thousands_of_digits_are_shown_cut_short():
+    """dataPrepare's --scene_starts of 5000 digits (too many for int()) was shown whole in the error line."""
+    from authors_scripts.dataPrepare import parse_starts
+    with pytest.raises(UserError, match=r"^--scene_starts '9{40}' is not a comma-separated list of frame numbers"):
+        parse_starts("9" * 5000)
