@@ -24,7 +24,7 @@ import nnabla as nn
 import numpy as np
 from tqdm import tqdm
 
-from utils.errors import UserError, exit_on_user_error
+from utils.errors import UserError, exit_on_user_error, one_line
 from utils.flags import FlagParser
 from utils.image_io import disk_full
 from utils.paths import input_file, output_file
@@ -127,7 +127,7 @@ def unpack_checkpoint_archive(archive_path, directory):
         if disk_full(error, os.path.join(directory, "")):
             raise UserError(f"no space left in the temporary folder '{os.path.dirname(directory)}' to unpack "
                             f"'{archive_path}'; free some space, or set TMPDIR to a folder on a larger disk")
-        raise UserError(f"cannot unpack '{archive_path}' ({error or type(error).__name__}); "
+        raise UserError(f"cannot unpack '{archive_path}' ({one_line(error) or type(error).__name__}); "
                         "download vgg_19_2016_08_28.tar.gz again")
     return checkpoint_prefix(directory)
 

@@ -31,7 +31,7 @@ import zipfile
 import h5py
 from tqdm import tqdm
 
-from utils.errors import UserError, exit_on_user_error
+from utils.errors import UserError, exit_on_user_error, one_line
 from utils.flags import FlagParser
 from utils.image_io import disk_full, write_atomically, write_bytes
 from utils.paths import output_file, output_folder
@@ -104,11 +104,6 @@ def _content_range(response):
     if not match:
         return None, None
     return header_number(match.group(1)), header_number(match.group(2))
-
-
-def one_line(reason):
-    """A reason as one line: urllib's for a redirect loop has three, a status line keeps its CR LF."""
-    return " ".join(str(reason).split())
 
 
 def content_length(response):

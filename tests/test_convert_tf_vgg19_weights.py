@@ -255,3 +255,14 @@ def test_a_pipe_given_as_checkpoint_is_one_line(tmp_path):
     os.mkfifo(tmp_path / "vgg_19.ckpt")
     with pytest.raises(UserError, match=r"--pre_trained_model '.*' is a pipe or device, not a file"):
         converter.convert(str(tmp_path / "vgg_19.ckpt"), str(tmp_path / "out.h5"))
+
+
+def test_an_empty_archive_is_one_line(tmp_path):
+    """The sixth hostile pass: tarfile's error for an empty .tar.gz lists each method it tried on a line of its
+    own, and the error took four lines."""
+    (tmp_path / "vgg_19_2016_08_28.tar.gz").write_bytes(b"")
+    with pytest.raises(UserError) as error:
+        converter.convert(str(tmp_path / "vgg_19_2016_08_28.tar.gz"), str(tmp_path / "out.h5"))
+    assert str(error.value).startswith(f"cannot unpack '{tmp_path / 'vgg_19_2016_08_28.tar.gz'}' (")
+    assert "\n" not in str(error.value)
+    assert not (tmp_path / "out.h5").exists()

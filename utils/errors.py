@@ -28,6 +28,12 @@ class UserError(Exception):
     """Bad input, bad config or bad weights: the message says what is wrong and what to do."""
 
 
+def one_line(reason):
+    """A library's reason as one line of a UserError: urllib's for a redirect loop has three, a status line
+    keeps its CR LF, tarfile's for an empty file lists each method it tried on a line of its own."""
+    return " ".join(str(reason).split())
+
+
 def ignore_stop_signals():
     for signal_number in STOP_SIGNALS:
         signal.signal(signal_number, signal.SIG_IGN)
