@@ -1426,3 +1426,17 @@ def test_scene_starts_of_thousands_of_digits_are_shown_cut_short():
     from authors_scripts.dataPrepare import parse_starts
     with pytest.raises(UserError, match=r"^--scene_starts '9{40}' is not a comma-separated list of frame numbers"):
         parse_starts("9" * 5000)
+
+
+def test_a_zip_member_name_too_long_for_the_file_system_is_named_cut_short(tmp_path):
+    """The error of a member of 5000 characters (a download's zip or an upload) held the whole path."""
+    import zipfile
+
+    from utils.zips import extract_zip
+    with zipfile.ZipFile(tmp_path / "frames.zip", "w") as archive:
+        archive.writestr("/".join(["d" * 200] * 25) + "/0001.png", b"frame")
+    with pytest.raises(UserError, match=r"^cannot unpack frames.zip into .*: the name 'd+\.\.\.d+' is too long for "
+                                        r"this file system; shorten it in the zip$") as error:
+        extract_zip(str(tmp_path / "frames.zip"), str(tmp_path / "out"))
+    assert len(str(error.value)) < 300
+    assert sorted(os.listdir(tmp_path)) == ["frames.zip"]

@@ -1,7 +1,9 @@
 """Unpacking zips safely: every member is checked before anything is written (no path that leaves the
 folder, no link or special file, no name twice), and the whole zip lands all-or-nothing."""
+import errno
 import os
 import re
+import reprlib
 import shutil
 import stat
 import zipfile
@@ -104,6 +106,10 @@ def extract_zip(path, folder):
         if disk_full(error, staging):
             raise UnpackBlocked(f"no space left on the disk of {folder} to unpack {archive_name} into; free some "
                                 "space")
+        if getattr(error, "errno", None) == errno.ENAMETOOLONG:  # the reason would hold the whole path
+            name = os.path.relpath(error.filename, staging)
+            raise UserError(f"cannot unpack {archive_name} into {folder}: the name {reprlib.repr(name)} is too "
+                            "long for this file system; shorten it in the zip")
         raise UserError(f"cannot unpack {archive_name} into {folder} ({error or type(error).__name__})")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
