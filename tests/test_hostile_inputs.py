@@ -1395,11 +1395,12 @@ def test_a_seed_past_nnabla_s_c_int_is_one_line(seed, capsys):
     assert config_of_flags("--set", "train.seed=2147483647").train.seed == 2 ** 31 - 1
 
 
-def test_a_path_setting_holding_a_nul_is_one_line(tmp_path, capsys):
-    """YAML's "\\0" in a path (a config file's or a quoted --set value) reached os.makedirs: ValueError,
-    embedded null byte."""
+@pytest.mark.parametrize("escape", ["\\0", "\\ud800"])
+def test_a_path_setting_holding_a_nul_or_a_lone_surrogate_is_one_line(tmp_path, capsys, escape):
+    """YAML's "\\0" or "\\ud800" in a path (a config file's or a quoted --set value) reached os.makedirs:
+    ValueError, embedded null byte; UnicodeEncodeError, surrogates not allowed."""
     with pytest.raises(SystemExit) as stop, exit_on_user_error():
-        config_of_flags("--set", f'data.output_dir="{tmp_path}/a\\0b"')
+        config_of_flags("--set", f'data.output_dir="{tmp_path}/a{escape}b"')
     assert stop.value.code == 2
     assert capsys.readouterr().err.startswith("error: bad value ")
     assert os.listdir(tmp_path) == []

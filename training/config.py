@@ -60,7 +60,15 @@ def _boolean(value):
 
 
 def _string(value):
-    return isinstance(value, str) and "\0" not in value  # a NUL ("\0" in YAML) ends a path for the system
+    """Text the system takes in a path: no NUL ("\0" in YAML) and no lone surrogate ("\ud800"), which the
+    file system's encoding cannot write."""
+    if not isinstance(value, str) or "\0" in value:
+        return False
+    try:
+        os.fsencode(value)
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _optional_positive_int(value):
