@@ -1441,3 +1441,24 @@ def test_a_zip_member_name_too_long_for_the_file_system_is_named_cut_short(tmp_p
         extract_zip(str(tmp_path / "frames.zip"), str(tmp_path / "out"))
     assert len(str(error.value)) < 300
     assert sorted(os.listdir(tmp_path)) == ["frames.zip"]
+
+
+def test_a_config_file_that_is_a_socket_is_one_line(tmp_path, capsys):
+    """Opening a socket raised OSError (No such device or address): a traceback."""
+    import socket
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(tmp_path / "cfg.yaml"))
+        with pytest.raises(SystemExit) as stop, exit_on_user_error():
+            config_of_flags("--cfg", str(tmp_path / "cfg.yaml"))
+    assert stop.value.code == 2
+    assert capsys.readouterr().err == (f"error: cannot read config file '{tmp_path / 'cfg.yaml'}' (No such device "
+                                       "or address); give a YAML file\n")
+
+
+def test_a_checkpoint_given_as_a_pipe_is_one_line_not_a_wait_without_end(tmp_path):
+    """--checkpoint a pipe waited for a writer without end."""
+    from training.checkpoint import read_checkpoint
+    os.mkfifo(tmp_path / "checkpoint_00000004.json")
+    with pytest.raises(UserError, match=r"checkpoint '.*' is a pipe or device, not a file; pass a "
+                                        r"checkpoint_<iter>.json from the output folder"):
+        read_checkpoint(str(tmp_path / "checkpoint_00000004.json"))

@@ -114,7 +114,8 @@ def _without_repeated_keys(pairs):
 def read_checkpoint(path):
     """The content of a checkpoint JSON, checked: iteration (int), params and solvers (file names beside
     it), loop_state and settings (dicts; older checkpoints have no settings)."""
-    input_file(path, "checkpoint", "pass a checkpoint_<iter>.json from the output folder")
+    # regular: a pipe would wait without end for a writer (train.py writes checkpoints as files)
+    input_file(path, "checkpoint", "pass a checkpoint_<iter>.json from the output folder", regular=True)
     try:
         with open(path, encoding="utf-8") as file:
             content = json.load(file, object_pairs_hook=_without_repeated_keys)

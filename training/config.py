@@ -240,6 +240,8 @@ def read_yaml(path):
             content = yaml.load(file, ConfigLoader) or {}
     except UnicodeDecodeError:
         raise UserError(f"config file '{path}' is not UTF-8 text; save it as UTF-8")
+    except OSError as error:  # a socket (ENXIO), or a device that cannot be read
+        raise UserError(f"cannot read config file '{path}' ({error.strerror}); give a YAML file")
     except UNBUILDABLE_YAML as error:
         mark, problem = getattr(error, "problem_mark", None), getattr(error, "problem", None)
         where = f" at line {mark.line + 1}" if mark else ""
