@@ -1380,3 +1380,19 @@ def test_a_whole_float_is_that_integer_for_every_whole_number_setting(key, text,
     least 48", which 1000 is."""
     section, name = key.split(".")
     assert getattr(getattr(config_of_flags("--set", f"{key}={text}"), section), name) == value
+
+
+# The sixth pass: generate.py, evaluate.py and demo.py
+
+@pytest.mark.parametrize("blocker", ["sr.mp4/", "metrics.md/", "scene_cuts.txt/", "bicubic_ours_truth.gif/",
+                                     "eval_ours", "eval_bicubic/metrics.md/"])
+def test_a_demo_output_taken_by_another_kind_is_one_line_before_any_work(tmp_path, blocker):
+    """A folder where the demo writes a file (sr.mp4, metrics.md, ...) or a file where it writes a report folder:
+    one line only once the clip was super-resolved and scored, the folder left half rewritten."""
+    import demo
+    out = tmp_path / "demo"
+    (out / blocker).parent.mkdir(parents=True)
+    (out / blocker).mkdir() if blocker.endswith("/") else (out / blocker).write_text("mine")
+    (out / demo.DEMO_MARK).write_text("written by demo.py\n")
+    with pytest.raises(UserError, match=f"--output '{out}' holds a (folder|file) named {blocker.rstrip('/')}, "):
+        demo.check_output(str(out), str(tmp_path / "clip.mp4"))
