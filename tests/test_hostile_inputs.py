@@ -1384,6 +1384,22 @@ def test_a_whole_float_is_that_integer_for_every_whole_number_setting(key, text,
 
 # The sixth pass: generate.py, evaluate.py and demo.py
 
+def test_a_lock_file_replaced_by_a_pipe_says_so_not_none(tmp_path):
+    """A pipe named .tecogan.lock in the output folder: "cannot create the lock file ... (None)"."""
+    from utils.paths import LOCK_NAME, lock_folder
+    os.mkfifo(tmp_path / LOCK_NAME)
+    with pytest.raises(UserError, match=r"\(a pipe or device is in its place\); choose another path"):
+        with lock_folder(str(tmp_path), "output folder"):
+            pass
+
+
+def test_an_output_video_named_only_by_its_extension_is_told_to_have_a_name(tmp_path):
+    """`--output-video .mp4` was refused as not ending in .mp4."""
+    from utils.paths import output_file
+    with pytest.raises(UserError, match="has no name before its extension; give a name such as 'video.mp4'"):
+        output_file(str(tmp_path / ".mp4"), "--output-video", (".mp4", ".mkv"))
+
+
 @pytest.mark.parametrize("blocker", ["sr.mp4/", "metrics.md/", "scene_cuts.txt/", "bicubic_ours_truth.gif/",
                                      "eval_ours", "eval_bicubic/metrics.md/"])
 def test_a_demo_output_taken_by_another_kind_is_one_line_before_any_work(tmp_path, blocker):
