@@ -1384,6 +1384,17 @@ def test_a_whole_float_is_that_integer_for_every_whole_number_setting(key, text,
 
 # The sixth pass: generate.py, evaluate.py and demo.py
 
+@pytest.mark.parametrize("kind", ["pipe", "device"])
+def test_a_video_given_as_a_pipe_or_device_is_called_so_not_missing(tmp_path, kind):
+    """`--input-video` or demo's `--video` a named pipe or /dev/zero: "video file ... does not exist"."""
+    from utils.image_io import VideoReader
+    path = "/dev/zero" if kind == "device" else str(tmp_path / "clip.mp4")
+    if kind == "pipe":
+        os.mkfifo(path)
+    with pytest.raises(UserError, match=f"video file '{path}' is a pipe or device, not a file; save the video"):
+        VideoReader(path)
+
+
 def test_a_lock_file_replaced_by_a_pipe_says_so_not_none(tmp_path):
     """A pipe named .tecogan.lock in the output folder: "cannot create the lock file ... (None)"."""
     from utils.paths import LOCK_NAME, lock_folder

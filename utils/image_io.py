@@ -375,8 +375,11 @@ class VideoReader:
         if os.path.isdir(path):
             raise UserError(
                 f"video file '{path}' is a folder; pass a video file, or the folder as --input-dir-lr")
-        if not os.path.isfile(path):
+        if not os.path.exists(path):
             raise UserError(f"video file '{path}' does not exist")
+        if not os.path.isfile(path):  # OpenCV cannot seek in a pipe (nor read a device) as in a file
+            raise UserError(f"video file '{path}' is a pipe or device, not a file; save the video to a file and "
+                            "pass that")
         if not os.access(path, os.R_OK):  # OpenCV would call it corrupt, beside a warning line of its own
             raise UserError(f"video file '{path}' cannot be read (permission denied); check its permissions")
         self.path = path
