@@ -1395,6 +1395,21 @@ def test_a_video_given_as_a_pipe_or_device_is_called_so_not_missing(tmp_path, ki
         VideoReader(path)
 
 
+def test_a_video_named_like_an_audio_stream_has_no_audio_and_is_written(tmp_path, monkeypatch):
+    """A silent clip named 'Stream #0:0: Audio: aac.mp4': ffmpeg's echo of the name was read as an audio stream,
+    and writing the output video failed after every frame (no audio to map)."""
+    import generate
+    from clips import ffmpeg
+    from utils.image_io import audio_codec
+    monkeypatch.chdir(tmp_path)
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=32x24:rate=10:duration=0.3", "-pix_fmt", "yuv420p",
+           "Stream #0:0: Audio: aac.mp4")
+    assert audio_codec("Stream #0:0: Audio: aac.mp4") is None
+    generate.main(["--model", WEIGHTS, "--input-video", "Stream #0:0: Audio: aac.mp4", "--output-video", "sr.mp4",
+                   "--backend", "nnabla", "--threads", "1", "--scene-cuts", "off"])
+    assert decoded_count(tmp_path / "sr.mp4") == 3
+
+
 def test_a_lock_file_replaced_by_a_pipe_says_so_not_none(tmp_path):
     """A pipe named .tecogan.lock in the output folder: "cannot create the lock file ... (None)"."""
     from utils.paths import LOCK_NAME, lock_folder

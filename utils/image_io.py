@@ -560,7 +560,8 @@ def audio_codec(path, ffmpeg=None):
     """Codec name of the first audio stream of a media file (ffmpeg's name, e.g. 'aac'), or None."""
     completed = subprocess.run([ffmpeg or ffmpeg_executable(), "-hide_banner", "-nostdin", "-i", media_path(path)],
                                capture_output=True, text=True, errors="replace")
-    match = re.search(r"Stream #\S+.*?: Audio: (\w+)", completed.stderr)
+    # the streams' own lines: the file's name, printed with them, may hold words like theirs
+    match = re.search(r"^\s*Stream #\S+.*?: Audio: (\w+)", completed.stderr.replace(media_path(path), ""), re.M)
     return match.group(1) if match else None
 
 
