@@ -1384,6 +1384,33 @@ def test_a_whole_float_is_that_integer_for_every_whole_number_setting(key, text,
 
 # The sixth pass: generate.py, evaluate.py and demo.py
 
+@pytest.mark.parametrize("width, height", [(30000, 30000), (0, 24)], ids=["claims 30000x30000", "zero wide"])
+def test_a_png_whose_header_claims_a_size_its_file_cannot_hold_is_one_line_without_libpng_s(tmp_path, capfd,
+                                                                                          width, height):
+    """A PNG with intact checksums whose header claims more pixels than its data could hold, or a side of 0:
+    libpng's "Not enough image data" or "Invalid IHDR data" line beside ours."""
+    import struct
+    import zlib
+    from utils.image_io import read_rgb
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    path = tmp_path / "0001.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+                     + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b""))
+    with pytest.raises(UserError, match="its header claims a size the file cannot hold"):
+        read_rgb(str(path))
+    assert capfd.readouterr().err == ""
+
+
+def test_pngs_compressed_as_far_as_deflate_goes_are_read():
+    """The size check must not refuse the most compressible picture (one colour) at zlib's strongest level."""
+    import cv2
+    from utils.image_io import png_size_impossible
+    for flat in (np.zeros((4000, 4000, 3), np.uint8), np.full((2000, 3000), 65535, np.uint16)):
+        assert not png_size_impossible(cv2.imencode(".png", flat, [cv2.IMWRITE_PNG_COMPRESSION, 9])[1].tobytes())
+
+
 @pytest.mark.parametrize("kind", ["pipe", "device"])
 def test_a_video_given_as_a_pipe_or_device_is_called_so_not_missing(tmp_path, kind):
     """`--input-video` or demo's `--video` a named pipe or /dev/zero: "video file ... does not exist"."""

@@ -116,6 +116,22 @@ def png_checksum_fails(data):
     return True
 
 
+# Channels of a PNG's colour types (grey, RGB, palette, grey+alpha, RGBA); deflate packs at most 1032 bytes in one.
+PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
+DEFLATE_MOST_RATIO = 1032
+
+
+def png_size_impossible(data):
+    """Whether a PNG file's header claims a size its file cannot have: a side of 0, or more pixel bytes than the
+    whole file could hold compressed, as in a header edited or written by a faulty program: libpng would print
+    its own line. data: the whole file, which png_checksum_fails found intact."""
+    if data[12:16] != b"IHDR":
+        return False
+    width, height, depth, colour_type = struct.unpack(">IIBB", data[16:26])
+    pixel_bytes = width * height * PNG_CHANNELS.get(colour_type, 4) * depth // 8
+    return min(width, height) == 0 or pixel_bytes > DEFLATE_MOST_RATIO * len(data)
+
+
 def read_rgb(path):
     """(H, W, 3) float32 RGB in [0, 1]; UserError if the file cannot be decoded (read_bgr_uint8)."""
     return bgr_uint8_to_rgb_float(read_bgr_uint8(path))
@@ -138,6 +154,9 @@ def read_bgr_uint8(path):
     if data.startswith(PNG_SIGNATURE) and png_checksum_fails(data):
         raise UserError(f"cannot read image '{path}': the file is damaged (a checksum of its data does not "
                         "match); replace or remove it")
+    if data.startswith(PNG_SIGNATURE) and png_size_impossible(data):
+        raise UserError(f"cannot read image '{path}': its header claims a size the file cannot hold (it is damaged "
+                        "or was written wrongly); replace or remove it")
     try:
         image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR) if data else None
     except cv2.error:  # e.g. a header claiming more pixels than OpenCV accepts (CV_IO_MAX_IMAGE_PIXELS)
