@@ -1465,3 +1465,16 @@ def test_a_demo_output_taken_by_another_kind_is_one_line_before_any_work(tmp_pat
     (out / demo.DEMO_MARK).write_text("written by demo.py\n")
     with pytest.raises(UserError, match=f"--output '{out}' holds a (folder|file) named {blocker.rstrip('/')}, "):
         demo.check_output(str(out), str(tmp_path / "clip.mp4"))
+
+
+def test_a_start_time_within_the_last_frame_is_not_called_past_the_end(tmp_path):
+    """`--start 0.55s` on a clip of 6 frames at 10 fps (0.6 s): "at or after the end of 'clip.mp4' (6 frames,
+    0.60 s)", which 0.55 s is not."""
+    from clips import ffmpeg
+    from utils.image_io import VideoReader
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=32x24:rate=10:duration=0.6", "-pix_fmt", "yuv420p",
+           str(tmp_path / "clip.mp4"))
+    with pytest.raises(UserError, match=r"--start 0.55s is after the last frame of .* begins \(6 frames, the last "
+                                        r"at 0.50 s\): a start time takes the first frame that begins at or after"):
+        VideoReader(str(tmp_path / "clip.mp4")).select("0.55s")
+    assert VideoReader(str(tmp_path / "clip.mp4")).select("0.5s") is None

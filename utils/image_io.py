@@ -450,6 +450,11 @@ class VideoReader:
         if past and not self.counted and index <= self.total_frames + COUNT_MARGIN_SECONDS * self.fps:
             self.total_frames, self.counted = self._count_frames(), True  # the announced count may be short
         duration = self.total_frames / self.fps
+        if option == "--start" and index >= self.total_frames and kind == "time":  # inside the last frame's time
+            raise UserError(
+                f"--start {text} is after the last frame of '{self.path}' begins ({self.total_frames} frames, the "
+                f"last at {float((self.total_frames - 1) / self.fps):.2f} s): a start time takes the first frame "
+                "that begins at or after it; choose an earlier start")
         if option == "--start" and index >= self.total_frames:
             raise UserError(
                 f"--start {text} is at or after the end of '{self.path}' ({self.total_frames} frames, "
