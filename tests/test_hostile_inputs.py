@@ -1478,3 +1478,20 @@ def test_a_start_time_within_the_last_frame_is_not_called_past_the_end(tmp_path)
                                         r"at 0.50 s\): a start time takes the first frame that begins at or after"):
         VideoReader(str(tmp_path / "clip.mp4")).select("0.55s")
     assert VideoReader(str(tmp_path / "clip.mp4")).select("0.5s") is None
+
+
+def test_a_video_larger_than_ulimit_f_allows_is_one_line_naming_the_limit(tmp_path):
+    """ffmpeg, which gets the default action of SIGXFSZ that Python ignores for itself, was killed by it at
+    `ulimit -f`: "ffmpeg could not write video 'sr.mp4': no message"."""
+    import resource
+    from clips import ffmpeg
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=64x48:rate=10:duration=0.6", "-pix_fmt", "yuv420p",
+           str(tmp_path / "clip.mp4"))
+    completed = run_script("generate.py", "--model", WEIGHTS, "--input-video", str(tmp_path / "clip.mp4"),
+                           "--output-video", str(tmp_path / "sr.mp4"), "--backend", "nnabla", "--threads", "1",
+                           preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (3 * 1024, 3 * 1024)))
+    messages = [line for line in completed.stderr.splitlines() if line.strip() and "frame" not in line]
+    assert completed.returncode == 2 and messages == [
+        f"error: cannot write video '{tmp_path / 'sr.mp4'}': it is larger than this process may write (ulimit -f); "
+        "raise the limit"], completed.stderr
+    assert sorted(os.listdir(tmp_path)) == ["clip.mp4"]

@@ -10,6 +10,7 @@ import math
 import os
 import re
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -669,6 +670,9 @@ class FfmpegVideoWriter:
         self.log.seek(0)
         messages = self.log.read().decode(errors="replace").strip().splitlines()
         self.abort()
+        if self.process.returncode == -signal.SIGXFSZ:  # ffmpeg gets the default action Python ignores for itself
+            raise UserError(f"cannot write video '{self.path}': it is larger than this process may write "
+                            "(ulimit -f); raise the limit")
         raise UserError(
             f"ffmpeg could not write video '{self.path}': {messages[-1] if messages else 'no message'}")
 
