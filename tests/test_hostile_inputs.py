@@ -1495,3 +1495,15 @@ def test_a_video_larger_than_ulimit_f_allows_is_one_line_naming_the_limit(tmp_pa
         f"error: cannot write video '{tmp_path / 'sr.mp4'}': it is larger than this process may write (ulimit -f); "
         "raise the limit"], completed.stderr
     assert sorted(os.listdir(tmp_path)) == ["clip.mp4"]
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+@pytest.mark.parametrize("script", ["demo.py", "evaluate.py"])
+def test_a_stop_signal_while_demo_or_evaluate_imports_its_libraries_is_one_line_and_130(script, signal_number):
+    """Killed by the signal's default action (exit code 143 or 129, no line) in the seconds their imports take."""
+    process = subprocess.Popen([sys.executable, script, "--help"], cwd=REPO_ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    time.sleep(0.3)
+    process.send_signal(signal_number)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and err.splitlines() == ["interrupted"], (process.returncode, err)
