@@ -1507,3 +1507,14 @@ def test_a_stop_signal_while_demo_or_evaluate_imports_its_libraries_is_one_line_
     process.send_signal(signal_number)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130 and err.splitlines() == ["interrupted"], (process.returncode, err)
+
+
+@pytest.mark.parametrize("line", ["\0" * 2_000_000, "x" * 100_000], ids=["2 MB of zero bytes", "100,000 letters"])
+def test_a_scene_cuts_line_of_megabytes_is_shown_cut_short(tmp_path, line):
+    """A cuts file of zero bytes (a copy that failed) made an error line of 8 MB, each byte shown as \\x00."""
+    from utils.scenes import read_cuts_file
+    path = tmp_path / "cuts.txt"
+    path.write_text(line)
+    with pytest.raises(UserError) as error:
+        read_cuts_file(str(path), 10)
+    assert len(str(error.value)) < 200 and "line 1" in str(error.value) and "is not a frame number" in str(error.value)
