@@ -1517,4 +1517,5 @@ def test_a_scene_cuts_line_of_megabytes_is_shown_cut_short(tmp_path, line):
     path.write_text(line)
     with pytest.raises(UserError) as error:
         read_cuts_file(str(path), 10)
-    assert len(str(error.value)) < 200 and "line 1" in str(error.value) and "is not a frame number" in str(error.value)
+    message = str(error.value).replace(str(path), "")
+    assert len(message) < 200 and "line 1" in message and "is not a frame number" in message, message
