@@ -451,7 +451,8 @@ class VideoReader:
         if past and not self.counted and index <= self.total_frames + COUNT_MARGIN_SECONDS * self.fps:
             self.total_frames, self.counted = self._count_frames(), True  # the announced count may be short
         duration = self.total_frames / self.fps
-        if option == "--start" and index >= self.total_frames and kind == "time":  # inside the last frame's time
+        # a start time inside the last frame's time: before the end, yet no frame begins at or after it
+        if option == "--start" and index >= self.total_frames and kind == "time" and value < duration:
             raise UserError(
                 f"--start {text} is after the last frame of '{self.path}' begins ({self.total_frames} frames, the "
                 f"last at {float((self.total_frames - 1) / self.fps):.2f} s): a start time takes the first frame "
