@@ -14,6 +14,11 @@ them.
 """
 import logging
 
+from utils.errors import exit_at_once_on_stop_signals
+
+if __name__ == "__main__":
+    exit_at_once_on_stop_signals()  # Ctrl-C or SIGTERM while the libraries load: one line, exit code 130
+
 logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import logs its start-up
 
 import os
@@ -41,6 +46,10 @@ from utils.scenes import detect_cuts, write_cuts_file
 # the frame folders of the output, each with the names of the frames the demo writes there
 FRAME_NAMES = {"lr": r"\d{4,}\.png", "ground_truth": r"\d{4,}\.png", "bicubic": r"\d{4,}\.png",
                "sr": r"output_\d{4,}\.png"}
+# the files run() writes into --output beside its frame folders, and the folders of evaluate.py's reports
+SR_VIDEO, GIF, STILL, METRICS, CUTS = ("sr.mp4", "bicubic_ours_truth.gif", "bicubic_ours_truth.png", "metrics.md",
+                                       "scene_cuts.txt")
+REPORT_FOLDERS = ("eval_bicubic", "eval_ours")
 # in an output folder the demo made: its later runs may replace their frames there
 DEMO_MARK = ".tecogan_demo"
 # the share of the ground truth's high-frequency energy (metrics.high_frequency_ratio), beside evaluate.py's
@@ -134,6 +143,20 @@ def check_output(out, video):
         raise UserError(
             f"--output '{out}' already holds files that demo.py did not write; choose a new or empty "
             "folder")
+    # found now, not once the clip is super-resolved and scored
+    for name in (SR_VIDEO, GIF, STILL, METRICS, CUTS):
+        if os.path.isdir(os.path.join(out, name)):
+            raise UserError(f"--output '{out}' holds a folder named {name}, where demo.py writes a file; move it "
+                            "or choose another --output")
+    for name in REPORT_FOLDERS:
+        folder = os.path.join(out, name)
+        if os.path.lexists(folder) and not os.path.isdir(folder):
+            raise UserError(f"--output '{out}' holds a file named {name}, where demo.py writes a report; move it "
+                            "or choose another --output")
+        blocked = [entry for entry in report.REPORT_FILES if os.path.isdir(os.path.join(folder, entry))]
+        if blocked:
+            raise UserError(f"--output '{out}' holds a folder named {name}/{blocked[0]}, where demo.py writes a "
+                            "report file; move it or choose another --output")
     for name, frame_pattern in FRAME_NAMES.items():
         folder = os.path.join(out, name)
         if os.path.lexists(folder) and not os.path.isdir(folder):
@@ -220,24 +243,24 @@ def run(args):
     bicubic_frames = bicubic_upscale_frames(lr_frames, resolver.scale)
     write_frames(folders["bicubic"], bicubic_frames)
     cuts = detect_cuts(video, 0, len(hr_frames))
-    cuts_path = os.path.join(out, "scene_cuts.txt")  # frame k of the clip is frame k of every folder
+    cuts_path = os.path.join(out, CUTS)  # frame k of the clip is frame k of every folder
     write_cuts_file(cuts_path, cuts)
 
-    sr_frames = super_resolve(resolver, lr_frames, cuts, folders["sr"], os.path.join(out, "sr.mp4"), fps)
+    sr_frames = super_resolve(resolver, lr_frames, cuts, folders["sr"], os.path.join(out, SR_VIDEO), fps)
     columns, clip_name = [bicubic_frames, sr_frames, ground_truth], os.path.basename(video)
     window = detail_window(ground_truth)
     labels = panel_labels(resolver.scale)
-    side_by_side_gif(os.path.join(out, "bicubic_ours_truth.gif"), columns, window, clip_name, fps, labels)
-    still_frame = still_with_inset(os.path.join(out, "bicubic_ours_truth.png"), columns, window, clip_name,
+    side_by_side_gif(os.path.join(out, GIF), columns, window, clip_name, fps, labels)
+    still_frame = still_with_inset(os.path.join(out, STILL), columns, window, clip_name,
                                    labels)
 
     lpips_arrays = scoring.load_lpips()
-    methods = ((bicubic_frames, "bicubic", "eval_bicubic"), (sr_frames, "sr", "eval_ours"))
+    methods = zip((bicubic_frames, sr_frames), ("bicubic", "sr"), REPORT_FOLDERS)
     table = report.markdown_table([score(name, frames, ground_truth, folders[folder], folders["ground_truth"],
                                          cuts_path, os.path.join(out, output), lpips_arrays)
                                    for name, (frames, folder, output) in zip(labels, methods)],
                                   report.TABLE_COLUMNS + (HIGH_FREQUENCY_COLUMN,))
-    write_bytes(os.path.join(out, "metrics.md"), table, mode="w")
+    write_bytes(os.path.join(out, METRICS), table, mode="w")
     print()
     print(table, end="")
     print(f"\ndemo finished in {time.perf_counter() - started:.0f} s. In {out}/:")

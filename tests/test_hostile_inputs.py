@@ -1382,6 +1382,145 @@ def test_a_whole_float_is_that_integer_for_every_whole_number_setting(key, text,
     assert getattr(getattr(config_of_flags("--set", f"{key}={text}"), section), name) == value
 
 
+# The sixth pass: generate.py, evaluate.py and demo.py
+
+@pytest.mark.parametrize("width, height", [(30000, 30000), (0, 24)], ids=["claims 30000x30000", "zero wide"])
+def test_a_png_whose_header_claims_a_size_its_file_cannot_hold_is_one_line_without_libpng_s(tmp_path, capfd,
+                                                                                          width, height):
+    """A PNG with intact checksums whose header claims more pixels than its data could hold, or a side of 0:
+    libpng's "Not enough image data" or "Invalid IHDR data" line beside ours."""
+    import struct
+    import zlib
+    from utils.image_io import read_rgb
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    path = tmp_path / "0001.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+                     + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b""))
+    with pytest.raises(UserError, match="its header claims a size the file cannot hold"):
+        read_rgb(str(path))
+    assert capfd.readouterr().err == ""
+
+
+def test_pngs_compressed_as_far_as_deflate_goes_are_read():
+    """The size check must not refuse the most compressible picture (one colour) at zlib's strongest level."""
+    import cv2
+    from utils.image_io import png_size_impossible
+    for flat in (np.zeros((4000, 4000, 3), np.uint8), np.full((2000, 3000), 65535, np.uint16)):
+        assert not png_size_impossible(cv2.imencode(".png", flat, [cv2.IMWRITE_PNG_COMPRESSION, 9])[1].tobytes())
+
+
+@pytest.mark.parametrize("kind", ["pipe", "device"])
+def test_a_video_given_as_a_pipe_or_device_is_called_so_not_missing(tmp_path, kind):
+    """`--input-video` or demo's `--video` a named pipe or /dev/zero: "video file ... does not exist"."""
+    from utils.image_io import VideoReader
+    path = "/dev/zero" if kind == "device" else str(tmp_path / "clip.mp4")
+    if kind == "pipe":
+        os.mkfifo(path)
+    with pytest.raises(UserError, match=f"video file '{path}' is a pipe or device, not a file; save the video"):
+        VideoReader(path)
+
+
+def test_a_video_named_like_an_audio_stream_has_no_audio_and_is_written(tmp_path, monkeypatch):
+    """A silent clip named 'Stream #0:0: Audio: aac.mp4': ffmpeg's echo of the name was read as an audio stream,
+    and writing the output video failed after every frame (no audio to map)."""
+    import generate
+    from clips import ffmpeg
+    from utils.image_io import audio_codec
+    monkeypatch.chdir(tmp_path)
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=32x24:rate=10:duration=0.3", "-pix_fmt", "yuv420p",
+           "Stream #0:0: Audio: aac.mp4")
+    assert audio_codec("Stream #0:0: Audio: aac.mp4") is None
+    generate.main(["--model", WEIGHTS, "--input-video", "Stream #0:0: Audio: aac.mp4", "--output-video", "sr.mp4",
+                   "--backend", "nnabla", "--threads", "1", "--scene-cuts", "off"])
+    assert decoded_count(tmp_path / "sr.mp4") == 3
+
+
+def test_a_lock_file_replaced_by_a_pipe_says_so_not_none(tmp_path):
+    """A pipe named .tecogan.lock in the output folder: "cannot create the lock file ... (None)"."""
+    from utils.paths import LOCK_NAME, lock_folder
+    os.mkfifo(tmp_path / LOCK_NAME)
+    with pytest.raises(UserError, match=r"\(a pipe or device is in its place\); choose another path"):
+        with lock_folder(str(tmp_path), "output folder"):
+            pass
+
+
+def test_an_output_video_named_only_by_its_extension_is_told_to_have_a_name(tmp_path):
+    """`--output-video .mp4` was refused as not ending in .mp4."""
+    from utils.paths import output_file
+    with pytest.raises(UserError, match="has no name before its extension; give a name such as 'video.mp4'"):
+        output_file(str(tmp_path / ".mp4"), "--output-video", (".mp4", ".mkv"))
+
+
+@pytest.mark.parametrize("blocker", ["sr.mp4/", "metrics.md/", "scene_cuts.txt/", "bicubic_ours_truth.gif/",
+                                     "eval_ours", "eval_bicubic/metrics.md/"])
+def test_a_demo_output_taken_by_another_kind_is_one_line_before_any_work(tmp_path, blocker):
+    """A folder where the demo writes a file (sr.mp4, metrics.md, ...) or a file where it writes a report folder:
+    one line only once the clip was super-resolved and scored, the folder left half rewritten."""
+    import demo
+    out = tmp_path / "demo"
+    (out / blocker).parent.mkdir(parents=True)
+    (out / blocker).mkdir() if blocker.endswith("/") else (out / blocker).write_text("mine")
+    (out / demo.DEMO_MARK).write_text("written by demo.py\n")
+    with pytest.raises(UserError, match=f"--output '{out}' holds a (folder|file) named {blocker.rstrip('/')}, "):
+        demo.check_output(str(out), str(tmp_path / "clip.mp4"))
+
+
+def test_a_start_time_within_the_last_frame_is_not_called_past_the_end(tmp_path):
+    """`--start 0.55s` on a clip of 6 frames at 10 fps (0.6 s): "at or after the end of 'clip.mp4' (6 frames,
+    0.60 s)", which 0.55 s is not."""
+    from clips import ffmpeg
+    from utils.image_io import VideoReader
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=32x24:rate=10:duration=0.6", "-pix_fmt", "yuv420p",
+           str(tmp_path / "clip.mp4"))
+    with pytest.raises(UserError, match=r"--start 0.55s is after the last frame of .* begins \(6 frames, the last "
+                                        r"at 0.50 s\): a start time takes the first frame that begins at or after"):
+        VideoReader(str(tmp_path / "clip.mp4")).select("0.55s")
+    assert VideoReader(str(tmp_path / "clip.mp4")).select("0.5s") is None
+
+
+def test_a_video_larger_than_ulimit_f_allows_is_one_line_naming_the_limit(tmp_path):
+    """ffmpeg, which gets the default action of SIGXFSZ that Python ignores for itself, was killed by it at
+    `ulimit -f`: "ffmpeg could not write video 'sr.mp4': no message"."""
+    import resource
+    from clips import ffmpeg
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=64x48:rate=10:duration=0.6", "-pix_fmt", "yuv420p",
+           str(tmp_path / "clip.mp4"))
+    completed = run_script("generate.py", "--model", WEIGHTS, "--input-video", str(tmp_path / "clip.mp4"),
+                           "--output-video", str(tmp_path / "sr.mp4"), "--backend", "nnabla", "--threads", "1",
+                           preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (3 * 1024, 3 * 1024)))
+    messages = [line for line in completed.stderr.splitlines() if line.strip() and "frame" not in line]
+    assert completed.returncode == 2 and messages == [
+        f"error: cannot write video '{tmp_path / 'sr.mp4'}': it is larger than this process may write (ulimit -f); "
+        "raise the limit"], completed.stderr
+    assert sorted(os.listdir(tmp_path)) == ["clip.mp4"]
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+@pytest.mark.parametrize("script", ["demo.py", "evaluate.py"])
+def test_a_stop_signal_while_demo_or_evaluate_imports_its_libraries_is_one_line_and_130(script, signal_number):
+    """Killed by the signal's default action (exit code 143 or 129, no line) in the seconds their imports take."""
+    process = subprocess.Popen([sys.executable, script, "--help"], cwd=REPO_ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    time.sleep(0.3)
+    process.send_signal(signal_number)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and err.splitlines() == ["interrupted"], (process.returncode, err)
+
+
+@pytest.mark.parametrize("line", ["\0" * 2_000_000, "x" * 100_000], ids=["2 MB of zero bytes", "100,000 letters"])
+def test_a_scene_cuts_line_of_megabytes_is_shown_cut_short(tmp_path, line):
+    """A cuts file of zero bytes (a copy that failed) made an error line of 8 MB, each byte shown as \\x00."""
+    from utils.scenes import read_cuts_file
+    path = tmp_path / "cuts.txt"
+    path.write_text(line)
+    with pytest.raises(UserError) as error:
+        read_cuts_file(str(path), 10)
+    message = str(error.value).replace(str(path), "")
+    assert len(message) < 200 and "line 1" in message and "is not a frame number" in message, message
+
+
 # The sixth pass: train.py, the data, the downloads and the app
 
 @pytest.mark.parametrize("seed", ["2147483648", "4294967295.0"])

@@ -10,6 +10,7 @@ import math
 import os
 import re
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -116,6 +117,22 @@ def png_checksum_fails(data):
     return True
 
 
+# Channels of a PNG's colour types (grey, RGB, palette, grey+alpha, RGBA); deflate packs at most 1032 bytes in one.
+PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
+DEFLATE_MOST_RATIO = 1032
+
+
+def png_size_impossible(data):
+    """Whether a PNG file's header claims a size its file cannot have: a side of 0, or more pixel bytes than the
+    whole file could hold compressed, as in a header edited or written by a faulty program: libpng would print
+    its own line. data: the whole file, which png_checksum_fails found intact."""
+    if data[12:16] != b"IHDR":
+        return False
+    width, height, depth, colour_type = struct.unpack(">IIBB", data[16:26])
+    pixel_bytes = width * height * PNG_CHANNELS.get(colour_type, 4) * depth // 8
+    return min(width, height) == 0 or pixel_bytes > DEFLATE_MOST_RATIO * len(data)
+
+
 def read_rgb(path):
     """(H, W, 3) float32 RGB in [0, 1]; UserError if the file cannot be decoded (read_bgr_uint8)."""
     return bgr_uint8_to_rgb_float(read_bgr_uint8(path))
@@ -138,6 +155,9 @@ def read_bgr_uint8(path):
     if data.startswith(PNG_SIGNATURE) and png_checksum_fails(data):
         raise UserError(f"cannot read image '{path}': the file is damaged (a checksum of its data does not "
                         "match); replace or remove it")
+    if data.startswith(PNG_SIGNATURE) and png_size_impossible(data):
+        raise UserError(f"cannot read image '{path}': its header claims a size the file cannot hold (it is damaged "
+                        "or was written wrongly); replace or remove it")
     try:
         image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR) if data else None
     except cv2.error:  # e.g. a header claiming more pixels than OpenCV accepts (CV_IO_MAX_IMAGE_PIXELS)
@@ -375,8 +395,11 @@ class VideoReader:
         if os.path.isdir(path):
             raise UserError(
                 f"video file '{path}' is a folder; pass a video file, or the folder as --input-dir-lr")
-        if not os.path.isfile(path):
+        if not os.path.exists(path):
             raise UserError(f"video file '{path}' does not exist")
+        if not os.path.isfile(path):  # OpenCV cannot seek in a pipe (nor read a device) as in a file
+            raise UserError(f"video file '{path}' is a pipe or device, not a file; save the video to a file and "
+                            "pass that")
         if not os.access(path, os.R_OK):  # OpenCV would call it corrupt, beside a warning line of its own
             raise UserError(f"video file '{path}' cannot be read (permission denied); check its permissions")
         self.path = path
@@ -428,6 +451,12 @@ class VideoReader:
         if past and not self.counted and index <= self.total_frames + COUNT_MARGIN_SECONDS * self.fps:
             self.total_frames, self.counted = self._count_frames(), True  # the announced count may be short
         duration = self.total_frames / self.fps
+        # a start time inside the last frame's time: before the end, yet no frame begins at or after it
+        if option == "--start" and index >= self.total_frames and kind == "time" and value < duration:
+            raise UserError(
+                f"--start {text} is after the last frame of '{self.path}' begins ({self.total_frames} frames, the "
+                f"last at {float((self.total_frames - 1) / self.fps):.2f} s): a start time takes the first frame "
+                "that begins at or after it; choose an earlier start")
         if option == "--start" and index >= self.total_frames:
             raise UserError(
                 f"--start {text} is at or after the end of '{self.path}' ({self.total_frames} frames, "
@@ -557,7 +586,8 @@ def audio_codec(path, ffmpeg=None):
     """Codec name of the first audio stream of a media file (ffmpeg's name, e.g. 'aac'), or None."""
     completed = subprocess.run([ffmpeg or ffmpeg_executable(), "-hide_banner", "-nostdin", "-i", media_path(path)],
                                capture_output=True, text=True, errors="replace")
-    match = re.search(r"Stream #\S+.*?: Audio: (\w+)", completed.stderr)
+    # the streams' own lines: the file's name, printed with them, may hold words like theirs
+    match = re.search(r"^\s*Stream #\S+.*?: Audio: (\w+)", completed.stderr.replace(media_path(path), ""), re.M)
     return match.group(1) if match else None
 
 
@@ -641,6 +671,9 @@ class FfmpegVideoWriter:
         self.log.seek(0)
         messages = self.log.read().decode(errors="replace").strip().splitlines()
         self.abort()
+        if self.process.returncode == -signal.SIGXFSZ:  # ffmpeg gets the default action Python ignores for itself
+            raise UserError(f"cannot write video '{self.path}': it is larger than this process may write "
+                            "(ulimit -f); raise the limit")
         raise UserError(
             f"ffmpeg could not write video '{self.path}': {messages[-1] if messages else 'no message'}")
 

@@ -69,6 +69,9 @@ def output_file(path, role, extensions=()):
     endings such as (".h5",), compared case-insensitively."""
     if not path or os.path.isdir(path):
         raise UserError(f"{role} '{path}' is a folder; give a file name inside it")
+    if extensions and os.path.basename(path).lower() in extensions:  # '.mp4' is all extension, no name
+        raise UserError(f"{role} '{path}' has no name before its extension; give a name such as "
+                        f"'video{extensions[0]}'")
     if extensions and os.path.splitext(path)[1].lower() not in extensions:
         raise UserError(f"{role} '{path}' must end in {' or '.join(extensions)}")
     folder = os.path.dirname(os.path.abspath(path))
@@ -131,9 +134,9 @@ def lock_folder(path, role):
     while True:
         try:
             lock = os.fdopen(os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644), "r+")
-        except OSError as error:
-            raise UserError(
-                f"cannot create the lock file of {role} '{path}' ({error.strerror}); choose another path")
+        except OSError as error:  # strerror is None where a pipe or device is in its place (cannot seek)
+            reason = error.strerror or "a pipe or device is in its place"
+            raise UserError(f"cannot create the lock file of {role} '{path}' ({reason}); choose another path")
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

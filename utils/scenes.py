@@ -58,6 +58,7 @@ def read_cuts_file(path, frame_count, other_choices=()):
         if not re.fullmatch(r"[0-9]+", text):
             # ascii(): an invisible character (a zero-width space pasted from a web page) shown as its code
             shown = f"'{text}'" if text.isprintable() else ascii(text)
+            shown = shown if len(shown) <= 60 else shown[:57] + "..."  # not a line of megabytes whole
             raise UserError(f"--scene-cuts '{path}' line {number}: {shown} is not a frame number; "
                             "write one whole number a line, in the digits 0-9")
         digits = text.lstrip("0") or "0"
