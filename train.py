@@ -488,14 +488,17 @@ def train(config, comm, output_claim):
     samples_per_iteration = config.train.batch_size * comm.size
     started, iteration, stopping = time.perf_counter(), start, False
     save_seconds, last_saved = 60 * config.train.save_minutes, time.monotonic()
+    off_schedule = recorded.get("off_schedule_models", []) if checkpoint else []
 
     def on_schedule(done):
         return done % config.train.save_freq == 0 or done == iterations
 
     def save_training_state(done):
-        save_checkpoint(output_dir, done, checkpointed, solvers, balance.state(), settings)
-        prune_off_schedule_models(output_dir, lambda kept: on_schedule(kept) or (
-            validation and kept % config.train.val_freq == 0))
+        nonlocal off_schedule
+        if not (on_schedule(done) or (validation and done % config.train.val_freq == 0)):
+            off_schedule = off_schedule + [done]
+        save_checkpoint(output_dir, done, checkpointed, solvers, balance.state(), settings, off_schedule)
+        off_schedule = prune_off_schedule_models(output_dir, off_schedule)
 
     def signalled(cause):
         # SIGCONT alone also follows Ctrl-Z and fg, or a scheduler's resume of a suspended job: training goes on

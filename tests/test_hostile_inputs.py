@@ -1601,3 +1601,33 @@ def test_a_checkpoint_given_as_a_pipe_is_one_line_not_a_wait_without_end(tmp_pat
     with pytest.raises(UserError, match=r"checkpoint '.*' is a pipe or device, not a file; pass a "
                                         r"checkpoint_<iter>.json from the output folder"):
         read_checkpoint(str(tmp_path / "checkpoint_00000004.json"))
+
+
+# Seventh pass, half B: train.py, the data, the downloads, the converter and the app
+
+def test_a_resume_with_another_save_freq_keeps_the_model_files_of_the_first_schedule(tmp_path):
+    """Pruning took every model_param file off the new save_freq's schedule for a timed one: resumed with
+    save_freq 5 and checkpoints by time, a run of save_freq 2 lost model_param_00000002.h5."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run"
+
+    def run(max_iter, save_freq, save_minutes):
+        train.main(tiny_training_flags(scenes, output_dir, **{
+            "train.max_iter": max_iter, "train.save_freq": save_freq, "train.save_minutes": save_minutes}))
+    run(6, 2, 0)
+    run(12, 5, "1.0e-9")  # every iteration is due by time; 7, 8, 9 and 11 are off the schedule of save_freq 5
+    models = sorted(int(name[len("model_param_"):-len(".h5")]) for name in os.listdir(output_dir)
+                    if name.startswith("model_param_"))
+    assert models == [2, 4, 6, 9, 10, 11, 12]
+
+
+@pytest.mark.parametrize("escape", ["\\u0000", "\\n", "\\u2028"])
+def test_a_checkpoint_naming_a_file_with_a_control_character_is_refused_readably(tmp_path, escape):
+    """A NUL edited into the checkpoint's parameter file name was written into the error line as it is."""
+    from training.checkpoint import read_checkpoint
+    path = tmp_path / "checkpoint_00000004.json"
+    path.write_text('{"iteration": 4, "params": "params_00000004.h5' + escape + '", "solvers": {}}')
+    with pytest.raises(UserError, match=r"is not a checkpoint of train.py") as error:
+        read_checkpoint(str(path))
+    assert str(error.value).isprintable()

@@ -28,9 +28,11 @@ MODEL_FILE_PATTERN = re.compile(r"model_param_(\d+)\.h5")  # utils.weights.save_
 CHECKPOINT_FILE_PATTERNS = (CHECKPOINT_PATTERN, STATE_FILE_PATTERN, MODEL_FILE_PATTERN)  # what a save writes
 
 
-def save_checkpoint(output_dir, iteration, params, solvers, loop_state, settings):
+def save_checkpoint(output_dir, iteration, params, solvers, loop_state, settings, off_schedule_models=()):
     """params: {global name: variable}; solvers: {name: nnabla solver}; loop_state: JSON-able dict;
-    settings: the JSON-able settings a resumed run must share with this one (see check_settings)."""
+    settings: the JSON-able settings a resumed run must share with this one (see check_settings);
+    off_schedule_models: the iterations whose model_param files were written off the schedule (by time or on a
+    stop request), the only ones prune_off_schedule_models may delete."""
     params_file = f"params_{iteration:08d}.h5"
     save_weights(os.path.join(output_dir, params_file), params)
     solver_files = {}
@@ -40,7 +42,8 @@ def save_checkpoint(output_dir, iteration, params, solvers, loop_state, settings
         write_atomically(path, solver.save_states)
     path = os.path.join(output_dir, f"checkpoint_{iteration:08d}.json")
     write_bytes(path, json.dumps({"iteration": iteration, "params": params_file, "solvers": solver_files,
-                                  "loop_state": loop_state, "settings": settings}, indent=1), mode="w")
+                                  "loop_state": loop_state, "settings": settings,
+                                  "off_schedule_models": sorted(off_schedule_models)}, indent=1), mode="w")
     prune_checkpoints(output_dir)
     return path
 
@@ -59,15 +62,17 @@ def prune_checkpoints(output_dir, keep=CHECKPOINTS_KEPT):
     remove_orphans(output_dir)
 
 
-def prune_off_schedule_models(output_dir, on_schedule, keep=CHECKPOINTS_KEPT):
-    """Delete all but the newest `keep` model_param files of iterations saved off the schedule (by time, or on
-    a stop request), so that checkpoints by time keep disk use bounded; on_schedule(iteration) is true for
-    those kept whatever their age (save_freq multiples, validated iterations, the last)."""
-    off_schedule = sorted((int(match.group(1)), name) for name in os.listdir(output_dir)
-                          for match in [MODEL_FILE_PATTERN.fullmatch(name)]
-                          if match and not on_schedule(int(match.group(1))))
-    for _, name in off_schedule[:-keep]:
-        os.remove(os.path.join(output_dir, name))
+def prune_off_schedule_models(output_dir, off_schedule, keep=CHECKPOINTS_KEPT):
+    """Delete all but the newest `keep` model_param files of the iterations off_schedule (those a checkpoint
+    records as saved by time or on a stop request), so that checkpoints by time keep disk use bounded; returns
+    the iterations kept. Only recorded ones: a file on an earlier run's schedule (another save_freq or
+    val_freq, or its last iteration before max_iter was raised) stays."""
+    newest = sorted(off_schedule)
+    for iteration in newest[:-keep]:
+        path = os.path.join(output_dir, f"model_param_{iteration:08d}.h5")
+        if os.path.isfile(path):  # deleted already when a kill came before the next checkpoint said so
+            os.remove(path)
+    return newest[-keep:]
 
 
 def remove_orphans(output_dir):
@@ -87,7 +92,9 @@ def latest_checkpoint(output_dir):
 
 
 def _file_name(value):
-    return isinstance(value, str) and value == os.path.basename(value) and value not in ("", ".", "..")
+    # printable: train.py's names are; a NUL or newline edited in would be written into the error line
+    return (isinstance(value, str) and value == os.path.basename(value) and value not in ("", ".", "..")
+            and value.isprintable())
 
 
 def _well_formed(content):
@@ -98,7 +105,10 @@ def _well_formed(content):
             and isinstance(content.get("loop_state", {}), dict)
             and all(value is None or isinstance(value, (int, float))
                     for value in content.get("loop_state", {}).values())
-            and isinstance(content.get("settings", {}), dict))
+            and isinstance(content.get("settings", {}), dict)
+            and isinstance(content.get("off_schedule_models", []), list)
+            and all(isinstance(iteration, int) and not isinstance(iteration, bool) and iteration >= 0
+                    for iteration in content.get("off_schedule_models", [])))
 
 
 def _without_repeated_keys(pairs):
