@@ -102,7 +102,9 @@ def read_sequence_list(path):
     input_file(path, "sequence list (data.sequence_list)")
     try:
         with open(path, encoding="utf-8-sig") as file:  # a byte-order mark (Windows Notepad) is no name
-            lines = file.read().splitlines()
+            # lines end at a newline (CR and CRLF read as one) alone: splitlines() also cut a name at a form feed,
+            # U+0085 or U+2028, which a folder name may hold, and trained on its pieces
+            lines = file.read().split("\n")
     except (OSError, UnicodeDecodeError) as error:
         raise UserError(f"cannot read sequence list '{path}' ({error}); give a UTF-8 text file of names")
     names = [line.split("#", 1)[0].strip().strip("/") for line in lines]

@@ -1631,3 +1631,12 @@ def test_a_checkpoint_naming_a_file_with_a_control_character_is_refused_readably
     with pytest.raises(UserError, match=r"is not a checkpoint of train.py") as error:
         read_checkpoint(str(path))
     assert str(error.value).isprintable()
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\x0c", "\x85", "\x1c"])
+def test_a_sequence_list_line_holding_a_unicode_line_separator_is_one_name(tmp_path, separator):
+    """str.splitlines() cut the line 'a<U+2028>b' in two, and training went on with sequences a and b."""
+    from datasets.sequences import read_sequence_list
+    sequence_list = tmp_path / "list.txt"
+    sequence_list.write_text(f"a{separator}b\r\nc\n", encoding="utf-8", newline="")
+    assert read_sequence_list(str(sequence_list)) == [f"a{separator}b", "c"]
