@@ -37,10 +37,16 @@ STAGING_NAME = re.compile(r".*-[0-9a-f]{12}" + re.escape(STAGING_SUFFIX))
 FORMAT_VERSION = 1  # raise when the entry format changes, so that old entries are rebuilt
 
 
+ENTRY_NAME_LENGTH = 100  # characters of a sequence's name in its entry's: with the hash and the staging suffix, a
+# folder name of 255 bytes (the common limit) would not fit a sequence named by a whole folder name or two
+
+
 def entry_folder(cache_dir, sequence):
-    """Where a sequence's entry lives: its name (readable) and a hash of its absolute folder (unique)."""
+    """Where a sequence's entry lives: its name (readable, cut short) and a hash of its absolute folder
+    (unique)."""
     digest = hashlib.sha1(os.path.abspath(sequence.folder).encode()).hexdigest()[:12]
-    return os.path.join(cache_dir, f"{re.sub(r'[^A-Za-z0-9_.-]', '_', sequence.name)}-{digest}")
+    readable = re.sub(r'[^A-Za-z0-9_.-]', '_', sequence.name)[:ENTRY_NAME_LENGTH]
+    return os.path.join(cache_dir, f"{readable}-{digest}")
 
 
 def source_record(sequence, height, width):

@@ -1640,3 +1640,21 @@ def test_a_sequence_list_line_holding_a_unicode_line_separator_is_one_name(tmp_p
     sequence_list = tmp_path / "list.txt"
     sequence_list.write_text(f"a{separator}b\r\nc\n", encoding="utf-8", newline="")
     assert read_sequence_list(str(sequence_list)) == [f"a{separator}b", "c"]
+
+
+@pytest.mark.parametrize("name", ["a" * 240, "g" * 200 + "/" + "s" * 200])
+def test_the_frame_cache_of_a_sequence_named_by_a_long_folder_name_is_built(tmp_path, name):
+    """The entry's name held the whole sequence name: with its hash and '.building' a 240-character folder
+    name passed the file system's 255 bytes, and the build failed with an OSError traceback."""
+    from data_loader import read_frame
+    from datasets import frame_cache
+    from datasets.sequences import Sequence
+    from training_data import calendar_frame
+    from utils.image_io import write_rgb
+    folder = tmp_path / "data" / name
+    folder.mkdir(parents=True)
+    write_rgb(str(folder / "0.png"), calendar_frame(0, 8, 8))
+    sequence = Sequence(name, str(folder), [str(folder / "0.png")])
+    frames = frame_cache.cached_frames([sequence], [(8, 8)], str(tmp_path / "cache"), read_frame,
+                                       report=lambda message: None, show_progress=False)
+    np.testing.assert_array_equal(frames[str(folder)][0], read_frame(str(folder / "0.png")))
