@@ -96,6 +96,10 @@ def scaled_schedule(config, num_procs):
     samples_per_iteration = config.train.batch_size * num_procs
     iterations = config.train.max_iter * REFERENCE_BATCH // samples_per_iteration
     learning_rate = config.train.learning_rate * config.train.batch_size / REFERENCE_BATCH * num_procs
+    if not math.isfinite(learning_rate):  # a finite setting, scaled past the largest float
+        raise UserError(f"train.learning_rate {config.train.learning_rate:g} scaled by batch "
+                        f"{config.train.batch_size} x {num_procs} processes / {REFERENCE_BATCH} is not finite; "
+                        "lower it")
     if iterations < 1:
         raise UserError(f"train.max_iter {config.train.max_iter} gives no iteration at batch "
                         f"{config.train.batch_size} x {num_procs} processes; raise --max_iter")
@@ -537,11 +541,13 @@ def train(config, comm, output_claim):
                 if diverged:
                     if is_writer:
                         log.write()
+                    kept = latest_checkpoint(output_dir)
                     raise UserError(
-                        f"training diverged at iteration {iteration}: a loss is not finite; the last "
-                        f"checkpoint ({latest_checkpoint(output_dir) or 'none'}) is kept: resume from "
-                        "it with a lower train.learning_rate (--set train.learning_rate=... "
-                        "--allow-changed-settings)")
+                        f"training diverged at iteration {iteration}: a loss is not finite; " + (
+                            f"the last checkpoint ({kept}) is kept: resume from it with a lower "
+                            "train.learning_rate (--set train.learning_rate=... --allow-changed-settings)"
+                            if kept else "no checkpoint was written yet: start again with a lower "
+                            "train.learning_rate (--set train.learning_rate=...)"))
                 if is_writer:
                     now = time.perf_counter()
                     row = {

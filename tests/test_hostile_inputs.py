@@ -1658,3 +1658,26 @@ def test_the_frame_cache_of_a_sequence_named_by_a_long_folder_name_is_built(tmp_
     frames = frame_cache.cached_frames([sequence], [(8, 8)], str(tmp_path / "cache"), read_frame,
                                        report=lambda message: None, show_progress=False)
     np.testing.assert_array_equal(frames[str(folder)][0], read_frame(str(folder / "0.png")))
+
+
+def test_a_learning_rate_that_scaling_makes_infinite_is_one_line(capsys):
+    """1e308 passed the finite-number check; scaled by the batch it became inf, shown as "learning rate inf",
+    and the run diverged with advice to resume from "the last checkpoint (none)"."""
+    from train import scaled_schedule
+    with pytest.raises(UserError, match=r"^train.learning_rate 1e\+308 scaled by batch 4 x 2 processes / 4 is not "
+                                        r"finite; lower it$"):
+        scaled_schedule(config_of_flags("--set", "train.learning_rate=1e308"), 2)
+
+
+def test_a_run_diverging_before_its_first_checkpoint_says_to_start_again(tmp_path, capsys):
+    """The line advised resuming from "the last checkpoint (none)" with --allow-changed-settings."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    flags = tiny_training_flags(make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run",
+                                **{"train.max_iter": 4, "train.save_freq": 100, "train.learning_rate": 1e30})
+    with pytest.raises(SystemExit) as stop:
+        train.main(flags)
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1].endswith(
+        "a loss is not finite; no checkpoint was written yet: start again with a lower train.learning_rate "
+        "(--set train.learning_rate=...)")
