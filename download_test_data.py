@@ -123,6 +123,15 @@ def open_url(request):
     return urllib.request.build_opener(_RedirectHandler).open(request, timeout=TIMEOUT_S)
 
 
+def reply_text(reason, limit=100):
+    """A reason that may hold what a server sent (a reason phrase, a header, a status line) as a readable part of
+    one line: control characters by their codes (a NUL or a terminal's escape sequence went to the terminal as
+    they were) and cut to limit characters (a 60 kB reason phrase was printed whole)."""
+    text = "".join(character if character.isprintable() else repr(character)[1:-1]
+                   for character in one_line(reason))
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 def unreachable(url, error):
     """The UserError of a request that failed (urllib's URLError or an OSError): its reason as one line, and for
     a server that does not answer, what to do."""
@@ -130,7 +139,7 @@ def unreachable(url, error):
     if isinstance(reason, TimeoutError):
         return UserError(f"cannot download {url}: no answer in {TIMEOUT_S} s; check the connection (or "
                          "--base-url) and run again")
-    return UserError(f"cannot download {url}: {one_line(reason)}")
+    return UserError(f"cannot download {url}: {reply_text(reason)}")
 
 
 def _open(url, offset):
@@ -141,18 +150,18 @@ def _open(url, offset):
     except urllib.error.HTTPError as error:
         if error.code == 416 and offset:
             return None
-        raise UserError(f"cannot download {url}: HTTP {error.code} {one_line(error.reason)}")
+        raise UserError(f"cannot download {url}: HTTP {error.code} {reply_text(error.reason)}")
     except (urllib.error.URLError, OSError) as error:
         raise unreachable(url, error)
     # urllib lets these through: a host or redirect it cannot parse or encode (an unclosed IPv6 bracket, an
     # empty or 64-character host label, a space), and a reply that is not HTTP (a bad status line, a header
     # line past 64 KiB, over 100 headers)
     except (ValueError, http.client.InvalidURL) as error:
-        raise UserError(f"cannot download {url}: its address cannot be used ({one_line(error)}); check the host "
+        raise UserError(f"cannot download {url}: its address cannot be used ({reply_text(error)}); check the host "
                         "in --base-url, or the redirect the server sent")
     except http.client.HTTPException as error:
         raise UserError(f"cannot download {url}: the reply is not HTTP ({type(error).__name__}: "
-                        f"{one_line(error)}); check the address and port")
+                        f"{reply_text(error)}); check the address and port")
 
 
 def download(url, destination, validate):
@@ -191,8 +200,8 @@ def _fetch_whole(url, partial, validate):
                         f"{url} answered the request to resume at byte {offset} with another range; delete "
                         f"{partial} and run again" if offset else
                         f"{url} answered a request for the whole file with a part of it (Content-Range "
-                        f"'{response.headers['Content-Range'][:80]}'); run again later, or fetch from another host "
-                        "with --base-url")
+                        f"'{reply_text(response.headers['Content-Range'], 80)}'); run again later, or fetch from "
+                        "another host with --base-url")
             else:
                 offset, total = 0, None  # the server sent the whole file: start over
             length = content_length(response)

@@ -755,3 +755,29 @@ def test_a_base_url_with_a_password_is_refused_without_showing_it(tmp_path):
     assert str(error.value).startswith("--base-url holds a user name or password") and "secret" not in str(error.value)
     assert not (tmp_path / "out").exists()
 
+
+
+# The seventh hostile pass: what a server sent went into the error line as it was, a NUL or a terminal's escape
+# sequence included, and a reason phrase of 60,000 bytes made a line of that length.
+@pytest.mark.parametrize("reply, shown", [
+    (b"HTTP/1.1 404 Not\x00Found\r\nContent-Length: 0\r\n\r\n", r"HTTP 404 Not\x00Found"),
+    (b"HTTP/1.1 404 \x1b[2JGone\r\nContent-Length: 0\r\n\r\n", r"HTTP 404 \x1b[2JGone"),
+    (b"HTTP/1.1 404 " + b"x" * 60000 + b"\r\nContent-Length: 0\r\n\r\n", "HTTP 404 " + "x" * 100 + "..."),
+    (b"HTTP/1.1 099 \x1b\x1b\r\n\r\n", r"(BadStatusLine: HTTP/1.1 099 \x1b\x1b)"),
+    (b"HTTP/1.1 206 Partial\r\nContent-Range: bytes 5-9/10\x00\r\nContent-Length: 5\r\n\r\nhello",
+     r"(Content-Range 'bytes 5-9/10\x00')"),
+], ids=["NUL in the reason", "escape in the reason", "reason of 60,000 bytes", "escapes in a bad status line",
+        "NUL in Content-Range"])
+def test_what_a_server_sends_is_shown_readable_and_cut_short(tmp_path, capsys, reply, shown):
+    server = RawReplyServer(reply)
+    try:
+        with pytest.raises(SystemExit) as exit_info:
+            download_test_data.main(["--output-dir", str(tmp_path), "--base-url", server.url, "--weights",
+                                     "--no-data"])
+    finally:
+        server.socket.close()
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    line = err[err.index("error: "):]
+    assert line.count("\n") == 1 and shown in line and line[:-1].isprintable() and len(line) < 400
+    assert not (tmp_path / "weights").exists() or os.listdir(tmp_path / "weights") == []
