@@ -16,6 +16,7 @@ import logging
 logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import logs its start-up
 
 import os
+import reprlib
 import tarfile
 import tempfile
 import zlib
@@ -105,8 +106,9 @@ def checkpoint_prefix(directory):
     candidates = [name for name in names if name != "checkpoint" and not name.endswith(".meta")]
     if len(candidates) == 1:
         return os.path.join(directory, candidates[0])
-    raise UserError(f"the archive holds {names or 'no files'}, not one checkpoint; "
-                    "pass vgg_19_2016_08_28.tar.gz or the vgg_19.ckpt inside it")
+    # reprlib: the first names, each cut short (an archive of thousands of files made a line of kilobytes)
+    raise UserError(f"the archive holds {f'{len(names)} files {reprlib.repr(names)}' if names else 'no files'}, "
+                    "not one checkpoint; pass vgg_19_2016_08_28.tar.gz or the vgg_19.ckpt inside it")
 
 
 def unpack_checkpoint_archive(archive_path, directory):

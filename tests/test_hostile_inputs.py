@@ -1681,3 +1681,21 @@ def test_a_run_diverging_before_its_first_checkpoint_says_to_start_again(tmp_pat
     assert capsys.readouterr().err.splitlines()[-1].endswith(
         "a loss is not finite; no checkpoint was written yet: start again with a lower train.learning_rate "
         "(--set train.learning_rate=...)")
+
+
+def test_an_archive_of_thousands_of_files_is_named_by_its_count_and_first_names(tmp_path):
+    """The converter's error listed every file of the archive: 5000 files made a line of 44 kB."""
+    import io
+    import tarfile
+
+    from convert_tf_vgg19_weights import convert
+    with tarfile.open(tmp_path / "vgg.tar.gz", "w:gz") as archive:
+        for index in range(5000):
+            info = tarfile.TarInfo(f"f{index}")
+            info.size = 1
+            archive.addfile(info, io.BytesIO(b"x"))
+    with pytest.raises(UserError, match=r"^the archive holds 5000 files \['f0', .*, \.\.\.\], not one checkpoint; "
+                                        r"pass vgg_19_2016_08_28.tar.gz") as error:
+        convert(str(tmp_path / "vgg.tar.gz"), str(tmp_path / "vgg19.h5"))
+    assert len(str(error.value)) < 300
+    assert sorted(os.listdir(tmp_path)) == ["vgg.tar.gz"]
