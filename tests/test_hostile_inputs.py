@@ -1699,3 +1699,22 @@ def test_an_archive_of_thousands_of_files_is_named_by_its_count_and_first_names(
         convert(str(tmp_path / "vgg.tar.gz"), str(tmp_path / "vgg19.h5"))
     assert len(str(error.value)) < 300
     assert sorted(os.listdir(tmp_path)) == ["vgg.tar.gz"]
+
+
+@pytest.mark.parametrize("folders, shown", [
+    (["/".join(["d" * 200] * 19) + "/a", "/".join(["d" * 200] * 19) + "/b"],
+     "('dddddddddddd...ddddddddddd/a', 'dddddddddddd...ddddddddddd/b')"),
+    (["a\nb", "c"], r"('a\nb', 'c')"),
+], ids=["3800 characters deep", "a newline"])
+def test_an_upload_with_frames_in_several_folders_names_them_readably_and_short(tmp_path, folders, shown):
+    """Two folders 3800 characters deep made the page's message 7700 characters long."""
+    import zipfile
+
+    from webapp.inputs import zip_input
+    with zipfile.ZipFile(tmp_path / "up.zip", "w") as archive:
+        for folder in folders:
+            archive.write(FRAMES + "/" + sorted(os.listdir(FRAMES))[0], f"{folder}/0001.png")
+    with pytest.raises(UserError) as error:
+        zip_input(str(tmp_path / "up.zip"), "frames.zip", str(tmp_path / "frames"), 2 ** 30)
+    assert str(error.value) == (f"'frames.zip' holds frames in several folders {shown}; zip the frames of one "
+                                "clip only")

@@ -7,6 +7,7 @@ LR by the training degradation, so that the result can be scored). Every problem
 message says what to do; nothing is written outside the job's folder.
 """
 import os
+import reprlib
 import shutil
 import zipfile
 
@@ -78,7 +79,8 @@ def frame_folder(root, name):
         raise UserError(
             f"'{name}' holds no frames ({', '.join(IMAGE_EXTENSIONS)}); zip the frames of one clip")
     if len(folders) > 1:
-        shown = ", ".join(f"'{os.path.relpath(folder, root)}'" for folder in folders[:3])
+        # reprlib: quoted and cut short (two folders 3800 characters deep made a message of 7700)
+        shown = ", ".join(reprlib.repr(os.path.relpath(folder, root)) for folder in folders[:3])
         raise UserError(
             f"'{name}' holds frames in several folders ({shown}); zip the frames of one clip only")
     return folders[0]
