@@ -63,7 +63,9 @@ def find_scenes(input_dir, prefix, first_id, last_id, max_frm, rnn_n, warn=print
                        and scene_dir(input_dir, int(match.group(1)), prefix) == os.path.join(input_dir, name))
     scenes, skipped, longest_skipped = [], [], 0
     for folder in (scene_dir(input_dir, scene_id, prefix) for scene_id in scene_ids):
-        if not os.path.isdir(folder):
+        if not os.path.isdir(folder):  # a file of that name, or a link to nothing (a disk not mounted)
+            skipped.append(f"warning: skipping {folder}: it is not a folder"
+                           + (" but a link to nothing (a disk not mounted?)" if os.path.islink(folder) else ""))
             continue
         present = set(os.listdir(input_folder(folder, "scene folder")))
         # the first missing frame (the search stops there: a data.max_frm of 20 digits costs nothing)

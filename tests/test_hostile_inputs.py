@@ -1718,3 +1718,24 @@ def test_an_upload_with_frames_in_several_folders_names_them_readably_and_short(
         zip_input(str(tmp_path / "up.zip"), "frames.zip", str(tmp_path / "frames"), 2 ** 30)
     assert str(error.value) == (f"'frames.zip' holds frames in several folders {shown}; zip the frames of one "
                                 "clip only")
+
+
+@pytest.mark.parametrize("kind, said", [("dangling link", "it is not a folder but a link to nothing (a disk not "
+                                                          "mounted?)"),
+                                        ("file", "it is not a folder")])
+def test_a_scene_name_that_is_no_folder_is_skipped_with_a_warning(tmp_path, kind, said):
+    """A scene folder that was a link to an unmounted disk (or a file of that name) was left out without a word:
+    training went on with the other scenes only."""
+    from datasets.sequences import find_scenes
+    from training_data import make_calendar_scenes
+    import shutil
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    second = os.path.join(scenes, "scene_2001")
+    shutil.rmtree(second)
+    if kind == "file":
+        open(second, "w").close()
+    else:
+        os.symlink(tmp_path / "unmounted", second)
+    warnings = []
+    assert find_scenes(scenes, "scene", 2000, 2001, 11, 3, warnings.append) == [os.path.join(scenes, "scene_2000")]
+    assert warnings == [f"warning: skipping {second}: {said}"]
