@@ -62,12 +62,15 @@ def source_record(sequence, height, width):
 def is_valid(entry, record):
     """The entry was decoded from the frames of record, and its array file is whole: one cut short or replaced
     (a copy of the cache folder broken off, a disk error) is decoded again rather than read."""
+    sources, frames_file = os.path.join(entry, SOURCES_FILE), os.path.join(entry, FRAMES_FILE)
+    if not (os.path.isfile(sources) and os.path.isfile(frames_file)):  # a pipe would wait for a writer without end
+        return False
     try:
-        with open(os.path.join(entry, SOURCES_FILE), encoding="utf-8") as file:
+        with open(sources, encoding="utf-8") as file:
             if json.load(file) != record:
                 return False
-        frames = np.load(os.path.join(entry, FRAMES_FILE), mmap_mode="r")
-    except (OSError, ValueError, EOFError):
+        frames = np.load(frames_file, mmap_mode="r")
+    except (OSError, ValueError, EOFError, RecursionError):  # RecursionError: JSON arrays nested thousands deep
         return False
     return frames.dtype == np.uint8 and list(frames.shape) == record["shape"]
 

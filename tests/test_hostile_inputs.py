@@ -1739,3 +1739,39 @@ def test_a_scene_name_that_is_no_folder_is_skipped_with_a_warning(tmp_path, kind
     warnings = []
     assert find_scenes(scenes, "scene", 2000, 2001, 11, 3, warnings.append) == [os.path.join(scenes, "scene_2000")]
     assert warnings == [f"warning: skipping {second}: {said}"]
+
+
+@pytest.mark.parametrize("damage", ["nested", "frames pipe", "sources pipe"])
+def test_a_damaged_frame_cache_entry_is_decoded_again_not_a_traceback_or_a_wait(tmp_path, damage):
+    """sources.json of arrays nested 100,000 deep raised RecursionError at every later run; frames.npy or
+    sources.json replaced by a pipe waited for a writer without end."""
+    import threading
+
+    from data_loader import read_frame
+    from datasets import frame_cache
+    from datasets.sequences import Sequence
+    from training_data import calendar_frame
+    from utils.image_io import write_rgb
+    folder = tmp_path / "clip"
+    folder.mkdir()
+    write_rgb(str(folder / "0.png"), calendar_frame(0, 8, 8))
+    sequence, cache = Sequence("clip", str(folder), [str(folder / "0.png")]), str(tmp_path / "cache")
+
+    def cached():
+        return frame_cache.cached_frames([sequence], [(8, 8)], cache, read_frame, report=lambda message: None,
+                                         show_progress=False)
+    cached()
+    entry = frame_cache.entry_folder(cache, sequence)
+    if damage == "nested":
+        with open(os.path.join(entry, frame_cache.SOURCES_FILE), "w") as file:
+            file.write("[" * 100000 + "]" * 100000)
+    else:
+        name = frame_cache.FRAMES_FILE if damage == "frames pipe" else frame_cache.SOURCES_FILE
+        os.remove(os.path.join(entry, name))
+        os.mkfifo(os.path.join(entry, name))
+    results = []
+    worker = threading.Thread(target=lambda: results.append(cached()), daemon=True)
+    worker.start()
+    worker.join(60)
+    assert results, "the build waited or failed"
+    np.testing.assert_array_equal(results[0][str(folder)][0], read_frame(str(folder / "0.png")))
