@@ -1775,3 +1775,12 @@ def test_a_damaged_frame_cache_entry_is_decoded_again_not_a_traceback_or_a_wait(
     worker.join(60)
     assert results, "the build waited or failed"
     np.testing.assert_array_equal(results[0][str(folder)][0], read_frame(str(folder / "0.png")))
+
+
+@pytest.mark.parametrize("flag", ["--duration", "--start_id"])
+def test_a_data_prepare_number_of_thousands_of_digits_is_shown_cut_short(flag):
+    """argparse's "invalid int value" quoted all 5000 digits (int() refuses more than 4300): a line of 5 kB."""
+    from authors_scripts.dataPrepare import parse_args
+    with pytest.raises(UserError) as error:
+        parse_args(["--disk_path", "out", flag, "9" * 5000])
+    assert str(error.value) == f"argument {flag}: invalid int value: '{'9' * 40}...' (see --help)"
