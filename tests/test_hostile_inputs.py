@@ -1784,3 +1784,18 @@ def test_a_data_prepare_number_of_thousands_of_digits_is_shown_cut_short(flag):
     with pytest.raises(UserError) as error:
         parse_args(["--disk_path", "out", flag, "9" * 5000])
     assert str(error.value) == f"argument {flag}: invalid int value: '{'9' * 40}...' (see --help)"
+
+
+def test_a_temporal_validation_metric_on_clips_of_one_scored_frame_is_refused_before_training(tmp_path):
+    """train.val_metric tof with clips of 5 frames (evaluate.py scores the middle one) was nan at every validation:
+    the first one stopped the run with a TypeError traceback (no best to print), losing that iteration's
+    checkpoint."""
+    from training.validation import validation_clips
+    from training_data import make_sequence_folders
+    val_dir = make_sequence_folders(tmp_path / "val", {"clip": 5}, sizes={"clip": (64, 64)})
+    config = config_of_flags("--set", "train.val_freq=1", "--set", f"data.val_dir={val_dir}", "--set",
+                             "train.val_metric=tof", "--set", "train.val_crop=48")
+    with pytest.raises(UserError, match=r"^train.val_metric tof compares each scored frame with the one before, "
+                                        r"and validation clip 'clip' gives 5 frames, of which evaluate.py scores "
+                                        r"one; use at least 6 frames"):
+        validation_clips(config)

@@ -35,6 +35,7 @@ from utils.pictures import detail_frame, detail_window, joined, panel_labels, pa
 
 LOWER_IS_BETTER = ("tOF", "LPIPS", "tLP100")
 LPIPS_COLUMNS = ("LPIPS", "tLP100")  # computed only when evaluate.py finds LPIPS weights
+TEMPORAL_COLUMNS = ("tOF", "tLP100")  # of pairs of scored frames
 PAIR_FOLDERS = ("LR", "HR")
 BEST_MODEL = "model_best.h5"
 LOG_NAME = "val"  # val.csv and val.png in the output folder
@@ -120,8 +121,17 @@ def validation_clips(config):
         raise UserError(
             f"validation folder '{val_dir}' has no clip folders; put each clip's HR frames (or its LR/ "
             "and HR/ folders) in a subfolder of it")
-    return [read_clip(folder, config.train.val_frames, config.train.val_crop, config.data.degradation,
-                      config.train.scale) for folder in folders]
+    clips = [read_clip(folder, config.train.val_frames, config.train.val_crop, config.data.degradation,
+                       config.train.scale) for folder in folders]
+    shortest = min(clips, key=lambda clip: len(clip.hr_frames))
+    if column in TEMPORAL_COLUMNS and len(shortest.hr_frames) <= metrics.MIN_FRAMES:
+        # one scored frame has no pair: the metric would be nan at every validation, and no model the best
+        raise UserError(
+            f"train.val_metric {config.train.val_metric} compares each scored frame with the one before, and "
+            f"validation clip '{shortest.name}' gives {len(shortest.hr_frames)} frames, of which evaluate.py "
+            f"scores one; use at least {metrics.MIN_FRAMES + 1} frames (train.val_frames and the clips) or "
+            "another train.val_metric")
+    return clips
 
 
 def is_better(value, best, column):
@@ -227,5 +237,6 @@ class Validation:
             self.board.add_image("validation/bicubic_ours_truth", picture, iteration)
         shown = ", ".join(f"{column} {value:.4g}" for column, value in values.items())
         tqdm.write(f"validation at iteration {iteration}: {shown} ({seconds:.1f} s for "
-                   f"{len(self.clips)} clip(s); best {self.column} {self.best:.4g})")
+                   f"{len(self.clips)} clip(s); best {self.column} "
+                   f"{'none yet (nan)' if self.best is None else format(self.best, '.4g')})")
         return values
