@@ -29,7 +29,7 @@ import zlib
 
 import numpy as np
 
-from utils.errors import UserError
+from utils.errors import UserError, error_reason
 from utils.paths import input_file
 
 LEGACY_MAGIC_NUMBER = 0x1950a86a20f9469cfc6c
@@ -212,8 +212,7 @@ def unpickle(file, storage_location_items, source):
         return unpickler.load(), unpickler.storages
     except (pickle.UnpicklingError, EOFError, AttributeError, IndexError, KeyError, TypeError, ValueError,
             OverflowError, MemoryError, RecursionError) as error:
-        reason = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
-        raise UserError(f"'{source}' is not a usable PyTorch weights file: {reason}")
+        raise UserError(f"'{source}' is not a usable PyTorch weights file: {error_reason(error)}")
 
 
 def storage_array(data, dtype, key, source):
@@ -228,7 +227,8 @@ def read_zip_format(path):
         with zipfile.ZipFile(path) as archive:
             return read_zip_members(archive, path)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError) as error:
-        raise UserError(f"'{path}' is a damaged zip file ({error}); download or save it again")
+        raise UserError(f"'{path}' is a damaged zip file ({error_reason(error)}); download or save it "
+                        "again")
 
 
 def read_zip_members(archive, path):
