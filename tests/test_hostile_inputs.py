@@ -1437,6 +1437,32 @@ def test_a_video_named_like_an_audio_stream_has_no_audio_and_is_written(tmp_path
     assert decoded_count(tmp_path / "sr.mp4") == 3
 
 
+@pytest.mark.parametrize("name", ["clip\n  Stream #0:1(und): Audio: aac (LC), 44100 Hz.mp4",
+                                  os.fsdecode(b"\xff Stream #0:1: Audio: aac.mp4")])
+def test_a_silent_clip_whose_name_holds_an_audio_stream_line_has_no_audio(tmp_path, monkeypatch, name):
+    """The name ffmpeg echoes may hold a line of its own that reads as an audio stream, or bytes that are not
+    UTF-8 around one."""
+    from clips import ffmpeg
+    from utils.image_io import audio_codec
+    monkeypatch.chdir(tmp_path)
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=32x24:rate=10:duration=0.3", "-pix_fmt", "yuv420p", name)
+    assert audio_codec(name) is None
+    ffmpeg("-i", name, "-f", "lavfi", "-i", "sine=duration=0.3", "-c:v", "copy", "-c:a", "mp3", "-shortest",
+           "sound.mkv")
+    assert audio_codec("sound.mkv") == "mp3"
+
+
+def test_an_output_name_is_refused_exactly_when_its_temporary_name_can_pass_255_bytes(tmp_path):
+    """The temporary name adds '.', '.', '.tmp' and a pid of up to 7 digits (Linux's pid_max is at most 2^22)."""
+    from utils.image_io import check_name_length, temporary_path
+    longest = "é" * 119 + ".mp4"  # 242 bytes: 255 with the temporary name's 13
+    check_name_length(str(tmp_path / longest), "shorten it")
+    with open(temporary_path(str(tmp_path / longest), 4194304), "wb"):
+        pass
+    with pytest.raises(UserError, match="is too long: with the temporary name"):
+        check_name_length(str(tmp_path / ("x" + longest)), "shorten it")
+
+
 def test_a_lock_file_replaced_by_a_pipe_says_so_not_none(tmp_path):
     """A pipe named .tecogan.lock in the output folder: "cannot create the lock file ... (None)"."""
     from utils.paths import LOCK_NAME, lock_folder
@@ -1464,6 +1490,22 @@ def test_a_demo_output_taken_by_another_kind_is_one_line_before_any_work(tmp_pat
     (out / blocker).mkdir() if blocker.endswith("/") else (out / blocker).write_text("mine")
     (out / demo.DEMO_MARK).write_text("written by demo.py\n")
     with pytest.raises(UserError, match=f"--output '{out}' holds a (folder|file) named {blocker.rstrip('/')}, "):
+        demo.check_output(str(out), str(tmp_path / "clip.mp4"))
+
+
+def test_a_link_to_a_folder_blocks_a_demo_report_file_but_not_a_frame(tmp_path):
+    """A frame's write replaces a link in its place; evaluate.py refuses a link to a folder as a report file, so
+    demo.py must refuse it before the work."""
+    import demo
+    out = tmp_path / "demo"
+    (out / "sr").mkdir(parents=True)
+    (out / "eval_ours").mkdir()
+    (out / demo.DEMO_MARK).write_text("written by demo.py\n")
+    (tmp_path / "elsewhere").mkdir()
+    (out / "sr" / "output_0001.png").symlink_to(tmp_path / "elsewhere")
+    demo.check_output(str(out), str(tmp_path / "clip.mp4"))
+    (out / "eval_ours" / "frames.csv").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(UserError, match="holds a folder named eval_ours/frames.csv, where demo.py writes a report"):
         demo.check_output(str(out), str(tmp_path / "clip.mp4"))
 
 
@@ -1564,7 +1606,7 @@ def test_a_sequence_list_name_with_an_invisible_character_or_of_a_page_s_length_
 def test_scene_starts_of_thousands_of_digits_are_shown_cut_short():
     """dataPrepare's --scene_starts of 5000 digits (too many for int()) was shown whole in the error line."""
     from authors_scripts.dataPrepare import parse_starts
-    with pytest.raises(UserError, match=r"^--scene_starts '9{40}' is not a comma-separated list of frame numbers"):
+    with pytest.raises(UserError, match=r"^--scene_starts '9{37}\.\.\.' is not a comma-separated list of frame numbers"):
         parse_starts("9" * 5000)
 
 
@@ -1601,6 +1643,77 @@ def test_a_checkpoint_given_as_a_pipe_is_one_line_not_a_wait_without_end(tmp_pat
     with pytest.raises(UserError, match=r"checkpoint '.*' is a pipe or device, not a file; pass a "
                                         r"checkpoint_<iter>.json from the output folder"):
         read_checkpoint(str(tmp_path / "checkpoint_00000004.json"))
+
+
+# Seventh pass, the coordinator's part: the reason of a library's error in a line
+
+def zip_claiming_more_than_it_holds(path, member):
+    """A zip whose one stored member claims 3 GiB in both headers: reading it ends in an EOFError without a
+    message."""
+    import struct
+    import zipfile
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(member, b"\x80\x02}q\x00.")
+    data = bytearray(path.read_bytes())
+    claim = struct.pack("<II", 3 << 30, 3 << 30)
+    data[18:26] = claim  # the local header's compressed and uncompressed sizes
+    central = data.find(b"PK\x01\x02")
+    data[central + 20:central + 28] = claim
+    path.write_bytes(bytes(data))
+    return str(path)
+
+
+@pytest.mark.parametrize("error, shown", [(EOFError(), "EOFError"), (OSError("a\n  b"), "a b"),
+                                          (ValueError("x" * 5000), "x" * 197 + "...")])
+def test_an_error_reason_is_one_line_and_never_empty(error, shown):
+    """`error or type(error).__name__` showed "()": an exception is true even when its message is empty."""
+    from utils.errors import error_reason
+    assert error_reason(error) == shown
+
+
+def test_a_pth_member_cut_off_names_its_error(tmp_path):
+    from utils.torch_pickle import read_pth
+    with pytest.raises(UserError, match=r"is a damaged zip file \(EOFError\); download or save it again"):
+        read_pth(zip_claiming_more_than_it_holds(tmp_path / "claim.pth", "archive/data.pkl"))
+
+
+def test_a_downloaded_zip_member_cut_off_names_its_error(tmp_path):
+    from utils.zips import extract_zip
+    path = zip_claiming_more_than_it_holds(tmp_path / "frames.zip", "frames/0001.png")
+    with pytest.raises(UserError, match=r"^cannot unpack frames.zip into .* \(EOFError\)$"):
+        extract_zip(path, str(tmp_path / "out"))
+
+
+# every entry script: numpy's import blocks until the test has sent its signal, so the signal surely comes
+# while the libraries load
+SLOW_NUMPY_IMPORT = """
+import builtins, runpy, sys, time
+real_import = builtins.__import__
+def reporting_import(name, *args, **kwargs):
+    if name == "numpy" and "numpy" not in sys.modules:
+        print("importing", flush=True)
+        time.sleep(60)
+    return real_import(name, *args, **kwargs)
+builtins.__import__ = reporting_import
+kind, script = sys.argv[1:3]
+sys.argv = [script, "--help"]
+(runpy.run_module if kind == "module" else runpy.run_path)(script, run_name="__main__")
+"""
+
+
+@pytest.mark.parametrize("script", ["train.py", "generate.py", "evaluate.py", "demo.py", "convert_lpips_weights.py",
+                                    "convert_tf_vgg19_weights.py", "download_test_data.py",
+                                    "authors_scripts.dataPrepare"])
+def test_a_stop_signal_while_any_entry_script_imports_its_libraries_is_one_line_and_130(script):
+    """The converters, download_test_data.py and dataPrepare were ended by SIGTERM's default action (exit code
+    143, no line) while they loaded their libraries."""
+    kind = "path" if script.endswith(".py") else "module"
+    process = subprocess.Popen([sys.executable, "-c", SLOW_NUMPY_IMPORT, kind, script], cwd=REPO_ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout.readline() == "importing\n"
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and err.splitlines() == ["interrupted"], (process.returncode, err)
 
 
 # Seventh pass, half B: train.py, the data, the downloads, the converter and the app
@@ -1783,7 +1896,7 @@ def test_a_data_prepare_number_of_thousands_of_digits_is_shown_cut_short(flag):
     from authors_scripts.dataPrepare import parse_args
     with pytest.raises(UserError) as error:
         parse_args(["--disk_path", "out", flag, "9" * 5000])
-    assert str(error.value) == f"argument {flag}: invalid int value: '{'9' * 40}...' (see --help)"
+    assert str(error.value) == f"argument {flag}: invalid int value: '{'9' * 37}...' (see --help)"
 
 
 def test_a_temporal_validation_metric_on_clips_of_one_scored_frame_is_refused_before_training(tmp_path):

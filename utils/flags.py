@@ -11,7 +11,7 @@ import math
 import re
 import sys
 
-from utils.errors import UserError
+from utils.errors import UserError, shortened
 
 
 def spellings(flag):
@@ -49,8 +49,8 @@ class FlagParser(argparse.ArgumentParser):
 
     def error(self, message):
         """A usage error as one line (a UserError: exit code 2 at the entry point), not the whole usage. A value
-        argparse quotes is cut to 40 characters: dataPrepare's --duration of 5000 digits made a line of 5 kB."""
-        shown = re.sub(r"'([^']{40})[^']+'", r"'\1...'", message)
+        argparse quotes is cut short: dataPrepare's --duration of 5000 digits made a line of 5 kB."""
+        shown = re.sub(r"'([^']*)'", lambda quoted: f"'{shortened(quoted.group(1))}'", message)
         raise UserError(f"{shown} (see --help)")
 
     def refuse_unknown_flags(self, args):
@@ -91,12 +91,12 @@ def positive(kind, name, least=None, most=None):
         try:
             value = kind(text)
         except ValueError:  # also a whole number of more than 4300 digits
-            raise argparse.ArgumentTypeError(f"{name} must be a number, got '{text[:40]}'")
+            raise argparse.ArgumentTypeError(f"{name} must be a number, got '{shortened(text)}'")
         if (not math.isfinite(value) or value <= 0 or (least is not None and value < least)
                 or (most is not None and value > most)):
             raise argparse.ArgumentTypeError(
                 f"{name} must be a positive finite number{' ' + bounds if bounds else ''}"
-                f", got {text[:40]}")
+                f", got {shortened(text)}")
         return value
     return parse
 
