@@ -762,7 +762,7 @@ def test_a_base_url_with_a_password_is_refused_without_showing_it(tmp_path):
 @pytest.mark.parametrize("reply, shown", [
     (b"HTTP/1.1 404 Not\x00Found\r\nContent-Length: 0\r\n\r\n", r"HTTP 404 Not\x00Found"),
     (b"HTTP/1.1 404 \x1b[2JGone\r\nContent-Length: 0\r\n\r\n", r"HTTP 404 \x1b[2JGone"),
-    (b"HTTP/1.1 404 " + b"x" * 60000 + b"\r\nContent-Length: 0\r\n\r\n", "HTTP 404 " + "x" * 100 + "..."),
+    (b"HTTP/1.1 404 " + b"x" * 60000 + b"\r\nContent-Length: 0\r\n\r\n", "HTTP 404 " + "x" * 97 + "..."),
     (b"HTTP/1.1 099 \x1b\x1b\r\n\r\n", r"(BadStatusLine: HTTP/1.1 099 \x1b\x1b)"),
     (b"HTTP/1.1 206 Partial\r\nContent-Range: bytes 5-9/10\x00\r\nContent-Length: 5\r\n\r\nhello",
      r"(Content-Range 'bytes 5-9/10\x00')"),
