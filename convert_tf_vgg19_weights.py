@@ -32,7 +32,7 @@ from tqdm import tqdm
 
 from utils.errors import UserError, error_reason, exit_on_user_error
 from utils.flags import FlagParser
-from utils.image_io import disk_full
+from utils.image_io import check_name_length, disk_full
 from utils.paths import input_file, output_file
 from utils.weights import save_weights
 from vgg19 import CLASSIFIER_SCOPE, vgg19_layers
@@ -156,6 +156,7 @@ def convert(pre_trained_model, save_path):
         input_file(pre_trained_model, "--pre_trained_model", "pass vgg_19.ckpt, a V2 prefix with .index, or "
                    "download http://download.tensorflow.org/models/vgg_19_2016_08_28.tar.gz", regular=True)
     output_file(save_path, "--save-path", (".h5",))
+    check_name_length(save_path, "choose a shorter --save-path")  # else ENAMETOOLONG after the conversion
     with tempfile.TemporaryDirectory() as unpacked:
         prefix = (unpack_checkpoint_archive(pre_trained_model, unpacked) if is_archive(pre_trained_model)
                   else pre_trained_model)

@@ -1912,3 +1912,14 @@ def test_a_temporal_validation_metric_on_clips_of_one_scored_frame_is_refused_be
                                         r"and validation clip 'clip' gives 5 frames, of which evaluate.py scores "
                                         r"one; use at least 6 frames"):
         validation_clips(config)
+
+
+def test_a_vgg19_save_path_too_long_for_its_temporary_name_is_refused_before_the_conversion(tmp_path):
+    """A --save-path of 250 bytes passed the checks; after the conversion the temporary name it is first
+    written under (longer still) failed with an OSError traceback: File name too long."""
+    from convert_tf_vgg19_weights import convert
+    (tmp_path / "vgg_19.ckpt").write_bytes(b"not read: the save path is refused first")
+    with pytest.raises(UserError, match=r"^output file name 'y+\.\.\.' is too long: .*; choose a shorter "
+                                        r"--save-path$"):
+        convert(str(tmp_path / "vgg_19.ckpt"), str(tmp_path / ("y" * 246 + ".h5")))
+    assert os.listdir(tmp_path) == ["vgg_19.ckpt"]
