@@ -1923,3 +1923,15 @@ def test_a_vgg19_save_path_too_long_for_its_temporary_name_is_refused_before_the
                                         r"--save-path$"):
         convert(str(tmp_path / "vgg_19.ckpt"), str(tmp_path / ("y" * 246 + ".h5")))
     assert os.listdir(tmp_path) == ["vgg_19.ckpt"]
+
+
+@pytest.mark.parametrize("name", ["z" * 256, "\u00e9" * 128], ids=["256 ASCII letters", "128 two-byte letters"])
+def test_an_output_folder_whose_name_the_file_system_refuses_is_one_line_before_any_work(tmp_path, name):
+    """train.py's --output_dir and data.cache_dir, download_test_data.py's --output-dir and app.py's --work-dir
+    passed the checks, and os.makedirs raised OSError (File name too long): a traceback."""
+    from utils.paths import output_folder
+    with pytest.raises(UserError, match=r"^--output-dir '.*\.\.\.' holds a folder name of 256 bytes, more than the "
+                                        r"255 its file system allows; choose a shorter one$"):
+        output_folder(str(tmp_path / "new" / name / "run"), "--output-dir")
+    assert os.listdir(tmp_path) == []
+    assert output_folder(str(tmp_path / name[:-1]), "--output-dir") == str(tmp_path / name[:-1])

@@ -4,7 +4,7 @@ import fcntl
 import os
 from contextlib import contextmanager, suppress
 
-from utils.errors import UserError
+from utils.errors import UserError, shortened
 
 LOCK_NAME = ".tecogan.lock"  # inside an output folder, locked by the run writing into it
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -116,6 +116,13 @@ def output_folder(path, role):
     if not os.access(parent, os.W_OK | os.X_OK):
         raise UserError(
             f"{role} '{path}' cannot be written ('{parent}' is not writable); choose another path")
+    # a folder to create whose name the file system refuses: os.makedirs would fail with ENAMETOOLONG
+    name_max = os.pathconf(parent, "PC_NAME_MAX")
+    too_long = [name for name in os.path.relpath(os.path.abspath(path), parent).split(os.sep)
+                if len(os.fsencode(name)) > name_max]
+    if too_long:
+        raise UserError(f"{role} '{shortened(path, 80)}' holds a folder name of {len(os.fsencode(too_long[0]))} "
+                        f"bytes, more than the {name_max} its file system allows; choose a shorter one")
     return path
 
 
