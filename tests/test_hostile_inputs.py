@@ -1601,3 +1601,17 @@ def test_a_checkpoint_given_as_a_pipe_is_one_line_not_a_wait_without_end(tmp_pat
     with pytest.raises(UserError, match=r"checkpoint '.*' is a pipe or device, not a file; pass a "
                                         r"checkpoint_<iter>.json from the output folder"):
         read_checkpoint(str(tmp_path / "checkpoint_00000004.json"))
+
+
+# Seventh pass, half A: generate.py, evaluate.py and demo.py
+
+def test_an_av1_video_opencv_cannot_decode_is_called_so_not_empty(tmp_path):
+    """An AV1 video (OpenCV's FFmpeg has no AV1 decoder; FFmpeg's own has): generate.py said "has no frames in
+    the chosen range" and demo.py "gave 0 frame(s)", of a clip of 6 frames."""
+    from clips import ffmpeg
+    from utils.image_io import VideoReader
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=32x24:rate=10:duration=0.6", "-c:v", "libaom-av1", "-cpu-used", "8",
+           "-pix_fmt", "yuv420p", str(tmp_path / "clip.mp4"))
+    with pytest.raises(UserError, match=r"has no frame OpenCV can decode \(its codec, such as AV1, may be one "
+                                        r"OpenCV lacks\); convert it to H.264 first"):
+        next(iter(VideoReader(str(tmp_path / "clip.mp4"))))

@@ -495,6 +495,10 @@ class VideoReader:
             ok, frame = self.capture.read() if index >= self.start else (self.capture.grab(), None)
             if not ok:
                 self.capture.release()
+                if index == 0:  # not even the first frame: a codec OpenCV's FFmpeg lacks (AV1), not a cut-short video
+                    raise UserError(f"video '{self.path}' has no frame OpenCV can decode (its codec, such as "
+                                    "AV1, may be one OpenCV lacks); convert it to H.264 first, e.g. ffmpeg -i "
+                                    "IN -c:v libx264 OUT.mp4")
                 if index >= self.end or decodes_cleanly(self.path):
                     return
                 raise UserError(
