@@ -1615,3 +1615,16 @@ def test_an_av1_video_opencv_cannot_decode_is_called_so_not_empty(tmp_path):
     with pytest.raises(UserError, match=r"has no frame OpenCV can decode \(its codec, such as AV1, may be one "
                                         r"OpenCV lacks\); convert it to H.264 first"):
         next(iter(VideoReader(str(tmp_path / "clip.mp4"))))
+
+
+@pytest.mark.parametrize("target", [None, "o.mp4"], ids=["output folder", "beside --output-video"])
+def test_a_folder_named_like_a_stale_temporary_is_left_not_a_traceback(tmp_path, target):
+    """A user's folder named like a temporary of a dead process (`.o.999999.tmp.mp4/`) in generate.py's output
+    folder or beside its --output-video: IsADirectoryError traceback from os.remove."""
+    from utils.image_io import remove_stale_temporaries
+    dead = 2 ** 22 + 1  # above Linux's largest process id
+    (tmp_path / f".o.{dead}.tmp.mp4").mkdir()
+    (tmp_path / f".o.{dead}.tmp.mp4" / "mine.txt").write_text("kept")
+    (tmp_path / f".o.{dead + 1}.tmp.mp4").write_bytes(b"stale")
+    assert remove_stale_temporaries(str(tmp_path), target) == [f".o.{dead + 1}.tmp.mp4"]
+    assert sorted(os.listdir(tmp_path)) == [f".o.{dead}.tmp.mp4"]

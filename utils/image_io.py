@@ -256,8 +256,11 @@ def remove_stale_temporaries(folder, target=None):
         match = TEMPORARY_NAME.fullmatch(name)
         if not match or (target and f"{match['stem']}{match['extension'] or ''}" != target):
             continue
+        path = os.path.join(folder, name)
+        if os.path.isdir(path) and not os.path.islink(path):  # a temporary is a file or a link: a user's folder
+            continue
         if not process_alive(int(match["pid"])):
-            os.remove(os.path.join(folder, name))
+            os.remove(path)
             removed.append(name)
     return removed
 
