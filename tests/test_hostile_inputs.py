@@ -1628,3 +1628,22 @@ def test_a_folder_named_like_a_stale_temporary_is_left_not_a_traceback(tmp_path,
     (tmp_path / f".o.{dead + 1}.tmp.mp4").write_bytes(b"stale")
     assert remove_stale_temporaries(str(tmp_path), target) == [f".o.{dead + 1}.tmp.mp4"]
     assert sorted(os.listdir(tmp_path)) == [f".o.{dead}.tmp.mp4"]
+
+
+@pytest.mark.parametrize("encoder, codec, container", [("libopus", "opus", ".mov"), ("flac", "flac", ".mov"),
+                                                       ("libmp3lame", "mp3", ".m4v"), ("eac3", "eac3", ".m4v")])
+def test_audio_a_mov_or_m4v_cannot_hold_is_re_encoded_not_a_failure_after_every_frame(tmp_path, encoder, codec,
+                                                                                        container):
+    """Opus or FLAC audio copied into .mov, MP3 or E-AC-3 into .m4v (FFmpeg's mov and ipod muxers refuse them,
+    its mp4 muxer takes them): "ffmpeg could not write video ...: Nothing was written" after every frame."""
+    from clips import ffmpeg
+    from utils.image_io import FfmpegVideoWriter, VideoSource, audio_codec
+    source = str(tmp_path / "clip.mkv")
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=32x24:rate=10:duration=0.3", "-f", "lavfi", "-i", "sine=d=0.3",
+           "-pix_fmt", "yuv420p", "-c:a", encoder, source)
+    assert audio_codec(source) == codec
+    writer = FfmpegVideoWriter(str(tmp_path / f"sr{container}"), 10, 32, 24, VideoSource(source, 0.0, 0.3))
+    for _ in range(3):
+        writer.write(np.zeros((24, 32, 3), np.uint8))
+    writer.close()
+    assert audio_codec(str(tmp_path / f"sr{container}")) == "aac"

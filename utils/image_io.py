@@ -586,7 +586,11 @@ def ffmpeg_executable():
 
 
 # Audio codecs an MP4 or MOV file can hold: others are re-encoded to AAC.
-MP4_AUDIO_CODECS = ("aac", "mp3", "ac3", "eac3", "alac", "opus", "flac")
+# the audio codecs each output container's muxer takes as they are (FFmpeg's mp4, mov and ipod muxers); Matroska
+# takes every codec, and any other audio is re-encoded to AAC
+COPIED_AUDIO_CODECS = {".mp4": ("aac", "mp3", "ac3", "eac3", "alac", "opus", "flac"),
+                       ".mov": ("aac", "mp3", "ac3", "eac3", "alac"),
+                       ".m4v": ("aac", "ac3", "alac")}
 
 
 def audio_codec(path, ffmpeg=None):
@@ -630,7 +634,8 @@ class FfmpegVideoWriter:
                 if source.duration_seconds is not None:
                     command += ["-t", repr(source.duration_seconds)]
                 command += ["-i", media_path(source.path), "-map", "0:v", "-map", "1:a:0"]
-                if codec in MP4_AUDIO_CODECS or os.path.splitext(path)[1].lower() == ".mkv":
+                extension = os.path.splitext(path)[1].lower()
+                if extension == ".mkv" or codec in COPIED_AUDIO_CODECS.get(extension, ()):
                     command += ["-c:a", "copy"]
                 else:
                     print(
