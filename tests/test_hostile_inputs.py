@@ -1647,3 +1647,15 @@ def test_audio_a_mov_or_m4v_cannot_hold_is_re_encoded_not_a_failure_after_every_
         writer.write(np.zeros((24, 32, 3), np.uint8))
     writer.close()
     assert audio_codec(str(tmp_path / f"sr{container}")) == "aac"
+
+
+@pytest.mark.parametrize("text", ["6.0", "1e1", "6.5"])
+def test_a_decimal_for_a_whole_number_flag_is_told_to_be_whole_not_a_number(text):
+    """`demo.py --frames 6.0` (and --threads, --tile, --num_resblock): "--frames must be a number, got '6.0'"."""
+    import argparse
+
+    from utils.flags import positive
+    with pytest.raises(argparse.ArgumentTypeError, match=f"^--frames must be a whole number, got '{text}'$"):
+        positive(int, "--frames")(text)
+    with pytest.raises(argparse.ArgumentTypeError, match="^--frames must be a number, got 'six'$"):
+        positive(int, "--frames")("six")
