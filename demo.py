@@ -148,6 +148,11 @@ def check_output(out, video):
         if os.path.isdir(os.path.join(out, name)):
             raise UserError(f"--output '{out}' holds a folder named {name}, where demo.py writes a file; move it "
                             "or choose another --output")
+    # a link would lead the demo's deletions and writes into a folder of the user's
+    links = [name for name in (*REPORT_FOLDERS, *FRAME_NAMES) if os.path.islink(os.path.join(out, name))]
+    if links:
+        raise UserError(f"--output '{out}' holds a symbolic link named {links[0]}, where demo.py writes (and "
+                        "replaces) its own files; remove the link or choose another --output")
     for name in REPORT_FOLDERS:
         folder = os.path.join(out, name)
         if os.path.lexists(folder) and not os.path.isdir(folder):

@@ -1659,3 +1659,20 @@ def test_a_decimal_for_a_whole_number_flag_is_told_to_be_whole_not_a_number(text
         positive(int, "--frames")(text)
     with pytest.raises(argparse.ArgumentTypeError, match="^--frames must be a number, got 'six'$"):
         positive(int, "--frames")("six")
+
+
+@pytest.mark.parametrize("name", ["lr", "sr", "eval_ours"])
+def test_a_demo_output_folder_that_is_a_link_to_a_user_s_folder_is_refused_before_any_work(tmp_path, name):
+    """`lr` (or `sr`, `eval_ours`) in an earlier demo's output, a symbolic link to a folder of the user's: the
+    demo deleted the user's 0001.png, ... there and wrote its own frames in their place."""
+    import demo
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "0001.png").write_bytes(b"the user's frame")
+    out = tmp_path / "demo"
+    out.mkdir()
+    (out / demo.DEMO_MARK).write_text("written by demo.py\n")
+    (out / name).symlink_to(mine)
+    with pytest.raises(UserError, match=f"holds a symbolic link named {name}, where demo.py writes"):
+        demo.check_output(str(out), str(tmp_path / "clip.mp4"))
+    assert (mine / "0001.png").read_bytes() == b"the user's frame"
