@@ -50,6 +50,7 @@ FRAME_NAMES = {"lr": r"\d{4,}\.png", "ground_truth": r"\d{4,}\.png", "bicubic": 
 SR_VIDEO, GIF, STILL, METRICS, CUTS = ("sr.mp4", "bicubic_ours_truth.gif", "bicubic_ours_truth.png", "metrics.md",
                                        "scene_cuts.txt")
 REPORT_FOLDERS = ("eval_bicubic", "eval_ours")
+REPORT_PICTURES = r"\d+_\w+_(curves|worst_frame_\w+)\.png"  # evaluate.py's pictures in a report folder
 # in an output folder the demo made: its later runs may replace their frames there
 DEMO_MARK = ".tecogan_demo"
 # the share of the ground truth's high-frequency energy (metrics.high_frequency_ratio), beside evaluate.py's
@@ -158,7 +159,9 @@ def check_output(out, video):
         if os.path.lexists(folder) and not os.path.isdir(folder):
             raise UserError(f"--output '{out}' holds a file named {name}, where demo.py writes a report; move it "
                             "or choose another --output")
-        blocked = [entry for entry in report.REPORT_FILES if os.path.isdir(os.path.join(folder, entry))]
+        blocked = [entry for entry in (os.listdir(folder) if os.path.isdir(folder) else [])
+                   if (entry in report.REPORT_FILES or re.fullmatch(REPORT_PICTURES, entry))
+                   and os.path.isdir(os.path.join(folder, entry))]
         if blocked:
             raise UserError(f"--output '{out}' holds a folder named {name}/{blocked[0]}, where demo.py writes a "
                             "report file; move it or choose another --output")

@@ -1676,3 +1676,24 @@ def test_a_demo_output_folder_that_is_a_link_to_a_user_s_folder_is_refused_befor
     with pytest.raises(UserError, match=f"holds a symbolic link named {name}, where demo.py writes"):
         demo.check_output(str(out), str(tmp_path / "clip.mp4"))
     assert (mine / "0001.png").read_bytes() == b"the user's frame"
+
+
+@pytest.mark.parametrize("picture", ["00_sr_curves.png", "00_sr_worst_frame_0003.png"])
+def test_a_folder_named_like_a_report_picture_is_refused_before_scoring(tmp_path, picture):
+    """evaluate.py's --output (or a demo's eval_ours/) holding a folder named like a curves or worst-frame
+    picture: one line only after every frame was scored (and the demo's clip super-resolved), with the CSV files
+    and metrics.md already replaced."""
+    import demo
+    from evaluation.report import evaluate
+    from evaluation.scoring import Sequence
+    from evaluation_data import make_sequence
+    results, targets = make_sequence(tmp_path, "sr", 0, 5)
+    (tmp_path / "eval" / picture).mkdir(parents=True)
+    with pytest.raises(UserError, match=f"holds a folder named {picture}, where the report goes"):
+        evaluate([Sequence(0, results, targets)], str(tmp_path / "eval"), "cpu")
+    assert os.listdir(tmp_path / "eval") == [picture]
+    out = tmp_path / "demo"
+    (out / "eval_ours" / picture).mkdir(parents=True)
+    (out / demo.DEMO_MARK).write_text("written by demo.py\n")
+    with pytest.raises(UserError, match=f"holds a folder named eval_ours/{picture}, where demo.py writes"):
+        demo.check_output(str(out), str(tmp_path / "clip.mp4"))
