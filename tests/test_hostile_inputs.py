@@ -1697,3 +1697,25 @@ def test_a_folder_named_like_a_report_picture_is_refused_before_scoring(tmp_path
     (out / demo.DEMO_MARK).write_text("written by demo.py\n")
     with pytest.raises(UserError, match=f"holds a folder named eval_ours/{picture}, where demo.py writes"):
         demo.check_output(str(out), str(tmp_path / "clip.mp4"))
+
+
+def test_a_lock_file_replaced_by_a_socket_says_so(tmp_path):
+    """A socket named .tecogan.lock in the output folder: "cannot create the lock file ... (No such device or
+    address)", where a pipe is called a pipe."""
+    import socket
+
+    from utils.paths import LOCK_NAME, lock_folder
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(tmp_path / LOCK_NAME))
+        with pytest.raises(UserError, match=r"\(a socket is in its place\); choose another path"):
+            with lock_folder(str(tmp_path), "output folder"):
+                pass
+
+
+@pytest.mark.parametrize("name", ["..mp4", "...mkv"])
+def test_an_output_video_named_by_dots_and_its_extension_is_told_to_have_a_name(tmp_path, name):
+    """`--output-video ..mp4` was refused as not ending in .mp4 (os.path.splitext sees no extension in it)."""
+    from utils.paths import output_file
+    with pytest.raises(UserError, match="has no name before its extension; give a name such as 'video.mp4'"):
+        output_file(str(tmp_path / name), "--output-video", (".mp4", ".mkv"))
+    assert output_file(str(tmp_path / "a..mp4"), "--output-video", (".mp4", ".mkv"))
