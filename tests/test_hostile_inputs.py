@@ -1719,3 +1719,18 @@ def test_an_output_video_named_by_dots_and_its_extension_is_told_to_have_a_name(
     with pytest.raises(UserError, match="has no name before its extension; give a name such as 'video.mp4'"):
         output_file(str(tmp_path / name), "--output-video", (".mp4", ".mkv"))
     assert output_file(str(tmp_path / "a..mp4"), "--output-video", (".mp4", ".mkv"))
+
+
+@pytest.mark.parametrize("start, end", [("0.45s", "0.46s"), ("0.41s", "0.5s")])
+def test_start_and_end_times_within_one_frame_s_time_are_not_called_out_of_order(tmp_path, start, end):
+    """`--start 0.45s --end 0.46s` on a 10 fps clip (no frame begins between them): "--end 0.46s is not after
+    --start 0.45s", which it is."""
+    from clips import ffmpeg
+    from utils.image_io import VideoReader
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=32x24:rate=10:duration=0.6", "-pix_fmt", "yuv420p",
+           str(tmp_path / "clip.mp4"))
+    with pytest.raises(UserError, match=f"no frame of '.*' begins from --start {start} to before --end {end} "
+                                        r"\(frame 5 begins at 0.50 s\); choose an end after that frame"):
+        VideoReader(str(tmp_path / "clip.mp4")).select(start, end)
+    with pytest.raises(UserError, match="--end 0.45s is not after --start 0.46s"):
+        VideoReader(str(tmp_path / "clip.mp4")).select("0.46s", "0.45s")

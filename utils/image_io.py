@@ -474,10 +474,19 @@ class VideoReader:
         self.start = self.frame_index("--start", start_text) if start_text else 0
         self.end = self.frame_index("--end", end_text) if end_text else self.total_frames
         self.end_chosen = bool(end_text)
+        if self.end <= self.start and start_text and self.seconds(end_text) > self.seconds(start_text):
+            raise UserError(  # both times within one frame's time: no frame begins between them
+                f"no frame of '{self.path}' begins from --start {start_text} to before --end {end_text} (frame "
+                f"{self.start} begins at {float(self.start / self.fps):.2f} s); choose an end after that frame")
         if self.end <= self.start:
             raise UserError(
                 f"--end {end_text} is not after --start {start_text or 0}; choose an end after the start")
         self.frame_count = self.end - self.start
+
+    def seconds(self, text):
+        """The time a --start/--end value (checked by frame_index) names."""
+        kind, value = parse_position(text)
+        return value if kind == "time" else value / self.fps
 
     @property
     def start_seconds(self):
