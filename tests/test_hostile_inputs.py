@@ -1734,3 +1734,14 @@ def test_start_and_end_times_within_one_frame_s_time_are_not_called_out_of_order
         VideoReader(str(tmp_path / "clip.mp4")).select(start, end)
     with pytest.raises(UserError, match="--end 0.45s is not after --start 0.46s"):
         VideoReader(str(tmp_path / "clip.mp4")).select("0.46s", "0.45s")
+
+
+@pytest.mark.parametrize("kind", ["file", "link to nothing"])
+def test_a_cache_dir_taken_by_a_file_or_a_dangling_link_is_said_as_such(tmp_path, kind):
+    """`--cache-dir` (OpenVINO's ONNX cache) a file: "cannot write the ONNX cache in 'cfile' (File exists)"."""
+    from inference.onnx_export import cached_models
+    cache = tmp_path / "cache"
+    cache.write_text("mine") if kind == "file" else cache.symlink_to(tmp_path / "unmounted" / "cache")
+    expected = "is a file, not a folder" if kind == "file" else "is a symbolic link to .*, which does not exist"
+    with pytest.raises(UserError, match=f"^--cache-dir '{cache}'(: '.*')? {expected}"):
+        cached_models(str(cache), "stem", ["generator"], lambda: {"generator": b"onnx"})
