@@ -36,8 +36,8 @@ from utils import metrics
 from utils.errors import UserError, exit_on_user_error
 from utils.degradation import DEFAULT_DEGRADATION, degrade as degrade_graph, margin, model_degradation
 from utils.flags import MAX_THREADS, FlagParser, positive, refuse_empty
-from utils.image_io import (VideoReader, open_video_writer, read_video_frames, sample_clip, to_uint8,
-                            write_bytes, write_rgb)
+from utils.image_io import (VideoReader, ffmpeg_executable, open_video_writer, read_video_frames, sample_clip,
+                            to_uint8, write_bytes, write_rgb)
 from utils.ops import PAPER_SCALE, SCALES, bicubic_upscale_frames
 from utils.paths import BUNDLED_MODEL, output_folder
 from utils.pictures import detail_window, panel_labels, side_by_side_gif, still_with_inset
@@ -236,6 +236,7 @@ def run(args):
     resolver = SuperResolver(args.model, threads=args.threads)
     video = args.video or sample_clip("bikes.mp4")
     check_output(args.output, video)
+    ffmpeg_executable()  # a bad IMAGEIO_FFMPEG_EXE said now, not once frames are written
     degradation = model_degradation(args.model)
     hr_frames = read_frames(video, args.frames, args.region, degradation, resolver.scale)
     fps = VideoReader(video).fps  # of sr.mp4 and the GIF

@@ -1745,3 +1745,19 @@ def test_a_cache_dir_taken_by_a_file_or_a_dangling_link_is_said_as_such(tmp_path
     expected = "is a file, not a folder" if kind == "file" else "is a symbolic link to .*, which does not exist"
     with pytest.raises(UserError, match=f"^--cache-dir '{cache}'(: '.*')? {expected}"):
         cached_models(str(cache), "stem", ["generator"], lambda: {"generator": b"onnx"})
+
+
+@pytest.mark.parametrize("chosen", ["/nonexistent/ffmpeg", "/tmp"], ids=["missing", "a folder"])
+def test_an_imageio_ffmpeg_exe_that_is_not_a_program_is_one_line_before_any_work(tmp_path, monkeypatch, chosen):
+    """IMAGEIO_FFMPEG_EXE (imageio-ffmpeg's way to choose an ffmpeg) naming no program: FileNotFoundError or
+    PermissionError traceback once the output video was opened (demo.py: after its frames were written)."""
+    import demo
+    from utils.image_io import check_video_output
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", chosen)
+    message = rf"^ffmpeg '{chosen}' \(IMAGEIO_FFMPEG_EXE\) is not an executable file; set it to ffmpeg's path"
+    with pytest.raises(UserError, match=message):
+        check_video_output(str(tmp_path / "sr.mp4"))
+    with pytest.raises(UserError, match=message):
+        demo.run(demo.parse_args(["--model", WEIGHTS, "--video", str(tmp_path / "clip.mp4"),
+                                  "--output", str(tmp_path / "demo")]))
+    assert os.listdir(tmp_path) == []

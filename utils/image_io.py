@@ -591,10 +591,14 @@ def ffmpeg_executable():
     if importlib.util.find_spec("imageio_ffmpeg") is None:
         return None
     import imageio_ffmpeg
-    return imageio_ffmpeg.get_ffmpeg_exe()
+    chosen = imageio_ffmpeg.get_ffmpeg_exe()  # IMAGEIO_FFMPEG_EXE's value as it is, where set
+    found = shutil.which(chosen)
+    if found is None:
+        raise UserError(f"ffmpeg '{chosen}' (IMAGEIO_FFMPEG_EXE) is not an executable file; set it to ffmpeg's path "
+                        "or unset it")
+    return found
 
 
-# Audio codecs an MP4 or MOV file can hold: others are re-encoded to AAC.
 # the audio codecs each output container's muxer takes as they are (FFmpeg's mp4, mov and ipod muxers); Matroska
 # takes every codec, and any other audio is re-encoded to AAC
 COPIED_AUDIO_CODECS = {".mp4": ("aac", "mp3", "ac3", "eac3", "alac", "opus", "flac"),
@@ -704,8 +708,9 @@ VIDEO_EXTENSIONS = (".mp4", ".m4v", ".mov", ".mkv")
 
 def check_video_output(path):
     """UserError unless a video can be written at path: a known container, in a writable folder, not a
-    folder."""
+    folder, and an ffmpeg to write it where imageio-ffmpeg is installed."""
     output_file(path, "--output-video", VIDEO_EXTENSIONS)
+    ffmpeg_executable()
 
 
 def open_video_writer(path, fps, width, height, source=None):
