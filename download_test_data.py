@@ -31,7 +31,7 @@ import zipfile
 import h5py
 from tqdm import tqdm
 
-from utils.errors import UserError, exit_on_user_error, one_line
+from utils.errors import UserError, exit_on_user_error, one_line, shortened
 from utils.flags import FlagParser
 from utils.image_io import disk_full, write_atomically, write_bytes
 from utils.paths import output_file, output_folder
@@ -191,7 +191,7 @@ def _fetch_whole(url, partial, validate):
                         f"{url} answered the request to resume at byte {offset} with another range; delete "
                         f"{partial} and run again" if offset else
                         f"{url} answered a request for the whole file with a part of it (Content-Range "
-                        f"'{response.headers['Content-Range'][:80]}'); run again later, or fetch from another host "
+                        f"'{shortened(response.headers['Content-Range'], 80)}'); run again later, or fetch from another host "
                         "with --base-url")
             else:
                 offset, total = 0, None  # the server sent the whole file: start over

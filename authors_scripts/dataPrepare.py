@@ -22,12 +22,16 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
+
+if not __package__:  # run as a file, as the authors' script was: the repository's packages are one folder up
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import cv2
 from tqdm import tqdm
 
-from utils.errors import UserError, exit_on_user_error
+from utils.errors import UserError, exit_on_user_error, shortened
 from utils.flags import FlagParser
 from utils.image_io import bgr_uint8_to_rgb_float, check_name_length, commit_folder, media_path, write_rgb
 from utils.paths import input_file, output_folder
@@ -108,7 +112,7 @@ def parse_starts(text):
         starts = []
     if not starts or min(starts) < 0:
         raise UserError(
-            f"--scene_starts '{text[:40]}' is not a comma-separated list of frame numbers >= 0, e.g. 0,300")
+            f"--scene_starts '{shortened(text)}' is not a comma-separated list of frame numbers >= 0, e.g. 0,300")
     repeated = sorted({start for start in starts if starts.count(start) > 1})
     if repeated:
         raise UserError(f"--scene_starts '{text}' names frame {repeated[0]} twice, which would make the same "

@@ -108,6 +108,15 @@ def test_local_video_scenes_hold_the_halved_frames_from_each_start(clip, clip_fr
     assert "scene_2002: frames 100..103" in log_text(tmp_path)
 
 
+def test_run_as_a_file_from_another_folder_it_finds_the_repository_packages(clip, clip_frames, tmp_path):
+    """`python authors_scripts/dataPrepare.py`, as the authors' script is run, failed to import utils."""
+    result = subprocess.run([sys.executable, os.path.join(REPO_ROOT, "authors_scripts", "dataPrepare.py"),
+                             "--disk_path", "data", "--video", clip, "--scene_starts", "7", "--duration", "3"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert_scene(tmp_path / "data", 2000, 7, 3, clip_frames)
+
+
 def test_a_rerun_redoes_only_the_unfinished_scenes(clip, clip_frames, tmp_path):
     flags = ["--disk_path", str(tmp_path), "--video", clip, "--scene_starts", "3,50", "--duration", "3",
              "--start_id", "7"]

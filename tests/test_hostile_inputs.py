@@ -1437,6 +1437,32 @@ def test_a_video_named_like_an_audio_stream_has_no_audio_and_is_written(tmp_path
     assert decoded_count(tmp_path / "sr.mp4") == 3
 
 
+@pytest.mark.parametrize("name", ["clip\n  Stream #0:1(und): Audio: aac (LC), 44100 Hz.mp4",
+                                  os.fsdecode(b"\xff Stream #0:1: Audio: aac.mp4")])
+def test_a_silent_clip_whose_name_holds_an_audio_stream_line_has_no_audio(tmp_path, monkeypatch, name):
+    """The name ffmpeg echoes may hold a line of its own that reads as an audio stream, or bytes that are not
+    UTF-8 around one."""
+    from clips import ffmpeg
+    from utils.image_io import audio_codec
+    monkeypatch.chdir(tmp_path)
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=32x24:rate=10:duration=0.3", "-pix_fmt", "yuv420p", name)
+    assert audio_codec(name) is None
+    ffmpeg("-i", name, "-f", "lavfi", "-i", "sine=duration=0.3", "-c:v", "copy", "-c:a", "mp3", "-shortest",
+           "sound.mkv")
+    assert audio_codec("sound.mkv") == "mp3"
+
+
+def test_an_output_name_is_refused_exactly_when_its_temporary_name_can_pass_255_bytes(tmp_path):
+    """The temporary name adds '.', '.', '.tmp' and a pid of up to 7 digits (Linux's pid_max is at most 2^22)."""
+    from utils.image_io import check_name_length, temporary_path
+    longest = "é" * 119 + ".mp4"  # 242 bytes: 255 with the temporary name's 13
+    check_name_length(str(tmp_path / longest), "shorten it")
+    with open(temporary_path(str(tmp_path / longest), 4194304), "wb"):
+        pass
+    with pytest.raises(UserError, match="is too long: with the temporary name"):
+        check_name_length(str(tmp_path / ("x" + longest)), "shorten it")
+
+
 def test_a_lock_file_replaced_by_a_pipe_says_so_not_none(tmp_path):
     """A pipe named .tecogan.lock in the output folder: "cannot create the lock file ... (None)"."""
     from utils.paths import LOCK_NAME, lock_folder
@@ -1464,6 +1490,22 @@ def test_a_demo_output_taken_by_another_kind_is_one_line_before_any_work(tmp_pat
     (out / blocker).mkdir() if blocker.endswith("/") else (out / blocker).write_text("mine")
     (out / demo.DEMO_MARK).write_text("written by demo.py\n")
     with pytest.raises(UserError, match=f"--output '{out}' holds a (folder|file) named {blocker.rstrip('/')}, "):
+        demo.check_output(str(out), str(tmp_path / "clip.mp4"))
+
+
+def test_a_link_to_a_folder_blocks_a_demo_report_file_but_not_a_frame(tmp_path):
+    """A frame's write replaces a link in its place; evaluate.py refuses a link to a folder as a report file, so
+    demo.py must refuse it before the work."""
+    import demo
+    out = tmp_path / "demo"
+    (out / "sr").mkdir(parents=True)
+    (out / "eval_ours").mkdir()
+    (out / demo.DEMO_MARK).write_text("written by demo.py\n")
+    (tmp_path / "elsewhere").mkdir()
+    (out / "sr" / "output_0001.png").symlink_to(tmp_path / "elsewhere")
+    demo.check_output(str(out), str(tmp_path / "clip.mp4"))
+    (out / "eval_ours" / "frames.csv").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(UserError, match="holds a folder named eval_ours/frames.csv, where demo.py writes a report"):
         demo.check_output(str(out), str(tmp_path / "clip.mp4"))
 
 
@@ -1564,7 +1606,7 @@ def test_a_sequence_list_name_with_an_invisible_character_or_of_a_page_s_length_
 def test_scene_starts_of_thousands_of_digits_are_shown_cut_short():
     """dataPrepare's --scene_starts of 5000 digits (too many for int()) was shown whole in the error line."""
     from authors_scripts.dataPrepare import parse_starts
-    with pytest.raises(UserError, match=r"^--scene_starts '9{40}' is not a comma-separated list of frame numbers"):
+    with pytest.raises(UserError, match=r"^--scene_starts '9{37}\.\.\.' is not a comma-separated list of frame numbers"):
         parse_starts("9" * 5000)
 
 

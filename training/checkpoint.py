@@ -104,10 +104,11 @@ def _well_formed(content):
 def _without_repeated_keys(pairs):
     """A JSON object as a dict; ValueError for a key given twice, which json would settle silently by the last
     (an edited "iteration" given twice resumed from the one with the other's files)."""
-    content = dict(pairs)
-    if len(content) < len(pairs):
-        repeated = next(key for index, (key, _) in enumerate(pairs) if key in dict(pairs[:index]))
-        raise ValueError(f"'{repeated}' is given twice")
+    content = {}
+    for key, value in pairs:
+        if key in content:
+            raise ValueError(f"'{key}' is given twice")
+        content[key] = value
     return content
 
 

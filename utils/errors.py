@@ -34,6 +34,12 @@ def one_line(reason):
     return " ".join(str(reason).split())
 
 
+def shortened(text, limit=40):
+    """text as an error line shows a value the user gave: whole, or cut to limit characters ending in "..." (a
+    value of thousands of digits, a line of megabytes)."""
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def ignore_stop_signals():
     for signal_number in STOP_SIGNALS:
         signal.signal(signal_number, signal.SIG_IGN)

@@ -10,7 +10,7 @@ import argparse
 import math
 import sys
 
-from utils.errors import UserError
+from utils.errors import UserError, shortened
 
 
 def spellings(flag):
@@ -97,12 +97,12 @@ def positive(kind, name, least=None, most=None):
             value = kind(text)
         except ValueError:  # also a whole number of more than 4300 digits
             raise argparse.ArgumentTypeError(f"{name} must be a {'whole ' if whole(kind, text) else ''}number, got "
-                                             f"'{text[:40]}'")
+                                             f"'{shortened(text)}'")
         if (not math.isfinite(value) or value <= 0 or (least is not None and value < least)
                 or (most is not None and value > most)):
             raise argparse.ArgumentTypeError(
                 f"{name} must be a positive finite number{' ' + bounds if bounds else ''}"
-                f", got {text[:40]}")
+                f", got {shortened(text)}")
         return value
     return parse
 

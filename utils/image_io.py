@@ -24,7 +24,7 @@ from fractions import Fraction
 import cv2
 import numpy as np
 
-from utils.errors import UserError
+from utils.errors import UserError, shortened
 from utils.paths import output_file
 
 # OpenCV's FFmpeg prints its own lines about a damaged video ("moov atom not found"); the UserError raised for
@@ -211,23 +211,22 @@ def to_uint8(image, truncate=False):
     return pixels
 
 
-def temporary_path(path):
+def temporary_path(path, pid=None):
     """A hidden name beside path, keeping the extension so that writers pick the right format."""
     directory, name = os.path.split(path)
     stem, extension = os.path.splitext(name)
-    return os.path.join(directory, f".{stem}.{os.getpid()}.tmp{extension}")
+    return os.path.join(directory, f".{stem}.{os.getpid() if pid is None else pid}.tmp{extension}")
 
 
 NAME_MAX = 255  # bytes in a file name on Linux's file systems (ext4, XFS, Btrfs, tmpfs)
-# what temporary_path adds to a name: ".", "." and ".tmp" around a process id of at most 7 digits (Linux's)
-TEMPORARY_EXTRA = 6 + 7
+LONGEST_PID = 4194304  # Linux's largest pid_max (2^22)
 
 
 def check_name_length(path, advice):
     """UserError when the temporary name path is first written under is longer than a file system allows (the
     write would fail with ENAMETOOLONG, after the work), whichever process writes it."""
-    if len(os.fsencode(os.path.basename(path))) + TEMPORARY_EXTRA > NAME_MAX:
-        raise UserError(f"output file name '{os.path.basename(path)[:40]}...' is too long: with the temporary "
+    if len(os.fsencode(os.path.basename(temporary_path(path, LONGEST_PID)))) > NAME_MAX:
+        raise UserError(f"output file name '{shortened(os.path.basename(path))}' is too long: with the temporary "
                         f"name it is first written under it exceeds the {NAME_MAX} bytes a file system allows; "
                         f"{advice}")
 
@@ -439,7 +438,7 @@ class VideoReader:
 
     def frame_index(self, option, text):
         """The frame index of a --start/--end value (frame number or time), checked against the video."""
-        position, text = parse_position(text), text if len(text) <= 40 else text[:37] + "..."
+        position, text = parse_position(text), shortened(text)
         if position is None:
             raise UserError(f"{option} '{text}' is neither a frame number (e.g. 120) nor a time "
                             "(e.g. 4.5s or 1:02.5)")
@@ -608,10 +607,11 @@ COPIED_AUDIO_CODECS = {".mp4": ("aac", "mp3", "ac3", "eac3", "alac", "opus", "fl
 
 def audio_codec(path, ffmpeg=None):
     """Codec name of the first audio stream of a media file (ffmpeg's name, e.g. 'aac'), or None."""
+    # surrogateescape: ffmpeg prints the name's bytes as given, so a name that is not UTF-8 reads back as itself
     completed = subprocess.run([ffmpeg or ffmpeg_executable(), "-hide_banner", "-nostdin", "-i", media_path(path)],
-                               capture_output=True, text=True, errors="replace")
-    # the streams' own lines: the file's name, printed with them, may hold words like theirs
-    match = re.search(r"^\s*Stream #\S+.*?: Audio: (\w+)", completed.stderr.replace(media_path(path), ""), re.M)
+                               capture_output=True, text=True, errors="surrogateescape")
+    # the name, printed with the streams, may hold words like theirs, even a line of its own
+    match = re.search(r"Stream #\S+.*?: Audio: (\w+)", completed.stderr.replace(media_path(path), ""))
     return match.group(1) if match else None
 
 

@@ -10,7 +10,7 @@ import re
 
 import cv2
 
-from utils.errors import UserError
+from utils.errors import UserError, shortened
 
 MAX_SIDE = 16384  # pixels on a side of an output frame, at most
 SIZE_PATTERN = re.compile(r"(\d{1,9})[xX](\d{1,9})")  # longer sides exceed MAX_SIDE (and int()'s 4300 digits)
@@ -35,7 +35,7 @@ def parse_output_size(text, for_video):
     """--output-size WxH: (height, width), each at most MAX_SIDE, even when a video is written."""
     match = SIZE_PATTERN.fullmatch(text.strip())
     if not match or min(int(match.group(1)), int(match.group(2))) < 1:
-        raise UserError(f"--output-size must be WIDTHxHEIGHT in pixels (e.g. 3840x2160), got '{text[:40]}'")
+        raise UserError(f"--output-size must be WIDTHxHEIGHT in pixels (e.g. 3840x2160), got '{shortened(text)}'")
     width, height = int(match.group(1)), int(match.group(2))
     check_sides(height, width, f"--output-size {text}")
     if for_video and (width % 2 or height % 2):

@@ -12,7 +12,7 @@ import re
 
 import numpy as np
 
-from utils.errors import UserError
+from utils.errors import UserError, shortened
 from utils.image_io import WriteBehind, media_path, write_bytes
 
 # Shortest shot the detector reports (frames): PySceneDetect's default (15) would miss a shot of under
@@ -58,14 +58,12 @@ def read_cuts_file(path, frame_count, other_choices=()):
         if not re.fullmatch(r"[0-9]+", text):
             # ascii(): an invisible character (a zero-width space pasted from a web page) shown as its code
             shown = f"'{text}'" if text.isprintable() else ascii(text)
-            shown = shown if len(shown) <= 60 else shown[:57] + "..."  # not a line of megabytes whole
-            raise UserError(f"--scene-cuts '{path}' line {number}: {shown} is not a frame number; "
+            raise UserError(f"--scene-cuts '{path}' line {number}: {shortened(shown, 60)} is not a frame number; "
                             "write one whole number a line, in the digits 0-9")
         digits = text.lstrip("0") or "0"
         cut = int(digits) if len(digits) <= len(str(frame_count)) else frame_count  # longer: past the end
         if not 0 < cut < frame_count:
-            shown = digits if len(digits) <= 20 else digits[:20] + "..."
-            raise UserError(f"--scene-cuts '{path}' line {number}: frame {shown} is outside the frames "
+            raise UserError(f"--scene-cuts '{path}' line {number}: frame {shortened(digits, 23)} is outside the frames "
                             f"1..{frame_count - 1} (frame 0 always starts a scene)")
         if cuts and cut <= cuts[-1]:
             raise UserError(

@@ -187,6 +187,9 @@ def engine_choices():
     return backends, precisions
 
 
+SIZE_FLAGS = OUTSCALE, OUTPUT_SIZE = "--outscale", "--output-size"  # the generate.py flags size_flags gives
+
+
 def size_flags(text):
     """The page's Output size as generate.py flags: empty, the model's native size; a factor, --outscale; WxH,
     --output-size (even sides: the result is a video). UserError in the page's terms otherwise."""
@@ -196,10 +199,10 @@ def size_flags(text):
     try:
         if SIZE_PATTERN.fullmatch(text):
             parse_output_size(text, for_video=True)
-            return {"--output-size": text}
-        return {"--outscale": f"{parse_outscale(text):g}"}
+            return {OUTPUT_SIZE: text}
+        return {OUTSCALE: f"{parse_outscale(text):g}"}
     except UserError as error:
-        text = str(error).replace("--outscale", "Output size").replace("--output-size", "Output size")
+        text = str(error).replace(OUTSCALE, "Output size").replace(OUTPUT_SIZE, "Output size")
         raise UserError(text)
 
 

@@ -26,9 +26,8 @@ from models import model_scale
 from utils.ops import bicubic_upscale_frames
 from utils.output_size import resize_output
 from utils.weights import read_weight_file
+from webapp.inputs import SIZE_FLAGS
 from webapp.jobs import OUTPUTS, job_file
-
-SIZE_FLAGS = {"--outscale", "--output-size"}  # webapp/inputs.size_flags
 
 
 def hr_folder(folder):
@@ -52,7 +51,7 @@ def scale_of(spec):
 
 def resized(spec):
     """Whether the job writes its frames at an output size other than the model's native one."""
-    return bool(SIZE_FLAGS & set(spec["flags"]))
+    return bool(set(SIZE_FLAGS) & set(spec["flags"]))
 
 
 def degraded(hr, spec):
