@@ -1803,3 +1803,29 @@ def test_an_imageio_ffmpeg_exe_that_is_not_a_program_is_one_line_before_any_work
         demo.run(demo.parse_args(["--model", WEIGHTS, "--video", str(tmp_path / "clip.mp4"),
                                   "--output", str(tmp_path / "demo")]))
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("failure", [MemoryError("std::bad_alloc"), RuntimeError("memory error in alloc"),
+                                     "cv2.error"],
+                         ids=["C++ runtime", "NNabla", "OpenCV"])
+def test_memory_running_out_while_super_resolving_is_one_line(monkeypatch, failure):
+    """Under a `ulimit -v` a little above what start-up takes, an allocation of the networks or the warp failed:
+    MemoryError, NNabla's RuntimeError or cv2.error, each as a traceback. Another error still propagates."""
+    import cv2
+
+    from inference import resolver as resolver_module
+    from inference import SuperResolver
+    if failure == "cv2.error":
+        failure = cv2.error("(-4:Insufficient memory) Failed to allocate 506880 bytes in function 'OutOfMemoryError'")
+
+    def failing(model, scene):
+        raise failure
+        yield
+    monkeypatch.setattr(resolver_module, "super_resolve", failing)
+    resolver = SuperResolver(WEIGHTS, "nnabla", "cpu", threads=1)
+    frames = [("0001", np.zeros((24, 32, 3), np.float32))]
+    with pytest.raises(UserError, match=r"^out of memory while super-resolving 32x24 frames in a budget of "):
+        list(resolver.sequence(frames))
+    monkeypatch.setattr(resolver_module, "super_resolve", lambda model, scene: iter([1 / 0]))
+    with pytest.raises(ZeroDivisionError):
+        list(resolver.sequence(frames))
