@@ -9,8 +9,12 @@ The result has the names, shapes and layout of NNabla's published alex_with_LPIP
 """
 import logging
 
-logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import logs its start-up
+from utils.errors import exit_at_once_on_stop_signals
 
+if __name__ == "__main__":
+    exit_at_once_on_stop_signals()  # Ctrl-C or SIGTERM while the libraries load: one line, exit code 130
+
+logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import logs its start-up
 
 from utils.errors import exit_on_user_error
 from utils.flags import FlagParser

@@ -13,6 +13,11 @@ TensorFlow is needed only here and only to read the checkpoint.
 """
 import logging
 
+from utils.errors import exit_at_once_on_stop_signals
+
+if __name__ == "__main__":
+    exit_at_once_on_stop_signals()  # Ctrl-C or SIGTERM while the libraries load: one line, exit code 130
+
 logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import logs its start-up
 
 import os
@@ -24,7 +29,7 @@ import nnabla as nn
 import numpy as np
 from tqdm import tqdm
 
-from utils.errors import UserError, exit_on_user_error, one_line
+from utils.errors import UserError, error_reason, exit_on_user_error
 from utils.flags import FlagParser
 from utils.image_io import disk_full
 from utils.paths import input_file, output_file
@@ -64,8 +69,7 @@ def read_checkpoint(prefix, names):
         reader = tf.train.load_checkpoint(prefix)
     # TF raises several types (NotFound, DataLoss, ValueError) for unreadable files
     except Exception as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise UserError(f"cannot read '{prefix}' as a TensorFlow checkpoint ({first_line}); "
+        raise UserError(f"cannot read '{prefix}' as a TensorFlow checkpoint ({error_reason(error)}); "
                         "pass vgg_19.ckpt or vgg_19_2016_08_28.tar.gz")
     available = reader.get_variable_to_shape_map()
     missing = [name for name in names if name not in available]
@@ -127,7 +131,7 @@ def unpack_checkpoint_archive(archive_path, directory):
         if disk_full(error, os.path.join(directory, "")):
             raise UserError(f"no space left in the temporary folder '{os.path.dirname(directory)}' to unpack "
                             f"'{archive_path}'; free some space, or set TMPDIR to a folder on a larger disk")
-        raise UserError(f"cannot unpack '{archive_path}' ({one_line(error) or type(error).__name__}); "
+        raise UserError(f"cannot unpack '{archive_path}' ({error_reason(error)}); "
                         "download vgg_19_2016_08_28.tar.gz again")
     return checkpoint_prefix(directory)
 

@@ -20,6 +20,11 @@ folder beside its entries, after refusing any member that could land outside its
 with another or with an entry of the other kind already there (that zip is kept for the next run, as it is
 when the disk fills while unpacking).
 """
+from utils.errors import exit_at_once_on_stop_signals
+
+if __name__ == "__main__":
+    exit_at_once_on_stop_signals()  # Ctrl-C or SIGTERM while the libraries load: one line, exit code 130
+
 import http.client
 import os
 import re
@@ -31,7 +36,7 @@ import zipfile
 import h5py
 from tqdm import tqdm
 
-from utils.errors import UserError, exit_on_user_error, one_line, shortened
+from utils.errors import UserError, error_reason, exit_on_user_error, one_line, shortened
 from utils.flags import FlagParser
 from utils.image_io import disk_full, write_atomically, write_bytes
 from utils.paths import output_file, output_folder
@@ -222,7 +227,7 @@ def _receive(url, response, partial, offset, total):
             if disk_full(error, partial):
                 raise UserError(f"no space left on the disk of '{partial}' for {url_filename(url)} "
                                 f"({size_text(total)}); free some space and run again to resume")
-            raise UserError(f"download of {url} broke off ({error or type(error).__name__}); "
+            raise UserError(f"download of {url} broke off ({error_reason(error)}); "
                             "run again to resume")
 
 
@@ -232,7 +237,7 @@ def zip_problem(path):
         with zipfile.ZipFile(path) as archive:
             bad_member = archive.testzip()
     except ZIP_ERRORS as error:
-        return f"a corrupt zip ({error or type(error).__name__})"
+        return f"a corrupt zip ({error_reason(error)})"
     return f"a corrupt zip (member '{bad_member}' fails its CRC check)" if bad_member else None
 
 
@@ -247,8 +252,7 @@ def hdf5_problem(path):
             for dataset in datasets:
                 dataset[()]
     except (OSError, ValueError, KeyError, RuntimeError) as error:
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        return f"not a complete HDF5 (.h5) file ({reason})"
+        return f"not a complete HDF5 (.h5) file ({error_reason(error)})"
     return None if datasets else "an HDF5 (.h5) file without any parameters"
 
 

@@ -28,6 +28,11 @@ from dataclasses import dataclass
 if not __package__:  # run as a file, as the authors' script was: the repository's packages are one folder up
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from utils.errors import exit_at_once_on_stop_signals
+
+if __name__ == "__main__":
+    exit_at_once_on_stop_signals()  # Ctrl-C or SIGTERM while the libraries load: one line, exit code 130
+
 import cv2
 from tqdm import tqdm
 

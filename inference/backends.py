@@ -14,7 +14,7 @@ from inference.onnx_export import (OPENVINO_PRECISIONS, CompiledNetwork, cache_s
 from models import (FLOW_NET_STRIDE, FLOW_SCOPE, GENERATOR_SCOPE, flow_estimator, generator_input,
                     generator_tail, generator_trunk)
 from utils.context import NNABLA_TYPE_CONFIGS, context_name, use_context
-from utils.errors import UserError
+from utils.errors import UserError, error_reason
 from utils.ops import PAPER_SCALE, to_channel_first, to_channel_last
 from utils.weights import assign_weights, parameters_under
 
@@ -138,9 +138,9 @@ class OnnxNetworks:
                     for path in paths.values():
                         os.remove(path)
                 except OSError:  # a read-only cache: it cannot be exported anew
-                    reason = str(error).strip().splitlines()[0][:120] if str(error).strip() else "unreadable"
                     raise UserError(
-                        f"the ONNX cache '{cache_dir}' holds a damaged file and cannot be written ({reason})"
+                        f"the ONNX cache '{cache_dir}' holds a damaged file and cannot be written "
+                        f"({error_reason(error)})"
                         "; delete its files, pass a writable --cache-dir or use --backend nnabla")
                 raise
 

@@ -122,6 +122,13 @@ def test_every_tensor_arrives_under_the_official_name_in_the_channel_last_layout
     assert sorted(path.name for path in tmp_path.iterdir()) == ["vgg19.h5"]  # no temporary left behind
 
 
+def test_a_save_path_ending_in_upper_case_H5_is_written_as_hdf5(checkpoints, tmp_path):
+    """--save-path VGG19.H5 passed the check, then NNabla's save asserted on the extension after the work."""
+    slim_arrays, paths = checkpoints
+    converter.main(["--pre_trained_model", str(paths["V2"]), "--save-path", str(tmp_path / "VGG19.H5")])
+    assert_converted(tmp_path / "VGG19.H5", slim_arrays)
+
+
 def test_a_checkpoint_without_a_vgg19_layer_is_refused_by_name(tf, tmp_path):
     arrays = {
         name: array for name, array in random_slim_arrays().items() if not name.startswith("vgg_19/fc8")

@@ -1645,6 +1645,77 @@ def test_a_checkpoint_given_as_a_pipe_is_one_line_not_a_wait_without_end(tmp_pat
         read_checkpoint(str(tmp_path / "checkpoint_00000004.json"))
 
 
+# Seventh pass, the coordinator's part: the reason of a library's error in a line
+
+def zip_claiming_more_than_it_holds(path, member):
+    """A zip whose one stored member claims 3 GiB in both headers: reading it ends in an EOFError without a
+    message."""
+    import struct
+    import zipfile
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(member, b"\x80\x02}q\x00.")
+    data = bytearray(path.read_bytes())
+    claim = struct.pack("<II", 3 << 30, 3 << 30)
+    data[18:26] = claim  # the local header's compressed and uncompressed sizes
+    central = data.find(b"PK\x01\x02")
+    data[central + 20:central + 28] = claim
+    path.write_bytes(bytes(data))
+    return str(path)
+
+
+@pytest.mark.parametrize("error, shown", [(EOFError(), "EOFError"), (OSError("a\n  b"), "a b"),
+                                          (ValueError("x" * 5000), "x" * 197 + "...")])
+def test_an_error_reason_is_one_line_and_never_empty(error, shown):
+    """`error or type(error).__name__` showed "()": an exception is true even when its message is empty."""
+    from utils.errors import error_reason
+    assert error_reason(error) == shown
+
+
+def test_a_pth_member_cut_off_names_its_error(tmp_path):
+    from utils.torch_pickle import read_pth
+    with pytest.raises(UserError, match=r"is a damaged zip file \(EOFError\); download or save it again"):
+        read_pth(zip_claiming_more_than_it_holds(tmp_path / "claim.pth", "archive/data.pkl"))
+
+
+def test_a_downloaded_zip_member_cut_off_names_its_error(tmp_path):
+    from utils.zips import extract_zip
+    path = zip_claiming_more_than_it_holds(tmp_path / "frames.zip", "frames/0001.png")
+    with pytest.raises(UserError, match=r"^cannot unpack frames.zip into .* \(EOFError\)$"):
+        extract_zip(path, str(tmp_path / "out"))
+
+
+# every entry script: numpy's import blocks until the test has sent its signal, so the signal surely comes
+# while the libraries load
+SLOW_NUMPY_IMPORT = """
+import builtins, runpy, sys, time
+real_import = builtins.__import__
+def reporting_import(name, *args, **kwargs):
+    if name == "numpy" and "numpy" not in sys.modules:
+        print("importing", flush=True)
+        time.sleep(60)
+    return real_import(name, *args, **kwargs)
+builtins.__import__ = reporting_import
+kind, script = sys.argv[1:3]
+sys.argv = [script, "--help"]
+(runpy.run_module if kind == "module" else runpy.run_path)(script, run_name="__main__")
+"""
+
+
+@pytest.mark.parametrize("script", ["train.py", "generate.py", "evaluate.py", "demo.py", "convert_lpips_weights.py",
+                                    "convert_tf_vgg19_weights.py", "download_test_data.py",
+                                    "authors_scripts.dataPrepare"])
+def test_a_stop_signal_while_any_entry_script_imports_its_libraries_is_one_line_and_130(script):
+    """The converters, download_test_data.py and dataPrepare were ended by SIGTERM's default action (exit code
+    143, no line) while they loaded their libraries."""
+    kind = "path" if script.endswith(".py") else "module"
+    process = subprocess.Popen([sys.executable, "-c", SLOW_NUMPY_IMPORT, kind, script], cwd=REPO_ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout.readline() == "importing\n"
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and err.splitlines() == ["interrupted"], (process.returncode, err)
+
+
 # Seventh pass, half A: generate.py, evaluate.py and demo.py
 
 def test_an_av1_video_opencv_cannot_decode_is_called_so_not_empty(tmp_path):

@@ -334,6 +334,39 @@ def test_a_zip_whose_pickle_is_damaged_is_refused(tmp_path):
         read_pth(str(tmp_path / "damaged.pth"))
 
 
+@pytest.mark.parametrize("make", [os.mkfifo, lambda path: os.symlink("/dev/zero", path)], ids=["pipe", "/dev/zero"])
+def test_a_pipe_or_device_as_weights_file_is_refused_at_once(tmp_path, make):
+    """A pipe waited without end for a writer; /dev/zero was read until memory ran out."""
+    make(tmp_path / "alex.pth")
+    result = run_converter("--alexnet", str(tmp_path / "alex.pth"), "--lpips", LIN_PTH, "--output",
+                           str(tmp_path / "out.h5"))
+    assert (result.returncode, result.stderr) == (
+        2, f"error: PyTorch weights file '{tmp_path / 'alex.pth'}' is a pipe or device, not a file\n")
+
+
+def test_a_large_file_of_another_kind_is_refused_before_it_is_read_into_memory(tmp_path):
+    """A 3 GB file that is neither zip nor legacy .pth was read whole: MemoryError traceback under a limit."""
+    path = tmp_path / "video.pth"
+    with open(path, "wb") as file:
+        file.truncate(3 << 30)  # sparse: takes no disk
+    script = ("import resource, sys\nfrom utils.errors import UserError\nfrom utils.torch_pickle import read_pth\n"
+              "resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))\n"
+              "try:\n    read_pth(sys.argv[1])\nexcept UserError as error:\n    print(error)\n")
+    result = subprocess.run([sys.executable, "-c", script, str(path)], cwd=REPO_ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "is not a usable PyTorch weights file" in result.stdout
+
+
+def test_an_output_name_ending_in_upper_case_H5_is_written_as_hdf5(converted, tmp_path):
+    """--output alex.H5 passed the check (extensions compare case-insensitively), then NNabla's save asserted
+    on the extension: a traceback after the conversion."""
+    result = run_converter("--alexnet", ALEXNET_PTH, "--lpips", LIN_PTH, "--output", str(tmp_path / "alex.H5"))
+    assert result.returncode == 0, result.stderr
+    upper, lower = load_lpips_weights(str(tmp_path / "alex.H5")), load_lpips_weights(converted)
+    assert upper.keys() == lower.keys() and all(np.array_equal(upper[name], lower[name]) for name in upper)
+
+
 def test_a_folder_given_as_weights_file_is_named_a_folder(tmp_path):
     with pytest.raises(UserError, match="is a folder, not a file"):
         read_pth(str(tmp_path))

@@ -40,6 +40,13 @@ def shortened(text, limit=40):
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
+def error_reason(error):
+    """A library's exception as the reason in an error line: its message as one line, cut short, or its type's
+    name when it has none (zipfile's EOFError for a member cut off). Not `error or ...`: an exception is true
+    even when its message is empty."""
+    return shortened(one_line(error), 200) or type(error).__name__
+
+
 def ignore_stop_signals():
     for signal_number in STOP_SIGNALS:
         signal.signal(signal_number, signal.SIG_IGN)

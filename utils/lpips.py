@@ -21,6 +21,7 @@ import numpy as np
 from utils.errors import UserError
 from utils.image_io import write_atomically
 from utils.paths import input_file
+from utils.weights import save_parameter_file
 
 SHIFT = np.array([-.030, -.088, -.188], np.float32).reshape(1, 3, 1, 1)
 SCALE = np.array([.458, .448, .450], np.float32).reshape(1, 3, 1, 1)
@@ -109,7 +110,7 @@ def save_lpips_weights(path, arrays):
     params = {
         name: nn.Variable.from_numpy_array(arrays[name], need_grad=False) for name in parameter_shapes()
     }
-    write_atomically(path, lambda temporary: nn.save_parameters(temporary, params))
+    write_atomically(path, lambda temporary: save_parameter_file(temporary, params))
 
 
 def alexnet_features(images, params):

@@ -29,11 +29,12 @@ import zlib
 
 import numpy as np
 
-from utils.errors import UserError
+from utils.errors import UserError, error_reason
 from utils.paths import input_file
 
 LEGACY_MAGIC_NUMBER = 0x1950a86a20f9469cfc6c
 LEGACY_PROTOCOL_VERSION = 1001
+LEGACY_MAGIC_PICKLE_BYTES = 64  # more than the magic number's pickle takes in any protocol (15 to 24 bytes)
 MAX_NESTING = 100  # containers inside containers; a state dict needs 2 or 3
 # Objects on the pickle machine's stack at once: pickle writes containers in batches of 1000 items
 # (2000 stack entries for a dict), so a weights file stays far below; a crafted one (100000 empty lists
@@ -211,8 +212,7 @@ def unpickle(file, storage_location_items, source):
         return unpickler.load(), unpickler.storages
     except (pickle.UnpicklingError, EOFError, AttributeError, IndexError, KeyError, TypeError, ValueError,
             OverflowError, MemoryError, RecursionError) as error:
-        reason = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
-        raise UserError(f"'{source}' is not a usable PyTorch weights file: {reason}")
+        raise UserError(f"'{source}' is not a usable PyTorch weights file: {error_reason(error)}")
 
 
 def storage_array(data, dtype, key, source):
@@ -227,7 +227,8 @@ def read_zip_format(path):
         with zipfile.ZipFile(path) as archive:
             return read_zip_members(archive, path)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError) as error:
-        raise UserError(f"'{path}' is a damaged zip file ({error}); download or save it again")
+        raise UserError(f"'{path}' is a damaged zip file ({error_reason(error)}); download or save it "
+                        "again")
 
 
 def read_zip_members(archive, path):
@@ -257,12 +258,16 @@ def read_zip_members(archive, path):
 
 def read_legacy_format(path):
     with open(path, "rb") as opened:
+        # the magic number's pickle first: a file of another kind (a video, gigabytes of zeros) is refused
+        # before it is read into memory
+        magic, _ = unpickle(io.BytesIO(opened.read(LEGACY_MAGIC_PICKLE_BYTES)), 6, path)
+        if magic != LEGACY_MAGIC_NUMBER:
+            raise UserError(f"'{path}' is not a PyTorch .pth file (neither zip nor legacy format)")
+        opened.seek(0)
         content = opened.read()
     file_size = len(content)
     with io.BytesIO(content) as file:
-        magic, _ = unpickle(file, 6, path)
-        if magic != LEGACY_MAGIC_NUMBER:
-            raise UserError(f"'{path}' is not a PyTorch .pth file (neither zip nor legacy format)")
+        unpickle(file, 6, path)  # the magic number, checked above
         protocol, _ = unpickle(file, 6, path)
         if protocol != LEGACY_PROTOCOL_VERSION:
             raise UserError(
@@ -297,7 +302,8 @@ def read_legacy_format(path):
 
 def read_pth(path):
     """The object saved in a .pth file, with every tensor as a read-only numpy array (native byte order)."""
-    input_file(path, "PyTorch weights file")
+    # regular: reading a pipe or /dev/zero would wait for a writer or read without end
+    input_file(path, "PyTorch weights file", regular=True)
     obj, storages = read_zip_format(path) if zipfile.is_zipfile(path) else read_legacy_format(path)
     native = {key: array.astype(array.dtype.newbyteorder("=")) for key, array in storages.items()}
     return materialise(obj, native)

@@ -96,6 +96,13 @@ def parameters_under(scope):
             if name.startswith(prefix)}
 
 
+def save_parameter_file(path, params):
+    """nn.save_parameters as HDF5 whatever the case of path's extension: NNabla picks the format by an exact
+    '.h5' (output_file accepts 'model.H5')."""
+    with open(path, "w+b") as file:
+        nn.save_parameters(file, params, extension=".h5")
+
+
 def save_weights(path, params, degradation=None):
     """Write {name: nn.Variable} (compute layout) to an NNabla .h5 file in the official layout, atomically;
     degradation: recorded beside the parameters (a model_param file's)."""
@@ -106,7 +113,7 @@ def save_weights(path, params, degradation=None):
         for name, variable in params.items()
     }
     def write(temporary):
-        nn.save_parameters(temporary, file_params)
+        save_parameter_file(temporary, file_params)
         if degradation:
             record_degradation(temporary, degradation)
     write_atomically(path, write)

@@ -11,7 +11,7 @@ import zlib
 
 from tqdm import tqdm
 
-from utils.errors import UserError
+from utils.errors import UserError, error_reason
 from utils.image_io import commit_folder, disk_full
 
 # What zipfile raises for a damaged, encrypted (RuntimeError) or unsupported (NotImplementedError) zip, or one
@@ -110,7 +110,7 @@ def extract_zip(path, folder):
             name = os.path.relpath(error.filename, staging)
             raise UserError(f"cannot unpack {archive_name} into {folder}: the name {reprlib.repr(name)} is too "
                             "long for this file system; shorten it in the zip")
-        raise UserError(f"cannot unpack {archive_name} into {folder} ({error or type(error).__name__})")
+        raise UserError(f"cannot unpack {archive_name} into {folder} ({error_reason(error)})")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return [member.filename for member, _ in members]
