@@ -11,10 +11,10 @@ from inference.tiles import TilePlan
 from models import FLOW_NET_STRIDE, model_scale
 from utils.errors import UserError
 from utils.scenes import split_at_cuts
+from utils.weights import count_resblocks, read_weight_file
 
 # the words of NNabla's and OpenCV's errors for an allocation that failed (the C++ runtime's is a MemoryError)
 OUT_OF_MEMORY = ("memory error in alloc", "Insufficient memory")
-from utils.weights import count_resblocks, read_weight_file
 
 
 def resolve_num_resblock(requested, file_arrays, path):
