@@ -37,8 +37,8 @@ from utils import metrics
 from utils.errors import UserError, exit_on_user_error, shortened
 from utils.degradation import DEFAULT_DEGRADATION, degrade as degrade_graph, margin, model_degradation
 from utils.flags import MAX_THREADS, FlagParser, positive, refuse_empty
-from utils.image_io import (VideoReader, open_video_writer, read_video_frames, sample_clip, to_uint8,
-                            write_bytes, write_rgb)
+from utils.image_io import (VideoReader, ffmpeg_executable, open_video_writer, read_video_frames, sample_clip,
+                            to_uint8, write_bytes, write_rgb)
 from utils.ops import PAPER_SCALE, SCALES, bicubic_upscale_frames
 from utils.paths import BUNDLED_MODEL, output_folder
 from utils.pictures import detail_window, panel_labels, side_by_side_gif, still_with_inset
@@ -51,6 +51,7 @@ FRAME_NAMES = {"lr": r"\d{4,}\.png", "ground_truth": r"\d{4,}\.png", "bicubic": 
 SR_VIDEO, GIF, STILL, METRICS, CUTS = ("sr.mp4", "bicubic_ours_truth.gif", "bicubic_ours_truth.png", "metrics.md",
                                        "scene_cuts.txt")
 REPORT_FOLDERS = ("eval_bicubic", "eval_ours")
+REPORT_PICTURES = r"\d+_\w+_(curves|worst_frame_\w+)\.png"  # evaluate.py's pictures in a report folder
 # in an output folder the demo made: its later runs may replace their frames there
 DEMO_MARK = ".tecogan_demo"
 # the share of the ground truth's high-frequency energy (metrics.high_frequency_ratio), beside evaluate.py's
@@ -149,6 +150,11 @@ def check_output(out, video):
         if os.path.isdir(os.path.join(out, name)):
             raise UserError(f"--output '{out}' holds a folder named {name}, where demo.py writes a file; move it "
                             "or choose another --output")
+    # a link would lead the demo's deletions and writes into a folder of the user's
+    links = [name for name in (*REPORT_FOLDERS, *FRAME_NAMES) if os.path.islink(os.path.join(out, name))]
+    if links:
+        raise UserError(f"--output '{out}' holds a symbolic link named {links[0]}, where demo.py writes (and "
+                        "replaces) its own files; remove the link or choose another --output")
     # the folders demo.py writes files into, what those files are, and which entries are folders in their place
     writes = [(name, "report file", report_files_blocked) for name in REPORT_FOLDERS]
     writes += [(name, "frame", partial(frames_blocked, pattern=pattern)) for name, pattern in FRAME_NAMES.items()]
@@ -164,8 +170,10 @@ def check_output(out, video):
 
 
 def report_files_blocked(folder):
-    """Report files of folder that are folders, or links to one: evaluate.py refuses both."""
-    return [entry for entry in report.REPORT_FILES if os.path.isdir(os.path.join(folder, entry))]
+    """Report files and pictures of folder that are folders, or links to one: evaluate.py refuses both."""
+    return [entry for entry in os.listdir(folder)
+            if (entry in report.REPORT_FILES or re.fullmatch(REPORT_PICTURES, entry))
+            and os.path.isdir(os.path.join(folder, entry))]
 
 
 def frames_blocked(folder, pattern):
@@ -233,6 +241,7 @@ def run(args):
     resolver = SuperResolver(args.model, threads=args.threads)
     video = args.video or sample_clip("bikes.mp4")
     check_output(args.output, video)
+    ffmpeg_executable()  # a bad IMAGEIO_FFMPEG_EXE said now, not once frames are written
     degradation = model_degradation(args.model)
     hr_frames = read_frames(video, args.frames, args.region, degradation, resolver.scale)
     fps = VideoReader(video).fps  # of sr.mp4 and the GIF

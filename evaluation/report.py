@@ -115,13 +115,20 @@ def worst_frame_path(output_dir, label, target_name):
 
 def check_picture_names(output_dir, sequences):
     """UserError, before any scoring, when a picture's name (made of the results folder's and a target frame's
-    names) would be too long for the file system."""
+    names) would be too long for the file system, or a folder has a picture's name."""
     for sequence in sequences:
         longest_target = max((os.path.basename(path) for path in sequence.target_paths),
                              key=lambda name: len(os.fsencode(name)))
         for path in (curves_path(output_dir, sequence.label),
                      worst_frame_path(output_dir, sequence.label, longest_target)):
             check_name_length(path, "shorten the name of the results folder or of the target frames")
+        # the worst frame is known only once scored: any target's picture
+        for path in [curves_path(output_dir, sequence.label)] + [
+                worst_frame_path(output_dir, sequence.label, os.path.basename(target))
+                for target in sequence.target_paths]:
+            if os.path.isdir(path):
+                raise UserError(f"--output '{output_dir}' holds a folder named {os.path.basename(path)}, where the "
+                                "report goes; move it or choose another --output")
 
 
 def evaluate(sequences, output, context="auto", lpips_arrays=None):

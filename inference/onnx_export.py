@@ -18,6 +18,7 @@ from nnabla.parameter import set_parameter
 
 from utils.errors import UserError
 from utils.image_io import write_bytes
+from utils.paths import output_folder
 
 OPSET = "13"
 # Sources whose code defines the exported graphs: a change to any of them invalidates the cache.
@@ -126,6 +127,7 @@ def cached_models(cache_dir, stem, names, export):
     paths = {name: os.path.join(cache_dir, f"{stem}_{name}.onnx") for name in names}
     if all(os.path.isfile(path) for path in paths.values()):
         return paths
+    output_folder(cache_dir, "--cache-dir")  # a file or a link to nothing in its place: said as such
     try:
         os.makedirs(cache_dir, exist_ok=True)
         for name, model in export().items():

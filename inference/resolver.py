@@ -13,6 +13,9 @@ from utils.errors import UserError
 from utils.scenes import split_at_cuts
 from utils.weights import count_resblocks, read_weight_file
 
+# the words of NNabla's and OpenCV's errors for an allocation that failed (the C++ runtime's is a MemoryError)
+OUT_OF_MEMORY = ("memory error in alloc", "Insufficient memory")
+
 
 def resolve_num_resblock(requested, file_arrays, path):
     if requested is not None:
@@ -118,4 +121,11 @@ class SuperResolver:
             shape, named_frames = first[1].shape[:2], itertools.chain([first], named_frames)
         model = self.model(*shape[:2])
         for scene in split_at_cuts(named_frames, sorted(cuts)):
-            yield from super_resolve(model, scene)
+            try:
+                yield from super_resolve(model, scene)
+            except Exception as error:  # NNabla's, OpenCV's and the C++ runtime's ways to say an allocation failed
+                if not isinstance(error, MemoryError) and not any(words in str(error) for words in OUT_OF_MEMORY):
+                    raise
+                raise UserError(f"out of memory while super-resolving {shape[1]}x{shape[0]} frames in a budget of "
+                                f"{self.max_memory / 2 ** 30:.2f} GB; pass a lower --max-memory or --tile, free "
+                                "memory, or raise this process's limit (ulimit -v)") from None

@@ -1716,6 +1716,192 @@ def test_a_stop_signal_while_any_entry_script_imports_its_libraries_is_one_line_
     assert process.returncode == 130 and err.splitlines() == ["interrupted"], (process.returncode, err)
 
 
+# Seventh pass, half A: generate.py, evaluate.py and demo.py
+
+def test_an_av1_video_opencv_cannot_decode_is_called_so_not_empty(tmp_path):
+    """An AV1 video (OpenCV's FFmpeg has no AV1 decoder; FFmpeg's own has): generate.py said "has no frames in
+    the chosen range" and demo.py "gave 0 frame(s)", of a clip of 6 frames."""
+    from clips import ffmpeg
+    from utils.image_io import VideoReader
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=32x24:rate=10:duration=0.6", "-c:v", "libaom-av1", "-cpu-used", "8",
+           "-pix_fmt", "yuv420p", str(tmp_path / "clip.mp4"))
+    with pytest.raises(UserError, match=r"has no frame OpenCV can decode \(its codec, such as AV1, may be one "
+                                        r"OpenCV lacks\); convert it to H.264 first"):
+        next(iter(VideoReader(str(tmp_path / "clip.mp4"))))
+
+
+@pytest.mark.parametrize("target", [None, "o.mp4"], ids=["output folder", "beside --output-video"])
+def test_a_folder_named_like_a_stale_temporary_is_left_not_a_traceback(tmp_path, target):
+    """A user's folder named like a temporary of a dead process (`.o.999999.tmp.mp4/`) in generate.py's output
+    folder or beside its --output-video: IsADirectoryError traceback from os.remove."""
+    from utils.image_io import remove_stale_temporaries
+    dead = 2 ** 22 + 1  # above Linux's largest process id
+    (tmp_path / f".o.{dead}.tmp.mp4").mkdir()
+    (tmp_path / f".o.{dead}.tmp.mp4" / "mine.txt").write_text("kept")
+    (tmp_path / f".o.{dead + 1}.tmp.mp4").write_bytes(b"stale")
+    assert remove_stale_temporaries(str(tmp_path), target) == [f".o.{dead + 1}.tmp.mp4"]
+    assert sorted(os.listdir(tmp_path)) == [f".o.{dead}.tmp.mp4"]
+
+
+@pytest.mark.parametrize("encoder, codec, container", [("libopus", "opus", ".mov"), ("flac", "flac", ".mov"),
+                                                       ("libmp3lame", "mp3", ".m4v"), ("eac3", "eac3", ".m4v")])
+def test_audio_a_mov_or_m4v_cannot_hold_is_re_encoded_not_a_failure_after_every_frame(tmp_path, encoder, codec,
+                                                                                        container):
+    """Opus or FLAC audio copied into .mov, MP3 or E-AC-3 into .m4v (FFmpeg's mov and ipod muxers refuse them,
+    its mp4 muxer takes them): "ffmpeg could not write video ...: Nothing was written" after every frame."""
+    from clips import ffmpeg
+    from utils.image_io import FfmpegVideoWriter, VideoSource, audio_codec
+    source = str(tmp_path / "clip.mkv")
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=32x24:rate=10:duration=0.3", "-f", "lavfi", "-i", "sine=d=0.3",
+           "-pix_fmt", "yuv420p", "-c:a", encoder, source)
+    assert audio_codec(source) == codec
+    writer = FfmpegVideoWriter(str(tmp_path / f"sr{container}"), 10, 32, 24, VideoSource(source, 0.0, 0.3))
+    for _ in range(3):
+        writer.write(np.zeros((24, 32, 3), np.uint8))
+    writer.close()
+    assert audio_codec(str(tmp_path / f"sr{container}")) == "aac"
+
+
+@pytest.mark.parametrize("text", ["6.0", "1e1", "6.5"])
+def test_a_decimal_for_a_whole_number_flag_is_told_to_be_whole_not_a_number(text):
+    """`demo.py --frames 6.0` (and --threads, --tile, --num_resblock): "--frames must be a number, got '6.0'"."""
+    import argparse
+
+    from utils.flags import positive
+    with pytest.raises(argparse.ArgumentTypeError, match=f"^--frames must be a whole number, got '{text}'$"):
+        positive(int, "--frames")(text)
+    with pytest.raises(argparse.ArgumentTypeError, match="^--frames must be a number, got 'six'$"):
+        positive(int, "--frames")("six")
+
+
+@pytest.mark.parametrize("name", ["lr", "sr", "eval_ours"])
+def test_a_demo_output_folder_that_is_a_link_to_a_user_s_folder_is_refused_before_any_work(tmp_path, name):
+    """`lr` (or `sr`, `eval_ours`) in an earlier demo's output, a symbolic link to a folder of the user's: the
+    demo deleted the user's 0001.png, ... there and wrote its own frames in their place."""
+    import demo
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "0001.png").write_bytes(b"the user's frame")
+    out = tmp_path / "demo"
+    out.mkdir()
+    (out / demo.DEMO_MARK).write_text("written by demo.py\n")
+    (out / name).symlink_to(mine)
+    with pytest.raises(UserError, match=f"holds a symbolic link named {name}, where demo.py writes"):
+        demo.check_output(str(out), str(tmp_path / "clip.mp4"))
+    assert (mine / "0001.png").read_bytes() == b"the user's frame"
+
+
+@pytest.mark.parametrize("picture", ["00_sr_curves.png", "00_sr_worst_frame_0003.png"])
+def test_a_folder_named_like_a_report_picture_is_refused_before_scoring(tmp_path, picture):
+    """evaluate.py's --output (or a demo's eval_ours/) holding a folder named like a curves or worst-frame
+    picture: one line only after every frame was scored (and the demo's clip super-resolved), with the CSV files
+    and metrics.md already replaced."""
+    import demo
+    from evaluation.report import evaluate
+    from evaluation.scoring import Sequence
+    from evaluation_data import make_sequence
+    results, targets = make_sequence(tmp_path, "sr", 0, 5)
+    (tmp_path / "eval" / picture).mkdir(parents=True)
+    with pytest.raises(UserError, match=f"holds a folder named {picture}, where the report goes"):
+        evaluate([Sequence(0, results, targets)], str(tmp_path / "eval"), "cpu")
+    assert os.listdir(tmp_path / "eval") == [picture]
+    out = tmp_path / "demo"
+    (out / "eval_ours" / picture).mkdir(parents=True)
+    (out / demo.DEMO_MARK).write_text("written by demo.py\n")
+    with pytest.raises(UserError, match=f"holds a folder named eval_ours/{picture}, where demo.py writes"):
+        demo.check_output(str(out), str(tmp_path / "clip.mp4"))
+
+
+def test_a_lock_file_replaced_by_a_socket_says_so(tmp_path):
+    """A socket named .tecogan.lock in the output folder: "cannot create the lock file ... (No such device or
+    address)", where a pipe is called a pipe."""
+    import socket
+
+    from utils.paths import LOCK_NAME, lock_folder
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(tmp_path / LOCK_NAME))
+        with pytest.raises(UserError, match=r"\(a socket is in its place\); choose another path"):
+            with lock_folder(str(tmp_path), "output folder"):
+                pass
+
+
+@pytest.mark.parametrize("name", ["..mp4", "...mkv"])
+def test_an_output_video_named_by_dots_and_its_extension_is_told_to_have_a_name(tmp_path, name):
+    """`--output-video ..mp4` was refused as not ending in .mp4 (os.path.splitext sees no extension in it)."""
+    from utils.paths import output_file
+    with pytest.raises(UserError, match="has no name before its extension; give a name such as 'video.mp4'"):
+        output_file(str(tmp_path / name), "--output-video", (".mp4", ".mkv"))
+    assert output_file(str(tmp_path / "a..mp4"), "--output-video", (".mp4", ".mkv"))
+
+
+@pytest.mark.parametrize("start, end", [("0.45s", "0.46s"), ("0.41s", "0.5s")])
+def test_start_and_end_times_within_one_frame_s_time_are_not_called_out_of_order(tmp_path, start, end):
+    """`--start 0.45s --end 0.46s` on a 10 fps clip (no frame begins between them): "--end 0.46s is not after
+    --start 0.45s", which it is."""
+    from clips import ffmpeg
+    from utils.image_io import VideoReader
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=32x24:rate=10:duration=0.6", "-pix_fmt", "yuv420p",
+           str(tmp_path / "clip.mp4"))
+    with pytest.raises(UserError, match=f"no frame of '.*' begins from --start {start} to before --end {end} "
+                                        r"\(frame 5 begins at 0.50 s\); choose an end after that frame"):
+        VideoReader(str(tmp_path / "clip.mp4")).select(start, end)
+    with pytest.raises(UserError, match="--end 0.45s is not after --start 0.46s"):
+        VideoReader(str(tmp_path / "clip.mp4")).select("0.46s", "0.45s")
+
+
+@pytest.mark.parametrize("kind", ["file", "link to nothing"])
+def test_a_cache_dir_taken_by_a_file_or_a_dangling_link_is_said_as_such(tmp_path, kind):
+    """`--cache-dir` (OpenVINO's ONNX cache) a file: "cannot write the ONNX cache in 'cfile' (File exists)"."""
+    from inference.onnx_export import cached_models
+    cache = tmp_path / "cache"
+    cache.write_text("mine") if kind == "file" else cache.symlink_to(tmp_path / "unmounted" / "cache")
+    expected = "is a file, not a folder" if kind == "file" else "is a symbolic link to .*, which does not exist"
+    with pytest.raises(UserError, match=f"^--cache-dir '{cache}'(: '.*')? {expected}"):
+        cached_models(str(cache), "stem", ["generator"], lambda: {"generator": b"onnx"})
+
+
+@pytest.mark.parametrize("chosen", ["/nonexistent/ffmpeg", "/tmp"], ids=["missing", "a folder"])
+def test_an_imageio_ffmpeg_exe_that_is_not_a_program_is_one_line_before_any_work(tmp_path, monkeypatch, chosen):
+    """IMAGEIO_FFMPEG_EXE (imageio-ffmpeg's way to choose an ffmpeg) naming no program: FileNotFoundError or
+    PermissionError traceback once the output video was opened (demo.py: after its frames were written)."""
+    import demo
+    from utils.image_io import check_video_output
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", chosen)
+    message = rf"^ffmpeg '{chosen}' \(IMAGEIO_FFMPEG_EXE\) is not an executable file; set it to ffmpeg's path"
+    with pytest.raises(UserError, match=message):
+        check_video_output(str(tmp_path / "sr.mp4"))
+    with pytest.raises(UserError, match=message):
+        demo.run(demo.parse_args(["--model", WEIGHTS, "--video", str(tmp_path / "clip.mp4"),
+                                  "--output", str(tmp_path / "demo")]))
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("failure", [MemoryError("std::bad_alloc"), RuntimeError("memory error in alloc"),
+                                     "cv2.error"],
+                         ids=["C++ runtime", "NNabla", "OpenCV"])
+def test_memory_running_out_while_super_resolving_is_one_line(monkeypatch, failure):
+    """Under a `ulimit -v` a little above what start-up takes, an allocation of the networks or the warp failed:
+    MemoryError, NNabla's RuntimeError or cv2.error, each as a traceback. Another error still propagates."""
+    import cv2
+
+    from inference import resolver as resolver_module
+    from inference import SuperResolver
+    if failure == "cv2.error":
+        failure = cv2.error("(-4:Insufficient memory) Failed to allocate 506880 bytes in function 'OutOfMemoryError'")
+
+    def failing(model, scene):
+        raise failure
+        yield
+    monkeypatch.setattr(resolver_module, "super_resolve", failing)
+    resolver = SuperResolver(WEIGHTS, "nnabla", "cpu", threads=1)
+    frames = [("0001", np.zeros((24, 32, 3), np.float32))]
+    with pytest.raises(UserError, match=r"^out of memory while super-resolving 32x24 frames in a budget of "):
+        list(resolver.sequence(frames))
+    monkeypatch.setattr(resolver_module, "super_resolve", lambda model, scene: iter([1 / 0]))
+    with pytest.raises(ZeroDivisionError):
+        list(resolver.sequence(frames))
+
+
 # Seventh pass, half B: train.py, the data, the downloads, the converter and the app
 
 def test_a_resume_with_another_save_freq_keeps_the_model_files_of_the_first_schedule(tmp_path):

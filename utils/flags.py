@@ -80,6 +80,14 @@ class FlagParser(argparse.ArgumentParser):
         return rewritten
 
 
+def whole(kind, text):
+    """Whether text is a number int() refuses only for its form (6.0, 1e1): the flag wants a whole number."""
+    try:
+        return kind is int and math.isfinite(float(text))
+    except ValueError:
+        return False
+
+
 def positive(kind, name, least=None, most=None):
     """An argparse type: a positive finite number of `kind` (int or float), within least..most where given (a
     value past what the work can use would overflow later, far from the flag), or a one-line error naming
@@ -91,7 +99,8 @@ def positive(kind, name, least=None, most=None):
         try:
             value = kind(text)
         except ValueError:  # also a whole number of more than 4300 digits
-            raise argparse.ArgumentTypeError(f"{name} must be a number, got '{shortened(text)}'")
+            raise argparse.ArgumentTypeError(f"{name} must be a {'whole ' if whole(kind, text) else ''}number, got "
+                                             f"'{shortened(text)}'")
         if (not math.isfinite(value) or value <= 0 or (least is not None and value < least)
                 or (most is not None and value > most)):
             raise argparse.ArgumentTypeError(

@@ -255,8 +255,11 @@ def remove_stale_temporaries(folder, target=None):
         match = TEMPORARY_NAME.fullmatch(name)
         if not match or (target and f"{match['stem']}{match['extension'] or ''}" != target):
             continue
+        path = os.path.join(folder, name)
+        if os.path.isdir(path) and not os.path.islink(path):  # a temporary is a file or a link: a user's folder
+            continue
         if not process_alive(int(match["pid"])):
-            os.remove(os.path.join(folder, name))
+            os.remove(path)
             removed.append(name)
     return removed
 
@@ -470,10 +473,19 @@ class VideoReader:
         self.start = self.frame_index("--start", start_text) if start_text else 0
         self.end = self.frame_index("--end", end_text) if end_text else self.total_frames
         self.end_chosen = bool(end_text)
+        if self.end <= self.start and start_text and self.seconds(end_text) > self.seconds(start_text):
+            raise UserError(  # both times within one frame's time: no frame begins between them
+                f"no frame of '{self.path}' begins from --start {start_text} to before --end {end_text} (frame "
+                f"{self.start} begins at {float(self.start / self.fps):.2f} s); choose an end after that frame")
         if self.end <= self.start:
             raise UserError(
                 f"--end {end_text} is not after --start {start_text or 0}; choose an end after the start")
         self.frame_count = self.end - self.start
+
+    def seconds(self, text):
+        """The time a --start/--end value (checked by frame_index) names."""
+        kind, value = parse_position(text)
+        return value if kind == "time" else value / self.fps
 
     @property
     def start_seconds(self):
@@ -494,6 +506,10 @@ class VideoReader:
             ok, frame = self.capture.read() if index >= self.start else (self.capture.grab(), None)
             if not ok:
                 self.capture.release()
+                if index == 0:  # not even the first frame: a codec OpenCV's FFmpeg lacks (AV1), not a cut-short video
+                    raise UserError(f"video '{self.path}' has no frame OpenCV can decode (its codec, such as "
+                                    "AV1, may be one OpenCV lacks); convert it to H.264 first, e.g. ffmpeg -i "
+                                    "IN -c:v libx264 OUT.mp4")
                 if index >= self.end or decodes_cleanly(self.path):
                     return
                 raise UserError(
@@ -574,11 +590,19 @@ def ffmpeg_executable():
     if importlib.util.find_spec("imageio_ffmpeg") is None:
         return None
     import imageio_ffmpeg
-    return imageio_ffmpeg.get_ffmpeg_exe()
+    chosen = imageio_ffmpeg.get_ffmpeg_exe()  # IMAGEIO_FFMPEG_EXE's value as it is, where set
+    found = shutil.which(chosen)
+    if found is None:
+        raise UserError(f"ffmpeg '{chosen}' (IMAGEIO_FFMPEG_EXE) is not an executable file; set it to ffmpeg's path "
+                        "or unset it")
+    return found
 
 
-# Audio codecs an MP4 or MOV file can hold: others are re-encoded to AAC.
-MP4_AUDIO_CODECS = ("aac", "mp3", "ac3", "eac3", "alac", "opus", "flac")
+# the audio codecs each output container's muxer takes as they are (FFmpeg's mp4, mov and ipod muxers); Matroska
+# takes every codec, and any other audio is re-encoded to AAC
+COPIED_AUDIO_CODECS = {".mp4": ("aac", "mp3", "ac3", "eac3", "alac", "opus", "flac"),
+                       ".mov": ("aac", "mp3", "ac3", "eac3", "alac"),
+                       ".m4v": ("aac", "ac3", "alac")}
 
 
 def audio_codec(path, ffmpeg=None):
@@ -623,7 +647,8 @@ class FfmpegVideoWriter:
                 if source.duration_seconds is not None:
                     command += ["-t", repr(source.duration_seconds)]
                 command += ["-i", media_path(source.path), "-map", "0:v", "-map", "1:a:0"]
-                if codec in MP4_AUDIO_CODECS or os.path.splitext(path)[1].lower() == ".mkv":
+                extension = os.path.splitext(path)[1].lower()
+                if extension == ".mkv" or codec in COPIED_AUDIO_CODECS.get(extension, ()):
                     command += ["-c:a", "copy"]
                 else:
                     print(
@@ -683,8 +708,9 @@ VIDEO_EXTENSIONS = (".mp4", ".m4v", ".mov", ".mkv")
 
 def check_video_output(path):
     """UserError unless a video can be written at path: a known container, in a writable folder, not a
-    folder."""
+    folder, and an ffmpeg to write it where imageio-ffmpeg is installed."""
     output_file(path, "--output-video", VIDEO_EXTENSIONS)
+    ffmpeg_executable()
 
 
 def open_video_writer(path, fps, width, height, source=None):

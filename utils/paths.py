@@ -1,7 +1,9 @@
 """Checks of the paths a user passes: each says what is wrong with it (missing, a folder, a file, unreadable,
 unwritable) and what to do, as one UserError, before any work starts."""
+import errno
 import fcntl
 import os
+import stat
 from contextlib import contextmanager, suppress
 
 from utils.errors import UserError, shortened
@@ -69,7 +71,10 @@ def output_file(path, role, extensions=()):
     endings such as (".h5",), compared case-insensitively."""
     if not path or os.path.isdir(path):
         raise UserError(f"{role} '{path}' is a folder; give a file name inside it")
-    if extensions and os.path.basename(path).lower() in extensions:  # '.mp4' is all extension, no name
+    name = os.path.basename(path).lower()
+    # '.mp4' is all extension, no name; '..mp4' a dot (and no extension to splitext)
+    if extensions and any(name.endswith(extension) and not name[:-len(extension)].strip(".")
+                          for extension in extensions):
         raise UserError(f"{role} '{path}' has no name before its extension; give a name such as "
                         f"'video{extensions[0]}'")
     if extensions and os.path.splitext(path)[1].lower() not in extensions:
@@ -142,7 +147,8 @@ def lock_folder(path, role):
         try:
             lock = os.fdopen(os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644), "r+")
         except OSError as error:  # strerror is None where a pipe or device is in its place (cannot seek)
-            reason = error.strerror or "a pipe or device is in its place"
+            is_socket = error.errno == errno.ENXIO and stat.S_ISSOCK(os.stat(lock_path).st_mode)
+            reason = "a socket is in its place" if is_socket else error.strerror or "a pipe or device is in its place"
             raise UserError(f"cannot create the lock file of {role} '{path}' ({reason}); choose another path")
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
