@@ -2121,3 +2121,14 @@ def test_an_output_folder_whose_name_the_file_system_refuses_is_one_line_before_
         output_folder(str(tmp_path / "new" / name / "run"), "--output-dir")
     assert os.listdir(tmp_path) == []
     assert output_folder(str(tmp_path / name[:-1]), "--output-dir") == str(tmp_path / name[:-1])
+
+
+# Eighth pass, half A: generate.py, evaluate.py, demo.py, convert_lpips_weights.py and their utilities
+
+@pytest.mark.parametrize("pid", [2 ** 31, 2 ** 32, 10 ** 20])
+def test_a_file_named_like_a_temporary_of_a_pid_past_a_c_int_is_removed_not_a_traceback(tmp_path, pid):
+    """A file named like a stale temporary whose number no pid reaches (`.o.20241205153000.tmp.png`) in
+    generate.py's or train.py's output folder: OverflowError traceback from os.kill before any work."""
+    from utils.image_io import remove_stale_temporaries
+    (tmp_path / f".o.{pid}.tmp.png").write_bytes(b"stale")
+    assert remove_stale_temporaries(str(tmp_path)) == [f".o.{pid}.tmp.png"]

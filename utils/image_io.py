@@ -238,7 +238,7 @@ TEMPORARY_NAME = re.compile(r"\.(?P<stem>.+)\.(?P<pid>\d+)\.tmp(?P<extension>\.[
 def process_alive(pid):
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):  # OverflowError: a number past any pid, in a name like ours
         return False
     except PermissionError:  # another user's process
         return True
