@@ -2132,3 +2132,19 @@ def test_a_file_named_like_a_temporary_of_a_pid_past_a_c_int_is_removed_not_a_tr
     from utils.image_io import remove_stale_temporaries
     (tmp_path / f".o.{pid}.tmp.png").write_bytes(b"stale")
     assert remove_stale_temporaries(str(tmp_path)) == [f".o.{pid}.tmp.png"]
+
+
+@pytest.mark.parametrize("encoder", ["libvvenc", "libxavs2"], ids=["VVC", "AVS2"])
+def test_a_video_opencv_cannot_even_open_is_called_a_codec_it_lacks_in_one_line(tmp_path, capfd, encoder):
+    """A VVC or AVS2 video (FFmpeg decodes them, OpenCV's FFmpeg cannot open them, where it opens an AV1 one and
+    then decodes no frame): OpenCV's two "[ERROR...] Could not find decoder" lines beside "unknown format or
+    corrupt file"."""
+    from clips import ffmpeg
+    from utils.image_io import VideoReader
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=96x72:rate=10:duration=0.3", "-pix_fmt", "yuv420p", "-c:v", encoder,
+           str(tmp_path / "clip.mkv"))
+    capfd.readouterr()
+    with pytest.raises(UserError, match=r"has no frame OpenCV can decode \(its codec, such as AV1, may be one "
+                                        r"OpenCV lacks\); convert it to H.264 first"):
+        VideoReader(str(tmp_path / "clip.mkv"))
+    assert capfd.readouterr().err == ""

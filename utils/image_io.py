@@ -405,8 +405,14 @@ class VideoReader:
         if not os.access(path, os.R_OK):  # OpenCV would call it corrupt, beside a warning line of its own
             raise UserError(f"video file '{path}' cannot be read (permission denied); check its permissions")
         self.path = path
-        self.capture = cv2.VideoCapture(media_path(path))
+        previous = cv2.setLogLevel(0)  # OpenCV's own lines on a codec it lacks ("Could not find decoder")
+        try:
+            self.capture = cv2.VideoCapture(media_path(path))
+        finally:
+            cv2.setLogLevel(previous)
         if not self.capture.isOpened():
+            if decodes_a_frame(path):  # FFmpeg decodes it where OpenCV's cannot open it (VVC, AVS2)
+                raise undecodable_codec(path)
             raise UserError(f"cannot open video '{path}': unknown format or corrupt file")
         self.fps = exact_rate(self.capture.get(cv2.CAP_PROP_FPS) or DEFAULT_FPS)
         sar = (int(self.capture.get(cv2.CAP_PROP_SAR_NUM)), int(self.capture.get(cv2.CAP_PROP_SAR_DEN)))
@@ -507,9 +513,7 @@ class VideoReader:
             if not ok:
                 self.capture.release()
                 if index == 0:  # not even the first frame: a codec OpenCV's FFmpeg lacks (AV1), not a cut-short video
-                    raise UserError(f"video '{self.path}' has no frame OpenCV can decode (its codec, such as "
-                                    "AV1, may be one OpenCV lacks); convert it to H.264 first, e.g. ffmpeg -i "
-                                    "IN -c:v libx264 OUT.mp4")
+                    raise undecodable_codec(self.path)
                 if index >= self.end or decodes_cleanly(self.path):
                     return
                 raise UserError(
@@ -519,6 +523,22 @@ class VideoReader:
             if frame is not None:
                 yield bgr_uint8_to_rgb_float(frame)
         self.capture.release()
+
+
+def undecodable_codec(path):
+    return UserError(f"video '{path}' has no frame OpenCV can decode (its codec, such as AV1, may be one OpenCV "
+                     "lacks); convert it to H.264 first, e.g. ffmpeg -i IN -c:v libx264 OUT.mp4")
+
+
+def decodes_a_frame(path):
+    """Whether FFmpeg decodes a first frame of path's first video stream (False without imageio-ffmpeg)."""
+    ffmpeg = ffmpeg_executable()
+    if ffmpeg is None:
+        return False
+    completed = subprocess.run([ffmpeg, "-nostdin", "-v", "quiet", "-i", media_path(path), "-map", "0:v:0",
+                                "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gray", "-"],
+                               stdin=subprocess.DEVNULL, capture_output=True)
+    return completed.returncode == 0 and len(completed.stdout) > 0
 
 
 def decodes_cleanly(path):
