@@ -2148,3 +2148,20 @@ def test_a_video_opencv_cannot_even_open_is_called_a_codec_it_lacks_in_one_line(
                                         r"OpenCV lacks\); convert it to H.264 first"):
         VideoReader(str(tmp_path / "clip.mkv"))
     assert capfd.readouterr().err == ""
+
+
+@pytest.mark.parametrize("layout", ["9.1.6", "22.2", "10c"])
+def test_audio_of_a_channel_layout_aac_refuses_is_mixed_down_not_a_failure_after_every_frame(tmp_path, layout):
+    """PCM audio of 16, 24 or 10 channels (a field recorder, a decoded film mix) into .mp4, which re-encodes it to
+    AAC: FFmpeg's AAC encoder refused the layout, "ffmpeg could not write video ...: Nothing was written" after
+    every frame."""
+    from clips import ffmpeg, stream_summary
+    from utils.image_io import FfmpegVideoWriter, VideoSource
+    source = str(tmp_path / "clip.mkv")
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=32x24:rate=10:duration=0.3", "-f", "lavfi", "-i",
+           f"anullsrc=channel_layout={layout}:d=0.3", "-pix_fmt", "yuv420p", "-c:a", "pcm_s16le", source)
+    writer = FfmpegVideoWriter(str(tmp_path / "sr.mp4"), 10, 32, 24, VideoSource(source, 0.0, 0.3))
+    for _ in range(3):
+        writer.write(np.zeros((24, 32, 3), np.uint8))
+    writer.close()
+    assert [line for line in stream_summary(tmp_path / "sr.mp4") if "Audio: aac" in line]

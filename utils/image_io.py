@@ -623,6 +623,12 @@ def ffmpeg_executable():
 COPIED_AUDIO_CODECS = {".mp4": ("aac", "mp3", "ac3", "eac3", "alac", "opus", "flac"),
                        ".mov": ("aac", "mp3", "ac3", "eac3", "alac"),
                        ".m4v": ("aac", "ac3", "alac")}
+# the channel layouts FFmpeg's AAC encoder takes; audio of another (9.1.6, 22.2, 10 channels of a field recorder)
+# is mixed to the nearest of them, which the encoder would refuse after every frame
+AAC_CHANNEL_LAYOUTS = ("mono", "stereo", "2.1", "3.0", "3.0(back)", "4.0", "quad", "quad(side)", "3.1", "5.0",
+                       "5.0(side)", "4.1", "5.1", "5.1(side)", "6.0", "6.0(front)", "hexagonal", "6.1", "6.1(back)",
+                       "6.1(front)", "7.0", "7.0(front)", "7.1", "7.1(wide)", "7.1(wide-side)", "5.1.2(back)",
+                       "octagonal")
 
 
 def audio_codec(path, ffmpeg=None):
@@ -676,7 +682,8 @@ class FfmpegVideoWriter:
                         "cannot "
                         "hold; it is re-encoded to AAC",
                         file=sys.stderr)
-                    command += ["-c:a", "aac", "-b:a", "192k"]
+                    command += ["-c:a", "aac", "-b:a", "192k",
+                                "-af", "aformat=channel_layouts=" + "|".join(AAC_CHANNEL_LAYOUTS)]
         filters = ["setsar={}/{}".format(*source.sample_aspect)] if source else []
         if width % 2 or height % 2:  # yuv420p halves both sides: an odd one gets a last row or column copied
             filters.append(
