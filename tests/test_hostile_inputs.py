@@ -2165,3 +2165,19 @@ def test_audio_of_a_channel_layout_aac_refuses_is_mixed_down_not_a_failure_after
         writer.write(np.zeros((24, 32, 3), np.uint8))
     writer.close()
     assert [line for line in stream_summary(tmp_path / "sr.mp4") if "Audio: aac" in line]
+
+
+@pytest.mark.parametrize("text, said", [("9" * 5000, "has too many digits"), ("-" + "9" * 5000, "has too many digits"),
+                                        ("1e400", "must be a whole number")],
+                         ids=["5000 digits", "minus 5000 digits", "1e400"])
+@pytest.mark.parametrize("script, flag", [("generate.py", "--tile"), ("generate.py", "--num_resblock"),
+                                          ("demo.py", "--frames"), ("demo.py", "--threads")])
+def test_a_whole_number_past_int_or_float_is_not_called_no_number(capsys, script, flag, text, said):
+    """A whole-number flag of 5000 digits (more than int() reads) or 1e400 (past a float): "--tile must be a
+    number, got '999...'", of a number."""
+    import demo
+    import generate
+    from conftest import user_error_line
+    main = {"generate.py": generate.main, "demo.py": demo.main}[script]
+    line = user_error_line(main, [f"{flag}={text}"], capsys)
+    assert f"{flag} {said}, got '{text[:37]}" in line, line

@@ -81,9 +81,10 @@ class FlagParser(argparse.ArgumentParser):
 
 
 def whole(kind, text):
-    """Whether text is a number int() refuses only for its form (6.0, 1e1): the flag wants a whole number."""
+    """Whether text is a number int() refuses only for its form (6.0, 1e1, 1e400): the flag wants a whole
+    number."""
     try:
-        return kind is int and math.isfinite(float(text))
+        return kind is int and not math.isnan(float(text))
     except ValueError:
         return False
 
@@ -98,7 +99,9 @@ def positive(kind, name, least=None, most=None):
     def parse(text):
         try:
             value = kind(text)
-        except ValueError:  # also a whole number of more than 4300 digits
+        except ValueError:
+            if kind is int and re.fullmatch(r"\s*[+-]?\d+\s*", text):  # more than the 4300 digits int() reads
+                raise argparse.ArgumentTypeError(f"{name} has too many digits, got '{shortened(text)}'")
             raise argparse.ArgumentTypeError(f"{name} must be a {'whole ' if whole(kind, text) else ''}number, got "
                                              f"'{shortened(text)}'")
         if (not math.isfinite(value) or value <= 0 or (least is not None and value < least)
