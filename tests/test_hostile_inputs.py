@@ -2181,3 +2181,28 @@ def test_a_whole_number_past_int_or_float_is_not_called_no_number(capsys, script
     main = {"generate.py": generate.main, "demo.py": demo.main}[script]
     line = user_error_line(main, [f"{flag}={text}"], capsys)
     assert f"{flag} {said}, got '{text[:37]}" in line, line
+
+
+@pytest.mark.parametrize("program", ["#!/bin/sh\nexit 0\n", "not a program", "#!/nonexistent/sh\n"],
+                         ids=["another program", "a text file", "a missing interpreter"])
+def test_an_imageio_ffmpeg_exe_that_is_no_ffmpeg_is_one_line_before_any_work(tmp_path, monkeypatch, program):
+    """IMAGEIO_FFMPEG_EXE naming an executable file that is not ffmpeg: "ffmpeg could not write video: no message"
+    once every frame was written (demo.py: its frame folders left), or an OSError traceback (Exec format error,
+    No such file) where the system cannot start it."""
+    import demo
+    from clips import ffmpeg
+    from utils.image_io import check_video_output
+    clip = tmp_path / "clip.mp4"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=96x72:rate=10:duration=0.6", "-pix_fmt", "yuv420p", str(clip))
+    chosen = tmp_path / "bin" / "ffmpeg"
+    chosen.parent.mkdir()
+    chosen.write_text(program)
+    chosen.chmod(0o755)
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(chosen))
+    message = rf"^ffmpeg '{chosen}' \(IMAGEIO_FFMPEG_EXE\) is not ffmpeg \(asked its version, it did not say "
+    with pytest.raises(UserError, match=message):
+        check_video_output(str(tmp_path / "sr.mp4"))
+    with pytest.raises(UserError, match=message):
+        demo.run(demo.parse_args(["--model", WEIGHTS, "--video", str(clip), "--output", str(tmp_path / "demo"),
+                                  "--frames", "6"]))
+    assert sorted(os.listdir(tmp_path)) == ["bin", "clip.mp4"]

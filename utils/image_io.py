@@ -4,11 +4,13 @@ Long videos are streamed: read_ahead decodes the next frames and WriteBehind enc
 ones in background threads while the networks compute, with a bounded number of frames in flight.
 """
 import errno
+import functools
 import importlib.util
 import itertools
 import math
 import os
 import re
+import select
 import shutil
 import signal
 import struct
@@ -615,7 +617,30 @@ def ffmpeg_executable():
     if found is None:
         raise UserError(f"ffmpeg '{chosen}' (IMAGEIO_FFMPEG_EXE) is not an executable file; set it to ffmpeg's path "
                         "or unset it")
+    if not says_it_is_ffmpeg(found):
+        raise UserError(f"ffmpeg '{chosen}' (IMAGEIO_FFMPEG_EXE) is not ffmpeg (asked its version, it did not say "
+                        "'ffmpeg version'); set it to ffmpeg's path or unset it")
     return found
+
+
+@functools.lru_cache(maxsize=None)
+def says_it_is_ffmpeg(program):
+    """Whether program, asked its version, begins its answer as ffmpeg does. IMAGEIO_FFMPEG_EXE may name another
+    program (ffprobe, a script, a text file), which would fail only once the frames are written. Reads the
+    answer's first bytes only (a program may print without end) and waits at most 10 s for them."""
+    try:
+        process = subprocess.Popen([program, "-version"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.DEVNULL)
+    except OSError:  # no program the system can start: a text file, a script of a missing interpreter
+        return False
+    with process:
+        answered = select.select([process.stdout], [], [], 10)[0]
+        first = os.read(process.stdout.fileno(), len(FFMPEG_VERSION)) if answered else b""
+        process.kill()
+    return first == FFMPEG_VERSION
+
+
+FFMPEG_VERSION = b"ffmpeg version"
 
 
 # the audio codecs each output container's muxer takes as they are (FFmpeg's mp4, mov and ipod muxers); Matroska
