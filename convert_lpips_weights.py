@@ -18,8 +18,9 @@ logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import 
 
 from utils.errors import exit_on_user_error
 from utils.flags import FlagParser
+from utils.image_io import check_name_length
 from utils.lpips import save_lpips_weights, weights_from_torch
-from utils.paths import input_file, output_file
+from utils.paths import input_file, not_an_input, output_file
 from utils.torch_pickle import read_state_dict
 
 
@@ -32,6 +33,9 @@ def parse_args(argv=None):
     input_file(args.alexnet, "--alexnet")
     input_file(args.lpips, "--lpips")
     output_file(args.output, "--output", (".h5",))
+    check_name_length(args.output, "choose a shorter --output")  # else ENAMETOOLONG after the conversion
+    # a .pth saved as .h5 would be replaced by the result
+    not_an_input(args.output, "--output", [("--alexnet", args.alexnet), ("--lpips", args.lpips)])
     return args
 
 

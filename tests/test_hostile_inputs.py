@@ -2206,3 +2206,35 @@ def test_an_imageio_ffmpeg_exe_that_is_no_ffmpeg_is_one_line_before_any_work(tmp
         demo.run(demo.parse_args(["--model", WEIGHTS, "--video", str(clip), "--output", str(tmp_path / "demo"),
                                   "--frames", "6"]))
     assert sorted(os.listdir(tmp_path)) == ["bin", "clip.mp4"]
+
+
+@pytest.mark.parametrize("flag", ["--alexnet", "--lpips"])
+def test_convert_lpips_weights_output_equal_to_an_input_is_refused_and_the_input_kept(tmp_path, capsys, flag):
+    """A .pth saved under a .h5 name and given again as --output (here through another spelling): exit code 0,
+    the input replaced by the result."""
+    import shutil
+
+    import convert_lpips_weights
+    from conftest import user_error_line
+    inputs = {"--alexnet": reference_path("lpips", "alexnet_random.pth"),
+              "--lpips": reference_path("lpips", "lpips_v0.1_alex.pth")}
+    given = tmp_path / "weights.h5"
+    shutil.copy(inputs[flag], given)
+    inputs[flag] = str(given)
+    argv = [part for pair in inputs.items() for part in pair] + ["--output", f"{tmp_path}/./weights.h5"]
+    line = user_error_line(convert_lpips_weights.main, argv, capsys)
+    assert f"is the same file or folder as {flag}" in line, line
+    assert given.read_bytes() == open(reference_path("lpips", "alexnet_random.pth" if flag == "--alexnet"
+                                                     else "lpips_v0.1_alex.pth"), "rb").read()
+
+
+def test_convert_lpips_weights_output_name_too_long_for_its_temporary_is_refused_before_the_conversion(tmp_path,
+                                                                                                        capsys):
+    """An --output name of 253 bytes (the file system takes it, not the temporary name written first): OSError
+    traceback after the conversion."""
+    import convert_lpips_weights
+    from conftest import user_error_line
+    argv = ["--alexnet", reference_path("lpips", "alexnet_random.pth"), "--lpips",
+            reference_path("lpips", "lpips_v0.1_alex.pth"), "--output", str(tmp_path / ("y" * 250 + ".h5"))]
+    assert "is too long: with the temporary name" in user_error_line(convert_lpips_weights.main, argv, capsys)
+    assert os.listdir(tmp_path) == []
