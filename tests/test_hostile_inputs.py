@@ -2238,3 +2238,25 @@ def test_convert_lpips_weights_output_name_too_long_for_its_temporary_is_refused
             reference_path("lpips", "lpips_v0.1_alex.pth"), "--output", str(tmp_path / ("y" * 250 + ".h5"))]
     assert "is too long: with the temporary name" in user_error_line(convert_lpips_weights.main, argv, capsys)
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("where", ["converted", "loaded"])
+def test_lpips_weights_holding_nan_are_refused_not_a_perfect_score(tmp_path, where):
+    """AlexNet weights with a NaN: convert_lpips_weights.py wrote them (exit code 0), and evaluate.py with them
+    reported LPIPS and tLP of 0.000 for every frame, a perfect score."""
+    import h5py
+
+    from utils.lpips import load_lpips_weights, parameter_shapes, weights_from_torch
+    from utils.torch_pickle import read_state_dict
+    alexnet = read_state_dict(reference_path("lpips", "alexnet_random.pth"))
+    lin = read_state_dict(reference_path("lpips", "lpips_v0.1_alex.pth"))
+    alexnet["features.0.weight"] = np.full_like(alexnet["features.0.weight"], np.nan)
+    if where == "converted":
+        with pytest.raises(UserError, match="'conv0/conv/W' holds NaN or infinite values"):
+            weights_from_torch(alexnet, lin)
+        return
+    with h5py.File(tmp_path / "alex.h5", "w") as h5:
+        for name, shape in parameter_shapes().items():
+            h5[name] = np.full(shape, np.nan if name == "conv0/conv/W" else 0.5, np.float32)
+    with pytest.raises(UserError, match="'conv0/conv/W' holds NaN or infinite values"):
+        load_lpips_weights(str(tmp_path / "alex.h5"))

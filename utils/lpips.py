@@ -81,10 +81,15 @@ def weights_from_torch(alexnet_state, lin_state):
 
 
 def check_shapes(arrays, source):
+    """UserError unless every parameter has LPIPS AlexNet's shape and finite values (NaN weights score every
+    pair 0, a perfect LPIPS)."""
     for name, shape in parameter_shapes().items():
         if tuple(arrays[name].shape) != shape:
             raise UserError(
                 f"{source}: '{name}' has shape {tuple(arrays[name].shape)}, LPIPS AlexNet needs {shape}")
+        if not np.isfinite(arrays[name]).all():
+            raise UserError(f"{source}: '{name}' holds NaN or infinite values; download or convert the weights "
+                            "again")
 
 
 def load_lpips_weights(path):
