@@ -144,21 +144,25 @@ def evaluate(sequences, output, context="auto", lpips_arrays=None):
     total = sum(len(metrics.scored_frames(len(sequence.target_paths))) for sequence in sequences)
     # NNabla and OpenCV release the GIL: on a CPU, sequences are scored in parallel, one per core.
     workers = min(len(sequences), os.cpu_count() or 1) if context == "cpu" else 1
-    start, scored_frames = time.time(), FrameCount()
-    with tqdm(total=total, unit="frame", desc=f"scoring ({context})") as progress, \
-            ThreadPoolExecutor(workers) as pool:
-        futures = [pool.submit(score_sequence, sequence, lpips_arrays, scored_frames) for sequence in sequences]
-        while wait(futures, timeout=PROGRESS_SECONDS).not_done:
+    try:
+        start, scored_frames = time.time(), FrameCount()
+        with tqdm(total=total, unit="frame", desc=f"scoring ({context})") as progress, \
+                ThreadPoolExecutor(workers) as pool:
+            futures = [pool.submit(score_sequence, sequence, lpips_arrays, scored_frames) for sequence in sequences]
+            while wait(futures, timeout=PROGRESS_SECONDS).not_done:
+                progress.update(scored_frames.n - progress.n)
             progress.update(scored_frames.n - progress.n)
-        progress.update(scored_frames.n - progress.n)
-        scored = [future.result() for future in futures]
-    elapsed = time.time() - start
-    records_by_sequence, worsts = zip(*scored)
-    try:  # once scored: a frame that cannot be scored leaves no empty folder behind
-        os.makedirs(output, exist_ok=True)
-    except OSError as error:
-        raise UserError(f"cannot create output folder '{output}' ({error.strerror}); choose another --output")
-    summary_rows = write_report(output, records_by_sequence, worsts)
+            scored = [future.result() for future in futures]
+        elapsed = time.time() - start
+        records_by_sequence, worsts = zip(*scored)
+        try:  # once scored: a frame that cannot be scored leaves no empty folder behind
+            os.makedirs(output, exist_ok=True)
+        except OSError as error:
+            raise UserError(f"cannot create output folder '{output}' ({error.strerror}); choose another --output")
+        summary_rows = write_report(output, records_by_sequence, worsts)
+    except MemoryError:  # numpy's arrays of a score or a picture, under a tight ulimit -v or on a full machine
+        raise UserError(f"out of memory while scoring {total} frames into '{output}'; free memory, or score fewer "
+                        "sequences at once") from None
     print(markdown_table(summary_rows), end="")
     print(f"scored {total} frames in {elapsed:.1f} s ({total / elapsed:.2f} frames/s); "
           f"wrote frames.csv, sequences.csv, metrics.md and pictures to {output}")

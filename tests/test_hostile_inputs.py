@@ -2260,3 +2260,19 @@ def test_lpips_weights_holding_nan_are_refused_not_a_perfect_score(tmp_path, whe
             h5[name] = np.full(shape, np.nan if name == "conv0/conv/W" else 0.5, np.float32)
     with pytest.raises(UserError, match="'conv0/conv/W' holds NaN or infinite values"):
         load_lpips_weights(str(tmp_path / "alex.h5"))
+
+
+@pytest.mark.parametrize("step", ["score_sequence", "write_report"])
+def test_memory_running_out_while_scoring_or_writing_the_report_is_one_line(tmp_path, monkeypatch, step):
+    """evaluate.py under a tight `ulimit -v`: numpy's MemoryError ("Unable to allocate 14.7 MiB") as a traceback
+    while it drew the worst frame's picture."""
+    from evaluation import report
+    from evaluation.scoring import Sequence
+    from evaluation_data import make_sequence
+
+    def failing(*args, **kwargs):
+        raise MemoryError("Unable to allocate 14.7 MiB for an array with shape (256, 2504, 3)")
+    monkeypatch.setattr(report, step, failing)
+    results, targets = make_sequence(tmp_path, "sr", 0, 5)
+    with pytest.raises(UserError, match=r"^out of memory while scoring 1 frames into '.*'; free memory"):
+        report.evaluate([Sequence(0, results, targets)], str(tmp_path / "eval"), "cpu")
