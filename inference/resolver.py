@@ -1,5 +1,6 @@
 """SuperResolver: a weight file made ready to super-resolve sequences, with its backend and tile plan."""
 import itertools
+from contextlib import contextmanager
 
 import nnabla as nn
 
@@ -13,8 +14,9 @@ from utils.errors import UserError
 from utils.scenes import split_at_cuts
 from utils.weights import count_resblocks, read_weight_file
 
-# the words of NNabla's and OpenCV's errors for an allocation that failed (the C++ runtime's is a MemoryError)
-OUT_OF_MEMORY = ("memory error in alloc", "Insufficient memory")
+# the words of NNabla's, OpenCV's and OpenVINO's errors for an allocation that failed (the C++ runtime's is a
+# MemoryError; OpenVINO passes on std::bad_alloc, and EAGAIN for a thread with no memory left for its stack)
+OUT_OF_MEMORY = ("memory error in alloc", "Insufficient memory", "std::bad_alloc", "Resource temporarily unavailable")
 
 
 def resolve_num_resblock(requested, file_arrays, path):
@@ -91,7 +93,8 @@ class SuperResolver:
         """The FrameRecurrence for LR frames of height x width, built once per size."""
         if (height, width) not in self.models:
             plan = self.plan(height, width)
-            with nn.context_scope(self.nnabla_context):
+            # building the networks needs memory too (OpenVINO's compiled networks and threads)
+            with nn.context_scope(self.nnabla_context), self.memory_said((height, width)):
                 if self.backend == "openvino":
                     networks = OnnxNetworks(plan.window_shapes, self.num_resblock, self.file_arrays,
                                             self.source, self.cache_dir, self.threads, self.precision,
@@ -121,11 +124,17 @@ class SuperResolver:
             shape, named_frames = first[1].shape[:2], itertools.chain([first], named_frames)
         model = self.model(*shape[:2])
         for scene in split_at_cuts(named_frames, sorted(cuts)):
-            try:
+            with self.memory_said(shape):
                 yield from super_resolve(model, scene)
-            except Exception as error:  # NNabla's, OpenCV's and the C++ runtime's ways to say an allocation failed
-                if not isinstance(error, MemoryError) and not any(words in str(error) for words in OUT_OF_MEMORY):
-                    raise
-                raise UserError(f"out of memory while super-resolving {shape[1]}x{shape[0]} frames in a budget of "
-                                f"{self.max_memory / 2 ** 30:.2f} GB; pass a lower --max-memory or --tile, free "
-                                "memory, or raise this process's limit (ulimit -v)") from None
+
+    @contextmanager
+    def memory_said(self, shape):
+        """Within: an allocation that failed is a UserError naming the budget and what to change."""
+        try:
+            yield
+        except Exception as error:  # NNabla's, OpenCV's and the C++ runtime's ways to say an allocation failed
+            if not isinstance(error, MemoryError) and not any(words in str(error) for words in OUT_OF_MEMORY):
+                raise
+            raise UserError(f"out of memory while super-resolving {shape[1]}x{shape[0]} frames in a budget of "
+                            f"{self.max_memory / 2 ** 30:.2f} GB; pass a lower --max-memory or --tile, free "
+                            "memory, or raise this process's limit (ulimit -v)") from None

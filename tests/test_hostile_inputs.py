@@ -2276,3 +2276,18 @@ def test_memory_running_out_while_scoring_or_writing_the_report_is_one_line(tmp_
     results, targets = make_sequence(tmp_path, "sr", 0, 5)
     with pytest.raises(UserError, match=r"^out of memory while scoring 1 frames into '.*'; free memory"):
         report.evaluate([Sequence(0, results, targets)], str(tmp_path / "eval"), "cpu")
+
+
+@pytest.mark.parametrize("reason", ["std::bad_alloc", "Resource temporarily unavailable"])
+def test_memory_running_out_while_the_networks_are_built_is_one_line(monkeypatch, reason):
+    """Under a `ulimit -v` a little above start-up's, OpenVINO's compile_model failed (std::bad_alloc, or EAGAIN for
+    a thread): RuntimeError traceback from generate.py, and from demo.py after its frame folders were written."""
+    from inference import resolver as resolver_module
+    from inference import SuperResolver
+
+    def failing(*args, **kwargs):
+        raise RuntimeError(f"Exception from src/inference/src/dev/plugin.cpp:59:\n{reason}\n")
+    monkeypatch.setattr(resolver_module, "NnablaNetworks", failing)
+    resolver = SuperResolver(WEIGHTS, "nnabla", "cpu", threads=1)
+    with pytest.raises(UserError, match=r"^out of memory while super-resolving 32x24 frames in a budget of "):
+        resolver.model(24, 32)
