@@ -37,8 +37,8 @@ from utils import metrics
 from utils.errors import UserError, exit_on_user_error, shortened
 from utils.degradation import DEFAULT_DEGRADATION, degrade as degrade_graph, margin, model_degradation
 from utils.flags import MAX_THREADS, FlagParser, positive, refuse_empty
-from utils.image_io import (VideoReader, ffmpeg_executable, open_video_writer, read_video_frames, sample_clip,
-                            to_uint8, write_bytes, write_rgb)
+from utils.image_io import (VideoReader, ffmpeg_executable, open_video_writer, read_video_frames,
+                            remove_stale_temporaries, sample_clip, to_uint8, write_bytes, write_rgb)
 from utils.ops import PAPER_SCALE, SCALES, bicubic_upscale_frames
 from utils.paths import BUNDLED_MODEL, output_folder
 from utils.pictures import detail_window, panel_labels, side_by_side_gif, still_with_inset
@@ -252,6 +252,10 @@ def run(args):
     write_bytes(os.path.join(out, DEMO_MARK), "written by demo.py\n", mode="w")
     for name, folder in folders.items():
         remove_own_frames(folder, FRAME_NAMES[name])
+    # what an earlier run killed by a signal Python cannot catch (kill -9) left half written
+    for folder in (out, *folders.values(), *(os.path.join(out, name) for name in REPORT_FOLDERS)):
+        if os.path.isdir(folder):
+            remove_stale_temporaries(folder)
     write_frames(folders["lr"], lr_frames)
     write_frames(folders["ground_truth"], ground_truth)
     bicubic_frames = bicubic_upscale_frames(lr_frames, resolver.scale)

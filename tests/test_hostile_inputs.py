@@ -2291,3 +2291,22 @@ def test_memory_running_out_while_the_networks_are_built_is_one_line(monkeypatch
     resolver = SuperResolver(WEIGHTS, "nnabla", "cpu", threads=1)
     with pytest.raises(UserError, match=r"^out of memory while super-resolving 32x24 frames in a budget of "):
         resolver.model(24, 32)
+
+
+def test_a_demo_rerun_after_kill_9_removes_the_temporaries_the_killed_run_left(tmp_path):
+    """kill -9 while the demo encoded sr.mp4 left `.sr.<pid>.tmp.mp4` in --output, and a rerun into the folder
+    kept it for good (generate.py and train.py remove theirs)."""
+    import demo
+    from clips import ffmpeg
+    clip = tmp_path / "clip.mp4"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=96x72:rate=10:duration=0.6", "-pix_fmt", "yuv420p", str(clip))
+    out = tmp_path / "demo"
+    (out / "eval_ours").mkdir(parents=True)
+    (out / demo.DEMO_MARK).write_text("written by demo.py\n")
+    dead = 2 ** 22 + 1  # above Linux's largest process id
+    stale = [out / f".sr.{dead}.tmp.mp4", out / "eval_ours" / f".frames.{dead}.tmp.csv"]
+    for path in stale:
+        path.write_bytes(b"half written")
+    demo.run(demo.parse_args(["--model", WEIGHTS, "--video", str(clip), "--output", str(out), "--frames", "6"]))
+    assert not [path for path in stale if path.exists()]
+    assert (out / "sr.mp4").stat().st_size > 0
