@@ -2121,3 +2121,25 @@ def test_an_output_folder_whose_name_the_file_system_refuses_is_one_line_before_
         output_folder(str(tmp_path / "new" / name / "run"), "--output-dir")
     assert os.listdir(tmp_path) == []
     assert output_folder(str(tmp_path / name[:-1]), "--output-dir") == str(tmp_path / name[:-1])
+
+
+# Eighth pass, half B: train.py, the data, the downloads, the converters and the app
+
+LONG_WORD = "a" * 5000
+
+
+@pytest.mark.parametrize("argv, line", [
+    (["--" + LONG_WORD], "unknown flag --" + "a" * 35 + "... (see --help)"),
+    (["--max_iter", "3", LONG_WORD], "unrecognized arguments: " + "a" * 37 + "... (see --help)"),
+    (["--", LONG_WORD], "unrecognized arguments: -- " + "a" * 37 + "... (see --help)"),
+    (["--set", LONG_WORD], "--set needs SECTION.KEY=VALUE, got '" + "a" * 37 + "...'"),
+    (["--set", f"train.{LONG_WORD}=1"], "unknown setting 'train." + "a" * 31 + "...'; use section.key as in "
+                                        "config.yaml"),
+], ids=["unknown flag", "left-over argument", "after --", "--set without =", "unknown --set key"])
+def test_a_long_word_train_py_does_not_know_is_shown_cut_short(argv, line):
+    """Only the values argparse quotes were cut short: an unknown flag, a left-over argument or a --set key of 5000
+    characters made an error line of 5 kB (every script's flags share the first two)."""
+    from train import parse_args
+    with pytest.raises(UserError) as error:
+        parse_args(argv)
+    assert str(error.value) == line
