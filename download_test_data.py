@@ -231,7 +231,8 @@ def _receive(url, response, partial, offset, total):
             for chunk in iter(lambda: response.read(CHUNK_BYTES), b""):
                 file.write(chunk)
                 bar.update(len(chunk))
-        except (OSError, http.client.HTTPException) as error:
+        # ValueError: http.client reading a negative chunk size ("-5") as a length to read
+        except (OSError, http.client.HTTPException, ValueError) as error:
             if disk_full(error, partial):
                 raise UserError(f"no space left on the disk of '{partial}' for {url_filename(url)} "
                                 f"({size_text(total)}); free some space and run again to resume")
