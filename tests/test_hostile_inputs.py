@@ -2143,3 +2143,28 @@ def test_a_long_word_train_py_does_not_know_is_shown_cut_short(argv, line):
     with pytest.raises(UserError) as error:
         parse_args(argv)
     assert str(error.value) == line
+
+
+@pytest.mark.parametrize("role", ["--output-dir", "--work-dir", "output folder (--output_dir)"])
+def test_an_output_folder_path_longer_than_the_file_system_takes_is_one_line_before_any_work(tmp_path, role):
+    """Folder names each within 255 bytes, 4500 bytes in all: download_test_data.py and app.py passed the checks and
+    os.makedirs raised OSError (File name too long), a traceback, with some of the folders made."""
+    from utils.paths import output_folder
+    deep = os.path.join(str(tmp_path), *["d" * 250] * 18)
+    with pytest.raises(UserError, match=rf"^{re.escape(role)} '.*\.\.\.' is a path of \d+ bytes, too long for the "
+                                        r"names written inside it \(4096 at most on its file system\); choose a "
+                                        r"shorter one$"):
+        output_folder(deep, role)
+    assert os.listdir(tmp_path) == []
+    shallower = os.path.join(str(tmp_path), *["d" * 250] * 10)
+    assert output_folder(shallower, role) == shallower
+
+
+def test_download_test_data_refuses_an_output_dir_path_too_long_in_one_line(tmp_path, capsys):
+    import download_test_data
+    deep = os.path.join(str(tmp_path), *["d" * 250] * 18)
+    with pytest.raises(SystemExit) as stop:
+        download_test_data.main(["--weights", "--no-data", "--output-dir", deep, "--base-url", "http://127.0.0.1:1"])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.count("\n") == 1
+    assert os.listdir(tmp_path) == []

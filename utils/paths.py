@@ -128,6 +128,11 @@ def output_folder(path, role):
     if too_long:
         raise UserError(f"{role} '{shortened(path, 80)}' holds a folder name of {len(os.fsencode(too_long[0]))} "
                         f"bytes, more than the {name_max} its file system allows; choose a shorter one")
+    # and a path the file system refuses whole (ENAMETOOLONG), with room for one longest name written inside it
+    path_max, length = os.pathconf(parent, "PC_PATH_MAX"), len(os.fsencode(os.path.abspath(path)))
+    if length + 1 + name_max >= path_max:
+        raise UserError(f"{role} '{shortened(path, 80)}' is a path of {length} bytes, too long for the names written "
+                        f"inside it ({path_max} at most on its file system); choose a shorter one")
     return path
 
 
