@@ -39,7 +39,7 @@ from tqdm import tqdm
 from utils.errors import UserError, error_reason, exit_on_user_error, one_line, shortened
 from utils.flags import FlagParser
 from utils.image_io import disk_full, write_atomically, write_bytes
-from utils.paths import output_file, output_folder
+from utils.paths import missing_folders, output_file, output_folder
 from utils.zips import ZIP_ERRORS, UnpackBlocked, extract_zip
 
 TECOGAN_DATA_URL = "https://ge.in.tum.de/download/data/TecoGAN/"
@@ -386,7 +386,7 @@ def run(args):
     check_destinations(args.output_dir, files)
     announce_sizes(files)
     folders = [args.output_dir] + sorted({os.path.dirname(destination) for _, _, destination in files})
-    new_folders = [folder for folder in folders if not os.path.exists(folder)]
+    new_folders = sorted({missing for folder in folders for missing in missing_folders(folder)})  # parents first
     try:
         for fetch, url, destination in files:
             fetch(url, destination)

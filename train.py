@@ -49,7 +49,7 @@ from utils.flags import FlagParser, refuse_empty
 from utils.image_io import remove_stale_temporaries
 from utils.degradation import DEFAULT_DEGRADATION, degrade, margin
 from utils.ops import PAPER_SCALE, frames_batch, warp_by_flow
-from utils.paths import lock_folder, output_file, output_folder, remove_if_empty
+from utils.paths import lock_folder, make_folder, output_file, output_folder
 from utils.progress import progress_bar
 from utils.weights import parameters_under
 from vgg19 import VGG_SCOPE, load_vgg19, vgg19_features, vgg_feature_loss
@@ -386,9 +386,7 @@ def claim_output_folder(output_dir, output_claim):
     """Create and lock the output folder until output_claim (an ExitStack) closes: a second run into it stops
     with one line. Then delete what a killed run left there: temporaries, and the files of checkpoints whose
     JSON was never written. A folder made here is removed again if the run ends without writing into it."""
-    if not os.path.isdir(output_dir):
-        os.makedirs(output_dir)
-        output_claim.callback(remove_if_empty, output_dir)
+    make_folder(output_dir, output_claim)
     output_claim.enter_context(lock_folder(output_dir, "output folder (--output_dir)"))
     remove_stale_temporaries(output_dir)
     remove_orphans(output_dir)

@@ -2168,3 +2168,39 @@ def test_download_test_data_refuses_an_output_dir_path_too_long_in_one_line(tmp_
     assert stop.value.code == 2
     assert capsys.readouterr().err.count("\n") == 1
     assert os.listdir(tmp_path) == []
+
+
+def test_a_failed_download_into_a_new_nested_folder_leaves_no_folder(tmp_path, capsys):
+    """Only --output-dir and the folders inside it were removed again: a run into x/y that failed left x behind."""
+    import download_test_data
+    with pytest.raises(SystemExit) as stop:
+        download_test_data.main(["--weights", "--no-data", "--output-dir", str(tmp_path / "x" / "y"), "--base-url",
+                                 "http://127.0.0.1:1"])
+    assert stop.value.code == 2
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_failed_training_run_into_a_new_nested_folder_leaves_no_folder(tmp_path, capsys):
+    """train.py removed the --output_dir it made, but not the new folder above it."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    flags = tiny_training_flags(scenes, tmp_path / "x" / "y", **{"train.max_iter": 2}) + ["--tecogan"]
+    with pytest.raises(SystemExit) as stop:
+        train.main(flags)  # the VGG19 loss without its weights: refused once the output folder is claimed
+    assert stop.value.code == 2
+    assert "--vgg_pre_trained_weights" in capsys.readouterr().err
+    assert os.listdir(tmp_path) == ["scenes"]
+
+
+def test_make_folder_removes_the_folders_it_made_that_stay_empty(tmp_path):
+    from contextlib import ExitStack
+
+    from utils.paths import make_folder
+    (tmp_path / "kept").mkdir()
+    with ExitStack() as claim:
+        make_folder(str(tmp_path / "kept" / "a" / "b"), claim)
+        make_folder(str(tmp_path / "used" / "c" / "d"), claim)
+        (tmp_path / "used" / "c" / "note.txt").write_text("written")
+    assert sorted(os.listdir(tmp_path)) == ["kept", "used"]
+    assert os.listdir(tmp_path / "kept") == [] and os.listdir(tmp_path / "used" / "c") == ["note.txt"]

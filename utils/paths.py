@@ -142,6 +142,24 @@ def remove_if_empty(folder):
         os.rmdir(folder)
 
 
+def missing_folders(path):
+    """The folders os.makedirs(path) would make, outermost first: a run that made them and failed removes each
+    one left empty, deepest first (path alone left a new parent folder behind)."""
+    missing, folder = [], os.path.normpath(path)
+    while folder and not os.path.lexists(folder):
+        missing.insert(0, folder)
+        folder = os.path.dirname(folder)
+    return missing
+
+
+def make_folder(path, claim):
+    """os.makedirs(path), and when claim (an ExitStack) closes, the removal of each folder made here that is then
+    empty."""
+    for folder in missing_folders(path):
+        claim.callback(remove_if_empty, folder)  # run last first: the deepest is removed first
+    os.makedirs(path, exist_ok=True)
+
+
 @contextmanager
 def lock_folder(path, role):
     """Hold a lock on the existing folder path while the block runs, so that a second run into it stops with
