@@ -35,8 +35,8 @@ from losses import (adversarial_loss, content_loss, discriminator_feature_loss, 
 from models import (DISCRIMINATOR_SCOPE, FLOW_SCOPE, GENERATOR_SCOPE, discriminator, discriminator_inputs,
                     estimate_sequence_flows, flow_to_high_res, generate_sequence)
 from training.checkpoint import (CHECKPOINT_FILE_PATTERNS, CheckpointOnSignal, check_settings,
-                                 latest_checkpoint, load_checkpoint, prune_off_schedule_models,
-                                 read_checkpoint, remove_orphans, save_checkpoint)
+                                 checkpoints_by_iteration, latest_checkpoint, load_checkpoint,
+                                 prune_off_schedule_models, read_checkpoint, remove_orphans, save_checkpoint)
 from training.config import REFERENCE_BATCH, add_config_flags, config_from_flags, flat
 from training.loss_log import ITERATION_SECONDS, LOSS_LOG, TENSORBOARD_FOLDER, LossLog, TensorBoardScalars
 from training.stage_weights import load_frvsr_start, save_model
@@ -437,6 +437,12 @@ def train(config, comm, output_claim):
     if is_writer:
         claim_output_folder(output_dir, output_claim)
         check_output_names(output_dir, bool(val_clips), config.train.tensorboard)
+    newer = [path for done, path in checkpoints_by_iteration(output_dir)
+             if checkpoint and done > recorded["iteration"]]
+    if newer:  # the next run without --checkpoint would resume from it, and drop this run's work
+        raise UserError(f"--checkpoint '{checkpoint}' (iteration {recorded['iteration']}) is older than '{newer[-1]}' "
+                        "in the output folder, from which a later resume would continue instead of this run; "
+                        "resume into another --output_dir, or move the newer checkpoints out of it")
     if not checkpoint:
         checkpoint = latest_checkpoint(output_dir)
         recorded = read_checkpoint(checkpoint) if checkpoint else None

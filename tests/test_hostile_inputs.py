@@ -2204,3 +2204,27 @@ def test_make_folder_removes_the_folders_it_made_that_stay_empty(tmp_path):
         (tmp_path / "used" / "c" / "note.txt").write_text("written")
     assert sorted(os.listdir(tmp_path)) == ["kept", "used"]
     assert os.listdir(tmp_path / "kept") == [] and os.listdir(tmp_path / "used" / "c") == ["note.txt"]
+
+
+def test_resuming_from_a_checkpoint_older_than_the_output_folders_newest_is_refused(tmp_path, capsys):
+    """Resumed with --checkpoint checkpoint_2 (say, with another learning rate) into a folder holding checkpoint_4,
+    the run pruned checkpoint_2 and kept checkpoint_4; killed, the next plain resume continued from checkpoint_4 of
+    the abandoned run, or called the run finished, and this run's iterations were lost."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}))
+    before = sorted(os.listdir(output_dir))
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as stop:
+        train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 6})
+                   + ["--checkpoint", str(output_dir / "checkpoint_00000002.json")])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: --checkpoint '{output_dir / 'checkpoint_00000002.json'}' (iteration 2) is older than "
+        f"'{output_dir / 'checkpoint_00000004.json'}' in the output folder, from which a later resume would "
+        "continue instead of this run; resume into another --output_dir, or move the newer checkpoints out of it"]
+    assert sorted(os.listdir(output_dir)) == before
+    train.main(tiny_training_flags(scenes, tmp_path / "fork", **{"train.max_iter": 4})
+               + ["--checkpoint", str(output_dir / "checkpoint_00000002.json")])
+    assert "checkpoint_00000004.json" in os.listdir(tmp_path / "fork")
