@@ -2228,3 +2228,18 @@ def test_resuming_from_a_checkpoint_older_than_the_output_folders_newest_is_refu
     train.main(tiny_training_flags(scenes, tmp_path / "fork", **{"train.max_iter": 4})
                + ["--checkpoint", str(output_dir / "checkpoint_00000002.json")])
     assert "checkpoint_00000004.json" in os.listdir(tmp_path / "fork")
+
+
+def test_a_second_download_into_a_folder_in_use_is_one_line_and_writes_nothing(tmp_path, capsys):
+    """Two runs into one --output-dir wrote the same partial file: the second truncated the first's, and the one
+    that finished second stopped with a FileNotFoundError traceback (the other had renamed the file)."""
+    import download_test_data
+    from utils.paths import lock_folder
+    with lock_folder(str(tmp_path), "--output-dir"):
+        with pytest.raises(SystemExit) as stop:
+            download_test_data.main(["--weights", "--no-data", "--output-dir", str(tmp_path), "--base-url",
+                                     "http://127.0.0.1:1"])
+        assert os.listdir(tmp_path) == [".tecogan.lock"]
+    assert stop.value.code == 2
+    assert capsys.readouterr().err == (f"error: --output-dir '{tmp_path}' is in use by another run "
+                                       f"(pid {os.getpid()}); wait for it to end, stop it, or choose another folder\n")
