@@ -39,7 +39,7 @@ from tqdm import tqdm
 from utils.errors import UserError, exit_on_user_error, shortened
 from utils.flags import FlagParser
 from utils.image_io import bgr_uint8_to_rgb_float, check_name_length, commit_folder, media_path, write_rgb
-from utils.paths import input_file, output_folder
+from utils.paths import input_file, lock_folder, output_folder
 from utils.scene_layout import frame_path, scene_dir
 from utils.scenes import detect_cuts, shot_ranges
 
@@ -354,6 +354,14 @@ def prepare_scenes(args):
     last_id = max((scene_id for video in videos for scene_id, _ in video.scenes()), default=args.start_id)
     check_name_length(partial_scene_dir(args.disk_path, last_id), "use a smaller --start_id")
     os.makedirs(args.disk_path, exist_ok=True)
+    # a second run into the folder would cut the same scenes, each one deleting the other's partial folders
+    with lock_folder(args.disk_path, "--disk_path"):
+        make_scenes(args, videos, downloader)
+
+
+def make_scenes(args, videos, downloader):
+    """Make the scenes of videos into args.disk_path (held by this run), logging each; UserError when none is
+    made."""
     log = Log(args.summary_dir)
     try:
         log("[Configurations]: " + ", ".join(f"{name}={value}" for name, value in vars(args).items()))

@@ -2243,3 +2243,17 @@ def test_a_second_download_into_a_folder_in_use_is_one_line_and_writes_nothing(t
     assert stop.value.code == 2
     assert capsys.readouterr().err == (f"error: --output-dir '{tmp_path}' is in use by another run "
                                        f"(pid {os.getpid()}); wait for it to end, stop it, or choose another folder\n")
+
+
+def test_a_second_data_prepare_into_a_disk_path_in_use_is_one_line_and_cuts_nothing(tmp_path):
+    """Two runs into one --disk_path cut the same scenes: each deleted the other's partial scene folders, both
+    stopped with a FileNotFoundError traceback and one scene of three was made."""
+    from authors_scripts import dataPrepare
+    from utils.image_io import sample_clip
+    from utils.paths import lock_folder
+    with lock_folder(str(tmp_path), "--disk_path"):
+        with pytest.raises(UserError, match=rf"^--disk_path '{re.escape(str(tmp_path))}' is in use by another run "
+                                            rf"\(pid {os.getpid()}\)"):
+            dataPrepare.prepare_scenes(dataPrepare.parse_args(
+                ["--disk_path", str(tmp_path), "--video", sample_clip("bigbuckbunny.mp4"), "--scene_starts", "0"]))
+        assert os.listdir(tmp_path) == [".tecogan.lock"]
