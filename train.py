@@ -411,6 +411,18 @@ def check_output_names(output_dir, validating, tensorboard):
                         "--output_dir")
 
 
+def check_output_outside_sequences(config):
+    """Refuse an output folder in (or equal to) a data.layout sequences folder: its pictures (losses.png,
+    validation/) would be taken for training sequences, refusing the resume or training on them."""
+    if config.data.layout != "sequences" or not config.data.input_video_dir:
+        return
+    inside = os.path.relpath(os.path.realpath(config.data.output_dir), os.path.realpath(config.data.input_video_dir))
+    if inside != os.pardir and not inside.startswith(os.pardir + os.sep):
+        raise UserError(f"--output_dir '{config.data.output_dir}' is inside --input_video_dir "
+                        f"'{config.data.input_video_dir}', whose folders of pictures are training sequences "
+                        "(data.layout sequences); choose an --output_dir outside it")
+
+
 def folders_named(folder, patterns):
     """The folders in folder whose names one of the patterns matches."""
     return [os.path.join(folder, name) for name in sorted(os.listdir(folder))
@@ -422,6 +434,7 @@ def train(config, comm, output_claim):
     request ended it before max_iter. output_claim: an ExitStack that holds the output folder's lock until the
     caller's block ends."""
     output_dir = output_folder(config.data.output_dir, "output folder (--output_dir)")
+    check_output_outside_sequences(config)
     context = context_name(config.nnabla_context.context)
     use_context(context, comm.device_id)  # under NCCL the GPU of the communicator's local rank
     is_writer = comm.rank == 0

@@ -2257,3 +2257,22 @@ def test_a_second_data_prepare_into_a_disk_path_in_use_is_one_line_and_cuts_noth
             dataPrepare.prepare_scenes(dataPrepare.parse_args(
                 ["--disk_path", str(tmp_path), "--video", sample_clip("bigbuckbunny.mp4"), "--scene_starts", "0"]))
         assert os.listdir(tmp_path) == [".tecogan.lock"]
+
+
+@pytest.mark.parametrize("place", ["run", "."], ids=["inside", "equal"])
+def test_an_output_folder_inside_a_sequences_data_folder_is_refused_before_any_work(tmp_path, capsys, place):
+    """With data.layout sequences, an --output_dir inside --input_video_dir trained on the first run, then its
+    losses.png (and validation/ pictures) were a training sequence: every resume was refused ("run (1 frames)")."""
+    import train
+    from training_data import make_sequence_folders
+    data = make_sequence_folders(tmp_path / "data", {"a": 4, "b": 4}, sizes={"a": (64, 64), "b": (64, 64)})
+    output_dir = os.path.normpath(os.path.join(data, place))
+    with pytest.raises(SystemExit) as stop:
+        train.main(["--input_video_dir", data, "--output_dir", output_dir, "--num_resblock", "2", "--context", "cpu",
+                    "--max_iter", "2", "--set", "data.layout=sequences", "--set", "train.crop_size=8", "--set",
+                    "train.rnn_n=3"])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"error: --output_dir '{output_dir}' is inside --input_video_dir '{data}', whose folders of pictures are "
+        "training sequences (data.layout sequences); choose an --output_dir outside it")
+    assert sorted(os.listdir(data)) == ["a", "b"]
