@@ -1236,16 +1236,21 @@ def test_a_video_wider_than_h264_allows_is_one_line_before_any_frame(tmp_path, c
     assert os.listdir(tmp_path) == ["lr"]
 
 
-def test_an_image_file_larger_than_the_memory_allowed_is_one_line(tmp_path):
-    """A frame file of gigabytes (preallocated by a failed copy) under a memory limit: MemoryError traceback."""
-    frame = tmp_path / "0001.png"
-    with open(frame, "wb") as file:
+@pytest.mark.parametrize("module, reader, name, message", [
+    ("utils.image_io", "read_rgb", "0001.png", "cannot read image '{path}': its 3.0 GB do not fit in the memory"),
+    # a .pth of another kind was read whole before its first bytes were checked
+    ("utils.torch_pickle", "read_pth", "video.pth", "'{path}' is not a usable PyTorch weights file")])
+def test_a_file_larger_than_the_memory_allowed_is_one_line(tmp_path, module, reader, name, message):
+    """A file of gigabytes (a frame preallocated by a failed copy, a video named .pth) under a memory limit:
+    MemoryError traceback."""
+    path = tmp_path / name
+    with open(path, "wb") as file:
         file.truncate(3 << 30)  # sparse: no disk used
-    script = ("import resource\nfrom utils.errors import exit_on_user_error\nfrom utils.image_io import read_rgb\n"
+    script = (f"import resource\nfrom utils.errors import exit_on_user_error\nfrom {module} import {reader}\n"
               "resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))\n"
-              f"with exit_on_user_error():\n    read_rgb({str(frame)!r})\n")
+              f"with exit_on_user_error():\n    {reader}({str(path)!r})\n")
     completed = run_script("-c", script)
-    assert_one_error_line(completed, f"cannot read image '{frame}': its 3.0 GB do not fit in the memory")
+    assert_one_error_line(completed, message.format(path=path))
 
 
 def test_a_video_that_cannot_be_read_says_so_without_opencv_s_warning(tmp_path):
