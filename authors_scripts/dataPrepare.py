@@ -61,6 +61,9 @@ class Log:
     def __init__(self, summary_dir):
         os.makedirs(summary_dir, exist_ok=True)
         self.path = os.path.join(summary_dir, datetime.datetime.now().strftime("logfile_%m%d%H%M.txt"))
+        if os.path.exists(self.path) and not os.path.isfile(self.path):  # a folder (a traceback), a pipe (a wait)
+            raise UserError(f"'{self.path}' is not a file, and the log goes there; move it, or choose another "
+                            "--summary_dir")
         self.file = open(self.path, "a")
 
     def __call__(self, message):

@@ -2281,3 +2281,18 @@ def test_an_output_folder_inside_a_sequences_data_folder_is_refused_before_any_w
         f"error: --output_dir '{output_dir}' is inside --input_video_dir '{data}', whose folders of pictures are "
         "training sequences (data.layout sequences); choose an --output_dir outside it")
     assert sorted(os.listdir(data)) == ["a", "b"]
+
+
+@pytest.mark.parametrize("kind", ["folder", "pipe"])
+def test_a_data_prepare_log_name_taken_by_a_folder_or_pipe_is_one_line(tmp_path, kind):
+    """A folder named like this minute's logfile_<mmddHHMM>.txt: IsADirectoryError traceback (a pipe: a wait)."""
+    import datetime
+
+    from authors_scripts import dataPrepare
+    now = datetime.datetime.now()
+    for moment in (now, now + datetime.timedelta(minutes=1)):  # the minute may turn before Log opens its file
+        path = str(tmp_path / moment.strftime("logfile_%m%d%H%M.txt"))
+        os.mkdir(path) if kind == "folder" else os.mkfifo(path)
+    with pytest.raises(UserError, match=r"^'.*logfile_\d{8}\.txt' is not a file, and the log goes there; move it, or "
+                                        r"choose another --summary_dir$"):
+        dataPrepare.Log(str(tmp_path))
