@@ -225,6 +225,16 @@ def partial_scene_dir(disk_path, scene_id):
     return os.path.join(disk_path, "." + os.path.basename(scene_dir(disk_path, scene_id)) + ".partial")
 
 
+def check_scene_places(disk_path, scene_ids):
+    """UserError, before any cutting, where a scene to make or its partial folder is taken by other than a folder
+    (a file, a pipe, a link): renaming the cut scene into place failed after the work, with a traceback."""
+    for scene_id in scene_ids:
+        for path in (scene_dir(disk_path, scene_id), partial_scene_dir(disk_path, scene_id)):
+            if os.path.lexists(path) and (os.path.islink(path) or not os.path.isdir(path)):
+                raise UserError(f"'{path}' is not a plain folder, where scene {scene_id} goes; move it, or choose another "
+                                "--disk_path or --start_id")
+
+
 def reset_folder(folder):
     if os.path.isdir(folder):
         shutil.rmtree(folder)
@@ -365,6 +375,9 @@ def prepare_scenes(args):
 def make_scenes(args, videos, downloader):
     """Make the scenes of videos into args.disk_path (held by this run), logging each; UserError when none is
     made."""
+    if not args.TEST:
+        check_scene_places(args.disk_path, [scene_id for video in videos for scene_id, _ in video.scenes()
+                                            if not scene_is_complete(args.disk_path, scene_id, args.duration)])
     log = Log(args.summary_dir)
     try:
         log("[Configurations]: " + ", ".join(f"{name}={value}" for name, value in vars(args).items()))

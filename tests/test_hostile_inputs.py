@@ -2296,3 +2296,25 @@ def test_a_data_prepare_log_name_taken_by_a_folder_or_pipe_is_one_line(tmp_path,
     with pytest.raises(UserError, match=r"^'.*logfile_\d{8}\.txt' is not a file, and the log goes there; move it, or "
                                         r"choose another --summary_dir$"):
         dataPrepare.Log(str(tmp_path))
+
+
+@pytest.mark.parametrize("name, make", [
+    ("scene_2000", lambda path: open(path, "w").close()),
+    (".scene_2000.partial", lambda path: open(path, "w").close()),
+    ("scene_2000", os.mkfifo),
+    ("scene_2000", lambda path: os.symlink(path + ".unmounted", path)),
+    ("scene_2000", lambda path: (os.mkdir(path + ".elsewhere"), os.symlink(path + ".elsewhere", path))),
+], ids=["file", "file as partial folder", "pipe", "link to nothing", "link to an empty folder"])
+def test_a_data_prepare_scene_place_taken_by_other_than_a_folder_is_one_line_before_cutting(tmp_path, name, make):
+    """The scene was cut, then renaming it into place failed: NotADirectoryError, FileExistsError or rmtree's
+    OSError on a link, a traceback after the work."""
+    from authors_scripts import dataPrepare
+    from utils.image_io import sample_clip
+    make(str(tmp_path / name))
+    before = sorted(os.listdir(tmp_path))
+    with pytest.raises(UserError, match=rf"^'{re.escape(str(tmp_path / name))}' is not a plain folder, where scene "
+                                        r"2000 goes; move it, or choose another --disk_path or --start_id$"):
+        dataPrepare.prepare_scenes(dataPrepare.parse_args(["--disk_path", str(tmp_path), "--video",
+                                                           sample_clip("bigbuckbunny.mp4"), "--scene_starts", "0",
+                                                           "--duration", "5"]))
+    assert sorted(os.listdir(tmp_path)) == before
