@@ -231,8 +231,8 @@ def check_scene_places(disk_path, scene_ids):
     for scene_id in scene_ids:
         for path in (scene_dir(disk_path, scene_id), partial_scene_dir(disk_path, scene_id)):
             if os.path.lexists(path) and (os.path.islink(path) or not os.path.isdir(path)):
-                raise UserError(f"'{path}' is not a plain folder, where scene {scene_id} goes; move it, or choose another "
-                                "--disk_path or --start_id")
+                raise UserError(f"'{path}' is not a plain folder, where scene {scene_id} goes; move it, or choose "
+                                "another --disk_path or --start_id")
 
 
 def reset_folder(folder):
