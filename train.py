@@ -423,6 +423,19 @@ def check_output_outside_sequences(config):
                         "(data.layout sequences); choose an --output_dir outside it")
 
 
+def check_weights_not_written_over(config, output_dir):
+    """Refuse weights to read that are a file of the output folder named as train.py writes (the FRVSR run's
+    model_param_<N>.h5 with --output_dir that run's folder, its checkpoints deleted): the run replaced them."""
+    for flag, path in (("--pre_trained_frvsr_weights", config.train.pre_trained_frvsr_weights),
+                       ("--vgg_pre_trained_weights", config.train.vgg_pre_trained_weights)):
+        real = os.path.realpath(path) if path else ""
+        name = os.path.basename(real)
+        if real and os.path.dirname(real) == os.path.realpath(output_dir) and (
+                name == BEST_MODEL or any(pattern.fullmatch(name) for pattern in CHECKPOINT_FILE_PATTERNS)):
+            raise UserError(f"{flag} '{path}' is a file train.py writes in --output_dir '{output_dir}', and this run "
+                            "would replace it; move it out of that folder, or choose another --output_dir")
+
+
 def folders_named(folder, patterns):
     """The folders in folder whose names one of the patterns matches."""
     return [os.path.join(folder, name) for name in sorted(os.listdir(folder))
@@ -435,6 +448,7 @@ def train(config, comm, output_claim):
     caller's block ends."""
     output_dir = output_folder(config.data.output_dir, "output folder (--output_dir)")
     check_output_outside_sequences(config)
+    check_weights_not_written_over(config, output_dir)
     context = context_name(config.nnabla_context.context)
     use_context(context, comm.device_id)  # under NCCL the GPU of the communicator's local rank
     is_writer = comm.rank == 0

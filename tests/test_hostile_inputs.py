@@ -2318,3 +2318,28 @@ def test_a_data_prepare_scene_place_taken_by_other_than_a_folder_is_one_line_bef
                                                            sample_clip("bigbuckbunny.mp4"), "--scene_starts", "0",
                                                            "--duration", "5"]))
     assert sorted(os.listdir(tmp_path)) == before
+
+
+def test_frvsr_weights_that_the_tecogan_run_would_write_over_are_refused(tmp_path, capsys):
+    """--pre_trained_frvsr_weights run/model_param_00000002.h5 with --output_dir run (the FRVSR run's folder, its
+    checkpoints deleted): the TecoGAN run replaced the FRVSR weights it started from with its own, exit code 0."""
+    import glob
+
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}))
+    for path in glob.glob(str(output_dir / "checkpoint_*")) + glob.glob(str(output_dir / "*_0000000*.h5")):
+        if "model_param" not in path:
+            os.remove(path)
+    weights = output_dir / "model_param_00000002.h5"
+    before = weights.read_bytes()
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as stop:
+        train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2, "gan.vgg_scaling": 0})
+                   + ["--tecogan", "--pre_trained_frvsr_weights", str(weights)])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: --pre_trained_frvsr_weights '{weights}' is a file train.py writes in --output_dir '{output_dir}', and "
+        "this run would replace it; move it out of that folder, or choose another --output_dir"]
+    assert weights.read_bytes() == before
