@@ -18,7 +18,7 @@ from contextlib import ExitStack
 
 from utils.errors import UserError, exit_on_user_error, interrupt_on_stop_signals
 from utils.flags import FlagParser, positive
-from utils.paths import input_folder, lock_folder, output_folder, remove_if_empty
+from utils.paths import input_folder, lock_folder, make_folder, output_folder
 
 UNPACK_FACTOR = 10  # a zip of frames may unpack to this many times the upload limit (PNGs hardly compress)
 # Bounds of --max-upload-mb and --keep-minutes (a terabyte, about two years): larger values overflow the
@@ -72,9 +72,7 @@ def main(argv=None):
     with exit_on_user_error(), ExitStack() as held:
         args = parse_args(argv)
         work = os.path.abspath(args.work_dir)
-        if not os.path.isdir(work):
-            os.makedirs(work)
-            held.callback(remove_if_empty, work)  # a server that could not start leaves no folder
+        make_folder(work, held)  # a server that could not start leaves no folder
         held.enter_context(lock_folder(work, "--work-dir"))  # a second server would delete this one's jobs
         uploads = os.path.join(work, "uploads")
         for leftover in (uploads, os.path.join(work, "jobs")):  # of a server that was killed

@@ -32,6 +32,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
+from contextlib import ExitStack
 
 import h5py
 from tqdm import tqdm
@@ -39,7 +40,7 @@ from tqdm import tqdm
 from utils.errors import UserError, error_reason, exit_on_user_error, one_line, shortened
 from utils.flags import FlagParser
 from utils.image_io import disk_full, write_atomically, write_bytes
-from utils.paths import output_file, output_folder
+from utils.paths import lock_folder, make_folder, missing_folders, output_file, output_folder
 from utils.zips import ZIP_ERRORS, UnpackBlocked, extract_zip
 
 TECOGAN_DATA_URL = "https://ge.in.tum.de/download/data/TecoGAN/"
@@ -231,7 +232,8 @@ def _receive(url, response, partial, offset, total):
             for chunk in iter(lambda: response.read(CHUNK_BYTES), b""):
                 file.write(chunk)
                 bar.update(len(chunk))
-        except (OSError, http.client.HTTPException) as error:
+        # ValueError: http.client reading a negative chunk size ("-5") as a length to read
+        except (OSError, http.client.HTTPException, ValueError) as error:
             if disk_full(error, partial):
                 raise UserError(f"no space left on the disk of '{partial}' for {url_filename(url)} "
                                 f"({size_text(total)}); free some space and run again to resume")
@@ -383,16 +385,21 @@ def run(args):
         raise UserError("nothing to do: --no-data without --weights or --reds")
     files = planned_files(args)
     check_destinations(args.output_dir, files)
-    announce_sizes(files)
-    folders = [args.output_dir] + sorted({os.path.dirname(destination) for _, _, destination in files})
-    new_folders = [folder for folder in folders if not os.path.exists(folder)]
-    try:
-        for fetch, url, destination in files:
-            fetch(url, destination)
-    finally:  # a run that fails (say, offline) leaves no empty folder behind
-        for folder in reversed(new_folders):
-            if os.path.isdir(folder) and not os.listdir(folder):
-                os.rmdir(folder)
+    # a run that fails (say, offline) leaves no empty folder behind
+    with ExitStack() as claim:
+        make_folder(args.output_dir, claim)
+        # a second run into the folder would write the same partial files: one truncated the other's
+        claim.enter_context(lock_folder(args.output_dir, "--output-dir"))
+        announce_sizes(files)
+        folders = sorted({os.path.dirname(destination) for _, _, destination in files})
+        new_folders = sorted({missing for folder in folders for missing in missing_folders(folder)})  # parents first
+        try:
+            for fetch, url, destination in files:
+                fetch(url, destination)
+        finally:
+            for folder in reversed(new_folders):
+                if os.path.isdir(folder) and not os.listdir(folder):
+                    os.rmdir(folder)
     print("done: " + ", ".join(os.path.join(args.output_dir, folder) + "/"
                                for folder, wanted in (("LR", not args.no_data), ("HR", not args.no_data),
                                                       ("weights", args.weights), (REDS_FOLDER, args.reds))

@@ -35,8 +35,8 @@ from losses import (adversarial_loss, content_loss, discriminator_feature_loss, 
 from models import (DISCRIMINATOR_SCOPE, FLOW_SCOPE, GENERATOR_SCOPE, discriminator, discriminator_inputs,
                     estimate_sequence_flows, flow_to_high_res, generate_sequence)
 from training.checkpoint import (CHECKPOINT_FILE_PATTERNS, CheckpointOnSignal, check_settings,
-                                 latest_checkpoint, load_checkpoint, prune_off_schedule_models,
-                                 read_checkpoint, remove_orphans, save_checkpoint)
+                                 checkpoints_by_iteration, latest_checkpoint, load_checkpoint,
+                                 prune_off_schedule_models, read_checkpoint, remove_orphans, save_checkpoint)
 from training.config import REFERENCE_BATCH, add_config_flags, config_from_flags, flat
 from training.loss_log import ITERATION_SECONDS, LOSS_LOG, TENSORBOARD_FOLDER, LossLog, TensorBoardScalars
 from training.stage_weights import load_frvsr_start, save_model
@@ -49,7 +49,7 @@ from utils.flags import FlagParser, refuse_empty
 from utils.image_io import remove_stale_temporaries
 from utils.degradation import DEFAULT_DEGRADATION, degrade, margin
 from utils.ops import PAPER_SCALE, frames_batch, warp_by_flow
-from utils.paths import lock_folder, output_file, output_folder, remove_if_empty
+from utils.paths import lock_folder, make_folder, output_file, output_folder
 from utils.progress import progress_bar
 from utils.weights import parameters_under
 from vgg19 import VGG_SCOPE, load_vgg19, vgg19_features, vgg_feature_loss
@@ -386,9 +386,7 @@ def claim_output_folder(output_dir, output_claim):
     """Create and lock the output folder until output_claim (an ExitStack) closes: a second run into it stops
     with one line. Then delete what a killed run left there: temporaries, and the files of checkpoints whose
     JSON was never written. A folder made here is removed again if the run ends without writing into it."""
-    if not os.path.isdir(output_dir):
-        os.makedirs(output_dir)
-        output_claim.callback(remove_if_empty, output_dir)
+    make_folder(output_dir, output_claim)
     output_claim.enter_context(lock_folder(output_dir, "output folder (--output_dir)"))
     remove_stale_temporaries(output_dir)
     remove_orphans(output_dir)
@@ -413,6 +411,31 @@ def check_output_names(output_dir, validating, tensorboard):
                         "--output_dir")
 
 
+def check_output_outside_sequences(config):
+    """Refuse an output folder in (or equal to) a data.layout sequences folder: its pictures (losses.png,
+    validation/) would be taken for training sequences, refusing the resume or training on them."""
+    if config.data.layout != "sequences" or not config.data.input_video_dir:
+        return
+    inside = os.path.relpath(os.path.realpath(config.data.output_dir), os.path.realpath(config.data.input_video_dir))
+    if inside != os.pardir and not inside.startswith(os.pardir + os.sep):
+        raise UserError(f"--output_dir '{config.data.output_dir}' is inside --input_video_dir "
+                        f"'{config.data.input_video_dir}', whose folders of pictures are training sequences "
+                        "(data.layout sequences); choose an --output_dir outside it")
+
+
+def check_weights_not_written_over(config, output_dir):
+    """Refuse weights to read that are a file of the output folder named as train.py writes (the FRVSR run's
+    model_param_<N>.h5 with --output_dir that run's folder, its checkpoints deleted): the run replaced them."""
+    for flag, path in (("--pre_trained_frvsr_weights", config.train.pre_trained_frvsr_weights),
+                       ("--vgg_pre_trained_weights", config.train.vgg_pre_trained_weights)):
+        real = os.path.realpath(path) if path else ""
+        name = os.path.basename(real)
+        if real and os.path.dirname(real) == os.path.realpath(output_dir) and (
+                name == BEST_MODEL or any(pattern.fullmatch(name) for pattern in CHECKPOINT_FILE_PATTERNS)):
+            raise UserError(f"{flag} '{path}' is a file train.py writes in --output_dir '{output_dir}', and this run "
+                            "would replace it; move it out of that folder, or choose another --output_dir")
+
+
 def folders_named(folder, patterns):
     """The folders in folder whose names one of the patterns matches."""
     return [os.path.join(folder, name) for name in sorted(os.listdir(folder))
@@ -424,6 +447,8 @@ def train(config, comm, output_claim):
     request ended it before max_iter. output_claim: an ExitStack that holds the output folder's lock until the
     caller's block ends."""
     output_dir = output_folder(config.data.output_dir, "output folder (--output_dir)")
+    check_output_outside_sequences(config)
+    check_weights_not_written_over(config, output_dir)
     context = context_name(config.nnabla_context.context)
     use_context(context, comm.device_id)  # under NCCL the GPU of the communicator's local rank
     is_writer = comm.rank == 0
@@ -439,6 +464,12 @@ def train(config, comm, output_claim):
     if is_writer:
         claim_output_folder(output_dir, output_claim)
         check_output_names(output_dir, bool(val_clips), config.train.tensorboard)
+    newer = [path for done, path in checkpoints_by_iteration(output_dir)
+             if checkpoint and done > recorded["iteration"]]
+    if newer:  # the next run without --checkpoint would resume from it, and drop this run's work
+        raise UserError(f"--checkpoint '{checkpoint}' (iteration {recorded['iteration']}) is older than '{newer[-1]}' "
+                        "in the output folder, from which a later resume would continue instead of this run; "
+                        "resume into another --output_dir, or move the newer checkpoints out of it")
     if not checkpoint:
         checkpoint = latest_checkpoint(output_dir)
         recorded = read_checkpoint(checkpoint) if checkpoint else None

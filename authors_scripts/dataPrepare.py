@@ -39,7 +39,7 @@ from tqdm import tqdm
 from utils.errors import UserError, exit_on_user_error, shortened
 from utils.flags import FlagParser
 from utils.image_io import bgr_uint8_to_rgb_float, check_name_length, commit_folder, media_path, write_rgb
-from utils.paths import input_file, output_folder
+from utils.paths import input_file, lock_folder, output_folder
 from utils.scene_layout import frame_path, scene_dir
 from utils.scenes import detect_cuts, shot_ranges
 
@@ -61,6 +61,9 @@ class Log:
     def __init__(self, summary_dir):
         os.makedirs(summary_dir, exist_ok=True)
         self.path = os.path.join(summary_dir, datetime.datetime.now().strftime("logfile_%m%d%H%M.txt"))
+        if os.path.exists(self.path) and not os.path.isfile(self.path):  # a folder (a traceback), a pipe (a wait)
+            raise UserError(f"'{self.path}' is not a file, and the log goes there; move it, or choose another "
+                            "--summary_dir")
         self.file = open(self.path, "a")
 
     def __call__(self, message):
@@ -222,6 +225,16 @@ def partial_scene_dir(disk_path, scene_id):
     return os.path.join(disk_path, "." + os.path.basename(scene_dir(disk_path, scene_id)) + ".partial")
 
 
+def check_scene_places(disk_path, scene_ids):
+    """UserError, before any cutting, where a scene to make or its partial folder is taken by other than a folder
+    (a file, a pipe, a link): renaming the cut scene into place failed after the work, with a traceback."""
+    for scene_id in scene_ids:
+        for path in (scene_dir(disk_path, scene_id), partial_scene_dir(disk_path, scene_id)):
+            if os.path.lexists(path) and (os.path.islink(path) or not os.path.isdir(path)):
+                raise UserError(f"'{path}' is not a plain folder, where scene {scene_id} goes; move it, or choose "
+                                "another --disk_path or --start_id")
+
+
 def reset_folder(folder):
     if os.path.isdir(folder):
         shutil.rmtree(folder)
@@ -354,6 +367,17 @@ def prepare_scenes(args):
     last_id = max((scene_id for video in videos for scene_id, _ in video.scenes()), default=args.start_id)
     check_name_length(partial_scene_dir(args.disk_path, last_id), "use a smaller --start_id")
     os.makedirs(args.disk_path, exist_ok=True)
+    # a second run into the folder would cut the same scenes, each one deleting the other's partial folders
+    with lock_folder(args.disk_path, "--disk_path"):
+        make_scenes(args, videos, downloader)
+
+
+def make_scenes(args, videos, downloader):
+    """Make the scenes of videos into args.disk_path (held by this run), logging each; UserError when none is
+    made."""
+    if not args.TEST:
+        check_scene_places(args.disk_path, [scene_id for video in videos for scene_id, _ in video.scenes()
+                                            if not scene_is_complete(args.disk_path, scene_id, args.duration)])
     log = Log(args.summary_dir)
     try:
         log("[Configurations]: " + ", ".join(f"{name}={value}" for name, value in vars(args).items()))

@@ -781,3 +781,18 @@ def test_what_a_server_sends_is_shown_readable_and_cut_short(tmp_path, capsys, r
     line = err[err.index("error: "):]
     assert line.count("\n") == 1 and shown in line and line[:-1].isprintable() and len(line) < 400
     assert not (tmp_path / "weights").exists() or os.listdir(tmp_path / "weights") == []
+
+
+# The eighth hostile pass: a chunk size of "-5" made http.client raise ValueError (a negative length to read), which
+# the download did not take for a connection that broke off: a traceback.
+
+@pytest.mark.parametrize("size_line", [b"-5", b"-0x5"])
+def test_a_negative_chunk_size_is_a_download_that_broke_off(tmp_path, size_line):
+    server = RawReplyServer(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n%s\r\nabcde\r\n0\r\n\r\n"
+                            % size_line)
+    try:
+        with pytest.raises(UserError, match=r"^download of .*/tecogan_model.h5 broke off \(.*\); run again to "
+                                            r"resume$"):
+            run(server, tmp_path / "out", "--weights", "--no-data")
+    finally:
+        server.socket.close()

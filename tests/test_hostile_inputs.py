@@ -2315,3 +2315,220 @@ def test_a_demo_rerun_after_kill_9_removes_the_temporaries_the_killed_run_left(t
     demo.run(demo.parse_args(["--model", WEIGHTS, "--video", str(clip), "--output", str(out), "--frames", "6"]))
     assert not [path for path in stale if path.exists()]
     assert (out / "sr.mp4").stat().st_size > 0
+
+
+# Eighth pass, half B: train.py, the data, the downloads, the converters and the app
+
+LONG_WORD = "a" * 5000
+
+
+@pytest.mark.parametrize("argv, line", [
+    (["--" + LONG_WORD], "unknown flag --" + "a" * 35 + "... (see --help)"),
+    (["--max_iter", "3", LONG_WORD], "unrecognized arguments: " + "a" * 37 + "... (see --help)"),
+    (["--", LONG_WORD], "unrecognized arguments: -- " + "a" * 37 + "... (see --help)"),
+    (["--set", LONG_WORD], "--set needs SECTION.KEY=VALUE, got '" + "a" * 37 + "...'"),
+    (["--set", f"train.{LONG_WORD}=1"], "unknown setting 'train." + "a" * 31 + "...'; use section.key as in "
+                                        "config.yaml"),
+], ids=["unknown flag", "left-over argument", "after --", "--set without =", "unknown --set key"])
+def test_a_long_word_train_py_does_not_know_is_shown_cut_short(argv, line):
+    """Only the values argparse quotes were cut short: an unknown flag, a left-over argument or a --set key of 5000
+    characters made an error line of 5 kB (every script's flags share the first two)."""
+    from train import parse_args
+    with pytest.raises(UserError) as error:
+        parse_args(argv)
+    assert str(error.value) == line
+
+
+@pytest.mark.parametrize("role", ["--output-dir", "--work-dir", "output folder (--output_dir)"])
+def test_an_output_folder_path_longer_than_the_file_system_takes_is_one_line_before_any_work(tmp_path, role):
+    """Folder names each within 255 bytes, 4500 bytes in all: download_test_data.py and app.py passed the checks and
+    os.makedirs raised OSError (File name too long), a traceback, with some of the folders made."""
+    from utils.paths import output_folder
+    deep = os.path.join(str(tmp_path), *["d" * 250] * 18)
+    with pytest.raises(UserError, match=rf"^{re.escape(role)} '.*\.\.\.' is a path of \d+ bytes, too long for the "
+                                        r"names written inside it \(4096 at most on its file system\); choose a "
+                                        r"shorter one$"):
+        output_folder(deep, role)
+    assert os.listdir(tmp_path) == []
+    shallower = os.path.join(str(tmp_path), *["d" * 250] * 10)
+    assert output_folder(shallower, role) == shallower
+
+
+def test_download_test_data_refuses_an_output_dir_path_too_long_in_one_line(tmp_path, capsys):
+    import download_test_data
+    deep = os.path.join(str(tmp_path), *["d" * 250] * 18)
+    with pytest.raises(SystemExit) as stop:
+        download_test_data.main(["--weights", "--no-data", "--output-dir", deep, "--base-url", "http://127.0.0.1:1"])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.count("\n") == 1
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_failed_download_into_a_new_nested_folder_leaves_no_folder(tmp_path, capsys):
+    """Only --output-dir and the folders inside it were removed again: a run into x/y that failed left x behind."""
+    import download_test_data
+    with pytest.raises(SystemExit) as stop:
+        download_test_data.main(["--weights", "--no-data", "--output-dir", str(tmp_path / "x" / "y"), "--base-url",
+                                 "http://127.0.0.1:1"])
+    assert stop.value.code == 2
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_failed_training_run_into_a_new_nested_folder_leaves_no_folder(tmp_path, capsys):
+    """train.py removed the --output_dir it made, but not the new folder above it."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    flags = tiny_training_flags(scenes, tmp_path / "x" / "y", **{"train.max_iter": 2}) + ["--tecogan"]
+    with pytest.raises(SystemExit) as stop:
+        train.main(flags)  # the VGG19 loss without its weights: refused once the output folder is claimed
+    assert stop.value.code == 2
+    assert "--vgg_pre_trained_weights" in capsys.readouterr().err
+    assert os.listdir(tmp_path) == ["scenes"]
+
+
+def test_make_folder_removes_the_folders_it_made_that_stay_empty(tmp_path):
+    from contextlib import ExitStack
+
+    from utils.paths import make_folder
+    (tmp_path / "kept").mkdir()
+    with ExitStack() as claim:
+        make_folder(str(tmp_path / "kept" / "a" / "b"), claim)
+        make_folder(str(tmp_path / "used" / "c" / "d"), claim)
+        (tmp_path / "used" / "c" / "note.txt").write_text("written")
+    assert sorted(os.listdir(tmp_path)) == ["kept", "used"]
+    assert os.listdir(tmp_path / "kept") == [] and os.listdir(tmp_path / "used" / "c") == ["note.txt"]
+
+
+def test_resuming_from_a_checkpoint_older_than_the_output_folders_newest_is_refused(tmp_path, capsys):
+    """Resumed with --checkpoint checkpoint_2 (say, with another learning rate) into a folder holding checkpoint_4,
+    the run pruned checkpoint_2 and kept checkpoint_4; killed, the next plain resume continued from checkpoint_4 of
+    the abandoned run, or called the run finished, and this run's iterations were lost."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}))
+    before = sorted(os.listdir(output_dir))
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as stop:
+        train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 6})
+                   + ["--checkpoint", str(output_dir / "checkpoint_00000002.json")])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: --checkpoint '{output_dir / 'checkpoint_00000002.json'}' (iteration 2) is older than "
+        f"'{output_dir / 'checkpoint_00000004.json'}' in the output folder, from which a later resume would "
+        "continue instead of this run; resume into another --output_dir, or move the newer checkpoints out of it"]
+    assert sorted(os.listdir(output_dir)) == before
+    train.main(tiny_training_flags(scenes, tmp_path / "fork", **{"train.max_iter": 4})
+               + ["--checkpoint", str(output_dir / "checkpoint_00000002.json")])
+    assert "checkpoint_00000004.json" in os.listdir(tmp_path / "fork")
+
+
+def test_a_second_download_into_a_folder_in_use_is_one_line_and_writes_nothing(tmp_path, capsys):
+    """Two runs into one --output-dir wrote the same partial file: the second truncated the first's, and the one
+    that finished second stopped with a FileNotFoundError traceback (the other had renamed the file)."""
+    import download_test_data
+    from utils.paths import lock_folder
+    with lock_folder(str(tmp_path), "--output-dir"):
+        with pytest.raises(SystemExit) as stop:
+            download_test_data.main(["--weights", "--no-data", "--output-dir", str(tmp_path), "--base-url",
+                                     "http://127.0.0.1:1"])
+        assert os.listdir(tmp_path) == [".tecogan.lock"]
+    assert stop.value.code == 2
+    assert capsys.readouterr().err == (f"error: --output-dir '{tmp_path}' is in use by another run "
+                                       f"(pid {os.getpid()}); wait for it to end, stop it, or choose another folder\n")
+
+
+def test_a_second_data_prepare_into_a_disk_path_in_use_is_one_line_and_cuts_nothing(tmp_path):
+    """Two runs into one --disk_path cut the same scenes: each deleted the other's partial scene folders, both
+    stopped with a FileNotFoundError traceback and one scene of three was made."""
+    from authors_scripts import dataPrepare
+    from utils.image_io import sample_clip
+    from utils.paths import lock_folder
+    with lock_folder(str(tmp_path), "--disk_path"):
+        with pytest.raises(UserError, match=rf"^--disk_path '{re.escape(str(tmp_path))}' is in use by another run "
+                                            rf"\(pid {os.getpid()}\)"):
+            dataPrepare.prepare_scenes(dataPrepare.parse_args(
+                ["--disk_path", str(tmp_path), "--video", sample_clip("bigbuckbunny.mp4"), "--scene_starts", "0"]))
+        assert os.listdir(tmp_path) == [".tecogan.lock"]
+
+
+@pytest.mark.parametrize("place", ["run", "."], ids=["inside", "equal"])
+def test_an_output_folder_inside_a_sequences_data_folder_is_refused_before_any_work(tmp_path, capsys, place):
+    """With data.layout sequences, an --output_dir inside --input_video_dir trained on the first run, then its
+    losses.png (and validation/ pictures) were a training sequence: every resume was refused ("run (1 frames)")."""
+    import train
+    from training_data import make_sequence_folders
+    data = make_sequence_folders(tmp_path / "data", {"a": 4, "b": 4}, sizes={"a": (64, 64), "b": (64, 64)})
+    output_dir = os.path.normpath(os.path.join(data, place))
+    with pytest.raises(SystemExit) as stop:
+        train.main(["--input_video_dir", data, "--output_dir", output_dir, "--num_resblock", "2", "--context", "cpu",
+                    "--max_iter", "2", "--set", "data.layout=sequences", "--set", "train.crop_size=8", "--set",
+                    "train.rnn_n=3"])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"error: --output_dir '{output_dir}' is inside --input_video_dir '{data}', whose folders of pictures are "
+        "training sequences (data.layout sequences); choose an --output_dir outside it")
+    assert sorted(os.listdir(data)) == ["a", "b"]
+
+
+@pytest.mark.parametrize("kind", ["folder", "pipe"])
+def test_a_data_prepare_log_name_taken_by_a_folder_or_pipe_is_one_line(tmp_path, kind):
+    """A folder named like this minute's logfile_<mmddHHMM>.txt: IsADirectoryError traceback (a pipe: a wait)."""
+    import datetime
+
+    from authors_scripts import dataPrepare
+    now = datetime.datetime.now()
+    for moment in (now, now + datetime.timedelta(minutes=1)):  # the minute may turn before Log opens its file
+        path = str(tmp_path / moment.strftime("logfile_%m%d%H%M.txt"))
+        os.mkdir(path) if kind == "folder" else os.mkfifo(path)
+    with pytest.raises(UserError, match=r"^'.*logfile_\d{8}\.txt' is not a file, and the log goes there; move it, or "
+                                        r"choose another --summary_dir$"):
+        dataPrepare.Log(str(tmp_path))
+
+
+@pytest.mark.parametrize("name, make", [
+    ("scene_2000", lambda path: open(path, "w").close()),
+    (".scene_2000.partial", lambda path: open(path, "w").close()),
+    ("scene_2000", os.mkfifo),
+    ("scene_2000", lambda path: os.symlink(path + ".unmounted", path)),
+    ("scene_2000", lambda path: (os.mkdir(path + ".elsewhere"), os.symlink(path + ".elsewhere", path))),
+], ids=["file", "file as partial folder", "pipe", "link to nothing", "link to an empty folder"])
+def test_a_data_prepare_scene_place_taken_by_other_than_a_folder_is_one_line_before_cutting(tmp_path, name, make):
+    """The scene was cut, then renaming it into place failed: NotADirectoryError, FileExistsError or rmtree's
+    OSError on a link, a traceback after the work."""
+    from authors_scripts import dataPrepare
+    from utils.image_io import sample_clip
+    make(str(tmp_path / name))
+    before = sorted(os.listdir(tmp_path))
+    with pytest.raises(UserError, match=rf"^'{re.escape(str(tmp_path / name))}' is not a plain folder, where scene "
+                                        r"2000 goes; move it, or choose another --disk_path or --start_id$"):
+        dataPrepare.prepare_scenes(dataPrepare.parse_args(["--disk_path", str(tmp_path), "--video",
+                                                           sample_clip("bigbuckbunny.mp4"), "--scene_starts", "0",
+                                                           "--duration", "5"]))
+    assert sorted(os.listdir(tmp_path)) == before
+
+
+def test_frvsr_weights_that_the_tecogan_run_would_write_over_are_refused(tmp_path, capsys):
+    """--pre_trained_frvsr_weights run/model_param_00000002.h5 with --output_dir run (the FRVSR run's folder, its
+    checkpoints deleted): the TecoGAN run replaced the FRVSR weights it started from with its own, exit code 0."""
+    import glob
+
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}))
+    for path in glob.glob(str(output_dir / "checkpoint_*")) + glob.glob(str(output_dir / "*_0000000*.h5")):
+        if "model_param" not in path:
+            os.remove(path)
+    weights = output_dir / "model_param_00000002.h5"
+    before = weights.read_bytes()
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as stop:
+        train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2, "gan.vgg_scaling": 0})
+                   + ["--tecogan", "--pre_trained_frvsr_weights", str(weights)])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: --pre_trained_frvsr_weights '{weights}' is a file train.py writes in --output_dir '{output_dir}', and "
+        "this run would replace it; move it out of that folder, or choose another --output_dir"]
+    assert weights.read_bytes() == before

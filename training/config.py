@@ -19,7 +19,7 @@ from datasets.sequences import LAYOUTS
 from models import FLOW_NET_STRIDE, MAX_RESBLOCKS
 from utils.context import CONTEXT_CHOICES
 from utils.degradation import DEGRADATIONS
-from utils.errors import UserError
+from utils.errors import UserError, shortened
 from utils.metrics import MIN_FRAMES, SMALLEST_SIDE
 from utils.ops import SCALES
 from utils.paths import input_file
@@ -292,13 +292,13 @@ def load_config(path=None, overrides=None):
             if key in REMOVED_KEYS:
                 raise UserError(f"'{path}' sets {key}, which was removed: {REMOVED_KEYS[key]}")
             if key not in RULES:
-                raise UserError(f"unknown key '{key}' in '{path}'; the keys are those of config.yaml")
+                raise UserError(f"unknown key '{shortened(key)}' in '{path}'; the keys are those of config.yaml")
             values[key] = value
     for key, value in (overrides or {}).items():
         if key in REMOVED_KEYS:
             raise UserError(f"{key} was removed: {REMOVED_KEYS[key]}")
         if key not in RULES:
-            raise UserError(f"unknown setting '{key}'; use section.key as in config.yaml")
+            raise UserError(f"unknown setting '{shortened(key)}'; use section.key as in config.yaml")
         values[key] = value
     for key, value in values.items():
         if key not in RULES:
@@ -388,7 +388,7 @@ def config_from_flags(args):
     for assignment in args.set:
         key, separator, value = assignment.partition("=")
         if not separator:
-            raise UserError(f"--set needs SECTION.KEY=VALUE, got '{assignment}'")
+            raise UserError(f"--set needs SECTION.KEY=VALUE, got '{shortened(assignment)}'")
         key = key.strip()
         # a path or name is taken as written, as its flag takes it: read as YAML, 'runs #2' would lose its end
         # to a comment and 2024 or yes would be no text; unless it is quoted as in config.yaml ('' is empty)

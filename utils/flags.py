@@ -49,8 +49,10 @@ class FlagParser(argparse.ArgumentParser):
 
     def error(self, message):
         """A usage error as one line (a UserError: exit code 2 at the entry point), not the whole usage. A value
-        argparse quotes is cut short: dataPrepare's --duration of 5000 digits made a line of 5 kB."""
-        shown = re.sub(r"'([^']*)'", lambda quoted: f"'{shortened(quoted.group(1))}'", message)
+        argparse quotes is cut short (dataPrepare's --duration of 5000 digits made a line of 5 kB), and so is a long
+        word it does not quote (an unknown flag, an argument left over)."""
+        shown = re.sub(r"'([^']*)'|[^\s']{41,}", lambda value: shortened(value.group(0)) if value.group(1) is None
+                       else f"'{shortened(value.group(1))}'", message)
         raise UserError(f"{shown} (see --help)")
 
     def refuse_unknown_flags(self, args):

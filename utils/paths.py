@@ -128,6 +128,11 @@ def output_folder(path, role):
     if too_long:
         raise UserError(f"{role} '{shortened(path, 80)}' holds a folder name of {len(os.fsencode(too_long[0]))} "
                         f"bytes, more than the {name_max} its file system allows; choose a shorter one")
+    # and a path the file system refuses whole (ENAMETOOLONG), with room for one longest name written inside it
+    path_max, length = os.pathconf(parent, "PC_PATH_MAX"), len(os.fsencode(os.path.abspath(path)))
+    if length + 1 + name_max >= path_max:
+        raise UserError(f"{role} '{shortened(path, 80)}' is a path of {length} bytes, too long for the names written "
+                        f"inside it ({path_max} at most on its file system); choose a shorter one")
     return path
 
 
@@ -135,6 +140,24 @@ def remove_if_empty(folder):
     """Remove folder if nothing is in it (a run that made it and then wrote nothing leaves nothing behind)."""
     with suppress(OSError):  # not empty
         os.rmdir(folder)
+
+
+def missing_folders(path):
+    """The folders os.makedirs(path) would make, outermost first: a run that made them and failed removes each
+    one left empty, deepest first (path alone left a new parent folder behind)."""
+    missing, folder = [], os.path.normpath(path)
+    while folder and not os.path.lexists(folder):
+        missing.insert(0, folder)
+        folder = os.path.dirname(folder)
+    return missing
+
+
+def make_folder(path, claim):
+    """os.makedirs(path), and when claim (an ExitStack) closes, the removal of each folder made here that is then
+    empty."""
+    for folder in missing_folders(path):
+        claim.callback(remove_if_empty, folder)  # run last first: the deepest is removed first
+    os.makedirs(path, exist_ok=True)
 
 
 @contextmanager
