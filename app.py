@@ -18,7 +18,7 @@ from contextlib import ExitStack
 
 from utils.errors import UserError, exit_on_user_error, interrupt_on_stop_signals
 from utils.flags import FlagParser, positive
-from utils.paths import input_folder, lock_folder, make_folder, output_folder
+from utils.paths import existing_parent, input_folder, lock_folder, make_folder, output_folder
 
 UNPACK_FACTOR = 10  # a zip of frames may unpack to this many times the upload limit (PNGs hardly compress)
 # Bounds of --max-upload-mb and --keep-minutes (a terabyte, about two years): larger values overflow the
@@ -58,10 +58,7 @@ def parse_args(argv=None):
 def check_free_space(work_dir, max_upload_mb):
     """UserError when the disk of work_dir cannot take one upload of the largest size: Gradio would take each
     upload and fail writing it, with a traceback on the terminal and "Internal Server Error" on the page."""
-    existing = os.path.abspath(work_dir)
-    while not os.path.exists(existing):
-        existing = os.path.dirname(existing)
-    free_mb = shutil.disk_usage(existing).free / 2 ** 20
+    free_mb = shutil.disk_usage(existing_parent(work_dir)).free / 2 ** 20
     if free_mb < max_upload_mb:
         raise UserError(f"the disk of --work-dir '{work_dir}' has {free_mb:.0f} MB free, less than one upload of "
                         f"--max-upload-mb {max_upload_mb}; free some space, or choose another --work-dir or a "

@@ -40,7 +40,7 @@ from utils.flags import MAX_THREADS, FlagParser, positive, refuse_empty
 from utils.image_io import (VideoReader, ffmpeg_executable, open_video_writer, read_video_frames,
                             remove_stale_temporaries, sample_clip, to_uint8, write_bytes, write_rgb)
 from utils.ops import PAPER_SCALE, SCALES, bicubic_upscale_frames
-from utils.paths import BUNDLED_MODEL, output_folder
+from utils.paths import BUNDLED_MODEL, is_within, output_folder
 from utils.pictures import detail_window, panel_labels, side_by_side_gif, still_with_inset
 from utils.scenes import detect_cuts, write_cuts_file
 
@@ -137,8 +137,7 @@ def check_output(out, video):
     hold the clip: the demo replaces the files it wrote before (sr.mp4, the GIF, ...), and must never delete a
     user's own files."""
     output_folder(out, "--output")
-    inside = os.path.relpath(os.path.realpath(video), os.path.realpath(out))
-    if inside != os.pardir and not inside.startswith(os.pardir + os.sep):
+    if is_within(video, out):
         raise UserError(f"--video '{video}' is inside --output '{out}', whose files demo.py replaces; move the "
                         "video or choose another --output")
     if os.path.isdir(out) and os.listdir(out) and not os.path.isfile(os.path.join(out, DEMO_MARK)):

@@ -49,7 +49,7 @@ from utils.flags import FlagParser, refuse_empty
 from utils.image_io import remove_stale_temporaries
 from utils.degradation import DEFAULT_DEGRADATION, degrade, margin
 from utils.ops import PAPER_SCALE, frames_batch, warp_by_flow
-from utils.paths import lock_folder, make_folder, output_file, output_folder
+from utils.paths import is_within, lock_folder, make_folder, output_file, output_folder
 from utils.progress import progress_bar
 from utils.weights import parameters_under
 from vgg19 import VGG_SCOPE, load_vgg19, vgg19_features, vgg_feature_loss
@@ -416,8 +416,7 @@ def check_output_outside_sequences(config):
     validation/) would be taken for training sequences, refusing the resume or training on them."""
     if config.data.layout != "sequences" or not config.data.input_video_dir:
         return
-    inside = os.path.relpath(os.path.realpath(config.data.output_dir), os.path.realpath(config.data.input_video_dir))
-    if inside != os.pardir and not inside.startswith(os.pardir + os.sep):
+    if is_within(config.data.output_dir, config.data.input_video_dir):
         raise UserError(f"--output_dir '{config.data.output_dir}' is inside --input_video_dir "
                         f"'{config.data.input_video_dir}', whose folders of pictures are training sequences "
                         "(data.layout sequences); choose an --output_dir outside it")

@@ -623,6 +623,9 @@ def ffmpeg_executable():
     return found
 
 
+FFMPEG_VERSION = b"ffmpeg version"  # how ffmpeg -version begins
+
+
 @functools.lru_cache(maxsize=None)
 def says_it_is_ffmpeg(program):
     """Whether program, asked its version, begins its answer as ffmpeg does. IMAGEIO_FFMPEG_EXE may name another
@@ -638,9 +641,6 @@ def says_it_is_ffmpeg(program):
         first = os.read(process.stdout.fileno(), len(FFMPEG_VERSION)) if answered else b""
         process.kill()
     return first == FFMPEG_VERSION
-
-
-FFMPEG_VERSION = b"ffmpeg version"
 
 
 # the audio codecs each output container's muxer takes as they are (FFmpeg's mp4, mov and ipod muxers); Matroska

@@ -20,12 +20,18 @@ def _advice(hint):
     return f"; {hint}" if hint else ""
 
 
-def _existing_parent(path):
+def existing_parent(path):
     """The nearest ancestor of path that exists (path itself if it exists)."""
     current = os.path.abspath(path)
     while not os.path.exists(current):
         current = os.path.dirname(current)
     return current
+
+
+def is_within(path, folder):
+    """Whether path is folder or lies under it, links resolved."""
+    inside = os.path.relpath(os.path.realpath(path), os.path.realpath(folder))
+    return inside != os.pardir and not inside.startswith(os.pardir + os.sep)
 
 
 def _dangling_link(path):
@@ -80,7 +86,7 @@ def output_file(path, role, extensions=()):
     if extensions and os.path.splitext(path)[1].lower() not in extensions:
         raise UserError(f"{role} '{path}' must end in {' or '.join(extensions)}")
     folder = os.path.dirname(os.path.abspath(path))
-    parent = _existing_parent(folder)
+    parent = existing_parent(folder)
     if not os.path.isdir(parent):
         raise UserError(f"{role} '{path}' is under '{parent}', which is a file; choose another path")
     if parent != folder:
@@ -115,7 +121,7 @@ def output_folder(path, role):
     if link:  # creating the folder would fail on it (FileExistsError)
         raise UserError(f"{role} '{path}': '{link}' is a symbolic link to '{os.readlink(link)}', which does not "
                         "exist (a disk not mounted?); create that folder, or choose another path")
-    parent = _existing_parent(path)
+    parent = existing_parent(path)
     if not os.path.isdir(parent):
         raise UserError(f"{role} '{path}' is under '{parent}', which is a file; choose another path")
     if not os.access(parent, os.W_OK | os.X_OK):
