@@ -33,7 +33,7 @@ from tqdm import tqdm
 from utils.errors import UserError, error_reason, exit_on_user_error
 from utils.flags import FlagParser
 from utils.image_io import check_name_length, disk_full
-from utils.paths import input_file, output_file
+from utils.paths import input_file, not_an_input, output_file
 from utils.weights import save_weights
 from vgg19 import CLASSIFIER_SCOPE, vgg19_layers
 
@@ -157,6 +157,8 @@ def convert(pre_trained_model, save_path):
                    "download http://download.tensorflow.org/models/vgg_19_2016_08_28.tar.gz", regular=True)
     output_file(save_path, "--save-path", (".h5",))
     check_name_length(save_path, "choose a shorter --save-path")  # else ENAMETOOLONG after the conversion
+    # a V1 checkpoint or an archive may have any name, .h5 too: it would be replaced by the result
+    not_an_input(save_path, "--save-path", [("--pre_trained_model", pre_trained_model)])
     with tempfile.TemporaryDirectory() as unpacked:
         prefix = (unpack_checkpoint_archive(pre_trained_model, unpacked) if is_archive(pre_trained_model)
                   else pre_trained_model)

@@ -30,6 +30,7 @@ import nnabla.solvers as S
 from tqdm import tqdm
 
 from data_loader import BatchPrefetcher, SequenceSampler, default_loader_threads, warn_to_stderr
+from datasets import reds
 from losses import (adversarial_loss, content_loss, discriminator_feature_loss, discriminator_loss, ping_pong,
                     ping_pong_loss, warp_loss)
 from models import (DISCRIMINATOR_SCOPE, FLOW_SCOPE, GENERATOR_SCOPE, discriminator, discriminator_inputs,
@@ -411,15 +412,20 @@ def check_output_names(output_dir, validating, tensorboard):
                         "--output_dir")
 
 
-def check_output_outside_sequences(config):
-    """Refuse an output folder in (or equal to) a data.layout sequences folder: its pictures (losses.png,
-    validation/) would be taken for training sequences, refusing the resume or training on them."""
-    if config.data.layout != "sequences" or not config.data.input_video_dir:
-        return
-    if is_within(config.data.output_dir, config.data.input_video_dir):
-        raise UserError(f"--output_dir '{config.data.output_dir}' is inside --input_video_dir "
-                        f"'{config.data.input_video_dir}', whose folders of pictures are training sequences "
-                        "(data.layout sequences); choose an --output_dir outside it")
+def check_output_outside_data(config):
+    """Refuse an output folder in (or equal to) a folder whose subfolders train.py reads: a data.layout sequences
+    folder (its pictures, losses.png and validation/, would be taken for training sequences) or data.val_dir's
+    clip folders (it would be taken for a clip). The first run trains; every resume is refused."""
+    readers = []
+    if config.data.layout == "sequences" and config.data.input_video_dir:
+        readers.append(("--input_video_dir", config.data.input_video_dir,
+                        "whose folders of pictures are training sequences (data.layout sequences)"))
+    if config.train.val_freq and config.data.val_dir and not reds.is_reds_folder(config.data.val_dir):
+        readers.append(("data.val_dir", config.data.val_dir, "whose folders are validation clips"))
+    for flag, folder, content in readers:
+        if is_within(config.data.output_dir, folder):
+            raise UserError(f"--output_dir '{config.data.output_dir}' is inside {flag} '{folder}', {content}; "
+                            "choose an --output_dir outside it")
 
 
 def check_weights_not_written_over(config, output_dir):
@@ -446,7 +452,7 @@ def train(config, comm, output_claim):
     request ended it before max_iter. output_claim: an ExitStack that holds the output folder's lock until the
     caller's block ends."""
     output_dir = output_folder(config.data.output_dir, "output folder (--output_dir)")
-    check_output_outside_sequences(config)
+    check_output_outside_data(config)
     check_weights_not_written_over(config, output_dir)
     context = context_name(config.nnabla_context.context)
     use_context(context, comm.device_id)  # under NCCL the GPU of the communicator's local rank

@@ -39,7 +39,7 @@ from tqdm import tqdm
 from utils.errors import UserError, exit_on_user_error, shortened
 from utils.flags import FlagParser
 from utils.image_io import bgr_uint8_to_rgb_float, check_name_length, commit_folder, media_path, write_rgb
-from utils.paths import input_file, lock_folder, output_folder
+from utils.paths import input_file, lock_folder, output_folder, taken_by_other_than_folder
 from utils.scene_layout import frame_path, scene_dir
 from utils.scenes import detect_cuts, shot_ranges
 
@@ -230,7 +230,7 @@ def check_scene_places(disk_path, scene_ids):
     (a file, a pipe, a link): renaming the cut scene into place failed after the work, with a traceback."""
     for scene_id in scene_ids:
         for path in (scene_dir(disk_path, scene_id), partial_scene_dir(disk_path, scene_id)):
-            if os.path.lexists(path) and (os.path.islink(path) or not os.path.isdir(path)):
+            if taken_by_other_than_folder(path):
                 raise UserError(f"'{path}' is not a plain folder, where scene {scene_id} goes; move it, or choose "
                                 "another --disk_path or --start_id")
 

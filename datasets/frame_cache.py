@@ -26,7 +26,7 @@ from tqdm import tqdm
 
 from utils.errors import UserError
 from utils.image_io import commit_folder
-from utils.paths import output_folder
+from utils.paths import output_folder, taken_by_other_than_folder
 
 FRAMES_FILE, SOURCES_FILE = "frames.npy", "sources.json"
 LOCK_FILE = ".build.lock"
@@ -78,7 +78,11 @@ def is_valid(entry, record):
 @contextmanager
 def build_lock(cache_dir, report):
     """Hold the cache's build lock; say so when another process holds it and wait for it."""
-    with open(os.path.join(cache_dir, LOCK_FILE), "a+") as lock:
+    path = os.path.join(cache_dir, LOCK_FILE)
+    if os.path.lexists(path) and not os.path.isfile(path):  # a folder: a traceback; a pipe: cannot seek
+        raise UserError(f"'{path}' is not a file, and the frame cache's lock goes there; move it, or choose "
+                        "another data.cache_dir")
+    with open(path, "a+") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -123,6 +127,11 @@ def cached_frames(sequences, sizes, cache_dir, read_frame, report=print, show_pr
         records = [source_record(sequence, *size) for sequence, size in zip(sequences, sizes)]
         stale = [(sequence, entry, record) for sequence, entry, record in zip(sequences, entries, records)
                  if not is_valid(entry, record)]
+        for sequence, entry, _ in stale:  # replaced by renaming once decoded: refused before the work
+            for path in (entry, entry + STAGING_SUFFIX):
+                if taken_by_other_than_folder(path):
+                    raise UserError(f"'{path}' is not a plain folder, where the frame cache of sequence "
+                                    f"'{sequence.name}' goes; move it, or choose another data.cache_dir")
         if stale:
             build(cache_dir, stale, read_frame, report, show_progress)
     return {sequence.folder: np.load(os.path.join(entry, FRAMES_FILE), mmap_mode="r")

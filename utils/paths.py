@@ -34,6 +34,12 @@ def is_within(path, folder):
     return inside != os.pardir and not inside.startswith(os.pardir + os.sep)
 
 
+def taken_by_other_than_folder(path):
+    """Whether something other than a plain folder (a file, a pipe, a link, a link to nothing) is at path, where a
+    folder is to be made or replaced by renaming: the rename would fail after the work that filled it."""
+    return os.path.lexists(path) and (os.path.islink(path) or not os.path.isdir(path))
+
+
 def _dangling_link(path):
     """The first of path and the folders above it that is a symbolic link to nothing, or None."""
     current = os.path.abspath(path)
