@@ -1,6 +1,7 @@
 import os
 import shutil
 import signal
+import subprocess
 import tempfile
 
 import pytest
@@ -129,3 +130,17 @@ def x2_weights(tmp_path_factory):
         del x2[weight], x2["generator/generator_unit/conv_tran2highres/conv_tran2"]
         x2[weight] = x4_input[..., :3 + 3 * 2 * 2]
     return path
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A folder on a 300 KB tmpfs (mounted when this runs as root), else on an ordinary disk whose writes
+    through utils.image_io report ENOSPC (patched), as a full disk does."""
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    mounted = os.geteuid() == 0 and subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs",
+         str(folder)], capture_output=True).returncode == 0
+    yield folder, mounted
+    if mounted:
+        subprocess.run(["umount", str(folder)], check=True)

@@ -1,0 +1,52 @@
+"""What the hostile-input tests share (tests/test_hostile_*.py): running an entry script, the one error line
+it must end with, real videos made by ffmpeg and a disk without room."""
+import subprocess
+import sys
+
+from conftest import REPO_ROOT, reference_path, shared_path
+
+
+WEIGHTS = reference_path("parity_generate", "weights.h5")
+FRAMES = reference_path("parity_generate", "lr")
+
+
+def run_script(*argv, timeout=120, **popen):
+    return subprocess.run([sys.executable, *argv],
+                          cwd=REPO_ROOT,
+                          capture_output=True,
+                          text=True,
+                          timeout=timeout,
+                          **popen)
+
+
+def assert_one_error_line(completed, *fragments):
+    # matplotlib says once that it built its font cache (the tests' cache folder is new)
+    lines = [line for line in completed.stderr.splitlines() if line.strip() and "[matplotlib." not in line]
+    assert completed.returncode == 2 and len(lines) == 1 and lines[0].startswith("error: "), completed.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+    return lines[0]
+
+
+def ffmpeg_video(path, *output_options, frames=60, size="64x48"):
+    from utils.image_io import ffmpeg_executable
+    subprocess.run([
+        ffmpeg_executable(), "-loglevel", "error", "-y", "-f", "lavfi", "-i", f"testsrc=size={size}:rate=10",
+        "-frames:v",
+        str(frames), *output_options,
+        str(path)
+    ],
+                   check=True)
+    return str(path)
+
+
+def decoded_count(path):
+    """Frames OpenCV decodes from a video, read to its end: the count its container announces aside."""
+    import cv2
+    capture, count = cv2.VideoCapture(path), 0
+    while capture.grab():
+        count += 1
+    return count
+
+
+CALENDAR = shared_path("data", "calendar_lr")

@@ -1,0 +1,212 @@
+"""Hostile inputs and conditions for app.py, the page in the browser: its command line and the uploads it reads. Each
+ends with one line and exit code 2 (130 for a stop), leaves nothing partial and overwrites nothing
+(docs/testing.md)."""
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO_ROOT
+from hostile import FRAMES
+from utils.errors import UserError
+
+
+# The second pass
+
+@pytest.mark.parametrize("flags, message", [
+    (["--keep-minutes", "1e308"], "--keep-minutes must be a positive finite number at most 1e+06"),
+    (["--max-upload-mb", "9" * 23], "--max-upload-mb must be a positive finite number at most 1e+06"),
+], ids=["keep-minutes 1e308", "max-upload-mb 23 digits"])
+def test_app_numbers_past_what_the_page_and_its_timer_hold_are_one_line(tmp_path, capsys, flags, message):
+    import app
+    from conftest import user_error_line
+    line = user_error_line(app.main, ["--work-dir", str(tmp_path / "work"), *flags], capsys)
+    assert message in line
+    assert not (tmp_path / "work").exists()
+
+
+# The third pass
+
+def test_a_zip_without_members_is_a_zip_without_frames(tmp_path):
+    """It was an error about a missing unpacking folder, naming the job's folder on the server."""
+    import zipfile
+
+    from webapp.inputs import upload_input
+    zipfile.ZipFile(tmp_path / "empty.zip", "w").close()
+    with pytest.raises(UserError, match=r"^'empty.zip' holds no frames"):
+        upload_input(str(tmp_path / "empty.zip"), "empty.zip", "", "", str(tmp_path / "job"), 2 ** 30)
+
+
+def test_an_upload_named_with_an_extension_past_the_file_name_limit_is_read(tmp_path):
+    """Its copy kept the extension, a name the file system refuses: OSError, not a message."""
+    from helpers import fixture_frames_video
+    from webapp.inputs import upload_input
+    video = fixture_frames_video(tmp_path / "clip.mp4")
+    job = upload_input(video, "clip." + "x" * 300, "", "", str(tmp_path / "job"), 2 ** 30)
+    assert job["kind"] == "video" and job["frames"] == 8
+
+
+# The fourth pass
+
+@pytest.mark.parametrize("weights", ["a file", "missing"])
+def test_a_weights_dir_that_is_no_folder_is_refused_before_the_server_starts(tmp_path, weights):
+    """The page left its models out without a word."""
+    import app
+    folder = tmp_path / "my_weights"
+    if weights == "a file":
+        folder.write_text("x")
+    with pytest.raises(UserError, match=f"--weights-dir '{folder}' "
+                                        f"{'is a file' if weights == 'a file' else 'does not exist'}"):
+        app.parse_args(["--work-dir", str(tmp_path / "work"), "--weights-dir", str(folder)])
+    assert not (tmp_path / "work").exists()
+    assert app.parse_args(["--work-dir", str(tmp_path / "work")]).weights_dir == "weights"  # may be missing
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_a_stop_signal_to_the_serving_app_is_one_line_and_130(tmp_path, stop):
+    """Gradio's block_thread took the interruption for a normal end: exit code 0, and its own line."""
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--work-dir", str(tmp_path / "work")],
+                               cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().startswith("TecoGAN app: http://127.0.0.1:")
+        process.send_signal(stop)
+        _, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130 and err.strip().splitlines()[-1] == "interrupted", err[-2000:]
+    assert not (tmp_path / "work").exists()  # the app made it, and its uploads and jobs went with it
+
+
+def test_a_port_in_use_is_one_line_without_gradio_s_advice_and_leaves_no_work_folder(tmp_path, capsys):
+    """Gradio's message went on to advise its own settings (GRADIO_SERVER_PORT, launch()'s server_port), which
+    app.py's --port overrides, and the work folder made for the server stayed."""
+    import socket
+
+    import app
+    from conftest import user_error_line
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        line = user_error_line(app.main, ["--port", str(port), "--work-dir", str(tmp_path / "work")], capsys)
+    assert line == (f"error: cannot serve on 127.0.0.1:{port} (Cannot find empty port in range: {port}-{port}); "
+                    "pass another --port")
+    assert os.listdir(tmp_path) == []
+
+
+# The fifth pass
+
+def test_a_work_dir_on_a_disk_without_room_for_one_upload_is_refused_before_the_server_starts(small_disk,
+                                                                                              monkeypatch):
+    """The server started, and each upload failed in Gradio: a traceback on the terminal, "Internal Server
+    Error" on the page."""
+    import shutil
+
+    import app
+    folder, mounted = small_disk
+    if not mounted:
+        monkeypatch.setattr(shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(2 ** 30, 2 ** 30, 0))
+    with pytest.raises(UserError, match=r"^the disk of --work-dir '.*' has 0 MB free, less than one upload of "
+                                        r"--max-upload-mb 1; free some space, or choose another --work-dir or a "
+                                        r"lower --max-upload-mb$"):
+        app.parse_args(["--work-dir", str(folder / "work"), "--max-upload-mb", "1"])
+    assert os.listdir(folder) == []
+
+
+# The seventh pass
+
+@pytest.mark.parametrize("folders, shown", [
+    (["/".join(["d" * 200] * 19) + "/a", "/".join(["d" * 200] * 19) + "/b"],
+     "('dddddddddddd...ddddddddddd/a', 'dddddddddddd...ddddddddddd/b')"),
+    (["a\nb", "c"], r"('a\nb', 'c')"),
+], ids=["3800 characters deep", "a newline"])
+def test_an_upload_with_frames_in_several_folders_names_them_readably_and_short(tmp_path, folders, shown):
+    """Two folders 3800 characters deep made the page's message 7700 characters long."""
+    import zipfile
+
+    from webapp.inputs import zip_input
+    with zipfile.ZipFile(tmp_path / "up.zip", "w") as archive:
+        for folder in folders:
+            archive.write(FRAMES + "/" + sorted(os.listdir(FRAMES))[0], f"{folder}/0001.png")
+    with pytest.raises(UserError) as error:
+        zip_input(str(tmp_path / "up.zip"), "frames.zip", str(tmp_path / "frames"), 2 ** 30)
+    assert str(error.value) == (f"'frames.zip' holds frames in several folders {shown}; zip the frames of one "
+                                "clip only")
+
+
+# Ninth pass, the coordinator's part: the uploads and jobs folders are the server's own
+
+def busy_port_main(work, capsys):
+    """app.main's one error line where it cannot serve (its port is taken): everything before the server starts,
+    and the clean-up after it, runs."""
+    import socket
+
+    import app
+    from conftest import user_error_line
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        return user_error_line(app.main, ["--port", str(busy.getsockname()[1]), "--work-dir", str(work)], capsys)
+
+
+@pytest.mark.parametrize("name", ["uploads", "jobs"])
+@pytest.mark.parametrize("kind", ["folder of the user's", "link to the user's folder", "file"])
+def test_a_work_dir_holding_a_user_s_own_uploads_or_jobs_is_refused_and_kept(tmp_path, capsys, name, kind):
+    """The server emptied <work-dir>/uploads and <work-dir>/jobs at start and stop whatever they were: a user's
+    --work-dir ~ deleted their own jobs folder."""
+    work = tmp_path / "work"
+    mine = tmp_path / "mine" if kind == "link to the user's folder" else work / name
+    mine.mkdir(parents=True)
+    (mine / "thesis.txt").write_text("mine")
+    work.mkdir(exist_ok=True)
+    if kind == "file":
+        (mine / "thesis.txt").rename(tmp_path / "thesis.txt")
+        mine.rmdir()
+        (tmp_path / "thesis.txt").rename(work / name)
+    elif kind == "link to the user's folder":
+        (work / name).symlink_to(mine)
+    line = busy_port_main(work, capsys)
+    what = {"file": "a file", "link to the user's folder": "a symbolic link"}.get(kind, "a folder of files this "
+                                                                                        "program did not write")
+    assert line.startswith(f"error: '{work / name}' is {what}") and line.endswith("choose another --work-dir"), line
+    assert ((mine / "thesis.txt") if kind != "file" else work / name).read_text() == "mine"
+    assert sorted(os.listdir(work)) == [name]  # the other scratch folder and the lock went again
+
+
+def test_what_a_killed_server_left_is_deleted_and_the_user_s_files_beside_it_kept(tmp_path, capsys):
+    work = tmp_path / "work"
+    for name in ("uploads", "jobs"):
+        (work / name / "a1b2").mkdir(parents=True)
+        (work / name / "a1b2" / "frame.png").write_bytes(b"left by a killed server")
+        (work / name / ".tecogan-scratch").touch()
+    (work / "notes.txt").write_text("mine")
+    (work / "onnx-cache").mkdir()
+    line = busy_port_main(work, capsys)
+    assert line.startswith("error: cannot serve on 127.0.0.1:")
+    assert sorted(os.listdir(work)) == ["notes.txt", "onnx-cache"]
+
+
+def test_an_empty_uploads_or_jobs_folder_is_taken_over(tmp_path, capsys):
+    work = tmp_path / "work"
+    (work / "jobs").mkdir(parents=True)
+    (work / "uploads").mkdir()
+    line = busy_port_main(work, capsys)
+    assert line.startswith("error: cannot serve on 127.0.0.1:") and os.listdir(work) == []
+
+
+def test_a_scratch_mark_that_is_no_regular_file_does_not_make_a_folder_the_server_s(tmp_path, capsys):
+    """A link named like the mark (to a file elsewhere) must not let the server empty a user's folder."""
+    work = tmp_path / "work"
+    (work / "jobs").mkdir(parents=True)
+    (work / "jobs" / "thesis.txt").write_text("mine")
+    (tmp_path / "elsewhere").write_text("")
+    (work / "jobs" / ".tecogan-scratch").symlink_to(tmp_path / "elsewhere")
+    assert "a folder of files this program did not write" in busy_port_main(work, capsys)
+    assert (work / "jobs" / "thesis.txt").read_text() == "mine"

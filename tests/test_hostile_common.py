@@ -1,0 +1,298 @@
+"""Hostile inputs and conditions for Every entry script at once, and the utilities they share: image and video files,
+scene cuts, paths, errors. Each ends with one line and exit code 2 (130 for a stop), leaves nothing partial and
+overwrites nothing (docs/testing.md)."""
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import REPO_ROOT
+from hostile import CALENDAR, FRAMES, WEIGHTS, assert_one_error_line, run_script
+from utils.errors import UserError, exit_on_user_error
+
+
+# The first pass of issue 28: the failures it lists
+
+@pytest.mark.parametrize("script", [["train.py"], ["evaluate.py"], ["-m", "authors_scripts.dataPrepare"],
+                                    ["generate.py"], ["download_test_data.py"]],
+                         ids=lambda script: script[-1])
+def test_a_flag_typo_is_one_line_naming_it(script):
+    assert_one_error_line(run_script(*script, "--outptu-dir", "x"), "--outptu-dir", "--help")
+
+
+@pytest.mark.parametrize("script", ["train", "evaluate"])
+def test_sigterm_during_start_up_is_one_line_and_130(script):
+    """After the libraries are loaded, while the flags are read (before any stop handler of the work
+    itself)."""
+    process = subprocess.Popen([sys.executable, "-c", f"import signal, os, {script}\n"
+                                f"{script}.parse_args = lambda argv: os.kill(os.getpid(), signal.SIGTERM)\n"
+                                f"{script}.main([])"],
+                               cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130 and err.splitlines()[-1] == "interrupted", err
+
+
+# The second pass
+
+def test_a_user_error_on_another_rank_only_is_printed_after_a_moment(capsys):
+    """A rank but 0 that alone meets an error still reports it, once rank 0 had the time to go first."""
+    started = time.monotonic()
+    with pytest.raises(SystemExit) as exit_info, exit_on_user_error(report_after=0.3):
+        raise UserError("only here")
+    assert exit_info.value.code == 2 and time.monotonic() - started >= 0.3
+    assert capsys.readouterr().err == "error: only here\n"
+
+
+def test_a_process_knows_how_long_ago_it_started():
+    """train.py's ranks but 0 wait that long again before a user error's line: rank 0, slower to import on a
+    loaded machine, printed its line after them."""
+    code = ("import time; time.sleep(1.5); from utils.distributed import seconds_since_start; "
+            "print(seconds_since_start())")
+    finished = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True,
+                              check=True)
+    assert 1.5 <= float(finished.stdout) < 60
+    from utils.distributed import seconds_since_start
+    before = seconds_since_start()
+    time.sleep(0.3)
+    assert 0.25 <= seconds_since_start() - before < 5
+
+
+# The third pass
+
+@pytest.mark.parametrize("script, flag", [("generate", "--input-dir-lr"), ("generate", "--input-video"),
+                                          ("generate", "--output-dir"), ("generate", "--output-video"),
+                                          ("generate", "--cache-dir"), ("evaluate", "--scene-cuts"),
+                                          ("evaluate", "--lpips-weights"), ("demo", "--video"),
+                                          ("demo", "--region"), ("train", "--cfg")])
+def test_an_empty_path_or_region_is_one_line_not_the_default_or_nothing(tmp_path, capsys, script, flag):
+    """An empty value used to read as the flag left out: generate.py super-resolved and wrote nothing
+    (--output-dir ''), the demo ran on its default clip (--video ''), train.py on config.yaml alone (--cfg '')."""
+    import importlib
+
+    from conftest import user_error_line
+    given = {"generate": {"--model": WEIGHTS, "--input-dir-lr": FRAMES, "--output-dir": str(tmp_path / "out")},
+             "evaluate": {"--results": FRAMES, "--targets": FRAMES, "--output": str(tmp_path / "out")},
+             "demo": {"--model": WEIGHTS, "--output": str(tmp_path / "out")},
+             "train": {"--output_dir": str(tmp_path / "out")}}[script]
+    if flag.startswith("--input"):
+        del given["--input-dir-lr"]  # the inputs exclude each other
+    given[flag] = ""
+    line = user_error_line(importlib.import_module(script).main, [text for pair in given.items() for text in pair],
+                           capsys)
+    assert f"{flag} is empty" in line
+    assert os.listdir(tmp_path) == []
+
+
+# The fifth pass
+
+@pytest.mark.parametrize("script, flags", [
+    ("generate.py", ["--model", "{fifo}", "--input-dir-lr", FRAMES]),
+    ("evaluate.py", ["--results", CALENDAR, "--targets", CALENDAR, "--output", "{out}", "--lpips-weights", "{fifo}"]),
+], ids=["generate --model", "evaluate --lpips-weights"])
+def test_weights_given_as_a_pipe_are_one_line_not_a_wait_without_end(tmp_path, script, flags):
+    """HDF5 opened the pipe and waited for a writer without end."""
+    fifo = tmp_path / "weights.h5"
+    os.mkfifo(fifo)
+    completed = run_script(script, *[flag.format(fifo=fifo, out=tmp_path / "out") for flag in flags], timeout=60)
+    assert_one_error_line(completed, f"'{fifo}' is a pipe or device, not a file")
+    assert sorted(os.listdir(tmp_path)) == ["weights.h5"]
+
+
+def test_two_different_stop_signals_during_a_long_computation_are_one_line_and_130():
+    """Ctrl-C then SIGTERM while a C call ran (a network's forward): the first handler set SIG_IGN for the
+    second, still pending, and Python printed a traceback ("Signal 15 ignored due to race condition")."""
+    script = ("import hashlib\nfrom utils.errors import exit_on_user_error\nwith exit_on_user_error():\n"
+              "    print('ready', flush=True)\n"
+              "    hashlib.pbkdf2_hmac('sha256', b'x', b'y', 3_000_000)  # signals wait until this C call returns\n")
+    process = subprocess.Popen([sys.executable, "-c", script], cwd=REPO_ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    assert process.stdout.readline() == "ready\n"
+    time.sleep(0.1)
+    process.send_signal(signal.SIGINT)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130 and err.splitlines() == ["interrupted"], err
+
+
+@pytest.mark.parametrize("module, reader, name, message", [
+    ("utils.image_io", "read_rgb", "0001.png", "cannot read image '{path}': its 3.0 GB do not fit in the memory"),
+    # a .pth of another kind was read whole before its first bytes were checked
+    ("utils.torch_pickle", "read_pth", "video.pth", "'{path}' is not a usable PyTorch weights file")])
+def test_a_file_larger_than_the_memory_allowed_is_one_line(tmp_path, module, reader, name, message):
+    """A file of gigabytes (a frame preallocated by a failed copy, a video named .pth) under a memory limit:
+    MemoryError traceback."""
+    path = tmp_path / name
+    with open(path, "wb") as file:
+        file.truncate(3 << 30)  # sparse: no disk used
+    script = (f"import resource\nfrom utils.errors import exit_on_user_error\nfrom {module} import {reader}\n"
+              "resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))\n"
+              f"with exit_on_user_error():\n    {reader}({str(path)!r})\n")
+    completed = run_script("-c", script)
+    assert_one_error_line(completed, message.format(path=path))
+
+
+# The sixth pass
+
+def test_a_lock_file_replaced_by_a_pipe_says_so_not_none(tmp_path):
+    """A pipe named .tecogan.lock in the output folder: "cannot create the lock file ... (None)"."""
+    from utils.paths import LOCK_NAME, lock_folder
+    os.mkfifo(tmp_path / LOCK_NAME)
+    with pytest.raises(UserError, match=r"\(a pipe or device is in its place\); choose another path"):
+        with lock_folder(str(tmp_path), "output folder"):
+            pass
+
+
+def test_an_output_video_named_only_by_its_extension_is_told_to_have_a_name(tmp_path):
+    """`--output-video .mp4` was refused as not ending in .mp4."""
+    from utils.paths import output_file
+    with pytest.raises(UserError, match="has no name before its extension; give a name such as 'video.mp4'"):
+        output_file(str(tmp_path / ".mp4"), "--output-video", (".mp4", ".mkv"))
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+@pytest.mark.parametrize("script", ["demo.py", "evaluate.py"])
+def test_a_stop_signal_while_demo_or_evaluate_imports_its_libraries_is_one_line_and_130(script, signal_number):
+    """Killed by the signal's default action (exit code 143 or 129, no line) in the seconds their imports take."""
+    process = subprocess.Popen([sys.executable, script, "--help"], cwd=REPO_ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    time.sleep(0.3)
+    process.send_signal(signal_number)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and err.splitlines() == ["interrupted"], (process.returncode, err)
+
+
+# The seventh pass
+
+@pytest.mark.parametrize("error, shown", [(EOFError(), "EOFError"), (OSError("a\n  b"), "a b"),
+                                          (ValueError("x" * 5000), "x" * 197 + "...")])
+def test_an_error_reason_is_one_line_and_never_empty(error, shown):
+    """`error or type(error).__name__` showed "()": an exception is true even when its message is empty."""
+    from utils.errors import error_reason
+    assert error_reason(error) == shown
+
+
+# while the libraries load
+SLOW_NUMPY_IMPORT = """
+import builtins, runpy, sys, time
+real_import = builtins.__import__
+def reporting_import(name, *args, **kwargs):
+    if name == "numpy" and "numpy" not in sys.modules:
+        print("importing", flush=True)
+        time.sleep(60)
+    return real_import(name, *args, **kwargs)
+builtins.__import__ = reporting_import
+kind, script = sys.argv[1:3]
+sys.argv = [script, "--help"]
+(runpy.run_module if kind == "module" else runpy.run_path)(script, run_name="__main__")
+"""
+
+
+@pytest.mark.parametrize("script", ["train.py", "generate.py", "evaluate.py", "demo.py", "convert_lpips_weights.py",
+                                    "convert_tf_vgg19_weights.py", "download_test_data.py",
+                                    "authors_scripts.dataPrepare"])
+def test_a_stop_signal_while_any_entry_script_imports_its_libraries_is_one_line_and_130(script):
+    """The converters, download_test_data.py and dataPrepare were ended by SIGTERM's default action (exit code
+    143, no line) while they loaded their libraries."""
+    kind = "path" if script.endswith(".py") else "module"
+    process = subprocess.Popen([sys.executable, "-c", SLOW_NUMPY_IMPORT, kind, script], cwd=REPO_ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout.readline() == "importing\n"
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and err.splitlines() == ["interrupted"], (process.returncode, err)
+
+
+@pytest.mark.parametrize("text", ["6.0", "1e1", "6.5"])
+def test_a_decimal_for_a_whole_number_flag_is_told_to_be_whole_not_a_number(text):
+    """`demo.py --frames 6.0` (and --threads, --tile, --num_resblock): "--frames must be a number, got '6.0'"."""
+    import argparse
+
+    from utils.flags import positive
+    with pytest.raises(argparse.ArgumentTypeError, match=f"^--frames must be a whole number, got '{text}'$"):
+        positive(int, "--frames")(text)
+    with pytest.raises(argparse.ArgumentTypeError, match="^--frames must be a number, got 'six'$"):
+        positive(int, "--frames")("six")
+
+
+def test_a_lock_file_replaced_by_a_socket_says_so(tmp_path):
+    """A socket named .tecogan.lock in the output folder: "cannot create the lock file ... (No such device or
+    address)", where a pipe is called a pipe."""
+    import socket
+
+    from utils.paths import LOCK_NAME, lock_folder
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(tmp_path / LOCK_NAME))
+        with pytest.raises(UserError, match=r"\(a socket is in its place\); choose another path"):
+            with lock_folder(str(tmp_path), "output folder"):
+                pass
+
+
+@pytest.mark.parametrize("name", ["..mp4", "...mkv"])
+def test_an_output_video_named_by_dots_and_its_extension_is_told_to_have_a_name(tmp_path, name):
+    """`--output-video ..mp4` was refused as not ending in .mp4 (os.path.splitext sees no extension in it)."""
+    from utils.paths import output_file
+    with pytest.raises(UserError, match="has no name before its extension; give a name such as 'video.mp4'"):
+        output_file(str(tmp_path / name), "--output-video", (".mp4", ".mkv"))
+    assert output_file(str(tmp_path / "a..mp4"), "--output-video", (".mp4", ".mkv"))
+
+
+@pytest.mark.parametrize("name", ["z" * 256, "\u00e9" * 128], ids=["256 ASCII letters", "128 two-byte letters"])
+def test_an_output_folder_whose_name_the_file_system_refuses_is_one_line_before_any_work(tmp_path, name):
+    """train.py's --output_dir and data.cache_dir, download_test_data.py's --output-dir and app.py's --work-dir
+    passed the checks, and os.makedirs raised OSError (File name too long): a traceback."""
+    from utils.paths import output_folder
+    with pytest.raises(UserError, match=r"^--output-dir '.*\.\.\.' holds a folder name of 256 bytes, more than the "
+                                        r"255 its file system allows; choose a shorter one$"):
+        output_folder(str(tmp_path / "new" / name / "run"), "--output-dir")
+    assert os.listdir(tmp_path) == []
+    assert output_folder(str(tmp_path / name[:-1]), "--output-dir") == str(tmp_path / name[:-1])
+
+
+# The eighth pass
+
+@pytest.mark.parametrize("text, said", [("9" * 5000, "has too many digits"), ("-" + "9" * 5000, "has too many digits"),
+                                        ("1e400", "must be a whole number")],
+                         ids=["5000 digits", "minus 5000 digits", "1e400"])
+@pytest.mark.parametrize("script, flag", [("generate.py", "--tile"), ("generate.py", "--num_resblock"),
+                                          ("demo.py", "--frames"), ("demo.py", "--threads")])
+def test_a_whole_number_past_int_or_float_is_not_called_no_number(capsys, script, flag, text, said):
+    """A whole-number flag of 5000 digits (more than int() reads) or 1e400 (past a float): "--tile must be a
+    number, got '999...'", of a number."""
+    import demo
+    import generate
+    from conftest import user_error_line
+    main = {"generate.py": generate.main, "demo.py": demo.main}[script]
+    line = user_error_line(main, [f"{flag}={text}"], capsys)
+    assert f"{flag} {said}, got '{text[:37]}" in line, line
+
+
+@pytest.mark.parametrize("role", ["--output-dir", "--work-dir", "output folder (--output_dir)"])
+def test_an_output_folder_path_longer_than_the_file_system_takes_is_one_line_before_any_work(tmp_path, role):
+    """Folder names each within 255 bytes, 4500 bytes in all: download_test_data.py and app.py passed the checks and
+    os.makedirs raised OSError (File name too long), a traceback, with some of the folders made."""
+    from utils.paths import output_folder
+    deep = os.path.join(str(tmp_path), *["d" * 250] * 18)
+    with pytest.raises(UserError, match=rf"^{re.escape(role)} '.*\.\.\.' is a path of \d+ bytes, too long for the "
+                                        r"names written inside it \(4096 at most on its file system\); choose a "
+                                        r"shorter one$"):
+        output_folder(deep, role)
+    assert os.listdir(tmp_path) == []
+    shallower = os.path.join(str(tmp_path), *["d" * 250] * 10)
+    assert output_folder(shallower, role) == shallower
+
+
+def test_make_folder_removes_the_folders_it_made_that_stay_empty(tmp_path):
+    from contextlib import ExitStack
+
+    from utils.paths import make_folder
+    (tmp_path / "kept").mkdir()
+    with ExitStack() as claim:
+        make_folder(str(tmp_path / "kept" / "a" / "b"), claim)
+        make_folder(str(tmp_path / "used" / "c" / "d"), claim)
+        (tmp_path / "used" / "c" / "note.txt").write_text("written")
+    assert sorted(os.listdir(tmp_path)) == ["kept", "used"]
+    assert os.listdir(tmp_path / "kept") == [] and os.listdir(tmp_path / "used" / "c") == ["note.txt"]

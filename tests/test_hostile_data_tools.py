@@ -1,0 +1,253 @@
+"""Hostile inputs and conditions for download_test_data.py, authors_scripts/dataPrepare.py and the two weight
+converters. Each ends with one line and exit code 2 (130 for a stop), leaves nothing partial and overwrites nothing
+(docs/testing.md)."""
+import os
+import re
+
+import numpy as np
+import pytest
+
+from conftest import reference_path
+from utils.errors import UserError
+
+
+# The second pass
+
+def test_data_prepare_refuses_a_scene_start_given_twice():
+    from authors_scripts.dataPrepare import parse_starts
+    with pytest.raises(UserError, match="names frame 0 twice"):
+        parse_starts("0,300,0")
+
+
+# The sixth pass
+
+def test_scene_starts_of_thousands_of_digits_are_shown_cut_short():
+    """dataPrepare's --scene_starts of 5000 digits (too many for int()) was shown whole in the error line."""
+    from authors_scripts.dataPrepare import parse_starts
+    with pytest.raises(UserError, match=r"^--scene_starts '9{37}\.\.\.' is not a comma-separated list of frame numbers"):
+        parse_starts("9" * 5000)
+
+
+def test_a_zip_member_name_too_long_for_the_file_system_is_named_cut_short(tmp_path):
+    """The error of a member of 5000 characters (a download's zip or an upload) held the whole path."""
+    import zipfile
+
+    from utils.zips import extract_zip
+    with zipfile.ZipFile(tmp_path / "frames.zip", "w") as archive:
+        archive.writestr("/".join(["d" * 200] * 25) + "/0001.png", b"frame")
+    with pytest.raises(UserError, match=r"^cannot unpack frames.zip into .*: the name 'd+\.\.\.d+' is too long for "
+                                        r"this file system; shorten it in the zip$") as error:
+        extract_zip(str(tmp_path / "frames.zip"), str(tmp_path / "out"))
+    assert len(str(error.value)) < 300
+    assert sorted(os.listdir(tmp_path)) == ["frames.zip"]
+
+
+def zip_claiming_more_than_it_holds(path, member):
+    """A zip whose one stored member claims 3 GiB in both headers: reading it ends in an EOFError without a
+    message."""
+    import struct
+    import zipfile
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(member, b"\x80\x02}q\x00.")
+    data = bytearray(path.read_bytes())
+    claim = struct.pack("<II", 3 << 30, 3 << 30)
+    data[18:26] = claim  # the local header's compressed and uncompressed sizes
+    central = data.find(b"PK\x01\x02")
+    data[central + 20:central + 28] = claim
+    path.write_bytes(bytes(data))
+    return str(path)
+
+
+# The seventh pass
+
+def test_a_pth_member_cut_off_names_its_error(tmp_path):
+    from utils.torch_pickle import read_pth
+    with pytest.raises(UserError, match=r"is a damaged zip file \(EOFError\); download or save it again"):
+        read_pth(zip_claiming_more_than_it_holds(tmp_path / "claim.pth", "archive/data.pkl"))
+
+
+def test_a_downloaded_zip_member_cut_off_names_its_error(tmp_path):
+    from utils.zips import extract_zip
+    path = zip_claiming_more_than_it_holds(tmp_path / "frames.zip", "frames/0001.png")
+    with pytest.raises(UserError, match=r"^cannot unpack frames.zip into .* \(EOFError\)$"):
+        extract_zip(path, str(tmp_path / "out"))
+
+
+def test_an_archive_of_thousands_of_files_is_named_by_its_count_and_first_names(tmp_path):
+    """The converter's error listed every file of the archive: 5000 files made a line of 44 kB."""
+    import io
+    import tarfile
+
+    from convert_tf_vgg19_weights import convert
+    with tarfile.open(tmp_path / "vgg.tar.gz", "w:gz") as archive:
+        for index in range(5000):
+            info = tarfile.TarInfo(f"f{index}")
+            info.size = 1
+            archive.addfile(info, io.BytesIO(b"x"))
+    with pytest.raises(UserError, match=r"^the archive holds 5000 files \['f0', .*, \.\.\.\], not one checkpoint; "
+                                        r"pass vgg_19_2016_08_28.tar.gz") as error:
+        convert(str(tmp_path / "vgg.tar.gz"), str(tmp_path / "vgg19.h5"))
+    assert len(str(error.value)) < 300
+    assert sorted(os.listdir(tmp_path)) == ["vgg.tar.gz"]
+
+
+@pytest.mark.parametrize("flag", ["--duration", "--start_id"])
+def test_a_data_prepare_number_of_thousands_of_digits_is_shown_cut_short(flag):
+    """argparse's "invalid int value" quoted all 5000 digits (int() refuses more than 4300): a line of 5 kB."""
+    from authors_scripts.dataPrepare import parse_args
+    with pytest.raises(UserError) as error:
+        parse_args(["--disk_path", "out", flag, "9" * 5000])
+    assert str(error.value) == f"argument {flag}: invalid int value: '{'9' * 37}...' (see --help)"
+
+
+def test_a_vgg19_save_path_too_long_for_its_temporary_name_is_refused_before_the_conversion(tmp_path):
+    """A --save-path of 250 bytes passed the checks; after the conversion the temporary name it is first
+    written under (longer still) failed with an OSError traceback: File name too long."""
+    from convert_tf_vgg19_weights import convert
+    (tmp_path / "vgg_19.ckpt").write_bytes(b"not read: the save path is refused first")
+    with pytest.raises(UserError, match=r"^output file name 'y+\.\.\.' is too long: .*; choose a shorter "
+                                        r"--save-path$"):
+        convert(str(tmp_path / "vgg_19.ckpt"), str(tmp_path / ("y" * 246 + ".h5")))
+    assert os.listdir(tmp_path) == ["vgg_19.ckpt"]
+
+
+# The eighth pass
+
+@pytest.mark.parametrize("flag", ["--alexnet", "--lpips"])
+def test_convert_lpips_weights_output_equal_to_an_input_is_refused_and_the_input_kept(tmp_path, capsys, flag):
+    """A .pth saved under a .h5 name and given again as --output (here through another spelling): exit code 0,
+    the input replaced by the result."""
+    import shutil
+
+    import convert_lpips_weights
+    from conftest import user_error_line
+    inputs = {"--alexnet": reference_path("lpips", "alexnet_random.pth"),
+              "--lpips": reference_path("lpips", "lpips_v0.1_alex.pth")}
+    given = tmp_path / "weights.h5"
+    shutil.copy(inputs[flag], given)
+    inputs[flag] = str(given)
+    argv = [part for pair in inputs.items() for part in pair] + ["--output", f"{tmp_path}/./weights.h5"]
+    line = user_error_line(convert_lpips_weights.main, argv, capsys)
+    assert f"is the same file or folder as {flag}" in line, line
+    assert given.read_bytes() == open(reference_path("lpips", "alexnet_random.pth" if flag == "--alexnet"
+                                                     else "lpips_v0.1_alex.pth"), "rb").read()
+
+
+def test_convert_lpips_weights_output_name_too_long_for_its_temporary_is_refused_before_the_conversion(tmp_path,
+                                                                                                        capsys):
+    """An --output name of 253 bytes (the file system takes it, not the temporary name written first): OSError
+    traceback after the conversion."""
+    import convert_lpips_weights
+    from conftest import user_error_line
+    argv = ["--alexnet", reference_path("lpips", "alexnet_random.pth"), "--lpips",
+            reference_path("lpips", "lpips_v0.1_alex.pth"), "--output", str(tmp_path / ("y" * 250 + ".h5"))]
+    assert "is too long: with the temporary name" in user_error_line(convert_lpips_weights.main, argv, capsys)
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("where", ["converted", "loaded"])
+def test_lpips_weights_holding_nan_are_refused_not_a_perfect_score(tmp_path, where):
+    """AlexNet weights with a NaN: convert_lpips_weights.py wrote them (exit code 0), and evaluate.py with them
+    reported LPIPS and tLP of 0.000 for every frame, a perfect score."""
+    import h5py
+
+    from utils.lpips import load_lpips_weights, parameter_shapes, weights_from_torch
+    from utils.torch_pickle import read_state_dict
+    alexnet = read_state_dict(reference_path("lpips", "alexnet_random.pth"))
+    lin = read_state_dict(reference_path("lpips", "lpips_v0.1_alex.pth"))
+    alexnet["features.0.weight"] = np.full_like(alexnet["features.0.weight"], np.nan)
+    if where == "converted":
+        with pytest.raises(UserError, match="'conv0/conv/W' holds NaN or infinite values"):
+            weights_from_torch(alexnet, lin)
+        return
+    with h5py.File(tmp_path / "alex.h5", "w") as h5:
+        for name, shape in parameter_shapes().items():
+            h5[name] = np.full(shape, np.nan if name == "conv0/conv/W" else 0.5, np.float32)
+    with pytest.raises(UserError, match="'conv0/conv/W' holds NaN or infinite values"):
+        load_lpips_weights(str(tmp_path / "alex.h5"))
+
+
+def test_download_test_data_refuses_an_output_dir_path_too_long_in_one_line(tmp_path, capsys):
+    import download_test_data
+    deep = os.path.join(str(tmp_path), *["d" * 250] * 18)
+    with pytest.raises(SystemExit) as stop:
+        download_test_data.main(["--weights", "--no-data", "--output-dir", deep, "--base-url", "http://127.0.0.1:1"])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.count("\n") == 1
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_failed_download_into_a_new_nested_folder_leaves_no_folder(tmp_path, capsys):
+    """Only --output-dir and the folders inside it were removed again: a run into x/y that failed left x behind."""
+    import download_test_data
+    with pytest.raises(SystemExit) as stop:
+        download_test_data.main(["--weights", "--no-data", "--output-dir", str(tmp_path / "x" / "y"), "--base-url",
+                                 "http://127.0.0.1:1"])
+    assert stop.value.code == 2
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_second_download_into_a_folder_in_use_is_one_line_and_writes_nothing(tmp_path, capsys):
+    """Two runs into one --output-dir wrote the same partial file: the second truncated the first's, and the one
+    that finished second stopped with a FileNotFoundError traceback (the other had renamed the file)."""
+    import download_test_data
+    from utils.paths import lock_folder
+    with lock_folder(str(tmp_path), "--output-dir"):
+        with pytest.raises(SystemExit) as stop:
+            download_test_data.main(["--weights", "--no-data", "--output-dir", str(tmp_path), "--base-url",
+                                     "http://127.0.0.1:1"])
+        assert os.listdir(tmp_path) == [".tecogan.lock"]
+    assert stop.value.code == 2
+    assert capsys.readouterr().err == (f"error: --output-dir '{tmp_path}' is in use by another run "
+                                       f"(pid {os.getpid()}); wait for it to end, stop it, or choose another folder\n")
+
+
+def test_a_second_data_prepare_into_a_disk_path_in_use_is_one_line_and_cuts_nothing(tmp_path):
+    """Two runs into one --disk_path cut the same scenes: each deleted the other's partial scene folders, both
+    stopped with a FileNotFoundError traceback and one scene of three was made."""
+    from authors_scripts import dataPrepare
+    from utils.image_io import sample_clip
+    from utils.paths import lock_folder
+    with lock_folder(str(tmp_path), "--disk_path"):
+        with pytest.raises(UserError, match=rf"^--disk_path '{re.escape(str(tmp_path))}' is in use by another run "
+                                            rf"\(pid {os.getpid()}\)"):
+            dataPrepare.prepare_scenes(dataPrepare.parse_args(
+                ["--disk_path", str(tmp_path), "--video", sample_clip("bigbuckbunny.mp4"), "--scene_starts", "0"]))
+        assert os.listdir(tmp_path) == [".tecogan.lock"]
+
+
+@pytest.mark.parametrize("kind", ["folder", "pipe"])
+def test_a_data_prepare_log_name_taken_by_a_folder_or_pipe_is_one_line(tmp_path, kind):
+    """A folder named like this minute's logfile_<mmddHHMM>.txt: IsADirectoryError traceback (a pipe: a wait)."""
+    import datetime
+
+    from authors_scripts import dataPrepare
+    now = datetime.datetime.now()
+    for moment in (now, now + datetime.timedelta(minutes=1)):  # the minute may turn before Log opens its file
+        path = str(tmp_path / moment.strftime("logfile_%m%d%H%M.txt"))
+        os.mkdir(path) if kind == "folder" else os.mkfifo(path)
+    with pytest.raises(UserError, match=r"^'.*logfile_\d{8}\.txt' is not a file, and the log goes there; move it, or "
+                                        r"choose another --summary_dir$"):
+        dataPrepare.Log(str(tmp_path))
+
+
+@pytest.mark.parametrize("name, make", [
+    ("scene_2000", lambda path: open(path, "w").close()),
+    (".scene_2000.partial", lambda path: open(path, "w").close()),
+    ("scene_2000", os.mkfifo),
+    ("scene_2000", lambda path: os.symlink(path + ".unmounted", path)),
+    ("scene_2000", lambda path: (os.mkdir(path + ".elsewhere"), os.symlink(path + ".elsewhere", path))),
+], ids=["file", "file as partial folder", "pipe", "link to nothing", "link to an empty folder"])
+def test_a_data_prepare_scene_place_taken_by_other_than_a_folder_is_one_line_before_cutting(tmp_path, name, make):
+    """The scene was cut, then renaming it into place failed: NotADirectoryError, FileExistsError or rmtree's
+    OSError on a link, a traceback after the work."""
+    from authors_scripts import dataPrepare
+    from utils.image_io import sample_clip
+    make(str(tmp_path / name))
+    before = sorted(os.listdir(tmp_path))
+    with pytest.raises(UserError, match=rf"^'{re.escape(str(tmp_path / name))}' is not a plain folder, where scene "
+                                        r"2000 goes; move it, or choose another --disk_path or --start_id$"):
+        dataPrepare.prepare_scenes(dataPrepare.parse_args(["--disk_path", str(tmp_path), "--video",
+                                                           sample_clip("bigbuckbunny.mp4"), "--scene_starts", "0",
+                                                           "--duration", "5"]))
+    assert sorted(os.listdir(tmp_path)) == before

@@ -1,0 +1,199 @@
+"""Hostile inputs and conditions for demo.py: its clip, output folder, flags and memory. Each ends with one line and
+exit code 2 (130 for a stop), leaves nothing partial and overwrites nothing (docs/testing.md)."""
+import os
+
+import pytest
+
+from hostile import WEIGHTS, ffmpeg_video
+from utils.errors import UserError
+
+
+# The first pass of issue 28: the failures it lists
+
+def test_the_demo_refuses_a_clip_too_large_for_the_free_memory_in_one_line(tmp_path, monkeypatch, capsys):
+    import demo
+    monkeypatch.setattr(demo, "available_memory", lambda: 2 ** 30)  # 1 GB free: about one 4K frame
+    video = ffmpeg_video(tmp_path / "uhd.mp4",
+                         "-c:v",
+                         "libx264",
+                         "-pix_fmt",
+                         "yuv420p",
+                         frames=6,
+                         size="3840x2160")
+    with pytest.raises(SystemExit) as exit_info:
+        demo.main(["--video", video, "--frames", "6", "--output", str(tmp_path / "out")])
+    assert exit_info.value.code == 2
+    [line] = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert "6 frames of 3840x2160" in line and "pass a --region" in line
+    assert not (tmp_path / "out").exists()
+
+
+# The fourth pass
+
+def test_the_demo_sizes_its_memory_by_the_frames_the_clip_has(tmp_path):
+    """--frames beyond the clip's length was refused for the memory of frames that do not exist."""
+    import demo
+    video = ffmpeg_video(tmp_path / "clip.mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=6, size="64x64")
+    assert demo.read_frames(video, 10 ** 9, None).shape == (6, 64, 64, 3)
+
+
+def test_a_demo_folder_with_a_file_where_its_frames_go_is_one_line_before_any_work(tmp_path):
+    """FileExistsError when the demo made its lr/ folder, after the model and the clip were read."""
+    import demo
+    out = tmp_path / "demo"
+    out.mkdir()
+    (out / demo.DEMO_MARK).write_text("written by demo.py\n")
+    (out / "lr").write_text("a user's notes\n")
+    with pytest.raises(UserError, match="holds a file named lr"):
+        demo.check_output(str(out), str(tmp_path / "clip.mp4"))
+
+
+# The fifth pass
+
+def test_a_demo_clip_inside_the_demo_output_is_one_line_and_kept(tmp_path, capsys):
+    """`demo.py --video results/demo/sr.mp4` replaced the clip it read with its own sr.mp4, exit code 0."""
+    import demo
+    from conftest import user_error_line
+    out = tmp_path / "demo"
+    out.mkdir()
+    (out / demo.DEMO_MARK).write_text("written by demo.py\n")
+    clip = ffmpeg_video(out / "sr.mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=6, size="128x128")
+    before = open(clip, "rb").read()
+    line = user_error_line(demo.main, ["--video", clip, "--output", str(out), "--frames", "6"], capsys)
+    assert line == (f"error: --video '{clip}' is inside --output '{out}', whose files demo.py replaces; move the "
+                    "video or choose another --output")
+    assert open(clip, "rb").read() == before and sorted(os.listdir(out)) == [demo.DEMO_MARK, "sr.mp4"]
+
+
+def test_a_folder_named_like_a_demo_frame_is_one_line_before_any_work(tmp_path):
+    """A folder sr/output_0001.png in an earlier demo's output: IsADirectoryError traceback when the demo
+    cleared its old frames, after the clip and the model were read."""
+    import demo
+    out = tmp_path / "demo"
+    (out / "sr" / "output_0001.png").mkdir(parents=True)
+    (out / demo.DEMO_MARK).write_text("written by demo.py\n")
+    with pytest.raises(UserError, match=f"--output '{out}' holds a folder named sr/output_0001.png, where demo.py "
+                                        "writes a frame"):
+        demo.check_output(str(out), str(tmp_path / "clip.mp4"))
+
+
+@pytest.mark.parametrize("flag, value", [("--frames", "9" * 5000), ("--region", "0,0,96," + "9" * 5000)])
+def test_a_demo_value_of_thousands_of_digits_is_shown_cut_short(capsys, flag, value):
+    """The error line repeated the 5000 digits."""
+    import demo
+    from conftest import user_error_line
+    line = user_error_line(demo.main, [flag, value], capsys)
+    assert len(line) < 200 and flag in line, line
+
+
+# The sixth pass
+
+@pytest.mark.parametrize("blocker", ["sr.mp4/", "metrics.md/", "scene_cuts.txt/", "bicubic_ours_truth.gif/",
+                                     "eval_ours", "eval_bicubic/metrics.md/"])
+def test_a_demo_output_taken_by_another_kind_is_one_line_before_any_work(tmp_path, blocker):
+    """A folder where the demo writes a file (sr.mp4, metrics.md, ...) or a file where it writes a report folder:
+    one line only once the clip was super-resolved and scored, the folder left half rewritten."""
+    import demo
+    out = tmp_path / "demo"
+    (out / blocker).parent.mkdir(parents=True)
+    (out / blocker).mkdir() if blocker.endswith("/") else (out / blocker).write_text("mine")
+    (out / demo.DEMO_MARK).write_text("written by demo.py\n")
+    with pytest.raises(UserError, match=f"--output '{out}' holds a (folder|file) named {blocker.rstrip('/')}, "):
+        demo.check_output(str(out), str(tmp_path / "clip.mp4"))
+
+
+def test_a_link_to_a_folder_blocks_a_demo_report_file_but_not_a_frame(tmp_path):
+    """A frame's write replaces a link in its place; evaluate.py refuses a link to a folder as a report file, so
+    demo.py must refuse it before the work."""
+    import demo
+    out = tmp_path / "demo"
+    (out / "sr").mkdir(parents=True)
+    (out / "eval_ours").mkdir()
+    (out / demo.DEMO_MARK).write_text("written by demo.py\n")
+    (tmp_path / "elsewhere").mkdir()
+    (out / "sr" / "output_0001.png").symlink_to(tmp_path / "elsewhere")
+    demo.check_output(str(out), str(tmp_path / "clip.mp4"))
+    (out / "eval_ours" / "frames.csv").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(UserError, match="holds a folder named eval_ours/frames.csv, where demo.py writes a report"):
+        demo.check_output(str(out), str(tmp_path / "clip.mp4"))
+
+
+# The seventh pass
+
+@pytest.mark.parametrize("name", ["lr", "sr", "eval_ours"])
+def test_a_demo_output_folder_that_is_a_link_to_a_user_s_folder_is_refused_before_any_work(tmp_path, name):
+    """`lr` (or `sr`, `eval_ours`) in an earlier demo's output, a symbolic link to a folder of the user's: the
+    demo deleted the user's 0001.png, ... there and wrote its own frames in their place."""
+    import demo
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "0001.png").write_bytes(b"the user's frame")
+    out = tmp_path / "demo"
+    out.mkdir()
+    (out / demo.DEMO_MARK).write_text("written by demo.py\n")
+    (out / name).symlink_to(mine)
+    with pytest.raises(UserError, match=f"holds a symbolic link named {name}, where demo.py writes"):
+        demo.check_output(str(out), str(tmp_path / "clip.mp4"))
+    assert (mine / "0001.png").read_bytes() == b"the user's frame"
+
+
+@pytest.mark.parametrize("chosen", ["/nonexistent/ffmpeg", "/tmp"], ids=["missing", "a folder"])
+def test_an_imageio_ffmpeg_exe_that_is_not_a_program_is_one_line_before_any_work(tmp_path, monkeypatch, chosen):
+    """IMAGEIO_FFMPEG_EXE (imageio-ffmpeg's way to choose an ffmpeg) naming no program: FileNotFoundError or
+    PermissionError traceback once the output video was opened (demo.py: after its frames were written)."""
+    import demo
+    from utils.image_io import check_video_output
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", chosen)
+    message = rf"^ffmpeg '{chosen}' \(IMAGEIO_FFMPEG_EXE\) is not an executable file; set it to ffmpeg's path"
+    with pytest.raises(UserError, match=message):
+        check_video_output(str(tmp_path / "sr.mp4"))
+    with pytest.raises(UserError, match=message):
+        demo.run(demo.parse_args(["--model", WEIGHTS, "--video", str(tmp_path / "clip.mp4"),
+                                  "--output", str(tmp_path / "demo")]))
+    assert os.listdir(tmp_path) == []
+
+
+# The eighth pass
+
+@pytest.mark.parametrize("program", ["#!/bin/sh\nexit 0\n", "not a program", "#!/nonexistent/sh\n"],
+                         ids=["another program", "a text file", "a missing interpreter"])
+def test_an_imageio_ffmpeg_exe_that_is_no_ffmpeg_is_one_line_before_any_work(tmp_path, monkeypatch, program):
+    """IMAGEIO_FFMPEG_EXE naming an executable file that is not ffmpeg: "ffmpeg could not write video: no message"
+    once every frame was written (demo.py: its frame folders left), or an OSError traceback (Exec format error,
+    No such file) where the system cannot start it."""
+    import demo
+    from clips import ffmpeg
+    from utils.image_io import check_video_output
+    clip = tmp_path / "clip.mp4"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=96x72:rate=10:duration=0.6", "-pix_fmt", "yuv420p", str(clip))
+    chosen = tmp_path / "bin" / "ffmpeg"
+    chosen.parent.mkdir()
+    chosen.write_text(program)
+    chosen.chmod(0o755)
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(chosen))
+    message = rf"^ffmpeg '{chosen}' \(IMAGEIO_FFMPEG_EXE\) is not ffmpeg \(asked its version, it did not say "
+    with pytest.raises(UserError, match=message):
+        check_video_output(str(tmp_path / "sr.mp4"))
+    with pytest.raises(UserError, match=message):
+        demo.run(demo.parse_args(["--model", WEIGHTS, "--video", str(clip), "--output", str(tmp_path / "demo"),
+                                  "--frames", "6"]))
+    assert sorted(os.listdir(tmp_path)) == ["bin", "clip.mp4"]
+
+
+def test_a_demo_rerun_after_kill_9_removes_the_temporaries_the_killed_run_left(tmp_path):
+    """kill -9 while the demo encoded sr.mp4 left `.sr.<pid>.tmp.mp4` in --output, and a rerun into the folder
+    kept it for good (generate.py and train.py remove theirs)."""
+    import demo
+    from clips import ffmpeg
+    clip = tmp_path / "clip.mp4"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=96x72:rate=10:duration=0.6", "-pix_fmt", "yuv420p", str(clip))
+    out = tmp_path / "demo"
+    (out / "eval_ours").mkdir(parents=True)
+    (out / demo.DEMO_MARK).write_text("written by demo.py\n")
+    dead = 2 ** 22 + 1  # above Linux's largest process id
+    stale = [out / f".sr.{dead}.tmp.mp4", out / "eval_ours" / f".frames.{dead}.tmp.csv"]
+    for path in stale:
+        path.write_bytes(b"half written")
+    demo.run(demo.parse_args(["--model", WEIGHTS, "--video", str(clip), "--output", str(out), "--frames", "6"]))
+    assert not [path for path in stale if path.exists()]
+    assert (out / "sr.mp4").stat().st_size > 0

@@ -1,0 +1,168 @@
+"""Hostile inputs and conditions for evaluate.py: its frames, weights, report pictures and scene cuts. Each ends with
+one line and exit code 2 (130 for a stop), leaves nothing partial and overwrites nothing (docs/testing.md)."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO_ROOT, shared_path
+from hostile import CALENDAR, assert_one_error_line, run_script
+from utils.errors import UserError
+
+
+# The first pass of issue 28: the failures it lists
+
+def test_evaluate_offers_only_what_it_takes_for_scene_cuts_and_refuses_an_output_that_is_an_input(tmp_path):
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    from utils.image_io import list_frames
+    for index, path in enumerate(list_frames(shared_path("data", "calendar_lr"))[:5]):
+        os.symlink(path, frames / f"{index:04d}.png")
+    line = assert_one_error_line(
+        run_script("evaluate.py", "--results", str(frames), "--targets", str(frames), "--output",
+                   str(tmp_path / "out"), "--scene-cuts", "auto", "--quick"),
+        "is not a file; pass a file of frame numbers")
+    assert "off" not in line
+    assert_one_error_line(
+        run_script("evaluate.py", "--results", str(frames), "--targets", str(frames), "--output", str(frames),
+                   "--quick"), "is the same file or folder as --results")
+    assert sorted(os.listdir(frames)) == [f"{index:04d}.png" for index in range(5)]
+
+
+# The second pass
+
+@pytest.mark.parametrize("blocked", ["frames.csv", "metrics.md"])
+def test_evaluate_with_a_folder_where_its_report_goes_is_one_line_before_scoring(tmp_path, capsys, blocked):
+    import evaluate
+    from conftest import user_error_line
+    (tmp_path / "out" / blocked).mkdir(parents=True)
+    calendar = shared_path("data", "calendar_lr")
+    line = user_error_line(evaluate.main, ["--results", calendar, "--targets", calendar, "--output",
+                                           str(tmp_path / "out"), "--quick"], capsys)
+    assert f"holds a folder named {blocked}" in line
+    assert os.listdir(tmp_path / "out") == [blocked]
+
+
+# The fourth pass
+
+def test_evaluate_leaves_no_output_folder_when_a_frame_cannot_be_scored(tmp_path, capsys):
+    """It made the folder before scoring, and a damaged frame found while scoring left it empty."""
+    import shutil
+
+    import evaluate
+    from conftest import user_error_line
+    for folder in ("results", "targets"):
+        (tmp_path / folder).mkdir()
+        for index in range(1, 7):
+            shutil.copy(shared_path("data", "calendar_lr", f"{index:04d}.png"), tmp_path / folder)
+    (tmp_path / "results" / "0004.png").write_bytes(b"not a picture")
+    line = user_error_line(evaluate.main, ["--results", str(tmp_path / "results"), "--targets",
+                                           str(tmp_path / "targets"), "--output", str(tmp_path / "eval"), "--quick"],
+                           capsys)
+    assert "0004.png" in line and not (tmp_path / "eval").exists()
+
+
+def calendar_folder(folder, count=6, name="{index:04d}.png"):
+    import shutil
+    folder.mkdir()
+    for index in range(1, count + 1):
+        shutil.copy(shared_path("data", "calendar_lr", f"{index:04d}.png"), folder / name.format(index=index))
+    return str(folder)
+
+
+# The fifth pass
+
+def test_evaluate_scores_frames_with_an_upper_case_extension_too(tmp_path):
+    """A .PNG frame among .png ones was left out without a word, and the sequence scored without it."""
+    import evaluate
+    for folder in ("results", "targets"):
+        calendar_folder(tmp_path / folder)
+        os.rename(tmp_path / folder / "0003.png", tmp_path / folder / "0003.PNG")
+    evaluate.main(["--results", str(tmp_path / "results"), "--targets", str(tmp_path / "targets"), "--output",
+                   str(tmp_path / "eval"), "--quick"])
+    rows = (tmp_path / "eval" / "frames.csv").read_text().splitlines()[1:]
+    assert [row.split(",")[3] for row in rows] == ["0003.PNG", "0004.png"]
+
+
+@pytest.mark.parametrize("long_name", ["results folder", "target frames"])
+def test_an_evaluation_picture_name_too_long_for_the_file_system_is_one_line_before_scoring(tmp_path, capsys,
+                                                                                           long_name):
+    """The curves or worst-frame picture is named after the results folder and a target frame: a name near the
+    file system's limit failed with a traceback after scoring, and left a report without its pictures."""
+    import evaluate
+    from conftest import user_error_line
+    frame_name = "{index}" + "t" * 236 + ".png" if long_name == "target frames" else "{index:04d}.png"
+    results = calendar_folder(tmp_path / ("r" * 240 if long_name == "results folder" else "results"), name=frame_name)
+    targets = calendar_folder(tmp_path / "targets", name=frame_name)
+    line = user_error_line(evaluate.main, ["--results", results, "--targets", targets, "--output",
+                                           str(tmp_path / "eval"), "--quick"], capsys)
+    assert "is too long" in line and "shorten the name of the results folder or of the target frames" in line
+    assert not (tmp_path / "eval").exists()
+
+
+def test_evaluate_with_a_pipe_named_like_a_frame_is_one_line_not_a_wait_without_end(tmp_path):
+    """generate.py refused it (the third pass); evaluate.py opened it and waited for a writer."""
+    results = calendar_folder(tmp_path / "results")
+    targets = calendar_folder(tmp_path / "targets")
+    os.remove(tmp_path / "results" / "0003.png")
+    os.mkfifo(tmp_path / "results" / "0003.png")
+    completed = run_script("evaluate.py", "--results", results, "--targets", targets, "--output",
+                           str(tmp_path / "eval"), "--quick", timeout=60)
+    assert_one_error_line(completed, f"'{tmp_path / 'results' / '0003.png'}' is a pipe or device, not an image file; "
+                                     f"remove it from results folder '{results}'")
+
+
+def test_evaluate_whose_progress_reader_left_ends_with_141_instead_of_waiting_without_end(tmp_path):
+    """`2> >(head -c 1)`: the reader leaves after the bar's first line. A scoring thread's next write then failed
+    while it held tqdm's lock, and closing the bar waited for that lock without end."""
+    process = subprocess.Popen([sys.executable, "evaluate.py", "--results", CALENDAR, "--targets", CALENDAR,
+                                "--output", str(tmp_path / "eval"), "--quick"],
+                               cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        process.stderr.read(1)
+        process.stderr.close()
+        assert process.wait(timeout=120) == 141
+    finally:
+        process.kill()
+
+
+# The seventh pass
+
+@pytest.mark.parametrize("picture", ["00_sr_curves.png", "00_sr_worst_frame_0003.png"])
+def test_a_folder_named_like_a_report_picture_is_refused_before_scoring(tmp_path, picture):
+    """evaluate.py's --output (or a demo's eval_ours/) holding a folder named like a curves or worst-frame
+    picture: one line only after every frame was scored (and the demo's clip super-resolved), with the CSV files
+    and metrics.md already replaced."""
+    import demo
+    from evaluation.report import evaluate
+    from evaluation.scoring import Sequence
+    from evaluation_data import make_sequence
+    results, targets = make_sequence(tmp_path, "sr", 0, 5)
+    (tmp_path / "eval" / picture).mkdir(parents=True)
+    with pytest.raises(UserError, match=f"holds a folder named {picture}, where the report goes"):
+        evaluate([Sequence(0, results, targets)], str(tmp_path / "eval"), "cpu")
+    assert os.listdir(tmp_path / "eval") == [picture]
+    out = tmp_path / "demo"
+    (out / "eval_ours" / picture).mkdir(parents=True)
+    (out / demo.DEMO_MARK).write_text("written by demo.py\n")
+    with pytest.raises(UserError, match=f"holds a folder named eval_ours/{picture}, where demo.py writes"):
+        demo.check_output(str(out), str(tmp_path / "clip.mp4"))
+
+
+# The eighth pass
+
+@pytest.mark.parametrize("step", ["score_sequence", "write_report"])
+def test_memory_running_out_while_scoring_or_writing_the_report_is_one_line(tmp_path, monkeypatch, step):
+    """evaluate.py under a tight `ulimit -v`: numpy's MemoryError ("Unable to allocate 14.7 MiB") as a traceback
+    while it drew the worst frame's picture."""
+    from evaluation import report
+    from evaluation.scoring import Sequence
+    from evaluation_data import make_sequence
+
+    def failing(*args, **kwargs):
+        raise MemoryError("Unable to allocate 14.7 MiB for an array with shape (256, 2504, 3)")
+    monkeypatch.setattr(report, step, failing)
+    results, targets = make_sequence(tmp_path, "sr", 0, 5)
+    with pytest.raises(UserError, match=r"^out of memory while scoring 1 frames into '.*'; free memory"):
+        report.evaluate([Sequence(0, results, targets)], str(tmp_path / "eval"), "cpu")

@@ -1,0 +1,594 @@
+"""Hostile inputs and conditions for generate.py: its inputs and outputs, video reading and writing, tiles and
+backends, mpirun. Each ends with one line and exit code 2 (130 for a stop), leaves nothing partial and overwrites
+nothing (docs/testing.md)."""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from conftest import REPO_ROOT, shared_path
+from helpers import mpi_environment, MPIRUN
+from hostile import FRAMES, WEIGHTS, decoded_count, ffmpeg_video, run_script
+from utils.errors import UserError
+from utils.paths import BUNDLED_MODEL
+
+
+# The first pass of issue 28: the failures it lists
+
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM])
+def test_a_stop_signal_while_generate_imports_its_libraries_is_one_line_and_130(signal_number):
+    process = subprocess.Popen([sys.executable, "generate.py", "--model", WEIGHTS, "--input-dir-lr", FRAMES],
+                               cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.3)
+    process.send_signal(signal_number)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and err.splitlines() == ["interrupted"], err
+
+
+def child_pids(pid):
+    with open(f"/proc/{pid}/task/{pid}/children") as file:
+        return [int(child) for child in file.read().split()]
+
+
+def mpirun_generate(*flags):
+    """`mpirun -n 2 generate.py` with the bundled model on NNabla."""
+    command = [MPIRUN, "--bind-to", "none", "-n", "2", sys.executable, "generate.py",
+               "--model", BUNDLED_MODEL, "--backend", "nnabla", *flags]
+    return subprocess.Popen(command, cwd=REPO_ROOT, env=mpi_environment(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def wait_for_a_frame(out, process, timeout=120):
+    deadline = time.time() + timeout
+    while not (out.is_dir() and any(name.endswith(".png") for name in os.listdir(out))):
+        assert process.poll() is None and time.time() < deadline, process.communicate()
+        time.sleep(0.05)
+
+
+def rank_pid(mpirun_pid, rank):
+    for child in child_pids(mpirun_pid):
+        with open(f"/proc/{child}/environ", "rb") as file:
+            if f"OMPI_COMM_WORLD_RANK={rank}".encode() in file.read().split(b"\0"):
+                return child
+    raise AssertionError(f"no rank {rank}")
+
+
+def test_a_rank_that_fails_under_mpirun_ends_the_whole_job_at_once(tmp_path):
+    from clips import write_joined_clip
+    path, _ = write_joined_clip(str(tmp_path), [("bikes.mp4", 0, 8), ("bigbuckbunny.mp4", 40, 8),
+                                                ("carphone_pristine.mp4", 0, 8)], (96, 48))
+    out = tmp_path / "out"
+    process = mpirun_generate("--input-video", path, "--output-dir", str(out))
+    try:
+        wait_for_a_frame(out, process)
+        os.kill(rank_pid(process.pid, 1), signal.SIGINT)  # rank 0 waits for this rank's scene
+        stopped = time.time()
+        _, err = process.communicate(timeout=30)
+    finally:
+        process.kill()  # mpirun's ranks end with it
+    assert time.time() - stopped < 30, err
+    assert process.returncode == 130 and "interrupted" in err, err
+
+
+def test_a_truncated_video_is_one_line_not_fewer_frames(tmp_path, capsys):
+    import generate
+    video = ffmpeg_video(tmp_path / "clip.mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-movflags",
+                         "+faststart")
+    with open(video, "r+b") as file:
+        file.truncate(os.path.getsize(video) * 6 // 10)
+    with pytest.raises(SystemExit) as exit_info:
+        generate.main(["--model", WEIGHTS, "--input-video", video, "--output-dir", str(tmp_path / "out"),
+                       "--scene-cuts", "off"])
+    assert exit_info.value.code == 2
+    [line] = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
+    assert "truncated or damaged" in line
+
+
+def test_odd_sized_hr_frames_make_a_video_padded_to_even_sides(tmp_path):
+    import cv2
+
+    import generate
+    from utils.image_io import list_frames
+    hr = tmp_path / "hr"
+    hr.mkdir()
+    for path in list_frames(shared_path("data", "calendar_lr"))[:3]:
+        cv2.imwrite(str(hr / os.path.basename(path)), cv2.imread(path)[:143, :179])
+    generate.main(["--model", WEIGHTS, "--input-dir-hr", str(hr), "--output-dir", str(tmp_path / "out"),
+                   "--output-video", str(tmp_path / "sr.mp4")])
+    capture = cv2.VideoCapture(str(tmp_path / "sr.mp4"))
+    assert (capture.get(cv2.CAP_PROP_FRAME_WIDTH), capture.get(cv2.CAP_PROP_FRAME_HEIGHT)) == (180, 144)
+    assert capture.get(cv2.CAP_PROP_FRAME_COUNT) == 3
+    assert cv2.imread(str(tmp_path / "out" / os.listdir(tmp_path / "out")[0])).shape[:2] == (143, 179)
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--max-memory", "1e300"], "--max-memory must be a positive finite number at most 1e+06"),
+    (["--threads", "100000000000000000000"], "--threads must be a positive finite number at most 1024"),
+    (["--fps", "1e-300"], "--fps must be a positive finite number at least 0.01 and at most 1000"),
+    (["--start", "9" * 400 + "s"], "is at or after the end"),
+    (["--end", "1:" + "9" * 400 + ":00"], "neither a frame number"),
+    (["--start", "9" * 5000], "is at or after the end"),
+], ids=["memory 1e300", "threads 1e20", "fps 1e-300", "start 400-digit seconds", "end 400-digit minutes",
+        "start 5000 digits"])
+def test_numbers_too_large_or_small_for_the_work_are_one_line(capsys, tmp_path, flags, message):
+    import generate
+    video = ffmpeg_video(tmp_path / "clip.mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=5)
+    with pytest.raises(SystemExit) as exit_info:
+        generate.main(["--model", WEIGHTS, "--input-video", video, "--output-video", str(tmp_path / "sr.mp4"),
+                       "--scene-cuts", "off", *flags])
+    assert exit_info.value.code == 2
+    [line] = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert line.startswith("error: ") and message in line and len(line) < 400
+    assert not os.path.exists(tmp_path / "sr.mp4")
+
+
+def test_a_full_disk_while_writing_frames_is_one_line(small_disk, monkeypatch, capsys):
+    import errno
+
+    import generate
+    from utils import image_io
+    folder, mounted = small_disk
+    if not mounted:
+        committed, commit = [], image_io.StagedFile.commit
+
+        def commit_until_full(staged):
+            if len(committed) == 3:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            committed.append(staged.path)
+            commit(staged)
+        monkeypatch.setattr(image_io.StagedFile, "commit", commit_until_full)
+    with pytest.raises(SystemExit) as exit_info:
+        generate.main([
+            "--model", WEIGHTS, "--input-dir-lr",
+            shared_path("data", "calendar_lr"), "--output-dir",
+            str(folder / "out")
+        ])
+    assert exit_info.value.code == 2
+    [line] = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
+    assert "no space left on the disk of" in line
+    assert not [name for name in os.listdir(folder / "out") if name.startswith(".") and "tmp" in name]
+
+
+def test_a_damaged_file_in_a_read_only_onnx_cache_is_one_line(tmp_path, monkeypatch, capsys):
+    """A read-only tmpfs when this runs as root (root writes through file permissions), else removal
+    refused."""
+    import generate
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    mounted = os.geteuid() == 0 and subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=20m", "tmpfs",
+         str(cache)], capture_output=True).returncode == 0
+    try:
+        arguments = [
+            "--model", WEIGHTS, "--input-dir-lr", FRAMES, "--backend", "openvino", "--cache-dir",
+            str(cache)
+        ]
+        generate.main(arguments + ["--output-dir", str(tmp_path / "first")])
+        cached = sorted(cache.iterdir())
+        cached[1].write_bytes(cached[1].read_bytes()[:100])  # truncated
+        if mounted:
+            subprocess.run(["mount", "-o", "remount,ro", str(cache)], check=True)
+        else:
+            def refuse(path):
+                raise PermissionError(13, "Permission denied", path)
+            monkeypatch.setattr(os, "remove", refuse)
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as exit_info:
+            generate.main(arguments + ["--output-dir", str(tmp_path / "second")])
+        assert exit_info.value.code == 2
+        [line] = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
+        assert "holds a damaged file and cannot be written" in line and "--cache-dir" in line
+    finally:
+        if mounted:
+            subprocess.run(["umount", str(cache)], check=True)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_sigterm_or_ctrl_c_to_mpirun_running_generate_leave_no_partial_video_and_no_ffmpeg(stop, tmp_path):
+    """Open MPI passes these on and kills the ranks a fraction of a second later, mid-forward, and ends with
+    its own exit code (1): the partial video and its ffmpeg must be gone by then."""
+    out, video = tmp_path / "out", tmp_path / "video" / "sr.mp4"
+    video.parent.mkdir()
+    process = mpirun_generate("--input-dir-lr", shared_path("data", "calendar_lr"), "--output-dir", str(out),
+                              "--output-video", str(video))
+    try:
+        wait_for_a_frame(out, process)
+        process.send_signal(stop)
+        process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode != 0
+    deadline = time.time() + 10  # a killed ffmpeg takes a moment to go
+    while ffmpeg_writing_into(video.parent) and time.time() < deadline:
+        time.sleep(0.1)
+    assert not ffmpeg_writing_into(video.parent)
+    assert os.listdir(video.parent) == []
+
+
+def ffmpeg_writing_into(folder):
+    """Live ffmpeg processes whose command line names a file in folder (zombies have an empty one)."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as file:
+                command = file.read().decode(errors="replace")
+        except OSError:  # ended meanwhile
+            continue
+        if "ffmpeg" in command and str(folder) in command:
+            found.append(pid)
+    return found
+
+
+def test_sigusr1_to_mpirun_running_generate_stops_every_rank_with_130_and_no_partial_video(tmp_path):
+    out, video = tmp_path / "out", tmp_path / "video" / "sr.mp4"
+    video.parent.mkdir()
+    process = mpirun_generate("--input-dir-lr", os.path.join(os.path.dirname(REPO_ROOT), "shared", "data",
+                                                             "calendar_lr"), "--output-dir", str(out),
+                              "--output-video", str(video))
+    try:
+        wait_for_a_frame(out, process)
+        process.send_signal(signal.SIGUSR1)
+        _, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130 and "interrupted" in err, err[-2000:]
+    assert os.listdir(video.parent) == []
+
+
+# The second pass
+
+@pytest.mark.parametrize("values, message", [
+    (lambda shape: np.bytes_(b"abc"), "holds |S3 values, not numbers"),
+    (lambda shape: np.full(shape, np.nan, np.float32), "holds NaN or infinite values"),
+], ids=["text", "NaN"])
+def test_a_weights_file_of_the_right_names_but_not_finite_numbers_is_one_line(tmp_path, capsys, values,
+                                                                              message):
+    import h5py
+
+    import generate
+    from conftest import user_error_line
+    damaged = str(tmp_path / "damaged.h5")
+    with h5py.File(WEIGHTS, "r") as source, h5py.File(damaged, "w") as target:
+        source.visititems(lambda name, item: target.create_dataset(name, data=values(item.shape))
+                          if isinstance(item, h5py.Dataset) else None)
+    line = user_error_line(generate.main, ["--model", damaged, "--input-dir-lr", FRAMES, "--output-dir",
+                                           str(tmp_path / "out")], capsys)
+    assert damaged in line and message in line
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_output_frame_blocked_by_a_folder_is_one_line_before_any_frame_is_written(tmp_path, capsys):
+    import generate
+    from conftest import user_error_line
+    blocked = tmp_path / "out" / "output_lr_0003.png"
+    blocked.mkdir(parents=True)
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir",
+                                           str(tmp_path / "out")], capsys)
+    assert f"output frame '{blocked}' is a folder" in line
+    assert os.listdir(tmp_path / "out") == ["output_lr_0003.png"]
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--outscale", "1e-9"], "gives frames less than a pixel high or wide"),
+    (["--output-size", ""], "--output-size must be WIDTHxHEIGHT"),
+    (["--start", ""], "--start is empty"),
+    (["--end", " "], "--end is empty"),
+    (["--num_resblock", "10000000000"], "--num_resblock must be a positive finite number at most 1000"),
+], ids=["outscale 1e-9", "empty output size", "empty start", "blank end", "10^10 residual blocks"])
+def test_an_output_size_below_a_pixel_an_empty_value_or_a_graph_without_end_is_one_line(
+        tmp_path, capsys, flags, message):
+    import generate
+    from conftest import user_error_line
+    from helpers import fixture_frames_video
+    video = fixture_frames_video(tmp_path / "clip.mp4")
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-video", video, "--output-video",
+                                           str(tmp_path / "sr.mp4"), "--scene-cuts", "off", *flags], capsys)
+    assert message in line
+    assert sorted(os.listdir(tmp_path)) == ["clip.mp4"]
+
+
+# The third pass
+
+def test_a_pipe_named_like_a_frame_is_one_line_instead_of_a_wait_without_end(tmp_path, capsys):
+    """Reading it waited for a writer: generate.py hung without a line."""
+    import shutil
+
+    import generate
+    from conftest import user_error_line
+    shutil.copy(os.path.join(FRAMES, "lr_0001.png"), tmp_path / "lr_0001.png")
+    os.mkfifo(tmp_path / "lr_0002.png")
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", str(tmp_path), "--output-dir",
+                                           str(tmp_path / "out")], capsys)
+    assert "lr_0002.png' is a pipe or device" in line and not (tmp_path / "out").exists()
+
+
+# The fourth pass
+
+def test_a_video_with_more_frames_than_its_container_announces_is_read_to_its_last_frame(tmp_path, capsys):
+    """An MPEG program stream's count is estimated from its duration: generate.py wrote 3 of 8 frames, exit 0."""
+    import cv2
+
+    import generate
+    video = ffmpeg_video(tmp_path / "clip.mpg", "-c:v", "mpeg2video", frames=8)
+    assert cv2.VideoCapture(video).get(cv2.CAP_PROP_FRAME_COUNT) < decoded_count(video) == 8
+    generate.main(["--model", WEIGHTS, "--input-video", video, "--output-dir", str(tmp_path / "out"),
+                   "--scene-cuts", "off"])
+    assert sorted(os.listdir(tmp_path / "out")) == [f"output_clip_{index:04d}.png" for index in range(1, 9)]
+
+
+@pytest.mark.parametrize("flag", ["--cache-dir", "--output-dir"])
+def test_an_output_video_that_is_also_a_folder_flag_is_one_line_before_any_work(tmp_path, capsys, flag):
+    """It became that folder, and the video's rename failed after all the work, leaving its temporary."""
+    import generate
+    from conftest import user_error_line
+    clip = ffmpeg_video(tmp_path / "clip.mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=8)
+    video = str(tmp_path / "out.mp4")
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-video", clip, "--output-video", video,
+                                           flag, video], capsys)
+    assert f"is also the folder {flag}" in line and os.listdir(tmp_path) == ["clip.mp4"]
+
+
+def test_an_output_name_too_long_for_the_file_system_is_one_line_before_anything_is_written(tmp_path, capsys):
+    """OSError (file name too long) at the first frame, after the work had started."""
+    import generate
+    from conftest import user_error_line
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir",
+                                           str(tmp_path / "out"), "--output-name", "n" * 240], capsys)
+    assert "is too long" in line and "--output-name" in line
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("flags", [["--outscale", "1e308"], ["--output-size", "1" * 5000 + "x10"]],
+                         ids=["outscale 1e308", "a side of 5000 digits"])
+def test_an_output_size_past_what_a_number_holds_is_one_line(tmp_path, capsys, flags):
+    """OverflowError (1e308 times the frame's side is infinite) and ValueError (int() of 5000 digits)."""
+    import generate
+    from conftest import user_error_line
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir",
+                                           str(tmp_path / "out"), *flags], capsys)
+    assert flags[0] in line and not (tmp_path / "out").exists()
+
+
+def test_an_output_folder_on_a_disk_without_a_byte_left_is_one_line(small_disk, capsys):
+    """The output folder's lock file could not hold the process id: OSError."""
+    import generate
+    from conftest import user_error_line
+    folder, mounted = small_disk
+    if not mounted:
+        pytest.skip("needs a tmpfs of its own (root)")
+    with open(folder / "filler", "wb", buffering=0) as filler, pytest.raises(OSError):
+        while True:
+            filler.write(b"\0" * 4096)
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir",
+                                           str(folder / "out")], capsys)
+    assert "no space left on the disk of" in line
+    assert sorted(os.listdir(folder / "out")) == []
+
+
+def stop_generate_mid_run(tmp_path, ignore_hangup=False):
+    """generate.py writing a video, sent SIGHUP once it has written a frame: (exit code, stderr)."""
+    video = ffmpeg_video(tmp_path / "clip.mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=40)
+    process = subprocess.Popen(
+        [sys.executable, "generate.py", "--model", BUNDLED_MODEL, "--backend", "nnabla", "--input-video", video,
+         "--output-video", str(tmp_path / "out.mp4"), "--scene-cuts", "off"],
+        cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=(lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN)) if ignore_hangup else None)
+    deadline = time.time() + 120
+    while not [name for name in os.listdir(tmp_path) if name.startswith(".out.")]:
+        assert process.poll() is None and time.time() < deadline, process.communicate()
+        time.sleep(0.05)
+    time.sleep(0.5)
+    process.send_signal(signal.SIGHUP)
+    _, err = process.communicate(timeout=120)
+    return process.returncode, err
+
+
+def test_a_closed_terminal_stops_generate_with_130_and_no_partial_video(tmp_path):
+    """SIGHUP (a lost SSH session) ended it by the signal, leaving the temporary video."""
+    code, err = stop_generate_mid_run(tmp_path)
+    assert code == 130 and err.splitlines()[-1] == "interrupted", err
+    assert sorted(os.listdir(tmp_path)) == ["clip.mp4"]
+
+
+def test_generate_under_nohup_goes_on_when_the_terminal_closes(tmp_path):
+    code, err = stop_generate_mid_run(tmp_path, ignore_hangup=True)
+    assert code == 0, err
+    assert decoded_count(str(tmp_path / "out.mp4")) == 40
+
+
+def test_generate_whose_output_reader_left_ends_quietly_with_141(tmp_path):
+    """`generate.py ... | head -0`: its last line raised BrokenPipeError, a traceback after the work."""
+    video = ffmpeg_video(tmp_path / "clip.mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=8)
+    process = subprocess.Popen([sys.executable, "generate.py", "--model", WEIGHTS, "--input-video", video,
+                                "--output-video", str(tmp_path / "out.mp4"), "--scene-cuts", "off"],
+                               cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process.stdout.close()
+    err = process.stderr.read()
+    process.wait(timeout=120)
+    assert process.returncode == 141 and "Traceback" not in err and "Exception ignored" not in err, err
+    assert decoded_count(str(tmp_path / "out.mp4")) == 8
+
+
+# The fifth pass
+
+def test_videos_named_with_a_colon_are_read_and_written_with_their_sound(tmp_path, monkeypatch):
+    """FFmpeg took the part of a relative name before a colon for a protocol: the input was called 'unknown
+    format or corrupt file', and an output in a folder so named failed once written."""
+    import generate
+    from clips import ffmpeg, stream_summary
+    monkeypatch.chdir(tmp_path)
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=32x24:rate=10:duration=0.5", "-f", "lavfi", "-i",
+           "sine=duration=0.5", "-pix_fmt", "yuv420p", str(tmp_path / "take:2.mp4"))
+    os.mkdir("sr:x4")
+    generate.main(["--model", WEIGHTS, "--input-video", "take:2.mp4", "--output-video", "sr:x4/take:2.mp4",
+                   "--backend", "nnabla", "--threads", "1", "--scene-cuts", "auto"])
+    streams = stream_summary(tmp_path / "sr:x4" / "take:2.mp4")
+    assert any("Video: h264" in line and "128x96" in line for line in streams) and any(
+        "Audio:" in line for line in streams), streams
+    assert decoded_count(tmp_path / "sr:x4" / "take:2.mp4") == 5
+
+
+def test_an_output_video_name_too_long_for_its_temporary_name_is_one_line_before_any_work(tmp_path, capsys):
+    """A name that fits the file system but not with the temporary name's 13 more bytes failed in ffmpeg once
+    every frame was computed."""
+    import generate
+    from conftest import user_error_line
+    video = tmp_path / ("v" * 246 + ".mp4")
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir",
+                                           str(tmp_path / "out"), "--output-video", str(video)], capsys)
+    assert "is too long" in line and "choose a shorter --output-video name" in line
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_frame_folder_given_as_dot_dot_gets_its_own_name_under_results(tmp_path, monkeypatch):
+    """The default output folder results/<input name> was results/.., the current folder."""
+    import shutil
+
+    import generate
+    shutil.copytree(FRAMES, tmp_path / "calendar")
+    (tmp_path / "calendar" / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "calendar" / "sub")
+    generate.main(["--model", WEIGHTS, "--input-dir-lr", "..", "--backend", "nnabla", "--threads", "1"])
+    assert os.listdir(".") == ["results"] and len(os.listdir(os.path.join("results", "calendar"))) == 8
+
+
+@pytest.mark.parametrize("blocker, message", [
+    ("link to nothing", "is a symbolic link to '{target}', which does not exist"),
+    ("pipe", "is a file, not a folder"),
+    ("file", "is a file, not a folder"),
+])
+def test_an_output_folder_taken_by_something_else_says_what(tmp_path, capsys, blocker, message):
+    """Each was reported as "cannot create output folder (File exists)"."""
+    import generate
+    from conftest import user_error_line
+    out, target = tmp_path / "out", tmp_path / "unmounted"
+    {"link to nothing": lambda: out.symlink_to(target), "pipe": lambda: os.mkfifo(out),
+     "file": lambda: out.write_text("notes")}[blocker]()
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir", str(out)],
+                           capsys)
+    assert line.startswith(f"error: --output-dir '{out}'") and message.format(target=target) in line, line
+
+
+def test_a_video_wider_than_h264_allows_is_one_line_before_any_frame(tmp_path, capsys):
+    """x4 of 4100-pixel-wide frames is 16400 pixels, past x264's 16384: ffmpeg failed once every frame was
+    computed, with a line about packets."""
+    import cv2
+
+    import generate
+    from conftest import user_error_line
+    (tmp_path / "lr").mkdir()
+    for index in (1, 2):
+        cv2.imwrite(str(tmp_path / "lr" / f"{index:04d}.png"), np.full((2, 4100, 3), 40 * index, np.uint8))
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", str(tmp_path / "lr"), "--output-dir",
+                                           str(tmp_path / "out"), "--output-video", str(tmp_path / "sr.mp4"),
+                                           "--backend", "nnabla"], capsys)
+    assert "gives 16400x8 frames, more than 16384 pixels a side" in line
+    assert os.listdir(tmp_path) == ["lr"]
+
+
+def test_generate_whose_progress_reader_left_ends_quietly_with_141(tmp_path):
+    """Standard error alone to a pipe whose reader left (`2> >(head -c 1)`): the progress bar's write raised
+    BrokenPipeError, and the command ended with code 1, as a crash."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        completed = subprocess.run([sys.executable, "generate.py", "--model", WEIGHTS, "--input-dir-lr", FRAMES,
+                                    "--output-dir", str(tmp_path / "out"), "--backend", "nnabla"],
+                                   cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=write_end, timeout=120)
+    finally:
+        os.close(write_end)
+    assert completed.returncode == 141
+
+
+# The sixth pass
+
+def test_a_video_named_like_an_audio_stream_has_no_audio_and_is_written(tmp_path, monkeypatch):
+    """A silent clip named 'Stream #0:0: Audio: aac.mp4': ffmpeg's echo of the name was read as an audio stream,
+    and writing the output video failed after every frame (no audio to map)."""
+    import generate
+    from clips import ffmpeg
+    from utils.image_io import audio_codec
+    monkeypatch.chdir(tmp_path)
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=32x24:rate=10:duration=0.3", "-pix_fmt", "yuv420p",
+           "Stream #0:0: Audio: aac.mp4")
+    assert audio_codec("Stream #0:0: Audio: aac.mp4") is None
+    generate.main(["--model", WEIGHTS, "--input-video", "Stream #0:0: Audio: aac.mp4", "--output-video", "sr.mp4",
+                   "--backend", "nnabla", "--threads", "1", "--scene-cuts", "off"])
+    assert decoded_count(tmp_path / "sr.mp4") == 3
+
+
+def test_a_video_larger_than_ulimit_f_allows_is_one_line_naming_the_limit(tmp_path):
+    """ffmpeg, which gets the default action of SIGXFSZ that Python ignores for itself, was killed by it at
+    `ulimit -f`: "ffmpeg could not write video 'sr.mp4': no message"."""
+    import resource
+    from clips import ffmpeg
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=64x48:rate=10:duration=0.6", "-pix_fmt", "yuv420p",
+           str(tmp_path / "clip.mp4"))
+    completed = run_script("generate.py", "--model", WEIGHTS, "--input-video", str(tmp_path / "clip.mp4"),
+                           "--output-video", str(tmp_path / "sr.mp4"), "--backend", "nnabla", "--threads", "1",
+                           preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (3 * 1024, 3 * 1024)))
+    messages = [line for line in completed.stderr.splitlines() if line.strip() and "frame" not in line]
+    assert completed.returncode == 2 and messages == [
+        f"error: cannot write video '{tmp_path / 'sr.mp4'}': it is larger than this process may write (ulimit -f); "
+        "raise the limit"], completed.stderr
+    assert sorted(os.listdir(tmp_path)) == ["clip.mp4"]
+
+
+# The seventh pass
+
+@pytest.mark.parametrize("kind", ["file", "link to nothing"])
+def test_a_cache_dir_taken_by_a_file_or_a_dangling_link_is_said_as_such(tmp_path, kind):
+    """`--cache-dir` (OpenVINO's ONNX cache) a file: "cannot write the ONNX cache in 'cfile' (File exists)"."""
+    from inference.onnx_export import cached_models
+    cache = tmp_path / "cache"
+    cache.write_text("mine") if kind == "file" else cache.symlink_to(tmp_path / "unmounted" / "cache")
+    expected = "is a file, not a folder" if kind == "file" else "is a symbolic link to .*, which does not exist"
+    with pytest.raises(UserError, match=f"^--cache-dir '{cache}'(: '.*')? {expected}"):
+        cached_models(str(cache), "stem", ["generator"], lambda: {"generator": b"onnx"})
+
+
+@pytest.mark.parametrize("failure", [MemoryError("std::bad_alloc"), RuntimeError("memory error in alloc"),
+                                     "cv2.error"],
+                         ids=["C++ runtime", "NNabla", "OpenCV"])
+def test_memory_running_out_while_super_resolving_is_one_line(monkeypatch, failure):
+    """Under a `ulimit -v` a little above what start-up takes, an allocation of the networks or the warp failed:
+    MemoryError, NNabla's RuntimeError or cv2.error, each as a traceback. Another error still propagates."""
+    import cv2
+
+    from inference import resolver as resolver_module
+    from inference import SuperResolver
+    if failure == "cv2.error":
+        failure = cv2.error("(-4:Insufficient memory) Failed to allocate 506880 bytes in function 'OutOfMemoryError'")
+
+    def failing(model, scene):
+        raise failure
+        yield
+    monkeypatch.setattr(resolver_module, "super_resolve", failing)
+    resolver = SuperResolver(WEIGHTS, "nnabla", "cpu", threads=1)
+    frames = [("0001", np.zeros((24, 32, 3), np.float32))]
+    with pytest.raises(UserError, match=r"^out of memory while super-resolving 32x24 frames in a budget of "):
+        list(resolver.sequence(frames))
+    monkeypatch.setattr(resolver_module, "super_resolve", lambda model, scene: iter([1 / 0]))
+    with pytest.raises(ZeroDivisionError):
+        list(resolver.sequence(frames))
+
+
+# The eighth pass
+
+@pytest.mark.parametrize("reason", ["std::bad_alloc", "Resource temporarily unavailable"])
+def test_memory_running_out_while_the_networks_are_built_is_one_line(monkeypatch, reason):
+    """Under a `ulimit -v` a little above start-up's, OpenVINO's compile_model failed (std::bad_alloc, or EAGAIN for
+    a thread): RuntimeError traceback from generate.py, and from demo.py after its frame folders were written."""
+    from inference import resolver as resolver_module
+    from inference import SuperResolver
+
+    def failing(*args, **kwargs):
+        raise RuntimeError(f"Exception from src/inference/src/dev/plugin.cpp:59:\n{reason}\n")
+    monkeypatch.setattr(resolver_module, "NnablaNetworks", failing)
+    resolver = SuperResolver(WEIGHTS, "nnabla", "cpu", threads=1)
+    with pytest.raises(UserError, match=r"^out of memory while super-resolving 32x24 frames in a budget of "):
+        resolver.model(24, 32)

@@ -1,0 +1,446 @@
+"""Hostile inputs and conditions for the image, video and scene-cut files every script reads and writes
+(utils/image_io.py, utils/scenes.py). Each ends with one line and exit code 2 (130 for a stop), leaves nothing
+partial and overwrites nothing (docs/testing.md)."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import REPO_ROOT
+from hostile import FRAMES, assert_one_error_line, decoded_count, ffmpeg_video
+from utils.errors import UserError
+
+
+# The first pass of issue 28: the failures it lists
+
+@pytest.mark.parametrize("text, message", [("\u00b3\n", "'³' is not a frame number"),
+                                           ("\u0663\n", "is not a frame number"),
+                                           ("9" * 5000 + "\n", "is outside the frames"),
+                                           ("\ufeff3\n5\n", None)],
+                         ids=["superscript digit", "Arabic-Indic digit", "5000 digits", "byte-order mark"])
+def test_a_cuts_file_with_unusual_characters_is_read_or_refused_in_one_line(tmp_path, text, message):
+    from utils.scenes import read_cuts_file
+    path = tmp_path / "cuts.txt"
+    path.write_text(text, encoding="utf-8")
+    if message is None:
+        assert read_cuts_file(str(path), 10) == [3, 5]
+    else:
+        with pytest.raises(UserError, match=message):
+            read_cuts_file(str(path), 10)
+
+
+def test_a_cut_just_after_start_is_found(tmp_path):
+    from clips import write_joined_clip
+    from utils.scenes import detect_cuts
+    path, _ = write_joined_clip(str(tmp_path), [("bikes.mp4", 0, 8), ("carphone_pristine.mp4", 0, 8)],
+                                (96, 64))
+    assert detect_cuts(path, 0, 16) == [8]
+    assert detect_cuts(path, 6, 16) == [8]  # the part's first shot is 2 frames long
+
+
+def test_a_raw_h264_stream_without_a_frame_count_is_read_whole(tmp_path):
+    from utils.image_io import VideoReader
+    reader = VideoReader(ffmpeg_video(tmp_path / "clip.h264", "-c:v", "libx264", "-f", "h264", frames=12))
+    reader.select("2", None)
+    assert reader.total_frames == 12 and len(list(reader)) == 10
+
+
+def test_a_picture_renamed_mp4_is_one_line(tmp_path):
+    from utils.image_io import VideoReader
+    path = tmp_path / "photo.mp4"
+    path.write_bytes(open(os.path.join(FRAMES, "lr_0001.png"), "rb").read())
+    with pytest.raises(UserError, match="photo.mp4"):
+        VideoReader(str(path)).select("0", None)
+
+
+def test_a_video_turned_by_rotation_metadata_turns_its_sample_aspect_ratio_too(tmp_path):
+    from utils.image_io import VideoReader, ffmpeg_executable
+    plain = ffmpeg_video(tmp_path / "plain.mp4",
+                         "-vf",
+                         "setsar=2/1",
+                         "-c:v",
+                         "libx264",
+                         "-pix_fmt",
+                         "yuv420p",
+                         frames=3)
+    turned = str(tmp_path / "turned.mp4")
+    subprocess.run([
+        ffmpeg_executable(), "-loglevel", "error", "-display_rotation", "90", "-i", plain, "-c", "copy",
+        turned
+    ],
+                   check=True)
+    reader = VideoReader(turned)
+    assert next(iter(reader)).shape[:2] == (64, 48)  # upright: 48 wide
+    assert reader.sample_aspect == (1, 2) and VideoReader(plain).sample_aspect == (2, 1)
+
+
+# The second pass
+
+@pytest.mark.parametrize("extension", ["png", "jpg"])
+def test_an_image_cut_short_is_one_line_and_nothing_from_its_decoder(tmp_path, capfd, extension):
+    """libpng prints its own error and libjpeg decodes the missing rows grey, with a warning."""
+    import cv2
+
+    from utils.image_io import read_rgb
+    path = str(tmp_path / f"frame.{extension}")
+    cv2.imwrite(path, np.random.default_rng(0).integers(0, 256, (64, 64, 3), np.uint8))
+    data = open(path, "rb").read()
+    open(path, "wb").write(data[:len(data) // 2])
+    capfd.readouterr()
+    with pytest.raises(UserError, match="the file is cut short"):
+        read_rgb(path)
+    assert capfd.readouterr().err == ""
+
+
+def test_an_empty_video_file_is_one_line_and_nothing_from_ffmpeg(tmp_path, capfd):
+    from utils.image_io import VideoReader
+    (tmp_path / "empty.mp4").write_bytes(b"")
+    capfd.readouterr()
+    with pytest.raises(UserError, match="cannot open video"):
+        VideoReader(str(tmp_path / "empty.mp4"))
+    assert capfd.readouterr().err == ""
+
+
+def test_an_atomic_write_onto_a_folder_is_one_line_and_leaves_no_temporary(tmp_path):
+    from utils.image_io import write_atomically
+    (tmp_path / "model_best.h5").mkdir()
+    with pytest.raises(UserError, match="a folder of that name is in the way"):
+        write_atomically(str(tmp_path / "model_best.h5"), lambda temporary: open(temporary, "w").close())
+    assert os.listdir(tmp_path) == ["model_best.h5"]
+
+
+# The fourth pass
+
+def test_an_mp4_cut_by_stream_copy_is_read_whole_not_called_truncated(tmp_path):
+    """`ffmpeg -ss T -c copy` writes an edit list that hides frames its count includes: the clip was refused
+    as truncated or damaged."""
+    from utils.image_io import VideoReader, ffmpeg_executable
+    whole = ffmpeg_video(tmp_path / "whole.mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=12)
+    cut = str(tmp_path / "cut.mp4")
+    subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-ss", "0.25", "-i", whole, "-c", "copy", cut],
+                   check=True)
+    reader = VideoReader(cut)
+    assert reader.total_frames > decoded_count(cut)
+    assert len(list(reader)) == decoded_count(cut)
+
+
+def test_a_y4m_video_gets_no_lines_from_the_scene_detector(tmp_path, capfd):
+    """PySceneDetect logged five lines of a codec it could not name, and then read the video."""
+    from utils.scenes import detect_cuts
+    video = ffmpeg_video(tmp_path / "clip.y4m", "-pix_fmt", "yuv420p", frames=12)
+    capfd.readouterr()
+    assert detect_cuts(video) == []
+    assert capfd.readouterr().err == ""
+
+
+def test_a_video_whose_place_became_a_folder_leaves_no_temporary(tmp_path):
+    from utils.image_io import open_video_writer
+    video = open_video_writer(str(tmp_path / "out.mp4"), 10, 16, 16)
+    video.write(np.zeros((16, 16, 3), np.uint8))
+    (tmp_path / "out.mp4").mkdir()
+    with pytest.raises(UserError, match="a folder of that name is in the way"):
+        video.close()
+    assert os.listdir(tmp_path) == ["out.mp4"]
+
+
+@pytest.mark.parametrize("kind", ["folder", "link to a folder"])
+def test_a_folder_named_like_a_frame_is_called_a_folder(tmp_path, kind):
+    """It was "cannot read image (Is a directory); check its permissions"."""
+    from utils.image_io import list_frames
+    (tmp_path / "0001.png").write_bytes(open(os.path.join(FRAMES, "lr_0001.png"), "rb").read())
+    if kind == "folder":
+        (tmp_path / "0002.png").mkdir()
+    else:
+        os.symlink(tmp_path, tmp_path / "0002.png")
+    with pytest.raises(UserError, match=r"0002.png' is a folder, not an image file"):
+        list_frames(str(tmp_path))
+
+
+def test_a_png_with_damaged_data_is_one_line_and_nothing_from_libpng(tmp_path, capfd):
+    """Bytes changed inside its image data (a bad disk or copy): libpng printed its own line beside ours."""
+    import cv2
+
+    from utils.image_io import read_rgb
+    path = tmp_path / "frame.png"
+    cv2.imwrite(str(path), np.random.default_rng(0).integers(0, 256, (64, 64, 3), np.uint8))
+    data = bytearray(path.read_bytes())
+    start = data.find(b"IDAT") + 24
+    data[start:start + 8] = bytes(byte ^ 0x5A for byte in data[start:start + 8])
+    path.write_bytes(bytes(data))
+    capfd.readouterr()
+    with pytest.raises(UserError, match="the file is damaged"):
+        read_rgb(str(path))
+    assert capfd.readouterr().err == ""
+
+
+def test_an_invisible_character_in_a_cuts_file_is_shown_by_its_code(tmp_path):
+    """A zero-width space pasted from a web page after a number: the message read "'3' is not a frame number"."""
+    from utils.scenes import read_cuts_file
+    path = tmp_path / "cuts.txt"
+    path.write_text("3\u200b\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"'3\\u200b' is not a frame number"):
+        read_cuts_file(str(path), 10)
+
+
+def test_a_png_whose_text_chunk_fails_its_checksum_is_still_read(tmp_path):
+    """Only the header, palette and image data decide: libpng decodes the picture and drops the chunk."""
+    import struct
+    import zlib
+
+    import cv2
+
+    from utils.image_io import read_rgb
+    pixels = np.random.default_rng(0).integers(0, 256, (16, 16, 3), np.uint8)
+    data = cv2.imencode(".png", pixels)[1].tobytes()
+    body = b"tEXtComment\0hello"
+    chunk = struct.pack(">I", len(body) - 4) + body + struct.pack(">I", zlib.crc32(body) ^ 1)
+    header_end = 8 + 12 + 13
+    (tmp_path / "frame.png").write_bytes(data[:header_end] + chunk + data[header_end:])
+    assert np.array_equal(read_rgb(str(tmp_path / "frame.png")), pixels[:, :, ::-1] / np.float32(255))
+
+
+def test_an_end_past_the_count_an_mpeg_stream_announces_counts_its_frames(tmp_path):
+    """--end 8 on such a clip of 8 frames was refused as past its end."""
+    from utils.image_io import VideoReader
+    video = ffmpeg_video(tmp_path / "clip.mpg", "-c:v", "mpeg2video", frames=8)
+    reader = VideoReader(video)
+    assert reader.total_frames < 8
+    reader.select("1", "8")
+    assert len(list(reader)) == 7
+    with pytest.raises(UserError, match="past the end"):
+        VideoReader(video).select(None, "9")
+
+
+# The fifth pass
+
+def test_a_stop_while_ffmpeg_finishes_the_video_leaves_no_temporary_and_no_ffmpeg(tmp_path, monkeypatch):
+    """Ctrl-C while the writer waited for ffmpeg to encode the frames it still held (the end of a run) left
+    ffmpeg running and its temporary video behind."""
+    from utils.image_io import FfmpegVideoWriter
+    writer = FfmpegVideoWriter(str(tmp_path / "sr.mp4"), 24, 64, 48)
+    writer.write(np.zeros((48, 64, 3), np.uint8))
+    finish = writer.process.wait
+    calls = []
+
+    def stopped_once(*args, **kwargs):  # the signal arrives during the first wait
+        calls.append(1)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        return finish(*args, **kwargs)
+
+    monkeypatch.setattr(writer.process, "wait", stopped_once)
+    with pytest.raises(KeyboardInterrupt):
+        writer.close()
+    assert finish(timeout=30) is not None and writer.process.returncode != 0  # ended by us, not done
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_video_that_cannot_be_read_says_so_without_opencv_s_warning(tmp_path):
+    """It was called 'unknown format or corrupt file', beside OpenCV's own warning line. Run without the
+    capability that lets root read any file, so that the permissions hold."""
+    video = ffmpeg_video(tmp_path / "clip.mp4", "-pix_fmt", "yuv420p", frames=3)
+    os.chmod(video, 0)
+    script = f"from utils.errors import exit_on_user_error\nfrom utils.image_io import VideoReader\n" \
+             f"with exit_on_user_error():\n    VideoReader({video!r})\n"
+    as_root_without_override = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
+    completed = subprocess.run([*(as_root_without_override if os.geteuid() == 0 else []), sys.executable, "-c",
+                                script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    assert_one_error_line(completed, f"video file '{video}' cannot be read (permission denied)")
+
+
+# The sixth pass
+
+@pytest.mark.parametrize("width, height", [(30000, 30000), (0, 24)], ids=["claims 30000x30000", "zero wide"])
+def test_a_png_whose_header_claims_a_size_its_file_cannot_hold_is_one_line_without_libpng_s(tmp_path, capfd,
+                                                                                          width, height):
+    """A PNG with intact checksums whose header claims more pixels than its data could hold, or a side of 0:
+    libpng's "Not enough image data" or "Invalid IHDR data" line beside ours."""
+    import struct
+    import zlib
+    from utils.image_io import read_rgb
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    path = tmp_path / "0001.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+                     + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b""))
+    with pytest.raises(UserError, match="its header claims a size the file cannot hold"):
+        read_rgb(str(path))
+    assert capfd.readouterr().err == ""
+
+
+def test_pngs_compressed_as_far_as_deflate_goes_are_read():
+    """The size check must not refuse the most compressible picture (one colour) at zlib's strongest level."""
+    import cv2
+    from utils.image_io import png_size_impossible
+    for flat in (np.zeros((4000, 4000, 3), np.uint8), np.full((2000, 3000), 65535, np.uint16)):
+        assert not png_size_impossible(cv2.imencode(".png", flat, [cv2.IMWRITE_PNG_COMPRESSION, 9])[1].tobytes())
+
+
+@pytest.mark.parametrize("kind", ["pipe", "device"])
+def test_a_video_given_as_a_pipe_or_device_is_called_so_not_missing(tmp_path, kind):
+    """`--input-video` or demo's `--video` a named pipe or /dev/zero: "video file ... does not exist"."""
+    from utils.image_io import VideoReader
+    path = "/dev/zero" if kind == "device" else str(tmp_path / "clip.mp4")
+    if kind == "pipe":
+        os.mkfifo(path)
+    with pytest.raises(UserError, match=f"video file '{path}' is a pipe or device, not a file; save the video"):
+        VideoReader(path)
+
+
+@pytest.mark.parametrize("name", ["clip\n  Stream #0:1(und): Audio: aac (LC), 44100 Hz.mp4",
+                                  os.fsdecode(b"\xff Stream #0:1: Audio: aac.mp4")])
+def test_a_silent_clip_whose_name_holds_an_audio_stream_line_has_no_audio(tmp_path, monkeypatch, name):
+    """The name ffmpeg echoes may hold a line of its own that reads as an audio stream, or bytes that are not
+    UTF-8 around one."""
+    from clips import ffmpeg
+    from utils.image_io import audio_codec
+    monkeypatch.chdir(tmp_path)
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=32x24:rate=10:duration=0.3", "-pix_fmt", "yuv420p", name)
+    assert audio_codec(name) is None
+    ffmpeg("-i", name, "-f", "lavfi", "-i", "sine=duration=0.3", "-c:v", "copy", "-c:a", "mp3", "-shortest",
+           "sound.mkv")
+    assert audio_codec("sound.mkv") == "mp3"
+
+
+def test_an_output_name_is_refused_exactly_when_its_temporary_name_can_pass_255_bytes(tmp_path):
+    """The temporary name adds '.', '.', '.tmp' and a pid of up to 7 digits (Linux's pid_max is at most 2^22)."""
+    from utils.image_io import check_name_length, temporary_path
+    longest = "é" * 119 + ".mp4"  # 242 bytes: 255 with the temporary name's 13
+    check_name_length(str(tmp_path / longest), "shorten it")
+    with open(temporary_path(str(tmp_path / longest), 4194304), "wb"):
+        pass
+    with pytest.raises(UserError, match="is too long: with the temporary name"):
+        check_name_length(str(tmp_path / ("x" + longest)), "shorten it")
+
+
+def test_a_start_time_within_the_last_frame_is_not_called_past_the_end(tmp_path):
+    """`--start 0.55s` on a clip of 6 frames at 10 fps (0.6 s): "at or after the end of 'clip.mp4' (6 frames,
+    0.60 s)", which 0.55 s is not."""
+    from clips import ffmpeg
+    from utils.image_io import VideoReader
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=32x24:rate=10:duration=0.6", "-pix_fmt", "yuv420p",
+           str(tmp_path / "clip.mp4"))
+    with pytest.raises(UserError, match=r"--start 0.55s is after the last frame of .* begins \(6 frames, the last "
+                                        r"at 0.50 s\): a start time takes the first frame that begins at or after"):
+        VideoReader(str(tmp_path / "clip.mp4")).select("0.55s")
+    assert VideoReader(str(tmp_path / "clip.mp4")).select("0.5s") is None
+
+
+@pytest.mark.parametrize("line", ["\0" * 2_000_000, "x" * 100_000], ids=["2 MB of zero bytes", "100,000 letters"])
+def test_a_scene_cuts_line_of_megabytes_is_shown_cut_short(tmp_path, line):
+    """A cuts file of zero bytes (a copy that failed) made an error line of 8 MB, each byte shown as \\x00."""
+    from utils.scenes import read_cuts_file
+    path = tmp_path / "cuts.txt"
+    path.write_text(line)
+    with pytest.raises(UserError) as error:
+        read_cuts_file(str(path), 10)
+    message = str(error.value).replace(str(path), "")
+    assert len(message) < 200 and "line 1" in message and "is not a frame number" in message, message
+
+
+# The seventh pass
+
+def test_an_av1_video_opencv_cannot_decode_is_called_so_not_empty(tmp_path):
+    """An AV1 video (OpenCV's FFmpeg has no AV1 decoder; FFmpeg's own has): generate.py said "has no frames in
+    the chosen range" and demo.py "gave 0 frame(s)", of a clip of 6 frames."""
+    from clips import ffmpeg
+    from utils.image_io import VideoReader
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=32x24:rate=10:duration=0.6", "-c:v", "libaom-av1", "-cpu-used", "8",
+           "-pix_fmt", "yuv420p", str(tmp_path / "clip.mp4"))
+    with pytest.raises(UserError, match=r"has no frame OpenCV can decode \(its codec, such as AV1, may be one "
+                                        r"OpenCV lacks\); convert it to H.264 first"):
+        next(iter(VideoReader(str(tmp_path / "clip.mp4"))))
+
+
+@pytest.mark.parametrize("target", [None, "o.mp4"], ids=["output folder", "beside --output-video"])
+def test_a_folder_named_like_a_stale_temporary_is_left_not_a_traceback(tmp_path, target):
+    """A user's folder named like a temporary of a dead process (`.o.999999.tmp.mp4/`) in generate.py's output
+    folder or beside its --output-video: IsADirectoryError traceback from os.remove."""
+    from utils.image_io import remove_stale_temporaries
+    dead = 2 ** 22 + 1  # above Linux's largest process id
+    (tmp_path / f".o.{dead}.tmp.mp4").mkdir()
+    (tmp_path / f".o.{dead}.tmp.mp4" / "mine.txt").write_text("kept")
+    (tmp_path / f".o.{dead + 1}.tmp.mp4").write_bytes(b"stale")
+    assert remove_stale_temporaries(str(tmp_path), target) == [f".o.{dead + 1}.tmp.mp4"]
+    assert sorted(os.listdir(tmp_path)) == [f".o.{dead}.tmp.mp4"]
+
+
+@pytest.mark.parametrize("encoder, codec, container", [("libopus", "opus", ".mov"), ("flac", "flac", ".mov"),
+                                                       ("libmp3lame", "mp3", ".m4v"), ("eac3", "eac3", ".m4v")])
+def test_audio_a_mov_or_m4v_cannot_hold_is_re_encoded_not_a_failure_after_every_frame(tmp_path, encoder, codec,
+                                                                                        container):
+    """Opus or FLAC audio copied into .mov, MP3 or E-AC-3 into .m4v (FFmpeg's mov and ipod muxers refuse them,
+    its mp4 muxer takes them): "ffmpeg could not write video ...: Nothing was written" after every frame."""
+    from clips import ffmpeg
+    from utils.image_io import FfmpegVideoWriter, VideoSource, audio_codec
+    source = str(tmp_path / "clip.mkv")
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=32x24:rate=10:duration=0.3", "-f", "lavfi", "-i", "sine=d=0.3",
+           "-pix_fmt", "yuv420p", "-c:a", encoder, source)
+    assert audio_codec(source) == codec
+    writer = FfmpegVideoWriter(str(tmp_path / f"sr{container}"), 10, 32, 24, VideoSource(source, 0.0, 0.3))
+    for _ in range(3):
+        writer.write(np.zeros((24, 32, 3), np.uint8))
+    writer.close()
+    assert audio_codec(str(tmp_path / f"sr{container}")) == "aac"
+
+
+@pytest.mark.parametrize("start, end", [("0.45s", "0.46s"), ("0.41s", "0.5s")])
+def test_start_and_end_times_within_one_frame_s_time_are_not_called_out_of_order(tmp_path, start, end):
+    """`--start 0.45s --end 0.46s` on a 10 fps clip (no frame begins between them): "--end 0.46s is not after
+    --start 0.45s", which it is."""
+    from clips import ffmpeg
+    from utils.image_io import VideoReader
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=32x24:rate=10:duration=0.6", "-pix_fmt", "yuv420p",
+           str(tmp_path / "clip.mp4"))
+    with pytest.raises(UserError, match=f"no frame of '.*' begins from --start {start} to before --end {end} "
+                                        r"\(frame 5 begins at 0.50 s\); choose an end after that frame"):
+        VideoReader(str(tmp_path / "clip.mp4")).select(start, end)
+    with pytest.raises(UserError, match="--end 0.45s is not after --start 0.46s"):
+        VideoReader(str(tmp_path / "clip.mp4")).select("0.46s", "0.45s")
+
+
+# The eighth pass
+
+@pytest.mark.parametrize("pid", [2 ** 31, 2 ** 32, 10 ** 20])
+def test_a_file_named_like_a_temporary_of_a_pid_past_a_c_int_is_removed_not_a_traceback(tmp_path, pid):
+    """A file named like a stale temporary whose number no pid reaches (`.o.20241205153000.tmp.png`) in
+    generate.py's or train.py's output folder: OverflowError traceback from os.kill before any work."""
+    from utils.image_io import remove_stale_temporaries
+    (tmp_path / f".o.{pid}.tmp.png").write_bytes(b"stale")
+    assert remove_stale_temporaries(str(tmp_path)) == [f".o.{pid}.tmp.png"]
+
+
+@pytest.mark.parametrize("encoder", ["libvvenc", "libxavs2"], ids=["VVC", "AVS2"])
+def test_a_video_opencv_cannot_even_open_is_called_a_codec_it_lacks_in_one_line(tmp_path, capfd, encoder):
+    """A VVC or AVS2 video (FFmpeg decodes them, OpenCV's FFmpeg cannot open them, where it opens an AV1 one and
+    then decodes no frame): OpenCV's two "[ERROR...] Could not find decoder" lines beside "unknown format or
+    corrupt file"."""
+    from clips import ffmpeg
+    from utils.image_io import VideoReader
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=96x72:rate=10:duration=0.3", "-pix_fmt", "yuv420p", "-c:v", encoder,
+           str(tmp_path / "clip.mkv"))
+    capfd.readouterr()
+    with pytest.raises(UserError, match=r"has no frame OpenCV can decode \(its codec, such as AV1, may be one "
+                                        r"OpenCV lacks\); convert it to H.264 first"):
+        VideoReader(str(tmp_path / "clip.mkv"))
+    assert capfd.readouterr().err == ""
+
+
+@pytest.mark.parametrize("layout", ["9.1.6", "22.2", "10c"])
+def test_audio_of_a_channel_layout_aac_refuses_is_mixed_down_not_a_failure_after_every_frame(tmp_path, layout):
+    """PCM audio of 16, 24 or 10 channels (a field recorder, a decoded film mix) into .mp4, which re-encodes it to
+    AAC: FFmpeg's AAC encoder refused the layout, "ffmpeg could not write video ...: Nothing was written" after
+    every frame."""
+    from clips import ffmpeg, stream_summary
+    from utils.image_io import FfmpegVideoWriter, VideoSource
+    source = str(tmp_path / "clip.mkv")
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=32x24:rate=10:duration=0.3", "-f", "lavfi", "-i",
+           f"anullsrc=channel_layout={layout}:d=0.3", "-pix_fmt", "yuv420p", "-c:a", "pcm_s16le", source)
+    writer = FfmpegVideoWriter(str(tmp_path / "sr.mp4"), 10, 32, 24, VideoSource(source, 0.0, 0.3))
+    for _ in range(3):
+        writer.write(np.zeros((24, 32, 3), np.uint8))
+    writer.close()
+    assert [line for line in stream_summary(tmp_path / "sr.mp4") if "Audio: aac" in line]

@@ -1,0 +1,537 @@
+"""Hostile inputs and conditions for train.py and its data: settings, checkpoints, resume, validation, sequences and
+the frame cache. Each ends with one line and exit code 2 (130 for a stop), leaves nothing partial and overwrites
+nothing (docs/testing.md)."""
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import REPO_ROOT
+from helpers import mpi_environment, MPIRUN
+from hostile import assert_one_error_line, run_script
+from utils.errors import UserError, exit_on_user_error
+
+
+# The first pass of issue 28: the failures it lists
+
+def test_a_huge_data_max_frm_is_one_line_at_once(tmp_path):
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    completed = run_script("train.py", *tiny_training_flags(scenes, tmp_path / "out", **{
+        "data.max_frm": 10 ** 20, "train.max_iter": 1}), timeout=60)
+    assert_one_error_line(completed, "no usable scene", "data.max_frm=11")
+
+
+@pytest.mark.parametrize("rows", ["iteration,PSNR\n2,20.0\n4,25.0\n6,22.0\n", ""], ids=["rows", "no row"])
+def test_a_best_model_left_without_its_row_by_a_kill_is_made_the_best_rows_again_at_resume(tmp_path, rows):
+    """kill -9 between writing model_best.h5 and its val.csv row; the resumed run starts from checkpoint 6."""
+    from training.validation import BEST_MODEL, Validation
+    for iteration in (2, 4, 6, 8):
+        (tmp_path / f"model_param_{iteration:08d}.h5").write_bytes(f"model {iteration}".encode())
+    if rows:
+        (tmp_path / "val.csv").write_text(rows)
+    (tmp_path / BEST_MODEL).write_bytes(b"model 8")  # validated at 8, better, its row never written
+    Validation([], str(tmp_path), 6, "psnr", "cpu")
+    if rows:
+        assert (tmp_path / BEST_MODEL).read_bytes() == b"model 4"
+    else:
+        assert not (tmp_path / BEST_MODEL).exists()
+
+
+@pytest.mark.parametrize("blocked, kind, settings", [("losses.csv", "folder", {}),
+                                                     ("tensorboard", "file", {"train.tensorboard": "true"}),
+                                                     ("model_param_00000001.h5", "folder", {}),
+                                                     ("params_00000001.h5", "folder", {})])
+def test_a_training_output_blocked_by_the_other_kind_is_one_line_before_training(
+        tmp_path, blocked, kind, settings):
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / blocked).mkdir() if kind == "folder" else (out / blocked).write_text("x")
+    completed = run_script("train.py", *tiny_training_flags(scenes, out, **{"train.max_iter": 1, **settings}),
+                           timeout=120)
+    assert_one_error_line(completed, str(out / blocked))
+    assert sorted(os.listdir(out)) == [blocked]
+
+
+def test_an_empty_validation_clip_is_called_a_validation_clip(tmp_path):
+    from training.validation import read_clip
+    (tmp_path / "clip").mkdir()
+    with pytest.raises(UserError) as error:
+        read_clip(str(tmp_path / "clip"), 10, 64, "bd", 4)
+    assert str(error.value).startswith(f"validation clip '{tmp_path / 'clip'}' has no images")
+    assert "LR frames" not in str(error.value)
+
+
+# The second pass
+
+@pytest.mark.parametrize("key, text, value", [
+    ("train.save_freq", "017", 17), ("train.save_freq", "1_000", 1000), ("train.save_minutes", "1e3", 1000.0),
+    ("train.save_freq", "1:20", None), ("train.save_freq", "0x10", None),
+    ("train.save_freq", "!!float abc", None),
+    ("train.save_freq", "9" * 5000, None), ("train.seed", "!!timestamp x", None),
+    ("train.save_freq", "[" * 3000 + "]" * 3000, None), ("train.num_resblock", "10000000000", None),
+], ids=["leading zero", "underscores", "exponent without a dot", "sexagesimal", "hexadecimal", "bad tag",
+        "5000 digits", "bad timestamp", "nested 3000 deep", "10^10 residual blocks"])
+def test_a_setting_value_is_a_plain_number_or_one_short_line(key, text, value):
+    """YAML 1.2's whole numbers (YAML 1.1 reads 017 as 15 and 1:20 as 80), and values PyYAML cannot build
+    refused like any other bad value."""
+    from training.config import load_config, parse_value
+    if value is None:
+        with pytest.raises(UserError, match=f"^bad value .* for {key}: expected") as error:
+            load_config(overrides={key: parse_value(text)})
+        assert len(str(error.value)) < 200
+    else:
+        section, name = key.split(".")
+        assert getattr(getattr(load_config(overrides={key: parse_value(text)}), section), name) == value
+
+
+@pytest.mark.parametrize("content, message", [
+    *((f"train:\n  save_freq: {value}\n", "is not valid YAML;")
+      for value in ("!!float abc", "!!timestamp x", "9" * 5000, "[" * 3000 + "]" * 3000)),
+    ("train:\n  seed: 1\ngan:\n  ratio: 1\ntrain:\n  seed: 2\n", "at line 5 ('train' is given twice)"),
+], ids=["bad tag", "bad timestamp", "5000 digits", "nested 3000 deep", "a section twice"])
+def test_a_config_file_that_yaml_cannot_build_or_that_sets_a_key_twice_is_one_line(tmp_path, content,
+                                                                                  message):
+    from training.config import load_config
+    path = tmp_path / "my.yaml"
+    path.write_text(content)
+    with pytest.raises(UserError, match=re.escape(message)):
+        load_config(str(path))
+
+
+def test_a_user_error_every_rank_of_mpirun_train_meets_is_printed_once_and_exits_2():
+    for _ in range(3):  # each process used to print it: twice in about one run of three
+        finished = subprocess.run([MPIRUN, "-n", "2", sys.executable, "train.py", "--set", "train.scale=3"],
+                                  cwd=REPO_ROOT, env=mpi_environment(), capture_output=True, text=True,
+                                  timeout=120)
+        ours = [line for line in finished.stderr.splitlines() if line.startswith("error: ")]
+        assert ours == ["error: bad value 3 for train.scale: expected one of 2, 4"], finished.stderr
+        assert finished.returncode == 2
+
+
+# The fourth pass
+
+def test_a_validation_picture_blocked_by_a_folder_is_one_line_before_training(tmp_path):
+    """It stopped the run at its first validation, after training, losing that iteration's checkpoint."""
+    from training_data import make_calendar_scenes, make_sequence_folders, tiny_training_flags
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    clips = make_sequence_folders(tmp_path / "val", {"clip": 6})
+    blocked = tmp_path / "out" / "validation" / "iteration_00000002.png"
+    blocked.mkdir(parents=True)
+    completed = run_script("train.py", *tiny_training_flags(scenes, tmp_path / "out", **{
+        "train.max_iter": 2, "train.val_freq": 2, "data.val_dir": clips}), timeout=120)
+    assert_one_error_line(completed, f"'{blocked}' is a folder, where train.py writes a file")
+    assert sorted(os.listdir(tmp_path / "out")) == ["validation"]
+
+
+def test_a_config_file_with_a_merge_key_is_read_and_a_key_twice_beside_it_is_still_refused(tmp_path):
+    """The check for keys given twice read the merge key '<<' as a key and refused valid YAML as invalid."""
+    from training.config import load_config
+    path = tmp_path / "my.yaml"
+    path.write_text("train:\n  <<: {seed: 7, rnn_n: 5}\n  rnn_n: 6\n")
+    config = load_config(str(path))
+    assert (config.train.seed, config.train.rnn_n) == (7, 6)
+    path.write_text("train:\n  <<: {seed: 7}\n  rnn_n: 5\n  rnn_n: 6\n")
+    with pytest.raises(UserError, match=r"at line 4 \('rnn_n' is given twice\)"):
+        load_config(str(path))
+
+
+@pytest.mark.parametrize("case", ["met by every rank", "met by rank 0 alone"])
+def test_a_user_error_after_mpirun_train_s_processes_connect_is_one_line_and_ends_the_job(tmp_path, case):
+    """After the communicator is made, rank 0's exit waited in MPI's for the others: a data error every rank
+    meets was printed by each (after rank 1's 3 s), and one of rank 0 alone (an output blocked by a folder)
+    left the job waiting without end."""
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes = str(tmp_path / "missing") if case == "met by every rank" else make_calendar_scenes(tmp_path / "scenes")
+    (tmp_path / "out" / "losses.csv").mkdir(parents=True)
+    completed = subprocess.run([MPIRUN, "-n", "2", sys.executable, "train.py", "--batch_size", "1",
+                                *tiny_training_flags(scenes, tmp_path / "out", **{"train.max_iter": 2})],
+                               cwd=REPO_ROOT, env=mpi_environment(), capture_output=True, text=True, timeout=120)
+    ours = [line for line in completed.stderr.splitlines() if line.startswith("error: ")]
+    message = "does not exist" if case == "met by every rank" else "losses.csv' is a folder"
+    assert len(ours) == 1 and message in ours[0] and "Traceback" not in completed.stderr, completed.stderr
+    assert completed.returncode == 2
+
+
+@pytest.mark.parametrize("damage, reason", [
+    (lambda data: data[:len(data) // 2], "the file is cut short"),
+    (lambda data: data[:len(data) // 2] + bytes([data[len(data) // 2] ^ 0xFF]) + data[len(data) // 2 + 1:],
+     "the file is damaged (a checksum of its data does not match)"),
+], ids=["cut in half", "a byte changed"])
+def test_a_damaged_training_frame_is_our_one_line_without_libpng_s(tmp_path, damage, reason):
+    """The training loader decoded with cv2.imread, and libpng printed its own line beside ours."""
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    frame = tmp_path / "scenes" / "scene_2001" / "col_high_0005.png"
+    frame.write_bytes(damage(frame.read_bytes()))
+    completed = run_script("train.py", *tiny_training_flags(scenes, tmp_path / "out", **{"train.max_iter": 4}),
+                           timeout=120)
+    # the progress bar's lines: "it/s", or "s/it" on a loaded machine
+    lines = [line for line in completed.stderr.splitlines() if line.strip() and not re.search(r"it/s|s/it", line)
+             and "[matplotlib." not in line]
+    assert completed.returncode == 2
+    assert lines == [f"error: cannot read image '{frame}': {reason}; replace or remove it"], lines
+
+
+def config_of_flags(*argv):
+    """The configuration train.py reads from these flags."""
+    from train import parse_args
+    return parse_args(list(argv))
+
+
+# The fifth pass
+
+@pytest.mark.parametrize("text", ["runs #2", "2024", "yes", "~", "a: b", "{x}"])
+def test_a_path_given_by_set_is_taken_as_written(text):
+    """--set read a path as YAML: 'runs #2' trained into 'runs' (the rest taken for a comment) and 2024, yes or ~
+    were refused as no text, where --output_dir takes each as it is."""
+    assert config_of_flags("--set", f"data.output_dir={text}").data.output_dir == text
+    assert config_of_flags("--set", f"data.input_video_pre={text}").data.input_video_pre == text
+
+
+@pytest.mark.parametrize("written, taken", [("''", ""), ('""', ""), ("'runs #2'", "runs #2"), ("'it''s'", "it's"),
+                                            ("'a' 'b'", "'a' 'b'")])
+def test_a_path_given_by_set_in_quotes_is_read_as_config_yaml_reads_it(written, taken):
+    """Taken as written, '' (config.yaml's empty path, which the settings' messages offer) named a folder of two
+    apostrophes; quotes that do not make one YAML string stay part of the name."""
+    assert config_of_flags("--set", f"data.val_dir={written}").data.val_dir == taken
+
+
+@pytest.mark.parametrize("value", ["[psnr]", "{psnr: 1}"])
+def test_a_list_or_mapping_as_the_validation_metric_is_one_line(value, capsys):
+    """A list as train.val_metric was looked up in the metrics' table: TypeError, unhashable type."""
+    with pytest.raises(SystemExit) as stop, exit_on_user_error():
+        config_of_flags("--set", f"train.val_metric={value}")
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.startswith("error: bad value ")
+
+
+@pytest.mark.parametrize("key, text, value", [("train.val_crop", "1e3", 1000), ("train.val_frames", "10.0", 10),
+                                              ("train.seed", "3.0", 3), ("train.num_resblock", "4.0", 4),
+                                              ("train.loader_workers", "2.0", 2)])
+def test_a_whole_float_is_that_integer_for_every_whole_number_setting(key, text, value):
+    """train.max_iter took 2.0 as 2, and train.val_crop refused 1e3 as "expected a multiple of train.scale of at
+    least 48", which 1000 is."""
+    section, name = key.split(".")
+    assert getattr(getattr(config_of_flags("--set", f"{key}={text}"), section), name) == value
+
+
+# The sixth pass
+
+@pytest.mark.parametrize("seed", ["2147483648", "4294967295.0"])
+def test_a_seed_past_nnabla_s_c_int_is_one_line(seed, capsys):
+    """train.seed took values up to 2^32 - 1, and NNabla's seed, a C int, raised OverflowError at the start."""
+    with pytest.raises(SystemExit) as stop, exit_on_user_error():
+        config_of_flags("--set", f"train.seed={seed}")
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.startswith(f"error: bad value {int(float(seed))} for train.seed: expected an "
+                                              "integer from 0 to 2^31 - 1")
+    assert config_of_flags("--set", "train.seed=2147483647").train.seed == 2 ** 31 - 1
+
+
+@pytest.mark.parametrize("escape", ["\\0", "\\ud800"])
+def test_a_path_setting_holding_a_nul_or_a_lone_surrogate_is_one_line(tmp_path, capsys, escape):
+    """YAML's "\\0" or "\\ud800" in a path (a config file's or a quoted --set value) reached os.makedirs:
+    ValueError, embedded null byte; UnicodeEncodeError, surrogates not allowed."""
+    with pytest.raises(SystemExit) as stop, exit_on_user_error():
+        config_of_flags("--set", f'data.output_dir="{tmp_path}/a{escape}b"')
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.startswith("error: bad value ")
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("line, shown", [("\ufeff\ufeff000", r"'\ufeff000'"), ("0\u200b00", r"'0\u200b00'"),
+                                         ("00\x0001", r"'00\x0001'"), ("7" * 100000, "'" + "7" * 37 + "...")])
+def test_a_sequence_list_name_with_an_invisible_character_or_of_a_page_s_length_is_shown_readable(
+        tmp_path, line, shown):
+    """A second byte-order mark or a zero-width space made the error read "names 000, not REDS sequences"; a
+    NUL was written into the line as it is; a name of 100,000 characters was shown whole."""
+    from datasets import reds
+    from training_data import make_reds_folder
+    sequence_list = tmp_path / "list.txt"
+    sequence_list.write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(UserError) as error:
+        reds.training_sequences(make_reds_folder(tmp_path / "REDS", train=("000",), val=()), str(sequence_list))
+    message = str(error.value)
+    assert f"names {shown}" in message and message.isprintable() and len(message) < 400
+
+
+def test_a_config_file_that_is_a_socket_is_one_line(tmp_path, capsys):
+    """Opening a socket raised OSError (No such device or address): a traceback."""
+    import socket
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(tmp_path / "cfg.yaml"))
+        with pytest.raises(SystemExit) as stop, exit_on_user_error():
+            config_of_flags("--cfg", str(tmp_path / "cfg.yaml"))
+    assert stop.value.code == 2
+    assert capsys.readouterr().err == (f"error: cannot read config file '{tmp_path / 'cfg.yaml'}' (No such device "
+                                       "or address); give a YAML file\n")
+
+
+def test_a_checkpoint_given_as_a_pipe_is_one_line_not_a_wait_without_end(tmp_path):
+    """--checkpoint a pipe waited for a writer without end."""
+    from training.checkpoint import read_checkpoint
+    os.mkfifo(tmp_path / "checkpoint_00000004.json")
+    with pytest.raises(UserError, match=r"checkpoint '.*' is a pipe or device, not a file; pass a "
+                                        r"checkpoint_<iter>.json from the output folder"):
+        read_checkpoint(str(tmp_path / "checkpoint_00000004.json"))
+
+
+# The seventh pass
+
+def test_a_resume_with_another_save_freq_keeps_the_model_files_of_the_first_schedule(tmp_path):
+    """Pruning took every model_param file off the new save_freq's schedule for a timed one: resumed with
+    save_freq 5 and checkpoints by time, a run of save_freq 2 lost model_param_00000002.h5."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run"
+
+    def run(max_iter, save_freq, save_minutes):
+        train.main(tiny_training_flags(scenes, output_dir, **{
+            "train.max_iter": max_iter, "train.save_freq": save_freq, "train.save_minutes": save_minutes}))
+    run(6, 2, 0)
+    run(12, 5, "1.0e-9")  # every iteration is due by time; 7, 8, 9 and 11 are off the schedule of save_freq 5
+    models = sorted(int(name[len("model_param_"):-len(".h5")]) for name in os.listdir(output_dir)
+                    if name.startswith("model_param_"))
+    assert models == [2, 4, 6, 9, 10, 11, 12]
+
+
+@pytest.mark.parametrize("escape", ["\\u0000", "\\n", "\\u2028"])
+def test_a_checkpoint_naming_a_file_with_a_control_character_is_refused_readably(tmp_path, escape):
+    """A NUL edited into the checkpoint's parameter file name was written into the error line as it is."""
+    from training.checkpoint import read_checkpoint
+    path = tmp_path / "checkpoint_00000004.json"
+    path.write_text('{"iteration": 4, "params": "params_00000004.h5' + escape + '", "solvers": {}}')
+    with pytest.raises(UserError, match=r"is not a checkpoint of train.py") as error:
+        read_checkpoint(str(path))
+    assert str(error.value).isprintable()
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\x0c", "\x85", "\x1c"])
+def test_a_sequence_list_line_holding_a_unicode_line_separator_is_one_name(tmp_path, separator):
+    """str.splitlines() cut the line 'a<U+2028>b' in two, and training went on with sequences a and b."""
+    from datasets.sequences import read_sequence_list
+    sequence_list = tmp_path / "list.txt"
+    sequence_list.write_text(f"a{separator}b\r\nc\n", encoding="utf-8", newline="")
+    assert read_sequence_list(str(sequence_list)) == [f"a{separator}b", "c"]
+
+
+@pytest.mark.parametrize("name", ["a" * 240, "g" * 200 + "/" + "s" * 200])
+def test_the_frame_cache_of_a_sequence_named_by_a_long_folder_name_is_built(tmp_path, name):
+    """The entry's name held the whole sequence name: with its hash and '.building' a 240-character folder
+    name passed the file system's 255 bytes, and the build failed with an OSError traceback."""
+    from data_loader import read_frame
+    from datasets import frame_cache
+    from datasets.sequences import Sequence
+    from training_data import calendar_frame
+    from utils.image_io import write_rgb
+    folder = tmp_path / "data" / name
+    folder.mkdir(parents=True)
+    write_rgb(str(folder / "0.png"), calendar_frame(0, 8, 8))
+    sequence = Sequence(name, str(folder), [str(folder / "0.png")])
+    frames = frame_cache.cached_frames([sequence], [(8, 8)], str(tmp_path / "cache"), read_frame,
+                                       report=lambda message: None, show_progress=False)
+    np.testing.assert_array_equal(frames[str(folder)][0], read_frame(str(folder / "0.png")))
+
+
+def test_a_learning_rate_that_scaling_makes_infinite_is_one_line(capsys):
+    """1e308 passed the finite-number check; scaled by the batch it became inf, shown as "learning rate inf",
+    and the run diverged with advice to resume from "the last checkpoint (none)"."""
+    from train import scaled_schedule
+    with pytest.raises(UserError, match=r"^train.learning_rate 1e\+308 scaled by batch 4 x 2 processes / 4 is not "
+                                        r"finite; lower it$"):
+        scaled_schedule(config_of_flags("--set", "train.learning_rate=1e308"), 2)
+
+
+def test_a_run_diverging_before_its_first_checkpoint_says_to_start_again(tmp_path, capsys):
+    """The line advised resuming from "the last checkpoint (none)" with --allow-changed-settings."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    flags = tiny_training_flags(make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run",
+                                **{"train.max_iter": 4, "train.save_freq": 100, "train.learning_rate": 1e30})
+    with pytest.raises(SystemExit) as stop:
+        train.main(flags)
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1].endswith(
+        "a loss is not finite; no checkpoint was written yet: start again with a lower train.learning_rate "
+        "(--set train.learning_rate=...)")
+
+
+@pytest.mark.parametrize("kind, said", [("dangling link", "it is not a folder but a link to nothing (a disk not "
+                                                          "mounted?)"),
+                                        ("file", "it is not a folder")])
+def test_a_scene_name_that_is_no_folder_is_skipped_with_a_warning(tmp_path, kind, said):
+    """A scene folder that was a link to an unmounted disk (or a file of that name) was left out without a word:
+    training went on with the other scenes only."""
+    from datasets.sequences import find_scenes
+    from training_data import make_calendar_scenes
+    import shutil
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    second = os.path.join(scenes, "scene_2001")
+    shutil.rmtree(second)
+    if kind == "file":
+        open(second, "w").close()
+    else:
+        os.symlink(tmp_path / "unmounted", second)
+    warnings = []
+    assert find_scenes(scenes, "scene", 2000, 2001, 11, 3, warnings.append) == [os.path.join(scenes, "scene_2000")]
+    assert warnings == [f"warning: skipping {second}: {said}"]
+
+
+@pytest.mark.parametrize("damage", ["nested", "frames pipe", "sources pipe"])
+def test_a_damaged_frame_cache_entry_is_decoded_again_not_a_traceback_or_a_wait(tmp_path, damage):
+    """sources.json of arrays nested 100,000 deep raised RecursionError at every later run; frames.npy or
+    sources.json replaced by a pipe waited for a writer without end."""
+    import threading
+
+    from data_loader import read_frame
+    from datasets import frame_cache
+    from datasets.sequences import Sequence
+    from training_data import calendar_frame
+    from utils.image_io import write_rgb
+    folder = tmp_path / "clip"
+    folder.mkdir()
+    write_rgb(str(folder / "0.png"), calendar_frame(0, 8, 8))
+    sequence, cache = Sequence("clip", str(folder), [str(folder / "0.png")]), str(tmp_path / "cache")
+
+    def cached():
+        return frame_cache.cached_frames([sequence], [(8, 8)], cache, read_frame, report=lambda message: None,
+                                         show_progress=False)
+    cached()
+    entry = frame_cache.entry_folder(cache, sequence)
+    if damage == "nested":
+        with open(os.path.join(entry, frame_cache.SOURCES_FILE), "w") as file:
+            file.write("[" * 100000 + "]" * 100000)
+    else:
+        name = frame_cache.FRAMES_FILE if damage == "frames pipe" else frame_cache.SOURCES_FILE
+        os.remove(os.path.join(entry, name))
+        os.mkfifo(os.path.join(entry, name))
+    results = []
+    worker = threading.Thread(target=lambda: results.append(cached()), daemon=True)
+    worker.start()
+    worker.join(60)
+    assert results, "the build waited or failed"
+    np.testing.assert_array_equal(results[0][str(folder)][0], read_frame(str(folder / "0.png")))
+
+
+def test_a_temporal_validation_metric_on_clips_of_one_scored_frame_is_refused_before_training(tmp_path):
+    """train.val_metric tof with clips of 5 frames (evaluate.py scores the middle one) was nan at every validation:
+    the first one stopped the run with a TypeError traceback (no best to print), losing that iteration's
+    checkpoint."""
+    from training.validation import validation_clips
+    from training_data import make_sequence_folders
+    val_dir = make_sequence_folders(tmp_path / "val", {"clip": 5}, sizes={"clip": (64, 64)})
+    config = config_of_flags("--set", "train.val_freq=1", "--set", f"data.val_dir={val_dir}", "--set",
+                             "train.val_metric=tof", "--set", "train.val_crop=48")
+    with pytest.raises(UserError, match=r"^train.val_metric tof compares each scored frame with the one before, "
+                                        r"and validation clip 'clip' gives 5 frames, of which evaluate.py scores "
+                                        r"one; use at least 6 frames"):
+        validation_clips(config)
+
+
+LONG_WORD = "a" * 5000
+
+
+# The eighth pass
+
+@pytest.mark.parametrize("argv, line", [
+    (["--" + LONG_WORD], "unknown flag --" + "a" * 35 + "... (see --help)"),
+    (["--max_iter", "3", LONG_WORD], "unrecognized arguments: " + "a" * 37 + "... (see --help)"),
+    (["--", LONG_WORD], "unrecognized arguments: -- " + "a" * 37 + "... (see --help)"),
+    (["--set", LONG_WORD], "--set needs SECTION.KEY=VALUE, got '" + "a" * 37 + "...'"),
+    (["--set", f"train.{LONG_WORD}=1"], "unknown setting 'train." + "a" * 31 + "...'; use section.key as in "
+                                        "config.yaml"),
+], ids=["unknown flag", "left-over argument", "after --", "--set without =", "unknown --set key"])
+def test_a_long_word_train_py_does_not_know_is_shown_cut_short(argv, line):
+    """Only the values argparse quotes were cut short: an unknown flag, a left-over argument or a --set key of 5000
+    characters made an error line of 5 kB (every script's flags share the first two)."""
+    from train import parse_args
+    with pytest.raises(UserError) as error:
+        parse_args(argv)
+    assert str(error.value) == line
+
+
+def test_a_failed_training_run_into_a_new_nested_folder_leaves_no_folder(tmp_path, capsys):
+    """train.py removed the --output_dir it made, but not the new folder above it."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    flags = tiny_training_flags(scenes, tmp_path / "x" / "y", **{"train.max_iter": 2}) + ["--tecogan"]
+    with pytest.raises(SystemExit) as stop:
+        train.main(flags)  # the VGG19 loss without its weights: refused once the output folder is claimed
+    assert stop.value.code == 2
+    assert "--vgg_pre_trained_weights" in capsys.readouterr().err
+    assert os.listdir(tmp_path) == ["scenes"]
+
+
+def test_resuming_from_a_checkpoint_older_than_the_output_folders_newest_is_refused(tmp_path, capsys):
+    """Resumed with --checkpoint checkpoint_2 (say, with another learning rate) into a folder holding checkpoint_4,
+    the run pruned checkpoint_2 and kept checkpoint_4; killed, the next plain resume continued from checkpoint_4 of
+    the abandoned run, or called the run finished, and this run's iterations were lost."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}))
+    before = sorted(os.listdir(output_dir))
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as stop:
+        train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 6})
+                   + ["--checkpoint", str(output_dir / "checkpoint_00000002.json")])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: --checkpoint '{output_dir / 'checkpoint_00000002.json'}' (iteration 2) is older than "
+        f"'{output_dir / 'checkpoint_00000004.json'}' in the output folder, from which a later resume would "
+        "continue instead of this run; resume into another --output_dir, or move the newer checkpoints out of it"]
+    assert sorted(os.listdir(output_dir)) == before
+    train.main(tiny_training_flags(scenes, tmp_path / "fork", **{"train.max_iter": 4})
+               + ["--checkpoint", str(output_dir / "checkpoint_00000002.json")])
+    assert "checkpoint_00000004.json" in os.listdir(tmp_path / "fork")
+
+
+@pytest.mark.parametrize("place", ["run", "."], ids=["inside", "equal"])
+def test_an_output_folder_inside_a_sequences_data_folder_is_refused_before_any_work(tmp_path, capsys, place):
+    """With data.layout sequences, an --output_dir inside --input_video_dir trained on the first run, then its
+    losses.png (and validation/ pictures) were a training sequence: every resume was refused ("run (1 frames)")."""
+    import train
+    from training_data import make_sequence_folders
+    data = make_sequence_folders(tmp_path / "data", {"a": 4, "b": 4}, sizes={"a": (64, 64), "b": (64, 64)})
+    output_dir = os.path.normpath(os.path.join(data, place))
+    with pytest.raises(SystemExit) as stop:
+        train.main(["--input_video_dir", data, "--output_dir", output_dir, "--num_resblock", "2", "--context", "cpu",
+                    "--max_iter", "2", "--set", "data.layout=sequences", "--set", "train.crop_size=8", "--set",
+                    "train.rnn_n=3"])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"error: --output_dir '{output_dir}' is inside --input_video_dir '{data}', whose folders of pictures are "
+        "training sequences (data.layout sequences); choose an --output_dir outside it")
+    assert sorted(os.listdir(data)) == ["a", "b"]
+
+
+def test_frvsr_weights_that_the_tecogan_run_would_write_over_are_refused(tmp_path, capsys):
+    """--pre_trained_frvsr_weights run/model_param_00000002.h5 with --output_dir run (the FRVSR run's folder, its
+    checkpoints deleted): the TecoGAN run replaced the FRVSR weights it started from with its own, exit code 0."""
+    import glob
+
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}))
+    for path in glob.glob(str(output_dir / "checkpoint_*")) + glob.glob(str(output_dir / "*_0000000*.h5")):
+        if "model_param" not in path:
+            os.remove(path)
+    weights = output_dir / "model_param_00000002.h5"
+    before = weights.read_bytes()
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as stop:
+        train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2, "gan.vgg_scaling": 0})
+                   + ["--tecogan", "--pre_trained_frvsr_weights", str(weights)])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: --pre_trained_frvsr_weights '{weights}' is a file train.py writes in --output_dir '{output_dir}', and "
+        "this run would replace it; move it out of that folder, or choose another --output_dir"]
+    assert weights.read_bytes() == before
