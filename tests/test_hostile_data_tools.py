@@ -251,3 +251,43 @@ def test_a_data_prepare_scene_place_taken_by_other_than_a_folder_is_one_line_bef
                                                            sample_clip("bigbuckbunny.mp4"), "--scene_starts", "0",
                                                            "--duration", "5"]))
     assert sorted(os.listdir(tmp_path)) == before
+
+
+# Ninth pass, half B
+
+@pytest.mark.parametrize("spelling", ["same", "./same", "hard link"])
+def test_the_vgg19_converter_refuses_a_save_path_that_is_its_input_before_any_work(tmp_path, spelling):
+    """A V1 checkpoint (or a tar archive) may have any name: --pre_trained_model v1.h5 --save-path v1.h5 read it,
+    wrote the converted weights over it and exited 0, the checkpoint lost."""
+    import convert_tf_vgg19_weights
+    checkpoint = tmp_path / "v1.h5"
+    checkpoint.write_bytes(b"a V1 checkpoint")
+    save_path = {"same": str(checkpoint), "./same": os.path.join(str(tmp_path), ".", "v1.h5"),
+                 "hard link": str(tmp_path / "linked.h5")}[spelling]
+    if spelling == "hard link":
+        os.link(checkpoint, save_path)
+    with pytest.raises(UserError, match=rf"^--save-path '{re.escape(save_path)}' is the same file or folder as "
+                                        rf"--pre_trained_model '{re.escape(str(checkpoint))}'; writing there would "
+                                        "destroy that input"):
+        convert_tf_vgg19_weights.convert(str(checkpoint), save_path)
+    assert checkpoint.read_bytes() == b"a V1 checkpoint"
+
+
+def test_a_scene_folder_cut_with_a_shorter_duration_is_refused_not_replaced(tmp_path):
+    """Scenes cut with --duration 5, then the same ids with --duration 6 from another video: each scene of the first
+    was deleted and replaced by the second video's, exit code 0 (with --REMOVE its video was gone too)."""
+    from authors_scripts import dataPrepare
+    from utils.image_io import sample_clip
+    from utils.scene_layout import frame_path, scene_dir
+    dataPrepare.prepare_scenes(dataPrepare.parse_args(["--disk_path", str(tmp_path), "--video",
+                                                       sample_clip("bigbuckbunny.mp4"), "--scene_starts", "0",
+                                                       "--duration", "5"]))
+    first = open(frame_path(scene_dir(str(tmp_path), 2000), 0), "rb").read()
+    with pytest.raises(UserError, match=rf"^'{re.escape(scene_dir(str(tmp_path), 2000))}' holds files but not the "
+                                        r"6 frames of scene 2000 \(cut with another --duration\?\), and the new scene "
+                                        "would replace them; move it, or choose another --disk_path or --start_id$"):
+        dataPrepare.prepare_scenes(dataPrepare.parse_args(["--disk_path", str(tmp_path), "--video",
+                                                           sample_clip("carphone_pristine.mp4"), "--scene_starts",
+                                                           "0", "--duration", "6"]))
+    assert open(frame_path(scene_dir(str(tmp_path), 2000), 0), "rb").read() == first
+    assert len(os.listdir(scene_dir(str(tmp_path), 2000))) == 5

@@ -535,3 +535,63 @@ def test_frvsr_weights_that_the_tecogan_run_would_write_over_are_refused(tmp_pat
         f"error: --pre_trained_frvsr_weights '{weights}' is a file train.py writes in --output_dir '{output_dir}', and "
         "this run would replace it; move it out of that folder, or choose another --output_dir"]
     assert weights.read_bytes() == before
+
+
+# Ninth pass, half B
+
+FRAME_CACHE_BLOCKS = {
+    "entry: a file": ("entry", lambda path: open(path, "w").close()),
+    "entry: a link to a folder": ("entry", lambda path: (os.mkdir(path + ".user"), os.symlink(path + ".user", path))),
+    "entry: a link to nothing": ("entry", lambda path: os.symlink(path + ".unmounted", path)),
+    "staging: a file": ("staging", lambda path: open(path, "w").close()),
+    "lock: a folder": ("lock", os.mkdir),
+    "lock: a pipe": ("lock", os.mkfifo),
+}
+
+
+@pytest.mark.parametrize("place, make", FRAME_CACHE_BLOCKS.values(), ids=FRAME_CACHE_BLOCKS.keys())
+def test_a_frame_cache_place_taken_by_another_kind_is_one_line_before_decoding(tmp_path, place, make):
+    """An entry of data.cache_dir taken by a file or a link: NotADirectoryError or rmtree's OSError on a link, a
+    traceback once the sequence was decoded; its staging name taken by a file: FileExistsError; the lock file a folder
+    or a pipe: IsADirectoryError or io.UnsupportedOperation. The user's linked folder is kept."""
+    from data_loader import read_frame
+    from datasets import frame_cache
+    from datasets.sequences import Sequence
+    from training_data import calendar_frame
+    from utils.image_io import write_rgb
+    folder = tmp_path / "clip"
+    folder.mkdir()
+    write_rgb(str(folder / "0.png"), calendar_frame(0, 8, 8))
+    sequence, cache = Sequence("clip", str(folder), [str(folder / "0.png")]), str(tmp_path / "cache")
+    os.mkdir(cache)
+    entry = frame_cache.entry_folder(cache, sequence)
+    path = {"entry": entry, "staging": entry + frame_cache.STAGING_SUFFIX,
+            "lock": os.path.join(cache, frame_cache.LOCK_FILE)}[place]
+    make(path)
+    before = set(os.listdir(cache)) | {frame_cache.LOCK_FILE}  # the lock file is made at every run
+    wanted = "is not a file, and the frame cache's lock goes there" if place == "lock" else (
+        "is not a plain folder, where the frame cache of sequence 'clip' goes")
+    with pytest.raises(UserError, match=rf"^'{re.escape(path)}' {wanted}; move it, or choose another "
+                                        r"data.cache_dir$"):
+        frame_cache.cached_frames([sequence], [(8, 8)], cache, read_frame, report=lambda message: None,
+                                  show_progress=False)
+    assert set(os.listdir(cache)) == before
+
+
+@pytest.mark.parametrize("place", ["run", "."], ids=["inside", "equal"])
+def test_an_output_folder_inside_the_validation_folder_is_refused_before_any_work(tmp_path, capsys, place):
+    """An --output_dir inside data.val_dir (a folder of clip folders) trained on the first run; then the output folder
+    was a validation clip ("has 2 frames", losses.png and val.png) and every resume was refused."""
+    import train
+    from training_data import make_calendar_scenes, make_sequence_folders, tiny_training_flags
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    val_dir = make_sequence_folders(tmp_path / "val", {"clip": 5}, sizes={"clip": (64, 64)})
+    output_dir = os.path.normpath(os.path.join(val_dir, place))
+    with pytest.raises(SystemExit) as stop:
+        train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2, "train.val_freq": 2,
+                                                              "data.val_dir": val_dir, "train.val_crop": 48}))
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: --output_dir '{output_dir}' is inside data.val_dir '{val_dir}', whose folders are validation clips; "
+        "choose an --output_dir outside it"]
+    assert os.listdir(val_dir) == ["clip"]
