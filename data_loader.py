@@ -82,6 +82,23 @@ class PngFrames:
         return read_frame(self.paths[index])
 
 
+PREFETCH_DEPTH = 4  # batches BatchPrefetcher reads ahead
+
+
+def check_batch_memory(batch_size, rnn_n, tar_size):
+    """UserError when the batches the loaders of this machine's processes hold at once (those read ahead, the one
+    in training, one being stacked) outgrow its memory: the run would take memory without end, until the kernel
+    ended it (or another process) without a word."""
+    batch_bytes = 4 * batch_size * rnn_n * tar_size ** 2 * 3  # float32 RGB
+    held, memory = (PREFETCH_DEPTH + 2) * batch_bytes * local_size(), os.sysconf("SC_PAGE_SIZE") * os.sysconf(
+        "SC_PHYS_PAGES")
+    if held > memory:
+        raise UserError(f"train.batch_size {batch_size} of {rnn_n} frames of {tar_size}x{tar_size} pixels takes "
+                        f"{batch_bytes / 1e9:.1f} GB a batch, and the loader holds {PREFETCH_DEPTH + 2} per process "
+                        f"({local_size()} on this machine): more than its {memory / 1e9:.1f} GB of memory; lower "
+                        "train.batch_size")
+
+
 class SequenceSampler:
     """Makes the training samples of one process."""
 
@@ -102,6 +119,7 @@ class SequenceSampler:
                 raise UserError(
                     f"training frames of '{sequence.folder}' are {width}x{height}, smaller than the HR "
                     f"crop of {self.tar_size} pixels; lower train.crop_size")
+        check_batch_memory(train.batch_size, train.rnn_n, self.tar_size)
         if data.cache_dir:
             self.frames = cached_frames(sequences,
                                         sizes,
@@ -163,7 +181,7 @@ def default_loader_threads():
 class BatchPrefetcher:
     """Batches of consecutive iterations, read by background threads ahead of the training loop."""
 
-    def __init__(self, sampler, start_iteration, workers=2, depth=4):
+    def __init__(self, sampler, start_iteration, workers=2, depth=PREFETCH_DEPTH):
         self.sampler, self.next_iteration = sampler, start_iteration
         self.pool = ThreadPoolExecutor(workers)
         self.pending = deque()

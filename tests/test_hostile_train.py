@@ -595,3 +595,15 @@ def test_an_output_folder_inside_the_validation_folder_is_refused_before_any_wor
         f"error: --output_dir '{output_dir}' is inside data.val_dir '{val_dir}', whose folders are validation clips; "
         "choose an --output_dir outside it"]
     assert os.listdir(val_dir) == ["clip"]
+
+
+def test_a_batch_larger_than_the_machine_memory_is_one_line_before_any_work(tmp_path):
+    """train.batch_size 10^8 (crops of 40x40, 3 frames): the loader took memory for minutes, past 8 GB, until the
+    kernel ended the run (or another process) without a word; a stop signal waited for the first iteration."""
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    completed = run_script("train.py", *tiny_training_flags(scenes, tmp_path / "out", **{
+        "train.batch_size": 10 ** 8, "train.max_iter": 10 ** 12}), timeout=60)
+    assert_one_error_line(completed, "train.batch_size 100000000 of 3 frames of 40x40 pixels takes 5760.0 GB a batch",
+                          "lower train.batch_size")
+    assert os.listdir(tmp_path) == ["scenes"]
