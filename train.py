@@ -661,13 +661,13 @@ def main(argv=None):
     with exit_on_user_error(report_after=report_after):
         config = parse_args(argv)
         comm = make_communicator(context_name(config.nnabla_context.context), config.nnabla_context.device_id)
-    # from here, a process that stops alone (an error of the output folder, met on rank 0 only) would leave the
-    # others waiting in their next exchange, and its exit waiting for them in MPI's: it ends the job; a stop
-    # request is agreed by all, each then ends by itself
-    with end_the_job_on_failure(comm, agreed_exit_codes=(INTERRUPTED_EXIT,)), \
-            exit_on_user_error(report_after=report_after), ExitStack() as output_claim:
-        if train(config, comm, output_claim):
-            sys.exit(INTERRUPTED_EXIT)
+    # from here, a process that stops alone (an error of the output folder met on rank 0 only, a stop signal to one
+    # process before training or a second one during it) would leave the others waiting in their next exchange, and
+    # its exit waiting for them in MPI's: it ends the job; a stop request agreed by all ends each process by itself
+    with end_the_job_on_failure(comm), exit_on_user_error(report_after=report_after), ExitStack() as output_claim:
+        stopped = train(config, comm, output_claim)
+    if stopped:
+        sys.exit(INTERRUPTED_EXIT)
 
 
 if __name__ == "__main__":

@@ -92,6 +92,17 @@ def fixture_frames_video(path):
     return str(path)
 
 
+def rank_pid(mpirun_pid, rank):
+    """The pid of the training process of `rank` among mpirun's children."""
+    with open(f"/proc/{mpirun_pid}/task/{mpirun_pid}/children") as file:
+        children = [int(pid) for pid in file.read().split()]
+    for pid in children:
+        with open(f"/proc/{pid}/environ", "rb") as file:
+            if f"OMPI_COMM_WORLD_RANK={rank}".encode() in file.read().split(b"\0"):
+                return pid
+    raise AssertionError(f"no rank {rank} among {children}")
+
+
 def mpirun_train(flags, processes=2):
     """`mpirun -n processes train.py flags`, which must end well with the same parameters on every process."""
     completed = subprocess.run([MPIRUN, "-n", str(processes), sys.executable, "train.py", *flags], cwd=REPO_ROOT,

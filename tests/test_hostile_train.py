@@ -3,6 +3,7 @@ the frame cache. Each ends with one line and exit code 2 (130 for a stop), leave
 nothing (docs/testing.md)."""
 import os
 import re
+import signal
 import subprocess
 import sys
 
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import REPO_ROOT
-from helpers import mpi_environment, MPIRUN
+from helpers import mpi_environment, MPIRUN, rank_pid
 from hostile import assert_one_error_line, run_script
 from utils.errors import UserError, exit_on_user_error
 
@@ -607,3 +608,42 @@ def test_a_batch_larger_than_the_machine_memory_is_one_line_before_any_work(tmp_
     assert_one_error_line(completed, "train.batch_size 100000000 of 3 frames of 40x40 pixels takes 5760.0 GB a batch",
                           "lower train.batch_size")
     assert os.listdir(tmp_path) == ["scenes"]
+
+
+def waits_for_a_lock(mpirun_pid, rank):
+    """Whether the process of rank waits for a file lock (a blocked line of /proc/locks); False before it starts."""
+    try:
+        pid = rank_pid(mpirun_pid, rank)
+    except (AssertionError, OSError):  # mpirun has not started it yet
+        return False
+    with open("/proc/locks") as locks:
+        return any(fields[1] == "->" and fields[5] == str(pid) for fields in map(str.split, locks))
+
+
+def test_a_stop_signal_to_one_mpirun_process_before_training_ends_the_job_at_once(tmp_path):
+    """SIGTERM to rank 1 alone while the processes set up (here: both wait for the frame cache's build lock): rank 1
+    exited with 130, taken for the stop every process agrees on, and rank 0 waited for it without end."""
+    import fcntl
+    import time
+
+    from datasets.frame_cache import LOCK_FILE
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, cache = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "cache"
+    cache.mkdir()
+    flags = tiny_training_flags(scenes, tmp_path / "out", **{"train.max_iter": 4, "data.cache_dir": cache})
+    with open(cache / LOCK_FILE, "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another process's build, which both wait for in their set-up
+        process = subprocess.Popen([MPIRUN, "-n", "2", sys.executable, "train.py", *flags], cwd=REPO_ROOT,
+                                   env=mpi_environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 120
+            while not (waits_for_a_lock(process.pid, 0) and waits_for_a_lock(process.pid, 1)):
+                assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+                time.sleep(0.2)
+            os.kill(rank_pid(process.pid, 1), signal.SIGTERM)
+            _, err = process.communicate(timeout=60)
+        finally:
+            process.kill()
+    assert process.returncode == 130, err[-2000:]
+    assert "interrupted" in err.splitlines() and "Traceback" not in err
+    assert sorted(os.listdir(tmp_path)) == ["cache", "scenes"]

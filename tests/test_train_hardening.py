@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 import pytest
 from conftest import REPO_ROOT, reference_path
-from helpers import mpi_environment, MPIRUN
+from helpers import mpi_environment, MPIRUN, rank_pid
 from training_data import (
     event_scalars,
     final_parameters,
@@ -518,17 +518,6 @@ def test_repeated_ctrl_c_stops_generate_without_a_traceback_or_leftovers(trial, 
 
 
 # --- issue 13, item 5: under mpirun the stop request is agreed by all processes
-
-def rank_pid(mpirun_pid, rank):
-    """The pid of the training process of `rank` among mpirun's children."""
-    with open(f"/proc/{mpirun_pid}/task/{mpirun_pid}/children") as file:
-        children = [int(pid) for pid in file.read().split()]
-    for pid in children:
-        with open(f"/proc/{pid}/environ", "rb") as file:
-            if f"OMPI_COMM_WORLD_RANK={rank}".encode() in file.read().split(b"\0"):
-                return pid
-    raise AssertionError(f"no rank {rank} among {children}")
-
 
 def mpirun_train(argv):
     return subprocess.Popen([MPIRUN, "-n", "2", sys.executable, "train.py", "--batch_size", "1"] + argv,

@@ -149,15 +149,15 @@ class MPIProcesses:
 
 
 @contextmanager
-def end_the_job_on_failure(processes, agreed_exit_codes=()):
+def end_the_job_on_failure(processes):
     """Under mpirun, a process that fails (an error, a user error of its own, a stop signal to it alone) ends
     every process at once, with its exit code: the others would wait for it in their next exchange. An
-    unexpected error's traceback is printed first. agreed_exit_codes: those every process reaches together
-    (train.py's agreed stop), which end each process by itself."""
+    unexpected error's traceback is printed first. An exit all processes agreed on (train.py's stop request)
+    belongs after the block."""
     try:
         yield
     except SystemExit as exit_info:
-        if processes.size > 1 and exit_info.code not in (0, None, *agreed_exit_codes):
+        if processes.size > 1 and exit_info.code not in (0, None):
             processes.abort(exit_info.code)
         raise
     except BaseException:
