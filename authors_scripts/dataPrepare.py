@@ -23,6 +23,7 @@ import os
 import shutil
 import subprocess
 import sys
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 if not __package__:  # run as a file, as the authors' script was: the repository's packages are one folder up
@@ -39,7 +40,7 @@ from tqdm import tqdm
 from utils.errors import UserError, exit_on_user_error, shortened
 from utils.flags import FlagParser
 from utils.image_io import bgr_uint8_to_rgb_float, check_name_length, commit_folder, media_path, write_rgb
-from utils.paths import input_file, lock_folder, output_folder, taken_by_other_than_folder
+from utils.paths import input_file, is_within, lock_folder, make_folder, output_folder, taken_by_other_than_folder
 from utils.scene_layout import frame_path, scene_dir
 from utils.scenes import detect_cuts, shot_ranges
 
@@ -225,16 +226,19 @@ def partial_scene_dir(disk_path, scene_id):
     return os.path.join(disk_path, "." + os.path.basename(scene_dir(disk_path, scene_id)) + ".partial")
 
 
-def check_scene_places(disk_path, scene_ids, duration):
+def check_scene_places(disk_path, scene_ids, duration, summary_dir):
     """UserError, before any cutting, where a scene to make or its partial folder is taken by other than a folder
-    (a file, a pipe, a link): renaming the cut scene into place failed after the work, with a traceback; or where
+    (a file, a pipe, a link): renaming the cut scene into place failed after the work, with a traceback; where
     the scene's folder holds files without being complete (cut with a shorter --duration, or the user's): the cut
-    scene would replace it."""
+    scene would replace it; or where summary_dir is inside one of them: the log would be deleted with it."""
     for scene_id in scene_ids:
         for path in (scene_dir(disk_path, scene_id), partial_scene_dir(disk_path, scene_id)):
             if taken_by_other_than_folder(path):
                 raise UserError(f"'{path}' is not a plain folder, where scene {scene_id} goes; move it, or choose "
                                 "another --disk_path or --start_id")
+            if is_within(summary_dir, path):
+                raise UserError(f"--summary_dir '{summary_dir}' is inside '{path}', which cutting scene {scene_id} "
+                                "replaces, and the log with it; choose another --summary_dir")
         folder = scene_dir(disk_path, scene_id)
         if os.path.isdir(folder) and os.listdir(folder):
             raise UserError(f"'{folder}' holds files but not the {duration} frames of scene {scene_id} (cut with "
@@ -373,9 +377,10 @@ def prepare_scenes(args):
         videos, downloader = listed_videos(args.start_id), find_downloader()
     last_id = max((scene_id for video in videos for scene_id, _ in video.scenes()), default=args.start_id)
     check_name_length(partial_scene_dir(args.disk_path, last_id), "use a smaller --start_id")
-    os.makedirs(args.disk_path, exist_ok=True)
-    # a second run into the folder would cut the same scenes, each one deleting the other's partial folders
-    with lock_folder(args.disk_path, "--disk_path"):
+    with ExitStack() as claim:
+        make_folder(args.disk_path, claim)  # a run refused in make_scenes leaves no folder it made
+        # a second run into the folder would cut the same scenes, each one deleting the other's partial folders
+        claim.enter_context(lock_folder(args.disk_path, "--disk_path"))
         make_scenes(args, videos, downloader)
 
 
@@ -385,7 +390,7 @@ def make_scenes(args, videos, downloader):
     if not args.TEST:
         check_scene_places(args.disk_path, [scene_id for video in videos for scene_id, _ in video.scenes()
                                             if not scene_is_complete(args.disk_path, scene_id, args.duration)],
-                           args.duration)
+                           args.duration, args.summary_dir)
     log = Log(args.summary_dir)
     try:
         log("[Configurations]: " + ", ".join(f"{name}={value}" for name, value in vars(args).items()))

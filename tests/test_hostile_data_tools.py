@@ -291,3 +291,20 @@ def test_a_scene_folder_cut_with_a_shorter_duration_is_refused_not_replaced(tmp_
                                                            "0", "--duration", "6"]))
     assert open(frame_path(scene_dir(str(tmp_path), 2000), 0), "rb").read() == first
     assert len(os.listdir(scene_dir(str(tmp_path), 2000))) == 5
+
+
+@pytest.mark.parametrize("summary", ["scene_2000", os.path.join(".scene_2000.partial", "log")])
+def test_a_data_prepare_log_inside_a_scene_to_cut_is_refused_and_no_folder_is_left(tmp_path, summary):
+    """--summary_dir inside the scene folder (or its partial folder) the run cuts: the finished scene replaced it, the
+    log deleted while written, exit code 0. And a run refused into a new --disk_path left that folder behind, empty."""
+    from authors_scripts import dataPrepare
+    from utils.image_io import sample_clip
+    disk_path = tmp_path / "new" / "scenes"
+    summary_dir, scene = str(disk_path / summary), str(disk_path / summary.split(os.sep)[0])
+    with pytest.raises(UserError, match=rf"^--summary_dir '{re.escape(summary_dir)}' is inside '{re.escape(scene)}', "
+                                        r"which cutting scene 2000 replaces, and the log with it; choose another "
+                                        r"--summary_dir$"):
+        dataPrepare.prepare_scenes(dataPrepare.parse_args(
+            ["--disk_path", str(disk_path), "--summary_dir", summary_dir, "--video", sample_clip("bigbuckbunny.mp4"),
+             "--scene_starts", "0", "--duration", "5"]))
+    assert os.listdir(tmp_path) == []
