@@ -1,6 +1,6 @@
 """The one exception type for mistakes a user can fix; entry scripts turn it into one line and exit 2.
 
-Interruptions (Ctrl-C, SIGTERM, SIGUSR1, SIGHUP) end a command with one line and exit code 130, distinct from
+Interruptions (Ctrl-C, SIGTERM, SIGUSR1, SIGUSR2, SIGHUP) end a command with one line and exit code 130, distinct from
 success (0) and from a user error (2); standard output's or error's reader leaving (`| head`) ends it quietly with
 code 141.
 Once a command has started to stop, further signals are ignored, so that two quick Ctrl-C cannot cut its
@@ -18,9 +18,10 @@ from contextlib import contextmanager
 USER_ERROR_EXIT = 2
 INTERRUPTED_EXIT = 130  # 128 + SIGINT, what shells report for a command stopped by Ctrl-C
 BROKEN_PIPE_EXIT = 141  # 128 + SIGPIPE, what shells report for a writer whose reader left (`| head`)
-# SIGUSR1: what mpirun forwards unchanged. SIGHUP: the terminal closed (a lost SSH session), unless it is
+# SIGUSR1 and SIGUSR2: what mpirun forwards unchanged, and what a batch system's advance notice of a job's end
+# (Slurm's --signal) is often set to. SIGHUP: the terminal closed (a lost SSH session), unless it is
 # ignored from the start, as nohup does: the command must then go on.
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1) + (
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1, signal.SIGUSR2) + (
     () if signal.getsignal(signal.SIGHUP) == signal.SIG_IGN else (signal.SIGHUP,))
 
 
