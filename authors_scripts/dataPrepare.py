@@ -226,11 +226,10 @@ def partial_scene_dir(disk_path, scene_id):
     return os.path.join(disk_path, "." + os.path.basename(scene_dir(disk_path, scene_id)) + ".partial")
 
 
-def check_scene_places(disk_path, scene_ids, duration, summary_dir):
+def check_scene_places(disk_path, scene_ids, summary_dir):
     """UserError, before any cutting, where a scene to make or its partial folder is taken by other than a folder
-    (a file, a pipe, a link): renaming the cut scene into place failed after the work, with a traceback; where
-    the scene's folder holds files without being complete (cut with a shorter --duration, or the user's): the cut
-    scene would replace it; or where summary_dir is inside one of them: the log would be deleted with it."""
+    (a file, a pipe, a link): renaming the cut scene into place failed after the work, with a traceback; or where
+    summary_dir is inside one of them: the log would be deleted with it."""
     for scene_id in scene_ids:
         for path in (scene_dir(disk_path, scene_id), partial_scene_dir(disk_path, scene_id)):
             if taken_by_other_than_folder(path):
@@ -239,11 +238,6 @@ def check_scene_places(disk_path, scene_ids, duration, summary_dir):
             if is_within(summary_dir, path):
                 raise UserError(f"--summary_dir '{summary_dir}' is inside '{path}', which cutting scene {scene_id} "
                                 "replaces, and the log with it; choose another --summary_dir")
-        folder = scene_dir(disk_path, scene_id)
-        if os.path.isdir(folder) and os.listdir(folder):
-            raise UserError(f"'{folder}' holds files but not the {duration} frames of scene {scene_id} (cut with "
-                            "another --duration?), and the new scene would replace them; move it, or choose another "
-                            "--disk_path or --start_id")
 
 
 def reset_folder(folder):
@@ -390,7 +384,7 @@ def make_scenes(args, videos, downloader):
     if not args.TEST:
         check_scene_places(args.disk_path, [scene_id for video in videos for scene_id, _ in video.scenes()
                                             if not scene_is_complete(args.disk_path, scene_id, args.duration)],
-                           args.duration, args.summary_dir)
+                           args.summary_dir)
     log = Log(args.summary_dir)
     try:
         log("[Configurations]: " + ", ".join(f"{name}={value}" for name, value in vars(args).items()))

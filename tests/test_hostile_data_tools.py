@@ -273,26 +273,6 @@ def test_the_vgg19_converter_refuses_a_save_path_that_is_its_input_before_any_wo
     assert checkpoint.read_bytes() == b"a V1 checkpoint"
 
 
-def test_a_scene_folder_cut_with_a_shorter_duration_is_refused_not_replaced(tmp_path):
-    """Scenes cut with --duration 5, then the same ids with --duration 6 from another video: each scene of the first
-    was deleted and replaced by the second video's, exit code 0 (with --REMOVE its video was gone too)."""
-    from authors_scripts import dataPrepare
-    from utils.image_io import sample_clip
-    from utils.scene_layout import frame_path, scene_dir
-    dataPrepare.prepare_scenes(dataPrepare.parse_args(["--disk_path", str(tmp_path), "--video",
-                                                       sample_clip("bigbuckbunny.mp4"), "--scene_starts", "0",
-                                                       "--duration", "5"]))
-    first = open(frame_path(scene_dir(str(tmp_path), 2000), 0), "rb").read()
-    with pytest.raises(UserError, match=rf"^'{re.escape(scene_dir(str(tmp_path), 2000))}' holds files but not the "
-                                        r"6 frames of scene 2000 \(cut with another --duration\?\), and the new scene "
-                                        "would replace them; move it, or choose another --disk_path or --start_id$"):
-        dataPrepare.prepare_scenes(dataPrepare.parse_args(["--disk_path", str(tmp_path), "--video",
-                                                           sample_clip("carphone_pristine.mp4"), "--scene_starts",
-                                                           "0", "--duration", "6"]))
-    assert open(frame_path(scene_dir(str(tmp_path), 2000), 0), "rb").read() == first
-    assert len(os.listdir(scene_dir(str(tmp_path), 2000))) == 5
-
-
 @pytest.mark.parametrize("summary", ["scene_2000", os.path.join(".scene_2000.partial", "log")])
 def test_a_data_prepare_log_inside_a_scene_to_cut_is_refused_and_no_folder_is_left(tmp_path, summary):
     """--summary_dir inside the scene folder (or its partial folder) the run cuts: the finished scene replaced it, the
