@@ -23,7 +23,7 @@ def shared_path(*parts):
 # sets cudnn. It is set again before every test: a test that runs train.py or generate.py with --context
 # changes NNabla's default context for the tests after it.
 TEST_CONTEXT = os.environ.get("TECOGAN_TEST_CONTEXT", "cpu")
-HANDLED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1, signal.SIGHUP, signal.SIGCONT)
+HANDLED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1, signal.SIGUSR2, signal.SIGHUP, signal.SIGCONT)
 _contexts = []
 
 

@@ -26,7 +26,7 @@ from fractions import Fraction
 import cv2
 import numpy as np
 
-from utils.errors import UserError, shortened
+from utils.errors import FULL_DISK_BYTES, UserError, shortened
 from utils.paths import output_file
 
 # OpenCV's FFmpeg prints its own lines about a damaged video ("moov atom not found"); the UserError raised for
@@ -247,19 +247,21 @@ def process_alive(pid):
     return True
 
 
-def remove_stale_temporaries(folder, target=None):
+def remove_stale_temporaries(folder, target=None, inputs=()):
     """Delete the temporaries that write_atomically left in folder when its process was killed (kill -9,
     power loss): names of temporary_path whose pid is not a live process. target: only those of this file
-    name. Call it while holding the folder's lock (utils.paths.lock_folder), so that no run that could
-    still finish them shares the folder."""
+    name. inputs: paths of the run's input files, kept whatever their names (a frame folder that is also the
+    output folder may hold a frame named like a temporary). Call it while holding the folder's lock
+    (utils.paths.lock_folder), so that no run that could still finish them shares the folder."""
+    kept = {os.path.realpath(path) for path in inputs}
     removed = []
     for name in os.listdir(folder):
         match = TEMPORARY_NAME.fullmatch(name)
         if not match or (target and f"{match['stem']}{match['extension'] or ''}" != target):
             continue
         path = os.path.join(folder, name)
-        if os.path.isdir(path) and not os.path.islink(path):  # a temporary is a file or a link: a user's folder
-            continue
+        if (os.path.isdir(path) and not os.path.islink(path)) or os.path.realpath(path) in kept:
+            continue  # a temporary is a file or a link: a folder is a user's
         if not process_alive(int(match["pid"])):
             os.remove(path)
             removed.append(name)
@@ -306,9 +308,7 @@ def write_atomically(path, write, partial=None):
         staged.commit()
     except (OSError, RuntimeError) as error:  # RuntimeError: NNabla's and HDF5's writers lose the errno
         if disk_full(error, path):
-            raise UserError(
-                f"no space left on the disk of '{path}'; free some space (or choose another folder) "
-                "and run again") from None
+            raise no_space(path) from None
         if getattr(error, "errno", None) == errno.EFBIG:  # past `ulimit -f` (Python ignores SIGXFSZ)
             raise UserError(f"cannot write '{path}': it is larger than this process may write (ulimit -f) or the "
                             "file system holds; raise the limit or choose another folder") from None
@@ -317,11 +317,14 @@ def write_atomically(path, write, partial=None):
         staged.discard()
 
 
-FULL_DISK_BYTES = 1 << 16  # what is left of a disk that a failed write found full (a block or so)
+def no_space(path):
+    return UserError(f"no space left on the disk of '{path}'; free some space (or choose another folder) and run "
+                     "again")
 
 
 def disk_full(error, path):
-    """Whether a write that raised error failed because the disk of path is full (or over quota)."""
+    """Whether a write that raised error (None: a program's write, such as ffmpeg's) failed because the disk of path
+    is full (or over quota)."""
     if getattr(error, "errno", None) in (errno.ENOSPC, errno.EDQUOT):
         return True
     try:
@@ -747,10 +750,13 @@ class FfmpegVideoWriter:
     def _fail(self):
         self.log.seek(0)
         messages = self.log.read().decode(errors="replace").strip().splitlines()
+        full = disk_full(None, self.path)  # before the partial file is deleted
         self.abort()
         if self.process.returncode == -signal.SIGXFSZ:  # ffmpeg gets the default action Python ignores for itself
             raise UserError(f"cannot write video '{self.path}': it is larger than this process may write "
                             "(ulimit -f); raise the limit")
+        if full:  # said as by write_atomically, not in ffmpeg's words ("Error closing file")
+            raise no_space(self.path)
         raise UserError(
             f"ffmpeg could not write video '{self.path}': {messages[-1] if messages else 'no message'}")
 
