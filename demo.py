@@ -40,6 +40,7 @@ from utils.flags import MAX_THREADS, FlagParser, positive, refuse_empty
 from utils.image_io import (VideoReader, ffmpeg_executable, open_video_writer, read_video_frames,
                             remove_stale_temporaries, sample_clip, to_uint8, write_bytes, write_rgb)
 from utils.ops import PAPER_SCALE, SCALES, bicubic_upscale_frames
+from utils.output_size import MOST_DIGITS
 from utils.paths import BUNDLED_MODEL, is_within, lock_folder, output_folder
 from utils.pictures import detail_window, panel_labels, side_by_side_gif, still_with_inset
 from utils.scenes import detect_cuts, write_cuts_file
@@ -300,6 +301,9 @@ def run(args):
 
 
 def parse_region(text):
+    if any(len(part.strip().lstrip("+-0")) > MOST_DIGITS for part in text.split(",")):  # past int() or any frame
+        raise UserError(f"--region {shortened(text)} holds a number of more than {MOST_DIGITS} digits, past any "
+                        "frame; choose a region inside the frames")
     try:
         values = tuple(int(part) for part in text.split(","))
     except ValueError:
