@@ -444,3 +444,21 @@ def test_audio_of_a_channel_layout_aac_refuses_is_mixed_down_not_a_failure_after
         writer.write(np.zeros((24, 32, 3), np.uint8))
     writer.close()
     assert [line for line in stream_summary(tmp_path / "sr.mp4") if "Audio: aac" in line]
+
+
+# Ninth pass, half A
+
+def test_a_video_filling_the_disk_is_said_as_a_full_disk_and_left_nowhere(small_disk):
+    """ffmpeg's own words in the line, with its pointer: "ffmpeg could not write video '...': [out#0/mp4 @
+    0x55c8984f2080] Error closing file: No space left on device"."""
+    from utils.image_io import FfmpegVideoWriter
+    folder, mounted = small_disk
+    if not mounted:
+        pytest.skip("needs a tmpfs of its own (root)")
+    writer = FfmpegVideoWriter(str(folder / "sr.mp4"), 10, 160, 120)
+    noise = np.random.default_rng(0).integers(0, 256, (40, 120, 160, 3), np.uint8)  # barely compresses
+    with pytest.raises(UserError, match=rf"^no space left on the disk of '{folder}/sr.mp4'; free some space"):
+        for frame in noise:
+            writer.write(frame)
+        writer.close()
+    assert os.listdir(folder) == []
