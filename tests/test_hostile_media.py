@@ -462,3 +462,13 @@ def test_a_video_filling_the_disk_is_said_as_a_full_disk_and_left_nowhere(small_
             writer.write(frame)
         writer.close()
     assert os.listdir(folder) == []
+
+
+def test_a_file_of_audio_only_is_called_so(tmp_path):
+    """An .mp4 holding only a sound track: "cannot open video: unknown format or corrupt file", of a sound file that
+    plays."""
+    from clips import ffmpeg
+    from utils.image_io import VideoReader
+    ffmpeg("-f", "lavfi", "-i", "sine=d=0.5", "-c:a", "aac", str(tmp_path / "sound.mp4"))
+    with pytest.raises(UserError, match=r"^'.*sound.mp4' holds audio only, no video stream; pass a video file$"):
+        VideoReader(str(tmp_path / "sound.mp4"))

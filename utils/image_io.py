@@ -418,6 +418,8 @@ class VideoReader:
         if not self.capture.isOpened():
             if decodes_a_frame(path):  # FFmpeg decodes it where OpenCV's cannot open it (VVC, AVS2)
                 raise undecodable_codec(path)
+            if ffmpeg_executable() and audio_codec(path):  # a sound file, or a video's audio saved alone
+                raise UserError(f"'{path}' holds audio only, no video stream; pass a video file")
             raise UserError(f"cannot open video '{path}': unknown format or corrupt file")
         self.fps = exact_rate(self.capture.get(cv2.CAP_PROP_FPS) or DEFAULT_FPS)
         sar = (int(self.capture.get(cv2.CAP_PROP_SAR_NUM)), int(self.capture.get(cv2.CAP_PROP_SAR_DEN)))
