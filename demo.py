@@ -24,6 +24,7 @@ logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import 
 import os
 import re
 import time
+from contextlib import ExitStack
 from functools import partial
 
 import numpy as np
@@ -41,7 +42,7 @@ from utils.image_io import (VideoReader, ffmpeg_executable, open_video_writer, r
                             remove_stale_temporaries, sample_clip, to_uint8, write_bytes, write_rgb)
 from utils.ops import PAPER_SCALE, SCALES, bicubic_upscale_frames
 from utils.output_size import MOST_DIGITS
-from utils.paths import BUNDLED_MODEL, is_within, lock_folder, output_folder
+from utils.paths import BUNDLED_MODEL, LOCK_NAME, is_within, lock_folder, make_folder, output_folder
 from utils.pictures import detail_window, panel_labels, side_by_side_gif, still_with_inset
 from utils.scenes import detect_cuts, write_cuts_file
 
@@ -141,7 +142,7 @@ def check_output(out, video):
     if is_within(video, out):
         raise UserError(f"--video '{video}' is inside --output '{out}', whose files demo.py replaces; move the "
                         "video or choose another --output")
-    if os.path.isdir(out) and os.listdir(out) and not os.path.isfile(os.path.join(out, DEMO_MARK)):
+    if os.path.isdir(out) and set(os.listdir(out)) - {LOCK_NAME} and not os.path.isfile(os.path.join(out, DEMO_MARK)):
         raise UserError(
             f"--output '{out}' already holds files that demo.py did not write; choose a new or empty "
             "folder")
@@ -248,9 +249,10 @@ def run(args):
     lr_frames, ground_truth = degrade(hr_frames, resolver.scale, degradation)
     out = args.output
     folders = {name: os.path.join(out, name) for name in FRAME_NAMES}
-    os.makedirs(out, exist_ok=True)
-    # a second demo into the folder would delete this one's frames while it scores them
-    with lock_folder(out, "--output"):
+    with ExitStack() as claim:
+        make_folder(out, claim)  # removed if the run fails before anything is in it
+        # a second demo into the folder would delete this one's frames while it scores them
+        claim.enter_context(lock_folder(out, "--output"))
         write_bytes(os.path.join(out, DEMO_MARK), "written by demo.py\n", mode="w")
         for name, folder in folders.items():
             remove_own_frames(folder, FRAME_NAMES[name])

@@ -225,3 +225,18 @@ def test_a_region_of_thousands_of_digits_is_said_past_any_frame_in_a_short_line(
     from conftest import user_error_line
     line = user_error_line(demo.main, ["--region", region], capsys)
     assert "holds a number of more than 9 digits, past any frame" in line and len(line) < 200, line
+
+
+def test_a_failed_demo_removes_the_output_folders_it_made(tmp_path, monkeypatch):
+    """A full disk at the demo's first file in a new `--output new/sub`: one line, and `new/sub` left behind, empty
+    (or holding only the lock file of the run that failed)."""
+    import demo
+
+    def failing(path, content, mode="wb"):
+        raise UserError(f"no space left on the disk of '{path}'")
+    monkeypatch.setattr(demo, "write_bytes", failing)
+    clip = ffmpeg_video(tmp_path / "clip.mp4", "-pix_fmt", "yuv420p", frames=6, size="96x72")
+    with pytest.raises(UserError, match="no space left"):
+        demo.run(demo.parse_args(["--model", WEIGHTS, "--video", clip, "--output", str(tmp_path / "new" / "sub"),
+                                  "--frames", "6"]))
+    assert os.listdir(tmp_path) == ["clip.mp4"]
