@@ -340,13 +340,16 @@ def run(args, processes, output_claim):
         print(f"rank {processes.rank} of {processes.size}: super-resolved {owners.count(processes.rank)} of "
               f"{len(owners)} scenes in {time.perf_counter() - started:.1f} s")
         return
+    # a file named like a temporary of a killed run may be an input: kept
+    inputs = [*input_paths, *(path for path in (args.input_video, args.model, args.scene_cuts)
+                               if path and os.path.isfile(path))]
     if output_dir:
         prepare_output_dir(output_dir, output_claim)
         output_claim.enter_context(lock_folder(output_dir, "output folder"))
-        remove_stale_temporaries(output_dir, inputs=input_paths)
+        remove_stale_temporaries(output_dir, inputs=inputs)
     if args.output_video:
         remove_stale_temporaries(os.path.dirname(os.path.abspath(args.output_video)),
-                                 os.path.basename(args.output_video))
+                                 os.path.basename(args.output_video), inputs)
     video = None
     if args.output_video:
         video = open_video_writer(args.output_video, args.fps or fps, out_width, out_height, video_source)

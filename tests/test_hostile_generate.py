@@ -611,6 +611,15 @@ def test_an_input_frame_named_like_a_stale_temporary_is_kept_when_the_output_fol
     assert (folder / f"output_.lr_0009.{2 ** 22 + 1}.tmp.png").exists()
 
 
+def test_an_input_video_named_like_a_stale_temporary_of_the_output_video_is_kept(tmp_path):
+    """`--input-video .o.4194305.tmp.mp4 --output-video o.mp4`: the input video deleted, exit code 0."""
+    import generate
+    video = ffmpeg_video(tmp_path / f".o.{2 ** 22 + 1}.tmp.mp4", "-pix_fmt", "yuv420p", frames=6)
+    generate.main(["--model", WEIGHTS, "--input-video", video, "--output-video", str(tmp_path / "o.mp4"),
+                   "--scene-cuts", "off"])
+    assert sorted(os.listdir(tmp_path)) == [f".o.{2 ** 22 + 1}.tmp.mp4", "o.mp4"]
+
+
 def test_a_failed_run_removes_the_output_folders_it_made(tmp_path, monkeypatch):
     """A full disk at the first frame of `--output-dir new/sub`: one line, and `new/sub` left behind, empty."""
     import generate
