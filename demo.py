@@ -259,7 +259,7 @@ def run(args):
         # what an earlier run killed by a signal Python cannot catch (kill -9) left half written
         for folder in (out, *folders.values(), *(os.path.join(out, name) for name in REPORT_FOLDERS)):
             if os.path.isdir(folder):
-                remove_stale_temporaries(folder)
+                remove_stale_temporaries(folder, inputs=(args.model, video))
         write_frames(folders["lr"], lr_frames)
         write_frames(folders["ground_truth"], ground_truth)
         bicubic_frames = bicubic_upscale_frames(lr_frames, resolver.scale)
