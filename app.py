@@ -18,7 +18,8 @@ from contextlib import ExitStack
 
 from utils.errors import UserError, exit_on_user_error, interrupt_on_stop_signals
 from utils.flags import FlagParser, positive
-from utils.paths import existing_parent, input_folder, lock_folder, make_folder, output_folder
+from utils.paths import (existing_parent, input_folder, lock_folder, make_folder, make_scratch_folder, output_folder,
+                         remove_scratch_folder)
 
 UNPACK_FACTOR = 10  # a zip of frames may unpack to this many times the upload limit (PNGs hardly compress)
 # Bounds of --max-upload-mb and --keep-minutes (a terabyte, about two years): larger values overflow the
@@ -33,8 +34,8 @@ def parse_args(argv=None):
     parser.add_argument(
         "--work-dir",
         default=os.path.join("results", "app"),
-        help="where uploads, jobs and the ONNX cache go; its uploads and jobs are deleted when the "
-        "server starts and stops")
+        help="where uploads, jobs and the ONNX cache go; the uploads and jobs folders the server makes there "
+        "are deleted when it stops (a folder of those names that it did not make is refused)")
     parser.add_argument("--weights-dir",
                         help="folder whose .h5 generators the page offers beside the bundled models (default: "
                         "weights, if there is one)")
@@ -71,9 +72,10 @@ def main(argv=None):
         work = os.path.abspath(args.work_dir)
         make_folder(work, held)  # a server that could not start leaves no folder
         held.enter_context(lock_folder(work, "--work-dir"))  # a second server would delete this one's jobs
-        uploads = os.path.join(work, "uploads")
-        for leftover in (uploads, os.path.join(work, "jobs")):  # of a server that was killed
-            shutil.rmtree(leftover, ignore_errors=True)
+        uploads, jobs = os.path.join(work, "uploads"), os.path.join(work, "jobs")
+        for scratch in (uploads, jobs):  # emptied of what a killed server left; a user's own folder is refused
+            make_scratch_folder(scratch, "choose another --work-dir")
+            held.callback(remove_scratch_folder, scratch)  # after the server has stopped, or when it cannot start
         # read when Gradio is imported: its uploads and copies of results go under the work folder; and no
         # telemetry or update check from a local app
         os.environ.update(GRADIO_TEMP_DIR=uploads, GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1",
@@ -107,8 +109,6 @@ def main(argv=None):
         finally:
             queue.stop()
             page.close()
-            for leftover in (uploads, queue.jobs_folder):
-                shutil.rmtree(leftover, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -314,11 +314,11 @@ def adam(config, learning_rate, params):
 
 
 class StopRequest:
-    """Within: Ctrl-C, SIGTERM, SIGUSR1 or SIGHUP (utils.errors.STOP_SIGNALS) asks training to stop after the
+    """Within: Ctrl-C, SIGTERM, SIGUSR1, SIGUSR2 or SIGHUP (utils.errors.STOP_SIGNALS) asks training to stop after the
     current iteration, with a checkpoint; a second one aborts at once, without a checkpoint (and later ones are
     ignored while the process exits).
 
-    Under mpirun, SIGUSR1 is the one to send to mpirun: Open MPI forwards it to every process, while on
+    Under mpirun, SIGUSR1 (or SIGUSR2) is the one to send to mpirun: Open MPI forwards it to every process, while on
     SIGINT or SIGTERM it kills them a fraction of a second after forwarding SIGTERM."""
 
     SIGNALS = STOP_SIGNALS

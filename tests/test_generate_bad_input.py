@@ -245,8 +245,8 @@ def test_a_damaged_cached_onnx_file_is_exported_again(tmp_path):
     assert cached[1].stat().st_size > 100
 
 
-@pytest.mark.parametrize("stop", ["SIGTERM", "SIGUSR1"])
-def test_sigterm_and_sigusr1_stop_like_ctrl_c_and_leave_no_partial_file(tmp_path, stop):
+@pytest.mark.parametrize("stop", ["SIGTERM", "SIGUSR1", "SIGUSR2"])
+def test_sigterm_and_sigusr1_or_2_stop_like_ctrl_c_and_leave_no_partial_file(tmp_path, stop):
     import signal
     process, out = generate_writing_a_video(tmp_path)
     process.send_signal(getattr(signal, stop))

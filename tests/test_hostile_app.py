@@ -139,3 +139,74 @@ def test_an_upload_with_frames_in_several_folders_names_them_readably_and_short(
         zip_input(str(tmp_path / "up.zip"), "frames.zip", str(tmp_path / "frames"), 2 ** 30)
     assert str(error.value) == (f"'frames.zip' holds frames in several folders {shown}; zip the frames of one "
                                 "clip only")
+
+
+# Ninth pass, the coordinator's part: the uploads and jobs folders are the server's own
+
+def busy_port_main(work, capsys):
+    """app.main's one error line where it cannot serve (its port is taken): everything before the server starts,
+    and the clean-up after it, runs."""
+    import socket
+
+    import app
+    from conftest import user_error_line
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        return user_error_line(app.main, ["--port", str(busy.getsockname()[1]), "--work-dir", str(work)], capsys)
+
+
+@pytest.mark.parametrize("name", ["uploads", "jobs"])
+@pytest.mark.parametrize("kind", ["folder of the user's", "link to the user's folder", "file"])
+def test_a_work_dir_holding_a_user_s_own_uploads_or_jobs_is_refused_and_kept(tmp_path, capsys, name, kind):
+    """The server emptied <work-dir>/uploads and <work-dir>/jobs at start and stop whatever they were: a user's
+    --work-dir ~ deleted their own jobs folder."""
+    work = tmp_path / "work"
+    mine = tmp_path / "mine" if kind == "link to the user's folder" else work / name
+    mine.mkdir(parents=True)
+    (mine / "thesis.txt").write_text("mine")
+    work.mkdir(exist_ok=True)
+    if kind == "file":
+        (mine / "thesis.txt").rename(tmp_path / "thesis.txt")
+        mine.rmdir()
+        (tmp_path / "thesis.txt").rename(work / name)
+    elif kind == "link to the user's folder":
+        (work / name).symlink_to(mine)
+    line = busy_port_main(work, capsys)
+    what = {"file": "a file", "link to the user's folder": "a symbolic link"}.get(kind, "a folder of files this "
+                                                                                        "program did not write")
+    assert line.startswith(f"error: '{work / name}' is {what}") and line.endswith("choose another --work-dir"), line
+    assert ((mine / "thesis.txt") if kind != "file" else work / name).read_text() == "mine"
+    assert sorted(os.listdir(work)) == [name]  # the other scratch folder and the lock went again
+
+
+def test_what_a_killed_server_left_is_deleted_and_the_user_s_files_beside_it_kept(tmp_path, capsys):
+    work = tmp_path / "work"
+    for name in ("uploads", "jobs"):
+        (work / name / "a1b2").mkdir(parents=True)
+        (work / name / "a1b2" / "frame.png").write_bytes(b"left by a killed server")
+        (work / name / ".tecogan-scratch").touch()
+    (work / "notes.txt").write_text("mine")
+    (work / "onnx-cache").mkdir()
+    line = busy_port_main(work, capsys)
+    assert line.startswith("error: cannot serve on 127.0.0.1:")
+    assert sorted(os.listdir(work)) == ["notes.txt", "onnx-cache"]
+
+
+def test_an_empty_uploads_or_jobs_folder_is_taken_over(tmp_path, capsys):
+    work = tmp_path / "work"
+    (work / "jobs").mkdir(parents=True)
+    (work / "uploads").mkdir()
+    line = busy_port_main(work, capsys)
+    assert line.startswith("error: cannot serve on 127.0.0.1:") and os.listdir(work) == []
+
+
+def test_a_scratch_mark_that_is_no_regular_file_does_not_make_a_folder_the_server_s(tmp_path, capsys):
+    """A link named like the mark (to a file elsewhere) must not let the server empty a user's folder."""
+    work = tmp_path / "work"
+    (work / "jobs").mkdir(parents=True)
+    (work / "jobs" / "thesis.txt").write_text("mine")
+    (tmp_path / "elsewhere").write_text("")
+    (work / "jobs" / ".tecogan-scratch").symlink_to(tmp_path / "elsewhere")
+    assert "a folder of files this program did not write" in busy_port_main(work, capsys)
+    assert (work / "jobs" / "thesis.txt").read_text() == "mine"

@@ -300,17 +300,6 @@ def test_make_folder_removes_the_folders_it_made_that_stay_empty(tmp_path):
 
 # Ninth pass, half A
 
-def test_sigusr2_stops_like_sigusr1_with_one_line_and_130():
-    """SIGUSR2, which mpirun forwards as it does SIGUSR1: generate.py ended by the signal (exit code 140), its
-    temporary video left and its ffmpeg running."""
-    process = subprocess.run([sys.executable, "-c", "import os, signal, time\n"
-                              "from utils.errors import exit_on_user_error\n"
-                              "with exit_on_user_error():\n"
-                              "    os.kill(os.getpid(), signal.SIGUSR2)\n"
-                              "    time.sleep(30)\n"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
-    assert process.returncode == 130 and process.stderr.splitlines() == ["interrupted"], process.stderr
-
-
 @pytest.mark.parametrize("full, said", [("stdout", ["error: cannot write to standard output: no space left on its "
                                                     "disk; free some space or send it elsewhere, and run again"]),
                                         ("stderr", [])])

@@ -435,11 +435,13 @@ def stopped_iteration(stdout):
     return int(lines[0].split()[3])
 
 
-def test_a_closed_terminal_stops_training_with_a_checkpoint_and_exit_code_130(scenes, tmp_path):
-    """SIGHUP (a lost SSH session) ended training by the signal, without a checkpoint."""
+@pytest.mark.parametrize("stop", ["SIGHUP", "SIGUSR2"])
+def test_a_closed_terminal_or_sigusr2_stops_training_with_a_checkpoint_and_exit_code_130(scenes, tmp_path, stop):
+    """SIGHUP (a lost SSH session) ended training by the signal, without a checkpoint; so did SIGUSR2 (a batch
+    system's notice of a job's end, where it is set to that signal)."""
     process = start_train(flags(scenes, tmp_path / "stopped", 1000))
     wait_for(tmp_path / "stopped" / "checkpoint_00000002.json", process)
-    process.send_signal(signal.SIGHUP)
+    process.send_signal(getattr(signal, stop))
     out, err = process.communicate(timeout=300)
     assert process.returncode == 130 and "Traceback" not in err, err
     assert checkpoint_names(tmp_path / "stopped")[-1] == f"checkpoint_{stopped_iteration(out):08d}.json"

@@ -20,8 +20,9 @@ from contextlib import contextmanager
 USER_ERROR_EXIT = 2
 INTERRUPTED_EXIT = 130  # 128 + SIGINT, what shells report for a command stopped by Ctrl-C
 BROKEN_PIPE_EXIT = 141  # 128 + SIGPIPE, what shells report for a writer whose reader left (`| head`)
-# SIGUSR1, SIGUSR2: what mpirun forwards unchanged. SIGHUP: the terminal closed (a lost SSH session), unless it
-# is ignored from the start, as nohup does: the command must then go on.
+# SIGUSR1 and SIGUSR2: what mpirun forwards unchanged, and what a batch system's advance notice of a job's end
+# (Slurm's --signal) is often set to. SIGHUP: the terminal closed (a lost SSH session), unless it is
+# ignored from the start, as nohup does: the command must then go on.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1, signal.SIGUSR2) + (
     () if signal.getsignal(signal.SIGHUP) == signal.SIG_IGN else (signal.SIGHUP,))
 

@@ -3,12 +3,14 @@ unwritable) and what to do, as one UserError, before any work starts."""
 import errno
 import fcntl
 import os
+import shutil
 import stat
 from contextlib import contextmanager, suppress
 
-from utils.errors import UserError, shortened
+from utils.errors import UserError, error_reason, shortened
 
 LOCK_NAME = ".tecogan.lock"  # inside an output folder, locked by the run writing into it
+SCRATCH_MARK = ".tecogan-scratch"  # inside a folder a program made for itself and empties again
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The demo model shipped with the code; `make demo-model` re-creates it from recipes/demo_*.yaml.
 BUNDLED_MODEL = os.path.join(REPO_ROOT, "pretrained", "tecogan_demo_bigbuckbunny.h5")
@@ -164,6 +166,40 @@ def make_folder(path, claim):
     for folder in missing_folders(path):
         claim.callback(remove_if_empty, folder)  # run last first: the deepest is removed first
     os.makedirs(path, exist_ok=True)
+
+
+def _is_scratch(folder):
+    """Whether folder is a real folder (no link) holding the scratch mark as a regular file."""
+    with suppress(OSError):
+        return not os.path.islink(folder) and stat.S_ISREG(os.lstat(os.path.join(folder, SCRATCH_MARK)).st_mode)
+    return False
+
+
+def make_scratch_folder(path, hint):
+    """A new empty folder at path, marked as one this program may empty again, after deleting what a killed run
+    left there (a folder with the mark). A folder of the same name without the mark is the user's own: taken
+    over only while empty, else UserError, and nothing in it is deleted; hint says what to do instead."""
+    taken = f"'{path}' is "
+    if os.path.islink(path):
+        raise UserError(f"{taken}a symbolic link, where a folder of this program's own goes; move it away, or {hint}")
+    if os.path.lexists(path) and not os.path.isdir(path):
+        raise UserError(f"{taken}a file, where a folder of this program's own goes; move it away, or {hint}")
+    try:
+        if _is_scratch(path):
+            shutil.rmtree(path)
+        elif os.path.isdir(path) and os.listdir(path):
+            raise UserError(f"{taken}a folder of files this program did not write (it lacks {SCRATCH_MARK}) and "
+                            f"would be emptied; move it away, or {hint}")
+        os.makedirs(path, exist_ok=True)
+        os.close(os.open(os.path.join(path, SCRATCH_MARK), os.O_WRONLY | os.O_CREAT, 0o644))
+    except OSError as error:
+        raise UserError(f"cannot make the folder '{path}' ({error_reason(error)}); {hint}")
+
+
+def remove_scratch_folder(path):
+    """Delete path if it is a folder made by make_scratch_folder (it holds the mark); anything else stays."""
+    if _is_scratch(path):
+        shutil.rmtree(path, ignore_errors=True)
 
 
 @contextmanager
