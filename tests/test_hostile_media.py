@@ -472,3 +472,14 @@ def test_a_file_of_audio_only_is_called_so(tmp_path):
     ffmpeg("-f", "lavfi", "-i", "sine=d=0.5", "-c:a", "aac", str(tmp_path / "sound.mp4"))
     with pytest.raises(UserError, match=r"^'.*sound.mp4' holds audio only, no video stream; pass a video file$"):
         VideoReader(str(tmp_path / "sound.mp4"))
+
+
+@pytest.mark.parametrize("target", ["nowhere.png", "0001.png"], ids=["to nothing", "to itself"])
+def test_a_frame_that_is_a_link_to_nothing_is_called_so_not_a_permission_problem(tmp_path, target):
+    """A frame linked to a file since moved (or in a loop of links): "cannot read image (No such file or directory);
+    check its permissions"."""
+    from utils.image_io import read_rgb
+    os.symlink(target, tmp_path / "0001.png")
+    with pytest.raises(UserError, match=rf"^image '.*0001.png' is a symbolic link to '{target}', which does not exist "
+                                        r"\(or leads back to itself\); replace or remove it$"):
+        read_rgb(str(tmp_path / "0001.png"))

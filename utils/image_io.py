@@ -135,6 +135,14 @@ def png_size_impossible(data):
     return min(width, height) == 0 or pixel_bytes > DEFLATE_MOST_RATIO * len(data)
 
 
+def unreadable_image(path, error):
+    """The UserError for an image file that open() refused with error."""
+    if os.path.islink(path) and not os.path.exists(path):  # its permissions are not what is wrong
+        return UserError(f"image '{path}' is a symbolic link to '{os.readlink(path)}', which does not exist (or "
+                         "leads back to itself); replace or remove it")
+    return UserError(f"cannot read image '{path}' ({error.strerror}); check its permissions")
+
+
 def read_rgb(path):
     """(H, W, 3) float32 RGB in [0, 1]; UserError if the file cannot be decoded (read_bgr_uint8)."""
     return bgr_uint8_to_rgb_float(read_bgr_uint8(path))
@@ -148,7 +156,7 @@ def read_bgr_uint8(path):
         with open(path, "rb") as file:
             data = file.read()
     except OSError as error:
-        raise UserError(f"cannot read image '{path}' ({error.strerror}); check its permissions")
+        raise unreadable_image(path, error)
     except MemoryError:  # a file of gigabytes (of zeros, preallocated by a failed copy), or a tight ulimit -v
         raise UserError(f"cannot read image '{path}': its {os.path.getsize(path) / 2 ** 30:.1f} GB do not fit in "
                         "the memory this process may use; replace or remove it") from None
@@ -177,7 +185,7 @@ def image_size(path):
         with open(path, "rb") as file:
             header = file.read(24)
     except OSError as error:
-        raise UserError(f"cannot read image '{path}' ({error.strerror}); check its permissions")
+        raise unreadable_image(path, error)
     if header[:8] == PNG_SIGNATURE and header[12:16] == b"IHDR":
         width, height = struct.unpack(">II", header[16:24])
         return height, width
