@@ -269,7 +269,7 @@ def remove_stale_temporaries(folder, target=None, inputs=()):
             continue
         path = os.path.join(folder, name)
         if (os.path.isdir(path) and not os.path.islink(path)) or os.path.realpath(path) in kept:
-            continue  # a temporary is a file or a link: a folder is a user's
+            continue  # a folder is a user's (a temporary is a file or a link), and so is an input
         if not process_alive(int(match["pid"])):
             os.remove(path)
             removed.append(name)
