@@ -150,7 +150,8 @@ def test_a_full_disk_while_writing_frames_is_one_line(small_disk, monkeypatch, c
     assert exit_info.value.code == 2
     [line] = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
     assert "no space left on the disk of" in line
-    assert not [name for name in os.listdir(folder / "out") if name.startswith(".") and "tmp" in name]
+    written = os.listdir(folder / "out") if (folder / "out").exists() else []  # removed when the first frame failed
+    assert not [name for name in written if name.startswith(".") and "tmp" in name]
 
 
 def test_a_damaged_file_in_a_read_only_onnx_cache_is_one_line(tmp_path, monkeypatch, capsys):
@@ -366,7 +367,7 @@ def test_an_output_folder_on_a_disk_without_a_byte_left_is_one_line(small_disk, 
     line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir",
                                            str(folder / "out")], capsys)
     assert "no space left on the disk of" in line
-    assert sorted(os.listdir(folder / "out")) == []
+    assert not (folder / "out").exists()
 
 
 def stop_generate_mid_run(tmp_path, ignore_hangup=False):

@@ -103,22 +103,22 @@ def exit_on_user_error(report=True, report_after=0.0):
         ignore_stop_signals()
         say("interrupted")
         sys.exit(INTERRUPTED_EXIT)
-    except OSError as error:  # a write to standard output or error whose disk is full (`> log.txt`)
-        full = [stream for stream in (sys.stdout, sys.stderr) if writes_to_a_full_disk(stream)]
-        if error.errno not in (errno.ENOSPC, errno.EDQUOT) or not full:
-            raise
-        for stream in full:  # for Python's own flush at exit
-            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
-        say(f"error: cannot write to standard {'output' if sys.stdout in full else 'error'}: no space left on its "
-            "disk; free some space or send it elsewhere, and run again")
-        sys.exit(USER_ERROR_EXIT)
     except BrokenPipeError:
         gone = [stream for stream in (sys.stdout, sys.stderr) if reader_gone(stream)]
         if not gone:
             raise
-        for stream in gone:  # for Python's own flush at exit
-            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+        for stream in gone:
+            silence(stream)
         sys.exit(BROKEN_PIPE_EXIT)
+    except OSError as error:  # a write to standard output or error whose disk is full (`> log.txt`)
+        full = [stream for stream in (sys.stdout, sys.stderr) if writes_to_a_full_disk(stream)]
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT) or not full:
+            raise
+        for stream in full:
+            silence(stream)
+        say(f"error: cannot write to standard {'output' if sys.stdout in full else 'error'}: no space left on its "
+            "disk; free some space or send it elsewhere, and run again")
+        sys.exit(USER_ERROR_EXIT)
 
 
 def say(line):
@@ -126,7 +126,15 @@ def say(line):
     try:
         print(line, file=sys.stderr, flush=True)
     except OSError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stderr.fileno())
+        silence(sys.stderr)
+
+
+def silence(stream):
+    """Send what is still written to stream (standard output or error) to /dev/null: Python's own flush at exit
+    would fail again, and end the process with code 120."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, stream.fileno())
+    os.close(null)
 
 
 FULL_DISK_BYTES = 1 << 16  # what is left of a disk that a failed write found full (a block or so)

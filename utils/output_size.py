@@ -40,7 +40,7 @@ def parse_output_size(text, for_video):
     if "" in sides:  # not WxH, or a side of 0
         raise UserError(f"--output-size must be WIDTHxHEIGHT in pixels (e.g. 3840x2160), got '{shortened(text)}'")
     if max(len(side) for side in sides) > MOST_DIGITS:
-        raise UserError(f"--output-size {shortened(text)} has a side of more than {MAX_SIDE} pixels; choose a "
+        raise UserError(f"--output-size {shortened(text)} gives frames of more than {MAX_SIDE} pixels a side; choose a "
                         "smaller output size")
     width, height = map(int, sides)
     check_sides(height, width, f"--output-size {text}")
