@@ -75,6 +75,7 @@ bench: $(TEST_STAMP)
 	$(PYTHON) -m benchmarks.bench_generate
 	$(PYTHON) -m benchmarks.bench_precision
 	$(PYTHON) -m benchmarks.bench_tiles
+	$(PYTHON) -m benchmarks.bench_window_memory
 	$(PYTHON) -m benchmarks.bench_lr_grid
 	$(PYTHON) -m benchmarks.bench_scene_cuts
 	$(PYTHON) -m benchmarks.bench_train

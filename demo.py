@@ -53,7 +53,6 @@ FRAME_NAMES = {"lr": r"\d{4,}\.png", "ground_truth": r"\d{4,}\.png", "bicubic": 
 SR_VIDEO, GIF, STILL, METRICS, CUTS = ("sr.mp4", "bicubic_ours_truth.gif", "bicubic_ours_truth.png", "metrics.md",
                                        "scene_cuts.txt")
 REPORT_FOLDERS = ("eval_bicubic", "eval_ours")
-REPORT_PICTURES = r"\d+_\w+_(curves|worst_frame_\w+)\.png"  # evaluate.py's pictures in a report folder
 # in an output folder the demo made: its later runs may replace their frames there
 DEMO_MARK = ".tecogan_demo"
 # the share of the ground truth's high-frequency energy (metrics.high_frequency_ratio), beside evaluate.py's
@@ -173,7 +172,7 @@ def check_output(out, video):
 def report_files_blocked(folder):
     """Report files and pictures of folder that are folders, or links to one: evaluate.py refuses both."""
     return [entry for entry in os.listdir(folder)
-            if (entry in report.REPORT_FILES or re.fullmatch(REPORT_PICTURES, entry))
+            if (entry in report.REPORT_FILES or re.fullmatch(report.PICTURE_NAMES, entry))
             and os.path.isdir(os.path.join(folder, entry))]
 
 

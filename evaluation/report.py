@@ -73,6 +73,8 @@ def write_worst_strip(worst, path):
 
 
 REPORT_FILES = ("frames.csv", "sequences.csv", "metrics.md")
+# the names curves_path and worst_frame_path give, with the sequences' labels (index_name)
+PICTURE_NAMES = r"\d+_\w+_(curves|worst_frame_\w+)\.png"
 PROGRESS_SECONDS = 0.2  # how often the progress bar shows the frames the scoring threads have counted
 
 

@@ -14,10 +14,12 @@ from utils.errors import UserError
 from utils.ops import PAPER_SCALE
 
 
-# Peak memory of one window, in bytes per LR pixel of the window: the growth of the resident memory
-# from compiling a network to after its first run, as measured with OpenVINO and ONNX Runtime and
-# rounded up (the measurements: docs/benchmarks.md).
-BYTES_PER_PIXEL = {"flow": 1100, "trunk": 2300, "tail": 16000}
+# Peak memory of one window, in bytes per LR pixel of the window, by the model's scale: the growth of the
+# resident memory from compiling a network to after its first run, as measured with OpenVINO and ONNX Runtime
+# and rounded up (the measurements: docs/benchmarks.md). Only the tail differs: an x2 model's has one
+# upsampling layer, at 2x, where an x4 model's has a second one at 4x.
+BYTES_PER_PIXEL = {4: {"flow": 1100, "trunk": 2300, "tail": 16000},
+                   2: {"flow": 1100, "trunk": 2300, "tail": 8000}}
 # Of what the HR frames leave: the trunk gets most, because its halo is the widest in compute (its
 # windows overlap by 2 x (2 x blocks + 3) rows of 16-block work); the tail needs little at TAIL_TILE.
 BUDGET_SHARES = {"flow": 0.2, "tail": 0.1, "trunk": 0.7}
@@ -150,7 +152,7 @@ class TilePlan:
         left = budget - frames
         windows = {}
         for name, share in BUDGET_SHARES.items():
-            largest = int(max(0, left * share) // BYTES_PER_PIXEL[name])
+            largest = int(max(0, left * share) // BYTES_PER_PIXEL[self.scale][name])
             windows[name] = self.window_within(name, largest)
             if windows[name] is None:
                 smallest = self.smallest_bytes(frames)
@@ -185,8 +187,8 @@ class TilePlan:
 
     def smallest_bytes(self, frames):
         """Process bytes with the smallest windows of every network: what a budget must at least hold."""
-        return frames + sum(math.prod(self.window_for_keep(name, MIN_KEEP, MIN_KEEP)) * BYTES_PER_PIXEL[name]
-                            for name in BYTES_PER_PIXEL)
+        return frames + sum(math.prod(self.window_for_keep(name, MIN_KEEP, MIN_KEEP)) * bytes_per_pixel
+                            for name, bytes_per_pixel in BYTES_PER_PIXEL[self.scale].items())
 
     def _grid(self, name, window, align=1, at_least=(1, 1)):
         """Row and column windows of a network: as few as `window` allows (at least `at_least`), balanced."""
@@ -226,7 +228,7 @@ class TilePlan:
 
     def whole_frame_bytes(self):
         """Process bytes with every network on the whole frame (DeviceFrameRecurrence)."""
-        return self.frame_bytes() + self.height * self.width * sum(BYTES_PER_PIXEL.values())
+        return self.frame_bytes() + self.height * self.width * sum(BYTES_PER_PIXEL[self.scale].values())
 
     def describe(self):
         rows, columns = self.trunk

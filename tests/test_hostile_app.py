@@ -185,7 +185,7 @@ def test_what_a_killed_server_left_is_deleted_and_the_user_s_files_beside_it_kep
     for name in ("uploads", "jobs"):
         (work / name / "a1b2").mkdir(parents=True)
         (work / name / "a1b2" / "frame.png").write_bytes(b"left by a killed server")
-        (work / name / ".tecogan-scratch").touch()
+        (work / name / ".tecogan_scratch").touch()
     (work / "notes.txt").write_text("mine")
     (work / "onnx-cache").mkdir()
     line = busy_port_main(work, capsys)
@@ -207,6 +207,6 @@ def test_a_scratch_mark_that_is_no_regular_file_does_not_make_a_folder_the_serve
     (work / "jobs").mkdir(parents=True)
     (work / "jobs" / "thesis.txt").write_text("mine")
     (tmp_path / "elsewhere").write_text("")
-    (work / "jobs" / ".tecogan-scratch").symlink_to(tmp_path / "elsewhere")
+    (work / "jobs" / ".tecogan_scratch").symlink_to(tmp_path / "elsewhere")
     assert "a folder of files this program did not write" in busy_port_main(work, capsys)
     assert (work / "jobs" / "thesis.txt").read_text() == "mine"

@@ -10,7 +10,7 @@ from contextlib import contextmanager, suppress
 from utils.errors import UserError, error_reason, shortened
 
 LOCK_NAME = ".tecogan.lock"  # inside an output folder, locked by the run writing into it
-SCRATCH_MARK = ".tecogan-scratch"  # inside a folder a program made for itself and empties again
+SCRATCH_MARK = ".tecogan_scratch"  # inside a folder a program made for itself and empties again
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The demo model shipped with the code; `make demo-model` re-creates it from recipes/demo_*.yaml.
 BUNDLED_MODEL = os.path.join(REPO_ROOT, "pretrained", "tecogan_demo_bigbuckbunny.h5")
