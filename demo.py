@@ -24,6 +24,7 @@ logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import 
 import os
 import re
 import time
+from contextlib import ExitStack
 from functools import partial
 
 import numpy as np
@@ -40,7 +41,8 @@ from utils.flags import MAX_THREADS, FlagParser, positive, refuse_empty
 from utils.image_io import (VideoReader, ffmpeg_executable, open_video_writer, read_video_frames,
                             remove_stale_temporaries, sample_clip, to_uint8, write_bytes, write_rgb)
 from utils.ops import PAPER_SCALE, SCALES, bicubic_upscale_frames
-from utils.paths import BUNDLED_MODEL, is_within, output_folder
+from utils.output_size import MOST_DIGITS
+from utils.paths import BUNDLED_MODEL, LOCK_NAME, is_within, lock_folder, make_folder, output_folder
 from utils.pictures import detail_window, panel_labels, side_by_side_gif, still_with_inset
 from utils.scenes import detect_cuts, write_cuts_file
 
@@ -139,7 +141,7 @@ def check_output(out, video):
     if is_within(video, out):
         raise UserError(f"--video '{video}' is inside --output '{out}', whose files demo.py replaces; move the "
                         "video or choose another --output")
-    if os.path.isdir(out) and os.listdir(out) and not os.path.isfile(os.path.join(out, DEMO_MARK)):
+    if os.path.isdir(out) and set(os.listdir(out)) - {LOCK_NAME} and not os.path.isfile(os.path.join(out, DEMO_MARK)):
         raise UserError(
             f"--output '{out}' already holds files that demo.py did not write; choose a new or empty "
             "folder")
@@ -246,37 +248,40 @@ def run(args):
     lr_frames, ground_truth = degrade(hr_frames, resolver.scale, degradation)
     out = args.output
     folders = {name: os.path.join(out, name) for name in FRAME_NAMES}
-    os.makedirs(out, exist_ok=True)
-    write_bytes(os.path.join(out, DEMO_MARK), "written by demo.py\n", mode="w")
-    for name, folder in folders.items():
-        remove_own_frames(folder, FRAME_NAMES[name])
-    # what an earlier run killed by a signal Python cannot catch (kill -9) left half written
-    for folder in (out, *folders.values(), *(os.path.join(out, name) for name in REPORT_FOLDERS)):
-        if os.path.isdir(folder):
-            remove_stale_temporaries(folder)
-    write_frames(folders["lr"], lr_frames)
-    write_frames(folders["ground_truth"], ground_truth)
-    bicubic_frames = bicubic_upscale_frames(lr_frames, resolver.scale)
-    write_frames(folders["bicubic"], bicubic_frames)
-    cuts = detect_cuts(video, 0, len(hr_frames))
-    cuts_path = os.path.join(out, CUTS)  # frame k of the clip is frame k of every folder
-    write_cuts_file(cuts_path, cuts)
+    with ExitStack() as claim:
+        make_folder(out, claim)  # removed if the run fails before anything is in it
+        # a second demo into the folder would delete this one's frames while it scores them
+        claim.enter_context(lock_folder(out, "--output"))
+        write_bytes(os.path.join(out, DEMO_MARK), "written by demo.py\n", mode="w")
+        for name, folder in folders.items():
+            remove_own_frames(folder, FRAME_NAMES[name])
+        # what an earlier run killed by a signal Python cannot catch (kill -9) left half written
+        for folder in (out, *folders.values(), *(os.path.join(out, name) for name in REPORT_FOLDERS)):
+            if os.path.isdir(folder):
+                remove_stale_temporaries(folder, inputs=(args.model, video))
+        write_frames(folders["lr"], lr_frames)
+        write_frames(folders["ground_truth"], ground_truth)
+        bicubic_frames = bicubic_upscale_frames(lr_frames, resolver.scale)
+        write_frames(folders["bicubic"], bicubic_frames)
+        cuts = detect_cuts(video, 0, len(hr_frames))
+        cuts_path = os.path.join(out, CUTS)  # frame k of the clip is frame k of every folder
+        write_cuts_file(cuts_path, cuts)
 
-    sr_frames = super_resolve(resolver, lr_frames, cuts, folders["sr"], os.path.join(out, SR_VIDEO), fps)
-    columns, clip_name = [bicubic_frames, sr_frames, ground_truth], os.path.basename(video)
-    window = detail_window(ground_truth)
-    labels = panel_labels(resolver.scale)
-    side_by_side_gif(os.path.join(out, GIF), columns, window, clip_name, fps, labels)
-    still_frame = still_with_inset(os.path.join(out, STILL), columns, window, clip_name,
-                                   labels)
+        sr_frames = super_resolve(resolver, lr_frames, cuts, folders["sr"], os.path.join(out, SR_VIDEO), fps)
+        columns, clip_name = [bicubic_frames, sr_frames, ground_truth], os.path.basename(video)
+        window = detail_window(ground_truth)
+        labels = panel_labels(resolver.scale)
+        side_by_side_gif(os.path.join(out, GIF), columns, window, clip_name, fps, labels)
+        still_frame = still_with_inset(os.path.join(out, STILL), columns, window, clip_name,
+                                       labels)
 
-    lpips_arrays = scoring.load_lpips()
-    methods = zip((bicubic_frames, sr_frames), ("bicubic", "sr"), REPORT_FOLDERS)
-    table = report.markdown_table([score(name, frames, ground_truth, folders[folder], folders["ground_truth"],
-                                         cuts_path, os.path.join(out, output), lpips_arrays)
-                                   for name, (frames, folder, output) in zip(labels, methods)],
-                                  report.TABLE_COLUMNS + (HIGH_FREQUENCY_COLUMN,))
-    write_bytes(os.path.join(out, METRICS), table, mode="w")
+        lpips_arrays = scoring.load_lpips()
+        methods = zip((bicubic_frames, sr_frames), ("bicubic", "sr"), REPORT_FOLDERS)
+        table = report.markdown_table([score(name, frames, ground_truth, folders[folder], folders["ground_truth"],
+                                             cuts_path, os.path.join(out, output), lpips_arrays)
+                                       for name, (frames, folder, output) in zip(labels, methods)],
+                                      report.TABLE_COLUMNS + (HIGH_FREQUENCY_COLUMN,))
+        write_bytes(os.path.join(out, METRICS), table, mode="w")
     print()
     print(table, end="")
     print(f"\ndemo finished in {time.perf_counter() - started:.0f} s. In {out}/:")
@@ -297,6 +302,9 @@ def run(args):
 
 
 def parse_region(text):
+    if any(len(part.strip().lstrip("+-0")) > MOST_DIGITS for part in text.split(",")):  # past int() or any frame
+        raise UserError(f"--region {shortened(text)} holds a number of more than {MOST_DIGITS} digits, past any "
+                        "frame; choose a region inside the frames")
     try:
         values = tuple(int(part) for part in text.split(","))
     except ValueError:

@@ -39,7 +39,7 @@ from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, 
                             check_video_output, list_frames, open_video_writer, read_ahead, read_rgb,
                             remove_stale_temporaries, to_uint8, write_rgb)
 from utils.output_size import check_sides, parse_outscale, parse_output_size, requested_size, resize_output
-from utils.paths import lock_folder, not_an_input, output_folder
+from utils.paths import lock_folder, make_folder, not_an_input, output_folder
 from utils.progress import progress_bar
 from utils.scenes import (assign_scenes, detect_cuts, read_cuts_file, shot_ranges, split_at_cuts,
                           spread_scenes)
@@ -79,9 +79,11 @@ def frames_from_video(reader):
     return first.shape[:2], names, ((f"{stem}_{index:04d}", frame) for index, frame in numbered)
 
 
-def prepare_output_dir(folder):
+def prepare_output_dir(folder, claim):
+    """Create folder (and the folders above it that are missing); claim (an ExitStack) removes those left empty
+    when the run fails."""
     try:
-        os.makedirs(folder, exist_ok=True)
+        make_folder(folder, claim)
     except OSError as error:
         raise UserError(
             f"cannot create output folder '{folder}' ({error.strerror}); choose another --output-dir")
@@ -338,13 +340,16 @@ def run(args, processes, output_claim):
         print(f"rank {processes.rank} of {processes.size}: super-resolved {owners.count(processes.rank)} of "
               f"{len(owners)} scenes in {time.perf_counter() - started:.1f} s")
         return
+    # a file named like a temporary of a killed run may be an input: kept
+    inputs = [*input_paths, *(path for path in (args.input_video, args.model, args.scene_cuts)
+                               if path and os.path.isfile(path))]
     if output_dir:
-        prepare_output_dir(output_dir)
+        prepare_output_dir(output_dir, output_claim)
         output_claim.enter_context(lock_folder(output_dir, "output folder"))
-        remove_stale_temporaries(output_dir)
+        remove_stale_temporaries(output_dir, inputs=inputs)
     if args.output_video:
         remove_stale_temporaries(os.path.dirname(os.path.abspath(args.output_video)),
-                                 os.path.basename(args.output_video))
+                                 os.path.basename(args.output_video), inputs)
     video = None
     if args.output_video:
         video = open_video_writer(args.output_video, args.fps or fps, out_width, out_height, video_source)

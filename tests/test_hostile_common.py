@@ -296,3 +296,24 @@ def test_make_folder_removes_the_folders_it_made_that_stay_empty(tmp_path):
         (tmp_path / "used" / "c" / "note.txt").write_text("written")
     assert sorted(os.listdir(tmp_path)) == ["kept", "used"]
     assert os.listdir(tmp_path / "kept") == [] and os.listdir(tmp_path / "used" / "c") == ["note.txt"]
+
+
+# Ninth pass, half A
+
+@pytest.mark.parametrize("full, said", [("stdout", ["error: cannot write to standard output: no space left on its "
+                                                    "disk; free some space or send it elsewhere, and run again"]),
+                                        ("stderr", [])])
+def test_standard_output_or_error_on_a_full_disk_is_one_line_and_exit_code_2(full, said):
+    """`generate.py ... > log.txt` on a full disk (here /dev/full): OSError traceback (No space left on device) and
+    exit code 1 after the work; evaluate.py's and convert_lpips_weights.py's the same. With standard error there:
+    exit code 1."""
+    streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+    with open("/dev/full", "w") as device:
+        streams[full] = device
+        process = subprocess.run([sys.executable, "convert_lpips_weights.py", "--alexnet", "missing.pth", "--lpips",
+                                  "missing.pth", "--output", "x.h5"] if full == "stderr" else
+                                 [sys.executable, "-c", "from utils.errors import exit_on_user_error\n"
+                                  "with exit_on_user_error():\n    print('wrote 8 frames' * 1000)\n"],
+                                 cwd=REPO_ROOT, text=True, timeout=60, **streams)
+    other = process.stderr if full == "stdout" else process.stdout
+    assert process.returncode == 2 and other.splitlines() == said, other

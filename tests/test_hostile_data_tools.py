@@ -253,6 +253,25 @@ def test_a_data_prepare_scene_place_taken_by_other_than_a_folder_is_one_line_bef
     assert sorted(os.listdir(tmp_path)) == before
 
 
+# Ninth pass, half A
+
+def test_convert_lpips_weights_given_an_hdf5_file_says_so_not_a_pickle_opcode(tmp_path, capsys):
+    """The converter's own output (or alex_with_LPIPS.h5) given as --alexnet: "is not a usable PyTorch weights file:
+    at position 1, opcode b'H' unknown"."""
+    import h5py
+
+    import convert_lpips_weights
+    from conftest import user_error_line
+    with h5py.File(tmp_path / "alex.h5", "w") as h5:
+        h5["conv0/conv/W"] = np.zeros((2, 2), np.float32)
+    line = user_error_line(convert_lpips_weights.main, ["--alexnet", str(tmp_path / "alex.h5"), "--lpips",
+                                                        reference_path("lpips", "lpips_v0.1_alex.pth"), "--output",
+                                                        str(tmp_path / "out.h5")], capsys)
+    assert line.endswith("is not a usable PyTorch weights file: neither the zip nor the legacy .pth format; it is an "
+                         "HDF5 file, such as NNabla's .h5"), line
+    assert "opcode" not in line and sorted(os.listdir(tmp_path)) == ["alex.h5"]
+
+
 # Ninth pass, half B
 
 @pytest.mark.parametrize("spelling", ["same", "./same", "hard link"])

@@ -197,3 +197,46 @@ def test_a_demo_rerun_after_kill_9_removes_the_temporaries_the_killed_run_left(t
     demo.run(demo.parse_args(["--model", WEIGHTS, "--video", str(clip), "--output", str(out), "--frames", "6"]))
     assert not [path for path in stale if path.exists()]
     assert (out / "sr.mp4").stat().st_size > 0
+
+
+# Ninth pass, half A
+
+def test_a_demo_into_an_output_another_demo_is_writing_is_refused_and_its_frames_kept(tmp_path):
+    """A second demo started into the --output of one still running: it deleted the first one's frames, which then
+    failed "cannot read image '.../bicubic/0007.png' (No such file or directory); check its permissions"."""
+    import demo
+    from utils.paths import lock_folder
+    clip = ffmpeg_video(tmp_path / "clip.mp4", "-pix_fmt", "yuv420p", frames=6, size="96x72")
+    out = tmp_path / "demo"
+    (out / "lr").mkdir(parents=True)
+    (out / demo.DEMO_MARK).write_text("written by demo.py\n")
+    (out / "lr" / "0001.png").write_bytes(b"the running demo's frame")
+    with lock_folder(str(out), "--output"), pytest.raises(UserError, match="is in use by another run"):
+        demo.run(demo.parse_args(["--model", WEIGHTS, "--video", clip, "--output", str(out), "--frames", "6"]))
+    assert (out / "lr" / "0001.png").read_bytes() == b"the running demo's frame"
+
+
+@pytest.mark.parametrize("region", ["0,0,64," + "9" * 5000, "0,0,64," + "9" * 4000],
+                         ids=["past int()", "4000 digits"])
+def test_a_region_of_thousands_of_digits_is_said_past_any_frame_in_a_short_line(capsys, region):
+    """--region with a side of 5000 digits: "needs TOP,LEFT,HEIGHT,WIDTH (whole numbers...)"; of 4000 digits (which
+    int() reads): "reaches past the frames", with the 4000 digits printed whole."""
+    import demo
+    from conftest import user_error_line
+    line = user_error_line(demo.main, ["--region", region], capsys)
+    assert "holds a number of more than 9 digits, past any frame" in line and len(line) < 200, line
+
+
+def test_a_failed_demo_removes_the_output_folders_it_made(tmp_path, monkeypatch):
+    """A full disk at the demo's first file in a new `--output new/sub`: one line, and `new/sub` left behind, empty
+    (or holding only the lock file of the run that failed)."""
+    import demo
+
+    def failing(path, content, mode="wb"):
+        raise UserError(f"no space left on the disk of '{path}'")
+    monkeypatch.setattr(demo, "write_bytes", failing)
+    clip = ffmpeg_video(tmp_path / "clip.mp4", "-pix_fmt", "yuv420p", frames=6, size="96x72")
+    with pytest.raises(UserError, match="no space left"):
+        demo.run(demo.parse_args(["--model", WEIGHTS, "--video", clip, "--output", str(tmp_path / "new" / "sub"),
+                                  "--frames", "6"]))
+    assert os.listdir(tmp_path) == ["clip.mp4"]

@@ -166,3 +166,19 @@ def test_memory_running_out_while_scoring_or_writing_the_report_is_one_line(tmp_
     results, targets = make_sequence(tmp_path, "sr", 0, 5)
     with pytest.raises(UserError, match=r"^out of memory while scoring 1 frames into '.*'; free memory"):
         report.evaluate([Sequence(0, results, targets)], str(tmp_path / "eval"), "cpu")
+
+
+# Ninth pass, half A
+
+@pytest.mark.parametrize("name", ["frames.csv", "metrics.md"])
+def test_a_cuts_file_where_the_report_goes_is_refused_and_kept(tmp_path, capsys, name):
+    """A cuts file named frames.csv in the --output folder: replaced by the report, exit code 0."""
+    import evaluate
+    from conftest import user_error_line
+    cuts = tmp_path / "eval" / name
+    cuts.parent.mkdir()
+    cuts.write_text("3\n")
+    line = user_error_line(evaluate.main, ["--results", CALENDAR, "--targets", CALENDAR, "--output",
+                                           str(tmp_path / "eval"), "--quick", "--scene-cuts", str(cuts)], capsys)
+    assert "is the same file or folder as --scene-cuts" in line
+    assert os.listdir(tmp_path / "eval") == [name] and cuts.read_text() == "3\n"

@@ -150,7 +150,8 @@ def test_a_full_disk_while_writing_frames_is_one_line(small_disk, monkeypatch, c
     assert exit_info.value.code == 2
     [line] = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
     assert "no space left on the disk of" in line
-    assert not [name for name in os.listdir(folder / "out") if name.startswith(".") and "tmp" in name]
+    written = os.listdir(folder / "out") if (folder / "out").exists() else []  # removed when the first frame failed
+    assert not [name for name in written if name.startswith(".") and "tmp" in name]
 
 
 def test_a_damaged_file_in_a_read_only_onnx_cache_is_one_line(tmp_path, monkeypatch, capsys):
@@ -366,7 +367,7 @@ def test_an_output_folder_on_a_disk_without_a_byte_left_is_one_line(small_disk, 
     line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir",
                                            str(folder / "out")], capsys)
     assert "no space left on the disk of" in line
-    assert sorted(os.listdir(folder / "out")) == []
+    assert not (folder / "out").exists()
 
 
 def stop_generate_mid_run(tmp_path, ignore_hangup=False):
@@ -592,3 +593,53 @@ def test_memory_running_out_while_the_networks_are_built_is_one_line(monkeypatch
     resolver = SuperResolver(WEIGHTS, "nnabla", "cpu", threads=1)
     with pytest.raises(UserError, match=r"^out of memory while super-resolving 32x24 frames in a budget of "):
         resolver.model(24, 32)
+
+
+# Ninth pass, half A
+
+def test_an_input_frame_named_like_a_stale_temporary_is_kept_when_the_output_folder_is_the_input_folder(tmp_path):
+    """--output-dir equal to --input-dir-lr, holding a frame named like a temporary of a dead process
+    (`.lr_0009.4194305.tmp.png`): the run deleted that input frame, then failed on it."""
+    import shutil
+
+    import generate
+    folder = tmp_path / "frames"
+    shutil.copytree(FRAMES, folder)
+    frame = folder / f".lr_0009.{2 ** 22 + 1}.tmp.png"  # above Linux's largest process id
+    shutil.copy(folder / "lr_0001.png", frame)
+    generate.main(["--model", WEIGHTS, "--input-dir-lr", str(folder), "--output-dir", str(folder)])
+    assert frame.read_bytes() == (folder / "lr_0001.png").read_bytes()
+    assert (folder / f"output_.lr_0009.{2 ** 22 + 1}.tmp.png").exists()
+
+
+def test_an_input_video_named_like_a_stale_temporary_of_the_output_video_is_kept(tmp_path):
+    """`--input-video .o.4194305.tmp.mp4 --output-video o.mp4`: the input video deleted, exit code 0."""
+    import generate
+    video = ffmpeg_video(tmp_path / f".o.{2 ** 22 + 1}.tmp.mp4", "-pix_fmt", "yuv420p", frames=6)
+    generate.main(["--model", WEIGHTS, "--input-video", video, "--output-video", str(tmp_path / "o.mp4"),
+                   "--scene-cuts", "off"])
+    assert sorted(os.listdir(tmp_path)) == [f".o.{2 ** 22 + 1}.tmp.mp4", "o.mp4"]
+
+
+def test_a_failed_run_removes_the_output_folders_it_made(tmp_path, monkeypatch):
+    """A full disk at the first frame of `--output-dir new/sub`: one line, and `new/sub` left behind, empty."""
+    import generate
+
+    def failing(path, pixels, video):
+        raise UserError(f"no space left on the disk of '{path}'")
+    monkeypatch.setattr(generate, "save_frame", failing)
+    with pytest.raises(SystemExit):
+        generate.main(["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir", str(tmp_path / "new" / "sub")])
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("flag, value", [("--outscale", "9" * 5000), ("--outscale", "1e400"),
+                                         ("--output-size", "9" * 5000 + "x2"), ("--output-size", "1234567890x2")],
+                         ids=["outscale 5000 digits", "outscale 1e400", "size 5000 digits", "size 10 digits"])
+def test_an_output_size_of_many_digits_is_said_too_large_in_a_short_line(capsys, flag, value):
+    """--outscale of 5000 digits: "must be a positive factor", with the 5000 digits printed whole; --output-size
+    with a side of ten digits or more: "must be WIDTHxHEIGHT", which it is."""
+    import generate
+    from conftest import user_error_line
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, flag, value], capsys)
+    assert "more than 16384 pixels a side" in line and len(line) < 200, line

@@ -444,3 +444,42 @@ def test_audio_of_a_channel_layout_aac_refuses_is_mixed_down_not_a_failure_after
         writer.write(np.zeros((24, 32, 3), np.uint8))
     writer.close()
     assert [line for line in stream_summary(tmp_path / "sr.mp4") if "Audio: aac" in line]
+
+
+# Ninth pass, half A
+
+def test_a_video_filling_the_disk_is_said_as_a_full_disk_and_left_nowhere(small_disk):
+    """ffmpeg's own words in the line, with its pointer: "ffmpeg could not write video '...': [out#0/mp4 @
+    0x55c8984f2080] Error closing file: No space left on device"."""
+    from utils.image_io import FfmpegVideoWriter
+    folder, mounted = small_disk
+    if not mounted:
+        pytest.skip("needs a tmpfs of its own (root)")
+    writer = FfmpegVideoWriter(str(folder / "sr.mp4"), 10, 160, 120)
+    noise = np.random.default_rng(0).integers(0, 256, (40, 120, 160, 3), np.uint8)  # barely compresses
+    with pytest.raises(UserError, match=rf"^no space left on the disk of '{folder}/sr.mp4'; free some space"):
+        for frame in noise:
+            writer.write(frame)
+        writer.close()
+    assert os.listdir(folder) == []
+
+
+def test_a_file_of_audio_only_is_called_so(tmp_path):
+    """An .mp4 holding only a sound track: "cannot open video: unknown format or corrupt file", of a sound file that
+    plays."""
+    from clips import ffmpeg
+    from utils.image_io import VideoReader
+    ffmpeg("-f", "lavfi", "-i", "sine=d=0.5", "-c:a", "aac", str(tmp_path / "sound.mp4"))
+    with pytest.raises(UserError, match=r"^'.*sound.mp4' holds audio only, no video stream; pass a video file$"):
+        VideoReader(str(tmp_path / "sound.mp4"))
+
+
+@pytest.mark.parametrize("target", ["nowhere.png", "0001.png"], ids=["to nothing", "to itself"])
+def test_a_frame_that_is_a_link_to_nothing_is_called_so_not_a_permission_problem(tmp_path, target):
+    """A frame linked to a file since moved (or in a loop of links): "cannot read image (No such file or directory);
+    check its permissions"."""
+    from utils.image_io import read_rgb
+    os.symlink(target, tmp_path / "0001.png")
+    with pytest.raises(UserError, match=rf"^image '.*0001.png' is a symbolic link to '{target}', which does not exist "
+                                        r"\(or leads back to itself\); replace or remove it$"):
+        read_rgb(str(tmp_path / "0001.png"))

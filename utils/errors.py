@@ -1,15 +1,17 @@
 """The one exception type for mistakes a user can fix; entry scripts turn it into one line and exit 2.
 
-Interruptions (Ctrl-C, SIGTERM, SIGUSR1, SIGUSR2, SIGHUP) end a command with one line and exit code 130, distinct from
-success (0) and from a user error (2); standard output's or error's reader leaving (`| head`) ends it quietly with
-code 141.
+Interruptions (Ctrl-C, SIGTERM, SIGUSR1, SIGUSR2, SIGHUP) end a command with one line and exit code 130, distinct
+from success (0) and from a user error (2); standard output's or error's reader leaving (`| head`) ends it quietly
+with code 141, and its disk filling up with one line and code 2.
 Once a command has started to stop, further signals are ignored, so that two quick Ctrl-C cannot cut its
 clean-up short or print a traceback while it exits.
 """
+import errno
 import os
 import select
 import signal
 import socket
+import stat
 import sys
 import threading
 import time
@@ -95,19 +97,60 @@ def exit_on_user_error(report=True, report_after=0.0):
                 for signal_number in STOP_SIGNALS:
                     signal.signal(signal_number, signal.SIG_DFL)
             time.sleep(report_after)
-            print(f"error: {error}", file=sys.stderr)
+            say(f"error: {error}")
         sys.exit(USER_ERROR_EXIT)
     except KeyboardInterrupt:
         ignore_stop_signals()
-        print("interrupted", file=sys.stderr)
+        say("interrupted")
         sys.exit(INTERRUPTED_EXIT)
     except BrokenPipeError:
         gone = [stream for stream in (sys.stdout, sys.stderr) if reader_gone(stream)]
         if not gone:
             raise
-        for stream in gone:  # for Python's own flush at exit
-            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+        for stream in gone:
+            silence(stream)
         sys.exit(BROKEN_PIPE_EXIT)
+    except OSError as error:  # a write to standard output or error whose disk is full (`> log.txt`)
+        full = [stream for stream in (sys.stdout, sys.stderr) if writes_to_a_full_disk(stream)]
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT) or not full:
+            raise
+        for stream in full:
+            silence(stream)
+        say(f"error: cannot write to standard {'output' if sys.stdout in full else 'error'}: no space left on its "
+            "disk; free some space or send it elsewhere, and run again")
+        sys.exit(USER_ERROR_EXIT)
+
+
+def say(line):
+    """Print line on standard error; where it cannot be written (its disk full), the exit code alone tells."""
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except OSError:
+        silence(sys.stderr)
+
+
+def silence(stream):
+    """Send what is still written to stream (standard output or error) to /dev/null: Python's own flush at exit
+    would fail again, and end the process with code 120."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, stream.fileno())
+    os.close(null)
+
+
+FULL_DISK_BYTES = 1 << 16  # what is left of a disk that a failed write found full (a block or so)
+FULL_DEVICE = os.makedev(1, 7)  # /dev/full, where every write fails as on a full disk
+
+
+def writes_to_a_full_disk(stream):
+    """Whether stream (standard output or error) is a file on a full disk, or /dev/full."""
+    try:
+        status = os.fstat(stream.fileno())
+        if stat.S_ISCHR(status.st_mode):
+            return status.st_rdev == FULL_DEVICE
+        disk = os.fstatvfs(stream.fileno())
+    except (OSError, ValueError):  # no file descriptor (replaced by a test's capture, closed)
+        return False
+    return stat.S_ISREG(status.st_mode) and disk.f_bavail * disk.f_frsize < FULL_DISK_BYTES
 
 
 def reader_gone(stream):

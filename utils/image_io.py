@@ -26,7 +26,7 @@ from fractions import Fraction
 import cv2
 import numpy as np
 
-from utils.errors import UserError, shortened
+from utils.errors import FULL_DISK_BYTES, UserError, shortened
 from utils.paths import output_file
 
 # OpenCV's FFmpeg prints its own lines about a damaged video ("moov atom not found"); the UserError raised for
@@ -135,6 +135,14 @@ def png_size_impossible(data):
     return min(width, height) == 0 or pixel_bytes > DEFLATE_MOST_RATIO * len(data)
 
 
+def unreadable_image(path, error):
+    """The UserError for an image file that open() refused with error."""
+    if os.path.islink(path) and not os.path.exists(path):  # its permissions are not what is wrong
+        return UserError(f"image '{path}' is a symbolic link to '{os.readlink(path)}', which does not exist (or "
+                         "leads back to itself); replace or remove it")
+    return UserError(f"cannot read image '{path}' ({error.strerror}); check its permissions")
+
+
 def read_rgb(path):
     """(H, W, 3) float32 RGB in [0, 1]; UserError if the file cannot be decoded (read_bgr_uint8)."""
     return bgr_uint8_to_rgb_float(read_bgr_uint8(path))
@@ -148,7 +156,7 @@ def read_bgr_uint8(path):
         with open(path, "rb") as file:
             data = file.read()
     except OSError as error:
-        raise UserError(f"cannot read image '{path}' ({error.strerror}); check its permissions")
+        raise unreadable_image(path, error)
     except MemoryError:  # a file of gigabytes (of zeros, preallocated by a failed copy), or a tight ulimit -v
         raise UserError(f"cannot read image '{path}': its {os.path.getsize(path) / 2 ** 30:.1f} GB do not fit in "
                         "the memory this process may use; replace or remove it") from None
@@ -177,7 +185,7 @@ def image_size(path):
         with open(path, "rb") as file:
             header = file.read(24)
     except OSError as error:
-        raise UserError(f"cannot read image '{path}' ({error.strerror}); check its permissions")
+        raise unreadable_image(path, error)
     if header[:8] == PNG_SIGNATURE and header[12:16] == b"IHDR":
         width, height = struct.unpack(">II", header[16:24])
         return height, width
@@ -247,19 +255,21 @@ def process_alive(pid):
     return True
 
 
-def remove_stale_temporaries(folder, target=None):
+def remove_stale_temporaries(folder, target=None, inputs=()):
     """Delete the temporaries that write_atomically left in folder when its process was killed (kill -9,
     power loss): names of temporary_path whose pid is not a live process. target: only those of this file
-    name. Call it while holding the folder's lock (utils.paths.lock_folder), so that no run that could
-    still finish them shares the folder."""
+    name. inputs: paths of the run's input files, kept whatever their names (a frame folder that is also the
+    output folder may hold a frame named like a temporary). Call it while holding the folder's lock
+    (utils.paths.lock_folder), so that no run that could still finish them shares the folder."""
+    kept = {os.path.realpath(path) for path in inputs}
     removed = []
     for name in os.listdir(folder):
         match = TEMPORARY_NAME.fullmatch(name)
         if not match or (target and f"{match['stem']}{match['extension'] or ''}" != target):
             continue
         path = os.path.join(folder, name)
-        if os.path.isdir(path) and not os.path.islink(path):  # a temporary is a file or a link: a user's folder
-            continue
+        if (os.path.isdir(path) and not os.path.islink(path)) or os.path.realpath(path) in kept:
+            continue  # a folder is a user's (a temporary is a file or a link), and so is an input
         if not process_alive(int(match["pid"])):
             os.remove(path)
             removed.append(name)
@@ -306,9 +316,7 @@ def write_atomically(path, write, partial=None):
         staged.commit()
     except (OSError, RuntimeError) as error:  # RuntimeError: NNabla's and HDF5's writers lose the errno
         if disk_full(error, path):
-            raise UserError(
-                f"no space left on the disk of '{path}'; free some space (or choose another folder) "
-                "and run again") from None
+            raise no_space(path) from None
         if getattr(error, "errno", None) == errno.EFBIG:  # past `ulimit -f` (Python ignores SIGXFSZ)
             raise UserError(f"cannot write '{path}': it is larger than this process may write (ulimit -f) or the "
                             "file system holds; raise the limit or choose another folder") from None
@@ -317,11 +325,14 @@ def write_atomically(path, write, partial=None):
         staged.discard()
 
 
-FULL_DISK_BYTES = 1 << 16  # what is left of a disk that a failed write found full (a block or so)
+def no_space(path):
+    return UserError(f"no space left on the disk of '{path}'; free some space (or choose another folder) and run "
+                     "again")
 
 
 def disk_full(error, path):
-    """Whether a write that raised error failed because the disk of path is full (or over quota)."""
+    """Whether a write that raised error (None: a program's write, such as ffmpeg's) failed because the disk of path
+    is full (or over quota)."""
     if getattr(error, "errno", None) in (errno.ENOSPC, errno.EDQUOT):
         return True
     try:
@@ -415,6 +426,8 @@ class VideoReader:
         if not self.capture.isOpened():
             if decodes_a_frame(path):  # FFmpeg decodes it where OpenCV's cannot open it (VVC, AVS2)
                 raise undecodable_codec(path)
+            if ffmpeg_executable() and audio_codec(path):  # a sound file, or a video's audio saved alone
+                raise UserError(f"'{path}' holds audio only, no video stream; pass a video file")
             raise UserError(f"cannot open video '{path}': unknown format or corrupt file")
         self.fps = exact_rate(self.capture.get(cv2.CAP_PROP_FPS) or DEFAULT_FPS)
         sar = (int(self.capture.get(cv2.CAP_PROP_SAR_NUM)), int(self.capture.get(cv2.CAP_PROP_SAR_DEN)))
@@ -747,10 +760,13 @@ class FfmpegVideoWriter:
     def _fail(self):
         self.log.seek(0)
         messages = self.log.read().decode(errors="replace").strip().splitlines()
+        full = disk_full(None, self.path)  # before the partial file is deleted
         self.abort()
         if self.process.returncode == -signal.SIGXFSZ:  # ffmpeg gets the default action Python ignores for itself
             raise UserError(f"cannot write video '{self.path}': it is larger than this process may write "
                             "(ulimit -f); raise the limit")
+        if full:  # said as by write_atomically, not in ffmpeg's words ("Error closing file")
+            raise no_space(self.path)
         raise UserError(
             f"ffmpeg could not write video '{self.path}': {messages[-1] if messages else 'no message'}")
 

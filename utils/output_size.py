@@ -13,7 +13,8 @@ import cv2
 from utils.errors import UserError, shortened
 
 MAX_SIDE = 16384  # pixels on a side of an output frame, at most
-SIZE_PATTERN = re.compile(r"(\d{1,9})[xX](\d{1,9})")  # longer sides exceed MAX_SIDE (and int()'s 4300 digits)
+SIZE_PATTERN = re.compile(r"(\d+)[xX](\d+)")
+MOST_DIGITS = 9  # a side (or position) of more digits exceeds MAX_SIDE by far; int() reads no more than 4300
 
 
 def parse_outscale(text):
@@ -22,11 +23,12 @@ def parse_outscale(text):
         factor = float(text)
     except ValueError:
         factor = math.nan
-    if not math.isfinite(factor) or factor <= 0:
+    past_a_float = factor == math.inf and "inf" not in text.lower()  # 1e400, or hundreds of digits
+    if (not math.isfinite(factor) or factor <= 0) and not past_a_float:
         raise UserError(
-            f"--outscale must be a positive factor of the input's size (e.g. 2 or 1.5), got '{text}'")
+            f"--outscale must be a positive factor of the input's size (e.g. 2 or 1.5), got '{shortened(text)}'")
     if factor > MAX_SIDE:  # frames of a pixel already exceed MAX_SIDE, and larger factors overflow the sides
-        raise UserError(f"--outscale {text} gives frames of more than {MAX_SIDE} pixels a side; choose a "
+        raise UserError(f"--outscale {shortened(text)} gives frames of more than {MAX_SIDE} pixels a side; choose a "
                         "smaller factor")
     return factor
 
@@ -34,9 +36,13 @@ def parse_outscale(text):
 def parse_output_size(text, for_video):
     """--output-size WxH: (height, width), each at most MAX_SIDE, even when a video is written."""
     match = SIZE_PATTERN.fullmatch(text.strip())
-    if not match or min(int(match.group(1)), int(match.group(2))) < 1:
+    sides = [side.lstrip("0") for side in match.groups()] if match else [""]
+    if "" in sides:  # not WxH, or a side of 0
         raise UserError(f"--output-size must be WIDTHxHEIGHT in pixels (e.g. 3840x2160), got '{shortened(text)}'")
-    width, height = int(match.group(1)), int(match.group(2))
+    if max(len(side) for side in sides) > MOST_DIGITS:
+        raise UserError(f"--output-size {shortened(text)} gives frames of more than {MAX_SIDE} pixels a side; choose a "
+                        "smaller output size")
+    width, height = map(int, sides)
     check_sides(height, width, f"--output-size {text}")
     if for_video and (width % 2 or height % 2):
         raise UserError(

@@ -34,6 +34,7 @@ from utils.paths import input_file
 
 LEGACY_MAGIC_NUMBER = 0x1950a86a20f9469cfc6c
 LEGACY_PROTOCOL_VERSION = 1001
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 LEGACY_MAGIC_PICKLE_BYTES = 64  # more than the magic number's pickle takes in any protocol (15 to 24 bytes)
 MAX_NESTING = 100  # containers inside containers; a state dict needs 2 or 3
 # Objects on the pickle machine's stack at once: pickle writes containers in batches of 1000 items
@@ -260,9 +261,15 @@ def read_legacy_format(path):
     with open(path, "rb") as opened:
         # the magic number's pickle first: a file of another kind (a video, gigabytes of zeros) is refused
         # before it is read into memory
-        magic, _ = unpickle(io.BytesIO(opened.read(LEGACY_MAGIC_PICKLE_BYTES)), 6, path)
+        start = opened.read(LEGACY_MAGIC_PICKLE_BYTES)
+        try:
+            magic, _ = unpickle(io.BytesIO(start), 6, path)
+        except UserError:  # pickle's reason ("opcode b'H' unknown") says nothing of a file that is no pickle
+            magic = None
         if magic != LEGACY_MAGIC_NUMBER:
-            raise UserError(f"'{path}' is not a PyTorch .pth file (neither zip nor legacy format)")
+            kind = "; it is an HDF5 file, such as NNabla's .h5" if start.startswith(HDF5_SIGNATURE) else ""
+            raise UserError(f"'{path}' is not a usable PyTorch weights file: neither the zip nor the legacy .pth "
+                            f"format{kind}")
         opened.seek(0)
         content = opened.read()
     file_size = len(content)
