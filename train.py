@@ -383,13 +383,14 @@ def build_training(config, data_hr, stage, blocks):
     return graph, learnable_params, network_params
 
 
-def claim_output_folder(output_dir, output_claim):
+def claim_output_folder(output_dir, output_claim, inputs):
     """Create and lock the output folder until output_claim (an ExitStack) closes: a second run into it stops
-    with one line. Then delete what a killed run left there: temporaries, and the files of checkpoints whose
-    JSON was never written. A folder made here is removed again if the run ends without writing into it."""
+    with one line. Then delete what a killed run left there: temporaries (but not the run's input files, whatever
+    their names), and the files of checkpoints whose JSON was never written. A folder made here is removed again
+    if the run ends without writing into it."""
     make_folder(output_dir, output_claim)
     output_claim.enter_context(lock_folder(output_dir, "output folder (--output_dir)"))
-    remove_stale_temporaries(output_dir)
+    remove_stale_temporaries(output_dir, inputs=inputs)
     remove_orphans(output_dir)
 
 
@@ -467,7 +468,8 @@ def train(config, comm, output_claim):
     # a given one is checked before anything is made
     recorded = read_checkpoint(checkpoint) if checkpoint else None
     if is_writer:
-        claim_output_folder(output_dir, output_claim)
+        claim_output_folder(output_dir, output_claim, [path for path in (
+            checkpoint, config.train.pre_trained_frvsr_weights, config.train.vgg_pre_trained_weights) if path])
         check_output_names(output_dir, bool(val_clips), config.train.tensorboard)
     newer = [path for done, path in checkpoints_by_iteration(output_dir)
              if checkpoint and done > recorded["iteration"]]

@@ -647,3 +647,24 @@ def test_a_stop_signal_to_one_mpirun_process_before_training_ends_the_job_at_onc
     assert process.returncode == 130, err[-2000:]
     assert "interrupted" in err.splitlines() and "Traceback" not in err
     assert sorted(os.listdir(tmp_path)) == ["cache", "scenes"]
+
+
+# Ninth pass, the coordinator's part
+
+def test_frvsr_weights_named_like_a_stale_temporary_in_the_output_folder_are_kept(tmp_path):
+    """The clean-up of what a killed run left deleted --pre_trained_frvsr_weights run/.w.4194305.tmp.h5 (a name of
+    write_atomically's temporaries, of a pid no process has) before the run read it, then called it missing: the weights lost.
+    generate.py and demo.py kept their inputs already (the ninth pass, half A)."""
+    import shutil
+
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, frvsr_dir, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "frvsr", tmp_path / "run"
+    train.main(tiny_training_flags(scenes, frvsr_dir, **{"train.max_iter": 2}))
+    output_dir.mkdir()
+    weights = output_dir / ".w.4194305.tmp.h5"
+    shutil.copy(frvsr_dir / "model_param_00000002.h5", weights)
+    before = weights.read_bytes()
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2, "gan.vgg_scaling": 0})
+               + ["--tecogan", "--pre_trained_frvsr_weights", str(weights)])
+    assert weights.read_bytes() == before and (output_dir / "model_param_00000002.h5").is_file()
