@@ -653,8 +653,8 @@ def test_a_stop_signal_to_one_mpirun_process_before_training_ends_the_job_at_onc
 
 def test_frvsr_weights_named_like_a_stale_temporary_in_the_output_folder_are_kept(tmp_path):
     """The clean-up of what a killed run left deleted --pre_trained_frvsr_weights run/.w.4194305.tmp.h5 (a name of
-    write_atomically's temporaries, of a pid no process has) before the run read it, then called it missing: the weights lost.
-    generate.py and demo.py kept their inputs already (the ninth pass, half A)."""
+    write_atomically's temporaries, of a pid no process has) before the run read it, then called it missing: the
+    weights lost. generate.py and demo.py kept their inputs already (the ninth pass, half A)."""
     import shutil
 
     import train
