@@ -413,20 +413,25 @@ def check_output_names(output_dir, validating, tensorboard):
                         "--output_dir")
 
 
-def check_output_outside_data(config):
+def check_outputs_outside_data(config):
     """Refuse an output folder in (or equal to) a folder whose subfolders train.py reads: a data.layout sequences
     folder (its pictures, losses.png and validation/, would be taken for training sequences) or data.val_dir's
-    clip folders (it would be taken for a clip). The first run trains; every resume is refused."""
-    readers = []
+    clip folders (it would be taken for a clip). The first run trains; every resume is refused. The frame cache
+    (data.cache_dir) too in data.val_dir, where its entries would be clips without pictures (in a sequences folder
+    they are folders without pictures, which are skipped)."""
+    sequences, clips = [], []
     if config.data.layout == "sequences" and config.data.input_video_dir:
-        readers.append(("--input_video_dir", config.data.input_video_dir,
-                        "whose folders of pictures are training sequences (data.layout sequences)"))
+        sequences.append(("--input_video_dir", config.data.input_video_dir,
+                          "whose folders of pictures are training sequences (data.layout sequences)"))
     if config.train.val_freq and config.data.val_dir and not reds.is_reds_folder(config.data.val_dir):
-        readers.append(("data.val_dir", config.data.val_dir, "whose folders are validation clips"))
-    for flag, folder, content in readers:
-        if is_within(config.data.output_dir, folder):
-            raise UserError(f"--output_dir '{config.data.output_dir}' is inside {flag} '{folder}', {content}; "
-                            "choose an --output_dir outside it")
+        clips.append(("data.val_dir", config.data.val_dir, "whose folders are validation clips"))
+    writers = [("--output_dir", config.data.output_dir, sequences + clips),
+               ("data.cache_dir", config.data.cache_dir, clips)]
+    for writer, written, read_by in writers:
+        for flag, folder, content in read_by:
+            if written and is_within(written, folder):
+                raise UserError(f"{writer} '{written}' is inside {flag} '{folder}', {content}; set {writer} to a "
+                                "folder outside it")
 
 
 def check_weights_not_written_over(config, output_dir):
@@ -453,7 +458,7 @@ def train(config, comm, output_claim):
     request ended it before max_iter. output_claim: an ExitStack that holds the output folder's lock until the
     caller's block ends."""
     output_dir = output_folder(config.data.output_dir, "output folder (--output_dir)")
-    check_output_outside_data(config)
+    check_outputs_outside_data(config)
     check_weights_not_written_over(config, output_dir)
     context = context_name(config.nnabla_context.context)
     use_context(context, comm.device_id)  # under NCCL the GPU of the communicator's local rank

@@ -509,7 +509,7 @@ def test_an_output_folder_inside_a_sequences_data_folder_is_refused_before_any_w
     assert stop.value.code == 2
     assert capsys.readouterr().err.splitlines()[-1] == (
         f"error: --output_dir '{output_dir}' is inside --input_video_dir '{data}', whose folders of pictures are "
-        "training sequences (data.layout sequences); choose an --output_dir outside it")
+        "training sequences (data.layout sequences); set --output_dir to a folder outside it")
     assert sorted(os.listdir(data)) == ["a", "b"]
 
 
@@ -594,7 +594,7 @@ def test_an_output_folder_inside_the_validation_folder_is_refused_before_any_wor
     assert stop.value.code == 2
     assert capsys.readouterr().err.splitlines() == [
         f"error: --output_dir '{output_dir}' is inside data.val_dir '{val_dir}', whose folders are validation clips; "
-        "choose an --output_dir outside it"]
+        "set --output_dir to a folder outside it"]
     assert os.listdir(val_dir) == ["clip"]
 
 
@@ -668,3 +668,25 @@ def test_frvsr_weights_named_like_a_stale_temporary_in_the_output_folder_are_kep
     train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2, "gan.vgg_scaling": 0})
                + ["--tecogan", "--pre_trained_frvsr_weights", str(weights)])
     assert weights.read_bytes() == before and (output_dir / "model_param_00000002.h5").is_file()
+
+
+# Tenth pass, half B
+
+@pytest.mark.parametrize("place", [".", "cache"], ids=["equal", "inside"])
+def test_a_frame_cache_inside_the_validation_folder_is_refused_before_any_work(tmp_path, capsys, place):
+    """data.cache_dir equal to (or a new folder in) data.val_dir: the first run decoded every sequence into the
+    validation folder, then its entries were clips without pictures ("has no images"), and every run was refused."""
+    import train
+    from training_data import make_calendar_scenes, make_sequence_folders, tiny_training_flags
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    val_dir = make_sequence_folders(tmp_path / "val", {"clip": 5}, sizes={"clip": (64, 64)})
+    cache_dir = os.path.normpath(os.path.join(val_dir, place))
+    with pytest.raises(SystemExit) as stop:
+        train.main(tiny_training_flags(scenes, tmp_path / "out", **{
+            "train.max_iter": 2, "train.val_freq": 2, "data.val_dir": val_dir, "train.val_crop": 48,
+            "data.cache_dir": cache_dir}))
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: data.cache_dir '{cache_dir}' is inside data.val_dir '{val_dir}', whose folders are validation clips; "
+        "set data.cache_dir to a folder outside it"]
+    assert os.listdir(val_dir) == ["clip"] and sorted(os.listdir(tmp_path)) == ["scenes", "val"]
