@@ -18,14 +18,15 @@ from contextlib import ExitStack
 
 from utils.errors import UserError, exit_on_user_error, interrupt_on_stop_signals
 from utils.flags import FlagParser, positive
-from utils.paths import (existing_parent, input_folder, lock_folder, make_folder, make_scratch_folder, output_folder,
-                         remove_scratch_folder)
+from utils.paths import (existing_parent, input_folder, is_within, lock_folder, make_folder, make_scratch_folder,
+                         output_folder, remove_scratch_folder)
 
 UNPACK_FACTOR = 10  # a zip of frames may unpack to this many times the upload limit (PNGs hardly compress)
 # Bounds of --max-upload-mb and --keep-minutes (a terabyte, about two years): larger values overflow the
 # page's settings (64-bit integers) and the job timer.
 MOST_UPLOAD_MB, MOST_KEEP_MINUTES = 10 ** 6, 10 ** 6
 DEFAULT_WEIGHTS = "weights"  # download_test_data.py --weights puts the official generators there
+SCRATCH_FOLDERS = ("uploads", "jobs")  # under --work-dir, made empty at start and deleted at the end
 
 
 def parse_args(argv=None):
@@ -53,6 +54,11 @@ def parse_args(argv=None):
         args.weights_dir = DEFAULT_WEIGHTS
     else:  # a folder named on purpose must be there: a typo would leave its models off the page without a word
         input_folder(args.weights_dir, "--weights-dir", "give the folder that holds your .h5 generators")
+    for name in SCRATCH_FOLDERS:  # one left by a killed server is deleted at start, with the generators in it
+        scratch = os.path.join(args.work_dir, name)
+        if is_within(args.weights_dir, scratch):
+            raise UserError(f"--weights-dir '{args.weights_dir}' is inside '{scratch}', a folder the server deletes "
+                            "when it starts and stops; move the generators out of it, or choose another --work-dir")
     return args
 
 
@@ -72,7 +78,7 @@ def main(argv=None):
         work = os.path.abspath(args.work_dir)
         make_folder(work, held)  # a server that could not start leaves no folder
         held.enter_context(lock_folder(work, "--work-dir"))  # a second server would delete this one's jobs
-        uploads, jobs = os.path.join(work, "uploads"), os.path.join(work, "jobs")
+        uploads, jobs = (os.path.join(work, name) for name in SCRATCH_FOLDERS)
         for scratch in (uploads, jobs):  # emptied of what a killed server left; a user's own folder is refused
             make_scratch_folder(scratch, "choose another --work-dir")
             held.callback(remove_scratch_folder, scratch)  # after the server has stopped, or when it cannot start

@@ -143,9 +143,9 @@ def test_an_upload_with_frames_in_several_folders_names_them_readably_and_short(
 
 # Ninth pass, the coordinator's part: the uploads and jobs folders are the server's own
 
-def busy_port_main(work, capsys):
+def busy_port_main(work, capsys, *flags):
     """app.main's one error line where it cannot serve (its port is taken): everything before the server starts,
-    and the clean-up after it, runs."""
+    and the clean-up after it, runs. flags: more of app.py's."""
     import socket
 
     import app
@@ -153,7 +153,8 @@ def busy_port_main(work, capsys):
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen(1)
-        return user_error_line(app.main, ["--port", str(busy.getsockname()[1]), "--work-dir", str(work)], capsys)
+        return user_error_line(app.main, ["--port", str(busy.getsockname()[1]), "--work-dir", str(work), *flags],
+                               capsys)
 
 
 @pytest.mark.parametrize("name", ["uploads", "jobs"])
@@ -210,3 +211,26 @@ def test_a_scratch_mark_that_is_no_regular_file_does_not_make_a_folder_the_serve
     (work / "jobs" / ".tecogan_scratch").symlink_to(tmp_path / "elsewhere")
     assert "a folder of files this program did not write" in busy_port_main(work, capsys)
     assert (work / "jobs" / "thesis.txt").read_text() == "mine"
+
+
+# Tenth pass, half B
+
+@pytest.mark.parametrize("name", ["uploads", "jobs"])
+@pytest.mark.parametrize("spelling", ["folder", "link"])
+def test_weights_inside_a_folder_the_server_deletes_are_refused_and_kept(tmp_path, capsys, name, spelling):
+    """--weights-dir <work-dir>/jobs/mine (or a link to it), the jobs folder left by a killed server: the server
+    deleted it at start, the user's generators with it, and served a page without them."""
+    import shutil
+
+    work = tmp_path / "work"
+    mine = work / name / "mine"
+    mine.mkdir(parents=True)
+    (work / name / ".tecogan_scratch").touch()
+    shutil.copy(os.path.join(REPO_ROOT, "pretrained", "tecogan_demo_bigbuckbunny.h5"), mine / "model.h5")
+    weights = mine if spelling == "folder" else tmp_path / "weights"
+    if spelling == "link":
+        weights.symlink_to(mine)
+    line = busy_port_main(work, capsys, "--weights-dir", str(weights))
+    assert line == (f"error: --weights-dir '{weights}' is inside '{work / name}', a folder the server deletes when it "
+                    "starts and stops; move the generators out of it, or choose another --work-dir")
+    assert (mine / "model.h5").is_file()
