@@ -226,18 +226,20 @@ def partial_scene_dir(disk_path, scene_id):
     return os.path.join(disk_path, "." + os.path.basename(scene_dir(disk_path, scene_id)) + ".partial")
 
 
-def check_scene_places(disk_path, scene_ids, summary_dir):
+def check_scene_places(disk_path, scene_ids, kept):
     """UserError, before any cutting, where a scene to make or its partial folder is taken by other than a folder
     (a file, a pipe, a link): renaming the cut scene into place failed after the work, with a traceback; or where
-    summary_dir is inside one of them: the log would be deleted with it."""
+    one of kept is inside one of them: it would be deleted with it. kept: (flag, path, what it holds, what to do)
+    of the log folder and the local videos."""
     for scene_id in scene_ids:
         for path in (scene_dir(disk_path, scene_id), partial_scene_dir(disk_path, scene_id)):
             if taken_by_other_than_folder(path):
                 raise UserError(f"'{path}' is not a plain folder, where scene {scene_id} goes; move it, or choose "
                                 "another --disk_path or --start_id")
-            if is_within(summary_dir, path):
-                raise UserError(f"--summary_dir '{summary_dir}' is inside '{path}', which cutting scene {scene_id} "
-                                "replaces, and the log with it; choose another --summary_dir")
+            for flag, inside, what, advice in kept:
+                if is_within(inside, path):
+                    raise UserError(f"{flag} '{inside}' is inside '{path}', which cutting scene {scene_id} replaces, "
+                                    f"and the {what} with it; {advice}")
 
 
 def reset_folder(folder):
@@ -384,7 +386,8 @@ def make_scenes(args, videos, downloader):
     if not args.TEST:
         check_scene_places(args.disk_path, [scene_id for video in videos for scene_id, _ in video.scenes()
                                             if not scene_is_complete(args.disk_path, scene_id, args.duration)],
-                           args.summary_dir)
+                           [("--summary_dir", args.summary_dir, "log", "choose another --summary_dir")]
+                           + [("--video", path, "video", "move the video out of it") for path in args.video])
     log = Log(args.summary_dir)
     try:
         log("[Configurations]: " + ", ".join(f"{name}={value}" for name, value in vars(args).items()))

@@ -307,3 +307,23 @@ def test_a_data_prepare_log_inside_a_scene_to_cut_is_refused_and_no_folder_is_le
             ["--disk_path", str(disk_path), "--summary_dir", summary_dir, "--video", sample_clip("bigbuckbunny.mp4"),
              "--scene_starts", "0", "--duration", "5"]))
     assert os.listdir(tmp_path) == []
+
+
+# Tenth pass, half B
+
+@pytest.mark.parametrize("scene", ["scene_2000", "scene_2001"])
+def test_a_data_prepare_video_inside_a_scene_to_cut_is_refused_and_kept(tmp_path, scene):
+    """--video disk/scene_2000/mine.mp4, a scene folder not yet complete: the cut scene replaced the folder, and the
+    video with it, exit code 0."""
+    from authors_scripts import dataPrepare
+    from hostile import ffmpeg_video
+    disk_path = tmp_path / "scenes"
+    (disk_path / scene).mkdir(parents=True)
+    video = ffmpeg_video(disk_path / scene / "mine.mp4", frames=30)
+    before = open(video, "rb").read()
+    with pytest.raises(UserError, match=rf"^--video '{re.escape(video)}' is inside '{re.escape(str(disk_path / scene))}'"
+                                        rf", which cutting scene {scene[-4:]} replaces, and the video with it; move the "
+                                        r"video out of it$"):
+        dataPrepare.prepare_scenes(dataPrepare.parse_args(
+            ["--disk_path", str(disk_path), "--video", video, "--duration", "10", "--start_id", "2000"]))
+    assert open(video, "rb").read() == before and os.listdir(disk_path) == [scene]
