@@ -321,9 +321,9 @@ def test_a_data_prepare_video_inside_a_scene_to_cut_is_refused_and_kept(tmp_path
     (disk_path / scene).mkdir(parents=True)
     video = ffmpeg_video(disk_path / scene / "mine.mp4", frames=30)
     before = open(video, "rb").read()
-    with pytest.raises(UserError, match=rf"^--video '{re.escape(video)}' is inside '{re.escape(str(disk_path / scene))}'"
-                                        rf", which cutting scene {scene[-4:]} replaces, and the video with it; move the "
-                                        r"video out of it$"):
+    folder = re.escape(str(disk_path / scene))
+    with pytest.raises(UserError, match=rf"^--video '{re.escape(video)}' is inside '{folder}', which cutting scene "
+                                        rf"{scene[-4:]} replaces, and the video with it; move the video out of it$"):
         dataPrepare.prepare_scenes(dataPrepare.parse_args(
             ["--disk_path", str(disk_path), "--video", video, "--duration", "10", "--start_id", "2000"]))
     assert open(video, "rb").read() == before and os.listdir(disk_path) == [scene]
