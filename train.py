@@ -45,7 +45,8 @@ from training.validation import BEST_MODEL, PICTURE_FOLDER, PICTURE_PATTERN, Val
 from training.validation import LOG_NAME as VALIDATION_LOG
 from utils.context import context_name, use_context
 from utils.distributed import end_the_job_on_failure, make_communicator, seconds_since_start, world_rank
-from utils.errors import INTERRUPTED_EXIT, STOP_SIGNALS, UserError, exit_on_user_error, interrupt
+from utils.errors import (INTERRUPTED_EXIT, STOP_SIGNALS, UserError, exit_on_user_error, interrupt,
+                          out_of_memory_said)
 from utils.flags import FlagParser, refuse_empty
 from utils.image_io import remove_stale_temporaries
 from utils.degradation import DEFAULT_DEGRADATION, degrade, margin
@@ -536,6 +537,10 @@ def train(config, comm, output_claim):
     started, iteration, stopping = time.perf_counter(), start, False
     save_seconds, last_saved = 60 * config.train.save_minutes, time.monotonic()
     off_schedule = recorded.get("off_schedule_models", []) if checkpoint else []
+    # the networks' activations of a batch: check_batch_memory counts the loader's batches only
+    out_of_memory = (
+        f"out of memory in training at train.batch_size {config.train.batch_size} of {config.train.rnn_n} frames of "
+        f"{sampler.tar_size}x{sampler.tar_size} pixels; lower train.batch_size or train.crop_size, or free memory")
 
     def on_schedule(done):
         return done % config.train.save_freq == 0 or done == iterations
@@ -568,8 +573,9 @@ def train(config, comm, output_claim):
                 iteration_started = time.perf_counter()
                 data_hr.d = prefetcher.next()
                 update_discriminator = balance.value < config.gan.d_balance
-                updated = training_step(graph, stage, solvers, learnable_params, comm, update_discriminator,
-                                        config.gan.reference_step_order, at_once.updating)
+                with out_of_memory_said(out_of_memory):
+                    updated = training_step(graph, stage, solvers, learnable_params, comm, update_discriminator,
+                                            config.gan.reference_step_order, at_once.updating)
                 losses = {name: float(variable.d) for name, variable in graph.logged.items()}
                 if stage.adversarial:
                     real_log, adversarial = comm.average([float(np.mean(graph.t_discrim_real_loss.d)),

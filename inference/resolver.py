@@ -1,6 +1,5 @@
 """SuperResolver: a weight file made ready to super-resolve sequences, with its backend and tile plan."""
 import itertools
-from contextlib import contextmanager
 
 import nnabla as nn
 
@@ -10,13 +9,9 @@ from inference.onnx_export import default_cache_dir
 from inference.recurrence import DeviceFrameRecurrence, FrameRecurrence, super_resolve
 from inference.tiles import TilePlan
 from models import FLOW_NET_STRIDE, model_scale
-from utils.errors import UserError
+from utils.errors import UserError, out_of_memory_said
 from utils.scenes import split_at_cuts
 from utils.weights import count_resblocks, read_weight_file
-
-# the words of NNabla's, OpenCV's and OpenVINO's errors for an allocation that failed (the C++ runtime's is a
-# MemoryError; OpenVINO passes on std::bad_alloc, and EAGAIN for a thread with no memory left for its stack)
-OUT_OF_MEMORY = ("memory error in alloc", "Insufficient memory", "std::bad_alloc", "Resource temporarily unavailable")
 
 
 def resolve_num_resblock(requested, file_arrays, path):
@@ -127,14 +122,8 @@ class SuperResolver:
             with self.memory_said(shape):
                 yield from super_resolve(model, scene)
 
-    @contextmanager
     def memory_said(self, shape):
         """Within: an allocation that failed is a UserError naming the budget and what to change."""
-        try:
-            yield
-        except Exception as error:  # NNabla's, OpenCV's and the C++ runtime's ways to say an allocation failed
-            if not isinstance(error, MemoryError) and not any(words in str(error) for words in OUT_OF_MEMORY):
-                raise
-            raise UserError(f"out of memory while super-resolving {shape[1]}x{shape[0]} frames in a budget of "
-                            f"{self.max_memory / 2 ** 30:.2f} GB; pass a lower --max-memory or --tile, free "
-                            "memory, or raise this process's limit (ulimit -v)") from None
+        return out_of_memory_said(f"out of memory while super-resolving {shape[1]}x{shape[0]} frames in a budget of "
+                                  f"{self.max_memory / 2 ** 30:.2f} GB; pass a lower --max-memory or --tile, free "
+                                  "memory, or raise this process's limit (ulimit -v)")

@@ -690,3 +690,26 @@ def test_a_frame_cache_inside_the_validation_folder_is_refused_before_any_work(t
         f"error: data.cache_dir '{cache_dir}' is inside data.val_dir '{val_dir}', whose folders are validation clips; "
         "set data.cache_dir to a folder outside it"]
     assert os.listdir(val_dir) == ["clip"] and sorted(os.listdir(tmp_path)) == ["scenes", "val"]
+
+
+def test_memory_running_out_in_a_training_step_is_one_line(tmp_path, capsys, monkeypatch):
+    """A batch whose loader batches fit (check_batch_memory) but whose networks' activations do not, on the GPU or
+    under a ulimit -v: NNabla's RuntimeError "memory error in alloc" as a traceback, at any iteration."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, steps = make_calendar_scenes(tmp_path / "scenes"), []
+    real_step = train.training_step
+
+    def step_running_out(*args, **kwargs):
+        steps.append(len(steps) + 1)
+        if len(steps) == 2:
+            raise RuntimeError("memory error in alloc\n/nbla/memory/memory.cpp:39\nFailed `this->alloc_impl()`")
+        return real_step(*args, **kwargs)
+    monkeypatch.setattr(train, "training_step", step_running_out)
+    with pytest.raises(SystemExit) as stop:
+        train.main(tiny_training_flags(scenes, tmp_path / "out", **{"train.max_iter": 4, "train.save_freq": 1}))
+    assert stop.value.code == 2 and steps == [1, 2]
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "error: out of memory in training at train.batch_size 4 of 3 frames of 40x40 pixels; lower "
+        "train.batch_size or train.crop_size, or free memory")
+    assert (tmp_path / "out" / "checkpoint_00000001.json").is_file()

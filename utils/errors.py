@@ -31,6 +31,22 @@ class UserError(Exception):
     """Bad input, bad config or bad weights: the message says what is wrong and what to do."""
 
 
+# the words of NNabla's, OpenCV's and OpenVINO's errors for an allocation that failed (the C++ runtime's is a
+# MemoryError; OpenVINO passes on std::bad_alloc, and EAGAIN for a thread with no memory left for its stack)
+OUT_OF_MEMORY = ("memory error in alloc", "Insufficient memory", "std::bad_alloc", "Resource temporarily unavailable")
+
+
+@contextmanager
+def out_of_memory_said(message):
+    """Within: a library's way to say that an allocation failed (on the CPU or a GPU) is UserError(message)."""
+    try:
+        yield
+    except Exception as error:
+        if not isinstance(error, MemoryError) and not any(words in str(error) for words in OUT_OF_MEMORY):
+            raise
+        raise UserError(message) from None
+
+
 def one_line(reason):
     """A library's reason as one line of a UserError: urllib's for a redirect loop has three, a status line
     keeps its CR LF, tarfile's for an empty file lists each method it tried on a line of its own."""
