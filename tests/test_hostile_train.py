@@ -713,3 +713,27 @@ def test_memory_running_out_in_a_training_step_is_one_line(tmp_path, capsys, mon
         "error: out of memory in training at train.batch_size 4 of 3 frames of 40x40 pixels; lower "
         "train.batch_size or train.crop_size, or free memory")
     assert (tmp_path / "out" / "checkpoint_00000001.json").is_file()
+
+
+def test_a_checkpoint_json_copied_without_its_files_names_the_missing_file(tmp_path):
+    """A checkpoint_N.json copied alone was refused at load as "weights file '.../params_N.h5' does not exist; pass
+    the path of a .h5 model file", a file the user never named."""
+    from training.checkpoint import read_checkpoint
+    path = tmp_path / "checkpoint_00000002.json"
+    path.write_text('{"iteration": 2, "params": "params_00000002.h5", "solvers": {"gen": "gen_states_00000002.h5"}}')
+    (tmp_path / "params_00000002.h5").write_bytes(b"")
+    with pytest.raises(UserError, match=rf"^checkpoint '{re.escape(str(path))}' names 'gen_states_00000002.h5' beside "
+                                        r"it, which is missing; keep a checkpoint's .h5 files in the folder of its "
+                                        r"JSON, or resume from another checkpoint$"):
+        read_checkpoint(str(path))
+
+
+def test_a_model_file_given_as_the_checkpoint_is_called_a_binary_file_not_a_corrupt_checkpoint(tmp_path):
+    """--checkpoint model_param_N.h5 was "incomplete or corrupt ('utf-8' codec can't decode byte 0x89 ...); resume
+    from an earlier one", which sends the user to older checkpoints of the same kind."""
+    from training.checkpoint import read_checkpoint
+    path = tmp_path / "model_param_00000002.h5"
+    path.write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(64))
+    with pytest.raises(UserError, match=rf"^checkpoint '{re.escape(str(path))}' is a binary file, not a "
+                                        r"checkpoint_<iter>.json; pass the JSON from the output folder"):
+        read_checkpoint(str(path))

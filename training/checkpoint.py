@@ -130,12 +130,20 @@ def read_checkpoint(path):
     try:
         with open(path, encoding="utf-8") as file:
             content = json.load(file, object_pairs_hook=_without_repeated_keys)
+    except UnicodeDecodeError:  # a binary file: a model_param_<iter>.h5 or params_<iter>.h5 given for the JSON
+        raise UserError(f"checkpoint '{path}' is a binary file, not a checkpoint_<iter>.json; pass the JSON from the "
+                        "output folder (it names the parameter and solver files to resume from)")
     except (ValueError, OSError, RecursionError) as error:  # RecursionError: arrays nested thousands deep
         raise UserError(f"checkpoint '{path}' is incomplete or corrupt ({error}); resume from an earlier one")
     if not _well_formed(content):
         raise UserError(
             f"checkpoint '{path}' is not a checkpoint of train.py (it needs iteration, params, solvers); "
             "resume from an earlier one")
+    missing = [name for name in [content["params"], *content["solvers"].values()]
+               if not os.path.isfile(os.path.join(os.path.dirname(path), name))]
+    if missing:  # a JSON copied without its files: else called a missing weights file the user never named
+        raise UserError(f"checkpoint '{path}' names '{missing[0]}' beside it, which is missing; keep a checkpoint's "
+                        ".h5 files in the folder of its JSON, or resume from another checkpoint")
     return content
 
 
