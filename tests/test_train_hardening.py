@@ -337,7 +337,7 @@ def test_a_malformed_checkpoint_json_is_one_line(content, scenes, tmp_path, caps
 
 @pytest.mark.parametrize("damage", [
     lambda output: shutil.copy(output / "params_00000002.h5", output / "gen_states_00000002.h5"),
-    lambda output: os.replace(output / "fnet_states_00000002.h5", output / "gen_states_00000002.h5"),
+    lambda output: shutil.copy(output / "fnet_states_00000002.h5", output / "gen_states_00000002.h5"),
     lambda output: (output / "checkpoint_00000002.json").write_text("[" * 100000 + "]" * 100000),
 ], ids=["a parameter file as a solver's states", "the other solver's states", "JSON nested 100,000 deep"])
 def test_a_checkpoint_file_of_the_wrong_content_is_one_line(damage, scenes, tmp_path, capsys):
