@@ -350,12 +350,13 @@ def run(args, processes, output_claim):
     if args.output_video:
         remove_stale_temporaries(os.path.dirname(os.path.abspath(args.output_video)),
                                  os.path.basename(args.output_video), inputs)
+    description = (f"{resolver.num_resblock} blocks, {resolver.backend} {resolver.precision} on "
+                   f"{resolver.context}, {model.describe()}, {len(cuts) + 1} scene(s){spread}")
+    # drawn before the video is opened: a bar that cannot be written (standard error on a full disk) fails here
+    progress = progress_bar(frames, total=len(names), unit="frame", desc=description)
     video = None
     if args.output_video:
         video = open_video_writer(args.output_video, args.fps or fps, out_width, out_height, video_source)
-    description = (f"{resolver.num_resblock} blocks, {resolver.backend} {resolver.precision} on "
-                   f"{resolver.context}, {model.describe()}, {len(cuts) + 1} scene(s){spread}")
-    progress = progress_bar(frames, total=len(names), unit="frame", desc=description)
     # under mpirun, whose kill follows a forwarded SIGTERM or Ctrl-C within a second: no partial video left
     in_time = discard_at_once_on_stop_signals(video.abort) if video and processes.size > 1 else nullcontext()
     try:

@@ -643,3 +643,17 @@ def test_an_output_size_of_many_digits_is_said_too_large_in_a_short_line(capsys,
     from conftest import user_error_line
     line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, flag, value], capsys)
     assert "more than 16384 pixels a side" in line and len(line) < 200, line
+
+
+# Tenth pass, half A
+
+def test_standard_error_on_a_full_disk_leaves_no_temporary_video(tmp_path):
+    """`generate.py --output-video o.mp4 2>/dev/full`: exit code 2, and the video's temporary left, opened
+    before the progress bar that failed to draw."""
+    def full_standard_error():
+        full = os.open("/dev/full", os.O_WRONLY)
+        os.dup2(full, 2)
+    process = subprocess.run([sys.executable, "generate.py", "--model", WEIGHTS, "--input-dir-lr", FRAMES,
+                              "--output-dir", str(tmp_path / "frames"), "--output-video", str(tmp_path / "o.mp4")],
+                             cwd=REPO_ROOT, capture_output=True, timeout=120, preexec_fn=full_standard_error)
+    assert process.returncode == 2 and os.listdir(tmp_path) == []
