@@ -27,6 +27,7 @@ from contextlib import ExitStack, nullcontext
 
 from inference import BACKEND_CHOICES, PRECISIONS, SuperResolver, scene_steps
 from inference.onnx_export import default_cache_dir
+from inference.resolver import out_of_memory_said
 from models import MAX_RESBLOCKS
 from utils.context import CONTEXT_CHOICES
 from utils.degradation import degrade_frames, model_degradation
@@ -324,10 +325,16 @@ def run(args, processes, output_claim):
         check_sides(out_height, out_width, f"--output-video of x{resolver.scale} {shape[1]}x{shape[0]} frames")
     waiting_frames = max(1, int(WAITING_SHARE * resolver.max_memory // (out_height * out_width * 3)))
 
+    resizing_failed = (f"out of memory while resizing the output frames to {out_width}x{out_height}; "
+                       "choose a smaller --output-size or --outscale, free memory, or raise this process's limit "
+                       "(ulimit -v)")
+
     def super_resolve_scene(scene):
         for name, output in resolver.sequence(scene, shape):
-            yield name, to_uint8(resize_output(output[:native_height, :native_width], out_height, out_width),
-                                 args.truncate)
+            with out_of_memory_said(resizing_failed):
+                pixels = to_uint8(resize_output(output[:native_height, :native_width], out_height, out_width),
+                                  args.truncate)
+            yield name, pixels
 
     started = time.perf_counter()
     # A stream: the next frames are decoded and the previous ones written while a frame computes.

@@ -127,14 +127,19 @@ class SuperResolver:
             with self.memory_said(shape):
                 yield from super_resolve(model, scene)
 
-    @contextmanager
     def memory_said(self, shape):
         """Within: an allocation that failed is a UserError naming the budget and what to change."""
-        try:
-            yield
-        except Exception as error:  # NNabla's, OpenCV's and the C++ runtime's ways to say an allocation failed
-            if not isinstance(error, MemoryError) and not any(words in str(error) for words in OUT_OF_MEMORY):
-                raise
-            raise UserError(f"out of memory while super-resolving {shape[1]}x{shape[0]} frames in a budget of "
-                            f"{self.max_memory / 2 ** 30:.2f} GB; pass a lower --max-memory or --tile, free "
-                            "memory, or raise this process's limit (ulimit -v)") from None
+        return out_of_memory_said(f"out of memory while super-resolving {shape[1]}x{shape[0]} frames in a budget of "
+                                  f"{self.max_memory / 2 ** 30:.2f} GB; pass a lower --max-memory or --tile, free "
+                                  "memory, or raise this process's limit (ulimit -v)")
+
+
+@contextmanager
+def out_of_memory_said(message):
+    """Within: an allocation that failed is UserError(message)."""
+    try:
+        yield
+    except Exception as error:  # NNabla's, OpenCV's and the C++ runtime's ways to say an allocation failed
+        if not isinstance(error, MemoryError) and not any(words in str(error) for words in OUT_OF_MEMORY):
+            raise
+        raise UserError(message) from None
