@@ -333,3 +333,19 @@ def test_a_command_started_without_standard_error_runs_to_its_end():
                                  preexec_fn=lambda: os.close(2))
         assert process.returncode == 0 and "scored 37 frames" in process.stdout, process.stdout
         assert "metrics.md" in os.listdir(output)
+
+
+@pytest.mark.parametrize("target", ["notes.txt", "nowhere.txt"], ids=["to a file", "to nothing"])
+def test_a_lock_file_that_is_a_symbolic_link_is_refused_and_its_target_kept(tmp_path, target):
+    """A link named .tecogan.lock in an output folder, to a user's file: the run wrote its pid over that file, exit
+    code 0 (generate.py, demo.py, train.py, dataPrepare.py, the downloads); to nothing: the file was made there."""
+    from utils.paths import LOCK_NAME, lock_folder
+    (tmp_path / "notes.txt").write_text("the user's notes")
+    (tmp_path / "out").mkdir()
+    os.symlink(os.path.join("..", target), tmp_path / "out" / LOCK_NAME)
+    with pytest.raises(UserError, match=rf"^output folder '.*out' holds a symbolic link named {LOCK_NAME}, where a "
+                                        r"run's lock file goes; remove the link or choose another path$"):
+        with lock_folder(str(tmp_path / "out"), "output folder"):
+            pass
+    assert sorted(os.listdir(tmp_path)) == ["notes.txt", "out"]
+    assert (tmp_path / "notes.txt").read_text() == "the user's notes"
