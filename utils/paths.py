@@ -185,17 +185,15 @@ def make_scratch_folder(path, hint):
     """A new empty folder at path, marked as one this program may empty again, after deleting what a killed run
     left there (a folder with the mark). A folder of the same name without the mark is the user's own: taken
     over only while empty, else UserError, and nothing in it is deleted; hint says what to do instead."""
-    taken = f"'{path}' is "
-    if os.path.islink(path):
-        raise UserError(f"{taken}a symbolic link, where a folder of this program's own goes; move it away, or {hint}")
-    if os.path.lexists(path) and not os.path.isdir(path):
-        raise UserError(f"{taken}a file, where a folder of this program's own goes; move it away, or {hint}")
+    if taken_by_other_than_folder(path):
+        kind = "a symbolic link" if os.path.islink(path) else "a file"
+        raise UserError(f"'{path}' is {kind}, where a folder of this program's own goes; move it away, or {hint}")
     try:
         if _is_scratch(path):
             shutil.rmtree(path)
         elif os.path.isdir(path) and os.listdir(path):
-            raise UserError(f"{taken}a folder of files this program did not write (it lacks {SCRATCH_MARK}) and "
-                            f"would be emptied; move it away, or {hint}")
+            raise UserError(f"'{path}' is a folder of files this program did not write (it lacks {SCRATCH_MARK}) "
+                            f"and would be emptied; move it away, or {hint}")
         os.makedirs(path, exist_ok=True)
         os.close(os.open(os.path.join(path, SCRATCH_MARK), os.O_WRONLY | os.O_CREAT, 0o644))
     except OSError as error:
