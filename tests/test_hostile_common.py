@@ -183,7 +183,9 @@ real_import = builtins.__import__
 def reporting_import(name, *args, **kwargs):
     if name == "numpy" and "numpy" not in sys.modules:
         print("importing", flush=True)
-        time.sleep(60)
+        # short sleeps: a signal that comes just before a sleep's system call would wait for its end
+        for _ in range(600):
+            time.sleep(0.1)
     return real_import(name, *args, **kwargs)
 builtins.__import__ = reporting_import
 kind, script = sys.argv[1:3]
