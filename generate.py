@@ -33,7 +33,7 @@ from utils.degradation import degrade_frames, model_degradation
 from utils.distributed import (MPIProcesses, SingleProcess, end_the_job_on_failure, launched_by_mpirun,
                                local_rank)
 from utils.errors import (UserError, discard_at_once_on_stop_signals, exit_on_user_error, ignore_stop_signals,
-                          interrupt_on_stop_signals)
+                          interrupt_on_stop_signals, out_of_memory_said)
 from utils.flags import MAX_THREADS, FlagParser, positive, refuse_empty
 from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, check_name_length,
                             check_video_output, list_frames, open_video_writer, read_ahead, read_rgb,
@@ -324,10 +324,16 @@ def run(args, processes, output_claim):
         check_sides(out_height, out_width, f"--output-video of x{resolver.scale} {shape[1]}x{shape[0]} frames")
     waiting_frames = max(1, int(WAITING_SHARE * resolver.max_memory // (out_height * out_width * 3)))
 
+    resizing_failed = (f"out of memory while resizing the output frames to {out_width}x{out_height}; "
+                       "choose a smaller --output-size or --outscale, free memory, or raise this process's limit "
+                       "(ulimit -v)")
+
     def super_resolve_scene(scene):
         for name, output in resolver.sequence(scene, shape):
-            yield name, to_uint8(resize_output(output[:native_height, :native_width], out_height, out_width),
-                                 args.truncate)
+            with out_of_memory_said(resizing_failed):
+                pixels = to_uint8(resize_output(output[:native_height, :native_width], out_height, out_width),
+                                  args.truncate)
+            yield name, pixels
 
     started = time.perf_counter()
     # A stream: the next frames are decoded and the previous ones written while a frame computes.
@@ -350,12 +356,13 @@ def run(args, processes, output_claim):
     if args.output_video:
         remove_stale_temporaries(os.path.dirname(os.path.abspath(args.output_video)),
                                  os.path.basename(args.output_video), inputs)
+    description = (f"{resolver.num_resblock} blocks, {resolver.backend} {resolver.precision} on "
+                   f"{resolver.context}, {model.describe()}, {len(cuts) + 1} scene(s){spread}")
+    # drawn before the video is opened: a bar that cannot be written (standard error on a full disk) fails here
+    progress = progress_bar(frames, total=len(names), unit="frame", desc=description)
     video = None
     if args.output_video:
         video = open_video_writer(args.output_video, args.fps or fps, out_width, out_height, video_source)
-    description = (f"{resolver.num_resblock} blocks, {resolver.backend} {resolver.precision} on "
-                   f"{resolver.context}, {model.describe()}, {len(cuts) + 1} scene(s){spread}")
-    progress = progress_bar(frames, total=len(names), unit="frame", desc=description)
     # under mpirun, whose kill follows a forwarded SIGTERM or Ctrl-C within a second: no partial video left
     in_time = discard_at_once_on_stop_signals(video.abort) if video and processes.size > 1 else nullcontext()
     try:

@@ -6,6 +6,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 import pytest
@@ -182,7 +183,9 @@ real_import = builtins.__import__
 def reporting_import(name, *args, **kwargs):
     if name == "numpy" and "numpy" not in sys.modules:
         print("importing", flush=True)
-        time.sleep(60)
+        # short sleeps: a signal that comes just before a sleep's system call would wait for its end
+        for _ in range(600):
+            time.sleep(0.1)
     return real_import(name, *args, **kwargs)
 builtins.__import__ = reporting_import
 kind, script = sys.argv[1:3]
@@ -317,3 +320,34 @@ def test_standard_output_or_error_on_a_full_disk_is_one_line_and_exit_code_2(ful
                                  cwd=REPO_ROOT, text=True, timeout=60, **streams)
     other = process.stderr if full == "stdout" else process.stdout
     assert process.returncode == 2 and other.splitlines() == said, other
+
+
+# Tenth pass, half A
+
+def test_a_command_started_without_standard_error_runs_to_its_end():
+    """`evaluate.py ... 2>&-`: Python left sys.stderr None, the progress bar failed on it, and the command ended
+    with exit code 1, no report and no word (generate.py and demo.py the same, generate.py leaving its
+    temporary video)."""
+    with tempfile.TemporaryDirectory() as output:
+        process = subprocess.run([sys.executable, "evaluate.py", "--results", CALENDAR, "--targets", CALENDAR,
+                                  "--output", output, "--quick"],
+                                 cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
+                                 preexec_fn=lambda: os.close(2))
+        assert process.returncode == 0 and "scored 37 frames" in process.stdout, process.stdout
+        assert "metrics.md" in os.listdir(output)
+
+
+@pytest.mark.parametrize("target", ["notes.txt", "nowhere.txt"], ids=["to a file", "to nothing"])
+def test_a_lock_file_that_is_a_symbolic_link_is_refused_and_its_target_kept(tmp_path, target):
+    """A link named .tecogan.lock in an output folder, to a user's file: the run wrote its pid over that file, exit
+    code 0 (generate.py, demo.py, train.py, dataPrepare.py, the downloads); to nothing: the file was made there."""
+    from utils.paths import LOCK_NAME, lock_folder
+    (tmp_path / "notes.txt").write_text("the user's notes")
+    (tmp_path / "out").mkdir()
+    os.symlink(os.path.join("..", target), tmp_path / "out" / LOCK_NAME)
+    with pytest.raises(UserError, match=rf"^output folder '.*out' holds a symbolic link named {LOCK_NAME}, where a "
+                                        r"run's lock file goes; remove the link or choose another path$"):
+        with lock_folder(str(tmp_path / "out"), "output folder"):
+            pass
+    assert sorted(os.listdir(tmp_path)) == ["notes.txt", "out"]
+    assert (tmp_path / "notes.txt").read_text() == "the user's notes"

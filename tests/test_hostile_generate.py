@@ -643,3 +643,34 @@ def test_an_output_size_of_many_digits_is_said_too_large_in_a_short_line(capsys,
     from conftest import user_error_line
     line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, flag, value], capsys)
     assert "more than 16384 pixels a side" in line and len(line) < 200, line
+
+
+# Tenth pass, half A
+
+def test_standard_error_on_a_full_disk_leaves_no_temporary_video(tmp_path):
+    """`generate.py --output-video o.mp4 2>/dev/full`: exit code 2, and the video's temporary left, opened
+    before the progress bar that failed to draw."""
+    def full_standard_error():
+        full = os.open("/dev/full", os.O_WRONLY)
+        os.dup2(full, 2)
+    process = subprocess.run([sys.executable, "generate.py", "--model", WEIGHTS, "--input-dir-lr", FRAMES,
+                              "--output-dir", str(tmp_path / "frames"), "--output-video", str(tmp_path / "o.mp4")],
+                             cwd=REPO_ROOT, capture_output=True, timeout=120, preexec_fn=full_standard_error)
+    assert process.returncode == 2 and os.listdir(tmp_path) == []
+
+
+def test_output_frames_too_large_for_memory_are_one_line_naming_the_output_size(tmp_path, monkeypatch, capsys):
+    """`--output-size 16384x16384` under `ulimit -v 6000000`: OpenCV's "Insufficient memory" traceback from the
+    resize, exit code 1 (the networks' own allocations were said as one line, the resize after them was not)."""
+    import cv2
+
+    import generate
+    from conftest import user_error_line
+
+    def out_of_memory(frame, height, width):  # as OpenCV fails to allocate the resized frame
+        raise cv2.error("OpenCV(4.10.0) alloc.cpp:73: error: (-4:Insufficient memory) Failed to allocate "
+                        f"{height * width * 12} bytes in function 'OutOfMemoryError'")
+    monkeypatch.setattr(generate, "resize_output", out_of_memory)
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir",
+                                           str(tmp_path / "o"), "--output-size", "16384x16384"], capsys)
+    assert "out of memory while resizing the output frames to 16384x16384" in line, line

@@ -483,3 +483,20 @@ def test_a_frame_that_is_a_link_to_nothing_is_called_so_not_a_permission_problem
     with pytest.raises(UserError, match=rf"^image '.*0001.png' is a symbolic link to '{target}', which does not exist "
                                         r"\(or leads back to itself\); replace or remove it$"):
         read_rgb(str(tmp_path / "0001.png"))
+
+
+# Tenth pass, half A
+
+def test_a_file_of_subtitles_only_is_called_so(tmp_path):
+    """A Matroska file holding only subtitles (or sound and subtitles): "cannot open video: unknown format or corrupt
+    file", of a file that FFmpeg reads; the ninth pass's fix named sound alone."""
+    from clips import ffmpeg
+    from utils.image_io import VideoReader
+    (tmp_path / "words.srt").write_text("1\n00:00:00,000 --> 00:00:01,000\nhello\n")
+    ffmpeg("-f", "lavfi", "-i", "sine=d=0.5", "-i", str(tmp_path / "words.srt"), "-map", "0", "-map", "1",
+           "-c:a", "aac", "-c:s", "srt", str(tmp_path / "talk.mkv"))
+    ffmpeg("-i", str(tmp_path / "words.srt"), "-c:s", "srt", str(tmp_path / "words.mkv"))
+    with pytest.raises(UserError, match=r"^'.*words.mkv' holds subtitles only, no video stream; pass a video file$"):
+        VideoReader(str(tmp_path / "words.mkv"))
+    with pytest.raises(UserError, match=r"^'.*talk.mkv' holds audio and subtitles only, no video stream"):
+        VideoReader(str(tmp_path / "talk.mkv"))

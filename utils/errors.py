@@ -87,12 +87,31 @@ def ignore_signal(signal_number, frame):
 
 def exit_at_once_on_stop_signals():
     """For the start of an entry script, before its libraries are imported: a signal then ends the process
-    with one line (nothing has been written yet). exit_on_user_error takes over when main starts."""
+    with one line (nothing has been written yet). exit_on_user_error takes over when main starts. Closed
+    standard streams are opened on /dev/null first (open_closed_standard_streams)."""
+    open_closed_standard_streams()
+
     def exit_now(signal_number, frame):
         os.write(sys.stderr.fileno(), b"interrupted\n")
         os._exit(INTERRUPTED_EXIT)
     for signal_number in STOP_SIGNALS:
         signal.signal(signal_number, exit_now)
+
+
+def open_closed_standard_streams():
+    """Give /dev/null to a standard stream the command was started without (`2>&-`): Python leaves sys.stderr
+    None, where the progress bars fail with a traceback nobody sees, and the next file opened would take its
+    descriptor, so that ffmpeg's messages, which go there, would be written into it."""
+    for descriptor, name in enumerate(("stdin", "stdout", "stderr")):
+        try:
+            os.fstat(descriptor)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != descriptor:
+                os.dup2(null, descriptor)
+                os.close(null)
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(descriptor, "r" if descriptor == 0 else "w", closefd=False))
 
 
 @contextmanager

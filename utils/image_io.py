@@ -426,8 +426,11 @@ class VideoReader:
         if not self.capture.isOpened():
             if decodes_a_frame(path):  # FFmpeg decodes it where OpenCV's cannot open it (VVC, AVS2)
                 raise undecodable_codec(path)
-            if ffmpeg_executable() and audio_codec(path):  # a sound file, or a video's audio saved alone
-                raise UserError(f"'{path}' holds audio only, no video stream; pass a video file")
+            # a sound file, a video's audio or subtitles saved alone
+            kinds = sorted({STREAM_KINDS.get(kind, kind.lower()) for kind, _ in media_streams(path)}
+                           ) if ffmpeg_executable() else []
+            if kinds:
+                raise UserError(f"'{path}' holds {' and '.join(kinds)} only, no video stream; pass a video file")
             raise UserError(f"cannot open video '{path}': unknown format or corrupt file")
         self.fps = exact_rate(self.capture.get(cv2.CAP_PROP_FPS) or DEFAULT_FPS)
         sar = (int(self.capture.get(cv2.CAP_PROP_SAR_NUM)), int(self.capture.get(cv2.CAP_PROP_SAR_DEN)))
@@ -669,14 +672,22 @@ AAC_CHANNEL_LAYOUTS = ("mono", "stereo", "2.1", "3.0", "3.0(back)", "4.0", "quad
                        "octagonal")
 
 
-def audio_codec(path, ffmpeg=None):
-    """Codec name of the first audio stream of a media file (ffmpeg's name, e.g. 'aac'), or None."""
+# the kinds of stream FFmpeg lists, as an error line names them
+STREAM_KINDS = {"Audio": "audio", "Subtitle": "subtitles", "Data": "data", "Attachment": "attachments"}
+
+
+def media_streams(path, ffmpeg=None):
+    """(kind, codec) of each stream of a media file, as FFmpeg names them (e.g. ('Audio', 'aac'))."""
     # surrogateescape: ffmpeg prints the name's bytes as given, so a name that is not UTF-8 reads back as itself
     completed = subprocess.run([ffmpeg or ffmpeg_executable(), "-hide_banner", "-nostdin", "-i", media_path(path)],
                                capture_output=True, text=True, errors="surrogateescape")
     # the name, printed with the streams, may hold words like theirs, even a line of its own
-    match = re.search(r"Stream #\S+.*?: Audio: (\w+)", completed.stderr.replace(media_path(path), ""))
-    return match.group(1) if match else None
+    return re.findall(r"Stream #\S+.*?: (\w+): (\w+)", completed.stderr.replace(media_path(path), ""))
+
+
+def audio_codec(path, ffmpeg=None):
+    """Codec name of the first audio stream of a media file (ffmpeg's name, e.g. 'aac'), or None."""
+    return next((codec for kind, codec in media_streams(path, ffmpeg) if kind == "Audio"), None)
 
 
 class VideoSource:

@@ -214,8 +214,12 @@ def lock_folder(path, role):
     lock_path = os.path.join(path, LOCK_NAME)
     while True:
         try:
-            lock = os.fdopen(os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644), "r+")
+            # O_NOFOLLOW: a link of its name would have the pid written over the file it leads to
+            lock = os.fdopen(os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644), "r+")
         except OSError as error:  # strerror is None where a pipe or device is in its place (cannot seek)
+            if error.errno == errno.ELOOP:
+                raise UserError(f"{role} '{path}' holds a symbolic link named {LOCK_NAME}, where a run's lock file "
+                                "goes; remove the link or choose another path") from None
             is_socket = error.errno == errno.ENXIO and stat.S_ISSOCK(os.stat(lock_path).st_mode)
             reason = "a socket is in its place" if is_socket else error.strerror or "a pipe or device is in its place"
             raise UserError(f"cannot create the lock file of {role} '{path}' ({reason}); choose another path")
