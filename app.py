@@ -8,6 +8,11 @@ the ONNX cache) stays under --work-dir. docs/app.md says what the page does and 
 """
 import logging
 
+from utils.errors import exit_at_once_on_stop_signals
+
+if __name__ == "__main__":
+    exit_at_once_on_stop_signals()  # Ctrl-C or SIGTERM while the libraries load: one line, exit code 130
+
 logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import logs its start-up
 logging.getLogger("httpx").setLevel(logging.WARNING)  # Gradio's requests to itself at start-up
 
