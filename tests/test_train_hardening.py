@@ -492,7 +492,8 @@ def test_repeated_ctrl_c_aborts_training_without_a_traceback(scenes, tmp_path):
     send_burst(process)
     _, err = process.communicate(timeout=300)
     assert process.returncode == 130, err
-    assert "Traceback" not in err and err.splitlines()[-1] == "interrupted"
+    # its end shown: a helper's run under heavy load once saw a traceback here that ten reruns did not
+    assert "Traceback" not in err and err.splitlines()[-1] == "interrupted", err[-4000:]
     assert LOCK_NAME not in os.listdir(tmp_path)
 
 
