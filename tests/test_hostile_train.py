@@ -737,3 +737,26 @@ def test_a_model_file_given_as_the_checkpoint_is_called_a_binary_file_not_a_corr
     with pytest.raises(UserError, match=rf"^checkpoint '{re.escape(str(path))}' is a binary file, not a "
                                         r"checkpoint_<iter>.json; pass the JSON from the output folder"):
         read_checkpoint(str(path))
+
+
+# Eleventh pass, half B
+
+def test_a_training_frame_rewritten_at_another_size_while_training_is_one_line(tmp_path):
+    """A frame replaced mid-run (without data.cache_dir) by one of another size: numpy's "all input arrays must
+    have the same shape" traceback from a loader thread, exit code 1 (the sizes are read once, at the start)."""
+    from data_loader import SequenceSampler
+    from training.config import load_config
+    from training_data import make_calendar_scenes
+    from utils.image_io import write_rgb
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    sampler = SequenceSampler(load_config(overrides={
+        "data.input_video_dir": scenes, "data.str_dir": 2000, "data.end_dir": 2001, "data.max_frm": 11,
+        "train.crop_size": 8, "train.rnn_n": 3, "train.batch_size": 2, "train.movingFirstFrame": False}))
+    sampler.batch(0)
+    for scene in ("scene_2000", "scene_2001"):
+        for index in range(12):
+            write_rgb(os.path.join(scenes, scene, f"col_high_{index:04d}.png"), np.zeros((50, 60, 3), np.float32))
+    with pytest.raises(UserError, match=r"^training frame '.*col_high_00\d\d.png' is now 60x50, not the 180x144 of its "
+                                        r"sequence when training started: it was changed while training read it; "
+                                        r"restore it, then run the same command again to resume$"):
+        sampler.batch(1)
