@@ -760,3 +760,26 @@ def test_a_training_frame_rewritten_at_another_size_while_training_is_one_line(t
                                         r"sequence when training started: it was changed while training read it; "
                                         r"restore it, then run the same command again to resume$"):
         sampler.batch(1)
+
+
+def test_memory_running_out_in_validation_names_the_validation_settings(tmp_path, capsys, monkeypatch):
+    """An allocation that failed while validating (on a GPU beside the training's networks, or under ulimit -v) was
+    "pass a lower --max-memory or --tile", flags that train.py does not have."""
+    import inference.resolver
+    import train
+    from training_data import make_calendar_scenes, make_sequence_folders, tiny_training_flags
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    val_dir = make_sequence_folders(tmp_path / "val", {"clip": 5}, sizes={"clip": (64, 64)})
+
+    def running_out(*args, **kwargs):
+        raise RuntimeError("memory error in alloc\n/nbla/memory/memory.cpp:39\nFailed `this->alloc_impl()`")
+        yield
+    monkeypatch.setattr(inference.resolver, "super_resolve", running_out)
+    with pytest.raises(SystemExit) as stop:
+        train.main(tiny_training_flags(scenes, tmp_path / "out", **{
+            "train.max_iter": 2, "train.val_freq": 2, "data.val_dir": val_dir, "train.val_crop": 48}))
+    assert stop.value.code == 2
+    assert re.fullmatch(r"error: out of memory while super-resolving 12x12 frames in a budget of [0-9.]+ GB; in "
+                        r"validation, beside the training's networks: lower train.val_crop or train.val_frames, free "
+                        r"memory, or set train.val_freq=0, then run again to resume",
+                        capsys.readouterr().err.splitlines()[-1])
