@@ -783,3 +783,22 @@ def test_memory_running_out_in_validation_names_the_validation_settings(tmp_path
                         r"validation, beside the training's networks: lower train.val_crop or train.val_frames, free "
                         r"memory, or set train.val_freq=0, then run again to resume",
                         capsys.readouterr().err.splitlines()[-1])
+
+
+def test_a_checkpoint_renamed_to_another_iteration_is_refused_and_its_files_kept(tmp_path, capsys):
+    """checkpoint_00000004.json renamed checkpoint_00000006.json (it holds iteration 4): its files were deleted as
+    orphans of iteration 4 when the run began, then called missing; kept, the newest checkpoint by name would have
+    resumed iteration 4 again after every later save."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}))
+    (output_dir / "checkpoint_00000004.json").rename(output_dir / "checkpoint_00000006.json")
+    before = sorted(os.listdir(output_dir))
+    with pytest.raises(SystemExit) as stop:
+        train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 8}))
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"error: checkpoint '{output_dir / 'checkpoint_00000006.json'}' holds iteration 4, not the 6 of its name "
+        "(renamed or edited by hand); name it checkpoint_00000004.json, or move it out of the folder")
+    assert sorted(os.listdir(output_dir)) == before

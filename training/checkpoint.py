@@ -77,12 +77,30 @@ def prune_off_schedule_models(output_dir, off_schedule, keep=CHECKPOINTS_KEPT):
 
 def remove_orphans(output_dir):
     """Delete parameter and solver-state files of iterations that have no checkpoint JSON (a checkpoint
-    killed before its JSON was written, or pruned). Only while no other run writes into output_dir."""
-    complete = {iteration for iteration, _ in checkpoints_by_iteration(output_dir)}
+    killed before its JSON was written, or pruned), unless a checkpoint JSON names them. Only while no other run
+    writes into output_dir."""
+    found = checkpoints_by_iteration(output_dir)
+    complete = {iteration for iteration, _ in found}
+    named = set().union(*(files_named(path) for _, path in found))
     for name in os.listdir(output_dir):
         match = STATE_FILE_PATTERN.fullmatch(name)
-        if match and int(match.group(1)) not in complete and os.path.isfile(os.path.join(output_dir, name)):
+        if (match and int(match.group(1)) not in complete and name not in named
+                and os.path.isfile(os.path.join(output_dir, name))):
             os.remove(os.path.join(output_dir, name))
+
+
+def files_named(path):
+    """The file names a checkpoint JSON names, as far as it can be read (one renamed by hand names the files of
+    another iteration than its name says; read_checkpoint refuses it, and they must stay for it to be renamed
+    back)."""
+    if not os.path.isfile(path):  # a pipe would wait for a writer
+        return set()
+    try:
+        with open(path, encoding="utf-8") as file:
+            content = json.load(file)
+        return {content["params"], *content["solvers"].values()}
+    except (OSError, ValueError, RecursionError, KeyError, TypeError, AttributeError):
+        return set()
 
 
 def latest_checkpoint(output_dir):
@@ -139,6 +157,11 @@ def read_checkpoint(path):
         raise UserError(
             f"checkpoint '{path}' is not a checkpoint of train.py (it needs iteration, params, solvers); "
             "resume from an earlier one")
+    named = CHECKPOINT_PATTERN.fullmatch(os.path.basename(path))
+    if named and int(named.group(1)) != content["iteration"]:  # the latest by name would resume an older iteration
+        raise UserError(f"checkpoint '{path}' holds iteration {content['iteration']}, not the {int(named.group(1))} "
+                        f"of its name (renamed or edited by hand); name it checkpoint_{content['iteration']:08d}.json, "
+                        "or move it out of the folder")
     missing = [name for name in [content["params"], *content["solvers"].values()]
                if not os.path.isfile(os.path.join(os.path.dirname(path), name))]
     if missing:  # a JSON copied without its files: else called a missing weights file the user never named
