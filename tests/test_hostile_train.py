@@ -802,3 +802,43 @@ def test_a_checkpoint_renamed_to_another_iteration_is_refused_and_its_files_kept
         f"error: checkpoint '{output_dir / 'checkpoint_00000006.json'}' holds iteration 4, not the 6 of its name "
         "(renamed or edited by hand); name it checkpoint_00000004.json, or move it out of the folder")
     assert sorted(os.listdir(output_dir)) == before
+
+
+def test_a_checkpoint_whose_solver_state_holds_nan_is_refused(tmp_path, capsys):
+    """A NaN in an Adam moment of a checkpoint (a disk error, a file of a diverged run): the resumed run trained on,
+    its losses finite for the first steps, and wrote model_param files of NaN parameters with exit code 0."""
+    import h5py
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}))
+    with h5py.File(output_dir / "gen_states_00000002.h5", "r+") as states:
+        moments = []
+        states.visititems(lambda name, item: moments.append(item) if isinstance(item, h5py.Dataset) else None)
+        moment = moments[0][()]
+        moment.flat[0] = np.nan
+        moments[0][...] = moment
+    with pytest.raises(SystemExit) as stop:
+        train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}))
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"error: checkpoint '{output_dir / 'checkpoint_00000002.json'}': gen_states_00000002.h5 holds NaN or infinite "
+        "solver states; resume from an earlier checkpoint")
+    assert not (output_dir / "model_param_00000004.h5").exists()
+
+
+def test_a_checkpoint_whose_parameter_file_is_cut_short_names_the_checkpoint(tmp_path, capsys):
+    """params_N.h5 cut short (a copy broken off): "pass a file saved by train.py or an official NNabla model", about a
+    file the user never named, and nothing on the checkpoint to resume from instead."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}))
+    params = output_dir / "params_00000002.h5"
+    params.write_bytes(params.read_bytes()[:3000])
+    with pytest.raises(SystemExit) as stop:
+        train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}))
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"error: weights file '{params}' is not an HDF5 (.h5) parameter file; it is a file of checkpoint "
+        f"'{output_dir / 'checkpoint_00000002.json'}': resume from an earlier checkpoint")

@@ -16,6 +16,8 @@ import signal
 import socket
 import threading
 
+import numpy as np
+
 from utils.errors import UserError
 from utils.image_io import write_atomically, write_bytes
 from utils.paths import input_file
@@ -193,7 +195,9 @@ def load_checkpoint(path, content, params, solvers):
         raise UserError(f"checkpoint '{path}' has no state for the {', '.join(sorted(missing))} solver(s): "
                         "it was written by the other training stage")
     try:
-        assign_weights(params, read_weight_file(os.path.join(folder, content["params"])), content["params"])
+        arrays = read_weight_file(os.path.join(folder, content["params"]),
+                                  f"it is a file of checkpoint '{path}': resume from an earlier checkpoint")
+        assign_weights(params, arrays, content["params"])
         for name, solver in solvers.items():
             solver.load_states(os.path.join(folder, content["solvers"][name]))
     except (KeyError, ValueError, OSError, RuntimeError) as error:
@@ -201,6 +205,11 @@ def load_checkpoint(path, content, params, solvers):
         # file and line: the last line says what is wrong
         reason = str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
         raise UserError(f"checkpoint '{path}' is incomplete or corrupt ({reason}); resume from an earlier one")
+    for name, solver in solvers.items():  # Adam's moments: one NaN spreads to every parameter within steps
+        if not all(np.isfinite(moment.d).all() for state in solver.get_states().values()
+                   for moment in state.pstate.values()):
+            raise UserError(f"checkpoint '{path}': {content['solvers'][name]} holds NaN or infinite solver states; "
+                            "resume from an earlier checkpoint")
     return content.get("loop_state", {})
 
 
