@@ -842,3 +842,28 @@ def test_a_checkpoint_whose_parameter_file_is_cut_short_names_the_checkpoint(tmp
     assert capsys.readouterr().err.splitlines()[-1] == (
         f"error: weights file '{params}' is not an HDF5 (.h5) parameter file; it is a file of checkpoint "
         f"'{output_dir / 'checkpoint_00000002.json'}': resume from an earlier checkpoint")
+
+
+def test_parameters_made_nan_by_an_update_whose_loss_was_finite_are_not_saved(tmp_path, capsys, monkeypatch):
+    """The update of a gradient that overflowed, its loss (computed before the update) still finite: the iteration's
+    model_param file and checkpoint were written of NaN parameters, exit code 0 at the last iteration; and the
+    divergence the next iteration met advised resuming from that checkpoint."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
+    real_step = train.training_step
+
+    def step_overflowing(graph, stage, solvers, learnable_params, *args, **kwargs):
+        updated = real_step(graph, stage, solvers, learnable_params, *args, **kwargs)
+        if solvers["gen"].get_states()[next(iter(learnable_params["gen"]))].t == 4:
+            next(iter(learnable_params["gen"].values())).d *= np.inf
+        return updated
+    monkeypatch.setattr(train, "training_step", step_overflowing)
+    with pytest.raises(SystemExit) as stop:
+        train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}))
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"error: training diverged at iteration 4: a parameter is not finite; the last checkpoint "
+        f"({output_dir / 'checkpoint_00000002.json'}) is kept: resume from it with a lower train.learning_rate "
+        "(--set train.learning_rate=... --allow-changed-settings)")
+    assert not (output_dir / "model_param_00000004.h5").exists() and not (output_dir / "checkpoint_00000004.json").exists()
