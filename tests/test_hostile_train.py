@@ -867,3 +867,17 @@ def test_parameters_made_nan_by_an_update_whose_loss_was_finite_are_not_saved(tm
         f"({output_dir / 'checkpoint_00000002.json'}) is kept: resume from it with a lower train.learning_rate "
         "(--set train.learning_rate=... --allow-changed-settings)")
     assert not (output_dir / "model_param_00000004.h5").exists() and not (output_dir / "checkpoint_00000004.json").exists()
+
+
+def test_a_user_s_files_named_like_checkpoint_files_in_the_output_folder_are_kept(tmp_path):
+    """Any <word>_states_<N>.h5 without its checkpoint JSON was deleted as a checkpoint's orphan, and any
+    checkpoint_*checkpoint_<N>.json was taken for checkpoint N (pruned, or resumed from when newest)."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}))
+    mine = ["ema_states_00000001.h5", "checkpoint_before_lr_checkpoint_00000001.json"]
+    for name in mine:
+        (output_dir / name).write_text("mine")
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 8}))
+    assert [(output_dir / name).read_text() for name in mine] == ["mine", "mine"]

@@ -24,7 +24,9 @@ from utils.paths import input_file
 from utils.weights import assign_weights, read_weight_file, save_weights
 
 CHECKPOINT_PATTERN = re.compile(r"checkpoint_(\d+)\.json$")
-STATE_FILE_PATTERN = re.compile(r"(?:params|\w+_states)_(\d+)\.h5")  # the files a checkpoint_N.json names
+# the files a checkpoint_N.json names: the parameters and the states of train.training_stage's solvers (only these: a
+# file of another name is a user's, and orphans of this pattern are deleted)
+STATE_FILE_PATTERN = re.compile(r"(?:params|(?:gen|fnet|disc)_states)_(\d+)\.h5")
 CHECKPOINTS_KEPT = 2  # older checkpoints are deleted once a newer one is complete (model_param files stay)
 MODEL_FILE_PATTERN = re.compile(r"model_param_(\d+)\.h5")  # utils.weights.save_model's files
 CHECKPOINT_FILE_PATTERNS = (CHECKPOINT_PATTERN, STATE_FILE_PATTERN, MODEL_FILE_PATTERN)  # what a save writes
@@ -52,7 +54,7 @@ def save_checkpoint(output_dir, iteration, params, solvers, loop_state, settings
 
 def checkpoints_by_iteration(output_dir):
     found = [(int(match.group(1)), path) for path in glob.glob(os.path.join(output_dir, "checkpoint_*.json"))
-             for match in [CHECKPOINT_PATTERN.search(os.path.basename(path))] if match]
+             for match in [CHECKPOINT_PATTERN.fullmatch(os.path.basename(path))] if match]
     return sorted(found)
 
 
