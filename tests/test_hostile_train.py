@@ -881,3 +881,25 @@ def test_a_user_s_files_named_like_checkpoint_files_in_the_output_folder_are_kep
         (output_dir / name).write_text("mine")
     train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 8}))
     assert [(output_dir / name).read_text() for name in mine] == ["mine", "mine"]
+
+
+def test_an_output_folder_made_read_only_while_training_is_one_line(tmp_path):
+    """chmod 555 (or 000) on --output_dir mid-run: a PermissionError traceback at the next write, and another as the
+    lock file could not be removed, exit code 1. Run without the capability that lets root write anywhere."""
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
+    script = ("import os, sys\nsys.path[:0] = ['tests']\nimport train\nsteps = []\nreal_step = train.training_step\n"
+              "def step(*args, **kwargs):\n    steps.append(1)\n    if len(steps) == 2:\n"
+              f"        os.chmod({str(output_dir)!r}, 0o555)\n    return real_step(*args, **kwargs)\n"
+              f"train.training_step = step\ntrain.main({tiny_training_flags(scenes, output_dir, **{'train.max_iter': 4})!r})\n")
+    as_root_without_override = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
+    try:
+        completed = subprocess.run([*(as_root_without_override if os.geteuid() == 0 else []), sys.executable, "-c",
+                                    script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    finally:
+        os.chmod(output_dir, 0o755)
+    assert completed.returncode == 2 and "Traceback" not in completed.stderr, completed.stderr
+    assert completed.stderr.splitlines()[-1] == (
+        f"error: cannot write '{output_dir / 'losses.csv'}' (Permission denied): its folder's permissions changed while "
+        "this run wrote there; make it writable again, then run again")
+    assert os.listdir(output_dir) == [".tecogan.lock"]  # the next run takes it over

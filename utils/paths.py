@@ -239,6 +239,6 @@ def lock_folder(path, role):
     try:
         yield
     finally:
-        with suppress(FileNotFoundError):
+        with suppress(OSError):  # one left (its folder made read-only meanwhile) is taken over by the next run
             os.remove(lock_path)  # while locked, so that no run can hold a lock on a removed file
         lock.close()
