@@ -351,3 +351,27 @@ def test_a_lock_file_that_is_a_symbolic_link_is_refused_and_its_target_kept(tmp_
             pass
     assert sorted(os.listdir(tmp_path)) == ["notes.txt", "out"]
     assert (tmp_path / "notes.txt").read_text() == "the user's notes"
+
+
+# Eleventh pass, half B
+
+def test_a_weights_file_larger_than_the_memory_limit_is_one_line(tmp_path):
+    """A weights file of a gigabyte (VGG19's is 550 MB) read under ulimit -v: numpy's MemoryError as a traceback, exit
+    code 1 (train.py's --vgg_pre_trained_weights, and every reader of weights). The file is sparse: chunks never
+    written take no disk."""
+    import h5py
+    import resource
+    path = tmp_path / "large.h5"
+    with h5py.File(path, "w") as weights:
+        weights.create_dataset("vgg19/conv1_1/W", shape=(256, 1024, 1024), dtype="f4", chunks=(1, 1024, 1024),
+                               fillvalue=0.5)
+    script = ("import logging\nlogging.getLogger('nnabla').setLevel(logging.WARNING)\n"
+              "from utils.errors import exit_on_user_error\nfrom utils.weights import read_weight_file\n"
+              f"with exit_on_user_error():\n    read_weight_file({str(path)!r})\n")
+
+    def limit_memory():
+        resource.setrlimit(resource.RLIMIT_AS, (1500 * 2 ** 20, 1500 * 2 ** 20))
+    completed = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True,
+                               timeout=60, preexec_fn=limit_memory)
+    assert_one_error_line(completed, f"weights file '{path}' does not fit in the memory this process may use; free "
+                                     "memory, or raise this process's limit (ulimit -v)")
