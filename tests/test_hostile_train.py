@@ -903,3 +903,21 @@ def test_an_output_folder_made_read_only_while_training_is_one_line(tmp_path):
         f"error: cannot write '{output_dir / 'losses.csv'}' (Permission denied): its folder's permissions changed while "
         "this run wrote there; make it writable again, then run again")
     assert os.listdir(output_dir) == [".tecogan.lock"]  # the next run takes it over
+
+
+def test_a_training_frame_deleted_while_training_is_called_gone_not_a_matter_of_permissions(tmp_path):
+    """A frame deleted or moved mid-run (a disk unmounted, a folder tidied): "(No such file or directory); check its
+    permissions", which sends the user to the wrong cause."""
+    from data_loader import SequenceSampler
+    from training.config import load_config
+    from training_data import make_calendar_scenes
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    sampler = SequenceSampler(load_config(overrides={
+        "data.input_video_dir": scenes, "data.str_dir": 2000, "data.end_dir": 2001, "data.max_frm": 11,
+        "train.crop_size": 8, "train.rnn_n": 3, "train.batch_size": 2, "train.movingFirstFrame": False}))
+    for scene in ("scene_2000", "scene_2001"):
+        for index in range(12):
+            os.remove(os.path.join(scenes, scene, f"col_high_{index:04d}.png"))
+    with pytest.raises(UserError, match=r"^cannot read image '.*col_high_00\d\d.png': it is gone, deleted or moved "
+                                        r"since its folder was listed; restore it and run again$"):
+        sampler.batch(0)

@@ -140,6 +140,9 @@ def unreadable_image(path, error):
     if os.path.islink(path) and not os.path.exists(path):  # its permissions are not what is wrong
         return UserError(f"image '{path}' is a symbolic link to '{os.readlink(path)}', which does not exist (or "
                          "leads back to itself); replace or remove it")
+    if isinstance(error, FileNotFoundError):  # listed, then deleted or moved (a training run reads frames for days)
+        return UserError(f"cannot read image '{path}': it is gone, deleted or moved since its folder was listed; "
+                         "restore it and run again")
     return UserError(f"cannot read image '{path}' ({error.strerror}); check its permissions")
 
 
