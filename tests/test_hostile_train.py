@@ -921,3 +921,24 @@ def test_a_training_frame_deleted_while_training_is_called_gone_not_a_matter_of_
     with pytest.raises(UserError, match=r"^cannot read image '.*col_high_00\d\d.png': it is gone, deleted or moved "
                                         r"since its folder was listed; restore it and run again$"):
         sampler.batch(0)
+
+
+def test_a_checkpoint_of_another_folder_resumed_into_a_folder_of_another_run_is_refused(tmp_path, capsys):
+    """--checkpoint runA/checkpoint_4.json --output_dir runB, where runB holds an older run's checkpoint_2: that run's
+    checkpoints were pruned by the new saves (it could no longer be resumed) and losses.csv held its rows 1-2, then the
+    other run's 5-6, exit code 0."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, run_a, run_b = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "runA", tmp_path / "runB"
+    train.main(tiny_training_flags(scenes, run_a, **{"train.max_iter": 4}))
+    train.main(tiny_training_flags(scenes, run_b, **{"train.max_iter": 2}))
+    before = {name: (run_b / name).read_bytes() for name in os.listdir(run_b)}
+    with pytest.raises(SystemExit) as stop:
+        train.main(tiny_training_flags(scenes, run_b, **{"train.max_iter": 8,
+                                                         "train.checkpoint": run_a / "checkpoint_00000004.json"}))
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"error: --checkpoint '{run_a / 'checkpoint_00000004.json'}' is of another folder than --output_dir '{run_b}', "
+        f"which holds checkpoints of its own run ('{run_b / 'checkpoint_00000002.json'}'): resuming there would delete "
+        "them and mix the two runs in losses.csv; resume into a new --output_dir")
+    assert {name: (run_b / name).read_bytes() for name in os.listdir(run_b)} == before
