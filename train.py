@@ -495,11 +495,12 @@ def train(config, comm, output_claim):
                         "in the output folder, from which a later resume would continue instead of this run; "
                         "resume into another --output_dir, or move the newer checkpoints out of it")
     own = checkpoints_by_iteration(output_dir)
-    if checkpoint and own and os.path.realpath(os.path.dirname(os.path.abspath(checkpoint))) != os.path.realpath(
-            output_dir):  # the pruning of this run's saves would delete them, and its rows join theirs in losses.csv
-        raise UserError(f"--checkpoint '{checkpoint}' is of another folder than --output_dir '{output_dir}', which holds "
-                        f"checkpoints of its own run ('{own[-1][1]}'): resuming there would delete them and mix the two "
-                        "runs in losses.csv; resume into a new --output_dir")
+    elsewhere = checkpoint and os.path.realpath(os.path.dirname(os.path.abspath(checkpoint))) != os.path.realpath(
+        output_dir)
+    if elsewhere and own:  # this run's saves would prune the other run's checkpoints, and its rows join theirs
+        raise UserError(f"--checkpoint '{checkpoint}' is of another folder than --output_dir '{output_dir}', which "
+                        f"holds checkpoints of its own run ('{own[-1][1]}'): resuming there would delete them and mix "
+                        "the two runs in losses.csv; resume into a new --output_dir")
     if not checkpoint:
         checkpoint = latest_checkpoint(output_dir)
         recorded = read_checkpoint(checkpoint) if checkpoint else None

@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, user_error_line
 from helpers import mpi_environment, MPIRUN, rank_pid
 from hostile import assert_one_error_line, run_script
 from utils.errors import UserError, exit_on_user_error
@@ -741,17 +741,22 @@ def test_a_model_file_given_as_the_checkpoint_is_called_a_binary_file_not_a_corr
 
 # Eleventh pass, half B
 
-def test_a_training_frame_rewritten_at_another_size_while_training_is_one_line(tmp_path):
-    """A frame replaced mid-run (without data.cache_dir) by one of another size: numpy's "all input arrays must
-    have the same shape" traceback from a loader thread, exit code 1 (the sizes are read once, at the start)."""
+def scenes_and_sampler(tmp_path):
+    """Two calendar scenes and the SequenceSampler of a tiny run on them (frames read from the files)."""
     from data_loader import SequenceSampler
     from training.config import load_config
     from training_data import make_calendar_scenes
-    from utils.image_io import write_rgb
     scenes = make_calendar_scenes(tmp_path / "scenes")
-    sampler = SequenceSampler(load_config(overrides={
+    return scenes, SequenceSampler(load_config(overrides={
         "data.input_video_dir": scenes, "data.str_dir": 2000, "data.end_dir": 2001, "data.max_frm": 11,
         "train.crop_size": 8, "train.rnn_n": 3, "train.batch_size": 2, "train.movingFirstFrame": False}))
+
+
+def test_a_training_frame_rewritten_at_another_size_while_training_is_one_line(tmp_path):
+    """A frame replaced mid-run (without data.cache_dir) by one of another size: numpy's "all input arrays must
+    have the same shape" traceback from a loader thread, exit code 1 (the sizes are read once, at the start)."""
+    from utils.image_io import write_rgb
+    scenes, sampler = scenes_and_sampler(tmp_path)
     sampler.batch(0)
     for scene in ("scene_2000", "scene_2001"):
         for index in range(12):
@@ -775,14 +780,11 @@ def test_memory_running_out_in_validation_names_the_validation_settings(tmp_path
         raise RuntimeError("memory error in alloc\n/nbla/memory/memory.cpp:39\nFailed `this->alloc_impl()`")
         yield
     monkeypatch.setattr(inference.resolver, "super_resolve", running_out)
-    with pytest.raises(SystemExit) as stop:
-        train.main(tiny_training_flags(scenes, tmp_path / "out", **{
-            "train.max_iter": 2, "train.val_freq": 2, "data.val_dir": val_dir, "train.val_crop": 48}))
-    assert stop.value.code == 2
+    line = user_error_line(train.main, tiny_training_flags(scenes, tmp_path / "out", **{
+        "train.max_iter": 2, "train.val_freq": 2, "data.val_dir": val_dir, "train.val_crop": 48}), capsys)
     assert re.fullmatch(r"error: out of memory while super-resolving 12x12 frames in a budget of [0-9.]+ GB; in "
                         r"validation, beside the training's networks: lower train.val_crop or train.val_frames, free "
-                        r"memory, or set train.val_freq=0, then run again to resume",
-                        capsys.readouterr().err.splitlines()[-1])
+                        r"memory, or set train.val_freq=0, then run again to resume", line)
 
 
 def test_a_checkpoint_renamed_to_another_iteration_is_refused_and_its_files_kept(tmp_path, capsys):
@@ -795,10 +797,7 @@ def test_a_checkpoint_renamed_to_another_iteration_is_refused_and_its_files_kept
     train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}))
     (output_dir / "checkpoint_00000004.json").rename(output_dir / "checkpoint_00000006.json")
     before = sorted(os.listdir(output_dir))
-    with pytest.raises(SystemExit) as stop:
-        train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 8}))
-    assert stop.value.code == 2
-    assert capsys.readouterr().err.splitlines()[-1] == (
+    assert user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 8}), capsys) == (
         f"error: checkpoint '{output_dir / 'checkpoint_00000006.json'}' holds iteration 4, not the 6 of its name "
         "(renamed or edited by hand); name it checkpoint_00000004.json, or move it out of the folder")
     assert sorted(os.listdir(output_dir)) == before
@@ -818,10 +817,7 @@ def test_a_checkpoint_whose_solver_state_holds_nan_is_refused(tmp_path, capsys):
         moment = moments[0][()]
         moment.flat[0] = np.nan
         moments[0][...] = moment
-    with pytest.raises(SystemExit) as stop:
-        train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}))
-    assert stop.value.code == 2
-    assert capsys.readouterr().err.splitlines()[-1] == (
+    assert user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}), capsys) == (
         f"error: checkpoint '{output_dir / 'checkpoint_00000002.json'}': gen_states_00000002.h5 holds NaN or infinite "
         "solver states; resume from an earlier checkpoint")
     assert not (output_dir / "model_param_00000004.h5").exists()
@@ -836,10 +832,7 @@ def test_a_checkpoint_whose_parameter_file_is_cut_short_names_the_checkpoint(tmp
     train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}))
     params = output_dir / "params_00000002.h5"
     params.write_bytes(params.read_bytes()[:3000])
-    with pytest.raises(SystemExit) as stop:
-        train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}))
-    assert stop.value.code == 2
-    assert capsys.readouterr().err.splitlines()[-1] == (
+    assert user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}), capsys) == (
         f"error: weights file '{params}' is not an HDF5 (.h5) parameter file; it is a file of checkpoint "
         f"'{output_dir / 'checkpoint_00000002.json'}': resume from an earlier checkpoint")
 
@@ -859,14 +852,11 @@ def test_parameters_made_nan_by_an_update_whose_loss_was_finite_are_not_saved(tm
             next(iter(learnable_params["gen"].values())).d *= np.inf
         return updated
     monkeypatch.setattr(train, "training_step", step_overflowing)
-    with pytest.raises(SystemExit) as stop:
-        train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}))
-    assert stop.value.code == 2
-    assert capsys.readouterr().err.splitlines()[-1] == (
+    assert user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}), capsys) == (
         f"error: training diverged at iteration 4: a parameter is not finite; the last checkpoint "
         f"({output_dir / 'checkpoint_00000002.json'}) is kept: resume from it with a lower train.learning_rate "
         "(--set train.learning_rate=... --allow-changed-settings)")
-    assert not (output_dir / "model_param_00000004.h5").exists() and not (output_dir / "checkpoint_00000004.json").exists()
+    assert not {"model_param_00000004.h5", "checkpoint_00000004.json"} & set(os.listdir(output_dir))
 
 
 def test_a_user_s_files_named_like_checkpoint_files_in_the_output_folder_are_kept(tmp_path):
@@ -891,7 +881,8 @@ def test_an_output_folder_made_read_only_while_training_is_one_line(tmp_path):
     script = ("import os, sys\nsys.path[:0] = ['tests']\nimport train\nsteps = []\nreal_step = train.training_step\n"
               "def step(*args, **kwargs):\n    steps.append(1)\n    if len(steps) == 2:\n"
               f"        os.chmod({str(output_dir)!r}, 0o555)\n    return real_step(*args, **kwargs)\n"
-              f"train.training_step = step\ntrain.main({tiny_training_flags(scenes, output_dir, **{'train.max_iter': 4})!r})\n")
+              f"train.training_step = step\n"
+              f"train.main({tiny_training_flags(scenes, output_dir, **{'train.max_iter': 4})!r})\n")
     as_root_without_override = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
     try:
         completed = subprocess.run([*(as_root_without_override if os.geteuid() == 0 else []), sys.executable, "-c",
@@ -900,21 +891,15 @@ def test_an_output_folder_made_read_only_while_training_is_one_line(tmp_path):
         os.chmod(output_dir, 0o755)
     assert completed.returncode == 2 and "Traceback" not in completed.stderr, completed.stderr
     assert completed.stderr.splitlines()[-1] == (
-        f"error: cannot write '{output_dir / 'losses.csv'}' (Permission denied): its folder's permissions changed while "
-        "this run wrote there; make it writable again, then run again")
+        f"error: cannot write '{output_dir / 'losses.csv'}' (Permission denied): its folder's permissions changed "
+        "while this run wrote there; make it writable again, then run again")
     assert os.listdir(output_dir) == [".tecogan.lock"]  # the next run takes it over
 
 
 def test_a_training_frame_deleted_while_training_is_called_gone_not_a_matter_of_permissions(tmp_path):
     """A frame deleted or moved mid-run (a disk unmounted, a folder tidied): "(No such file or directory); check its
     permissions", which sends the user to the wrong cause."""
-    from data_loader import SequenceSampler
-    from training.config import load_config
-    from training_data import make_calendar_scenes
-    scenes = make_calendar_scenes(tmp_path / "scenes")
-    sampler = SequenceSampler(load_config(overrides={
-        "data.input_video_dir": scenes, "data.str_dir": 2000, "data.end_dir": 2001, "data.max_frm": 11,
-        "train.crop_size": 8, "train.rnn_n": 3, "train.batch_size": 2, "train.movingFirstFrame": False}))
+    scenes, sampler = scenes_and_sampler(tmp_path)
     for scene in ("scene_2000", "scene_2001"):
         for index in range(12):
             os.remove(os.path.join(scenes, scene, f"col_high_{index:04d}.png"))
@@ -933,11 +918,9 @@ def test_a_checkpoint_of_another_folder_resumed_into_a_folder_of_another_run_is_
     train.main(tiny_training_flags(scenes, run_a, **{"train.max_iter": 4}))
     train.main(tiny_training_flags(scenes, run_b, **{"train.max_iter": 2}))
     before = {name: (run_b / name).read_bytes() for name in os.listdir(run_b)}
-    with pytest.raises(SystemExit) as stop:
-        train.main(tiny_training_flags(scenes, run_b, **{"train.max_iter": 8,
-                                                         "train.checkpoint": run_a / "checkpoint_00000004.json"}))
-    assert stop.value.code == 2
-    assert capsys.readouterr().err.splitlines()[-1] == (
+    flags = tiny_training_flags(scenes, run_b, **{"train.max_iter": 8,
+                                                  "train.checkpoint": run_a / "checkpoint_00000004.json"})
+    assert user_error_line(train.main, flags, capsys) == (
         f"error: --checkpoint '{run_a / 'checkpoint_00000004.json'}' is of another folder than --output_dir '{run_b}', "
         f"which holds checkpoints of its own run ('{run_b / 'checkpoint_00000002.json'}'): resuming there would delete "
         "them and mix the two runs in losses.csv; resume into a new --output_dir")
