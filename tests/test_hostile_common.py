@@ -375,3 +375,20 @@ def test_a_weights_file_larger_than_the_memory_limit_is_one_line(tmp_path):
                                timeout=60, preexec_fn=limit_memory)
     assert_one_error_line(completed, f"weights file '{path}' does not fit in the memory this process may use; free "
                                      "memory, or raise this process's limit (ulimit -v)")
+
+
+# Eleventh pass, coordinator
+
+@pytest.mark.parametrize("script, flag", [("generate.py", "--model"), ("evaluate.py", "--results"),
+                                          ("train.py", "--cfg")])
+def test_a_path_with_a_newline_or_an_escape_is_still_one_error_line(tmp_path, script, flag):
+    """A path given with a newline, a carriage return and a terminal's escape character: the error line was printed
+    as given, two lines and a cursor command. Now each is written by its code."""
+    path = str(tmp_path / "a\nb\rc\x1b[2Jd.h5")
+    args = [flag, path]
+    if script == "evaluate.py":
+        args += ["--targets", str(tmp_path), "--output", str(tmp_path / "report")]
+    elif script == "generate.py":
+        args += ["--input-dir-lr", str(tmp_path)]
+    line = assert_one_error_line(run_script(script, *args), "a\\nb\\rc\\x1b[2Jd")
+    assert "\x1b" not in line and "\r" not in line
