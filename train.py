@@ -13,6 +13,7 @@ if __name__ == "__main__":
     exit_at_once_on_stop_signals()  # Ctrl-C while NNabla loads: one line, exit code 130
 logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import logs its start-up
 
+import filecmp
 import math
 import os
 import signal
@@ -459,6 +460,11 @@ def check_weights_not_written_over(config, output_dir):
                             "would replace it; move it out of that folder, or choose another --output_dir")
 
 
+def same_file_content(path, other):
+    """Whether two regular files hold the same bytes (a pipe named like a checkpoint would wait for a writer)."""
+    return os.path.isfile(path) and os.path.isfile(other) and filecmp.cmp(path, other, shallow=False)
+
+
 def folders_named(folder, patterns):
     """The folders in folder whose names one of the patterns matches."""
     return [os.path.join(folder, name) for name in sorted(os.listdir(folder))
@@ -492,12 +498,15 @@ def train(config, comm, output_claim):
              if checkpoint and done > recorded["iteration"]]
     if newer:  # the next run without --checkpoint would resume from it, and drop this run's work
         raise UserError(f"--checkpoint '{checkpoint}' (iteration {recorded['iteration']}) is older than '{newer[-1]}' "
-                        "in the output folder, from which a later resume would continue instead of this run; "
-                        "resume into another --output_dir, or move the newer checkpoints out of it")
+                        "in the output folder, from which a later resume would continue instead of this run; to "
+                        "continue the output folder's run, run without --checkpoint; to train again from this one, "
+                        "resume into a new --output_dir")
     own = checkpoints_by_iteration(output_dir)
     elsewhere = checkpoint and os.path.realpath(os.path.dirname(os.path.abspath(checkpoint))) != os.path.realpath(
         output_dir)
-    if elsewhere and own:  # this run's saves would prune the other run's checkpoints, and its rows join theirs
+    # this run's saves would prune the other run's checkpoints, and its rows join theirs; not when the folder's newest
+    # is a copy of the checkpoint (a copy of this run's folder, or this folder by another mount): the same run
+    if elsewhere and own and not same_file_content(checkpoint, own[-1][1]):
         raise UserError(f"--checkpoint '{checkpoint}' is of another folder than --output_dir '{output_dir}', which "
                         f"holds checkpoints of its own run ('{own[-1][1]}'): resuming there would delete them and mix "
                         "the two runs in losses.csv; resume into a new --output_dir")
@@ -665,9 +674,8 @@ def train(config, comm, output_claim):
             f"for data); model in {output_dir}")
         if stopping:
             print(
-                f"stopped at iteration {iteration} of {iterations} on request, with a checkpoint; run the "
-                "same "
-                "command again to continue")
+                f"stopped at iteration {iteration} of {iterations} on request, with a checkpoint; run the same "
+                f"command{' without --checkpoint' if config.train.checkpoint else ''} again to continue")
     return stopping
 
 

@@ -925,3 +925,51 @@ def test_a_checkpoint_of_another_folder_resumed_into_a_folder_of_another_run_is_
         f"which holds checkpoints of its own run ('{run_b / 'checkpoint_00000002.json'}'): resuming there would delete "
         "them and mix the two runs in losses.csv; resume into a new --output_dir")
     assert {name: (run_b / name).read_bytes() for name in os.listdir(run_b)} == before
+
+
+# Twelfth pass, half B
+
+def test_a_checkpoint_resumed_into_a_copy_of_its_run_folder_continues_the_run(tmp_path):
+    """--checkpoint runA/checkpoint_4.json --output_dir copy, where copy is runA copied (cp -r) at that checkpoint: it
+    was refused as a folder holding "checkpoints of its own run" that resuming would delete, though they are this
+    run's."""
+    import shutil
+    import train
+    from training_data import logged_rows, make_calendar_scenes, tiny_training_flags
+    scenes, run_a, copy = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "runA", tmp_path / "copy"
+    train.main(tiny_training_flags(scenes, run_a, **{"train.max_iter": 4}))
+    shutil.copytree(run_a, copy)
+    train.main(tiny_training_flags(scenes, copy, **{"train.max_iter": 6,
+                                                   "train.checkpoint": run_a / "checkpoint_00000004.json"}))
+    assert [row["iteration"] for row in logged_rows(copy)] == ["1", "2", "3", "4", "5", "6"]
+    assert (copy / "checkpoint_00000006.json").is_file()
+
+
+def test_a_run_resumed_by_checkpoint_and_stopped_says_how_to_continue_it(tmp_path, capsys, monkeypatch):
+    """A run started with --checkpoint into a new folder, stopped (Ctrl-C): "run the same command again to continue",
+    which was refused as older than the folder's newest checkpoint, with advice to move that checkpoint away or use
+    another folder; continuing is running without --checkpoint."""
+    import train
+    from training_data import logged_rows, make_calendar_scenes, tiny_training_flags
+    scenes, run_a, run_b = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "runA", tmp_path / "runB"
+    train.main(tiny_training_flags(scenes, run_a, **{"train.max_iter": 2}))
+    real_step = train.training_step
+
+    def step_then_stop(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGUSR1)
+        return real_step(*args, **kwargs)
+    monkeypatch.setattr(train, "training_step", step_then_stop)
+    resumed = tiny_training_flags(scenes, run_b, **{"train.max_iter": 6,
+                                                    "train.checkpoint": run_a / "checkpoint_00000002.json"})
+    with pytest.raises(SystemExit) as stopped:
+        train.main(resumed)
+    assert stopped.value.code == 130
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "stopped at iteration 3 of 6 on request, with a checkpoint; run the same command without --checkpoint again "
+        "to continue")
+    monkeypatch.setattr(train, "training_step", real_step)
+    assert user_error_line(train.main, resumed, capsys).endswith(
+        "to continue the output folder's run, run without --checkpoint; to train again from this one, resume into a "
+        "new --output_dir")
+    train.main(tiny_training_flags(scenes, run_b, **{"train.max_iter": 6}))
+    assert [row["iteration"] for row in logged_rows(run_b)] == ["3", "4", "5", "6"]
