@@ -973,3 +973,35 @@ def test_a_run_resumed_by_checkpoint_and_stopped_says_how_to_continue_it(tmp_pat
         "new --output_dir")
     train.main(tiny_training_flags(scenes, run_b, **{"train.max_iter": 6}))
     assert [row["iteration"] for row in logged_rows(run_b)] == ["3", "4", "5", "6"]
+
+
+def negative_second_moment(states):
+    states["generator_unit/output_stage/conv/conv/W/var"][...] = -1.0
+
+
+def negative_step_count(states):
+    states["generator_unit/output_stage/conv/conv/W/t"][...] = -1
+
+
+def a_parameter_s_state_removed(states):
+    del states["generator_unit/output_stage/conv/conv/W"]
+
+
+@pytest.mark.parametrize("damage, said", [
+    (negative_second_moment, "negative solver states (a second moment or step count below zero)"),
+    (negative_step_count, "negative solver states (a second moment or step count below zero)"),
+    (a_parameter_s_state_removed, "no solver state for parameter 'generator_unit/output_stage/conv/conv/W'")])
+def test_a_checkpoint_whose_solver_state_is_damaged_though_finite_is_refused(tmp_path, capsys, damage, said):
+    """Adam states that are finite but impossible (a negative second moment or step count: NaN updates, and a
+    divergence that advised resuming from that checkpoint again) or missing for a parameter (it resumed from a fresh
+    state, exit code 0)."""
+    import h5py
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}))
+    with h5py.File(output_dir / "gen_states_00000002.h5", "r+") as states:
+        damage(states)
+    assert user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}), capsys) == (
+        f"error: checkpoint '{output_dir / 'checkpoint_00000002.json'}': gen_states_00000002.h5 holds {said}; resume "
+        "from an earlier checkpoint")

@@ -16,6 +16,7 @@ import signal
 import socket
 import threading
 
+import h5py
 import numpy as np
 
 from utils.errors import UserError
@@ -207,12 +208,28 @@ def load_checkpoint(path, content, params, solvers):
         # file and line: the last line says what is wrong
         reason = str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
         raise UserError(f"checkpoint '{path}' is incomplete or corrupt ({reason}); resume from an earlier one")
-    for name, solver in solvers.items():  # Adam's moments: one NaN spreads to every parameter within steps
-        if not all(np.isfinite(moment.d).all() for state in solver.get_states().values()
-                   for moment in state.pstate.values()):
-            raise UserError(f"checkpoint '{path}': {content['solvers'][name]} holds NaN or infinite solver states; "
-                            "resume from an earlier checkpoint")
+    for name, solver in solvers.items():
+        damage = solver_state_damage(solver.get_states(), os.path.join(folder, content["solvers"][name]))
+        if damage:
+            raise UserError(f"checkpoint '{path}': {content['solvers'][name]} holds {damage}; resume from an earlier "
+                            "checkpoint")
     return content.get("loop_state", {})
+
+
+def solver_state_damage(states, path):
+    """What makes the Adam states {parameter name: state} loaded from the file path unfit to resume from, or None.
+    A NaN moment spreads to every parameter within steps; a negative second moment (a mean of squares) or step
+    count gives NaN updates (a root of a negative, a division by zero in the bias correction); a parameter whose
+    state the file lacks would go on from a fresh one, silently (NNabla's load_states keeps it)."""
+    if not all(np.isfinite(moment.d).all() for state in states.values() for moment in state.pstate.values()):
+        return "NaN or infinite solver states"
+    if any(state.t < 0 or ("var" in state.pstate and (state.pstate["var"].d < 0).any()) for state in states.values()):
+        return "negative solver states (a second moment or step count below zero)"
+    with h5py.File(path, "r") as h5:  # a group per parameter: its moments and step count t
+        stored = set()
+        h5.visititems(lambda name, item: stored.add(name[:-2]) if name.endswith("/t") else None)
+    missing = sorted(set(states) - stored)
+    return f"no solver state for parameter '{missing[0]}'" if missing else None
 
 
 class CheckpointOnSignal:
