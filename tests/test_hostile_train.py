@@ -487,7 +487,8 @@ def test_resuming_from_a_checkpoint_older_than_the_output_folders_newest_is_refu
     assert capsys.readouterr().err.splitlines() == [
         f"error: --checkpoint '{output_dir / 'checkpoint_00000002.json'}' (iteration 2) is older than "
         f"'{output_dir / 'checkpoint_00000004.json'}' in the output folder, from which a later resume would "
-        "continue instead of this run; resume into another --output_dir, or move the newer checkpoints out of it"]
+        "continue instead of this run; to continue the output folder's run, run without --checkpoint; to train again "
+        "from this one, resume into a new --output_dir"]
     assert sorted(os.listdir(output_dir)) == before
     train.main(tiny_training_flags(scenes, tmp_path / "fork", **{"train.max_iter": 4})
                + ["--checkpoint", str(output_dir / "checkpoint_00000002.json")])
@@ -1005,3 +1006,20 @@ def test_a_checkpoint_whose_solver_state_is_damaged_though_finite_is_refused(tmp
     assert user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}), capsys) == (
         f"error: checkpoint '{output_dir / 'checkpoint_00000002.json'}': gen_states_00000002.h5 holds {said}; resume "
         "from an earlier checkpoint")
+
+
+def test_a_user_s_files_named_like_checkpoint_files_of_a_short_number_are_kept(tmp_path):
+    """params_1.h5, gen_states_7.h5, checkpoint_3.json (a user's copy of checkpoint 2 by a short name): train.py writes
+    iterations of 8 digits at least, but any number was taken for a checkpoint's: the .h5 files deleted at start as
+    orphans, and the JSON refused as a checkpoint renamed to iteration 3 (no run could go on in the folder)."""
+    import shutil
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}))
+    for name in ("params_1.h5", "gen_states_7.h5"):
+        (output_dir / name).write_text("mine")
+    shutil.copy(output_dir / "checkpoint_00000002.json", output_dir / "checkpoint_3.json")
+    kept = {name: (output_dir / name).read_bytes() for name in ("params_1.h5", "gen_states_7.h5", "checkpoint_3.json")}
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 8}))
+    assert {name: (output_dir / name).read_bytes() for name in kept} == kept

@@ -24,12 +24,14 @@ from utils.image_io import write_atomically, write_bytes
 from utils.paths import input_file
 from utils.weights import assign_weights, read_weight_file, save_weights
 
-CHECKPOINT_PATTERN = re.compile(r"checkpoint_(\d+)\.json$")
+# the iteration in every file name below, as f"{iteration:08d}" writes it: a name of a shorter number is a user's file
+ITERATION = r"(\d{8,})"
+CHECKPOINT_PATTERN = re.compile(rf"checkpoint_{ITERATION}\.json$")
 # the files a checkpoint_N.json names: the parameters and the states of train.training_stage's solvers (only these: a
 # file of another name is a user's, and orphans of this pattern are deleted)
-STATE_FILE_PATTERN = re.compile(r"(?:params|(?:gen|fnet|disc)_states)_(\d+)\.h5")
+STATE_FILE_PATTERN = re.compile(rf"(?:params|(?:gen|fnet|disc)_states)_{ITERATION}\.h5")
 CHECKPOINTS_KEPT = 2  # older checkpoints are deleted once a newer one is complete (model_param files stay)
-MODEL_FILE_PATTERN = re.compile(r"model_param_(\d+)\.h5")  # utils.weights.save_model's files
+MODEL_FILE_PATTERN = re.compile(rf"model_param_{ITERATION}\.h5")  # utils.weights.save_model's files
 CHECKPOINT_FILE_PATTERNS = (CHECKPOINT_PATTERN, STATE_FILE_PATTERN, MODEL_FILE_PATTERN)  # what a save writes
 
 
