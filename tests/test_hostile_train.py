@@ -1023,3 +1023,36 @@ def test_a_user_s_files_named_like_checkpoint_files_of_a_short_number_are_kept(t
     kept = {name: (output_dir / name).read_bytes() for name in ("params_1.h5", "gen_states_7.h5", "checkpoint_3.json")}
     train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 8}))
     assert {name: (output_dir / name).read_bytes() for name in kept} == kept
+
+
+def test_training_frames_replaced_by_folders_while_training_are_called_so(tmp_path):
+    """Frames replaced mid-run (no frame cache) by folders: "(Is a directory); check its permissions", the wrong cause
+    (at the start, a folder named like a frame is refused by name)."""
+    scenes, sampler = scenes_and_sampler(tmp_path)
+    sampler.batch(0)
+    for scene in ("scene_2000", "scene_2001"):
+        for index in range(12):
+            os.remove(os.path.join(scenes, scene, f"col_high_{index:04d}.png"))
+            os.mkdir(os.path.join(scenes, scene, f"col_high_{index:04d}.png"))
+    with pytest.raises(UserError, match=r"^cannot read image '.*col_high_00\d\d.png': it is a folder, not an image file; "
+                                        r"put the image there and run again$"):
+        sampler.batch(1)
+
+
+def test_training_frames_replaced_by_pipes_while_training_are_one_line_not_a_wait_without_end(tmp_path):
+    """Frames replaced mid-run (no frame cache) by named pipes: the loader opened one and waited for a writer without
+    end (at the start, a pipe named like a frame is refused by name)."""
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
+    script = ("import glob, os, sys\nsys.path[:0] = ['tests']\nimport train\nsteps = []\nreal_step = train.training_step\n"
+              "def step(*args, **kwargs):\n    steps.append(1)\n    if len(steps) == 1:\n"
+              f"        for path in glob.glob(os.path.join({scenes!r}, '*', '*.png')):\n"
+              "            os.mkfifo(path + '.pipe')\n            os.replace(path + '.pipe', path)\n"
+              "    return real_step(*args, **kwargs)\n"
+              "train.training_step = step\n"
+              f"train.main({tiny_training_flags(scenes, output_dir, **{'train.max_iter': 40})!r})\n")
+    completed = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True,
+                               timeout=120)
+    assert completed.returncode == 2 and "Traceback" not in completed.stderr, completed.stderr
+    assert re.fullmatch(r"error: cannot read image '.*\.png': it is a pipe or device, not an image file; put the image "
+                        r"there and run again", completed.stderr.splitlines()[-1])
