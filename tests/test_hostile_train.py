@@ -487,7 +487,8 @@ def test_resuming_from_a_checkpoint_older_than_the_output_folders_newest_is_refu
     assert capsys.readouterr().err.splitlines() == [
         f"error: --checkpoint '{output_dir / 'checkpoint_00000002.json'}' (iteration 2) is older than "
         f"'{output_dir / 'checkpoint_00000004.json'}' in the output folder, from which a later resume would "
-        "continue instead of this run; resume into another --output_dir, or move the newer checkpoints out of it"]
+        "continue instead of this run; leave --checkpoint out to continue from the newest, resume into another "
+        "--output_dir, or move the newer checkpoints out of it"]
     assert sorted(os.listdir(output_dir)) == before
     train.main(tiny_training_flags(scenes, tmp_path / "fork", **{"train.max_iter": 4})
                + ["--checkpoint", str(output_dir / "checkpoint_00000002.json")])
@@ -923,5 +924,6 @@ def test_a_checkpoint_of_another_folder_resumed_into_a_folder_of_another_run_is_
     assert user_error_line(train.main, flags, capsys) == (
         f"error: --checkpoint '{run_a / 'checkpoint_00000004.json'}' is of another folder than --output_dir '{run_b}', "
         f"which holds checkpoints of its own run ('{run_b / 'checkpoint_00000002.json'}'): resuming there would delete "
-        "them and mix the two runs in losses.csv; resume into a new --output_dir")
+        "them and mix the two runs in losses.csv; leave --checkpoint out to continue that run, or resume into a new "
+        "--output_dir")
     assert {name: (run_b / name).read_bytes() for name in os.listdir(run_b)} == before
