@@ -892,8 +892,8 @@ def test_an_output_folder_made_read_only_while_training_is_one_line(tmp_path):
         os.chmod(output_dir, 0o755)
     assert completed.returncode == 2 and "Traceback" not in completed.stderr, completed.stderr
     assert completed.stderr.splitlines()[-1] == (
-        f"error: cannot write '{output_dir / 'losses.csv'}' (Permission denied): its folder's permissions changed "
-        "while this run wrote there; make it writable again, then run again")
+        f"error: cannot write '{output_dir / 'losses.csv'}' (Permission denied): its folder is not writable (or no "
+        "longer); make it writable, then run again")
     assert os.listdir(output_dir) == [".tecogan.lock"]  # the next run takes it over
 
 
