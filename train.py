@@ -498,9 +498,9 @@ def train(config, comm, output_claim):
              if checkpoint and done > recorded["iteration"]]
     if newer:  # the next run without --checkpoint would resume from it, and drop this run's work
         raise UserError(f"--checkpoint '{checkpoint}' (iteration {recorded['iteration']}) is older than '{newer[-1]}' "
-                        "in the output folder, from which a later resume would continue instead of this run; to "
-                        "continue the output folder's run, run without --checkpoint; to train again from this one, "
-                        "resume into a new --output_dir")
+                        "in the output folder, from which a later resume would continue instead of this run; "
+                        "leave --checkpoint out to continue from the newest, resume into another --output_dir, or "
+                        "move the newer checkpoints out of it")
     own = checkpoints_by_iteration(output_dir)
     elsewhere = checkpoint and os.path.realpath(os.path.dirname(os.path.abspath(checkpoint))) != os.path.realpath(
         output_dir)
@@ -509,7 +509,8 @@ def train(config, comm, output_claim):
     if elsewhere and own and not same_file_content(checkpoint, own[-1][1]):
         raise UserError(f"--checkpoint '{checkpoint}' is of another folder than --output_dir '{output_dir}', which "
                         f"holds checkpoints of its own run ('{own[-1][1]}'): resuming there would delete them and mix "
-                        "the two runs in losses.csv; resume into a new --output_dir")
+                        "the two runs in losses.csv; leave --checkpoint out to continue that run, or resume into a "
+                        "new --output_dir")
     if not checkpoint:
         checkpoint = latest_checkpoint(output_dir)
         recorded = read_checkpoint(checkpoint) if checkpoint else None

@@ -487,8 +487,8 @@ def test_resuming_from_a_checkpoint_older_than_the_output_folders_newest_is_refu
     assert capsys.readouterr().err.splitlines() == [
         f"error: --checkpoint '{output_dir / 'checkpoint_00000002.json'}' (iteration 2) is older than "
         f"'{output_dir / 'checkpoint_00000004.json'}' in the output folder, from which a later resume would "
-        "continue instead of this run; to continue the output folder's run, run without --checkpoint; to train again "
-        "from this one, resume into a new --output_dir"]
+        "continue instead of this run; leave --checkpoint out to continue from the newest, resume into another "
+        "--output_dir, or move the newer checkpoints out of it"]
     assert sorted(os.listdir(output_dir)) == before
     train.main(tiny_training_flags(scenes, tmp_path / "fork", **{"train.max_iter": 4})
                + ["--checkpoint", str(output_dir / "checkpoint_00000002.json")])
@@ -892,8 +892,8 @@ def test_an_output_folder_made_read_only_while_training_is_one_line(tmp_path):
         os.chmod(output_dir, 0o755)
     assert completed.returncode == 2 and "Traceback" not in completed.stderr, completed.stderr
     assert completed.stderr.splitlines()[-1] == (
-        f"error: cannot write '{output_dir / 'losses.csv'}' (Permission denied): its folder's permissions changed "
-        "while this run wrote there; make it writable again, then run again")
+        f"error: cannot write '{output_dir / 'losses.csv'}' (Permission denied): its folder is not writable (or no "
+        "longer); make it writable, then run again")
     assert os.listdir(output_dir) == [".tecogan.lock"]  # the next run takes it over
 
 
@@ -924,7 +924,8 @@ def test_a_checkpoint_of_another_folder_resumed_into_a_folder_of_another_run_is_
     assert user_error_line(train.main, flags, capsys) == (
         f"error: --checkpoint '{run_a / 'checkpoint_00000004.json'}' is of another folder than --output_dir '{run_b}', "
         f"which holds checkpoints of its own run ('{run_b / 'checkpoint_00000002.json'}'): resuming there would delete "
-        "them and mix the two runs in losses.csv; resume into a new --output_dir")
+        "them and mix the two runs in losses.csv; leave --checkpoint out to continue that run, or resume into a new "
+        "--output_dir")
     assert {name: (run_b / name).read_bytes() for name in os.listdir(run_b)} == before
 
 
@@ -948,8 +949,7 @@ def test_a_checkpoint_resumed_into_a_copy_of_its_run_folder_continues_the_run(tm
 
 def test_a_run_resumed_by_checkpoint_and_stopped_says_how_to_continue_it(tmp_path, capsys, monkeypatch):
     """A run started with --checkpoint into a new folder, stopped (Ctrl-C): "run the same command again to continue",
-    which was refused as older than the folder's newest checkpoint, with advice to move that checkpoint away or use
-    another folder; continuing is running without --checkpoint."""
+    which is refused as older than the folder's newest checkpoint; continuing is running without --checkpoint."""
     import train
     from training_data import logged_rows, make_calendar_scenes, tiny_training_flags
     scenes, run_a, run_b = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "runA", tmp_path / "runB"
@@ -970,8 +970,8 @@ def test_a_run_resumed_by_checkpoint_and_stopped_says_how_to_continue_it(tmp_pat
         "to continue")
     monkeypatch.setattr(train, "training_step", real_step)
     assert user_error_line(train.main, resumed, capsys).endswith(
-        "to continue the output folder's run, run without --checkpoint; to train again from this one, resume into a "
-        "new --output_dir")
+        "leave --checkpoint out to continue from the newest, resume into another --output_dir, or move the newer "
+        "checkpoints out of it")
     train.main(tiny_training_flags(scenes, run_b, **{"train.max_iter": 6}))
     assert [row["iteration"] for row in logged_rows(run_b)] == ["3", "4", "5", "6"]
 

@@ -334,8 +334,8 @@ def write_atomically(path, write, partial=None):
             raise UserError(f"cannot write '{path}': it is larger than this process may write (ulimit -f) or the "
                             "file system holds; raise the limit or choose another folder") from None
         if getattr(error, "errno", None) in (errno.EACCES, errno.EPERM, errno.EROFS):  # taken away mid-run
-            raise UserError(f"cannot write '{path}' ({error.strerror}): its folder's permissions changed while this "
-                            "run wrote there; make it writable again, then run again") from None
+            raise UserError(f"cannot write '{path}' ({error.strerror}): its folder is not writable (or no longer); "
+                            "make it writable, then run again") from None
         raise
     finally:
         staged.discard()
