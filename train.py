@@ -355,6 +355,11 @@ def divergence(iteration, what, output_dir):
             "train.learning_rate (--set train.learning_rate=...)"))
 
 
+def finite(params):
+    """Whether every parameter of {name: variable} is finite."""
+    return all(np.isfinite(param.d).all() for param in params.values())
+
+
 def parameters_agree(comm, params):
     """True when every process holds the same learnable parameters, bit for bit.
 
@@ -585,7 +590,9 @@ def train(config, comm, output_claim):
         return "continued (SIGCONT)" if cause == signal.SIGCONT else f"stop signal ({cause.name})"
 
     def checkpoint_at_once(done, cause):
-        if is_writer:  # what resuming needs first; no plot (seconds, and matplotlib wants the main thread)
+        if is_writer and not finite(checkpointed):  # the main thread's check below, for an iteration off the schedule
+            tqdm.write(f"{signalled(cause)}: no checkpoint of iteration {done}: a parameter is not finite")
+        elif is_writer:  # what resuming needs first; no plot (seconds, and matplotlib wants the main thread)
             log.write(plot=False)
             save_training_state(done)
             save_model(output_dir, done, network_params, stage.name, config.data.degradation)
@@ -641,7 +648,7 @@ def train(config, comm, output_claim):
                 if is_writer and (saving or validating):
                     log.write()  # first: a crash before the checkpoint leaves extra rows, never missing ones
                     # an update from a gradient that overflowed, its loss still finite: no checkpoint to resume from
-                    if not all(np.isfinite(param.d).all() for param in checkpointed.values()):
+                    if not finite(checkpointed):
                         raise divergence(iteration, "a parameter", output_dir)
                     model_path = save_model(output_dir, iteration, network_params, stage.name,
                                             config.data.degradation)

@@ -1056,3 +1056,32 @@ def test_training_frames_replaced_by_pipes_while_training_are_one_line_not_a_wai
     assert completed.returncode == 2 and "Traceback" not in completed.stderr, completed.stderr
     assert re.fullmatch(r"error: cannot read image '.*\.png': it is a pipe or device, not an image file; put the image "
                         r"there and run again", completed.stderr.splitlines()[-1])
+
+
+def test_parameters_made_infinite_are_not_written_by_the_checkpoint_a_stop_signal_writes_at_once(tmp_path, capsys,
+                                                                                                  monkeypatch):
+    """An update that overflowed at iteration 1 (off the save schedule, its loss finite), then Ctrl-C: the thread that
+    writes the last completed iteration's checkpoint at once wrote it of infinite parameters, and the divergence that
+    followed advised resuming from it."""
+    import time
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
+    real_step, steps = train.training_step, []
+
+    def step_overflowing_then_stopped(graph, stage, solvers, learnable_params, *args, **kwargs):
+        steps.append(1)
+        if len(steps) == 2:  # between the iterations: the thread may write iteration 1's checkpoint now
+            os.kill(os.getpid(), signal.SIGINT)
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline and not (output_dir / "checkpoint_00000001.json").exists():
+                time.sleep(0.05)
+        updated = real_step(graph, stage, solvers, learnable_params, *args, **kwargs)
+        if len(steps) == 1:
+            next(iter(learnable_params["gen"].values())).d *= np.inf
+        return updated
+    monkeypatch.setattr(train, "training_step", step_overflowing_then_stopped)
+    line = user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}), capsys)
+    assert line.startswith("error: training diverged at iteration 2: ") and line.endswith(
+        "no checkpoint was written yet: start again with a lower train.learning_rate (--set train.learning_rate=...)")
+    assert not (output_dir / "checkpoint_00000001.json").exists()
