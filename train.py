@@ -38,7 +38,8 @@ from models import (DISCRIMINATOR_SCOPE, FLOW_SCOPE, GENERATOR_SCOPE, discrimina
                     estimate_sequence_flows, flow_to_high_res, generate_sequence)
 from training.checkpoint import (CHECKPOINT_FILE_PATTERNS, CheckpointOnSignal, check_settings,
                                  checkpoints_by_iteration, latest_checkpoint, load_checkpoint,
-                                 prune_off_schedule_models, read_checkpoint, remove_orphans, save_checkpoint)
+                                 prune_off_schedule_models, read_checkpoint, refuse_renamed_checkpoints, remove_orphans,
+                                 save_checkpoint)
 from training.config import REFERENCE_BATCH, add_config_flags, config_from_flags, flat
 from training.loss_log import ITERATION_SECONDS, LOSS_LOG, TENSORBOARD_FOLDER, LossLog, TensorBoardScalars
 from training.stage_weights import load_frvsr_start, save_model
@@ -499,6 +500,7 @@ def train(config, comm, output_claim):
         claim_output_folder(output_dir, output_claim, [path for path in (
             checkpoint, config.train.pre_trained_frvsr_weights, config.train.vgg_pre_trained_weights) if path])
         check_output_names(output_dir, bool(val_clips), config.train.tensorboard)
+    refuse_renamed_checkpoints(output_dir)
     newer = [path for done, path in checkpoints_by_iteration(output_dir)
              if checkpoint and done > recorded["iteration"]]
     if newer:  # the next run without --checkpoint would resume from it, and drop this run's work

@@ -1085,3 +1085,19 @@ def test_parameters_made_infinite_are_not_written_by_the_checkpoint_a_stop_signa
     assert line.startswith("error: training diverged at iteration 2: ") and line.endswith(
         "no checkpoint was written yet: start again with a lower train.learning_rate (--set train.learning_rate=...)")
     assert not (output_dir / "checkpoint_00000001.json").exists()
+
+
+def test_a_checkpoint_renamed_to_an_older_iteration_than_the_newest_is_refused_and_kept(tmp_path, capsys):
+    """checkpoint_00000008.json renamed checkpoint_00000002.json beside checkpoint_00000006.json: the run resumed from
+    6, pruned the renamed JSON as the oldest (its iterations' work recomputed, exit code 0); only the newest by name was
+    checked."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 8}))
+    (output_dir / "checkpoint_00000008.json").rename(output_dir / "checkpoint_00000002.json")
+    before = {name: (output_dir / name).read_bytes() for name in os.listdir(output_dir)}
+    assert user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 10}), capsys) == (
+        f"error: checkpoint '{output_dir / 'checkpoint_00000002.json'}' holds iteration 8, not the 2 of its name "
+        "(renamed or edited by hand); name it checkpoint_00000008.json, or move it out of the folder")
+    assert {name: (output_dir / name).read_bytes() for name in os.listdir(output_dir)} == before

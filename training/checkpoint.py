@@ -98,16 +98,40 @@ def remove_orphans(output_dir):
 
 def files_named(path):
     """The file names a checkpoint JSON names, as far as it can be read (one renamed by hand names the files of
-    another iteration than its name says; read_checkpoint refuses it, and they must stay for it to be renamed
+    another iteration than its name says; refuse_renamed refuses it, and they must stay for it to be renamed
     back)."""
-    if not os.path.isfile(path):  # a pipe would wait for a writer
+    try:
+        content = content_as_far_as_read(path)
+        return {content["params"], *content["solvers"].values()}
+    except (KeyError, TypeError, AttributeError):
         return set()
+
+
+def content_as_far_as_read(path):
+    """A checkpoint JSON's content, or None where it cannot be read (read_checkpoint says why, when it is used)."""
+    if not os.path.isfile(path):  # a pipe would wait for a writer
+        return None
     try:
         with open(path, encoding="utf-8") as file:
-            content = json.load(file)
-        return {content["params"], *content["solvers"].values()}
-    except (OSError, ValueError, RecursionError, KeyError, TypeError, AttributeError):
-        return set()
+            return json.load(file)
+    except (OSError, ValueError, RecursionError):
+        return None
+
+
+def refuse_renamed(path, content):
+    """Refuse a checkpoint JSON whose name says another iteration than the one it holds (content, as read): the
+    newest by name would resume an older iteration, and one named older than it is would be pruned with its files."""
+    named = CHECKPOINT_PATTERN.fullmatch(os.path.basename(path))
+    held = content.get("iteration") if isinstance(content, dict) else None
+    if named and isinstance(held, int) and not isinstance(held, bool) and int(named.group(1)) != held:
+        raise UserError(f"checkpoint '{path}' holds iteration {held}, not the {int(named.group(1))} of its name (renamed "
+                        f"or edited by hand); name it checkpoint_{held:08d}.json, or move it out of the folder")
+
+
+def refuse_renamed_checkpoints(output_dir):
+    """refuse_renamed for every checkpoint JSON in output_dir, the older ones too."""
+    for _, path in checkpoints_by_iteration(output_dir):
+        refuse_renamed(path, content_as_far_as_read(path))
 
 
 def latest_checkpoint(output_dir):
@@ -164,11 +188,7 @@ def read_checkpoint(path):
         raise UserError(
             f"checkpoint '{path}' is not a checkpoint of train.py (it needs iteration, params, solvers); "
             "resume from an earlier one")
-    named = CHECKPOINT_PATTERN.fullmatch(os.path.basename(path))
-    if named and int(named.group(1)) != content["iteration"]:  # the latest by name would resume an older iteration
-        raise UserError(f"checkpoint '{path}' holds iteration {content['iteration']}, not the {int(named.group(1))} "
-                        f"of its name (renamed or edited by hand); name it checkpoint_{content['iteration']:08d}.json, "
-                        "or move it out of the folder")
+    refuse_renamed(path, content)
     missing = [name for name in [content["params"], *content["solvers"].values()]
                if not os.path.isfile(os.path.join(os.path.dirname(path), name))]
     if missing:  # a JSON copied without its files: else called a missing weights file the user never named
