@@ -351,3 +351,21 @@ def test_a_lock_file_that_is_a_symbolic_link_is_refused_and_its_target_kept(tmp_
             pass
     assert sorted(os.listdir(tmp_path)) == ["notes.txt", "out"]
     assert (tmp_path / "notes.txt").read_text() == "the user's notes"
+
+
+# Eleventh pass, half A
+
+def test_a_lock_whose_folder_became_read_only_is_released_without_a_traceback(tmp_path):
+    """An output folder made read-only while a command ran: removing the lock file at the end raised a
+    PermissionError traceback over the command's own line. Run without the capability that lets root write
+    anywhere, so that the permissions hold; the next run takes the lock file over."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    script = ("import os\nfrom utils.paths import lock_folder\n"
+              f"with lock_folder({str(folder)!r}, 'output folder'):\n    os.chmod({str(folder)!r}, 0o555)\n"
+              f"with lock_folder({str(folder)!r}, 'output folder'):\n    print('locked again')\n")
+    as_root_without_override = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
+    completed = subprocess.run([*(as_root_without_override if os.geteuid() == 0 else []), sys.executable, "-c",
+                                script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    os.chmod(folder, 0o755)
+    assert completed.returncode == 0 and completed.stdout == "locked again\n", completed.stderr

@@ -674,3 +674,24 @@ def test_output_frames_too_large_for_memory_are_one_line_naming_the_output_size(
     line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir",
                                            str(tmp_path / "o"), "--output-size", "16384x16384"], capsys)
     assert "out of memory while resizing the output frames to 16384x16384" in line, line
+
+
+# Eleventh pass, half A
+
+def test_an_output_folder_removed_while_generate_runs_is_one_line(tmp_path, monkeypatch, capsys):
+    """The output folder removed (or moved) while frames are written: a FileNotFoundError traceback at the next
+    frame, exit code 1."""
+    import shutil
+
+    import generate
+    from conftest import user_error_line
+    folder = tmp_path / "out"
+    save_frame = generate.save_frame
+
+    def save_after_removing_the_folder(*args):
+        shutil.rmtree(folder, ignore_errors=True)
+        save_frame(*args)
+    monkeypatch.setattr(generate, "save_frame", save_after_removing_the_folder)
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir", str(folder)],
+                           capsys)
+    assert f"cannot write '{folder}" in line and "(No such file or directory): its folder was removed" in line, line

@@ -500,3 +500,27 @@ def test_a_file_of_subtitles_only_is_called_so(tmp_path):
         VideoReader(str(tmp_path / "words.mkv"))
     with pytest.raises(UserError, match=r"^'.*talk.mkv' holds audio and subtitles only, no video stream"):
         VideoReader(str(tmp_path / "talk.mkv"))
+
+
+# Eleventh pass, half A
+
+@pytest.mark.parametrize("change, reason", [("os.chmod({folder!r}, 0o555)", "Permission denied"),
+                                            ("shutil.rmtree({folder!r})", "No such file or directory")],
+                         ids=["read-only", "removed"])
+def test_a_staged_file_whose_folder_changed_before_its_rename_is_one_line(tmp_path, change, reason):
+    """A video's folder made read-only (or its disk remounted read-only), or removed, before its rename into place:
+    a traceback (read-only: a second one from the temporary's removal while handling the first). Run without the
+    capability that lets root write anywhere, so that the permissions hold."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    script = ("import os, shutil\nfrom utils.errors import exit_on_user_error\nfrom utils.image_io import StagedFile\n"
+              f"with exit_on_user_error():\n    staged = StagedFile({str(folder / 'o.mp4')!r})\n"
+              f"    open(staged.temporary, 'wb').close()\n    {change.format(folder=str(folder))}\n    staged.commit()\n")
+    as_root_without_override = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
+    completed = subprocess.run([*(as_root_without_override if os.geteuid() == 0 else []), sys.executable, "-c",
+                                script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    if folder.exists():
+        os.chmod(folder, 0o755)
+        assert [name for name in os.listdir(folder) if not name.startswith(".o.")] == []  # the temporary cannot go
+    assert_one_error_line(completed, f"cannot write '{folder / 'o.mp4'}' ({reason}): its folder was removed, moved or "
+                                     "made read-only while this ran")

@@ -296,10 +296,15 @@ class StagedFile:
             self.discard()
             raise UserError(f"cannot write '{self.path}': a folder of that name is in the way; move it or "
                             "choose another output") from None
+        except OSError as error:
+            self.discard()
+            raise folder_changed(self.path, error) or error from None
 
     def discard(self):
         if not self.keep and os.path.lexists(self.temporary):  # lexists: the temporary may be a symbolic link
-            with suppress(FileNotFoundError):  # discarded at once by another thread (a stop signal)
+            # FileNotFoundError: discarded at once by another thread (a stop signal); others: the folder made
+            # read-only meanwhile, where a later run removes the stale temporary
+            with suppress(OSError):
                 os.remove(self.temporary)
 
 
@@ -320,9 +325,24 @@ def write_atomically(path, write, partial=None):
         if getattr(error, "errno", None) == errno.EFBIG:  # past `ulimit -f` (Python ignores SIGXFSZ)
             raise UserError(f"cannot write '{path}': it is larger than this process may write (ulimit -f) or the "
                             "file system holds; raise the limit or choose another folder") from None
+        if getattr(error, "filename", None) == staged.temporary:
+            raise folder_changed(path, error) or error from None
         raise
     finally:
         staged.discard()
+
+
+# The output folder's state checked at the start that a write can find changed while a command runs: the folder
+# deleted, moved, made read-only or its disk remounted read-only.
+FOLDER_CHANGED = (errno.ENOENT, errno.ENOTDIR, errno.EACCES, errno.EPERM, errno.EROFS)
+
+
+def folder_changed(path, error):
+    """The UserError for an OSError that writing path met because its folder changed under the command (else None)."""
+    if error.errno not in FOLDER_CHANGED:
+        return None
+    return UserError(f"cannot write '{path}' ({error.strerror}): its folder was removed, moved or made read-only "
+                     "while this ran; restore it or choose another output, and run again")
 
 
 def no_space(path):

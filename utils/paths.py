@@ -239,6 +239,8 @@ def lock_folder(path, role):
     try:
         yield
     finally:
-        with suppress(FileNotFoundError):
-            os.remove(lock_path)  # while locked, so that no run can hold a lock on a removed file
+        # while locked, so that no run can hold a lock on a removed file; a folder removed or made read-only
+        # meanwhile keeps it, and the next run takes it over
+        with suppress(OSError):
+            os.remove(lock_path)
         lock.close()
