@@ -2,6 +2,7 @@
 PSNR/tOF curves and a target | output strip of each sequence's worst-PSNR frame; and evaluate(), which
 scores sequences in parallel and writes it."""
 import os
+import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
@@ -101,9 +102,23 @@ def write_report(output_dir, records_by_sequence, worsts):
     write_text(sequences_csv, csv_text(("label", "target_folder", "frames") + METRICS, summary_rows))
     write_text(metrics_md, markdown_table(summary_rows))
     for records, worst in zip(records_by_sequence, worsts):
-        plot_curves(records, curves_path(output_dir, records[0]["sequence"]))
-        write_worst_strip(worst, worst_frame_path(output_dir, records[0]["sequence"], worst[0]["target"]))
+        label = records[0]["sequence"]
+        plot_curves(records, curves_path(output_dir, label))
+        picture = worst_frame_path(output_dir, label, worst[0]["target"])
+        write_worst_strip(worst, picture)
+        remove_earlier_worst_frames(output_dir, label, picture)
     return summary_rows
+
+
+def remove_earlier_worst_frames(output_dir, label, kept):
+    """Delete the worst-frame pictures of this sequence label other than kept: an earlier run into output_dir
+    (other results or frames) found another worst frame, whose picture would stand beside this run's."""
+    prefix = os.path.basename(worst_frame_path(output_dir, label, ""))[:-len(".png")]
+    for name in os.listdir(output_dir):
+        path = os.path.join(output_dir, name)
+        if (name.startswith(prefix) and re.fullmatch(PICTURE_NAMES, name) and path != kept
+                and not os.path.isdir(path)):
+            os.remove(path)
 
 
 def curves_path(output_dir, label):

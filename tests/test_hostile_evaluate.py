@@ -182,3 +182,21 @@ def test_a_cuts_file_where_the_report_goes_is_refused_and_kept(tmp_path, capsys,
                                            str(tmp_path / "eval"), "--quick", "--scene-cuts", str(cuts)], capsys)
     assert "is the same file or folder as --scene-cuts" in line
     assert os.listdir(tmp_path / "eval") == [name] and cuts.read_text() == "3\n"
+
+
+# Eleventh pass, half A
+
+def test_a_rerun_into_the_report_folder_leaves_one_worst_frame_picture(tmp_path):
+    """evaluate.py run again into its --output after the results changed (another model, another clip): the
+    earlier run's worst-frame picture (00_sr_worst_frame_0004.png) stayed beside this run's (0005), exit code 0;
+    demo.py's eval_ours/ the same on a rerun."""
+    import shutil
+
+    from evaluation_data import make_sequence, run_evaluate
+    results, targets = make_sequence(tmp_path, "sr", 0, 7)
+    output = tmp_path / "eval"
+    for worst in ("0004", "0005"):
+        shutil.copy(os.path.join(targets, "0001.png"), os.path.join(results, f"output_{worst}.png"))
+        run_evaluate([results], [targets], output, "--quick")
+        shutil.copy(os.path.join(targets, f"{worst}.png"), os.path.join(results, f"output_{worst}.png"))
+    assert sorted(name for name in os.listdir(output) if "worst_frame" in name) == ["00_sr_worst_frame_0005.png"]
