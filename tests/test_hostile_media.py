@@ -524,3 +524,19 @@ def test_a_staged_file_whose_folder_changed_before_its_rename_is_one_line(tmp_pa
         assert [name for name in os.listdir(folder) if not name.startswith(".o.")] == []  # the temporary cannot go
     assert_one_error_line(completed, f"cannot write '{folder / 'o.mp4'}' ({reason}): its folder was removed, moved or "
                                      "made read-only while this ran")
+
+
+def test_an_unreadable_cuts_file_is_said_without_the_errno_and_path_twice(tmp_path):
+    """A cuts file without read permission: "cannot read --scene-cuts '.../cuts.txt' ([Errno 13] Permission
+    denied: '.../cuts.txt')", where the other unreadable inputs say the reason alone. Run without the capability
+    that lets root read any file, so that the permissions hold."""
+    cuts = tmp_path / "cuts.txt"
+    cuts.write_text("3\n")
+    os.chmod(cuts, 0)
+    script = ("from utils.errors import exit_on_user_error\nfrom utils.scenes import read_cuts_file\n"
+              f"with exit_on_user_error():\n    read_cuts_file({str(cuts)!r}, 8)\n")
+    as_root_without_override = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
+    completed = subprocess.run([*(as_root_without_override if os.geteuid() == 0 else []), sys.executable, "-c",
+                                script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    line = assert_one_error_line(completed, f"cannot read --scene-cuts '{cuts}' (Permission denied); pass a readable")
+    assert "Errno" not in line and line.count(str(cuts)) == 1, line
