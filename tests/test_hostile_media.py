@@ -540,3 +540,34 @@ def test_an_unreadable_cuts_file_is_said_without_the_errno_and_path_twice(tmp_pa
                                 script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
     line = assert_one_error_line(completed, f"cannot read --scene-cuts '{cuts}' (Permission denied); pass a readable")
     assert "Errno" not in line and line.count(str(cuts)) == 1, line
+
+
+def test_a_disk_out_of_inodes_is_not_called_out_of_space(tmp_path, monkeypatch):
+    """A file system with bytes free but no inode left (many small files, a tmpfs of few nr_inodes): "no space left
+    on the disk ...; free some space", where `df -h` shows space free. On a tmpfs of 4 inodes where this runs as
+    root, else with the file system's counts patched as such a disk reports them."""
+    import errno
+
+    from utils import image_io
+    from utils.image_io import write_bytes
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    mounted = os.geteuid() == 0 and subprocess.run(["mount", "-t", "tmpfs", "-o", "size=10m,nr_inodes=4", "tmpfs",
+                                                    str(folder)], capture_output=True).returncode == 0
+    try:
+        if mounted:
+            while os.statvfs(folder).f_favail:
+                (folder / f"file_{os.statvfs(folder).f_favail}").touch()
+        else:
+            stats = os.statvfs(folder)
+            monkeypatch.setattr(os, "statvfs", lambda path: os.statvfs_result(
+                (stats.f_bsize, stats.f_frsize, stats.f_blocks, stats.f_bfree, stats.f_bavail, 4, 0, 0, 0, 255)))
+            def no_inode_left(path, *args, **kwargs):
+                raise OSError(errno.ENOSPC, "No space left on device", path)
+            monkeypatch.setattr(image_io, "open", no_inode_left, raising=False)  # the builtin, for write_bytes
+        with pytest.raises(UserError, match=r"^no room for another file on the disk of '.*frame.png': its inodes .* "
+                                            r"are used up, though bytes are free; delete files"):
+            write_bytes(str(folder / "frame.png"), b"pixels")
+    finally:
+        if mounted:
+            subprocess.run(["umount", str(folder)], check=True)

@@ -346,17 +346,29 @@ def folder_changed(path, error):
 
 
 def no_space(path):
+    if inodes_used_up(path):  # df -h shows free bytes: "no space" would send the user looking for the wrong thing
+        return UserError(f"no room for another file on the disk of '{path}': its inodes (how many files it holds) are "
+                         "used up, though bytes are free; delete files (or choose another folder) and run again")
     return UserError(f"no space left on the disk of '{path}'; free some space (or choose another folder) and run "
                      "again")
 
 
+def inodes_used_up(path):
+    """Whether the file system of path's folder has bytes free but no inode left for another file."""
+    try:
+        stats = os.statvfs(os.path.dirname(os.path.abspath(path)))
+    except OSError:
+        return False
+    return stats.f_files > 0 and stats.f_favail == 0 and stats.f_bavail * stats.f_frsize >= FULL_DISK_BYTES
+
+
 def disk_full(error, path):
     """Whether a write that raised error (None: a program's write, such as ffmpeg's) failed because the disk of path
-    is full (or over quota)."""
+    is full (or over quota, or out of inodes)."""
     if getattr(error, "errno", None) in (errno.ENOSPC, errno.EDQUOT):
         return True
     try:
-        return shutil.disk_usage(os.path.dirname(os.path.abspath(path))).free < FULL_DISK_BYTES
+        return shutil.disk_usage(os.path.dirname(os.path.abspath(path))).free < FULL_DISK_BYTES or inodes_used_up(path)
     except OSError:
         return False
 
