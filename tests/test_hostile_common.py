@@ -369,3 +369,18 @@ def test_a_lock_whose_folder_became_read_only_is_released_without_a_traceback(tm
                                 script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
     os.chmod(folder, 0o755)
     assert completed.returncode == 0 and completed.stdout == "locked again\n", completed.stderr
+
+
+def test_a_hard_link_named_like_the_lock_file_is_refused_and_its_file_kept(tmp_path):
+    """`.tecogan.lock` in the output folder another name of a user's file (a hard link, beside the tenth pass's
+    symbolic link): the run wrote its pid over the file's content, exit code 0."""
+    from utils.paths import lock_folder
+    notes = tmp_path / "notes.txt"
+    notes.write_text("the user's notes")
+    (tmp_path / "out").mkdir()
+    os.link(notes, tmp_path / "out" / ".tecogan.lock")
+    with pytest.raises(UserError, match=r"^output folder '.*out' holds a hard link named \.tecogan\.lock \(another "
+                                        r"name of a file\), where a run's lock file goes; remove that name"):
+        with lock_folder(str(tmp_path / "out"), "output folder"):
+            pass
+    assert notes.read_text() == "the user's notes"

@@ -223,6 +223,10 @@ def lock_folder(path, role):
             is_socket = error.errno == errno.ENXIO and stat.S_ISSOCK(os.stat(lock_path).st_mode)
             reason = "a socket is in its place" if is_socket else error.strerror or "a pipe or device is in its place"
             raise UserError(f"cannot create the lock file of {role} '{path}' ({reason}); choose another path")
+        if os.fstat(lock.fileno()).st_nlink > 1:  # another name of a file: its content would become our pid
+            lock.close()
+            raise UserError(f"{role} '{path}' holds a hard link named {LOCK_NAME} (another name of a file), where a "
+                            "run's lock file goes; remove that name or choose another path")
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
