@@ -229,16 +229,22 @@ def temporary_path(path, pid=None):
 
 
 NAME_MAX = 255  # bytes in a file name on Linux's file systems (ext4, XFS, Btrfs, tmpfs)
+PATH_MAX = 4096  # bytes in a path Linux takes, its closing NUL included
 LONGEST_PID = 4194304  # Linux's largest pid_max (2^22)
 
 
 def check_name_length(path, advice):
-    """UserError when the temporary name path is first written under is longer than a file system allows (the
-    write would fail with ENAMETOOLONG, after the work), whichever process writes it."""
-    if len(os.fsencode(os.path.basename(temporary_path(path, LONGEST_PID)))) > NAME_MAX:
+    """UserError when the temporary name path is first written under is longer than a file system allows, or its
+    whole path longer than Linux takes (the write would fail with ENAMETOOLONG, after the work), whichever process
+    writes it."""
+    temporary = temporary_path(path, LONGEST_PID)
+    if len(os.fsencode(os.path.basename(temporary))) > NAME_MAX:
         raise UserError(f"output file name '{shortened(os.path.basename(path))}' is too long: with the temporary "
                         f"name it is first written under it exceeds the {NAME_MAX} bytes a file system allows; "
                         f"{advice}")
+    if len(os.fsencode(os.path.abspath(temporary))) >= PATH_MAX:
+        raise UserError(f"output path '{shortened(path, 80)}' is too long: with the temporary name it is first "
+                        f"written under it exceeds the {PATH_MAX - 1} bytes a path may have; {advice}")
 
 
 # temporary_path's names
