@@ -695,3 +695,32 @@ def test_an_output_folder_removed_while_generate_runs_is_one_line(tmp_path, monk
     line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir", str(folder)],
                            capsys)
     assert f"cannot write '{folder}" in line and "(No such file or directory): its folder was removed" in line, line
+
+
+@pytest.mark.parametrize("change", ["replaced", "removed"])
+def test_an_input_frame_replaced_or_removed_while_generate_runs_is_one_line(tmp_path, monkeypatch, capsys, change):
+    """A frame of the input folder replaced by one of another size after the sizes were checked (a folder still
+    being written): OpenVINO's "The input tensor size is not equal to the model input type" traceback, exit code
+    1; removed: "cannot read image (No such file or directory); check its permissions"."""
+    import shutil
+
+    import cv2
+
+    import generate
+    from conftest import user_error_line
+    frames = tmp_path / "lr"
+    shutil.copytree(FRAMES, frames)
+    read_rgb, reads = generate.read_rgb, []
+
+    def read_after_the_sizes_were_checked(path):  # the 8 frames are read once for their sizes, then as they go
+        reads.append(path)
+        if len(reads) == 9:
+            os.remove(frames / "lr_0006.png")
+            if change == "replaced":
+                cv2.imwrite(str(frames / "lr_0006.png"), np.zeros((20, 30, 3), np.uint8))
+        return read_rgb(path)
+    monkeypatch.setattr(generate, "read_rgb", read_after_the_sizes_were_checked)
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", str(frames), "--output-dir",
+                                           str(tmp_path / "out")], capsys)
+    assert (f"frame '{frames / 'lr_0006.png'}' is now 30x20, not the 60x44 it was when this run began" in line
+            if change == "replaced" else f"image '{frames / 'lr_0006.png'}' no longer exists: it was removed" in line), line

@@ -140,6 +140,9 @@ def unreadable_image(path, error):
     if os.path.islink(path) and not os.path.exists(path):  # its permissions are not what is wrong
         return UserError(f"image '{path}' is a symbolic link to '{os.readlink(path)}', which does not exist (or "
                          "leads back to itself); replace or remove it")
+    if error.errno == errno.ENOENT:  # listed, then removed or moved while the command ran
+        return UserError(f"image '{path}' no longer exists: it was removed or moved while this ran; put it back "
+                         "and run again")
     return UserError(f"cannot read image '{path}' ({error.strerror}); check its permissions")
 
 
