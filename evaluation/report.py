@@ -6,6 +6,7 @@ import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
+from contextlib import ExitStack
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -16,7 +17,7 @@ from utils import metrics
 from utils.context import use_context
 from utils.errors import UserError
 from utils.image_io import check_name_length, write_atomically, write_bytes, write_rgb
-from utils.paths import output_folder
+from utils.paths import lock_folder, make_folder, output_folder
 
 TABLE_COLUMNS = (("PSNR", "PSNR &#8593;"), ("LPIPS", "LPIPS &#8595;"), ("tOF", "tOF &#8595;"),
                  ("tLP100", "tLP &#8595;"), ("SSIM", "SSIM &#8593;"))
@@ -162,21 +163,26 @@ def evaluate(sequences, output, context="auto", lpips_arrays=None):
     # NNabla and OpenCV release the GIL: on a CPU, sequences are scored in parallel, one per core.
     workers = min(len(sequences), os.cpu_count() or 1) if context == "cpu" else 1
     try:
-        start, scored_frames = time.time(), FrameCount()
-        with tqdm(total=total, unit="frame", desc=f"scoring ({context})") as progress, \
-                ThreadPoolExecutor(workers) as pool:
-            futures = [pool.submit(score_sequence, sequence, lpips_arrays, scored_frames) for sequence in sequences]
-            while wait(futures, timeout=PROGRESS_SECONDS).not_done:
+        with ExitStack() as claim:
+            try:  # removed again when a frame cannot be scored: no empty folder left behind
+                make_folder(output, claim)
+            except OSError as error:
+                raise UserError(f"cannot create output folder '{output}' ({error.strerror}); choose another --output")
+            # another command writing there (generate.py's frames, a second evaluate.py) would get this report's
+            # files among its own, or its own among this report's
+            claim.enter_context(lock_folder(output, "--output"))
+            start, scored_frames = time.time(), FrameCount()
+            with tqdm(total=total, unit="frame", desc=f"scoring ({context})") as progress, \
+                    ThreadPoolExecutor(workers) as pool:
+                futures = [pool.submit(score_sequence, sequence, lpips_arrays, scored_frames)
+                           for sequence in sequences]
+                while wait(futures, timeout=PROGRESS_SECONDS).not_done:
+                    progress.update(scored_frames.n - progress.n)
                 progress.update(scored_frames.n - progress.n)
-            progress.update(scored_frames.n - progress.n)
-            scored = [future.result() for future in futures]
-        elapsed = time.time() - start
-        records_by_sequence, worsts = zip(*scored)
-        try:  # once scored: a frame that cannot be scored leaves no empty folder behind
-            os.makedirs(output, exist_ok=True)
-        except OSError as error:
-            raise UserError(f"cannot create output folder '{output}' ({error.strerror}); choose another --output")
-        summary_rows = write_report(output, records_by_sequence, worsts)
+                scored = [future.result() for future in futures]
+            elapsed = time.time() - start
+            records_by_sequence, worsts = zip(*scored)
+            summary_rows = write_report(output, records_by_sequence, worsts)
     except MemoryError:  # numpy's arrays of a score or a picture, under a tight ulimit -v or on a full machine
         raise UserError(f"out of memory while scoring {total} frames into '{output}'; free memory, or score fewer "
                         "sequences at once") from None

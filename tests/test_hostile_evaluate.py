@@ -200,3 +200,20 @@ def test_a_rerun_into_the_report_folder_leaves_one_worst_frame_picture(tmp_path)
         run_evaluate([results], [targets], output, "--quick")
         shutil.copy(os.path.join(targets, f"{worst}.png"), os.path.join(results, f"output_{worst}.png"))
     assert sorted(name for name in os.listdir(output) if "worst_frame" in name) == ["00_sr_worst_frame_0005.png"]
+
+
+def test_a_report_into_a_folder_another_run_writes_is_refused_before_scoring(tmp_path, capsys):
+    """evaluate.py --output a folder generate.py (or another evaluate.py) is writing: the report and its pictures
+    were written among that run's frames, exit code 0; every other command honours the folder's lock."""
+    import evaluate
+    from conftest import user_error_line
+    from evaluation_data import make_sequence
+    from utils.paths import lock_folder
+    results, targets = make_sequence(tmp_path, "sr", 0, 5)
+    busy = tmp_path / "generate_output"
+    busy.mkdir()
+    with lock_folder(str(busy), "output folder"):
+        line = user_error_line(evaluate.main, ["--results", results, "--targets", targets, "--output", str(busy),
+                                               "--quick"], capsys)
+        assert os.listdir(busy) == [".tecogan.lock"]
+    assert f"--output '{busy}' is in use by another run (pid {os.getpid()})" in line, line
