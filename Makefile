@@ -21,6 +21,12 @@ $(STAMP): requirements.txt requirements-nodeps.txt utils/make_venv.sh
 	@bash utils/make_venv.sh $(VENV) requirements.txt
 	@touch $(STAMP)
 
+# A .venv whose Python does not run (missing, or removed since by a pyenv upgrade) is always set up again:
+# the set-up script then creates it, or says what to do.
+ifneq ($(shell $(PYTHON) -c 'print(1)' 2>/dev/null),1)
+.PHONY: $(STAMP)
+endif
+
 $(TEST_STAMP): $(STAMP) requirements-test.txt requirements-tensorflow.txt
 	@bash utils/make_venv.sh $(VENV) requirements-test.txt
 	@touch $(TEST_STAMP)

@@ -2,6 +2,7 @@
 import itertools
 
 import nnabla as nn
+import numpy as np
 
 from inference.backends import NnablaNetworks, OnnxNetworks, choose_backend
 from inference.host import available_cores, default_budget
@@ -116,9 +117,11 @@ class SuperResolver:
             first = next(named_frames, None)
             if first is None:
                 return
-            shape, named_frames = first[1].shape[:2], itertools.chain([first], named_frames)
+            shape, named_frames = np.shape(first[1])[:2], itertools.chain([first], named_frames)
+            if len(shape) < 2:
+                next(checked_frames(named_frames, None))  # says what the first frame is
         model = self.model(*shape[:2])
-        for scene in split_at_cuts(named_frames, sorted(cuts)):
+        for scene in split_at_cuts(checked_frames(named_frames, shape[:2]), sorted(cuts)):
             with self.memory_said(shape):
                 yield from super_resolve(model, scene)
 
@@ -127,3 +130,19 @@ class SuperResolver:
         return out_of_memory_said(f"out of memory while super-resolving {shape[1]}x{shape[0]} frames in a budget of "
                                   f"{self.max_memory / 2 ** 30:.2f} GB; pass a lower --max-memory or --tile, free "
                                   "memory, or raise this process's limit (ulimit -v)")
+
+
+def checked_frames(named_frames, shape):
+    """The (name, frame) pairs, each refused unless an (H, W, 3) float array of the sequence's SHAPE
+    (None: none will do): the networks would give a wrong picture, not an error, for another size or for
+    0-255 integers."""
+    for name, frame in named_frames:
+        if shape is None or getattr(frame, "shape", None) != (*shape, 3):
+            found = "x".join(map(str, frame.shape)) if hasattr(frame, "shape") else f"a {type(frame).__name__}"
+            size = f" ({shape[0]}x{shape[1]}x3 here)" if shape else ""
+            raise UserError(f"frame {name!r} is {found}; a sequence takes H x W x 3 RGB arrays of one size{size}: "
+                            "start a sequence for each size, and give grey frames three channels")
+        if frame.dtype.kind != "f":
+            raise UserError(f"frame {name!r} holds {frame.dtype} values; pass RGB floats in [0, 1] "
+                            "(e.g. frame / 255)")
+        yield name, frame

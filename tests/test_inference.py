@@ -180,3 +180,24 @@ def test_cudnn_runs_the_device_frame_step_without_cpu_lanes_unless_tiles_are_for
     assert isinstance(resolver.model(40, 48), inference.DeviceFrameRecurrence)
     tiled = SuperResolver(weights, tile=16, max_memory=2 ** 32)
     assert isinstance(tiled.model(40, 48), inference.FrameRecurrence)
+
+
+# --- frames the library cannot take: an error naming the frame, not a wrong picture
+@pytest.mark.parametrize("frames, said", [
+    ([np.zeros((32, 40, 3), np.float32), np.zeros((36, 40, 3), np.float32)], "frame 1 is 36x40x3; .*32x40x3"),
+    ([np.zeros((32, 40), np.float32)], "frame 0 is 32x40;"),
+    ([np.zeros((32, 40, 4), np.float32)], "frame 0 is 32x40x4;"),
+    ([np.zeros((32, 40, 3), np.float32).tolist()], "frame 0 is a list;"),
+    ([np.zeros(40, np.float32)], "frame 0 is 40;"),
+    ([np.zeros((32, 40, 3), np.uint8)], "frame 0 holds uint8 values; pass RGB floats in \\[0, 1\\]"),
+])
+def test_frames_of_another_size_layout_or_type_are_refused_by_name(frames, said):
+    resolver = SuperResolver(BUNDLED_MODEL, backend="nnabla", max_memory=2 ** 30)
+    with pytest.raises(UserError, match=said):
+        list(resolver.sequence(enumerate(frames)))
+
+
+def test_a_sequence_of_frames_as_the_library_takes_them_still_runs():
+    frames = RNG.rand(2, 32, 40, 3)  # float64: converted as before
+    outputs = list(SuperResolver(BUNDLED_MODEL, backend="nnabla", max_memory=2 ** 30).sequence(enumerate(frames)))
+    assert [name for name, _ in outputs] == [0, 1] and all(output.shape == (128, 160, 3) for _, output in outputs)

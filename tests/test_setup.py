@@ -37,6 +37,58 @@ def test_without_python_3_10_one_line_says_what_to_install(tmp_path):
     assert not (tmp_path / "venv").exists()
 
 
+def venv_whose_python_is(tmp_path, python):
+    """A .venv in tmp_path whose bin/python is a link to PYTHON (which may not exist)."""
+    bin_dir = tmp_path / ".venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    os.symlink(python, bin_dir / "python")
+    return tmp_path / ".venv"
+
+
+def assert_refused_and_kept(completed, venv, said):
+    assert completed.returncode == 2, completed.stderr
+    lines = [line for line in completed.stderr.strip().splitlines() if not line.startswith("make: ***")]
+    assert len(lines) == 1 and said in lines[0] and "make clean-venv" in lines[0], completed.stderr
+    assert "pip" not in completed.stdout + completed.stderr
+    assert os.path.islink(venv / "bin" / "python")
+
+
+def test_a_venv_whose_python_was_removed_is_named_not_given_to_pip(tmp_path):
+    # a pyenv upgrade removes the Python a .venv links to: pip could not even start
+    venv = venv_whose_python_is(tmp_path, str(tmp_path / "removed" / "python3.10"))
+    completed = subprocess.run(["bash", SCRIPT, str(venv), "requirements.txt"], cwd=REPO_ROOT,
+                               capture_output=True, text=True)
+    assert_refused_and_kept(completed, venv, "no working Python")
+
+
+OTHER_PYTHONS = [path for path in map(shutil.which, ("python3", "python3.11", "python3.12", "python3.9"))
+                 if path and subprocess.run([path, "-c", "import sys; assert sys.version_info[:2] != (3, 10)"],
+                                            capture_output=True).returncode == 0]
+
+
+@pytest.mark.skipif(not OTHER_PYTHONS, reason="this machine has no Python other than 3.10 to make a .venv of")
+def test_a_venv_of_another_python_is_named_not_given_to_pip(tmp_path):
+    # `python3 -m venv .venv` before `make`: pip would say only "No matching distribution found for nnabla"
+    venv = venv_whose_python_is(tmp_path, OTHER_PYTHONS[0])
+    completed = subprocess.run(["bash", SCRIPT, str(venv), "requirements.txt"], cwd=REPO_ROOT,
+                               capture_output=True, text=True)
+    version = subprocess.run([OTHER_PYTHONS[0], "-c", "import sys; print('Python %d.%d' % sys.version_info[:2])"],
+                             capture_output=True, text=True).stdout.strip()
+    assert_refused_and_kept(completed, venv, f"holds {version}, not the Python 3.10")
+
+
+def test_make_sets_up_again_a_venv_whose_python_was_removed_after_its_set_up(tmp_path):
+    # the set-up's stamp is newer than every requirements file, so only the Python's state can say
+    for name in ("Makefile", "requirements.txt", "requirements-nodeps.txt", "requirements-test.txt",
+                 "requirements-tensorflow.txt"):
+        shutil.copy(os.path.join(REPO_ROOT, name), tmp_path / name)
+    shutil.copytree(os.path.join(REPO_ROOT, "utils"), tmp_path / "utils")
+    venv = venv_whose_python_is(tmp_path, str(tmp_path / "removed" / "python3.10"))
+    (venv / ".installed").touch()
+    completed = subprocess.run(["make", "setup"], cwd=tmp_path, capture_output=True, text=True)
+    assert_refused_and_kept(completed, venv, "no working Python")
+
+
 def test_project_environment_runs_python_3_10():
     version = subprocess.run(
         [os.path.join(REPO_ROOT, ".venv", "bin", "python"), "-c", "import sys; print(sys.version_info[:2])"],

@@ -19,7 +19,17 @@ find_python310() {
   return 1
 }
 
-if [ ! -x "$venv_dir/bin/python" ]; then
+# A .venv made by another Python, or whose Python was removed since (a pyenv upgrade), is the user's to
+# remove: say so rather than let pip fail on it.
+if [ -e "$venv_dir/bin/python" ] || [ -L "$venv_dir/bin/python" ]; then
+  if ! "$venv_dir/bin/python" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1; then
+    found=$("$venv_dir/bin/python" -c 'import sys; print("Python %d.%d" % sys.version_info[:2])' 2>/dev/null) \
+      || found="no working Python (its Python was removed or moved)"
+    echo "error: $venv_dir holds $found, not the Python 3.10 NNabla 1.39 needs; remove it" \
+      "('make clean-venv' removes .venv) and run make again" >&2
+    exit 2
+  fi
+else
   if ! python310=$(find_python310); then
     echo "error: Python 3.10 not found (NNabla 1.39 needs it); install it, e.g. 'pyenv install 3.10' or" \
       "'apt-get install python3.10 python3.10-venv', then run make again" >&2
