@@ -63,15 +63,7 @@ def frames_from_folder(folder, degradation=None, scale=None):
                             f"{first_shape[1]}x{first_shape[0]}; all frames of a sequence must have one size")
     prepare = (lambda frame: degrade_frames(frame, degradation, scale)) if degradation else (
         lambda frame: frame)
-
-    def frame_as_checked(path):  # read again when its turn comes: the file may have been replaced meanwhile
-        frame = read_rgb(path)
-        if frame.shape != first_shape:
-            raise UserError(f"frame '{path}' is now {frame.shape[1]}x{frame.shape[0]}, not the "
-                            f"{first_shape[1]}x{first_shape[0]} it was when this run began: it was replaced while "
-                            "this ran; let what writes the folder finish, and run again")
-        return frame
-    return first_shape[:2], paths, ((frame_stem(path), prepare(frame_as_checked(path))) for path in paths)
+    return first_shape[:2], paths, ((frame_stem(path), prepare(read_rgb(path))) for path in paths)
 
 
 def frames_from_video(reader):
