@@ -25,7 +25,7 @@ from evaluation.scoring import DEFAULT_LPIPS_WEIGHTS, Sequence, load_lpips
 from utils.context import CONTEXT_CHOICES
 from utils.errors import UserError, exit_on_user_error
 from utils.flags import FlagParser, refuse_empty
-from utils.paths import not_an_input
+from utils.paths import not_an_input, not_being_written
 
 
 def parse_args(argv=None):
@@ -63,6 +63,9 @@ def parse_args(argv=None):
             "give one target folder per result folder")
     not_an_input(args.output, "--output", [("--results", folder) for folder in args.results]
                  + [("--targets", folder) for folder in args.targets])
+    for role, folders in (("--results", args.results), ("--targets", args.targets)):
+        for folder in folders:
+            not_being_written(folder, f"{role} folder")
     args.scene_cuts = args.scene_cuts.split(",") if args.scene_cuts else [None] * len(args.results)
     if len(args.scene_cuts) != len(args.results):
         raise UserError(

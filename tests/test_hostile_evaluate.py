@@ -217,3 +217,18 @@ def test_a_report_into_a_folder_another_run_writes_is_refused_before_scoring(tmp
                                                "--quick"], capsys)
         assert os.listdir(busy) == [".tecogan.lock"]
     assert f"--output '{busy}' is in use by another run (pid {os.getpid()})" in line, line
+
+
+def test_results_a_running_generate_still_writes_are_refused(tmp_path, capsys):
+    """evaluate.py --results a folder generate.py is (re)writing: it scored what was there, part of the earlier
+    run's frames and part of this one's, exit code 0 (a new folder: "has 5 frames but targets 8")."""
+    import evaluate
+    from conftest import user_error_line
+    from evaluation_data import make_sequence
+    from utils.paths import lock_folder
+    results, targets = make_sequence(tmp_path, "sr", 0, 5)
+    with lock_folder(results, "output folder"):
+        line = user_error_line(evaluate.main, ["--results", results, "--targets", targets, "--output",
+                                               str(tmp_path / "eval"), "--quick"], capsys)
+    assert f"--results folder '{results}' is being written by another run (pid {os.getpid()}); wait" in line, line
+    assert not (tmp_path / "eval").exists()

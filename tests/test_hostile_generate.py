@@ -725,3 +725,20 @@ def test_an_input_frame_replaced_or_removed_while_generate_runs_is_one_line(tmp_
                                            str(tmp_path / "out")], capsys)
     assert ("frame 'lr_0006' is 20x30x3; a sequence takes H x W x 3 RGB arrays of one size (44x60x3 here)" in line
             if change == "replaced" else f"image '{frames / 'lr_0006.png'}' no longer exists: it was removed" in line), line
+
+
+def test_an_input_folder_another_run_still_writes_is_refused(tmp_path, capsys):
+    """--input-dir-lr the output folder of a generate.py still running (an x2 pass chained on another): the frames
+    written so far were super-resolved, exit code 0, and the rest never."""
+    import shutil
+
+    import generate
+    from conftest import user_error_line
+    from utils.paths import lock_folder
+    frames = tmp_path / "first_pass"
+    shutil.copytree(FRAMES, frames)
+    with lock_folder(str(frames), "output folder"):
+        line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", str(frames), "--output-dir",
+                                               str(tmp_path / "out")], capsys)
+    assert f"input folder '{frames}' is being written by another run (pid {os.getpid()}); wait" in line, line
+    assert not (tmp_path / "out").exists()

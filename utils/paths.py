@@ -248,3 +248,21 @@ def lock_folder(path, role):
         with suppress(OSError):
             os.remove(lock_path)
         lock.close()
+
+
+def not_being_written(path, role):
+    """UserError when a run holds path's lock (lock_folder): its frames, read now, would be part old and part new,
+    or too few. The lock is only tested (a shared lock, released at once); nothing is created."""
+    try:  # O_NONBLOCK: a pipe in the lock file's place does not wait for a writer
+        lock = os.open(os.path.join(path, LOCK_NAME), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return
+    with os.fdopen(lock) as file:
+        try:
+            fcntl.flock(file, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = file.read(32).strip() or "unknown"
+            raise UserError(f"{role} '{path}' is being written by another run (pid {holder}); wait for it to end, "
+                            "then run again") from None
+        except OSError:
+            return
