@@ -12,7 +12,8 @@ import time
 import pytest
 
 from conftest import REPO_ROOT
-from hostile import CALENDAR, FRAMES, WEIGHTS, assert_one_error_line, run_script
+from hostile import (CALENDAR, FRAMES, WEIGHTS, assert_one_error_line, run_python_without_root_override,
+                     run_script)
 from utils.errors import UserError, exit_on_user_error
 
 
@@ -364,9 +365,7 @@ def test_a_lock_whose_folder_became_read_only_is_released_without_a_traceback(tm
     script = ("import os\nfrom utils.paths import lock_folder\n"
               f"with lock_folder({str(folder)!r}, 'output folder'):\n    os.chmod({str(folder)!r}, 0o555)\n"
               f"with lock_folder({str(folder)!r}, 'output folder'):\n    print('locked again')\n")
-    as_root_without_override = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
-    completed = subprocess.run([*(as_root_without_override if os.geteuid() == 0 else []), sys.executable, "-c",
-                                script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    completed = run_python_without_root_override(script)
     os.chmod(folder, 0o755)
     assert completed.returncode == 0 and completed.stdout == "locked again\n", completed.stderr
 

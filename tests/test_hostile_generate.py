@@ -723,8 +723,9 @@ def test_an_input_frame_replaced_or_removed_while_generate_runs_is_one_line(tmp_
     monkeypatch.setattr(generate, "read_rgb", read_after_the_sizes_were_checked)
     line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", str(frames), "--output-dir",
                                            str(tmp_path / "out")], capsys)
-    assert ("frame 'lr_0006' is 20x30x3; a sequence takes H x W x 3 RGB arrays of one size (44x60x3 here)" in line
-            if change == "replaced" else f"image '{frames / 'lr_0006.png'}' no longer exists: it was removed" in line), line
+    said = ("frame 'lr_0006' is 20x30x3; a sequence takes H x W x 3 RGB arrays of one size (44x60x3 here)"
+            if change == "replaced" else f"image '{frames / 'lr_0006.png'}' no longer exists: it was removed")
+    assert said in line, line
 
 
 def test_an_input_folder_another_run_still_writes_is_refused(tmp_path, capsys):

@@ -3,13 +3,11 @@
 partial and overwrites nothing (docs/testing.md)."""
 import os
 import subprocess
-import sys
 
 import numpy as np
 import pytest
 
-from conftest import REPO_ROOT
-from hostile import FRAMES, assert_one_error_line, decoded_count, ffmpeg_video
+from hostile import FRAMES, assert_one_error_line, decoded_count, ffmpeg_video, run_python_without_root_override
 from utils.errors import UserError
 
 
@@ -244,9 +242,7 @@ def test_a_video_that_cannot_be_read_says_so_without_opencv_s_warning(tmp_path):
     os.chmod(video, 0)
     script = f"from utils.errors import exit_on_user_error\nfrom utils.image_io import VideoReader\n" \
              f"with exit_on_user_error():\n    VideoReader({video!r})\n"
-    as_root_without_override = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
-    completed = subprocess.run([*(as_root_without_override if os.geteuid() == 0 else []), sys.executable, "-c",
-                                script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    completed = run_python_without_root_override(script)
     assert_one_error_line(completed, f"video file '{video}' cannot be read (permission denied)")
 
 
@@ -515,10 +511,9 @@ def test_a_staged_file_whose_folder_changed_before_its_rename_is_one_line(tmp_pa
     folder.mkdir()
     script = ("import os, shutil\nfrom utils.errors import exit_on_user_error\nfrom utils.image_io import StagedFile\n"
               f"with exit_on_user_error():\n    staged = StagedFile({str(folder / 'o.mp4')!r})\n"
-              f"    open(staged.temporary, 'wb').close()\n    {change.format(folder=str(folder))}\n    staged.commit()\n")
-    as_root_without_override = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
-    completed = subprocess.run([*(as_root_without_override if os.geteuid() == 0 else []), sys.executable, "-c",
-                                script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+              f"    open(staged.temporary, 'wb').close()\n    {change.format(folder=str(folder))}\n"
+              "    staged.commit()\n")
+    completed = run_python_without_root_override(script)
     if folder.exists():
         os.chmod(folder, 0o755)
         assert [name for name in os.listdir(folder) if not name.startswith(".o.")] == []  # the temporary cannot go
@@ -535,9 +530,7 @@ def test_an_unreadable_cuts_file_is_said_without_the_errno_and_path_twice(tmp_pa
     os.chmod(cuts, 0)
     script = ("from utils.errors import exit_on_user_error\nfrom utils.scenes import read_cuts_file\n"
               f"with exit_on_user_error():\n    read_cuts_file({str(cuts)!r}, 8)\n")
-    as_root_without_override = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
-    completed = subprocess.run([*(as_root_without_override if os.geteuid() == 0 else []), sys.executable, "-c",
-                                script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    completed = run_python_without_root_override(script)
     line = assert_one_error_line(completed, f"cannot read --scene-cuts '{cuts}' (Permission denied); pass a readable")
     assert "Errno" not in line and line.count(str(cuts)) == 1, line
 
