@@ -20,7 +20,7 @@ logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import 
 
 import os
 
-from evaluation.report import REPORT_FILES, evaluate
+from evaluation.report import evaluate, report_names
 from evaluation.scoring import DEFAULT_LPIPS_WEIGHTS, Sequence, load_lpips
 from utils.context import CONTEXT_CHOICES
 from utils.errors import UserError, exit_on_user_error
@@ -71,7 +71,8 @@ def parse_args(argv=None):
         raise UserError(
             f"--scene-cuts names {len(args.scene_cuts)} file(s) for {len(args.results)} --results "
             "folder(s); give one cuts file per result folder")
-    for name in REPORT_FILES:  # a cuts file named frames.csv in --output would be replaced by the report
+    # a cuts file named frames.csv (or like a picture) in --output would be replaced (or deleted) by the report
+    for name in report_names(args.output):
         not_an_input(os.path.join(args.output, name), "report file",
                      [("--scene-cuts", path) for path in args.scene_cuts] + [("--lpips-weights", args.lpips_weights)])
     return args

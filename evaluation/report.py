@@ -111,6 +111,13 @@ def write_report(output_dir, records_by_sequence, worsts):
     return summary_rows
 
 
+def report_names(output_dir):
+    """The names in output_dir that a report writes over or deletes: its files, and the pictures of earlier reports."""
+    pictures = [name for name in os.listdir(output_dir) if re.fullmatch(PICTURE_NAMES, name)
+                ] if os.path.isdir(output_dir) else []
+    return [*REPORT_FILES, *pictures]
+
+
 def remove_earlier_worst_frames(output_dir, label, kept):
     """Delete the worst-frame pictures of this sequence label other than kept: an earlier run into output_dir
     (other results or frames) found another worst frame, whose picture would stand beside this run's."""

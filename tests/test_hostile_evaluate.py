@@ -232,3 +232,21 @@ def test_results_a_running_generate_still_writes_are_refused(tmp_path, capsys):
                                                str(tmp_path / "eval"), "--quick"], capsys)
     assert f"--results folder '{results}' is being written by another run (pid {os.getpid()}); wait" in line, line
     assert not (tmp_path / "eval").exists()
+
+
+@pytest.mark.parametrize("name", ["00_sr_curves.png", "00_sr_worst_frame_mine.png"])
+def test_a_cuts_file_named_like_a_report_picture_is_refused_and_kept(tmp_path, capsys, name):
+    """A cuts file in --output named like the report's curves picture: replaced by the picture, exit code 0 (the
+    ninth pass refused the names of the report's files, not its pictures'); named like a worst-frame picture it
+    would be deleted as an earlier run's."""
+    import evaluate
+    from conftest import user_error_line
+    from evaluation_data import make_sequence
+    results, targets = make_sequence(tmp_path, "sr", 0, 5)
+    cuts = tmp_path / "eval" / name
+    cuts.parent.mkdir()
+    cuts.write_text("3\n")
+    line = user_error_line(evaluate.main, ["--results", results, "--targets", targets, "--output",
+                                           str(tmp_path / "eval"), "--quick", "--scene-cuts", str(cuts)], capsys)
+    assert "is the same file or folder as --scene-cuts" in line, line
+    assert os.listdir(tmp_path / "eval") == [name] and cuts.read_text() == "3\n"
