@@ -355,10 +355,12 @@ def run(args, processes, output_claim):
     if output_dir:
         prepare_output_dir(output_dir, output_claim)
         output_claim.enter_context(lock_folder(output_dir, "output folder"))
-        remove_stale_temporaries(output_dir, inputs=inputs)
+        # only the frames' of this run: --output-dir may be a folder of the user's, with other programs' files
+        remove_stale_temporaries(output_dir, {os.path.basename(output_path(output_dir, name, args)) for name in names},
+                                 inputs)
     if args.output_video:
         remove_stale_temporaries(os.path.dirname(os.path.abspath(args.output_video)),
-                                 os.path.basename(args.output_video), inputs)
+                                 {os.path.basename(args.output_video)}, inputs)
     description = (f"{resolver.num_resblock} blocks, {resolver.backend} {resolver.precision} on "
                    f"{resolver.context}, {model.describe()}, {len(cuts) + 1} scene(s){spread}")
     # drawn before the video is opened: a bar that cannot be written (standard error on a full disk) fails here

@@ -743,3 +743,17 @@ def test_an_input_folder_another_run_still_writes_is_refused(tmp_path, capsys):
                                                str(tmp_path / "out")], capsys)
     assert f"input folder '{frames}' is being written by another run (pid {os.getpid()}); wait" in line, line
     assert not (tmp_path / "out").exists()
+
+
+def test_a_users_file_named_like_a_stale_temporary_in_the_output_folder_is_kept(tmp_path):
+    """`--output-dir` a folder of the user's holding `.thesis.4194305.tmp.tex` (another program's, named like a
+    temporary of a dead process): deleted, exit code 0. A killed run's temporary of a frame this run writes
+    still goes."""
+    dead = 2 ** 22 + 1  # above Linux's largest process id
+    folder = tmp_path / "desktop"
+    folder.mkdir()
+    (folder / f".thesis.{dead}.tmp.tex").write_text("the user's draft")
+    (folder / f".output_lr_0003.{dead}.tmp.png").write_bytes(b"half a frame")
+    completed = run_script("generate.py", "--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir", str(folder))
+    assert completed.returncode == 0, completed.stderr
+    assert sorted(os.listdir(folder)) == [f".thesis.{dead}.tmp.tex"] + [f"output_lr_{k:04d}.png" for k in range(1, 9)]

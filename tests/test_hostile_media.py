@@ -360,7 +360,7 @@ def test_a_folder_named_like_a_stale_temporary_is_left_not_a_traceback(tmp_path,
     (tmp_path / f".o.{dead}.tmp.mp4").mkdir()
     (tmp_path / f".o.{dead}.tmp.mp4" / "mine.txt").write_text("kept")
     (tmp_path / f".o.{dead + 1}.tmp.mp4").write_bytes(b"stale")
-    assert remove_stale_temporaries(str(tmp_path), target) == [f".o.{dead + 1}.tmp.mp4"]
+    assert remove_stale_temporaries(str(tmp_path), target and {target}) == [f".o.{dead + 1}.tmp.mp4"]
     assert sorted(os.listdir(tmp_path)) == [f".o.{dead}.tmp.mp4"]
 
 

@@ -264,17 +264,18 @@ def process_alive(pid):
     return True
 
 
-def remove_stale_temporaries(folder, target=None, inputs=()):
+def remove_stale_temporaries(folder, targets=None, inputs=()):
     """Delete the temporaries that write_atomically left in folder when its process was killed (kill -9,
-    power loss): names of temporary_path whose pid is not a live process. target: only those of this file
-    name. inputs: paths of the run's input files, kept whatever their names (a frame folder that is also the
-    output folder may hold a frame named like a temporary). Call it while holding the folder's lock
-    (utils.paths.lock_folder), so that no run that could still finish them shares the folder."""
+    power loss): names of temporary_path whose pid is not a live process. targets: only those of these file
+    names (in a folder that may hold other programs' files of such names). inputs: paths of the run's input
+    files, kept whatever their names (a frame folder that is also the output folder may hold a frame named like
+    a temporary). Call it while holding the folder's lock (utils.paths.lock_folder), so that no run that could
+    still finish them shares the folder."""
     kept = {os.path.realpath(path) for path in inputs}
     removed = []
     for name in os.listdir(folder):
         match = TEMPORARY_NAME.fullmatch(name)
-        if not match or (target and f"{match['stem']}{match['extension'] or ''}" != target):
+        if not match or (targets is not None and f"{match['stem']}{match['extension'] or ''}" not in targets):
             continue
         path = os.path.join(folder, name)
         if (os.path.isdir(path) and not os.path.islink(path)) or os.path.realpath(path) in kept:
