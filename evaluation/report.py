@@ -16,7 +16,7 @@ from evaluation.scoring import METRICS, score_sequence, summarise
 from utils import metrics
 from utils.context import use_context
 from utils.errors import UserError
-from utils.image_io import check_name_length, write_atomically, write_bytes, write_rgb
+from utils.image_io import check_name_length, remove_stale_temporaries, write_atomically, write_bytes, write_rgb
 from utils.paths import lock_folder, make_folder, output_folder
 
 TABLE_COLUMNS = (("PSNR", "PSNR &#8593;"), ("LPIPS", "LPIPS &#8595;"), ("tOF", "tOF &#8595;"),
@@ -111,11 +111,16 @@ def write_report(output_dir, records_by_sequence, worsts):
     return summary_rows
 
 
-def report_names(output_dir):
-    """The names in output_dir that a report writes over or deletes: its files, and the pictures of earlier reports."""
+def report_names(output_dir, sequences=()):
+    """The names in output_dir that a report writes over or deletes: its files, the pictures of earlier reports
+    there, and those of the Sequences (their curves, and the worst-frame picture of any target)."""
     pictures = [name for name in os.listdir(output_dir) if re.fullmatch(PICTURE_NAMES, name)
                 ] if os.path.isdir(output_dir) else []
-    return [*REPORT_FILES, *pictures]
+    for sequence in sequences:
+        pictures += [os.path.basename(curves_path(output_dir, sequence.label))] + [
+            os.path.basename(worst_frame_path(output_dir, sequence.label, os.path.basename(target)))
+            for target in sequence.target_paths]
+    return {*REPORT_FILES, *pictures}
 
 
 def remove_earlier_worst_frames(output_dir, label, kept):
@@ -178,6 +183,8 @@ def evaluate(sequences, output, context="auto", lpips_arrays=None):
             # another command writing there (generate.py's frames, a second evaluate.py) would get this report's
             # files among its own, or its own among this report's
             claim.enter_context(lock_folder(output, "--output"))
+            # what a run killed while writing its report (kill -9) left, which no later run would finish
+            remove_stale_temporaries(output, report_names(output, sequences))
             start, scored_frames = time.time(), FrameCount()
             with tqdm(total=total, unit="frame", desc=f"scoring ({context})") as progress, \
                     ThreadPoolExecutor(workers) as pool:

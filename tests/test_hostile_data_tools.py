@@ -346,3 +346,15 @@ def test_convert_lpips_weights_output_path_too_long_with_its_temporary_is_refuse
         reference_path("lpips", "lpips_v0.1_alex.pth"), "--output", output], capsys)
     assert "is too long: with the temporary name it is first written under it exceeds the 4095 bytes" in line, line
     assert os.listdir(folder) == []
+
+
+def test_convert_lpips_weights_removes_what_a_killed_run_left_beside_its_output(tmp_path, capsys):
+    """`kill -9` while the converter saved its output left `.alex.<pid>.tmp.h5` (megabytes) beside it for good: no
+    later run removed it (demo.py, generate.py and train.py do). Another file of such a name is kept."""
+    import convert_lpips_weights
+    dead = 2 ** 22 + 1  # above Linux's largest process id
+    (tmp_path / f".alex.{dead}.tmp.h5").write_bytes(b"half a file")
+    (tmp_path / f".notes.{dead}.tmp.h5").write_bytes(b"another program's")
+    convert_lpips_weights.main(["--alexnet", reference_path("lpips", "alexnet_random.pth"), "--lpips",
+                                reference_path("lpips", "lpips_v0.1_alex.pth"), "--output", str(tmp_path / "alex.h5")])
+    assert sorted(os.listdir(tmp_path)) == [f".notes.{dead}.tmp.h5", "alex.h5"]

@@ -250,3 +250,16 @@ def test_a_cuts_file_named_like_a_report_picture_is_refused_and_kept(tmp_path, c
                                            str(tmp_path / "eval"), "--quick", "--scene-cuts", str(cuts)], capsys)
     assert "is the same file or folder as --scene-cuts" in line, line
     assert os.listdir(tmp_path / "eval") == [name] and cuts.read_text() == "3\n"
+
+
+def test_a_report_picture_a_killed_run_left_half_written_is_removed(tmp_path):
+    """`kill -9` while evaluate.py wrote a picture left `.00_sr_curves.<pid>.tmp.png` in --output for good."""
+    from evaluation_data import make_sequence, run_evaluate
+    results, targets = make_sequence(tmp_path, "sr", 0, 5)
+    output = tmp_path / "eval"
+    output.mkdir()
+    dead = 2 ** 22 + 1  # above Linux's largest process id
+    (output / f".00_sr_curves.{dead}.tmp.png").write_bytes(b"half a picture")
+    (output / f".notes.{dead}.tmp.txt").write_text("another program's")
+    run_evaluate([results], [targets], output, "--quick")
+    assert sorted(name for name in os.listdir(output) if name.startswith(".")) == [f".notes.{dead}.tmp.txt"]
