@@ -383,3 +383,13 @@ def test_a_hard_link_named_like_the_lock_file_is_refused_and_its_file_kept(tmp_p
         with lock_folder(str(tmp_path / "out"), "output folder"):
             pass
     assert notes.read_text() == "the user's notes"
+
+
+@pytest.mark.parametrize("kind", ["stale file", "folder", "pipe"])
+def test_an_input_folder_with_a_lock_file_no_run_holds_is_read(tmp_path, kind):
+    """The check that an input folder is not being written (not_being_written) takes a lock file a killed run left,
+    or a folder or a pipe of that name, for no writer: no wait for a pipe's writer, no IsADirectoryError."""
+    from utils.paths import LOCK_NAME, not_being_written
+    lock = tmp_path / LOCK_NAME
+    {"stale file": lambda: lock.write_text("4194305\n"), "folder": lock.mkdir, "pipe": lambda: os.mkfifo(lock)}[kind]()
+    not_being_written(str(tmp_path), "input folder")

@@ -257,12 +257,13 @@ def not_being_written(path, role):
         lock = os.open(os.path.join(path, LOCK_NAME), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
         return
-    with os.fdopen(lock) as file:
-        try:
-            fcntl.flock(file, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = file.read(32).strip() or "unknown"
-            raise UserError(f"{role} '{path}' is being written by another run (pid {holder}); wait for it to end, "
-                            "then run again") from None
-        except OSError:
-            return
+    try:
+        fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.read(lock, 32).decode(errors="replace").strip() or "unknown"
+        raise UserError(f"{role} '{path}' is being written by another run (pid {holder}); wait for it to end, "
+                        "then run again") from None
+    except OSError:  # a lock file of another kind (a pipe) that no run holds
+        return
+    finally:
+        os.close(lock)
