@@ -25,7 +25,7 @@ from evaluation.scoring import DEFAULT_LPIPS_WEIGHTS, Sequence, load_lpips
 from utils.context import CONTEXT_CHOICES
 from utils.errors import UserError, exit_on_user_error
 from utils.flags import FlagParser, refuse_empty
-from utils.paths import not_an_input, not_being_written
+from utils.paths import not_an_input, not_being_written, output_folder
 
 
 def parse_args(argv=None):
@@ -71,6 +71,7 @@ def parse_args(argv=None):
         raise UserError(
             f"--scene-cuts names {len(args.scene_cuts)} file(s) for {len(args.results)} --results "
             "folder(s); give one cuts file per result folder")
+    output_folder(args.output, "--output")  # before its names are listed
     # a cuts file named frames.csv (or like a picture) in --output would be replaced (or deleted) by the report
     for name in report_names(args.output):
         not_an_input(os.path.join(args.output, name), "report file",

@@ -12,7 +12,8 @@ import pytest
 
 from conftest import REPO_ROOT, shared_path
 from helpers import mpi_environment, MPIRUN
-from hostile import FRAMES, WEIGHTS, decoded_count, ffmpeg_video, run_script
+from hostile import (FRAMES, WEIGHTS, assert_one_error_line, decoded_count, ffmpeg_video,
+                     run_python_without_root_override, run_script)
 from utils.errors import UserError
 from utils.paths import BUNDLED_MODEL
 
@@ -757,3 +758,23 @@ def test_a_users_file_named_like_a_stale_temporary_in_the_output_folder_is_kept(
     completed = run_script("generate.py", "--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir", str(folder))
     assert completed.returncode == 0, completed.stderr
     assert sorted(os.listdir(folder)) == [f".thesis.{dead}.tmp.tex"] + [f"output_lr_{k:04d}.png" for k in range(1, 9)]
+
+
+@pytest.mark.parametrize("output", ["--output-dir", "--output-video"])
+def test_an_output_folder_that_can_be_written_but_not_listed(tmp_path, output):
+    """A drop box (mode 0333: written, not listed) as --output-dir, or as --output-video's folder: a PermissionError
+    traceback from listing it for a killed run's temporaries. The folder of frames is now refused in one line (a
+    run must find what an earlier one left); the video is written. Run without the capability that lets root read
+    any folder, so that the permissions hold."""
+    folder = tmp_path / "drop_box"
+    folder.mkdir()
+    os.chmod(folder, 0o333)
+    targets = {"--output-dir": [str(folder)],
+               "--output-video": [str(folder / "o.mp4"), "--output-dir", str(tmp_path / "frames")]}
+    argv = ["--model", WEIGHTS, "--input-dir-lr", FRAMES, output, *targets[output]]
+    completed = run_python_without_root_override(f"import generate\ngenerate.main({argv!r})\n")
+    os.chmod(folder, 0o755)
+    if output == "--output-video":
+        assert completed.returncode == 0 and os.listdir(folder) == ["o.mp4"], completed.stderr
+    else:
+        assert_one_error_line(completed, f"--output-dir '{folder}' can be written but not listed (no read permission)")

@@ -273,7 +273,11 @@ def remove_stale_temporaries(folder, targets=None, inputs=()):
     still finish them shares the folder."""
     kept = {os.path.realpath(path) for path in inputs}
     removed = []
-    for name in os.listdir(folder):
+    try:
+        names = os.listdir(folder)
+    except PermissionError:  # a folder that can be written but not listed (a drop box): none can be found
+        return removed
+    for name in names:
         match = TEMPORARY_NAME.fullmatch(name)
         if not match or (targets is not None and f"{match['stem']}{match['extension'] or ''}" not in targets):
             continue

@@ -135,6 +135,9 @@ def output_folder(path, role):
     if not os.access(parent, os.W_OK | os.X_OK):
         raise UserError(
             f"{role} '{path}' cannot be written ('{parent}' is not writable); choose another path")
+    if os.path.isdir(path) and not os.access(path, os.R_OK):  # a drop box: a run lists what an earlier one left
+        raise UserError(f"{role} '{path}' can be written but not listed (no read permission); give it read "
+                        "permission or choose another path")
     # a folder to create whose name the file system refuses: os.makedirs would fail with ENAMETOOLONG
     name_max = os.pathconf(parent, "PC_NAME_MAX")
     too_long = [name for name in os.path.relpath(os.path.abspath(path), parent).split(os.sep)
