@@ -73,13 +73,20 @@ def moving_first_frame_crops(first_frame, rnn_n, rng):
 
 
 class PngFrames:
-    """The frames of a sequence, decoded from their files when indexed (the path without data.cache_dir)."""
+    """The frames of a sequence, decoded from their files when indexed (the path without data.cache_dir).
+    size: (height, width) the frames had when training started; a frame rewritten since at another size is a
+    UserError (numpy's traceback while stacking the crops, else)."""
 
-    def __init__(self, paths):
-        self.paths = paths
+    def __init__(self, paths, size):
+        self.paths, self.size = paths, tuple(size)
 
     def __getitem__(self, index):
-        return read_frame(self.paths[index])
+        frame = read_frame(self.paths[index])
+        if frame.shape[:2] != self.size:
+            raise UserError(f"training frame '{self.paths[index]}' is now {frame.shape[1]}x{frame.shape[0]}, not the "
+                            f"{self.size[1]}x{self.size[0]} of its sequence when training started: it was changed "
+                            "while training read it; restore it, then run the same command again to resume")
+        return frame
 
 
 PREFETCH_DEPTH = 4  # batches BatchPrefetcher reads ahead
@@ -128,7 +135,8 @@ class SequenceSampler:
                                         warn,
                                         show_progress=rank == 0)
         else:
-            self.frames = {sequence.folder: PngFrames(sequence.frames) for sequence in sequences}
+            self.frames = {sequence.folder: PngFrames(sequence.frames, size)
+                           for sequence, size in zip(sequences, sizes)}
 
     @lru_cache(maxsize=2)
     def _epoch_order(self, epoch):

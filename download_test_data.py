@@ -37,7 +37,7 @@ from contextlib import ExitStack
 import h5py
 from tqdm import tqdm
 
-from utils.errors import UserError, error_reason, exit_on_user_error, one_line, shortened
+from utils.errors import UserError, error_reason, exit_on_user_error, one_line, printable, shortened
 from utils.flags import FlagParser
 from utils.image_io import disk_full, write_atomically, write_bytes
 from utils.paths import lock_folder, make_folder, missing_folders, output_file, output_folder
@@ -133,8 +133,7 @@ def reply_text(reason, limit=100):
     """A reason that may hold what a server sent (a reason phrase, a header, a status line) as a readable part of
     one line: control characters by their codes (a NUL or a terminal's escape sequence went to the terminal as
     they were) and cut to limit characters (a 60 kB reason phrase was printed whole)."""
-    return shortened("".join(character if character.isprintable() else repr(character)[1:-1]
-                             for character in one_line(reason)), limit)
+    return shortened(printable(one_line(reason)), limit)
 
 
 def unreachable(url, error):

@@ -343,6 +343,17 @@ class StopRequest:
         tqdm.write("stopping after this iteration (Ctrl-C again to abort without a checkpoint)")
 
 
+def divergence(iteration, what, output_dir):
+    """The UserError of a run whose loss or parameters are no longer finite at iteration."""
+    kept = latest_checkpoint(output_dir)
+    return UserError(
+        f"training diverged at iteration {iteration}: {what} is not finite; " + (
+            f"the last checkpoint ({kept}) is kept: resume from it with a lower "
+            "train.learning_rate (--set train.learning_rate=... --allow-changed-settings)"
+            if kept else "no checkpoint was written yet: start again with a lower "
+            "train.learning_rate (--set train.learning_rate=...)"))
+
+
 def parameters_agree(comm, params):
     """True when every process holds the same learnable parameters, bit for bit.
 
@@ -482,7 +493,16 @@ def train(config, comm, output_claim):
     if newer:  # the next run without --checkpoint would resume from it, and drop this run's work
         raise UserError(f"--checkpoint '{checkpoint}' (iteration {recorded['iteration']}) is older than '{newer[-1]}' "
                         "in the output folder, from which a later resume would continue instead of this run; "
-                        "resume into another --output_dir, or move the newer checkpoints out of it")
+                        "leave --checkpoint out to continue from the newest, resume into another --output_dir, or "
+                        "move the newer checkpoints out of it")
+    own = checkpoints_by_iteration(output_dir)
+    elsewhere = checkpoint and os.path.realpath(os.path.dirname(os.path.abspath(checkpoint))) != os.path.realpath(
+        output_dir)
+    if elsewhere and own:  # this run's saves would prune the other run's checkpoints, and its rows join theirs
+        raise UserError(f"--checkpoint '{checkpoint}' is of another folder than --output_dir '{output_dir}', which "
+                        f"holds checkpoints of its own run ('{own[-1][1]}'): resuming there would delete them and mix "
+                        "the two runs in losses.csv; leave --checkpoint out to continue that run, or resume into a "
+                        "new --output_dir")
     if not checkpoint:
         checkpoint = latest_checkpoint(output_dir)
         recorded = read_checkpoint(checkpoint) if checkpoint else None
@@ -590,13 +610,7 @@ def train(config, comm, output_claim):
                 if diverged:
                     if is_writer:
                         log.write()
-                    kept = latest_checkpoint(output_dir)
-                    raise UserError(
-                        f"training diverged at iteration {iteration}: a loss is not finite; " + (
-                            f"the last checkpoint ({kept}) is kept: resume from it with a lower "
-                            "train.learning_rate (--set train.learning_rate=... --allow-changed-settings)"
-                            if kept else "no checkpoint was written yet: start again with a lower "
-                            "train.learning_rate (--set train.learning_rate=...)"))
+                    raise divergence(iteration, "a loss", output_dir)
                 if is_writer:
                     now = time.perf_counter()
                     row = {
@@ -618,6 +632,9 @@ def train(config, comm, output_claim):
                                              or iteration == iterations)
                 if is_writer and (saving or validating):
                     log.write()  # first: a crash before the checkpoint leaves extra rows, never missing ones
+                    # an update from a gradient that overflowed, its loss still finite: no checkpoint to resume from
+                    if not all(np.isfinite(param.d).all() for param in checkpointed.values()):
+                        raise divergence(iteration, "a parameter", output_dir)
                     model_path = save_model(output_dir, iteration, network_params, stage.name,
                                             config.data.degradation)
                     if validating:

@@ -14,6 +14,8 @@ from utils.errors import UserError, out_of_memory_said
 from utils.scenes import split_at_cuts
 from utils.weights import count_resblocks, read_weight_file
 
+MEMORY_ADVICE = "pass a lower --max-memory or --tile, free memory, or raise this process's limit (ulimit -v)"
+
 
 def resolve_num_resblock(requested, file_arrays, path):
     if requested is not None:
@@ -35,6 +37,8 @@ class SuperResolver:
     them by default, unless bound to its own (available_cores). device_id: the GPU on cuDNN.
     precision: "fp32"; "fp16" (NNabla's half precision: cuDNN's fast path, slow on the CPU); or "bf16"
     (OpenVINO on a CPU with bfloat16 instructions, faster than fp32). Outputs are float32 in all three.
+    memory_advice: what an out-of-memory error tells the user to do, in the caller's flags (generate.py's by
+    default).
     """
 
     def __init__(self,
@@ -49,7 +53,8 @@ class SuperResolver:
                  file_arrays=None,
                  process_count=1,
                  device_id=0,
-                 precision="fp32"):
+                 precision="fp32",
+                 memory_advice=MEMORY_ADVICE):
         if tile is not None and tile < 1:
             raise UserError(f"--tile must be at least 1 LR pixel, got {tile}")
         if max_memory is not None and max_memory <= 0:
@@ -57,7 +62,7 @@ class SuperResolver:
         self.backend, self.context = choose_backend(backend, context, device_id, precision)
         # the graphs are built in it, whenever model() builds them
         self.nnabla_context = nn.get_current_context()
-        self.precision = precision
+        self.precision, self.memory_advice = precision, memory_advice
         self.source = weights
         self.file_arrays = file_arrays if file_arrays is not None else read_weight_file(weights)
         self.num_resblock = resolve_num_resblock(num_resblock, self.file_arrays, weights)
@@ -128,8 +133,7 @@ class SuperResolver:
     def memory_said(self, shape):
         """Within: an allocation that failed is a UserError naming the budget and what to change."""
         return out_of_memory_said(f"out of memory while super-resolving {shape[1]}x{shape[0]} frames in a budget of "
-                                  f"{self.max_memory / 2 ** 30:.2f} GB; pass a lower --max-memory or --tile, free "
-                                  "memory, or raise this process's limit (ulimit -v)")
+                                  f"{self.max_memory / 2 ** 30:.2f} GB; {self.memory_advice}")
 
 
 def checked_frames(named_frames, shape):

@@ -393,3 +393,44 @@ def test_an_input_folder_with_a_lock_file_no_run_holds_is_read(tmp_path, kind):
     lock = tmp_path / LOCK_NAME
     {"stale file": lambda: lock.write_text("4194305\n"), "folder": lock.mkdir, "pipe": lambda: os.mkfifo(lock)}[kind]()
     not_being_written(str(tmp_path), "input folder")
+
+
+# Eleventh pass, half B
+
+def test_a_weights_file_larger_than_the_memory_limit_is_one_line(tmp_path):
+    """A weights file of a gigabyte (VGG19's is 550 MB) read under ulimit -v: numpy's MemoryError as a traceback, exit
+    code 1 (train.py's --vgg_pre_trained_weights, and every reader of weights). The file is sparse: chunks never
+    written take no disk."""
+    import h5py
+    import resource
+    path = tmp_path / "large.h5"
+    with h5py.File(path, "w") as weights:
+        weights.create_dataset("vgg19/conv1_1/W", shape=(256, 1024, 1024), dtype="f4", chunks=(1, 1024, 1024),
+                               fillvalue=0.5)
+    script = ("import logging\nlogging.getLogger('nnabla').setLevel(logging.WARNING)\n"
+              "from utils.errors import exit_on_user_error\nfrom utils.weights import read_weight_file\n"
+              f"with exit_on_user_error():\n    read_weight_file({str(path)!r})\n")
+
+    def limit_memory():
+        resource.setrlimit(resource.RLIMIT_AS, (1500 * 2 ** 20, 1500 * 2 ** 20))
+    completed = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True,
+                               timeout=60, preexec_fn=limit_memory)
+    assert_one_error_line(completed, f"weights file '{path}' does not fit in the memory this process may use; free "
+                                     "memory, or raise this process's limit (ulimit -v)")
+
+
+# Eleventh pass, coordinator
+
+@pytest.mark.parametrize("script, flag", [("generate.py", "--model"), ("evaluate.py", "--results"),
+                                          ("train.py", "--cfg")])
+def test_a_path_with_a_newline_or_an_escape_is_still_one_error_line(tmp_path, script, flag):
+    """A path given with a newline, a carriage return and a terminal's escape character: the error line was printed
+    as given, two lines and a cursor command. Now each is written by its code."""
+    path = str(tmp_path / "a\nb\rc\x1b[2Jd.h5")
+    args = [flag, path]
+    if script == "evaluate.py":
+        args += ["--targets", str(tmp_path), "--output", str(tmp_path / "report")]
+    elif script == "generate.py":
+        args += ["--input-dir-lr", str(tmp_path)]
+    line = assert_one_error_line(run_script(script, *args), "a\\nb\\rc\\x1b[2Jd")
+    assert "\x1b" not in line and "\r" not in line

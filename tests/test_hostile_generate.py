@@ -703,7 +703,7 @@ def test_an_input_frame_replaced_or_removed_while_generate_runs_is_one_line(tmp_
     """A frame of the input folder replaced by one of another size after the sizes were checked (a folder still
     being written): OpenVINO's "The input tensor size is not equal to the model input type" traceback, exit code
     1 (refused since by the resolver's check of each frame, main's 5b418a9); removed: "cannot read image (No such
-    file or directory); check its permissions"."""
+    file or directory); check its permissions" (said since as gone, main's 282b1d6)."""
     import shutil
 
     import cv2
@@ -725,7 +725,7 @@ def test_an_input_frame_replaced_or_removed_while_generate_runs_is_one_line(tmp_
     line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", str(frames), "--output-dir",
                                            str(tmp_path / "out")], capsys)
     said = ("frame 'lr_0006' is 20x30x3; a sequence takes H x W x 3 RGB arrays of one size (44x60x3 here)"
-            if change == "replaced" else f"image '{frames / 'lr_0006.png'}' no longer exists: it was removed")
+            if change == "replaced" else f"image '{frames / 'lr_0006.png'}': it is gone, deleted or moved since its folder")
     assert said in line, line
 
 

@@ -500,10 +500,11 @@ def test_a_file_of_subtitles_only_is_called_so(tmp_path):
 
 # Eleventh pass, half A
 
-@pytest.mark.parametrize("change, reason", [("os.chmod({folder!r}, 0o555)", "Permission denied"),
-                                            ("shutil.rmtree({folder!r})", "No such file or directory")],
+@pytest.mark.parametrize("change, said", [
+    ("os.chmod({folder!r}, 0o555)", "(Permission denied): its folder is not writable (or no longer)"),
+    ("shutil.rmtree({folder!r})", "(No such file or directory): its folder was removed or moved while this ran")],
                          ids=["read-only", "removed"])
-def test_a_staged_file_whose_folder_changed_before_its_rename_is_one_line(tmp_path, change, reason):
+def test_a_staged_file_whose_folder_changed_before_its_rename_is_one_line(tmp_path, change, said):
     """A video's folder made read-only (or its disk remounted read-only), or removed, before its rename into place:
     a traceback (read-only: a second one from the temporary's removal while handling the first). Run without the
     capability that lets root write anywhere, so that the permissions hold."""
@@ -517,8 +518,7 @@ def test_a_staged_file_whose_folder_changed_before_its_rename_is_one_line(tmp_pa
     if folder.exists():
         os.chmod(folder, 0o755)
         assert [name for name in os.listdir(folder) if not name.startswith(".o.")] == []  # the temporary cannot go
-    assert_one_error_line(completed, f"cannot write '{folder / 'o.mp4'}' ({reason}): its folder was removed, moved or "
-                                     "made read-only while this ran")
+    assert_one_error_line(completed, f"cannot write '{folder / 'o.mp4'}' {said}")
 
 
 def test_an_unreadable_cuts_file_is_said_without_the_errno_and_path_twice(tmp_path):

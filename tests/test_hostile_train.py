@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, user_error_line
 from helpers import mpi_environment, MPIRUN, rank_pid
 from hostile import assert_one_error_line, run_script
 from utils.errors import UserError, exit_on_user_error
@@ -487,7 +487,8 @@ def test_resuming_from_a_checkpoint_older_than_the_output_folders_newest_is_refu
     assert capsys.readouterr().err.splitlines() == [
         f"error: --checkpoint '{output_dir / 'checkpoint_00000002.json'}' (iteration 2) is older than "
         f"'{output_dir / 'checkpoint_00000004.json'}' in the output folder, from which a later resume would "
-        "continue instead of this run; resume into another --output_dir, or move the newer checkpoints out of it"]
+        "continue instead of this run; leave --checkpoint out to continue from the newest, resume into another "
+        "--output_dir, or move the newer checkpoints out of it"]
     assert sorted(os.listdir(output_dir)) == before
     train.main(tiny_training_flags(scenes, tmp_path / "fork", **{"train.max_iter": 4})
                + ["--checkpoint", str(output_dir / "checkpoint_00000002.json")])
@@ -737,3 +738,192 @@ def test_a_model_file_given_as_the_checkpoint_is_called_a_binary_file_not_a_corr
     with pytest.raises(UserError, match=rf"^checkpoint '{re.escape(str(path))}' is a binary file, not a "
                                         r"checkpoint_<iter>.json; pass the JSON from the output folder"):
         read_checkpoint(str(path))
+
+
+# Eleventh pass, half B
+
+def scenes_and_sampler(tmp_path):
+    """Two calendar scenes and the SequenceSampler of a tiny run on them (frames read from the files)."""
+    from data_loader import SequenceSampler
+    from training.config import load_config
+    from training_data import make_calendar_scenes
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    return scenes, SequenceSampler(load_config(overrides={
+        "data.input_video_dir": scenes, "data.str_dir": 2000, "data.end_dir": 2001, "data.max_frm": 11,
+        "train.crop_size": 8, "train.rnn_n": 3, "train.batch_size": 2, "train.movingFirstFrame": False}))
+
+
+def test_a_training_frame_rewritten_at_another_size_while_training_is_one_line(tmp_path):
+    """A frame replaced mid-run (without data.cache_dir) by one of another size: numpy's "all input arrays must
+    have the same shape" traceback from a loader thread, exit code 1 (the sizes are read once, at the start)."""
+    from utils.image_io import write_rgb
+    scenes, sampler = scenes_and_sampler(tmp_path)
+    sampler.batch(0)
+    for scene in ("scene_2000", "scene_2001"):
+        for index in range(12):
+            write_rgb(os.path.join(scenes, scene, f"col_high_{index:04d}.png"), np.zeros((50, 60, 3), np.float32))
+    with pytest.raises(UserError, match=r"^training frame '.*col_high_00\d\d.png' is now 60x50, not the 180x144 of its "
+                                        r"sequence when training started: it was changed while training read it; "
+                                        r"restore it, then run the same command again to resume$"):
+        sampler.batch(1)
+
+
+def test_memory_running_out_in_validation_names_the_validation_settings(tmp_path, capsys, monkeypatch):
+    """An allocation that failed while validating (on a GPU beside the training's networks, or under ulimit -v) was
+    "pass a lower --max-memory or --tile", flags that train.py does not have."""
+    import inference.resolver
+    import train
+    from training_data import make_calendar_scenes, make_sequence_folders, tiny_training_flags
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    val_dir = make_sequence_folders(tmp_path / "val", {"clip": 5}, sizes={"clip": (64, 64)})
+
+    def running_out(*args, **kwargs):
+        raise RuntimeError("memory error in alloc\n/nbla/memory/memory.cpp:39\nFailed `this->alloc_impl()`")
+        yield
+    monkeypatch.setattr(inference.resolver, "super_resolve", running_out)
+    line = user_error_line(train.main, tiny_training_flags(scenes, tmp_path / "out", **{
+        "train.max_iter": 2, "train.val_freq": 2, "data.val_dir": val_dir, "train.val_crop": 48}), capsys)
+    assert re.fullmatch(r"error: out of memory while super-resolving 12x12 frames in a budget of [0-9.]+ GB; in "
+                        r"validation, beside the training's networks: lower train.val_crop or train.val_frames, free "
+                        r"memory, or set train.val_freq=0, then run again to resume", line)
+
+
+def test_a_checkpoint_renamed_to_another_iteration_is_refused_and_its_files_kept(tmp_path, capsys):
+    """checkpoint_00000004.json renamed checkpoint_00000006.json (it holds iteration 4): its files were deleted as
+    orphans of iteration 4 when the run began, then called missing; kept, the newest checkpoint by name would have
+    resumed iteration 4 again after every later save."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}))
+    (output_dir / "checkpoint_00000004.json").rename(output_dir / "checkpoint_00000006.json")
+    before = sorted(os.listdir(output_dir))
+    assert user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 8}), capsys) == (
+        f"error: checkpoint '{output_dir / 'checkpoint_00000006.json'}' holds iteration 4, not the 6 of its name "
+        "(renamed or edited by hand); name it checkpoint_00000004.json, or move it out of the folder")
+    assert sorted(os.listdir(output_dir)) == before
+
+
+def test_a_checkpoint_whose_solver_state_holds_nan_is_refused(tmp_path, capsys):
+    """A NaN in an Adam moment of a checkpoint (a disk error, a file of a diverged run): the resumed run trained on,
+    its losses finite for the first steps, and wrote model_param files of NaN parameters with exit code 0."""
+    import h5py
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}))
+    with h5py.File(output_dir / "gen_states_00000002.h5", "r+") as states:
+        moments = []
+        states.visititems(lambda name, item: moments.append(item) if isinstance(item, h5py.Dataset) else None)
+        moment = moments[0][()]
+        moment.flat[0] = np.nan
+        moments[0][...] = moment
+    assert user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}), capsys) == (
+        f"error: checkpoint '{output_dir / 'checkpoint_00000002.json'}': gen_states_00000002.h5 holds NaN or infinite "
+        "solver states; resume from an earlier checkpoint")
+    assert not (output_dir / "model_param_00000004.h5").exists()
+
+
+def test_a_checkpoint_whose_parameter_file_is_cut_short_names_the_checkpoint(tmp_path, capsys):
+    """params_N.h5 cut short (a copy broken off): "pass a file saved by train.py or an official NNabla model", about a
+    file the user never named, and nothing on the checkpoint to resume from instead."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}))
+    params = output_dir / "params_00000002.h5"
+    params.write_bytes(params.read_bytes()[:3000])
+    assert user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}), capsys) == (
+        f"error: weights file '{params}' is not an HDF5 (.h5) parameter file; it is a file of checkpoint "
+        f"'{output_dir / 'checkpoint_00000002.json'}': resume from an earlier checkpoint")
+
+
+def test_parameters_made_nan_by_an_update_whose_loss_was_finite_are_not_saved(tmp_path, capsys, monkeypatch):
+    """The update of a gradient that overflowed, its loss (computed before the update) still finite: the iteration's
+    model_param file and checkpoint were written of NaN parameters, exit code 0 at the last iteration; and the
+    divergence the next iteration met advised resuming from that checkpoint."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
+    real_step = train.training_step
+
+    def step_overflowing(graph, stage, solvers, learnable_params, *args, **kwargs):
+        updated = real_step(graph, stage, solvers, learnable_params, *args, **kwargs)
+        if solvers["gen"].get_states()[next(iter(learnable_params["gen"]))].t == 4:
+            next(iter(learnable_params["gen"].values())).d *= np.inf
+        return updated
+    monkeypatch.setattr(train, "training_step", step_overflowing)
+    assert user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}), capsys) == (
+        f"error: training diverged at iteration 4: a parameter is not finite; the last checkpoint "
+        f"({output_dir / 'checkpoint_00000002.json'}) is kept: resume from it with a lower train.learning_rate "
+        "(--set train.learning_rate=... --allow-changed-settings)")
+    assert not {"model_param_00000004.h5", "checkpoint_00000004.json"} & set(os.listdir(output_dir))
+
+
+def test_a_user_s_files_named_like_checkpoint_files_in_the_output_folder_are_kept(tmp_path):
+    """Any <word>_states_<N>.h5 without its checkpoint JSON was deleted as a checkpoint's orphan, and any
+    checkpoint_*checkpoint_<N>.json was taken for checkpoint N (pruned, or resumed from when newest)."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}))
+    mine = ["ema_states_00000001.h5", "checkpoint_before_lr_checkpoint_00000001.json"]
+    for name in mine:
+        (output_dir / name).write_text("mine")
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 8}))
+    assert [(output_dir / name).read_text() for name in mine] == ["mine", "mine"]
+
+
+def test_an_output_folder_made_read_only_while_training_is_one_line(tmp_path):
+    """chmod 555 (or 000) on --output_dir mid-run: a PermissionError traceback at the next write, and another as the
+    lock file could not be removed, exit code 1. Run without the capability that lets root write anywhere."""
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
+    script = ("import os, sys\nsys.path[:0] = ['tests']\nimport train\nsteps = []\nreal_step = train.training_step\n"
+              "def step(*args, **kwargs):\n    steps.append(1)\n    if len(steps) == 2:\n"
+              f"        os.chmod({str(output_dir)!r}, 0o555)\n    return real_step(*args, **kwargs)\n"
+              f"train.training_step = step\n"
+              f"train.main({tiny_training_flags(scenes, output_dir, **{'train.max_iter': 4})!r})\n")
+    as_root_without_override = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
+    try:
+        completed = subprocess.run([*(as_root_without_override if os.geteuid() == 0 else []), sys.executable, "-c",
+                                    script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    finally:
+        os.chmod(output_dir, 0o755)
+    assert completed.returncode == 2 and "Traceback" not in completed.stderr, completed.stderr
+    assert completed.stderr.splitlines()[-1] == (
+        f"error: cannot write '{output_dir / 'losses.csv'}' (Permission denied): its folder is not writable (or no "
+        "longer); make it writable, then run again")
+    assert os.listdir(output_dir) == [".tecogan.lock"]  # the next run takes it over
+
+
+def test_a_training_frame_deleted_while_training_is_called_gone_not_a_matter_of_permissions(tmp_path):
+    """A frame deleted or moved mid-run (a disk unmounted, a folder tidied): "(No such file or directory); check its
+    permissions", which sends the user to the wrong cause."""
+    scenes, sampler = scenes_and_sampler(tmp_path)
+    for scene in ("scene_2000", "scene_2001"):
+        for index in range(12):
+            os.remove(os.path.join(scenes, scene, f"col_high_{index:04d}.png"))
+    with pytest.raises(UserError, match=r"^cannot read image '.*col_high_00\d\d.png': it is gone, deleted or moved "
+                                        r"since its folder was listed; restore it and run again$"):
+        sampler.batch(0)
+
+
+def test_a_checkpoint_of_another_folder_resumed_into_a_folder_of_another_run_is_refused(tmp_path, capsys):
+    """--checkpoint runA/checkpoint_4.json --output_dir runB, where runB holds an older run's checkpoint_2: that run's
+    checkpoints were pruned by the new saves (it could no longer be resumed) and losses.csv held its rows 1-2, then the
+    other run's 5-6, exit code 0."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, run_a, run_b = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "runA", tmp_path / "runB"
+    train.main(tiny_training_flags(scenes, run_a, **{"train.max_iter": 4}))
+    train.main(tiny_training_flags(scenes, run_b, **{"train.max_iter": 2}))
+    before = {name: (run_b / name).read_bytes() for name in os.listdir(run_b)}
+    flags = tiny_training_flags(scenes, run_b, **{"train.max_iter": 8,
+                                                  "train.checkpoint": run_a / "checkpoint_00000004.json"})
+    assert user_error_line(train.main, flags, capsys) == (
+        f"error: --checkpoint '{run_a / 'checkpoint_00000004.json'}' is of another folder than --output_dir '{run_b}', "
+        f"which holds checkpoints of its own run ('{run_b / 'checkpoint_00000002.json'}'): resuming there would delete "
+        "them and mix the two runs in losses.csv; leave --checkpoint out to continue that run, or resume into a new "
+        "--output_dir")
+    assert {name: (run_b / name).read_bytes() for name in os.listdir(run_b)} == before

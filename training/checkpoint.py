@@ -16,13 +16,17 @@ import signal
 import socket
 import threading
 
+import numpy as np
+
 from utils.errors import UserError
 from utils.image_io import write_atomically, write_bytes
 from utils.paths import input_file
 from utils.weights import assign_weights, read_weight_file, save_weights
 
 CHECKPOINT_PATTERN = re.compile(r"checkpoint_(\d+)\.json$")
-STATE_FILE_PATTERN = re.compile(r"(?:params|\w+_states)_(\d+)\.h5")  # the files a checkpoint_N.json names
+# the files a checkpoint_N.json names: the parameters and the states of train.training_stage's solvers (only these: a
+# file of another name is a user's, and orphans of this pattern are deleted)
+STATE_FILE_PATTERN = re.compile(r"(?:params|(?:gen|fnet|disc)_states)_(\d+)\.h5")
 CHECKPOINTS_KEPT = 2  # older checkpoints are deleted once a newer one is complete (model_param files stay)
 MODEL_FILE_PATTERN = re.compile(r"model_param_(\d+)\.h5")  # utils.weights.save_model's files
 CHECKPOINT_FILE_PATTERNS = (CHECKPOINT_PATTERN, STATE_FILE_PATTERN, MODEL_FILE_PATTERN)  # what a save writes
@@ -50,7 +54,7 @@ def save_checkpoint(output_dir, iteration, params, solvers, loop_state, settings
 
 def checkpoints_by_iteration(output_dir):
     found = [(int(match.group(1)), path) for path in glob.glob(os.path.join(output_dir, "checkpoint_*.json"))
-             for match in [CHECKPOINT_PATTERN.search(os.path.basename(path))] if match]
+             for match in [CHECKPOINT_PATTERN.fullmatch(os.path.basename(path))] if match]
     return sorted(found)
 
 
@@ -77,12 +81,30 @@ def prune_off_schedule_models(output_dir, off_schedule, keep=CHECKPOINTS_KEPT):
 
 def remove_orphans(output_dir):
     """Delete parameter and solver-state files of iterations that have no checkpoint JSON (a checkpoint
-    killed before its JSON was written, or pruned). Only while no other run writes into output_dir."""
-    complete = {iteration for iteration, _ in checkpoints_by_iteration(output_dir)}
+    killed before its JSON was written, or pruned), unless a checkpoint JSON names them. Only while no other run
+    writes into output_dir."""
+    found = checkpoints_by_iteration(output_dir)
+    complete = {iteration for iteration, _ in found}
+    named = set().union(*(files_named(path) for _, path in found))
     for name in os.listdir(output_dir):
         match = STATE_FILE_PATTERN.fullmatch(name)
-        if match and int(match.group(1)) not in complete and os.path.isfile(os.path.join(output_dir, name)):
+        if (match and int(match.group(1)) not in complete and name not in named
+                and os.path.isfile(os.path.join(output_dir, name))):
             os.remove(os.path.join(output_dir, name))
+
+
+def files_named(path):
+    """The file names a checkpoint JSON names, as far as it can be read (one renamed by hand names the files of
+    another iteration than its name says; read_checkpoint refuses it, and they must stay for it to be renamed
+    back)."""
+    if not os.path.isfile(path):  # a pipe would wait for a writer
+        return set()
+    try:
+        with open(path, encoding="utf-8") as file:
+            content = json.load(file)
+        return {content["params"], *content["solvers"].values()}
+    except (OSError, ValueError, RecursionError, KeyError, TypeError, AttributeError):
+        return set()
 
 
 def latest_checkpoint(output_dir):
@@ -139,6 +161,11 @@ def read_checkpoint(path):
         raise UserError(
             f"checkpoint '{path}' is not a checkpoint of train.py (it needs iteration, params, solvers); "
             "resume from an earlier one")
+    named = CHECKPOINT_PATTERN.fullmatch(os.path.basename(path))
+    if named and int(named.group(1)) != content["iteration"]:  # the latest by name would resume an older iteration
+        raise UserError(f"checkpoint '{path}' holds iteration {content['iteration']}, not the {int(named.group(1))} "
+                        f"of its name (renamed or edited by hand); name it checkpoint_{content['iteration']:08d}.json, "
+                        "or move it out of the folder")
     missing = [name for name in [content["params"], *content["solvers"].values()]
                if not os.path.isfile(os.path.join(os.path.dirname(path), name))]
     if missing:  # a JSON copied without its files: else called a missing weights file the user never named
@@ -170,7 +197,9 @@ def load_checkpoint(path, content, params, solvers):
         raise UserError(f"checkpoint '{path}' has no state for the {', '.join(sorted(missing))} solver(s): "
                         "it was written by the other training stage")
     try:
-        assign_weights(params, read_weight_file(os.path.join(folder, content["params"])), content["params"])
+        arrays = read_weight_file(os.path.join(folder, content["params"]),
+                                  f"it is a file of checkpoint '{path}': resume from an earlier checkpoint")
+        assign_weights(params, arrays, content["params"])
         for name, solver in solvers.items():
             solver.load_states(os.path.join(folder, content["solvers"][name]))
     except (KeyError, ValueError, OSError, RuntimeError) as error:
@@ -178,6 +207,11 @@ def load_checkpoint(path, content, params, solvers):
         # file and line: the last line says what is wrong
         reason = str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
         raise UserError(f"checkpoint '{path}' is incomplete or corrupt ({reason}); resume from an earlier one")
+    for name, solver in solvers.items():  # Adam's moments: one NaN spreads to every parameter within steps
+        if not all(np.isfinite(moment.d).all() for state in solver.get_states().values()
+                   for moment in state.pstate.values()):
+            raise UserError(f"checkpoint '{path}': {content['solvers'][name]} holds NaN or infinite solver states; "
+                            "resume from an earlier checkpoint")
     return content.get("loop_state", {})
 
 

@@ -42,6 +42,10 @@ LOG_NAME = "val"  # val.csv and val.png in the output folder
 PICTURE_FOLDER = "validation"  # validation/iteration_<N>.png: bicubic | ours | ground truth of each clip
 PICTURE_PATTERN = re.compile(r"iteration_\d+\.png")
 SECONDS = "seconds"
+# what an out-of-memory error in validation advises, in train.py's settings (the resolver's default names generate.py's
+# flags); the validation settings may change on resume
+MEMORY_ADVICE = ("in validation, beside the training's networks: lower train.val_crop or train.val_frames, free "
+                 "memory, or set train.val_freq=0, then run again to resume")
 
 
 class Clip:
@@ -177,7 +181,8 @@ class Validation:
 
     def super_resolve(self, model_path):
         """The SR frames of every clip, cut to its HR frames, as generate.py makes them from model_path."""
-        resolver = SuperResolver(model_path, backend="nnabla", context=self.context, device_id=self.device_id)
+        resolver = SuperResolver(model_path, backend="nnabla", context=self.context, device_id=self.device_id,
+                                 memory_advice=MEMORY_ADVICE)
         outputs = []
         for clip in self.clips:
             height, width = clip.hr_frames[0].shape[:2]

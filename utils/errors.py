@@ -53,6 +53,12 @@ def one_line(reason):
     return " ".join(str(reason).split())
 
 
+def printable(text):
+    """text with each character a terminal would not show as itself (a newline or CR in a file name, a NUL, an
+    escape sequence) written by its code, so that an error stays one line and shows what was given."""
+    return "".join(character if character.isprintable() else repr(character)[1:-1] for character in text)
+
+
 def shortened(text, limit=40):
     """text as an error line shows a value the user gave: whole, or cut to limit characters ending in "..." (a
     value of thousands of digits, a line of megabytes)."""
@@ -132,7 +138,7 @@ def exit_on_user_error(report=True, report_after=0.0):
                 for signal_number in STOP_SIGNALS:
                     signal.signal(signal_number, signal.SIG_DFL)
             time.sleep(report_after)
-            say(f"error: {error}")
+            say(f"error: {printable(str(error))}")
         sys.exit(USER_ERROR_EXIT)
     except KeyboardInterrupt:
         ignore_stop_signals()

@@ -140,9 +140,9 @@ def unreadable_image(path, error):
     if os.path.islink(path) and not os.path.exists(path):  # its permissions are not what is wrong
         return UserError(f"image '{path}' is a symbolic link to '{os.readlink(path)}', which does not exist (or "
                          "leads back to itself); replace or remove it")
-    if error.errno == errno.ENOENT:  # listed, then removed or moved while the command ran
-        return UserError(f"image '{path}' no longer exists: it was removed or moved while this ran; put it back "
-                         "and run again")
+    if isinstance(error, FileNotFoundError):  # listed, then deleted or moved (a training run reads frames for days)
+        return UserError(f"cannot read image '{path}': it is gone, deleted or moved since its folder was listed; "
+                         "restore it and run again")
     return UserError(f"cannot read image '{path}' ({error.strerror}); check its permissions")
 
 
@@ -339,24 +339,26 @@ def write_atomically(path, write, partial=None):
         if getattr(error, "errno", None) == errno.EFBIG:  # past `ulimit -f` (Python ignores SIGXFSZ)
             raise UserError(f"cannot write '{path}': it is larger than this process may write (ulimit -f) or the "
                             "file system holds; raise the limit or choose another folder") from None
-        if getattr(error, "filename", None) == staged.temporary:
+        if getattr(error, "errno", None) in NOT_WRITABLE or getattr(error, "filename", None) == staged.temporary:
             raise folder_changed(path, error) or error from None
         raise
     finally:
         staged.discard()
 
 
-# The output folder's state checked at the start that a write can find changed while a command runs: the folder
-# deleted, moved, made read-only or its disk remounted read-only.
-FOLDER_CHANGED = (errno.ENOENT, errno.ENOTDIR, errno.EACCES, errno.EPERM, errno.EROFS)
+NOT_WRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS)
 
 
 def folder_changed(path, error):
-    """The UserError for an OSError that writing path met because its folder changed under the command (else None)."""
-    if error.errno not in FOLDER_CHANGED:
-        return None
-    return UserError(f"cannot write '{path}' ({error.strerror}): its folder was removed, moved or made read-only "
-                     "while this ran; restore it or choose another output, and run again")
+    """The UserError for an OSError that writing path met because its folder is not writable (or no longer: its
+    permissions taken away, its disk remounted read-only) or was removed or moved while the command ran; else None."""
+    if error.errno in NOT_WRITABLE:
+        return UserError(f"cannot write '{path}' ({error.strerror}): its folder is not writable (or no longer); make "
+                         "it writable, then run again")
+    if error.errno in (errno.ENOENT, errno.ENOTDIR):
+        return UserError(f"cannot write '{path}' ({error.strerror}): its folder was removed or moved while this ran; "
+                         "restore it (or choose another output) and run again")
+    return None
 
 
 def no_space(path):

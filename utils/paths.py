@@ -246,10 +246,8 @@ def lock_folder(path, role):
     try:
         yield
     finally:
-        # while locked, so that no run can hold a lock on a removed file; a folder removed or made read-only
-        # meanwhile keeps it, and the next run takes it over
-        with suppress(OSError):
-            os.remove(lock_path)
+        with suppress(OSError):  # one left (its folder made read-only meanwhile) is taken over by the next run
+            os.remove(lock_path)  # while locked, so that no run can hold a lock on a removed file
         lock.close()
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import nnabla as nn
 
 from utils.degradation import record_degradation
-from utils.errors import UserError
+from utils.errors import UserError, out_of_memory_said
 from utils.image_io import write_atomically
 from utils.paths import input_file
 
@@ -31,27 +31,30 @@ def to_compute_layout(array):
     return array.transpose(FILE_TO_COMPUTE_AXES) if array.ndim == 4 else array
 
 
-def read_weight_file(path):
-    """Return {name: array in file layout} from an NNabla .h5 parameter file."""
+def read_weight_file(path, advice="pass a file saved by train.py or an official NNabla model"):
+    """Return {name: array in file layout} from an NNabla .h5 parameter file; advice: what an error says to do
+    about a file that is not one (a checkpoint's file is not one the user names)."""
     input_file(path, "weights file", "pass the path of a .h5 model file", regular=True)
-    try:
-        with h5py.File(path, "r") as h5:
-            arrays = {}
-            h5.visititems(lambda name, item: arrays.__setitem__(name, item[()])
-                          if isinstance(item, h5py.Dataset) else None)
-    except OSError:
-        raise UserError(f"weights file '{path}' is not an HDF5 (.h5) parameter file; "
-                        "pass a file saved by train.py or an official NNabla model")
-    if not arrays:
-        raise UserError(f"weights file '{path}' holds no parameters")
-    arrays = {name: np.asarray(array) for name, array in arrays.items()}
-    for name, array in arrays.items():
-        if array.dtype.kind not in "fiu":
-            raise UserError(f"weights file '{path}': parameter '{name}' holds {array.dtype} values, not "
-                            "numbers; pass a file saved by train.py or an official NNabla model")
-        if not np.isfinite(array).all():  # a diverged training's model would write NaN frames
-            raise UserError(f"weights file '{path}': parameter '{name}' holds NaN or infinite values; use "
-                            "an earlier model file of that training")
+    # a large file (VGG19's is 550 MB) under a memory limit (ulimit -v): numpy's MemoryError as a traceback
+    with out_of_memory_said(f"weights file '{path}' does not fit in the memory this process may use; free memory, "
+                            "or raise this process's limit (ulimit -v)"):
+        try:
+            with h5py.File(path, "r") as h5:
+                arrays = {}
+                h5.visititems(lambda name, item: arrays.__setitem__(name, item[()])
+                              if isinstance(item, h5py.Dataset) else None)
+        except OSError:
+            raise UserError(f"weights file '{path}' is not an HDF5 (.h5) parameter file; {advice}")
+        if not arrays:
+            raise UserError(f"weights file '{path}' holds no parameters")
+        arrays = {name: np.asarray(array) for name, array in arrays.items()}
+        for name, array in arrays.items():
+            if array.dtype.kind not in "fiu":
+                raise UserError(f"weights file '{path}': parameter '{name}' holds {array.dtype} values, not "
+                                f"numbers; {advice}")
+            if not np.isfinite(array).all():  # a diverged training's model would write NaN frames
+                raise UserError(f"weights file '{path}': parameter '{name}' holds NaN or infinite values; use "
+                                "an earlier model file of that training")
     return arrays
 
 
