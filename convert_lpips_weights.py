@@ -8,6 +8,7 @@
 The result has the names, shapes and layout of NNabla's published alex_with_LPIPS.h5 (utils/lpips.py).
 """
 import logging
+import os
 
 from utils.errors import exit_at_once_on_stop_signals
 
@@ -18,7 +19,7 @@ logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import 
 
 from utils.errors import exit_on_user_error
 from utils.flags import FlagParser
-from utils.image_io import check_name_length
+from utils.image_io import check_name_length, remove_stale_temporaries
 from utils.lpips import save_lpips_weights, weights_from_torch
 from utils.paths import input_file, not_an_input, output_file
 from utils.torch_pickle import read_state_dict
@@ -41,6 +42,9 @@ def parse_args(argv=None):
 
 def run(args):
     arrays = weights_from_torch(read_state_dict(args.alexnet), read_state_dict(args.lpips))
+    # what a run killed while saving (kill -9) left beside the output, which no later run would finish
+    remove_stale_temporaries(os.path.dirname(os.path.abspath(args.output)), {os.path.basename(args.output)},
+                             (args.alexnet, args.lpips))
     save_lpips_weights(args.output, arrays)
     print(f"wrote {len(arrays)} LPIPS parameters to {args.output}")
 

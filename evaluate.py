@@ -20,12 +20,12 @@ logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import 
 
 import os
 
-from evaluation.report import REPORT_FILES, evaluate
+from evaluation.report import evaluate, report_names
 from evaluation.scoring import DEFAULT_LPIPS_WEIGHTS, Sequence, load_lpips
 from utils.context import CONTEXT_CHOICES
 from utils.errors import UserError, exit_on_user_error
 from utils.flags import FlagParser, refuse_empty
-from utils.paths import not_an_input
+from utils.paths import not_an_input, not_being_written, output_folder
 
 
 def parse_args(argv=None):
@@ -63,12 +63,17 @@ def parse_args(argv=None):
             "give one target folder per result folder")
     not_an_input(args.output, "--output", [("--results", folder) for folder in args.results]
                  + [("--targets", folder) for folder in args.targets])
+    for role, folders in (("--results", args.results), ("--targets", args.targets)):
+        for folder in folders:
+            not_being_written(folder, f"{role} folder")
     args.scene_cuts = args.scene_cuts.split(",") if args.scene_cuts else [None] * len(args.results)
     if len(args.scene_cuts) != len(args.results):
         raise UserError(
             f"--scene-cuts names {len(args.scene_cuts)} file(s) for {len(args.results)} --results "
             "folder(s); give one cuts file per result folder")
-    for name in REPORT_FILES:  # a cuts file named frames.csv in --output would be replaced by the report
+    output_folder(args.output, "--output")  # before its names are listed
+    # a cuts file named frames.csv (or like a picture) in --output would be replaced (or deleted) by the report
+    for name in report_names(args.output):
         not_an_input(os.path.join(args.output, name), "report file",
                      [("--scene-cuts", path) for path in args.scene_cuts] + [("--lpips-weights", args.lpips_weights)])
     return args

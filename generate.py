@@ -39,7 +39,7 @@ from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, 
                             check_video_output, list_frames, open_video_writer, read_ahead, read_rgb,
                             remove_stale_temporaries, to_uint8, write_rgb)
 from utils.output_size import check_sides, parse_outscale, parse_output_size, requested_size, resize_output
-from utils.paths import lock_folder, make_folder, not_an_input, output_folder
+from utils.paths import lock_folder, make_folder, not_an_input, not_being_written, output_folder
 from utils.progress import progress_bar
 from utils.scenes import (assign_scenes, detect_cuts, read_cuts_file, shot_ranges, split_at_cuts,
                           spread_scenes)
@@ -293,6 +293,9 @@ def run(args, processes, output_claim):
                                    reader.sample_aspect)
     else:
         folder = args.input_dir_lr or args.input_dir_hr
+        # another run's output folder still being written; on rank 0 alone, before it locks its own output (which
+        # may be this folder)
+        on_rank_zero(processes, lambda: not_being_written(folder, "input folder"))
         degradation = model_degradation(args.model) if args.input_dir_hr else None
         shape, input_paths, named_frames = frames_from_folder(folder, degradation, resolver.scale)
         fps = DEFAULT_FPS
@@ -352,10 +355,12 @@ def run(args, processes, output_claim):
     if output_dir:
         prepare_output_dir(output_dir, output_claim)
         output_claim.enter_context(lock_folder(output_dir, "output folder"))
-        remove_stale_temporaries(output_dir, inputs=inputs)
+        # only the frames' of this run: --output-dir may be a folder of the user's, with other programs' files
+        remove_stale_temporaries(output_dir, {os.path.basename(output_path(output_dir, name, args)) for name in names},
+                                 inputs)
     if args.output_video:
         remove_stale_temporaries(os.path.dirname(os.path.abspath(args.output_video)),
-                                 os.path.basename(args.output_video), inputs)
+                                 {os.path.basename(args.output_video)}, inputs)
     description = (f"{resolver.num_resblock} blocks, {resolver.backend} {resolver.precision} on "
                    f"{resolver.context}, {model.describe()}, {len(cuts) + 1} scene(s){spread}")
     # drawn before the video is opened: a bar that cannot be written (standard error on a full disk) fails here

@@ -2,9 +2,11 @@
 PSNR/tOF curves and a target | output strip of each sequence's worst-PSNR frame; and evaluate(), which
 scores sequences in parallel and writes it."""
 import os
+import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
+from contextlib import ExitStack
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -14,8 +16,8 @@ from evaluation.scoring import METRICS, score_sequence, summarise
 from utils import metrics
 from utils.context import use_context
 from utils.errors import UserError
-from utils.image_io import check_name_length, write_atomically, write_bytes, write_rgb
-from utils.paths import output_folder
+from utils.image_io import check_name_length, remove_stale_temporaries, write_atomically, write_bytes, write_rgb
+from utils.paths import lock_folder, make_folder, output_folder
 
 TABLE_COLUMNS = (("PSNR", "PSNR &#8593;"), ("LPIPS", "LPIPS &#8595;"), ("tOF", "tOF &#8595;"),
                  ("tLP100", "tLP &#8595;"), ("SSIM", "SSIM &#8593;"))
@@ -101,9 +103,35 @@ def write_report(output_dir, records_by_sequence, worsts):
     write_text(sequences_csv, csv_text(("label", "target_folder", "frames") + METRICS, summary_rows))
     write_text(metrics_md, markdown_table(summary_rows))
     for records, worst in zip(records_by_sequence, worsts):
-        plot_curves(records, curves_path(output_dir, records[0]["sequence"]))
-        write_worst_strip(worst, worst_frame_path(output_dir, records[0]["sequence"], worst[0]["target"]))
+        label = records[0]["sequence"]
+        plot_curves(records, curves_path(output_dir, label))
+        picture = worst_frame_path(output_dir, label, worst[0]["target"])
+        write_worst_strip(worst, picture)
+        remove_earlier_worst_frames(output_dir, label, picture)
     return summary_rows
+
+
+def report_names(output_dir, sequences=()):
+    """The names in output_dir that a report writes over or deletes: its files, the pictures of earlier reports
+    there, and those of the Sequences (their curves, and the worst-frame picture of any target)."""
+    pictures = [name for name in os.listdir(output_dir) if re.fullmatch(PICTURE_NAMES, name)
+                ] if os.path.isdir(output_dir) else []
+    for sequence in sequences:
+        pictures += [os.path.basename(curves_path(output_dir, sequence.label))] + [
+            os.path.basename(worst_frame_path(output_dir, sequence.label, os.path.basename(target)))
+            for target in sequence.target_paths]
+    return {*REPORT_FILES, *pictures}
+
+
+def remove_earlier_worst_frames(output_dir, label, kept):
+    """Delete the worst-frame pictures of this sequence label other than kept: an earlier run into output_dir
+    (other results or frames) found another worst frame, whose picture would stand beside this run's."""
+    prefix = os.path.basename(worst_frame_path(output_dir, label, ""))[:-len(".png")]
+    for name in os.listdir(output_dir):
+        path = os.path.join(output_dir, name)
+        if (name.startswith(prefix) and re.fullmatch(PICTURE_NAMES, name) and path != kept
+                and not os.path.isdir(path)):
+            os.remove(path)
 
 
 def curves_path(output_dir, label):
@@ -147,21 +175,28 @@ def evaluate(sequences, output, context="auto", lpips_arrays=None):
     # NNabla and OpenCV release the GIL: on a CPU, sequences are scored in parallel, one per core.
     workers = min(len(sequences), os.cpu_count() or 1) if context == "cpu" else 1
     try:
-        start, scored_frames = time.time(), FrameCount()
-        with tqdm(total=total, unit="frame", desc=f"scoring ({context})") as progress, \
-                ThreadPoolExecutor(workers) as pool:
-            futures = [pool.submit(score_sequence, sequence, lpips_arrays, scored_frames) for sequence in sequences]
-            while wait(futures, timeout=PROGRESS_SECONDS).not_done:
+        with ExitStack() as claim:
+            try:  # removed again when a frame cannot be scored: no empty folder left behind
+                make_folder(output, claim)
+            except OSError as error:
+                raise UserError(f"cannot create output folder '{output}' ({error.strerror}); choose another --output")
+            # another command writing there (generate.py's frames, a second evaluate.py) would get this report's
+            # files among its own, or its own among this report's
+            claim.enter_context(lock_folder(output, "--output"))
+            # what a run killed while writing its report (kill -9) left, which no later run would finish
+            remove_stale_temporaries(output, report_names(output, sequences))
+            start, scored_frames = time.time(), FrameCount()
+            with tqdm(total=total, unit="frame", desc=f"scoring ({context})") as progress, \
+                    ThreadPoolExecutor(workers) as pool:
+                futures = [pool.submit(score_sequence, sequence, lpips_arrays, scored_frames)
+                           for sequence in sequences]
+                while wait(futures, timeout=PROGRESS_SECONDS).not_done:
+                    progress.update(scored_frames.n - progress.n)
                 progress.update(scored_frames.n - progress.n)
-            progress.update(scored_frames.n - progress.n)
-            scored = [future.result() for future in futures]
-        elapsed = time.time() - start
-        records_by_sequence, worsts = zip(*scored)
-        try:  # once scored: a frame that cannot be scored leaves no empty folder behind
-            os.makedirs(output, exist_ok=True)
-        except OSError as error:
-            raise UserError(f"cannot create output folder '{output}' ({error.strerror}); choose another --output")
-        summary_rows = write_report(output, records_by_sequence, worsts)
+                scored = [future.result() for future in futures]
+            elapsed = time.time() - start
+            records_by_sequence, worsts = zip(*scored)
+            summary_rows = write_report(output, records_by_sequence, worsts)
     except MemoryError:  # numpy's arrays of a score or a picture, under a tight ulimit -v or on a full machine
         raise UserError(f"out of memory while scoring {total} frames into '{output}'; free memory, or score fewer "
                         "sequences at once") from None

@@ -28,6 +28,15 @@ def assert_one_error_line(completed, *fragments):
     return lines[0]
 
 
+def run_python_without_root_override(script):
+    """python -c script in the repository, without the capability that lets root read and write any file (where
+    this runs as root), so that permissions hold as for any user."""
+    import os
+    as_root_without_override = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
+    return subprocess.run([*(as_root_without_override if os.geteuid() == 0 else []), sys.executable, "-c", script],
+                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+
+
 def ffmpeg_video(path, *output_options, frames=60, size="64x48"):
     from utils.image_io import ffmpeg_executable
     subprocess.run([

@@ -12,7 +12,8 @@ import time
 import pytest
 
 from conftest import REPO_ROOT
-from hostile import CALENDAR, FRAMES, WEIGHTS, assert_one_error_line, run_script
+from hostile import (CALENDAR, FRAMES, WEIGHTS, assert_one_error_line, run_python_without_root_override,
+                     run_script)
 from utils.errors import UserError, exit_on_user_error
 
 
@@ -351,6 +352,47 @@ def test_a_lock_file_that_is_a_symbolic_link_is_refused_and_its_target_kept(tmp_
             pass
     assert sorted(os.listdir(tmp_path)) == ["notes.txt", "out"]
     assert (tmp_path / "notes.txt").read_text() == "the user's notes"
+
+
+# Eleventh pass, half A
+
+def test_a_lock_whose_folder_became_read_only_is_released_without_a_traceback(tmp_path):
+    """An output folder made read-only while a command ran: removing the lock file at the end raised a
+    PermissionError traceback over the command's own line. Run without the capability that lets root write
+    anywhere, so that the permissions hold; the next run takes the lock file over."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    script = ("import os\nfrom utils.paths import lock_folder\n"
+              f"with lock_folder({str(folder)!r}, 'output folder'):\n    os.chmod({str(folder)!r}, 0o555)\n"
+              f"with lock_folder({str(folder)!r}, 'output folder'):\n    print('locked again')\n")
+    completed = run_python_without_root_override(script)
+    os.chmod(folder, 0o755)
+    assert completed.returncode == 0 and completed.stdout == "locked again\n", completed.stderr
+
+
+def test_a_hard_link_named_like_the_lock_file_is_refused_and_its_file_kept(tmp_path):
+    """`.tecogan.lock` in the output folder another name of a user's file (a hard link, beside the tenth pass's
+    symbolic link): the run wrote its pid over the file's content, exit code 0."""
+    from utils.paths import lock_folder
+    notes = tmp_path / "notes.txt"
+    notes.write_text("the user's notes")
+    (tmp_path / "out").mkdir()
+    os.link(notes, tmp_path / "out" / ".tecogan.lock")
+    with pytest.raises(UserError, match=r"^output folder '.*out' holds a hard link named \.tecogan\.lock \(another "
+                                        r"name of a file\), where a run's lock file goes; remove that name"):
+        with lock_folder(str(tmp_path / "out"), "output folder"):
+            pass
+    assert notes.read_text() == "the user's notes"
+
+
+@pytest.mark.parametrize("kind", ["stale file", "folder", "pipe"])
+def test_an_input_folder_with_a_lock_file_no_run_holds_is_read(tmp_path, kind):
+    """The check that an input folder is not being written (not_being_written) takes a lock file a killed run left,
+    or a folder or a pipe of that name, for no writer: no wait for a pipe's writer, no IsADirectoryError."""
+    from utils.paths import LOCK_NAME, not_being_written
+    lock = tmp_path / LOCK_NAME
+    {"stale file": lambda: lock.write_text("4194305\n"), "folder": lock.mkdir, "pipe": lambda: os.mkfifo(lock)}[kind]()
+    not_being_written(str(tmp_path), "input folder")
 
 
 # Eleventh pass, half B

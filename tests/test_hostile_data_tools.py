@@ -327,3 +327,34 @@ def test_a_data_prepare_video_inside_a_scene_to_cut_is_refused_and_kept(tmp_path
         dataPrepare.prepare_scenes(dataPrepare.parse_args(
             ["--disk_path", str(disk_path), "--video", video, "--duration", "10", "--start_id", "2000"]))
     assert open(video, "rb").read() == before and os.listdir(disk_path) == [scene]
+
+
+# Eleventh pass, half A
+
+def test_convert_lpips_weights_output_path_too_long_with_its_temporary_is_refused_before_the_work(tmp_path, capsys):
+    """An --output of 4088 bytes, each name under 255, in a folder that exists: its temporary name made the path
+    longer than Linux takes, and the conversion ended in an OSError traceback ("File name too long")."""
+    import convert_lpips_weights
+    from conftest import user_error_line
+    folder = str(tmp_path)
+    while len(os.fsencode(folder)) < 3900:
+        folder = os.path.join(folder, "f" * 200)
+    os.makedirs(folder)
+    output = os.path.join(folder, "w" * (4088 - len(os.fsencode(folder)) - 4) + ".h5")
+    line = user_error_line(convert_lpips_weights.main, [
+        "--alexnet", reference_path("lpips", "alexnet_random.pth"), "--lpips",
+        reference_path("lpips", "lpips_v0.1_alex.pth"), "--output", output], capsys)
+    assert "is too long: with the temporary name it is first written under it exceeds the 4095 bytes" in line, line
+    assert os.listdir(folder) == []
+
+
+def test_convert_lpips_weights_removes_what_a_killed_run_left_beside_its_output(tmp_path, capsys):
+    """`kill -9` while the converter saved its output left `.alex.<pid>.tmp.h5` (megabytes) beside it for good: no
+    later run removed it (demo.py, generate.py and train.py do). Another file of such a name is kept."""
+    import convert_lpips_weights
+    dead = 2 ** 22 + 1  # above Linux's largest process id
+    (tmp_path / f".alex.{dead}.tmp.h5").write_bytes(b"half a file")
+    (tmp_path / f".notes.{dead}.tmp.h5").write_bytes(b"another program's")
+    convert_lpips_weights.main(["--alexnet", reference_path("lpips", "alexnet_random.pth"), "--lpips",
+                                reference_path("lpips", "lpips_v0.1_alex.pth"), "--output", str(tmp_path / "alex.h5")])
+    assert sorted(os.listdir(tmp_path)) == [f".notes.{dead}.tmp.h5", "alex.h5"]

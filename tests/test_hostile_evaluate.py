@@ -182,3 +182,84 @@ def test_a_cuts_file_where_the_report_goes_is_refused_and_kept(tmp_path, capsys,
                                            str(tmp_path / "eval"), "--quick", "--scene-cuts", str(cuts)], capsys)
     assert "is the same file or folder as --scene-cuts" in line
     assert os.listdir(tmp_path / "eval") == [name] and cuts.read_text() == "3\n"
+
+
+# Eleventh pass, half A
+
+def test_a_rerun_into_the_report_folder_leaves_one_worst_frame_picture(tmp_path):
+    """evaluate.py run again into its --output after the results changed (another model, another clip): the
+    earlier run's worst-frame picture (00_sr_worst_frame_0004.png) stayed beside this run's (0005), exit code 0;
+    demo.py's eval_ours/ the same on a rerun."""
+    import shutil
+
+    from evaluation_data import make_sequence, run_evaluate
+    results, targets = make_sequence(tmp_path, "sr", 0, 7)
+    output = tmp_path / "eval"
+    for worst in ("0004", "0005"):
+        shutil.copy(os.path.join(targets, "0001.png"), os.path.join(results, f"output_{worst}.png"))
+        run_evaluate([results], [targets], output, "--quick")
+        shutil.copy(os.path.join(targets, f"{worst}.png"), os.path.join(results, f"output_{worst}.png"))
+    assert sorted(name for name in os.listdir(output) if "worst_frame" in name) == ["00_sr_worst_frame_0005.png"]
+
+
+def test_a_report_into_a_folder_another_run_writes_is_refused_before_scoring(tmp_path, capsys):
+    """evaluate.py --output a folder generate.py (or another evaluate.py) is writing: the report and its pictures
+    were written among that run's frames, exit code 0; every other command honours the folder's lock."""
+    import evaluate
+    from conftest import user_error_line
+    from evaluation_data import make_sequence
+    from utils.paths import lock_folder
+    results, targets = make_sequence(tmp_path, "sr", 0, 5)
+    busy = tmp_path / "generate_output"
+    busy.mkdir()
+    with lock_folder(str(busy), "output folder"):
+        line = user_error_line(evaluate.main, ["--results", results, "--targets", targets, "--output", str(busy),
+                                               "--quick"], capsys)
+        assert os.listdir(busy) == [".tecogan.lock"]
+    assert f"--output '{busy}' is in use by another run (pid {os.getpid()})" in line, line
+
+
+def test_results_a_running_generate_still_writes_are_refused(tmp_path, capsys):
+    """evaluate.py --results a folder generate.py is (re)writing: it scored what was there, part of the earlier
+    run's frames and part of this one's, exit code 0 (a new folder: "has 5 frames but targets 8")."""
+    import evaluate
+    from conftest import user_error_line
+    from evaluation_data import make_sequence
+    from utils.paths import lock_folder
+    results, targets = make_sequence(tmp_path, "sr", 0, 5)
+    with lock_folder(results, "output folder"):
+        line = user_error_line(evaluate.main, ["--results", results, "--targets", targets, "--output",
+                                               str(tmp_path / "eval"), "--quick"], capsys)
+    assert f"--results folder '{results}' is being written by another run (pid {os.getpid()}); wait" in line, line
+    assert not (tmp_path / "eval").exists()
+
+
+@pytest.mark.parametrize("name", ["00_sr_curves.png", "00_sr_worst_frame_mine.png"])
+def test_a_cuts_file_named_like_a_report_picture_is_refused_and_kept(tmp_path, capsys, name):
+    """A cuts file in --output named like the report's curves picture: replaced by the picture, exit code 0 (the
+    ninth pass refused the names of the report's files, not its pictures'); named like a worst-frame picture it
+    would be deleted as an earlier run's."""
+    import evaluate
+    from conftest import user_error_line
+    from evaluation_data import make_sequence
+    results, targets = make_sequence(tmp_path, "sr", 0, 5)
+    cuts = tmp_path / "eval" / name
+    cuts.parent.mkdir()
+    cuts.write_text("3\n")
+    line = user_error_line(evaluate.main, ["--results", results, "--targets", targets, "--output",
+                                           str(tmp_path / "eval"), "--quick", "--scene-cuts", str(cuts)], capsys)
+    assert "is the same file or folder as --scene-cuts" in line, line
+    assert os.listdir(tmp_path / "eval") == [name] and cuts.read_text() == "3\n"
+
+
+def test_a_report_picture_a_killed_run_left_half_written_is_removed(tmp_path):
+    """`kill -9` while evaluate.py wrote a picture left `.00_sr_curves.<pid>.tmp.png` in --output for good."""
+    from evaluation_data import make_sequence, run_evaluate
+    results, targets = make_sequence(tmp_path, "sr", 0, 5)
+    output = tmp_path / "eval"
+    output.mkdir()
+    dead = 2 ** 22 + 1  # above Linux's largest process id
+    (output / f".00_sr_curves.{dead}.tmp.png").write_bytes(b"half a picture")
+    (output / f".notes.{dead}.tmp.txt").write_text("another program's")
+    run_evaluate([results], [targets], output, "--quick")
+    assert sorted(name for name in os.listdir(output) if name.startswith(".")) == [f".notes.{dead}.tmp.txt"]

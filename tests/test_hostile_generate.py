@@ -12,7 +12,8 @@ import pytest
 
 from conftest import REPO_ROOT, shared_path
 from helpers import mpi_environment, MPIRUN
-from hostile import FRAMES, WEIGHTS, decoded_count, ffmpeg_video, run_script
+from hostile import (FRAMES, WEIGHTS, assert_one_error_line, decoded_count, ffmpeg_video,
+                     run_python_without_root_override, run_script)
 from utils.errors import UserError
 from utils.paths import BUNDLED_MODEL
 
@@ -674,3 +675,106 @@ def test_output_frames_too_large_for_memory_are_one_line_naming_the_output_size(
     line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir",
                                            str(tmp_path / "o"), "--output-size", "16384x16384"], capsys)
     assert "out of memory while resizing the output frames to 16384x16384" in line, line
+
+
+# Eleventh pass, half A
+
+def test_an_output_folder_removed_while_generate_runs_is_one_line(tmp_path, monkeypatch, capsys):
+    """The output folder removed (or moved) while frames are written: a FileNotFoundError traceback at the next
+    frame, exit code 1."""
+    import shutil
+
+    import generate
+    from conftest import user_error_line
+    folder = tmp_path / "out"
+    save_frame = generate.save_frame
+
+    def save_after_removing_the_folder(*args):
+        shutil.rmtree(folder, ignore_errors=True)
+        save_frame(*args)
+    monkeypatch.setattr(generate, "save_frame", save_after_removing_the_folder)
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir", str(folder)],
+                           capsys)
+    assert f"cannot write '{folder}" in line and "(No such file or directory): its folder was removed" in line, line
+
+
+@pytest.mark.parametrize("change", ["replaced", "removed"])
+def test_an_input_frame_replaced_or_removed_while_generate_runs_is_one_line(tmp_path, monkeypatch, capsys, change):
+    """A frame of the input folder replaced by one of another size after the sizes were checked (a folder still
+    being written): OpenVINO's "The input tensor size is not equal to the model input type" traceback, exit code
+    1 (refused since by the resolver's check of each frame, main's 5b418a9); removed: "cannot read image (No such
+    file or directory); check its permissions" (said since as gone, main's 282b1d6)."""
+    import shutil
+
+    import cv2
+
+    import generate
+    from conftest import user_error_line
+    frames = tmp_path / "lr"
+    shutil.copytree(FRAMES, frames)
+    read_rgb, reads = generate.read_rgb, []
+
+    def read_after_the_sizes_were_checked(path):  # the 8 frames are read once for their sizes, then as they go
+        reads.append(path)
+        if len(reads) == 9:
+            os.remove(frames / "lr_0006.png")
+            if change == "replaced":
+                cv2.imwrite(str(frames / "lr_0006.png"), np.zeros((20, 30, 3), np.uint8))
+        return read_rgb(path)
+    monkeypatch.setattr(generate, "read_rgb", read_after_the_sizes_were_checked)
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", str(frames), "--output-dir",
+                                           str(tmp_path / "out")], capsys)
+    said = ("frame 'lr_0006' is 20x30x3; a sequence takes H x W x 3 RGB arrays of one size (44x60x3 here)"
+            if change == "replaced" else f"image '{frames / 'lr_0006.png'}': it is gone, deleted or moved since its folder")
+    assert said in line, line
+
+
+def test_an_input_folder_another_run_still_writes_is_refused(tmp_path, capsys):
+    """--input-dir-lr the output folder of a generate.py still running (an x2 pass chained on another): the frames
+    written so far were super-resolved, exit code 0, and the rest never."""
+    import shutil
+
+    import generate
+    from conftest import user_error_line
+    from utils.paths import lock_folder
+    frames = tmp_path / "first_pass"
+    shutil.copytree(FRAMES, frames)
+    with lock_folder(str(frames), "output folder"):
+        line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", str(frames), "--output-dir",
+                                               str(tmp_path / "out")], capsys)
+    assert f"input folder '{frames}' is being written by another run (pid {os.getpid()}); wait" in line, line
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_users_file_named_like_a_stale_temporary_in_the_output_folder_is_kept(tmp_path):
+    """`--output-dir` a folder of the user's holding `.thesis.4194305.tmp.tex` (another program's, named like a
+    temporary of a dead process): deleted, exit code 0. A killed run's temporary of a frame this run writes
+    still goes."""
+    dead = 2 ** 22 + 1  # above Linux's largest process id
+    folder = tmp_path / "desktop"
+    folder.mkdir()
+    (folder / f".thesis.{dead}.tmp.tex").write_text("the user's draft")
+    (folder / f".output_lr_0003.{dead}.tmp.png").write_bytes(b"half a frame")
+    completed = run_script("generate.py", "--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir", str(folder))
+    assert completed.returncode == 0, completed.stderr
+    assert sorted(os.listdir(folder)) == [f".thesis.{dead}.tmp.tex"] + [f"output_lr_{k:04d}.png" for k in range(1, 9)]
+
+
+@pytest.mark.parametrize("output", ["--output-dir", "--output-video"])
+def test_an_output_folder_that_can_be_written_but_not_listed(tmp_path, output):
+    """A drop box (mode 0333: written, not listed) as --output-dir, or as --output-video's folder: a PermissionError
+    traceback from listing it for a killed run's temporaries. The folder of frames is now refused in one line (a
+    run must find what an earlier one left); the video is written. Run without the capability that lets root read
+    any folder, so that the permissions hold."""
+    folder = tmp_path / "drop_box"
+    folder.mkdir()
+    os.chmod(folder, 0o333)
+    targets = {"--output-dir": [str(folder)],
+               "--output-video": [str(folder / "o.mp4"), "--output-dir", str(tmp_path / "frames")]}
+    argv = ["--model", WEIGHTS, "--input-dir-lr", FRAMES, output, *targets[output]]
+    completed = run_python_without_root_override(f"import generate\ngenerate.main({argv!r})\n")
+    os.chmod(folder, 0o755)
+    if output == "--output-video":
+        assert completed.returncode == 0 and os.listdir(folder) == ["o.mp4"], completed.stderr
+    else:
+        assert_one_error_line(completed, f"--output-dir '{folder}' can be written but not listed (no read permission)")

@@ -3,13 +3,11 @@
 partial and overwrites nothing (docs/testing.md)."""
 import os
 import subprocess
-import sys
 
 import numpy as np
 import pytest
 
-from conftest import REPO_ROOT
-from hostile import FRAMES, assert_one_error_line, decoded_count, ffmpeg_video
+from hostile import FRAMES, assert_one_error_line, decoded_count, ffmpeg_video, run_python_without_root_override
 from utils.errors import UserError
 
 
@@ -244,9 +242,7 @@ def test_a_video_that_cannot_be_read_says_so_without_opencv_s_warning(tmp_path):
     os.chmod(video, 0)
     script = f"from utils.errors import exit_on_user_error\nfrom utils.image_io import VideoReader\n" \
              f"with exit_on_user_error():\n    VideoReader({video!r})\n"
-    as_root_without_override = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
-    completed = subprocess.run([*(as_root_without_override if os.geteuid() == 0 else []), sys.executable, "-c",
-                                script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    completed = run_python_without_root_override(script)
     assert_one_error_line(completed, f"video file '{video}' cannot be read (permission denied)")
 
 
@@ -364,7 +360,7 @@ def test_a_folder_named_like_a_stale_temporary_is_left_not_a_traceback(tmp_path,
     (tmp_path / f".o.{dead}.tmp.mp4").mkdir()
     (tmp_path / f".o.{dead}.tmp.mp4" / "mine.txt").write_text("kept")
     (tmp_path / f".o.{dead + 1}.tmp.mp4").write_bytes(b"stale")
-    assert remove_stale_temporaries(str(tmp_path), target) == [f".o.{dead + 1}.tmp.mp4"]
+    assert remove_stale_temporaries(str(tmp_path), target and {target}) == [f".o.{dead + 1}.tmp.mp4"]
     assert sorted(os.listdir(tmp_path)) == [f".o.{dead}.tmp.mp4"]
 
 
@@ -500,3 +496,71 @@ def test_a_file_of_subtitles_only_is_called_so(tmp_path):
         VideoReader(str(tmp_path / "words.mkv"))
     with pytest.raises(UserError, match=r"^'.*talk.mkv' holds audio and subtitles only, no video stream"):
         VideoReader(str(tmp_path / "talk.mkv"))
+
+
+# Eleventh pass, half A
+
+@pytest.mark.parametrize("change, said", [
+    ("os.chmod({folder!r}, 0o555)", "(Permission denied): its folder is not writable (or no longer)"),
+    ("shutil.rmtree({folder!r})", "(No such file or directory): its folder was removed or moved while this ran")],
+                         ids=["read-only", "removed"])
+def test_a_staged_file_whose_folder_changed_before_its_rename_is_one_line(tmp_path, change, said):
+    """A video's folder made read-only (or its disk remounted read-only), or removed, before its rename into place:
+    a traceback (read-only: a second one from the temporary's removal while handling the first). Run without the
+    capability that lets root write anywhere, so that the permissions hold."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    script = ("import os, shutil\nfrom utils.errors import exit_on_user_error\nfrom utils.image_io import StagedFile\n"
+              f"with exit_on_user_error():\n    staged = StagedFile({str(folder / 'o.mp4')!r})\n"
+              f"    open(staged.temporary, 'wb').close()\n    {change.format(folder=str(folder))}\n"
+              "    staged.commit()\n")
+    completed = run_python_without_root_override(script)
+    if folder.exists():
+        os.chmod(folder, 0o755)
+        assert [name for name in os.listdir(folder) if not name.startswith(".o.")] == []  # the temporary cannot go
+    assert_one_error_line(completed, f"cannot write '{folder / 'o.mp4'}' {said}")
+
+
+def test_an_unreadable_cuts_file_is_said_without_the_errno_and_path_twice(tmp_path):
+    """A cuts file without read permission: "cannot read --scene-cuts '.../cuts.txt' ([Errno 13] Permission
+    denied: '.../cuts.txt')", where the other unreadable inputs say the reason alone. Run without the capability
+    that lets root read any file, so that the permissions hold."""
+    cuts = tmp_path / "cuts.txt"
+    cuts.write_text("3\n")
+    os.chmod(cuts, 0)
+    script = ("from utils.errors import exit_on_user_error\nfrom utils.scenes import read_cuts_file\n"
+              f"with exit_on_user_error():\n    read_cuts_file({str(cuts)!r}, 8)\n")
+    completed = run_python_without_root_override(script)
+    line = assert_one_error_line(completed, f"cannot read --scene-cuts '{cuts}' (Permission denied); pass a readable")
+    assert "Errno" not in line and line.count(str(cuts)) == 1, line
+
+
+def test_a_disk_out_of_inodes_is_not_called_out_of_space(tmp_path, monkeypatch):
+    """A file system with bytes free but no inode left (many small files, a tmpfs of few nr_inodes): "no space left
+    on the disk ...; free some space", where `df -h` shows space free. On a tmpfs of 4 inodes where this runs as
+    root, else with the file system's counts patched as such a disk reports them."""
+    import errno
+
+    from utils import image_io
+    from utils.image_io import write_bytes
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    mounted = os.geteuid() == 0 and subprocess.run(["mount", "-t", "tmpfs", "-o", "size=10m,nr_inodes=4", "tmpfs",
+                                                    str(folder)], capture_output=True).returncode == 0
+    try:
+        if mounted:
+            while os.statvfs(folder).f_favail:
+                (folder / f"file_{os.statvfs(folder).f_favail}").touch()
+        else:
+            stats = os.statvfs(folder)
+            monkeypatch.setattr(os, "statvfs", lambda path: os.statvfs_result(
+                (stats.f_bsize, stats.f_frsize, stats.f_blocks, stats.f_bfree, stats.f_bavail, 4, 0, 0, 0, 255)))
+            def no_inode_left(path, *args, **kwargs):
+                raise OSError(errno.ENOSPC, "No space left on device", path)
+            monkeypatch.setattr(image_io, "open", no_inode_left, raising=False)  # the builtin, for write_bytes
+        with pytest.raises(UserError, match=r"^no room for another file on the disk of '.*frame.png': its inodes .* "
+                                            r"are used up, though bytes are free; delete files"):
+            write_bytes(str(folder / "frame.png"), b"pixels")
+    finally:
+        if mounted:
+            subprocess.run(["umount", str(folder)], check=True)

@@ -242,16 +242,22 @@ def temporary_path(path, pid=None):
 
 
 NAME_MAX = 255  # bytes in a file name on Linux's file systems (ext4, XFS, Btrfs, tmpfs)
+PATH_MAX = 4096  # bytes in a path Linux takes, its closing NUL included
 LONGEST_PID = 4194304  # Linux's largest pid_max (2^22)
 
 
 def check_name_length(path, advice):
-    """UserError when the temporary name path is first written under is longer than a file system allows (the
-    write would fail with ENAMETOOLONG, after the work), whichever process writes it."""
-    if len(os.fsencode(os.path.basename(temporary_path(path, LONGEST_PID)))) > NAME_MAX:
+    """UserError when the temporary name path is first written under is longer than a file system allows, or its
+    whole path longer than Linux takes (the write would fail with ENAMETOOLONG, after the work), whichever process
+    writes it."""
+    temporary = temporary_path(path, LONGEST_PID)
+    if len(os.fsencode(os.path.basename(temporary))) > NAME_MAX:
         raise UserError(f"output file name '{shortened(os.path.basename(path))}' is too long: with the temporary "
                         f"name it is first written under it exceeds the {NAME_MAX} bytes a file system allows; "
                         f"{advice}")
+    if len(os.fsencode(os.path.abspath(temporary))) >= PATH_MAX:
+        raise UserError(f"output path '{shortened(path, 80)}' is too long: with the temporary name it is first "
+                        f"written under it exceeds the {PATH_MAX - 1} bytes a path may have; {advice}")
 
 
 # temporary_path's names
@@ -268,17 +274,22 @@ def process_alive(pid):
     return True
 
 
-def remove_stale_temporaries(folder, target=None, inputs=()):
+def remove_stale_temporaries(folder, targets=None, inputs=()):
     """Delete the temporaries that write_atomically left in folder when its process was killed (kill -9,
-    power loss): names of temporary_path whose pid is not a live process. target: only those of this file
-    name. inputs: paths of the run's input files, kept whatever their names (a frame folder that is also the
-    output folder may hold a frame named like a temporary). Call it while holding the folder's lock
-    (utils.paths.lock_folder), so that no run that could still finish them shares the folder."""
+    power loss): names of temporary_path whose pid is not a live process. targets: only those of these file
+    names (in a folder that may hold other programs' files of such names). inputs: paths of the run's input
+    files, kept whatever their names (a frame folder that is also the output folder may hold a frame named like
+    a temporary). Call it while holding the folder's lock (utils.paths.lock_folder), so that no run that could
+    still finish them shares the folder."""
     kept = {os.path.realpath(path) for path in inputs}
     removed = []
-    for name in os.listdir(folder):
+    try:
+        names = os.listdir(folder)
+    except PermissionError:  # a folder that can be written but not listed (a drop box): none can be found
+        return removed
+    for name in names:
         match = TEMPORARY_NAME.fullmatch(name)
-        if not match or (target and f"{match['stem']}{match['extension'] or ''}" != target):
+        if not match or (targets is not None and f"{match['stem']}{match['extension'] or ''}" not in targets):
             continue
         path = os.path.join(folder, name)
         if (os.path.isdir(path) and not os.path.islink(path)) or os.path.realpath(path) in kept:
@@ -309,10 +320,15 @@ class StagedFile:
             self.discard()
             raise UserError(f"cannot write '{self.path}': a folder of that name is in the way; move it or "
                             "choose another output") from None
+        except OSError as error:
+            self.discard()
+            raise folder_changed(self.path, error) or error from None
 
     def discard(self):
         if not self.keep and os.path.lexists(self.temporary):  # lexists: the temporary may be a symbolic link
-            with suppress(FileNotFoundError):  # discarded at once by another thread (a stop signal)
+            # FileNotFoundError: discarded at once by another thread (a stop signal); others: the folder made
+            # read-only meanwhile, where a later run removes the stale temporary
+            with suppress(OSError):
                 os.remove(self.temporary)
 
 
@@ -333,26 +349,52 @@ def write_atomically(path, write, partial=None):
         if getattr(error, "errno", None) == errno.EFBIG:  # past `ulimit -f` (Python ignores SIGXFSZ)
             raise UserError(f"cannot write '{path}': it is larger than this process may write (ulimit -f) or the "
                             "file system holds; raise the limit or choose another folder") from None
-        if getattr(error, "errno", None) in (errno.EACCES, errno.EPERM, errno.EROFS):  # taken away mid-run
-            raise UserError(f"cannot write '{path}' ({error.strerror}): its folder is not writable (or no longer); "
-                            "make it writable, then run again") from None
+        if getattr(error, "errno", None) in NOT_WRITABLE or getattr(error, "filename", None) == staged.temporary:
+            raise folder_changed(path, error) or error from None
         raise
     finally:
         staged.discard()
 
 
+NOT_WRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS)
+
+
+def folder_changed(path, error):
+    """The UserError for an OSError that writing path met because its folder is not writable (or no longer: its
+    permissions taken away, its disk remounted read-only) or was removed or moved while the command ran; else None."""
+    if error.errno in NOT_WRITABLE:
+        return UserError(f"cannot write '{path}' ({error.strerror}): its folder is not writable (or no longer); make "
+                         "it writable, then run again")
+    if error.errno in (errno.ENOENT, errno.ENOTDIR):
+        return UserError(f"cannot write '{path}' ({error.strerror}): its folder was removed or moved while this ran; "
+                         "restore it (or choose another output) and run again")
+    return None
+
+
 def no_space(path):
+    if inodes_used_up(path):  # df -h shows free bytes: "no space" would send the user looking for the wrong thing
+        return UserError(f"no room for another file on the disk of '{path}': its inodes (how many files it holds) are "
+                         "used up, though bytes are free; delete files (or choose another folder) and run again")
     return UserError(f"no space left on the disk of '{path}'; free some space (or choose another folder) and run "
                      "again")
 
 
+def inodes_used_up(path):
+    """Whether the file system of path's folder has bytes free but no inode left for another file."""
+    try:
+        stats = os.statvfs(os.path.dirname(os.path.abspath(path)))
+    except OSError:
+        return False
+    return stats.f_files > 0 and stats.f_favail == 0 and stats.f_bavail * stats.f_frsize >= FULL_DISK_BYTES
+
+
 def disk_full(error, path):
     """Whether a write that raised error (None: a program's write, such as ffmpeg's) failed because the disk of path
-    is full (or over quota)."""
+    is full (or over quota, or out of inodes)."""
     if getattr(error, "errno", None) in (errno.ENOSPC, errno.EDQUOT):
         return True
     try:
-        return shutil.disk_usage(os.path.dirname(os.path.abspath(path))).free < FULL_DISK_BYTES
+        return shutil.disk_usage(os.path.dirname(os.path.abspath(path))).free < FULL_DISK_BYTES or inodes_used_up(path)
     except OSError:
         return False
 

@@ -135,6 +135,9 @@ def output_folder(path, role):
     if not os.access(parent, os.W_OK | os.X_OK):
         raise UserError(
             f"{role} '{path}' cannot be written ('{parent}' is not writable); choose another path")
+    if os.path.isdir(path) and not os.access(path, os.R_OK):  # a drop box: a run lists what an earlier one left
+        raise UserError(f"{role} '{path}' can be written but not listed (no read permission); give it read "
+                        "permission or choose another path")
     # a folder to create whose name the file system refuses: os.makedirs would fail with ENAMETOOLONG
     name_max = os.pathconf(parent, "PC_NAME_MAX")
     too_long = [name for name in os.path.relpath(os.path.abspath(path), parent).split(os.sep)
@@ -223,6 +226,10 @@ def lock_folder(path, role):
             is_socket = error.errno == errno.ENXIO and stat.S_ISSOCK(os.stat(lock_path).st_mode)
             reason = "a socket is in its place" if is_socket else error.strerror or "a pipe or device is in its place"
             raise UserError(f"cannot create the lock file of {role} '{path}' ({reason}); choose another path")
+        if os.fstat(lock.fileno()).st_nlink > 1:  # another name of a file: its content would become our pid
+            lock.close()
+            raise UserError(f"{role} '{path}' holds a hard link named {LOCK_NAME} (another name of a file), where a "
+                            "run's lock file goes; remove that name or choose another path")
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -242,3 +249,22 @@ def lock_folder(path, role):
         with suppress(OSError):  # one left (its folder made read-only meanwhile) is taken over by the next run
             os.remove(lock_path)  # while locked, so that no run can hold a lock on a removed file
         lock.close()
+
+
+def not_being_written(path, role):
+    """UserError when a run holds path's lock (lock_folder): its frames, read now, would be part old and part new,
+    or too few. The lock is only tested (a shared lock, released at once); nothing is created."""
+    try:  # O_NONBLOCK: a pipe in the lock file's place does not wait for a writer
+        lock = os.open(os.path.join(path, LOCK_NAME), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return
+    try:
+        fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.read(lock, 32).decode(errors="replace").strip() or "unknown"
+        raise UserError(f"{role} '{path}' is being written by another run (pid {holder}); wait for it to end, "
+                        "then run again") from None
+    except OSError:  # a lock file of another kind (a pipe) that no run holds
+        return
+    finally:
+        os.close(lock)

@@ -48,8 +48,9 @@ def read_cuts_file(path, frame_count, other_choices=()):
         # -sig: a byte-order mark some editors write is skipped
         with open(path, encoding="utf-8-sig") as file:
             lines = [(number, line.split("#")[0].strip()) for number, line in enumerate(file, 1)]
-    except (OSError, UnicodeDecodeError) as error:
-        raise UserError(f"cannot read --scene-cuts '{path}' ({error}); pass a text file of frame numbers")
+    except (OSError, UnicodeDecodeError) as error:  # an OSError's reason without its errno and the path again
+        raise UserError(f"cannot read --scene-cuts '{path}' ({getattr(error, 'strerror', None) or error}); pass a "
+                        "readable text file of frame numbers")
     cuts = []
     for number, text in lines:
         if not text:
