@@ -337,8 +337,9 @@ def test_convert_lpips_weights_output_path_too_long_with_its_temporary_is_refuse
     import convert_lpips_weights
     from conftest import user_error_line
     folder = str(tmp_path)
-    while len(os.fsencode(folder)) < 3900:
+    while len(os.fsencode(folder)) < 3650:  # then one name to reach 3900 bytes, whatever tmp_path's length
         folder = os.path.join(folder, "f" * 200)
+    folder = os.path.join(folder, "f" * (3900 - len(os.fsencode(folder)) - 1))
     os.makedirs(folder)
     output = os.path.join(folder, "w" * (4088 - len(os.fsencode(folder)) - 4) + ".h5")
     line = user_error_line(convert_lpips_weights.main, [
