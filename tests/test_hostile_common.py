@@ -3,6 +3,7 @@ scene cuts, paths, errors. Each ends with one line and exit code 2 (130 for a st
 overwrites nothing (docs/testing.md)."""
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -434,3 +435,21 @@ def test_a_path_with_a_newline_or_an_escape_is_still_one_error_line(tmp_path, sc
         args += ["--input-dir-lr", str(tmp_path)]
     line = assert_one_error_line(run_script(script, *args), "a\\nb\\rc\\x1b[2Jd")
     assert "\x1b" not in line and "\r" not in line
+
+
+# Twelfth pass, half A
+
+def test_a_killed_runs_lock_file_in_a_folder_copied_by_hard_links_is_taken_over_in_both(tmp_path):
+    """A killed run's `.tecogan.lock` (its pid), then the folder copied by hard links (`cp -al`, rsync --link-dest
+    backups): the eleventh pass's refusal of a hard-linked lock file refused every later run into either folder.
+    Each name is now replaced by a lock file of its own; the copy's is left as it was."""
+    from utils.paths import lock_folder
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / ".tecogan.lock").write_text("999999999\n")
+    shutil.copytree(tmp_path / "out", tmp_path / "copy", copy_function=os.link)
+    with lock_folder(str(tmp_path / "out"), "output folder"):
+        assert (tmp_path / "out" / ".tecogan.lock").read_text() == f"{os.getpid()}\n"
+        assert (tmp_path / "copy" / ".tecogan.lock").read_text() == "999999999\n"
+    with lock_folder(str(tmp_path / "copy"), "output folder"):
+        assert os.stat(tmp_path / "copy" / ".tecogan.lock").st_nlink == 1
+    assert not os.listdir(tmp_path / "out") and not os.listdir(tmp_path / "copy")

@@ -3,6 +3,7 @@ unwritable) and what to do, as one UserError, before any work starts."""
 import errno
 import fcntl
 import os
+import re
 import shutil
 import stat
 from contextlib import contextmanager, suppress
@@ -10,6 +11,7 @@ from contextlib import contextmanager, suppress
 from utils.errors import UserError, error_reason, shortened
 
 LOCK_NAME = ".tecogan.lock"  # inside an output folder, locked by the run writing into it
+LOCK_SIZE = 32  # bytes of a lock file read at most: a pid and its newline
 SCRATCH_MARK = ".tecogan_scratch"  # inside a folder a program made for itself and empties again
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The demo model shipped with the code; `make demo-model` re-creates it from recipes/demo_*.yaml.
@@ -226,10 +228,13 @@ def lock_folder(path, role):
             is_socket = error.errno == errno.ENXIO and stat.S_ISSOCK(os.stat(lock_path).st_mode)
             reason = "a socket is in its place" if is_socket else error.strerror or "a pipe or device is in its place"
             raise UserError(f"cannot create the lock file of {role} '{path}' ({reason}); choose another path")
-        if os.fstat(lock.fileno()).st_nlink > 1:  # another name of a file: its content would become our pid
+        hard_link = UserError(f"{role} '{path}' holds a hard link named {LOCK_NAME} (another name of a file), "
+                              "where a run's lock file goes; remove that name or choose another path")
+        # another name of a user's file: its content would become our pid
+        linked = os.fstat(lock.fileno()).st_nlink > 1
+        if linked and not re.fullmatch(rb"\d*\n?", os.pread(lock.fileno(), LOCK_SIZE, 0)):
             lock.close()
-            raise UserError(f"{role} '{path}' holds a hard link named {LOCK_NAME} (another name of a file), where a "
-                            "run's lock file goes; remove that name or choose another path")
+            raise hard_link
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -238,7 +243,15 @@ def lock_folder(path, role):
             raise UserError(f"{role} '{path}' is in use by another run (pid {holder}); wait for it to end, "
                             "stop it, or choose another folder")
         if os.path.exists(lock_path) and os.path.samestat(os.fstat(lock.fileno()), os.stat(lock_path)):
-            break
+            if not linked:
+                break
+            # a killed run's lock file, and the folder copied by hard links since (cp -al, rsync --link-dest): this
+            # name goes, the copy keeps its own, and a new file is locked
+            try:
+                os.remove(lock_path)
+            except OSError:
+                lock.close()
+                raise hard_link from None
         lock.close()  # its holder removed the file between our open and our lock: lock the new one
     with suppress(OSError):  # a full disk: the lock holds without the pid, shown to other runs as unknown
         os.ftruncate(lock.fileno(), 0)
@@ -261,7 +274,7 @@ def not_being_written(path, role):
     try:
         fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
     except BlockingIOError:
-        holder = os.read(lock, 32).decode(errors="replace").strip() or "unknown"
+        holder = os.read(lock, LOCK_SIZE).decode(errors="replace").strip() or "unknown"
         raise UserError(f"{role} '{path}' is being written by another run (pid {holder}); wait for it to end, "
                         "then run again") from None
     except OSError:  # a lock file of another kind (a pipe) that no run holds
