@@ -453,3 +453,13 @@ def test_a_killed_runs_lock_file_in_a_folder_copied_by_hard_links_is_taken_over_
     with lock_folder(str(tmp_path / "copy"), "output folder"):
         assert os.stat(tmp_path / "copy" / ".tecogan.lock").st_nlink == 1
     assert not os.listdir(tmp_path / "out") and not os.listdir(tmp_path / "copy")
+
+
+def test_a_path_with_an_ideographic_space_or_an_emoji_is_shown_as_given(tmp_path):
+    """The eleventh pass's escaping of error lines wrote every character str.isprintable refuses by its code, and
+    that refuses spaces other than ' ' and joiners: a Japanese folder name's ideographic space came out as
+    '\\u3000', an emoji family's joiners as '\\u200d'. A direction override is still written by its code."""
+    name = "映像\u3000素材 \u00a0👨\u200d👩\u200d👧\u202e.h5"
+    line = assert_one_error_line(run_script("generate.py", "--model", str(tmp_path / name), "--input-dir-lr",
+                                            str(tmp_path)), "映像\u3000素材 \u00a0👨\u200d👩\u200d👧\\u202e.h5")
+    assert "\u202e" not in line

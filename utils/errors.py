@@ -15,6 +15,7 @@ import stat
 import sys
 import threading
 import time
+import unicodedata
 from contextlib import contextmanager
 
 USER_ERROR_EXIT = 2
@@ -53,10 +54,20 @@ def one_line(reason):
     return " ".join(str(reason).split())
 
 
+JOINERS = "\u200c\u200d"  # of emoji and Indic scripts: part of how a name is drawn
+
+
+def shown_as_itself(character):
+    """Whether a terminal shows character as itself: a printable one, a space other than ' ' (a Japanese name's
+    ideographic space, a no-break space) or a joiner, which str.isprintable calls not printable."""
+    return character.isprintable() or character in JOINERS or unicodedata.category(character) == "Zs"
+
+
 def printable(text):
     """text with each character a terminal would not show as itself (a newline or CR in a file name, a NUL, an
-    escape sequence) written by its code, so that an error stays one line and shows what was given."""
-    return "".join(character if character.isprintable() else repr(character)[1:-1] for character in text)
+    escape sequence, a direction override) written by its code, so that an error stays one line and shows what was
+    given."""
+    return "".join(character if shown_as_itself(character) else repr(character)[1:-1] for character in text)
 
 
 def shortened(text, limit=40):
