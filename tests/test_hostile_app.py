@@ -234,3 +234,51 @@ def test_weights_inside_a_folder_the_server_deletes_are_refused_and_kept(tmp_pat
     assert line == (f"error: --weights-dir '{weights}' is inside '{work / name}', a folder the server deletes when it "
                     "starts and stops; move the generators out of it, or choose another --work-dir")
     assert (mine / "model.h5").is_file()
+
+
+# Twelfth pass, the app's jobs
+
+CALENDAR_SPEC = dict(input=dict(kind="frames", path=os.path.join(REPO_ROOT, "data", "calendar_lr"), frames=6),
+                     model=os.path.join(REPO_ROOT, "pretrained", "tecogan_demo_bigbuckbunny.h5"), flags={})
+
+
+def test_run_again_on_an_upload_gradio_has_deleted_is_one_line_and_leaves_no_job(tmp_path):
+    """Run pressed again on the same upload after Gradio's sweep deleted its copy (--keep-minutes after the upload):
+    FileNotFoundError with a traceback, and "Error" on the page."""
+    from webapp.inputs import job_spec
+    from webapp.jobs import JobQueue
+
+    queue = JobQueue(str(tmp_path / "work"), 60)
+    gone = str(tmp_path / "gradio" / "clip.mp4")
+    with pytest.raises(UserError, match=r"^'clip\.mp4' is no longer on the server \(an upload is deleted "
+                                        r"with its job's files\); upload it again$"):
+        queue.submit(lambda folder: job_spec(folder, gone, None, "bundled: tecogan_demo_bigbuckbunny.h5", "", "",
+                                             {}, str(tmp_path), 2 ** 30))
+    assert os.listdir(queue.jobs_folder) == []
+
+
+def test_a_job_whose_command_cannot_start_fails_with_one_line_and_the_queue_goes_on(tmp_path):
+    """The interpreter of the jobs' commands gone (a venv moved while the server runs): Popen's OSError killed the
+    queue's thread; the job stayed "running" and every later one "waiting", with no word on the page."""
+    from webapp.jobs import JobQueue
+
+    queue = JobQueue(str(tmp_path / "work"), 60, python=str(tmp_path / "gone" / "python"))
+    jobs = [queue.submit(lambda folder: CALENDAR_SPEC) for _ in range(2)]
+    for job in jobs:
+        assert job.finished.wait(30)
+        assert job.state == "failed"
+        assert job.message == (f"the run could not start ([Errno 2] No such file or directory: "
+                               f"'{tmp_path / 'gone' / 'python'}'); please report it")
+    assert os.listdir(queue.jobs_folder) == []
+
+
+@pytest.mark.parametrize("code, message", [
+    (-signal.SIGKILL, "the run was killed (SIGKILL: most often the system out of memory); try a shorter clip or a "
+                      "smaller Output size"),
+    (-signal.SIGSEGV, "the run was killed (SIGSEGV); please report it")])
+def test_a_run_killed_by_a_signal_says_so_not_a_negative_exit_code(code, message):
+    """generate.py killed by the kernel's out-of-memory killer: "stopped with exit code -9 (<its last log line>);
+    please report it"."""
+    from webapp.jobs import failure
+
+    assert failure(["loading the model"], code, "/jobs/1") == message

@@ -18,6 +18,7 @@ import time
 import uuid
 from collections import deque
 
+from utils.errors import error_reason
 from utils.image_io import write_bytes
 from utils.paths import REPO_ROOT
 
@@ -217,9 +218,14 @@ class JobQueue:
                     break
                 # counts are generate.py's only
                 job.phase, job.counting_since, job.done_frames = phase, None, 0
-                job.process = subprocess.Popen(command, cwd=REPO_ROOT, stdin=subprocess.DEVNULL,
-                                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                               start_new_session=True)
+                try:
+                    job.process = subprocess.Popen(command, cwd=REPO_ROOT, stdin=subprocess.DEVNULL,
+                                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                                   start_new_session=True)
+                except OSError as error:  # raised here, it would end the queue's thread: no job would run again
+                    job.message = f"the run could not start ({error_reason(error)}); please report it"
+                    job.state = "failed"
+                    break
             lines = read_lines(job.process.stderr, job if GENERATE in command else None)
             code = job.process.wait()
             if code != 0 and job.state == "running":
@@ -259,4 +265,9 @@ def failure(lines, code, folder):
     errors = [line[len(ERROR_PREFIX):] for line in lines if line.startswith(ERROR_PREFIX)]
     if errors:
         return errors[-1].replace(folder + os.sep, "")
+    if code == -signal.SIGKILL:  # not Cancel's (a cancelled job reports nothing): the kernel's out-of-memory killer
+        return ("the run was killed (SIGKILL: most often the system out of memory); try a shorter clip or a smaller "
+                "Output size")
+    if code < 0:  # Popen's code of a process ended by a signal
+        return f"the run was killed ({signal.Signals(-code).name}); please report it"
     return f"the run stopped with exit code {code} ({lines[-1] if lines else 'no message'}); please report it"
