@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -282,3 +283,25 @@ def test_a_run_killed_by_a_signal_says_so_not_a_negative_exit_code(code, message
     from webapp.jobs import failure
 
     assert failure(["loading the model"], code, "/jobs/1") == message
+
+
+def test_a_finished_job_s_files_go_on_time_while_a_long_job_runs(tmp_path, monkeypatch):
+    """The expiry sweep ran only between jobs: a done job's files (a user's upload and results) outlived the time
+    the page showed for as long as the next job ran, hours for a long video."""
+    from webapp import jobs
+
+    monkeypatch.setattr(jobs, "SWEEP_SECONDS", 0.2)
+    delay = tmp_path / "delay"
+    delay.write_text("0")
+    interpreter = tmp_path / "python"  # each command of a job sleeps as long as the file says, then succeeds
+    interpreter.write_text(f"#!/bin/sh\nsleep $(cat {delay})\n")
+    interpreter.chmod(0o755)
+    queue = jobs.JobQueue(str(tmp_path / "work"), 0.5, python=str(interpreter))
+    quick = queue.submit(lambda folder: CALENDAR_SPEC)
+    assert quick.finished.wait(30) and quick.state == "done"
+    delay.write_text("30")
+    long = queue.submit(lambda folder: CALENDAR_SPEC)
+    time.sleep(3)
+    assert long.state == "running"
+    assert quick.state == "expired" and not os.path.exists(quick.folder)
+    queue.cancel(long.id)

@@ -98,6 +98,7 @@ class JobQueue:
         self.changed = threading.Condition()
         self.jobs, self.waiting = {}, deque()
         threading.Thread(target=self._work, name="jobs", daemon=True).start()
+        threading.Thread(target=self._sweep, name="expiry", daemon=True).start()
 
     def submit(self, make_spec):
         """A new job whose spec is make_spec(its input folder); a UserError of make_spec leaves nothing."""
@@ -168,13 +169,17 @@ class JobQueue:
     def _work(self):
         while True:
             with self.changed:
-                self.changed.wait_for(lambda: self.waiting, timeout=SWEEP_SECONDS)
-                self._expire()
-                if not self.waiting:
-                    continue
+                self.changed.wait_for(lambda: self.waiting)
                 job = self.waiting.popleft()
                 job.state, job.started = "running", time.monotonic()
             self._run(job)
+
+    def _sweep(self):
+        """A thread of its own: a long job must not hold back the deletion of the ended ones' files."""
+        while True:
+            time.sleep(SWEEP_SECONDS)
+            with self.changed:
+                self._expire()
 
     def _expire(self):
         now = time.monotonic()
