@@ -305,3 +305,12 @@ def test_a_finished_job_s_files_go_on_time_while_a_long_job_runs(tmp_path, monke
     assert long.state == "running"
     assert quick.state == "expired" and not os.path.exists(quick.folder)
     queue.cancel(long.id)
+
+
+def test_a_sample_name_not_in_the_list_is_one_line_as_a_model_s_is(tmp_path):
+    """A value the page's list never holds, sent to the job function (Gradio's API, an old page): KeyError."""
+    from webapp.inputs import job_spec
+
+    with pytest.raises(UserError, match=r"^sample 'bikes' is not in the list; reload the page and choose a sample$"):
+        job_spec(str(tmp_path / "input"), None, "bikes", "bundled: tecogan_demo_bigbuckbunny.h5", "", "", {},
+                 str(tmp_path), 2 ** 30)

@@ -121,6 +121,8 @@ def sample_input(sample, start, end):
     """generate.py's input of a sample clip: {kind, path, ...}; for a clip with ground truth, also the
     video's part to take the HR frames of (Start/End; its first SAMPLE_FRAMES frames by default) and its
     frame rate."""
+    if sample not in SAMPLES:
+        raise UserError(f"sample '{sample}' is not in the list; reload the page and choose a sample")
     kind, where = SAMPLES[sample]
     if kind == "frames":
         if start or end:
