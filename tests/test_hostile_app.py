@@ -276,7 +276,8 @@ def test_a_job_whose_command_cannot_start_fails_with_one_line_and_the_queue_goes
 @pytest.mark.parametrize("code, message", [
     (-signal.SIGKILL, "the run was killed (SIGKILL: most often the system out of memory); try a shorter clip or a "
                       "smaller Output size"),
-    (-signal.SIGSEGV, "the run was killed (SIGSEGV); please report it")])
+    (-signal.SIGSEGV, "the run was killed (Segmentation fault); please report it"),
+    (-(signal.SIGRTMIN + 6), "the run was killed (Real-time signal 6); please report it")])
 def test_a_run_killed_by_a_signal_says_so_not_a_negative_exit_code(code, message):
     """generate.py killed by the kernel's out-of-memory killer: "stopped with exit code -9 (<its last log line>);
     please report it"."""

@@ -274,5 +274,5 @@ def failure(lines, code, folder):
         return ("the run was killed (SIGKILL: most often the system out of memory); try a shorter clip or a smaller "
                 "Output size")
     if code < 0:  # Popen's code of a process ended by a signal
-        return f"the run was killed ({signal.Signals(-code).name}); please report it"
+        return f"the run was killed ({signal.strsignal(-code)}); please report it"  # a real-time one has no name
     return f"the run stopped with exit code {code} ({lines[-1] if lines else 'no message'}); please report it"
