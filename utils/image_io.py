@@ -79,8 +79,8 @@ def only_files(paths, role, folder):
     """paths, the frames of folder, unless one is a folder, a pipe, a socket or a device (reading it would wait
     for a writer, or never end): then a UserError naming it."""
     for path in paths:
-        if not_a_file(path):
-            raise UserError(f"'{path}' is {not_a_file(path)}, not an image file; remove it from {role} '{folder}'")
+        if kind := not_a_file(path):
+            raise UserError(f"'{path}' is {kind}, not an image file; remove it from {role} '{folder}'")
     return paths
 
 
@@ -161,10 +161,10 @@ def read_bgr_uint8(path):
     """(H, W, 3) uint8 BGR, as cv2.imread reads it; UserError if the file cannot be decoded. The file is read
     once: its bytes are checked (ends_early, png_checksum_fails), so that libpng prints no line of its own,
     then decoded."""
-    if not_a_file(path):  # listed as a file, replaced since (a training run reads its frames for days): a pipe would
-        # wait for a writer without end, a folder be called a matter of permissions
-        raise UserError(f"cannot read image '{path}': it is {not_a_file(path)}, not an image file; put the image "
-                        "there and run again")
+    if kind := not_a_file(path):  # listed as a file, replaced since (a training run reads its frames for days): a
+        # pipe would wait for a writer without end, a folder be called a matter of permissions
+        raise UserError(f"cannot read image '{path}': it is {kind}, not an image file; put the image there and run "
+                        "again")
     try:
         with open(path, "rb") as file:
             data = file.read()

@@ -238,7 +238,7 @@ def lock_folder(path, role):
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = lock.read().strip() or "unknown"
+            holder = lock_holder(lock.fileno())
             lock.close()
             raise UserError(f"{role} '{path}' is in use by another run (pid {holder}); wait for it to end, "
                             "stop it, or choose another folder")
@@ -264,6 +264,11 @@ def lock_folder(path, role):
         lock.close()
 
 
+def lock_holder(descriptor):
+    """The pid a lock file (open as descriptor) names, as its holder wrote it, or 'unknown' (written on a full disk)."""
+    return os.pread(descriptor, LOCK_SIZE, 0).decode(errors="replace").strip() or "unknown"
+
+
 def not_being_written(path, role):
     """UserError when a run holds path's lock (lock_folder): its frames, read now, would be part old and part new,
     or too few. The lock is only tested (a shared lock, released at once); nothing is created."""
@@ -274,7 +279,7 @@ def not_being_written(path, role):
     try:
         fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
     except BlockingIOError:
-        holder = os.read(lock, LOCK_SIZE).decode(errors="replace").strip() or "unknown"
+        holder = lock_holder(lock)
         raise UserError(f"{role} '{path}' is being written by another run (pid {holder}); wait for it to end, "
                         "then run again") from None
     except OSError:  # a lock file of another kind (a pipe) that no run holds
