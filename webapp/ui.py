@@ -118,9 +118,15 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
             except UserError as error:
                 yield f"**Cannot run:** {error}", None, None, None, None, ""
                 return
-            while not job.finished.is_set():
-                yield describe(queue, job), job.id, None, None, None, ""
-                time.sleep(POLL_SECONDS)
+            try:
+                while not job.finished.is_set():
+                    yield describe(queue, job), job.id, None, None, None, ""
+                    time.sleep(POLL_SECONDS)
+            finally:
+                # Gradio closes this generator when the tab is closed or reloaded: no page can show the job
+                # any more, so it stops rather than hold the queue for the other tabs
+                if not job.finished.is_set():
+                    queue.cancel(job.id)
             outputs = job.outputs()
             table_text = ""
             if "table" in outputs:
