@@ -275,6 +275,19 @@ def test_a_closed_or_reloaded_tab_stops_its_job_so_others_need_not_wait(server, 
         time.sleep(0.5)
 
 
+def test_a_double_click_on_run_gives_one_job_that_cancel_stops(server, tab, tmp_path):
+    """Two clicks in one go both submitted before the tab's State held the first job: that one ran unseen ahead
+    of the second, and Cancel stopped only the second."""
+    page = tab()
+    upload(page, long_clip(tmp_path))
+    before = set(os.listdir(server.work / "jobs"))
+    page.dblclick("#run")
+    wait_for_status(page, rf"frame \d+ of {LONG_FRAMES}")
+    page.click("#cancel")
+    wait_for_status(page, "cancelled")
+    assert set(os.listdir(server.work / "jobs")) == before and not processes_naming(str(server.work / "jobs"))
+
+
 def choose(page, dropdown, option):
     page.click(f"#{dropdown} input")
     page.get_by_role("option", name=option).click()
