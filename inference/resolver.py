@@ -1,5 +1,7 @@
 """SuperResolver: a weight file made ready to super-resolve sequences, with its backend and tile plan."""
 import itertools
+import math
+import numbers
 
 import nnabla as nn
 import numpy as np
@@ -15,6 +17,17 @@ from utils.scenes import split_at_cuts
 from utils.weights import count_resblocks, read_weight_file
 
 MEMORY_ADVICE = "pass a lower --max-memory or --tile, free memory, or raise this process's limit (ulimit -v)"
+
+
+def whole_number(value, name, minimum):
+    """value (None, or a number equal to a whole number of at least minimum) as an int; else a UserError. A
+    library caller's string, NaN or 2.5 otherwise failed deep inside, in NumPy's or OpenVINO's words."""
+    if value is None:
+        return None
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value)
+            or value != int(value) or value < minimum):
+        raise UserError(f"{name} must be a whole number of at least {minimum}, got {value!r}")
+    return int(value)
 
 
 def resolve_num_resblock(requested, file_arrays, path):
@@ -55,10 +68,11 @@ class SuperResolver:
                  device_id=0,
                  precision="fp32",
                  memory_advice=MEMORY_ADVICE):
-        if tile is not None and tile < 1:
-            raise UserError(f"--tile must be at least 1 LR pixel, got {tile}")
-        if max_memory is not None and max_memory <= 0:
-            raise UserError(f"--max-memory must be positive, got {max_memory / 2 ** 30:g} GB")
+        tile, threads = whole_number(tile, "--tile (LR pixels)", 1), whole_number(threads, "--threads", 1)
+        process_count = whole_number(process_count, "process_count", 1)
+        if max_memory is not None and (isinstance(max_memory, bool) or not isinstance(max_memory, numbers.Real)
+                                       or not 0 < max_memory < math.inf):
+            raise UserError(f"--max-memory must be a positive finite number of bytes, got {max_memory!r}")
         self.backend, self.context = choose_backend(backend, context, device_id, precision)
         # the graphs are built in it, whenever model() builds them
         self.nnabla_context = nn.get_current_context()
