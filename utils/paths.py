@@ -292,6 +292,7 @@ def lock_holder(lock_path):
 
 
 def process_alive(pid):
+    """Whether a process of that pid exists, another user's too."""
     try:
         os.kill(pid, 0)
     except (ProcessLookupError, OverflowError):  # OverflowError: a number past any pid, in a name like ours
