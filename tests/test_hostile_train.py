@@ -1101,3 +1101,26 @@ def test_a_checkpoint_renamed_to_an_older_iteration_than_the_newest_is_refused_a
         f"error: checkpoint '{output_dir / 'checkpoint_00000002.json'}' holds iteration 8, not the 2 of its name "
         "(renamed or edited by hand); name it checkpoint_00000008.json, or move it out of the folder")
     assert {name: (output_dir / name).read_bytes() for name in os.listdir(output_dir)} == before
+
+
+# Twelfth pass, third look at half B
+
+def test_a_checkpoint_resumed_into_a_copy_that_went_on_with_other_data_is_refused(tmp_path, capsys):
+    """runA copied at iteration 4, the copy trained on to 6 with other data (a setting a checkpoint does not record),
+    runA to 6 with its own: the two checkpoint_6.json are the same bytes, their parameters not. --checkpoint
+    runA/checkpoint_6.json --output_dir copy was taken as the same run: the copy's checkpoints were pruned and its
+    losses.csv held its own rows, then runA's, exit code 0."""
+    import shutil
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, run_a, copy = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "runA", tmp_path / "copy"
+    other = make_calendar_scenes(tmp_path / "other", frames_per_scene=13)
+    train.main(tiny_training_flags(scenes, run_a, **{"train.max_iter": 4}))
+    shutil.copytree(run_a, copy)
+    train.main(tiny_training_flags(other, copy, **{"train.max_iter": 6}))
+    train.main(tiny_training_flags(scenes, run_a, **{"train.max_iter": 6}))
+    before = {name: (copy / name).read_bytes() for name in os.listdir(copy)}
+    line = user_error_line(train.main, tiny_training_flags(scenes, copy, **{
+        "train.max_iter": 10, "train.checkpoint": run_a / "checkpoint_00000006.json"}), capsys)
+    assert line.startswith(f"error: --checkpoint '{run_a / 'checkpoint_00000006.json'}' is of another folder")
+    assert {name: (copy / name).read_bytes() for name in os.listdir(copy)} == before
