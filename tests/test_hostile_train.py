@@ -1124,3 +1124,22 @@ def test_a_checkpoint_resumed_into_a_copy_that_went_on_with_other_data_is_refuse
         "train.max_iter": 10, "train.checkpoint": run_a / "checkpoint_00000006.json"}), capsys)
     assert line.startswith(f"error: --checkpoint '{run_a / 'checkpoint_00000006.json'}' is of another folder")
     assert {name: (copy / name).read_bytes() for name in os.listdir(copy)} == before
+
+
+def test_a_user_s_files_named_like_checkpoint_files_of_numbers_train_py_never_writes_are_kept(tmp_path):
+    """params_000000001.h5 (zeros past eight), params_<Arabic-Indic digits>.h5, params_<full-width digits>.h5 and
+    checkpoint_000000002.json, a user's copy of checkpoint 2: a regular expression's \\d took every one for a
+    checkpoint's file (Unicode digits, and int() reads them), deleted at start as orphans or pruned."""
+    import shutil
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}))
+    mine = ["params_000000001.h5", "params_\u0660\u0660\u0660\u0660\u0660\u0660\u0660\u0661.h5",
+            "params_\uff10\uff10\uff10\uff10\uff10\uff10\uff10\uff11.h5"]
+    for name in mine:
+        (output_dir / name).write_text("mine")
+    shutil.copy(output_dir / "checkpoint_00000002.json", output_dir / "checkpoint_000000002.json")
+    kept = {name: (output_dir / name).read_bytes() for name in mine + ["checkpoint_000000002.json"]}
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 6}))
+    assert {name: (output_dir / name).read_bytes() for name in kept} == kept

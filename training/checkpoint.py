@@ -24,8 +24,9 @@ from utils.image_io import write_atomically, write_bytes
 from utils.paths import input_file
 from utils.weights import assign_weights, read_weight_file, save_weights
 
-# the iteration in every file name below, as f"{iteration:08d}" writes it: a name of a shorter number is a user's file
-ITERATION = r"(\d{8,})"
+# the iteration in every file name below, as f"{iteration:08d}" writes it: ASCII digits, eight, or more without a
+# leading zero; a name of another number (shorter, zero-padded further, other scripts' digits) is a user's file
+ITERATION = r"([0-9]{8}|[1-9][0-9]{8,})"
 CHECKPOINT_PATTERN = re.compile(rf"checkpoint_{ITERATION}\.json$")
 # the files a checkpoint_N.json names: the parameters and the states of train.training_stage's solvers (only these: a
 # file of another name is a user's, and orphans of this pattern are deleted)
