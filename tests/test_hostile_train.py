@@ -1143,3 +1143,39 @@ def test_a_user_s_files_named_like_checkpoint_files_of_numbers_train_py_never_wr
     kept = {name: (output_dir / name).read_bytes() for name in mine + ["checkpoint_000000002.json"]}
     train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 6}))
     assert {name: (output_dir / name).read_bytes() for name in kept} == kept
+
+
+STATE = "generator_unit/output_stage/conv/conv/W"  # a parameter's group in a gen_states file
+
+
+def replaced(states, name, value):
+    del states[name]
+    states[name] = value
+
+
+@pytest.mark.parametrize("damage, said", [
+    (lambda states: replaced(states, f"{STATE}/mean", np.zeros((3, 3), np.float32)),
+     f"a mean of shape (3, 3) and type float32 for parameter '{STATE}' of shape (3, 64, 3, 3)"),
+    (lambda states: states.__delitem__(f"{STATE}/var"), f"no var for parameter '{STATE}'"),
+    (lambda states: states.create_dataset("not_a_parameter/W/t", data=2),
+     "a solver state for 'not_a_parameter/W', a parameter this model does not have"),
+    (lambda states: replaced(states, f"{STATE}/t", 1.5),
+     f"a step count for parameter '{STATE}' that is not one whole number (float64, shape ())"),
+    (lambda states: replaced(states, f"{STATE}/t", np.uint64(2 ** 63)),
+     f"a step count of {2 ** 63} for parameter '{STATE}', past the checkpoint's 2 iterations"),
+], ids=["a moment of another shape", "a moment missing", "a state of a parameter the model lacks",
+        "a step count of 1.5", "a step count of 2**63"])
+def test_a_checkpoint_whose_solver_state_is_impossible_in_other_ways_is_refused(tmp_path, capsys, damage, said):
+    """NNabla's load_states took a moment of another shape, or none, and the divergence that followed advised resuming
+    from that checkpoint again; a state of a parameter the model lacks or a step count past a C int: a TypeError or an
+    OverflowError traceback; a step count of 1.5 was read as 1, exit code 0."""
+    import h5py
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}))
+    with h5py.File(output_dir / "gen_states_00000002.h5", "r+") as states:
+        damage(states)
+    assert user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}), capsys) == (
+        f"error: checkpoint '{output_dir / 'checkpoint_00000002.json'}': gen_states_00000002.h5 holds {said}; resume "
+        "from an earlier checkpoint")
