@@ -1179,3 +1179,13 @@ def test_a_checkpoint_whose_solver_state_is_impossible_in_other_ways_is_refused(
     assert user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}), capsys) == (
         f"error: checkpoint '{output_dir / 'checkpoint_00000002.json'}': gen_states_00000002.h5 holds {said}; resume "
         "from an earlier checkpoint")
+
+
+@pytest.mark.parametrize("key", ["train.save_minutes", "train.learning_rate"])
+def test_a_number_setting_of_hundreds_of_digits_is_one_line(key):
+    """A whole number past a float's range (400 digits): math.isfinite's OverflowError traceback, exit code 1, from
+    every setting that takes a number (the whole-number settings were refused in one line already)."""
+    from training.config import load_config, parse_value
+    with pytest.raises(UserError, match=f"^bad value 1000.*0 for {key}: expected") as error:
+        load_config(overrides={key: parse_value("1" + "0" * 400)})
+    assert len(str(error.value)) < 200
