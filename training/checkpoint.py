@@ -255,6 +255,8 @@ def solver_state_damage(path, states, iteration):
     with h5py.File(path, "r") as h5:
         h5.visititems(lambda name, item: stored.setdefault(os.path.dirname(name), {}).update(
             {os.path.basename(name): item[()]}) if isinstance(item, h5py.Dataset) else None)
+    if not set(states) & set(stored):  # a file of another kind: load_checkpoint calls it corrupt, as NNabla's errors
+        raise ValueError(f"{os.path.basename(path)} holds no state of this solver's parameters")
     missing, extra = sorted(set(states) - set(stored)), sorted(set(stored) - set(states))
     if missing or extra:
         return f"no solver state for parameter '{missing[0]}'" if missing else (
