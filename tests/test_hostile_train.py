@@ -1189,3 +1189,27 @@ def test_a_number_setting_of_hundreds_of_digits_is_one_line(key):
     with pytest.raises(UserError, match=f"^bad value 1000.*0 for {key}: expected") as error:
         load_config(overrides={key: parse_value("1" + "0" * 400)})
     assert len(str(error.value)) < 200
+
+
+def test_a_second_stop_signal_during_an_update_writes_no_checkpoint(tmp_path, monkeypatch):
+    """SIGTERM twice while iteration 2's parameters were being updated (save_freq 4): the first woke the thread that
+    writes the last completed iteration's checkpoint at once, which waited for the update to end; the second aborted,
+    and on the way out the thread wrote checkpoint 1 of iteration 2's parameters (Adam's step count 2 in it), though a
+    second signal aborts without a checkpoint."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
+    real_step, steps = train.training_step, []
+
+    def step_then_stopped_twice(*args, **kwargs):
+        updated = real_step(*args, **kwargs)
+        steps.append(1)
+        if len(steps) == 2:
+            os.kill(os.getpid(), signal.SIGTERM)
+            os.kill(os.getpid(), signal.SIGTERM)
+        return updated
+    monkeypatch.setattr(train, "training_step", step_then_stopped_twice)
+    with pytest.raises(SystemExit) as stopped:
+        train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4, "train.save_freq": 4}))
+    assert stopped.value.code == 130
+    assert not (output_dir / "checkpoint_00000001.json").exists()

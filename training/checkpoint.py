@@ -303,7 +303,7 @@ class CheckpointOnSignal:
     def __init__(self, write, already_written, done):
         self.write, self.already_written, self.done, self.written = write, already_written, done, done
         self.lock = threading.Lock()
-        self.holding = False
+        self.holding = self.left_mid_update = False
 
     def __enter__(self):
         self.receiver, sender = socket.socketpair()
@@ -318,6 +318,9 @@ class CheckpointOnSignal:
     def __exit__(self, error_type, error, traceback):
         signal.set_wakeup_fd(self.previous_fd)
         signal.signal(signal.SIGCONT, self.previous_continue)
+        # left between updating() and completed() (a second stop signal, an error): the parameters are those of no
+        # iteration, and a signal the thread waits on must not write them as the last completed one's
+        self.left_mid_update = self.holding
         self.completed(self.done)
         self.sender.close()  # the thread's recv returns b"": it ends after a write in progress
         self.thread.join()
@@ -346,6 +349,8 @@ class CheckpointOnSignal:
             causes = [signal.Signals(number) for number in received if number in self.SIGNALS]
             if causes:
                 with self.lock:
+                    if self.left_mid_update:
+                        return
                     if self.done == self.written:
                         self.already_written(self.done, causes[0])
                     else:
