@@ -315,3 +315,30 @@ def test_a_sample_name_not_in_the_list_is_one_line_as_a_model_s_is(tmp_path):
     with pytest.raises(UserError, match=r"^sample 'bikes' is not in the list; reload the page and choose a sample$"):
         job_spec(str(tmp_path / "input"), None, "bikes", "bundled: tecogan_demo_bigbuckbunny.h5", "", "", {},
                  str(tmp_path), 2 ** 30)
+
+
+# Twelfth pass, third look at half B
+
+def test_an_upload_gradio_deletes_while_run_starts_is_one_line_and_leaves_no_job(tmp_path, monkeypatch):
+    """Gradio's sweep deleting the upload after the check that it is there and before its copy: FileNotFoundError with
+    a traceback, and "Error" on the page."""
+    import shutil
+
+    from webapp import inputs
+    from webapp.jobs import JobQueue
+
+    upload = tmp_path / "gradio" / "clip.mp4"
+    upload.parent.mkdir()
+    upload.write_bytes(b"a video")
+    real_copy = shutil.copyfile
+
+    def swept_first(source, target):
+        os.remove(source)
+        return real_copy(source, target)
+    monkeypatch.setattr(inputs.shutil, "copyfile", swept_first)
+    queue = JobQueue(str(tmp_path / "work"), 60)
+    with pytest.raises(UserError, match=r"^'clip\.mp4' is no longer on the server \(an upload is deleted "
+                                        r"with its job's files\); upload it again$"):
+        queue.submit(lambda folder: inputs.job_spec(folder, str(upload), None, "bundled: tecogan_demo_bigbuckbunny.h5",
+                                                    "", "", {}, str(tmp_path), 2 ** 30))
+    assert os.listdir(queue.jobs_folder) == []
