@@ -342,3 +342,18 @@ def test_an_upload_gradio_deletes_while_run_starts_is_one_line_and_leaves_no_job
         queue.submit(lambda folder: inputs.job_spec(folder, str(upload), None, "bundled: tecogan_demo_bigbuckbunny.h5",
                                                     "", "", {}, str(tmp_path), 2 ** 30))
     assert os.listdir(queue.jobs_folder) == []
+
+
+def test_run_pressed_while_the_server_stops_starts_no_job(tmp_path):
+    """A job submitted after the queue's stop (Run pressed between Ctrl-C's cancelling of the jobs and the page's
+    close) ran: its command, in a session of its own, outlived the server, writing into the work folder it deletes."""
+    from webapp.jobs import JobQueue
+
+    interpreter = tmp_path / "python"  # a job's command that runs a while
+    interpreter.write_text("#!/bin/sh\nsleep 3\n")
+    interpreter.chmod(0o755)
+    queue = JobQueue(str(tmp_path / "work"), 60, python=str(interpreter))
+    queue.stop()
+    with pytest.raises(UserError, match=r"^the server is stopping; start it again, then press Run$"):
+        queue.submit(lambda folder: CALENDAR_SPEC)
+    assert os.listdir(queue.jobs_folder) == []
