@@ -357,3 +357,16 @@ def test_run_pressed_while_the_server_stops_starts_no_job(tmp_path):
     with pytest.raises(UserError, match=r"^the server is stopping; start it again, then press Run$"):
         queue.submit(lambda folder: CALENDAR_SPEC)
     assert os.listdir(queue.jobs_folder) == []
+
+
+def test_the_page_says_a_keep_minutes_of_a_fraction_as_given(tmp_path):
+    """--keep-minutes 0.4 (or 1.4): the page said files are deleted "at the latest 0 minutes" (or 1) after a job
+    ends, rounded down past the time they are kept."""
+    import gradio as gr
+
+    from webapp.jobs import JobQueue
+    from webapp.ui import build
+
+    page = build(JobQueue(str(tmp_path / "work"), 1.4 * 60), str(tmp_path), 200, 2000)
+    said = [block.value for block in page.blocks.values() if isinstance(block, gr.Markdown) and block.value]
+    assert any("deleted at the latest 1.4 minutes after it ends" in text for text in said)
