@@ -976,6 +976,18 @@ def test_a_run_resumed_by_checkpoint_and_stopped_says_how_to_continue_it(tmp_pat
     assert [row["iteration"] for row in logged_rows(run_b)] == ["3", "4", "5", "6"]
 
 
+def refusal_of_damaged_solver_state(tmp_path, capsys, damage):
+    """The error line of resuming a run of 2 iterations after damage(its gen_states file, open in h5py)."""
+    import h5py
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}))
+    with h5py.File(output_dir / "gen_states_00000002.h5", "r+") as states:
+        damage(states)
+    return user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}), capsys)
+
+
 def negative_second_moment(states):
     states["generator_unit/output_stage/conv/conv/W/var"][...] = -1.0
 
@@ -996,16 +1008,9 @@ def test_a_checkpoint_whose_solver_state_is_damaged_though_finite_is_refused(tmp
     """Adam states that are finite but impossible (a negative second moment or step count: NaN updates, and a
     divergence that advised resuming from that checkpoint again) or missing for a parameter (it resumed from a fresh
     state, exit code 0)."""
-    import h5py
-    import train
-    from training_data import make_calendar_scenes, tiny_training_flags
-    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
-    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}))
-    with h5py.File(output_dir / "gen_states_00000002.h5", "r+") as states:
-        damage(states)
-    assert user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}), capsys) == (
-        f"error: checkpoint '{output_dir / 'checkpoint_00000002.json'}': gen_states_00000002.h5 holds {said}; resume "
-        "from an earlier checkpoint")
+    assert refusal_of_damaged_solver_state(tmp_path, capsys, damage) == (
+        f"error: checkpoint '{tmp_path / 'out' / 'checkpoint_00000002.json'}': gen_states_00000002.h5 holds {said}; "
+        "resume from an earlier checkpoint")
 
 
 def test_a_user_s_files_named_like_checkpoint_files_of_a_short_number_are_kept(tmp_path):
@@ -1169,16 +1174,9 @@ def test_a_checkpoint_whose_solver_state_is_impossible_in_other_ways_is_refused(
     """NNabla's load_states took a moment of another shape, or none, and the divergence that followed advised resuming
     from that checkpoint again; a state of a parameter the model lacks or a step count past a C int: a TypeError or an
     OverflowError traceback; a step count of 1.5 was read as 1, exit code 0."""
-    import h5py
-    import train
-    from training_data import make_calendar_scenes, tiny_training_flags
-    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
-    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}))
-    with h5py.File(output_dir / "gen_states_00000002.h5", "r+") as states:
-        damage(states)
-    assert user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}), capsys) == (
-        f"error: checkpoint '{output_dir / 'checkpoint_00000002.json'}': gen_states_00000002.h5 holds {said}; resume "
-        "from an earlier checkpoint")
+    assert refusal_of_damaged_solver_state(tmp_path, capsys, damage) == (
+        f"error: checkpoint '{tmp_path / 'out' / 'checkpoint_00000002.json'}': gen_states_00000002.h5 holds {said}; "
+        "resume from an earlier checkpoint")
 
 
 @pytest.mark.parametrize("key", ["train.save_minutes", "train.learning_rate"])
