@@ -308,6 +308,22 @@ def text_file(path):
     return path
 
 
+def test_the_input_that_runs_is_the_last_one_chosen(tab, tmp_path):
+    """With a file uploaded and then a sample chosen, the upload ran (here: refused as no video) while the page
+    showed the sample chosen; now choosing one clears the other."""
+    page = tab()
+    upload(page, text_file(tmp_path / "text.mp4"))
+    choose(page, "sample", "carphone_pristine.mp4 (176x144, with ground truth)")
+    page.wait_for_selector("#upload td.filename", state="detached")
+    page.fill("#end textarea", "5")
+    page.click("#run")
+    assert "done, 5 frames" in wait_for_status(page, "done|Cannot run")
+    upload(page, tmp_path / "text.mp4")
+    page.wait_for_function("() => document.querySelector('#sample input').value === ''")
+    page.click("#run")
+    assert "'text.mp4' is not a video" in wait_for_status(page, "Cannot run")
+
+
 def submit_bad(page, path=None, model=None):
     """The status line after Run with this upload (and model) on a new tab."""
     if path:

@@ -158,6 +158,9 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
             return gr.skip()
 
         page.load(lambda: model_choice(render=False), outputs=model)
+        # one input at a time, the last chosen: with both, the upload ran while the page showed a sample chosen
+        upload.upload(lambda: None, outputs=sample)
+        sample.select(lambda: None, outputs=upload)
         run.click(start_job, [upload, sample, model, start, end, output_size, backend, precision, job_id],
                   [status, job_id, video, comparison, downloads, table], concurrency_limit=None)
         cancel.click(stop_job, job_id, status, concurrency_limit=None)
