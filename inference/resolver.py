@@ -139,7 +139,7 @@ class SuperResolver:
             first = next(named_frames, None)
             if first is None:
                 return
-            shape, named_frames = np.shape(first[1])[:2], itertools.chain([first], named_frames)
+            shape, named_frames = np.shape(named_pair(first)[1])[:2], itertools.chain([first], named_frames)
             if len(shape) < 2:
                 next(checked_frames(named_frames, None))  # says what the first frame is
         model = self.model(*shape[:2])
@@ -153,12 +153,20 @@ class SuperResolver:
                                   f"{self.max_memory / 2 ** 30:.2f} GB; {self.memory_advice}")
 
 
+def named_pair(item):
+    """item, refused unless a (name, frame) pair: frames given alone were unpacked by their rows, a traceback."""
+    if isinstance(item, np.ndarray) or not isinstance(item, (tuple, list)) or len(item) != 2:
+        found = f"a {'x'.join(map(str, item.shape))} array" if hasattr(item, "shape") else f"a {type(item).__name__}"
+        raise UserError(f"a sequence takes (name, frame) pairs, got {found}; pass e.g. enumerate(frames)")
+    return item
+
+
 def checked_frames(named_frames, shape):
     """The (name, frame) pairs, each refused unless an (H, W, 3) float array of the sequence's SHAPE (None: none
     will do), not empty, of finite values near [0, 1]: the networks would give a wrong picture, not an error, for
     another size, for 0-255 values (integers or floats), and a picture of NaN for a NaN or an infinity, carried on to
     every later frame of the shot by the recurrence."""
-    for name, frame in named_frames:
+    for name, frame in map(named_pair, named_frames):
         if shape is None or getattr(frame, "shape", None) != (*shape, 3):
             found = "x".join(map(str, frame.shape)) if hasattr(frame, "shape") else f"a {type(frame).__name__}"
             size = f" ({shape[0]}x{shape[1]}x3 here)" if shape else ""

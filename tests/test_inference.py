@@ -218,3 +218,14 @@ def test_the_librarys_settings_of_another_kind_are_one_line(option, value):
 def test_whole_numbers_given_as_floats_are_taken():
     resolver = SuperResolver(BUNDLED_MODEL, "nnabla", "cpu", tile=8.0, threads=2.0, process_count=1.0)
     assert (resolver.tile, resolver.threads) == (8, 2) and type(resolver.tile) is int
+
+
+@pytest.mark.parametrize("frames", [np.zeros((2, 24, 32, 3), np.float32), [np.zeros((24, 32, 3), np.float32)] * 2,
+                                    [(0, np.zeros((24, 32, 3), np.float32)), np.zeros((24, 32, 3), np.float32)],
+                                    [(0, np.zeros((24, 32, 3), np.float32), "extra")]])
+def test_frames_given_without_names_are_one_line(frames):
+    """README's sequence() takes (name, frame) pairs: frames alone were unpacked by their rows ("too many values
+    to unpack"), a traceback."""
+    resolver = SuperResolver(BUNDLED_MODEL, "nnabla", "cpu")
+    with pytest.raises(UserError, match=r"a sequence takes \(name, frame\) pairs, got a .*; pass e\.g\. enumerate"):
+        list(resolver.sequence(frames))
