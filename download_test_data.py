@@ -190,7 +190,8 @@ def unreachable(url, error):
 
 
 def _open(url, offset, version=None):
-    """Open url from byte offset; None if the server says the range starts at or past the end. version: the
+    """Open url from byte offset; a reply of status 416 if the server says the range starts at or past the end
+    (its Content-Range may give the file's size). version: the
     version of the file the bytes before offset came from (If-Range: a server whose file has changed since
     sends the whole new one instead of the rest of it)."""
     headers = {"Range": f"bytes={offset}-"} if offset else {}
@@ -200,7 +201,7 @@ def _open(url, offset, version=None):
         return open_url(urllib.request.Request(url, headers=headers))
     except urllib.error.HTTPError as error:
         if error.code == 416 and offset:
-            return None
+            return error
         raise UserError(f"cannot download {url}: HTTP {error.code} {reply_text(error.reason)}")
     except (urllib.error.URLError, OSError) as error:
         raise unreachable(url, error)
@@ -241,12 +242,11 @@ def _fetch_whole(url, partial, validate):
     offset = os.path.getsize(partial) if os.path.exists(partial) else 0
     version = recorded_version(partial) if offset else None
     response = _open(url, offset, version)
-    if response is not None and response.status == 206 and version and version_served(response) not in (None,
-                                                                                                     version):
-        # a server that ignores If-Range, whose file has changed: its rest would be spliced onto the old start
+    if offset and another_file(response, offset, version):
         response.close()
         offset, response = 0, _open(url, 0)
-    if response is None:  # 416: the partial file may already be whole; validation decides
+    if response.status == 416:  # the partial file may already be whole; validation decides
+        response.close()
         total = offset
     else:
         with response:
@@ -278,6 +278,16 @@ def _fetch_whole(url, partial, validate):
     if problem:
         forget_partial(partial)
         raise UserError(f"{url} gave {problem}; the file was deleted, run again to download it anew")
+
+
+def another_file(response, offset, version):
+    """Whether the reply to a request to resume at offset shows that the server's file is not the one whose start
+    the partial file holds (its rest would be joined to the start of another): a 206 of another version (from a
+    server that ignores If-Range), or a 416 that gives a size other than the partial file's."""
+    if response.status == 416:
+        match = re.fullmatch(r"bytes\s*\*/([0-9]+)", response.headers.get("Content-Range", "").strip())
+        return match is not None and header_number(match.group(1)) != offset
+    return response.status == 206 and version is not None and version_served(response) not in (None, version)
 
 
 def _receive(url, response, partial, offset, total):

@@ -370,13 +370,13 @@ WEIGHT_PATHS = ["/pretrained-models/nnabla-examples/GANs/tecogan/tecogan_model.h
 REDS_TRAIN = "/webdav/dataset/REDS/train_sharp.zip"
 
 
-def weights_of_value(tmp_path, value):
-    """Bytes of an HDF5 weight file of one parameter filled with value: files of two values have the same size and
-    layout, and no checksum of their data."""
+def weights_of_value(tmp_path, value, count=20000):
+    """Bytes of an HDF5 weight file of one parameter of count values filled with value: files of two values have the
+    same size and layout, and no checksum of their data."""
     import h5py
-    path = tmp_path / f"weights_{value}.h5"
+    path = tmp_path / f"weights_{value}_{count}.h5"
     with h5py.File(path, "w") as h5:
-        h5.create_dataset("conv/W", data=np.full(20000, value, np.float32))
+        h5.create_dataset("conv/W", data=np.full(count, value, np.float32))
     return path.read_bytes()
 
 
@@ -508,3 +508,22 @@ def test_a_reds_zip_is_not_unpacked_over_a_different_file_of_the_users_and_the_s
     finally:
         server.close()
     assert sorted(os.listdir(frame.parent)) == ["00000000.png", "00000001.png"]
+
+
+def test_a_whole_old_file_left_as_the_partial_download_of_a_smaller_new_one_is_not_taken_for_it(tmp_path):
+    """A run killed between the last byte and the rename left the old weights whole under the .part name; the file
+    on the server has since become smaller: the 416 that a resume past its end gets says its size, but the old file
+    was validated and kept as the new one, exit code 0."""
+    import h5py
+    from file_server import FileServer
+    old, new = weights_of_value(tmp_path, 1.0, 30000), weights_of_value(tmp_path, 2.0)
+    assert len(old) > len(new)
+    (tmp_path / "weights").mkdir()
+    (tmp_path / "weights" / ".tecogan_model.h5.part").write_bytes(old)
+    server = FileServer({path: new for path in WEIGHT_PATHS})
+    try:
+        fetch(server, tmp_path, "--weights", "--no-data")
+    finally:
+        server.close()
+    with h5py.File(tmp_path / "weights" / "tecogan_model.h5", "r") as h5:
+        assert set(h5["conv/W"][()].tolist()) == {2.0}
