@@ -463,3 +463,79 @@ def test_a_path_with_an_ideographic_space_or_an_emoji_is_shown_as_given(tmp_path
     line = assert_one_error_line(run_script("generate.py", "--model", str(tmp_path / name), "--input-dir-lr",
                                             str(tmp_path)), "映像\u3000素材 \u00a0👨\u200d👩\u200d👧\\u202e.h5")
     assert "\u202e" not in line
+
+
+# Twelfth pass, new kinds
+
+@pytest.mark.parametrize("benchmark, flags, said", [
+    ("bench_generate", ["--frames", "0"], "--frames must be a positive"),
+    ("bench_generate", ["--frames-dir", "/nonexistent"], "'/nonexistent' has no images"),
+    ("bench_tiles", ["--sizes", "0x0"], "each side must be from 1"),
+    ("bench_tiles", ["--sizes", "nanxinf"], "is not WIDTHxHEIGHT"),
+    ("bench_lr_grid", ["--frames", "0"], "--frames must be a positive"),
+    ("bench_lr_grid", ["--clip", "/tmp"], "--clip '/tmp' is a folder"),
+    ("bench_scene_cuts", ["--frames", "-3"], "--frames must be a positive"),
+    ("bench_window_memory", ["--networks", "nosuch"], "invalid choice: 'nosuch'"),
+    ("bench_train", ["--frames-dir", "/nonexistent", "--stages", "frvsr", "--processes", "1"],
+     "'/nonexistent' has no images"),
+    ("bench_generate_mpi", ["--shots", "0"], "--shots must be a positive"),
+    ("bench_precision", ["--lr-size", "0x0"], "each side must be from 1"),
+    ("bench_generate", ["--frames", "2", "--nosuchflag"], "unknown flag --nosuchflag"),
+], ids=lambda value: value if isinstance(value, str) and value.startswith("bench") else None)
+def test_a_benchmark_flag_of_a_bad_value_is_one_line_and_exit_code_2(benchmark, flags, said):
+    """Zero, negative, malformed or missing values: tracebacks (UserError uncaught, IndexError, OpenCV's
+    assertion, KeyError, NNabla's convolution check), argparse's usage lines, or a run of nonsense (a negative
+    --frames took all frames but the last)."""
+    completed = run_script("-m", f"benchmarks.{benchmark}", *flags, timeout=300)
+    assert_one_error_line(completed, said)
+
+
+def test_a_flag_of_hundreds_of_digits_is_one_line_not_an_overflow():
+    """generate.py --threads of 400 digits: utils/flags.positive asked math.isfinite, which turns the int into a
+    float: OverflowError and a traceback (found through the benchmarks' --frames)."""
+    assert_one_error_line(run_script("generate.py", "--threads", "9" * 400, "--input-dir-lr", FRAMES),
+                          "--threads must be a positive finite number at most")
+
+
+def generate_children_under(folder):
+    """Pids of the running generate.py processes whose command line names a path under folder."""
+    pids = []
+    for name in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{name}/cmdline", "rb") as cmdline:
+                words = cmdline.read().decode(errors="replace").split("\0")
+        except OSError:
+            continue
+        if any(word.endswith("generate.py") for word in words) and any(folder in word for word in words):
+            pids.append(int(name))
+    return pids
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT to it alone"])
+def test_a_benchmark_stopped_mid_run_stops_its_generate_run_and_leaves_no_temporary_folder(tmp_path, stop):
+    """A benchmark stopped while generate.py ran for it: SIGTERM ended it at once, leaving its temporary folder
+    (a 12 MB random model, frames) and generate.py running on by itself; SIGINT to it alone (not to its terminal's
+    group) gave a traceback and left generate.py running. Now one line, exit code 130, no process and no folder
+    left."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    process = subprocess.Popen([sys.executable, "-m", "benchmarks.bench_tiles", "--sizes", "64x36", "--frames", "2",
+                                "--modes", "tiled", "--backend", "nnabla"], cwd=REPO_ROOT,
+                               env=dict(os.environ, TMPDIR=str(scratch)), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not generate_children_under(str(scratch)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert generate_children_under(str(scratch)), "generate.py did not start"
+        process.send_signal(stop)
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        process.kill()
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert process.returncode == 130 and lines == ["interrupted"], stderr
+    deadline = time.monotonic() + 10
+    while generate_children_under(str(scratch)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert generate_children_under(str(scratch)) == []
+    assert os.listdir(scratch) == []
