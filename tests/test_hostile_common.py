@@ -539,3 +539,46 @@ def test_a_benchmark_stopped_mid_run_stops_its_generate_run_and_leaves_no_tempor
         time.sleep(0.2)
     assert generate_children_under(str(scratch)) == []
     assert os.listdir(scratch) == []
+
+
+@pytest.mark.parametrize("folder", ["a folder of the user's", "a virtual environment"])
+def test_make_clean_venv_removes_only_a_virtual_environment(tmp_path, folder):
+    """`make clean-venv VENV=<a folder>` (VENV is a variable make's command line sets) ran `rm -rf` on any folder:
+    a user's folder named by mistake was deleted, exit code 0."""
+    target = tmp_path / "data"
+    target.mkdir()
+    (target / ("pyvenv.cfg" if folder == "a virtual environment" else "thesis.tex")).write_text("kept?")
+    completed = subprocess.run(["make", "--no-print-directory", "-C", REPO_ROOT, "clean-venv", f"VENV={target}"],
+                               capture_output=True, text=True, timeout=60)
+    if folder == "a virtual environment":
+        assert completed.returncode == 0 and not target.exists(), completed.stderr
+    else:
+        lines = [line for line in completed.stderr.splitlines() if not line.startswith("make: ***")]
+        assert completed.returncode == 2 and len(lines) == 1 and "is not a virtual environment" in lines[0], \
+            completed.stderr
+        assert (target / "thesis.tex").read_text() == "kept?"
+
+
+def test_the_gpu_check_refuses_a_work_folder_of_the_users_it_would_empty(tmp_path):
+    """GPU_CHECK_DIR naming a folder of the user's: on a machine with a GPU the check began with `rm -rf` on it.
+    Now refused in one line before anything else (here, without a GPU, before the GPU is looked for)."""
+    (tmp_path / "results.csv").write_text("the user's")
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "benchmarks", "gpu_check.sh")], capture_output=True,
+                               text=True, timeout=60, env=dict(os.environ, GPU_CHECK_DIR=str(tmp_path)))
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and "GPU_CHECK_DIR" in lines[0], completed.stderr
+    assert os.listdir(tmp_path) == ["results.csv"]
+
+
+def test_a_set_up_stopped_before_pip_was_in_the_venv_is_completed_by_the_next(tmp_path):
+    """Ctrl-C (SIGTERM to make's group) while `python -m venv` installed pip leaves a .venv whose Python runs
+    without pip: every later `make` failed with "No module named pip", exit code 1. Staged with --without-pip,
+    and requirement files of nothing to install."""
+    venv = tmp_path / ".venv"
+    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        (tmp_path / name).write_text("")
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                                str(tmp_path / "requirements.txt")], capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr
+    assert subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "--version"], capture_output=True).returncode == 0
