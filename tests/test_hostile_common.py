@@ -582,3 +582,17 @@ def test_a_set_up_stopped_before_pip_was_in_the_venv_is_completed_by_the_next(tm
                                 str(tmp_path / "requirements.txt")], capture_output=True, text=True, timeout=300)
     assert completed.returncode == 0, completed.stderr
     assert subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "--version"], capture_output=True).returncode == 0
+
+
+def test_make_clean_venv_of_a_name_with_a_space_removes_that_venv_and_nothing_beside_it(tmp_path):
+    """VENV='.../my venv': the unquoted `rm -rf $(VENV)` removed the folder '.../my' (the user's) and 'venv' in the
+    repository, and left the virtual environment."""
+    venv, beside = tmp_path / "my venv", tmp_path / "my"
+    venv.mkdir()
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    beside.mkdir()
+    (beside / "notes.txt").write_text("kept?")
+    completed = subprocess.run(["make", "--no-print-directory", "-C", REPO_ROOT, "clean-venv", f"VENV={venv}"],
+                               capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 0, completed.stderr
+    assert not venv.exists() and (beside / "notes.txt").read_text() == "kept?"
