@@ -16,7 +16,7 @@ import re
 import reprlib
 from typing import NamedTuple
 
-from utils.errors import UserError
+from utils.errors import UserError, shown_plainly
 from utils.image_io import IMAGE_EXTENSIONS, common_image_size, list_frames
 from utils.paths import input_file, input_folder
 from utils.scene_layout import frame_path, scene_dir
@@ -37,7 +37,7 @@ def shown_name(name):
     """A name as an error line shows it: as it is, unless it holds an invisible character (a byte-order mark, a
     zero-width space, a NUL: a list line would look like a good name) or is too long for a line; then quoted,
     with those characters by their codes, cut short."""
-    return name if name.isprintable() and len(name) <= NAME_REPR.maxstring else NAME_REPR.repr(name)
+    return name if shown_plainly(name) and len(name) <= NAME_REPR.maxstring else NAME_REPR.repr(name)
 
 
 def named(names):

@@ -241,6 +241,53 @@ def test_second_tab_waits_its_turn_and_cancel_stops_the_running_job_leaving_noth
         "width => document.querySelector('#result-video video')?.videoWidth === width", arg=4 * CLIP["width"])
 
 
+def processes_naming(text):
+    """Pids of the processes whose command line holds text."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as file:
+                if text.encode() in file.read():
+                    found.append(pid)
+        except OSError:  # ended meanwhile
+            pass
+    return found
+
+
+def test_a_closed_or_reloaded_tab_stops_its_job_so_others_need_not_wait(server, tab, tmp_path):
+    """A tab closed mid-run left its job running to the end (minutes on a long clip, results no page could show)
+    and every other tab's job waiting behind it; a reloaded tab, whose new page no longer knows the job, too."""
+    closed, reloaded = tab(), tab()
+    upload(closed, long_clip(tmp_path))
+    closed.click("#run")
+    running = re.search(r"Job ([0-9a-f]+)", wait_for_status(closed, rf"frame \d+ of {LONG_FRAMES}"))[1]
+    assert processes_naming(running)
+    upload(reloaded, clip_with_audio(tmp_path / "short.mp4", CLIP["width"], CLIP["height"], 5))
+    reloaded.click("#run")
+    waiting = re.search(r"Job ([0-9a-f]+)", wait_for_status(reloaded, r"waiting, 1 job\(s\) ahead"))[1]
+    reloaded.reload()
+    closed.context.close()
+    deadline = time.monotonic() + 60
+    while ((server.work / "jobs" / running).exists() or (server.work / "jobs" / waiting).exists()
+           or processes_naming(running)):
+        assert time.monotonic() < deadline, f"a job of a tab gone is still there; the server's log ends: " \
+                                            f"{server_log_tail()}"
+        time.sleep(0.5)
+
+
+def test_a_double_click_on_run_gives_one_job_that_cancel_stops(server, tab, tmp_path):
+    """Two clicks in one go both submitted before the tab's State held the first job: that one ran unseen ahead
+    of the second, and Cancel stopped only the second."""
+    page = tab()
+    upload(page, long_clip(tmp_path))
+    before = set(os.listdir(server.work / "jobs"))
+    page.dblclick("#run")
+    wait_for_status(page, rf"frame \d+ of {LONG_FRAMES}")
+    page.click("#cancel")
+    wait_for_status(page, "cancelled")
+    assert set(os.listdir(server.work / "jobs")) == before and not processes_naming(str(server.work / "jobs"))
+
+
 def choose(page, dropdown, option):
     page.click(f"#{dropdown} input")
     page.get_by_role("option", name=option).click()
@@ -259,6 +306,22 @@ def test_sample_with_ground_truth_shows_the_evaluate_table(tab):
 def text_file(path):
     path.write_text("not a video")
     return path
+
+
+def test_the_input_that_runs_is_the_last_one_chosen(tab, tmp_path):
+    """With a file uploaded and then a sample chosen, the upload ran (here: refused as no video) while the page
+    showed the sample chosen; now choosing one clears the other."""
+    page = tab()
+    upload(page, text_file(tmp_path / "text.mp4"))
+    choose(page, "sample", "carphone_pristine.mp4 (176x144, with ground truth)")
+    page.wait_for_selector("#upload td.filename", state="detached")
+    page.fill("#end textarea", "5")
+    page.click("#run")
+    assert "done, 5 frames" in wait_for_status(page, "done|Cannot run")
+    upload(page, tmp_path / "text.mp4")
+    page.wait_for_function("() => document.querySelector('#sample input').value === ''")
+    page.click("#run")
+    assert "'text.mp4' is not a video" in wait_for_status(page, "Cannot run")
 
 
 def submit_bad(page, path=None, model=None):

@@ -564,3 +564,12 @@ def test_a_disk_out_of_inodes_is_not_called_out_of_space(tmp_path, monkeypatch):
     finally:
         if mounted:
             subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_a_cuts_line_of_legitimate_characters_is_shown_as_it_is(tmp_path):
+    """A line with an ideographic space was written by its codes ('3\\u30004'), not as the user typed it."""
+    from utils.scenes import read_cuts_file
+    path = tmp_path / "cuts.txt"
+    path.write_text("3\u30004\n", encoding="utf-8")
+    with pytest.raises(UserError, match="'3\u30004' is not a frame number"):
+        read_cuts_file(str(path), 10)

@@ -110,3 +110,11 @@ def test_a_sequence_list_with_the_scenes_layout_is_refused(tmp_path):
     with pytest.raises(UserError,
                        match="data.sequence_list names sequences of the sequences and reds layouts"):
         load_config(overrides={"data.sequence_list": "train.txt"})
+
+
+def test_a_name_is_shown_as_error_lines_show_it():
+    """shown_name decided with str.isprintable, error lines with shown_as_itself: a Japanese name's ideographic space
+    was quoted by its code by the one and shown as it is by the other."""
+    from datasets.sequences import shown_name
+    assert shown_name("夏\u3000海") == "夏\u3000海"
+    assert shown_name("clip\u200b") == repr("clip\u200b") and "\\u200b" in shown_name("clip\u200b")

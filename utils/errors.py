@@ -63,6 +63,12 @@ def shown_as_itself(character):
     return character.isprintable() or character in JOINERS or unicodedata.category(character) == "Zs"
 
 
+def shown_plainly(text):
+    """Whether every character of text is shown as itself (shown_as_itself): an error line may then show it as it
+    is; otherwise it is quoted with those characters by their codes."""
+    return all(map(shown_as_itself, text))
+
+
 def printable(text):
     """text with each character a terminal would not show as itself (a newline or CR in a file name, a NUL, an
     escape sequence, a direction override) written by its code, so that an error stays one line and shows what was

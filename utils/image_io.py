@@ -606,27 +606,27 @@ def undecodable_codec(path):
                      "lacks); convert it to H.264 first, e.g. ffmpeg -i IN -c:v libx264 OUT.mp4")
 
 
-def decodes_a_frame(path):
-    """Whether FFmpeg decodes a first frame of path's first video stream (False without imageio-ffmpeg)."""
+def ffmpeg_decoding(path, log_level, *output):
+    """FFmpeg's run decoding path's first video stream into output (its arguments), or None without
+    imageio-ffmpeg."""
     ffmpeg = ffmpeg_executable()
     if ffmpeg is None:
-        return False
-    completed = subprocess.run([ffmpeg, "-nostdin", "-v", "quiet", "-i", media_path(path), "-map", "0:v:0",
-                                "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gray", "-"],
-                               stdin=subprocess.DEVNULL, capture_output=True)
-    return completed.returncode == 0 and len(completed.stdout) > 0
+        return None
+    return subprocess.run([ffmpeg, "-nostdin", "-v", log_level, "-i", media_path(path), "-map", "0:v:0", *output],
+                          stdin=subprocess.DEVNULL, capture_output=True)
+
+
+def decodes_a_frame(path):
+    """Whether FFmpeg decodes a first frame of path's first video stream (False without imageio-ffmpeg)."""
+    completed = ffmpeg_decoding(path, "quiet", "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gray", "-")
+    return completed is not None and completed.returncode == 0 and len(completed.stdout) > 0
 
 
 def decodes_cleanly(path):
     """Whether FFmpeg decodes the first video stream of path to its end without an error (False without
     imageio-ffmpeg)."""
-    ffmpeg = ffmpeg_executable()
-    if ffmpeg is None:
-        return False
-    completed = subprocess.run(
-        [ffmpeg, "-nostdin", "-v", "error", "-i", media_path(path), "-map", "0:v:0", "-f", "null", "-"],
-        stdin=subprocess.DEVNULL, capture_output=True)
-    return completed.returncode == 0 and not completed.stderr.strip()
+    completed = ffmpeg_decoding(path, "error", "-f", "null", "-")
+    return completed is not None and completed.returncode == 0 and not completed.stderr.strip()
 
 
 def read_video_frames(path, count, box_of=None):

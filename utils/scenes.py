@@ -12,7 +12,7 @@ import re
 
 import numpy as np
 
-from utils.errors import UserError, shortened
+from utils.errors import UserError, shortened, shown_plainly
 from utils.image_io import WriteBehind, media_path, write_bytes
 
 # Shortest shot the detector reports (frames): PySceneDetect's default (15) would miss a shot of under
@@ -58,7 +58,7 @@ def read_cuts_file(path, frame_count, other_choices=()):
         # not str.isdigit: it takes superscripts and other scripts' digits
         if not re.fullmatch(r"[0-9]+", text):
             # ascii(): an invisible character (a zero-width space pasted from a web page) shown as its code
-            shown = f"'{text}'" if text.isprintable() else ascii(text)
+            shown = f"'{text}'" if shown_plainly(text) else ascii(text)
             raise UserError(f"--scene-cuts '{path}' line {number}: {shortened(shown, 60)} is not a frame number; "
                             "write one whole number a line, in the digits 0-9")
         digits = text.lstrip("0") or "0"

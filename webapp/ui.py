@@ -3,6 +3,7 @@
 Each browser tab keeps the id of its own job (a gr.State), so two tabs get their own results; the jobs
 themselves run in turn in the JobQueue.
 """
+import threading
 import time
 
 import gradio as gr
@@ -105,8 +106,12 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
                             interactive=False, elem_id="downloads")
         table = gr.Markdown(elem_id="metrics")
         job_id = gr.State(None)
+        # the job each tab has running or waiting, by Gradio's session: a double click can submit twice before
+        # the tab's State holds the first job, which then ran unseen and uncancellable ahead of the second
+        tab_jobs, tab_jobs_lock = {}, threading.Lock()
 
-        def start_job(upload, sample, model, start, end, output_size, backend, precision, previous):
+        def start_job(upload, sample, model, start, end, output_size, backend, precision, previous,
+                      request: gr.Request):
             if previous:
                 queue.discard(previous)
             # the settings that are generate.py flags, passed on as they are (Output size: inputs.size_flags)
@@ -118,9 +123,26 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
             except UserError as error:
                 yield f"**Cannot run:** {error}", None, None, None, None, ""
                 return
-            while not job.finished.is_set():
-                yield describe(queue, job), job.id, None, None, None, ""
-                time.sleep(POLL_SECONDS)
+            with tab_jobs_lock:
+                replaced = tab_jobs.get(request.session_hash)
+                tab_jobs[request.session_hash] = job.id
+            if replaced:
+                queue.discard(replaced)
+            try:
+                while not job.finished.is_set():
+                    yield describe(queue, job), job.id, None, None, None, ""
+                    time.sleep(POLL_SECONDS)
+            finally:
+                # Gradio closes this generator when the tab is closed or reloaded: no page can show the job
+                # any more, so it stops rather than hold the queue for the other tabs
+                if not job.finished.is_set():
+                    queue.cancel(job.id)
+                with tab_jobs_lock:
+                    superseded = tab_jobs.get(request.session_hash) != job.id
+                    if not superseded:
+                        del tab_jobs[request.session_hash]
+            if superseded:  # the tab shows its newer job
+                return
             outputs = job.outputs()
             table_text = ""
             if "table" in outputs:
@@ -136,6 +158,9 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
             return gr.skip()
 
         page.load(lambda: model_choice(render=False), outputs=model)
+        # one input at a time, the last chosen: with both, the upload ran while the page showed a sample chosen
+        upload.upload(lambda: None, outputs=sample)
+        sample.select(lambda: None, outputs=upload)
         run.click(start_job, [upload, sample, model, start, end, output_size, backend, precision, job_id],
                   [status, job_id, video, comparison, downloads, table], concurrency_limit=None)
         cancel.click(stop_job, job_id, status, concurrency_limit=None)
