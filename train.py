@@ -37,7 +37,7 @@ from losses import (adversarial_loss, content_loss, discriminator_feature_loss, 
 from models import (DISCRIMINATOR_SCOPE, FLOW_SCOPE, GENERATOR_SCOPE, discriminator, discriminator_inputs,
                     estimate_sequence_flows, flow_to_high_res, generate_sequence)
 from training.checkpoint import (CHECKPOINT_FILE_PATTERNS, CheckpointOnSignal, check_settings,
-                                 checkpoints_by_iteration, latest_checkpoint, load_checkpoint,
+                                 checkpoints_by_iteration, files_named, latest_checkpoint, load_checkpoint,
                                  prune_off_schedule_models, read_checkpoint, refuse_renamed_checkpoints, remove_orphans,
                                  save_checkpoint)
 from training.config import REFERENCE_BATCH, add_config_flags, config_from_flags, flat
@@ -466,6 +466,14 @@ def check_weights_not_written_over(config, output_dir):
                             "would replace it; move it out of that folder, or choose another --output_dir")
 
 
+def same_checkpoint(path, other):
+    """Whether the checkpoint JSONs path and other, and every file they name, hold the same bytes: a JSON alone does
+    not tell two runs apart that went on from one copy with other data (a setting it does not record)."""
+    return same_file_content(path, other) and all(
+        same_file_content(os.path.join(os.path.dirname(path), name), os.path.join(os.path.dirname(other), name))
+        for name in files_named(path))
+
+
 def same_file_content(path, other):
     """Whether two regular files hold the same bytes (a pipe named like a checkpoint would wait for a writer)."""
     return os.path.isfile(path) and os.path.isfile(other) and filecmp.cmp(path, other, shallow=False)
@@ -513,7 +521,7 @@ def train(config, comm, output_claim):
         output_dir)
     # this run's saves would prune the other run's checkpoints, and its rows join theirs; not when the folder's newest
     # is a copy of the checkpoint (a copy of this run's folder, or this folder by another mount): the same run
-    if elsewhere and own and not same_file_content(checkpoint, own[-1][1]):
+    if elsewhere and own and not same_checkpoint(checkpoint, own[-1][1]):
         raise UserError(f"--checkpoint '{checkpoint}' is of another folder than --output_dir '{output_dir}', which "
                         f"holds checkpoints of its own run ('{own[-1][1]}'): resuming there would delete them and mix "
                         "the two runs in losses.csv; leave --checkpoint out to continue that run, or resume into a "

@@ -183,8 +183,10 @@ def evaluate(sequences, output, context="auto", lpips_arrays=None):
             # another command writing there (generate.py's frames, a second evaluate.py) would get this report's
             # files among its own, or its own among this report's
             claim.enter_context(lock_folder(output, "--output"))
-            # what a run killed while writing its report (kill -9) left, which no later run would finish
-            remove_stale_temporaries(output, report_names(output, sequences))
+            # what a run killed while writing its report (kill -9) left, which no later run would finish; a cuts
+            # file named like one is an input, kept
+            remove_stale_temporaries(output, report_names(output, sequences),
+                                     [sequence.cuts_path for sequence in sequences if sequence.cuts_path])
             start, scored_frames = time.time(), FrameCount()
             with tqdm(total=total, unit="frame", desc=f"scoring ({context})") as progress, \
                     ThreadPoolExecutor(workers) as pool:

@@ -46,6 +46,7 @@ class Sequence:
             raise UserError(
                 f"target '{self.target_paths[0]}' is {width}x{height}: the evaluation crop needs frames "
                 f"of at least {smallest}x{smallest} pixels")
+        self.cuts_path = cuts_path
         self.cuts = set(read_cuts_file(cuts_path, len(self.target_paths))) if cuts_path else set()
 
     def temporal(self, frame, value):

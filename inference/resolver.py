@@ -1,5 +1,7 @@
 """SuperResolver: a weight file made ready to super-resolve sequences, with its backend and tile plan."""
 import itertools
+import math
+import numbers
 
 import nnabla as nn
 import numpy as np
@@ -14,7 +16,21 @@ from utils.errors import UserError, out_of_memory_said
 from utils.scenes import split_at_cuts
 from utils.weights import count_resblocks, read_weight_file
 
+# how far a frame's values may lie outside [0, 1]: a resampled or sharpened frame's overshoot is taken (and
+# super-resolved as it is), a frame of 0-255 floats is not
+RANGE_SLACK = 1.0
 MEMORY_ADVICE = "pass a lower --max-memory or --tile, free memory, or raise this process's limit (ulimit -v)"
+
+
+def whole_number(value, name, minimum):
+    """value (None, or a number equal to a whole number of at least minimum) as an int; else a UserError. A
+    library caller's string, NaN or 2.5 otherwise failed deep inside, in NumPy's or OpenVINO's words."""
+    if value is None:
+        return None
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value)
+            or value != int(value) or value < minimum):
+        raise UserError(f"{name} must be a whole number of at least {minimum}, got {value!r}")
+    return int(value)
 
 
 def resolve_num_resblock(requested, file_arrays, path):
@@ -55,10 +71,11 @@ class SuperResolver:
                  device_id=0,
                  precision="fp32",
                  memory_advice=MEMORY_ADVICE):
-        if tile is not None and tile < 1:
-            raise UserError(f"--tile must be at least 1 LR pixel, got {tile}")
-        if max_memory is not None and max_memory <= 0:
-            raise UserError(f"--max-memory must be positive, got {max_memory / 2 ** 30:g} GB")
+        tile, threads = whole_number(tile, "--tile (LR pixels)", 1), whole_number(threads, "--threads", 1)
+        process_count = whole_number(process_count, "process_count", 1)
+        if max_memory is not None and (isinstance(max_memory, bool) or not isinstance(max_memory, numbers.Real)
+                                       or not 0 < max_memory < math.inf):
+            raise UserError(f"--max-memory must be a positive finite number of bytes, got {max_memory!r}")
         self.backend, self.context = choose_backend(backend, context, device_id, precision)
         # the graphs are built in it, whenever model() builds them
         self.nnabla_context = nn.get_current_context()
@@ -137,16 +154,28 @@ class SuperResolver:
 
 
 def checked_frames(named_frames, shape):
-    """The (name, frame) pairs, each refused unless an (H, W, 3) float array of the sequence's SHAPE
-    (None: none will do): the networks would give a wrong picture, not an error, for another size or for
-    0-255 integers."""
+    """The (name, frame) pairs, each refused unless an (H, W, 3) float array of the sequence's SHAPE (None: none
+    will do), not empty, of finite values near [0, 1]: the networks would give a wrong picture, not an error, for
+    another size, for 0-255 values (integers or floats), and a picture of NaN for a NaN or an infinity, carried on to
+    every later frame of the shot by the recurrence."""
     for name, frame in named_frames:
         if shape is None or getattr(frame, "shape", None) != (*shape, 3):
             found = "x".join(map(str, frame.shape)) if hasattr(frame, "shape") else f"a {type(frame).__name__}"
             size = f" ({shape[0]}x{shape[1]}x3 here)" if shape else ""
             raise UserError(f"frame {name!r} is {found}; a sequence takes H x W x 3 RGB arrays of one size{size}: "
                             "start a sequence for each size, and give grey frames three channels")
+        if not frame.size:
+            raise UserError(f"frame {name!r} is {'x'.join(map(str, frame.shape))}, an array of no pixels; pass frames "
+                            "of at least one pixel")
         if frame.dtype.kind != "f":
             raise UserError(f"frame {name!r} holds {frame.dtype} values; pass RGB floats in [0, 1] "
+                            "(e.g. frame / 255)")
+        # min and max are NaN where any value is; no array of the frame's size is made
+        lowest, highest = frame.min(), frame.max()
+        if not (np.isfinite(lowest) and np.isfinite(highest)):
+            raise UserError(f"frame {name!r} holds a value that is not finite (NaN or infinite); pass RGB floats in "
+                            "[0, 1]")
+        if lowest < -RANGE_SLACK or highest > 1 + RANGE_SLACK:
+            raise UserError(f"frame {name!r} holds values from {lowest:.3g} to {highest:.3g}; pass RGB floats in [0, 1] "
                             "(e.g. frame / 255)")
         yield name, frame

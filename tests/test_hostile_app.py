@@ -315,3 +315,58 @@ def test_a_sample_name_not_in_the_list_is_one_line_as_a_model_s_is(tmp_path):
     with pytest.raises(UserError, match=r"^sample 'bikes' is not in the list; reload the page and choose a sample$"):
         job_spec(str(tmp_path / "input"), None, "bikes", "bundled: tecogan_demo_bigbuckbunny.h5", "", "", {},
                  str(tmp_path), 2 ** 30)
+
+
+# Twelfth pass, third look at half B
+
+def test_an_upload_gradio_deletes_while_run_starts_is_one_line_and_leaves_no_job(tmp_path, monkeypatch):
+    """Gradio's sweep deleting the upload after the check that it is there and before its copy: FileNotFoundError with
+    a traceback, and "Error" on the page."""
+    import shutil
+
+    from webapp import inputs
+    from webapp.jobs import JobQueue
+
+    upload = tmp_path / "gradio" / "clip.mp4"
+    upload.parent.mkdir()
+    upload.write_bytes(b"a video")
+    real_copy = shutil.copyfile
+
+    def swept_first(source, target):
+        os.remove(source)
+        return real_copy(source, target)
+    monkeypatch.setattr(inputs.shutil, "copyfile", swept_first)
+    queue = JobQueue(str(tmp_path / "work"), 60)
+    with pytest.raises(UserError, match=r"^'clip\.mp4' is no longer on the server \(an upload is deleted "
+                                        r"with its job's files\); upload it again$"):
+        queue.submit(lambda folder: inputs.job_spec(folder, str(upload), None, "bundled: tecogan_demo_bigbuckbunny.h5",
+                                                    "", "", {}, str(tmp_path), 2 ** 30))
+    assert os.listdir(queue.jobs_folder) == []
+
+
+def test_run_pressed_while_the_server_stops_starts_no_job(tmp_path):
+    """A job submitted after the queue's stop (Run pressed between Ctrl-C's cancelling of the jobs and the page's
+    close) ran: its command, in a session of its own, outlived the server, writing into the work folder it deletes."""
+    from webapp.jobs import JobQueue
+
+    interpreter = tmp_path / "python"  # a job's command that runs a while
+    interpreter.write_text("#!/bin/sh\nsleep 3\n")
+    interpreter.chmod(0o755)
+    queue = JobQueue(str(tmp_path / "work"), 60, python=str(interpreter))
+    queue.stop()
+    with pytest.raises(UserError, match=r"^the server is stopping; start it again, then press Run$"):
+        queue.submit(lambda folder: CALENDAR_SPEC)
+    assert os.listdir(queue.jobs_folder) == []
+
+
+def test_the_page_says_a_keep_minutes_of_a_fraction_as_given(tmp_path):
+    """--keep-minutes 0.4 (or 1.4): the page said files are deleted "at the latest 0 minutes" (or 1) after a job
+    ends, rounded down past the time they are kept."""
+    import gradio as gr
+
+    from webapp.jobs import JobQueue
+    from webapp.ui import build
+
+    page = build(JobQueue(str(tmp_path / "work"), 1.4 * 60), str(tmp_path), 200, 2000)
+    said = [block.value for block in page.blocks.values() if isinstance(block, gr.Markdown) and block.value]
+    assert any("deleted at the latest 1.4 minutes after it ends" in text for text in said)

@@ -5,6 +5,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -463,6 +464,60 @@ def test_a_path_with_an_ideographic_space_or_an_emoji_is_shown_as_given(tmp_path
     line = assert_one_error_line(run_script("generate.py", "--model", str(tmp_path / name), "--input-dir-lr",
                                             str(tmp_path)), "映像\u3000素材 \u00a0👨\u200d👩\u200d👧\\u202e.h5")
     assert "\u202e" not in line
+
+
+# Twelfth pass, third look at half A
+
+TAKE_OVER = {  # how a run takes over the lock file a killed run left, after locking it: a moment without its pid
+    "in place": "os.ftruncate(lock.fileno(), 0)\nos.write(lock.fileno(), f'{os.getpid()}\\n'.encode())\n",
+    "emptied first": "os.ftruncate(lock.fileno(), 0)\ntime.sleep(0.3)\n"
+                     "os.write(lock.fileno(), f'{os.getpid()}\\n'.encode())\n",
+    "hard link replaced": "os.remove(path)\nnew = open(path, 'w')\nfcntl.flock(new, fcntl.LOCK_EX)\n"
+                          "new.write(f'{os.getpid()}\\n')\nnew.flush()\nlock.close()\n",
+}
+
+
+@pytest.mark.parametrize("check", ["lock_folder", "not_being_written"])
+@pytest.mark.parametrize("take_over", TAKE_OVER)
+def test_a_run_refused_while_another_takes_a_lock_over_names_that_run(tmp_path, take_over, check):
+    """Two runs into one folder at once, whose lock file a killed run left (also hard-linked by a `cp -al` copy):
+    the one refused in the moment after the other had locked the file and before it wrote its pid named the killed
+    run's pid, or 'unknown' (refusals of 10 to 15 rounds of 3 or 4 runs at once). It now names the run that holds
+    the lock."""
+    from utils import paths
+    folder = tmp_path / "out"
+    folder.mkdir()
+    path = folder / paths.LOCK_NAME
+    path.write_text(f"{2 ** 22 + 1}\n")  # above Linux's largest process id
+    if take_over == "hard link replaced":
+        os.link(path, tmp_path / "copy_of_the_lock")
+    script = (f"import fcntl, os, time\npath = {str(path)!r}\nlock = open(path, 'r+')\nfcntl.flock(lock, fcntl.LOCK_EX)\n"
+              f"print('locked', flush=True)\ntime.sleep(0.3)\n{TAKE_OVER[take_over]}time.sleep(60)\n")
+    holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "locked\n"
+        with pytest.raises(UserError, match=rf"'{folder}' is (in use|being written) by another run \(pid {holder.pid}\)"):
+            if check == "lock_folder":
+                with paths.lock_folder(str(folder), "output folder"):
+                    pass
+            else:
+                paths.not_being_written(str(folder), "input folder")
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a device node needs root (CAP_MKNOD)")
+def test_a_device_node_named_like_the_lock_file_is_refused_and_kept(tmp_path):
+    """A character device (mknod) named .tecogan.lock in an output folder: taken as the lock file (locked, its
+    pid written to the device) and removed at the end, exit code 0; a pipe or a socket there is refused."""
+    from utils.paths import LOCK_NAME, lock_folder
+    device = tmp_path / LOCK_NAME
+    os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))  # a /dev/null
+    with pytest.raises(UserError, match=r"\(a pipe or device is in its place\); choose another path"):
+        with lock_folder(str(tmp_path), "output folder"):
+            pass
+    assert stat.S_ISCHR(os.lstat(device).st_mode)
 
 
 # Twelfth pass, new kinds

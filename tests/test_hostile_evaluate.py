@@ -263,3 +263,22 @@ def test_a_report_picture_a_killed_run_left_half_written_is_removed(tmp_path):
     (output / f".notes.{dead}.tmp.txt").write_text("another program's")
     run_evaluate([results], [targets], output, "--quick")
     assert sorted(name for name in os.listdir(output) if name.startswith(".")) == [f".notes.{dead}.tmp.txt"]
+
+
+# Twelfth pass, third look at half A
+
+def test_a_cuts_file_named_like_a_killed_runs_temporary_in_the_output_is_kept(tmp_path):
+    """A cuts file in --output named like a temporary of the report a killed run left (`.frames.<pid>.tmp.csv`):
+    read, then deleted as that run's left-over, exit code 0. It is an input: kept, and the left-over of another
+    report file still goes."""
+    from evaluation_data import make_sequence, run_evaluate
+    results, targets = make_sequence(tmp_path, "sr", 0, 5)
+    output = tmp_path / "eval"
+    output.mkdir()
+    dead = 2 ** 22 + 1  # above Linux's largest process id
+    cuts = output / f".frames.{dead}.tmp.csv"
+    cuts.write_text("3\n")
+    (output / f".sequences.{dead}.tmp.csv").write_text("half a report")
+    run_evaluate([results], [targets], output, "--quick", "--scene-cuts", str(cuts))
+    assert sorted(name for name in os.listdir(output) if name.startswith(".")) == [cuts.name]
+    assert cuts.read_text() == "3\n"

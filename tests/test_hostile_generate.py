@@ -778,3 +778,39 @@ def test_an_output_folder_that_can_be_written_but_not_listed(tmp_path, output):
         assert completed.returncode == 0 and os.listdir(folder) == ["o.mp4"], completed.stderr
     else:
         assert_one_error_line(completed, f"--output-dir '{folder}' can be written but not listed (no read permission)")
+
+
+# Twelfth pass, third look at half A
+
+@pytest.mark.parametrize("values, said", [
+    (lambda frame: np.where(frame > 0.5, np.nan, frame), r"frame 1 holds a value that is not finite \(NaN or infinite"),
+    (lambda frame: np.where(frame > 0.5, -np.inf, frame), r"frame 1 holds a value that is not finite"),
+    (lambda frame: frame * 255, r"frame 1 holds values from 0.0484 to 255; pass RGB floats in \[0, 1\] \(e.g. frame / 255"),
+    (lambda frame: frame[:0], r"frame 1 is 0x40x3, an array of no pixels; pass frames of at least one pixel"),
+], ids=["NaN", "infinity", "0-255 floats", "no rows"])
+def test_a_frame_of_nan_infinity_0_255_floats_or_no_pixels_is_refused_by_name(values, said):
+    """SuperResolver.sequence took a frame holding a NaN or an infinity and gave frames of NaN from it on, a frame
+    of 0-255 floats and gave a wrong picture, exit code 0; a frame of no rows: numpy's ValueError from padding."""
+    from inference import SuperResolver
+    frame = values(np.random.default_rng(0).random((32, 40, 3), dtype=np.float32))
+    resolver = SuperResolver(WEIGHTS, "nnabla", "cpu", threads=1)
+    with pytest.raises(UserError, match=said):
+        list(resolver.sequence([(1, frame)]))
+
+
+@pytest.mark.parametrize("frame_of", [
+    lambda frame: np.repeat(frame, 2, axis=1)[:, ::2], lambda frame: frame.transpose(1, 0, 2).copy().transpose(1, 0, 2),
+    lambda frame: frame[::-1, ::-1][::-1, ::-1], lambda frame: frame.astype(">f4"), lambda frame: frame.astype(">f8"),
+    lambda frame: np.where(frame > 0.9, 1.5, np.where(frame < 0.1, -0.1, frame)).astype(np.float32),
+], ids=["strided slice", "transposed view", "reversed views", "big-endian float32", "big-endian float64",
+        "values 1.5 and -0.1"])
+def test_frames_of_other_layouts_and_a_little_outside_0_1_give_the_sr_frames_of_a_plain_float32_copy(frame_of):
+    """What the frame checks take besides plain float32 arrays is super-resolved as its float32 copy is."""
+    from inference import SuperResolver
+    rng = np.random.default_rng(1)
+    frames = [frame_of(rng.random((32, 40, 3), dtype=np.float32)) for _ in range(2)]
+    resolver = SuperResolver(WEIGHTS, "nnabla", "cpu", threads=1)
+    given = [output for _, output in resolver.sequence(enumerate(frames))]
+    copied = [output for _, output in resolver.sequence(enumerate(np.ascontiguousarray(frame, np.float32)
+                                                                  for frame in frames))]
+    assert all(np.array_equal(first, second) for first, second in zip(given, copied))

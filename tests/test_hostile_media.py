@@ -573,3 +573,18 @@ def test_a_cuts_line_of_legitimate_characters_is_shown_as_it_is(tmp_path):
     path.write_text("3\u30004\n", encoding="utf-8")
     with pytest.raises(UserError, match="'3\u30004' is not a frame number"):
         read_cuts_file(str(path), 10)
+
+
+# Twelfth pass, third look at half A
+
+def test_a_file_named_like_a_temporary_with_a_pid_no_run_writes_is_kept(tmp_path):
+    """Beside a killed run's temporary of the output, a user's files of its form with a pid written as no process
+    writes one (a leading zero, Arabic-Indic digits): deleted as stale temporaries (the converter's, generate.py's
+    and evaluate.py's clean-up), though temporary_path never writes such a name."""
+    from utils.image_io import remove_stale_temporaries
+    dead = 2 ** 22 + 1  # above Linux's largest process id
+    names = [f".w.{dead}.tmp.h5", ".w.0123.tmp.h5", ".w.\u0661\u0662\u0663.tmp.h5"]
+    for name in names:
+        (tmp_path / name).write_text("x")
+    assert remove_stale_temporaries(str(tmp_path), {"w.h5"}) == [names[0]]
+    assert sorted(os.listdir(tmp_path)) == sorted(names[1:])

@@ -976,6 +976,18 @@ def test_a_run_resumed_by_checkpoint_and_stopped_says_how_to_continue_it(tmp_pat
     assert [row["iteration"] for row in logged_rows(run_b)] == ["3", "4", "5", "6"]
 
 
+def refusal_of_damaged_solver_state(tmp_path, capsys, damage):
+    """The error line of resuming a run of 2 iterations after damage(its gen_states file, open in h5py)."""
+    import h5py
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}))
+    with h5py.File(output_dir / "gen_states_00000002.h5", "r+") as states:
+        damage(states)
+    return user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}), capsys)
+
+
 def negative_second_moment(states):
     states["generator_unit/output_stage/conv/conv/W/var"][...] = -1.0
 
@@ -996,16 +1008,9 @@ def test_a_checkpoint_whose_solver_state_is_damaged_though_finite_is_refused(tmp
     """Adam states that are finite but impossible (a negative second moment or step count: NaN updates, and a
     divergence that advised resuming from that checkpoint again) or missing for a parameter (it resumed from a fresh
     state, exit code 0)."""
-    import h5py
-    import train
-    from training_data import make_calendar_scenes, tiny_training_flags
-    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
-    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}))
-    with h5py.File(output_dir / "gen_states_00000002.h5", "r+") as states:
-        damage(states)
-    assert user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}), capsys) == (
-        f"error: checkpoint '{output_dir / 'checkpoint_00000002.json'}': gen_states_00000002.h5 holds {said}; resume "
-        "from an earlier checkpoint")
+    assert refusal_of_damaged_solver_state(tmp_path, capsys, damage) == (
+        f"error: checkpoint '{tmp_path / 'out' / 'checkpoint_00000002.json'}': gen_states_00000002.h5 holds {said}; "
+        "resume from an earlier checkpoint")
 
 
 def test_a_user_s_files_named_like_checkpoint_files_of_a_short_number_are_kept(tmp_path):
@@ -1101,3 +1106,108 @@ def test_a_checkpoint_renamed_to_an_older_iteration_than_the_newest_is_refused_a
         f"error: checkpoint '{output_dir / 'checkpoint_00000002.json'}' holds iteration 8, not the 2 of its name "
         "(renamed or edited by hand); name it checkpoint_00000008.json, or move it out of the folder")
     assert {name: (output_dir / name).read_bytes() for name in os.listdir(output_dir)} == before
+
+
+# Twelfth pass, third look at half B
+
+def test_a_checkpoint_resumed_into_a_copy_that_went_on_with_other_data_is_refused(tmp_path, capsys):
+    """runA copied at iteration 4, the copy trained on to 6 with other data (a setting a checkpoint does not record),
+    runA to 6 with its own: the two checkpoint_6.json are the same bytes, their parameters not. --checkpoint
+    runA/checkpoint_6.json --output_dir copy was taken as the same run: the copy's checkpoints were pruned and its
+    losses.csv held its own rows, then runA's, exit code 0."""
+    import shutil
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, run_a, copy = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "runA", tmp_path / "copy"
+    other = make_calendar_scenes(tmp_path / "other", frames_per_scene=13)
+    train.main(tiny_training_flags(scenes, run_a, **{"train.max_iter": 4}))
+    shutil.copytree(run_a, copy)
+    train.main(tiny_training_flags(other, copy, **{"train.max_iter": 6}))
+    train.main(tiny_training_flags(scenes, run_a, **{"train.max_iter": 6}))
+    before = {name: (copy / name).read_bytes() for name in os.listdir(copy)}
+    line = user_error_line(train.main, tiny_training_flags(scenes, copy, **{
+        "train.max_iter": 10, "train.checkpoint": run_a / "checkpoint_00000006.json"}), capsys)
+    assert line.startswith(f"error: --checkpoint '{run_a / 'checkpoint_00000006.json'}' is of another folder")
+    assert {name: (copy / name).read_bytes() for name in os.listdir(copy)} == before
+
+
+def test_a_user_s_files_named_like_checkpoint_files_of_numbers_train_py_never_writes_are_kept(tmp_path):
+    """params_000000001.h5 (zeros past eight), params_<Arabic-Indic digits>.h5, params_<full-width digits>.h5 and
+    checkpoint_000000002.json, a user's copy of checkpoint 2: a regular expression's \\d took every one for a
+    checkpoint's file (Unicode digits, and int() reads them), deleted at start as orphans or pruned."""
+    import shutil
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}))
+    mine = ["params_000000001.h5", "params_\u0660\u0660\u0660\u0660\u0660\u0660\u0660\u0661.h5",
+            "params_\uff10\uff10\uff10\uff10\uff10\uff10\uff10\uff11.h5"]
+    for name in mine:
+        (output_dir / name).write_text("mine")
+    shutil.copy(output_dir / "checkpoint_00000002.json", output_dir / "checkpoint_000000002.json")
+    kept = {name: (output_dir / name).read_bytes() for name in mine + ["checkpoint_000000002.json"]}
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 6}))
+    assert {name: (output_dir / name).read_bytes() for name in kept} == kept
+
+
+STATE = "generator_unit/output_stage/conv/conv/W"  # a parameter's group in a gen_states file
+
+
+def replaced(states, name, value):
+    del states[name]
+    states[name] = value
+
+
+@pytest.mark.parametrize("damage, said", [
+    (lambda states: replaced(states, f"{STATE}/mean", np.zeros((3, 3), np.float32)),
+     f"a mean of shape (3, 3) and type float32 for parameter '{STATE}' of shape (3, 64, 3, 3)"),
+    (lambda states: states.__delitem__(f"{STATE}/var"), f"no var for parameter '{STATE}'"),
+    (lambda states: states.create_dataset("not_a_parameter/W/t", data=2),
+     "a solver state for 'not_a_parameter/W', a parameter this model does not have"),
+    (lambda states: replaced(states, f"{STATE}/t", 1.5),
+     f"a step count for parameter '{STATE}' that is not one whole number (float64, shape ())"),
+    (lambda states: replaced(states, f"{STATE}/t", np.uint64(2 ** 63)),
+     f"a step count of {2 ** 63} for parameter '{STATE}', past the checkpoint's 2 iterations"),
+], ids=["a moment of another shape", "a moment missing", "a state of a parameter the model lacks",
+        "a step count of 1.5", "a step count of 2**63"])
+def test_a_checkpoint_whose_solver_state_is_impossible_in_other_ways_is_refused(tmp_path, capsys, damage, said):
+    """NNabla's load_states took a moment of another shape, or none, and the divergence that followed advised resuming
+    from that checkpoint again; a state of a parameter the model lacks or a step count past a C int: a TypeError or an
+    OverflowError traceback; a step count of 1.5 was read as 1, exit code 0."""
+    assert refusal_of_damaged_solver_state(tmp_path, capsys, damage) == (
+        f"error: checkpoint '{tmp_path / 'out' / 'checkpoint_00000002.json'}': gen_states_00000002.h5 holds {said}; "
+        "resume from an earlier checkpoint")
+
+
+@pytest.mark.parametrize("key", ["train.save_minutes", "train.learning_rate"])
+def test_a_number_setting_of_hundreds_of_digits_is_one_line(key):
+    """A whole number past a float's range (400 digits): math.isfinite's OverflowError traceback, exit code 1, from
+    every setting that takes a number (the whole-number settings were refused in one line already)."""
+    from training.config import load_config, parse_value
+    with pytest.raises(UserError, match=f"^bad value 1000.*0 for {key}: expected") as error:
+        load_config(overrides={key: parse_value("1" + "0" * 400)})
+    assert len(str(error.value)) < 200
+
+
+def test_a_second_stop_signal_during_an_update_writes_no_checkpoint(tmp_path, monkeypatch):
+    """SIGTERM twice while iteration 2's parameters were being updated (save_freq 4): the first woke the thread that
+    writes the last completed iteration's checkpoint at once, which waited for the update to end; the second aborted,
+    and on the way out the thread wrote checkpoint 1 of iteration 2's parameters (Adam's step count 2 in it), though a
+    second signal aborts without a checkpoint."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
+    real_step, steps = train.training_step, []
+
+    def step_then_stopped_twice(*args, **kwargs):
+        updated = real_step(*args, **kwargs)
+        steps.append(1)
+        if len(steps) == 2:
+            os.kill(os.getpid(), signal.SIGTERM)
+            os.kill(os.getpid(), signal.SIGTERM)
+        return updated
+    monkeypatch.setattr(train, "training_step", step_then_stopped_twice)
+    with pytest.raises(SystemExit) as stopped:
+        train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4, "train.save_freq": 4}))
+    assert stopped.value.code == 130
+    assert not (output_dir / "checkpoint_00000001.json").exists()

@@ -201,3 +201,20 @@ def test_a_sequence_of_frames_as_the_library_takes_them_still_runs():
     frames = RNG.rand(2, 32, 40, 3)  # float64: converted as before
     outputs = list(SuperResolver(BUNDLED_MODEL, backend="nnabla", max_memory=2 ** 30).sequence(enumerate(frames)))
     assert [name for name, _ in outputs] == [0, 1] and all(output.shape == (128, 160, 3) for _, output in outputs)
+
+
+@pytest.mark.parametrize("option, value", [("tile", "8"), ("tile", float("nan")), ("tile", 2.5), ("tile", True),
+                                           ("threads", 0), ("threads", -1), ("threads", 2.5),
+                                           ("max_memory", float("nan")), ("max_memory", float("inf")),
+                                           ("max_memory", "4G"), ("process_count", 0)])
+def test_the_librarys_settings_of_another_kind_are_one_line(option, value):
+    """A library caller's tile of '8' or NaN, max_memory of NaN or inf, threads of -1 or process_count of 0
+    failed deep inside (NumPy's, OpenVINO's or a ZeroDivisionError), or said "--max-memory nan GB is too small";
+    threads=0 silently meant all cores."""
+    with pytest.raises(UserError, match=rf"must be a .*got {value!r}$"):
+        SuperResolver(BUNDLED_MODEL, "nnabla", "cpu", **{option: value})
+
+
+def test_whole_numbers_given_as_floats_are_taken():
+    resolver = SuperResolver(BUNDLED_MODEL, "nnabla", "cpu", tile=8.0, threads=2.0, process_count=1.0)
+    assert (resolver.tile, resolver.threads) == (8, 2) and type(resolver.tile) is int

@@ -24,8 +24,9 @@ from utils.image_io import write_atomically, write_bytes
 from utils.paths import input_file
 from utils.weights import assign_weights, read_weight_file, save_weights
 
-# the iteration in every file name below, as f"{iteration:08d}" writes it: a name of a shorter number is a user's file
-ITERATION = r"(\d{8,})"
+# the iteration in every file name below, as f"{iteration:08d}" writes it: ASCII digits, eight, or more without a
+# leading zero; a name of another number (shorter, zero-padded further, other scripts' digits) is a user's file
+ITERATION = r"([0-9]{8}|[1-9][0-9]{8,})"
 CHECKPOINT_PATTERN = re.compile(rf"checkpoint_{ITERATION}\.json$")
 # the files a checkpoint_N.json names: the parameters and the states of train.training_stage's solvers (only these: a
 # file of another name is a user's, and orphans of this pattern are deleted)
@@ -224,34 +225,61 @@ def load_checkpoint(path, content, params, solvers):
                                   f"it is a file of checkpoint '{path}': resume from an earlier checkpoint")
         assign_weights(params, arrays, content["params"])
         for name, solver in solvers.items():
+            # checked before NNabla reads it: it takes a moment of another shape, and fails with a TypeError or an
+            # OverflowError on a state of another parameter or a step count past a C int
+            damage = solver_state_damage(os.path.join(folder, content["solvers"][name]), solver.get_states(),
+                                         content["iteration"])
+            if damage:
+                raise UserError(f"checkpoint '{path}': {content['solvers'][name]} holds {damage}; resume from an "
+                                "earlier checkpoint")
             solver.load_states(os.path.join(folder, content["solvers"][name]))
     except (KeyError, ValueError, OSError, RuntimeError) as error:
         # NNabla's RuntimeError (a state file of another solver, or a parameter file) starts with its C++ source
         # file and line: the last line says what is wrong
         reason = str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
         raise UserError(f"checkpoint '{path}' is incomplete or corrupt ({reason}); resume from an earlier one")
-    for name, solver in solvers.items():
-        damage = solver_state_damage(solver.get_states(), os.path.join(folder, content["solvers"][name]))
-        if damage:
-            raise UserError(f"checkpoint '{path}': {content['solvers'][name]} holds {damage}; resume from an earlier "
-                            "checkpoint")
     return content.get("loop_state", {})
 
 
-def solver_state_damage(states, path):
-    """What makes the Adam states {parameter name: state} loaded from the file path unfit to resume from, or None.
-    A NaN moment spreads to every parameter within steps; a negative second moment (a mean of squares) or step
-    count gives NaN updates (a root of a negative, a division by zero in the bias correction); a parameter whose
-    state the file lacks would go on from a fresh one, silently (NNabla's load_states keeps it)."""
-    if not all(np.isfinite(moment.d).all() for state in states.values() for moment in state.pstate.values()):
-        return "NaN or infinite solver states"
-    if any(state.t < 0 or ("var" in state.pstate and (state.pstate["var"].d < 0).any()) for state in states.values()):
-        return "negative solver states (a second moment or step count below zero)"
-    with h5py.File(path, "r") as h5:  # a group per parameter: its moments and step count t
-        stored = set()
-        h5.visititems(lambda name, item: stored.add(name[:-2]) if name.endswith("/t") else None)
-    missing = sorted(set(states) - stored)
-    return f"no solver state for parameter '{missing[0]}'" if missing else None
+STATE_NAMES = {"t": "step count"}  # NNabla's names of a parameter's Adam state, where they are not words
+
+
+def solver_state_damage(path, states, iteration):
+    """What makes the Adam states in the file path unfit to resume a solver whose states are {parameter name: state}
+    (as initialised: their shapes) at the checkpoint's iteration, or None. A parameter whose state the file lacks would
+    go on from a fresh one, silently (NNabla's load_states keeps it); a moment of another shape is taken as it is; a
+    NaN moment spreads to every parameter within steps; a negative second moment (a mean of squares) or step count
+    gives NaN updates (a root of a negative, a division by zero in the bias correction); a solver updates at most
+    once an iteration."""
+    stored = {}  # {parameter name: {"mean", "var", "t": value}}, a group per parameter
+    with h5py.File(path, "r") as h5:
+        h5.visititems(lambda name, item: stored.setdefault(os.path.dirname(name), {}).update(
+            {os.path.basename(name): item[()]}) if isinstance(item, h5py.Dataset) else None)
+    if not set(states) & set(stored):  # a file of another kind: load_checkpoint calls it corrupt, as NNabla's errors
+        raise ValueError(f"{os.path.basename(path)} holds no state of this solver's parameters")
+    missing, extra = sorted(set(states) - set(stored)), sorted(set(stored) - set(states))
+    if missing or extra:
+        return f"no solver state for parameter '{missing[0]}'" if missing else (
+            f"a solver state for '{extra[0]}', a parameter this model does not have")
+    for name, state in states.items():
+        held = {key: np.asarray(value) for key, value in stored[name].items()}
+        absent = [key for key in (*state.pstate, "t") if key not in held]
+        if absent:
+            return f"no {STATE_NAMES.get(absent[0], absent[0])} for parameter '{name}'"
+        for moment, initial in state.pstate.items():
+            if held[moment].dtype.kind not in "fiu" or held[moment].shape != initial.shape:
+                return (f"a {moment} of shape {held[moment].shape} and type {held[moment].dtype} for parameter "
+                        f"'{name}' of shape {initial.shape}")
+        step = held["t"]
+        if step.dtype.kind not in "iu" or step.shape != ():
+            return f"a step count for parameter '{name}' that is not one whole number ({step.dtype}, shape {step.shape})"
+        if not all(np.isfinite(held[moment]).all() for moment in state.pstate):
+            return "NaN or infinite solver states"
+        if step < 0 or ("var" in state.pstate and (held["var"] < 0).any()):
+            return "negative solver states (a second moment or step count below zero)"
+        if step > iteration:
+            return f"a step count of {int(step)} for parameter '{name}', past the checkpoint's {iteration} iterations"
+    return None
 
 
 class CheckpointOnSignal:
@@ -275,7 +303,7 @@ class CheckpointOnSignal:
     def __init__(self, write, already_written, done):
         self.write, self.already_written, self.done, self.written = write, already_written, done, done
         self.lock = threading.Lock()
-        self.holding = False
+        self.holding = self.left_mid_update = False
 
     def __enter__(self):
         self.receiver, sender = socket.socketpair()
@@ -290,6 +318,9 @@ class CheckpointOnSignal:
     def __exit__(self, error_type, error, traceback):
         signal.set_wakeup_fd(self.previous_fd)
         signal.signal(signal.SIGCONT, self.previous_continue)
+        # left between updating() and completed() (a second stop signal, an error): the parameters are those of no
+        # iteration, and a signal the thread waits on must not write them as the last completed one's
+        self.left_mid_update = self.holding
         self.completed(self.done)
         self.sender.close()  # the thread's recv returns b"": it ends after a write in progress
         self.thread.join()
@@ -318,6 +349,8 @@ class CheckpointOnSignal:
             causes = [signal.Signals(number) for number in received if number in self.SIGNALS]
             if causes:
                 with self.lock:
+                    if self.left_mid_update:
+                        return
                     if self.done == self.written:
                         self.already_written(self.done, causes[0])
                     else:

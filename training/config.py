@@ -5,10 +5,10 @@ work starts. A setting is declared in two places: its default and comment in con
 Setting in RULES (the check, and the train.py flag that sets it, if it has one); train.py's flags are
 made from RULES (add_config_flags).
 """
-import math
 import os
 import re
 import reprlib
+import sys
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import NamedTuple
@@ -39,8 +39,9 @@ def _non_negative_int(value):
 
 
 def _number(value):
-    """A finite number: inf or NaN in a setting would train a NaN model."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite number: inf or NaN in a setting would train a NaN model. Compared, not math.isfinite: an int past a
+    float's range (YAML's 400 digits) makes it raise OverflowError."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) <= sys.float_info.max
 
 
 def _positive_number(value):

@@ -27,7 +27,7 @@ import cv2
 import numpy as np
 
 from utils.errors import FULL_DISK_BYTES, UserError, shortened
-from utils.paths import output_file
+from utils.paths import output_file, process_alive
 
 # OpenCV's FFmpeg prints its own lines about a damaged video ("moov atom not found"); the UserError raised for
 # it is the one line to show. Read when the first video is opened.
@@ -260,18 +260,8 @@ def check_name_length(path, advice):
                         f"written under it exceeds the {PATH_MAX - 1} bytes a path may have; {advice}")
 
 
-# temporary_path's names
-TEMPORARY_NAME = re.compile(r"\.(?P<stem>.+)\.(?P<pid>\d+)\.tmp(?P<extension>\.[^.]*)?")
-
-
-def process_alive(pid):
-    try:
-        os.kill(pid, 0)
-    except (ProcessLookupError, OverflowError):  # OverflowError: a number past any pid, in a name like ours
-        return False
-    except PermissionError:  # another user's process
-        return True
-    return True
+# temporary_path's names: a pid as str(int) writes it (no leading zero, ASCII digits: \d takes any script's)
+TEMPORARY_NAME = re.compile(r"\.(?P<stem>.+)\.(?P<pid>[1-9][0-9]*)\.tmp(?P<extension>\.[^.]*)?")
 
 
 def remove_stale_temporaries(folder, targets=None, inputs=()):

@@ -6,12 +6,14 @@ import os
 import re
 import shutil
 import stat
+import time
 from contextlib import contextmanager, suppress
 
 from utils.errors import UserError, error_reason, shortened
 
 LOCK_NAME = ".tecogan.lock"  # inside an output folder, locked by the run writing into it
 LOCK_SIZE = 32  # bytes of a lock file read at most: a pid and its newline
+HOLDER_WAIT = 1.0  # seconds a refusal waits for a lock file to name its live holder (lock_holder)
 SCRATCH_MARK = ".tecogan_scratch"  # inside a folder a program made for itself and empties again
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The demo model shipped with the code; `make demo-model` re-creates it from recipes/demo_*.yaml.
@@ -219,15 +221,22 @@ def lock_folder(path, role):
     lock_path = os.path.join(path, LOCK_NAME)
     while True:
         try:
-            # O_NOFOLLOW: a link of its name would have the pid written over the file it leads to
-            lock = os.fdopen(os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644), "r+")
-        except OSError as error:  # strerror is None where a pipe or device is in its place (cannot seek)
+            # O_NOFOLLOW: a link of its name would have the pid written over the file it leads to; O_NONBLOCK: a
+            # device in its place is not waited for
+            descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
+        except OSError as error:
             if error.errno == errno.ELOOP:
                 raise UserError(f"{role} '{path}' holds a symbolic link named {LOCK_NAME}, where a run's lock file "
                                 "goes; remove the link or choose another path") from None
             is_socket = error.errno == errno.ENXIO and stat.S_ISSOCK(os.stat(lock_path).st_mode)
-            reason = "a socket is in its place" if is_socket else error.strerror or "a pipe or device is in its place"
+            reason = "a socket is in its place" if is_socket else error.strerror
             raise UserError(f"cannot create the lock file of {role} '{path}' ({reason}); choose another path")
+        # a pipe or a device node (mknod) would be taken as the lock, and removed at the end
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            os.close(descriptor)
+            raise UserError(f"cannot create the lock file of {role} '{path}' (a pipe or device is in its place); "
+                            "choose another path")
+        lock = os.fdopen(descriptor, "r+")
         hard_link = UserError(f"{role} '{path}' holds a hard link named {LOCK_NAME} (another name of a file), "
                               "where a run's lock file goes; remove that name or choose another path")
         # another name of a user's file: its content would become our pid
@@ -238,8 +247,8 @@ def lock_folder(path, role):
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = lock_holder(lock.fileno())
             lock.close()
+            holder = lock_holder(lock_path)
             raise UserError(f"{role} '{path}' is in use by another run (pid {holder}); wait for it to end, "
                             "stop it, or choose another folder")
         if os.path.exists(lock_path) and os.path.samestat(os.fstat(lock.fileno()), os.stat(lock_path)):
@@ -264,9 +273,33 @@ def lock_folder(path, role):
         lock.close()
 
 
-def lock_holder(descriptor):
-    """The pid a lock file (open as descriptor) names, as its holder wrote it, or 'unknown' (written on a full disk)."""
-    return os.pread(descriptor, LOCK_SIZE, 0).decode(errors="replace").strip() or "unknown"
+def lock_holder(lock_path):
+    """The pid of the run holding lock_path's lock, as its file names it, or 'unknown' (written on a full disk). A run
+    that has just locked a killed run's file writes its own pid a moment later, and one taking over a hard-linked
+    file locks a new file of that name: the file is read again until it names a live process, HOLDER_WAIT at most."""
+    deadline = time.monotonic() + HOLDER_WAIT
+    while True:
+        holder = ""
+        with suppress(OSError):  # gone: its run ended, or is replacing a hard-linked file
+            descriptor = os.open(lock_path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            try:
+                holder = os.pread(descriptor, LOCK_SIZE, 0).decode(errors="replace").strip()
+            finally:
+                os.close(descriptor)
+        if (holder.isdecimal() and process_alive(int(holder))) or time.monotonic() > deadline:
+            return holder or "unknown"
+        time.sleep(HOLDER_WAIT / 50)
+
+
+def process_alive(pid):
+    """Whether a process of that pid exists, another user's too."""
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):  # OverflowError: a number past any pid, in a name like ours
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def not_being_written(path, role):
@@ -279,7 +312,7 @@ def not_being_written(path, role):
     try:
         fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
     except BlockingIOError:
-        holder = lock_holder(lock)
+        holder = lock_holder(os.path.join(path, LOCK_NAME))
         raise UserError(f"{role} '{path}' is being written by another run (pid {holder}); wait for it to end, "
                         "then run again") from None
     except OSError:  # a lock file of another kind (a pipe) that no run holds

@@ -141,15 +141,18 @@ def sample_input(sample, start, end):
 
 def upload_input(upload, name, start, end, folder, max_unpacked_bytes):
     """The input of an uploaded file, copied (and, for a zip, unpacked) into folder."""
-    if not os.path.isfile(upload):  # Gradio's sweep deletes its copy of an upload as it deletes a job's files
-        raise UserError(f"'{name}' is no longer on the server (an upload is deleted with its job's files); upload it "
-                        "again")
     os.makedirs(folder, exist_ok=True)
     extension = os.path.splitext(name)[1].lower()
     # a name of the app's own, whatever the upload's name; its extension only if it is a short one, as a
     # video type's, so that the name stays within the file system's limit
     copy = os.path.join(folder, "upload" + (extension if len(extension) <= MAX_EXTENSION else ""))
-    write_atomically(copy, lambda temporary: shutil.copyfile(upload, temporary))
+    try:
+        write_atomically(copy, lambda temporary: shutil.copyfile(upload, temporary))
+    except FileNotFoundError as error:  # Gradio's sweep deletes its copy of an upload as it deletes a job's files,
+        if error.filename != upload:  # before Run was pressed or while this starts
+            raise
+        raise UserError(f"'{name}' is no longer on the server (an upload is deleted with its job's files); upload it "
+                        "again") from None
     if extension == ".zip":
         if start or end:
             raise UserError(

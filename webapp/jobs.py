@@ -18,7 +18,7 @@ import time
 import uuid
 from collections import deque
 
-from utils.errors import error_reason
+from utils.errors import UserError, error_reason
 from utils.image_io import write_bytes
 from utils.paths import REPO_ROOT
 
@@ -97,6 +97,7 @@ class JobQueue:
         os.makedirs(self.jobs_folder, exist_ok=True)
         self.changed = threading.Condition()
         self.jobs, self.waiting = {}, deque()
+        self.stopping = False
         threading.Thread(target=self._work, name="jobs", daemon=True).start()
         threading.Thread(target=self._sweep, name="expiry", daemon=True).start()
 
@@ -113,6 +114,9 @@ class JobQueue:
             raise
         job = Job(job_id, folder, spec)
         with self.changed:
+            if self.stopping:  # Run pressed while the server stops: its run would outlive the server
+                shutil.rmtree(folder, ignore_errors=True)
+                raise UserError("the server is stopping; start it again, then press Run")
             self.jobs[job_id] = job
             self.waiting.append(job)
             self.changed.notify_all()
@@ -159,8 +163,11 @@ class JobQueue:
             job.state = "expired"
 
     def stop(self):
-        """Cancel every job (the server is stopping)."""
-        for job_id in list(self.jobs):
+        """Cancel every job and take no new one (the server is stopping)."""
+        with self.changed:
+            self.stopping = True
+            stopped = list(self.jobs)
+        for job_id in stopped:
             self.cancel(job_id)
 
     def _remove_files(self, job):

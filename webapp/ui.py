@@ -57,7 +57,7 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
         return gr.Dropdown(names, value=names[0], label="Model", info=f"the bundled ones and any .h5 in "
                            f"{weights_folder}", elem_id="model", render=render)
 
-    keep_minutes = round(queue.keep_seconds / 60)
+    keep_minutes = f"{queue.keep_seconds / 60:g}"  # as given: --keep-minutes 0.4 rounded was "0 minutes"
     backends, precisions = engine_choices()
     # Gradio's copies of uploads and results go the way of the jobs' files
     with gr.Blocks(title="TecoGAN", analytics_enabled=False,
