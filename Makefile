@@ -92,5 +92,8 @@ bench: $(TEST_STAMP)
 gpu-check: $(TEST_STAMP)
 	bash benchmarks/gpu_check.sh
 
+# Only a virtual environment (a folder with pyvenv.cfg) is removed: `make clean-venv VENV=~/data` deleted any folder.
 clean-venv:
-	rm -rf $(VENV)
+	@if [ -e "$(VENV)" ] && [ ! -f "$(VENV)/pyvenv.cfg" ]; then echo "error: '$(VENV)' is not a virtual" \
+	    "environment (it has no pyvenv.cfg); nothing removed: remove it yourself if that is what you meant" >&2; exit 2; fi
+	rm -rf "$(VENV)"

@@ -15,7 +15,10 @@ printed first.
 A download goes to a hidden .<name>.part file beside its destination and is renamed into place
 only when whole and valid (a zip's every member passes its CRC check; an HDF5 file opens and its
 every dataset reads in full), so an interrupted run resumes (HTTP Range) where it stopped, and a
-re-run skips what is already complete and valid. A zip is unpacked all-or-nothing through a hidden
+re-run skips what is already complete and valid. The version of the file the server sent (its ETag or
+Last-Modified) is recorded beside the partial file, and a resumed request names it (If-Range), so that a
+file changed on the server since is fetched whole again rather than its rest joined to the old start
+(an HDF5 file has no checksum that would tell). A zip is unpacked all-or-nothing through a hidden
 folder beside its entries, after refusing any member that could land outside its folder or clash
 with another or with an entry of the other kind already there (that zip is kept for the next run, as it is
 when the disk fills while unpacking).
@@ -39,7 +42,7 @@ from tqdm import tqdm
 
 from utils.errors import UserError, error_reason, exit_on_user_error, one_line, printable, shortened
 from utils.flags import FlagParser
-from utils.image_io import disk_full, write_atomically, write_bytes
+from utils.image_io import disk_full, not_a_file, write_atomically, write_bytes
 from utils.paths import lock_folder, make_folder, missing_folders, output_file, output_folder
 from utils.zips import ZIP_ERRORS, UnpackBlocked, extract_zip
 
@@ -64,6 +67,7 @@ WEIGHT_FILES = [
     NNABLA_LPIPS_URL + "alex_with_LPIPS.h5",
 ]
 CHUNK_BYTES = 1 << 16
+MAX_VERSION_CHARACTERS = 1000
 TIMEOUT_S = 60
 
 
@@ -95,6 +99,45 @@ def partial_path(destination):
     """The stable name a download grows under until it is whole (stable, so a re-run can resume it)."""
     directory, name = os.path.split(destination)
     return os.path.join(directory, f".{name}.part")
+
+
+def version_path(partial):
+    """Where the version on the server that a partial file holds the start of is recorded (version_served)."""
+    return partial + ".version"
+
+
+def version_served(response):
+    """What names the version of the file a reply carries, as a resumed request's If-Range gives it back: a strong
+    ETag, else Last-Modified (a weak ETag cannot be used there); None when the server sends neither (or one too
+    long to send back)."""
+    etag = response.headers.get("ETag", "")
+    version = etag if etag and not etag.startswith("W/") else response.headers.get("Last-Modified", "")
+    return version if 0 < len(version) <= MAX_VERSION_CHARACTERS else None
+
+
+def recorded_version(partial):
+    """The version the partial file was started from, or None (none recorded: a server that sent none, or a
+    partial file of an older version of this script)."""
+    path = version_path(partial)
+    if not os.path.isfile(path):
+        return None
+    with open(path, encoding="utf-8", errors="replace") as file:
+        return file.read(MAX_VERSION_CHARACTERS + 1).strip() or None
+
+
+def record_version(partial, version):
+    path = version_path(partial)
+    if version:
+        write_bytes(path, version, mode="w")
+    elif os.path.lexists(path):
+        os.remove(path)
+
+
+def forget_partial(partial):
+    """Delete a partial file and the version recorded for it."""
+    for path in (partial, version_path(partial)):
+        if os.path.lexists(path):
+            os.remove(path)
 
 
 def header_number(text):
@@ -146,14 +189,19 @@ def unreachable(url, error):
     return UserError(f"cannot download {url}: {reply_text(reason)}")
 
 
-def _open(url, offset):
-    """Open url from byte offset; None if the server says the range starts at or past the end."""
+def _open(url, offset, version=None):
+    """Open url from byte offset; a reply of status 416 if the server says the range starts at or past the end
+    (its Content-Range may give the file's size). version: the
+    version of the file the bytes before offset came from (If-Range: a server whose file has changed since
+    sends the whole new one instead of the rest of it)."""
     headers = {"Range": f"bytes={offset}-"} if offset else {}
+    if offset and version:
+        headers["If-Range"] = version
     try:
         return open_url(urllib.request.Request(url, headers=headers))
     except urllib.error.HTTPError as error:
         if error.code == 416 and offset:
-            return None
+            return error
         raise UserError(f"cannot download {url}: HTTP {error.code} {reply_text(error.reason)}")
     except (urllib.error.URLError, OSError) as error:
         raise unreachable(url, error)
@@ -184,6 +232,7 @@ def download(url, destination, validate):
         os.remove(destination)
     write_atomically(destination, lambda partial: _fetch_whole(url, partial, validate),
                      partial=partial_path(destination))
+    forget_partial(partial_path(destination))  # its recorded version
     return True
 
 
@@ -191,8 +240,13 @@ def _fetch_whole(url, partial, validate):
     """Grow partial into the whole file at url (resuming what it holds) and validate it; a file that fails
     validation is deleted, one cut short is kept to be resumed."""
     offset = os.path.getsize(partial) if os.path.exists(partial) else 0
-    response = _open(url, offset)
-    if response is None:  # 416: the partial file may already be whole; validation decides
+    version = recorded_version(partial) if offset else None
+    response = _open(url, offset, version)
+    if offset and another_file(response, offset, version):
+        response.close()
+        offset, response = 0, _open(url, 0)
+    if response.status == 416:  # the partial file may already be whole; validation decides
+        response.close()
         total = offset
     else:
         with response:
@@ -208,6 +262,8 @@ def _fetch_whole(url, partial, validate):
                         "another host with --base-url")
             else:
                 offset, total = 0, None  # the server sent the whole file: start over
+            if not offset:
+                record_version(partial, version_served(response))
             length = content_length(response)
             if total is None and length is not None:  # a garbled length counts as none
                 total = offset + length
@@ -220,8 +276,18 @@ def _fetch_whole(url, partial, validate):
     if total is not None and size > total:
         problem = f"{size} bytes instead of the {total} announced"
     if problem:
-        os.remove(partial)
+        forget_partial(partial)
         raise UserError(f"{url} gave {problem}; the file was deleted, run again to download it anew")
+
+
+def another_file(response, offset, version):
+    """Whether the reply to a request to resume at offset shows that the server's file is not the one whose start
+    the partial file holds (its rest would be joined to the start of another): a 206 of another version (from a
+    server that ignores If-Range), or a 416 that gives a size other than the partial file's."""
+    if response.status == 416:
+        match = re.fullmatch(r"bytes\s*\*/([0-9]+)", response.headers.get("Content-Range", "").strip())
+        return match is not None and header_number(match.group(1)) != offset
+    return response.status == 206 and version is not None and version_served(response) not in (None, version)
 
 
 def _receive(url, response, partial, offset, total):
@@ -346,7 +412,9 @@ def announce_sizes(files):
 
 def check_destinations(output_dir, files):
     """Refuse, before anything is written, a destination (or its folder, or its partial file) that is a
-    folder, a file, under a file or not writable."""
+    folder, a file, under a file or not writable, and a partial file that is not one this script wrote: a
+    symbolic link would have the download appended to (or written over) the file it leads to, even outside
+    the output folder, and a pipe would wait for a reader without end."""
     output_folder(output_dir, "--output-dir")
     for _, _, destination in files:
         folder = os.path.dirname(destination)
@@ -354,6 +422,14 @@ def check_destinations(output_dir, files):
         if os.path.isdir(folder):
             for path in (destination, partial_path(destination)):
                 output_file(path, "download destination")
+            partial = partial_path(destination)
+            kind = "a symbolic link" if os.path.islink(partial) else not_a_file(partial)
+            if kind:
+                raise UserError(f"'{partial}', where the download of {os.path.basename(destination)} grows until "
+                                f"it is whole, is {kind}, not a file this script wrote; move it away and run again")
+            if not_a_file(destination):  # a pipe: checking the file in place would wait for a writer
+                raise UserError(f"download destination '{destination}' is a pipe or device; move it away and run "
+                                "again")
 
 
 def parse_args(argv=None):

@@ -13,7 +13,6 @@ machine's load is printed too: other processes on the same cores slow every figu
     .venv/bin/python -m benchmarks.bench_generate [--engines nnabla "openvino fp32" ...] [--frames N]
         [--large-frames 6] [--frames-dir DIR] [--num_resblock 16] [--threads N] [--profile]
 """
-import argparse
 import glob
 import os
 import re
@@ -24,11 +23,14 @@ from collections import Counter
 
 import numpy as np
 
-from benchmarks.harness import (SHARED, load_line, reference_figures, run_with_peak_memory,
+from benchmarks.harness import (SHARED, count, load_line, reference_figures, run_with_peak_memory,
                                 write_resized_frames)
 from benchmarks.onnxruntime_baseline import OnnxRuntimeNetwork
 from inference import new_parameters, scene_steps
 from inference.onnx_export import OPENVINO_PRECISIONS, cpu_has_bfloat16
+from models import MAX_RESBLOCKS
+from utils.errors import exit_on_user_error
+from utils.flags import MAX_THREADS, FlagParser, positive
 from utils.image_io import list_frames, read_rgb
 from utils.ops import PAPER_SCALE as SCALE  # the random model is x4
 from utils.paths import REPO_ROOT
@@ -174,20 +176,21 @@ def benchmark_size(label, frames_dir, engines, weights, workdir, args):
     return results
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def benchmark():
+    parser = FlagParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engines",
                         nargs="+",
                         choices=tuple(ENGINES),
                         help="default: all (bf16 where the CPU has it)")
     parser.add_argument("--frames-dir", default=os.path.join(SHARED, "data", "calendar_lr"))
     parser.add_argument("--frames",
-                        type=int,
+                        type=count("--frames"),
                         help="use only the first N frames of --frames-dir (default: all)")
-    parser.add_argument("--large-frames", type=int, default=6,
+    parser.add_argument("--large-frames", type=count("--large-frames", zero=True), default=6,
                         help="frames of bigbuckbunny.mp4 at 640x360 (default 6; 0 skips that size)")
-    parser.add_argument("--num_resblock", type=int, default=16)
-    parser.add_argument("--threads", type=int, help="generate.py --threads (default: all cores)")
+    parser.add_argument("--num_resblock", type=positive(int, "--num_resblock", most=MAX_RESBLOCKS), default=16)
+    parser.add_argument("--threads", type=positive(int, "--threads", most=MAX_THREADS),
+                        help="generate.py --threads (default: all cores)")
     parser.add_argument("--profile", action="store_true",
                         help="also print OpenVINO's time by operation type for each exported network")
     args = parser.parse_args()
@@ -210,6 +213,11 @@ def main():
               f"{reference[1]:.0f} MiB peak; speed-up over it: "
               + ", ".join(f"{engine} {reference[0] / seconds:.2f}x" for engine, seconds in small.items()))
     print(load_line() + " (after)")
+
+
+def main():
+    with exit_on_user_error():
+        benchmark()
 
 
 def generate_with_onnxruntime(argv):

@@ -7,20 +7,20 @@ and detects its cuts itself.
 
     .venv/bin/python -m benchmarks.bench_generate_mpi [--shots 4] [--frames 15] [--ranks 2] [--model FILE]
 """
-import argparse
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
 
 import numpy as np
 
+from benchmarks.harness import count, run_with_peak_memory
 from utils.degradation import degrade_frames
 from utils.errors import exit_on_user_error
+from utils.flags import FlagParser
 from utils.image_io import list_frames, open_video_writer, read_rgb, read_video_frames, sample_clip, to_uint8
-from utils.paths import BUNDLED_MODEL, REPO_ROOT
+from utils.paths import BUNDLED_MODEL
 
 HEIGHT, WIDTH = 272, 640
 CLIPS = (("bikes.mp4", (0, 0)), ("bigbuckbunny.mp4", ((720 - HEIGHT) // 2, (1280 - WIDTH) // 2)))
@@ -46,26 +46,25 @@ def joined_video(path, shots, frames):
 def timed_run(command, folder):
     environment = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
     started = time.perf_counter()
-    completed = subprocess.run(command + ["--output-dir", folder], cwd=REPO_ROOT, env=environment,
-                               capture_output=True, text=True, check=False)
+    code, stdout, stderr, _ = run_with_peak_memory(command + ["--output-dir", folder], env=environment)
     seconds = time.perf_counter() - started
-    if completed.returncode:
-        sys.exit(f"{' '.join(command[:4])} failed:\n{completed.stderr[-2000:]}")
-    compute = float(re.search(r"frames to .* in ([0-9.]+) s", completed.stdout).group(1))
+    if code:
+        sys.exit(f"{' '.join(command[:4])} failed:\n{stderr[-2000:]}")
+    compute = float(re.search(r"frames to .* in ([0-9.]+) s", stdout).group(1))
     return seconds, compute
 
 
 def main():
     with exit_on_user_error():
-        parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-        parser.add_argument("--shots", type=int, default=4)
-        parser.add_argument("--frames", type=int, default=15, help="frames per shot")
-        parser.add_argument("--ranks", type=int, default=2)
+        parser = FlagParser(description=__doc__.splitlines()[0])
+        parser.add_argument("--shots", type=count("--shots"), default=4)
+        parser.add_argument("--frames", type=count("--frames"), default=15, help="frames per shot")
+        parser.add_argument("--ranks", type=count("--ranks"), default=2)
         parser.add_argument("--model", default=BUNDLED_MODEL)
         args = parser.parse_args()
         with tempfile.TemporaryDirectory() as folder:
             video = os.path.join(folder, "joined.mp4")
-            count, width, height = joined_video(video, args.shots, args.frames)
+            frame_count, width, height = joined_video(video, args.shots, args.frames)
             generate = [sys.executable, "generate.py", "--model", args.model, "--input-video", video,
                         "--cache-dir", os.path.join(folder, "cache")]
             timed_run(generate, os.path.join(folder, "warm"))  # the ONNX export, cached for both runs
@@ -77,8 +76,8 @@ def main():
             many = timed_run(mpirun + generate, os.path.join(folder, "many"))
             pairs = list(
                 zip(list_frames(os.path.join(folder, "one")), list_frames(os.path.join(folder, "many"))))
-            same = len(pairs) == count and all(np.array_equal(read_rgb(a), read_rgb(b)) for a, b in pairs)
-        print(f"{args.shots} shots of {args.frames} frames ({count} frames, LR {width}x{height}), "
+            same = len(pairs) == frame_count and all(np.array_equal(read_rgb(a), read_rgb(b)) for a, b in pairs)
+        print(f"{args.shots} shots of {args.frames} frames ({frame_count} frames, LR {width}x{height}), "
               f"model {os.path.basename(args.model)}, {os.cpu_count()} CPU cores")
         for label, (seconds, compute) in (("1 process", one), (f"mpirun -n {args.ranks}", many)):
             print(

@@ -7,15 +7,15 @@ prints the cache's build time and size on disk.
 
     .venv/bin/python -m benchmarks.bench_loader [--frames 24] [--samples-png 20] [--samples-cache 400]
 """
-import argparse
 import os
 import tempfile
 import time
 
-from benchmarks.harness import make_scenes, write_resized_frames
+from benchmarks.harness import count, make_scenes, write_resized_frames
 from data_loader import SequenceSampler
 from training.config import load_config
 from utils.errors import exit_on_user_error
+from utils.flags import FlagParser
 
 SIZES = ((1280, 720), (640, 360))
 
@@ -34,10 +34,12 @@ def folder_bytes(folder):
 
 def main():
     with exit_on_user_error():
-        parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-        parser.add_argument("--frames", type=int, default=24, help="frames of each of the two scenes")
-        parser.add_argument("--samples-png", type=int, default=20, help="samples timed on the PNG path")
-        parser.add_argument("--samples-cache", type=int, default=400, help="samples timed on the cache")
+        parser = FlagParser(description=__doc__.splitlines()[0])
+        parser.add_argument("--frames", type=count("--frames"), default=24, help="frames of each of the two scenes")
+        parser.add_argument("--samples-png", type=count("--samples-png"), default=20,
+                            help="samples timed on the PNG path")
+        parser.add_argument("--samples-cache", type=count("--samples-cache"), default=400,
+                            help="samples timed on the cache")
         args = parser.parse_args()
         print("one loader thread, samples of 10 frames, HR crop 136 pixels")
         for width, height in SIZES:

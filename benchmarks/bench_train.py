@@ -10,18 +10,18 @@ with the reference implementation's CPU figures when ../shared/reference/timing.
     .venv/bin/python -m benchmarks.bench_train [--stages frvsr tecogan tecogan_reference_order] \
         [--iterations 3] [--processes 1 2]
 """
-import argparse
 import os
 import re
 import resource
-import subprocess
 import sys
 import tempfile
 
-from benchmarks.harness import SHARED, make_scenes, reference_figures
+from benchmarks.harness import SHARED, count, make_scenes, reference_figures, run_with_peak_memory
 from inference import new_parameters
 from training.config import REFERENCE_BATCH
 from utils.context import CONTEXT_CHOICES
+from utils.errors import exit_on_user_error
+from utils.flags import FlagParser
 from utils.paths import REPO_ROOT
 from utils.weights import save_weights
 
@@ -49,21 +49,20 @@ def run_training(data_dir, max_frm, output_dir, processes, iterations, batch, ex
         command = [os.path.join(os.path.dirname(sys.executable), "mpirun"), "-n", str(processes)] + command
         environment.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    completed = subprocess.run(command, capture_output=True, text=True, env=environment)
-    if completed.returncode != 0:
-        sys.exit(f"train.py failed: {completed.stderr.strip().splitlines()[-1]}")
-    summary = re.search(r"trained (\d+) iterations in ([\d.]+) s .* ([\d.]+) s waiting for data",
-                        completed.stdout)
+    code, stdout, stderr, _ = run_with_peak_memory(command, env=environment)
+    if code != 0:
+        sys.exit(f"train.py failed: {stderr.strip().splitlines()[-1]}")
+    summary = re.search(r"trained (\d+) iterations in ([\d.]+) s .* ([\d.]+) s waiting for data", stdout)
     done, seconds, waited = int(summary.group(1)), float(summary.group(2)), float(summary.group(3))
     peak_mib = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
     return seconds / done, waited / done, peak_mib
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def benchmark():
+    parser = FlagParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stages", nargs="+", choices=sorted(STAGES), default=list(STAGES))
-    parser.add_argument("--iterations", type=int, default=3, help="iterations timed per run")
-    parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--iterations", type=count("--iterations"), default=3, help="iterations timed per run")
+    parser.add_argument("--processes", type=count("--processes"), nargs="+", default=[1, 2])
     parser.add_argument("--context", default="cpu", choices=CONTEXT_CHOICES, help="train.py --context")
     parser.add_argument("--frames-dir", default=os.path.join(SHARED, "data", "calendar_lr"))
     args = parser.parse_args()
@@ -96,6 +95,11 @@ def main():
                         f"  mpirun -n {processes}: {rates[processes] / rates[1]:.2f}x the samples/s of one "
                         "process"
                     )
+
+
+def main():
+    with exit_on_user_error():
+        benchmark()
 
 
 if __name__ == "__main__":

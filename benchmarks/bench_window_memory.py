@@ -17,8 +17,10 @@ import tempfile
 
 import numpy as np
 
-from benchmarks.harness import load_line
+from benchmarks.harness import count, load_line
 from inference.tiles import BYTES_PER_PIXEL
+from utils.errors import exit_on_user_error
+from utils.flags import FlagParser
 from utils.paths import REPO_ROOT
 
 RUNTIMES = ("openvino", "onnxruntime")
@@ -63,11 +65,11 @@ def measure(path, input_shapes, runtime):
     return resident_bytes() - before  # while the compiled network and its buffers are alive
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sides", type=int, nargs="+", default=[132, 196, 260])
-    parser.add_argument("--networks", nargs="+", default=["flow", "trunk", "tail"])
-    parser.add_argument("--scales", type=int, nargs="+", default=[4, 2])
+def benchmark():
+    parser = FlagParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sides", type=count("--sides"), nargs="+", default=[132, 196, 260])
+    parser.add_argument("--networks", nargs="+", choices=tuple(BYTES_PER_PIXEL[4]), default=["flow", "trunk", "tail"])
+    parser.add_argument("--scales", type=int, nargs="+", choices=tuple(BYTES_PER_PIXEL), default=[4, 2])
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)  # ONNX path, input shapes (JSON), runtime
     args = parser.parse_args()
     if args.child:
@@ -91,6 +93,11 @@ def main():
                                        if completed.returncode == 0 else "  error")
                     print(f"{network:>8} {'x' + str(scale):>5} {runtime:>12} " + " ".join(figures)
                           + f"   {BYTES_PER_PIXEL[scale][network] / 1000:.1f}", flush=True)
+
+
+def main():
+    with exit_on_user_error():
+        benchmark()
 
 
 if __name__ == "__main__":

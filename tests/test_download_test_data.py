@@ -9,7 +9,6 @@ import urllib.parse
 import warnings
 import zipfile
 import zlib
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import cv2
 import h5py
@@ -19,6 +18,7 @@ import pytest
 import download_test_data
 from datasets import reds
 from conftest import REPO_ROOT
+from file_server import FileServer, make_zip
 from helpers import script_error_line
 from utils.errors import UserError
 
@@ -35,15 +35,6 @@ REFERENCE_WEIGHT_PATHS = [
     "/pretrained-models/nnabla-examples/GANs/tecogan/vgg19.h5",
     "/pretrained-models/nnabla-examples/eval_metrics/lpips/alex_with_LPIPS.h5",
 ]
-
-
-def make_zip(members):
-    """Bytes of a zip holding {name: bytes}."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 def scene_members(scene):
@@ -65,88 +56,6 @@ def hdf5_bytes(tmp_path, name):
     with h5py.File(path, "w") as h5:
         h5.create_dataset("conv/W", data=np.arange(6, dtype=np.float32))
     return path.read_bytes()
-
-
-class FileServer:
-    """Serves {path: bytes} with HTTP Range support; records every request's path and Range header.
-
-    cut_after[path] = n sends the full Content-Length but only n bytes, then drops the connection.
-    ignore_range makes it answer 200 with the whole file, as servers without Range support do.
-    omit_length makes it send no Content-Length: the end of the connection is the end of the file
-    (HTTP/1.0), so a cut connection looks like a complete download; garbled_length sends this text instead.
-    redirect[path] = location answers a request for path with a redirect_status (302) to location.
-    """
-
-    def __init__(self, files):
-        self.files = dict(files)
-        self.cut_after = {}
-        self.ignore_range = False
-        self.omit_length = False
-        self.garbled_length = None
-        self.redirect = {}
-        self.redirect_status = 302
-        self.requests = []
-        self.heads = []  # HEAD requests (sizes asked before downloading), apart from requests
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                server.handle(self)
-
-            def do_HEAD(self):
-                server.handle(self, head=True)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                       daemon=True)
-        self.thread.start()
-
-    def handle(self, request, head=False):
-        path = urllib.parse.urlsplit(request.path).path
-        range_header = request.headers.get("Range")
-        (self.heads if head else self.requests).append((path, range_header))
-        if path in self.redirect:
-            request.send_response(self.redirect_status)
-            request.send_header("Location", self.redirect[path])
-            request.send_header("Content-Length", "0")
-            request.end_headers()
-            return
-        if path not in self.files:
-            request.send_error(404, "Not Found")
-            return
-        data = self.files[path]
-        start = 0
-        if range_header and not self.ignore_range:
-            start = int(range_header.split("=")[1].split("-")[0])
-            if start >= len(data):
-                request.send_response(416)
-                request.send_header("Content-Range", f"bytes */{len(data)}")
-                request.send_header("Content-Length", "0")
-                request.end_headers()
-                return
-            request.send_response(206)
-            request.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
-        else:
-            request.send_response(200)
-        if not self.omit_length:
-            request.send_header("Content-Length", self.garbled_length or str(len(data) - start))
-        request.end_headers()
-        body = b"" if head else data[start:]
-        if path in self.cut_after:
-            body = body[:self.cut_after[path]]
-            request.close_connection = True
-        request.wfile.write(body)
-
-    def paths_requested(self):
-        return [path for path, _ in self.requests]
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 @pytest.fixture

@@ -518,3 +518,136 @@ def test_a_device_node_named_like_the_lock_file_is_refused_and_kept(tmp_path):
         with lock_folder(str(tmp_path), "output folder"):
             pass
     assert stat.S_ISCHR(os.lstat(device).st_mode)
+
+
+# Twelfth pass, new kinds
+
+@pytest.mark.parametrize("benchmark, flags, said", [
+    ("bench_generate", ["--frames", "0"], "--frames must be a positive"),
+    ("bench_generate", ["--frames-dir", "/nonexistent"], "'/nonexistent' has no images"),
+    ("bench_tiles", ["--sizes", "0x0"], "each side must be from 1"),
+    ("bench_tiles", ["--sizes", "nanxinf"], "is not WIDTHxHEIGHT"),
+    ("bench_lr_grid", ["--frames", "0"], "--frames must be a positive"),
+    ("bench_lr_grid", ["--clip", "/tmp"], "--clip '/tmp' is a folder"),
+    ("bench_scene_cuts", ["--frames", "-3"], "--frames must be a positive"),
+    ("bench_window_memory", ["--networks", "nosuch"], "invalid choice: 'nosuch'"),
+    ("bench_train", ["--frames-dir", "/nonexistent", "--stages", "frvsr", "--processes", "1"],
+     "'/nonexistent' has no images"),
+    ("bench_generate_mpi", ["--shots", "0"], "--shots must be a positive"),
+    ("bench_precision", ["--lr-size", "0x0"], "each side must be from 1"),
+    ("bench_generate", ["--frames", "2", "--nosuchflag"], "unknown flag --nosuchflag"),
+], ids=lambda value: value if isinstance(value, str) and value.startswith("bench") else None)
+def test_a_benchmark_flag_of_a_bad_value_is_one_line_and_exit_code_2(benchmark, flags, said):
+    """Zero, negative, malformed or missing values: tracebacks (UserError uncaught, IndexError, OpenCV's
+    assertion, KeyError, NNabla's convolution check), argparse's usage lines, or a run of nonsense (a negative
+    --frames took all frames but the last)."""
+    completed = run_script("-m", f"benchmarks.{benchmark}", *flags, timeout=300)
+    assert_one_error_line(completed, said)
+
+
+def test_a_flag_of_hundreds_of_digits_is_one_line_not_an_overflow():
+    """generate.py --threads of 400 digits: utils/flags.positive asked math.isfinite, which turns the int into a
+    float: OverflowError and a traceback (found through the benchmarks' --frames)."""
+    assert_one_error_line(run_script("generate.py", "--threads", "9" * 400, "--input-dir-lr", FRAMES),
+                          "--threads must be a positive finite number at most")
+
+
+def generate_children_under(folder):
+    """Pids of the running generate.py processes whose command line names a path under folder."""
+    pids = []
+    for name in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{name}/cmdline", "rb") as cmdline:
+                words = cmdline.read().decode(errors="replace").split("\0")
+        except OSError:
+            continue
+        if any(word.endswith("generate.py") for word in words) and any(folder in word for word in words):
+            pids.append(int(name))
+    return pids
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT to it alone"])
+def test_a_benchmark_stopped_mid_run_stops_its_generate_run_and_leaves_no_temporary_folder(tmp_path, stop):
+    """A benchmark stopped while generate.py ran for it: SIGTERM ended it at once, leaving its temporary folder
+    (a 12 MB random model, frames) and generate.py running on by itself; SIGINT to it alone (not to its terminal's
+    group) gave a traceback and left generate.py running. Now one line, exit code 130, no process and no folder
+    left."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    process = subprocess.Popen([sys.executable, "-m", "benchmarks.bench_tiles", "--sizes", "64x36", "--frames", "2",
+                                "--modes", "tiled", "--backend", "nnabla"], cwd=REPO_ROOT,
+                               env=dict(os.environ, TMPDIR=str(scratch)), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not generate_children_under(str(scratch)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert generate_children_under(str(scratch)), "generate.py did not start"
+        process.send_signal(stop)
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        process.kill()
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert process.returncode == 130 and lines == ["interrupted"], stderr
+    deadline = time.monotonic() + 10
+    while generate_children_under(str(scratch)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert generate_children_under(str(scratch)) == []
+    assert os.listdir(scratch) == []
+
+
+@pytest.mark.parametrize("folder", ["a folder of the user's", "a virtual environment"])
+def test_make_clean_venv_removes_only_a_virtual_environment(tmp_path, folder):
+    """`make clean-venv VENV=<a folder>` (VENV is a variable make's command line sets) ran `rm -rf` on any folder:
+    a user's folder named by mistake was deleted, exit code 0."""
+    target = tmp_path / "data"
+    target.mkdir()
+    (target / ("pyvenv.cfg" if folder == "a virtual environment" else "thesis.tex")).write_text("kept?")
+    completed = subprocess.run(["make", "--no-print-directory", "-C", REPO_ROOT, "clean-venv", f"VENV={target}"],
+                               capture_output=True, text=True, timeout=60)
+    if folder == "a virtual environment":
+        assert completed.returncode == 0 and not target.exists(), completed.stderr
+    else:
+        lines = [line for line in completed.stderr.splitlines() if not line.startswith("make: ***")]
+        assert completed.returncode == 2 and len(lines) == 1 and "is not a virtual environment" in lines[0], \
+            completed.stderr
+        assert (target / "thesis.tex").read_text() == "kept?"
+
+
+def test_the_gpu_check_refuses_a_work_folder_of_the_users_it_would_empty(tmp_path):
+    """GPU_CHECK_DIR naming a folder of the user's: on a machine with a GPU the check began with `rm -rf` on it.
+    Now refused in one line before anything else (here, without a GPU, before the GPU is looked for)."""
+    (tmp_path / "results.csv").write_text("the user's")
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "benchmarks", "gpu_check.sh")], capture_output=True,
+                               text=True, timeout=60, env=dict(os.environ, GPU_CHECK_DIR=str(tmp_path)))
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and "GPU_CHECK_DIR" in lines[0], completed.stderr
+    assert os.listdir(tmp_path) == ["results.csv"]
+
+
+def test_a_set_up_stopped_before_pip_was_in_the_venv_is_completed_by_the_next(tmp_path):
+    """Ctrl-C (SIGTERM to make's group) while `python -m venv` installed pip leaves a .venv whose Python runs
+    without pip: every later `make` failed with "No module named pip", exit code 1. Staged with --without-pip,
+    and requirement files of nothing to install."""
+    venv = tmp_path / ".venv"
+    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        (tmp_path / name).write_text("")
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                                str(tmp_path / "requirements.txt")], capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr
+    assert subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "--version"], capture_output=True).returncode == 0
+
+
+def test_make_clean_venv_of_a_name_with_a_space_removes_that_venv_and_nothing_beside_it(tmp_path):
+    """VENV='.../my venv': the unquoted `rm -rf $(VENV)` removed the folder '.../my' (the user's) and 'venv' in the
+    repository, and left the virtual environment."""
+    venv, beside = tmp_path / "my venv", tmp_path / "my"
+    venv.mkdir()
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    beside.mkdir()
+    (beside / "notes.txt").write_text("kept?")
+    completed = subprocess.run(["make", "--no-print-directory", "-C", REPO_ROOT, "clean-venv", f"VENV={venv}"],
+                               capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 0, completed.stderr
+    assert not venv.exists() and (beside / "notes.txt").read_text() == "kept?"

@@ -359,3 +359,171 @@ def test_convert_lpips_weights_removes_what_a_killed_run_left_beside_its_output(
     convert_lpips_weights.main(["--alexnet", reference_path("lpips", "alexnet_random.pth"), "--lpips",
                                 reference_path("lpips", "lpips_v0.1_alex.pth"), "--output", str(tmp_path / "alex.h5")])
     assert sorted(os.listdir(tmp_path)) == [f".notes.{dead}.tmp.h5", "alex.h5"]
+
+
+# Twelfth pass, new kinds
+
+WEIGHT_PATHS = ["/pretrained-models/nnabla-examples/GANs/tecogan/tecogan_model.h5",
+                "/pretrained-models/nnabla-examples/GANs/tecogan/frvsr_model.h5",
+                "/pretrained-models/nnabla-examples/GANs/tecogan/vgg19.h5",
+                "/pretrained-models/nnabla-examples/eval_metrics/lpips/alex_with_LPIPS.h5"]
+REDS_TRAIN = "/webdav/dataset/REDS/train_sharp.zip"
+
+
+def weights_of_value(tmp_path, value, count=20000):
+    """Bytes of an HDF5 weight file of one parameter of count values filled with value: files of two values have the
+    same size and layout, and no checksum of their data."""
+    import h5py
+    path = tmp_path / f"weights_{value}_{count}.h5"
+    with h5py.File(path, "w") as h5:
+        h5.create_dataset("conv/W", data=np.full(count, value, np.float32))
+    return path.read_bytes()
+
+
+def fetch(server, output_dir, *flags):
+    import download_test_data
+    download_test_data.main(["--output-dir", str(output_dir), "--base-url", server.url, *flags])
+
+
+@pytest.mark.parametrize("server_kind", ["honours If-Range", "ignores If-Range"])
+def test_a_weight_file_changed_on_the_server_after_a_partial_download_is_fetched_whole_not_spliced(tmp_path,
+                                                                                                   server_kind):
+    """A download cut short, then the file replaced on the server by another of the same size (retrained weights):
+    the resumed run joined the new file's rest to the old file's start, which HDF5 cannot tell, and kept a model
+    of both files' values, exit code 0."""
+    import h5py
+    from file_server import FileServer
+    old, new = weights_of_value(tmp_path, 1.0), weights_of_value(tmp_path, 2.0)
+    server = FileServer({path: old for path in WEIGHT_PATHS})
+    try:
+        server.etags = {path: '"old"' for path in WEIGHT_PATHS}
+        server.cut_after[WEIGHT_PATHS[0]] = len(old) // 2
+        with pytest.raises(SystemExit):
+            fetch(server, tmp_path / "out", "--weights", "--no-data")
+        server.files = {path: new for path in WEIGHT_PATHS}
+        server.etags = {path: '"new"' for path in WEIGHT_PATHS}
+        server.cut_after.clear()
+        server.ignore_if_range = server_kind == "ignores If-Range"
+        fetch(server, tmp_path / "out", "--weights", "--no-data")
+    finally:
+        server.close()
+    with h5py.File(tmp_path / "out" / "weights" / "tecogan_model.h5", "r") as h5:
+        assert set(h5["conv/W"][()].tolist()) == {2.0}
+    assert sorted(os.listdir(tmp_path / "out" / "weights")) == sorted(os.path.basename(path) for path in WEIGHT_PATHS)
+
+
+def test_a_resumed_download_of_an_unchanged_file_sends_its_version_and_fetches_only_the_rest(tmp_path):
+    """The If-Range above must not cost a whole download when the file is the same."""
+    from file_server import FileServer
+    weights = weights_of_value(tmp_path, 1.0)
+    server = FileServer({path: weights for path in WEIGHT_PATHS})
+    try:
+        server.etags = {path: '"v1"' for path in WEIGHT_PATHS}
+        server.cut_after[WEIGHT_PATHS[0]] = 5000
+        with pytest.raises(SystemExit):
+            fetch(server, tmp_path, "--weights", "--no-data")
+        server.cut_after.clear()
+        server.requests.clear()
+        fetch(server, tmp_path, "--weights", "--no-data")
+    finally:
+        server.close()
+    assert (WEIGHT_PATHS[0], "bytes=5000-") in server.requests
+    assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == weights
+    assert sorted(os.listdir(tmp_path / "weights")) == sorted(os.path.basename(path) for path in WEIGHT_PATHS)
+
+
+def reds_zips():
+    """{path: zip bytes} of REDS's two zips in their layout, one sequence of two tiny frames each."""
+    from file_server import make_zip
+    return {REDS_TRAIN: make_zip({f"train/train_sharp/000/{index:08d}.png": os.urandom(300) for index in range(2)}),
+            "/webdav/dataset/REDS/val_sharp.zip": make_zip({"val/val_sharp/000/00000000.png": os.urandom(300)})}
+
+
+@pytest.mark.parametrize("kind", ["a link to a user's file", "a link to nothing", "a named pipe"])
+def test_a_partial_download_name_taken_by_a_link_or_pipe_is_one_line_and_what_it_leads_to_is_kept(tmp_path, kind):
+    """The hidden .part name the download grows under, taken by something this script never makes: through a link
+    the download was appended to the user's file (or written over it, by a server without Range), and written
+    outside the output folder for a link to nothing; a pipe made the run wait without end."""
+    from file_server import FileServer
+    from hostile import assert_one_error_line, run_script
+    user_file = tmp_path / "notes.txt"
+    user_file.write_text("the user's notes")
+    partial = tmp_path / "out" / "REDS" / ".train_sharp.zip.part"
+    partial.parent.mkdir(parents=True)
+    if kind == "a named pipe":
+        os.mkfifo(partial)
+    else:
+        partial.symlink_to(user_file if kind == "a link to a user's file" else tmp_path / "elsewhere.zip")
+    server = FileServer(reds_zips())
+    try:
+        completed = run_script("download_test_data.py", "--output-dir", str(tmp_path / "out"), "--base-url",
+                               server.url, "--reds", "--no-data", timeout=60)
+    finally:
+        server.close()
+    assert_one_error_line(completed, str(partial), "move it away")
+    assert user_file.read_text() == "the user's notes"
+    assert sorted(os.listdir(tmp_path)) == ["notes.txt", "out"]
+    assert sorted(os.listdir(partial.parent)) == [".train_sharp.zip.part"]
+    assert server.requests == []
+
+
+def test_a_download_destination_that_is_a_named_pipe_is_one_line_not_a_wait_without_end(tmp_path):
+    from file_server import FileServer
+    from hostile import assert_one_error_line, run_script
+    destination = tmp_path / "REDS" / "train_sharp.zip"
+    destination.parent.mkdir()
+    os.mkfifo(destination)
+    server = FileServer(reds_zips())
+    try:
+        completed = run_script("download_test_data.py", "--output-dir", str(tmp_path), "--base-url", server.url,
+                               "--reds", "--no-data", timeout=60)
+    finally:
+        server.close()
+    assert_one_error_line(completed, str(destination), "a pipe")
+
+
+def test_a_reds_zip_is_not_unpacked_over_a_different_file_of_the_users_and_the_same_file_is_no_clash(tmp_path,
+                                                                                                    capsys):
+    """A REDS/ folder holding a file of the user's where the zip has one of the same name: the unpack replaced it,
+    exit code 0. The zip's own file already there (an unpack stopped while moving its files) is taken."""
+    import zipfile
+
+    from file_server import FileServer
+    zips = reds_zips()
+    frame = tmp_path / "REDS" / "train" / "train_sharp" / "000" / "00000000.png"
+    frame.parent.mkdir(parents=True)
+    frame.write_bytes(b"the user's own frame")
+    server = FileServer(zips)
+    try:
+        with pytest.raises(SystemExit) as exit_info:
+            fetch(server, tmp_path, "--reds", "--no-data")
+        assert exit_info.value.code == 2
+        line = capsys.readouterr().err.strip().splitlines()[-1]
+        assert str(frame) in line and "differs" in line and "kept" in line, line
+        assert frame.read_bytes() == b"the user's own frame"
+        assert sorted(os.listdir(frame.parent)) == ["00000000.png"]
+        with zipfile.ZipFile(tmp_path / "REDS" / "train_sharp.zip") as archive:
+            frame.write_bytes(archive.read("train/train_sharp/000/00000000.png"))
+        fetch(server, tmp_path, "--reds", "--no-data")
+    finally:
+        server.close()
+    assert sorted(os.listdir(frame.parent)) == ["00000000.png", "00000001.png"]
+
+
+def test_a_whole_old_file_left_as_the_partial_download_of_a_smaller_new_one_is_not_taken_for_it(tmp_path):
+    """A run killed between the last byte and the rename left the old weights whole under the .part name; the file
+    on the server has since become smaller: the 416 that a resume past its end gets says its size, but the old file
+    was validated and kept as the new one, exit code 0."""
+    import h5py
+    from file_server import FileServer
+    old, new = weights_of_value(tmp_path, 1.0, 30000), weights_of_value(tmp_path, 2.0)
+    assert len(old) > len(new)
+    (tmp_path / "weights").mkdir()
+    (tmp_path / "weights" / ".tecogan_model.h5.part").write_bytes(old)
+    server = FileServer({path: new for path in WEIGHT_PATHS})
+    try:
+        fetch(server, tmp_path, "--weights", "--no-data")
+    finally:
+        server.close()
+    with h5py.File(tmp_path / "weights" / "tecogan_model.h5", "r") as h5:
+        assert set(h5["conv/W"][()].tolist()) == {2.0}

@@ -106,7 +106,8 @@ def positive(kind, name, least=None, most=None):
                 raise argparse.ArgumentTypeError(f"{name} has too many digits, got '{shortened(text)}'")
             raise argparse.ArgumentTypeError(f"{name} must be a {'whole ' if whole(kind, text) else ''}number, got "
                                              f"'{shortened(text)}'")
-        if (not math.isfinite(value) or value <= 0 or (least is not None and value < least)
+        # an int of hundreds of digits is finite, and too large for math.isfinite's float
+        if ((kind is float and not math.isfinite(value)) or value <= 0 or (least is not None and value < least)
                 or (most is not None and value > most)):
             raise argparse.ArgumentTypeError(
                 f"{name} must be a positive finite number{' ' + bounds if bounds else ''}"

@@ -38,6 +38,12 @@ else
   echo "creating $venv_dir with $python310"
   "$python310" -m venv "$venv_dir"
 fi
+# A set-up stopped while `python -m venv` installed pip (Ctrl-C) leaves a .venv without pip, which every later
+# run would hand to pip: install it now.
+if ! "$venv_dir/bin/python" -m pip --version >/dev/null 2>&1; then
+  echo "installing pip into $venv_dir (an earlier set-up stopped before it was in)"
+  "$venv_dir/bin/python" -m ensurepip --upgrade --default-pip >/dev/null
+fi
 # --no-warn-conflicts: once nnabla_converter is in (below, without its dependencies), every later install
 # would list the command-line converter's dependencies as missing, which they are on purpose
 "$venv_dir/bin/python" -m pip install --quiet --disable-pip-version-check --no-warn-conflicts \

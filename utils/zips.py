@@ -63,7 +63,9 @@ class UnpackBlocked(UserError):
 
 
 def check_no_clash(members, folder):
-    """UnpackBlocked, before anything moves, if a member's file or folders meet an entry of the other kind."""
+    """UnpackBlocked, before anything moves, if a member's file or folders meet an entry of the other kind, or
+    a member's file meets another file (a user's own, which the rename would replace). The same file is no
+    clash: it is what an unpack stopped while moving its files into place left."""
     for member, parts in members:
         folder_parts = [parts[:end] for end in range(1, len(parts) + (1 if member.is_dir() else 0))]
         for prefix in folder_parts:
@@ -73,6 +75,20 @@ def check_no_clash(members, folder):
         path = os.path.join(folder, *parts)
         if not member.is_dir() and os.path.isdir(path):
             raise UnpackBlocked(f"{path} is a folder where {member.filename!r} is a file; move it away")
+        if not member.is_dir() and os.path.lexists(path) and not same_content(path, member):
+            raise UnpackBlocked(f"{path} is already there and differs from {member.filename!r} in the zip; move it "
+                                "away")
+
+
+def same_content(path, member):
+    """Whether the file at path holds what the zip member holds (its size and CRC-32)."""
+    if not os.path.isfile(path) or os.path.getsize(path) != member.file_size:
+        return False
+    checksum = 0
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            checksum = zlib.crc32(block, checksum)
+    return checksum == member.CRC
 
 
 def staging_folder(path):

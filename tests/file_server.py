@@ -1,0 +1,105 @@
+"""A local HTTP server (127.0.0.1, a free port) serving files made by the tests, for download_test_data.py."""
+import io
+import threading
+import urllib.parse
+import zipfile
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+def make_zip(members):
+    """Bytes of a zip holding {name: bytes}."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+class FileServer:
+    """Serves {path: bytes} with HTTP Range support; records every request's path and Range header.
+
+    cut_after[path] = n sends the full Content-Length but only n bytes, then drops the connection.
+    ignore_range makes it answer 200 with the whole file, as servers without Range support do.
+    omit_length makes it send no Content-Length: the end of the connection is the end of the file
+    (HTTP/1.0), so a cut connection looks like a complete download; garbled_length sends this text instead.
+    redirect[path] = location answers a request for path with a redirect_status (302) to location.
+    etags[path] = tag sends ETag: tag and answers a Range request whose If-Range is not that tag with the whole
+    file (200), as servers do; ignore_if_range makes it answer the range all the same.
+    """
+
+    def __init__(self, files):
+        self.files = dict(files)
+        self.cut_after = {}
+        self.ignore_range = False
+        self.omit_length = False
+        self.garbled_length = None
+        self.redirect = {}
+        self.redirect_status = 302
+        self.etags = {}
+        self.ignore_if_range = False
+        self.requests = []
+        self.heads = []  # HEAD requests (sizes asked before downloading), apart from requests
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                server.handle(self)
+
+            def do_HEAD(self):
+                server.handle(self, head=True)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                       daemon=True)
+        self.thread.start()
+
+    def handle(self, request, head=False):
+        path = urllib.parse.urlsplit(request.path).path
+        range_header = request.headers.get("Range")
+        (self.heads if head else self.requests).append((path, range_header))
+        if path in self.redirect:
+            request.send_response(self.redirect_status)
+            request.send_header("Location", self.redirect[path])
+            request.send_header("Content-Length", "0")
+            request.end_headers()
+            return
+        if path not in self.files:
+            request.send_error(404, "Not Found")
+            return
+        data = self.files[path]
+        start = 0
+        if_range = request.headers.get("If-Range")
+        changed = if_range is not None and if_range != self.etags.get(path) and not self.ignore_if_range
+        if range_header and not self.ignore_range and not changed:
+            start = int(range_header.split("=")[1].split("-")[0])
+            if start >= len(data):
+                request.send_response(416)
+                request.send_header("Content-Range", f"bytes */{len(data)}")
+                request.send_header("Content-Length", "0")
+                request.end_headers()
+                return
+            request.send_response(206)
+            request.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+        else:
+            request.send_response(200)
+        if path in self.etags:
+            request.send_header("ETag", self.etags[path])
+        if not self.omit_length:
+            request.send_header("Content-Length", self.garbled_length or str(len(data) - start))
+        request.end_headers()
+        body = b"" if head else data[start:]
+        if path in self.cut_after:
+            body = body[:self.cut_after[path]]
+            request.close_connection = True
+        request.wfile.write(body)
+
+    def paths_requested(self):
+        return [path for path, _ in self.requests]
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
