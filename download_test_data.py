@@ -108,11 +108,17 @@ def version_path(partial):
 
 def version_served(response):
     """What names the version of the file a reply carries, as a resumed request's If-Range gives it back: a strong
-    ETag, else Last-Modified (a weak ETag cannot be used there); None when the server sends neither (or one too
-    long to send back)."""
+    ETag, else Last-Modified (a weak ETag cannot be used there); None when the server sends neither (or one that
+    cannot be sent back)."""
     etag = response.headers.get("ETag", "")
     version = etag if etag and not etag.startswith("W/") else response.headers.get("Last-Modified", "")
-    return version if 0 < len(version) <= MAX_VERSION_CHARACTERS else None
+    return version if version and sendable(version) else None
+
+
+def sendable(version):
+    """Whether a recorded version can go back in a header as version_served took it from one: latin-1 without
+    control characters, within MAX_VERSION_CHARACTERS (a damaged record is not the partial file's version)."""
+    return len(version) <= MAX_VERSION_CHARACTERS and re.fullmatch(r"[\t\x20-\x7e\x80-\xff]*", version) is not None
 
 
 def recorded_version(partial):
@@ -241,6 +247,8 @@ def _fetch_whole(url, partial, validate):
     validation is deleted, one cut short is kept to be resumed."""
     offset = os.path.getsize(partial) if os.path.exists(partial) else 0
     version = recorded_version(partial) if offset else None
+    if version is not None and not sendable(version):  # a damaged record: which file the start is from is unknown
+        offset, version = 0, None
     response = _open(url, offset, version)
     if offset and another_file(response, offset, version):
         response.close()
@@ -423,10 +431,12 @@ def check_destinations(output_dir, files):
             for path in (destination, partial_path(destination)):
                 output_file(path, "download destination")
             partial = partial_path(destination)
-            kind = "a symbolic link" if os.path.islink(partial) else not_a_file(partial)
-            if kind:
-                raise UserError(f"'{partial}', where the download of {os.path.basename(destination)} grows until "
-                                f"it is whole, is {kind}, not a file this script wrote; move it away and run again")
+            for path, what in ((partial, "grows until it is whole"),
+                               (version_path(partial), "records the version its partial file holds")):
+                kind = "a symbolic link" if os.path.islink(path) else not_a_file(path)
+                if kind:
+                    raise UserError(f"'{path}', where the download of {os.path.basename(destination)} {what}, is "
+                                    f"{kind}, not a file this script wrote; move it away and run again")
             if not_a_file(destination):  # a pipe: checking the file in place would wait for a writer
                 raise UserError(f"download destination '{destination}' is a pipe or device; move it away and run "
                                 "again")

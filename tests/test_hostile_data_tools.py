@@ -527,3 +527,62 @@ def test_a_whole_old_file_left_as_the_partial_download_of_a_smaller_new_one_is_n
         server.close()
     with h5py.File(tmp_path / "weights" / "tecogan_model.h5", "r") as h5:
         assert set(h5["conv/W"][()].tolist()) == {2.0}
+
+
+# Twelfth pass, second look at the new kinds
+
+def cut_weight_download(tmp_path, server, weights):
+    """Run a --weights download that the server cuts in the middle of the first file; returns that file's recorded
+    version's path (beside its partial file)."""
+    server.cut_after[WEIGHT_PATHS[0]] = len(weights) // 2
+    with pytest.raises(SystemExit):
+        fetch(server, tmp_path / "out", "--weights", "--no-data")
+    server.cut_after.clear()
+    return tmp_path / "out" / "weights" / ".tecogan_model.h5.part.version"
+
+
+@pytest.mark.parametrize("kind", ["a folder", "a link to a user's file", "a named pipe"])
+def test_a_partial_downloads_version_record_taken_by_a_folder_link_or_pipe_is_one_line(tmp_path, kind):
+    """The file beside a partial download that records its version: a folder gave IsADirectoryError, a traceback,
+    after the download; through a link the first line of the user's file was sent to the server as If-Range (and a
+    file of two lines stopped every run with a line about the address)."""
+    from file_server import FileServer
+    from hostile import assert_one_error_line, run_script
+    weights = weights_of_value(tmp_path, 1.0)
+    user_file = tmp_path / "notes.txt"
+    user_file.write_text("the user's\nnotes")
+    server = FileServer({path: weights for path in WEIGHT_PATHS})
+    try:
+        server.etags = {path: '"v1"' for path in WEIGHT_PATHS}
+        record = cut_weight_download(tmp_path, server, weights)
+        record.unlink()
+        {"a folder": record.mkdir, "a named pipe": lambda: os.mkfifo(record),
+         "a link to a user's file": lambda: record.symlink_to(user_file)}[kind]()
+        server.requests.clear()
+        completed = run_script("download_test_data.py", "--output-dir", str(tmp_path / "out"), "--base-url",
+                               server.url, "--weights", "--no-data", timeout=60)
+    finally:
+        server.close()
+    assert_one_error_line(completed, str(record), "move it away")
+    assert user_file.read_text() == "the user's\nnotes"
+    assert server.requests == []
+
+
+@pytest.mark.parametrize("damage", ['"a"\n"b"', '"\u4e00"', '"' + "x" * 2000 + '"'])
+def test_a_damaged_version_record_starts_the_download_over(tmp_path, damage):
+    """A record that cannot go back in a header (two lines, a character outside latin-1): every run stopped on a line
+    saying the address cannot be used and to check --base-url, which could not help; one too long was sent."""
+    from file_server import FileServer
+    weights = weights_of_value(tmp_path, 1.0)
+    server = FileServer({path: weights for path in WEIGHT_PATHS})
+    try:
+        server.etags = {path: '"v1"' for path in WEIGHT_PATHS}
+        record = cut_weight_download(tmp_path, server, weights)
+        record.write_text(damage)
+        server.requests.clear()
+        fetch(server, tmp_path / "out", "--weights", "--no-data")
+    finally:
+        server.close()
+    assert (WEIGHT_PATHS[0], None) in server.requests
+    assert (tmp_path / "out" / "weights" / "tecogan_model.h5").read_bytes() == weights
+    assert sorted(os.listdir(tmp_path / "out" / "weights")) == sorted(os.path.basename(path) for path in WEIGHT_PATHS)
