@@ -93,7 +93,9 @@ gpu-check: $(TEST_STAMP)
 	bash benchmarks/gpu_check.sh
 
 # Only a virtual environment (a folder with pyvenv.cfg) is removed: `make clean-venv VENV=~/data` deleted any folder.
+# Trailing slashes are dropped: `rm -rf .venv/` of a link to a shared venv emptied that venv and kept the link.
 clean-venv:
-	@if [ -e "$(VENV)" ] && [ ! -f "$(VENV)/pyvenv.cfg" ]; then echo "error: '$(VENV)' is not a virtual" \
-	    "environment (it has no pyvenv.cfg); nothing removed: remove it yourself if that is what you meant" >&2; exit 2; fi
-	rm -rf "$(VENV)"
+	@venv="$(VENV)"; while [ "$${venv%/}" != "$$venv" ] && [ -n "$${venv%/}" ]; do venv=$${venv%/}; done; \
+	if [ -e "$$venv" ] && [ ! -f "$$venv/pyvenv.cfg" ]; then echo "error: '$$venv' is not a virtual" \
+	    "environment (it has no pyvenv.cfg); nothing removed: remove it yourself if that is what you meant" >&2; exit 2; fi; \
+	echo "rm -rf \"$$venv\""; rm -rf "$$venv"

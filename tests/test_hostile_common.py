@@ -651,3 +651,20 @@ def test_make_clean_venv_of_a_name_with_a_space_removes_that_venv_and_nothing_be
                                capture_output=True, text=True, timeout=60)
     assert completed.returncode == 0, completed.stderr
     assert not venv.exists() and (beside / "notes.txt").read_text() == "kept?"
+
+
+# Twelfth pass, second look at the new kinds
+
+def test_make_clean_venv_of_a_link_named_with_a_trailing_slash_removes_the_link_not_the_venv_it_leads_to(tmp_path):
+    """VENV='.venv/' (as a shell's completion writes it) for a .venv that is a link to a shared virtual environment
+    (as the worktrees of this project make): `rm -rf ".venv/"` emptied the shared one and kept the link, exit code 0;
+    without the slash only the link goes."""
+    shared = tmp_path / "shared venv"
+    shared.mkdir()
+    (shared / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    link = tmp_path / ".venv"
+    link.symlink_to(shared)
+    completed = subprocess.run(["make", "--no-print-directory", "-C", REPO_ROOT, "clean-venv", f"VENV={link}//"],
+                               capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 0, completed.stderr
+    assert not os.path.lexists(link) and os.listdir(shared) == ["pyvenv.cfg"]
