@@ -586,3 +586,31 @@ def test_a_damaged_version_record_starts_the_download_over(tmp_path, damage):
     assert (WEIGHT_PATHS[0], None) in server.requests
     assert (tmp_path / "out" / "weights" / "tecogan_model.h5").read_bytes() == weights
     assert sorted(os.listdir(tmp_path / "out" / "weights")) == sorted(os.path.basename(path) for path in WEIGHT_PATHS)
+
+
+def test_a_reds_folder_linked_to_another_disk_keeps_the_zip_and_says_to_link_the_whole_folder(tmp_path, capsys,
+                                                                                              monkeypatch):
+    """REDS/train a link to a larger disk (staged: the rename out of the unpacking folder fails as across disks):
+    the unpack's files cannot be renamed there, and the zip, tens of GB, was deleted "for the next run to download
+    again", which fails the same way."""
+    import errno
+
+    from file_server import FileServer
+    rename = os.replace
+
+    def across_disks(source, destination):
+        if ".unpacking" in str(source):
+            raise OSError(errno.EXDEV, "Invalid cross-device link", str(source), None, str(destination))
+        rename(source, destination)
+    monkeypatch.setattr(os, "replace", across_disks)
+    zips = reds_zips()
+    server = FileServer(zips)
+    try:
+        with pytest.raises(SystemExit) as exit_info:
+            fetch(server, tmp_path, "--reds", "--no-data")
+    finally:
+        server.close()
+    assert exit_info.value.code == 2
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "another disk" in line and f"link the whole of {tmp_path / 'REDS'}" in line and "kept" in line, line
+    assert (tmp_path / "REDS" / "train_sharp.zip").read_bytes() == zips[REDS_TRAIN]

@@ -58,8 +58,9 @@ def checked_members(archive, archive_name):
 
 class UnpackBlocked(UserError):
     """Something outside the zip stops it from unpacking: an entry of another kind already in its folder (a file
-    where the zip has a folder, or the reverse), or a full disk. Nothing is unpacked, and the zip, which is
-    fine, can be kept for the next run. The message ends with what to do first."""
+    where the zip has a folder, or the reverse), a folder that is a link to another disk, or a full disk. Nothing
+    is unpacked, and the zip, which is fine, can be kept for the next run. The message ends with what to do
+    first."""
 
 
 def check_no_clash(members, folder):
@@ -122,6 +123,10 @@ def extract_zip(path, folder):
         if disk_full(error, staging):
             raise UnpackBlocked(f"no space left on the disk of {folder} to unpack {archive_name} into; free some "
                                 "space")
+        if getattr(error, "errno", None) == errno.EXDEV:  # a folder in place is a link to another disk
+            raise UnpackBlocked(f"{os.path.dirname(error.filename2)} is on another disk than {archive_name}, and "
+                                f"the unpacked files are renamed into place, not copied; link the whole of {folder} "
+                                "to that disk instead")
         if getattr(error, "errno", None) == errno.ENAMETOOLONG:  # the reason would hold the whole path
             name = os.path.relpath(error.filename, staging)
             raise UserError(f"cannot unpack {archive_name} into {folder}: the name {reprlib.repr(name)} is too "
