@@ -97,5 +97,6 @@ gpu-check: $(TEST_STAMP)
 clean-venv:
 	@venv="$(VENV)"; while [ "$${venv%/}" != "$$venv" ] && [ -n "$${venv%/}" ]; do venv=$${venv%/}; done; \
 	if [ -e "$$venv" ] && [ ! -f "$$venv/pyvenv.cfg" ]; then echo "error: '$$venv' is not a virtual" \
-	    "environment (it has no pyvenv.cfg); nothing removed: remove it yourself if that is what you meant" >&2; exit 2; fi; \
+	    "environment (it has no pyvenv.cfg); nothing removed: remove it yourself if that is what you meant" >&2; \
+	    exit 2; fi; \
 	echo "rm -rf \"$$venv\""; rm -rf "$$venv"

@@ -21,6 +21,7 @@ from utils.errors import exit_on_user_error
 from utils.flags import FlagParser
 from utils.image_io import list_frames, open_video_writer, read_rgb, read_video_frames, sample_clip, to_uint8
 from utils.paths import BUNDLED_MODEL
+from utils.weights import read_weight_file
 
 HEIGHT, WIDTH = 272, 640
 CLIPS = (("bikes.mp4", (0, 0)), ("bigbuckbunny.mp4", ((720 - HEIGHT) // 2, (1280 - WIDTH) // 2)))
@@ -62,6 +63,7 @@ def main():
         parser.add_argument("--ranks", type=count("--ranks"), default=2)
         parser.add_argument("--model", default=BUNDLED_MODEL)
         args = parser.parse_args()
+        read_weight_file(args.model)  # a bad one failed in generate.py's child: its lines and exit code 1
         with tempfile.TemporaryDirectory() as folder:
             video = os.path.join(folder, "joined.mp4")
             frame_count, width, height = joined_video(video, args.shots, args.frames)

@@ -18,7 +18,7 @@ import tempfile
 
 from benchmarks.harness import count, frame_size, load_line, run_with_peak_memory, write_resized_frames
 from inference import new_parameters, scene_steps
-from utils.errors import exit_on_user_error
+from utils.errors import UserError, exit_on_user_error
 from utils.flags import MAX_THREADS, FlagParser, positive
 from utils.paths import REPO_ROOT
 from utils.weights import save_weights
@@ -28,6 +28,7 @@ UNTILED_UP_TO = 640 * 360  # LR pixels: the untiled tail of a larger frame needs
 BUDGET_RUNS = {"1920x1080": "4"}  # also run these sizes with this --max-memory (GB): the 4 GB target
 UHD_FROM = "1920x1080"  # the LR size also brought to 3840x2160 by an x2 model and by x4 with --outscale 2
 WHOLE_FRAME_TILE = 100000  # a --tile larger than any frame: one window per network
+MODES = ("tiled", "4 GB", "untiled", "x2", "x2 4 GB", "x4 /2")  # size_modes's names
 
 
 def run_generate(weights, frames_dir, workdir, frame_count, options):
@@ -43,6 +44,20 @@ def run_generate(weights, frames_dir, workdir, frame_count, options):
     return loop_seconds / scene_steps(frame_count), peak_mib, plan[-1] if plan else "?"
 
 
+def size_modes(size, max_memory, common, tiled_options):
+    """[(mode, scale, generate.py options)] of the runs at one LR size (MODES)."""
+    size_text = "x".join(str(side) for side in size)
+    modes = [("tiled", 4, tiled_options)]
+    if size_text in BUDGET_RUNS and not max_memory:
+        modes.append((f"{BUDGET_RUNS[size_text]} GB", 4, common + ["--max-memory", BUDGET_RUNS[size_text]]))
+    if size[0] * size[1] <= UNTILED_UP_TO:
+        modes.append(("untiled", 4, common + ["--tile", str(WHOLE_FRAME_TILE)]))
+    if size_text == UHD_FROM:
+        modes += [("x2", 2, tiled_options), ("x2 4 GB", 2, common + ["--max-memory", "4"]),
+                  ("x4 /2", 4, tiled_options + ["--outscale", "2"])]
+    return modes
+
+
 def benchmark():
     parser = FlagParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="+", type=frame_size, default=[frame_size(size) for size in SIZES],
@@ -53,10 +68,16 @@ def benchmark():
                         help="generate.py --max-memory for the tiled runs in GB (default: its own)")
     parser.add_argument("--backend", default="auto", choices=("auto", "nnabla", "openvino"))
     parser.add_argument("--threads", type=positive(int, "--threads", most=MAX_THREADS), help="generate.py --threads")
-    parser.add_argument("--modes", nargs="+", help="run only these modes (default: all)")
+    parser.add_argument("--modes", nargs="+", choices=MODES, help="run only these modes (default: all)")
     args = parser.parse_args()
     common = ["--backend", args.backend] + (["--threads", str(args.threads)] if args.threads else [])
     tiled_options = common + (["--max-memory", str(args.max_memory)] if args.max_memory else [])
+
+    runs = {size: size_modes(size, args.max_memory, common, tiled_options) for size in args.sizes}
+    for mode in args.modes or ():
+        if all(mode not in (name for name, _, _ in modes) for modes in runs.values()):
+            raise UserError(f"--modes '{mode}' runs at none of the --sizes given: 4 GB, x2, x2 4 GB and x4 /2 run at "
+                            f"{UHD_FROM} only (4 GB without --max-memory), untiled up to 640x360; add such a size")
 
     print(load_line() + " (before)")
     print(f"{os.cpu_count()} CPU cores; random 16-block models; {args.frames} frames per run, "
@@ -67,19 +88,10 @@ def benchmark():
         weights = {scale: os.path.join(workdir, f"random16_x{scale}.h5") for scale in (4, 2)}
         for scale, path in weights.items():
             save_weights(path, new_parameters(16, scale))
-        for size in args.sizes:
+        for size, modes in runs.items():
             size_text = "x".join(str(side) for side in size)
             frames_dir = os.path.join(workdir, f"frames_{size_text}")
             write_resized_frames(frames_dir, size, args.frames)
-            modes = [("tiled", 4, tiled_options)]
-            if size_text in BUDGET_RUNS and not args.max_memory:
-                modes.append(
-                    (f"{BUDGET_RUNS[size_text]} GB", 4, common + ["--max-memory", BUDGET_RUNS[size_text]]))
-            if size[0] * size[1] <= UNTILED_UP_TO:
-                modes.append(("untiled", 4, common + ["--tile", str(WHOLE_FRAME_TILE)]))
-            if size_text == UHD_FROM:
-                modes += [("x2", 2, tiled_options), ("x2 4 GB", 2, common + ["--max-memory", "4"]),
-                          ("x4 /2", 4, tiled_options + ["--outscale", "2"])]
             for mode, scale, options in modes:
                 if args.modes and mode not in args.modes:
                     continue
