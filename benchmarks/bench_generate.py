@@ -13,6 +13,11 @@ machine's load is printed too: other processes on the same cores slow every figu
     .venv/bin/python -m benchmarks.bench_generate [--engines nnabla "openvino fp32" ...] [--frames N]
         [--large-frames 6] [--frames-dir DIR] [--num_resblock 16] [--threads N] [--profile]
 """
+from utils.errors import exit_at_once_on_stop_signals
+
+if __name__ == "__main__":
+    exit_at_once_on_stop_signals()  # Ctrl-C or SIGTERM while the libraries load: one line, exit code 130
+
 import glob
 import os
 import re

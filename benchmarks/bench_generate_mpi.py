@@ -7,6 +7,11 @@ and detects its cuts itself.
 
     .venv/bin/python -m benchmarks.bench_generate_mpi [--shots 4] [--frames 15] [--ranks 2] [--model FILE]
 """
+from utils.errors import exit_at_once_on_stop_signals
+
+if __name__ == "__main__":
+    exit_at_once_on_stop_signals()  # Ctrl-C or SIGTERM while the libraries load: one line, exit code 130
+
 import os
 import re
 import sys

@@ -7,6 +7,11 @@ prints the cache's build time and size on disk.
 
     .venv/bin/python -m benchmarks.bench_loader [--frames 24] [--samples-png 20] [--samples-cache 400]
 """
+from utils.errors import exit_at_once_on_stop_signals
+
+if __name__ == "__main__":
+    exit_at_once_on_stop_signals()  # Ctrl-C or SIGTERM while the libraries load: one line, exit code 130
+
 import os
 import tempfile
 import time

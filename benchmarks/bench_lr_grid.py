@@ -7,6 +7,11 @@ utils/metrics.py (PSNR on Y, evaluate.py's centred crop, the first and last two 
 
     .venv/bin/python -m benchmarks.bench_lr_grid [--clip bikes.mp4] [--frames 20] [--model FILE]
 """
+from utils.errors import exit_at_once_on_stop_signals
+
+if __name__ == "__main__":
+    exit_at_once_on_stop_signals()  # Ctrl-C or SIGTERM while the libraries load: one line, exit code 130
+
 import os
 
 import cv2

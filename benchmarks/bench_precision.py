@@ -16,6 +16,11 @@ on a top-left crop of CPU_FP16_LR_SIZE LR pixels of CPU_FP16_FRAMES frames unles
     .venv/bin/python -m benchmarks.bench_precision [--precisions fp16 bf16] [--context auto] [--frames N]
         [--lr-size WxH] [--clip bikes.mp4]
 """
+from utils.errors import exit_at_once_on_stop_signals
+
+if __name__ == "__main__":
+    exit_at_once_on_stop_signals()  # Ctrl-C or SIGTERM while the libraries load: one line, exit code 130
+
 import os
 import tempfile
 import time

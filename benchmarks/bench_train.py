@@ -1,6 +1,11 @@
 """Time training iterations at config.yaml defaults (rnn_n 10, LR crop 32).
 
 FRVSR: batch 4, 10 blocks. TecoGAN: batch 1 (the reference's measured setting), 16 blocks, started
+from utils.errors import exit_at_once_on_stop_signals
+
+if __name__ == "__main__":
+    exit_at_once_on_stop_signals()  # Ctrl-C or SIGTERM while the libraries load: one line, exit code 130
+
 from a random FRVSR model, with the full-size random VGG19 of ../shared/reference/parity_losses, in
 our step order (one forward) and in the reference's (gan.reference_step_order: two forwards).
 Runs train.py on scenes cut from the VID4 calendar frames, as one process and under `mpirun -n 2`,

@@ -8,6 +8,11 @@ Prints KB per LR pixel at each window side, and the planner's figure beside the 
 
     .venv/bin/python -m benchmarks.bench_window_memory [--sides 132 196 260] [--networks tail] [--scales 2 4]
 """
+from utils.errors import exit_at_once_on_stop_signals
+
+if __name__ == "__main__":
+    exit_at_once_on_stop_signals()  # Ctrl-C or SIGTERM while the libraries load: one line, exit code 130
+
 import argparse
 import json
 import os

@@ -681,3 +681,22 @@ def test_a_benchmark_flag_the_first_look_left_unchecked_is_one_line_and_exit_cod
     exit code 0. bench_generate_mpi --model missing: generate.py's lines after the joined video was made, exit
     code 1."""
     assert_one_error_line(run_script("-m", f"benchmarks.{benchmark}", *flags, timeout=300), said)
+
+
+def test_a_benchmark_stopped_while_its_libraries_load_says_interrupted_and_exits_130():
+    """SIGTERM while a benchmark imported OpenCV and NNabla (a second or two): it ended by the signal, exit code 143
+    and no line, where the entry scripts say "interrupted" and exit with 130."""
+    process = subprocess.Popen([sys.executable, "-m", "benchmarks.bench_tiles", "--sizes", "32x32", "--frames", "1"],
+                               cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # OpenCV's library loaded: NNabla's import is still to come
+            with open(f"/proc/{process.pid}/maps") as maps:
+                if "cv2" in maps.read():
+                    break
+            time.sleep(0.01)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130 and stderr.split() == ["interrupted"], (process.returncode, stderr)
