@@ -20,7 +20,7 @@ from benchmarks.harness import count, make_scenes, write_resized_frames
 from data_loader import SequenceSampler
 from training.config import load_config
 from utils.errors import exit_on_user_error
-from utils.flags import FlagParser
+from utils.flags import FlagParser, positive
 
 SIZES = ((1280, 720), (640, 360))
 
@@ -40,13 +40,15 @@ def folder_bytes(folder):
 def main():
     with exit_on_user_error():
         parser = FlagParser(description=__doc__.splitlines()[0])
-        parser.add_argument("--frames", type=count("--frames"), default=24, help="frames of each of the two scenes")
+        sample_frames = load_config().train.rnn_n  # a scene shorter than a sample failed on settings not given here
+        parser.add_argument("--frames", type=positive(int, "--frames", least=sample_frames), default=24,
+                            help=f"frames of each of the two scenes, at least a sample's {sample_frames}")
         parser.add_argument("--samples-png", type=count("--samples-png"), default=20,
                             help="samples timed on the PNG path")
         parser.add_argument("--samples-cache", type=count("--samples-cache"), default=400,
                             help="samples timed on the cache")
         args = parser.parse_args()
-        print("one loader thread, samples of 10 frames, HR crop 136 pixels")
+        print(f"one loader thread, samples of {sample_frames} frames, HR crop 136 pixels")
         for width, height in SIZES:
             with tempfile.TemporaryDirectory(prefix="bench-loader-") as scratch:
                 write_resized_frames(os.path.join(scratch, "frames"), (width, height), 2 * args.frames)
