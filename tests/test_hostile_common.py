@@ -678,15 +678,17 @@ def test_make_clean_venv_of_a_link_named_with_a_trailing_slash_removes_the_link_
     ("bench_precision", ["--frames", "5"], "--frames must be a positive finite number at least 6"),
     ("bench_precision", ["--lr-size", "11x40", "--precisions", "bf16"], "give at least 12 pixels a side"),
     ("bench_loader", ["--frames", "9"], "--frames must be a positive finite number at least 10"),
+    ("bench_lr_grid", ["--frames", "4"], "--frames must be a positive finite number at least 5"),
 ], ids=["bench_tiles mode unknown", "bench_tiles mode of no size given", "bench_generate_mpi model missing",
         "bench_precision too few frames to score", "bench_precision LR too small to score",
-        "bench_loader scenes shorter than a sample"])
+        "bench_loader scenes shorter than a sample", "bench_lr_grid too few frames to score"])
 def test_a_benchmark_flag_the_first_look_left_unchecked_is_one_line_and_exit_code_2(benchmark, flags, said):
     """bench_tiles --modes of a name it has not, or of a mode that runs at none of the sizes given: an empty table,
     exit code 0. bench_generate_mpi --model missing: generate.py's lines after the joined video was made, exit
-    code 1. bench_precision --frames under 6 scored no pair of frames (NaN figures, numpy's warnings), an --lr-size
-    under 12 no pixel (after the runs, a ValueError from the SSIM). bench_loader --frames under a sample's 10: a
-    line about data.max_frm and train.rnn_n, settings this benchmark has no flag for."""
+    code 1. bench_precision --frames under 6 scored no pair of frames and bench_lr_grid's under 5 no frame (NaN
+    figures, numpy's warnings); bench_precision's --lr-size under 12 no pixel (after the runs, a ValueError from the
+    SSIM). bench_loader --frames under a sample's 10: a line about data.max_frm and train.rnn_n, settings this
+    benchmark has no flag for."""
     assert_one_error_line(run_script("-m", f"benchmarks.{benchmark}", *flags, timeout=300), said)
 
 
