@@ -210,8 +210,9 @@ def checked_frames(named_frames, shape):
         if frame.dtype.kind != "f":
             raise UserError(f"frame {name!r} holds {frame.dtype} values; pass RGB floats in [0, 1] "
                             "(e.g. frame / 255)")
-        # min and max are NaN where any value is; no array of the frame's size is made
-        lowest, highest = frame.min(), frame.max()
+        # min and max are NaN where any value is; no array of the frame's size is made. np.asarray: the values the
+        # networks get, a masked array's masked ones too (its min and max skip them)
+        lowest, highest = np.asarray(frame).min(), np.asarray(frame).max()
         if not (np.isfinite(lowest) and np.isfinite(highest)):
             raise UserError(f"frame {name!r} holds a value that is not finite (NaN or infinite); pass RGB floats in "
                             "[0, 1]")

@@ -883,3 +883,16 @@ def test_a_frame_that_is_not_a_numpy_array_is_one_line(frame):
     from inference import SuperResolver
     with pytest.raises(UserError, match=r"frame 0 is a \w+, not a NumPy array; pass e\.g\. np\.asarray\(frame\)$"):
         list(SuperResolver(WEIGHTS, "nnabla", "cpu", threads=1).sequence([(0, frame)]))
+
+
+@pytest.mark.parametrize("masked, said", [
+    (lambda frame: np.ma.masked_invalid(np.where(frame > 0.9, np.nan, frame)), "holds a value that is not finite"),
+    (lambda frame: np.ma.masked_greater(np.where(frame > 0.9, 255.0, frame), 2), "holds values from .* to 255"),
+], ids=["masked NaN", "masked 255"])
+def test_a_masked_arrays_hidden_nan_or_0_255_value_is_refused(masked, said):
+    """A masked array's min and max skip its masked values, which the networks get all the same: a NaN passed the
+    checks and gave a frame of NaN, exit code 0; a masked 255 gave a wrong picture, and a wrong next one."""
+    from inference import SuperResolver
+    frame = masked(np.random.default_rng(4).random((24, 32, 3)))
+    with pytest.raises(UserError, match=f"^frame 0 {said}"):
+        list(SuperResolver(WEIGHTS, "nnabla", "cpu", threads=1).sequence([(0, frame)]))
