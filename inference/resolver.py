@@ -183,11 +183,16 @@ def frame_sides(shape):
 
 
 def named_pair(item):
-    """item, refused unless a (name, frame) pair: frames given alone were unpacked by their rows, a traceback."""
-    if isinstance(item, np.ndarray) or not isinstance(item, (tuple, list)) or len(item) != 2:
+    """item, refused unless a (name, frame) pair: frames given alone were unpacked by their rows, a traceback; a
+    (frame, name) pair, or two frames, showed a frame as the name, in tens of lines (or ran the second alone)."""
+    pair = isinstance(item, (tuple, list)) and len(item) == 2
+    if pair and not isinstance(item[0], np.ndarray):
+        return item
+    if pair:
+        found = f"a pair of a {'x'.join(map(str, item[0].shape))} array and a {type(item[1]).__name__}"
+    else:
         found = f"a {'x'.join(map(str, item.shape))} array" if hasattr(item, "shape") else f"a {type(item).__name__}"
-        raise UserError(f"a sequence takes (name, frame) pairs, got {found}; pass e.g. enumerate(frames)")
-    return item
+    raise UserError(f"a sequence takes (name, frame) pairs, got {found}; pass e.g. enumerate(frames)")
 
 
 def checked_frames(named_frames, shape):

@@ -896,3 +896,17 @@ def test_a_masked_arrays_hidden_nan_or_0_255_value_is_refused(masked, said):
     frame = masked(np.random.default_rng(4).random((24, 32, 3)))
     with pytest.raises(UserError, match=f"^frame 0 {said}"):
         list(SuperResolver(WEIGHTS, "nnabla", "cpu", threads=1).sequence([(0, frame)]))
+
+
+@pytest.mark.parametrize("pairs, found", [
+    (lambda frames: zip(frames, ["a.png", "b.png"]), "a pair of a 24x32x3 array and a str"),
+    (lambda frames: [list(frames)], "a pair of a 24x32x3 array and a ndarray"),
+], ids=["(frame, name) pairs", "two frames as one item"])
+def test_a_pair_whose_name_is_a_frame_is_one_line(pairs, found):
+    """zip(frames, names) in place of zip(names, frames): the error showed the frame's array as the name, 49 lines;
+    two frames given as one item ran the second alone under the first as its name, exit code 0."""
+    from inference import SuperResolver
+    frames = np.random.default_rng(5).random((2, 24, 32, 3))
+    resolver = SuperResolver(WEIGHTS, "nnabla", "cpu", threads=1)
+    with pytest.raises(UserError, match=rf"^a sequence takes \(name, frame\) pairs, got {found}; pass e\.g\. "):
+        list(resolver.sequence(pairs(frames)))
