@@ -99,7 +99,8 @@ def scaled_schedule(config, num_procs):
     """(iterations, learning rate) for this batch size and process count, as the reference scales them."""
     samples_per_iteration = config.train.batch_size * num_procs
     iterations = config.train.max_iter * REFERENCE_BATCH // samples_per_iteration
-    learning_rate = config.train.learning_rate * config.train.batch_size / REFERENCE_BATCH * num_procs
+    # a float first: a whole number of hundreds of digits, scaled past a float's range, raised OverflowError
+    learning_rate = float(config.train.learning_rate) * config.train.batch_size / REFERENCE_BATCH * num_procs
     if not math.isfinite(learning_rate):  # a finite setting, scaled past the largest float
         raise UserError(f"train.learning_rate {config.train.learning_rate:g} scaled by batch "
                         f"{config.train.batch_size} x {num_procs} processes / {REFERENCE_BATCH} is not finite; "

@@ -1211,3 +1211,16 @@ def test_a_second_stop_signal_during_an_update_writes_no_checkpoint(tmp_path, mo
         train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4, "train.save_freq": 4}))
     assert stopped.value.code == 130
     assert not (output_dir / "checkpoint_00000001.json").exists()
+
+
+# Twelfth pass, second look at half B
+
+def test_a_learning_rate_of_hundreds_of_digits_scaled_past_a_float_is_one_line():
+    """train.learning_rate 10**308 (a whole number within a float's range, so taken) at batch 8: the scaling divided
+    two ints, OverflowError ("integer division result too large for a float"), a traceback, exit code 1."""
+    import train
+    from training.config import load_config, parse_value
+    config = load_config(overrides={"train.learning_rate": parse_value("1" + "0" * 308), "train.batch_size": 8})
+    with pytest.raises(UserError, match=r"^train\.learning_rate 1e\+308 scaled by batch 8 x 1 processes / 4 is not "
+                                        "finite; lower it$"):
+        train.scaled_schedule(config, 1)
