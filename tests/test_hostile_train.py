@@ -1224,3 +1224,17 @@ def test_a_learning_rate_of_hundreds_of_digits_scaled_past_a_float_is_one_line()
     with pytest.raises(UserError, match=r"^train\.learning_rate 1e\+308 scaled by batch 8 x 1 processes / 4 is not "
                                         "finite; lower it$"):
         train.scaled_schedule(config, 1)
+
+
+def test_a_solver_state_declaring_a_moment_of_terabytes_is_refused_without_reading_it(tmp_path, capsys):
+    """A gen_states file of a few MB whose mean is a chunked dataset of 2**46 floats, never written (256 TiB declared,
+    more than a process can address, so the old code's allocation failed at once rather than use memory): every
+    dataset was read before the shapes were compared, numpy's MemoryError, a traceback (a moment of tens of GB, as
+    easily declared, would have filled the memory)."""
+    def a_moment_of_terabytes(states):
+        del states[f"{STATE}/mean"]
+        states.create_dataset(f"{STATE}/mean", shape=(2 ** 46,), dtype="f4", chunks=(2 ** 16,))
+    assert refusal_of_damaged_solver_state(tmp_path, capsys, a_moment_of_terabytes) == (
+        f"error: checkpoint '{tmp_path / 'out' / 'checkpoint_00000002.json'}': gen_states_00000002.h5 holds a mean "
+        f"of shape ({2 ** 46},) and type float32 for parameter '{STATE}' of shape (3, 64, 3, 3); resume from an "
+        "earlier checkpoint")
