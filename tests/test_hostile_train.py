@@ -341,12 +341,13 @@ def test_the_frame_cache_of_a_sequence_named_by_a_long_folder_name_is_built(tmp_
 
 
 def test_a_learning_rate_that_scaling_makes_infinite_is_one_line(capsys):
-    """1e308 passed the finite-number check; scaled by the batch it became inf, shown as "learning rate inf",
-    and the run diverged with advice to resume from "the last checkpoint (none)"."""
+    """3e38 passes the check of a number within float32's range; scaled by the batch it became inf in float32 (1e308,
+    then within the check, in float64), shown as "learning rate inf", and the run diverged with advice to resume from
+    "the last checkpoint (none)"."""
     from train import scaled_schedule
-    with pytest.raises(UserError, match=r"^train.learning_rate 1e\+308 scaled by batch 4 x 2 processes / 4 is not "
-                                        r"finite; lower it$"):
-        scaled_schedule(config_of_flags("--set", "train.learning_rate=1e308"), 2)
+    with pytest.raises(UserError, match=r"^train.learning_rate 3e\+38 scaled by batch 4 x 2 processes / 4 is past "
+                                        r"float32's largest number; lower it$"):
+        scaled_schedule(config_of_flags("--set", "train.learning_rate=3e38"), 2)
 
 
 def test_a_run_diverging_before_its_first_checkpoint_says_to_start_again(tmp_path, capsys):
@@ -1215,15 +1216,17 @@ def test_a_second_stop_signal_during_an_update_writes_no_checkpoint(tmp_path, mo
 
 # Twelfth pass, second look at half B
 
-def test_a_learning_rate_of_hundreds_of_digits_scaled_past_a_float_is_one_line():
-    """train.learning_rate 10**308 (a whole number within a float's range, so taken) at batch 8: the scaling divided
-    two ints, OverflowError ("integer division result too large for a float"), a traceback, exit code 1."""
+@pytest.mark.parametrize("key, value", [("train.learning_rate", "1" + "0" * 308), ("train.adameps", "1e39"),
+                                        ("train.eps", "1e39")])
+def test_a_number_setting_past_float32_s_range_is_one_line(key, value):
+    """Numbers the float64 check took that float32, in which the networks and solvers take them, cannot hold:
+    train.learning_rate 10**308 at batch 8 was two ints divided past a float's range (OverflowError, a traceback);
+    Adam's eps of 1e39 was infinite, and no parameter ever changed (exit code 0); a loss eps of 1e39 made the first
+    loss NaN, a numpy warning's two lines before the line that advised a lower learning rate."""
     import train
     from training.config import load_config, parse_value
-    config = load_config(overrides={"train.learning_rate": parse_value("1" + "0" * 308), "train.batch_size": 8})
-    with pytest.raises(UserError, match=r"^train\.learning_rate 1e\+308 scaled by batch 8 x 1 processes / 4 is not "
-                                        "finite; lower it$"):
-        train.scaled_schedule(config, 1)
+    with pytest.raises(UserError, match=rf"^bad value 1.*0* for {key}: expected a positive finite float32 number"):
+        train.scaled_schedule(load_config(overrides={key: parse_value(value), "train.batch_size": 8}), 1)
 
 
 def test_a_solver_state_declaring_a_moment_of_terabytes_is_refused_without_reading_it(tmp_path, capsys):
