@@ -8,6 +8,7 @@ made from RULES (add_config_flags).
 import os
 import re
 import reprlib
+import sys
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import NamedTuple
@@ -39,19 +40,19 @@ def _non_negative_int(value):
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-def _number(value):
-    """A number finite in float32, in which the networks and solvers take it: inf or NaN in a setting would train a
-    NaN model, and Adam's eps past float32's range updated no parameter at all. Compared, not math.isfinite: an int
-    past a float's range (YAML's 400 digits) makes it raise OverflowError."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) <= FLOAT32_MAX
+def _number(value, largest=FLOAT32_MAX):
+    """A number of size at most largest: by default float32's, in which the networks and solvers take it (inf or NaN
+    in a setting would train a NaN model, and Adam's eps past float32's range updated no parameter at all). Compared,
+    not math.isfinite: an int past a float's range (YAML's 400 digits) makes it raise OverflowError."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) <= largest
 
 
 def _positive_number(value):
     return _number(value) and value > 0
 
 
-def _non_negative_number(value):
-    return _number(value) and value >= 0
+def _non_negative_number(value):  # minutes, which only Python's floats hold
+    return _number(value, sys.float_info.max) and value >= 0
 
 
 def _fraction(value):
