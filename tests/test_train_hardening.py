@@ -579,3 +579,26 @@ def test_a_key_given_twice_in_a_checkpoint_json_is_refused(tmp_path):
     with pytest.raises(UserError, match=r"^checkpoint '.*' is incomplete or corrupt \('iteration' is given twice\); "
                                         "resume from an earlier one$"):
         read_checkpoint(str(path))
+
+
+def test_a_stop_right_after_the_update_lock_is_taken_does_not_hang_the_exit():
+    """A second stop signal raises KeyboardInterrupt at any bytecode: landing between updating()'s acquire and its
+    record of the hold, it left the lock held for good, and the checkpoint thread, woken by that signal, waited on it
+    while the exit joined the thread: a hang, with later signals ignored. Nothing is written then: the run stopped
+    inside an update."""
+    script = """
+import os, signal, time
+from training.checkpoint import CheckpointOnSignal
+written = []
+try:
+    with CheckpointOnSignal(lambda done, cause: written.append(done), lambda done, cause: None, 3) as watcher:
+        watcher.lock.acquire()  # updating() interrupted before it records the hold
+        os.kill(os.getpid(), signal.SIGCONT)  # a signal the thread acts on, harmless here
+        time.sleep(0.3)
+        raise KeyboardInterrupt
+except KeyboardInterrupt:
+    print("ended, written:", written)
+"""
+    completed = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True,
+                               timeout=30)
+    assert completed.stdout == "ended, written: []\n", completed.stderr

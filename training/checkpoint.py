@@ -287,6 +287,9 @@ def stored_state_damage(stored, states, iteration):
     return None
 
 
+LOCK_POLL_SECONDS = 0.1  # how often CheckpointOnSignal's thread, waiting for an update to end, asks if the run is ending
+
+
 class CheckpointOnSignal:
     """Within: a stop signal makes a thread write the checkpoint of the last completed iteration at once,
     while the main thread may still be inside the next iteration's forward and backward passes.
@@ -308,7 +311,7 @@ class CheckpointOnSignal:
     def __init__(self, write, already_written, done):
         self.write, self.already_written, self.done, self.written = write, already_written, done, done
         self.lock = threading.Lock()
-        self.holding = self.left_mid_update = False
+        self.holding = self.left_mid_update = self.closing = False
 
     def __enter__(self):
         self.receiver, sender = socket.socketpair()
@@ -327,6 +330,7 @@ class CheckpointOnSignal:
         # iteration, and a signal the thread waits on must not write them as the last completed one's
         self.left_mid_update = self.holding
         self.completed(self.done)
+        self.closing = True
         self.sender.close()  # the thread's recv returns b"": it ends after a write in progress
         self.thread.join()
         self.receiver.close()
@@ -353,7 +357,12 @@ class CheckpointOnSignal:
                 return
             causes = [signal.Signals(number) for number in received if number in self.SIGNALS]
             if causes:
-                with self.lock:
+                # a second stop signal between updating()'s acquire and its record of the hold leaves the lock held
+                # for good: waiting on it, the thread (and the exit that joins it) would hang
+                while not self.lock.acquire(timeout=LOCK_POLL_SECONDS):
+                    if self.closing:
+                        return
+                try:
                     if self.left_mid_update:
                         return
                     if self.done == self.written:
@@ -361,3 +370,5 @@ class CheckpointOnSignal:
                     else:
                         self.write(self.done, causes[0])
                         self.written = self.done
+                finally:
+                    self.lock.release()
