@@ -255,6 +255,9 @@ def solver_state_damage(path, states, iteration):
         stored = {}  # {parameter name: {"mean", "var", "t": its dataset}}, a group per parameter
         h5.visititems(lambda name, item: stored.setdefault(os.path.dirname(name), {}).update(
             {os.path.basename(name): item}) if isinstance(item, h5py.Dataset) else None)
+        # a file of another kind: load_checkpoint calls it corrupt, as NNabla's errors
+        if not set(states) & set(stored):
+            raise ValueError(f"{os.path.basename(path)} holds no state of this solver's parameters")
         return stored_state_damage(stored, states, iteration)
 
 
