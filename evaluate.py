@@ -82,7 +82,7 @@ def parse_args(argv=None):
 def run(args):
     sequences = [Sequence(index, *folders_and_cuts)
                  for index, folders_and_cuts in enumerate(zip(args.results, args.targets, args.scene_cuts))]
-    evaluate(sequences, args.output, args.context, load_lpips(args.quick, args.lpips_weights))
+    evaluate(sequences, args.output, args.context, load_lpips(args.quick, args.lpips_weights), [args.lpips_weights])
 
 
 def main(argv=None):

@@ -40,7 +40,7 @@ from training.checkpoint import (CHECKPOINT_FILE_PATTERNS, CheckpointOnSignal, c
                                  checkpoints_by_iteration, files_named, latest_checkpoint, load_checkpoint,
                                  prune_off_schedule_models, read_checkpoint, refuse_renamed_checkpoints, remove_orphans,
                                  save_checkpoint)
-from training.config import REFERENCE_BATCH, add_config_flags, config_from_flags, flat
+from training.config import FLOAT32_MAX, REFERENCE_BATCH, add_config_flags, config_from_flags, flat
 from training.loss_log import ITERATION_SECONDS, LOSS_LOG, TENSORBOARD_FOLDER, LossLog, TensorBoardScalars
 from training.stage_weights import load_frvsr_start, save_model
 from training.validation import BEST_MODEL, PICTURE_FOLDER, PICTURE_PATTERN, Validation, validation_clips
@@ -100,10 +100,10 @@ def scaled_schedule(config, num_procs):
     samples_per_iteration = config.train.batch_size * num_procs
     iterations = config.train.max_iter * REFERENCE_BATCH // samples_per_iteration
     learning_rate = config.train.learning_rate * config.train.batch_size / REFERENCE_BATCH * num_procs
-    if not math.isfinite(learning_rate):  # a finite setting, scaled past the largest float
+    if learning_rate > FLOAT32_MAX:  # a setting within float32's range, scaled past it: Adam's step is infinite
         raise UserError(f"train.learning_rate {config.train.learning_rate:g} scaled by batch "
-                        f"{config.train.batch_size} x {num_procs} processes / {REFERENCE_BATCH} is not finite; "
-                        "lower it")
+                        f"{config.train.batch_size} x {num_procs} processes / {REFERENCE_BATCH} is past float32's "
+                        "largest number; lower it")
     if iterations < 1:
         raise UserError(f"train.max_iter {config.train.max_iter} gives no iteration at batch "
                         f"{config.train.batch_size} x {num_procs} processes; raise --max_iter")

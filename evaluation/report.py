@@ -161,9 +161,10 @@ def check_picture_names(output_dir, sequences):
                                 "report goes; move it or choose another --output")
 
 
-def evaluate(sequences, output, context="auto", lpips_arrays=None):
+def evaluate(sequences, output, context="auto", lpips_arrays=None, inputs=()):
     """Score the Sequences, write the report into the folder output and print its table; returns the
-    summary rows (per sequence, frame average, sequence average). LPIPS and tLP need lpips_arrays."""
+    summary rows (per sequence, frame average, sequence average). LPIPS and tLP need lpips_arrays. inputs: the
+    caller's other input files (the LPIPS weights' path), kept in output whatever their names."""
     output_folder(output, "--output")
     blocked = [name for name in REPORT_FILES if os.path.isdir(os.path.join(output, name))]
     if blocked:
@@ -183,10 +184,11 @@ def evaluate(sequences, output, context="auto", lpips_arrays=None):
             # another command writing there (generate.py's frames, a second evaluate.py) would get this report's
             # files among its own, or its own among this report's
             claim.enter_context(lock_folder(output, "--output"))
-            # what a run killed while writing its report (kill -9) left, which no later run would finish; a cuts
-            # file named like one is an input, kept
+            # what a run killed while writing its report (kill -9) left, which no later run would finish; an input
+            # named like one (a cuts file, the LPIPS weights) is kept
             remove_stale_temporaries(output, report_names(output, sequences),
-                                     [sequence.cuts_path for sequence in sequences if sequence.cuts_path])
+                                     [path for path in (*inputs, *(sequence.cuts_path for sequence in sequences))
+                                      if path])
             start, scored_frames = time.time(), FrameCount()
             with tqdm(total=total, unit="frame", desc=f"scoring ({context})") as progress, \
                     ThreadPoolExecutor(workers) as pool:

@@ -2,6 +2,7 @@
 import itertools
 import math
 import numbers
+from contextlib import suppress
 
 import nnabla as nn
 import numpy as np
@@ -11,8 +12,9 @@ from inference.host import available_cores, default_budget
 from inference.onnx_export import default_cache_dir
 from inference.recurrence import DeviceFrameRecurrence, FrameRecurrence, super_resolve
 from inference.tiles import TilePlan
-from models import FLOW_NET_STRIDE, model_scale
-from utils.errors import UserError, out_of_memory_said
+from models import FLOW_NET_STRIDE, MAX_RESBLOCKS, model_scale
+from utils.errors import UserError, out_of_memory_said, shortened
+from utils.flags import MAX_THREADS
 from utils.scenes import split_at_cuts
 from utils.weights import count_resblocks, read_weight_file
 
@@ -22,20 +24,37 @@ RANGE_SLACK = 1.0
 MEMORY_ADVICE = "pass a lower --max-memory or --tile, free memory, or raise this process's limit (ulimit -v)"
 
 
-def whole_number(value, name, minimum):
-    """value (None, or a number equal to a whole number of at least minimum) as an int; else a UserError. A
-    library caller's string, NaN or 2.5 otherwise failed deep inside, in NumPy's or OpenVINO's words."""
+def whole_number(value, name, minimum, most=None):
+    """value (None, or a number equal to a whole number from minimum to most) as an int; else a UserError. A
+    library caller's string, NaN or 2.5 otherwise failed deep inside, in NumPy's or OpenVINO's words, and an int of
+    hundreds of digits in math.isfinite's OverflowError."""
     if value is None:
         return None
-    if (isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value)
-            or value != int(value) or value < minimum):
-        raise UserError(f"{name} must be a whole number of at least {minimum}, got {value!r}")
-    return int(value)
+    whole = None
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        with suppress(ValueError, OverflowError):  # NaN, infinity
+            whole = int(value)
+    if whole is None or whole != value or whole < minimum or (most is not None and whole > most):
+        bounds = f"from {minimum} to {most}" if most is not None else f"of at least {minimum}"
+        raise UserError(f"{name} must be a whole number {bounds}, got {shortened(repr(value))}")
+    return whole
+
+
+def byte_count(value):
+    """max_memory (a positive finite number of bytes) as a float; else a UserError. An int past any float
+    (10**400) or a Fraction otherwise failed in the tile plan or in the memory message."""
+    count = None
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        with suppress(OverflowError):
+            count = float(value)
+    if count is None or not 0 < count < math.inf:
+        raise UserError(f"--max-memory must be a positive finite number of bytes, got {shortened(repr(value))}")
+    return count
 
 
 def resolve_num_resblock(requested, file_arrays, path):
     if requested is not None:
-        return requested
+        return whole_number(requested, "--num_resblock", 1, MAX_RESBLOCKS)
     blocks = count_resblocks(file_arrays)
     if blocks == 0:
         raise UserError(f"weights file '{path}' has no generator residual blocks: it is not a TecoGAN/FRVSR "
@@ -71,11 +90,10 @@ class SuperResolver:
                  device_id=0,
                  precision="fp32",
                  memory_advice=MEMORY_ADVICE):
-        tile, threads = whole_number(tile, "--tile (LR pixels)", 1), whole_number(threads, "--threads", 1)
+        tile = whole_number(tile, "--tile (LR pixels)", 1)
+        threads = whole_number(threads, "--threads", 1, MAX_THREADS)  # a graph copy or OpenVINO thread each
         process_count = whole_number(process_count, "process_count", 1)
-        if max_memory is not None and (isinstance(max_memory, bool) or not isinstance(max_memory, numbers.Real)
-                                       or not 0 < max_memory < math.inf):
-            raise UserError(f"--max-memory must be a positive finite number of bytes, got {max_memory!r}")
+        max_memory = None if max_memory is None else byte_count(max_memory)
         self.backend, self.context = choose_backend(backend, context, device_id, precision)
         # the graphs are built in it, whenever model() builds them
         self.nnabla_context = nn.get_current_context()
@@ -142,6 +160,8 @@ class SuperResolver:
             shape, named_frames = np.shape(named_pair(first)[1])[:2], itertools.chain([first], named_frames)
             if len(shape) < 2:
                 next(checked_frames(named_frames, None))  # says what the first frame is
+        else:
+            shape = frame_sides(shape)
         model = self.model(*shape[:2])
         for scene in split_at_cuts(checked_frames(named_frames, shape[:2]), sorted(cuts)):
             with self.memory_said(shape):
@@ -153,12 +173,26 @@ class SuperResolver:
                                   f"{self.max_memory / 2 ** 30:.2f} GB; {self.memory_advice}")
 
 
+def frame_sides(shape):
+    """A caller's shape ((H, W) or (H, W, 3), of whole numbers) as two ints; else a UserError. Floats, as OpenCV's
+    CAP_PROP_FRAME_HEIGHT gives them, built a model of float sides that failed, and stayed cached for that size."""
+    sides = tuple(shape)[:2] if isinstance(shape, (tuple, list, np.ndarray)) else ()
+    if len(sides) != 2:
+        raise UserError(f"shape must be the frames' (height, width), got {shortened(repr(shape))}")
+    return tuple(whole_number(side, "a shape's height and width", 1) for side in sides)
+
+
 def named_pair(item):
-    """item, refused unless a (name, frame) pair: frames given alone were unpacked by their rows, a traceback."""
-    if isinstance(item, np.ndarray) or not isinstance(item, (tuple, list)) or len(item) != 2:
+    """item, refused unless a (name, frame) pair: frames given alone were unpacked by their rows, a traceback; a
+    (frame, name) pair, or two frames, showed a frame as the name, in tens of lines (or ran the second alone)."""
+    pair = isinstance(item, (tuple, list)) and len(item) == 2
+    if pair and not isinstance(item[0], np.ndarray):
+        return item
+    if pair:
+        found = f"a pair of a {'x'.join(map(str, item[0].shape))} array and a {type(item[1]).__name__}"
+    else:
         found = f"a {'x'.join(map(str, item.shape))} array" if hasattr(item, "shape") else f"a {type(item).__name__}"
-        raise UserError(f"a sequence takes (name, frame) pairs, got {found}; pass e.g. enumerate(frames)")
-    return item
+    raise UserError(f"a sequence takes (name, frame) pairs, got {found}; pass e.g. enumerate(frames)")
 
 
 def checked_frames(named_frames, shape):
@@ -172,14 +206,18 @@ def checked_frames(named_frames, shape):
             size = f" ({shape[0]}x{shape[1]}x3 here)" if shape else ""
             raise UserError(f"frame {name!r} is {found}; a sequence takes H x W x 3 RGB arrays of one size{size}: "
                             "start a sequence for each size, and give grey frames three channels")
+        if not isinstance(getattr(frame, "dtype", None), np.dtype):  # a memoryview, a PyTorch tensor
+            raise UserError(f"frame {name!r} is a {type(frame).__name__}, not a NumPy array; pass e.g. "
+                            "np.asarray(frame)")
         if not frame.size:
             raise UserError(f"frame {name!r} is {'x'.join(map(str, frame.shape))}, an array of no pixels; pass frames "
                             "of at least one pixel")
         if frame.dtype.kind != "f":
             raise UserError(f"frame {name!r} holds {frame.dtype} values; pass RGB floats in [0, 1] "
                             "(e.g. frame / 255)")
-        # min and max are NaN where any value is; no array of the frame's size is made
-        lowest, highest = frame.min(), frame.max()
+        # min and max are NaN where any value is; no array of the frame's size is made. np.asarray: the values the
+        # networks get, a masked array's masked ones too (its min and max skip them)
+        lowest, highest = np.asarray(frame).min(), np.asarray(frame).max()
         if not (np.isfinite(lowest) and np.isfinite(highest)):
             raise UserError(f"frame {name!r} holds a value that is not finite (NaN or infinite); pass RGB floats in "
                             "[0, 1]")

@@ -282,3 +282,21 @@ def test_a_cuts_file_named_like_a_killed_runs_temporary_in_the_output_is_kept(tm
     run_evaluate([results], [targets], output, "--quick", "--scene-cuts", str(cuts))
     assert sorted(name for name in os.listdir(output) if name.startswith(".")) == [cuts.name]
     assert cuts.read_text() == "3\n"
+
+
+# Twelfth pass, second look at half A
+
+def test_lpips_weights_named_like_a_killed_runs_temporary_in_the_output_are_kept(tmp_path, lpips_weights):
+    """--lpips-weights in --output under the name of a report temporary a killed run left (`.metrics.<pid>.tmp.md`;
+    the weights are read whatever their extension): read, then deleted as that run's left-over, exit code 0. It is
+    an input, kept as a cuts file is."""
+    import shutil
+    from evaluation_data import make_sequence, run_evaluate
+    results, targets = make_sequence(tmp_path, "sr", 0, 5)
+    output = tmp_path / "eval"
+    output.mkdir()
+    dead = 2 ** 22 + 1  # above Linux's largest process id
+    weights = output / f".metrics.{dead}.tmp.md"
+    shutil.copyfile(lpips_weights, weights)
+    run_evaluate([results], [targets], output, "--lpips-weights", str(weights))
+    assert sorted(name for name in os.listdir(output) if name.startswith(".")) == [weights.name]

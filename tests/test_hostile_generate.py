@@ -814,3 +814,99 @@ def test_frames_of_other_layouts_and_a_little_outside_0_1_give_the_sr_frames_of_
     copied = [output for _, output in resolver.sequence(enumerate(np.ascontiguousarray(frame, np.float32)
                                                                   for frame in frames))]
     assert all(np.array_equal(first, second) for first, second in zip(given, copied))
+
+
+# Twelfth pass, second look at half A
+
+@pytest.mark.parametrize("option, value, said", [
+    ("threads", 10 ** 400, "--threads must be a whole number from 1 to 1024, got 1000"),
+    ("threads", 1025, "--threads must be a whole number from 1 to 1024, got 1025"),
+    ("num_resblock", 2.5, "--num_resblock must be a whole number from 1 to 1000, got 2.5"),
+    ("num_resblock", "2", "--num_resblock must be a whole number from 1 to 1000, got '2'"),
+    ("num_resblock", 0, "--num_resblock must be a whole number from 1 to 1000, got 0"),
+    ("max_memory", 10 ** 400, "--max-memory must be a positive finite number of bytes, got 1000"),
+], ids=["threads of 401 digits", "threads past generate.py's bound", "num_resblock 2.5", "num_resblock '2'",
+        "num_resblock 0", "max_memory of 401 digits"])
+def test_the_librarys_settings_past_what_generate_takes_are_one_line(option, value, said):
+    """A library caller's threads of 401 digits was math.isfinite's OverflowError, and 1025 or more were taken
+    (a graph copy each, minutes of building; OpenVINO's cast error past 2**63); num_resblock was not checked (2.5 or
+    '2' a TypeError deep inside), and max_memory of 401 digits was float()'s OverflowError in the tile plan."""
+    from inference import SuperResolver
+    with pytest.raises(UserError, match=f"^{said}"):
+        SuperResolver(WEIGHTS, "nnabla", "cpu", **{option: value})
+
+
+def test_whole_numbers_of_hundreds_of_digits_and_bytes_as_a_fraction_are_taken():
+    """tile and process_count of 401 digits (a tile of the whole frame, one core) were math.isfinite's OverflowError;
+    max_memory as a Fraction failed formatting the memory message."""
+    from fractions import Fraction
+    from inference import SuperResolver
+    frames = np.random.default_rng(2).random((2, 24, 32, 3), dtype=np.float32)
+    resolver = SuperResolver(WEIGHTS, "nnabla", "cpu", tile=10 ** 400, process_count=10 ** 400,
+                             max_memory=Fraction(2 ** 31))
+    assert [output.shape for _, output in resolver.sequence(enumerate(frames))] == [(96, 128, 3)] * 2
+
+
+def test_a_shape_of_floats_as_opencv_gives_it_is_taken_and_leaves_the_resolver_usable():
+    """sequence(shape=(24.0, 32.0)), as cv2.CAP_PROP_FRAME_HEIGHT and _WIDTH give them, built a model of float sides:
+    a TypeError, and the model stayed cached, so that the same frames with shape=None failed too."""
+    from inference import SuperResolver
+    frames = np.random.default_rng(3).random((2, 24, 32, 3), dtype=np.float32)
+    resolver = SuperResolver(WEIGHTS, "nnabla", "cpu", threads=1)
+    given = [output for _, output in resolver.sequence(enumerate(frames), shape=(24.0, 32.0))]
+    taken = [output for _, output in resolver.sequence(enumerate(frames))]
+    assert len(given) == 2 and all(np.array_equal(first, second) for first, second in zip(given, taken))
+
+
+@pytest.mark.parametrize("shape, said", [
+    ((24,), r"shape must be the frames' \(height, width\), got \(24,\)"),
+    (24, r"shape must be the frames' \(height, width\), got 24"),
+    (("24", "32"), r"a shape's height and width must be a whole number of at least 1, got '24'"),
+])
+def test_a_shape_of_another_kind_is_one_line(shape, said):
+    """sequence(shape=...) of one side, an int or strings: TypeErrors from the model's construction."""
+    from inference import SuperResolver
+    frames = np.zeros((1, 24, 32, 3), np.float32)
+    with pytest.raises(UserError, match=f"^{said}$"):
+        list(SuperResolver(WEIGHTS, "nnabla", "cpu", threads=1).sequence(enumerate(frames), shape=shape))
+
+
+class FrameShapedObject:
+    """An object with an (H, W, 3) shape and nothing else of an array: what the frame checks must not take for one."""
+    shape = (24, 32, 3)
+
+
+@pytest.mark.parametrize("frame", [memoryview(np.zeros((24, 32, 3))), FrameShapedObject()],
+                         ids=["memoryview", "shape alone"])
+def test_a_frame_that_is_not_a_numpy_array_is_one_line(frame):
+    """A memoryview (or a PyTorch tensor) has the frame's shape but no size or NumPy dtype: an AttributeError."""
+    from inference import SuperResolver
+    with pytest.raises(UserError, match=r"frame 0 is a \w+, not a NumPy array; pass e\.g\. np\.asarray\(frame\)$"):
+        list(SuperResolver(WEIGHTS, "nnabla", "cpu", threads=1).sequence([(0, frame)]))
+
+
+@pytest.mark.parametrize("masked, said", [
+    (lambda frame: np.ma.masked_invalid(np.where(frame > 0.9, np.nan, frame)), "holds a value that is not finite"),
+    (lambda frame: np.ma.masked_greater(np.where(frame > 0.9, 255.0, frame), 2), "holds values from .* to 255"),
+], ids=["masked NaN", "masked 255"])
+def test_a_masked_arrays_hidden_nan_or_0_255_value_is_refused(masked, said):
+    """A masked array's min and max skip its masked values, which the networks get all the same: a NaN passed the
+    checks and gave a frame of NaN, exit code 0; a masked 255 gave a wrong picture, and a wrong next one."""
+    from inference import SuperResolver
+    frame = masked(np.random.default_rng(4).random((24, 32, 3)))
+    with pytest.raises(UserError, match=f"^frame 0 {said}"):
+        list(SuperResolver(WEIGHTS, "nnabla", "cpu", threads=1).sequence([(0, frame)]))
+
+
+@pytest.mark.parametrize("pairs, found", [
+    (lambda frames: zip(frames, ["a.png", "b.png"]), "a pair of a 24x32x3 array and a str"),
+    (lambda frames: [list(frames)], "a pair of a 24x32x3 array and a ndarray"),
+], ids=["(frame, name) pairs", "two frames as one item"])
+def test_a_pair_whose_name_is_a_frame_is_one_line(pairs, found):
+    """zip(frames, names) in place of zip(names, frames): the error showed the frame's array as the name, 49 lines;
+    two frames given as one item ran the second alone under the first as its name, exit code 0."""
+    from inference import SuperResolver
+    frames = np.random.default_rng(5).random((2, 24, 32, 3))
+    resolver = SuperResolver(WEIGHTS, "nnabla", "cpu", threads=1)
+    with pytest.raises(UserError, match=rf"^a sequence takes \(name, frame\) pairs, got {found}; pass e\.g\. "):
+        list(resolver.sequence(pairs(frames)))

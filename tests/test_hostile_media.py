@@ -588,3 +588,18 @@ def test_a_file_named_like_a_temporary_with_a_pid_no_run_writes_is_kept(tmp_path
         (tmp_path / name).write_text("x")
     assert remove_stale_temporaries(str(tmp_path), {"w.h5"}) == [names[0]]
     assert sorted(os.listdir(tmp_path)) == sorted(names[1:])
+
+
+# Twelfth pass, second look at half A
+
+def test_a_killed_runs_temporary_of_an_output_named_with_a_newline_is_removed(tmp_path):
+    """generate.py names its frames after the input's, which may hold a newline: the temporary a run killed while
+    writing one left was never removed (the pattern's '.' took no newline), beside the files of names without."""
+    from utils.image_io import remove_stale_temporaries, temporary_path
+    dead = 2 ** 22 + 1  # above Linux's largest process id
+    outputs = ["frame\n1.png", "\n.png", "frame 2.png"]
+    temporaries = sorted(os.path.basename(temporary_path(str(tmp_path / name), dead)) for name in outputs)
+    for name in temporaries:
+        (tmp_path / name).write_text("x")
+    assert sorted(remove_stale_temporaries(str(tmp_path), set(outputs))) == temporaries
+    assert os.listdir(tmp_path) == []

@@ -341,12 +341,13 @@ def test_the_frame_cache_of_a_sequence_named_by_a_long_folder_name_is_built(tmp_
 
 
 def test_a_learning_rate_that_scaling_makes_infinite_is_one_line(capsys):
-    """1e308 passed the finite-number check; scaled by the batch it became inf, shown as "learning rate inf",
-    and the run diverged with advice to resume from "the last checkpoint (none)"."""
+    """3e38 passes the check of a number within float32's range; scaled by the batch it became inf in float32 (1e308,
+    then within the check, in float64), shown as "learning rate inf", and the run diverged with advice to resume from
+    "the last checkpoint (none)"."""
     from train import scaled_schedule
-    with pytest.raises(UserError, match=r"^train.learning_rate 1e\+308 scaled by batch 4 x 2 processes / 4 is not "
-                                        r"finite; lower it$"):
-        scaled_schedule(config_of_flags("--set", "train.learning_rate=1e308"), 2)
+    with pytest.raises(UserError, match=r"^train.learning_rate 3e\+38 scaled by batch 4 x 2 processes / 4 is past "
+                                        r"float32's largest number; lower it$"):
+        scaled_schedule(config_of_flags("--set", "train.learning_rate=3e38"), 2)
 
 
 def test_a_run_diverging_before_its_first_checkpoint_says_to_start_again(tmp_path, capsys):
@@ -1211,3 +1212,32 @@ def test_a_second_stop_signal_during_an_update_writes_no_checkpoint(tmp_path, mo
         train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4, "train.save_freq": 4}))
     assert stopped.value.code == 130
     assert not (output_dir / "checkpoint_00000001.json").exists()
+
+
+# Twelfth pass, second look at half B
+
+@pytest.mark.parametrize("key, value", [("train.learning_rate", "1" + "0" * 308), ("train.adameps", "1e39"),
+                                        ("train.eps", "1e39")])
+def test_a_number_setting_past_float32_s_range_is_one_line(key, value):
+    """Numbers the float64 check took that float32, in which the networks and solvers take them, cannot hold:
+    train.learning_rate 10**308 at batch 8 was two ints divided past a float's range (OverflowError, a traceback);
+    Adam's eps of 1e39 was infinite, and no parameter ever changed (exit code 0); a loss eps of 1e39 made the first
+    loss NaN, a numpy warning's two lines before the line that advised a lower learning rate."""
+    import train
+    from training.config import load_config, parse_value
+    with pytest.raises(UserError, match=rf"^bad value 1.*0* for {key}: expected a positive finite float32 number"):
+        train.scaled_schedule(load_config(overrides={key: parse_value(value), "train.batch_size": 8}), 1)
+
+
+def test_a_solver_state_declaring_a_moment_of_terabytes_is_refused_without_reading_it(tmp_path, capsys):
+    """A gen_states file of a few MB whose mean is a chunked dataset of 2**46 floats, never written (256 TiB declared,
+    more than a process can address, so the old code's allocation failed at once rather than use memory): every
+    dataset was read before the shapes were compared, numpy's MemoryError, a traceback (a moment of tens of GB, as
+    easily declared, would have filled the memory)."""
+    def a_moment_of_terabytes(states):
+        del states[f"{STATE}/mean"]
+        states.create_dataset(f"{STATE}/mean", shape=(2 ** 46,), dtype="f4", chunks=(2 ** 16,))
+    assert refusal_of_damaged_solver_state(tmp_path, capsys, a_moment_of_terabytes) == (
+        f"error: checkpoint '{tmp_path / 'out' / 'checkpoint_00000002.json'}': gen_states_00000002.h5 holds a mean "
+        f"of shape ({2 ** 46},) and type float32 for parameter '{STATE}' of shape (3, 64, 3, 3); resume from an "
+        "earlier checkpoint")

@@ -251,18 +251,25 @@ def solver_state_damage(path, states, iteration):
     NaN moment spreads to every parameter within steps; a negative second moment (a mean of squares) or step count
     gives NaN updates (a root of a negative, a division by zero in the bias correction); a solver updates at most
     once an iteration."""
-    stored = {}  # {parameter name: {"mean", "var", "t": value}}, a group per parameter
     with h5py.File(path, "r") as h5:
+        stored = {}  # {parameter name: {"mean", "var", "t": its dataset}}, a group per parameter
         h5.visititems(lambda name, item: stored.setdefault(os.path.dirname(name), {}).update(
-            {os.path.basename(name): item[()]}) if isinstance(item, h5py.Dataset) else None)
-    if not set(states) & set(stored):  # a file of another kind: load_checkpoint calls it corrupt, as NNabla's errors
-        raise ValueError(f"{os.path.basename(path)} holds no state of this solver's parameters")
+            {os.path.basename(name): item}) if isinstance(item, h5py.Dataset) else None)
+        # a file of another kind: load_checkpoint calls it corrupt, as NNabla's errors
+        if not set(states) & set(stored):
+            raise ValueError(f"{os.path.basename(path)} holds no state of this solver's parameters")
+        return stored_state_damage(stored, states, iteration)
+
+
+def stored_state_damage(stored, states, iteration):
+    """solver_state_damage of the file's datasets: shapes are compared before any is read, since a file of a few MB
+    can declare a moment of many GB."""
     missing, extra = sorted(set(states) - set(stored)), sorted(set(stored) - set(states))
     if missing or extra:
         return f"no solver state for parameter '{missing[0]}'" if missing else (
             f"a solver state for '{extra[0]}', a parameter this model does not have")
     for name, state in states.items():
-        held = {key: np.asarray(value) for key, value in stored[name].items()}
+        held = stored[name]
         absent = [key for key in (*state.pstate, "t") if key not in held]
         if absent:
             return f"no {STATE_NAMES.get(absent[0], absent[0])} for parameter '{name}'"
@@ -270,12 +277,13 @@ def solver_state_damage(path, states, iteration):
             if held[moment].dtype.kind not in "fiu" or held[moment].shape != initial.shape:
                 return (f"a {moment} of shape {held[moment].shape} and type {held[moment].dtype} for parameter "
                         f"'{name}' of shape {initial.shape}")
-        step = held["t"]
-        if step.dtype.kind not in "iu" or step.shape != ():
-            return f"a step count for parameter '{name}' that is not one whole number ({step.dtype}, shape {step.shape})"
-        if not all(np.isfinite(held[moment]).all() for moment in state.pstate):
+        if held["t"].dtype.kind not in "iu" or held["t"].shape != ():
+            return (f"a step count for parameter '{name}' that is not one whole number ({held['t'].dtype}, shape "
+                    f"{held['t'].shape})")
+        moments, step = {moment: held[moment][()] for moment in state.pstate}, held["t"][()]
+        if not all(np.isfinite(values).all() for values in moments.values()):
             return "NaN or infinite solver states"
-        if step < 0 or ("var" in state.pstate and (held["var"] < 0).any()):
+        if step < 0 or ("var" in moments and (moments["var"] < 0).any()):
             return "negative solver states (a second moment or step count below zero)"
         if step > iteration:
             return f"a step count of {int(step)} for parameter '{name}', past the checkpoint's {iteration} iterations"

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from types import SimpleNamespace
 from typing import NamedTuple
 
+import numpy as np
 import yaml
 
 from datasets.sequences import LAYOUTS
@@ -28,6 +29,7 @@ DEFAULT_CONFIG = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__
 REFERENCE_BATCH = 4  # train.learning_rate and train.max_iter are for batch 4 on one process (the reference's)
 # train.val_metric: the evaluate.py column it names
 METRIC_COLUMNS = {"psnr": "PSNR", "ssim": "SSIM", "tof": "tOF", "lpips": "LPIPS", "tlp": "tLP100"}
+FLOAT32_MAX = float(np.finfo(np.float32).max)  # the largest number the networks and solvers hold
 
 
 def _positive_int(value):
@@ -38,18 +40,19 @@ def _non_negative_int(value):
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-def _number(value):
-    """A finite number: inf or NaN in a setting would train a NaN model. Compared, not math.isfinite: an int past a
-    float's range (YAML's 400 digits) makes it raise OverflowError."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) <= sys.float_info.max
+def _number(value, largest=FLOAT32_MAX):
+    """A number of size at most largest: by default float32's, in which the networks and solvers take it (inf or NaN
+    in a setting would train a NaN model, and Adam's eps past float32's range updated no parameter at all). Compared,
+    not math.isfinite: an int past a float's range (YAML's 400 digits) makes it raise OverflowError."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) <= largest
 
 
 def _positive_number(value):
     return _number(value) and value > 0
 
 
-def _non_negative_number(value):
-    return _number(value) and value >= 0
+def _non_negative_number(value):  # minutes, which only Python's floats hold
+    return _number(value, sys.float_info.max) and value >= 0
 
 
 def _fraction(value):
@@ -131,11 +134,11 @@ RULES = {
     "nnabla_context.context": Setting(_context, f"one of {', '.join(CONTEXT_CHOICES)}", "--context",
                                       "compute context"),
     "nnabla_context.device_id": Setting(_non_negative_int, "a GPU index (0, 1, ...)"),
-    "train.eps": Setting(_positive_number, "a positive finite number"),
-    "train.learning_rate": Setting(_positive_number, "a positive finite number"),
+    "train.eps": Setting(_positive_number, "a positive finite float32 number"),
+    "train.learning_rate": Setting(_positive_number, "a positive finite float32 number"),
     "train.decay": Setting(_fraction, "a number in (0, 1]"),
     "train.beta": Setting(_fraction, "a number in (0, 1]"),
-    "train.adameps": Setting(_positive_number, "a positive finite number"),
+    "train.adameps": Setting(_positive_number, "a positive finite float32 number"),
     "train.max_iter": Setting(_positive_int, "a positive integer", "--max_iter",
                               f"iterations at batch {REFERENCE_BATCH} on one process, scaled otherwise"),
     "train.save_freq": Setting(_positive_int, "a positive integer"),
@@ -172,12 +175,12 @@ RULES = {
                                 f"an integer of at least {MIN_FRAMES} (evaluate.py skips 2 at each end)"),
     "train.val_crop": Setting(_val_crop,
                               f"a multiple of train.scale of at least {SMALLEST_SIDE} (HR pixels)"),
-    "gan.ratio": Setting(_number, "a finite number"),
-    "gan.vgg_scaling": Setting(_number, "a finite number (<= 0 disables the VGG loss)"),
-    "gan.pp_scaling": Setting(_number, "a finite number"),
-    "gan.dt_ratio_0": Setting(_number, "a finite number"),
+    "gan.ratio": Setting(_number, "a finite float32 number"),
+    "gan.vgg_scaling": Setting(_number, "a finite float32 number (<= 0 disables the VGG loss)"),
+    "gan.pp_scaling": Setting(_number, "a finite float32 number"),
+    "gan.dt_ratio_0": Setting(_number, "a finite float32 number"),
     "gan.crop_dt": Setting(_fraction, "a number in (0, 1]"),
-    "gan.d_balance": Setting(_number, "a finite number"),
+    "gan.d_balance": Setting(_number, "a finite float32 number"),
     "gan.reference_step_order": Setting(_boolean, "true or false"),
     "data.layout": Setting(_layout, f"one of {', '.join(LAYOUTS)}"),
     "data.input_video_dir": Setting(

@@ -260,8 +260,9 @@ def check_name_length(path, advice):
                         f"written under it exceeds the {PATH_MAX - 1} bytes a path may have; {advice}")
 
 
-# temporary_path's names: a pid as str(int) writes it (no leading zero, ASCII digits: \d takes any script's)
-TEMPORARY_NAME = re.compile(r"\.(?P<stem>.+)\.(?P<pid>[1-9][0-9]*)\.tmp(?P<extension>\.[^.]*)?")
+# temporary_path's names: a pid as str(int) writes it (no leading zero, ASCII digits: \d takes any script's);
+# DOTALL: an output named after an input may hold a newline
+TEMPORARY_NAME = re.compile(r"\.(?P<stem>.+)\.(?P<pid>[1-9][0-9]*)\.tmp(?P<extension>\.[^.]*)?", re.DOTALL)
 
 
 def remove_stale_temporaries(folder, targets=None, inputs=()):
