@@ -2,6 +2,7 @@
 it must end with, real videos made by ffmpeg and a disk without room."""
 import subprocess
 import sys
+import time
 
 from conftest import REPO_ROOT, reference_path, shared_path
 
@@ -59,3 +60,19 @@ def decoded_count(path):
 
 
 CALENDAR = shared_path("data", "calendar_lr")
+
+
+def wait_until_stop_signals_caught(pid, timeout=60):
+    """Wait until process pid handles every stop signal itself (its /proc status's SigCgt mask; the scripts set
+    their handlers first, before their imports): one sent sooner, while Python itself starts (slow on a loaded
+    machine), meets the default action or Python's own KeyboardInterrupt, not the script."""
+    from utils.errors import STOP_SIGNALS
+    wanted = sum(1 << (number - 1) for number in STOP_SIGNALS)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with open(f"/proc/{pid}/status") as status:
+            caught = int(next(line for line in status if line.startswith("SigCgt:")).split()[1], 16)
+        if caught & wanted == wanted:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"process {pid} did not handle the stop signals in {timeout} s")

@@ -15,7 +15,7 @@ import pytest
 
 from conftest import REPO_ROOT
 from hostile import (CALENDAR, FRAMES, WEIGHTS, assert_one_error_line, run_python_without_root_override,
-                     run_script)
+                     run_script, wait_until_stop_signals_caught)
 from utils.errors import UserError, exit_on_user_error
 
 
@@ -163,7 +163,7 @@ def test_a_stop_signal_while_demo_or_evaluate_imports_its_libraries_is_one_line_
     """Killed by the signal's default action (exit code 143 or 129, no line) in the seconds their imports take."""
     process = subprocess.Popen([sys.executable, script, "--help"], cwd=REPO_ROOT, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True)
-    time.sleep(0.3)
+    wait_until_stop_signals_caught(process.pid)  # the scripts' first line; their imports take seconds after it
     process.send_signal(signal_number)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130 and err.splitlines() == ["interrupted"], (process.returncode, err)
@@ -596,6 +596,14 @@ def test_a_benchmark_stopped_mid_run_stops_its_generate_run_and_leaves_no_tempor
     assert os.listdir(scratch) == []
 
 
+def clean_venv(venv_setting):
+    """`make clean-venv VENV=...` in the repository, as a user runs it: a top-level make (under `make test` its
+    lines would say make[1])."""
+    environment = {name: value for name, value in os.environ.items() if name not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
+    return subprocess.run(["make", "--no-print-directory", "-C", REPO_ROOT, "clean-venv", venv_setting],
+                          capture_output=True, text=True, timeout=60, env=environment)
+
+
 @pytest.mark.parametrize("folder", ["a folder of the user's", "a virtual environment"])
 def test_make_clean_venv_removes_only_a_virtual_environment(tmp_path, folder):
     """`make clean-venv VENV=<a folder>` (VENV is a variable make's command line sets) ran `rm -rf` on any folder:
@@ -603,8 +611,7 @@ def test_make_clean_venv_removes_only_a_virtual_environment(tmp_path, folder):
     target = tmp_path / "data"
     target.mkdir()
     (target / ("pyvenv.cfg" if folder == "a virtual environment" else "thesis.tex")).write_text("kept?")
-    completed = subprocess.run(["make", "--no-print-directory", "-C", REPO_ROOT, "clean-venv", f"VENV={target}"],
-                               capture_output=True, text=True, timeout=60)
+    completed = clean_venv(f"VENV={target}")
     if folder == "a virtual environment":
         assert completed.returncode == 0 and not target.exists(), completed.stderr
     else:
@@ -647,8 +654,7 @@ def test_make_clean_venv_of_a_name_with_a_space_removes_that_venv_and_nothing_be
     (venv / "pyvenv.cfg").write_text("home = /usr/bin\n")
     beside.mkdir()
     (beside / "notes.txt").write_text("kept?")
-    completed = subprocess.run(["make", "--no-print-directory", "-C", REPO_ROOT, "clean-venv", f"VENV={venv}"],
-                               capture_output=True, text=True, timeout=60)
+    completed = clean_venv(f"VENV={venv}")
     assert completed.returncode == 0, completed.stderr
     assert not venv.exists() and (beside / "notes.txt").read_text() == "kept?"
 
@@ -664,8 +670,7 @@ def test_make_clean_venv_of_a_link_named_with_a_trailing_slash_removes_the_link_
     (shared / "pyvenv.cfg").write_text("home = /usr/bin\n")
     link = tmp_path / ".venv"
     link.symlink_to(shared)
-    completed = subprocess.run(["make", "--no-print-directory", "-C", REPO_ROOT, "clean-venv", f"VENV={link}//"],
-                               capture_output=True, text=True, timeout=60)
+    completed = clean_venv(f"VENV={link}//")
     assert completed.returncode == 0, completed.stderr
     assert not os.path.lexists(link) and os.listdir(shared) == ["pyvenv.cfg"]
 

@@ -13,7 +13,7 @@ import pytest
 from conftest import REPO_ROOT, shared_path
 from helpers import mpi_environment, MPIRUN
 from hostile import (FRAMES, WEIGHTS, assert_one_error_line, decoded_count, ffmpeg_video,
-                     run_python_without_root_override, run_script)
+                     run_python_without_root_override, run_script, wait_until_stop_signals_caught)
 from utils.errors import UserError
 from utils.paths import BUNDLED_MODEL
 
@@ -24,7 +24,7 @@ from utils.paths import BUNDLED_MODEL
 def test_a_stop_signal_while_generate_imports_its_libraries_is_one_line_and_130(signal_number):
     process = subprocess.Popen([sys.executable, "generate.py", "--model", WEIGHTS, "--input-dir-lr", FRAMES],
                                cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(0.3)
+    wait_until_stop_signals_caught(process.pid)
     process.send_signal(signal_number)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130 and err.splitlines() == ["interrupted"], err

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from conftest import REPO_ROOT, reference_path
 from helpers import mpi_environment, MPIRUN, rank_pid
+from hostile import wait_until_stop_signals_caught
 from training_data import (
     event_scalars,
     final_parameters,
@@ -412,7 +413,7 @@ def start_train(argv, **popen):
 
 def test_ctrl_c_while_the_libraries_load_is_one_line_and_exit_code_130(scenes, tmp_path):
     process = start_train(flags(scenes, tmp_path, 2))
-    time.sleep(0.3)
+    wait_until_stop_signals_caught(process.pid)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130, err

@@ -224,6 +224,7 @@ class JobQueue:
         return commands
 
     def _run(self, job):
+        failed = False  # the state says so only once the job's files are gone: who sees "failed" finds no folder
         for phase, command in self.commands(job):
             with self.changed:
                 if job.state != "running":
@@ -236,19 +237,22 @@ class JobQueue:
                                                    start_new_session=True)
                 except OSError as error:  # raised here, it would end the queue's thread: no job would run again
                     job.message = f"the run could not start ({error_reason(error)}); please report it"
-                    job.state = "failed"
+                    failed = True
                     break
             lines = read_lines(job.process.stderr, job if GENERATE in command else None)
             code = job.process.wait()
             if code != 0 and job.state == "running":
                 job.message = failure(lines, code, job.folder)
-                job.state = "failed"
+                failed = True
+                break
         with self.changed:
-            if job.state == "running":
+            if job.state == "running" and not failed:
                 job.state = "done"
             job.ended = job.ended or time.monotonic()
             if job.state != "done":  # nothing of a stopped or failed job is shown: no partial file is kept
                 self._remove_files(job)
+            if job.state == "running":
+                job.state = "failed"
         job.finished.set()
 
 
