@@ -3,6 +3,7 @@ converters. Each ends with one line and exit code 2 (130 for a stop), leaves not
 (docs/testing.md)."""
 import os
 import re
+from contextlib import closing
 
 import numpy as np
 import pytest
@@ -385,6 +386,13 @@ def fetch(server, output_dir, *flags):
     download_test_data.main(["--output-dir", str(output_dir), "--base-url", server.url, *flags])
 
 
+def fetch_in_a_process(server, output_dir, *flags):
+    """fetch as a user runs it: download_test_data.py in a process of its own, its CompletedProcess."""
+    from hostile import run_script
+    return run_script("download_test_data.py", "--output-dir", str(output_dir), "--base-url", server.url, *flags,
+                      timeout=60)
+
+
 @pytest.mark.parametrize("server_kind", ["honours If-Range", "ignores If-Range"])
 def test_a_weight_file_changed_on_the_server_after_a_partial_download_is_fetched_whole_not_spliced(tmp_path,
                                                                                                    server_kind):
@@ -445,7 +453,7 @@ def test_a_partial_download_name_taken_by_a_link_or_pipe_is_one_line_and_what_it
     the download was appended to the user's file (or written over it, by a server without Range), and written
     outside the output folder for a link to nothing; a pipe made the run wait without end."""
     from file_server import FileServer
-    from hostile import assert_one_error_line, run_script
+    from hostile import assert_one_error_line
     user_file = tmp_path / "notes.txt"
     user_file.write_text("the user's notes")
     partial = tmp_path / "out" / "REDS" / ".train_sharp.zip.part"
@@ -454,12 +462,8 @@ def test_a_partial_download_name_taken_by_a_link_or_pipe_is_one_line_and_what_it
         os.mkfifo(partial)
     else:
         partial.symlink_to(user_file if kind == "a link to a user's file" else tmp_path / "elsewhere.zip")
-    server = FileServer(reds_zips())
-    try:
-        completed = run_script("download_test_data.py", "--output-dir", str(tmp_path / "out"), "--base-url",
-                               server.url, "--reds", "--no-data", timeout=60)
-    finally:
-        server.close()
+    with closing(FileServer(reds_zips())) as server:
+        completed = fetch_in_a_process(server, tmp_path / "out", "--reds", "--no-data")
     assert_one_error_line(completed, str(partial), "move it away")
     assert user_file.read_text() == "the user's notes"
     assert sorted(os.listdir(tmp_path)) == ["notes.txt", "out"]
@@ -469,16 +473,12 @@ def test_a_partial_download_name_taken_by_a_link_or_pipe_is_one_line_and_what_it
 
 def test_a_download_destination_that_is_a_named_pipe_is_one_line_not_a_wait_without_end(tmp_path):
     from file_server import FileServer
-    from hostile import assert_one_error_line, run_script
+    from hostile import assert_one_error_line
     destination = tmp_path / "REDS" / "train_sharp.zip"
     destination.parent.mkdir()
     os.mkfifo(destination)
-    server = FileServer(reds_zips())
-    try:
-        completed = run_script("download_test_data.py", "--output-dir", str(tmp_path), "--base-url", server.url,
-                               "--reds", "--no-data", timeout=60)
-    finally:
-        server.close()
+    with closing(FileServer(reds_zips())) as server:
+        completed = fetch_in_a_process(server, tmp_path, "--reds", "--no-data")
     assert_one_error_line(completed, str(destination), "a pipe")
 
 
@@ -547,22 +547,18 @@ def test_a_partial_downloads_version_record_taken_by_a_folder_link_or_pipe_is_on
     after the download; through a link the first line of the user's file was sent to the server as If-Range (and a
     file of two lines stopped every run with a line about the address)."""
     from file_server import FileServer
-    from hostile import assert_one_error_line, run_script
+    from hostile import assert_one_error_line
     weights = weights_of_value(tmp_path, 1.0)
     user_file = tmp_path / "notes.txt"
     user_file.write_text("the user's\nnotes")
-    server = FileServer({path: weights for path in WEIGHT_PATHS})
-    try:
+    with closing(FileServer({path: weights for path in WEIGHT_PATHS})) as server:
         server.etags = {path: '"v1"' for path in WEIGHT_PATHS}
         record = cut_weight_download(tmp_path, server, weights)
         record.unlink()
         {"a folder": record.mkdir, "a named pipe": lambda: os.mkfifo(record),
          "a link to a user's file": lambda: record.symlink_to(user_file)}[kind]()
         server.requests.clear()
-        completed = run_script("download_test_data.py", "--output-dir", str(tmp_path / "out"), "--base-url",
-                               server.url, "--weights", "--no-data", timeout=60)
-    finally:
-        server.close()
+        completed = fetch_in_a_process(server, tmp_path / "out", "--weights", "--no-data")
     assert_one_error_line(completed, str(record), "move it away")
     assert user_file.read_text() == "the user's\nnotes"
     assert server.requests == []
