@@ -246,13 +246,13 @@ class JobQueue:
                 failed = True
                 break
         with self.changed:
+            job.ended = job.ended or time.monotonic()
             if job.state == "running" and not failed:
                 job.state = "done"
-            job.ended = job.ended or time.monotonic()
-            if job.state != "done":  # nothing of a stopped or failed job is shown: no partial file is kept
+            else:  # nothing of a stopped or failed job is shown: no partial file is kept
                 self._remove_files(job)
-            if job.state == "running":
-                job.state = "failed"
+                if job.state == "running":
+                    job.state = "failed"
         job.finished.set()
 
 
