@@ -19,6 +19,12 @@ def shared_path(*parts):
     return os.path.join(SHARED, *parts)
 
 
+def top_level_make_environment():
+    """This environment without make's variables: a make run by a test under `make test` is then a top-level make,
+    as a user's is (a sub-make's lines say make[1])."""
+    return {name: value for name, value in os.environ.items() if name not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
+
+
 # The NNabla context of the tests' graphs (parity tests included): cpu by default; benchmarks/gpu_check.sh
 # sets cudnn. It is set again before every test: a test that runs train.py or generate.py with --context
 # changes NNabla's default context for the tests after it.

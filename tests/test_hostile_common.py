@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, top_level_make_environment
 from hostile import (CALENDAR, FRAMES, WEIGHTS, assert_one_error_line, run_python_without_root_override,
                      run_script, wait_until_stop_signals_caught)
 from utils.errors import UserError, exit_on_user_error
@@ -597,11 +597,9 @@ def test_a_benchmark_stopped_mid_run_stops_its_generate_run_and_leaves_no_tempor
 
 
 def clean_venv(venv_setting):
-    """`make clean-venv VENV=...` in the repository, as a user runs it: a top-level make (under `make test` its
-    lines would say make[1])."""
-    environment = {name: value for name, value in os.environ.items() if name not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
+    """`make clean-venv VENV=...` in the repository, as a user runs it (a top-level make)."""
     return subprocess.run(["make", "--no-print-directory", "-C", REPO_ROOT, "clean-venv", venv_setting],
-                          capture_output=True, text=True, timeout=60, env=environment)
+                          capture_output=True, text=True, timeout=60, env=top_level_make_environment())
 
 
 @pytest.mark.parametrize("folder", ["a folder of the user's", "a virtual environment"])

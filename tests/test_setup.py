@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, top_level_make_environment
 from packaging.requirements import Requirement
 
 SCRIPT = os.path.join(REPO_ROOT, "utils", "make_venv.sh")
@@ -85,9 +85,8 @@ def test_make_sets_up_again_a_venv_whose_python_was_removed_after_its_set_up(tmp
     shutil.copytree(os.path.join(REPO_ROOT, "utils"), tmp_path / "utils")
     venv = venv_whose_python_is(tmp_path, str(tmp_path / "removed" / "python3.10"))
     (venv / ".installed").touch()
-    # not as a sub-make of `make test`: its lines would then say make[1]
-    environment = {name: value for name, value in os.environ.items() if name not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
-    completed = subprocess.run(["make", "setup"], cwd=tmp_path, capture_output=True, text=True, env=environment)
+    completed = subprocess.run(["make", "setup"], cwd=tmp_path, capture_output=True, text=True,
+                               env=top_level_make_environment())
     assert_refused_and_kept(completed, venv, "no working Python")
 
 
