@@ -344,11 +344,14 @@ def fetch_archive(url, archive):
     be unpacked is deleted, so that the next run downloads it again instead of refusing it forever."""
     folder, name = os.path.split(archive)
     marker = unpacked_marker(archive)
-    if os.path.exists(marker):
+    gone = files_gone(archive)
+    if gone == []:
         if os.path.exists(archive):  # a run stopped between writing the marker and deleting the zip
             os.remove(archive)
         print(f"{name}: already unpacked in {folder}/, skipped")
         return
+    if gone:
+        print(f"{name}: {len(gone)} of its files are no longer in {folder}/ (e.g. {gone[0]}); downloading it again")
     os.makedirs(folder, exist_ok=True)
     download(url, archive, zip_problem)
     try:
@@ -365,6 +368,22 @@ def fetch_archive(url, archive):
 def unpacked_marker(archive):
     folder, name = os.path.split(archive)
     return os.path.join(folder, f".{name}.unpacked")
+
+
+def files_gone(archive):
+    """None if the zip was not unpacked; else the files its done-marker lists (one member name a line) that are no
+    longer in its folder: deleted since (say, to free space, or to unpack it again), which the marker alone would
+    have the run skip as done."""
+    marker = unpacked_marker(archive)
+    if not os.path.exists(marker):
+        return None
+    if not os.path.isfile(marker):  # reading a pipe would wait for a writer
+        return []
+    with open(marker, encoding="utf-8", errors="replace") as file:
+        names = file.read().splitlines()
+    folder = os.path.dirname(archive)
+    return [name for name in names if name and not name.endswith("/")
+            and not os.path.exists(os.path.join(folder, *(part for part in name.split("/") if part != ".")))]
 
 
 def fetch_weight_file(url, destination):
@@ -409,7 +428,7 @@ def size_text(size):
 def announce_sizes(files):
     """Print what this run will fetch and its size, before it starts; files already in place are left out."""
     pending = [(url, destination) for fetch, url, destination in files
-               if not os.path.exists(unpacked_marker(destination) if fetch is fetch_archive else destination)]
+               if (files_gone(destination) != [] if fetch is fetch_archive else not os.path.exists(destination))]
     if not pending:
         return
     sizes = [remote_size(url) for url, _ in pending]

@@ -1,8 +1,10 @@
 """Hostile inputs and conditions for download_test_data.py, authors_scripts/dataPrepare.py and the two weight
 converters. Each ends with one line and exit code 2 (130 for a stop), leaves nothing partial and overwrites nothing
 (docs/testing.md)."""
+import io
 import os
 import re
+import zipfile
 from contextlib import closing
 
 import numpy as np
@@ -610,3 +612,24 @@ def test_a_reds_folder_linked_to_another_disk_keeps_the_zip_and_says_to_link_the
     line = capsys.readouterr().err.strip().splitlines()[-1]
     assert "another disk" in line and f"link the whole of {tmp_path / 'REDS'}" in line and "kept" in line, line
     assert (tmp_path / "REDS" / "train_sharp.zip").read_bytes() == zips[REDS_TRAIN]
+
+
+# Thirteenth pass, second look at the twelfth pass's half B, TensorBoard and the authors' scripts
+
+def test_a_zip_whose_unpacked_files_were_deleted_is_fetched_again_not_skipped_as_done(tmp_path, capsys):
+    """REDS/train deleted after the unpack (to free space, or to unpack it anew): the zip's hidden done-marker alone
+    had every later run skip it as "already unpacked" and end with "done", exit code 0, the files gone for good."""
+    import shutil
+
+    from file_server import FileServer
+    zips = reds_zips()
+    with closing(FileServer(zips)) as server:
+        fetch(server, tmp_path, "--reds", "--no-data")
+        shutil.rmtree(tmp_path / "REDS" / "train")
+        server.requests.clear()
+        fetch(server, tmp_path, "--reds", "--no-data")
+    assert server.paths_requested() == [REDS_TRAIN]
+    assert "2 of its files are no longer in" in capsys.readouterr().out
+    with zipfile.ZipFile(io.BytesIO(zips[REDS_TRAIN])) as archive:
+        for name in archive.namelist():
+            assert (tmp_path / "REDS" / name).read_bytes() == archive.read(name)
