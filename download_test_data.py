@@ -258,6 +258,11 @@ def _fetch_whole(url, partial, validate):
         total = offset
     else:
         with response:
+            encoding = response.headers.get("Content-Encoding", "").strip()
+            # the file compressed, though urllib asks for identity: every run would fail its check alike
+            if encoding.lower() not in ("", "identity"):
+                raise UserError(f"{url} was sent encoded (Content-Encoding '{reply_text(encoding, 40)}'), which this "
+                                "script neither asks for nor decodes; fetch from another host with --base-url")
             # a 206 without Content-Range to a request for the whole file can only be the whole file
             if response.status == 206 and (offset or "Content-Range" in response.headers):
                 first, total = _content_range(response)

@@ -633,3 +633,16 @@ def test_a_zip_whose_unpacked_files_were_deleted_is_fetched_again_not_skipped_as
     with zipfile.ZipFile(io.BytesIO(zips[REDS_TRAIN])) as archive:
         for name in archive.namelist():
             assert (tmp_path / "REDS" / name).read_bytes() == archive.read(name)
+
+
+def test_a_server_that_compresses_the_file_unasked_is_refused_in_one_line_not_told_to_run_again(tmp_path):
+    """A server that gzips its replies though urllib asks for the identity encoding: the compressed bytes were kept as
+    the file, failed its check and were deleted with "run again to download it anew", which fails alike every time."""
+    from file_server import FileServer
+    from hostile import assert_one_error_line
+    weights = weights_of_value(tmp_path, 1.0)
+    with closing(FileServer({path: weights for path in WEIGHT_PATHS})) as server:
+        server.gzip = True
+        completed = fetch_in_a_process(server, tmp_path / "out", "--weights", "--no-data")
+    assert_one_error_line(completed, "Content-Encoding 'gzip'", "--base-url")
+    assert not (tmp_path / "out").exists()
