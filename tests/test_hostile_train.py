@@ -1241,3 +1241,37 @@ def test_a_solver_state_declaring_a_moment_of_terabytes_is_refused_without_readi
         f"error: checkpoint '{tmp_path / 'out' / 'checkpoint_00000002.json'}': gen_states_00000002.h5 holds a mean "
         f"of shape ({2 ** 46},) and type float32 for parameter '{STATE}' of shape (3, 64, 3, 3); resume from an "
         "earlier checkpoint")
+
+
+# Thirteenth pass, second look at the twelfth pass's half B, TensorBoard and the authors' scripts
+
+class KilledBeforeCheckpoint(Exception):
+    pass
+
+
+def test_a_run_started_again_after_one_killed_before_its_first_checkpoint_hides_that_run_s_tensorboard_events(
+        tmp_path, monkeypatch):
+    """kill -9 (or the out-of-memory killer) before the first checkpoint, after TensorBoard's writer had flushed
+    iterations 1 and 2: the run started again from iteration 0, and TensorBoard drew both runs' points at steps 1 and
+    2, a curve that doubles back (only a resumed run hid a killed run's events)."""
+    import train
+    from training_data import event_scalars, make_calendar_scenes, tiny_training_flags
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+
+    def flags(output_dir):
+        return tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4, "train.tensorboard": "true"})
+    train.main(flags(tmp_path / "once"))
+    save_checkpoint = train.save_checkpoint
+
+    def killed_before_the_first(output_dir, iteration, *args):
+        if iteration == 2:
+            raise KilledBeforeCheckpoint
+        return save_checkpoint(output_dir, iteration, *args)
+    with monkeypatch.context() as patch:
+        patch.setattr(train, "save_checkpoint", killed_before_the_first)
+        with pytest.raises(KilledBeforeCheckpoint):
+            train.main(flags(tmp_path / "killed"))
+    assert [step for step, _ in event_scalars(tmp_path / "killed" / "tensorboard")["content_loss"]] == [1, 2]
+    train.main(flags(tmp_path / "killed"))
+    assert (event_scalars(tmp_path / "killed" / "tensorboard")["content_loss"]
+            == event_scalars(tmp_path / "once" / "tensorboard")["content_loss"])

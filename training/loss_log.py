@@ -89,8 +89,9 @@ class TensorBoardScalars:
     """Scalars per iteration in <output_dir>/tensorboard, one tag per value name.
 
     tensorboardX is imported here, so that a run without TensorBoard never loads it. The event files are
-    streams that tensorboardX appends to (not written atomically); a run that resumes at iteration N
-    tells TensorBoard to hide the events from N + 1 on that an earlier, killed run left behind."""
+    streams that tensorboardX appends to (not written atomically); a run that resumes at iteration N (0: one
+    started again after a run killed before its first checkpoint) tells TensorBoard to hide the events from N + 1
+    on that an earlier, killed run left behind."""
 
     def __init__(self, output_dir, start_iteration):
         try:
@@ -100,7 +101,7 @@ class TensorBoardScalars:
                 "train.tensorboard needs tensorboardX: install it (pip install -r requirements.txt) "
                 "or set train.tensorboard to false")
         self.writer = SummaryWriter(os.path.join(output_dir, TENSORBOARD_FOLDER),
-                                    purge_step=start_iteration + 1 if start_iteration else None)
+                                    purge_step=start_iteration + 1)
 
     def add(self, iteration, values):
         for name, value in values.items():
