@@ -1275,3 +1275,37 @@ def test_a_run_started_again_after_one_killed_before_its_first_checkpoint_hides_
     train.main(flags(tmp_path / "killed"))
     assert (event_scalars(tmp_path / "killed" / "tensorboard")["content_loss"]
             == event_scalars(tmp_path / "once" / "tensorboard")["content_loss"])
+
+
+class FullDisk:
+    """A file of a disk that fills at its first flush."""
+
+    def write(self, data):
+        return len(data)
+
+    def flush(self):
+        import errno
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def fileno(self):
+        return 0
+
+    def close(self):
+        pass
+
+
+def test_a_full_disk_under_the_tensorboard_events_is_one_line(tmp_path, monkeypatch, capsys):
+    """The disk of <output_dir>/tensorboard full (a link to another disk, or the output folder's own): tensorboardX's
+    OSError at the checkpoint's flush, a traceback, exit code 1, and its writer thread's traceback after it; when a
+    write of the run's own failed first, the writer's close in the way out replaced that run's line by a traceback."""
+    import tensorboardX.record_writer
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    monkeypatch.setattr(tensorboardX.record_writer, "open_file", lambda path: FullDisk())
+    with pytest.raises(SystemExit) as exit_info:
+        train.main(tiny_training_flags(scenes, tmp_path / "out", **{"train.max_iter": 2, "train.tensorboard": "true"}))
+    assert exit_info.value.code == 2
+    assert [line for line in capsys.readouterr().err.splitlines() if line.strip() and "it/s" not in line] == [
+        f"error: no space left on the disk of '{tmp_path / 'out' / 'tensorboard' / 'events'}'; free some space (or "
+        "choose another folder) and run again"]
