@@ -2,8 +2,10 @@
 converters. Each ends with one line and exit code 2 (130 for a stop), leaves nothing partial and overwrites nothing
 (docs/testing.md)."""
 import io
+import json
 import os
 import re
+import sys
 import zipfile
 from contextlib import closing
 
@@ -646,3 +648,57 @@ def test_a_server_that_compresses_the_file_unasked_is_refused_in_one_line_not_to
         completed = fetch_in_a_process(server, tmp_path / "out", "--weights", "--no-data")
     assert_one_error_line(completed, "Content-Encoding 'gzip'", "--base-url")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("edit, said", [
+    (lambda listing: '{"videos": [', "cannot be read as JSON"),
+    (lambda listing: json.dumps({**listing, "videos": None}), "has no list of videos"),
+    (lambda listing: json.dumps({**listing, "videos": [{"id": "../../escape", "scene_start_frames": [0]}]}),
+     "has no id of letters and digits in video 1"),
+    (lambda listing: json.dumps({**listing, "videos": [{"id": "1", "scene_start_frames": ["0"]}]}),
+     "has no scene_start_frames of different frame numbers >= 0 in video 1 (1)"),
+    (lambda listing: json.dumps({**listing, "scene_duration_frames": 2.5}),
+     "has no scene_duration_frames of a whole number >= 1"),
+], ids=["broken JSON", "videos null", "an id leaving --disk_path", "starts as text", "a duration of 2.5"])
+def test_an_edited_video_list_is_one_line_before_anything_is_written(tmp_path, monkeypatch, capsys, edit, said):
+    """training_videos.json edited by hand: a JSONDecodeError, KeyError or TypeError traceback (a float duration, a
+    start of text: after the download), and an id holding '../' wrote its video outside --disk_path (and --REMOVE
+    deleted whatever file of that name was there)."""
+    from authors_scripts import dataPrepare as data_prepare
+    from conftest import user_error_line
+    with open(data_prepare.VIDEO_LIST) as file:
+        listing = json.load(file)
+    edited = tmp_path / "training_videos.json"
+    edited.write_text(edit(listing))
+    monkeypatch.setattr(data_prepare, "VIDEO_LIST", str(edited))
+    (tmp_path / "bin").mkdir()
+    fake_downloader = tmp_path / "bin" / "yt-dlp"  # would serve any video as a copy of the list itself
+    fake_downloader.write_text(f"#!{sys.executable}\nimport shutil, sys\nif '--dump-single-json' in sys.argv:\n"
+                               "    print('{\"width\": 1280, \"height\": 720, \"ext\": \"mp4\"}')\nelse:\n"
+                               f"    shutil.copy({str(edited)!r}, sys.argv[sys.argv.index('-o') + 1].replace("
+                               "'%(ext)s', 'mp4'))\n")
+    fake_downloader.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    line = user_error_line(data_prepare.main, ["--disk_path", str(tmp_path / "data" / "disk")], capsys)
+    assert line.startswith(f"error: the video list '{edited}' {said}")
+    assert line.endswith(f"; restore it (git checkout {edited})")
+    assert sorted(os.listdir(tmp_path)) == ["bin", "training_videos.json"]
+
+
+@pytest.mark.parametrize("information", ["[]", "null", '{"width": "1280", "height": 720, "ext": "mp4"}',
+                                         "[" * 100000 + "]" * 100000])
+def test_a_downloader_s_video_information_of_another_kind_skips_the_video_in_the_log(tmp_path, monkeypatch, capsys,
+                                                                                    information):
+    """yt-dlp's --dump-single-json of JSON that is no object of numbers (a list, null, a width as text, arrays nested
+    100000 deep): AttributeError, TypeError, RecursionError tracebacks, after the log was begun."""
+    from authors_scripts import dataPrepare as data_prepare
+    from conftest import user_error_line
+    (tmp_path / "bin").mkdir()
+    fake_downloader = tmp_path / "bin" / "yt-dlp"
+    fake_downloader.write_text(f"#!{sys.executable}\nimport sys\nsys.stdout.write({information!r})\n")
+    fake_downloader.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    line = user_error_line(data_prepare.main, ["--disk_path", str(tmp_path / "disk"), "--TEST"], capsys)
+    assert "no scene would be made" in line
+    logs = os.listdir(tmp_path / "disk" / "log")
+    assert "Done: 0 usable videos, 28 skipped" in (tmp_path / "disk" / "log" / logs[0]).read_text()
