@@ -123,12 +123,14 @@ def sendable(version):
 
 def recorded_version(partial):
     """The version the partial file was started from, or None (none recorded: a server that sent none, or a
-    partial file of an older version of this script)."""
+    partial file of an older version of this script). A record that is there but blank is damaged, as one that
+    cannot be sent (sendable): record_version writes none such, but a crash can leave a file renamed into place
+    empty."""
     path = version_path(partial)
     if not os.path.isfile(path):
         return None
     with open(path, encoding="utf-8", errors="replace") as file:
-        return file.read(MAX_VERSION_CHARACTERS + 1).strip() or None
+        return file.read(MAX_VERSION_CHARACTERS + 1).strip()
 
 
 def record_version(partial, version):
@@ -247,7 +249,7 @@ def _fetch_whole(url, partial, validate):
     validation is deleted, one cut short is kept to be resumed."""
     offset = os.path.getsize(partial) if os.path.exists(partial) else 0
     version = recorded_version(partial) if offset else None
-    if version is not None and not sendable(version):  # a damaged record: which file the start is from is unknown
+    if version is not None and not (version and sendable(version)):  # damaged: which file the start is from is unknown
         offset, version = 0, None
     response = _open(url, offset, version)
     if offset and another_file(response, offset, version):

@@ -702,3 +702,22 @@ def test_a_downloader_s_video_information_of_another_kind_skips_the_video_in_the
     assert "no scene would be made" in line
     logs = os.listdir(tmp_path / "disk" / "log")
     assert "Done: 0 usable videos, 28 skipped" in (tmp_path / "disk" / "log" / logs[0]).read_text()
+
+
+@pytest.mark.parametrize("blank", ["", " \n"])
+def test_a_blank_version_record_starts_the_download_over_not_a_splice(tmp_path, blank):
+    """A version record left empty (a crash after its rename, before its data reached the disk) was read as "none
+    recorded": the partial file resumed by Range alone, and a file changed on the server since was spliced onto the
+    old start, exit code 0."""
+    from file_server import FileServer
+    old, new = weights_of_value(tmp_path, 1.0), weights_of_value(tmp_path, 2.0)
+    with closing(FileServer({path: old for path in WEIGHT_PATHS})) as server:
+        server.etags = {path: '"v1"' for path in WEIGHT_PATHS}
+        record = cut_weight_download(tmp_path, server, old)
+        record.write_text(blank)
+        server.files = {path: new for path in WEIGHT_PATHS}
+        server.etags = {path: '"v2"' for path in WEIGHT_PATHS}
+        server.requests.clear()
+        fetch(server, tmp_path / "out", "--weights", "--no-data")
+    assert (WEIGHT_PATHS[0], None) in server.requests
+    assert (tmp_path / "out" / "weights" / "tecogan_model.h5").read_bytes() == new
