@@ -16,6 +16,7 @@ ITERATION_SECONDS = "iteration_seconds"
 TENSORBOARD_FOLDER = "tensorboard"
 LOSS_LOG = "losses"  # losses.csv and losses.png in the output folder
 FEW_POINTS = 50  # curves of at most this many points mark each point
+FLUSH_SECONDS = 120  # TensorBoard shows a run's events at most this late (tensorboardX's SummaryWriter's default)
 
 
 class LossLog:
@@ -110,9 +111,10 @@ class TensorBoardScalars:
         self.summary, self.event = summary, Event
         with self.writing():
             os.makedirs(self.folder, exist_ok=True)
-            # its name holds the second it starts and the host: the pid tells apart two runs' in one second
+            # its name holds the second it starts and the host: the pid tells apart the files of two runs in one second
             self.writer = EventsWriter(os.path.join(self.folder, "events"), f".{os.getpid()}")
             self.writer.write_event(Event(step=start_iteration + 1, session_log=SessionLog(status=SessionLog.START)))
+        self.flushed = time.monotonic()
 
     @contextmanager
     def writing(self):
@@ -126,6 +128,8 @@ class TensorBoardScalars:
     def write(self, iteration, summary):
         with self.writing():
             self.writer.write_event(self.event(wall_time=time.time(), step=iteration, summary=summary))
+        if time.monotonic() - self.flushed > FLUSH_SECONDS:
+            self.flush()
 
     def add(self, iteration, values):
         for name, value in values.items():
@@ -138,6 +142,7 @@ class TensorBoardScalars:
     def flush(self):
         with self.writing():
             self.writer.flush()
+        self.flushed = time.monotonic()
 
     def close(self):
         with self.writing():
