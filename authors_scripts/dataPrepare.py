@@ -92,8 +92,8 @@ class Video:
 
 
 def load_video_list():
-    """The authors' list, checked (a list edited by hand failed with a traceback, or wrote a video outside
-    --disk_path by an id holding '../')."""
+    """The authors' list, checked (a list edited by hand failed with a traceback, or an id holding '../' made a link
+    to another page of the host)."""
     try:
         with open(VIDEO_LIST, encoding="utf-8") as file:
             listing = json.load(file)

@@ -662,8 +662,8 @@ def test_a_server_that_compresses_the_file_unasked_is_refused_in_one_line_not_to
 ], ids=["broken JSON", "videos null", "an id leaving --disk_path", "starts as text", "a duration of 2.5"])
 def test_an_edited_video_list_is_one_line_before_anything_is_written(tmp_path, monkeypatch, capsys, edit, said):
     """training_videos.json edited by hand: a JSONDecodeError, KeyError or TypeError traceback (a float duration, a
-    start of text: after the download), and an id holding '../' wrote its video outside --disk_path (and --REMOVE
-    deleted whatever file of that name was there)."""
+    start of text: after the download), and an id holding '../' was sent to the downloader as a link to another page
+    (https://vimeo.com/../../escape), its video downloaded and cut as the list's."""
     from authors_scripts import dataPrepare as data_prepare
     from conftest import user_error_line
     with open(data_prepare.VIDEO_LIST) as file:
