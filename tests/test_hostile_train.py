@@ -1255,20 +1255,15 @@ def test_a_run_started_again_after_one_killed_before_its_first_checkpoint_hides_
     iterations 1 and 2: the run started again from iteration 0, and TensorBoard drew both runs' points at steps 1 and
     2, a curve that doubles back (only a resumed run hid a killed run's events)."""
     import train
+    from helpers import killed_at_checkpoint
     from training_data import event_scalars, make_calendar_scenes, tiny_training_flags
     scenes = make_calendar_scenes(tmp_path / "scenes")
 
     def flags(output_dir):
         return tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4, "train.tensorboard": "true"})
     train.main(flags(tmp_path / "once"))
-    save_checkpoint = train.save_checkpoint
-
-    def killed_before_the_first(output_dir, iteration, *args):
-        if iteration == 2:
-            raise KilledBeforeCheckpoint
-        return save_checkpoint(output_dir, iteration, *args)
     with monkeypatch.context() as patch:
-        patch.setattr(train, "save_checkpoint", killed_before_the_first)
+        patch.setattr(train, "save_checkpoint", killed_at_checkpoint(train.save_checkpoint, 2, KilledBeforeCheckpoint))
         with pytest.raises(KilledBeforeCheckpoint):
             train.main(flags(tmp_path / "killed"))
     assert [step for step, _ in event_scalars(tmp_path / "killed" / "tensorboard")["content_loss"]] == [1, 2]
