@@ -123,12 +123,14 @@ def sendable(version):
 
 def recorded_version(partial):
     """The version the partial file was started from, or None (none recorded: a server that sent none, or a
-    partial file of an older version of this script)."""
+    partial file of an older version of this script). A record that is there but blank is damaged, as one that
+    cannot be sent (sendable): record_version writes none such, but a crash can leave a file renamed into place
+    empty."""
     path = version_path(partial)
     if not os.path.isfile(path):
         return None
     with open(path, encoding="utf-8", errors="replace") as file:
-        return file.read(MAX_VERSION_CHARACTERS + 1).strip() or None
+        return file.read(MAX_VERSION_CHARACTERS + 1).strip()
 
 
 def record_version(partial, version):
@@ -247,7 +249,7 @@ def _fetch_whole(url, partial, validate):
     validation is deleted, one cut short is kept to be resumed."""
     offset = os.path.getsize(partial) if os.path.exists(partial) else 0
     version = recorded_version(partial) if offset else None
-    if version is not None and not sendable(version):  # a damaged record: which file the start is from is unknown
+    if version is not None and not (version and sendable(version)):  # damaged: which file the start is from is unknown
         offset, version = 0, None
     response = _open(url, offset, version)
     if offset and another_file(response, offset, version):
@@ -258,6 +260,11 @@ def _fetch_whole(url, partial, validate):
         total = offset
     else:
         with response:
+            encoding = response.headers.get("Content-Encoding", "").strip()
+            # the file compressed, though urllib asks for identity: every run would fail its check alike
+            if encoding.lower() not in ("", "identity"):
+                raise UserError(f"{url} was sent encoded (Content-Encoding '{reply_text(encoding, 40)}'), which this "
+                                "script neither asks for nor decodes; fetch from another host with --base-url")
             # a 206 without Content-Range to a request for the whole file can only be the whole file
             if response.status == 206 and (offset or "Content-Range" in response.headers):
                 first, total = _content_range(response)
@@ -344,11 +351,14 @@ def fetch_archive(url, archive):
     be unpacked is deleted, so that the next run downloads it again instead of refusing it forever."""
     folder, name = os.path.split(archive)
     marker = unpacked_marker(archive)
-    if os.path.exists(marker):
+    gone = files_gone(archive)
+    if gone == []:
         if os.path.exists(archive):  # a run stopped between writing the marker and deleting the zip
             os.remove(archive)
         print(f"{name}: already unpacked in {folder}/, skipped")
         return
+    if gone:
+        print(f"{name}: {len(gone)} of its files are no longer in {folder}/ (e.g. {gone[0]}); downloading it again")
     os.makedirs(folder, exist_ok=True)
     download(url, archive, zip_problem)
     try:
@@ -365,6 +375,22 @@ def fetch_archive(url, archive):
 def unpacked_marker(archive):
     folder, name = os.path.split(archive)
     return os.path.join(folder, f".{name}.unpacked")
+
+
+def files_gone(archive):
+    """None if the zip was not unpacked; else the files its done-marker lists (one member name a line) that are no
+    longer in its folder: deleted since (say, to free space, or to unpack it again), which the marker alone would
+    have the run skip as done."""
+    marker = unpacked_marker(archive)
+    if not os.path.exists(marker):
+        return None
+    if not os.path.isfile(marker):  # reading a pipe would wait for a writer
+        return []
+    with open(marker, encoding="utf-8", errors="replace") as file:
+        names = file.read().splitlines()
+    folder = os.path.dirname(archive)
+    return [name for name in names if name and not name.endswith("/")
+            and not os.path.exists(os.path.join(folder, *(part for part in name.split("/") if part != ".")))]
 
 
 def fetch_weight_file(url, destination):
@@ -409,7 +435,7 @@ def size_text(size):
 def announce_sizes(files):
     """Print what this run will fetch and its size, before it starts; files already in place are left out."""
     pending = [(url, destination) for fetch, url, destination in files
-               if not os.path.exists(unpacked_marker(destination) if fetch is fetch_archive else destination)]
+               if (files_gone(destination) != [] if fetch is fetch_archive else not os.path.exists(destination))]
     if not pending:
         return
     sizes = [remote_size(url) for url, _ in pending]

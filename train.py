@@ -677,7 +677,12 @@ def train(config, comm, output_claim):
         prefetcher.close()
         progress.close()
         if board:
-            board.close()
+            failing = sys.exc_info()[0] is not None
+            try:
+                board.close()
+            except UserError:  # a full disk, say: after another error, that one is the run's line
+                if not failing:
+                    raise
     in_sync = parameters_agree(comm, {f"{solver}/{name}": param for solver, group in learnable_params.items()
                                       for name, param in group.items()})
     if is_writer and comm.size > 1:

@@ -20,6 +20,7 @@ complete is not downloaded again. A run that ends with no scene ready stops with
 import datetime
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -91,8 +92,45 @@ class Video:
 
 
 def load_video_list():
-    with open(VIDEO_LIST) as file:
-        return json.load(file)
+    """The authors' list, checked (a list edited by hand failed with a traceback, or an id holding '../' made a link
+    to another page of the host)."""
+    try:
+        with open(VIDEO_LIST, encoding="utf-8") as file:
+            listing = json.load(file)
+    except (OSError, ValueError, RecursionError) as error:  # RecursionError: arrays nested thousands deep
+        problem = f"cannot be read as JSON ({shortened(str(error))})"
+    else:
+        problem = video_list_problem(listing)
+    if problem:
+        raise UserError(f"the video list '{VIDEO_LIST}' {problem}; restore it (git checkout {VIDEO_LIST})")
+    return listing
+
+
+def whole_number(value, least):
+    return isinstance(value, int) and not isinstance(value, bool) and value >= least
+
+
+def video_list_problem(listing):
+    """What makes the content of training_videos.json unusable, or None."""
+    if not isinstance(listing, dict):
+        return "is not a JSON object"
+    if not isinstance(listing.get("link_prefix"), str):
+        return "has no link_prefix text"
+    for key, least in (("scene_duration_frames", 1), ("first_scene_id", 0)):
+        if not whole_number(listing.get(key), least):
+            return f"has no {key} of a whole number >= {least}"
+    if not isinstance(listing.get("videos"), list):
+        return "has no list of videos"
+    for number, entry in enumerate(listing["videos"], 1):
+        video_id = entry.get("id") if isinstance(entry, dict) else None
+        # a name of letters, digits, - and _ (the link's last part, and the downloaded file's name in --disk_path)
+        if not (isinstance(video_id, str) and re.fullmatch(r"[A-Za-z0-9_-]+", video_id)):
+            return f"has no id of letters and digits in video {number}"
+        starts = entry["scene_start_frames"] if "scene_start_frames" in entry else None
+        if not (isinstance(starts, list) and all(whole_number(start, 0) for start in starts)
+                and len(set(starts)) == len(starts)):
+            return f"has no scene_start_frames of different frame numbers >= 0 in video {number} ({video_id})"
+    return None
 
 
 def listed_videos(first_scene_id):
@@ -199,9 +237,15 @@ def probe_link(downloader, link):
                             timeout=PROBE_TIMEOUT_S)
     try:
         info = json.loads(output)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise VideoFailure("the downloader's video information is not JSON")
-    return info.get("width") or -1, info.get("height") or -1, info.get("ext") or "mp4"
+    if not isinstance(info, dict):
+        raise VideoFailure("the downloader's video information is not a JSON object")
+    width, height = (value if whole_number(value, 0) else -1 for value in (info.get("width"), info.get("height")))
+    extension = info.get("ext") or "mp4"
+    if not (isinstance(extension, str) and re.fullmatch(r"[A-Za-z0-9]+", extension)):  # a part of the file's path
+        raise VideoFailure(f"the downloader names the video's extension {shortened(repr(extension))}")
+    return width, height, extension
 
 
 def download_link(downloader, link, extension, disk_path):

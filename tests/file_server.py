@@ -1,4 +1,5 @@
 """A local HTTP server (127.0.0.1, a free port) serving files made by the tests, for download_test_data.py."""
+import gzip
 import io
 import threading
 import urllib.parse
@@ -25,6 +26,7 @@ class FileServer:
     redirect[path] = location answers a request for path with a redirect_status (302) to location.
     etags[path] = tag sends ETag: tag and answers a Range request whose If-Range is not that tag with the whole
     file (200), as servers do; ignore_if_range makes it answer the range all the same.
+    gzip makes it send the whole file gzip-compressed (Content-Encoding: gzip) whatever the request asks for.
     """
 
     def __init__(self, files):
@@ -37,6 +39,7 @@ class FileServer:
         self.redirect_status = 302
         self.etags = {}
         self.ignore_if_range = False
+        self.gzip = False
         self.requests = []
         self.heads = []  # HEAD requests (sizes asked before downloading), apart from requests
         server = self
@@ -71,6 +74,14 @@ class FileServer:
             request.send_error(404, "Not Found")
             return
         data = self.files[path]
+        if self.gzip:
+            body = gzip.compress(data)
+            request.send_response(200)
+            request.send_header("Content-Encoding", "gzip")
+            request.send_header("Content-Length", str(len(body)))
+            request.end_headers()
+            request.wfile.write(b"" if head else body)
+            return
         start = 0
         if_range = request.headers.get("If-Range")
         changed = if_range is not None and if_range != self.etags.get(path) and not self.ignore_if_range

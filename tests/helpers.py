@@ -128,3 +128,13 @@ def zip_with_undecodable_name(path):
         archive.writestr("\u00ff.png", b"x")  # written as UTF-8 (C3 BF) with the flag set
     path.write_bytes(path.read_bytes().replace("\u00ff".encode(), b"\xff\xff"))
     return path
+
+
+def killed_at_checkpoint(save_checkpoint, iteration, error):
+    """A stand-in for train.save_checkpoint that raises error (a kill) at the checkpoint of that iteration, before
+    any of its files is written."""
+    def save(output_dir, done, *args):
+        if done == iteration:
+            raise error
+        return save_checkpoint(output_dir, done, *args)
+    return save

@@ -1,8 +1,12 @@
 """Hostile inputs and conditions for download_test_data.py, authors_scripts/dataPrepare.py and the two weight
 converters. Each ends with one line and exit code 2 (130 for a stop), leaves nothing partial and overwrites nothing
 (docs/testing.md)."""
+import io
+import json
 import os
 import re
+import sys
+import zipfile
 from contextlib import closing
 
 import numpy as np
@@ -610,3 +614,110 @@ def test_a_reds_folder_linked_to_another_disk_keeps_the_zip_and_says_to_link_the
     line = capsys.readouterr().err.strip().splitlines()[-1]
     assert "another disk" in line and f"link the whole of {tmp_path / 'REDS'}" in line and "kept" in line, line
     assert (tmp_path / "REDS" / "train_sharp.zip").read_bytes() == zips[REDS_TRAIN]
+
+
+# Thirteenth pass, second look at the twelfth pass's half B, TensorBoard and the authors' scripts
+
+def test_a_zip_whose_unpacked_files_were_deleted_is_fetched_again_not_skipped_as_done(tmp_path, capsys):
+    """REDS/train deleted after the unpack (to free space, or to unpack it anew): the zip's hidden done-marker alone
+    had every later run skip it as "already unpacked" and end with "done", exit code 0, the files gone for good."""
+    import shutil
+
+    from file_server import FileServer
+    zips = reds_zips()
+    with closing(FileServer(zips)) as server:
+        fetch(server, tmp_path, "--reds", "--no-data")
+        shutil.rmtree(tmp_path / "REDS" / "train")
+        server.requests.clear()
+        fetch(server, tmp_path, "--reds", "--no-data")
+    assert server.paths_requested() == [REDS_TRAIN]
+    assert "2 of its files are no longer in" in capsys.readouterr().out
+    with zipfile.ZipFile(io.BytesIO(zips[REDS_TRAIN])) as archive:
+        for name in archive.namelist():
+            assert (tmp_path / "REDS" / name).read_bytes() == archive.read(name)
+
+
+def test_a_server_that_compresses_the_file_unasked_is_refused_in_one_line_not_told_to_run_again(tmp_path):
+    """A server that gzips its replies though urllib asks for the identity encoding: the compressed bytes were kept as
+    the file, failed its check and were deleted with "run again to download it anew", which fails alike every time."""
+    from file_server import FileServer
+    from hostile import assert_one_error_line
+    weights = weights_of_value(tmp_path, 1.0)
+    with closing(FileServer({path: weights for path in WEIGHT_PATHS})) as server:
+        server.gzip = True
+        completed = fetch_in_a_process(server, tmp_path / "out", "--weights", "--no-data")
+    assert_one_error_line(completed, "Content-Encoding 'gzip'", "--base-url")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("edit, said", [
+    (lambda listing: '{"videos": [', "cannot be read as JSON"),
+    (lambda listing: json.dumps({**listing, "videos": None}), "has no list of videos"),
+    (lambda listing: json.dumps({**listing, "videos": [{"id": "../../escape", "scene_start_frames": [0]}]}),
+     "has no id of letters and digits in video 1"),
+    (lambda listing: json.dumps({**listing, "videos": [{"id": "1", "scene_start_frames": ["0"]}]}),
+     "has no scene_start_frames of different frame numbers >= 0 in video 1 (1)"),
+    (lambda listing: json.dumps({**listing, "scene_duration_frames": 2.5}),
+     "has no scene_duration_frames of a whole number >= 1"),
+], ids=["broken JSON", "videos null", "an id leaving --disk_path", "starts as text", "a duration of 2.5"])
+def test_an_edited_video_list_is_one_line_before_anything_is_written(tmp_path, monkeypatch, capsys, edit, said):
+    """training_videos.json edited by hand: a JSONDecodeError, KeyError or TypeError traceback (a float duration, a
+    start of text: after the download), and an id holding '../' was sent to the downloader as a link to another page
+    (https://vimeo.com/../../escape), its video downloaded and cut as the list's."""
+    from authors_scripts import dataPrepare as data_prepare
+    from conftest import user_error_line
+    with open(data_prepare.VIDEO_LIST) as file:
+        listing = json.load(file)
+    edited = tmp_path / "training_videos.json"
+    edited.write_text(edit(listing))
+    monkeypatch.setattr(data_prepare, "VIDEO_LIST", str(edited))
+    (tmp_path / "bin").mkdir()
+    fake_downloader = tmp_path / "bin" / "yt-dlp"  # would serve any video as a copy of the list itself
+    fake_downloader.write_text(f"#!{sys.executable}\nimport shutil, sys\nif '--dump-single-json' in sys.argv:\n"
+                               "    print('{\"width\": 1280, \"height\": 720, \"ext\": \"mp4\"}')\nelse:\n"
+                               f"    shutil.copy({str(edited)!r}, sys.argv[sys.argv.index('-o') + 1].replace("
+                               "'%(ext)s', 'mp4'))\n")
+    fake_downloader.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    line = user_error_line(data_prepare.main, ["--disk_path", str(tmp_path / "data" / "disk")], capsys)
+    assert line.startswith(f"error: the video list '{edited}' {said}")
+    assert line.endswith(f"; restore it (git checkout {edited})")
+    assert sorted(os.listdir(tmp_path)) == ["bin", "training_videos.json"]
+
+
+@pytest.mark.parametrize("information", ["[]", "null", '{"width": "1280", "height": 720, "ext": "mp4"}',
+                                         "[" * 100000 + "]" * 100000])
+def test_a_downloader_s_video_information_of_another_kind_skips_the_video_in_the_log(tmp_path, monkeypatch, capsys,
+                                                                                    information):
+    """yt-dlp's --dump-single-json of JSON that is no object of numbers (a list, null, a width as text, arrays nested
+    100000 deep): AttributeError, TypeError, RecursionError tracebacks, after the log was begun."""
+    from authors_scripts import dataPrepare as data_prepare
+    from conftest import user_error_line
+    (tmp_path / "bin").mkdir()
+    fake_downloader = tmp_path / "bin" / "yt-dlp"
+    fake_downloader.write_text(f"#!{sys.executable}\nimport sys\nsys.stdout.write({information!r})\n")
+    fake_downloader.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    line = user_error_line(data_prepare.main, ["--disk_path", str(tmp_path / "disk"), "--TEST"], capsys)
+    assert "no scene would be made" in line
+    logs = os.listdir(tmp_path / "disk" / "log")
+    assert "Done: 0 usable videos, 28 skipped" in (tmp_path / "disk" / "log" / logs[0]).read_text()
+
+
+@pytest.mark.parametrize("blank", ["", " \n"])
+def test_a_blank_version_record_starts_the_download_over_not_a_splice(tmp_path, blank):
+    """A version record left empty (a crash after its rename, before its data reached the disk) was read as "none
+    recorded": the partial file resumed by Range alone, and a file changed on the server since was spliced onto the
+    old start, exit code 0."""
+    from file_server import FileServer
+    old, new = weights_of_value(tmp_path, 1.0), weights_of_value(tmp_path, 2.0)
+    with closing(FileServer({path: old for path in WEIGHT_PATHS})) as server:
+        server.etags = {path: '"v1"' for path in WEIGHT_PATHS}
+        record = cut_weight_download(tmp_path, server, old)
+        record.write_text(blank)
+        server.files = {path: new for path in WEIGHT_PATHS}
+        server.etags = {path: '"v2"' for path in WEIGHT_PATHS}
+        server.requests.clear()
+        fetch(server, tmp_path / "out", "--weights", "--no-data")
+    assert (WEIGHT_PATHS[0], None) in server.requests
+    assert (tmp_path / "out" / "weights" / "tecogan_model.h5").read_bytes() == new

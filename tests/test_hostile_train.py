@@ -1241,3 +1241,87 @@ def test_a_solver_state_declaring_a_moment_of_terabytes_is_refused_without_readi
         f"error: checkpoint '{tmp_path / 'out' / 'checkpoint_00000002.json'}': gen_states_00000002.h5 holds a mean "
         f"of shape ({2 ** 46},) and type float32 for parameter '{STATE}' of shape (3, 64, 3, 3); resume from an "
         "earlier checkpoint")
+
+
+# Thirteenth pass, second look at the twelfth pass's half B, TensorBoard and the authors' scripts
+
+class KilledBeforeCheckpoint(Exception):
+    pass
+
+
+def test_a_run_started_again_after_one_killed_before_its_first_checkpoint_hides_that_run_s_tensorboard_events(
+        tmp_path, monkeypatch):
+    """kill -9 (or the out-of-memory killer) before the first checkpoint, after TensorBoard's writer had flushed
+    iterations 1 and 2: the run started again from iteration 0, and TensorBoard drew both runs' points at steps 1 and
+    2, a curve that doubles back (only a resumed run hid a killed run's events)."""
+    import train
+    from helpers import killed_at_checkpoint
+    from training_data import event_scalars, make_calendar_scenes, tiny_training_flags
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+
+    def flags(output_dir):
+        return tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4, "train.tensorboard": "true"})
+    train.main(flags(tmp_path / "once"))
+    with monkeypatch.context() as patch:
+        patch.setattr(train, "save_checkpoint", killed_at_checkpoint(train.save_checkpoint, 2, KilledBeforeCheckpoint))
+        with pytest.raises(KilledBeforeCheckpoint):
+            train.main(flags(tmp_path / "killed"))
+    assert [step for step, _ in event_scalars(tmp_path / "killed" / "tensorboard")["content_loss"]] == [1, 2]
+    train.main(flags(tmp_path / "killed"))
+    assert (event_scalars(tmp_path / "killed" / "tensorboard")["content_loss"]
+            == event_scalars(tmp_path / "once" / "tensorboard")["content_loss"])
+
+
+class FullDisk:
+    """A file of a disk that fills at its first flush."""
+
+    def write(self, data):
+        return len(data)
+
+    def flush(self):
+        import errno
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def fileno(self):
+        return 0
+
+    def close(self):
+        pass
+
+
+def test_a_full_disk_under_the_tensorboard_events_is_one_line(tmp_path, monkeypatch, capsys):
+    """The disk of <output_dir>/tensorboard full (a link to another disk, or the output folder's own): tensorboardX's
+    OSError at the checkpoint's flush, a traceback, exit code 1, and its writer thread's traceback after it; when a
+    write of the run's own failed first, the writer's close in the way out replaced that run's line by a traceback."""
+    import tensorboardX.record_writer
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    monkeypatch.setattr(tensorboardX.record_writer, "open_file", lambda path: FullDisk())
+    with pytest.raises(SystemExit) as exit_info:
+        train.main(tiny_training_flags(scenes, tmp_path / "out", **{"train.max_iter": 2, "train.tensorboard": "true"}))
+    assert exit_info.value.code == 2
+    assert [line for line in capsys.readouterr().err.splitlines() if line.strip() and "it/s" not in line] == [
+        f"error: no space left on the disk of '{tmp_path / 'out' / 'tensorboard' / 'events'}'; free some space (or "
+        "choose another folder) and run again"]
+
+
+@pytest.mark.parametrize("loop_state", [{"balance": float("nan"), "balance_average": float("inf")},
+                                        {"balance": True, "balance_average": None},
+                                        {"balance": 0.5, "balance_average": 10 ** 400}],
+                         ids=["NaN and infinity", "true", "an int past float's range"])
+def test_a_checkpoint_whose_loop_state_is_no_float_number_is_refused(tmp_path, capsys, loop_state):
+    """The balance average of a checkpoint JSON (which gates the TecoGAN stage's discriminator updates) as NaN or
+    Infinity (json reads both), true, or an int of 401 digits was taken: NaN and infinity shut the gate for good and
+    were written into every later checkpoint, exit code 0; the int overflowed the average's arithmetic."""
+    import json
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}))
+    path = output_dir / "checkpoint_00000002.json"
+    path.write_text(json.dumps({**json.loads(path.read_text()), "loop_state": loop_state}))
+    assert user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}), capsys) == (
+        f"error: checkpoint '{path}' is not a checkpoint of train.py (it needs iteration, params, solvers); resume "
+        "from an earlier one")
+    assert not (output_dir / "checkpoint_00000004.json").exists()

@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 import pytest
 from conftest import REPO_ROOT, reference_path
-from helpers import mpi_environment, MPIRUN, rank_pid
+from helpers import killed_at_checkpoint, mpi_environment, MPIRUN, rank_pid
 from hostile import wait_until_stop_signals_caught
 from training_data import (
     event_scalars,
@@ -111,15 +111,8 @@ def test_a_resumed_run_hides_the_tensorboard_events_a_killed_run_wrote_past_its_
                                                                                             monkeypatch):
     board = ["--set", "train.tensorboard=true"]
     train.main(flags(scenes, tmp_path / "once", 6, *board))
-    save_checkpoint = train.save_checkpoint
-
-    def killed_before_checkpoint_4(output_dir, iteration, *args):
-        if iteration == 4:
-            raise SimulatedKill
-        return save_checkpoint(output_dir, iteration, *args)
-
     with monkeypatch.context() as patch:
-        patch.setattr(train, "save_checkpoint", killed_before_checkpoint_4)
+        patch.setattr(train, "save_checkpoint", killed_at_checkpoint(train.save_checkpoint, 4, SimulatedKill))
         with pytest.raises(SimulatedKill):
             train.main(flags(scenes, tmp_path / "killed", 6, *board))
     assert [step for step, _ in event_scalars(tmp_path / "killed" / "tensorboard")["content_loss"]

@@ -14,6 +14,7 @@ import os
 import re
 import signal
 import socket
+import sys
 import threading
 
 import h5py
@@ -153,12 +154,18 @@ def _well_formed(content):
             and _file_name(content.get("params")) and isinstance(content.get("solvers"), dict)
             and all(isinstance(name, str) and _file_name(file) for name, file in content["solvers"].items())
             and isinstance(content.get("loop_state", {}), dict)
-            and all(value is None or isinstance(value, (int, float))
-                    for value in content.get("loop_state", {}).values())
+            and all(value is None or _float_number(value) for value in content.get("loop_state", {}).values())
             and isinstance(content.get("settings", {}), dict)
             and isinstance(content.get("off_schedule_models", []), list)
             and all(isinstance(iteration, int) and not isinstance(iteration, bool) and iteration >= 0
                     for iteration in content.get("off_schedule_models", [])))
+
+
+def _float_number(value):
+    """A number a float holds: not a bool, NaN, an infinity (json reads NaN and Infinity) or an int past float's
+    range (the balance average's arithmetic overflowed; a NaN or infinite one held the discriminator's gate shut for
+    good)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) <= sys.float_info.max
 
 
 def _without_repeated_keys(pairs):

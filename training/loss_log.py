@@ -3,17 +3,20 @@ validation metrics), and optionally the same values as TensorBoard scalars and i
 import csv
 import io
 import os
+import time
+from contextlib import contextmanager
 
 from matplotlib.figure import Figure
 
 from utils.errors import UserError
-from utils.image_io import write_atomically, write_bytes
+from utils.image_io import disk_full, folder_changed, no_space, write_atomically, write_bytes
 
 # wall time of an iteration: reading its batch, the step, the all-reduces
 ITERATION_SECONDS = "iteration_seconds"
 TENSORBOARD_FOLDER = "tensorboard"
 LOSS_LOG = "losses"  # losses.csv and losses.png in the output folder
 FEW_POINTS = 50  # curves of at most this many points mark each point
+FLUSH_SECONDS = 120  # TensorBoard shows a run's events at most this late (tensorboardX's SummaryWriter's default)
 
 
 class LossLog:
@@ -89,29 +92,58 @@ class TensorBoardScalars:
     """Scalars per iteration in <output_dir>/tensorboard, one tag per value name.
 
     tensorboardX is imported here, so that a run without TensorBoard never loads it. The event files are
-    streams that tensorboardX appends to (not written atomically); a run that resumes at iteration N
-    tells TensorBoard to hide the events from N + 1 on that an earlier, killed run left behind."""
+    streams appended to (not written atomically); a run that resumes at iteration N (0: one started again after a
+    run killed before its first checkpoint) tells TensorBoard to hide the events from N + 1 on that an earlier,
+    killed run left behind. The events are written in this thread (tensorboardX's EventsWriter, not its
+    SummaryWriter, whose writer thread died on a full disk with a traceback of its own), so that a failed write is
+    this run's one line."""
 
     def __init__(self, output_dir, start_iteration):
         try:
-            from tensorboardX import SummaryWriter
+            from tensorboardX import summary
+            from tensorboardX.event_file_writer import EventsWriter
+            from tensorboardX.proto.event_pb2 import Event, SessionLog
         except ImportError:
             raise UserError(
                 "train.tensorboard needs tensorboardX: install it (pip install -r requirements.txt) "
                 "or set train.tensorboard to false")
-        self.writer = SummaryWriter(os.path.join(output_dir, TENSORBOARD_FOLDER),
-                                    purge_step=start_iteration + 1 if start_iteration else None)
+        self.folder = os.path.join(output_dir, TENSORBOARD_FOLDER)
+        self.summary, self.event = summary, Event
+        with self.writing():
+            os.makedirs(self.folder, exist_ok=True)
+            # its name holds the second it starts and the host: the pid tells apart the files of two runs in one second
+            self.writer = EventsWriter(os.path.join(self.folder, "events"), f".{os.getpid()}")
+            self.writer.write_event(Event(step=start_iteration + 1, session_log=SessionLog(status=SessionLog.START)))
+        self.flushed = time.monotonic()
+
+    @contextmanager
+    def writing(self):
+        try:
+            yield
+        except OSError as error:
+            if disk_full(error, self.folder):
+                raise no_space(os.path.join(self.folder, "events")) from None
+            raise folder_changed(self.folder, error) or error from None
+
+    def write(self, iteration, summary):
+        with self.writing():
+            self.writer.write_event(self.event(wall_time=time.time(), step=iteration, summary=summary))
+        if time.monotonic() - self.flushed > FLUSH_SECONDS:
+            self.flush()
 
     def add(self, iteration, values):
         for name, value in values.items():
-            self.writer.add_scalar(name, value, iteration)
+            self.write(iteration, self.summary.scalar(name, value))
 
     def add_image(self, tag, rgb_uint8, iteration):
         """An (H, W, 3) 8-bit RGB picture under tag at this iteration."""
-        self.writer.add_image(tag, rgb_uint8, iteration, dataformats="HWC")
+        self.write(iteration, self.summary.image(tag, rgb_uint8, dataformats="HWC"))
 
     def flush(self):
-        self.writer.flush()
+        with self.writing():
+            self.writer.flush()
+        self.flushed = time.monotonic()
 
     def close(self):
-        self.writer.close()
+        with self.writing():
+            self.writer.close()
