@@ -1241,3 +1241,29 @@ def test_a_solver_state_declaring_a_moment_of_terabytes_is_refused_without_readi
         f"error: checkpoint '{tmp_path / 'out' / 'checkpoint_00000002.json'}': gen_states_00000002.h5 holds a mean "
         f"of shape ({2 ** 46},) and type float32 for parameter '{STATE}' of shape (3, 64, 3, 3); resume from an "
         "earlier checkpoint")
+
+
+# Thirteenth pass, second look at the twelfth pass's half A, and the demo-model recipes
+
+def test_a_recipe_section_whose_keys_are_all_commented_out_is_empty(tmp_path):
+    """`gan:` over a commented-out line (a recipe edited to drop its one change of that section) is YAML's null: the
+    recipe was refused as not holding "sections ... of key: value"."""
+    from training.config import load_config
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text("train:\n  seed: 3\ngan:\n#  ratio: 1.0\n")
+    config, defaults = load_config(str(recipe)), load_config()
+    assert config.train.seed == 3 and vars(config.gan) == vars(defaults.gan)
+
+
+def test_a_bad_value_of_aliases_of_aliases_is_a_short_line(tmp_path):
+    """A recipe's value made of aliases of aliases (a list of nine lists of nine ..., as a YAML bomb builds it): its
+    summary by reprlib made the error line 392 kB."""
+    from training.config import RULES, load_config
+    data_keys = [key.split(".")[1] for key in RULES if key.startswith("data.")][:8]
+    lines = ["data:", f"  {data_keys[0]}: &a0 [{', '.join(['lol'] * 9)}]"]
+    lines += [f"  {key}: &a{index} [{', '.join([f'*a{index - 1}'] * 9)}]" for index, key in enumerate(data_keys[1:], 1)]
+    recipe = tmp_path / "bomb.yaml"
+    recipe.write_text("\n".join(lines + ["nnabla_context:", "  context: *a7"]) + "\n")
+    with pytest.raises(UserError, match=r"^bad value \[\[\[.*\.\.\. for nnabla_context\.context: expected") as error:
+        load_config(str(recipe))
+    assert len(str(error.value)) < 200
