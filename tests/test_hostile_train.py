@@ -1267,3 +1267,19 @@ def test_a_bad_value_of_aliases_of_aliases_is_a_short_line(tmp_path):
     with pytest.raises(UserError, match=r"^bad value \[\[\[.*\.\.\. for nnabla_context\.context: expected") as error:
         load_config(str(recipe))
     assert len(str(error.value)) < 200
+
+
+@pytest.mark.parametrize("max_iter, taken", [(10 ** 400, False), (2 ** 31, False), (2 ** 31 - 1, True)],
+                         ids=["401 digits", "2**31", "2**31 - 1"])
+def test_a_max_iter_past_what_nnablas_solvers_count_is_one_line(max_iter, taken):
+    """train.max_iter of 401 digits passed the checks and failed in the progress bar (tqdm's float: an OverflowError
+    traceback, exit code 1); past 2**31 - 1 iterations NNabla's Adam cannot hold its step count (a C int)."""
+    import train
+    from training.config import load_config
+    config = load_config(overrides={"train.max_iter": max_iter, "train.batch_size": 4})
+    if taken:
+        assert train.scaled_schedule(config, 1)[0] == max_iter
+        return
+    with pytest.raises(UserError, match=r"^train\.max_iter \d+(\.\.\.)? gives more iterations at batch 4 x 1 "
+                                        r"processes than the 2147483647 NNabla's solvers count \(a C int\); lower"):
+        train.scaled_schedule(config, 1)
