@@ -504,6 +504,10 @@ def train(config, comm, output_claim):
                               (lambda message: None))
     iterations, learning_rate = scaled_schedule(config, comm.size)
     blocks, stage = num_resblock(config), training_stage(config.train.tecogan)
+    if config.train.pre_trained_frvsr_weights and not stage.adversarial:  # it was ignored: a model from scratch
+        raise UserError(f"--pre_trained_frvsr_weights '{config.train.pre_trained_frvsr_weights}' is read by the TecoGAN "
+                        "stage only (--tecogan), and this run is the FRVSR stage, which starts from random weights; "
+                        "add --tecogan, or drop it")
     settings = run_settings(config, comm.size)
     val_clips = validation_clips(config)
     checkpoint = config.train.checkpoint

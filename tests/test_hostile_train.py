@@ -14,6 +14,7 @@ from conftest import REPO_ROOT, user_error_line
 from helpers import mpi_environment, MPIRUN, rank_pid
 from hostile import assert_one_error_line, run_script
 from utils.errors import UserError, exit_on_user_error
+from utils.paths import BUNDLED_MODEL
 
 
 # The first pass of issue 28: the failures it lists
@@ -1283,3 +1284,21 @@ def test_a_max_iter_past_what_nnablas_solvers_count_is_one_line(max_iter, taken)
     with pytest.raises(UserError, match=r"^train\.max_iter \d+(\.\.\.)? gives more iterations at batch 4 x 1 "
                                         r"processes than the 2147483647 NNabla's solvers count \(a C int\); lower"):
         train.scaled_schedule(config, 1)
+
+
+def test_frvsr_weights_given_to_the_frvsr_stage_are_refused_not_ignored(tmp_path, capsys):
+    """--pre_trained_frvsr_weights is read by the TecoGAN stage only: given to the FRVSR stage (to go on from a model,
+    or with a recipe of the wrong stage), it was ignored, a model trained from random weights, exit code 0; a path to
+    nothing was taken as well."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    for weights in (BUNDLED_MODEL, str(tmp_path / "missing.h5")):
+        with pytest.raises(SystemExit) as stop:
+            train.main(tiny_training_flags(scenes, tmp_path / "run", **{"train.max_iter": 2})
+                       + ["--pre_trained_frvsr_weights", weights])
+        assert stop.value.code == 2
+        assert capsys.readouterr().err.splitlines() == [
+            f"error: --pre_trained_frvsr_weights '{weights}' is read by the TecoGAN stage only (--tecogan), and this "
+            "run is the FRVSR stage, which starts from random weights; add --tecogan, or drop it"]
+        assert not (tmp_path / "run").exists()
