@@ -292,7 +292,10 @@ def mount_id(descriptor):
 def mounted_elsewhere(descriptor, folder):
     """Whether the open file lies on another mount than folder: a file mounted over its name (bind mounts of one
     file system keep its device number, so os.stat cannot tell)."""
-    folder_descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:  # O_PATH: a folder that may be written but not listed (mode 0333) is opened too
+        folder_descriptor = os.open(folder, os.O_PATH | os.O_DIRECTORY)
+    except OSError:  # gone meanwhile: the steps after say so
+        return False
     try:
         folder_mount = mount_id(folder_descriptor)
     finally:
