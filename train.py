@@ -105,6 +105,10 @@ def scaled_schedule(config, num_procs):
         raise UserError(f"train.learning_rate {config.train.learning_rate:g} scaled by batch "
                         f"{config.train.batch_size} x {num_procs} processes / {REFERENCE_BATCH} is past float32's "
                         "largest number; lower it")
+    if np.float32(learning_rate) == 0:  # below float32's smallest number: Adam's step is 0, nothing would train
+        raise UserError(f"train.learning_rate {config.train.learning_rate:g} scaled by batch "
+                        f"{config.train.batch_size} x {num_procs} processes / {REFERENCE_BATCH} is 0 in float32, "
+                        "which the solver computes in: no parameter would change; raise it")
     if iterations < 1:
         raise UserError(f"train.max_iter {config.train.max_iter} gives no iteration at batch "
                         f"{config.train.batch_size} x {num_procs} processes; raise --max_iter")

@@ -1302,3 +1302,16 @@ def test_frvsr_weights_given_to_the_frvsr_stage_are_refused_not_ignored(tmp_path
             f"error: --pre_trained_frvsr_weights '{weights}' is read by the TecoGAN stage only (--tecogan), and this "
             "run is the FRVSR stage, which starts from random weights; add --tecogan, or drop it"]
         assert not (tmp_path / "run").exists()
+
+
+def test_a_learning_rate_float32_rounds_to_0_is_one_line_and_a_subnormal_one_is_taken():
+    """train.learning_rate 1e-50 is a positive number, and 0 in float32, in which NNabla's Adam computes: the run
+    changed no parameter, a model of its random start, exit code 0."""
+    import train
+    from training.config import load_config
+    config = load_config(overrides={"train.learning_rate": 1e-50, "train.batch_size": 2})
+    with pytest.raises(UserError, match=r"^train\.learning_rate 1e-50 scaled by batch 2 x 1 processes / 4 is 0 in "
+                                        r"float32, which the solver computes in: no parameter would change; raise it$"):
+        train.scaled_schedule(config, 1)
+    taken = load_config(overrides={"train.learning_rate": 1e-40, "train.batch_size": 4})
+    assert train.scaled_schedule(taken, 1)[1] == 1e-40
