@@ -47,7 +47,7 @@ from training.validation import BEST_MODEL, PICTURE_FOLDER, PICTURE_PATTERN, Val
 from training.validation import LOG_NAME as VALIDATION_LOG
 from utils.context import context_name, use_context
 from utils.distributed import end_the_job_on_failure, make_communicator, seconds_since_start, world_rank
-from utils.errors import (INTERRUPTED_EXIT, STOP_SIGNALS, UserError, exit_on_user_error, interrupt,
+from utils.errors import (INTERRUPTED_EXIT, STOP_SIGNALS, UserError, exit_on_user_error, interrupt, shortened,
                           out_of_memory_said)
 from utils.flags import FlagParser, refuse_empty
 from utils.image_io import remove_stale_temporaries
@@ -58,6 +58,7 @@ from utils.progress import progress_bar
 from utils.weights import parameters_under
 from vgg19 import VGG_SCOPE, load_vgg19, vgg19_features, vgg_feature_loss
 
+MAX_ITERATIONS = 2 ** 31 - 1  # NNabla's Adam counts its steps in a C int (the step count of a solver state file)
 FRVSR_BLOCKS, TECOGAN_BLOCKS = 10, 16  # the paper's generator sizes, used when num_resblock is null
 # Settings a resumed run may change: they leave the sample stream, the schedule and the networks as they were.
 # Every other setting is recorded in the checkpoint and must stay (check_settings).
@@ -104,9 +105,17 @@ def scaled_schedule(config, num_procs):
         raise UserError(f"train.learning_rate {config.train.learning_rate:g} scaled by batch "
                         f"{config.train.batch_size} x {num_procs} processes / {REFERENCE_BATCH} is past float32's "
                         "largest number; lower it")
+    if np.float32(learning_rate) == 0:  # below float32's smallest number: Adam's step is 0, nothing would train
+        raise UserError(f"train.learning_rate {config.train.learning_rate:g} scaled by batch "
+                        f"{config.train.batch_size} x {num_procs} processes / {REFERENCE_BATCH} is 0 in float32, "
+                        "which the solver computes in: no parameter would change; raise it")
     if iterations < 1:
         raise UserError(f"train.max_iter {config.train.max_iter} gives no iteration at batch "
                         f"{config.train.batch_size} x {num_procs} processes; raise --max_iter")
+    if iterations > MAX_ITERATIONS:  # more than a float holds failed in the progress bar, an OverflowError
+        raise UserError(f"train.max_iter {shortened(str(config.train.max_iter))} gives more iterations at batch "
+                        f"{config.train.batch_size} x {num_procs} processes than the {MAX_ITERATIONS} NNabla's "
+                        "solvers count (a C int); lower --max_iter")
     return iterations, learning_rate
 
 
@@ -499,6 +508,10 @@ def train(config, comm, output_claim):
                               (lambda message: None))
     iterations, learning_rate = scaled_schedule(config, comm.size)
     blocks, stage = num_resblock(config), training_stage(config.train.tecogan)
+    if config.train.pre_trained_frvsr_weights and not stage.adversarial:  # it was ignored: a model from scratch
+        raise UserError(f"--pre_trained_frvsr_weights '{config.train.pre_trained_frvsr_weights}' is read by the TecoGAN "
+                        "stage only (--tecogan), and this run is the FRVSR stage, which starts from random weights; "
+                        "add --tecogan, or drop it")
     settings = run_settings(config, comm.size)
     val_clips = validation_clips(config)
     checkpoint = config.train.checkpoint

@@ -40,7 +40,7 @@ from tqdm import tqdm
 
 from utils.errors import UserError, exit_on_user_error, shortened
 from utils.flags import FlagParser
-from utils.image_io import bgr_uint8_to_rgb_float, check_name_length, commit_folder, media_path, write_rgb
+from utils.image_io import bgr_uint8_to_rgb_float, check_name_length, commit_folder, opencv_path, write_rgb
 from utils.paths import input_file, is_within, lock_folder, make_folder, output_folder, taken_by_other_than_folder
 from utils.scene_layout import frame_path, scene_dir
 from utils.scenes import detect_cuts, shot_ranges
@@ -192,7 +192,7 @@ def local_videos(paths, scene_starts, first_scene_id, duration):
 
 
 def video_frame_count(path):
-    capture = cv2.VideoCapture(media_path(path))
+    capture = cv2.VideoCapture(opencv_path(path))
     count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) if capture.isOpened() else 0
     capture.release()
     return count
@@ -200,7 +200,7 @@ def video_frame_count(path):
 
 def video_size(path):
     """(width, height) of a video file; VideoFailure if it cannot be opened."""
-    capture = cv2.VideoCapture(media_path(path))
+    capture = cv2.VideoCapture(opencv_path(path))
     if not capture.isOpened():
         raise VideoFailure(f"cannot open '{path}' as a video")
     size = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
@@ -304,7 +304,7 @@ def cut_scenes(video_path, scenes, duration, disk_path, log):
     gives the same frames where seeking is exact and the right ones where it is not. Scenes may
     overlap (the list has such starts), so a frame can go into several scenes.
     """
-    capture = cv2.VideoCapture(media_path(video_path))
+    capture = cv2.VideoCapture(opencv_path(video_path))
     if not capture.isOpened():
         raise VideoFailure(f"cannot open '{video_path}' as a video")
     end = max(start for _, start in scenes) + duration

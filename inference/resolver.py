@@ -157,9 +157,11 @@ class SuperResolver:
             first = next(named_frames, None)
             if first is None:
                 return
-            shape, named_frames = np.shape(named_pair(first)[1])[:2], itertools.chain([first], named_frames)
-            if len(shape) < 2:
-                next(checked_frames(named_frames, None))  # says what the first frame is
+            named_frames = itertools.chain([first], named_frames)
+            # the first frame's own shape, not np.shape (which makes an array of a list, and fails on a ragged one)
+            shape = getattr(named_pair(first)[1], "shape", None)
+            if not (isinstance(shape, tuple) and len(shape) == 3 and shape[2] == 3):
+                next(checked_frames(named_frames, None))  # says what the first frame is, naming no size it lacks
         else:
             shape = frame_sides(shape)
         model = self.model(*shape[:2])
@@ -176,7 +178,8 @@ class SuperResolver:
 def frame_sides(shape):
     """A caller's shape ((H, W) or (H, W, 3), of whole numbers) as two ints; else a UserError. Floats, as OpenCV's
     CAP_PROP_FRAME_HEIGHT gives them, built a model of float sides that failed, and stayed cached for that size."""
-    sides = tuple(shape)[:2] if isinstance(shape, (tuple, list, np.ndarray)) else ()
+    sequence = isinstance(shape, (tuple, list)) or (isinstance(shape, np.ndarray) and shape.ndim == 1)
+    sides = tuple(shape)[:2] if sequence else ()  # a 0-d array cannot be iterated (a TypeError)
     if len(sides) != 2:
         raise UserError(f"shape must be the frames' (height, width), got {shortened(repr(shape))}")
     return tuple(whole_number(side, "a shape's height and width", 1) for side in sides)
@@ -186,13 +189,19 @@ def named_pair(item):
     """item, refused unless a (name, frame) pair: frames given alone were unpacked by their rows, a traceback; a
     (frame, name) pair, or two frames, showed a frame as the name, in tens of lines (or ran the second alone)."""
     pair = isinstance(item, (tuple, list)) and len(item) == 2
-    if pair and not isinstance(item[0], np.ndarray):
+    if pair and not (isinstance(item[0], np.ndarray) and item[0].ndim):  # a 0-d array is one value: a name
         return item
-    if pair:
-        found = f"a pair of a {'x'.join(map(str, item[0].shape))} array and a {type(item[1]).__name__}"
-    else:
-        found = f"a {'x'.join(map(str, item.shape))} array" if hasattr(item, "shape") else f"a {type(item).__name__}"
+    found = f"a pair of {described(item[0])} and a {type(item[1]).__name__}" if pair else described(item)
     raise UserError(f"a sequence takes (name, frame) pairs, got {found}; pass e.g. enumerate(frames)")
+
+
+def described(value):
+    """What value is, as an error line names it: an array by its sides ("a 24x32x3 array"), a 0-d array as one
+    value (its empty shape made "frame 0 is ;"), anything else by its type."""
+    shape = getattr(value, "shape", None)
+    if isinstance(shape, tuple) and shape:
+        return f"a {'x'.join(map(str, shape))} array"
+    return f"a single value ({type(value).__name__})" if shape == () else f"a {type(value).__name__}"
 
 
 def checked_frames(named_frames, shape):
@@ -202,7 +211,7 @@ def checked_frames(named_frames, shape):
     every later frame of the shot by the recurrence."""
     for name, frame in map(named_pair, named_frames):
         if shape is None or getattr(frame, "shape", None) != (*shape, 3):
-            found = "x".join(map(str, frame.shape)) if hasattr(frame, "shape") else f"a {type(frame).__name__}"
+            found = described(frame)
             size = f" ({shape[0]}x{shape[1]}x3 here)" if shape else ""
             raise UserError(f"frame {name!r} is {found}; a sequence takes H x W x 3 RGB arrays of one size{size}: "
                             "start a sequence for each size, and give grey frames three channels")

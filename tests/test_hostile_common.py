@@ -712,3 +712,56 @@ def test_a_benchmark_stopped_while_its_libraries_load_says_interrupted_and_exits
     finally:
         process.kill()
     assert process.returncode == 130 and stderr.split() == ["interrupted"], (process.returncode, stderr)
+
+
+# Thirteenth pass, second look at the twelfth pass's half A, and the demo-model recipes
+
+def bind_mounted(source, target):
+    """mount --bind source over target, or skip the test where this process may not mount (no CAP_SYS_ADMIN)."""
+    completed = subprocess.run(["mount", "--bind", str(source), str(target)], capture_output=True)
+    if completed.returncode:
+        pytest.skip(f"cannot bind-mount here: {completed.stderr.decode(errors='replace').strip()}")
+
+
+def test_a_users_file_bind_mounted_as_the_lock_file_is_refused_and_kept(tmp_path):
+    """A user's file mounted over an output folder's .tecogan.lock (mount --bind, a container's volume of one file):
+    taken as a killed run's lock file, its content replaced by the run's pid, exit code 0 (its name could not even
+    be removed at the end). A folder mounted as the output folder is still locked as any other."""
+    from utils.paths import LOCK_NAME, lock_folder
+    users_file, output, source, mounted_folder = (tmp_path / name for name in ("notes.txt", "out", "source", "mounted"))
+    users_file.write_text("a user's notes\n")
+    for folder in (output, source, mounted_folder):
+        folder.mkdir()
+    (output / LOCK_NAME).touch()
+    bind_mounted(users_file, output / LOCK_NAME)
+    try:
+        with pytest.raises(UserError, match=f"^output folder '{output}' holds a file mounted at {LOCK_NAME} "):
+            with lock_folder(str(output), "output folder"):
+                pass
+    finally:
+        subprocess.run(["umount", str(output / LOCK_NAME)], check=True)
+    assert users_file.read_text() == "a user's notes\n"
+    bind_mounted(source, mounted_folder)
+    try:
+        with lock_folder(str(mounted_folder), "output folder"):
+            assert (source / LOCK_NAME).is_file()
+    finally:
+        subprocess.run(["umount", str(mounted_folder)], check=True)
+
+
+@pytest.mark.parametrize("line", ["3\u200d", "\u200c", "3\u034f", "3\u3164", "\u115f", "3\uffa0"],
+                         ids=["joiner after a digit", "joiner alone", "grapheme joiner", "Hangul filler",
+                              "Hangul choseong filler", "halfwidth Hangul filler"])
+def test_a_cuts_line_ending_in_a_character_drawn_as_nothing_shows_it_by_its_code(tmp_path, line):
+    """A joiner joining nothing and the letters drawn as nothing were shown as themselves: "3" and U+200D was refused
+    as "'3' is not a frame number", which reads as a good line. A joiner in an emoji family or a Persian word is
+    still shown as it is (test_a_path_with_an_ideographic_space_or_an_emoji_is_shown_as_given)."""
+    from utils.errors import printable
+    from utils.scenes import read_cuts_file
+    cuts = tmp_path / "cuts.txt"
+    cuts.write_text(f"{line}\n", encoding="utf-8")
+    with pytest.raises(UserError) as error:
+        read_cuts_file(str(cuts), 6)
+    assert f"line 1: {ascii(line)} is not a frame number" in str(error.value)
+    assert printable(f"x{line}.h5") == f"x{ascii(line)[1:-1]}.h5"
+    assert printable("می\u200cخواهم.h5") == "می\u200cخواهم.h5"

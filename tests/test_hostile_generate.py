@@ -724,7 +724,7 @@ def test_an_input_frame_replaced_or_removed_while_generate_runs_is_one_line(tmp_
     monkeypatch.setattr(generate, "read_rgb", read_after_the_sizes_were_checked)
     line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", str(frames), "--output-dir",
                                            str(tmp_path / "out")], capsys)
-    said = ("frame 'lr_0006' is 20x30x3; a sequence takes H x W x 3 RGB arrays of one size (44x60x3 here)"
+    said = ("frame 'lr_0006' is a 20x30x3 array; a sequence takes H x W x 3 RGB arrays of one size (44x60x3 here)"
             if change == "replaced" else f"image '{frames / 'lr_0006.png'}': it is gone, deleted or moved since its folder")
     assert said in line, line
 
@@ -910,3 +910,40 @@ def test_a_pair_whose_name_is_a_frame_is_one_line(pairs, found):
     resolver = SuperResolver(WEIGHTS, "nnabla", "cpu", threads=1)
     with pytest.raises(UserError, match=rf"^a sequence takes \(name, frame\) pairs, got {found}; pass e\.g\. "):
         list(resolver.sequence(pairs(frames)))
+
+
+# Thirteenth pass, second look at the twelfth pass's half A, and the demo-model recipes
+
+@pytest.mark.parametrize("frame, found", [
+    ([[0.1, 0.2], [0.3]], "a list"),
+    (np.zeros((1, 24, 32, 3), np.float32), "a 1x24x32x3 array"),
+    (np.zeros((24, 32, 4), np.float32), "a 24x32x4 array"),
+    (np.array(0.5, np.float32), r"a single value \(ndarray\)"),
+], ids=["ragged list", "a batch of one frame", "RGBA", "0-d array"])
+def test_a_first_frame_of_another_layout_is_named_without_a_size_taken_from_it(frame, found):
+    """The sequence's size was taken from the first frame by np.shape: a ragged list was numpy's ValueError, a batch
+    of one frame was said to differ from "one size (1x24x3 here)", a size read from its own first two sides, and a
+    0-d array was "frame 0 is ;"."""
+    from inference import SuperResolver
+    resolver = SuperResolver(WEIGHTS, "nnabla", "cpu", threads=1)
+    with pytest.raises(UserError, match=f"^frame 0 is {found}; a sequence takes H x W x 3 RGB arrays of one size: "):
+        list(resolver.sequence([(0, frame)]))
+
+
+def test_a_shape_of_a_0d_array_is_one_line():
+    """sequence(shape=np.array(24)): iterating a 0-d array is a TypeError."""
+    from inference import SuperResolver
+    frames = np.zeros((1, 24, 32, 3), np.float32)
+    with pytest.raises(UserError, match=r"^shape must be the frames' \(height, width\), got array\(24\)$"):
+        list(SuperResolver(WEIGHTS, "nnabla", "cpu", threads=1).sequence(enumerate(frames), shape=np.array(24)))
+
+
+def test_a_0d_array_is_a_name_and_a_single_value_is_named_as_one():
+    """A 0-d array as a frame's name was taken for a frame ("got a pair of a  array and a ndarray"), and a single
+    NumPy value given for a pair was "got a  array"."""
+    from inference import SuperResolver
+    frame = np.random.default_rng(6).random((24, 32, 3), dtype=np.float32)
+    resolver = SuperResolver(WEIGHTS, "nnabla", "cpu", threads=1)
+    assert [name for name, _ in resolver.sequence([(np.array(3), frame)])] == [3]
+    with pytest.raises(UserError, match=r"^a sequence takes \(name, frame\) pairs, got a single value \(float32\); "):
+        list(resolver.sequence([np.float32(1)]))

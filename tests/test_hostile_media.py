@@ -3,11 +3,13 @@
 partial and overwrites nothing (docs/testing.md)."""
 import os
 import subprocess
+import sys
 
 import numpy as np
 import pytest
 
-from hostile import FRAMES, assert_one_error_line, decoded_count, ffmpeg_video, run_python_without_root_override
+from conftest import REPO_ROOT
+from hostile import FRAMES, WEIGHTS, assert_one_error_line, decoded_count, ffmpeg_video, run_python_without_root_override
 from utils.errors import UserError
 
 
@@ -603,3 +605,30 @@ def test_a_killed_runs_temporary_of_an_output_named_with_a_newline_is_removed(tm
         (tmp_path / name).write_text("x")
     assert sorted(remove_stale_temporaries(str(tmp_path), set(outputs))) == temporaries
     assert os.listdir(tmp_path) == []
+
+
+# Thirteenth pass, second look at the twelfth pass's half A, and the demo-model recipes
+
+@pytest.mark.parametrize("command", [
+    lambda video, out: ["generate.py", "--model", WEIGHTS, "--input-video", video, "--output-dir", out],
+    lambda video, out: ["-m", "authors_scripts.dataPrepare", "--disk_path", out, "--video", video, "--duration", "5"],
+], ids=["generate.py", "dataPrepare"])
+def test_a_video_whose_name_is_not_utf8_is_one_line_not_a_crash(tmp_path, command):
+    """OpenCV's binding crashed on a path holding a byte that is not UTF-8 (Python's lone surrogate): a segmentation
+    fault, no line, nothing said (exit code -11); FFmpeg alone takes such a name."""
+    video = os.fsencode(ffmpeg_video(tmp_path / "clip.mp4", frames=8))
+    named = video.replace(b"clip", b"clip\xff")
+    os.rename(video, named)
+    completed = subprocess.run([sys.executable, *command(named, str(tmp_path / "out"))], cwd=REPO_ROOT,
+                               capture_output=True, text=True, timeout=120)
+    assert_one_error_line(completed, "clip\\udcff.mp4': its path is not UTF-8 text, which OpenCV cannot open; rename")
+    assert not os.path.exists(tmp_path / "out")
+
+
+def test_scene_detection_of_a_video_whose_name_is_not_utf8_is_one_line(tmp_path):
+    """PySceneDetect opens the video with OpenCV too: the same crash."""
+    from utils.scenes import detect_cuts
+    video = os.fsencode(ffmpeg_video(tmp_path / "clip.mp4", frames=8))
+    os.rename(video, video.replace(b"clip", b"clip\xff"))
+    with pytest.raises(UserError, match="its path is not UTF-8 text"):
+        detect_cuts(os.fsdecode(video.replace(b"clip", b"clip\xff")))

@@ -14,6 +14,7 @@ from conftest import REPO_ROOT, user_error_line
 from helpers import mpi_environment, MPIRUN, rank_pid
 from hostile import assert_one_error_line, run_script
 from utils.errors import UserError, exit_on_user_error
+from utils.paths import BUNDLED_MODEL
 
 
 # The first pass of issue 28: the failures it lists
@@ -1325,3 +1326,76 @@ def test_a_checkpoint_whose_loop_state_is_no_float_number_is_refused(tmp_path, c
         f"error: checkpoint '{path}' is not a checkpoint of train.py (it needs iteration, params, solvers); resume "
         "from an earlier one")
     assert not (output_dir / "checkpoint_00000004.json").exists()
+
+
+# Thirteenth pass, second look at the twelfth pass's half A, and the demo-model recipes
+
+def test_a_recipe_section_whose_keys_are_all_commented_out_is_empty(tmp_path):
+    """`gan:` over a commented-out line (a recipe edited to drop its one change of that section) is YAML's null: the
+    recipe was refused as not holding "sections ... of key: value"."""
+    from training.config import load_config
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text("train:\n  seed: 3\ngan:\n#  ratio: 1.0\n")
+    config, defaults = load_config(str(recipe)), load_config()
+    assert config.train.seed == 3 and vars(config.gan) == vars(defaults.gan)
+
+
+def test_a_bad_value_of_aliases_of_aliases_is_a_short_line(tmp_path):
+    """A recipe's value made of aliases of aliases (a list of nine lists of nine ..., as a YAML bomb builds it): its
+    summary by reprlib made the error line 392 kB."""
+    from training.config import RULES, load_config
+    data_keys = [key.split(".")[1] for key in RULES if key.startswith("data.")][:8]
+    lines = ["data:", f"  {data_keys[0]}: &a0 [{', '.join(['lol'] * 9)}]"]
+    lines += [f"  {key}: &a{index} [{', '.join([f'*a{index - 1}'] * 9)}]" for index, key in enumerate(data_keys[1:], 1)]
+    recipe = tmp_path / "bomb.yaml"
+    recipe.write_text("\n".join(lines + ["nnabla_context:", "  context: *a7"]) + "\n")
+    with pytest.raises(UserError, match=r"^bad value \[\[\[.*\.\.\. for nnabla_context\.context: expected") as error:
+        load_config(str(recipe))
+    assert len(str(error.value)) < 200
+
+
+@pytest.mark.parametrize("max_iter, taken", [(10 ** 400, False), (2 ** 31, False), (2 ** 31 - 1, True)],
+                         ids=["401 digits", "2**31", "2**31 - 1"])
+def test_a_max_iter_past_what_nnablas_solvers_count_is_one_line(max_iter, taken):
+    """train.max_iter of 401 digits passed the checks and failed in the progress bar (tqdm's float: an OverflowError
+    traceback, exit code 1); past 2**31 - 1 iterations NNabla's Adam cannot hold its step count (a C int)."""
+    import train
+    from training.config import load_config
+    config = load_config(overrides={"train.max_iter": max_iter, "train.batch_size": 4})
+    if taken:
+        assert train.scaled_schedule(config, 1)[0] == max_iter
+        return
+    with pytest.raises(UserError, match=r"^train\.max_iter \d+(\.\.\.)? gives more iterations at batch 4 x 1 "
+                                        r"processes than the 2147483647 NNabla's solvers count \(a C int\); lower"):
+        train.scaled_schedule(config, 1)
+
+
+def test_frvsr_weights_given_to_the_frvsr_stage_are_refused_not_ignored(tmp_path, capsys):
+    """--pre_trained_frvsr_weights is read by the TecoGAN stage only: given to the FRVSR stage (to go on from a model,
+    or with a recipe of the wrong stage), it was ignored, a model trained from random weights, exit code 0; a path to
+    nothing was taken as well."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    for weights in (BUNDLED_MODEL, str(tmp_path / "missing.h5")):
+        with pytest.raises(SystemExit) as stop:
+            train.main(tiny_training_flags(scenes, tmp_path / "run", **{"train.max_iter": 2})
+                       + ["--pre_trained_frvsr_weights", weights])
+        assert stop.value.code == 2
+        assert capsys.readouterr().err.splitlines() == [
+            f"error: --pre_trained_frvsr_weights '{weights}' is read by the TecoGAN stage only (--tecogan), and this "
+            "run is the FRVSR stage, which starts from random weights; add --tecogan, or drop it"]
+        assert not (tmp_path / "run").exists()
+
+
+def test_a_learning_rate_float32_rounds_to_0_is_one_line_and_a_subnormal_one_is_taken():
+    """train.learning_rate 1e-50 is a positive number, and 0 in float32, in which NNabla's Adam computes: the run
+    changed no parameter, a model of its random start, exit code 0."""
+    import train
+    from training.config import load_config
+    config = load_config(overrides={"train.learning_rate": 1e-50, "train.batch_size": 2})
+    with pytest.raises(UserError, match=r"^train\.learning_rate 1e-50 scaled by batch 2 x 1 processes / 4 is 0 in "
+                                        r"float32, which the solver computes in: no parameter would change; raise it$"):
+        train.scaled_schedule(config, 1)
+    taken = load_config(overrides={"train.learning_rate": 1e-40, "train.batch_size": 4})
+    assert train.scaled_schedule(taken, 1)[1] == 1e-40

@@ -184,11 +184,11 @@ def test_cudnn_runs_the_device_frame_step_without_cpu_lanes_unless_tiles_are_for
 
 # --- frames the library cannot take: an error naming the frame, not a wrong picture
 @pytest.mark.parametrize("frames, said", [
-    ([np.zeros((32, 40, 3), np.float32), np.zeros((36, 40, 3), np.float32)], "frame 1 is 36x40x3; .*32x40x3"),
-    ([np.zeros((32, 40), np.float32)], "frame 0 is 32x40;"),
-    ([np.zeros((32, 40, 4), np.float32)], "frame 0 is 32x40x4;"),
+    ([np.zeros((32, 40, 3), np.float32), np.zeros((36, 40, 3), np.float32)], "frame 1 is a 36x40x3 array; .*32x40x3"),
+    ([np.zeros((32, 40), np.float32)], "frame 0 is a 32x40 array;"),
+    ([np.zeros((32, 40, 4), np.float32)], "frame 0 is a 32x40x4 array;"),
     ([np.zeros((32, 40, 3), np.float32).tolist()], "frame 0 is a list;"),
-    ([np.zeros(40, np.float32)], "frame 0 is 40;"),
+    ([np.zeros(40, np.float32)], "frame 0 is a 40 array;"),
     ([np.zeros((32, 40, 3), np.uint8)], "frame 0 holds uint8 values; pass RGB floats in \\[0, 1\\]"),
 ])
 def test_frames_of_another_size_layout_or_type_are_refused_by_name(frames, said):

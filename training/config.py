@@ -251,11 +251,13 @@ def read_yaml(path):
         where = f" at line {mark.line + 1}" if mark else ""
         raise UserError(f"config file '{path}' is not valid YAML{where}{f' ({problem})' if problem else ''}; "
                         "fix the syntax")
-    if not isinstance(content, dict) or not all(isinstance(section, dict) for section in content.values()):
+    # a section whose keys are all commented out is empty (YAML reads it as null)
+    if not isinstance(content, dict) or not all(isinstance(section, dict) or section is None
+                                                for section in content.values()):
         raise UserError(
             f"config file '{path}' must hold sections (nnabla_context, train, gan, data) of key: value")
     return {
-        f"{section}.{key}": value for section, entries in content.items() for key, value in entries.items()
+        f"{section}.{key}": value for section, entries in content.items() for key, value in (entries or {}).items()
     }
 
 
@@ -309,8 +311,9 @@ def load_config(path=None, overrides=None):
             raise UserError(f"unknown key '{key}' in '{DEFAULT_CONFIG}'")
         values[key] = _coerce(key, value)
         if not RULES[key].check(values[key]):
-            raise UserError(
-                f"bad value {reprlib.repr(values[key])} for {key}: expected {RULES[key].expected}")
+            # shortened: a list of lists (a YAML alias of aliases) is hundreds of kB even in reprlib's summary
+            raise UserError(f"bad value {shortened(reprlib.repr(values[key]), 80)} for {key}: expected "
+                            f"{RULES[key].expected}")
     if values["data.end_dir"] < values["data.str_dir"]:
         raise UserError(
             f"data.end_dir ({values['data.end_dir']}) is below data.str_dir ({values['data.str_dir']})")

@@ -54,26 +54,37 @@ def one_line(reason):
     return " ".join(str(reason).split())
 
 
-JOINERS = "\u200c\u200d"  # of emoji and Indic scripts: part of how a name is drawn
+JOINERS = "\u200c\u200d"  # of emoji and Indic scripts: part of how a name is drawn, between two such characters
+# printable to str.isprintable, yet drawn as nothing: the combining grapheme joiner and the Hangul fillers
+BLANK_LETTERS = "\u034f\u115f\u1160\u3164\uffa0"
 
 
-def shown_as_itself(character):
-    """Whether a terminal shows character as itself: a printable one, a space other than ' ' (a Japanese name's
-    ideographic space, a no-break space) or a joiner, which str.isprintable calls not printable."""
-    return character.isprintable() or character in JOINERS or unicodedata.category(character) == "Zs"
+def shown_as_itself(text):
+    """For each character of text, whether a terminal shows it as itself: a printable one (not a blank letter), a
+    space other than ' ' (a Japanese name's ideographic space, a no-break space), or a joiner between two characters
+    it joins (neither ASCII: an emoji family, a Persian word), which str.isprintable calls not printable. A joiner
+    after a digit ('3' and U+200D in a cuts file) or at an end is drawn as nothing, as the blank letters are."""
+    for index, character in enumerate(text):
+        if character in JOINERS:
+            neighbours = text[max(index - 1, 0):index] + text[index + 1:index + 2]
+            yield len(neighbours) == 2 and not any(neighbour.isascii() for neighbour in neighbours)
+        else:
+            printable_one = character.isprintable() and character not in BLANK_LETTERS
+            yield printable_one or unicodedata.category(character) == "Zs"
 
 
 def shown_plainly(text):
     """Whether every character of text is shown as itself (shown_as_itself): an error line may then show it as it
     is; otherwise it is quoted with those characters by their codes."""
-    return all(map(shown_as_itself, text))
+    return all(shown_as_itself(text))
 
 
 def printable(text):
     """text with each character a terminal would not show as itself (a newline or CR in a file name, a NUL, an
-    escape sequence, a direction override) written by its code, so that an error stays one line and shows what was
-    given."""
-    return "".join(character if shown_as_itself(character) else repr(character)[1:-1] for character in text)
+    escape sequence, a direction override, a joiner joining nothing) written by its code, so that an error stays
+    one line and shows what was given."""
+    return "".join(character if shown else ascii(character)[1:-1]
+                   for character, shown in zip(text, shown_as_itself(text)))
 
 
 def shortened(text, limit=40):

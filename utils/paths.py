@@ -236,6 +236,12 @@ def lock_folder(path, role):
             os.close(descriptor)
             raise UserError(f"cannot create the lock file of {role} '{path}' (a pipe or device is in its place); "
                             "choose another path")
+        # a file mounted there (mount --bind, a container's volume) is another file's name: its content would become
+        # our pid, and the name cannot be removed
+        if mounted_elsewhere(descriptor, path):
+            os.close(descriptor)
+            raise UserError(f"{role} '{path}' holds a file mounted at {LOCK_NAME} (mount --bind), where a run's lock "
+                            "file goes; unmount it or choose another path")
         lock = os.fdopen(descriptor, "r+")
         hard_link = UserError(f"{role} '{path}' holds a hard link named {LOCK_NAME} (another name of a file), "
                               "where a run's lock file goes; remove that name or choose another path")
@@ -271,6 +277,31 @@ def lock_folder(path, role):
         with suppress(OSError):  # one left (its folder made read-only meanwhile) is taken over by the next run
             os.remove(lock_path)  # while locked, so that no run can hold a lock on a removed file
         lock.close()
+
+
+def mount_id(descriptor):
+    """The id of the mount the open file lies on (/proc/self/fdinfo), or None where /proc is not mounted."""
+    with suppress(OSError, ValueError):
+        with open(f"/proc/self/fdinfo/{descriptor}", encoding="ascii") as info:
+            for line in info:
+                if line.startswith("mnt_id:"):
+                    return int(line.split()[1])
+    return None
+
+
+def mounted_elsewhere(descriptor, folder):
+    """Whether the open file lies on another mount than folder: a file mounted over its name (bind mounts of one
+    file system keep its device number, so os.stat cannot tell)."""
+    try:  # O_PATH: a folder that may be written but not listed (mode 0333) is opened too
+        folder_descriptor = os.open(folder, os.O_PATH | os.O_DIRECTORY)
+    except OSError:  # gone meanwhile: the steps after say so
+        return False
+    try:
+        folder_mount = mount_id(folder_descriptor)
+    finally:
+        os.close(folder_descriptor)
+    file_mount = mount_id(descriptor)
+    return None not in (file_mount, folder_mount) and file_mount != folder_mount
 
 
 def lock_holder(lock_path):

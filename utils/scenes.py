@@ -13,7 +13,7 @@ import re
 import numpy as np
 
 from utils.errors import UserError, shortened, shown_plainly
-from utils.image_io import WriteBehind, media_path, write_bytes
+from utils.image_io import WriteBehind, opencv_path, write_bytes
 
 # Shortest shot the detector reports (frames): PySceneDetect's default (15) would miss a shot of under
 # 15 frames; a few frames still keep a flash from opening two shots.
@@ -28,7 +28,7 @@ def detect_cuts(path, start=0, end=None):
     # as well as we do (VideoReader checks what OpenCV decodes)
     logging.getLogger("pyscenedetect").setLevel(logging.CRITICAL)
     # from a little before start: the detector reports no cut within MIN_SHOT_FRAMES of where it begins
-    scenes = detect(media_path(path), ContentDetector(min_scene_len=MIN_SHOT_FRAMES),
+    scenes = detect(opencv_path(path), ContentDetector(min_scene_len=MIN_SHOT_FRAMES),
                     start_time=max(0, start - MIN_SHOT_FRAMES), end_time=end)
     return [
         scene_start.frame_num for scene_start, _ in scenes[1:]
