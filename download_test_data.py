@@ -260,9 +260,10 @@ def _fetch_whole(url, partial, validate):
         total = offset
     else:
         with response:
-            encoding = response.headers.get("Content-Encoding", "").strip()
-            # the file compressed, though urllib asks for identity: every run would fail its check alike
-            if encoding.lower() not in ("", "identity"):
+            # the file compressed, though urllib asks for identity: every run would fail its check alike (every
+            # header of that name counts: the first alone let a second one's gzip through)
+            encoding = ", ".join(value.strip() for value in response.headers.get_all("Content-Encoding", []))
+            if any(coding.strip().lower() not in ("", "identity") for coding in encoding.split(",")):
                 raise UserError(f"{url} was sent encoded (Content-Encoding '{reply_text(encoding, 40)}'), which this "
                                 "script neither asks for nor decodes; fetch from another host with --base-url")
             # a 206 without Content-Range to a request for the whole file can only be the whole file

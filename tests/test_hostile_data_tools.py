@@ -721,3 +721,17 @@ def test_a_blank_version_record_starts_the_download_over_not_a_splice(tmp_path, 
         fetch(server, tmp_path / "out", "--weights", "--no-data")
     assert (WEIGHT_PATHS[0], None) in server.requests
     assert (tmp_path / "out" / "weights" / "tecogan_model.h5").read_bytes() == new
+
+
+# Thirteenth pass, second look at the thirteenth pass's half B fixes
+
+def test_a_compressed_reply_that_also_says_identity_in_a_header_of_its_own_is_refused(tmp_path):
+    """Content-Encoding sent twice, identity first and then gzip: only the first header was read, the compressed bytes
+    kept, failed the zip's check and deleted with "run again to download it anew", which failed alike every time."""
+    from file_server import FileServer
+    from hostile import assert_one_error_line
+    with closing(FileServer(reds_zips())) as server:
+        server.gzip, server.gzip_encodings = True, ["identity", "gzip"]
+        completed = fetch_in_a_process(server, tmp_path / "out", "--reds", "--no-data")
+    assert_one_error_line(completed, "Content-Encoding 'identity, gzip'", "--base-url")
+    assert not (tmp_path / "out").exists()
