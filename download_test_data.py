@@ -379,19 +379,23 @@ def unpacked_marker(archive):
 
 
 def files_gone(archive):
-    """None if the zip was not unpacked; else the files its done-marker lists (one member name a line) that are no
-    longer in its folder: deleted since (say, to free space, or to unpack it again), which the marker alone would
-    have the run skip as done."""
+    """None if the zip was not unpacked (or its done-marker is empty: damaged); else the files its done-marker lists
+    (one member name a line) that are no longer in its folder: deleted since (say, to free space, or to unpack it
+    again), which the marker alone would have the run skip as done."""
     marker = unpacked_marker(archive)
     if not os.path.exists(marker):
         return None
     if not os.path.isfile(marker):  # reading a pipe would wait for a writer
         return []
-    with open(marker, encoding="utf-8", errors="replace") as file:
-        names = file.read().splitlines()
+    with open(marker, encoding="utf-8", errors="replace", newline="") as file:
+        listing = file.read()
+    if not listing:  # a crash after its rename, before its data reached the disk (a zip of no files writes "\n")
+        return None
     folder = os.path.dirname(archive)
-    return [name for name in names if name and not name.endswith("/")
-            and not os.path.exists(os.path.join(folder, *(part for part in name.split("/") if part != ".")))]
+    # "\n" alone ends a name (as written): splitlines also cut a name holding "\r", "\x85" or "\u2028" in two, never
+    # found, and such a zip was fetched again on every run. A file is looked for: a folder in its place is none.
+    return [name for name in listing.split("\n") if name and not name.endswith("/")
+            and not os.path.isfile(os.path.join(folder, *(part for part in name.split("/") if part != ".")))]
 
 
 def fetch_weight_file(url, destination):

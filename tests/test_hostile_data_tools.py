@@ -725,6 +725,58 @@ def test_a_blank_version_record_starts_the_download_over_not_a_splice(tmp_path, 
 
 # Thirteenth pass, second look at the thirteenth pass's half B fixes
 
+def test_a_zip_whose_unpacked_file_was_replaced_by_a_folder_is_not_skipped_as_done(tmp_path, capsys):
+    """A frame of REDS/train replaced by a folder of that name after the unpack: the done-marker's check took any entry
+    for the file, and every later run skipped the zip as "already unpacked" and ended with "done", exit code 0."""
+    from file_server import FileServer
+    frame = tmp_path / "REDS" / "train" / "train_sharp" / "000" / "00000000.png"
+    with closing(FileServer(reds_zips())) as server:
+        fetch(server, tmp_path, "--reds", "--no-data")
+        frame.unlink()
+        frame.mkdir()
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as exit_info:
+            fetch(server, tmp_path, "--reds", "--no-data")
+    assert exit_info.value.code == 2
+    assert f"{frame} is a folder where 'train/train_sharp/000/00000000.png' is a file; move it away" in (
+        capsys.readouterr().err.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("name", ["a\u2028b.png", "a\rb.png", "a\x85b.png"],
+                         ids=["a line separator", "a carriage return", "a next-line character"])
+def test_a_zip_of_a_name_holding_a_line_break_other_than_newline_is_not_fetched_again_on_every_run(tmp_path, name):
+    """The done-marker lists one member name a line, and was read by splitlines, which also cuts at "\\r", "\\x85" and
+    "\\u2028": such a name read as two, neither found, and every run downloaded the zip again (REDS: tens of GB)."""
+    from file_server import FileServer, make_zip
+    zips = {**reds_zips(), REDS_TRAIN: make_zip({"train/train_sharp/000/00000000.png": os.urandom(300),
+                                                 f"train/train_sharp/000/{name}": os.urandom(30)})}
+    with closing(FileServer(zips)) as server:
+        fetch(server, tmp_path, "--reds", "--no-data")
+        server.requests.clear()
+        fetch(server, tmp_path, "--reds", "--no-data")
+        assert server.paths_requested() == []
+
+
+def test_an_emptied_done_marker_is_damaged_and_the_zip_fetched_again_where_its_files_went(tmp_path):
+    """The done-marker left empty (a crash after its rename, before its data reached the disk, as the version record
+    of the twelfth pass), then REDS/train deleted: an empty list of files has none missing, and every run skipped the
+    zip as "already unpacked", exit code 0, the files gone for good. A zip of no files writes a newline."""
+    import shutil
+
+    from file_server import FileServer
+    zips = reds_zips()
+    with closing(FileServer(zips)) as server:
+        fetch(server, tmp_path, "--reds", "--no-data")
+        (tmp_path / "REDS" / ".train_sharp.zip.unpacked").write_text("")
+        shutil.rmtree(tmp_path / "REDS" / "train")
+        server.requests.clear()
+        fetch(server, tmp_path, "--reds", "--no-data")
+    assert server.paths_requested() == [REDS_TRAIN]
+    with zipfile.ZipFile(io.BytesIO(zips[REDS_TRAIN])) as archive:
+        for name in archive.namelist():
+            assert (tmp_path / "REDS" / name).read_bytes() == archive.read(name)
+
+
 def test_a_compressed_reply_that_also_says_identity_in_a_header_of_its_own_is_refused(tmp_path):
     """Content-Encoding sent twice, identity first and then gzip: only the first header was read, the compressed bytes
     kept, failed the zip's check and deleted with "run again to download it anew", which failed alike every time."""
