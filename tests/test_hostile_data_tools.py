@@ -787,3 +787,60 @@ def test_a_compressed_reply_that_also_says_identity_in_a_header_of_its_own_is_re
         completed = fetch_in_a_process(server, tmp_path / "out", "--reds", "--no-data")
     assert_one_error_line(completed, "Content-Encoding 'identity, gzip'", "--base-url")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("edit, said", [
+    (lambda listing: {**listing, "videos": listing["videos"][:2] + [{**listing["videos"][0], "scene_start_frames": [
+        1, listing["videos"][0]["scene_start_frames"][1]]}]},
+     "lists frame {second} of video {first} again in video 3: that scene would be cut twice"),
+    (lambda listing: {**listing, "videos": [{**listing["videos"][0], "scene_start_frames": []}]},
+     "has no scene_start_frames of different frame numbers >= 0 in video 1 ({first})"),
+    (lambda listing: {**listing, "videos": []}, "has no list of videos"),
+], ids=["a video listed again with a start of before", "a video of no scene", "no video"])
+def test_a_video_list_that_would_cut_a_video_twice_or_nothing_is_one_line_before_anything_is_written(
+        tmp_path, monkeypatch, capsys, edit, said):
+    """training_videos.json edited otherwise than the twelfth pass's second look tried: a video listed again with a
+    start frame of its first entry had that scene cut twice under another id (a start repeated in one entry was
+    refused; a video listed again with other starts is fine, its download used for both); a video with no
+    start frame was logged "skipped, no scene fits: the video is shorter than 120 frames"; no video at all ended with
+    "check the reasons the videos were skipped", none skipped."""
+    from authors_scripts import dataPrepare as data_prepare
+    from conftest import user_error_line
+    with open(data_prepare.VIDEO_LIST) as file:
+        listing = json.load(file)
+    edited = tmp_path / "training_videos.json"
+    edited.write_text(json.dumps(edit(listing)))
+    monkeypatch.setattr(data_prepare, "VIDEO_LIST", str(edited))
+    (tmp_path / "bin").mkdir()
+    fake_downloader = tmp_path / "bin" / "yt-dlp"
+    fake_downloader.write_text(f"#!{sys.executable}\nprint('{{\"width\": 1280, \"height\": 720, \"ext\": \"mp4\"}}')\n")
+    fake_downloader.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    line = user_error_line(data_prepare.main, ["--disk_path", str(tmp_path / "disk"), "--TEST"], capsys)
+    first = listing["videos"][0]
+    assert line == (f"error: the video list '{edited}' "
+                    f"{said.format(first=first['id'], second=first['scene_start_frames'][1])}; restore it "
+                    f"(git checkout {edited})")
+    assert sorted(os.listdir(tmp_path)) == ["bin", "training_videos.json"]
+
+
+def test_the_shipped_video_list_passes_its_check():
+    """The authors' list as carried: 28 videos, 308 scenes from scene 2000 (docs/data.md)."""
+    from authors_scripts import dataPrepare as data_prepare
+    videos = data_prepare.listed_videos(2000)
+    assert len(videos) == 28 and sum(len(video.starts) for video in videos) == 308
+
+
+def test_a_video_listed_again_with_other_start_frames_is_taken(tmp_path, monkeypatch):
+    """A video split over two entries of the list, each with starts of its own: no scene is cut twice."""
+    from authors_scripts import dataPrepare as data_prepare
+    with open(data_prepare.VIDEO_LIST) as file:
+        listing = json.load(file)
+    first = listing["videos"][0]
+    split = [{**first, "scene_start_frames": first["scene_start_frames"][:2]},
+             {**first, "scene_start_frames": first["scene_start_frames"][2:]}]
+    edited = tmp_path / "training_videos.json"
+    edited.write_text(json.dumps({**listing, "videos": split + listing["videos"][1:]}))
+    shipped = [(video.link, scene) for video in data_prepare.listed_videos(2000) for scene in video.scenes()]
+    monkeypatch.setattr(data_prepare, "VIDEO_LIST", str(edited))
+    assert [(video.link, scene) for video in data_prepare.listed_videos(2000) for scene in video.scenes()] == shipped
