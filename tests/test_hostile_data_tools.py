@@ -757,24 +757,46 @@ def test_a_zip_of_a_name_holding_a_line_break_other_than_newline_is_not_fetched_
         assert server.paths_requested() == []
 
 
-def test_an_emptied_done_marker_is_damaged_and_the_zip_fetched_again_where_its_files_went(tmp_path):
-    """The done-marker left empty (a crash after its rename, before its data reached the disk, as the version record
-    of the twelfth pass), then REDS/train deleted: an empty list of files has none missing, and every run skipped the
-    zip as "already unpacked", exit code 0, the files gone for good. A zip of no files writes a newline."""
-    import shutil
-
+@pytest.mark.parametrize("cut", [lambda listing: "", lambda listing: listing[:listing.index("\n")]],
+                         ids=["empty", "cut before its first newline"])
+def test_a_damaged_done_marker_has_the_zip_fetched_again_where_its_files_went(tmp_path, cut):
+    """The done-marker left empty or cut (a crash after its rename, before its data reached the disk, as the version
+    record of the twelfth pass), then a file it no longer listed deleted: that file was not looked for, and every run
+    skipped the zip as "already unpacked", exit code 0, the file gone for good. Every marker written ends with a
+    newline (a zip of no files writes that alone)."""
     from file_server import FileServer
     zips = reds_zips()
+    marker = tmp_path / "REDS" / ".train_sharp.zip.unpacked"
     with closing(FileServer(zips)) as server:
         fetch(server, tmp_path, "--reds", "--no-data")
-        (tmp_path / "REDS" / ".train_sharp.zip.unpacked").write_text("")
-        shutil.rmtree(tmp_path / "REDS" / "train")
+        listing = marker.read_text()
+        marker.write_text(cut(listing))
+        (tmp_path / "REDS" / listing.splitlines()[1]).unlink()
         server.requests.clear()
         fetch(server, tmp_path, "--reds", "--no-data")
     assert server.paths_requested() == [REDS_TRAIN]
     with zipfile.ZipFile(io.BytesIO(zips[REDS_TRAIN])) as archive:
         for name in archive.namelist():
             assert (tmp_path / "REDS" / name).read_bytes() == archive.read(name)
+
+
+def test_a_done_marker_that_is_a_folder_is_one_line_before_anything_is_fetched(tmp_path):
+    """The done-marker's name taken by a folder, REDS/train deleted: a marker of another kind was taken for done
+    unread, and the run skipped the zip as "already unpacked", exit code 0, its files gone."""
+    import shutil
+
+    from file_server import FileServer
+    from hostile import assert_one_error_line
+    marker = tmp_path / "REDS" / ".train_sharp.zip.unpacked"
+    with closing(FileServer(reds_zips())) as server:
+        fetch(server, tmp_path, "--reds", "--no-data")
+        marker.unlink()
+        marker.mkdir()
+        shutil.rmtree(tmp_path / "REDS" / "train")
+        server.requests.clear()
+        completed = fetch_in_a_process(server, tmp_path, "--reds", "--no-data")
+        assert server.paths_requested() == []
+    assert_one_error_line(completed, f"'{marker}', which records that train_sharp.zip is unpacked", "move it away")
 
 
 def test_a_compressed_reply_that_also_says_identity_in_a_header_of_its_own_is_refused(tmp_path):
