@@ -260,9 +260,10 @@ def _fetch_whole(url, partial, validate):
         total = offset
     else:
         with response:
-            encoding = response.headers.get("Content-Encoding", "").strip()
-            # the file compressed, though urllib asks for identity: every run would fail its check alike
-            if encoding.lower() not in ("", "identity"):
+            # the file compressed, though urllib asks for identity: every run would fail its check alike (every
+            # header of that name counts: the first alone let a second one's gzip through)
+            encoding = ", ".join(value.strip() for value in response.headers.get_all("Content-Encoding", []))
+            if any(coding.strip().lower() not in ("", "identity") for coding in encoding.split(",")):
                 raise UserError(f"{url} was sent encoded (Content-Encoding '{reply_text(encoding, 40)}'), which this "
                                 "script neither asks for nor decodes; fetch from another host with --base-url")
             # a 206 without Content-Range to a request for the whole file can only be the whole file
@@ -378,19 +379,25 @@ def unpacked_marker(archive):
 
 
 def files_gone(archive):
-    """None if the zip was not unpacked; else the files its done-marker lists (one member name a line) that are no
-    longer in its folder: deleted since (say, to free space, or to unpack it again), which the marker alone would
-    have the run skip as done."""
+    """None if the zip was not unpacked (or its done-marker is damaged); else the files its done-marker lists
+    (one member name a line) that are no longer in its folder: deleted since (say, to free space, or to unpack it
+    again), which the marker alone would have the run skip as done."""
     marker = unpacked_marker(archive)
     if not os.path.exists(marker):
         return None
     if not os.path.isfile(marker):  # reading a pipe would wait for a writer
         return []
-    with open(marker, encoding="utf-8", errors="replace") as file:
-        names = file.read().splitlines()
+    with open(marker, encoding="utf-8", errors="replace", newline="") as file:
+        listing = file.read()
+    # damaged, as a crash after its rename can leave it (empty, or cut): every marker written ends with "\n" (a zip of
+    # no files writes that alone), and a cut list would have the files it lost skipped unchecked
+    if not listing.endswith("\n"):
+        return None
     folder = os.path.dirname(archive)
-    return [name for name in names if name and not name.endswith("/")
-            and not os.path.exists(os.path.join(folder, *(part for part in name.split("/") if part != ".")))]
+    # "\n" alone ends a name (as written): splitlines also cut a name holding "\r", "\x85" or "\u2028" in two, never
+    # found, and such a zip was fetched again on every run. A file is looked for: a folder in its place is none.
+    return [name for name in listing.split("\n") if name and not name.endswith("/")
+            and not os.path.isfile(os.path.join(folder, *(part for part in name.split("/") if part != ".")))]
 
 
 def fetch_weight_file(url, destination):
@@ -448,9 +455,10 @@ def check_destinations(output_dir, files):
     """Refuse, before anything is written, a destination (or its folder, or its partial file) that is a
     folder, a file, under a file or not writable, and a partial file that is not one this script wrote: a
     symbolic link would have the download appended to (or written over) the file it leads to, even outside
-    the output folder, and a pipe would wait for a reader without end."""
+    the output folder, and a pipe would wait for a reader without end. A zip's done-marker that is no file
+    (a folder) had the zip skipped as unpacked, its files unchecked."""
     output_folder(output_dir, "--output-dir")
-    for _, _, destination in files:
+    for fetch, _, destination in files:
         folder = os.path.dirname(destination)
         output_folder(folder, "output folder")
         if os.path.isdir(folder):
@@ -463,6 +471,10 @@ def check_destinations(output_dir, files):
                 if kind:
                     raise UserError(f"'{path}', where the download of {os.path.basename(destination)} {what}, is "
                                     f"{kind}, not a file this script wrote; move it away and run again")
+            marker = unpacked_marker(destination)
+            if fetch is fetch_archive and os.path.exists(marker) and not os.path.isfile(marker):
+                raise UserError(f"'{marker}', which records that {os.path.basename(destination)} is unpacked and its "
+                                "files, is not a file; move it away and run again")
             if not_a_file(destination):  # a pipe: checking the file in place would wait for a writer
                 raise UserError(f"download destination '{destination}' is a pipe or device; move it away and run "
                                 "again")

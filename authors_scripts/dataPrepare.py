@@ -119,17 +119,24 @@ def video_list_problem(listing):
     for key, least in (("scene_duration_frames", 1), ("first_scene_id", 0)):
         if not whole_number(listing.get(key), least):
             return f"has no {key} of a whole number >= {least}"
-    if not isinstance(listing.get("videos"), list):
+    if not (isinstance(listing.get("videos"), list) and listing["videos"]):  # none: "check the reasons ... skipped"
         return "has no list of videos"
+    listed = {}  # the start frames listed so far of each video id
     for number, entry in enumerate(listing["videos"], 1):
         video_id = entry.get("id") if isinstance(entry, dict) else None
         # a name of letters, digits, - and _ (the link's last part, and the downloaded file's name in --disk_path)
         if not (isinstance(video_id, str) and re.fullmatch(r"[A-Za-z0-9_-]+", video_id)):
             return f"has no id of letters and digits in video {number}"
         starts = entry["scene_start_frames"] if "scene_start_frames" in entry else None
-        if not (isinstance(starts, list) and all(whole_number(start, 0) for start in starts)
+        # none: the video was skipped as "shorter than" the duration
+        if not (isinstance(starts, list) and starts and all(whole_number(start, 0) for start in starts)
                 and len(set(starts)) == len(starts)):
             return f"has no scene_start_frames of different frame numbers >= 0 in video {number} ({video_id})"
+        # a video may be listed again with other starts; one listed again with a start of before cut that scene twice
+        again = sorted(listed.setdefault(video_id, set()) & set(starts))
+        if again:
+            return f"lists frame {again[0]} of video {video_id} again in video {number}: that scene would be cut twice"
+        listed[video_id].update(starts)
     return None
 
 

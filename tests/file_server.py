@@ -26,7 +26,8 @@ class FileServer:
     redirect[path] = location answers a request for path with a redirect_status (302) to location.
     etags[path] = tag sends ETag: tag and answers a Range request whose If-Range is not that tag with the whole
     file (200), as servers do; ignore_if_range makes it answer the range all the same.
-    gzip makes it send the whole file gzip-compressed (Content-Encoding: gzip) whatever the request asks for.
+    gzip makes it send the whole file gzip-compressed (Content-Encoding: gzip) whatever the request asks for;
+    gzip_encodings are the Content-Encoding headers it sends then, one header each (["identity", "gzip"]: two).
     """
 
     def __init__(self, files):
@@ -40,6 +41,7 @@ class FileServer:
         self.etags = {}
         self.ignore_if_range = False
         self.gzip = False
+        self.gzip_encodings = ["gzip"]
         self.requests = []
         self.heads = []  # HEAD requests (sizes asked before downloading), apart from requests
         server = self
@@ -77,7 +79,8 @@ class FileServer:
         if self.gzip:
             body = gzip.compress(data)
             request.send_response(200)
-            request.send_header("Content-Encoding", "gzip")
+            for encoding in self.gzip_encodings:
+                request.send_header("Content-Encoding", encoding)
             request.send_header("Content-Length", str(len(body)))
             request.end_headers()
             request.wfile.write(b"" if head else body)

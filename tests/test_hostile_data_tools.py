@@ -721,3 +721,148 @@ def test_a_blank_version_record_starts_the_download_over_not_a_splice(tmp_path, 
         fetch(server, tmp_path / "out", "--weights", "--no-data")
     assert (WEIGHT_PATHS[0], None) in server.requests
     assert (tmp_path / "out" / "weights" / "tecogan_model.h5").read_bytes() == new
+
+
+# Thirteenth pass, second look at the thirteenth pass's half B fixes
+
+def test_a_zip_whose_unpacked_file_was_replaced_by_a_folder_is_not_skipped_as_done(tmp_path, capsys):
+    """A frame of REDS/train replaced by a folder of that name after the unpack: the done-marker's check took any entry
+    for the file, and every later run skipped the zip as "already unpacked" and ended with "done", exit code 0."""
+    from file_server import FileServer
+    frame = tmp_path / "REDS" / "train" / "train_sharp" / "000" / "00000000.png"
+    with closing(FileServer(reds_zips())) as server:
+        fetch(server, tmp_path, "--reds", "--no-data")
+        frame.unlink()
+        frame.mkdir()
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as exit_info:
+            fetch(server, tmp_path, "--reds", "--no-data")
+    assert exit_info.value.code == 2
+    assert f"{frame} is a folder where 'train/train_sharp/000/00000000.png' is a file; move it away" in (
+        capsys.readouterr().err.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("name", ["a\u2028b.png", "a\rb.png", "a\x85b.png"],
+                         ids=["a line separator", "a carriage return", "a next-line character"])
+def test_a_zip_of_a_name_holding_a_line_break_other_than_newline_is_not_fetched_again_on_every_run(tmp_path, name):
+    """The done-marker lists one member name a line, and was read by splitlines, which also cuts at "\\r", "\\x85" and
+    "\\u2028": such a name read as two, neither found, and every run downloaded the zip again (REDS: tens of GB)."""
+    from file_server import FileServer, make_zip
+    zips = {**reds_zips(), REDS_TRAIN: make_zip({"train/train_sharp/000/00000000.png": os.urandom(300),
+                                                 f"train/train_sharp/000/{name}": os.urandom(30)})}
+    with closing(FileServer(zips)) as server:
+        fetch(server, tmp_path, "--reds", "--no-data")
+        server.requests.clear()
+        fetch(server, tmp_path, "--reds", "--no-data")
+        assert server.paths_requested() == []
+
+
+@pytest.mark.parametrize("cut", [lambda listing: "", lambda listing: listing[:listing.index("\n")]],
+                         ids=["empty", "cut before its first newline"])
+def test_a_damaged_done_marker_has_the_zip_fetched_again_where_its_files_went(tmp_path, cut):
+    """The done-marker left empty or cut (a crash after its rename, before its data reached the disk, as the version
+    record of the twelfth pass), then a file it no longer listed deleted: that file was not looked for, and every run
+    skipped the zip as "already unpacked", exit code 0, the file gone for good. Every marker written ends with a
+    newline (a zip of no files writes that alone)."""
+    from file_server import FileServer
+    zips = reds_zips()
+    marker = tmp_path / "REDS" / ".train_sharp.zip.unpacked"
+    with closing(FileServer(zips)) as server:
+        fetch(server, tmp_path, "--reds", "--no-data")
+        listing = marker.read_text()
+        marker.write_text(cut(listing))
+        (tmp_path / "REDS" / listing.splitlines()[1]).unlink()
+        server.requests.clear()
+        fetch(server, tmp_path, "--reds", "--no-data")
+    assert server.paths_requested() == [REDS_TRAIN]
+    with zipfile.ZipFile(io.BytesIO(zips[REDS_TRAIN])) as archive:
+        for name in archive.namelist():
+            assert (tmp_path / "REDS" / name).read_bytes() == archive.read(name)
+
+
+def test_a_done_marker_that_is_a_folder_is_one_line_before_anything_is_fetched(tmp_path):
+    """The done-marker's name taken by a folder, REDS/train deleted: a marker of another kind was taken for done
+    unread, and the run skipped the zip as "already unpacked", exit code 0, its files gone."""
+    import shutil
+
+    from file_server import FileServer
+    from hostile import assert_one_error_line
+    marker = tmp_path / "REDS" / ".train_sharp.zip.unpacked"
+    with closing(FileServer(reds_zips())) as server:
+        fetch(server, tmp_path, "--reds", "--no-data")
+        marker.unlink()
+        marker.mkdir()
+        shutil.rmtree(tmp_path / "REDS" / "train")
+        server.requests.clear()
+        completed = fetch_in_a_process(server, tmp_path, "--reds", "--no-data")
+        assert server.paths_requested() == []
+    assert_one_error_line(completed, f"'{marker}', which records that train_sharp.zip is unpacked", "move it away")
+
+
+def test_a_compressed_reply_that_also_says_identity_in_a_header_of_its_own_is_refused(tmp_path):
+    """Content-Encoding sent twice, identity first and then gzip: only the first header was read, the compressed bytes
+    kept, failed the zip's check and deleted with "run again to download it anew", which failed alike every time."""
+    from file_server import FileServer
+    from hostile import assert_one_error_line
+    with closing(FileServer(reds_zips())) as server:
+        server.gzip, server.gzip_encodings = True, ["identity", "gzip"]
+        completed = fetch_in_a_process(server, tmp_path / "out", "--reds", "--no-data")
+    assert_one_error_line(completed, "Content-Encoding 'identity, gzip'", "--base-url")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("edit, said", [
+    (lambda listing: {**listing, "videos": listing["videos"][:2] + [{**listing["videos"][0], "scene_start_frames": [
+        1, listing["videos"][0]["scene_start_frames"][1]]}]},
+     "lists frame {second} of video {first} again in video 3: that scene would be cut twice"),
+    (lambda listing: {**listing, "videos": [{**listing["videos"][0], "scene_start_frames": []}]},
+     "has no scene_start_frames of different frame numbers >= 0 in video 1 ({first})"),
+    (lambda listing: {**listing, "videos": []}, "has no list of videos"),
+], ids=["a video listed again with a start of before", "a video of no scene", "no video"])
+def test_a_video_list_that_would_cut_a_video_twice_or_nothing_is_one_line_before_anything_is_written(
+        tmp_path, monkeypatch, capsys, edit, said):
+    """training_videos.json edited otherwise than the twelfth pass's second look tried: a video listed again with a
+    start frame of its first entry had that scene cut twice under another id (a start repeated in one entry was
+    refused; a video listed again with other starts is fine, its download used for both); a video with no
+    start frame was logged "skipped, no scene fits: the video is shorter than 120 frames"; no video at all ended with
+    "check the reasons the videos were skipped", none skipped."""
+    from authors_scripts import dataPrepare as data_prepare
+    from conftest import user_error_line
+    with open(data_prepare.VIDEO_LIST) as file:
+        listing = json.load(file)
+    edited = tmp_path / "training_videos.json"
+    edited.write_text(json.dumps(edit(listing)))
+    monkeypatch.setattr(data_prepare, "VIDEO_LIST", str(edited))
+    (tmp_path / "bin").mkdir()
+    fake_downloader = tmp_path / "bin" / "yt-dlp"
+    fake_downloader.write_text(f"#!{sys.executable}\nprint('{{\"width\": 1280, \"height\": 720, \"ext\": \"mp4\"}}')\n")
+    fake_downloader.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    line = user_error_line(data_prepare.main, ["--disk_path", str(tmp_path / "disk"), "--TEST"], capsys)
+    first = listing["videos"][0]
+    assert line == (f"error: the video list '{edited}' "
+                    f"{said.format(first=first['id'], second=first['scene_start_frames'][1])}; restore it "
+                    f"(git checkout {edited})")
+    assert sorted(os.listdir(tmp_path)) == ["bin", "training_videos.json"]
+
+
+def test_the_shipped_video_list_passes_its_check():
+    """The authors' list as carried: 28 videos, 308 scenes from scene 2000 (docs/data.md)."""
+    from authors_scripts import dataPrepare as data_prepare
+    videos = data_prepare.listed_videos(2000)
+    assert len(videos) == 28 and sum(len(video.starts) for video in videos) == 308
+
+
+def test_a_video_listed_again_with_other_start_frames_is_taken(tmp_path, monkeypatch):
+    """A video split over two entries of the list, each with starts of its own: no scene is cut twice."""
+    from authors_scripts import dataPrepare as data_prepare
+    with open(data_prepare.VIDEO_LIST) as file:
+        listing = json.load(file)
+    first = listing["videos"][0]
+    split = [{**first, "scene_start_frames": first["scene_start_frames"][:2]},
+             {**first, "scene_start_frames": first["scene_start_frames"][2:]}]
+    edited = tmp_path / "training_videos.json"
+    edited.write_text(json.dumps({**listing, "videos": split + listing["videos"][1:]}))
+    shipped = [(video.link, scene) for video in data_prepare.listed_videos(2000) for scene in video.scenes()]
+    monkeypatch.setattr(data_prepare, "VIDEO_LIST", str(edited))
+    assert [(video.link, scene) for video in data_prepare.listed_videos(2000) for scene in video.scenes()] == shipped

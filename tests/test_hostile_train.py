@@ -1399,3 +1399,22 @@ def test_a_learning_rate_float32_rounds_to_0_is_one_line_and_a_subnormal_one_is_
         train.scaled_schedule(config, 1)
     taken = load_config(overrides={"train.learning_rate": 1e-40, "train.batch_size": 4})
     assert train.scaled_schedule(taken, 1)[1] == 1e-40
+
+
+# Thirteenth pass, second look at the thirteenth pass's half B fixes
+
+def test_every_value_of_an_iteration_reaches_the_tensorboard_file_once_a_flush_is_due(tmp_path, monkeypatch):
+    """Iterations of minutes (a big batch on a slow device): the flush due every 120 s came after an iteration's first
+    scalar alone, and its other values stayed unseen by TensorBoard until the next iteration's, minutes later (as
+    tensorboardX's writer thread flushed every 120 s whatever came)."""
+    from training import loss_log
+    from training_data import event_scalars
+    clock = [1000.0]
+    monkeypatch.setattr(loss_log.time, "monotonic", lambda: clock[0])
+    board = loss_log.TensorBoardScalars(str(tmp_path), 0)
+    for iteration in (1, 2):
+        clock[0] += 5 * loss_log.FLUSH_SECONDS  # the iteration's own minutes
+        board.add(iteration, {"content_loss": 0.5, "warp_loss": 0.25, "samples_per_second": 0.01})
+    assert {tag: [step for step, _ in points] for tag, points in event_scalars(tmp_path / "tensorboard").items()} == {
+        "content_loss": [1, 2], "warp_loss": [1, 2], "samples_per_second": [1, 2]}
+    board.close()

@@ -125,19 +125,22 @@ class TensorBoardScalars:
                 raise no_space(os.path.join(self.folder, "events")) from None
             raise folder_changed(self.folder, error) or error from None
 
-    def write(self, iteration, summary):
+    def write(self, iteration, summaries):
+        """The summaries of one iteration, then a flush if the last was FLUSH_SECONDS ago: after all of them (a flush
+        after the first alone left the iteration's other values unseen until the next iteration's, minutes later
+        where iterations take minutes)."""
         with self.writing():
-            self.writer.write_event(self.event(wall_time=time.time(), step=iteration, summary=summary))
+            for summary in summaries:
+                self.writer.write_event(self.event(wall_time=time.time(), step=iteration, summary=summary))
         if time.monotonic() - self.flushed > FLUSH_SECONDS:
             self.flush()
 
     def add(self, iteration, values):
-        for name, value in values.items():
-            self.write(iteration, self.summary.scalar(name, value))
+        self.write(iteration, [self.summary.scalar(name, value) for name, value in values.items()])
 
     def add_image(self, tag, rgb_uint8, iteration):
         """An (H, W, 3) 8-bit RGB picture under tag at this iteration."""
-        self.write(iteration, self.summary.image(tag, rgb_uint8, dataformats="HWC"))
+        self.write(iteration, [self.summary.image(tag, rgb_uint8, dataformats="HWC")])
 
     def flush(self):
         with self.writing():
