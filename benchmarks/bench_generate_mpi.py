@@ -20,7 +20,7 @@ import time
 
 import numpy as np
 
-from benchmarks.harness import count, run_with_peak_memory
+from benchmarks.harness import child_failure, count, run_with_peak_memory
 from utils.degradation import degrade_frames
 from utils.errors import exit_on_user_error
 from utils.flags import FlagParser
@@ -55,7 +55,7 @@ def timed_run(command, folder):
     code, stdout, stderr, _ = run_with_peak_memory(command + ["--output-dir", folder], env=environment)
     seconds = time.perf_counter() - started
     if code:
-        sys.exit(f"{' '.join(command[:4])} failed:\n{stderr[-2000:]}")
+        sys.exit(child_failure(" ".join(command[:4]), code, stderr))
     compute = float(re.search(r"frames to .* in ([0-9.]+) s", stdout).group(1))
     return seconds, compute
 

@@ -21,7 +21,7 @@ import resource
 import sys
 import tempfile
 
-from benchmarks.harness import SHARED, count, make_scenes, reference_figures, run_with_peak_memory
+from benchmarks.harness import SHARED, child_failure, count, make_scenes, reference_figures, run_with_peak_memory
 from inference import new_parameters
 from training.config import REFERENCE_BATCH
 from utils.context import CONTEXT_CHOICES
@@ -56,7 +56,7 @@ def run_training(data_dir, max_frm, output_dir, processes, iterations, batch, ex
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     code, stdout, stderr, _ = run_with_peak_memory(command, env=environment)
     if code != 0:
-        sys.exit(f"train.py failed: {stderr.strip().splitlines()[-1]}")
+        sys.exit(child_failure("train.py", code, stderr))
     summary = re.search(r"trained (\d+) iterations in ([\d.]+) s .* ([\d.]+) s waiting for data", stdout)
     done, seconds, waited = int(summary.group(1)), float(summary.group(2)), float(summary.group(3))
     peak_mib = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024

