@@ -4,6 +4,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import signal
 import subprocess
 import tempfile
@@ -21,6 +22,9 @@ from utils.paths import REPO_ROOT
 from utils.scene_layout import write_scenes
 
 MAX_SIDE = 100000  # pixels of a frame's side: OpenCV's resize refuses far larger ones with a traceback
+# pixels of a frame: OpenCV decodes no larger picture (CV_IO_MAX_IMAGE_PIXELS), so generate.py could not read it back;
+# 100000x100000 asked OpenCV's resize for 30 GB (its error a traceback, or the out-of-memory killer)
+MAX_PIXELS = 2 ** 30
 STOP_GRACE_S = 30  # what a child stopped with SIGTERM (generate.py, train.py, mpirun) has to clean up
 
 
@@ -40,13 +44,16 @@ def count(name, zero=False):
 
 
 def frame_size(text):
-    """An argparse type: WIDTHxHEIGHT, two positive whole numbers of at most MAX_SIDE."""
+    """An argparse type: WIDTHxHEIGHT, two positive whole numbers of at most MAX_SIDE, at most MAX_PIXELS in all."""
     try:
         width, height = (int(side) for side in text.lower().split("x"))
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text[:40]}' is not WIDTHxHEIGHT, e.g. 320x180") from None
     if not (0 < width <= MAX_SIDE and 0 < height <= MAX_SIDE):
         raise argparse.ArgumentTypeError(f"'{text[:40]}': each side must be from 1 to {MAX_SIDE} pixels")
+    if width * height > MAX_PIXELS:
+        raise argparse.ArgumentTypeError(f"'{text[:40]}' is more than the {MAX_PIXELS} pixels a frame OpenCV reads; "
+                                         "give a smaller size")
     return width, height
 
 
@@ -80,6 +87,16 @@ def check_scored(name, hr_frames, fewest):
     if min(height, width) < metrics.SMALLEST_SIDE:
         raise UserError(f"--clip '{name}' is {width}x{height}, too small for the evaluation crop the figures are "
                         f"taken on; give a clip of at least {metrics.SMALLEST_SIDE} pixels a side")
+
+
+def loop_seconds(stdout):
+    """The seconds of generate.py's loop, from its line "wrote N frames to ... in S s". UserError when it reads 0.0:
+    a loop under its 0.05 s resolution (1x1 frames) gave no figure, a ZeroDivisionError and a traceback."""
+    seconds = float(re.search(r"in ([\d.]+) s", stdout).group(1))
+    if seconds == 0:
+        raise UserError("generate.py's loop took under 0.05 s, the resolution of its timing: no figure can be taken; "
+                        "give larger frames or more of them")
+    return seconds
 
 
 def child_failure(what, code, stderr):
