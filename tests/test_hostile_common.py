@@ -794,3 +794,17 @@ def test_a_benchmark_size_of_no_figure_is_one_line_and_exit_code_2(flags, said):
     the bound) asked OpenCV's resize for 30 GB: its error, a traceback, or the out-of-memory killer."""
     assert_one_error_line(run_script("-m", "benchmarks.bench_tiles", *flags, "--frames", "1", "--modes", "tiled",
                                      timeout=300), said)
+
+
+def test_the_gpu_check_takes_a_relative_work_folder_from_where_it_is_run(tmp_path):
+    """GPU_CHECK_DIR=mine, run from the folder holding the user's `mine`: the script moved into the repository first,
+    so its check looked at (and on a GPU machine its logs went to) the repository's `mine`, and the user's folder of
+    files was not refused."""
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "results.csv").write_text("the user's")
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "benchmarks", "gpu_check.sh")], capture_output=True,
+                               text=True, timeout=60, cwd=tmp_path, env=dict(os.environ, GPU_CHECK_DIR="mine"))
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert f"GPU_CHECK_DIR '{tmp_path / 'mine'}' holds files" in lines[0], completed.stderr
+    assert os.listdir(tmp_path / "mine") == ["results.csv"]
