@@ -93,9 +93,12 @@ gpu-check: $(TEST_STAMP)
 	bash benchmarks/gpu_check.sh
 
 # Only a virtual environment (a folder with pyvenv.cfg) is removed: `make clean-venv VENV=~/data` deleted any folder.
-# Trailing slashes are dropped: `rm -rf .venv/` of a link to a shared venv emptied that venv and kept the link.
+# Trailing slashes are dropped: `rm -rf .venv/` of a link to a shared venv emptied that venv and kept the link. A name
+# ending in /. or /.. is refused: rm skipped it with a line of its own, the venv kept.
 clean-venv:
 	@venv="$(VENV)"; while [ "$${venv%/}" != "$$venv" ] && [ -n "$${venv%/}" ]; do venv=$${venv%/}; done; \
+	case "$$venv" in .|..|*/.|*/..) echo "error: '$$venv' ends in . or .., which rm does not remove; name the" \
+	    "virtual environment's folder itself" >&2; exit 2;; esac; \
 	if [ -e "$$venv" ] && [ ! -f "$$venv/pyvenv.cfg" ]; then echo "error: '$$venv' is not a virtual" \
 	    "environment (it has no pyvenv.cfg); nothing removed: remove it yourself if that is what you meant" >&2; \
 	    exit 2; fi; \

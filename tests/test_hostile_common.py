@@ -808,3 +808,16 @@ def test_the_gpu_check_takes_a_relative_work_folder_from_where_it_is_run(tmp_pat
     assert completed.returncode == 2 and len(lines) == 1, completed.stderr
     assert f"GPU_CHECK_DIR '{tmp_path / 'mine'}' holds files" in lines[0], completed.stderr
     assert os.listdir(tmp_path / "mine") == ["results.csv"]
+
+
+@pytest.mark.parametrize("suffix", ["/.", "/bin/..", "/./"])
+def test_make_clean_venv_of_a_venv_named_through_dot_or_dot_dot_is_one_line_and_kept(tmp_path, suffix):
+    """VENV=<a venv>/. (or bin/..): its pyvenv.cfg was found through the name, then `rm -rf` skipped it with a line
+    of its own ("refusing to remove '.' or '..' directory") and make's "Error 1"; now one line of ours, exit code 2."""
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    completed = clean_venv(f"VENV={venv}{suffix}")
+    lines = [line for line in completed.stderr.splitlines() if not line.startswith("make: ***")]
+    assert completed.returncode == 2 and len(lines) == 1 and "ends in . or .." in lines[0], completed.stderr
+    assert (venv / "pyvenv.cfg").exists()
