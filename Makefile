@@ -4,6 +4,13 @@
 # `make setup` (and so `make demo`) installs requirements.txt, what the product needs; `make test` (and
 # `make bench`, `make gpu-check`) add requirements-test.txt, what only the tests and benchmarks use.
 VENV := .venv
+# make splits a name at its spaces: `make setup VENV="~/my venv"` made a venv of the folder ~/my, the user's, and
+# asked pip for a requirements file 'venv'. Only clean-venv (quoted) takes such a name, to remove one made otherwise.
+ifneq ($(words $(VENV)),1)
+ifneq ($(filter-out clean-venv,$(or $(MAKECMDGOALS),setup)),)
+$(error VENV '$(VENV)' is not one word: make splits a name at its spaces; choose a folder whose path has none)
+endif
+endif
 PYTHON := $(VENV)/bin/python
 MPIRUN := OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 $(VENV)/bin/mpirun
 STAMP := $(VENV)/.installed

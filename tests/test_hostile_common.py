@@ -821,3 +821,18 @@ def test_make_clean_venv_of_a_venv_named_through_dot_or_dot_dot_is_one_line_and_
     lines = [line for line in completed.stderr.splitlines() if not line.startswith("make: ***")]
     assert completed.returncode == 2 and len(lines) == 1 and "ends in . or .." in lines[0], completed.stderr
     assert (venv / "pyvenv.cfg").exists()
+
+
+@pytest.mark.parametrize("goal", ["setup", "demo", "test"])
+def test_make_set_up_with_a_venv_name_of_a_space_is_one_line_and_leaves_the_users_folder_alone(tmp_path, goal):
+    """VENV='.../my venv' for a set-up: make split the name, made a virtual environment of the user's folder '.../my'
+    (bin, lib, pyvenv.cfg beside the user's files, so that `make clean-venv VENV=.../my` would then delete them all)
+    and asked pip for a requirements file 'venv'."""
+    mine = tmp_path / "my"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("kept?")
+    completed = subprocess.run(["make", "--no-print-directory", "-C", REPO_ROOT, goal, f"VENV={tmp_path}/my venv"],
+                               capture_output=True, text=True, timeout=120, env=top_level_make_environment())
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and "is not one word" in lines[0], completed.stderr
+    assert os.listdir(mine) == ["notes.txt"] and not (tmp_path / "my venv").exists()
