@@ -836,3 +836,16 @@ def test_make_set_up_with_a_venv_name_of_a_space_is_one_line_and_leaves_the_user
     lines = completed.stderr.strip().splitlines()
     assert completed.returncode == 2 and len(lines) == 1 and "is not one word" in lines[0], completed.stderr
     assert os.listdir(mine) == ["notes.txt"] and not (tmp_path / "my venv").exists()
+
+
+def test_the_set_up_of_a_venv_named_as_a_file_is_one_line_and_keeps_the_file(tmp_path):
+    """VENV naming a file: `python -m venv` said "creating ..." then "Error: Unable to create directory", exit code
+    1."""
+    (tmp_path / "notes.txt").write_text("kept?")
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        (tmp_path / name).write_text("")
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(tmp_path / "notes.txt"),
+                                str(tmp_path / "requirements.txt")], capture_output=True, text=True, timeout=120)
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and "is a file, not a folder" in lines[0], completed.stderr
+    assert (tmp_path / "notes.txt").read_text() == "kept?"
