@@ -5,6 +5,7 @@ themselves run in turn in the JobQueue.
 """
 import threading
 import time
+from collections import Counter
 
 import gradio as gr
 
@@ -109,6 +110,9 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
         # the job each tab has running or waiting, by Gradio's session: a double click can submit twice before
         # the tab's State holds the first job, which then ran unseen and uncancellable ahead of the second
         tab_jobs, tab_jobs_lock = {}, threading.Lock()
+        # the tabs whose Run is still setting its job up (copying, unpacking the upload: seconds), and those of them
+        # whose Cancel came meanwhile: the tab did not know the job yet, and its Cancel was ignored
+        tab_starts, tab_cancels = Counter(), set()
 
         def start_job(upload, sample, model, start, end, output_size, backend, precision, previous,
                       request: gr.Request):
@@ -116,6 +120,8 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
                 queue.discard(previous)
             # the settings that are generate.py flags, passed on as they are (Output size: inputs.size_flags)
             flags = {"--backend": backend, "--precision": precision}
+            with tab_jobs_lock:
+                tab_starts[request.session_hash] += 1
             try:
                 job = queue.submit(lambda folder: job_spec(folder, upload, sample, model, start, end, flags,
                                                            weights_folder, max_unpacked_mb * 2 ** 20,
@@ -123,11 +129,20 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
             except UserError as error:
                 yield f"**Cannot run:** {error}", None, None, None, None, ""
                 return
+            finally:
+                with tab_jobs_lock:
+                    tab_starts[request.session_hash] -= 1
+                    cancelled = request.session_hash in tab_cancels
+                    if not tab_starts[request.session_hash]:
+                        del tab_starts[request.session_hash]
+                        tab_cancels.discard(request.session_hash)
             with tab_jobs_lock:
                 replaced = tab_jobs.get(request.session_hash)
                 tab_jobs[request.session_hash] = job.id
             if replaced:
                 queue.discard(replaced)
+            if cancelled:
+                queue.cancel(job.id)
             try:
                 while not job.finished.is_set():
                     yield describe(queue, job), job.id, None, None, None, ""
@@ -152,7 +167,10 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
             files = [outputs[kind] for kind in ("video", "frames_zip") if kind in outputs] or None
             yield describe(queue, job), job.id, outputs.get("video"), pair, files, table_text
 
-        def stop_job(job):
+        def stop_job(job, request: gr.Request):
+            with tab_jobs_lock:
+                if tab_starts[request.session_hash]:  # the job being set up stops once it is (start_job)
+                    tab_cancels.add(request.session_hash)
             if job and queue.cancel(job):
                 return describe(queue, queue.get(job))
             return gr.skip()
