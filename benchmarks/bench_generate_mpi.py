@@ -22,7 +22,7 @@ import numpy as np
 
 from benchmarks.harness import child_failure, count, run_with_peak_memory
 from utils.degradation import degrade_frames
-from utils.errors import exit_on_user_error
+from utils.errors import UserError, exit_on_user_error
 from utils.flags import FlagParser
 from utils.image_io import list_frames, open_video_writer, read_rgb, read_video_frames, sample_clip, to_uint8
 from utils.paths import BUNDLED_MODEL
@@ -40,6 +40,9 @@ def joined_video(path, shots, frames):
         first = (shot // 2) * frames
         hr = read_video_frames(sample_clip(name), first + frames, lambda shape:
                                (top, left, HEIGHT, WIDTH))[first:]
+        if len(hr) < frames:  # the shots were shorter than said, or empty, and the figures labelled wrongly
+            raise UserError(f"--shots {shots} of --frames {frames} take {first + frames} frames of {name}, which has "
+                            f"{first + len(hr)}; give fewer")
         lr += [degrade_frames(frame) for frame in hr]
     height, width = lr[0].shape[:2]
     video = open_video_writer(path, 25, width, height)

@@ -849,3 +849,15 @@ def test_the_set_up_of_a_venv_named_as_a_file_is_one_line_and_keeps_the_file(tmp
     lines = completed.stderr.strip().splitlines()
     assert completed.returncode == 2 and len(lines) == 1 and "is a file, not a folder" in lines[0], completed.stderr
     assert (tmp_path / "notes.txt").read_text() == "kept?"
+
+
+@pytest.mark.parametrize("benchmark, flags, said", [
+    ("bench_scene_cuts", ["--frames", "300"], "--frames 300 is more than the 250 frames of bikes.mp4; give at most 132"),
+    ("bench_generate_mpi", ["--shots", "20", "--frames", "15", "--ranks", "1"],
+     "--shots 20 of --frames 15 take 135 frames of bigbuckbunny.mp4, which has 132"),
+], ids=["bench_scene_cuts past a clip's end", "bench_generate_mpi past a clip's end"])
+def test_a_benchmark_asking_more_frames_than_its_sample_clips_hold_is_one_line_and_exit_code_2(benchmark, flags, said):
+    """bench_scene_cuts --frames past bikes.mp4's 250 frames put the cut elsewhere than the "separate" run began (its
+    figures compared the wrong frames, exit code 0); bench_generate_mpi's later shots past bigbuckbunny.mp4's end were
+    shorter than said, or empty, and the table labelled them as asked."""
+    assert_one_error_line(run_script("-m", f"benchmarks.{benchmark}", *flags, timeout=300), said)
