@@ -852,7 +852,8 @@ def test_the_set_up_of_a_venv_named_as_a_file_is_one_line_and_keeps_the_file(tmp
 
 
 @pytest.mark.parametrize("benchmark, flags, said", [
-    ("bench_scene_cuts", ["--frames", "300"], "--frames 300 is more than the 250 frames of bikes.mp4; give at most 132"),
+    ("bench_scene_cuts", ["--frames", "300"],
+     "--frames 300 is more than the 250 frames of bikes.mp4; give at most 132"),
     ("bench_generate_mpi", ["--shots", "20", "--frames", "15", "--ranks", "1"],
      "--shots 20 of --frames 15 take 135 frames of bigbuckbunny.mp4, which has 132"),
 ], ids=["bench_scene_cuts past a clip's end", "bench_generate_mpi past a clip's end"])

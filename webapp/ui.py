@@ -5,7 +5,6 @@ themselves run in turn in the JobQueue.
 """
 import threading
 import time
-from collections import Counter
 
 import gradio as gr
 
@@ -110,9 +109,9 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
         # the job each tab has running or waiting, by Gradio's session: a double click can submit twice before
         # the tab's State holds the first job, which then ran unseen and uncancellable ahead of the second
         tab_jobs, tab_jobs_lock = {}, threading.Lock()
-        # the tabs whose Run is still setting its job up (copying, unpacking the upload: seconds), and those of them
-        # whose Cancel came meanwhile: the tab did not know the job yet, and its Cancel was ignored
-        tab_starts, tab_cancels = Counter(), set()
+        # each tab's Runs still setting their job up (copying, unpacking the upload: seconds), and those of them a
+        # Cancel came for meanwhile: the tab did not know the job yet, and its Cancel was ignored
+        tab_starts, cancelled_starts = {}, set()
 
         def start_job(upload, sample, model, start, end, output_size, backend, precision, previous,
                       request: gr.Request):
@@ -120,8 +119,9 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
                 queue.discard(previous)
             # the settings that are generate.py flags, passed on as they are (Output size: inputs.size_flags)
             flags = {"--backend": backend, "--precision": precision}
+            started = object()
             with tab_jobs_lock:
-                tab_starts[request.session_hash] += 1
+                tab_starts.setdefault(request.session_hash, set()).add(started)
             try:
                 job = queue.submit(lambda folder: job_spec(folder, upload, sample, model, start, end, flags,
                                                            weights_folder, max_unpacked_mb * 2 ** 20,
@@ -131,11 +131,11 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
                 return
             finally:
                 with tab_jobs_lock:
-                    tab_starts[request.session_hash] -= 1
-                    cancelled = request.session_hash in tab_cancels
+                    tab_starts[request.session_hash].discard(started)
                     if not tab_starts[request.session_hash]:
                         del tab_starts[request.session_hash]
-                        tab_cancels.discard(request.session_hash)
+                    cancelled = started in cancelled_starts
+                    cancelled_starts.discard(started)
             with tab_jobs_lock:
                 replaced = tab_jobs.get(request.session_hash)
                 tab_jobs[request.session_hash] = job.id
@@ -168,9 +168,8 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
             yield describe(queue, job), job.id, outputs.get("video"), pair, files, table_text
 
         def stop_job(job, request: gr.Request):
-            with tab_jobs_lock:
-                if tab_starts[request.session_hash]:  # the job being set up stops once it is (start_job)
-                    tab_cancels.add(request.session_hash)
+            with tab_jobs_lock:  # a job being set up stops once it is (start_job); a Run pressed later is not stopped
+                cancelled_starts.update(tab_starts.get(request.session_hash, ()))
             if job and queue.cancel(job):
                 return describe(queue, queue.get(job))
             return gr.skip()
