@@ -862,3 +862,13 @@ def test_a_benchmark_asking_more_frames_than_its_sample_clips_hold_is_one_line_a
     figures compared the wrong frames, exit code 0); bench_generate_mpi's later shots past bigbuckbunny.mp4's end were
     shorter than said, or empty, and the table labelled them as asked."""
     assert_one_error_line(run_script("-m", f"benchmarks.{benchmark}", *flags, timeout=300), said)
+
+
+def test_the_training_benchmark_on_cudnn_without_a_gpu_is_one_line_and_exit_code_2():
+    """bench_train --context cudnn where NNabla's CUDA extension is missing: the scenes were made, then train.py
+    refused, and the benchmark said "train.py failed: error: ...", exit code 1."""
+    from utils.context import cuda_device_count
+    if cuda_device_count():
+        pytest.skip("this machine has a GPU")
+    assert_one_error_line(run_script("-m", "benchmarks.bench_train", "--context", "cudnn", "--stages", "frvsr",
+                                     "--processes", "1", "--iterations", "1", timeout=300), "context 'cudnn' asked for")
