@@ -71,8 +71,8 @@ def benchmark():
     parser.add_argument("--context", default="cpu", choices=CONTEXT_CHOICES, help="train.py --context")
     parser.add_argument("--frames-dir", default=os.path.join(SHARED, "data", "calendar_lr"))
     args = parser.parse_args()
-    # checked here: train.py's refusal of cudnn without a GPU came after the scenes were made, as "train.py failed: error:
-    # ...", exit code 1
+    # checked here: train.py's refusal of cudnn without a GPU came after the scenes were made, as "train.py failed:
+    # error: ...", exit code 1
     args.context = context_name(args.context)
     print(f"{os.cpu_count()} CPU cores")
     with tempfile.TemporaryDirectory() as workdir:
