@@ -566,13 +566,9 @@ def generate_children_under(folder):
     return pids
 
 
-@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT to it alone"])
-def test_a_benchmark_stopped_mid_run_stops_its_generate_run_and_leaves_no_temporary_folder(tmp_path, stop):
-    """A benchmark stopped while generate.py ran for it: SIGTERM ended it at once, leaving its temporary folder
-    (a 12 MB random model, frames) and generate.py running on by itself; SIGINT to it alone (not to its terminal's
-    group) gave a traceback and left generate.py running. Now one line, exit code 130, no process and no folder
-    left."""
-    scratch = tmp_path / "tmp"
+def bench_tiles_meeting_its_generate_run(scratch, act):
+    """Run bench_tiles with its temporary folder in scratch; once its generate.py runs, act(the benchmark's process,
+    generate.py's pids); return the benchmark's exit code and stderr."""
     scratch.mkdir()
     process = subprocess.Popen([sys.executable, "-m", "benchmarks.bench_tiles", "--sizes", "64x36", "--frames", "2",
                                 "--modes", "tiled", "--backend", "nnabla"], cwd=REPO_ROOT,
@@ -581,14 +577,25 @@ def test_a_benchmark_stopped_mid_run_stops_its_generate_run_and_leaves_no_tempor
     try:
         deadline = time.monotonic() + 120
         while not generate_children_under(str(scratch)) and time.monotonic() < deadline:
-            time.sleep(0.2)
+            time.sleep(0.05)
         assert generate_children_under(str(scratch)), "generate.py did not start"
-        process.send_signal(stop)
+        act(process, generate_children_under(str(scratch)))
         _, stderr = process.communicate(timeout=120)
     finally:
         process.kill()
+    return process.returncode, stderr
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT to it alone"])
+def test_a_benchmark_stopped_mid_run_stops_its_generate_run_and_leaves_no_temporary_folder(tmp_path, stop):
+    """A benchmark stopped while generate.py ran for it: SIGTERM ended it at once, leaving its temporary folder
+    (a 12 MB random model, frames) and generate.py running on by itself; SIGINT to it alone (not to its terminal's
+    group) gave a traceback and left generate.py running. Now one line, exit code 130, no process and no folder
+    left."""
+    scratch = tmp_path / "tmp"
+    returncode, stderr = bench_tiles_meeting_its_generate_run(scratch, lambda process, _: process.send_signal(stop))
     lines = [line for line in stderr.splitlines() if line.strip()]
-    assert process.returncode == 130 and lines == ["interrupted"], stderr
+    assert returncode == 130 and lines == ["interrupted"], stderr
     deadline = time.monotonic() + 10
     while generate_children_under(str(scratch)) and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -749,23 +756,10 @@ def test_a_benchmark_clip_too_short_or_too_small_to_score_or_no_video_is_one_lin
 def test_a_benchmark_whose_child_is_killed_without_a_word_says_so_in_one_line(tmp_path):
     """generate.py killed by SIGKILL (the out-of-memory killer's) before it wrote a line: the benchmark took the last
     line of its empty stderr, an IndexError and a traceback."""
-    scratch = tmp_path / "tmp"
-    scratch.mkdir()
-    process = subprocess.Popen([sys.executable, "-m", "benchmarks.bench_tiles", "--sizes", "64x36", "--frames", "2",
-                                "--modes", "tiled", "--backend", "nnabla"], cwd=REPO_ROOT,
-                               env=dict(os.environ, TMPDIR=str(scratch)), stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 120
-        while not generate_children_under(str(scratch)) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        for pid in generate_children_under(str(scratch)):
-            os.kill(pid, signal.SIGKILL)
-        _, stderr = process.communicate(timeout=120)
-    finally:
-        process.kill()
+    returncode, stderr = bench_tiles_meeting_its_generate_run(
+        tmp_path / "tmp", lambda _, pids: [os.kill(pid, signal.SIGKILL) for pid in pids])
     lines = [line for line in stderr.splitlines() if line.strip()]
-    assert process.returncode == 1 and len(lines) == 1 and "killed by SIGKILL" in lines[0], stderr
+    assert returncode == 1 and len(lines) == 1 and "killed by SIGKILL" in lines[0], stderr
 
 
 def test_a_training_benchmark_of_more_processes_than_mpirun_has_slots_says_so():
