@@ -107,12 +107,14 @@ def child_failure(what, code, stderr):
     lines = [line for line in lines if line and not line.startswith("---")]
     if "not enough slots available" in stderr:  # mpirun -n of more processes than this machine's cores
         reason = "mpirun has fewer slots (CPU cores) than the processes asked for; ask for fewer"
-    elif code < 0:
-        reason = f"killed by {signal.Signals(-code).name}" + (
-            " (most often the system out of memory)" if code == -signal.SIGKILL else "")
+    elif code == -signal.SIGKILL:
+        reason = "killed by SIGKILL (most often the system out of memory)"
+    elif code < 0:  # a real-time signal has no name of its own in signal.Signals
+        reason = f"killed ({signal.strsignal(-code)})"
     else:
         reason = lines[-1] if lines else f"exit code {code}, no message"
     return f"{what} failed: {reason}"
+
 
 SHARED = os.path.join(os.path.dirname(REPO_ROOT), "shared")  # fixtures and data beside the repository
 
