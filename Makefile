@@ -4,6 +4,13 @@
 # `make setup` (and so `make demo`) installs requirements.txt, what the product needs; `make test` (and
 # `make bench`, `make gpu-check`) add requirements-test.txt, what only the tests and benchmarks use.
 VENV := .venv
+# make splits a name at its spaces: `make setup VENV="~/my venv"` made a venv of the folder ~/my, the user's, and
+# asked pip for a requirements file 'venv'. Only clean-venv (quoted) takes such a name, to remove one made otherwise.
+ifneq ($(words $(VENV)),1)
+ifneq ($(filter-out clean-venv,$(or $(MAKECMDGOALS),setup)),)
+$(error VENV '$(VENV)' is not one word: make splits a name at its spaces; choose a folder whose path has none)
+endif
+endif
 PYTHON := $(VENV)/bin/python
 MPIRUN := OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 $(VENV)/bin/mpirun
 STAMP := $(VENV)/.installed
@@ -93,9 +100,12 @@ gpu-check: $(TEST_STAMP)
 	bash benchmarks/gpu_check.sh
 
 # Only a virtual environment (a folder with pyvenv.cfg) is removed: `make clean-venv VENV=~/data` deleted any folder.
-# Trailing slashes are dropped: `rm -rf .venv/` of a link to a shared venv emptied that venv and kept the link.
+# Trailing slashes are dropped: `rm -rf .venv/` of a link to a shared venv emptied that venv and kept the link. A name
+# ending in /. or /.. is refused: rm skipped it with a line of its own, the venv kept.
 clean-venv:
 	@venv="$(VENV)"; while [ "$${venv%/}" != "$$venv" ] && [ -n "$${venv%/}" ]; do venv=$${venv%/}; done; \
+	case "$$venv" in .|..|*/.|*/..) echo "error: '$$venv' ends in . or .., which rm does not remove; name the" \
+	    "virtual environment's folder itself" >&2; exit 2;; esac; \
 	if [ -e "$$venv" ] && [ ! -f "$$venv/pyvenv.cfg" ]; then echo "error: '$$venv' is not a virtual" \
 	    "environment (it has no pyvenv.cfg); nothing removed: remove it yourself if that is what you meant" >&2; \
 	    exit 2; fi; \

@@ -20,7 +20,6 @@ if __name__ == "__main__":
 
 import glob
 import os
-import re
 import sys
 import tempfile
 import time
@@ -28,8 +27,8 @@ from collections import Counter
 
 import numpy as np
 
-from benchmarks.harness import (SHARED, count, load_line, reference_figures, run_with_peak_memory,
-                                write_resized_frames)
+from benchmarks.harness import (SHARED, child_failure, count, load_line, loop_seconds, reference_figures,
+                                run_with_peak_memory, write_resized_frames)
 from benchmarks.onnxruntime_baseline import OnnxRuntimeNetwork
 from inference import new_parameters, scene_steps
 from inference.onnx_export import OPENVINO_PRECISIONS, cpu_has_bfloat16
@@ -102,9 +101,9 @@ def time_engine(engine, weights, frames_dir, workdir, threads):
     code, stdout, stderr, peak_mib = run_with_peak_memory(command)
     wall_seconds = time.perf_counter() - started
     if code != 0:
-        sys.exit(f"generate.py ({engine}) failed: {stderr.strip().splitlines()[-1]}")
-    loop_seconds = float(re.search(r"in ([\d.]+) s", stdout).group(1))
-    return loop_seconds / scene_steps(len(list_frames(frames_dir))), wall_seconds - loop_seconds, peak_mib
+        sys.exit(child_failure(f"generate.py ({engine})", code, stderr))
+    loop = loop_seconds(stdout)
+    return loop / scene_steps(len(list_frames(frames_dir))), wall_seconds - loop, peak_mib
 
 
 def profile_lines(cache_dir, precision):

@@ -20,9 +20,9 @@ import time
 
 import numpy as np
 
-from benchmarks.harness import count, run_with_peak_memory
+from benchmarks.harness import child_failure, count, run_with_peak_memory
 from utils.degradation import degrade_frames
-from utils.errors import exit_on_user_error
+from utils.errors import UserError, exit_on_user_error
 from utils.flags import FlagParser
 from utils.image_io import list_frames, open_video_writer, read_rgb, read_video_frames, sample_clip, to_uint8
 from utils.paths import BUNDLED_MODEL
@@ -40,6 +40,9 @@ def joined_video(path, shots, frames):
         first = (shot // 2) * frames
         hr = read_video_frames(sample_clip(name), first + frames, lambda shape:
                                (top, left, HEIGHT, WIDTH))[first:]
+        if len(hr) < frames:  # the shots were shorter than said, or empty, and the figures labelled wrongly
+            raise UserError(f"--shots {shots} of --frames {frames} take {first + frames} frames of {name}, which has "
+                            f"{first + len(hr)}; give fewer")
         lr += [degrade_frames(frame) for frame in hr]
     height, width = lr[0].shape[:2]
     video = open_video_writer(path, 25, width, height)
@@ -55,7 +58,7 @@ def timed_run(command, folder):
     code, stdout, stderr, _ = run_with_peak_memory(command + ["--output-dir", folder], env=environment)
     seconds = time.perf_counter() - started
     if code:
-        sys.exit(f"{' '.join(command[:4])} failed:\n{stderr[-2000:]}")
+        sys.exit(child_failure(" ".join(command[:4]), code, stderr))
     compute = float(re.search(r"frames to .* in ([0-9.]+) s", stdout).group(1))
     return seconds, compute
 

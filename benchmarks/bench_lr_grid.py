@@ -17,7 +17,7 @@ import os
 import cv2
 import numpy as np
 
-from benchmarks.harness import clip_path
+from benchmarks.harness import check_scored, clip_path
 from inference import SuperResolver
 from utils.degradation import degrade_frames
 from utils.errors import exit_on_user_error
@@ -48,6 +48,7 @@ def main():
         resolver = SuperResolver(args.model)
         scale = resolver.scale
         height, width = (hr.shape[1] // scale) * scale, (hr.shape[2] // scale) * scale
+        check_scored(args.clip, hr[:, :height, :width], FEWEST_FRAMES)
         targets = list(hr[:, :height, :width])
         ways = {"training grid (--input-dir-hr)": [degrade_frames(frame, scale=scale) for frame in targets],
                 "cv2.INTER_AREA (centred)": [cv2.resize(frame, (width // scale, height // scale),

@@ -28,7 +28,7 @@ import time
 
 import numpy as np
 
-from benchmarks.harness import SHARED, clip_path, frame_size, load_line
+from benchmarks.harness import SHARED, check_scored, clip_path, frame_size, load_line
 from inference import SuperResolver, new_parameters, scene_steps
 from inference.onnx_export import cpu_has_bfloat16, openvino_available
 from utils import context, metrics
@@ -89,6 +89,7 @@ def inputs(clip_path, frames, lr_size):
     rows, columns = (hr.shape[1] // SCALE) * SCALE, (hr.shape[2] // SCALE) * SCALE
     if lr_size:
         rows, columns = min(rows, SCALE * height), min(columns, SCALE * width)
+    check_scored(os.path.basename(clip_path), hr[:, :rows, :columns], FEWEST_FRAMES)
     targets = list(hr[:, :rows, :columns])
     size = f"{targets[0].shape[1] // SCALE}x{targets[0].shape[0] // SCALE}"
     calendar = calendar[:frames]

@@ -20,7 +20,7 @@ import numpy as np
 from benchmarks.harness import count
 from inference import SuperResolver
 from utils.degradation import degrade_frames
-from utils.errors import exit_on_user_error
+from utils.errors import UserError, exit_on_user_error
 from utils.flags import FlagParser
 from utils.image_io import read_video_frames, sample_clip
 from utils.metrics import psnr
@@ -41,6 +41,11 @@ def main():
         first = read_video_frames(sample_clip("bikes.mp4"), args.frames, lambda shape: (0, 0, HEIGHT, WIDTH))
         second = read_video_frames(sample_clip("bigbuckbunny.mp4"), args.frames, lambda shape: (
             (shape[0] - HEIGHT) // 2, (shape[1] - WIDTH) // 2, HEIGHT, WIDTH))
+        # a shorter clip put the cut elsewhere than at --frames: the "separate" run began inside the second clip
+        for name, frames in (("bikes.mp4", first), ("bigbuckbunny.mp4", second)):
+            if len(frames) < args.frames:
+                raise UserError(f"--frames {args.frames} is more than the {len(frames)} frames of {name}; give at "
+                                f"most {min(len(first), len(second))}")
         lr = [(str(index), degrade_frames(frame))
               for index, frame in enumerate(np.concatenate([first, second]))]
         resolver = SuperResolver(args.model)

@@ -21,7 +21,8 @@ import re
 import sys
 import tempfile
 
-from benchmarks.harness import count, frame_size, load_line, run_with_peak_memory, write_resized_frames
+from benchmarks.harness import (child_failure, count, frame_size, load_line, loop_seconds, run_with_peak_memory,
+                                write_resized_frames)
 from inference import new_parameters, scene_steps
 from utils.errors import UserError, exit_on_user_error
 from utils.flags import MAX_THREADS, FlagParser, positive
@@ -43,10 +44,9 @@ def run_generate(weights, frames_dir, workdir, frame_count, options):
                "--cache-dir", os.path.join(workdir, "onnx_cache"), *options]
     code, stdout, stderr, peak_mib = run_with_peak_memory(command)
     if code != 0:
-        sys.exit(f"generate.py {' '.join(options)} failed: {stderr.strip().splitlines()[-1]}")
-    loop_seconds = float(re.search(r"in ([\d.]+) s", stdout).group(1))
+        sys.exit(child_failure(f"generate.py {' '.join(options)}", code, stderr))
     plan = re.findall(r"(\d+ generator tile\(s\) of \d+x\d+)", stderr)
-    return loop_seconds / scene_steps(frame_count), peak_mib, plan[-1] if plan else "?"
+    return loop_seconds(stdout) / scene_steps(frame_count), peak_mib, plan[-1] if plan else "?"
 
 
 def size_modes(size, max_memory, common, tiled_options):

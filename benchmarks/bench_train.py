@@ -21,10 +21,10 @@ import resource
 import sys
 import tempfile
 
-from benchmarks.harness import SHARED, count, make_scenes, reference_figures, run_with_peak_memory
+from benchmarks.harness import SHARED, child_failure, count, make_scenes, reference_figures, run_with_peak_memory
 from inference import new_parameters
 from training.config import REFERENCE_BATCH
-from utils.context import CONTEXT_CHOICES
+from utils.context import CONTEXT_CHOICES, context_name
 from utils.errors import exit_on_user_error
 from utils.flags import FlagParser
 from utils.paths import REPO_ROOT
@@ -56,7 +56,7 @@ def run_training(data_dir, max_frm, output_dir, processes, iterations, batch, ex
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     code, stdout, stderr, _ = run_with_peak_memory(command, env=environment)
     if code != 0:
-        sys.exit(f"train.py failed: {stderr.strip().splitlines()[-1]}")
+        sys.exit(child_failure("train.py", code, stderr))
     summary = re.search(r"trained (\d+) iterations in ([\d.]+) s .* ([\d.]+) s waiting for data", stdout)
     done, seconds, waited = int(summary.group(1)), float(summary.group(2)), float(summary.group(3))
     peak_mib = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
@@ -71,6 +71,9 @@ def benchmark():
     parser.add_argument("--context", default="cpu", choices=CONTEXT_CHOICES, help="train.py --context")
     parser.add_argument("--frames-dir", default=os.path.join(SHARED, "data", "calendar_lr"))
     args = parser.parse_args()
+    # checked here: train.py's refusal of cudnn without a GPU came after the scenes were made, as "train.py failed:
+    # error: ...", exit code 1
+    args.context = context_name(args.context)
     print(f"{os.cpu_count()} CPU cores")
     with tempfile.TemporaryDirectory() as workdir:
         max_frm = make_scenes(os.path.join(workdir, "scenes"), args.frames_dir)

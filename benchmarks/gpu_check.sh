@@ -9,10 +9,12 @@
 # cuDNN. Prints a markdown table for README's GPU section, and keeps every step's log in the folder
 # it names. Exit code 1 if a step failed, 2 without a GPU.
 set -uo pipefail
+WORK=${GPU_CHECK_DIR:-/tmp/tecogan-gpu-check}
+# a relative folder is the caller's: it was taken inside the repository, where its logs went and its check looked
+case $WORK in /*) ;; *) WORK=$PWD/$WORK ;; esac
 cd "$(dirname "$0")/.."
 PYTHON=.venv/bin/python
 MPIRUN="env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 .venv/bin/mpirun"
-WORK=${GPU_CHECK_DIR:-/tmp/tecogan-gpu-check}
 SCENES=$WORK/scenes
 TRAIN_FLAGS="--input_video_dir $SCENES --context cudnn --set data.str_dir=2000 --set data.end_dir=2001 --set data.max_frm=11 --set train.save_freq=1000"
 

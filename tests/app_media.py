@@ -41,3 +41,12 @@ def frames_zip(path, members):
         for seed, (name, (width, height)) in enumerate(members.items()):
             archive.writestr(name, png_bytes(width, height, seed))
     return str(path)
+
+
+def slow_to_unpack_zip(path, count=6000):
+    """A zip of `count` tiny frames of one colour each: its unpacking and checks take seconds before a job is queued."""
+    with zipfile.ZipFile(path, "w") as archive:
+        for index in range(count):
+            archive.writestr(f"{index:05d}.png",
+                             cv2.imencode(".png", np.full((24, 32, 3), index % 255, np.uint8))[1].tobytes())
+    return str(path)

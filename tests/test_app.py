@@ -385,3 +385,23 @@ def test_a_second_server_on_the_same_work_folder_stops_with_one_line(server):
         f"(pid {server.process.pid}); wait for it to end, stop it, "
         "or choose another folder")
     assert server.process.poll() is None
+
+
+# Thirteenth pass, second look at the twelfth pass's new kinds and the web app
+
+def test_cancel_pressed_while_a_job_is_set_up_stops_it(server, tab, tmp_path):
+    """Cancel clicked while Run still copied and unpacked a large zip (seconds, before the tab knew its job): it was
+    ignored, and the job ran to its end."""
+    from app_media import slow_to_unpack_zip
+    page = tab()
+    upload(page, slow_to_unpack_zip(tmp_path / "frames.zip"))
+    before = set(os.listdir(server.work / "jobs"))
+    page.click("#run")
+    deadline = time.monotonic() + 60
+    while set(os.listdir(server.work / "jobs")) == before:  # the job's folder made: its zip is being unpacked
+        assert time.monotonic() < deadline, "Run made no job folder"
+        time.sleep(0.02)
+    page.click("#cancel")
+    status = wait_for_status(page, r"cancelled|frame \d+ of")
+    assert "cancelled; it was stopped and its files deleted" in status, status
+    assert set(os.listdir(server.work / "jobs")) == before and not processes_naming(str(server.work / "jobs"))

@@ -370,3 +370,37 @@ def test_the_page_says_a_keep_minutes_of_a_fraction_as_given(tmp_path):
     page = build(JobQueue(str(tmp_path / "work"), 1.4 * 60), str(tmp_path), 200, 2000)
     said = [block.value for block in page.blocks.values() if isinstance(block, gr.Markdown) and block.value]
     assert any("deleted at the latest 1.4 minutes after it ends" in text for text in said)
+
+
+# Thirteenth pass, second look at the twelfth pass's new kinds and the web app
+
+def impossible_png(width, height):
+    """A PNG whose header claims width x height over one tiny data chunk (a damaged or crafted file)."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\0" * 10)) + chunk(b"IEND", b""))
+
+
+def test_a_failed_frame_of_an_uploaded_zip_is_named_as_in_the_zip_not_by_its_path_on_the_server(tmp_path):
+    """A zip of frames whose headers claim 100000x100000 (read whole only by generate.py): the job failed with
+    "cannot read image 'input/frames/0001.png'", a path in the job's folder on the server."""
+    import zipfile
+
+    from webapp.inputs import job_spec
+    from webapp.jobs import JobQueue
+
+    with zipfile.ZipFile(tmp_path / "frames.zip", "w") as archive:
+        for name in ("0001.png", "0002.png"):
+            archive.writestr(name, impossible_png(100000, 100000))
+    queue = JobQueue(str(tmp_path / "work"), 60)
+    job = queue.submit(lambda folder: job_spec(folder, str(tmp_path / "frames.zip"), None,
+                                               "bundled: tecogan_demo_bigbuckbunny.h5", "", "", {}, str(tmp_path),
+                                               2 ** 30))
+    assert job.finished.wait(120)
+    assert job.state == "failed" and job.message.startswith("cannot read image '0001.png': its header claims"), \
+        job.message
+    assert "input" not in job.message

@@ -14,8 +14,8 @@ import time
 import pytest
 
 from conftest import REPO_ROOT, top_level_make_environment
-from hostile import (CALENDAR, FRAMES, WEIGHTS, assert_one_error_line, run_python_without_root_override,
-                     run_script, wait_until_stop_signals_caught)
+from hostile import (CALENDAR, FRAMES, WEIGHTS, assert_one_error_line, ffmpeg_video,
+                     run_python_without_root_override, run_script, wait_until_stop_signals_caught)
 from utils.errors import UserError, exit_on_user_error
 
 
@@ -524,7 +524,7 @@ def test_a_device_node_named_like_the_lock_file_is_refused_and_kept(tmp_path):
 
 @pytest.mark.parametrize("benchmark, flags, said", [
     ("bench_generate", ["--frames", "0"], "--frames must be a positive"),
-    ("bench_generate", ["--frames-dir", "/nonexistent"], "'/nonexistent' has no images"),
+    ("bench_generate", ["--frames-dir", "/nonexistent"], "'/nonexistent' does not exist"),
     ("bench_tiles", ["--sizes", "0x0"], "each side must be from 1"),
     ("bench_tiles", ["--sizes", "nanxinf"], "is not WIDTHxHEIGHT"),
     ("bench_lr_grid", ["--frames", "0"], "--frames must be a positive"),
@@ -532,7 +532,7 @@ def test_a_device_node_named_like_the_lock_file_is_refused_and_kept(tmp_path):
     ("bench_scene_cuts", ["--frames", "-3"], "--frames must be a positive"),
     ("bench_window_memory", ["--networks", "nosuch"], "invalid choice: 'nosuch'"),
     ("bench_train", ["--frames-dir", "/nonexistent", "--stages", "frvsr", "--processes", "1"],
-     "'/nonexistent' has no images"),
+     "'/nonexistent' does not exist"),
     ("bench_generate_mpi", ["--shots", "0"], "--shots must be a positive"),
     ("bench_precision", ["--lr-size", "0x0"], "each side must be from 1"),
     ("bench_generate", ["--frames", "2", "--nosuchflag"], "unknown flag --nosuchflag"),
@@ -566,13 +566,9 @@ def generate_children_under(folder):
     return pids
 
 
-@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT to it alone"])
-def test_a_benchmark_stopped_mid_run_stops_its_generate_run_and_leaves_no_temporary_folder(tmp_path, stop):
-    """A benchmark stopped while generate.py ran for it: SIGTERM ended it at once, leaving its temporary folder
-    (a 12 MB random model, frames) and generate.py running on by itself; SIGINT to it alone (not to its terminal's
-    group) gave a traceback and left generate.py running. Now one line, exit code 130, no process and no folder
-    left."""
-    scratch = tmp_path / "tmp"
+def bench_tiles_meeting_its_generate_run(scratch, act):
+    """Run bench_tiles with its temporary folder in scratch; once its generate.py runs, act(the benchmark's process,
+    generate.py's pids); return the benchmark's exit code and stderr."""
     scratch.mkdir()
     process = subprocess.Popen([sys.executable, "-m", "benchmarks.bench_tiles", "--sizes", "64x36", "--frames", "2",
                                 "--modes", "tiled", "--backend", "nnabla"], cwd=REPO_ROOT,
@@ -581,14 +577,25 @@ def test_a_benchmark_stopped_mid_run_stops_its_generate_run_and_leaves_no_tempor
     try:
         deadline = time.monotonic() + 120
         while not generate_children_under(str(scratch)) and time.monotonic() < deadline:
-            time.sleep(0.2)
+            time.sleep(0.05)
         assert generate_children_under(str(scratch)), "generate.py did not start"
-        process.send_signal(stop)
+        act(process, generate_children_under(str(scratch)))
         _, stderr = process.communicate(timeout=120)
     finally:
         process.kill()
+    return process.returncode, stderr
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT to it alone"])
+def test_a_benchmark_stopped_mid_run_stops_its_generate_run_and_leaves_no_temporary_folder(tmp_path, stop):
+    """A benchmark stopped while generate.py ran for it: SIGTERM ended it at once, leaving its temporary folder
+    (a 12 MB random model, frames) and generate.py running on by itself; SIGINT to it alone (not to its terminal's
+    group) gave a traceback and left generate.py running. Now one line, exit code 130, no process and no folder
+    left."""
+    scratch = tmp_path / "tmp"
+    returncode, stderr = bench_tiles_meeting_its_generate_run(scratch, lambda process, _: process.send_signal(stop))
     lines = [line for line in stderr.splitlines() if line.strip()]
-    assert process.returncode == 130 and lines == ["interrupted"], stderr
+    assert returncode == 130 and lines == ["interrupted"], stderr
     deadline = time.monotonic() + 10
     while generate_children_under(str(scratch)) and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -765,3 +772,150 @@ def test_a_cuts_line_ending_in_a_character_drawn_as_nothing_shows_it_by_its_code
     assert f"line 1: {ascii(line)} is not a frame number" in str(error.value)
     assert printable(f"x{line}.h5") == f"x{ascii(line)[1:-1]}.h5"
     assert printable("می\u200cخواهم.h5") == "می\u200cخواهم.h5"
+
+
+# Thirteenth pass, second look at the twelfth pass's new kinds and the web app
+
+def picture_named_as_a_video(folder):
+    import cv2
+    import numpy as np
+    path = os.path.join(folder, "picture.mp4")
+    cv2.imwrite(os.path.join(folder, "picture.png"), np.zeros((64, 64, 3), np.uint8))
+    os.rename(os.path.join(folder, "picture.png"), path)
+    return path
+
+
+@pytest.mark.parametrize("benchmark, clip, said", [
+    ("bench_lr_grid", lambda folder: ffmpeg_video(os.path.join(folder, "one.mp4"), frames=1, size="64x48"),
+     "has 1 frame(s), fewer than the 5"),
+    ("bench_lr_grid", lambda folder: ffmpeg_video(os.path.join(folder, "tiny.mp4"), frames=8, size="16x16"),
+     "is 16x16, too small for the evaluation crop"),
+    ("bench_precision", lambda folder: ffmpeg_video(os.path.join(folder, "one.mp4"), frames=1, size="64x48"),
+     "has 1 frame(s), fewer than the 6"),
+    ("bench_lr_grid", picture_named_as_a_video, "is a picture (PNG or JPEG), not a video; give a video file"),
+], ids=["bench_lr_grid a 1-frame clip", "bench_lr_grid a 16x16 clip", "bench_precision a 1-frame clip",
+        "bench_lr_grid a PNG named .mp4"])
+def test_a_benchmark_clip_too_short_or_too_small_to_score_or_no_video_is_one_line_and_exit_code_2(
+        tmp_path, benchmark, clip, said):
+    """--frames is checked where parsed, the clip itself was not: a 1-frame clip printed NaN figures under numpy's
+    warnings, exit code 0; a 16x16 clip NaN figures (bench_lr_grid) or a ValueError from the SSIM after the runs
+    (bench_precision); a picture named .mp4 advised `--input-dir-lr`, a flag no benchmark has."""
+    completed = run_script("-m", f"benchmarks.{benchmark}", "--clip", clip(str(tmp_path)), "--frames", "6",
+                           timeout=300)
+    line = assert_one_error_line(completed, said)
+    assert "--input-dir-lr" not in line
+
+
+def test_a_benchmark_whose_child_is_killed_without_a_word_says_so_in_one_line(tmp_path):
+    """generate.py killed by SIGKILL (the out-of-memory killer's) before it wrote a line: the benchmark took the last
+    line of its empty stderr, an IndexError and a traceback."""
+    returncode, stderr = bench_tiles_meeting_its_generate_run(
+        tmp_path / "tmp", lambda _, pids: [os.kill(pid, signal.SIGKILL) for pid in pids])
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert returncode == 1 and len(lines) == 1 and "killed by SIGKILL" in lines[0], stderr
+
+
+def test_a_training_benchmark_of_more_processes_than_mpirun_has_slots_says_so():
+    """bench_train --processes of more than the machine's cores: mpirun refuses with a box of text ending in a NUL,
+    and the benchmark said "train.py failed: " and that NUL."""
+    completed = run_script("-m", "benchmarks.bench_train", "--stages", "frvsr", "--iterations", "1",
+                           "--processes", str(os.cpu_count() + 1), timeout=300)
+    lines = [line for line in completed.stderr.splitlines() if line.strip()]
+    assert completed.returncode == 1 and len(lines) == 1 and "fewer slots" in lines[0], completed.stderr
+
+
+@pytest.mark.parametrize("zero", ["0", "00", "-0", " 0 "])
+def test_a_benchmark_count_that_may_be_0_takes_every_spelling_of_0(zero):
+    """--large-frames 0 skips bench_generate's large size; `00` and `-0` were refused as "must be a positive
+    finite number"."""
+    from benchmarks.harness import count
+    assert count("--large-frames", zero=True)(zero) == 0
+
+
+@pytest.mark.parametrize("flags, said", [
+    (["--sizes", "1x1"], "under 0.05 s, the resolution of its timing"),
+    (["--sizes", "100000x100000"], "is more than the 1073741824 pixels a frame OpenCV reads"),
+], ids=["a loop too fast to time", "a frame OpenCV cannot read back"])
+def test_a_benchmark_size_of_no_figure_is_one_line_and_exit_code_2(flags, said):
+    """bench_tiles --sizes 1x1: generate.py's loop read as 0.0 s, a ZeroDivisionError; 100000x100000 (each side within
+    the bound) asked OpenCV's resize for 30 GB: its error, a traceback, or the out-of-memory killer."""
+    assert_one_error_line(run_script("-m", "benchmarks.bench_tiles", *flags, "--frames", "1", "--modes", "tiled",
+                                     timeout=300), said)
+
+
+def test_the_gpu_check_takes_a_relative_work_folder_from_where_it_is_run(tmp_path):
+    """GPU_CHECK_DIR=mine, run from the folder holding the user's `mine`: the script moved into the repository first,
+    so its check looked at (and on a GPU machine its logs went to) the repository's `mine`, and the user's folder of
+    files was not refused."""
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "results.csv").write_text("the user's")
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "benchmarks", "gpu_check.sh")], capture_output=True,
+                               text=True, timeout=60, cwd=tmp_path, env=dict(os.environ, GPU_CHECK_DIR="mine"))
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert f"GPU_CHECK_DIR '{tmp_path / 'mine'}' holds files" in lines[0], completed.stderr
+    assert os.listdir(tmp_path / "mine") == ["results.csv"]
+
+
+@pytest.mark.parametrize("suffix", ["/.", "/bin/..", "/./"])
+def test_make_clean_venv_of_a_venv_named_through_dot_or_dot_dot_is_one_line_and_kept(tmp_path, suffix):
+    """VENV=<a venv>/. (or bin/..): its pyvenv.cfg was found through the name, then `rm -rf` skipped it with a line
+    of its own ("refusing to remove '.' or '..' directory") and make's "Error 1"; now one line of ours, exit code 2."""
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    completed = clean_venv(f"VENV={venv}{suffix}")
+    lines = [line for line in completed.stderr.splitlines() if not line.startswith("make: ***")]
+    assert completed.returncode == 2 and len(lines) == 1 and "ends in . or .." in lines[0], completed.stderr
+    assert (venv / "pyvenv.cfg").exists()
+
+
+@pytest.mark.parametrize("goal", ["setup", "demo", "test"])
+def test_make_set_up_with_a_venv_name_of_a_space_is_one_line_and_leaves_the_users_folder_alone(tmp_path, goal):
+    """VENV='.../my venv' for a set-up: make split the name, made a virtual environment of the user's folder '.../my'
+    (bin, lib, pyvenv.cfg beside the user's files, so that `make clean-venv VENV=.../my` would then delete them all)
+    and asked pip for a requirements file 'venv'."""
+    mine = tmp_path / "my"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("kept?")
+    completed = subprocess.run(["make", "--no-print-directory", "-C", REPO_ROOT, goal, f"VENV={tmp_path}/my venv"],
+                               capture_output=True, text=True, timeout=120, env=top_level_make_environment())
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and "is not one word" in lines[0], completed.stderr
+    assert os.listdir(mine) == ["notes.txt"] and not (tmp_path / "my venv").exists()
+
+
+def test_the_set_up_of_a_venv_named_as_a_file_is_one_line_and_keeps_the_file(tmp_path):
+    """VENV naming a file: `python -m venv` said "creating ..." then "Error: Unable to create directory", exit code
+    1."""
+    (tmp_path / "notes.txt").write_text("kept?")
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        (tmp_path / name).write_text("")
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(tmp_path / "notes.txt"),
+                                str(tmp_path / "requirements.txt")], capture_output=True, text=True, timeout=120)
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and "is a file, not a folder" in lines[0], completed.stderr
+    assert (tmp_path / "notes.txt").read_text() == "kept?"
+
+
+@pytest.mark.parametrize("benchmark, flags, said", [
+    ("bench_scene_cuts", ["--frames", "300"],
+     "--frames 300 is more than the 250 frames of bikes.mp4; give at most 132"),
+    ("bench_generate_mpi", ["--shots", "20", "--frames", "15", "--ranks", "1"],
+     "--shots 20 of --frames 15 take 135 frames of bigbuckbunny.mp4, which has 132"),
+], ids=["bench_scene_cuts past a clip's end", "bench_generate_mpi past a clip's end"])
+def test_a_benchmark_asking_more_frames_than_its_sample_clips_hold_is_one_line_and_exit_code_2(benchmark, flags, said):
+    """bench_scene_cuts --frames past bikes.mp4's 250 frames put the cut elsewhere than the "separate" run began (its
+    figures compared the wrong frames, exit code 0); bench_generate_mpi's later shots past bigbuckbunny.mp4's end were
+    shorter than said, or empty, and the table labelled them as asked."""
+    assert_one_error_line(run_script("-m", f"benchmarks.{benchmark}", *flags, timeout=300), said)
+
+
+def test_the_training_benchmark_on_cudnn_without_a_gpu_is_one_line_and_exit_code_2():
+    """bench_train --context cudnn where NNabla's CUDA extension is missing: the scenes were made, then train.py
+    refused, and the benchmark said "train.py failed: error: ...", exit code 1."""
+    from utils.context import cuda_device_count
+    if cuda_device_count():
+        pytest.skip("this machine has a GPU")
+    assert_one_error_line(run_script("-m", "benchmarks.bench_train", "--context", "cudnn", "--stages", "frvsr",
+                                     "--processes", "1", "--iterations", "1", timeout=300), "context 'cudnn' asked for")

@@ -947,3 +947,37 @@ def test_a_0d_array_is_a_name_and_a_single_value_is_named_as_one():
     assert [name for name, _ in resolver.sequence([(np.array(3), frame)])] == [3]
     with pytest.raises(UserError, match=r"^a sequence takes \(name, frame\) pairs, got a single value \(float32\); "):
         list(resolver.sequence([np.float32(1)]))
+
+
+# Thirteenth pass, second look at the twelfth pass's new kinds and the web app
+
+def wide_frames(folder, width, height=2, count=2):
+    import cv2
+    folder.mkdir()
+    for index in range(count):
+        cv2.imwrite(str(folder / f"{index:04d}.png"),
+                    np.random.default_rng(index).integers(0, 256, (height, width, 3), np.uint8))
+    return str(folder)
+
+
+def test_a_frame_whose_x4_side_passes_opencvs_remap_limit_is_super_resolved(tmp_path):
+    """An LR frame 8200 pixels wide (a strip of little area, as bench_tiles --sizes 65536x1 makes): its x4 result is
+    32800 wide, over the 32767 cv2.remap takes, and the warp of the previous output failed with OpenCV's assertion,
+    a traceback."""
+    completed = run_script("generate.py", "--model", BUNDLED_MODEL, "--input-dir-lr",
+                           wide_frames(tmp_path / "lr", 8200), "--output-dir", str(tmp_path / "out"), timeout=300)
+    assert completed.returncode == 0, completed.stderr
+    import cv2
+    assert [cv2.imread(str(path)).shape for path in sorted((tmp_path / "out").iterdir())] == [(8, 32800, 3)] * 2
+
+
+def test_a_frame_too_wide_for_jpeg_is_one_line_and_no_output(tmp_path):
+    """--output-ext jpg of an x4 result 65600 pixels wide: OpenCV's JPEG encoder raised its own error ("Maximum
+    supported image dimension is 65500 pixels"), a traceback."""
+    completed = run_script("generate.py", "--model", BUNDLED_MODEL, "--input-dir-lr",
+                           wide_frames(tmp_path / "lr", 16400), "--output-dir", str(tmp_path / "out"),
+                           "--output-ext", "jpg", timeout=300)
+    last = completed.stderr.strip().splitlines()[-1]  # after the progress bar of the first frame
+    assert completed.returncode == 2 and "Traceback" not in completed.stderr, completed.stderr
+    assert last.startswith("error: cannot write a 65600x8 frame as JPEG") and "--output-ext png" in last, last
+    assert not (tmp_path / "out").exists()

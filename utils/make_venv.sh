@@ -30,6 +30,10 @@ if [ -e "$venv_dir/bin/python" ] || [ -L "$venv_dir/bin/python" ]; then
     exit 2
   fi
 else
+  if [ -e "$venv_dir" ] && [ ! -d "$venv_dir" ]; then  # venv's own error was two lines and exit code 1
+    echo "error: $venv_dir is a file, not a folder; move it, or set VENV to another folder" >&2
+    exit 2
+  fi
   if ! python310=$(find_python310); then
     echo "error: Python 3.10 not found (NNabla 1.39 needs it); install it, e.g. 'pyenv install 3.10' or" \
       "'apt-get install python3.10 python3.10-venv', then run make again" >&2

@@ -65,7 +65,7 @@ def video_input(path, name, start, end):
         reader.select(start or None, end or None)
     except UserError as error:
         raise in_page_terms(error, path, name)
-    return dict(kind="video", path=path, start=start, end=end, frames=reader.frame_count)
+    return dict(kind="video", path=path, name=name, start=start, end=end, frames=reader.frame_count)
 
 
 def frame_folder(root, name):
@@ -114,7 +114,7 @@ def zip_input(path, name, folder, max_unpacked_bytes):
             "as separate clips")
     except UserError as error:
         raise in_page_terms(error, frames + os.sep, "")
-    return dict(kind="frames", path=frames, frames=len(paths))
+    return dict(kind="frames", path=frames, name=name, frames=len(paths))
 
 
 def sample_input(sample, start, end):

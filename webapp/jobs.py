@@ -242,7 +242,7 @@ class JobQueue:
             lines = read_lines(job.process.stderr, job if GENERATE in command else None)
             code = job.process.wait()
             if code != 0 and job.state == "running":
-                job.message = failure(lines, code, job.folder)
+                job.message = failure(lines, code, job.folder, job.spec["input"])
                 failed = True
                 break
         with self.changed:
@@ -275,12 +275,15 @@ def read_lines(stream, job=None):
     return lines + ([pending.decode(errors="replace").strip()] if pending.strip() else [])
 
 
-def failure(lines, code, folder):
-    """The message of a failed command: its UserError line (paths in the job folder made relative), else its
-    last line."""
+def failure(lines, code, folder, source=None):
+    """The message of a failed command: its UserError line (paths in the job folder made relative, an upload's copy
+    and frames by the names the user knows: source, the job's input), else its last line."""
     errors = [line[len(ERROR_PREFIX):] for line in lines if line.startswith(ERROR_PREFIX)]
     if errors:
-        return errors[-1].replace(folder + os.sep, "")
+        message = errors[-1]
+        if source and "name" in source:  # a frame of a zip was 'input/frames/0001.png', a folder on the server
+            message = message.replace(source["path"] + os.sep, "").replace(source["path"], source["name"])
+        return message.replace(folder + os.sep, "")
     if code == -signal.SIGKILL:  # not Cancel's (a cancelled job reports nothing): the kernel's out-of-memory killer
         return ("the run was killed (SIGKILL: most often the system out of memory); try a shorter clip or a smaller "
                 "Output size")

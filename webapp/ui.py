@@ -109,6 +109,9 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
         # the job each tab has running or waiting, by Gradio's session: a double click can submit twice before
         # the tab's State holds the first job, which then ran unseen and uncancellable ahead of the second
         tab_jobs, tab_jobs_lock = {}, threading.Lock()
+        # each tab's Runs still setting their job up (copying, unpacking the upload: seconds), and those of them a
+        # Cancel came for meanwhile: the tab did not know the job yet, and its Cancel was ignored
+        tab_starts, cancelled_starts = {}, set()
 
         def start_job(upload, sample, model, start, end, output_size, backend, precision, previous,
                       request: gr.Request):
@@ -116,6 +119,9 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
                 queue.discard(previous)
             # the settings that are generate.py flags, passed on as they are (Output size: inputs.size_flags)
             flags = {"--backend": backend, "--precision": precision}
+            started = object()
+            with tab_jobs_lock:
+                tab_starts.setdefault(request.session_hash, set()).add(started)
             try:
                 job = queue.submit(lambda folder: job_spec(folder, upload, sample, model, start, end, flags,
                                                            weights_folder, max_unpacked_mb * 2 ** 20,
@@ -123,11 +129,20 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
             except UserError as error:
                 yield f"**Cannot run:** {error}", None, None, None, None, ""
                 return
+            finally:
+                with tab_jobs_lock:
+                    tab_starts[request.session_hash].discard(started)
+                    if not tab_starts[request.session_hash]:
+                        del tab_starts[request.session_hash]
+                    cancelled = started in cancelled_starts
+                    cancelled_starts.discard(started)
             with tab_jobs_lock:
                 replaced = tab_jobs.get(request.session_hash)
                 tab_jobs[request.session_hash] = job.id
             if replaced:
                 queue.discard(replaced)
+            if cancelled:
+                queue.cancel(job.id)
             try:
                 while not job.finished.is_set():
                     yield describe(queue, job), job.id, None, None, None, ""
@@ -152,7 +167,9 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
             files = [outputs[kind] for kind in ("video", "frames_zip") if kind in outputs] or None
             yield describe(queue, job), job.id, outputs.get("video"), pair, files, table_text
 
-        def stop_job(job):
+        def stop_job(job, request: gr.Request):
+            with tab_jobs_lock:  # a job being set up stops once it is (start_job); a Run pressed later is not stopped
+                cancelled_starts.update(tab_starts.get(request.session_hash, ()))
             if job and queue.cancel(job):
                 return describe(queue, queue.get(job))
             return gr.skip()
