@@ -524,15 +524,15 @@ def test_a_device_node_named_like_the_lock_file_is_refused_and_kept(tmp_path):
 
 @pytest.mark.parametrize("benchmark, flags, said", [
     ("bench_generate", ["--frames", "0"], "--frames must be a positive"),
-    ("bench_generate", ["--frames-dir", "/nonexistent"], "'/nonexistent' does not exist"),
+    ("bench_generate", ["--frames-dir", "/proc/no-such-folder"], "'/proc/no-such-folder' does not exist"),
     ("bench_tiles", ["--sizes", "0x0"], "each side must be from 1"),
     ("bench_tiles", ["--sizes", "nanxinf"], "is not WIDTHxHEIGHT"),
     ("bench_lr_grid", ["--frames", "0"], "--frames must be a positive"),
     ("bench_lr_grid", ["--clip", "/tmp"], "--clip '/tmp' is a folder"),
     ("bench_scene_cuts", ["--frames", "-3"], "--frames must be a positive"),
     ("bench_window_memory", ["--networks", "nosuch"], "invalid choice: 'nosuch'"),
-    ("bench_train", ["--frames-dir", "/nonexistent", "--stages", "frvsr", "--processes", "1"],
-     "'/nonexistent' does not exist"),
+    ("bench_train", ["--frames-dir", "/proc/no-such-folder", "--stages", "frvsr", "--processes", "1"],
+     "'/proc/no-such-folder' does not exist"),
     ("bench_generate_mpi", ["--shots", "0"], "--shots must be a positive"),
     ("bench_precision", ["--lr-size", "0x0"], "each side must be from 1"),
     ("bench_generate", ["--frames", "2", "--nosuchflag"], "unknown flag --nosuchflag"),
