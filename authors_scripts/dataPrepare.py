@@ -238,9 +238,18 @@ def run_downloader(downloader, arguments, timeout=None):
     return result.stdout
 
 
+def pixel_side(value):
+    """A width or height from the downloader's JSON as an int, or -1 (unknown: the video is skipped as too small).
+    A whole number may come as a float (1280.0)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return value if whole_number(value, 0) else -1
+
+
 def probe_link(downloader, link):
     """(width, height, file extension) of the format the download would fetch, without downloading."""
-    output = run_downloader(downloader, ["--dump-single-json", "--no-playlist", "-f", DOWNLOAD_FORMAT, link],
+    # "--" ends the downloader's options: a link is never read as one (a list edited to begin links with "-")
+    output = run_downloader(downloader, ["--dump-single-json", "--no-playlist", "-f", DOWNLOAD_FORMAT, "--", link],
                             timeout=PROBE_TIMEOUT_S)
     try:
         info = json.loads(output)
@@ -248,7 +257,7 @@ def probe_link(downloader, link):
         raise VideoFailure("the downloader's video information is not JSON")
     if not isinstance(info, dict):
         raise VideoFailure("the downloader's video information is not a JSON object")
-    width, height = (value if whole_number(value, 0) else -1 for value in (info.get("width"), info.get("height")))
+    width, height = map(pixel_side, (info.get("width"), info.get("height")))
     extension = info.get("ext") or "mp4"
     if not (isinstance(extension, str) and re.fullmatch(r"[A-Za-z0-9]+", extension)):  # a part of the file's path
         raise VideoFailure(f"the downloader names the video's extension {shortened(repr(extension))}")
@@ -261,7 +270,7 @@ def download_link(downloader, link, extension, disk_path):
     path = os.path.join(disk_path, f"{video_id}.{extension}")
     if not os.path.isfile(path):  # the downloader itself writes under a temporary name
         run_downloader(downloader, ["--no-playlist", "-f", DOWNLOAD_FORMAT,
-                                    "-o", os.path.join(disk_path, f"{video_id}.%(ext)s"), link])
+                                    "-o", os.path.join(disk_path, f"{video_id}.%(ext)s"), "--", link])
     if not os.path.isfile(path):
         raise VideoFailure(f"the download did not produce {path}")
     return path

@@ -866,3 +866,62 @@ def test_a_video_listed_again_with_other_start_frames_is_taken(tmp_path, monkeyp
     shipped = [(video.link, scene) for video in data_prepare.listed_videos(2000) for scene in video.scenes()]
     monkeypatch.setattr(data_prepare, "VIDEO_LIST", str(edited))
     assert [(video.link, scene) for video in data_prepare.listed_videos(2000) for scene in video.scenes()] == shipped
+
+
+# Thirteenth pass, beside the probers
+
+def option_parsing_downloader(folder, information):
+    """An executable named yt-dlp that parses its arguments as yt-dlp does (options, then the link; "--" ends the
+    options), prints `information` as its video information and records each link it was given."""
+    folder.mkdir()
+    script = folder / "yt-dlp"
+    script.write_text(f"""#!{sys.executable}
+import argparse, sys
+parser = argparse.ArgumentParser()
+parser.add_argument("--dump-single-json", action="store_true")
+parser.add_argument("--no-playlist", action="store_true")
+parser.add_argument("-f")
+parser.add_argument("-o", "--output")
+parser.add_argument("link")
+arguments = parser.parse_args()
+with open({str(folder / "links.txt")!r}, "a") as links:
+    links.write(arguments.link + "\\n")
+print({information!r})
+""")
+    script.chmod(0o755)
+    return folder / "links.txt"
+
+
+def test_a_link_beginning_with_a_dash_reaches_the_downloader_as_a_link_not_an_option(tmp_path, monkeypatch):
+    """The links were passed after the options without "--": a list whose links begin with "-" (a link_prefix of
+    "--output=...") had each taken by yt-dlp as an option, and no link given."""
+    from authors_scripts import dataPrepare as data_prepare
+    with open(data_prepare.VIDEO_LIST) as file:
+        listing = json.load(file)
+    edited = tmp_path / "training_videos.json"
+    edited.write_text(json.dumps({**listing, "link_prefix": "--output=/elsewhere/", "videos": listing["videos"][:2]}))
+    monkeypatch.setattr(data_prepare, "VIDEO_LIST", str(edited))
+    links = option_parsing_downloader(tmp_path / "bin", '{"width": 1280, "height": 720, "ext": "mp4"}')
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    data_prepare.main(["--disk_path", str(tmp_path / "disk"), "--TEST"])
+    assert links.read_text().splitlines() == [f"--output=/elsewhere/{video['id']}" for video in listing["videos"][:2]]
+    log = (tmp_path / "disk" / "log" / os.listdir(tmp_path / "disk" / "log")[0]).read_text()
+    assert "Done: 2 usable videos, 0 skipped" in log
+
+
+@pytest.mark.parametrize("width, usable", [("1280.0", True), ("1280.5", False), ("true", False)])
+def test_a_downloader_s_width_of_a_whole_float_is_that_width(tmp_path, monkeypatch, capsys, width, usable):
+    """The video information's checks took a width of 1280.0 (JSON from a downloader that writes numbers as floats)
+    for an unknown one: every video skipped as "-1x720 is smaller than 400 pixels"."""
+    from authors_scripts import dataPrepare as data_prepare
+    from conftest import user_error_line
+    option_parsing_downloader(tmp_path / "bin", f'{{"width": {width}, "height": 720, "ext": "mp4"}}')
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    flags = ["--disk_path", str(tmp_path / "disk"), "--TEST"]
+    if usable:
+        data_prepare.main(flags)
+    else:
+        assert "no scene would be made" in user_error_line(data_prepare.main, flags, capsys)
+    log = (tmp_path / "disk" / "log" / os.listdir(tmp_path / "disk" / "log")[0]).read_text()
+    assert ("Done: 28 usable videos, 0 skipped" in log) == usable
+    assert ("1280x720" in log) == usable and ("-1x720 is smaller than" in log) != usable
