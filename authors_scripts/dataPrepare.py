@@ -227,8 +227,10 @@ def find_downloader():
 def run_downloader(downloader, arguments, timeout=None):
     """stdout of the downloader; VideoFailure with its last error line if it fails."""
     try:
+        # read as UTF-8 (JSON's coding), other bytes replaced: a title or an error line in latin-1 was a
+        # UnicodeDecodeError traceback
         result = subprocess.run([downloader, *arguments], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, timeout=timeout)
+                                encoding="utf-8", errors="replace", timeout=timeout)
     except (OSError, subprocess.TimeoutExpired) as error:
         raise VideoFailure(f"{os.path.basename(downloader)} did not run: {error}")
     if result.returncode != 0:

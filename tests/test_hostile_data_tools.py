@@ -925,3 +925,28 @@ def test_a_downloader_s_width_of_a_whole_float_is_that_width(tmp_path, monkeypat
     log = (tmp_path / "disk" / "log" / os.listdir(tmp_path / "disk" / "log")[0]).read_text()
     assert ("Done: 28 usable videos, 0 skipped" in log) == usable
     assert ("1280x720" in log) == usable and ("-1x720 is smaller than" in log) != usable
+
+
+# Thirteenth pass, third look at the thirteenth pass's half B fixes
+
+@pytest.mark.parametrize("stream", ["stdout", "stderr"])
+def test_a_downloader_writing_bytes_that_are_not_utf8_is_read_not_a_traceback(tmp_path, monkeypatch, capsys, stream):
+    """The downloader's output was decoded strictly: video information holding a title in latin-1, or an error line
+    naming a file so, was a UnicodeDecodeError traceback (exit code 1) before the log's summary."""
+    from authors_scripts import dataPrepare as data_prepare
+    from conftest import user_error_line
+    (tmp_path / "bin").mkdir()
+    fake_downloader = tmp_path / "bin" / "yt-dlp"
+    output = (b'sys.stdout.buffer.write(b\'{"width": 1280, "height": 720, "ext": "mp4", "title": "\\xe9t\\xe9"}\')'
+              if stream == "stdout" else b"sys.stderr.buffer.write(b'ERROR: \\xe9t\\xe9\\n'); sys.exit(1)")
+    fake_downloader.write_bytes(f"#!{sys.executable}\nimport sys\n".encode() + output + b"\n")
+    fake_downloader.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    flags = ["--disk_path", str(tmp_path / "disk"), "--TEST"]
+    if stream == "stdout":
+        data_prepare.main(flags)
+    else:
+        assert "no scene would be made" in user_error_line(data_prepare.main, flags, capsys)
+    log = (tmp_path / "disk" / "log" / os.listdir(tmp_path / "disk" / "log")[0]).read_text()
+    assert ("Done: 28 usable videos, 0 skipped" in log) == (stream == "stdout")
+    assert ("yt-dlp failed: ERROR: \ufffdt\ufffd" in log) == (stream == "stderr")
