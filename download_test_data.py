@@ -359,7 +359,8 @@ def fetch_archive(url, archive):
         print(f"{name}: already unpacked in {folder}/, skipped")
         return
     if gone:
-        print(f"{name}: {len(gone)} of its files are no longer in {folder}/ (e.g. {gone[0]}); downloading it again")
+        print(f"{name}: {len(gone)} of its files are no longer in {folder}/ (e.g. {printable(gone[0])}); "
+              "downloading it again")
     os.makedirs(folder, exist_ok=True)
     download(url, archive, zip_problem)
     try:
@@ -369,7 +370,9 @@ def fetch_archive(url, archive):
     except UserError as error:
         os.remove(archive)
         raise UserError(f"{error}; deleted {archive}, the next run downloads it again")
-    write_bytes(marker, "\n".join(names) + "\n", mode="w")
+    # a newline in a name is written as "\\n" (utils.zips refuses every name holding a backslash, so this reads back
+    # alone): as it was, the name read as two, neither found, and the zip was fetched again on every run
+    write_bytes(marker, "\n".join(name.replace("\n", "\\n") for name in names) + "\n", mode="w")
     os.remove(archive)
 
 
@@ -396,7 +399,8 @@ def files_gone(archive):
     folder = os.path.dirname(archive)
     # "\n" alone ends a name (as written): splitlines also cut a name holding "\r", "\x85" or "\u2028" in two, never
     # found, and such a zip was fetched again on every run. A file is looked for: a folder in its place is none.
-    return [name for name in listing.split("\n") if name and not name.endswith("/")
+    names = [line.replace("\\n", "\n") for line in listing.split("\n")]  # as fetch_archive writes a newline in one
+    return [name for name in names if name and not name.endswith("/")
             and not os.path.isfile(os.path.join(folder, *(part for part in name.split("/") if part != ".")))]
 
 

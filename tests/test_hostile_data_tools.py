@@ -950,3 +950,24 @@ def test_a_downloader_writing_bytes_that_are_not_utf8_is_read_not_a_traceback(tm
     log = (tmp_path / "disk" / "log" / os.listdir(tmp_path / "disk" / "log")[0]).read_text()
     assert ("Done: 28 usable videos, 0 skipped" in log) == (stream == "stdout")
     assert ("yt-dlp failed: ERROR: \ufffdt\ufffd" in log) == (stream == "stderr")
+
+
+def test_a_zip_member_named_with_a_newline_is_found_again_not_fetched_on_every_run(tmp_path, capsys):
+    """The done-marker lists one member name a line: a name holding a newline itself was read back as two names,
+    neither found, and the zip fetched and unpacked again on every run ("2 of its files are no longer in", exit code
+    0). Once deleted, it is the file named as it is in the zip that is said gone, on one line."""
+    from file_server import FileServer, make_zip
+    zips = {**reds_zips(), REDS_TRAIN: make_zip({"train/a\nb.png": b"a frame", "train/\x1b[2Jc.png": b"another"})}
+    with closing(FileServer(zips)) as server:
+        fetch(server, tmp_path, "--reds", "--no-data")
+        assert (tmp_path / "REDS" / "train" / "a\nb.png").read_bytes() == b"a frame"
+        server.requests.clear()
+        fetch(server, tmp_path, "--reds", "--no-data")
+        assert server.requests == []
+        capsys.readouterr()
+        (tmp_path / "REDS" / "train" / "\x1b[2Jc.png").unlink()
+        fetch(server, tmp_path, "--reds", "--no-data")
+        assert server.paths_requested() == [REDS_TRAIN]
+    said = [line for line in capsys.readouterr().out.split("\n") if "no longer in" in line]
+    assert len(said) == 1 and "1 of its files" in said[0] and "train/\\x1b[2Jc.png" in said[0], said
+    assert (tmp_path / "REDS" / "train" / "\x1b[2Jc.png").read_bytes() == b"another"
