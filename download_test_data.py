@@ -260,11 +260,9 @@ def _fetch_whole(url, partial, validate):
         total = offset
     else:
         with response:
-            # the file compressed, though urllib asks for identity: every run would fail its check alike (every
-            # header of that name counts: the first alone let a second one's gzip through)
-            encoding = ", ".join(value.strip() for value in response.headers.get_all("Content-Encoding", []))
-            if any(coding.strip().lower() not in ("", "identity") for coding in encoding.split(",")):
-                raise UserError(f"{url} was sent encoded (Content-Encoding '{reply_text(encoding, 40)}'), which this "
+            coding = unasked_coding(response)
+            if coding:
+                raise UserError(f"{url} was sent encoded ({coding[0]} '{reply_text(coding[1], 40)}'), which this "
                                 "script neither asks for nor decodes; fetch from another host with --base-url")
             # a 206 without Content-Range to a request for the whole file can only be the whole file
             if response.status == 206 and (offset or "Content-Range" in response.headers):
@@ -294,6 +292,21 @@ def _fetch_whole(url, partial, validate):
     if problem:
         forget_partial(partial)
         raise UserError(f"{url} gave {problem}; the file was deleted, run again to download it anew")
+
+
+def unasked_coding(response):
+    """(header, its value) of a coding the reply's bytes were sent in that this script does not undo, or None: the file
+    compressed, though urllib asks for identity, failed its check alike on every run. Every header of a name counts
+    (the first alone let a second one's gzip through), and Transfer-Encoding too: http.client undoes a "chunked"
+    alone ("gzip, chunked" was kept compressed and framed)."""
+    for header in ("Content-Encoding", "Transfer-Encoding"):
+        value = ", ".join(value.strip() for value in response.headers.get_all(header, []))
+        chunked = header == "Transfer-Encoding" and getattr(response, "chunked", False)  # http.client undid it
+        undone = ("", "identity", "chunked") if chunked else ("", "identity")
+        codings = [coding.strip().lower() for coding in value.split(",")]
+        if any(coding not in undone for coding in codings) or codings.count("chunked") > 1:
+            return header, value
+    return None
 
 
 def another_file(response, offset, version):

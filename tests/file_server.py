@@ -27,7 +27,8 @@ class FileServer:
     etags[path] = tag sends ETag: tag and answers a Range request whose If-Range is not that tag with the whole
     file (200), as servers do; ignore_if_range makes it answer the range all the same.
     gzip makes it send the whole file gzip-compressed (Content-Encoding: gzip) whatever the request asks for;
-    gzip_encodings are the Content-Encoding headers it sends then, one header each (["identity", "gzip"]: two).
+    gzip_encodings are the Content-Encoding headers it sends then, one header each (["identity", "gzip"]: two), or
+    the headers of the name gzip_header names (Transfer-Encoding: a compression of the transfer alone).
     """
 
     def __init__(self, files):
@@ -42,6 +43,7 @@ class FileServer:
         self.ignore_if_range = False
         self.gzip = False
         self.gzip_encodings = ["gzip"]
+        self.gzip_header = "Content-Encoding"
         self.requests = []
         self.heads = []  # HEAD requests (sizes asked before downloading), apart from requests
         server = self
@@ -80,7 +82,7 @@ class FileServer:
             body = gzip.compress(data)
             request.send_response(200)
             for encoding in self.gzip_encodings:
-                request.send_header("Content-Encoding", encoding)
+                request.send_header(self.gzip_header, encoding)
             request.send_header("Content-Length", str(len(body)))
             request.end_headers()
             request.wfile.write(b"" if head else body)

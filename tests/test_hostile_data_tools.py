@@ -971,3 +971,18 @@ def test_a_zip_member_named_with_a_newline_is_found_again_not_fetched_on_every_r
     said = [line for line in capsys.readouterr().out.split("\n") if "no longer in" in line]
     assert len(said) == 1 and "1 of its files" in said[0] and "train/\\x1b[2Jc.png" in said[0], said
     assert (tmp_path / "REDS" / "train" / "\x1b[2Jc.png").read_bytes() == b"another"
+
+
+@pytest.mark.parametrize("encodings", [["gzip"], ["gzip, chunked"], ["chunked", "gzip"]])
+def test_a_file_sent_compressed_by_its_transfer_encoding_is_refused_in_one_line_not_told_to_run_again(tmp_path,
+                                                                                                      encodings):
+    """Transfer-Encoding gzip (which http.client does not undo: it undoes a "chunked" alone): the compressed bytes
+    were kept as the zip, failed its check and were deleted with "run again to download it anew", alike every time;
+    the check of the thirteenth pass read Content-Encoding alone."""
+    from file_server import FileServer
+    from hostile import assert_one_error_line
+    with closing(FileServer(reds_zips())) as server:
+        server.gzip, server.gzip_header, server.gzip_encodings = True, "Transfer-Encoding", encodings
+        completed = fetch_in_a_process(server, tmp_path / "out", "--reds", "--no-data")
+    assert_one_error_line(completed, f"Transfer-Encoding '{', '.join(encodings)}'", "--base-url")
+    assert not (tmp_path / "out").exists()
