@@ -38,7 +38,7 @@ if __name__ == "__main__":
 import cv2
 from tqdm import tqdm
 
-from utils.errors import UserError, exit_on_user_error, shortened
+from utils.errors import UserError, exit_on_user_error, printable, shortened
 from utils.flags import FlagParser
 from utils.image_io import bgr_uint8_to_rgb_float, check_name_length, commit_folder, opencv_path, write_rgb
 from utils.paths import input_file, is_within, lock_folder, make_folder, output_folder, taken_by_other_than_folder
@@ -235,8 +235,9 @@ def run_downloader(downloader, arguments, timeout=None):
         raise VideoFailure(f"{os.path.basename(downloader)} did not run: {error}")
     if result.returncode != 0:
         lines = result.stderr.strip().splitlines()
+        # its line may hold what a server sent (a title): a terminal's escape sequences by their codes, cut short
         raise VideoFailure(f"{os.path.basename(downloader)} failed: "
-                           f"{lines[-1] if lines else f'exit code {result.returncode}'}")
+                           f"{shortened(printable(lines[-1]), 200) if lines else f'exit code {result.returncode}'}")
     return result.stdout
 
 

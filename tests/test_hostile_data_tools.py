@@ -986,3 +986,22 @@ def test_a_file_sent_compressed_by_its_transfer_encoding_is_refused_in_one_line_
         completed = fetch_in_a_process(server, tmp_path / "out", "--reds", "--no-data")
     assert_one_error_line(completed, f"Transfer-Encoding '{', '.join(encodings)}'", "--base-url")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_downloader_s_error_line_is_shown_by_codes_and_cut_short_in_the_log(tmp_path, monkeypatch, capsys):
+    """yt-dlp's last error line (which may hold what a server sent: a title) went to the terminal and the log as it
+    was: a terminal's escape sequence (here one clearing the screen) acted, and a line of megabytes was printed
+    whole."""
+    from authors_scripts import dataPrepare as data_prepare
+    from conftest import user_error_line
+    (tmp_path / "bin").mkdir()
+    fake_downloader = tmp_path / "bin" / "yt-dlp"
+    fake_downloader.write_text(f"#!{sys.executable}\nimport sys\n"
+                               "sys.stderr.write('ERROR: \\x1b[2Jcleared ' + 'y' * 100000 + '\\n')\nsys.exit(1)\n")
+    fake_downloader.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    flags = ["--disk_path", str(tmp_path / "disk"), "--TEST"]
+    assert "no scene would be made" in user_error_line(data_prepare.main, flags, capsys)
+    log = (tmp_path / "disk" / "log" / os.listdir(tmp_path / "disk" / "log")[0]).read_text()
+    assert "\x1b" not in log and "y" * 1000 not in log  # the log's lines are those printed
+    assert "yt-dlp failed: ERROR: \\x1b[2Jcleared yyy" in log
