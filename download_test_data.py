@@ -304,7 +304,7 @@ def unasked_coding(response):
         chunked = header == "Transfer-Encoding" and getattr(response, "chunked", False)  # http.client undid it
         undone = ("", "identity", "chunked") if chunked else ("", "identity")
         codings = [coding.strip().lower() for coding in value.split(",")]
-        if any(coding not in undone for coding in codings) or codings.count("chunked") > 1:
+        if any(coding not in undone for coding in codings):
             return header, value
     return None
 
