@@ -272,8 +272,9 @@ def download_link(downloader, link, extension, disk_path):
     video_id = link.rstrip("/").rsplit("/", 1)[-1]
     path = os.path.join(disk_path, f"{video_id}.{extension}")
     if not os.path.isfile(path):  # the downloader itself writes under a temporary name
-        run_downloader(downloader, ["--no-playlist", "-f", DOWNLOAD_FORMAT,
-                                    "-o", os.path.join(disk_path, f"{video_id}.%(ext)s"), "--", link])
+        # an output template: "%" is the downloaders' formatting character, written "%%" for itself
+        template = os.path.join(disk_path.replace("%", "%%"), f"{video_id}.%(ext)s")
+        run_downloader(downloader, ["--no-playlist", "-f", DOWNLOAD_FORMAT, "-o", template, "--", link])
     if not os.path.isfile(path):
         raise VideoFailure(f"the download did not produce {path}")
     return path

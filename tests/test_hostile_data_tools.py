@@ -870,9 +870,10 @@ def test_a_video_listed_again_with_other_start_frames_is_taken(tmp_path, monkeyp
 
 # Thirteenth pass, beside the probers
 
-def option_parsing_downloader(folder, information):
+def option_parsing_downloader(folder, information, clip=None):
     """An executable named yt-dlp that parses its arguments as yt-dlp does (options, then the link; "--" ends the
-    options), prints `information` as its video information and records each link it was given."""
+    options), prints `information` as its video information, downloads `clip` to its output template filled as
+    youtube-dl fills it (Python's % formatting: "%%" is a "%") and records each link it was given."""
     folder.mkdir()
     script = folder / "yt-dlp"
     script.write_text(f"""#!{sys.executable}
@@ -886,7 +887,11 @@ parser.add_argument("link")
 arguments = parser.parse_args()
 with open({str(folder / "links.txt")!r}, "a") as links:
     links.write(arguments.link + "\\n")
-print({information!r})
+if arguments.dump_single_json:
+    print({information!r})
+else:
+    import shutil
+    shutil.copy({clip!r}, arguments.output % {{"ext": "mp4"}})
 """)
     script.chmod(0o755)
     return folder / "links.txt"
@@ -925,6 +930,25 @@ def test_a_downloader_s_width_of_a_whole_float_is_that_width(tmp_path, monkeypat
     log = (tmp_path / "disk" / "log" / os.listdir(tmp_path / "disk" / "log")[0]).read_text()
     assert ("Done: 28 usable videos, 0 skipped" in log) == usable
     assert ("1280x720" in log) == usable and ("-1x720 is smaller than" in log) != usable
+
+
+def test_a_disk_path_holding_a_percent_sign_is_where_the_video_is_downloaded(tmp_path, monkeypatch):
+    """The downloader's output template was the disk path as given: a "%" in it ("50% of the disk") is a formatting
+    character to yt-dlp and youtube-dl, so the download failed or went elsewhere and the video was skipped."""
+    from authors_scripts import dataPrepare as data_prepare
+    from utils.image_io import sample_clip
+    with open(data_prepare.VIDEO_LIST) as file:
+        listing = json.load(file)
+    edited = tmp_path / "training_videos.json"
+    edited.write_text(json.dumps({**listing, "videos": [{"id": "121649159", "scene_start_frames": [0]}]}))
+    monkeypatch.setattr(data_prepare, "VIDEO_LIST", str(edited))
+    option_parsing_downloader(tmp_path / "bin", '{"width": 1280, "height": 720, "ext": "mp4"}',
+                              clip=sample_clip("bigbuckbunny.mp4"))
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    disk = tmp_path / "50% of the disk"
+    data_prepare.main(["--disk_path", str(disk), "--duration", "3"])
+    assert sorted(os.listdir(disk)) == ["121649159.mp4", "log", "scene_2000"]
+    assert len(os.listdir(disk / "scene_2000")) == 3
 
 
 # Thirteenth pass, third look at the thirteenth pass's half B fixes
