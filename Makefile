@@ -11,6 +11,16 @@ ifneq ($(filter-out clean-venv,$(or $(MAKECMDGOALS),setup)),)
 $(error VENV '$(VENV)' is not one word: make splits a name at its spaces; choose a folder whose path has none)
 endif
 endif
+# The set-up's commands take the name unquoted: `VENV='~/v*'` was globbed to a user's folder ~/venv-data, made a venv;
+# a `%` made its rule a pattern (nothing done, exit code 0); `'`, `#`, `;`, `:` were the shell's or make's own errors.
+# clean-venv quotes it, but `"`, `` ` ``, `$` and `\` still act inside its double quotes, and a `:` or `;` breaks the
+# rules below (make's own line, the venv kept).
+VENV_CLEAN_SPECIAL := \ $$ " ` : ;
+VENV_SPECIAL := $(VENV_CLEAN_SPECIAL) \# % ' * ? [ & | < > ( )
+venv_holds = $(strip $(foreach character,$1,$(findstring $(character),$(VENV))))
+ifneq ($(call venv_holds,$(if $(filter-out clean-venv,$(or $(MAKECMDGOALS),setup)),$(VENV_SPECIAL),$(VENV_CLEAN_SPECIAL))),)
+$(error VENV '$(VENV)' holds $(call venv_holds,$(VENV_SPECIAL)), which make or the shell reads in its commands; choose a folder whose path has none)
+endif
 PYTHON := $(VENV)/bin/python
 MPIRUN := OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 $(VENV)/bin/mpirun
 STAMP := $(VENV)/.installed
@@ -30,7 +40,7 @@ $(STAMP): requirements.txt requirements-nodeps.txt utils/make_venv.sh
 
 # A .venv whose Python does not run (missing, or removed since by a pyenv upgrade) is always set up again:
 # the set-up script then creates it, or says what to do.
-ifneq ($(shell $(PYTHON) -c 'print(1)' 2>/dev/null),1)
+ifneq ($(shell "$(PYTHON)" -c 'print(1)' 2>/dev/null),1)
 .PHONY: $(STAMP)
 endif
 

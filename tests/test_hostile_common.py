@@ -919,3 +919,56 @@ def test_the_training_benchmark_on_cudnn_without_a_gpu_is_one_line_and_exit_code
         pytest.skip("this machine has a GPU")
     assert_one_error_line(run_script("-m", "benchmarks.bench_train", "--context", "cudnn", "--stages", "frvsr",
                                      "--processes", "1", "--iterations", "1", timeout=300), "context 'cudnn' asked for")
+
+
+# Thirteenth pass, second look at the thirteenth pass's new-kinds fixes
+
+@pytest.mark.parametrize("goal, name", [
+    ("setup", "my*"), ("setup", "a%b"), ("setup", "a:b"), ("setup", "a'b"), ("setup", "#b"), ("test", "a(b"),
+    ("clean-venv", "a:b"), ("clean-venv", 'a"b'), ("clean-venv", "a$$b"),
+], ids=["setup glob", "setup percent", "setup colon", "setup quote", "setup hash", "test paren", "clean-venv colon",
+        "clean-venv double quote", "clean-venv dollar"])
+def test_make_with_a_venv_name_of_a_character_make_or_the_shell_reads_is_one_line_and_touches_nothing(
+        tmp_path, goal, name):
+    """The set-up's commands take VENV unquoted: `my*` was globbed to the user's folder `mydata`, which was made a
+    venv; `a%b` made its rule a pattern, nothing done and exit code 0; `a:b` and `a'b` were make's or the shell's own
+    errors, `#b` a comment (make_venv.sh without arguments). clean-venv quotes it, but a `:` broke make's rules and a
+    `"` or `$` acts inside the quotes (`a$b` is the venv `a`)."""
+    mine = tmp_path / "mydata"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("kept?")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    completed = subprocess.run(["make", "-n", "--no-print-directory", "-C", REPO_ROOT, goal,
+                                f"VENV={tmp_path}/{name}"], capture_output=True, text=True, timeout=120,
+                               env=top_level_make_environment())
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and "which make or the shell reads" in lines[0], completed
+    assert not completed.stdout and os.listdir(mine) == ["notes.txt"]
+
+
+@pytest.mark.parametrize("name", ["v-1.2_x+y@z~", "a=b", "a,b", "é"])
+def test_make_takes_a_venv_name_of_other_ordinary_characters(tmp_path, name):
+    """The refusal above is of the characters make or the shell reads, not of every character but letters."""
+    completed = subprocess.run(["make", "-n", "--no-print-directory", "-C", REPO_ROOT, "setup",
+                                f"VENV={tmp_path}/{name}"], capture_output=True, text=True, timeout=120,
+                               env=top_level_make_environment())
+    assert completed.returncode == 0 and f"make_venv.sh {tmp_path}/{name} " in completed.stdout, completed
+
+
+@pytest.mark.parametrize("place", ["under a file", "a link to nothing"])
+def test_the_set_up_of_a_venv_under_a_file_or_at_a_link_to_nothing_is_one_line(tmp_path, place):
+    """VENV=<a file>/venv or a dangling link: "creating ..." then venv's "Error: [Errno 20] Not a directory" (or
+    "[Errno 17] File exists"), exit code 1 (a file itself was refused in one line)."""
+    (tmp_path / "notes.txt").write_text("kept?")
+    venv = tmp_path / "notes.txt" / "venv"
+    if place == "a link to nothing":
+        venv = tmp_path / "venv"
+        venv.symlink_to(tmp_path / "gone")
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        (tmp_path / name).write_text("")
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                                str(tmp_path / "requirements.txt")], capture_output=True, text=True, timeout=120)
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and str(venv) in lines[0], completed
+    assert not completed.stdout and (tmp_path / "notes.txt").read_text() == "kept?"
