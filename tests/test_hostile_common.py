@@ -972,3 +972,14 @@ def test_the_set_up_of_a_venv_under_a_file_or_at_a_link_to_nothing_is_one_line(t
     lines = completed.stderr.strip().splitlines()
     assert completed.returncode == 2 and len(lines) == 1 and str(venv) in lines[0], completed
     assert not completed.stdout and (tmp_path / "notes.txt").read_text() == "kept?"
+
+
+@pytest.mark.parametrize("name", ["my logs", "a|b", "a'b"])
+def test_the_gpu_check_of_a_work_folder_its_commands_would_split_is_one_line(tmp_path, name):
+    """The steps' commands take GPU_CHECK_DIR unquoted (bash -c, fields split at |): on a GPU machine '.../my logs'
+    gave train.py '.../my' and 'logs/scenes', every step failed; without a GPU its line was only "no GPU"."""
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "benchmarks", "gpu_check.sh")], capture_output=True,
+                               text=True, timeout=60, env=dict(os.environ, GPU_CHECK_DIR=str(tmp_path / name)))
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and "a character the shell reads" in lines[0], completed
+    assert not (tmp_path / name).exists()
