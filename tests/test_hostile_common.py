@@ -983,3 +983,12 @@ def test_the_gpu_check_of_a_work_folder_its_commands_would_split_is_one_line(tmp
     lines = completed.stderr.strip().splitlines()
     assert completed.returncode == 2 and len(lines) == 1 and "a character the shell reads" in lines[0], completed
     assert not (tmp_path / name).exists()
+
+
+@pytest.mark.parametrize("benchmark", ["bench_lr_grid", "bench_precision"])
+def test_a_benchmark_clip_too_small_to_score_is_named_by_its_own_size(tmp_path, benchmark):
+    """A 52x47 clip was said to be "52x44" (its size cut to whole LR pixels) beside "give a clip of at least 48"."""
+    clip = ffmpeg_video(str(tmp_path / "clip.mp4"), frames=8, size="52x47")
+    extra = ["--precisions", "fp16"] if benchmark == "bench_precision" else []
+    assert_one_error_line(run_script("-m", f"benchmarks.{benchmark}", "--clip", clip, "--frames", "6", *extra,
+                                     timeout=300), "is 52x47, too small for the evaluation crop")
