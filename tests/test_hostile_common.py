@@ -992,3 +992,10 @@ def test_a_benchmark_clip_too_small_to_score_is_named_by_its_own_size(tmp_path, 
     extra = ["--precisions", "fp16"] if benchmark == "bench_precision" else []
     assert_one_error_line(run_script("-m", f"benchmarks.{benchmark}", "--clip", clip, "--frames", "6", *extra,
                                      timeout=300), "is 52x47, too small for the evaluation crop")
+
+
+def test_a_benchmark_reads_generates_loop_seconds_from_its_lines_end_whatever_its_output_folder_holds(tmp_path):
+    """The output folder is under TMPDIR: one named 'bin 9 s' (" in 9 s") gave the benchmark 9 s for a loop of
+    0.4 s, a wrong figure and exit code 0."""
+    from benchmarks.harness import loop_seconds
+    assert loop_seconds("wrote 3 frames to /tmp/bin 9 s/out in 0.4 s (0.13 s per frame, warm-up included)\n") == 0.4
