@@ -924,30 +924,41 @@ def test_the_training_benchmark_on_cudnn_without_a_gpu_is_one_line_and_exit_code
 # Thirteenth pass, second look at the thirteenth pass's new-kinds fixes
 
 @pytest.mark.parametrize("goal, name", [
-    ("setup", "my*"), ("setup", "a%b"), ("setup", "a:b"), ("setup", "a'b"), ("setup", "#b"), ("test", "a(b"),
-    ("clean-venv", "a:b"), ("clean-venv", 'a"b'), ("clean-venv", "a$$b"),
-], ids=["setup glob", "setup percent", "setup colon", "setup quote", "setup hash", "test paren", "clean-venv colon",
-        "clean-venv double quote", "clean-venv dollar"])
+    ("setup", "{tmp}/my*"), ("setup", "{tmp}/a%b"), ("setup", "{tmp}/a:b"), ("setup", "{tmp}/a'b"), ("setup", "#b"),
+    ("test", "{tmp}/a(b"), ("setup", "{tmp}/a$$b"), ("setup", "{tmp}/a\\b"), ("clean-venv", "{tmp}/a:b"),
+], ids=["setup glob", "setup percent", "setup colon", "setup quote", "setup hash first", "test paren", "setup dollar",
+        "setup backslash", "clean-venv colon"])
 def test_make_with_a_venv_name_of_a_character_make_or_the_shell_reads_is_one_line_and_touches_nothing(
         tmp_path, goal, name):
     """The set-up's commands take VENV unquoted: `my*` was globbed to the user's folder `mydata`, which was made a
     venv; `a%b` made its rule a pattern, nothing done and exit code 0; `a:b` and `a'b` were make's or the shell's own
-    errors, `#b` a comment (make_venv.sh without arguments). clean-venv quotes it, but a `:` broke make's rules and a
-    `"` or `$` acts inside the quotes (`a$b` is the venv `a`)."""
+    errors, `#b` a comment (make_venv.sh without arguments), `a$$b` and `a\\b` the venvs `a` and `ab`. clean-venv quotes
+    it, but a `:` broke make's rules (make's own line)."""
     mine = tmp_path / "mydata"
     mine.mkdir()
     (mine / "notes.txt").write_text("kept?")
-    (tmp_path / "a").mkdir()
-    (tmp_path / "a" / "pyvenv.cfg").write_text("home = /usr/bin\n")
     completed = subprocess.run(["make", "-n", "--no-print-directory", "-C", REPO_ROOT, goal,
-                                f"VENV={tmp_path}/{name}"], capture_output=True, text=True, timeout=120,
-                               env=top_level_make_environment())
+                                "VENV=" + name.replace("{tmp}", str(tmp_path))], capture_output=True, text=True,
+                               timeout=120, env=top_level_make_environment())
     lines = completed.stderr.strip().splitlines()
     assert completed.returncode == 2 and len(lines) == 1 and "which make or the shell reads" in lines[0], completed
     assert not completed.stdout and os.listdir(mine) == ["notes.txt"]
 
 
-@pytest.mark.parametrize("name", ["v-1.2_x+y@z~", "a=b", "a,b", "é"])
+@pytest.mark.parametrize("name", ['a"b', "a`b", "a$$b", "a\\b", "a\\\\b", "a'b"])
+def test_make_clean_venv_of_a_name_the_shell_reads_in_double_quotes_removes_that_venv_and_no_other(tmp_path, name):
+    r"""`venv="$(VENV)"`: `a$$b` (a$b) removed the venv `a` beside it, `a\\b` the venv `a\b`; `a"b` and `a`b`
+    were the shell's syntax errors (the venv kept); `a'b` removed it after a syntax error's line."""
+    named = name.replace("$$", "$")  # make's $$; a backslash is itself to make
+    for venv in (named, "a", "a\\b"):
+        (tmp_path / venv).mkdir(exist_ok=True)
+        (tmp_path / venv / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    completed = clean_venv(f"VENV={tmp_path}/{name}")
+    assert completed.returncode == 0 and not completed.stderr, completed
+    assert sorted(os.listdir(tmp_path)) == sorted({"a", "a\\b"} - {named}), completed
+
+
+@pytest.mark.parametrize("name", ["v-1.2_x+y@z~", "a=b", "a,b", "é", "a#b"])
 def test_make_takes_a_venv_name_of_other_ordinary_characters(tmp_path, name):
     """The refusal above is of the characters make or the shell reads, not of every character but letters."""
     completed = subprocess.run(["make", "-n", "--no-print-directory", "-C", REPO_ROOT, "setup",
