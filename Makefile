@@ -13,15 +13,17 @@ endif
 endif
 # The set-up's commands take the name unquoted: `VENV='~/v*'` was globbed to a user's folder ~/venv-data, made a venv;
 # a `%` made its rule a pattern (nothing done, exit code 0); `'`, `"`, `;`, `&`, `(` were the shell's errors, `\` and
-# `$$` named another folder. clean-venv quotes it (venv_quoted), but a `:` or `;` breaks the rules below for every goal.
+# `$$` named another folder, a `#` beginning it was a comment. clean-venv quotes it (venv_quoted), but a `:` or `;`
+# breaks the rules below for every goal.
 hash := \#
 VENV_RULE_SPECIAL := : ;
 VENV_SPECIAL := $(VENV_RULE_SPECIAL) \ $$ " ` % ' * ? [ & | < > ( )
-venv_holds = $(strip $(foreach character,$1,$(findstring $(character),$(VENV))) $(if $2,$(filter $(hash)%,$(VENV))))
+venv_holds = $(strip $(foreach character,$1,$(findstring $(character),$(VENV))) \
+    $(if $2,$(if $(filter $(hash)%,$(VENV)),$(hash))))
 ifneq ($(if $(filter-out clean-venv,$(or $(MAKECMDGOALS),setup)),$(call venv_holds,$(VENV_SPECIAL),\
       start),$(call venv_holds,$(VENV_RULE_SPECIAL))),)
-$(error VENV '$(VENV)' holds $(call venv_holds,$(VENV_SPECIAL),start), which make or the shell reads in its commands; choose \
-    a folder whose path has none)
+$(error VENV '$(VENV)' holds $(call venv_holds,$(VENV_SPECIAL),start), which make or the shell reads in its \
+    commands; choose a folder whose path has none)
 endif
 # a name as the shell reads it inside double quotes: `clean-venv VENV='a$$b'` removed the venv `a`
 venv_quoted = $(subst `,\`,$(subst ",\",$(subst $$,\$$,$(subst \,\\,$1))))
@@ -117,7 +119,8 @@ gpu-check: $(TEST_STAMP)
 # Trailing slashes are dropped: `rm -rf .venv/` of a link to a shared venv emptied that venv and kept the link. A name
 # ending in /. or /.. is refused: rm skipped it with a line of its own, the venv kept.
 clean-venv:
-	@venv="$(call venv_quoted,$(VENV))"; while [ "$${venv%/}" != "$$venv" ] && [ -n "$${venv%/}" ]; do venv=$${venv%/}; done; \
+	@venv="$(call venv_quoted,$(VENV))"; \
+	while [ "$${venv%/}" != "$$venv" ] && [ -n "$${venv%/}" ]; do venv=$${venv%/}; done; \
 	case "$$venv" in .|..|*/.|*/..) echo "error: '$$venv' ends in . or .., which rm does not remove; name the" \
 	    "virtual environment's folder itself" >&2; exit 2;; esac; \
 	if [ -e "$$venv" ] && [ ! -f "$$venv/pyvenv.cfg" ]; then echo "error: '$$venv' is not a virtual" \
