@@ -11,6 +11,22 @@ ifneq ($(filter-out clean-venv,$(or $(MAKECMDGOALS),setup)),)
 $(error VENV '$(VENV)' is not one word: make splits a name at its spaces; choose a folder whose path has none)
 endif
 endif
+# The set-up's commands take the name unquoted: `VENV='~/v*'` was globbed to a user's folder ~/venv-data, made a venv;
+# a `%` made its rule a pattern (nothing done, exit code 0); `'`, `"`, `;`, `&`, `(` were the shell's errors, `\` and
+# `$$` named another folder, a `#` beginning it was a comment. clean-venv quotes it (venv_quoted), but a `:` or `;`
+# breaks the rules below for every goal.
+hash := \#
+VENV_RULE_SPECIAL := : ;
+VENV_SPECIAL := $(VENV_RULE_SPECIAL) \ $$ " ` % ' * ? [ & | < > ( )
+venv_holds = $(strip $(foreach character,$1,$(findstring $(character),$(VENV))) \
+    $(if $2,$(if $(filter $(hash)%,$(VENV)),$(hash))))
+ifneq ($(if $(filter-out clean-venv,$(or $(MAKECMDGOALS),setup)),$(call venv_holds,$(VENV_SPECIAL),\
+      start),$(call venv_holds,$(VENV_RULE_SPECIAL))),)
+$(error VENV '$(VENV)' holds $(call venv_holds,$(VENV_SPECIAL),start), which make or the shell reads in its \
+    commands; choose a folder whose path has none)
+endif
+# a name as the shell reads it inside double quotes: `clean-venv VENV='a$$b'` removed the venv `a`
+venv_quoted = $(subst `,\`,$(subst ",\",$(subst $$,\$$,$(subst \,\\,$1))))
 PYTHON := $(VENV)/bin/python
 MPIRUN := OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 $(VENV)/bin/mpirun
 STAMP := $(VENV)/.installed
@@ -30,7 +46,7 @@ $(STAMP): requirements.txt requirements-nodeps.txt utils/make_venv.sh
 
 # A .venv whose Python does not run (missing, or removed since by a pyenv upgrade) is always set up again:
 # the set-up script then creates it, or says what to do.
-ifneq ($(shell $(PYTHON) -c 'print(1)' 2>/dev/null),1)
+ifneq ($(shell "$(call venv_quoted,$(PYTHON))" -c 'print(1)' 2>/dev/null),1)
 .PHONY: $(STAMP)
 endif
 
@@ -103,10 +119,11 @@ gpu-check: $(TEST_STAMP)
 # Trailing slashes are dropped: `rm -rf .venv/` of a link to a shared venv emptied that venv and kept the link. A name
 # ending in /. or /.. is refused: rm skipped it with a line of its own, the venv kept.
 clean-venv:
-	@venv="$(VENV)"; while [ "$${venv%/}" != "$$venv" ] && [ -n "$${venv%/}" ]; do venv=$${venv%/}; done; \
+	@venv="$(call venv_quoted,$(VENV))"; \
+	while [ "$${venv%/}" != "$$venv" ] && [ -n "$${venv%/}" ]; do venv=$${venv%/}; done; \
 	case "$$venv" in .|..|*/.|*/..) echo "error: '$$venv' ends in . or .., which rm does not remove; name the" \
 	    "virtual environment's folder itself" >&2; exit 2;; esac; \
 	if [ -e "$$venv" ] && [ ! -f "$$venv/pyvenv.cfg" ]; then echo "error: '$$venv' is not a virtual" \
 	    "environment (it has no pyvenv.cfg); nothing removed: remove it yourself if that is what you meant" >&2; \
 	    exit 2; fi; \
-	echo "rm -rf \"$$venv\""; rm -rf "$$venv"
+	printf 'rm -rf "%s"\n' "$$venv"; rm -rf "$$venv"

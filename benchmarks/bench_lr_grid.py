@@ -48,7 +48,7 @@ def main():
         resolver = SuperResolver(args.model)
         scale = resolver.scale
         height, width = (hr.shape[1] // scale) * scale, (hr.shape[2] // scale) * scale
-        check_scored(args.clip, hr[:, :height, :width], FEWEST_FRAMES)
+        check_scored(args.clip, hr, FEWEST_FRAMES)  # the clip's own size named (48 is a whole number of scales)
         targets = list(hr[:, :height, :width])
         ways = {"training grid (--input-dir-hr)": [degrade_frames(frame, scale=scale) for frame in targets],
                 "cv2.INTER_AREA (centred)": [cv2.resize(frame, (width // scale, height // scale),

@@ -89,7 +89,8 @@ def inputs(clip_path, frames, lr_size):
     rows, columns = (hr.shape[1] // SCALE) * SCALE, (hr.shape[2] // SCALE) * SCALE
     if lr_size:
         rows, columns = min(rows, SCALE * height), min(columns, SCALE * width)
-    check_scored(os.path.basename(clip_path), hr[:, :rows, :columns], FEWEST_FRAMES)
+    # the clip's own size named (a 52x47 clip was '52x44'): --lr-size under 12 pixels is refused before
+    check_scored(os.path.basename(clip_path), hr, FEWEST_FRAMES)
     targets = list(hr[:, :rows, :columns])
     size = f"{targets[0].shape[1] // SCALE}x{targets[0].shape[0] // SCALE}"
     calendar = calendar[:frames]

@@ -37,6 +37,13 @@ if [ "${1:-}" = "--dry-run" ]; then
   done
   exit 0
 fi
+# The steps' commands take the folder unquoted (bash -c, fields split at |): '/tmp/my logs' failed every step on a GPU,
+# train.py given /tmp/my and logs/scenes.
+case $WORK in *[[:space:]\'\"\\\$\`\|\;\&\<\>\(\)\*\?\[]*)
+  echo "error: GPU_CHECK_DIR '$WORK' holds a space or a character the shell reads (' \" \\ \$ \` | ; & < > ( ) * ? [);" \
+    "name a folder whose path has none" >&2
+  exit 2 ;;
+esac
 # The folder is emptied first: only one this script made (its mark inside) or an empty one, not a folder of the
 # user's named by mistake.
 MARK=$WORK/.tecogan-gpu-check

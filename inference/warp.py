@@ -58,7 +58,9 @@ def warp_dense(image, flow, top=0, left=0):
 
     def gather(row_index, column_index):
         if max(height, width, out_rows, out_columns) >= REMAP_MAX_SIDE:  # cv2.remap asserts, with a traceback
-            return image[row_index.astype(np.intp), column_index.astype(np.intp)]
+            # a NaN position (a NaN flow) is any pixel, as cv2.remap's: its weights make that output NaN on both paths
+            # (its cast to an index was an IndexError, a traceback)
+            return image[np.nan_to_num(row_index).astype(np.intp), np.nan_to_num(column_index).astype(np.intp)]
         # Whole-number maps make nearest-neighbour remapping an exact gather, on all cores.
         return cv2.remap(image, column_index, row_index, cv2.INTER_NEAREST)
 

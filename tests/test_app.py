@@ -405,3 +405,67 @@ def test_cancel_pressed_while_a_job_is_set_up_stops_it(server, tab, tmp_path):
     status = wait_for_status(page, r"cancelled|frame \d+ of")
     assert "cancelled; it was stopped and its files deleted" in status, status
     assert set(os.listdir(server.work / "jobs")) == before and not processes_naming(str(server.work / "jobs"))
+
+
+# Thirteenth pass, second look at the thirteenth pass's new-kinds fixes
+
+def wait_for_new_job_folders(server, before, count=1):
+    """The job folders made since `before` (a Run's set-up has begun: its upload is being copied and unpacked)."""
+    deadline = time.monotonic() + 60
+    while len(made := set(os.listdir(server.work / "jobs")) - before) < count:
+        assert time.monotonic() < deadline, "Run made no job folder"
+        time.sleep(0.02)
+    return made
+
+
+def test_run_again_after_a_cancel_during_the_set_up_runs_and_a_second_cancel_stops_it(server, tab, tmp_path):
+    """Cancel pressed twice while Run sets its job up stops that job; Run pressed again afterwards is not stopped by
+    those Cancels (it runs until its own Cancel)."""
+    from app_media import slow_to_unpack_zip
+    page = tab()
+    upload(page, slow_to_unpack_zip(tmp_path / "frames.zip"))
+    before = set(os.listdir(server.work / "jobs"))
+    page.click("#run")
+    wait_for_new_job_folders(server, before)
+    page.click("#cancel")
+    page.click("#cancel")
+    status = wait_for_status(page, r"cancelled|frame \d+ of")
+    assert "cancelled; it was stopped and its files deleted" in status, status
+    page.click("#run")
+    wait_for_status(page, r"frame [1-9]\d* of 6000")
+    page.click("#cancel")
+    wait_for_status(page, "cancelled; it was stopped and its files deleted")
+    assert set(os.listdir(server.work / "jobs")) == before and not processes_naming(str(server.work / "jobs"))
+
+
+def test_two_tabs_each_cancelling_its_job_during_the_set_up_stop_both(server, tab, tmp_path):
+    from app_media import slow_to_unpack_zip
+    pages = [tab(), tab()]
+    for index, page in enumerate(pages):
+        upload(page, slow_to_unpack_zip(tmp_path / f"frames{index}.zip"))
+    before = set(os.listdir(server.work / "jobs"))
+    for page in pages:
+        page.click("#run")
+    wait_for_new_job_folders(server, before, 2)
+    for page in pages:
+        page.click("#cancel")
+    for page in pages:
+        status = wait_for_status(page, r"cancelled|frame \d+ of")
+        assert "cancelled; it was stopped and its files deleted" in status, status
+    assert set(os.listdir(server.work / "jobs")) == before and not processes_naming(str(server.work / "jobs"))
+
+
+def test_a_cancel_before_run_or_after_the_job_is_done_changes_nothing(server, tab, tmp_path):
+    """Cancel with no job, then Run: the job runs to its end; Cancel then keeps its results."""
+    page = tab()
+    upload(page, clip_with_audio(tmp_path / "short.mp4", CLIP["width"], CLIP["height"], 5))
+    page.click("#cancel")
+    page.click("#run")
+    done = wait_for_status(page, "done|cancelled")
+    assert "done" in done, done
+    page.wait_for_function("() => document.querySelector('#result-video video')?.readyState >= 2")
+    job_id = re.search(r"Job ([0-9a-f]+)", done)[1]
+    page.click("#cancel")
+    time.sleep(2)
+    assert page.inner_text("#status") == done and (server.work / "jobs" / job_id).exists()
+    assert page.eval_on_selector("#result-video video", "video => video.readyState") >= 2

@@ -919,3 +919,94 @@ def test_the_training_benchmark_on_cudnn_without_a_gpu_is_one_line_and_exit_code
         pytest.skip("this machine has a GPU")
     assert_one_error_line(run_script("-m", "benchmarks.bench_train", "--context", "cudnn", "--stages", "frvsr",
                                      "--processes", "1", "--iterations", "1", timeout=300), "context 'cudnn' asked for")
+
+
+# Thirteenth pass, second look at the thirteenth pass's new-kinds fixes
+
+@pytest.mark.parametrize("goal, name", [
+    ("setup", "{tmp}/my*"), ("setup", "{tmp}/a%b"), ("setup", "{tmp}/a:b"), ("setup", "{tmp}/a'b"), ("setup", "#b"),
+    ("test", "{tmp}/a(b"), ("setup", "{tmp}/a$$b"), ("setup", "{tmp}/a\\b"), ("clean-venv", "{tmp}/a:b"),
+], ids=["setup glob", "setup percent", "setup colon", "setup quote", "setup hash first", "test paren", "setup dollar",
+        "setup backslash", "clean-venv colon"])
+def test_make_with_a_venv_name_of_a_character_make_or_the_shell_reads_is_one_line_and_touches_nothing(
+        tmp_path, goal, name):
+    """The set-up's commands take VENV unquoted: `my*` was globbed to the user's folder `mydata`, which was made a
+    venv; `a%b` made its rule a pattern, nothing done and exit code 0; `a:b` and `a'b` were make's or the shell's own
+    errors, `#b` a comment (make_venv.sh without arguments), `a$$b` and `a\\b` the venvs `a` and `ab`. clean-venv quotes
+    it, but a `:` broke make's rules (make's own line)."""
+    mine = tmp_path / "mydata"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("kept?")
+    completed = subprocess.run(["make", "-n", "--no-print-directory", "-C", REPO_ROOT, goal,
+                                "VENV=" + name.replace("{tmp}", str(tmp_path))], capture_output=True, text=True,
+                               timeout=120, env=top_level_make_environment())
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and "which make or the shell reads" in lines[0], completed
+    assert not completed.stdout and os.listdir(mine) == ["notes.txt"]
+
+
+@pytest.mark.parametrize("name", ['a"b', "a`b", "a$$b", "a\\b", "a\\\\b", "a'b"])
+def test_make_clean_venv_of_a_name_the_shell_reads_in_double_quotes_removes_that_venv_and_no_other(tmp_path, name):
+    r"""`venv="$(VENV)"`: `a$$b` (a$b) removed the venv `a` beside it, `a\\b` the venv `a\b`; `a"b` and `a`b`
+    were the shell's syntax errors (the venv kept); `a'b` removed it after a syntax error's line."""
+    named = name.replace("$$", "$")  # make's $$; a backslash is itself to make
+    for venv in (named, "a", "a\\b"):
+        (tmp_path / venv).mkdir(exist_ok=True)
+        (tmp_path / venv / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    completed = clean_venv(f"VENV={tmp_path}/{name}")
+    assert completed.returncode == 0 and not completed.stderr, completed
+    assert sorted(os.listdir(tmp_path)) == sorted({"a", "a\\b"} - {named}), completed
+
+
+@pytest.mark.parametrize("name", ["v-1.2_x+y@z~", "a=b", "a,b", "é", "a#b"])
+def test_make_takes_a_venv_name_of_other_ordinary_characters(tmp_path, name):
+    """The refusal above is of the characters make or the shell reads, not of every character but letters."""
+    completed = subprocess.run(["make", "-n", "--no-print-directory", "-C", REPO_ROOT, "setup",
+                                f"VENV={tmp_path}/{name}"], capture_output=True, text=True, timeout=120,
+                               env=top_level_make_environment())
+    assert completed.returncode == 0 and f"make_venv.sh {tmp_path}/{name} " in completed.stdout, completed
+
+
+@pytest.mark.parametrize("place", ["under a file", "a link to nothing"])
+def test_the_set_up_of_a_venv_under_a_file_or_at_a_link_to_nothing_is_one_line(tmp_path, place):
+    """VENV=<a file>/venv or a dangling link: "creating ..." then venv's "Error: [Errno 20] Not a directory" (or
+    "[Errno 17] File exists"), exit code 1 (a file itself was refused in one line)."""
+    (tmp_path / "notes.txt").write_text("kept?")
+    venv = tmp_path / "notes.txt" / "venv"
+    if place == "a link to nothing":
+        venv = tmp_path / "venv"
+        venv.symlink_to(tmp_path / "gone")
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        (tmp_path / name).write_text("")
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                                str(tmp_path / "requirements.txt")], capture_output=True, text=True, timeout=120)
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and str(venv) in lines[0], completed
+    assert not completed.stdout and (tmp_path / "notes.txt").read_text() == "kept?"
+
+
+@pytest.mark.parametrize("name", ["my logs", "a|b", "a'b"])
+def test_the_gpu_check_of_a_work_folder_its_commands_would_split_is_one_line(tmp_path, name):
+    """The steps' commands take GPU_CHECK_DIR unquoted (bash -c, fields split at |): on a GPU machine '.../my logs'
+    gave train.py '.../my' and 'logs/scenes', every step failed; without a GPU its line was only "no GPU"."""
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "benchmarks", "gpu_check.sh")], capture_output=True,
+                               text=True, timeout=60, env=dict(os.environ, GPU_CHECK_DIR=str(tmp_path / name)))
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and "a character the shell reads" in lines[0], completed
+    assert not (tmp_path / name).exists()
+
+
+@pytest.mark.parametrize("benchmark", ["bench_lr_grid", "bench_precision"])
+def test_a_benchmark_clip_too_small_to_score_is_named_by_its_own_size(tmp_path, benchmark):
+    """A 52x47 clip was said to be "52x44" (its size cut to whole LR pixels) beside "give a clip of at least 48"."""
+    clip = ffmpeg_video(str(tmp_path / "clip.mp4"), frames=8, size="52x47")
+    extra = ["--precisions", "fp16"] if benchmark == "bench_precision" else []
+    assert_one_error_line(run_script("-m", f"benchmarks.{benchmark}", "--clip", clip, "--frames", "6", *extra,
+                                     timeout=300), "is 52x47, too small for the evaluation crop")
+
+
+def test_a_benchmark_reads_generates_loop_seconds_from_its_lines_end_whatever_its_output_folder_holds(tmp_path):
+    """The output folder is under TMPDIR: one named 'bin 9 s' (" in 9 s") gave the benchmark 9 s for a loop of
+    0.4 s, a wrong figure and exit code 0."""
+    from benchmarks.harness import loop_seconds
+    assert loop_seconds("wrote 3 frames to /tmp/bin 9 s/out in 0.4 s (0.13 s per frame, warm-up included)\n") == 0.4

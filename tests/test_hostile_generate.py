@@ -981,3 +981,33 @@ def test_a_frame_too_wide_for_jpeg_is_one_line_and_no_output(tmp_path):
     assert completed.returncode == 2 and "Traceback" not in completed.stderr, completed.stderr
     assert last.startswith("error: cannot write a 65600x8 frame as JPEG") and "--output-ext png" in last, last
     assert not (tmp_path / "out").exists()
+
+
+# Thirteenth pass, second look at the thirteenth pass's new-kinds fixes
+
+@pytest.mark.parametrize("height, width", [(3, 32766), (4, 9)], ids=["just under cv2.remap's limit", "small"])
+def test_the_warp_by_numpys_gather_equals_cv2_remaps_on_every_flow(monkeypatch, height, width):
+    """Frames whose x4 side reaches 32767 are warped by numpy's gather: on a frame cv2.remap still takes, the gather
+    (forced) gives the same values, flows far outside the frame, infinite and NaN included (a NaN position was an
+    IndexError on the gather's path, a traceback, where cv2.remap's gives a NaN pixel)."""
+    import numpy as np
+    from inference import warp
+    generator = np.random.default_rng(3)
+    image = generator.random((height, width, 3), dtype=np.float32)
+    flow = (generator.standard_normal((height, width, 2)) * 40).astype(np.float32)
+    flow[0, 0], flow[-1, -1], flow[1, 1, 0], flow[1, 2, 1], flow[2, 3] = 1e6, -1e6, np.inf, np.nan, np.nan
+    by_remap = warp.warp_dense(image, flow)
+    monkeypatch.setattr(warp, "REMAP_MAX_SIDE", 0)
+    with np.errstate(invalid="ignore"):
+        by_gather = warp.warp_dense(image, flow)
+    np.testing.assert_array_equal(by_gather, by_remap)
+
+
+def test_the_warp_of_a_frame_at_cv2_remaps_limit_takes_numpys_gather():
+    """32767 pixels a side is the first cv2.remap asserts on (32766 it takes)."""
+    import numpy as np
+    from inference import warp
+    image = np.random.default_rng(4).random((2, warp.REMAP_MAX_SIDE, 3), dtype=np.float32)
+    flow = np.full((2, warp.REMAP_MAX_SIDE, 2), 0.5, np.float32)
+    warped = warp.warp_dense(image, flow)
+    assert warped.shape == image.shape and np.isfinite(warped).all()

@@ -39,6 +39,16 @@ else
       "'apt-get install python3.10 python3.10-venv', then run make again" >&2
     exit 2
   fi
+  # a link to nothing, or a name under a file: venv's own error was two lines and exit code 1
+  if [ -L "$venv_dir" ] && [ ! -e "$venv_dir" ]; then
+    echo "error: $venv_dir is a link to $(readlink "$venv_dir"), which does not exist; remove the link, or set VENV" \
+      "to another folder" >&2
+    exit 2
+  fi
+  if ! made=$(mkdir -p -- "$venv_dir" 2>&1); then
+    echo "error: cannot make the folder $venv_dir (${made##*: }); set VENV to another folder" >&2
+    exit 2
+  fi
   echo "creating $venv_dir with $python310"
   "$python310" -m venv "$venv_dir"
 fi
