@@ -981,3 +981,28 @@ def test_a_frame_too_wide_for_jpeg_is_one_line_and_no_output(tmp_path):
     assert completed.returncode == 2 and "Traceback" not in completed.stderr, completed.stderr
     assert last.startswith("error: cannot write a 65600x8 frame as JPEG") and "--output-ext png" in last, last
     assert not (tmp_path / "out").exists()
+
+
+# Thirteenth pass, second look at the thirteenth pass's half A fixes
+
+class TensorLike:
+    """Not NumPy's array, with a shape tuple as a PyTorch tensor has (torch.Size is a tuple)."""
+
+    def __init__(self, shape):
+        self.shape = shape
+
+
+@pytest.mark.parametrize("frame, found", [
+    (TensorLike((24, 32, 3)), "is a TensorLike, not a NumPy array"),
+    (TensorLike((10 ** 9, 10 ** 9, 3)), "is a TensorLike, not a NumPy array"),
+    (np.full((24, 32, 3), np.nan, np.float32), "holds a value that is not finite"),
+], ids=["tensor", "tensor of a size past the memory budget", "NaN"])
+def test_a_first_frame_is_checked_before_a_model_is_built_for_its_size(frame, found):
+    """The first frame's own shape was taken as the sequence's size before the frame was checked: a model was built
+    for a tensor, and a tensor past the memory budget was refused as '--max-memory ... is too small', not as no
+    NumPy array."""
+    from inference import SuperResolver
+    resolver = SuperResolver(WEIGHTS, "nnabla", "cpu", threads=1)
+    with pytest.raises(UserError, match=f"^frame 0 {found}"):
+        list(resolver.sequence([(0, frame)]))
+    assert resolver.models == {}
