@@ -162,6 +162,9 @@ class SuperResolver:
             shape = getattr(named_pair(first)[1], "shape", None)
             if not (isinstance(shape, tuple) and len(shape) == 3 and shape[2] == 3):
                 next(checked_frames(named_frames, None))  # says what the first frame is, naming no size it lacks
+            # the first frame checked before a model is built for its size: a PyTorch tensor's shape is a tuple too
+            # (a model was built for it, and a size past the memory budget was refused as that, not as no array)
+            next(checked_frames([first], shape[:2]))
         else:
             shape = frame_sides(shape)
         model = self.model(*shape[:2])

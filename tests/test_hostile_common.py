@@ -1015,3 +1015,40 @@ def test_a_benchmark_reads_generates_loop_seconds_from_its_lines_end_whatever_it
     0.4 s, a wrong figure and exit code 0."""
     from benchmarks.harness import loop_seconds
     assert loop_seconds("wrote 3 frames to /tmp/bin 9 s/out in 0.4 s (0.13 s per frame, warm-up included)\n") == 0.4
+
+
+# Thirteenth pass, second look at the thirteenth pass's half A fixes
+
+def flag_of(region):
+    """A region's flag emoji: the black flag, the region's letters as tag characters, the cancel tag."""
+    return "\U0001f3f4" + "".join(chr(0xE0000 + ord(letter)) for letter in region) + "\U000e007f"
+
+
+@pytest.mark.parametrize("line", ["3\ufe0f", "\ufe0f", "3\U000e0100", "3\u180b", "3\u17b4", "3\U000e0067\U000e007f"],
+                         ids=["variation selector after a digit", "variation selector alone", "ideographic selector",
+                              "Mongolian selector", "Khmer inherent vowel", "tags outside a flag"])
+def test_a_cuts_line_ending_in_a_selector_or_tag_drawn_as_nothing_shows_it_by_its_code(tmp_path, line):
+    """A variation selector that selects nothing, Khmer's inherent vowels and tag characters outside a flag are drawn
+    as nothing: "3" and U+FE0F was refused as "'3' is not a frame number", which reads as a good line."""
+    from utils.errors import printable
+    from utils.scenes import read_cuts_file
+    cuts = tmp_path / "cuts.txt"
+    cuts.write_text(f"{line}\n", encoding="utf-8")
+    with pytest.raises(UserError) as error:
+        read_cuts_file(str(cuts), 6)
+    assert f"line 1: {ascii(line)} is not a frame number" in str(error.value)
+    assert printable(f"x{line}.h5") == f"x{ascii(line)[1:-1]}.h5"
+
+
+@pytest.mark.parametrize("name", [flag_of("gbeng"), flag_of("gbsct") + " trip", "1\ufe0f\u20e3", "#\ufe0f\u20e3",
+                                  "\u2764\ufe0f", "\U0001f3f3\ufe0f\u200d\U0001f308", "\u845b\U000e0100", "\u00a9\ufe0f",
+                                  "\u1820\u180b", "\uae40\ubbfc\uc900", "\u0915\u094d\u200d\u0937"],
+                         ids=["England's flag", "Scotland's flag", "keycap one", "keycap #", "red heart",
+                              "rainbow flag", "ideographic variant", "copyright emoji", "Mongolian variant",
+                              "Korean name", "Devanagari half form"])
+def test_a_name_of_emoji_sequences_and_variants_is_shown_as_itself(name):
+    """A region's flag (tag characters after the black flag) was shown by its codes; the selectors of emoji and
+    ideographs, and the joiners of emoji and Indic scripts, are part of how a name is drawn."""
+    from utils.errors import printable, shown_plainly
+    assert printable(f"{name}.mp4") == f"{name}.mp4"
+    assert shown_plainly(name)

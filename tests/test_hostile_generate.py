@@ -1011,3 +1011,28 @@ def test_the_warp_of_a_frame_at_cv2_remaps_limit_takes_numpys_gather():
     flow = np.full((2, warp.REMAP_MAX_SIDE, 2), 0.5, np.float32)
     warped = warp.warp_dense(image, flow)
     assert warped.shape == image.shape and np.isfinite(warped).all()
+
+
+# Thirteenth pass, second look at the thirteenth pass's half A fixes
+
+class TensorLike:
+    """Not NumPy's array, with a shape tuple as a PyTorch tensor has (torch.Size is a tuple)."""
+
+    def __init__(self, shape):
+        self.shape = shape
+
+
+@pytest.mark.parametrize("frame, found", [
+    (TensorLike((24, 32, 3)), "is a TensorLike, not a NumPy array"),
+    (TensorLike((10 ** 9, 10 ** 9, 3)), "is a TensorLike, not a NumPy array"),
+    (np.full((24, 32, 3), np.nan, np.float32), "holds a value that is not finite"),
+], ids=["tensor", "tensor of a size past the memory budget", "NaN"])
+def test_a_first_frame_is_checked_before_a_model_is_built_for_its_size(frame, found):
+    """The first frame's own shape was taken as the sequence's size before the frame was checked: a model was built
+    for a tensor, and a tensor past the memory budget was refused as '--max-memory ... is too small', not as no
+    NumPy array."""
+    from inference import SuperResolver
+    resolver = SuperResolver(WEIGHTS, "nnabla", "cpu", threads=1)
+    with pytest.raises(UserError, match=f"^frame 0 {found}"):
+        list(resolver.sequence([(0, frame)]))
+    assert resolver.models == {}

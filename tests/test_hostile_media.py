@@ -632,3 +632,20 @@ def test_scene_detection_of_a_video_whose_name_is_not_utf8_is_one_line(tmp_path)
     os.rename(video, video.replace(b"clip", b"clip\xff"))
     with pytest.raises(UserError, match="its path is not UTF-8 text"):
         detect_cuts(os.fsdecode(video.replace(b"clip", b"clip\xff")))
+
+
+# Thirteenth pass, second look at the thirteenth pass's half A fixes
+
+def test_an_output_video_whose_name_is_not_utf8_is_refused_before_any_frame_by_its_own_name(tmp_path, monkeypatch):
+    """Without imageio-ffmpeg OpenCV writes --output-video: a name that is not UTF-8 was refused only at the first
+    frame, by its temporary's name ('.w\\udcff.1184.tmp.mp4', never given) and as a video OpenCV 'cannot open'."""
+    from utils import image_io
+    monkeypatch.setattr(image_io, "ffmpeg_executable", lambda: None)
+    named = os.fsdecode(os.path.join(os.fsencode(tmp_path), b"sr\xff.mp4"))
+    for attempt in (lambda: image_io.check_video_output(named), lambda: image_io.VideoWriter(named, 10.0, 32, 24)):
+        with pytest.raises(UserError) as raised:
+            attempt()
+        assert str(raised.value).startswith(f"--output-video '{named}': its path is not UTF-8 text")
+        assert "cannot write" in str(raised.value) and ".tmp." not in str(raised.value)
+    assert os.listdir(tmp_path) == []
+    image_io.check_video_output(str(tmp_path / "sr é 動画 👨\u200d👩\u200d👧.mp4"))  # UTF-8 names of any kind are taken

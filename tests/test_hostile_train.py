@@ -1418,3 +1418,25 @@ def test_every_value_of_an_iteration_reaches_the_tensorboard_file_once_a_flush_i
     assert {tag: [step for step, _ in points] for tag, points in event_scalars(tmp_path / "tensorboard").items()} == {
         "content_loss": [1, 2], "warp_loss": [1, 2], "samples_per_second": [1, 2]}
     board.close()
+
+
+# Thirteenth pass, second look at the thirteenth pass's half A fixes
+
+@pytest.mark.parametrize("content", ["[]\n", "false\n", "0\n", "''\n"], ids=["empty list", "false", "zero", "empty string"])
+def test_a_config_file_of_an_empty_value_that_is_no_mapping_is_refused(tmp_path, content):
+    """A file holding [], false, 0 or '' (a JSON list given by mistake, say) was taken for an empty file: a run of every
+    default, exit code 0."""
+    from training.config import load_config
+    path = tmp_path / "my.yaml"
+    path.write_text(content)
+    with pytest.raises(UserError, match="must hold sections"):
+        load_config(str(path))
+
+
+@pytest.mark.parametrize("content", ["", "~\n", "# train:\n#   max_iter: 5\n", "{}\n", "train:\n  # max_iter: 5\ngan:\n"],
+                         ids=["empty", "null", "all commented out", "empty mapping", "sections all commented out"])
+def test_a_config_file_with_every_key_commented_out_is_every_default(tmp_path, content):
+    from training.config import load_config
+    path = tmp_path / "my.yaml"
+    path.write_text(content)
+    assert load_config(str(path)) == load_config(None)

@@ -241,7 +241,7 @@ def read_yaml(path):
     input_file(path, "config file")
     try:
         with open(path, encoding="utf-8") as file:
-            content = yaml.load(file, ConfigLoader) or {}
+            content = yaml.load(file, ConfigLoader)
     except UnicodeDecodeError:
         raise UserError(f"config file '{path}' is not UTF-8 text; save it as UTF-8")
     except OSError as error:  # a socket (ENXIO), or a device that cannot be read
@@ -251,7 +251,9 @@ def read_yaml(path):
         where = f" at line {mark.line + 1}" if mark else ""
         raise UserError(f"config file '{path}' is not valid YAML{where}{f' ({problem})' if problem else ''}; "
                         "fix the syntax")
-    # a section whose keys are all commented out is empty (YAML reads it as null)
+    # a file or a section whose keys are all commented out is empty (YAML reads it as null); a list, false, 0 or ''
+    # is no sections (they were taken for an empty file: a run of every default)
+    content = {} if content is None else content
     if not isinstance(content, dict) or not all(isinstance(section, dict) or section is None
                                                 for section in content.values()):
         raise UserError(

@@ -55,19 +55,52 @@ def one_line(reason):
 
 
 JOINERS = "\u200c\u200d"  # of emoji and Indic scripts: part of how a name is drawn, between two such characters
-# printable to str.isprintable, yet drawn as nothing: the combining grapheme joiner and the Hangul fillers
-BLANK_LETTERS = "\u034f\u115f\u1160\u3164\uffa0"
+# printable to str.isprintable, yet drawn as nothing: the combining grapheme joiner, the Hangul fillers and Khmer's
+# inherent vowels
+BLANK_LETTERS = "\u034f\u115f\u1160\u3164\uffa0\u17b4\u17b5"
+# variation selectors (standard, Mongolian, ideographic): they choose how the character before is drawn, and are
+# drawn as nothing after one they do not apply to
+SELECTORS = {*map(chr, range(0xFE00, 0xFE10)), "\u180b", "\u180c", "\u180d", "\u180f",
+             *map(chr, range(0xE0100, 0xE01F0))}
+KEYCAP_BASES, KEYCAP = "0123456789#*", "\u20e3"  # 1, U+FE0F, U+20E3: the keycap emoji 1️⃣
+FLAG, TAGS, CANCEL_TAG = "\U0001f3f4", {*map(chr, range(0xE0020, 0xE007F))}, "\U000e007f"  # 🏴 + tags: a region's flag
+
+
+def shown_selector(text, index):
+    """Whether the variation selector at text[index] is part of how a name is drawn: after a character that is not
+    ASCII (an emoji's, a CJK ideograph's), or a keycap's (a digit, # or *, then U+20E3); not after a letter or
+    another selector, or first."""
+    before = text[index - 1] if index else ""
+    if before in KEYCAP_BASES:
+        return text[index + 1:index + 2] == KEYCAP
+    return before.isprintable() and not before.isascii() and before not in SELECTORS and before not in BLANK_LETTERS
+
+
+def in_flag(text, index):
+    """Whether the tag character at text[index] is of a region's flag emoji (🏴, tags as of 'gbsct', the cancel tag:
+    Scotland's flag); tags elsewhere are drawn as nothing."""
+    start = end = index
+    while end < len(text) and text[end] in TAGS:  # to the cancel tag that ends them
+        end += 1
+    while start and text[start - 1] in TAGS:
+        start -= 1
+    return start < end and text[start - 1:start] == FLAG and text[end:end + 1] == CANCEL_TAG
 
 
 def shown_as_itself(text):
     """For each character of text, whether a terminal shows it as itself: a printable one (not a blank letter), a
     space other than ' ' (a Japanese name's ideographic space, a no-break space), or a joiner between two characters
     it joins (neither ASCII: an emoji family, a Persian word), which str.isprintable calls not printable. A joiner
-    after a digit ('3' and U+200D in a cuts file) or at an end is drawn as nothing, as the blank letters are."""
+    after a digit ('3' and U+200D in a cuts file) or at an end is drawn as nothing, as the blank letters are, and so
+    are a variation selector that selects nothing (after a letter) and tags outside a flag's emoji."""
     for index, character in enumerate(text):
         if character in JOINERS:
             neighbours = text[max(index - 1, 0):index] + text[index + 1:index + 2]
             yield len(neighbours) == 2 and not any(neighbour.isascii() for neighbour in neighbours)
+        elif character in SELECTORS:
+            yield shown_selector(text, index)
+        elif character in TAGS or character == CANCEL_TAG:
+            yield in_flag(text, index)
         else:
             printable_one = character.isprintable() and character not in BLANK_LETTERS
             yield printable_one or unicodedata.category(character) == "Zs"

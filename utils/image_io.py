@@ -43,14 +43,19 @@ def media_path(path):
     return os.path.abspath(path)
 
 
-def opencv_path(path):
+def opencv_path(path, written=False):
     """media_path for OpenCV's video IO (and PySceneDetect's, which uses it). A name that is not UTF-8 (a byte such as
     0xff, which Python reads as a lone surrogate) crashed OpenCV's binding, a segmentation fault and no line: it is
-    refused (FFmpeg, which gets the bytes, takes it)."""
+    refused (FFmpeg, which gets the bytes, takes it). written: path is a video to write (OpenCV's writer, used where
+    imageio-ffmpeg is not installed), which no link can stand for."""
     full = media_path(path)
     try:
         full.encode("utf-8")
     except UnicodeEncodeError:
+        if written:
+            raise UserError(f"--output-video '{path}': its path is not UTF-8 text, which OpenCV (the video writer "
+                            "without imageio-ffmpeg) cannot write; choose a UTF-8 name, or install imageio-ffmpeg") \
+                from None
         raise UserError(f"video '{path}': its path is not UTF-8 text, which OpenCV cannot open; rename it, or pass a "
                         "link to it whose path is UTF-8") from None
     return full
@@ -671,8 +676,9 @@ class VideoWriter:
 
     def __init__(self, path, fps, width, height):
         self.path = path
+        opencv_path(path, written=True)  # the line names the user's path, not its temporary's
         self.staged = StagedFile(path)
-        self.writer = cv2.VideoWriter(opencv_path(self.staged.temporary), cv2.VideoWriter_fourcc(*"mp4v"), fps,
+        self.writer = cv2.VideoWriter(opencv_path(self.staged.temporary, written=True), cv2.VideoWriter_fourcc(*"mp4v"), fps,
                                       (width, height))
         if not self.writer.isOpened():
             raise UserError(
@@ -857,7 +863,8 @@ def check_video_output(path):
     """UserError unless a video can be written at path: a known container, in a writable folder, not a
     folder, and an ffmpeg to write it where imageio-ffmpeg is installed."""
     output_file(path, "--output-video", VIDEO_EXTENSIONS)
-    ffmpeg_executable()
+    if not ffmpeg_executable():
+        opencv_path(path, written=True)  # before any frame is made, not at the first one
 
 
 def open_video_writer(path, fps, width, height, source=None):
