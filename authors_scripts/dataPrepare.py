@@ -267,13 +267,19 @@ def probe_link(downloader, link):
     return width, height, extension
 
 
+def template_folder(disk_path):
+    """disk_path as the folder of the downloaders' output template: absolute (yt-dlp joins a relative one to the
+    home folder of its configuration's -P, and expands a leading "~" to the user's home), "%", their formatting
+    character, written "%%" for itself."""
+    return os.path.abspath(disk_path).replace("%", "%%")
+
+
 def download_link(downloader, link, extension, disk_path):
     """The video file <disk_path>/<video id>.<extension>, as the authors name it."""
     video_id = link.rstrip("/").rsplit("/", 1)[-1]
     path = os.path.join(disk_path, f"{video_id}.{extension}")
     if not os.path.isfile(path):  # the downloader itself writes under a temporary name
-        # an output template: "%" is the downloaders' formatting character, written "%%" for itself
-        template = os.path.join(disk_path.replace("%", "%%"), f"{video_id}.%(ext)s")
+        template = os.path.join(template_folder(disk_path), f"{video_id}.%(ext)s")
         run_downloader(downloader, ["--no-playlist", "-f", DOWNLOAD_FORMAT, "-o", template, "--", link])
     if not os.path.isfile(path):
         raise VideoFailure(f"the download did not produce {path}")

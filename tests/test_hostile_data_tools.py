@@ -1029,3 +1029,63 @@ def test_a_downloader_s_error_line_is_shown_by_codes_and_cut_short_in_the_log(tm
     log = (tmp_path / "disk" / "log" / os.listdir(tmp_path / "disk" / "log")[0]).read_text()
     assert "\x1b" not in log and "y" * 1000 not in log  # the log's lines are those printed
     assert "yt-dlp failed: ERROR: \\x1b[2Jcleared yyy" in log
+
+
+# Thirteenth pass, fourth look at the thirteenth pass's half B fixes
+
+def path_expanding_downloader(folder, clip, configured_home=""):
+    """An executable named yt-dlp that fills its output template as yt-dlp does: "~" and environment variables
+    expanded first ("%%" and "$$" kept), then Python's % formatting, then joined to the home folder of its
+    configuration's -P (configured_home; an absolute template stays as it is). It records the path it wrote."""
+    folder.mkdir()
+    script = folder / "yt-dlp"
+    script.write_text(f"""#!{sys.executable}
+import argparse, os, shutil, sys
+parser = argparse.ArgumentParser()
+parser.add_argument("--dump-single-json", action="store_true")
+parser.add_argument("--no-playlist", action="store_true")
+parser.add_argument("-f")
+parser.add_argument("-o", "--output")
+parser.add_argument("link")
+arguments = parser.parse_args()
+if arguments.dump_single_json:
+    print('{{"width": 1280, "height": 720, "ext": "mp4"}}')
+    sys.exit(0)
+template = arguments.output.replace("%%", "%SEP%").replace("$$", "$SEP$")
+template = os.path.expandvars(os.path.expanduser(template)).replace("SEP", "")
+path = os.path.join({configured_home!r}, template % {{"ext": "mp4"}})
+shutil.copy({clip!r}, path)
+with open({str(folder / "written.txt")!r}, "a") as written:
+    written.write(os.path.abspath(path) + "\\n")
+""")
+    script.chmod(0o755)
+    return folder / "written.txt"
+
+
+def one_listed_video(tmp_path, monkeypatch):
+    from authors_scripts import dataPrepare as data_prepare
+    with open(data_prepare.VIDEO_LIST) as file:
+        listing = json.load(file)
+    edited = tmp_path / "training_videos.json"
+    edited.write_text(json.dumps({**listing, "videos": [{"id": "121649159", "scene_start_frames": [0]}]}))
+    monkeypatch.setattr(data_prepare, "VIDEO_LIST", str(edited))
+    return data_prepare
+
+
+@pytest.mark.parametrize("disk, configured_home", [("~/disk", ""), ("disk", "configured")])
+def test_a_relative_disk_path_is_where_the_video_is_downloaded(tmp_path, monkeypatch, disk, configured_home):
+    """The output template was --disk_path as given: a relative one was joined by yt-dlp to the home folder of a -P
+    in its configuration, and one beginning with "~" (a folder of that name, the shell not asked to expand it) was
+    taken for the user's home: the video written elsewhere, skipped as "the download did not produce"."""
+    from utils.image_io import sample_clip
+    data_prepare = one_listed_video(tmp_path, monkeypatch)
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    written = path_expanding_downloader(tmp_path / "bin", sample_clip("bigbuckbunny.mp4"),
+                                        str(tmp_path / configured_home) if configured_home else "")
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    data_prepare.main(["--disk_path", disk, "--duration", "3"])
+    assert written.read_text() == f"{tmp_path / 'work' / disk / '121649159.mp4'}\n"
+    assert len(os.listdir(tmp_path / "work" / disk / "scene_2000")) == 3
+
