@@ -432,6 +432,11 @@ def parse_args(argv=None):
     args.summary_dir = args.summary_dir or os.path.join(args.disk_path, "log")
     output_folder(args.disk_path, "--disk_path")
     output_folder(args.summary_dir, "--summary_dir")
+    folder = os.path.abspath(args.disk_path)
+    if not (args.video or args.TEST) and os.path.expandvars(folder) != folder:
+        # yt-dlp and youtube-dl expand environment variables in their output template, and "$" has no escape there
+        raise UserError(f"--disk_path {shortened(repr(args.disk_path))} holds a '$' that the downloader reads as an "
+                        "environment variable (the videos would be written elsewhere); use a folder without one")
     return args
 
 

@@ -1089,3 +1089,25 @@ def test_a_relative_disk_path_is_where_the_video_is_downloaded(tmp_path, monkeyp
     assert written.read_text() == f"{tmp_path / 'work' / disk / '121649159.mp4'}\n"
     assert len(os.listdir(tmp_path / "work" / disk / "scene_2000")) == 3
 
+
+def test_a_disk_path_holding_an_environment_variable_is_one_line_before_anything_is_written(tmp_path, monkeypatch,
+                                                                                           capsys):
+    """yt-dlp and youtube-dl expand environment variables in their output template, with no escape for "$": a
+    --disk_path holding "$NAME" of a variable set had every video written elsewhere and skipped after its download.
+    A "$" of no variable set, and a run that downloads nothing (--TEST), are taken."""
+    from conftest import user_error_line
+    from utils.image_io import sample_clip
+    data_prepare = one_listed_video(tmp_path, monkeypatch)
+    written = path_expanding_downloader(tmp_path / "bin", sample_clip("bigbuckbunny.mp4"))
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    monkeypatch.setenv("TECOGAN_SET", "elsewhere")
+    monkeypatch.delenv("TECOGAN_UNSET", raising=False)
+    refused = tmp_path / "a$TECOGAN_SET"
+    line = user_error_line(data_prepare.main, ["--disk_path", str(refused), "--duration", "3"], capsys)
+    assert "holds a '$'" in line and "environment variable" in line
+    assert not refused.exists() and not (tmp_path / "aelsewhere").exists() and not written.exists()
+    data_prepare.main(["--disk_path", str(refused), "--duration", "3", "--TEST"])
+    taken = tmp_path / "a$TECOGAN_UNSET$$"
+    data_prepare.main(["--disk_path", str(taken), "--duration", "3"])
+    assert written.read_text() == f"{taken / '121649159.mp4'}\n"
+    assert len(os.listdir(taken / "scene_2000")) == 3
