@@ -282,7 +282,14 @@ def download_link(downloader, link, extension, disk_path):
         template = os.path.join(template_folder(disk_path), f"{video_id}.%(ext)s")
         run_downloader(downloader, ["--no-playlist", "-f", DOWNLOAD_FORMAT, "-o", template, "--", link])
     if not os.path.isfile(path):
-        raise VideoFailure(f"the download did not produce {path}")
+        # written under another extension than the video information's (a --remux-video or --recode-video in the
+        # downloader's configuration): the one file of the video's id is the video (its temporary files have two dots)
+        written = [name for name in os.listdir(disk_path) if re.fullmatch(re.escape(video_id) + r"\.[A-Za-z0-9]+", name)
+                   and os.path.isfile(os.path.join(disk_path, name))]
+        if len(written) != 1:
+            raise VideoFailure(f"the download did not produce {path}"
+                               + (f" (but {len(written)} files named {video_id}.*)" if written else ""))
+        path = os.path.join(disk_path, written[0])
     return path
 
 

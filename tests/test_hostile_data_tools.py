@@ -1033,10 +1033,11 @@ def test_a_downloader_s_error_line_is_shown_by_codes_and_cut_short_in_the_log(tm
 
 # Thirteenth pass, fourth look at the thirteenth pass's half B fixes
 
-def path_expanding_downloader(folder, clip, configured_home=""):
+def path_expanding_downloader(folder, clip, configured_home="", extension="mp4"):
     """An executable named yt-dlp that fills its output template as yt-dlp does: "~" and environment variables
     expanded first ("%%" and "$$" kept), then Python's % formatting, then joined to the home folder of its
-    configuration's -P (configured_home; an absolute template stays as it is). It records the path it wrote."""
+    configuration's -P (configured_home; an absolute template stays as it is), its "%(ext)s" as extension (the video
+    information says mp4). It records the path it wrote."""
     folder.mkdir()
     script = folder / "yt-dlp"
     script.write_text(f"""#!{sys.executable}
@@ -1053,7 +1054,7 @@ if arguments.dump_single_json:
     sys.exit(0)
 template = arguments.output.replace("%%", "%SEP%").replace("$$", "$SEP$")
 template = os.path.expandvars(os.path.expanduser(template)).replace("SEP", "")
-path = os.path.join({configured_home!r}, template % {{"ext": "mp4"}})
+path = os.path.join({configured_home!r}, template % {{"ext": {extension!r}}})
 shutil.copy({clip!r}, path)
 with open({str(folder / "written.txt")!r}, "a") as written:
     written.write(os.path.abspath(path) + "\\n")
@@ -1111,3 +1112,19 @@ def test_a_disk_path_holding_an_environment_variable_is_one_line_before_anything
     data_prepare.main(["--disk_path", str(taken), "--duration", "3"])
     assert written.read_text() == f"{taken / '121649159.mp4'}\n"
     assert len(os.listdir(taken / "scene_2000")) == 3
+
+
+def test_a_video_the_downloader_writes_under_another_extension_than_it_said_is_used_and_removed(tmp_path,
+                                                                                                monkeypatch):
+    """The video information says mp4 (its format's extension), but a --remux-video or --recode-video in the
+    downloader's configuration writes the file as mkv: the whole download was done, then the video skipped as "the
+    download did not produce <id>.mp4", its file left beside the scenes even with --REMOVE."""
+    from utils.image_io import sample_clip
+    data_prepare = one_listed_video(tmp_path, monkeypatch)
+    written = path_expanding_downloader(tmp_path / "bin", sample_clip("bigbuckbunny.mp4"), extension="mkv")
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    disk = tmp_path / "disk"
+    data_prepare.main(["--disk_path", str(disk), "--duration", "3", "--REMOVE"])
+    assert written.read_text() == f"{disk / '121649159.mkv'}\n"
+    assert sorted(os.listdir(disk)) == ["log", "scene_2000"]
+    assert len(os.listdir(disk / "scene_2000")) == 3
