@@ -1,6 +1,7 @@
 """Helpers several test modules share: generate.py's reference fixtures, its one-line user errors, and
 real LR frames."""
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -138,3 +139,9 @@ def killed_at_checkpoint(save_checkpoint, iteration, error):
             raise error
         return save_checkpoint(output_dir, done, *args)
     return save
+
+
+def lines_without_progress_bars(stderr):
+    """stderr's lines that are not blank and not a progress bar's (tqdm's rate: "it/s", or "s/it" on a loaded
+    machine)."""
+    return [line for line in stderr.splitlines() if line.strip() and not re.search(r"it/s|s/it", line)]

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import REPO_ROOT, user_error_line
-from helpers import mpi_environment, MPIRUN, rank_pid
+from helpers import lines_without_progress_bars, mpi_environment, MPIRUN, rank_pid
 from hostile import assert_one_error_line, run_script
 from utils.errors import UserError, exit_on_user_error
 from utils.paths import BUNDLED_MODEL
@@ -173,9 +173,7 @@ def test_a_damaged_training_frame_is_our_one_line_without_libpng_s(tmp_path, dam
     frame.write_bytes(damage(frame.read_bytes()))
     completed = run_script("train.py", *tiny_training_flags(scenes, tmp_path / "out", **{"train.max_iter": 4}),
                            timeout=120)
-    # the progress bar's lines: "it/s", or "s/it" on a loaded machine
-    lines = [line for line in completed.stderr.splitlines() if line.strip() and not re.search(r"it/s|s/it", line)
-             and "[matplotlib." not in line]
+    lines = [line for line in lines_without_progress_bars(completed.stderr) if "[matplotlib." not in line]
     assert completed.returncode == 2
     assert lines == [f"error: cannot read image '{frame}': {reason}; replace or remove it"], lines
 
@@ -1302,7 +1300,7 @@ def test_a_full_disk_under_the_tensorboard_events_is_one_line(tmp_path, monkeypa
     with pytest.raises(SystemExit) as exit_info:
         train.main(tiny_training_flags(scenes, tmp_path / "out", **{"train.max_iter": 2, "train.tensorboard": "true"}))
     assert exit_info.value.code == 2
-    assert [line for line in capsys.readouterr().err.splitlines() if line.strip() and "it/s" not in line] == [
+    assert lines_without_progress_bars(capsys.readouterr().err) == [
         f"error: no space left on the disk of '{tmp_path / 'out' / 'tensorboard' / 'events'}'; free some space (or "
         "choose another folder) and run again"]
 
