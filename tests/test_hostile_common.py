@@ -1052,3 +1052,34 @@ def test_a_name_of_emoji_sequences_and_variants_is_shown_as_itself(name):
     from utils.errors import printable, shown_plainly
     assert printable(f"{name}.mp4") == f"{name}.mp4"
     assert shown_plainly(name)
+
+
+# Thirteenth pass, third look at the thirteenth pass's make and benchmark fixes
+
+@pytest.mark.parametrize("goal, name", [("setup", "~"), ("demo", "~/venv"), ("clean-venv", "~/venv"),
+                                        ("setup", "{tmp}/venv\n"), ("test", "{tmp}/venv ")],
+                         ids=["setup home", "demo home venv", "clean-venv home venv", "setup trailing newline",
+                              "test trailing space"])
+def test_make_with_a_venv_name_beginning_with_a_tilde_or_ending_in_whitespace_is_one_line(tmp_path, goal, name):
+    """`VENV='~'` made the user's home folder a venv (the set-up's command took ~ as the home folder), while the Python
+    check and clean-venv read it as a folder named ~ (`clean-venv VENV='~/venv'` said it removed it, exit code 0, and
+    kept it). A newline ending the name ($(shell)'s line) was one word to make but split the set-up's command line."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "notes.txt").write_text("kept?")
+    environment = dict(top_level_make_environment(), HOME=str(home))
+    completed = subprocess.run(["make", "-n", "--no-print-directory", "-C", REPO_ROOT, goal,
+                                "VENV=" + name.replace("{tmp}", str(tmp_path))], capture_output=True, text=True,
+                               timeout=120, env=environment)
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and ("begins with ~" in lines[0] or "not one word" in lines[0]), completed
+    assert not completed.stdout and os.listdir(home) == ["notes.txt"]
+
+
+@pytest.mark.parametrize("name", ["a~b", "a!b", "a]b", "a{b,c}", "a^b", "a+b=c", "é-1.2_x"])
+def test_make_takes_a_venv_name_with_a_tilde_inside_and_other_ordinary_characters(tmp_path, name):
+    """The refusal of a ~ is of one beginning the name only; make runs its commands with sh, which expands no braces."""
+    completed = subprocess.run(["make", "-n", "--no-print-directory", "-C", REPO_ROOT, "setup",
+                                f"VENV={tmp_path}/{name}"], capture_output=True, text=True, timeout=120,
+                               env=top_level_make_environment())
+    assert completed.returncode == 0 and f"make_venv.sh {tmp_path}/{name} " in completed.stdout, completed
