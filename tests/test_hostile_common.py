@@ -1083,3 +1083,31 @@ def test_make_takes_a_venv_name_with_a_tilde_inside_and_other_ordinary_character
                                 f"VENV={tmp_path}/{name}"], capture_output=True, text=True, timeout=120,
                                env=top_level_make_environment())
     assert completed.returncode == 0 and f"make_venv.sh {tmp_path}/{name} " in completed.stdout, completed
+
+
+def gpu_check_without_a_gpu(tmp_path, work):
+    """benchmarks/gpu_check.sh with GPU_CHECK_DIR=work and an nvidia-smi that lists no GPU (on any machine)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    (bin_dir / "nvidia-smi").write_text("#!/bin/sh\nexit 9\n")
+    (bin_dir / "nvidia-smi").chmod(0o755)
+    environment = dict(os.environ, GPU_CHECK_DIR=str(work), PATH=f"{bin_dir}:{os.environ['PATH']}")
+    return subprocess.run(["bash", os.path.join(REPO_ROOT, "benchmarks", "gpu_check.sh")], capture_output=True,
+                          text=True, timeout=60, env=environment)
+
+
+@pytest.mark.parametrize("name", ["a{b,c}", "run{1..2}"])
+def test_the_gpu_check_of_a_work_folder_bash_expands_in_braces_is_one_line(tmp_path, name):
+    """The steps run in `bash -c`, which expands braces: on a GPU machine '/tmp/a{b,c}' gave train.py
+    '/tmp/ab/frvsr' and '/tmp/ac/frvsr', every step failed; without a GPU its line was only "no GPU"."""
+    completed = gpu_check_without_a_gpu(tmp_path, tmp_path / name)
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and "a character the shell reads" in lines[0], completed
+    assert not (tmp_path / name).exists()
+
+
+@pytest.mark.parametrize("name", ["run-1.2_x", "é~ü", "a!b", "{a}", "a,b"])
+def test_the_gpu_check_takes_a_work_folder_of_ordinary_characters(tmp_path, name):
+    """The refusals above are of what the shell reads, not of dashes, dots, non-ASCII letters, lone braces."""
+    completed = gpu_check_without_a_gpu(tmp_path, tmp_path / name)
+    assert completed.returncode == 2 and "no GPU" in completed.stderr, completed
