@@ -1111,3 +1111,39 @@ def test_the_gpu_check_takes_a_work_folder_of_ordinary_characters(tmp_path, name
     """The refusals above are of what the shell reads, not of dashes, dots, non-ASCII letters, lone braces."""
     completed = gpu_check_without_a_gpu(tmp_path, tmp_path / name)
     assert completed.returncode == 2 and "no GPU" in completed.stderr, completed
+
+
+@pytest.mark.parametrize("place", ["a new folder", "an empty folder"])
+def test_the_set_up_of_a_venv_that_venv_fails_to_create_is_one_line_and_leaves_nothing(tmp_path, place):
+    """A full disk or a read-only folder (as root: a 64 KB tmpfs, a read-only bind mount): venv's "Error: [Errno 30]"
+    or its ensurepip's failure, exit code 1, and a venv without pip left in the folder. Here a python3.10 that fails
+    as venv does there, after writing part of the venv."""
+    real = os.path.realpath(sys.executable)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python3.10").write_text(
+        "#!/bin/sh\nif [ \"$1\" = -m ] && [ \"$2\" = venv ]; then mkdir -p \"$3/bin\" && touch \"$3/pyvenv.cfg\"\n"
+        "  echo \"Error: [Errno 28] No space left on device: '$3/lib'\" >&2; exit 1; fi\n"
+        f"exec {real} \"$@\"\n")
+    (bin_dir / "python3.10").chmod(0o755)
+    venv = tmp_path / "venv"
+    if place == "an empty folder":
+        venv.mkdir()
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        (tmp_path / name).write_text("")
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                                str(tmp_path / "requirements.txt")], capture_output=True, text=True, timeout=120,
+                               env=dict(os.environ, PATH=f"{bin_dir}:{os.environ['PATH']}"))
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and "No space left on device" in lines[0], completed
+    assert (os.listdir(venv) == []) if place == "an empty folder" else not venv.exists()
+
+
+def test_the_set_up_of_a_venv_at_a_loop_of_links_is_one_line_that_says_so(tmp_path):
+    """A link in a loop of links was said to be "a link to <the other>, which does not exist" (it exists)."""
+    (tmp_path / "one").symlink_to(tmp_path / "two")
+    (tmp_path / "two").symlink_to(tmp_path / "one")
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(tmp_path / "one"),
+                                str(tmp_path / "requirements.txt")], capture_output=True, text=True, timeout=120)
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and "does not exist" not in lines[0], completed
