@@ -126,7 +126,8 @@ gpu-check: $(TEST_STAMP)
 
 # Only a virtual environment (a folder with pyvenv.cfg) is removed: `make clean-venv VENV=~/data` deleted any folder.
 # Trailing slashes are dropped: `rm -rf .venv/` of a link to a shared venv emptied that venv and kept the link. A name
-# ending in /. or /.. is refused: rm skipped it with a line of its own, the venv kept.
+# ending in /. or /.. is refused: rm skipped it with a line of its own, the venv kept. A venv rm cannot remove (on a
+# read-only disk, a name too long) was rm's line for every file in it.
 clean-venv:
 	@venv="$(call venv_quoted,$(VENV))"; \
 	while [ "$${venv%/}" != "$$venv" ] && [ -n "$${venv%/}" ]; do venv=$${venv%/}; done; \
@@ -135,4 +136,6 @@ clean-venv:
 	if [ -e "$$venv" ] && [ ! -f "$$venv/pyvenv.cfg" ]; then echo "error: '$$venv' is not a virtual" \
 	    "environment (it has no pyvenv.cfg); nothing removed: remove it yourself if that is what you meant" >&2; \
 	    exit 2; fi; \
-	printf 'rm -rf "%s"\n' "$$venv"; rm -rf "$$venv"
+	printf 'rm -rf "%s"\n' "$$venv"; \
+	if ! failed=$$(rm -rf -- "$$venv" 2>&1); then failed=$$(printf '%s\n' "$$failed" | head -n 1); \
+	    echo "error: rm could not remove all of '$$venv' ($${failed##*: }); what it could not is left" >&2; exit 2; fi

@@ -1147,3 +1147,12 @@ def test_the_set_up_of_a_venv_at_a_loop_of_links_is_one_line_that_says_so(tmp_pa
                                 str(tmp_path / "requirements.txt")], capture_output=True, text=True, timeout=120)
     lines = completed.stderr.strip().splitlines()
     assert completed.returncode == 2 and len(lines) == 1 and "does not exist" not in lines[0], completed
+
+
+def test_make_clean_venv_of_a_venv_rm_cannot_remove_is_one_line_of_ours(tmp_path):
+    """rm's own lines and make's "Error 1": a name too long for the file system (here), or a venv on a read-only disk
+    (a line for every file in it, 13 for a bare venv)."""
+    completed = clean_venv(f"VENV={tmp_path}/{'v' * 300}")
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and lines[0].startswith("error: rm could not remove"), completed
+    assert len([line for line in lines if not line.startswith("make")]) == 1, completed
