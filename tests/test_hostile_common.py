@@ -1156,3 +1156,10 @@ def test_make_clean_venv_of_a_venv_rm_cannot_remove_is_one_line_of_ours(tmp_path
     lines = completed.stderr.strip().splitlines()
     assert completed.returncode == 2 and lines[0].startswith("error: rm could not remove"), completed
     assert len([line for line in lines if not line.startswith("make")]) == 1, completed
+
+
+def test_a_benchmark_reads_generates_loop_seconds_across_an_output_folder_holding_a_newline():
+    """A TMPDIR holding a newline split generate.py's line: its end was not found on the line's first part, an
+    AttributeError and a traceback (bench_tiles --sizes 64x36 under such a TMPDIR)."""
+    from benchmarks.harness import loop_seconds
+    assert loop_seconds("wrote 3 frames to /tmp/a\nb/out in 0.4 s (0.13 s per frame, warm-up included)\n") == 0.4
