@@ -6,9 +6,12 @@
 VENV := .venv
 # make splits a name at its spaces: `make setup VENV="~/my venv"` made a venv of the folder ~/my, the user's, and
 # asked pip for a requirements file 'venv'. Only clean-venv (quoted) takes such a name, to remove one made otherwise.
-ifneq ($(words $(VENV)),1)
+# A newline or space ending the name (a VENV of `$(shell ...)`'s line) is one word to make but split the set-up's command
+# line: make_venv.sh's "unbound variable" and make's line.
+ifneq ($(words $(VENV))$(VENV),1$(strip $(VENV)))
 ifneq ($(filter-out clean-venv,$(or $(MAKECMDGOALS),setup)),)
-$(error VENV '$(VENV)' is not one word: make splits a name at its spaces; choose a folder whose path has none)
+$(error VENV '$(strip $(VENV))' is not one word, or begins or ends with a space, tab or newline: make splits a name at \
+    them; choose a folder whose path has none)
 endif
 endif
 # The set-up's commands take the name unquoted: `VENV='~/v*'` was globbed to a user's folder ~/venv-data, made a venv;
@@ -24,6 +27,12 @@ ifneq ($(if $(filter-out clean-venv,$(or $(MAKECMDGOALS),setup)),$(call venv_hol
       start),$(call venv_holds,$(VENV_RULE_SPECIAL))),)
 $(error VENV '$(VENV)' holds $(call venv_holds,$(VENV_SPECIAL),start), which make or the shell reads in its \
     commands; choose a folder whose path has none)
+endif
+# `VENV='~'` made the user's home folder a venv (the shell reads a ~ beginning the set-up's word as a home folder), which
+# make's Python check and clean-venv (quoted) read as a folder named ~: refused for every goal.
+ifneq ($(filter ~%,$(VENV)),)
+$(error VENV '$(VENV)' begins with ~, which the shell reads as a home folder in some of the commands and not in others; \
+    write the folder out, e.g. $(HOME)/venv)
 endif
 # a name as the shell reads it inside double quotes: `clean-venv VENV='a$$b'` removed the venv `a`
 venv_quoted = $(subst `,\`,$(subst ",\",$(subst $$,\$$,$(subst \,\\,$1))))
@@ -117,7 +126,8 @@ gpu-check: $(TEST_STAMP)
 
 # Only a virtual environment (a folder with pyvenv.cfg) is removed: `make clean-venv VENV=~/data` deleted any folder.
 # Trailing slashes are dropped: `rm -rf .venv/` of a link to a shared venv emptied that venv and kept the link. A name
-# ending in /. or /.. is refused: rm skipped it with a line of its own, the venv kept.
+# ending in /. or /.. is refused: rm skipped it with a line of its own, the venv kept. A venv rm cannot remove (on a
+# read-only disk, a name too long) was rm's line for every file in it.
 clean-venv:
 	@venv="$(call venv_quoted,$(VENV))"; \
 	while [ "$${venv%/}" != "$$venv" ] && [ -n "$${venv%/}" ]; do venv=$${venv%/}; done; \
@@ -126,4 +136,6 @@ clean-venv:
 	if [ -e "$$venv" ] && [ ! -f "$$venv/pyvenv.cfg" ]; then echo "error: '$$venv' is not a virtual" \
 	    "environment (it has no pyvenv.cfg); nothing removed: remove it yourself if that is what you meant" >&2; \
 	    exit 2; fi; \
-	printf 'rm -rf "%s"\n' "$$venv"; rm -rf "$$venv"
+	printf 'rm -rf "%s"\n' "$$venv"; \
+	if ! failed=$$(rm -rf -- "$$venv" 2>&1); then failed=$$(printf '%s\n' "$$failed" | head -n 1); \
+	    echo "error: rm could not remove all of '$$venv' ($${failed##*: }); what it could not is left" >&2; exit 2; fi

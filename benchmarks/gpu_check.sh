@@ -39,8 +39,10 @@ if [ "${1:-}" = "--dry-run" ]; then
 fi
 # The steps' commands take the folder unquoted (bash -c, fields split at |): '/tmp/my logs' failed every step on a GPU,
 # train.py given /tmp/my and logs/scenes.
-case $WORK in *[[:space:]\'\"\\\$\`\|\;\&\<\>\(\)\*\?\[]*)
-  echo "error: GPU_CHECK_DIR '$WORK' holds a space or a character the shell reads (' \" \\ \$ \` | ; & < > ( ) * ? [);" \
+# bash expands braces too: '/tmp/a{b,c}' gave train.py /tmp/ab/scenes and /tmp/ac/scenes.
+case $WORK in *[[:space:]\'\"\\\$\`\|\;\&\<\>\(\)\*\?\[]* | *\{*,*\}* | *\{*..*\}*)
+  echo "error: GPU_CHECK_DIR '$WORK' holds a space or a character the shell reads (' \" \\ \$ \` | ; & < > ( ) * ? [," \
+    "braces around , or ..);" \
     "name a folder whose path has none" >&2
   exit 2 ;;
 esac

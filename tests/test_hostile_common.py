@@ -1052,3 +1052,114 @@ def test_a_name_of_emoji_sequences_and_variants_is_shown_as_itself(name):
     from utils.errors import printable, shown_plainly
     assert printable(f"{name}.mp4") == f"{name}.mp4"
     assert shown_plainly(name)
+
+
+# Thirteenth pass, third look at the thirteenth pass's make and benchmark fixes
+
+@pytest.mark.parametrize("goal, name", [("setup", "~"), ("demo", "~/venv"), ("clean-venv", "~/venv"),
+                                        ("setup", "{tmp}/venv\n"), ("test", "{tmp}/venv ")],
+                         ids=["setup home", "demo home venv", "clean-venv home venv", "setup trailing newline",
+                              "test trailing space"])
+def test_make_with_a_venv_name_beginning_with_a_tilde_or_ending_in_whitespace_is_one_line(tmp_path, goal, name):
+    """`VENV='~'` made the user's home folder a venv (the set-up's command took ~ as the home folder), while the Python
+    check and clean-venv read it as a folder named ~ (`clean-venv VENV='~/venv'` said it removed it, exit code 0, and
+    kept it). A newline ending the name ($(shell)'s line) was one word to make but split the set-up's command line."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "notes.txt").write_text("kept?")
+    environment = dict(top_level_make_environment(), HOME=str(home))
+    completed = subprocess.run(["make", "-n", "--no-print-directory", "-C", REPO_ROOT, goal,
+                                "VENV=" + name.replace("{tmp}", str(tmp_path))], capture_output=True, text=True,
+                               timeout=120, env=environment)
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and ("begins with ~" in lines[0] or "not one word" in lines[0]), completed
+    assert not completed.stdout and os.listdir(home) == ["notes.txt"]
+
+
+@pytest.mark.parametrize("name", ["a~b", "a!b", "a]b", "a{b,c}", "a^b", "a+b=c", "é-1.2_x"])
+def test_make_takes_a_venv_name_with_a_tilde_inside_and_other_ordinary_characters(tmp_path, name):
+    """The refusal of a ~ is of one beginning the name only; make runs its commands with sh, which expands no braces."""
+    completed = subprocess.run(["make", "-n", "--no-print-directory", "-C", REPO_ROOT, "setup",
+                                f"VENV={tmp_path}/{name}"], capture_output=True, text=True, timeout=120,
+                               env=top_level_make_environment())
+    assert completed.returncode == 0 and f"make_venv.sh {tmp_path}/{name} " in completed.stdout, completed
+
+
+def gpu_check_without_a_gpu(tmp_path, work):
+    """benchmarks/gpu_check.sh with GPU_CHECK_DIR=work and an nvidia-smi that lists no GPU (on any machine)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    (bin_dir / "nvidia-smi").write_text("#!/bin/sh\nexit 9\n")
+    (bin_dir / "nvidia-smi").chmod(0o755)
+    environment = dict(os.environ, GPU_CHECK_DIR=str(work), PATH=f"{bin_dir}:{os.environ['PATH']}")
+    return subprocess.run(["bash", os.path.join(REPO_ROOT, "benchmarks", "gpu_check.sh")], capture_output=True,
+                          text=True, timeout=60, env=environment)
+
+
+@pytest.mark.parametrize("name", ["a{b,c}", "run{1..2}"])
+def test_the_gpu_check_of_a_work_folder_bash_expands_in_braces_is_one_line(tmp_path, name):
+    """The steps run in `bash -c`, which expands braces: on a GPU machine '/tmp/a{b,c}' gave train.py
+    '/tmp/ab/frvsr' and '/tmp/ac/frvsr', every step failed; without a GPU its line was only "no GPU"."""
+    completed = gpu_check_without_a_gpu(tmp_path, tmp_path / name)
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and "a character the shell reads" in lines[0], completed
+    assert not (tmp_path / name).exists()
+
+
+@pytest.mark.parametrize("name", ["run-1.2_x", "é~ü", "a!b", "{a}", "a,b"])
+def test_the_gpu_check_takes_a_work_folder_of_ordinary_characters(tmp_path, name):
+    """The refusals above are of what the shell reads, not of dashes, dots, non-ASCII letters, lone braces."""
+    completed = gpu_check_without_a_gpu(tmp_path, tmp_path / name)
+    assert completed.returncode == 2 and "no GPU" in completed.stderr, completed
+
+
+@pytest.mark.parametrize("place", ["a new folder", "an empty folder"])
+def test_the_set_up_of_a_venv_that_venv_fails_to_create_is_one_line_and_leaves_nothing(tmp_path, place):
+    """A full disk or a read-only folder (as root: a 64 KB tmpfs, a read-only bind mount): venv's "Error: [Errno 30]"
+    or its ensurepip's failure, exit code 1, and a venv without pip left in the folder. Here a python3.10 that fails
+    as venv does there, after writing part of the venv."""
+    real = os.path.realpath(sys.executable)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python3.10").write_text(
+        "#!/bin/sh\nif [ \"$1\" = -m ] && [ \"$2\" = venv ]; then mkdir -p \"$3/bin\" && touch \"$3/pyvenv.cfg\"\n"
+        "  echo \"Error: [Errno 28] No space left on device: '$3/lib'\" >&2; exit 1; fi\n"
+        f"exec {real} \"$@\"\n")
+    (bin_dir / "python3.10").chmod(0o755)
+    venv = tmp_path / "venv"
+    if place == "an empty folder":
+        venv.mkdir()
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        (tmp_path / name).write_text("")
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                                str(tmp_path / "requirements.txt")], capture_output=True, text=True, timeout=120,
+                               env=dict(os.environ, PATH=f"{bin_dir}:{os.environ['PATH']}"))
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and "No space left on device" in lines[0], completed
+    assert (os.listdir(venv) == []) if place == "an empty folder" else not venv.exists()
+
+
+def test_the_set_up_of_a_venv_at_a_loop_of_links_is_one_line_that_says_so(tmp_path):
+    """A link in a loop of links was said to be "a link to <the other>, which does not exist" (it exists)."""
+    (tmp_path / "one").symlink_to(tmp_path / "two")
+    (tmp_path / "two").symlink_to(tmp_path / "one")
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(tmp_path / "one"),
+                                str(tmp_path / "requirements.txt")], capture_output=True, text=True, timeout=120)
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and "does not exist" not in lines[0], completed
+
+
+def test_make_clean_venv_of_a_venv_rm_cannot_remove_is_one_line_of_ours(tmp_path):
+    """rm's own lines and make's "Error 1": a name too long for the file system (here), or a venv on a read-only disk
+    (a line for every file in it, 13 for a bare venv)."""
+    completed = clean_venv(f"VENV={tmp_path}/{'v' * 300}")
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and lines[0].startswith("error: rm could not remove"), completed
+    assert len([line for line in lines if not line.startswith("make")]) == 1, completed
+
+
+def test_a_benchmark_reads_generates_loop_seconds_across_an_output_folder_holding_a_newline():
+    """A TMPDIR holding a newline split generate.py's line: its end was not found on the line's first part, an
+    AttributeError and a traceback (bench_tiles --sizes 64x36 under such a TMPDIR)."""
+    from benchmarks.harness import loop_seconds
+    assert loop_seconds("wrote 3 frames to /tmp/a\nb/out in 0.4 s (0.13 s per frame, warm-up included)\n") == 0.4

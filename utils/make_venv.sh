@@ -40,17 +40,28 @@ else
     exit 2
   fi
   # a link to nothing, or a name under a file: venv's own error was two lines and exit code 1
-  if [ -L "$venv_dir" ] && [ ! -e "$venv_dir" ]; then
-    echo "error: $venv_dir is a link to $(readlink "$venv_dir"), which does not exist; remove the link, or set VENV" \
-      "to another folder" >&2
+  if [ -L "$venv_dir" ] && [ ! -e "$venv_dir" ]; then  # a loop of links was said to be a link to a missing one
+    echo "error: $venv_dir is a link to $(readlink "$venv_dir"), which leads to no folder (missing, or a loop of" \
+      "links); remove the link, or set VENV to another folder" >&2
     exit 2
   fi
+  # what venv may remove again if it fails: the folder it made, or what it put in an empty one
+  [ -d "$venv_dir" ] && [ -z "$(ls -A -- "$venv_dir")" ] && was=empty || was=new
+  [ -d "$venv_dir" ] && [ "$was" = new ] && was=full
   if ! made=$(mkdir -p -- "$venv_dir" 2>&1); then
     echo "error: cannot make the folder $venv_dir (${made##*: }); set VENV to another folder" >&2
     exit 2
   fi
   echo "creating $venv_dir with $python310"
-  "$python310" -m venv "$venv_dir"
+  # A read-only folder or a full disk: venv's traceback line and exit code 1, and a venv without pip left behind
+  if ! failed=$("$python310" -m venv "$venv_dir" 2>&1); then
+    case $was in new) rm -rf -- "$venv_dir" ;; empty) find "$venv_dir" -mindepth 1 -delete 2>/dev/null ;; esac
+    reason=$(printf '%s\n' "$failed" | grep -v '^[[:space:]]*$' | tail -n 1)
+    case $reason in *ensurepip*) reason="pip could not be installed into it: is its disk full?" ;; esac
+    echo "error: cannot create the virtual environment $venv_dir (${reason#Error: }); nothing of it is left: make" \
+      "room or write access there, or set VENV to another folder" >&2
+    exit 2
+  fi
 fi
 # A set-up stopped while `python -m venv` installed pip (Ctrl-C) leaves a .venv without pip, which every later
 # run would hand to pip: install it now.
