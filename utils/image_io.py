@@ -49,16 +49,26 @@ def opencv_path(path, written=None):
     refused (FFmpeg, which gets the bytes, takes it). written: the option naming path as a video to write (OpenCV's
     writer, used where imageio-ffmpeg is not installed), which no link can stand for."""
     full = media_path(path)
-    try:
-        full.encode("utf-8")
-    except UnicodeEncodeError:
+    if not (utf8(full) or os.path.isabs(path)):
+        # a relative name of UTF-8 text in a working folder that is not: './name' (which FFmpeg takes for no
+        # protocol, as the absolute path); it was refused, "rename it", though the name given was UTF-8
+        full = os.path.join(os.curdir, path)
+    if not utf8(full):
         if written:
             raise UserError(f"{written} '{path}': its path is not UTF-8 text, which OpenCV (the video writer "
-                            "without imageio-ffmpeg) cannot write; choose a UTF-8 name, or install imageio-ffmpeg") \
-                from None
+                            "without imageio-ffmpeg) cannot write; choose a UTF-8 name, or install imageio-ffmpeg")
         raise UserError(f"video '{path}': its path is not UTF-8 text, which OpenCV cannot open; rename it, or pass a "
-                        "link to it whose path is UTF-8") from None
+                        "link to it whose path is UTF-8")
     return full
+
+
+def utf8(text):
+    """Whether text is UTF-8 text: a name's byte that is not (0xff) is a lone surrogate in Python's str."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def sample_clip(name):
