@@ -1056,12 +1056,16 @@ def test_a_name_of_emoji_sequences_and_variants_is_shown_as_itself(name):
 
 # Thirteenth pass, third look at the thirteenth pass's half A fixes
 
-@pytest.mark.parametrize("name", ["\u0d05\u0d35\u0d28\u0d4d\u200d", "\u0d15\u0d3e\u0d32\u0d4d\u200d x"],
-                         ids=["chillu at the end", "chillu before a space"])
-def test_a_malayalam_chillu_written_with_a_joiner_is_shown_as_itself(name):
-    """Malayalam's chillu letters are written in much of its text as the letter, its virama and U+200D, at a word's
-    end: the joiner, before '.mp4' or a space, was shown by its code. A joiner after a digit is still by its code."""
+@pytest.mark.parametrize("name", ["\u0d05\u0d35\u0d28\u0d4d\u200d", "\u0d15\u0d3e\u0d32\u0d4d\u200d x",
+                                  "\u06f1\u06f4\u06f0\u06f2 \u0647\u200d.\u0634"],
+                         ids=["chillu at the end", "chillu before a space", "Persian abbreviation"])
+def test_a_joiner_shaping_the_letter_before_it_at_a_words_end_is_shown_as_itself(name):
+    """Malayalam's chillu letters are written in much of its text as the letter, its virama and U+200D, and Persian's
+    abbreviations as a letter and U+200D (its joined form) before '.': the joiner, before '.mp4', '.' or a space, was
+    shown by its code. A joiner after a digit, an emoji or a Hangul filler, and U+200C at an end, are still."""
     from utils.errors import printable, shown_plainly
     assert printable(f"{name}.mp4") == f"{name}.mp4"
     assert shown_plainly(name)
-    assert printable("3\u200d.mp4") == "3\\u200d.mp4" and printable("\u0915\u200c.mp4") == "\u0915\\u200c.mp4"
+    for drawn_as_nothing in ("3\u200d", "\U0001f44d\u200d", "\u3164\u200d", "\u0915\u200c"):
+        assert printable(f"{drawn_as_nothing}.mp4").endswith("\\u200d.mp4" if "\u200d" in drawn_as_nothing
+                                                           else "\\u200c.mp4")
