@@ -99,10 +99,10 @@ def shapes_before(text, index):
 def shown_as_itself(text):
     """For each character of text, whether a terminal shows it as itself: a printable one (not a blank letter), a
     space other than ' ' (a Japanese name's ideographic space, a no-break space), or a joiner between two characters
-    it joins (neither ASCII: an emoji family, a Persian word) or U+200D after a letter it shapes (a Malayalam chillu), which
-    str.isprintable calls not printable. A joiner after a digit ('3' and U+200D in a cuts file) or at an end is drawn
-    as nothing, as the blank letters are, and so are a variation selector that selects nothing (after a letter) and
-    tags outside a flag's emoji."""
+    it joins (neither ASCII: an emoji family, a Persian word) or U+200D after a letter it shapes (a Malayalam
+    chillu), which str.isprintable calls not printable. A joiner after a digit ('3' and U+200D in a cuts file) or at
+    an end is drawn as nothing, as the blank letters are, and so are a variation selector that selects nothing (after
+    a letter) and tags outside a flag's emoji."""
     for index, character in enumerate(text):
         if character in JOINERS:
             neighbours = text[max(index - 1, 0):index] + text[index + 1:index + 2]
