@@ -38,7 +38,7 @@ from utils import metrics
 from utils.errors import UserError, exit_on_user_error, shortened
 from utils.degradation import DEFAULT_DEGRADATION, degrade as degrade_graph, margin, model_degradation
 from utils.flags import MAX_THREADS, FlagParser, positive, refuse_empty
-from utils.image_io import (VideoReader, ffmpeg_executable, open_video_writer, read_video_frames,
+from utils.image_io import (VideoReader, ffmpeg_executable, opencv_path, open_video_writer, read_video_frames,
                             remove_stale_temporaries, sample_clip, to_uint8, write_bytes, write_rgb)
 from utils.ops import PAPER_SCALE, SCALES, bicubic_upscale_frames
 from utils.output_size import MOST_DIGITS
@@ -241,7 +241,10 @@ def run(args):
     resolver = SuperResolver(args.model, threads=args.threads)
     video = args.video or sample_clip("bikes.mp4")
     check_output(args.output, video)
-    ffmpeg_executable()  # a bad IMAGEIO_FFMPEG_EXE said now, not once frames are written
+    # a bad IMAGEIO_FFMPEG_EXE said now, not once frames are written; and without imageio-ffmpeg an --output OpenCV
+    # cannot write sr.mp4 into (not UTF-8): it was refused after lr/, bicubic/ and ground_truth/ were written
+    if not ffmpeg_executable():
+        opencv_path(os.path.join(args.output, SR_VIDEO), written="--output")
     degradation = model_degradation(args.model)
     hr_frames = read_frames(video, args.frames, args.region, degradation, resolver.scale)
     fps = VideoReader(video).fps  # of sr.mp4 and the GIF

@@ -1163,3 +1163,20 @@ def test_a_benchmark_reads_generates_loop_seconds_across_an_output_folder_holdin
     AttributeError and a traceback (bench_tiles --sizes 64x36 under such a TMPDIR)."""
     from benchmarks.harness import loop_seconds
     assert loop_seconds("wrote 3 frames to /tmp/a\nb/out in 0.4 s (0.13 s per frame, warm-up included)\n") == 0.4
+
+
+# Thirteenth pass, third look at the thirteenth pass's half A fixes
+
+@pytest.mark.parametrize("name", ["\u0d05\u0d35\u0d28\u0d4d\u200d", "\u0d15\u0d3e\u0d32\u0d4d\u200d x",
+                                  "\u06f1\u06f4\u06f0\u06f2 \u0647\u200d.\u0634"],
+                         ids=["chillu at the end", "chillu before a space", "Persian abbreviation"])
+def test_a_joiner_shaping_the_letter_before_it_at_a_words_end_is_shown_as_itself(name):
+    """Malayalam's chillu letters are written in much of its text as the letter, its virama and U+200D, and Persian's
+    abbreviations as a letter and U+200D (its joined form) before '.': the joiner, before '.mp4', '.' or a space, was
+    shown by its code. A joiner after a digit, an emoji or a Hangul filler, and U+200C at an end, are still."""
+    from utils.errors import printable, shown_plainly
+    assert printable(f"{name}.mp4") == f"{name}.mp4"
+    assert shown_plainly(name)
+    for drawn_as_nothing in ("3\u200d", "\U0001f44d\u200d", "\u3164\u200d", "\u0915\u200c"):
+        assert printable(f"{drawn_as_nothing}.mp4").endswith("\\u200d.mp4" if "\u200d" in drawn_as_nothing
+                                                           else "\\u200c.mp4")

@@ -240,3 +240,18 @@ def test_a_failed_demo_removes_the_output_folders_it_made(tmp_path, monkeypatch)
         demo.run(demo.parse_args(["--model", WEIGHTS, "--video", clip, "--output", str(tmp_path / "new" / "sub"),
                                   "--frames", "6"]))
     assert os.listdir(tmp_path) == ["clip.mp4"]
+
+
+# Thirteenth pass, third look at the thirteenth pass's half A fixes
+
+def test_an_output_opencv_cannot_write_sr_mp4_into_is_refused_before_any_frame(tmp_path, monkeypatch):
+    """Without imageio-ffmpeg OpenCV writes sr.mp4: an --output whose path is not UTF-8 was refused only once lr/,
+    ground_truth/, bicubic/ and the cuts file were written (left behind), as an --output-video demo.py has not."""
+    import demo
+    monkeypatch.setattr(demo, "ffmpeg_executable", lambda: None)
+    out = os.fsdecode(os.path.join(os.fsencode(tmp_path), b"demo\xff"))
+    clip = ffmpeg_video(tmp_path / "clip.mp4", "-pix_fmt", "yuv420p", frames=5, size="64x64")
+    with pytest.raises(UserError) as raised:
+        demo.run(demo.parse_args(["--model", WEIGHTS, "--video", clip, "--output", out, "--frames", "5"]))
+    assert str(raised.value).startswith(f"--output '{out}{os.sep}sr.mp4': its path is not UTF-8 text")
+    assert sorted(os.listdir(tmp_path)) == ["clip.mp4"]

@@ -649,3 +649,26 @@ def test_an_output_video_whose_name_is_not_utf8_is_refused_before_any_frame_by_i
         assert "cannot write" in str(raised.value) and ".tmp." not in str(raised.value)
     assert os.listdir(tmp_path) == []
     image_io.check_video_output(str(tmp_path / "sr é 動画 👨\u200d👩\u200d👧.mp4"))  # UTF-8 names of any kind are taken
+
+
+# Thirteenth pass, third look at the thirteenth pass's half A fixes
+
+def test_a_relative_utf8_video_name_in_a_working_folder_that_is_not_utf8_is_written_and_read(tmp_path, monkeypatch):
+    """OpenCV's video IO was given the absolute path, not UTF-8 there: 'in.mp4' and --output-video 'x:1.mp4' (no
+    imageio-ffmpeg) were refused, "rename it" and "choose a UTF-8 name", though the names given were UTF-8."""
+    import numpy as np
+    from utils import image_io
+    here = os.path.join(os.fsencode(tmp_path), b"c\xff")
+    os.mkdir(here)
+    monkeypatch.chdir(here)
+    assert image_io.opencv_path("x:1.mp4") == os.path.join(os.curdir, "x:1.mp4")
+    monkeypatch.setattr(image_io, "ffmpeg_executable", lambda: None)
+    image_io.check_video_output("x:1.mp4")
+    writer = image_io.VideoWriter("x:1.mp4", 10.0, 32, 24)
+    for _ in range(3):
+        writer.write(np.full((24, 32, 3), 128, np.uint8))
+    writer.close()
+    assert sorted(os.listdir(".")) == ["x:1.mp4"]
+    assert image_io.VideoReader("x:1.mp4").capture.isOpened()
+    with pytest.raises(UserError, match="its path is not UTF-8 text"):  # a name of its own that is not: refused
+        image_io.opencv_path(os.fsdecode(b"y\xff.mp4"))

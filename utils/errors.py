@@ -55,6 +55,7 @@ def one_line(reason):
 
 
 JOINERS = "\u200c\u200d"  # of emoji and Indic scripts: part of how a name is drawn, between two such characters
+ZWJ = "\u200d"
 # printable to str.isprintable, yet drawn as nothing: the combining grapheme joiner, the Hangul fillers and Khmer's
 # inherent vowels
 BLANK_LETTERS = "\u034f\u115f\u1160\u3164\uffa0\u17b4\u17b5"
@@ -87,16 +88,26 @@ def in_flag(text, index):
     return start < end and text[start - 1:start] == FLAG and text[end:end + 1] == CANCEL_TAG
 
 
+def shapes_before(text, index):
+    """Whether the joiner U+200D at text[index] follows a letter or mark it may shape, not ASCII: at a word's end too
+    it is part of how the word is drawn (Malayalam's chillu letters, ന, U+0D4D, U+200D: ൻ, as much of its text is
+    written; Persian's abbreviations, ه and U+200D before '.ش', the letter in its joined form)."""
+    before = text[index - 1] if index else "a"
+    return not before.isascii() and before not in BLANK_LETTERS and unicodedata.category(before)[0] in "LM"
+
+
 def shown_as_itself(text):
     """For each character of text, whether a terminal shows it as itself: a printable one (not a blank letter), a
     space other than ' ' (a Japanese name's ideographic space, a no-break space), or a joiner between two characters
-    it joins (neither ASCII: an emoji family, a Persian word), which str.isprintable calls not printable. A joiner
-    after a digit ('3' and U+200D in a cuts file) or at an end is drawn as nothing, as the blank letters are, and so
-    are a variation selector that selects nothing (after a letter) and tags outside a flag's emoji."""
+    it joins (neither ASCII: an emoji family, a Persian word) or U+200D after a letter it shapes (a Malayalam
+    chillu), which str.isprintable calls not printable. A joiner after a digit ('3' and U+200D in a cuts file) or at
+    an end is drawn as nothing, as the blank letters are, and so are a variation selector that selects nothing (after
+    a letter) and tags outside a flag's emoji."""
     for index, character in enumerate(text):
         if character in JOINERS:
             neighbours = text[max(index - 1, 0):index] + text[index + 1:index + 2]
-            yield len(neighbours) == 2 and not any(neighbour.isascii() for neighbour in neighbours)
+            yield (len(neighbours) == 2 and not any(neighbour.isascii() for neighbour in neighbours)
+                   or character == ZWJ and shapes_before(text, index))
         elif character in SELECTORS:
             yield shown_selector(text, index)
         elif character in TAGS or character == CANCEL_TAG:

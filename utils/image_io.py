@@ -43,22 +43,32 @@ def media_path(path):
     return os.path.abspath(path)
 
 
-def opencv_path(path, written=False):
+def opencv_path(path, written=None):
     """media_path for OpenCV's video IO (and PySceneDetect's, which uses it). A name that is not UTF-8 (a byte such as
     0xff, which Python reads as a lone surrogate) crashed OpenCV's binding, a segmentation fault and no line: it is
-    refused (FFmpeg, which gets the bytes, takes it). written: path is a video to write (OpenCV's writer, used where
-    imageio-ffmpeg is not installed), which no link can stand for."""
+    refused (FFmpeg, which gets the bytes, takes it). written: the option naming path as a video to write (OpenCV's
+    writer, used where imageio-ffmpeg is not installed), which no link can stand for."""
     full = media_path(path)
-    try:
-        full.encode("utf-8")
-    except UnicodeEncodeError:
+    if not (utf8(full) or os.path.isabs(path)):
+        # a relative name of UTF-8 text in a working folder that is not: './name' (which FFmpeg takes for no
+        # protocol, as the absolute path); it was refused, "rename it", though the name given was UTF-8
+        full = os.path.join(os.curdir, path)
+    if not utf8(full):
         if written:
-            raise UserError(f"--output-video '{path}': its path is not UTF-8 text, which OpenCV (the video writer "
-                            "without imageio-ffmpeg) cannot write; choose a UTF-8 name, or install imageio-ffmpeg") \
-                from None
+            raise UserError(f"{written} '{path}': its path is not UTF-8 text, which OpenCV (the video writer "
+                            "without imageio-ffmpeg) cannot write; choose a UTF-8 name, or install imageio-ffmpeg")
         raise UserError(f"video '{path}': its path is not UTF-8 text, which OpenCV cannot open; rename it, or pass a "
-                        "link to it whose path is UTF-8") from None
+                        "link to it whose path is UTF-8")
     return full
+
+
+def utf8(text):
+    """Whether text is UTF-8 text: a name's byte that is not (0xff) is a lone surrogate in Python's str."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def sample_clip(name):
@@ -676,10 +686,10 @@ class VideoWriter:
 
     def __init__(self, path, fps, width, height):
         self.path = path
-        opencv_path(path, written=True)  # the line names the user's path, not its temporary's
+        opencv_path(path, written="--output-video")  # the line names the user's path, not its temporary's
         self.staged = StagedFile(path)
-        self.writer = cv2.VideoWriter(opencv_path(self.staged.temporary, written=True), cv2.VideoWriter_fourcc(*"mp4v"), fps,
-                                      (width, height))
+        self.writer = cv2.VideoWriter(opencv_path(self.staged.temporary, written="--output-video"),
+                                      cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
         if not self.writer.isOpened():
             raise UserError(
                 f"cannot write video '{path}'; check the folder is writable and the name ends in .mp4")
@@ -864,7 +874,7 @@ def check_video_output(path):
     folder, and an ffmpeg to write it where imageio-ffmpeg is installed."""
     output_file(path, "--output-video", VIDEO_EXTENSIONS)
     if not ffmpeg_executable():
-        opencv_path(path, written=True)  # before any frame is made, not at the first one
+        opencv_path(path, written="--output-video")  # before any frame is made, not at the first one
 
 
 def open_video_writer(path, fps, width, height, source=None):
