@@ -756,13 +756,9 @@ def test_a_users_file_bind_mounted_as_the_lock_file_is_refused_and_kept(tmp_path
         subprocess.run(["umount", str(mounted_folder)], check=True)
 
 
-@pytest.mark.parametrize("line", ["3\u200d", "\u200c", "3\u034f", "3\u3164", "\u115f", "3\uffa0"],
-                         ids=["joiner after a digit", "joiner alone", "grapheme joiner", "Hangul filler",
-                              "Hangul choseong filler", "halfwidth Hangul filler"])
-def test_a_cuts_line_ending_in_a_character_drawn_as_nothing_shows_it_by_its_code(tmp_path, line):
-    """A joiner joining nothing and the letters drawn as nothing were shown as themselves: "3" and U+200D was refused
-    as "'3' is not a frame number", which reads as a good line. A joiner in an emoji family or a Persian word is
-    still shown as it is (test_a_path_with_an_ideographic_space_or_an_emoji_is_shown_as_given)."""
+def assert_shown_by_its_code_in_a_cuts_line_and_a_name(tmp_path, line):
+    """A cuts file of one line, `line`, is refused naming it with its invisible characters by their codes, as a name
+    holding it is written."""
     from utils.errors import printable
     from utils.scenes import read_cuts_file
     cuts = tmp_path / "cuts.txt"
@@ -771,6 +767,17 @@ def test_a_cuts_line_ending_in_a_character_drawn_as_nothing_shows_it_by_its_code
         read_cuts_file(str(cuts), 6)
     assert f"line 1: {ascii(line)} is not a frame number" in str(error.value)
     assert printable(f"x{line}.h5") == f"x{ascii(line)[1:-1]}.h5"
+
+
+@pytest.mark.parametrize("line", ["3\u200d", "\u200c", "3\u034f", "3\u3164", "\u115f", "3\uffa0"],
+                         ids=["joiner after a digit", "joiner alone", "grapheme joiner", "Hangul filler",
+                              "Hangul choseong filler", "halfwidth Hangul filler"])
+def test_a_cuts_line_ending_in_a_character_drawn_as_nothing_shows_it_by_its_code(tmp_path, line):
+    """A joiner joining nothing and the letters drawn as nothing were shown as themselves: "3" and U+200D was refused
+    as "'3' is not a frame number", which reads as a good line. A joiner in an emoji family or a Persian word is
+    still shown as it is (test_a_path_with_an_ideographic_space_or_an_emoji_is_shown_as_given)."""
+    from utils.errors import printable
+    assert_shown_by_its_code_in_a_cuts_line_and_a_name(tmp_path, line)
     assert printable("می\u200cخواهم.h5") == "می\u200cخواهم.h5"
 
 
@@ -1030,14 +1037,7 @@ def flag_of(region):
 def test_a_cuts_line_ending_in_a_selector_or_tag_drawn_as_nothing_shows_it_by_its_code(tmp_path, line):
     """A variation selector that selects nothing, Khmer's inherent vowels and tag characters outside a flag are drawn
     as nothing: "3" and U+FE0F was refused as "'3' is not a frame number", which reads as a good line."""
-    from utils.errors import printable
-    from utils.scenes import read_cuts_file
-    cuts = tmp_path / "cuts.txt"
-    cuts.write_text(f"{line}\n", encoding="utf-8")
-    with pytest.raises(UserError) as error:
-        read_cuts_file(str(cuts), 6)
-    assert f"line 1: {ascii(line)} is not a frame number" in str(error.value)
-    assert printable(f"x{line}.h5") == f"x{ascii(line)[1:-1]}.h5"
+    assert_shown_by_its_code_in_a_cuts_line_and_a_name(tmp_path, line)
 
 
 @pytest.mark.parametrize("name", [flag_of("gbeng"), flag_of("gbsct") + " trip", "1\ufe0f\u20e3", "#\ufe0f\u20e3",

@@ -870,14 +870,18 @@ def test_a_video_listed_again_with_other_start_frames_is_taken(tmp_path, monkeyp
 
 # Thirteenth pass, beside the probers
 
-def option_parsing_downloader(folder, information, clip=None):
-    """An executable named yt-dlp that parses its arguments as yt-dlp does (options, then the link; "--" ends the
-    options), prints `information` as its video information, downloads `clip` to its output template filled as
-    youtube-dl fills it (Python's % formatting: "%%" is a "%") and records each link it was given."""
+def stand_in_downloader(folder, information='{"width": 1280, "height": 720, "ext": "mp4"}', clip=None,
+                        configured_home="", extension="mp4"):
+    """An executable named yt-dlp in folder that parses its arguments as yt-dlp does (options, then the link; "--"
+    ends the options) and records each link in folder/links.txt. Asked for its video information it prints
+    `information`; asked to download, it copies `clip` to its output template filled as yt-dlp fills it ("~" and
+    environment variables expanded first, "%%" and "$$" kept; then Python's % formatting, as youtube-dl's too; then
+    joined to the home folder of its configuration's -P, configured_home: an absolute template stays as it is), its
+    "%(ext)s" as extension, and records the path it wrote in folder/written.txt."""
     folder.mkdir()
     script = folder / "yt-dlp"
     script.write_text(f"""#!{sys.executable}
-import argparse, sys
+import argparse, os, shutil, sys
 parser = argparse.ArgumentParser()
 parser.add_argument("--dump-single-json", action="store_true")
 parser.add_argument("--no-playlist", action="store_true")
@@ -889,12 +893,15 @@ with open({str(folder / "links.txt")!r}, "a") as links:
     links.write(arguments.link + "\\n")
 if arguments.dump_single_json:
     print({information!r})
-else:
-    import shutil
-    shutil.copy({clip!r}, arguments.output % {{"ext": "mp4"}})
+    sys.exit(0)
+template = arguments.output.replace("%%", "%SEP%").replace("$$", "$SEP$")
+template = os.path.expandvars(os.path.expanduser(template)).replace("SEP", "")
+path = os.path.join({configured_home!r}, template % {{"ext": {extension!r}}})
+shutil.copy({clip!r}, path)
+with open({str(folder / "written.txt")!r}, "a") as written:
+    written.write(os.path.abspath(path) + "\\n")
 """)
     script.chmod(0o755)
-    return folder / "links.txt"
 
 
 def test_a_link_beginning_with_a_dash_reaches_the_downloader_as_a_link_not_an_option(tmp_path, monkeypatch):
@@ -906,7 +913,8 @@ def test_a_link_beginning_with_a_dash_reaches_the_downloader_as_a_link_not_an_op
     edited = tmp_path / "training_videos.json"
     edited.write_text(json.dumps({**listing, "link_prefix": "--output=/elsewhere/", "videos": listing["videos"][:2]}))
     monkeypatch.setattr(data_prepare, "VIDEO_LIST", str(edited))
-    links = option_parsing_downloader(tmp_path / "bin", '{"width": 1280, "height": 720, "ext": "mp4"}')
+    stand_in_downloader(tmp_path / "bin")
+    links = tmp_path / "bin" / "links.txt"
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))
     data_prepare.main(["--disk_path", str(tmp_path / "disk"), "--TEST"])
     assert links.read_text().splitlines() == [f"--output=/elsewhere/{video['id']}" for video in listing["videos"][:2]]
@@ -920,7 +928,7 @@ def test_a_downloader_s_width_of_a_whole_float_is_that_width(tmp_path, monkeypat
     for an unknown one: every video skipped as "-1x720 is smaller than 400 pixels"."""
     from authors_scripts import dataPrepare as data_prepare
     from conftest import user_error_line
-    option_parsing_downloader(tmp_path / "bin", f'{{"width": {width}, "height": 720, "ext": "mp4"}}')
+    stand_in_downloader(tmp_path / "bin", f'{{"width": {width}, "height": 720, "ext": "mp4"}}')
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))
     flags = ["--disk_path", str(tmp_path / "disk"), "--TEST"]
     if usable:
@@ -935,15 +943,9 @@ def test_a_downloader_s_width_of_a_whole_float_is_that_width(tmp_path, monkeypat
 def test_a_disk_path_holding_a_percent_sign_is_where_the_video_is_downloaded(tmp_path, monkeypatch):
     """The downloader's output template was the disk path as given: a "%" in it ("50% of the disk") is a formatting
     character to yt-dlp and youtube-dl, so the download failed or went elsewhere and the video was skipped."""
-    from authors_scripts import dataPrepare as data_prepare
     from utils.image_io import sample_clip
-    with open(data_prepare.VIDEO_LIST) as file:
-        listing = json.load(file)
-    edited = tmp_path / "training_videos.json"
-    edited.write_text(json.dumps({**listing, "videos": [{"id": "121649159", "scene_start_frames": [0]}]}))
-    monkeypatch.setattr(data_prepare, "VIDEO_LIST", str(edited))
-    option_parsing_downloader(tmp_path / "bin", '{"width": 1280, "height": 720, "ext": "mp4"}',
-                              clip=sample_clip("bigbuckbunny.mp4"))
+    data_prepare = one_listed_video(tmp_path, monkeypatch)
+    stand_in_downloader(tmp_path / "bin", clip=sample_clip("bigbuckbunny.mp4"))
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))
     disk = tmp_path / "50% of the disk"
     data_prepare.main(["--disk_path", str(disk), "--duration", "3"])
@@ -1033,36 +1035,6 @@ def test_a_downloader_s_error_line_is_shown_by_codes_and_cut_short_in_the_log(tm
 
 # Thirteenth pass, fourth look at the thirteenth pass's half B fixes
 
-def path_expanding_downloader(folder, clip, configured_home="", extension="mp4"):
-    """An executable named yt-dlp that fills its output template as yt-dlp does: "~" and environment variables
-    expanded first ("%%" and "$$" kept), then Python's % formatting, then joined to the home folder of its
-    configuration's -P (configured_home; an absolute template stays as it is), its "%(ext)s" as extension (the video
-    information says mp4). It records the path it wrote."""
-    folder.mkdir()
-    script = folder / "yt-dlp"
-    script.write_text(f"""#!{sys.executable}
-import argparse, os, shutil, sys
-parser = argparse.ArgumentParser()
-parser.add_argument("--dump-single-json", action="store_true")
-parser.add_argument("--no-playlist", action="store_true")
-parser.add_argument("-f")
-parser.add_argument("-o", "--output")
-parser.add_argument("link")
-arguments = parser.parse_args()
-if arguments.dump_single_json:
-    print('{{"width": 1280, "height": 720, "ext": "mp4"}}')
-    sys.exit(0)
-template = arguments.output.replace("%%", "%SEP%").replace("$$", "$SEP$")
-template = os.path.expandvars(os.path.expanduser(template)).replace("SEP", "")
-path = os.path.join({configured_home!r}, template % {{"ext": {extension!r}}})
-shutil.copy({clip!r}, path)
-with open({str(folder / "written.txt")!r}, "a") as written:
-    written.write(os.path.abspath(path) + "\\n")
-""")
-    script.chmod(0o755)
-    return folder / "written.txt"
-
-
 def one_listed_video(tmp_path, monkeypatch):
     from authors_scripts import dataPrepare as data_prepare
     with open(data_prepare.VIDEO_LIST) as file:
@@ -1083,8 +1055,9 @@ def test_a_relative_disk_path_is_where_the_video_is_downloaded(tmp_path, monkeyp
     (tmp_path / "work").mkdir()
     monkeypatch.chdir(tmp_path / "work")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    written = path_expanding_downloader(tmp_path / "bin", sample_clip("bigbuckbunny.mp4"),
-                                        str(tmp_path / configured_home) if configured_home else "")
+    stand_in_downloader(tmp_path / "bin", clip=sample_clip("bigbuckbunny.mp4"),
+                        configured_home=str(tmp_path / configured_home) if configured_home else "")
+    written = tmp_path / "bin" / "written.txt"
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))
     data_prepare.main(["--disk_path", disk, "--duration", "3"])
     assert written.read_text() == f"{tmp_path / 'work' / disk / '121649159.mp4'}\n"
@@ -1099,7 +1072,8 @@ def test_a_disk_path_holding_an_environment_variable_is_one_line_before_anything
     from conftest import user_error_line
     from utils.image_io import sample_clip
     data_prepare = one_listed_video(tmp_path, monkeypatch)
-    written = path_expanding_downloader(tmp_path / "bin", sample_clip("bigbuckbunny.mp4"))
+    stand_in_downloader(tmp_path / "bin", clip=sample_clip("bigbuckbunny.mp4"))
+    written = tmp_path / "bin" / "written.txt"
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))
     monkeypatch.setenv("TECOGAN_SET", "elsewhere")
     monkeypatch.delenv("TECOGAN_UNSET", raising=False)
@@ -1121,7 +1095,8 @@ def test_a_video_the_downloader_writes_under_another_extension_than_it_said_is_u
     download did not produce <id>.mp4", its file left beside the scenes even with --REMOVE."""
     from utils.image_io import sample_clip
     data_prepare = one_listed_video(tmp_path, monkeypatch)
-    written = path_expanding_downloader(tmp_path / "bin", sample_clip("bigbuckbunny.mp4"), extension="mkv")
+    stand_in_downloader(tmp_path / "bin", clip=sample_clip("bigbuckbunny.mp4"), extension="mkv")
+    written = tmp_path / "bin" / "written.txt"
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))
     disk = tmp_path / "disk"
     data_prepare.main(["--disk_path", str(disk), "--duration", "3", "--REMOVE"])
