@@ -693,10 +693,7 @@ def test_a_downloader_s_video_information_of_another_kind_skips_the_video_in_the
     100000 deep): AttributeError, TypeError, RecursionError tracebacks, after the log was begun."""
     from authors_scripts import dataPrepare as data_prepare
     from conftest import user_error_line
-    (tmp_path / "bin").mkdir()
-    fake_downloader = tmp_path / "bin" / "yt-dlp"
-    fake_downloader.write_text(f"#!{sys.executable}\nimport sys\nsys.stdout.write({information!r})\n")
-    fake_downloader.chmod(0o755)
+    stand_in_downloader(tmp_path / "bin", information)
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))
     line = user_error_line(data_prepare.main, ["--disk_path", str(tmp_path / "disk"), "--TEST"], capsys)
     assert "no scene would be made" in line
@@ -833,10 +830,7 @@ def test_a_video_list_that_would_cut_a_video_twice_or_nothing_is_one_line_before
     edited = tmp_path / "training_videos.json"
     edited.write_text(json.dumps(edit(listing)))
     monkeypatch.setattr(data_prepare, "VIDEO_LIST", str(edited))
-    (tmp_path / "bin").mkdir()
-    fake_downloader = tmp_path / "bin" / "yt-dlp"
-    fake_downloader.write_text(f"#!{sys.executable}\nprint('{{\"width\": 1280, \"height\": 720, \"ext\": \"mp4\"}}')\n")
-    fake_downloader.chmod(0o755)
+    stand_in_downloader(tmp_path / "bin")
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))
     line = user_error_line(data_prepare.main, ["--disk_path", str(tmp_path / "disk"), "--TEST"], capsys)
     first = listing["videos"][0]
