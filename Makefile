@@ -34,6 +34,11 @@ ifneq ($(filter ~%,$(VENV)),)
 $(error VENV '$(VENV)' begins with ~, which the shell reads as a home folder in some of the commands and not in others; \
     write the folder out, e.g. $(HOME)/venv)
 endif
+# `VENV=-v`, `--help`, `-`: venv, touch and rm read a name beginning with - as an option (a venv named -, then touch's
+# two lines; venv's help, then bash's line): refused for every goal.
+ifneq ($(filter -%,$(VENV)),)
+$(error VENV '$(VENV)' begins with -, which the set-up's commands read as an option; write it as ./$(VENV))
+endif
 # a name as the shell reads it inside double quotes: `clean-venv VENV='a$$b'` removed the venv `a`
 venv_quoted = $(subst `,\`,$(subst ",\",$(subst $$,\$$,$(subst \,\\,$1))))
 PYTHON := $(VENV)/bin/python

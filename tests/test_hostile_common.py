@@ -1180,3 +1180,49 @@ def test_a_joiner_shaping_the_letter_before_it_at_a_words_end_is_shown_as_itself
     for drawn_as_nothing in ("3\u200d", "\U0001f44d\u200d", "\u3164\u200d", "\u0915\u200c"):
         assert printable(f"{drawn_as_nothing}.mp4").endswith("\\u200d.mp4" if "\u200d" in drawn_as_nothing
                                                            else "\\u200c.mp4")
+
+
+# Fourteenth pass, a first look at make's VENV
+
+@pytest.mark.parametrize("others", [["notes.txt"], [".git"], ["bin", "main.py"]],
+                         ids=["a user's file", "a hidden folder", "a file beside a bin folder"])
+def test_the_set_up_of_a_venv_naming_a_folder_of_other_files_is_one_line_and_adds_nothing(tmp_path, others):
+    """`make setup VENV=<a folder of the user's files>` made it a venv, bin, lib and pyvenv.cfg beside them (exit code
+    0), which `make clean-venv` of that name then removed whole, the user's files with it."""
+    folder = tmp_path / "mydata"
+    folder.mkdir()
+    for name in others:
+        (folder / name).mkdir() if name in ("bin", ".git") else (folder / name).write_text("the user's")
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        (tmp_path / name).write_text("")
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(folder),
+                                str(tmp_path / "requirements.txt")], capture_output=True, text=True, timeout=120)
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert f"{folder} is a folder of other files (such as '{others[-1]}'), not a virtual environment" in lines[0]
+    assert sorted(os.listdir(folder)) == sorted(others)
+
+
+def test_the_set_up_into_the_folders_a_stopped_venv_left_makes_the_venv(tmp_path):
+    """`python -m venv` stopped before its pyvenv.cfg leaves bin, include and lib: the next set-up makes the venv
+    there, as into an empty folder."""
+    venv = tmp_path / "venv"
+    for name in ("bin", "include", "lib"):
+        (venv / name).mkdir(parents=True)
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        (tmp_path / name).write_text("")
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                                str(tmp_path / "requirements.txt")], capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr
+    assert (venv / "pyvenv.cfg").is_file() and (venv / "bin" / "python").exists()
+
+
+@pytest.mark.parametrize("goal, name", [("setup", "--help"), ("setup", "-"), ("test", "-v"), ("clean-venv", "-x/v")])
+def test_make_with_a_venv_name_beginning_with_a_dash_is_one_line_and_makes_nothing(tmp_path, goal, name):
+    """venv, touch and rm read a name beginning with - as an option: `VENV=-` made a venv named -, then touch's two
+    lines on every run; `--help` printed venv's help, then bash's line and an empty folder; `-x/v` left -x."""
+    completed = subprocess.run(["make", "-n", "--no-print-directory", "-C", REPO_ROOT, goal, f"VENV={name}"],
+                               capture_output=True, text=True, timeout=120, env=top_level_make_environment())
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and "begins with -" in lines[0], completed
+    assert not completed.stdout and not os.path.lexists(os.path.join(REPO_ROOT, name.split("/")[0]))

@@ -45,6 +45,15 @@ else
       "links); remove the link, or set VENV to another folder" >&2
     exit 2
   fi
+  # A folder of other files (a VENV naming the user's data) was made a venv beside them, which clean-venv then removed
+  # whole. Only a venv (its pyvenv.cfg) or a venv's own folders may be there: what `python -m venv` stopped before its
+  # pyvenv.cfg leaves.
+  others=$(ls -A -- "$venv_dir" 2>/dev/null | grep -vxE 'bin|include|lib|lib64' | head -n 1) || true
+  if [ -d "$venv_dir" ] && [ ! -f "$venv_dir/pyvenv.cfg" ] && [ -n "$others" ]; then
+    echo "error: $venv_dir is a folder of other files (such as '$others'), not a virtual environment; set VENV to a" \
+      "new or empty folder" >&2
+    exit 2
+  fi
   # what venv may remove again if it fails: the folder it made, or what it put in an empty one
   [ -d "$venv_dir" ] && [ -z "$(ls -A -- "$venv_dir")" ] && was=empty || was=new
   [ -d "$venv_dir" ] && [ "$was" = new ] && was=full
