@@ -1113,11 +1113,12 @@ def test_the_gpu_check_takes_a_work_folder_of_ordinary_characters(tmp_path, name
     assert completed.returncode == 2 and "no GPU" in completed.stderr, completed
 
 
-@pytest.mark.parametrize("place", ["a new folder", "an empty folder"])
+@pytest.mark.parametrize("place", ["a new folder", "an empty folder", "a new nested folder"])
 def test_the_set_up_of_a_venv_that_venv_fails_to_create_is_one_line_and_leaves_nothing(tmp_path, place):
     """A full disk or a read-only folder (as root: a 64 KB tmpfs, a read-only bind mount): venv's "Error: [Errno 30]"
     or its ensurepip's failure, exit code 1, and a venv without pip left in the folder. Here a python3.10 that fails
-    as venv does there, after writing part of the venv."""
+    as venv does there, after writing part of the venv. A new nested name's parent folders, which mkdir -p made,
+    stayed (the fourteenth pass)."""
     real = os.path.realpath(sys.executable)
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
@@ -1126,7 +1127,7 @@ def test_the_set_up_of_a_venv_that_venv_fails_to_create_is_one_line_and_leaves_n
         "  echo \"Error: [Errno 28] No space left on device: '$3/lib'\" >&2; exit 1; fi\n"
         f"exec {real} \"$@\"\n")
     (bin_dir / "python3.10").chmod(0o755)
-    venv = tmp_path / "venv"
+    venv = tmp_path / ("deep/er/venv" if place == "a new nested folder" else "venv")
     if place == "an empty folder":
         venv.mkdir()
     for name in ("requirements.txt", "requirements-nodeps.txt"):
@@ -1137,6 +1138,8 @@ def test_the_set_up_of_a_venv_that_venv_fails_to_create_is_one_line_and_leaves_n
     lines = completed.stderr.strip().splitlines()
     assert completed.returncode == 2 and len(lines) == 1 and "No space left on device" in lines[0], completed
     assert (os.listdir(venv) == []) if place == "an empty folder" else not venv.exists()
+    assert sorted(os.listdir(tmp_path)) == ["bin", "requirements-nodeps.txt", "requirements.txt"] + (
+        ["venv"] if place == "an empty folder" else [])
 
 
 def test_the_set_up_of_a_venv_at_a_loop_of_links_is_one_line_that_says_so(tmp_path):

@@ -57,6 +57,12 @@ else
   # what venv may remove again if it fails: the folder it made, or what it put in an empty one
   [ -d "$venv_dir" ] && [ -z "$(ls -A -- "$venv_dir")" ] && was=empty || was=new
   [ -d "$venv_dir" ] && [ "$was" = new ] && was=full
+  # the first of the folders mkdir -p makes (a new nested name): all of them go again if venv fails. Only names of
+  # under 1024 characters (4096 bytes, PATH_MAX) are climbed: past it a folder that exists cannot be seen to.
+  made_from=$venv_dir
+  while parent=$(dirname -- "$made_from") && [ "${#parent}" -lt 1024 ] && [ ! -e "$parent" ] && [ ! -L "$parent" ]; do
+    made_from=$parent
+  done
   if ! made=$(mkdir -p -- "$venv_dir" 2>&1); then
     echo "error: cannot make the folder $venv_dir (${made##*: }); set VENV to another folder" >&2
     exit 2
@@ -64,9 +70,10 @@ else
   echo "creating $venv_dir with $python310"
   # A read-only folder or a full disk: venv's traceback line and exit code 1, and a venv without pip left behind
   if ! failed=$("$python310" -m venv "$venv_dir" 2>&1); then
-    case $was in new) rm -rf -- "$venv_dir" ;; empty) find "$venv_dir" -mindepth 1 -delete 2>/dev/null ;; esac
+    case $was in new) rm -rf -- "$made_from" ;; empty) find "$venv_dir" -mindepth 1 -delete 2>/dev/null ;; esac
     reason=$(printf '%s\n' "$failed" | grep -v '^[[:space:]]*$' | tail -n 1)
-    case $reason in *ensurepip*) reason="pip could not be installed into it: is its disk full?" ;; esac
+    # venv shows only ensurepip's exit status, not its reason
+    case $reason in *ensurepip*) reason="pip could not be installed into it: is its disk full, or its path too long?" ;; esac
     echo "error: cannot create the virtual environment $venv_dir (${reason#Error: }); nothing of it is left: make" \
       "room or write access there, or set VENV to another folder" >&2
     exit 2
