@@ -275,6 +275,20 @@ def test_a_closed_or_reloaded_tab_stops_its_job_so_others_need_not_wait(server, 
         time.sleep(0.5)
 
 
+def wait_for_new_job_folders(server, before, count=1):
+    """The job folders made since `before` (a Run's set-up has begun: its upload is being copied and unpacked)."""
+    deadline = time.monotonic() + 60
+    while len(made := set(os.listdir(server.work / "jobs")) - before) < count:
+        assert time.monotonic() < deadline, "Run made no job folder"
+        time.sleep(0.02)
+    return made
+
+
+def assert_no_job_left(server, before):
+    """No job folder but those of `before`, and no process of a job still running."""
+    assert set(os.listdir(server.work / "jobs")) == before and not processes_naming(str(server.work / "jobs"))
+
+
 def test_a_double_click_on_run_gives_one_job_that_cancel_stops(server, tab, tmp_path):
     """Two clicks in one go both submitted before the tab's State held the first job: that one ran unseen ahead
     of the second, and Cancel stopped only the second."""
@@ -285,7 +299,7 @@ def test_a_double_click_on_run_gives_one_job_that_cancel_stops(server, tab, tmp_
     wait_for_status(page, rf"frame \d+ of {LONG_FRAMES}")
     page.click("#cancel")
     wait_for_status(page, "cancelled")
-    assert set(os.listdir(server.work / "jobs")) == before and not processes_naming(str(server.work / "jobs"))
+    assert_no_job_left(server, before)
 
 
 def choose(page, dropdown, option):
@@ -389,53 +403,39 @@ def test_a_second_server_on_the_same_work_folder_stops_with_one_line(server):
 
 # Thirteenth pass, second look at the twelfth pass's new kinds and the web app
 
-def test_cancel_pressed_while_a_job_is_set_up_stops_it(server, tab, tmp_path):
-    """Cancel clicked while Run still copied and unpacked a large zip (seconds, before the tab knew its job): it was
-    ignored, and the job ran to its end."""
+def cancelled_during_the_set_up(server, page, tmp_path, cancels):
+    """Run on page of a zip slow to unpack, and Cancel pressed `cancels` times while the job is set up (its folder
+    made, before the tab knows the job): the job must end cancelled. The job folders before the Run."""
     from app_media import slow_to_unpack_zip
-    page = tab()
-    upload(page, slow_to_unpack_zip(tmp_path / "frames.zip"))
-    before = set(os.listdir(server.work / "jobs"))
-    page.click("#run")
-    deadline = time.monotonic() + 60
-    while set(os.listdir(server.work / "jobs")) == before:  # the job's folder made: its zip is being unpacked
-        assert time.monotonic() < deadline, "Run made no job folder"
-        time.sleep(0.02)
-    page.click("#cancel")
-    status = wait_for_status(page, r"cancelled|frame \d+ of")
-    assert "cancelled; it was stopped and its files deleted" in status, status
-    assert set(os.listdir(server.work / "jobs")) == before and not processes_naming(str(server.work / "jobs"))
-
-
-# Thirteenth pass, second look at the thirteenth pass's new-kinds fixes
-
-def wait_for_new_job_folders(server, before, count=1):
-    """The job folders made since `before` (a Run's set-up has begun: its upload is being copied and unpacked)."""
-    deadline = time.monotonic() + 60
-    while len(made := set(os.listdir(server.work / "jobs")) - before) < count:
-        assert time.monotonic() < deadline, "Run made no job folder"
-        time.sleep(0.02)
-    return made
-
-
-def test_run_again_after_a_cancel_during_the_set_up_runs_and_a_second_cancel_stops_it(server, tab, tmp_path):
-    """Cancel pressed twice while Run sets its job up stops that job; Run pressed again afterwards is not stopped by
-    those Cancels (it runs until its own Cancel)."""
-    from app_media import slow_to_unpack_zip
-    page = tab()
     upload(page, slow_to_unpack_zip(tmp_path / "frames.zip"))
     before = set(os.listdir(server.work / "jobs"))
     page.click("#run")
     wait_for_new_job_folders(server, before)
-    page.click("#cancel")
-    page.click("#cancel")
+    for _ in range(cancels):
+        page.click("#cancel")
     status = wait_for_status(page, r"cancelled|frame \d+ of")
     assert "cancelled; it was stopped and its files deleted" in status, status
+    return before
+
+
+def test_cancel_pressed_while_a_job_is_set_up_stops_it(server, tab, tmp_path):
+    """Cancel clicked while Run still copied and unpacked a large zip (seconds, before the tab knew its job): it was
+    ignored, and the job ran to its end."""
+    assert_no_job_left(server, cancelled_during_the_set_up(server, tab(), tmp_path, cancels=1))
+
+
+# Thirteenth pass, second look at the thirteenth pass's new-kinds fixes
+
+def test_run_again_after_a_cancel_during_the_set_up_runs_and_a_second_cancel_stops_it(server, tab, tmp_path):
+    """Cancel pressed twice while Run sets its job up stops that job; Run pressed again afterwards is not stopped by
+    those Cancels (it runs until its own Cancel)."""
+    page = tab()
+    before = cancelled_during_the_set_up(server, page, tmp_path, cancels=2)
     page.click("#run")
     wait_for_status(page, r"frame [1-9]\d* of 6000")
     page.click("#cancel")
     wait_for_status(page, "cancelled; it was stopped and its files deleted")
-    assert set(os.listdir(server.work / "jobs")) == before and not processes_naming(str(server.work / "jobs"))
+    assert_no_job_left(server, before)
 
 
 def test_two_tabs_each_cancelling_its_job_during_the_set_up_stop_both(server, tab, tmp_path):
@@ -452,7 +452,7 @@ def test_two_tabs_each_cancelling_its_job_during_the_set_up_stop_both(server, ta
     for page in pages:
         status = wait_for_status(page, r"cancelled|frame \d+ of")
         assert "cancelled; it was stopped and its files deleted" in status, status
-    assert set(os.listdir(server.work / "jobs")) == before and not processes_naming(str(server.work / "jobs"))
+    assert_no_job_left(server, before)
 
 
 def test_a_cancel_before_run_or_after_the_job_is_done_changes_nothing(server, tab, tmp_path):
