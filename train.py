@@ -36,7 +36,7 @@ from losses import (adversarial_loss, content_loss, discriminator_feature_loss, 
                     ping_pong_loss, warp_loss)
 from models import (DISCRIMINATOR_SCOPE, FLOW_SCOPE, GENERATOR_SCOPE, discriminator, discriminator_inputs,
                     estimate_sequence_flows, flow_to_high_res, generate_sequence)
-from training.checkpoint import (CHECKPOINT_FILE_PATTERNS, CheckpointOnSignal, check_settings,
+from training.checkpoint import (CHECKPOINT_FILE_PATTERNS, CheckpointOnSignal, HostSnapshot, check_settings,
                                  checkpoints_by_iteration, files_named, latest_checkpoint, load_checkpoint,
                                  prune_off_schedule_models, read_checkpoint, refuse_renamed_checkpoints, remove_orphans,
                                  save_checkpoint)
@@ -55,7 +55,7 @@ from utils.degradation import DEFAULT_DEGRADATION, degrade, margin
 from utils.ops import PAPER_SCALE, frames_batch, warp_by_flow
 from utils.paths import is_within, lock_folder, make_folder, output_file, output_folder
 from utils.progress import progress_bar
-from utils.weights import parameters_under
+from utils.weights import host_values, parameters_under
 from vgg19 import VGG_SCOPE, load_vgg19, vgg19_features, vgg_feature_loss
 
 MAX_ITERATIONS = 2 ** 31 - 1  # NNabla's Adam counts its steps in a C int (the step count of a solver state file)
@@ -367,7 +367,7 @@ def divergence(iteration, what, output_dir):
 
 def finite(params):
     """Whether every parameter of {name: variable} is finite."""
-    return all(np.isfinite(param.d).all() for param in params.values())
+    return all(np.isfinite(host_values(param)).all() for param in params.values())
 
 
 def parameters_agree(comm, params):
@@ -572,6 +572,7 @@ def train(config, comm, output_claim):
     elif stage.adversarial:
         file_blocks = load_frvsr_start(config.train.pre_trained_frvsr_weights, network_params, stage.name,
                                        blocks, config.train.scale)
+    snapshot = HostSnapshot(checkpointed, solvers)  # iteration `start`'s values are written: copied from the first end
     balance = BalanceAverage(config.train.decay, loop_state.get("balance", 0.0),
                              loop_state.get("balance_average"))
     log = LossLog(output_dir, start) if is_writer else None
@@ -605,7 +606,10 @@ def train(config, comm, output_claim):
         nonlocal off_schedule
         if not (on_schedule(done) or (validation and done % config.train.val_freq == 0)):
             off_schedule = off_schedule + [done]
-        save_checkpoint(output_dir, done, checkpointed, solvers, balance.state(), settings, off_schedule)
+        # the copies of iteration done: CheckpointOnSignal's thread must not read NNabla's arrays, and the main thread
+        # takes them before it saves
+        save_checkpoint(output_dir, done, snapshot.params, snapshot.solver_states, balance.state(), settings,
+                        off_schedule)
         off_schedule = prune_off_schedule_models(output_dir, off_schedule)
 
     def signalled(cause):
@@ -613,20 +617,22 @@ def train(config, comm, output_claim):
         return "continued (SIGCONT)" if cause == signal.SIGCONT else f"stop signal ({cause.name})"
 
     def checkpoint_at_once(done, cause):
-        if is_writer and not finite(checkpointed):  # the main thread's check below, for an iteration off the schedule
+        if is_writer and snapshot.iteration != done:  # its copy failed: the error ends the run
+            tqdm.write(f"{signalled(cause)}: no checkpoint of iteration {done}: its copy in memory is incomplete")
+        elif is_writer and not finite(snapshot.params):  # the main thread's check below, off the schedule
             tqdm.write(f"{signalled(cause)}: no checkpoint of iteration {done}: a parameter is not finite")
         elif is_writer:  # what resuming needs first; no plot (seconds, and matplotlib wants the main thread)
             log.write(plot=False)
             save_training_state(done)
-            save_model(output_dir, done, network_params, stage.name, config.data.degradation)
+            save_model(output_dir, done, snapshot.params, stage.name, config.data.degradation)
             tqdm.write(f"{signalled(cause)}: wrote the checkpoint of iteration {done}, the last completed, at once")
 
     def checkpoint_exists(done, cause):
         if is_writer and done:
             tqdm.write(f"{signalled(cause)}: the checkpoint of iteration {done}, the last completed, is written")
     try:
-        with StopRequest() as stop, CheckpointOnSignal(checkpoint_at_once, checkpoint_exists,
-                                                       start) as at_once:
+        with StopRequest() as stop, CheckpointOnSignal(checkpoint_at_once, checkpoint_exists, start,
+                                                       snapshot.take if is_writer else lambda done: None) as at_once:
             for iteration in range(start + 1, iterations + 1):
                 iteration_started = time.perf_counter()
                 data_hr.d = prefetcher.next()
@@ -680,6 +686,7 @@ def train(config, comm, output_claim):
                     if board:
                         board.flush()
                     if saving:
+                        snapshot.take(iteration)
                         save_training_state(iteration)
                         at_once.saved(iteration)
                         last_saved = time.monotonic()

@@ -585,7 +585,8 @@ import os, signal, time
 from training.checkpoint import CheckpointOnSignal
 written = []
 try:
-    with CheckpointOnSignal(lambda done, cause: written.append(done), lambda done, cause: None, 3) as watcher:
+    with CheckpointOnSignal(lambda done, cause: written.append(done), lambda done, cause: None, 3,
+                            lambda done: None) as watcher:
         watcher.lock.acquire()  # updating() interrupted before it records the hold
         os.kill(os.getpid(), signal.SIGCONT)  # a signal the thread acts on, harmless here
         time.sleep(0.3)

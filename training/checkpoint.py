@@ -23,7 +23,7 @@ import numpy as np
 from utils.errors import UserError
 from utils.image_io import write_atomically, write_bytes
 from utils.paths import input_file
-from utils.weights import assign_weights, read_weight_file, save_weights
+from utils.weights import HostParameter, assign_weights, read_weight_file, save_weights
 
 # the iteration in every file name below, as f"{iteration:08d}" writes it: ASCII digits, eight, or more without a
 # leading zero; a name of another number (shorter, zero-padded further, other scripts' digits) is a user's file
@@ -37,24 +37,91 @@ MODEL_FILE_PATTERN = re.compile(rf"model_param_{ITERATION}\.h5")  # utils.weight
 CHECKPOINT_FILE_PATTERNS = (CHECKPOINT_PATTERN, STATE_FILE_PATTERN, MODEL_FILE_PATTERN)  # what a save writes
 
 
-def save_checkpoint(output_dir, iteration, params, solvers, loop_state, settings, off_schedule_models=()):
-    """params: {global name: variable}; solvers: {name: nnabla solver}; loop_state: JSON-able dict;
-    settings: the JSON-able settings a resumed run must share with this one (see check_settings);
-    off_schedule_models: the iterations whose model_param files were written off the schedule (by time or on a
-    stop request), the only ones prune_off_schedule_models may delete."""
+def save_checkpoint(output_dir, iteration, params, solver_states, loop_state, settings, off_schedule_models=()):
+    """params: {global name: nn.Variable or HostParameter}; solver_states: {solver name: its solver_state_values, or
+    a HostSnapshot's copy of them}; loop_state: JSON-able dict; settings: the JSON-able settings a resumed run must
+    share with this one (see check_settings); off_schedule_models: the iterations whose model_param files were written
+    off the schedule (by time or on a stop request), the only ones prune_off_schedule_models may delete. Calls no
+    NNabla when given a HostSnapshot's copies."""
     params_file = f"params_{iteration:08d}.h5"
     save_weights(os.path.join(output_dir, params_file), params)
     solver_files = {}
-    for name, solver in solvers.items():
+    for name, states in solver_states.items():
         solver_files[name] = f"{name}_states_{iteration:08d}.h5"
         path = os.path.join(output_dir, solver_files[name])
-        write_atomically(path, solver.save_states)
+        write_atomically(path, lambda temporary, states=states: save_solver_states(temporary, states))
     path = os.path.join(output_dir, f"checkpoint_{iteration:08d}.json")
     write_bytes(path, json.dumps({"iteration": iteration, "params": params_file, "solvers": solver_files,
                                   "loop_state": loop_state, "settings": settings,
                                   "off_schedule_models": sorted(off_schedule_models)}, indent=1), mode="w")
     prune_checkpoints(output_dir)
     return path
+
+
+def solver_state_values(solver):
+    """{parameter name: (step count, {state name: numpy array})} of an NNabla solver, in its order; the arrays are
+    read as utils.weights.host_values reads parameters (not moved, not copied)."""
+    return {name: (int(state.t), {key: variable.data.get_data("r") for key, variable in state.pstate.items()})
+            for name, state in solver.get_states().items()}
+
+
+def save_solver_states(path, states):
+    """states (solver_state_values') to HDF5 in the layout of NNabla's Solver.save_states, which load_states reads:
+    a group per parameter (attribute index: its place in order), its states as datasets (attribute index) and its
+    step count as the int64 dataset t. Written with h5py: NNabla's save_states reads the states read-write (see
+    utils.weights.host_values)."""
+    with h5py.File(path, "w") as h5:
+        for index, (name, (step, values)) in enumerate(states.items()):
+            group = h5.create_group(name)
+            group.attrs["index"] = index
+            for position, (key, array) in enumerate(values.items()):
+                group[key] = array
+                group[key].attrs["index"] = position
+            group["t"] = np.int64(step)
+
+
+class HostSnapshot:
+    """Copies in host memory of the checkpointed parameters and the solvers' states, taken by the main thread at the
+    end of an iteration (take), for CheckpointOnSignal's thread to write while the main thread computes the next.
+
+    Why: NNabla's arrays and memory allocator are not safe to use from two threads at once. The thread read the
+    parameters' .d while the next iteration's forward pass ran (about 1 run in 20 of 80 iterations then computed
+    other losses than an unsignalled run), would allocate while the main thread allocates, and on a GPU would copy
+    each array to the CPU, dropping the GPU copy the running kernels read; the discriminator's batch-norm statistics
+    also change during the forward pass. A copy costs a memcpy (a GPU-to-CPU copy on a GPU) of the parameters and
+    the Adam moments each iteration: docs/training.md has the figures.
+
+    params: {name: HostParameter}; solver_states: {solver name: {parameter name: (step count, {state: array})}};
+    iteration: the iteration they belong to."""
+
+    def __init__(self, params, solvers):
+        self.live_params, self.solvers = params, solvers
+        self.params, self.solver_states, self.iteration = {}, {}, None
+
+    def take(self, iteration):
+        """Copy the values of iteration `iteration` (once: a second call for it does nothing)."""
+        if iteration == self.iteration:
+            return
+        self.iteration = None  # half copied, if this fails
+        for name, param in self.live_params.items():
+            before = self.params.get(name)
+            self.params[name] = HostParameter(copied(param.data.get_data("r"), before and before.values),
+                                              param.need_grad)
+        for solver_name, solver in self.solvers.items():
+            held = self.solver_states.setdefault(solver_name, {})
+            for name, (step, values) in solver_state_values(solver).items():
+                before = held.get(name, (None, {}))[1]
+                held[name] = (step, {key: copied(array, before.get(key)) for key, array in values.items()})
+        self.iteration = iteration
+
+
+def copied(values, held=None):
+    """values copied into `held` (a numpy array of their shape and type, reused to spare an allocation each
+    iteration) or into a new array."""
+    if held is None or held.shape != values.shape or held.dtype != values.dtype:
+        return np.array(values)
+    np.copyto(held, values)
+    return held
 
 
 def checkpoints_by_iteration(output_dir):
@@ -312,14 +379,17 @@ class CheckpointOnSignal:
 
     The main thread calls updating() before its first parameter update of an iteration and completed(done)
     once that iteration is bookkept (and saved, if due); in between, nothing is written by the thread.
+    completed calls take_snapshot(done) first (a HostSnapshot's take): the thread writes those copies, never NNabla's
+    arrays, which are not safe to read while the main thread computes (see HostSnapshot).
     write(done, cause) writes the checkpoint of iteration `done`, once; already_written(done, cause) says that it
     exists; cause: the signal (a signal.Signals).
     """
 
     SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGCONT)
 
-    def __init__(self, write, already_written, done):
+    def __init__(self, write, already_written, done, take_snapshot):
         self.write, self.already_written, self.done, self.written = write, already_written, done, done
+        self.take_snapshot = take_snapshot
         self.lock = threading.Lock()
         self.holding = self.left_mid_update = self.closing = False
 
@@ -339,7 +409,7 @@ class CheckpointOnSignal:
         # left between updating() and completed() (a second stop signal, an error): the parameters are those of no
         # iteration, and a signal the thread waits on must not write them as the last completed one's
         self.left_mid_update = self.holding
-        self.completed(self.done)
+        self._release()
         self.closing = True
         self.sender.close()  # the thread's recv returns b"": it ends after a write in progress
         self.thread.join()
@@ -351,7 +421,14 @@ class CheckpointOnSignal:
             self.holding = True
 
     def completed(self, done):
-        self.done = done
+        self.updating()  # an iteration of no update: the thread may be writing the copies take_snapshot replaces
+        try:
+            self.take_snapshot(done)
+            self.done = done
+        finally:
+            self._release()
+
+    def _release(self):
         if self.holding:
             self.holding = False
             self.lock.release()

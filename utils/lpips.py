@@ -21,7 +21,7 @@ import numpy as np
 from utils.errors import UserError
 from utils.image_io import write_atomically
 from utils.paths import input_file
-from utils.weights import save_parameter_file
+from utils.weights import HostParameter, save_parameter_file
 
 SHIFT = np.array([-.030, -.088, -.188], np.float32).reshape(1, 3, 1, 1)
 SCALE = np.array([.458, .448, .450], np.float32).reshape(1, 3, 1, 1)
@@ -112,9 +112,7 @@ def load_lpips_weights(path):
 def save_lpips_weights(path, arrays):
     """Write {name: array} as an NNabla parameter file (nn.save_parameters' .h5), atomically."""
     check_shapes(arrays, "the weights to save")
-    params = {
-        name: nn.Variable.from_numpy_array(arrays[name], need_grad=False) for name in parameter_shapes()
-    }
+    params = {name: HostParameter(np.asarray(arrays[name]), need_grad=False) for name in parameter_shapes()}
     write_atomically(path, lambda temporary: save_parameter_file(temporary, params))
 
 

@@ -8,6 +8,7 @@ both layouts.
 """
 import os
 import re
+from typing import NamedTuple
 
 import h5py
 import numpy as np
@@ -99,22 +100,46 @@ def parameters_under(scope):
             if name.startswith(prefix)}
 
 
+class HostParameter(NamedTuple):
+    """A parameter's values in host memory (a numpy array) and its need_grad: what save_weights writes without
+    calling NNabla, as training's checkpoint thread must (training.checkpoint.HostSnapshot)."""
+    values: np.ndarray
+    need_grad: bool
+
+
+def host_values(param):
+    """The values of an nn.Variable as a numpy array, read without moving them, or a HostParameter's.
+
+    NNabla's .d asks for read-write access: it makes a CPU copy the array's only one (a GPU array is dropped, to be
+    copied back by the next use) and clears and rebuilds the table of the array's copies. Another thread reading a
+    parameter's .d while the main thread ran a forward pass made the forward read weights of no iteration (24 wrong
+    results in 20,000 forward passes); get_data("r") leaves the table as it is when the copy is at hand."""
+    if isinstance(param, HostParameter):
+        return param.values
+    return param.data.get_data("r")
+
+
 def save_parameter_file(path, params):
-    """nn.save_parameters as HDF5 whatever the case of path's extension: NNabla picks the format by an exact
-    '.h5' (output_file accepts 'model.H5')."""
-    with open(path, "w+b") as file:
-        nn.save_parameters(file, params, extension=".h5")
+    """{name: nn.Variable or HostParameter} to HDF5 in nn.save_parameters' layout (a dataset per name, in order, its
+    attributes need_grad and index), whatever the case of path's extension (NNabla picks the format by an exact '.h5',
+    and output_file accepts 'model.H5'). Written with h5py: NNabla's writer wants nn.Variables, which a thread must
+    not allocate while the main thread computes (NNabla's memory allocator has no lock)."""
+    with h5py.File(path, "w") as h5:
+        for index, (name, param) in enumerate(params.items()):
+            h5[name] = host_values(param)
+            h5[name].attrs["need_grad"] = bool(param.need_grad)
+            h5[name].attrs["index"] = index
 
 
 def save_weights(path, params, degradation=None):
-    """Write {name: nn.Variable} (compute layout) to an NNabla .h5 file in the official layout, atomically;
-    degradation: recorded beside the parameters (a model_param file's)."""
+    """Write {name: nn.Variable or HostParameter} (compute layout) to an NNabla .h5 file in the official layout,
+    atomically; degradation: recorded beside the parameters (a model_param file's). Calls no NNabla on
+    HostParameters."""
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
-    file_params = {
-        name: nn.Variable.from_numpy_array(to_file_layout(variable.d), need_grad=variable.need_grad)
-        for name, variable in params.items()
-    }
+    file_params = {name: HostParameter(to_file_layout(host_values(param)), param.need_grad)
+                   for name, param in params.items()}
+
     def write(temporary):
         save_parameter_file(temporary, file_params)
         if degradation:
