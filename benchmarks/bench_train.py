@@ -1,20 +1,21 @@
 """Time training iterations at config.yaml defaults (rnn_n 10, LR crop 32).
 
 FRVSR: batch 4, 10 blocks. TecoGAN: batch 1 (the reference's measured setting), 16 blocks, started
-from utils.errors import exit_at_once_on_stop_signals
-
-if __name__ == "__main__":
-    exit_at_once_on_stop_signals()  # Ctrl-C or SIGTERM while the libraries load: one line, exit code 130
-
 from a random FRVSR model, with the full-size random VGG19 of ../shared/reference/parity_losses, in
 our step order (one forward) and in the reference's (gan.reference_step_order: two forwards).
 Runs train.py on scenes cut from the VID4 calendar frames, as one process and under `mpirun -n 2`,
-and prints seconds per iteration, samples/s, the time the loop waited for data and peak memory,
+and prints seconds per iteration, samples/s, the time the loop waited for data, the time copying the state a stop
+signal's checkpoint writes (training.checkpoint.HostSnapshot) and peak memory,
 with the reference implementation's CPU figures when ../shared/reference/timing.json is present.
 
     .venv/bin/python -m benchmarks.bench_train [--stages frvsr tecogan tecogan_reference_order] \
         [--iterations 3] [--processes 1 2]
 """
+from utils.errors import exit_at_once_on_stop_signals
+
+if __name__ == "__main__":
+    exit_at_once_on_stop_signals()  # Ctrl-C or SIGTERM while the libraries load: one line, exit code 130
+
 import os
 import re
 import resource
@@ -57,10 +58,12 @@ def run_training(data_dir, max_frm, output_dir, processes, iterations, batch, ex
     code, stdout, stderr, _ = run_with_peak_memory(command, env=environment)
     if code != 0:
         sys.exit(child_failure("train.py", code, stderr))
-    summary = re.search(r"trained (\d+) iterations in ([\d.]+) s .* ([\d.]+) s waiting for data", stdout)
-    done, seconds, waited = int(summary.group(1)), float(summary.group(2)), float(summary.group(3))
+    summary = re.search(r"trained (\d+) iterations in ([\d.]+) s .* ([\d.]+) s waiting for data, ([\d.]+) s copying",
+                        stdout)
+    done, seconds, waited, copying = (int(summary.group(1)), float(summary.group(2)), float(summary.group(3)),
+                                      float(summary.group(4)))
     peak_mib = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
-    return seconds / done, waited / done, peak_mib
+    return seconds / done, waited / done, copying / done, peak_mib
 
 
 def benchmark():
@@ -87,13 +90,14 @@ def benchmark():
                                           "iter_s_median (all timed iterations, warm-up excluded)")
             rates = {}
             for processes in args.processes:
-                seconds, waited, peak = run_training(os.path.join(workdir, "scenes"), max_frm,
+                seconds, waited, copying, peak = run_training(os.path.join(workdir, "scenes"), max_frm,
                                                      os.path.join(workdir, f"{stage}{processes}"), processes,
                                                      args.iterations, batch, flags, args.context)
                 rates[processes] = batch * processes / seconds
                 print(f"{stage}, {processes} process(es), batch {batch} each: {seconds:.2f} s per iteration, "
                       f"{rates[processes]:.3f} samples/s, {waited:.3f} s per iteration waiting for data, "
-                      f"peak memory {peak:.0f} MiB (largest process)")
+                      f"{copying * 1000:.1f} ms per iteration copying the state a stop signal's checkpoint writes "
+                      f"({100 * copying / seconds:.1f} %), peak memory {peak:.0f} MiB (largest process)")
                 if processes == 1 and reference:
                     print(f"  reference implementation on CPU: {reference[0]:.2f} s per iteration, "
                           f"{reference[1]:.0f} MiB; speed-up {reference[0] / seconds:.2f}x")

@@ -16,6 +16,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 
 import h5py
 import numpy as np
@@ -92,17 +93,17 @@ class HostSnapshot:
     the Adam moments each iteration: docs/training.md has the figures.
 
     params: {name: HostParameter}; solver_states: {solver name: {parameter name: (step count, {state: array})}};
-    iteration: the iteration they belong to."""
+    iteration: the iteration they belong to; seconds: the time the copies took, in all."""
 
     def __init__(self, params, solvers):
         self.live_params, self.solvers = params, solvers
-        self.params, self.solver_states, self.iteration = {}, {}, None
+        self.params, self.solver_states, self.iteration, self.seconds = {}, {}, None, 0.0
 
     def take(self, iteration):
         """Copy the values of iteration `iteration` (once: a second call for it does nothing)."""
         if iteration == self.iteration:
             return
-        self.iteration = None  # half copied, if this fails
+        started, self.iteration = time.perf_counter(), None  # None: half copied, if this fails
         for name, param in self.live_params.items():
             before = self.params.get(name)
             self.params[name] = HostParameter(copied(param.data.get_data("r"), before and before.values),
@@ -113,6 +114,7 @@ class HostSnapshot:
                 before = held.get(name, (None, {}))[1]
                 held[name] = (step, {key: copied(array, before.get(key)) for key, array in values.items()})
         self.iteration = iteration
+        self.seconds += time.perf_counter() - started
 
 
 def copied(values, held=None):
