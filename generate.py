@@ -221,10 +221,11 @@ def output_path(output_dir, name, args):
     return os.path.join(output_dir, f"{args.output_name}_{name}.{args.output_ext}")
 
 
-def check_output_paths(output_dir, names, args, inputs=()):
+def check_output_paths(output_dir, names, args, inputs=(), other_inputs=()):
     """UserError when two frames would get one file, a file would replace an input, or a name is too long.
 
-    inputs: the input frames' paths, in the order of names."""
+    inputs: the input frames' paths, in the order of names; other_inputs: (flag, path) of the other files read
+    (the model, the cuts file, the video), which a frame of their name in --output-dir would replace."""
     paths = {}
     for index, name in enumerate(names):
         if name in paths:
@@ -237,6 +238,11 @@ def check_output_paths(output_dir, names, args, inputs=()):
     if overwritten:
         raise UserError(f"output '{sorted(overwritten)[0]}' would overwrite an input frame; choose another "
                         "--output-dir or --output-name")
+    outputs = {os.path.realpath(path) for path in paths.values()}
+    for flag, path in other_inputs:
+        if path and os.path.realpath(path) in outputs:
+            raise UserError(f"an output frame would overwrite {flag} '{path}'; choose another --output-dir or "
+                            "--output-name, or move that file")
     if paths:
         check_name_length(max(paths.values(), key=lambda path: len(os.fsencode(path))),
                           "choose a shorter --output-name, or shorten the input's name")
@@ -312,7 +318,9 @@ def run(args, processes, output_claim):
         output_dir = os.path.join("results", source_name)
     if output_dir:  # a file, a pipe or a link to nothing in its place: said as such, not as "File exists"
         output_folder(output_dir, "--output-dir" if args.output_dir else "output folder")
-        check_output_paths(output_dir, names, args, input_paths)
+        check_output_paths(output_dir, names, args, input_paths,
+                           [("--model", args.model), ("--scene-cuts", args.scene_cuts),
+                            ("--input-video", args.input_video)])
     owners = assign_scenes([scene_steps(stop - first) for first, stop in shot_ranges(cuts, len(names))],
                            processes.size)
     if owners.count(processes.rank) == 0:

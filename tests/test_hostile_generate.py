@@ -1036,3 +1036,26 @@ def test_a_first_frame_is_checked_before_a_model_is_built_for_its_size(frame, fo
     with pytest.raises(UserError, match=f"^frame 0 {found}"):
         list(resolver.sequence([(0, frame)]))
     assert resolver.models == {}
+
+
+# Fourteenth pass, second look at generate.py, evaluate.py, demo.py and the web app
+
+@pytest.mark.parametrize("flag", ["--model", "--scene-cuts"])
+def test_a_file_read_that_an_output_frame_would_replace_is_refused_and_kept(tmp_path, flag):
+    """A model or cuts file in --output-dir under the name of an output frame: only the input frames were checked,
+    so the run wrote a PNG over it (the model lost, or the cuts it had just read), exit code 0."""
+    import shutil
+    first = sorted(name for name in os.listdir(FRAMES) if name.endswith(".png"))[0]
+    kept = tmp_path / "out" / f"output_{os.path.splitext(first)[0]}.png"
+    kept.parent.mkdir()
+    if flag == "--model":
+        shutil.copyfile(WEIGHTS, kept)
+        files = ["--model", str(kept)]
+    else:
+        kept.write_text("2\n")
+        files = ["--model", WEIGHTS, "--scene-cuts", str(kept)]
+    before = kept.read_bytes()
+    completed = run_script("generate.py", *files, "--input-dir-lr", FRAMES, "--output-dir", str(tmp_path / "out"),
+                           "--backend", "nnabla", "--context", "cpu")
+    assert_one_error_line(completed, f"would overwrite {flag} '{kept}'")
+    assert kept.read_bytes() == before and os.listdir(tmp_path / "out") == [kept.name]
