@@ -39,7 +39,7 @@ from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, 
                             check_video_output, list_frames, open_video_writer, read_ahead, read_rgb,
                             remove_stale_temporaries, to_uint8, write_rgb)
 from utils.output_size import check_sides, parse_outscale, parse_output_size, requested_size, resize_output
-from utils.paths import lock_folder, make_folder, not_an_input, not_being_written, output_folder
+from utils.paths import lock_folder, lock_output_file, make_folder, not_an_input, not_being_written, output_folder
 from utils.progress import progress_bar
 from utils.scenes import (assign_scenes, detect_cuts, read_cuts_file, shot_ranges, split_at_cuts,
                           spread_scenes)
@@ -367,6 +367,7 @@ def run(args, processes, output_claim):
         remove_stale_temporaries(output_dir, {os.path.basename(output_path(output_dir, name, args)) for name in names},
                                  inputs)
     if args.output_video:
+        output_claim.enter_context(lock_output_file(args.output_video, "--output-video"))
         remove_stale_temporaries(os.path.dirname(os.path.abspath(args.output_video)),
                                  {os.path.basename(args.output_video)}, inputs)
     description = (f"{resolver.num_resblock} blocks, {resolver.backend} {resolver.precision} on "

@@ -1059,3 +1059,18 @@ def test_a_file_read_that_an_output_frame_would_replace_is_refused_and_kept(tmp_
                            "--backend", "nnabla", "--context", "cpu")
     assert_one_error_line(completed, f"would overwrite {flag} '{kept}'")
     assert kept.read_bytes() == before and os.listdir(tmp_path / "out") == [kept.name]
+
+
+def test_a_second_run_writing_the_same_output_video_is_refused_and_the_first_s_kept(tmp_path):
+    """Two runs with one --output-video (no --output-dir, whose lock stops a second run): both wrote their video
+    and said so, exit code 0, and the later rename replaced the other's, one user's result lost."""
+    from utils.paths import lock_output_file
+    video = tmp_path / "clip_x4.mp4"
+    video.write_bytes(b"the first run's video")
+    with lock_output_file(str(video), "--output-video"):  # held as the first run holds it while it writes
+        completed = run_script("generate.py", "--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-video",
+                               str(video), "--output-dir", str(tmp_path / "frames"), "--backend", "nnabla",
+                               "--context", "cpu")
+    assert_one_error_line(completed, f"--output-video '{video}' is being written by another run (pid {os.getpid()})")
+    assert video.read_bytes() == b"the first run's video"
+    assert sorted(os.listdir(tmp_path)) == ["clip_x4.mp4"]
