@@ -39,7 +39,8 @@ from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, 
                             check_video_output, list_frames, open_video_writer, read_ahead, read_rgb,
                             remove_stale_temporaries, to_uint8, write_rgb)
 from utils.output_size import check_sides, parse_outscale, parse_output_size, requested_size, resize_output
-from utils.paths import lock_folder, lock_output_file, make_folder, not_an_input, not_being_written, output_folder
+from utils.paths import (lock_folder, lock_output_file, make_folder, not_an_input, not_being_written, output_folder,
+                         remove_lock_file)
 from utils.progress import progress_bar
 from utils.scenes import (assign_scenes, detect_cuts, read_cuts_file, shot_ranges, split_at_cuts,
                           spread_scenes)
@@ -366,8 +367,9 @@ def run(args, processes, output_claim):
         # only the frames' of this run: --output-dir may be a folder of the user's, with other programs' files
         remove_stale_temporaries(output_dir, {os.path.basename(output_path(output_dir, name, args)) for name in names},
                                  inputs)
+    video_lock = None
     if args.output_video:
-        output_claim.enter_context(lock_output_file(args.output_video, "--output-video"))
+        video_lock = output_claim.enter_context(lock_output_file(args.output_video, "--output-video"))
         remove_stale_temporaries(os.path.dirname(os.path.abspath(args.output_video)),
                                  {os.path.basename(args.output_video)}, inputs)
     description = (f"{resolver.num_resblock} blocks, {resolver.backend} {resolver.precision} on "
@@ -378,7 +380,8 @@ def run(args, processes, output_claim):
     if args.output_video:
         video = open_video_writer(args.output_video, args.fps or fps, out_width, out_height, video_source)
     # under mpirun, whose kill follows a forwarded SIGTERM or Ctrl-C within a second: no partial video left
-    in_time = discard_at_once_on_stop_signals(video.abort) if video and processes.size > 1 else nullcontext()
+    in_time = discard_at_once_on_stop_signals(lambda: abandon_video(video, video_lock)) if (
+        video and processes.size > 1) else nullcontext()
     try:
         # one frame written while the next computes: no more HR frames held
         with in_time, WriteBehind(depth=1) as writer:
@@ -394,6 +397,12 @@ def run(args, processes, output_claim):
     written = " and ".join(place for place in (output_dir, args.output_video) if place)
     print(f"wrote {progress.n} frames to {written} in {seconds:.1f} s "
           f"({seconds / max(progress.n, 1):.2f} s per frame, warm-up included)")
+
+
+def abandon_video(video, lock_path):
+    """The partial video and its lock file removed at once, from the thread a stop signal wakes under mpirun."""
+    video.abort()
+    remove_lock_file(lock_path)
 
 
 def main(argv=None):

@@ -276,11 +276,21 @@ def lock_folder(path, role, name=LOCK_NAME, busy=None):
         os.ftruncate(lock.fileno(), 0)
         os.write(lock.fileno(), f"{os.getpid()}\n".encode())
     try:
-        yield
+        yield lock_path
     finally:
         with suppress(OSError):  # one left (its folder made read-only meanwhile) is taken over by the next run
-            os.remove(lock_path)  # while locked, so that no run can hold a lock on a removed file
+            # while locked, so that no run can hold a lock on a removed file; not another run's, made after a stop
+            # signal removed this one (remove_lock_file)
+            if os.path.samestat(os.fstat(lock.fileno()), os.stat(lock_path)):
+                os.remove(lock_path)
         lock.close()
+
+
+def remove_lock_file(lock_path):
+    """Remove the file of a lock this process holds (lock_folder's lock_path) before the lock ends: mpirun kills its
+    processes a moment after a stop signal, before their blocks end; the lock goes with the process."""
+    with suppress(OSError):
+        os.remove(lock_path)
 
 
 def lock_output_file(path, role):
