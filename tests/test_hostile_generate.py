@@ -1074,3 +1074,13 @@ def test_a_second_run_writing_the_same_output_video_is_refused_and_the_first_s_k
     assert_one_error_line(completed, f"--output-video '{video}' is being written by another run (pid {os.getpid()})")
     assert video.read_bytes() == b"the first run's video"
     assert sorted(os.listdir(tmp_path)) == ["clip_x4.mp4"]
+
+
+def test_an_output_video_name_its_temporary_fits_is_written_though_its_lock_s_would_not_fit(tmp_path):
+    """A name of 242 bytes fits the file system with the 13 bytes its temporary adds, but not with the 14 of
+    '.<name>.tecogan.lock': the lock of this pass refused it as "File name too long" (a hashed lock name now)."""
+    video = tmp_path / ("v" * 238 + ".mp4")
+    completed = run_script("generate.py", "--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-video", str(video),
+                           "--output-dir", str(tmp_path / "frames"), "--backend", "nnabla", "--context", "cpu")
+    assert completed.returncode == 0, completed.stderr
+    assert sorted(os.listdir(tmp_path)) == ["frames", video.name]

@@ -27,7 +27,7 @@ import cv2
 import numpy as np
 
 from utils.errors import FULL_DISK_BYTES, UserError, shortened
-from utils.paths import output_file, process_alive
+from utils.paths import NAME_MAX, output_file, process_alive
 
 # OpenCV's FFmpeg prints its own lines about a damaged video ("moov atom not found"); the UserError raised for
 # it is the one line to show. Read when the first video is opened.
@@ -292,7 +292,6 @@ def temporary_path(path, pid=None):
     return os.path.join(directory, f".{stem}.{os.getpid() if pid is None else pid}.tmp{extension}")
 
 
-NAME_MAX = 255  # bytes in a file name on Linux's file systems (ext4, XFS, Btrfs, tmpfs)
 PATH_MAX = 4096  # bytes in a path Linux takes, its closing NUL included
 LONGEST_PID = 4194304  # Linux's largest pid_max (2^22)
 

@@ -2,6 +2,7 @@
 unwritable) and what to do, as one UserError, before any work starts."""
 import errno
 import fcntl
+import hashlib
 import os
 import re
 import shutil
@@ -12,6 +13,7 @@ from contextlib import contextmanager, suppress
 from utils.errors import UserError, error_reason, shortened
 
 LOCK_NAME = ".tecogan.lock"  # inside an output folder, locked by the run writing into it
+NAME_MAX = 255  # bytes in a file name on Linux's file systems (ext4, XFS, Btrfs, tmpfs)
 LOCK_SIZE = 32  # bytes of a lock file read at most: a pid and its newline
 HOLDER_WAIT = 1.0  # seconds a refusal waits for a lock file to name its live holder (lock_holder)
 SCRATCH_MARK = ".tecogan_scratch"  # inside a folder a program made for itself and empties again
@@ -298,7 +300,10 @@ def lock_output_file(path, role):
     a second run writing the same file stops with one line, where both ran and the later rename replaced the
     other's file."""
     folder, name = os.path.split(os.path.abspath(path))
-    return lock_folder(folder, f"the folder of {role}", name=f".{name}{LOCK_NAME}",
+    lock_name = f".{name}{LOCK_NAME}"
+    if len(os.fsencode(lock_name)) > NAME_MAX:  # a name its temporary's (utils.image_io.temporary_path) still fits
+        lock_name = f".{hashlib.sha1(os.fsencode(name)).hexdigest()}{LOCK_NAME}"
+    return lock_folder(folder, f"the folder of {role}", name=lock_name,
                        busy=lambda holder: f"{role} '{path}' is being written by another run (pid {holder}); wait "
                                            "for it to end, stop it, or choose another name")
 
