@@ -133,14 +133,15 @@ def degrade(hr_frames, scale, degradation=DEFAULT_DEGRADATION):
     return lr.d.copy(), ground_truth
 
 
-def check_output(out, video):
+def check_output(out, video, model=None):
     """UserError unless out is new, empty or made by an earlier demo run (it holds DEMO_MARK), and does not
-    hold the clip: the demo replaces the files it wrote before (sr.mp4, the GIF, ...), and must never delete a
-    user's own files."""
+    hold the clip or the model: the demo replaces the files it wrote before (sr.mp4, the GIF, ...), and must
+    never delete a user's own files."""
     output_folder(out, "--output")
-    if is_within(video, out):
-        raise UserError(f"--video '{video}' is inside --output '{out}', whose files demo.py replaces; move the "
-                        "video or choose another --output")
+    for flag, path, what in (("--video", video, "video"), ("--model", model, "model")):
+        if path and is_within(path, out):
+            raise UserError(f"{flag} '{path}' is inside --output '{out}', whose files demo.py replaces; move the "
+                            f"{what} or choose another --output")
     if os.path.isdir(out) and set(os.listdir(out)) - {LOCK_NAME} and not os.path.isfile(os.path.join(out, DEMO_MARK)):
         raise UserError(
             f"--output '{out}' already holds files that demo.py did not write; choose a new or empty "
@@ -240,7 +241,7 @@ def run(args):
     # refuses a file that is no generator's weights
     resolver = SuperResolver(args.model, threads=args.threads)
     video = args.video or sample_clip("bikes.mp4")
-    check_output(args.output, video)
+    check_output(args.output, video, args.model)
     # a bad IMAGEIO_FFMPEG_EXE said now, not once frames are written; and without imageio-ffmpeg an --output OpenCV
     # cannot write sr.mp4 into (not UTF-8): it was refused after lr/, bicubic/ and ground_truth/ were written
     if not ffmpeg_executable():

@@ -39,7 +39,8 @@ from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, 
                             check_video_output, list_frames, open_video_writer, read_ahead, read_rgb,
                             remove_stale_temporaries, to_uint8, write_rgb)
 from utils.output_size import check_sides, parse_outscale, parse_output_size, requested_size, resize_output
-from utils.paths import lock_folder, make_folder, not_an_input, not_being_written, output_folder
+from utils.paths import (lock_folder, lock_output_file, make_folder, not_an_input, not_being_written, output_folder,
+                         remove_lock_file)
 from utils.progress import progress_bar
 from utils.scenes import (assign_scenes, detect_cuts, read_cuts_file, shot_ranges, split_at_cuts,
                           spread_scenes)
@@ -221,10 +222,11 @@ def output_path(output_dir, name, args):
     return os.path.join(output_dir, f"{args.output_name}_{name}.{args.output_ext}")
 
 
-def check_output_paths(output_dir, names, args, inputs=()):
+def check_output_paths(output_dir, names, args, inputs=(), other_inputs=()):
     """UserError when two frames would get one file, a file would replace an input, or a name is too long.
 
-    inputs: the input frames' paths, in the order of names."""
+    inputs: the input frames' paths, in the order of names; other_inputs: (flag, path) of the other files read
+    (the model, the cuts file, the video), which a frame of their name in --output-dir would replace."""
     paths = {}
     for index, name in enumerate(names):
         if name in paths:
@@ -237,6 +239,11 @@ def check_output_paths(output_dir, names, args, inputs=()):
     if overwritten:
         raise UserError(f"output '{sorted(overwritten)[0]}' would overwrite an input frame; choose another "
                         "--output-dir or --output-name")
+    outputs = {os.path.realpath(path) for path in paths.values()}
+    for flag, path in other_inputs:
+        if path and os.path.realpath(path) in outputs:
+            raise UserError(f"an output frame would overwrite {flag} '{path}'; choose another --output-dir or "
+                            "--output-name, or move that file")
     if paths:
         check_name_length(max(paths.values(), key=lambda path: len(os.fsencode(path))),
                           "choose a shorter --output-name, or shorten the input's name")
@@ -312,7 +319,9 @@ def run(args, processes, output_claim):
         output_dir = os.path.join("results", source_name)
     if output_dir:  # a file, a pipe or a link to nothing in its place: said as such, not as "File exists"
         output_folder(output_dir, "--output-dir" if args.output_dir else "output folder")
-        check_output_paths(output_dir, names, args, input_paths)
+        check_output_paths(output_dir, names, args, input_paths,
+                           [("--model", args.model), ("--scene-cuts", args.scene_cuts),
+                            ("--input-video", args.input_video)])
     owners = assign_scenes([scene_steps(stop - first) for first, stop in shot_ranges(cuts, len(names))],
                            processes.size)
     if owners.count(processes.rank) == 0:
@@ -358,7 +367,9 @@ def run(args, processes, output_claim):
         # only the frames' of this run: --output-dir may be a folder of the user's, with other programs' files
         remove_stale_temporaries(output_dir, {os.path.basename(output_path(output_dir, name, args)) for name in names},
                                  inputs)
+    video_lock = None
     if args.output_video:
+        video_lock = output_claim.enter_context(lock_output_file(args.output_video, "--output-video"))
         remove_stale_temporaries(os.path.dirname(os.path.abspath(args.output_video)),
                                  {os.path.basename(args.output_video)}, inputs)
     description = (f"{resolver.num_resblock} blocks, {resolver.backend} {resolver.precision} on "
@@ -369,7 +380,8 @@ def run(args, processes, output_claim):
     if args.output_video:
         video = open_video_writer(args.output_video, args.fps or fps, out_width, out_height, video_source)
     # under mpirun, whose kill follows a forwarded SIGTERM or Ctrl-C within a second: no partial video left
-    in_time = discard_at_once_on_stop_signals(video.abort) if video and processes.size > 1 else nullcontext()
+    in_time = discard_at_once_on_stop_signals(lambda: abandon_video(video, video_lock)) if (
+        video and processes.size > 1) else nullcontext()
     try:
         # one frame written while the next computes: no more HR frames held
         with in_time, WriteBehind(depth=1) as writer:
@@ -385,6 +397,12 @@ def run(args, processes, output_claim):
     written = " and ".join(place for place in (output_dir, args.output_video) if place)
     print(f"wrote {progress.n} frames to {written} in {seconds:.1f} s "
           f"({seconds / max(progress.n, 1):.2f} s per frame, warm-up included)")
+
+
+def abandon_video(video, lock_path):
+    """The partial video and its lock file removed at once, from the thread a stop signal wakes under mpirun."""
+    video.abort()
+    remove_lock_file(lock_path)
 
 
 def main(argv=None):

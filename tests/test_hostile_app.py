@@ -404,3 +404,23 @@ def test_a_failed_frame_of_an_uploaded_zip_is_named_as_in_the_zip_not_by_its_pat
     assert job.state == "failed" and job.message.startswith("cannot read image '0001.png': its header claims"), \
         job.message
     assert "input" not in job.message
+
+
+# Fourteenth pass, second look at generate.py, evaluate.py, demo.py and the web app
+
+def test_run_on_a_disk_that_cannot_take_a_job_s_folder_is_one_line_and_leaves_no_job(tmp_path, monkeypatch):
+    """A disk out of room (or of inodes, which a tmpfs of free bytes runs out of) when Run makes the job's folder:
+    the OSError of os.makedirs came before the job's own checks, so the page said "Error" and the server logged a
+    traceback."""
+    import errno
+
+    from webapp import jobs
+
+    queue = jobs.JobQueue(str(tmp_path / "work"), 60)
+
+    def full(path, *args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
+    monkeypatch.setattr(jobs.os, "makedirs", full)
+    with pytest.raises(UserError, match=r"^no space left on the disk of '.*'; free some space"):
+        queue.submit(lambda folder: CALENDAR_SPEC)
+    assert os.listdir(queue.jobs_folder) == [] and queue.jobs == {}

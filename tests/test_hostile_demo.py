@@ -255,3 +255,23 @@ def test_an_output_opencv_cannot_write_sr_mp4_into_is_refused_before_any_frame(t
         demo.run(demo.parse_args(["--model", WEIGHTS, "--video", clip, "--output", out, "--frames", "5"]))
     assert str(raised.value).startswith(f"--output '{out}{os.sep}sr.mp4': its path is not UTF-8 text")
     assert sorted(os.listdir(tmp_path)) == ["clip.mp4"]
+
+
+# Fourteenth pass, second look at generate.py, evaluate.py, demo.py and the web app
+
+@pytest.mark.parametrize("place", [("lr", "0009.png"), ("sr.mp4",)], ids=["an earlier run's frame", "sr.mp4"])
+def test_a_model_inside_the_output_folder_is_refused_and_kept(tmp_path, place):
+    """--model inside an --output of an earlier demo run, under a name the demo deletes or writes: only --video was
+    checked, so the run deleted the model as an earlier run's frame (or wrote sr.mp4 over it), exit code 0."""
+    import shutil
+    import demo
+    out = tmp_path / "demo"
+    model = out.joinpath(*place)
+    model.parent.mkdir(parents=True, exist_ok=True)
+    (out / demo.DEMO_MARK).write_text("")
+    shutil.copyfile(WEIGHTS, model)
+    clip = ffmpeg_video(tmp_path / "clip.mp4", "-pix_fmt", "yuv420p", frames=6, size="96x72")
+    with pytest.raises(UserError, match=f"^--model '{model}' is inside --output '{out}'"):
+        demo.run(demo.parse_args(["--model", str(model), "--video", clip, "--output", str(out), "--frames", "6"]))
+    with open(WEIGHTS, "rb") as weights:
+        assert model.read_bytes() == weights.read()

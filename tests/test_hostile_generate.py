@@ -1036,3 +1036,51 @@ def test_a_first_frame_is_checked_before_a_model_is_built_for_its_size(frame, fo
     with pytest.raises(UserError, match=f"^frame 0 {found}"):
         list(resolver.sequence([(0, frame)]))
     assert resolver.models == {}
+
+
+# Fourteenth pass, second look at generate.py, evaluate.py, demo.py and the web app
+
+@pytest.mark.parametrize("flag", ["--model", "--scene-cuts"])
+def test_a_file_read_that_an_output_frame_would_replace_is_refused_and_kept(tmp_path, flag):
+    """A model or cuts file in --output-dir under the name of an output frame: only the input frames were checked,
+    so the run wrote a PNG over it (the model lost, or the cuts it had just read), exit code 0."""
+    import shutil
+    first = sorted(name for name in os.listdir(FRAMES) if name.endswith(".png"))[0]
+    kept = tmp_path / "out" / f"output_{os.path.splitext(first)[0]}.png"
+    kept.parent.mkdir()
+    if flag == "--model":
+        shutil.copyfile(WEIGHTS, kept)
+        files = ["--model", str(kept)]
+    else:
+        kept.write_text("2\n")
+        files = ["--model", WEIGHTS, "--scene-cuts", str(kept)]
+    before = kept.read_bytes()
+    completed = run_script("generate.py", *files, "--input-dir-lr", FRAMES, "--output-dir", str(tmp_path / "out"),
+                           "--backend", "nnabla", "--context", "cpu")
+    assert_one_error_line(completed, f"would overwrite {flag} '{kept}'")
+    assert kept.read_bytes() == before and os.listdir(tmp_path / "out") == [kept.name]
+
+
+def test_a_second_run_writing_the_same_output_video_is_refused_and_the_first_s_kept(tmp_path):
+    """Two runs with one --output-video (no --output-dir, whose lock stops a second run): both wrote their video
+    and said so, exit code 0, and the later rename replaced the other's, one user's result lost."""
+    from utils.paths import lock_output_file
+    video = tmp_path / "clip_x4.mp4"
+    video.write_bytes(b"the first run's video")
+    with lock_output_file(str(video), "--output-video"):  # held as the first run holds it while it writes
+        completed = run_script("generate.py", "--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-video",
+                               str(video), "--output-dir", str(tmp_path / "frames"), "--backend", "nnabla",
+                               "--context", "cpu")
+    assert_one_error_line(completed, f"--output-video '{video}' is being written by another run (pid {os.getpid()})")
+    assert video.read_bytes() == b"the first run's video"
+    assert sorted(os.listdir(tmp_path)) == ["clip_x4.mp4"]
+
+
+def test_an_output_video_name_its_temporary_fits_is_written_though_its_lock_s_would_not_fit(tmp_path):
+    """A name of 242 bytes fits the file system with the 13 bytes its temporary adds, but not with the 14 of
+    '.<name>.tecogan.lock': the lock of this pass refused it as "File name too long" (a hashed lock name now)."""
+    video = tmp_path / ("v" * 238 + ".mp4")
+    completed = run_script("generate.py", "--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-video", str(video),
+                           "--output-dir", str(tmp_path / "frames"), "--backend", "nnabla", "--context", "cpu")
+    assert completed.returncode == 0, completed.stderr
+    assert sorted(os.listdir(tmp_path)) == ["frames", video.name]

@@ -672,3 +672,26 @@ def test_a_relative_utf8_video_name_in_a_working_folder_that_is_not_utf8_is_writ
     assert image_io.VideoReader("x:1.mp4").capture.isOpened()
     with pytest.raises(UserError, match="its path is not UTF-8 text"):  # a name of its own that is not: refused
         image_io.opencv_path(os.fsdecode(b"y\xff.mp4"))
+
+
+# Fourteenth pass, second look at generate.py, evaluate.py, demo.py and the web app
+
+@pytest.mark.parametrize("name, muxer", [("anim.png", "apng"), ("camera.mjpeg", "mjpeg")],
+                         ids=["animated PNG", "Motion JPEG stream"])
+def test_a_video_of_pictures_is_read_as_a_video(tmp_path, name, muxer):
+    """An animated PNG and a Motion JPEG stream (a camera's .mjpeg) begin as a PNG or a JPEG: both were refused as
+    "a picture (PNG or JPEG), not a video; put it in a folder", which would have given their first frame alone,
+    though OpenCV reads every frame."""
+    from utils.image_io import VideoReader
+    video = ffmpeg_video(tmp_path / name, "-f", muxer, frames=7, size="32x24")
+    frames = list(VideoReader(video))
+    assert len(frames) == 7 and not np.array_equal(frames[0], frames[-1])
+
+
+@pytest.mark.parametrize("name", ["still.png", "still.jpg"])
+def test_a_picture_of_one_frame_is_still_refused_as_a_picture(tmp_path, name):
+    from utils.image_io import VideoReader
+    picture = ffmpeg_video(tmp_path / name, "-update", "1", frames=1, size="32x24")
+    os.rename(picture, tmp_path / "still.mp4")
+    with pytest.raises(UserError, match=r"is a picture \(PNG or JPEG\), not a video"):
+        VideoReader(str(tmp_path / "still.mp4"))

@@ -27,7 +27,7 @@ import cv2
 import numpy as np
 
 from utils.errors import FULL_DISK_BYTES, UserError, shortened
-from utils.paths import output_file, process_alive
+from utils.paths import NAME_MAX, output_file, process_alive
 
 # OpenCV's FFmpeg prints its own lines about a damaged video ("moov atom not found"); the UserError raised for
 # it is the one line to show. Read when the first video is opened.
@@ -220,6 +220,29 @@ def read_bgr_uint8(path):
     return image
 
 
+def holds_several_pictures(path):
+    """Whether a file that begins as a PNG or JPEG holds more than one picture: an animated PNG (an acTL chunk
+    before its first IDAT) or a Motion JPEG stream (another JPEG right after the first one's end), which FFmpeg
+    and OpenCV read as videos. Read from the file's start only, without decoding."""
+    with open(path, "rb") as file:
+        data = file.read(FIRST_PICTURE_BYTES)
+    if data.startswith(PNG_SIGNATURE):
+        position = len(PNG_SIGNATURE)
+        while position + 8 <= len(data):
+            length, kind = struct.unpack(">I4s", data[position:position + 8])
+            if kind in (b"acTL", b"IDAT"):
+                return kind == b"acTL"
+            position += 12 + length
+        return False
+    if data.startswith(JPEG_SIGNATURE):  # the first end marker after the first scan: a thumbnail's come before it
+        end = data.find(b"\xff\xd9", max(data.find(b"\xff\xda"), 2))
+        return end >= 0 and data[end + 2:].lstrip(b"\0\r\n").startswith(JPEG_SIGNATURE)
+    return False
+
+
+FIRST_PICTURE_BYTES = 64 * 2 ** 20  # holds_several_pictures reads this much at most: a frame of a stream is smaller
+
+
 def image_size(path):
     """(height, width) of an image file: from the header of a PNG (cheap: 24 bytes), else by decoding it."""
     try:
@@ -269,7 +292,6 @@ def temporary_path(path, pid=None):
     return os.path.join(directory, f".{stem}.{os.getpid() if pid is None else pid}.tmp{extension}")
 
 
-NAME_MAX = 255  # bytes in a file name on Linux's file systems (ext4, XFS, Btrfs, tmpfs)
 PATH_MAX = 4096  # bytes in a path Linux takes, its closing NUL included
 LONGEST_PID = 4194304  # Linux's largest pid_max (2^22)
 
@@ -531,7 +553,9 @@ class VideoReader:
     def _count_frames(self):
         with open(self.path, "rb") as file:
             header = file.read(8)
-        if header.startswith(PNG_SIGNATURE) or header.startswith(JPEG_SIGNATURE):
+        # an animated PNG or a Motion JPEG stream (a camera's .mjpeg) is a video of pictures
+        if (header.startswith(PNG_SIGNATURE) or header.startswith(JPEG_SIGNATURE)) and not holds_several_pictures(
+                self.path):
             raise UserError(f"'{self.path}' is a picture (PNG or JPEG), not a video; put it in a folder and "
                             "pass that as --input-dir-lr")
         counter = cv2.VideoCapture(opencv_path(self.path))

@@ -2,6 +2,7 @@
 unwritable) and what to do, as one UserError, before any work starts."""
 import errno
 import fcntl
+import hashlib
 import os
 import re
 import shutil
@@ -12,6 +13,7 @@ from contextlib import contextmanager, suppress
 from utils.errors import UserError, error_reason, shortened
 
 LOCK_NAME = ".tecogan.lock"  # inside an output folder, locked by the run writing into it
+NAME_MAX = 255  # bytes in a file name on Linux's file systems (ext4, XFS, Btrfs, tmpfs)
 LOCK_SIZE = 32  # bytes of a lock file read at most: a pid and its newline
 HOLDER_WAIT = 1.0  # seconds a refusal waits for a lock file to name its live holder (lock_holder)
 SCRATCH_MARK = ".tecogan_scratch"  # inside a folder a program made for itself and empties again
@@ -214,11 +216,14 @@ def remove_scratch_folder(path):
 
 
 @contextmanager
-def lock_folder(path, role):
+def lock_folder(path, role, name=LOCK_NAME, busy=None):
     """Hold a lock on the existing folder path while the block runs, so that a second run into it stops with
     one line naming the holder's pid. The lock file is removed on leaving; a process that dies (even by
-    kill -9) releases its lock, and the file it leaves is taken over by the next run."""
-    lock_path = os.path.join(path, LOCK_NAME)
+    kill -9) releases its lock, and the file it leaves is taken over by the next run.
+
+    name: the lock file's, another than LOCK_NAME for a lock of one output file in the folder (lock_output_file);
+    busy: then the line of a second run, of the holder's pid."""
+    lock_path = os.path.join(path, name)
     while True:
         try:
             # O_NOFOLLOW: a link of its name would have the pid written over the file it leads to; O_NONBLOCK: a
@@ -226,7 +231,7 @@ def lock_folder(path, role):
             descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
         except OSError as error:
             if error.errno == errno.ELOOP:
-                raise UserError(f"{role} '{path}' holds a symbolic link named {LOCK_NAME}, where a run's lock file "
+                raise UserError(f"{role} '{path}' holds a symbolic link named {name}, where a run's lock file "
                                 "goes; remove the link or choose another path") from None
             is_socket = error.errno == errno.ENXIO and stat.S_ISSOCK(os.stat(lock_path).st_mode)
             reason = "a socket is in its place" if is_socket else error.strerror
@@ -240,10 +245,10 @@ def lock_folder(path, role):
         # our pid, and the name cannot be removed
         if mounted_elsewhere(descriptor, path):
             os.close(descriptor)
-            raise UserError(f"{role} '{path}' holds a file mounted at {LOCK_NAME} (mount --bind), where a run's lock "
+            raise UserError(f"{role} '{path}' holds a file mounted at {name} (mount --bind), where a run's lock "
                             "file goes; unmount it or choose another path")
         lock = os.fdopen(descriptor, "r+")
-        hard_link = UserError(f"{role} '{path}' holds a hard link named {LOCK_NAME} (another name of a file), "
+        hard_link = UserError(f"{role} '{path}' holds a hard link named {name} (another name of a file), "
                               "where a run's lock file goes; remove that name or choose another path")
         # another name of a user's file: its content would become our pid
         linked = os.fstat(lock.fileno()).st_nlink > 1
@@ -255,7 +260,8 @@ def lock_folder(path, role):
         except BlockingIOError:
             lock.close()
             holder = lock_holder(lock_path)
-            raise UserError(f"{role} '{path}' is in use by another run (pid {holder}); wait for it to end, "
+            raise UserError(busy(holder) if busy else
+                            f"{role} '{path}' is in use by another run (pid {holder}); wait for it to end, "
                             "stop it, or choose another folder")
         if os.path.exists(lock_path) and os.path.samestat(os.fstat(lock.fileno()), os.stat(lock_path)):
             if not linked:
@@ -272,11 +278,34 @@ def lock_folder(path, role):
         os.ftruncate(lock.fileno(), 0)
         os.write(lock.fileno(), f"{os.getpid()}\n".encode())
     try:
-        yield
+        yield lock_path
     finally:
         with suppress(OSError):  # one left (its folder made read-only meanwhile) is taken over by the next run
-            os.remove(lock_path)  # while locked, so that no run can hold a lock on a removed file
+            # while locked, so that no run can hold a lock on a removed file; not another run's, made after a stop
+            # signal removed this one (remove_lock_file)
+            if os.path.samestat(os.fstat(lock.fileno()), os.stat(lock_path)):
+                os.remove(lock_path)
         lock.close()
+
+
+def remove_lock_file(lock_path):
+    """Remove the file of a lock this process holds (lock_folder's lock_path) before the lock ends: mpirun kills its
+    processes a moment after a stop signal, before their blocks end; the lock goes with the process."""
+    with suppress(OSError):
+        os.remove(lock_path)
+
+
+def lock_output_file(path, role):
+    """lock_folder for one file a run writes (--output-video) into a folder other runs may write other files into:
+    a second run writing the same file stops with one line, where both ran and the later rename replaced the
+    other's file."""
+    folder, name = os.path.split(os.path.abspath(path))
+    lock_name = f".{name}{LOCK_NAME}"
+    if len(os.fsencode(lock_name)) > NAME_MAX:  # a name its temporary's (utils.image_io.temporary_path) still fits
+        lock_name = f".{hashlib.sha1(os.fsencode(name)).hexdigest()}{LOCK_NAME}"
+    return lock_folder(folder, f"the folder of {role}", name=lock_name,
+                       busy=lambda holder: f"{role} '{path}' is being written by another run (pid {holder}); wait "
+                                           "for it to end, stop it, or choose another name")
 
 
 def mount_id(descriptor):

@@ -19,7 +19,7 @@ import uuid
 from collections import deque
 
 from utils.errors import UserError, error_reason
-from utils.image_io import write_bytes
+from utils.image_io import disk_full, no_space, write_bytes
 from utils.paths import REPO_ROOT
 
 GENERATE = os.path.join(REPO_ROOT, "generate.py")
@@ -105,12 +105,15 @@ class JobQueue:
         """A new job whose spec is make_spec(its input folder); a UserError of make_spec leaves nothing."""
         job_id = uuid.uuid4().hex[:12]
         folder = os.path.join(self.jobs_folder, job_id)
-        os.makedirs(folder)
         try:
+            os.makedirs(folder)
             spec = make_spec(os.path.join(folder, "input"))
             write_bytes(job_file(folder), json.dumps(spec), mode="w")
-        except BaseException:
+        except BaseException as error:
             shutil.rmtree(folder, ignore_errors=True)
+            # a folder made on a full disk (or one out of inodes): Gradio's "Error" and a traceback
+            if isinstance(error, OSError) and disk_full(error, folder):
+                raise no_space(folder) from None
             raise
         job = Job(job_id, folder, spec)
         with self.changed:
