@@ -1229,3 +1229,75 @@ def test_make_with_a_venv_name_beginning_with_a_dash_is_one_line_and_makes_nothi
     lines = completed.stderr.strip().splitlines()
     assert completed.returncode == 2 and len(lines) == 1 and "begins with -" in lines[0], completed
     assert not completed.stdout and not os.path.lexists(os.path.join(REPO_ROOT, name.split("/")[0]))
+
+
+# Fourteenth pass, second look at make's set-up, the downloads and the error lines
+
+def make_venv(tmp_path, venv, cwd=None):
+    """utils/make_venv.sh on `venv` with empty requirements files (nothing downloaded)."""
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        (tmp_path / name).write_text("")
+    return subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                           str(tmp_path / "requirements.txt")], capture_output=True, text=True, timeout=300, cwd=cwd)
+
+
+@pytest.mark.parametrize("name", ["new/..", "new/../mydata", "link/../v"])
+def test_the_set_up_of_a_venv_going_up_from_a_missing_folder_or_a_link_is_one_line_and_makes_nothing(tmp_path, name):
+    """venv reads `new/..` as Python's abspath does (the folder new is in), the checks through the folders themselves
+    (new missing: nothing to check): `make setup VENV=new/..` made the repository a venv beside its files, `new/../mydata`
+    a folder of the user's files. Through a link, `..` is the link's target's parent to the shell, not to venv."""
+    work = tmp_path / "work"
+    (work / "mydata").mkdir(parents=True)
+    (work / "mydata" / "notes.txt").write_text("the user's")
+    (tmp_path / "elsewhere" / "deep").mkdir(parents=True)
+    (work / "link").symlink_to(tmp_path / "elsewhere" / "deep")
+    before = sorted(os.listdir(work))
+    completed = make_venv(tmp_path, name, cwd=work)
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and "goes up (..)" in lines[0], completed
+    assert sorted(os.listdir(work)) == before and os.listdir(work / "mydata") == ["notes.txt"]
+    assert os.listdir(tmp_path / "elsewhere") == ["deep"] and not os.listdir(tmp_path / "elsewhere" / "deep")
+
+
+def test_the_set_up_of_a_venv_going_up_from_a_real_folder_makes_it(tmp_path):
+    """`..` after folders that exist reads the same to venv and the shell: such a name is a venv's name."""
+    (tmp_path / "real" / "sub").mkdir(parents=True)
+    completed = make_venv(tmp_path, f"{tmp_path}/real/sub/../../venv")
+    assert completed.returncode == 0, completed.stderr
+    assert (tmp_path / "venv" / "pyvenv.cfg").is_file() and not os.path.exists(tmp_path / "real" / "venv")
+
+
+@pytest.mark.parametrize("entry", ["bin/myscript", "lib/python3.10/site-packages/mine.py", "bin"],
+                         ids=["a script in bin", "a module in lib", "bin a link to a folder of scripts"])
+def test_the_set_up_of_a_venv_naming_a_folder_of_a_venvs_folder_names_holding_files_adds_nothing(tmp_path, entry):
+    """A folder whose only entries are bin and lib (a prefix of the user's programs) passed the check of names: venv
+    put its own beside the user's scripts, and `make clean-venv` then removed them all; a bin linking to the user's
+    folder of scripts was venv's "Unable to create directory" and "nothing of it is left", its include, lib and lib64
+    left."""
+    folder = tmp_path / "tools"
+    if entry == "bin":
+        (tmp_path / "scripts").mkdir()
+        (tmp_path / "scripts" / "myscript").write_text("the user's")
+        folder.mkdir()
+        (folder / "bin").symlink_to(tmp_path / "scripts")
+    else:
+        (folder / entry).parent.mkdir(parents=True)
+        (folder / entry).write_text("the user's")
+    completed = make_venv(tmp_path, folder)
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert f"is a folder of other files (such as '{entry}')" in lines[0]
+    assert not (folder / "pyvenv.cfg").exists() and os.listdir(folder) == [entry.split("/")[0]]
+    assert entry != "bin" or os.listdir(tmp_path / "scripts") == ["myscript"]
+
+
+def test_the_set_up_of_a_venv_naming_a_python_installation_is_one_line_and_installs_nothing_into_it(tmp_path):
+    """A folder with bin/python of Python 3.10 but no pyvenv.cfg (`VENV=$HOME/.pyenv/versions/3.10.13`) was taken for
+    a venv: pip installed the requirements into that Python, and make wrote its stamp there."""
+    (tmp_path / "python" / "bin").mkdir(parents=True)
+    (tmp_path / "python" / "bin" / "python").symlink_to(os.path.realpath(sys.executable))
+    completed = make_venv(tmp_path, tmp_path / "python")
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert "is a Python installation (it has bin/python but no pyvenv.cfg)" in lines[0]
+    assert os.listdir(tmp_path / "python") == ["bin"]
