@@ -1301,3 +1301,30 @@ def test_the_set_up_of_a_venv_naming_a_python_installation_is_one_line_and_insta
     assert completed.returncode == 2 and len(lines) == 1, completed.stderr
     assert "is a Python installation (it has bin/python but no pyvenv.cfg)" in lines[0]
     assert os.listdir(tmp_path / "python") == ["bin"]
+
+
+@pytest.mark.parametrize("name", ["\u20ddz", "\u0301", "a/\u0338b", "a \u0336b", "x'\u0301"],
+                         ids=["enclosing circle first", "acute alone", "overlay after a slash", "strike after a space",
+                              "acute after a quote"])
+def test_a_combining_mark_with_no_character_of_the_name_under_it_is_shown_by_its_code(tmp_path, name):
+    """A mark beginning a name or a folder's name, or after a space or a quote, was shown as itself: drawn on the
+    opening quote or the slash before it (`'/a/⃝z'`), the name looked to begin otherwise than it does."""
+    from utils.errors import printable
+    mark = next(character for character in name if character in "\u20dd\u0301\u0338\u0336")
+    assert ascii(mark)[1:-1] in printable(f"'{name}'")
+    (tmp_path / "file").write_text("")
+    line = assert_one_error_line(run_script("evaluate.py", "--results", CALENDAR, "--targets", CALENDAR,
+                                            "--output", str(tmp_path / "file" / name)))
+    assert mark not in line and ascii(mark)[1:-1] in line
+
+
+@pytest.mark.parametrize("name", ["Cafe\u0301", "\u05e9\u05c1\u05b8\u05dc\u05d5\u05b9\u05dd", "\u0e01\u0e34\u0e19",
+                                  "\u0915\u093f\u0924\u093e\u092c", "x\u0336\u0336y", "#\u20e3", "\U0001f44d\u20dd",
+                                  "\u00e9\u0301"],
+                         ids=["decomposed e acute", "Hebrew with points", "Thai", "Devanagari", "struck through",
+                              "keycap # without selector", "emoji in a circle", "two accents"])
+def test_a_combining_mark_on_a_character_of_the_name_is_shown_as_itself(name):
+    """Marks after letters, digits, other marks or symbols that are not ASCII are how names are written (a macOS
+    name's decomposed accents, Hebrew points, Thai and Indic vowel signs)."""
+    from utils.errors import printable
+    assert printable(f"'{name}.mp4'") == f"'{name}.mp4'"
