@@ -1097,3 +1097,27 @@ def test_a_video_the_downloader_writes_under_another_extension_than_it_said_is_u
     assert written.read_text() == f"{disk / '121649159.mkv'}\n"
     assert sorted(os.listdir(disk)) == ["log", "scene_2000"]
     assert len(os.listdir(disk / "scene_2000")) == 3
+
+
+# Fourteenth pass, second look at make's set-up, the downloads and the error lines
+
+def test_a_download_past_the_file_size_limit_names_the_limit_and_keeps_the_part_to_resume(tmp_path):
+    """Past `ulimit -f` (Python ignores SIGXFSZ: the write fails, EFBIG) a download "broke off ([Errno 27] File too
+    large); run again to resume", which failed alike on every run under that limit."""
+    import resource
+    from file_server import FileServer
+    from hostile import run_script
+    server = FileServer({path: weights_of_value(tmp_path, 1.0, 50_000) for path in WEIGHT_PATHS})
+    try:
+        completed = run_script("download_test_data.py", "--weights", "--no-data", "--output-dir", str(tmp_path / "out"),
+                               "--base-url", server.url, timeout=60,
+                               preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000)))
+        lines = [line for line in completed.stderr.splitlines() if line.strip() and "%|" not in line]  # no progress bar
+        assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+        assert "larger than this process may write (ulimit -f)" in lines[0]
+        assert os.listdir(tmp_path / "out" / "weights") == [".tecogan_model.h5.part"]
+        server.requests.clear()
+        fetch(server, tmp_path / "out", "--weights", "--no-data")
+        assert server.requests[0] == (WEIGHT_PATHS[0], "bytes=100000-")
+    finally:
+        server.close()
