@@ -1121,3 +1121,24 @@ def test_a_download_past_the_file_size_limit_names_the_limit_and_keeps_the_part_
         assert server.requests[0] == (WEIGHT_PATHS[0], "bytes=100000-")
     finally:
         server.close()
+
+
+def test_a_zip_whose_member_is_past_the_file_size_limit_is_kept_and_the_limit_named(tmp_path):
+    """A member larger than `ulimit -f` allows: "cannot unpack ... (File too large); deleted <the zip>, the next run
+    downloads it again", which failed alike under that limit, fetching the whole zip (REDS's: tens of GB) each time."""
+    import resource
+    from file_server import FileServer, make_zip
+    from hostile import run_script
+    zips = {f"/download/data/TecoGAN/{name}": make_zip({"big.png": bytes(300_000)})
+            for name in ("vid3_LR.zip", "tos_LR.zip", "vid4_HR.zip", "tos_HR.zip")}
+    server = FileServer(zips)
+    try:
+        completed = run_script("download_test_data.py", "--output-dir", str(tmp_path), "--base-url", server.url,
+                               timeout=60,
+                               preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000)))
+    finally:
+        server.close()
+    lines = [line for line in completed.stderr.splitlines() if line.strip() and "%|" not in line]  # no progress bar
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert "larger than this process may write (ulimit -f)" in lines[0] and "the zip is kept" in lines[0]
+    assert os.listdir(tmp_path / "LR") == ["vid3_LR.zip"]
