@@ -69,8 +69,11 @@ class Log:
         self.file = open(self.path, "a")
 
     def __call__(self, message):
-        tqdm.write(message)
-        self.file.write(message + "\n")
+        # as error lines show names: a --disk_path not UTF-8 was UnicodeEncodeError's traceback (the log file's, then
+        # the terminal's), a direction override in a --video's name turned the rest of its line around
+        line = printable(message)
+        tqdm.write(line)
+        self.file.write(line + "\n")
         self.file.flush()
 
     def close(self):
@@ -344,7 +347,7 @@ def cut_scenes(video_path, scenes, duration, disk_path, log):
     made = []
     frames_read = 0
     try:
-        with tqdm(total=end, desc=os.path.basename(video_path), unit="frame", leave=False) as bar:
+        with tqdm(total=end, desc=printable(os.path.basename(video_path)), unit="frame", leave=False) as bar:
             while frames_read < end and capture.grab():
                 index = frames_read
                 frames_read += 1

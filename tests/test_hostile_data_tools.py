@@ -1142,3 +1142,22 @@ def test_a_zip_whose_member_is_past_the_file_size_limit_is_kept_and_the_limit_na
     assert completed.returncode == 2 and len(lines) == 1, completed.stderr
     assert "larger than this process may write (ulimit -f)" in lines[0] and "the zip is kept" in lines[0]
     assert os.listdir(tmp_path / "LR") == ["vid3_LR.zip"]
+
+
+def test_data_prepare_logs_a_disk_path_not_utf8_and_a_video_name_of_a_direction_override_by_their_codes(tmp_path):
+    """The log's lines were written as given: a --disk_path whose path is not UTF-8 was UnicodeEncodeError's traceback
+    (exit code 1, the folder and an empty log left), and a --video named with U+202E turned its lines around on the
+    terminal."""
+    import shutil
+    from hostile import run_script
+    from utils.image_io import sample_clip
+    video = tmp_path / "a\u202eb.mp4"
+    shutil.copy(sample_clip("bikes.mp4"), video)
+    disk_path = os.path.join(os.fsdecode(bytes(tmp_path)), os.fsdecode(b"scenes\xfe"))
+    completed = run_script("-m", "authors_scripts.dataPrepare", "--disk_path", disk_path, "--video", str(video),
+                           "--duration", "3", "--scene_starts", "0", timeout=120)
+    assert completed.returncode == 0 and "Traceback" not in completed.stderr, completed.stderr
+    log = next(iter(os.scandir(os.path.join(disk_path, "log")))).path
+    for text in (completed.stdout, open(log, encoding="utf-8").read()):
+        assert "\u202e" not in text and "a\\u202eb.mp4" in text and "scenes\\udcfe" in text
+    assert os.path.isdir(os.path.join(disk_path, "scene_2000"))
