@@ -1328,3 +1328,14 @@ def test_a_combining_mark_on_a_character_of_the_name_is_shown_as_itself(name):
     name's decomposed accents, Hebrew points, Thai and Indic vowel signs)."""
     from utils.errors import printable
     assert printable(f"'{name}.mp4'") == f"'{name}.mp4'"
+
+
+def test_a_script_prints_a_path_not_utf8_on_a_strict_standard_output(tmp_path):
+    """Where the locale makes standard output strict (en_US.UTF-8; here PYTHONIOENCODING=utf-8), evaluate.py's last
+    line naming an --output whose path is not UTF-8 was UnicodeEncodeError's traceback, exit code 1, after the report
+    was written (train.py's alike, after the training)."""
+    output = os.path.join(os.fsdecode(bytes(tmp_path)), os.fsdecode(b"eval\xf8"))
+    completed = run_script("evaluate.py", "--results", CALENDAR, "--targets", CALENDAR, "--output", output, "--quick",
+                           env=dict(os.environ, PYTHONIOENCODING="utf-8"))
+    assert completed.returncode == 0 and "Traceback" not in completed.stderr, completed.stderr
+    assert completed.stdout.rstrip().endswith(f"{tmp_path}/eval\\udcf8")

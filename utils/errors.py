@@ -181,12 +181,21 @@ def exit_at_once_on_stop_signals():
     with one line (nothing has been written yet). exit_on_user_error takes over when main starts. Closed
     standard streams are opened on /dev/null first (open_closed_standard_streams)."""
     open_closed_standard_streams()
+    print_names_of_any_bytes()
 
     def exit_now(signal_number, frame):
         os.write(sys.stderr.fileno(), b"interrupted\n")
         os._exit(INTERRUPTED_EXIT)
     for signal_number in STOP_SIGNALS:
         signal.signal(signal_number, exit_now)
+
+
+def print_names_of_any_bytes():
+    """Let standard output take a path that is not UTF-8 (its bytes held as lone surrogates), by their codes as error
+    lines show them: where the locale makes it strict (en_US.UTF-8; C.UTF-8 lets them through), train.py's and
+    evaluate.py's last line naming such a folder was UnicodeEncodeError's traceback, exit code 1, after the work."""
+    if getattr(sys.stdout, "errors", None) == "strict" and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")
 
 
 def open_closed_standard_streams():
