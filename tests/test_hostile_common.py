@@ -1339,3 +1339,21 @@ def test_a_script_prints_a_path_not_utf8_on_a_strict_standard_output(tmp_path):
                            env=dict(os.environ, PYTHONIOENCODING="utf-8"))
     assert completed.returncode == 0 and "Traceback" not in completed.stderr, completed.stderr
     assert completed.stdout.rstrip().endswith(f"{tmp_path}/eval\\udcf8")
+
+
+def test_the_set_up_of_a_venv_naming_a_folder_of_files_named_not_utf8_is_one_line_and_adds_nothing(tmp_path):
+    """A name not UTF-8 made grep read the folder's listing as binary: "binary file matches" on standard error and no
+    name passed on, so a folder of such files was made a venv beside them (and clean-venv then removed them)."""
+    folder = tmp_path / "mydata"
+    folder.mkdir()
+    user_file = os.path.join(str(folder), os.fsdecode(b"\xffnotes.txt"))
+    with open(user_file, "w") as file:
+        file.write("the user's")
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        (tmp_path / name).write_text("")
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(folder),
+                                str(tmp_path / "requirements.txt")], capture_output=True, timeout=120)
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert b"is a folder of other files (such as '\xffnotes.txt')" in lines[0]
+    assert os.listdir(folder) == [os.path.basename(user_file)]

@@ -71,8 +71,9 @@ else
   # A folder of other files (a VENV naming the user's data) was made a venv beside them, which clean-venv then removed
   # whole. Only a venv (its pyvenv.cfg) or a venv's own folders may be there: what `python -m venv` stopped before its
   # pyvenv.cfg leaves, folders and the link lib64. Files in them (a folder of the user's bin/ and lib/) went with the
-  # venv too, and a bin that links to the user's folder of scripts had venv's scripts put among them.
-  others=$(ls -A -- "$venv_dir" 2>/dev/null | grep -vxE 'bin|include|lib|lib64' | head -n 1) || true
+  # venv too, and a bin that links to the user's folder of scripts had venv's scripts put among them. grep -a: a name
+  # not UTF-8 made grep take the listing for binary, print "binary file matches" and pass no name (the folder taken).
+  others=$(ls -A -- "$venv_dir" 2>/dev/null | grep -avxE 'bin|include|lib|lib64' | head -n 1) || true
   [ -n "$others" ] || others=$(cd -- "$venv_dir" 2>/dev/null && find . -mindepth 1 ! -type d ! \( -path ./lib64 -type l \) \
     -print -quit | cut -c 3-) || true
   if [ -d "$venv_dir" ] && [ ! -f "$venv_dir/pyvenv.cfg" ] && [ -n "$others" ]; then
