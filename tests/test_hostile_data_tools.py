@@ -1161,3 +1161,29 @@ def test_data_prepare_logs_a_disk_path_not_utf8_and_a_video_name_of_a_direction_
     for text in (completed.stdout, open(log, encoding="utf-8").read()):
         assert "\u202e" not in text and "a\\u202eb.mp4" in text and "scenes\\udcfe" in text
     assert os.path.isdir(os.path.join(disk_path, "scene_2000"))
+
+
+@pytest.mark.parametrize("second", ["the same name", "a link to it"])
+def test_a_video_given_twice_with_a_start_in_common_is_refused_before_anything_is_cut(tmp_path, second):
+    """`--video bikes.mp4 --video bikes.mp4` (or a link to it) cut every scene twice, as the authors' list listing a
+    start again did: two identical scenes, the training weighing them double."""
+    from authors_scripts import dataPrepare
+    from utils.image_io import sample_clip
+    video = sample_clip("bikes.mp4")
+    again = video if second == "the same name" else str(tmp_path / "link.mp4")
+    if second == "a link to it":
+        os.symlink(video, again)
+    with pytest.raises(UserError, match=rf"^--video '{re.escape(again)}' is given again with frame 0 among its starts"):
+        dataPrepare.prepare_scenes(dataPrepare.parse_args(["--disk_path", str(tmp_path / "scenes"), "--video", video,
+                                                           "--video", again, "--scene_starts", "0", "--duration", "3"]))
+    assert not os.path.exists(tmp_path / "scenes")
+
+
+def test_a_video_given_twice_with_other_starts_is_cut_at_each(tmp_path):
+    """One --scene_starts list for each time a file is given: other scenes of the same video."""
+    from authors_scripts import dataPrepare
+    from utils.image_io import sample_clip
+    video = sample_clip("bikes.mp4")
+    dataPrepare.prepare_scenes(dataPrepare.parse_args(["--disk_path", str(tmp_path), "--video", video, "--scene_starts",
+                                                       "0", "--video", video, "--scene_starts", "5", "--duration", "3"]))
+    assert sorted(name for name in os.listdir(tmp_path) if name.startswith("scene_")) == ["scene_2000", "scene_2001"]
