@@ -1357,3 +1357,21 @@ def test_the_set_up_of_a_venv_naming_a_folder_of_files_named_not_utf8_is_one_lin
     assert completed.returncode == 2 and len(lines) == 1, completed.stderr
     assert b"is a folder of other files (such as '\xffnotes.txt')" in lines[0]
     assert os.listdir(folder) == [os.path.basename(user_file)]
+
+
+def test_a_folder_made_through_a_missing_folder_and_dotdot_leaves_nothing_when_the_run_fails(tmp_path, monkeypatch,
+                                                                                            capsys):
+    """os.makedirs('new/../x') makes new too, but the folders to remove were taken from normpath ('x'): a failed
+    `download_test_data.py --output-dir new/../x` (and every script's make_folder) left the empty folder new."""
+    from contextlib import ExitStack
+    import download_test_data
+    from utils.paths import make_folder
+    monkeypatch.chdir(tmp_path)
+    with ExitStack() as claim:
+        make_folder("new/../x", claim)
+        assert sorted(os.listdir(tmp_path)) == ["new", "x"]
+    assert os.listdir(tmp_path) == []
+    with pytest.raises(SystemExit):
+        download_test_data.main(["--weights", "--no-data", "--output-dir", "new/../x", "--base-url",
+                                 "http://127.0.0.1:1"])
+    assert "Connection refused" in capsys.readouterr().err and os.listdir(tmp_path) == []

@@ -165,10 +165,13 @@ def remove_if_empty(folder):
 
 def missing_folders(path):
     """The folders os.makedirs(path) would make, outermost first: a run that made them and failed removes each
-    one left empty, deepest first (path alone left a new parent folder behind)."""
-    missing, folder = [], os.path.normpath(path)
+    one left empty, deepest first (path alone left a new parent folder behind). Not normalised: os.makedirs makes
+    `new` for `new/../x` too (normpath's `x` alone left it behind); a `.` or `..` is no folder of its own."""
+    missing, folder = [], path
     while folder and not os.path.lexists(folder):
-        missing.insert(0, folder)
+        folder = folder.rstrip(os.sep) or os.sep
+        if os.path.basename(folder) not in (os.curdir, os.pardir):
+            missing.insert(0, folder)
         folder = os.path.dirname(folder)
     return missing
 
