@@ -1375,3 +1375,18 @@ def test_a_folder_made_through_a_missing_folder_and_dotdot_leaves_nothing_when_t
         download_test_data.main(["--weights", "--no-data", "--output-dir", "new/../x", "--base-url",
                                  "http://127.0.0.1:1"])
     assert "Connection refused" in capsys.readouterr().err and os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("below", ["", "x"], ids=["the link", "a folder under it"])
+def test_an_output_folder_through_a_loop_of_links_is_said_to_be_one(tmp_path, below):
+    """`--output-dir loop1` of two links to each other was "a symbolic link to 'loop2', which does not exist (a disk not
+    mounted?); create that folder": loop2 exists, and cannot be created. A link to a missing name still says so."""
+    from utils.paths import output_folder
+    (tmp_path / "loop1").symlink_to("loop2")
+    (tmp_path / "loop2").symlink_to("loop1")
+    (tmp_path / "unmounted").symlink_to(tmp_path / "disk")
+    with pytest.raises(UserError, match="is a symbolic link in a loop of links") as error:
+        output_folder(os.path.join(tmp_path, "loop1", below), "--output-dir")
+    assert "does not exist" not in str(error.value)
+    with pytest.raises(UserError, match=r"symbolic link to '.*disk', which does not exist \(a disk not mounted\?\)"):
+        output_folder(os.path.join(tmp_path, "unmounted", below), "--output-dir")
