@@ -1244,8 +1244,9 @@ def make_venv(tmp_path, venv, cwd=None):
 @pytest.mark.parametrize("name", ["new/..", "new/../mydata", "link/../v"])
 def test_the_set_up_of_a_venv_going_up_from_a_missing_folder_or_a_link_is_one_line_and_makes_nothing(tmp_path, name):
     """venv reads `new/..` as Python's abspath does (the folder new is in), the checks through the folders themselves
-    (new missing: nothing to check): `make setup VENV=new/..` made the repository a venv beside its files, `new/../mydata`
-    a folder of the user's files. Through a link, `..` is the link's target's parent to the shell, not to venv."""
+    (new missing: nothing to check): `make setup VENV=new/..` made the repository a venv beside its files,
+    `new/../mydata` a folder of the user's files. Through a link, `..` is the link's target's parent to the shell, not
+    to venv."""
     work = tmp_path / "work"
     (work / "mydata").mkdir(parents=True)
     (work / "mydata" / "notes.txt").write_text("the user's")

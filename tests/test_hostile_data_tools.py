@@ -1184,6 +1184,7 @@ def test_a_video_given_twice_with_other_starts_is_cut_at_each(tmp_path):
     from authors_scripts import dataPrepare
     from utils.image_io import sample_clip
     video = sample_clip("bikes.mp4")
-    dataPrepare.prepare_scenes(dataPrepare.parse_args(["--disk_path", str(tmp_path), "--video", video, "--scene_starts",
-                                                       "0", "--video", video, "--scene_starts", "5", "--duration", "3"]))
+    dataPrepare.prepare_scenes(dataPrepare.parse_args(["--disk_path", str(tmp_path), "--video", video,
+                                                       "--scene_starts", "0", "--video", video, "--scene_starts", "5",
+                                                       "--duration", "3"]))
     assert sorted(name for name in os.listdir(tmp_path) if name.startswith("scene_")) == ["scene_2000", "scene_2001"]
