@@ -28,6 +28,7 @@ from utils.errors import exit_at_once_on_stop_signals
 if __name__ == "__main__":
     exit_at_once_on_stop_signals()  # Ctrl-C or SIGTERM while the libraries load: one line, exit code 130
 
+import errno
 import http.client
 import os
 import re
@@ -328,6 +329,9 @@ def _receive(url, response, partial, offset, total):
                 bar.update(len(chunk))
         # ValueError: http.client reading a negative chunk size ("-5") as a length to read
         except (OSError, http.client.HTTPException, ValueError) as error:
+            # past `ulimit -f`: write_atomically names the limit ("broke off; run again to resume" failed on every run)
+            if getattr(error, "errno", None) == errno.EFBIG:
+                raise
             if disk_full(error, partial):
                 raise UserError(f"no space left on the disk of '{partial}' for {url_filename(url)} "
                                 f"({size_text(total)}); free some space and run again to resume")

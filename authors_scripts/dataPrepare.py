@@ -69,8 +69,11 @@ class Log:
         self.file = open(self.path, "a")
 
     def __call__(self, message):
-        tqdm.write(message)
-        self.file.write(message + "\n")
+        # as error lines show names: a --disk_path not UTF-8 was UnicodeEncodeError's traceback (the log file's, then
+        # the terminal's), a direction override in a --video's name turned the rest of its line around
+        line = printable(message)
+        tqdm.write(line)
+        self.file.write(line + "\n")
         self.file.flush()
 
     def close(self):
@@ -184,6 +187,7 @@ def local_videos(paths, scene_starts, first_scene_id, duration):
                         "give one list for all videos or one list per video")
     lists = [parse_starts(text) for text in scene_starts]
     videos = []
+    cut = {}  # the start frames so far of each file (by its device and inode: a link to it is the same file)
     for index, path in enumerate(paths):
         if lists:
             starts = lists[index if len(lists) > 1 else 0]
@@ -193,6 +197,14 @@ def local_videos(paths, scene_starts, first_scene_id, duration):
                 raise UserError(
                     f"--video '{path}' cannot be read as a video; pass a video file (mp4, mov, ...)")
             starts = shot_scene_starts(frame_count, detect_cuts(path), duration)
+        # a file given again (as the authors' list may list a video again) with a start of before: the same scene
+        # was cut twice, the training weighing it double
+        status = os.stat(path)
+        again = sorted(cut.setdefault((status.st_dev, status.st_ino), set()) & set(starts))
+        if again:
+            raise UserError(f"--video '{path}' is given again with frame {again[0]} among its starts: that scene would "
+                            "be cut twice; give each file once, or other --scene_starts for it")
+        cut[status.st_dev, status.st_ino].update(starts)
         videos.append(Video(path, starts, first_scene_id, path=path))
         first_scene_id += len(starts)
     return videos
@@ -344,7 +356,7 @@ def cut_scenes(video_path, scenes, duration, disk_path, log):
     made = []
     frames_read = 0
     try:
-        with tqdm(total=end, desc=os.path.basename(video_path), unit="frame", leave=False) as bar:
+        with tqdm(total=end, desc=printable(os.path.basename(video_path)), unit="frame", leave=False) as bar:
             while frames_read < end and capture.grab():
                 index = frames_read
                 frames_read += 1

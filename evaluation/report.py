@@ -1,6 +1,8 @@
 """The evaluation report: per-frame and per-sequence CSV files, the results table (metrics.md), per-sequence
 PSNR/tOF curves and a target | output strip of each sequence's worst-PSNR frame; and evaluate(), which
 scores sequences in parallel and writes it."""
+import csv
+import io
 import os
 import re
 import threading
@@ -15,7 +17,7 @@ from tqdm import tqdm
 from evaluation.scoring import METRICS, score_sequence, summarise
 from utils import metrics
 from utils.context import use_context
-from utils.errors import UserError
+from utils.errors import UserError, printable
 from utils.image_io import check_name_length, remove_stale_temporaries, write_atomically, write_bytes, write_rgb
 from utils.paths import lock_folder, make_folder, output_folder
 
@@ -25,15 +27,20 @@ STRIP_GAP = 8  # white pixels between target and output in the worst-frame strip
 
 
 def csv_value(value):
-    """Metric values with 10 significant digits ('inf' for a perfect PSNR), empty where undefined."""
+    """Metric values with 10 significant digits ('inf' for a perfect PSNR), empty where undefined; names as error
+    lines show them (a folder's name not UTF-8 was UnicodeEncodeError's traceback once every frame was scored)."""
     if isinstance(value, float):
         return "" if np.isnan(value) else f"{value:.10g}"
-    return str(value)
+    return printable(str(value))
 
 
 def csv_text(columns, rows):
-    lines = [",".join(columns)] + [",".join(csv_value(row[column]) for column in columns) for row in rows]
-    return "\n".join(lines) + "\n"
+    """The CSV file of rows, quoted where a value needs it (a folder named 'a,b' shifted its row's columns)."""
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([csv_value(row[column]) for column in columns] for row in rows)
+    return text.getvalue()
 
 
 def markdown_table(summary_rows, columns=TABLE_COLUMNS):
@@ -44,7 +51,7 @@ def markdown_table(summary_rows, columns=TABLE_COLUMNS):
              "|---|" + "---|" * len(columns)]
     for row in summary_rows:
         cells = ["n/a" if np.isnan(row[key]) else f"{row[key]:.3f}" for key, _ in columns]
-        name = f"{row['label']} vs {row['target_folder']}" if row["target_folder"] else row["label"]
+        name = printable(f"{row['label']} vs {row['target_folder']}" if row["target_folder"] else row["label"])
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -60,7 +67,7 @@ def plot_curves(records, path):
     frames = [record["frame"] for record in records]
     psnr_axes.plot(frames, [record["PSNR"] for record in records], marker=".")
     psnr_axes.set_ylabel("PSNR (dB, Y)")
-    psnr_axes.set_title(records[0]["sequence"])
+    psnr_axes.set_title(printable(records[0]["sequence"]))
     tof_axes.plot(frames, [record["tOF"] for record in records], marker=".", color="tab:orange")
     tof_axes.set_ylabel("tOF")
     tof_axes.set_xlabel("frame")

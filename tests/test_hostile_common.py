@@ -1229,3 +1229,165 @@ def test_make_with_a_venv_name_beginning_with_a_dash_is_one_line_and_makes_nothi
     lines = completed.stderr.strip().splitlines()
     assert completed.returncode == 2 and len(lines) == 1 and "begins with -" in lines[0], completed
     assert not completed.stdout and not os.path.lexists(os.path.join(REPO_ROOT, name.split("/")[0]))
+
+
+# Fourteenth pass, second look at make's set-up, the downloads and the error lines
+
+def make_venv(tmp_path, venv, cwd=None):
+    """utils/make_venv.sh on `venv` with empty requirements files (nothing downloaded)."""
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        (tmp_path / name).write_text("")
+    return subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                           str(tmp_path / "requirements.txt")], capture_output=True, text=True, timeout=300, cwd=cwd)
+
+
+@pytest.mark.parametrize("name", ["new/..", "new/../mydata", "link/../v"])
+def test_the_set_up_of_a_venv_going_up_from_a_missing_folder_or_a_link_is_one_line_and_makes_nothing(tmp_path, name):
+    """venv reads `new/..` as Python's abspath does (the folder new is in), the checks through the folders themselves
+    (new missing: nothing to check): `make setup VENV=new/..` made the repository a venv beside its files,
+    `new/../mydata` a folder of the user's files. Through a link, `..` is the link's target's parent to the shell, not
+    to venv."""
+    work = tmp_path / "work"
+    (work / "mydata").mkdir(parents=True)
+    (work / "mydata" / "notes.txt").write_text("the user's")
+    (tmp_path / "elsewhere" / "deep").mkdir(parents=True)
+    (work / "link").symlink_to(tmp_path / "elsewhere" / "deep")
+    before = sorted(os.listdir(work))
+    completed = make_venv(tmp_path, name, cwd=work)
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and "goes up (..)" in lines[0], completed
+    assert sorted(os.listdir(work)) == before and os.listdir(work / "mydata") == ["notes.txt"]
+    assert os.listdir(tmp_path / "elsewhere") == ["deep"] and not os.listdir(tmp_path / "elsewhere" / "deep")
+
+
+def test_the_set_up_of_a_venv_going_up_from_a_real_folder_makes_it(tmp_path):
+    """`..` after folders that exist reads the same to venv and the shell: such a name is a venv's name."""
+    (tmp_path / "real" / "sub").mkdir(parents=True)
+    completed = make_venv(tmp_path, f"{tmp_path}/real/sub/../../venv")
+    assert completed.returncode == 0, completed.stderr
+    assert (tmp_path / "venv" / "pyvenv.cfg").is_file() and not os.path.exists(tmp_path / "real" / "venv")
+
+
+@pytest.mark.parametrize("entry", ["bin/myscript", "lib/python3.10/site-packages/mine.py", "bin"],
+                         ids=["a script in bin", "a module in lib", "bin a link to a folder of scripts"])
+def test_the_set_up_of_a_venv_naming_a_folder_of_a_venvs_folder_names_holding_files_adds_nothing(tmp_path, entry):
+    """A folder whose only entries are bin and lib (a prefix of the user's programs) passed the check of names: venv
+    put its own beside the user's scripts, and `make clean-venv` then removed them all; a bin linking to the user's
+    folder of scripts was venv's "Unable to create directory" and "nothing of it is left", its include, lib and lib64
+    left."""
+    folder = tmp_path / "tools"
+    if entry == "bin":
+        (tmp_path / "scripts").mkdir()
+        (tmp_path / "scripts" / "myscript").write_text("the user's")
+        folder.mkdir()
+        (folder / "bin").symlink_to(tmp_path / "scripts")
+    else:
+        (folder / entry).parent.mkdir(parents=True)
+        (folder / entry).write_text("the user's")
+    completed = make_venv(tmp_path, folder)
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert f"is a folder of other files (such as '{entry}')" in lines[0]
+    assert not (folder / "pyvenv.cfg").exists() and os.listdir(folder) == [entry.split("/")[0]]
+    assert entry != "bin" or os.listdir(tmp_path / "scripts") == ["myscript"]
+
+
+def test_the_set_up_of_a_venv_naming_a_python_installation_is_one_line_and_installs_nothing_into_it(tmp_path):
+    """A folder with bin/python of Python 3.10 but no pyvenv.cfg (`VENV=$HOME/.pyenv/versions/3.10.13`) was taken for
+    a venv: pip installed the requirements into that Python, and make wrote its stamp there."""
+    (tmp_path / "python" / "bin").mkdir(parents=True)
+    (tmp_path / "python" / "bin" / "python").symlink_to(os.path.realpath(sys.executable))
+    completed = make_venv(tmp_path, tmp_path / "python")
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert "is a Python installation (it has bin/python but no pyvenv.cfg)" in lines[0]
+    assert os.listdir(tmp_path / "python") == ["bin"]
+
+
+@pytest.mark.parametrize("name", ["\u20ddz", "\u0301", "a/\u0338b", "a \u0336b", "x'\u0301"],
+                         ids=["enclosing circle first", "acute alone", "overlay after a slash", "strike after a space",
+                              "acute after a quote"])
+def test_a_combining_mark_with_no_character_of_the_name_under_it_is_shown_by_its_code(tmp_path, name):
+    """A mark beginning a name or a folder's name, or after a space or a quote, was shown as itself: drawn on the
+    opening quote or the slash before it (`'/a/⃝z'`), the name looked to begin otherwise than it does."""
+    from utils.errors import printable
+    mark = next(character for character in name if character in "\u20dd\u0301\u0338\u0336")
+    assert ascii(mark)[1:-1] in printable(f"'{name}'")
+    (tmp_path / "file").write_text("")
+    line = assert_one_error_line(run_script("evaluate.py", "--results", CALENDAR, "--targets", CALENDAR,
+                                            "--output", str(tmp_path / "file" / name)))
+    assert mark not in line and ascii(mark)[1:-1] in line
+
+
+@pytest.mark.parametrize("name", ["Cafe\u0301", "\u05e9\u05c1\u05b8\u05dc\u05d5\u05b9\u05dd", "\u0e01\u0e34\u0e19",
+                                  "\u0915\u093f\u0924\u093e\u092c", "x\u0336\u0336y", "#\u20e3", "\U0001f44d\u20dd",
+                                  "\u00e9\u0301"],
+                         ids=["decomposed e acute", "Hebrew with points", "Thai", "Devanagari", "struck through",
+                              "keycap # without selector", "emoji in a circle", "two accents"])
+def test_a_combining_mark_on_a_character_of_the_name_is_shown_as_itself(name):
+    """Marks after letters, digits, other marks or symbols that are not ASCII are how names are written (a macOS
+    name's decomposed accents, Hebrew points, Thai and Indic vowel signs)."""
+    from utils.errors import printable
+    assert printable(f"'{name}.mp4'") == f"'{name}.mp4'"
+
+
+def test_a_script_prints_a_path_not_utf8_on_a_strict_standard_output(tmp_path):
+    """Where the locale makes standard output strict (en_US.UTF-8; here PYTHONIOENCODING=utf-8), evaluate.py's last
+    line naming an --output whose path is not UTF-8 was UnicodeEncodeError's traceback, exit code 1, after the report
+    was written (train.py's alike, after the training)."""
+    output = os.path.join(os.fsdecode(bytes(tmp_path)), os.fsdecode(b"eval\xf8"))
+    completed = run_script("evaluate.py", "--results", CALENDAR, "--targets", CALENDAR, "--output", output, "--quick",
+                           env=dict(os.environ, PYTHONIOENCODING="utf-8"))
+    assert completed.returncode == 0 and "Traceback" not in completed.stderr, completed.stderr
+    assert completed.stdout.rstrip().endswith(f"{tmp_path}/eval\\udcf8")
+
+
+def test_the_set_up_of_a_venv_naming_a_folder_of_files_named_not_utf8_is_one_line_and_adds_nothing(tmp_path):
+    """A name not UTF-8 made grep read the folder's listing as binary: "binary file matches" on standard error and no
+    name passed on, so a folder of such files was made a venv beside them (and clean-venv then removed them)."""
+    folder = tmp_path / "mydata"
+    folder.mkdir()
+    user_file = os.path.join(str(folder), os.fsdecode(b"\xffnotes.txt"))
+    with open(user_file, "w") as file:
+        file.write("the user's")
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        (tmp_path / name).write_text("")
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(folder),
+                                str(tmp_path / "requirements.txt")], capture_output=True, timeout=120)
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert b"is a folder of other files (such as '\xffnotes.txt')" in lines[0]
+    assert os.listdir(folder) == [os.path.basename(user_file)]
+
+
+def test_a_folder_made_through_a_missing_folder_and_dotdot_leaves_nothing_when_the_run_fails(tmp_path, monkeypatch,
+                                                                                            capsys):
+    """os.makedirs('new/../x') makes new too, but the folders to remove were taken from normpath ('x'): a failed
+    `download_test_data.py --output-dir new/../x` (and every script's make_folder) left the empty folder new."""
+    from contextlib import ExitStack
+    import download_test_data
+    from utils.paths import make_folder
+    monkeypatch.chdir(tmp_path)
+    with ExitStack() as claim:
+        make_folder("new/../x", claim)
+        assert sorted(os.listdir(tmp_path)) == ["new", "x"]
+    assert os.listdir(tmp_path) == []
+    with pytest.raises(SystemExit):
+        download_test_data.main(["--weights", "--no-data", "--output-dir", "new/../x", "--base-url",
+                                 "http://127.0.0.1:1"])
+    assert "Connection refused" in capsys.readouterr().err and os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("below", ["", "x"], ids=["the link", "a folder under it"])
+def test_an_output_folder_through_a_loop_of_links_is_said_to_be_one(tmp_path, below):
+    """`--output-dir loop1` of two links to each other was "a symbolic link to 'loop2', which does not exist (a disk not
+    mounted?); create that folder": loop2 exists, and cannot be created. A link to a missing name still says so."""
+    from utils.paths import output_folder
+    (tmp_path / "loop1").symlink_to("loop2")
+    (tmp_path / "loop2").symlink_to("loop1")
+    (tmp_path / "unmounted").symlink_to(tmp_path / "disk")
+    with pytest.raises(UserError, match="is a symbolic link in a loop of links") as error:
+        output_folder(os.path.join(tmp_path, "loop1", below), "--output-dir")
+    assert "does not exist" not in str(error.value)
+    with pytest.raises(UserError, match=r"symbolic link to '.*disk', which does not exist \(a disk not mounted\?\)"):
+        output_folder(os.path.join(tmp_path, "unmounted", below), "--output-dir")

@@ -1097,3 +1097,94 @@ def test_a_video_the_downloader_writes_under_another_extension_than_it_said_is_u
     assert written.read_text() == f"{disk / '121649159.mkv'}\n"
     assert sorted(os.listdir(disk)) == ["log", "scene_2000"]
     assert len(os.listdir(disk / "scene_2000")) == 3
+
+
+# Fourteenth pass, second look at make's set-up, the downloads and the error lines
+
+def test_a_download_past_the_file_size_limit_names_the_limit_and_keeps_the_part_to_resume(tmp_path):
+    """Past `ulimit -f` (Python ignores SIGXFSZ: the write fails, EFBIG) a download "broke off ([Errno 27] File too
+    large); run again to resume", which failed alike on every run under that limit."""
+    import resource
+    from file_server import FileServer
+    from hostile import run_script
+    server = FileServer({path: weights_of_value(tmp_path, 1.0, 50_000) for path in WEIGHT_PATHS})
+    try:
+        completed = run_script("download_test_data.py", "--weights", "--no-data", "--output-dir", str(tmp_path / "out"),
+                               "--base-url", server.url, timeout=60,
+                               preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000)))
+        lines = [line for line in completed.stderr.splitlines() if line.strip() and "%|" not in line]  # no progress bar
+        assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+        assert "larger than this process may write (ulimit -f)" in lines[0]
+        assert os.listdir(tmp_path / "out" / "weights") == [".tecogan_model.h5.part"]
+        server.requests.clear()
+        fetch(server, tmp_path / "out", "--weights", "--no-data")
+        assert server.requests[0] == (WEIGHT_PATHS[0], "bytes=100000-")
+    finally:
+        server.close()
+
+
+def test_a_zip_whose_member_is_past_the_file_size_limit_is_kept_and_the_limit_named(tmp_path):
+    """A member larger than `ulimit -f` allows: "cannot unpack ... (File too large); deleted <the zip>, the next run
+    downloads it again", which failed alike under that limit, fetching the whole zip (REDS's: tens of GB) each time."""
+    import resource
+    from file_server import FileServer, make_zip
+    from hostile import run_script
+    zips = {f"/download/data/TecoGAN/{name}": make_zip({"big.png": bytes(300_000)})
+            for name in ("vid3_LR.zip", "tos_LR.zip", "vid4_HR.zip", "tos_HR.zip")}
+    server = FileServer(zips)
+    try:
+        completed = run_script("download_test_data.py", "--output-dir", str(tmp_path), "--base-url", server.url,
+                               timeout=60,
+                               preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000)))
+    finally:
+        server.close()
+    lines = [line for line in completed.stderr.splitlines() if line.strip() and "%|" not in line]  # no progress bar
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert "larger than this process may write (ulimit -f)" in lines[0] and "the zip is kept" in lines[0]
+    assert os.listdir(tmp_path / "LR") == ["vid3_LR.zip"]
+
+
+def test_data_prepare_logs_a_disk_path_not_utf8_and_a_video_name_of_a_direction_override_by_their_codes(tmp_path):
+    """The log's lines were written as given: a --disk_path whose path is not UTF-8 was UnicodeEncodeError's traceback
+    (exit code 1, the folder and an empty log left), and a --video named with U+202E turned its lines around on the
+    terminal."""
+    import shutil
+    from hostile import run_script
+    from utils.image_io import sample_clip
+    video = tmp_path / "a\u202eb.mp4"
+    shutil.copy(sample_clip("bikes.mp4"), video)
+    disk_path = os.path.join(os.fsdecode(bytes(tmp_path)), os.fsdecode(b"scenes\xfe"))
+    completed = run_script("-m", "authors_scripts.dataPrepare", "--disk_path", disk_path, "--video", str(video),
+                           "--duration", "3", "--scene_starts", "0", timeout=120)
+    assert completed.returncode == 0 and "Traceback" not in completed.stderr, completed.stderr
+    log = next(iter(os.scandir(os.path.join(disk_path, "log")))).path
+    for text in (completed.stdout, open(log, encoding="utf-8").read()):
+        assert "\u202e" not in text and "a\\u202eb.mp4" in text and "scenes\\udcfe" in text
+    assert os.path.isdir(os.path.join(disk_path, "scene_2000"))
+
+
+@pytest.mark.parametrize("second", ["the same name", "a link to it"])
+def test_a_video_given_twice_with_a_start_in_common_is_refused_before_anything_is_cut(tmp_path, second):
+    """`--video bikes.mp4 --video bikes.mp4` (or a link to it) cut every scene twice, as the authors' list listing a
+    start again did: two identical scenes, the training weighing them double."""
+    from authors_scripts import dataPrepare
+    from utils.image_io import sample_clip
+    video = sample_clip("bikes.mp4")
+    again = video if second == "the same name" else str(tmp_path / "link.mp4")
+    if second == "a link to it":
+        os.symlink(video, again)
+    with pytest.raises(UserError, match=rf"^--video '{re.escape(again)}' is given again with frame 0 among its starts"):
+        dataPrepare.prepare_scenes(dataPrepare.parse_args(["--disk_path", str(tmp_path / "scenes"), "--video", video,
+                                                           "--video", again, "--scene_starts", "0", "--duration", "3"]))
+    assert not os.path.exists(tmp_path / "scenes")
+
+
+def test_a_video_given_twice_with_other_starts_is_cut_at_each(tmp_path):
+    """One --scene_starts list for each time a file is given: other scenes of the same video."""
+    from authors_scripts import dataPrepare
+    from utils.image_io import sample_clip
+    video = sample_clip("bikes.mp4")
+    dataPrepare.prepare_scenes(dataPrepare.parse_args(["--disk_path", str(tmp_path), "--video", video,
+                                                       "--scene_starts", "0", "--video", video, "--scene_starts", "5",
+                                                       "--duration", "3"]))
+    assert sorted(name for name in os.listdir(tmp_path) if name.startswith("scene_")) == ["scene_2000", "scene_2001"]

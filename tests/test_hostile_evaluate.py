@@ -300,3 +300,45 @@ def test_lpips_weights_named_like_a_killed_runs_temporary_in_the_output_are_kept
     shutil.copyfile(lpips_weights, weights)
     run_evaluate([results], [targets], output, "--lpips-weights", str(weights))
     assert sorted(name for name in os.listdir(output) if name.startswith(".")) == [weights.name]
+
+
+# Fourteenth pass, second look at make's set-up, the downloads and the error lines
+
+def frames_named(folder, names):
+    """folder of CALENDAR's first frames under names."""
+    import shutil
+    os.makedirs(folder)
+    for name, frame in zip(names, sorted(os.listdir(CALENDAR))):
+        shutil.copy(os.path.join(CALENDAR, frame), os.path.join(folder, name))
+    return folder
+
+
+def test_a_results_folder_whose_name_is_not_utf8_is_reported_by_its_codes():
+    """A --results folder (so its sequence label) whose name is not UTF-8: UnicodeEncodeError's traceback once every
+    frame was scored, writing frames.csv, exit code 1."""
+    import tempfile
+    top = tempfile.mkdtemp()
+    try:
+        name = os.fsdecode(b"seq\xf9")
+        frames = frames_named(os.path.join(top, name), [f"{index:04d}.png" for index in range(5)])
+        completed = run_script("evaluate.py", "--results", frames, "--targets", frames, "--output",
+                               os.path.join(top, "eval"), "--quick")
+        assert completed.returncode == 0, completed.stderr
+        assert "00_seq\\udcf9 vs seq\\udcf9" in completed.stdout
+        with open(os.path.join(top, "eval", "sequences.csv"), encoding="utf-8") as report:
+            assert report.read().splitlines()[1].startswith("00_seq\\udcf9,seq\\udcf9,")
+    finally:
+        import shutil
+        shutil.rmtree(top)
+
+
+def test_frames_named_with_a_comma_keep_their_columns_in_frames_csv(tmp_path):
+    """frames.csv joined its values with commas unquoted: a frame named 'f,3.png' shifted its row's columns."""
+    import csv
+    import evaluate
+    frames = frames_named(str(tmp_path / "c"), [f"f,{index}.png" for index in range(5)])
+    evaluate.main(["--results", frames, "--targets", frames, "--output", str(tmp_path / "eval"), "--quick"])
+    with open(tmp_path / "eval" / "frames.csv", encoding="utf-8", newline="") as report:
+        rows = list(csv.DictReader(report))
+    assert [(row["target"], row["output"]) for row in rows] == [("f,2.png", "f,2.png")]  # the first and last 2 unscored
+    assert all(None not in row for row in rows)  # no value past the header's columns

@@ -96,13 +96,24 @@ def shapes_before(text, index):
     return not before.isascii() and before not in BLANK_LETTERS and unicodedata.category(before)[0] in "LM"
 
 
+def on_its_base(text, index):
+    """Whether the combining mark at text[index] is drawn on a character of the name: after a letter, digit or mark, or
+    any character not ASCII (an emoji's, a symbol's), or a keycap's U+20E3 after # or *. First, or after a space or
+    ASCII punctuation, it is drawn on what is before it in the line (the opening quote, a slash) and looks part of
+    that, not of the name."""
+    before = text[index - 1] if index else ""
+    return (before.isalnum() or not before.isascii() and before.isprintable() and before not in BLANK_LETTERS
+            or unicodedata.category(before)[:1] == "M" or text[index] == KEYCAP and before in KEYCAP_BASES)
+
+
 def shown_as_itself(text):
     """For each character of text, whether a terminal shows it as itself: a printable one (not a blank letter), a
     space other than ' ' (a Japanese name's ideographic space, a no-break space), or a joiner between two characters
     it joins (neither ASCII: an emoji family, a Persian word) or U+200D after a letter it shapes (a Malayalam
     chillu), which str.isprintable calls not printable. A joiner after a digit ('3' and U+200D in a cuts file) or at
     an end is drawn as nothing, as the blank letters are, and so are a variation selector that selects nothing (after
-    a letter) and tags outside a flag's emoji."""
+    a letter) and tags outside a flag's emoji; a combining mark with no character of the name to be drawn on
+    (on_its_base) is drawn on the quote or slash before it."""
     for index, character in enumerate(text):
         if character in JOINERS:
             neighbours = text[max(index - 1, 0):index] + text[index + 1:index + 2]
@@ -112,6 +123,8 @@ def shown_as_itself(text):
             yield shown_selector(text, index)
         elif character in TAGS or character == CANCEL_TAG:
             yield in_flag(text, index)
+        elif unicodedata.category(character)[0] == "M" and character not in BLANK_LETTERS:
+            yield on_its_base(text, index)
         else:
             printable_one = character.isprintable() and character not in BLANK_LETTERS
             yield printable_one or unicodedata.category(character) == "Zs"
@@ -168,12 +181,21 @@ def exit_at_once_on_stop_signals():
     with one line (nothing has been written yet). exit_on_user_error takes over when main starts. Closed
     standard streams are opened on /dev/null first (open_closed_standard_streams)."""
     open_closed_standard_streams()
+    print_names_of_any_bytes()
 
     def exit_now(signal_number, frame):
         os.write(sys.stderr.fileno(), b"interrupted\n")
         os._exit(INTERRUPTED_EXIT)
     for signal_number in STOP_SIGNALS:
         signal.signal(signal_number, exit_now)
+
+
+def print_names_of_any_bytes():
+    """Let standard output take a path that is not UTF-8 (its bytes held as lone surrogates), by their codes as error
+    lines show them: where the locale makes it strict (en_US.UTF-8; C.UTF-8 lets them through), train.py's and
+    evaluate.py's last line naming such a folder was UnicodeEncodeError's traceback, exit code 1, after the work."""
+    if getattr(sys.stdout, "errors", None) == "strict" and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")
 
 
 def open_closed_standard_streams():

@@ -19,9 +19,32 @@ find_python310() {
   return 1
 }
 
+# `VENV=new/..`, `new/../mydata`: venv reads a name as Python's abspath does (new/.. is the folder new is in, here the
+# repository), the shell through the folders themselves (new is missing: no folder there to check), so a folder of the
+# user's files was made a venv. A `..` after a folder that is missing, or after a link, reads differently to the two.
+before=
+rest=$venv_dir/
+while [ -n "$rest" ]; do
+  part=${rest%%/*}
+  rest=${rest#*/}
+  if [ "$part" = .. ] && [ -n "$before" ] && { [ ! -d "$before" ] \
+      || [ "$(realpath -- "$before..")" != "$(realpath -m -- "$(realpath -m -s -- "$before..")")" ]; }; then
+    echo "error: $venv_dir goes up (..) from ${before%/}, a missing folder or a link, which venv reads otherwise than" \
+      "the shell; write the folder's path without it" >&2
+    exit 2
+  fi
+  before=$before$part/
+done
+
 # A .venv made by another Python, or whose Python was removed since (a pyenv upgrade), is the user's to
 # remove: say so rather than let pip fail on it.
 if [ -e "$venv_dir/bin/python" ] || [ -L "$venv_dir/bin/python" ]; then
+  # a Python installation (VENV=$HOME/.pyenv/versions/3.10.13) was taken for one: pip installed into it
+  if [ ! -f "$venv_dir/pyvenv.cfg" ]; then
+    echo "error: $venv_dir is a Python installation (it has bin/python but no pyvenv.cfg), not a virtual" \
+      "environment; set VENV to a new or empty folder" >&2
+    exit 2
+  fi
   if ! "$venv_dir/bin/python" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1; then
     found=$("$venv_dir/bin/python" -c 'import sys; print("Python %d.%d" % sys.version_info[:2])' 2>/dev/null) \
       || found="no working Python (its Python was removed or moved)"
@@ -47,8 +70,12 @@ else
   fi
   # A folder of other files (a VENV naming the user's data) was made a venv beside them, which clean-venv then removed
   # whole. Only a venv (its pyvenv.cfg) or a venv's own folders may be there: what `python -m venv` stopped before its
-  # pyvenv.cfg leaves.
-  others=$(ls -A -- "$venv_dir" 2>/dev/null | grep -vxE 'bin|include|lib|lib64' | head -n 1) || true
+  # pyvenv.cfg leaves, folders and the link lib64. Files in them (a folder of the user's bin/ and lib/) went with the
+  # venv too, and a bin that links to the user's folder of scripts had venv's scripts put among them. grep -a: a name
+  # not UTF-8 made grep take the listing for binary, print "binary file matches" and pass no name (the folder taken).
+  others=$(ls -A -- "$venv_dir" 2>/dev/null | grep -avxE 'bin|include|lib|lib64' | head -n 1) || true
+  [ -n "$others" ] || others=$(cd -- "$venv_dir" 2>/dev/null \
+    && find . -mindepth 1 ! -type d ! \( -path ./lib64 -type l \) -print -quit | cut -c 3-) || true
   if [ -d "$venv_dir" ] && [ ! -f "$venv_dir/pyvenv.cfg" ] && [ -n "$others" ]; then
     echo "error: $venv_dir is a folder of other files (such as '$others'), not a virtual environment; set VENV to a" \
       "new or empty folder" >&2

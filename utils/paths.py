@@ -58,6 +58,15 @@ def _dangling_link(path):
     return None
 
 
+def _in_a_loop(link):
+    """Whether following the symbolic link goes round a loop of links (ELOOP), not to a missing name."""
+    try:
+        os.stat(link)
+    except OSError as error:
+        return error.errno == errno.ELOOP
+    return False
+
+
 def _existing(path, role, hint, folder, regular=False):
     """path if it exists as the kind wanted (a folder whose entries can be listed, or a readable file; a regular
     file, not a pipe or device, where regular is set)."""
@@ -132,6 +141,9 @@ def output_folder(path, role):
     if os.path.exists(path) and not os.path.isdir(path):
         raise UserError(f"{role} '{path}' is a file, not a folder; choose another path")
     link = _dangling_link(path)
+    if link and _in_a_loop(link):  # was said to be a link to the next link of the loop, "which does not exist"
+        raise UserError(f"{role} '{path}': '{link}' is a symbolic link in a loop of links (to '{os.readlink(link)}'), "
+                        "which leads to no folder; remove the link, or choose another path")
     if link:  # creating the folder would fail on it (FileExistsError)
         raise UserError(f"{role} '{path}': '{link}' is a symbolic link to '{os.readlink(link)}', which does not "
                         "exist (a disk not mounted?); create that folder, or choose another path")
@@ -167,10 +179,13 @@ def remove_if_empty(folder):
 
 def missing_folders(path):
     """The folders os.makedirs(path) would make, outermost first: a run that made them and failed removes each
-    one left empty, deepest first (path alone left a new parent folder behind)."""
-    missing, folder = [], os.path.normpath(path)
+    one left empty, deepest first (path alone left a new parent folder behind). Not normalised: os.makedirs makes
+    `new` for `new/../x` too (normpath's `x` alone left it behind); a `.` or `..` is no folder of its own."""
+    missing, folder = [], path
     while folder and not os.path.lexists(folder):
-        missing.insert(0, folder)
+        folder = folder.rstrip(os.sep) or os.sep
+        if os.path.basename(folder) not in (os.curdir, os.pardir):
+            missing.insert(0, folder)
         folder = os.path.dirname(folder)
     return missing
 

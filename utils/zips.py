@@ -58,9 +58,9 @@ def checked_members(archive, archive_name):
 
 class UnpackBlocked(UserError):
     """Something outside the zip stops it from unpacking: an entry of another kind already in its folder (a file
-    where the zip has a folder, or the reverse), a folder that is a link to another disk, or a full disk. Nothing
-    is unpacked, and the zip, which is fine, can be kept for the next run. The message ends with what to do
-    first."""
+    where the zip has a folder, or the reverse), a folder that is a link to another disk, a full disk, or a member
+    past the file size limit (ulimit -f). Nothing is unpacked, and the zip, which is fine, can be kept for the next
+    run. The message ends with what to do first."""
 
 
 def check_no_clash(members, folder):
@@ -123,6 +123,9 @@ def extract_zip(path, folder):
         if disk_full(error, staging):
             raise UnpackBlocked(f"no space left on the disk of {folder} to unpack {archive_name} into; free some "
                                 "space")
+        if getattr(error, "errno", None) == errno.EFBIG:  # past `ulimit -f`: the next run's unpack fails alike
+            raise UnpackBlocked(f"a file of {archive_name} is larger than this process may write (ulimit -f) or the "
+                                f"file system of {folder} holds; raise the limit or choose another folder")
         if getattr(error, "errno", None) == errno.EXDEV:  # a folder in place is a link to another disk
             raise UnpackBlocked(f"{os.path.dirname(error.filename2)} is on another disk than {archive_name}, and "
                                 f"the unpacked files are renamed into place, not copied; link the whole of {folder} "
