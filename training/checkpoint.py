@@ -85,11 +85,11 @@ class HostSnapshot:
     """Copies in host memory of the checkpointed parameters and the solvers' states, taken by the main thread at the
     end of an iteration (take), for CheckpointOnSignal's thread to write while the main thread computes the next.
 
-    Why: NNabla's arrays and memory allocator are not safe to use from two threads at once. The thread read the
-    parameters' .d while the next iteration's forward pass ran (about 1 run in 20 of 80 iterations then computed
-    other losses than an unsignalled run), would allocate while the main thread allocates, and on a GPU would copy
-    each array to the CPU, dropping the GPU copy the running kernels read; the discriminator's batch-norm statistics
-    also change during the forward pass. A copy costs a memcpy (a GPU-to-CPU copy on a GPU) of the parameters and
+    Why: NNabla's arrays (SyncedArray) are not safe to use from two threads at once: a read-write access such as .d
+    clears the table of an array's copies and builds it again. The thread read the parameters' .d while the next
+    iteration's forward pass ran, and about 1 run in 20 of 80 iterations then computed other losses than an
+    unsignalled run; even a read-only access adds a CPU copy to a GPU array's table while the kernels read it; the
+    discriminator's batch-norm statistics change during the forward pass, outside the update lock. A copy costs a memcpy (a GPU-to-CPU copy on a GPU) of the parameters and
     the Adam moments each iteration: docs/training.md has the figures.
 
     params: {name: HostParameter}; solver_states: {solver name: {parameter name: (step count, {state: array})}};

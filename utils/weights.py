@@ -122,8 +122,8 @@ def host_values(param):
 def save_parameter_file(path, params):
     """{name: nn.Variable or HostParameter} to HDF5 in nn.save_parameters' layout (a dataset per name, in order, its
     attributes need_grad and index), whatever the case of path's extension (NNabla picks the format by an exact '.h5',
-    and output_file accepts 'model.H5'). Written with h5py: NNabla's writer wants nn.Variables, which a thread must
-    not allocate while the main thread computes (NNabla's memory allocator has no lock)."""
+    and output_file accepts 'model.H5'). Written with h5py: NNabla's writer wants nn.Variables, and the checkpoint
+    thread calls no NNabla at all (see training.checkpoint.HostSnapshot)."""
     with h5py.File(path, "w") as h5:
         for index, (name, param) in enumerate(params.items()):
             h5[name] = host_values(param)
