@@ -622,10 +622,16 @@ def train(config, comm, output_claim):
         elif is_writer and not finite(snapshot.params):  # the main thread's check below, off the schedule
             tqdm.write(f"{signalled(cause)}: no checkpoint of iteration {done}: a parameter is not finite")
         elif is_writer:  # what resuming needs first; no plot (seconds, and matplotlib wants the main thread)
-            log.write(plot=False)
-            save_training_state(done)
-            save_model(output_dir, done, snapshot.params, stage.name, config.data.degradation)
+            try:
+                log.write(plot=False)
+                save_training_state(done)
+                save_model(output_dir, done, snapshot.params, stage.name, config.data.degradation)
+            except UserError as error:  # a full disk, say: this thread's own line; the main thread saves at a stop
+                tqdm.write(f"{signalled(cause)}: no checkpoint of iteration {done} at once: {error}")
+                return False
             tqdm.write(f"{signalled(cause)}: wrote the checkpoint of iteration {done}, the last completed, at once")
+            return True
+        return False
 
     def checkpoint_exists(done, cause):
         if is_writer and done:

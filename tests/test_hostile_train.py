@@ -1438,3 +1438,86 @@ def test_a_config_file_with_every_key_commented_out_is_every_default(tmp_path, c
     path = tmp_path / "my.yaml"
     path.write_text(content)
     assert load_config(str(path)) == load_config(None)
+
+
+# Fourteenth pass, second look at train.py under kills, signals and bad training data
+
+class HDF5OnAFullDisk:
+    """h5py.File as it behaves on a full disk: a dataset's write fails with ENOSPC, and the close on leaving the `with`
+    then fails with HDF5's RuntimeError (no errno; the number in its message), raised while handling the write's."""
+
+    def __init__(self, path, mode, **kwargs):
+        open(path, "wb").close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *error):
+        raise RuntimeError("Can't decrement id ref count (file write failed: file descriptor = 6, errno = 28, error "
+                           "message = 'No space left on device')")
+
+    def create_group(self, name):
+        return self
+
+    def __setitem__(self, key, value):
+        import errno
+        raise OSError(errno.ENOSPC, "Can't synchronously write data (file write failed: errno = 28)")
+
+
+def test_a_full_disk_under_a_checkpoint_s_hdf5_write_is_one_line_and_leaves_none_of_its_files(tmp_path, monkeypatch):
+    """A full disk met in a solver-state file (h5py's writer since the checkpoint thread writes host copies): HDF5's
+    RuntimeError from the close replaced the write's OSError, and with more than a block free (a large write failed)
+    the run ended with a traceback, exit code 1; the checkpoint's parameter file, written before, stayed (megabytes on
+    the full disk) though no JSON names it."""
+    import nnabla as nn
+    from training import checkpoint
+    from utils.weights import HostParameter
+    params = {"generator/w": HostParameter(np.ones((4, 3), np.float32), True)}
+    states = {"gen": {"generator/w": (3, {"m": np.zeros((4, 3), np.float32), "v": np.ones((4, 3), np.float32)})}}
+    real_file = checkpoint.h5py.File
+    monkeypatch.setattr(checkpoint.h5py, "File", lambda path, mode="r", **kwargs: (
+        HDF5OnAFullDisk if "_states_" in str(path) else real_file)(path, mode, **kwargs))
+    with pytest.raises(UserError, match="^no space left on the disk of '.*gen_states_00000003.h5'"):
+        checkpoint.save_checkpoint(str(tmp_path), 3, params, states, {}, {})
+    assert os.listdir(tmp_path) == []
+    nn.clear_parameters()
+
+
+def test_a_full_disk_met_by_the_checkpoint_a_stop_signal_writes_at_once_is_one_line_and_the_stop_s_own_is_written(
+        tmp_path, capsys, monkeypatch):
+    """SIGTERM during iteration 3 (save_freq 100) while the disk was full: the thread writing iteration 2's checkpoint
+    at once ended with a traceback ("Exception in thread checkpoint on signal"); once space was freed, the stop's own
+    checkpoint of iteration 3 is written and the run resumes from it."""
+    import threading
+    import time
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    from utils.image_io import no_space
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
+    real_step, real_save, steps = train.training_step, train.save_checkpoint, []
+
+    def save_on_a_disk_full_while_signalled(output_dir, iteration, *args, **kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            raise no_space(os.path.join(output_dir, f"params_{iteration:08d}.h5"))
+        return real_save(output_dir, iteration, *args, **kwargs)
+
+    def step_then_signalled(*args, **kwargs):
+        steps.append(1)
+        if len(steps) == 3:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(1)  # the thread's write meanwhile
+        return real_step(*args, **kwargs)
+    monkeypatch.setattr(train, "save_checkpoint", save_on_a_disk_full_while_signalled)
+    monkeypatch.setattr(train, "training_step", step_then_signalled)
+    ended_threads = []
+    monkeypatch.setattr(threading, "excepthook", lambda ended: ended_threads.append(ended.exc_type))
+    flags = tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4, "train.save_freq": 100})
+    with pytest.raises(SystemExit) as stopped:
+        train.main(flags)
+    assert stopped.value.code == 130
+    captured = capsys.readouterr()
+    assert ended_threads == [] and "Traceback" not in captured.err, captured.err
+    assert (f"stop signal (SIGTERM): no checkpoint of iteration 2 at once: no space left on the disk of "
+            f"'{output_dir / 'params_00000002.h5'}'") in captured.out + captured.err
+    assert sorted(name for name in os.listdir(output_dir) if name.startswith("checkpoint_")) == [
+        "checkpoint_00000003.json"]

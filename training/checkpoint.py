@@ -16,6 +16,7 @@ import signal
 import socket
 import sys
 import threading
+from contextlib import suppress
 
 import h5py
 import numpy as np
@@ -44,16 +45,24 @@ def save_checkpoint(output_dir, iteration, params, solver_states, loop_state, se
     off the schedule (by time or on a stop request), the only ones prune_off_schedule_models may delete. Calls no
     NNabla when given a HostSnapshot's copies."""
     params_file = f"params_{iteration:08d}.h5"
-    save_weights(os.path.join(output_dir, params_file), params)
-    solver_files = {}
-    for name, states in solver_states.items():
-        solver_files[name] = f"{name}_states_{iteration:08d}.h5"
-        path = os.path.join(output_dir, solver_files[name])
-        write_atomically(path, lambda temporary, states=states: save_solver_states(temporary, states))
+    solver_files = {name: f"{name}_states_{iteration:08d}.h5" for name in solver_states}
     path = os.path.join(output_dir, f"checkpoint_{iteration:08d}.json")
-    write_bytes(path, json.dumps({"iteration": iteration, "params": params_file, "solvers": solver_files,
-                                  "loop_state": loop_state, "settings": settings,
-                                  "off_schedule_models": sorted(off_schedule_models)}, indent=1), mode="w")
+    written = []
+    try:  # the files of a checkpoint whose JSON is not written are of no use: a full disk keeps none of them
+        save_weights(os.path.join(output_dir, params_file), params)
+        written.append(os.path.join(output_dir, params_file))
+        for name, states in solver_states.items():
+            state_path = os.path.join(output_dir, solver_files[name])
+            write_atomically(state_path, lambda temporary, states=states: save_solver_states(temporary, states))
+            written.append(state_path)
+        write_bytes(path, json.dumps({"iteration": iteration, "params": params_file, "solvers": solver_files,
+                                      "loop_state": loop_state, "settings": settings,
+                                      "off_schedule_models": sorted(off_schedule_models)}, indent=1), mode="w")
+    except Exception:
+        for done in written:
+            with suppress(OSError):
+                os.remove(done)
+        raise
     prune_checkpoints(output_dir)
     return path
 
@@ -381,8 +390,9 @@ class CheckpointOnSignal:
     once that iteration is bookkept (and saved, if due); in between, nothing is written by the thread.
     completed calls take_snapshot(done) first (a HostSnapshot's take): the thread writes those copies, never NNabla's
     arrays, which are not safe to read while the main thread computes (see HostSnapshot).
-    write(done, cause) writes the checkpoint of iteration `done`, once; already_written(done, cause) says that it
-    exists; cause: the signal (a signal.Signals).
+    write(done, cause) writes the checkpoint of iteration `done` and returns whether it did (once it did, a later
+    signal does not write it again: already_written(done, cause) says that it exists); cause: the signal (a
+    signal.Signals). write says why itself when it cannot: an exception would end this thread with a traceback.
     """
 
     SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGCONT)
@@ -454,8 +464,7 @@ class CheckpointOnSignal:
                         return
                     if self.done == self.written:
                         self.already_written(self.done, causes[0])
-                    else:
-                        self.write(self.done, causes[0])
+                    elif self.write(self.done, causes[0]):
                         self.written = self.done
                 finally:
                     self.lock.release()

@@ -407,10 +407,23 @@ def inodes_used_up(path):
     return stats.f_files > 0 and stats.f_favail == 0 and stats.f_bavail * stats.f_frsize >= FULL_DISK_BYTES
 
 
+HDF5_ERRNO = re.compile(r"\berrno = (\d+)\b")  # in the message of HDF5's failed file write, as h5py raises it
+
+
+def error_numbers(error):
+    """The errnos of error and of the errors it was raised while handling: h5py's file closes on leaving a `with` after
+    a failed write, and the close's RuntimeError (no errno; HDF5's message holds one) replaces the write's OSError."""
+    while error is not None:
+        if getattr(error, "errno", None) is not None:
+            yield error.errno
+        yield from (int(number) for number in HDF5_ERRNO.findall(str(error)) if isinstance(error, RuntimeError))
+        error = error.__context__
+
+
 def disk_full(error, path):
     """Whether a write that raised error (None: a program's write, such as ffmpeg's) failed because the disk of path
     is full (or over quota, or out of inodes)."""
-    if getattr(error, "errno", None) in (errno.ENOSPC, errno.EDQUOT):
+    if {errno.ENOSPC, errno.EDQUOT} & set(error_numbers(error)):
         return True
     try:
         return shutil.disk_usage(os.path.dirname(os.path.abspath(path))).free < FULL_DISK_BYTES or inodes_used_up(path)
