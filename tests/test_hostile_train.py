@@ -1521,3 +1521,19 @@ def test_a_full_disk_met_by_the_checkpoint_a_stop_signal_writes_at_once_is_one_l
             f"'{output_dir / 'params_00000002.h5'}'") in captured.out + captured.err
     assert sorted(name for name in os.listdir(output_dir) if name.startswith("checkpoint_")) == [
         "checkpoint_00000003.json"]
+
+
+@pytest.mark.parametrize("kind, make", [("a pipe or device", os.mkfifo), ("a folder", os.mkdir)],
+                         ids=["named pipe", "folder"])
+def test_a_frame_a_layout_names_that_is_no_file_is_one_line_before_training(tmp_path, kind, make):
+    """A scene's col_high_0005.png that is a named pipe: the scenes layout names its frames, and reading the size from
+    the header waited for a writer without end (the start's checks; REDS alike); a folder there was "Is a directory;
+    check its permissions"."""
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    frame = tmp_path / "scenes" / "scene_2000" / "col_high_0005.png"
+    frame.unlink()
+    make(frame)
+    completed = run_script("train.py", *tiny_training_flags(scenes, tmp_path / "out", **{"train.max_iter": 1}),
+                           timeout=60)
+    assert_one_error_line(completed, f"cannot read image '{frame}': it is {kind}, not an image file")

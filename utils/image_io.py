@@ -189,10 +189,7 @@ def read_bgr_uint8(path):
     """(H, W, 3) uint8 BGR, as cv2.imread reads it; UserError if the file cannot be decoded. The file is read
     once: its bytes are checked (ends_early, png_checksum_fails), so that libpng prints no line of its own,
     then decoded."""
-    if kind := not_a_file(path):  # listed as a file, replaced since (a training run reads its frames for days): a
-        # pipe would wait for a writer without end, a folder be called a matter of permissions
-        raise UserError(f"cannot read image '{path}': it is {kind}, not an image file; put the image there and run "
-                        "again")
+    refuse_not_a_file(path)
     try:
         with open(path, "rb") as file:
             data = file.read()
@@ -220,8 +217,18 @@ def read_bgr_uint8(path):
     return image
 
 
+def refuse_not_a_file(path):
+    """UserError where an image's path (listed as a file, or named by a layout, or replaced since: a training run reads
+    its frames for days) is a folder, a pipe or a device: a pipe would wait for a writer without end, a folder be
+    called a matter of permissions."""
+    if kind := not_a_file(path):
+        raise UserError(f"cannot read image '{path}': it is {kind}, not an image file; put the image there and run "
+                        "again")
+
+
 def image_size(path):
     """(height, width) of an image file: from the header of a PNG (cheap: 24 bytes), else by decoding it."""
+    refuse_not_a_file(path)
     try:
         with open(path, "rb") as file:
             header = file.read(24)
