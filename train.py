@@ -37,7 +37,7 @@ from losses import (adversarial_loss, content_loss, discriminator_feature_loss, 
 from models import (DISCRIMINATOR_SCOPE, FLOW_SCOPE, GENERATOR_SCOPE, discriminator, discriminator_inputs,
                     estimate_sequence_flows, flow_to_high_res, generate_sequence)
 from training.checkpoint import (CHECKPOINT_FILE_PATTERNS, CheckpointOnSignal, HostSnapshot, check_settings,
-                                 checkpoints_by_iteration, files_named, latest_checkpoint, load_checkpoint,
+                                 checkpoints_by_iteration, copy_into, files_named, latest_checkpoint, load_checkpoint,
                                  prune_off_schedule_models, read_checkpoint, refuse_renamed_checkpoints, remove_orphans,
                                  save_checkpoint)
 from training.config import FLOAT32_MAX, REFERENCE_BATCH, add_config_flags, config_from_flags, flat
@@ -569,6 +569,8 @@ def train(config, comm, output_claim):
         loop_state = load_checkpoint(checkpoint, recorded, checkpointed, solvers)
         if is_writer:
             print(f"resuming from {checkpoint} at iteration {start}")
+        if is_writer and elsewhere and not own:  # continued without --checkpoint, after a stop or a kill at any moment
+            copy_into(checkpoint, recorded, output_dir)
     elif stage.adversarial:
         file_blocks = load_frvsr_start(config.train.pre_trained_frvsr_weights, network_params, stage.name,
                                        blocks, config.train.scale)

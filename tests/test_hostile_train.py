@@ -1537,3 +1537,24 @@ def test_a_frame_a_layout_names_that_is_no_file_is_one_line_before_training(tmp_
     completed = run_script("train.py", *tiny_training_flags(scenes, tmp_path / "out", **{"train.max_iter": 1}),
                            timeout=60)
     assert_one_error_line(completed, f"cannot read image '{frame}': it is {kind}, not an image file")
+
+
+def test_a_run_started_with_a_checkpoint_of_another_folder_and_killed_at_once_continues_without_the_flag(
+        tmp_path, capsys, monkeypatch):
+    """--checkpoint of folder A into a new folder B, killed in its first iteration (a kill -9, an out-of-memory kill,
+    mpirun's SIGKILL): B held no checkpoint, and the same command without --checkpoint, as the docs and the stop's
+    line say to continue, trained from iteration 0 again, exit code 0."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, first, second = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "first", tmp_path / "second"
+    train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 2}))
+    with monkeypatch.context() as patch:
+        patch.setattr(train, "training_step", lambda *args, **kwargs: (_ for _ in ()).throw(KilledBeforeCheckpoint()))
+        with pytest.raises(KilledBeforeCheckpoint):
+            train.main(tiny_training_flags(scenes, second, **{"train.max_iter": 4}) + [
+                "--checkpoint", str(first / "checkpoint_00000002.json")])
+    capsys.readouterr()
+    train.main(tiny_training_flags(scenes, second, **{"train.max_iter": 4}))
+    assert f"resuming from {second / 'checkpoint_00000002.json'} at iteration 2" in capsys.readouterr().out
+    train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 4}))
+    assert (second / "params_00000004.h5").read_bytes() == (first / "params_00000004.h5").read_bytes()

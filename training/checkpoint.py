@@ -12,6 +12,7 @@ import glob
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import sys
@@ -131,6 +132,22 @@ def copied(values, held=None):
         return np.array(values)
     np.copyto(held, values)
     return held
+
+
+def copy_into(path, content, output_dir):
+    """Copy the checkpoint JSON path (read_checkpoint's content), of another folder, and the files it names into
+    output_dir, the JSON last and named checkpoint_<iteration>.json, its bytes unchanged (train.py's same_checkpoint
+    takes it for the same run). Why: a run started with --checkpoint is continued without it, and a kill before the
+    run's first checkpoint of its own left the folder none, so that the run started again from iteration 0. Nothing
+    is copied where a file of those names is there already (a user's, of a hand-named checkpoint)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    names = [content["params"], *content["solvers"].values()]
+    copy = os.path.join(output_dir, f"checkpoint_{content['iteration']:08d}.json")
+    if any(os.path.lexists(os.path.join(output_dir, name)) for name in [*names, os.path.basename(copy)]):
+        return
+    for source, target in [*((os.path.join(folder, name), os.path.join(output_dir, name)) for name in names),
+                           (path, copy)]:
+        write_atomically(target, lambda temporary, source=source: shutil.copyfile(source, temporary))
 
 
 def checkpoints_by_iteration(output_dir):
