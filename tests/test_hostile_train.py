@@ -1558,3 +1558,18 @@ def test_a_run_started_with_a_checkpoint_of_another_folder_and_killed_at_once_co
     assert f"resuming from {second / 'checkpoint_00000002.json'} at iteration 2" in capsys.readouterr().out
     train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 4}))
     assert (second / "params_00000004.h5").read_bytes() == (first / "params_00000004.h5").read_bytes()
+
+
+def test_memory_running_out_for_the_copy_checkpoints_are_written_from_is_one_line(tmp_path, capsys, monkeypatch):
+    """The host copies of the parameters and Adam's moments (HostSnapshot), allocated at the end of the first
+    iteration: a MemoryError there (ulimit -v, a full host under a GPU run) was a traceback, exit code 1."""
+    import train
+    from training import checkpoint
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+
+    def no_memory(values, held=None):
+        raise MemoryError()
+    monkeypatch.setattr(checkpoint, "copied", no_memory)
+    line = user_error_line(train.main, tiny_training_flags(scenes, tmp_path / "out", **{"train.max_iter": 2}), capsys)
+    assert line.startswith("error: out of memory for the copy of iteration 1's parameters and solver states")

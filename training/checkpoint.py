@@ -113,15 +113,20 @@ class HostSnapshot:
         if iteration == self.iteration:
             return
         self.iteration = None  # half copied, if this fails
-        for name, param in self.live_params.items():
-            before = self.params.get(name)
-            self.params[name] = HostParameter(copied(param.data.get_data("r"), before and before.values),
-                                              param.need_grad)
-        for solver_name, solver in self.solvers.items():
-            held = self.solver_states.setdefault(solver_name, {})
-            for name, (step, values) in solver_state_values(solver).items():
-                before = held.get(name, (None, {}))[1]
-                held[name] = (step, {key: copied(array, before.get(key)) for key, array in values.items()})
+        try:  # the first take allocates the copies: three times the parameters' size with Adam's two moments
+            for name, param in self.live_params.items():
+                before = self.params.get(name)
+                self.params[name] = HostParameter(copied(param.data.get_data("r"), before and before.values),
+                                                  param.need_grad)
+            for solver_name, solver in self.solvers.items():
+                held = self.solver_states.setdefault(solver_name, {})
+                for name, (step, values) in solver_state_values(solver).items():
+                    before = held.get(name, (None, {}))[1]
+                    held[name] = (step, {key: copied(array, before.get(key)) for key, array in values.items()})
+        except MemoryError:
+            raise UserError(f"out of memory for the copy of iteration {iteration}'s parameters and solver states that "
+                            "its checkpoint is written from (host memory, about three times the parameters'); free "
+                            "memory, or raise the memory this process may use (ulimit -v)") from None
         self.iteration = iteration
 
 
