@@ -1573,3 +1573,28 @@ def test_memory_running_out_for_the_copy_checkpoints_are_written_from_is_one_lin
     monkeypatch.setattr(checkpoint, "copied", no_memory)
     line = user_error_line(train.main, tiny_training_flags(scenes, tmp_path / "out", **{"train.max_iter": 2}), capsys)
     assert line.startswith("error: out of memory for the copy of iteration 1's parameters and solver states")
+
+
+def test_a_full_disk_while_a_checkpoint_of_another_folder_is_copied_leaves_none_of_the_copy(tmp_path, monkeypatch):
+    """The copy a --checkpoint of another folder gets in the output folder (above), its JSON met by a full disk: one
+    line, and none of its .h5 files copied before is left."""
+    import errno
+    import shutil
+    from training import checkpoint
+    source, output_dir = tmp_path / "first", tmp_path / "second"
+    source.mkdir()
+    output_dir.mkdir()
+    for name in ("params_00000002.h5", "gen_states_00000002.h5"):
+        (source / name).write_bytes(b"h5")
+    content = {"iteration": 2, "params": "params_00000002.h5", "solvers": {"gen": "gen_states_00000002.h5"}}
+    (source / "checkpoint_00000002.json").write_text(str(content))
+    real_copy = shutil.copyfile
+
+    def copy_on_a_filling_disk(from_path, to_path):
+        if from_path.endswith(".json"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_copy(from_path, to_path)
+    monkeypatch.setattr(checkpoint.shutil, "copyfile", copy_on_a_filling_disk)
+    with pytest.raises(UserError, match="^no space left on the disk of"):
+        checkpoint.copy_into(str(source / "checkpoint_00000002.json"), content, str(output_dir))
+    assert os.listdir(output_dir) == []

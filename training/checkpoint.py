@@ -17,7 +17,7 @@ import signal
 import socket
 import sys
 import threading
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 
 import h5py
 import numpy as np
@@ -48,8 +48,7 @@ def save_checkpoint(output_dir, iteration, params, solver_states, loop_state, se
     params_file = f"params_{iteration:08d}.h5"
     solver_files = {name: f"{name}_states_{iteration:08d}.h5" for name in solver_states}
     path = os.path.join(output_dir, f"checkpoint_{iteration:08d}.json")
-    written = []
-    try:  # the files of a checkpoint whose JSON is not written are of no use: a full disk keeps none of them
+    with all_or_none() as written:
         save_weights(os.path.join(output_dir, params_file), params)
         written.append(os.path.join(output_dir, params_file))
         for name, states in solver_states.items():
@@ -59,11 +58,6 @@ def save_checkpoint(output_dir, iteration, params, solver_states, loop_state, se
         write_bytes(path, json.dumps({"iteration": iteration, "params": params_file, "solvers": solver_files,
                                       "loop_state": loop_state, "settings": settings,
                                       "off_schedule_models": sorted(off_schedule_models)}, indent=1), mode="w")
-    except Exception:
-        for done in written:
-            with suppress(OSError):
-                os.remove(done)
-        raise
     prune_checkpoints(output_dir)
     return path
 
@@ -150,9 +144,25 @@ def copy_into(path, content, output_dir):
     copy = os.path.join(output_dir, f"checkpoint_{content['iteration']:08d}.json")
     if any(os.path.lexists(os.path.join(output_dir, name)) for name in [*names, os.path.basename(copy)]):
         return
-    for source, target in [*((os.path.join(folder, name), os.path.join(output_dir, name)) for name in names),
-                           (path, copy)]:
-        write_atomically(target, lambda temporary, source=source: shutil.copyfile(source, temporary))
+    with all_or_none() as written:
+        for source, target in [*((os.path.join(folder, name), os.path.join(output_dir, name)) for name in names),
+                               (path, copy)]:
+            write_atomically(target, lambda temporary, source=source: shutil.copyfile(source, temporary))
+            written.append(target)
+
+
+@contextmanager
+def all_or_none():
+    """Within: the files of one checkpoint written in turn, each path appended to the list yielded once whole; an
+    error deletes them: files whose JSON is not written are of no use, and a full disk keeps none of them."""
+    written = []
+    try:
+        yield written
+    except Exception:
+        for path in written:
+            with suppress(OSError):
+                os.remove(path)
+        raise
 
 
 def checkpoints_by_iteration(output_dir):
