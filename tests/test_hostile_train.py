@@ -1469,7 +1469,6 @@ def test_a_full_disk_under_a_checkpoint_s_hdf5_write_is_one_line_and_leaves_none
     RuntimeError from the close replaced the write's OSError, and with more than a block free (a large write failed)
     the run ended with a traceback, exit code 1; the checkpoint's parameter file, written before, stayed (megabytes on
     the full disk) though no JSON names it."""
-    import nnabla as nn
     from training import checkpoint
     from utils.weights import HostParameter
     params = {"generator/w": HostParameter(np.ones((4, 3), np.float32), True)}
@@ -1480,7 +1479,6 @@ def test_a_full_disk_under_a_checkpoint_s_hdf5_write_is_one_line_and_leaves_none
     with pytest.raises(UserError, match="^no space left on the disk of '.*gen_states_00000003.h5'"):
         checkpoint.save_checkpoint(str(tmp_path), 3, params, states, {}, {})
     assert os.listdir(tmp_path) == []
-    nn.clear_parameters()
 
 
 def test_a_full_disk_met_by_the_checkpoint_a_stop_signal_writes_at_once_is_one_line_and_the_stop_s_own_is_written(
