@@ -37,7 +37,7 @@ from losses import (adversarial_loss, content_loss, discriminator_feature_loss, 
 from models import (DISCRIMINATOR_SCOPE, FLOW_SCOPE, GENERATOR_SCOPE, discriminator, discriminator_inputs,
                     estimate_sequence_flows, flow_to_high_res, generate_sequence)
 from training.checkpoint import (CHECKPOINT_FILE_PATTERNS, CheckpointOnSignal, HostSnapshot, check_settings,
-                                 checkpoints_by_iteration, files_named, latest_checkpoint, load_checkpoint,
+                                 checkpoints_by_iteration, copy_into, files_named, latest_checkpoint, load_checkpoint,
                                  prune_off_schedule_models, read_checkpoint, refuse_renamed_checkpoints, remove_orphans,
                                  save_checkpoint)
 from training.config import FLOAT32_MAX, REFERENCE_BATCH, add_config_flags, config_from_flags, flat
@@ -569,6 +569,8 @@ def train(config, comm, output_claim):
         loop_state = load_checkpoint(checkpoint, recorded, checkpointed, solvers)
         if is_writer:
             print(f"resuming from {checkpoint} at iteration {start}")
+        if is_writer and elsewhere and not own:  # continued without --checkpoint, after a stop or a kill at any moment
+            copy_into(checkpoint, recorded, output_dir)
     elif stage.adversarial:
         file_blocks = load_frvsr_start(config.train.pre_trained_frvsr_weights, network_params, stage.name,
                                        blocks, config.train.scale)
@@ -622,10 +624,16 @@ def train(config, comm, output_claim):
         elif is_writer and not finite(snapshot.params):  # the main thread's check below, off the schedule
             tqdm.write(f"{signalled(cause)}: no checkpoint of iteration {done}: a parameter is not finite")
         elif is_writer:  # what resuming needs first; no plot (seconds, and matplotlib wants the main thread)
-            log.write(plot=False)
-            save_training_state(done)
-            save_model(output_dir, done, snapshot.params, stage.name, config.data.degradation)
+            try:
+                log.write(plot=False)
+                save_training_state(done)
+                save_model(output_dir, done, snapshot.params, stage.name, config.data.degradation)
+            except UserError as error:  # a full disk, say: this thread's own line; the main thread saves at a stop
+                tqdm.write(f"{signalled(cause)}: no checkpoint of iteration {done} at once: {error}")
+                return False
             tqdm.write(f"{signalled(cause)}: wrote the checkpoint of iteration {done}, the last completed, at once")
+            return True
+        return False
 
     def checkpoint_exists(done, cause):
         if is_writer and done:

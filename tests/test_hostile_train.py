@@ -1438,3 +1438,161 @@ def test_a_config_file_with_every_key_commented_out_is_every_default(tmp_path, c
     path = tmp_path / "my.yaml"
     path.write_text(content)
     assert load_config(str(path)) == load_config(None)
+
+
+# Fourteenth pass, second look at train.py under kills, signals and bad training data
+
+class HDF5OnAFullDisk:
+    """h5py.File as it behaves on a full disk: a dataset's write fails with ENOSPC, and the close on leaving the `with`
+    then fails with HDF5's RuntimeError (no errno; the number in its message), raised while handling the write's."""
+
+    def __init__(self, path, mode, **kwargs):
+        open(path, "wb").close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *error):
+        raise RuntimeError("Can't decrement id ref count (file write failed: file descriptor = 6, errno = 28, error "
+                           "message = 'No space left on device')")
+
+    def create_group(self, name):
+        return self
+
+    def __setitem__(self, key, value):
+        import errno
+        raise OSError(errno.ENOSPC, "Can't synchronously write data (file write failed: errno = 28)")
+
+
+def test_a_full_disk_under_a_checkpoint_s_hdf5_write_is_one_line_and_leaves_none_of_its_files(tmp_path, monkeypatch):
+    """A full disk met in a solver-state file (h5py's writer since the checkpoint thread writes host copies): HDF5's
+    RuntimeError from the close replaced the write's OSError, and with more than a block free (a large write failed)
+    the run ended with a traceback, exit code 1; the checkpoint's parameter file, written before, stayed (megabytes on
+    the full disk) though no JSON names it."""
+    from training import checkpoint
+    from utils.weights import HostParameter
+    params = {"generator/w": HostParameter(np.ones((4, 3), np.float32), True)}
+    states = {"gen": {"generator/w": (3, {"m": np.zeros((4, 3), np.float32), "v": np.ones((4, 3), np.float32)})}}
+    real_file = checkpoint.h5py.File
+    monkeypatch.setattr(checkpoint.h5py, "File", lambda path, mode="r", **kwargs: (
+        HDF5OnAFullDisk if "_states_" in str(path) else real_file)(path, mode, **kwargs))
+    with pytest.raises(UserError, match="^no space left on the disk of '.*gen_states_00000003.h5'"):
+        checkpoint.save_checkpoint(str(tmp_path), 3, params, states, {}, {})
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_full_disk_met_by_the_checkpoint_a_stop_signal_writes_at_once_is_one_line_and_the_stop_s_own_is_written(
+        tmp_path, capsys, monkeypatch):
+    """SIGTERM during iteration 3 (save_freq 100) while the disk was full: the thread writing iteration 2's checkpoint
+    at once ended with a traceback ("Exception in thread checkpoint on signal"); once space was freed, the stop's own
+    checkpoint of iteration 3 is written and the run resumes from it."""
+    import threading
+    import time
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    from utils.image_io import no_space
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
+    real_step, real_save, steps = train.training_step, train.save_checkpoint, []
+
+    def save_on_a_disk_full_while_signalled(output_dir, iteration, *args, **kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            raise no_space(os.path.join(output_dir, f"params_{iteration:08d}.h5"))
+        return real_save(output_dir, iteration, *args, **kwargs)
+
+    def step_then_signalled(*args, **kwargs):
+        steps.append(1)
+        if len(steps) == 3:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(1)  # the thread's write meanwhile
+        return real_step(*args, **kwargs)
+    monkeypatch.setattr(train, "save_checkpoint", save_on_a_disk_full_while_signalled)
+    monkeypatch.setattr(train, "training_step", step_then_signalled)
+    ended_threads = []
+    monkeypatch.setattr(threading, "excepthook", lambda ended: ended_threads.append(ended.exc_type))
+    flags = tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4, "train.save_freq": 100})
+    with pytest.raises(SystemExit) as stopped:
+        train.main(flags)
+    assert stopped.value.code == 130
+    captured = capsys.readouterr()
+    assert ended_threads == [] and "Traceback" not in captured.err, captured.err
+    assert (f"stop signal (SIGTERM): no checkpoint of iteration 2 at once: no space left on the disk of "
+            f"'{output_dir / 'params_00000002.h5'}'") in captured.out + captured.err
+    assert sorted(name for name in os.listdir(output_dir) if name.startswith("checkpoint_")) == [
+        "checkpoint_00000003.json"]
+
+
+@pytest.mark.parametrize("kind, make", [("a pipe or device", os.mkfifo), ("a folder", os.mkdir)],
+                         ids=["named pipe", "folder"])
+def test_a_frame_a_layout_names_that_is_no_file_is_one_line_before_training(tmp_path, kind, make):
+    """A scene's col_high_0005.png that is a named pipe: the scenes layout names its frames, and reading the size from
+    the header waited for a writer without end (the start's checks; REDS alike); a folder there was "Is a directory;
+    check its permissions"."""
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    frame = tmp_path / "scenes" / "scene_2000" / "col_high_0005.png"
+    frame.unlink()
+    make(frame)
+    completed = run_script("train.py", *tiny_training_flags(scenes, tmp_path / "out", **{"train.max_iter": 1}),
+                           timeout=60)
+    assert_one_error_line(completed, f"cannot read image '{frame}': it is {kind}, not an image file")
+
+
+def test_a_run_started_with_a_checkpoint_of_another_folder_and_killed_at_once_continues_without_the_flag(
+        tmp_path, capsys, monkeypatch):
+    """--checkpoint of folder A into a new folder B, killed in its first iteration (a kill -9, an out-of-memory kill,
+    mpirun's SIGKILL): B held no checkpoint, and the same command without --checkpoint, as the docs and the stop's
+    line say to continue, trained from iteration 0 again, exit code 0."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, first, second = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "first", tmp_path / "second"
+    train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 2}))
+    with monkeypatch.context() as patch:
+        patch.setattr(train, "training_step", lambda *args, **kwargs: (_ for _ in ()).throw(KilledBeforeCheckpoint()))
+        with pytest.raises(KilledBeforeCheckpoint):
+            train.main(tiny_training_flags(scenes, second, **{"train.max_iter": 4}) + [
+                "--checkpoint", str(first / "checkpoint_00000002.json")])
+    capsys.readouterr()
+    train.main(tiny_training_flags(scenes, second, **{"train.max_iter": 4}))
+    assert f"resuming from {second / 'checkpoint_00000002.json'} at iteration 2" in capsys.readouterr().out
+    train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 4}))
+    assert (second / "params_00000004.h5").read_bytes() == (first / "params_00000004.h5").read_bytes()
+
+
+def test_memory_running_out_for_the_copy_checkpoints_are_written_from_is_one_line(tmp_path, capsys, monkeypatch):
+    """The host copies of the parameters and Adam's moments (HostSnapshot), allocated at the end of the first
+    iteration: a MemoryError there (ulimit -v, a full host under a GPU run) was a traceback, exit code 1."""
+    import train
+    from training import checkpoint
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+
+    def no_memory(values, held=None):
+        raise MemoryError()
+    monkeypatch.setattr(checkpoint, "copied", no_memory)
+    line = user_error_line(train.main, tiny_training_flags(scenes, tmp_path / "out", **{"train.max_iter": 2}), capsys)
+    assert line.startswith("error: out of memory for the copy of iteration 1's parameters and solver states")
+
+
+def test_a_full_disk_while_a_checkpoint_of_another_folder_is_copied_leaves_none_of_the_copy(tmp_path, monkeypatch):
+    """The copy a --checkpoint of another folder gets in the output folder (above), its JSON met by a full disk: one
+    line, and none of its .h5 files copied before is left."""
+    import errno
+    import shutil
+    from training import checkpoint
+    source, output_dir = tmp_path / "first", tmp_path / "second"
+    source.mkdir()
+    output_dir.mkdir()
+    for name in ("params_00000002.h5", "gen_states_00000002.h5"):
+        (source / name).write_bytes(b"h5")
+    content = {"iteration": 2, "params": "params_00000002.h5", "solvers": {"gen": "gen_states_00000002.h5"}}
+    (source / "checkpoint_00000002.json").write_text(str(content))
+    real_copy = shutil.copyfile
+
+    def copy_on_a_filling_disk(from_path, to_path):
+        if from_path.endswith(".json"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_copy(from_path, to_path)
+    monkeypatch.setattr(checkpoint.shutil, "copyfile", copy_on_a_filling_disk)
+    with pytest.raises(UserError, match="^no space left on the disk of"):
+        checkpoint.copy_into(str(source / "checkpoint_00000002.json"), content, str(output_dir))
+    assert os.listdir(output_dir) == []

@@ -12,11 +12,13 @@ import glob
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import sys
 import threading
 import time
+from contextlib import contextmanager, suppress
 
 import h5py
 import numpy as np
@@ -45,16 +47,18 @@ def save_checkpoint(output_dir, iteration, params, solver_states, loop_state, se
     off the schedule (by time or on a stop request), the only ones prune_off_schedule_models may delete. Calls no
     NNabla when given a HostSnapshot's copies."""
     params_file = f"params_{iteration:08d}.h5"
-    save_weights(os.path.join(output_dir, params_file), params)
-    solver_files = {}
-    for name, states in solver_states.items():
-        solver_files[name] = f"{name}_states_{iteration:08d}.h5"
-        path = os.path.join(output_dir, solver_files[name])
-        write_atomically(path, lambda temporary, states=states: save_solver_states(temporary, states))
+    solver_files = {name: f"{name}_states_{iteration:08d}.h5" for name in solver_states}
     path = os.path.join(output_dir, f"checkpoint_{iteration:08d}.json")
-    write_bytes(path, json.dumps({"iteration": iteration, "params": params_file, "solvers": solver_files,
-                                  "loop_state": loop_state, "settings": settings,
-                                  "off_schedule_models": sorted(off_schedule_models)}, indent=1), mode="w")
+    with all_or_none() as written:
+        save_weights(os.path.join(output_dir, params_file), params)
+        written.append(os.path.join(output_dir, params_file))
+        for name, states in solver_states.items():
+            state_path = os.path.join(output_dir, solver_files[name])
+            write_atomically(state_path, lambda temporary, states=states: save_solver_states(temporary, states))
+            written.append(state_path)
+        write_bytes(path, json.dumps({"iteration": iteration, "params": params_file, "solvers": solver_files,
+                                      "loop_state": loop_state, "settings": settings,
+                                      "off_schedule_models": sorted(off_schedule_models)}, indent=1), mode="w")
     prune_checkpoints(output_dir)
     return path
 
@@ -104,15 +108,20 @@ class HostSnapshot:
         if iteration == self.iteration:
             return
         started, self.iteration = time.perf_counter(), None  # None: half copied, if this fails
-        for name, param in self.live_params.items():
-            before = self.params.get(name)
-            self.params[name] = HostParameter(copied(param.data.get_data("r"), before and before.values),
-                                              param.need_grad)
-        for solver_name, solver in self.solvers.items():
-            held = self.solver_states.setdefault(solver_name, {})
-            for name, (step, values) in solver_state_values(solver).items():
-                before = held.get(name, (None, {}))[1]
-                held[name] = (step, {key: copied(array, before.get(key)) for key, array in values.items()})
+        try:  # the first take allocates the copies: three times the parameters' size with Adam's two moments
+            for name, param in self.live_params.items():
+                before = self.params.get(name)
+                self.params[name] = HostParameter(copied(param.data.get_data("r"), before and before.values),
+                                                  param.need_grad)
+            for solver_name, solver in self.solvers.items():
+                held = self.solver_states.setdefault(solver_name, {})
+                for name, (step, values) in solver_state_values(solver).items():
+                    before = held.get(name, (None, {}))[1]
+                    held[name] = (step, {key: copied(array, before.get(key)) for key, array in values.items()})
+        except MemoryError:
+            raise UserError(f"out of memory for the copy of iteration {iteration}'s parameters and solver states that "
+                            "its checkpoint is written from (host memory, about three times the parameters'); free "
+                            "memory, or raise the memory this process may use (ulimit -v)") from None
         self.iteration = iteration
         self.seconds += time.perf_counter() - started
 
@@ -124,6 +133,38 @@ def copied(values, held=None):
         return np.array(values)
     np.copyto(held, values)
     return held
+
+
+def copy_into(path, content, output_dir):
+    """Copy the checkpoint JSON path (read_checkpoint's content), of another folder, and the files it names into
+    output_dir, the JSON last and named checkpoint_<iteration>.json, its bytes unchanged (train.py's same_checkpoint
+    takes it for the same run). Why: a run started with --checkpoint is continued without it, and a kill before the
+    run's first checkpoint of its own left the folder none, so that the run started again from iteration 0. Nothing
+    is copied where a file of those names is there already (a user's, of a hand-named checkpoint)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    names = [content["params"], *content["solvers"].values()]
+    copy = os.path.join(output_dir, f"checkpoint_{content['iteration']:08d}.json")
+    if any(os.path.lexists(os.path.join(output_dir, name)) for name in [*names, os.path.basename(copy)]):
+        return
+    with all_or_none() as written:
+        for source, target in [*((os.path.join(folder, name), os.path.join(output_dir, name)) for name in names),
+                               (path, copy)]:
+            write_atomically(target, lambda temporary, source=source: shutil.copyfile(source, temporary))
+            written.append(target)
+
+
+@contextmanager
+def all_or_none():
+    """Within: the files of one checkpoint written in turn, each path appended to the list yielded once whole; an
+    error deletes them: files whose JSON is not written are of no use, and a full disk keeps none of them."""
+    written = []
+    try:
+        yield written
+    except Exception:
+        for path in written:
+            with suppress(OSError):
+                os.remove(path)
+        raise
 
 
 def checkpoints_by_iteration(output_dir):
@@ -383,8 +424,9 @@ class CheckpointOnSignal:
     once that iteration is bookkept (and saved, if due); in between, nothing is written by the thread.
     completed calls take_snapshot(done) first (a HostSnapshot's take): the thread writes those copies, never NNabla's
     arrays, which are not safe to read while the main thread computes (see HostSnapshot).
-    write(done, cause) writes the checkpoint of iteration `done`, once; already_written(done, cause) says that it
-    exists; cause: the signal (a signal.Signals).
+    write(done, cause) writes the checkpoint of iteration `done` and returns whether it did (once it did, a later
+    signal does not write it again: already_written(done, cause) says that it exists); cause: the signal (a
+    signal.Signals). write says why itself when it cannot: an exception would end this thread with a traceback.
     """
 
     SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGCONT)
@@ -456,8 +498,7 @@ class CheckpointOnSignal:
                         return
                     if self.done == self.written:
                         self.already_written(self.done, causes[0])
-                    else:
-                        self.write(self.done, causes[0])
+                    elif self.write(self.done, causes[0]):
                         self.written = self.done
                 finally:
                     self.lock.release()

@@ -189,10 +189,7 @@ def read_bgr_uint8(path):
     """(H, W, 3) uint8 BGR, as cv2.imread reads it; UserError if the file cannot be decoded. The file is read
     once: its bytes are checked (ends_early, png_checksum_fails), so that libpng prints no line of its own,
     then decoded."""
-    if kind := not_a_file(path):  # listed as a file, replaced since (a training run reads its frames for days): a
-        # pipe would wait for a writer without end, a folder be called a matter of permissions
-        raise UserError(f"cannot read image '{path}': it is {kind}, not an image file; put the image there and run "
-                        "again")
+    refuse_not_a_file(path)
     try:
         with open(path, "rb") as file:
             data = file.read()
@@ -243,8 +240,18 @@ def holds_several_pictures(path):
 FIRST_PICTURE_BYTES = 64 * 2 ** 20  # holds_several_pictures reads this much at most: a frame of a stream is smaller
 
 
+def refuse_not_a_file(path):
+    """UserError where an image's path (listed as a file, or named by a layout, or replaced since: a training run reads
+    its frames for days) is a folder, a pipe or a device: a pipe would wait for a writer without end, a folder be
+    called a matter of permissions."""
+    if kind := not_a_file(path):
+        raise UserError(f"cannot read image '{path}': it is {kind}, not an image file; put the image there and run "
+                        "again")
+
+
 def image_size(path):
     """(height, width) of an image file: from the header of a PNG (cheap: 24 bytes), else by decoding it."""
+    refuse_not_a_file(path)
     try:
         with open(path, "rb") as file:
             header = file.read(24)
@@ -429,10 +436,23 @@ def inodes_used_up(path):
     return stats.f_files > 0 and stats.f_favail == 0 and stats.f_bavail * stats.f_frsize >= FULL_DISK_BYTES
 
 
+HDF5_ERRNO = re.compile(r"\berrno = (\d+)\b")  # in the message of HDF5's failed file write, as h5py raises it
+
+
+def error_numbers(error):
+    """The errnos of error and of the errors it was raised while handling: h5py's file closes on leaving a `with` after
+    a failed write, and the close's RuntimeError (no errno; HDF5's message holds one) replaces the write's OSError."""
+    while error is not None:
+        if getattr(error, "errno", None) is not None:
+            yield error.errno
+        yield from (int(number) for number in HDF5_ERRNO.findall(str(error)) if isinstance(error, RuntimeError))
+        error = error.__context__
+
+
 def disk_full(error, path):
     """Whether a write that raised error (None: a program's write, such as ffmpeg's) failed because the disk of path
     is full (or over quota, or out of inodes)."""
-    if getattr(error, "errno", None) in (errno.ENOSPC, errno.EDQUOT):
+    if {errno.ENOSPC, errno.EDQUOT} & set(error_numbers(error)):
         return True
     try:
         return shutil.disk_usage(os.path.dirname(os.path.abspath(path))).free < FULL_DISK_BYTES or inodes_used_up(path)
