@@ -342,3 +342,17 @@ def test_frames_named_with_a_comma_keep_their_columns_in_frames_csv(tmp_path):
         rows = list(csv.DictReader(report))
     assert [(row["target"], row["output"]) for row in rows] == [("f,2.png", "f,2.png")]  # the first and last 2 unscored
     assert all(None not in row for row in rows)  # no value past the header's columns
+
+
+# Fourteenth pass, third look at the fourteenth pass's set-up, download and error-line fixes
+
+def test_a_sequence_whose_name_begins_with_a_combining_mark_is_reported_by_its_code(tmp_path):
+    """A --results folder (the sequence's label) beginning with a combining mark: printable's TypeError traceback
+    once every frame was scored, writing the report, exit code 1, nothing written."""
+    import csv
+    import evaluate
+    frames = frames_named(str(tmp_path / "\u0301seq"), [f"{index:04d}.png" for index in range(5)])
+    evaluate.main(["--results", frames, "--targets", frames, "--output", str(tmp_path / "eval"), "--quick"])
+    with open(tmp_path / "eval" / "sequences.csv", encoding="utf-8", newline="") as report:
+        rows = list(csv.reader(report))
+    assert rows[1][:2] == ["00_\\u0301seq", "\\u0301seq"]
