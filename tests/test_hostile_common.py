@@ -1411,3 +1411,40 @@ def test_a_combining_mark_after_one_shown_by_its_code_is_shown_by_its_code_too(n
     was drawn on the last letter of the code before it ('\\u0301' with its 1 accented)."""
     from utils.errors import printable
     assert printable(name)[-6:] == ascii(name[-1])[1:-1]
+
+
+@pytest.mark.parametrize("where", ["VENV", "the folder make runs in"])
+def test_the_set_up_of_a_venv_whose_path_is_not_utf8_is_one_line_naming_it(tmp_path, where):
+    """pip cannot write a path that is not UTF-8 into a venv's scripts (surrogates not allowed): venv said only that
+    ensurepip failed, and the line asked "is its disk full, or its path too long?", sending the user to free space
+    in vain (a VENV so named, or a clone of the repository into such a folder with the default .venv)."""
+    top = os.fsdecode(bytes(tmp_path)) + "/" + os.fsdecode(b"d\xfe")
+    os.makedirs(top)
+    venv = top + "/.venv" if where != "VENV" else os.path.join(top, os.fsdecode(b"venv\xff"))
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        (tmp_path / name).write_text("")
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), os.path.basename(venv),
+                                str(tmp_path / "requirements.txt")], capture_output=True, timeout=300,
+                               cwd=os.path.dirname(venv))
+    lines = os.fsdecode(completed.stderr).strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert "is not UTF-8" in lines[0] and "disk full" not in lines[0]
+    assert os.listdir(top) == []
+
+
+def test_the_set_up_of_a_venv_made_without_pip_says_so(tmp_path):
+    """A venv made without pip (uv venv, python -m venv --without-pip) was said to be one an earlier set-up had stopped
+    in before pip was in."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "venv")], check=True)
+    completed = make_venv(tmp_path, tmp_path / "venv")
+    assert completed.returncode == 0, completed.stderr
+    assert "made without" in completed.stdout
+    assert subprocess.run([str(tmp_path / "venv" / "bin" / "python"), "-m", "pip", "--version"]).returncode == 0
+
+
+def test_the_set_up_of_a_venv_named_in_utf8_beyond_ascii_makes_it(tmp_path):
+    """Names in other scripts are ordinary folder names: the check for paths not UTF-8 takes them."""
+    venv = tmp_path / "日本語" / "Ελληνικά café"
+    completed = make_venv(tmp_path, venv)
+    assert completed.returncode == 0, completed.stderr
+    assert (venv / "pyvenv.cfg").is_file()

@@ -62,6 +62,15 @@ else
       "'apt-get install python3.10 python3.10-venv', then run make again" >&2
     exit 2
   fi
+  # A path not UTF-8 (VENV's, or the folder's make runs in: a clone into such a folder): pip cannot write it into its
+  # scripts (surrogates not allowed), which venv said only as ensurepip's exit status: "is its disk full?"
+  case $venv_dir in /*) absolute=$venv_dir ;; *) absolute=$(pwd -P)/$venv_dir ;; esac
+  if ! "$python310" -c 'import os, sys; [os.fsencode(path).decode("utf-8") for path in sys.argv[1:]]' \
+      "$absolute" "$(realpath -m -- "$venv_dir")" 2>/dev/null; then
+    echo "error: the path of $venv_dir ($absolute) is not UTF-8, which pip cannot write into a virtual" \
+      "environment's scripts; set VENV to a folder whose path is" >&2
+    exit 2
+  fi
   # a link to nothing, or a name under a file: venv's own error was two lines and exit code 1
   if [ -L "$venv_dir" ] && [ ! -e "$venv_dir" ]; then  # a loop of links was said to be a link to a missing one
     echo "error: $venv_dir is a link to $(readlink "$venv_dir"), which leads to no folder (missing, or a loop of" \
@@ -107,9 +116,11 @@ else
   fi
 fi
 # A set-up stopped while `python -m venv` installed pip (Ctrl-C) leaves a .venv without pip, which every later
-# run would hand to pip: install it now.
+# run would hand to pip: install it now. A venv made without pip (uv venv, python -m venv --without-pip) was said to
+# be one a set-up had stopped in.
 if ! "$venv_dir/bin/python" -m pip --version >/dev/null 2>&1; then
-  echo "installing pip into $venv_dir (an earlier set-up stopped before it was in)"
+  echo "installing pip into $venv_dir (it has none: it was made without, or an earlier set-up stopped before pip" \
+    "was in)"
   "$venv_dir/bin/python" -m ensurepip --upgrade --default-pip >/dev/null
 fi
 # --no-warn-conflicts: once nnabla_converter is in (below, without its dependencies), every later install
