@@ -1448,3 +1448,21 @@ def test_the_set_up_of_a_venv_named_in_utf8_beyond_ascii_makes_it(tmp_path):
     completed = make_venv(tmp_path, venv)
     assert completed.returncode == 0, completed.stderr
     assert (venv / "pyvenv.cfg").is_file()
+
+
+def test_a_failed_run_through_a_missing_folder_and_dotdot_keeps_the_users_empty_folder(tmp_path, monkeypatch, capsys):
+    """`--output-dir new/../results` with the user's empty folder results: every name after new's `..` was taken for
+    a folder to make (none could be seen through the missing new), so a failed run removed results with new."""
+    from contextlib import ExitStack
+    import download_test_data
+    from utils.paths import make_folder
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "results").mkdir()
+    with ExitStack() as claim:
+        make_folder("new/../results/run", claim)
+        assert sorted(os.listdir(tmp_path)) == ["new", "results"] and os.listdir("results") == ["run"]
+    assert os.listdir(tmp_path) == ["results"] and os.listdir("results") == []
+    with pytest.raises(SystemExit):
+        download_test_data.main(["--weights", "--no-data", "--output-dir", "new/../results", "--base-url",
+                                 "http://127.0.0.1:1"])
+    assert "Connection refused" in capsys.readouterr().err and os.listdir(tmp_path) == ["results"]
