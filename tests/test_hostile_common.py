@@ -1466,3 +1466,28 @@ def test_a_failed_run_through_a_missing_folder_and_dotdot_keeps_the_users_empty_
         download_test_data.main(["--weights", "--no-data", "--output-dir", "new/../results", "--base-url",
                                  "http://127.0.0.1:1"])
     assert "Connection refused" in capsys.readouterr().err and os.listdir(tmp_path) == ["results"]
+
+
+def test_make_clean_venv_of_a_venv_made_in_a_folder_of_the_users_files_keeps_them(tmp_path):
+    """A venv made in place in a project of the user's (`python -m venv .`): it has pyvenv.cfg, so `make clean-venv`
+    removed it whole, the user's files in it too, exit code 0."""
+    project = tmp_path / "project"
+    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(project)], check=True, timeout=120)
+    (project / "train_notes.py").write_text("the user's")
+    completed = clean_venv(f"VENV={project}")
+    lines = [line for line in completed.stderr.splitlines() if not line.startswith("make: ***")]
+    assert completed.returncode == 2 and len(lines) == 1 and "such as 'train_notes.py'" in lines[0], completed.stderr
+    assert (project / "train_notes.py").read_text() == "the user's" and (project / "pyvenv.cfg").is_file()
+
+
+def test_make_clean_venv_removes_a_venv_of_the_entries_other_tools_and_pip_add(tmp_path):
+    """A venv's own entries beside venv's (virtualenv's and uv's .gitignore and CACHEDIR.TAG, pip's share, etc and
+    src, make's stamps) are no files of the user's: such a venv is removed."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    for name in (".gitignore", "CACHEDIR.TAG", ".installed", ".installed-test"):
+        (venv / name).write_text("")
+    for name in ("share", "etc", "src"):
+        (venv / name).mkdir()
+    completed = clean_venv(f"VENV={venv}")
+    assert completed.returncode == 0 and not venv.exists(), completed.stderr
