@@ -1491,3 +1491,22 @@ def test_make_clean_venv_removes_a_venv_of_the_entries_other_tools_and_pip_add(t
         (venv / name).mkdir()
     completed = clean_venv(f"VENV={venv}")
     assert completed.returncode == 0 and not venv.exists(), completed.stderr
+
+
+def test_the_set_up_finds_python_310_of_a_pyenv_elsewhere_than_the_home_folder(tmp_path):
+    """pyenv's Pythons under PYENV_ROOT (/opt/pyenv, as some installers put it), with another version chosen (its
+    python3.10 shim refuses): only ~/.pyenv/versions was looked in, "Python 3.10 not found; install it, e.g.
+    'pyenv install 3.10'", which the user had done."""
+    base = os.path.realpath(sys._base_executable)
+    versions = os.path.dirname(os.path.dirname(os.path.dirname(base)))
+    if os.path.basename(versions) != "versions" or os.path.exists("/usr/bin/python3.10"):
+        pytest.skip("Python 3.10 here is not a pyenv version, or the system's is found anyway")
+    (tmp_path / "home").mkdir()
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        (tmp_path / name).write_text("")
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(tmp_path / "venv"),
+                                str(tmp_path / "requirements.txt")], capture_output=True, text=True, timeout=300,
+                               env=dict(os.environ, HOME=str(tmp_path / "home"), PYENV_ROOT=os.path.dirname(versions),
+                                        PATH="/usr/bin:/bin"))
+    assert completed.returncode == 0, completed.stderr
+    assert (tmp_path / "venv" / "pyvenv.cfg").is_file()
