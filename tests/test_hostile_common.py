@@ -1510,3 +1510,15 @@ def test_the_set_up_finds_python_310_of_a_pyenv_elsewhere_than_the_home_folder(t
                                         PATH="/usr/bin:/bin"))
     assert completed.returncode == 0, completed.stderr
     assert (tmp_path / "venv" / "pyvenv.cfg").is_file()
+
+
+def test_the_set_up_into_a_venv_emptied_with_a_glob_makes_the_venv_again(tmp_path):
+    """`rm -rf .venv/*` leaves make's stamps (names beginning with a dot): the next `make setup` said the folder was
+    one of other files (such as '.installed'), not a virtual environment, and made nothing."""
+    venv = tmp_path / "venv"
+    venv.mkdir()
+    for name in (".installed", ".installed-test"):
+        (venv / name).write_text("")
+    completed = make_venv(tmp_path, venv)
+    assert completed.returncode == 0, completed.stderr
+    assert (venv / "pyvenv.cfg").is_file() and (venv / "bin" / "python").exists()

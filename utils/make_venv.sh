@@ -84,9 +84,11 @@ else
   # pyvenv.cfg leaves, folders and the link lib64. Files in them (a folder of the user's bin/ and lib/) went with the
   # venv too, and a bin that links to the user's folder of scripts had venv's scripts put among them. grep -a: a name
   # not UTF-8 made grep take the listing for binary, print "binary file matches" and pass no name (the folder taken).
-  others=$(ls -A -- "$venv_dir" 2>/dev/null | grep -avxE 'bin|include|lib|lib64' | head -n 1) || true
-  [ -n "$others" ] || others=$(cd -- "$venv_dir" 2>/dev/null \
-    && find . -mindepth 1 ! -type d ! \( -path ./lib64 -type l \) -print -quit | cut -c 3-) || true
+  # make's stamps are its own: a venv emptied with `rm -rf .venv/*` (which leaves names beginning with .) was refused.
+  others=$(ls -A -- "$venv_dir" 2>/dev/null | grep -avxE 'bin|include|lib|lib64|\.installed|\.installed-test' \
+    | head -n 1) || true
+  [ -n "$others" ] || others=$(cd -- "$venv_dir" 2>/dev/null && find . -mindepth 1 ! -type d \
+    ! \( -path ./lib64 -type l \) ! -path ./.installed ! -path ./.installed-test -print -quit | cut -c 3-) || true
   if [ -d "$venv_dir" ] && [ ! -f "$venv_dir/pyvenv.cfg" ] && [ -n "$others" ]; then
     echo "error: $venv_dir is a folder of other files (such as '$others'), not a virtual environment; set VENV to a" \
       "new or empty folder" >&2
