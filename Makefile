@@ -133,6 +133,10 @@ gpu-check: $(TEST_STAMP)
 # Trailing slashes are dropped: `rm -rf .venv/` of a link to a shared venv emptied that venv and kept the link. A name
 # ending in /. or /.. is refused: rm skipped it with a line of its own, the venv kept. A venv rm cannot remove (on a
 # read-only disk, a name too long) was rm's line for every file in it.
+# A venv made in place in a folder of the user's (`python -m venv .` in a project) was removed with the user's files in
+# it: only a venv's own entries (venv's, virtualenv's and uv's, pip's share, etc and src, make's stamps) may be there.
+VENV_OWN_FOLDERS := bin|include|lib|lib32|lib64|share|etc|man|src
+VENV_OWN_FILES := pyvenv\.cfg|\.installed|\.installed-test|\.gitignore|CACHEDIR\.TAG|\.lock
 clean-venv:
 	@venv="$(call venv_quoted,$(VENV))"; \
 	while [ "$${venv%/}" != "$$venv" ] && [ -n "$${venv%/}" ]; do venv=$${venv%/}; done; \
@@ -141,6 +145,9 @@ clean-venv:
 	if [ -e "$$venv" ] && [ ! -f "$$venv/pyvenv.cfg" ]; then echo "error: '$$venv' is not a virtual" \
 	    "environment (it has no pyvenv.cfg); nothing removed: remove it yourself if that is what you meant" >&2; \
 	    exit 2; fi; \
+	others=$$(ls -A -- "$$venv" 2>/dev/null | grep -avxE -e "$(VENV_OWN_FOLDERS)" -e "$(VENV_OWN_FILES)" | head -n 1); \
+	if [ -n "$$others" ]; then echo "error: '$$venv' holds files of its own beside the virtual environment's (such" \
+	    "as '$$others'); nothing removed: move them out first, or remove it yourself" >&2; exit 2; fi; \
 	printf 'rm -rf "%s"\n' "$$venv"; \
 	if ! failed=$$(rm -rf -- "$$venv" 2>&1); then failed=$$(printf '%s\n' "$$failed" | head -n 1); \
 	    echo "error: rm could not remove all of '$$venv' ($${failed##*: }); what it could not is left" >&2; exit 2; fi

@@ -43,6 +43,11 @@ def csv_text(columns, rows):
     return text.getvalue()
 
 
+def markdown_cell(text):
+    """text as one cell of a Markdown table, its | escaped (a | ends a cell in GitHub's tables)."""
+    return text.replace("|", "\\|")
+
+
 def markdown_table(summary_rows, columns=TABLE_COLUMNS):
     """The results table of docs/evaluation.md: | | PSNR | LPIPS | tOF | tLP | SSIM |, three decimals,
     n/a if not computed. columns: (key of the rows, title) pairs, TABLE_COLUMNS unless a caller adds its
@@ -52,7 +57,8 @@ def markdown_table(summary_rows, columns=TABLE_COLUMNS):
     for row in summary_rows:
         cells = ["n/a" if np.isnan(row[key]) else f"{row[key]:.3f}" for key, _ in columns]
         name = printable(f"{row['label']} vs {row['target_folder']}" if row["target_folder"] else row["label"])
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        # a | in a name ended its cell: a folder 'a|b' moved the row's values under the next columns' titles
+        lines.append(f"| {markdown_cell(name)} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -67,7 +73,8 @@ def plot_curves(records, path):
     frames = [record["frame"] for record in records]
     psnr_axes.plot(frames, [record["PSNR"] for record in records], marker=".")
     psnr_axes.set_ylabel("PSNR (dB, Y)")
-    psnr_axes.set_title(printable(records[0]["sequence"]))
+    # parse_math: a name holding two $ was read as TeX (`x$^$y`: ParseSyntaxException's traceback after the scoring)
+    psnr_axes.set_title(printable(records[0]["sequence"]), parse_math=False)
     tof_axes.plot(frames, [record["tOF"] for record in records], marker=".", color="tab:orange")
     tof_axes.set_ylabel("tOF")
     tof_axes.set_xlabel("frame")

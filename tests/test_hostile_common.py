@@ -1391,3 +1391,134 @@ def test_an_output_folder_through_a_loop_of_links_is_said_to_be_one(tmp_path, be
     assert "does not exist" not in str(error.value)
     with pytest.raises(UserError, match=r"symbolic link to '.*disk', which does not exist \(a disk not mounted\?\)"):
         output_folder(os.path.join(tmp_path, "unmounted", below), "--output-dir")
+
+
+# Fourteenth pass, third look at the fourteenth pass's set-up, download and error-line fixes
+
+@pytest.mark.parametrize("name", ["\u0301", "\u20ddseq.mp4", "\u0301\u0302"],
+                         ids=["a mark alone", "a circle first", "two marks"])
+def test_a_name_beginning_with_a_combining_mark_is_shown_by_its_codes(name):
+    """printable of a name that begins with a mark (a sequence's folder in evaluate.py's report, a --video's name in
+    dataPrepare's progress bar) was category('')'s TypeError: a traceback once every frame was scored."""
+    from utils.errors import printable
+    assert printable(name) == ascii(name[0])[1:-1] + ("\\u0302" if name.endswith("\u0302") else name[1:])
+
+
+@pytest.mark.parametrize("name", ["/a/\u0301\u0301", "x \u20dd\u20dd", "a\ufe0f\u0301"],
+                         ids=["two marks after a slash", "two circles after a space", "after a selector on a letter"])
+def test_a_combining_mark_after_one_shown_by_its_code_is_shown_by_its_code_too(name):
+    """A mark after a mark (or a variation selector) shown by its code counted as drawn on a character of the name: it
+    was drawn on the last letter of the code before it ('\\u0301' with its 1 accented)."""
+    from utils.errors import printable
+    assert printable(name)[-6:] == ascii(name[-1])[1:-1]
+
+
+@pytest.mark.parametrize("where", ["VENV", "the folder make runs in"])
+def test_the_set_up_of_a_venv_whose_path_is_not_utf8_is_one_line_naming_it(tmp_path, where):
+    """pip cannot write a path that is not UTF-8 into a venv's scripts (surrogates not allowed): venv said only that
+    ensurepip failed, and the line asked "is its disk full, or its path too long?", sending the user to free space
+    in vain (a VENV so named, or a clone of the repository into such a folder with the default .venv)."""
+    top = os.fsdecode(bytes(tmp_path)) + "/" + os.fsdecode(b"d\xfe")
+    os.makedirs(top)
+    venv = top + "/.venv" if where != "VENV" else os.path.join(top, os.fsdecode(b"venv\xff"))
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        (tmp_path / name).write_text("")
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), os.path.basename(venv),
+                                str(tmp_path / "requirements.txt")], capture_output=True, timeout=300,
+                               cwd=os.path.dirname(venv))
+    lines = os.fsdecode(completed.stderr).strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert "is not UTF-8" in lines[0] and "disk full" not in lines[0]
+    assert os.listdir(top) == []
+
+
+def test_the_set_up_of_a_venv_made_without_pip_says_so(tmp_path):
+    """A venv made without pip (uv venv, python -m venv --without-pip) was said to be one an earlier set-up had stopped
+    in before pip was in."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "venv")], check=True)
+    completed = make_venv(tmp_path, tmp_path / "venv")
+    assert completed.returncode == 0, completed.stderr
+    assert "made without" in completed.stdout
+    assert subprocess.run([str(tmp_path / "venv" / "bin" / "python"), "-m", "pip", "--version"]).returncode == 0
+
+
+def test_the_set_up_of_a_venv_named_in_utf8_beyond_ascii_makes_it(tmp_path):
+    """Names in other scripts are ordinary folder names: the check for paths not UTF-8 takes them."""
+    venv = tmp_path / "日本語" / "Ελληνικά café"
+    completed = make_venv(tmp_path, venv)
+    assert completed.returncode == 0, completed.stderr
+    assert (venv / "pyvenv.cfg").is_file()
+
+
+def test_a_failed_run_through_a_missing_folder_and_dotdot_keeps_the_users_empty_folder(tmp_path, monkeypatch, capsys):
+    """`--output-dir new/../results` with the user's empty folder results: every name after new's `..` was taken for
+    a folder to make (none could be seen through the missing new), so a failed run removed results with new."""
+    from contextlib import ExitStack
+    import download_test_data
+    from utils.paths import make_folder
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "results").mkdir()
+    with ExitStack() as claim:
+        make_folder("new/../results/run", claim)
+        assert sorted(os.listdir(tmp_path)) == ["new", "results"] and os.listdir("results") == ["run"]
+    assert os.listdir(tmp_path) == ["results"] and os.listdir("results") == []
+    with pytest.raises(SystemExit):
+        download_test_data.main(["--weights", "--no-data", "--output-dir", "new/../results", "--base-url",
+                                 "http://127.0.0.1:1"])
+    assert "Connection refused" in capsys.readouterr().err and os.listdir(tmp_path) == ["results"]
+
+
+def test_make_clean_venv_of_a_venv_made_in_a_folder_of_the_users_files_keeps_them(tmp_path):
+    """A venv made in place in a project of the user's (`python -m venv .`): it has pyvenv.cfg, so `make clean-venv`
+    removed it whole, the user's files in it too, exit code 0."""
+    project = tmp_path / "project"
+    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(project)], check=True, timeout=120)
+    (project / "train_notes.py").write_text("the user's")
+    completed = clean_venv(f"VENV={project}")
+    lines = [line for line in completed.stderr.splitlines() if not line.startswith("make: ***")]
+    assert completed.returncode == 2 and len(lines) == 1 and "such as 'train_notes.py'" in lines[0], completed.stderr
+    assert (project / "train_notes.py").read_text() == "the user's" and (project / "pyvenv.cfg").is_file()
+
+
+def test_make_clean_venv_removes_a_venv_of_the_entries_other_tools_and_pip_add(tmp_path):
+    """A venv's own entries beside venv's (virtualenv's and uv's .gitignore and CACHEDIR.TAG, pip's share, etc and
+    src, make's stamps) are no files of the user's: such a venv is removed."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    for name in (".gitignore", "CACHEDIR.TAG", ".installed", ".installed-test"):
+        (venv / name).write_text("")
+    for name in ("share", "etc", "src"):
+        (venv / name).mkdir()
+    completed = clean_venv(f"VENV={venv}")
+    assert completed.returncode == 0 and not venv.exists(), completed.stderr
+
+
+def test_the_set_up_finds_python_310_of_a_pyenv_elsewhere_than_the_home_folder(tmp_path):
+    """pyenv's Pythons under PYENV_ROOT (/opt/pyenv, as some installers put it), with another version chosen (its
+    python3.10 shim refuses): only ~/.pyenv/versions was looked in, "Python 3.10 not found; install it, e.g.
+    'pyenv install 3.10'", which the user had done."""
+    base = os.path.realpath(sys._base_executable)
+    versions = os.path.dirname(os.path.dirname(os.path.dirname(base)))
+    if os.path.basename(versions) != "versions" or os.path.exists("/usr/bin/python3.10"):
+        pytest.skip("Python 3.10 here is not a pyenv version, or the system's is found anyway")
+    (tmp_path / "home").mkdir()
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        (tmp_path / name).write_text("")
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(tmp_path / "venv"),
+                                str(tmp_path / "requirements.txt")], capture_output=True, text=True, timeout=300,
+                               env=dict(os.environ, HOME=str(tmp_path / "home"), PYENV_ROOT=os.path.dirname(versions),
+                                        PATH="/usr/bin:/bin"))
+    assert completed.returncode == 0, completed.stderr
+    assert (tmp_path / "venv" / "pyvenv.cfg").is_file()
+
+
+def test_the_set_up_into_a_venv_emptied_with_a_glob_makes_the_venv_again(tmp_path):
+    """`rm -rf .venv/*` leaves make's stamps (names beginning with a dot): the next `make setup` said the folder was
+    one of other files (such as '.installed'), not a virtual environment, and made nothing."""
+    venv = tmp_path / "venv"
+    venv.mkdir()
+    for name in (".installed", ".installed-test"):
+        (venv / name).write_text("")
+    completed = make_venv(tmp_path, venv)
+    assert completed.returncode == 0, completed.stderr
+    assert (venv / "pyvenv.cfg").is_file() and (venv / "bin" / "python").exists()

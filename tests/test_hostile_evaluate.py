@@ -342,3 +342,38 @@ def test_frames_named_with_a_comma_keep_their_columns_in_frames_csv(tmp_path):
         rows = list(csv.DictReader(report))
     assert [(row["target"], row["output"]) for row in rows] == [("f,2.png", "f,2.png")]  # the first and last 2 unscored
     assert all(None not in row for row in rows)  # no value past the header's columns
+
+
+# Fourteenth pass, third look at the fourteenth pass's set-up, download and error-line fixes
+
+def test_a_sequence_whose_name_begins_with_a_combining_mark_is_reported_by_its_code(tmp_path):
+    """A --results folder (the sequence's label) beginning with a combining mark: printable's TypeError traceback
+    once every frame was scored, writing the report, exit code 1, nothing written."""
+    import csv
+    import evaluate
+    frames = frames_named(str(tmp_path / "\u0301seq"), [f"{index:04d}.png" for index in range(5)])
+    evaluate.main(["--results", frames, "--targets", frames, "--output", str(tmp_path / "eval"), "--quick"])
+    with open(tmp_path / "eval" / "sequences.csv", encoding="utf-8", newline="") as report:
+        rows = list(csv.reader(report))
+    assert rows[1][:2] == ["00_\\u0301seq", "\\u0301seq"]
+
+
+def test_a_sequence_named_with_a_bar_keeps_its_columns_in_metrics_md(tmp_path):
+    """metrics.md's row of a folder named 'a|b' split at its |: the row's values moved under the next columns'
+    titles (PSNR's value under LPIPS)."""
+    import evaluate
+    frames = frames_named(str(tmp_path / "a|b"), [f"{index:04d}.png" for index in range(5)])
+    evaluate.main(["--results", frames, "--targets", frames, "--output", str(tmp_path / "eval"), "--quick"])
+    with open(tmp_path / "eval" / "metrics.md", encoding="utf-8") as table:
+        lines = table.read().splitlines()
+    cells = [line.replace("\\|", "").strip("|").split("|") for line in lines]
+    assert {len(row) for row in cells} == {len(cells[0])} and "a\\|b" in lines[2]
+
+
+def test_a_sequence_named_with_two_dollars_gets_its_curves(tmp_path):
+    """A folder named 'x$^$y': matplotlib read the curves' title as TeX, ParseSyntaxException's traceback once every
+    frame was scored, exit code 1, no pictures."""
+    import evaluate
+    frames = frames_named(str(tmp_path / "x$^$y"), [f"{index:04d}.png" for index in range(5)])
+    evaluate.main(["--results", frames, "--targets", frames, "--output", str(tmp_path / "eval"), "--quick"])
+    assert "00_x$^$y_curves.png" in os.listdir(tmp_path / "eval")

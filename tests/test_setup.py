@@ -38,10 +38,12 @@ def test_without_python_3_10_one_line_says_what_to_install(tmp_path):
 
 
 def venv_whose_python_is(tmp_path, python):
-    """A .venv in tmp_path whose bin/python is a link to PYTHON (which may not exist)."""
+    """A .venv in tmp_path whose bin/python is a link to PYTHON (which may not exist), with venv's pyvenv.cfg: a
+    folder of bin/python without one is a Python installation, not a venv (the fourteenth hostile pass)."""
     bin_dir = tmp_path / ".venv" / "bin"
     bin_dir.mkdir(parents=True)
     os.symlink(python, bin_dir / "python")
+    (tmp_path / ".venv" / "pyvenv.cfg").write_text(f"home = {os.path.dirname(python)}\n")
     return tmp_path / ".venv"
 
 

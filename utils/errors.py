@@ -101,9 +101,11 @@ def on_its_base(text, index):
     any character not ASCII (an emoji's, a symbol's), or a keycap's U+20E3 after # or *. First, or after a space or
     ASCII punctuation, it is drawn on what is before it in the line (the opening quote, a slash) and looks part of
     that, not of the name."""
-    before = text[index - 1] if index else ""
+    if not index:  # a name beginning with one (a sequence's folder in evaluate.py's report): category("") raised
+        return False
+    before = text[index - 1]
     return (before.isalnum() or not before.isascii() and before.isprintable() and before not in BLANK_LETTERS
-            or unicodedata.category(before)[:1] == "M" or text[index] == KEYCAP and before in KEYCAP_BASES)
+            or unicodedata.category(before)[0] == "M" or text[index] == KEYCAP and before in KEYCAP_BASES)
 
 
 def shown_as_itself(text):
@@ -113,21 +115,28 @@ def shown_as_itself(text):
     chillu), which str.isprintable calls not printable. A joiner after a digit ('3' and U+200D in a cuts file) or at
     an end is drawn as nothing, as the blank letters are, and so are a variation selector that selects nothing (after
     a letter) and tags outside a flag's emoji; a combining mark with no character of the name to be drawn on
-    (on_its_base) is drawn on the quote or slash before it."""
+    (on_its_base) is drawn on the quote or slash before it, and one after a mark or selector shown by its code on the
+    code's last letter."""
+    shown_before = False
     for index, character in enumerate(text):
-        if character in JOINERS:
-            neighbours = text[max(index - 1, 0):index] + text[index + 1:index + 2]
-            yield (len(neighbours) == 2 and not any(neighbour.isascii() for neighbour in neighbours)
-                   or character == ZWJ and shapes_before(text, index))
-        elif character in SELECTORS:
-            yield shown_selector(text, index)
-        elif character in TAGS or character == CANCEL_TAG:
-            yield in_flag(text, index)
-        elif unicodedata.category(character)[0] == "M" and character not in BLANK_LETTERS:
-            yield on_its_base(text, index)
-        else:
-            printable_one = character.isprintable() and character not in BLANK_LETTERS
-            yield printable_one or unicodedata.category(character) == "Zs"
+        shown_before = shown_one(text, index, shown_before)
+        yield shown_before
+
+
+def shown_one(text, index, shown_before):
+    """shown_as_itself's answer for text[index], given its answer for the character before it (shown_before)."""
+    character = text[index]
+    if character in JOINERS:
+        neighbours = text[max(index - 1, 0):index] + text[index + 1:index + 2]
+        return (len(neighbours) == 2 and not any(neighbour.isascii() for neighbour in neighbours)
+                or character == ZWJ and shapes_before(text, index))
+    if character in SELECTORS:
+        return shown_selector(text, index)
+    if character in TAGS or character == CANCEL_TAG:
+        return in_flag(text, index)
+    if unicodedata.category(character)[0] == "M" and character not in BLANK_LETTERS:
+        return shown_before and on_its_base(text, index)
+    return character.isprintable() and character not in BLANK_LETTERS or unicodedata.category(character) == "Zs"
 
 
 def shown_plainly(text):

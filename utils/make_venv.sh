@@ -7,9 +7,11 @@ set -euo pipefail
 venv_dir=$1
 requirements=$2
 
+# pyenv's Pythons where PYENV_ROOT puts them (/opt/pyenv): only ~/.pyenv was looked in, and with another pyenv
+# version chosen (its python3.10 shim refuses) a 3.10 installed there was "not found; install it, e.g. pyenv install"
 find_python310() {
-  for candidate in python3.10 "$HOME"/.pyenv/versions/3.10.*/bin/python3.10 /usr/local/bin/python3.10 \
-      /usr/bin/python3.10; do
+  for candidate in python3.10 "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.10.*/bin/python3.10 \
+      "$HOME"/.pyenv/versions/3.10.*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10; do
     if command -v "$candidate" >/dev/null 2>&1 \
         && "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1; then
       command -v "$candidate"
@@ -62,6 +64,15 @@ else
       "'apt-get install python3.10 python3.10-venv', then run make again" >&2
     exit 2
   fi
+  # A path not UTF-8 (VENV's, or the folder's make runs in: a clone into such a folder): pip cannot write it into its
+  # scripts (surrogates not allowed), which venv said only as ensurepip's exit status: "is its disk full?"
+  case $venv_dir in /*) absolute=$venv_dir ;; *) absolute=$(pwd -P)/$venv_dir ;; esac
+  if ! "$python310" -c 'import os, sys; [os.fsencode(path).decode("utf-8") for path in sys.argv[1:]]' \
+      "$absolute" "$(realpath -m -- "$venv_dir")" 2>/dev/null; then
+    echo "error: the path of $venv_dir ($absolute) is not UTF-8, which pip cannot write into a virtual" \
+      "environment's scripts; set VENV to a folder whose path is" >&2
+    exit 2
+  fi
   # a link to nothing, or a name under a file: venv's own error was two lines and exit code 1
   if [ -L "$venv_dir" ] && [ ! -e "$venv_dir" ]; then  # a loop of links was said to be a link to a missing one
     echo "error: $venv_dir is a link to $(readlink "$venv_dir"), which leads to no folder (missing, or a loop of" \
@@ -73,9 +84,11 @@ else
   # pyvenv.cfg leaves, folders and the link lib64. Files in them (a folder of the user's bin/ and lib/) went with the
   # venv too, and a bin that links to the user's folder of scripts had venv's scripts put among them. grep -a: a name
   # not UTF-8 made grep take the listing for binary, print "binary file matches" and pass no name (the folder taken).
-  others=$(ls -A -- "$venv_dir" 2>/dev/null | grep -avxE 'bin|include|lib|lib64' | head -n 1) || true
-  [ -n "$others" ] || others=$(cd -- "$venv_dir" 2>/dev/null \
-    && find . -mindepth 1 ! -type d ! \( -path ./lib64 -type l \) -print -quit | cut -c 3-) || true
+  # make's stamps are its own: a venv emptied with `rm -rf .venv/*` (which leaves names beginning with .) was refused.
+  others=$(ls -A -- "$venv_dir" 2>/dev/null | grep -avxE 'bin|include|lib|lib64|\.installed|\.installed-test' \
+    | head -n 1) || true
+  [ -n "$others" ] || others=$(cd -- "$venv_dir" 2>/dev/null && find . -mindepth 1 ! -type d \
+    ! \( -path ./lib64 -type l \) ! -path ./.installed ! -path ./.installed-test -print -quit | cut -c 3-) || true
   if [ -d "$venv_dir" ] && [ ! -f "$venv_dir/pyvenv.cfg" ] && [ -n "$others" ]; then
     echo "error: $venv_dir is a folder of other files (such as '$others'), not a virtual environment; set VENV to a" \
       "new or empty folder" >&2
@@ -107,9 +120,11 @@ else
   fi
 fi
 # A set-up stopped while `python -m venv` installed pip (Ctrl-C) leaves a .venv without pip, which every later
-# run would hand to pip: install it now.
+# run would hand to pip: install it now. A venv made without pip (uv venv, python -m venv --without-pip) was said to
+# be one a set-up had stopped in.
 if ! "$venv_dir/bin/python" -m pip --version >/dev/null 2>&1; then
-  echo "installing pip into $venv_dir (an earlier set-up stopped before it was in)"
+  echo "installing pip into $venv_dir (it has none: it was made without, or an earlier set-up stopped before pip" \
+    "was in)"
   "$venv_dir/bin/python" -m ensurepip --upgrade --default-pip >/dev/null
 fi
 # --no-warn-conflicts: once nnabla_converter is in (below, without its dependencies), every later install

@@ -180,7 +180,8 @@ def remove_if_empty(folder):
 def missing_folders(path):
     """The folders os.makedirs(path) would make, outermost first: a run that made them and failed removes each
     one left empty, deepest first (path alone left a new parent folder behind). Not normalised: os.makedirs makes
-    `new` for `new/../x` too (normpath's `x` alone left it behind); a `.` or `..` is no folder of its own."""
+    `new` for `new/../x` too (normpath's `x` alone left it behind); a `.` or `..` is no folder of its own. A folder
+    after a `..` may be there once the folders before it are made (make_folder makes them one by one)."""
     missing, folder = [], path
     while folder and not os.path.lexists(folder):
         folder = folder.rstrip(os.sep) or os.sep
@@ -192,8 +193,13 @@ def missing_folders(path):
 
 def make_folder(path, claim):
     """os.makedirs(path), and when claim (an ExitStack) closes, the removal of each folder made here that is then
-    empty."""
+    empty. Made one by one, outermost first, so that only those made here are removed: through a missing folder and
+    `..` (new/../results), the user's own empty results is there once new is made, and a failed run removed it."""
     for folder in missing_folders(path):
+        try:
+            os.mkdir(folder)
+        except FileExistsError:
+            continue
         claim.callback(remove_if_empty, folder)  # run last first: the deepest is removed first
     os.makedirs(path, exist_ok=True)
 
