@@ -1084,3 +1084,35 @@ def test_an_output_video_name_its_temporary_fits_is_written_though_its_lock_s_wo
                            "--output-dir", str(tmp_path / "frames"), "--backend", "nnabla", "--context", "cpu")
     assert completed.returncode == 0, completed.stderr
     assert sorted(os.listdir(tmp_path)) == ["frames", video.name]
+
+
+# Fourteenth pass, third look at the fourteenth pass's generate, demo and app fixes
+
+def test_an_output_video_through_a_link_and_dot_dot_is_written_where_the_system_reads_it(tmp_path):
+    """--output-video lnk/../clip.mp4, lnk a link to a folder elsewhere: FFmpeg got the name made absolute by
+    os.path.abspath, which drops 'lnk/..' as text (the folder lnk is in), while the rename and the lock read it as
+    the system does (the folder above lnk's target): the whole run's work ended in "its folder was removed or moved",
+    exit code 2, and the video's temporary was left in the other folder."""
+    target = tmp_path / "elsewhere" / "deeper"
+    target.mkdir(parents=True)
+    (tmp_path / "lnk").symlink_to(target)
+    video = f"{tmp_path}/lnk/../clip.mp4"
+    completed = run_script("generate.py", "--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-video", video,
+                           "--output-dir", str(tmp_path / "frames"), "--backend", "nnabla", "--context", "cpu")
+    assert completed.returncode == 0, completed.stderr
+    assert sorted(os.listdir(tmp_path / "elsewhere")) == ["clip.mp4", "deeper"]
+    assert decoded_count(str(tmp_path / "elsewhere" / "clip.mp4")) == len(os.listdir(FRAMES))
+    assert sorted(os.listdir(tmp_path)) == ["elsewhere", "frames", "lnk"]
+
+
+def test_an_input_video_through_a_link_and_dot_dot_is_read_where_the_system_reads_it(tmp_path):
+    """--input-video lnk/../clip.mp4: the checks found the file the system reads, but OpenCV and FFmpeg were given
+    the name os.path.abspath makes (the folder lnk is in), and read another file there, or none."""
+    target = tmp_path / "elsewhere" / "deeper"
+    target.mkdir(parents=True)
+    (tmp_path / "lnk").symlink_to(target)
+    ffmpeg_video(tmp_path / "elsewhere" / "clip.mp4", frames=3, size="32x24")
+    completed = run_script("generate.py", "--model", WEIGHTS, "--input-video", f"{tmp_path}/lnk/../clip.mp4",
+                           "--output-dir", str(tmp_path / "frames"), "--backend", "nnabla", "--context", "cpu")
+    assert completed.returncode == 0, completed.stderr
+    assert len(os.listdir(tmp_path / "frames")) == 3

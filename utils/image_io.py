@@ -39,8 +39,10 @@ DEFAULT_FPS = 24  # the frame rate of a video made from frames, and of a video f
 
 def media_path(path):
     """path as FFmpeg (and OpenCV's video IO, which uses it) must get it to read it as a file: absolute, since a
-    relative name with a colon ('take:2.mp4', 'file:x.mp4') is taken for a protocol and fails to open."""
-    return os.path.abspath(path)
+    relative name with a colon ('take:2.mp4', 'file:x.mp4') is taken for a protocol and fails to open. Not
+    os.path.abspath: it drops 'lnk/..' as text, where the system goes up from lnk's target (another file read, or a
+    video written into another folder than its rename and lock's)."""
+    return path if os.path.isabs(path) else os.path.join(os.getcwd(), path)
 
 
 def opencv_path(path, written=None):

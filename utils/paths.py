@@ -314,7 +314,8 @@ def lock_output_file(path, role):
     """lock_folder for one file a run writes (--output-video) into a folder other runs may write other files into:
     a second run writing the same file stops with one line, where both ran and the later rename replaced the
     other's file."""
-    folder, name = os.path.split(os.path.abspath(path))
+    folder, name = os.path.split(path)
+    folder = folder or os.curdir  # not os.path.abspath's: 'lnk/..' is the folder above lnk's target, as for the video
     lock_name = f".{name}{LOCK_NAME}"
     if len(os.fsencode(lock_name)) > NAME_MAX:  # a name its temporary's (utils.image_io.temporary_path) still fits
         lock_name = f".{hashlib.sha1(os.fsencode(name)).hexdigest()}{LOCK_NAME}"
