@@ -1116,3 +1116,36 @@ def test_an_input_video_through_a_link_and_dot_dot_is_read_where_the_system_read
                            "--output-dir", str(tmp_path / "frames"), "--backend", "nnabla", "--context", "cpu")
     assert completed.returncode == 0, completed.stderr
     assert len(os.listdir(tmp_path / "frames")) == 3
+
+
+def another_user_s_file(monkeypatch, lock_file):
+    """os.open refusing to open lock_file for writing while it exists, as the system refuses another user's file of
+    mode 0644 (a new one is this user's)."""
+    real_open = os.open
+
+    def refusing_open(path, flags, *args, **kwargs):
+        if os.fspath(path) == str(lock_file) and flags & (os.O_RDWR | os.O_WRONLY) and os.path.lexists(path):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing_open)
+
+
+def test_another_user_s_video_lock_names_their_run_or_is_taken_over(tmp_path, monkeypatch):
+    """A video in a shared folder whose lock file another user's run made: every open was for writing, so a run of
+    theirs still writing was "cannot create the lock file (Permission denied)", not the run and its pid, and one
+    they left (killed by SIGKILL) refused every other user's run of that video for good."""
+    from utils.paths import lock_output_file
+    video = tmp_path / "clip.mp4"
+    lock_file = tmp_path / ".clip.mp4.tecogan.lock"
+    with lock_output_file(str(video), "--output-video"):  # their run, still writing
+        another_user_s_file(monkeypatch, lock_file)
+        with pytest.raises(UserError, match=rf"is being written by another run \(pid {os.getpid()}\)"):
+            with lock_output_file(str(video), "--output-video"):
+                pass
+        monkeypatch.undo()
+    lock_file.write_text("4194304\n")  # the file their killed run left
+    another_user_s_file(monkeypatch, lock_file)
+    with lock_output_file(str(video), "--output-video") as held:
+        assert held == str(lock_file)
+    assert os.listdir(tmp_path) == []

@@ -240,10 +240,20 @@ def lock_folder(path, role, name=LOCK_NAME, busy=None):
     busy: then the line of a second run, of the holder's pid."""
     lock_path = os.path.join(path, name)
     while True:
+        read_only = False
         try:
             # O_NOFOLLOW: a link of its name would have the pid written over the file it leads to; O_NONBLOCK: a
             # device in its place is not waited for
             descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
+        except PermissionError as error:
+            # another user's lock file (a shared folder): locked as well through a read-only descriptor, so that
+            # their live run is named, and one they left (killed) taken over, not "Permission denied"
+            try:
+                descriptor = os.open(lock_path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            except OSError:
+                raise UserError(f"cannot create the lock file of {role} '{path}' ({error.strerror}); choose "
+                                "another path") from None
+            read_only = True
         except OSError as error:
             if error.errno == errno.ELOOP:
                 raise UserError(f"{role} '{path}' holds a symbolic link named {name}, where a run's lock file "
@@ -279,6 +289,13 @@ def lock_folder(path, role, name=LOCK_NAME, busy=None):
                             f"{role} '{path}' is in use by another run (pid {holder}); wait for it to end, "
                             "stop it, or choose another folder")
         if os.path.exists(lock_path) and os.path.samestat(os.fstat(lock.fileno()), os.stat(lock_path)):
+            if read_only:  # a killed run's of another user: replaced by a file of ours where the folder lets us
+                try:
+                    os.remove(lock_path)
+                except OSError:  # a folder of the sticky bit (/tmp): held as it is, its pid not ours
+                    break
+                lock.close()
+                continue
             if not linked:
                 break
             # a killed run's lock file, and the folder copied by hard links since (cp -al, rsync --link-dest): this
