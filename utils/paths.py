@@ -327,18 +327,23 @@ def remove_lock_file(lock_path):
         os.remove(lock_path)
 
 
-def lock_output_file(path, role):
-    """lock_folder for one file a run writes (--output-video) into a folder other runs may write other files into:
-    a second run writing the same file stops with one line, where both ran and the later rename replaced the
-    other's file."""
-    folder, name = os.path.split(path)
-    folder = folder or os.curdir  # not os.path.abspath's: 'lnk/..' is the folder above lnk's target, as for the video
+def output_lock_name(name):
+    """The name of the lock file of the output file name, beside it (lock_output_file)."""
     lock_name = f".{name}{LOCK_NAME}"
     if len(os.fsencode(lock_name)) > NAME_MAX:  # a name its temporary's (utils.image_io.temporary_path) still fits
         lock_name = f".{hashlib.sha1(os.fsencode(name)).hexdigest()}{LOCK_NAME}"
-    return lock_folder(folder, f"the folder of {role}", name=lock_name,
+    return lock_name
+
+
+def lock_output_file(path, role, advice="choose another name"):
+    """lock_folder for one file a run writes (--output-video, demo.py's sr.mp4) into a folder other runs may write
+    other files into: a second run writing the same file stops with one line, where both ran and the later rename
+    replaced the other's file."""
+    folder, name = os.path.split(path)
+    folder = folder or os.curdir  # not os.path.abspath's: 'lnk/..' is the folder above lnk's target, as for the video
+    return lock_folder(folder, f"the folder of {role}", name=output_lock_name(name),
                        busy=lambda holder: f"{role} '{path}' is being written by another run (pid {holder}); wait "
-                                           "for it to end, stop it, or choose another name")
+                                           f"for it to end, stop it, or {advice}")
 
 
 def mount_id(descriptor):
