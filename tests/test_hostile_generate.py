@@ -1149,3 +1149,38 @@ def test_another_user_s_video_lock_names_their_run_or_is_taken_over(tmp_path, mo
     with lock_output_file(str(video), "--output-video") as held:
         assert held == str(lock_file)
     assert os.listdir(tmp_path) == []
+
+
+def test_an_output_video_s_lock_on_a_disk_out_of_inodes_is_the_no_room_line(tmp_path, monkeypatch):
+    """--output-video into a folder of a disk with bytes free but no inode left: its lock file, the first file made
+    there, was "cannot create the lock file ... (No space left on device); choose another path", where `df -h`
+    shows space free (every write says "no room for another file ...: its inodes are used up"). On a tmpfs of 4
+    inodes where this runs as root, else with the file system's counts and the open patched as on such a disk."""
+    import errno
+    import subprocess
+    from utils.paths import lock_output_file
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    mounted = os.geteuid() == 0 and subprocess.run(["mount", "-t", "tmpfs", "-o", "size=10m,nr_inodes=4", "tmpfs",
+                                                    str(folder)], capture_output=True).returncode == 0
+    try:
+        if mounted:
+            while os.statvfs(folder).f_favail:
+                (folder / f"file_{os.statvfs(folder).f_favail}").touch()
+        else:
+            stats, real_open = os.statvfs(folder), os.open
+            monkeypatch.setattr(os, "statvfs", lambda path: os.statvfs_result(
+                (stats.f_bsize, stats.f_frsize, stats.f_blocks, stats.f_bfree, stats.f_bavail, 4, 0, 0, 0, 255)))
+
+            def no_inode_left(path, flags, *args, **kwargs):
+                if flags & os.O_CREAT and not os.path.lexists(path):
+                    raise OSError(errno.ENOSPC, "No space left on device", path)
+                return real_open(path, flags, *args, **kwargs)
+            monkeypatch.setattr(os, "open", no_inode_left)
+        with pytest.raises(UserError, match=r"^no room for another file on the disk of '.*tecogan.lock': its inodes "
+                                            r".* are used up, though bytes are free; delete files"):
+            with lock_output_file(str(folder / "clip.mp4"), "--output-video"):
+                pass
+    finally:
+        if mounted:
+            subprocess.run(["umount", str(folder)], check=True)

@@ -258,6 +258,9 @@ def lock_folder(path, role, name=LOCK_NAME, busy=None):
             if error.errno == errno.ELOOP:
                 raise UserError(f"{role} '{path}' holds a symbolic link named {name}, where a run's lock file "
                                 "goes; remove the link or choose another path") from None
+            if error.errno in (errno.ENOSPC, errno.EDQUOT):  # a disk out of inodes (or full): said as writes say it
+                from utils.image_io import no_space  # imported here: utils.image_io imports this module
+                raise no_space(lock_path) from None
             is_socket = error.errno == errno.ENXIO and stat.S_ISSOCK(os.stat(lock_path).st_mode)
             reason = "a socket is in its place" if is_socket else error.strerror
             raise UserError(f"cannot create the lock file of {role} '{path}' ({reason}); choose another path")
