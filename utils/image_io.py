@@ -236,10 +236,27 @@ def holds_several_pictures(path):
                 return kind == b"acTL"
             position += 12 + length
         return False
-    if data.startswith(JPEG_SIGNATURE):  # the first end marker after the first scan: a thumbnail's come before it
-        end = data.find(b"\xff\xd9", max(data.find(b"\xff\xda"), 2))
+    if data.startswith(JPEG_SIGNATURE):  # the first end marker after the first picture's own scan
+        end = data.find(b"\xff\xd9", first_jpeg_scan(data))
         return end >= 0 and data[end + 2:].lstrip(b"\0\r\n").startswith(JPEG_SIGNATURE)
     return False
+
+
+def first_jpeg_scan(data):
+    """Where the scan (SOS marker) of the JPEG that data begins with is, its segments walked by their lengths: a
+    camera's Exif segment before it holds a thumbnail, a JPEG of its own whose scan and end come first."""
+    position = 2
+    while position + 4 <= len(data) and data[position] == 0xFF:
+        marker = data[position + 1]
+        if marker == 0xDA:
+            return position
+        if marker == 0xFF:  # a fill byte
+            position += 1
+        elif marker == 0x01 or 0xD0 <= marker <= 0xD8:  # markers without a length
+            position += 2
+        else:
+            position += 2 + struct.unpack(">H", data[position + 2:position + 4])[0]
+    return position  # not a JPEG's segments: its end marker is looked for from there
 
 
 FIRST_PICTURE_BYTES = 64 * 2 ** 20  # holds_several_pictures reads this much at most: a frame of a stream is smaller
