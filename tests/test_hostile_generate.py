@@ -1184,3 +1184,16 @@ def test_an_output_video_s_lock_on_a_disk_out_of_inodes_is_the_no_room_line(tmp_
     finally:
         if mounted:
             subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_a_read_only_file_of_the_lock_file_s_name_that_is_no_lock_is_kept(tmp_path, monkeypatch):
+    """The read-only descriptor that takes another user's lock over (above) is no licence to remove a file of that
+    name that is no lock: one that names no pid is refused and kept."""
+    from utils.paths import lock_output_file
+    lock_file = tmp_path / ".clip.mp4.tecogan.lock"
+    lock_file.write_text("a note of the user's\n")
+    another_user_s_file(monkeypatch, lock_file)
+    with pytest.raises(UserError, match="holds a file named .clip.mp4.tecogan.lock that this user may not write"):
+        with lock_output_file(str(tmp_path / "clip.mp4"), "--output-video"):
+            pass
+    assert lock_file.read_text() == "a note of the user's\n"

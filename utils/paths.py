@@ -280,6 +280,10 @@ def lock_folder(path, role, name=LOCK_NAME, busy=None):
                               "where a run's lock file goes; remove that name or choose another path")
         # another name of a user's file: its content would become our pid
         linked = os.fstat(lock.fileno()).st_nlink > 1
+        if read_only and not re.fullmatch(rb"\d*\n?", os.pread(lock.fileno(), LOCK_SIZE, 0)):
+            lock.close()  # no run's lock file: a file of the user's own (read-only), or another user's, kept
+            raise UserError(f"{role} '{path}' holds a file named {name} that this user may not write, where a run's "
+                            "lock file goes; remove that file or choose another path")
         if linked and not re.fullmatch(rb"\d*\n?", os.pread(lock.fileno(), LOCK_SIZE, 0)):
             lock.close()
             raise hard_link
