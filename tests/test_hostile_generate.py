@@ -1197,3 +1197,27 @@ def test_a_read_only_file_of_the_lock_file_s_name_that_is_no_lock_is_kept(tmp_pa
         with lock_output_file(str(tmp_path / "clip.mp4"), "--output-video"):
             pass
     assert lock_file.read_text() == "a note of the user's\n"
+
+
+def test_an_output_video_through_a_link_and_dot_dot_is_checked_where_the_system_writes_it(tmp_path):
+    """--output-video ro/lnk/../clip.mp4, ro a read-only disk holding a link to a writable folder elsewhere: the
+    video's folder was checked as os.path.abspath reads the path (ro), and the run refused as "not writable", though
+    the folder the system writes it into is (a tmpfs mounted read-only where this runs as root)."""
+    import subprocess
+    target = tmp_path / "elsewhere" / "deeper"
+    target.mkdir(parents=True)
+    read_only = tmp_path / "ro"
+    read_only.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(read_only)],
+                                           capture_output=True).returncode:
+        pytest.skip("needs root, to mount a read-only disk")
+    try:
+        (read_only / "lnk").symlink_to(target)
+        subprocess.run(["mount", "-o", "remount,ro", str(read_only)], check=True)
+        completed = run_script("generate.py", "--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-video",
+                               f"{read_only}/lnk/../clip.mp4", "--output-dir", str(tmp_path / "frames"),
+                               "--backend", "nnabla", "--context", "cpu")
+    finally:
+        subprocess.run(["umount", str(read_only)], check=True)
+    assert completed.returncode == 0, completed.stderr
+    assert sorted(os.listdir(tmp_path / "elsewhere")) == ["clip.mp4", "deeper"]

@@ -108,11 +108,12 @@ def output_file(path, role, extensions=()):
                         f"'video{extensions[0]}'")
     if extensions and os.path.splitext(path)[1].lower() not in extensions:
         raise UserError(f"{role} '{path}' must end in {' or '.join(extensions)}")
-    folder = os.path.dirname(os.path.abspath(path))
-    parent = existing_parent(folder)
-    if not os.path.isdir(parent):
-        raise UserError(f"{role} '{path}' is under '{parent}', which is a file; choose another path")
-    if parent != folder:
+    # the folder as the system reads the path, not os.path.abspath's (which drops 'lnk/..' as text)
+    folder = os.path.dirname(path) or os.curdir
+    if not os.path.isdir(folder):
+        parent = existing_parent(folder)
+        if not os.path.isdir(parent):
+            raise UserError(f"{role} '{path}' is under '{parent}', which is a file; choose another path")
         raise UserError(f"the folder of {role} '{path}' does not exist; create it or choose another path")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise UserError(f"the folder of {role} '{path}' is not writable; choose another path")
