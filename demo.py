@@ -42,7 +42,8 @@ from utils.image_io import (VideoReader, ffmpeg_executable, opencv_path, open_vi
                             remove_stale_temporaries, sample_clip, to_uint8, write_bytes, write_rgb)
 from utils.ops import PAPER_SCALE, SCALES, bicubic_upscale_frames
 from utils.output_size import MOST_DIGITS
-from utils.paths import BUNDLED_MODEL, LOCK_NAME, is_within, lock_folder, make_folder, output_folder
+from utils.paths import (BUNDLED_MODEL, LOCK_NAME, is_within, lock_folder, lock_output_file, make_folder,
+                         output_folder, output_lock_name)
 from utils.pictures import detail_window, panel_labels, side_by_side_gif, still_with_inset
 from utils.scenes import detect_cuts, write_cuts_file
 
@@ -142,7 +143,8 @@ def check_output(out, video, model=None):
         if path and is_within(path, out):
             raise UserError(f"{flag} '{path}' is inside --output '{out}', whose files demo.py replaces; move the "
                             f"{what} or choose another --output")
-    if os.path.isdir(out) and set(os.listdir(out)) - {LOCK_NAME} and not os.path.isfile(os.path.join(out, DEMO_MARK)):
+    locks = {LOCK_NAME, output_lock_name(SR_VIDEO)}
+    if os.path.isdir(out) and set(os.listdir(out)) - locks and not os.path.isfile(os.path.join(out, DEMO_MARK)):
         raise UserError(
             f"--output '{out}' already holds files that demo.py did not write; choose a new or empty "
             "folder")
@@ -256,6 +258,8 @@ def run(args):
         make_folder(out, claim)  # removed if the run fails before anything is in it
         # a second demo into the folder would delete this one's frames while it scores them
         claim.enter_context(lock_folder(out, "--output"))
+        # generate.py writing its --output-video there under that name: the later rename would replace the other's
+        claim.enter_context(lock_output_file(os.path.join(out, SR_VIDEO), "sr.mp4", "choose another --output"))
         write_bytes(os.path.join(out, DEMO_MARK), "written by demo.py\n", mode="w")
         for name, folder in folders.items():
             remove_own_frames(folder, FRAME_NAMES[name])

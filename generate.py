@@ -370,7 +370,7 @@ def run(args, processes, output_claim):
     video_lock = None
     if args.output_video:
         video_lock = output_claim.enter_context(lock_output_file(args.output_video, "--output-video"))
-        remove_stale_temporaries(os.path.dirname(os.path.abspath(args.output_video)),
+        remove_stale_temporaries(os.path.dirname(args.output_video) or os.curdir,
                                  {os.path.basename(args.output_video)}, inputs)
     description = (f"{resolver.num_resblock} blocks, {resolver.backend} {resolver.precision} on "
                    f"{resolver.context}, {model.describe()}, {len(cuts) + 1} scene(s){spread}")

@@ -275,3 +275,35 @@ def test_a_model_inside_the_output_folder_is_refused_and_kept(tmp_path, place):
         demo.run(demo.parse_args(["--model", str(model), "--video", clip, "--output", str(out), "--frames", "6"]))
     with open(WEIGHTS, "rb") as weights:
         assert model.read_bytes() == weights.read()
+
+
+# Fourteenth pass, third look at the fourteenth pass's generate, demo and app fixes
+
+def test_a_demo_whose_sr_mp4_generate_is_writing_is_refused_and_nothing_written(tmp_path):
+    """generate.py writing its --output-video into a demo's --output as sr.mp4, and the demo run meanwhile: only
+    generate.py locked the video, so both wrote it and said so, exit code 0, and the later rename replaced the
+    other's (the demo's sr.mp4 no longer the frames of its sr/, or generate.py's video lost)."""
+    import demo
+    from utils.paths import lock_output_file
+    clip = ffmpeg_video(tmp_path / "clip.mp4", "-pix_fmt", "yuv420p", frames=6, size="96x72")
+    out = tmp_path / "demo"
+    out.mkdir()
+    (out / demo.DEMO_MARK).write_text("written by demo.py\n")
+    before = sorted(os.listdir(out))
+    with lock_output_file(str(out / "sr.mp4"), "--output-video"), \
+            pytest.raises(UserError, match=rf"^sr.mp4 '{out}/sr.mp4' is being written by another run \(pid "
+                                           rf"{os.getpid()}\).*choose another --output$"):
+        demo.run(demo.parse_args(["--model", WEIGHTS, "--video", clip, "--output", str(out), "--frames", "6"]))
+    assert sorted(os.listdir(out)) == before
+
+
+def test_a_demo_rerun_after_a_kill_that_left_the_video_s_lock_file(tmp_path):
+    """The lock file of sr.mp4, left by a demo killed (SIGKILL) before it wrote its mark: the next run into that
+    folder is taken, as with the folder's own lock file."""
+    import demo
+    from utils.paths import output_lock_name
+    clip = ffmpeg_video(tmp_path / "clip.mp4", "-pix_fmt", "yuv420p", frames=6, size="96x72")
+    out = tmp_path / "demo"
+    out.mkdir()
+    (out / output_lock_name("sr.mp4")).write_text("4194304\n")
+    demo.check_output(str(out), clip, WEIGHTS)

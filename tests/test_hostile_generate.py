@@ -1084,3 +1084,140 @@ def test_an_output_video_name_its_temporary_fits_is_written_though_its_lock_s_wo
                            "--output-dir", str(tmp_path / "frames"), "--backend", "nnabla", "--context", "cpu")
     assert completed.returncode == 0, completed.stderr
     assert sorted(os.listdir(tmp_path)) == ["frames", video.name]
+
+
+# Fourteenth pass, third look at the fourteenth pass's generate, demo and app fixes
+
+def test_an_output_video_through_a_link_and_dot_dot_is_written_where_the_system_reads_it(tmp_path):
+    """--output-video lnk/../clip.mp4, lnk a link to a folder elsewhere: FFmpeg got the name made absolute by
+    os.path.abspath, which drops 'lnk/..' as text (the folder lnk is in), while the rename and the lock read it as
+    the system does (the folder above lnk's target): the whole run's work ended in "its folder was removed or moved",
+    exit code 2, and the video's temporary was left in the other folder."""
+    target = tmp_path / "elsewhere" / "deeper"
+    target.mkdir(parents=True)
+    (tmp_path / "lnk").symlink_to(target)
+    video = f"{tmp_path}/lnk/../clip.mp4"
+    completed = run_script("generate.py", "--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-video", video,
+                           "--output-dir", str(tmp_path / "frames"), "--backend", "nnabla", "--context", "cpu")
+    assert completed.returncode == 0, completed.stderr
+    assert sorted(os.listdir(tmp_path / "elsewhere")) == ["clip.mp4", "deeper"]
+    assert decoded_count(str(tmp_path / "elsewhere" / "clip.mp4")) == len(os.listdir(FRAMES))
+    assert sorted(os.listdir(tmp_path)) == ["elsewhere", "frames", "lnk"]
+
+
+def test_an_input_video_through_a_link_and_dot_dot_is_read_where_the_system_reads_it(tmp_path):
+    """--input-video lnk/../clip.mp4: the checks found the file the system reads, but OpenCV and FFmpeg were given
+    the name os.path.abspath makes (the folder lnk is in), and read another file there, or none."""
+    target = tmp_path / "elsewhere" / "deeper"
+    target.mkdir(parents=True)
+    (tmp_path / "lnk").symlink_to(target)
+    ffmpeg_video(tmp_path / "elsewhere" / "clip.mp4", frames=3, size="32x24")
+    completed = run_script("generate.py", "--model", WEIGHTS, "--input-video", f"{tmp_path}/lnk/../clip.mp4",
+                           "--output-dir", str(tmp_path / "frames"), "--backend", "nnabla", "--context", "cpu")
+    assert completed.returncode == 0, completed.stderr
+    assert len(os.listdir(tmp_path / "frames")) == 3
+
+
+def another_user_s_file(monkeypatch, lock_file):
+    """os.open refusing to open lock_file for writing while it exists, as the system refuses another user's file of
+    mode 0644 (a new one is this user's)."""
+    real_open = os.open
+
+    def refusing_open(path, flags, *args, **kwargs):
+        if os.fspath(path) == str(lock_file) and flags & (os.O_RDWR | os.O_WRONLY) and os.path.lexists(path):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing_open)
+
+
+def test_another_user_s_video_lock_names_their_run_or_is_taken_over(tmp_path, monkeypatch):
+    """A video in a shared folder whose lock file another user's run made: every open was for writing, so a run of
+    theirs still writing was "cannot create the lock file (Permission denied)", not the run and its pid, and one
+    they left (killed by SIGKILL) refused every other user's run of that video for good."""
+    from utils.paths import lock_output_file
+    video = tmp_path / "clip.mp4"
+    lock_file = tmp_path / ".clip.mp4.tecogan.lock"
+    with lock_output_file(str(video), "--output-video"):  # their run, still writing
+        another_user_s_file(monkeypatch, lock_file)
+        with pytest.raises(UserError, match=rf"is being written by another run \(pid {os.getpid()}\)"):
+            with lock_output_file(str(video), "--output-video"):
+                pass
+        monkeypatch.undo()
+    lock_file.write_text("4194304\n")  # the file their killed run left
+    another_user_s_file(monkeypatch, lock_file)
+    with lock_output_file(str(video), "--output-video") as held:
+        assert held == str(lock_file)
+    assert os.listdir(tmp_path) == []
+
+
+def test_an_output_video_s_lock_on_a_disk_out_of_inodes_is_the_no_room_line(tmp_path, monkeypatch):
+    """--output-video into a folder of a disk with bytes free but no inode left: its lock file, the first file made
+    there, was "cannot create the lock file ... (No space left on device); choose another path", where `df -h`
+    shows space free (every write says "no room for another file ...: its inodes are used up"). On a tmpfs of 4
+    inodes where this runs as root, else with the file system's counts and the open patched as on such a disk."""
+    import errno
+    import subprocess
+    from utils.paths import lock_output_file
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    mounted = os.geteuid() == 0 and subprocess.run(["mount", "-t", "tmpfs", "-o", "size=10m,nr_inodes=4", "tmpfs",
+                                                    str(folder)], capture_output=True).returncode == 0
+    try:
+        if mounted:
+            while os.statvfs(folder).f_favail:
+                (folder / f"file_{os.statvfs(folder).f_favail}").touch()
+        else:
+            stats, real_open = os.statvfs(folder), os.open
+            monkeypatch.setattr(os, "statvfs", lambda path: os.statvfs_result(
+                (stats.f_bsize, stats.f_frsize, stats.f_blocks, stats.f_bfree, stats.f_bavail, 4, 0, 0, 0, 255)))
+
+            def no_inode_left(path, flags, *args, **kwargs):
+                if flags & os.O_CREAT and not os.path.lexists(path):
+                    raise OSError(errno.ENOSPC, "No space left on device", path)
+                return real_open(path, flags, *args, **kwargs)
+            monkeypatch.setattr(os, "open", no_inode_left)
+        with pytest.raises(UserError, match=r"^no room for another file on the disk of '.*tecogan.lock': its inodes "
+                                            r".* are used up, though bytes are free; delete files"):
+            with lock_output_file(str(folder / "clip.mp4"), "--output-video"):
+                pass
+    finally:
+        if mounted:
+            subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_a_read_only_file_of_the_lock_file_s_name_that_is_no_lock_is_kept(tmp_path, monkeypatch):
+    """The read-only descriptor that takes another user's lock over (above) is no licence to remove a file of that
+    name that is no lock: one that names no pid is refused and kept."""
+    from utils.paths import lock_output_file
+    lock_file = tmp_path / ".clip.mp4.tecogan.lock"
+    lock_file.write_text("a note of the user's\n")
+    another_user_s_file(monkeypatch, lock_file)
+    with pytest.raises(UserError, match="holds a file named .clip.mp4.tecogan.lock that this user may not write"):
+        with lock_output_file(str(tmp_path / "clip.mp4"), "--output-video"):
+            pass
+    assert lock_file.read_text() == "a note of the user's\n"
+
+
+def test_an_output_video_through_a_link_and_dot_dot_is_checked_where_the_system_writes_it(tmp_path):
+    """--output-video ro/lnk/../clip.mp4, ro a read-only disk holding a link to a writable folder elsewhere: the
+    video's folder was checked as os.path.abspath reads the path (ro), and the run refused as "not writable", though
+    the folder the system writes it into is (a tmpfs mounted read-only where this runs as root)."""
+    import subprocess
+    target = tmp_path / "elsewhere" / "deeper"
+    target.mkdir(parents=True)
+    read_only = tmp_path / "ro"
+    read_only.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(read_only)],
+                                           capture_output=True).returncode:
+        pytest.skip("needs root, to mount a read-only disk")
+    try:
+        (read_only / "lnk").symlink_to(target)
+        subprocess.run(["mount", "-o", "remount,ro", str(read_only)], check=True)
+        completed = run_script("generate.py", "--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-video",
+                               f"{read_only}/lnk/../clip.mp4", "--output-dir", str(tmp_path / "frames"),
+                               "--backend", "nnabla", "--context", "cpu")
+    finally:
+        subprocess.run(["umount", str(read_only)], check=True)
+    assert completed.returncode == 0, completed.stderr
+    assert sorted(os.listdir(tmp_path / "elsewhere")) == ["clip.mp4", "deeper"]

@@ -695,3 +695,30 @@ def test_a_picture_of_one_frame_is_still_refused_as_a_picture(tmp_path, name):
     os.rename(picture, tmp_path / "still.mp4")
     with pytest.raises(UserError, match=r"is a picture \(PNG or JPEG\), not a video"):
         VideoReader(str(tmp_path / "still.mp4"))
+
+
+# Fourteenth pass, third look at the fourteenth pass's generate, demo and app fixes
+
+def with_exif_thumbnail(picture, thumbnail):
+    """A JPEG as a camera writes it: an APP1 (Exif) segment after its start, holding a small JPEG of its own."""
+    import struct
+    payload = b"Exif\0\0" + b"MM\0*\0\0\0\x08" + b"\0" * 6 + thumbnail
+    return picture[:2] + b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload + picture[2:]
+
+
+def test_a_motion_jpeg_stream_of_camera_pictures_is_read_as_a_video(tmp_path):
+    """A stream of JPEGs that hold an Exif thumbnail (a camera's pictures put one after the other, as FFmpeg's mjpeg
+    reader takes them): the first scan and end markers found were the thumbnail's, inside its first segment, so the
+    stream was refused as "a picture (PNG or JPEG), not a video", though OpenCV reads every frame."""
+    import cv2
+    from utils.image_io import VideoReader
+    pictures = []
+    for index in range(4):
+        frame = np.zeros((24, 32, 3), np.uint8)
+        frame[:, index * 8:] = 255
+        pictures.append(with_exif_thumbnail(cv2.imencode(".jpg", frame)[1].tobytes(),
+                                            cv2.imencode(".jpg", frame[::4, ::4])[1].tobytes()))
+    stream = tmp_path / "camera.mjpeg"
+    stream.write_bytes(b"".join(pictures))
+    frames = list(VideoReader(str(stream)))
+    assert len(frames) == 4 and not np.array_equal(frames[0], frames[-1])

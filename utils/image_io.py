@@ -39,8 +39,10 @@ DEFAULT_FPS = 24  # the frame rate of a video made from frames, and of a video f
 
 def media_path(path):
     """path as FFmpeg (and OpenCV's video IO, which uses it) must get it to read it as a file: absolute, since a
-    relative name with a colon ('take:2.mp4', 'file:x.mp4') is taken for a protocol and fails to open."""
-    return os.path.abspath(path)
+    relative name with a colon ('take:2.mp4', 'file:x.mp4') is taken for a protocol and fails to open. Not
+    os.path.abspath: it drops 'lnk/..' as text, where the system goes up from lnk's target (another file read, or a
+    video written into another folder than its rename and lock's)."""
+    return path if os.path.isabs(path) else os.path.join(os.getcwd(), path)
 
 
 def opencv_path(path, written=None):
@@ -231,10 +233,27 @@ def holds_several_pictures(path):
                 return kind == b"acTL"
             position += 12 + length
         return False
-    if data.startswith(JPEG_SIGNATURE):  # the first end marker after the first scan: a thumbnail's come before it
-        end = data.find(b"\xff\xd9", max(data.find(b"\xff\xda"), 2))
+    if data.startswith(JPEG_SIGNATURE):  # the first end marker after the first picture's own scan
+        end = data.find(b"\xff\xd9", first_jpeg_scan(data))
         return end >= 0 and data[end + 2:].lstrip(b"\0\r\n").startswith(JPEG_SIGNATURE)
     return False
+
+
+def first_jpeg_scan(data):
+    """Where the scan (SOS marker) of the JPEG that data begins with is, its segments walked by their lengths: a
+    camera's Exif segment before it holds a thumbnail, a JPEG of its own whose scan and end come first."""
+    position = 2
+    while position + 4 <= len(data) and data[position] == 0xFF:
+        marker = data[position + 1]
+        if marker == 0xDA:
+            return position
+        if marker == 0xFF:  # a fill byte
+            position += 1
+        elif marker == 0x01 or 0xD0 <= marker <= 0xD8:  # markers without a length
+            position += 2
+        else:
+            position += 2 + struct.unpack(">H", data[position + 2:position + 4])[0]
+    return position  # not a JPEG's segments: its end marker is looked for from there
 
 
 FIRST_PICTURE_BYTES = 64 * 2 ** 20  # holds_several_pictures reads this much at most: a frame of a stream is smaller

@@ -108,11 +108,12 @@ def output_file(path, role, extensions=()):
                         f"'video{extensions[0]}'")
     if extensions and os.path.splitext(path)[1].lower() not in extensions:
         raise UserError(f"{role} '{path}' must end in {' or '.join(extensions)}")
-    folder = os.path.dirname(os.path.abspath(path))
-    parent = existing_parent(folder)
-    if not os.path.isdir(parent):
-        raise UserError(f"{role} '{path}' is under '{parent}', which is a file; choose another path")
-    if parent != folder:
+    # the folder as the system reads the path, not os.path.abspath's (which drops 'lnk/..' as text)
+    folder = os.path.dirname(path) or os.curdir
+    if not os.path.isdir(folder):
+        parent = existing_parent(folder)
+        if not os.path.isdir(parent):
+            raise UserError(f"{role} '{path}' is under '{parent}', which is a file; choose another path")
         raise UserError(f"the folder of {role} '{path}' does not exist; create it or choose another path")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise UserError(f"the folder of {role} '{path}' is not writable; choose another path")
@@ -246,14 +247,27 @@ def lock_folder(path, role, name=LOCK_NAME, busy=None):
     busy: then the line of a second run, of the holder's pid."""
     lock_path = os.path.join(path, name)
     while True:
+        read_only = False
         try:
             # O_NOFOLLOW: a link of its name would have the pid written over the file it leads to; O_NONBLOCK: a
             # device in its place is not waited for
             descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
+        except PermissionError as error:
+            # another user's lock file (a shared folder): locked as well through a read-only descriptor, so that
+            # their live run is named, and one they left (killed) taken over, not "Permission denied"
+            try:
+                descriptor = os.open(lock_path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            except OSError:
+                raise UserError(f"cannot create the lock file of {role} '{path}' ({error.strerror}); choose "
+                                "another path") from None
+            read_only = True
         except OSError as error:
             if error.errno == errno.ELOOP:
                 raise UserError(f"{role} '{path}' holds a symbolic link named {name}, where a run's lock file "
                                 "goes; remove the link or choose another path") from None
+            if error.errno in (errno.ENOSPC, errno.EDQUOT):  # a disk out of inodes (or full): said as writes say it
+                from utils.image_io import no_space  # imported here: utils.image_io imports this module
+                raise no_space(lock_path) from None
             is_socket = error.errno == errno.ENXIO and stat.S_ISSOCK(os.stat(lock_path).st_mode)
             reason = "a socket is in its place" if is_socket else error.strerror
             raise UserError(f"cannot create the lock file of {role} '{path}' ({reason}); choose another path")
@@ -273,6 +287,10 @@ def lock_folder(path, role, name=LOCK_NAME, busy=None):
                               "where a run's lock file goes; remove that name or choose another path")
         # another name of a user's file: its content would become our pid
         linked = os.fstat(lock.fileno()).st_nlink > 1
+        if read_only and not re.fullmatch(rb"\d*\n?", os.pread(lock.fileno(), LOCK_SIZE, 0)):
+            lock.close()  # no run's lock file: a file of the user's own (read-only), or another user's, kept
+            raise UserError(f"{role} '{path}' holds a file named {name} that this user may not write, where a run's "
+                            "lock file goes; remove that file or choose another path")
         if linked and not re.fullmatch(rb"\d*\n?", os.pread(lock.fileno(), LOCK_SIZE, 0)):
             lock.close()
             raise hard_link
@@ -285,6 +303,13 @@ def lock_folder(path, role, name=LOCK_NAME, busy=None):
                             f"{role} '{path}' is in use by another run (pid {holder}); wait for it to end, "
                             "stop it, or choose another folder")
         if os.path.exists(lock_path) and os.path.samestat(os.fstat(lock.fileno()), os.stat(lock_path)):
+            if read_only:  # a killed run's of another user: replaced by a file of ours where the folder lets us
+                try:
+                    os.remove(lock_path)
+                except OSError:  # a folder of the sticky bit (/tmp): held as it is, its pid not ours
+                    break
+                lock.close()
+                continue
             if not linked:
                 break
             # a killed run's lock file, and the folder copied by hard links since (cp -al, rsync --link-dest): this
@@ -316,17 +341,23 @@ def remove_lock_file(lock_path):
         os.remove(lock_path)
 
 
-def lock_output_file(path, role):
-    """lock_folder for one file a run writes (--output-video) into a folder other runs may write other files into:
-    a second run writing the same file stops with one line, where both ran and the later rename replaced the
-    other's file."""
-    folder, name = os.path.split(os.path.abspath(path))
+def output_lock_name(name):
+    """The name of the lock file of the output file name, beside it (lock_output_file)."""
     lock_name = f".{name}{LOCK_NAME}"
     if len(os.fsencode(lock_name)) > NAME_MAX:  # a name its temporary's (utils.image_io.temporary_path) still fits
         lock_name = f".{hashlib.sha1(os.fsencode(name)).hexdigest()}{LOCK_NAME}"
-    return lock_folder(folder, f"the folder of {role}", name=lock_name,
+    return lock_name
+
+
+def lock_output_file(path, role, advice="choose another name"):
+    """lock_folder for one file a run writes (--output-video, demo.py's sr.mp4) into a folder other runs may write
+    other files into: a second run writing the same file stops with one line, where both ran and the later rename
+    replaced the other's file."""
+    folder, name = os.path.split(path)
+    folder = folder or os.curdir  # not os.path.abspath's: 'lnk/..' is the folder above lnk's target, as for the video
+    return lock_folder(folder, f"the folder of {role}", name=output_lock_name(name),
                        busy=lambda holder: f"{role} '{path}' is being written by another run (pid {holder}); wait "
-                                           "for it to end, stop it, or choose another name")
+                                           f"for it to end, stop it, or {advice}")
 
 
 def mount_id(descriptor):
