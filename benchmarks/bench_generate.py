@@ -31,7 +31,7 @@ from benchmarks.harness import (SHARED, child_failure, count, load_line, loop_se
                                 run_with_peak_memory, write_resized_frames)
 from benchmarks.onnxruntime_baseline import OnnxRuntimeNetwork
 from inference import new_parameters, scene_steps
-from inference.onnx_export import OPENVINO_PRECISIONS, cpu_has_bfloat16
+from inference.onnx_export import OPENVINO_PRECISIONS, cpu_has_bfloat16, openvino_core
 from models import MAX_RESBLOCKS
 from utils.errors import exit_on_user_error
 from utils.flags import MAX_THREADS, FlagParser, positive
@@ -108,11 +108,9 @@ def time_engine(engine, weights, frames_dir, workdir, threads):
 
 def profile_lines(cache_dir, precision):
     """Per network exported in cache_dir: OpenVINO's time by operation type over one run (its profiler)."""
-    import openvino
-
     lines = []
     for path in sorted(glob.glob(os.path.join(cache_dir, "*.onnx"))):
-        compiled = openvino.Core().compile_model(path, "CPU", {
+        compiled = openvino_core().compile_model(path, "CPU", {
             "PERF_COUNT": True,
             "INFERENCE_PRECISION_HINT": OPENVINO_PRECISIONS[precision]
         })

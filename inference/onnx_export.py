@@ -142,6 +142,21 @@ def cached_models(cache_dir, stem, names, export):
 OPENVINO_PRECISIONS = {"fp32": "f32", "bf16": "bf16"}
 
 
+_CORE = []  # the process's one OpenVINO Core, made at the first compilation
+
+
+def openvino_core():
+    """The process's OpenVINO Core, kept for its life. OpenVINO's CPU plugin gives the thread that compiles an alternate
+    signal stack, and a Core's release puts back the one it found: networks of Cores of their own, released in the order
+    they were made (generate.py's flow, trunk and tail networks), left the stack of a released Core in place, and the
+    next signal (Ctrl-C, SIGTERM) found it unmapped: a segmentation fault, no line, nothing cleaned up. One Core's stack
+    lives as long as the process."""
+    if not _CORE:
+        import openvino
+        _CORE.append(openvino.Core())
+    return _CORE[0]
+
+
 class CompiledNetwork:
     """One ONNX file compiled by OpenVINO for the CPU: called with {input name: array}, returns the output.
 
@@ -149,10 +164,7 @@ class CompiledNetwork:
     """
 
     def __init__(self, path, threads, precision):
-        import openvino
-
-        core = openvino.Core()
-        compiled = core.compile_model(path, "CPU", {
+        compiled = openvino_core().compile_model(path, "CPU", {
             "INFERENCE_NUM_THREADS": threads, "NUM_STREAMS": 1, "PERFORMANCE_HINT": "LATENCY",
             "INFERENCE_PRECISION_HINT": OPENVINO_PRECISIONS[precision]})
         self.request = compiled.create_infer_request()
