@@ -529,9 +529,12 @@ def train(config, comm, output_claim):
                         "in the output folder, from which a later resume would continue instead of this run; "
                         "leave --checkpoint out to continue from the newest, resume into another --output_dir, or "
                         "move the newer checkpoints out of it")
-    own = checkpoints_by_iteration(output_dir)
     elsewhere = checkpoint and os.path.realpath(os.path.dirname(os.path.abspath(checkpoint))) != os.path.realpath(
         output_dir)
+    # the checkpoints of a run of the output folder's own: not the copies a run started with a --checkpoint of the
+    # checkpoint's folder made (copy_into) and was killed before a checkpoint of its own (a retry from a later one)
+    own = [(done, path) for done, path in checkpoints_by_iteration(output_dir) if not (elsewhere and same_checkpoint(
+        os.path.join(os.path.dirname(os.path.abspath(checkpoint)), os.path.basename(path)), path))]
     # this run's saves would prune the other run's checkpoints, and its rows join theirs; not when the folder's newest
     # is a copy of the checkpoint (a copy of this run's folder, or this folder by another mount): the same run
     if elsewhere and own and not same_checkpoint(checkpoint, own[-1][1]):
