@@ -156,11 +156,12 @@ def copy_into(path, content, output_dir):
 @contextmanager
 def all_or_none():
     """Within: the files of one checkpoint written in turn, each path appended to the list yielded once whole; an
-    error deletes them: files whose JSON is not written are of no use, and a full disk keeps none of them."""
+    error (or a stop at once) deletes them: files whose JSON is not written are of no use, and a full disk keeps none
+    of them."""
     written = []
     try:
         yield written
-    except Exception:
+    except BaseException:  # a second Ctrl-C (KeyboardInterrupt) or SystemExit too: they end the run the same
         for path in written:
             with suppress(OSError):
                 os.remove(path)
