@@ -1649,3 +1649,27 @@ def test_a_stop_during_the_copy_of_a_checkpoint_of_another_folder_leaves_none_of
     with pytest.raises(KeyboardInterrupt):
         checkpoint.copy_into(str(source / "checkpoint_00000002.json"), content, str(output_dir))
     assert os.listdir(output_dir) == []
+
+
+def test_a_stop_right_after_a_checkpoint_json_is_renamed_in_keeps_the_files_it_names(tmp_path, monkeypatch):
+    """The deletion above, on a KeyboardInterrupt that lands after the JSON's rename, before the block ends, would
+    delete the .h5 files written before and leave the JSON naming missing files, which every resume refuses."""
+    from training import checkpoint
+    source, output_dir = tmp_path / "first", tmp_path / "second"
+    source.mkdir()
+    output_dir.mkdir()
+    for name in ("params_00000002.h5", "gen_states_00000002.h5"):
+        (source / name).write_bytes(b"h5")
+    content = {"iteration": 2, "params": "params_00000002.h5", "solvers": {"gen": "gen_states_00000002.h5"}}
+    (source / "checkpoint_00000002.json").write_text(str(content))
+    real_write = checkpoint.write_atomically
+
+    def write_then_interrupted(path, write):
+        real_write(path, write)
+        if path.endswith(".json"):
+            raise KeyboardInterrupt()
+    monkeypatch.setattr(checkpoint, "write_atomically", write_then_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        checkpoint.copy_into(str(source / "checkpoint_00000002.json"), content, str(output_dir))
+    assert sorted(os.listdir(output_dir)) == ["checkpoint_00000002.json", "gen_states_00000002.h5",
+                                              "params_00000002.h5"]
