@@ -475,6 +475,14 @@ def check_weights_not_written_over(config, output_dir):
                             "would replace it; move it out of that folder, or choose another --output_dir")
 
 
+def copied_into(checkpoint, done, path, output_dir):
+    """Whether the output folder's checkpoint path (of iteration done) is copy_into's copy of the checkpoint of its
+    name in the folder of the --checkpoint JSON checkpoint: the same bytes, and no row of losses.csv up to it (a run
+    of the folder's own logs them; a copied checkpoint's rows are in its own folder)."""
+    return (same_checkpoint(os.path.join(os.path.dirname(os.path.abspath(checkpoint)), os.path.basename(path)), path)
+            and not LossLog(output_dir, done).rows)
+
+
 def same_checkpoint(path, other):
     """Whether the checkpoint JSONs path and other, and every file they name, hold the same bytes: a JSON alone does
     not tell two runs apart that went on from one copy with other data (a setting it does not record)."""
@@ -529,9 +537,12 @@ def train(config, comm, output_claim):
                         "in the output folder, from which a later resume would continue instead of this run; "
                         "leave --checkpoint out to continue from the newest, resume into another --output_dir, or "
                         "move the newer checkpoints out of it")
-    own = checkpoints_by_iteration(output_dir)
     elsewhere = checkpoint and os.path.realpath(os.path.dirname(os.path.abspath(checkpoint))) != os.path.realpath(
         output_dir)
+    # the checkpoints of a run of the output folder's own: not the copies a run started with a --checkpoint of the
+    # checkpoint's folder made (copy_into) and was killed before a checkpoint of its own (a retry from a later one)
+    own = [(done, path) for done, path in checkpoints_by_iteration(output_dir)
+           if not (elsewhere and copied_into(checkpoint, done, path, output_dir))]
     # this run's saves would prune the other run's checkpoints, and its rows join theirs; not when the folder's newest
     # is a copy of the checkpoint (a copy of this run's folder, or this folder by another mount): the same run
     if elsewhere and own and not same_checkpoint(checkpoint, own[-1][1]):

@@ -1596,3 +1596,80 @@ def test_a_full_disk_while_a_checkpoint_of_another_folder_is_copied_leaves_none_
     with pytest.raises(UserError, match="^no space left on the disk of"):
         checkpoint.copy_into(str(source / "checkpoint_00000002.json"), content, str(output_dir))
     assert os.listdir(output_dir) == []
+
+
+# Fourteenth pass, third look at the fourteenth pass's training fixes
+
+def test_a_retry_from_a_later_checkpoint_into_a_folder_holding_only_the_copy_of_an_earlier_one_is_taken(
+        tmp_path, monkeypatch):
+    """--checkpoint first/checkpoint_2 into second, killed before second's own first checkpoint (second holds the copy
+    of checkpoint 2 alone), then --checkpoint first/checkpoint_4 into second: refused as a folder "which holds
+    checkpoints of its own run", though it held only a copy of first's (without the copy it was taken)."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, first, second = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "first", tmp_path / "second"
+    train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 2}))
+    train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 4}))
+    with monkeypatch.context() as patch:
+        patch.setattr(train, "training_step", lambda *args, **kwargs: (_ for _ in ()).throw(KilledBeforeCheckpoint()))
+        with pytest.raises(KilledBeforeCheckpoint):
+            train.main(tiny_training_flags(scenes, second, **{"train.max_iter": 6}) + [
+                "--checkpoint", str(first / "checkpoint_00000002.json")])
+    with monkeypatch.context() as patch:  # killed again, before its first checkpoint: the copy of 4 is there
+        patch.setattr(train, "training_step", lambda *args, **kwargs: (_ for _ in ()).throw(KilledBeforeCheckpoint()))
+        with pytest.raises(KilledBeforeCheckpoint):
+            train.main(tiny_training_flags(scenes, second, **{"train.max_iter": 6}) + [
+                "--checkpoint", str(first / "checkpoint_00000004.json")])
+    assert (second / "checkpoint_00000004.json").read_bytes() == (first / "checkpoint_00000004.json").read_bytes()
+    train.main(tiny_training_flags(scenes, second, **{"train.max_iter": 6}))
+    train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 6}))
+    assert (second / "params_00000006.h5").read_bytes() == (first / "params_00000006.h5").read_bytes()
+
+
+def test_a_stop_during_the_copy_of_a_checkpoint_of_another_folder_leaves_none_of_the_copy(tmp_path, monkeypatch):
+    """A KeyboardInterrupt (a second Ctrl-C, which aborts at once) or SystemExit while a checkpoint's files are
+    written: all_or_none deleted them on an Exception only, so the .h5 files copied before were left without their
+    JSON (as a second Ctrl-C during the main thread's checkpoint left its files)."""
+    import shutil
+    from training import checkpoint
+    source, output_dir = tmp_path / "first", tmp_path / "second"
+    source.mkdir()
+    output_dir.mkdir()
+    for name in ("params_00000002.h5", "gen_states_00000002.h5"):
+        (source / name).write_bytes(b"h5")
+    content = {"iteration": 2, "params": "params_00000002.h5", "solvers": {"gen": "gen_states_00000002.h5"}}
+    (source / "checkpoint_00000002.json").write_text(str(content))
+    real_copy = shutil.copyfile
+
+    def copy_then_interrupted(from_path, to_path):
+        if from_path.endswith(".json"):
+            raise KeyboardInterrupt()
+        return real_copy(from_path, to_path)
+    monkeypatch.setattr(checkpoint.shutil, "copyfile", copy_then_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        checkpoint.copy_into(str(source / "checkpoint_00000002.json"), content, str(output_dir))
+    assert os.listdir(output_dir) == []
+
+
+def test_a_stop_right_after_a_checkpoint_json_is_renamed_in_keeps_the_files_it_names(tmp_path, monkeypatch):
+    """The deletion above, on a KeyboardInterrupt that lands after the JSON's rename, before the block ends, would
+    delete the .h5 files written before and leave the JSON naming missing files, which every resume refuses."""
+    from training import checkpoint
+    source, output_dir = tmp_path / "first", tmp_path / "second"
+    source.mkdir()
+    output_dir.mkdir()
+    for name in ("params_00000002.h5", "gen_states_00000002.h5"):
+        (source / name).write_bytes(b"h5")
+    content = {"iteration": 2, "params": "params_00000002.h5", "solvers": {"gen": "gen_states_00000002.h5"}}
+    (source / "checkpoint_00000002.json").write_text(str(content))
+    real_write = checkpoint.write_atomically
+
+    def write_then_interrupted(path, write):
+        real_write(path, write)
+        if path.endswith(".json"):
+            raise KeyboardInterrupt()
+    monkeypatch.setattr(checkpoint, "write_atomically", write_then_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        checkpoint.copy_into(str(source / "checkpoint_00000002.json"), content, str(output_dir))
+    assert sorted(os.listdir(output_dir)) == ["checkpoint_00000002.json", "gen_states_00000002.h5",
+                                              "params_00000002.h5"]

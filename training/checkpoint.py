@@ -49,7 +49,7 @@ def save_checkpoint(output_dir, iteration, params, solver_states, loop_state, se
     params_file = f"params_{iteration:08d}.h5"
     solver_files = {name: f"{name}_states_{iteration:08d}.h5" for name in solver_states}
     path = os.path.join(output_dir, f"checkpoint_{iteration:08d}.json")
-    with all_or_none() as written:
+    with all_or_none(path) as written:
         save_weights(os.path.join(output_dir, params_file), params)
         written.append(os.path.join(output_dir, params_file))
         for name, states in solver_states.items():
@@ -146,7 +146,7 @@ def copy_into(path, content, output_dir):
     copy = os.path.join(output_dir, f"checkpoint_{content['iteration']:08d}.json")
     if any(os.path.lexists(os.path.join(output_dir, name)) for name in [*names, os.path.basename(copy)]):
         return
-    with all_or_none() as written:
+    with all_or_none(copy) as written:
         for source, target in [*((os.path.join(folder, name), os.path.join(output_dir, name)) for name in names),
                                (path, copy)]:
             write_atomically(target, lambda temporary, source=source: shutil.copyfile(source, temporary))
@@ -154,13 +154,17 @@ def copy_into(path, content, output_dir):
 
 
 @contextmanager
-def all_or_none():
-    """Within: the files of one checkpoint written in turn, each path appended to the list yielded once whole; an
-    error deletes them: files whose JSON is not written are of no use, and a full disk keeps none of them."""
+def all_or_none(json_path):
+    """Within: the files of one checkpoint written in turn, its JSON (json_path) last, each path appended to the list
+    yielded once whole; an error (or a stop at once) deletes them: files whose JSON is not written are of no use, and a
+    full disk keeps none of them. Not where the JSON is there: the error (a signal's KeyboardInterrupt) came after its
+    rename, and deleting them would leave a JSON naming missing files."""
     written = []
     try:
         yield written
-    except Exception:
+    except BaseException:  # a second Ctrl-C (KeyboardInterrupt) or SystemExit too: they end the run the same
+        if os.path.isfile(json_path):
+            raise
         for path in written:
             with suppress(OSError):
                 os.remove(path)
