@@ -161,8 +161,10 @@ def output_folder(path, role):
         raise UserError(f"{role} '{path}': '{link}' is a symbolic link to '{os.readlink(link)}', which does not "
                         "exist (a disk not mounted?); create that folder, or choose another path")
     parent = existing_parent(path)
-    if not os.path.isdir(parent):
-        raise UserError(f"{role} '{path}' is under '{parent}', which is a file; choose another path")
+    # a file before a '..' (notes.txt/../out): existing_parent's abspath drops both, and making the folder failed
+    blocking = parent if not os.path.isdir(parent) else file_on_the_way(path)
+    if blocking:
+        raise UserError(f"{role} '{path}' is under '{blocking}', which is a file; choose another path")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise UserError(
             f"{role} '{path}' cannot be written ('{parent}' is not writable); choose another path")
