@@ -49,6 +49,12 @@ def file_on_the_way(folder):
     return None
 
 
+def absolute(path):
+    """path made absolute as the system reads it: os.path.abspath drops 'lnk/..' as text, where the system goes up
+    from lnk's target (another folder than the one checked)."""
+    return path if os.path.isabs(path) else os.path.join(os.getcwd(), path)
+
+
 def is_within(path, folder):
     """Whether path is folder or lies under it, links resolved."""
     inside = os.path.relpath(os.path.realpath(path), os.path.realpath(folder))
