@@ -23,8 +23,8 @@ from contextlib import ExitStack
 
 from utils.errors import UserError, exit_on_user_error, interrupt_on_stop_signals
 from utils.flags import FlagParser, positive
-from utils.paths import (existing_parent, input_folder, is_within, lock_folder, make_folder, make_scratch_folder,
-                         output_folder, remove_scratch_folder)
+from utils.paths import (absolute, existing_parent, input_folder, is_within, lock_folder, make_folder,
+                         make_scratch_folder, output_folder, remove_scratch_folder)
 
 UNPACK_FACTOR = 10  # a zip of frames may unpack to this many times the upload limit (PNGs hardly compress)
 # Bounds of --max-upload-mb and --keep-minutes (a terabyte, about two years): larger values overflow the
@@ -80,7 +80,7 @@ def check_free_space(work_dir, max_upload_mb):
 def main(argv=None):
     with exit_on_user_error(), ExitStack() as held:
         args = parse_args(argv)
-        work = os.path.abspath(args.work_dir)
+        work = absolute(args.work_dir)  # not os.path.abspath: 'lnk/..' is above lnk's target, the folder checked
         make_folder(work, held)  # a server that could not start leaves no folder
         held.enter_context(lock_folder(work, "--work-dir"))  # a second server would delete this one's jobs
         uploads, jobs = (os.path.join(work, name) for name in SCRATCH_FOLDERS)
@@ -95,7 +95,7 @@ def main(argv=None):
         from webapp.ui import build
 
         queue = JobQueue(work, args.keep_minutes * 60)
-        page = build(queue, os.path.abspath(args.weights_dir), args.max_upload_mb,
+        page = build(queue, absolute(args.weights_dir), args.max_upload_mb,
                      UNPACK_FACTOR * args.max_upload_mb)
         page.queue(default_concurrency_limit=None)
         try:

@@ -194,7 +194,8 @@ def parse_args(argv=None):
                                                            ("--model", args.model),
                                                            ("--scene-cuts", args.scene_cuts)])
         for flag, folder in (("--output-dir", args.output_dir), ("--cache-dir", args.cache_dir)):
-            if folder and os.path.abspath(folder) == os.path.abspath(args.output_video):
+            # realpath, not abspath: 'lnk/..' is the folder above lnk's target, as the system reads it
+            if folder and os.path.realpath(folder) == os.path.realpath(args.output_video):
                 raise UserError(f"--output-video '{args.output_video}' is also the folder {flag}; "
                                 "give them different paths")
     args.outscale = parse_outscale(args.outscale) if args.outscale is not None else None

@@ -424,3 +424,29 @@ def test_run_on_a_disk_that_cannot_take_a_job_s_folder_is_one_line_and_leaves_no
     with pytest.raises(UserError, match=r"^no space left on the disk of '.*'; free some space"):
         queue.submit(lambda folder: CALENDAR_SPEC)
     assert os.listdir(queue.jobs_folder) == [] and queue.jobs == {}
+
+
+# Fourteenth pass, fourth look at the fourteenth pass's output-lock and path fixes
+
+def test_work_and_weights_folders_through_a_link_and_dot_dot_are_those_checked(tmp_path, capsys, monkeypatch):
+    """--work-dir lnk/../work and --weights-dir lnk/../weights were checked where the system reads them (the folder
+    above lnk's target) and then made absolute by os.path.abspath (which drops 'lnk/..': the working folder): the
+    server listed the generators of another folder (or none) and put its jobs and uploads beside them."""
+    import webapp.ui
+    from conftest import user_error_line
+    (tmp_path / "sub" / "a").mkdir(parents=True)
+    (tmp_path / "sub" / "weights").mkdir()
+    (tmp_path / "lnk").symlink_to(tmp_path / "sub" / "a")
+    seen = {}
+
+    def build(queue, weights_dir, *sizes):
+        seen.update(weights=weights_dir, uploads=os.environ["GRADIO_TEMP_DIR"])
+        raise UserError("stopped before serving")
+    monkeypatch.setattr(webapp.ui, "build", build)
+    monkeypatch.chdir(tmp_path)
+    import app
+    line = user_error_line(app.main, ["--work-dir", "lnk/../work", "--weights-dir", "lnk/../weights"], capsys)
+    assert line == "error: stopped before serving"
+    assert os.path.realpath(seen["weights"]) == str(tmp_path / "sub" / "weights")
+    assert os.path.realpath(seen["uploads"]) == str(tmp_path / "sub" / "work" / "uploads")
+    assert sorted(os.listdir(tmp_path)) == ["lnk", "sub"]

@@ -1522,3 +1522,32 @@ def test_the_set_up_into_a_venv_emptied_with_a_glob_makes_the_venv_again(tmp_pat
     completed = make_venv(tmp_path, venv)
     assert completed.returncode == 0, completed.stderr
     assert (venv / "pyvenv.cfg").is_file() and (venv / "bin" / "python").exists()
+
+
+# Fourteenth pass, fourth look at the fourteenth pass's output-lock and path fixes
+
+def test_an_output_file_through_a_file_and_dot_dot_is_said_to_be_under_that_file(tmp_path, monkeypatch):
+    """--output-video notes.txt/../clip.mp4: the system does not go up from a file, and output_file, which checks the
+    folder as the system reads it, said "the folder ... does not exist; create it", a folder that cannot be made."""
+    from utils.paths import output_file
+    (tmp_path / "notes.txt").write_text("the user's notes\n")
+    monkeypatch.chdir(tmp_path)
+    for path in ("notes.txt/../clip.mp4", "./notes.txt/../clip.mp4", f"{tmp_path}/notes.txt/../clip.mp4"):
+        with pytest.raises(UserError, match=r"is under '(.*/)?notes.txt', which is a file; choose another path"):
+            output_file(path, "--output-video", (".mp4",))
+    with pytest.raises(UserError, match="does not exist; create it"):  # a missing folder can be made
+        output_file("missing/../clip.mp4", "--output-video", (".mp4",))
+    assert (tmp_path / "notes.txt").read_text() == "the user's notes\n"
+
+
+def test_an_output_folder_through_a_file_and_dot_dot_is_said_to_be_under_that_file(tmp_path, monkeypatch):
+    """output_folder (every entry's --output, --output-dir, --summary_dir...) of notes.txt/../out passed, as
+    os.path.abspath reads it (the working folder), and making it failed after the checks (demo.py's traceback)."""
+    from utils.paths import output_folder
+    (tmp_path / "notes.txt").write_text("the user's notes\n")
+    monkeypatch.chdir(tmp_path)
+    for path in ("notes.txt/../out", "notes.txt/../new/out", f"{tmp_path}/notes.txt/../out"):
+        with pytest.raises(UserError, match=r"is under '(.*/)?notes.txt', which is a file; choose another path"):
+            output_folder(path, "--output")
+    assert output_folder("missing/../out", "--output") == "missing/../out"  # os.makedirs makes it
+    assert sorted(os.listdir(tmp_path)) == ["notes.txt"]

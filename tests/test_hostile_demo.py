@@ -307,3 +307,15 @@ def test_a_demo_rerun_after_a_kill_that_left_the_video_s_lock_file(tmp_path):
     out.mkdir()
     (out / output_lock_name("sr.mp4")).write_text("4194304\n")
     demo.check_output(str(out), clip, WEIGHTS)
+
+
+# Fourteenth pass, fourth look at the fourteenth pass's output-lock and path fixes
+
+def test_an_output_through_the_video_file_and_dot_dot_is_one_line_and_nothing_made(tmp_path):
+    """--output clip.mp4/../out (a slip for the folder beside the video): the output folder was checked as
+    os.path.abspath reads it (clip.mp4 and .. both dropped), and making it was NotADirectoryError's traceback."""
+    import demo
+    clip = ffmpeg_video(tmp_path / "clip.mp4", "-pix_fmt", "yuv420p", frames=5, size="64x64")
+    with pytest.raises(UserError, match=r"^--output '.*clip.mp4/../out' is under '.*clip.mp4', which is a file"):
+        demo.run(demo.parse_args(["--model", WEIGHTS, "--video", clip, "--output", f"{clip}/../out", "--frames", "5"]))
+    assert sorted(os.listdir(tmp_path)) == ["clip.mp4"]

@@ -1255,3 +1255,24 @@ def test_a_signal_after_openvino_networks_were_released_in_the_order_they_were_m
                                capture_output=True, text=True, timeout=120)
     assert completed.returncode == 0, (completed.returncode, completed.stderr[-2000:])
     assert completed.stdout.splitlines()[-2:] == [f"handled {int(signal.SIGUSR1)}", "went on"]
+
+
+# Fourteenth pass, fourth look at the fourteenth pass's output-lock and path fixes
+
+def test_output_dir_and_output_video_through_a_link_and_dot_dot_are_compared_where_the_system_puts_them(tmp_path):
+    """--output-dir lnk/../out.mp4 is the folder above lnk's target (sub/out.mp4), as the system reads it; compared with
+    --output-video as os.path.abspath reads them, sub/out.mp4 as the video ran the whole work and failed at its end
+    ("a folder of that name is in the way"), and out.mp4 as the video, another file, was refused."""
+    (tmp_path / "sub" / "a").mkdir(parents=True)
+    (tmp_path / "lnk").symlink_to(tmp_path / "sub" / "a")
+    flags = ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--backend", "nnabla", "--context", "cpu"]
+    clash = subprocess.run([sys.executable, os.path.join(REPO_ROOT, "generate.py"), *flags, "--output-dir",
+                            "lnk/../out.mp4", "--output-video", "sub/out.mp4"], cwd=tmp_path, capture_output=True,
+                           text=True, timeout=120)
+    assert_one_error_line(clash, "is also the folder --output-dir")
+    assert not os.path.lexists(tmp_path / "sub" / "out.mp4")
+    apart = subprocess.run([sys.executable, os.path.join(REPO_ROOT, "generate.py"), *flags, "--output-dir",
+                            "lnk/../out.mp4", "--output-video", "out.mp4"], cwd=tmp_path, capture_output=True,
+                           text=True, timeout=120)
+    assert apart.returncode == 0, apart.stderr
+    assert os.path.isfile(tmp_path / "out.mp4") and os.path.isdir(tmp_path / "sub" / "out.mp4")

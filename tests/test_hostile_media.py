@@ -722,3 +722,30 @@ def test_a_motion_jpeg_stream_of_camera_pictures_is_read_as_a_video(tmp_path):
     stream.write_bytes(b"".join(pictures))
     frames = list(VideoReader(str(stream)))
     assert len(frames) == 4 and not np.array_equal(frames[0], frames[-1])
+
+
+# Fourteenth pass, fourth look at the fourteenth pass's output-lock and path fixes
+
+def test_a_full_disk_behind_a_link_and_dot_dot_is_told_as_a_full_disk(tmp_path, monkeypatch):
+    """A video written to lnk/../clip.mp4 goes into the folder above lnk's target, on a full disk; whether ffmpeg's
+    failure (no errno) was a full disk was asked of the disk os.path.abspath reads the path on (the working folder's),
+    and the line was ffmpeg's words, not "no space left"."""
+    from utils.image_io import disk_full, no_space
+    full = tmp_path / "full"
+    full.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(full)],
+                                           capture_output=True).returncode:
+        pytest.skip("needs root, to mount a small disk")
+    try:
+        (full / "deeper").mkdir()
+        with pytest.raises(OSError), open(full / "filler", "wb") as filler:
+            while True:
+                filler.write(b"\0" * 65536)
+                filler.flush()
+        (tmp_path / "lnk").symlink_to(full / "deeper")
+        monkeypatch.chdir(tmp_path)
+        assert disk_full(None, "lnk/../clip.mp4")
+        assert "no space left on the disk of 'lnk/../clip.mp4'" in str(no_space("lnk/../clip.mp4"))
+        assert not disk_full(None, "clip.mp4")  # the working folder's disk has room
+    finally:
+        subprocess.run(["umount", str(full)], check=True)

@@ -449,7 +449,7 @@ def no_space(path):
 def inodes_used_up(path):
     """Whether the file system of path's folder has bytes free but no inode left for another file."""
     try:
-        stats = os.statvfs(os.path.dirname(os.path.abspath(path)))
+        stats = os.statvfs(os.path.dirname(path) or os.curdir)  # not abspath's folder: 'lnk/..' is above lnk's target
     except OSError:
         return False
     return stats.f_files > 0 and stats.f_favail == 0 and stats.f_bavail * stats.f_frsize >= FULL_DISK_BYTES
@@ -474,7 +474,8 @@ def disk_full(error, path):
     if {errno.ENOSPC, errno.EDQUOT} & set(error_numbers(error)):
         return True
     try:
-        return shutil.disk_usage(os.path.dirname(os.path.abspath(path))).free < FULL_DISK_BYTES or inodes_used_up(path)
+        # the folder as the system reads it: os.path.abspath drops 'lnk/..' as text (another disk)
+        return shutil.disk_usage(os.path.dirname(path) or os.curdir).free < FULL_DISK_BYTES or inodes_used_up(path)
     except OSError:
         return False
 

@@ -36,6 +36,25 @@ def existing_parent(path):
     return current
 
 
+def file_on_the_way(folder):
+    """The first of the folders the path folder goes through, read as the system reads it (a file before a '..', as in
+    'notes.txt/../x', is one: the system does not go up from a file), that is a file or another non-folder, or None."""
+    parts = folder.split(os.sep)
+    for count in range(1, len(parts) + 1):
+        prefix = os.sep.join(parts[:count]) or os.sep
+        if not os.path.exists(prefix):
+            return None
+        if not os.path.isdir(prefix):
+            return prefix
+    return None
+
+
+def absolute(path):
+    """path made absolute as the system reads it: os.path.abspath drops 'lnk/..' as text, where the system goes up
+    from lnk's target (another folder than the one checked)."""
+    return path if os.path.isabs(path) else os.path.join(os.getcwd(), path)
+
+
 def is_within(path, folder):
     """Whether path is folder or lies under it, links resolved."""
     inside = os.path.relpath(os.path.realpath(path), os.path.realpath(folder))
@@ -111,9 +130,8 @@ def output_file(path, role, extensions=()):
     # the folder as the system reads the path, not os.path.abspath's (which drops 'lnk/..' as text)
     folder = os.path.dirname(path) or os.curdir
     if not os.path.isdir(folder):
-        parent = existing_parent(folder)
-        if not os.path.isdir(parent):
-            raise UserError(f"{role} '{path}' is under '{parent}', which is a file; choose another path")
+        if blocking := file_on_the_way(folder):
+            raise UserError(f"{role} '{path}' is under '{blocking}', which is a file; choose another path")
         raise UserError(f"the folder of {role} '{path}' does not exist; create it or choose another path")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise UserError(f"the folder of {role} '{path}' is not writable; choose another path")
@@ -149,8 +167,10 @@ def output_folder(path, role):
         raise UserError(f"{role} '{path}': '{link}' is a symbolic link to '{os.readlink(link)}', which does not "
                         "exist (a disk not mounted?); create that folder, or choose another path")
     parent = existing_parent(path)
-    if not os.path.isdir(parent):
-        raise UserError(f"{role} '{path}' is under '{parent}', which is a file; choose another path")
+    # a file before a '..' (notes.txt/../out): existing_parent's abspath drops both, and making the folder failed
+    blocking = parent if not os.path.isdir(parent) else file_on_the_way(path)
+    if blocking:
+        raise UserError(f"{role} '{path}' is under '{blocking}', which is a file; choose another path")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise UserError(
             f"{role} '{path}' cannot be written ('{parent}' is not writable); choose another path")
