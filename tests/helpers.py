@@ -145,3 +145,16 @@ def lines_without_progress_bars(stderr):
     """stderr's lines that are not blank and not a progress bar's (tqdm's rate: "it/s", or "s/it" on a loaded
     machine)."""
     return [line for line in stderr.splitlines() if line.strip() and not re.search(r"it/s|s/it", line)]
+
+
+def checkpoint_of_another_folder(tmp_path):
+    """A checkpoint of iteration 2 in tmp_path/first (its .h5 files stand-ins of two bytes) and an empty output folder
+    tmp_path/second: (source folder, output folder, the checkpoint's content)."""
+    source, output_dir = tmp_path / "first", tmp_path / "second"
+    source.mkdir()
+    output_dir.mkdir()
+    for name in ("params_00000002.h5", "gen_states_00000002.h5"):
+        (source / name).write_bytes(b"h5")
+    content = {"iteration": 2, "params": "params_00000002.h5", "solvers": {"gen": "gen_states_00000002.h5"}}
+    (source / "checkpoint_00000002.json").write_text(str(content))
+    return source, output_dir, content

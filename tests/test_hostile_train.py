@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import REPO_ROOT, user_error_line
-from helpers import lines_without_progress_bars, mpi_environment, MPIRUN, rank_pid
+from helpers import checkpoint_of_another_folder, lines_without_progress_bars, mpi_environment, MPIRUN, rank_pid
 from hostile import assert_one_error_line, run_script
 from utils.errors import UserError, exit_on_user_error
 from utils.paths import BUNDLED_MODEL
@@ -1579,13 +1579,7 @@ def test_a_full_disk_while_a_checkpoint_of_another_folder_is_copied_leaves_none_
     import errno
     import shutil
     from training import checkpoint
-    source, output_dir = tmp_path / "first", tmp_path / "second"
-    source.mkdir()
-    output_dir.mkdir()
-    for name in ("params_00000002.h5", "gen_states_00000002.h5"):
-        (source / name).write_bytes(b"h5")
-    content = {"iteration": 2, "params": "params_00000002.h5", "solvers": {"gen": "gen_states_00000002.h5"}}
-    (source / "checkpoint_00000002.json").write_text(str(content))
+    source, output_dir, content = checkpoint_of_another_folder(tmp_path)
     real_copy = shutil.copyfile
 
     def copy_on_a_filling_disk(from_path, to_path):
@@ -1632,13 +1626,7 @@ def test_a_stop_during_the_copy_of_a_checkpoint_of_another_folder_leaves_none_of
     JSON (as a second Ctrl-C during the main thread's checkpoint left its files)."""
     import shutil
     from training import checkpoint
-    source, output_dir = tmp_path / "first", tmp_path / "second"
-    source.mkdir()
-    output_dir.mkdir()
-    for name in ("params_00000002.h5", "gen_states_00000002.h5"):
-        (source / name).write_bytes(b"h5")
-    content = {"iteration": 2, "params": "params_00000002.h5", "solvers": {"gen": "gen_states_00000002.h5"}}
-    (source / "checkpoint_00000002.json").write_text(str(content))
+    source, output_dir, content = checkpoint_of_another_folder(tmp_path)
     real_copy = shutil.copyfile
 
     def copy_then_interrupted(from_path, to_path):
@@ -1655,13 +1643,7 @@ def test_a_stop_right_after_a_checkpoint_json_is_renamed_in_keeps_the_files_it_n
     """The deletion above, on a KeyboardInterrupt that lands after the JSON's rename, before the block ends, would
     delete the .h5 files written before and leave the JSON naming missing files, which every resume refuses."""
     from training import checkpoint
-    source, output_dir = tmp_path / "first", tmp_path / "second"
-    source.mkdir()
-    output_dir.mkdir()
-    for name in ("params_00000002.h5", "gen_states_00000002.h5"):
-        (source / name).write_bytes(b"h5")
-    content = {"iteration": 2, "params": "params_00000002.h5", "solvers": {"gen": "gen_states_00000002.h5"}}
-    (source / "checkpoint_00000002.json").write_text(str(content))
+    source, output_dir, content = checkpoint_of_another_folder(tmp_path)
     real_write = checkpoint.write_atomically
 
     def write_then_interrupted(path, write):
