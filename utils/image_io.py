@@ -27,7 +27,7 @@ import cv2
 import numpy as np
 
 from utils.errors import FULL_DISK_BYTES, UserError, shortened
-from utils.paths import NAME_MAX, output_file, process_alive
+from utils.paths import NAME_MAX, inodes_used_up, no_space, output_file, process_alive
 
 # OpenCV's FFmpeg prints its own lines about a damaged video ("moov atom not found"); the UserError raised for
 # it is the one line to show. Read when the first video is opened.
@@ -436,23 +436,6 @@ def folder_changed(path, error):
         return UserError(f"cannot write '{path}' ({error.strerror}): its folder was removed or moved while this ran; "
                          "restore it (or choose another output) and run again")
     return None
-
-
-def no_space(path):
-    if inodes_used_up(path):  # df -h shows free bytes: "no space" would send the user looking for the wrong thing
-        return UserError(f"no room for another file on the disk of '{path}': its inodes (how many files it holds) are "
-                         "used up, though bytes are free; delete files (or choose another folder) and run again")
-    return UserError(f"no space left on the disk of '{path}'; free some space (or choose another folder) and run "
-                     "again")
-
-
-def inodes_used_up(path):
-    """Whether the file system of path's folder has bytes free but no inode left for another file."""
-    try:
-        stats = os.statvfs(os.path.dirname(path) or os.curdir)  # not abspath's folder: 'lnk/..' is above lnk's target
-    except OSError:
-        return False
-    return stats.f_files > 0 and stats.f_favail == 0 and stats.f_bavail * stats.f_frsize >= FULL_DISK_BYTES
 
 
 HDF5_ERRNO = re.compile(r"\berrno = (\d+)\b")  # in the message of HDF5's failed file write, as h5py raises it

@@ -10,7 +10,7 @@ import stat
 import time
 from contextlib import contextmanager, suppress
 
-from utils.errors import UserError, error_reason, shortened
+from utils.errors import FULL_DISK_BYTES, UserError, error_reason, shortened
 
 LOCK_NAME = ".tecogan.lock"  # inside an output folder, locked by the run writing into it
 NAME_MAX = 255  # bytes in a file name on Linux's file systems (ext4, XFS, Btrfs, tmpfs)
@@ -286,7 +286,6 @@ def lock_folder(path, role, name=LOCK_NAME, busy=None):
                 raise UserError(f"{role} '{path}' holds a symbolic link named {name}, where a run's lock file "
                                 "goes; remove the link or choose another path") from None
             if error.errno in (errno.ENOSPC, errno.EDQUOT):  # a disk out of inodes (or full): said as writes say it
-                from utils.image_io import no_space  # imported here: utils.image_io imports this module
                 raise no_space(lock_path) from None
             is_socket = error.errno == errno.ENXIO and stat.S_ISSOCK(os.stat(lock_path).st_mode)
             reason = "a socket is in its place" if is_socket else error.strerror
@@ -451,3 +450,20 @@ def not_being_written(path, role):
         return
     finally:
         os.close(lock)
+
+
+def no_space(path):
+    if inodes_used_up(path):  # df -h shows free bytes: "no space" would send the user looking for the wrong thing
+        return UserError(f"no room for another file on the disk of '{path}': its inodes (how many files it holds) are "
+                         "used up, though bytes are free; delete files (or choose another folder) and run again")
+    return UserError(f"no space left on the disk of '{path}'; free some space (or choose another folder) and run "
+                     "again")
+
+
+def inodes_used_up(path):
+    """Whether the file system of path's folder has bytes free but no inode left for another file."""
+    try:
+        stats = os.statvfs(os.path.dirname(path) or os.curdir)  # not abspath's folder: 'lnk/..' is above lnk's target
+    except OSError:
+        return False
+    return stats.f_files > 0 and stats.f_favail == 0 and stats.f_bavail * stats.f_frsize >= FULL_DISK_BYTES
