@@ -732,7 +732,8 @@ def train(config, comm, output_claim):
         print(
             f"trained {done} iterations in {seconds:.1f} s ({seconds / max(done, 1):.2f} s per iteration, "
             f"{samples_per_iteration * done / seconds:.3g} samples/s, {prefetcher.wait_seconds:.1f} s waiting for "
-            f"data, {snapshot.seconds:.2f} s copying the state a stop signal's checkpoint writes); model in {output_dir}")
+            f"data, {snapshot.seconds:.2f} s copying the state a stop signal's checkpoint writes); model in "
+            f"{output_dir}")
         if stopping:
             print(
                 f"stopped at iteration {iteration} of {iterations} on request, with a checkpoint; run the same "

@@ -1,8 +1,10 @@
 """What the hostile-input tests share (tests/test_hostile_*.py): running an entry script, the one error line
 it must end with, real videos made by ffmpeg and a disk without room."""
+import os
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 
 from conftest import REPO_ROOT, reference_path, shared_path
 
@@ -76,3 +78,25 @@ def wait_until_stop_signals_caught(pid, timeout=60):
             return
         time.sleep(0.01)
     raise AssertionError(f"process {pid} did not handle the stop signals in {timeout} s")
+
+
+@contextmanager
+def disk_out_of_inodes(folder, monkeypatch):
+    """Within: folder (made here) on a disk with bytes free but no inode left: a tmpfs of 4 inodes, filled, where this
+    runs as root (unmounted on leaving); else the file system's counts patched as such a disk reports them. Yields
+    whether it is mounted: where it is not, the caller patches how its own writes fail on such a disk."""
+    folder.mkdir()
+    mounted = os.geteuid() == 0 and subprocess.run(["mount", "-t", "tmpfs", "-o", "size=10m,nr_inodes=4", "tmpfs",
+                                                    str(folder)], capture_output=True).returncode == 0
+    try:
+        if mounted:
+            while os.statvfs(folder).f_favail:
+                (folder / f"file_{os.statvfs(folder).f_favail}").touch()
+        else:
+            stats = os.statvfs(folder)
+            monkeypatch.setattr(os, "statvfs", lambda path: os.statvfs_result(
+                (stats.f_bsize, stats.f_frsize, stats.f_blocks, stats.f_bfree, stats.f_bavail, 4, 0, 0, 0, 255)))
+        yield mounted
+    finally:
+        if mounted:
+            subprocess.run(["umount", str(folder)], check=True)

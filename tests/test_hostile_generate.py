@@ -1157,20 +1157,12 @@ def test_an_output_video_s_lock_on_a_disk_out_of_inodes_is_the_no_room_line(tmp_
     shows space free (every write says "no room for another file ...: its inodes are used up"). On a tmpfs of 4
     inodes where this runs as root, else with the file system's counts and the open patched as on such a disk."""
     import errno
-    import subprocess
+    from hostile import disk_out_of_inodes
     from utils.paths import lock_output_file
     folder = tmp_path / "disk"
-    folder.mkdir()
-    mounted = os.geteuid() == 0 and subprocess.run(["mount", "-t", "tmpfs", "-o", "size=10m,nr_inodes=4", "tmpfs",
-                                                    str(folder)], capture_output=True).returncode == 0
-    try:
-        if mounted:
-            while os.statvfs(folder).f_favail:
-                (folder / f"file_{os.statvfs(folder).f_favail}").touch()
-        else:
-            stats, real_open = os.statvfs(folder), os.open
-            monkeypatch.setattr(os, "statvfs", lambda path: os.statvfs_result(
-                (stats.f_bsize, stats.f_frsize, stats.f_blocks, stats.f_bfree, stats.f_bavail, 4, 0, 0, 0, 255)))
+    with disk_out_of_inodes(folder, monkeypatch) as mounted:
+        if not mounted:
+            real_open = os.open
 
             def no_inode_left(path, flags, *args, **kwargs):
                 if flags & os.O_CREAT and not os.path.lexists(path):
@@ -1181,9 +1173,6 @@ def test_an_output_video_s_lock_on_a_disk_out_of_inodes_is_the_no_room_line(tmp_
                                             r".* are used up, though bytes are free; delete files"):
             with lock_output_file(str(folder / "clip.mp4"), "--output-video"):
                 pass
-    finally:
-        if mounted:
-            subprocess.run(["umount", str(folder)], check=True)
 
 
 def test_a_read_only_file_of_the_lock_file_s_name_that_is_no_lock_is_kept(tmp_path, monkeypatch):

@@ -543,29 +543,18 @@ def test_a_disk_out_of_inodes_is_not_called_out_of_space(tmp_path, monkeypatch):
     root, else with the file system's counts patched as such a disk reports them."""
     import errno
 
+    from hostile import disk_out_of_inodes
     from utils import image_io
     from utils.image_io import write_bytes
     folder = tmp_path / "disk"
-    folder.mkdir()
-    mounted = os.geteuid() == 0 and subprocess.run(["mount", "-t", "tmpfs", "-o", "size=10m,nr_inodes=4", "tmpfs",
-                                                    str(folder)], capture_output=True).returncode == 0
-    try:
-        if mounted:
-            while os.statvfs(folder).f_favail:
-                (folder / f"file_{os.statvfs(folder).f_favail}").touch()
-        else:
-            stats = os.statvfs(folder)
-            monkeypatch.setattr(os, "statvfs", lambda path: os.statvfs_result(
-                (stats.f_bsize, stats.f_frsize, stats.f_blocks, stats.f_bfree, stats.f_bavail, 4, 0, 0, 0, 255)))
+    with disk_out_of_inodes(folder, monkeypatch) as mounted:
+        if not mounted:
             def no_inode_left(path, *args, **kwargs):
                 raise OSError(errno.ENOSPC, "No space left on device", path)
             monkeypatch.setattr(image_io, "open", no_inode_left, raising=False)  # the builtin, for write_bytes
         with pytest.raises(UserError, match=r"^no room for another file on the disk of '.*frame.png': its inodes .* "
                                             r"are used up, though bytes are free; delete files"):
             write_bytes(str(folder / "frame.png"), b"pixels")
-    finally:
-        if mounted:
-            subprocess.run(["umount", str(folder)], check=True)
 
 
 def test_a_cuts_line_of_legitimate_characters_is_shown_as_it_is(tmp_path):

@@ -26,7 +26,7 @@ import numpy as np
 from utils.errors import UserError
 from utils.image_io import write_atomically, write_bytes
 from utils.paths import input_file
-from utils.weights import HostParameter, assign_weights, read_weight_file, save_weights
+from utils.weights import HostParameter, assign_weights, host_values, read_weight_file, save_weights
 
 # the iteration in every file name below, as f"{iteration:08d}" writes it: ASCII digits, eight, or more without a
 # leading zero; a name of another number (shorter, zero-padded further, other scripts' digits) is a user's file
@@ -66,7 +66,7 @@ def save_checkpoint(output_dir, iteration, params, solver_states, loop_state, se
 def solver_state_values(solver):
     """{parameter name: (step count, {state name: numpy array})} of an NNabla solver, in its order; the arrays are
     read as utils.weights.host_values reads parameters (not moved, not copied)."""
-    return {name: (int(state.t), {key: variable.data.get_data("r") for key, variable in state.pstate.items()})
+    return {name: (int(state.t), {key: host_values(variable) for key, variable in state.pstate.items()})
             for name, state in solver.get_states().items()}
 
 
@@ -93,8 +93,9 @@ class HostSnapshot:
     clears the table of an array's copies and builds it again. The thread read the parameters' .d while the next
     iteration's forward pass ran, and about 1 run in 20 of 80 iterations then computed other losses than an
     unsignalled run; even a read-only access adds a CPU copy to a GPU array's table while the kernels read it; the
-    discriminator's batch-norm statistics change during the forward pass, outside the update lock. A copy costs a memcpy (a GPU-to-CPU copy on a GPU) of the parameters and
-    the Adam moments each iteration: docs/training.md has the figures.
+    discriminator's batch-norm statistics change during the forward pass, outside the update lock. A copy costs a
+    memcpy (a GPU-to-CPU copy on a GPU) of the parameters and the Adam moments each iteration: docs/benchmarks.md has
+    the figures.
 
     params: {name: HostParameter}; solver_states: {solver name: {parameter name: (step count, {state: array})}};
     iteration: the iteration they belong to; seconds: the time the copies took, in all."""
@@ -111,7 +112,7 @@ class HostSnapshot:
         try:  # the first take allocates the copies: three times the parameters' size with Adam's two moments
             for name, param in self.live_params.items():
                 before = self.params.get(name)
-                self.params[name] = HostParameter(copied(param.data.get_data("r"), before and before.values),
+                self.params[name] = HostParameter(copied(host_values(param), before and before.values),
                                                   param.need_grad)
             for solver_name, solver in self.solvers.items():
                 held = self.solver_states.setdefault(solver_name, {})
