@@ -27,7 +27,7 @@ import cv2
 import numpy as np
 
 from utils.errors import FULL_DISK_BYTES, UserError, shortened
-from utils.paths import NAME_MAX, inodes_used_up, no_space, output_file, process_alive
+from utils.paths import NAME_MAX, absolute, inodes_used_up, no_space, output_file, process_alive
 
 # OpenCV's FFmpeg prints its own lines about a damaged video ("moov atom not found"); the UserError raised for
 # it is the one line to show. Read when the first video is opened.
@@ -39,10 +39,10 @@ DEFAULT_FPS = 24  # the frame rate of a video made from frames, and of a video f
 
 def media_path(path):
     """path as FFmpeg (and OpenCV's video IO, which uses it) must get it to read it as a file: absolute, since a
-    relative name with a colon ('take:2.mp4', 'file:x.mp4') is taken for a protocol and fails to open. Not
-    os.path.abspath: it drops 'lnk/..' as text, where the system goes up from lnk's target (another file read, or a
-    video written into another folder than its rename and lock's)."""
-    return path if os.path.isabs(path) else os.path.join(os.getcwd(), path)
+    relative name with a colon ('take:2.mp4', 'file:x.mp4') is taken for a protocol and fails to open. Made absolute as
+    the system reads it (utils.paths.absolute): os.path.abspath's 'lnk/..' dropped as text read another file, or wrote a
+    video into another folder than its rename and lock's."""
+    return absolute(path)
 
 
 def opencv_path(path, written=None):
