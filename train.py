@@ -479,7 +479,7 @@ def copied_into(checkpoint, done, path, output_dir):
     """Whether the output folder's checkpoint path (of iteration done) is copy_into's copy of the checkpoint of its
     name in the folder of the --checkpoint JSON checkpoint: the same bytes, and no row of losses.csv up to it (a run
     of the folder's own logs them; a copied checkpoint's rows are in its own folder)."""
-    return (same_checkpoint(os.path.join(os.path.dirname(os.path.abspath(checkpoint)), os.path.basename(path)), path)
+    return (same_checkpoint(os.path.join(os.path.dirname(checkpoint), os.path.basename(path)), path)
             and not LossLog(output_dir, done).rows)
 
 
@@ -537,7 +537,8 @@ def train(config, comm, output_claim):
                         "in the output folder, from which a later resume would continue instead of this run; "
                         "leave --checkpoint out to continue from the newest, resume into another --output_dir, or "
                         "move the newer checkpoints out of it")
-    elsewhere = checkpoint and os.path.realpath(os.path.dirname(os.path.abspath(checkpoint))) != os.path.realpath(
+    # the folder as the system reads it: os.path.abspath drops 'lnk/..' as text (the folder above another)
+    elsewhere = checkpoint and os.path.realpath(os.path.dirname(checkpoint) or os.curdir) != os.path.realpath(
         output_dir)
     # the checkpoints of a run of the output folder's own: not the copies a run started with a --checkpoint of the
     # checkpoint's folder made (copy_into) and was killed before a checkpoint of its own (a retry from a later one)

@@ -1655,3 +1655,44 @@ def test_a_stop_right_after_a_checkpoint_json_is_renamed_in_keeps_the_files_it_n
         checkpoint.copy_into(str(source / "checkpoint_00000002.json"), content, str(output_dir))
     assert sorted(os.listdir(output_dir)) == ["checkpoint_00000002.json", "gen_states_00000002.h5",
                                               "params_00000002.h5"]
+
+
+# Fifteenth pass, second look at paths through links and `..`
+
+def test_a_checkpoint_spelled_through_a_link_and_dotdot_is_copied_from_its_own_folder(tmp_path, monkeypatch):
+    """--checkpoint lnk/../first/checkpoint_2.json (lnk a link to runs/deep: the JSON of runs/first) into another
+    folder: its .h5 files were copied from the folder os.path.abspath names (./first, the 'lnk/..' dropped as text),
+    where load_checkpoint read runs/first: the copy a resume without --checkpoint continues from held the weights of
+    whatever run ./first held (a FileNotFoundError traceback where there was none)."""
+    from training import checkpoint
+    (tmp_path / "runs" / "deep").mkdir(parents=True)
+    source, output_dir, content = checkpoint_of_another_folder(tmp_path / "runs")
+    (tmp_path / "lnk").symlink_to(tmp_path / "runs" / "deep")
+    other_run = tmp_path / "first"
+    other_run.mkdir()
+    for name in ("params_00000002.h5", "gen_states_00000002.h5"):
+        (other_run / name).write_bytes(b"another run's")
+    monkeypatch.chdir(tmp_path)
+    checkpoint.copy_into(os.path.join("lnk", "..", "first", "checkpoint_00000002.json"), content, str(output_dir))
+    for name in ("params_00000002.h5", "gen_states_00000002.h5", "checkpoint_00000002.json"):
+        assert (output_dir / name).read_bytes() == (source / name).read_bytes()
+
+
+def test_a_retry_from_a_later_checkpoint_spelled_through_a_link_and_dotdot_is_taken(tmp_path, monkeypatch):
+    """The retry above with --checkpoint lnk/../first/checkpoint_4.json (lnk a link to runs/deep): the copy of
+    checkpoint 2 in second was compared with ./first/checkpoint_2.json, the folder os.path.abspath names, found no copy
+    and taken for a checkpoint of second's own run: the retry refused."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    (tmp_path / "runs" / "deep").mkdir(parents=True)
+    (tmp_path / "lnk").symlink_to(tmp_path / "runs" / "deep")
+    scenes, first, second = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "runs" / "first", tmp_path / "second"
+    train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 2}))
+    train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 4}))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(train, "training_step", lambda *args, **kwargs: (_ for _ in ()).throw(KilledBeforeCheckpoint()))
+    for done in (2, 4):  # each killed before its first checkpoint; the second is taken, its copy made
+        with pytest.raises(KilledBeforeCheckpoint):
+            train.main(tiny_training_flags(scenes, second, **{"train.max_iter": 6}) + [
+                "--checkpoint", os.path.join("lnk", "..", "first", f"checkpoint_{done:08d}.json")])
+    assert (second / "checkpoint_00000004.json").read_bytes() == (first / "checkpoint_00000004.json").read_bytes()

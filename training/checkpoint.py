@@ -142,7 +142,7 @@ def copy_into(path, content, output_dir):
     takes it for the same run). Why: a run started with --checkpoint is continued without it, and a kill before the
     run's first checkpoint of its own left the folder none, so that the run started again from iteration 0. Nothing
     is copied where a file of those names is there already (a user's, of a hand-named checkpoint)."""
-    folder = os.path.dirname(os.path.abspath(path))
+    folder = os.path.dirname(path)  # as load_checkpoint reads it: os.path.abspath drops 'lnk/..' (another folder)
     names = [content["params"], *content["solvers"].values()]
     copy = os.path.join(output_dir, f"checkpoint_{content['iteration']:08d}.json")
     if any(os.path.lexists(os.path.join(output_dir, name)) for name in [*names, os.path.basename(copy)]):
