@@ -281,9 +281,10 @@ def probe_link(downloader, link):
 
 def template_folder(disk_path):
     """disk_path as the folder of the downloaders' output template: absolute (yt-dlp joins a relative one to the
-    home folder of its configuration's -P, and expands a leading "~" to the user's home), "%", their formatting
+    home folder of its configuration's -P, and expands a leading "~" to the user's home) and with its links resolved
+    (os.path.abspath drops 'lnk/..' as text: another folder than the one made and locked), "%", their formatting
     character, written "%%" for itself."""
-    return os.path.abspath(disk_path).replace("%", "%%")
+    return os.path.realpath(disk_path).replace("%", "%%")
 
 
 def download_link(downloader, link, extension, disk_path):
@@ -451,7 +452,7 @@ def parse_args(argv=None):
     args.summary_dir = args.summary_dir or os.path.join(args.disk_path, "log")
     output_folder(args.disk_path, "--disk_path")
     output_folder(args.summary_dir, "--summary_dir")
-    folder = os.path.abspath(args.disk_path)
+    folder = template_folder(args.disk_path)
     if not (args.video or args.TEST) and os.path.expandvars(folder) != folder:
         # yt-dlp and youtube-dl expand environment variables in their output template, and "$" has no escape there
         raise UserError(f"--disk_path {shortened(repr(args.disk_path))} holds a '$' that the downloader reads as an "

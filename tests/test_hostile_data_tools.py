@@ -1188,3 +1188,23 @@ def test_a_video_given_twice_with_other_starts_is_cut_at_each(tmp_path):
                                                        "--scene_starts", "0", "--video", video, "--scene_starts", "5",
                                                        "--duration", "3"]))
     assert sorted(name for name in os.listdir(tmp_path) if name.startswith("scene_")) == ["scene_2000", "scene_2001"]
+
+
+# Fifteenth pass, second look at paths through links and `..`
+
+def test_a_disk_path_through_a_link_and_dotdot_is_where_the_video_is_downloaded(tmp_path, monkeypatch):
+    """--disk_path lnk/../disk (lnk a link to runs/deep: the folder runs/disk, made and locked there): the downloader's
+    output template was os.path.abspath's ./disk, the 'lnk/..' dropped as text, another folder: the video written
+    there (or nowhere, the folder missing) and skipped as "the download did not produce"."""
+    from utils.image_io import sample_clip
+    data_prepare = one_listed_video(tmp_path, monkeypatch)
+    (tmp_path / "runs" / "deep").mkdir(parents=True)
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "lnk").symlink_to(tmp_path / "runs" / "deep")
+    monkeypatch.chdir(tmp_path / "work")
+    stand_in_downloader(tmp_path / "bin", clip=sample_clip("bigbuckbunny.mp4"))
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    data_prepare.main(["--disk_path", os.path.join("lnk", "..", "disk"), "--duration", "3"])
+    assert (tmp_path / "bin" / "written.txt").read_text() == f"{tmp_path / 'runs' / 'disk' / '121649159.mp4'}\n"
+    assert len(os.listdir(tmp_path / "runs" / "disk" / "scene_2000")) == 3
+    assert not os.path.exists(tmp_path / "work" / "disk")
