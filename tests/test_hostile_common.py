@@ -1551,3 +1551,22 @@ def test_an_output_folder_through_a_file_and_dot_dot_is_said_to_be_under_that_fi
             output_folder(path, "--output")
     assert output_folder("missing/../out", "--output") == "missing/../out"  # os.makedirs makes it
     assert sorted(os.listdir(tmp_path)) == ["notes.txt"]
+
+
+# Fifteenth pass, second look at paths through links and `..`
+
+def test_weights_saved_through_a_link_and_dotdot_make_no_folder_elsewhere(tmp_path, monkeypatch):
+    """save_weights('lnk/../../q/w.h5') (lnk a link to runs/a/deep: runs/q/w.h5) made the folder os.path.abspath names
+    first (./../q, 'lnk/..' dropped as text): a stray empty folder beside the working folder."""
+    import nnabla as nn
+    import numpy as np
+
+    from utils.weights import save_weights
+    (tmp_path / "runs" / "a" / "deep").mkdir(parents=True)
+    (tmp_path / "runs" / "q").mkdir()
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "lnk").symlink_to(tmp_path / "runs" / "a" / "deep")
+    monkeypatch.chdir(tmp_path / "work")
+    save_weights(os.path.join("lnk", "..", "..", "q", "w.h5"), {"w": nn.Variable.from_numpy_array(np.ones(2))})
+    assert os.listdir(tmp_path / "runs" / "q") == ["w.h5"]
+    assert sorted(os.listdir(tmp_path)) == ["runs", "work"]

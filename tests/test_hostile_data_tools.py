@@ -1208,3 +1208,23 @@ def test_a_disk_path_through_a_link_and_dotdot_is_where_the_video_is_downloaded(
     assert (tmp_path / "bin" / "written.txt").read_text() == f"{tmp_path / 'runs' / 'disk' / '121649159.mp4'}\n"
     assert len(os.listdir(tmp_path / "runs" / "disk" / "scene_2000")) == 3
     assert not os.path.exists(tmp_path / "work" / "disk")
+
+
+def test_convert_lpips_weights_through_a_link_and_dotdot_removes_the_stale_temporaries_of_its_own_folder(tmp_path,
+                                                                                                         monkeypatch):
+    """--output lnk/../w.h5 (lnk a link to runs/deep: runs/w.h5): the stale temporaries of a killed run were looked for
+    in the folder os.path.abspath names (the working folder, 'lnk/..' dropped as text): the one beside runs/w.h5 was
+    kept, and one of the working folder's own w.h5 deleted."""
+    import convert_lpips_weights
+    (tmp_path / "runs" / "deep").mkdir(parents=True)
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "lnk").symlink_to(tmp_path / "runs" / "deep")
+    stale = ".w.4194303.tmp.h5"  # of a pid past any live process's
+    (tmp_path / "runs" / stale).write_bytes(b"killed run's")
+    (tmp_path / "work" / stale).write_bytes(b"another folder's")
+    monkeypatch.chdir(tmp_path / "work")
+    convert_lpips_weights.main(["--alexnet", reference_path("lpips", "alexnet_random.pth"), "--lpips",
+                                reference_path("lpips", "lpips_v0.1_alex.pth"), "--output",
+                                os.path.join("lnk", "..", "w.h5")])
+    assert sorted(os.listdir(tmp_path / "runs")) == ["deep", "w.h5"]
+    assert sorted(os.listdir(tmp_path / "work")) == [stale, "lnk"]

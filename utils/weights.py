@@ -135,8 +135,8 @@ def save_weights(path, params, degradation=None):
     """Write {name: nn.Variable or HostParameter} (compute layout) to an NNabla .h5 file in the official layout,
     atomically; degradation: recorded beside the parameters (a model_param file's). Calls no NNabla on
     HostParameters."""
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
+    # the folder as the system reads it: os.path.abspath drops 'lnk/..' as text (a stray folder made elsewhere)
+    os.makedirs(os.path.dirname(path) or os.curdir, exist_ok=True)
     file_params = {name: HostParameter(to_file_layout(host_values(param)), param.need_grad)
                    for name, param in params.items()}
 
