@@ -1570,3 +1570,47 @@ def test_weights_saved_through_a_link_and_dotdot_make_no_folder_elsewhere(tmp_pa
     save_weights(os.path.join("lnk", "..", "..", "q", "w.h5"), {"w": nn.Variable.from_numpy_array(np.ones(2))})
     assert os.listdir(tmp_path / "runs" / "q") == ["w.h5"]
     assert sorted(os.listdir(tmp_path)) == ["runs", "work"]
+
+
+@pytest.mark.parametrize("kind", ["link to nothing", "loop of links"])
+def test_an_output_folder_behind_a_link_to_nothing_and_dotdot_is_one_line_naming_the_link(tmp_path, monkeypatch, kind):
+    """--output broken/../out (broken a link to nothing, or in a loop): output_folder looked for such links in the path
+    os.path.abspath makes ('broken/..' dropped as text), found none, and making the folder failed: a FileNotFoundError
+    (ELOOP) traceback in demo.py, dataPrepare and download_test_data.py."""
+    from utils.paths import output_folder
+    monkeypatch.chdir(tmp_path)
+    os.symlink("nowhere" if kind == "link to nothing" else "broken", "broken")
+    expected = "is a symbolic link in a loop of links" if kind == "loop of links" else "is a symbolic link to 'nowhere', which does not exist"
+    for path in (os.path.join("broken", "..", "out"), os.path.join("broken", "..", "new", "out")):
+        with pytest.raises(UserError, match=f"^--output '{re.escape(path)}': '{tmp_path}/broken' {expected}"):
+            output_folder(path, "--output")
+    assert os.listdir(tmp_path) == ["broken"]
+
+
+def test_an_output_folder_through_a_link_and_dotdot_is_checked_where_it_is_made(tmp_path, monkeypatch):
+    """--output lnk/../out (lnk a link to ro/deep, on a read-only disk): the folder to write into was checked as
+    os.path.abspath reads it (the working folder, writable), and making it failed: an OSError traceback (EROFS) in
+    demo.py and download_test_data.py."""
+    from utils import paths
+    (tmp_path / "ro" / "deep").mkdir(parents=True)
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "lnk").symlink_to(tmp_path / "ro" / "deep")
+    monkeypatch.chdir(tmp_path / "work")
+    read_only = str(tmp_path / "ro")  # as a read-only mount reads to root, whom permissions do not stop
+    real_access = os.access
+    monkeypatch.setattr(paths.os, "access", lambda path, mode: real_access(path, mode) and not (
+        mode & os.W_OK and os.path.realpath(path) == read_only))
+    with pytest.raises(UserError, match=r"^--output 'lnk/../out' cannot be written \('.*/lnk/..' is not writable\)"):
+        paths.output_folder(os.path.join("lnk", "..", "out"), "--output")
+
+
+@pytest.mark.parametrize("kind", ["link to nothing", "loop of links"])
+def test_an_output_file_behind_a_link_to_nothing_and_dotdot_names_the_link(tmp_path, monkeypatch, kind):
+    """--output-video broken/../x.mp4: "the folder ... does not exist; create it", where no folder can be created (a loop),
+    or the one to create is the link's target."""
+    from utils.paths import output_file
+    monkeypatch.chdir(tmp_path)
+    os.symlink("nowhere" if kind == "link to nothing" else "broken", "broken")
+    expected = "is a symbolic link in a loop of links" if kind == "loop of links" else "is a symbolic link to 'nowhere', which does not exist"
+    with pytest.raises(UserError, match=f"^--output-video 'broken/\\.\\./x\\.mp4': '{tmp_path}/broken' {expected}"):
+        output_file(os.path.join("broken", "..", "x.mp4"), "--output-video", (".mp4",))

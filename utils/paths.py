@@ -29,23 +29,29 @@ def _advice(hint):
 
 
 def existing_parent(path):
-    """The nearest ancestor of path that exists (path itself if it exists)."""
-    current = os.path.abspath(path)
+    """The nearest ancestor of path that exists (path itself if it exists), read as the system reads the path (made
+    absolute by absolute: after 'lnk/..' the folder above lnk's target)."""
+    current = absolute(path)
     while not os.path.exists(current):
         current = os.path.dirname(current)
     return current
 
 
+def _ways(path):
+    """The paths the system goes through to reach path, one part more each, as it reads them: a '..' is taken from
+    the part before it, a link's target or a file, not dropped with it as os.path.normpath does."""
+    parts = path.split(os.sep)
+    return [os.sep.join(parts[:count]) or os.sep for count in range(1, len(parts) + 1)]
+
+
 def file_on_the_way(folder):
     """The first of the folders the path folder goes through, read as the system reads it (a file before a '..', as in
     'notes.txt/../x', is one: the system does not go up from a file), that is a file or another non-folder, or None."""
-    parts = folder.split(os.sep)
-    for count in range(1, len(parts) + 1):
-        prefix = os.sep.join(parts[:count]) or os.sep
-        if not os.path.exists(prefix):
+    for way in _ways(folder):
+        if not os.path.exists(way):
             return None
-        if not os.path.isdir(prefix):
-            return prefix
+        if not os.path.isdir(way):
+            return way
     return None
 
 
@@ -68,13 +74,24 @@ def taken_by_other_than_folder(path):
 
 
 def _dangling_link(path):
-    """The first of path and the folders above it that is a symbolic link to nothing, or None."""
-    current = os.path.abspath(path)
-    while not os.path.exists(current):
-        if os.path.islink(current):
-            return current
-        current = os.path.dirname(current)
+    """The first of the folders path goes through, and path, that is a symbolic link to nothing (or in a loop of links),
+    or None; read as the system reads path: a link before a '..' ('lnk/../x') is gone through, not dropped."""
+    for way in _ways(absolute(path)):
+        if not os.path.exists(way):
+            return way if os.path.islink(way) else None
     return None
+
+
+def _no_link_to_nothing(path, role, folder=None):
+    """UserError where the folder path (or folder, the one path is written into) goes through a symbolic link to
+    nothing or in a loop: creating or writing into it fails."""
+    link = _dangling_link(folder or path)
+    if link and _in_a_loop(link):  # was said to be a link to the next link of the loop, "which does not exist"
+        raise UserError(f"{role} '{path}': '{link}' is a symbolic link in a loop of links (to '{os.readlink(link)}'), "
+                        "which leads to no folder; remove the link, or choose another path")
+    if link:  # creating the folder would fail on it (FileExistsError)
+        raise UserError(f"{role} '{path}': '{link}' is a symbolic link to '{os.readlink(link)}', which does not "
+                        "exist (a disk not mounted?); create that folder, or choose another path")
 
 
 def _in_a_loop(link):
@@ -132,6 +149,7 @@ def output_file(path, role, extensions=()):
     if not os.path.isdir(folder):
         if blocking := file_on_the_way(folder):
             raise UserError(f"{role} '{path}' is under '{blocking}', which is a file; choose another path")
+        _no_link_to_nothing(path, role, folder)  # a link to nothing (or in a loop) before a '..': "create it" cannot help
         raise UserError(f"the folder of {role} '{path}' does not exist; create it or choose another path")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise UserError(f"the folder of {role} '{path}' is not writable; choose another path")
@@ -159,15 +177,9 @@ def output_folder(path, role):
         raise UserError(f"{role} is empty; give a folder")
     if os.path.exists(path) and not os.path.isdir(path):
         raise UserError(f"{role} '{path}' is a file, not a folder; choose another path")
-    link = _dangling_link(path)
-    if link and _in_a_loop(link):  # was said to be a link to the next link of the loop, "which does not exist"
-        raise UserError(f"{role} '{path}': '{link}' is a symbolic link in a loop of links (to '{os.readlink(link)}'), "
-                        "which leads to no folder; remove the link, or choose another path")
-    if link:  # creating the folder would fail on it (FileExistsError)
-        raise UserError(f"{role} '{path}': '{link}' is a symbolic link to '{os.readlink(link)}', which does not "
-                        "exist (a disk not mounted?); create that folder, or choose another path")
+    _no_link_to_nothing(path, role)
     parent = existing_parent(path)
-    # a file before a '..' (notes.txt/../out): existing_parent's abspath drops both, and making the folder failed
+    # a file before a '..' (notes.txt/../out): making the folder failed
     blocking = parent if not os.path.isdir(parent) else file_on_the_way(path)
     if blocking:
         raise UserError(f"{role} '{path}' is under '{blocking}', which is a file; choose another path")
