@@ -1614,3 +1614,18 @@ def test_an_output_file_behind_a_link_to_nothing_and_dotdot_names_the_link(tmp_p
     expected = "is a symbolic link in a loop of links" if kind == "loop of links" else "is a symbolic link to 'nowhere', which does not exist"
     with pytest.raises(UserError, match=f"^--output-video 'broken/\\.\\./x\\.mp4': '{tmp_path}/broken' {expected}"):
         output_file(os.path.join("broken", "..", "x.mp4"), "--output-video", (".mp4",))
+
+
+@pytest.mark.parametrize("script", ["generate.py", "evaluate.py", "train.py", "download_test_data.py",
+                                    os.path.join("authors_scripts", "dataPrepare.py")])
+def test_a_working_folder_deleted_under_the_shell_is_one_line(tmp_path, script):
+    """A command run from a folder deleted since the shell entered it (`rm -rf` of it in another terminal): NNabla's
+    import asks for the working folder, and so does every relative path (download_test_data.py's default '.'): a
+    FileNotFoundError traceback, exit code 1, before any flag was read."""
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    completed = subprocess.run(["bash", "-c", 'cd "$1" && rmdir "$1" && exec "$2" "$3" --help', "bash", str(gone),
+                                sys.executable, os.path.join(REPO_ROOT, script)], capture_output=True, text=True,
+                               timeout=120)
+    assert_one_error_line(completed, "the working folder was deleted since this shell entered it; cd to an existing "
+                                     "folder")

@@ -188,15 +188,28 @@ def ignore_signal(signal_number, frame):
 def exit_at_once_on_stop_signals():
     """For the start of an entry script, before its libraries are imported: a signal then ends the process
     with one line (nothing has been written yet). exit_on_user_error takes over when main starts. Closed
-    standard streams are opened on /dev/null first (open_closed_standard_streams)."""
+    standard streams are opened on /dev/null first (open_closed_standard_streams), and a working folder that is gone
+    is said in one line (refuse_a_removed_working_folder)."""
     open_closed_standard_streams()
     print_names_of_any_bytes()
+    refuse_a_removed_working_folder()
 
     def exit_now(signal_number, frame):
         os.write(sys.stderr.fileno(), b"interrupted\n")
         os._exit(INTERRUPTED_EXIT)
     for signal_number in STOP_SIGNALS:
         signal.signal(signal_number, exit_now)
+
+
+def refuse_a_removed_working_folder():
+    """Exit with one line and code 2 where the working folder has been deleted (or moved off its disk) since the shell
+    entered it: NNabla's import, and every relative path, ask for it, and a FileNotFoundError traceback came of it."""
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        say("error: the working folder was deleted since this shell entered it; cd to an existing folder and run "
+            "again")
+        sys.exit(USER_ERROR_EXIT)
 
 
 def print_names_of_any_bytes():
