@@ -1551,3 +1551,86 @@ def test_an_output_folder_through_a_file_and_dot_dot_is_said_to_be_under_that_fi
             output_folder(path, "--output")
     assert output_folder("missing/../out", "--output") == "missing/../out"  # os.makedirs makes it
     assert sorted(os.listdir(tmp_path)) == ["notes.txt"]
+
+
+# Fifteenth pass, second look at make's set-up and VENV
+
+def python_310_and_path():
+    """The real Python 3.10 the tests run on (through any pyenv shim or venv link), and a PATH of its folder and the
+    system's."""
+    python = os.path.realpath(sys._base_executable)
+    return python, f"{os.path.dirname(python)}:/usr/bin:/bin"
+
+
+def test_the_set_up_with_home_unset_finds_python_310_on_path(tmp_path):
+    """HOME unset (a service's environment, `env -u HOME make setup`): set -u's "HOME: unbound variable", then "Python
+    3.10 not found; install it" with python3.10 on PATH, and no venv."""
+    _, path = python_310_and_path()
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        (tmp_path / name).write_text("")
+    environment = {key: value for key, value in os.environ.items() if key not in ("HOME", "PYENV_ROOT")}
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(tmp_path / "venv"),
+                                str(tmp_path / "requirements.txt")], capture_output=True, text=True, timeout=300,
+                               env=dict(environment, PATH=path))
+    assert completed.returncode == 0 and not completed.stderr, completed.stderr
+    assert (tmp_path / "venv" / "pyvenv.cfg").is_file()
+
+
+def python_310_without_ensurepip(folder):
+    """A Python 3.10 installation in folder whose standard library lacks ensurepip, as Debian's and Ubuntu's python3.10
+    is without python3.10-venv: a copy of the real binary beside links to every other module. Returns its bin."""
+    import sysconfig
+    python, _ = python_310_and_path()
+    stdlib = sysconfig.get_path("stdlib")
+    os.makedirs(folder / "bin")
+    os.makedirs(folder / "lib" / os.path.basename(stdlib))
+    shutil.copy2(python, folder / "bin" / "python3.10")
+    for name in os.listdir(stdlib):
+        if name != "ensurepip":
+            os.symlink(os.path.join(stdlib, name), folder / "lib" / os.path.basename(stdlib) / name)
+    assert subprocess.run([str(folder / "bin" / "python3.10"), "-c", "import ensurepip"],
+                          capture_output=True).returncode != 0
+    return folder / "bin"
+
+
+@pytest.mark.parametrize("venv", ["new", "made without pip"])
+def test_the_set_up_with_a_python_310_without_ensurepip_says_to_install_it(tmp_path, venv):
+    """Ubuntu 22.04's own python3.10 without python3.10-venv: venv failed on ensurepip, said to be "is its disk full, or
+    its path too long?", sending the user to free space; a venv made `--without-pip` with it (the way round) was
+    ensurepip's "No module named ensurepip" and exit code 1. Now one line naming python3.10-venv."""
+    if any(os.path.exists(f"{folder}/bin/python3.10") for folder in ("/usr", "/usr/local")):
+        pytest.skip("the system's own python3.10 would be found first")
+    bin_folder = python_310_without_ensurepip(tmp_path / "python")
+    if venv != "new":
+        subprocess.run([str(bin_folder / "python3.10"), "-m", "venv", "--without-pip", str(tmp_path / "venv")],
+                       check=True, timeout=120)
+    before = sorted(os.listdir(tmp_path))
+    (tmp_path / "home").mkdir()
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        (tmp_path / name).write_text("")
+    environment = {key: value for key, value in os.environ.items() if key != "PYENV_ROOT"}
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(tmp_path / "venv"),
+                                str(tmp_path / "requirements.txt")], capture_output=True, text=True, timeout=300,
+                               env=dict(environment, HOME=str(tmp_path / "home"), PATH=f"{bin_folder}:/usr/bin:/bin"))
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert "has no ensurepip" in lines[0] and "python3.10-venv" in lines[0] and "disk full" not in lines[0]
+    assert sorted(os.listdir(tmp_path)) == sorted(before + ["home", "requirements.txt", "requirements-nodeps.txt"])
+
+
+def test_the_set_up_takes_a_python_310_with_ensurepip_found_after_one_without(tmp_path):
+    """A python3.10 without ensurepip first on PATH, pyenv's 3.10 under PYENV_ROOT: the one with ensurepip makes the
+    venv."""
+    python, _ = python_310_and_path()
+    versions = os.path.dirname(os.path.dirname(os.path.dirname(python)))
+    if os.path.basename(versions) != "versions":
+        pytest.skip("Python 3.10 here is not a pyenv version")
+    bin_folder = python_310_without_ensurepip(tmp_path / "python")
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        (tmp_path / name).write_text("")
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(tmp_path / "venv"),
+                                str(tmp_path / "requirements.txt")], capture_output=True, text=True, timeout=300,
+                               env=dict(os.environ, PYENV_ROOT=os.path.dirname(versions),
+                                        PATH=f"{bin_folder}:/usr/bin:/bin"))
+    assert completed.returncode == 0, completed.stderr
+    assert f"with {os.path.dirname(versions)}/versions/" in completed.stdout

@@ -9,16 +9,33 @@ requirements=$2
 
 # pyenv's Pythons where PYENV_ROOT puts them (/opt/pyenv): only ~/.pyenv was looked in, and with another pyenv
 # version chosen (its python3.10 shim refuses) a 3.10 installed there was "not found; install it, e.g. pyenv install"
+# HOME unset (a service's or `env -u HOME` environment): set -u's "HOME: unbound variable" and "Python 3.10 not found"
+# with python3.10 on PATH. ~ is then the user's home folder from the password database.
+home=${HOME:-~}
+# Debian's and Ubuntu's python3.10 (Ubuntu 22.04's own Python) keep ensurepip in python3.10-venv: venv made the folder
+# and failed on ensurepip, said to be "is its disk full, or its path too long?". A 3.10 with ensurepip is looked for;
+# failing one, the first without it is printed and the status is 3.
 find_python310() {
-  for candidate in python3.10 "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.10.*/bin/python3.10 \
-      "$HOME"/.pyenv/versions/3.10.*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10; do
+  local without_ensurepip=
+  for candidate in python3.10 "${PYENV_ROOT:-$home/.pyenv}"/versions/3.10.*/bin/python3.10 \
+      "$home"/.pyenv/versions/3.10.*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10; do
     if command -v "$candidate" >/dev/null 2>&1 \
         && "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1; then
-      command -v "$candidate"
-      return 0
+      if "$candidate" -c 'import ensurepip' >/dev/null 2>&1; then
+        command -v "$candidate"
+        return 0
+      fi
+      [ -n "$without_ensurepip" ] || without_ensurepip=$(command -v "$candidate")
     fi
   done
+  [ -z "$without_ensurepip" ] || { printf '%s\n' "$without_ensurepip"; return 3; }
   return 1
+}
+
+no_ensurepip() {  # the line for a Python 3.10 without ensurepip ($1), which venv needs to put pip in
+  echo "error: $1 has no ensurepip, which puts pip into a virtual environment (Debian and Ubuntu keep it in" \
+    "python3.10-venv); install it, e.g. 'apt-get install python3.10-venv', then run make again" >&2
+  exit 2
 }
 
 # `VENV=new/..`, `new/../mydata`: venv reads a name as Python's abspath does (new/.. is the folder new is in, here the
@@ -59,7 +76,9 @@ else
     echo "error: $venv_dir is a file, not a folder; move it, or set VENV to another folder" >&2
     exit 2
   fi
-  if ! python310=$(find_python310); then
+  python310=$(find_python310) && search=0 || search=$?
+  [ "$search" != 3 ] || no_ensurepip "Python 3.10 ($python310)"
+  if [ "$search" != 0 ]; then
     echo "error: Python 3.10 not found (NNabla 1.39 needs it); install it, e.g. 'pyenv install 3.10' or" \
       "'apt-get install python3.10 python3.10-venv', then run make again" >&2
     exit 2
@@ -123,6 +142,9 @@ fi
 # run would hand to pip: install it now. A venv made without pip (uv venv, python -m venv --without-pip) was said to
 # be one a set-up had stopped in.
 if ! "$venv_dir/bin/python" -m pip --version >/dev/null 2>&1; then
+  # `python3.10 -m venv --without-pip`, the way round a missing python3.10-venv: ensurepip's "No module named" line
+  "$venv_dir/bin/python" -c 'import ensurepip' >/dev/null 2>&1 \
+    || no_ensurepip "$venv_dir has no pip, and its Python ($(readlink -f -- "$venv_dir/bin/python"))"
   echo "installing pip into $venv_dir (it has none: it was made without, or an earlier set-up stopped before pip" \
     "was in)"
   "$venv_dir/bin/python" -m ensurepip --upgrade --default-pip >/dev/null
