@@ -135,6 +135,9 @@ gpu-check: $(TEST_STAMP)
 # read-only disk, a name too long) was rm's line for every file in it.
 # A venv made in place in a folder of the user's (`python -m venv .` in a project) was removed with the user's files in
 # it: only a venv's own entries (venv's, virtualenv's and uv's, pip's share, etc and src, make's stamps) may be there.
+# A clean-venv stopped (Ctrl-C) after rm had taken pyvenv.cfg, its first entry, left bin/python and part of lib: the set-up
+# called it "a Python installation", clean-venv "not a virtual environment", neither went on. bin goes first (its Python
+# then no longer runs), pyvenv.cfg last, so a stopped one is still a venv to clean-venv, and the set-up says to run it.
 VENV_OWN_FOLDERS := bin|include|lib|lib32|lib64|share|etc|man|src
 VENV_OWN_FILES := pyvenv\.cfg|\.installed|\.installed-test|\.gitignore|CACHEDIR\.TAG|\.lock
 clean-venv:
@@ -149,5 +152,7 @@ clean-venv:
 	if [ -n "$$others" ]; then echo "error: '$$venv' holds files of its own beside the virtual environment's (such" \
 	    "as '$$others'); nothing removed: move them out first, or remove it yourself" >&2; exit 2; fi; \
 	printf 'rm -rf "%s"\n' "$$venv"; \
-	if ! failed=$$(rm -rf -- "$$venv" 2>&1); then failed=$$(printf '%s\n' "$$failed" | head -n 1); \
+	if ! failed=$$( { [ -L "$$venv" ] || [ ! -d "$$venv" ] || { rm -rf -- "$$venv/bin" && for entry in "$$venv"/* \
+	    "$$venv"/.[!.]* "$$venv"/..?*; do [ "$$entry" = "$$venv/pyvenv.cfg" ] || rm -rf -- "$$entry" || exit; done; } \
+	    && rm -rf -- "$$venv"; } 2>&1); then failed=$$(printf '%s\n' "$$failed" | head -n 1); \
 	    echo "error: rm could not remove all of '$$venv' ($${failed##*: }); what it could not is left" >&2; exit 2; fi

@@ -1634,3 +1634,31 @@ def test_the_set_up_takes_a_python_310_with_ensurepip_found_after_one_without(tm
                                         PATH=f"{bin_folder}:/usr/bin:/bin"))
     assert completed.returncode == 0, completed.stderr
     assert f"with {os.path.dirname(versions)}/versions/" in completed.stdout
+
+
+def test_make_clean_venv_stopped_midway_leaves_a_venv_it_removes_and_the_set_up_refuses(tmp_path):
+    """rm took pyvenv.cfg first (its first entry on ext4): a clean-venv stopped (Ctrl-C) or failed midway left bin/python
+    and part of lib, which the set-up called "a Python installation" and clean-venv "not a virtual environment", and
+    neither went on. Now bin goes first and pyvenv.cfg last; staged as a file rm cannot remove from lib."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    kept = venv / "lib" / "python3.10" / "site-packages" / "kept"
+    kept.mkdir(parents=True)
+    (kept / "module.py").write_text("")
+    kept.chmod(0o555)
+    without_root_override = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
+    try:
+        completed = subprocess.run([*(without_root_override if os.geteuid() == 0 else []), "make", "--no-print-directory",
+                                    "-C", REPO_ROOT, "clean-venv", f"VENV={venv}"], capture_output=True, text=True,
+                                   timeout=60, env=top_level_make_environment())
+    finally:
+        kept.chmod(0o755)
+    lines = [line for line in completed.stderr.splitlines() if not line.startswith("make: ***")]
+    assert completed.returncode == 2 and len(lines) == 1 and "rm could not remove" in lines[0], completed.stderr
+    assert (venv / "pyvenv.cfg").is_file() and not os.path.lexists(venv / "bin")
+    set_up = make_venv(tmp_path, venv)
+    lines = set_up.stderr.strip().splitlines()
+    assert set_up.returncode == 2 and len(lines) == 1 and "a stopped 'make clean-venv'?" in lines[0], set_up.stderr
+    assert (kept / "module.py").exists() and not os.path.lexists(venv / "bin")
+    completed = clean_venv(f"VENV={venv}")
+    assert completed.returncode == 0 and not os.path.lexists(venv), completed.stderr

@@ -76,6 +76,13 @@ else
     echo "error: $venv_dir is a file, not a folder; move it, or set VENV to another folder" >&2
     exit 2
   fi
+  # A `make clean-venv` stopped (Ctrl-C) after bin went (it removes bin first, pyvenv.cfg last) leaves pyvenv.cfg and
+  # part of lib: venv would make its Python again over that part, and pip take its half-removed packages as installed.
+  if [ -f "$venv_dir/pyvenv.cfg" ] && [ -n "$(find "$venv_dir/lib/" -type f -print -quit 2>/dev/null)" ]; then
+    echo "error: $venv_dir is part of a virtual environment (pyvenv.cfg and lib without bin/python: a stopped" \
+      "'make clean-venv'?); remove it ('make clean-venv' removes .venv) and run make again" >&2
+    exit 2
+  fi
   python310=$(find_python310) && search=0 || search=$?
   [ "$search" != 3 ] || no_ensurepip "Python 3.10 ($python310)"
   if [ "$search" != 0 ]; then
