@@ -75,10 +75,15 @@ setup-gpu: $(STAMP)
 	$(PYTHON) -m utils.cuda_libraries
 
 # Chromium and its driver from Debian's packages, for the web app's browser tests (as root, only when
-# missing).
+# missing). A user not root, or a system without apt-get, was apt-get's lines on its lock ("Permission denied") or the
+# shell's "apt-get: not found", and make's: now one line saying what to install.
+CHROMIUM := /usr/bin/chromium
 browser:
-	@test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y \
-	    --no-install-recommends chromium chromium-driver)
+	@test -x "$(call venv_quoted,$(CHROMIUM))" || { if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then \
+	    echo "error: $(call venv_quoted,$(CHROMIUM)) is missing, which the web page's tests drive; install Debian's" \
+	    "chromium and chromium-driver as root (apt-get install chromium chromium-driver), then run make again" >&2; \
+	    exit 2; fi; apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+	    chromium chromium-driver; }
 
 # Two pytest workers (pytest-xdist): most tests run one single-threaded process, so CI's two cores halve
 # the wall time. TEST_WORKERS=0 runs them in this process, one after another.
