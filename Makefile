@@ -54,9 +54,11 @@ setup: $(STAMP)
 
 setup-test: $(TEST_STAMP)
 
+# A venv that is not the user's to write (a shared one, linked to) and holds what the requirements ask: touch's "cannot
+# touch '.venv/.installed': Permission denied" stopped every `make demo`. Without its stamp, make checks it each time.
 $(STAMP): requirements.txt requirements-nodeps.txt utils/make_venv.sh
 	@bash utils/make_venv.sh $(VENV) requirements.txt
-	@touch $(STAMP)
+	@touch $(STAMP) 2>/dev/null || true
 
 # A .venv whose Python does not run (missing, or removed since by a pyenv upgrade) is always set up again:
 # the set-up script then creates it, or says what to do.
@@ -66,7 +68,7 @@ endif
 
 $(TEST_STAMP): $(STAMP) requirements-test.txt requirements-tensorflow.txt
 	@bash utils/make_venv.sh $(VENV) requirements-test.txt
-	@touch $(TEST_STAMP)
+	@touch $(TEST_STAMP) 2>/dev/null || true
 
 # The CUDA extension, the CUDA 12 / cuDNN 8 / NCCL wheels, and the Open MPI link NNabla's communicator
 # looks for (utils/cuda_libraries.py); needs an NVIDIA driver on the machine.

@@ -1686,3 +1686,76 @@ def test_make_browser_without_chromium_that_apt_get_cannot_install_is_one_line(t
     assert completed.returncode == 2 and len(lines) == 1 and not completed.stdout, completed
     assert lines[0].startswith(f"error: {tmp_path}/chromium is missing") and "as root" in lines[0]
     assert not os.path.exists(tmp_path / "apt-get-ran")
+
+
+def set_up_copy(tmp_path, requirements=""):
+    """A copy of the repository's Makefile and make_venv.sh in tmp_path/repo, with requirements.txt of `requirements`
+    and empty other requirements files."""
+    copy = tmp_path / "repo"
+    (copy / "utils").mkdir(parents=True)
+    shutil.copy(os.path.join(REPO_ROOT, "Makefile"), copy)
+    shutil.copy(os.path.join(REPO_ROOT, "utils", "make_venv.sh"), copy / "utils")
+    for name in ("requirements.txt", "requirements-nodeps.txt", "requirements-test.txt",
+                 "requirements-tensorflow.txt"):
+        (copy / name).write_text(requirements if name == "requirements.txt" else "")
+    return copy
+
+
+def test_make_setup_offline_is_one_line_and_the_next_run_goes_on(tmp_path):
+    """Offline (a package index refusing connections), `make setup` was pip's "Retrying" warnings and its two
+    ERROR lines ("No matching distribution found"), exit code 1 from the script. The venv made is kept, and the next
+    run goes on from it."""
+    copy = set_up_copy(tmp_path, "nnabla==1.39.0\n")
+    offline = dict(top_level_make_environment(), PIP_CONFIG_FILE=os.devnull, PIP_RETRIES="1",
+                   PIP_INDEX_URL="http://127.0.0.1:1/simple", PIP_FIND_LINKS="")
+    for run in ("first", "again"):
+        completed = subprocess.run(["make", "--no-print-directory", "setup", "VENV=venv"], cwd=copy,
+                                   capture_output=True, text=True, timeout=300, env=offline)
+        lines = [line for line in completed.stderr.splitlines() if not line.startswith("make: ***")]
+        assert completed.returncode == 2 and len(lines) == 1, (run, completed.stderr)
+        assert lines[0].startswith("error: pip could not install requirements.txt into venv (the package index could"
+                                   " not be reached: No matching distribution found for nnabla==1.39.0"), lines[0]
+        assert (copy / "venv" / "pyvenv.cfg").is_file() and not (copy / "venv" / ".installed").exists()
+        assert ("creating venv" in completed.stdout) == (run == "first")
+
+
+def wheel_of_a_package(folder):
+    """A wheel of a package of one empty module, made in folder without a build tool."""
+    import zipfile
+    path = folder / "package-1-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as wheel:
+        wheel.writestr("package/__init__.py", "")
+        wheel.writestr("package-1.dist-info/METADATA", "Metadata-Version: 2.1\nName: package\nVersion: 1\n")
+        wheel.writestr("package-1.dist-info/WHEEL", "Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\n"
+                                                    "Tag: py3-none-any\n")
+        wheel.writestr("package-1.dist-info/RECORD", "package/__init__.py,,\npackage-1.dist-info/METADATA,,\n"
+                                                     "package-1.dist-info/WHEEL,,\npackage-1.dist-info/RECORD,,\n")
+    return path
+
+
+def test_make_setup_of_a_venv_not_the_users_to_write_that_has_what_it_needs_goes_on(tmp_path):
+    """A venv linked to that is not the user's to write (a shared one), holding what the requirements ask, its stamp
+    older than the requirements (a fresh clone): pip had nothing to do, and touch's "cannot touch 'venv/.installed':
+    Permission denied" stopped `make setup` (and `make demo`) every time. A requirement it lacks is one line of pip's
+    error."""
+    copy = set_up_copy(tmp_path)
+    completed = subprocess.run(["make", "--no-print-directory", "setup", "VENV=venv"], cwd=copy, capture_output=True,
+                               text=True, timeout=300, env=top_level_make_environment())
+    assert completed.returncode == 0, completed.stderr
+    (copy / "venv" / ".installed").unlink()
+    without_root_override = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
+    as_user = without_root_override if os.geteuid() == 0 else []
+    subprocess.run(["chmod", "-R", "a-w", str(copy / "venv")], check=True)
+    try:
+        completed = subprocess.run([*as_user, "make", "--no-print-directory", "setup", "VENV=venv"], cwd=copy,
+                                   capture_output=True, text=True, timeout=300, env=top_level_make_environment())
+        assert completed.returncode == 0 and not completed.stderr, completed.stderr
+        (copy / "requirements.txt").write_text(f"{wheel_of_a_package(tmp_path)}\n")
+        completed = subprocess.run([*as_user, "make", "--no-print-directory", "setup", "VENV=venv"], cwd=copy,
+                                   capture_output=True, text=True, timeout=300,
+                                   env=dict(top_level_make_environment(), PIP_CONFIG_FILE=os.devnull))
+    finally:
+        subprocess.run(["chmod", "-R", "u+w", str(copy / "venv")], check=True)
+    lines = [line for line in completed.stderr.splitlines() if not line.startswith("make: ***")]
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].startswith(f"error: pip could not install requirements.txt into venv (") and "denied" in lines[0]

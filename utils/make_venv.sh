@@ -156,9 +156,31 @@ if ! "$venv_dir/bin/python" -m pip --version >/dev/null 2>&1; then
     "was in)"
   "$venv_dir/bin/python" -m ensurepip --upgrade --default-pip >/dev/null
 fi
+# pip's own lines when it failed: offline, five "Retrying" warnings and two errors, the last "No matching distribution
+# found" (nine lines, exit code 1); a venv not the user's to write (a shared one), an OSError and a hint. Now one line
+# with pip's last error; what pip installed is kept, and the next run goes on from it. A run that succeeds shows its
+# lines (warnings) as before.
+pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
+  local output reason
+  if output=$("$venv_dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$@" 2>&1); then
+    [ -z "$output" ] || printf '%s\n' "$output" >&2
+    return 0
+  fi
+  # pip's last ERROR line; where a package's own build failed, that build's last error (pip ends on "See above")
+  reason=$(printf '%s\n' "$output" | grep -a '^ERROR: ' | tail -n 1) || true
+  [ -n "$reason" ] || reason=$(printf '%s\n' "$output" | grep -aiE '^[[:space:]]*error: ' \
+    | grep -avE 'error: (subprocess-exited-with-error|legacy-install-failure|metadata-generation-failed)' \
+    | tail -n 1 | sed 's/^[[:space:]]*error: //') || true
+  [ -n "$reason" ] || reason=$(printf '%s\n' "$output" | grep -av '^[[:space:]]*$' | tail -n 1) || true
+  case $output in *NewConnectionError*|*"Failed to establish a new connection"*|*"Temporary failure in name"*\
+      |*ConnectTimeout*|*ReadTimeout*|*"Max retries exceeded"*|*ProxyError*|*SSLError*)
+    reason="the package index could not be reached: ${reason#ERROR: }; check the network or pip's index settings" ;;
+  esac
+  echo "error: pip could not install $1 into $venv_dir (${reason#ERROR: }); what it installed is kept: run make" \
+    "again once that is put right" >&2
+  exit 2
+}
 # --no-warn-conflicts: once nnabla_converter is in (below, without its dependencies), every later install
 # would list the command-line converter's dependencies as missing, which they are on purpose
-"$venv_dir/bin/python" -m pip install --quiet --disable-pip-version-check --no-warn-conflicts \
-  -r "$requirements"
-"$venv_dir/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
-  -r "$(dirname "$requirements")/requirements-nodeps.txt"
+pip_install "$requirements" --no-warn-conflicts
+pip_install "$(dirname "$requirements")/requirements-nodeps.txt" --no-deps
