@@ -78,14 +78,21 @@ setup-gpu: $(STAMP)
 
 # Chromium and its driver from Debian's packages, for the web app's browser tests (as root, only when
 # missing). A user not root, or a system without apt-get, was apt-get's lines on its lock ("Permission denied") or the
-# shell's "apt-get: not found", and make's: now one line saying what to install.
+# shell's "apt-get: not found", and make's: now one line saying what to install. As root, apt-get's failures (offline:
+# its lines on each index and package it could not fetch; a system whose apt has no such packages) are one line with
+# apt-get's first error.
 CHROMIUM := /usr/bin/chromium
 browser:
 	@test -x "$(call venv_quoted,$(CHROMIUM))" || { if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then \
 	    echo "error: $(call venv_quoted,$(CHROMIUM)) is missing, which the web page's tests drive; install Debian's" \
 	    "chromium and chromium-driver as root (apt-get install chromium chromium-driver), then run make again" >&2; \
-	    exit 2; fi; apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-	    chromium chromium-driver; }
+	    exit 2; fi; echo "installing Debian's chromium and chromium-driver with apt-get"; \
+	    if ! failed=$$( { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	    --no-install-recommends chromium chromium-driver; } 2>&1); then \
+	    reason=$$(printf '%s\n' "$$failed" | grep -a '^E: ' | head -n 1); \
+	    [ -n "$$reason" ] || reason=$$(printf '%s\n' "$$failed" | grep -av '^[[:space:]]*$$' | tail -n 1); \
+	    echo "error: apt-get could not install chromium and chromium-driver ($${reason#E: }), which the web" \
+	    "page's tests drive; install them, then run make again" >&2; exit 2; fi; }
 
 # Two pytest workers (pytest-xdist): most tests run one single-threaded process, so CI's two cores halve
 # the wall time. TEST_WORKERS=0 runs them in this process, one after another.

@@ -1664,11 +1664,13 @@ def test_make_clean_venv_stopped_midway_leaves_a_venv_it_removes_and_the_set_up_
     assert completed.returncode == 0 and not os.path.lexists(venv), completed.stderr
 
 
-@pytest.mark.parametrize("user", ["not root", "root without apt-get"])
+@pytest.mark.parametrize("user", ["not root", "root without apt-get", "root, apt-get failing"])
 def test_make_browser_without_chromium_that_apt_get_cannot_install_is_one_line(tmp_path, user):
     """`make test` (its browser goal) as a user not root, where Chromium is missing: apt-get's "Reading package lists",
-    its two lines on its lock ("Permission denied") and make's; on a system without apt-get, the shell's "not found".
-    Staged with an `id` that says the user's id first on PATH, and an apt-get there, or a PATH of that folder alone."""
+    its two lines on its lock ("Permission denied") and make's; on a system without apt-get, the shell's "not found";
+    as root, apt-get's lines on each index and package it could not fetch or find. Staged with an `id` that says the
+    user's id first on PATH, and an apt-get there (failing as on its lock, or as offline), or a PATH of that folder
+    alone."""
     fake_bin = tmp_path / "bin"
     fake_bin.mkdir()
     (fake_bin / "id").write_text(f"#!/bin/sh\necho {1000 if user == 'not root' else 0}\n")
@@ -1676,16 +1678,26 @@ def test_make_browser_without_chromium_that_apt_get_cannot_install_is_one_line(t
         (fake_bin / "apt-get").write_text(f"#!/bin/sh\ntouch {tmp_path}/apt-get-ran\n"
                                           "echo 'E: Could not open lock file'\necho 'E: Unable to lock directory'\n"
                                           "exit 100\n")
+    if user == "root, apt-get failing":
+        (fake_bin / "apt-get").write_text("#!/bin/sh\necho 'Reading package lists...'\n[ $1 = update ] && "
+                                          "{ echo 'Err:1 http://deb.debian.org/debian bookworm InRelease'; exit 0; }\n"
+                                          "echo 'E: Unable to locate package chromium' >&2\n"
+                                          "echo 'E: Unable to locate package chromium-driver' >&2\nexit 100\n")
     for program in os.listdir(fake_bin):
         (fake_bin / program).chmod(0o755)
     completed = subprocess.run([shutil.which("make"), "--no-print-directory", "-C", REPO_ROOT, "browser",
                                 f"CHROMIUM={tmp_path}/chromium"], capture_output=True, text=True, timeout=60,
                                env=dict(top_level_make_environment(),
-                                        PATH=f"{fake_bin}:/usr/bin:/bin" if user == "not root" else str(fake_bin)))
+                                        PATH=str(fake_bin) if user == "root without apt-get" else
+                                        f"{fake_bin}:/usr/bin:/bin"))
     lines = [line for line in completed.stderr.splitlines() if not line.startswith("make: ***")]
-    assert completed.returncode == 2 and len(lines) == 1 and not completed.stdout, completed
-    assert lines[0].startswith(f"error: {tmp_path}/chromium is missing") and "as root" in lines[0]
-    assert not os.path.exists(tmp_path / "apt-get-ran")
+    assert completed.returncode == 2 and len(lines) == 1, completed
+    if user == "root, apt-get failing":
+        assert lines[0] == ("error: apt-get could not install chromium and chromium-driver (Unable to locate package "
+                            "chromium), which the web page's tests drive; install them, then run make again")
+    else:
+        assert lines[0].startswith(f"error: {tmp_path}/chromium is missing") and "as root" in lines[0]
+        assert not completed.stdout and not os.path.exists(tmp_path / "apt-get-ran")
 
 
 def set_up_copy(tmp_path, requirements=""):
