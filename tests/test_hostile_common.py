@@ -1771,3 +1771,29 @@ def test_make_setup_of_a_venv_not_the_users_to_write_that_has_what_it_needs_goes
     lines = [line for line in completed.stderr.splitlines() if not line.startswith("make: ***")]
     assert completed.returncode == 2 and len(lines) == 1, completed.stderr
     assert lines[0].startswith(f"error: pip could not install requirements.txt into venv (") and "denied" in lines[0]
+
+
+@pytest.mark.parametrize("name", ["link", "link//"])
+def test_the_set_up_of_a_venv_named_by_a_link_to_an_empty_folder_makes_it_there(tmp_path, name):
+    """A .venv linked to an empty folder on another disk (`ln -s /data/venv .venv`): venv refuses a link, "cannot create
+    the virtual environment (Unable to create directory ...)", an over-refusal. Now venv is given the folder the link
+    leads to; the link stays."""
+    (tmp_path / "disk" / "venv").mkdir(parents=True)
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "link").symlink_to(tmp_path / "disk" / "venv")
+    completed = make_venv(tmp_path, name, cwd=tmp_path / "work")
+    assert completed.returncode == 0, completed.stderr
+    assert (tmp_path / "work" / "link").is_symlink() and (tmp_path / "disk" / "venv" / "pyvenv.cfg").is_file()
+    assert subprocess.run([str(tmp_path / "work" / "link" / "bin" / "python"), "-m", "pip", "--version"],
+                          capture_output=True).returncode == 0
+
+
+def test_the_set_up_of_a_venv_under_a_link_to_nothing_names_the_link(tmp_path):
+    """VENV=<a link to a missing folder>/venv (a disk not mounted): mkdir's "File exists", which the link does, and
+    cannot be made."""
+    (tmp_path / "unmounted").symlink_to(tmp_path / "disk")
+    completed = make_venv(tmp_path, tmp_path / "unmounted" / "venv")
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert f"{tmp_path}/unmounted is a link to {tmp_path}/disk, which leads to no folder" in lines[0]
+    assert "File exists" not in lines[0] and not os.path.lexists(tmp_path / "disk")

@@ -130,13 +130,23 @@ else
     made_from=$parent
   done
   if ! made=$(mkdir -p -- "$venv_dir" 2>&1); then
-    echo "error: cannot make the folder $venv_dir (${made##*: }); set VENV to another folder" >&2
+    made=${made##*: }
+    # a folder above it that is a link to nothing was mkdir's "File exists"
+    if [ -L "$parent" ] && [ ! -e "$parent" ]; then
+      made="$parent is a link to $(readlink -- "$parent"), which leads to no folder"
+    fi
+    echo "error: cannot make the folder $venv_dir ($made); set VENV to another folder" >&2
     exit 2
   fi
+  # venv refuses a link (a .venv linked to an empty folder on another disk, or to one a stopped venv left): "Unable
+  # to create directory", an over-refusal. It is given the folder the link leads to.
+  venv_target=$venv_dir
+  while [ "${venv_target%/}" != "$venv_target" ] && [ -n "${venv_target%/}" ]; do venv_target=${venv_target%/}; done
+  if [ -L "$venv_target" ]; then venv_target=$(realpath -- "$venv_target"); else venv_target=$venv_dir; fi
   echo "creating $venv_dir with $python310"
   # A read-only folder or a full disk: venv's traceback line and exit code 1, and a venv without pip left behind
-  if ! failed=$("$python310" -m venv "$venv_dir" 2>&1); then
-    case $was in new) rm -rf -- "$made_from" ;; empty) find "$venv_dir" -mindepth 1 -delete 2>/dev/null ;; esac
+  if ! failed=$("$python310" -m venv "$venv_target" 2>&1); then
+    case $was in new) rm -rf -- "$made_from" ;; empty) find "$venv_target" -mindepth 1 -delete 2>/dev/null ;; esac
     reason=$(printf '%s\n' "$failed" | grep -v '^[[:space:]]*$' | tail -n 1)
     # venv shows only ensurepip's exit status, not its reason
     case $reason in *ensurepip*) reason="pip could not be installed into it: is its disk full, or its path too long?" ;; esac
