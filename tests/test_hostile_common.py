@@ -1797,3 +1797,18 @@ def test_the_set_up_of_a_venv_under_a_link_to_nothing_names_the_link(tmp_path):
     assert completed.returncode == 2 and len(lines) == 1, completed.stderr
     assert f"{tmp_path}/unmounted is a link to {tmp_path}/disk, which leads to no folder" in lines[0]
     assert "File exists" not in lines[0] and not os.path.lexists(tmp_path / "disk")
+
+
+@pytest.mark.parametrize("name, said", [("notes.txt/../v", "from notes.txt, a file,"),
+                                        ("missing/../v", "from missing, a missing folder,"),
+                                        ("link/../v", "from link, a link,")])
+def test_the_set_up_of_a_venv_going_up_from_a_file_says_it_is_a_file(tmp_path, name, said):
+    """VENV=notes.txt/../v was "goes up (..) from notes.txt, a missing folder or a link": it is a file."""
+    (tmp_path / "notes.txt").write_text("the user's")
+    (tmp_path / "elsewhere" / "deep").mkdir(parents=True)
+    (tmp_path / "link").symlink_to(tmp_path / "elsewhere" / "deep")
+    completed = make_venv(tmp_path, name, cwd=tmp_path)
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and f"goes up (..) {said} which venv" in lines[0], lines
+    assert sorted(os.listdir(tmp_path)) == ["elsewhere", "link", "notes.txt", "requirements-nodeps.txt",
+                                            "requirements.txt"] and os.listdir(tmp_path / "elsewhere") == ["deep"]

@@ -48,8 +48,12 @@ while [ -n "$rest" ]; do
   rest=${rest#*/}
   if [ "$part" = .. ] && [ -n "$before" ] && { [ ! -d "$before" ] \
       || [ "$(realpath -- "$before..")" != "$(realpath -m -- "$(realpath -m -s -- "$before..")")" ]; }; then
-    echo "error: $venv_dir goes up (..) from ${before%/}, a missing folder or a link, which venv reads otherwise than" \
-      "the shell; write the folder's path without it" >&2
+    # a file was said to be "a missing folder or a link"
+    if [ -L "${before%/}" ]; then what="a link"; elif [ -e "${before%/}" ] && [ ! -d "${before%/}" ]; then
+      what="a file"; elif [ ! -e "${before%/}" ]; then what="a missing folder"; else what="a folder reached through a link"
+    fi
+    echo "error: $venv_dir goes up (..) from ${before%/}, $what, which venv reads otherwise than the shell; write the" \
+      "folder's path without it" >&2
     exit 2
   fi
   before=$before$part/
