@@ -54,9 +54,11 @@ setup: $(STAMP)
 
 setup-test: $(TEST_STAMP)
 
+# A venv that is not the user's to write (a shared one, linked to) and holds what the requirements ask: touch's "cannot
+# touch '.venv/.installed': Permission denied" stopped every `make demo`. Without its stamp, make checks it each time.
 $(STAMP): requirements.txt requirements-nodeps.txt utils/make_venv.sh
 	@bash utils/make_venv.sh $(VENV) requirements.txt
-	@touch $(STAMP)
+	@touch $(STAMP) 2>/dev/null || true
 
 # A .venv whose Python does not run (missing, or removed since by a pyenv upgrade) is always set up again:
 # the set-up script then creates it, or says what to do.
@@ -66,7 +68,7 @@ endif
 
 $(TEST_STAMP): $(STAMP) requirements-test.txt requirements-tensorflow.txt
 	@bash utils/make_venv.sh $(VENV) requirements-test.txt
-	@touch $(TEST_STAMP)
+	@touch $(TEST_STAMP) 2>/dev/null || true
 
 # The CUDA extension, the CUDA 12 / cuDNN 8 / NCCL wheels, and the Open MPI link NNabla's communicator
 # looks for (utils/cuda_libraries.py); needs an NVIDIA driver on the machine.
@@ -75,10 +77,22 @@ setup-gpu: $(STAMP)
 	$(PYTHON) -m utils.cuda_libraries
 
 # Chromium and its driver from Debian's packages, for the web app's browser tests (as root, only when
-# missing).
+# missing). A user not root, or a system without apt-get, was apt-get's lines on its lock ("Permission denied") or the
+# shell's "apt-get: not found", and make's: now one line saying what to install. As root, apt-get's failures (offline:
+# its lines on each index and package it could not fetch; a system whose apt has no such packages) are one line with
+# apt-get's first error.
+CHROMIUM := /usr/bin/chromium
 browser:
-	@test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y \
-	    --no-install-recommends chromium chromium-driver)
+	@test -x "$(call venv_quoted,$(CHROMIUM))" || { if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then \
+	    echo "error: $(call venv_quoted,$(CHROMIUM)) is missing, which the web page's tests drive; install Debian's" \
+	    "chromium and chromium-driver as root (apt-get install chromium chromium-driver), then run make again" >&2; \
+	    exit 2; fi; echo "installing Debian's chromium and chromium-driver with apt-get"; \
+	    if ! failed=$$( { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	    --no-install-recommends chromium chromium-driver; } 2>&1); then \
+	    reason=$$(printf '%s\n' "$$failed" | grep -a '^E: ' | head -n 1); \
+	    [ -n "$$reason" ] || reason=$$(printf '%s\n' "$$failed" | grep -av '^[[:space:]]*$$' | tail -n 1); \
+	    echo "error: apt-get could not install chromium and chromium-driver ($${reason#E: }), which the web" \
+	    "page's tests drive; install them, then run make again" >&2; exit 2; fi; }
 
 # Two pytest workers (pytest-xdist): most tests run one single-threaded process, so CI's two cores halve
 # the wall time. TEST_WORKERS=0 runs them in this process, one after another.
@@ -135,6 +149,9 @@ gpu-check: $(TEST_STAMP)
 # read-only disk, a name too long) was rm's line for every file in it.
 # A venv made in place in a folder of the user's (`python -m venv .` in a project) was removed with the user's files in
 # it: only a venv's own entries (venv's, virtualenv's and uv's, pip's share, etc and src, make's stamps) may be there.
+# A clean-venv stopped (Ctrl-C) after rm had taken pyvenv.cfg, its first entry, left bin/python and part of lib: the set-up
+# called it "a Python installation", clean-venv "not a virtual environment", neither went on. bin goes first (its Python
+# then no longer runs), pyvenv.cfg last, so a stopped one is still a venv to clean-venv, and the set-up says to run it.
 VENV_OWN_FOLDERS := bin|include|lib|lib32|lib64|share|etc|man|src
 VENV_OWN_FILES := pyvenv\.cfg|\.installed|\.installed-test|\.gitignore|CACHEDIR\.TAG|\.lock
 clean-venv:
@@ -149,5 +166,7 @@ clean-venv:
 	if [ -n "$$others" ]; then echo "error: '$$venv' holds files of its own beside the virtual environment's (such" \
 	    "as '$$others'); nothing removed: move them out first, or remove it yourself" >&2; exit 2; fi; \
 	printf 'rm -rf "%s"\n' "$$venv"; \
-	if ! failed=$$(rm -rf -- "$$venv" 2>&1); then failed=$$(printf '%s\n' "$$failed" | head -n 1); \
+	if ! failed=$$( { [ -L "$$venv" ] || [ ! -d "$$venv" ] || { rm -rf -- "$$venv/bin" && for entry in "$$venv"/* \
+	    "$$venv"/.[!.]* "$$venv"/..?*; do [ "$$entry" = "$$venv/pyvenv.cfg" ] || rm -rf -- "$$entry" || exit; done; } \
+	    && rm -rf -- "$$venv"; } 2>&1); then failed=$$(printf '%s\n' "$$failed" | head -n 1); \
 	    echo "error: rm could not remove all of '$$venv' ($${failed##*: }); what it could not is left" >&2; exit 2; fi

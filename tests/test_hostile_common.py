@@ -1629,3 +1629,264 @@ def test_a_working_folder_deleted_under_the_shell_is_one_line(tmp_path, script):
                                timeout=120)
     assert_one_error_line(completed, "the working folder was deleted since this shell entered it; cd to an existing "
                                      "folder")
+
+
+# Fifteenth pass, second look at make's set-up and VENV
+
+def python_310_and_path():
+    """The real Python 3.10 the tests run on (through any pyenv shim or venv link), and a PATH of its folder and the
+    system's."""
+    python = os.path.realpath(sys._base_executable)
+    return python, f"{os.path.dirname(python)}:/usr/bin:/bin"
+
+
+def test_the_set_up_with_home_unset_finds_python_310_on_path(tmp_path):
+    """HOME unset (a service's environment, `env -u HOME make setup`): set -u's "HOME: unbound variable", then "Python
+    3.10 not found; install it" with python3.10 on PATH, and no venv."""
+    _, path = python_310_and_path()
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        (tmp_path / name).write_text("")
+    environment = {key: value for key, value in os.environ.items() if key not in ("HOME", "PYENV_ROOT")}
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(tmp_path / "venv"),
+                                str(tmp_path / "requirements.txt")], capture_output=True, text=True, timeout=300,
+                               env=dict(environment, PATH=path))
+    assert completed.returncode == 0 and not completed.stderr, completed.stderr
+    assert (tmp_path / "venv" / "pyvenv.cfg").is_file()
+
+
+def python_310_without_ensurepip(folder):
+    """A Python 3.10 installation in folder whose standard library lacks ensurepip, as Debian's and Ubuntu's python3.10
+    is without python3.10-venv: a copy of the real binary beside links to every other module. Returns its bin."""
+    import sysconfig
+    python, _ = python_310_and_path()
+    stdlib = sysconfig.get_path("stdlib")
+    os.makedirs(folder / "bin")
+    os.makedirs(folder / "lib" / os.path.basename(stdlib))
+    shutil.copy2(python, folder / "bin" / "python3.10")
+    for name in os.listdir(stdlib):
+        if name != "ensurepip":
+            os.symlink(os.path.join(stdlib, name), folder / "lib" / os.path.basename(stdlib) / name)
+    assert subprocess.run([str(folder / "bin" / "python3.10"), "-c", "import ensurepip"],
+                          capture_output=True).returncode != 0
+    return folder / "bin"
+
+
+@pytest.mark.parametrize("venv", ["new", "made without pip"])
+def test_the_set_up_with_a_python_310_without_ensurepip_says_to_install_it(tmp_path, venv):
+    """Ubuntu 22.04's own python3.10 without python3.10-venv: venv failed on ensurepip, said to be "is its disk full, or
+    its path too long?", sending the user to free space; a venv made `--without-pip` with it (the way round) was
+    ensurepip's "No module named ensurepip" and exit code 1. Now one line naming python3.10-venv."""
+    if any(os.path.exists(f"{folder}/bin/python3.10") for folder in ("/usr", "/usr/local")):
+        pytest.skip("the system's own python3.10 would be found first")
+    bin_folder = python_310_without_ensurepip(tmp_path / "python")
+    if venv != "new":
+        subprocess.run([str(bin_folder / "python3.10"), "-m", "venv", "--without-pip", str(tmp_path / "venv")],
+                       check=True, timeout=120)
+    before = sorted(os.listdir(tmp_path))
+    (tmp_path / "home").mkdir()
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        (tmp_path / name).write_text("")
+    environment = {key: value for key, value in os.environ.items() if key != "PYENV_ROOT"}
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(tmp_path / "venv"),
+                                str(tmp_path / "requirements.txt")], capture_output=True, text=True, timeout=300,
+                               env=dict(environment, HOME=str(tmp_path / "home"), PATH=f"{bin_folder}:/usr/bin:/bin"))
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert "has no ensurepip" in lines[0] and "python3.10-venv" in lines[0] and "disk full" not in lines[0]
+    assert sorted(os.listdir(tmp_path)) == sorted(before + ["home", "requirements.txt", "requirements-nodeps.txt"])
+
+
+def test_the_set_up_takes_a_python_310_with_ensurepip_found_after_one_without(tmp_path):
+    """A python3.10 without ensurepip first on PATH, pyenv's 3.10 under PYENV_ROOT: the one with ensurepip makes the
+    venv."""
+    python, _ = python_310_and_path()
+    versions = os.path.dirname(os.path.dirname(os.path.dirname(python)))
+    if os.path.basename(versions) != "versions":
+        pytest.skip("Python 3.10 here is not a pyenv version")
+    bin_folder = python_310_without_ensurepip(tmp_path / "python")
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        (tmp_path / name).write_text("")
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(tmp_path / "venv"),
+                                str(tmp_path / "requirements.txt")], capture_output=True, text=True, timeout=300,
+                               env=dict(os.environ, PYENV_ROOT=os.path.dirname(versions),
+                                        PATH=f"{bin_folder}:/usr/bin:/bin"))
+    assert completed.returncode == 0, completed.stderr
+    assert f"with {os.path.dirname(versions)}/versions/" in completed.stdout
+
+
+def test_make_clean_venv_stopped_midway_leaves_a_venv_it_removes_and_the_set_up_refuses(tmp_path):
+    """rm took pyvenv.cfg first (its first entry on ext4): a clean-venv stopped (Ctrl-C) or failed midway left bin/python
+    and part of lib, which the set-up called "a Python installation" and clean-venv "not a virtual environment", and
+    neither went on. Now bin goes first and pyvenv.cfg last; staged as a file rm cannot remove from lib."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    kept = venv / "lib" / "python3.10" / "site-packages" / "kept"
+    kept.mkdir(parents=True)
+    (kept / "module.py").write_text("")
+    kept.chmod(0o555)
+    without_root_override = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
+    try:
+        completed = subprocess.run([*(without_root_override if os.geteuid() == 0 else []), "make", "--no-print-directory",
+                                    "-C", REPO_ROOT, "clean-venv", f"VENV={venv}"], capture_output=True, text=True,
+                                   timeout=60, env=top_level_make_environment())
+    finally:
+        kept.chmod(0o755)
+    lines = [line for line in completed.stderr.splitlines() if not line.startswith("make: ***")]
+    assert completed.returncode == 2 and len(lines) == 1 and "rm could not remove" in lines[0], completed.stderr
+    assert (venv / "pyvenv.cfg").is_file() and not os.path.lexists(venv / "bin")
+    set_up = make_venv(tmp_path, venv)
+    lines = set_up.stderr.strip().splitlines()
+    assert set_up.returncode == 2 and len(lines) == 1 and "a stopped 'make clean-venv'?" in lines[0], set_up.stderr
+    assert (kept / "module.py").exists() and not os.path.lexists(venv / "bin")
+    completed = clean_venv(f"VENV={venv}")
+    assert completed.returncode == 0 and not os.path.lexists(venv), completed.stderr
+
+
+@pytest.mark.parametrize("user", ["not root", "root without apt-get", "root, apt-get failing"])
+def test_make_browser_without_chromium_that_apt_get_cannot_install_is_one_line(tmp_path, user):
+    """`make test` (its browser goal) as a user not root, where Chromium is missing: apt-get's "Reading package lists",
+    its two lines on its lock ("Permission denied") and make's; on a system without apt-get, the shell's "not found";
+    as root, apt-get's lines on each index and package it could not fetch or find. Staged with an `id` that says the
+    user's id first on PATH, and an apt-get there (failing as on its lock, or as offline), or a PATH of that folder
+    alone."""
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    (fake_bin / "id").write_text(f"#!/bin/sh\necho {1000 if user == 'not root' else 0}\n")
+    if user == "not root":
+        (fake_bin / "apt-get").write_text(f"#!/bin/sh\ntouch {tmp_path}/apt-get-ran\n"
+                                          "echo 'E: Could not open lock file'\necho 'E: Unable to lock directory'\n"
+                                          "exit 100\n")
+    if user == "root, apt-get failing":
+        (fake_bin / "apt-get").write_text("#!/bin/sh\necho 'Reading package lists...'\n[ $1 = update ] && "
+                                          "{ echo 'Err:1 http://deb.debian.org/debian bookworm InRelease'; exit 0; }\n"
+                                          "echo 'E: Unable to locate package chromium' >&2\n"
+                                          "echo 'E: Unable to locate package chromium-driver' >&2\nexit 100\n")
+    for program in os.listdir(fake_bin):
+        (fake_bin / program).chmod(0o755)
+    completed = subprocess.run([shutil.which("make"), "--no-print-directory", "-C", REPO_ROOT, "browser",
+                                f"CHROMIUM={tmp_path}/chromium"], capture_output=True, text=True, timeout=60,
+                               env=dict(top_level_make_environment(),
+                                        PATH=str(fake_bin) if user == "root without apt-get" else
+                                        f"{fake_bin}:/usr/bin:/bin"))
+    lines = [line for line in completed.stderr.splitlines() if not line.startswith("make: ***")]
+    assert completed.returncode == 2 and len(lines) == 1, completed
+    if user == "root, apt-get failing":
+        assert lines[0] == ("error: apt-get could not install chromium and chromium-driver (Unable to locate package "
+                            "chromium), which the web page's tests drive; install them, then run make again")
+    else:
+        assert lines[0].startswith(f"error: {tmp_path}/chromium is missing") and "as root" in lines[0]
+        assert not completed.stdout and not os.path.exists(tmp_path / "apt-get-ran")
+
+
+def set_up_copy(tmp_path, requirements=""):
+    """A copy of the repository's Makefile and make_venv.sh in tmp_path/repo, with requirements.txt of `requirements`
+    and empty other requirements files."""
+    copy = tmp_path / "repo"
+    (copy / "utils").mkdir(parents=True)
+    shutil.copy(os.path.join(REPO_ROOT, "Makefile"), copy)
+    shutil.copy(os.path.join(REPO_ROOT, "utils", "make_venv.sh"), copy / "utils")
+    for name in ("requirements.txt", "requirements-nodeps.txt", "requirements-test.txt",
+                 "requirements-tensorflow.txt"):
+        (copy / name).write_text(requirements if name == "requirements.txt" else "")
+    return copy
+
+
+def test_make_setup_offline_is_one_line_and_the_next_run_goes_on(tmp_path):
+    """Offline (a package index refusing connections), `make setup` was pip's "Retrying" warnings and its two
+    ERROR lines ("No matching distribution found"), exit code 1 from the script. The venv made is kept, and the next
+    run goes on from it."""
+    copy = set_up_copy(tmp_path, "nnabla==1.39.0\n")
+    offline = dict(top_level_make_environment(), PIP_CONFIG_FILE=os.devnull, PIP_RETRIES="1",
+                   PIP_INDEX_URL="http://127.0.0.1:1/simple", PIP_FIND_LINKS="")
+    for run in ("first", "again"):
+        completed = subprocess.run(["make", "--no-print-directory", "setup", "VENV=venv"], cwd=copy,
+                                   capture_output=True, text=True, timeout=300, env=offline)
+        lines = [line for line in completed.stderr.splitlines() if not line.startswith("make: ***")]
+        assert completed.returncode == 2 and len(lines) == 1, (run, completed.stderr)
+        assert lines[0].startswith("error: pip could not install requirements.txt into venv (the package index could"
+                                   " not be reached: No matching distribution found for nnabla==1.39.0"), lines[0]
+        assert (copy / "venv" / "pyvenv.cfg").is_file() and not (copy / "venv" / ".installed").exists()
+        assert ("creating venv" in completed.stdout) == (run == "first")
+
+
+def wheel_of_a_package(folder):
+    """A wheel of a package of one empty module, made in folder without a build tool."""
+    import zipfile
+    path = folder / "package-1-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as wheel:
+        wheel.writestr("package/__init__.py", "")
+        wheel.writestr("package-1.dist-info/METADATA", "Metadata-Version: 2.1\nName: package\nVersion: 1\n")
+        wheel.writestr("package-1.dist-info/WHEEL", "Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\n"
+                                                    "Tag: py3-none-any\n")
+        wheel.writestr("package-1.dist-info/RECORD", "package/__init__.py,,\npackage-1.dist-info/METADATA,,\n"
+                                                     "package-1.dist-info/WHEEL,,\npackage-1.dist-info/RECORD,,\n")
+    return path
+
+
+def test_make_setup_of_a_venv_not_the_users_to_write_that_has_what_it_needs_goes_on(tmp_path):
+    """A venv linked to that is not the user's to write (a shared one), holding what the requirements ask, its stamp
+    older than the requirements (a fresh clone): pip had nothing to do, and touch's "cannot touch 'venv/.installed':
+    Permission denied" stopped `make setup` (and `make demo`) every time. A requirement it lacks is one line of pip's
+    error."""
+    copy = set_up_copy(tmp_path)
+    completed = subprocess.run(["make", "--no-print-directory", "setup", "VENV=venv"], cwd=copy, capture_output=True,
+                               text=True, timeout=300, env=top_level_make_environment())
+    assert completed.returncode == 0, completed.stderr
+    (copy / "venv" / ".installed").unlink()
+    without_root_override = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
+    as_user = without_root_override if os.geteuid() == 0 else []
+    subprocess.run(["chmod", "-R", "a-w", str(copy / "venv")], check=True)
+    try:
+        completed = subprocess.run([*as_user, "make", "--no-print-directory", "setup", "VENV=venv"], cwd=copy,
+                                   capture_output=True, text=True, timeout=300, env=top_level_make_environment())
+        assert completed.returncode == 0 and not completed.stderr, completed.stderr
+        (copy / "requirements.txt").write_text(f"{wheel_of_a_package(tmp_path)}\n")
+        completed = subprocess.run([*as_user, "make", "--no-print-directory", "setup", "VENV=venv"], cwd=copy,
+                                   capture_output=True, text=True, timeout=300,
+                                   env=dict(top_level_make_environment(), PIP_CONFIG_FILE=os.devnull))
+    finally:
+        subprocess.run(["chmod", "-R", "u+w", str(copy / "venv")], check=True)
+    lines = [line for line in completed.stderr.splitlines() if not line.startswith("make: ***")]
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].startswith("error: pip could not install requirements.txt into venv (") and "denied" in lines[0]
+
+
+@pytest.mark.parametrize("name", ["link", "link//"])
+def test_the_set_up_of_a_venv_named_by_a_link_to_an_empty_folder_makes_it_there(tmp_path, name):
+    """A .venv linked to an empty folder on another disk (`ln -s /data/venv .venv`): venv refuses a link, "cannot create
+    the virtual environment (Unable to create directory ...)", an over-refusal. Now venv is given the folder the link
+    leads to; the link stays."""
+    (tmp_path / "disk" / "venv").mkdir(parents=True)
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "link").symlink_to(tmp_path / "disk" / "venv")
+    completed = make_venv(tmp_path, name, cwd=tmp_path / "work")
+    assert completed.returncode == 0, completed.stderr
+    assert (tmp_path / "work" / "link").is_symlink() and (tmp_path / "disk" / "venv" / "pyvenv.cfg").is_file()
+    assert subprocess.run([str(tmp_path / "work" / "link" / "bin" / "python"), "-m", "pip", "--version"],
+                          capture_output=True).returncode == 0
+
+
+def test_the_set_up_of_a_venv_under_a_link_to_nothing_names_the_link(tmp_path):
+    """VENV=<a link to a missing folder>/venv (a disk not mounted): mkdir's "File exists", which the link does, and
+    cannot be made."""
+    (tmp_path / "unmounted").symlink_to(tmp_path / "disk")
+    completed = make_venv(tmp_path, tmp_path / "unmounted" / "venv")
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert f"{tmp_path}/unmounted is a link to {tmp_path}/disk, which leads to no folder" in lines[0]
+    assert "File exists" not in lines[0] and not os.path.lexists(tmp_path / "disk")
+
+
+@pytest.mark.parametrize("name, said", [("notes.txt/../v", "from notes.txt, a file,"),
+                                        ("missing/../v", "from missing, a missing folder,"),
+                                        ("link/../v", "from link, a link,")])
+def test_the_set_up_of_a_venv_going_up_from_a_file_says_it_is_a_file(tmp_path, name, said):
+    """VENV=notes.txt/../v was "goes up (..) from notes.txt, a missing folder or a link": it is a file."""
+    (tmp_path / "notes.txt").write_text("the user's")
+    (tmp_path / "elsewhere" / "deep").mkdir(parents=True)
+    (tmp_path / "link").symlink_to(tmp_path / "elsewhere" / "deep")
+    completed = make_venv(tmp_path, name, cwd=tmp_path)
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and f"goes up (..) {said} which venv" in lines[0], lines
+    assert sorted(os.listdir(tmp_path)) == ["elsewhere", "link", "notes.txt", "requirements-nodeps.txt",
+                                            "requirements.txt"] and os.listdir(tmp_path / "elsewhere") == ["deep"]

@@ -9,16 +9,33 @@ requirements=$2
 
 # pyenv's Pythons where PYENV_ROOT puts them (/opt/pyenv): only ~/.pyenv was looked in, and with another pyenv
 # version chosen (its python3.10 shim refuses) a 3.10 installed there was "not found; install it, e.g. pyenv install"
+# HOME unset (a service's or `env -u HOME` environment): set -u's "HOME: unbound variable" and "Python 3.10 not found"
+# with python3.10 on PATH. ~ is then the user's home folder from the password database.
+home=${HOME:-~}
+# Debian's and Ubuntu's python3.10 (Ubuntu 22.04's own Python) keep ensurepip in python3.10-venv: venv made the folder
+# and failed on ensurepip, said to be "is its disk full, or its path too long?". A 3.10 with ensurepip is looked for;
+# failing one, the first without it is printed and the status is 3.
 find_python310() {
-  for candidate in python3.10 "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.10.*/bin/python3.10 \
-      "$HOME"/.pyenv/versions/3.10.*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10; do
+  local without_ensurepip=
+  for candidate in python3.10 "${PYENV_ROOT:-$home/.pyenv}"/versions/3.10.*/bin/python3.10 \
+      "$home"/.pyenv/versions/3.10.*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10; do
     if command -v "$candidate" >/dev/null 2>&1 \
         && "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1; then
-      command -v "$candidate"
-      return 0
+      if "$candidate" -c 'import ensurepip' >/dev/null 2>&1; then
+        command -v "$candidate"
+        return 0
+      fi
+      [ -n "$without_ensurepip" ] || without_ensurepip=$(command -v "$candidate")
     fi
   done
+  [ -z "$without_ensurepip" ] || { printf '%s\n' "$without_ensurepip"; return 3; }
   return 1
+}
+
+no_ensurepip() {  # the line for a Python 3.10 without ensurepip ($1), which venv needs to put pip in
+  echo "error: $1 has no ensurepip, which puts pip into a virtual environment (Debian and Ubuntu keep it in" \
+    "python3.10-venv); install it, e.g. 'apt-get install python3.10-venv', then run make again" >&2
+  exit 2
 }
 
 # `VENV=new/..`, `new/../mydata`: venv reads a name as Python's abspath does (new/.. is the folder new is in, here the
@@ -31,8 +48,12 @@ while [ -n "$rest" ]; do
   rest=${rest#*/}
   if [ "$part" = .. ] && [ -n "$before" ] && { [ ! -d "$before" ] \
       || [ "$(realpath -- "$before..")" != "$(realpath -m -- "$(realpath -m -s -- "$before..")")" ]; }; then
-    echo "error: $venv_dir goes up (..) from ${before%/}, a missing folder or a link, which venv reads otherwise than" \
-      "the shell; write the folder's path without it" >&2
+    # a file was said to be "a missing folder or a link"
+    if [ -L "${before%/}" ]; then what="a link"; elif [ -e "${before%/}" ] && [ ! -d "${before%/}" ]; then
+      what="a file"; elif [ ! -e "${before%/}" ]; then what="a missing folder"; else what="a folder reached through a link"
+    fi
+    echo "error: $venv_dir goes up (..) from ${before%/}, $what, which venv reads otherwise than the shell; write the" \
+      "folder's path without it" >&2
     exit 2
   fi
   before=$before$part/
@@ -59,7 +80,16 @@ else
     echo "error: $venv_dir is a file, not a folder; move it, or set VENV to another folder" >&2
     exit 2
   fi
-  if ! python310=$(find_python310); then
+  # A `make clean-venv` stopped (Ctrl-C) after bin went (it removes bin first, pyvenv.cfg last) leaves pyvenv.cfg and
+  # part of lib: venv would make its Python again over that part, and pip take its half-removed packages as installed.
+  if [ -f "$venv_dir/pyvenv.cfg" ] && [ -n "$(find "$venv_dir/lib/" -type f -print -quit 2>/dev/null)" ]; then
+    echo "error: $venv_dir is part of a virtual environment (pyvenv.cfg and lib without bin/python: a stopped" \
+      "'make clean-venv'?); remove it ('make clean-venv' removes .venv) and run make again" >&2
+    exit 2
+  fi
+  python310=$(find_python310) && search=0 || search=$?
+  [ "$search" != 3 ] || no_ensurepip "Python 3.10 ($python310)"
+  if [ "$search" != 0 ]; then
     echo "error: Python 3.10 not found (NNabla 1.39 needs it); install it, e.g. 'pyenv install 3.10' or" \
       "'apt-get install python3.10 python3.10-venv', then run make again" >&2
     exit 2
@@ -104,13 +134,23 @@ else
     made_from=$parent
   done
   if ! made=$(mkdir -p -- "$venv_dir" 2>&1); then
-    echo "error: cannot make the folder $venv_dir (${made##*: }); set VENV to another folder" >&2
+    made=${made##*: }
+    # a folder above it that is a link to nothing was mkdir's "File exists"
+    if [ -L "$parent" ] && [ ! -e "$parent" ]; then
+      made="$parent is a link to $(readlink -- "$parent"), which leads to no folder"
+    fi
+    echo "error: cannot make the folder $venv_dir ($made); set VENV to another folder" >&2
     exit 2
   fi
+  # venv refuses a link (a .venv linked to an empty folder on another disk, or to one a stopped venv left): "Unable
+  # to create directory", an over-refusal. It is given the folder the link leads to.
+  venv_target=$venv_dir
+  while [ "${venv_target%/}" != "$venv_target" ] && [ -n "${venv_target%/}" ]; do venv_target=${venv_target%/}; done
+  if [ -L "$venv_target" ]; then venv_target=$(realpath -- "$venv_target"); else venv_target=$venv_dir; fi
   echo "creating $venv_dir with $python310"
   # A read-only folder or a full disk: venv's traceback line and exit code 1, and a venv without pip left behind
-  if ! failed=$("$python310" -m venv "$venv_dir" 2>&1); then
-    case $was in new) rm -rf -- "$made_from" ;; empty) find "$venv_dir" -mindepth 1 -delete 2>/dev/null ;; esac
+  if ! failed=$("$python310" -m venv "$venv_target" 2>&1); then
+    case $was in new) rm -rf -- "$made_from" ;; empty) find "$venv_target" -mindepth 1 -delete 2>/dev/null ;; esac
     reason=$(printf '%s\n' "$failed" | grep -v '^[[:space:]]*$' | tail -n 1)
     # venv shows only ensurepip's exit status, not its reason
     case $reason in *ensurepip*) reason="pip could not be installed into it: is its disk full, or its path too long?" ;; esac
@@ -123,13 +163,38 @@ fi
 # run would hand to pip: install it now. A venv made without pip (uv venv, python -m venv --without-pip) was said to
 # be one a set-up had stopped in.
 if ! "$venv_dir/bin/python" -m pip --version >/dev/null 2>&1; then
+  # `python3.10 -m venv --without-pip`, the way round a missing python3.10-venv: ensurepip's "No module named" line
+  "$venv_dir/bin/python" -c 'import ensurepip' >/dev/null 2>&1 \
+    || no_ensurepip "$venv_dir has no pip, and its Python ($(readlink -f -- "$venv_dir/bin/python"))"
   echo "installing pip into $venv_dir (it has none: it was made without, or an earlier set-up stopped before pip" \
     "was in)"
   "$venv_dir/bin/python" -m ensurepip --upgrade --default-pip >/dev/null
 fi
+# pip's own lines when it failed: offline, five "Retrying" warnings and two errors, the last "No matching distribution
+# found" (nine lines, exit code 1); a venv not the user's to write (a shared one), an OSError and a hint. Now one line
+# with pip's last error; what pip installed is kept, and the next run goes on from it. A run that succeeds shows its
+# lines (warnings) as before.
+pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
+  local output reason
+  if output=$("$venv_dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$@" 2>&1); then
+    [ -z "$output" ] || printf '%s\n' "$output" >&2
+    return 0
+  fi
+  # pip's last ERROR line; where a package's own build failed, that build's last error (pip ends on "See above")
+  reason=$(printf '%s\n' "$output" | grep -a '^ERROR: ' | tail -n 1) || true
+  [ -n "$reason" ] || reason=$(printf '%s\n' "$output" | grep -aiE '^[[:space:]]*error: ' \
+    | grep -avE 'error: (subprocess-exited-with-error|legacy-install-failure|metadata-generation-failed)' \
+    | tail -n 1 | sed 's/^[[:space:]]*error: //') || true
+  [ -n "$reason" ] || reason=$(printf '%s\n' "$output" | grep -av '^[[:space:]]*$' | tail -n 1) || true
+  case $output in *NewConnectionError*|*"Failed to establish a new connection"*|*"Temporary failure in name"*\
+      |*ConnectTimeout*|*ReadTimeout*|*"Max retries exceeded"*|*ProxyError*|*SSLError*)
+    reason="the package index could not be reached: ${reason#ERROR: }; check the network or pip's index settings" ;;
+  esac
+  echo "error: pip could not install $1 into $venv_dir (${reason#ERROR: }); what it installed is kept: run make" \
+    "again once that is put right" >&2
+  exit 2
+}
 # --no-warn-conflicts: once nnabla_converter is in (below, without its dependencies), every later install
 # would list the command-line converter's dependencies as missing, which they are on purpose
-"$venv_dir/bin/python" -m pip install --quiet --disable-pip-version-check --no-warn-conflicts \
-  -r "$requirements"
-"$venv_dir/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
-  -r "$(dirname "$requirements")/requirements-nodeps.txt"
+pip_install "$requirements" --no-warn-conflicts
+pip_install "$(dirname "$requirements")/requirements-nodeps.txt" --no-deps
