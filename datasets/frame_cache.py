@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 from contextlib import contextmanager
+from functools import lru_cache
 
 import numpy as np
 from tqdm import tqdm
@@ -44,7 +45,8 @@ ENTRY_NAME_LENGTH = 100  # characters of a sequence's name in its entry's: with 
 def entry_folder(cache_dir, sequence):
     """Where a sequence's entry lives: its name (readable, cut short) and a hash of its absolute folder
     (unique)."""
-    digest = hashlib.sha1(os.path.abspath(sequence.folder).encode()).hexdigest()[:12]
+    # fsencode: a folder named by bytes that are not UTF-8 (read as surrogates) was a UnicodeEncodeError's traceback
+    digest = hashlib.sha1(os.fsencode(os.path.abspath(sequence.folder))).hexdigest()[:12]
     readable = re.sub(r'[^A-Za-z0-9_.-]', '_', sequence.name)[:ENTRY_NAME_LENGTH]
     return os.path.join(cache_dir, f"{readable}-{digest}")
 
@@ -134,8 +136,39 @@ def cached_frames(sequences, sizes, cache_dir, read_frame, report=print, show_pr
                                     f"'{sequence.name}' goes; move it, or choose another data.cache_dir")
         if stale:
             build(cache_dir, stale, read_frame, report, show_progress)
-    return {sequence.folder: np.load(os.path.join(entry, FRAMES_FILE), mmap_mode="r")
-            for sequence, entry in zip(sequences, entries)}
+    return EntryMaps({sequence.folder: (entry, tuple(record["shape"]))
+                      for sequence, entry, record in zip(sequences, entries, records)})
+
+
+OPEN_MAPS = 64  # entries EntryMaps keeps mapped at once
+
+
+class EntryMaps:
+    """{sequence folder: read-only memory map (frames, height, width, 3) uint8} of the cache's entries, each mapped when
+    indexed, at most OPEN_MAPS at once (the least recently used let go; a sample's views keep theirs): a map holds a
+    file descriptor and one of the kernel's map areas, and a map of every sequence at once passed the usual limit of
+    open files (1024) with a thousand sequences, and the kernel's limit of maps (65530) with Vimeo-90K's 64,612: a
+    traceback."""
+
+    def __init__(self, entries):
+        self.entries = entries  # {sequence folder: (entry folder, shape of its frames)}
+        self.mapped = lru_cache(maxsize=OPEN_MAPS)(self.map)
+
+    def __getitem__(self, folder):
+        return self.mapped(folder)
+
+    def map(self, folder):
+        entry, shape = self.entries[folder]
+        path = os.path.join(entry, FRAMES_FILE)
+        try:
+            frames = np.load(path, mmap_mode="r")
+        except (OSError, ValueError) as error:
+            frames = error
+        if not isinstance(frames, np.ndarray) or frames.shape != shape:  # rebuilt meanwhile by a run on changed frames
+            raise UserError(f"frame cache entry '{path}' is gone or no longer holds the {'x'.join(map(str, shape))} "
+                            "frames it held when training started: it was removed, or rebuilt by another run, while "
+                            "training read it; run the same command again to resume (it decodes the frames anew)")
+        return frames
 
 
 def build(cache_dir, stale, read_frame, report, show_progress):

@@ -1655,3 +1655,92 @@ def test_a_stop_right_after_a_checkpoint_json_is_renamed_in_keeps_the_files_it_n
         checkpoint.copy_into(str(source / "checkpoint_00000002.json"), content, str(output_dir))
     assert sorted(os.listdir(output_dir)) == ["checkpoint_00000002.json", "gen_states_00000002.h5",
                                               "params_00000002.h5"]
+
+
+# Fifteenth pass, second look at the training data: REDS, folders of sequences, dataPrepare
+
+def test_a_png_turned_by_its_exif_is_read_as_its_header_gives_it_and_cached_so(tmp_path):
+    """A sequence of 48x64 PNG frames each holding an eXIf chunk of orientation 6: the size was read from the header
+    (48x64), OpenCV decoded the frames turned (64x48), and the frame cache wrote them into 48x64 frames: garbled rows,
+    trained on with exit code 0 (without the cache, a stop mid-run saying the frame was changed while training)."""
+    from data_loader import read_frame
+    from datasets import frame_cache
+    from datasets.sequences import Sequence, frame_size
+    from hostile import png_turned_by_exif
+    from training_data import calendar_frame
+    folder = tmp_path / "data" / "clip"
+    folder.mkdir(parents=True)
+    pictures = [(calendar_frame(index, 48, 64) * 255).astype(np.uint8) for index in range(3)]
+    for index, picture in enumerate(pictures):
+        (folder / f"{index}.png").write_bytes(png_turned_by_exif(picture))
+    sequence = Sequence("clip", str(folder), [str(folder / f"{index}.png") for index in range(3)])
+    size = frame_size(sequence, "sequences")
+    cached = frame_cache.cached_frames([sequence], [size], str(tmp_path / "cache"), read_frame,
+                                       report=lambda message: None, show_progress=False)
+    assert size == (48, 64)
+    for index, picture in enumerate(pictures):
+        np.testing.assert_array_equal(read_frame(sequence.frames[index]), picture)
+        np.testing.assert_array_equal(cached[str(folder)][index], picture)
+
+
+def test_the_frame_cache_of_a_sequence_folder_named_not_utf8_is_built(tmp_path):
+    """A sequence folder whose name is not UTF-8 (read with a surrogate): hashing its path for the entry's name was a
+    UnicodeEncodeError's traceback, exit code 1."""
+    from data_loader import read_frame
+    from datasets import frame_cache
+    from datasets.sequences import Sequence
+    from training_data import calendar_frame
+    from utils.image_io import write_rgb
+    folder = os.path.join(str(tmp_path), os.fsdecode(b"clip\xff"))
+    os.mkdir(folder)
+    write_rgb(os.path.join(folder, "0.png"), calendar_frame(0, 8, 8))
+    sequence = Sequence(os.path.basename(folder), folder, [os.path.join(folder, "0.png")])
+    cached = frame_cache.cached_frames([sequence], [(8, 8)], str(tmp_path / "cache"), read_frame,
+                                       report=lambda message: None, show_progress=False)
+    np.testing.assert_array_equal(cached[folder][0], read_frame(sequence.frames[0]))
+
+
+def test_the_frame_cache_of_more_sequences_than_files_a_process_may_open_is_read(tmp_path):
+    """A map of every sequence's entry, held from the start: each holds a file descriptor, and 300 sequences under a
+    limit of 200 open files (a thousand under the usual 1024; Vimeo-90K has 64,612) ended in "Too many open files", a
+    traceback."""
+    import resource
+    from data_loader import read_frame
+    from datasets import frame_cache
+    from datasets.sequences import Sequence
+    from utils.image_io import write_rgb
+    sequences = []
+    for number in range(300):
+        folder = tmp_path / "data" / f"{number:03d}"
+        folder.mkdir(parents=True)
+        write_rgb(str(folder / "0.png"), np.full((4, 4, 3), number % 256, np.uint8))
+        sequences.append(Sequence(folder.name, str(folder), [str(folder / "0.png")]))
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (200, hard))
+    try:
+        cached = frame_cache.cached_frames(sequences, [(4, 4)] * len(sequences), str(tmp_path / "cache"),
+                                           read_frame, report=lambda message: None, show_progress=False)
+        firsts = [int(cached[sequence.folder][0][0, 0, 0]) for sequence in sequences]
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    assert firsts == [number % 256 for number in range(300)]
+
+
+def test_a_frame_cache_entry_removed_while_training_reads_it_is_one_line(tmp_path):
+    """Maps are made when a sequence is sampled (the test above): an entry removed meanwhile is said so, with what to
+    do, not numpy's FileNotFoundError from a loader thread."""
+    import shutil
+    from data_loader import read_frame
+    from datasets import frame_cache
+    from datasets.sequences import Sequence
+    from utils.image_io import write_rgb
+    folder = tmp_path / "data" / "clip"
+    folder.mkdir(parents=True)
+    write_rgb(str(folder / "0.png"), np.zeros((4, 4, 3), np.uint8))
+    sequence = Sequence("clip", str(folder), [str(folder / "0.png")])
+    cached = frame_cache.cached_frames([sequence], [(4, 4)], str(tmp_path / "cache"), read_frame,
+                                       report=lambda message: None, show_progress=False)
+    shutil.rmtree(frame_cache.entry_folder(str(tmp_path / "cache"), sequence))
+    with pytest.raises(UserError, match="^frame cache entry '.*frames.npy' is gone or no longer holds the 1x4x4x3 "
+                                        "frames .* run the same command again to resume"):
+        cached[str(folder)]
