@@ -1188,3 +1188,40 @@ def test_a_video_given_twice_with_other_starts_is_cut_at_each(tmp_path):
                                                        "--scene_starts", "0", "--video", video, "--scene_starts", "5",
                                                        "--duration", "3"]))
     assert sorted(name for name in os.listdir(tmp_path) if name.startswith("scene_")) == ["scene_2000", "scene_2001"]
+
+
+# Fifteenth pass, second look at the training data: REDS, folders of sequences, dataPrepare
+
+@pytest.mark.parametrize("container", ["h264", "mjpeg"])
+def test_data_prepare_cuts_scenes_from_a_raw_stream_that_announces_no_frame_count(tmp_path, container):
+    """A raw H.264 stream or a camera's Motion JPEG stream, which OpenCV reads whole: its frame count is a negative
+    number, so no scene was planned, and the run ended with "no shot of the video has 10 frames", exit code 2."""
+    from authors_scripts import dataPrepare
+    from hostile import ffmpeg_video
+    video = ffmpeg_video(tmp_path / f"clip.{container}", "-f", container, frames=30)
+    disk_path = tmp_path / "scenes"
+    dataPrepare.prepare_scenes(dataPrepare.parse_args(["--disk_path", str(disk_path), "--video", video,
+                                                       "--duration", "10"]))
+    assert sorted(name for name in os.listdir(disk_path) if name.startswith("scene_")) == [
+        "scene_2000", "scene_2001", "scene_2002"]
+
+
+def test_a_zip_of_a_compression_method_zipfile_lacks_is_kept_not_fetched_again_on_every_run(tmp_path):
+    """A mirror's REDS zip whose members are compressed with Deflate64 (Windows writes it for large files): called "a
+    corrupt zip", deleted, "run again to download it anew", which fetched the whole zip (tens of GB) and deleted it
+    again on every run."""
+    from file_server import FileServer
+    from hostile import zip_of_method
+    zips = reds_zips()
+    zips[REDS_TRAIN] = zip_of_method({"train/train_sharp/000/00000000.png": os.urandom(300)}, 9)
+    with closing(FileServer(zips)) as server:
+        first = fetch_in_a_process(server, tmp_path, "--reds", "--no-data")
+        second = fetch_in_a_process(server, tmp_path, "--reds", "--no-data")
+    for completed in (first, second):
+        lines = [line for line in completed.stderr.splitlines() if line.strip() and "%|" not in line]  # no bar
+        assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+        assert "'train/train_sharp/000/00000000.png' compressed by method 9 (deflate64)" in lines[0]
+        assert "it is kept" in lines[0]
+    assert (tmp_path / "REDS" / ".train_sharp.zip.part").read_bytes() == zips[REDS_TRAIN]
+    assert [request for request in server.requests if request[0] == REDS_TRAIN] == [
+        (REDS_TRAIN, None), (REDS_TRAIN, f"bytes={len(zips[REDS_TRAIN])}-")]  # the second run fetched no byte
