@@ -1744,3 +1744,24 @@ def test_a_frame_cache_entry_removed_while_training_reads_it_is_one_line(tmp_pat
     with pytest.raises(UserError, match="^frame cache entry '.*frames.npy' is gone or no longer holds the 1x4x4x3 "
                                         "frames .* run the same command again to resume"):
         cached[str(folder)]
+
+
+def test_a_sequence_list_names_a_folder_holding_a_hash_and_comments_still_begin_a_line_or_follow_a_space(tmp_path):
+    """'take#2' in a data.sequence_list was cut at its '#' as a comment: the folder 'take' beside it was trained on in
+    its place, exit code 0."""
+    from datasets.sequences import read_sequence_list
+    listing = tmp_path / "list.txt"
+    listing.write_text("take#2\n# held out: take\nc # the third\nd\t#tabbed\n")
+    assert read_sequence_list(str(listing)) == ["take#2", "c", "d"]
+
+
+def test_a_group_folder_holding_frames_beside_its_sequence_folders_is_one_line(tmp_path):
+    """Three thumbnails in a Vimeo-90K group folder beside its sequence folders: the group was taken for one sequence
+    of three frames and its sequences were left out, exit code 0 ("1 windows of 1 sequences")."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"00001/0001": 3, "00001/0002": 3, "00001": 3},
+                                 sizes={name: (8, 8) for name in ("00001/0001", "00001/0002", "00001")})
+    with pytest.raises(UserError, match=r"^'.*00001' holds frames and also folders of frames \(0001, 0002\), so which "
+                                        r"are the sequences is not known; move"):
+        folder_sequences(root)
