@@ -1225,3 +1225,28 @@ def test_a_zip_of_a_compression_method_zipfile_lacks_is_kept_not_fetched_again_o
     assert (tmp_path / "REDS" / ".train_sharp.zip.part").read_bytes() == zips[REDS_TRAIN]
     assert [request for request in server.requests if request[0] == REDS_TRAIN] == [
         (REDS_TRAIN, None), (REDS_TRAIN, f"bytes={len(zips[REDS_TRAIN])}-")]  # the second run fetched no byte
+
+
+def test_data_prepare_refuses_scene_ids_holding_scenes_of_another_video_before_cutting(tmp_path):
+    """A second --video into the same --disk_path without another --start_id: the first video's scenes were taken for
+    its own ("all 2 scenes already prepared", exit code 0), so that it was never cut and training read the first one's
+    scenes in its place."""
+    import shutil
+    from authors_scripts import dataPrepare
+    from hostile import ffmpeg_video
+    from utils.image_io import sample_clip
+    disk_path, other = tmp_path / "scenes", ffmpeg_video(tmp_path / "other.mp4", frames=12)
+    flags = ["--disk_path", str(disk_path), "--duration", "3", "--scene_starts", "0,3"]
+    dataPrepare.prepare_scenes(dataPrepare.parse_args([*flags, "--video", sample_clip("bikes.mp4")]))
+    before = {name: (disk_path / "scene_2000" / name).read_bytes() for name in os.listdir(disk_path / "scene_2000")}
+    with pytest.raises(UserError, match=r"^'.*scene_2000' holds a scene cut from bikes.mp4 \(\d+ bytes\) at frame 0, "
+                                        r"not from .*other.mp4 at frame 0; choose another --start_id \(scene ids from "
+                                        r"2002 are free\)"):
+        dataPrepare.prepare_scenes(dataPrepare.parse_args([*flags, "--video", other]))
+    assert {name: (disk_path / "scene_2000" / name).read_bytes() for name in os.listdir(disk_path / "scene_2000")
+            } == before
+    shutil.copy(sample_clip("bikes.mp4"), tmp_path / "bikes.mp4")  # the same video elsewhere: its scenes are done
+    dataPrepare.prepare_scenes(dataPrepare.parse_args([*flags, "--video", str(tmp_path / "bikes.mp4")]))
+    dataPrepare.prepare_scenes(dataPrepare.parse_args([*flags, "--video", other, "--start_id", "2002"]))
+    assert sorted(name for name in os.listdir(disk_path) if name.startswith("scene_")) == [
+        "scene_2000", "scene_2001", "scene_2002", "scene_2003"]
