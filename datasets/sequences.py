@@ -119,7 +119,10 @@ def read_sequence_list(path):
 
 
 def holds_frames(folder):
-    return any(name.lower().endswith(IMAGE_EXTENSIONS) for name in os.listdir(folder))
+    """Whether folder holds a frame: an entry of an image's name that is no folder (a NAS's thumbnail folder, Synology's
+    @eaDir, holds a folder named after each picture)."""
+    with os.scandir(folder) as entries:
+        return any(entry.name.lower().endswith(IMAGE_EXTENSIONS) and not entry.is_dir() for entry in entries)
 
 
 def subfolders(folder):

@@ -1765,3 +1765,19 @@ def test_a_group_folder_holding_frames_beside_its_sequence_folders_is_one_line(t
     with pytest.raises(UserError, match=r"^'.*00001' holds frames and also folders of frames \(0001, 0002\), so which "
                                         r"are the sequences is not known; move"):
         folder_sequences(root)
+
+
+def test_sequence_folders_holding_a_nas_thumbnail_folder_are_taken_whole(tmp_path):
+    """A Synology NAS's @eaDir in each sequence folder holds a folder named after each frame ('frame_0.png/'): no
+    folder of frames beside the frames (the refusal above), and no frame of the sequence."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"0001": 3, "0002": 3},
+                                 sizes={name: (8, 8) for name in ("0001", "0002")})
+    for name in ("0001", "0002"):
+        for frame in os.listdir(os.path.join(root, name)):
+            os.makedirs(os.path.join(root, name, "@eaDir", frame))
+            open(os.path.join(root, name, "@eaDir", frame, "SYNOFILE_THUMB_M.jpg"), "wb").close()
+    sequences = folder_sequences(root)
+    assert [(sequence.name, [os.path.basename(path) for path in sequence.frames]) for sequence in sequences] == [
+        (name, ["frame_0.png", "frame_1.png", "frame_2.png"]) for name in ("0001", "0002")]
