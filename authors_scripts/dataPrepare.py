@@ -24,7 +24,7 @@ import re
 import shutil
 import subprocess
 import sys
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass
 
 if not __package__:  # run as a file, as the authors' script was: the repository's packages are one folder up
@@ -40,9 +40,10 @@ from tqdm import tqdm
 
 from utils.errors import UserError, exit_on_user_error, printable, shortened
 from utils.flags import FlagParser
-from utils.image_io import (bgr_uint8_to_rgb_float, check_name_length, commit_folder, opencv_path, write_bytes,
-                            write_rgb)
-from utils.paths import input_file, is_within, lock_folder, make_folder, output_folder, taken_by_other_than_folder
+from utils.image_io import (bgr_uint8_to_rgb_float, check_name_length, commit_folder, disk_full, opencv_path,
+                            write_bytes, write_rgb)
+from utils.paths import (input_file, is_within, lock_folder, make_folder, no_space, output_folder,
+                         taken_by_other_than_folder)
 from utils.scene_layout import frame_path, scene_dir
 from utils.scenes import detect_cuts, shot_ranges
 
@@ -75,11 +76,19 @@ class Log:
         # the terminal's), a direction override in a --video's name turned the rest of its line around
         line = printable(message)
         tqdm.write(line)
-        self.file.write(line + "\n")
-        self.file.flush()
+        try:
+            self.file.write(line + "\n")
+            self.file.flush()
+        except OSError as error:  # a full disk: OSError's traceback, then another from the close
+            raise (no_space(self.path) if disk_full(error, self.path) else
+                   UserError(f"cannot write the log '{self.path}' ({error.strerror})")) from None
 
     def close(self):
-        self.file.close()
+        with suppress(OSError):  # the write that failed has said why
+            self.file.close()
+        with suppress(OSError):
+            if os.path.getsize(self.path) == 0:  # not a line written (a full disk): no empty log is left
+                os.remove(self.path)
 
 
 @dataclass
@@ -515,6 +524,7 @@ def prepare_scenes(args):
         make_folder(args.disk_path, claim)  # a run refused in make_scenes leaves no folder it made
         # a second run into the folder would cut the same scenes, each one deleting the other's partial folders
         claim.enter_context(lock_folder(args.disk_path, "--disk_path"))
+        make_folder(args.summary_dir, claim)  # removed, as --disk_path, if the run leaves it empty
         make_scenes(args, videos, downloader)
 
 

@@ -1250,3 +1250,36 @@ def test_data_prepare_refuses_scene_ids_holding_scenes_of_another_video_before_c
     dataPrepare.prepare_scenes(dataPrepare.parse_args([*flags, "--video", other, "--start_id", "2002"]))
     assert sorted(name for name in os.listdir(disk_path) if name.startswith("scene_")) == [
         "scene_2000", "scene_2001", "scene_2002", "scene_2003"]
+
+
+def test_data_prepare_on_a_full_disk_is_one_line_and_leaves_no_folder_of_its_own(small_disk, monkeypatch, capsys):
+    """A --disk_path on a disk without a byte free: the log's first line failed, OSError's traceback (and another from
+    the log's close), exit code 1, and the new folder and an empty log were left."""
+    import errno
+    from authors_scripts import dataPrepare
+    from hostile import ffmpeg_video
+    folder, mounted = small_disk
+    video = ffmpeg_video(folder.parent / "clip.mp4", frames=6)
+    if mounted:
+        with open(folder / "fill", "wb") as fill:
+            with pytest.raises(OSError):
+                while True:
+                    fill.write(bytes(65536))
+                    fill.flush()
+    else:  # the log's file as such a disk makes it
+        class FullDiskFile(io.StringIO):
+            def flush(self):
+                raise OSError(errno.ENOSPC, "No space left on device")
+        def open_on_a_full_disk(path, mode="r", **kwargs):
+            file = open(path, mode, **kwargs)
+            if mode != "a":
+                return file
+            file.close()
+            return FullDiskFile()
+        monkeypatch.setattr(dataPrepare, "open", open_on_a_full_disk, raising=False)
+    with pytest.raises(SystemExit) as exit_info:
+        dataPrepare.main(["--disk_path", str(folder / "scenes"), "--video", video, "--duration", "3",
+                          "--scene_starts", "0"])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1].startswith("error: no space left on the disk of ")
+    assert not (folder / "scenes").exists()
