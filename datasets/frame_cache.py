@@ -193,6 +193,11 @@ def build(cache_dir, stale, read_frame, report, show_progress):
             except OSError as error:
                 if error.errno in (errno.ENOSPC, errno.EDQUOT):
                     raise UserError(full_disk)
+                if error.errno == errno.EFBIG:  # its reservation: OSError's traceback
+                    raise UserError(f"the frame cache of sequence '{sequence.name}' takes "
+                                    f"{size_text(int(np.prod(record['shape'])))} in one file, more than this process "
+                                    f"may write (ulimit -f) or the file system of '{cache_dir}' holds (FAT32: 4 GB); "
+                                    "raise the limit, or set data.cache_dir to a folder on another disk")
                 if isinstance(error, PermissionError):  # an entry of another user's, in a shared cache folder
                     raise UserError(f"cannot replace the out-of-date frame cache entry '{entry}' "
                                     f"({error.strerror}); delete it, or set data.cache_dir to a folder of your own")

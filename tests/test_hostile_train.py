@@ -1781,3 +1781,29 @@ def test_sequence_folders_holding_a_nas_thumbnail_folder_are_taken_whole(tmp_pat
     sequences = folder_sequences(root)
     assert [(sequence.name, [os.path.basename(path) for path in sequence.frames]) for sequence in sequences] == [
         (name, ["frame_0.png", "frame_1.png", "frame_2.png"]) for name in ("0001", "0002")]
+
+
+def test_a_frame_cache_entry_past_the_file_size_limit_is_one_line_and_leaves_no_staging(tmp_path):
+    """An entry larger than `ulimit -f` allows (or than FAT32's 4 GB, for a long sequence of large frames): its
+    reservation failed with EFBIG, OSError's traceback, exit code 1."""
+    import resource
+    from data_loader import read_frame
+    from datasets import frame_cache
+    from datasets.sequences import Sequence
+    from training_data import calendar_frame
+    from utils.image_io import write_rgb
+    folder = tmp_path / "data" / "clip"
+    folder.mkdir(parents=True)
+    for index in range(4):
+        write_rgb(str(folder / f"{index}.png"), calendar_frame(index, 64, 64))
+    sequence = Sequence("clip", str(folder), [str(folder / f"{index}.png") for index in range(4)])
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, hard))  # the entry takes 4 x 64 x 64 x 3 bytes
+    try:
+        with pytest.raises(UserError, match="^the frame cache of sequence 'clip' takes .* more than this process may "
+                                            r"write \(ulimit -f\)"):
+            frame_cache.cached_frames([sequence], [(64, 64)], str(tmp_path / "cache"), read_frame,
+                                      report=lambda message: None, show_progress=False)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert os.listdir(tmp_path / "cache") == [frame_cache.LOCK_FILE]
