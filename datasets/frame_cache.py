@@ -27,7 +27,7 @@ from tqdm import tqdm
 
 from utils.errors import UserError
 from utils.image_io import commit_folder
-from utils.paths import output_folder, taken_by_other_than_folder
+from utils.paths import inodes_used_up, no_space, output_folder, taken_by_other_than_folder
 
 FRAMES_FILE, SOURCES_FILE = "frames.npy", "sources.json"
 LOCK_FILE = ".build.lock"
@@ -84,7 +84,13 @@ def build_lock(cache_dir, report):
     if os.path.lexists(path) and not os.path.isfile(path):  # a folder: a traceback; a pipe: cannot seek
         raise UserError(f"'{path}' is not a file, and the frame cache's lock goes there; move it, or choose "
                         "another data.cache_dir")
-    with open(path, "a+") as lock:
+    try:
+        lock = open(path, "a+")
+    except OSError as error:
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):  # no inode left for it: OSError's traceback
+            raise no_space(path) from None
+        raise
+    with lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -192,7 +198,8 @@ def build(cache_dir, stale, read_frame, report, show_progress):
                 commit_folder(staging, entry)
             except OSError as error:
                 if error.errno in (errno.ENOSPC, errno.EDQUOT):
-                    raise UserError(full_disk)
+                    # bytes free but no inode left: "is full" sent the user to df -h, which showed room
+                    raise no_space(entry) if inodes_used_up(entry) else UserError(full_disk)
                 if error.errno == errno.EFBIG:  # its reservation: OSError's traceback
                     raise UserError(f"the frame cache of sequence '{sequence.name}' takes "
                                     f"{size_text(int(np.prod(record['shape'])))} in one file, more than this process "

@@ -1807,3 +1807,28 @@ def test_a_frame_cache_entry_past_the_file_size_limit_is_one_line_and_leaves_no_
     finally:
         resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
     assert os.listdir(tmp_path / "cache") == [frame_cache.LOCK_FILE]
+
+
+def test_a_frame_cache_on_a_disk_out_of_inodes_says_so_not_that_it_is_full(tmp_path, monkeypatch):
+    """No inode left, bytes free: "the disk ... is full: decoding needs 0.1 MB", beside the line that had just said
+    10.5 MB were free."""
+    import errno
+    from hostile import disk_out_of_inodes
+    from data_loader import read_frame
+    from datasets import frame_cache
+    from datasets.sequences import Sequence
+    from training_data import calendar_frame
+    from utils.image_io import write_rgb
+    folder = tmp_path / "data" / "clip"
+    folder.mkdir(parents=True)
+    write_rgb(str(folder / "0.png"), calendar_frame(0, 8, 8))
+    sequence = Sequence("clip", str(folder), [str(folder / "0.png")])
+    cache = tmp_path / "disk"
+    with disk_out_of_inodes(cache, monkeypatch) as mounted:
+        if not mounted:
+            def out_of_inodes(*args):
+                raise OSError(errno.ENOSPC, "No space left on device")
+            monkeypatch.setattr(frame_cache, "write_entry", out_of_inodes)
+        with pytest.raises(UserError, match="^no room for another file on the disk of .*: its inodes"):
+            frame_cache.cached_frames([sequence], [(8, 8)], str(cache), read_frame, report=lambda message: None,
+                                      show_progress=False)
