@@ -343,18 +343,16 @@ UNPACKED_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2,
 
 
 def zip_problem(path):
-    """None if path is a zip whose every member passes its CRC check, else what is wrong. A zip that zipfile cannot
-    unpack, though it may be whole (a member encrypted, or compressed by a method zipfile lacks: Windows writes
-    Deflate64 for large files), is a UserError, the file kept: deleted as corrupt, it was downloaded again (REDS's: tens
-    of GB) and refused again on every run."""
+    """None if path is a zip whose every member passes its CRC check, else what is wrong. A zip of a member compressed
+    by a method zipfile lacks (Windows writes Deflate64 for large files), which may be whole, is a UserError, the file
+    kept: deleted as corrupt, it was downloaded again (REDS's: tens of GB) and refused again on every run."""
     try:
         with zipfile.ZipFile(path) as archive:
             for member in archive.infolist():
-                if member.flag_bits & 0x1 or member.compress_type not in UNPACKED_METHODS:
-                    kind = "encrypted" if member.flag_bits & 0x1 else (
-                        f"compressed by method {member.compress_type} "
-                        f"({zipfile.compressor_names.get(member.compress_type, 'unknown')})")
-                    raise UserError(f"the zip '{path}' holds {printable(repr(member.filename))} {kind}, which this "
+                if member.compress_type not in UNPACKED_METHODS:
+                    raise UserError(f"the zip '{path}' holds {printable(repr(member.filename))} compressed by method "
+                                    f"{member.compress_type} "
+                                    f"({zipfile.compressor_names.get(member.compress_type, 'unknown')}), which this "
                                     "script cannot unpack; it is kept: unpack it into its folder with another program "
                                     "(7z), or delete it and fetch from another host with --base-url")
             bad_member = archive.testzip()
