@@ -105,9 +105,9 @@ class Video:
         return [(self.first_scene_id + k, start) for k, start in enumerate(self.starts)]
 
     def source(self):
-        """The video as its scenes' folders record it (SOURCE_FILE): its link, or a local file's name and size (moved,
-        the same video; another of that name, another)."""
-        return self.link or f"{os.path.basename(self.path)} ({os.path.getsize(self.path)} bytes)"
+        """The video as its scenes' folders record it (SOURCE_FILE): its link, or a local file's name (a link's target's)
+        and size (moved, the same video; another of that name, another)."""
+        return self.link or f"{os.path.basename(os.path.realpath(self.path))} ({os.path.getsize(self.path)} bytes)"
 
 
 def load_video_list():

@@ -1247,6 +1247,8 @@ def test_data_prepare_refuses_scene_ids_holding_scenes_of_another_video_before_c
             } == before
     shutil.copy(sample_clip("bikes.mp4"), tmp_path / "bikes.mp4")  # the same video elsewhere: its scenes are done
     dataPrepare.prepare_scenes(dataPrepare.parse_args([*flags, "--video", str(tmp_path / "bikes.mp4")]))
+    os.symlink(tmp_path / "bikes.mp4", tmp_path / "link.mp4")  # and through a link of another name
+    dataPrepare.prepare_scenes(dataPrepare.parse_args([*flags, "--video", str(tmp_path / "link.mp4")]))
     dataPrepare.prepare_scenes(dataPrepare.parse_args([*flags, "--video", other, "--start_id", "2002"]))
     assert sorted(name for name in os.listdir(disk_path) if name.startswith("scene_")) == [
         "scene_2000", "scene_2001", "scene_2002", "scene_2003"]
