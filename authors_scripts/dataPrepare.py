@@ -341,9 +341,11 @@ def recorded_source(disk_path, scene_id):
     """{"video": Video.source(), "start": first frame} that a scene folder records it was cut from, or None (none
     recorded: a scene of a run before the record, or no scene there)."""
     path = os.path.join(scene_dir(disk_path, scene_id), SOURCE_FILE)
+    if not os.path.isfile(path):  # none, or a pipe (which would wait for a writer)
+        return None
     try:
         with open(path, encoding="utf-8") as file:
-            recorded = json.load(file) if os.path.isfile(path) else None
+            recorded = json.load(file)
     except (OSError, ValueError, RecursionError):
         return None
     return recorded if isinstance(recorded, dict) else None

@@ -1285,3 +1285,18 @@ def test_data_prepare_on_a_full_disk_is_one_line_and_leaves_no_folder_of_its_own
     assert exit_info.value.code == 2
     assert capsys.readouterr().err.splitlines()[-1].startswith("error: no space left on the disk of ")
     assert not (folder / "scenes").exists()
+
+
+def test_data_prepare_reads_no_scene_record_that_is_a_pipe(tmp_path):
+    """The scene record (above) read before asking whether it is a file: a named pipe in its place made the next run
+    wait for a writer without end."""
+    from hostile import ffmpeg_video, run_script
+    video = ffmpeg_video(tmp_path / "clip.mp4", frames=6)
+    flags = ["-m", "authors_scripts.dataPrepare", "--disk_path", str(tmp_path / "scenes"), "--video", video,
+             "--duration", "3", "--scene_starts", "0"]
+    assert run_script(*flags, timeout=60).returncode == 0
+    record = tmp_path / "scenes" / "scene_2000" / ".source.json"
+    record.unlink()
+    os.mkfifo(record)
+    completed = run_script(*flags, timeout=60)
+    assert completed.returncode == 0 and "all 1 scenes already prepared" in completed.stdout, completed.stderr
