@@ -167,9 +167,10 @@ class EntryMaps:
         entry, shape = self.entries[folder]
         path = os.path.join(entry, FRAMES_FILE)
         try:
-            frames = np.load(path, mmap_mode="r")
-        except (OSError, ValueError) as error:
-            frames = error
+            # a pipe put in its place would wait for a writer
+            frames = np.load(path, mmap_mode="r") if os.path.isfile(path) else None
+        except (OSError, ValueError, EOFError):  # EOFError: cut short to its header
+            frames = None
         if not isinstance(frames, np.ndarray) or frames.shape != shape:  # rebuilt meanwhile by a run on changed frames
             raise UserError(f"frame cache entry '{path}' is gone or no longer holds the {'x'.join(map(str, shape))} "
                             "frames it held when training started: it was removed, or rebuilt by another run, while "

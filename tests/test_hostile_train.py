@@ -1726,9 +1726,10 @@ def test_the_frame_cache_of_more_sequences_than_files_a_process_may_open_is_read
     assert firsts == [number % 256 for number in range(300)]
 
 
-def test_a_frame_cache_entry_removed_while_training_reads_it_is_one_line(tmp_path):
+@pytest.mark.parametrize("change", ["removed", "a pipe", "cut short"])
+def test_a_frame_cache_entry_removed_while_training_reads_it_is_one_line(tmp_path, change):
     """Maps are made when a sequence is sampled (the test above): an entry removed meanwhile is said so, with what to
-    do, not numpy's FileNotFoundError from a loader thread."""
+    do, not numpy's FileNotFoundError from a loader thread; a pipe in its array file's place is not waited on."""
     import shutil
     from data_loader import read_frame
     from datasets import frame_cache
@@ -1740,7 +1741,14 @@ def test_a_frame_cache_entry_removed_while_training_reads_it_is_one_line(tmp_pat
     sequence = Sequence("clip", str(folder), [str(folder / "0.png")])
     cached = frame_cache.cached_frames([sequence], [(4, 4)], str(tmp_path / "cache"), read_frame,
                                        report=lambda message: None, show_progress=False)
-    shutil.rmtree(frame_cache.entry_folder(str(tmp_path / "cache"), sequence))
+    entry = frame_cache.entry_folder(str(tmp_path / "cache"), sequence)
+    if change == "removed":
+        shutil.rmtree(entry)
+    elif change == "a pipe":
+        os.remove(os.path.join(entry, frame_cache.FRAMES_FILE))
+        os.mkfifo(os.path.join(entry, frame_cache.FRAMES_FILE))
+    else:
+        os.truncate(os.path.join(entry, frame_cache.FRAMES_FILE), 20)
     with pytest.raises(UserError, match="^frame cache entry '.*frames.npy' is gone or no longer holds the 1x4x4x3 "
                                         "frames .* run the same command again to resume"):
         cached[str(folder)]
