@@ -231,7 +231,7 @@ def video_frame_count(path):
     count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) if capture.isOpened() else 0
     # a container without a frame count (a raw .h264 stream, a camera's .mjpeg): OpenCV says a negative number, and no
     # scene was planned ("no shot of the video has 120 frames"); counted by reading them
-    if count < 0:
+    if count <= 0:
         count = 0
         while capture.grab():
             count += 1

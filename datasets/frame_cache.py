@@ -158,12 +158,12 @@ class EntryMaps:
 
     def __init__(self, entries):
         self.entries = entries  # {sequence folder: (entry folder, shape of its frames)}
-        self.mapped = lru_cache(maxsize=OPEN_MAPS)(self.map)
+        self.mapped = lru_cache(maxsize=OPEN_MAPS)(self.open_entry)
 
     def __getitem__(self, folder):
         return self.mapped(folder)
 
-    def map(self, folder):
+    def open_entry(self, folder):
         entry, shape = self.entries[folder]
         path = os.path.join(entry, FRAMES_FILE)
         try:

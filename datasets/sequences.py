@@ -138,10 +138,11 @@ def folder_sequence_names(root):
     for name in subfolders(root):
         folder = os.path.join(root, name)
         inner_sequences = [inner for inner in subfolders(folder) if holds_frames(os.path.join(folder, inner))]
-        if holds_frames(folder) and inner_sequences:
+        is_sequence = holds_frames(folder)
+        if is_sequence and inner_sequences:
             raise UserError(f"'{folder}' holds frames and also folders of frames ({named(inner_sequences)}), so which "
                             "are the sequences is not known; move the frames or the folders elsewhere")
-        if holds_frames(folder):
+        if is_sequence:
             found[name] = folder
         for inner in inner_sequences:
             found[f"{name}/{inner}"] = os.path.join(folder, inner)
