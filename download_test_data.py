@@ -339,10 +339,22 @@ def _receive(url, response, partial, offset, total):
                             "run again to resume")
 
 
+UNPACKED_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)  # zipfile's own
+
+
 def zip_problem(path):
-    """None if path is a zip whose every member passes its CRC check, else what is wrong."""
+    """None if path is a zip whose every member passes its CRC check, else what is wrong. A zip of a member compressed
+    by a method zipfile lacks (Windows writes Deflate64 for large files), which may be whole, is a UserError, the file
+    kept: deleted as corrupt, it was downloaded again (REDS's: tens of GB) and refused again on every run."""
     try:
         with zipfile.ZipFile(path) as archive:
+            for member in archive.infolist():
+                if member.compress_type not in UNPACKED_METHODS:
+                    raise UserError(f"the zip '{path}' holds {printable(repr(member.filename))} compressed by method "
+                                    f"{member.compress_type} "
+                                    f"({zipfile.compressor_names.get(member.compress_type, 'unknown')}), which this "
+                                    "script cannot unpack; it is kept: unpack it into its folder with another program "
+                                    "(7z), or delete it and fetch from another host with --base-url")
             bad_member = archive.testzip()
     except ZIP_ERRORS as error:
         return f"a corrupt zip ({error_reason(error)})"

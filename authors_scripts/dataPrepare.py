@@ -24,7 +24,7 @@ import re
 import shutil
 import subprocess
 import sys
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass
 
 if not __package__:  # run as a file, as the authors' script was: the repository's packages are one folder up
@@ -40,8 +40,10 @@ from tqdm import tqdm
 
 from utils.errors import UserError, exit_on_user_error, printable, shortened
 from utils.flags import FlagParser
-from utils.image_io import bgr_uint8_to_rgb_float, check_name_length, commit_folder, opencv_path, write_rgb
-from utils.paths import input_file, is_within, lock_folder, make_folder, output_folder, taken_by_other_than_folder
+from utils.image_io import (bgr_uint8_to_rgb_float, check_name_length, commit_folder, disk_full, opencv_path,
+                            write_bytes, write_rgb)
+from utils.paths import (input_file, is_within, lock_folder, make_folder, no_space, output_folder,
+                         taken_by_other_than_folder)
 from utils.scene_layout import frame_path, scene_dir
 from utils.scenes import detect_cuts, shot_ranges
 
@@ -51,6 +53,7 @@ DOWNSCALE = 0.5  # the authors halve every frame with INTER_AREA "to ensure the 
 DOWNLOAD_FORMAT = "bestvideo/best"
 DOWNLOADERS = ("yt-dlp", "youtube-dl")  # yt-dlp first: youtube-dl is no longer maintained
 PROBE_TIMEOUT_S = 300
+SOURCE_FILE = ".source.json"  # in a scene folder: the video and frame it was cut from (Video.source, its start)
 
 
 class VideoFailure(Exception):
@@ -73,11 +76,19 @@ class Log:
         # the terminal's), a direction override in a --video's name turned the rest of its line around
         line = printable(message)
         tqdm.write(line)
-        self.file.write(line + "\n")
-        self.file.flush()
+        try:
+            self.file.write(line + "\n")
+            self.file.flush()
+        except OSError as error:  # a full disk: OSError's traceback, then another from the close
+            raise (no_space(self.path) if disk_full(error, self.path) else
+                   UserError(f"cannot write the log '{self.path}' ({error.strerror})")) from None
 
     def close(self):
-        self.file.close()
+        with suppress(OSError):  # the write that failed has said why
+            self.file.close()
+        with suppress(OSError):
+            if os.path.getsize(self.path) == 0:  # not a line written (a full disk): no empty log is left
+                os.remove(self.path)
 
 
 @dataclass
@@ -92,6 +103,11 @@ class Video:
     def scenes(self):
         """[(scene id, first frame)]."""
         return [(self.first_scene_id + k, start) for k, start in enumerate(self.starts)]
+
+    def source(self):
+        """The video as its scenes' folders record it (SOURCE_FILE): its link, or a local file's name (a link's target's)
+        and size (moved, the same video; another of that name, another)."""
+        return self.link or f"{os.path.basename(os.path.realpath(self.path))} ({os.path.getsize(self.path)} bytes)"
 
 
 def load_video_list():
@@ -213,6 +229,12 @@ def local_videos(paths, scene_starts, first_scene_id, duration):
 def video_frame_count(path):
     capture = cv2.VideoCapture(opencv_path(path))
     count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) if capture.isOpened() else 0
+    # a container without a frame count (a raw .h264 stream, a camera's .mjpeg): OpenCV says a negative number, and no
+    # scene was planned ("no shot of the video has 120 frames"); counted by reading them
+    if count <= 0:
+        count = 0
+        while capture.grab():
+            count += 1
     capture.release()
     return count
 
@@ -316,6 +338,36 @@ def partial_scene_dir(disk_path, scene_id):
     return os.path.join(disk_path, "." + os.path.basename(scene_dir(disk_path, scene_id)) + ".partial")
 
 
+def recorded_source(disk_path, scene_id):
+    """{"video": Video.source(), "start": first frame} that a scene folder records it was cut from, or None (none
+    recorded: a scene of a run before the record, or no scene there)."""
+    path = os.path.join(scene_dir(disk_path, scene_id), SOURCE_FILE)
+    if not os.path.isfile(path):  # none, or a pipe (which would wait for a writer)
+        return None
+    try:
+        with open(path, encoding="utf-8") as file:
+            recorded = json.load(file)
+    except (OSError, ValueError, RecursionError):
+        return None
+    return recorded if isinstance(recorded, dict) else None
+
+
+def check_scene_sources(disk_path, videos):
+    """UserError, before any cutting, where a scene's folder holds a scene cut from another video or frame (an earlier
+    run's, of another --video given the same ids): taken for this video's, its scenes were never cut ("all 2 scenes
+    already prepared", exit code 0), and one lacking frames was cut over."""
+    for video in videos:
+        for scene_id, start in video.scenes():
+            recorded = recorded_source(disk_path, scene_id)
+            if recorded not in (None, {"video": video.source(), "start": start}):
+                taken = [int(name[len("scene_"):]) for name in os.listdir(disk_path)
+                         if re.fullmatch(r"scene_[0-9]+", name)]
+                raise UserError(f"'{scene_dir(disk_path, scene_id)}' holds a scene cut from "
+                                f"{shortened(str(recorded.get('video')))} at frame {shortened(str(recorded.get('start')))}"
+                                f", not from {video.name} at frame {start}; choose another --start_id (scene ids from "
+                                f"{max(taken) + 1} are free) or another --disk_path")
+
+
 def check_scene_places(disk_path, scene_ids, kept):
     """UserError, before any cutting, where a scene to make or its partial folder is taken by other than a folder
     (a file, a pipe, a link): renaming the cut scene into place failed after the work, with a traceback; or where
@@ -343,8 +395,9 @@ def finish_scene(disk_path, scene_id):
     commit_folder(partial_scene_dir(disk_path, scene_id), scene_dir(disk_path, scene_id))
 
 
-def cut_scenes(video_path, scenes, duration, disk_path, log):
-    """Write each (scene id, first frame) as a scene folder; returns the ids made.
+def cut_scenes(video_path, source, scenes, duration, disk_path, log):
+    """Write each (scene id, first frame) as a scene folder, with the record of its source (SOURCE_FILE); returns the
+    ids made.
 
     The authors seek to every frame; this reads the video once from the start instead, which
     gives the same frames where seeking is exact and the right ones where it is not. Scenes may
@@ -374,6 +427,8 @@ def cut_scenes(video_path, scenes, duration, disk_path, log):
                     folder = partial_scene_dir(disk_path, scene_id)
                     if index == start:
                         reset_folder(folder)
+                        write_bytes(os.path.join(folder, SOURCE_FILE), json.dumps({"video": source, "start": start}),
+                                    mode="w")
                     write_rgb(frame_path(folder, index - start), rgb)
                     if index == start + duration - 1:
                         finish_scene(disk_path, scene_id)
@@ -417,7 +472,7 @@ def prepare_video(video, args, downloader, log):
             f"({len(scenes)} x {args.duration} frames)")
         return []
     path = download_link(downloader, video.link, extension, args.disk_path) if video.link else video.path
-    made = cut_scenes(path, pending, args.duration, args.disk_path, log)
+    made = cut_scenes(path, video.source(), pending, args.duration, args.disk_path, log)
     if args.REMOVE and video.link:
         log(f"remove {path}")
         os.remove(path)
@@ -472,12 +527,14 @@ def prepare_scenes(args):
         make_folder(args.disk_path, claim)  # a run refused in make_scenes leaves no folder it made
         # a second run into the folder would cut the same scenes, each one deleting the other's partial folders
         claim.enter_context(lock_folder(args.disk_path, "--disk_path"))
+        make_folder(args.summary_dir, claim)  # removed, as --disk_path, if the run leaves it empty
         make_scenes(args, videos, downloader)
 
 
 def make_scenes(args, videos, downloader):
     """Make the scenes of videos into args.disk_path (held by this run), logging each; UserError when none is
     made."""
+    check_scene_sources(args.disk_path, videos)
     if not args.TEST:
         check_scene_places(args.disk_path, [scene_id for video in videos for scene_id, _ in video.scenes()
                                             if not scene_is_complete(args.disk_path, scene_id, args.duration)],

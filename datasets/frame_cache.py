@@ -20,13 +20,14 @@ import os
 import re
 import shutil
 from contextlib import contextmanager
+from functools import lru_cache
 
 import numpy as np
 from tqdm import tqdm
 
 from utils.errors import UserError
 from utils.image_io import commit_folder
-from utils.paths import output_folder, taken_by_other_than_folder
+from utils.paths import inodes_used_up, no_space, output_folder, taken_by_other_than_folder
 
 FRAMES_FILE, SOURCES_FILE = "frames.npy", "sources.json"
 LOCK_FILE = ".build.lock"
@@ -44,7 +45,8 @@ ENTRY_NAME_LENGTH = 100  # characters of a sequence's name in its entry's: with 
 def entry_folder(cache_dir, sequence):
     """Where a sequence's entry lives: its name (readable, cut short) and a hash of its absolute folder
     (unique)."""
-    digest = hashlib.sha1(os.path.abspath(sequence.folder).encode()).hexdigest()[:12]
+    # fsencode: a folder named by bytes that are not UTF-8 (read as surrogates) was a UnicodeEncodeError's traceback
+    digest = hashlib.sha1(os.fsencode(os.path.abspath(sequence.folder))).hexdigest()[:12]
     readable = re.sub(r'[^A-Za-z0-9_.-]', '_', sequence.name)[:ENTRY_NAME_LENGTH]
     return os.path.join(cache_dir, f"{readable}-{digest}")
 
@@ -82,7 +84,13 @@ def build_lock(cache_dir, report):
     if os.path.lexists(path) and not os.path.isfile(path):  # a folder: a traceback; a pipe: cannot seek
         raise UserError(f"'{path}' is not a file, and the frame cache's lock goes there; move it, or choose "
                         "another data.cache_dir")
-    with open(path, "a+") as lock:
+    try:
+        lock = open(path, "a+")
+    except OSError as error:
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):  # no inode left for it: OSError's traceback
+            raise no_space(path) from None
+        raise
+    with lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -134,8 +142,40 @@ def cached_frames(sequences, sizes, cache_dir, read_frame, report=print, show_pr
                                     f"'{sequence.name}' goes; move it, or choose another data.cache_dir")
         if stale:
             build(cache_dir, stale, read_frame, report, show_progress)
-    return {sequence.folder: np.load(os.path.join(entry, FRAMES_FILE), mmap_mode="r")
-            for sequence, entry in zip(sequences, entries)}
+    return EntryMaps({sequence.folder: (entry, tuple(record["shape"]))
+                      for sequence, entry, record in zip(sequences, entries, records)})
+
+
+OPEN_MAPS = 64  # entries EntryMaps keeps mapped at once
+
+
+class EntryMaps:
+    """{sequence folder: read-only memory map (frames, height, width, 3) uint8} of the cache's entries, each mapped when
+    indexed, at most OPEN_MAPS at once (the least recently used let go; a sample's views keep theirs): a map holds a
+    file descriptor and one of the kernel's map areas, and a map of every sequence at once passed the usual limit of
+    open files (1024) with a thousand sequences, and the kernel's limit of maps (65530) with Vimeo-90K's 64,612: a
+    traceback."""
+
+    def __init__(self, entries):
+        self.entries = entries  # {sequence folder: (entry folder, shape of its frames)}
+        self.mapped = lru_cache(maxsize=OPEN_MAPS)(self.open_entry)
+
+    def __getitem__(self, folder):
+        return self.mapped(folder)
+
+    def open_entry(self, folder):
+        entry, shape = self.entries[folder]
+        path = os.path.join(entry, FRAMES_FILE)
+        try:
+            # a pipe put in its place would wait for a writer
+            frames = np.load(path, mmap_mode="r") if os.path.isfile(path) else None
+        except (OSError, ValueError, EOFError):  # EOFError: cut short to its header
+            frames = None
+        if not isinstance(frames, np.ndarray) or frames.shape != shape:  # rebuilt meanwhile by a run on changed frames
+            raise UserError(f"frame cache entry '{path}' is gone or no longer holds the {'x'.join(map(str, shape))} "
+                            "frames it held when training started: it was removed, or rebuilt by another run, while "
+                            "training read it; run the same command again to resume (it decodes the frames anew)")
+        return frames
 
 
 def build(cache_dir, stale, read_frame, report, show_progress):
@@ -159,7 +199,13 @@ def build(cache_dir, stale, read_frame, report, show_progress):
                 commit_folder(staging, entry)
             except OSError as error:
                 if error.errno in (errno.ENOSPC, errno.EDQUOT):
-                    raise UserError(full_disk)
+                    # bytes free but no inode left: "is full" sent the user to df -h, which showed room
+                    raise no_space(entry) if inodes_used_up(entry) else UserError(full_disk)
+                if error.errno == errno.EFBIG:  # its reservation: OSError's traceback
+                    raise UserError(f"the frame cache of sequence '{sequence.name}' takes "
+                                    f"{size_text(int(np.prod(record['shape'])))} in one file, more than this process "
+                                    f"may write (ulimit -f) or the file system of '{cache_dir}' holds (FAT32: 4 GB); "
+                                    "raise the limit, or set data.cache_dir to a folder on another disk")
                 if isinstance(error, PermissionError):  # an entry of another user's, in a shared cache folder
                     raise UserError(f"cannot replace the out-of-date frame cache entry '{entry}' "
                                     f"({error.strerror}); delete it, or set data.cache_dir to a folder of your own")

@@ -100,7 +100,9 @@ def scene_sequence(folder, max_frm):
 
 
 def read_sequence_list(path):
-    """The names of a data.sequence_list file: one a line; blank lines and lines from '#' on are left out."""
+    """The names of a data.sequence_list file: one a line; blank lines and comments are left out: from a '#' that
+    begins a line or follows a space (one inside a name, as in a folder 'take#2', is part of it: cut there, the name
+    of another folder, 'take', was trained on)."""
     input_file(path, "sequence list (data.sequence_list)")
     try:
         with open(path, encoding="utf-8-sig") as file:  # a byte-order mark (Windows Notepad) is no name
@@ -109,7 +111,7 @@ def read_sequence_list(path):
             lines = file.read().split("\n")
     except (OSError, UnicodeDecodeError) as error:
         raise UserError(f"cannot read sequence list '{path}' ({error}); give a UTF-8 text file of names")
-    names = [line.split("#", 1)[0].strip().strip("/") for line in lines]
+    names = [re.split(r"(?:^|\s)#", line, maxsplit=1)[0].strip().strip("/") for line in lines]
     names = [name for name in names if name]
     if not names:
         raise UserError(f"sequence list '{path}' names no sequence; write one name a line")
@@ -117,7 +119,10 @@ def read_sequence_list(path):
 
 
 def holds_frames(folder):
-    return any(name.lower().endswith(IMAGE_EXTENSIONS) for name in os.listdir(folder))
+    """Whether folder holds a frame: an entry of an image's name that is no folder (a NAS's thumbnail folder, Synology's
+    @eaDir, holds a folder named after each picture)."""
+    with os.scandir(folder) as entries:
+        return any(entry.name.lower().endswith(IMAGE_EXTENSIONS) and not entry.is_dir() for entry in entries)
 
 
 def subfolders(folder):
@@ -126,16 +131,21 @@ def subfolders(folder):
 
 def folder_sequence_names(root):
     """{name: folder} of the sequences layout: root's subfolders that hold frames, and the subfolders holding
-    frames of those that hold none (two levels)."""
+    frames of those that hold none (two levels). UserError for a subfolder that holds both frames and folders of
+    frames: which are the sequences is not known (three thumbnails in a Vimeo-90K group folder were trained on as its
+    one sequence, its sequences left out)."""
     found = {}
     for name in subfolders(root):
         folder = os.path.join(root, name)
-        if holds_frames(folder):
+        inner_sequences = [inner for inner in subfolders(folder) if holds_frames(os.path.join(folder, inner))]
+        is_sequence = holds_frames(folder)
+        if is_sequence and inner_sequences:
+            raise UserError(f"'{folder}' holds frames and also folders of frames ({named(inner_sequences)}), so which "
+                            "are the sequences is not known; move the frames or the folders elsewhere")
+        if is_sequence:
             found[name] = folder
-            continue
-        for inner in subfolders(folder):
-            if holds_frames(os.path.join(folder, inner)):
-                found[f"{name}/{inner}"] = os.path.join(folder, inner)
+        for inner in inner_sequences:
+            found[f"{name}/{inner}"] = os.path.join(folder, inner)
     return found
 
 

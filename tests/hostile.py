@@ -100,3 +100,37 @@ def disk_out_of_inodes(folder, monkeypatch):
     finally:
         if mounted:
             subprocess.run(["umount", str(folder)], check=True)
+
+
+def png_turned_by_exif(rgb_uint8, orientation=6):
+    """Bytes of a PNG of an (H, W, 3) RGB picture with an eXIf chunk after its header giving an EXIF orientation
+    (6: turn a quarter clockwise to show), as cameras and phone editors write them."""
+    import struct
+    import zlib
+
+    import cv2
+    encoded = cv2.imencode(".png", rgb_uint8[:, :, ::-1])[1].tobytes()
+    # TIFF, little-endian: one entry, Orientation (0x112), a SHORT
+    exif = b"II*\0" + struct.pack("<IHHHII", 8, 1, 0x112, 3, 1, orientation) + struct.pack("<I", 0)
+    chunk = struct.pack(">I", len(exif)) + b"eXIf" + exif + struct.pack(">I", zlib.crc32(b"eXIf" + exif))
+    header_end = 8 + 25  # the signature and the IHDR chunk
+    return encoded[:header_end] + chunk + encoded[header_end:]
+
+
+def zip_of_method(members, method):
+    """Bytes of a zip of {name: bytes} stored whole, each member's compression method field then set to method (9:
+    Deflate64, which Windows writes for large files; zipfile refuses to open such a member before reading it)."""
+    import io
+    import struct
+    import zipfile
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    data = bytearray(buffer.getvalue())
+    for signature, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):  # local headers, central directory
+        position = data.find(signature)
+        while position >= 0:
+            struct.pack_into("<H", data, position + offset, method)
+            position = data.find(signature, position + 4)
+    return bytes(data)

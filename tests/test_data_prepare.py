@@ -50,7 +50,10 @@ def scene_folders(disk_path):
 
 def assert_scene(disk_path, scene_id, start, duration, clip_frames):
     folder = os.path.join(disk_path, f"scene_{scene_id:04d}")
-    assert sorted(os.listdir(folder)) == [f"col_high_{index:04d}.png" for index in range(duration)]
+    assert sorted(os.listdir(folder)) == [data_prepare.SOURCE_FILE] + [f"col_high_{index:04d}.png"
+                                                                       for index in range(duration)]
+    with open(os.path.join(folder, data_prepare.SOURCE_FILE)) as record:
+        assert json.load(record)["start"] == start
     for index in range(duration):
         written = cv2.imread(os.path.join(folder, f"col_high_{index:04d}.png"), cv2.IMREAD_COLOR)
         np.testing.assert_array_equal(written,
@@ -334,7 +337,8 @@ def test_an_interruption_while_cutting_leaves_no_partial_scene(clip, tmp_path):
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):  # scene 2001 (frames 1..3) has frames 1 and 2 when 2000 is done
-        data_prepare.cut_scenes(clip, [(2000, 0), (2001, 1)], 3, str(tmp_path), interrupted_after_the_first_scene)
+        data_prepare.cut_scenes(clip, "clip", [(2000, 0), (2001, 1)], 3, str(tmp_path),
+                                interrupted_after_the_first_scene)
     assert sorted(os.listdir(tmp_path)) == ["scene_2000"]
 
 

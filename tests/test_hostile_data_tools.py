@@ -944,7 +944,7 @@ def test_a_disk_path_holding_a_percent_sign_is_where_the_video_is_downloaded(tmp
     disk = tmp_path / "50% of the disk"
     data_prepare.main(["--disk_path", str(disk), "--duration", "3"])
     assert sorted(os.listdir(disk)) == ["121649159.mp4", "log", "scene_2000"]
-    assert len(os.listdir(disk / "scene_2000")) == 3
+    assert len([name for name in os.listdir(disk / "scene_2000") if name.startswith("col_high_")]) == 3
 
 
 # Thirteenth pass, third look at the thirteenth pass's half B fixes
@@ -1055,7 +1055,7 @@ def test_a_relative_disk_path_is_where_the_video_is_downloaded(tmp_path, monkeyp
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))
     data_prepare.main(["--disk_path", disk, "--duration", "3"])
     assert written.read_text() == f"{tmp_path / 'work' / disk / '121649159.mp4'}\n"
-    assert len(os.listdir(tmp_path / "work" / disk / "scene_2000")) == 3
+    assert len([name for name in os.listdir(tmp_path / "work" / disk / "scene_2000") if name.startswith("col_high_")]) == 3
 
 
 def test_a_disk_path_holding_an_environment_variable_is_one_line_before_anything_is_written(tmp_path, monkeypatch,
@@ -1079,7 +1079,7 @@ def test_a_disk_path_holding_an_environment_variable_is_one_line_before_anything
     taken = tmp_path / "a$TECOGAN_UNSET$$"
     data_prepare.main(["--disk_path", str(taken), "--duration", "3"])
     assert written.read_text() == f"{taken / '121649159.mp4'}\n"
-    assert len(os.listdir(taken / "scene_2000")) == 3
+    assert len([name for name in os.listdir(taken / "scene_2000") if name.startswith("col_high_")]) == 3
 
 
 def test_a_video_the_downloader_writes_under_another_extension_than_it_said_is_used_and_removed(tmp_path,
@@ -1096,7 +1096,7 @@ def test_a_video_the_downloader_writes_under_another_extension_than_it_said_is_u
     data_prepare.main(["--disk_path", str(disk), "--duration", "3", "--REMOVE"])
     assert written.read_text() == f"{disk / '121649159.mkv'}\n"
     assert sorted(os.listdir(disk)) == ["log", "scene_2000"]
-    assert len(os.listdir(disk / "scene_2000")) == 3
+    assert len([name for name in os.listdir(disk / "scene_2000") if name.startswith("col_high_")]) == 3
 
 
 # Fourteenth pass, second look at make's set-up, the downloads and the error lines
@@ -1228,3 +1228,115 @@ def test_convert_lpips_weights_through_a_link_and_dotdot_removes_the_stale_tempo
                                 os.path.join("lnk", "..", "w.h5")])
     assert sorted(os.listdir(tmp_path / "runs")) == ["deep", "w.h5"]
     assert sorted(os.listdir(tmp_path / "work")) == [stale, "lnk"]
+
+
+# Fifteenth pass, second look at the training data: REDS, folders of sequences, dataPrepare
+
+@pytest.mark.parametrize("container", ["h264", "mjpeg"])
+def test_data_prepare_cuts_scenes_from_a_raw_stream_that_announces_no_frame_count(tmp_path, container):
+    """A raw H.264 stream or a camera's Motion JPEG stream, which OpenCV reads whole: its frame count is a negative
+    number, so no scene was planned, and the run ended with "no shot of the video has 10 frames", exit code 2."""
+    from authors_scripts import dataPrepare
+    from hostile import ffmpeg_video
+    video = ffmpeg_video(tmp_path / f"clip.{container}", "-f", container, frames=30)
+    disk_path = tmp_path / "scenes"
+    dataPrepare.prepare_scenes(dataPrepare.parse_args(["--disk_path", str(disk_path), "--video", video,
+                                                       "--duration", "10"]))
+    assert sorted(name for name in os.listdir(disk_path) if name.startswith("scene_")) == [
+        "scene_2000", "scene_2001", "scene_2002"]
+
+
+def test_a_zip_of_a_compression_method_zipfile_lacks_is_kept_not_fetched_again_on_every_run(tmp_path):
+    """A mirror's REDS zip whose members are compressed with Deflate64 (Windows writes it for large files): called "a
+    corrupt zip", deleted, "run again to download it anew", which fetched the whole zip (tens of GB) and deleted it
+    again on every run."""
+    from file_server import FileServer
+    from hostile import zip_of_method
+    zips = reds_zips()
+    zips[REDS_TRAIN] = zip_of_method({"train/train_sharp/000/00000000.png": os.urandom(300)}, 9)
+    with closing(FileServer(zips)) as server:
+        first = fetch_in_a_process(server, tmp_path, "--reds", "--no-data")
+        second = fetch_in_a_process(server, tmp_path, "--reds", "--no-data")
+    for completed in (first, second):
+        lines = [line for line in completed.stderr.splitlines() if line.strip() and "%|" not in line]  # no bar
+        assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+        assert "'train/train_sharp/000/00000000.png' compressed by method 9 (deflate64)" in lines[0]
+        assert "it is kept" in lines[0]
+    assert (tmp_path / "REDS" / ".train_sharp.zip.part").read_bytes() == zips[REDS_TRAIN]
+    assert [request for request in server.requests if request[0] == REDS_TRAIN] == [
+        (REDS_TRAIN, None), (REDS_TRAIN, f"bytes={len(zips[REDS_TRAIN])}-")]  # the second run fetched no byte
+
+
+def test_data_prepare_refuses_scene_ids_holding_scenes_of_another_video_before_cutting(tmp_path):
+    """A second --video into the same --disk_path without another --start_id: the first video's scenes were taken for
+    its own ("all 2 scenes already prepared", exit code 0), so that it was never cut and training read the first one's
+    scenes in its place."""
+    import shutil
+    from authors_scripts import dataPrepare
+    from hostile import ffmpeg_video
+    from utils.image_io import sample_clip
+    disk_path, other = tmp_path / "scenes", ffmpeg_video(tmp_path / "other.mp4", frames=12)
+    flags = ["--disk_path", str(disk_path), "--duration", "3", "--scene_starts", "0,3"]
+    dataPrepare.prepare_scenes(dataPrepare.parse_args([*flags, "--video", sample_clip("bikes.mp4")]))
+    before = {name: (disk_path / "scene_2000" / name).read_bytes() for name in os.listdir(disk_path / "scene_2000")}
+    with pytest.raises(UserError, match=r"^'.*scene_2000' holds a scene cut from bikes.mp4 \(\d+ bytes\) at frame 0, "
+                                        r"not from .*other.mp4 at frame 0; choose another --start_id \(scene ids from "
+                                        r"2002 are free\)"):
+        dataPrepare.prepare_scenes(dataPrepare.parse_args([*flags, "--video", other]))
+    assert {name: (disk_path / "scene_2000" / name).read_bytes() for name in os.listdir(disk_path / "scene_2000")
+            } == before
+    shutil.copy(sample_clip("bikes.mp4"), tmp_path / "bikes.mp4")  # the same video elsewhere: its scenes are done
+    dataPrepare.prepare_scenes(dataPrepare.parse_args([*flags, "--video", str(tmp_path / "bikes.mp4")]))
+    os.symlink(tmp_path / "bikes.mp4", tmp_path / "link.mp4")  # and through a link of another name
+    dataPrepare.prepare_scenes(dataPrepare.parse_args([*flags, "--video", str(tmp_path / "link.mp4")]))
+    dataPrepare.prepare_scenes(dataPrepare.parse_args([*flags, "--video", other, "--start_id", "2002"]))
+    assert sorted(name for name in os.listdir(disk_path) if name.startswith("scene_")) == [
+        "scene_2000", "scene_2001", "scene_2002", "scene_2003"]
+
+
+def test_data_prepare_on_a_full_disk_is_one_line_and_leaves_no_folder_of_its_own(small_disk, monkeypatch, capsys):
+    """A --disk_path on a disk without a byte free: the log's first line failed, OSError's traceback (and another from
+    the log's close), exit code 1, and the new folder and an empty log were left."""
+    import errno
+    from authors_scripts import dataPrepare
+    from hostile import ffmpeg_video
+    folder, mounted = small_disk
+    video = ffmpeg_video(folder.parent / "clip.mp4", frames=6)
+    if mounted:
+        with open(folder / "fill", "wb") as fill:
+            with pytest.raises(OSError):
+                while True:
+                    fill.write(bytes(65536))
+                    fill.flush()
+    else:  # the log's file as such a disk makes it
+        class FullDiskFile(io.StringIO):
+            def flush(self):
+                raise OSError(errno.ENOSPC, "No space left on device")
+        def open_on_a_full_disk(path, mode="r", **kwargs):
+            file = open(path, mode, **kwargs)
+            if mode != "a":
+                return file
+            file.close()
+            return FullDiskFile()
+        monkeypatch.setattr(dataPrepare, "open", open_on_a_full_disk, raising=False)
+    with pytest.raises(SystemExit) as exit_info:
+        dataPrepare.main(["--disk_path", str(folder / "scenes"), "--video", video, "--duration", "3",
+                          "--scene_starts", "0"])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1].startswith("error: no space left on the disk of ")
+    assert not (folder / "scenes").exists()
+
+
+def test_data_prepare_reads_no_scene_record_that_is_a_pipe(tmp_path):
+    """The scene record (above) read before asking whether it is a file: a named pipe in its place made the next run
+    wait for a writer without end."""
+    from hostile import ffmpeg_video, run_script
+    video = ffmpeg_video(tmp_path / "clip.mp4", frames=6)
+    flags = ["-m", "authors_scripts.dataPrepare", "--disk_path", str(tmp_path / "scenes"), "--video", video,
+             "--duration", "3", "--scene_starts", "0"]
+    assert run_script(*flags, timeout=60).returncode == 0
+    record = tmp_path / "scenes" / "scene_2000" / ".source.json"
+    record.unlink()
+    os.mkfifo(record)
+    completed = run_script(*flags, timeout=60)
+    assert completed.returncode == 0 and "all 1 scenes already prepared" in completed.stdout, completed.stderr

@@ -1696,3 +1696,188 @@ def test_a_retry_from_a_later_checkpoint_spelled_through_a_link_and_dotdot_is_ta
             train.main(tiny_training_flags(scenes, second, **{"train.max_iter": 6}) + [
                 "--checkpoint", os.path.join("lnk", "..", "first", f"checkpoint_{done:08d}.json")])
     assert (second / "checkpoint_00000004.json").read_bytes() == (first / "checkpoint_00000004.json").read_bytes()
+
+
+# Fifteenth pass, second look at the training data: REDS, folders of sequences, dataPrepare
+
+def test_a_png_turned_by_its_exif_is_read_as_its_header_gives_it_and_cached_so(tmp_path):
+    """A sequence of 48x64 PNG frames each holding an eXIf chunk of orientation 6: the size was read from the header
+    (48x64), OpenCV decoded the frames turned (64x48), and the frame cache wrote them into 48x64 frames: garbled rows,
+    trained on with exit code 0 (without the cache, a stop mid-run saying the frame was changed while training)."""
+    from data_loader import read_frame
+    from datasets import frame_cache
+    from datasets.sequences import Sequence, frame_size
+    from hostile import png_turned_by_exif
+    from training_data import calendar_frame
+    folder = tmp_path / "data" / "clip"
+    folder.mkdir(parents=True)
+    pictures = [(calendar_frame(index, 48, 64) * 255).astype(np.uint8) for index in range(3)]
+    for index, picture in enumerate(pictures):
+        (folder / f"{index}.png").write_bytes(png_turned_by_exif(picture))
+    sequence = Sequence("clip", str(folder), [str(folder / f"{index}.png") for index in range(3)])
+    size = frame_size(sequence, "sequences")
+    cached = frame_cache.cached_frames([sequence], [size], str(tmp_path / "cache"), read_frame,
+                                       report=lambda message: None, show_progress=False)
+    assert size == (48, 64)
+    for index, picture in enumerate(pictures):
+        np.testing.assert_array_equal(read_frame(sequence.frames[index]), picture)
+        np.testing.assert_array_equal(cached[str(folder)][index], picture)
+
+
+def test_the_frame_cache_of_a_sequence_folder_named_not_utf8_is_built(tmp_path):
+    """A sequence folder whose name is not UTF-8 (read with a surrogate): hashing its path for the entry's name was a
+    UnicodeEncodeError's traceback, exit code 1."""
+    from data_loader import read_frame
+    from datasets import frame_cache
+    from datasets.sequences import Sequence
+    from training_data import calendar_frame
+    from utils.image_io import write_rgb
+    folder = os.path.join(str(tmp_path), os.fsdecode(b"clip\xff"))
+    os.mkdir(folder)
+    write_rgb(os.path.join(folder, "0.png"), calendar_frame(0, 8, 8))
+    sequence = Sequence(os.path.basename(folder), folder, [os.path.join(folder, "0.png")])
+    cached = frame_cache.cached_frames([sequence], [(8, 8)], str(tmp_path / "cache"), read_frame,
+                                       report=lambda message: None, show_progress=False)
+    np.testing.assert_array_equal(cached[folder][0], read_frame(sequence.frames[0]))
+
+
+def test_the_frame_cache_of_more_sequences_than_files_a_process_may_open_is_read(tmp_path):
+    """A map of every sequence's entry, held from the start: each holds a file descriptor, and 300 sequences under a
+    limit of 200 open files (a thousand under the usual 1024; Vimeo-90K has 64,612) ended in "Too many open files", a
+    traceback."""
+    import resource
+    from data_loader import read_frame
+    from datasets import frame_cache
+    from datasets.sequences import Sequence
+    from utils.image_io import write_rgb
+    sequences = []
+    for number in range(300):
+        folder = tmp_path / "data" / f"{number:03d}"
+        folder.mkdir(parents=True)
+        write_rgb(str(folder / "0.png"), np.full((4, 4, 3), number % 256, np.uint8))
+        sequences.append(Sequence(folder.name, str(folder), [str(folder / "0.png")]))
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (200, hard))
+    try:
+        cached = frame_cache.cached_frames(sequences, [(4, 4)] * len(sequences), str(tmp_path / "cache"),
+                                           read_frame, report=lambda message: None, show_progress=False)
+        firsts = [int(cached[sequence.folder][0][0, 0, 0]) for sequence in sequences]
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    assert firsts == [number % 256 for number in range(300)]
+
+
+@pytest.mark.parametrize("change", ["removed", "a pipe", "cut short"])
+def test_a_frame_cache_entry_removed_while_training_reads_it_is_one_line(tmp_path, change):
+    """Maps are made when a sequence is sampled (the test above): an entry removed meanwhile is said so, with what to
+    do, not numpy's FileNotFoundError from a loader thread; a pipe in its array file's place is not waited on."""
+    import shutil
+    from data_loader import read_frame
+    from datasets import frame_cache
+    from datasets.sequences import Sequence
+    from utils.image_io import write_rgb
+    folder = tmp_path / "data" / "clip"
+    folder.mkdir(parents=True)
+    write_rgb(str(folder / "0.png"), np.zeros((4, 4, 3), np.uint8))
+    sequence = Sequence("clip", str(folder), [str(folder / "0.png")])
+    cached = frame_cache.cached_frames([sequence], [(4, 4)], str(tmp_path / "cache"), read_frame,
+                                       report=lambda message: None, show_progress=False)
+    entry = frame_cache.entry_folder(str(tmp_path / "cache"), sequence)
+    if change == "removed":
+        shutil.rmtree(entry)
+    elif change == "a pipe":
+        os.remove(os.path.join(entry, frame_cache.FRAMES_FILE))
+        os.mkfifo(os.path.join(entry, frame_cache.FRAMES_FILE))
+    else:
+        os.truncate(os.path.join(entry, frame_cache.FRAMES_FILE), 20)
+    with pytest.raises(UserError, match="^frame cache entry '.*frames.npy' is gone or no longer holds the 1x4x4x3 "
+                                        "frames .* run the same command again to resume"):
+        cached[str(folder)]
+
+
+def test_a_sequence_list_names_a_folder_holding_a_hash_and_comments_still_begin_a_line_or_follow_a_space(tmp_path):
+    """'take#2' in a data.sequence_list was cut at its '#' as a comment: the folder 'take' beside it was trained on in
+    its place, exit code 0."""
+    from datasets.sequences import read_sequence_list
+    listing = tmp_path / "list.txt"
+    listing.write_text("take#2\n# held out: take\nc # the third\nd\t#tabbed\n")
+    assert read_sequence_list(str(listing)) == ["take#2", "c", "d"]
+
+
+def test_a_group_folder_holding_frames_beside_its_sequence_folders_is_one_line(tmp_path):
+    """Three thumbnails in a Vimeo-90K group folder beside its sequence folders: the group was taken for one sequence
+    of three frames and its sequences were left out, exit code 0 ("1 windows of 1 sequences")."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"00001/0001": 3, "00001/0002": 3, "00001": 3},
+                                 sizes={name: (8, 8) for name in ("00001/0001", "00001/0002", "00001")})
+    with pytest.raises(UserError, match=r"^'.*00001' holds frames and also folders of frames \(0001, 0002\), so which "
+                                        r"are the sequences is not known; move"):
+        folder_sequences(root)
+
+
+def test_sequence_folders_holding_a_nas_thumbnail_folder_are_taken_whole(tmp_path):
+    """A Synology NAS's @eaDir in each sequence folder holds a folder named after each frame ('frame_0.png/'): no
+    folder of frames beside the frames (the refusal above), and no frame of the sequence."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"0001": 3, "0002": 3},
+                                 sizes={name: (8, 8) for name in ("0001", "0002")})
+    for name in ("0001", "0002"):
+        for frame in os.listdir(os.path.join(root, name)):
+            os.makedirs(os.path.join(root, name, "@eaDir", frame))
+            open(os.path.join(root, name, "@eaDir", frame, "SYNOFILE_THUMB_M.jpg"), "wb").close()
+    sequences = folder_sequences(root)
+    assert [(sequence.name, [os.path.basename(path) for path in sequence.frames]) for sequence in sequences] == [
+        (name, ["frame_0.png", "frame_1.png", "frame_2.png"]) for name in ("0001", "0002")]
+
+
+def test_a_frame_cache_entry_past_the_file_size_limit_is_one_line_and_leaves_no_staging(tmp_path):
+    """An entry larger than `ulimit -f` allows (or than FAT32's 4 GB, for a long sequence of large frames): its
+    reservation failed with EFBIG, OSError's traceback, exit code 1."""
+    import resource
+    from data_loader import read_frame
+    from datasets import frame_cache
+    from datasets.sequences import Sequence
+    from training_data import calendar_frame
+    from utils.image_io import write_rgb
+    folder = tmp_path / "data" / "clip"
+    folder.mkdir(parents=True)
+    for index in range(4):
+        write_rgb(str(folder / f"{index}.png"), calendar_frame(index, 64, 64))
+    sequence = Sequence("clip", str(folder), [str(folder / f"{index}.png") for index in range(4)])
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, hard))  # the entry takes 4 x 64 x 64 x 3 bytes
+    try:
+        with pytest.raises(UserError, match="^the frame cache of sequence 'clip' takes .* more than this process may "
+                                            r"write \(ulimit -f\)"):
+            frame_cache.cached_frames([sequence], [(64, 64)], str(tmp_path / "cache"), read_frame,
+                                      report=lambda message: None, show_progress=False)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert os.listdir(tmp_path / "cache") == [frame_cache.LOCK_FILE]
+
+
+def test_a_frame_cache_on_a_disk_out_of_inodes_says_so_not_that_it_is_full(tmp_path, monkeypatch):
+    """No inode left, bytes free: "the disk ... is full: decoding needs 0.1 MB", beside the line that had just said
+    10.5 MB were free."""
+    import errno
+    from hostile import disk_out_of_inodes
+    from data_loader import read_frame
+    from datasets import frame_cache
+    from datasets.sequences import Sequence
+    from training_data import calendar_frame
+    from utils.image_io import write_rgb
+    folder = tmp_path / "data" / "clip"
+    folder.mkdir(parents=True)
+    write_rgb(str(folder / "0.png"), calendar_frame(0, 8, 8))
+    sequence = Sequence("clip", str(folder), [str(folder / "0.png")])
+    cache = tmp_path / "disk"
+    with disk_out_of_inodes(cache, monkeypatch) as mounted:
+        if not mounted:
+            def out_of_inodes(*args):
+                raise OSError(errno.ENOSPC, "No space left on device")
+            monkeypatch.setattr(frame_cache, "write_entry", out_of_inodes)
+        with pytest.raises(UserError, match="^no room for another file on the disk of .*: its inodes"):
+            frame_cache.cached_frames([sequence], [(8, 8)], str(cache), read_frame, report=lambda message: None,
+                                      show_progress=False)

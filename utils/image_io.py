@@ -208,8 +208,12 @@ def read_bgr_uint8(path):
     if data.startswith(PNG_SIGNATURE) and png_size_impossible(data):
         raise UserError(f"cannot read image '{path}': its header claims a size the file cannot hold (it is damaged "
                         "or was written wrongly); replace or remove it")
+    # a PNG's picture as its header gives it (image_size reads the size from there): OpenCV turns a PNG by the
+    # orientation of an eXIf chunk, anywhere in the file, and a frame of 48x64 in its header came out 64x48, which the
+    # frame cache wrote into the 48x64 frame it had made room for (the rows garbled, the run trained on them)
+    flags = cv2.IMREAD_COLOR | (cv2.IMREAD_IGNORE_ORIENTATION if data.startswith(PNG_SIGNATURE) else 0)
     try:
-        image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR) if data else None
+        image = cv2.imdecode(np.frombuffer(data, np.uint8), flags) if data else None
     except cv2.error:  # e.g. a header claiming more pixels than OpenCV accepts (CV_IO_MAX_IMAGE_PIXELS)
         raise UserError(f"cannot read image '{path}': its header claims a size OpenCV refuses to decode; "
                         "replace or remove it")
