@@ -758,3 +758,17 @@ def test_a_sound_file_with_a_cover_picture_is_refused_as_holding_no_video(tmp_pa
         VideoReader(str(sound))
     ffmpeg_video(tmp_path / "clip.mp4", frames=3)  # a video with its own frames still opens
     assert VideoReader(str(tmp_path / "clip.mp4")).total_frames == 3
+
+
+def test_ffmpeg_ended_while_the_last_frames_wait_in_its_pipe_is_one_line_naming_the_signal(tmp_path):
+    """ffmpeg killed (by another program, or by the system out of memory) while the last frames still sat in the
+    pipe's buffer: closing the pipe raised BrokenPipeError, a traceback and exit code 1 from generate.py; killed
+    while frames were written, the line said "no message"."""
+    from utils.image_io import FfmpegVideoWriter
+    writer = FfmpegVideoWriter(str(tmp_path / "clip.mp4"), 10, 4, 4)
+    writer.write(np.zeros((4, 4, 3), np.uint8))  # 48 bytes: held in the pipe's buffer
+    writer.process.kill()
+    writer.process.wait()
+    with pytest.raises(UserError, match="could not write video .*: it was ended by SIGKILL"):
+        writer.close()
+    assert os.listdir(tmp_path) == []

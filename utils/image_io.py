@@ -901,7 +901,8 @@ class FfmpegVideoWriter:
 
     def close(self):
         with aborted_on_failure(self):  # e.g. Ctrl-C while ffmpeg encodes the frames it still holds
-            self.process.stdin.close()
+            with suppress(BrokenPipeError):  # ffmpeg ended before it read the last frames: said by _fail
+                self.process.stdin.close()
             if self.process.wait() != 0:
                 self._fail()
             self.log.close()
@@ -923,8 +924,12 @@ class FfmpegVideoWriter:
                             "(ulimit -f); raise the limit")
         if full:  # said as by write_atomically, not in ffmpeg's words ("Error closing file")
             raise no_space(self.path)
-        raise UserError(
-            f"ffmpeg could not write video '{self.path}': {messages[-1] if messages else 'no message'}")
+        if messages:
+            raise UserError(f"ffmpeg could not write video '{self.path}': {messages[-1]}")
+        code = self.process.returncode
+        raise UserError(f"ffmpeg could not write video '{self.path}': " + (
+            f"it was ended by {signal.Signals(-code).name} (by another program, or by the system when memory ran out)"
+            if code < 0 and -code in signal.valid_signals() else f"it exited with status {code}, saying nothing"))
 
 
 VIDEO_EXTENSIONS = (".mp4", ".m4v", ".mov", ".mkv")
