@@ -1300,3 +1300,21 @@ def test_a_stop_signal_while_openvino_or_onnx_initialises_is_an_interruption(mon
     monkeypatch.setattr(onnx_export, "_CORE", [])
     with pytest.raises(KeyboardInterrupt):
         onnx_export.openvino_core() if module == "openvino" else onnx_export.export_onnx({}, {}, {})
+
+
+SIGNAL_WHILE_EXITING = """
+import atexit, os, signal, sys, time
+import generate
+atexit.register(lambda: (os.kill(os.getpid(), signal.SIGINT), time.sleep(0.1)))  # Ctrl-C as the libraries clean up
+generate.main(sys.argv[1:])
+"""
+
+
+def test_a_stop_signal_while_a_finished_run_exits_is_no_traceback(tmp_path):
+    """Ctrl-C just after generate.py's "wrote" line, while Python ran its atexit callbacks (logging's shutdown):
+    "Exception ignored in atexit callback" and KeyboardInterrupt's traceback, after a finished run, exit code 0."""
+    completed = subprocess.run([sys.executable, "-c", SIGNAL_WHILE_EXITING, "--model", WEIGHTS, "--input-dir-lr",
+                                FRAMES, "--output-dir", str(tmp_path / "out"), "--backend", "nnabla", "--threads", "1"],
+                               cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0 and "wrote" in completed.stdout, completed.stderr[-2000:]
+    assert "Traceback" not in completed.stderr and "KeyboardInterrupt" not in completed.stderr, completed.stderr
