@@ -1291,7 +1291,8 @@ class InitialisationInterrupted:
 def test_a_stop_signal_while_openvino_or_onnx_initialises_is_an_interruption(monkeypatch, module):
     """Ctrl-C two seconds into `generate.py --input-video` (OpenVINO imported as the first network is compiled):
     pybind11 made the KeyboardInterrupt an ImportError, the cache's retry took it for a damaged file (deleting the
-    cached networks), imported again ("type 'Extension' is already registered") and ended in a traceback, exit code 1."""
+    cached networks), imported again ("type 'Extension' is already registered") and ended in a traceback, exit
+    code 1."""
     import importlib
     from inference import onnx_export
     importlib.import_module(module.rpartition(".")[0] or module)  # the parent packages, imported as they would be
