@@ -32,8 +32,8 @@ from utils.context import CONTEXT_CHOICES
 from utils.degradation import degrade_frames, model_degradation
 from utils.distributed import (MPIProcesses, SingleProcess, end_the_job_on_failure, launched_by_mpirun,
                                local_rank)
-from utils.errors import (UserError, discard_at_once_on_stop_signals, exit_on_user_error, ignore_stop_signals,
-                          interrupt_on_stop_signals, out_of_memory_said)
+from utils.errors import (UserError, discard_at_once_on_stop_signals, exit_on_user_error, interrupt_on_stop_signals,
+                          out_of_memory_said)
 from utils.flags import MAX_THREADS, FlagParser, positive, refuse_empty
 from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, check_name_length,
                             check_video_output, list_frames, open_video_writer, read_ahead, read_rgb,
@@ -412,8 +412,6 @@ def main(argv=None):
     with end_the_job_on_failure(processes), exit_on_user_error(report=processes.rank == 0), \
             interrupt_on_stop_signals(), ExitStack() as output_claim:
         run(parse_args(argv), processes, output_claim)
-    if processes.size > 1:  # done: a stop signal while MPI's exit waits for the other ranks must not end this
-        ignore_stop_signals()  # one by the signal (Python's exit restores the default action of its handlers)
 
 
 if __name__ == "__main__":

@@ -44,6 +44,19 @@ def cpu_has_bfloat16(cpuinfo="/proc/cpuinfo"):
     return bool({"avx512_bf16", "amx_bf16"} & set(flags))
 
 
+def imported(name):
+    """The module `name`, imported. A stop signal (Ctrl-C, SIGTERM) while a pybind11 module initialises (OpenVINO's,
+    onnx's) is turned by pybind11 into ImportError("initialization failed"), which the retry of a damaged cache took
+    for a damaged file, and the module's second import failed ("already registered"): a traceback, exit code 1. It
+    is raised as the KeyboardInterrupt it was."""
+    try:
+        return importlib.import_module(name)
+    except ImportError as error:
+        if isinstance(error.__cause__, KeyboardInterrupt):
+            raise error.__cause__ from None
+        raise
+
+
 def default_cache_dir():
     return os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "tecogan-nnabla")
 
@@ -54,7 +67,7 @@ def export_onnx(outputs, inputs, parameters):
     outputs, inputs: {ONNX name: nn.Variable}; parameters: {name: nn.Variable} holding the weights.
     Batch size and spatial shape are fixed to those of the variables.
     """
-    from nnabla.utils.converter.onnx import OnnxExporter
+    OnnxExporter = imported("nnabla.utils.converter.onnx").OnnxExporter
     from nnabla.utils.save import create_proto
 
     # The exporter stores only parameters as initializers: fixed filters that ops.py creates as
@@ -152,8 +165,7 @@ def openvino_core():
     next signal (Ctrl-C, SIGTERM) found it unmapped: a segmentation fault, no line, nothing cleaned up. One Core's stack
     lives as long as the process."""
     if not _CORE:
-        import openvino
-        _CORE.append(openvino.Core())
+        _CORE.append(imported("openvino").Core())
     return _CORE[0]
 
 

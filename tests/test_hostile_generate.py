@@ -1265,3 +1265,57 @@ def test_output_dir_and_output_video_through_a_link_and_dot_dot_are_compared_whe
                            text=True, timeout=120)
     assert apart.returncode == 0, apart.stderr
     assert os.path.isfile(tmp_path / "out.mp4") and os.path.isdir(tmp_path / "sub" / "out.mp4")
+
+
+# Fifteenth pass, second look at generate.py and evaluate.py
+
+class InitialisationInterrupted:
+    """An import of one module that fails as a pybind11 module's does when a stop signal arrives while it initialises:
+    ImportError("initialization failed"), caused by the KeyboardInterrupt the signal's handler raised."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def find_spec(self, name, path, target=None):
+        import importlib.util
+        return importlib.util.spec_from_loader(name, self) if name == self.name else None
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        raise ImportError("initialization failed") from KeyboardInterrupt()
+
+
+@pytest.mark.parametrize("module", ["openvino", "nnabla.utils.converter.onnx"])
+def test_a_stop_signal_while_openvino_or_onnx_initialises_is_an_interruption(monkeypatch, module):
+    """Ctrl-C two seconds into `generate.py --input-video` (OpenVINO imported as the first network is compiled):
+    pybind11 made the KeyboardInterrupt an ImportError, the cache's retry took it for a damaged file (deleting the
+    cached networks), imported again ("type 'Extension' is already registered") and ended in a traceback, exit
+    code 1."""
+    import importlib
+    from inference import onnx_export
+    importlib.import_module(module.rpartition(".")[0] or module)  # the parent packages, imported as they would be
+    monkeypatch.delitem(sys.modules, module, raising=False)
+    monkeypatch.setattr(sys, "meta_path", [InitialisationInterrupted(module), *sys.meta_path])
+    monkeypatch.setattr(onnx_export, "_CORE", [])
+    with pytest.raises(KeyboardInterrupt):
+        onnx_export.openvino_core() if module == "openvino" else onnx_export.export_onnx({}, {}, {})
+
+
+SIGNAL_WHILE_EXITING = """
+import atexit, os, signal, sys, time
+import generate
+atexit.register(lambda: (os.kill(os.getpid(), signal.SIGINT), time.sleep(0.1)))  # Ctrl-C as the libraries clean up
+generate.main(sys.argv[1:])
+"""
+
+
+def test_a_stop_signal_while_a_finished_run_exits_is_no_traceback(tmp_path):
+    """Ctrl-C just after generate.py's "wrote" line, while Python ran its atexit callbacks (logging's shutdown):
+    "Exception ignored in atexit callback" and KeyboardInterrupt's traceback, after a finished run, exit code 0."""
+    completed = subprocess.run([sys.executable, "-c", SIGNAL_WHILE_EXITING, "--model", WEIGHTS, "--input-dir-lr",
+                                FRAMES, "--output-dir", str(tmp_path / "out"), "--backend", "nnabla", "--threads", "1"],
+                               cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0 and "wrote" in completed.stdout, completed.stderr[-2000:]
+    assert "Traceback" not in completed.stderr and "KeyboardInterrupt" not in completed.stderr, completed.stderr

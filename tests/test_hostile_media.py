@@ -738,3 +738,37 @@ def test_a_full_disk_behind_a_link_and_dot_dot_is_told_as_a_full_disk(tmp_path, 
         assert not disk_full(None, "clip.mp4")  # the working folder's disk has room
     finally:
         subprocess.run(["umount", str(full)], check=True)
+
+
+# Fifteenth pass, second look at generate.py and evaluate.py
+
+@pytest.mark.parametrize("extension, audio", [(".mp3", "libmp3lame"), (".m4a", "aac")])
+def test_a_sound_file_with_a_cover_picture_is_refused_as_holding_no_video(tmp_path, extension, audio):
+    """A song as a music library keeps it: its audio and a cover picture attached to the file. OpenCV opened the
+    picture as a video of one frame at 90,000 frames a second, so generate.py super-resolved the cover and wrote an
+    MP4 of it at that rate, exit code 0, where the same file without its cover is refused as audio only."""
+    import cv2
+    from utils.image_io import VideoReader, ffmpeg_executable
+    cover, sound = tmp_path / "cover.png", tmp_path / f"song{extension}"
+    cv2.imwrite(str(cover), np.full((24, 32, 3), 128, np.uint8))
+    subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-f", "lavfi", "-i", "sine=d=1", "-i", str(cover),
+                    "-map", "0", "-map", "1", "-c:a", audio, "-c:v", "png", "-disposition:v", "attached_pic",
+                    str(sound)], check=True)
+    with pytest.raises(UserError, match="holds a cover picture and audio only, no video stream"):
+        VideoReader(str(sound))
+    ffmpeg_video(tmp_path / "clip.mp4", frames=3)  # a video with its own frames still opens
+    assert VideoReader(str(tmp_path / "clip.mp4")).total_frames == 3
+
+
+def test_ffmpeg_ended_while_the_last_frames_wait_in_its_pipe_is_one_line_naming_the_signal(tmp_path):
+    """ffmpeg killed (by another program, or by the system out of memory) while the last frames still sat in the
+    pipe's buffer: closing the pipe raised BrokenPipeError, a traceback and exit code 1 from generate.py; killed
+    while frames were written, the line said "no message"."""
+    from utils.image_io import FfmpegVideoWriter
+    writer = FfmpegVideoWriter(str(tmp_path / "clip.mp4"), 10, 4, 4)
+    writer.write(np.zeros((4, 4, 3), np.uint8))  # 48 bytes: held in the pipe's buffer
+    writer.process.kill()
+    writer.process.wait()
+    with pytest.raises(UserError, match="could not write video .*: it was ended by SIGKILL"):
+        writer.close()
+    assert os.listdir(tmp_path) == []

@@ -240,10 +240,10 @@ def open_closed_standard_streams():
 def exit_on_user_error(report=True, report_after=0.0):
     """Print a UserError as one line on stderr and exit with code 2, an interruption with code 130 (no
     traceback). Every stop signal raises KeyboardInterrupt inside, once (interrupt), unless a command
-    handles it otherwise. report=False: exit without the line (the other processes of mpirun, whose rank 0
-    prints it). report_after: seconds to wait before the line, for the other processes of mpirun when each
-    may meet the error: rank 0's line comes first and its exit ends the job, so the line is printed once,
-    and still printed when only this process met it."""
+    handles it otherwise; once the block ends without an error, they are ignored. report=False: exit without
+    the line (the other processes of mpirun, whose rank 0 prints it). report_after: seconds to wait before the
+    line, for the other processes of mpirun when each may meet the error: rank 0's line comes first and its exit
+    ends the job, so the line is printed once, and still printed when only this process met it."""
     for signal_number in STOP_SIGNALS:
         signal.signal(signal_number, interrupt)
     try:
@@ -276,6 +276,9 @@ def exit_on_user_error(report=True, report_after=0.0):
         say(f"error: cannot write to standard {'output' if sys.stdout in full else 'error'}: no space left on its "
             "disk; free some space or send it elsewhere, and run again")
         sys.exit(USER_ERROR_EXIT)
+    # Done: a stop signal while the process exits (the libraries' clean-up at exit, MPI's wait for the other ranks)
+    # ends nothing half-done; raised in an atexit callback, it printed a traceback after a finished run, exit code 0.
+    ignore_stop_signals()
 
 
 def say(line):

@@ -559,11 +559,10 @@ class VideoReader:
             if decodes_a_frame(path):  # FFmpeg decodes it where OpenCV's cannot open it (VVC, AVS2)
                 raise undecodable_codec(path)
             # a sound file, a video's audio or subtitles saved alone
-            kinds = sorted({STREAM_KINDS.get(kind, kind.lower()) for kind, _ in media_streams(path)}
-                           ) if ffmpeg_executable() else []
-            if kinds:
-                raise UserError(f"'{path}' holds {' and '.join(kinds)} only, no video stream; pass a video file")
-            raise UserError(f"cannot open video '{path}': unknown format or corrupt file")
+            raise (no_video_stream(path) or UserError(f"cannot open video '{path}': unknown format or corrupt file"))
+        # a sound file with its cover picture, which OpenCV reads as a video (one frame, at 90,000 frames a second)
+        if error := no_video_stream(path, only_pictures=True):
+            raise error
         self.fps = exact_rate(self.capture.get(cv2.CAP_PROP_FPS) or DEFAULT_FPS)
         sar = (int(self.capture.get(cv2.CAP_PROP_SAR_NUM)), int(self.capture.get(cv2.CAP_PROP_SAR_DEN)))
         self.sample_aspect = sar if sar[0] > 0 and sar[1] > 0 else (1, 1)
@@ -808,16 +807,31 @@ AAC_CHANNEL_LAYOUTS = ("mono", "stereo", "2.1", "3.0", "3.0(back)", "4.0", "quad
 
 
 # the kinds of stream FFmpeg lists, as an error line names them
-STREAM_KINDS = {"Audio": "audio", "Subtitle": "subtitles", "Data": "data", "Attachment": "attachments"}
+STREAM_KINDS = {"Audio": "audio", "Subtitle": "subtitles", "Data": "data", "Attachment": "attachments",
+                "Picture": "a cover picture"}
 
 
 def media_streams(path, ffmpeg=None):
-    """(kind, codec) of each stream of a media file, as FFmpeg names them (e.g. ('Audio', 'aac'))."""
+    """(kind, codec) of each stream of a media file, as FFmpeg names them (e.g. ('Audio', 'aac')); a picture attached
+    to the file (a sound file's cover) is of kind 'Picture', not 'Video'."""
     # surrogateescape: ffmpeg prints the name's bytes as given, so a name that is not UTF-8 reads back as itself
     completed = subprocess.run([ffmpeg or ffmpeg_executable(), "-hide_banner", "-nostdin", "-i", media_path(path)],
                                capture_output=True, text=True, errors="surrogateescape")
     # the name, printed with the streams, may hold words like theirs, even a line of its own
-    return re.findall(r"Stream #\S+.*?: (\w+): (\w+)", completed.stderr.replace(media_path(path), ""))
+    return [("Picture" if kind == "Video" and attached else kind, codec) for kind, codec, attached in re.findall(
+        r"Stream #\S+.*?: (\w+): (\w+).*?(\(attached pic\))?$", completed.stderr.replace(media_path(path), ""),
+        re.MULTILINE)]
+
+
+def no_video_stream(path, only_pictures=False):
+    """A UserError naming what path holds when FFmpeg finds streams in it but no video stream, else None (also
+    without imageio-ffmpeg). only_pictures: only when it holds a picture attached to it (a cover), which OpenCV
+    opens as a video."""
+    kinds = {kind for kind, _ in media_streams(path)} if ffmpeg_executable() else set()
+    if not kinds or "Video" in kinds or (only_pictures and "Picture" not in kinds):
+        return None
+    held = " and ".join(sorted(STREAM_KINDS.get(kind, kind.lower()) for kind in kinds))
+    return UserError(f"'{path}' holds {held} only, no video stream; pass a video file")
 
 
 def audio_codec(path, ffmpeg=None):
@@ -891,7 +905,8 @@ class FfmpegVideoWriter:
 
     def close(self):
         with aborted_on_failure(self):  # e.g. Ctrl-C while ffmpeg encodes the frames it still holds
-            self.process.stdin.close()
+            with suppress(BrokenPipeError):  # ffmpeg ended before it read the last frames: said by _fail
+                self.process.stdin.close()
             if self.process.wait() != 0:
                 self._fail()
             self.log.close()
@@ -913,8 +928,12 @@ class FfmpegVideoWriter:
                             "(ulimit -f); raise the limit")
         if full:  # said as by write_atomically, not in ffmpeg's words ("Error closing file")
             raise no_space(self.path)
-        raise UserError(
-            f"ffmpeg could not write video '{self.path}': {messages[-1] if messages else 'no message'}")
+        if messages:
+            raise UserError(f"ffmpeg could not write video '{self.path}': {messages[-1]}")
+        code = self.process.returncode
+        raise UserError(f"ffmpeg could not write video '{self.path}': " + (
+            f"it was ended by {signal.Signals(-code).name} (by another program, or by the system when memory ran out)"
+            if code < 0 and -code in signal.valid_signals() else f"it exited with status {code}, saying nothing"))
 
 
 VIDEO_EXTENSIONS = (".mp4", ".m4v", ".mov", ".mkv")
