@@ -17,7 +17,7 @@ import reprlib
 from typing import NamedTuple
 
 from utils.errors import UserError, shown_plainly
-from utils.image_io import IMAGE_EXTENSIONS, common_image_size, list_frames
+from utils.image_io import IMAGE_EXTENSIONS, common_image_size, is_frame_name, list_frames
 from utils.paths import input_file, input_folder
 from utils.scene_layout import frame_path, scene_dir
 
@@ -122,7 +122,7 @@ def holds_frames(folder):
     """Whether folder holds a frame: an entry of an image's name that is no folder (a NAS's thumbnail folder, Synology's
     @eaDir, holds a folder named after each picture)."""
     with os.scandir(folder) as entries:
-        return any(entry.name.lower().endswith(IMAGE_EXTENSIONS) and not entry.is_dir() for entry in entries)
+        return any(is_frame_name(entry.name) and not entry.is_dir() for entry in entries)
 
 
 def subfolders(folder):

@@ -11,7 +11,7 @@ import numpy as np
 
 from utils import metrics
 from utils.errors import UserError
-from utils.image_io import frame_sort_key, only_files, read_rgb, to_uint8
+from utils.image_io import frame_sort_key, is_frame_name, only_files, read_rgb, to_uint8
 from utils.lpips import LPIPS, load_lpips_weights, to_lpips_input
 from utils.paths import REPO_ROOT, input_folder
 from utils.scenes import read_cuts_file
@@ -55,10 +55,10 @@ class Sequence:
 
 
 def list_png_frames(folder, role):
-    """*.png in folder (.PNG too), except names starting with IB, sorted by the digits in their name (the
+    """*.png in folder (.PNG too), except hidden names (is_frame_name) and names starting with IB, sorted by the digits in their name (the
     authors' order)."""
     input_folder(folder, f"{role} folder")
-    names = [name for name in os.listdir(folder) if name.lower().endswith(".png") and not name.startswith("IB")]
+    names = [name for name in os.listdir(folder) if is_frame_name(name, ".png") and not name.startswith("IB")]
     if not names:
         raise UserError(f"{role} folder '{folder}' has no .png frames")
     return only_files([os.path.join(folder, name) for name in sorted(names, key=frame_sort_key)], f"{role} folder",

@@ -377,3 +377,32 @@ def test_a_sequence_named_with_two_dollars_gets_its_curves(tmp_path):
     frames = frames_named(str(tmp_path / "x$^$y"), [f"{index:04d}.png" for index in range(5)])
     evaluate.main(["--results", frames, "--targets", frames, "--output", str(tmp_path / "eval"), "--quick"])
     assert "00_x$^$y_curves.png" in os.listdir(tmp_path / "eval")
+
+
+# Fifteenth pass, beside the probers
+
+@pytest.mark.parametrize("hidden", [".0006.4242.tmp.png", "._0003.png"])
+def test_hidden_files_of_a_picture_name_are_no_frames(tmp_path, hidden):
+    """A generate.py run killed while writing a frame leaves its hidden temporary ('.0006.<pid>.tmp.png', a whole
+    picture or part of one), and a copy from macOS adds '._<name>' files of metadata: each was counted as a frame (9
+    results for 8 targets refused, or an unreadable 'image' scored). generate.py's input folders and training's
+    sequences list frames the same way."""
+    import shutil
+
+    import evaluate
+    from datasets.sequences import holds_frames
+    from utils.image_io import list_frames
+    results, targets = calendar_folder(tmp_path / "results", 6), calendar_folder(tmp_path / "targets", 6)
+    evaluate.main(["--results", results, "--targets", targets, "--output", str(tmp_path / "clean"), "--quick"])
+    if hidden.startswith("._"):
+        (tmp_path / "results" / hidden).write_bytes(b"\x00\x05\x16\x07 Mac OS X metadata")
+    else:
+        shutil.copy(tmp_path / "results" / "0005.png", tmp_path / "results" / hidden)
+    evaluate.main(["--results", results, "--targets", targets, "--output", str(tmp_path / "eval"), "--quick"])
+    rows = (tmp_path / "eval" / "frames.csv").read_text().splitlines()
+    assert len(rows) == 3 and rows == (tmp_path / "clean" / "frames.csv").read_text().splitlines()
+    assert hidden not in [os.path.basename(path) for path in list_frames(results)]
+    only_hidden = tmp_path / "only_hidden"
+    only_hidden.mkdir()
+    shutil.copy(tmp_path / "results" / hidden, only_hidden / hidden)
+    assert not holds_frames(str(only_hidden))

@@ -97,12 +97,19 @@ def list_frames(folder, role="input folder", wanted="pass a folder of LR frames"
     if not os.path.isdir(folder):
         raise UserError(f"{role} '{folder}' does not exist; {wanted}")
     try:
-        names = [name for name in os.listdir(folder) if name.lower().endswith(IMAGE_EXTENSIONS)]
+        names = [name for name in os.listdir(folder) if is_frame_name(name)]
     except OSError as error:
         raise UserError(f"cannot list {role} '{folder}' ({error.strerror}); check its permissions")
     if not names:
         raise UserError(f"{role} '{folder}' has no images ({', '.join(IMAGE_EXTENSIONS)}); {wanted}")
     return only_files([os.path.join(folder, name) for name in sorted(names, key=frame_sort_key)], role, folder)
+
+
+def is_frame_name(name, extensions=IMAGE_EXTENSIONS):
+    """Whether a file named name in a folder of frames is one: an image extension, and not hidden. Hidden names are
+    no frames: a killed writer's temporary (write_atomically's '.<name>.<pid>.tmp.png') was counted as a frame (a
+    results folder of 9 frames for 8 targets), and a copy from macOS adds '._<name>' files of metadata."""
+    return name.lower().endswith(extensions) and not name.startswith(".")
 
 
 def only_files(paths, role, folder):

@@ -15,8 +15,8 @@ from evaluation.scoring import DEFAULT_LPIPS_WEIGHTS
 from inference.onnx_export import cpu_has_bfloat16, openvino_available
 from utils.context import cuda_device_count
 from utils.errors import UserError
-from utils.image_io import (IMAGE_EXTENSIONS, VideoReader, common_image_size, list_frames, sample_clip,
-                            write_atomically)
+from utils.image_io import (IMAGE_EXTENSIONS, VideoReader, common_image_size, is_frame_name, list_frames,
+                            sample_clip, write_atomically)
 from utils.output_size import SIZE_PATTERN, parse_outscale, parse_output_size
 from utils.paths import BUNDLED_MODEL, REPO_ROOT
 from utils.weights import count_resblocks, read_weight_file
@@ -72,8 +72,7 @@ def frame_folder(root, name):
     """The one folder under root that holds image files (hidden files and macOS's __MACOSX left out)."""
     folders = sorted({
         directory for directory, _, files in os.walk(root)
-        if "__MACOSX" not in directory.split(os.sep) and any(
-            file.lower().endswith(IMAGE_EXTENSIONS) and not file.startswith(".") for file in files)
+        if "__MACOSX" not in directory.split(os.sep) and any(is_frame_name(file) for file in files)
     })
     if not folders:
         raise UserError(
