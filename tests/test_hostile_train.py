@@ -1655,3 +1655,78 @@ def test_a_stop_right_after_a_checkpoint_json_is_renamed_in_keeps_the_files_it_n
         checkpoint.copy_into(str(source / "checkpoint_00000002.json"), content, str(output_dir))
     assert sorted(os.listdir(output_dir)) == ["checkpoint_00000002.json", "gen_states_00000002.h5",
                                               "params_00000002.h5"]
+
+
+# Fifteenth pass, second look at train.py's checkpoints, resumes and stops
+
+def killed_in_start_up(train, patch):
+    """train.load_checkpoint made to end the run as a kill would, before the --checkpoint's copy is made (a kill -9
+    or an out-of-memory kill while the graph is built or the checkpoint loaded: seconds, or minutes for a large
+    model)."""
+    patch.setattr(train, "load_checkpoint", lambda *args, **kwargs: (_ for _ in ()).throw(KilledBeforeCheckpoint()))
+
+
+@pytest.mark.parametrize("stop", [KilledBeforeCheckpoint, KeyboardInterrupt], ids=["kill", "stop"])
+def test_a_run_started_with_a_checkpoint_of_another_folder_and_stopped_before_its_copy_continues_without_the_flag(
+        tmp_path, capsys, monkeypatch, stop):
+    """--checkpoint first/checkpoint_2 into a new folder, killed or stopped (Ctrl-C, SIGTERM) during the start-up,
+    before the checkpoint's copy was whole: the folder held no checkpoint (a stop removed it), and the same command
+    without --checkpoint, as the docs and the stop's line say to continue, trained from iteration 0 again, exit code
+    0."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, first, second = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "first", tmp_path / "second"
+    train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 2}))
+    with monkeypatch.context() as patch:
+        patch.setattr(train, "load_checkpoint", lambda *args, **kwargs: (_ for _ in ()).throw(stop()))
+        with pytest.raises((stop, SystemExit)):
+            train.main(tiny_training_flags(scenes, second, **{"train.max_iter": 4}) + [
+                "--checkpoint", str(first / "checkpoint_00000002.json")])
+    capsys.readouterr()
+    train.main(tiny_training_flags(scenes, second, **{"train.max_iter": 4}))
+    assert f"resuming from {first / 'checkpoint_00000002.json'} at iteration 2" in capsys.readouterr().out
+    train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 4}))
+    assert (second / "params_00000004.h5").read_bytes() == (first / "params_00000004.h5").read_bytes()
+    assert not (second / "checkpoint_source.json").exists()  # the run's own checkpoints are there
+
+
+def test_a_refusal_after_the_start_recorded_its_checkpoint_leaves_nothing_and_keeps_an_earlier_start_s_record(
+        tmp_path, capsys, monkeypatch):
+    """The record of the --checkpoint a run starts from (above): a start refused after it (a damaged state file, say)
+    leaves nothing of itself, its new folder removed; a start without --checkpoint refused so keeps the record an
+    earlier, killed start left, so that the next start still continues from the checkpoint."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, first, second = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "first", tmp_path / "second"
+    train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 2}))
+    flags = tiny_training_flags(scenes, second, **{"train.max_iter": 4})
+    with monkeypatch.context() as patch:
+        patch.setattr(train, "load_checkpoint", lambda *args, **kwargs: (_ for _ in ()).throw(UserError("refused")))
+        assert user_error_line(train.main, flags + ["--checkpoint", str(first / "checkpoint_00000002.json")],
+                               capsys) == "error: refused"
+        assert not second.exists()
+        killed_in_start_up(train, patch)
+        with pytest.raises(KilledBeforeCheckpoint):
+            train.main(flags + ["--checkpoint", str(first / "checkpoint_00000002.json")])
+        patch.setattr(train, "load_checkpoint", lambda *args, **kwargs: (_ for _ in ()).throw(UserError("refused")))
+        assert user_error_line(train.main, flags, capsys) == "error: refused"
+    train.main(flags)
+    assert f"resuming from {first / 'checkpoint_00000002.json'} at iteration 2" in capsys.readouterr().out
+
+
+def test_a_recorded_checkpoint_gone_since_is_one_line_naming_the_record(tmp_path, capsys, monkeypatch):
+    """The --checkpoint a killed start recorded, pruned since from its own folder (its run went on): one line that says
+    where the checkpoint came from, not a run from iteration 0."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, first, second = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "first", tmp_path / "second"
+    train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 2}))
+    flags = tiny_training_flags(scenes, second, **{"train.max_iter": 4})
+    with monkeypatch.context() as patch:
+        killed_in_start_up(train, patch)
+        with pytest.raises(KilledBeforeCheckpoint):
+            train.main(flags + ["--checkpoint", str(first / "checkpoint_00000002.json")])
+    (first / "checkpoint_00000002.json").unlink()
+    line = user_error_line(train.main, flags, capsys)
+    assert str(first / "checkpoint_00000002.json") in line and "checkpoint_source.json" in line
+    assert sorted(os.listdir(second)) == ["checkpoint_source.json"]
