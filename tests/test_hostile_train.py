@@ -1730,3 +1730,38 @@ def test_a_recorded_checkpoint_gone_since_is_one_line_naming_the_record(tmp_path
     line = user_error_line(train.main, flags, capsys)
     assert str(first / "checkpoint_00000002.json") in line and "checkpoint_source.json" in line
     assert sorted(os.listdir(second)) == ["checkpoint_source.json"]
+
+
+def zero_bytes_inside_the_largest_array(path):
+    """Eight bytes of zeros written inside the data of the largest array of the HDF5 file path (a disk's or a copy's
+    error): the file still opens, and holds other numbers there."""
+    import h5py
+    with h5py.File(path, "r") as h5:
+        arrays = []
+        h5.visititems(lambda name, item: arrays.append((item.size, name)) if isinstance(item, h5py.Dataset) else None)
+        dataset = h5[max(arrays)[1]]
+        offset = dataset.id.get_offset() if dataset.chunks is None else dataset.id.get_chunk_info(0).byte_offset
+    with open(path, "r+b") as file:
+        file.seek(offset + 40)
+        file.write(bytes(8))
+
+
+@pytest.mark.parametrize("damaged", ["params_00000002.h5", "gen_states_00000002.h5", "model_param_00000002.h5"])
+def test_a_checkpoint_or_model_file_whose_bytes_were_damaged_is_one_line_not_other_numbers(
+        tmp_path, capsys, damaged):
+    """Eight bytes of zeros inside a weight or an Adam moment of a checkpoint (a disk's error, a copy cut and resumed
+    in place): the resume took them silently, and trained on from other parameters; generate.py took such a
+    model_param file alike. Now every array train.py writes carries HDF5's checksum, which the readers check."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    from utils.weights import read_weight_file
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}))
+    zero_bytes_inside_the_largest_array(output_dir / damaged)
+    if damaged.startswith("model_param"):
+        with pytest.raises(UserError, match=f"^weights file '{re.escape(str(output_dir / damaged))}' is damaged"):
+            read_weight_file(str(output_dir / damaged))
+        return
+    line = user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}), capsys)
+    assert "checkpoint_00000002.json" in line and ("damaged" in line or "corrupt" in line), line
+    assert not (output_dir / "checkpoint_00000004.json").exists()

@@ -26,7 +26,7 @@ import numpy as np
 from utils.errors import UserError
 from utils.image_io import write_atomically, write_bytes
 from utils.paths import input_file
-from utils.weights import HostParameter, assign_weights, host_values, read_weight_file, save_weights
+from utils.weights import HostParameter, assign_weights, host_values, read_weight_file, save_weights, write_dataset
 
 # the iteration in every file name below, as f"{iteration:08d}" writes it: ASCII digits, eight, or more without a
 # leading zero; a name of another number (shorter, zero-padded further, other scripts' digits) is a user's file
@@ -80,7 +80,7 @@ def save_solver_states(path, states):
             group = h5.create_group(name)
             group.attrs["index"] = index
             for position, (key, array) in enumerate(values.items()):
-                group[key] = array
+                write_dataset(group, key, array)
                 group[key].attrs["index"] = position
             group["t"] = np.int64(step)
 
