@@ -72,6 +72,9 @@ FREE_ON_RESUME = ("nnabla_context.context", "nnabla_context.device_id", "train.m
 # seconds: ranks but 0 print a user error this late (utils.errors), plus as long as their own start took (the
 # imports, until main): on a loaded machine rank 0 may be that far behind
 OTHER_RANKS_REPORT_AFTER = 3.0
+# settings only the TecoGAN stage reads (its losses and the discriminator's gate): an FRVSR checkpoint does not record
+# them, so that its resume with them changed (one config file for both stages, edited for the second) is not refused
+TECOGAN_ONLY = ("train.eps", "train.decay")
 GLOBAL_BATCH_KEY = "global batch (train.batch_size x processes)"  # its name among a checkpoint's settings
 
 
@@ -125,7 +128,8 @@ def run_settings(config, num_procs):
     The batch counts as the global batch (one process with batch 8 trains as two with batch 4), the block
     count as the one used."""
     settings = {key: value for key, value in flat(config).items()
-                if key not in FREE_ON_RESUME and key != "train.batch_size"}
+                if key not in FREE_ON_RESUME and key != "train.batch_size"
+                and (config.train.tecogan or not (key.startswith("gan.") or key in TECOGAN_ONLY))}
     settings.update({"train.num_resblock": num_resblock(config),
                      GLOBAL_BATCH_KEY: config.train.batch_size * num_procs})
     return settings

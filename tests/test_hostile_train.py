@@ -1765,3 +1765,17 @@ def test_a_checkpoint_or_model_file_whose_bytes_were_damaged_is_one_line_not_oth
     line = user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}), capsys)
     assert "checkpoint_00000002.json" in line and ("damaged" in line or "corrupt" in line), line
     assert not (output_dir / "checkpoint_00000004.json").exists()
+
+
+def test_an_frvsr_run_resumed_with_settings_only_the_tecogan_stage_reads_changed_is_taken(tmp_path, capsys):
+    """One config file for both stages, its gan section (and train.decay, train.eps) edited for the second while the
+    first trains: the FRVSR run's resume was refused as "trained with other settings", for settings it never reads."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}))
+    capsys.readouterr()
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4, "gan.ratio": 0.5, "gan.vgg_scaling": 0,
+                                                          "train.decay": 0.5, "train.eps": 1e-8}))
+    assert f"resuming from {output_dir / 'checkpoint_00000002.json'} at iteration 2" in capsys.readouterr().out
+    assert (output_dir / "checkpoint_00000004.json").exists()
