@@ -617,9 +617,13 @@ def train(config, comm, output_claim):
     snapshot = HostSnapshot(checkpointed, solvers)  # iteration `start`'s values are written: copied from the first end
     balance = BalanceAverage(config.train.decay, loop_state.get("balance", 0.0),
                              loop_state.get("balance_average"))
-    log = LossLog(output_dir, start) if is_writer else None
-    board = TensorBoardScalars(output_dir, start) if is_writer and config.train.tensorboard else None
-    validation = Validation(val_clips, output_dir, start, config.train.val_metric, context, comm.device_id,
+    # the rows up to the checkpoint in losses.csv, val.csv and TensorBoard's events are this run's where the checkpoint
+    # is the folder's own; where the folder holds none (the record), they are of a run killed there before its first
+    # checkpoint, which this one does not continue (model_best.h5 is that run's model)
+    logged = 0 if is_writer and os.path.isfile(os.path.join(output_dir, CHECKPOINT_SOURCE)) else start
+    log = LossLog(output_dir, logged) if is_writer else None
+    board = TensorBoardScalars(output_dir, logged) if is_writer and config.train.tensorboard else None
+    validation = Validation(val_clips, output_dir, logged, config.train.val_metric, context, comm.device_id,
                             board) if is_writer and val_clips else None
     if is_writer:
         print(
@@ -650,9 +654,11 @@ def train(config, comm, output_claim):
             off_schedule = off_schedule + [done]
         # the copies of iteration done: CheckpointOnSignal's thread must not read NNabla's arrays, and the main thread
         # takes them before it saves
+        # first: the record says that the folder holds no checkpoint of its own run, only the copy (whole since the
+        # start-up), from which a kill before the checkpoint's JSON resumes
+        forget_source(output_dir)
         save_checkpoint(output_dir, done, snapshot.params, snapshot.solver_states, balance.state(), settings,
                         off_schedule)
-        forget_source(output_dir)  # a checkpoint of the run's own is there
         off_schedule = prune_off_schedule_models(output_dir, off_schedule)
 
     def signalled(cause):

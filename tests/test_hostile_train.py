@@ -1779,3 +1779,24 @@ def test_an_frvsr_run_resumed_with_settings_only_the_tecogan_stage_reads_changed
                                                           "train.decay": 0.5, "train.eps": 1e-8}))
     assert f"resuming from {output_dir / 'checkpoint_00000002.json'} at iteration 2" in capsys.readouterr().out
     assert (output_dir / "checkpoint_00000004.json").exists()
+
+
+def test_a_start_from_a_checkpoint_of_another_folder_drops_the_rows_of_a_run_killed_there_before_its_first_one(
+        tmp_path, monkeypatch):
+    """A run into a folder killed at its first checkpoint (its losses.csv written, iterations 1 and 2), then a start
+    there from another folder's checkpoint 2: the killed run's rows were kept as this run's iterations 1 and 2 (and,
+    with validation, its model as model_best.h5), and the copy of the checkpoint no longer looked like one."""
+    import train
+    from helpers import killed_at_checkpoint
+    from training_data import logged_losses, logged_rows, make_calendar_scenes, tiny_training_flags
+    scenes, first, second = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "first", tmp_path / "second"
+    train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 2}))
+    with monkeypatch.context() as patch:
+        patch.setattr(train, "save_checkpoint", killed_at_checkpoint(train.save_checkpoint, 2, KilledBeforeCheckpoint))
+        with pytest.raises(KilledBeforeCheckpoint):
+            train.main(tiny_training_flags(scenes, second, **{"train.max_iter": 2, "train.seed": 4}))
+    assert [row["iteration"] for row in logged_rows(second)] == ["1", "2"]
+    train.main(tiny_training_flags(scenes, second, **{"train.max_iter": 4}) + [
+        "--checkpoint", str(first / "checkpoint_00000002.json")])
+    train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 4}))
+    assert logged_losses(second) == [row for row in logged_losses(first) if row["iteration"] in ("3", "4")]
