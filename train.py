@@ -652,11 +652,11 @@ def train(config, comm, output_claim):
         nonlocal off_schedule
         if not (on_schedule(done) or (validation and done % config.train.val_freq == 0)):
             off_schedule = off_schedule + [done]
-        # the copies of iteration done: CheckpointOnSignal's thread must not read NNabla's arrays, and the main thread
-        # takes them before it saves
         # first: the record says that the folder holds no checkpoint of its own run, only the copy (whole since the
         # start-up), from which a kill before the checkpoint's JSON resumes
         forget_source(output_dir)
+        # the copies of iteration done: CheckpointOnSignal's thread must not read NNabla's arrays, and the main thread
+        # takes them before it saves
         save_checkpoint(output_dir, done, snapshot.params, snapshot.solver_states, balance.state(), settings,
                         off_schedule)
         off_schedule = prune_off_schedule_models(output_dir, off_schedule)
