@@ -1659,11 +1659,11 @@ def test_a_stop_right_after_a_checkpoint_json_is_renamed_in_keeps_the_files_it_n
 
 # Fifteenth pass, second look at train.py's checkpoints, resumes and stops
 
-def killed_in_start_up(train, patch):
-    """train.load_checkpoint made to end the run as a kill would, before the --checkpoint's copy is made (a kill -9
-    or an out-of-memory kill while the graph is built or the checkpoint loaded: seconds, or minutes for a large
-    model)."""
-    patch.setattr(train, "load_checkpoint", lambda *args, **kwargs: (_ for _ in ()).throw(KilledBeforeCheckpoint()))
+def ended_in_start_up(train, patch, error=KilledBeforeCheckpoint):
+    """train.load_checkpoint made to raise error(), ending the run before the --checkpoint's copy is made: by default
+    as a kill would (a kill -9 or an out-of-memory kill while the graph is built or the checkpoint loaded: seconds, or
+    minutes for a large model)."""
+    patch.setattr(train, "load_checkpoint", lambda *args, **kwargs: (_ for _ in ()).throw(error()))
 
 
 @pytest.mark.parametrize("stop", [KilledBeforeCheckpoint, KeyboardInterrupt], ids=["kill", "stop"])
@@ -1678,7 +1678,7 @@ def test_a_run_started_with_a_checkpoint_of_another_folder_and_stopped_before_it
     scenes, first, second = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "first", tmp_path / "second"
     train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 2}))
     with monkeypatch.context() as patch:
-        patch.setattr(train, "load_checkpoint", lambda *args, **kwargs: (_ for _ in ()).throw(stop()))
+        ended_in_start_up(train, patch, stop)
         with pytest.raises((stop, SystemExit)):
             train.main(tiny_training_flags(scenes, second, **{"train.max_iter": 4}) + [
                 "--checkpoint", str(first / "checkpoint_00000002.json")])
@@ -1701,14 +1701,14 @@ def test_a_refusal_after_the_start_recorded_its_checkpoint_leaves_nothing_and_ke
     train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 2}))
     flags = tiny_training_flags(scenes, second, **{"train.max_iter": 4})
     with monkeypatch.context() as patch:
-        patch.setattr(train, "load_checkpoint", lambda *args, **kwargs: (_ for _ in ()).throw(UserError("refused")))
+        ended_in_start_up(train, patch, lambda: UserError("refused"))
         assert user_error_line(train.main, flags + ["--checkpoint", str(first / "checkpoint_00000002.json")],
                                capsys) == "error: refused"
         assert not second.exists()
-        killed_in_start_up(train, patch)
+        ended_in_start_up(train, patch)
         with pytest.raises(KilledBeforeCheckpoint):
             train.main(flags + ["--checkpoint", str(first / "checkpoint_00000002.json")])
-        patch.setattr(train, "load_checkpoint", lambda *args, **kwargs: (_ for _ in ()).throw(UserError("refused")))
+        ended_in_start_up(train, patch, lambda: UserError("refused"))
         assert user_error_line(train.main, flags, capsys) == "error: refused"
     train.main(flags)
     assert f"resuming from {first / 'checkpoint_00000002.json'} at iteration 2" in capsys.readouterr().out
@@ -1723,7 +1723,7 @@ def test_a_recorded_checkpoint_gone_since_is_one_line_naming_the_record(tmp_path
     train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 2}))
     flags = tiny_training_flags(scenes, second, **{"train.max_iter": 4})
     with monkeypatch.context() as patch:
-        killed_in_start_up(train, patch)
+        ended_in_start_up(train, patch)
         with pytest.raises(KilledBeforeCheckpoint):
             train.main(flags + ["--checkpoint", str(first / "checkpoint_00000002.json")])
     (first / "checkpoint_00000002.json").unlink()
