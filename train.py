@@ -36,9 +36,10 @@ from losses import (adversarial_loss, content_loss, discriminator_feature_loss, 
                     ping_pong_loss, warp_loss)
 from models import (DISCRIMINATOR_SCOPE, FLOW_SCOPE, GENERATOR_SCOPE, discriminator, discriminator_inputs,
                     estimate_sequence_flows, flow_to_high_res, generate_sequence)
-from training.checkpoint import (CHECKPOINT_FILE_PATTERNS, CheckpointOnSignal, HostSnapshot, check_settings,
-                                 checkpoints_by_iteration, copy_into, files_named, latest_checkpoint, load_checkpoint,
-                                 prune_off_schedule_models, read_checkpoint, refuse_renamed_checkpoints, remove_orphans,
+from training.checkpoint import (CHECKPOINT_FILE_PATTERNS, CHECKPOINT_SOURCE, CheckpointOnSignal, HostSnapshot,
+                                 check_settings, checkpoints_by_iteration, copy_into, files_named, forget_source,
+                                 latest_checkpoint, load_checkpoint, prune_off_schedule_models, read_checkpoint,
+                                 record_source, recorded_source, refuse_renamed_checkpoints, remove_orphans,
                                  save_checkpoint)
 from training.config import FLOAT32_MAX, REFERENCE_BATCH, add_config_flags, config_from_flags, flat
 from training.loss_log import ITERATION_SECONDS, LOSS_LOG, TENSORBOARD_FOLDER, LossLog, TensorBoardScalars
@@ -71,6 +72,9 @@ FREE_ON_RESUME = ("nnabla_context.context", "nnabla_context.device_id", "train.m
 # seconds: ranks but 0 print a user error this late (utils.errors), plus as long as their own start took (the
 # imports, until main): on a loaded machine rank 0 may be that far behind
 OTHER_RANKS_REPORT_AFTER = 3.0
+# settings only the TecoGAN stage reads (its losses and the discriminator's gate): an FRVSR checkpoint does not record
+# them, so that its resume with them changed (one config file for both stages, edited for the second) is not refused
+TECOGAN_ONLY = ("train.eps", "train.decay")
 GLOBAL_BATCH_KEY = "global batch (train.batch_size x processes)"  # its name among a checkpoint's settings
 
 
@@ -124,7 +128,8 @@ def run_settings(config, num_procs):
     The batch counts as the global batch (one process with batch 8 trains as two with batch 4), the block
     count as the one used."""
     settings = {key: value for key, value in flat(config).items()
-                if key not in FREE_ON_RESUME and key != "train.batch_size"}
+                if key not in FREE_ON_RESUME and key != "train.batch_size"
+                and (config.train.tecogan or not (key.startswith("gan.") or key in TECOGAN_ONLY))}
     settings.update({"train.num_resblock": num_resblock(config),
                      GLOBAL_BATCH_KEY: config.train.batch_size * num_procs})
     return settings
@@ -475,6 +480,25 @@ def check_weights_not_written_over(config, output_dir):
                             "would replace it; move it out of that folder, or choose another --output_dir")
 
 
+def forget_on_refusal(error_type, output_dir):
+    """For the output claim's exit, where this start made record_source's record: a refusal (a UserError) takes it
+    back, leaving nothing of the run (a folder it made is removed); a stop or a crash leaves it for the next start.
+    Returns False: the error goes on."""
+    if error_type is not None and issubclass(error_type, UserError):
+        forget_source(output_dir)
+    return False
+
+
+def read_recorded_source(checkpoint, output_dir):
+    """read_checkpoint of the checkpoint record_source recorded in output_dir, its line saying where it came from."""
+    try:
+        return read_checkpoint(checkpoint)
+    except UserError as error:
+        raise UserError(f"{error} (the --checkpoint the run in '{output_dir}' started from, as its {CHECKPOINT_SOURCE} "
+                        f"records; pass another --checkpoint, or delete {CHECKPOINT_SOURCE} to train from iteration "
+                        "0)") from None
+
+
 def copied_into(checkpoint, done, path, output_dir):
     """Whether the output folder's checkpoint path (of iteration done) is copy_into's copy of the checkpoint of its
     name in the folder of the --checkpoint JSON checkpoint: the same bytes, and no row of losses.csv up to it (a run
@@ -530,6 +554,9 @@ def train(config, comm, output_claim):
             checkpoint, config.train.pre_trained_frvsr_weights, config.train.vgg_pre_trained_weights) if path])
         check_output_names(output_dir, bool(val_clips), config.train.tensorboard)
     refuse_renamed_checkpoints(output_dir)
+    if not checkpoint and not checkpoints_by_iteration(output_dir):  # a run started with --checkpoint of another
+        checkpoint = recorded_source(output_dir)  # folder, stopped or killed before its copy (below) was whole
+        recorded = read_recorded_source(checkpoint, output_dir) if checkpoint else None
     newer = [path for done, path in checkpoints_by_iteration(output_dir)
              if checkpoint and done > recorded["iteration"]]
     if newer:  # the next run without --checkpoint would resume from it, and drop this run's work
@@ -564,6 +591,8 @@ def train(config, comm, output_claim):
             print(f"the run in {output_dir} is finished: {start} iterations done, train.max_iter "
                   f"{config.train.max_iter} gives {iterations}; to train longer, raise --max_iter")
         return False
+    if is_writer and elsewhere and not own and record_source(output_dir, checkpoint):  # first: see record_source
+        output_claim.push(lambda error_type, error, traceback: forget_on_refusal(error_type, output_dir))
 
     nn.random.seed(config.train.seed)  # the same initial parameters on every process and every run
     data_hr = nn.Variable(
@@ -589,9 +618,13 @@ def train(config, comm, output_claim):
     snapshot = HostSnapshot(checkpointed, solvers)  # iteration `start`'s values are written: copied from the first end
     balance = BalanceAverage(config.train.decay, loop_state.get("balance", 0.0),
                              loop_state.get("balance_average"))
-    log = LossLog(output_dir, start) if is_writer else None
-    board = TensorBoardScalars(output_dir, start) if is_writer and config.train.tensorboard else None
-    validation = Validation(val_clips, output_dir, start, config.train.val_metric, context, comm.device_id,
+    # the rows up to the checkpoint in losses.csv, val.csv and TensorBoard's events are this run's where the checkpoint
+    # is the folder's own; where the folder holds none (the record), they are of a run killed there before its first
+    # checkpoint, which this one does not continue (model_best.h5 is that run's model)
+    logged = 0 if is_writer and os.path.isfile(os.path.join(output_dir, CHECKPOINT_SOURCE)) else start
+    log = LossLog(output_dir, logged) if is_writer else None
+    board = TensorBoardScalars(output_dir, logged) if is_writer and config.train.tensorboard else None
+    validation = Validation(val_clips, output_dir, logged, config.train.val_metric, context, comm.device_id,
                             board) if is_writer and val_clips else None
     if is_writer:
         print(
@@ -620,6 +653,9 @@ def train(config, comm, output_claim):
         nonlocal off_schedule
         if not (on_schedule(done) or (validation and done % config.train.val_freq == 0)):
             off_schedule = off_schedule + [done]
+        # first: the record says that the folder holds no checkpoint of its own run, only the copy (whole since the
+        # start-up), from which a kill before the checkpoint's JSON resumes
+        forget_source(output_dir)
         # the copies of iteration done: CheckpointOnSignal's thread must not read NNabla's arrays, and the main thread
         # takes them before it saves
         save_checkpoint(output_dir, done, snapshot.params, snapshot.solver_states, balance.state(), settings,

@@ -1881,3 +1881,148 @@ def test_a_frame_cache_on_a_disk_out_of_inodes_says_so_not_that_it_is_full(tmp_p
         with pytest.raises(UserError, match="^no room for another file on the disk of .*: its inodes"):
             frame_cache.cached_frames([sequence], [(8, 8)], str(cache), read_frame, report=lambda message: None,
                                       show_progress=False)
+
+
+# Fifteenth pass, second look at train.py's checkpoints, resumes and stops
+
+def ended_in_start_up(train, patch, error=KilledBeforeCheckpoint):
+    """train.load_checkpoint made to raise error(), ending the run before the --checkpoint's copy is made: by default
+    as a kill would (a kill -9 or an out-of-memory kill while the graph is built or the checkpoint loaded: seconds, or
+    minutes for a large model)."""
+    patch.setattr(train, "load_checkpoint", lambda *args, **kwargs: (_ for _ in ()).throw(error()))
+
+
+@pytest.mark.parametrize("stop", [KilledBeforeCheckpoint, KeyboardInterrupt], ids=["kill", "stop"])
+def test_a_run_started_with_a_checkpoint_of_another_folder_and_stopped_before_its_copy_continues_without_the_flag(
+        tmp_path, capsys, monkeypatch, stop):
+    """--checkpoint first/checkpoint_2 into a new folder, killed or stopped (Ctrl-C, SIGTERM) during the start-up,
+    before the checkpoint's copy was whole: the folder held no checkpoint (a stop removed it), and the same command
+    without --checkpoint, as the docs and the stop's line say to continue, trained from iteration 0 again, exit code
+    0."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, first, second = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "first", tmp_path / "second"
+    train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 2}))
+    with monkeypatch.context() as patch:
+        ended_in_start_up(train, patch, stop)
+        with pytest.raises((stop, SystemExit)):
+            train.main(tiny_training_flags(scenes, second, **{"train.max_iter": 4}) + [
+                "--checkpoint", str(first / "checkpoint_00000002.json")])
+    capsys.readouterr()
+    train.main(tiny_training_flags(scenes, second, **{"train.max_iter": 4}))
+    assert f"resuming from {first / 'checkpoint_00000002.json'} at iteration 2" in capsys.readouterr().out
+    train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 4}))
+    assert (second / "params_00000004.h5").read_bytes() == (first / "params_00000004.h5").read_bytes()
+    assert not (second / "checkpoint_source.json").exists()  # the run's own checkpoints are there
+
+
+def test_a_refusal_after_the_start_recorded_its_checkpoint_leaves_nothing_and_keeps_an_earlier_start_s_record(
+        tmp_path, capsys, monkeypatch):
+    """The record of the --checkpoint a run starts from (above): a start refused after it (a damaged state file, say)
+    leaves nothing of itself, its new folder removed; a start without --checkpoint refused so keeps the record an
+    earlier, killed start left, so that the next start still continues from the checkpoint."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, first, second = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "first", tmp_path / "second"
+    train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 2}))
+    flags = tiny_training_flags(scenes, second, **{"train.max_iter": 4})
+    with monkeypatch.context() as patch:
+        ended_in_start_up(train, patch, lambda: UserError("refused"))
+        assert user_error_line(train.main, flags + ["--checkpoint", str(first / "checkpoint_00000002.json")],
+                               capsys) == "error: refused"
+        assert not second.exists()
+        ended_in_start_up(train, patch)
+        with pytest.raises(KilledBeforeCheckpoint):
+            train.main(flags + ["--checkpoint", str(first / "checkpoint_00000002.json")])
+        ended_in_start_up(train, patch, lambda: UserError("refused"))
+        assert user_error_line(train.main, flags, capsys) == "error: refused"
+    train.main(flags)
+    assert f"resuming from {first / 'checkpoint_00000002.json'} at iteration 2" in capsys.readouterr().out
+
+
+def test_a_recorded_checkpoint_gone_since_is_one_line_naming_the_record(tmp_path, capsys, monkeypatch):
+    """The --checkpoint a killed start recorded, pruned since from its own folder (its run went on): one line that says
+    where the checkpoint came from, not a run from iteration 0."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, first, second = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "first", tmp_path / "second"
+    train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 2}))
+    flags = tiny_training_flags(scenes, second, **{"train.max_iter": 4})
+    with monkeypatch.context() as patch:
+        ended_in_start_up(train, patch)
+        with pytest.raises(KilledBeforeCheckpoint):
+            train.main(flags + ["--checkpoint", str(first / "checkpoint_00000002.json")])
+    (first / "checkpoint_00000002.json").unlink()
+    line = user_error_line(train.main, flags, capsys)
+    assert str(first / "checkpoint_00000002.json") in line and "checkpoint_source.json" in line
+    assert sorted(os.listdir(second)) == ["checkpoint_source.json"]
+
+
+def zero_bytes_inside_the_largest_array(path):
+    """Eight bytes of zeros written inside the data of the largest array of the HDF5 file path (a disk's or a copy's
+    error): the file still opens, and holds other numbers there."""
+    import h5py
+    with h5py.File(path, "r") as h5:
+        arrays = []
+        h5.visititems(lambda name, item: arrays.append((item.size, name)) if isinstance(item, h5py.Dataset) else None)
+        dataset = h5[max(arrays)[1]]
+        offset = dataset.id.get_offset() if dataset.chunks is None else dataset.id.get_chunk_info(0).byte_offset
+    with open(path, "r+b") as file:
+        file.seek(offset + 40)
+        file.write(bytes(8))
+
+
+@pytest.mark.parametrize("damaged", ["params_00000002.h5", "gen_states_00000002.h5", "model_param_00000002.h5"])
+def test_a_checkpoint_or_model_file_whose_bytes_were_damaged_is_one_line_not_other_numbers(
+        tmp_path, capsys, damaged):
+    """Eight bytes of zeros inside a weight or an Adam moment of a checkpoint (a disk's error, a copy cut and resumed
+    in place): the resume took them silently, and trained on from other parameters; generate.py took such a
+    model_param file alike. Now every array train.py writes carries HDF5's checksum, which the readers check."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    from utils.weights import read_weight_file
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}))
+    zero_bytes_inside_the_largest_array(output_dir / damaged)
+    if damaged.startswith("model_param"):
+        with pytest.raises(UserError, match=f"^weights file '{re.escape(str(output_dir / damaged))}' is damaged"):
+            read_weight_file(str(output_dir / damaged))
+        return
+    line = user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}), capsys)
+    assert "checkpoint_00000002.json" in line and ("damaged" in line or "corrupt" in line), line
+    assert not (output_dir / "checkpoint_00000004.json").exists()
+
+
+def test_an_frvsr_run_resumed_with_settings_only_the_tecogan_stage_reads_changed_is_taken(tmp_path, capsys):
+    """One config file for both stages, its gan section (and train.decay, train.eps) edited for the second while the
+    first trains: the FRVSR run's resume was refused as "trained with other settings", for settings it never reads."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}))
+    capsys.readouterr()
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4, "gan.ratio": 0.5, "gan.vgg_scaling": 0,
+                                                          "train.decay": 0.5, "train.eps": 1e-8}))
+    assert f"resuming from {output_dir / 'checkpoint_00000002.json'} at iteration 2" in capsys.readouterr().out
+    assert (output_dir / "checkpoint_00000004.json").exists()
+
+
+def test_a_start_from_a_checkpoint_of_another_folder_drops_the_rows_of_a_run_killed_there_before_its_first_one(
+        tmp_path, monkeypatch):
+    """A run into a folder killed at its first checkpoint (its losses.csv written, iterations 1 and 2), then a start
+    there from another folder's checkpoint 2: the killed run's rows were kept as this run's iterations 1 and 2 (and,
+    with validation, its model as model_best.h5), and the copy of the checkpoint no longer looked like one."""
+    import train
+    from helpers import killed_at_checkpoint
+    from training_data import logged_losses, logged_rows, make_calendar_scenes, tiny_training_flags
+    scenes, first, second = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "first", tmp_path / "second"
+    train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 2}))
+    with monkeypatch.context() as patch:
+        patch.setattr(train, "save_checkpoint", killed_at_checkpoint(train.save_checkpoint, 2, KilledBeforeCheckpoint))
+        with pytest.raises(KilledBeforeCheckpoint):
+            train.main(tiny_training_flags(scenes, second, **{"train.max_iter": 2, "train.seed": 4}))
+    assert [row["iteration"] for row in logged_rows(second)] == ["1", "2"]
+    train.main(tiny_training_flags(scenes, second, **{"train.max_iter": 4}) + [
+        "--checkpoint", str(first / "checkpoint_00000002.json")])
+    train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 4}))
+    assert logged_losses(second) == [row for row in logged_losses(first) if row["iteration"] in ("3", "4")]

@@ -26,7 +26,7 @@ import numpy as np
 from utils.errors import UserError
 from utils.image_io import write_atomically, write_bytes
 from utils.paths import input_file
-from utils.weights import HostParameter, assign_weights, host_values, read_weight_file, save_weights
+from utils.weights import HostParameter, assign_weights, host_values, read_weight_file, save_weights, write_dataset
 
 # the iteration in every file name below, as f"{iteration:08d}" writes it: ASCII digits, eight, or more without a
 # leading zero; a name of another number (shorter, zero-padded further, other scripts' digits) is a user's file
@@ -80,7 +80,7 @@ def save_solver_states(path, states):
             group = h5.create_group(name)
             group.attrs["index"] = index
             for position, (key, array) in enumerate(values.items()):
-                group[key] = array
+                write_dataset(group, key, array)
                 group[key].attrs["index"] = position
             group["t"] = np.int64(step)
 
@@ -152,6 +152,40 @@ def copy_into(path, content, output_dir):
                                (path, copy)]:
             write_atomically(target, lambda temporary, source=source: shutil.copyfile(source, temporary))
             written.append(target)
+
+
+CHECKPOINT_SOURCE = "checkpoint_source.json"  # record_source's record in an output folder
+
+
+def record_source(output_dir, checkpoint):
+    """Record in output_dir the --checkpoint of another folder a run there starts from, before the run does anything
+    else there (recorded_source reads it back). Why: copy_into's copy is whole only once the graph is built and the
+    checkpoint loaded (seconds, or minutes for a large model); a kill or a stop before that left the folder no
+    checkpoint, and the same command without --checkpoint, as the docs say to continue, trained from iteration 0 again.
+    forget_source removes it once the folder holds a checkpoint of the run's own. Returns whether the folder held no
+    record before (an earlier start's, which a refusal of this one must leave for the next)."""
+    path = os.path.join(output_dir, CHECKPOINT_SOURCE)
+    new = not os.path.lexists(path)
+    write_bytes(path, json.dumps({"checkpoint": os.path.abspath(checkpoint)}), mode="w")
+    return new
+
+
+def recorded_source(output_dir):
+    """The checkpoint JSON path record_source recorded in output_dir, or None where there is no record."""
+    path = os.path.join(output_dir, CHECKPOINT_SOURCE)
+    if not os.path.lexists(path):
+        return None
+    content = content_as_far_as_read(path)
+    if not (isinstance(content, dict) and isinstance(content.get("checkpoint"), str) and content["checkpoint"]):
+        raise UserError(f"'{path}' is damaged (train.py records there the --checkpoint a run in the folder started "
+                        "from); pass that --checkpoint again, or delete it to train from iteration 0")
+    return content["checkpoint"]
+
+
+def forget_source(output_dir):
+    """Remove record_source's record, if any."""
+    with suppress(FileNotFoundError):
+        os.remove(os.path.join(output_dir, CHECKPOINT_SOURCE))
 
 
 @contextmanager

@@ -22,6 +22,7 @@ from utils.paths import input_file
 FILE_TO_COMPUTE_AXES = (0, 3, 1, 2)
 COMPUTE_TO_FILE_AXES = (0, 2, 3, 1)
 RESBLOCK_PATTERN = re.compile(r"generator/generator_unit/resblock_(\d+)/")
+HDF5_CHUNK_LIMIT = 2 ** 32  # bytes: HDF5's largest chunk is one less
 
 
 def to_file_layout(array):
@@ -40,12 +41,16 @@ def read_weight_file(path, advice="pass a file saved by train.py or an official 
     with out_of_memory_said(f"weights file '{path}' does not fit in the memory this process may use; free memory, "
                             "or raise this process's limit (ulimit -v)"):
         try:
-            with h5py.File(path, "r") as h5:
-                arrays = {}
-                h5.visititems(lambda name, item: arrays.__setitem__(name, item[()])
-                              if isinstance(item, h5py.Dataset) else None)
+            h5 = h5py.File(path, "r")
         except OSError:
             raise UserError(f"weights file '{path}' is not an HDF5 (.h5) parameter file; {advice}")
+        with h5:
+            arrays = {}
+            try:
+                h5.visititems(lambda name, item: arrays.__setitem__(name, item[()])
+                              if isinstance(item, h5py.Dataset) else None)
+            except OSError as error:  # a checksum (write_dataset's) that fails: bytes damaged since it was written
+                raise UserError(f"weights file '{path}' is damaged ({error}); {advice}") from None
         if not arrays:
             raise UserError(f"weights file '{path}' holds no parameters")
         arrays = {name: np.asarray(array) for name, array in arrays.items()}
@@ -126,9 +131,22 @@ def save_parameter_file(path, params):
     thread calls no NNabla at all (see training.checkpoint.HostSnapshot)."""
     with h5py.File(path, "w") as h5:
         for index, (name, param) in enumerate(params.items()):
-            h5[name] = host_values(param)
+            write_dataset(h5, name, host_values(param))
             h5[name].attrs["need_grad"] = bool(param.need_grad)
             h5[name].attrs["index"] = index
+
+
+def write_dataset(h5, name, values):
+    """values as the dataset `name` of h5 (an h5py File or Group), with HDF5's Fletcher-32 checksum where it has
+    elements: h5py, and NNabla's loaders through it, then refuse a file whose bytes were damaged since (a disk's or a
+    copy's error, a block of zeros) where they read other numbers silently. One chunk, the whole array: HDF5's
+    automatic chunks add an index per few kB, which grew a small model's solver-state file by most of its size. A
+    scalar (a step count) cannot be chunked, and a chunk holds less than 4 GB: those go without."""
+    values = np.asarray(values)
+    if values.ndim and values.size and values.nbytes < HDF5_CHUNK_LIMIT:
+        h5.create_dataset(name, data=values, chunks=values.shape, fletcher32=True)
+    else:
+        h5.create_dataset(name, data=values)
 
 
 def save_weights(path, params, degradation=None):
