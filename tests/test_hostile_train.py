@@ -2026,3 +2026,24 @@ def test_a_start_from_a_checkpoint_of_another_folder_drops_the_rows_of_a_run_kil
         "--checkpoint", str(first / "checkpoint_00000002.json")])
     train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 4}))
     assert logged_losses(second) == [row for row in logged_losses(first) if row["iteration"] in ("3", "4")]
+
+
+# Fifteenth pass, beside the probers
+
+def test_the_record_of_a_checkpoint_spelled_through_a_link_and_dotdot_names_the_file_the_system_read(tmp_path,
+                                                                                                    monkeypatch):
+    """record_source wrote os.path.abspath of --checkpoint: 'lnk/../first/c.json' became <working folder>/first/c.json,
+    another run's checkpoint or none, and the rerun without --checkpoint continued from it or stopped."""
+    from training.checkpoint import record_source, recorded_source
+    (tmp_path / "runs" / "deep").mkdir(parents=True)
+    (tmp_path / "runs" / "first").mkdir()
+    (tmp_path / "runs" / "first" / "c.json").write_text("the run's")
+    (tmp_path / "work" / "first").mkdir(parents=True)
+    (tmp_path / "work" / "first" / "c.json").write_text("another run's")
+    os.symlink(tmp_path / "runs" / "deep", tmp_path / "work" / "lnk")
+    (tmp_path / "out").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    record_source(str(tmp_path / "out"), os.path.join("lnk", "..", "first", "c.json"))
+    monkeypatch.chdir(tmp_path)
+    with open(recorded_source(str(tmp_path / "out"))) as recorded:
+        assert recorded.read() == "the run's"

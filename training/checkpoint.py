@@ -25,7 +25,7 @@ import numpy as np
 
 from utils.errors import UserError
 from utils.image_io import write_atomically, write_bytes
-from utils.paths import input_file
+from utils.paths import absolute, input_file
 from utils.weights import HostParameter, assign_weights, host_values, read_weight_file, save_weights, write_dataset
 
 # the iteration in every file name below, as f"{iteration:08d}" writes it: ASCII digits, eight, or more without a
@@ -166,7 +166,7 @@ def record_source(output_dir, checkpoint):
     record before (an earlier start's, which a refusal of this one must leave for the next)."""
     path = os.path.join(output_dir, CHECKPOINT_SOURCE)
     new = not os.path.lexists(path)
-    write_bytes(path, json.dumps({"checkpoint": os.path.abspath(checkpoint)}), mode="w")
+    write_bytes(path, json.dumps({"checkpoint": absolute(checkpoint)}), mode="w")
     return new
 
 
