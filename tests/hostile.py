@@ -134,3 +134,17 @@ def zip_of_method(members, method):
             struct.pack_into("<H", data, position + offset, method)
             position = data.find(signature, position + 4)
     return bytes(data)
+
+
+def zero_bytes_inside_the_largest_array(path):
+    """Eight bytes of zeros written inside the data of the largest array of the HDF5 file path (a disk's or a copy's
+    error): the file still opens, and holds other numbers there."""
+    import h5py
+    with h5py.File(path, "r") as h5:
+        arrays = []
+        h5.visititems(lambda name, item: arrays.append((item.size, name)) if isinstance(item, h5py.Dataset) else None)
+        dataset = h5[max(arrays)[1]]
+        offset = dataset.id.get_offset() if dataset.chunks is None else dataset.id.get_chunk_info(0).byte_offset
+    with open(path, "r+b") as file:
+        file.seek(offset + 40)
+        file.write(bytes(8))

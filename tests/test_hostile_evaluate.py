@@ -406,3 +406,19 @@ def test_hidden_files_of_a_picture_name_are_no_frames(tmp_path, hidden):
     only_hidden.mkdir()
     shutil.copy(tmp_path / "results" / hidden, only_hidden / hidden)
     assert not holds_frames(str(only_hidden))
+
+
+def test_lpips_weights_whose_bytes_were_damaged_are_called_damaged(tmp_path):
+    """The LPIPS weights carry HDF5's checksum since the fifteenth pass (save_parameter_file); eight bytes of zeros
+    inside an array failed it with the line "is not an HDF5 (.h5) file", though it is one, which sends the user to
+    the wrong fix."""
+    import numpy as np
+
+    from hostile import zero_bytes_inside_the_largest_array
+    from utils.lpips import load_lpips_weights, parameter_shapes, save_lpips_weights
+    rng = np.random.default_rng(0)
+    save_lpips_weights(str(tmp_path / "alex.h5"), {name: rng.standard_normal(shape).astype(np.float32)
+                                                   for name, shape in parameter_shapes().items()})
+    zero_bytes_inside_the_largest_array(tmp_path / "alex.h5")
+    with pytest.raises(UserError, match=r"LPIPS weights '.*alex\.h5' are damaged \(.*\); fetch them again"):
+        load_lpips_weights(str(tmp_path / "alex.h5"))

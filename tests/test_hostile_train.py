@@ -12,7 +12,7 @@ import pytest
 
 from conftest import REPO_ROOT, user_error_line
 from helpers import checkpoint_of_another_folder, lines_without_progress_bars, mpi_environment, MPIRUN, rank_pid
-from hostile import assert_one_error_line, run_script
+from hostile import assert_one_error_line, run_script, zero_bytes_inside_the_largest_array
 from utils.errors import UserError, exit_on_user_error
 from utils.paths import BUNDLED_MODEL
 
@@ -1956,20 +1956,6 @@ def test_a_recorded_checkpoint_gone_since_is_one_line_naming_the_record(tmp_path
     line = user_error_line(train.main, flags, capsys)
     assert str(first / "checkpoint_00000002.json") in line and "checkpoint_source.json" in line
     assert sorted(os.listdir(second)) == ["checkpoint_source.json"]
-
-
-def zero_bytes_inside_the_largest_array(path):
-    """Eight bytes of zeros written inside the data of the largest array of the HDF5 file path (a disk's or a copy's
-    error): the file still opens, and holds other numbers there."""
-    import h5py
-    with h5py.File(path, "r") as h5:
-        arrays = []
-        h5.visititems(lambda name, item: arrays.append((item.size, name)) if isinstance(item, h5py.Dataset) else None)
-        dataset = h5[max(arrays)[1]]
-        offset = dataset.id.get_offset() if dataset.chunks is None else dataset.id.get_chunk_info(0).byte_offset
-    with open(path, "r+b") as file:
-        file.seek(offset + 40)
-        file.write(bytes(8))
 
 
 @pytest.mark.parametrize("damaged", ["params_00000002.h5", "gen_states_00000002.h5", "model_param_00000002.h5"])

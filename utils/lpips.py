@@ -97,14 +97,19 @@ def load_lpips_weights(path):
     input_file(path, "LPIPS weights",
                "run `python download_test_data.py --weights` or convert_lpips_weights.py", regular=True)
     try:
-        with h5py.File(path, "r") as h5:
-            missing = [name for name in parameter_shapes() if name not in h5]
-            if missing:
-                raise UserError(f"'{path}' is not an LPIPS AlexNet weights file (no '{missing[0]}'); "
-                                "use NNabla's alex_with_LPIPS.h5 or convert_lpips_weights.py's output")
-            arrays = {name: np.asarray(h5[name][()], np.float32) for name in parameter_shapes()}
+        h5 = h5py.File(path, "r")
     except OSError:
         raise UserError(f"LPIPS weights '{path}' is not an HDF5 (.h5) file")
+    with h5:
+        missing = [name for name in parameter_shapes() if name not in h5]
+        if missing:
+            raise UserError(f"'{path}' is not an LPIPS AlexNet weights file (no '{missing[0]}'); "
+                            "use NNabla's alex_with_LPIPS.h5 or convert_lpips_weights.py's output")
+        try:
+            arrays = {name: np.asarray(h5[name][()], np.float32) for name in parameter_shapes()}
+        except OSError as error:  # a checksum (save_parameter_file writes one) that fails: bytes damaged since
+            raise UserError(f"LPIPS weights '{path}' are damaged ({error}); fetch them again with `python "
+                            "download_test_data.py --weights`, or convert them again") from None
     check_shapes(arrays, f"'{path}'")
     return arrays
 
