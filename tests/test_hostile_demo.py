@@ -319,3 +319,17 @@ def test_an_output_through_the_video_file_and_dot_dot_is_one_line_and_nothing_ma
     with pytest.raises(UserError, match=r"^--output '.*clip.mp4/../out' is under '.*clip.mp4', which is a file"):
         demo.run(demo.parse_args(["--model", WEIGHTS, "--video", clip, "--output", f"{clip}/../out", "--frames", "5"]))
     assert sorted(os.listdir(tmp_path)) == ["clip.mp4"]
+
+
+# Fifteenth pass, second look at demo.py and the web app
+
+def test_a_demo_of_a_one_colour_clip_says_n_a_for_its_high_frequency_share(tmp_path):
+    """A clip of flat frames (black, as a fade-in opens; a title card): the ground truth holds no high-frequency
+    energy, and the share of it was a ZeroDivisionError's traceback after the whole run, metrics.md not written."""
+    import demo
+    clip = ffmpeg_video(tmp_path / "black.mp4", "-vf", "drawbox=c=black:t=fill", "-pix_fmt", "yuv420p", frames=6,
+                        size="64x64")
+    out = tmp_path / "demo"
+    demo.run(demo.parse_args(["--model", WEIGHTS, "--video", clip, "--output", str(out), "--frames", "6"]))
+    rows = [line.split("|") for line in (out / "metrics.md").read_text().splitlines()[2:]]
+    assert [row[-2].strip() for row in rows] == ["n/a", "n/a"]
