@@ -16,7 +16,7 @@ import numpy as np
 import nnabla as nn
 from nnabla.parameter import set_parameter
 
-from utils.errors import UserError
+from utils.errors import UserError, stops_through_imports
 from utils.image_io import write_bytes
 from utils.paths import output_folder
 
@@ -54,8 +54,9 @@ def export_onnx(outputs, inputs, parameters):
     outputs, inputs: {ONNX name: nn.Variable}; parameters: {name: nn.Variable} holding the weights.
     Batch size and spatial shape are fixed to those of the variables.
     """
-    from nnabla.utils.converter.onnx import OnnxExporter
-    from nnabla.utils.save import create_proto
+    with stops_through_imports():
+        from nnabla.utils.converter.onnx import OnnxExporter
+        from nnabla.utils.save import create_proto
 
     # The exporter stores only parameters as initializers: fixed filters that ops.py creates as
     # plain variables (the bicubic and bilinear taps) are registered as parameters for the export.
@@ -152,7 +153,8 @@ def openvino_core():
     next signal (Ctrl-C, SIGTERM) found it unmapped: a segmentation fault, no line, nothing cleaned up. One Core's stack
     lives as long as the process."""
     if not _CORE:
-        import openvino
+        with stops_through_imports():
+            import openvino
         _CORE.append(openvino.Core())
     return _CORE[0]
 
