@@ -100,3 +100,15 @@ def disk_out_of_inodes(folder, monkeypatch):
     finally:
         if mounted:
             subprocess.run(["umount", str(folder)], check=True)
+
+
+def video_behind_a_cover(folder):
+    """An MKV whose first video stream is a picture of one frame (a cover track) and whose second is a clip of 10 frames:
+    the path, made by ffmpeg in folder."""
+    from utils.image_io import ffmpeg_executable
+    cover = ffmpeg_video(folder / "cover.jpg", frames=1, size="64x64")
+    clip = ffmpeg_video(folder / "clip.mp4", "-pix_fmt", "yuv420p", frames=10, size="72x56")
+    path = folder / "covered.mkv"
+    subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-y", "-i", cover, "-i", clip, "-map", "0", "-map", "1",
+                    "-c", "copy", str(path)], check=True)
+    return str(path)

@@ -450,3 +450,15 @@ def test_work_and_weights_folders_through_a_link_and_dot_dot_are_those_checked(t
     assert os.path.realpath(seen["weights"]) == str(tmp_path / "sub" / "weights")
     assert os.path.realpath(seen["uploads"]) == str(tmp_path / "sub" / "work" / "uploads")
     assert sorted(os.listdir(tmp_path)) == ["lnk", "sub"]
+
+
+# Fifteenth pass, second look at demo.py and the web app
+
+def test_an_upload_of_several_video_streams_says_so_not_that_it_is_no_video(tmp_path):
+    """The refusal of a video whose stream to take is not known is the user's to act on: the upload's check turned
+    every refusal of the video reader into "not a video with frames this app can decode"."""
+    from hostile import video_behind_a_cover
+    from webapp.inputs import upload_input
+    video = video_behind_a_cover(tmp_path)
+    with pytest.raises(UserError, match=r"^'my clip.mkv' holds 2 video streams \(mjpeg 64x64, h264 72x56\)"):
+        upload_input(video, "my clip.mkv", "", "", str(tmp_path / "job"), 2 ** 30)

@@ -1265,3 +1265,17 @@ def test_output_dir_and_output_video_through_a_link_and_dot_dot_are_compared_whe
                            text=True, timeout=120)
     assert apart.returncode == 0, apart.stderr
     assert os.path.isfile(tmp_path / "out.mp4") and os.path.isdir(tmp_path / "sub" / "out.mp4")
+
+
+# Fifteenth pass, second look at demo.py and the web app
+
+def test_a_video_whose_first_stream_is_a_cover_picture_is_refused_naming_its_streams(tmp_path):
+    """An MKV of a cover track of one frame before the video: OpenCV reads the first video stream, so generate.py
+    super-resolved the cover alone, "wrote 1 frames", exit code 0 (and the app said "done, 26 frames" of it)."""
+    from hostile import video_behind_a_cover
+    video = video_behind_a_cover(tmp_path)
+    completed = run_script("generate.py", "--model", WEIGHTS, "--input-video", video, "--output-dir",
+                           str(tmp_path / "out"), "--output-video", str(tmp_path / "out.mp4"))
+    assert_one_error_line(completed, f"'{video}' holds 2 video streams (mjpeg 64x64, h264 72x56)",
+                          "save the one you want alone")
+    assert sorted(os.listdir(tmp_path)) == ["clip.mp4", "cover.jpg", "covered.mkv"]

@@ -560,6 +560,7 @@ class VideoReader:
             if kinds:
                 raise UserError(f"'{path}' holds {' and '.join(kinds)} only, no video stream; pass a video file")
             raise UserError(f"cannot open video '{path}': unknown format or corrupt file")
+        check_one_video_stream(path)
         self.fps = exact_rate(self.capture.get(cv2.CAP_PROP_FPS) or DEFAULT_FPS)
         sar = (int(self.capture.get(cv2.CAP_PROP_SAR_NUM)), int(self.capture.get(cv2.CAP_PROP_SAR_DEN)))
         self.sample_aspect = sar if sar[0] > 0 and sar[1] > 0 else (1, 1)
@@ -807,13 +808,38 @@ AAC_CHANNEL_LAYOUTS = ("mono", "stereo", "2.1", "3.0", "3.0(back)", "4.0", "quad
 STREAM_KINDS = {"Audio": "audio", "Subtitle": "subtitles", "Data": "data", "Attachment": "attachments"}
 
 
-def media_streams(path, ffmpeg=None):
-    """(kind, codec) of each stream of a media file, as FFmpeg names them (e.g. ('Audio', 'aac'))."""
+def stream_lines(path, ffmpeg=None):
+    """FFmpeg's line of each stream of a media file ("Stream #0:0: Video: h264 ..., 72x56 ...")."""
     # surrogateescape: ffmpeg prints the name's bytes as given, so a name that is not UTF-8 reads back as itself
     completed = subprocess.run([ffmpeg or ffmpeg_executable(), "-hide_banner", "-nostdin", "-i", media_path(path)],
                                capture_output=True, text=True, errors="surrogateescape")
     # the name, printed with the streams, may hold words like theirs, even a line of its own
-    return re.findall(r"Stream #\S+.*?: (\w+): (\w+)", completed.stderr.replace(media_path(path), ""))
+    return re.findall(r"Stream #\S+.*", completed.stderr.replace(media_path(path), ""))
+
+
+def media_streams(path, ffmpeg=None):
+    """(kind, codec) of each stream of a media file, as FFmpeg names them (e.g. ('Audio', 'aac'))."""
+    return [match.groups() for line in stream_lines(path, ffmpeg)
+            if (match := re.match(r"Stream #\S+.*?: (\w+): (\w+)", line))]
+
+
+class SeveralVideoStreams(UserError):
+    """A file of several video streams: which one to super-resolve is not known."""
+
+
+def check_one_video_stream(path):
+    """SeveralVideoStreams if the file holds more than one video stream, attached pictures (cover art) aside:
+    OpenCV reads the first, which may be a picture of one frame beside the video (an MKV's cover track) or
+    another angle; nothing without imageio-ffmpeg."""
+    if not ffmpeg_executable():
+        return
+    streams = [line for line in stream_lines(path) if ": Video: " in line and "(attached pic)" not in line]
+    if len(streams) > 1:
+        shown = ", ".join(" ".join(re.search(r"Video: (\w+).*?, (\d+x\d+)\b|$", line).groups(default="?"))
+                          for line in streams)
+        raise SeveralVideoStreams(
+            f"'{path}' holds {len(streams)} video streams ({shown}), and which one to super-resolve is not known; "
+            "save the one you want alone (e.g. ffmpeg -i IN -map 0:v:1 -c copy OUT.mkv for the second) and pass that")
 
 
 def audio_codec(path, ffmpeg=None):

@@ -15,8 +15,8 @@ from evaluation.scoring import DEFAULT_LPIPS_WEIGHTS
 from inference.onnx_export import cpu_has_bfloat16, openvino_available
 from utils.context import cuda_device_count
 from utils.errors import UserError
-from utils.image_io import (IMAGE_EXTENSIONS, VideoReader, common_image_size, list_frames, sample_clip,
-                            write_atomically)
+from utils.image_io import (IMAGE_EXTENSIONS, SeveralVideoStreams, VideoReader, common_image_size, list_frames,
+                            sample_clip, write_atomically)
 from utils.output_size import SIZE_PATTERN, parse_outscale, parse_output_size
 from utils.paths import BUNDLED_MODEL, REPO_ROOT
 from utils.weights import count_resblocks, read_weight_file
@@ -56,6 +56,8 @@ def video_input(path, name, start, end):
                            f"({VIDEO_TYPES}) or a zip of frames")
     try:
         reader = VideoReader(path)
+    except SeveralVideoStreams as error:  # a video, whose stream to take the user must choose
+        raise in_page_terms(error, path, name)
     except UserError:
         raise unreadable
     if next(iter(reader), None) is None:
