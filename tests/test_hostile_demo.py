@@ -372,3 +372,21 @@ def test_a_stop_while_openvino_is_imported_is_a_stop_and_the_onnx_cache_is_kept(
     assert exit_info.value.code == 130 and capsys.readouterr().err.splitlines()[-1] == "interrupted"
     assert extension.calls == 1
     assert [name for _, _, names in os.walk(tmp_path / "cache") for name in names if name.endswith(".onnx")]
+
+
+def test_a_demo_of_a_video_cut_short_advises_its_own_flag_and_that_advice_runs(tmp_path):
+    """A video cut short (a download broken off) was refused with "pass --end 13 to use what is there", a flag
+    demo.py does not have; --frames is its flag for where the frames end."""
+    import re
+    import demo
+    whole = ffmpeg_video(tmp_path / "whole.mkv", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=40, size="64x64")
+    with open(whole, "rb") as file:
+        data = file.read()
+    (tmp_path / "cut.mkv").write_bytes(data[:len(data) * 6 // 10])
+    clip = str(tmp_path / "cut.mkv")
+    with pytest.raises(UserError, match=r"truncated or damaged; repair it \(or pass --frames \d+ to use what is "
+                                        r"there\)$") as raised:
+        demo.run(demo.parse_args(["--model", WEIGHTS, "--video", clip, "--output", str(tmp_path / "a")]))
+    frames = re.search(r"--frames (\d+)", str(raised.value))[1]
+    demo.run(demo.parse_args(["--model", WEIGHTS, "--video", clip, "--output", str(tmp_path / "b"), "--frames", frames]))
+    assert len(os.listdir(tmp_path / "b" / "sr")) == int(frames)

@@ -532,9 +532,10 @@ COUNT_MARGIN_SECONDS = 2
 
 class VideoReader:
     """The frames of a video file (or the part chosen by select) as RGB float32 in [0, 1], with the
-    video's exact frame rate and sample aspect ratio. Frame indices start at 0."""
+    video's exact frame rate and sample aspect ratio. Frame indices start at 0. end_flag: the caller's flag
+    that ends the frames read, in the advice for a video cut short (demo.py's --frames; generate.py's --end)."""
 
-    def __init__(self, path):
+    def __init__(self, path, end_flag="--end"):
         if os.path.isdir(path):
             raise UserError(
                 f"video file '{path}' is a folder; pass a video file, or the folder as --input-dir-lr")
@@ -545,7 +546,7 @@ class VideoReader:
                             "pass that")
         if not os.access(path, os.R_OK):  # OpenCV would call it corrupt, beside a warning line of its own
             raise UserError(f"video file '{path}' cannot be read (permission denied); check its permissions")
-        self.path = path
+        self.path, self.end_flag = path, end_flag
         previous = cv2.setLogLevel(0)  # OpenCV's own lines on a codec it lacks ("Could not find decoder")
         try:
             self.capture = cv2.VideoCapture(opencv_path(path))
@@ -667,8 +668,8 @@ class VideoReader:
                     return
                 raise UserError(
                     f"video '{self.path}' ended after {index} of the {self.total_frames} frames it "
-                    "announces: it is truncated or damaged; repair it (or pass --end "
-                    f"{index} to use what is there)")
+                    f"announces: it is truncated or damaged; repair it (or pass {self.end_flag} {index} to use what "
+                    "is there)")
             if frame is not None:
                 yield bgr_uint8_to_rgb_float(frame)
         self.capture.release()
@@ -703,15 +704,14 @@ def decodes_cleanly(path):
 
 
 def read_video_frames(path, count, box_of=None):
-    """The first `count` frames of a video (fewer if it is shorter) as RGB float32 (N, H, W, 3) in [0, 1].
+    """The first `count` frames of a video (fewer if it is shorter) as RGB float32 (N, H, W, 3) in [0, 1]; its
+    callers' flag of `count` is --frames.
 
     box_of(frame_shape), when given, returns the (top, left, height, width) kept of every frame; it is
     asked once, with the first frame's shape, so that it can reject a region before the rest is read.
     """
     frames = []
-    for frame in VideoReader(path):
-        if len(frames) == count:
-            break
+    for frame in itertools.islice(VideoReader(path, end_flag="--frames"), count):  # not a frame past them
         if not frames:
             top, left, height, width = box_of(frame.shape) if box_of else (0, 0, *frame.shape[:2])
         frames.append(frame[top:top + height, left:left + width])
