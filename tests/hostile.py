@@ -112,3 +112,14 @@ def video_behind_a_cover(folder):
     subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-y", "-i", cover, "-i", clip, "-map", "0", "-map", "1",
                     "-c", "copy", str(path)], check=True)
     return str(path)
+
+
+def video_cut_short(folder):
+    """An MKV of 40 frames cut to its first 60 % (a download broken off): the path, made by ffmpeg in folder. OpenCV
+    decodes a part of the frames its header announces."""
+    whole = ffmpeg_video(folder / "whole.mkv", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=40, size="64x64")
+    with open(whole, "rb") as file:
+        data = file.read()
+    path = folder / "cut.mkv"
+    path.write_bytes(data[:len(data) * 6 // 10])
+    return str(path)

@@ -462,3 +462,18 @@ def test_an_upload_of_several_video_streams_says_so_not_that_it_is_no_video(tmp_
     video = video_behind_a_cover(tmp_path)
     with pytest.raises(UserError, match=r"^'my clip.mkv' holds 2 video streams \(mjpeg 64x64, h264 72x56\)"):
         upload_input(video, "my clip.mkv", "", "", str(tmp_path / "job"), 2 ** 30)
+
+
+def test_a_failed_job_s_advice_names_the_page_s_fields_not_generate_s_flags(tmp_path):
+    """An upload cut short fails once generate.py reaches its end, whose line advised "pass --end 13", a flag the page
+    does not have: its field is End (as the upload's own checks already said)."""
+    from hostile import video_cut_short
+    from webapp.inputs import job_spec
+    from webapp.jobs import JobQueue
+    video = video_cut_short(tmp_path)
+    queue = JobQueue(str(tmp_path / "work"), 60)
+    job = queue.submit(lambda folder: job_spec(folder, video, None, "bundled: tecogan_demo_bigbuckbunny.h5", "", "",
+                                               {"--backend": "nnabla"}, str(tmp_path), 2 ** 30))
+    assert job.finished.wait(300) and job.state == "failed"
+    assert job.message.startswith("video 'cut.mkv' ended after ")
+    assert job.message.endswith(" to use what is there)") and "pass End " in job.message and "--" not in job.message

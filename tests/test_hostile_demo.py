@@ -379,11 +379,8 @@ def test_a_demo_of_a_video_cut_short_advises_its_own_flag_and_that_advice_runs(t
     demo.py does not have; --frames is its flag for where the frames end."""
     import re
     import demo
-    whole = ffmpeg_video(tmp_path / "whole.mkv", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=40, size="64x64")
-    with open(whole, "rb") as file:
-        data = file.read()
-    (tmp_path / "cut.mkv").write_bytes(data[:len(data) * 6 // 10])
-    clip = str(tmp_path / "cut.mkv")
+    from hostile import video_cut_short
+    clip = video_cut_short(tmp_path)
     with pytest.raises(UserError, match=r"truncated or damaged; repair it \(or pass --frames \d+ to use what is "
                                         r"there\)$") as raised:
         demo.run(demo.parse_args(["--model", WEIGHTS, "--video", clip, "--output", str(tmp_path / "a")]))

@@ -38,13 +38,22 @@ SAMPLES = {
 }
 
 
+# generate.py's flags that the page's fields set, by field
+PAGE_FIELDS = {"--start": "Start", "--end": "End", "--outscale": "Output size", "--output-size": "Output size",
+               "--backend": "Backend", "--precision": "Precision"}
+
+
+def page_terms(text):
+    """A message of generate.py or the libraries with the flags the page sets named as its fields."""
+    for flag, field in PAGE_FIELDS.items():
+        text = text.replace(flag, field)
+    return text
+
+
 def in_page_terms(error, path, name):
     """A UserError of the libraries, reworded for the page: the job folder's path of a file becomes the name
     the user gave it, and generate.py's flags become the fields of the page."""
-    text = str(error).replace(path, name)
-    for flag, field in (("--start", "Start"), ("--end", "End")):
-        text = text.replace(flag, field)
-    return UserError(text)
+    return UserError(page_terms(str(error).replace(path, name)))
 
 
 def video_input(path, name, start, end):
@@ -214,8 +223,7 @@ def size_flags(text):
             return {OUTPUT_SIZE: text}
         return {OUTSCALE: f"{parse_outscale(text):g}"}
     except UserError as error:
-        text = str(error).replace(OUTSCALE, "Output size").replace(OUTPUT_SIZE, "Output size")
-        raise UserError(text)
+        raise UserError(page_terms(str(error)))
 
 
 def job_spec(folder, upload, sample, model, start, end, flags, weights_folder, max_unpacked_bytes,
