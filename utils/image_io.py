@@ -561,7 +561,7 @@ class VideoReader:
             if kinds:
                 raise UserError(f"'{path}' holds {' and '.join(kinds)} only, no video stream; pass a video file")
             raise UserError(f"cannot open video '{path}': unknown format or corrupt file")
-        check_one_video_stream(path)
+        check_video_streams(path)
         self.fps = exact_rate(self.capture.get(cv2.CAP_PROP_FPS) or DEFAULT_FPS)
         sar = (int(self.capture.get(cv2.CAP_PROP_SAR_NUM)), int(self.capture.get(cv2.CAP_PROP_SAR_DEN)))
         self.sample_aspect = sar if sar[0] > 0 and sar[1] > 0 else (1, 1)
@@ -819,21 +819,31 @@ def stream_lines(path, ffmpeg=None):
 
 def media_streams(path, ffmpeg=None):
     """(kind, codec) of each stream of a media file, as FFmpeg names them (e.g. ('Audio', 'aac'))."""
-    return [match.groups() for line in stream_lines(path, ffmpeg)
-            if (match := re.match(r"Stream #\S+.*?: (\w+): (\w+)", line))]
+    return streams_of(stream_lines(path, ffmpeg))
+
+
+def streams_of(lines):
+    """(kind, codec) of each of FFmpeg's stream lines."""
+    return [match.groups() for line in lines if (match := re.match(r"Stream #\S+.*?: (\w+): (\w+)", line))]
 
 
 class SeveralVideoStreams(UserError):
     """A file of several video streams: which one to super-resolve is not known."""
 
 
-def check_one_video_stream(path):
-    """SeveralVideoStreams if the file holds more than one video stream, attached pictures (cover art) aside:
-    OpenCV reads the first, which may be a picture of one frame beside the video (an MKV's cover track) or
-    another angle; nothing without imageio-ffmpeg."""
+def check_video_streams(path):
+    """UserError unless the file holds one video stream, attached pictures (cover art) aside: a song with its
+    album's cover (OpenCV read the cover as a video of one frame at 90000 fps); SeveralVideoStreams for more than
+    one (OpenCV reads the first, which may be a picture of one frame beside the video, an MKV's cover track, or
+    another angle). Nothing without imageio-ffmpeg."""
     if not ffmpeg_executable():
         return
-    streams = [line for line in stream_lines(path) if ": Video: " in line and "(attached pic)" not in line]
+    lines = stream_lines(path)
+    streams = [line for line in lines if ": Video: " in line and "(attached pic)" not in line]
+    if not streams and any("(attached pic)" in line for line in lines):
+        kinds = sorted({STREAM_KINDS.get(kind, kind.lower()) for kind, _ in streams_of(lines) if kind != "Video"})
+        raise UserError(f"'{path}' holds {' and '.join([*kinds, 'a cover picture'])} only, no video stream; pass a "
+                        "video file")
     if len(streams) > 1:
         shown = ", ".join(" ".join(re.search(r"Video: (\w+).*?, (\d+x\d+)\b|$", line).groups(default="?"))
                           for line in streams)
