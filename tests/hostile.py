@@ -103,8 +103,8 @@ def disk_out_of_inodes(folder, monkeypatch):
 
 
 def video_behind_a_cover(folder):
-    """An MKV whose first video stream is a picture of one frame (a cover track) and whose second is a clip of 10 frames:
-    the path, made by ffmpeg in folder."""
+    """An MKV whose first video stream is a picture of one frame (a cover track) and whose second is a clip of 10
+    frames: the path, made by ffmpeg in folder."""
     from utils.image_io import ffmpeg_executable
     cover = ffmpeg_video(folder / "cover.jpg", frames=1, size="64x64")
     clip = ffmpeg_video(folder / "clip.mp4", "-pix_fmt", "yuv420p", frames=10, size="72x56")

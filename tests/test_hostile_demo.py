@@ -385,5 +385,6 @@ def test_a_demo_of_a_video_cut_short_advises_its_own_flag_and_that_advice_runs(t
                                         r"there\)$") as raised:
         demo.run(demo.parse_args(["--model", WEIGHTS, "--video", clip, "--output", str(tmp_path / "a")]))
     frames = re.search(r"--frames (\d+)", str(raised.value))[1]
-    demo.run(demo.parse_args(["--model", WEIGHTS, "--video", clip, "--output", str(tmp_path / "b"), "--frames", frames]))
+    demo.run(demo.parse_args(["--model", WEIGHTS, "--video", clip, "--output", str(tmp_path / "b"), "--frames",
+                              frames]))
     assert len(os.listdir(tmp_path / "b" / "sr")) == int(frames)

@@ -1288,9 +1288,10 @@ def test_a_song_with_its_album_cover_is_refused_as_no_video(tmp_path):
     from utils.image_io import ffmpeg_executable
     cover = ffmpeg_video(tmp_path / "cover.png", frames=1, size="64x64")
     song = tmp_path / "song.mp3"
-    subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-f", "lavfi", "-i", "sine=d=3", "-i", cover, "-map", "0",
-                    "-map", "1", "-c:v", "png", "-disposition:v", "attached_pic", str(song)], check=True)
+    subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-f", "lavfi", "-i", "sine=d=3", "-i", cover, "-map",
+                    "0", "-map", "1", "-c:v", "png", "-disposition:v", "attached_pic", str(song)], check=True)
     completed = run_script("generate.py", "--model", WEIGHTS, "--input-video", str(song), "--output-video",
                            str(tmp_path / "out.mp4"))
-    assert_one_error_line(completed, f"'{song}' holds audio and a cover picture only, no video stream; pass a video file")
+    assert_one_error_line(completed, f"'{song}' holds audio and a cover picture only, no video stream; pass a video "
+                                     "file")
     assert sorted(os.listdir(tmp_path)) == ["cover.png", "song.mp3"]

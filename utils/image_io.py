@@ -849,7 +849,8 @@ def check_video_streams(path):
                           for line in streams)
         raise SeveralVideoStreams(
             f"'{path}' holds {len(streams)} video streams ({shown}), and which one to super-resolve is not known; "
-            "save the one you want alone (e.g. ffmpeg -i IN -map 0:v:1 -c copy OUT.mkv for the second) and pass that")
+            "save the one you want alone (e.g. ffmpeg -i IN -map 0:v:1 -c copy OUT.mkv for the second) and use that "
+            "file")
 
 
 def audio_codec(path, ffmpeg=None):
