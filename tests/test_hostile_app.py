@@ -477,3 +477,13 @@ def test_a_failed_job_s_advice_names_the_page_s_fields_not_generate_s_flags(tmp_
     assert job.finished.wait(300) and job.state == "failed"
     assert job.message.startswith("video 'cut.mkv' ended after ")
     assert job.message.endswith(" to use what is there)") and "pass End " in job.message and "--" not in job.message
+
+
+def test_an_upload_on_a_server_with_a_bad_ffmpeg_setting_is_still_taken_for_a_video(tmp_path, monkeypatch):
+    """The check of a video's streams asks ffmpeg; a bad IMAGEIO_FFMPEG_EXE is said by the job that needs ffmpeg (its
+    line names the setting), not by every upload's check as "not a video"."""
+    from helpers import fixture_frames_video
+    from webapp.inputs import upload_input
+    video = fixture_frames_video(tmp_path / "clip.mp4")
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", "/bin/true")
+    assert upload_input(video, "clip.mp4", "", "", str(tmp_path / "job"), 2 ** 30)["frames"] == 8
