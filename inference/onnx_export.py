@@ -16,7 +16,7 @@ import numpy as np
 import nnabla as nn
 from nnabla.parameter import set_parameter
 
-from utils.errors import UserError
+from utils.errors import UserError, stops_through_imports
 from utils.image_io import write_bytes
 from utils.paths import output_folder
 
@@ -44,19 +44,6 @@ def cpu_has_bfloat16(cpuinfo="/proc/cpuinfo"):
     return bool({"avx512_bf16", "amx_bf16"} & set(flags))
 
 
-def imported(name):
-    """The module `name`, imported. A stop signal (Ctrl-C, SIGTERM) while a pybind11 module initialises (OpenVINO's,
-    onnx's) is turned by pybind11 into ImportError("initialization failed"), which the retry of a damaged cache took
-    for a damaged file, and the module's second import failed ("already registered"): a traceback, exit code 1. It
-    is raised as the KeyboardInterrupt it was."""
-    try:
-        return importlib.import_module(name)
-    except ImportError as error:
-        if isinstance(error.__cause__, KeyboardInterrupt):
-            raise error.__cause__ from None
-        raise
-
-
 def default_cache_dir():
     return os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "tecogan-nnabla")
 
@@ -67,8 +54,9 @@ def export_onnx(outputs, inputs, parameters):
     outputs, inputs: {ONNX name: nn.Variable}; parameters: {name: nn.Variable} holding the weights.
     Batch size and spatial shape are fixed to those of the variables.
     """
-    OnnxExporter = imported("nnabla.utils.converter.onnx").OnnxExporter
-    from nnabla.utils.save import create_proto
+    with stops_through_imports():
+        from nnabla.utils.converter.onnx import OnnxExporter
+        from nnabla.utils.save import create_proto
 
     # The exporter stores only parameters as initializers: fixed filters that ops.py creates as
     # plain variables (the bicubic and bilinear taps) are registered as parameters for the export.
@@ -165,7 +153,9 @@ def openvino_core():
     next signal (Ctrl-C, SIGTERM) found it unmapped: a segmentation fault, no line, nothing cleaned up. One Core's stack
     lives as long as the process."""
     if not _CORE:
-        _CORE.append(imported("openvino").Core())
+        with stops_through_imports():
+            import openvino
+        _CORE.append(openvino.Core())
     return _CORE[0]
 
 

@@ -148,3 +148,24 @@ def zero_bytes_inside_the_largest_array(path):
     with open(path, "r+b") as file:
         file.seek(offset + 40)
         file.write(bytes(8))
+def video_behind_a_cover(folder):
+    """An MKV whose first video stream is a picture of one frame (a cover track) and whose second is a clip of 10
+    frames: the path, made by ffmpeg in folder."""
+    from utils.image_io import ffmpeg_executable
+    cover = ffmpeg_video(folder / "cover.jpg", frames=1, size="64x64")
+    clip = ffmpeg_video(folder / "clip.mp4", "-pix_fmt", "yuv420p", frames=10, size="72x56")
+    path = folder / "covered.mkv"
+    subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-y", "-i", cover, "-i", clip, "-map", "0", "-map", "1",
+                    "-c", "copy", str(path)], check=True)
+    return str(path)
+
+
+def video_cut_short(folder):
+    """An MKV of 40 frames cut to its first 60 % (a download broken off): the path, made by ffmpeg in folder. OpenCV
+    decodes a part of the frames its header announces."""
+    whole = ffmpeg_video(folder / "whole.mkv", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=40, size="64x64")
+    with open(whole, "rb") as file:
+        data = file.read()
+    path = folder / "cut.mkv"
+    path.write_bytes(data[:len(data) * 6 // 10])
+    return str(path)

@@ -450,3 +450,40 @@ def test_work_and_weights_folders_through_a_link_and_dot_dot_are_those_checked(t
     assert os.path.realpath(seen["weights"]) == str(tmp_path / "sub" / "weights")
     assert os.path.realpath(seen["uploads"]) == str(tmp_path / "sub" / "work" / "uploads")
     assert sorted(os.listdir(tmp_path)) == ["lnk", "sub"]
+
+
+# Fifteenth pass, second look at demo.py and the web app
+
+def test_an_upload_of_several_video_streams_says_so_not_that_it_is_no_video(tmp_path):
+    """The refusal of a video whose stream to take is not known is the user's to act on: the upload's check turned
+    every refusal of the video reader into "not a video with frames this app can decode"."""
+    from hostile import video_behind_a_cover
+    from webapp.inputs import upload_input
+    video = video_behind_a_cover(tmp_path)
+    with pytest.raises(UserError, match=r"^'my clip.mkv' holds 2 video streams \(mjpeg 64x64, h264 72x56\)"):
+        upload_input(video, "my clip.mkv", "", "", str(tmp_path / "job"), 2 ** 30)
+
+
+def test_a_failed_job_s_advice_names_the_page_s_fields_not_generate_s_flags(tmp_path):
+    """An upload cut short fails once generate.py reaches its end, whose line advised "pass --end 13", a flag the page
+    does not have: its field is End (as the upload's own checks already said)."""
+    from hostile import video_cut_short
+    from webapp.inputs import job_spec
+    from webapp.jobs import JobQueue
+    video = video_cut_short(tmp_path)
+    queue = JobQueue(str(tmp_path / "work"), 60)
+    job = queue.submit(lambda folder: job_spec(folder, video, None, "bundled: tecogan_demo_bigbuckbunny.h5", "", "",
+                                               {"--backend": "nnabla"}, str(tmp_path), 2 ** 30))
+    assert job.finished.wait(300) and job.state == "failed"
+    assert job.message.startswith("video 'cut.mkv' ended after ")
+    assert job.message.endswith(" to use what is there)") and "pass End " in job.message and "--" not in job.message
+
+
+def test_an_upload_on_a_server_with_a_bad_ffmpeg_setting_is_still_taken_for_a_video(tmp_path, monkeypatch):
+    """The check of a video's streams asks ffmpeg; a bad IMAGEIO_FFMPEG_EXE is said by the job that needs ffmpeg (its
+    line names the setting), not by every upload's check as "not a video"."""
+    from helpers import fixture_frames_video
+    from webapp.inputs import upload_input
+    video = fixture_frames_video(tmp_path / "clip.mp4")
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", "/bin/true")
+    assert upload_input(video, "clip.mp4", "", "", str(tmp_path / "job"), 2 ** 30)["frames"] == 8

@@ -319,3 +319,72 @@ def test_an_output_through_the_video_file_and_dot_dot_is_one_line_and_nothing_ma
     with pytest.raises(UserError, match=r"^--output '.*clip.mp4/../out' is under '.*clip.mp4', which is a file"):
         demo.run(demo.parse_args(["--model", WEIGHTS, "--video", clip, "--output", f"{clip}/../out", "--frames", "5"]))
     assert sorted(os.listdir(tmp_path)) == ["clip.mp4"]
+
+
+# Fifteenth pass, second look at demo.py and the web app
+
+def test_a_demo_of_a_one_colour_clip_says_n_a_for_its_high_frequency_share(tmp_path):
+    """A clip of flat frames (black, as a fade-in opens; a title card): the ground truth holds no high-frequency
+    energy, and the share of it was a ZeroDivisionError's traceback after the whole run, metrics.md not written."""
+    import demo
+    clip = ffmpeg_video(tmp_path / "black.mp4", "-vf", "drawbox=c=black:t=fill", "-pix_fmt", "yuv420p", frames=6,
+                        size="64x64")
+    out = tmp_path / "demo"
+    demo.run(demo.parse_args(["--model", WEIGHTS, "--video", clip, "--output", str(out), "--frames", "6"]))
+    rows = [line.split("|") for line in (out / "metrics.md").read_text().splitlines()[2:]]
+    assert [row[-2].strip() for row in rows] == ["n/a", "n/a"]
+
+
+class InterruptedExtension:
+    """A meta path finder for `name` whose module fails as pybind11 reports a stop signal (KeyboardInterrupt) during
+    its extension's initialisation: ImportError("initialization failed") from it. calls: the imports tried."""
+
+    def __init__(self, name):
+        self.name, self.calls = name, 0
+
+    def find_spec(self, name, path, target=None):
+        import importlib.util
+        return importlib.util.spec_from_loader(name, self) if name == self.name else None
+
+    def create_module(self, spec):
+        self.calls += 1
+        raise ImportError("initialization failed") from KeyboardInterrupt()
+
+    def exec_module(self, module):
+        pass
+
+
+def test_a_stop_while_openvino_is_imported_is_a_stop_and_the_onnx_cache_is_kept(tmp_path, monkeypatch, capsys):
+    """Ctrl-C while OpenVINO's bindings initialised (its first compile, seconds into the demo): pybind11 made it an
+    ImportError, which the backend took for a damaged cache: it deleted the cached ONNX files, exported them anew and
+    imported OpenVINO again, whose "already registered" ended the demo with a traceback, exit code 1."""
+    import sys
+    import demo
+    from inference import onnx_export
+    extension = InterruptedExtension("openvino")
+    monkeypatch.setattr(sys, "meta_path", [extension, *sys.meta_path])
+    monkeypatch.delitem(sys.modules, "openvino", raising=False)
+    monkeypatch.setattr(onnx_export, "_CORE", [])
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    clip = ffmpeg_video(tmp_path / "clip.mp4", "-pix_fmt", "yuv420p", frames=5, size="64x64")
+    with pytest.raises(SystemExit) as exit_info:
+        demo.main(["--model", WEIGHTS, "--video", clip, "--output", str(tmp_path / "demo"), "--frames", "5"])
+    assert exit_info.value.code == 130 and capsys.readouterr().err.splitlines()[-1] == "interrupted"
+    assert extension.calls == 1
+    assert [name for _, _, names in os.walk(tmp_path / "cache") for name in names if name.endswith(".onnx")]
+
+
+def test_a_demo_of_a_video_cut_short_advises_its_own_flag_and_that_advice_runs(tmp_path):
+    """A video cut short (a download broken off) was refused with "pass --end 13 to use what is there", a flag
+    demo.py does not have; --frames is its flag for where the frames end."""
+    import re
+    import demo
+    from hostile import video_cut_short
+    clip = video_cut_short(tmp_path)
+    with pytest.raises(UserError, match=r"truncated or damaged; repair it \(or pass --frames \d+ to use what is "
+                                        r"there\)$") as raised:
+        demo.run(demo.parse_args(["--model", WEIGHTS, "--video", clip, "--output", str(tmp_path / "a")]))
+    frames = re.search(r"--frames (\d+)", str(raised.value))[1]
+    demo.run(demo.parse_args(["--model", WEIGHTS, "--video", clip, "--output", str(tmp_path / "b"), "--frames",
+                              frames]))
+    assert len(os.listdir(tmp_path / "b" / "sr")) == int(frames)

@@ -1319,3 +1319,33 @@ def test_a_stop_signal_while_a_finished_run_exits_is_no_traceback(tmp_path):
                                cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
     assert completed.returncode == 0 and "wrote" in completed.stdout, completed.stderr[-2000:]
     assert "Traceback" not in completed.stderr and "KeyboardInterrupt" not in completed.stderr, completed.stderr
+
+
+# Fifteenth pass, second look at demo.py and the web app
+
+def test_a_video_whose_first_stream_is_a_cover_picture_is_refused_naming_its_streams(tmp_path):
+    """An MKV of a cover track of one frame before the video: OpenCV reads the first video stream, so generate.py
+    super-resolved the cover alone, "wrote 1 frames", exit code 0 (and the app said "done, 26 frames" of it)."""
+    from hostile import video_behind_a_cover
+    video = video_behind_a_cover(tmp_path)
+    completed = run_script("generate.py", "--model", WEIGHTS, "--input-video", video, "--output-dir",
+                           str(tmp_path / "out"), "--output-video", str(tmp_path / "out.mp4"))
+    assert_one_error_line(completed, f"'{video}' holds 2 video streams (mjpeg 64x64, h264 72x56)",
+                          "save the one you want alone")
+    assert sorted(os.listdir(tmp_path)) == ["clip.mp4", "cover.jpg", "covered.mkv"]
+
+
+def test_a_song_with_its_album_cover_is_refused_as_no_video(tmp_path):
+    """An MP3 with a cover picture (as music players and downloaders save them): OpenCV read the cover as a video of
+    one frame announcing 272718 at 90000 fps, and generate.py wrote a video of that frame at 90000 fps beside the
+    song, exit code 0, where a sound file without a cover is refused as holding audio only."""
+    from utils.image_io import ffmpeg_executable
+    cover = ffmpeg_video(tmp_path / "cover.png", frames=1, size="64x64")
+    song = tmp_path / "song.mp3"
+    subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-f", "lavfi", "-i", "sine=d=3", "-i", cover, "-map",
+                    "0", "-map", "1", "-c:v", "png", "-disposition:v", "attached_pic", str(song)], check=True)
+    completed = run_script("generate.py", "--model", WEIGHTS, "--input-video", str(song), "--output-video",
+                           str(tmp_path / "out.mp4"))
+    assert_one_error_line(completed, f"'{song}' holds audio and a cover picture only, no video stream; pass a video "
+                                     "file")
+    assert sorted(os.listdir(tmp_path)) == ["cover.png", "song.mp3"]

@@ -228,7 +228,7 @@ def test_a_failed_run_reports_generate_py_s_message_and_keeps_the_queue_going(tm
                         })
     wait_until(lambda: not failing.active)
     assert failing.state == "failed"
-    assert failing.message.startswith("--precision bf16 runs on openvino only")
+    assert failing.message.startswith("Precision bf16 runs on openvino only")
     assert not os.path.exists(failing.folder)
     following = video_job(queue, tmp_path, "next", 32, 24, 4)
     wait_until(lambda: not following.active)

@@ -185,6 +185,21 @@ def ignore_signal(signal_number, frame):
     """A signal handler that does nothing."""
 
 
+@contextmanager
+def stops_through_imports():
+    """For an import made while a command runs (a library needed only then): a stop signal during it stays a
+    KeyboardInterrupt. pybind11 reports any exception raised while its extension module initialises (OpenVINO's,
+    ONNX's) as ImportError("initialization failed") from it, which an `except Exception` took for a failure of its
+    own: the ONNX cache was deleted and exported anew, and the second import's "already registered" was a
+    traceback, exit code 1."""
+    try:
+        yield
+    except ImportError as error:
+        if isinstance(error.__cause__, KeyboardInterrupt):
+            raise error.__cause__ from None
+        raise
+
+
 def exit_at_once_on_stop_signals():
     """For the start of an entry script, before its libraries are imported: a signal then ends the process
     with one line (nothing has been written yet). exit_on_user_error takes over when main starts. Closed

@@ -543,9 +543,10 @@ COUNT_MARGIN_SECONDS = 2
 
 class VideoReader:
     """The frames of a video file (or the part chosen by select) as RGB float32 in [0, 1], with the
-    video's exact frame rate and sample aspect ratio. Frame indices start at 0."""
+    video's exact frame rate and sample aspect ratio. Frame indices start at 0. end_flag: the caller's flag
+    that ends the frames read, in the advice for a video cut short (demo.py's --frames; generate.py's --end)."""
 
-    def __init__(self, path):
+    def __init__(self, path, end_flag="--end"):
         if os.path.isdir(path):
             raise UserError(
                 f"video file '{path}' is a folder; pass a video file, or the folder as --input-dir-lr")
@@ -556,7 +557,7 @@ class VideoReader:
                             "pass that")
         if not os.access(path, os.R_OK):  # OpenCV would call it corrupt, beside a warning line of its own
             raise UserError(f"video file '{path}' cannot be read (permission denied); check its permissions")
-        self.path = path
+        self.path, self.end_flag = path, end_flag
         previous = cv2.setLogLevel(0)  # OpenCV's own lines on a codec it lacks ("Could not find decoder")
         try:
             self.capture = cv2.VideoCapture(opencv_path(path))
@@ -566,10 +567,12 @@ class VideoReader:
             if decodes_a_frame(path):  # FFmpeg decodes it where OpenCV's cannot open it (VVC, AVS2)
                 raise undecodable_codec(path)
             # a sound file, a video's audio or subtitles saved alone
-            raise (no_video_stream(path) or UserError(f"cannot open video '{path}': unknown format or corrupt file"))
-        # a sound file with its cover picture, which OpenCV reads as a video (one frame, at 90,000 frames a second)
-        if error := no_video_stream(path, only_pictures=True):
-            raise error
+            kinds = sorted({STREAM_KINDS.get(kind, kind.lower()) for kind, _ in media_streams(path)}
+                           ) if ffmpeg_executable() else []
+            if kinds:
+                raise UserError(f"'{path}' holds {' and '.join(kinds)} only, no video stream; pass a video file")
+            raise UserError(f"cannot open video '{path}': unknown format or corrupt file")
+        check_video_streams(path)
         self.fps = exact_rate(self.capture.get(cv2.CAP_PROP_FPS) or DEFAULT_FPS)
         sar = (int(self.capture.get(cv2.CAP_PROP_SAR_NUM)), int(self.capture.get(cv2.CAP_PROP_SAR_DEN)))
         self.sample_aspect = sar if sar[0] > 0 and sar[1] > 0 else (1, 1)
@@ -676,8 +679,8 @@ class VideoReader:
                     return
                 raise UserError(
                     f"video '{self.path}' ended after {index} of the {self.total_frames} frames it "
-                    "announces: it is truncated or damaged; repair it (or pass --end "
-                    f"{index} to use what is there)")
+                    f"announces: it is truncated or damaged; repair it (or pass {self.end_flag} {index} to use what "
+                    "is there)")
             if frame is not None:
                 yield bgr_uint8_to_rgb_float(frame)
         self.capture.release()
@@ -712,15 +715,14 @@ def decodes_cleanly(path):
 
 
 def read_video_frames(path, count, box_of=None):
-    """The first `count` frames of a video (fewer if it is shorter) as RGB float32 (N, H, W, 3) in [0, 1].
+    """The first `count` frames of a video (fewer if it is shorter) as RGB float32 (N, H, W, 3) in [0, 1]; its
+    callers' flag of `count` is --frames.
 
     box_of(frame_shape), when given, returns the (top, left, height, width) kept of every frame; it is
     asked once, with the first frame's shape, so that it can reject a region before the rest is read.
     """
     frames = []
-    for frame in VideoReader(path):
-        if len(frames) == count:
-            break
+    for frame in itertools.islice(VideoReader(path, end_flag="--frames"), count):  # not a frame past them
         if not frames:
             top, left, height, width = box_of(frame.shape) if box_of else (0, 0, *frame.shape[:2])
         frames.append(frame[top:top + height, left:left + width])
@@ -814,31 +816,57 @@ AAC_CHANNEL_LAYOUTS = ("mono", "stereo", "2.1", "3.0", "3.0(back)", "4.0", "quad
 
 
 # the kinds of stream FFmpeg lists, as an error line names them
-STREAM_KINDS = {"Audio": "audio", "Subtitle": "subtitles", "Data": "data", "Attachment": "attachments",
-                "Picture": "a cover picture"}
+STREAM_KINDS = {"Audio": "audio", "Subtitle": "subtitles", "Data": "data", "Attachment": "attachments"}
 
 
-def media_streams(path, ffmpeg=None):
-    """(kind, codec) of each stream of a media file, as FFmpeg names them (e.g. ('Audio', 'aac')); a picture attached
-    to the file (a sound file's cover) is of kind 'Picture', not 'Video'."""
+def stream_lines(path, ffmpeg=None):
+    """FFmpeg's line of each stream of a media file ("Stream #0:0: Video: h264 ..., 72x56 ...")."""
     # surrogateescape: ffmpeg prints the name's bytes as given, so a name that is not UTF-8 reads back as itself
     completed = subprocess.run([ffmpeg or ffmpeg_executable(), "-hide_banner", "-nostdin", "-i", media_path(path)],
                                capture_output=True, text=True, errors="surrogateescape")
     # the name, printed with the streams, may hold words like theirs, even a line of its own
-    return [("Picture" if kind == "Video" and attached else kind, codec) for kind, codec, attached in re.findall(
-        r"Stream #\S+.*?: (\w+): (\w+).*?(\(attached pic\))?$", completed.stderr.replace(media_path(path), ""),
-        re.MULTILINE)]
+    return re.findall(r"Stream #\S+.*", completed.stderr.replace(media_path(path), ""))
 
 
-def no_video_stream(path, only_pictures=False):
-    """A UserError naming what path holds when FFmpeg finds streams in it but no video stream, else None (also
-    without imageio-ffmpeg). only_pictures: only when it holds a picture attached to it (a cover), which OpenCV
-    opens as a video."""
-    kinds = {kind for kind, _ in media_streams(path)} if ffmpeg_executable() else set()
-    if not kinds or "Video" in kinds or (only_pictures and "Picture" not in kinds):
-        return None
-    held = " and ".join(sorted(STREAM_KINDS.get(kind, kind.lower()) for kind in kinds))
-    return UserError(f"'{path}' holds {held} only, no video stream; pass a video file")
+def media_streams(path, ffmpeg=None):
+    """(kind, codec) of each stream of a media file, as FFmpeg names them (e.g. ('Audio', 'aac'))."""
+    return streams_of(stream_lines(path, ffmpeg))
+
+
+def streams_of(lines):
+    """(kind, codec) of each of FFmpeg's stream lines."""
+    return [match.groups() for line in lines if (match := re.match(r"Stream #\S+.*?: (\w+): (\w+)", line))]
+
+
+class SeveralVideoStreams(UserError):
+    """A file of several video streams: which one to super-resolve is not known."""
+
+
+def check_video_streams(path):
+    """UserError unless the file holds one video stream, attached pictures (cover art) aside: a song with its
+    album's cover (OpenCV read the cover as a video of one frame at 90000 fps); SeveralVideoStreams for more than
+    one (OpenCV reads the first, which may be a picture of one frame beside the video, an MKV's cover track, or
+    another angle). Nothing without a working ffmpeg: a bad IMAGEIO_FFMPEG_EXE is said where it is needed, as
+    before (the app took every upload for "not a video")."""
+    try:
+        ffmpeg = ffmpeg_executable()
+    except UserError:
+        return
+    if not ffmpeg:
+        return
+    lines = stream_lines(path, ffmpeg)
+    streams = [line for line in lines if ": Video: " in line and "(attached pic)" not in line]
+    if not streams and any("(attached pic)" in line for line in lines):
+        kinds = sorted({STREAM_KINDS.get(kind, kind.lower()) for kind, _ in streams_of(lines) if kind != "Video"})
+        raise UserError(f"'{path}' holds {' and '.join([*kinds, 'a cover picture'])} only, no video stream; pass a "
+                        "video file")
+    if len(streams) > 1:
+        shown = ", ".join(" ".join(re.search(r"Video: (\w+).*?, (\d+x\d+)\b|$", line).groups(default="?"))
+                          for line in streams)
+        raise SeveralVideoStreams(
+            f"'{path}' holds {len(streams)} video streams ({shown}), and which one to super-resolve is not known; "
+            "save the one you want alone (e.g. ffmpeg -i IN -map 0:v:1 -c copy OUT.mkv for the second) and use that "
+            "file")
 
 
 def audio_codec(path, ffmpeg=None):

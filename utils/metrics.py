@@ -112,8 +112,10 @@ def high_frequency_energy(frames_uint8):
 def high_frequency_ratio(target_frames_uint8, output_frames_uint8):
     """How much of the target's high-frequency energy the output has: high_frequency_energy(output) /
     high_frequency_energy(target). 1 matches the target's detail; bicubic upsampling, which blurs, gives
-    far less; above 1 is more detail (or noise) than the target holds."""
-    return high_frequency_energy(output_frames_uint8) / high_frequency_energy(target_frames_uint8)
+    far less; above 1 is more detail (or noise) than the target holds. NaN (not computed) for a target that
+    holds none: flat frames (a black clip, a title card of one colour)."""
+    target_energy = high_frequency_energy(target_frames_uint8)
+    return high_frequency_energy(output_frames_uint8) / target_energy if target_energy > 0 else float("nan")
 
 
 def optical_flow(previous_grey, current_grey):

@@ -15,8 +15,8 @@ from evaluation.scoring import DEFAULT_LPIPS_WEIGHTS
 from inference.onnx_export import cpu_has_bfloat16, openvino_available
 from utils.context import cuda_device_count
 from utils.errors import UserError
-from utils.image_io import (IMAGE_EXTENSIONS, VideoReader, common_image_size, is_frame_name, list_frames,
-                            sample_clip, write_atomically)
+from utils.image_io import (IMAGE_EXTENSIONS, SeveralVideoStreams, VideoReader, common_image_size, is_frame_name,
+                            list_frames, sample_clip, write_atomically)
 from utils.output_size import SIZE_PATTERN, parse_outscale, parse_output_size
 from utils.paths import BUNDLED_MODEL, REPO_ROOT
 from utils.weights import count_resblocks, read_weight_file
@@ -38,13 +38,22 @@ SAMPLES = {
 }
 
 
+# generate.py's flags that the page's fields set, by field
+PAGE_FIELDS = {"--start": "Start", "--end": "End", "--outscale": "Output size", "--output-size": "Output size",
+               "--backend": "Backend", "--precision": "Precision"}
+
+
+def page_terms(text):
+    """A message of generate.py or the libraries with the flags the page sets named as its fields."""
+    for flag, field in PAGE_FIELDS.items():
+        text = text.replace(flag, field)
+    return text
+
+
 def in_page_terms(error, path, name):
     """A UserError of the libraries, reworded for the page: the job folder's path of a file becomes the name
     the user gave it, and generate.py's flags become the fields of the page."""
-    text = str(error).replace(path, name)
-    for flag, field in (("--start", "Start"), ("--end", "End")):
-        text = text.replace(flag, field)
-    return UserError(text)
+    return UserError(page_terms(str(error).replace(path, name)))
 
 
 def video_input(path, name, start, end):
@@ -56,6 +65,8 @@ def video_input(path, name, start, end):
                            f"({VIDEO_TYPES}) or a zip of frames")
     try:
         reader = VideoReader(path)
+    except SeveralVideoStreams as error:  # a video, whose stream to take the user must choose
+        raise in_page_terms(error, path, name)
     except UserError:
         raise unreadable
     if next(iter(reader), None) is None:
@@ -211,8 +222,7 @@ def size_flags(text):
             return {OUTPUT_SIZE: text}
         return {OUTSCALE: f"{parse_outscale(text):g}"}
     except UserError as error:
-        text = str(error).replace(OUTSCALE, "Output size").replace(OUTPUT_SIZE, "Output size")
-        raise UserError(text)
+        raise UserError(page_terms(str(error)))
 
 
 def job_spec(folder, upload, sample, model, start, end, flags, weights_folder, max_unpacked_bytes,

@@ -21,6 +21,7 @@ from collections import deque
 from utils.errors import UserError, error_reason
 from utils.image_io import disk_full, no_space, write_bytes
 from utils.paths import REPO_ROOT
+from webapp.inputs import page_terms
 
 GENERATE = os.path.join(REPO_ROOT, "generate.py")
 TQDM_COUNT = re.compile(r"(\d+)/(\d+) \[")  # tqdm's "n/total [elapsed<remaining, rate]"
@@ -280,13 +281,14 @@ def read_lines(stream, job=None):
 
 def failure(lines, code, folder, source=None):
     """The message of a failed command: its UserError line (paths in the job folder made relative, an upload's copy
-    and frames by the names the user knows: source, the job's input), else its last line."""
+    and frames by the names the user knows: source, the job's input; generate.py's flags by the page's fields), else
+    its last line."""
     errors = [line[len(ERROR_PREFIX):] for line in lines if line.startswith(ERROR_PREFIX)]
     if errors:
         message = errors[-1]
         if source and "name" in source:  # a frame of a zip was 'input/frames/0001.png', a folder on the server
             message = message.replace(source["path"] + os.sep, "").replace(source["path"], source["name"])
-        return message.replace(folder + os.sep, "")
+        return page_terms(message.replace(folder + os.sep, ""))
     if code == -signal.SIGKILL:  # not Cancel's (a cancelled job reports nothing): the kernel's out-of-memory killer
         return ("the run was killed (SIGKILL: most often the system out of memory); try a shorter clip or a smaller "
                 "Output size")
