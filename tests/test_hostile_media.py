@@ -754,7 +754,7 @@ def test_a_sound_file_with_a_cover_picture_is_refused_as_holding_no_video(tmp_pa
     subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-f", "lavfi", "-i", "sine=d=1", "-i", str(cover),
                     "-map", "0", "-map", "1", "-c:a", audio, "-c:v", "png", "-disposition:v", "attached_pic",
                     str(sound)], check=True)
-    with pytest.raises(UserError, match="holds a cover picture and audio only, no video stream"):
+    with pytest.raises(UserError, match="holds audio and a cover picture only, no video stream"):
         VideoReader(str(sound))
     ffmpeg_video(tmp_path / "clip.mp4", frames=3)  # a video with its own frames still opens
     assert VideoReader(str(tmp_path / "clip.mp4")).total_frames == 3
