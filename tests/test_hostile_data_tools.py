@@ -1188,3 +1188,28 @@ def test_a_video_given_twice_with_other_starts_is_cut_at_each(tmp_path):
                                                        "--scene_starts", "0", "--video", video, "--scene_starts", "5",
                                                        "--duration", "3"]))
     assert sorted(name for name in os.listdir(tmp_path) if name.startswith("scene_")) == ["scene_2000", "scene_2001"]
+
+
+
+def test_a_download_folder_on_a_disk_with_no_room_for_it_is_one_line_and_nothing_is_left(tmp_path, monkeypatch):
+    """LR/, HR/, weights/ and REDS/ are made as the run reaches them: on a disk with no room for another folder (out
+    of inodes, or of the block a folder takes) os.makedirs's OSError was a traceback."""
+    import errno
+    import download_test_data
+    from file_server import FileServer
+    server = FileServer({path: weights_of_value(tmp_path, 1.0, 100) for path in WEIGHT_PATHS})
+    real_makedirs = os.makedirs
+
+    def no_room_for_weights(path, *args, **kwargs):
+        if os.path.basename(path) == "weights":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
+        return real_makedirs(path, *args, **kwargs)
+    monkeypatch.setattr(os, "makedirs", no_room_for_weights)
+    try:
+        with pytest.raises(UserError, match=rf"^no space left on the disk of '{re.escape(str(tmp_path))}/out/weights'; "
+                                            "free some space"):
+            download_test_data.run(download_test_data.parse_args(
+                ["--output-dir", str(tmp_path / "out"), "--base-url", server.url, "--weights", "--no-data"]))
+    finally:
+        server.close()
+    assert not (tmp_path / "out").exists()
