@@ -265,6 +265,12 @@ def _fetch_whole(url, partial, validate):
             if coding:
                 raise UserError(f"{url} was sent encoded ({coding[0]} '{reply_text(coding[1], 40)}'), which this "
                                 "script neither asks for nor decodes; fetch from another host with --base-url")
+            page = web_page(response)
+            if page:  # before the partial file is written over: a sign-in page at a resume lost all of it
+                kept = f" (the {offset} bytes downloaded are kept, to resume)" if offset else ""
+                raise UserError(f"{url} answered with a web page (Content-Type '{reply_text(page, 40)}'), not the "
+                                "file: a network's sign-in page or a server's error page; sign in, or check "
+                                f"--base-url, then run again{kept}")
             # a 206 without Content-Range to a request for the whole file can only be the whole file
             if response.status == 206 and (offset or "Content-Range" in response.headers):
                 first, total = _content_range(response)
@@ -308,6 +314,14 @@ def unasked_coding(response):
         if any(coding not in undone for coding in codings):
             return header, value
     return None
+
+
+def web_page(response):
+    """The Content-Type of a reply that is a web page, not a zip or HDF5 file (a captive portal answers every plain
+    HTTP request, REDS's host's among them, with its sign-in page), or None."""
+    content_type = response.headers.get("Content-Type", "")
+    media_type = content_type.split(";")[0].strip().lower()
+    return content_type if media_type in ("text/html", "application/xhtml+xml") else None
 
 
 def another_file(response, offset, version):

@@ -1190,6 +1190,44 @@ def test_a_video_given_twice_with_other_starts_is_cut_at_each(tmp_path):
     assert sorted(name for name in os.listdir(tmp_path) if name.startswith("scene_")) == ["scene_2000", "scene_2001"]
 
 
+# Fifteenth pass, second look at the downloads, converters and error lines
+
+def test_a_sign_in_page_answering_a_resume_keeps_the_partial_download_and_says_so(tmp_path):
+    """A network's sign-in page (HTTP 200, text/html) answering the request to resume: taken for the whole file sent
+    again, it was written over the partial download (REDS's is tens of GB, over plain HTTP), failed the zip check
+    and was deleted: all of the part lost, "run again to download it anew"."""
+    from file_server import FileServer, make_zip
+    from hostile import assert_one_error_line
+    zips = {**reds_zips(), REDS_TRAIN: make_zip({f"train/train_sharp/000/{index:08d}.png": os.urandom(3000)
+                                                 for index in range(3)})}
+    server = FileServer(zips)
+    try:
+        server.cut_after[REDS_TRAIN] = 5000
+        fetch_in_a_process(server, tmp_path, "--reds", "--no-data")
+        partial = tmp_path / "REDS" / ".train_sharp.zip.part"
+        assert partial.stat().st_size == 5000
+
+        def sign_in_page(request, head=False):
+            page = b"<html><body>Sign in to the hotel's network</body></html>"
+            request.send_response(200)
+            request.send_header("Content-Type", "text/html; charset=utf-8")
+            request.send_header("Content-Length", str(len(page)))
+            request.end_headers()
+            request.wfile.write(b"" if head else page)
+        real_handle, server.handle = server.handle, sign_in_page
+        completed = fetch_in_a_process(server, tmp_path, "--reds", "--no-data")
+        assert_one_error_line(completed, "answered with a web page (Content-Type 'text/html; charset=utf-8'), not the "
+                                         "file", "the 5000 bytes downloaded are kept, to resume")
+        assert partial.read_bytes() == zips[REDS_TRAIN][:5000]
+        server.handle, server.cut_after = real_handle, {}
+        server.requests.clear()
+        fetch(server, tmp_path, "--reds", "--no-data")
+    finally:
+        server.close()
+    assert server.requests[0] == (REDS_TRAIN, "bytes=5000-")
+    assert sorted(os.listdir(tmp_path / "REDS")) == [".train_sharp.zip.unpacked", ".val_sharp.zip.unpacked", "train",
+                                                     "val"]
+
 
 def zip_of_compression(method):
     """Bytes of a zip of one stored member whose headers name compression method (9: Deflate64, as Windows writes
