@@ -487,14 +487,17 @@ def size_text(size):
 
 def announce_sizes(files):
     """Print what this run will fetch and its size, before it starts; files already in place are left out."""
-    pending = [(url, destination) for fetch, url, destination in files
+    pending = [(fetch, url) for fetch, url, destination in files
                if (files_gone(destination) != [] if fetch is fetch_archive else not os.path.exists(destination))]
     if not pending:
         return
-    sizes = [remote_size(url) for url, _ in pending]
+    sizes = [remote_size(url) for _, url in pending]
     total = "" if None in sizes else f", {size_text(sum(sizes))} in all"
-    listed = ", ".join(f"{url_filename(url)} ({size_text(size)})" for (url, _), size in zip(pending, sizes))
-    print(f"to download: {listed}{total}; each zip needs about its size again while it is unpacked")
+    listed = ", ".join(f"{url_filename(url)} ({size_text(size)})" for (_, url), size in zip(pending, sizes))
+    # weights alone are renamed into place: the line said so of zips where none was to be fetched
+    unpacking = ("; each zip needs about its size again while it is unpacked"
+                 if any(fetch is fetch_archive for fetch, _ in pending) else "")
+    print(f"to download: {listed}{total}{unpacking}")
 
 
 def check_destinations(output_dir, files):

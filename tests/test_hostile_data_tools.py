@@ -1263,6 +1263,22 @@ def test_a_zip_of_a_compression_python_cannot_read_is_kept_not_fetched_again_on_
         server.close()
 
 
+def test_the_sizes_line_speaks_of_unpacking_only_where_a_zip_is_fetched(tmp_path, capsys):
+    """--weights --no-data printed "each zip needs about its size again while it is unpacked" of no zip."""
+    from file_server import FileServer
+    server = FileServer({**{path: weights_of_value(tmp_path, 1.0, 100) for path in WEIGHT_PATHS}, **reds_zips()})
+    try:
+        fetch(server, tmp_path / "weights_only", "--weights", "--no-data")
+        weights_line = capsys.readouterr().out.splitlines()[0]
+        fetch(server, tmp_path / "reds", "--reds", "--no-data")
+        reds_line = capsys.readouterr().out.splitlines()[0]
+    finally:
+        server.close()
+    assert weights_line.startswith("to download: tecogan_model.h5") and "zip" not in weights_line
+    assert reds_line.startswith("to download: train_sharp.zip") and reds_line.endswith(
+        "; each zip needs about its size again while it is unpacked")
+
+
 def test_a_download_folder_on_a_disk_with_no_room_for_it_is_one_line_and_nothing_is_left(tmp_path, monkeypatch):
     """LR/, HR/, weights/ and REDS/ are made as the run reaches them: on a disk with no room for another folder (out
     of inodes, or of the block a folder takes) os.makedirs's OSError was a traceback."""
