@@ -1263,6 +1263,31 @@ def test_a_zip_of_a_compression_python_cannot_read_is_kept_not_fetched_again_on_
         server.close()
 
 
+@pytest.mark.parametrize("kind", ["a file", "a symbolic link"])
+def test_an_entry_in_the_way_of_the_unpack_s_hidden_folder_keeps_the_zip_and_says_to_move_it(tmp_path, kind):
+    """A file (or link) named as the hidden folder a zip is unpacked in first: the folder could not be made ("File
+    exists"), the zip was deleted, and the next run downloaded it again to fail alike."""
+    from file_server import FileServer
+    server = FileServer(reds_zips())
+    staging = tmp_path / "REDS" / ".train_sharp.zip.unpacking"
+    staging.parent.mkdir()
+    if kind == "a file":
+        staging.write_bytes(b"in the way")
+    else:
+        staging.symlink_to(tmp_path)
+    try:
+        with pytest.raises(UserError, match=rf"\.train_sharp\.zip\.unpacking, the hidden folder train_sharp\.zip is "
+                                            rf"unpacked in first, is taken by {kind}; move it away, then run again "
+                                            r"\(the zip is kept"):
+            import download_test_data
+            download_test_data.run(download_test_data.parse_args(
+                ["--output-dir", str(tmp_path), "--base-url", server.url, "--reds", "--no-data"]))
+    finally:
+        server.close()
+    assert (tmp_path / "REDS" / "train_sharp.zip").read_bytes() == server.files[REDS_TRAIN]
+    assert os.path.lexists(staging)
+
+
 def test_the_sizes_line_speaks_of_unpacking_only_where_a_zip_is_fetched(tmp_path, capsys):
     """--weights --no-data printed "each zip needs about its size again while it is unpacked" of no zip."""
     from file_server import FileServer
