@@ -78,7 +78,29 @@ def read_checkpoint(prefix, names):
         raise UserError(f"checkpoint '{prefix}' lacks {missing[0]}" +
                         (f" and {len(missing) - 1} more VGG19 variables" if len(missing) > 1 else "") +
                         "; pass TF-slim's vgg_19 checkpoint (vgg_19_2016_08_28.tar.gz)")
-    return {name: np.asarray(reader.get_tensor(name), dtype=np.float32) for name in tqdm(names, desc="read")}
+    with tqdm(names, desc="read") as bar:  # closed before an error line, which it would otherwise be drawn over
+        return {name: real_float32(reader, prefix, name) for name in bar}
+
+
+def real_float32(reader, prefix, name):
+    """The named variable as a float32 array of finite numbers, or UserError. The values are read only here: a
+    .data file missing, cut short or damaged (TF's OpError, an IndexError), text, complex numbers, NaN or values past
+    float32's range were a traceback, or numpy's warning lines and a file that training refuses."""
+    try:
+        tensor = reader.get_tensor(name)
+    except Exception as error:  # as tf.train.load_checkpoint's, of several types
+        raise UserError(f"cannot read {name} of checkpoint '{prefix}' ({error_reason(error)}); its files are missing, "
+                        "cut short or damaged: download vgg_19_2016_08_28.tar.gz again")
+    with np.errstate(over="ignore", invalid="ignore"):
+        try:
+            array = None if np.iscomplexobj(tensor) else np.asarray(tensor, dtype=np.float32)
+        except (ValueError, TypeError):  # text, or objects
+            array = None
+    if array is None or not np.isfinite(array).all():
+        kind = "NaN or infinite values" if array is not None else f"values of type {np.asarray(tensor).dtype}"
+        raise UserError(f"checkpoint '{prefix}': {name} holds {kind}, not weights a network can use (finite float32 "
+                        "numbers); pass TF-slim's vgg_19 checkpoint (vgg_19_2016_08_28.tar.gz)")
+    return array
 
 
 def slim_variable_names():

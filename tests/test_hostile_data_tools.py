@@ -1326,3 +1326,60 @@ def test_a_download_folder_on_a_disk_with_no_room_for_it_is_one_line_and_nothing
     finally:
         server.close()
     assert not (tmp_path / "out").exists()
+
+
+def slim_checkpoint(prefix, values):
+    """A TensorFlow V2 checkpoint at prefix holding every variable convert_tf_vgg19_weights reads: the array values
+    gives it by name, else one zero (the values are checked as they are read, before the layers' shapes)."""
+    import tensorflow as tf
+    from convert_tf_vgg19_weights import slim_variable_names
+    names = slim_variable_names()
+    tf.raw_ops.SaveV2(prefix=str(prefix), tensor_names=names, shape_and_slices=[""] * len(names),
+                      tensors=[values.get(name, np.zeros(1, np.float32)) for name in names])
+
+
+@pytest.mark.parametrize("damage", ["data file missing", "data file cut short", "a byte changed"])
+def test_a_checkpoint_whose_data_file_is_missing_or_damaged_is_one_line(tmp_path, damage, capsys):
+    """The .index read (tf.train.load_checkpoint opens only it), the values were read outside its check: a V2
+    checkpoint copied without its .data file, or cut short, or damaged, was TF's OpError or an IndexError, a
+    traceback."""
+    import convert_tf_vgg19_weights
+    from helpers import lines_without_progress_bars
+    prefix = tmp_path / "vgg_19.ckpt"
+    slim_checkpoint(prefix, {"vgg_19/conv1/conv1_1/weights": np.arange(100000, dtype=np.float32)})
+    data = next(tmp_path.glob("vgg_19.ckpt.data-*"))
+    content = data.read_bytes()
+    if damage == "data file missing":
+        data.unlink()
+    else:
+        data.write_bytes(content[:len(content) // 2] if damage == "data file cut short" else
+                         content[:1000] + bytes([content[1000] ^ 0xFF]) + content[1001:])
+    with pytest.raises(SystemExit) as stop:
+        convert_tf_vgg19_weights.main(["--pre_trained_model", str(prefix), "--save-path", str(tmp_path / "out.h5")])
+    lines = lines_without_progress_bars(capsys.readouterr().err)
+    assert stop.value.code == 2 and len(lines) == 1
+    assert lines[0].startswith("error: cannot read vgg_19/") and lines[0].endswith(
+        "its files are missing, cut short or damaged: download vgg_19_2016_08_28.tar.gz again")
+    assert not (tmp_path / "out.h5").exists()
+
+
+@pytest.mark.parametrize("value, kind", [(np.float32([1, np.nan]), "NaN or infinite values"),
+                                         (np.float32([np.inf]), "NaN or infinite values"),
+                                         (np.float64([1e300]), "NaN or infinite values"),
+                                         (np.complex64([1 + 2j]), "values of type complex64"),
+                                         (np.array([b"text"]), "values of type object")])
+def test_a_checkpoint_holding_no_usable_numbers_is_refused_before_anything_is_written(tmp_path, value, kind, capsys):
+    """Values no network can use were converted: text was a ValueError traceback; NaN and infinities were written,
+    exit code 0 (train.py then refuses the file); 1e300 in float64 became inf and complex numbers lost their imaginary
+    part, each with numpy's warning lines."""
+    import convert_tf_vgg19_weights
+    from helpers import lines_without_progress_bars
+    slim_checkpoint(tmp_path / "vgg_19.ckpt", {"vgg_19/conv3/conv3_2/biases": value})
+    with pytest.raises(SystemExit) as stop:
+        convert_tf_vgg19_weights.main(["--pre_trained_model", str(tmp_path / "vgg_19.ckpt"),
+                                       "--save-path", str(tmp_path / "out.h5")])
+    lines = lines_without_progress_bars(capsys.readouterr().err)
+    assert stop.value.code == 2 and lines == [
+        f"error: checkpoint '{tmp_path / 'vgg_19.ckpt'}': vgg_19/conv3/conv3_2/biases holds {kind}, not weights a "
+        "network can use (finite float32 numbers); pass TF-slim's vgg_19 checkpoint (vgg_19_2016_08_28.tar.gz)"]
+    assert not (tmp_path / "out.h5").exists()
