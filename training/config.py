@@ -48,7 +48,9 @@ def _number(value, largest=FLOAT32_MAX):
 
 
 def _positive_number(value):
-    return _number(value) and value > 0
+    """Positive in float32 too: 1e-46 is 0 there, and Adam's eps of 0 divided 0 by 0 (a diverged run at iteration 1,
+    told to lower the learning rate)."""
+    return _number(value) and value > 0 and np.float32(value) > 0
 
 
 def _non_negative_number(value):  # minutes, which only Python's floats hold
