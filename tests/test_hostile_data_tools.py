@@ -1383,3 +1383,20 @@ def test_a_checkpoint_holding_no_usable_numbers_is_refused_before_anything_is_wr
         f"error: checkpoint '{tmp_path / 'vgg_19.ckpt'}': vgg_19/conv3/conv3_2/biases holds {kind}, not weights a "
         "network can use (finite float32 numbers); pass TF-slim's vgg_19 checkpoint (vgg_19_2016_08_28.tar.gz)"]
     assert not (tmp_path / "out.h5").exists()
+
+
+def test_lpips_weights_of_doubles_past_float32_s_range_are_one_line_without_numpy_s_warning(tmp_path):
+    """A .pth of DoubleStorage tensors holding 1e300: the cast to float32 printed numpy's "overflow encountered in
+    cast" and its source line, two lines before the error line."""
+    import warnings
+    from utils.lpips import ALEXNET, weights_from_torch
+    alexnet = {}
+    for conv in ALEXNET:
+        alexnet[f"features.{conv.index}.weight"] = np.full(conv.weight_shape, 1e300)
+        alexnet[f"features.{conv.index}.bias"] = np.zeros(conv.weight_shape[0])
+    lin = {f"lin{layer}.model.1.weight": np.zeros((1, conv.weight_shape[0], 1, 1))
+           for layer, conv in enumerate(ALEXNET)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(UserError, match=r"^the PyTorch weights: 'conv0/conv/W' holds NaN or infinite values"):
+            weights_from_torch(alexnet, lin)
