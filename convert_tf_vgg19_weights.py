@@ -32,7 +32,7 @@ from tqdm import tqdm
 
 from utils.errors import UserError, error_reason, exit_on_user_error
 from utils.flags import FlagParser
-from utils.image_io import check_name_length, disk_full
+from utils.image_io import check_name_length, disk_full, remove_stale_temporaries
 from utils.paths import input_file, not_an_input, output_file
 from utils.weights import save_weights
 from vgg19 import CLASSIFIER_SCOPE, vgg19_layers
@@ -186,6 +186,9 @@ def convert(pre_trained_model, save_path):
                   else pre_trained_model)
         tf_arrays = read_checkpoint(prefix, slim_variable_names())
     converted = to_nnabla_layout(tf_arrays)
+    # what a run killed while saving (kill -9) left beside the output, which no later run would finish
+    remove_stale_temporaries(os.path.dirname(os.path.abspath(save_path)), {os.path.basename(save_path)},
+                             (pre_trained_model,))
     save_weights(save_path, {name: nn.Variable.from_numpy_array(array, need_grad=False)
                              for name, array in converted.items()})
     return list(converted)

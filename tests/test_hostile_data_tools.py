@@ -1400,3 +1400,23 @@ def test_lpips_weights_of_doubles_past_float32_s_range_are_one_line_without_nump
         warnings.simplefilter("error")
         with pytest.raises(UserError, match=r"^the PyTorch weights: 'conv0/conv/W' holds NaN or infinite values"):
             weights_from_torch(alexnet, lin)
+
+
+def test_the_vgg19_converter_removes_what_a_killed_run_left_beside_its_output(tmp_path):
+    """`kill -9` while convert_tf_vgg19_weights.py saved its output left `.vgg19.<pid>.tmp.h5` (575 MB of VGG19's)
+    beside it for good, as convert_lpips_weights.py did before the eleventh pass. Another file of such a name is
+    kept."""
+    import convert_tf_vgg19_weights
+    from convert_tf_vgg19_weights import layer_names
+    values, channels = {}, 3
+    for slim, _ in layer_names():  # a VGG19 two channels wide: its layers chain up
+        values[f"{slim}/weights"], values[f"{slim}/biases"] = np.ones((1, 1, channels, 2), np.float32), np.ones(2)
+        channels = 2
+    slim_checkpoint(tmp_path / "vgg_19.ckpt", values)
+    dead = 2 ** 22 + 1  # above Linux's largest process id
+    (tmp_path / f".vgg19.{dead}.tmp.h5").write_bytes(b"half a file")
+    (tmp_path / f".notes.{dead}.tmp.h5").write_bytes(b"another program's")
+    convert_tf_vgg19_weights.main(["--pre_trained_model", str(tmp_path / "vgg_19.ckpt"),
+                                   "--save-path", str(tmp_path / "vgg19.h5")])
+    assert sorted(name for name in os.listdir(tmp_path) if name.endswith(".h5")) == [f".notes.{dead}.tmp.h5",
+                                                                                     "vgg19.h5"]
