@@ -1420,3 +1420,27 @@ def test_the_vgg19_converter_removes_what_a_killed_run_left_beside_its_output(tm
                                    "--save-path", str(tmp_path / "vgg19.h5")])
     assert sorted(name for name in os.listdir(tmp_path) if name.endswith(".h5")) == [f".notes.{dead}.tmp.h5",
                                                                                      "vgg19.h5"]
+
+
+@pytest.mark.parametrize("content", ["not a checkpoint", "a V2 checkpoint of NaN"])
+def test_a_checkpoint_inside_an_archive_is_named_by_the_archive_not_a_temporary_folder(tmp_path, content):
+    """An archive's checkpoint that could not be read was named by the path it was unpacked to ("cannot read
+    '/tmp/tmpu3e2jn41/vgg_19.ckpt' as a TensorFlow checkpoint"), a temporary folder deleted by then, not the
+    .tar.gz the user gave."""
+    import tarfile
+    import convert_tf_vgg19_weights
+    if content == "not a checkpoint":
+        (tmp_path / "vgg_19.ckpt").write_bytes(b"not a checkpoint")
+        members, lead = ["vgg_19.ckpt"], "cannot read 'vgg_19.ckpt' in '{archive}' as a TensorFlow checkpoint ("
+    else:
+        slim_checkpoint(tmp_path / "vgg_19.ckpt", {"vgg_19/fc8/biases": np.float32([np.nan])})
+        members = [path.name for path in tmp_path.glob("vgg_19.ckpt.*")]
+        lead = "checkpoint 'vgg_19.ckpt' in '{archive}': vgg_19/fc8/biases holds NaN or infinite values"
+    archive = tmp_path / "vgg_19_2016_08_28.tar.gz"
+    with tarfile.open(archive, "w:gz") as packed:
+        for member in members:
+            packed.add(tmp_path / member, arcname=member)
+    with pytest.raises(UserError) as error:
+        convert_tf_vgg19_weights.convert(str(archive), str(tmp_path / "out.h5"))
+    assert str(error.value).startswith(lead.format(archive=archive)), str(error.value)
+    assert not (tmp_path / "out.h5").exists()
