@@ -44,7 +44,7 @@ from tqdm import tqdm
 from utils.errors import UserError, error_reason, exit_on_user_error, one_line, printable, shortened
 from utils.flags import FlagParser
 from utils.image_io import disk_full, not_a_file, write_atomically, write_bytes
-from utils.paths import lock_folder, make_folder, missing_folders, output_file, output_folder, room_for_folders
+from utils.paths import lock_folder, make_folder, missing_folders, output_file, output_folder, room_to_create
 from utils.zips import ZIP_ERRORS, UnpackBlocked, extract_zip, unreadable_member
 
 TECOGAN_DATA_URL = "https://ge.in.tum.de/download/data/TecoGAN/"
@@ -401,7 +401,7 @@ def fetch_archive(url, archive):
     if gone:
         print(f"{name}: {len(gone)} of its files are no longer in {folder}/ (e.g. {printable(gone[0])}); "
               "downloading it again")
-    with room_for_folders():
+    with room_to_create():
         os.makedirs(folder, exist_ok=True)
     download(url, archive, zip_problem)
     try:
@@ -446,7 +446,7 @@ def files_gone(archive):
 
 
 def fetch_weight_file(url, destination):
-    with room_for_folders():
+    with room_to_create():
         os.makedirs(os.path.dirname(destination), exist_ok=True)
     if not download(url, destination, hdf5_problem):
         print(f"{destination}: already there, skipped")

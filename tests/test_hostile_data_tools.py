@@ -1444,3 +1444,26 @@ def test_a_checkpoint_inside_an_archive_is_named_by_the_archive_not_a_temporary_
         convert_tf_vgg19_weights.convert(str(archive), str(tmp_path / "out.h5"))
     assert str(error.value).startswith(lead.format(archive=archive)), str(error.value)
     assert not (tmp_path / "out.h5").exists()
+
+
+@pytest.mark.parametrize("folder", ["log", ".scene_2000.partial"])
+def test_data_prepare_s_folders_on_a_disk_with_no_room_for_them_are_the_no_room_line(tmp_path, monkeypatch, folder):
+    """dataPrepare makes its log folder and each scene's folder as it reaches them: on a disk with no room for
+    another (out of inodes, or of the block a folder takes) os.makedirs's OSError was a traceback, as was the log
+    file's open."""
+    import errno
+    from authors_scripts import dataPrepare
+    from utils.image_io import sample_clip
+    real_makedirs = os.makedirs
+
+    def no_room(path, *args, **kwargs):
+        if os.path.basename(path) == folder:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
+        return real_makedirs(path, *args, **kwargs)
+    monkeypatch.setattr(os, "makedirs", no_room)
+    with pytest.raises(UserError, match=rf"^no space left on the disk of '{re.escape(str(tmp_path / folder))}'; "
+                                        "free some space"):
+        dataPrepare.prepare_scenes(dataPrepare.parse_args(["--disk_path", str(tmp_path), "--video",
+                                                           sample_clip("bikes.mp4"), "--scene_starts", "0",
+                                                           "--duration", "3"]))
+    assert not os.path.exists(tmp_path / "scene_2000")

@@ -216,7 +216,7 @@ def make_folder(path, claim):
     """os.makedirs(path), and when claim (an ExitStack) closes, the removal of each folder made here that is then
     empty. Made one by one, outermost first, so that only those made here are removed: through a missing folder and
     `..` (new/../results), the user's own empty results is there once new is made, and a failed run removed it."""
-    with room_for_folders():
+    with room_to_create():
         for folder in missing_folders(path):
             try:
                 os.mkdir(folder)
@@ -227,9 +227,9 @@ def make_folder(path, claim):
 
 
 @contextmanager
-def room_for_folders():
-    """The OSError of a folder made on a full disk, or one out of inodes (a folder takes an inode, and on most file
-    systems a block), as no_space's one line: it was a traceback."""
+def room_to_create():
+    """The OSError of a folder or file made on a full disk, or one out of inodes (each takes an inode, and a folder a
+    block on most file systems), as no_space's one line: it was a traceback."""
     try:
         yield
     except OSError as error:
