@@ -45,7 +45,7 @@ from utils.errors import UserError, error_reason, exit_on_user_error, one_line, 
 from utils.flags import FlagParser
 from utils.image_io import disk_full, not_a_file, write_atomically, write_bytes
 from utils.paths import lock_folder, make_folder, missing_folders, output_file, output_folder, room_to_create
-from utils.zips import ZIP_ERRORS, UnpackBlocked, extract_zip, unreadable_member
+from utils.zips import ZIP_ERRORS, UnpackBlocked, extract_zip
 
 TECOGAN_DATA_URL = "https://ge.in.tum.de/download/data/TecoGAN/"
 NNABLA_TECOGAN_URL = "https://nnabla.org/pretrained-models/nnabla-examples/GANs/tecogan/"
@@ -353,19 +353,22 @@ def _receive(url, response, partial, offset, total):
                             "run again to resume")
 
 
+UNPACKED_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)  # zipfile's own
+
+
 def zip_problem(path):
-    """None if path is a zip whose every member passes its CRC check, else what is wrong. A zip of a compression
-    Python cannot read is no damaged download: UserError, the file kept (it was deleted as "a corrupt zip" and
-    fetched again, alike, on every run)."""
+    """None if path is a zip whose every member passes its CRC check, else what is wrong. A zip of a member compressed
+    by a method zipfile lacks (Windows writes Deflate64 for large files), which may be whole, is a UserError, the file
+    kept: deleted as corrupt, it was downloaded again (REDS's: tens of GB) and refused again on every run."""
     try:
         with zipfile.ZipFile(path) as archive:
-            unreadable = unreadable_member(archive)
-            if unreadable:
-                method = zipfile.compressor_names.get(unreadable.compress_type, "an unknown method")
-                raise UserError(f"'{path}' is a zip whose member {printable(repr(unreadable.filename))} is compressed "
-                                f"with {method} (method {unreadable.compress_type}), which Python cannot unpack; it is "
-                                "kept there: unpack it with another tool (7-Zip), or fetch from another host with "
-                                "--base-url")
+            for member in archive.infolist():
+                if member.compress_type not in UNPACKED_METHODS:
+                    raise UserError(f"the zip '{path}' holds {printable(repr(member.filename))} compressed by method "
+                                    f"{member.compress_type} "
+                                    f"({zipfile.compressor_names.get(member.compress_type, 'unknown')}), which this "
+                                    "script cannot unpack; it is kept: unpack it into its folder with another program "
+                                    "(7z), or delete it and fetch from another host with --base-url")
             bad_member = archive.testzip()
     except ZIP_ERRORS as error:
         return f"a corrupt zip ({error_reason(error)})"

@@ -1229,40 +1229,6 @@ def test_a_sign_in_page_answering_a_resume_keeps_the_partial_download_and_says_s
                                                      "val"]
 
 
-def zip_of_compression(method):
-    """Bytes of a zip of one stored member whose headers name compression method (9: Deflate64, as Windows writes
-    large files; 99: AES): zipfile reads its directory and refuses the member."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        archive.writestr("train/train_sharp/000/00000000.png", os.urandom(300))
-    data = bytearray(buffer.getvalue())
-    for signature, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):  # the local and the central header
-        start = data.index(signature)
-        data[start + offset:start + offset + 2] = method.to_bytes(2, "little")
-    return bytes(data)
-
-
-@pytest.mark.parametrize("method", [9, 99])
-def test_a_zip_of_a_compression_python_cannot_read_is_kept_not_fetched_again_on_every_run(tmp_path, method):
-    """A zip in Deflate64 (or AES) was "a corrupt zip (That compression method is not supported); the file was
-    deleted, run again to download it anew": the same on every run, the whole zip fetched each time."""
-    from file_server import FileServer
-    server = FileServer({**reds_zips(), REDS_TRAIN: zip_of_compression(method)})
-    try:
-        for run in range(2):
-            server.requests.clear()
-            with pytest.raises(UserError, match=rf"\.train_sharp\.zip\.part' is a zip whose member "
-                                                rf"'train/train_sharp/000/00000000\.png' is compressed with .*\(method "
-                                                rf"{method}\), which Python cannot unpack; it is kept there"):
-                import download_test_data
-                download_test_data.run(download_test_data.parse_args(
-                    ["--output-dir", str(tmp_path), "--base-url", server.url, "--reds", "--no-data"]))
-            assert (tmp_path / "REDS" / ".train_sharp.zip.part").read_bytes() == server.files[REDS_TRAIN]
-        assert server.requests == [(REDS_TRAIN, f"bytes={len(server.files[REDS_TRAIN])}-")]  # the second run's
-    finally:
-        server.close()
-
-
 @pytest.mark.parametrize("kind", ["a file", "a symbolic link"])
 def test_an_entry_in_the_way_of_the_unpack_s_hidden_folder_keeps_the_zip_and_says_to_move_it(tmp_path, kind):
     """A file (or link) named as the hidden folder a zip is unpacked in first: the folder could not be made ("File

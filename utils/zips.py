@@ -20,16 +20,6 @@ ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, N
               UnicodeDecodeError)
 
 
-# The compressions zipfile reads; another (Deflate64, as Windows writes large files; AES encryption) raises
-# NotImplementedError on reading the member.
-READABLE_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
-
-
-def unreadable_member(archive):
-    """The first member of an open zipfile.ZipFile compressed in a way zipfile cannot read, or None."""
-    return next((member for member in archive.infolist() if member.compress_type not in READABLE_METHODS), None)
-
-
 def member_parts(member, archive_name):
     """The path components of a zip member, without '.' parts (bsdtar, also Windows' tar, writes './' and
     './frame.png' for `tar -a -cf frames.zip .`; './' is the folder itself); UserError if it could land outside
