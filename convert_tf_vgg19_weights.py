@@ -32,7 +32,7 @@ from tqdm import tqdm
 
 from utils.errors import UserError, error_reason, exit_on_user_error
 from utils.flags import FlagParser
-from utils.image_io import check_name_length, disk_full
+from utils.image_io import check_name_length, disk_full, remove_stale_temporaries
 from utils.paths import input_file, not_an_input, output_file
 from utils.weights import save_weights
 from vgg19 import CLASSIFIER_SCOPE, vgg19_layers
@@ -63,22 +63,45 @@ def _import_tensorflow():
     return tensorflow
 
 
-def read_checkpoint(prefix, names):
-    """{name: float32 array} of the named variables of a V1 or V2 checkpoint."""
+def read_checkpoint(prefix, names, shown):
+    """{name: float32 array} of the named variables of a V1 or V2 checkpoint; shown: how error lines name it (the
+    archive it came in: a temporary folder's path named a file gone by then)."""
     tf = _import_tensorflow()
     try:
         reader = tf.train.load_checkpoint(prefix)
     # TF raises several types (NotFound, DataLoss, ValueError) for unreadable files
     except Exception as error:
-        raise UserError(f"cannot read '{prefix}' as a TensorFlow checkpoint ({error_reason(error)}); "
+        raise UserError(f"cannot read {shown} as a TensorFlow checkpoint ({error_reason(error)}); "
                         "pass vgg_19.ckpt or vgg_19_2016_08_28.tar.gz")
     available = reader.get_variable_to_shape_map()
     missing = [name for name in names if name not in available]
     if missing:
-        raise UserError(f"checkpoint '{prefix}' lacks {missing[0]}" +
+        raise UserError(f"checkpoint {shown} lacks {missing[0]}" +
                         (f" and {len(missing) - 1} more VGG19 variables" if len(missing) > 1 else "") +
                         "; pass TF-slim's vgg_19 checkpoint (vgg_19_2016_08_28.tar.gz)")
-    return {name: np.asarray(reader.get_tensor(name), dtype=np.float32) for name in tqdm(names, desc="read")}
+    with tqdm(names, desc="read") as bar:  # closed before an error line, which it would otherwise be drawn over
+        return {name: real_float32(reader, shown, name) for name in bar}
+
+
+def real_float32(reader, shown, name):
+    """The named variable as a float32 array of finite numbers, or UserError. The values are read only here: a
+    .data file missing, cut short or damaged (TF's OpError, an IndexError), text, complex numbers, NaN or values past
+    float32's range were a traceback, or numpy's warning lines and a file that training refuses."""
+    try:
+        tensor = reader.get_tensor(name)
+    except Exception as error:  # as tf.train.load_checkpoint's, of several types
+        raise UserError(f"cannot read {name} of checkpoint {shown} ({error_reason(error)}); its files are missing, "
+                        "cut short or damaged: download vgg_19_2016_08_28.tar.gz again")
+    with np.errstate(over="ignore", invalid="ignore"):
+        try:
+            array = None if np.iscomplexobj(tensor) else np.asarray(tensor, dtype=np.float32)
+        except (ValueError, TypeError):  # text, or objects
+            array = None
+    if array is None or not np.isfinite(array).all():
+        kind = "NaN or infinite values" if array is not None else f"values of type {np.asarray(tensor).dtype}"
+        raise UserError(f"checkpoint {shown}: {name} holds {kind}, not weights a network can use (finite float32 "
+                        "numbers); pass TF-slim's vgg_19 checkpoint (vgg_19_2016_08_28.tar.gz)")
+    return array
 
 
 def slim_variable_names():
@@ -160,10 +183,16 @@ def convert(pre_trained_model, save_path):
     # a V1 checkpoint or an archive may have any name, .h5 too: it would be replaced by the result
     not_an_input(save_path, "--save-path", [("--pre_trained_model", pre_trained_model)])
     with tempfile.TemporaryDirectory() as unpacked:
-        prefix = (unpack_checkpoint_archive(pre_trained_model, unpacked) if is_archive(pre_trained_model)
-                  else pre_trained_model)
-        tf_arrays = read_checkpoint(prefix, slim_variable_names())
+        if is_archive(pre_trained_model):
+            prefix = unpack_checkpoint_archive(pre_trained_model, unpacked)
+            shown = f"'{os.path.relpath(prefix, unpacked)}' in '{pre_trained_model}'"
+        else:
+            prefix, shown = pre_trained_model, f"'{pre_trained_model}'"
+        tf_arrays = read_checkpoint(prefix, slim_variable_names(), shown)
     converted = to_nnabla_layout(tf_arrays)
+    # what a run killed while saving (kill -9) left beside the output, which no later run would finish
+    remove_stale_temporaries(os.path.dirname(os.path.abspath(save_path)), {os.path.basename(save_path)},
+                             (pre_trained_model,))
     save_weights(save_path, {name: nn.Variable.from_numpy_array(array, need_grad=False)
                              for name, array in converted.items()})
     return list(converted)

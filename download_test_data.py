@@ -44,7 +44,7 @@ from tqdm import tqdm
 from utils.errors import UserError, error_reason, exit_on_user_error, one_line, printable, shortened
 from utils.flags import FlagParser
 from utils.image_io import disk_full, not_a_file, write_atomically, write_bytes
-from utils.paths import lock_folder, make_folder, missing_folders, output_file, output_folder
+from utils.paths import lock_folder, make_folder, missing_folders, output_file, output_folder, room_to_create
 from utils.zips import ZIP_ERRORS, UnpackBlocked, extract_zip
 
 TECOGAN_DATA_URL = "https://ge.in.tum.de/download/data/TecoGAN/"
@@ -265,6 +265,12 @@ def _fetch_whole(url, partial, validate):
             if coding:
                 raise UserError(f"{url} was sent encoded ({coding[0]} '{reply_text(coding[1], 40)}'), which this "
                                 "script neither asks for nor decodes; fetch from another host with --base-url")
+            page = web_page(response)
+            if page:  # before the partial file is written over: a sign-in page at a resume lost all of it
+                kept = f" (the {offset} bytes downloaded are kept, to resume)" if offset else ""
+                raise UserError(f"{url} answered with a web page (Content-Type '{reply_text(page, 40)}'), not the "
+                                "file: a network's sign-in page or a server's error page; sign in, or check "
+                                f"--base-url, then run again{kept}")
             # a 206 without Content-Range to a request for the whole file can only be the whole file
             if response.status == 206 and (offset or "Content-Range" in response.headers):
                 first, total = _content_range(response)
@@ -308,6 +314,14 @@ def unasked_coding(response):
         if any(coding not in undone for coding in codings):
             return header, value
     return None
+
+
+def web_page(response):
+    """The Content-Type of a reply that is a web page, not a zip or HDF5 file (a captive portal answers every plain
+    HTTP request, REDS's host's among them, with its sign-in page), or None."""
+    content_type = response.headers.get("Content-Type", "")
+    media_type = content_type.split(";")[0].strip().lower()
+    return content_type if media_type in ("text/html", "application/xhtml+xml") else None
 
 
 def another_file(response, offset, version):
@@ -390,7 +404,8 @@ def fetch_archive(url, archive):
     if gone:
         print(f"{name}: {len(gone)} of its files are no longer in {folder}/ (e.g. {printable(gone[0])}); "
               "downloading it again")
-    os.makedirs(folder, exist_ok=True)
+    with room_to_create():
+        os.makedirs(folder, exist_ok=True)
     download(url, archive, zip_problem)
     try:
         names = extract_zip(archive, folder)
@@ -434,7 +449,8 @@ def files_gone(archive):
 
 
 def fetch_weight_file(url, destination):
-    os.makedirs(os.path.dirname(destination), exist_ok=True)
+    with room_to_create():
+        os.makedirs(os.path.dirname(destination), exist_ok=True)
     if not download(url, destination, hdf5_problem):
         print(f"{destination}: already there, skipped")
 
@@ -474,14 +490,17 @@ def size_text(size):
 
 def announce_sizes(files):
     """Print what this run will fetch and its size, before it starts; files already in place are left out."""
-    pending = [(url, destination) for fetch, url, destination in files
+    pending = [(fetch, url) for fetch, url, destination in files
                if (files_gone(destination) != [] if fetch is fetch_archive else not os.path.exists(destination))]
     if not pending:
         return
-    sizes = [remote_size(url) for url, _ in pending]
+    sizes = [remote_size(url) for _, url in pending]
     total = "" if None in sizes else f", {size_text(sum(sizes))} in all"
-    listed = ", ".join(f"{url_filename(url)} ({size_text(size)})" for (url, _), size in zip(pending, sizes))
-    print(f"to download: {listed}{total}; each zip needs about its size again while it is unpacked")
+    listed = ", ".join(f"{url_filename(url)} ({size_text(size)})" for (_, url), size in zip(pending, sizes))
+    # weights alone are renamed into place: the line said so of zips where none was to be fetched
+    unpacking = ("; each zip needs about its size again while it is unpacked"
+                 if any(fetch is fetch_archive for fetch, _ in pending) else "")
+    print(f"to download: {listed}{total}{unpacking}")
 
 
 def check_destinations(output_dir, files):

@@ -42,7 +42,7 @@ from utils.errors import UserError, exit_on_user_error, printable, shortened
 from utils.flags import FlagParser
 from utils.image_io import (bgr_uint8_to_rgb_float, check_name_length, commit_folder, disk_full, opencv_path,
                             write_bytes, write_rgb)
-from utils.paths import (input_file, is_within, lock_folder, make_folder, no_space, output_folder,
+from utils.paths import (input_file, is_within, lock_folder, make_folder, no_space, output_folder, room_to_create,
                          taken_by_other_than_folder)
 from utils.scene_layout import frame_path, scene_dir
 from utils.scenes import detect_cuts, shot_ranges
@@ -64,12 +64,13 @@ class Log:
     """Lines to the terminal and appended to <summary_dir>/logfile_<mmddHHMM>.txt, as the authors' log."""
 
     def __init__(self, summary_dir):
-        os.makedirs(summary_dir, exist_ok=True)
         self.path = os.path.join(summary_dir, datetime.datetime.now().strftime("logfile_%m%d%H%M.txt"))
-        if os.path.exists(self.path) and not os.path.isfile(self.path):  # a folder (a traceback), a pipe (a wait)
-            raise UserError(f"'{self.path}' is not a file, and the log goes there; move it, or choose another "
-                            "--summary_dir")
-        self.file = open(self.path, "a")
+        with room_to_create():
+            os.makedirs(summary_dir, exist_ok=True)
+            if os.path.exists(self.path) and not os.path.isfile(self.path):  # a folder (a traceback), a pipe (a wait)
+                raise UserError(f"'{self.path}' is not a file, and the log goes there; move it, or choose another "
+                                "--summary_dir")
+            self.file = open(self.path, "a")
 
     def __call__(self, message):
         # as error lines show names: a --disk_path not UTF-8 was UnicodeEncodeError's traceback (the log file's, then
@@ -387,7 +388,8 @@ def check_scene_places(disk_path, scene_ids, kept):
 def reset_folder(folder):
     if os.path.isdir(folder):
         shutil.rmtree(folder)
-    os.makedirs(folder)
+    with room_to_create():
+        os.makedirs(folder)
 
 
 def finish_scene(disk_path, scene_id):

@@ -1890,3 +1890,35 @@ def test_the_set_up_of_a_venv_going_up_from_a_file_says_it_is_a_file(tmp_path, n
     assert completed.returncode == 2 and len(lines) == 1 and f"goes up (..) {said} which venv" in lines[0], lines
     assert sorted(os.listdir(tmp_path)) == ["elsewhere", "link", "notes.txt", "requirements-nodeps.txt",
                                             "requirements.txt"] and os.listdir(tmp_path / "elsewhere") == ["deep"]
+
+
+# Fifteenth pass, second look at the downloads, converters and error lines
+
+@pytest.mark.parametrize("script", ["download_test_data", "demo", "app", "authors_scripts.dataPrepare"])
+def test_an_output_folder_on_a_disk_with_no_room_for_it_is_the_no_room_line(tmp_path, monkeypatch, capsys, script):
+    """make_folder, which every script's output folder is made by, let the OSError of a disk with no room for another
+    folder (its inodes used up, or the block a folder takes on most file systems) through: a traceback in
+    download_test_data.py, demo.py, app.py, dataPrepare and train.py. On a tmpfs of 4 inodes where this runs as
+    root, else with the file system's counts and mkdir patched as on such a disk."""
+    import errno
+    import importlib
+    from hostile import disk_out_of_inodes
+    from utils.image_io import sample_clip
+    folder = tmp_path / "disk"
+    output = str(folder / "out")
+    argv = {"download_test_data": ["--output-dir", output, "--base-url", "http://127.0.0.1:9"],
+            "demo": ["--output", output, "--frames", "5"],
+            "app": ["--work-dir", output, "--max-upload-mb", "1"],
+            "authors_scripts.dataPrepare": ["--disk_path", output, "--video", sample_clip("bikes.mp4"),
+                                            "--scene_starts", "0", "--duration", "3"]}[script]
+    with disk_out_of_inodes(folder, monkeypatch) as mounted:
+        if not mounted:
+            def no_inode_left(path, *args, **kwargs):
+                raise OSError(errno.ENOSPC, "No space left on device", path)
+            monkeypatch.setattr(os, "mkdir", no_inode_left)
+        with pytest.raises(SystemExit) as stop:
+            importlib.import_module(script).main(argv)
+        assert not os.path.exists(output)
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert stop.value.code == 2 and len(lines) == 1, lines
+    assert lines[0].startswith(f"error: no room for another file on the disk of '{output}': its inodes")

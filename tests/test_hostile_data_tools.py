@@ -1340,3 +1340,248 @@ def test_data_prepare_reads_no_scene_record_that_is_a_pipe(tmp_path):
     os.mkfifo(record)
     completed = run_script(*flags, timeout=60)
     assert completed.returncode == 0 and "all 1 scenes already prepared" in completed.stdout, completed.stderr
+
+
+# Fifteenth pass, second look at the downloads, converters and error lines
+
+def test_a_sign_in_page_answering_a_resume_keeps_the_partial_download_and_says_so(tmp_path):
+    """A network's sign-in page (HTTP 200, text/html) answering the request to resume: taken for the whole file sent
+    again, it was written over the partial download (REDS's is tens of GB, over plain HTTP), failed the zip check
+    and was deleted: all of the part lost, "run again to download it anew"."""
+    from file_server import FileServer, make_zip
+    from hostile import assert_one_error_line
+    zips = {**reds_zips(), REDS_TRAIN: make_zip({f"train/train_sharp/000/{index:08d}.png": os.urandom(3000)
+                                                 for index in range(3)})}
+    server = FileServer(zips)
+    try:
+        server.cut_after[REDS_TRAIN] = 5000
+        fetch_in_a_process(server, tmp_path, "--reds", "--no-data")
+        partial = tmp_path / "REDS" / ".train_sharp.zip.part"
+        assert partial.stat().st_size == 5000
+
+        def sign_in_page(request, head=False):
+            page = b"<html><body>Sign in to the hotel's network</body></html>"
+            request.send_response(200)
+            request.send_header("Content-Type", "text/html; charset=utf-8")
+            request.send_header("Content-Length", str(len(page)))
+            request.end_headers()
+            request.wfile.write(b"" if head else page)
+        real_handle, server.handle = server.handle, sign_in_page
+        completed = fetch_in_a_process(server, tmp_path, "--reds", "--no-data")
+        assert_one_error_line(completed, "answered with a web page (Content-Type 'text/html; charset=utf-8'), not the "
+                                         "file", "the 5000 bytes downloaded are kept, to resume")
+        assert partial.read_bytes() == zips[REDS_TRAIN][:5000]
+        server.handle, server.cut_after = real_handle, {}
+        server.requests.clear()
+        fetch(server, tmp_path, "--reds", "--no-data")
+    finally:
+        server.close()
+    assert server.requests[0] == (REDS_TRAIN, "bytes=5000-")
+    assert sorted(os.listdir(tmp_path / "REDS")) == [".train_sharp.zip.unpacked", ".val_sharp.zip.unpacked", "train",
+                                                     "val"]
+
+
+@pytest.mark.parametrize("kind", ["a file", "a symbolic link"])
+def test_an_entry_in_the_way_of_the_unpack_s_hidden_folder_keeps_the_zip_and_says_to_move_it(tmp_path, kind):
+    """A file (or link) named as the hidden folder a zip is unpacked in first: the folder could not be made ("File
+    exists"), the zip was deleted, and the next run downloaded it again to fail alike."""
+    from file_server import FileServer
+    server = FileServer(reds_zips())
+    staging = tmp_path / "REDS" / ".train_sharp.zip.unpacking"
+    staging.parent.mkdir()
+    if kind == "a file":
+        staging.write_bytes(b"in the way")
+    else:
+        staging.symlink_to(tmp_path)
+    try:
+        with pytest.raises(UserError, match=rf"\.train_sharp\.zip\.unpacking, the hidden folder train_sharp\.zip is "
+                                            rf"unpacked in first, is taken by {kind}; move it away, then run again "
+                                            r"\(the zip is kept"):
+            import download_test_data
+            download_test_data.run(download_test_data.parse_args(
+                ["--output-dir", str(tmp_path), "--base-url", server.url, "--reds", "--no-data"]))
+    finally:
+        server.close()
+    assert (tmp_path / "REDS" / "train_sharp.zip").read_bytes() == server.files[REDS_TRAIN]
+    assert os.path.lexists(staging)
+
+
+def test_the_sizes_line_speaks_of_unpacking_only_where_a_zip_is_fetched(tmp_path, capsys):
+    """--weights --no-data printed "each zip needs about its size again while it is unpacked" of no zip."""
+    from file_server import FileServer
+    server = FileServer({**{path: weights_of_value(tmp_path, 1.0, 100) for path in WEIGHT_PATHS}, **reds_zips()})
+    try:
+        fetch(server, tmp_path / "weights_only", "--weights", "--no-data")
+        weights_line = capsys.readouterr().out.splitlines()[0]
+        fetch(server, tmp_path / "reds", "--reds", "--no-data")
+        reds_line = capsys.readouterr().out.splitlines()[0]
+    finally:
+        server.close()
+    assert weights_line.startswith("to download: tecogan_model.h5") and "zip" not in weights_line
+    assert reds_line.startswith("to download: train_sharp.zip") and reds_line.endswith(
+        "; each zip needs about its size again while it is unpacked")
+
+
+def test_a_download_folder_on_a_disk_with_no_room_for_it_is_one_line_and_nothing_is_left(tmp_path, monkeypatch):
+    """LR/, HR/, weights/ and REDS/ are made as the run reaches them: on a disk with no room for another folder (out
+    of inodes, or of the block a folder takes) os.makedirs's OSError was a traceback."""
+    import errno
+    import download_test_data
+    from file_server import FileServer
+    server = FileServer({path: weights_of_value(tmp_path, 1.0, 100) for path in WEIGHT_PATHS})
+    real_makedirs = os.makedirs
+
+    def no_room_for_weights(path, *args, **kwargs):
+        if os.path.basename(path) == "weights":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
+        return real_makedirs(path, *args, **kwargs)
+    monkeypatch.setattr(os, "makedirs", no_room_for_weights)
+    try:
+        with pytest.raises(UserError, match=rf"^no space left on the disk of '{re.escape(str(tmp_path))}/out/weights'; "
+                                            "free some space"):
+            download_test_data.run(download_test_data.parse_args(
+                ["--output-dir", str(tmp_path / "out"), "--base-url", server.url, "--weights", "--no-data"]))
+    finally:
+        server.close()
+    assert not (tmp_path / "out").exists()
+
+
+def slim_checkpoint(prefix, values):
+    """A TensorFlow V2 checkpoint at prefix holding every variable convert_tf_vgg19_weights reads: the array values
+    gives it by name, else one zero (the values are checked as they are read, before the layers' shapes)."""
+    import tensorflow as tf
+    from convert_tf_vgg19_weights import slim_variable_names
+    names = slim_variable_names()
+    tf.raw_ops.SaveV2(prefix=str(prefix), tensor_names=names, shape_and_slices=[""] * len(names),
+                      tensors=[values.get(name, np.zeros(1, np.float32)) for name in names])
+
+
+@pytest.mark.parametrize("damage", ["data file missing", "data file cut short", "a byte changed"])
+def test_a_checkpoint_whose_data_file_is_missing_or_damaged_is_one_line(tmp_path, damage, capsys):
+    """The .index read (tf.train.load_checkpoint opens only it), the values were read outside its check: a V2
+    checkpoint copied without its .data file, or cut short, or damaged, was TF's OpError or an IndexError, a
+    traceback."""
+    import convert_tf_vgg19_weights
+    from helpers import lines_without_progress_bars
+    prefix = tmp_path / "vgg_19.ckpt"
+    slim_checkpoint(prefix, {"vgg_19/conv1/conv1_1/weights": np.arange(100000, dtype=np.float32)})
+    data = next(tmp_path.glob("vgg_19.ckpt.data-*"))
+    content = data.read_bytes()
+    if damage == "data file missing":
+        data.unlink()
+    else:
+        data.write_bytes(content[:len(content) // 2] if damage == "data file cut short" else
+                         content[:1000] + bytes([content[1000] ^ 0xFF]) + content[1001:])
+    with pytest.raises(SystemExit) as stop:
+        convert_tf_vgg19_weights.main(["--pre_trained_model", str(prefix), "--save-path", str(tmp_path / "out.h5")])
+    lines = lines_without_progress_bars(capsys.readouterr().err)
+    assert stop.value.code == 2 and len(lines) == 1
+    assert lines[0].startswith("error: cannot read vgg_19/") and lines[0].endswith(
+        "its files are missing, cut short or damaged: download vgg_19_2016_08_28.tar.gz again")
+    assert not (tmp_path / "out.h5").exists()
+
+
+@pytest.mark.parametrize("value, kind", [(np.float32([1, np.nan]), "NaN or infinite values"),
+                                         (np.float32([np.inf]), "NaN or infinite values"),
+                                         (np.float64([1e300]), "NaN or infinite values"),
+                                         (np.complex64([1 + 2j]), "values of type complex64"),
+                                         (np.array([b"text"]), "values of type object")])
+def test_a_checkpoint_holding_no_usable_numbers_is_refused_before_anything_is_written(tmp_path, value, kind, capsys):
+    """Values no network can use were converted: text was a ValueError traceback; NaN and infinities were written,
+    exit code 0 (train.py then refuses the file); 1e300 in float64 became inf and complex numbers lost their imaginary
+    part, each with numpy's warning lines."""
+    import convert_tf_vgg19_weights
+    from helpers import lines_without_progress_bars
+    slim_checkpoint(tmp_path / "vgg_19.ckpt", {"vgg_19/conv3/conv3_2/biases": value})
+    with pytest.raises(SystemExit) as stop:
+        convert_tf_vgg19_weights.main(["--pre_trained_model", str(tmp_path / "vgg_19.ckpt"),
+                                       "--save-path", str(tmp_path / "out.h5")])
+    lines = lines_without_progress_bars(capsys.readouterr().err)
+    assert stop.value.code == 2 and lines == [
+        f"error: checkpoint '{tmp_path / 'vgg_19.ckpt'}': vgg_19/conv3/conv3_2/biases holds {kind}, not weights a "
+        "network can use (finite float32 numbers); pass TF-slim's vgg_19 checkpoint (vgg_19_2016_08_28.tar.gz)"]
+    assert not (tmp_path / "out.h5").exists()
+
+
+def test_lpips_weights_of_doubles_past_float32_s_range_are_one_line_without_numpy_s_warning(tmp_path):
+    """A .pth of DoubleStorage tensors holding 1e300: the cast to float32 printed numpy's "overflow encountered in
+    cast" and its source line, two lines before the error line."""
+    import warnings
+    from utils.lpips import ALEXNET, weights_from_torch
+    alexnet = {}
+    for conv in ALEXNET:
+        alexnet[f"features.{conv.index}.weight"] = np.full(conv.weight_shape, 1e300)
+        alexnet[f"features.{conv.index}.bias"] = np.zeros(conv.weight_shape[0])
+    lin = {f"lin{layer}.model.1.weight": np.zeros((1, conv.weight_shape[0], 1, 1))
+           for layer, conv in enumerate(ALEXNET)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(UserError, match=r"^the PyTorch weights: 'conv0/conv/W' holds NaN or infinite values"):
+            weights_from_torch(alexnet, lin)
+
+
+def test_the_vgg19_converter_removes_what_a_killed_run_left_beside_its_output(tmp_path):
+    """`kill -9` while convert_tf_vgg19_weights.py saved its output left `.vgg19.<pid>.tmp.h5` (575 MB of VGG19's)
+    beside it for good, as convert_lpips_weights.py did before the eleventh pass. Another file of such a name is
+    kept."""
+    import convert_tf_vgg19_weights
+    from convert_tf_vgg19_weights import layer_names
+    values, channels = {}, 3
+    for slim, _ in layer_names():  # a VGG19 two channels wide: its layers chain up
+        values[f"{slim}/weights"], values[f"{slim}/biases"] = np.ones((1, 1, channels, 2), np.float32), np.ones(2)
+        channels = 2
+    slim_checkpoint(tmp_path / "vgg_19.ckpt", values)
+    dead = 2 ** 22 + 1  # above Linux's largest process id
+    (tmp_path / f".vgg19.{dead}.tmp.h5").write_bytes(b"half a file")
+    (tmp_path / f".notes.{dead}.tmp.h5").write_bytes(b"another program's")
+    convert_tf_vgg19_weights.main(["--pre_trained_model", str(tmp_path / "vgg_19.ckpt"),
+                                   "--save-path", str(tmp_path / "vgg19.h5")])
+    assert sorted(name for name in os.listdir(tmp_path) if name.endswith(".h5")) == [f".notes.{dead}.tmp.h5",
+                                                                                     "vgg19.h5"]
+
+
+@pytest.mark.parametrize("content", ["not a checkpoint", "a V2 checkpoint of NaN"])
+def test_a_checkpoint_inside_an_archive_is_named_by_the_archive_not_a_temporary_folder(tmp_path, content):
+    """An archive's checkpoint that could not be read was named by the path it was unpacked to ("cannot read
+    '/tmp/tmpu3e2jn41/vgg_19.ckpt' as a TensorFlow checkpoint"), a temporary folder deleted by then, not the
+    .tar.gz the user gave."""
+    import tarfile
+    import convert_tf_vgg19_weights
+    if content == "not a checkpoint":
+        (tmp_path / "vgg_19.ckpt").write_bytes(b"not a checkpoint")
+        members, lead = ["vgg_19.ckpt"], "cannot read 'vgg_19.ckpt' in '{archive}' as a TensorFlow checkpoint ("
+    else:
+        slim_checkpoint(tmp_path / "vgg_19.ckpt", {"vgg_19/fc8/biases": np.float32([np.nan])})
+        members = [path.name for path in tmp_path.glob("vgg_19.ckpt.*")]
+        lead = "checkpoint 'vgg_19.ckpt' in '{archive}': vgg_19/fc8/biases holds NaN or infinite values"
+    archive = tmp_path / "vgg_19_2016_08_28.tar.gz"
+    with tarfile.open(archive, "w:gz") as packed:
+        for member in members:
+            packed.add(tmp_path / member, arcname=member)
+    with pytest.raises(UserError) as error:
+        convert_tf_vgg19_weights.convert(str(archive), str(tmp_path / "out.h5"))
+    assert str(error.value).startswith(lead.format(archive=archive)), str(error.value)
+    assert not (tmp_path / "out.h5").exists()
+
+
+@pytest.mark.parametrize("folder", ["log", ".scene_2000.partial"])
+def test_data_prepare_s_folders_on_a_disk_with_no_room_for_them_are_the_no_room_line(tmp_path, monkeypatch, folder):
+    """dataPrepare makes its log folder and each scene's folder as it reaches them: on a disk with no room for
+    another (out of inodes, or of the block a folder takes) os.makedirs's OSError was a traceback, as was the log
+    file's open."""
+    import errno
+    from authors_scripts import dataPrepare
+    from utils.image_io import sample_clip
+    real_makedirs = os.makedirs
+
+    def no_room(path, *args, **kwargs):
+        if os.path.basename(path) == folder:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
+        return real_makedirs(path, *args, **kwargs)
+    monkeypatch.setattr(os, "makedirs", no_room)
+    with pytest.raises(UserError, match=rf"^no space left on the disk of '{re.escape(str(tmp_path / folder))}'; "
+                                        "free some space"):
+        dataPrepare.prepare_scenes(dataPrepare.parse_args(["--disk_path", str(tmp_path), "--video",
+                                                           sample_clip("bikes.mp4"), "--scene_starts", "0",
+                                                           "--duration", "3"]))
+    assert not os.path.exists(tmp_path / "scene_2000")

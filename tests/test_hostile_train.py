@@ -2033,3 +2033,18 @@ def test_the_record_of_a_checkpoint_spelled_through_a_link_and_dotdot_names_the_
     monkeypatch.chdir(tmp_path)
     with open(recorded_source(str(tmp_path / "out"))) as recorded:
         assert recorded.read() == "the run's"
+
+
+# Fifteenth pass, second look at the downloads, converters and error lines
+
+@pytest.mark.parametrize("key", ["train.adameps", "train.eps"])
+@pytest.mark.parametrize("value", ["1e-46", "7e-46"])
+def test_an_eps_setting_that_is_zero_in_float32_is_one_line(key, value):
+    """A value under half float32's smallest number passed the check of a positive number and is 0 in float32, in
+    which the solver and the losses take it: Adam's eps of 1e-46 divided 0 by 0, and the run "diverged at iteration
+    1 ... start again with a lower train.learning_rate", which cannot help. (train.learning_rate is refused so once
+    scaled by the batch.)"""
+    from training.config import load_config, parse_value
+    with pytest.raises(UserError, match=rf"^bad value {value} for {key}: expected a positive finite float32 number$"):
+        load_config(overrides={key: parse_value(value)})
+    assert getattr(load_config(overrides={key: parse_value("1.4e-45")}).train, key.split(".")[1]) == 1.4e-45

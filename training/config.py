@@ -51,6 +51,12 @@ def _positive_number(value):
     return _number(value) and value > 0
 
 
+def _positive_in_float32(value):
+    """A positive number that is not 0 in float32 (1e-46 is): Adam's eps of 0 divided 0 by 0, a run diverged at
+    iteration 1 and told to lower the learning rate. (train.learning_rate is checked so once scaled by the batch.)"""
+    return _positive_number(value) and np.float32(value) > 0
+
+
 def _non_negative_number(value):  # minutes, which only Python's floats hold
     return _number(value, sys.float_info.max) and value >= 0
 
@@ -134,11 +140,11 @@ RULES = {
     "nnabla_context.context": Setting(_context, f"one of {', '.join(CONTEXT_CHOICES)}", "--context",
                                       "compute context"),
     "nnabla_context.device_id": Setting(_non_negative_int, "a GPU index (0, 1, ...)"),
-    "train.eps": Setting(_positive_number, "a positive finite float32 number"),
+    "train.eps": Setting(_positive_in_float32, "a positive finite float32 number"),
     "train.learning_rate": Setting(_positive_number, "a positive finite float32 number"),
     "train.decay": Setting(_fraction, "a number in (0, 1]"),
     "train.beta": Setting(_fraction, "a number in (0, 1]"),
-    "train.adameps": Setting(_positive_number, "a positive finite float32 number"),
+    "train.adameps": Setting(_positive_in_float32, "a positive finite float32 number"),
     "train.max_iter": Setting(_positive_int, "a positive integer", "--max_iter",
                               f"iterations at batch {REFERENCE_BATCH} on one process, scaled otherwise"),
     "train.save_freq": Setting(_positive_int, "a positive integer"),
@@ -279,7 +285,7 @@ INTEGER_CHECKS = (_positive_int, _non_negative_int, _optional_positive_int, _res
 def _coerce(key, value):
     """YAML reads 5e-5 (no dot) as a string and 4.0 as a float; accept both forms of a number."""
     check = RULES[key].check
-    if isinstance(value, str) and check in (_positive_number, _number, _fraction):
+    if isinstance(value, str) and check in (_positive_number, _positive_in_float32, _number, _fraction):
         try:
             return float(value)
         except ValueError:

@@ -75,7 +75,9 @@ def weights_from_torch(alexnet_state, lin_state):
         if torch_name not in state:
             raise UserError(f"the PyTorch weights lack '{torch_name}'; pass torchvision's AlexNet "
                             "state dict and the LPIPS v0.1 alex.pth")
-        arrays[name] = np.asarray(state[torch_name], np.float32)
+        # a double past float32's range becomes inf, which check_shapes refuses: numpy's warning printed two lines
+        with np.errstate(over="ignore"):
+            arrays[name] = np.asarray(state[torch_name], np.float32)
     check_shapes(arrays, "the PyTorch weights")
     return arrays
 

@@ -228,13 +228,26 @@ def make_folder(path, claim):
     """os.makedirs(path), and when claim (an ExitStack) closes, the removal of each folder made here that is then
     empty. Made one by one, outermost first, so that only those made here are removed: through a missing folder and
     `..` (new/../results), the user's own empty results is there once new is made, and a failed run removed it."""
-    for folder in missing_folders(path):
-        try:
-            os.mkdir(folder)
-        except FileExistsError:
-            continue
-        claim.callback(remove_if_empty, folder)  # run last first: the deepest is removed first
-    os.makedirs(path, exist_ok=True)
+    with room_to_create():
+        for folder in missing_folders(path):
+            try:
+                os.mkdir(folder)
+            except FileExistsError:
+                continue
+            claim.callback(remove_if_empty, folder)  # run last first: the deepest is removed first
+        os.makedirs(path, exist_ok=True)
+
+
+@contextmanager
+def room_to_create():
+    """The OSError of a folder or file made on a full disk, or one out of inodes (each takes an inode, and a folder a
+    block on most file systems), as no_space's one line: it was a traceback."""
+    try:
+        yield
+    except OSError as error:
+        if error.errno in (errno.ENOSPC, errno.EDQUOT) and error.filename:
+            raise no_space(error.filename) from None
+        raise
 
 
 def _is_scratch(folder):
