@@ -1585,3 +1585,43 @@ def test_data_prepare_s_folders_on_a_disk_with_no_room_for_them_are_the_no_room_
                                                            sample_clip("bikes.mp4"), "--scene_starts", "0",
                                                            "--duration", "3"]))
     assert not os.path.exists(tmp_path / "scene_2000")
+
+
+# Fifteenth pass, third look at the fifteenth pass's download, converter and error-line fixes
+
+def test_a_kept_zip_of_a_method_zipfile_lacks_unpacked_by_another_program_is_then_taken_as_done(tmp_path):
+    """The refusal of a Deflate64 zip advises to unpack it with another program (7z): done so, every run refused it
+    again, the zips after it never fetched; deleted, it was downloaded again (tens of GB) to be refused."""
+    from file_server import FileServer
+    from hostile import zip_of_method
+    zips, members = reds_zips(), {"train/train_sharp/000/00000000.png": os.urandom(300)}
+    zips[REDS_TRAIN] = zip_of_method(members, 9)
+    with closing(FileServer(zips)) as server:
+        assert fetch_in_a_process(server, tmp_path, "--reds", "--no-data").returncode == 2
+        for name, data in members.items():  # as 7z unpacks it
+            (tmp_path / "REDS" / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / "REDS" / name).write_bytes(data)
+        server.requests.clear()
+        fetch(server, tmp_path, "--reds", "--no-data")
+    assert [path for path, _ in server.requests] == ["/webdav/dataset/REDS/val_sharp.zip"]
+    assert sorted(os.listdir(tmp_path / "REDS")) == [".train_sharp.zip.unpacked", ".val_sharp.zip.unpacked", "train",
+                                                     "val"]
+    assert (tmp_path / "REDS" / "train" / "train_sharp" / "000" / "00000000.png").read_bytes() == members[
+        "train/train_sharp/000/00000000.png"]
+
+
+def test_a_kept_zip_whose_files_differ_from_those_in_its_folder_is_still_refused(tmp_path):
+    """Files of the zip's names but other content (7z stopped half-way) are no unpacked zip: it stays refused, kept."""
+    from file_server import FileServer
+    from hostile import zip_of_method
+    zips = reds_zips()
+    zips[REDS_TRAIN] = zip_of_method({"train/train_sharp/000/00000000.png": os.urandom(300)}, 9)
+    with closing(FileServer(zips)) as server:
+        fetch_in_a_process(server, tmp_path, "--reds", "--no-data")
+        (tmp_path / "REDS" / "train" / "train_sharp" / "000").mkdir(parents=True)
+        (tmp_path / "REDS" / "train" / "train_sharp" / "000" / "00000000.png").write_bytes(os.urandom(300))
+        import download_test_data
+        with pytest.raises(UserError, match="compressed by method 9"):
+            download_test_data.run(download_test_data.parse_args(
+                ["--output-dir", str(tmp_path), "--base-url", server.url, "--reds", "--no-data"]))
+    assert (tmp_path / "REDS" / ".train_sharp.zip.part").read_bytes() == zips[REDS_TRAIN]

@@ -92,6 +92,19 @@ def same_content(path, member):
     return checksum == member.CRC
 
 
+def unpacked_already(path, folder):
+    """The member names of the whole zip at path if each file it holds is already in folder with its content (size
+    and CRC-32), as another program (7z) unpacks a zip of a method zipfile lacks; else None."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = checked_members(archive, os.path.basename(path))
+    except (UserError, *ZIP_ERRORS):  # a partial download (no central directory yet), a member refused
+        return None
+    if all(member.is_dir() or same_content(os.path.join(folder, *parts), member) for member, parts in members):
+        return [member.filename for member, _ in members]
+    return None
+
+
 def staging_folder(path):
     """The hidden folder a zip is unpacked into before its files move into place (stable, so that one left by
     a killed run is found and removed by the next)."""
