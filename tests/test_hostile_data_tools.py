@@ -1625,3 +1625,25 @@ def test_a_kept_zip_whose_files_differ_from_those_in_its_folder_is_still_refused
             download_test_data.run(download_test_data.parse_args(
                 ["--output-dir", str(tmp_path), "--base-url", server.url, "--reds", "--no-data"]))
     assert (tmp_path / "REDS" / ".train_sharp.zip.part").read_bytes() == zips[REDS_TRAIN]
+
+
+def test_a_hidden_unpack_folder_this_user_cannot_empty_is_named_a_folder_and_the_zip_kept(tmp_path):
+    """The hidden unpack folder left by another user's run (a file in a folder not writable here): rmtree could not
+    empty it, and the line called it "a file"."""
+    from file_server import make_zip
+    from hostile import run_python_without_root_override
+    (tmp_path / "a.zip").write_bytes(make_zip({"x/1.png": os.urandom(100)}))
+    left = tmp_path / ".a.zip.unpacking" / "x"
+    left.mkdir(parents=True)
+    (left / "1.png").write_bytes(b"left by another run")
+    left.chmod(0o555)
+    try:
+        completed = run_python_without_root_override(
+            "from utils.zips import extract_zip\n"
+            f"try:\n    extract_zip({str(tmp_path / 'a.zip')!r}, {str(tmp_path)!r})\n"
+            "except Exception as error:\n    print(type(error).__name__, error)")
+    finally:
+        left.chmod(0o755)
+    assert completed.stdout.startswith("UnpackBlocked "), completed.stdout + completed.stderr
+    assert "is taken by a folder whose files this user cannot delete; move it away" in completed.stdout
+    assert (tmp_path / "a.zip").exists()

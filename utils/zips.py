@@ -118,9 +118,13 @@ def extract_zip(path, folder):
     archive_name = os.path.basename(path)
     staging = staging_folder(path)
     shutil.rmtree(staging, ignore_errors=True)
-    if os.path.lexists(staging):  # a file or link of its name, which rmtree leaves: making the folder failed each run
-        raise UnpackBlocked(f"{staging}, the hidden folder {archive_name} is unpacked in first, is taken by "
-                            f"{'a symbolic link' if os.path.islink(staging) else 'a file'}; move it away")
+    # a file or link of its name, which rmtree leaves: making the folder failed each run; or a folder left by another
+    # user's run, whose files this one cannot delete (it was called "a file")
+    if os.path.lexists(staging):
+        kind = ("a symbolic link" if os.path.islink(staging) else
+                "a folder whose files this user cannot delete" if os.path.isdir(staging) else "a file")
+        raise UnpackBlocked(f"{staging}, the hidden folder {archive_name} is unpacked in first, is taken by {kind}; "
+                            "move it away")
     try:
         with zipfile.ZipFile(path) as archive:
             members = checked_members(archive, archive_name)
