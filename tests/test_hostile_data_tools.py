@@ -1647,3 +1647,28 @@ def test_a_hidden_unpack_folder_this_user_cannot_empty_is_named_a_folder_and_the
     assert completed.stdout.startswith("UnpackBlocked "), completed.stdout + completed.stderr
     assert "is taken by a folder whose files this user cannot delete; move it away" in completed.stdout
     assert (tmp_path / "a.zip").exists()
+
+
+def test_convert_tf_vgg19_weights_through_a_link_and_dotdot_removes_the_stale_temporaries_of_its_own_folder(
+        tmp_path, monkeypatch):
+    """--save-path lnk/../vgg19.h5 (lnk a link to runs/deep: runs/vgg19.h5): the stale temporaries of a killed run were
+    looked for where os.path.abspath points (the working folder, 'lnk/..' dropped as text), as convert_lpips_weights.py
+    did before: the one beside runs/vgg19.h5 was kept, and one of the working folder's own vgg19.h5 deleted."""
+    import convert_tf_vgg19_weights
+    values, channels = {}, 3
+    for name in convert_tf_vgg19_weights.slim_variable_names():  # each layer's weights, then its biases: 2 wide
+        kernel = 3 if "/conv" in name else 1
+        values[name] = np.ones((kernel, kernel, channels, 2) if name.endswith("weights") else (2,), np.float32)
+        channels = 2
+    slim_checkpoint(tmp_path / "vgg_19.ckpt", values)
+    (tmp_path / "runs" / "deep").mkdir(parents=True)
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "lnk").symlink_to(tmp_path / "runs" / "deep")
+    stale = ".vgg19.4194303.tmp.h5"  # of a pid past any live process's
+    (tmp_path / "runs" / stale).write_bytes(b"killed run's")
+    (tmp_path / "work" / stale).write_bytes(b"another folder's")
+    monkeypatch.chdir(tmp_path / "work")
+    convert_tf_vgg19_weights.main(["--pre_trained_model", str(tmp_path / "vgg_19.ckpt"), "--save-path",
+                                   os.path.join("lnk", "..", "vgg19.h5")])
+    assert sorted(os.listdir(tmp_path / "runs")) == ["deep", "vgg19.h5"]
+    assert sorted(os.listdir(tmp_path / "work")) == [stale, "lnk"]
