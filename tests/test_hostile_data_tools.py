@@ -1216,12 +1216,8 @@ def test_convert_lpips_weights_through_a_link_and_dotdot_removes_the_stale_tempo
     in the folder os.path.abspath names (the working folder, 'lnk/..' dropped as text): the one beside runs/w.h5 was
     kept, and one of the working folder's own w.h5 deleted."""
     import convert_lpips_weights
-    (tmp_path / "runs" / "deep").mkdir(parents=True)
-    (tmp_path / "work").mkdir()
-    (tmp_path / "work" / "lnk").symlink_to(tmp_path / "runs" / "deep")
-    stale = ".w.4194303.tmp.h5"  # of a pid past any live process's
-    (tmp_path / "runs" / stale).write_bytes(b"killed run's")
-    (tmp_path / "work" / stale).write_bytes(b"another folder's")
+    from hostile import stale_temporary_through_a_link_and_dotdot
+    stale = stale_temporary_through_a_link_and_dotdot(tmp_path, "w.h5")
     monkeypatch.chdir(tmp_path / "work")
     convert_lpips_weights.main(["--alexnet", reference_path("lpips", "alexnet_random.pth"), "--lpips",
                                 reference_path("lpips", "lpips_v0.1_alex.pth"), "--output",
@@ -1655,18 +1651,13 @@ def test_convert_tf_vgg19_weights_through_a_link_and_dotdot_removes_the_stale_te
     looked for where os.path.abspath points (the working folder, 'lnk/..' dropped as text), as convert_lpips_weights.py
     did before: the one beside runs/vgg19.h5 was kept, and one of the working folder's own vgg19.h5 deleted."""
     import convert_tf_vgg19_weights
+    from hostile import stale_temporary_through_a_link_and_dotdot
     values, channels = {}, 3
     for name in convert_tf_vgg19_weights.slim_variable_names():  # each layer's weights, then its biases: 2 wide
-        kernel = 3 if "/conv" in name else 1
-        values[name] = np.ones((kernel, kernel, channels, 2) if name.endswith("weights") else (2,), np.float32)
+        values[name] = np.ones((1, 1, channels, 2) if name.endswith("weights") else (2,), np.float32)
         channels = 2
     slim_checkpoint(tmp_path / "vgg_19.ckpt", values)
-    (tmp_path / "runs" / "deep").mkdir(parents=True)
-    (tmp_path / "work").mkdir()
-    (tmp_path / "work" / "lnk").symlink_to(tmp_path / "runs" / "deep")
-    stale = ".vgg19.4194303.tmp.h5"  # of a pid past any live process's
-    (tmp_path / "runs" / stale).write_bytes(b"killed run's")
-    (tmp_path / "work" / stale).write_bytes(b"another folder's")
+    stale = stale_temporary_through_a_link_and_dotdot(tmp_path, "vgg19.h5")
     monkeypatch.chdir(tmp_path / "work")
     convert_tf_vgg19_weights.main(["--pre_trained_model", str(tmp_path / "vgg_19.ckpt"), "--save-path",
                                    os.path.join("lnk", "..", "vgg19.h5")])
