@@ -191,7 +191,8 @@ def convert(pre_trained_model, save_path):
         tf_arrays = read_checkpoint(prefix, slim_variable_names(), shown)
     converted = to_nnabla_layout(tf_arrays)
     # what a run killed while saving (kill -9) left beside the output, which no later run would finish
-    remove_stale_temporaries(os.path.dirname(os.path.abspath(save_path)), {os.path.basename(save_path)},
+    # the folder as the system reads it: os.path.abspath drops 'lnk/..' as text (another folder's temporaries)
+    remove_stale_temporaries(os.path.dirname(save_path) or os.curdir, {os.path.basename(save_path)},
                              (pre_trained_model,))
     save_weights(save_path, {name: nn.Variable.from_numpy_array(array, need_grad=False)
                              for name, array in converted.items()})

@@ -43,7 +43,7 @@ from utils.image_io import (VideoReader, ffmpeg_executable, opencv_path, open_vi
 from utils.ops import PAPER_SCALE, SCALES, bicubic_upscale_frames
 from utils.output_size import MOST_DIGITS
 from utils.paths import (BUNDLED_MODEL, LOCK_NAME, is_within, lock_folder, lock_output_file, make_folder,
-                         output_folder, output_lock_name)
+                         output_folder, output_lock_name, room_to_create)
 from utils.pictures import detail_window, panel_labels, side_by_side_gif, still_with_inset
 from utils.scenes import detect_cuts, write_cuts_file
 
@@ -195,7 +195,8 @@ def remove_own_frames(folder, name_pattern):
 
 
 def write_frames(folder, frames):
-    os.makedirs(folder, exist_ok=True)
+    with room_to_create():  # a disk out of inodes: OSError's traceback
+        os.makedirs(folder, exist_ok=True)
     for index, frame in enumerate(frames, 1):
         write_rgb(os.path.join(folder, f"{index:04d}.png"), frame)
 
@@ -208,7 +209,8 @@ def from_8_bit(pixels):
 def super_resolve(resolver, lr_frames, cuts, folder, video_path, fps):
     """SR frames of the LR frames as written to lr/ (8-bit), as generate.py makes them of that folder: as
     output_NNNN.png files and a video at fps (the clip's); returned as 8-bit RGB in float32 [0, 1]."""
-    os.makedirs(folder, exist_ok=True)
+    with room_to_create():
+        os.makedirs(folder, exist_ok=True)
     height, width = lr_frames.shape[1:3]
     video = open_video_writer(video_path, fps, resolver.scale * width, resolver.scale * height)
     named_frames = ((f"{index:04d}", frame) for index, frame in enumerate(from_8_bit(to_uint8(lr_frames)), 1))

@@ -45,7 +45,7 @@ from utils.errors import UserError, error_reason, exit_on_user_error, one_line, 
 from utils.flags import FlagParser
 from utils.image_io import disk_full, not_a_file, write_atomically, write_bytes
 from utils.paths import lock_folder, make_folder, missing_folders, output_file, output_folder, room_to_create
-from utils.zips import ZIP_ERRORS, UnpackBlocked, extract_zip
+from utils.zips import ZIP_ERRORS, UnpackBlocked, extract_zip, unpacked_already
 
 TECOGAN_DATA_URL = "https://ge.in.tum.de/download/data/TecoGAN/"
 NNABLA_TECOGAN_URL = "https://nnabla.org/pretrained-models/nnabla-examples/GANs/tecogan/"
@@ -368,7 +368,8 @@ def zip_problem(path):
                                     f"{member.compress_type} "
                                     f"({zipfile.compressor_names.get(member.compress_type, 'unknown')}), which this "
                                     "script cannot unpack; it is kept: unpack it into its folder with another program "
-                                    "(7z), or delete it and fetch from another host with --base-url")
+                                    "(7z) and run again, which then deletes it, or delete it and fetch from another "
+                                    "host with --base-url")
             bad_member = archive.testzip()
     except ZIP_ERRORS as error:
         return f"a corrupt zip ({error_reason(error)})"
@@ -406,18 +407,27 @@ def fetch_archive(url, archive):
               "downloading it again")
     with room_to_create():
         os.makedirs(folder, exist_ok=True)
-    download(url, archive, zip_problem)
-    try:
-        names = extract_zip(archive, folder)
-    except UnpackBlocked as error:
-        raise UserError(f"cannot unpack {name}: {error}, then run again (the zip is kept in {archive})")
-    except UserError as error:
-        os.remove(archive)
-        raise UserError(f"{error}; deleted {archive}, the next run downloads it again")
+    # a whole zip kept (one of a method zipfile lacks) whose files another program (7z) has unpacked, as its refusal
+    # advises: it was refused on every run, the zips after it never fetched, and once deleted, downloaded again
+    kept = [path for path in (archive, partial_path(archive)) if os.path.isfile(path)]
+    names = unpacked_already(kept[0], folder) if kept else None
+    if names is not None:
+        print(f"{name}: its files are already in {folder}/ (unpacked by another program); deleting the zip")
+    else:
+        download(url, archive, zip_problem)
+        try:
+            names = extract_zip(archive, folder)
+        except UnpackBlocked as error:
+            raise UserError(f"cannot unpack {name}: {error}, then run again (the zip is kept in {archive})")
+        except UserError as error:
+            os.remove(archive)
+            raise UserError(f"{error}; deleted {archive}, the next run downloads it again")
     # a newline in a name is written as "\\n" (utils.zips refuses every name holding a backslash, so this reads back
     # alone): as it was, the name read as two, neither found, and the zip was fetched again on every run
     write_bytes(marker, "\n".join(name.replace("\n", "\\n") for name in names) + "\n", mode="w")
-    os.remove(archive)
+    if os.path.exists(archive):
+        os.remove(archive)
+    forget_partial(partial_path(archive))
 
 
 def unpacked_marker(archive):

@@ -169,3 +169,17 @@ def video_cut_short(folder):
     path = folder / "cut.mkv"
     path.write_bytes(data[:len(data) * 6 // 10])
     return str(path)
+
+
+def stale_temporary_through_a_link_and_dotdot(tmp_path, output_name):
+    """runs/deep, and work/lnk a link to it (work/ to be the working folder): the name of a killed run's temporary of
+    output_name (of a pid past any live process's), written in runs/, where lnk/../<output_name> is, and in work/,
+    for another output of that name."""
+    (tmp_path / "runs" / "deep").mkdir(parents=True)
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "lnk").symlink_to(tmp_path / "runs" / "deep")
+    stem, extension = os.path.splitext(output_name)
+    stale = f".{stem}.4194303.tmp{extension}"
+    (tmp_path / "runs" / stale).write_bytes(b"killed run's")
+    (tmp_path / "work" / stale).write_bytes(b"another folder's")
+    return stale

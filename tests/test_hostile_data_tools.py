@@ -1217,12 +1217,8 @@ def test_convert_lpips_weights_through_a_link_and_dotdot_removes_the_stale_tempo
     in the folder os.path.abspath names (the working folder, 'lnk/..' dropped as text): the one beside runs/w.h5 was
     kept, and one of the working folder's own w.h5 deleted."""
     import convert_lpips_weights
-    (tmp_path / "runs" / "deep").mkdir(parents=True)
-    (tmp_path / "work").mkdir()
-    (tmp_path / "work" / "lnk").symlink_to(tmp_path / "runs" / "deep")
-    stale = ".w.4194303.tmp.h5"  # of a pid past any live process's
-    (tmp_path / "runs" / stale).write_bytes(b"killed run's")
-    (tmp_path / "work" / stale).write_bytes(b"another folder's")
+    from hostile import stale_temporary_through_a_link_and_dotdot
+    stale = stale_temporary_through_a_link_and_dotdot(tmp_path, "w.h5")
     monkeypatch.chdir(tmp_path / "work")
     convert_lpips_weights.main(["--alexnet", reference_path("lpips", "alexnet_random.pth"), "--lpips",
                                 reference_path("lpips", "lpips_v0.1_alex.pth"), "--output",
@@ -1586,3 +1582,85 @@ def test_data_prepare_s_folders_on_a_disk_with_no_room_for_them_are_the_no_room_
                                                            sample_clip("bikes.mp4"), "--scene_starts", "0",
                                                            "--duration", "3"]))
     assert not os.path.exists(tmp_path / "scene_2000")
+
+
+# Fifteenth pass, third look at the fifteenth pass's download, converter and error-line fixes
+
+def test_a_kept_zip_of_a_method_zipfile_lacks_unpacked_by_another_program_is_then_taken_as_done(tmp_path):
+    """The refusal of a Deflate64 zip advises to unpack it with another program (7z): done so, every run refused it
+    again, the zips after it never fetched; deleted, it was downloaded again (tens of GB) to be refused."""
+    from file_server import FileServer
+    from hostile import zip_of_method
+    zips, members = reds_zips(), {"train/train_sharp/000/00000000.png": os.urandom(300)}
+    zips[REDS_TRAIN] = zip_of_method(members, 9)
+    with closing(FileServer(zips)) as server:
+        assert fetch_in_a_process(server, tmp_path, "--reds", "--no-data").returncode == 2
+        for name, data in members.items():  # as 7z unpacks it
+            (tmp_path / "REDS" / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / "REDS" / name).write_bytes(data)
+        server.requests.clear()
+        fetch(server, tmp_path, "--reds", "--no-data")
+    assert [path for path, _ in server.requests] == ["/webdav/dataset/REDS/val_sharp.zip"]
+    assert sorted(os.listdir(tmp_path / "REDS")) == [".train_sharp.zip.unpacked", ".val_sharp.zip.unpacked", "train",
+                                                     "val"]
+    assert (tmp_path / "REDS" / "train" / "train_sharp" / "000" / "00000000.png").read_bytes() == members[
+        "train/train_sharp/000/00000000.png"]
+
+
+def test_a_kept_zip_whose_files_differ_from_those_in_its_folder_is_still_refused(tmp_path):
+    """Files of the zip's names but other content (7z stopped half-way) are no unpacked zip: it stays refused, kept."""
+    from file_server import FileServer
+    from hostile import zip_of_method
+    zips = reds_zips()
+    zips[REDS_TRAIN] = zip_of_method({"train/train_sharp/000/00000000.png": os.urandom(300)}, 9)
+    with closing(FileServer(zips)) as server:
+        fetch_in_a_process(server, tmp_path, "--reds", "--no-data")
+        (tmp_path / "REDS" / "train" / "train_sharp" / "000").mkdir(parents=True)
+        (tmp_path / "REDS" / "train" / "train_sharp" / "000" / "00000000.png").write_bytes(os.urandom(300))
+        import download_test_data
+        with pytest.raises(UserError, match="compressed by method 9"):
+            download_test_data.run(download_test_data.parse_args(
+                ["--output-dir", str(tmp_path), "--base-url", server.url, "--reds", "--no-data"]))
+    assert (tmp_path / "REDS" / ".train_sharp.zip.part").read_bytes() == zips[REDS_TRAIN]
+
+
+def test_a_hidden_unpack_folder_this_user_cannot_empty_is_named_a_folder_and_the_zip_kept(tmp_path):
+    """The hidden unpack folder left by another user's run (a file in a folder not writable here): rmtree could not
+    empty it, and the line called it "a file"."""
+    from file_server import make_zip
+    from hostile import run_python_without_root_override
+    (tmp_path / "a.zip").write_bytes(make_zip({"x/1.png": os.urandom(100)}))
+    left = tmp_path / ".a.zip.unpacking" / "x"
+    left.mkdir(parents=True)
+    (left / "1.png").write_bytes(b"left by another run")
+    left.chmod(0o555)
+    try:
+        completed = run_python_without_root_override(
+            "from utils.zips import extract_zip\n"
+            f"try:\n    extract_zip({str(tmp_path / 'a.zip')!r}, {str(tmp_path)!r})\n"
+            "except Exception as error:\n    print(type(error).__name__, error)")
+    finally:
+        left.chmod(0o755)
+    assert completed.stdout.startswith("UnpackBlocked "), completed.stdout + completed.stderr
+    assert "is taken by a folder whose files this user cannot delete; move it away" in completed.stdout
+    assert (tmp_path / "a.zip").exists()
+
+
+def test_convert_tf_vgg19_weights_through_a_link_and_dotdot_removes_the_stale_temporaries_of_its_own_folder(
+        tmp_path, monkeypatch):
+    """--save-path lnk/../vgg19.h5 (lnk a link to runs/deep: runs/vgg19.h5): the stale temporaries of a killed run were
+    looked for where os.path.abspath points (the working folder, 'lnk/..' dropped as text), as convert_lpips_weights.py
+    did before: the one beside runs/vgg19.h5 was kept, and one of the working folder's own vgg19.h5 deleted."""
+    import convert_tf_vgg19_weights
+    from hostile import stale_temporary_through_a_link_and_dotdot
+    values, channels = {}, 3
+    for name in convert_tf_vgg19_weights.slim_variable_names():  # each layer's weights, then its biases: 2 wide
+        values[name] = np.ones((1, 1, channels, 2) if name.endswith("weights") else (2,), np.float32)
+        channels = 2
+    slim_checkpoint(tmp_path / "vgg_19.ckpt", values)
+    stale = stale_temporary_through_a_link_and_dotdot(tmp_path, "vgg19.h5")
+    monkeypatch.chdir(tmp_path / "work")
+    convert_tf_vgg19_weights.main(["--pre_trained_model", str(tmp_path / "vgg_19.ckpt"), "--save-path",
+                                   os.path.join("lnk", "..", "vgg19.h5")])
+    assert sorted(os.listdir(tmp_path / "runs")) == ["deep", "vgg19.h5"]
+    assert sorted(os.listdir(tmp_path / "work")) == [stale, "lnk"]

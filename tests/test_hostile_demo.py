@@ -388,3 +388,23 @@ def test_a_demo_of_a_video_cut_short_advises_its_own_flag_and_that_advice_runs(t
     demo.run(demo.parse_args(["--model", WEIGHTS, "--video", clip, "--output", str(tmp_path / "b"), "--frames",
                               frames]))
     assert len(os.listdir(tmp_path / "b" / "sr")) == int(frames)
+
+
+# Fifteenth pass, third look at the fifteenth pass's download, converter and error-line fixes
+
+@pytest.mark.parametrize("step", ["write_frames", "super_resolve"])
+def test_a_frame_folder_on_a_disk_out_of_inodes_is_the_no_room_line(tmp_path, monkeypatch, step):
+    """demo.py's lr/, bicubic/, ground_truth/ and sr/ made once its output folder is: on a disk whose inodes ran out
+    just then, OSError's traceback (No space left on device)."""
+    import numpy as np
+    import demo
+    from hostile import disk_out_of_inodes
+    with disk_out_of_inodes(tmp_path / "disk", monkeypatch) as mounted:
+        if not mounted:
+            pytest.skip("needs a tmpfs of few inodes (root)")
+        folder = str(tmp_path / "disk" / "sr")
+        with pytest.raises(UserError, match="^no room for another file on the disk of .*sr'"):
+            if step == "write_frames":
+                demo.write_frames(folder, np.zeros((1, 4, 4, 3), np.float32))
+            else:
+                demo.super_resolve(None, np.zeros((1, 4, 4, 3), np.float32), [], folder, folder + ".mp4", 25)

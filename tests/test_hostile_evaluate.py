@@ -422,3 +422,36 @@ def test_lpips_weights_whose_bytes_were_damaged_are_called_damaged(tmp_path):
     zero_bytes_inside_the_largest_array(tmp_path / "alex.h5")
     with pytest.raises(UserError, match=r"LPIPS weights '.*alex\.h5' are damaged \(.*\); fetch them again"):
         load_lpips_weights(str(tmp_path / "alex.h5"))
+
+
+# Fifteenth pass, third look at the fifteenth pass's download, converter and error-line fixes
+
+@pytest.mark.parametrize("kind, message", [
+    ("doubles past float32's range", r"'conv0/conv/W' holds NaN or infinite values"),
+    ("complex numbers", r"'conv0/conv/W' holds complex128 values, not numbers; fetch them again"),
+    ("text", r"'conv0/conv/W' holds \|S4 values, not numbers; fetch them again"),
+    ("records", r"'conv0/conv/W' holds .* values, not numbers; fetch them again"),
+    ("a group", r"is not an LPIPS AlexNet weights file \(no 'conv0/conv/W'\)")])
+def test_lpips_weights_holding_values_of_no_number_are_one_line_without_numpy_s_warning(tmp_path, kind, message):
+    """An LPIPS weights file whose first parameter holds what no network uses: text, records or a group were a
+    ValueError or TypeError traceback; complex numbers were taken, their imaginary part dropped, with numpy's warning;
+    doubles of 1e300 printed numpy's "overflow encountered in cast" and its source line before the error line."""
+    import warnings
+
+    import h5py
+    import numpy as np
+    from utils.lpips import load_lpips_weights, parameter_shapes
+    with h5py.File(tmp_path / "alex.h5", "w") as h5:
+        for name, shape in parameter_shapes().items():
+            if name != "conv0/conv/W":
+                h5[name] = np.zeros(shape, np.float32)
+            elif kind == "a group":
+                h5.create_group(name)
+            else:
+                h5[name] = {"doubles past float32's range": np.full(shape, 1e300), "complex numbers":
+                            np.full(shape, 1 + 2j), "text": np.full(shape, b"text"),
+                            "records": np.zeros(shape, [("real", "f4"), ("imaginary", "f4")])}[kind]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(UserError, match=message):
+            load_lpips_weights(str(tmp_path / "alex.h5"))

@@ -2048,3 +2048,20 @@ def test_an_eps_setting_that_is_zero_in_float32_is_one_line(key, value):
     with pytest.raises(UserError, match=rf"^bad value {value} for {key}: expected a positive finite float32 number$"):
         load_config(overrides={key: parse_value(value)})
     assert getattr(load_config(overrides={key: parse_value("1.4e-45")}).train, key.split(".")[1]) == 1.4e-45
+
+
+# Fifteenth pass, third look at the fifteenth pass's download, converter and error-line fixes
+
+def test_the_validation_picture_folder_on_a_disk_out_of_inodes_is_the_no_room_line(tmp_path, monkeypatch):
+    """validation/ is made at the first validation, mid-run: on a disk whose inodes ran out by then, OSError's
+    traceback (No space left on device)."""
+    from hostile import disk_out_of_inodes
+    from training.validation import Validation
+    with disk_out_of_inodes(tmp_path / "disk", monkeypatch) as mounted:
+        if not mounted:
+            pytest.skip("needs a tmpfs of few inodes (root)")
+        validation = Validation.__new__(Validation)  # what run() does before it makes the folder: stood in for
+        validation.output_dir = str(tmp_path / "disk")
+        validation.super_resolve, validation.score, validation.picture = (lambda *_: None,) * 3
+        with pytest.raises(UserError, match="^no room for another file on the disk of .*validation'"):
+            validation.run(1, str(tmp_path / "model.h5"))

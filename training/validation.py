@@ -30,7 +30,7 @@ from utils.errors import UserError
 from utils.image_io import common_image_size, list_frames, read_rgb, write_bytes, write_rgb
 from utils.degradation import degrade_frames
 from utils.ops import bicubic_upscale_frames
-from utils.paths import input_folder
+from utils.paths import input_folder, room_to_create
 from utils.pictures import detail_frame, detail_window, joined, panel_labels, panel_row
 
 LOWER_IS_BETTER = ("tOF", "LPIPS", "tLP100")
@@ -227,7 +227,8 @@ class Validation:
         outputs = self.super_resolve(model_path)
         values = self.score(outputs)
         picture = self.picture(outputs, iteration)
-        os.makedirs(os.path.join(self.output_dir, PICTURE_FOLDER), exist_ok=True)
+        with room_to_create():  # the first validation, on a disk whose inodes ran out meanwhile: OSError's traceback
+            os.makedirs(os.path.join(self.output_dir, PICTURE_FOLDER), exist_ok=True)
         write_rgb(os.path.join(self.output_dir, PICTURE_FOLDER, f"iteration_{iteration:08d}.png"), picture)
         if is_better(values[self.column], self.best, self.column):
             # before val.csv: a crash between the two leaves a row to compute again, never a stale best

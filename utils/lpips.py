@@ -103,12 +103,21 @@ def load_lpips_weights(path):
     except OSError:
         raise UserError(f"LPIPS weights '{path}' is not an HDF5 (.h5) file")
     with h5:
-        missing = [name for name in parameter_shapes() if name not in h5]
+        # a group of the name is no parameter either: reading it was TypeError's traceback
+        missing = [name for name in parameter_shapes() if not isinstance(h5.get(name), h5py.Dataset)]
         if missing:
             raise UserError(f"'{path}' is not an LPIPS AlexNet weights file (no '{missing[0]}'); "
                             "use NNabla's alex_with_LPIPS.h5 or convert_lpips_weights.py's output")
+        # text or records: ValueError's or TypeError's traceback; complex numbers: their imaginary part dropped
+        not_numbers = [name for name in parameter_shapes() if h5[name].dtype.kind not in "fiu"]
+        if not_numbers:
+            raise UserError(f"LPIPS weights '{path}': '{not_numbers[0]}' holds {h5[not_numbers[0]].dtype} values, not "
+                            "numbers; fetch them again with `python download_test_data.py --weights`, or convert "
+                            "them again")
         try:
-            arrays = {name: np.asarray(h5[name][()], np.float32) for name in parameter_shapes()}
+            # a double past float32's range becomes inf, which check_shapes refuses: numpy's warning printed two lines
+            with np.errstate(over="ignore"):
+                arrays = {name: np.asarray(h5[name][()], np.float32) for name in parameter_shapes()}
         except OSError as error:  # a checksum (save_parameter_file writes one) that fails: bytes damaged since
             raise UserError(f"LPIPS weights '{path}' are damaged ({error}); fetch them again with `python "
                             "download_test_data.py --weights`, or convert them again") from None

@@ -92,6 +92,19 @@ def same_content(path, member):
     return checksum == member.CRC
 
 
+def unpacked_already(path, folder):
+    """The member names of the whole zip at path if each file it holds is already in folder with its content (size
+    and CRC-32), as another program (7z) unpacks a zip of a method zipfile lacks; else None."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = checked_members(archive, os.path.basename(path))
+    except (UserError, *ZIP_ERRORS):  # a partial download (no central directory yet), a member refused
+        return None
+    if all(member.is_dir() or same_content(os.path.join(folder, *parts), member) for member, parts in members):
+        return [member.filename for member, _ in members]
+    return None
+
+
 def staging_folder(path):
     """The hidden folder a zip is unpacked into before its files move into place (stable, so that one left by
     a killed run is found and removed by the next)."""
@@ -105,9 +118,13 @@ def extract_zip(path, folder):
     archive_name = os.path.basename(path)
     staging = staging_folder(path)
     shutil.rmtree(staging, ignore_errors=True)
-    if os.path.lexists(staging):  # a file or link of its name, which rmtree leaves: making the folder failed each run
-        raise UnpackBlocked(f"{staging}, the hidden folder {archive_name} is unpacked in first, is taken by "
-                            f"{'a symbolic link' if os.path.islink(staging) else 'a file'}; move it away")
+    # a file or link of its name, which rmtree leaves: making the folder failed each run; or a folder left by another
+    # user's run, whose files this one cannot delete (it was called "a file")
+    if os.path.lexists(staging):
+        kind = ("a symbolic link" if os.path.islink(staging) else
+                "a folder whose files this user cannot delete" if os.path.isdir(staging) else "a file")
+        raise UnpackBlocked(f"{staging}, the hidden folder {archive_name} is unpacked in first, is taken by {kind}; "
+                            "move it away")
     try:
         with zipfile.ZipFile(path) as archive:
             members = checked_members(archive, archive_name)
