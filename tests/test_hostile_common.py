@@ -1922,3 +1922,57 @@ def test_an_output_folder_on_a_disk_with_no_room_for_it_is_the_no_room_line(tmp_
     lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert stop.value.code == 2 and len(lines) == 1, lines
     assert lines[0].startswith(f"error: no room for another file on the disk of '{output}': its inodes")
+
+
+# Fifteenth pass, third look at the fifteenth pass's set-up fixes
+
+@pytest.mark.parametrize("name", ["dangling/", "dangling//"])
+def test_the_set_up_of_a_venv_named_by_a_link_to_nothing_with_a_slash_names_the_link(tmp_path, name):
+    """VENV=dangling/ (a .venv linked to a disk not mounted, the name completed by the shell with its /): test -L
+    follows a name ending in /, so the link was not seen: mkdir's "cannot make the folder dangling/ (File exists)"."""
+    (tmp_path / "dangling").symlink_to(tmp_path / "disk")
+    completed = make_venv(tmp_path, name, cwd=tmp_path)
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert f"is a link to {tmp_path}/disk, which leads to no folder" in lines[0] and "File exists" not in lines[0]
+    assert not os.path.lexists(tmp_path / "disk")
+
+
+def test_the_set_up_with_home_empty_finds_pyenvs_python_310(tmp_path):
+    """HOME set but empty (`HOME= make setup`): bash's ~ is then empty, ~/.pyenv was /.pyenv, and pyenv's 3.10 (the
+    only one, not on PATH) was "Python 3.10 not found; install it", as HOME unset was before its fix."""
+    python, _ = python_310_and_path()
+    versions = os.path.dirname(os.path.dirname(os.path.dirname(python)))
+    home = subprocess.run(["bash", "-c", "unset HOME; echo ~"], capture_output=True, text=True).stdout.strip()
+    if os.path.dirname(versions) != os.path.join(home, ".pyenv"):
+        pytest.skip("Python 3.10 here is not a pyenv version in the user's home folder")
+    environment = {key: value for key, value in os.environ.items() if key != "PYENV_ROOT"}
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        (tmp_path / name).write_text("")
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(tmp_path / "venv"),
+                                str(tmp_path / "requirements.txt")], capture_output=True, text=True, timeout=300,
+                               env=dict(environment, HOME="", PATH="/usr/bin:/bin"))
+    assert completed.returncode == 0 and not completed.stderr, completed.stderr
+    assert (tmp_path / "venv" / "pyvenv.cfg").is_file()
+
+
+def test_the_set_up_of_a_venv_without_pip_not_the_users_to_write_is_one_line(tmp_path):
+    """A venv made without pip (`uv venv`, `python -m venv --without-pip`) that is not the user's to write (a shared
+    one): ensurepip's pip error, its traceback and exit code 1. Now one line with pip's error."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    before = sorted(str(path) for path in venv.rglob("*"))
+    without_root_override = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        (tmp_path / name).write_text("")
+    subprocess.run(["chmod", "-R", "a-w", str(venv)], check=True)
+    try:
+        completed = subprocess.run([*(without_root_override if os.geteuid() == 0 else []), "bash",
+                                    os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                                    str(tmp_path / "requirements.txt")], capture_output=True, text=True, timeout=300)
+    finally:
+        subprocess.run(["chmod", "-R", "u+w", str(venv)], check=True)
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].startswith(f"error: cannot install pip into {venv} (") and "denied" in lines[0], lines[0]
+    assert sorted(str(path) for path in venv.rglob("*")) == before

@@ -10,8 +10,9 @@ requirements=$2
 # pyenv's Pythons where PYENV_ROOT puts them (/opt/pyenv): only ~/.pyenv was looked in, and with another pyenv
 # version chosen (its python3.10 shim refuses) a 3.10 installed there was "not found; install it, e.g. pyenv install"
 # HOME unset (a service's or `env -u HOME` environment): set -u's "HOME: unbound variable" and "Python 3.10 not found"
-# with python3.10 on PATH. ~ is then the user's home folder from the password database.
-home=${HOME:-~}
+# with python3.10 on PATH. ~ is then the user's home folder from the password database. HOME empty (`HOME= make setup`)
+# was the same refusal (bash's ~ is then empty, and ~/.pyenv /.pyenv): it is read as unset.
+if [ -n "${HOME:-}" ]; then home=$HOME; else home=$(unset HOME; echo ~); fi
 # Debian's and Ubuntu's python3.10 (Ubuntu 22.04's own Python) keep ensurepip in python3.10-venv: venv made the folder
 # and failed on ensurepip, said to be "is its disk full, or its path too long?". A 3.10 with ensurepip is looked for;
 # failing one, the first without it is printed and the status is 3.
@@ -103,9 +104,12 @@ else
       "environment's scripts; set VENV to a folder whose path is" >&2
     exit 2
   fi
-  # a link to nothing, or a name under a file: venv's own error was two lines and exit code 1
-  if [ -L "$venv_dir" ] && [ ! -e "$venv_dir" ]; then  # a loop of links was said to be a link to a missing one
-    echo "error: $venv_dir is a link to $(readlink "$venv_dir"), which leads to no folder (missing, or a loop of" \
+  # a link to nothing, or a name under a file: venv's own error was two lines and exit code 1. A name ending in / (a
+  # link to nothing, `VENV=dangling/`) is no link to test -L (it follows the link): mkdir's "File exists".
+  venv_link=$venv_dir
+  while [ "${venv_link%/}" != "$venv_link" ] && [ -n "${venv_link%/}" ]; do venv_link=${venv_link%/}; done
+  if [ -L "$venv_link" ] && [ ! -e "$venv_link" ]; then  # a loop of links was said to be a link to a missing one
+    echo "error: $venv_dir is a link to $(readlink -- "$venv_link"), which leads to no folder (missing, or a loop of" \
       "links); remove the link, or set VENV to another folder" >&2
     exit 2
   fi
@@ -168,7 +172,15 @@ if ! "$venv_dir/bin/python" -m pip --version >/dev/null 2>&1; then
     || no_ensurepip "$venv_dir has no pip, and its Python ($(readlink -f -- "$venv_dir/bin/python"))"
   echo "installing pip into $venv_dir (it has none: it was made without, or an earlier set-up stopped before pip" \
     "was in)"
-  "$venv_dir/bin/python" -m ensurepip --upgrade --default-pip >/dev/null
+  # a venv without pip not the user's to write (a shared one made by uv), or a full disk: ensurepip's pip error, its
+  # traceback and exit code 1. Now one line with pip's error.
+  if ! failed=$("$venv_dir/bin/python" -m ensurepip --upgrade --default-pip 2>&1 >/dev/null); then
+    reason=$(printf '%s\n' "$failed" | grep -a '^ERROR: ' | tail -n 1) || true
+    [ -n "$reason" ] || reason=$(printf '%s\n' "$failed" | grep -av '^[[:space:]]*$' | tail -n 1) || true
+    echo "error: cannot install pip into $venv_dir (${reason#ERROR: }); make room or write access there, or set" \
+      "VENV to another folder" >&2
+    exit 2
+  fi
 fi
 # pip's own lines when it failed: offline, five "Retrying" warnings and two errors, the last "No matching distribution
 # found" (nine lines, exit code 1); a venv not the user's to write (a shared one), an OSError and a hint. Now one line
