@@ -1976,3 +1976,44 @@ def test_the_set_up_of_a_venv_without_pip_not_the_users_to_write_is_one_line(tmp
     assert completed.returncode == 2 and len(lines) == 1, completed.stderr
     assert lines[0].startswith(f"error: cannot install pip into {venv} (") and "denied" in lines[0], lines[0]
     assert sorted(str(path) for path in venv.rglob("*")) == before
+
+
+def test_make_test_hands_its_chromium_to_the_web_pages_tests(tmp_path):
+    """`make test CHROMIUM=/opt/chromium/chrome` (a Chromium a user not root installed elsewhere): make's check passed,
+    and every test of the web page then failed on /usr/bin/chromium, which tests/test_app.py drove whatever CHROMIUM
+    said. Staged in a copy of the Makefile whose venv's python records the CHROMIUM pytest is given, and by reading
+    test_app's CHROMIUM under that environment."""
+    copy = set_up_copy(tmp_path)
+    (copy / "venv" / "bin").mkdir(parents=True)
+    (copy / "venv" / "bin" / "python").write_text(f'#!/bin/sh\n[ "$1" = -c ] && {{ echo 1; exit 0; }}\n'
+                                                  f'printf %s "$CHROMIUM" > {tmp_path}/given\n')
+    (copy / "venv" / "bin" / "python").chmod(0o755)
+    for stamp in (".installed", ".installed-test"):
+        (copy / "venv" / stamp).write_text("")
+    chromium = tmp_path / "my chromium" / "chrome"
+    chromium.parent.mkdir()
+    chromium.write_text("#!/bin/sh\n")
+    chromium.chmod(0o755)
+    completed = subprocess.run(["make", "--no-print-directory", "test", "VENV=venv", f"CHROMIUM={chromium}"],
+                               cwd=copy, capture_output=True, text=True, timeout=60, env=top_level_make_environment())
+    assert completed.returncode == 0, completed.stderr
+    assert (tmp_path / "given").read_text() == str(chromium)
+    read = subprocess.run([sys.executable, "-c", "import sys; sys.path[:0] = ['tests', '.']; import test_app; "
+                           "print(test_app.CHROMIUM)"], capture_output=True, text=True, timeout=120, cwd=REPO_ROOT,
+                          env=dict(os.environ, CHROMIUM=str(chromium)))
+    assert read.returncode == 0 and read.stdout.strip() == str(chromium), read.stderr
+
+
+def test_make_browser_refuses_a_chromium_that_is_a_folder(tmp_path):
+    """`make browser CHROMIUM=/usr/bin` (a folder): test -x passed it, and the web page's tests failed on it. As a user
+    not root (an `id` of the test's own on PATH), one line saying what to do."""
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    (fake_bin / "id").write_text("#!/bin/sh\necho 1000\n")
+    (fake_bin / "id").chmod(0o755)
+    completed = subprocess.run(["make", "--no-print-directory", "-C", REPO_ROOT, "browser", f"CHROMIUM={tmp_path}"],
+                               capture_output=True, text=True, timeout=60,
+                               env=dict(top_level_make_environment(), PATH=f"{fake_bin}:/usr/bin:/bin"))
+    lines = [line for line in completed.stderr.splitlines() if not line.startswith("make: ***")]
+    assert completed.returncode == 2 and len(lines) == 1, completed
+    assert lines[0].startswith(f"error: {tmp_path} is missing or not a program") and "CHROMIUM" in lines[0]
