@@ -2017,3 +2017,25 @@ def test_make_browser_refuses_a_chromium_that_is_a_folder(tmp_path):
     lines = [line for line in completed.stderr.splitlines() if not line.startswith("make: ***")]
     assert completed.returncode == 2 and len(lines) == 1, completed
     assert lines[0].startswith(f"error: {tmp_path} is missing or not a program") and "CHROMIUM" in lines[0]
+
+
+def test_the_set_up_of_a_folder_not_the_users_to_read_is_one_line(tmp_path):
+    """VENV=<an empty folder not the user's to read> (mode 000, another user's): ls's "cannot open directory" line,
+    then venv's failure and find's, exit code 1 without a line of the set-up's. Run as root without its override of
+    permissions where the tests run as root."""
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        (tmp_path / name).write_text("")
+    without_root_override = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
+    folder.chmod(0)
+    try:
+        completed = subprocess.run([*(without_root_override if os.geteuid() == 0 else []), "bash",
+                                    os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(folder),
+                                    str(tmp_path / "requirements.txt")], capture_output=True, text=True, timeout=300)
+    finally:
+        folder.chmod(0o755)
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0] == f"error: cannot read the folder {folder} (Permission denied); set VENV to a folder of yours"
+    assert os.listdir(folder) == []

@@ -81,6 +81,12 @@ else
     echo "error: $venv_dir is a file, not a folder; move it, or set VENV to another folder" >&2
     exit 2
   fi
+  # A folder not the user's to read (mode 000, another user's): ls's "cannot open directory" line, then venv's failure
+  # and find's, exit code 1 without a line of ours.
+  if [ -d "$venv_dir" ] && ! unreadable=$(ls -A -- "$venv_dir" 2>&1 >/dev/null); then
+    echo "error: cannot read the folder $venv_dir (${unreadable##*: }); set VENV to a folder of yours" >&2
+    exit 2
+  fi
   # A `make clean-venv` stopped (Ctrl-C) after bin went (it removes bin first, pyvenv.cfg last) leaves pyvenv.cfg and
   # part of lib: venv would make its Python again over that part, and pip take its half-removed packages as installed.
   if [ -f "$venv_dir/pyvenv.cfg" ] && [ -n "$(find "$venv_dir/lib/" -type f -print -quit 2>/dev/null)" ]; then
