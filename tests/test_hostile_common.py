@@ -2039,3 +2039,21 @@ def test_the_set_up_of_a_folder_not_the_users_to_read_is_one_line(tmp_path):
     assert completed.returncode == 2 and len(lines) == 1, completed.stderr
     assert lines[0] == f"error: cannot read the folder {folder} (Permission denied); set VENV to a folder of yours"
     assert os.listdir(folder) == []
+
+
+def test_the_set_up_with_a_pip_configuration_pip_cannot_read_says_so_in_one_line(tmp_path):
+    """A pip.conf pip cannot read (a section header missing its ]): `pip --version` failed, so the venv was said to have
+    no pip ("installing pip into venv (it has none ...)", ensurepip every run), and pip's failure was its last line,
+    the file's line it stopped at ('[global\\n')."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys._base_executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    (tmp_path / "pip.conf").write_text("[global\nindex-url = http://127.0.0.1:1/simple\n")
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        (tmp_path / name).write_text("")
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                                str(tmp_path / "requirements.txt")], capture_output=True, text=True, timeout=300,
+                               env=dict(os.environ, PIP_CONFIG_FILE=str(tmp_path / "pip.conf")))
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert "its configuration file could not be loaded: File contains no section headers" in lines[0], lines[0]
+    assert f"{tmp_path}/pip.conf" in lines[0] and "installing pip" not in completed.stdout, completed.stdout

@@ -172,7 +172,9 @@ fi
 # A set-up stopped while `python -m venv` installed pip (Ctrl-C) leaves a .venv without pip, which every later
 # run would hand to pip: install it now. A venv made without pip (uv venv, python -m venv --without-pip) was said to
 # be one a set-up had stopped in.
-if ! "$venv_dir/bin/python" -m pip --version >/dev/null 2>&1; then
+# pip there but failing to start (a pip.conf it cannot read) was said to be none: ensurepip put it in again every run.
+if ! "$venv_dir/bin/python" -m pip --version >/dev/null 2>&1 \
+    && ! PIP_CONFIG_FILE=$(realpath /dev/null) "$venv_dir/bin/python" -m pip --version >/dev/null 2>&1; then
   # `python3.10 -m venv --without-pip`, the way round a missing python3.10-venv: ensurepip's "No module named" line
   "$venv_dir/bin/python" -c 'import ensurepip' >/dev/null 2>&1 \
     || no_ensurepip "$venv_dir has no pip, and its Python ($(readlink -f -- "$venv_dir/bin/python"))"
@@ -204,6 +206,11 @@ pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
     | grep -avE 'error: (subprocess-exited-with-error|legacy-install-failure|metadata-generation-failed)' \
     | tail -n 1 | sed 's/^[[:space:]]*error: //') || true
   [ -n "$reason" ] || reason=$(printf '%s\n' "$output" | grep -av '^[[:space:]]*$' | tail -n 1) || true
+  # a pip.conf pip cannot read: its last line was the line of the file it stopped at ('[global\n')
+  case $output in "Configuration file could not be loaded."*)
+    reason="its configuration file could not be loaded: $(printf '%s\n' "$output" | sed -n '2,3p' | tr '\n' ' ' \
+      | sed 's/ $//')" ;;
+  esac
   case $output in *NewConnectionError*|*"Failed to establish a new connection"*|*"Temporary failure in name"*\
       |*ConnectTimeout*|*ReadTimeout*|*"Max retries exceeded"*|*ProxyError*|*SSLError*)
     reason="the package index could not be reached: ${reason#ERROR: }; check the network or pip's index settings" ;;
