@@ -2057,3 +2057,15 @@ def test_the_set_up_with_a_pip_configuration_pip_cannot_read_says_so_in_one_line
     assert completed.returncode == 2 and len(lines) == 1, completed.stderr
     assert "its configuration file could not be loaded: File contains no section headers" in lines[0], lines[0]
     assert f"{tmp_path}/pip.conf" in lines[0] and "installing pip" not in completed.stdout, completed.stdout
+
+
+@pytest.mark.parametrize("name", ["notes.txt/", "notes.txt//"])
+def test_the_set_up_of_a_file_named_with_a_slash_says_it_is_a_file(tmp_path, name):
+    """VENV=notes.txt/ (a file, the name completed by the shell and a / typed after it): test -e follows the /, so the
+    file was not seen: mkdir's "cannot make the folder notes.txt/ (File exists)"."""
+    (tmp_path / "notes.txt").write_text("the user's")
+    completed = make_venv(tmp_path, name, cwd=tmp_path)
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].startswith(f"error: {name} is a file, not a folder"), lines[0]
+    assert (tmp_path / "notes.txt").read_text() == "the user's"

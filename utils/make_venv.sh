@@ -77,7 +77,11 @@ if [ -e "$venv_dir/bin/python" ] || [ -L "$venv_dir/bin/python" ]; then
     exit 2
   fi
 else
-  if [ -e "$venv_dir" ] && [ ! -d "$venv_dir" ]; then  # venv's own error was two lines and exit code 1
+  # The name without the / that ends it: `VENV=dangling/` (a link to nothing) and `VENV=notes.txt/` (a file) are no link
+  # and no file to test -L and -e, which follow the /: mkdir's "File exists" each.
+  venv_link=$venv_dir
+  while [ "${venv_link%/}" != "$venv_link" ] && [ -n "${venv_link%/}" ]; do venv_link=${venv_link%/}; done
+  if [ -e "$venv_link" ] && [ ! -d "$venv_link" ]; then  # venv's own error was two lines and exit code 1
     echo "error: $venv_dir is a file, not a folder; move it, or set VENV to another folder" >&2
     exit 2
   fi
@@ -110,10 +114,7 @@ else
       "environment's scripts; set VENV to a folder whose path is" >&2
     exit 2
   fi
-  # a link to nothing, or a name under a file: venv's own error was two lines and exit code 1. A name ending in / (a
-  # link to nothing, `VENV=dangling/`) is no link to test -L (it follows the link): mkdir's "File exists".
-  venv_link=$venv_dir
-  while [ "${venv_link%/}" != "$venv_link" ] && [ -n "${venv_link%/}" ]; do venv_link=${venv_link%/}; done
+  # a link to nothing, or a name under a file: venv's own error was two lines and exit code 1
   if [ -L "$venv_link" ] && [ ! -e "$venv_link" ]; then  # a loop of links was said to be a link to a missing one
     echo "error: $venv_dir is a link to $(readlink -- "$venv_link"), which leads to no folder (missing, or a loop of" \
       "links); remove the link, or set VENV to another folder" >&2
