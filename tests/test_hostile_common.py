@@ -2069,3 +2069,16 @@ def test_the_set_up_of_a_file_named_with_a_slash_says_it_is_a_file(tmp_path, nam
     assert completed.returncode == 2 and len(lines) == 1, completed.stderr
     assert lines[0].startswith(f"error: {name} is a file, not a folder"), lines[0]
     assert (tmp_path / "notes.txt").read_text() == "the user's"
+
+
+@pytest.mark.parametrize("name", ["link/.", "link/./"])
+def test_the_set_up_of_a_venv_named_by_a_link_to_an_empty_folder_and_a_dot_makes_it_there(tmp_path, name):
+    """`VENV=link/.` (a link to an empty folder on another disk, named with /. after it): venv reads the name as
+    abspath does, the link itself, and refused it as before the fix for `link` and `link//`: "Unable to create
+    directory", an over-refusal."""
+    (tmp_path / "disk" / "venv").mkdir(parents=True)
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "link").symlink_to(tmp_path / "disk" / "venv")
+    completed = make_venv(tmp_path, name, cwd=tmp_path / "work")
+    assert completed.returncode == 0, completed.stderr
+    assert (tmp_path / "work" / "link").is_symlink() and (tmp_path / "disk" / "venv" / "pyvenv.cfg").is_file()

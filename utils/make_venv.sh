@@ -155,8 +155,13 @@ else
   fi
   # venv refuses a link (a .venv linked to an empty folder on another disk, or to one a stopped venv left): "Unable
   # to create directory", an over-refusal. It is given the folder the link leads to.
+  # `VENV=link/.` (/. after the link) was the same "Unable to create directory": venv reads the name as abspath does.
   venv_target=$venv_dir
-  while [ "${venv_target%/}" != "$venv_target" ] && [ -n "${venv_target%/}" ]; do venv_target=${venv_target%/}; done
+  while [ "${venv_target%/}" != "$venv_target" ] && [ -n "${venv_target%/}" ] \
+      || { [ "${venv_target%/.}" != "$venv_target" ] && [ -n "${venv_target%/.}" ]; }; do
+    venv_target=${venv_target%/}
+    [ "$venv_target" = / ] || venv_target=${venv_target%/.}
+  done
   if [ -L "$venv_target" ]; then venv_target=$(realpath -- "$venv_target"); else venv_target=$venv_dir; fi
   echo "creating $venv_dir with $python310"
   # A read-only folder or a full disk: venv's traceback line and exit code 1, and a venv without pip left behind
