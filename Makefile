@@ -81,24 +81,34 @@ setup-gpu: $(STAMP)
 # shell's "apt-get: not found", and make's: now one line saying what to install. As root, apt-get's failures (offline:
 # its lines on each index and package it could not fetch; a system whose apt has no such packages) are one line with
 # apt-get's first error.
+# `make test CHROMIUM=/opt/chromium/chrome` (a Chromium elsewhere, installed by a user not root) passed this check, and
+# every test of the web page then failed on /usr/bin/chromium, which they drove whatever CHROMIUM said: make hands it to
+# them (tests/test_app.py reads it). A folder (`CHROMIUM=/usr/bin`) passed `test -x`. As root, apt-get's chromium is
+# /usr/bin/chromium: a CHROMIUM elsewhere still missing after it is said to be so.
 CHROMIUM := /usr/bin/chromium
+chromium_quoted = "$(call venv_quoted,$(CHROMIUM))"
 browser:
-	@test -x "$(call venv_quoted,$(CHROMIUM))" || { if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then \
-	    echo "error: $(call venv_quoted,$(CHROMIUM)) is missing, which the web page's tests drive; install Debian's" \
-	    "chromium and chromium-driver as root (apt-get install chromium chromium-driver), then run make again" >&2; \
+	@{ test -f $(chromium_quoted) && test -x $(chromium_quoted); } || { if [ "$$(id -u)" != 0 ] \
+	    || ! command -v apt-get >/dev/null; then \
+	    echo "error: $(call venv_quoted,$(CHROMIUM)) is missing or not a program, which the web page's tests drive;" \
+	    "install Debian's chromium and chromium-driver as root (apt-get install chromium chromium-driver), or set" \
+	    "CHROMIUM to the Chromium you have, then run make again" >&2; \
 	    exit 2; fi; echo "installing Debian's chromium and chromium-driver with apt-get"; \
 	    if ! failed=$$( { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 	    --no-install-recommends chromium chromium-driver; } 2>&1); then \
 	    reason=$$(printf '%s\n' "$$failed" | grep -a '^E: ' | head -n 1); \
 	    [ -n "$$reason" ] || reason=$$(printf '%s\n' "$$failed" | grep -av '^[[:space:]]*$$' | tail -n 1); \
 	    echo "error: apt-get could not install chromium and chromium-driver ($${reason#E: }), which the web" \
-	    "page's tests drive; install them, then run make again" >&2; exit 2; fi; }
+	    "page's tests drive; install them, then run make again" >&2; exit 2; fi; \
+	    { test -f $(chromium_quoted) && test -x $(chromium_quoted); } || { echo "error: apt-get installed Debian's" \
+	    "chromium as /usr/bin/chromium, but CHROMIUM is $(call venv_quoted,$(CHROMIUM)), which is missing or not a" \
+	    "program; set CHROMIUM to /usr/bin/chromium, then run make again" >&2; exit 2; }; }
 
 # Two pytest workers (pytest-xdist): most tests run one single-threaded process, so CI's two cores halve
 # the wall time. TEST_WORKERS=0 runs them in this process, one after another.
 TEST_WORKERS ?= 2
 test: $(TEST_STAMP) browser
-	$(PYTHON) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=15 tests
+	CHROMIUM=$(chromium_quoted) $(PYTHON) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=15 tests
 
 # Super-resolve the held-out bikes.mp4 clip with the bundled model into results/demo/.
 demo: $(STAMP)

@@ -22,7 +22,8 @@ from conftest import REPO_ROOT
 from utils.image_io import VideoReader, audio_codec, to_uint8
 from utils.ops import bicubic_upscale_frames
 
-CHROMIUM = "/usr/bin/chromium"
+# the Chromium `make test` checked (its CHROMIUM), Debian's by default
+CHROMIUM = os.environ.get("CHROMIUM") or "/usr/bin/chromium"
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 WAIT_MS = 180_000  # the machine is shared: a run of seconds may take a minute

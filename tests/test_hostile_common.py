@@ -1922,3 +1922,163 @@ def test_an_output_folder_on_a_disk_with_no_room_for_it_is_the_no_room_line(tmp_
     lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert stop.value.code == 2 and len(lines) == 1, lines
     assert lines[0].startswith(f"error: no room for another file on the disk of '{output}': its inodes")
+
+
+# Fifteenth pass, third look at the fifteenth pass's set-up fixes
+
+@pytest.mark.parametrize("name", ["dangling/", "dangling//"])
+def test_the_set_up_of_a_venv_named_by_a_link_to_nothing_with_a_slash_names_the_link(tmp_path, name):
+    """VENV=dangling/ (a .venv linked to a disk not mounted, the name completed by the shell with its /): test -L
+    follows a name ending in /, so the link was not seen: mkdir's "cannot make the folder dangling/ (File exists)"."""
+    (tmp_path / "dangling").symlink_to(tmp_path / "disk")
+    completed = make_venv(tmp_path, name, cwd=tmp_path)
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert f"is a link to {tmp_path}/disk, which leads to no folder" in lines[0] and "File exists" not in lines[0]
+    assert not os.path.lexists(tmp_path / "disk")
+
+
+def test_the_set_up_with_home_empty_finds_pyenvs_python_310(tmp_path):
+    """HOME set but empty (`HOME= make setup`): bash's ~ is then empty, ~/.pyenv was /.pyenv, and pyenv's 3.10 (the
+    only one, not on PATH) was "Python 3.10 not found; install it", as HOME unset was before its fix."""
+    python, _ = python_310_and_path()
+    versions = os.path.dirname(os.path.dirname(os.path.dirname(python)))
+    home = subprocess.run(["bash", "-c", "unset HOME; echo ~"], capture_output=True, text=True).stdout.strip()
+    if os.path.dirname(versions) != os.path.join(home, ".pyenv"):
+        pytest.skip("Python 3.10 here is not a pyenv version in the user's home folder")
+    environment = {key: value for key, value in os.environ.items() if key != "PYENV_ROOT"}
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        (tmp_path / name).write_text("")
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(tmp_path / "venv"),
+                                str(tmp_path / "requirements.txt")], capture_output=True, text=True, timeout=300,
+                               env=dict(environment, HOME="", PATH="/usr/bin:/bin"))
+    assert completed.returncode == 0 and not completed.stderr, completed.stderr
+    assert (tmp_path / "venv" / "pyvenv.cfg").is_file()
+
+
+def test_the_set_up_of_a_venv_without_pip_not_the_users_to_write_is_one_line(tmp_path):
+    """A venv made without pip (`uv venv`, `python -m venv --without-pip`) that is not the user's to write (a shared
+    one): ensurepip's pip error, its traceback and exit code 1. Now one line with pip's error."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    before = sorted(str(path) for path in venv.rglob("*"))
+    without_root_override = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        (tmp_path / name).write_text("")
+    subprocess.run(["chmod", "-R", "a-w", str(venv)], check=True)
+    try:
+        completed = subprocess.run([*(without_root_override if os.geteuid() == 0 else []), "bash",
+                                    os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                                    str(tmp_path / "requirements.txt")], capture_output=True, text=True, timeout=300)
+    finally:
+        subprocess.run(["chmod", "-R", "u+w", str(venv)], check=True)
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].startswith(f"error: cannot install pip into {venv} (") and "denied" in lines[0], lines[0]
+    assert sorted(str(path) for path in venv.rglob("*")) == before
+
+
+def test_make_test_hands_its_chromium_to_the_web_pages_tests(tmp_path):
+    """`make test CHROMIUM=/opt/chromium/chrome` (a Chromium a user not root installed elsewhere): make's check passed,
+    and every test of the web page then failed on /usr/bin/chromium, which tests/test_app.py drove whatever CHROMIUM
+    said. Staged in a copy of the Makefile whose venv's python records the CHROMIUM pytest is given, and by reading
+    test_app's CHROMIUM under that environment."""
+    copy = set_up_copy(tmp_path)
+    (copy / "venv" / "bin").mkdir(parents=True)
+    (copy / "venv" / "bin" / "python").write_text(f'#!/bin/sh\n[ "$1" = -c ] && {{ echo 1; exit 0; }}\n'
+                                                  f'printf %s "$CHROMIUM" > {tmp_path}/given\n')
+    (copy / "venv" / "bin" / "python").chmod(0o755)
+    for stamp in (".installed", ".installed-test"):
+        (copy / "venv" / stamp).write_text("")
+    chromium = tmp_path / "my chromium" / "chrome"
+    chromium.parent.mkdir()
+    chromium.write_text("#!/bin/sh\n")
+    chromium.chmod(0o755)
+    completed = subprocess.run(["make", "--no-print-directory", "test", "VENV=venv", f"CHROMIUM={chromium}"],
+                               cwd=copy, capture_output=True, text=True, timeout=60, env=top_level_make_environment())
+    assert completed.returncode == 0, completed.stderr
+    assert (tmp_path / "given").read_text() == str(chromium)
+    read = subprocess.run([sys.executable, "-c", "import sys; sys.path[:0] = ['tests', '.']; import test_app; "
+                           "print(test_app.CHROMIUM)"], capture_output=True, text=True, timeout=120, cwd=REPO_ROOT,
+                          env=dict(os.environ, CHROMIUM=str(chromium)))
+    assert read.returncode == 0 and read.stdout.strip() == str(chromium), read.stderr
+
+
+def test_make_browser_refuses_a_chromium_that_is_a_folder(tmp_path):
+    """`make browser CHROMIUM=/usr/bin` (a folder): test -x passed it, and the web page's tests failed on it. As a user
+    not root (an `id` of the test's own on PATH), one line saying what to do."""
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    (fake_bin / "id").write_text("#!/bin/sh\necho 1000\n")
+    (fake_bin / "id").chmod(0o755)
+    completed = subprocess.run(["make", "--no-print-directory", "-C", REPO_ROOT, "browser", f"CHROMIUM={tmp_path}"],
+                               capture_output=True, text=True, timeout=60,
+                               env=dict(top_level_make_environment(), PATH=f"{fake_bin}:/usr/bin:/bin"))
+    lines = [line for line in completed.stderr.splitlines() if not line.startswith("make: ***")]
+    assert completed.returncode == 2 and len(lines) == 1, completed
+    assert lines[0].startswith(f"error: {tmp_path} is missing or not a program") and "CHROMIUM" in lines[0]
+
+
+def test_the_set_up_of_a_folder_not_the_users_to_read_is_one_line(tmp_path):
+    """VENV=<an empty folder not the user's to read> (mode 000, another user's): ls's "cannot open directory" line,
+    then venv's failure and find's, exit code 1 without a line of the set-up's. Run as root without its override of
+    permissions where the tests run as root."""
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        (tmp_path / name).write_text("")
+    without_root_override = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
+    folder.chmod(0)
+    try:
+        completed = subprocess.run([*(without_root_override if os.geteuid() == 0 else []), "bash",
+                                    os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(folder),
+                                    str(tmp_path / "requirements.txt")], capture_output=True, text=True, timeout=300)
+    finally:
+        folder.chmod(0o755)
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0] == f"error: cannot read the folder {folder} (Permission denied); set VENV to a folder of yours"
+    assert os.listdir(folder) == []
+
+
+def test_the_set_up_with_a_pip_configuration_pip_cannot_read_says_so_in_one_line(tmp_path):
+    """A pip.conf pip cannot read (a section header missing its ]): `pip --version` failed, so the venv was said to have
+    no pip ("installing pip into venv (it has none ...)", ensurepip every run), and pip's failure was its last line,
+    the file's line it stopped at ('[global\\n')."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys._base_executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    (tmp_path / "pip.conf").write_text("[global\nindex-url = http://127.0.0.1:1/simple\n")
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        (tmp_path / name).write_text("")
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                                str(tmp_path / "requirements.txt")], capture_output=True, text=True, timeout=300,
+                               env=dict(os.environ, PIP_CONFIG_FILE=str(tmp_path / "pip.conf")))
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert "its configuration file could not be loaded: File contains no section headers" in lines[0], lines[0]
+    assert f"{tmp_path}/pip.conf" in lines[0] and "installing pip" not in completed.stdout, completed.stdout
+
+
+@pytest.mark.parametrize("name", ["notes.txt/", "notes.txt//"])
+def test_the_set_up_of_a_file_named_with_a_slash_says_it_is_a_file(tmp_path, name):
+    """VENV=notes.txt/ (a file, the name completed by the shell and a / typed after it): test -e follows the /, so the
+    file was not seen: mkdir's "cannot make the folder notes.txt/ (File exists)"."""
+    (tmp_path / "notes.txt").write_text("the user's")
+    completed = make_venv(tmp_path, name, cwd=tmp_path)
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].startswith(f"error: {name} is a file, not a folder"), lines[0]
+    assert (tmp_path / "notes.txt").read_text() == "the user's"
+
+
+@pytest.mark.parametrize("name", ["link/.", "link/./"])
+def test_the_set_up_of_a_venv_named_by_a_link_to_an_empty_folder_and_a_dot_makes_it_there(tmp_path, name):
+    """`VENV=link/.` (a link to an empty folder on another disk, named with /. after it): venv reads the name as
+    abspath does, the link itself, and refused it as before the fix for `link` and `link//`: "Unable to create
+    directory", an over-refusal."""
+    (tmp_path / "disk" / "venv").mkdir(parents=True)
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "link").symlink_to(tmp_path / "disk" / "venv")
+    completed = make_venv(tmp_path, name, cwd=tmp_path / "work")
+    assert completed.returncode == 0, completed.stderr
+    assert (tmp_path / "work" / "link").is_symlink() and (tmp_path / "disk" / "venv" / "pyvenv.cfg").is_file()

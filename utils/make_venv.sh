@@ -10,8 +10,9 @@ requirements=$2
 # pyenv's Pythons where PYENV_ROOT puts them (/opt/pyenv): only ~/.pyenv was looked in, and with another pyenv
 # version chosen (its python3.10 shim refuses) a 3.10 installed there was "not found; install it, e.g. pyenv install"
 # HOME unset (a service's or `env -u HOME` environment): set -u's "HOME: unbound variable" and "Python 3.10 not found"
-# with python3.10 on PATH. ~ is then the user's home folder from the password database.
-home=${HOME:-~}
+# with python3.10 on PATH. ~ is then the user's home folder from the password database. HOME empty (`HOME= make setup`)
+# was the same refusal (bash's ~ is then empty, and ~/.pyenv /.pyenv): it is read as unset.
+if [ -n "${HOME:-}" ]; then home=$HOME; else home=$(unset HOME; echo ~); fi
 # Debian's and Ubuntu's python3.10 (Ubuntu 22.04's own Python) keep ensurepip in python3.10-venv: venv made the folder
 # and failed on ensurepip, said to be "is its disk full, or its path too long?". A 3.10 with ensurepip is looked for;
 # failing one, the first without it is printed and the status is 3.
@@ -76,8 +77,18 @@ if [ -e "$venv_dir/bin/python" ] || [ -L "$venv_dir/bin/python" ]; then
     exit 2
   fi
 else
-  if [ -e "$venv_dir" ] && [ ! -d "$venv_dir" ]; then  # venv's own error was two lines and exit code 1
+  # The name without the / that ends it: `VENV=dangling/` (a link to nothing) and `VENV=notes.txt/` (a file) are no link
+  # and no file to test -L and -e, which follow the /: mkdir's "File exists" each.
+  venv_link=$venv_dir
+  while [ "${venv_link%/}" != "$venv_link" ] && [ -n "${venv_link%/}" ]; do venv_link=${venv_link%/}; done
+  if [ -e "$venv_link" ] && [ ! -d "$venv_link" ]; then  # venv's own error was two lines and exit code 1
     echo "error: $venv_dir is a file, not a folder; move it, or set VENV to another folder" >&2
+    exit 2
+  fi
+  # A folder not the user's to read (mode 000, another user's): ls's "cannot open directory" line, then venv's failure
+  # and find's, exit code 1 without a line of ours.
+  if [ -d "$venv_dir" ] && ! unreadable=$(ls -A -- "$venv_dir" 2>&1 >/dev/null); then
+    echo "error: cannot read the folder $venv_dir (${unreadable##*: }); set VENV to a folder of yours" >&2
     exit 2
   fi
   # A `make clean-venv` stopped (Ctrl-C) after bin went (it removes bin first, pyvenv.cfg last) leaves pyvenv.cfg and
@@ -104,8 +115,8 @@ else
     exit 2
   fi
   # a link to nothing, or a name under a file: venv's own error was two lines and exit code 1
-  if [ -L "$venv_dir" ] && [ ! -e "$venv_dir" ]; then  # a loop of links was said to be a link to a missing one
-    echo "error: $venv_dir is a link to $(readlink "$venv_dir"), which leads to no folder (missing, or a loop of" \
+  if [ -L "$venv_link" ] && [ ! -e "$venv_link" ]; then  # a loop of links was said to be a link to a missing one
+    echo "error: $venv_dir is a link to $(readlink -- "$venv_link"), which leads to no folder (missing, or a loop of" \
       "links); remove the link, or set VENV to another folder" >&2
     exit 2
   fi
@@ -144,8 +155,13 @@ else
   fi
   # venv refuses a link (a .venv linked to an empty folder on another disk, or to one a stopped venv left): "Unable
   # to create directory", an over-refusal. It is given the folder the link leads to.
+  # `VENV=link/.` (/. after the link) was the same "Unable to create directory": venv reads the name as abspath does.
   venv_target=$venv_dir
-  while [ "${venv_target%/}" != "$venv_target" ] && [ -n "${venv_target%/}" ]; do venv_target=${venv_target%/}; done
+  while [ "${venv_target%/}" != "$venv_target" ] && [ -n "${venv_target%/}" ] \
+      || { [ "${venv_target%/.}" != "$venv_target" ] && [ -n "${venv_target%/.}" ]; }; do
+    venv_target=${venv_target%/}
+    [ "$venv_target" = / ] || venv_target=${venv_target%/.}
+  done
   if [ -L "$venv_target" ]; then venv_target=$(realpath -- "$venv_target"); else venv_target=$venv_dir; fi
   echo "creating $venv_dir with $python310"
   # A read-only folder or a full disk: venv's traceback line and exit code 1, and a venv without pip left behind
@@ -162,13 +178,23 @@ fi
 # A set-up stopped while `python -m venv` installed pip (Ctrl-C) leaves a .venv without pip, which every later
 # run would hand to pip: install it now. A venv made without pip (uv venv, python -m venv --without-pip) was said to
 # be one a set-up had stopped in.
-if ! "$venv_dir/bin/python" -m pip --version >/dev/null 2>&1; then
+# pip there but failing to start (a pip.conf it cannot read) was said to be none: ensurepip put it in again every run.
+if ! "$venv_dir/bin/python" -m pip --version >/dev/null 2>&1 \
+    && ! PIP_CONFIG_FILE=$(realpath /dev/null) "$venv_dir/bin/python" -m pip --version >/dev/null 2>&1; then
   # `python3.10 -m venv --without-pip`, the way round a missing python3.10-venv: ensurepip's "No module named" line
   "$venv_dir/bin/python" -c 'import ensurepip' >/dev/null 2>&1 \
     || no_ensurepip "$venv_dir has no pip, and its Python ($(readlink -f -- "$venv_dir/bin/python"))"
   echo "installing pip into $venv_dir (it has none: it was made without, or an earlier set-up stopped before pip" \
     "was in)"
-  "$venv_dir/bin/python" -m ensurepip --upgrade --default-pip >/dev/null
+  # a venv without pip not the user's to write (a shared one made by uv), or a full disk: ensurepip's pip error, its
+  # traceback and exit code 1. Now one line with pip's error.
+  if ! failed=$("$venv_dir/bin/python" -m ensurepip --upgrade --default-pip 2>&1 >/dev/null); then
+    reason=$(printf '%s\n' "$failed" | grep -a '^ERROR: ' | tail -n 1) || true
+    [ -n "$reason" ] || reason=$(printf '%s\n' "$failed" | grep -av '^[[:space:]]*$' | tail -n 1) || true
+    echo "error: cannot install pip into $venv_dir (${reason#ERROR: }); make room or write access there, or set" \
+      "VENV to another folder" >&2
+    exit 2
+  fi
 fi
 # pip's own lines when it failed: offline, five "Retrying" warnings and two errors, the last "No matching distribution
 # found" (nine lines, exit code 1); a venv not the user's to write (a shared one), an OSError and a hint. Now one line
@@ -186,6 +212,11 @@ pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
     | grep -avE 'error: (subprocess-exited-with-error|legacy-install-failure|metadata-generation-failed)' \
     | tail -n 1 | sed 's/^[[:space:]]*error: //') || true
   [ -n "$reason" ] || reason=$(printf '%s\n' "$output" | grep -av '^[[:space:]]*$' | tail -n 1) || true
+  # a pip.conf pip cannot read: its last line was the line of the file it stopped at ('[global\n')
+  case $output in "Configuration file could not be loaded."*)
+    reason="its configuration file could not be loaded: $(printf '%s\n' "$output" | sed -n '2,3p' | tr '\n' ' ' \
+      | sed 's/ $//')" ;;
+  esac
   case $output in *NewConnectionError*|*"Failed to establish a new connection"*|*"Temporary failure in name"*\
       |*ConnectTimeout*|*ReadTimeout*|*"Max retries exceeded"*|*ProxyError*|*SSLError*)
     reason="the package index could not be reached: ${reason#ERROR: }; check the network or pip's index settings" ;;
