@@ -2048,3 +2048,32 @@ def test_an_eps_setting_that_is_zero_in_float32_is_one_line(key, value):
     with pytest.raises(UserError, match=rf"^bad value {value} for {key}: expected a positive finite float32 number$"):
         load_config(overrides={key: parse_value(value)})
     assert getattr(load_config(overrides={key: parse_value("1.4e-45")}).train, key.split(".")[1]) == 1.4e-45
+
+
+# Fifteenth pass, third look at the fifteenth pass's training fixes
+
+def test_a_refused_start_from_a_third_folder_s_checkpoint_keeps_the_record_an_earlier_killed_start_left(
+        tmp_path, capsys, monkeypatch):
+    """A start with --checkpoint first/checkpoint_2 killed before its copy (the folder holds only its record), then a
+    start with --checkpoint of a third folder, refused in the load (a damaged parameter file): it wrote its record over
+    the earlier one and left it, so that the documented rerun without --checkpoint was refused over the third folder's
+    damaged checkpoint, the first one forgotten."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    first, third, second = tmp_path / "first", tmp_path / "third", tmp_path / "second"
+    train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 2}))
+    train.main(tiny_training_flags(scenes, third, **{"train.max_iter": 2}))
+    zero_bytes_inside_the_largest_array(third / "params_00000002.h5")
+    flags = tiny_training_flags(scenes, second, **{"train.max_iter": 4})
+    with monkeypatch.context() as patch:
+        ended_in_start_up(train, patch)
+        with pytest.raises(KilledBeforeCheckpoint):
+            train.main(flags + ["--checkpoint", str(first / "checkpoint_00000002.json")])
+    record = (second / "checkpoint_source.json").read_bytes()
+    line = user_error_line(train.main, flags + ["--checkpoint", str(third / "checkpoint_00000002.json")], capsys)
+    assert "is damaged" in line, line
+    assert (second / "checkpoint_source.json").read_bytes() == record
+    train.main(flags)
+    assert f"resuming from {first / 'checkpoint_00000002.json'} at iteration 2" in capsys.readouterr().out
+    assert not (second / "checkpoint_source.json").exists()
