@@ -627,8 +627,8 @@ def train(config, comm, output_claim):
     board = TensorBoardScalars(output_dir, logged) if is_writer and config.train.tensorboard else None
     validation = Validation(val_clips, output_dir, logged, config.train.val_metric, context, comm.device_id,
                             board) if is_writer and val_clips else None
-    # the other run's rows gone now, not at the next write: once this run's first checkpoint removed the record, a resume
-    # took those still there (val.csv's, where no validation came before that checkpoint) for this run's
+    # the other run's rows gone now, not at the next write: once this run's first checkpoint removed the record, a
+    # resume took those still there (val.csv's, where no validation came before that checkpoint) for this run's
     for kept in (log, validation.log if validation else None):
         if kept and logged != start:
             kept.write_dropped()
