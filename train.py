@@ -480,12 +480,12 @@ def check_weights_not_written_over(config, output_dir):
                             "would replace it; move it out of that folder, or choose another --output_dir")
 
 
-def forget_on_refusal(error_type, output_dir):
+def forget_on_refusal(error_type, take_back):
     """For the output claim's exit, where this start made record_source's record: a refusal (a UserError) takes it
-    back, leaving nothing of the run (a folder it made is removed); a stop or a crash leaves it for the next start.
-    Returns False: the error goes on."""
+    back (take_back, record_source's), leaving nothing of the run (a folder it made is removed) and an earlier start's
+    record as it was; a stop or a crash leaves it for the next start. Returns False: the error goes on."""
     if error_type is not None and issubclass(error_type, UserError):
-        forget_source(output_dir)
+        take_back()
     return False
 
 
@@ -591,8 +591,9 @@ def train(config, comm, output_claim):
             print(f"the run in {output_dir} is finished: {start} iterations done, train.max_iter "
                   f"{config.train.max_iter} gives {iterations}; to train longer, raise --max_iter")
         return False
-    if is_writer and elsewhere and not own and record_source(output_dir, checkpoint):  # first: see record_source
-        output_claim.push(lambda error_type, error, traceback: forget_on_refusal(error_type, output_dir))
+    if is_writer and elsewhere and not own:  # first: see record_source
+        take_back = record_source(output_dir, checkpoint)
+        output_claim.push(lambda error_type, error, traceback: forget_on_refusal(error_type, take_back))
 
     nn.random.seed(config.train.seed)  # the same initial parameters on every process and every run
     data_hr = nn.Variable(
@@ -626,6 +627,11 @@ def train(config, comm, output_claim):
     board = TensorBoardScalars(output_dir, logged) if is_writer and config.train.tensorboard else None
     validation = Validation(val_clips, output_dir, logged, config.train.val_metric, context, comm.device_id,
                             board) if is_writer and val_clips else None
+    # the other run's rows gone now, not at the next write: once this run's first checkpoint removed the record, a
+    # resume took those still there (val.csv's, where no validation came before that checkpoint) for this run's
+    for kept in (log, validation.log if validation else None):
+        if kept and logged != start:
+            kept.write_dropped()
     if is_writer:
         print(
             f"{stage.name}: {blocks_description(config, blocks, file_blocks)}, {len(sampler.windows)} "

@@ -1,6 +1,7 @@
 """Hostile inputs and conditions for train.py and its data: settings, checkpoints, resume, validation, sequences and
 the frame cache. Each ends with one line and exit code 2 (130 for a stop), leaves nothing partial and overwrites
 nothing (docs/testing.md)."""
+import csv
 import os
 import re
 import signal
@@ -2065,3 +2066,64 @@ def test_the_validation_picture_folder_on_a_disk_out_of_inodes_is_the_no_room_li
         validation.super_resolve, validation.score, validation.picture = (lambda *_: None,) * 3
         with pytest.raises(UserError, match="^no room for another file on the disk of .*validation'"):
             validation.run(1, str(tmp_path / "model.h5"))
+
+
+# Fifteenth pass, third look at the fifteenth pass's training fixes
+
+def test_a_refused_start_from_a_third_folder_s_checkpoint_keeps_the_record_an_earlier_killed_start_left(
+        tmp_path, capsys, monkeypatch):
+    """A start with --checkpoint first/checkpoint_2 killed before its copy (the folder holds only its record), then a
+    start with --checkpoint of a third folder, refused in the load (a damaged parameter file): it wrote its record over
+    the earlier one and left it, so that the documented rerun without --checkpoint was refused over the third folder's
+    damaged checkpoint, the first one forgotten."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    first, third, second = tmp_path / "first", tmp_path / "third", tmp_path / "second"
+    train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 2}))
+    train.main(tiny_training_flags(scenes, third, **{"train.max_iter": 2}))
+    zero_bytes_inside_the_largest_array(third / "params_00000002.h5")
+    flags = tiny_training_flags(scenes, second, **{"train.max_iter": 4})
+    with monkeypatch.context() as patch:
+        ended_in_start_up(train, patch)
+        with pytest.raises(KilledBeforeCheckpoint):
+            train.main(flags + ["--checkpoint", str(first / "checkpoint_00000002.json")])
+    record = (second / "checkpoint_source.json").read_bytes()
+    line = user_error_line(train.main, flags + ["--checkpoint", str(third / "checkpoint_00000002.json")], capsys)
+    assert "is damaged" in line, line
+    assert (second / "checkpoint_source.json").read_bytes() == record
+    train.main(flags)
+    assert f"resuming from {first / 'checkpoint_00000002.json'} at iteration 2" in capsys.readouterr().out
+    assert not (second / "checkpoint_source.json").exists()
+
+
+def test_the_validation_rows_of_a_run_killed_before_a_start_from_another_folder_s_checkpoint_are_not_kept_later(
+        tmp_path, monkeypatch):
+    """A run killed at its first checkpoint after a validation (val.csv's row 2, model_best.h5), then a start there from
+    another folder's checkpoint 2 that validates less often than it checkpoints: its rows were dropped in memory only,
+    val.csv kept the killed run's row until the next validation, and a resume after the run's first checkpoint of its
+    own took the row for this run's (and model_best.h5 from that run's model, where its row was the best)."""
+    import train
+    from helpers import killed_at_checkpoint
+    from training_data import logged_rows, make_calendar_scenes, make_sequence_folders, tiny_training_flags
+    scenes, first, second = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "first", tmp_path / "second"
+    clips = make_sequence_folders(tmp_path / "val", {"clip": 5}, sizes={"clip": (64, 64)})
+    train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 2}))
+    with monkeypatch.context() as patch:
+        patch.setattr(train, "save_checkpoint", killed_at_checkpoint(train.save_checkpoint, 2, KilledBeforeCheckpoint))
+        with pytest.raises(KilledBeforeCheckpoint):
+            train.main(tiny_training_flags(scenes, second, **{
+                "train.max_iter": 2, "train.seed": 4, "train.val_freq": 2, "data.val_dir": clips}))
+    assert [row["iteration"] for row in logged_rows(second)] == ["1", "2"]
+    flags = tiny_training_flags(scenes, second, **{"train.max_iter": 6, "train.val_freq": 6, "data.val_dir": clips})
+    with monkeypatch.context() as patch:  # killed past its first checkpoint (4), before the validation of 6
+        save_model = train.save_model
+        patch.setattr(train, "save_model", lambda output_dir, done, *args: (
+            _ for _ in ()).throw(KilledBeforeCheckpoint()) if done == 6 else save_model(output_dir, done, *args))
+        with pytest.raises(KilledBeforeCheckpoint):
+            train.main(flags + ["--checkpoint", str(first / "checkpoint_00000002.json")])
+    assert (second / "checkpoint_00000004.json").exists() and not (second / "model_best.h5").exists()
+    train.main(flags)
+    with open(second / "val.csv", newline="") as log:
+        assert [row["iteration"] for row in csv.DictReader(log)] == ["6"]
+    assert (second / "model_best.h5").read_bytes() == (second / "model_param_00000006.h5").read_bytes()

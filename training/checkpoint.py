@@ -162,12 +162,25 @@ def record_source(output_dir, checkpoint):
     else there (recorded_source reads it back). Why: copy_into's copy is whole only once the graph is built and the
     checkpoint loaded (seconds, or minutes for a large model); a kill or a stop before that left the folder no
     checkpoint, and the same command without --checkpoint, as the docs say to continue, trained from iteration 0 again.
-    forget_source removes it once the folder holds a checkpoint of the run's own. Returns whether the folder held no
-    record before (an earlier start's, which a refusal of this one must leave for the next)."""
+    forget_source removes it once the folder holds a checkpoint of the run's own. Returns a function that takes the
+    record back for a refusal of this start: the folder's record as it was before (none, or an earlier start's, which
+    the next start must still read: a refused --checkpoint of a third folder wrote over it), while the record is this
+    start's (not once forget_source removed it for the run's own checkpoint)."""
     path = os.path.join(output_dir, CHECKPOINT_SOURCE)
-    new = not os.path.lexists(path)
+    earlier = None
+    if os.path.isfile(path):
+        with open(path, "rb") as file:
+            earlier = file.read()
     write_bytes(path, json.dumps({"checkpoint": absolute(checkpoint)}), mode="w")
-    return new
+
+    def take_back():
+        if not os.path.lexists(path):  # forgotten: the folder holds a checkpoint of the run's own
+            return
+        if earlier is None:
+            forget_source(output_dir)
+        else:
+            write_bytes(path, earlier)
+    return take_back
 
 
 def recorded_source(output_dir):

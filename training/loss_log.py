@@ -4,7 +4,7 @@ import csv
 import io
 import os
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from matplotlib.figure import Figure
 
@@ -28,7 +28,22 @@ class LossLog:
         self.csv_path = os.path.join(output_dir, f"{name}.csv")
         self.png_path = os.path.join(output_dir, f"{name}.png")
         self.plotted = plotted
+        self.dropped = False  # whether the CSV holds rows past start_iteration, left there until the next write
         self.rows = self._read_rows_before(start_iteration)
+
+    def write_dropped(self):
+        """Make the drop of the rows past the start lasting now, not at the next write: the CSV rewritten (removed,
+        with its PNG, where no row is kept). For rows of another run, which a later resume would take for this one's
+        where this run writes none before its first checkpoint (a validation every val_freq iterations, past it)."""
+        if not self.dropped:
+            return
+        if self.rows:
+            self.write()
+        else:
+            for path in (self.csv_path, self.png_path):
+                with suppress(FileNotFoundError):
+                    os.remove(path)
+        self.dropped = False
 
     def _read_rows_before(self, iteration):
         """Rows of an earlier run up to the checkpoint we resume from (later ones are replaced).
@@ -51,7 +66,9 @@ class LossLog:
             raise UserError(
                 f"'{self.csv_path}' line {reader.line_num if reader else 1} is not a row of numbers; "
                 "fix or delete that line (or the file, which loses only the earlier curves)")
-        return [row for row in rows if row["iteration"] <= iteration]
+        kept = [row for row in rows if row["iteration"] <= iteration]
+        self.dropped = len(kept) < len(rows)
+        return kept
 
     def add(self, iteration, values):
         self.rows.append({"iteration": iteration, **{key: float(value) for key, value in values.items()}})
