@@ -17,7 +17,7 @@ import reprlib
 from typing import NamedTuple
 
 from utils.errors import UserError, shown_plainly
-from utils.image_io import IMAGE_EXTENSIONS, common_image_size, is_frame_name, list_frames
+from utils.image_io import IMAGE_EXTENSIONS, common_image_size, is_frame_name, list_frames, visible_subfolders
 from utils.paths import input_file, input_folder
 from utils.scene_layout import frame_path, scene_dir
 
@@ -125,8 +125,6 @@ def holds_frames(folder):
         return any(is_frame_name(entry.name) and not entry.is_dir() for entry in entries)
 
 
-def subfolders(folder):
-    return sorted(name for name in os.listdir(folder) if os.path.isdir(os.path.join(folder, name)))
 
 
 def folder_sequence_names(root):
@@ -135,9 +133,9 @@ def folder_sequence_names(root):
     frames: which are the sequences is not known (three thumbnails in a Vimeo-90K group folder were trained on as its
     one sequence, its sequences left out)."""
     found = {}
-    for name in subfolders(root):
+    for name in visible_subfolders(root):
         folder = os.path.join(root, name)
-        inner_sequences = [inner for inner in subfolders(folder) if holds_frames(os.path.join(folder, inner))]
+        inner_sequences = [inner for inner in visible_subfolders(folder) if holds_frames(os.path.join(folder, inner))]
         is_sequence = holds_frames(folder)
         if is_sequence and inner_sequences:
             raise UserError(f"'{folder}' holds frames and also folders of frames ({named(inner_sequences)}), so which "

@@ -2048,3 +2048,27 @@ def test_an_eps_setting_that_is_zero_in_float32_is_one_line(key, value):
     with pytest.raises(UserError, match=rf"^bad value {value} for {key}: expected a positive finite float32 number$"):
         load_config(overrides={key: parse_value(value)})
     assert getattr(load_config(overrides={key: parse_value("1.4e-45")}).train, key.split(".")[1]) == 1.4e-45
+
+
+# Fifteenth pass, third look at the fifteenth pass's path and training-data fixes
+
+def test_hidden_folders_are_no_sequences_and_no_validation_clips(tmp_path):
+    """Hidden files are no frames (is_frame_name), and hidden folders no sequences: a drive's trash beside the
+    sequences ('.Trash-1000/files', where a desktop moves a sequence the user deleted) was trained on as a sequence,
+    exit code 0; a file server's '.AppleDouble' in a sequence folder (an entry named after each frame) refused the
+    sequence as a folder of frames and of sequences; the trash in data.val_dir was refused as a clip without frames."""
+    from datasets.sequences import folder_sequences
+    from training.validation import validation_clips
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"0001": 3, "0002": 3, ".Trash-1000/files": 3},
+                                 sizes={name: (8, 8) for name in ("0001", "0002", ".Trash-1000/files")})
+    os.makedirs(os.path.join(root, "0001", ".AppleDouble"))
+    for frame in os.listdir(os.path.join(root, "0001")):
+        with open(os.path.join(root, "0001", ".AppleDouble", frame), "wb") as file:
+            file.write(b"\x00\x05\x16\x07")  # AppleDouble's magic number, no picture
+    assert [sequence.name for sequence in folder_sequences(root)] == ["0001", "0002"]
+    val_dir = make_sequence_folders(tmp_path / "val", {"clip": 6, ".Trash-1000/files": 6},
+                                    sizes={"clip": (64, 64), ".Trash-1000/files": (64, 64)})
+    config = config_of_flags("--set", "train.val_freq=1", "--set", f"data.val_dir={val_dir}", "--set",
+                             "train.val_crop=48")
+    assert [clip.name for clip in validation_clips(config)] == ["clip"]

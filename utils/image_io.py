@@ -112,6 +112,15 @@ def is_frame_name(name, extensions=IMAGE_EXTENSIONS):
     return name.lower().endswith(extensions) and not name.startswith(".")
 
 
+def visible_subfolders(folder):
+    """The sorted names of folder's subfolders that are not hidden: as hidden files are no frames (is_frame_name), a
+    hidden folder is no sequence nor clip. A drive's trash ('.Trash-1000/files', where a desktop moves a deleted
+    sequence) was trained on as a sequence, exit code 0, and a file server's '.AppleDouble' (entries named after
+    each frame) beside a sequence's frames refused it as a folder of frames and of sequences."""
+    return sorted(name for name in os.listdir(folder)
+                  if not name.startswith(".") and os.path.isdir(os.path.join(folder, name)))
+
+
 def only_files(paths, role, folder):
     """paths, the frames of folder, unless one is a folder, a pipe, a socket or a device (reading it would wait
     for a writer, or never end): then a UserError naming it."""
