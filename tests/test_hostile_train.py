@@ -2056,12 +2056,15 @@ def test_hidden_folders_are_no_sequences_and_no_validation_clips(tmp_path):
     """Hidden files are no frames (is_frame_name), and hidden folders no sequences: a drive's trash beside the
     sequences ('.Trash-1000/files', where a desktop moves a sequence the user deleted) was trained on as a sequence,
     exit code 0; a file server's '.AppleDouble' in a sequence folder (an entry named after each frame) refused the
-    sequence as a folder of frames and of sequences; the trash in data.val_dir was refused as a clip without frames."""
+    sequence as a folder of frames and of sequences; the trash in data.val_dir was refused as a clip without frames.
+    dataPrepare's scenes trained on as sequences: the hidden '.scene_0002.partial' of a killed run, a scene cut short,
+    was one more sequence."""
     from datasets.sequences import folder_sequences
     from training.validation import validation_clips
     from training_data import make_sequence_folders
-    root = make_sequence_folders(tmp_path / "data", {"0001": 3, "0002": 3, ".Trash-1000/files": 3},
-                                 sizes={name: (8, 8) for name in ("0001", "0002", ".Trash-1000/files")})
+    hidden = (".Trash-1000/files", ".scene_0002.partial")
+    root = make_sequence_folders(tmp_path / "data", {"0001": 3, "0002": 3, **{name: 3 for name in hidden}},
+                                 sizes={name: (8, 8) for name in ("0001", "0002") + hidden})
     os.makedirs(os.path.join(root, "0001", ".AppleDouble"))
     for frame in os.listdir(os.path.join(root, "0001")):
         with open(os.path.join(root, "0001", ".AppleDouble", frame), "wb") as file:
