@@ -127,6 +127,14 @@ def holds_frames(folder):
 
 
 
+def listable(folder):
+    """folder, if its entries can be listed; else a UserError (it was a PermissionError traceback)."""
+    if not os.access(folder, os.R_OK | os.X_OK):
+        raise UserError(f"'{folder}' cannot be listed (permission denied), so whether it is a sequence is not known; "
+                        "give it read permission, or move it out of --input_video_dir")
+    return folder
+
+
 def folder_sequence_names(root):
     """{name: folder} of the sequences layout: root's subfolders that hold frames, and the subfolders holding
     frames of those that hold none (two levels). UserError for a subfolder that holds both frames and folders of
@@ -134,8 +142,9 @@ def folder_sequence_names(root):
     one sequence, its sequences left out)."""
     found = {}
     for name in visible_subfolders(root):
-        folder = os.path.join(root, name)
-        inner_sequences = [inner for inner in visible_subfolders(folder) if holds_frames(os.path.join(folder, inner))]
+        folder = listable(os.path.join(root, name))
+        inner_sequences = [inner for inner in visible_subfolders(folder)
+                           if holds_frames(listable(os.path.join(folder, inner)))]
         is_sequence = holds_frames(folder)
         if is_sequence and inner_sequences:
             raise UserError(f"'{folder}' holds frames and also folders of frames ({named(inner_sequences)}), so which "

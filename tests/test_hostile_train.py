@@ -2075,3 +2075,25 @@ def test_hidden_folders_are_no_sequences_and_no_validation_clips(tmp_path):
     config = config_of_flags("--set", "train.val_freq=1", "--set", f"data.val_dir={val_dir}", "--set",
                              "train.val_crop=48")
     assert [clip.name for clip in validation_clips(config)] == ["clip"]
+
+
+def test_a_drives_lost_found_is_no_sequence_and_a_folder_that_cannot_be_listed_is_one_line(tmp_path):
+    """Training on a drive's top folder, which holds lost+found (root's alone to list): the listing of the sequences
+    was a PermissionError traceback. lost+found is no sequence; another folder that cannot be listed is one line."""
+    from hostile import run_python_without_root_override
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "drive", {"0001": 3, "0002": 3}, sizes={"0001": (8, 8), "0002": (8, 8)})
+    os.chmod(tmp_path, 0o755)
+    for name in ("lost+found", "0003"):
+        os.mkdir(os.path.join(root, name), 0o700)
+        os.chown(os.path.join(root, name), 1000, 1000)  # another user's, as lost+found is root's to a user
+    script = ("from datasets.sequences import folder_sequences\nfrom utils.errors import UserError\n"
+              f"try:\n    folder_sequences({str(root)!r})\nexcept UserError as error:\n    print(error)\n")
+    completed = run_python_without_root_override(script)
+    assert (completed.stdout, completed.stderr) == (
+        f"'{os.path.join(root, '0003')}' cannot be listed (permission denied), so whether it is a sequence is not "
+        "known; give it read permission, or move it out of --input_video_dir\n", "")
+    os.rmdir(os.path.join(root, "0003"))
+    script = ("from datasets.sequences import folder_sequences\n"
+              f"print([sequence.name for sequence in folder_sequences({str(root)!r})])\n")
+    assert run_python_without_root_override(script).stdout == "['0001', '0002']\n"
