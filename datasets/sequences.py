@@ -99,10 +99,12 @@ def scene_sequence(folder, max_frm):
                     [frame_path(folder, index) for index in range(max_frm + 1)])
 
 
-def read_sequence_list(path):
+def read_sequence_list(path, available=()):
     """The names of a data.sequence_list file: one a line; blank lines and comments are left out: from a '#' that
     begins a line or follows a space (one inside a name, as in a folder 'take#2', is part of it: cut there, the name
-    of another folder, 'take', was trained on)."""
+    of another folder, 'take', was trained on). available: names of the sequences there; a line is cut at a later
+    such '#', or not at all, where that names one of them (a folder 'take #2': cut at its ' #', 'take' beside it was
+    trained on in its place, exit code 0)."""
     input_file(path, "sequence list (data.sequence_list)")
     try:
         with open(path, encoding="utf-8-sig") as file:  # a byte-order mark (Windows Notepad) is no name
@@ -111,11 +113,19 @@ def read_sequence_list(path):
             lines = file.read().split("\n")
     except (OSError, UnicodeDecodeError) as error:
         raise UserError(f"cannot read sequence list '{path}' ({error}); give a UTF-8 text file of names")
-    names = [re.split(r"(?:^|\s)#", line, maxsplit=1)[0].strip().strip("/") for line in lines]
+    names = [list_line_name(line, available) for line in lines]
     names = [name for name in names if name]
     if not names:
         raise UserError(f"sequence list '{path}' names no sequence; write one name a line")
     return names
+
+
+def list_line_name(line, available):
+    """The name a line of a sequence list gives: the line before its first comment, unless the line whole, or cut at a
+    later comment's '#', names one of available (the longest that does)."""
+    cuts = [len(line)] + [match.start() for match in re.finditer(r"(?:^|(?<=\s))#", line)][::-1]
+    names = [line[:cut].strip().strip("/") for cut in cuts]
+    return next((name for name in names if name and name in available), names[-1])
 
 
 def holds_frames(folder):
@@ -178,7 +188,7 @@ def folder_sequences(root, list_path=""):
         raise UserError(
             f"'{root}' holds no sequence folder (<sequence>/<frames> or <group>/<sequence>/<frames>, "
             f"frames {', '.join(IMAGE_EXTENSIONS)}); check --input_video_dir and data.layout")
-    names = read_sequence_list(list_path) if list_path else None
+    names = read_sequence_list(list_path, available) if list_path else None
     pairs = chosen(available, names, root, list_path, "fix the list or add those folders")
     return [Sequence(name, folder, list_frames(folder)) for name, folder in pairs]
 

@@ -2097,3 +2097,16 @@ def test_a_drives_lost_found_is_no_sequence_and_a_folder_that_cannot_be_listed_i
     script = ("from datasets.sequences import folder_sequences\n"
               f"print([sequence.name for sequence in folder_sequences({str(root)!r})])\n")
     assert run_python_without_root_override(script).stdout == "['0001', '0002']\n"
+
+
+def test_a_sequence_list_names_a_folder_holding_a_space_and_a_hash_beside_the_folder_of_the_name_before_it(tmp_path):
+    """Folders 'take' and 'take #2' (a common way to name a second take): the list's 'take #2' was cut at its ' #'
+    as a comment, and 'take' trained on in its place, exit code 0. A comment after such a name is still one; a name
+    that no folder has whole is cut at its first comment, as documented."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    names = ("take", "take #2", "other")
+    root = make_sequence_folders(tmp_path / "data", {name: 3 for name in names}, sizes={name: (8, 8) for name in names})
+    listing = tmp_path / "list.txt"
+    listing.write_text("take #2\ntake #2 # the second take\nother # a comment\n# take\n")
+    assert [sequence.name for sequence in folder_sequences(root, str(listing))] == ["take #2", "other"]
