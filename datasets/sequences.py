@@ -107,12 +107,21 @@ def read_sequence_list(path, available=()):
     trained on in its place, exit code 0)."""
     input_file(path, "sequence list (data.sequence_list)")
     try:
-        with open(path, encoding="utf-8-sig") as file:  # a byte-order mark (Windows Notepad) is no name
-            # lines end at a newline (CR and CRLF read as one) alone: splitlines() also cut a name at a form feed,
-            # U+0085 or U+2028, which a folder name may hold, and trained on its pieces
-            lines = file.read().split("\n")
-    except (OSError, UnicodeDecodeError) as error:
+        with open(path, "rb") as file:
+            data = file.read()
+    except OSError as error:
         raise UserError(f"cannot read sequence list '{path}' ({error}); give a UTF-8 text file of names")
+    try:
+        text = data.decode("utf-8-sig")  # a byte-order mark (Windows Notepad) is no name
+    except UnicodeDecodeError as error:
+        # a folder named in another encoding (Latin-1) is listed with its bytes, as the list names it: it was refused
+        # with them; a list of UTF-16 (NUL bytes) is no list of names
+        if b"\0" in data:
+            raise UserError(f"cannot read sequence list '{path}' ({error}); give a UTF-8 text file of names")
+        text = data.decode("utf-8", "surrogateescape")
+    # lines end at a newline (CR and CRLF read as one) alone: splitlines() also cut a name at a form feed, U+0085 or
+    # U+2028, which a folder name may hold, and trained on its pieces
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     names = [list_line_name(line, available) for line in lines]
     names = [name for name in names if name]
     if not names:

@@ -2110,3 +2110,18 @@ def test_a_sequence_list_names_a_folder_holding_a_space_and_a_hash_beside_the_fo
     listing = tmp_path / "list.txt"
     listing.write_text("take #2\ntake #2 # the second take\nother # a comment\n# take\n")
     assert [sequence.name for sequence in folder_sequences(root, str(listing))] == ["take #2", "other"]
+
+
+def test_a_sequence_list_of_latin1_names_the_folders_named_so(tmp_path):
+    """Sequence folders named in Latin-1 (an old archive's 'café'): the training without a list reads them, but a list
+    naming them, in the same bytes, was refused as not UTF-8. A list of UTF-16 (NUL bytes) is still refused."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    name = os.fsdecode(b"caf\xe9")
+    root = make_sequence_folders(tmp_path / "data", {name: 3, "other": 3}, sizes={name: (8, 8), "other": (8, 8)})
+    listing = tmp_path / "list.txt"
+    listing.write_bytes(b"caf\xe9 # the one\r\n")
+    assert [sequence.name for sequence in folder_sequences(root, str(listing))] == [name]
+    listing.write_bytes("café\n".encode("utf-16"))
+    with pytest.raises(UserError, match=r"^cannot read sequence list .*; give a UTF-8 text file of names$"):
+        folder_sequences(root, str(listing))
