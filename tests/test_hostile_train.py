@@ -2125,3 +2125,22 @@ def test_a_sequence_list_of_latin1_names_the_folders_named_so(tmp_path):
     listing.write_bytes("café\n".encode("utf-16"))
     with pytest.raises(UserError, match=r"^cannot read sequence list .*; give a UTF-8 text file of names$"):
         folder_sequences(root, str(listing))
+
+
+def test_a_reds_sequence_folder_that_cannot_be_listed_is_one_line(tmp_path):
+    """A REDS sequence folder another user unpacked, closed to others: a PermissionError traceback."""
+    from datasets.reds import sequence_folder
+    from hostile import run_python_without_root_override
+    folder = sequence_folder(str(tmp_path / "REDS"), "001")
+    os.makedirs(folder)
+    for parent in (tmp_path, tmp_path / "REDS", os.path.dirname(os.path.dirname(folder)), os.path.dirname(folder)):
+        os.chmod(parent, 0o755)
+    os.chmod(folder, 0o700)
+    os.chown(folder, 1000, 1000)
+    (tmp_path / "list.txt").write_text("001\n")
+    script = ("from datasets.reds import training_sequences\nfrom utils.errors import UserError\n"
+              f"try:\n    training_sequences({str(tmp_path / 'REDS')!r}, {str(tmp_path / 'list.txt')!r})\n"
+              "except UserError as error:\n    print(error)\n")
+    completed = run_python_without_root_override(script)
+    assert (completed.stdout, completed.stderr) == (
+        f"REDS sequence 001 '{folder}' cannot be listed (permission denied); check its permissions\n", "")
