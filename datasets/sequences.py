@@ -147,23 +147,28 @@ def holds_frames(folder):
 
 
 def listable(folder):
-    """folder, if its entries can be listed; else a UserError (it was a PermissionError traceback)."""
-    if not os.access(folder, os.R_OK | os.X_OK):
-        raise UserError(f"'{folder}' cannot be listed (permission denied), so whether it is a sequence is not known; "
-                        "give it read permission, or move it out of --input_video_dir")
-    return folder
+    """Whether folder's entries can be listed (a PermissionError traceback where not)."""
+    return os.access(folder, os.R_OK | os.X_OK)
 
 
 def folder_sequence_names(root):
-    """{name: folder} of the sequences layout: root's subfolders that hold frames, and the subfolders holding
-    frames of those that hold none (two levels). UserError for a subfolder that holds both frames and folders of
-    frames: which are the sequences is not known (three thumbnails in a Vimeo-90K group folder were trained on as its
-    one sequence, its sequences left out)."""
-    found = {}
+    """({name: folder}, [name]) of the sequences layout: root's subfolders that hold frames, and the subfolders holding
+    frames of those that hold none (two levels); and the names of the folders among them that cannot be listed (which
+    may be sequences or not). UserError for a subfolder that holds both frames and folders of frames: which are the
+    sequences is not known (three thumbnails in a Vimeo-90K group folder were trained on as its one sequence, its
+    sequences left out)."""
+    found, closed = {}, []
     for name in visible_subfolders(root):
-        folder = listable(os.path.join(root, name))
-        inner_sequences = [inner for inner in visible_subfolders(folder)
-                           if holds_frames(listable(os.path.join(folder, inner)))]
+        folder = os.path.join(root, name)
+        if not listable(folder):
+            closed.append(name)
+            continue
+        inner_sequences = []
+        for inner in visible_subfolders(folder):
+            if not listable(os.path.join(folder, inner)):
+                closed.append(f"{name}/{inner}")
+            elif holds_frames(os.path.join(folder, inner)):
+                inner_sequences.append(inner)
         is_sequence = holds_frames(folder)
         if is_sequence and inner_sequences:
             raise UserError(f"'{folder}' holds frames and also folders of frames ({named(inner_sequences)}), so which "
@@ -172,7 +177,19 @@ def folder_sequence_names(root):
             found[name] = folder
         for inner in inner_sequences:
             found[f"{name}/{inner}"] = os.path.join(folder, inner)
-    return found
+    return found, closed
+
+
+def refuse_closed(root, closed, names):
+    """UserError where a folder that cannot be listed may be a sequence used: any, without a list (names None), else
+    one a name of the list lies in."""
+    used = [name for name in closed
+            if names is None or any(wanted == name or wanted.startswith(name + "/") for wanted in names)]
+    if used:
+        advice = ("give it read permission, move it out of --input_video_dir, or name the sequences to use in "
+                  "data.sequence_list" if names is None else "give it read permission, or leave it out of the list")
+        raise UserError(f"'{os.path.join(root, used[0])}' cannot be listed (permission denied), so whether it is a "
+                        f"sequence is not known; {advice}")
 
 
 def chosen(available, names, root, list_path, hint):
@@ -192,12 +209,16 @@ def folder_sequences(root, list_path=""):
     if not root:
         raise UserError("no training data: set --input_video_dir (a folder of sequence folders)")
     input_folder(root, "training data folder (--input_video_dir)")
-    available = folder_sequence_names(root)
-    if not available:
-        raise UserError(
-            f"'{root}' holds no sequence folder (<sequence>/<frames> or <group>/<sequence>/<frames>, "
-            f"frames {', '.join(IMAGE_EXTENSIONS)}); check --input_video_dir and data.layout")
+    available, closed = folder_sequence_names(root)
+    none_there = UserError(
+        f"'{root}' holds no sequence folder (<sequence>/<frames> or <group>/<sequence>/<frames>, "
+        f"frames {', '.join(IMAGE_EXTENSIONS)}); check --input_video_dir and data.layout")
+    if not available and not closed:
+        raise none_there
     names = read_sequence_list(list_path, available) if list_path else None
+    refuse_closed(root, closed, names)
+    if not available:
+        raise none_there
     pairs = chosen(available, names, root, list_path, "fix the list or add those folders")
     return [Sequence(name, folder, list_frames(folder)) for name, folder in pairs]
 

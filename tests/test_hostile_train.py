@@ -2092,7 +2092,13 @@ def test_a_drives_lost_found_is_no_sequence_and_a_folder_that_cannot_be_listed_i
     completed = run_python_without_root_override(script)
     assert (completed.stdout, completed.stderr) == (
         f"'{os.path.join(root, '0003')}' cannot be listed (permission denied), so whether it is a sequence is not "
-        "known; give it read permission, or move it out of --input_video_dir\n", "")
+        "known; give it read permission, move it out of --input_video_dir, or name the sequences to use in "
+        "data.sequence_list\n", "")
+    # a list that leaves it out (another user's folder beside the sequences, on a shared disk) is not refused
+    (tmp_path / "list.txt").write_text("0001\n")
+    script = ("from datasets.sequences import folder_sequences\n"
+              f"print([sequence.name for sequence in folder_sequences({str(root)!r}, {str(tmp_path / 'list.txt')!r})])\n")
+    assert run_python_without_root_override(script).stdout == "['0001']\n"
     os.rmdir(os.path.join(root, "0003"))
     script = ("from datasets.sequences import folder_sequences\n"
               f"print([sequence.name for sequence in folder_sequences({str(root)!r})])\n")
