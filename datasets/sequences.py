@@ -144,8 +144,6 @@ def holds_frames(folder):
         return any(is_frame_name(entry.name) and not entry.is_dir() for entry in entries)
 
 
-
-
 def listable(folder):
     """Whether folder's entries can be listed (a PermissionError traceback where not)."""
     return os.access(folder, os.R_OK | os.X_OK)
