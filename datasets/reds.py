@@ -72,7 +72,7 @@ def reds_sequences(root, names, role="REDS folder (--input_video_dir)", list_pat
     sequences = []
     for name in names:
         folder = sequence_folder(root, name)
-        present = set(os.listdir(folder))
+        present = set(os.listdir(input_folder(folder, f"REDS sequence {name}")))  # unreadable: was a traceback
         frames = [frame_name(index) for index in range(FRAMES_PER_SEQUENCE)]
         missing = [frame for frame in frames if frame not in present]
         if missing:

@@ -17,7 +17,7 @@ import reprlib
 from typing import NamedTuple
 
 from utils.errors import UserError, shown_plainly
-from utils.image_io import IMAGE_EXTENSIONS, common_image_size, is_frame_name, list_frames
+from utils.image_io import IMAGE_EXTENSIONS, common_image_size, is_frame_name, list_frames, visible_subfolders
 from utils.paths import input_file, input_folder
 from utils.scene_layout import frame_path, scene_dir
 
@@ -99,23 +99,42 @@ def scene_sequence(folder, max_frm):
                     [frame_path(folder, index) for index in range(max_frm + 1)])
 
 
-def read_sequence_list(path):
+def read_sequence_list(path, available=()):
     """The names of a data.sequence_list file: one a line; blank lines and comments are left out: from a '#' that
     begins a line or follows a space (one inside a name, as in a folder 'take#2', is part of it: cut there, the name
-    of another folder, 'take', was trained on)."""
+    of another folder, 'take', was trained on). available: names of the sequences there; a line is cut at a later
+    such '#', or not at all, where that names one of them (a folder 'take #2': cut at its ' #', 'take' beside it was
+    trained on in its place, exit code 0)."""
     input_file(path, "sequence list (data.sequence_list)")
     try:
-        with open(path, encoding="utf-8-sig") as file:  # a byte-order mark (Windows Notepad) is no name
-            # lines end at a newline (CR and CRLF read as one) alone: splitlines() also cut a name at a form feed,
-            # U+0085 or U+2028, which a folder name may hold, and trained on its pieces
-            lines = file.read().split("\n")
-    except (OSError, UnicodeDecodeError) as error:
+        with open(path, "rb") as file:
+            data = file.read()
+    except OSError as error:
         raise UserError(f"cannot read sequence list '{path}' ({error}); give a UTF-8 text file of names")
-    names = [re.split(r"(?:^|\s)#", line, maxsplit=1)[0].strip().strip("/") for line in lines]
+    try:
+        text = data.decode("utf-8-sig")  # a byte-order mark (Windows Notepad) is no name
+    except UnicodeDecodeError as error:
+        # a folder named in another encoding (Latin-1) is listed with its bytes, as the list names it: it was refused
+        # with them; a list of UTF-16 (NUL bytes) is no list of names
+        if b"\0" in data:
+            raise UserError(f"cannot read sequence list '{path}' ({error}); give a UTF-8 text file of names")
+        text = data.decode("utf-8", "surrogateescape")
+    # lines end at a newline (CR and CRLF read as one) alone: splitlines() also cut a name at a form feed, U+0085 or
+    # U+2028, which a folder name may hold, and trained on its pieces
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    names = [list_line_name(line, available) for line in lines]
     names = [name for name in names if name]
     if not names:
         raise UserError(f"sequence list '{path}' names no sequence; write one name a line")
     return names
+
+
+def list_line_name(line, available):
+    """The name a line of a sequence list gives: the line before its first comment, unless the line whole, or cut at a
+    later comment's '#', names one of available (the longest that does)."""
+    cuts = [len(line)] + [match.start() for match in re.finditer(r"(?:^|(?<=\s))#", line)][::-1]
+    names = [line[:cut].strip().strip("/") for cut in cuts]
+    return next((name for name in names if name and name in available), names[-1])
 
 
 def holds_frames(folder):
@@ -125,19 +144,29 @@ def holds_frames(folder):
         return any(is_frame_name(entry.name) and not entry.is_dir() for entry in entries)
 
 
-def subfolders(folder):
-    return sorted(name for name in os.listdir(folder) if os.path.isdir(os.path.join(folder, name)))
+def listable(folder):
+    """Whether folder's entries can be listed (a PermissionError traceback where not)."""
+    return os.access(folder, os.R_OK | os.X_OK)
 
 
 def folder_sequence_names(root):
-    """{name: folder} of the sequences layout: root's subfolders that hold frames, and the subfolders holding
-    frames of those that hold none (two levels). UserError for a subfolder that holds both frames and folders of
-    frames: which are the sequences is not known (three thumbnails in a Vimeo-90K group folder were trained on as its
-    one sequence, its sequences left out)."""
-    found = {}
-    for name in subfolders(root):
+    """({name: folder}, [name]) of the sequences layout: root's subfolders that hold frames, and the subfolders holding
+    frames of those that hold none (two levels); and the names of the folders among them that cannot be listed (which
+    may be sequences or not). UserError for a subfolder that holds both frames and folders of frames: which are the
+    sequences is not known (three thumbnails in a Vimeo-90K group folder were trained on as its one sequence, its
+    sequences left out)."""
+    found, closed = {}, []
+    for name in visible_subfolders(root):
         folder = os.path.join(root, name)
-        inner_sequences = [inner for inner in subfolders(folder) if holds_frames(os.path.join(folder, inner))]
+        if not listable(folder):
+            closed.append(name)
+            continue
+        inner_sequences = []
+        for inner in visible_subfolders(folder):
+            if not listable(os.path.join(folder, inner)):
+                closed.append(f"{name}/{inner}")
+            elif holds_frames(os.path.join(folder, inner)):
+                inner_sequences.append(inner)
         is_sequence = holds_frames(folder)
         if is_sequence and inner_sequences:
             raise UserError(f"'{folder}' holds frames and also folders of frames ({named(inner_sequences)}), so which "
@@ -146,7 +175,19 @@ def folder_sequence_names(root):
             found[name] = folder
         for inner in inner_sequences:
             found[f"{name}/{inner}"] = os.path.join(folder, inner)
-    return found
+    return found, closed
+
+
+def refuse_closed(root, closed, names):
+    """UserError where a folder that cannot be listed may be a sequence used: any, without a list (names None), else
+    one a name of the list lies in."""
+    used = [name for name in closed
+            if names is None or any(wanted == name or wanted.startswith(name + "/") for wanted in names)]
+    if used:
+        advice = ("give it read permission, move it out of --input_video_dir, or name the sequences to use in "
+                  "data.sequence_list" if names is None else "give it read permission, or leave it out of the list")
+        raise UserError(f"'{os.path.join(root, used[0])}' cannot be listed (permission denied), so whether it is a "
+                        f"sequence is not known; {advice}")
 
 
 def chosen(available, names, root, list_path, hint):
@@ -166,12 +207,16 @@ def folder_sequences(root, list_path=""):
     if not root:
         raise UserError("no training data: set --input_video_dir (a folder of sequence folders)")
     input_folder(root, "training data folder (--input_video_dir)")
-    available = folder_sequence_names(root)
+    available, closed = folder_sequence_names(root)
+    none_there = UserError(
+        f"'{root}' holds no sequence folder (<sequence>/<frames> or <group>/<sequence>/<frames>, "
+        f"frames {', '.join(IMAGE_EXTENSIONS)}); check --input_video_dir and data.layout")
+    if not available and not closed:
+        raise none_there
+    names = read_sequence_list(list_path, available) if list_path else None
+    refuse_closed(root, closed, names)
     if not available:
-        raise UserError(
-            f"'{root}' holds no sequence folder (<sequence>/<frames> or <group>/<sequence>/<frames>, "
-            f"frames {', '.join(IMAGE_EXTENSIONS)}); check --input_video_dir and data.layout")
-    names = read_sequence_list(list_path) if list_path else None
+        raise none_there
     pairs = chosen(available, names, root, list_path, "fix the list or add those folders")
     return [Sequence(name, folder, list_frames(folder)) for name, folder in pairs]
 

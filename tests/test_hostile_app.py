@@ -487,3 +487,21 @@ def test_an_upload_on_a_server_with_a_bad_ffmpeg_setting_is_still_taken_for_a_vi
     video = fixture_frames_video(tmp_path / "clip.mp4")
     monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", "/bin/true")
     assert upload_input(video, "clip.mp4", "", "", str(tmp_path / "job"), 2 ** 30)["frames"] == 8
+
+
+# Fifteenth pass, third look at the fifteenth pass's path and training-data fixes
+
+def test_an_upload_of_a_clip_folder_holding_a_hidden_folder_is_its_frames(tmp_path):
+    """A zip of a clip's folder from a file server that keeps '.AppleDouble' beside the files (an entry named after each
+    frame): hidden files are no frames, but the hidden folder was one more folder of frames, and the upload was
+    refused as frames "in several folders"."""
+    import zipfile
+
+    from webapp.inputs import zip_input
+    names = sorted(os.listdir(FRAMES))[:3]
+    with zipfile.ZipFile(tmp_path / "up.zip", "w") as archive:
+        for name in names:
+            archive.write(os.path.join(FRAMES, name), f"clip/{name}")
+            archive.writestr(f"clip/.AppleDouble/{name}", b"\x00\x05\x16\x07")
+    spec = zip_input(str(tmp_path / "up.zip"), "frames.zip", str(tmp_path / "frames"), 2 ** 30)
+    assert (os.path.basename(spec["path"]), spec["frames"]) == ("clip", 3)

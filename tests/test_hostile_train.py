@@ -2127,3 +2127,105 @@ def test_the_validation_rows_of_a_run_killed_before_a_start_from_another_folder_
     with open(second / "val.csv", newline="") as log:
         assert [row["iteration"] for row in csv.DictReader(log)] == ["6"]
     assert (second / "model_best.h5").read_bytes() == (second / "model_param_00000006.h5").read_bytes()
+
+
+# Fifteenth pass, third look at the fifteenth pass's path and training-data fixes
+
+def test_hidden_folders_are_no_sequences_and_no_validation_clips(tmp_path):
+    """Hidden files are no frames (is_frame_name), and hidden folders no sequences: a drive's trash beside the
+    sequences ('.Trash-1000/files', where a desktop moves a sequence the user deleted) was trained on as a sequence,
+    exit code 0; a file server's '.AppleDouble' in a sequence folder (an entry named after each frame) refused the
+    sequence as a folder of frames and of sequences; the trash in data.val_dir was refused as a clip without frames.
+    dataPrepare's scenes trained on as sequences: the hidden '.scene_0002.partial' of a killed run, a scene cut short,
+    was one more sequence."""
+    from datasets.sequences import folder_sequences
+    from training.validation import validation_clips
+    from training_data import make_sequence_folders
+    hidden = (".Trash-1000/files", ".scene_0002.partial")
+    root = make_sequence_folders(tmp_path / "data", {"0001": 3, "0002": 3, **{name: 3 for name in hidden}},
+                                 sizes={name: (8, 8) for name in ("0001", "0002") + hidden})
+    os.makedirs(os.path.join(root, "0001", ".AppleDouble"))
+    for frame in os.listdir(os.path.join(root, "0001")):
+        with open(os.path.join(root, "0001", ".AppleDouble", frame), "wb") as file:
+            file.write(b"\x00\x05\x16\x07")  # AppleDouble's magic number, no picture
+    assert [sequence.name for sequence in folder_sequences(root)] == ["0001", "0002"]
+    val_dir = make_sequence_folders(tmp_path / "val", {"clip": 6, ".Trash-1000/files": 6},
+                                    sizes={"clip": (64, 64), ".Trash-1000/files": (64, 64)})
+    config = config_of_flags("--set", "train.val_freq=1", "--set", f"data.val_dir={val_dir}", "--set",
+                             "train.val_crop=48")
+    assert [clip.name for clip in validation_clips(config)] == ["clip"]
+
+
+def test_a_drives_lost_found_is_no_sequence_and_a_folder_that_cannot_be_listed_is_one_line(tmp_path):
+    """Training on a drive's top folder, which holds lost+found (root's alone to list): the listing of the sequences
+    was a PermissionError traceback. lost+found is no sequence; another folder that cannot be listed is one line."""
+    from hostile import run_python_without_root_override
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "drive", {"0001": 3, "0002": 3}, sizes={"0001": (8, 8), "0002": (8, 8)})
+    os.chmod(tmp_path, 0o755)
+    for name in ("lost+found", "0003"):
+        os.mkdir(os.path.join(root, name), 0o700)
+        os.chown(os.path.join(root, name), 1000, 1000)  # another user's, as lost+found is root's to a user
+    script = ("from datasets.sequences import folder_sequences\nfrom utils.errors import UserError\n"
+              f"try:\n    folder_sequences({str(root)!r})\nexcept UserError as error:\n    print(error)\n")
+    completed = run_python_without_root_override(script)
+    assert (completed.stdout, completed.stderr) == (
+        f"'{os.path.join(root, '0003')}' cannot be listed (permission denied), so whether it is a sequence is not "
+        "known; give it read permission, move it out of --input_video_dir, or name the sequences to use in "
+        "data.sequence_list\n", "")
+    # a list that leaves it out (another user's folder beside the sequences, on a shared disk) is not refused
+    (tmp_path / "list.txt").write_text("0001\n")
+    script = ("from datasets.sequences import folder_sequences\n"
+              f"print([sequence.name for sequence in folder_sequences({str(root)!r}, {str(tmp_path / 'list.txt')!r})])\n")
+    assert run_python_without_root_override(script).stdout == "['0001']\n"
+    os.rmdir(os.path.join(root, "0003"))
+    script = ("from datasets.sequences import folder_sequences\n"
+              f"print([sequence.name for sequence in folder_sequences({str(root)!r})])\n")
+    assert run_python_without_root_override(script).stdout == "['0001', '0002']\n"
+
+
+def test_a_sequence_list_names_a_folder_holding_a_space_and_a_hash_beside_the_folder_of_the_name_before_it(tmp_path):
+    """Folders 'take' and 'take #2' (a common way to name a second take): the list's 'take #2' was cut at its ' #'
+    as a comment, and 'take' trained on in its place, exit code 0. A comment after such a name is still one; a name
+    that no folder has whole is cut at its first comment, as documented."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    names = ("take", "take #2", "other")
+    root = make_sequence_folders(tmp_path / "data", {name: 3 for name in names}, sizes={name: (8, 8) for name in names})
+    listing = tmp_path / "list.txt"
+    listing.write_text("take #2\ntake #2 # the second take\nother # a comment\n# take\n")
+    assert [sequence.name for sequence in folder_sequences(root, str(listing))] == ["take #2", "other"]
+
+
+def test_a_sequence_list_of_latin1_names_the_folders_named_so(tmp_path):
+    """Sequence folders named in Latin-1 (an old archive's 'café'): the training without a list reads them, but a list
+    naming them, in the same bytes, was refused as not UTF-8. A list of UTF-16 (NUL bytes) is still refused."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    name = os.fsdecode(b"caf\xe9")
+    root = make_sequence_folders(tmp_path / "data", {name: 3, "other": 3}, sizes={name: (8, 8), "other": (8, 8)})
+    listing = tmp_path / "list.txt"
+    listing.write_bytes(b"caf\xe9 # the one\r\n")
+    assert [sequence.name for sequence in folder_sequences(root, str(listing))] == [name]
+    listing.write_bytes("café\n".encode("utf-16"))
+    with pytest.raises(UserError, match=r"^cannot read sequence list .*; give a UTF-8 text file of names$"):
+        folder_sequences(root, str(listing))
+
+
+def test_a_reds_sequence_folder_that_cannot_be_listed_is_one_line(tmp_path):
+    """A REDS sequence folder another user unpacked, closed to others: a PermissionError traceback."""
+    from datasets.reds import sequence_folder
+    from hostile import run_python_without_root_override
+    folder = sequence_folder(str(tmp_path / "REDS"), "001")
+    os.makedirs(folder)
+    for parent in (tmp_path, tmp_path / "REDS", os.path.dirname(os.path.dirname(folder)), os.path.dirname(folder)):
+        os.chmod(parent, 0o755)
+    os.chmod(folder, 0o700)
+    os.chown(folder, 1000, 1000)
+    (tmp_path / "list.txt").write_text("001\n")
+    script = ("from datasets.reds import training_sequences\nfrom utils.errors import UserError\n"
+              f"try:\n    training_sequences({str(tmp_path / 'REDS')!r}, {str(tmp_path / 'list.txt')!r})\n"
+              "except UserError as error:\n    print(error)\n")
+    completed = run_python_without_root_override(script)
+    assert (completed.stdout, completed.stderr) == (
+        f"REDS sequence 001 '{folder}' cannot be listed (permission denied); check its permissions\n", "")

@@ -27,7 +27,7 @@ from training.loss_log import LossLog
 from training.stage_weights import model_file
 from utils import metrics
 from utils.errors import UserError
-from utils.image_io import common_image_size, list_frames, read_rgb, write_bytes, write_rgb
+from utils.image_io import common_image_size, list_frames, read_rgb, visible_subfolders, write_bytes, write_rgb
 from utils.degradation import degrade_frames
 from utils.ops import bicubic_upscale_frames
 from utils.paths import input_folder, room_to_create
@@ -119,8 +119,7 @@ def validation_clips(config):
     if reds.is_reds_folder(val_dir):
         folders = reds.reds4_folders(val_dir)
     else:
-        folders = sorted(os.path.join(val_dir, name) for name in os.listdir(val_dir)
-                         if os.path.isdir(os.path.join(val_dir, name)))
+        folders = [os.path.join(val_dir, name) for name in visible_subfolders(val_dir)]
     if not folders:
         raise UserError(
             f"validation folder '{val_dir}' has no clip folders; put each clip's HR frames (or its LR/ "

@@ -112,6 +112,20 @@ def is_frame_name(name, extensions=IMAGE_EXTENSIONS):
     return name.lower().endswith(extensions) and not name.startswith(".")
 
 
+# the folder at the root of every ext2/3/4 file system where fsck puts what it recovers, root's alone to list
+FILE_SYSTEM_FOLDER = "lost+found"
+
+
+def visible_subfolders(folder):
+    """The sorted names of folder's subfolders that are not hidden: as hidden files are no frames (is_frame_name), a
+    hidden folder is no sequence nor clip. A drive's trash ('.Trash-1000/files', where a desktop moves a deleted
+    sequence) was trained on as a sequence, exit code 0, and a file server's '.AppleDouble' (entries named after
+    each frame) beside a sequence's frames refused it as a folder of frames and of sequences. Nor is a drive's
+    lost+found (training on a drive's top folder was a PermissionError traceback: it cannot be listed)."""
+    return sorted(name for name in os.listdir(folder) if not name.startswith(".") and name != FILE_SYSTEM_FOLDER
+                  and os.path.isdir(os.path.join(folder, name)))
+
+
 def only_files(paths, role, folder):
     """paths, the frames of folder, unless one is a folder, a pipe, a socket or a device (reading it would wait
     for a writer, or never end): then a UserError naming it."""

@@ -80,11 +80,14 @@ def video_input(path, name, start, end):
 
 
 def frame_folder(root, name):
-    """The one folder under root that holds image files (hidden files and macOS's __MACOSX left out)."""
-    folders = sorted({
-        directory for directory, _, files in os.walk(root)
-        if "__MACOSX" not in directory.split(os.sep) and any(is_frame_name(file) for file in files)
-    })
+    """The one folder under root that holds image files (hidden files and folders, a file server's .AppleDouble, and
+    macOS's __MACOSX left out)."""
+    folders = []
+    for directory, subfolders, files in os.walk(root):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".") and name != "__MACOSX"]
+        if any(is_frame_name(file) for file in files):
+            folders.append(directory)
+    folders.sort()
     if not folders:
         raise UserError(
             f"'{name}' holds no frames ({', '.join(IMAGE_EXTENSIONS)}); zip the frames of one clip")
