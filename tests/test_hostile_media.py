@@ -772,3 +772,18 @@ def test_ffmpeg_ended_while_the_last_frames_wait_in_its_pipe_is_one_line_naming_
     with pytest.raises(UserError, match="could not write video .*: it was ended by SIGKILL"):
         writer.close()
     assert os.listdir(tmp_path) == []
+
+
+# Fifteenth pass, third look at the fifteenth pass's generate, demo and app fixes
+
+@pytest.mark.parametrize("where", ["-metadata", "-metadata:s:v:0"])
+def test_a_video_whose_words_read_like_a_stream_line_is_one_video(tmp_path, where):
+    """The file's own words (a comment, a track's title) are printed among FFmpeg's stream lines, indented under
+    a "key : value"; one reading 'Stream #0:1: Video: h264, 64x48' was taken for a second video stream, and a
+    video of one stream was refused as holding two."""
+    from utils.image_io import VideoReader, ffmpeg_executable
+    clip = ffmpeg_video(tmp_path / "clip.mp4", "-pix_fmt", "yuv420p", frames=3)
+    worded = tmp_path / "worded.mkv"
+    subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-i", clip, "-c", "copy", where,
+                    "comment=Stream #0:1: Video: h264, 64x48", str(worded)], check=True)
+    assert sum(1 for _ in VideoReader(str(worded))) == 3

@@ -824,8 +824,9 @@ def stream_lines(path, ffmpeg=None):
     # surrogateescape: ffmpeg prints the name's bytes as given, so a name that is not UTF-8 reads back as itself
     completed = subprocess.run([ffmpeg or ffmpeg_executable(), "-hide_banner", "-nostdin", "-i", media_path(path)],
                                capture_output=True, text=True, errors="surrogateescape")
-    # the name, printed with the streams, may hold words like theirs, even a line of its own
-    return re.findall(r"Stream #\S+.*", completed.stderr.replace(media_path(path), ""))
+    # the name, printed with the streams, may hold words like theirs, even a line of its own; the file's words (a
+    # comment, a title) are printed after a "key : ", their lines after a ": " too
+    return re.findall(r"^ *(Stream #\S+.*)", completed.stderr.replace(media_path(path), ""), re.MULTILINE)
 
 
 def media_streams(path, ffmpeg=None):
