@@ -169,3 +169,15 @@ def video_cut_short(folder):
     path = folder / "cut.mkv"
     path.write_bytes(data[:len(data) * 6 // 10])
     return str(path)
+
+
+def intra_video_cut_short(folder, percent):
+    """An MKV of 40 frames, each coded alone, cut to its first `percent` % (a download broken off): the path, made by
+    ffmpeg in folder. OpenCV decodes about that share of the frames (10 %: 3 of them)."""
+    whole = ffmpeg_video(folder / "whole.mkv", "-c:v", "libx264", "-g", "1", "-pix_fmt", "yuv420p", frames=40,
+                         size="64x64")
+    with open(whole, "rb") as file:
+        data = file.read()
+    path = folder / "cut.mkv"
+    path.write_bytes(data[:len(data) * percent // 100])
+    return str(path)

@@ -1349,3 +1349,17 @@ def test_a_song_with_its_album_cover_is_refused_as_no_video(tmp_path):
     assert_one_error_line(completed, f"'{song}' holds audio and a cover picture only, no video stream; pass a video "
                                      "file")
     assert sorted(os.listdir(tmp_path)) == ["cover.png", "song.mp3"]
+
+
+# Fifteenth pass, third look at the fifteenth pass's generate, demo and app fixes
+
+def test_a_video_cut_short_before_start_advises_no_end_before_it(tmp_path):
+    """A video cut short after 3 frames, with --start 10: generate.py advised "pass --end 3 to use what is there",
+    and `--start 10 --end 3` was then refused as an end not after the start."""
+    from hostile import intra_video_cut_short
+    clip = intra_video_cut_short(tmp_path, 10)
+    completed = run_script("generate.py", "--model", WEIGHTS, "--input-video", clip, "--output-dir",
+                           str(tmp_path / "out"), "--start", "10")
+    line = assert_one_error_line(completed, "truncated or damaged", "what is there ends before the start chosen")
+    assert "--end" not in line
+    assert not os.path.exists(tmp_path / "out")

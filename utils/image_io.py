@@ -544,9 +544,10 @@ COUNT_MARGIN_SECONDS = 2
 class VideoReader:
     """The frames of a video file (or the part chosen by select) as RGB float32 in [0, 1], with the
     video's exact frame rate and sample aspect ratio. Frame indices start at 0. end_flag: the caller's flag
-    that ends the frames read, in the advice for a video cut short (demo.py's --frames; generate.py's --end)."""
+    that ends the frames read, in the advice for a video cut short (demo.py's --frames; generate.py's --end), given
+    only where the frames there from the start are at least `fewest`, the frames the caller needs (demo.py's 5)."""
 
-    def __init__(self, path, end_flag="--end"):
+    def __init__(self, path, end_flag="--end", fewest=1):
         if os.path.isdir(path):
             raise UserError(
                 f"video file '{path}' is a folder; pass a video file, or the folder as --input-dir-lr")
@@ -557,7 +558,7 @@ class VideoReader:
                             "pass that")
         if not os.access(path, os.R_OK):  # OpenCV would call it corrupt, beside a warning line of its own
             raise UserError(f"video file '{path}' cannot be read (permission denied); check its permissions")
-        self.path, self.end_flag = path, end_flag
+        self.path, self.end_flag, self.fewest = path, end_flag, fewest
         previous = cv2.setLogLevel(0)  # OpenCV's own lines on a codec it lacks ("Could not find decoder")
         try:
             self.capture = cv2.VideoCapture(opencv_path(path))
@@ -677,10 +678,14 @@ class VideoReader:
                     raise undecodable_codec(self.path)
                 if index >= self.end or decodes_cleanly(self.path):
                     return
+                # no advice the caller then refuses: '--end 3' before '--start 10', '--frames 3' of the demo's 5
+                there = index - self.start
                 raise UserError(
                     f"video '{self.path}' ended after {index} of the {self.total_frames} frames it "
-                    f"announces: it is truncated or damaged; repair it (or pass {self.end_flag} {index} to use what "
-                    "is there)")
+                    f"announces: it is truncated or damaged; repair it " + (
+                        f"(or pass {self.end_flag} {index} to use what is there)" if there >= self.fewest else
+                        "or pass another video (what is there ends before the start chosen)" if there <= 0 else
+                        f"or pass another video (the {there} frame(s) there are fewer than the {self.fewest} needed)"))
             if frame is not None:
                 yield bgr_uint8_to_rgb_float(frame)
         self.capture.release()
@@ -714,15 +719,16 @@ def decodes_cleanly(path):
     return completed is not None and completed.returncode == 0 and not completed.stderr.strip()
 
 
-def read_video_frames(path, count, box_of=None):
+def read_video_frames(path, count, box_of=None, fewest=1):
     """The first `count` frames of a video (fewer if it is shorter) as RGB float32 (N, H, W, 3) in [0, 1]; its
-    callers' flag of `count` is --frames.
+    callers' flag of `count` is --frames, and `fewest` the frames they need (VideoReader).
 
     box_of(frame_shape), when given, returns the (top, left, height, width) kept of every frame; it is
     asked once, with the first frame's shape, so that it can reject a region before the rest is read.
     """
     frames = []
-    for frame in itertools.islice(VideoReader(path, end_flag="--frames"), count):  # not a frame past them
+    # islice: not a frame past them
+    for frame in itertools.islice(VideoReader(path, end_flag="--frames", fewest=fewest), count):
         if not frames:
             top, left, height, width = box_of(frame.shape) if box_of else (0, 0, *frame.shape[:2])
         frames.append(frame[top:top + height, left:left + width])
