@@ -487,3 +487,28 @@ def test_an_upload_on_a_server_with_a_bad_ffmpeg_setting_is_still_taken_for_a_vi
     video = fixture_frames_video(tmp_path / "clip.mp4")
     monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", "/bin/true")
     assert upload_input(video, "clip.mp4", "", "", str(tmp_path / "job"), 2 ** 30)["frames"] == 8
+
+
+# Fifteenth pass, third look at the fifteenth pass's generate, demo and app fixes
+
+@pytest.mark.parametrize("name", ["take--end.mkv", "a --start b.mkv", "--outscale.mkv"])
+def test_a_refused_upload_is_named_as_given_though_its_name_holds_a_flag(tmp_path, name):
+    """The page's words for generate.py's flags (End for --end) were put in after the upload's name: an upload named
+    'take--end.mkv' was refused as 'takeEnd.mkv', a file the user does not have."""
+    from hostile import video_behind_a_cover
+    from webapp.inputs import upload_input
+    video = video_behind_a_cover(tmp_path)
+    with pytest.raises(UserError) as raised:
+        upload_input(video, name, "", "", str(tmp_path / "job"), 2 ** 30)
+    assert str(raised.value).startswith(f"'{name}' holds 2 video streams")
+
+
+def test_a_failed_job_s_message_names_the_upload_as_given_though_its_name_holds_a_flag(tmp_path):
+    """generate.py's line of a failed job, its upload's copy put back as the name the user gave it: the page's words
+    for the flags were put in after that name, so 'take--end.mkv' became 'takeEnd.mkv'."""
+    from webapp.jobs import failure
+    folder = str(tmp_path / "job")
+    copy = os.path.join(folder, "input", "upload.mkv")
+    line = f"error: video '{copy}' ended after 13 of the 40 frames it announces: ... (or pass --end 13 to use what is"
+    message = failure([line + " there)"], 2, folder, {"path": copy, "name": "take--end.mkv"})
+    assert message.startswith("video 'take--end.mkv' ended after 13") and "pass End 13" in message

@@ -52,8 +52,9 @@ def page_terms(text):
 
 def in_page_terms(error, path, name):
     """A UserError of the libraries, reworded for the page: the job folder's path of a file becomes the name
-    the user gave it, and generate.py's flags become the fields of the page."""
-    return UserError(page_terms(str(error).replace(path, name)))
+    the user gave it, and generate.py's flags become the fields of the page (in that order the name, which may
+    hold a flag's letters, 'take--end.mkv', is kept as given)."""
+    return UserError(page_terms(str(error)).replace(page_terms(path), name))
 
 
 def video_input(path, name, start, end):
