@@ -787,3 +787,15 @@ def test_a_video_whose_words_read_like_a_stream_line_is_one_video(tmp_path, wher
     subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-i", clip, "-c", "copy", where,
                     "comment=Stream #0:1: Video: h264, 64x48", str(worded)], check=True)
     assert sum(1 for _ in VideoReader(str(worded))) == 3
+
+
+def test_an_mpeg_ts_whose_video_stream_two_programs_share_is_one_video(tmp_path):
+    """A transport stream whose programs share a stream (as a broadcast's services may): FFmpeg lists the stream
+    under each program, and its video was refused as two video streams, advising to save a second that is not
+    there."""
+    from utils.image_io import VideoReader, ffmpeg_executable
+    clip = ffmpeg_video(tmp_path / "clip.mp4", "-pix_fmt", "yuv420p", frames=3)
+    shared = tmp_path / "shared.ts"
+    subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-i", clip, "-c", "copy", "-program", "title=A:st=0",
+                    "-program", "title=B:st=0", str(shared)], check=True)
+    assert sum(1 for _ in VideoReader(str(shared))) == 3

@@ -826,13 +826,18 @@ STREAM_KINDS = {"Audio": "audio", "Subtitle": "subtitles", "Data": "data", "Atta
 
 
 def stream_lines(path, ffmpeg=None):
-    """FFmpeg's line of each stream of a media file ("Stream #0:0: Video: h264 ..., 72x56 ...")."""
+    """FFmpeg's line of each stream of a media file ("Stream #0:0: Video: h264 ..., 72x56 ..."), once: a stream that
+    programs of an MPEG-TS share is listed under each of them."""
     # surrogateescape: ffmpeg prints the name's bytes as given, so a name that is not UTF-8 reads back as itself
     completed = subprocess.run([ffmpeg or ffmpeg_executable(), "-hide_banner", "-nostdin", "-i", media_path(path)],
                                capture_output=True, text=True, errors="surrogateescape")
     # the name, printed with the streams, may hold words like theirs, even a line of its own; the file's words (a
     # comment, a title) are printed after a "key : ", their lines after a ": " too
-    return re.findall(r"^ *(Stream #\S+.*)", completed.stderr.replace(media_path(path), ""), re.MULTILINE)
+    lines = re.findall(r"^ *(Stream #(\d+:\d+).*)", completed.stderr.replace(media_path(path), ""), re.MULTILINE)
+    first = {}
+    for line, index in lines:
+        first.setdefault(index, line)
+    return list(first.values())
 
 
 def media_streams(path, ffmpeg=None):
