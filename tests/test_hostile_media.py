@@ -799,3 +799,19 @@ def test_an_mpeg_ts_whose_video_stream_two_programs_share_is_one_video(tmp_path)
     subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-i", clip, "-c", "copy", "-program", "title=A:st=0",
                     "-program", "title=B:st=0", str(shared)], check=True)
     assert sum(1 for _ in VideoReader(str(shared))) == 3
+
+
+def test_a_video_beside_a_track_of_a_codec_ffmpeg_does_not_know_is_one_video(tmp_path):
+    """A camera's MP4 may hold, beside its video, a track of a format of its maker's that FFmpeg names 'none' (no
+    decoder, here an H.264 track relabelled): nothing can read it, yet the video was refused as one of two, with
+    advice to save that track alone."""
+    from utils.image_io import VideoReader, ffmpeg_executable
+    clip = ffmpeg_video(tmp_path / "clip.mp4", "-pix_fmt", "yuv420p", frames=3)
+    other = ffmpeg_video(tmp_path / "other.mp4", "-pix_fmt", "yuv420p", frames=3, size="32x32")
+    both = tmp_path / "both.mp4"
+    subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-i", clip, "-i", other, "-map", "0", "-map", "1", "-c",
+                    "copy", str(both)], check=True)
+    data = both.read_bytes()
+    second = data.rindex(b"avc1")  # the sample entry of the second track
+    both.write_bytes(data[:second] + b"zzzz" + data[second + 4:])
+    assert sum(1 for _ in VideoReader(str(both))) == 3

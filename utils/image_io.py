@@ -855,10 +855,10 @@ class SeveralVideoStreams(UserError):
 
 
 def check_video_streams(path):
-    """UserError unless the file holds one video stream, attached pictures (cover art) aside: a song with its
-    album's cover (OpenCV read the cover as a video of one frame at 90000 fps); SeveralVideoStreams for more than
-    one (OpenCV reads the first, which may be a picture of one frame beside the video, an MKV's cover track, or
-    another angle). Nothing without a working ffmpeg: a bad IMAGEIO_FFMPEG_EXE is said where it is needed, as
+    """UserError unless the file holds one video stream, attached pictures (cover art) and streams of a codec FFmpeg
+    does not know aside: a song with its album's cover (OpenCV read the cover as a video of one frame at 90000 fps);
+    SeveralVideoStreams for more than one (OpenCV reads the first, which may be a picture of one frame beside the
+    video, an MKV's cover track, or another angle). Nothing without a working ffmpeg: a bad IMAGEIO_FFMPEG_EXE is said where it is needed, as
     before (the app took every upload for "not a video")."""
     try:
         ffmpeg = ffmpeg_executable()
@@ -867,7 +867,9 @@ def check_video_streams(path):
     if not ffmpeg:
         return
     lines = stream_lines(path, ffmpeg)
-    streams = [line for line in lines if ": Video: " in line and "(attached pic)" not in line]
+    # a track of a codec FFmpeg does not know ("Video: none", a camera maker's own) is no video anything reads
+    streams = [line for line in lines if ": Video: " in line and "(attached pic)" not in line
+               and ": Video: none " not in line]
     if not streams and any("(attached pic)" in line for line in lines):
         kinds = sorted({STREAM_KINDS.get(kind, kind.lower()) for kind, _ in streams_of(lines) if kind != "Video"})
         raise UserError(f"'{path}' holds {' and '.join([*kinds, 'a cover picture'])} only, no video stream; pass a "
