@@ -815,3 +815,16 @@ def test_a_video_beside_a_track_of_a_codec_ffmpeg_does_not_know_is_one_video(tmp
     second = data.rindex(b"avc1")  # the sample entry of the second track
     both.write_bytes(data[:second] + b"zzzz" + data[second + 4:])
     assert sum(1 for _ in VideoReader(str(both))) == 3
+
+
+def test_a_video_of_a_codec_ffmpeg_does_not_know_is_not_said_to_hold_no_video(tmp_path):
+    """An MP4 whose only video track is of a codec FFmpeg does not know (here an H.264 track relabelled): OpenCV
+    cannot open it, and the line said "holds video only, no video stream", of a file that holds one."""
+    from utils.image_io import VideoReader
+    clip = ffmpeg_video(tmp_path / "clip.mp4", "-pix_fmt", "yuv420p", frames=3)
+    data = open(clip, "rb").read()
+    entry = data.rindex(b"avc1")  # the sample entry of its track
+    unknown = tmp_path / "unknown.mp4"
+    unknown.write_bytes(data[:entry] + b"zzzz" + data[entry + 4:])
+    with pytest.raises(UserError, match=r"^video '.*unknown.mp4' has no frame OpenCV can decode"):
+        VideoReader(str(unknown))

@@ -570,6 +570,8 @@ class VideoReader:
             # a sound file, a video's audio or subtitles saved alone
             kinds = sorted({STREAM_KINDS.get(kind, kind.lower()) for kind, _ in media_streams(path)}
                            ) if ffmpeg_executable() else []
+            if "video" in kinds:  # of a codec FFmpeg does not know ("Video: none")
+                raise undecodable_codec(path)
             if kinds:
                 raise UserError(f"'{path}' holds {' and '.join(kinds)} only, no video stream; pass a video file")
             raise UserError(f"cannot open video '{path}': unknown format or corrupt file")
