@@ -828,3 +828,18 @@ def test_a_video_of_a_codec_ffmpeg_does_not_know_is_not_said_to_hold_no_video(tm
     unknown.write_bytes(data[:entry] + b"zzzz" + data[entry + 4:])
     with pytest.raises(UserError, match=r"^video '.*unknown.mp4' has no frame OpenCV can decode"):
         VideoReader(str(unknown))
+
+
+def test_a_video_cut_short_before_its_first_whole_frame_is_said_truncated_not_of_a_codec_opencv_lacks(tmp_path):
+    """An H.264 MKV cut short before its first whole frame (a download broken off early): its header opens, no frame
+    decodes, and the line blamed a codec "such as AV1" OpenCV may lack, advising to convert it to H.264 with
+    ffmpeg, which decodes nothing of it either."""
+    from utils.image_io import VideoReader, decodes_a_frame
+    whole = ffmpeg_video(tmp_path / "whole.mkv", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=40, size="64x64")
+    data = open(whole, "rb").read()
+    cut = tmp_path / "cut.mkv"
+    cut.write_bytes(data[:len(data) // 4])
+    assert not decodes_a_frame(str(cut))
+    with pytest.raises(UserError, match=r"ended before its first frame .*: it is truncated or damaged") as raised:
+        list(VideoReader(str(cut)))
+    assert "AV1" not in str(raised.value)

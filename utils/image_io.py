@@ -676,8 +676,12 @@ class VideoReader:
             ok, frame = self.capture.read() if index >= self.start else (self.capture.grab(), None)
             if not ok:
                 self.capture.release()
-                if index == 0:  # not even the first frame: a codec OpenCV's FFmpeg lacks (AV1), not a cut-short video
-                    raise undecodable_codec(self.path)
+                if index == 0:  # not even the first frame: a codec OpenCV's FFmpeg lacks (AV1), which FFmpeg decodes
+                    if decodes_a_frame(self.path):
+                        raise undecodable_codec(self.path)
+                    raise UserError(  # or a video cut short before its first whole frame, which nothing decodes
+                        f"video '{self.path}' ended before its first frame (it announces {self.total_frames}): it is "
+                        "truncated or damaged; repair it or pass another video")
                 if index >= self.end or decodes_cleanly(self.path):
                     return
                 # no advice the caller then refuses: '--end 3' before '--start 10', '--frames 3' of the demo's 5
