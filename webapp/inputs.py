@@ -70,7 +70,11 @@ def video_input(path, name, start, end):
         raise in_page_terms(error, path, name)
     except UserError:
         raise unreadable
-    if next(iter(reader), None) is None:
+    try:
+        first = next(iter(reader), None)
+    except UserError as error:  # no first frame: a codec OpenCV lacks, or a video cut short before it
+        raise in_page_terms(error, path, name)
+    if first is None:
         raise unreadable
     reader = VideoReader(path)
     try:
