@@ -181,3 +181,14 @@ def intra_video_cut_short(folder, percent):
     path = folder / "cut.mkv"
     path.write_bytes(data[:len(data) * percent // 100])
     return str(path)
+
+
+def video_cut_before_its_first_frame(folder):
+    """An H.264 MKV of 40 frames cut to its first quarter, before its first whole frame (a download broken off early):
+    the path, made by ffmpeg in folder. Its header opens; neither OpenCV nor FFmpeg decodes a frame."""
+    whole = ffmpeg_video(folder / "whole.mkv", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=40, size="64x64")
+    with open(whole, "rb") as file:
+        data = file.read()
+    path = folder / "cut.mkv"
+    path.write_bytes(data[:len(data) // 4])
+    return str(path)

@@ -517,12 +517,9 @@ def test_a_failed_job_s_message_names_the_upload_as_given_though_its_name_holds_
 def test_an_upload_cut_short_before_its_first_frame_is_named_as_given_not_by_the_servers_path(tmp_path):
     """An MKV cut short before its first whole frame opens, and its first frame fails: that line named the upload's
     copy on the server ('.../job/upload.mkv'), not the file the user sent."""
-    from hostile import ffmpeg_video
+    from hostile import video_cut_before_its_first_frame
     from webapp.inputs import upload_input
-    whole = ffmpeg_video(tmp_path / "whole.mkv", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=40, size="64x64")
-    data = open(whole, "rb").read()
-    cut = tmp_path / "cut.mkv"
-    cut.write_bytes(data[:len(data) // 4])
+    cut = video_cut_before_its_first_frame(tmp_path)
     with pytest.raises(UserError) as raised:
-        upload_input(str(cut), "my clip.mkv", "", "", str(tmp_path / "job"), 2 ** 30)
+        upload_input(cut, "my clip.mkv", "", "", str(tmp_path / "job"), 2 ** 30)
     assert str(raised.value).startswith("video 'my clip.mkv' ") and str(tmp_path) not in str(raised.value)
