@@ -523,3 +523,17 @@ def test_an_upload_cut_short_before_its_first_frame_is_named_as_given_not_by_the
     with pytest.raises(UserError) as raised:
         upload_input(cut, "my clip.mkv", "", "", str(tmp_path / "job"), 2 ** 30)
     assert str(raised.value).startswith("video 'my clip.mkv' ") and str(tmp_path) not in str(raised.value)
+
+
+def test_a_frame_of_a_zip_is_named_as_given_though_its_name_holds_a_flag(tmp_path):
+    """A zip of frames, one of them damaged and named 'lr_0007--end.png': the page's words for generate.py's flags
+    were put in everywhere, so the line named 'lr_0007End.png', a file the zip does not hold."""
+    import zipfile
+    from webapp.inputs import upload_input
+    upload = tmp_path / "frames.zip"
+    with zipfile.ZipFile(upload, "w") as archive:
+        for name in sorted(os.listdir(FRAMES))[:6]:
+            archive.write(os.path.join(FRAMES, name), name)
+        archive.writestr("lr_0007--end.png", b"not a picture")
+    with pytest.raises(UserError, match=r"^cannot read image 'lr_0007--end.png'"):
+        upload_input(str(upload), "frames.zip", "", "", str(tmp_path / "job"), 2 ** 30)

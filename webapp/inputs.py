@@ -7,6 +7,7 @@ LR by the training degradation, so that the result can be scored). Every problem
 message says what to do; nothing is written outside the job's folder.
 """
 import os
+import re
 import reprlib
 import shutil
 import zipfile
@@ -43,11 +44,13 @@ PAGE_FIELDS = {"--start": "Start", "--end": "End", "--outscale": "Output size", 
                "--backend": "Backend", "--precision": "Precision"}
 
 
+# a flag standing alone, or a quoted name (left as it is: a file may be named 'lr_0007--end.png')
+FLAG_OR_QUOTED = re.compile(r"'[^'\n]*'|(?<![\w-])(" + "|".join(map(re.escape, PAGE_FIELDS)) + r")(?![\w-])")
+
+
 def page_terms(text):
     """A message of generate.py or the libraries with the flags the page sets named as its fields."""
-    for flag, field in PAGE_FIELDS.items():
-        text = text.replace(flag, field)
-    return text
+    return FLAG_OR_QUOTED.sub(lambda match: PAGE_FIELDS[match[1]] if match[1] else match[0], text)
 
 
 def in_page_terms(error, path, name):
