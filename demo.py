@@ -116,7 +116,8 @@ def read_frames(path, count, region, degradation=DEFAULT_DEGRADATION, scale=PAPE
     held = min(count, VideoReader(path).total_frames)  # a shorter clip gives all it has
     frames = read_video_frames(
         path, count,
-        lambda shape: check_memory(clip_box(region, shape, path, degradation, scale), held, path))
+        lambda shape: check_memory(clip_box(region, shape, path, degradation, scale), held, path),
+        fewest=metrics.MIN_FRAMES)
     if len(frames) < metrics.MIN_FRAMES:
         raise UserError(
             f"video '{path}' gave {len(frames)} frame(s); the demo needs at least {metrics.MIN_FRAMES}")

@@ -183,3 +183,24 @@ def stale_temporary_through_a_link_and_dotdot(tmp_path, output_name):
     (tmp_path / "runs" / stale).write_bytes(b"killed run's")
     (tmp_path / "work" / stale).write_bytes(b"another folder's")
     return stale
+def intra_video_cut_short(folder, percent):
+    """An MKV of 40 frames, each coded alone, cut to its first `percent` % (a download broken off): the path, made by
+    ffmpeg in folder. OpenCV decodes about that share of the frames (10 %: 3 of them)."""
+    whole = ffmpeg_video(folder / "whole.mkv", "-c:v", "libx264", "-g", "1", "-pix_fmt", "yuv420p", frames=40,
+                         size="64x64")
+    with open(whole, "rb") as file:
+        data = file.read()
+    path = folder / "cut.mkv"
+    path.write_bytes(data[:len(data) * percent // 100])
+    return str(path)
+
+
+def video_cut_before_its_first_frame(folder):
+    """An H.264 MKV of 40 frames cut to its first quarter, before its first whole frame (a download broken off early):
+    the path, made by ffmpeg in folder. Its header opens; neither OpenCV nor FFmpeg decodes a frame."""
+    whole = ffmpeg_video(folder / "whole.mkv", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=40, size="64x64")
+    with open(whole, "rb") as file:
+        data = file.read()
+    path = folder / "cut.mkv"
+    path.write_bytes(data[:len(data) // 4])
+    return str(path)

@@ -505,3 +505,53 @@ def test_an_upload_of_a_clip_folder_holding_a_hidden_folder_is_its_frames(tmp_pa
             archive.writestr(f"clip/.AppleDouble/{name}", b"\x00\x05\x16\x07")
     spec = zip_input(str(tmp_path / "up.zip"), "frames.zip", str(tmp_path / "frames"), 2 ** 30)
     assert (os.path.basename(spec["path"]), spec["frames"]) == ("clip", 3)
+
+
+# Fifteenth pass, third look at the fifteenth pass's generate, demo and app fixes
+
+@pytest.mark.parametrize("name", ["take--end.mkv", "a --start b.mkv", "--outscale.mkv"])
+def test_a_refused_upload_is_named_as_given_though_its_name_holds_a_flag(tmp_path, name):
+    """The page's words for generate.py's flags (End for --end) were put in after the upload's name: an upload named
+    'take--end.mkv' was refused as 'takeEnd.mkv', a file the user does not have."""
+    from hostile import video_behind_a_cover
+    from webapp.inputs import upload_input
+    video = video_behind_a_cover(tmp_path)
+    with pytest.raises(UserError) as raised:
+        upload_input(video, name, "", "", str(tmp_path / "job"), 2 ** 30)
+    assert str(raised.value).startswith(f"'{name}' holds 2 video streams")
+
+
+def test_a_failed_job_s_message_names_the_upload_as_given_though_its_name_holds_a_flag(tmp_path):
+    """generate.py's line of a failed job, its upload's copy put back as the name the user gave it: the page's words
+    for the flags were put in after that name, so 'take--end.mkv' became 'takeEnd.mkv'."""
+    from webapp.jobs import failure
+    folder = str(tmp_path / "job")
+    copy = os.path.join(folder, "input", "upload.mkv")
+    line = f"error: video '{copy}' ended after 13 of the 40 frames it announces: ... (or pass --end 13 to use what is"
+    message = failure([line + " there)"], 2, folder, {"path": copy, "name": "take--end.mkv"})
+    assert message.startswith("video 'take--end.mkv' ended after 13") and "pass End 13" in message
+
+
+def test_an_upload_cut_short_before_its_first_frame_is_named_as_given_not_by_the_servers_path(tmp_path):
+    """An MKV cut short before its first whole frame opens, and its first frame fails: that line named the upload's
+    copy on the server ('.../job/upload.mkv'), not the file the user sent."""
+    from hostile import video_cut_before_its_first_frame
+    from webapp.inputs import upload_input
+    cut = video_cut_before_its_first_frame(tmp_path)
+    with pytest.raises(UserError) as raised:
+        upload_input(cut, "my clip.mkv", "", "", str(tmp_path / "job"), 2 ** 30)
+    assert str(raised.value).startswith("video 'my clip.mkv' ") and str(tmp_path) not in str(raised.value)
+
+
+def test_a_frame_of_a_zip_is_named_as_given_though_its_name_holds_a_flag(tmp_path):
+    """A zip of frames, one of them damaged and named 'lr_0007--end.png': the page's words for generate.py's flags
+    were put in everywhere, so the line named 'lr_0007End.png', a file the zip does not hold."""
+    import zipfile
+    from webapp.inputs import upload_input
+    upload = tmp_path / "frames.zip"
+    with zipfile.ZipFile(upload, "w") as archive:
+        for name in sorted(os.listdir(FRAMES))[:6]:
+            archive.write(os.path.join(FRAMES, name), name)
+        archive.writestr("lr_0007--end.png", b"not a picture")
+    with pytest.raises(UserError, match=r"^cannot read image 'lr_0007--end.png'"):
+        upload_input(str(upload), "frames.zip", "", "", str(tmp_path / "job"), 2 ** 30)

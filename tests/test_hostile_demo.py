@@ -408,3 +408,20 @@ def test_a_frame_folder_on_a_disk_out_of_inodes_is_the_no_room_line(tmp_path, mo
                 demo.write_frames(folder, np.zeros((1, 4, 4, 3), np.float32))
             else:
                 demo.super_resolve(None, np.zeros((1, 4, 4, 3), np.float32), [], folder, folder + ".mp4", 25)
+
+
+# Fifteenth pass, third look at the fifteenth pass's generate, demo and app fixes
+
+def test_a_video_cut_short_before_the_demos_fewest_frames_advises_no_frames_it_refuses(tmp_path):
+    """A video cut short after 3 frames: demo.py advised "pass --frames 3 to use what is there", and `--frames 3`
+    was then refused as fewer than the 5 frames the demo needs."""
+    import re
+    import demo
+    from hostile import intra_video_cut_short
+    from utils import metrics
+    clip = intra_video_cut_short(tmp_path, 10)
+    with pytest.raises(UserError, match="truncated or damaged") as raised:
+        demo.run(demo.parse_args(["--model", WEIGHTS, "--video", clip, "--output", str(tmp_path / "a")]))
+    there = int(re.search(r"ended after (\d+) of", str(raised.value))[1])
+    assert there < metrics.MIN_FRAMES and "pass --frames" not in str(raised.value)
+    assert f"fewer than the {metrics.MIN_FRAMES} needed" in str(raised.value)

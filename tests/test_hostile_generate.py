@@ -600,7 +600,8 @@ def test_memory_running_out_while_the_networks_are_built_is_one_line(monkeypatch
 
 def test_an_input_frame_named_like_a_stale_temporary_is_kept_when_the_output_folder_is_the_input_folder(tmp_path):
     """--output-dir equal to --input-dir-lr, holding a frame named like a temporary of a dead process
-    (`.lr_0009.4194305.tmp.png`): the run deleted that input frame, then failed on it."""
+    (`.lr_0009.4194305.tmp.png`): the run deleted that input frame, then failed on it. A hidden name is no frame
+    (utils.image_io.is_frame_name): the file is kept, and not super-resolved."""
     import shutil
 
     import generate
@@ -610,7 +611,8 @@ def test_an_input_frame_named_like_a_stale_temporary_is_kept_when_the_output_fol
     shutil.copy(folder / "lr_0001.png", frame)
     generate.main(["--model", WEIGHTS, "--input-dir-lr", str(folder), "--output-dir", str(folder)])
     assert frame.read_bytes() == (folder / "lr_0001.png").read_bytes()
-    assert (folder / f"output_.lr_0009.{2 ** 22 + 1}.tmp.png").exists()
+    assert sorted(name for name in os.listdir(folder) if name.startswith("output_")) == [
+        f"output_{name}" for name in sorted(os.listdir(FRAMES))]
 
 
 def test_an_input_video_named_like_a_stale_temporary_of_the_output_video_is_kept(tmp_path):
@@ -1349,3 +1351,17 @@ def test_a_song_with_its_album_cover_is_refused_as_no_video(tmp_path):
     assert_one_error_line(completed, f"'{song}' holds audio and a cover picture only, no video stream; pass a video "
                                      "file")
     assert sorted(os.listdir(tmp_path)) == ["cover.png", "song.mp3"]
+
+
+# Fifteenth pass, third look at the fifteenth pass's generate, demo and app fixes
+
+def test_a_video_cut_short_before_start_advises_no_end_before_it(tmp_path):
+    """A video cut short after 3 frames, with --start 10: generate.py advised "pass --end 3 to use what is there",
+    and `--start 10 --end 3` was then refused as an end not after the start."""
+    from hostile import intra_video_cut_short
+    clip = intra_video_cut_short(tmp_path, 10)
+    completed = run_script("generate.py", "--model", WEIGHTS, "--input-video", clip, "--output-dir",
+                           str(tmp_path / "out"), "--start", "10")
+    line = assert_one_error_line(completed, "truncated or damaged", "what is there ends before the start chosen")
+    assert "--end" not in line
+    assert not os.path.exists(tmp_path / "out")

@@ -772,3 +772,72 @@ def test_ffmpeg_ended_while_the_last_frames_wait_in_its_pipe_is_one_line_naming_
     with pytest.raises(UserError, match="could not write video .*: it was ended by SIGKILL"):
         writer.close()
     assert os.listdir(tmp_path) == []
+
+
+# Fifteenth pass, third look at the fifteenth pass's generate, demo and app fixes
+
+@pytest.mark.parametrize("where", ["-metadata", "-metadata:s:v:0"])
+def test_a_video_whose_words_read_like_a_stream_line_is_one_video(tmp_path, where):
+    """The file's own words (a comment, a track's title) are printed among FFmpeg's stream lines, indented under
+    a "key : value"; one reading 'Stream #0:1: Video: h264, 64x48' was taken for a second video stream, and a
+    video of one stream was refused as holding two."""
+    from utils.image_io import VideoReader, ffmpeg_executable
+    clip = ffmpeg_video(tmp_path / "clip.mp4", "-pix_fmt", "yuv420p", frames=3)
+    worded = tmp_path / "worded.mkv"
+    subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-i", clip, "-c", "copy", where,
+                    "comment=Stream #0:1: Video: h264, 64x48", str(worded)], check=True)
+    assert sum(1 for _ in VideoReader(str(worded))) == 3
+
+
+def test_an_mpeg_ts_whose_video_stream_two_programs_share_is_one_video(tmp_path):
+    """A transport stream whose programs share a stream (as a broadcast's services may): FFmpeg lists the stream
+    under each program, and its video was refused as two video streams, advising to save a second that is not
+    there."""
+    from utils.image_io import VideoReader, ffmpeg_executable
+    clip = ffmpeg_video(tmp_path / "clip.mp4", "-pix_fmt", "yuv420p", frames=3)
+    shared = tmp_path / "shared.ts"
+    subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-i", clip, "-c", "copy", "-program", "title=A:st=0",
+                    "-program", "title=B:st=0", str(shared)], check=True)
+    assert sum(1 for _ in VideoReader(str(shared))) == 3
+
+
+def test_a_video_beside_a_track_of_a_codec_ffmpeg_does_not_know_is_one_video(tmp_path):
+    """A camera's MP4 may hold, beside its video, a track of a format of its maker's that FFmpeg names 'none' (no
+    decoder, here an H.264 track relabelled): nothing can read it, yet the video was refused as one of two, with
+    advice to save that track alone."""
+    from utils.image_io import VideoReader, ffmpeg_executable
+    clip = ffmpeg_video(tmp_path / "clip.mp4", "-pix_fmt", "yuv420p", frames=3)
+    other = ffmpeg_video(tmp_path / "other.mp4", "-pix_fmt", "yuv420p", frames=3, size="32x32")
+    both = tmp_path / "both.mp4"
+    subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-i", clip, "-i", other, "-map", "0", "-map", "1", "-c",
+                    "copy", str(both)], check=True)
+    data = both.read_bytes()
+    second = data.rindex(b"avc1")  # the sample entry of the second track
+    both.write_bytes(data[:second] + b"zzzz" + data[second + 4:])
+    assert sum(1 for _ in VideoReader(str(both))) == 3
+
+
+def test_a_video_of_a_codec_ffmpeg_does_not_know_is_not_said_to_hold_no_video(tmp_path):
+    """An MP4 whose only video track is of a codec FFmpeg does not know (here an H.264 track relabelled): OpenCV
+    cannot open it, and the line said "holds video only, no video stream", of a file that holds one."""
+    from utils.image_io import VideoReader
+    clip = ffmpeg_video(tmp_path / "clip.mp4", "-pix_fmt", "yuv420p", frames=3)
+    data = open(clip, "rb").read()
+    entry = data.rindex(b"avc1")  # the sample entry of its track
+    unknown = tmp_path / "unknown.mp4"
+    unknown.write_bytes(data[:entry] + b"zzzz" + data[entry + 4:])
+    with pytest.raises(UserError, match=r"^video '.*unknown.mp4' has no frame OpenCV can decode"):
+        VideoReader(str(unknown))
+
+
+def test_a_video_cut_short_before_its_first_whole_frame_is_said_truncated_not_of_a_codec_opencv_lacks(tmp_path):
+    """An H.264 MKV cut short before its first whole frame (a download broken off early): its header opens, no frame
+    decodes, and the line blamed a codec "such as AV1" OpenCV may lack, advising to convert it to H.264 with
+    ffmpeg, which decodes nothing of it either."""
+    from hostile import video_cut_before_its_first_frame
+    from utils.image_io import VideoReader, decodes_a_frame
+    cut = video_cut_before_its_first_frame(tmp_path)
+    assert not decodes_a_frame(cut)
+    with pytest.raises(UserError, match=r"ended before its first frame .*: it is truncated or damaged") as raised:
+        list(VideoReader(cut))
+    assert "AV1" not in str(raised.value)

@@ -558,9 +558,10 @@ COUNT_MARGIN_SECONDS = 2
 class VideoReader:
     """The frames of a video file (or the part chosen by select) as RGB float32 in [0, 1], with the
     video's exact frame rate and sample aspect ratio. Frame indices start at 0. end_flag: the caller's flag
-    that ends the frames read, in the advice for a video cut short (demo.py's --frames; generate.py's --end)."""
+    that ends the frames read, in the advice for a video cut short (demo.py's --frames; generate.py's --end), given
+    only where the frames there from the start are at least `fewest`, the frames the caller needs (demo.py's 5)."""
 
-    def __init__(self, path, end_flag="--end"):
+    def __init__(self, path, end_flag="--end", fewest=1):
         if os.path.isdir(path):
             raise UserError(
                 f"video file '{path}' is a folder; pass a video file, or the folder as --input-dir-lr")
@@ -571,7 +572,7 @@ class VideoReader:
                             "pass that")
         if not os.access(path, os.R_OK):  # OpenCV would call it corrupt, beside a warning line of its own
             raise UserError(f"video file '{path}' cannot be read (permission denied); check its permissions")
-        self.path, self.end_flag = path, end_flag
+        self.path, self.end_flag, self.fewest = path, end_flag, fewest
         previous = cv2.setLogLevel(0)  # OpenCV's own lines on a codec it lacks ("Could not find decoder")
         try:
             self.capture = cv2.VideoCapture(opencv_path(path))
@@ -583,6 +584,8 @@ class VideoReader:
             # a sound file, a video's audio or subtitles saved alone
             kinds = sorted({STREAM_KINDS.get(kind, kind.lower()) for kind, _ in media_streams(path)}
                            ) if ffmpeg_executable() else []
+            if "video" in kinds:  # of a codec FFmpeg does not know ("Video: none")
+                raise undecodable_codec(path)
             if kinds:
                 raise UserError(f"'{path}' holds {' and '.join(kinds)} only, no video stream; pass a video file")
             raise UserError(f"cannot open video '{path}': unknown format or corrupt file")
@@ -687,14 +690,22 @@ class VideoReader:
             ok, frame = self.capture.read() if index >= self.start else (self.capture.grab(), None)
             if not ok:
                 self.capture.release()
-                if index == 0:  # not even the first frame: a codec OpenCV's FFmpeg lacks (AV1), not a cut-short video
-                    raise undecodable_codec(self.path)
+                if index == 0:  # not even the first frame: a codec OpenCV's FFmpeg lacks (AV1), which FFmpeg decodes
+                    if decodes_a_frame(self.path):
+                        raise undecodable_codec(self.path)
+                    raise UserError(  # or a video cut short before its first whole frame, which nothing decodes
+                        f"video '{self.path}' ended before its first frame (it announces {self.total_frames}): it is "
+                        "truncated or damaged; repair it or pass another video")
                 if index >= self.end or decodes_cleanly(self.path):
                     return
+                # no advice the caller then refuses: '--end 3' before '--start 10', '--frames 3' of the demo's 5
+                there = index - self.start
                 raise UserError(
                     f"video '{self.path}' ended after {index} of the {self.total_frames} frames it "
-                    f"announces: it is truncated or damaged; repair it (or pass {self.end_flag} {index} to use what "
-                    "is there)")
+                    f"announces: it is truncated or damaged; repair it " + (
+                        f"(or pass {self.end_flag} {index} to use what is there)" if there >= self.fewest else
+                        "or pass another video (what is there ends before the start chosen)" if there <= 0 else
+                        f"or pass another video (the {there} frame(s) there are fewer than the {self.fewest} needed)"))
             if frame is not None:
                 yield bgr_uint8_to_rgb_float(frame)
         self.capture.release()
@@ -728,15 +739,16 @@ def decodes_cleanly(path):
     return completed is not None and completed.returncode == 0 and not completed.stderr.strip()
 
 
-def read_video_frames(path, count, box_of=None):
+def read_video_frames(path, count, box_of=None, fewest=1):
     """The first `count` frames of a video (fewer if it is shorter) as RGB float32 (N, H, W, 3) in [0, 1]; its
-    callers' flag of `count` is --frames.
+    callers' flag of `count` is --frames, and `fewest` the frames they need (VideoReader).
 
     box_of(frame_shape), when given, returns the (top, left, height, width) kept of every frame; it is
     asked once, with the first frame's shape, so that it can reject a region before the rest is read.
     """
     frames = []
-    for frame in itertools.islice(VideoReader(path, end_flag="--frames"), count):  # not a frame past them
+    # islice: not a frame past them
+    for frame in itertools.islice(VideoReader(path, end_flag="--frames", fewest=fewest), count):
         if not frames:
             top, left, height, width = box_of(frame.shape) if box_of else (0, 0, *frame.shape[:2])
         frames.append(frame[top:top + height, left:left + width])
@@ -834,12 +846,18 @@ STREAM_KINDS = {"Audio": "audio", "Subtitle": "subtitles", "Data": "data", "Atta
 
 
 def stream_lines(path, ffmpeg=None):
-    """FFmpeg's line of each stream of a media file ("Stream #0:0: Video: h264 ..., 72x56 ...")."""
+    """FFmpeg's line of each stream of a media file ("Stream #0:0: Video: h264 ..., 72x56 ..."), once: a stream that
+    programs of an MPEG-TS share is listed under each of them."""
     # surrogateescape: ffmpeg prints the name's bytes as given, so a name that is not UTF-8 reads back as itself
     completed = subprocess.run([ffmpeg or ffmpeg_executable(), "-hide_banner", "-nostdin", "-i", media_path(path)],
                                capture_output=True, text=True, errors="surrogateescape")
-    # the name, printed with the streams, may hold words like theirs, even a line of its own
-    return re.findall(r"Stream #\S+.*", completed.stderr.replace(media_path(path), ""))
+    # the name, printed with the streams, may hold words like theirs, even a line of its own; the file's words (a
+    # comment, a title) are printed after a "key : ", their lines after a ": " too
+    lines = re.findall(r"^ *(Stream #(\d+:\d+).*)", completed.stderr.replace(media_path(path), ""), re.MULTILINE)
+    first = {}
+    for line, index in lines:
+        first.setdefault(index, line)
+    return list(first.values())
 
 
 def media_streams(path, ffmpeg=None):
@@ -857,10 +875,10 @@ class SeveralVideoStreams(UserError):
 
 
 def check_video_streams(path):
-    """UserError unless the file holds one video stream, attached pictures (cover art) aside: a song with its
-    album's cover (OpenCV read the cover as a video of one frame at 90000 fps); SeveralVideoStreams for more than
-    one (OpenCV reads the first, which may be a picture of one frame beside the video, an MKV's cover track, or
-    another angle). Nothing without a working ffmpeg: a bad IMAGEIO_FFMPEG_EXE is said where it is needed, as
+    """UserError unless the file holds one video stream, attached pictures (cover art) and streams of a codec FFmpeg
+    does not know aside: a song with its album's cover (OpenCV read the cover as a video of one frame at 90000 fps);
+    SeveralVideoStreams for more than one (OpenCV reads the first, which may be a picture of one frame beside the
+    video, an MKV's cover track, or another angle). Nothing without a working ffmpeg: a bad IMAGEIO_FFMPEG_EXE is said where it is needed, as
     before (the app took every upload for "not a video")."""
     try:
         ffmpeg = ffmpeg_executable()
@@ -869,7 +887,9 @@ def check_video_streams(path):
     if not ffmpeg:
         return
     lines = stream_lines(path, ffmpeg)
-    streams = [line for line in lines if ": Video: " in line and "(attached pic)" not in line]
+    # a track of a codec FFmpeg does not know ("Video: none", a camera maker's own) is no video anything reads
+    streams = [line for line in lines if ": Video: " in line and "(attached pic)" not in line
+               and ": Video: none " not in line]
     if not streams and any("(attached pic)" in line for line in lines):
         kinds = sorted({STREAM_KINDS.get(kind, kind.lower()) for kind, _ in streams_of(lines) if kind != "Video"})
         raise UserError(f"'{path}' holds {' and '.join([*kinds, 'a cover picture'])} only, no video stream; pass a "

@@ -7,6 +7,7 @@ LR by the training degradation, so that the result can be scored). Every problem
 message says what to do; nothing is written outside the job's folder.
 """
 import os
+import re
 import reprlib
 import shutil
 import zipfile
@@ -43,17 +44,20 @@ PAGE_FIELDS = {"--start": "Start", "--end": "End", "--outscale": "Output size", 
                "--backend": "Backend", "--precision": "Precision"}
 
 
+# a flag standing alone, or a quoted name (left as it is: a file may be named 'lr_0007--end.png')
+FLAG_OR_QUOTED = re.compile(r"'[^'\n]*'|(?<![\w-])(" + "|".join(map(re.escape, PAGE_FIELDS)) + r")(?![\w-])")
+
+
 def page_terms(text):
     """A message of generate.py or the libraries with the flags the page sets named as its fields."""
-    for flag, field in PAGE_FIELDS.items():
-        text = text.replace(flag, field)
-    return text
+    return FLAG_OR_QUOTED.sub(lambda match: PAGE_FIELDS[match[1]] if match[1] else match[0], text)
 
 
 def in_page_terms(error, path, name):
     """A UserError of the libraries, reworded for the page: the job folder's path of a file becomes the name
-    the user gave it, and generate.py's flags become the fields of the page."""
-    return UserError(page_terms(str(error).replace(path, name)))
+    the user gave it, and generate.py's flags become the fields of the page (in that order the name, which may
+    hold a flag's letters, 'take--end.mkv', is kept as given)."""
+    return UserError(page_terms(str(error)).replace(page_terms(path), name))
 
 
 def video_input(path, name, start, end):
@@ -69,7 +73,11 @@ def video_input(path, name, start, end):
         raise in_page_terms(error, path, name)
     except UserError:
         raise unreadable
-    if next(iter(reader), None) is None:
+    try:
+        first = next(iter(reader), None)
+    except UserError as error:  # no first frame: a codec OpenCV lacks, or a video cut short before it
+        raise in_page_terms(error, path, name)
+    if first is None:
         raise unreadable
     reader = VideoReader(path)
     try:

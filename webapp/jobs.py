@@ -285,10 +285,11 @@ def failure(lines, code, folder, source=None):
     its last line."""
     errors = [line[len(ERROR_PREFIX):] for line in lines if line.startswith(ERROR_PREFIX)]
     if errors:
-        message = errors[-1]
+        message = page_terms(errors[-1])  # first: the names put in below may hold a flag's letters ('take--end.mkv')
         if source and "name" in source:  # a frame of a zip was 'input/frames/0001.png', a folder on the server
-            message = message.replace(source["path"] + os.sep, "").replace(source["path"], source["name"])
-        return page_terms(message.replace(folder + os.sep, ""))
+            path = page_terms(source["path"])
+            message = message.replace(path + os.sep, "").replace(path, source["name"])
+        return message.replace(page_terms(folder) + os.sep, "")
     if code == -signal.SIGKILL:  # not Cancel's (a cancelled job reports nothing): the kernel's out-of-memory killer
         return ("the run was killed (SIGKILL: most often the system out of memory); try a shorter clip or a smaller "
                 "Output size")
