@@ -106,8 +106,8 @@ class Video:
         return [(self.first_scene_id + k, start) for k, start in enumerate(self.starts)]
 
     def source(self):
-        """The video as its scenes' folders record it (SOURCE_FILE): its link, or a local file's name (a link's target's)
-        and size (moved, the same video; another of that name, another)."""
+        """The video as its scenes' folders record it (SOURCE_FILE): its link, or a local file's name (a link's
+        target's) and size (moved, the same video; another of that name, another)."""
         return self.link or f"{os.path.basename(os.path.realpath(self.path))} ({os.path.getsize(self.path)} bytes)"
 
 
@@ -364,9 +364,10 @@ def check_scene_sources(disk_path, videos):
                 taken = [int(name[len("scene_"):]) for name in os.listdir(disk_path)
                          if re.fullmatch(r"scene_[0-9]+", name)]
                 raise UserError(f"'{scene_dir(disk_path, scene_id)}' holds a scene cut from "
-                                f"{shortened(str(recorded.get('video')))} at frame {shortened(str(recorded.get('start')))}"
-                                f", not from {video.name} at frame {start}; choose another --start_id (scene ids from "
-                                f"{max(taken) + 1} are free) or another --disk_path")
+                                f"{shortened(str(recorded.get('video')))} at frame "
+                                f"{shortened(str(recorded.get('start')))}, not from {video.name} at frame {start}; "
+                                f"choose another --start_id (scene ids from {max(taken) + 1} are free) or another "
+                                "--disk_path")
 
 
 def check_scene_places(disk_path, scene_ids, kept):

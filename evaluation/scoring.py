@@ -55,8 +55,8 @@ class Sequence:
 
 
 def list_png_frames(folder, role):
-    """*.png in folder (.PNG too), except hidden names (is_frame_name) and names starting with IB, sorted by the digits in their name (the
-    authors' order)."""
+    """*.png in folder (.PNG too), except hidden names (is_frame_name) and names starting with IB, sorted by the
+    digits in their name (the authors' order)."""
     input_folder(folder, f"{role} folder")
     names = [name for name in os.listdir(folder) if is_frame_name(name, ".png") and not name.startswith("IB")]
     if not names:

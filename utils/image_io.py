@@ -878,8 +878,8 @@ def check_video_streams(path):
     """UserError unless the file holds one video stream, attached pictures (cover art) and streams of a codec FFmpeg
     does not know aside: a song with its album's cover (OpenCV read the cover as a video of one frame at 90000 fps);
     SeveralVideoStreams for more than one (OpenCV reads the first, which may be a picture of one frame beside the
-    video, an MKV's cover track, or another angle). Nothing without a working ffmpeg: a bad IMAGEIO_FFMPEG_EXE is said where it is needed, as
-    before (the app took every upload for "not a video")."""
+    video, an MKV's cover track, or another angle). Nothing without a working ffmpeg: a bad IMAGEIO_FFMPEG_EXE is
+    said where it is needed, as before (the app took every upload for "not a video")."""
     try:
         ffmpeg = ffmpeg_executable()
     except UserError:

@@ -149,7 +149,8 @@ def output_file(path, role, extensions=()):
     if not os.path.isdir(folder):
         if blocking := file_on_the_way(folder):
             raise UserError(f"{role} '{path}' is under '{blocking}', which is a file; choose another path")
-        _no_link_to_nothing(path, role, folder)  # a link to nothing (or in a loop) before a '..': "create it" cannot help
+        # a link to nothing (or in a loop) before a '..': "create it" cannot help
+        _no_link_to_nothing(path, role, folder)
         raise UserError(f"the folder of {role} '{path}' does not exist; create it or choose another path")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise UserError(f"the folder of {role} '{path}' is not writable; choose another path")
