@@ -1580,7 +1580,8 @@ def test_an_output_folder_behind_a_link_to_nothing_and_dotdot_is_one_line_naming
     from utils.paths import output_folder
     monkeypatch.chdir(tmp_path)
     os.symlink("nowhere" if kind == "link to nothing" else "broken", "broken")
-    expected = "is a symbolic link in a loop of links" if kind == "loop of links" else "is a symbolic link to 'nowhere', which does not exist"
+    expected = ("is a symbolic link in a loop of links" if kind == "loop of links"
+                else "is a symbolic link to 'nowhere', which does not exist")
     for path in (os.path.join("broken", "..", "out"), os.path.join("broken", "..", "new", "out")):
         with pytest.raises(UserError, match=f"^--output '{re.escape(path)}': '{tmp_path}/broken' {expected}"):
             output_folder(path, "--output")
@@ -1606,12 +1607,13 @@ def test_an_output_folder_through_a_link_and_dotdot_is_checked_where_it_is_made(
 
 @pytest.mark.parametrize("kind", ["link to nothing", "loop of links"])
 def test_an_output_file_behind_a_link_to_nothing_and_dotdot_names_the_link(tmp_path, monkeypatch, kind):
-    """--output-video broken/../x.mp4: "the folder ... does not exist; create it", where no folder can be created (a loop),
-    or the one to create is the link's target."""
+    """--output-video broken/../x.mp4: "the folder ... does not exist; create it", where no folder can be created (a
+    loop), or the one to create is the link's target."""
     from utils.paths import output_file
     monkeypatch.chdir(tmp_path)
     os.symlink("nowhere" if kind == "link to nothing" else "broken", "broken")
-    expected = "is a symbolic link in a loop of links" if kind == "loop of links" else "is a symbolic link to 'nowhere', which does not exist"
+    expected = ("is a symbolic link in a loop of links" if kind == "loop of links"
+                else "is a symbolic link to 'nowhere', which does not exist")
     with pytest.raises(UserError, match=f"^--output-video 'broken/\\.\\./x\\.mp4': '{tmp_path}/broken' {expected}"):
         output_file(os.path.join("broken", "..", "x.mp4"), "--output-video", (".mp4",))
 
@@ -1726,9 +1728,9 @@ def test_make_clean_venv_stopped_midway_leaves_a_venv_it_removes_and_the_set_up_
     kept.chmod(0o555)
     without_root_override = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
     try:
-        completed = subprocess.run([*(without_root_override if os.geteuid() == 0 else []), "make", "--no-print-directory",
-                                    "-C", REPO_ROOT, "clean-venv", f"VENV={venv}"], capture_output=True, text=True,
-                                   timeout=60, env=top_level_make_environment())
+        completed = subprocess.run([*(without_root_override if os.geteuid() == 0 else []), "make",
+                                    "--no-print-directory", "-C", REPO_ROOT, "clean-venv", f"VENV={venv}"],
+                                   capture_output=True, text=True, timeout=60, env=top_level_make_environment())
     finally:
         kept.chmod(0o755)
     lines = [line for line in completed.stderr.splitlines() if not line.startswith("make: ***")]

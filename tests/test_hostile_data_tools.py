@@ -1055,7 +1055,8 @@ def test_a_relative_disk_path_is_where_the_video_is_downloaded(tmp_path, monkeyp
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))
     data_prepare.main(["--disk_path", disk, "--duration", "3"])
     assert written.read_text() == f"{tmp_path / 'work' / disk / '121649159.mp4'}\n"
-    assert len([name for name in os.listdir(tmp_path / "work" / disk / "scene_2000") if name.startswith("col_high_")]) == 3
+    scene = tmp_path / "work" / disk / "scene_2000"
+    assert len([name for name in os.listdir(scene) if name.startswith("col_high_")]) == 3
 
 
 def test_a_disk_path_holding_an_environment_variable_is_one_line_before_anything_is_written(tmp_path, monkeypatch,

@@ -2175,8 +2175,9 @@ def test_a_drives_lost_found_is_no_sequence_and_a_folder_that_cannot_be_listed_i
         "data.sequence_list\n", "")
     # a list that leaves it out (another user's folder beside the sequences, on a shared disk) is not refused
     (tmp_path / "list.txt").write_text("0001\n")
+    listed = str(tmp_path / "list.txt")
     script = ("from datasets.sequences import folder_sequences\n"
-              f"print([sequence.name for sequence in folder_sequences({str(root)!r}, {str(tmp_path / 'list.txt')!r})])\n")
+              f"print([sequence.name for sequence in folder_sequences({str(root)!r}, {listed!r})])\n")
     assert run_python_without_root_override(script).stdout == "['0001']\n"
     os.rmdir(os.path.join(root, "0003"))
     script = ("from datasets.sequences import folder_sequences\n"
