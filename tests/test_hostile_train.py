@@ -1538,25 +1538,38 @@ def test_a_frame_a_layout_names_that_is_no_file_is_one_line_before_training(tmp_
     assert_one_error_line(completed, f"cannot read image '{frame}': it is {kind}, not an image file")
 
 
-def test_a_run_started_with_a_checkpoint_of_another_folder_and_killed_at_once_continues_without_the_flag(
-        tmp_path, capsys, monkeypatch):
-    """--checkpoint of folder A into a new folder B, killed in its first iteration (a kill -9, an out-of-memory kill,
-    mpirun's SIGKILL): B held no checkpoint, and the same command without --checkpoint, as the docs and the stop's
-    line say to continue, trained from iteration 0 again, exit code 0."""
+def a_start_from_another_folder_ended_continues_without_the_flag(tmp_path, capsys, monkeypatch, end_the_start, ended,
+                                                                 resumes_from):
+    """Train folder first to iteration 2; start folder second with --checkpoint first/checkpoint_2 and end that start
+    with end_the_start(train, patch), which raises ended; then the same command without --checkpoint must resume from
+    resumes_from(first, second) at iteration 2 and reach the same parameters as the uninterrupted first run."""
     import train
     from training_data import make_calendar_scenes, tiny_training_flags
     scenes, first, second = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "first", tmp_path / "second"
     train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 2}))
     with monkeypatch.context() as patch:
-        patch.setattr(train, "training_step", lambda *args, **kwargs: (_ for _ in ()).throw(KilledBeforeCheckpoint()))
-        with pytest.raises(KilledBeforeCheckpoint):
+        end_the_start(train, patch)
+        with pytest.raises(ended):
             train.main(tiny_training_flags(scenes, second, **{"train.max_iter": 4}) + [
                 "--checkpoint", str(first / "checkpoint_00000002.json")])
     capsys.readouterr()
     train.main(tiny_training_flags(scenes, second, **{"train.max_iter": 4}))
-    assert f"resuming from {second / 'checkpoint_00000002.json'} at iteration 2" in capsys.readouterr().out
+    assert f"resuming from {resumes_from(first, second)} at iteration 2" in capsys.readouterr().out
     train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 4}))
     assert (second / "params_00000004.h5").read_bytes() == (first / "params_00000004.h5").read_bytes()
+    return second
+
+
+def test_a_run_started_with_a_checkpoint_of_another_folder_and_killed_at_once_continues_without_the_flag(
+        tmp_path, capsys, monkeypatch):
+    """--checkpoint of folder A into a new folder B, killed in its first iteration (a kill -9, an out-of-memory kill,
+    mpirun's SIGKILL): B held no checkpoint, and the same command without --checkpoint, as the docs and the stop's
+    line say to continue, trained from iteration 0 again, exit code 0."""
+    def killed_in_the_first_iteration(train, patch):
+        patch.setattr(train, "training_step", lambda *args, **kwargs: (_ for _ in ()).throw(KilledBeforeCheckpoint()))
+    a_start_from_another_folder_ended_continues_without_the_flag(
+        tmp_path, capsys, monkeypatch, killed_in_the_first_iteration, KilledBeforeCheckpoint,
+        lambda first, second: second / "checkpoint_00000002.json")
 
 
 def test_memory_running_out_for_the_copy_checkpoints_are_written_from_is_one_line(tmp_path, capsys, monkeypatch):
@@ -1900,20 +1913,9 @@ def test_a_run_started_with_a_checkpoint_of_another_folder_and_stopped_before_it
     before the checkpoint's copy was whole: the folder held no checkpoint (a stop removed it), and the same command
     without --checkpoint, as the docs and the stop's line say to continue, trained from iteration 0 again, exit code
     0."""
-    import train
-    from training_data import make_calendar_scenes, tiny_training_flags
-    scenes, first, second = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "first", tmp_path / "second"
-    train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 2}))
-    with monkeypatch.context() as patch:
-        ended_in_start_up(train, patch, stop)
-        with pytest.raises((stop, SystemExit)):
-            train.main(tiny_training_flags(scenes, second, **{"train.max_iter": 4}) + [
-                "--checkpoint", str(first / "checkpoint_00000002.json")])
-    capsys.readouterr()
-    train.main(tiny_training_flags(scenes, second, **{"train.max_iter": 4}))
-    assert f"resuming from {first / 'checkpoint_00000002.json'} at iteration 2" in capsys.readouterr().out
-    train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 4}))
-    assert (second / "params_00000004.h5").read_bytes() == (first / "params_00000004.h5").read_bytes()
+    second = a_start_from_another_folder_ended_continues_without_the_flag(
+        tmp_path, capsys, monkeypatch, lambda train, patch: ended_in_start_up(train, patch, stop), (stop, SystemExit),
+        lambda first, second: first / "checkpoint_00000002.json")
     assert not (second / "checkpoint_source.json").exists()  # the run's own checkpoints are there
 
 
