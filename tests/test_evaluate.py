@@ -219,7 +219,7 @@ def test_paths_of_the_wrong_kind_are_named_so_in_one_line(tmp_path, capsys):
                         f"results folder '{a_file}' is a file, not a folder")
     exits_with_one_line(capsys,
                         ["--results", result_dir, "--targets", target_dir, "--lpips-weights",
-                         str(tmp_path)] + out, f"LPIPS weights '{tmp_path}' is a folder, not a file")
+                         str(tmp_path)] + out, f"LPIPS weights file '{tmp_path}' is a folder, not a file")
     exits_with_one_line(capsys, ["--results", result_dir, "--targets", target_dir, "--output", a_file],
                         f"--output '{a_file}' is a file, not a folder")
     exits_with_one_line(capsys, ["--results", result_dir, "--targets", target_dir, "--output", a_file + "/e"],

@@ -420,7 +420,7 @@ def test_lpips_weights_whose_bytes_were_damaged_are_called_damaged(tmp_path):
     save_lpips_weights(str(tmp_path / "alex.h5"), {name: rng.standard_normal(shape).astype(np.float32)
                                                    for name, shape in parameter_shapes().items()})
     zero_bytes_inside_the_largest_array(tmp_path / "alex.h5")
-    with pytest.raises(UserError, match=r"LPIPS weights '.*alex\.h5' are damaged \(.*\); fetch them again"):
+    with pytest.raises(UserError, match=r"LPIPS weights file '.*alex\.h5' is damaged \(.*\); fetch them again"):
         load_lpips_weights(str(tmp_path / "alex.h5"))
 
 

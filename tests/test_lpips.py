@@ -496,7 +496,7 @@ def test_converter_with_a_folder_as_input_names_it_a_folder(tmp_path):
 
 
 def test_lpips_weights_that_are_a_folder_are_named_a_folder(tmp_path):
-    with pytest.raises(UserError, match="LPIPS weights '.*' is a folder, not a file"):
+    with pytest.raises(UserError, match="LPIPS weights file '.*' is a folder, not a file"):
         load_lpips_weights(str(tmp_path))
 
 

@@ -13,15 +13,13 @@ conv0, conv3, conv6, conv8, conv10 (named after torchvision's features indices),
 layers as lin0_model_1_weight .. lin4_model_1_weight of shape (1, C, 1, 1). That file and the ones
 convert_lpips_weights.py writes are interchangeable.
 """
-import h5py
 import nnabla as nn
 import nnabla.functions as F
 import numpy as np
 
 from utils.errors import UserError
 from utils.image_io import write_atomically
-from utils.paths import input_file
-from utils.weights import HostParameter, save_parameter_file
+from utils.weights import HostParameter, read_weight_file, save_parameter_file
 
 SHIFT = np.array([-.030, -.088, -.188], np.float32).reshape(1, 3, 1, 1)
 SCALE = np.array([.458, .448, .450], np.float32).reshape(1, 3, 1, 1)
@@ -96,31 +94,17 @@ def check_shapes(arrays, source):
 
 def load_lpips_weights(path):
     """{name: float32 array} from an alex_with_LPIPS.h5 file; UserError if it is not one."""
-    input_file(path, "LPIPS weights",
-               "run `python download_test_data.py --weights` or convert_lpips_weights.py", regular=True)
-    try:
-        h5 = h5py.File(path, "r")
-    except OSError:
-        raise UserError(f"LPIPS weights '{path}' is not an HDF5 (.h5) file")
-    with h5:
-        # a group of the name is no parameter either: reading it was TypeError's traceback
-        missing = [name for name in parameter_shapes() if not isinstance(h5.get(name), h5py.Dataset)]
-        if missing:
-            raise UserError(f"'{path}' is not an LPIPS AlexNet weights file (no '{missing[0]}'); "
-                            "use NNabla's alex_with_LPIPS.h5 or convert_lpips_weights.py's output")
-        # text or records: ValueError's or TypeError's traceback; complex numbers: their imaginary part dropped
-        not_numbers = [name for name in parameter_shapes() if h5[name].dtype.kind not in "fiu"]
-        if not_numbers:
-            raise UserError(f"LPIPS weights '{path}': '{not_numbers[0]}' holds {h5[not_numbers[0]].dtype} values, not "
-                            "numbers; fetch them again with `python download_test_data.py --weights`, or convert "
-                            "them again")
-        try:
-            # a double past float32's range becomes inf, which check_shapes refuses: numpy's warning printed two lines
-            with np.errstate(over="ignore"):
-                arrays = {name: np.asarray(h5[name][()], np.float32) for name in parameter_shapes()}
-        except OSError as error:  # a checksum (save_parameter_file writes one) that fails: bytes damaged since
-            raise UserError(f"LPIPS weights '{path}' are damaged ({error}); fetch them again with `python "
-                            "download_test_data.py --weights`, or convert them again") from None
+    again = "fetch them again with `python download_test_data.py --weights`, or convert them again"
+    arrays = read_weight_file(path, again, "LPIPS weights file", missing_advice=(
+        "run `python download_test_data.py --weights` or convert_lpips_weights.py"), nonfinite_advice=again)
+    # a group of the name is no parameter either (read_weight_file reads datasets only)
+    missing = [name for name in parameter_shapes() if name not in arrays]
+    if missing:
+        raise UserError(f"'{path}' is not an LPIPS AlexNet weights file (no '{missing[0]}'); "
+                        "use NNabla's alex_with_LPIPS.h5 or convert_lpips_weights.py's output")
+    # a double past float32's range becomes inf, which check_shapes refuses: numpy's warning printed two lines
+    with np.errstate(over="ignore"):
+        arrays = {name: np.asarray(arrays[name], np.float32) for name in parameter_shapes()}
     check_shapes(arrays, f"'{path}'")
     return arrays
 

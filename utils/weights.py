@@ -33,34 +33,38 @@ def to_compute_layout(array):
     return array.transpose(FILE_TO_COMPUTE_AXES) if array.ndim == 4 else array
 
 
-def read_weight_file(path, advice="pass a file saved by train.py or an official NNabla model"):
-    """Return {name: array in file layout} from an NNabla .h5 parameter file; advice: what an error says to do
-    about a file that is not one (a checkpoint's file is not one the user names)."""
-    input_file(path, "weights file", "pass the path of a .h5 model file", regular=True)
+def read_weight_file(path, advice="pass a file saved by train.py or an official NNabla model", kind="weights file",
+                     missing_advice="pass the path of a .h5 model file",
+                     nonfinite_advice="use an earlier model file of that training"):
+    """Return {name: array in file layout} from an NNabla .h5 parameter file. kind names the file in errors; advice
+    says what to do about a file that is not one (a checkpoint's file is not one the user names), missing_advice about
+    one that is not there, nonfinite_advice about NaN or infinite values."""
+    input_file(path, kind, missing_advice, regular=True)
     # a large file (VGG19's is 550 MB) under a memory limit (ulimit -v): numpy's MemoryError as a traceback
-    with out_of_memory_said(f"weights file '{path}' does not fit in the memory this process may use; free memory, "
+    with out_of_memory_said(f"{kind} '{path}' does not fit in the memory this process may use; free memory, "
                             "or raise this process's limit (ulimit -v)"):
         try:
             h5 = h5py.File(path, "r")
         except OSError:
-            raise UserError(f"weights file '{path}' is not an HDF5 (.h5) parameter file; {advice}")
+            raise UserError(f"{kind} '{path}' is not an HDF5 (.h5) parameter file; {advice}")
         with h5:
             arrays = {}
             try:
                 h5.visititems(lambda name, item: arrays.__setitem__(name, item[()])
                               if isinstance(item, h5py.Dataset) else None)
             except OSError as error:  # a checksum (write_dataset's) that fails: bytes damaged since it was written
-                raise UserError(f"weights file '{path}' is damaged ({error}); {advice}") from None
+                raise UserError(f"{kind} '{path}' is damaged ({error}); {advice}") from None
         if not arrays:
-            raise UserError(f"weights file '{path}' holds no parameters")
+            raise UserError(f"{kind} '{path}' holds no parameters; {advice}")
         arrays = {name: np.asarray(array) for name, array in arrays.items()}
         for name, array in arrays.items():
+            # text or records: a traceback further on; complex numbers: their imaginary part dropped
             if array.dtype.kind not in "fiu":
-                raise UserError(f"weights file '{path}': parameter '{name}' holds {array.dtype} values, not "
+                raise UserError(f"{kind} '{path}': parameter '{name}' holds {array.dtype} values, not "
                                 f"numbers; {advice}")
             if not np.isfinite(array).all():  # a diverged training's model would write NaN frames
-                raise UserError(f"weights file '{path}': parameter '{name}' holds NaN or infinite values; use "
-                                "an earlier model file of that training")
+                raise UserError(f"{kind} '{path}': parameter '{name}' holds NaN or infinite values; "
+                                f"{nonfinite_advice}")
     return arrays
 
 
