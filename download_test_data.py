@@ -215,9 +215,9 @@ def _open(url, offset, version=None):
     except (urllib.error.URLError, OSError) as error:
         raise unreachable(url, error)
     # urllib lets these through: a host or redirect it cannot parse or encode (an unclosed IPv6 bracket, an
-    # empty or 64-character host label, a space), and a reply that is not HTTP (a bad status line, a header
-    # line past 64 KiB, over 100 headers)
-    except (ValueError, http.client.InvalidURL) as error:
+    # empty or 64-character host label, a space, a port past a C long: OverflowError), and a reply that is not HTTP
+    # (a bad status line, a header line past 64 KiB, over 100 headers)
+    except (ValueError, OverflowError, http.client.InvalidURL) as error:
         raise UserError(f"cannot download {url}: its address cannot be used ({reply_text(error)}); check the host "
                         "in --base-url, or the redirect the server sent")
     except http.client.HTTPException as error:
@@ -338,7 +338,9 @@ def _receive(url, response, partial, offset, total):
     with open(partial, "ab" if offset else "wb") as file, \
             tqdm(total=total, initial=offset, unit="B", unit_scale=True, desc=url_filename(url)) as bar:
         try:
-            for chunk in iter(lambda: response.read(CHUNK_BYTES), b""):
+            # read1: the bytes at hand, each block written as it comes (read() gathered 64 KiB first, and a stall or
+            # break dropped what it had gathered: the part a link that stalls before 64 KiB each time got never grew)
+            for chunk in iter(lambda: response.read1(CHUNK_BYTES), b""):
                 file.write(chunk)
                 bar.update(len(chunk))
         # ValueError: http.client reading a negative chunk size ("-5") as a length to read
@@ -490,7 +492,7 @@ def remote_size(url):
         if isinstance(getattr(error, "reason", error), TimeoutError):  # the download would wait as long again
             raise unreachable(url, error)
         return None
-    except (http.client.HTTPException, ValueError):  # as _open's errors
+    except (http.client.HTTPException, ValueError, OverflowError):  # as _open's errors
         return None
 
 

@@ -1665,3 +1665,81 @@ def test_convert_tf_vgg19_weights_through_a_link_and_dotdot_removes_the_stale_te
                                    os.path.join("lnk", "..", "vgg19.h5")])
     assert sorted(os.listdir(tmp_path / "runs")) == ["deep", "vgg19.h5"]
     assert sorted(os.listdir(tmp_path / "work")) == [stale, "lnk"]
+
+
+# Sixteenth pass, second look at the downloads, converters and error lines
+
+def test_a_redirect_to_a_port_past_a_machine_number_is_one_line_not_a_traceback(tmp_path):
+    """A Location of a port of 20 digits: the socket library's OverflowError (not the ValueError of a port past 65535)
+    came through the sizes' HEAD and the download alike, a traceback."""
+    from file_server import FileServer
+    server = FileServer({})
+    server.redirect = {path: "http://127.0.0.1:99999999999999999999/x.h5" for path in WEIGHT_PATHS}
+    import download_test_data
+    with closing(server), pytest.raises(UserError, match=r"tecogan_model\.h5: its address cannot be used \(.*\); check "
+                                                         "the host in --base-url, or the redirect the server sent"):
+        download_test_data.run(download_test_data.parse_args(
+            ["--output-dir", str(tmp_path), "--base-url", server.url, "--weights", "--no-data"]))
+    assert os.listdir(tmp_path) == []
+
+
+def stalling_after(server, path, count, seconds):
+    """Have server answer a whole-file request for path with its first count bytes, then send nothing for seconds (a
+    connection that stalls), other requests as before."""
+    import time
+    real_handle = server.handle
+
+    def handle(request, head=False):
+        if head or request.headers.get("Range") or urllib_path(request.path) != path:
+            return real_handle(request, head)
+        data = server.files[path]
+        request.send_response(200)
+        request.send_header("Content-Length", str(len(data)))
+        request.end_headers()
+        request.wfile.write(data[:count])
+        request.wfile.flush()
+        time.sleep(seconds)
+        request.close_connection = True
+    server.handle = handle
+
+
+def urllib_path(request_path):
+    import urllib.parse
+    return urllib.parse.urlsplit(request_path).path
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_the_bytes_received_before_a_stall_are_kept_to_resume(tmp_path, monkeypatch, chunked):
+    """A connection that stalls past the timeout after 20,000 bytes: they were read in a block of 64 KiB that the
+    timeout dropped whole, the partial file left empty ("run again to resume" resumed from 0), so a link that stalls
+    so each time never got further; a chunked reply cut midway (40,000 bytes received) lost its bytes alike."""
+    import download_test_data
+    from file_server import FileServer
+    monkeypatch.setattr(download_test_data, "TIMEOUT_S", 1)
+    weights = weights_of_value(tmp_path, 1.0)
+    with closing(FileServer({path: weights for path in WEIGHT_PATHS})) as server:
+        if chunked:
+            real_handle = server.handle
+
+            def handle(request, head=False):  # one chunk of 30,000 bytes, then 10,000 of a second one
+                if head or request.headers.get("Range") or urllib_path(request.path) != WEIGHT_PATHS[0]:
+                    return real_handle(request, head)
+                request.send_response(200)
+                request.send_header("Transfer-Encoding", "chunked")
+                request.end_headers()
+                request.wfile.write(b"%x\r\n%s\r\n%x\r\n%s" % (30000, weights[:30000], 30000, weights[30000:40000]))
+                request.close_connection = True
+            server.handle = handle
+        else:
+            stalling_after(server, WEIGHT_PATHS[0], 20000, 3)
+        with pytest.raises(UserError, match="broke off .*; run again to resume"):
+            download_test_data.run(download_test_data.parse_args(
+                ["--output-dir", str(tmp_path / "out"), "--base-url", server.url, "--weights", "--no-data"]))
+        partial = tmp_path / "out" / "weights" / ".tecogan_model.h5.part"
+        kept = 40000 if chunked else 20000
+        assert partial.read_bytes() == weights[:kept]
+        server.requests.clear()
+        del server.handle
+        fetch(server, tmp_path / "out", "--weights", "--no-data")
+    assert server.requests[0] == (WEIGHT_PATHS[0], f"bytes={kept}-")
+    assert (tmp_path / "out" / "weights" / "tecogan_model.h5").read_bytes() == weights
