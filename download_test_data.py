@@ -265,7 +265,7 @@ def _fetch_whole(url, partial, validate):
             if coding:
                 raise UserError(f"{url} was sent encoded ({coding[0]} '{reply_text(coding[1], 40)}'), which this "
                                 "script neither asks for nor decodes; fetch from another host with --base-url")
-            page = web_page(response)
+            page = web_page(response, offset)
             if page:  # before the partial file is written over: a sign-in page at a resume lost all of it
                 kept = f" (the {offset} bytes downloaded are kept, to resume)" if offset else ""
                 raise UserError(f"{url} answered with a web page (Content-Type '{reply_text(page, 40)}'), not the "
@@ -316,12 +316,27 @@ def unasked_coding(response):
     return None
 
 
-def web_page(response):
+# the first bytes of a zip (a local header; an empty zip's end record) and of an HDF5 file
+FILE_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06", b"\x89HDF\r\n\x1a\n")
+
+
+def web_page(response, offset):
     """The Content-Type of a reply that is a web page, not a zip or HDF5 file (a captive portal answers every plain
-    HTTP request, REDS's host's among them, with its sign-in page), or None."""
+    HTTP request, REDS's host's among them, with its sign-in page), or None. A reply labelled a page is the file where
+    its bytes say so: a 206 of the range asked for (at a resume), or a body that begins as a zip or HDF5 file does (a
+    misconfigured server labels files it does not know text/html: they were refused on every run)."""
     content_type = response.headers.get("Content-Type", "")
     media_type = content_type.split(";")[0].strip().lower()
-    return content_type if media_type in ("text/html", "application/xhtml+xml") else None
+    if media_type not in ("text/html", "application/xhtml+xml"):
+        return None
+    if response.status == 206 and offset and _content_range(response)[0] == offset:
+        return None
+    try:
+        start = response.peek(len(FILE_SIGNATURES[-1]))  # read, not taken: the bytes still go to the file
+    except (OSError, http.client.HTTPException, ValueError):  # the reply broken off: nothing says it is the file
+        start = b""
+    is_file = start and any(signature.startswith(start[:len(signature)]) for signature in FILE_SIGNATURES)
+    return None if is_file else content_type
 
 
 def another_file(response, offset, version):

@@ -1743,3 +1743,37 @@ def test_the_bytes_received_before_a_stall_are_kept_to_resume(tmp_path, monkeypa
         fetch(server, tmp_path / "out", "--weights", "--no-data")
     assert server.requests[0] == (WEIGHT_PATHS[0], f"bytes={kept}-")
     assert (tmp_path / "out" / "weights" / "tecogan_model.h5").read_bytes() == weights
+
+
+def labelled_a_web_page(server):
+    """Have server send every reply with Content-Type text/html, as a misconfigured server labels files it does not
+    know."""
+    real_handle = server.handle
+
+    def handle(request, head=False):
+        end_headers = request.end_headers
+        request.end_headers = lambda: (request.send_header("Content-Type", "text/html"), end_headers())
+        real_handle(request, head)
+    server.handle = handle
+
+
+def test_a_zip_and_weights_labelled_a_web_page_are_told_by_their_bytes_and_kept(tmp_path):
+    """A server that labels a zip or an HDF5 file text/html: refused as a network's sign-in page on every run, at the
+    first request and at a resume alike, though a zip's first bytes are "PK" and an HDF5 file's its signature, and a
+    206 answering the range asked is the file's rest."""
+    from file_server import FileServer
+    weights = weights_of_value(tmp_path, 1.0)
+    with closing(FileServer({**{path: weights for path in WEIGHT_PATHS}, **reds_zips()})) as server:
+        labelled_a_web_page(server)
+        fetch(server, tmp_path / "whole", "--weights", "--reds", "--no-data")
+        server.cut_after[WEIGHT_PATHS[0]] = 5000
+        with pytest.raises(SystemExit):
+            fetch(server, tmp_path / "resumed", "--weights", "--no-data")
+        server.cut_after.clear()
+        server.requests.clear()
+        fetch(server, tmp_path / "resumed", "--weights", "--no-data")
+    assert server.requests[0] == (WEIGHT_PATHS[0], "bytes=5000-")
+    for output in ("whole", "resumed"):
+        assert (tmp_path / output / "weights" / "tecogan_model.h5").read_bytes() == weights
+    assert sorted(os.listdir(tmp_path / "whole" / "REDS")) == [".train_sharp.zip.unpacked", ".val_sharp.zip.unpacked",
+                                                               "train", "val"]
