@@ -1777,3 +1777,16 @@ def test_a_zip_and_weights_labelled_a_web_page_are_told_by_their_bytes_and_kept(
         assert (tmp_path / output / "weights" / "tecogan_model.h5").read_bytes() == weights
     assert sorted(os.listdir(tmp_path / "whole" / "REDS")) == [".train_sharp.zip.unpacked", ".val_sharp.zip.unpacked",
                                                                "train", "val"]
+
+
+def test_a_zip_member_under_the_unpack_s_hidden_folder_name_is_refused_not_lost(tmp_path):
+    """A member named under the hidden folder the zip is unpacked in first ('.a.zip.unpacking/x.png', beside the zip):
+    moved onto that folder and deleted with it, the unpack reported done; the download's next run found the file
+    gone and fetched the zip again, on every run."""
+    from file_server import make_zip
+    from utils.zips import extract_zip
+    (tmp_path / "a.zip").write_bytes(make_zip({".a.zip.unpacking/x.png": b"1", "y.png": b"2"}))
+    with pytest.raises(UserError, match=r"^a\.zip holds '\.a\.zip\.unpacking/x\.png', under the name of the hidden "
+                                        r"folder it is unpacked in first; refusing to unpack it$"):
+        extract_zip(str(tmp_path / "a.zip"), str(tmp_path))
+    assert os.listdir(tmp_path) == ["a.zip"]
