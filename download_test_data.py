@@ -41,6 +41,7 @@ from contextlib import ExitStack
 import h5py
 from tqdm import tqdm
 
+from datasets.reds import PARTS as REDS_PARTS
 from utils.errors import UserError, error_reason, exit_on_user_error, one_line, printable, shortened
 from utils.flags import FlagParser
 from utils.image_io import disk_full, not_a_file, write_atomically, write_bytes
@@ -61,6 +62,8 @@ DATA_ARCHIVES = [
 REDS_URL = "http://data.cv.snu.ac.kr:8008/webdav/dataset/REDS/"
 REDS_ARCHIVES = [REDS_URL + "train_sharp.zip", REDS_URL + "val_sharp.zip"]
 REDS_FOLDER = "REDS"
+# each REDS zip's folder of sequences, where datasets/reds.py reads them ("train/train_sharp"), by the zip's name
+REDS_LAYOUT = {os.path.basename(url): part.replace(os.sep, "/") for url, (part, _, _) in zip(REDS_ARCHIVES, REDS_PARTS)}
 WEIGHT_FILES = [
     NNABLA_TECOGAN_URL + "tecogan_model.h5",
     NNABLA_TECOGAN_URL + "frvsr_model.h5",
@@ -432,6 +435,7 @@ def fetch_archive(url, archive):
         print(f"{name}: its files are already in {folder}/ (unpacked by another program); deleting the zip")
     else:
         download(url, archive, zip_problem)
+        check_reds_layout(archive)
         try:
             names = extract_zip(archive, folder)
         except UnpackBlocked as error:
@@ -445,6 +449,23 @@ def fetch_archive(url, archive):
     if os.path.exists(archive):
         os.remove(archive)
     forget_partial(partial_path(archive))
+
+
+def check_reds_layout(archive):
+    """UserError, the zip kept, for a REDS zip (by its name) that holds no file under the folder datasets/reds.py reads
+    its sequences from (a mirror's zip of another layout): unpacked, it was reported done, and train.py then called
+    the folder "not a REDS folder as download_test_data.py --reds unpacks it", where a run again skipped it as done."""
+    name = os.path.basename(archive)
+    part = REDS_LAYOUT.get(name)
+    if part is None:
+        return
+    with zipfile.ZipFile(archive) as opened:  # whole and valid: download checked it
+        files = ["/".join(step for step in member.filename.split("/") if step != ".")
+                 for member in opened.infolist() if not member.is_dir()]
+    if not any(file.startswith(part + "/") for file in files):
+        first = f"its first file: {printable(repr(files[0]))}" if files else "it holds no file"
+        raise UserError(f"{archive} is not REDS's {name}: it holds no {part}/ folder, where train.py reads its "
+                        f"sequences ({first}); it is kept: delete it and fetch from another host with --base-url")
 
 
 def unpacked_marker(archive):

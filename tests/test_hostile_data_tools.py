@@ -1790,3 +1790,24 @@ def test_a_zip_member_under_the_unpack_s_hidden_folder_name_is_refused_not_lost(
                                         r"folder it is unpacked in first; refusing to unpack it$"):
         extract_zip(str(tmp_path / "a.zip"), str(tmp_path))
     assert os.listdir(tmp_path) == ["a.zip"]
+
+
+def test_a_reds_zip_of_another_layout_is_refused_and_kept_not_reported_done(tmp_path):
+    """A REDS mirror's train_sharp.zip holding train_sharp/000/... (no train/ folder): unpacked and reported done,
+    and train.py then called REDS/ "not a REDS folder as download_test_data.py --reds unpacks it", where the run
+    again said "already unpacked"."""
+    from file_server import FileServer, make_zip
+    zips = {**reds_zips(), REDS_TRAIN: make_zip({"train_sharp/000/00000000.png": os.urandom(300)})}
+    import download_test_data
+    with closing(FileServer(zips)) as server:
+        for _ in range(2):
+            server.requests.clear()
+            with pytest.raises(UserError, match=r"REDS/train_sharp\.zip is not REDS's train_sharp\.zip: it holds no "
+                                                r"train/train_sharp/ folder, where train\.py reads its sequences \(its "
+                                                r"first file: 'train_sharp/000/00000000\.png'\); it is kept: delete it "
+                                                r"and fetch from another host with --base-url"):
+                download_test_data.run(download_test_data.parse_args(
+                    ["--output-dir", str(tmp_path), "--base-url", server.url, "--reds", "--no-data"]))
+    assert server.requests == []  # the second run fetched nothing
+    assert os.listdir(tmp_path / "REDS") == ["train_sharp.zip"]
+    assert (tmp_path / "REDS" / "train_sharp.zip").read_bytes() == zips[REDS_TRAIN]
