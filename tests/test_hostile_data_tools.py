@@ -1811,3 +1811,45 @@ def test_a_reds_zip_of_another_layout_is_refused_and_kept_not_reported_done(tmp_
     assert server.requests == []  # the second run fetched nothing
     assert os.listdir(tmp_path / "REDS") == ["train_sharp.zip"]
     assert (tmp_path / "REDS" / "train_sharp.zip").read_bytes() == zips[REDS_TRAIN]
+
+
+def test_weights_declaring_more_values_than_their_file_holds_are_one_line_not_a_traceback(tmp_path):
+    """A weight file of 2 kB whose parameter declares 10^11 float32 values, never written (HDF5 reads them as its fill
+    value): the download's check read it whole, numpy's MemoryError ("Unable to allocate 373. GiB"), a traceback on
+    every run."""
+    import h5py
+    from file_server import FileServer
+    with h5py.File(tmp_path / "declared.h5", "w") as h5:
+        h5.create_dataset("conv/W", shape=(10 ** 11,), dtype=np.float32, chunks=(1 << 16,))
+    with closing(FileServer({path: (tmp_path / "declared.h5").read_bytes() for path in WEIGHT_PATHS})) as server:
+        completed = fetch_in_a_process(server, tmp_path / "out", "--weights", "--no-data")
+    lines = [line for line in completed.stderr.splitlines() if line.strip() and "B/s]" not in line]  # but the bar's
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].endswith("tecogan_model.h5 gave not a complete HDF5 (.h5) file (its parameter '/conv/W' declares "
+                             "400GB of values in a file of 2.43kB); the file was deleted, run again to download it anew")
+    assert not (tmp_path / "out").exists()  # the run made it, and removes it again
+
+
+def test_a_downloaded_weight_file_is_checked_within_less_memory_than_its_largest_parameter(tmp_path):
+    """VGG19's fc6 holds 411 MB: the download's check read each parameter whole, so under a memory limit (ulimit -v)
+    that the file's download fitted, numpy's MemoryError was a traceback. Here: 64 MB of one parameter, checked with
+    40 MB of address space to spare."""
+    import h5py
+    with h5py.File(tmp_path / "large.h5", "w") as h5:
+        h5.create_dataset("classifier/0/affine/W", data=np.ones((4096, 4096), np.float32))
+    completed = run_python_with_memory_to_spare(
+        f"import download_test_data\nprint(download_test_data.hdf5_problem({str(tmp_path / 'large.h5')!r}))",
+        40 << 20, "import download_test_data")
+    assert completed.stdout.strip() == "None", completed.stderr[-2000:]
+
+
+def run_python_with_memory_to_spare(script, spare_bytes, setup):
+    """python -c script in the repository once setup has run, its address space then limited to what it uses plus
+    spare_bytes."""
+    import subprocess
+    from conftest import REPO_ROOT
+    limit = ("import resource\n"
+             "used = int(open('/proc/self/status').read().split('VmSize:')[1].split()[0]) * 1024\n"
+             f"resource.setrlimit(resource.RLIMIT_AS, (used + {spare_bytes}, resource.RLIM_INFINITY))\n")
+    return subprocess.run([sys.executable, "-c", setup + "\n" + limit + script], cwd=REPO_ROOT, capture_output=True,
+                          text=True, timeout=120)
