@@ -373,6 +373,7 @@ WEIGHT_PATHS = ["/pretrained-models/nnabla-examples/GANs/tecogan/tecogan_model.h
                 "/pretrained-models/nnabla-examples/GANs/tecogan/vgg19.h5",
                 "/pretrained-models/nnabla-examples/eval_metrics/lpips/alex_with_LPIPS.h5"]
 REDS_TRAIN = "/webdav/dataset/REDS/train_sharp.zip"
+SEQUENCE = "train/train_sharp/000"  # a sequence's folder in REDS_TRAIN, as in REDS's own zip
 
 
 def weights_of_value(tmp_path, value, count=20000):
@@ -977,20 +978,21 @@ def test_a_zip_member_named_with_a_newline_is_found_again_not_fetched_on_every_r
     neither found, and the zip fetched and unpacked again on every run ("2 of its files are no longer in", exit code
     0). Once deleted, it is the file named as it is in the zip that is said gone, on one line."""
     from file_server import FileServer, make_zip
-    zips = {**reds_zips(), REDS_TRAIN: make_zip({"train/a\nb.png": b"a frame", "train/\x1b[2Jc.png": b"another"})}
+    zips = {**reds_zips(), REDS_TRAIN: make_zip({f"{SEQUENCE}/a\nb.png": b"a frame",
+                                                  f"{SEQUENCE}/\x1b[2Jc.png": b"another"})}
     with closing(FileServer(zips)) as server:
         fetch(server, tmp_path, "--reds", "--no-data")
-        assert (tmp_path / "REDS" / "train" / "a\nb.png").read_bytes() == b"a frame"
+        assert (tmp_path / "REDS" / SEQUENCE / "a\nb.png").read_bytes() == b"a frame"
         server.requests.clear()
         fetch(server, tmp_path, "--reds", "--no-data")
         assert server.requests == []
         capsys.readouterr()
-        (tmp_path / "REDS" / "train" / "\x1b[2Jc.png").unlink()
+        (tmp_path / "REDS" / SEQUENCE / "\x1b[2Jc.png").unlink()
         fetch(server, tmp_path, "--reds", "--no-data")
         assert server.paths_requested() == [REDS_TRAIN]
     said = [line for line in capsys.readouterr().out.split("\n") if "no longer in" in line]
-    assert len(said) == 1 and "1 of its files" in said[0] and "train/\\x1b[2Jc.png" in said[0], said
-    assert (tmp_path / "REDS" / "train" / "\x1b[2Jc.png").read_bytes() == b"another"
+    assert len(said) == 1 and "1 of its files" in said[0] and f"{SEQUENCE}/\\x1b[2Jc.png" in said[0], said
+    assert (tmp_path / "REDS" / SEQUENCE / "\x1b[2Jc.png").read_bytes() == b"another"
 
 
 @pytest.mark.parametrize("encodings", [["gzip"], ["gzip, chunked"], ["chunked", "gzip"]])
