@@ -422,8 +422,8 @@ def dataset_problem(dataset, file_bytes):
     memory limit its download fitted; and one that declares more uncompressed values than the file holds (never
     written: HDF5 reads its fill value) was one too, of hundreds of GB."""
     if dataset.compression is None and dataset.nbytes > file_bytes:
-        return (f"its parameter '{printable(dataset.name)}' declares {size_text(dataset.nbytes)} of values in a file of "
-                f"{size_text(file_bytes)}")
+        return (f"its parameter '{printable(dataset.name)}' declares {size_text(dataset.nbytes)} of values in a file "
+                f"of {size_text(file_bytes)}")
     if not dataset.shape:
         dataset[()]
         return None

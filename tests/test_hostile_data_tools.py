@@ -1828,7 +1828,8 @@ def test_weights_declaring_more_values_than_their_file_holds_are_one_line_not_a_
     lines = [line for line in completed.stderr.splitlines() if line.strip() and "B/s]" not in line]  # but the bar's
     assert completed.returncode == 2 and len(lines) == 1, completed.stderr
     assert lines[0].endswith("tecogan_model.h5 gave not a complete HDF5 (.h5) file (its parameter '/conv/W' declares "
-                             "400GB of values in a file of 2.43kB); the file was deleted, run again to download it anew")
+                             "400GB of values in a file of 2.43kB); the file was deleted, run again to download it "
+                             "anew")
     assert not (tmp_path / "out").exists()  # the run made it, and removes it again
 
 
