@@ -41,6 +41,7 @@ from contextlib import ExitStack
 import h5py
 from tqdm import tqdm
 
+from datasets.reds import PARTS as REDS_PARTS
 from utils.errors import UserError, error_reason, exit_on_user_error, one_line, printable, shortened
 from utils.flags import FlagParser
 from utils.image_io import disk_full, not_a_file, write_atomically, write_bytes
@@ -61,6 +62,8 @@ DATA_ARCHIVES = [
 REDS_URL = "http://data.cv.snu.ac.kr:8008/webdav/dataset/REDS/"
 REDS_ARCHIVES = [REDS_URL + "train_sharp.zip", REDS_URL + "val_sharp.zip"]
 REDS_FOLDER = "REDS"
+# each REDS zip's folder of sequences, where datasets/reds.py reads them ("train/train_sharp"), by the zip's name
+REDS_LAYOUT = {os.path.basename(url): part.replace(os.sep, "/") for url, (part, _, _) in zip(REDS_ARCHIVES, REDS_PARTS)}
 WEIGHT_FILES = [
     NNABLA_TECOGAN_URL + "tecogan_model.h5",
     NNABLA_TECOGAN_URL + "frvsr_model.h5",
@@ -215,9 +218,9 @@ def _open(url, offset, version=None):
     except (urllib.error.URLError, OSError) as error:
         raise unreachable(url, error)
     # urllib lets these through: a host or redirect it cannot parse or encode (an unclosed IPv6 bracket, an
-    # empty or 64-character host label, a space), and a reply that is not HTTP (a bad status line, a header
-    # line past 64 KiB, over 100 headers)
-    except (ValueError, http.client.InvalidURL) as error:
+    # empty or 64-character host label, a space, a port past a C long: OverflowError), and a reply that is not HTTP
+    # (a bad status line, a header line past 64 KiB, over 100 headers)
+    except (ValueError, OverflowError, http.client.InvalidURL) as error:
         raise UserError(f"cannot download {url}: its address cannot be used ({reply_text(error)}); check the host "
                         "in --base-url, or the redirect the server sent")
     except http.client.HTTPException as error:
@@ -265,7 +268,7 @@ def _fetch_whole(url, partial, validate):
             if coding:
                 raise UserError(f"{url} was sent encoded ({coding[0]} '{reply_text(coding[1], 40)}'), which this "
                                 "script neither asks for nor decodes; fetch from another host with --base-url")
-            page = web_page(response)
+            page = web_page(response, offset)
             if page:  # before the partial file is written over: a sign-in page at a resume lost all of it
                 kept = f" (the {offset} bytes downloaded are kept, to resume)" if offset else ""
                 raise UserError(f"{url} answered with a web page (Content-Type '{reply_text(page, 40)}'), not the "
@@ -316,12 +319,27 @@ def unasked_coding(response):
     return None
 
 
-def web_page(response):
+# the first bytes of a zip (a local header; an empty zip's end record) and of an HDF5 file
+FILE_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06", b"\x89HDF\r\n\x1a\n")
+
+
+def web_page(response, offset):
     """The Content-Type of a reply that is a web page, not a zip or HDF5 file (a captive portal answers every plain
-    HTTP request, REDS's host's among them, with its sign-in page), or None."""
+    HTTP request, REDS's host's among them, with its sign-in page), or None. A reply labelled a page is the file where
+    its bytes say so: a 206 of the range asked for (at a resume), or a body that begins as a zip or HDF5 file does (a
+    misconfigured server labels files it does not know text/html: they were refused on every run)."""
     content_type = response.headers.get("Content-Type", "")
     media_type = content_type.split(";")[0].strip().lower()
-    return content_type if media_type in ("text/html", "application/xhtml+xml") else None
+    if media_type not in ("text/html", "application/xhtml+xml"):
+        return None
+    if response.status == 206 and offset and _content_range(response)[0] == offset:
+        return None
+    try:
+        start = response.peek(len(FILE_SIGNATURES[-1]))  # read, not taken: the bytes still go to the file
+    except (OSError, http.client.HTTPException, ValueError):  # the reply broken off: nothing says it is the file
+        start = b""
+    is_file = start and any(signature.startswith(start[:len(signature)]) for signature in FILE_SIGNATURES)
+    return None if is_file else content_type
 
 
 def another_file(response, offset, version):
@@ -338,7 +356,9 @@ def _receive(url, response, partial, offset, total):
     with open(partial, "ab" if offset else "wb") as file, \
             tqdm(total=total, initial=offset, unit="B", unit_scale=True, desc=url_filename(url)) as bar:
         try:
-            for chunk in iter(lambda: response.read(CHUNK_BYTES), b""):
+            # read1: the bytes at hand, each block written as it comes (read() gathered 64 KiB first, and a stall or
+            # break dropped what it had gathered: the part a link that stalls before 64 KiB each time got never grew)
+            for chunk in iter(lambda: response.read1(CHUNK_BYTES), b""):
                 file.write(chunk)
                 bar.update(len(chunk))
         # ValueError: http.client reading a negative chunk size ("-5") as a length to read
@@ -385,10 +405,32 @@ def hdf5_problem(path):
             h5.visititems(lambda name, item: datasets.append(item)
                           if isinstance(item, h5py.Dataset) else None)
             for dataset in datasets:
-                dataset[()]
+                problem = dataset_problem(dataset, os.path.getsize(path))
+                if problem:
+                    return f"not a complete HDF5 (.h5) file ({problem})"
     except (OSError, ValueError, KeyError, RuntimeError) as error:
         return f"not a complete HDF5 (.h5) file ({error_reason(error)})"
     return None if datasets else "an HDF5 (.h5) file without any parameters"
+
+
+CHECK_BYTES = 1 << 24  # of a dataset read at a time by its check
+
+
+def dataset_problem(dataset, file_bytes):
+    """None once every value of an HDF5 dataset has been read (a checksum that fails raises OSError), else what is
+    wrong. Read CHECK_BYTES at a time: read whole, VGG19's fc6 (411 MB) was numpy's MemoryError, a traceback, under a
+    memory limit its download fitted; and one that declares more uncompressed values than the file holds (never
+    written: HDF5 reads its fill value) was one too, of hundreds of GB."""
+    if dataset.compression is None and dataset.nbytes > file_bytes:
+        return (f"its parameter '{printable(dataset.name)}' declares {size_text(dataset.nbytes)} of values in a file "
+                f"of {size_text(file_bytes)}")
+    if not dataset.shape:
+        dataset[()]
+        return None
+    rows = max(1, CHECK_BYTES * dataset.shape[0] // max(dataset.nbytes, 1))
+    for start in range(0, dataset.shape[0], rows):
+        dataset[start:start + rows]
+    return None
 
 
 def fetch_archive(url, archive):
@@ -415,6 +457,7 @@ def fetch_archive(url, archive):
         print(f"{name}: its files are already in {folder}/ (unpacked by another program); deleting the zip")
     else:
         download(url, archive, zip_problem)
+        check_reds_layout(archive)
         try:
             names = extract_zip(archive, folder)
         except UnpackBlocked as error:
@@ -428,6 +471,23 @@ def fetch_archive(url, archive):
     if os.path.exists(archive):
         os.remove(archive)
     forget_partial(partial_path(archive))
+
+
+def check_reds_layout(archive):
+    """UserError, the zip kept, for a REDS zip (by its name) that holds no file under the folder datasets/reds.py reads
+    its sequences from (a mirror's zip of another layout): unpacked, it was reported done, and train.py then called
+    the folder "not a REDS folder as download_test_data.py --reds unpacks it", where a run again skipped it as done."""
+    name = os.path.basename(archive)
+    part = REDS_LAYOUT.get(name)
+    if part is None:
+        return
+    with zipfile.ZipFile(archive) as opened:  # whole and valid: download checked it
+        files = ["/".join(step for step in member.filename.split("/") if step != ".")
+                 for member in opened.infolist() if not member.is_dir()]
+    if not any(file.startswith(part + "/") for file in files):
+        first = f"its first file: {printable(repr(files[0]))}" if files else "it holds no file"
+        raise UserError(f"{archive} is not REDS's {name}: it holds no {part}/ folder, where train.py reads its "
+                        f"sequences ({first}); it is kept: delete it and fetch from another host with --base-url")
 
 
 def unpacked_marker(archive):
@@ -490,7 +550,7 @@ def remote_size(url):
         if isinstance(getattr(error, "reason", error), TimeoutError):  # the download would wait as long again
             raise unreachable(url, error)
         return None
-    except (http.client.HTTPException, ValueError):  # as _open's errors
+    except (http.client.HTTPException, ValueError, OverflowError):  # as _open's errors
         return None
 
 

@@ -373,6 +373,7 @@ WEIGHT_PATHS = ["/pretrained-models/nnabla-examples/GANs/tecogan/tecogan_model.h
                 "/pretrained-models/nnabla-examples/GANs/tecogan/vgg19.h5",
                 "/pretrained-models/nnabla-examples/eval_metrics/lpips/alex_with_LPIPS.h5"]
 REDS_TRAIN = "/webdav/dataset/REDS/train_sharp.zip"
+SEQUENCE = "train/train_sharp/000"  # a sequence's folder in REDS_TRAIN, as in REDS's own zip
 
 
 def weights_of_value(tmp_path, value, count=20000):
@@ -977,20 +978,21 @@ def test_a_zip_member_named_with_a_newline_is_found_again_not_fetched_on_every_r
     neither found, and the zip fetched and unpacked again on every run ("2 of its files are no longer in", exit code
     0). Once deleted, it is the file named as it is in the zip that is said gone, on one line."""
     from file_server import FileServer, make_zip
-    zips = {**reds_zips(), REDS_TRAIN: make_zip({"train/a\nb.png": b"a frame", "train/\x1b[2Jc.png": b"another"})}
+    zips = {**reds_zips(), REDS_TRAIN: make_zip({f"{SEQUENCE}/a\nb.png": b"a frame",
+                                                  f"{SEQUENCE}/\x1b[2Jc.png": b"another"})}
     with closing(FileServer(zips)) as server:
         fetch(server, tmp_path, "--reds", "--no-data")
-        assert (tmp_path / "REDS" / "train" / "a\nb.png").read_bytes() == b"a frame"
+        assert (tmp_path / "REDS" / SEQUENCE / "a\nb.png").read_bytes() == b"a frame"
         server.requests.clear()
         fetch(server, tmp_path, "--reds", "--no-data")
         assert server.requests == []
         capsys.readouterr()
-        (tmp_path / "REDS" / "train" / "\x1b[2Jc.png").unlink()
+        (tmp_path / "REDS" / SEQUENCE / "\x1b[2Jc.png").unlink()
         fetch(server, tmp_path, "--reds", "--no-data")
         assert server.paths_requested() == [REDS_TRAIN]
     said = [line for line in capsys.readouterr().out.split("\n") if "no longer in" in line]
-    assert len(said) == 1 and "1 of its files" in said[0] and "train/\\x1b[2Jc.png" in said[0], said
-    assert (tmp_path / "REDS" / "train" / "\x1b[2Jc.png").read_bytes() == b"another"
+    assert len(said) == 1 and "1 of its files" in said[0] and f"{SEQUENCE}/\\x1b[2Jc.png" in said[0], said
+    assert (tmp_path / "REDS" / SEQUENCE / "\x1b[2Jc.png").read_bytes() == b"another"
 
 
 @pytest.mark.parametrize("encodings", [["gzip"], ["gzip, chunked"], ["chunked", "gzip"]])
@@ -1665,3 +1667,192 @@ def test_convert_tf_vgg19_weights_through_a_link_and_dotdot_removes_the_stale_te
                                    os.path.join("lnk", "..", "vgg19.h5")])
     assert sorted(os.listdir(tmp_path / "runs")) == ["deep", "vgg19.h5"]
     assert sorted(os.listdir(tmp_path / "work")) == [stale, "lnk"]
+
+
+# Sixteenth pass, second look at the downloads, converters and error lines
+
+def test_a_redirect_to_a_port_past_a_machine_number_is_one_line_not_a_traceback(tmp_path):
+    """A Location of a port of 20 digits: the socket library's OverflowError (not the ValueError of a port past 65535)
+    came through the sizes' HEAD and the download alike, a traceback."""
+    from file_server import FileServer
+    server = FileServer({})
+    server.redirect = {path: "http://127.0.0.1:99999999999999999999/x.h5" for path in WEIGHT_PATHS}
+    import download_test_data
+    with closing(server), pytest.raises(UserError, match=r"tecogan_model\.h5: its address cannot be used \(.*\); check "
+                                                         "the host in --base-url, or the redirect the server sent"):
+        download_test_data.run(download_test_data.parse_args(
+            ["--output-dir", str(tmp_path), "--base-url", server.url, "--weights", "--no-data"]))
+    assert os.listdir(tmp_path) == []
+
+
+def stalling_after(server, path, count, seconds):
+    """Have server answer a whole-file request for path with its first count bytes, then send nothing for seconds (a
+    connection that stalls), other requests as before."""
+    import time
+    real_handle = server.handle
+
+    def handle(request, head=False):
+        if head or request.headers.get("Range") or urllib_path(request.path) != path:
+            return real_handle(request, head)
+        data = server.files[path]
+        request.send_response(200)
+        request.send_header("Content-Length", str(len(data)))
+        request.end_headers()
+        request.wfile.write(data[:count])
+        request.wfile.flush()
+        time.sleep(seconds)
+        request.close_connection = True
+    server.handle = handle
+
+
+def urllib_path(request_path):
+    import urllib.parse
+    return urllib.parse.urlsplit(request_path).path
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_the_bytes_received_before_a_stall_are_kept_to_resume(tmp_path, monkeypatch, chunked):
+    """A connection that stalls past the timeout after 20,000 bytes: they were read in a block of 64 KiB that the
+    timeout dropped whole, the partial file left empty ("run again to resume" resumed from 0), so a link that stalls
+    so each time never got further; a chunked reply cut midway (40,000 bytes received) lost its bytes alike."""
+    import download_test_data
+    from file_server import FileServer
+    monkeypatch.setattr(download_test_data, "TIMEOUT_S", 1)
+    weights = weights_of_value(tmp_path, 1.0)
+    with closing(FileServer({path: weights for path in WEIGHT_PATHS})) as server:
+        if chunked:
+            real_handle = server.handle
+
+            def handle(request, head=False):  # one chunk of 30,000 bytes, then 10,000 of a second one
+                if head or request.headers.get("Range") or urllib_path(request.path) != WEIGHT_PATHS[0]:
+                    return real_handle(request, head)
+                request.send_response(200)
+                request.send_header("Transfer-Encoding", "chunked")
+                request.end_headers()
+                request.wfile.write(b"%x\r\n%s\r\n%x\r\n%s" % (30000, weights[:30000], 30000, weights[30000:40000]))
+                request.close_connection = True
+            server.handle = handle
+        else:
+            stalling_after(server, WEIGHT_PATHS[0], 20000, 3)
+        with pytest.raises(UserError, match="broke off .*; run again to resume"):
+            download_test_data.run(download_test_data.parse_args(
+                ["--output-dir", str(tmp_path / "out"), "--base-url", server.url, "--weights", "--no-data"]))
+        partial = tmp_path / "out" / "weights" / ".tecogan_model.h5.part"
+        kept = 40000 if chunked else 20000
+        assert partial.read_bytes() == weights[:kept]
+        server.requests.clear()
+        del server.handle
+        fetch(server, tmp_path / "out", "--weights", "--no-data")
+    assert server.requests[0] == (WEIGHT_PATHS[0], f"bytes={kept}-")
+    assert (tmp_path / "out" / "weights" / "tecogan_model.h5").read_bytes() == weights
+
+
+def labelled_a_web_page(server):
+    """Have server send every reply with Content-Type text/html, as a misconfigured server labels files it does not
+    know."""
+    real_handle = server.handle
+
+    def handle(request, head=False):
+        end_headers = request.end_headers
+        request.end_headers = lambda: (request.send_header("Content-Type", "text/html"), end_headers())
+        real_handle(request, head)
+    server.handle = handle
+
+
+def test_a_zip_and_weights_labelled_a_web_page_are_told_by_their_bytes_and_kept(tmp_path):
+    """A server that labels a zip or an HDF5 file text/html: refused as a network's sign-in page on every run, at the
+    first request and at a resume alike, though a zip's first bytes are "PK" and an HDF5 file's its signature, and a
+    206 answering the range asked is the file's rest."""
+    from file_server import FileServer
+    weights = weights_of_value(tmp_path, 1.0)
+    with closing(FileServer({**{path: weights for path in WEIGHT_PATHS}, **reds_zips()})) as server:
+        labelled_a_web_page(server)
+        fetch(server, tmp_path / "whole", "--weights", "--reds", "--no-data")
+        server.cut_after[WEIGHT_PATHS[0]] = 5000
+        with pytest.raises(SystemExit):
+            fetch(server, tmp_path / "resumed", "--weights", "--no-data")
+        server.cut_after.clear()
+        server.requests.clear()
+        fetch(server, tmp_path / "resumed", "--weights", "--no-data")
+    assert server.requests[0] == (WEIGHT_PATHS[0], "bytes=5000-")
+    for output in ("whole", "resumed"):
+        assert (tmp_path / output / "weights" / "tecogan_model.h5").read_bytes() == weights
+    assert sorted(os.listdir(tmp_path / "whole" / "REDS")) == [".train_sharp.zip.unpacked", ".val_sharp.zip.unpacked",
+                                                               "train", "val"]
+
+
+def test_a_zip_member_under_the_unpack_s_hidden_folder_name_is_refused_not_lost(tmp_path):
+    """A member named under the hidden folder the zip is unpacked in first ('.a.zip.unpacking/x.png', beside the zip):
+    moved onto that folder and deleted with it, the unpack reported done; the download's next run found the file
+    gone and fetched the zip again, on every run."""
+    from file_server import make_zip
+    from utils.zips import extract_zip
+    (tmp_path / "a.zip").write_bytes(make_zip({".a.zip.unpacking/x.png": b"1", "y.png": b"2"}))
+    with pytest.raises(UserError, match=r"^a\.zip holds '\.a\.zip\.unpacking/x\.png', under the name of the hidden "
+                                        r"folder it is unpacked in first; refusing to unpack it$"):
+        extract_zip(str(tmp_path / "a.zip"), str(tmp_path))
+    assert os.listdir(tmp_path) == ["a.zip"]
+
+
+def test_a_reds_zip_of_another_layout_is_refused_and_kept_not_reported_done(tmp_path):
+    """A REDS mirror's train_sharp.zip holding train_sharp/000/... (no train/ folder): unpacked and reported done,
+    and train.py then called REDS/ "not a REDS folder as download_test_data.py --reds unpacks it", where the run
+    again said "already unpacked"."""
+    from file_server import FileServer, make_zip
+    zips = {**reds_zips(), REDS_TRAIN: make_zip({"train_sharp/000/00000000.png": os.urandom(300)})}
+    import download_test_data
+    with closing(FileServer(zips)) as server:
+        for _ in range(2):
+            server.requests.clear()
+            with pytest.raises(UserError, match=r"REDS/train_sharp\.zip is not REDS's train_sharp\.zip: it holds no "
+                                                r"train/train_sharp/ folder, where train\.py reads its sequences \(its "
+                                                r"first file: 'train_sharp/000/00000000\.png'\); it is kept: delete it "
+                                                r"and fetch from another host with --base-url"):
+                download_test_data.run(download_test_data.parse_args(
+                    ["--output-dir", str(tmp_path), "--base-url", server.url, "--reds", "--no-data"]))
+    assert server.requests == []  # the second run fetched nothing
+    assert os.listdir(tmp_path / "REDS") == ["train_sharp.zip"]
+    assert (tmp_path / "REDS" / "train_sharp.zip").read_bytes() == zips[REDS_TRAIN]
+
+
+def test_weights_declaring_more_values_than_their_file_holds_are_one_line_not_a_traceback(tmp_path):
+    """A weight file of 2 kB whose parameter declares 10^11 float32 values, never written (HDF5 reads them as its fill
+    value): the download's check read it whole, numpy's MemoryError ("Unable to allocate 373. GiB"), a traceback on
+    every run."""
+    import h5py
+    from file_server import FileServer
+    with h5py.File(tmp_path / "declared.h5", "w") as h5:
+        h5.create_dataset("conv/W", shape=(10 ** 11,), dtype=np.float32, chunks=(1 << 16,))
+    with closing(FileServer({path: (tmp_path / "declared.h5").read_bytes() for path in WEIGHT_PATHS})) as server:
+        completed = fetch_in_a_process(server, tmp_path / "out", "--weights", "--no-data")
+    lines = [line for line in completed.stderr.splitlines() if line.strip() and "B/s]" not in line]  # but the bar's
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].endswith("tecogan_model.h5 gave not a complete HDF5 (.h5) file (its parameter '/conv/W' declares "
+                             "400GB of values in a file of 2.43kB); the file was deleted, run again to download it "
+                             "anew")
+    assert not (tmp_path / "out").exists()  # the run made it, and removes it again
+
+
+def test_a_downloaded_weight_file_is_checked_within_less_memory_than_its_largest_parameter(tmp_path):
+    """VGG19's fc6 holds 411 MB: the download's check read each parameter whole, so under a memory limit (ulimit -v)
+    that the file's download fitted, numpy's MemoryError was a traceback. Here: 64 MB of one parameter, checked with
+    40 MB of address space to spare."""
+    import h5py
+    with h5py.File(tmp_path / "large.h5", "w") as h5:
+        h5.create_dataset("classifier/0/affine/W", data=np.ones((4096, 4096), np.float32))
+    completed = run_python_with_memory_to_spare(
+        f"import download_test_data\nprint(download_test_data.hdf5_problem({str(tmp_path / 'large.h5')!r}))",
+        40 << 20, "import download_test_data")
+    assert completed.stdout.strip() == "None", completed.stderr[-2000:]
+
+
+def run_python_with_memory_to_spare(script, spare_bytes, setup):
+    """python -c script in the repository once setup has run, its address space then limited to what it uses plus
+    spare_bytes."""
+    import subprocess
+    from conftest import REPO_ROOT
+    limit = ("import resource\n"
+             "used = int(open('/proc/self/status').read().split('VmSize:')[1].split()[0]) * 1024\n"
+             f"resource.setrlimit(resource.RLIMIT_AS, (used + {spare_bytes}, resource.RLIM_INFINITY))\n")
+    return subprocess.run([sys.executable, "-c", setup + "\n" + limit + script], cwd=REPO_ROOT, capture_output=True,
+                          text=True, timeout=120)

@@ -81,6 +81,17 @@ def check_no_clash(members, folder):
                                 "away")
 
 
+def check_not_staged_over(members, folder, staging, archive_name):
+    """UserError for a member that would land under the hidden folder the zip is unpacked in first: moved onto that
+    folder, it was deleted with it, and the unpack reported done without it (a download then fetched the zip again on
+    every run, the file never found)."""
+    staged = os.path.realpath(staging)
+    for member, parts in members:
+        if parts and os.path.realpath(os.path.join(folder, parts[0])) == staged:  # "./" alone has none
+            raise UserError(f"{archive_name} holds {member.filename!r}, under the name of the hidden folder it is "
+                            "unpacked in first; refusing to unpack it")
+
+
 def same_content(path, member):
     """Whether the file at path holds what the zip member holds (its size and CRC-32)."""
     if not os.path.isfile(path) or os.path.getsize(path) != member.file_size:
@@ -128,6 +139,7 @@ def extract_zip(path, folder):
     try:
         with zipfile.ZipFile(path) as archive:
             members = checked_members(archive, archive_name)
+            check_not_staged_over(members, folder, staging, archive_name)
             check_no_clash(members, folder)
             os.makedirs(staging)  # also for a zip without members, which unpacks to an empty folder
             for member, parts in tqdm(members, desc=f"unpack {archive_name}", unit="file"):
