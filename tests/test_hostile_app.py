@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from html import escape
 
 import pytest
 
@@ -555,3 +556,20 @@ def test_a_frame_of_a_zip_is_named_as_given_though_its_name_holds_a_flag(tmp_pat
         archive.writestr("lr_0007--end.png", b"not a picture")
     with pytest.raises(UserError, match=r"^cannot read image 'lr_0007--end.png'"):
         upload_input(str(upload), "frames.zip", "", "", str(tmp_path / "job"), 2 ** 30)
+
+
+# Sixteenth pass, second look at demo.py and the web page
+
+@pytest.mark.parametrize("name", ["a*b*c.png", "[x](http://example.com).png", "<b>B</b>.png", "~~s~~ &amp; _t_.png",
+                                  "`x`\\.png"])
+def test_a_name_in_a_message_on_the_page_is_shown_as_written_not_as_markdown(tmp_path, name):
+    """The status is Markdown: a zip member named '[x](http://example.com).png' was shown as a link, 'a*b*c.png' as
+    'abc.png' with b in italics, '<b>B</b>.png' in bold, files the user does not have."""
+    from markdown_it import MarkdownIt
+
+    from webapp.jobs import Job
+    from webapp.ui import describe
+    job = Job("1", str(tmp_path), CALENDAR_SPEC)
+    job.state, job.message = "failed", f"cannot read image '{name}'"
+    html = MarkdownIt("commonmark").enable("strikethrough").render(describe(None, job))
+    assert html == f"<p>Job 1 failed: cannot read image '{escape(name, quote=False)}'</p>\n"
