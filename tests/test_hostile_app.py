@@ -573,3 +573,25 @@ def test_a_name_in_a_message_on_the_page_is_shown_as_written_not_as_markdown(tmp
     job.state, job.message = "failed", f"cannot read image '{name}'"
     html = MarkdownIt("commonmark").enable("strikethrough").render(describe(None, job))
     assert html == f"<p>Job 1 failed: cannot read image '{escape(name, quote=False)}'</p>\n"
+
+
+@pytest.mark.parametrize("method", ["stored", "deflated"])
+def test_an_uploaded_zip_whose_frame_was_altered_says_it_is_damaged_not_where_the_server_unpacks(tmp_path, method):
+    """A zip altered after it was made (a byte of a frame changed in transfer): "cannot unpack 'frames.zip' into
+    /.../jobs/<id>/input/frames (Bad CRC-32 ...); zip the frame files themselves", a folder on the server and advice
+    for a zip of a folder."""
+    import zipfile
+
+    from webapp.inputs import upload_input
+    upload = tmp_path / "frames.zip"
+    with zipfile.ZipFile(upload, "w", zipfile.ZIP_STORED if method == "stored" else zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(os.listdir(FRAMES))[:6]:
+            archive.write(os.path.join(FRAMES, name), name)
+    data = bytearray(upload.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # in the middle of the third frame's data
+    upload.write_bytes(bytes(data))
+    with pytest.raises(UserError) as raised:
+        upload_input(str(upload), "my frames.zip", "", "", str(tmp_path / "job"), 2 ** 30)
+    assert str(raised.value).startswith("'my frames.zip' is damaged (")
+    assert str(raised.value).endswith("); zip the frames again and upload that zip")
+    assert str(tmp_path) not in str(raised.value)

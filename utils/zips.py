@@ -63,6 +63,11 @@ class UnpackBlocked(UserError):
     run. The message ends with what to do first."""
 
 
+class DamagedZip(UserError):
+    """A member's data is not what the zip says it is (its CRC-32 or size, its compressed stream): the zip was cut or
+    altered after it was made (its cause: zipfile's error). Nothing is unpacked; only a new copy of the zip helps."""
+
+
 def check_no_clash(members, folder):
     """UnpackBlocked, before anything moves, if a member's file or folders meet an entry of the other kind, or
     a member's file meets another file (a user's own, which the rename would replace). The same file is no
@@ -150,6 +155,8 @@ def extract_zip(path, folder):
             raise UnpackBlocked(f"{os.path.dirname(error.filename2)} is on another disk than {archive_name}, and "
                                 f"the unpacked files are renamed into place, not copied; link the whole of {folder} "
                                 "to that disk instead")
+        if isinstance(error, (zipfile.BadZipFile, zlib.error, EOFError)):  # read from the zip, not written to the disk
+            raise DamagedZip(f"cannot unpack {archive_name} into {folder} ({error_reason(error)})") from error
         if getattr(error, "errno", None) == errno.ENAMETOOLONG:  # the reason would hold the whole path
             name = os.path.relpath(error.filename, staging)
             raise UserError(f"cannot unpack {archive_name} into {folder}: the name {reprlib.repr(name)} is too "
