@@ -113,7 +113,7 @@ def check_memory(box, count, path):
 
 def read_frames(path, count, region, degradation=DEFAULT_DEGRADATION, scale=PAPER_SCALE):
     """The first `count` frames of a video as RGB float32, cut to region (top, left, height, width)."""
-    held = min(count, VideoReader(path).total_frames)  # a shorter clip gives all it has
+    held = min(count, VideoReader(path, folder_flag=None).total_frames)  # a shorter clip gives all it has
     frames = read_video_frames(
         path, count,
         lambda shape: check_memory(clip_box(region, shape, path, degradation, scale), held, path),

@@ -425,3 +425,17 @@ def test_a_video_cut_short_before_the_demos_fewest_frames_advises_no_frames_it_r
     there = int(re.search(r"ended after (\d+) of", str(raised.value))[1])
     assert there < metrics.MIN_FRAMES and "pass --frames" not in str(raised.value)
     assert f"fewer than the {metrics.MIN_FRAMES} needed" in str(raised.value)
+
+
+# Sixteenth pass, second look at demo.py and the web page
+
+def test_a_folder_as_the_demos_video_is_refused_without_a_flag_the_demo_does_not_have(tmp_path, capsys):
+    """--video a folder (of frames, say): "pass a video file, or the folder as --input-dir-lr", generate.py's flag;
+    demo.py has none that takes frames."""
+    import demo
+    from conftest import user_error_line
+    (tmp_path / "frames").mkdir()
+    line = user_error_line(demo.main, ["--model", WEIGHTS, "--video", str(tmp_path / "frames"), "--output",
+                                       str(tmp_path / "out")], capsys)
+    assert line == f"error: video file '{tmp_path / 'frames'}' is a folder; pass a video file"
+    assert not (tmp_path / "out").exists()
