@@ -429,13 +429,22 @@ def test_a_video_cut_short_before_the_demos_fewest_frames_advises_no_frames_it_r
 
 # Sixteenth pass, second look at demo.py and the web page
 
-def test_a_folder_as_the_demos_video_is_refused_without_a_flag_the_demo_does_not_have(tmp_path, capsys):
-    """--video a folder (of frames, say): "pass a video file, or the folder as --input-dir-lr", generate.py's flag;
-    demo.py has none that takes frames."""
+@pytest.mark.parametrize("video, refusal", [("frames", "is a folder; pass a video file"),
+                                            ("photo.mp4", "is a picture (PNG or JPEG), not a video; pass a video file")])
+def test_a_folder_or_a_picture_as_the_demos_video_is_refused_without_a_flag_the_demo_does_not_have(tmp_path, capsys,
+                                                                                                  video, refusal):
+    """--video a folder (of frames, say): "pass a video file, or the folder as --input-dir-lr"; a picture: "put it in a
+    folder and pass that as --input-dir-lr", generate.py's flag; demo.py has none that takes frames."""
+    import shutil
     import demo
     from conftest import user_error_line
-    (tmp_path / "frames").mkdir()
-    line = user_error_line(demo.main, ["--model", WEIGHTS, "--video", str(tmp_path / "frames"), "--output",
-                                       str(tmp_path / "out")], capsys)
-    assert line == f"error: video file '{tmp_path / 'frames'}' is a folder; pass a video file"
+    from hostile import FRAMES
+    path = tmp_path / video
+    if video == "frames":
+        path.mkdir()
+    else:
+        shutil.copyfile(os.path.join(FRAMES, sorted(os.listdir(FRAMES))[0]), path)
+    line = user_error_line(demo.main, ["--model", WEIGHTS, "--video", str(path), "--output", str(tmp_path / "out")],
+                           capsys)
+    assert line.endswith(f"'{path}' {refusal}")
     assert not (tmp_path / "out").exists()

@@ -574,7 +574,7 @@ class VideoReader:
                             "pass that")
         if not os.access(path, os.R_OK):  # OpenCV would call it corrupt, beside a warning line of its own
             raise UserError(f"video file '{path}' cannot be read (permission denied); check its permissions")
-        self.path, self.end_flag, self.fewest = path, end_flag, fewest
+        self.path, self.end_flag, self.fewest, self.folder_flag = path, end_flag, fewest, folder_flag
         previous = cv2.setLogLevel(0)  # OpenCV's own lines on a codec it lacks ("Could not find decoder")
         try:
             self.capture = cv2.VideoCapture(opencv_path(path))
@@ -611,8 +611,9 @@ class VideoReader:
         # an animated PNG or a Motion JPEG stream (a camera's .mjpeg) is a video of pictures
         if (header.startswith(PNG_SIGNATURE) or header.startswith(JPEG_SIGNATURE)) and not holds_several_pictures(
                 self.path):
-            raise UserError(f"'{self.path}' is a picture (PNG or JPEG), not a video; put it in a folder and "
-                            "pass that as --input-dir-lr")
+            raise UserError(f"'{self.path}' is a picture (PNG or JPEG), not a video; "
+                            + (f"put it in a folder and pass that as {self.folder_flag}" if self.folder_flag
+                               else "pass a video file"))
         counter = cv2.VideoCapture(opencv_path(self.path))
         count = 0
         while counter.grab():
