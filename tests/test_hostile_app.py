@@ -595,3 +595,25 @@ def test_an_uploaded_zip_whose_frame_was_altered_says_it_is_damaged_not_where_th
     assert str(raised.value).startswith("'my frames.zip' is damaged (")
     assert str(raised.value).endswith("); zip the frames again and upload that zip")
     assert str(tmp_path) not in str(raised.value)
+
+
+def test_an_uploaded_zip_that_fills_the_servers_disk_is_not_advised_to_be_zipped_again(tmp_path, monkeypatch):
+    """The server's disk filled up while an upload was unpacked: "no space left on the disk of ...; free some space;
+    zip the frame files themselves (e.g. ...) and upload that zip", advice for a zip of a folder that cannot help."""
+    import zipfile
+
+    from hostile import disk_out_of_inodes
+    from webapp.inputs import zip_input
+    disk = tmp_path / "disk"
+    with disk_out_of_inodes(disk, monkeypatch) as mounted:
+        if not mounted:
+            pytest.skip("needs a tmpfs of few inodes (root)")
+        for filler in sorted(disk.iterdir())[:3]:  # room for the zip, the unpacking folder and one frame
+            filler.unlink()
+        with zipfile.ZipFile(disk / "upload.zip", "w") as archive:
+            for name in sorted(os.listdir(FRAMES))[:3]:
+                archive.write(os.path.join(FRAMES, name), name)
+        with pytest.raises(UserError) as raised:
+            zip_input(str(disk / "upload.zip"), "my frames.zip", str(disk / "frames"), 2 ** 30)
+    assert str(raised.value).startswith("no space left on the disk of ")
+    assert "'my frames.zip'" in str(raised.value) and "zip the frame" not in str(raised.value)

@@ -21,7 +21,7 @@ from utils.image_io import (IMAGE_EXTENSIONS, SeveralVideoStreams, VideoReader, 
 from utils.output_size import SIZE_PATTERN, parse_outscale, parse_output_size
 from utils.paths import BUNDLED_MODEL, REPO_ROOT
 from utils.weights import count_resblocks, read_weight_file
-from utils.zips import ZIP_ERRORS, DamagedZip, extract_zip
+from utils.zips import ZIP_ERRORS, DamagedZip, UnpackBlocked, extract_zip
 
 BUNDLED_MODELS = os.path.dirname(BUNDLED_MODEL)
 # Weight files of the weights folder that are not generators: evaluate.py's LPIPS and train.py's VGG19
@@ -123,6 +123,8 @@ def zip_input(path, name, folder, max_unpacked_bytes):
             f"{max_unpacked_bytes / 2 ** 20:.0f} MB this app unpacks; upload fewer or smaller frames")
     try:
         extract_zip(path, folder)
+    except UnpackBlocked as error:  # the server's disk (full, a file size limit), not the zip: zipping again is no help
+        raise in_page_terms(error, os.path.basename(path), repr(name))
     except DamagedZip as error:  # zipping the same frames again makes a whole one; its path on the server is no help
         raise UserError(f"'{name}' is damaged ({error_reason(error.__cause__)}); zip the frames again and upload that "
                         "zip")
