@@ -617,3 +617,24 @@ def test_an_uploaded_zip_that_fills_the_servers_disk_is_not_advised_to_be_zipped
             zip_input(str(disk / "upload.zip"), "my frames.zip", str(disk / "frames"), 2 ** 30)
     assert str(raised.value).startswith("no space left on the disk of ")
     assert "'my frames.zip'" in str(raised.value) and "zip the frame" not in str(raised.value)
+
+
+@pytest.mark.parametrize("member", ["x" * 300 + ".png", "a/" * 1200 + "lr_0009.png"], ids=["name too long", "deep"])
+def test_an_uploaded_zip_of_a_name_too_long_or_too_deep_is_refused_without_the_servers_folder(tmp_path, member):
+    """A member named past the file system's limit: "cannot unpack 'frames.zip' into /.../jobs/<id>/input/frames: the
+    name ... is too long", a folder on the server; one nested in 1200 folders: the same folder, and "maximum recursion
+    depth exceeded while calling a Python object" (os.makedirs calls itself once per folder)."""
+    import zipfile
+
+    from webapp.inputs import upload_input
+    upload = tmp_path / "frames.zip"
+    with zipfile.ZipFile(upload, "w") as archive:
+        for name in sorted(os.listdir(FRAMES))[:6]:
+            archive.write(os.path.join(FRAMES, name), name)
+        archive.writestr(member, b"\x89PNG")
+    with pytest.raises(UserError) as raised:
+        upload_input(str(upload), "my frames.zip", "", "", str(tmp_path / "job"), 2 ** 30)
+    assert str(tmp_path) not in str(raised.value) and "recursion" not in str(raised.value)
+    assert str(raised.value).endswith("; zip the frame files themselves (e.g. `cd frames && zip ../frames.zip *.png`) "
+                                      "and upload that zip")
+    assert "too long" in str(raised.value) if member.endswith("x.png") else "nested in 1200 folders" in str(raised.value)

@@ -18,6 +18,9 @@ from utils.image_io import commit_folder, disk_full
 # whose member name is not the UTF-8 its flag says (UnicodeDecodeError).
 ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError,
               UnicodeDecodeError)
+# Folders a member may lie in, nested: os.makedirs, shutil.rmtree and os.walk call themselves once per folder, and a
+# zip of 1200 nested folders failed with "maximum recursion depth exceeded" (Python's limit: 1000 calls).
+MOST_FOLDERS = 500
 
 
 def member_parts(member, archive_name):
@@ -31,6 +34,9 @@ def member_parts(member, archive_name):
     if (name.startswith("/") or re.match(r"[A-Za-z]:", name) or "\\" in name or "\0" in name
             or any(part in ("", "..") for part in parts) or not (inside or member.is_dir())):
         raise UserError(f"{archive_name} holds {name!r}, a path outside its folder; refusing to unpack it")
+    if len(inside) > MOST_FOLDERS:
+        raise UserError(f"{archive_name} holds {reprlib.repr(name)}, nested in {len(inside) - 1} folders, more than the "
+                        f"{MOST_FOLDERS} this unpacks; refusing to unpack it")
     kind = stat.S_IFMT(member.external_attr >> 16)
     if kind not in (0, stat.S_IFDIR if member.is_dir() else stat.S_IFREG):
         raise UserError(

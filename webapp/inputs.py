@@ -128,10 +128,10 @@ def zip_input(path, name, folder, max_unpacked_bytes):
     except DamagedZip as error:  # zipping the same frames again makes a whole one; its path on the server is no help
         raise UserError(f"'{name}' is damaged ({error_reason(error.__cause__)}); zip the frames again and upload that "
                         "zip")
-    except UserError as error:
-        raise UserError(
-            f"{in_page_terms(error, os.path.basename(path), repr(name))}; zip the frame files themselves "
-            "(e.g. `cd frames && zip ../frames.zip *.png`) and upload that zip")
+    except UserError as error:  # the zip's own members: the folder it was unpacked into is the server's, no help
+        refusal = str(in_page_terms(error, os.path.basename(path), repr(name))).replace(f" into {folder}", "")
+        raise UserError(f"{refusal}; zip the frame files themselves (e.g. `cd frames && zip ../frames.zip *.png`) and "
+                        "upload that zip")
     frames = frame_folder(folder, name)
     paths = list_frames(frames)
     try:
