@@ -638,3 +638,17 @@ def test_an_uploaded_zip_of_a_name_too_long_or_too_deep_is_refused_without_the_s
     assert str(raised.value).endswith("; zip the frame files themselves (e.g. `cd frames && zip ../frames.zip *.png`) "
                                       "and upload that zip")
     assert "too long" in str(raised.value) if member.endswith("x.png") else "nested in 1200 folders" in str(raised.value)
+
+
+def test_a_zip_of_frames_uploaded_without_its_extension_is_taken_for_one(tmp_path):
+    """A zip of frames named 'frames' (saved without its extension): "'frames' is not a video with frames this app
+    can decode; upload a video file (...) or a zip of frames", which it is."""
+    import zipfile
+
+    from webapp.inputs import upload_input
+    upload = tmp_path / "frames"
+    with zipfile.ZipFile(upload, "w") as archive:
+        for name in sorted(os.listdir(FRAMES))[:6]:
+            archive.write(os.path.join(FRAMES, name), name)
+    spec = upload_input(str(upload), "frames", "", "", str(tmp_path / "job"), 2 ** 30)
+    assert (spec["kind"], spec["frames"]) == ("frames", 6)

@@ -179,7 +179,8 @@ def upload_input(upload, name, start, end, folder, max_unpacked_bytes):
             raise
         raise UserError(f"'{name}' is no longer on the server (an upload is deleted with its job's files); upload it "
                         "again") from None
-    if extension == ".zip":
+    # a zip saved without its extension (a download named 'frames') was "not a video; upload ... a zip of frames"
+    if extension == ".zip" or not extension and zipfile.is_zipfile(copy):
         if start or end:
             raise UserError(
                 "Start and End choose a part of a video; for a zip of frames, leave them empty and "
