@@ -580,15 +580,12 @@ def test_an_uploaded_zip_whose_frame_was_altered_says_it_is_damaged_not_where_th
     """A zip altered after it was made (a byte of a frame changed in transfer): "cannot unpack 'frames.zip' into
     /.../jobs/<id>/input/frames (Bad CRC-32 ...); zip the frame files themselves", a folder on the server and advice
     for a zip of a folder."""
-    import zipfile
-
+    from hostile import fixture_frames_zip
     from webapp.inputs import upload_input
     upload = tmp_path / "frames.zip"
-    with zipfile.ZipFile(upload, "w", zipfile.ZIP_STORED if method == "stored" else zipfile.ZIP_DEFLATED) as archive:
-        for name in sorted(os.listdir(FRAMES))[:6]:
-            archive.write(os.path.join(FRAMES, name), name)
+    fixture_frames_zip(upload, deflated=method == "deflated")
     data = bytearray(upload.read_bytes())
-    data[len(data) // 2] ^= 0xFF  # in the middle of the third frame's data
+    data[len(data) // 2] ^= 0xFF  # inside a frame's data (kilobytes each; the headers between them, tens of bytes)
     upload.write_bytes(bytes(data))
     with pytest.raises(UserError) as raised:
         upload_input(str(upload), "my frames.zip", "", "", str(tmp_path / "job"), 2 ** 30)
@@ -600,9 +597,7 @@ def test_an_uploaded_zip_whose_frame_was_altered_says_it_is_damaged_not_where_th
 def test_an_uploaded_zip_that_fills_the_servers_disk_is_not_advised_to_be_zipped_again(tmp_path, monkeypatch):
     """The server's disk filled up while an upload was unpacked: "no space left on the disk of ...; free some space;
     zip the frame files themselves (e.g. ...) and upload that zip", advice for a zip of a folder that cannot help."""
-    import zipfile
-
-    from hostile import disk_out_of_inodes
+    from hostile import disk_out_of_inodes, fixture_frames_zip
     from webapp.inputs import zip_input
     disk = tmp_path / "disk"
     with disk_out_of_inodes(disk, monkeypatch) as mounted:
@@ -610,9 +605,7 @@ def test_an_uploaded_zip_that_fills_the_servers_disk_is_not_advised_to_be_zipped
             pytest.skip("needs a tmpfs of few inodes (root)")
         for filler in sorted(disk.iterdir())[:3]:  # room for the zip, the unpacking folder and one frame
             filler.unlink()
-        with zipfile.ZipFile(disk / "upload.zip", "w") as archive:
-            for name in sorted(os.listdir(FRAMES))[:3]:
-                archive.write(os.path.join(FRAMES, name), name)
+        fixture_frames_zip(disk / "upload.zip", count=3)
         with pytest.raises(UserError) as raised:
             zip_input(str(disk / "upload.zip"), "my frames.zip", str(disk / "frames"), 2 ** 30)
     assert str(raised.value).startswith("no space left on the disk of ")
@@ -624,16 +617,11 @@ def test_an_uploaded_zip_of_a_name_too_long_or_too_deep_is_refused_without_the_s
     """A member named past the file system's limit: "cannot unpack 'frames.zip' into /.../jobs/<id>/input/frames: the
     name ... is too long", a folder on the server; one nested in 1200 folders: the same folder, and "maximum recursion
     depth exceeded while calling a Python object" (os.makedirs calls itself once per folder)."""
-    import zipfile
-
+    from hostile import fixture_frames_zip
     from webapp.inputs import upload_input
-    upload = tmp_path / "frames.zip"
-    with zipfile.ZipFile(upload, "w") as archive:
-        for name in sorted(os.listdir(FRAMES))[:6]:
-            archive.write(os.path.join(FRAMES, name), name)
-        archive.writestr(member, b"\x89PNG")
+    upload = fixture_frames_zip(tmp_path / "frames.zip", [(member, b"\x89PNG")])
     with pytest.raises(UserError) as raised:
-        upload_input(str(upload), "my frames.zip", "", "", str(tmp_path / "job"), 2 ** 30)
+        upload_input(upload, "my frames.zip", "", "", str(tmp_path / "job"), 2 ** 30)
     assert str(tmp_path) not in str(raised.value) and "recursion" not in str(raised.value)
     assert str(raised.value).endswith("; zip the frame files themselves (e.g. `cd frames && zip ../frames.zip *.png`) "
                                       "and upload that zip")
@@ -643,12 +631,7 @@ def test_an_uploaded_zip_of_a_name_too_long_or_too_deep_is_refused_without_the_s
 def test_a_zip_of_frames_uploaded_without_its_extension_is_taken_for_one(tmp_path):
     """A zip of frames named 'frames' (saved without its extension): "'frames' is not a video with frames this app
     can decode; upload a video file (...) or a zip of frames", which it is."""
-    import zipfile
-
+    from hostile import fixture_frames_zip
     from webapp.inputs import upload_input
-    upload = tmp_path / "frames"
-    with zipfile.ZipFile(upload, "w") as archive:
-        for name in sorted(os.listdir(FRAMES))[:6]:
-            archive.write(os.path.join(FRAMES, name), name)
-    spec = upload_input(str(upload), "frames", "", "", str(tmp_path / "job"), 2 ** 30)
+    spec = upload_input(fixture_frames_zip(tmp_path / "frames"), "frames", "", "", str(tmp_path / "job"), 2 ** 30)
     assert (spec["kind"], spec["frames"]) == ("frames", 6)
