@@ -21,6 +21,7 @@ if __name__ == "__main__":
 
 logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import logs its start-up
 
+import math
 import os
 import re
 import time
@@ -96,27 +97,34 @@ def clip_box(region, frame_shape, path, degradation, scale):
 FRAME_COPIES = 8
 
 
-def check_memory(box, count, path):
+def check_memory(box, count, path, smallest):
     """box, unless `count` frames of its size need more memory than the machine has free: UserError before
-    any frame is read, naming what to pass instead."""
+    any frame is read, naming what to pass instead: fewer frames, or a region of the frames' shape that fits with as
+    many (inside the frames, and at least `smallest` a side, the least --region the demo takes)."""
     _, _, height, width = box
     needed, free = FRAME_COPIES * count * height * width * 3 * 4, available_memory()
     if needed > free:
         fitting = int(free // (FRAME_COPIES * height * width * 3 * 4))
-        fewer = f"--frames {fitting} or less, or " if fitting >= metrics.MIN_FRAMES else ""
+        shrink = math.sqrt(free / needed)  # of both sides: count frames of the region need `free` at most
+        region_height, region_width = int(height * shrink), int(width * shrink)
+        ways = [f"--frames {fitting} or less"] if fitting >= metrics.MIN_FRAMES else []
+        if min(region_height, region_width) >= smallest:
+            ways.append(f"a --region TOP,LEFT,HEIGHT,WIDTH of the frames no larger than {region_width}x{region_height} "
+                        f"(e.g. 0,0,{region_height},{region_width})")
+        advice = f"pass {', or '.join(ways)}" if ways else "free some memory, or pass a shorter or smaller video"
         raise UserError(
             f"{count} frames of {width}x{height} from '{path}' need about {needed / 2 ** 30:.1f} GB, "
-            f"and {free / 2 ** 30:.1f} GB is free: pass {fewer}a --region TOP,LEFT,HEIGHT,WIDTH of the "
-            "frames (e.g. 0,0,540,960)")
+            f"and {free / 2 ** 30:.1f} GB is free: {advice}")
     return box
 
 
 def read_frames(path, count, region, degradation=DEFAULT_DEGRADATION, scale=PAPER_SCALE):
     """The first `count` frames of a video as RGB float32, cut to region (top, left, height, width)."""
-    held = min(count, VideoReader(path).total_frames)  # a shorter clip gives all it has
+    held = min(count, VideoReader(path, folder_flag=None).total_frames)  # a shorter clip gives all it has
     frames = read_video_frames(
         path, count,
-        lambda shape: check_memory(clip_box(region, shape, path, degradation, scale), held, path),
+        lambda shape: check_memory(clip_box(region, shape, path, degradation, scale), held, path,
+                                   smallest_region_side(scale, degradation)),
         fewest=metrics.MIN_FRAMES)
     if len(frames) < metrics.MIN_FRAMES:
         raise UserError(

@@ -204,3 +204,14 @@ def video_cut_before_its_first_frame(folder):
     path = folder / "cut.mkv"
     path.write_bytes(data[:len(data) // 4])
     return str(path)
+
+
+def fixture_frames_zip(path, extra=(), deflated=False, count=6):
+    """A zip of the parity fixture's first `count` LR frames, then the (name, bytes) members of extra."""
+    import zipfile
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED if deflated else zipfile.ZIP_STORED) as archive:
+        for name in sorted(os.listdir(FRAMES))[:count]:
+            archive.write(os.path.join(FRAMES, name), name)
+        for name, data in extra:
+            archive.writestr(name, data)
+    return str(path)

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from html import escape
 
 import pytest
 
@@ -555,3 +556,82 @@ def test_a_frame_of_a_zip_is_named_as_given_though_its_name_holds_a_flag(tmp_pat
         archive.writestr("lr_0007--end.png", b"not a picture")
     with pytest.raises(UserError, match=r"^cannot read image 'lr_0007--end.png'"):
         upload_input(str(upload), "frames.zip", "", "", str(tmp_path / "job"), 2 ** 30)
+
+
+# Sixteenth pass, second look at demo.py and the web page
+
+@pytest.mark.parametrize("name", ["a*b*c.png", "[x](http://example.com).png", "<b>B</b>.png", "~~s~~ &amp; _t_.png",
+                                  "`x`\\.png"])
+def test_a_name_in_a_message_on_the_page_is_shown_as_written_not_as_markdown(tmp_path, name):
+    """The status is Markdown: a zip member named '[x](http://example.com).png' was shown as a link, 'a*b*c.png' as
+    'abc.png' with b in italics, '<b>B</b>.png' in bold, files the user does not have."""
+    from markdown_it import MarkdownIt
+
+    from webapp.jobs import Job
+    from webapp.ui import describe
+    job = Job("1", str(tmp_path), CALENDAR_SPEC)
+    job.state, job.message = "failed", f"cannot read image '{name}'"
+    html = MarkdownIt("commonmark").enable("strikethrough").render(describe(None, job))
+    assert html == f"<p>Job 1 failed: cannot read image '{escape(name, quote=False)}'</p>\n"
+
+
+@pytest.mark.parametrize("method", ["stored", "deflated"])
+def test_an_uploaded_zip_whose_frame_was_altered_says_it_is_damaged_not_where_the_server_unpacks(tmp_path, method):
+    """A zip altered after it was made (a byte of a frame changed in transfer): "cannot unpack 'frames.zip' into
+    /.../jobs/<id>/input/frames (Bad CRC-32 ...); zip the frame files themselves", a folder on the server and advice
+    for a zip of a folder."""
+    from hostile import fixture_frames_zip
+    from webapp.inputs import upload_input
+    upload = tmp_path / "frames.zip"
+    fixture_frames_zip(upload, deflated=method == "deflated")
+    data = bytearray(upload.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # inside a frame's data (kilobytes each; the headers between them, tens of bytes)
+    upload.write_bytes(bytes(data))
+    with pytest.raises(UserError) as raised:
+        upload_input(str(upload), "my frames.zip", "", "", str(tmp_path / "job"), 2 ** 30)
+    assert str(raised.value).startswith("'my frames.zip' is damaged (")
+    assert str(raised.value).endswith("); zip the frames again and upload that zip")
+    assert str(tmp_path) not in str(raised.value)
+
+
+def test_an_uploaded_zip_that_fills_the_servers_disk_is_not_advised_to_be_zipped_again(tmp_path, monkeypatch):
+    """The server's disk filled up while an upload was unpacked: "no space left on the disk of ...; free some space;
+    zip the frame files themselves (e.g. ...) and upload that zip", advice for a zip of a folder that cannot help."""
+    from hostile import disk_out_of_inodes, fixture_frames_zip
+    from webapp.inputs import zip_input
+    disk = tmp_path / "disk"
+    with disk_out_of_inodes(disk, monkeypatch) as mounted:
+        if not mounted:
+            pytest.skip("needs a tmpfs of few inodes (root)")
+        for filler in sorted(disk.iterdir())[:3]:  # room for the zip, the unpacking folder and one frame
+            filler.unlink()
+        fixture_frames_zip(disk / "upload.zip", count=3)
+        with pytest.raises(UserError) as raised:
+            zip_input(str(disk / "upload.zip"), "my frames.zip", str(disk / "frames"), 2 ** 30)
+    assert str(raised.value).startswith("no space left on the disk of ")
+    assert "'my frames.zip'" in str(raised.value) and "zip the frame" not in str(raised.value)
+
+
+@pytest.mark.parametrize("member", ["x" * 300 + ".png", "a/" * 1200 + "lr_0009.png"], ids=["name too long", "deep"])
+def test_an_uploaded_zip_of_a_name_too_long_or_too_deep_is_refused_without_the_servers_folder(tmp_path, member):
+    """A member named past the file system's limit: "cannot unpack 'frames.zip' into /.../jobs/<id>/input/frames: the
+    name ... is too long", a folder on the server; one nested in 1200 folders: the same folder, and "maximum recursion
+    depth exceeded while calling a Python object" (os.makedirs calls itself once per folder)."""
+    from hostile import fixture_frames_zip
+    from webapp.inputs import upload_input
+    upload = fixture_frames_zip(tmp_path / "frames.zip", [(member, b"\x89PNG")])
+    with pytest.raises(UserError) as raised:
+        upload_input(upload, "my frames.zip", "", "", str(tmp_path / "job"), 2 ** 30)
+    assert str(tmp_path) not in str(raised.value) and "recursion" not in str(raised.value)
+    assert str(raised.value).endswith("; zip the frame files themselves (e.g. `cd frames && zip ../frames.zip *.png`) "
+                                      "and upload that zip")
+    assert "too long" in str(raised.value) if member.endswith("x.png") else "nested in 1200 folders" in str(raised.value)
+
+
+def test_a_zip_of_frames_uploaded_without_its_extension_is_taken_for_one(tmp_path):
+    """A zip of frames named 'frames' (saved without its extension): "'frames' is not a video with frames this app
+    can decode; upload a video file (...) or a zip of frames", which it is."""
+    from hostile import fixture_frames_zip
+    from webapp.inputs import upload_input
+    spec = upload_input(fixture_frames_zip(tmp_path / "frames"), "frames", "", "", str(tmp_path / "job"), 2 ** 30)
+    assert (spec["kind"], spec["frames"]) == ("frames", 6)

@@ -425,3 +425,46 @@ def test_a_video_cut_short_before_the_demos_fewest_frames_advises_no_frames_it_r
     there = int(re.search(r"ended after (\d+) of", str(raised.value))[1])
     assert there < metrics.MIN_FRAMES and "pass --frames" not in str(raised.value)
     assert f"fewer than the {metrics.MIN_FRAMES} needed" in str(raised.value)
+
+
+# Sixteenth pass, second look at demo.py and the web page
+
+@pytest.mark.parametrize("video, refusal", [
+    ("frames", "is a folder; pass a video file"),
+    ("photo.mp4", "is a picture (PNG or JPEG), not a video; pass a video file")])
+def test_a_folder_or_a_picture_as_the_demos_video_is_refused_without_a_flag_the_demo_does_not_have(tmp_path, capsys,
+                                                                                                  video, refusal):
+    """--video a folder (of frames, say): "pass a video file, or the folder as --input-dir-lr"; a picture: "put it in a
+    folder and pass that as --input-dir-lr", generate.py's flag; demo.py has none that takes frames."""
+    import shutil
+    import demo
+    from conftest import user_error_line
+    from hostile import FRAMES
+    path = tmp_path / video
+    if video == "frames":
+        path.mkdir()
+    else:
+        shutil.copyfile(os.path.join(FRAMES, sorted(os.listdir(FRAMES))[0]), path)
+    line = user_error_line(demo.main, ["--model", WEIGHTS, "--video", str(path), "--output", str(tmp_path / "out")],
+                           capsys)
+    assert line.endswith(f"'{path}' {refusal}")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("share", [0.75, 0.25])
+def test_the_demos_memory_advice_is_one_it_then_takes(tmp_path, monkeypatch, share):
+    """Frames too large for the free memory: the advice's region was always "e.g. 0,0,540,960", past frames smaller
+    than that (then refused as reaching past them) and, for larger ones, too large for the memory with as many frames;
+    with too little memory for the least region, a region was advised all the same."""
+    import re
+    import demo
+    clip = ffmpeg_video(tmp_path / "clip.mp4", frames=10, size="64x64")
+    monkeypatch.setattr(demo, "available_memory", lambda: share * demo.FRAME_COPIES * 10 * 64 * 64 * 3 * 4)
+    with pytest.raises(UserError) as raised:
+        demo.read_frames(clip, 10, None, scale=4)
+    example = re.search(r"--region .*\(e\.g\. ([\d,]+)\)", str(raised.value))
+    if share < 0.5:  # a region of a quarter of the pixels is 32x32, below the least the demo takes
+        assert not example and str(raised.value).endswith("free some memory, or pass a shorter or smaller video")
+    else:
+        region = demo.parse_region(example[1])
+        assert demo.read_frames(clip, 10, region, scale=4).shape == (10, region[2], region[3], 3)

@@ -559,12 +559,14 @@ class VideoReader:
     """The frames of a video file (or the part chosen by select) as RGB float32 in [0, 1], with the
     video's exact frame rate and sample aspect ratio. Frame indices start at 0. end_flag: the caller's flag
     that ends the frames read, in the advice for a video cut short (demo.py's --frames; generate.py's --end), given
-    only where the frames there from the start are at least `fewest`, the frames the caller needs (demo.py's 5)."""
+    only where the frames there from the start are at least `fewest`, the frames the caller needs (demo.py's 5).
+    folder_flag: the caller's flag that takes a folder of frames, in the advice for a folder passed as the video
+    (generate.py's --input-dir-lr; None: the caller has none, as demo.py)."""
 
-    def __init__(self, path, end_flag="--end", fewest=1):
+    def __init__(self, path, end_flag="--end", fewest=1, folder_flag="--input-dir-lr"):
         if os.path.isdir(path):
-            raise UserError(
-                f"video file '{path}' is a folder; pass a video file, or the folder as --input-dir-lr")
+            raise UserError(f"video file '{path}' is a folder; pass a video file"
+                            + (f", or the folder as {folder_flag}" if folder_flag else ""))
         if not os.path.exists(path):
             raise UserError(f"video file '{path}' does not exist")
         if not os.path.isfile(path):  # OpenCV cannot seek in a pipe (nor read a device) as in a file
@@ -572,7 +574,7 @@ class VideoReader:
                             "pass that")
         if not os.access(path, os.R_OK):  # OpenCV would call it corrupt, beside a warning line of its own
             raise UserError(f"video file '{path}' cannot be read (permission denied); check its permissions")
-        self.path, self.end_flag, self.fewest = path, end_flag, fewest
+        self.path, self.end_flag, self.fewest, self.folder_flag = path, end_flag, fewest, folder_flag
         previous = cv2.setLogLevel(0)  # OpenCV's own lines on a codec it lacks ("Could not find decoder")
         try:
             self.capture = cv2.VideoCapture(opencv_path(path))
@@ -609,8 +611,9 @@ class VideoReader:
         # an animated PNG or a Motion JPEG stream (a camera's .mjpeg) is a video of pictures
         if (header.startswith(PNG_SIGNATURE) or header.startswith(JPEG_SIGNATURE)) and not holds_several_pictures(
                 self.path):
-            raise UserError(f"'{self.path}' is a picture (PNG or JPEG), not a video; put it in a folder and "
-                            "pass that as --input-dir-lr")
+            raise UserError(f"'{self.path}' is a picture (PNG or JPEG), not a video; "
+                            + (f"put it in a folder and pass that as {self.folder_flag}" if self.folder_flag
+                               else "pass a video file"))
         counter = cv2.VideoCapture(opencv_path(self.path))
         count = 0
         while counter.grab():
@@ -741,14 +744,15 @@ def decodes_cleanly(path):
 
 def read_video_frames(path, count, box_of=None, fewest=1):
     """The first `count` frames of a video (fewer if it is shorter) as RGB float32 (N, H, W, 3) in [0, 1]; its
-    callers' flag of `count` is --frames, and `fewest` the frames they need (VideoReader).
+    callers' flag of `count` is --frames, and `fewest` the frames they need (VideoReader); they take no folder of
+    frames.
 
     box_of(frame_shape), when given, returns the (top, left, height, width) kept of every frame; it is
     asked once, with the first frame's shape, so that it can reject a region before the rest is read.
     """
     frames = []
     # islice: not a frame past them
-    for frame in itertools.islice(VideoReader(path, end_flag="--frames", fewest=fewest), count):
+    for frame in itertools.islice(VideoReader(path, "--frames", fewest, folder_flag=None), count):
         if not frames:
             top, left, height, width = box_of(frame.shape) if box_of else (0, 0, *frame.shape[:2])
         frames.append(frame[top:top + height, left:left + width])

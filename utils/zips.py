@@ -18,6 +18,9 @@ from utils.image_io import commit_folder, disk_full
 # whose member name is not the UTF-8 its flag says (UnicodeDecodeError).
 ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError,
               UnicodeDecodeError)
+# Folders a member may lie in, nested: os.makedirs, shutil.rmtree and os.walk call themselves once per folder, and a
+# zip of 1200 nested folders failed with "maximum recursion depth exceeded" (Python's limit: 1000 calls).
+MOST_FOLDERS = 500
 
 
 def member_parts(member, archive_name):
@@ -31,6 +34,9 @@ def member_parts(member, archive_name):
     if (name.startswith("/") or re.match(r"[A-Za-z]:", name) or "\\" in name or "\0" in name
             or any(part in ("", "..") for part in parts) or not (inside or member.is_dir())):
         raise UserError(f"{archive_name} holds {name!r}, a path outside its folder; refusing to unpack it")
+    if len(inside) > MOST_FOLDERS:
+        raise UserError(f"{archive_name} holds {reprlib.repr(name)}, nested in {len(inside) - 1} folders, more than the "
+                        f"{MOST_FOLDERS} this unpacks; refusing to unpack it")
     kind = stat.S_IFMT(member.external_attr >> 16)
     if kind not in (0, stat.S_IFDIR if member.is_dir() else stat.S_IFREG):
         raise UserError(
@@ -61,6 +67,11 @@ class UnpackBlocked(UserError):
     where the zip has a folder, or the reverse), a folder that is a link to another disk, a full disk, or a member
     past the file size limit (ulimit -f). Nothing is unpacked, and the zip, which is fine, can be kept for the next
     run. The message ends with what to do first."""
+
+
+class DamagedZip(UserError):
+    """A member's data is not what the zip says it is (its CRC-32 or size, its compressed stream): the zip was cut or
+    altered after it was made (its cause: zipfile's error). Nothing is unpacked; only a new copy of the zip helps."""
 
 
 def check_no_clash(members, folder):
@@ -162,6 +173,8 @@ def extract_zip(path, folder):
             raise UnpackBlocked(f"{os.path.dirname(error.filename2)} is on another disk than {archive_name}, and "
                                 f"the unpacked files are renamed into place, not copied; link the whole of {folder} "
                                 "to that disk instead")
+        if isinstance(error, (zipfile.BadZipFile, zlib.error, EOFError)):  # read from the zip, not written to the disk
+            raise DamagedZip(f"cannot unpack {archive_name} into {folder} ({error_reason(error)})") from error
         if getattr(error, "errno", None) == errno.ENAMETOOLONG:  # the reason would hold the whole path
             name = os.path.relpath(error.filename, staging)
             raise UserError(f"cannot unpack {archive_name} into {folder}: the name {reprlib.repr(name)} is too "

@@ -15,13 +15,13 @@ import zipfile
 from evaluation.scoring import DEFAULT_LPIPS_WEIGHTS
 from inference.onnx_export import cpu_has_bfloat16, openvino_available
 from utils.context import cuda_device_count
-from utils.errors import UserError
+from utils.errors import UserError, error_reason
 from utils.image_io import (IMAGE_EXTENSIONS, SeveralVideoStreams, VideoReader, common_image_size, is_frame_name,
                             list_frames, sample_clip, write_atomically)
 from utils.output_size import SIZE_PATTERN, parse_outscale, parse_output_size
 from utils.paths import BUNDLED_MODEL, REPO_ROOT
 from utils.weights import count_resblocks, read_weight_file
-from utils.zips import ZIP_ERRORS, extract_zip
+from utils.zips import ZIP_ERRORS, DamagedZip, UnpackBlocked, extract_zip
 
 BUNDLED_MODELS = os.path.dirname(BUNDLED_MODEL)
 # Weight files of the weights folder that are not generators: evaluate.py's LPIPS and train.py's VGG19
@@ -123,10 +123,15 @@ def zip_input(path, name, folder, max_unpacked_bytes):
             f"{max_unpacked_bytes / 2 ** 20:.0f} MB this app unpacks; upload fewer or smaller frames")
     try:
         extract_zip(path, folder)
-    except UserError as error:
-        raise UserError(
-            f"{in_page_terms(error, os.path.basename(path), repr(name))}; zip the frame files themselves "
-            "(e.g. `cd frames && zip ../frames.zip *.png`) and upload that zip")
+    except UnpackBlocked as error:  # the server's disk (full, a file size limit), not the zip: zipping again is no help
+        raise in_page_terms(error, os.path.basename(path), repr(name))
+    except DamagedZip as error:  # zipping the same frames again makes a whole one; its path on the server is no help
+        raise UserError(f"'{name}' is damaged ({error_reason(error.__cause__)}); zip the frames again and upload that "
+                        "zip")
+    except UserError as error:  # the zip's own members: the folder it was unpacked into is the server's, no help
+        refusal = str(in_page_terms(error, os.path.basename(path), repr(name))).replace(f" into {folder}", "")
+        raise UserError(f"{refusal}; zip the frame files themselves (e.g. `cd frames && zip ../frames.zip *.png`) and "
+                        "upload that zip")
     frames = frame_folder(folder, name)
     paths = list_frames(frames)
     try:
@@ -174,7 +179,8 @@ def upload_input(upload, name, start, end, folder, max_unpacked_bytes):
             raise
         raise UserError(f"'{name}' is no longer on the server (an upload is deleted with its job's files); upload it "
                         "again") from None
-    if extension == ".zip":
+    # a zip saved without its extension (a download named 'frames') was "not a video; upload ... a zip of frames"
+    if extension == ".zip" or not extension and zipfile.is_zipfile(copy):
         if start or end:
             raise UserError(
                 "Start and End choose a part of a video; for a zip of frames, leave them empty and "

@@ -3,6 +3,7 @@
 Each browser tab keeps the id of its own job (a gr.State), so two tabs get their own results; the jobs
 themselves run in turn in the JobQueue.
 """
+import re
 import threading
 import time
 
@@ -27,6 +28,13 @@ the samples with ground truth (their frames, made LR by the training degradation
 when the server stops; Cancel stops a job at once and deletes its results.**"""
 
 
+def plain_text(text):
+    """text as it is, for a gr.Markdown: every ASCII punctuation mark escaped, so that a name in a message (an upload's,
+    a zip member's: 'a*b*.png', '[x](http://...).png', '<b>.png') is shown as written, not as emphasis, a link or
+    HTML."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
+
+
 def describe(queue, job):
     """The status line of a job, in words."""
     if job.state == "waiting":
@@ -41,7 +49,7 @@ def describe(queue, job):
             "are "
             f"deleted by {time.strftime('%H:%M', time.localtime(deleted_at))} (server time).")
     if job.state == "failed":
-        return f"Job {job.id} failed: {job.message}"
+        return f"Job {job.id} failed: {plain_text(job.message)}"
     if job.state == "cancelled":
         if not job.finished.is_set():  # its processes are being killed, its folder is not gone yet
             return f"Job {job.id}: cancelling..."
@@ -91,7 +99,7 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
         with gr.Row():
             run = gr.Button("Run", variant="primary", elem_id="run")
             cancel = gr.Button("Cancel", variant="stop", elem_id="cancel")
-        status = gr.Markdown(elem_id="status")
+        status = gr.Markdown(elem_id="status", latex_delimiters=[])  # a name's '$$x$$' is no formula
         with gr.Row():
             video = gr.Video(label="result (x4/x2 by the model, or Output size), with the source's audio",
                              interactive=False,
@@ -127,7 +135,7 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
                                                            weights_folder, max_unpacked_mb * 2 ** 20,
                                                            output_size))
             except UserError as error:
-                yield f"**Cannot run:** {error}", None, None, None, None, ""
+                yield f"**Cannot run:** {plain_text(str(error))}", None, None, None, None, ""
                 return
             finally:
                 with tab_jobs_lock:
