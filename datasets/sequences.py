@@ -111,13 +111,16 @@ def read_sequence_list(path, available=()):
             data = file.read()
     except OSError as error:
         raise UserError(f"cannot read sequence list '{path}' ({error}); give a UTF-8 text file of names")
+    if b"\0" in data:
+        # no name holds a NUL: a list of UTF-16 (Windows' "Unicode"), or no text; one without its byte-order mark
+        # decoded as UTF-8, its names with a NUL between letters: "names 3 sequence(s) that ... lacks: 's\x00', ..."
+        raise UserError(f"cannot read sequence list '{path}': it holds NUL bytes, as UTF-16 text does; give a UTF-8 "
+                        "text file of names")
     try:
         text = data.decode("utf-8-sig")  # a byte-order mark (Windows Notepad) is no name
-    except UnicodeDecodeError as error:
+    except UnicodeDecodeError:
         # a folder named in another encoding (Latin-1) is listed with its bytes, as the list names it: it was refused
-        # with them; a list of UTF-16 (NUL bytes) is no list of names
-        if b"\0" in data:
-            raise UserError(f"cannot read sequence list '{path}' ({error}); give a UTF-8 text file of names")
+        # with them
         text = data.decode("utf-8", "surrogateescape")
     # lines end at a newline (CR and CRLF read as one) alone: splitlines() also cut a name at a form feed, U+0085 or
     # U+2028, which a folder name may hold, and trained on its pieces
