@@ -221,7 +221,21 @@ def folder_sequences(root, list_path=""):
     if not available:
         raise none_there
     pairs = chosen(available, names, root, list_path, "fix the list or add those folders")
-    return [Sequence(name, folder, list_frames(folder)) for name, folder in pairs]
+    return [Sequence(name, folder, one_file_a_frame(list_frames(folder))) for name, folder in pairs]
+
+
+def one_file_a_frame(frames):
+    """frames, the paths of a sequence's frames in order, unless two differ only in their extension ('0001.png' and
+    '0001.jpg', a conversion's copies beside the originals): then a UserError naming them. Both were trained on, one
+    after the other, as two frames of the sequence, exit code 0 (generate.py refuses such a folder: both would be
+    written to one output)."""
+    first_of_stem = {}
+    for path in frames:
+        other = first_of_stem.setdefault(os.path.splitext(path)[0], path)
+        if other != path:
+            raise UserError(f"'{other}' and '{path}' are one frame in two files (their names differ only in the "
+                            "extension), and would be trained on as two frames in a row; remove one of them")
+    return frames
 
 
 def check_lengths(sequences, rnn_n):

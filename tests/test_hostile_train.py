@@ -2248,3 +2248,19 @@ def test_a_sequence_list_of_utf16_without_its_byte_order_mark_is_refused_as_utf1
         with pytest.raises(UserError, match=r"^cannot read sequence list .*: it holds NUL bytes, as UTF-16 text does; "
                                             r"give a UTF-8 text file of names$"):
             folder_sequences(root, str(listing))
+
+
+def test_a_sequence_holding_a_frame_in_two_files_of_other_extensions_is_one_line(tmp_path):
+    """A sequence holding 'f001.png' and its JPEG copy 'f001.jpg' (a conversion's, beside the originals): both were
+    trained on as two frames in a row, exit code 0. Frames of other numbers in other formats are still a sequence."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    names = ["f000.png", "f001.png", "f001.jpg", "f002.png"]
+    root = make_sequence_folders(tmp_path / "data", {"s": 4}, name_frame=names.__getitem__, sizes={"s": (8, 8)})
+    folder = os.path.join(root, "s")
+    with pytest.raises(UserError, match=r"^'.*f001\.jpg' and '.*f001\.png' are one frame in two files \(their names "
+                                        r"differ only in the extension\), .*; remove one of them$"):
+        folder_sequences(root)
+    os.rename(os.path.join(folder, "f001.jpg"), os.path.join(folder, "f003.jpg"))
+    assert [os.path.basename(path) for path in folder_sequences(root)[0].frames] == [
+        "f000.png", "f001.png", "f002.png", "f003.jpg"]
