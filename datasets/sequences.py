@@ -152,22 +152,36 @@ def listable(folder):
     return os.access(folder, os.R_OK | os.X_OK)
 
 
+CLOSED = ("cannot be listed (permission denied)", "give it read permission")
+LINK_TO_NOTHING = ("is a symbolic link to nothing (a disk not mounted, a folder moved, or a loop of links)",
+                   "mount its disk or remove the link")
+
+
+def links_to_nothing(folder):
+    """The names of folder's entries that are symbolic links to nothing, neither hidden nor named as frames (a frame's
+    link to nothing is refused when the frame is read): a sequence folder's link whose disk is not mounted was left
+    out without a word, and the run trained on the others, exit code 0."""
+    with os.scandir(folder) as entries:
+        return sorted(entry.name for entry in entries if entry.is_symlink() and not os.path.exists(entry.path)
+                      and not entry.name.startswith(".") and not is_frame_name(entry.name))
+
+
 def folder_sequence_names(root):
-    """({name: folder}, [name]) of the sequences layout: root's subfolders that hold frames, and the subfolders holding
-    frames of those that hold none (two levels); and the names of the folders among them that cannot be listed (which
-    may be sequences or not). UserError for a subfolder that holds both frames and folders of frames: which are the
-    sequences is not known (three thumbnails in a Vimeo-90K group folder were trained on as its one sequence, its
-    sequences left out)."""
-    found, closed = {}, []
+    """({name: folder}, [(name, (problem, remedy))]) of the sequences layout: root's subfolders that hold frames, and
+    the subfolders holding frames of those that hold none (two levels); and the entries among them that may be
+    sequences or not: folders that cannot be listed (CLOSED), links to nothing (LINK_TO_NOTHING). UserError for a
+    subfolder that holds both frames and folders of frames: which are the sequences is not known (three thumbnails in
+    a Vimeo-90K group folder were trained on as its one sequence, its sequences left out)."""
+    found, unknown = {}, [(name, LINK_TO_NOTHING) for name in links_to_nothing(root)]
     for name in visible_subfolders(root):
         folder = os.path.join(root, name)
         if not listable(folder):
-            closed.append(name)
+            unknown.append((name, CLOSED))
             continue
         inner_sequences = []
         for inner in visible_subfolders(folder):
             if not listable(os.path.join(folder, inner)):
-                closed.append(f"{name}/{inner}")
+                unknown.append((f"{name}/{inner}", CLOSED))
             elif holds_frames(os.path.join(folder, inner)):
                 inner_sequences.append(inner)
         is_sequence = holds_frames(folder)
@@ -176,21 +190,23 @@ def folder_sequence_names(root):
                             "are the sequences is not known; move the frames or the folders elsewhere")
         if is_sequence:
             found[name] = folder
+        else:  # a group folder: its links to nothing may be sequences
+            unknown += [(f"{name}/{inner}", LINK_TO_NOTHING) for inner in links_to_nothing(folder)]
         for inner in inner_sequences:
             found[f"{name}/{inner}"] = os.path.join(folder, inner)
-    return found, closed
+    return found, unknown
 
 
-def refuse_closed(root, closed, names):
-    """UserError where a folder that cannot be listed may be a sequence used: any, without a list (names None), else
-    one a name of the list lies in."""
-    used = [name for name in closed
+def refuse_unknown(root, unknown, names):
+    """UserError where an entry that may be a sequence or not (folder_sequence_names) may be one used: any, without a
+    list (names None), else one a name of the list lies in."""
+    used = [(name, why) for name, why in unknown
             if names is None or any(wanted == name or wanted.startswith(name + "/") for wanted in names)]
     if used:
-        advice = ("give it read permission, move it out of --input_video_dir, or name the sequences to use in "
-                  "data.sequence_list" if names is None else "give it read permission, or leave it out of the list")
-        raise UserError(f"'{os.path.join(root, used[0])}' cannot be listed (permission denied), so whether it is a "
-                        f"sequence is not known; {advice}")
+        name, (problem, remedy) = used[0]
+        advice = (f"{remedy}, move it out of --input_video_dir, or name the sequences to use in data.sequence_list"
+                  if names is None else f"{remedy}, or leave it out of the list")
+        raise UserError(f"'{os.path.join(root, name)}' {problem}, so whether it is a sequence is not known; {advice}")
 
 
 def chosen(available, names, root, list_path, hint):
@@ -210,14 +226,14 @@ def folder_sequences(root, list_path=""):
     if not root:
         raise UserError("no training data: set --input_video_dir (a folder of sequence folders)")
     input_folder(root, "training data folder (--input_video_dir)")
-    available, closed = folder_sequence_names(root)
+    available, unknown = folder_sequence_names(root)
     none_there = UserError(
         f"'{root}' holds no sequence folder (<sequence>/<frames> or <group>/<sequence>/<frames>, "
         f"frames {', '.join(IMAGE_EXTENSIONS)}); check --input_video_dir and data.layout")
-    if not available and not closed:
+    if not available and not unknown:
         raise none_there
     names = read_sequence_list(list_path, available) if list_path else None
-    refuse_closed(root, closed, names)
+    refuse_unknown(root, unknown, names)
     if not available:
         raise none_there
     pairs = chosen(available, names, root, list_path, "fix the list or add those folders")

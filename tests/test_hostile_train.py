@@ -2264,3 +2264,29 @@ def test_a_sequence_holding_a_frame_in_two_files_of_other_extensions_is_one_line
     os.rename(os.path.join(folder, "f001.jpg"), os.path.join(folder, "f003.jpg"))
     assert [os.path.basename(path) for path in folder_sequences(root)[0].frames] == [
         "f000.png", "f001.png", "f002.png", "f003.jpg"]
+
+
+def test_a_sequence_folders_link_to_nothing_is_one_line_unless_the_list_leaves_it_out(tmp_path):
+    """A sequence folder that is a link to a disk not mounted (or a loop of links), beside the sequences or in a group
+    folder: it was left out without a word, and the run trained on the others, exit code 0. Now refused as a folder
+    that cannot be listed is, unless data.sequence_list leaves it out."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    names = ("a", "group/0001")
+    root = make_sequence_folders(tmp_path / "data", {name: 3 for name in names}, sizes={name: (8, 8) for name in names})
+    listing = tmp_path / "list.txt"
+    listing.write_text("a\ngroup/0001\n")
+    for link, target in (("b", str(tmp_path / "unmounted" / "b")), ("group/0002", "0003"), ("group/0003", "0002")):
+        os.symlink(target, os.path.join(root, link))
+        with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(root, link))}' is a symbolic link to nothing "
+                                            r"\(.*\), so whether it is a sequence is not known; mount its disk or "
+                                            r"remove the link, move it out of --input_video_dir, or name the "
+                                            r"sequences to use in data.sequence_list$"):
+            folder_sequences(root)
+        assert [sequence.name for sequence in folder_sequences(root, str(listing))] == list(names)
+        os.remove(os.path.join(root, link))
+    os.symlink(str(tmp_path / "unmounted" / "b"), os.path.join(root, "b"))
+    listing.write_text("a\nb\n")
+    with pytest.raises(UserError, match=r"^'.*/b' is a symbolic link to nothing .*; mount its disk or remove the link, "
+                                        r"or leave it out of the list$"):
+        folder_sequences(root, str(listing))
