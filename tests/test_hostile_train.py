@@ -2290,3 +2290,25 @@ def test_a_sequence_folders_link_to_nothing_is_one_line_unless_the_list_leaves_i
     with pytest.raises(UserError, match=r"^'.*/b' is a symbolic link to nothing .*; mount its disk or remove the link, "
                                         r"or leave it out of the list$"):
         folder_sequences(root, str(listing))
+
+
+def test_a_reds_folder_of_val_sharp_alone_trains_on_the_sequences_a_list_names_there(tmp_path):
+    """A REDS folder of val_sharp.zip alone (its tenth, without train_sharp.zip): a list of its sequences 240..269 was
+    refused as "not a REDS folder", which it is. Without a list, the sequences it lacks are named; as data.val_dir,
+    REDS4 (in train_sharp) is named lacking, not read as a folder of clips."""
+    from datasets.reds import training_sequences
+    from training.validation import validation_clips
+    from training_data import make_reds_folder
+    root = make_reds_folder(tmp_path / "REDS", train=(), val=("000", "001"), height=8, width=8)
+    listing = tmp_path / "list.txt"
+    listing.write_text("240\n241\n")
+    sequences = training_sequences(root, str(listing))
+    assert [(sequence.name, sequence.folder) for sequence in sequences] == [
+        ("240", os.path.join(root, "val", "val_sharp", "000")), ("241", os.path.join(root, "val", "val_sharp", "001"))]
+    with pytest.raises(UserError, match=r"^REDS folder \(--input_video_dir\) '.*' lacks 264 of the 266 REDS sequences "
+                                        r"used: 001, 002, .*; run download_test_data.py --reds again"):
+        training_sequences(root)
+    config = config_of_flags("--set", "train.val_freq=1", "--set", f"data.val_dir={root}")
+    with pytest.raises(UserError, match=r"^validation folder \(data.val_dir\) '.*' lacks 4 of the 4 REDS sequences "
+                                        r"used: 000, 011, 015, 020; "):
+        validation_clips(config)
