@@ -2312,3 +2312,17 @@ def test_a_reds_folder_of_val_sharp_alone_trains_on_the_sequences_a_list_names_t
     with pytest.raises(UserError, match=r"^validation folder \(data.val_dir\) '.*' lacks 4 of the 4 REDS sequences "
                                         r"used: 000, 011, 015, 020; "):
         validation_clips(config)
+
+
+@pytest.mark.parametrize("place", [".runs/frvsr", "a/.runs"], ids=["beside the sequences", "in a sequence"])
+def test_an_output_folder_in_a_hidden_folder_of_a_sequences_data_folder_trains_and_resumes(tmp_path, capsys, place):
+    """An --output_dir in a hidden folder of the sequences folder ('data/.runs'): refused as inside it, though hidden
+    folders are no sequences (nothing written there is read). It trains, and its resume reads the same sequences."""
+    import train
+    from training_data import make_sequence_folders, tiny_training_flags
+    data = make_sequence_folders(tmp_path / "data", {"a": 4, "b": 4}, sizes={"a": (40, 40), "b": (40, 40)})
+    output_dir = os.path.join(data, place)
+    for max_iter in (2, 4):
+        train.main(tiny_training_flags(data, output_dir, **{"data.layout": "sequences", "train.max_iter": max_iter}))
+        assert "4 windows of 2 sequences (sequences)" in capsys.readouterr().out
+    assert os.path.isfile(os.path.join(output_dir, "model_param_00000004.h5"))
