@@ -211,13 +211,18 @@ def refuse_unknown(root, unknown, names):
 
 def chosen(available, names, root, list_path, hint):
     """[(name, folder)] of the names given (data.sequence_list), or of every available sequence; UserError
-    naming those the root lacks."""
+    naming those the root lacks, and those of them that are folders there but no sequence (a list naming a hidden
+    folder, or a group folder, was told the root lacked what the user saw there)."""
     if names is None:
         return sorted(available.items())
     missing = [name for name in names if name not in available]
     if missing:
+        there = [name for name in missing if os.path.isdir(os.path.join(root, name))]
+        no_sequence = (f"; of those, {named(there)} {'is a folder' if len(there) == 1 else 'are folders'} there but "
+                       "no sequence (a hidden folder is none; a sequence's folder holds its frames, and a group "
+                       "folder's are named <group>/<sequence>)") if there else ""
         raise UserError(f"sequence list '{list_path}' names {len(missing)} sequence(s) that '{root}' lacks: "
-                        f"{named(missing)}; {hint}")
+                        f"{named(missing)}{no_sequence}; {hint}")
     return [(name, available[name]) for name in dict.fromkeys(names)]
 
 

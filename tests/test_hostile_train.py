@@ -2326,3 +2326,20 @@ def test_an_output_folder_in_a_hidden_folder_of_a_sequences_data_folder_trains_a
         train.main(tiny_training_flags(data, output_dir, **{"data.layout": "sequences", "train.max_iter": max_iter}))
         assert "4 windows of 2 sequences (sequences)" in capsys.readouterr().out
     assert os.path.isfile(os.path.join(output_dir, "model_param_00000004.h5"))
+
+
+@pytest.mark.parametrize("listed", [".warm-up", "group", "empty"], ids=["hidden", "a group", "without frames"])
+def test_a_sequence_list_naming_a_folder_there_that_is_no_sequence_says_so(tmp_path, listed):
+    """A list naming a hidden folder of frames ('.warm-up', no sequence since hidden folders are none), a group folder
+    of sequences or a folder without frames: the line said the data folder lacked it, where the user sees it."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    names = (".warm-up", "s", "group/0001")
+    root = make_sequence_folders(tmp_path / "data", {name: 3 for name in names}, sizes={name: (8, 8) for name in names})
+    os.mkdir(os.path.join(root, "empty"))
+    listing = tmp_path / "list.txt"
+    listing.write_text(f"s\n{listed}\nabsent\n")
+    with pytest.raises(UserError, match=rf"^sequence list '.*' names 2 sequence\(s\) that '.*' lacks: "
+                                        rf"{re.escape(listed)}, absent; of those, {re.escape(listed)} is a folder there but no sequence "
+                                        r"\(a hidden folder is none; .*\); fix the list or add those folders$"):
+        folder_sequences(root, str(listing))
