@@ -2341,5 +2341,6 @@ def test_a_sequence_list_naming_a_folder_there_that_is_no_sequence_says_so(tmp_p
     listing.write_text(f"s\n{listed}\nabsent\n")
     with pytest.raises(UserError, match=rf"^sequence list '.*' names 2 sequence\(s\) that '.*' lacks: "
                                         rf"{re.escape(listed)}, absent; of those, {re.escape(listed)} is a folder "
-                                        r"there but no sequence \(a hidden folder is none; .*\); fix the list or add those folders$"):
+                                        r"there but no sequence \(a hidden folder is none; .*\); fix the list or add "
+                                        r"those folders$"):
         folder_sequences(root, str(listing))
