@@ -17,7 +17,8 @@ import reprlib
 from typing import NamedTuple
 
 from utils.errors import UserError, shown_plainly
-from utils.image_io import IMAGE_EXTENSIONS, common_image_size, is_frame_name, list_frames, visible_subfolders
+from utils.image_io import (IMAGE_EXTENSIONS, common_image_size, frame_sort_key, is_frame_name, list_frames,
+                            visible_subfolders)
 from utils.paths import input_file, input_folder
 from utils.scene_layout import frame_path, scene_dir
 
@@ -242,20 +243,22 @@ def folder_sequences(root, list_path=""):
     if not available:
         raise none_there
     pairs = chosen(available, names, root, list_path, "fix the list or add those folders")
-    return [Sequence(name, folder, one_file_a_frame(list_frames(folder))) for name, folder in pairs]
+    return [Sequence(name, folder, one_frame_a_number(list_frames(folder))) for name, folder in pairs]
 
 
-def one_file_a_frame(frames):
-    """frames, the paths of a sequence's frames in order, unless two differ only in their extension ('0001.png' and
-    '0001.jpg', a conversion's copies beside the originals): then a UserError naming them. Both were trained on, one
-    after the other, as two frames of the sequence, exit code 0 (generate.py refuses such a folder: both would be
-    written to one output)."""
-    first_of_stem = {}
+def one_frame_a_number(frames):
+    """frames, the paths of a sequence's frames in order (by the number in their names, utils.image_io.frame_sort_key),
+    unless two have one number: then a UserError naming them. A copy beside its frame ('0001.jpg', a conversion's,
+    beside '0001.png'; 'im1 - Copy.png', a file manager's) was trained on as the frame before or after it, exit code 0
+    (generate.py refuses the first: both would be written to one output). Names without digits are ordered by name."""
+    first_of_number = {}
     for path in frames:
-        other = first_of_stem.setdefault(os.path.splitext(path)[0], path)
-        if other != path:
-            raise UserError(f"'{other}' and '{path}' are one frame in two files (their names differ only in the "
-                            "extension), and would be trained on as two frames in a row; remove one of them")
+        number = frame_sort_key(os.path.basename(path))[0]
+        other = first_of_number.setdefault(number, path)
+        if number >= 0 and other != path:
+            raise UserError(f"'{other}' and '{path}' are both frame {number} by the numbers in their names, which "
+                            "order a sequence's frames: one is a copy of the other, or which comes first is not known; "
+                            "remove or rename one")
     return frames
 
 

@@ -2250,20 +2250,27 @@ def test_a_sequence_list_of_utf16_without_its_byte_order_mark_is_refused_as_utf1
             folder_sequences(root, str(listing))
 
 
-def test_a_sequence_holding_a_frame_in_two_files_of_other_extensions_is_one_line(tmp_path):
-    """A sequence holding 'f001.png' and its JPEG copy 'f001.jpg' (a conversion's, beside the originals): both were
-    trained on as two frames in a row, exit code 0. Frames of other numbers in other formats are still a sequence."""
+@pytest.mark.parametrize("copy", ["f001.jpg", "f001 - Copy.png", "f01.png"],
+                         ids=["another extension", "a file manager's copy", "fewer zeros"])
+def test_a_sequence_holding_two_frames_of_one_number_is_one_line(tmp_path, copy):
+    """A sequence holding 'f001.png' and a copy of one number beside it (a conversion's 'f001.jpg', a file manager's
+    'f001 - Copy.png'): both were trained on as two frames in a row, exit code 0. Frames of other numbers in other
+    formats, and names without digits, are still a sequence."""
     from datasets.sequences import folder_sequences
     from training_data import make_sequence_folders
-    names = ["f000.png", "f001.png", "f001.jpg", "f002.png"]
+    names = ["f000.png", "f001.png", copy, "f002.png"]
     root = make_sequence_folders(tmp_path / "data", {"s": 4}, name_frame=names.__getitem__, sizes={"s": (8, 8)})
     folder = os.path.join(root, "s")
-    with pytest.raises(UserError, match=r"^'.*f001\.jpg' and '.*f001\.png' are one frame in two files \(their names "
-                                        r"differ only in the extension\), .*; remove one of them$"):
+    first, second = sorted([copy, "f001.png"])
+    with pytest.raises(UserError, match=rf"^'.*{re.escape(first)}' and '.*{re.escape(second)}' are both frame 1 by the "
+                                        r"numbers in their names, .*; remove or rename one$"):
         folder_sequences(root)
-    os.rename(os.path.join(folder, "f001.jpg"), os.path.join(folder, "f003.jpg"))
+    os.rename(os.path.join(folder, copy), os.path.join(folder, "f003.jpg"))
     assert [os.path.basename(path) for path in folder_sequences(root)[0].frames] == [
         "f000.png", "f001.png", "f002.png", "f003.jpg"]
+    for index, name in enumerate(sorted(os.listdir(folder))):
+        os.rename(os.path.join(folder, name), os.path.join(folder, "abcd"[index] + ".png"))
+    assert [os.path.basename(path) for path in folder_sequences(root)[0].frames] == ["a.png", "b.png", "c.png", "d.png"]
 
 
 def test_a_sequence_folders_link_to_nothing_is_one_line_unless_the_list_leaves_it_out(tmp_path):
