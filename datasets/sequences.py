@@ -218,7 +218,10 @@ def chosen(available, names, root, list_path, hint):
         return sorted(available.items())
     missing = [name for name in names if name not in available]
     if missing:
-        there = [name for name in missing if os.path.isdir(os.path.join(root, name))]
+        sequence_folders = {os.path.realpath(folder) for folder in available.values()}
+        # folders there that are none of the sequences (a name spelled './a' is the sequence 'a': it is only misnamed)
+        there = [name for name in missing if os.path.isdir(os.path.join(root, name))
+                 and os.path.realpath(os.path.join(root, name)) not in sequence_folders]
         no_sequence = (f"; of those, {named(there)} {'is a folder' if len(there) == 1 else 'are folders'} there but "
                        "no sequence (a hidden folder is none; a sequence's folder holds its frames, and a group "
                        "folder's are named <group>/<sequence>)") if there else ""

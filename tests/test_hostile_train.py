@@ -2351,3 +2351,6 @@ def test_a_sequence_list_naming_a_folder_there_that_is_no_sequence_says_so(tmp_p
                                         r"there but no sequence \(a hidden folder is none; .*\); fix the list or add "
                                         r"those folders$"):
         folder_sequences(root, str(listing))
+    listing.write_text("./s\n")  # the sequence 's' spelled otherwise is a sequence, only misnamed
+    with pytest.raises(UserError, match=r"^sequence list .* lacks: ./s; fix the list or add those folders$"):
+        folder_sequences(root, str(listing))
