@@ -14,6 +14,7 @@ under the root with '/' (0001, 00001/0001), or REDS' 000..269.
 import os
 import re
 import reprlib
+import unicodedata
 from typing import NamedTuple
 
 from utils.errors import UserError, shown_plainly
@@ -210,12 +211,24 @@ def refuse_unknown(root, unknown, names):
         raise UserError(f"'{os.path.join(root, name)}' {problem}, so whether it is a sequence is not known; {advice}")
 
 
+def spelled_as_there(names, available):
+    """names, each that is no available name but another Unicode form of one (unicodedata's NFC) replaced by that one: a
+    folder copied from macOS is named in decomposed form ('cafe' and a combining accent), and a list typed elsewhere,
+    in composed form ('café', as keyboards type it), was refused as naming a folder the root lacked."""
+    by_form = {}
+    for name in available:
+        by_form.setdefault(unicodedata.normalize("NFC", name), []).append(name)
+    there = [by_form.get(unicodedata.normalize("NFC", name), []) for name in names]
+    return [name if name in available or len(same) != 1 else same[0] for name, same in zip(names, there)]
+
+
 def chosen(available, names, root, list_path, hint):
     """[(name, folder)] of the names given (data.sequence_list), or of every available sequence; UserError
     naming those the root lacks, and those of them that are folders there but no sequence (a list naming a hidden
     folder, or a group folder, was told the root lacked what the user saw there)."""
     if names is None:
         return sorted(available.items())
+    names = spelled_as_there(names, available)
     missing = [name for name in names if name not in available]
     if missing:
         sequence_folders = {os.path.realpath(folder) for folder in available.values()}

@@ -2354,3 +2354,19 @@ def test_a_sequence_list_naming_a_folder_there_that_is_no_sequence_says_so(tmp_p
     listing.write_text("./s\n")  # the sequence 's' spelled otherwise is a sequence, only misnamed
     with pytest.raises(UserError, match=r"^sequence list .* lacks: ./s; fix the list or add those folders$"):
         folder_sequences(root, str(listing))
+
+
+def test_a_sequence_list_names_a_folder_named_in_another_unicode_form(tmp_path):
+    """A sequence folder copied from macOS is named in decomposed form ('cafe' and a combining accent); a list typed
+    elsewhere names it as keyboards type it, composed ('café'): it was refused as naming a folder the data folder
+    lacked, though the two names look the same. Where both forms are folders, each names its own."""
+    import unicodedata
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    decomposed, composed = unicodedata.normalize("NFD", "café"), unicodedata.normalize("NFC", "café")
+    root = make_sequence_folders(tmp_path / "data", {decomposed: 3, "t": 3}, sizes={decomposed: (8, 8), "t": (8, 8)})
+    listing = tmp_path / "list.txt"
+    listing.write_text(f"{composed}\n", encoding="utf-8")
+    assert [sequence.folder for sequence in folder_sequences(root, str(listing))] == [os.path.join(root, decomposed)]
+    make_sequence_folders(root, {composed: 3}, sizes={composed: (8, 8)})
+    assert [sequence.folder for sequence in folder_sequences(root, str(listing))] == [os.path.join(root, composed)]
