@@ -2370,3 +2370,15 @@ def test_a_sequence_list_names_a_folder_named_in_another_unicode_form(tmp_path):
     assert [sequence.folder for sequence in folder_sequences(root, str(listing))] == [os.path.join(root, decomposed)]
     make_sequence_folders(root, {composed: 3}, sizes={composed: (8, 8)})
     assert [sequence.folder for sequence in folder_sequences(root, str(listing))] == [os.path.join(root, composed)]
+
+
+def test_a_frame_cache_in_a_hidden_folder_of_the_validation_folder_is_not_refused(tmp_path):
+    """data.cache_dir in a hidden folder of data.val_dir ('val/.cache'): refused as inside it, though hidden folders
+    are no clips. One beside the clips is still refused."""
+    from train import check_outputs_outside_data
+    from training_data import make_sequence_folders
+    val_dir = make_sequence_folders(tmp_path / "val", {"clip": 5}, sizes={"clip": (64, 64)})
+    settings = ("--set", "train.val_freq=1", "--set", f"data.val_dir={val_dir}")
+    check_outputs_outside_data(config_of_flags(*settings, "--set", f"data.cache_dir={val_dir}/.cache"))
+    with pytest.raises(UserError, match=r"^data.cache_dir '.*/cache' is inside data.val_dir"):
+        check_outputs_outside_data(config_of_flags(*settings, "--set", f"data.cache_dir={val_dir}/cache"))
