@@ -104,9 +104,9 @@ def scene_sequence(folder, max_frm):
 def read_sequence_list(path, available=()):
     """The names of a data.sequence_list file: one a line; blank lines and comments are left out: from a '#' that
     begins a line or follows a space (one inside a name, as in a folder 'take#2', is part of it: cut there, the name
-    of another folder, 'take', was trained on). available: names of the sequences there; a line is cut at a later
-    such '#', or not at all, where that names one of them (a folder 'take #2': cut at its ' #', 'take' beside it was
-    trained on in its place, exit code 0)."""
+    of another folder, 'take', was trained on). available: names of the sequences there (matched in either Unicode
+    form); a line is cut at a later such '#', or not at all, where that names one of them (a folder 'take #2': cut at
+    its ' #', 'take' beside it was trained on in its place, exit code 0)."""
     input_file(path, "sequence list (data.sequence_list)")
     try:
         with open(path, "rb") as file:
@@ -127,19 +127,32 @@ def read_sequence_list(path, available=()):
     # lines end at a newline (CR and CRLF read as one) alone: splitlines() also cut a name at a form feed, U+0085 or
     # U+2028, which a folder name may hold, and trained on its pieces
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    names = [list_line_name(line, available) for line in lines]
+    spelled = spellings(available)
+    names = [list_line_name(line, spelled) for line in lines]
     names = [name for name in names if name]
     if not names:
         raise UserError(f"sequence list '{path}' names no sequence; write one name a line")
     return names
 
 
-def list_line_name(line, available):
+def spellings(names):
+    """{spelling: name} of names: each name, and its Unicode composed form (NFC) where no other name shares it. A folder
+    copied from macOS is named in decomposed form ('cafe' and a combining accent), and a list typed elsewhere names it
+    as keyboards type it ('café'): it was refused as naming a folder the root lacked, though the two look the same."""
+    forms = {}
+    for name in names:
+        form = unicodedata.normalize("NFC", name)
+        forms[form] = name if form not in forms else None
+    return {**{form: name for form, name in forms.items() if name is not None}, **{name: name for name in names}}
+
+
+def list_line_name(line, spelled):
     """The name a line of a sequence list gives: the line before its first comment, unless the line whole, or cut at a
-    later comment's '#', names one of available (the longest that does)."""
+    later comment's '#', names one of the sequences there (the longest that does), spelled as spellings() gives them."""
     cuts = [len(line)] + [match.start() for match in re.finditer(r"(?:^|(?<=\s))#", line)][::-1]
     names = [line[:cut].strip().strip("/") for cut in cuts]
-    return next((name for name in names if name and name in available), names[-1])
+    there = (spelled.get(name) or spelled.get(unicodedata.normalize("NFC", name)) for name in names if name)
+    return next((name for name in there if name), names[-1])
 
 
 def holds_frames(folder):
@@ -211,24 +224,12 @@ def refuse_unknown(root, unknown, names):
         raise UserError(f"'{os.path.join(root, name)}' {problem}, so whether it is a sequence is not known; {advice}")
 
 
-def spelled_as_there(names, available):
-    """names, each that is no available name but another Unicode form of one (unicodedata's NFC) replaced by that one: a
-    folder copied from macOS is named in decomposed form ('cafe' and a combining accent), and a list typed elsewhere,
-    in composed form ('café', as keyboards type it), was refused as naming a folder the root lacked."""
-    by_form = {}
-    for name in available:
-        by_form.setdefault(unicodedata.normalize("NFC", name), []).append(name)
-    there = [by_form.get(unicodedata.normalize("NFC", name), []) for name in names]
-    return [name if name in available or len(same) != 1 else same[0] for name, same in zip(names, there)]
-
-
 def chosen(available, names, root, list_path, hint):
     """[(name, folder)] of the names given (data.sequence_list), or of every available sequence; UserError
     naming those the root lacks, and those of them that are folders there but no sequence (a list naming a hidden
     folder, or a group folder, was told the root lacked what the user saw there)."""
     if names is None:
         return sorted(available.items())
-    names = spelled_as_there(names, available)
     missing = [name for name in names if name not in available]
     if missing:
         sequence_folders = {os.path.realpath(folder) for folder in available.values()}

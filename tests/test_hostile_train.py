@@ -2368,8 +2368,14 @@ def test_a_sequence_list_names_a_folder_named_in_another_unicode_form(tmp_path):
     listing = tmp_path / "list.txt"
     listing.write_text(f"{composed}\n", encoding="utf-8")
     assert [sequence.folder for sequence in folder_sequences(root, str(listing))] == [os.path.join(root, decomposed)]
+    make_sequence_folders(root, {f"{decomposed} #2": 3}, sizes={f"{decomposed} #2": (8, 8)})
+    listing.write_text(f"{composed} #2\n", encoding="utf-8")  # that folder, not 'café' cut at its ' #'
+    assert [sequence.folder for sequence in folder_sequences(root, str(listing))] == [
+        os.path.join(root, f"{decomposed} #2")]
     make_sequence_folders(root, {composed: 3}, sizes={composed: (8, 8)})
-    assert [sequence.folder for sequence in folder_sequences(root, str(listing))] == [os.path.join(root, composed)]
+    for name in (composed, decomposed):
+        listing.write_text(f"{name}\n", encoding="utf-8")
+        assert [sequence.folder for sequence in folder_sequences(root, str(listing))] == [os.path.join(root, name)]
 
 
 def test_a_frame_cache_in_a_hidden_folder_of_the_validation_folder_is_not_refused(tmp_path):
