@@ -11,6 +11,7 @@
 data.sequence_list names the sequences to use, one a line, as this module names them: the folder's path
 under the root with '/' (0001, 00001/0001), or REDS' 000..269.
 """
+import codecs
 import os
 import re
 import reprlib
@@ -113,11 +114,11 @@ def read_sequence_list(path, available=()):
             data = file.read()
     except OSError as error:
         raise UserError(f"cannot read sequence list '{path}' ({error}); give a UTF-8 text file of names")
-    if b"\0" in data:
-        # no name holds a NUL: a list of UTF-16 (Windows' "Unicode"), or no text; one without its byte-order mark
-        # decoded as UTF-8, its names with a NUL between letters: "names 3 sequence(s) that ... lacks: 's\x00', ..."
-        raise UserError(f"cannot read sequence list '{path}': it holds NUL bytes, as UTF-16 text does; give a UTF-8 "
-                        "text file of names")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or data.count(b"\0") * 4 >= len(data) > 0:
+        # a list of UTF-16 (Windows' "Unicode": a NUL beside each Latin letter); one without its byte-order mark decoded
+        # as UTF-8, its names with a NUL between letters: "names 3 sequence(s) that ... lacks: 's\x00', '\x00t\x00'"
+        raise UserError(f"cannot read sequence list '{path}': it is UTF-16 text, not UTF-8; give a UTF-8 text file of "
+                        "names")
     try:
         text = data.decode("utf-8-sig")  # a byte-order mark (Windows Notepad) is no name
     except UnicodeDecodeError:

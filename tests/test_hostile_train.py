@@ -2237,16 +2237,16 @@ def test_a_reds_sequence_folder_that_cannot_be_listed_is_one_line(tmp_path):
 
 def test_a_sequence_list_of_utf16_without_its_byte_order_mark_is_refused_as_utf16(tmp_path):
     """A list written as UTF-16 without its byte-order mark decodes as UTF-8, a NUL between each letter: the line said
-    the folder lacked 's\\x00', '\\x00t\\x00', names the user never wrote. No name holds a NUL: the list is refused as
-    UTF-16, as one with its mark is."""
+    the folder lacked 's\\x00', '\\x00t\\x00', names the user never wrote. A list of a NUL beside each letter is refused
+    as UTF-16, as one with its mark is."""
     from datasets.sequences import folder_sequences
     from training_data import make_sequence_folders
     root = make_sequence_folders(tmp_path / "data", {"s": 3, "t": 3}, sizes={"s": (8, 8), "t": (8, 8)})
     listing = tmp_path / "list.txt"
     for encoding in ("utf-16-le", "utf-16-be", "utf-16"):
         listing.write_bytes("s\nt\n".encode(encoding))
-        with pytest.raises(UserError, match=r"^cannot read sequence list .*: it holds NUL bytes, as UTF-16 text does; "
-                                            r"give a UTF-8 text file of names$"):
+        with pytest.raises(UserError, match=r"^cannot read sequence list .*: it is UTF-16 text, not UTF-8; give a "
+                                            r"UTF-8 text file of names$"):
             folder_sequences(root, str(listing))
 
 
