@@ -268,10 +268,13 @@ def one_frame_a_number(frames):
     """frames, the paths of a sequence's frames in order (by the number in their names, utils.image_io.frame_sort_key),
     unless two have one number: then a UserError naming them. A copy beside its frame ('0001.jpg', a conversion's,
     beside '0001.png'; 'im1 - Copy.png', a file manager's) was trained on as the frame before or after it, exit code 0
-    (generate.py refuses the first: both would be written to one output). Names without digits are ordered by name."""
+    (generate.py refuses the first: both would be written to one output). Names without digits, or whose digits are
+    all one number ('clip2_a.png', 'clip2_b.png'), are ordered by name."""
+    numbers = [frame_sort_key(os.path.basename(path))[0] for path in frames]
+    if len(set(numbers)) == 1:
+        return frames
     first_of_number = {}
-    for path in frames:
-        number = frame_sort_key(os.path.basename(path))[0]
+    for path, number in zip(frames, numbers):
         other = first_of_number.setdefault(number, path)
         if number >= 0 and other != path:
             raise UserError(f"'{other}' and '{path}' are both frame {number} by the numbers in their names, which "

@@ -2255,7 +2255,7 @@ def test_a_sequence_list_of_utf16_without_its_byte_order_mark_is_refused_as_utf1
 def test_a_sequence_holding_two_frames_of_one_number_is_one_line(tmp_path, copy):
     """A sequence holding 'f001.png' and a copy of one number beside it (a conversion's 'f001.jpg', a file manager's
     'f001 - Copy.png'): both were trained on as two frames in a row, exit code 0. Frames of other numbers in other
-    formats, and names without digits, are still a sequence."""
+    formats, and names without digits or of one number alone, are still a sequence."""
     from datasets.sequences import folder_sequences
     from training_data import make_sequence_folders
     names = ["f000.png", "f001.png", copy, "f002.png"]
@@ -2268,9 +2268,11 @@ def test_a_sequence_holding_two_frames_of_one_number_is_one_line(tmp_path, copy)
     os.rename(os.path.join(folder, copy), os.path.join(folder, "f003.jpg"))
     assert [os.path.basename(path) for path in folder_sequences(root)[0].frames] == [
         "f000.png", "f001.png", "f002.png", "f003.jpg"]
-    for index, name in enumerate(sorted(os.listdir(folder))):
-        os.rename(os.path.join(folder, name), os.path.join(folder, "abcd"[index] + ".png"))
-    assert [os.path.basename(path) for path in folder_sequences(root)[0].frames] == ["a.png", "b.png", "c.png", "d.png"]
+    for prefix in ("", "clip2_"):  # names without digits, or of one number alone, are ordered by name
+        for index, name in enumerate(sorted(os.listdir(folder))):
+            os.rename(os.path.join(folder, name), os.path.join(folder, f"{prefix}{'abcd'[index]}.png"))
+        assert [os.path.basename(path) for path in folder_sequences(root)[0].frames] == [
+            f"{prefix}{letter}.png" for letter in "abcd"]
 
 
 def test_a_sequence_folders_link_to_nothing_is_one_line_unless_the_list_leaves_it_out(tmp_path):
