@@ -451,7 +451,8 @@ def check_outputs_outside_data(config):
     folder (its pictures, losses.png and validation/, would be taken for training sequences) or data.val_dir's
     clip folders (it would be taken for a clip). The first run trains; every resume is refused. The frame cache
     (data.cache_dir) too in data.val_dir, where its entries would be clips without pictures (in a sequences folder
-    they are folders without pictures, which are skipped)."""
+    they are folders without pictures, which are skipped). A hidden folder in them ('data/.runs') is read by neither,
+    and is not refused."""
     sequences, clips = [], []
     if config.data.layout == "sequences" and config.data.input_video_dir:
         sequences.append(("--input_video_dir", config.data.input_video_dir,
@@ -462,9 +463,17 @@ def check_outputs_outside_data(config):
                ("data.cache_dir", config.data.cache_dir, clips)]
     for writer, written, read_by in writers:
         for flag, folder, content in read_by:
-            if written and is_within(written, folder):
+            if written and is_within(written, folder) and not in_hidden_folder(written, folder):
                 raise UserError(f"{writer} '{written}' is inside {flag} '{folder}', {content}; set {writer} to a "
                                 "folder outside it")
+
+
+def in_hidden_folder(path, folder):
+    """Whether path lies in a hidden folder under folder, at any depth ('data/.runs', 'data/0001/.cache'): sequences
+    and clips are read from folders that are not hidden (utils.image_io.visible_subfolders), so nothing written there
+    is taken for one."""
+    inside = os.path.relpath(os.path.realpath(path), os.path.realpath(folder))
+    return any(part.startswith(".") for part in inside.split(os.sep) if part != os.curdir)
 
 
 def check_weights_not_written_over(config, output_dir):

@@ -40,8 +40,10 @@ def sequence_folder(root, name):
 
 
 def is_reds_folder(path):
-    """True for a folder laid out as the REDS zips unpack (its train_sharp part at least)."""
-    return os.path.isdir(os.path.join(path, PARTS[0][0]))
+    """True for a folder laid out as the REDS zips unpack: its train_sharp part, or its val_sharp part alone
+    (val_sharp.zip unpacked without train_sharp.zip, its tenth: with a list of 240..269 it was refused as "not a REDS
+    folder")."""
+    return any(os.path.isdir(os.path.join(path, part)) for part, _, _ in PARTS)
 
 
 def training_names():

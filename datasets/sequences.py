@@ -11,13 +11,16 @@
 data.sequence_list names the sequences to use, one a line, as this module names them: the folder's path
 under the root with '/' (0001, 00001/0001), or REDS' 000..269.
 """
+import codecs
 import os
 import re
 import reprlib
+import unicodedata
 from typing import NamedTuple
 
 from utils.errors import UserError, shown_plainly
-from utils.image_io import IMAGE_EXTENSIONS, common_image_size, is_frame_name, list_frames, visible_subfolders
+from utils.image_io import (IMAGE_EXTENSIONS, common_image_size, frame_sort_key, is_frame_name, list_frames,
+                            visible_subfolders)
 from utils.paths import input_file, input_folder
 from utils.scene_layout import frame_path, scene_dir
 
@@ -102,39 +105,55 @@ def scene_sequence(folder, max_frm):
 def read_sequence_list(path, available=()):
     """The names of a data.sequence_list file: one a line; blank lines and comments are left out: from a '#' that
     begins a line or follows a space (one inside a name, as in a folder 'take#2', is part of it: cut there, the name
-    of another folder, 'take', was trained on). available: names of the sequences there; a line is cut at a later
-    such '#', or not at all, where that names one of them (a folder 'take #2': cut at its ' #', 'take' beside it was
-    trained on in its place, exit code 0)."""
+    of another folder, 'take', was trained on). available: names of the sequences there (matched in either Unicode
+    form); a line is cut at a later such '#', or not at all, where that names one of them (a folder 'take #2': cut at
+    its ' #', 'take' beside it was trained on in its place, exit code 0)."""
     input_file(path, "sequence list (data.sequence_list)")
     try:
         with open(path, "rb") as file:
             data = file.read()
     except OSError as error:
         raise UserError(f"cannot read sequence list '{path}' ({error}); give a UTF-8 text file of names")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or data.count(b"\0") * 4 >= len(data) > 0:
+        # a list of UTF-16 (Windows' "Unicode": a NUL beside each Latin letter); one without its byte-order mark decoded
+        # as UTF-8, its names with a NUL between letters: "names 3 sequence(s) that ... lacks: 's\x00', '\x00t\x00'"
+        raise UserError(f"cannot read sequence list '{path}': it is UTF-16 text, not UTF-8; give a UTF-8 text file of "
+                        "names")
     try:
         text = data.decode("utf-8-sig")  # a byte-order mark (Windows Notepad) is no name
-    except UnicodeDecodeError as error:
+    except UnicodeDecodeError:
         # a folder named in another encoding (Latin-1) is listed with its bytes, as the list names it: it was refused
-        # with them; a list of UTF-16 (NUL bytes) is no list of names
-        if b"\0" in data:
-            raise UserError(f"cannot read sequence list '{path}' ({error}); give a UTF-8 text file of names")
+        # with them
         text = data.decode("utf-8", "surrogateescape")
     # lines end at a newline (CR and CRLF read as one) alone: splitlines() also cut a name at a form feed, U+0085 or
     # U+2028, which a folder name may hold, and trained on its pieces
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    names = [list_line_name(line, available) for line in lines]
+    spelled = spellings(available)
+    names = [list_line_name(line, spelled) for line in lines]
     names = [name for name in names if name]
     if not names:
         raise UserError(f"sequence list '{path}' names no sequence; write one name a line")
     return names
 
 
-def list_line_name(line, available):
+def spellings(names):
+    """{spelling: name} of names: each name, and its Unicode composed form (NFC) where no other name shares it. A folder
+    copied from macOS is named in decomposed form ('cafe' and a combining accent), and a list typed elsewhere names it
+    as keyboards type it ('café'): it was refused as naming a folder the root lacked, though the two look the same."""
+    forms = {}
+    for name in names:
+        form = unicodedata.normalize("NFC", name)
+        forms[form] = name if form not in forms else None
+    return {**{form: name for form, name in forms.items() if name is not None}, **{name: name for name in names}}
+
+
+def list_line_name(line, spelled):
     """The name a line of a sequence list gives: the line before its first comment, unless the line whole, or cut at a
-    later comment's '#', names one of available (the longest that does)."""
+    later comment's '#', names one of the sequences there (the longest that does), spelled as spellings() gives them."""
     cuts = [len(line)] + [match.start() for match in re.finditer(r"(?:^|(?<=\s))#", line)][::-1]
     names = [line[:cut].strip().strip("/") for cut in cuts]
-    return next((name for name in names if name and name in available), names[-1])
+    there = (spelled.get(name) or spelled.get(unicodedata.normalize("NFC", name)) for name in names if name)
+    return next((name for name in there if name), names[-1])
 
 
 def holds_frames(folder):
@@ -149,22 +168,36 @@ def listable(folder):
     return os.access(folder, os.R_OK | os.X_OK)
 
 
+CLOSED = ("cannot be listed (permission denied)", "give it read permission")
+LINK_TO_NOTHING = ("is a symbolic link to nothing (a disk not mounted, a folder moved, or a loop of links)",
+                   "mount its disk or remove the link")
+
+
+def links_to_nothing(folder):
+    """The names of folder's entries that are symbolic links to nothing, neither hidden nor named as frames (a frame's
+    link to nothing is refused when the frame is read): a sequence folder's link whose disk is not mounted was left
+    out without a word, and the run trained on the others, exit code 0."""
+    with os.scandir(folder) as entries:
+        return sorted(entry.name for entry in entries if entry.is_symlink() and not os.path.exists(entry.path)
+                      and not entry.name.startswith(".") and not is_frame_name(entry.name))
+
+
 def folder_sequence_names(root):
-    """({name: folder}, [name]) of the sequences layout: root's subfolders that hold frames, and the subfolders holding
-    frames of those that hold none (two levels); and the names of the folders among them that cannot be listed (which
-    may be sequences or not). UserError for a subfolder that holds both frames and folders of frames: which are the
-    sequences is not known (three thumbnails in a Vimeo-90K group folder were trained on as its one sequence, its
-    sequences left out)."""
-    found, closed = {}, []
+    """({name: folder}, [(name, (problem, remedy))]) of the sequences layout: root's subfolders that hold frames, and
+    the subfolders holding frames of those that hold none (two levels); and the entries among them that may be
+    sequences or not: folders that cannot be listed (CLOSED), links to nothing (LINK_TO_NOTHING). UserError for a
+    subfolder that holds both frames and folders of frames: which are the sequences is not known (three thumbnails in
+    a Vimeo-90K group folder were trained on as its one sequence, its sequences left out)."""
+    found, unknown = {}, [(name, LINK_TO_NOTHING) for name in links_to_nothing(root)]
     for name in visible_subfolders(root):
         folder = os.path.join(root, name)
         if not listable(folder):
-            closed.append(name)
+            unknown.append((name, CLOSED))
             continue
         inner_sequences = []
         for inner in visible_subfolders(folder):
             if not listable(os.path.join(folder, inner)):
-                closed.append(f"{name}/{inner}")
+                unknown.append((f"{name}/{inner}", CLOSED))
             elif holds_frames(os.path.join(folder, inner)):
                 inner_sequences.append(inner)
         is_sequence = holds_frames(folder)
@@ -173,32 +206,42 @@ def folder_sequence_names(root):
                             "are the sequences is not known; move the frames or the folders elsewhere")
         if is_sequence:
             found[name] = folder
+        else:  # a group folder: its links to nothing may be sequences
+            unknown += [(f"{name}/{inner}", LINK_TO_NOTHING) for inner in links_to_nothing(folder)]
         for inner in inner_sequences:
             found[f"{name}/{inner}"] = os.path.join(folder, inner)
-    return found, closed
+    return found, unknown
 
 
-def refuse_closed(root, closed, names):
-    """UserError where a folder that cannot be listed may be a sequence used: any, without a list (names None), else
-    one a name of the list lies in."""
-    used = [name for name in closed
+def refuse_unknown(root, unknown, names):
+    """UserError where an entry that may be a sequence or not (folder_sequence_names) may be one used: any, without a
+    list (names None), else one a name of the list lies in."""
+    used = [(name, why) for name, why in unknown
             if names is None or any(wanted == name or wanted.startswith(name + "/") for wanted in names)]
     if used:
-        advice = ("give it read permission, move it out of --input_video_dir, or name the sequences to use in "
-                  "data.sequence_list" if names is None else "give it read permission, or leave it out of the list")
-        raise UserError(f"'{os.path.join(root, used[0])}' cannot be listed (permission denied), so whether it is a "
-                        f"sequence is not known; {advice}")
+        name, (problem, remedy) = used[0]
+        advice = (f"{remedy}, move it out of --input_video_dir, or name the sequences to use in data.sequence_list"
+                  if names is None else f"{remedy}, or leave it out of the list")
+        raise UserError(f"'{os.path.join(root, name)}' {problem}, so whether it is a sequence is not known; {advice}")
 
 
 def chosen(available, names, root, list_path, hint):
     """[(name, folder)] of the names given (data.sequence_list), or of every available sequence; UserError
-    naming those the root lacks."""
+    naming those the root lacks, and those of them that are folders there but no sequence (a list naming a hidden
+    folder, or a group folder, was told the root lacked what the user saw there)."""
     if names is None:
         return sorted(available.items())
     missing = [name for name in names if name not in available]
     if missing:
+        sequence_folders = {os.path.realpath(folder) for folder in available.values()}
+        # folders there that are none of the sequences (a name spelled './a' is the sequence 'a': it is only misnamed)
+        there = [name for name in missing if os.path.isdir(os.path.join(root, name))
+                 and os.path.realpath(os.path.join(root, name)) not in sequence_folders]
+        no_sequence = (f"; of those, {named(there)} {'is a folder' if len(there) == 1 else 'are folders'} there but "
+                       "no sequence (a hidden folder is none; a sequence's folder holds its frames, and a group "
+                       "folder's are named <group>/<sequence>)") if there else ""
         raise UserError(f"sequence list '{list_path}' names {len(missing)} sequence(s) that '{root}' lacks: "
-                        f"{named(missing)}; {hint}")
+                        f"{named(missing)}{no_sequence}; {hint}")
     return [(name, available[name]) for name in dict.fromkeys(names)]
 
 
@@ -207,18 +250,37 @@ def folder_sequences(root, list_path=""):
     if not root:
         raise UserError("no training data: set --input_video_dir (a folder of sequence folders)")
     input_folder(root, "training data folder (--input_video_dir)")
-    available, closed = folder_sequence_names(root)
+    available, unknown = folder_sequence_names(root)
     none_there = UserError(
         f"'{root}' holds no sequence folder (<sequence>/<frames> or <group>/<sequence>/<frames>, "
         f"frames {', '.join(IMAGE_EXTENSIONS)}); check --input_video_dir and data.layout")
-    if not available and not closed:
+    if not available and not unknown:
         raise none_there
     names = read_sequence_list(list_path, available) if list_path else None
-    refuse_closed(root, closed, names)
+    refuse_unknown(root, unknown, names)
     if not available:
         raise none_there
     pairs = chosen(available, names, root, list_path, "fix the list or add those folders")
-    return [Sequence(name, folder, list_frames(folder)) for name, folder in pairs]
+    return [Sequence(name, folder, one_frame_a_number(list_frames(folder))) for name, folder in pairs]
+
+
+def one_frame_a_number(frames):
+    """frames, the paths of a sequence's frames in order (by the number in their names, utils.image_io.frame_sort_key),
+    unless two have one number: then a UserError naming them. A copy beside its frame ('0001.jpg', a conversion's,
+    beside '0001.png'; 'im1 - Copy.png', a file manager's) was trained on as the frame before or after it, exit code 0
+    (generate.py refuses the first: both would be written to one output). Names without digits, or whose digits are
+    all one number ('clip2_a.png', 'clip2_b.png'), are ordered by name."""
+    numbers = [frame_sort_key(os.path.basename(path))[0] for path in frames]
+    if len(set(numbers)) == 1:
+        return frames
+    first_of_number = {}
+    for path, number in zip(frames, numbers):
+        other = first_of_number.setdefault(number, path)
+        if number >= 0 and other != path:
+            raise UserError(f"'{other}' and '{path}' are both frame {number} by the numbers in their names, which "
+                            "order a sequence's frames: one is a copy of the other, or which comes first is not known; "
+                            "remove or rename one")
+    return frames
 
 
 def check_lengths(sequences, rnn_n):

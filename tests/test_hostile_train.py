@@ -2232,3 +2232,163 @@ def test_a_reds_sequence_folder_that_cannot_be_listed_is_one_line(tmp_path):
     completed = run_python_without_root_override(script)
     assert (completed.stdout, completed.stderr) == (
         f"REDS sequence 001 '{folder}' cannot be listed (permission denied); check its permissions\n", "")
+
+
+# Sixteenth pass, second look at the training data and hidden folders
+
+
+def test_a_sequence_list_of_utf16_without_its_byte_order_mark_is_refused_as_utf16(tmp_path):
+    """A list written as UTF-16 without its byte-order mark decodes as UTF-8, a NUL between each letter: the line said
+    the folder lacked 's\\x00', '\\x00t\\x00', names the user never wrote. A list of a NUL beside each letter is refused
+    as UTF-16, as one with its mark is."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"s": 3, "t": 3}, sizes={"s": (8, 8), "t": (8, 8)})
+    listing = tmp_path / "list.txt"
+    for encoding in ("utf-16-le", "utf-16-be", "utf-16"):
+        listing.write_bytes("s\nt\n".encode(encoding))
+        with pytest.raises(UserError, match=r"^cannot read sequence list .*: it is UTF-16 text, not UTF-8; give a "
+                                            r"UTF-8 text file of names$"):
+            folder_sequences(root, str(listing))
+
+
+@pytest.mark.parametrize("copy", ["f001.jpg", "f001 - Copy.png", "f01.png"],
+                         ids=["another extension", "a file manager's copy", "fewer zeros"])
+def test_a_sequence_holding_two_frames_of_one_number_is_one_line(tmp_path, copy):
+    """A sequence holding 'f001.png' and a copy of one number beside it (a conversion's 'f001.jpg', a file manager's
+    'f001 - Copy.png'): both were trained on as two frames in a row, exit code 0. Frames of other numbers in other
+    formats, and names without digits or of one number alone, are still a sequence."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    names = ["f000.png", "f001.png", copy, "f002.png"]
+    root = make_sequence_folders(tmp_path / "data", {"s": 4}, name_frame=names.__getitem__, sizes={"s": (8, 8)})
+    folder = os.path.join(root, "s")
+    first, second = sorted([copy, "f001.png"])
+    with pytest.raises(UserError, match=rf"^'.*{re.escape(first)}' and '.*{re.escape(second)}' are both frame 1 by the "
+                                        r"numbers in their names, .*; remove or rename one$"):
+        folder_sequences(root)
+    os.rename(os.path.join(folder, copy), os.path.join(folder, "f003.jpg"))
+    assert [os.path.basename(path) for path in folder_sequences(root)[0].frames] == [
+        "f000.png", "f001.png", "f002.png", "f003.jpg"]
+    for prefix in ("", "clip2_"):  # names without digits, or of one number alone, are ordered by name
+        for index, name in enumerate(sorted(os.listdir(folder))):
+            os.rename(os.path.join(folder, name), os.path.join(folder, f"{prefix}{'abcd'[index]}.png"))
+        assert [os.path.basename(path) for path in folder_sequences(root)[0].frames] == [
+            f"{prefix}{letter}.png" for letter in "abcd"]
+
+
+def test_a_sequence_folders_link_to_nothing_is_one_line_unless_the_list_leaves_it_out(tmp_path):
+    """A sequence folder that is a link to a disk not mounted (or a loop of links), beside the sequences or in a group
+    folder: it was left out without a word, and the run trained on the others, exit code 0. Now refused as a folder
+    that cannot be listed is, unless data.sequence_list leaves it out."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    names = ("a", "group/0001")
+    root = make_sequence_folders(tmp_path / "data", {name: 3 for name in names}, sizes={name: (8, 8) for name in names})
+    listing = tmp_path / "list.txt"
+    listing.write_text("a\ngroup/0001\n")
+    for link, target in (("b", str(tmp_path / "unmounted" / "b")), ("group/0002", "0003"), ("group/0003", "0002")):
+        os.symlink(target, os.path.join(root, link))
+        with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(root, link))}' is a symbolic link to nothing "
+                                            r"\(.*\), so whether it is a sequence is not known; mount its disk or "
+                                            r"remove the link, move it out of --input_video_dir, or name the "
+                                            r"sequences to use in data.sequence_list$"):
+            folder_sequences(root)
+        assert [sequence.name for sequence in folder_sequences(root, str(listing))] == list(names)
+        os.remove(os.path.join(root, link))
+    os.symlink(str(tmp_path / "unmounted" / "b"), os.path.join(root, "b"))
+    listing.write_text("a\nb\n")
+    with pytest.raises(UserError, match=r"^'.*/b' is a symbolic link to nothing .*; mount its disk or remove the link, "
+                                        r"or leave it out of the list$"):
+        folder_sequences(root, str(listing))
+
+
+def test_a_reds_folder_of_val_sharp_alone_trains_on_the_sequences_a_list_names_there(tmp_path):
+    """A REDS folder of val_sharp.zip alone (its tenth, without train_sharp.zip): a list of its sequences 240..269 was
+    refused as "not a REDS folder", which it is. Without a list, the sequences it lacks are named; as data.val_dir,
+    REDS4 (in train_sharp) is named lacking, not read as a folder of clips."""
+    from datasets.reds import training_sequences
+    from training.validation import validation_clips
+    from training_data import make_reds_folder
+    root = make_reds_folder(tmp_path / "REDS", train=(), val=("000", "001"), height=8, width=8)
+    listing = tmp_path / "list.txt"
+    listing.write_text("240\n241\n")
+    sequences = training_sequences(root, str(listing))
+    assert [(sequence.name, sequence.folder) for sequence in sequences] == [
+        ("240", os.path.join(root, "val", "val_sharp", "000")), ("241", os.path.join(root, "val", "val_sharp", "001"))]
+    with pytest.raises(UserError, match=r"^REDS folder \(--input_video_dir\) '.*' lacks 264 of the 266 REDS sequences "
+                                        r"used: 001, 002, .*; run download_test_data.py --reds again"):
+        training_sequences(root)
+    config = config_of_flags("--set", "train.val_freq=1", "--set", f"data.val_dir={root}")
+    with pytest.raises(UserError, match=r"^validation folder \(data.val_dir\) '.*' lacks 4 of the 4 REDS sequences "
+                                        r"used: 000, 011, 015, 020; "):
+        validation_clips(config)
+
+
+@pytest.mark.parametrize("place", [".runs/frvsr", "a/.runs"], ids=["beside the sequences", "in a sequence"])
+def test_an_output_folder_in_a_hidden_folder_of_a_sequences_data_folder_trains_and_resumes(tmp_path, capsys, place):
+    """An --output_dir in a hidden folder of the sequences folder ('data/.runs'): refused as inside it, though hidden
+    folders are no sequences (nothing written there is read). It trains, and its resume reads the same sequences."""
+    import train
+    from training_data import make_sequence_folders, tiny_training_flags
+    data = make_sequence_folders(tmp_path / "data", {"a": 4, "b": 4}, sizes={"a": (40, 40), "b": (40, 40)})
+    output_dir = os.path.join(data, place)
+    for max_iter in (2, 4):
+        train.main(tiny_training_flags(data, output_dir, **{"data.layout": "sequences", "train.max_iter": max_iter}))
+        assert "4 windows of 2 sequences (sequences)" in capsys.readouterr().out
+    assert os.path.isfile(os.path.join(output_dir, "model_param_00000004.h5"))
+
+
+@pytest.mark.parametrize("listed", [".warm-up", "group", "empty"], ids=["hidden", "a group", "without frames"])
+def test_a_sequence_list_naming_a_folder_there_that_is_no_sequence_says_so(tmp_path, listed):
+    """A list naming a hidden folder of frames ('.warm-up', no sequence since hidden folders are none), a group folder
+    of sequences or a folder without frames: the line said the data folder lacked it, where the user sees it."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    names = (".warm-up", "s", "group/0001")
+    root = make_sequence_folders(tmp_path / "data", {name: 3 for name in names}, sizes={name: (8, 8) for name in names})
+    os.mkdir(os.path.join(root, "empty"))
+    listing = tmp_path / "list.txt"
+    listing.write_text(f"s\n{listed}\nabsent\n")
+    with pytest.raises(UserError, match=rf"^sequence list '.*' names 2 sequence\(s\) that '.*' lacks: "
+                                        rf"{re.escape(listed)}, absent; of those, {re.escape(listed)} is a folder "
+                                        r"there but no sequence \(a hidden folder is none; .*\); fix the list or add "
+                                        r"those folders$"):
+        folder_sequences(root, str(listing))
+    listing.write_text("./s\n")  # the sequence 's' spelled otherwise is a sequence, only misnamed
+    with pytest.raises(UserError, match=r"^sequence list .* lacks: ./s; fix the list or add those folders$"):
+        folder_sequences(root, str(listing))
+
+
+def test_a_sequence_list_names_a_folder_named_in_another_unicode_form(tmp_path):
+    """A sequence folder copied from macOS is named in decomposed form ('cafe' and a combining accent); a list typed
+    elsewhere names it as keyboards type it, composed ('café'): it was refused as naming a folder the data folder
+    lacked, though the two names look the same. Where both forms are folders, each names its own."""
+    import unicodedata
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    decomposed, composed = unicodedata.normalize("NFD", "café"), unicodedata.normalize("NFC", "café")
+    root = make_sequence_folders(tmp_path / "data", {decomposed: 3, "t": 3}, sizes={decomposed: (8, 8), "t": (8, 8)})
+    listing = tmp_path / "list.txt"
+    listing.write_text(f"{composed}\n", encoding="utf-8")
+    assert [sequence.folder for sequence in folder_sequences(root, str(listing))] == [os.path.join(root, decomposed)]
+    make_sequence_folders(root, {f"{decomposed} #2": 3}, sizes={f"{decomposed} #2": (8, 8)})
+    listing.write_text(f"{composed} #2\n", encoding="utf-8")  # that folder, not 'café' cut at its ' #'
+    assert [sequence.folder for sequence in folder_sequences(root, str(listing))] == [
+        os.path.join(root, f"{decomposed} #2")]
+    make_sequence_folders(root, {composed: 3}, sizes={composed: (8, 8)})
+    for name in (composed, decomposed):
+        listing.write_text(f"{name}\n", encoding="utf-8")
+        assert [sequence.folder for sequence in folder_sequences(root, str(listing))] == [os.path.join(root, name)]
+
+
+def test_a_frame_cache_in_a_hidden_folder_of_the_validation_folder_is_not_refused(tmp_path):
+    """data.cache_dir in a hidden folder of data.val_dir ('val/.cache'): refused as inside it, though hidden folders
+    are no clips. One beside the clips is still refused."""
+    from train import check_outputs_outside_data
+    from training_data import make_sequence_folders
+    val_dir = make_sequence_folders(tmp_path / "val", {"clip": 5}, sizes={"clip": (64, 64)})
+    settings = ("--set", "train.val_freq=1", "--set", f"data.val_dir={val_dir}")
+    check_outputs_outside_data(config_of_flags(*settings, "--set", f"data.cache_dir={val_dir}/.cache"))
+    with pytest.raises(UserError, match=r"^data.cache_dir '.*/cache' is inside data.val_dir"):
+        check_outputs_outside_data(config_of_flags(*settings, "--set", f"data.cache_dir={val_dir}/cache"))
