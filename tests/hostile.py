@@ -204,3 +204,15 @@ def video_cut_before_its_first_frame(folder):
     path = folder / "cut.mkv"
     path.write_bytes(data[:len(data) // 4])
     return str(path)
+
+
+def video_of_an_edit_list(folder):
+    """An MP4 of 40 frames in one group of pictures, cut by `ffmpeg -ss 1.5 -c copy` (as a user trims a clip
+    without re-encoding): its edit list hides the 15 frames before the cut, which the frame count OpenCV reads still
+    includes. The path, made by ffmpeg in folder."""
+    from utils.image_io import ffmpeg_executable
+    whole = ffmpeg_video(folder / "whole.mp4", "-c:v", "libx264", "-g", "40", "-pix_fmt", "yuv420p", frames=40)
+    cut = str(folder / "cut.mp4")
+    subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-ss", "1.5", "-i", whole, "-c", "copy", cut],
+                   check=True)
+    return cut

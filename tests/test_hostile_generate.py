@@ -1365,3 +1365,16 @@ def test_a_video_cut_short_before_start_advises_no_end_before_it(tmp_path):
     line = assert_one_error_line(completed, "truncated or damaged", "what is there ends before the start chosen")
     assert "--end" not in line
     assert not os.path.exists(tmp_path / "out")
+
+
+# Sixteenth pass, second look at generate.py's and evaluate.py's videos, streams, parts and scene cuts
+
+def test_an_end_past_the_frames_an_edit_list_holds_writes_nothing(tmp_path):
+    """`--end 30` of an MP4 trimmed by stream copy, which holds 25 frames and announces 40: 25 frames were written
+    as if they were the 30 asked for, exit code 0."""
+    from hostile import video_of_an_edit_list
+    cut = video_of_an_edit_list(tmp_path)
+    completed = run_script("generate.py", "--model", WEIGHTS, "--input-video", cut, "--output-dir",
+                           str(tmp_path / "out"), "--end", "30")
+    assert_one_error_line(completed, f"--end 30 is past the end of '{cut}' ({decoded_count(cut)} frames")
+    assert not os.path.exists(tmp_path / "out")

@@ -611,13 +611,20 @@ class VideoReader:
                 self.path):
             raise UserError(f"'{self.path}' is a picture (PNG or JPEG), not a video; put it in a folder and "
                             "pass that as --input-dir-lr")
+        count = self._frames_held()
+        if count == 0:
+            if decodes_a_frame(self.path):  # an animated WebP: FFmpeg decodes it where OpenCV's cannot
+                raise undecodable_codec(self.path)
+            raise UserError(f"video '{self.path}' has no frame OpenCV can decode; pass another video")
+        return count
+
+    def _frames_held(self, limit=None):
+        """The frames OpenCV decodes from the start, up to limit (to the end without one)."""
         counter = cv2.VideoCapture(opencv_path(self.path))
         count = 0
-        while counter.grab():
+        while count != limit and counter.grab():
             count += 1
         counter.release()
-        if count == 0:
-            raise UserError(f"video '{self.path}' has no frame OpenCV can decode; pass another video")
         return count
 
     def frame_index(self, option, text):
@@ -656,6 +663,17 @@ class VideoReader:
         """Restrict the frames to the --start/--end range; UserError when it is empty or outside the video."""
         self.start = self.frame_index("--start", start_text) if start_text else 0
         self.end = self.frame_index("--end", end_text) if end_text else self.total_frames
+        # The count announced may be more than the frames held (an MP4's edit list hides frames it counts, an MKV's
+        # count is estimated from its duration): a part past them was cut short there, exit code 0. The frames up
+        # to the part's end are decoded now, as the run decodes them, and the part checked against those held
+        # where the file decodes cleanly (a truncated one is said so as its frames are read).
+        needed = self.end if end_text else self.start + 1 if start_text else 0
+        if needed and not self.counted:
+            held = self._frames_held(needed)
+            if held < needed and decodes_cleanly(self.path):
+                self.total_frames, self.counted = held, True
+                self.start = self.frame_index("--start", start_text) if start_text else 0
+                self.end = self.frame_index("--end", end_text) if end_text else self.total_frames
         self.end_chosen = bool(end_text)
         if self.end <= self.start and start_text and self.seconds(end_text) > self.seconds(start_text):
             raise UserError(  # both times within one frame's time: no frame begins between them
