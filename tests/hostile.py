@@ -216,3 +216,9 @@ def video_of_an_edit_list(folder):
     subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-ss", "1.5", "-i", whole, "-c", "copy", cut],
                    check=True)
     return cut
+
+
+def mpeg_program_stream(folder):
+    """An MPEG-1 program stream (.mpg, as DVD and camcorder files are) of 30 frames: OpenCV announces a count estimated
+    from its duration, 26. The path, made by ffmpeg in folder."""
+    return ffmpeg_video(folder / "clip.mpg", "-r", "25", "-c:v", "mpeg1video", "-f", "mpeg", frames=30)

@@ -1378,3 +1378,34 @@ def test_an_end_past_the_frames_an_edit_list_holds_writes_nothing(tmp_path):
                            str(tmp_path / "out"), "--end", "30")
     assert_one_error_line(completed, f"--end 30 is past the end of '{cut}' ({decoded_count(cut)} frames")
     assert not os.path.exists(tmp_path / "out")
+
+
+def test_a_cut_past_the_count_a_program_stream_estimates_is_super_resolved(tmp_path):
+    """generate.py with a cuts file whose cut, frame 28 of an MPEG program stream of 30 frames, is past the 26 it
+    announces: refused as outside the frames 1..25; once read, the cut was left out as past the part's end."""
+    from hostile import mpeg_program_stream
+    clip = mpeg_program_stream(tmp_path)
+    (tmp_path / "cuts.txt").write_text("28\n")
+    completed = run_script("generate.py", "--model", WEIGHTS, "--input-video", clip, "--output-dir",
+                           str(tmp_path / "out"), "--scene-cuts", str(tmp_path / "cuts.txt"))
+    assert completed.returncode == 0, completed.stderr
+    assert len(os.listdir(tmp_path / "out")) == decoded_count(clip)
+    assert "2 scene(s)" in completed.stderr
+
+
+def test_a_process_ending_the_job_is_ended_quietly_by_another_ranks_abort(tmp_path):
+    """Under mpirun, both ranks met one error (`--end 30` of a video holding 25 frames) moments apart: the later one,
+    waiting before its own MPI_Abort, was ended by the other's, and that stop signal was KeyboardInterrupt's
+    traceback under the error line. Here the abort's wait gets SIGTERM as Open MPI sends it."""
+    script = ("import os, signal, threading, types\n"
+              "from utils.distributed import MPIProcesses\n"
+              "from utils.errors import UserError, exit_on_user_error\n"
+              "processes = types.SimpleNamespace(comm=types.SimpleNamespace(Abort=os._exit))\n"
+              "threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGTERM)).start()\n"
+              "try:\n"
+              "    with exit_on_user_error(report=False):\n"
+              "        raise UserError('met on this rank too')\n"
+              "except SystemExit as exit_info:\n"
+              "    MPIProcesses.abort(processes, exit_info.code)\n")
+    completed = run_script("-c", script, timeout=60)
+    assert completed.returncode == -signal.SIGTERM and completed.stderr == "", completed.stderr

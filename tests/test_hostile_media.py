@@ -877,3 +877,27 @@ def test_an_animated_webp_opencv_cannot_decode_gets_the_conversion_ffmpeg_can_do
     assert decodes_a_frame(clip)
     with pytest.raises(UserError, match=r"^video '.*clip.webp' has no frame OpenCV can decode .*convert it to H.264"):
         VideoReader(clip)
+
+
+def test_a_cut_past_the_count_a_program_stream_estimates_but_within_its_frames_is_read(tmp_path):
+    """A cuts file of a cut at frame 28 of an MPEG program stream of 30 frames, which announces 26: refused as
+    "outside the frames 1..25" of a video that holds it."""
+    from hostile import mpeg_program_stream
+    from utils.image_io import VideoReader
+    from utils.scenes import read_cuts_file
+    clip = mpeg_program_stream(tmp_path)
+    reader = VideoReader(clip)
+    assert reader.total_frames <= 28 < decoded_count(clip)
+    (tmp_path / "cuts.txt").write_text("28\n")
+    assert read_cuts_file(str(tmp_path / "cuts.txt"), reader.total_frames, frames_held=reader.frames_held) == [28]
+
+
+def test_a_cut_past_the_frames_a_program_stream_holds_is_refused_with_their_count(tmp_path):
+    from hostile import mpeg_program_stream
+    from utils.image_io import VideoReader
+    from utils.scenes import read_cuts_file
+    clip = mpeg_program_stream(tmp_path)
+    reader = VideoReader(clip)
+    (tmp_path / "cuts.txt").write_text(f"{decoded_count(clip)}\n")
+    with pytest.raises(UserError, match=rf"is outside the frames 1..{decoded_count(clip) - 1} "):
+        read_cuts_file(str(tmp_path / "cuts.txt"), reader.total_frames, frames_held=reader.frames_held)

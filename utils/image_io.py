@@ -627,6 +627,20 @@ class VideoReader:
         counter.release()
         return count
 
+    def frames_held(self, needed):
+        """needed, or the frames the video holds where fewer (total_frames then made exact). The count announced may
+        be more than the frames held (an MP4's edit list hides frames it counts, an MKV's count is estimated from its
+        duration) or fewer (an MPEG program stream's estimate): the frames up to needed are decoded, as a run decodes
+        them. Not past the announced count by more than COUNT_MARGIN_SECONDS (the most an estimate misses), and not
+        for a truncated file, which its reading says is truncated."""
+        if self.counted or needed > self.total_frames + COUNT_MARGIN_SECONDS * self.fps:
+            return min(needed, self.total_frames)
+        held = self._frames_held(needed)
+        if held < needed and decodes_cleanly(self.path):
+            self.total_frames, self.counted = held, True
+            return held
+        return needed
+
     def frame_index(self, option, text):
         """The frame index of a --start/--end value (frame number or time), checked against the video."""
         position, text = parse_position(text), shortened(text)
@@ -663,17 +677,11 @@ class VideoReader:
         """Restrict the frames to the --start/--end range; UserError when it is empty or outside the video."""
         self.start = self.frame_index("--start", start_text) if start_text else 0
         self.end = self.frame_index("--end", end_text) if end_text else self.total_frames
-        # The count announced may be more than the frames held (an MP4's edit list hides frames it counts, an MKV's
-        # count is estimated from its duration): a part past them was cut short there, exit code 0. The frames up
-        # to the part's end are decoded now, as the run decodes them, and the part checked against those held
-        # where the file decodes cleanly (a truncated one is said so as its frames are read).
+        # a part past the frames held was cut short there, exit code 0
         needed = self.end if end_text else self.start + 1 if start_text else 0
-        if needed and not self.counted:
-            held = self._frames_held(needed)
-            if held < needed and decodes_cleanly(self.path):
-                self.total_frames, self.counted = held, True
-                self.start = self.frame_index("--start", start_text) if start_text else 0
-                self.end = self.frame_index("--end", end_text) if end_text else self.total_frames
+        if needed and self.frames_held(needed) < needed:
+            self.start = self.frame_index("--start", start_text) if start_text else 0
+            self.end = self.frame_index("--end", end_text) if end_text else self.total_frames
         self.end_chosen = bool(end_text)
         if self.end <= self.start and start_text and self.seconds(end_text) > self.seconds(start_text):
             raise UserError(  # both times within one frame's time: no frame begins between them
