@@ -31,7 +31,7 @@ from models import MAX_RESBLOCKS
 from utils.context import CONTEXT_CHOICES
 from utils.degradation import degrade_frames, model_degradation
 from utils.distributed import (MPIProcesses, SingleProcess, end_the_job_on_failure, launched_by_mpirun,
-                               local_rank)
+                               local_rank, user_error_report_after)
 from utils.errors import (UserError, discard_at_once_on_stop_signals, exit_on_user_error, interrupt_on_stop_signals,
                           out_of_memory_said)
 from utils.flags import MAX_THREADS, FlagParser, positive, refuse_empty
@@ -414,7 +414,8 @@ def abandon_video(video, lock_path):
 def main(argv=None):
     # SIGTERM stops like Ctrl-C: the video being written is removed, no partial file is left.
     processes = processes_of_this_run()
-    with end_the_job_on_failure(processes), exit_on_user_error(report=processes.rank == 0), \
+    report_after = user_error_report_after(processes.rank)
+    with end_the_job_on_failure(processes), exit_on_user_error(report_after=report_after), \
             interrupt_on_stop_signals(), ExitStack() as output_claim:
         run(parse_args(argv), processes, output_claim)
 

@@ -1409,3 +1409,22 @@ def test_a_process_ending_the_job_is_ended_quietly_by_another_ranks_abort(tmp_pa
               "    MPIProcesses.abort(processes, exit_info.code)\n")
     completed = run_script("-c", script, timeout=60)
     assert completed.returncode == -signal.SIGTERM and completed.stderr == "", completed.stderr
+
+
+def test_a_user_error_met_by_rank_1_alone_under_mpirun_is_said(tmp_path):
+    """Under mpirun, a rank other than 0 that met an error alone or first (the frames of a damaged video, which it
+    reads ahead of rank 0) ended the job by its abort without a line: only rank 0 printed one, exit code 2 and Open
+    MPI's lines alone. Here rank 1 meets one while rank 0 waits for it."""
+    script = ("import generate\n"
+              "from utils.errors import UserError\n"
+              "def run(args, processes, output_claim):\n"
+              "    if processes.rank == 1:\n"
+              "        raise UserError('met on rank 1 alone')\n"
+              "    processes.comm.barrier()\n"
+              "generate.run, generate.parse_args = run, lambda argv=None: None\n"
+              "generate.main()\n")
+    completed = subprocess.run([MPIRUN, "--bind-to", "none", "-n", "2", sys.executable, "-c", script], cwd=REPO_ROOT,
+                               env=mpi_environment(), capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 2
+    assert [line for line in completed.stderr.splitlines() if line.startswith("error:")] == [
+        "error: met on rank 1 alone"], completed.stderr

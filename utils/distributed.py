@@ -75,6 +75,18 @@ def seconds_since_start():
         return 0.0
 
 
+# seconds: ranks but 0 print a user error this late (utils.errors), plus as long as their own start took (the
+# imports, until main): on a loaded machine rank 0 may be that far behind
+OTHER_RANKS_REPORT_AFTER = 3.0
+
+
+def user_error_report_after(rank):
+    """exit_on_user_error's report_after for this process of mpirun: rank 0 prints a user error's line at once, and
+    its abort ends the job; another rank waits first, so that the line is printed once where rank 0 meets the error
+    too, and still printed where this rank meets it alone (or first: the frames it reads ahead of rank 0)."""
+    return 0 if rank == 0 else OTHER_RANKS_REPORT_AFTER + seconds_since_start()
+
+
 def local_rank():
     """This process's rank among the processes of its node, as the launcher numbers them."""
     for name in LOCAL_RANK_VARIABLES:
