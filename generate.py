@@ -31,7 +31,7 @@ from models import MAX_RESBLOCKS
 from utils.context import CONTEXT_CHOICES
 from utils.degradation import degrade_frames, model_degradation
 from utils.distributed import (MPIProcesses, SingleProcess, end_the_job_on_failure, launched_by_mpirun,
-                               local_rank)
+                               local_rank, user_error_report_after)
 from utils.errors import (UserError, discard_at_once_on_stop_signals, exit_on_user_error, interrupt_on_stop_signals,
                           out_of_memory_said)
 from utils.flags import MAX_THREADS, FlagParser, positive, refuse_empty
@@ -67,15 +67,17 @@ def frames_from_folder(folder, degradation=None, scale=None):
     return first_shape[:2], paths, ((frame_stem(path), prepare(read_rgb(path))) for path in paths)
 
 
-def frames_from_video(reader):
+def frames_from_video(reader, least_count=0):
     """(LR shape, frame names, (name, frame) pairs) of the chosen part of a video; frames are numbered from
-    1. names: those of the frames the video announces; the pairs name every frame it has (VideoReader)."""
+    1. names: those of the frames the video announces, or of least_count frames where more (a cut past the count
+    announced, in frames held); the pairs name every frame it has (VideoReader)."""
     frames = iter(reader)
     first = next(frames, None)
     if first is None:
         raise UserError(f"video '{reader.path}' has no frames in the chosen range")
     stem = frame_stem(reader.path)
-    names = [f"{stem}_{index:04d}" for index in range(reader.start + 1, reader.end + 1)]
+    last = max(reader.end, reader.start + least_count)
+    names = [f"{stem}_{index:04d}" for index in range(reader.start + 1, last + 1)]
     numbered = enumerate(itertools.chain([first], frames), reader.start + 1)
     return first.shape[:2], names, ((f"{stem}_{index:04d}", frame) for index, frame in numbered)
 
@@ -210,13 +212,14 @@ def parse_args(argv=None):
     return args
 
 
-def scene_cuts(choice, total_frames, start, end, video=None):
-    """Indices, within the frames start..end-1 super-resolved, of the frames that open a shot."""
+def scene_cuts(choice, total_frames, start, end=None, video=None, frames_held=None):
+    """Indices, within the frames start..end-1 super-resolved (end None: to the last), of the frames that open a shot.
+    frames_held: the video's (VideoReader.frames_held), whose total_frames is the count it announces."""
     if choice == "off":
         return []
     cuts = (detect_cuts(video, start, end) if choice == "auto"
-            else read_cuts_file(choice, total_frames, other_choices=("auto", "off")))
-    return [cut - start for cut in cuts if start < cut < end]
+            else read_cuts_file(choice, total_frames, other_choices=("auto", "off"), frames_held=frames_held))
+    return [cut - start for cut in cuts if start < cut and (end is None or cut < end)]
 
 
 def output_path(output_dir, name, args):
@@ -293,9 +296,11 @@ def run(args, processes, output_claim):
     if args.input_video:
         reader = VideoReader(args.input_video)
         reader.select(args.start, args.end)
-        cuts = on_rank_zero(processes, lambda: scene_cuts(args.scene_cuts, reader.total_frames, reader.start,
-                                                          reader.end, args.input_video))
-        shape, names, named_frames = frames_from_video(reader)
+        # without --end, to the last frame held: a cut past the count announced is kept
+        cuts = on_rank_zero(processes, lambda: scene_cuts(
+            args.scene_cuts, reader.total_frames, reader.start, reader.end if reader.end_chosen else None,
+            args.input_video, reader.frames_held))
+        shape, names, named_frames = frames_from_video(reader, cuts[-1] + 1 if cuts else 0)
         fps = reader.fps
         video_source = VideoSource(args.input_video, reader.start_seconds, reader.duration_seconds,
                                    reader.sample_aspect)
@@ -409,7 +414,8 @@ def abandon_video(video, lock_path):
 def main(argv=None):
     # SIGTERM stops like Ctrl-C: the video being written is removed, no partial file is left.
     processes = processes_of_this_run()
-    with end_the_job_on_failure(processes), exit_on_user_error(report=processes.rank == 0), \
+    report_after = user_error_report_after(processes.rank)
+    with end_the_job_on_failure(processes), exit_on_user_error(report_after=report_after), \
             interrupt_on_stop_signals(), ExitStack() as output_claim:
         run(parse_args(argv), processes, output_claim)
 

@@ -47,7 +47,7 @@ from training.stage_weights import load_frvsr_start, save_model
 from training.validation import BEST_MODEL, PICTURE_FOLDER, PICTURE_PATTERN, Validation, validation_clips
 from training.validation import LOG_NAME as VALIDATION_LOG
 from utils.context import context_name, use_context
-from utils.distributed import end_the_job_on_failure, make_communicator, seconds_since_start, world_rank
+from utils.distributed import end_the_job_on_failure, make_communicator, user_error_report_after, world_rank
 from utils.errors import (INTERRUPTED_EXIT, STOP_SIGNALS, UserError, exit_on_user_error, interrupt, shortened,
                           out_of_memory_said)
 from utils.flags import FlagParser, refuse_empty
@@ -69,9 +69,6 @@ FREE_ON_RESUME = ("nnabla_context.context", "nnabla_context.device_id", "train.m
                   "data.input_video_dir", "data.output_dir", "train.val_freq", "train.val_metric",
                   "train.val_frames", "train.val_crop", "data.val_dir", "data.cache_dir",
                   "train.save_minutes")
-# seconds: ranks but 0 print a user error this late (utils.errors), plus as long as their own start took (the
-# imports, until main): on a loaded machine rank 0 may be that far behind
-OTHER_RANKS_REPORT_AFTER = 3.0
 # settings only the TecoGAN stage reads (its losses and the discriminator's gate): an FRVSR checkpoint does not record
 # them, so that its resume with them changed (one config file for both stages, edited for the second) is not refused
 TECOGAN_ONLY = ("train.eps", "train.decay")
@@ -807,7 +804,7 @@ def parse_args(argv=None):
 def main(argv=None):
     """Exit code 0 when training is done, 2 on a user error, 130 when stopped early by Ctrl-C or SIGTERM."""
     # every process checks the flags and the config: rank 0 prints the one line
-    report_after = 0 if world_rank() == 0 else OTHER_RANKS_REPORT_AFTER + seconds_since_start()
+    report_after = user_error_report_after(world_rank())
     with exit_on_user_error(report_after=report_after):
         config = parse_args(argv)
         comm = make_communicator(context_name(config.nnabla_context.context), config.nnabla_context.device_id)

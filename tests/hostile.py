@@ -215,3 +215,19 @@ def fixture_frames_zip(path, extra=(), deflated=False, count=6):
         for name, data in extra:
             archive.writestr(name, data)
     return str(path)
+def video_of_an_edit_list(folder):
+    """An MP4 of 40 frames in one group of pictures, cut by `ffmpeg -ss 1.5 -c copy` (as a user trims a clip
+    without re-encoding): its edit list hides the 15 frames before the cut, which the frame count OpenCV reads still
+    includes. The path, made by ffmpeg in folder."""
+    from utils.image_io import ffmpeg_executable
+    whole = ffmpeg_video(folder / "whole.mp4", "-c:v", "libx264", "-g", "40", "-pix_fmt", "yuv420p", frames=40)
+    cut = str(folder / "cut.mp4")
+    subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-ss", "1.5", "-i", whole, "-c", "copy", cut],
+                   check=True)
+    return cut
+
+
+def mpeg_program_stream(folder):
+    """An MPEG-1 program stream (.mpg, as DVD and camcorder files are) of 30 frames: OpenCV announces a count estimated
+    from its duration, 26. The path, made by ffmpeg in folder."""
+    return ffmpeg_video(folder / "clip.mpg", "-r", "25", "-c:v", "mpeg1video", "-f", "mpeg", frames=30)

@@ -1365,3 +1365,66 @@ def test_a_video_cut_short_before_start_advises_no_end_before_it(tmp_path):
     line = assert_one_error_line(completed, "truncated or damaged", "what is there ends before the start chosen")
     assert "--end" not in line
     assert not os.path.exists(tmp_path / "out")
+
+
+# Sixteenth pass, second look at generate.py's and evaluate.py's videos, streams, parts and scene cuts
+
+def test_an_end_past_the_frames_an_edit_list_holds_writes_nothing(tmp_path):
+    """`--end 30` of an MP4 trimmed by stream copy, which holds 25 frames and announces 40: 25 frames were written
+    as if they were the 30 asked for, exit code 0."""
+    from hostile import video_of_an_edit_list
+    cut = video_of_an_edit_list(tmp_path)
+    completed = run_script("generate.py", "--model", WEIGHTS, "--input-video", cut, "--output-dir",
+                           str(tmp_path / "out"), "--end", "30")
+    assert_one_error_line(completed, f"--end 30 is past the end of '{cut}' ({decoded_count(cut)} frames")
+    assert not os.path.exists(tmp_path / "out")
+
+
+def test_a_cut_past_the_count_a_program_stream_estimates_is_super_resolved(tmp_path):
+    """generate.py with a cuts file whose cut, frame 28 of an MPEG program stream of 30 frames, is past the 26 it
+    announces: refused as outside the frames 1..25; once read, the cut was left out as past the part's end."""
+    from hostile import mpeg_program_stream
+    clip = mpeg_program_stream(tmp_path)
+    (tmp_path / "cuts.txt").write_text("28\n")
+    completed = run_script("generate.py", "--model", WEIGHTS, "--input-video", clip, "--output-dir",
+                           str(tmp_path / "out"), "--scene-cuts", str(tmp_path / "cuts.txt"))
+    assert completed.returncode == 0, completed.stderr
+    assert len(os.listdir(tmp_path / "out")) == decoded_count(clip)
+    assert "2 scene(s)" in completed.stderr
+
+
+def test_a_process_ending_the_job_is_ended_quietly_by_another_ranks_abort(tmp_path):
+    """Under mpirun, both ranks met one error (`--end 30` of a video holding 25 frames) moments apart: the later one,
+    waiting before its own MPI_Abort, was ended by the other's, and that stop signal was KeyboardInterrupt's
+    traceback under the error line. Here the abort's wait gets SIGTERM as Open MPI sends it."""
+    script = ("import os, signal, threading, types\n"
+              "from utils.distributed import MPIProcesses\n"
+              "from utils.errors import UserError, exit_on_user_error\n"
+              "processes = types.SimpleNamespace(comm=types.SimpleNamespace(Abort=os._exit))\n"
+              "threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGTERM)).start()\n"
+              "try:\n"
+              "    with exit_on_user_error(report=False):\n"
+              "        raise UserError('met on this rank too')\n"
+              "except SystemExit as exit_info:\n"
+              "    MPIProcesses.abort(processes, exit_info.code)\n")
+    completed = run_script("-c", script, timeout=60)
+    assert completed.returncode == -signal.SIGTERM and completed.stderr == "", completed.stderr
+
+
+def test_a_user_error_met_by_rank_1_alone_under_mpirun_is_said(tmp_path):
+    """Under mpirun, a rank other than 0 that met an error alone or first (the frames of a damaged video, which it
+    reads ahead of rank 0) ended the job by its abort without a line: only rank 0 printed one, exit code 2 and Open
+    MPI's lines alone. Here rank 1 meets one while rank 0 waits for it."""
+    script = ("import generate\n"
+              "from utils.errors import UserError\n"
+              "def run(args, processes, output_claim):\n"
+              "    if processes.rank == 1:\n"
+              "        raise UserError('met on rank 1 alone')\n"
+              "    processes.comm.barrier()\n"
+              "generate.run, generate.parse_args = run, lambda argv=None: None\n"
+              "generate.main()\n")
+    completed = subprocess.run([MPIRUN, "--bind-to", "none", "-n", "2", sys.executable, "-c", script], cwd=REPO_ROOT,
+                               env=mpi_environment(), capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 2
+    assert [line for line in completed.stderr.splitlines() if line.startswith("error:")] == [
+        "error: met on rank 1 alone"], completed.stderr

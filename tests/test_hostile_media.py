@@ -841,3 +841,63 @@ def test_a_video_cut_short_before_its_first_whole_frame_is_said_truncated_not_of
     with pytest.raises(UserError, match=r"ended before its first frame .*: it is truncated or damaged") as raised:
         list(VideoReader(cut))
     assert "AV1" not in str(raised.value)
+
+
+# Sixteenth pass, second look at generate.py's and evaluate.py's videos, streams, parts and scene cuts
+
+@pytest.mark.parametrize("start, end", [(None, "30"), ("22", "30"), (None, "2.9s"), ("30", None)],
+                         ids=["an end", "a start and an end", "an end time", "a start"])
+def test_a_part_past_the_frames_an_edit_list_holds_is_refused_not_cut_short(tmp_path, start, end):
+    """An MP4 trimmed by stream copy holds 25 frames and announces 40 (its edit list hides 15): `--end 30` was taken
+    as its last frame, 25 frames written and exit code 0, fewer than asked without a word."""
+    from hostile import video_of_an_edit_list
+    from utils.image_io import VideoReader
+    cut = video_of_an_edit_list(tmp_path)
+    held = decoded_count(cut)
+    assert held < 30 < VideoReader(cut).total_frames
+    with pytest.raises(UserError, match=rf"is (past|at or after) the end of '.*cut.mp4' \({held} frames"):
+        VideoReader(cut).select(start, end)
+
+
+def test_a_part_within_the_frames_an_edit_list_holds_is_read_whole(tmp_path):
+    from hostile import video_of_an_edit_list
+    from utils.image_io import VideoReader
+    cut = video_of_an_edit_list(tmp_path)
+    held = decoded_count(cut)
+    reader = VideoReader(cut)
+    reader.select("2", str(held))
+    assert sum(1 for _ in reader) == held - 2
+
+
+def test_an_animated_webp_opencv_cannot_decode_gets_the_conversion_ffmpeg_can_do(tmp_path):
+    """An animated WebP, which the FFmpeg beside us decodes and OpenCV's does not: the line said only "pass another
+    video", where converting it to H.264 with that FFmpeg gives a video generate.py reads."""
+    from utils.image_io import VideoReader, decodes_a_frame
+    clip = ffmpeg_video(tmp_path / "clip.webp", "-c:v", "libwebp_anim", "-loop", "0", frames=5)
+    assert decodes_a_frame(clip)
+    with pytest.raises(UserError, match=r"^video '.*clip.webp' has no frame OpenCV can decode .*convert it to H.264"):
+        VideoReader(clip)
+
+
+def test_a_cut_past_the_count_a_program_stream_estimates_but_within_its_frames_is_read(tmp_path):
+    """A cuts file of a cut at frame 28 of an MPEG program stream of 30 frames, which announces 26: refused as
+    "outside the frames 1..25" of a video that holds it."""
+    from hostile import mpeg_program_stream
+    from utils.image_io import VideoReader
+    from utils.scenes import read_cuts_file
+    clip = mpeg_program_stream(tmp_path)
+    reader = VideoReader(clip)
+    assert reader.total_frames <= 28 < decoded_count(clip)
+    (tmp_path / "cuts.txt").write_text("28\n")
+    assert read_cuts_file(str(tmp_path / "cuts.txt"), reader.total_frames, frames_held=reader.frames_held) == [28]
+
+
+def test_a_cut_past_the_frames_a_program_stream_holds_is_refused_with_their_count(tmp_path):
+    from hostile import mpeg_program_stream
+    from utils.image_io import VideoReader
+    from utils.scenes import read_cuts_file
+    clip = mpeg_program_stream(tmp_path)
+    reader = VideoReader(clip)
+    (tmp_path / "cuts.txt").write_text(f"{decoded_count(clip)}\n")
+    with pytest.raises(UserError, match=rf"is outside the frames 1..{decoded_count(clip) - 1} "):
+        read_cuts_file(str(tmp_path / "cuts.txt"), reader.total_frames, frames_held=reader.frames_held)

@@ -5,6 +5,7 @@ Gradients are averaged over processes before every update: with NNabla's multi-p
 process and nothing is exchanged.
 """
 import os
+import signal
 import sys
 import time
 import traceback
@@ -12,7 +13,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from utils.errors import UserError
+from utils.errors import STOP_SIGNALS, UserError
 
 # The launchers' variables for the number of processes and the rank within the node, in the order
 # they are trusted: mpirun's own first (Slurm's are also set around an mpirun inside an allocation).
@@ -72,6 +73,18 @@ def seconds_since_start():
         return max(0.0, uptime - started_ticks / os.sysconf("SC_CLK_TCK"))
     except (OSError, ValueError, IndexError):
         return 0.0
+
+
+# seconds: ranks but 0 print a user error this late (utils.errors), plus as long as their own start took (the
+# imports, until main): on a loaded machine rank 0 may be that far behind
+OTHER_RANKS_REPORT_AFTER = 3.0
+
+
+def user_error_report_after(rank):
+    """exit_on_user_error's report_after for this process of mpirun: rank 0 prints a user error's line at once, and
+    its abort ends the job; another rank waits first, so that the line is printed once where rank 0 meets the error
+    too, and still printed where this rank meets it alone (or first: the frames it reads ahead of rank 0)."""
+    return 0 if rank == 0 else OTHER_RANKS_REPORT_AFTER + seconds_since_start()
 
 
 def local_rank():
@@ -144,6 +157,10 @@ class MPIProcesses:
         machine, so the abort waits that moment."""
         sys.stdout.flush()
         sys.stderr.flush()
+        # another process meeting the same error a moment sooner ends this one by its abort while this waits: a kill
+        # then ends it quietly, not as KeyboardInterrupt's traceback under the error's line
+        for signal_number in STOP_SIGNALS:
+            signal.signal(signal_number, signal.SIG_DFL)
         time.sleep(ABORT_AFTER)
         self.comm.Abort(exit_code)
 

@@ -614,14 +614,35 @@ class VideoReader:
             raise UserError(f"'{self.path}' is a picture (PNG or JPEG), not a video; "
                             + (f"put it in a folder and pass that as {self.folder_flag}" if self.folder_flag
                                else "pass a video file"))
-        counter = cv2.VideoCapture(opencv_path(self.path))
-        count = 0
-        while counter.grab():
-            count += 1
-        counter.release()
+        count = self._frames_held()
         if count == 0:
+            if decodes_a_frame(self.path):  # an animated WebP: FFmpeg decodes it where OpenCV's cannot
+                raise undecodable_codec(self.path)
             raise UserError(f"video '{self.path}' has no frame OpenCV can decode; pass another video")
         return count
+
+    def _frames_held(self, limit=None):
+        """The frames OpenCV decodes from the start, up to limit (to the end without one)."""
+        counter = cv2.VideoCapture(opencv_path(self.path))
+        count = 0
+        while count != limit and counter.grab():
+            count += 1
+        counter.release()
+        return count
+
+    def frames_held(self, needed):
+        """needed, or the frames the video holds where fewer (total_frames then made exact). The count announced may
+        be more than the frames held (an MP4's edit list hides frames it counts, an MKV's count is estimated from its
+        duration) or fewer (an MPEG program stream's estimate): the frames up to needed are decoded, as a run decodes
+        them. Not past the announced count by more than COUNT_MARGIN_SECONDS (the most an estimate misses), and not
+        for a truncated file, which its reading says is truncated."""
+        if self.counted or needed > self.total_frames + COUNT_MARGIN_SECONDS * self.fps:
+            return min(needed, self.total_frames)
+        held = self._frames_held(needed)
+        if held < needed and decodes_cleanly(self.path):
+            self.total_frames, self.counted = held, True
+            return held
+        return needed
 
     def frame_index(self, option, text):
         """The frame index of a --start/--end value (frame number or time), checked against the video."""
@@ -659,6 +680,11 @@ class VideoReader:
         """Restrict the frames to the --start/--end range; UserError when it is empty or outside the video."""
         self.start = self.frame_index("--start", start_text) if start_text else 0
         self.end = self.frame_index("--end", end_text) if end_text else self.total_frames
+        # a part past the frames held was cut short there, exit code 0
+        needed = self.end if end_text else self.start + 1 if start_text else 0
+        if needed and self.frames_held(needed) < needed:
+            self.start = self.frame_index("--start", start_text) if start_text else 0
+            self.end = self.frame_index("--end", end_text) if end_text else self.total_frames
         self.end_chosen = bool(end_text)
         if self.end <= self.start and start_text and self.seconds(end_text) > self.seconds(start_text):
             raise UserError(  # both times within one frame's time: no frame begins between them

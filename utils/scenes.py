@@ -36,10 +36,12 @@ def detect_cuts(path, start=0, end=None):
     ]
 
 
-def read_cuts_file(path, frame_count, other_choices=()):
+def read_cuts_file(path, frame_count, other_choices=(), frames_held=None):
     """Cut frame numbers from a text file, one a line (blank lines and '#' comments skipped): whole
     numbers, increasing, each inside the video (1 .. frame_count - 1). UserError otherwise, offering
-    other_choices (the command's other --scene-cuts values) beside a file."""
+    other_choices (the command's other --scene-cuts values) beside a file. frames_held: a video's
+    (VideoReader.frames_held), whose frame_count is the count it announces: a cut past it is checked against the
+    frames the video holds, which can be more."""
     if not os.path.isfile(path):
         raise UserError(
             f"--scene-cuts '{path}' is not a file; pass {''.join(f'{choice}, ' for choice in other_choices)}"
@@ -51,7 +53,7 @@ def read_cuts_file(path, frame_count, other_choices=()):
     except (OSError, UnicodeDecodeError) as error:  # an OSError's reason without its errno and the path again
         raise UserError(f"cannot read --scene-cuts '{path}' ({getattr(error, 'strerror', None) or error}); pass a "
                         "readable text file of frame numbers")
-    cuts = []
+    cuts, numbers = [], []
     for number, text in lines:
         if not text:
             continue
@@ -62,16 +64,28 @@ def read_cuts_file(path, frame_count, other_choices=()):
             raise UserError(f"--scene-cuts '{path}' line {number}: {shortened(shown, 60)} is not a frame number; "
                             "write one whole number a line, in the digits 0-9")
         digits = text.lstrip("0") or "0"
-        cut = int(digits) if len(digits) <= len(str(frame_count)) else frame_count  # longer: past the end
-        if not 0 < cut < frame_count:
-            raise UserError(f"--scene-cuts '{path}' line {number}: frame {shortened(digits, 23)} is outside the frames "
-                            f"1..{frame_count - 1} (frame 0 always starts a scene)")
+        # of more digits than ten times the count: past any end (read no further)
+        cut = int(digits) if len(digits) <= len(str(frame_count)) + 1 else None
+        if cut is None or cut == 0 or (frames_held is None and cut >= frame_count):
+            raise cut_outside(path, number, digits, frame_count)
         if cuts and cut <= cuts[-1]:
             raise UserError(
                 f"--scene-cuts '{path}' line {number}: frame {cut} does not come after {cuts[-1]}; "
                 "list the cuts in increasing order")
         cuts.append(cut)
+        numbers.append(number)
+    # past the count announced, which a count estimated from the duration misses (one within it and past the frames
+    # held opens a shot of no frames: not decoded for)
+    held = frames_held(cuts[-1] + 1) if frames_held and cuts and cuts[-1] >= frame_count else frame_count
+    for number, cut in zip(numbers, cuts):
+        if cut >= held:
+            raise cut_outside(path, number, str(cut), held)
     return cuts
+
+
+def cut_outside(path, number, digits, frame_count):
+    return UserError(f"--scene-cuts '{path}' line {number}: frame {shortened(digits, 23)} is outside the frames "
+                     f"1..{frame_count - 1} (frame 0 always starts a scene)")
 
 
 def split_at_cuts(items, cuts):
