@@ -34,7 +34,7 @@ from utils.distributed import (MPIProcesses, SingleProcess, end_the_job_on_failu
                                local_rank, user_error_report_after)
 from utils.errors import (UserError, discard_at_once_on_stop_signals, exit_on_user_error, interrupt_on_stop_signals,
                           out_of_memory_said)
-from utils.flags import MAX_THREADS, FlagParser, positive, refuse_empty
+from utils.flags import MAX_THREADS, FlagParser, frame_rate, positive, refuse_empty
 from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, check_name_length,
                             check_video_output, list_frames, open_video_writer, read_ahead, read_rgb,
                             remove_stale_temporaries, to_uint8, write_rgb)
@@ -139,8 +139,9 @@ def parse_args(argv=None):
                       metavar="WxH",
                       help="write frames of this size (e.g. 3840x2160), resized "
                       "like --outscale; even sides with --output-video")
-    parser.add_argument("--fps", type=positive(float, "--fps", least=0.01, most=1000),
-                        help=f"frame rate of --output-video (default: the input video's, else {DEFAULT_FPS})")
+    parser.add_argument("--fps", type=frame_rate("--fps", least=0.01, most=1000),
+                        help="frame rate of --output-video: a number or a ratio such as 30000/1001 "
+                        f"(default: the input video's, else {DEFAULT_FPS})")
     parser.add_argument("--start", help="first frame of --input-video to super-resolve: a frame number "
                         "(the first is 0) or a time (4.5s, 1:02.5) (default: the first frame)")
     parser.add_argument("--end", help="where to stop in --input-video; that frame or time is not included "

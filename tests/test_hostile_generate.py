@@ -1428,3 +1428,28 @@ def test_a_user_error_met_by_rank_1_alone_under_mpirun_is_said(tmp_path):
     assert completed.returncode == 2
     assert [line for line in completed.stderr.splitlines() if line.startswith("error:")] == [
         "error: met on rank 1 alone"], completed.stderr
+
+
+# Sixteenth pass, beside the probers
+
+@pytest.mark.parametrize("given, rate", [("30000/1001", (30000, 1001)), (" 24000 / 1001 ", (24000, 1001)),
+                                         ("29.97", (2997, 100)), ("25", (25, 1))])
+def test_fps_is_taken_as_a_ratio_as_ffmpeg_writes_rates(tmp_path, given, rate):
+    """--fps 30000/1001 (NTSC's exact rate, as FFmpeg and ffprobe write it; 29.97 is another rate) was refused:
+    "--fps must be a number"."""
+    from fractions import Fraction
+
+    import cv2
+    completed = run_script("generate.py", "--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-video",
+                           str(tmp_path / "out.mp4"), "--fps", given, timeout=300)
+    assert completed.returncode == 0, completed.stderr
+    capture = cv2.VideoCapture(str(tmp_path / "out.mp4"))
+    assert Fraction(capture.get(cv2.CAP_PROP_FPS)).limit_denominator(100000) == Fraction(*rate)
+
+
+@pytest.mark.parametrize("given", ["1/0", "0/1", "2000/1", "1/1000", "1/2/3", "-30000/1001", "30000/"])
+def test_fps_ratios_out_of_range_or_malformed_are_one_line(tmp_path, given):
+    completed = run_script("generate.py", "--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-video",
+                           str(tmp_path / "out.mp4"), f"--fps={given}")
+    assert_one_error_line(completed, "--fps must be")
+    assert os.listdir(tmp_path) == []

@@ -10,6 +10,7 @@ import argparse
 import math
 import re
 import sys
+from fractions import Fraction
 
 from utils.errors import UserError, shortened
 
@@ -113,6 +114,23 @@ def positive(kind, name, least=None, most=None):
                 f"{name} must be a positive finite number{' ' + bounds if bounds else ''}"
                 f", got {shortened(text)}")
         return value
+    return parse
+
+
+def frame_rate(name, least, most):
+    """An argparse type: a frame rate as a Fraction, given as a number (25, 29.97) or as FFmpeg writes rates, a
+    ratio of whole numbers (30000/1001, NTSC's exact rate, which 29.97 is not), within least..most."""
+    number = positive(float, name, least, most)
+
+    def parse(text):
+        match = re.fullmatch(r"\s*(\d{1,12})\s*/\s*(\d{1,12})\s*", text)
+        if not match:
+            return Fraction(number(text)).limit_denominator(100000)
+        rate = Fraction(int(match.group(1)), int(match.group(2))) if int(match.group(2)) else None
+        if rate is None or not least <= rate <= most:
+            raise argparse.ArgumentTypeError(f"{name} must be a rate from {least:g} to {most:g}, got "
+                                             f"{shortened(text)}")
+        return rate
     return parse
 
 
