@@ -5,12 +5,12 @@
 # `make bench`, `make gpu-check`) add requirements-test.txt, what only the tests and benchmarks use.
 VENV := .venv
 # `VENV='$HOME/v'` (quoted, so the shell left the $ to make) made a venv OME/v: make reads $H as its own variable H,
-# empty; `clean-venv VENV='a$b'` removed the venv a. A $ before one character is refused for every goal, first;
-# $(NAME) and ${NAME} are make's own way, meant as such.
+# empty; `clean-venv VENV='a$b'` removed the venv a. A $ before one character is refused for every goal, first (one
+# ending the name is make's literal $, refused below); $(NAME) and ${NAME} are make's own way, meant as such.
 dollar := $$
 open_paren := (
 ifneq ($(findstring $(dollar),$(subst $(dollar){,,$(subst $(dollar)$(open_paren),,$(subst $(dollar)$(dollar),,\
-      $(value VENV))))),)
+      $(patsubst %$(dollar),%,$(value VENV)))))),)
 $(error VENV '$(value VENV)' holds a $$ that make reads as one of its variables (the name became '$(VENV)'); write \
     the folder out, e.g. $(HOME)/venv)
 endif
@@ -177,6 +177,7 @@ gpu-check: $(TEST_STAMP)
 # A clean-venv stopped (Ctrl-C) after rm had taken pyvenv.cfg, its first entry, left bin/python and part of lib: the set-up
 # called it "a Python installation", clean-venv "not a virtual environment", neither went on. bin goes first (its Python
 # then no longer runs), pyvenv.cfg last, so a stopped one is still a venv to clean-venv, and the set-up says to run it.
+# A link to nothing (a venv's disk not mounted) was said to hold "files of its own (such as 'link')": ls lists the link.
 VENV_OWN_FOLDERS := bin|include|lib|lib32|lib64|share|etc|man|src
 VENV_OWN_FILES := pyvenv\.cfg|\.installed|\.installed-test|\.gitignore|CACHEDIR\.TAG|\.lock
 clean-venv:
@@ -184,6 +185,8 @@ clean-venv:
 	while [ "$${venv%/}" != "$$venv" ] && [ -n "$${venv%/}" ]; do venv=$${venv%/}; done; \
 	case "$$venv" in .|..|*/.|*/..) echo "error: '$$venv' ends in . or .., which rm does not remove; name the" \
 	    "virtual environment's folder itself" >&2; exit 2;; esac; \
+	if [ -L "$$venv" ] && [ ! -e "$$venv" ]; then echo "error: '$$venv' is a link to $$(readlink -- "$$venv")," \
+	    "which leads to no folder; nothing removed: remove the link yourself if that is what you meant" >&2; exit 2; fi; \
 	if [ -e "$$venv" ] && [ ! -f "$$venv/pyvenv.cfg" ]; then echo "error: '$$venv' is not a virtual" \
 	    "environment (it has no pyvenv.cfg); nothing removed: remove it yourself if that is what you meant" >&2; \
 	    exit 2; fi; \

@@ -1986,19 +1986,8 @@ def test_make_test_hands_its_chromium_to_the_web_pages_tests(tmp_path):
     and every test of the web page then failed on /usr/bin/chromium, which tests/test_app.py drove whatever CHROMIUM
     said. Staged in a copy of the Makefile whose venv's python records the CHROMIUM pytest is given, and by reading
     test_app's CHROMIUM under that environment."""
-    copy = set_up_copy(tmp_path)
-    (copy / "venv" / "bin").mkdir(parents=True)
-    (copy / "venv" / "bin" / "python").write_text(f'#!/bin/sh\n[ "$1" = -c ] && {{ echo 1; exit 0; }}\n'
-                                                  f'printf %s "$CHROMIUM" > {tmp_path}/given\n')
-    (copy / "venv" / "bin" / "python").chmod(0o755)
-    for stamp in (".installed", ".installed-test"):
-        (copy / "venv" / stamp).write_text("")
-    chromium = tmp_path / "my chromium" / "chrome"
-    chromium.parent.mkdir()
-    chromium.write_text("#!/bin/sh\n")
-    chromium.chmod(0o755)
-    completed = subprocess.run(["make", "--no-print-directory", "test", "VENV=venv", f"CHROMIUM={chromium}"],
-                               cwd=copy, capture_output=True, text=True, timeout=60, env=top_level_make_environment())
+    chromium = users_chromium(tmp_path)
+    completed = make_test_recording_chromium(tmp_path, f"CHROMIUM={chromium}")
     assert completed.returncode == 0, completed.stderr
     assert (tmp_path / "given").read_text() == str(chromium)
     read = subprocess.run([sys.executable, "-c", "import sys; sys.path[:0] = ['tests', '.']; import test_app; "
@@ -2162,14 +2151,20 @@ def make_test_recording_chromium(tmp_path, *make_settings, environment=()):
                                    **dict(environment)))
 
 
-def test_make_test_takes_a_chromium_from_the_environment(tmp_path):
-    """`CHROMIUM=/opt/chromium/chrome make test` (exported, as pytest alone reads it): make checked /usr/bin/chromium and
-    handed that to the tests; without it, "set CHROMIUM to the Chromium you have", which the user had (and as root,
-    apt-get installed Debian's)."""
+def users_chromium(tmp_path):
+    """A Chromium of the user's elsewhere than Debian's (a script), in a folder named with a space."""
     chromium = tmp_path / "my chromium" / "chrome"
     chromium.parent.mkdir()
     chromium.write_text("#!/bin/sh\n")
     chromium.chmod(0o755)
+    return chromium
+
+
+def test_make_test_takes_a_chromium_from_the_environment(tmp_path):
+    """`CHROMIUM=/opt/chromium/chrome make test` (exported, as pytest alone reads it): make checked /usr/bin/chromium
+    and handed that to the tests; without it, "set CHROMIUM to the Chromium you have", which the user had (and as root,
+    apt-get installed Debian's)."""
+    chromium = users_chromium(tmp_path)
     completed = make_test_recording_chromium(tmp_path, environment={"CHROMIUM": str(chromium)})
     assert completed.returncode == 0, completed.stderr
     assert (tmp_path / "given").read_text() == str(chromium)
@@ -2189,3 +2184,34 @@ def test_make_test_with_chromium_empty_takes_debians_as_the_tests_do(tmp_path, w
         lines = [line for line in completed.stderr.splitlines() if not line.startswith("make: ***")]
         assert completed.returncode == 2 and len(lines) == 1, completed.stderr
         assert lines[0].startswith("error: /usr/bin/chromium is missing"), lines[0]
+
+
+def test_two_set_ups_of_one_venv_at_once_take_turns(tmp_path):
+    """`make demo` and `make app` started together on a fresh clone: both ran venv, ensurepip and pip in one folder, the
+    second saying "installing pip into venv (it has none: ... an earlier set-up stopped before pip was in)". The second
+    is started once the first's venv has its pyvenv.cfg, while its pip is still being put in."""
+    copy = set_up_copy(tmp_path)
+    first = subprocess.Popen(["make", "--no-print-directory", "setup", "VENV=venv"], cwd=copy, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=top_level_make_environment())
+    deadline = time.monotonic() + 120
+    while not (copy / "venv" / "pyvenv.cfg").exists() and time.monotonic() < deadline and first.poll() is None:
+        time.sleep(0.01)
+    second = subprocess.run(["make", "--no-print-directory", "setup", "VENV=venv"], cwd=copy, capture_output=True,
+                            text=True, timeout=300, env=top_level_make_environment())
+    _, first_err = first.communicate(timeout=300)
+    assert first.returncode == 0 and second.returncode == 0, (first_err, second.stderr)
+    assert "installing pip" not in second.stdout and "waiting for another set-up" in second.stdout, second.stdout
+    assert subprocess.run([str(copy / "venv" / "bin" / "python"), "-m", "pip", "--version"],
+                          capture_output=True).returncode == 0
+
+
+@pytest.mark.parametrize("name", ["link", "link/"])
+def test_make_clean_venv_of_a_link_to_nothing_says_so_and_keeps_it(tmp_path, name):
+    """`make clean-venv VENV=<a link to nothing>` (a venv's disk not mounted) said the link "holds files of its own
+    beside the virtual environment's (such as 'link')": ls lists the link itself."""
+    (tmp_path / "link").symlink_to(tmp_path / "disk")
+    completed = clean_venv(f"VENV={tmp_path}/{name}")
+    lines = [line for line in completed.stderr.splitlines() if not line.startswith("make: ***")]
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].startswith(f"error: '{tmp_path}/link' is a link to {tmp_path}/disk, which leads to no folder")
+    assert os.readlink(tmp_path / "link") == str(tmp_path / "disk")
