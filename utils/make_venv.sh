@@ -72,13 +72,15 @@ done
 # Two set-ups at once (`make demo` and `make app` started together on a fresh clone): both ran venv, ensurepip and pip
 # in the same folder, the second saying "installing pip into .venv (it has none: ... an earlier set-up stopped)". One
 # waits for the other, on a lock (flock, where the system has it) of the first folder above the venv that is there.
-lock_folder=$(dirname -- "$venv_dir")
-while [ ! -d "$lock_folder" ] && [ "$lock_folder" != "$(dirname -- "$lock_folder")" ]; do
-  lock_folder=$(dirname -- "$lock_folder")
-done
-if command -v flock >/dev/null 2>&1 && { exec 9<"$lock_folder"; } 2>/dev/null && ! flock -n 9; then
-  echo "waiting for another set-up of a virtual environment in $lock_folder to finish"
-  flock 9
+if command -v flock >/dev/null 2>&1; then
+  lock_folder=$(dirname -- "$venv_dir")
+  while [ ! -d "$lock_folder" ] && [ "$lock_folder" != "$(dirname -- "$lock_folder")" ]; do
+    lock_folder=$(dirname -- "$lock_folder")
+  done
+  if { exec 9<"$lock_folder"; } 2>/dev/null && ! flock -n 9; then
+    echo "waiting for another set-up of a virtual environment in $lock_folder to finish"
+    flock 9
+  fi
 fi
 
 # A .venv made by another Python, or whose Python was removed since (a pyenv upgrade), is the user's to
