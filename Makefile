@@ -4,6 +4,16 @@
 # `make setup` (and so `make demo`) installs requirements.txt, what the product needs; `make test` (and
 # `make bench`, `make gpu-check`) add requirements-test.txt, what only the tests and benchmarks use.
 VENV := .venv
+# `VENV='$HOME/v'` (quoted, so the shell left the $ to make) made a venv OME/v: make reads $H as its own variable H,
+# empty; `clean-venv VENV='a$b'` removed the venv a. A $ before one character is refused for every goal, first (one
+# ending the name is make's literal $, refused below); $(NAME) and ${NAME} are make's own way, meant as such.
+dollar := $$
+open_paren := (
+ifneq ($(findstring $(dollar),$(subst $(dollar){,,$(subst $(dollar)$(open_paren),,$(subst $(dollar)$(dollar),,\
+      $(patsubst %$(dollar),%,$(value VENV)))))),)
+$(error VENV '$(value VENV)' holds a $$ that make reads as one of its variables (the name became '$(VENV)'); write \
+    the folder out, e.g. $(HOME)/venv)
+endif
 # make splits a name at its spaces: `make setup VENV="~/my venv"` made a venv of the folder ~/my, the user's, and
 # asked pip for a requirements file 'venv'. Only clean-venv (quoted) takes such a name, to remove one made otherwise.
 # A newline or space ending the name (a VENV of `$(shell ...)`'s line) is one word to make but split the set-up's command
@@ -85,12 +95,17 @@ setup-gpu: $(STAMP)
 # every test of the web page then failed on /usr/bin/chromium, which they drove whatever CHROMIUM said: make hands it to
 # them (tests/test_app.py reads it). A folder (`CHROMIUM=/usr/bin`) passed `test -x`. As root, apt-get's chromium is
 # /usr/bin/chromium: a CHROMIUM elsewhere still missing after it is said to be so.
-CHROMIUM := /usr/bin/chromium
-chromium_quoted = "$(call venv_quoted,$(CHROMIUM))"
+# A CHROMIUM in the environment (`CHROMIUM=/opt/chromium/chrome make test`, as pytest alone reads it) was not make's:
+# /usr/bin/chromium was checked and handed to the tests. An empty one (`CHROMIUM=$CHROME`, unset) was "error:  is
+# missing", where the tests read it as Debian's.
+DEBIAN_CHROMIUM := /usr/bin/chromium
+CHROMIUM ?= $(DEBIAN_CHROMIUM)
+chromium_named = $(call venv_quoted,$(or $(strip $(CHROMIUM)),$(DEBIAN_CHROMIUM)))
+chromium_quoted = "$(chromium_named)"
 browser:
 	@{ test -f $(chromium_quoted) && test -x $(chromium_quoted); } || { if [ "$$(id -u)" != 0 ] \
 	    || ! command -v apt-get >/dev/null; then \
-	    echo "error: $(call venv_quoted,$(CHROMIUM)) is missing or not a program, which the web page's tests drive;" \
+	    echo "error: $(chromium_named) is missing or not a program, which the web page's tests drive;" \
 	    "install Debian's chromium and chromium-driver as root (apt-get install chromium chromium-driver), or set" \
 	    "CHROMIUM to the Chromium you have, then run make again" >&2; \
 	    exit 2; fi; echo "installing Debian's chromium and chromium-driver with apt-get"; \
@@ -101,8 +116,8 @@ browser:
 	    echo "error: apt-get could not install chromium and chromium-driver ($${reason#E: }), which the web" \
 	    "page's tests drive; install them, then run make again" >&2; exit 2; fi; \
 	    { test -f $(chromium_quoted) && test -x $(chromium_quoted); } || { echo "error: apt-get installed Debian's" \
-	    "chromium as /usr/bin/chromium, but CHROMIUM is $(call venv_quoted,$(CHROMIUM)), which is missing or not a" \
-	    "program; set CHROMIUM to /usr/bin/chromium, then run make again" >&2; exit 2; }; }
+	    "chromium as $(DEBIAN_CHROMIUM), but CHROMIUM is $(chromium_named), which is missing or not a" \
+	    "program; set CHROMIUM to $(DEBIAN_CHROMIUM), then run make again" >&2; exit 2; }; }
 
 # Two pytest workers (pytest-xdist): most tests run one single-threaded process, so CI's two cores halve
 # the wall time. TEST_WORKERS=0 runs them in this process, one after another.
@@ -162,6 +177,7 @@ gpu-check: $(TEST_STAMP)
 # A clean-venv stopped (Ctrl-C) after rm had taken pyvenv.cfg, its first entry, left bin/python and part of lib: the set-up
 # called it "a Python installation", clean-venv "not a virtual environment", neither went on. bin goes first (its Python
 # then no longer runs), pyvenv.cfg last, so a stopped one is still a venv to clean-venv, and the set-up says to run it.
+# A link to nothing (a venv's disk not mounted) was said to hold "files of its own (such as 'link')": ls lists the link.
 VENV_OWN_FOLDERS := bin|include|lib|lib32|lib64|share|etc|man|src
 VENV_OWN_FILES := pyvenv\.cfg|\.installed|\.installed-test|\.gitignore|CACHEDIR\.TAG|\.lock
 clean-venv:
@@ -169,6 +185,8 @@ clean-venv:
 	while [ "$${venv%/}" != "$$venv" ] && [ -n "$${venv%/}" ]; do venv=$${venv%/}; done; \
 	case "$$venv" in .|..|*/.|*/..) echo "error: '$$venv' ends in . or .., which rm does not remove; name the" \
 	    "virtual environment's folder itself" >&2; exit 2;; esac; \
+	if [ -L "$$venv" ] && [ ! -e "$$venv" ]; then echo "error: '$$venv' is a link to $$(readlink -- "$$venv")," \
+	    "which leads to no folder; nothing removed: remove the link yourself if that is what you meant" >&2; exit 2; fi; \
 	if [ -e "$$venv" ] && [ ! -f "$$venv/pyvenv.cfg" ]; then echo "error: '$$venv' is not a virtual" \
 	    "environment (it has no pyvenv.cfg); nothing removed: remove it yourself if that is what you meant" >&2; \
 	    exit 2; fi; \

@@ -1986,19 +1986,8 @@ def test_make_test_hands_its_chromium_to_the_web_pages_tests(tmp_path):
     and every test of the web page then failed on /usr/bin/chromium, which tests/test_app.py drove whatever CHROMIUM
     said. Staged in a copy of the Makefile whose venv's python records the CHROMIUM pytest is given, and by reading
     test_app's CHROMIUM under that environment."""
-    copy = set_up_copy(tmp_path)
-    (copy / "venv" / "bin").mkdir(parents=True)
-    (copy / "venv" / "bin" / "python").write_text(f'#!/bin/sh\n[ "$1" = -c ] && {{ echo 1; exit 0; }}\n'
-                                                  f'printf %s "$CHROMIUM" > {tmp_path}/given\n')
-    (copy / "venv" / "bin" / "python").chmod(0o755)
-    for stamp in (".installed", ".installed-test"):
-        (copy / "venv" / stamp).write_text("")
-    chromium = tmp_path / "my chromium" / "chrome"
-    chromium.parent.mkdir()
-    chromium.write_text("#!/bin/sh\n")
-    chromium.chmod(0o755)
-    completed = subprocess.run(["make", "--no-print-directory", "test", "VENV=venv", f"CHROMIUM={chromium}"],
-                               cwd=copy, capture_output=True, text=True, timeout=60, env=top_level_make_environment())
+    chromium = users_chromium(tmp_path)
+    completed = make_test_recording_chromium(tmp_path, f"CHROMIUM={chromium}")
     assert completed.returncode == 0, completed.stderr
     assert (tmp_path / "given").read_text() == str(chromium)
     read = subprocess.run([sys.executable, "-c", "import sys; sys.path[:0] = ['tests', '.']; import test_app; "
@@ -2072,3 +2061,157 @@ def test_the_set_up_of_a_file_named_with_a_slash_says_it_is_a_file(tmp_path, nam
     assert completed.returncode == 2 and len(lines) == 1, completed.stderr
     assert lines[0].startswith(f"error: {name} is a file, not a folder"), lines[0]
     assert (tmp_path / "notes.txt").read_text() == "the user's"
+
+
+# Sixteenth pass, second look at make's set-up, VENV and CHROMIUM
+
+@pytest.mark.parametrize("goal, name", [("setup", "$HOME/v"), ("clean-venv", "a$b")])
+def test_make_with_a_venv_name_holding_a_dollar_before_a_letter_is_one_line_and_touches_no_other_venv(tmp_path, goal,
+                                                                                                        name):
+    """`make setup VENV='$HOME/v'` (quoted, so the shell left the $ to make) made a venv OME/v: make reads $H as its
+    variable H, empty. `make clean-venv VENV='a$b'` removed the venv a."""
+    copy = set_up_copy(tmp_path)
+    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(copy / "a")], check=True, timeout=120)
+    completed = subprocess.run(["make", "--no-print-directory", goal, f"VENV={name}"], cwd=copy, capture_output=True,
+                               text=True, timeout=300, env=top_level_make_environment())
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and f"VENV '{name}' holds a $" in lines[0], completed.stderr
+    assert sorted(os.listdir(copy)) == ["Makefile", "a", "requirements-nodeps.txt", "requirements-tensorflow.txt",
+                                        "requirements-test.txt", "requirements.txt", "utils"]
+    assert (copy / "a" / "pyvenv.cfg").is_file()
+
+
+@pytest.mark.parametrize("setting", ["PIP_TIMEOUT=abc", "PIP_REQUIRE_VIRTUALENV=maybe"])
+def test_the_set_up_with_a_pip_variable_pip_cannot_read_says_so_and_installs_no_pip(tmp_path, setting):
+    """A PIP_ variable pip cannot read: `pip --version` failed, so a venv with pip was said to have none ("installing
+    pip into venv (it has none ...)", ensurepip every run), as a pip.conf pip cannot read was before its fix."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys._base_executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    name, value = setting.split("=")
+    requirements = set_up_copy(tmp_path) / "requirements.txt"
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv), str(requirements)],
+                               capture_output=True, text=True, timeout=300, env=dict(os.environ, **{name: value}))
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].startswith(f"error: pip could not install {requirements} into {venv} (") and value in lines[0]
+    assert "installing pip" not in completed.stdout, completed.stdout
+
+
+@pytest.mark.parametrize("venv_there", [False, True], ids=["new venv", "venv there"])
+def test_the_set_up_with_a_pythonhome_python_does_not_start_with_names_it(tmp_path, venv_there):
+    """PYTHONHOME set to a folder that is no Python's (another Python's, or one removed): Python 3.10 on PATH was "not
+    found; install it", and a good venv was "no working Python (its Python was removed or moved); remove it"."""
+    _, path = python_310_and_path()
+    venv = tmp_path / "venv"
+    if venv_there:
+        subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                                str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, text=True,
+                               timeout=300, env=dict(os.environ, PATH=path, PYTHONHOME=str(tmp_path / "removed")))
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].startswith(f"error: PYTHONHOME is set ({tmp_path}/removed), with which ") and "unset it" in lines[0]
+    assert os.path.exists(venv / "pyvenv.cfg") == venv_there
+
+
+def test_the_line_for_a_venv_whose_python_is_gone_names_the_clean_venv_that_removes_it(tmp_path):
+    """A VENV whose Python was removed (or another Python's) was "remove it ('make clean-venv' removes .venv)", which
+    sent a user of VENV=v to remove the repository's .venv, not v."""
+    copy = set_up_copy(tmp_path)
+    venv = copy / "v"
+    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    (venv / "bin" / "python").unlink()
+    (venv / "bin" / "python").symlink_to(tmp_path / "removed" / "python3.10")
+    completed = subprocess.run(["make", "--no-print-directory", "setup", "VENV=v"], cwd=copy, capture_output=True,
+                               text=True, timeout=300, env=top_level_make_environment())
+    said = re.search(r"\('(make clean-venv[^']*)' removes it\)", completed.stderr)
+    assert completed.returncode == 2 and said, completed.stderr
+    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(copy / ".venv")], check=True, timeout=120)
+    cleaned = subprocess.run(said.group(1).split(), cwd=copy, capture_output=True, text=True, timeout=60,
+                             env=top_level_make_environment())
+    assert cleaned.returncode == 0 and not os.path.lexists(venv) and (copy / ".venv" / "pyvenv.cfg").is_file()
+
+
+def make_test_recording_chromium(tmp_path, *make_settings, environment=()):
+    """`make test` in a copy of the Makefile whose venv's python records the CHROMIUM pytest is given (in
+    tmp_path/given), as a user not root (an `id` of the test's own first on PATH)."""
+    copy = set_up_copy(tmp_path)
+    (copy / "venv" / "bin").mkdir(parents=True)
+    (copy / "venv" / "bin" / "python").write_text(f'#!/bin/sh\n[ "$1" = -c ] && {{ echo 1; exit 0; }}\n'
+                                                  f'printf %s "$CHROMIUM" > {tmp_path}/given\n')
+    (copy / "venv" / "bin" / "python").chmod(0o755)
+    for stamp in (".installed", ".installed-test"):
+        (copy / "venv" / stamp).write_text("")
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "id").write_text("#!/bin/sh\necho 1000\n")
+    (tmp_path / "bin" / "id").chmod(0o755)
+    return subprocess.run(["make", "--no-print-directory", "test", "VENV=venv", *make_settings], cwd=copy,
+                          capture_output=True, text=True, timeout=60,
+                          env=dict(top_level_make_environment(), PATH=f"{tmp_path}/bin:/usr/bin:/bin",
+                                   **dict(environment)))
+
+
+def users_chromium(tmp_path):
+    """A Chromium of the user's elsewhere than Debian's (a script), in a folder named with a space."""
+    chromium = tmp_path / "my chromium" / "chrome"
+    chromium.parent.mkdir()
+    chromium.write_text("#!/bin/sh\n")
+    chromium.chmod(0o755)
+    return chromium
+
+
+def test_make_test_takes_a_chromium_from_the_environment(tmp_path):
+    """`CHROMIUM=/opt/chromium/chrome make test` (exported, as pytest alone reads it): make checked /usr/bin/chromium
+    and handed that to the tests; without it, "set CHROMIUM to the Chromium you have", which the user had (and as root,
+    apt-get installed Debian's)."""
+    chromium = users_chromium(tmp_path)
+    completed = make_test_recording_chromium(tmp_path, environment={"CHROMIUM": str(chromium)})
+    assert completed.returncode == 0, completed.stderr
+    assert (tmp_path / "given").read_text() == str(chromium)
+
+
+@pytest.mark.parametrize("where", ["command line", "environment"])
+def test_make_test_with_chromium_empty_takes_debians_as_the_tests_do(tmp_path, where):
+    """`make test CHROMIUM=` (a shell variable unset: `CHROMIUM=$CHROME`) was "error:  is missing or not a program",
+    the name left out (and, as root, apt-get run first), where tests/test_app.py reads an empty CHROMIUM as Debian's
+    /usr/bin/chromium."""
+    completed = make_test_recording_chromium(tmp_path, *(["CHROMIUM="] if where == "command line" else []),
+                                             environment={"CHROMIUM": ""} if where == "environment" else {})
+    debians = os.path.isfile("/usr/bin/chromium") and os.access("/usr/bin/chromium", os.X_OK)
+    if debians:
+        assert completed.returncode == 0 and (tmp_path / "given").read_text() == "/usr/bin/chromium", completed.stderr
+    else:
+        lines = [line for line in completed.stderr.splitlines() if not line.startswith("make: ***")]
+        assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+        assert lines[0].startswith("error: /usr/bin/chromium is missing"), lines[0]
+
+
+def test_two_set_ups_of_one_venv_at_once_take_turns(tmp_path):
+    """`make demo` and `make app` started together on a fresh clone: both ran venv, ensurepip and pip in one folder, the
+    second saying "installing pip into venv (it has none: ... an earlier set-up stopped before pip was in)". The second
+    is started once the first's venv has its pyvenv.cfg, while its pip is still being put in."""
+    copy = set_up_copy(tmp_path)
+    first = subprocess.Popen(["make", "--no-print-directory", "setup", "VENV=venv"], cwd=copy, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=top_level_make_environment())
+    deadline = time.monotonic() + 120
+    while not (copy / "venv" / "pyvenv.cfg").exists() and time.monotonic() < deadline and first.poll() is None:
+        time.sleep(0.01)
+    second = subprocess.run(["make", "--no-print-directory", "setup", "VENV=venv"], cwd=copy, capture_output=True,
+                            text=True, timeout=300, env=top_level_make_environment())
+    _, first_err = first.communicate(timeout=300)
+    assert first.returncode == 0 and second.returncode == 0, (first_err, second.stderr)
+    assert "installing pip" not in second.stdout and "waiting for another set-up" in second.stdout, second.stdout
+    assert subprocess.run([str(copy / "venv" / "bin" / "python"), "-m", "pip", "--version"],
+                          capture_output=True).returncode == 0
+
+
+@pytest.mark.parametrize("name", ["link", "link/"])
+def test_make_clean_venv_of_a_link_to_nothing_says_so_and_keeps_it(tmp_path, name):
+    """`make clean-venv VENV=<a link to nothing>` (a venv's disk not mounted) said the link "holds files of its own
+    beside the virtual environment's (such as 'link')": ls lists the link itself."""
+    (tmp_path / "link").symlink_to(tmp_path / "disk")
+    completed = clean_venv(f"VENV={tmp_path}/{name}")
+    lines = [line for line in completed.stderr.splitlines() if not line.startswith("make: ***")]
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].startswith(f"error: '{tmp_path}/link' is a link to {tmp_path}/disk, which leads to no folder")
+    assert os.readlink(tmp_path / "link") == str(tmp_path / "disk")

@@ -39,6 +39,15 @@ no_ensurepip() {  # the line for a Python 3.10 without ensurepip ($1), which ven
   exit 2
 }
 
+# PYTHONHOME set (to another Python's folder, or one since removed) makes every Python look for its standard library
+# there, a venv's too: a Python 3.10 that then did not start was "Python 3.10 not found; install it", and a good venv
+# "no working Python (its Python was removed or moved); remove it". Said as PYTHONHOME where one starts without it.
+pythonhome_set() {  # the line for a PYTHONHOME with which $1 does not start
+  echo "error: PYTHONHOME is set ($PYTHONHOME), with which $1 does not start (Python looks for its standard library" \
+    "there; a virtual environment needs none); unset it, then run make again" >&2
+  exit 2
+}
+
 # `VENV=new/..`, `new/../mydata`: venv reads a name as Python's abspath does (new/.. is the folder new is in, here the
 # repository), the shell through the folders themselves (new is missing: no folder there to check), so a folder of the
 # user's files was made a venv. A `..` after a folder that is missing, or after a link, reads differently to the two.
@@ -60,8 +69,24 @@ while [ -n "$rest" ]; do
   before=$before$part/
 done
 
+# Two set-ups at once (`make demo` and `make app` started together on a fresh clone): both ran venv, ensurepip and pip
+# in the same folder, the second saying "installing pip into .venv (it has none: ... an earlier set-up stopped)". One
+# waits for the other, on a lock (flock, where the system has it) of the first folder above the venv that is there.
+if command -v flock >/dev/null 2>&1; then
+  lock_folder=$(dirname -- "$venv_dir")
+  while [ ! -d "$lock_folder" ] && [ "$lock_folder" != "$(dirname -- "$lock_folder")" ]; do
+    lock_folder=$(dirname -- "$lock_folder")
+  done
+  if { exec 9<"$lock_folder"; } 2>/dev/null && ! flock -n 9; then
+    echo "waiting for another set-up of a virtual environment in $lock_folder to finish"
+    flock 9
+  fi
+fi
+
 # A .venv made by another Python, or whose Python was removed since (a pyenv upgrade), is the user's to
-# remove: say so rather than let pip fail on it.
+# remove: say so rather than let pip fail on it. `make clean-venv` alone removes .venv, not another VENV: a line naming
+# it for `VENV=v312` sent the user to remove the repository's .venv.
+if [ "$venv_dir" = .venv ]; then clean_venv="'make clean-venv'"; else clean_venv="'make clean-venv VENV=$venv_dir'"; fi
 if [ -e "$venv_dir/bin/python" ] || [ -L "$venv_dir/bin/python" ]; then
   # a Python installation (VENV=$HOME/.pyenv/versions/3.10.13) was taken for one: pip installed into it
   if [ ! -f "$venv_dir/pyvenv.cfg" ]; then
@@ -70,10 +95,12 @@ if [ -e "$venv_dir/bin/python" ] || [ -L "$venv_dir/bin/python" ]; then
     exit 2
   fi
   if ! "$venv_dir/bin/python" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1; then
+    [ -z "${PYTHONHOME:-}" ] || ! env -u PYTHONHOME "$venv_dir/bin/python" -c '' >/dev/null 2>&1 \
+      || pythonhome_set "$venv_dir's Python"
     found=$("$venv_dir/bin/python" -c 'import sys; print("Python %d.%d" % sys.version_info[:2])' 2>/dev/null) \
       || found="no working Python (its Python was removed or moved)"
     echo "error: $venv_dir holds $found, not the Python 3.10 NNabla 1.39 needs; remove it" \
-      "('make clean-venv' removes .venv) and run make again" >&2
+      "($clean_venv removes it) and run make again" >&2
     exit 2
   fi
 else
@@ -95,12 +122,16 @@ else
   # part of lib: venv would make its Python again over that part, and pip take its half-removed packages as installed.
   if [ -f "$venv_dir/pyvenv.cfg" ] && [ -n "$(find "$venv_dir/lib/" -type f -print -quit 2>/dev/null)" ]; then
     echo "error: $venv_dir is part of a virtual environment (pyvenv.cfg and lib without bin/python: a stopped" \
-      "'make clean-venv'?); remove it ('make clean-venv' removes .venv) and run make again" >&2
+      "'make clean-venv'?); remove it ($clean_venv removes it) and run make again" >&2
     exit 2
   fi
   python310=$(find_python310) && search=0 || search=$?
   [ "$search" != 3 ] || no_ensurepip "Python 3.10 ($python310)"
   if [ "$search" != 0 ]; then
+    if [ -n "${PYTHONHOME:-}" ]; then
+      (unset PYTHONHOME; find_python310 >/dev/null 2>&1) && without=0 || without=$?
+      [ "$without" = 1 ] || pythonhome_set "Python 3.10"
+    fi
     echo "error: Python 3.10 not found (NNabla 1.39 needs it); install it, e.g. 'pyenv install 3.10' or" \
       "'apt-get install python3.10 python3.10-venv', then run make again" >&2
     exit 2
@@ -178,9 +209,10 @@ fi
 # A set-up stopped while `python -m venv` installed pip (Ctrl-C) leaves a .venv without pip, which every later
 # run would hand to pip: install it now. A venv made without pip (uv venv, python -m venv --without-pip) was said to
 # be one a set-up had stopped in.
-# pip there but failing to start (a pip.conf it cannot read) was said to be none: ensurepip put it in again every run.
-if ! "$venv_dir/bin/python" -m pip --version >/dev/null 2>&1 \
-    && ! PIP_CONFIG_FILE=$(realpath /dev/null) "$venv_dir/bin/python" -m pip --version >/dev/null 2>&1; then
+# pip there but failing to start (a pip.conf it cannot read; a PIP_ variable it cannot read, `PIP_TIMEOUT=abc`) was said
+# to be none: ensurepip put it in again every run. pip is looked for as its command's module, which reads no
+# configuration; pip_install's line below names what pip cannot read.
+if ! "$venv_dir/bin/python" -c 'import pip._internal.cli.main' >/dev/null 2>&1; then
   # `python3.10 -m venv --without-pip`, the way round a missing python3.10-venv: ensurepip's "No module named" line
   "$venv_dir/bin/python" -c 'import ensurepip' >/dev/null 2>&1 \
     || no_ensurepip "$venv_dir has no pip, and its Python ($(readlink -f -- "$venv_dir/bin/python"))"
