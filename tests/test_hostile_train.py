@@ -2230,3 +2230,32 @@ def test_a_reds_sequence_folder_that_cannot_be_listed_is_one_line(tmp_path):
     completed = run_python_without_root_override(script)
     assert (completed.stdout, completed.stderr) == (
         f"REDS sequence 001 '{folder}' cannot be listed (permission denied); check its permissions\n", "")
+
+
+# Sixteenth pass, second look at train.py's checkpoints, records, stops and validation
+
+@pytest.mark.parametrize("writer", ["save_weights", "save_solver_states"])
+def test_a_disk_that_fills_under_a_checkpoint_s_arrays_is_one_line_not_a_crash(small_disk, writer):
+    """A real full disk under a checkpoint's .h5 file: the whole-array chunks of the checksummed datasets waited in
+    HDF5's chunk cache and were written as h5py let go of each dataset, where the error was printed as an ignored
+    exception (a traceback per array), and the process ended in a segmentation fault (exit code 139), its temporary
+    file left."""
+    folder, mounted = small_disk
+    if not mounted:
+        pytest.skip("needs a small tmpfs (root)")
+    arrays = "{f'p{i}/W': np.full((3, 3, 32, 32), i, np.float32) for i in range(12)}"  # 450 KB, past the 300 KB
+    write = {"save_weights": f"save_weights(path, {{name: HostParameter(values, True) for name, values in "
+                             f"{arrays}.items()}})",
+             "save_solver_states": f"write_atomically(path, lambda temporary: save_solver_states(temporary, {{name: (3, "
+                                   f"{{'m': values, 'v': values}}) for name, values in {arrays}.items()}}))"}[writer]
+    script = ("import numpy as np\nfrom training.checkpoint import save_solver_states\nfrom utils.errors import "
+              "UserError\nfrom utils.image_io import write_atomically\nfrom utils.weights import HostParameter, "
+              "save_weights\n"
+              f"path = {str(folder / 'file.h5')!r}\ntry:\n    {write}\nexcept UserError as error:\n    print(error)\n")
+    completed = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True,
+                               timeout=120)
+    assert (completed.returncode, completed.stdout, [line for line in completed.stderr.splitlines()
+                                                     if "[nnabla][INFO]" not in line]) == (
+        0, f"no space left on the disk of '{folder / 'file.h5'}'; free some space (or choose another folder) and run "
+           "again\n", [])
+    assert os.listdir(folder) == []

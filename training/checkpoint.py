@@ -26,7 +26,8 @@ import numpy as np
 from utils.errors import UserError
 from utils.image_io import write_atomically, write_bytes
 from utils.paths import absolute, input_file
-from utils.weights import HostParameter, assign_weights, host_values, read_weight_file, save_weights, write_dataset
+from utils.weights import (HostParameter, assign_weights, host_values, new_hdf5_file, read_weight_file, save_weights,
+                           write_dataset)
 
 # the iteration in every file name below, as f"{iteration:08d}" writes it: ASCII digits, eight, or more without a
 # leading zero; a name of another number (shorter, zero-padded further, other scripts' digits) is a user's file
@@ -75,7 +76,7 @@ def save_solver_states(path, states):
     a group per parameter (attribute index: its place in order), its states as datasets (attribute index) and its
     step count as the int64 dataset t. Written with h5py: NNabla's save_states reads the states read-write (see
     utils.weights.host_values)."""
-    with h5py.File(path, "w") as h5:
+    with new_hdf5_file(path) as h5:
         for index, (name, (step, values)) in enumerate(states.items()):
             group = h5.create_group(name)
             group.attrs["index"] = index
