@@ -2246,8 +2246,9 @@ def test_a_disk_that_fills_under_a_checkpoint_s_arrays_is_one_line_not_a_crash(s
     arrays = "{f'p{i}/W': np.full((3, 3, 32, 32), i, np.float32) for i in range(12)}"  # 450 KB, past the 300 KB
     write = {"save_weights": f"save_weights(path, {{name: HostParameter(values, True) for name, values in "
                              f"{arrays}.items()}})",
-             "save_solver_states": f"write_atomically(path, lambda temporary: save_solver_states(temporary, {{name: (3, "
-                                   f"{{'m': values, 'v': values}}) for name, values in {arrays}.items()}}))"}[writer]
+             "save_solver_states": f"write_atomically(path, lambda temporary: save_solver_states(temporary, "
+                                   f"{{name: (3, {{'m': values, 'v': values}}) for name, values in {arrays}.items()}}))"
+             }[writer]
     script = ("import numpy as np\nfrom training.checkpoint import save_solver_states\nfrom utils.errors import "
               "UserError\nfrom utils.image_io import write_atomically\nfrom utils.weights import HostParameter, "
               "save_weights\n"
@@ -2259,3 +2260,39 @@ def test_a_disk_that_fills_under_a_checkpoint_s_arrays_is_one_line_not_a_crash(s
         0, f"no space left on the disk of '{folder / 'file.h5'}'; free some space (or choose another folder) and run "
            "again\n", [])
     assert os.listdir(folder) == []
+
+
+def test_the_checkpoint_a_stop_signal_writes_at_once_flushes_the_tensorboard_events_it_covers(tmp_path, monkeypatch):
+    """SIGTERM during iteration 3 (save_freq 100), then a kill before the stop's own checkpoint (Ctrl-C on mpirun:
+    SIGCONT, SIGTERM, SIGKILL within half a second): the thread's checkpoint of iteration 2 left TensorBoard's events
+    of iterations 1 and 2 unflushed, lost with the process, and the resume from 2 drew iterations 3 and 4 only."""
+    import time
+    import train
+    from training_data import event_scalars, make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
+    real_step, real_save_model, steps = train.training_step, train.save_model, []
+
+    def step_then_signalled(*args, **kwargs):
+        steps.append(1)
+        if len(steps) == 3:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(1)  # the thread's checkpoint of iteration 2 meanwhile
+        return real_step(*args, **kwargs)
+
+    def killed_at_the_stop_s_own_model(output_dir, done, *args):
+        if done == 3:
+            raise KilledBeforeCheckpoint()
+        return real_save_model(output_dir, done, *args)
+    flags = tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4, "train.save_freq": 100,
+                                                       "train.tensorboard": "true"})
+    with monkeypatch.context() as patch:
+        patch.setattr(train, "training_step", step_then_signalled)
+        patch.setattr(train, "save_model", killed_at_the_stop_s_own_model)
+        patch.setattr(train.TensorBoardScalars, "close", lambda board: None)  # a kill closes nothing
+        with pytest.raises(KilledBeforeCheckpoint) as killed:  # its traceback holds the writer: nothing flushed later
+            train.main(flags)
+    assert [name for name in os.listdir(output_dir) if name.startswith("checkpoint_")] == ["checkpoint_00000002.json"]
+    flushed = event_scalars(output_dir / "tensorboard").get("content_loss", [])
+    assert [step for step, _ in flushed][:2] == [1, 2], killed
+    train.main(flags)
+    assert [step for step, _ in event_scalars(output_dir / "tensorboard")["content_loss"]] == [1, 2, 3, 4]
