@@ -2296,3 +2296,30 @@ def test_the_checkpoint_a_stop_signal_writes_at_once_flushes_the_tensorboard_eve
     assert [step for step, _ in flushed][:2] == [1, 2], killed
     train.main(flags)
     assert [step for step, _ in event_scalars(output_dir / "tensorboard")["content_loss"]] == [1, 2, 3, 4]
+
+
+@pytest.mark.parametrize("moment", ["build_training", "load_checkpoint"])
+def test_a_checkpoint_of_another_folder_pruned_by_its_run_during_the_start_up_is_one_line(
+        tmp_path, capsys, monkeypatch, moment):
+    """--checkpoint of a run still training (its folder keeps the two newest checkpoints): the checkpoint's files
+    deleted by that run's pruning while this one built its graph said "weights file ... does not exist; pass the path
+    of a .h5 model file", a flag the user never gave; after the load, before the copy, a FileNotFoundError traceback,
+    with the record of the gone checkpoint left."""
+    import glob
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, first, second = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "first", tmp_path / "second"
+    train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 2}))
+    real = getattr(train, moment)
+
+    def then_pruned(*args, **kwargs):
+        done = real(*args, **kwargs)
+        for path in glob.glob(str(first / "*_00000002.*")):
+            os.remove(path)
+        return done
+    monkeypatch.setattr(train, moment, then_pruned)
+    line = user_error_line(train.main, tiny_training_flags(scenes, second, **{"train.max_iter": 4}) + [
+        "--checkpoint", str(first / "checkpoint_00000002.json")], capsys)
+    assert line.startswith(f"error: '{first / 'params_00000002.h5'}', a file of checkpoint "
+                           f"'{first / 'checkpoint_00000002.json'}', is gone since this run read it"), line
+    assert not second.exists()
