@@ -171,8 +171,8 @@ def copy_of_checkpoint_file(source, target, path):
 def gone_since_read(source, path):
     """The UserError for source, a file of the checkpoint JSON path, deleted since read_checkpoint found it."""
     return UserError(f"'{source}', a file of checkpoint '{path}', is gone since this run read it (a run training in "
-                     "that folder deletes all but its two newest checkpoints); pass a checkpoint that is there, or copy "
-                     "it out of that folder first")
+                     "that folder deletes all but its two newest checkpoints); pass a checkpoint that is there, or "
+                     "copy it out of that folder first")
 
 
 CHECKPOINT_SOURCE = "checkpoint_source.json"  # record_source's record in an output folder
