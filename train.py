@@ -686,6 +686,8 @@ def train(config, comm, output_claim):
         elif is_writer:  # what resuming needs first; no plot (seconds, and matplotlib wants the main thread)
             try:
                 log.write(plot=False)
+                if board:  # as the main thread's checkpoints: mpirun's SIGKILL follows, and a resume hides no events
+                    board.flush()  # up to the checkpoint, which were unflushed (lost) until now
                 save_training_state(done)
                 save_model(output_dir, done, snapshot.params, stage.name, config.data.degradation)
             except UserError as error:  # a full disk, say: this thread's own line; the main thread saves at a stop

@@ -2392,3 +2392,96 @@ def test_a_frame_cache_in_a_hidden_folder_of_the_validation_folder_is_not_refuse
     check_outputs_outside_data(config_of_flags(*settings, "--set", f"data.cache_dir={val_dir}/.cache"))
     with pytest.raises(UserError, match=r"^data.cache_dir '.*/cache' is inside data.val_dir"):
         check_outputs_outside_data(config_of_flags(*settings, "--set", f"data.cache_dir={val_dir}/cache"))
+
+
+# Sixteenth pass, second look at train.py's checkpoints, records, stops and validation
+
+@pytest.mark.parametrize("writer", ["save_weights", "save_solver_states"])
+def test_a_disk_that_fills_under_a_checkpoint_s_arrays_is_one_line_not_a_crash(small_disk, writer):
+    """A real full disk under a checkpoint's .h5 file: the whole-array chunks of the checksummed datasets waited in
+    HDF5's chunk cache and were written as h5py let go of each dataset, where the error was printed as an ignored
+    exception (a traceback per array), and the process ended in a segmentation fault (exit code 139), its temporary
+    file left."""
+    folder, mounted = small_disk
+    if not mounted:
+        pytest.skip("needs a small tmpfs (root)")
+    arrays = "{f'p{i}/W': np.full((3, 3, 32, 32), i, np.float32) for i in range(12)}"  # 450 KB, past the 300 KB
+    write = {"save_weights": f"save_weights(path, {{name: HostParameter(values, True) for name, values in "
+                             f"{arrays}.items()}})",
+             "save_solver_states": f"write_atomically(path, lambda temporary: save_solver_states(temporary, "
+                                   f"{{name: (3, {{'m': values, 'v': values}}) for name, values in {arrays}.items()}}))"
+             }[writer]
+    script = ("import numpy as np\nfrom training.checkpoint import save_solver_states\nfrom utils.errors import "
+              "UserError\nfrom utils.image_io import write_atomically\nfrom utils.weights import HostParameter, "
+              "save_weights\n"
+              f"path = {str(folder / 'file.h5')!r}\ntry:\n    {write}\nexcept UserError as error:\n    print(error)\n")
+    completed = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True,
+                               timeout=120)
+    assert (completed.returncode, completed.stdout, [line for line in completed.stderr.splitlines()
+                                                     if "[nnabla][INFO]" not in line]) == (
+        0, f"no space left on the disk of '{folder / 'file.h5'}'; free some space (or choose another folder) and run "
+           "again\n", [])
+    assert os.listdir(folder) == []
+
+
+def test_the_checkpoint_a_stop_signal_writes_at_once_flushes_the_tensorboard_events_it_covers(tmp_path, monkeypatch):
+    """SIGTERM during iteration 3 (save_freq 100), then a kill before the stop's own checkpoint (Ctrl-C on mpirun:
+    SIGCONT, SIGTERM, SIGKILL within half a second): the thread's checkpoint of iteration 2 left TensorBoard's events
+    of iterations 1 and 2 unflushed, lost with the process, and the resume from 2 drew iterations 3 and 4 only."""
+    import time
+    import train
+    from training_data import event_scalars, make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "out"
+    real_step, real_save_model, steps = train.training_step, train.save_model, []
+
+    def step_then_signalled(*args, **kwargs):
+        steps.append(1)
+        if len(steps) == 3:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(1)  # the thread's checkpoint of iteration 2 meanwhile
+        return real_step(*args, **kwargs)
+
+    def killed_at_the_stop_s_own_model(output_dir, done, *args):
+        if done == 3:
+            raise KilledBeforeCheckpoint()
+        return real_save_model(output_dir, done, *args)
+    flags = tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4, "train.save_freq": 100,
+                                                       "train.tensorboard": "true"})
+    with monkeypatch.context() as patch:
+        patch.setattr(train, "training_step", step_then_signalled)
+        patch.setattr(train, "save_model", killed_at_the_stop_s_own_model)
+        patch.setattr(train.TensorBoardScalars, "close", lambda board: None)  # a kill closes nothing
+        with pytest.raises(KilledBeforeCheckpoint) as killed:  # its traceback holds the writer: nothing flushed later
+            train.main(flags)
+    assert [name for name in os.listdir(output_dir) if name.startswith("checkpoint_")] == ["checkpoint_00000002.json"]
+    flushed = event_scalars(output_dir / "tensorboard").get("content_loss", [])
+    assert [step for step, _ in flushed][:2] == [1, 2], killed
+    train.main(flags)
+    assert [step for step, _ in event_scalars(output_dir / "tensorboard")["content_loss"]] == [1, 2, 3, 4]
+
+
+@pytest.mark.parametrize("moment", ["build_training", "load_checkpoint"])
+def test_a_checkpoint_of_another_folder_pruned_by_its_run_during_the_start_up_is_one_line(
+        tmp_path, capsys, monkeypatch, moment):
+    """--checkpoint of a run still training (its folder keeps the two newest checkpoints): the checkpoint's files
+    deleted by that run's pruning while this one built its graph said "weights file ... does not exist; pass the path
+    of a .h5 model file", a flag the user never gave; after the load, before the copy, a FileNotFoundError traceback,
+    with the record of the gone checkpoint left."""
+    import glob
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, first, second = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "first", tmp_path / "second"
+    train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 2}))
+    real = getattr(train, moment)
+
+    def then_pruned(*args, **kwargs):
+        done = real(*args, **kwargs)
+        for path in glob.glob(str(first / "*_00000002.*")):
+            os.remove(path)
+        return done
+    monkeypatch.setattr(train, moment, then_pruned)
+    line = user_error_line(train.main, tiny_training_flags(scenes, second, **{"train.max_iter": 4}) + [
+        "--checkpoint", str(first / "checkpoint_00000002.json")], capsys)
+    assert line.startswith(f"error: '{first / 'params_00000002.h5'}', a file of checkpoint "
+                           f"'{first / 'checkpoint_00000002.json'}', is gone since this run read it"), line
+    assert not second.exists()

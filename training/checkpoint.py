@@ -26,7 +26,8 @@ import numpy as np
 from utils.errors import UserError
 from utils.image_io import write_atomically, write_bytes
 from utils.paths import absolute, input_file
-from utils.weights import HostParameter, assign_weights, host_values, read_weight_file, save_weights, write_dataset
+from utils.weights import (HostParameter, assign_weights, host_values, new_hdf5_file, read_weight_file, save_weights,
+                           write_dataset)
 
 # the iteration in every file name below, as f"{iteration:08d}" writes it: ASCII digits, eight, or more without a
 # leading zero; a name of another number (shorter, zero-padded further, other scripts' digits) is a user's file
@@ -75,7 +76,7 @@ def save_solver_states(path, states):
     a group per parameter (attribute index: its place in order), its states as datasets (attribute index) and its
     step count as the int64 dataset t. Written with h5py: NNabla's save_states reads the states read-write (see
     utils.weights.host_values)."""
-    with h5py.File(path, "w") as h5:
+    with new_hdf5_file(path) as h5:
         for index, (name, (step, values)) in enumerate(states.items()):
             group = h5.create_group(name)
             group.attrs["index"] = index
@@ -150,8 +151,28 @@ def copy_into(path, content, output_dir):
     with all_or_none(copy) as written:
         for source, target in [*((os.path.join(folder, name), os.path.join(output_dir, name)) for name in names),
                                (path, copy)]:
-            write_atomically(target, lambda temporary, source=source: shutil.copyfile(source, temporary))
+            write_atomically(target, lambda temporary, source=source: copy_of_checkpoint_file(source, temporary, path))
             written.append(target)
+
+
+def copy_of_checkpoint_file(source, target, path):
+    """shutil.copyfile of source, a file of the checkpoint JSON path, to target; a source gone since it was read is one
+    line. Why: a run still training in the checkpoint's folder prunes all but its two newest checkpoints, also while
+    this run builds its graph and loads the checkpoint (seconds, or minutes), before the copy: FileNotFoundError's
+    traceback (gone_since_read)."""
+    try:
+        shutil.copyfile(source, target)
+    except FileNotFoundError as error:
+        if error.filename != source:
+            raise
+        raise gone_since_read(source, path) from None
+
+
+def gone_since_read(source, path):
+    """The UserError for source, a file of the checkpoint JSON path, deleted since read_checkpoint found it."""
+    return UserError(f"'{source}', a file of checkpoint '{path}', is gone since this run read it (a run training in "
+                     "that folder deletes all but its two newest checkpoints); pass a checkpoint that is there, or "
+                     "copy it out of that folder first")
 
 
 CHECKPOINT_SOURCE = "checkpoint_source.json"  # record_source's record in an output folder
@@ -389,6 +410,9 @@ def load_checkpoint(path, content, params, solvers):
     if missing:
         raise UserError(f"checkpoint '{path}' has no state for the {', '.join(sorted(missing))} solver(s): "
                         "it was written by the other training stage")
+    for name in [content["params"], *content["solvers"].values()]:  # found by read_checkpoint, before the graph's build
+        if not os.path.lexists(os.path.join(folder, name)):
+            raise gone_since_read(os.path.join(folder, name), path)
     try:
         arrays = read_weight_file(os.path.join(folder, content["params"]),
                                   f"it is a file of checkpoint '{path}': resume from an earlier checkpoint")

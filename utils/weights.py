@@ -133,11 +133,19 @@ def save_parameter_file(path, params):
     attributes need_grad and index), whatever the case of path's extension (NNabla picks the format by an exact '.h5',
     and output_file accepts 'model.H5'). Written with h5py: NNabla's writer wants nn.Variables, and the checkpoint
     thread calls no NNabla at all (see training.checkpoint.HostSnapshot)."""
-    with h5py.File(path, "w") as h5:
+    with new_hdf5_file(path) as h5:
         for index, (name, param) in enumerate(params.items()):
             write_dataset(h5, name, host_values(param))
             h5[name].attrs["need_grad"] = bool(param.need_grad)
             h5[name].attrs["index"] = index
+
+
+def new_hdf5_file(path):
+    """An h5py File created at path for write_dataset's arrays, without HDF5's chunk cache: a chunk then goes to the
+    disk in create_dataset, whose error (a full disk) is raised there. Why: with the cache, the whole-array chunks of
+    write_dataset were written when h5py let go of each dataset, where HDF5's errors are printed as ignored exceptions
+    (a traceback per array) and a full disk ended the process with a segmentation fault, its temporary file left."""
+    return h5py.File(path, "w", rdcc_nbytes=0)
 
 
 def write_dataset(h5, name, values):
