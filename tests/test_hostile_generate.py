@@ -1365,3 +1365,30 @@ def test_a_video_cut_short_before_start_advises_no_end_before_it(tmp_path):
     line = assert_one_error_line(completed, "truncated or damaged", "what is there ends before the start chosen")
     assert "--end" not in line
     assert not os.path.exists(tmp_path / "out")
+
+
+# Sixteenth pass, second look at tiles, memory budgets, output scales, precisions and backends
+
+@pytest.mark.parametrize("height, width, num_resblock, scale", [(48, 64, 6, 4), (1080, 1920, 16, 4), (540, 960, 6, 2)])
+def test_the_budget_a_too_small_max_memory_is_told_to_reach_is_taken(height, width, num_resblock, scale):
+    """--max-memory 0.40 for 64x48 frames: "too small ... (needs about 0.40 GB)". The figure was the sum of the
+    smallest windows, where each network gets only its share of the budget, and rounded to the nearest: the budget
+    named was refused in turn (1.56 GB named for 1920x1080 frames, 1.63 GB needed)."""
+    import re
+    from inference.tiles import TilePlan
+    with pytest.raises(UserError) as refused:
+        TilePlan(height, width, num_resblock, budget=2 ** 20, scale=scale)
+    named = float(re.search(r"needs (?:about|at least) ([\d.]+) GB", str(refused.value)).group(1))
+    plan = TilePlan(height, width, num_resblock, budget=named * 2 ** 30, scale=scale)
+    assert plan.window_shapes["tail"]
+    with pytest.raises(UserError, match="too small"):
+        TilePlan(height, width, num_resblock, budget=(named - 0.01) * 2 ** 30, scale=scale)
+
+
+def test_a_budget_too_small_is_said_in_the_figures_given():
+    """--max-memory 0.0004 was said as "--max-memory 0.00 GB is too small", a budget of nothing, and 0.4069 as
+    "0.41 GB is too small" where 0.41 GB was taken."""
+    from inference.tiles import TilePlan
+    for given, said in ((0.0004, "--max-memory 0.0004 GB is too small"), (0.4069, "--max-memory 0.407 GB is too")):
+        with pytest.raises(UserError, match=said):
+            TilePlan(48, 64, 6, budget=given * 2 ** 30, scale=4)
