@@ -1392,3 +1392,24 @@ def test_a_budget_too_small_is_said_in_the_figures_given():
     for given, said in ((0.0004, "--max-memory 0.0004 GB is too small"), (0.4069, "--max-memory 0.407 GB is too")):
         with pytest.raises(UserError, match=said):
             TilePlan(48, 64, 6, budget=given * 2 ** 30, scale=4)
+
+
+def test_outscale_of_the_model_scale_on_hr_frames_writes_the_default_frames(tmp_path):
+    """--input-dir-hr of 33x25 frames with the x4 model and --outscale 4, its default: the SR frames, cut to 33x25,
+    were stretched to 36x28, four times the LR frames of ceil(33 / 4) x ceil(25 / 4), where the default writes
+    33x25 frames to compare with the HR ones."""
+    import cv2
+    from hostile import CALENDAR
+    hr = tmp_path / "hr"
+    hr.mkdir()
+    for name in sorted(os.listdir(CALENDAR))[:3]:
+        cv2.imwrite(str(hr / name), cv2.imread(os.path.join(CALENDAR, name))[:25, :33])
+    written = {}
+    for name, flags in (("default", []), ("x4", ["--outscale", "4"]), ("x2", ["--outscale", "2"])):
+        completed = run_script("generate.py", "--model", WEIGHTS, "--input-dir-hr", str(hr), "--output-dir",
+                               str(tmp_path / name), *flags)
+        assert completed.returncode == 0, completed.stderr[-2000:]
+        written[name] = [cv2.imread(str(tmp_path / name / frame)) for frame in sorted(os.listdir(tmp_path / name))]
+    assert [frame.shape for frame in written["x4"]] == [(25, 33, 3)] * 3
+    assert all(np.array_equal(ours, default) for ours, default in zip(written["x4"], written["default"]))
+    assert [frame.shape for frame in written["x2"]] == [(round(25 / 2), round(33 / 2), 3)] * 3
