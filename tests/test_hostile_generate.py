@@ -1413,3 +1413,14 @@ def test_outscale_of_the_model_scale_on_hr_frames_writes_the_default_frames(tmp_
     assert [frame.shape for frame in written["x4"]] == [(25, 33, 3)] * 3
     assert all(np.array_equal(ours, default) for ours, default in zip(written["x4"], written["default"]))
     assert [frame.shape for frame in written["x2"]] == [(round(25 / 2), round(33 / 2), 3)] * 3
+
+
+def test_nnabla_builds_no_more_copies_of_its_graphs_than_a_frame_has_tiles():
+    """--backend nnabla --threads 1024 on 64x48 frames: 1024 copies of the graphs were built (most of a minute, a
+    gigabyte) for the frame's 18 tiles, of which no more than 18 ever run at once."""
+    from inference import SuperResolver
+    resolver = SuperResolver(BUNDLED_MODEL, backend="nnabla", context="cpu", threads=64)
+    model = resolver.model(48, 64)
+    most_at_once = max(len(model.plan.tiles("flow")), len(model.plan.tiles("trunk")))
+    assert 1 < most_at_once < 64
+    assert model.networks.lanes == most_at_once
