@@ -1424,3 +1424,27 @@ def test_nnabla_builds_no_more_copies_of_its_graphs_than_a_frame_has_tiles():
     most_at_once = max(len(model.plan.tiles("flow")), len(model.plan.tiles("trunk")))
     assert 1 < most_at_once < 64
     assert model.networks.lanes == most_at_once
+
+
+@pytest.mark.parametrize("network", ["flow", "trunk"])
+def test_an_onnx_cache_entry_holding_another_models_network_is_exported_anew(tmp_path, network):
+    """A cache holding, under the x4 model's entry, the x2 model's network (a cache merged by hand, files swapped):
+    the flow nets' shapes agree, and the x2 model's was served to the x4 model, a wrong output with exit code 0; the
+    trunks' do not, and OpenVINO's RuntimeError ended the run in a traceback."""
+    import glob
+    import shutil
+    from helpers import calendar_frames
+    from inference import SuperResolver
+    from utils.paths import BUNDLED_X2_MODEL
+    frames = calendar_frames(3, 23, 31)
+
+    def outputs(model):
+        resolver = SuperResolver(model, backend="openvino", cache_dir=str(tmp_path), threads=1)
+        return [output for _, output in resolver.sequence(frames)]
+
+    expected = outputs(BUNDLED_MODEL)
+    ours = set(glob.glob(str(tmp_path / f"*_{network}.onnx")))
+    outputs(BUNDLED_X2_MODEL)
+    [x4_entry], [x2_entry] = ours, set(glob.glob(str(tmp_path / f"*_{network}.onnx"))) - ours
+    shutil.copyfile(x2_entry, x4_entry)
+    assert all(np.array_equal(found, wanted) for found, wanted in zip(outputs(BUNDLED_MODEL), expected))
