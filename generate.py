@@ -317,7 +317,9 @@ def run(args, processes, output_claim):
         cuts = on_rank_zero(processes, lambda: scene_cuts(args.scene_cuts, len(names), 0, len(names)))
         if args.input_dir_hr:  # LR frames of ceil(H / s) x ceil(W / s); the SR frames are cut to the HR size
             crop, shape = shape, (-(-shape[0] // resolver.scale), -(-shape[1] // resolver.scale))
-    size = requested_size(*shape, args.outscale, args.output_size, bool(args.output_video))
+    # --outscale of HR frames: of the LR frames they stand for, whose SR frames are cut to the HR frames' size
+    size = requested_size(*(crop or shape), args.outscale, args.output_size, bool(args.output_video),
+                          resolver.scale if crop else 1)
     # abspath: '..' or '.' name the folder they stand for, not a way out of results/
     source_name = os.path.splitext(os.path.basename(os.path.abspath(args.input_video or args.input_dir_lr
                                                                     or args.input_dir_hr)))[0]

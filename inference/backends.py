@@ -9,7 +9,7 @@ import numpy as np
 import nnabla as nn
 import nnabla.functions as F
 
-from inference.onnx_export import (OPENVINO_PRECISIONS, CompiledNetwork, cache_stem, cached_models,
+from inference.onnx_export import (OPENVINO_PRECISIONS, CompiledNetwork, cache_stem, cached_models, exported_as,
                                    cpu_has_bfloat16, export_onnx, openvino_available)
 from models import (FLOW_NET_STRIDE, FLOW_SCOPE, GENERATOR_SCOPE, flow_estimator, generator_input,
                     generator_tail, generator_trunk)
@@ -132,8 +132,12 @@ class OnnxNetworks:
         def sessions():
             paths = cached_models(cache_dir, stem, NETWORK_IO, export)
             try:
+                for name, path in paths.items():
+                    # a file of another model or network was served: OpenVINO's traceback, or another's output
+                    if exported_as(path) != f"{stem}_{name}":
+                        raise ValueError(f"'{path}' holds another network than its name says")
                 return {name: CompiledNetwork(paths[name], threads, precision) for name in NETWORK_IO}
-            except Exception as error:  # OpenVINO's own error types: a cached file damaged on disk
+            except Exception as error:  # OpenVINO's or onnx's own error types: a cached file damaged on disk
                 try:
                     for path in paths.values():
                         os.remove(path)

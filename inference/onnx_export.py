@@ -120,10 +120,33 @@ def cache_stem(file_arrays, num_resblock, shapes):
     return f"{num_resblock}blocks_{shapes}_{key}"
 
 
+# ONNX metadata naming the cache entry (stem_NAME) a file was exported as: a file of another model or network
+# under an entry's name (a cache merged by hand, files swapped) is seen as one, not served
+ENTRY_KEY = "tecogan_cache_entry"
+
+
+def stamped(model, entry):
+    """A serialised ONNX model with its cache entry's name in its metadata."""
+    with stops_through_imports():
+        import onnx
+    proto = onnx.load_from_string(model)
+    proto.metadata_props.add(key=ENTRY_KEY, value=entry)
+    return proto.SerializeToString()
+
+
+def exported_as(path):
+    """The cache entry an ONNX file was exported as (its metadata), or None."""
+    with stops_through_imports():
+        import onnx
+    model = onnx.load(path, load_external_data=False)
+    return next((prop.value for prop in model.metadata_props if prop.key == ENTRY_KEY), None)
+
+
 def cached_models(cache_dir, stem, names, export):
     """Paths of the ONNX files stem_NAME.onnx; export() -> {name: bytes} runs only when one is missing.
 
-    Files are written under a temporary name and renamed, so a reader never sees a partial file.
+    Files are written under a temporary name and renamed, so a reader never sees a partial file; each holds its
+    entry's name (exported_as).
     """
     paths = {name: os.path.join(cache_dir, f"{stem}_{name}.onnx") for name in names}
     if all(os.path.isfile(path) for path in paths.values()):
@@ -132,7 +155,7 @@ def cached_models(cache_dir, stem, names, export):
     try:
         os.makedirs(cache_dir, exist_ok=True)
         for name, model in export().items():
-            write_bytes(paths[name], model)
+            write_bytes(paths[name], stamped(model, f"{stem}_{name}"))
     except OSError as error:
         raise UserError(f"cannot write the ONNX cache in '{cache_dir}' ({error.strerror}); "
                         "pass a writable --cache-dir or use --backend nnabla")

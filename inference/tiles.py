@@ -155,10 +155,11 @@ class TilePlan:
             largest = int(max(0, left * share) // BYTES_PER_PIXEL[self.scale][name])
             windows[name] = self.window_within(name, largest)
             if windows[name] is None:
-                smallest = self.smallest_bytes(frames)
+                # the least budget, rounded up: rounded to the nearest, the figure said was refused in turn
+                smallest = math.ceil(self.smallest_bytes(frames) / 2 ** 30 * 100) / 100
                 raise UserError(
-                    f"--max-memory {budget / 2 ** 30:.2f} GB is too small for {self.width}x{self.height} "
-                    f"frames even with the smallest tiles (needs about {smallest / 2 ** 30:.2f} GB); "
+                    f"--max-memory {budget / 2 ** 30:.3g} GB is too small for {self.width}x{self.height} "
+                    f"frames even with the smallest tiles (needs at least {smallest:.2f} GB); "
                     "raise --max-memory or use smaller frames")
         return windows
 
@@ -186,9 +187,10 @@ class TilePlan:
         return min(side, height), min(side, width)
 
     def smallest_bytes(self, frames):
-        """Process bytes with the smallest windows of every network: what a budget must at least hold."""
-        return frames + sum(math.prod(self.window_for_keep(name, MIN_KEEP, MIN_KEEP)) * bytes_per_pixel
-                            for name, bytes_per_pixel in BYTES_PER_PIXEL[self.scale].items())
+        """The least budget windows_for_budget takes: each network's smallest window within its share of what the
+        frames leave (the sum of the smallest windows was less, and that figure was refused in turn)."""
+        return frames + max(math.prod(self.window_for_keep(name, MIN_KEEP, MIN_KEEP)) * bytes_per_pixel
+                            / BUDGET_SHARES[name] for name, bytes_per_pixel in BYTES_PER_PIXEL[self.scale].items())
 
     def _grid(self, name, window, align=1, at_least=(1, 1)):
         """Row and column windows of a network: as few as `window` allows (at least `at_least`), balanced."""

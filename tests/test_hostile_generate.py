@@ -1453,3 +1453,86 @@ def test_fps_ratios_out_of_range_or_malformed_are_one_line(tmp_path, given):
                            str(tmp_path / "out.mp4"), f"--fps={given}")
     assert_one_error_line(completed, "--fps must be")
     assert os.listdir(tmp_path) == []
+
+
+# Sixteenth pass, second look at tiles, memory budgets, output scales, precisions and backends
+
+@pytest.mark.parametrize("height, width, num_resblock, scale", [(48, 64, 6, 4), (1080, 1920, 16, 4), (540, 960, 6, 2)])
+def test_the_budget_a_too_small_max_memory_is_told_to_reach_is_taken(height, width, num_resblock, scale):
+    """--max-memory 0.40 for 64x48 frames: "too small ... (needs about 0.40 GB)". The figure was the sum of the
+    smallest windows, where each network gets only its share of the budget, and rounded to the nearest: the budget
+    named was refused in turn (1.56 GB named for 1920x1080 frames, 1.63 GB needed)."""
+    import re
+    from inference.tiles import TilePlan
+    with pytest.raises(UserError) as refused:
+        TilePlan(height, width, num_resblock, budget=2 ** 20, scale=scale)
+    named = float(re.search(r"needs (?:about|at least) ([\d.]+) GB", str(refused.value)).group(1))
+    plan = TilePlan(height, width, num_resblock, budget=named * 2 ** 30, scale=scale)
+    assert plan.window_shapes["tail"]
+    with pytest.raises(UserError, match="too small"):
+        TilePlan(height, width, num_resblock, budget=(named - 0.01) * 2 ** 30, scale=scale)
+
+
+def test_a_budget_too_small_is_said_in_the_figures_given():
+    """--max-memory 0.0004 was said as "--max-memory 0.00 GB is too small", a budget of nothing, and 0.4069 as
+    "0.41 GB is too small" where 0.41 GB was taken."""
+    from inference.tiles import TilePlan
+    for given, said in ((0.0004, "--max-memory 0.0004 GB is too small"), (0.4069, "--max-memory 0.407 GB is too")):
+        with pytest.raises(UserError, match=said):
+            TilePlan(48, 64, 6, budget=given * 2 ** 30, scale=4)
+
+
+def test_outscale_of_the_model_scale_on_hr_frames_writes_the_default_frames(tmp_path):
+    """--input-dir-hr of 33x25 frames with the x4 model and --outscale 4, its default: the SR frames, cut to 33x25,
+    were stretched to 36x28, four times the LR frames of ceil(33 / 4) x ceil(25 / 4), where the default writes
+    33x25 frames to compare with the HR ones."""
+    import cv2
+    from hostile import CALENDAR
+    hr = tmp_path / "hr"
+    hr.mkdir()
+    for name in sorted(os.listdir(CALENDAR))[:3]:
+        cv2.imwrite(str(hr / name), cv2.imread(os.path.join(CALENDAR, name))[:25, :33])
+    written = {}
+    for name, flags in (("default", []), ("x4", ["--outscale", "4"]), ("x2", ["--outscale", "2"])):
+        completed = run_script("generate.py", "--model", WEIGHTS, "--input-dir-hr", str(hr), "--output-dir",
+                               str(tmp_path / name), *flags)
+        assert completed.returncode == 0, completed.stderr[-2000:]
+        written[name] = [cv2.imread(str(tmp_path / name / frame)) for frame in sorted(os.listdir(tmp_path / name))]
+    assert [frame.shape for frame in written["x4"]] == [(25, 33, 3)] * 3
+    assert all(np.array_equal(ours, default) for ours, default in zip(written["x4"], written["default"]))
+    assert [frame.shape for frame in written["x2"]] == [(round(25 / 2), round(33 / 2), 3)] * 3
+
+
+def test_nnabla_builds_no_more_copies_of_its_graphs_than_a_frame_has_tiles():
+    """--backend nnabla --threads 1024 on 64x48 frames: 1024 copies of the graphs were built (most of a minute, a
+    gigabyte) for the frame's 18 tiles, of which no more than 18 ever run at once."""
+    from inference import SuperResolver
+    resolver = SuperResolver(BUNDLED_MODEL, backend="nnabla", context="cpu", threads=64)
+    model = resolver.model(48, 64)
+    most_at_once = max(len(model.plan.tiles("flow")), len(model.plan.tiles("trunk")))
+    assert 1 < most_at_once < 64
+    assert model.networks.lanes == most_at_once
+
+
+@pytest.mark.parametrize("network", ["flow", "trunk"])
+def test_an_onnx_cache_entry_holding_another_models_network_is_exported_anew(tmp_path, network):
+    """A cache holding, under the x4 model's entry, the x2 model's network (a cache merged by hand, files swapped):
+    the flow nets' shapes agree, and the x2 model's was served to the x4 model, a wrong output with exit code 0; the
+    trunks' do not, and OpenVINO's RuntimeError ended the run in a traceback."""
+    import glob
+    import shutil
+    from helpers import calendar_frames
+    from inference import SuperResolver
+    from utils.paths import BUNDLED_X2_MODEL
+    frames = calendar_frames(3, 23, 31)
+
+    def outputs(model):
+        resolver = SuperResolver(model, backend="openvino", cache_dir=str(tmp_path), threads=1)
+        return [output for _, output in resolver.sequence(frames)]
+
+    expected = outputs(BUNDLED_MODEL)
+    ours = set(glob.glob(str(tmp_path / f"*_{network}.onnx")))
+    outputs(BUNDLED_X2_MODEL)
+    [x4_entry], [x2_entry] = ours, set(glob.glob(str(tmp_path / f"*_{network}.onnx"))) - ours
+    shutil.copyfile(x2_entry, x4_entry)
+    assert all(np.array_equal(found, wanted) for found, wanted in zip(outputs(BUNDLED_MODEL), expected))

@@ -57,20 +57,23 @@ def check_sides(height, width, what):
                         "smaller output size")
 
 
-def requested_size(lr_height, lr_width, outscale, output_size, for_video):
+def requested_size(input_height, input_width, outscale, output_size, for_video, input_scale=1):
     """(height, width) the frames are written at, or None for the model's native size: output_size (parsed),
-    or each side of the LR frames times outscale, rounded (to an even number when a video is written).
-    UserError when a side would exceed MAX_SIDE."""
+    or each side of the input frames times outscale, rounded (to an even number when a video is written).
+    input_scale: 1 for LR frames; the model's scale for HR frames (--input-dir-hr), which stand for LR frames of
+    1 / input_scale their size (and are cut to their size by default), so that --outscale of the model's scale is
+    the default. UserError when a side would exceed MAX_SIDE."""
     if output_size:
         return output_size
     if not outscale:
         return None
-    what = f"--outscale {outscale:g} of {lr_width}x{lr_height} input frames"
-    if min(lr_height, lr_width) * outscale < 0.5:
+    factor = outscale / input_scale
+    what = f"--outscale {outscale:g} of {input_width}x{input_height} {'HR' if input_scale > 1 else 'input'} frames"
+    if min(input_height, input_width) * factor < 0.5:
         raise UserError(f"{what} gives frames less than a pixel high or wide; choose a larger factor")
     rounding = 2 if for_video else 1
-    height, width = (max(rounding, rounding * round(side * outscale / rounding))
-                     for side in (lr_height, lr_width))
+    height, width = (max(rounding, rounding * round(side * factor / rounding))
+                     for side in (input_height, input_width))
     check_sides(height, width, what)
     return height, width
 
