@@ -635,3 +635,54 @@ def test_a_zip_of_frames_uploaded_without_its_extension_is_taken_for_one(tmp_pat
     from webapp.inputs import upload_input
     spec = upload_input(fixture_frames_zip(tmp_path / "frames"), "frames", "", "", str(tmp_path / "job"), 2 ** 30)
     assert (spec["kind"], spec["frames"]) == ("frames", 6)
+
+
+# Sixteenth pass, third look at the sixteenth pass's demo and web-page fixes
+
+def zip_made_on_windows(path, members):
+    """A zip as PowerShell 5.1's Compress-Archive (Windows 10 and 11's own) writes one: made on MS-DOS/Windows
+    (create_system 0), backslashes between a member's folders."""
+    import zipfile
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members:
+            member = zipfile.ZipInfo(name)
+            member.create_system, member.external_attr, member.compress_type = 0, 0x20, zipfile.ZIP_DEFLATED
+            archive.writestr(member, data)
+    return str(path)
+
+
+def test_a_zip_of_a_folder_of_frames_made_by_windows_compress_archive_is_unpacked(tmp_path):
+    """`Compress-Archive -Path frames -DestinationPath frames.zip` names its members 'frames\\lr_0001.png': refused as
+    "holds 'frames\\\\lr_0001.png', a path outside its folder", which it is not (Info-ZIP's unzip and libarchive take a
+    Windows-made zip's backslashes for folders)."""
+    from webapp.inputs import upload_input
+    frames = sorted(os.listdir(FRAMES))[:6]
+    upload = zip_made_on_windows(tmp_path / "frames.zip", [
+        (f"clip\\frames\\{name}", open(os.path.join(FRAMES, name), "rb").read()) for name in frames])
+    spec = upload_input(upload, "frames.zip", "", "", str(tmp_path / "job"), 2 ** 30)
+    assert (spec["kind"], spec["frames"]) == ("frames", 6)
+    assert spec["path"] == str(tmp_path / "job" / "frames" / "clip" / "frames")
+
+
+@pytest.mark.parametrize("member", ["..\\x.png", "\\x.png", "C:\\x.png", "frames\\..\\..\\x.png"])
+def test_a_windows_made_zips_member_leaving_its_folder_by_backslashes_is_still_refused(tmp_path, member):
+    from utils.zips import extract_zip
+    upload = zip_made_on_windows(tmp_path / "frames.zip", [(member, b"\x89PNG")])
+    with pytest.raises(UserError, match="a path outside its folder; refusing to unpack it"):
+        extract_zip(upload, str(tmp_path / "out" / "frames"))
+    assert not (tmp_path / "x.png").exists() and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("folders", [500, 501])
+def test_a_member_nested_in_the_most_folders_unpacked_is_not_refused_as_more(tmp_path, folders):
+    """A frame nested in 500 folders: "nested in 500 folders, more than the 500 this unpacks"."""
+    from hostile import fixture_frames_zip
+    from webapp.inputs import upload_input
+    upload = fixture_frames_zip(tmp_path / "deep.zip", count=0, extra=[
+        ("a/" * folders + name, open(os.path.join(FRAMES, name), "rb").read()) for name in sorted(os.listdir(FRAMES))])
+    if folders == 500:
+        assert upload_input(upload, "deep.zip", "", "", str(tmp_path / "job"), 2 ** 30)["kind"] == "frames"
+    else:
+        with pytest.raises(UserError, match="nested in 501 folders, more than the 500 this unpacks"):
+            upload_input(upload, "deep.zip", "", "", str(tmp_path / "job"), 2 ** 30)
+

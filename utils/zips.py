@@ -34,7 +34,7 @@ def member_parts(member, archive_name):
     if (name.startswith("/") or re.match(r"[A-Za-z]:", name) or "\\" in name or "\0" in name
             or any(part in ("", "..") for part in parts) or not (inside or member.is_dir())):
         raise UserError(f"{archive_name} holds {name!r}, a path outside its folder; refusing to unpack it")
-    if len(inside) > MOST_FOLDERS:
+    if len(inside) - 1 > MOST_FOLDERS:  # the folders it lies in (a file in 500 was "nested in 500, more than 500")
         raise UserError(f"{archive_name} holds {reprlib.repr(name)}, nested in {len(inside) - 1} folders, more than the "
                         f"{MOST_FOLDERS} this unpacks; refusing to unpack it")
     kind = stat.S_IFMT(member.external_attr >> 16)
@@ -44,10 +44,21 @@ def member_parts(member, archive_name):
     return tuple(inside)
 
 
+def slash_separated(archive):
+    """archive.infolist(), a member made on MS-DOS or Windows (create_system 0) named with backslashes between its
+    folders renamed with slashes, as Info-ZIP's unzip and libarchive read it: PowerShell 5.1's Compress-Archive, Windows
+    10 and 11's own, writes 'frames\\0001.png' (refused as "a path outside its folder"). A backslash in a name made
+    elsewhere is a letter of it, refused by member_parts."""
+    for member in archive.infolist():
+        if member.create_system == 0 and "\\" in member.filename:
+            member.filename = member.filename.replace("\\", "/")  # archive.open reads it by its orig_filename
+    return archive.infolist()
+
+
 def checked_members(archive, archive_name):
     """[(member, path components)]; UserError for an unsafe member, a name given twice, or a name that is both
     a file and a folder."""
-    members = [(member, member_parts(member, archive_name)) for member in archive.infolist()]
+    members = [(member, member_parts(member, archive_name)) for member in slash_separated(archive)]
     seen, files, folders = set(), set(), set()
     for member, parts in members:
         if parts in seen:
