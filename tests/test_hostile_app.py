@@ -686,3 +686,12 @@ def test_a_member_nested_in_the_most_folders_unpacked_is_not_refused_as_more(tmp
         with pytest.raises(UserError, match="nested in 501 folders, more than the 500 this unpacks"):
             upload_input(upload, "deep.zip", "", "", str(tmp_path / "job"), 2 ** 30)
 
+
+@pytest.mark.parametrize("name", ["frames_2024.12.06", "my.frames", "Frames v1.2"])
+def test_a_zip_of_frames_uploaded_with_a_dot_in_its_name_and_no_zip_extension_is_taken_for_one(tmp_path, name):
+    """A zip saved without '.zip' whose name holds a dot ('frames_2024.12.06'): "is not a video with frames this app
+    can decode; upload a video file (...) or a zip of frames", which it is (only a name without any dot was tried)."""
+    from hostile import fixture_frames_zip
+    from webapp.inputs import upload_input
+    spec = upload_input(fixture_frames_zip(tmp_path / "upload"), name, "", "", str(tmp_path / "job"), 2 ** 30)
+    assert (spec["kind"], spec["frames"]) == ("frames", 6)

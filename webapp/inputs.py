@@ -165,6 +165,21 @@ def sample_input(sample, start, end):
                 fps=float(reader.fps))  # generate.py --fps turns the float back into the exact rate
 
 
+ZIP_MEMBER_SIGNATURE = b"PK\x03\x04"  # the first bytes of a zip (of a member's local header)
+
+
+def is_zip(path, extension):
+    """Whether an upload is a zip: named .zip, or a zip by its content whatever its name, which may have lost its
+    extension ('frames', a download saved so) or have another ('frames_2024.12.06', 'my.frames'): both were "not a
+    video ...; upload ... a zip of frames". By its first bytes where it has an extension (zipfile.is_zipfile takes a
+    file for a zip wherever its last 64 KiB hold a zip's end record, which a video may by chance)."""
+    if extension == ".zip":
+        return True
+    with open(path, "rb") as file:
+        head = file.read(len(ZIP_MEMBER_SIGNATURE))
+    return zipfile.is_zipfile(path) and (head == ZIP_MEMBER_SIGNATURE or not extension)
+
+
 def upload_input(upload, name, start, end, folder, max_unpacked_bytes):
     """The input of an uploaded file, copied (and, for a zip, unpacked) into folder."""
     os.makedirs(folder, exist_ok=True)
@@ -179,8 +194,7 @@ def upload_input(upload, name, start, end, folder, max_unpacked_bytes):
             raise
         raise UserError(f"'{name}' is no longer on the server (an upload is deleted with its job's files); upload it "
                         "again") from None
-    # a zip saved without its extension (a download named 'frames') was "not a video; upload ... a zip of frames"
-    if extension == ".zip" or not extension and zipfile.is_zipfile(copy):
+    if is_zip(copy, extension):
         if start or end:
             raise UserError(
                 "Start and End choose a part of a video; for a zip of frames, leave them empty and "
