@@ -695,3 +695,20 @@ def test_a_zip_of_frames_uploaded_with_a_dot_in_its_name_and_no_zip_extension_is
     from webapp.inputs import upload_input
     spec = upload_input(fixture_frames_zip(tmp_path / "upload"), name, "", "", str(tmp_path / "job"), 2 ** 30)
     assert (spec["kind"], spec["frames"]) == ("frames", 6)
+
+
+@pytest.mark.parametrize("name, member", [("frames", "upload_0001.png"), ("frames", "my upload/../x.png"),
+                                          ("frames.zip", "upload.zip")])
+def test_a_member_named_like_the_servers_copy_of_an_upload_is_shown_as_written(tmp_path, name, member):
+    """The zip's refusals named the server's copy ('upload', 'upload.zip'), each of its letters then replaced by the
+    upload's name: a zip 'frames' was said to hold "''frames'_0001.png' twice", 'upload_0001.png' given twice."""
+    import warnings
+    from hostile import fixture_frames_zip
+    from webapp.inputs import upload_input
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile's "Duplicate name"
+        upload = fixture_frames_zip(tmp_path / "upload", [(member, b"x")] * (1 if ".." in member else 2))
+    with pytest.raises(UserError) as raised:
+        upload_input(upload, name, "", "", str(tmp_path / "job"), 2 ** 30)
+    assert str(raised.value).startswith(f"'{name}' holds '{member}', a path outside" if ".." in member else
+                                        f"'{name}' holds '{member}' twice;")

@@ -145,10 +145,12 @@ def staging_folder(path):
     return os.path.join(directory, f".{name}.unpacking")
 
 
-def extract_zip(path, folder):
+def extract_zip(path, folder, archive_name=None):
     """Unpack a zip into folder all-or-nothing: every member is checked, the whole zip is unpacked into a
-    hidden folder beside its entries, then its files are renamed into place. Returns the member names."""
-    archive_name = os.path.basename(path)
+    hidden folder beside its entries, then its files are renamed into place. Returns the member names.
+    archive_name: the zip's name in messages (its file's name by default; the page's, its upload's name, where the
+    copy's name 'upload' replaced afterwards replaced it also in member names that held it)."""
+    archive_name = archive_name or os.path.basename(path)
     staging = staging_folder(path)
     shutil.rmtree(staging, ignore_errors=True)
     # a file or link of its name, which rmtree leaves: making the folder failed each run; or a folder left by another

@@ -122,14 +122,14 @@ def zip_input(path, name, folder, max_unpacked_bytes):
             f"'{name}' unpacks to {unpacked_bytes / 2 ** 20:.0f} MB, more than the "
             f"{max_unpacked_bytes / 2 ** 20:.0f} MB this app unpacks; upload fewer or smaller frames")
     try:
-        extract_zip(path, folder)
-    except UnpackBlocked as error:  # the server's disk (full, a file size limit), not the zip: zipping again is no help
-        raise in_page_terms(error, os.path.basename(path), repr(name))
+        extract_zip(path, folder, repr(name))
+    except UnpackBlocked:  # the server's disk (full, a file size limit), not the zip: zipping again is no help
+        raise
     except DamagedZip as error:  # zipping the same frames again makes a whole one; its path on the server is no help
         raise UserError(f"'{name}' is damaged ({error_reason(error.__cause__)}); zip the frames again and upload that "
                         "zip")
     except UserError as error:  # the zip's own members: the folder it was unpacked into is the server's, no help
-        refusal = str(in_page_terms(error, os.path.basename(path), repr(name))).replace(f" into {folder}", "")
+        refusal = str(error).replace(f" into {folder}", "")
         raise UserError(f"{refusal}; zip the frame files themselves (e.g. `cd frames && zip ../frames.zip *.png`) and "
                         "upload that zip")
     frames = frame_folder(folder, name)
