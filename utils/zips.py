@@ -34,7 +34,7 @@ def member_parts(member, archive_name):
     if (name.startswith("/") or re.match(r"[A-Za-z]:", name) or "\\" in name or "\0" in name
             or any(part in ("", "..") for part in parts) or not (inside or member.is_dir())):
         raise UserError(f"{archive_name} holds {name!r}, a path outside its folder; refusing to unpack it")
-    if len(inside) - 1 > MOST_FOLDERS:  # the folders it lies in (a file in 500 was "nested in 500, more than 500")
+    if len(inside) - 1 > MOST_FOLDERS:  # the folders it lies in (in 500: "nested in 500, more than the 500")
         raise UserError(f"{archive_name} holds {reprlib.repr(name)}, nested in {len(inside) - 1} folders, more than the "
                         f"{MOST_FOLDERS} this unpacks; refusing to unpack it")
     kind = stat.S_IFMT(member.external_attr >> 16)
