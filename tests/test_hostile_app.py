@@ -712,3 +712,19 @@ def test_a_member_named_like_the_servers_copy_of_an_upload_is_shown_as_written(t
         upload_input(upload, name, "", "", str(tmp_path / "job"), 2 ** 30)
     assert str(raised.value).startswith(f"'{name}' holds '{member}', a path outside" if ".." in member else
                                         f"'{name}' holds '{member}' twice;")
+
+
+def test_an_uploaded_zip_encrypted_with_a_password_says_so_in_words(tmp_path):
+    """`zip -P secret`: "cannot unpack 'frames.zip' (File <ZipInfo filename='lr_0001.png' filemode='-rw-r--r--'
+    external_attr=0x1 file_size=... compress_size=...> is encrypted, password required for extraction)", zipfile's
+    own description of a member."""
+    import shutil
+    from webapp.inputs import upload_input
+    name = sorted(os.listdir(FRAMES))[0]
+    shutil.copyfile(os.path.join(FRAMES, name), tmp_path / name)
+    subprocess.run(["zip", "-q", "-P", "secret", "frames.zip", name], cwd=tmp_path, check=True)
+    with pytest.raises(UserError) as raised:
+        upload_input(str(tmp_path / "frames.zip"), "frames.zip", "", "", str(tmp_path / "job"), 2 ** 30)
+    assert str(raised.value).startswith(f"'frames.zip' holds '{name}' encrypted (with a password), which this does "
+                                        "not unpack; zip the frame files themselves")
+    assert "ZipInfo" not in str(raised.value) and not (tmp_path / "job" / "frames").exists()

@@ -21,6 +21,7 @@ ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, N
 # Folders a member may lie in, nested: os.makedirs, shutil.rmtree and os.walk call themselves once per folder, and a
 # zip of 1200 nested folders failed with "maximum recursion depth exceeded" (Python's limit: 1000 calls).
 MOST_FOLDERS = 500
+ENCRYPTED = 0x1  # of a member's general purpose flags: its data is encrypted (zip -P, 7-Zip's and WinZip's AES)
 
 
 def member_parts(member, archive_name):
@@ -56,9 +57,13 @@ def slash_separated(archive):
 
 
 def checked_members(archive, archive_name):
-    """[(member, path components)]; UserError for an unsafe member, a name given twice, or a name that is both
-    a file and a folder."""
+    """[(member, path components)]; UserError for an unsafe member, a name given twice, a name that is both
+    a file and a folder, or a member encrypted (zipfile's refusal described the member by its ZipInfo's repr)."""
     members = [(member, member_parts(member, archive_name)) for member in slash_separated(archive)]
+    encrypted = [member for member, _ in members if member.flag_bits & ENCRYPTED]
+    if encrypted:
+        raise UserError(f"{archive_name} holds {encrypted[0].filename!r} encrypted (with a password), which this does "
+                        "not unpack")
     seen, files, folders = set(), set(), set()
     for member, parts in members:
         if parts in seen:
