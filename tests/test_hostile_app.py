@@ -728,3 +728,13 @@ def test_an_uploaded_zip_encrypted_with_a_password_says_so_in_words(tmp_path):
     assert str(raised.value).startswith(f"'frames.zip' holds '{name}' encrypted (with a password), which this does "
                                         "not unpack; zip the frame files themselves")
     assert "ZipInfo" not in str(raised.value) and not (tmp_path / "job" / "frames").exists()
+
+
+def test_a_video_uploaded_without_its_extension_whose_end_holds_a_zips_signature_is_taken_for_a_video(tmp_path):
+    """An MP4 named 'clip' whose comment holds the bytes of a zip's end record, 'PK\\x05\\x06' (zipfile.is_zipfile
+    looks for them anywhere in a file's last 64 KiB): "'clip' is not a zip archive this app can read"."""
+    from hostile import ffmpeg_video
+    from webapp.inputs import upload_input
+    clip = ffmpeg_video(tmp_path / "clip.mp4", "-metadata", "comment=PK\x05\x06 made on a phone, a day by the sea",
+                        frames=10)
+    assert upload_input(clip, "clip", "", "", str(tmp_path / "job"), 2 ** 30)["kind"] == "video"

@@ -165,19 +165,19 @@ def sample_input(sample, start, end):
                 fps=float(reader.fps))  # generate.py --fps turns the float back into the exact rate
 
 
-ZIP_MEMBER_SIGNATURE = b"PK\x03\x04"  # the first bytes of a zip (of a member's local header)
+# the first bytes of a zip: a member's local header, or the end record of a zip without members
+ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
 
 
 def is_zip(path, extension):
-    """Whether an upload is a zip: named .zip, or a zip by its content whatever its name, which may have lost its
+    """Whether an upload is a zip: named .zip, or a zip by its first bytes whatever its name, which may have lost its
     extension ('frames', a download saved so) or have another ('frames_2024.12.06', 'my.frames'): both were "not a
-    video ...; upload ... a zip of frames". By its first bytes where it has an extension (zipfile.is_zipfile takes a
-    file for a zip wherever its last 64 KiB hold a zip's end record, which a video may by chance)."""
+    video ...; upload ... a zip of frames". (zipfile.is_zipfile takes a file for a zip wherever its last 64 KiB hold a
+    zip's end record, which a video may by chance.)"""
     if extension == ".zip":
         return True
     with open(path, "rb") as file:
-        head = file.read(len(ZIP_MEMBER_SIGNATURE))
-    return zipfile.is_zipfile(path) and (head == ZIP_MEMBER_SIGNATURE or not extension)
+        return file.read(4) in ZIP_SIGNATURES
 
 
 def upload_input(upload, name, start, end, folder, max_unpacked_bytes):
