@@ -60,7 +60,7 @@ def checked_members(archive, archive_name):
     """[(member, path components)]; UserError for an unsafe member, a name given twice, a name that is both
     a file and a folder, or a member encrypted (zipfile's refusal described the member by its ZipInfo's repr)."""
     members = [(member, member_parts(member, archive_name)) for member in slash_separated(archive)]
-    encrypted = [member for member, _ in members if member.flag_bits & ENCRYPTED]
+    encrypted = [member for member, _ in members if member.flag_bits & ENCRYPTED and not member.is_dir()]
     if encrypted:
         raise UserError(f"{archive_name} holds {encrypted[0].filename!r} encrypted (with a password), which this does "
                         "not unpack")
