@@ -46,7 +46,7 @@ from utils.errors import UserError, error_reason, exit_on_user_error, one_line, 
 from utils.flags import FlagParser
 from utils.image_io import disk_full, not_a_file, write_atomically, write_bytes
 from utils.paths import lock_folder, make_folder, missing_folders, output_file, output_folder, room_to_create
-from utils.zips import ZIP_ERRORS, UnpackBlocked, extract_zip, unpacked_already
+from utils.zips import ENCRYPTED, ZIP_ERRORS, UnpackBlocked, extract_zip, slash_separated, unpacked_already
 
 TECOGAN_DATA_URL = "https://ge.in.tum.de/download/data/TecoGAN/"
 NNABLA_TECOGAN_URL = "https://nnabla.org/pretrained-models/nnabla-examples/GANs/tecogan/"
@@ -390,6 +390,11 @@ def zip_problem(path):
                                     "script cannot unpack; it is kept: unpack it into its folder with another program "
                                     "(7z) and run again, which then deletes it, or delete it and fetch from another "
                                     "host with --base-url")
+                if member.flag_bits & ENCRYPTED and not member.is_dir():  # it may be whole: deleting it cannot help
+                    raise UserError(f"the zip '{path}' holds {printable(repr(member.filename))} encrypted (with a "
+                                    "password), which this script cannot unpack; it is kept: unpack it into its folder "
+                                    "with another program and its password (7z x -p) and run again, which then deletes "
+                                    "it, or delete it and fetch from another host with --base-url")
             bad_member = archive.testzip()
     except ZIP_ERRORS as error:
         return f"a corrupt zip ({error_reason(error)})"
@@ -483,7 +488,7 @@ def check_reds_layout(archive):
         return
     with zipfile.ZipFile(archive) as opened:  # whole and valid: download checked it
         files = ["/".join(step for step in member.filename.split("/") if step != ".")
-                 for member in opened.infolist() if not member.is_dir()]
+                 for member in slash_separated(opened) if not member.is_dir()]
     if not any(file.startswith(part + "/") for file in files):
         first = f"its first file: {printable(repr(files[0]))}" if files else "it holds no file"
         raise UserError(f"{archive} is not REDS's {name}: it holds no {part}/ folder, where train.py reads its "

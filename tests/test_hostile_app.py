@@ -635,3 +635,106 @@ def test_a_zip_of_frames_uploaded_without_its_extension_is_taken_for_one(tmp_pat
     from webapp.inputs import upload_input
     spec = upload_input(fixture_frames_zip(tmp_path / "frames"), "frames", "", "", str(tmp_path / "job"), 2 ** 30)
     assert (spec["kind"], spec["frames"]) == ("frames", 6)
+
+
+# Sixteenth pass, third look at the sixteenth pass's demo and web-page fixes
+
+def zip_made_on_windows(path, members):
+    """A zip as PowerShell 5.1's Compress-Archive (Windows 10 and 11's own) writes one: made on MS-DOS/Windows
+    (create_system 0), backslashes between a member's folders."""
+    import zipfile
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members:
+            member = zipfile.ZipInfo(name)
+            member.create_system, member.external_attr, member.compress_type = 0, 0x20, zipfile.ZIP_DEFLATED
+            archive.writestr(member, data)
+    return str(path)
+
+
+def test_a_zip_of_a_folder_of_frames_made_by_windows_compress_archive_is_unpacked(tmp_path):
+    """`Compress-Archive -Path frames -DestinationPath frames.zip` names its members 'frames\\lr_0001.png': refused as
+    "holds 'frames\\\\lr_0001.png', a path outside its folder", which it is not (Info-ZIP's unzip and libarchive take a
+    Windows-made zip's backslashes for folders)."""
+    from webapp.inputs import upload_input
+    frames = sorted(os.listdir(FRAMES))[:6]
+    upload = zip_made_on_windows(tmp_path / "frames.zip", [
+        (f"clip\\frames\\{name}", open(os.path.join(FRAMES, name), "rb").read()) for name in frames])
+    spec = upload_input(upload, "frames.zip", "", "", str(tmp_path / "job"), 2 ** 30)
+    assert (spec["kind"], spec["frames"]) == ("frames", 6)
+    assert spec["path"] == str(tmp_path / "job" / "frames" / "clip" / "frames")
+
+
+@pytest.mark.parametrize("member", ["..\\x.png", "\\x.png", "C:\\x.png", "frames\\..\\..\\x.png"])
+def test_a_windows_made_zips_member_leaving_its_folder_by_backslashes_is_still_refused(tmp_path, member):
+    from utils.zips import extract_zip
+    upload = zip_made_on_windows(tmp_path / "frames.zip", [(member, b"\x89PNG")])
+    with pytest.raises(UserError, match="a path outside its folder; refusing to unpack it"):
+        extract_zip(upload, str(tmp_path / "out" / "frames"))
+    assert not (tmp_path / "x.png").exists() and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("folders", [500, 501])
+def test_a_member_nested_in_the_most_folders_unpacked_is_not_refused_as_more(tmp_path, folders):
+    """A frame nested in 500 folders: "nested in 500 folders, more than the 500 this unpacks"."""
+    from hostile import fixture_frames_zip
+    from webapp.inputs import upload_input
+    upload = fixture_frames_zip(tmp_path / "deep.zip", count=0, extra=[
+        ("a/" * folders + name, open(os.path.join(FRAMES, name), "rb").read()) for name in sorted(os.listdir(FRAMES))])
+    if folders == 500:
+        assert upload_input(upload, "deep.zip", "", "", str(tmp_path / "job"), 2 ** 30)["kind"] == "frames"
+    else:
+        with pytest.raises(UserError, match="nested in 501 folders, more than the 500 this unpacks"):
+            upload_input(upload, "deep.zip", "", "", str(tmp_path / "job"), 2 ** 30)
+
+
+@pytest.mark.parametrize("name", ["frames_2024.12.06", "my.frames", "Frames v1.2"])
+def test_a_zip_of_frames_uploaded_with_a_dot_in_its_name_and_no_zip_extension_is_taken_for_one(tmp_path, name):
+    """A zip saved without '.zip' whose name holds a dot ('frames_2024.12.06'): "is not a video with frames this app
+    can decode; upload a video file (...) or a zip of frames", which it is (only a name without any dot was tried)."""
+    from hostile import fixture_frames_zip
+    from webapp.inputs import upload_input
+    spec = upload_input(fixture_frames_zip(tmp_path / "upload"), name, "", "", str(tmp_path / "job"), 2 ** 30)
+    assert (spec["kind"], spec["frames"]) == ("frames", 6)
+
+
+@pytest.mark.parametrize("name, member", [("frames", "upload_0001.png"), ("frames", "my upload/../x.png"),
+                                          ("frames.zip", "upload.zip")])
+def test_a_member_named_like_the_servers_copy_of_an_upload_is_shown_as_written(tmp_path, name, member):
+    """The zip's refusals named the server's copy ('upload', 'upload.zip'), each of its letters then replaced by the
+    upload's name: a zip 'frames' was said to hold "''frames'_0001.png' twice", 'upload_0001.png' given twice."""
+    import warnings
+    from hostile import fixture_frames_zip
+    from webapp.inputs import upload_input
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile's "Duplicate name"
+        upload = fixture_frames_zip(tmp_path / "upload", [(member, b"x")] * (1 if ".." in member else 2))
+    with pytest.raises(UserError) as raised:
+        upload_input(upload, name, "", "", str(tmp_path / "job"), 2 ** 30)
+    assert str(raised.value).startswith(f"'{name}' holds '{member}', a path outside" if ".." in member else
+                                        f"'{name}' holds '{member}' twice;")
+
+
+def test_an_uploaded_zip_encrypted_with_a_password_says_so_in_words(tmp_path):
+    """`zip -P secret`: "cannot unpack 'frames.zip' (File <ZipInfo filename='lr_0001.png' filemode='-rw-r--r--'
+    external_attr=0x1 file_size=... compress_size=...> is encrypted, password required for extraction)", zipfile's
+    own description of a member."""
+    import shutil
+    from webapp.inputs import upload_input
+    name = sorted(os.listdir(FRAMES))[0]
+    shutil.copyfile(os.path.join(FRAMES, name), tmp_path / name)
+    subprocess.run(["zip", "-q", "-P", "secret", "frames.zip", name], cwd=tmp_path, check=True)
+    with pytest.raises(UserError) as raised:
+        upload_input(str(tmp_path / "frames.zip"), "frames.zip", "", "", str(tmp_path / "job"), 2 ** 30)
+    assert str(raised.value).startswith(f"'frames.zip' holds '{name}' encrypted (with a password), which this does "
+                                        "not unpack; zip the frame files themselves")
+    assert "ZipInfo" not in str(raised.value) and not (tmp_path / "job" / "frames").exists()
+
+
+def test_a_video_uploaded_without_its_extension_whose_end_holds_a_zips_signature_is_taken_for_a_video(tmp_path):
+    """An MP4 named 'clip' whose comment holds the bytes of a zip's end record, 'PK\\x05\\x06' (zipfile.is_zipfile
+    looks for them anywhere in a file's last 64 KiB): "'clip' is not a zip archive this app can read"."""
+    from hostile import ffmpeg_video
+    from webapp.inputs import upload_input
+    clip = ffmpeg_video(tmp_path / "clip.mp4", "-metadata", "comment=PK\x05\x06 made on a phone, a day by the sea",
+                        frames=10)
+    assert upload_input(clip, "clip", "", "", str(tmp_path / "job"), 2 ** 30)["kind"] == "video"

@@ -1856,3 +1856,30 @@ def run_python_with_memory_to_spare(script, spare_bytes, setup):
              f"resource.setrlimit(resource.RLIMIT_AS, (used + {spare_bytes}, resource.RLIM_INFINITY))\n")
     return subprocess.run([sys.executable, "-c", setup + "\n" + limit + script], cwd=REPO_ROOT, capture_output=True,
                           text=True, timeout=120)
+
+
+# Sixteenth pass, third look at the sixteenth pass's demo and web-page fixes
+
+def test_a_zip_encrypted_with_a_password_is_kept_and_said_to_be_so_not_fetched_again_on_every_run(tmp_path):
+    """A mirror's REDS zip made with `zip -P`: "gave a corrupt zip (File <ZipInfo filename=...> is encrypted, password
+    required for extraction); the file was deleted, run again to download it anew": the whole zip fetched and deleted
+    again on every run, as Deflate64's was."""
+    import subprocess
+    from file_server import FileServer
+    frame = tmp_path / "zip" / "train" / "train_sharp" / "000" / "00000000.png"
+    frame.parent.mkdir(parents=True)
+    frame.write_bytes(os.urandom(300))
+    subprocess.run(["zip", "-q", "-r", "-P", "secret", "../train_sharp.zip", "train"], cwd=tmp_path / "zip", check=True)
+    zips = reds_zips()
+    zips[REDS_TRAIN] = (tmp_path / "train_sharp.zip").read_bytes()
+    with closing(FileServer(zips)) as server:
+        first = fetch_in_a_process(server, tmp_path, "--reds", "--no-data")
+        second = fetch_in_a_process(server, tmp_path, "--reds", "--no-data")
+    for completed in (first, second):
+        lines = [line for line in completed.stderr.splitlines() if line.strip() and "%|" not in line]  # no bar
+        assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+        assert "'train/train_sharp/000/00000000.png' encrypted (with a password)" in lines[0]
+        assert "it is kept" in lines[0]
+    assert (tmp_path / "REDS" / ".train_sharp.zip.part").read_bytes() == zips[REDS_TRAIN]
+    assert [request for request in server.requests if request[0] == REDS_TRAIN] == [
+        (REDS_TRAIN, None), (REDS_TRAIN, f"bytes={len(zips[REDS_TRAIN])}-")]  # the second run fetched no byte

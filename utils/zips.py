@@ -21,6 +21,7 @@ ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, N
 # Folders a member may lie in, nested: os.makedirs, shutil.rmtree and os.walk call themselves once per folder, and a
 # zip of 1200 nested folders failed with "maximum recursion depth exceeded" (Python's limit: 1000 calls).
 MOST_FOLDERS = 500
+ENCRYPTED = 0x1  # of a member's general purpose flags: its data is encrypted (zip -P, 7-Zip's and WinZip's AES)
 
 
 def member_parts(member, archive_name):
@@ -34,7 +35,7 @@ def member_parts(member, archive_name):
     if (name.startswith("/") or re.match(r"[A-Za-z]:", name) or "\\" in name or "\0" in name
             or any(part in ("", "..") for part in parts) or not (inside or member.is_dir())):
         raise UserError(f"{archive_name} holds {name!r}, a path outside its folder; refusing to unpack it")
-    if len(inside) > MOST_FOLDERS:
+    if len(inside) - 1 > MOST_FOLDERS:  # the folders it lies in (in 500: "nested in 500, more than the 500")
         raise UserError(f"{archive_name} holds {reprlib.repr(name)}, nested in {len(inside) - 1} folders, more than the "
                         f"{MOST_FOLDERS} this unpacks; refusing to unpack it")
     kind = stat.S_IFMT(member.external_attr >> 16)
@@ -44,10 +45,25 @@ def member_parts(member, archive_name):
     return tuple(inside)
 
 
+def slash_separated(archive):
+    """archive.infolist(), a member made on MS-DOS or Windows (create_system 0) named with backslashes between its
+    folders renamed with slashes, as Info-ZIP's unzip and libarchive read it: PowerShell 5.1's Compress-Archive, Windows
+    10 and 11's own, writes 'frames\\0001.png' (refused as "a path outside its folder"). A backslash in a name made
+    elsewhere is a letter of it, refused by member_parts."""
+    for member in archive.infolist():
+        if member.create_system == 0 and "\\" in member.filename:
+            member.filename = member.filename.replace("\\", "/")  # archive.open reads it by its orig_filename
+    return archive.infolist()
+
+
 def checked_members(archive, archive_name):
-    """[(member, path components)]; UserError for an unsafe member, a name given twice, or a name that is both
-    a file and a folder."""
-    members = [(member, member_parts(member, archive_name)) for member in archive.infolist()]
+    """[(member, path components)]; UserError for an unsafe member, a name given twice, a name that is both
+    a file and a folder, or a member encrypted (zipfile's refusal described the member by its ZipInfo's repr)."""
+    members = [(member, member_parts(member, archive_name)) for member in slash_separated(archive)]
+    encrypted = [member for member, _ in members if member.flag_bits & ENCRYPTED and not member.is_dir()]
+    if encrypted:
+        raise UserError(f"{archive_name} holds {encrypted[0].filename!r} encrypted (with a password), which this does "
+                        "not unpack")
     seen, files, folders = set(), set(), set()
     for member, parts in members:
         if parts in seen:
@@ -134,10 +150,12 @@ def staging_folder(path):
     return os.path.join(directory, f".{name}.unpacking")
 
 
-def extract_zip(path, folder):
+def extract_zip(path, folder, archive_name=None):
     """Unpack a zip into folder all-or-nothing: every member is checked, the whole zip is unpacked into a
-    hidden folder beside its entries, then its files are renamed into place. Returns the member names."""
-    archive_name = os.path.basename(path)
+    hidden folder beside its entries, then its files are renamed into place. Returns the member names.
+    archive_name: the zip's name in messages (its file's name by default; the page's, its upload's name, where the
+    copy's name 'upload' replaced afterwards replaced it also in member names that held it)."""
+    archive_name = archive_name or os.path.basename(path)
     staging = staging_folder(path)
     shutil.rmtree(staging, ignore_errors=True)
     # a file or link of its name, which rmtree leaves: making the folder failed each run; or a folder left by another

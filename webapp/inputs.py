@@ -122,14 +122,14 @@ def zip_input(path, name, folder, max_unpacked_bytes):
             f"'{name}' unpacks to {unpacked_bytes / 2 ** 20:.0f} MB, more than the "
             f"{max_unpacked_bytes / 2 ** 20:.0f} MB this app unpacks; upload fewer or smaller frames")
     try:
-        extract_zip(path, folder)
-    except UnpackBlocked as error:  # the server's disk (full, a file size limit), not the zip: zipping again is no help
-        raise in_page_terms(error, os.path.basename(path), repr(name))
+        extract_zip(path, folder, repr(name))
+    except UnpackBlocked:  # the server's disk (full, a file size limit), not the zip: zipping again is no help
+        raise
     except DamagedZip as error:  # zipping the same frames again makes a whole one; its path on the server is no help
         raise UserError(f"'{name}' is damaged ({error_reason(error.__cause__)}); zip the frames again and upload that "
                         "zip")
     except UserError as error:  # the zip's own members: the folder it was unpacked into is the server's, no help
-        refusal = str(in_page_terms(error, os.path.basename(path), repr(name))).replace(f" into {folder}", "")
+        refusal = str(error).replace(f" into {folder}", "")
         raise UserError(f"{refusal}; zip the frame files themselves (e.g. `cd frames && zip ../frames.zip *.png`) and "
                         "upload that zip")
     frames = frame_folder(folder, name)
@@ -165,6 +165,21 @@ def sample_input(sample, start, end):
                 fps=float(reader.fps))  # generate.py --fps turns the float back into the exact rate
 
 
+# the first bytes of a zip: a member's local header, or the end record of a zip without members
+ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
+
+
+def is_zip(path, extension):
+    """Whether an upload is a zip: named .zip, or a zip by its first bytes whatever its name, which may have lost its
+    extension ('frames', a download saved so) or have another ('frames_2024.12.06', 'my.frames'): both were "not a
+    video ...; upload ... a zip of frames". (zipfile.is_zipfile takes a file for a zip wherever its last 64 KiB hold a
+    zip's end record, which a video may by chance.)"""
+    if extension == ".zip":
+        return True
+    with open(path, "rb") as file:
+        return file.read(4) in ZIP_SIGNATURES
+
+
 def upload_input(upload, name, start, end, folder, max_unpacked_bytes):
     """The input of an uploaded file, copied (and, for a zip, unpacked) into folder."""
     os.makedirs(folder, exist_ok=True)
@@ -179,8 +194,7 @@ def upload_input(upload, name, start, end, folder, max_unpacked_bytes):
             raise
         raise UserError(f"'{name}' is no longer on the server (an upload is deleted with its job's files); upload it "
                         "again") from None
-    # a zip saved without its extension (a download named 'frames') was "not a video; upload ... a zip of frames"
-    if extension == ".zip" or not extension and zipfile.is_zipfile(copy):
+    if is_zip(copy, extension):
         if start or end:
             raise UserError(
                 "Start and End choose a part of a video; for a zip of frames, leave them empty and "
