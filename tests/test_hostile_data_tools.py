@@ -1246,25 +1246,32 @@ def test_data_prepare_cuts_scenes_from_a_raw_stream_that_announces_no_frame_coun
         "scene_2000", "scene_2001", "scene_2002"]
 
 
-def test_a_zip_of_a_compression_method_zipfile_lacks_is_kept_not_fetched_again_on_every_run(tmp_path):
-    """A mirror's REDS zip whose members are compressed with Deflate64 (Windows writes it for large files): called "a
-    corrupt zip", deleted, "run again to download it anew", which fetched the whole zip (tens of GB) and deleted it
-    again on every run."""
+def assert_a_reds_zip_refused_is_kept_and_not_fetched_again(tmp_path, zips, fragment):
+    """Two runs of download_test_data.py --reds --no-data against a server of zips: each refuses REDS's train zip in
+    one line holding fragment and saying it is kept; the zip stays whole as the partial download, and the second run
+    fetches no byte of it."""
     from file_server import FileServer
-    from hostile import zip_of_method
-    zips = reds_zips()
-    zips[REDS_TRAIN] = zip_of_method({"train/train_sharp/000/00000000.png": os.urandom(300)}, 9)
     with closing(FileServer(zips)) as server:
         first = fetch_in_a_process(server, tmp_path, "--reds", "--no-data")
         second = fetch_in_a_process(server, tmp_path, "--reds", "--no-data")
     for completed in (first, second):
         lines = [line for line in completed.stderr.splitlines() if line.strip() and "%|" not in line]  # no bar
         assert completed.returncode == 2 and len(lines) == 1, completed.stderr
-        assert "'train/train_sharp/000/00000000.png' compressed by method 9 (deflate64)" in lines[0]
+        assert fragment in lines[0]
         assert "it is kept" in lines[0]
     assert (tmp_path / "REDS" / ".train_sharp.zip.part").read_bytes() == zips[REDS_TRAIN]
     assert [request for request in server.requests if request[0] == REDS_TRAIN] == [
         (REDS_TRAIN, None), (REDS_TRAIN, f"bytes={len(zips[REDS_TRAIN])}-")]  # the second run fetched no byte
+
+
+def test_a_zip_of_a_compression_method_zipfile_lacks_is_kept_not_fetched_again_on_every_run(tmp_path):
+    """A mirror's REDS zip whose members are compressed with Deflate64 (Windows writes it for large files): called "a
+    corrupt zip", deleted, "run again to download it anew", which fetched the whole zip (tens of GB) and deleted it
+    again on every run."""
+    from hostile import zip_of_method
+    zips = reds_zips()
+    zips[REDS_TRAIN] = zip_of_method({"train/train_sharp/000/00000000.png": os.urandom(300)}, 9)
+    assert_a_reds_zip_refused_is_kept_and_not_fetched_again(tmp_path, zips, "'train/train_sharp/000/00000000.png' compressed by method 9 (deflate64)")
 
 
 def test_data_prepare_refuses_scene_ids_holding_scenes_of_another_video_before_cutting(tmp_path):
@@ -1865,21 +1872,10 @@ def test_a_zip_encrypted_with_a_password_is_kept_and_said_to_be_so_not_fetched_a
     required for extraction); the file was deleted, run again to download it anew": the whole zip fetched and deleted
     again on every run, as Deflate64's was."""
     import subprocess
-    from file_server import FileServer
     frame = tmp_path / "zip" / "train" / "train_sharp" / "000" / "00000000.png"
     frame.parent.mkdir(parents=True)
     frame.write_bytes(os.urandom(300))
     subprocess.run(["zip", "-q", "-r", "-P", "secret", "../train_sharp.zip", "train"], cwd=tmp_path / "zip", check=True)
     zips = reds_zips()
     zips[REDS_TRAIN] = (tmp_path / "train_sharp.zip").read_bytes()
-    with closing(FileServer(zips)) as server:
-        first = fetch_in_a_process(server, tmp_path, "--reds", "--no-data")
-        second = fetch_in_a_process(server, tmp_path, "--reds", "--no-data")
-    for completed in (first, second):
-        lines = [line for line in completed.stderr.splitlines() if line.strip() and "%|" not in line]  # no bar
-        assert completed.returncode == 2 and len(lines) == 1, completed.stderr
-        assert "'train/train_sharp/000/00000000.png' encrypted (with a password)" in lines[0]
-        assert "it is kept" in lines[0]
-    assert (tmp_path / "REDS" / ".train_sharp.zip.part").read_bytes() == zips[REDS_TRAIN]
-    assert [request for request in server.requests if request[0] == REDS_TRAIN] == [
-        (REDS_TRAIN, None), (REDS_TRAIN, f"bytes={len(zips[REDS_TRAIN])}-")]  # the second run fetched no byte
+    assert_a_reds_zip_refused_is_kept_and_not_fetched_again(tmp_path, zips, "'train/train_sharp/000/00000000.png' encrypted (with a password)")
