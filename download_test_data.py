@@ -39,6 +39,7 @@ import zipfile
 from contextlib import ExitStack
 
 import h5py
+import numpy as np
 from tqdm import tqdm
 
 from datasets.reds import PARTS as REDS_PARTS
@@ -160,8 +161,9 @@ def header_number(text):
 
 
 def _content_range(response):
-    """(first byte, total size or None) from a Content-Range header 'bytes first-last/total'."""
-    match = re.match(r"bytes\s+([0-9]+)-[0-9]+/([0-9]+|\*)", response.headers.get("Content-Range", ""))
+    """(first byte, total size or None) from a Content-Range header 'bytes first-last/total'. The unit in any case, as
+    HTTP compares it (RFC 9110, 14.1): 'Bytes 5000-...' was "another range", the part to be deleted by hand."""
+    match = re.match(r"bytes\s+([0-9]+)-[0-9]+/([0-9]+|\*)", response.headers.get("Content-Range", ""), re.IGNORECASE)
     if not match:
         return None, None
     return header_number(match.group(1)), header_number(match.group(2))
@@ -268,7 +270,7 @@ def _fetch_whole(url, partial, validate):
             if coding:
                 raise UserError(f"{url} was sent encoded ({coding[0]} '{reply_text(coding[1], 40)}'), which this "
                                 "script neither asks for nor decodes; fetch from another host with --base-url")
-            page = web_page(response, offset)
+            page, start = web_page(response, offset)
             if page:  # before the partial file is written over: a sign-in page at a resume lost all of it
                 kept = f" (the {offset} bytes downloaded are kept, to resume)" if offset else ""
                 raise UserError(f"{url} answered with a web page (Content-Type '{reply_text(page, 40)}'), not the "
@@ -291,7 +293,7 @@ def _fetch_whole(url, partial, validate):
             length = content_length(response)
             if total is None and length is not None:  # a garbled length counts as none
                 total = offset + length
-            _receive(url, response, partial, offset, total)
+            _receive(url, response, partial, offset, total, start)
     size = os.path.getsize(partial)
     if total is not None and size < total:
         raise UserError(f"download of {url} stopped at {size} of {total} bytes; run again to resume")
@@ -324,22 +326,29 @@ FILE_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06", b"\x89HDF\r\n\x1a\n")
 
 
 def web_page(response, offset):
-    """The Content-Type of a reply that is a web page, not a zip or HDF5 file (a captive portal answers every plain
-    HTTP request, REDS's host's among them, with its sign-in page), or None. A reply labelled a page is the file where
-    its bytes say so: a 206 of the range asked for (at a resume), or a body that begins as a zip or HDF5 file does (a
-    misconfigured server labels files it does not know text/html: they were refused on every run)."""
+    """(the Content-Type of a reply that is a web page, not a zip or HDF5 file, or None; the bytes of the body read to
+    tell, which go to the file first). A captive portal answers every plain HTTP request, REDS's host's among them,
+    with its sign-in page. A reply labelled a page is the file where its bytes say so: a 206 of the range asked for
+    (at a resume), or a body that begins as a zip or HDF5 file does (a misconfigured server labels files it does not
+    know text/html: they were refused on every run). Its first bytes are read whole (peek gave what one chunk held: a
+    page "P..." sent a byte a chunk began as a zip does, and at a resume it replaced the part downloaded)."""
     content_type = response.headers.get("Content-Type", "")
     media_type = content_type.split(";")[0].strip().lower()
     if media_type not in ("text/html", "application/xhtml+xml"):
-        return None
+        return None, b""
     if response.status == 206 and offset and _content_range(response)[0] == offset:
-        return None
+        return None, b""
+    start = b""
     try:
-        start = response.peek(len(FILE_SIGNATURES[-1]))  # read, not taken: the bytes still go to the file
+        while len(start) < len(FILE_SIGNATURES[-1]):
+            block = response.read1(len(FILE_SIGNATURES[-1]) - len(start))
+            if not block:
+                break
+            start += block
     except (OSError, http.client.HTTPException, ValueError):  # the reply broken off: nothing says it is the file
         start = b""
-    is_file = start and any(signature.startswith(start[:len(signature)]) for signature in FILE_SIGNATURES)
-    return None if is_file else content_type
+    is_file = any(start.startswith(signature) for signature in FILE_SIGNATURES)
+    return (None if is_file else content_type), start
 
 
 def another_file(response, offset, version):
@@ -347,15 +356,18 @@ def another_file(response, offset, version):
     the partial file holds (its rest would be joined to the start of another): a 206 of another version (from a
     server that ignores If-Range), or a 416 that gives a size other than the partial file's."""
     if response.status == 416:
-        match = re.fullmatch(r"bytes\s*\*/([0-9]+)", response.headers.get("Content-Range", "").strip())
+        match = re.fullmatch(r"bytes\s*\*/([0-9]+)", response.headers.get("Content-Range", "").strip(), re.IGNORECASE)
         return match is not None and header_number(match.group(1)) != offset
     return response.status == 206 and version is not None and version_served(response) not in (None, version)
 
 
-def _receive(url, response, partial, offset, total):
+def _receive(url, response, partial, offset, total, start=b""):
+    """Write the reply's body to partial from byte offset; start: its first bytes, already read (web_page)."""
     with open(partial, "ab" if offset else "wb") as file, \
             tqdm(total=total, initial=offset, unit="B", unit_scale=True, desc=url_filename(url)) as bar:
         try:
+            file.write(start)
+            bar.update(len(start))
             # read1: the bytes at hand, each block written as it comes (read() gathered 64 KiB first, and a stall or
             # break dropped what it had gathered: the part a link that stalls before 64 KiB each time got never grew)
             for chunk in iter(lambda: response.read1(CHUNK_BYTES), b""):
@@ -423,19 +435,46 @@ CHECK_BYTES = 1 << 24  # of a dataset read at a time by its check
 
 def dataset_problem(dataset, file_bytes):
     """None once every value of an HDF5 dataset has been read (a checksum that fails raises OSError), else what is
-    wrong. Read CHECK_BYTES at a time: read whole, VGG19's fc6 (411 MB) was numpy's MemoryError, a traceback, under a
-    memory limit its download fitted; and one that declares more uncompressed values than the file holds (never
-    written: HDF5 reads its fill value) was one too, of hundreds of GB."""
-    if dataset.compression is None and dataset.nbytes > file_bytes:
+    wrong. Read CHECK_BYTES at a time (dataset_slices): read whole, VGG19's fc6 (411 MB) was numpy's MemoryError, a
+    traceback, under a memory limit its download fitted. A dataset of values the file never wrote (HDF5 reads its
+    fill value: hundreds of GB of them, declared in a file of 2 kB) is no parameter written whole (unwritten)."""
+    if unwritten(dataset):
         return (f"its parameter '{printable(dataset.name)}' declares {size_text(dataset.nbytes)} of values in a file "
                 f"of {size_text(file_bytes)}")
-    if not dataset.shape:
-        dataset[()]
-        return None
-    rows = max(1, CHECK_BYTES * dataset.shape[0] // max(dataset.nbytes, 1))
-    for start in range(0, dataset.shape[0], rows):
-        dataset[start:start + rows]
+    for index in dataset_slices(dataset.shape or (), dataset.dtype.itemsize):  # None: an empty dataspace
+        dataset[index]
     return None
+
+
+def unwritten(dataset):
+    """Whether part of an HDF5 dataset was never written: of a chunked one, a chunk not stored; of another, less storage
+    than its values take. By what is stored, not by the file's size (a dataset of zeros compressed by the scale-offset
+    filter, which h5py does not call compression, takes less room than its values: called damaged, it was deleted and
+    downloaded again on every run)."""
+    if dataset.chunks is None:
+        return dataset.id.get_storage_size() < dataset.nbytes
+    chunks = 1
+    for length, chunk in zip(dataset.shape, dataset.chunks):
+        chunks *= -(-length // chunk)
+    return dataset.id.get_num_chunks() < chunks
+
+
+def dataset_slices(shape, itemsize):
+    """Indexes that together read every value of an array of shape, each at most CHECK_BYTES (one value at the
+    least): slices along the first axis past which a value's rest fits (slicing the first axis alone read a (1, N)
+    array whole)."""
+    total = itemsize * int(np.prod(shape, dtype=object))
+    if total <= CHECK_BYTES:  # the whole array (a scalar among them)
+        yield ()
+        return
+    axis, row = 0, total // shape[0]  # row: the bytes of one index of axis, with the axes after it
+    while row > CHECK_BYTES:
+        axis += 1
+        row //= shape[axis]
+    step = CHECK_BYTES // row
+    for outer in np.ndindex(*shape[:axis]):
+        for start in range(0, shape[axis], step):
+            yield outer + (slice(start, start + step),)
 
 
 def fetch_archive(url, archive):
@@ -464,7 +503,7 @@ def fetch_archive(url, archive):
         download(url, archive, zip_problem)
         check_reds_layout(archive)
         try:
-            names = extract_zip(archive, folder)
+            names = extract_zip(archive, folder, reserved=own_names(archive))
         except UnpackBlocked as error:
             raise UserError(f"cannot unpack {name}: {error}, then run again (the zip is kept in {archive})")
         except UserError as error:
@@ -493,6 +532,24 @@ def check_reds_layout(archive):
         first = f"its first file: {printable(repr(files[0]))}" if files else "it holds no file"
         raise UserError(f"{archive} is not REDS's {name}: it holds no {part}/ folder, where train.py reads its "
                         f"sequences ({first}); it is kept: delete it and fetch from another host with --base-url")
+
+
+def own_names(archive):
+    """{path: what it is} of the files this script keeps beside a zip, which none of its members may take: each zip of
+    its folder (another's too: REDS/ and LR/ hold two), its partial file, version record and done-marker. Unpacked, a
+    member named as a partial file was deleted with it (or taken for the start of the other zip's download) and the
+    zip fetched again on every run, one named as the done-marker was written over by it, and one named as the zip
+    itself was "already there" (to be moved away)."""
+    folder = os.path.dirname(archive)
+    names = {}
+    for url in [url for url, _ in DATA_ARCHIVES] + REDS_ARCHIVES:
+        zip_path = os.path.join(folder, url_filename(url))
+        partial = partial_path(zip_path)
+        names.update({zip_path: f"the zip {url_filename(url)}",
+                      partial: f"the file {url_filename(url)} is downloaded into",
+                      version_path(partial): f"the record of {url_filename(url)}'s partial download",
+                      unpacked_marker(zip_path): f"the record that {url_filename(url)} is unpacked"})
+    return names
 
 
 def unpacked_marker(archive):

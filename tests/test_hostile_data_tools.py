@@ -1879,3 +1879,142 @@ def test_a_zip_encrypted_with_a_password_is_kept_and_said_to_be_so_not_fetched_a
     zips = reds_zips()
     zips[REDS_TRAIN] = (tmp_path / "train_sharp.zip").read_bytes()
     assert_a_reds_zip_refused_is_kept_and_not_fetched_again(tmp_path, zips, "'train/train_sharp/000/00000000.png' encrypted (with a password)")
+
+
+# Sixteenth pass, third look at the sixteenth pass's download and weight-file fixes
+
+def test_lpips_weights_beside_other_datasets_are_read_not_refused_for_them(tmp_path):
+    """An alex_with_LPIPS.h5 holding a dataset of text beside its parameters (a note of where it came from): read
+    through read_weight_file, every dataset was read and the text refused ("holds object values, not numbers"), where
+    LPIPS uses its fifteen parameters alone; a file of other parameters is still no LPIPS file."""
+    import h5py
+
+    from utils.lpips import load_lpips_weights, parameter_shapes
+    with h5py.File(tmp_path / "alex.h5", "w") as h5:
+        for name, shape in parameter_shapes().items():
+            h5[name] = np.full(shape, 0.5, np.float32)
+        h5["info/source"] = "converted from lpips_v0.1_alex.pth"
+        h5["info/unused"] = np.array([np.nan])
+    arrays = load_lpips_weights(str(tmp_path / "alex.h5"))
+    assert sorted(arrays) == sorted(parameter_shapes())
+    with h5py.File(tmp_path / "other.h5", "w") as h5:
+        h5["generator/conv/W"] = np.zeros((3, 3), np.float32)
+    with pytest.raises(UserError, match=r"is not an LPIPS AlexNet weights file \(no 'conv0/conv/W'\)"):
+        load_lpips_weights(str(tmp_path / "other.h5"))
+
+
+def test_weights_compressed_by_the_scale_offset_filter_are_kept_not_deleted_on_every_run(tmp_path):
+    """An HDF5 weight file whose parameter of zeros is stored by HDF5's scale-offset filter (which h5py does not call
+    compression) takes less room than its values: the download's check called it "not a complete HDF5 file", deleted
+    it and had it fetched again, on every run."""
+    import h5py
+    from file_server import FileServer
+    with h5py.File(tmp_path / "scaled.h5", "w") as h5:
+        h5.create_dataset("conv/W", data=np.zeros((512, 512), np.float32), scaleoffset=4)
+        h5.create_dataset("conv/b", data=np.arange(512, dtype=np.int32), scaleoffset=0)
+    weights = (tmp_path / "scaled.h5").read_bytes()
+    assert len(weights) < 512 * 512 * 4
+    with closing(FileServer({path: weights for path in WEIGHT_PATHS})) as server:
+        fetch(server, tmp_path / "out", "--weights", "--no-data")
+        server.requests.clear()
+        fetch(server, tmp_path / "out", "--weights", "--no-data")
+    assert server.requests == []
+    assert (tmp_path / "out" / "weights" / "tecogan_model.h5").read_bytes() == weights
+
+
+def test_a_parameter_never_written_whole_in_a_compressed_file_is_damaged_at_once(tmp_path):
+    """A gzip-compressed parameter declaring 40 GB of values, no chunk of which the file holds (2 kB): the check read
+    40 GB of HDF5's fill value, a slice at a time, and called the file whole (10^12 values: as many minutes as 10^10
+    seconds)."""
+    import h5py
+
+    import download_test_data
+    with h5py.File(tmp_path / "sparse.h5", "w") as h5:
+        h5.create_dataset("conv/W", shape=(10 ** 10,), dtype=np.float32, compression="gzip", chunks=(1 << 20,))
+    assert re.fullmatch(r"not a complete HDF5 \(\.h5\) file \(its parameter '/conv/W' declares 40\.0GB of values in a "
+                        r"file of .*B\)", download_test_data.hdf5_problem(str(tmp_path / "sparse.h5")))
+
+
+def test_a_downloaded_parameter_of_one_row_is_checked_within_less_memory_than_it_takes(tmp_path):
+    """A parameter of shape (1, 16M): the check read slices of its first axis, so the whole of it at once, numpy's
+    MemoryError a traceback under a memory limit (ulimit -v) that its download fitted."""
+    import h5py
+    with h5py.File(tmp_path / "row.h5", "w") as h5:
+        h5.create_dataset("lin/W", data=np.ones((1, 4096 * 4096), np.float32))
+    completed = run_python_with_memory_to_spare(
+        f"import download_test_data\nprint(download_test_data.hdf5_problem({str(tmp_path / 'row.h5')!r}))",
+        40 << 20, "import download_test_data")
+    assert completed.stdout.strip() == "None", completed.stderr[-2000:]
+
+
+@pytest.mark.parametrize("member", [".train_sharp.zip.part", ".train_sharp.zip.part.version",
+                                    ".train_sharp.zip.unpacked", "train_sharp.zip", ".val_sharp.zip.part"])
+def test_a_zip_member_under_the_name_of_the_download_s_own_files_is_refused_not_lost(tmp_path, member):
+    """A REDS zip holding a member named as the download's partial file (or its version record): unpacked, then deleted
+    with them, and the next run found it gone and fetched the zip again, on every run; named as the done-marker, it
+    was written over by it; named as the zip itself, it was "already there ... move it away"; named as the partial
+    file of the other zip of its folder, the start of that zip's download."""
+    from file_server import FileServer, make_zip
+    zips = {**reds_zips(), REDS_TRAIN: make_zip({f"{SEQUENCE}/00000000.png": b"1", member: b"mine"})}
+    import download_test_data
+    with closing(FileServer(zips)) as server, \
+            pytest.raises(UserError, match=rf"^train_sharp\.zip holds '{re.escape(member)}', under the name of the "
+                                           r"(zip .*|file .* is downloaded into|record .*); refusing to unpack it; "
+                                           r"deleted .*train_sharp\.zip, the next run downloads it again$"):
+        download_test_data.run(download_test_data.parse_args(
+            ["--output-dir", str(tmp_path), "--base-url", server.url, "--reds", "--no-data"]))
+    assert not (tmp_path / "REDS").exists()  # the run made it, and removes it again
+
+
+@pytest.mark.parametrize("unit", ["Bytes", "BYTES"])
+def test_a_resume_answered_with_its_range_s_unit_in_other_case_is_resumed(tmp_path, unit):
+    """A 206 whose Content-Range names its unit "Bytes" (HTTP compares units in any case): "answered the request to
+    resume at byte 5000 with another range; delete <the partial file> and run again", the part to be deleted by hand."""
+    from file_server import FileServer
+    weights = weights_of_value(tmp_path, 1.0)
+    with closing(FileServer({path: weights for path in WEIGHT_PATHS})) as server:
+        server.cut_after[WEIGHT_PATHS[0]] = 5000
+        with pytest.raises(SystemExit):
+            fetch(server, tmp_path, "--weights", "--no-data")
+        server.cut_after.clear()
+        real_handle = server.handle
+
+        def handle(request, head=False):
+            send_header = request.send_header
+            request.send_header = lambda name, value: send_header(
+                name, value.replace("bytes", unit) if name == "Content-Range" else value)
+            real_handle(request, head)
+        server.handle = handle
+        server.requests.clear()
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert server.requests[0] == (WEIGHT_PATHS[0], "bytes=5000-")
+    assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == weights
+
+
+def test_a_sign_in_page_sent_a_byte_a_chunk_at_a_resume_keeps_the_part(tmp_path):
+    """A sign-in page labelled text/html that begins with "P" (as a zip does), sent chunked a byte a chunk, at a
+    resume: its first byte alone was looked at, taken for a zip's, and the page written over the 5000 bytes
+    downloaded, then deleted as no HDF5 file."""
+    from file_server import FileServer
+    weights = weights_of_value(tmp_path, 1.0)
+    page = b"Please sign in to use this network."
+    with closing(FileServer({path: weights for path in WEIGHT_PATHS})) as server:
+        server.cut_after[WEIGHT_PATHS[0]] = 5000
+        with pytest.raises(SystemExit):
+            fetch(server, tmp_path, "--weights", "--no-data")
+
+        def handle(request, head=False):
+            request.send_response(200)
+            request.send_header("Content-Type", "text/html")
+            request.send_header("Transfer-Encoding", "chunked")
+            request.end_headers()
+            if not head:
+                request.wfile.write(b"".join(b"1\r\n%s\r\n" % page[index:index + 1] for index in range(len(page)))
+                                    + b"0\r\n\r\n")
+        server.handle = handle
+        import download_test_data
+        with pytest.raises(UserError, match=r"answered with a web page .*\(the 5000 bytes downloaded are kept, to "
+                                            r"resume\)$"):
+            download_test_data.run(download_test_data.parse_args(
+                ["--output-dir", str(tmp_path), "--base-url", server.url, "--weights", "--no-data"]))
+    assert (tmp_path / "weights" / ".tecogan_model.h5.part").read_bytes() == weights[:5000]

@@ -95,8 +95,10 @@ def check_shapes(arrays, source):
 def load_lpips_weights(path):
     """{name: float32 array} from an alex_with_LPIPS.h5 file; UserError if it is not one."""
     again = "fetch them again with `python download_test_data.py --weights`, or convert them again"
+    # its parameters alone: another dataset beside them (text, a record) was refused as the file's own values
     arrays = read_weight_file(path, again, "LPIPS weights file", missing_advice=(
-        "run `python download_test_data.py --weights` or convert_lpips_weights.py"), nonfinite_advice=again)
+        "run `python download_test_data.py --weights` or convert_lpips_weights.py"), nonfinite_advice=again,
+        names=set(parameter_shapes()))
     # a group of the name is no parameter either (read_weight_file reads datasets only)
     missing = [name for name in parameter_shapes() if name not in arrays]
     if missing:

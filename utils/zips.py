@@ -108,15 +108,18 @@ def check_no_clash(members, folder):
                                 "away")
 
 
-def check_not_staged_over(members, folder, staging, archive_name):
+def check_not_staged_over(members, folder, staging, archive_name, reserved=None):
     """UserError for a member that would land under the hidden folder the zip is unpacked in first: moved onto that
     folder, it was deleted with it, and the unpack reported done without it (a download then fetched the zip again on
-    every run, the file never found)."""
-    staged = os.path.realpath(staging)
+    every run, the file never found). reserved: {path: what it is} of other names of the caller's own beside the zip
+    (a download's partial file and done-marker, the zip itself), which a member must not take either."""
+    own = {os.path.realpath(path): what for path, what in (reserved or {}).items()}
+    own[os.path.realpath(staging)] = "the hidden folder it is unpacked in first"
     for member, parts in members:
-        if parts and os.path.realpath(os.path.join(folder, parts[0])) == staged:  # "./" alone has none
-            raise UserError(f"{archive_name} holds {member.filename!r}, under the name of the hidden folder it is "
-                            "unpacked in first; refusing to unpack it")
+        what = own.get(os.path.realpath(os.path.join(folder, parts[0]))) if parts else None  # "./" alone has none
+        if what:
+            raise UserError(f"{archive_name} holds {member.filename!r}, under the name of {what}; refusing to unpack "
+                            "it")
 
 
 def same_content(path, member):
@@ -150,11 +153,12 @@ def staging_folder(path):
     return os.path.join(directory, f".{name}.unpacking")
 
 
-def extract_zip(path, folder, archive_name=None):
+def extract_zip(path, folder, archive_name=None, reserved=None):
     """Unpack a zip into folder all-or-nothing: every member is checked, the whole zip is unpacked into a
     hidden folder beside its entries, then its files are renamed into place. Returns the member names.
     archive_name: the zip's name in messages (its file's name by default; the page's, its upload's name, where the
-    copy's name 'upload' replaced afterwards replaced it also in member names that held it)."""
+    copy's name 'upload' replaced afterwards replaced it also in member names that held it). reserved: {path in
+    folder: what it is} that no member may take (check_not_staged_over)."""
     archive_name = archive_name or os.path.basename(path)
     staging = staging_folder(path)
     shutil.rmtree(staging, ignore_errors=True)
@@ -168,7 +172,7 @@ def extract_zip(path, folder, archive_name=None):
     try:
         with zipfile.ZipFile(path) as archive:
             members = checked_members(archive, archive_name)
-            check_not_staged_over(members, folder, staging, archive_name)
+            check_not_staged_over(members, folder, staging, archive_name, reserved)
             check_no_clash(members, folder)
             os.makedirs(staging)  # also for a zip without members, which unpacks to an empty folder
             for member, parts in tqdm(members, desc=f"unpack {archive_name}", unit="file"):
