@@ -2485,3 +2485,39 @@ def test_a_checkpoint_of_another_folder_pruned_by_its_run_during_the_start_up_is
     assert line.startswith(f"error: '{first / 'params_00000002.h5'}', a file of checkpoint "
                            f"'{first / 'checkpoint_00000002.json'}', is gone since this run read it"), line
     assert not second.exists()
+
+
+# Sixteenth pass, third look at the sixteenth pass's training-data fixes
+@pytest.mark.parametrize("stray", ["poster.png", "thumb.jpg"], ids=["a poster", "a thumbnail"])
+def test_a_frame_without_a_number_among_numbered_frames_is_one_line(tmp_path, stray):
+    """A sequence of 'frame_0001.png'.. with a picture beside them whose name holds no digit (a poster, a thumbnail of
+    the frames' size): it sorted before frame 1 and was trained on as the sequence's first frame, exit code 0. Frames
+    all without digits are still ordered by name."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    names = ["frame_0001.png", "frame_0002.png", stray, "frame_0003.png"]
+    root = make_sequence_folders(tmp_path / "data", {"s": 4}, name_frame=names.__getitem__, sizes={"s": (8, 8)})
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(root, 's', stray))}' has no number in its name, "
+                                        r"while the other frames of its sequence are ordered by theirs.*: remove it "
+                                        r"or number it$"):
+        folder_sequences(root)
+    folder = os.path.join(root, "s")
+    for index, name in enumerate(names):
+        os.rename(os.path.join(folder, name), os.path.join(folder, f"{'abcd'[index]}.png"))
+    assert [os.path.basename(path) for path in folder_sequences(root)[0].frames] == [f"{c}.png" for c in "abcd"]
+
+
+@pytest.mark.parametrize("names", [["a.png", "a.jpg", "b.png"], ["clip2.png", "clip2.jpg"]],
+                         ids=["names without digits", "names of one number"])
+def test_a_copy_in_another_format_among_frames_ordered_by_name_is_one_line(tmp_path, names):
+    """Frames ordered by name (no digits, or one number in every name) with a copy of one in another format beside it
+    ('a.png' and 'a.jpg'): the copy was trained on as the next frame, exit code 0, where among numbered frames it is
+    refused."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"s": len(names)}, name_frame=names.__getitem__,
+                                 sizes={"s": (8, 8)})
+    first, second = (os.path.join(root, "s", name) for name in sorted(names[:2]))
+    with pytest.raises(UserError, match=rf"^'{re.escape(first)}' and '{re.escape(second)}' are one frame in two "
+                                        r"formats.*; remove or rename one$"):
+        folder_sequences(root)
