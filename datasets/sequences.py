@@ -19,7 +19,7 @@ import unicodedata
 from typing import NamedTuple
 
 from utils.errors import UserError, shown_plainly
-from utils.image_io import (IMAGE_EXTENSIONS, common_image_size, frame_sort_key, is_frame_name, list_frames,
+from utils.image_io import (IMAGE_EXTENSIONS, common_image_size, frame_sort_key, is_frame_name, list_frames, utf8,
                             visible_subfolders)
 from utils.paths import input_file, input_folder
 from utils.scene_layout import frame_path, scene_dir
@@ -240,8 +240,13 @@ def chosen(available, names, root, list_path, hint):
         no_sequence = (f"; of those, {named(there)} {'is a folder' if len(there) == 1 else 'are folders'} there but "
                        "no sequence (a hidden folder is none; a sequence's folder holds its frames, and a group "
                        "folder's are named <group>/<sequence>)") if there else ""
+        # a list saved in Latin-1 (Windows' "ANSI") naming a folder named in UTF-8: 'caf\udce9' alone told nothing
+        encoded = [name for name in missing if not utf8(name)]
+        not_utf8 = (f"; of those, {named(encoded)} {'holds' if len(encoded) == 1 else 'hold'} bytes that are not "
+                    "UTF-8: the list was saved in another encoding (Latin-1, Windows' ANSI)") if encoded else ""
         raise UserError(f"sequence list '{list_path}' names {len(missing)} sequence(s) that '{root}' lacks: "
-                        f"{named(missing)}{no_sequence}; {hint}")
+                        f"{named(missing)}{no_sequence}{not_utf8}; {'save the list as UTF-8, ' if encoded else ''}"
+                        f"{hint}")
     return [(name, available[name]) for name in dict.fromkeys(names)]
 
 

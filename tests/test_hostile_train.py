@@ -2521,3 +2521,21 @@ def test_a_copy_in_another_format_among_frames_ordered_by_name_is_one_line(tmp_p
     with pytest.raises(UserError, match=rf"^'{re.escape(first)}' and '{re.escape(second)}' are one frame in two "
                                         r"formats.*; remove or rename one$"):
         folder_sequences(root)
+
+
+def test_a_sequence_list_in_latin1_naming_a_folder_named_in_utf8_says_the_list_is_not_utf8(tmp_path):
+    """A list saved in Latin-1 (Windows' "ANSI") naming 'café', a folder named in UTF-8: the line said the folder
+    lacked 'caf\\udce9', a name the user never wrote. It now says the list is not UTF-8; a folder named in Latin-1 as
+    the list names it is still trained on."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"café": 3, "b": 3}, sizes={"café": (8, 8), "b": (8, 8)})
+    listing = tmp_path / "list.txt"
+    listing.write_bytes("café\nb\n".encode("latin-1"))
+    with pytest.raises(UserError, match=r"^sequence list .* lacks: 'caf\\udce9'; of those, 'caf\\udce9' holds bytes "
+                                        r"that are not UTF-8: the list was saved in another encoding .*; save the "
+                                        r"list as UTF-8, fix the list or add those folders$"):
+        folder_sequences(root, str(listing))
+    os.rename(os.path.join(root, "café"), os.path.join(root, os.fsdecode("café".encode("latin-1"))))
+    assert [sequence.name for sequence in folder_sequences(root, str(listing))] == [
+        os.fsdecode("café".encode("latin-1")), "b"]
