@@ -105,9 +105,9 @@ def scene_sequence(folder, max_frm):
 def read_sequence_list(path, available=()):
     """The names of a data.sequence_list file: one a line; blank lines and comments are left out: from a '#' that
     begins a line or follows a space (one inside a name, as in a folder 'take#2', is part of it: cut there, the name
-    of another folder, 'take', was trained on). available: names of the sequences there (matched in either Unicode
-    form); a line is cut at a later such '#', or not at all, where that names one of them (a folder 'take #2': cut at
-    its ' #', 'take' beside it was trained on in its place, exit code 0)."""
+    of another folder, 'take', was trained on). available: names of the sequences there, and of entries that may be
+    ones (matched in either Unicode form); a line is cut at a later such '#', or not at all, where that names one of
+    them (a folder 'take #2': cut at its ' #', 'take' beside it was trained on in its place, exit code 0)."""
     input_file(path, "sequence list (data.sequence_list)")
     try:
         with open(path, "rb") as file:
@@ -261,7 +261,8 @@ def folder_sequences(root, list_path=""):
         f"frames {', '.join(IMAGE_EXTENSIONS)}); check --input_video_dir and data.layout")
     if not available and not unknown:
         raise none_there
-    names = read_sequence_list(list_path, available) if list_path else None
+    # a name of the list in another Unicode form matches an entry that may be a sequence, to be refused as one
+    names = read_sequence_list(list_path, [*available, *(name for name, _ in unknown)]) if list_path else None
     refuse_unknown(root, unknown, names)
     if not available:
         raise none_there

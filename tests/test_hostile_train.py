@@ -2539,3 +2539,20 @@ def test_a_sequence_list_in_latin1_naming_a_folder_named_in_utf8_says_the_list_i
     os.rename(os.path.join(root, "café"), os.path.join(root, os.fsdecode("café".encode("latin-1"))))
     assert [sequence.name for sequence in folder_sequences(root, str(listing))] == [
         os.fsdecode("café".encode("latin-1")), "b"]
+
+
+def test_a_sequence_list_naming_a_link_to_nothing_in_another_unicode_form_says_it_is_a_link_to_nothing(tmp_path):
+    """A list naming 'café' as keyboards type it, where the folder's entry of that name (copied from macOS, decomposed)
+    is a link to nothing (a disk not mounted): the line said the folder lacked 'café', where the user sees it; a name
+    of the list matches a sequence folder's of another Unicode form, and now an entry's that may be one."""
+    import unicodedata
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"a": 3}, sizes={"a": (8, 8)})
+    link = os.path.join(root, unicodedata.normalize("NFD", "café"))
+    os.symlink(str(tmp_path / "unmounted"), link)
+    listing = tmp_path / "list.txt"
+    listing.write_text(unicodedata.normalize("NFC", "a\ncafé\n"))
+    with pytest.raises(UserError, match=rf"^'{re.escape(link)}' is a symbolic link to nothing \(.*\), so whether it "
+                                        r"is a sequence is not known; .*, or leave it out of the list$"):
+        folder_sequences(root, str(listing))
