@@ -2556,3 +2556,20 @@ def test_a_sequence_list_naming_a_link_to_nothing_in_another_unicode_form_says_i
     with pytest.raises(UserError, match=rf"^'{re.escape(link)}' is a symbolic link to nothing \(.*\), so whether it "
                                         r"is a sequence is not known; .*, or leave it out of the list$"):
         folder_sequences(root, str(listing))
+
+
+def test_an_output_folder_through_a_visible_link_to_a_hidden_folder_of_the_data_is_refused(tmp_path, capsys):
+    """--output_dir 'data/runs', a link to the hidden 'data/.runs': taken for a hidden folder (its link resolved), it
+    trained, but the sequences are read through the link's visible name, so every resume was refused as a sequence
+    'runs' of 1 frame (the run's losses.png). Refused as inside the data folder, as a folder not hidden is."""
+    import train
+    from training_data import make_sequence_folders, tiny_training_flags
+    data = make_sequence_folders(tmp_path / "data", {"a": 4, "b": 4}, sizes={"a": (40, 40), "b": (40, 40)})
+    os.mkdir(os.path.join(data, ".runs"))
+    os.symlink(".runs", os.path.join(data, "runs"))
+    output_dir = os.path.join(data, "runs")
+    line = user_error_line(train.main, tiny_training_flags(data, output_dir, **{"data.layout": "sequences",
+                                                                                "train.max_iter": 2}), capsys)
+    assert line == (f"error: --output_dir '{output_dir}' is inside --input_video_dir '{data}', whose folders of "
+                    "pictures are training sequences (data.layout sequences); set --output_dir to a folder outside it")
+    assert os.listdir(os.path.join(data, ".runs")) == []
