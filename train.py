@@ -468,9 +468,12 @@ def check_outputs_outside_data(config):
 def in_hidden_folder(path, folder):
     """Whether path lies in a hidden folder under folder, at any depth ('data/.runs', 'data/0001/.cache'): sequences
     and clips are read from folders that are not hidden (utils.image_io.visible_subfolders), so nothing written there
-    is taken for one."""
-    inside = os.path.relpath(os.path.realpath(path), os.path.realpath(folder))
-    return any(part.startswith(".") for part in inside.split(os.sep) if part != os.curdir)
+    is taken for one. Its links resolved, and as spelled where that is under folder: they are read by the names they
+    are listed by, so 'data/runs', a link to 'data/.runs', is read (its losses.png, a sequence at every resume)."""
+    spellings = [os.path.relpath(os.path.realpath(path), os.path.realpath(folder)),
+                 os.path.relpath(os.path.abspath(path), os.path.abspath(folder))]
+    return all(any(part.startswith(".") for part in inside.split(os.sep) if part != os.curdir)
+               for inside in spellings if inside != os.pardir and not inside.startswith(os.pardir + os.sep))
 
 
 def check_weights_not_written_over(config, output_dir):

@@ -19,7 +19,7 @@ import unicodedata
 from typing import NamedTuple
 
 from utils.errors import UserError, shown_plainly
-from utils.image_io import (IMAGE_EXTENSIONS, common_image_size, frame_sort_key, is_frame_name, list_frames,
+from utils.image_io import (IMAGE_EXTENSIONS, common_image_size, frame_sort_key, is_frame_name, list_frames, utf8,
                             visible_subfolders)
 from utils.paths import input_file, input_folder
 from utils.scene_layout import frame_path, scene_dir
@@ -105,9 +105,9 @@ def scene_sequence(folder, max_frm):
 def read_sequence_list(path, available=()):
     """The names of a data.sequence_list file: one a line; blank lines and comments are left out: from a '#' that
     begins a line or follows a space (one inside a name, as in a folder 'take#2', is part of it: cut there, the name
-    of another folder, 'take', was trained on). available: names of the sequences there (matched in either Unicode
-    form); a line is cut at a later such '#', or not at all, where that names one of them (a folder 'take #2': cut at
-    its ' #', 'take' beside it was trained on in its place, exit code 0)."""
+    of another folder, 'take', was trained on). available: names of the sequences there, and of entries that may be
+    ones (matched in either Unicode form); a line is cut at a later such '#', or not at all, where that names one of
+    them (a folder 'take #2': cut at its ' #', 'take' beside it was trained on in its place, exit code 0)."""
     input_file(path, "sequence list (data.sequence_list)")
     try:
         with open(path, "rb") as file:
@@ -240,8 +240,13 @@ def chosen(available, names, root, list_path, hint):
         no_sequence = (f"; of those, {named(there)} {'is a folder' if len(there) == 1 else 'are folders'} there but "
                        "no sequence (a hidden folder is none; a sequence's folder holds its frames, and a group "
                        "folder's are named <group>/<sequence>)") if there else ""
+        # a list saved in Latin-1 (Windows' "ANSI") naming a folder named in UTF-8: 'caf\udce9' alone told nothing
+        encoded = [name for name in missing if not utf8(name)]
+        not_utf8 = (f"; of those, {named(encoded)} {'holds' if len(encoded) == 1 else 'hold'} bytes that are not "
+                    "UTF-8: the list was saved in another encoding (Latin-1, Windows' ANSI)") if encoded else ""
         raise UserError(f"sequence list '{list_path}' names {len(missing)} sequence(s) that '{root}' lacks: "
-                        f"{named(missing)}{no_sequence}; {hint}")
+                        f"{named(missing)}{no_sequence}{not_utf8}; {'save the list as UTF-8, ' if encoded else ''}"
+                        f"{hint}")
     return [(name, available[name]) for name in dict.fromkeys(names)]
 
 
@@ -256,7 +261,8 @@ def folder_sequences(root, list_path=""):
         f"frames {', '.join(IMAGE_EXTENSIONS)}); check --input_video_dir and data.layout")
     if not available and not unknown:
         raise none_there
-    names = read_sequence_list(list_path, available) if list_path else None
+    # a name of the list in another Unicode form matches an entry that may be a sequence, to be refused as one
+    names = read_sequence_list(list_path, [*available, *(name for name, _ in unknown)]) if list_path else None
     refuse_unknown(root, unknown, names)
     if not available:
         raise none_there
@@ -269,17 +275,26 @@ def one_frame_a_number(frames):
     unless two have one number: then a UserError naming them. A copy beside its frame ('0001.jpg', a conversion's,
     beside '0001.png'; 'im1 - Copy.png', a file manager's) was trained on as the frame before or after it, exit code 0
     (generate.py refuses the first: both would be written to one output). Names without digits, or whose digits are
-    all one number ('clip2_a.png', 'clip2_b.png'), are ordered by name."""
+    all one number ('clip2_a.png', 'clip2_b.png'), are ordered by name; of those, two of one name in two formats
+    ('a.png', 'a.jpg') are one frame twice. A name without digits among numbered ones (a poster, a thumbnail) is
+    refused: it sorted first, and was trained on as the sequence's first frame, exit code 0."""
     numbers = [frame_sort_key(os.path.basename(path))[0] for path in frames]
-    if len(set(numbers)) == 1:
-        return frames
-    first_of_number = {}
+    if min(numbers) < 0 <= max(numbers):
+        stray, numbered = (next(path for path, number in zip(frames, numbers) if (number < 0) == unnumbered)
+                           for unnumbered in (True, False))
+        raise UserError(f"'{stray}' has no number in its name, while the other frames of its sequence are ordered by "
+                        f"theirs ('{os.path.basename(numbered)}'), so where it comes is not known (a poster or a "
+                        "thumbnail is no frame): remove it or number it")
+    by_name = len(set(numbers)) == 1
+    first_of_frame = {}
     for path, number in zip(frames, numbers):
-        other = first_of_number.setdefault(number, path)
-        if number >= 0 and other != path:
-            raise UserError(f"'{other}' and '{path}' are both frame {number} by the numbers in their names, which "
-                            "order a sequence's frames: one is a copy of the other, or which comes first is not known; "
-                            "remove or rename one")
+        frame = os.path.splitext(os.path.basename(path))[0] if by_name else number
+        other = first_of_frame.setdefault(frame, path)
+        if other != path:
+            which = "one frame in two formats" if by_name else (
+                f"both frame {number} by the numbers in their names, which order a sequence's frames")
+            raise UserError(f"'{other}' and '{path}' are {which}: one is a copy of the other, or which comes first is "
+                            "not known; remove or rename one")
     return frames
 
 

@@ -2485,3 +2485,91 @@ def test_a_checkpoint_of_another_folder_pruned_by_its_run_during_the_start_up_is
     assert line.startswith(f"error: '{first / 'params_00000002.h5'}', a file of checkpoint "
                            f"'{first / 'checkpoint_00000002.json'}', is gone since this run read it"), line
     assert not second.exists()
+
+
+# Sixteenth pass, third look at the sixteenth pass's training-data fixes
+@pytest.mark.parametrize("stray", ["poster.png", "thumb.jpg"], ids=["a poster", "a thumbnail"])
+def test_a_frame_without_a_number_among_numbered_frames_is_one_line(tmp_path, stray):
+    """A sequence of 'frame_0001.png'.. with a picture beside them whose name holds no digit (a poster, a thumbnail of
+    the frames' size): it sorted before frame 1 and was trained on as the sequence's first frame, exit code 0. Frames
+    all without digits are still ordered by name."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    names = ["frame_0001.png", "frame_0002.png", stray, "frame_0003.png"]
+    root = make_sequence_folders(tmp_path / "data", {"s": 4}, name_frame=names.__getitem__, sizes={"s": (8, 8)})
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(root, 's', stray))}' has no number in its name, "
+                                        r"while the other frames of its sequence are ordered by theirs.*: remove it "
+                                        r"or number it$"):
+        folder_sequences(root)
+    folder = os.path.join(root, "s")
+    for index, name in enumerate(names):
+        os.rename(os.path.join(folder, name), os.path.join(folder, f"{'abcd'[index]}.png"))
+    assert [os.path.basename(path) for path in folder_sequences(root)[0].frames] == [f"{c}.png" for c in "abcd"]
+
+
+@pytest.mark.parametrize("names", [["a.png", "a.jpg", "b.png"], ["clip2.png", "clip2.jpg"]],
+                         ids=["names without digits", "names of one number"])
+def test_a_copy_in_another_format_among_frames_ordered_by_name_is_one_line(tmp_path, names):
+    """Frames ordered by name (no digits, or one number in every name) with a copy of one in another format beside it
+    ('a.png' and 'a.jpg'): the copy was trained on as the next frame, exit code 0, where among numbered frames it is
+    refused."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"s": len(names)}, name_frame=names.__getitem__,
+                                 sizes={"s": (8, 8)})
+    first, second = (os.path.join(root, "s", name) for name in sorted(names[:2]))
+    with pytest.raises(UserError, match=rf"^'{re.escape(first)}' and '{re.escape(second)}' are one frame in two "
+                                        r"formats.*; remove or rename one$"):
+        folder_sequences(root)
+
+
+def test_a_sequence_list_in_latin1_naming_a_folder_named_in_utf8_says_the_list_is_not_utf8(tmp_path):
+    """A list saved in Latin-1 (Windows' "ANSI") naming 'café', a folder named in UTF-8: the line said the folder
+    lacked 'caf\\udce9', a name the user never wrote. It now says the list is not UTF-8; a folder named in Latin-1 as
+    the list names it is still trained on."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"café": 3, "b": 3}, sizes={"café": (8, 8), "b": (8, 8)})
+    listing = tmp_path / "list.txt"
+    listing.write_bytes("café\nb\n".encode("latin-1"))
+    with pytest.raises(UserError, match=r"^sequence list .* lacks: 'caf\\udce9'; of those, 'caf\\udce9' holds bytes "
+                                        r"that are not UTF-8: the list was saved in another encoding .*; save the "
+                                        r"list as UTF-8, fix the list or add those folders$"):
+        folder_sequences(root, str(listing))
+    os.rename(os.path.join(root, "café"), os.path.join(root, os.fsdecode("café".encode("latin-1"))))
+    assert [sequence.name for sequence in folder_sequences(root, str(listing))] == [
+        os.fsdecode("café".encode("latin-1")), "b"]
+
+
+def test_a_sequence_list_naming_a_link_to_nothing_in_another_unicode_form_says_it_is_a_link_to_nothing(tmp_path):
+    """A list naming 'café' as keyboards type it, where the folder's entry of that name (copied from macOS, decomposed)
+    is a link to nothing (a disk not mounted): the line said the folder lacked 'café', where the user sees it; a name
+    of the list matches a sequence folder's of another Unicode form, and now an entry's that may be one."""
+    import unicodedata
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"a": 3}, sizes={"a": (8, 8)})
+    link = os.path.join(root, unicodedata.normalize("NFD", "café"))
+    os.symlink(str(tmp_path / "unmounted"), link)
+    listing = tmp_path / "list.txt"
+    listing.write_text(unicodedata.normalize("NFC", "a\ncafé\n"))
+    with pytest.raises(UserError, match=rf"^'{re.escape(link)}' is a symbolic link to nothing \(.*\), so whether it "
+                                        r"is a sequence is not known; .*, or leave it out of the list$"):
+        folder_sequences(root, str(listing))
+
+
+def test_an_output_folder_through_a_visible_link_to_a_hidden_folder_of_the_data_is_refused(tmp_path, capsys):
+    """--output_dir 'data/runs', a link to the hidden 'data/.runs': taken for a hidden folder (its link resolved), it
+    trained, but the sequences are read through the link's visible name, so every resume was refused as a sequence
+    'runs' of 1 frame (the run's losses.png). Refused as inside the data folder, as a folder not hidden is."""
+    import train
+    from training_data import make_sequence_folders, tiny_training_flags
+    data = make_sequence_folders(tmp_path / "data", {"a": 4, "b": 4}, sizes={"a": (40, 40), "b": (40, 40)})
+    os.mkdir(os.path.join(data, ".runs"))
+    os.symlink(".runs", os.path.join(data, "runs"))
+    output_dir = os.path.join(data, "runs")
+    line = user_error_line(train.main, tiny_training_flags(data, output_dir, **{"data.layout": "sequences",
+                                                                                "train.max_iter": 2}), capsys)
+    assert line == (f"error: --output_dir '{output_dir}' is inside --input_video_dir '{data}', whose folders of "
+                    "pictures are training sequences (data.layout sequences); set --output_dir to a folder outside it")
+    assert os.listdir(os.path.join(data, ".runs")) == []
