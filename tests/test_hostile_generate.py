@@ -1453,3 +1453,26 @@ def test_fps_ratios_out_of_range_or_malformed_are_one_line(tmp_path, given):
                            str(tmp_path / "out.mp4"), f"--fps={given}")
     assert_one_error_line(completed, "--fps must be")
     assert os.listdir(tmp_path) == []
+
+
+# Sixteenth pass, third look at the sixteenth pass's generate and evaluate fixes
+
+@pytest.mark.parametrize("report_after", [1.0, 0.0])
+def test_a_stop_mpirun_forwards_during_a_ranks_wait_to_exit_leaves_its_line_and_exit_code(report_after):
+    """Under mpirun, a rank other than 0 that met a user error alone waits seconds before its line (report_after), and
+    every rank a moment before its abort; SIGUSR1, the documented stop, which mpirun forwards to every process, then
+    killed it by its default action: exit code 138 and no line of ours (rank 0, waiting for it in an MPI call, said
+    nothing either). Here the signal comes in the report's wait, or in the abort's, as mpirun forwards it."""
+    script = ("import os, signal, threading, types\n"
+              "from utils.distributed import MPIProcesses\n"
+              "from utils.errors import UserError, exit_on_user_error\n"
+              "processes = types.SimpleNamespace(comm=types.SimpleNamespace(Abort=os._exit))\n"
+              "threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGUSR1)).start()\n"
+              "try:\n"
+              f"    with exit_on_user_error(report_after={report_after}):\n"
+              "        raise UserError('met on this rank alone')\n"
+              "except SystemExit as exit_info:\n"
+              "    MPIProcesses.abort(processes, exit_info.code)\n")
+    completed = run_script("-c", script, timeout=60)
+    assert completed.returncode == 2, completed.stderr
+    assert completed.stderr == "error: met on this rank alone\n"
