@@ -1440,8 +1440,10 @@ def test_fps_is_taken_as_a_ratio_as_ffmpeg_writes_rates(tmp_path, given, rate):
     from fractions import Fraction
 
     import cv2
+    # --output-dir: a frame folder's frames go to results/ of the repository without it
     completed = run_script("generate.py", "--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-video",
-                           str(tmp_path / "out.mp4"), "--fps", given, timeout=300)
+                           str(tmp_path / "out.mp4"), "--output-dir", str(tmp_path / "frames"), "--fps", given,
+                           timeout=300)
     assert completed.returncode == 0, completed.stderr
     capture = cv2.VideoCapture(str(tmp_path / "out.mp4"))
     assert Fraction(capture.get(cv2.CAP_PROP_FPS)).limit_denominator(100000) == Fraction(*rate)
@@ -1476,3 +1478,13 @@ def test_a_stop_mpirun_forwards_during_a_ranks_wait_to_exit_leaves_its_line_and_
     completed = run_script("-c", script, timeout=60)
     assert completed.returncode == 2, completed.stderr
     assert completed.stderr == "error: met on this rank alone\n"
+
+
+@pytest.mark.parametrize("given", ["1/0.5", "30000/1001.0", "1e3/1", "1000000000000/1000000000000"])
+def test_an_fps_ratio_not_of_whole_numbers_is_not_said_to_be_no_number(tmp_path, given):
+    """--fps takes a ratio of whole numbers (30000/1001); a ratio of another form was "--fps must be a number",
+    as if no ratio were taken."""
+    completed = run_script("generate.py", "--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-video",
+                           str(tmp_path / "out.mp4"), f"--fps={given}")
+    assert_one_error_line(completed, "--fps must be a number or a ratio of whole numbers", given)
+    assert os.listdir(tmp_path) == []
