@@ -1488,3 +1488,14 @@ def test_an_fps_ratio_not_of_whole_numbers_is_not_said_to_be_no_number(tmp_path,
                            str(tmp_path / "out.mp4"), f"--fps={given}")
     assert_one_error_line(completed, "--fps must be a number or a ratio of whole numbers", given)
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("given", ["1/100", "2/200", "1000/1"])
+def test_an_fps_ratio_at_a_bound_is_taken_as_the_number_is(tmp_path, given):
+    """--fps 0.01 is taken; 1/100, the same rate as a ratio, was refused as "--fps must be a rate from 0.01 to 1000":
+    the ratio was compared with the binary float nearest 0.01, which is larger."""
+    completed = run_script("generate.py", "--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-video",
+                           str(tmp_path / "out.mp4"), "--output-dir", str(tmp_path / "frames"), f"--fps={given}",
+                           timeout=300)
+    assert completed.returncode == 0, completed.stderr
+    assert os.path.isfile(tmp_path / "out.mp4")

@@ -130,7 +130,8 @@ def frame_rate(name, least, most):
         if not match:
             return Fraction(number(text)).limit_denominator(100000)
         rate = Fraction(int(match.group(1)), int(match.group(2))) if int(match.group(2)) else None
-        if rate is None or not least <= rate <= most:
+        # the bounds as written (0.01 is 1/100), not as binary floats, which 1/100 is just below
+        if rate is None or not Fraction(str(least)) <= rate <= Fraction(str(most)):
             raise argparse.ArgumentTypeError(f"{name} must be a rate from {least:g} to {most:g}, got "
                                              f"{shortened(text)}")
         return rate
