@@ -1499,3 +1499,21 @@ def test_an_fps_ratio_at_a_bound_is_taken_as_the_number_is(tmp_path, given):
                            timeout=300)
     assert completed.returncode == 0, completed.stderr
     assert os.path.isfile(tmp_path / "out.mp4")
+
+
+def test_a_stop_mpirun_forwards_to_every_rank_is_said_once():
+    """SIGUSR1 to mpirun, the documented stop, reaches every process: each said "interrupted", the line twice. Here
+    both ranks get it at once, as mpirun forwards it."""
+    script = ("import os, signal, time\n"
+              "import generate\n"
+              "def run(args, processes, output_claim):\n"
+              "    processes.comm.barrier()\n"
+              "    os.kill(os.getpid(), signal.SIGUSR1)\n"
+              "    time.sleep(30)\n"
+              "generate.run, generate.parse_args = run, lambda argv=None: None\n"
+              "generate.main()\n")
+    completed = subprocess.run([MPIRUN, "--bind-to", "none", "-n", "2", sys.executable, "-c", script], cwd=REPO_ROOT,
+                               env=mpi_environment(), capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 130
+    assert [line for line in completed.stderr.splitlines() if line == "interrupted"] == ["interrupted"], \
+        completed.stderr
