@@ -231,18 +231,3 @@ def mpeg_program_stream(folder):
     """An MPEG-1 program stream (.mpg, as DVD and camcorder files are) of 30 frames: OpenCV announces a count estimated
     from its duration, 26. The path, made by ffmpeg in folder."""
     return ffmpeg_video(folder / "clip.mpg", "-r", "25", "-c:v", "mpeg1video", "-f", "mpeg", frames=30)
-
-
-def generate_under_mpirun(run_body):
-    """`mpirun -n 2` of generate.main with no flags parsed and run(args, processes, output_claim) of run_body (its
-    lines, indented four spaces; os, signal and time imported): the CompletedProcess."""
-    from helpers import MPIRUN, mpi_environment
-    script = ("import os, signal, time\n"
-              "import generate\n"
-              "from utils.errors import UserError\n"
-              "def run(args, processes, output_claim):\n"
-              f"{run_body}"
-              "generate.run, generate.parse_args = run, lambda argv=None: None\n"
-              "generate.main()\n")
-    return subprocess.run([MPIRUN, "--bind-to", "none", "-n", "2", sys.executable, "-c", script], cwd=REPO_ROOT,
-                          env=mpi_environment(), capture_output=True, text=True, timeout=120)

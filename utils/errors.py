@@ -268,9 +268,8 @@ def exit_on_user_error(report=True, report_after=0.0):
     traceback). Every stop signal raises KeyboardInterrupt inside, once (interrupt), unless a command
     handles it otherwise; once the block ends without an error, they are ignored. report=False: exit without
     the line (the other processes of mpirun, whose rank 0 prints it). report_after: seconds to wait before the
-    line, for the other processes of mpirun when each may meet the error or the stop (mpirun forwards SIGUSR1 to
-    every process): rank 0's line comes first and its exit ends the job, so the line is printed once, and still
-    printed when only this process met it."""
+    line, for the other processes of mpirun when each may meet the error: rank 0's line comes first and its exit
+    ends the job, so the line is printed once, and still printed when only this process met it."""
     for signal_number in STOP_SIGNALS:
         signal.signal(signal_number, interrupt)
     try:
@@ -283,8 +282,6 @@ def exit_on_user_error(report=True, report_after=0.0):
         sys.exit(USER_ERROR_EXIT)
     except KeyboardInterrupt:
         ignore_stop_signals()
-        if report and report_after:  # a stop mpirun forwards reaches every process: one line, rank 0's
-            wait_to_exit(report_after)
         say("interrupted")
         sys.exit(INTERRUPTED_EXIT)
     except BrokenPipeError:
