@@ -901,3 +901,31 @@ def test_a_cut_past_the_frames_a_program_stream_holds_is_refused_with_their_coun
     (tmp_path / "cuts.txt").write_text(f"{decoded_count(clip)}\n")
     with pytest.raises(UserError, match=rf"is outside the frames 1..{decoded_count(clip) - 1} "):
         read_cuts_file(str(tmp_path / "cuts.txt"), reader.total_frames, frames_held=reader.frames_held)
+
+
+# Sixteenth pass, third look at the sixteenth pass's generate and evaluate fixes
+
+@pytest.mark.parametrize("start, end", [(None, "100"), ("80", None)])
+def test_a_part_far_past_an_estimated_count_is_not_said_to_be_past_the_frames_held(tmp_path, start, end):
+    """An MPEG program stream of 30 frames announces 26, an estimate; a part far past it is refused without decoding
+    the video to its end, and the line said "past the end of 'clip.mpg' (26 frames, 1.04 s)", a count a user takes
+    for the frames held (an --end 26 then leaves 4 frames out)."""
+    from hostile import mpeg_program_stream
+    from utils.image_io import VideoReader
+    clip = mpeg_program_stream(tmp_path)
+    reader = VideoReader(clip)
+    with pytest.raises(UserError, match=rf"\({reader.total_frames} frames, [0-9.]+ s, as it announces\)") as error:
+        reader.select(start, end)
+    assert f"({decoded_count(clip)} frames" not in str(error.value)
+
+
+def test_a_cut_far_past_an_estimated_count_is_not_said_to_be_outside_the_frames_held(tmp_path):
+    """The same for a cuts file's cut: "frame 100 is outside the frames 1..25" of a video of 30 frames."""
+    from hostile import mpeg_program_stream
+    from utils.image_io import VideoReader
+    from utils.scenes import read_cuts_file
+    clip = mpeg_program_stream(tmp_path)
+    reader = VideoReader(clip)
+    (tmp_path / "cuts.txt").write_text("100\n")
+    with pytest.raises(UserError, match=rf"outside the frames 1..{reader.total_frames - 1} the video announces "):
+        read_cuts_file(str(tmp_path / "cuts.txt"), reader.total_frames, frames_held=reader.frames_held)

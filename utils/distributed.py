@@ -5,15 +5,13 @@ Gradients are averaged over processes before every update: with NNabla's multi-p
 process and nothing is exchanged.
 """
 import os
-import signal
 import sys
-import time
 import traceback
 from contextlib import contextmanager
 
 import numpy as np
 
-from utils.errors import STOP_SIGNALS, UserError
+from utils.errors import UserError, wait_to_exit
 
 # The launchers' variables for the number of processes and the rank within the node, in the order
 # they are trusted: mpirun's own first (Slurm's are also set around an mpirun inside an allocation).
@@ -157,11 +155,8 @@ class MPIProcesses:
         machine, so the abort waits that moment."""
         sys.stdout.flush()
         sys.stderr.flush()
-        # another process meeting the same error a moment sooner ends this one by its abort while this waits: a kill
-        # then ends it quietly, not as KeyboardInterrupt's traceback under the error's line
-        for signal_number in STOP_SIGNALS:
-            signal.signal(signal_number, signal.SIG_DFL)
-        time.sleep(ABORT_AFTER)
+        # another process meeting the same error a moment sooner ends this one by its abort while this waits
+        wait_to_exit(ABORT_AFTER)
         self.comm.Abort(exit_code)
 
 

@@ -24,7 +24,8 @@ BROKEN_PIPE_EXIT = 141  # 128 + SIGPIPE, what shells report for a writer whose r
 # SIGUSR1 and SIGUSR2: what mpirun forwards unchanged, and what a batch system's advance notice of a job's end
 # (Slurm's --signal) is often set to. SIGHUP: the terminal closed (a lost SSH session), unless it is
 # ignored from the start, as nohup does: the command must then go on.
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1, signal.SIGUSR2) + (
+FORWARDED_SIGNALS = (signal.SIGUSR1, signal.SIGUSR2)
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, *FORWARDED_SIGNALS) + (
     () if signal.getsignal(signal.SIGHUP) == signal.SIG_IGN else (signal.SIGHUP,))
 
 
@@ -185,6 +186,16 @@ def ignore_signal(signal_number, frame):
     """A signal handler that does nothing."""
 
 
+def wait_to_exit(seconds):
+    """Sleep seconds before this process of mpirun says its line or ends the job. The job may end meanwhile: another
+    process's abort (Open MPI's SIGTERM, then SIGKILL) ends this one quietly, not as KeyboardInterrupt's traceback.
+    A stop mpirun forwards (SIGUSR1, SIGUSR2), which no abort sends, is ignored: its default action ended the
+    process without its line, with exit code 138, where its own exit follows within these seconds."""
+    for signal_number in STOP_SIGNALS:
+        signal.signal(signal_number, ignore_signal if signal_number in FORWARDED_SIGNALS else signal.SIG_DFL)
+    time.sleep(seconds)
+
+
 @contextmanager
 def stops_through_imports():
     """For an import made while a command runs (a library needed only then): a stop signal during it stays a
@@ -265,10 +276,8 @@ def exit_on_user_error(report=True, report_after=0.0):
         yield
     except UserError as error:
         if report:
-            if report_after:  # the job may end while this waits: a kill then ends it quietly, not as a traceback
-                for signal_number in STOP_SIGNALS:
-                    signal.signal(signal_number, signal.SIG_DFL)
-            time.sleep(report_after)
+            if report_after:
+                wait_to_exit(report_after)
             say(f"error: {printable(str(error))}")
         sys.exit(USER_ERROR_EXIT)
     except KeyboardInterrupt:

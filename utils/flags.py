@@ -124,10 +124,14 @@ def frame_rate(name, least, most):
 
     def parse(text):
         match = re.fullmatch(r"\s*(\d{1,12})\s*/\s*(\d{1,12})\s*", text)
+        if not match and "/" in text:  # not "must be a number": a ratio is taken, of whole numbers
+            raise argparse.ArgumentTypeError(f"{name} must be a number or a ratio of whole numbers of at most 12 "
+                                             f"digits (e.g. 30000/1001), got '{shortened(text)}'")
         if not match:
             return Fraction(number(text)).limit_denominator(100000)
         rate = Fraction(int(match.group(1)), int(match.group(2))) if int(match.group(2)) else None
-        if rate is None or not least <= rate <= most:
+        # the bounds as written (0.01 is 1/100), not as binary floats, which 1/100 is just below
+        if rate is None or not Fraction(str(least)) <= rate <= Fraction(str(most)):
             raise argparse.ArgumentTypeError(f"{name} must be a rate from {least:g} to {most:g}, got "
                                              f"{shortened(text)}")
         return rate

@@ -661,6 +661,9 @@ class VideoReader:
         if past and not self.counted and index <= self.total_frames + COUNT_MARGIN_SECONDS * self.fps:
             self.total_frames, self.counted = self._count_frames(), True  # the announced count may be short
         duration = self.total_frames / self.fps
+        # far past the count announced, the video is not decoded to its end for the refusal: that count is an
+        # estimate (an MPEG program stream's is short), not the frames held, which a user would take it for
+        extent = f"{self.total_frames} frames, {float(duration):.2f} s" + ("" if self.counted else ", as it announces")
         # a start time inside the last frame's time: before the end, yet no frame begins at or after it
         if option == "--start" and index >= self.total_frames and kind == "time" and value < duration:
             raise UserError(
@@ -668,12 +671,11 @@ class VideoReader:
                 f"last at {float((self.total_frames - 1) / self.fps):.2f} s): a start time takes the first frame "
                 "that begins at or after it; choose an earlier start")
         if option == "--start" and index >= self.total_frames:
-            raise UserError(
-                f"--start {text} is at or after the end of '{self.path}' ({self.total_frames} frames, "
-                f"{float(duration):.2f} s); choose an earlier start")
+            raise UserError(f"--start {text} is at or after the end of '{self.path}' ({extent}); choose an earlier "
+                            "start")
         if option == "--end" and index > self.total_frames:
-            raise UserError(f"--end {text} is past the end of '{self.path}' ({self.total_frames} frames, "
-                            f"{float(duration):.2f} s); choose an earlier end or leave --end out")
+            raise UserError(f"--end {text} is past the end of '{self.path}' ({extent}); choose an earlier end or "
+                            "leave --end out")
         return index
 
     def select(self, start_text=None, end_text=None):

@@ -78,14 +78,15 @@ def read_cuts_file(path, frame_count, other_choices=(), frames_held=None):
     # held opens a shot of no frames: not decoded for)
     held = frames_held(cuts[-1] + 1) if frames_held and cuts and cuts[-1] >= frame_count else frame_count
     for number, cut in zip(numbers, cuts):
-        if cut >= held:
-            raise cut_outside(path, number, str(cut), held)
+        if cut >= held:  # far past the count announced, an estimate, the video is not decoded: said as announced
+            raise cut_outside(path, number, str(cut), held, announced=bool(frames_held) and held == frame_count)
     return cuts
 
 
-def cut_outside(path, number, digits, frame_count):
+def cut_outside(path, number, digits, frame_count, announced=False):
     return UserError(f"--scene-cuts '{path}' line {number}: frame {shortened(digits, 23)} is outside the frames "
-                     f"1..{frame_count - 1} (frame 0 always starts a scene)")
+                     f"1..{frame_count - 1}{' the video announces' if announced else ''} (frame 0 always starts a "
+                     "scene)")
 
 
 def split_at_cuts(items, cuts):
