@@ -7,10 +7,21 @@ VENV := .venv
 # `VENV='$HOME/v'` (quoted, so the shell left the $ to make) made a venv OME/v: make reads $H as its own variable H,
 # empty; `clean-venv VENV='a$b'` removed the venv a. A $ before one character is refused for every goal, first (one
 # ending the name is make's literal $, refused below); $(NAME) and ${NAME} are make's own way, meant as such.
+# `$$` is make's literal $, taken before a $ ending the name: `VENV='a$$$$'` (a folder a$$) was said to hold a $ make
+# reads as its variable. A `$(` or `${` left open (`VENV='$$(HOME'`) was make's "Makefile:21: *** unterminated variable
+# reference", naming no VENV: refused here, before the name is read.
 dollar := $$
 open_paren := (
-ifneq ($(findstring $(dollar),$(subst $(dollar){,,$(subst $(dollar)$(open_paren),,$(subst $(dollar)$(dollar),,\
-      $(patsubst %$(dollar),%,$(value VENV)))))),)
+close_paren := )
+venv_unquoted_dollars = $(patsubst %$(dollar),%,$(subst $(dollar)$(dollar),,$(value VENV)))
+venv_count = $(words $(subst $1,$1 ,x$(venv_unquoted_dollars)x))
+ifneq ($(if $(findstring $(dollar)$(open_paren),$(venv_unquoted_dollars)),$(filter-out \
+      $(call venv_count,$(close_paren)),$(call venv_count,$(open_paren))))$(if $(findstring $(dollar){,\
+      $(venv_unquoted_dollars)),$(filter-out $(call venv_count,}),$(call venv_count,{))),)
+$(error VENV '$(value VENV)' holds a $(dollar)$(open_paren) or $(dollar){ that is not closed, which make cannot read; write the folder out, e.g. \
+    $(HOME)/venv)
+endif
+ifneq ($(findstring $(dollar),$(subst $(dollar){,,$(subst $(dollar)$(open_paren),,$(venv_unquoted_dollars)))),)
 $(error VENV '$(value VENV)' holds a $$ that make reads as one of its variables (the name became '$(VENV)'); write \
     the folder out, e.g. $(HOME)/venv)
 endif
@@ -100,7 +111,10 @@ setup-gpu: $(STAMP)
 # missing", where the tests read it as Debian's.
 DEBIAN_CHROMIUM := /usr/bin/chromium
 CHROMIUM ?= $(DEBIAN_CHROMIUM)
-chromium_named = $(call venv_quoted,$(or $(strip $(CHROMIUM)),$(DEBIAN_CHROMIUM)))
+# Taken as written: make's strip made `CHROMIUM='/opt/my  chromium/chrome'` (two spaces) another Chromium, driven if
+# there. From the environment it is the shell's value, not make's text: a `$x` in it was read as make's variable x.
+chromium_given = $(if $(filter environment%,$(origin CHROMIUM)),$(value CHROMIUM),$(CHROMIUM))
+chromium_named = $(call venv_quoted,$(if $(strip $(chromium_given)),$(chromium_given),$(DEBIAN_CHROMIUM)))
 chromium_quoted = "$(chromium_named)"
 browser:
 	@{ test -f $(chromium_quoted) && test -x $(chromium_quoted); } || { if [ "$$(id -u)" != 0 ] \
