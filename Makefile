@@ -75,6 +75,9 @@ setup: $(STAMP)
 
 setup-test: $(TEST_STAMP)
 
+# A VENV of two words (clean-venv's alone) made these rules of two targets each, the first word twice: make's "warning:
+# overriding recipe for target 'a'" and "ignoring old recipe" on a clean-venv that succeeded. They are its only use.
+ifeq ($(words $(VENV))$(VENV),1$(strip $(VENV)))
 # A venv that is not the user's to write (a shared one, linked to) and holds what the requirements ask: touch's "cannot
 # touch '.venv/.installed': Permission denied" stopped every `make demo`. Without its stamp, make checks it each time.
 $(STAMP): requirements.txt requirements-nodeps.txt utils/make_venv.sh
@@ -90,6 +93,7 @@ endif
 $(TEST_STAMP): $(STAMP) requirements-test.txt requirements-tensorflow.txt
 	@bash utils/make_venv.sh $(VENV) requirements-test.txt
 	@touch $(TEST_STAMP) 2>/dev/null || true
+endif
 
 # The CUDA extension, the CUDA 12 / cuDNN 8 / NCCL wheels, and the Open MPI link NNabla's communicator
 # looks for (utils/cuda_libraries.py); needs an NVIDIA driver on the machine.

@@ -2340,3 +2340,16 @@ def test_the_set_up_with_a_pythonpath_holding_another_pip_names_it(tmp_path, ven
     assert "installing pip" not in completed.stdout, completed.stdout
     assert subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "--version"], capture_output=True,
                           timeout=120).returncode == 0
+
+
+@pytest.mark.parametrize("name", ["my venv", "my "])
+def test_make_clean_venv_of_a_name_make_splits_says_nothing_but_what_it_removes(tmp_path, name):
+    """`make clean-venv VENV='my venv'` (the one goal that takes such a name) removed it, after make's two warnings
+    "overriding recipe for target 'my'" and "ignoring old recipe for target 'my'": the set-up's rules, of two targets
+    each, named the first word twice."""
+    copy = set_up_copy(tmp_path)
+    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(copy / name)], check=True, timeout=120)
+    completed = subprocess.run(["make", "--no-print-directory", "clean-venv", f"VENV={name}"], cwd=copy,
+                               capture_output=True, text=True, timeout=60, env=top_level_make_environment())
+    assert completed.returncode == 0 and not completed.stderr, completed.stderr
+    assert completed.stdout == f'rm -rf "{name}"\n' and not os.path.lexists(copy / name)
