@@ -115,10 +115,16 @@ setup-gpu: $(STAMP)
 # missing", where the tests read it as Debian's.
 DEBIAN_CHROMIUM := /usr/bin/chromium
 CHROMIUM ?= $(DEBIAN_CHROMIUM)
-# Taken as written: make's strip made `CHROMIUM='/opt/my  chromium/chrome'` (two spaces) another Chromium, driven if
-# there. From the environment it is the shell's value, not make's text: a `$x` in it was read as make's variable x.
+# Spaces that begin or end it are dropped, those inside kept: make's strip made `CHROMIUM='/opt/my  chromium/chrome'`
+# (two spaces) another Chromium, driven if there. From the environment it is the shell's value, not make's text: a `$x`
+# in it was read as make's variable x.
 chromium_given = $(if $(filter environment%,$(origin CHROMIUM)),$(value CHROMIUM),$(CHROMIUM))
-chromium_named = $(call venv_quoted,$(if $(strip $(chromium_given)),$(chromium_given),$(DEBIAN_CHROMIUM)))
+space := $(subst x,,x x)
+chromium_space := /CHROMIUM-SPACE/
+chromium_trimmed = $(if $(filter $(chromium_space)%,$1),$(call chromium_trimmed,$(patsubst $(chromium_space)%,%,$1)),$(if \
+    $(filter %$(chromium_space),$1),$(call chromium_trimmed,$(patsubst %$(chromium_space),%,$1)),$1))
+chromium_named = $(call venv_quoted,$(or $(subst $(chromium_space),$(space),$(call chromium_trimmed,$(subst \
+    $(space),$(chromium_space),$(chromium_given)))),$(DEBIAN_CHROMIUM)))
 chromium_quoted = "$(chromium_named)"
 browser:
 	@{ test -f $(chromium_quoted) && test -x $(chromium_quoted); } || { if [ "$$(id -u)" != 0 ] \
