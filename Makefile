@@ -18,8 +18,8 @@ venv_count = $(words $(subst $1,$1 ,x$(venv_unquoted_dollars)x))
 ifneq ($(if $(findstring $(dollar)$(open_paren),$(venv_unquoted_dollars)),$(filter-out \
       $(call venv_count,$(close_paren)),$(call venv_count,$(open_paren))))$(if $(findstring $(dollar){,\
       $(venv_unquoted_dollars)),$(filter-out $(call venv_count,}),$(call venv_count,{))),)
-$(error VENV '$(value VENV)' holds a $(dollar)$(open_paren) or $(dollar){ that is not closed, which make cannot read; write the folder out, e.g. \
-    $(HOME)/venv)
+$(error VENV '$(value VENV)' holds a $(dollar)$(open_paren) or $(dollar){ that is not closed, which make cannot read; \
+    write the folder out, e.g. $(HOME)/venv)
 endif
 ifneq ($(findstring $(dollar),$(subst $(dollar){,,$(subst $(dollar)$(open_paren),,$(venv_unquoted_dollars)))),)
 $(error VENV '$(value VENV)' holds a $$ that make reads as one of its variables (the name became '$(VENV)'); write \
@@ -120,11 +120,12 @@ CHROMIUM ?= $(DEBIAN_CHROMIUM)
 # in it was read as make's variable x.
 chromium_given = $(if $(filter environment%,$(origin CHROMIUM)),$(value CHROMIUM),$(CHROMIUM))
 space := $(subst x,,x x)
-chromium_space := /CHROMIUM-SPACE/
-chromium_trimmed = $(if $(filter $(chromium_space)%,$1),$(call chromium_trimmed,$(patsubst $(chromium_space)%,%,$1)),$(if \
-    $(filter %$(chromium_space),$1),$(call chromium_trimmed,$(patsubst %$(chromium_space),%,$1)),$1))
-chromium_named = $(call venv_quoted,$(or $(subst $(chromium_space),$(space),$(call chromium_trimmed,$(subst \
-    $(space),$(chromium_space),$(chromium_given)))),$(DEBIAN_CHROMIUM)))
+ch_space := /CHROMIUM-SPACE/
+# (a line broken inside an $(if)'s condition, which is stripped: a break before a branch adds a space to it)
+chromium_trimmed = $(if $(filter $(ch_space)%,$1),$(call chromium_trimmed,$(patsubst $(ch_space)%,%,$1)),$(if \
+    $(filter %$(ch_space),$1),$(call chromium_trimmed,$(patsubst %$(ch_space),%,$1)),$1))
+chromium_named = $(call venv_quoted,$(or $(subst $(ch_space),$(space),$(call chromium_trimmed,$(subst \
+    $(space),$(ch_space),$(chromium_given)))),$(DEBIAN_CHROMIUM)))
 chromium_quoted = "$(chromium_named)"
 browser:
 	@{ test -f $(chromium_quoted) && test -x $(chromium_quoted); } || { if [ "$$(id -u)" != 0 ] \

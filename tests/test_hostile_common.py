@@ -2221,10 +2221,10 @@ def test_make_clean_venv_of_a_link_to_nothing_says_so_and_keeps_it(tmp_path, nam
 
 @pytest.mark.parametrize("goal", ["setup", "clean-venv"])
 def test_make_with_a_venv_name_ending_in_makes_literal_dollar_takes_it_as_one(tmp_path, goal):
-    """`VENV='a$$'` is make's way of writing the folder a$ (a `$$` is a literal $): the check for a $ make reads took the
-    second $ of the pair as one ending the name, and the first as a $ before a letter, so `make clean-venv` of a venv a$
-    was refused as "a $ that make reads as one of its variables (the name became 'a$')", and `make setup` said so too,
-    not that a $ is read by the shell in its commands."""
+    """`VENV='a$$'` is make's way of writing the folder a$ (a `$$` is a literal $): the check for a $ make reads took
+    the second $ of the pair as one ending the name, and the first as a $ before a letter, so `make clean-venv` of a
+    venv a$ was refused as "a $ that make reads as one of its variables (the name became 'a$')", and `make setup`
+    said so too, not that a $ is read by the shell in its commands."""
     copy = set_up_copy(tmp_path)
     subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(copy / "a$")], check=True, timeout=120)
     completed = subprocess.run(["make", "--no-print-directory", goal, "VENV=a$$"], cwd=copy, capture_output=True,
@@ -2294,7 +2294,8 @@ def test_two_set_ups_of_one_venv_linked_to_from_two_clones_take_turns(tmp_path):
         copies.append(set_up_copy(tmp_path / clone))
         (copies[-1] / "venv").symlink_to(tmp_path / "shared" / "venv")
     first = subprocess.Popen(["make", "--no-print-directory", "setup", "VENV=venv"], cwd=copies[0],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=top_level_make_environment())
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env=top_level_make_environment())
     deadline = time.monotonic() + 120
     while not (tmp_path / "shared" / "venv" / "pyvenv.cfg").exists() and time.monotonic() < deadline \
             and first.poll() is None:
