@@ -2354,3 +2354,12 @@ def test_make_clean_venv_of_a_name_make_splits_says_nothing_but_what_it_removes(
                                capture_output=True, text=True, timeout=60, env=top_level_make_environment())
     assert completed.returncode == 0 and not completed.stderr, completed.stderr
     assert completed.stdout == f'rm -rf "{name}"\n' and not os.path.lexists(copy / name)
+
+
+def test_make_test_drops_the_spaces_around_a_chromium_from_the_environment(tmp_path):
+    """Spaces around an exported CHROMIUM (`CHROMIUM=" $CHROME "`) are dropped, as before CHROMIUM was taken as written
+    inside: the Chromium is found and handed to the tests without them."""
+    chromium = users_chromium(tmp_path)
+    completed = make_test_recording_chromium(tmp_path, environment={"CHROMIUM": f"  {chromium} "})
+    assert completed.returncode == 0, completed.stderr
+    assert (tmp_path / "given").read_text() == str(chromium)
