@@ -7,8 +7,8 @@ VENV := .venv
 # `VENV='$HOME/v'` (quoted, so the shell left the $ to make) made a venv OME/v: make reads $H as its own variable H,
 # empty; `clean-venv VENV='a$b'` removed the venv a. A $ before one character is refused for every goal, first (one
 # ending the name is make's literal $, refused below); $(NAME) and ${NAME} are make's own way, meant as such.
-# `$$` is make's literal $, taken before a $ ending the name: `VENV='a$$$$'` (a folder a$$) was said to hold a $ make
-# reads as its variable. A `$(` or `${` left open (`VENV='$$(HOME'`) was make's "Makefile:21: *** unterminated variable
+# `$$` is make's literal $, taken before a $ ending the name: `VENV='a$$'` (the folder a$) was said to hold a $ make
+# reads as its variable. A `$(` or `${` left open (`VENV='$(HOME'`) was make's "Makefile:21: *** unterminated variable
 # reference", naming no VENV: refused here, before the name is read.
 dollar := $$
 open_paren := (
