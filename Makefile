@@ -7,10 +7,21 @@ VENV := .venv
 # `VENV='$HOME/v'` (quoted, so the shell left the $ to make) made a venv OME/v: make reads $H as its own variable H,
 # empty; `clean-venv VENV='a$b'` removed the venv a. A $ before one character is refused for every goal, first (one
 # ending the name is make's literal $, refused below); $(NAME) and ${NAME} are make's own way, meant as such.
+# `$$` is make's literal $, taken before a $ ending the name: `VENV='a$$'` (the folder a$) was said to hold a $ make
+# reads as its variable. A `$(` or `${` left open (`VENV='$(HOME'`) was make's "Makefile:21: *** unterminated variable
+# reference", naming no VENV: refused here, before the name is read.
 dollar := $$
 open_paren := (
-ifneq ($(findstring $(dollar),$(subst $(dollar){,,$(subst $(dollar)$(open_paren),,$(subst $(dollar)$(dollar),,\
-      $(patsubst %$(dollar),%,$(value VENV)))))),)
+close_paren := )
+venv_unquoted_dollars = $(patsubst %$(dollar),%,$(subst $(dollar)$(dollar),,$(value VENV)))
+venv_count = $(words $(subst $1,$1 ,x$(venv_unquoted_dollars)x))
+ifneq ($(if $(findstring $(dollar)$(open_paren),$(venv_unquoted_dollars)),$(filter-out \
+      $(call venv_count,$(close_paren)),$(call venv_count,$(open_paren))))$(if $(findstring $(dollar){,\
+      $(venv_unquoted_dollars)),$(filter-out $(call venv_count,}),$(call venv_count,{))),)
+$(error VENV '$(value VENV)' holds a $(dollar)$(open_paren) or $(dollar){ that is not closed, which make cannot read; \
+    write the folder out, e.g. $(HOME)/venv)
+endif
+ifneq ($(findstring $(dollar),$(subst $(dollar){,,$(subst $(dollar)$(open_paren),,$(venv_unquoted_dollars)))),)
 $(error VENV '$(value VENV)' holds a $$ that make reads as one of its variables (the name became '$(VENV)'); write \
     the folder out, e.g. $(HOME)/venv)
 endif
@@ -64,6 +75,9 @@ setup: $(STAMP)
 
 setup-test: $(TEST_STAMP)
 
+# A VENV of two words (clean-venv's alone) made these rules of two targets each, the first word twice: make's "warning:
+# overriding recipe for target 'a'" and "ignoring old recipe" on a clean-venv that succeeded. They are its only use.
+ifeq ($(words $(VENV))$(VENV),1$(strip $(VENV)))
 # A venv that is not the user's to write (a shared one, linked to) and holds what the requirements ask: touch's "cannot
 # touch '.venv/.installed': Permission denied" stopped every `make demo`. Without its stamp, make checks it each time.
 $(STAMP): requirements.txt requirements-nodeps.txt utils/make_venv.sh
@@ -79,6 +93,7 @@ endif
 $(TEST_STAMP): $(STAMP) requirements-test.txt requirements-tensorflow.txt
 	@bash utils/make_venv.sh $(VENV) requirements-test.txt
 	@touch $(TEST_STAMP) 2>/dev/null || true
+endif
 
 # The CUDA extension, the CUDA 12 / cuDNN 8 / NCCL wheels, and the Open MPI link NNabla's communicator
 # looks for (utils/cuda_libraries.py); needs an NVIDIA driver on the machine.
@@ -100,7 +115,17 @@ setup-gpu: $(STAMP)
 # missing", where the tests read it as Debian's.
 DEBIAN_CHROMIUM := /usr/bin/chromium
 CHROMIUM ?= $(DEBIAN_CHROMIUM)
-chromium_named = $(call venv_quoted,$(or $(strip $(CHROMIUM)),$(DEBIAN_CHROMIUM)))
+# Spaces that begin or end it are dropped, those inside kept: make's strip made `CHROMIUM='/opt/my  chromium/chrome'`
+# (two spaces) another Chromium, driven if there. From the environment it is the shell's value, not make's text: a `$x`
+# in it was read as make's variable x.
+chromium_given = $(if $(filter environment%,$(origin CHROMIUM)),$(value CHROMIUM),$(CHROMIUM))
+space := $(subst x,,x x)
+ch_space := /CHROMIUM-SPACE/
+# (a line broken inside an $(if)'s condition, which is stripped: a break before a branch adds a space to it)
+chromium_trimmed = $(if $(filter $(ch_space)%,$1),$(call chromium_trimmed,$(patsubst $(ch_space)%,%,$1)),$(if \
+    $(filter %$(ch_space),$1),$(call chromium_trimmed,$(patsubst %$(ch_space),%,$1)),$1))
+chromium_named = $(call venv_quoted,$(or $(subst $(ch_space),$(space),$(call chromium_trimmed,$(subst \
+    $(space),$(ch_space),$(chromium_given)))),$(DEBIAN_CHROMIUM)))
 chromium_quoted = "$(chromium_named)"
 browser:
 	@{ test -f $(chromium_quoted) && test -x $(chromium_quoted); } || { if [ "$$(id -u)" != 0 ] \

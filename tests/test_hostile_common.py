@@ -2215,3 +2215,151 @@ def test_make_clean_venv_of_a_link_to_nothing_says_so_and_keeps_it(tmp_path, nam
     assert completed.returncode == 2 and len(lines) == 1, completed.stderr
     assert lines[0].startswith(f"error: '{tmp_path}/link' is a link to {tmp_path}/disk, which leads to no folder")
     assert os.readlink(tmp_path / "link") == str(tmp_path / "disk")
+
+
+# Sixteenth pass, third look at the sixteenth pass's set-up fixes
+
+@pytest.mark.parametrize("goal", ["setup", "clean-venv"])
+def test_make_with_a_venv_name_ending_in_makes_literal_dollar_takes_it_as_one(tmp_path, goal):
+    """`VENV='a$$'` is make's way of writing the folder a$ (a `$$` is a literal $): the check for a $ make reads took
+    the second $ of the pair as one ending the name, and the first as a $ before a letter, so `make clean-venv` of a
+    venv a$ was refused as "a $ that make reads as one of its variables (the name became 'a$')", and `make setup`
+    said so too, not that a $ is read by the shell in its commands."""
+    copy = set_up_copy(tmp_path)
+    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(copy / "a$")], check=True, timeout=120)
+    completed = subprocess.run(["make", "--no-print-directory", goal, "VENV=a$$"], cwd=copy, capture_output=True,
+                               text=True, timeout=300, env=top_level_make_environment())
+    assert "make reads as one of its variables" not in completed.stderr, completed.stderr
+    if goal == "clean-venv":
+        assert completed.returncode == 0 and not os.path.lexists(copy / "a$"), completed.stderr
+    else:
+        lines = completed.stderr.strip().splitlines()
+        assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+        assert "VENV 'a$' holds $, which make or the shell reads in its commands" in lines[0], lines[0]
+        assert (copy / "a$" / "pyvenv.cfg").is_file() and not (copy / "a$" / ".installed").exists()
+
+
+@pytest.mark.parametrize("name", ["$(HOME", "${HOME}/v${PWD", "$b$(HOME"])
+@pytest.mark.parametrize("goal", ["setup", "clean-venv"])
+def test_make_with_a_venv_name_holding_an_unclosed_reference_names_venv(tmp_path, goal, name):
+    """`VENV='$(HOME'` (a `$(` or `${` left open) was make's "Makefile:21: *** unterminated variable reference.  Stop.",
+    naming neither VENV nor the name."""
+    copy = set_up_copy(tmp_path)
+    completed = subprocess.run(["make", "--no-print-directory", goal, f"VENV={name}"], cwd=copy, capture_output=True,
+                               text=True, timeout=300, env=top_level_make_environment())
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert f"VENV '{name}' holds a $( or ${{ that is not closed" in lines[0], lines[0]
+    assert sorted(os.listdir(copy)) == ["Makefile", "requirements-nodeps.txt", "requirements-tensorflow.txt",
+                                        "requirements-test.txt", "requirements.txt", "utils"]
+
+
+@pytest.mark.parametrize("where", ["command line", "environment"])
+def test_make_test_hands_the_chromium_named_with_two_spaces_as_written(tmp_path, where):
+    """`CHROMIUM='/opt/my  chromium/chrome'` (two spaces): make's strip made it '/opt/my chromium/chrome', another
+    Chromium, checked and handed to the tests where there is one."""
+    chromium = tmp_path / "my  chromium" / "chrome"
+    chromium.parent.mkdir()
+    chromium.write_text("#!/bin/sh\n")
+    chromium.chmod(0o755)
+    other = tmp_path / "my chromium" / "chrome"
+    other.parent.mkdir()
+    shutil.copy(chromium, other)
+    completed = make_test_recording_chromium(
+        tmp_path, *([f"CHROMIUM={chromium}"] if where == "command line" else []),
+        environment={"CHROMIUM": str(chromium)} if where == "environment" else {})
+    assert completed.returncode == 0, completed.stderr
+    assert (tmp_path / "given").read_text() == str(chromium)
+
+
+def test_make_test_takes_a_chromium_from_the_environment_holding_a_dollar_as_written(tmp_path):
+    """`CHROMIUM='/opt/a$x/chrome' make test` (the shell's value, exported): make read `$x` as its variable x, empty,
+    and checked '/opt/a/chrome' ("error: .../a/ is missing or not a program"), where the tests read the path given."""
+    chromium = tmp_path / "a$x" / "chrome"
+    chromium.parent.mkdir()
+    chromium.write_text("#!/bin/sh\n")
+    chromium.chmod(0o755)
+    completed = make_test_recording_chromium(tmp_path, environment={"CHROMIUM": str(chromium)})
+    assert completed.returncode == 0, completed.stderr
+    assert (tmp_path / "given").read_text() == str(chromium)
+
+
+def test_two_set_ups_of_one_venv_linked_to_from_two_clones_take_turns(tmp_path):
+    """Two clones whose venv links to one shared folder, set up at once: each locked the folder its link is in, so
+    both ran venv, ensurepip and pip in the shared folder, the second saying "installing pip into venv (it has none:
+    ... an earlier set-up stopped before pip was in)"."""
+    (tmp_path / "shared" / "venv").mkdir(parents=True)
+    copies = []
+    for clone in ("first", "second"):
+        copies.append(set_up_copy(tmp_path / clone))
+        (copies[-1] / "venv").symlink_to(tmp_path / "shared" / "venv")
+    first = subprocess.Popen(["make", "--no-print-directory", "setup", "VENV=venv"], cwd=copies[0],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env=top_level_make_environment())
+    deadline = time.monotonic() + 120
+    while not (tmp_path / "shared" / "venv" / "pyvenv.cfg").exists() and time.monotonic() < deadline \
+            and first.poll() is None:
+        time.sleep(0.01)
+    second = subprocess.run(["make", "--no-print-directory", "setup", "VENV=venv"], cwd=copies[1], capture_output=True,
+                            text=True, timeout=300, env=top_level_make_environment())
+    _, first_err = first.communicate(timeout=300)
+    assert first.returncode == 0 and second.returncode == 0, (first_err, second.stderr)
+    assert "installing pip" not in second.stdout and "waiting for another set-up" in second.stdout, second.stdout
+
+
+def test_the_set_up_where_flock_cannot_lock_goes_on_without_the_lock(tmp_path):
+    """On NFS, flock locks only what is open for writing (never a folder): flock's "9: Bad file descriptor" (exit code
+    65), then "waiting for another set-up" with none, and the set-up stopped with exit code 65, for every set-up. A
+    flock of the test's own that fails as util-linux's does there stands in for NFS."""
+    copy = set_up_copy(tmp_path)
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "flock").write_text('#!/bin/sh\necho "flock: 9: Bad file descriptor" >&2\nexit 65\n')
+    (tmp_path / "bin" / "flock").chmod(0o755)
+    completed = subprocess.run(["make", "--no-print-directory", "setup", "VENV=venv"], cwd=copy, capture_output=True,
+                               text=True, timeout=300,
+                               env=dict(top_level_make_environment(), PATH=f"{tmp_path}/bin:{os.environ['PATH']}"))
+    assert completed.returncode == 0 and not completed.stderr, completed.stderr
+    assert "waiting" not in completed.stdout and (copy / "venv" / ".installed").exists(), completed.stdout
+
+
+@pytest.mark.parametrize("venv_there", [False, True], ids=["new venv", "venv there"])
+def test_the_set_up_with_a_pythonpath_holding_another_pip_names_it(tmp_path, venv_there):
+    """PYTHONPATH naming a folder that holds a package `pip` (not pip): the venv's pip was taken for none, "installing
+    pip into venv (it has none: ...)", ensurepip run over it, then pip's "No module named pip.__main__"."""
+    (tmp_path / "other" / "pip").mkdir(parents=True)
+    (tmp_path / "other" / "pip" / "__init__.py").write_text("")
+    venv = tmp_path / "venv"
+    if venv_there:
+        subprocess.run([sys._base_executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                                str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, text=True,
+                               timeout=300, env=dict(os.environ, PYTHONPATH=str(tmp_path / "other")))
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].startswith(f"error: PYTHONPATH is set ({tmp_path}/other), where {venv}'s Python finds a pip "
+                               f"({tmp_path}/other/pip/__init__.py)") and "unset it" in lines[0], lines[0]
+    assert "installing pip" not in completed.stdout, completed.stdout
+    assert subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "--version"], capture_output=True,
+                          timeout=120).returncode == 0
+
+
+@pytest.mark.parametrize("name", ["my venv", "my "])
+def test_make_clean_venv_of_a_name_make_splits_says_nothing_but_what_it_removes(tmp_path, name):
+    """`make clean-venv VENV='my venv'` (the one goal that takes such a name) removed it, after make's two warnings
+    "overriding recipe for target 'my'" and "ignoring old recipe for target 'my'": the set-up's rules, of two targets
+    each, named the first word twice."""
+    copy = set_up_copy(tmp_path)
+    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(copy / name)], check=True, timeout=120)
+    completed = subprocess.run(["make", "--no-print-directory", "clean-venv", f"VENV={name}"], cwd=copy,
+                               capture_output=True, text=True, timeout=60, env=top_level_make_environment())
+    assert completed.returncode == 0 and not completed.stderr, completed.stderr
+    assert completed.stdout == f'rm -rf "{name}"\n' and not os.path.lexists(copy / name)
+
+
+def test_make_test_drops_the_spaces_around_a_chromium_from_the_environment(tmp_path):
+    """Spaces around an exported CHROMIUM (`CHROMIUM=" $CHROME "`) are dropped, as before CHROMIUM was taken as written
+    inside: the Chromium is found and handed to the tests without them."""
+    chromium = users_chromium(tmp_path)
+    completed = make_test_recording_chromium(tmp_path, environment={"CHROMIUM": f"  {chromium} "})
+    assert completed.returncode == 0, completed.stderr
+    assert (tmp_path / "given").read_text() == str(chromium)

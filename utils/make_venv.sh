@@ -72,14 +72,20 @@ done
 # Two set-ups at once (`make demo` and `make app` started together on a fresh clone): both ran venv, ensurepip and pip
 # in the same folder, the second saying "installing pip into .venv (it has none: ... an earlier set-up stopped)". One
 # waits for the other, on a lock (flock, where the system has it) of the first folder above the venv that is there.
+# The folder above where the venv is: two clones whose .venv links to one shared folder locked each its own and set it
+# up at once. A folder flock cannot lock (NFS, which locks only what is open for writing) was flock's "Bad file
+# descriptor", "waiting for another set-up", and exit code 65 for every set-up: the set-up goes on as without flock.
 if command -v flock >/dev/null 2>&1; then
-  lock_folder=$(dirname -- "$venv_dir")
+  lock_folder=$(dirname -- "$(realpath -m -- "$venv_dir" 2>/dev/null || printf '%s\n' "$venv_dir")")
   while [ ! -d "$lock_folder" ] && [ "$lock_folder" != "$(dirname -- "$lock_folder")" ]; do
     lock_folder=$(dirname -- "$lock_folder")
   done
-  if { exec 9<"$lock_folder"; } 2>/dev/null && ! flock -n 9; then
-    echo "waiting for another set-up of a virtual environment in $lock_folder to finish"
-    flock 9
+  if { exec 9<"$lock_folder"; } 2>/dev/null; then
+    flock -n 9 2>/dev/null && locked=0 || locked=$?
+    if [ "$locked" = 1 ]; then  # 1: held by another; flock's errors are other codes
+      echo "waiting for another set-up of a virtual environment in $lock_folder to finish"
+      flock 9 2>/dev/null || true
+    fi
   fi
 fi
 
@@ -212,7 +218,20 @@ fi
 # pip there but failing to start (a pip.conf it cannot read; a PIP_ variable it cannot read, `PIP_TIMEOUT=abc`) was said
 # to be none: ensurepip put it in again every run. pip is looked for as its command's module, which reads no
 # configuration; pip_install's line below names what pip cannot read.
-if ! "$venv_dir/bin/python" -c 'import pip._internal.cli.main' >/dev/null 2>&1; then
+# A PYTHONPATH holding another `pip` (a folder of that name) hides the venv's: a venv with pip was said to have none and
+# ensurepip run over it, then pip's "No module named pip.__main__". Said as PYTHONPATH where pip runs without it.
+pip_runs() { "$venv_dir/bin/python" -c 'import pip._internal.cli.main' >/dev/null 2>&1; }
+pythonpath_hides_pip() {
+  if [ -n "${PYTHONPATH:-}" ] && (unset PYTHONPATH; pip_runs); then
+    found=$("$venv_dir/bin/python" -c 'import importlib.util; print(importlib.util.find_spec("pip").origin)' \
+      2>/dev/null) || found="another pip"
+    echo "error: PYTHONPATH is set ($PYTHONPATH), where $venv_dir's Python finds a pip ($found) that is not its own" \
+      "and does not run; unset it, then run make again" >&2
+    exit 2
+  fi
+}
+if ! pip_runs; then
+  pythonpath_hides_pip
   # `python3.10 -m venv --without-pip`, the way round a missing python3.10-venv: ensurepip's "No module named" line
   "$venv_dir/bin/python" -c 'import ensurepip' >/dev/null 2>&1 \
     || no_ensurepip "$venv_dir has no pip, and its Python ($(readlink -f -- "$venv_dir/bin/python"))"
@@ -227,6 +246,7 @@ if ! "$venv_dir/bin/python" -c 'import pip._internal.cli.main' >/dev/null 2>&1; 
       "VENV to another folder" >&2
     exit 2
   fi
+  pip_runs || pythonpath_hides_pip
 fi
 # pip's own lines when it failed: offline, five "Retrying" warnings and two errors, the last "No matching distribution
 # found" (nine lines, exit code 1); a venv not the user's to write (a shared one), an OSError and a hint. Now one line
