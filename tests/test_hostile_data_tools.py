@@ -1271,7 +1271,8 @@ def test_a_zip_of_a_compression_method_zipfile_lacks_is_kept_not_fetched_again_o
     from hostile import zip_of_method
     zips = reds_zips()
     zips[REDS_TRAIN] = zip_of_method({"train/train_sharp/000/00000000.png": os.urandom(300)}, 9)
-    assert_a_reds_zip_refused_is_kept_and_not_fetched_again(tmp_path, zips, "'train/train_sharp/000/00000000.png' compressed by method 9 (deflate64)")
+    assert_a_reds_zip_refused_is_kept_and_not_fetched_again(
+        tmp_path, zips, "'train/train_sharp/000/00000000.png' compressed by method 9 (deflate64)")
 
 
 def test_data_prepare_refuses_scene_ids_holding_scenes_of_another_video_before_cutting(tmp_path):
@@ -1878,7 +1879,8 @@ def test_a_zip_encrypted_with_a_password_is_kept_and_said_to_be_so_not_fetched_a
     subprocess.run(["zip", "-q", "-r", "-P", "secret", "../train_sharp.zip", "train"], cwd=tmp_path / "zip", check=True)
     zips = reds_zips()
     zips[REDS_TRAIN] = (tmp_path / "train_sharp.zip").read_bytes()
-    assert_a_reds_zip_refused_is_kept_and_not_fetched_again(tmp_path, zips, "'train/train_sharp/000/00000000.png' encrypted (with a password)")
+    assert_a_reds_zip_refused_is_kept_and_not_fetched_again(
+        tmp_path, zips, "'train/train_sharp/000/00000000.png' encrypted (with a password)")
 
 
 # Sixteenth pass, third look at the sixteenth pass's download and weight-file fixes

@@ -36,8 +36,8 @@ def member_parts(member, archive_name):
             or any(part in ("", "..") for part in parts) or not (inside or member.is_dir())):
         raise UserError(f"{archive_name} holds {name!r}, a path outside its folder; refusing to unpack it")
     if len(inside) - 1 > MOST_FOLDERS:  # the folders it lies in (in 500: "nested in 500, more than the 500")
-        raise UserError(f"{archive_name} holds {reprlib.repr(name)}, nested in {len(inside) - 1} folders, more than the "
-                        f"{MOST_FOLDERS} this unpacks; refusing to unpack it")
+        raise UserError(f"{archive_name} holds {reprlib.repr(name)}, nested in {len(inside) - 1} folders, more than "
+                        f"the {MOST_FOLDERS} this unpacks; refusing to unpack it")
     kind = stat.S_IFMT(member.external_attr >> 16)
     if kind not in (0, stat.S_IFDIR if member.is_dir() else stat.S_IFREG):
         raise UserError(
