@@ -2485,3 +2485,34 @@ def test_a_checkpoint_of_another_folder_pruned_by_its_run_during_the_start_up_is
     assert line.startswith(f"error: '{first / 'params_00000002.h5'}', a file of checkpoint "
                            f"'{first / 'checkpoint_00000002.json'}', is gone since this run read it"), line
     assert not second.exists()
+
+
+# Sixteenth pass, third look at the sixteenth pass's training fixes
+
+@pytest.mark.parametrize("moment", ["read_weight_file", "solver_state_damage"])
+def test_a_checkpoint_of_another_folder_pruned_by_its_run_during_its_load_is_the_gone_line(
+        tmp_path, capsys, monkeypatch, moment):
+    """--checkpoint of a run still training, its files pruned by that run while this one read them (after its
+    parameters, after a solver's states): "checkpoint ... is incomplete or corrupt ([Errno 2] Unable to synchronously
+    open file ...); resume from an earlier one", where the earlier ones were pruned before it; the check for gone files
+    came before the load alone."""
+    import glob
+    import train
+    from training import checkpoint
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, first, second = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "first", tmp_path / "second"
+    train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 2}))
+    real = getattr(checkpoint, moment)
+
+    def then_pruned(*args, **kwargs):
+        done = real(*args, **kwargs)
+        for path in glob.glob(str(first / "*_00000002.*")):
+            os.remove(path)
+        return done
+    monkeypatch.setattr(checkpoint, moment, then_pruned)
+    line = user_error_line(train.main, tiny_training_flags(scenes, second, **{"train.max_iter": 4}) + [
+        "--checkpoint", str(first / "checkpoint_00000002.json")], capsys)
+    json = re.escape(str(first / "checkpoint_00000002.json"))
+    assert re.match(rf"error: '{re.escape(str(first))}/\w+_00000002\.h5', a file of checkpoint '{json}', is gone since "
+                    "this run read it", line), line
+    assert not second.exists()
