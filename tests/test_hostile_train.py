@@ -2516,3 +2516,16 @@ def test_a_checkpoint_of_another_folder_pruned_by_its_run_during_its_load_is_the
     assert re.match(rf"error: '{re.escape(str(first))}/\w+_00000002\.h5', a file of checkpoint '{json}', is gone since "
                     "this run read it", line), line
     assert not second.exists()
+
+
+def test_the_tensorboard_folder_on_a_disk_out_of_inodes_is_the_no_room_line(tmp_path, monkeypatch):
+    """train.tensorboard on a disk whose last inode went to the output folder's lock: "no space left on the disk of
+    '.../tensorboard/events'; free some space", bytes free; the inodes were counted in the folder of the events file,
+    which could not be made."""
+    from hostile import disk_out_of_inodes
+    from training.loss_log import TensorBoardScalars
+    with disk_out_of_inodes(tmp_path / "disk", monkeypatch) as mounted:
+        if not mounted:
+            pytest.skip("needs a tmpfs of few inodes (root)")
+        with pytest.raises(UserError, match="^no room for another file on the disk of .*tensorboard/events'"):
+            TensorBoardScalars(str(tmp_path / "disk"), 0)
