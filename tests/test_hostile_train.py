@@ -2529,3 +2529,21 @@ def test_the_tensorboard_folder_on_a_disk_out_of_inodes_is_the_no_room_line(tmp_
             pytest.skip("needs a tmpfs of few inodes (root)")
         with pytest.raises(UserError, match="^no room for another file on the disk of .*tensorboard/events'"):
             TensorBoardScalars(str(tmp_path / "disk"), 0)
+
+
+def test_tensorboard_events_written_after_their_folder_was_removed_mid_run_are_kept(tmp_path):
+    """tensorboard/ removed while the run trains (to clear the curves, say): the events written after went to the
+    removed file, which the run's open handle kept writing, silently, to the end of the run."""
+    import shutil
+    from training.loss_log import TensorBoardScalars
+    from training_data import event_scalars
+    board = TensorBoardScalars(str(tmp_path), 0)
+    board.add(1, {"loss": 1.0})
+    board.flush()
+    shutil.rmtree(tmp_path / "tensorboard")
+    board.add(2, {"loss": 2.0})
+    board.add(3, {"loss": 3.0})
+    board.flush()
+    board.add(4, {"loss": 4.0})
+    board.close()
+    assert event_scalars(tmp_path / "tensorboard")["loss"] == [(2, 2.0), (3, 3.0), (4, 4.0)]
