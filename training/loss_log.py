@@ -140,7 +140,7 @@ class TensorBoardScalars:
             os.makedirs(self.folder, exist_ok=True)
             # its name holds the second it starts and the host: the pid tells apart the files of two runs in one second
             self.writer = self.events_writer(os.path.join(self.folder, "events"), f".{os.getpid()}")
-            self.path = self.writer._file_name  # tensorboardX's own name for it
+            self.path = getattr(self.writer, "_file_name", None)  # tensorboardX's own name for it (2.6: private)
             self.writer.write_event(self.start)
 
     @contextmanager
@@ -175,7 +175,7 @@ class TensorBoardScalars:
         clear the curves, say), a new one gets the events since the last flush, and those after: the open handle kept
         writing to the removed file, and they were lost with it, silently, to the end of the run."""
         with self.lock, self.writing():
-            if not os.path.exists(self.path):
+            if self.path and not os.path.exists(self.path):
                 with suppress(OSError):
                     self.writer.close()
                 self.open_file()
