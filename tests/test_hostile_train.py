@@ -2573,3 +2573,65 @@ def test_an_output_folder_through_a_visible_link_to_a_hidden_folder_of_the_data_
     assert line == (f"error: --output_dir '{output_dir}' is inside --input_video_dir '{data}', whose folders of "
                     "pictures are training sequences (data.layout sequences); set --output_dir to a folder outside it")
     assert os.listdir(os.path.join(data, ".runs")) == []
+
+
+# Sixteenth pass, third look at the sixteenth pass's training fixes
+
+@pytest.mark.parametrize("moment", ["read_weight_file", "solver_state_damage"])
+def test_a_checkpoint_of_another_folder_pruned_by_its_run_during_its_load_is_the_gone_line(
+        tmp_path, capsys, monkeypatch, moment):
+    """--checkpoint of a run still training, its files pruned by that run while this one read them (after its
+    parameters, after a solver's states): "checkpoint ... is incomplete or corrupt ([Errno 2] Unable to synchronously
+    open file ...); resume from an earlier one", where the earlier ones were pruned before it; the check for gone files
+    came before the load alone."""
+    import glob
+    import train
+    from training import checkpoint
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, first, second = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "first", tmp_path / "second"
+    train.main(tiny_training_flags(scenes, first, **{"train.max_iter": 2}))
+    real = getattr(checkpoint, moment)
+
+    def then_pruned(*args, **kwargs):
+        done = real(*args, **kwargs)
+        for path in glob.glob(str(first / "*_00000002.*")):
+            os.remove(path)
+        return done
+    monkeypatch.setattr(checkpoint, moment, then_pruned)
+    line = user_error_line(train.main, tiny_training_flags(scenes, second, **{"train.max_iter": 4}) + [
+        "--checkpoint", str(first / "checkpoint_00000002.json")], capsys)
+    json = re.escape(str(first / "checkpoint_00000002.json"))
+    assert re.match(rf"error: '{re.escape(str(first))}/\w+_00000002\.h5', a file of checkpoint '{json}', is gone since "
+                    "this run read it", line), line
+    assert not second.exists()
+
+
+def test_the_tensorboard_folder_on_a_disk_out_of_inodes_is_the_no_room_line(tmp_path, monkeypatch):
+    """train.tensorboard on a disk whose last inode went to the output folder's lock: "no space left on the disk of
+    '.../tensorboard/events'; free some space", bytes free; the inodes were counted in the folder of the events file,
+    which could not be made."""
+    from hostile import disk_out_of_inodes
+    from training.loss_log import TensorBoardScalars
+    with disk_out_of_inodes(tmp_path / "disk", monkeypatch) as mounted:
+        if not mounted:
+            pytest.skip("needs a tmpfs of few inodes (root)")
+        with pytest.raises(UserError, match="^no room for another file on the disk of .*tensorboard/events'"):
+            TensorBoardScalars(str(tmp_path / "disk"), 0)
+
+
+def test_tensorboard_events_written_after_their_folder_was_removed_mid_run_are_kept(tmp_path):
+    """tensorboard/ removed while the run trains (to clear the curves, say): the events written after went to the
+    removed file, which the run's open handle kept writing, silently, to the end of the run."""
+    import shutil
+    from training.loss_log import TensorBoardScalars
+    from training_data import event_scalars
+    board = TensorBoardScalars(str(tmp_path), 0)
+    board.add(1, {"loss": 1.0})
+    board.flush()
+    shutil.rmtree(tmp_path / "tensorboard")
+    board.add(2, {"loss": 2.0})
+    board.add(3, {"loss": 3.0})
+    board.flush()
+    board.add(4, {"loss": 4.0})
+    board.close()
+    assert event_scalars(tmp_path / "tensorboard")["loss"] == [(2, 2.0), (3, 3.0), (4, 4.0)]

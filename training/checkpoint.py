@@ -175,6 +175,15 @@ def gone_since_read(source, path):
                      "copy it out of that folder first")
 
 
+def gone_file(path, content):
+    """gone_since_read's UserError for the first file of the checkpoint `content` (read_checkpoint(path)) that is gone
+    now, or None."""
+    for name in [content["params"], *content["solvers"].values()]:
+        if not os.path.lexists(os.path.join(os.path.dirname(path), name)):
+            return gone_since_read(os.path.join(os.path.dirname(path), name), path)
+    return None
+
+
 CHECKPOINT_SOURCE = "checkpoint_source.json"  # record_source's record in an output folder
 
 
@@ -410,9 +419,9 @@ def load_checkpoint(path, content, params, solvers):
     if missing:
         raise UserError(f"checkpoint '{path}' has no state for the {', '.join(sorted(missing))} solver(s): "
                         "it was written by the other training stage")
-    for name in [content["params"], *content["solvers"].values()]:  # found by read_checkpoint, before the graph's build
-        if not os.path.lexists(os.path.join(folder, name)):
-            raise gone_since_read(os.path.join(folder, name), path)
+    gone = gone_file(path, content)  # found by read_checkpoint, before the graph's build
+    if gone:
+        raise gone
     try:
         arrays = read_weight_file(os.path.join(folder, content["params"]),
                                   f"it is a file of checkpoint '{path}': resume from an earlier checkpoint")
@@ -426,7 +435,14 @@ def load_checkpoint(path, content, params, solvers):
                 raise UserError(f"checkpoint '{path}': {content['solvers'][name]} holds {damage}; resume from an "
                                 "earlier checkpoint")
             solver.load_states(os.path.join(folder, content["solvers"][name]))
-    except (KeyError, ValueError, OSError, RuntimeError) as error:
+    except (KeyError, ValueError, OSError, RuntimeError, UserError) as error:
+        # a file pruned while the others were read (by a run training in the checkpoint's folder): that is the line, not
+        # "incomplete or corrupt" with HDF5's message, nor read_weight_file's advice to pass a model file
+        gone = gone_file(path, content)
+        if gone:
+            raise gone from None
+        if isinstance(error, UserError):
+            raise
         # NNabla's RuntimeError (a state file of another solver, or a parameter file) starts with its C++ source
         # file and line: the last line says what is wrong
         reason = str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__

@@ -3,6 +3,7 @@ validation metrics), and optionally the same values as TensorBoard scalars and i
 import csv
 import io
 import os
+import threading
 import time
 from contextlib import contextmanager, suppress
 
@@ -126,12 +127,21 @@ class TensorBoardScalars:
                 "or set train.tensorboard to false")
         self.folder = os.path.join(output_dir, TENSORBOARD_FOLDER)
         self.summary, self.event = summary, Event
+        self.events_writer = EventsWriter
+        self.start = Event(step=start_iteration + 1, session_log=SessionLog(status=SessionLog.START))
+        self.unflushed = []  # the events since the last flush: written again where their file was removed meanwhile
+        self.lock = threading.Lock()  # a stop signal's checkpoint flushes in its own thread while this one writes
+        self.open_file()
+        self.flushed = time.monotonic()
+
+    def open_file(self):
+        """A new events file, starting with this run's session start."""
         with self.writing():
             os.makedirs(self.folder, exist_ok=True)
             # its name holds the second it starts and the host: the pid tells apart the files of two runs in one second
-            self.writer = EventsWriter(os.path.join(self.folder, "events"), f".{os.getpid()}")
-            self.writer.write_event(Event(step=start_iteration + 1, session_log=SessionLog(status=SessionLog.START)))
-        self.flushed = time.monotonic()
+            self.writer = self.events_writer(os.path.join(self.folder, "events"), f".{os.getpid()}")
+            self.path = getattr(self.writer, "_file_name", None)  # tensorboardX's own name for it (2.6: private)
+            self.writer.write_event(self.start)
 
     @contextmanager
     def writing(self):
@@ -146,9 +156,10 @@ class TensorBoardScalars:
         """The summaries of one iteration, then a flush if the last was FLUSH_SECONDS ago: after all of them (a flush
         after the first alone left the iteration's other values unseen until the next iteration's, minutes later
         where iterations take minutes)."""
-        with self.writing():
+        with self.lock, self.writing():
             for summary in summaries:
-                self.writer.write_event(self.event(wall_time=time.time(), step=iteration, summary=summary))
+                self.unflushed.append(self.event(wall_time=time.time(), step=iteration, summary=summary))
+                self.writer.write_event(self.unflushed[-1])
         if time.monotonic() - self.flushed > FLUSH_SECONDS:
             self.flush()
 
@@ -160,10 +171,21 @@ class TensorBoardScalars:
         self.write(iteration, [self.summary.image(tag, rgb_uint8, dataformats="HWC")])
 
     def flush(self):
-        with self.writing():
+        """The events so far to the disk. Where the events file (or tensorboard/) was removed since it was made (to
+        clear the curves, say), a new one gets the events since the last flush, and those after: the open handle kept
+        writing to the removed file, and they were lost with it, silently, to the end of the run."""
+        with self.lock, self.writing():
+            if self.path and not os.path.exists(self.path):
+                with suppress(OSError):
+                    self.writer.close()
+                self.open_file()
+                for event in self.unflushed:
+                    self.writer.write_event(event)
             self.writer.flush()
+            self.unflushed = []
         self.flushed = time.monotonic()
 
     def close(self):
+        self.flush()
         with self.writing():
             self.writer.close()

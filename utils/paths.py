@@ -487,9 +487,17 @@ def no_space(path):
 
 
 def inodes_used_up(path):
-    """Whether the file system of path's folder has bytes free but no inode left for another file."""
-    try:
-        stats = os.statvfs(os.path.dirname(path) or os.curdir)  # not abspath's folder: 'lnk/..' is above lnk's target
-    except OSError:
-        return False
+    """Whether the file system of path's folder has bytes free but no inode left for another file. A folder not made
+    (its own inode the one missing: tensorboard/ of tensorboard/events) is counted in the nearest folder above it."""
+    folder = os.path.dirname(path) or os.curdir  # not abspath's folder: 'lnk/..' is above lnk's target
+    while True:
+        try:
+            stats = os.statvfs(folder)
+            break
+        except FileNotFoundError:
+            if os.path.dirname(folder) in ("", folder):
+                return False
+            folder = os.path.dirname(folder)
+        except OSError:
+            return False
     return stats.f_files > 0 and stats.f_favail == 0 and stats.f_bavail * stats.f_frsize >= FULL_DISK_BYTES
