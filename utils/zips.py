@@ -156,9 +156,8 @@ def staging_folder(path):
 def extract_zip(path, folder, archive_name=None, reserved=None):
     """Unpack a zip into folder all-or-nothing: every member is checked, the whole zip is unpacked into a
     hidden folder beside its entries, then its files are renamed into place. Returns the member names.
-    archive_name: the zip's name in messages (its file's name by default; the page's, its upload's name, where the
-    copy's name 'upload' replaced afterwards replaced it also in member names that held it). reserved: {path in
-    folder: what it is} that no member may take (check_not_staged_over)."""
+    archive_name: the zip's name in messages (its file's name by default; the page's, its upload's name, not the
+    server's copy's). reserved: {path in folder: what it is} that no member may take (check_not_staged_over)."""
     archive_name = archive_name or os.path.basename(path)
     staging = staging_folder(path)
     shutil.rmtree(staging, ignore_errors=True)
