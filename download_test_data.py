@@ -47,7 +47,8 @@ from utils.errors import UserError, error_reason, exit_on_user_error, one_line, 
 from utils.flags import FlagParser
 from utils.image_io import disk_full, not_a_file, write_atomically, write_bytes
 from utils.paths import lock_folder, make_folder, missing_folders, output_file, output_folder, room_to_create
-from utils.zips import ENCRYPTED, ZIP_ERRORS, UnpackBlocked, extract_zip, slash_separated, unpacked_already
+from utils.zips import (ENCRYPTED, ZIP_ERRORS, ZIP_SIGNATURES, UnpackBlocked, extract_zip, slash_separated,
+                        unpacked_already)
 
 TECOGAN_DATA_URL = "https://ge.in.tum.de/download/data/TecoGAN/"
 NNABLA_TECOGAN_URL = "https://nnabla.org/pretrained-models/nnabla-examples/GANs/tecogan/"
@@ -321,8 +322,8 @@ def unasked_coding(response):
     return None
 
 
-# the first bytes of a zip (a local header; an empty zip's end record) and of an HDF5 file
-FILE_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06", b"\x89HDF\r\n\x1a\n")
+# the first bytes of a zip (utils.zips) and of an HDF5 file
+FILE_SIGNATURES = (*ZIP_SIGNATURES, b"\x89HDF\r\n\x1a\n")
 
 
 def web_page(response, offset):

@@ -21,6 +21,8 @@ ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, N
 # Folders a member may lie in, nested: os.makedirs, shutil.rmtree and os.walk call themselves once per folder, and a
 # zip of 1200 nested folders failed with "maximum recursion depth exceeded" (Python's limit: 1000 calls).
 MOST_FOLDERS = 500
+# the first bytes of a zip: a member's local header, or the end record of a zip without members
+ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
 ENCRYPTED = 0x1  # of a member's general purpose flags: its data is encrypted (zip -P, 7-Zip's and WinZip's AES)
 
 

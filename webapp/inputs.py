@@ -21,7 +21,7 @@ from utils.image_io import (IMAGE_EXTENSIONS, SeveralVideoStreams, VideoReader, 
 from utils.output_size import SIZE_PATTERN, parse_outscale, parse_output_size
 from utils.paths import BUNDLED_MODEL, REPO_ROOT
 from utils.weights import count_resblocks, read_weight_file
-from utils.zips import ZIP_ERRORS, DamagedZip, UnpackBlocked, extract_zip
+from utils.zips import ZIP_ERRORS, ZIP_SIGNATURES, DamagedZip, UnpackBlocked, extract_zip
 
 BUNDLED_MODELS = os.path.dirname(BUNDLED_MODEL)
 # Weight files of the weights folder that are not generators: evaluate.py's LPIPS and train.py's VGG19
@@ -163,10 +163,6 @@ def sample_input(sample, start, end):
         raise in_page_terms(error, path, where)
     return dict(kind=kind, video=path, start=reader.start, end=reader.end, frames=reader.frame_count,
                 fps=float(reader.fps))  # generate.py --fps turns the float back into the exact rate
-
-
-# the first bytes of a zip: a member's local header, or the end record of a zip without members
-ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
 
 
 def is_zip(path, extension):
