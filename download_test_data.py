@@ -47,7 +47,7 @@ from utils.errors import UserError, error_reason, exit_on_user_error, one_line, 
 from utils.flags import FlagParser
 from utils.image_io import disk_full, not_a_file, write_atomically, write_bytes
 from utils.paths import lock_folder, make_folder, missing_folders, output_file, output_folder, room_to_create
-from utils.zips import (ENCRYPTED, ZIP_ERRORS, ZIP_SIGNATURES, UnpackBlocked, extract_zip, slash_separated,
+from utils.zips import (ZIP_ERRORS, ZIP_SIGNATURES, UnpackBlocked, extract_zip, first_encrypted, slash_separated,
                         unpacked_already)
 
 TECOGAN_DATA_URL = "https://ge.in.tum.de/download/data/TecoGAN/"
@@ -403,11 +403,12 @@ def zip_problem(path):
                                     "script cannot unpack; it is kept: unpack it into its folder with another program "
                                     "(7z) and run again, which then deletes it, or delete it and fetch from another "
                                     "host with --base-url")
-                if member.flag_bits & ENCRYPTED and not member.is_dir():  # it may be whole: deleting it cannot help
-                    raise UserError(f"the zip '{path}' holds {printable(repr(member.filename))} encrypted (with a "
-                                    "password), which this script cannot unpack; it is kept: unpack it into its folder "
-                                    "with another program and its password (7z x -p) and run again, which then deletes "
-                                    "it, or delete it and fetch from another host with --base-url")
+            encrypted = first_encrypted(archive.infolist())
+            if encrypted:  # it may be whole: deleting it cannot help
+                raise UserError(f"the zip '{path}' holds {printable(repr(encrypted.filename))} encrypted (with a "
+                                "password), which this script cannot unpack; it is kept: unpack it into its folder "
+                                "with another program and its password (7z x -p) and run again, which then deletes "
+                                "it, or delete it and fetch from another host with --base-url")
             bad_member = archive.testzip()
     except ZIP_ERRORS as error:
         return f"a corrupt zip ({error_reason(error)})"

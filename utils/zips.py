@@ -58,13 +58,18 @@ def slash_separated(archive):
     return archive.infolist()
 
 
+def first_encrypted(members):
+    """The first of these ZipInfos whose data is encrypted (a folder entry holds none), or None."""
+    return next((member for member in members if member.flag_bits & ENCRYPTED and not member.is_dir()), None)
+
+
 def checked_members(archive, archive_name):
     """[(member, path components)]; UserError for an unsafe member, a name given twice, a name that is both
     a file and a folder, or a member encrypted (zipfile's refusal described the member by its ZipInfo's repr)."""
     members = [(member, member_parts(member, archive_name)) for member in slash_separated(archive)]
-    encrypted = [member for member, _ in members if member.flag_bits & ENCRYPTED and not member.is_dir()]
+    encrypted = first_encrypted(member for member, _ in members)
     if encrypted:
-        raise UserError(f"{archive_name} holds {encrypted[0].filename!r} encrypted (with a password), which this does "
+        raise UserError(f"{archive_name} holds {encrypted.filename!r} encrypted (with a password), which this does "
                         "not unpack")
     seen, files, folders = set(), set(), set()
     for member, parts in members:
