@@ -280,7 +280,9 @@ def _fetch_whole(url, partial, validate):
             # a 206 without Content-Range to a request for the whole file can only be the whole file
             if response.status == 206 and (offset or "Content-Range" in response.headers):
                 first, total = _content_range(response)
-                if first != offset:
+                if first == 0:  # a resume answered from byte 0 (the whole file sent again): start over, as on a 200
+                    offset = 0  # ("another range; delete the partial file and run again" had the user do it by hand)
+                elif first != offset:
                     raise UserError(
                         f"{url} answered the request to resume at byte {offset} with another range; delete "
                         f"{partial} and run again" if offset else

@@ -2020,3 +2020,35 @@ def test_a_sign_in_page_sent_a_byte_a_chunk_at_a_resume_keeps_the_part(tmp_path)
             download_test_data.run(download_test_data.parse_args(
                 ["--output-dir", str(tmp_path), "--base-url", server.url, "--weights", "--no-data"]))
     assert (tmp_path / "weights" / ".tecogan_model.h5.part").read_bytes() == weights[:5000]
+
+
+# Seventeenth pass, second look at the downloads, weight files, converters and error lines
+
+def test_a_resume_answered_with_the_whole_file_from_byte_0_starts_over(tmp_path):
+    """A 206 of Content-Range 'bytes 0-<last>/<size>' to a request to resume at byte 5000 (a server that sends the whole
+    file again, as a 206): "answered the request to resume at byte 5000 with another range; delete <the partial file>
+    and run again", on every run, the partial file to be deleted by hand."""
+    from file_server import FileServer
+    weights = weights_of_value(tmp_path, 1.0)
+    with closing(FileServer({path: weights for path in WEIGHT_PATHS})) as server:
+        server.cut_after[WEIGHT_PATHS[0]] = 5000
+        with pytest.raises(SystemExit):
+            fetch(server, tmp_path, "--weights", "--no-data")
+        server.cut_after.clear()
+        real_handle = server.handle
+
+        def handle(request, head=False):
+            if head or not request.headers.get("Range"):
+                return real_handle(request, head)
+            server.requests.append((urllib_path(request.path), request.headers.get("Range")))
+            request.send_response(206)
+            request.send_header("Content-Range", f"bytes 0-{len(weights) - 1}/{len(weights)}")
+            request.send_header("Content-Length", str(len(weights)))
+            request.end_headers()
+            request.wfile.write(weights)
+        server.handle = handle
+        server.requests.clear()
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert server.requests[0] == (WEIGHT_PATHS[0], "bytes=5000-")
+    assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == weights
+    assert not (tmp_path / "weights" / ".tecogan_model.h5.part").exists()
