@@ -2052,3 +2052,25 @@ def test_a_resume_answered_with_the_whole_file_from_byte_0_starts_over(tmp_path)
     assert server.requests[0] == (WEIGHT_PATHS[0], "bytes=5000-")
     assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == weights
     assert not (tmp_path / "weights" / ".tecogan_model.h5.part").exists()
+
+
+@pytest.mark.parametrize("layout", ["contiguous", "chunked, one chunk of four written"])
+def test_a_model_parameter_never_written_whole_is_damaged_not_read_as_zeros(tmp_path, layout):
+    """A weights file whose parameter was declared but never written (or in part: a writer stopped midway): HDF5 reads
+    what is missing as its fill value, and generate.py wrote the frames of a model of a zero output layer with exit code
+    0; the download's check already refused such a file."""
+    import h5py
+
+    from utils.weights import read_weight_file
+    path = tmp_path / "model.h5"
+    with h5py.File(path, "w") as h5:
+        h5.create_dataset("generator/conv/b", data=np.ones(4, np.float32))
+        if layout == "contiguous":
+            h5.create_dataset("generator/conv/W", shape=(4, 3, 3, 4), dtype=np.float32)
+        else:
+            h5.create_dataset("generator/conv/W", shape=(4, 3, 3, 4), dtype=np.float32, chunks=(2, 3, 3, 2))
+            h5["generator/conv/W"][:2, :, :, :2] = 1.0
+    with pytest.raises(UserError, match=r"^weights file '.*model\.h5' is damaged \(its parameter 'generator/conv/W' was "
+                                        r"never written whole\); pass a file saved by train\.py"):
+        read_weight_file(str(path))
+    assert sorted(read_weight_file(str(path), names={"generator/conv/b"})) == ["generator/conv/b"]

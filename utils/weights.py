@@ -16,6 +16,7 @@ import nnabla as nn
 
 from utils.degradation import record_degradation
 from utils.errors import UserError, out_of_memory_said
+from utils.hdf5 import unwritten
 from utils.image_io import write_atomically
 from utils.paths import input_file
 
@@ -54,6 +55,11 @@ def read_weight_file(path, advice="pass a file saved by train.py or an official 
             try:
                 for name in datasets:
                     if names is None or name in names:
+                        # HDF5 reads a part never written (a writer stopped midway) as zeros: generate.py wrote the
+                        # frames of such a model with exit code 0
+                        if unwritten(h5[name]):
+                            raise UserError(f"{kind} '{path}' is damaged (its parameter '{name}' was never written "
+                                            f"whole); {advice}")
                         arrays[name] = h5[name][()]
             except OSError as error:  # a checksum (write_dataset's) that fails: bytes damaged since it was written
                 raise UserError(f"{kind} '{path}' is damaged ({error}); {advice}") from None
