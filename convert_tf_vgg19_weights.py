@@ -68,7 +68,9 @@ def read_checkpoint(prefix, names, shown):
     archive it came in: a temporary folder's path named a file gone by then)."""
     tf = _import_tensorflow()
     try:
-        reader = tf.train.load_checkpoint(prefix)
+        # the path as the system's bytes: load_checkpoint encodes it as UTF-8, and a checkpoint in a folder whose name
+        # is not UTF-8 was "cannot read ... as a TensorFlow checkpoint ('utf-8' codec can't encode ...)"
+        reader = tf.compat.v1.train.NewCheckpointReader(os.fsencode(prefix))
     # TF raises several types (NotFound, DataLoss, ValueError) for unreadable files
     except Exception as error:
         raise UserError(f"cannot read {shown} as a TensorFlow checkpoint ({error_reason(error)}); "
