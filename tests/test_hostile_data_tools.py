@@ -2087,3 +2087,28 @@ def test_a_checkpoint_in_a_folder_whose_name_is_not_utf8_is_read(tmp_path):
     arrays = read_checkpoint(str(folder / "vgg_19.ckpt"), slim_variable_names(), "the checkpoint")
     assert sorted(arrays) == sorted(slim_variable_names())
     assert arrays["vgg_19/fc8/biases"].tolist() == [1, 2, 3]
+
+
+def test_a_kept_encrypted_zip_unpacked_with_its_password_is_then_taken_as_done(tmp_path):
+    """The refusal of a zip made with `zip -P` advises to unpack it with its password (7z x -p) and run again: done so,
+    every run refused it again (the check that its files are in place refused an encrypted member), the zips after it
+    never fetched."""
+    import subprocess
+
+    from file_server import FileServer
+    frame = tmp_path / "zip" / "train" / "train_sharp" / "000" / "00000000.png"
+    frame.parent.mkdir(parents=True)
+    frame.write_bytes(os.urandom(300))
+    subprocess.run(["zip", "-q", "-r", "-P", "secret", "../train_sharp.zip", "train"], cwd=tmp_path / "zip", check=True)
+    zips = reds_zips()
+    zips[REDS_TRAIN] = (tmp_path / "train_sharp.zip").read_bytes()
+    out = tmp_path / "out"
+    with closing(FileServer(zips)) as server:
+        assert fetch_in_a_process(server, out, "--reds", "--no-data").returncode == 2
+        subprocess.run(["unzip", "-q", "-P", "secret", str(out / "REDS" / ".train_sharp.zip.part"), "-d",
+                        str(out / "REDS")], check=True)
+        server.requests.clear()
+        fetch(server, out, "--reds", "--no-data")
+    assert [path for path, _ in server.requests] == ["/webdav/dataset/REDS/val_sharp.zip"]
+    assert sorted(os.listdir(out / "REDS")) == [".train_sharp.zip.unpacked", ".val_sharp.zip.unpacked", "train", "val"]
+    assert (out / "REDS" / "train" / "train_sharp" / "000" / "00000000.png").read_bytes() == frame.read_bytes()

@@ -64,13 +64,9 @@ def first_encrypted(members):
 
 
 def checked_members(archive, archive_name):
-    """[(member, path components)]; UserError for an unsafe member, a name given twice, a name that is both
-    a file and a folder, or a member encrypted (zipfile's refusal described the member by its ZipInfo's repr)."""
+    """[(member, path components)]; UserError for an unsafe member, a name given twice, or a name that is both
+    a file and a folder."""
     members = [(member, member_parts(member, archive_name)) for member in slash_separated(archive)]
-    encrypted = first_encrypted(member for member, _ in members)
-    if encrypted:
-        raise UserError(f"{archive_name} holds {encrypted.filename!r} encrypted (with a password), which this does "
-                        "not unpack")
     seen, files, folders = set(), set(), set()
     for member, parts in members:
         if parts in seen:
@@ -178,6 +174,12 @@ def extract_zip(path, folder, archive_name=None, reserved=None):
     try:
         with zipfile.ZipFile(path) as archive:
             members = checked_members(archive, archive_name)
+            # here, not in checked_members: unpacked_already takes an encrypted zip's files that its user unpacked
+            # with the password, as the download's refusal advises (they were refused again on every run)
+            encrypted = first_encrypted(member for member, _ in members)
+            if encrypted:  # zipfile's refusal described the member by its ZipInfo's repr
+                raise UserError(f"{archive_name} holds {encrypted.filename!r} encrypted (with a password), which this "
+                                "does not unpack")
             check_not_staged_over(members, folder, staging, archive_name, reserved)
             check_no_clash(members, folder)
             os.makedirs(staging)  # also for a zip without members, which unpacks to an empty folder
