@@ -2112,3 +2112,22 @@ def test_a_kept_encrypted_zip_unpacked_with_its_password_is_then_taken_as_done(t
     assert [path for path, _ in server.requests] == ["/webdav/dataset/REDS/val_sharp.zip"]
     assert sorted(os.listdir(out / "REDS")) == [".train_sharp.zip.unpacked", ".val_sharp.zip.unpacked", "train", "val"]
     assert (out / "REDS" / "train" / "train_sharp" / "000" / "00000000.png").read_bytes() == frame.read_bytes()
+
+
+def test_a_virtual_parameter_of_another_dataset_of_its_file_is_written_not_damaged(tmp_path):
+    """A parameter stored as an HDF5 virtual dataset whose values are another dataset of the same file (h5py reads it
+    as any other): it stores nothing itself, and the download's check called the file "not a complete HDF5 file",
+    deleted it and fetched it again, on every run; one whose values are in another file stays refused."""
+    import h5py
+
+    import download_test_data
+    from utils.weights import read_weight_file
+    for source_file, path in ((".", tmp_path / "same.h5"), (str(tmp_path / "other.h5"), tmp_path / "linked.h5")):
+        with h5py.File(path, "w") as h5:
+            h5["conv/values"] = np.arange(16, dtype=np.float32)
+            layout = h5py.VirtualLayout(shape=(16,), dtype=np.float32)
+            layout[:] = h5py.VirtualSource(source_file, "conv/values", shape=(16,))
+            h5.create_virtual_dataset("conv/W", layout)
+    assert download_test_data.hdf5_problem(str(tmp_path / "same.h5")) is None
+    assert read_weight_file(str(tmp_path / "same.h5"))["conv/W"].tolist() == list(range(16))
+    assert "its parameter '/conv/W' declares" in download_test_data.hdf5_problem(str(tmp_path / "linked.h5"))
