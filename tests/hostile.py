@@ -231,3 +231,26 @@ def mpeg_program_stream(folder):
     """An MPEG-1 program stream (.mpg, as DVD and camcorder files are) of 30 frames: OpenCV announces a count estimated
     from its duration, 26. The path, made by ffmpeg in folder."""
     return ffmpeg_video(folder / "clip.mpg", "-r", "25", "-c:v", "mpeg1video", "-f", "mpeg", frames=30)
+
+
+def winzip_aes_zip(members):
+    """Bytes of a zip of {name: bytes} whose members are marked as WinZip's AES-256 encryption of vendor version AE-2
+    (method 99, the encrypted flag, the 0x9901 extra field, a CRC-32 field of 0 as AE-2 writes it); their data stays
+    plain, which nothing reads: zipfile refuses method 99 before reading."""
+    import io
+    import struct
+    import zipfile
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for name, data in members.items():
+            member = zipfile.ZipInfo(name)
+            member.extra = struct.pack("<HHH2sBH", 0x9901, 7, 2, b"AE", 3, 0)
+            archive.writestr(member, data)
+    data = bytearray(buffer.getvalue())
+    for signature, flags, crc in ((b"PK\x03\x04", 6, 14), (b"PK\x01\x02", 8, 16)):  # local headers, central directory
+        position = data.find(signature)
+        while position >= 0:
+            struct.pack_into("<HH", data, position + flags, 1, 99)
+            struct.pack_into("<I", data, position + crc, 0)
+            position = data.find(signature, position + 4)
+    return bytes(data)

@@ -2131,3 +2131,23 @@ def test_a_virtual_parameter_of_another_dataset_of_its_file_is_written_not_damag
     assert download_test_data.hdf5_problem(str(tmp_path / "same.h5")) is None
     assert read_weight_file(str(tmp_path / "same.h5"))["conv/W"].tolist() == list(range(16))
     assert "its parameter '/conv/W' declares" in download_test_data.hdf5_problem(str(tmp_path / "linked.h5"))
+
+
+def test_a_kept_winzip_aes_zip_unpacked_by_another_program_is_then_taken_as_done(tmp_path):
+    """A mirror's REDS zip encrypted with WinZip's AES (AE-2, which records a CRC-32 of 0): refused and kept, as the
+    line advises unpacked by another program, then refused again on every run (its files' CRC-32 never matched the
+    0), the zips after it never fetched."""
+    from file_server import FileServer
+    from hostile import winzip_aes_zip
+    zips, members = reds_zips(), {"train/train_sharp/000/00000000.png": os.urandom(300)}
+    zips[REDS_TRAIN] = winzip_aes_zip(members)
+    with closing(FileServer(zips)) as server:
+        assert fetch_in_a_process(server, tmp_path, "--reds", "--no-data").returncode == 2
+        for name, data in members.items():  # as 7z unpacks it, given the password
+            (tmp_path / "REDS" / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / "REDS" / name).write_bytes(data)
+        server.requests.clear()
+        fetch(server, tmp_path, "--reds", "--no-data")
+    assert [path for path, _ in server.requests] == ["/webdav/dataset/REDS/val_sharp.zip"]
+    assert sorted(os.listdir(tmp_path / "REDS")) == [".train_sharp.zip.unpacked", ".val_sharp.zip.unpacked", "train",
+                                                     "val"]

@@ -6,6 +6,7 @@ import re
 import reprlib
 import shutil
 import stat
+import struct
 import zipfile
 import zlib
 
@@ -126,14 +127,31 @@ def check_not_staged_over(members, folder, staging, archive_name, reserved=None)
 
 
 def same_content(path, member):
-    """Whether the file at path holds what the zip member holds (its size and CRC-32)."""
+    """Whether the file at path holds what the zip member holds (its size and CRC-32; its size alone for a member that
+    records no CRC-32, WinZip's AES encryption AE-2: one unpacked with its password was refused on every run)."""
     if not os.path.isfile(path) or os.path.getsize(path) != member.file_size:
         return False
+    if aes_without_crc(member):
+        return True
     checksum = 0
     with open(path, "rb") as file:
         for block in iter(lambda: file.read(1 << 20), b""):
             checksum = zlib.crc32(block, checksum)
     return checksum == member.CRC
+
+
+AES_EXTRA = 0x9901  # the extra field of a member encrypted by WinZip's AES: its vendor version, "AE", strength, method
+
+
+def aes_without_crc(member):
+    """Whether a zip member is AES-encrypted of vendor version AE-2, whose CRC-32 field is 0 (not its data's)."""
+    extra = member.extra
+    while len(extra) >= 4:
+        kind, size = struct.unpack("<HH", extra[:4])
+        if kind == AES_EXTRA and size >= 2 and len(extra) >= 6:
+            return struct.unpack("<H", extra[4:6])[0] == 2
+        extra = extra[4 + size:]
+    return False
 
 
 def unpacked_already(path, folder):
