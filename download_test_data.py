@@ -163,12 +163,13 @@ def header_number(text):
 
 
 def _content_range(response):
-    """(first byte, total size or None) from a Content-Range header 'bytes first-last/total'. The unit in any case, as
-    HTTP compares it (RFC 9110, 14.1): 'Bytes 5000-...' was "another range", the part to be deleted by hand."""
-    match = re.match(r"bytes\s+([0-9]+)-[0-9]+/([0-9]+|\*)", response.headers.get("Content-Range", ""), re.IGNORECASE)
+    """(first byte, last byte, total size or None) from a Content-Range header 'bytes first-last/total'. The unit in any
+    case, as HTTP compares it (RFC 9110, 14.1): 'Bytes 5000-...' was "another range", the part to be deleted by hand."""
+    match = re.match(r"bytes\s+([0-9]+)-([0-9]+)/([0-9]+|\*)", response.headers.get("Content-Range", ""),
+                     re.IGNORECASE)
     if not match:
-        return None, None
-    return header_number(match.group(1)), header_number(match.group(2))
+        return None, None, None
+    return tuple(header_number(group) for group in match.groups())
 
 
 def content_length(response):
@@ -280,9 +281,11 @@ def _fetch_whole(url, partial, validate):
                                 f"--base-url, then run again{kept}")
             # a 206 without Content-Range to a request for the whole file can only be the whole file
             if response.status == 206 and (offset or "Content-Range" in response.headers):
-                first, total = _content_range(response)
-                if first == 0:  # a resume answered from byte 0 (the whole file sent again): start over, as on a 200
-                    offset = 0  # ("another range; delete the partial file and run again" had the user do it by hand)
+                first, last, total = _content_range(response)
+                # a resume answered with the whole file (from byte 0 to its end): start over, as on a 200 ("another
+                # range; delete the partial file and run again" had the user do it by hand)
+                if first == 0 and total is not None and last == total - 1:
+                    offset = 0
                 elif first != offset:
                     raise UserError(
                         f"{url} answered the request to resume at byte {offset} with another range; delete "
