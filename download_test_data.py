@@ -45,7 +45,7 @@ from tqdm import tqdm
 from datasets.reds import PARTS as REDS_PARTS
 from utils.errors import UserError, error_reason, exit_on_user_error, one_line, printable, shortened
 from utils.flags import FlagParser
-from utils.hdf5 import unwritten
+from utils.hdf5 import missing_filter, unwritten
 from utils.image_io import disk_full, not_a_file, write_atomically, write_bytes
 from utils.paths import lock_folder, make_folder, missing_folders, output_file, output_folder, room_to_create
 from utils.zips import (ZIP_ERRORS, ZIP_SIGNATURES, UnpackBlocked, extract_zip, first_encrypted, slash_separated,
@@ -430,6 +430,11 @@ def hdf5_problem(path):
             h5.visititems(lambda name, item: datasets.append(item)
                           if isinstance(item, h5py.Dataset) else None)
             for dataset in datasets:
+                compression = missing_filter(dataset)
+                if compression:  # it may be whole: deleting it cannot help
+                    raise UserError(f"the HDF5 file '{path}' holds its parameter '{printable(dataset.name)}' "
+                                    f"{compression}; it is kept: run again once HDF5 has the plugin, or delete it and "
+                                    "fetch from another host with --base-url")
                 problem = dataset_problem(dataset, os.path.getsize(path))
                 if problem:
                     return f"not a complete HDF5 (.h5) file ({problem})"

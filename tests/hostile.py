@@ -254,3 +254,18 @@ def winzip_aes_zip(members):
             struct.pack_into("<I", data, position + crc, 0)
             position = data.find(signature, position + 4)
     return bytes(data)
+
+
+def hdf5_of_a_plugin_filter(path, code=32001):
+    """An HDF5 file at path of one parameter whose chunks name HDF5 filter code (32001: Blosc, of hdf5plugin) where
+    they were compressed by gzip: as a file of that plugin's reads where HDF5 lacks the plugin."""
+    import struct
+
+    import h5py
+    import numpy as np
+    with h5py.File(path, "w", libver="earliest") as h5:  # a filter pipeline message of version 1, the filter named
+        h5.create_dataset("conv/W", data=np.arange(4096, dtype=np.float32), compression="gzip", chunks=(1024,))
+    data = bytearray(path.read_bytes())
+    name = data.index(b"deflate")  # after the filter's code, the name's length, its flags and its count of values
+    struct.pack_into("<H", data, name - 8, code)
+    path.write_bytes(bytes(data))

@@ -2151,3 +2151,27 @@ def test_a_kept_winzip_aes_zip_unpacked_by_another_program_is_then_taken_as_done
     assert [path for path, _ in server.requests] == ["/webdav/dataset/REDS/val_sharp.zip"]
     assert sorted(os.listdir(tmp_path / "REDS")) == [".train_sharp.zip.unpacked", ".val_sharp.zip.unpacked", "train",
                                                      "val"]
+
+
+def test_a_weight_file_of_a_compression_plugin_this_hdf5_lacks_is_kept_and_said_to_be_so(tmp_path):
+    """A mirror's weight file compressed by a plugin's HDF5 filter (Blosc, as hdf5plugin writes it), which this HDF5
+    lacks: "not a complete HDF5 (.h5) file (... can't open directory (/usr/local/lib/plugin) ...)", deleted and fetched
+    again on every run; read_weight_file called it damaged."""
+    from file_server import FileServer
+    from hostile import hdf5_of_a_plugin_filter
+    from utils.weights import read_weight_file
+    hdf5_of_a_plugin_filter(tmp_path / "blosc.h5")
+    weights = (tmp_path / "blosc.h5").read_bytes()
+    with closing(FileServer({path: weights for path in WEIGHT_PATHS})) as server:
+        first = fetch_in_a_process(server, tmp_path / "out", "--weights", "--no-data")
+        second = fetch_in_a_process(server, tmp_path / "out", "--weights", "--no-data")
+    for completed in (first, second):
+        lines = [line for line in completed.stderr.splitlines() if line.strip() and "%|" not in line]
+        assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+        assert "holds its parameter '/conv/W' compressed by HDF5 filter 32001" in lines[0] and "it is kept" in lines[0]
+    assert (tmp_path / "out" / "weights" / ".tecogan_model.h5.part").read_bytes() == weights
+    assert [request for request in server.requests if request[0] == WEIGHT_PATHS[0]] == [
+        (WEIGHT_PATHS[0], None), (WEIGHT_PATHS[0], f"bytes={len(weights)}-")]  # the second run fetched no byte
+    with pytest.raises(UserError, match=r"parameter 'conv/W' is compressed by HDF5 filter 32001 .*which this "
+                                        r"installation's HDF5 lacks"):
+        read_weight_file(str(tmp_path / "blosc.h5"))

@@ -16,7 +16,7 @@ import nnabla as nn
 
 from utils.degradation import record_degradation
 from utils.errors import UserError, out_of_memory_said
-from utils.hdf5 import unwritten
+from utils.hdf5 import missing_filter, unwritten
 from utils.image_io import write_atomically
 from utils.paths import input_file
 
@@ -57,6 +57,9 @@ def read_weight_file(path, advice="pass a file saved by train.py or an official 
                     if names is None or name in names:
                         # HDF5 reads a part never written (a writer stopped midway) as zeros: generate.py wrote the
                         # frames of such a model with exit code 0
+                        compression = missing_filter(h5[name])
+                        if compression:
+                            raise UserError(f"{kind} '{path}': parameter '{name}' is {compression}; {advice}")
                         if unwritten(h5[name]):
                             raise UserError(f"{kind} '{path}' is damaged (its parameter '{name}' was never written "
                                             f"whole); {advice}")
