@@ -432,10 +432,7 @@ def test_a_resumed_download_of_an_unchanged_file_sends_its_version_and_fetches_o
     server = FileServer({path: weights for path in WEIGHT_PATHS})
     try:
         server.etags = {path: '"v1"' for path in WEIGHT_PATHS}
-        server.cut_after[WEIGHT_PATHS[0]] = 5000
-        with pytest.raises(SystemExit):
-            fetch(server, tmp_path, "--weights", "--no-data")
-        server.cut_after.clear()
+        cut_after_5000_bytes(server, tmp_path)
         server.requests.clear()
         fetch(server, tmp_path, "--weights", "--no-data")
     finally:
@@ -1600,22 +1597,9 @@ def test_data_prepare_s_folders_on_a_disk_with_no_room_for_them_are_the_no_room_
 def test_a_kept_zip_of_a_method_zipfile_lacks_unpacked_by_another_program_is_then_taken_as_done(tmp_path):
     """The refusal of a Deflate64 zip advises to unpack it with another program (7z): done so, every run refused it
     again, the zips after it never fetched; deleted, it was downloaded again (tens of GB) to be refused."""
-    from file_server import FileServer
     from hostile import zip_of_method
-    zips, members = reds_zips(), {"train/train_sharp/000/00000000.png": os.urandom(300)}
-    zips[REDS_TRAIN] = zip_of_method(members, 9)
-    with closing(FileServer(zips)) as server:
-        assert fetch_in_a_process(server, tmp_path, "--reds", "--no-data").returncode == 2
-        for name, data in members.items():  # as 7z unpacks it
-            (tmp_path / "REDS" / name).parent.mkdir(parents=True, exist_ok=True)
-            (tmp_path / "REDS" / name).write_bytes(data)
-        server.requests.clear()
-        fetch(server, tmp_path, "--reds", "--no-data")
-    assert [path for path, _ in server.requests] == ["/webdav/dataset/REDS/val_sharp.zip"]
-    assert sorted(os.listdir(tmp_path / "REDS")) == [".train_sharp.zip.unpacked", ".val_sharp.zip.unpacked", "train",
-                                                     "val"]
-    assert (tmp_path / "REDS" / "train" / "train_sharp" / "000" / "00000000.png").read_bytes() == members[
-        "train/train_sharp/000/00000000.png"]
+    assert_a_kept_reds_zip_unpacked_by_another_program_is_taken_as_done(tmp_path, lambda members: zip_of_method(
+        members, 9))
 
 
 def test_a_kept_zip_whose_files_differ_from_those_in_its_folder_is_still_refused(tmp_path):
@@ -1975,10 +1959,7 @@ def test_a_resume_answered_with_its_range_s_unit_in_other_case_is_resumed(tmp_pa
     from file_server import FileServer
     weights = weights_of_value(tmp_path, 1.0)
     with closing(FileServer({path: weights for path in WEIGHT_PATHS})) as server:
-        server.cut_after[WEIGHT_PATHS[0]] = 5000
-        with pytest.raises(SystemExit):
-            fetch(server, tmp_path, "--weights", "--no-data")
-        server.cut_after.clear()
+        cut_after_5000_bytes(server, tmp_path)
         real_handle = server.handle
 
         def handle(request, head=False):
@@ -2001,9 +1982,7 @@ def test_a_sign_in_page_sent_a_byte_a_chunk_at_a_resume_keeps_the_part(tmp_path)
     weights = weights_of_value(tmp_path, 1.0)
     page = b"Please sign in to use this network."
     with closing(FileServer({path: weights for path in WEIGHT_PATHS})) as server:
-        server.cut_after[WEIGHT_PATHS[0]] = 5000
-        with pytest.raises(SystemExit):
-            fetch(server, tmp_path, "--weights", "--no-data")
+        cut_after_5000_bytes(server, tmp_path)
 
         def handle(request, head=False):
             request.send_response(200)
@@ -2024,6 +2003,15 @@ def test_a_sign_in_page_sent_a_byte_a_chunk_at_a_resume_keeps_the_part(tmp_path)
 
 # Seventeenth pass, second look at the downloads, weight files, converters and error lines
 
+def cut_after_5000_bytes(server, tmp_path):
+    """Have download_test_data.py --weights --no-data into tmp_path break off after the first weight file's first 5000
+    bytes, kept as its partial file; the server's later replies as before."""
+    server.cut_after[WEIGHT_PATHS[0]] = 5000
+    with pytest.raises(SystemExit):
+        fetch(server, tmp_path, "--weights", "--no-data")
+    server.cut_after.clear()
+
+
 def test_a_resume_answered_with_the_whole_file_from_byte_0_starts_over(tmp_path):
     """A 206 of Content-Range 'bytes 0-<last>/<size>' to a request to resume at byte 5000 (a server that sends the whole
     file again, as a 206): "answered the request to resume at byte 5000 with another range; delete <the partial file>
@@ -2031,10 +2019,7 @@ def test_a_resume_answered_with_the_whole_file_from_byte_0_starts_over(tmp_path)
     from file_server import FileServer
     weights = weights_of_value(tmp_path, 1.0)
     with closing(FileServer({path: weights for path in WEIGHT_PATHS})) as server:
-        server.cut_after[WEIGHT_PATHS[0]] = 5000
-        with pytest.raises(SystemExit):
-            fetch(server, tmp_path, "--weights", "--no-data")
-        server.cut_after.clear()
+        cut_after_5000_bytes(server, tmp_path)
         real_handle = server.handle
 
         def handle(request, head=False):
@@ -2089,29 +2074,41 @@ def test_a_checkpoint_in_a_folder_whose_name_is_not_utf8_is_read(tmp_path):
     assert arrays["vgg_19/fc8/biases"].tolist() == [1, 2, 3]
 
 
+def assert_a_kept_reds_zip_unpacked_by_another_program_is_taken_as_done(output_dir, make_zip_of):
+    """download_test_data.py --reds --no-data into output_dir from a server whose train_sharp.zip is make_zip_of(its
+    members): the first run refuses it, keeping it; once its files are in REDS/ as another program unpacks them, the
+    next run takes it as done, fetching val_sharp.zip alone."""
+    from file_server import FileServer
+    zips, members = reds_zips(), {"train/train_sharp/000/00000000.png": os.urandom(300)}
+    zips[REDS_TRAIN] = make_zip_of(members)
+    with closing(FileServer(zips)) as server:
+        assert fetch_in_a_process(server, output_dir, "--reds", "--no-data").returncode == 2
+        for name, data in members.items():  # as 7z unpacks it
+            (output_dir / "REDS" / name).parent.mkdir(parents=True, exist_ok=True)
+            (output_dir / "REDS" / name).write_bytes(data)
+        server.requests.clear()
+        fetch(server, output_dir, "--reds", "--no-data")
+    assert [path for path, _ in server.requests] == ["/webdav/dataset/REDS/val_sharp.zip"]
+    assert sorted(os.listdir(output_dir / "REDS")) == [".train_sharp.zip.unpacked", ".val_sharp.zip.unpacked", "train",
+                                                       "val"]
+    assert (output_dir / "REDS" / "train" / "train_sharp" / "000" / "00000000.png").read_bytes() == members[
+        "train/train_sharp/000/00000000.png"]
+
+
 def test_a_kept_encrypted_zip_unpacked_with_its_password_is_then_taken_as_done(tmp_path):
     """The refusal of a zip made with `zip -P` advises to unpack it with its password (7z x -p) and run again: done so,
     every run refused it again (the check that its files are in place refused an encrypted member), the zips after it
     never fetched."""
     import subprocess
 
-    from file_server import FileServer
-    frame = tmp_path / "zip" / "train" / "train_sharp" / "000" / "00000000.png"
-    frame.parent.mkdir(parents=True)
-    frame.write_bytes(os.urandom(300))
-    subprocess.run(["zip", "-q", "-r", "-P", "secret", "../train_sharp.zip", "train"], cwd=tmp_path / "zip", check=True)
-    zips = reds_zips()
-    zips[REDS_TRAIN] = (tmp_path / "train_sharp.zip").read_bytes()
-    out = tmp_path / "out"
-    with closing(FileServer(zips)) as server:
-        assert fetch_in_a_process(server, out, "--reds", "--no-data").returncode == 2
-        subprocess.run(["unzip", "-q", "-P", "secret", str(out / "REDS" / ".train_sharp.zip.part"), "-d",
-                        str(out / "REDS")], check=True)
-        server.requests.clear()
-        fetch(server, out, "--reds", "--no-data")
-    assert [path for path, _ in server.requests] == ["/webdav/dataset/REDS/val_sharp.zip"]
-    assert sorted(os.listdir(out / "REDS")) == [".train_sharp.zip.unpacked", ".val_sharp.zip.unpacked", "train", "val"]
-    assert (out / "REDS" / "train" / "train_sharp" / "000" / "00000000.png").read_bytes() == frame.read_bytes()
+    def zip_with_a_password(members):
+        for name, data in members.items():
+            (tmp_path / "zip" / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / "zip" / name).write_bytes(data)
+        subprocess.run(["zip", "-q", "-r", "-P", "secret", "../train_sharp.zip", "train"], cwd=tmp_path / "zip",
+                       check=True)
+        return (tmp_path / "train_sharp.zip").read_bytes()
+    assert_a_kept_reds_zip_unpacked_by_another_program_is_taken_as_done(tmp_path / "out", zip_with_a_password)
 
 
 def test_a_virtual_parameter_of_another_dataset_of_its_file_is_written_not_damaged(tmp_path):
@@ -2137,20 +2134,8 @@ def test_a_kept_winzip_aes_zip_unpacked_by_another_program_is_then_taken_as_done
     """A mirror's REDS zip encrypted with WinZip's AES (AE-2, which records a CRC-32 of 0): refused and kept, as the
     line advises unpacked by another program, then refused again on every run (its files' CRC-32 never matched the
     0), the zips after it never fetched."""
-    from file_server import FileServer
     from hostile import winzip_aes_zip
-    zips, members = reds_zips(), {"train/train_sharp/000/00000000.png": os.urandom(300)}
-    zips[REDS_TRAIN] = winzip_aes_zip(members)
-    with closing(FileServer(zips)) as server:
-        assert fetch_in_a_process(server, tmp_path, "--reds", "--no-data").returncode == 2
-        for name, data in members.items():  # as 7z unpacks it, given the password
-            (tmp_path / "REDS" / name).parent.mkdir(parents=True, exist_ok=True)
-            (tmp_path / "REDS" / name).write_bytes(data)
-        server.requests.clear()
-        fetch(server, tmp_path, "--reds", "--no-data")
-    assert [path for path, _ in server.requests] == ["/webdav/dataset/REDS/val_sharp.zip"]
-    assert sorted(os.listdir(tmp_path / "REDS")) == [".train_sharp.zip.unpacked", ".val_sharp.zip.unpacked", "train",
-                                                     "val"]
+    assert_a_kept_reds_zip_unpacked_by_another_program_is_taken_as_done(tmp_path, winzip_aes_zip)
 
 
 def test_a_weight_file_of_a_compression_plugin_this_hdf5_lacks_is_kept_and_said_to_be_so(tmp_path):
