@@ -2055,15 +2055,16 @@ def test_a_model_parameter_never_written_whole_is_damaged_not_read_as_zeros(tmp_
         else:
             h5.create_dataset("generator/conv/W", shape=(4, 3, 3, 4), dtype=np.float32, chunks=(2, 3, 3, 2))
             h5["generator/conv/W"][:2, :, :, :2] = 1.0
-    with pytest.raises(UserError, match=r"^weights file '.*model\.h5' is damaged \(its parameter 'generator/conv/W' was "
-                                        r"never written whole\); pass a file saved by train\.py"):
+    with pytest.raises(UserError, match=r"^weights file '.*model\.h5' is damaged \(its parameter 'generator/conv/W' "
+                                        r"was never written whole\); pass a file saved by train\.py"):
         read_weight_file(str(path))
     assert sorted(read_weight_file(str(path), names={"generator/conv/b"})) == ["generator/conv/b"]
 
 
 def test_a_checkpoint_in_a_folder_whose_name_is_not_utf8_is_read(tmp_path):
     """A V2 checkpoint in a folder named in Latin-1 (its name's bytes not UTF-8): "cannot read ... as a TensorFlow
-    checkpoint ('utf-8' codec can't encode character '\\udcff' ...)", where the same files under another name convert."""
+    checkpoint ('utf-8' codec can't encode character '\\udcff' ...)", where the same files under another name
+    convert."""
     from convert_tf_vgg19_weights import read_checkpoint, slim_variable_names
     (tmp_path / "plain").mkdir()
     slim_checkpoint(tmp_path / "plain" / "vgg_19.ckpt", {"vgg_19/fc8/biases": np.float32([1, 2, 3])})

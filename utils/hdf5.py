@@ -9,9 +9,9 @@ def unwritten(dataset):
     """Whether part of an HDF5 dataset was never written: of a chunked one, a chunk not stored; of another, less storage
     than its values take. By what is stored, not by the file's size (a dataset of zeros compressed by the scale-offset
     filter, which h5py does not call compression, takes less room than its values: called damaged, it was deleted and
-    downloaded again on every run). A virtual dataset stores nothing itself: it is written where its values are, datasets
-    of its own file (each checked as a dataset; called unwritten, such a file was deleted and downloaded again on every
-    run), and not where they are in another file, which a weight file does not carry."""
+    downloaded again on every run). A virtual dataset stores nothing itself: it is written where its values are,
+    datasets of its own file (each checked as a dataset; called unwritten, such a file was deleted and downloaded again
+    on every run), and not where they are in another file, which a weight file does not carry."""
     if dataset.is_virtual:
         return any(source.file_name != "." or source.dset_name not in dataset.file
                    for source in dataset.virtual_sources())
@@ -32,6 +32,6 @@ def missing_filter(dataset):
     for index in range(pipeline.get_nfilters()):
         code, _, _, name = pipeline.get_filter(index)
         if not h5py.h5z.filter_avail(code):
-            return (f"compressed by HDF5 filter {code} ({name.decode('ascii', 'replace')!r}), which this installation's "
-                    "HDF5 lacks (its plugin can be given in the folder HDF5_PLUGIN_PATH names)")
+            return (f"compressed by HDF5 filter {code} ({name.decode('ascii', 'replace')!r}), which this "
+                    "installation's HDF5 lacks (its plugin can be given in the folder HDF5_PLUGIN_PATH names)")
     return None
