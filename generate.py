@@ -228,17 +228,12 @@ def output_path(output_dir, name, args):
 
 
 def check_output_paths(output_dir, names, args, inputs=(), other_inputs=()):
-    """UserError when two frames would get one file, a file would replace an input, or a name is too long.
+    """UserError when a file would replace an input, or a name is too long. Two frames never get one file: two of one
+    name have one number, which list_frames refuses.
 
     inputs: the input frames' paths, in the order of names; other_inputs: (flag, path) of the other files read
     (the model, the cuts file, the video), which a frame of their name in --output-dir would replace."""
-    paths = {}
-    for index, name in enumerate(names):
-        if name in paths:
-            first = inputs[names.index(name)] if inputs else name
-            raise UserError(f"input frames '{first}' and '{inputs[index] if inputs else name}' would both be "
-                            f"written to '{paths[name]}'; rename one of them")
-        paths[name] = output_path(output_dir, name, args)
+    paths = {name: output_path(output_dir, name, args) for name in names}
     overwritten = {os.path.realpath(path)
                    for path in paths.values()} & {os.path.realpath(path) for path in inputs}
     if overwritten:
