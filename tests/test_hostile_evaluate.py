@@ -480,3 +480,13 @@ def test_a_picture_without_a_number_among_results_is_refused_not_paired_with_the
                                            str(tmp_path / "out"), "--quick"], capsys)
     assert "poster.png' has no number in its name" in line
     assert not os.path.exists(tmp_path / "out")
+
+
+def test_the_line_of_a_run_that_succeeds_shows_an_escape_sequence_in_the_output_by_its_codes(tmp_path, capsys):
+    """Error lines show a terminal's escape sequence in a path by its codes; the "wrote frames.csv ... to" line wrote
+    --output as it is, to the terminal, which ran it."""
+    import evaluate
+    calendar = shared_path("data", "calendar_lr")
+    evaluate.main(["--results", calendar, "--targets", calendar, "--output", str(tmp_path / "e\x1b[2J"), "--quick"])
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "e\\x1b[2J" in out

@@ -1606,3 +1606,20 @@ def test_a_picture_without_a_number_or_a_copy_among_lr_frames_is_refused_as_in_t
                                            str(tmp_path / "out")], capsys)
     assert message in line and stray in line
     assert not os.path.exists(tmp_path / "out")
+
+
+def test_the_lines_of_a_run_that_succeeds_show_an_escape_sequence_in_a_path_by_its_codes(tmp_path, capsys):
+    """Error lines show a terminal's escape sequence in a path by its codes; the "wrote ... to" line and the note of
+    audio re-encoded wrote it as it is, to the terminal, which ran it (here: clearing the screen, setting the window's
+    title)."""
+    import generate
+    from utils.image_io import ffmpeg_executable
+    video = str(tmp_path / "pc\x1b[2Jm.mkv")  # PCM audio, which an MP4 cannot hold: re-encoded, with a note
+    subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=10",
+                    "-f", "lavfi", "-i", "sine=duration=1", "-frames:v", "6", "-c:v", "libx264", "-pix_fmt",
+                    "yuv420p", "-c:a", "pcm_s16le", "-shortest", video], check=True)
+    generate.main(["--model", WEIGHTS, "--input-video", video, "--output-video", str(tmp_path / "o\x1b]0;T\x07.mp4"),
+                   "--output-dir", str(tmp_path / "d\x1b[31m"), "--scene-cuts", "off"])
+    out, err = capsys.readouterr()
+    assert "wrote 6 frames to" in out and "note: the audio of" in err
+    assert "\x1b" not in out + err and "\\x1b]0;T\\x07.mp4" in out and "pc\\x1b[2Jm.mkv" in err

@@ -26,7 +26,7 @@ from fractions import Fraction
 import cv2
 import numpy as np
 
-from utils.errors import FULL_DISK_BYTES, UserError, shortened
+from utils.errors import FULL_DISK_BYTES, UserError, printable, shortened
 from utils.paths import NAME_MAX, absolute, inodes_used_up, no_space, output_file, process_alive
 
 # OpenCV's FFmpeg prints its own lines about a damaged video ("moov atom not found"); the UserError raised for
@@ -1007,9 +1007,8 @@ class FfmpegVideoWriter:
                     command += ["-c:a", "copy"]
                 else:
                     print(
-                        f"note: the audio of '{source.path}' is {codec}, which {os.path.splitext(path)[1]} "
-                        "cannot "
-                        "hold; it is re-encoded to AAC",
+                        f"note: the audio of '{printable(source.path)}' is {codec}, which {os.path.splitext(path)[1]} "
+                        "cannot hold; it is re-encoded to AAC",
                         file=sys.stderr)
                     command += ["-c:a", "aac", "-b:a", "192k",
                                 "-af", "aformat=channel_layouts=" + "|".join(AAC_CHANNEL_LAYOUTS)]
