@@ -33,7 +33,7 @@ from utils.degradation import degrade_frames, model_degradation
 from utils.distributed import (MPIProcesses, SingleProcess, end_the_job_on_failure, launched_by_mpirun,
                                local_rank, user_error_report_after)
 from utils.errors import (UserError, discard_at_once_on_stop_signals, exit_on_user_error, interrupt_on_stop_signals,
-                          out_of_memory_said)
+                          out_of_memory_said, printable)
 from utils.flags import MAX_THREADS, FlagParser, frame_rate, positive, refuse_empty
 from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, check_name_length,
                             check_video_output, list_frames, open_video_writer, read_ahead, read_rgb,
@@ -228,17 +228,12 @@ def output_path(output_dir, name, args):
 
 
 def check_output_paths(output_dir, names, args, inputs=(), other_inputs=()):
-    """UserError when two frames would get one file, a file would replace an input, or a name is too long.
+    """UserError when a file would replace an input, or a name is too long. Two frames never get one file: two of one
+    name have one number, which list_frames refuses.
 
     inputs: the input frames' paths, in the order of names; other_inputs: (flag, path) of the other files read
     (the model, the cuts file, the video), which a frame of their name in --output-dir would replace."""
-    paths = {}
-    for index, name in enumerate(names):
-        if name in paths:
-            first = inputs[names.index(name)] if inputs else name
-            raise UserError(f"input frames '{first}' and '{inputs[index] if inputs else name}' would both be "
-                            f"written to '{paths[name]}'; rename one of them")
-        paths[name] = output_path(output_dir, name, args)
+    paths = {name: output_path(output_dir, name, args) for name in names}
     overwritten = {os.path.realpath(path)
                    for path in paths.values()} & {os.path.realpath(path) for path in inputs}
     if overwritten:
@@ -403,7 +398,8 @@ def run(args, processes, output_claim):
     if video:
         video.close()
     seconds = time.perf_counter() - started
-    written = " and ".join(place for place in (output_dir, args.output_video) if place)
+    # as error lines show them: an escape sequence or a newline in a name is shown by its code, not run by the terminal
+    written = " and ".join(printable(place) for place in (output_dir, args.output_video) if place)
     print(f"wrote {progress.n} frames to {written} in {seconds:.1f} s "
           f"({seconds / max(progress.n, 1):.2f} s per frame, warm-up included)")
 

@@ -220,5 +220,5 @@ def evaluate(sequences, output, context="auto", lpips_arrays=None, inputs=()):
                         "sequences at once") from None
     print(markdown_table(summary_rows), end="")
     print(f"scored {total} frames in {elapsed:.1f} s ({total / elapsed:.2f} frames/s); "
-          f"wrote frames.csv, sequences.csv, metrics.md and pictures to {output}")
+          f"wrote frames.csv, sequences.csv, metrics.md and pictures to {printable(output)}")
     return summary_rows

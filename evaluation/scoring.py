@@ -11,7 +11,7 @@ import numpy as np
 
 from utils import metrics
 from utils.errors import UserError
-from utils.image_io import frame_sort_key, is_frame_name, only_files, read_rgb, to_uint8
+from utils.image_io import frame_sort_key, is_frame_name, one_frame_a_number, only_files, read_rgb, to_uint8
 from utils.lpips import LPIPS, load_lpips_weights, to_lpips_input
 from utils.paths import REPO_ROOT, input_folder
 from utils.scenes import read_cuts_file
@@ -61,8 +61,8 @@ def list_png_frames(folder, role):
     names = [name for name in os.listdir(folder) if is_frame_name(name, ".png") and not name.startswith("IB")]
     if not names:
         raise UserError(f"{role} folder '{folder}' has no .png frames")
-    return only_files([os.path.join(folder, name) for name in sorted(names, key=frame_sort_key)], f"{role} folder",
-                      folder)
+    return one_frame_a_number(only_files([os.path.join(folder, name) for name in sorted(names, key=frame_sort_key)],
+                                         f"{role} folder", folder))
 
 
 def read_frame_pair(target_path, output_path, frame_shape):

@@ -195,20 +195,20 @@ def test_frames_whose_outputs_would_share_a_name(capsys, tmp_path, output_dir):
     shutil.copytree(FRAMES, folder)
     cv2.imwrite(str(folder / "lr_0001.jpg"), cv2.imread(str(folder / "lr_0001.png")))
     expect_user_error(capsys, ["--model", WEIGHTS, "--input-dir-lr", str(folder), "--output-dir", output_dir],
-                      "would both be written")
+                      "are both frame 1")
     assert not os.path.exists(output_dir)
 
 
 def test_an_output_never_overwrites_an_input_frame(capsys, tmp_path):
     folder = tmp_path / "frames"
     shutil.copytree(FRAMES, folder)
-    # where frame lr_0002's output would go
-    shutil.copy(folder / "lr_0001.png", folder / "output_lr_0002.png")
+    # where frame lr_0002's output would go ('output_lr_0002.png', of frame 2's number, is refused as its copy)
+    shutil.copy(folder / "lr_0001.png", folder / "run2_lr_0002.png")
     before = {path.name: path.read_bytes() for path in folder.iterdir()}
     expect_user_error(capsys,
                       ["--model", WEIGHTS, "--input-dir-lr",
                        str(folder), "--output-dir",
-                       str(folder)], "would overwrite an input frame")
+                       str(folder), "--output-name", "run2"], "would overwrite an input frame")
     assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
 
 

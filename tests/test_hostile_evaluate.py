@@ -455,3 +455,38 @@ def test_lpips_weights_holding_values_of_no_number_are_one_line_without_numpy_s_
         warnings.simplefilter("error")
         with pytest.raises(UserError, match=message):
             load_lpips_weights(str(tmp_path / "alex.h5"))
+
+
+# Seventeenth pass, second look at generate.py's and evaluate.py's inputs, videos, parts and scene cuts
+
+def test_a_picture_without_a_number_among_results_is_refused_not_paired_with_the_first_target(tmp_path, capsys):
+    """A picture without a number among the numbered results (a poster, a thumbnail) sorted first and was scored
+    against the first target, each result then against the target before its own, exit code 0."""
+    import shutil
+
+    import evaluate
+    from conftest import user_error_line
+    from utils.image_io import list_frames
+    results, targets = tmp_path / "results", tmp_path / "targets"
+    results.mkdir()
+    targets.mkdir()
+    calendar = list_frames(shared_path("data", "calendar_lr"))
+    for index, path in enumerate(calendar[:6]):
+        shutil.copy(path, results / f"output_{index:04d}.png")
+        shutil.copy(path, targets / f"{index:04d}.png")
+    os.remove(results / "output_0005.png")
+    shutil.copy(calendar[5], results / "poster.png")
+    line = user_error_line(evaluate.main, ["--results", str(results), "--targets", str(targets), "--output",
+                                           str(tmp_path / "out"), "--quick"], capsys)
+    assert "poster.png' has no number in its name" in line
+    assert not os.path.exists(tmp_path / "out")
+
+
+def test_the_line_of_a_run_that_succeeds_shows_an_escape_sequence_in_the_output_by_its_codes(tmp_path, capsys):
+    """Error lines show a terminal's escape sequence in a path by its codes; the "wrote frames.csv ... to" line wrote
+    --output as it is, to the terminal, which ran it."""
+    import evaluate
+    calendar = shared_path("data", "calendar_lr")
+    evaluate.main(["--results", calendar, "--targets", calendar, "--output", str(tmp_path / "e\x1b[2J"), "--quick"])
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "e\\x1b[2J" in out

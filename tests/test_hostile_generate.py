@@ -1582,3 +1582,44 @@ def test_an_fps_ratio_at_a_bound_is_taken_as_the_number_is(tmp_path, given):
                            timeout=300)
     assert completed.returncode == 0, completed.stderr
     assert os.path.isfile(tmp_path / "out.mp4")
+
+
+# Seventeenth pass, second look at generate.py's and evaluate.py's inputs, videos, parts and scene cuts
+
+@pytest.mark.parametrize("stray, message", [("poster.png", "has no number in its name"),
+                                            ("lr_0001 - Copy.png", "are both frame 1"),
+                                            ("1.png", "are both frame 1")])
+def test_a_picture_without_a_number_or_a_copy_among_lr_frames_is_refused_as_in_training(tmp_path, capsys, stray,
+                                                                                         message):
+    """A poster without a number among numbered LR frames sorted first and was super-resolved as frame 1, the
+    recurrence carrying it into the real first frame's output; a file manager's copy of frame 1 ('lr_0001 - Copy.png',
+    or '1.png' beside '0001.png') was super-resolved as a second frame 1; exit code 0 for each. train.py refuses
+    both (utils.image_io.one_frame_a_number)."""
+    import shutil
+
+    import generate
+    from conftest import user_error_line
+    folder = tmp_path / "lr"
+    shutil.copytree(FRAMES, folder)
+    shutil.copy(folder / sorted(os.listdir(folder))[3], folder / stray)
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", str(folder), "--output-dir",
+                                           str(tmp_path / "out")], capsys)
+    assert message in line and stray in line
+    assert not os.path.exists(tmp_path / "out")
+
+
+def test_the_lines_of_a_run_that_succeeds_show_an_escape_sequence_in_a_path_by_its_codes(tmp_path, capsys):
+    """Error lines show a terminal's escape sequence in a path by its codes; the "wrote ... to" line and the note of
+    audio re-encoded wrote it as it is, to the terminal, which ran it (here: clearing the screen, setting the window's
+    title)."""
+    import generate
+    from utils.image_io import ffmpeg_executable
+    video = str(tmp_path / "pc\x1b[2Jm.mkv")  # PCM audio, which an MP4 cannot hold: re-encoded, with a note
+    subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=10",
+                    "-f", "lavfi", "-i", "sine=duration=1", "-frames:v", "6", "-c:v", "libx264", "-pix_fmt",
+                    "yuv420p", "-c:a", "pcm_s16le", "-shortest", video], check=True)
+    generate.main(["--model", WEIGHTS, "--input-video", video, "--output-video", str(tmp_path / "o\x1b]0;T\x07.mp4"),
+                   "--output-dir", str(tmp_path / "d\x1b[31m"), "--scene-cuts", "off"])
+    out, err = capsys.readouterr()
+    assert "wrote 6 frames to" in out and "note: the audio of" in err
+    assert "\x1b" not in out + err and "\\x1b]0;T\\x07.mp4" in out and "pc\\x1b[2Jm.mkv" in err

@@ -26,7 +26,7 @@ from fractions import Fraction
 import cv2
 import numpy as np
 
-from utils.errors import FULL_DISK_BYTES, UserError, shortened
+from utils.errors import FULL_DISK_BYTES, UserError, printable, shortened
 from utils.paths import NAME_MAX, absolute, inodes_used_up, no_space, output_file, process_alive
 
 # OpenCV's FFmpeg prints its own lines about a damaged video ("moov atom not found"); the UserError raised for
@@ -102,7 +102,37 @@ def list_frames(folder, role="input folder", wanted="pass a folder of LR frames"
         raise UserError(f"cannot list {role} '{folder}' ({error.strerror}); check its permissions")
     if not names:
         raise UserError(f"{role} '{folder}' has no images ({', '.join(IMAGE_EXTENSIONS)}); {wanted}")
-    return only_files([os.path.join(folder, name) for name in sorted(names, key=frame_sort_key)], role, folder)
+    return one_frame_a_number(only_files([os.path.join(folder, name) for name in sorted(names, key=frame_sort_key)],
+                                         role, folder))
+
+
+def one_frame_a_number(frames):
+    """frames, the paths of a sequence's frames in order (by the number in their names, frame_sort_key), unless two
+    have one number: then a UserError naming them. A copy beside its frame ('0001.jpg', a conversion's, beside
+    '0001.png'; 'im1 - Copy.png', a file manager's) was trained on as the frame before or after it, exit code 0. Names
+    without digits, or whose digits are all one number ('clip2_a.png', 'clip2_b.png'), are ordered by name; of those,
+    two of one name in two formats ('a.png', 'a.jpg') are one frame twice. A name without digits among numbered ones
+    (a poster, a thumbnail) is refused: it sorted first, and was trained on as the sequence's first frame, exit code 0;
+    generate.py super-resolved it as the first frame (the recurrence carrying it into the next), and evaluate.py
+    paired it with the first target."""
+    numbers = [frame_sort_key(os.path.basename(path))[0] for path in frames]
+    if min(numbers) < 0 <= max(numbers):
+        stray, numbered = (next(path for path, number in zip(frames, numbers) if (number < 0) == unnumbered)
+                           for unnumbered in (True, False))
+        raise UserError(f"'{stray}' has no number in its name, while the other frames of its sequence are ordered by "
+                        f"theirs ('{os.path.basename(numbered)}'), so where it comes is not known (a poster or a "
+                        "thumbnail is no frame): remove it or number it")
+    by_name = len(set(numbers)) == 1
+    first_of_frame = {}
+    for path, number in zip(frames, numbers):
+        frame = os.path.splitext(os.path.basename(path))[0] if by_name else number
+        other = first_of_frame.setdefault(frame, path)
+        if other != path:
+            which = "one frame in two formats" if by_name else (
+                f"both frame {number} by the numbers in their names, which order a sequence's frames")
+            raise UserError(f"'{other}' and '{path}' are {which}: one is a copy of the other, or which comes first is "
+                            "not known; remove or rename one")
+    return frames
 
 
 def is_frame_name(name, extensions=IMAGE_EXTENSIONS):
@@ -977,9 +1007,8 @@ class FfmpegVideoWriter:
                     command += ["-c:a", "copy"]
                 else:
                     print(
-                        f"note: the audio of '{source.path}' is {codec}, which {os.path.splitext(path)[1]} "
-                        "cannot "
-                        "hold; it is re-encoded to AAC",
+                        f"note: the audio of '{printable(source.path)}' is {codec}, which {os.path.splitext(path)[1]} "
+                        "cannot hold; it is re-encoded to AAC",
                         file=sys.stderr)
                     command += ["-c:a", "aac", "-b:a", "192k",
                                 "-af", "aformat=channel_layouts=" + "|".join(AAC_CHANNEL_LAYOUTS)]
