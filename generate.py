@@ -36,8 +36,8 @@ from utils.errors import (UserError, discard_at_once_on_stop_signals, exit_on_us
                           out_of_memory_said)
 from utils.flags import MAX_THREADS, FlagParser, frame_rate, positive, refuse_empty
 from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, check_name_length,
-                            check_video_output, list_frames, open_video_writer, read_ahead, read_rgb,
-                            remove_stale_temporaries, to_uint8, write_rgb)
+                            check_video_output, list_frames, one_frame_a_number, open_video_writer, read_ahead,
+                            read_rgb, remove_stale_temporaries, to_uint8, write_rgb)
 from utils.output_size import check_sides, parse_outscale, parse_output_size, requested_size, resize_output
 from utils.paths import (lock_folder, lock_output_file, make_folder, not_an_input, not_being_written, output_folder,
                          remove_lock_file)
@@ -54,7 +54,7 @@ def frames_from_folder(folder, degradation=None, scale=None):
     """(frame shape, frame paths, (name stem, LR frame) pairs) of a folder, checked up front: readable and
     all of one size. degradation: the folder holds HR frames, made LR by it (utils.degradation) at `scale`
     (the model's)."""
-    paths = list_frames(folder)
+    paths = one_frame_a_number(list_frames(folder))
     first_shape = None
     for path in paths:
         shape = read_rgb(path).shape

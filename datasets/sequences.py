@@ -19,7 +19,7 @@ import unicodedata
 from typing import NamedTuple
 
 from utils.errors import UserError, shown_plainly
-from utils.image_io import (IMAGE_EXTENSIONS, common_image_size, frame_sort_key, is_frame_name, list_frames, utf8,
+from utils.image_io import (IMAGE_EXTENSIONS, common_image_size, is_frame_name, list_frames, one_frame_a_number, utf8,
                             visible_subfolders)
 from utils.paths import input_file, input_folder
 from utils.scene_layout import frame_path, scene_dir
@@ -268,34 +268,6 @@ def folder_sequences(root, list_path=""):
         raise none_there
     pairs = chosen(available, names, root, list_path, "fix the list or add those folders")
     return [Sequence(name, folder, one_frame_a_number(list_frames(folder))) for name, folder in pairs]
-
-
-def one_frame_a_number(frames):
-    """frames, the paths of a sequence's frames in order (by the number in their names, utils.image_io.frame_sort_key),
-    unless two have one number: then a UserError naming them. A copy beside its frame ('0001.jpg', a conversion's,
-    beside '0001.png'; 'im1 - Copy.png', a file manager's) was trained on as the frame before or after it, exit code 0
-    (generate.py refuses the first: both would be written to one output). Names without digits, or whose digits are
-    all one number ('clip2_a.png', 'clip2_b.png'), are ordered by name; of those, two of one name in two formats
-    ('a.png', 'a.jpg') are one frame twice. A name without digits among numbered ones (a poster, a thumbnail) is
-    refused: it sorted first, and was trained on as the sequence's first frame, exit code 0."""
-    numbers = [frame_sort_key(os.path.basename(path))[0] for path in frames]
-    if min(numbers) < 0 <= max(numbers):
-        stray, numbered = (next(path for path, number in zip(frames, numbers) if (number < 0) == unnumbered)
-                           for unnumbered in (True, False))
-        raise UserError(f"'{stray}' has no number in its name, while the other frames of its sequence are ordered by "
-                        f"theirs ('{os.path.basename(numbered)}'), so where it comes is not known (a poster or a "
-                        "thumbnail is no frame): remove it or number it")
-    by_name = len(set(numbers)) == 1
-    first_of_frame = {}
-    for path, number in zip(frames, numbers):
-        frame = os.path.splitext(os.path.basename(path))[0] if by_name else number
-        other = first_of_frame.setdefault(frame, path)
-        if other != path:
-            which = "one frame in two formats" if by_name else (
-                f"both frame {number} by the numbers in their names, which order a sequence's frames")
-            raise UserError(f"'{other}' and '{path}' are {which}: one is a copy of the other, or which comes first is "
-                            "not known; remove or rename one")
-    return frames
 
 
 def check_lengths(sequences, rnn_n):

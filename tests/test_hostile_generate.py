@@ -1582,3 +1582,20 @@ def test_an_fps_ratio_at_a_bound_is_taken_as_the_number_is(tmp_path, given):
                            timeout=300)
     assert completed.returncode == 0, completed.stderr
     assert os.path.isfile(tmp_path / "out.mp4")
+
+
+# Seventeenth pass, second look at demo.py and the web page
+
+def test_a_copy_of_a_frame_beside_it_in_the_input_folder_is_refused_not_super_resolved_as_a_frame(tmp_path):
+    """A file manager's 'lr_0001 - Copy.png' beside the frames (the page's zips run generate.py so): super-resolved as
+    the first of 7 frames, the video holding frame 1 twice, exit code 0."""
+    import shutil
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for name in sorted(os.listdir(FRAMES))[:6]:
+        shutil.copyfile(os.path.join(FRAMES, name), frames / name)
+    shutil.copyfile(frames / "lr_0001.png", frames / "lr_0001 - Copy.png")
+    completed = run_script("generate.py", "--model", WEIGHTS, "--input-dir-lr", str(frames), "--output-dir",
+                           str(tmp_path / "out"), timeout=300)
+    assert_one_error_line(completed, "lr_0001 - Copy.png' and '", "lr_0001.png' are both frame 1")
+    assert not (tmp_path / "out").exists()

@@ -105,6 +105,34 @@ def list_frames(folder, role="input folder", wanted="pass a folder of LR frames"
     return only_files([os.path.join(folder, name) for name in sorted(names, key=frame_sort_key)], role, folder)
 
 
+def one_frame_a_number(frames):
+    """frames, the paths of a sequence's or clip's frames in order (by the number in their names, frame_sort_key),
+    unless two have one number: then a UserError naming them. A copy beside its frame ('0001.jpg', a conversion's,
+    beside '0001.png'; 'im1 - Copy.png', a file manager's) was trained on as the frame before or after it, and
+    super-resolved so by generate.py (the page's zips too), exit code 0. Names without digits, or whose digits are
+    all one number ('clip2_a.png', 'clip2_b.png'), are ordered by name; of those, two of one name in two formats
+    ('a.png', 'a.jpg') are one frame twice. A name without digits among numbered ones (a poster, a thumbnail) is
+    refused: it sorted first, and was trained on and super-resolved as the first frame, exit code 0."""
+    numbers = [frame_sort_key(os.path.basename(path))[0] for path in frames]
+    if min(numbers) < 0 <= max(numbers):
+        stray, numbered = (next(path for path, number in zip(frames, numbers) if (number < 0) == unnumbered)
+                           for unnumbered in (True, False))
+        raise UserError(f"'{stray}' has no number in its name, while the other frames of its sequence are ordered by "
+                        f"theirs ('{os.path.basename(numbered)}'), so where it comes is not known (a poster or a "
+                        "thumbnail is no frame): remove it or number it")
+    by_name = len(set(numbers)) == 1
+    first_of_frame = {}
+    for path, number in zip(frames, numbers):
+        frame = os.path.splitext(os.path.basename(path))[0] if by_name else number
+        other = first_of_frame.setdefault(frame, path)
+        if other != path:
+            which = "one frame in two formats" if by_name else (
+                f"both frame {number} by the numbers in their names, which order a sequence's frames")
+            raise UserError(f"'{other}' and '{path}' are {which}: one is a copy of the other, or which comes first is "
+                            "not known; remove or rename one")
+    return frames
+
+
 def is_frame_name(name, extensions=IMAGE_EXTENSIONS):
     """Whether a file named name in a folder of frames is one: an image extension, and not hidden. Hidden names are
     no frames: a killed writer's temporary (write_atomically's '.<name>.<pid>.tmp.png') was counted as a frame (a

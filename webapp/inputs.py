@@ -17,7 +17,7 @@ from inference.onnx_export import cpu_has_bfloat16, openvino_available
 from utils.context import cuda_device_count
 from utils.errors import UserError, error_reason
 from utils.image_io import (IMAGE_EXTENSIONS, SeveralVideoStreams, VideoReader, common_image_size, is_frame_name,
-                            list_frames, sample_clip, write_atomically)
+                            list_frames, one_frame_a_number, sample_clip, write_atomically)
 from utils.output_size import SIZE_PATTERN, parse_outscale, parse_output_size
 from utils.paths import BUNDLED_MODEL, REPO_ROOT
 from utils.weights import count_resblocks, read_weight_file
@@ -133,8 +133,8 @@ def zip_input(path, name, folder, max_unpacked_bytes):
         raise UserError(f"{refusal}; zip the frame files themselves (e.g. `cd frames && zip ../frames.zip *.png`) and "
                         "upload that zip")
     frames = frame_folder(folder, name)
-    paths = list_frames(frames)
     try:
+        paths = one_frame_a_number(list_frames(frames))  # as generate.py's, up front
         common_image_size(
             paths, "frame", "all frames of a clip must have one size; resize them or upload them "
             "as separate clips")
