@@ -738,3 +738,26 @@ def test_a_video_uploaded_without_its_extension_whose_end_holds_a_zips_signature
     clip = ffmpeg_video(tmp_path / "clip.mp4", "-metadata", "comment=PK\x05\x06 made on a phone, a day by the sea",
                         frames=10)
     assert upload_input(clip, "clip", "", "", str(tmp_path / "job"), 2 ** 30)["kind"] == "video"
+
+
+# Seventeenth pass, second look at demo.py and the web page
+
+@pytest.mark.parametrize("stray, refusal", [
+    ("lr_0001 - Copy.png", "'lr_0001 - Copy.png' and 'lr_0001.png' are both frame 1 by the numbers in their names"),
+    ("lr_0002.jpg", "'lr_0002.jpg' and 'lr_0002.png' are both frame 2 by the numbers in their names"),
+    ("poster.png", "'poster.png' has no number in its name"),
+], ids=["explorer's copy", "another format", "poster"])
+def test_a_copy_of_a_frame_or_a_poster_in_an_uploaded_zip_is_refused_not_super_resolved_as_a_frame(tmp_path, stray,
+                                                                                                   refusal):
+    """Windows Explorer's 'lr_0001 - Copy.png', a conversion's 'lr_0002.jpg' or a 'poster.png' zipped with the frames:
+    taken as a seventh frame (the poster and Explorer's copy first), and the job's video showed it, exit code 0."""
+    from hostile import fixture_frames_zip
+    from webapp.inputs import upload_input
+    frames = {name: open(os.path.join(FRAMES, name), "rb").read() for name in sorted(os.listdir(FRAMES))[:6]}
+    copied = frames["lr_0002.png" if stray.endswith(".jpg") else "lr_0001.png"]  # the bytes of a frame, any format
+    upload = fixture_frames_zip(tmp_path / "frames.zip", count=0, extra=[
+        *((f"clip/{name}", data) for name, data in frames.items()), (f"clip/{stray}", copied)])
+    with pytest.raises(UserError) as raised:
+        upload_input(upload, "frames.zip", "", "", str(tmp_path / "job"), 2 ** 30)
+    assert str(raised.value).startswith(refusal)
+    assert str(tmp_path) not in str(raised.value)

@@ -133,8 +133,8 @@ def zip_input(path, name, folder, max_unpacked_bytes):
         raise UserError(f"{refusal}; zip the frame files themselves (e.g. `cd frames && zip ../frames.zip *.png`) and "
                         "upload that zip")
     frames = frame_folder(folder, name)
-    paths = list_frames(frames)
     try:
+        paths = list_frames(frames)  # refuses copies and unnumbered pictures, as generate.py does, up front
         common_image_size(
             paths, "frame", "all frames of a clip must have one size; resize them or upload them "
             "as separate clips")
