@@ -191,7 +191,7 @@ bench: $(TEST_STAMP)
 # On a GPU machine: set-up, parity tests on cuDNN, both stages, mpirun through NCCL, benchmarks
 # (a few minutes).
 gpu-check: $(TEST_STAMP)
-	bash benchmarks/gpu_check.sh
+	GPU_CHECK_VENV="$(call venv_quoted,$(VENV))" bash benchmarks/gpu_check.sh
 
 # Only a virtual environment (a folder with pyvenv.cfg) is removed: `make clean-venv VENV=~/data` deleted any folder.
 # Trailing slashes are dropped: `rm -rf .venv/` of a link to a shared venv emptied that venv and kept the link. A name

@@ -2363,3 +2363,34 @@ def test_make_test_drops_the_spaces_around_a_chromium_from_the_environment(tmp_p
     completed = make_test_recording_chromium(tmp_path, environment={"CHROMIUM": f"  {chromium} "})
     assert completed.returncode == 0, completed.stderr
     assert (tmp_path / "given").read_text() == str(chromium)
+
+
+# Seventeenth pass, second look at make's set-up, VENV and CHROMIUM
+
+def test_make_gpu_check_runs_its_steps_with_the_venv_make_set_up(tmp_path):
+    """`make gpu-check VENV=v` set up v, then ran every step of benchmarks/gpu_check.sh with .venv's Python and mpirun
+    (missing: "No such file or directory" on every step; or another venv measured). An nvidia-smi of the test's own
+    lists a GPU; the venv's python and mpirun record that they ran."""
+    copy = set_up_copy(tmp_path)
+    (copy / "benchmarks").mkdir()
+    shutil.copy(os.path.join(REPO_ROOT, "benchmarks", "gpu_check.sh"), copy / "benchmarks")
+    (copy / "requirements-gpu.txt").write_text("")
+    (copy / "v" / "bin").mkdir(parents=True)
+    (copy / "v" / "pyvenv.cfg").write_text("")
+    for program in ("python", "mpirun"):
+        (copy / "v" / "bin" / program).write_text(f'#!/bin/sh\necho "$0" >> {tmp_path}/ran\n'
+                                                  '[ "$1" = -c ] && echo 1\nexit 0\n')
+        (copy / "v" / "bin" / program).chmod(0o755)
+    for stamp in (".installed", ".installed-test"):
+        (copy / "v" / stamp).write_text("")
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "nvidia-smi").write_text('#!/bin/sh\necho "GPU 0: a GPU"\n')
+    (tmp_path / "bin" / "nvidia-smi").chmod(0o755)
+    completed = subprocess.run(["make", "--no-print-directory", "gpu-check", "VENV=v"], cwd=copy, capture_output=True,
+                               text=True, timeout=300,
+                               env=dict(top_level_make_environment(), GPU_CHECK_DIR=str(tmp_path / "work"),
+                                        PATH=f"{tmp_path}/bin:{os.environ['PATH']}"))
+    logs = "".join(path.read_text() for path in sorted((tmp_path / "work").glob("step_*.log")))
+    assert ".venv" not in logs, logs
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert {"v/bin/python", "v/bin/mpirun"} <= set((tmp_path / "ran").read_text().split())
