@@ -97,8 +97,9 @@ endif
 
 # The CUDA extension, the CUDA 12 / cuDNN 8 / NCCL wheels, and the Open MPI link NNabla's communicator
 # looks for (utils/cuda_libraries.py); needs an NVIDIA driver on the machine.
+# Its pip runs as the set-up's does (utils/make_venv.sh): one line where it fails, the venv's packages installed into it.
 setup-gpu: $(STAMP)
-	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-gpu.txt
+	@bash utils/make_venv.sh $(VENV) requirements-gpu.txt
 	$(PYTHON) -m utils.cuda_libraries
 
 # Chromium and its driver from Debian's packages, for the web app's browser tests (as root, only when

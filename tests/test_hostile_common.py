@@ -2394,3 +2394,39 @@ def test_make_gpu_check_runs_its_steps_with_the_venv_make_set_up(tmp_path):
     assert ".venv" not in logs, logs
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert {"v/bin/python", "v/bin/mpirun"} <= set((tmp_path / "ran").read_text().split())
+
+
+@pytest.mark.parametrize("setting", ["PIP_TARGET", "PIP_PREFIX", "PIP_ROOT", "PIP_DRY_RUN", "PIP_USER"])
+def test_the_set_up_with_a_pip_variable_that_installs_elsewhere_installs_into_the_venv(tmp_path, setting):
+    """PIP_TARGET, PIP_PREFIX, PIP_ROOT (pip installed into that folder) and PIP_DRY_RUN (nothing installed): the set-up
+    ended with exit code 0 and its stamp, the venv without the packages, so `make demo` then failed to import them.
+    PIP_USER was pip's refusal of a --user install in a venv."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys._base_executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    requirements = set_up_copy(tmp_path, "package\n") / "requirements.txt"
+    wheel_of_a_package(tmp_path)
+    value = "1" if setting in ("PIP_DRY_RUN", "PIP_USER") else str(tmp_path / "elsewhere")
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv), str(requirements)],
+                               capture_output=True, text=True, timeout=300,
+                               env=dict(os.environ, PIP_CONFIG_FILE=os.devnull, PIP_NO_INDEX="1",
+                                        PIP_FIND_LINKS=str(tmp_path), **{setting: value}))
+    assert completed.returncode == 0, completed.stderr
+    assert subprocess.run([str(venv / "bin" / "python"), "-c", "import package"], timeout=60).returncode == 0
+    assert not os.path.lexists(tmp_path / "elsewhere")
+
+
+@pytest.mark.parametrize("where", ["command line", "environment"])
+def test_make_test_with_a_chromium_holding_a_newline_is_one_line(tmp_path, where):
+    """`CHROMIUM=$'/opt/a\\nb/chrome'`: make cut its command at the newline, the shell's "Syntax error: Unterminated
+    quoted string"."""
+    chromium = tmp_path / "a\nb" / "chrome"
+    chromium.parent.mkdir()
+    chromium.write_text("#!/bin/sh\n")
+    chromium.chmod(0o755)
+    completed = make_test_recording_chromium(
+        tmp_path, *([f"CHROMIUM={chromium}"] if where == "command line" else []),
+        environment={"CHROMIUM": str(chromium)} if where == "environment" else {})
+    lines = [line for line in completed.stderr.splitlines() if not line.startswith("make: ***")]
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].startswith("error: CHROMIUM holds a newline"), lines[0]
+    assert not (tmp_path / "given").exists()
