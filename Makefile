@@ -128,7 +128,15 @@ chromium_trimmed = $(if $(filter $(ch_space)%,$1),$(call chromium_trimmed,$(pats
 chromium_named = $(call venv_quoted,$(or $(subst $(ch_space),$(space),$(call chromium_trimmed,$(subst \
     $(space),$(ch_space),$(chromium_given)))),$(DEBIAN_CHROMIUM)))
 chromium_quoted = "$(chromium_named)"
+# A newline in it (`CHROMIUM=$$'/opt/a\nb/chrome'`) cut make's command in two: the shell's "Syntax error: Unterminated
+# quoted string". A path with one is refused in one line.
+define newline
+
+
+endef
 browser:
+	@$(if $(findstring $(newline),$(chromium_given)),echo "error: CHROMIUM holds a newline that make's commands" \
+	    "cannot take; set it to the path of the Chromium alone and run make again" >&2; exit 2)
 	@{ test -f $(chromium_quoted) && test -x $(chromium_quoted); } || { if [ "$$(id -u)" != 0 ] \
 	    || ! command -v apt-get >/dev/null; then \
 	    echo "error: $(chromium_named) is missing or not a program, which the web page's tests drive;" \

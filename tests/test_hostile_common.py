@@ -2430,3 +2430,20 @@ def test_make_test_with_a_chromium_holding_a_newline_is_one_line(tmp_path, where
     assert completed.returncode == 2 and len(lines) == 1, completed.stderr
     assert lines[0].startswith("error: CHROMIUM holds a newline"), lines[0]
     assert not (tmp_path / "given").exists()
+
+
+@pytest.mark.parametrize("goal", ["setup", "clean-venv"])
+def test_make_run_in_another_folder_with_the_makefile_named_is_one_line_and_touches_no_venv_there(tmp_path, goal):
+    """`make -f ~/TecoGAN/Makefile setup` in another folder was make's "No rule to make target 'requirements.txt'",
+    and `clean-venv` removed that folder's own .venv (another project's)."""
+    copy = set_up_copy(tmp_path)
+    (tmp_path / "other").mkdir()
+    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(tmp_path / "other" / ".venv")], check=True,
+                   timeout=120)
+    completed = subprocess.run(["make", "--no-print-directory", "-f", str(copy / "Makefile"), goal],
+                               cwd=tmp_path / "other", capture_output=True, text=True, timeout=60,
+                               env=top_level_make_environment())
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert f"make runs in {tmp_path}/other, which has no utils/make_venv.sh" in lines[0], lines[0]
+    assert (tmp_path / "other" / ".venv" / "pyvenv.cfg").is_file() and not completed.stdout
