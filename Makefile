@@ -3,6 +3,12 @@
 # Both create .venv with Python 3.10 (NNabla 1.39 has no wheels for newer Pythons) on first use.
 # `make setup` (and so `make demo`) installs requirements.txt, what the product needs; `make test` (and
 # `make bench`, `make gpu-check`) add requirements-test.txt, what only the tests and benchmarks use.
+# `make -f ~/TecoGAN/Makefile demo` run in another folder: its commands ran there, make's "No rule to make target
+# 'requirements.txt'" (as if the repository lacked it), and clean-venv removed that folder's .venv. Refused for every goal.
+ifeq ($(wildcard utils/make_venv.sh),)
+$(error make runs in $(CURDIR), which has no utils/make_venv.sh: this Makefile ($(strip $(MAKEFILE_LIST))) is run in \
+    its own folder; run make there, e.g. make -C with that folder)
+endif
 VENV := .venv
 # `VENV='$HOME/v'` (quoted, so the shell left the $ to make) made a venv OME/v: make reads $H as its own variable H,
 # empty; `clean-venv VENV='a$b'` removed the venv a. A $ before one character is refused for every goal, first (one
