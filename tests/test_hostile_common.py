@@ -2447,3 +2447,34 @@ def test_make_run_in_another_folder_with_the_makefile_named_is_one_line_and_touc
     assert completed.returncode == 2 and len(lines) == 1, completed.stderr
     assert f"make runs in {tmp_path}/other, which has no utils/make_venv.sh" in lines[0], lines[0]
     assert (tmp_path / "other" / ".venv" / "pyvenv.cfg").is_file() and not completed.stdout
+
+
+def python_other_than_310():
+    """A Python of another version than 3.10 on this machine (on PATH, Debian's, pyenv's), or None."""
+    pyenv = os.path.expanduser("~/.pyenv/versions")
+    candidates = [shutil.which(name) for name in ("python3", "python3.11", "python3.12", "python3.13", "python3.9")]
+    candidates += ["/usr/bin/python3"] + sorted(os.path.join(pyenv, version, "bin", "python3")
+                                                for version in (os.listdir(pyenv) if os.path.isdir(pyenv) else []))
+    for candidate in filter(None, candidates):
+        version = subprocess.run([candidate, "-c", "import sys; print(sys.version_info[:2] >= (3, 3) and "
+                                  "sys.version_info[:2] != (3, 10))"], capture_output=True, text=True, timeout=60)
+        if version.stdout.strip() == "True":
+            return candidate
+    return None
+
+
+def test_the_set_up_with_pythonoptimize_refuses_a_venv_of_another_python(tmp_path):
+    """PYTHONOPTIMIZE=1 (Python drops asserts): the version check, an assert, passed a venv of Python 3.12, into which
+    the set-up put pip, then pip failed on the requirements ("note: This error originates from a subprocess")."""
+    other = python_other_than_310()
+    if other is None:
+        pytest.skip("no Python but 3.10 on this machine")
+    venv = tmp_path / "venv"
+    subprocess.run([other, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                                str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, text=True,
+                               timeout=300, env=dict(os.environ, PYTHONOPTIMIZE="1"))
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].startswith(f"error: {venv} holds Python 3.") and "not the Python 3.10" in lines[0], lines[0]
+    assert "installing pip" not in completed.stdout and not list(venv.glob("lib/*/site-packages/pip")), completed.stdout

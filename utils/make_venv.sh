@@ -16,12 +16,14 @@ if [ -n "${HOME:-}" ]; then home=$HOME; else home=$(unset HOME; echo ~); fi
 # Debian's and Ubuntu's python3.10 (Ubuntu 22.04's own Python) keep ensurepip in python3.10-venv: venv made the folder
 # and failed on ensurepip, said to be "is its disk full, or its path too long?". A 3.10 with ensurepip is looked for;
 # failing one, the first without it is printed and the status is 3.
+# The version is checked by exit status, not assert: with PYTHONOPTIMIZE set Python drops asserts, and a venv of Python
+# 3.12 was taken for one of 3.10 (pip put into it, then pip's failure on NNabla).
 find_python310() {
   local without_ensurepip=
   for candidate in python3.10 "${PYENV_ROOT:-$home/.pyenv}"/versions/3.10.*/bin/python3.10 \
       "$home"/.pyenv/versions/3.10.*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10; do
     if command -v "$candidate" >/dev/null 2>&1 \
-        && "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1; then
+        && "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1; then
       if "$candidate" -c 'import ensurepip' >/dev/null 2>&1; then
         command -v "$candidate"
         return 0
@@ -100,7 +102,7 @@ if [ -e "$venv_dir/bin/python" ] || [ -L "$venv_dir/bin/python" ]; then
       "environment; set VENV to a new or empty folder" >&2
     exit 2
   fi
-  if ! "$venv_dir/bin/python" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1; then
+  if ! "$venv_dir/bin/python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1; then
     [ -z "${PYTHONHOME:-}" ] || ! env -u PYTHONHOME "$venv_dir/bin/python" -c '' >/dev/null 2>&1 \
       || pythonhome_set "$venv_dir's Python"
     found=$("$venv_dir/bin/python" -c 'import sys; print("Python %d.%d" % sys.version_info[:2])' 2>/dev/null) \
