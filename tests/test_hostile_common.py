@@ -2396,23 +2396,25 @@ def test_make_gpu_check_runs_its_steps_with_the_venv_make_set_up(tmp_path):
     assert {"v/bin/python", "v/bin/mpirun"} <= set((tmp_path / "ran").read_text().split())
 
 
-@pytest.mark.parametrize("setting", ["PIP_TARGET", "PIP_PREFIX", "PIP_ROOT", "PIP_DRY_RUN", "PIP_USER"])
+@pytest.mark.parametrize("setting", ["PIP_TARGET", "PIP_PREFIX", "PIP_ROOT", "PIP_DRY_RUN", "PIP_USER", "PIP_PYTHON"])
 def test_the_set_up_with_a_pip_variable_that_installs_elsewhere_installs_into_the_venv(tmp_path, setting):
-    """PIP_TARGET, PIP_PREFIX, PIP_ROOT (pip installed into that folder) and PIP_DRY_RUN (nothing installed): the set-up
-    ended with exit code 0 and its stamp, the venv without the packages, so `make demo` then failed to import them.
-    PIP_USER was pip's refusal of a --user install in a venv."""
+    """PIP_TARGET, PIP_PREFIX, PIP_ROOT (pip installed into that folder), PIP_PYTHON (into that Python's environment)
+    and PIP_DRY_RUN (nothing installed): the set-up ended with exit code 0 and its stamp, the venv without the packages,
+    so `make demo` then failed to import them. PIP_USER was pip's refusal of a --user install in a venv."""
     venv = tmp_path / "venv"
-    subprocess.run([sys._base_executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    for folder in (venv, tmp_path / "elsewhere") if setting == "PIP_PYTHON" else (venv,):
+        subprocess.run([sys._base_executable, "-m", "venv", str(folder)], check=True, timeout=300)
     requirements = set_up_copy(tmp_path, "package\n") / "requirements.txt"
     wheel_of_a_package(tmp_path)
-    value = "1" if setting in ("PIP_DRY_RUN", "PIP_USER") else str(tmp_path / "elsewhere")
+    value = {"PIP_DRY_RUN": "1", "PIP_USER": "1",
+             "PIP_PYTHON": str(tmp_path / "elsewhere" / "bin" / "python")}.get(setting, str(tmp_path / "elsewhere"))
     completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv), str(requirements)],
                                capture_output=True, text=True, timeout=300,
                                env=dict(os.environ, PIP_CONFIG_FILE=os.devnull, PIP_NO_INDEX="1",
                                         PIP_FIND_LINKS=str(tmp_path), **{setting: value}))
     assert completed.returncode == 0, completed.stderr
     assert subprocess.run([str(venv / "bin" / "python"), "-c", "import package"], timeout=60).returncode == 0
-    assert not os.path.lexists(tmp_path / "elsewhere")
+    assert not list((tmp_path / "elsewhere").rglob("package"))
 
 
 @pytest.mark.parametrize("where", ["command line", "environment"])

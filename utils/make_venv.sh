@@ -254,12 +254,13 @@ fi
 # found" (nine lines, exit code 1); a venv not the user's to write (a shared one), an OSError and a hint. Now one line
 # with pip's last error; what pip installed is kept, and the next run goes on from it. A run that succeeds shows its
 # lines (warnings) as before.
-# PIP_ variables that send pip's install elsewhere or nowhere (PIP_TARGET, PIP_PREFIX, PIP_ROOT, PIP_DRY_RUN) or leave
-# out the packages' dependencies (PIP_NO_DEPS): the set-up ended with exit code 0 and its stamp, and the venv had none of
-# them. The set-up's pip installs into the venv without them, and without PIP_USER (pip's refusal in any venv).
+# PIP_ variables that send pip's install elsewhere or nowhere (PIP_TARGET, PIP_PREFIX, PIP_ROOT, PIP_DRY_RUN; PIP_PYTHON,
+# into another Python's environment) or leave out the packages' dependencies (PIP_NO_DEPS): the set-up ended with exit
+# code 0 and its stamp, and the venv had none of them. The set-up's pip installs into the venv without them, and without
+# PIP_USER (pip's refusal in any venv).
 pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
   local output reason
-  if output=$(env -u PIP_TARGET -u PIP_PREFIX -u PIP_ROOT -u PIP_DRY_RUN -u PIP_NO_DEPS -u PIP_USER \
+  if output=$(env -u PIP_TARGET -u PIP_PREFIX -u PIP_ROOT -u PIP_DRY_RUN -u PIP_PYTHON -u PIP_NO_DEPS -u PIP_USER \
       "$venv_dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$@" 2>&1); then
     [ -z "$output" ] || printf '%s\n' "$output" >&2
     return 0
