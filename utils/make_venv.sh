@@ -270,6 +270,10 @@ pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
   [ -n "$reason" ] || reason=$(printf '%s\n' "$output" | grep -aiE '^[[:space:]]*error: ' \
     | grep -avE 'error: (subprocess-exited-with-error|legacy-install-failure|metadata-generation-failed)' \
     | tail -n 1 | sed 's/^[[:space:]]*error: //') || true
+  # a build that failed without such a line (a Python exception, a compiler's "gcc: error: ...") was pip's closing "hint:
+  # See above for details.", with nothing above: the build's last line, which pip shows before "[end of output]"
+  [ -n "$reason" ] || reason=$(printf '%s\n' "$output" | grep -a -B 1 '^[[:space:]]*\[end of output\]$' \
+    | grep -avE '^[[:space:]]*\[end of output\]$|^--$' | tail -n 1 | sed 's/^[[:space:]]*//') || true
   [ -n "$reason" ] || reason=$(printf '%s\n' "$output" | grep -av '^[[:space:]]*$' | tail -n 1) || true
   # a pip.conf pip cannot read: its last line was the line of the file it stopped at ('[global\n')
   case $output in "Configuration file could not be loaded."*)
