@@ -92,7 +92,8 @@ $(STAMP): requirements.txt requirements-nodeps.txt utils/make_venv.sh
 
 # A .venv whose Python does not run (missing, or removed since by a pyenv upgrade) is always set up again:
 # the set-up script then creates it, or says what to do.
-ifneq ($(shell "$(call venv_quoted,$(PYTHON))" -c 'print(1)' 2>/dev/null),1)
+# (stdin from /dev/null: with PYTHONINSPECT set, Python reads commands after its own, from a terminal a hang)
+ifneq ($(shell "$(call venv_quoted,$(PYTHON))" -c 'print(1)' </dev/null 2>/dev/null),1)
 .PHONY: $(STAMP)
 endif
 

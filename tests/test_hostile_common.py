@@ -2501,3 +2501,25 @@ def test_the_set_up_with_a_package_whose_build_fails_without_an_error_line_names
     lines = completed.stderr.strip().splitlines()
     assert completed.returncode == 2 and len(lines) == 1, completed.stderr
     assert lines[0].startswith(f"error: pip could not install requirements.txt into {venv} ({said}"), lines[0]
+
+
+def test_make_setup_with_pythoninspect_set_asks_nothing(tmp_path):
+    """PYTHONINSPECT=1: every Python of the set-up went on to read commands after its own, from make's standard input:
+    on a terminal a hang with no prompt shown, from a pipe (here, one nothing is written to) "Python 3.10 not found;
+    install it" with Python 3.10 there, and for a venv there "venv holds Python 3.10, not the Python 3.10 NNabla 1.39
+    needs"."""
+    copy = set_up_copy(tmp_path)
+    read_end, write_end = os.pipe()
+    try:
+        make = subprocess.Popen(["make", "--no-print-directory", "setup", "VENV=venv"], cwd=copy, stdin=read_end,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env=dict(top_level_make_environment(), PYTHONINSPECT="1"))
+        try:
+            _, err = make.communicate(timeout=300)
+        finally:
+            make.kill()
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+    assert make.returncode == 0 and not err, err
+    assert (copy / "venv" / ".installed").exists()

@@ -6,6 +6,9 @@
 set -euo pipefail
 venv_dir=$1
 requirements=$2
+# PYTHONINSPECT set: each of the set-up's Pythons went on to read commands after its own, from a terminal a hang with no
+# prompt shown, and from a pipe "s1 holds Python 3.10, not the Python 3.10 NNabla 1.39 needs". The set-up asks nothing.
+unset PYTHONINSPECT
 
 # pyenv's Pythons where PYENV_ROOT puts them (/opt/pyenv): only ~/.pyenv was looked in, and with another pyenv
 # version chosen (its python3.10 shim refuses) a 3.10 installed there was "not found; install it, e.g. pyenv install"
