@@ -2523,3 +2523,28 @@ def test_make_setup_with_pythoninspect_set_asks_nothing(tmp_path):
         os.close(write_end)
     assert make.returncode == 0 and not err, err
     assert (copy / "venv" / ".installed").exists()
+
+
+def test_the_set_up_of_a_venv_beyond_ascii_with_pythons_utf8_mode_off_names_the_encoding(tmp_path):
+    """`LC_ALL=C PYTHONUTF8=0 make setup VENV=é`: Python's file system encoding is then ASCII, pip could not write the
+    path into the venv's scripts, and the line asked "is its disk full, or its path too long?"."""
+    venv = tmp_path / "é"
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                                str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, text=True,
+                               encoding="utf-8", timeout=300, env=dict(os.environ, LC_ALL="C", PYTHONUTF8="0"))
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].startswith(f"error: the path of {venv} ({venv}) cannot be written in Python's file system "
+                               "encoding here (ascii") and "disk full" not in lines[0], lines[0]
+    assert not os.path.lexists(venv)
+
+
+def test_the_line_for_a_venv_whose_path_is_not_utf8_says_what_path_to_choose(tmp_path):
+    """The line for a VENV whose path is not UTF-8 ended "set VENV to a folder whose path is", the sentence cut short."""
+    venv = os.path.join(os.fsdecode(bytes(tmp_path)), os.fsdecode(b"venv\xff"))
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), venv,
+                                str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, timeout=300)
+    lines = os.fsdecode(completed.stderr).strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].endswith("is not UTF-8, which pip cannot write into a virtual environment's scripts; set VENV to "
+                             "a folder whose path is UTF-8"), lines[0]

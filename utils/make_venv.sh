@@ -153,7 +153,17 @@ else
   if ! "$python310" -c 'import os, sys; [os.fsencode(path).decode("utf-8") for path in sys.argv[1:]]' \
       "$absolute" "$(realpath -m -- "$venv_dir")" 2>/dev/null; then
     echo "error: the path of $venv_dir ($absolute) is not UTF-8, which pip cannot write into a virtual" \
-      "environment's scripts; set VENV to a folder whose path is" >&2
+      "environment's scripts; set VENV to a folder whose path is UTF-8" >&2
+    exit 2
+  fi
+  # With Python's UTF-8 mode off (PYTHONUTF8=0) in the C locale its file system encoding is ASCII, in which pip cannot
+  # write a UTF-8 path beyond ASCII (`VENV=é`) into the scripts either: "is its disk full, or its path too long?"
+  if ! "$python310" -c 'import sys; [path.encode(sys.getfilesystemencoding()) for path in sys.argv[1:]]' \
+      "$absolute" "$(realpath -m -- "$venv_dir")" 2>/dev/null; then
+    encoding=$("$python310" -c 'import sys; print(sys.getfilesystemencoding())' 2>/dev/null) || encoding=unknown
+    echo "error: the path of $venv_dir ($absolute) cannot be written in Python's file system encoding here" \
+      "($encoding, from the locale: Python's UTF-8 mode is off), which pip needs for a virtual environment's scripts;" \
+      "set a UTF-8 locale or PYTHONUTF8=1, or set VENV to a folder whose path is ASCII" >&2
     exit 2
   fi
   # a link to nothing, or a name under a file: venv's own error was two lines and exit code 1
