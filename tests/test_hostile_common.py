@@ -2548,3 +2548,30 @@ def test_the_line_for_a_venv_whose_path_is_not_utf8_says_what_path_to_choose(tmp
     assert completed.returncode == 2 and len(lines) == 1, completed.stderr
     assert lines[0].endswith("is not UTF-8, which pip cannot write into a virtual environment's scripts; set VENV to "
                              "a folder whose path is UTF-8"), lines[0]
+
+
+@pytest.mark.parametrize("setting", ["PIP_LOG", "PIP_LOCAL_LOG"])
+@pytest.mark.parametrize("log", ["a folder", "under /proc"])
+def test_the_set_up_with_a_pip_log_file_pip_cannot_write_is_one_line(tmp_path, setting, log):
+    """PIP_LOG (pip's --log, also read as PIP_LOG_FILE and PIP_LOCAL_LOG) naming a folder or a file that cannot be made:
+    pip's "--- Logging error ---" and a traceback for each line it logged, hundreds of lines, on a set-up that went on
+    with exit code 0."""
+    venv = tmp_path / "venv"
+    path = str(tmp_path) if log == "a folder" else "/proc/pip.log"
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                                str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, text=True,
+                               timeout=300, env=dict(os.environ, **{setting: path}))
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].startswith(f"error: {setting} is set ({path}), a log file pip cannot write ("), lines[0]
+    assert not os.path.lexists(venv)
+
+
+def test_the_set_up_with_a_pip_log_file_in_a_missing_folder_goes_on(tmp_path):
+    """pip makes the folder of its --log file where it is missing: such a PIP_LOG is not refused."""
+    venv = tmp_path / "venv"
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                                str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, text=True,
+                               timeout=300, env=dict(os.environ, PIP_LOG=str(tmp_path / "logs" / "pip.log")))
+    assert completed.returncode == 0 and not completed.stderr, completed.stderr
+    assert (tmp_path / "logs" / "pip.log").is_file() and (venv / "pyvenv.cfg").is_file()

@@ -16,6 +16,19 @@ unset PYTHONINSPECT
 # with python3.10 on PATH. ~ is then the user's home folder from the password database. HOME empty (`HOME= make setup`)
 # was the same refusal (bash's ~ is then empty, and ~/.pyenv /.pyenv): it is read as unset.
 if [ -n "${HOME:-}" ]; then home=$HOME; else home=$(unset HOME; echo ~); fi
+# A log file pip cannot write (PIP_LOG, or its other names PIP_LOG_FILE and PIP_LOCAL_LOG, naming a folder or a place not
+# the user's to write): pip's "--- Logging error ---" and a traceback for each line it logs, hundreds of lines, on a
+# set-up that succeeded. Said in one line, before anything is made. (pip reads a ~ beginning it as the home folder, and
+# makes the file's folder where it is missing.)
+for log_setting in PIP_LOG PIP_LOG_FILE PIP_LOCAL_LOG; do
+  log_file=${!log_setting:-}
+  case $log_file in "~/"*) log_file=$home/${log_file#"~/"} ;; esac
+  if [ -n "$log_file" ] && [ -d "$(dirname -- "$log_file")" ] && ! unwritable=$( { : >> "$log_file"; } 2>&1); then
+    echo "error: $log_setting is set (${!log_setting}), a log file pip cannot write (${unwritable##*: }); unset it or" \
+      "name a file pip can write, then run make again" >&2
+    exit 2
+  fi
+done
 # Debian's and Ubuntu's python3.10 (Ubuntu 22.04's own Python) keep ensurepip in python3.10-venv: venv made the folder
 # and failed on ensurepip, said to be "is its disk full, or its path too long?". A 3.10 with ensurepip is looked for;
 # failing one, the first without it is printed and the status is 3.
