@@ -2540,7 +2540,8 @@ def test_the_set_up_of_a_venv_beyond_ascii_with_pythons_utf8_mode_off_names_the_
 
 
 def test_the_line_for_a_venv_whose_path_is_not_utf8_says_what_path_to_choose(tmp_path):
-    """The line for a VENV whose path is not UTF-8 ended "set VENV to a folder whose path is", the sentence cut short."""
+    """The line for a VENV whose path is not UTF-8 ended "set VENV to a folder whose path is", the sentence cut
+    short."""
     venv = os.path.join(os.fsdecode(bytes(tmp_path)), os.fsdecode(b"venv\xff"))
     completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), venv,
                                 str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, timeout=300)
