@@ -4,7 +4,8 @@
 # `make setup` (and so `make demo`) installs requirements.txt, what the product needs; `make test` (and
 # `make bench`, `make gpu-check`) add requirements-test.txt, what only the tests and benchmarks use.
 # `make -f ~/TecoGAN/Makefile demo` run in another folder: its commands ran there, make's "No rule to make target
-# 'requirements.txt'" (as if the repository lacked it), and clean-venv removed that folder's .venv. Refused for every goal.
+# 'requirements.txt'" (as if the repository lacked it), and clean-venv removed that folder's .venv. Refused for every
+# goal.
 ifeq ($(wildcard utils/make_venv.sh),)
 $(error make runs in $(CURDIR), which has no utils/make_venv.sh: this Makefile ($(strip $(MAKEFILE_LIST))) is run in \
     its own folder; run make there, e.g. make -C with that folder)
@@ -104,7 +105,8 @@ endif
 
 # The CUDA extension, the CUDA 12 / cuDNN 8 / NCCL wheels, and the Open MPI link NNabla's communicator
 # looks for (utils/cuda_libraries.py); needs an NVIDIA driver on the machine.
-# Its pip runs as the set-up's does (utils/make_venv.sh): one line where it fails, the venv's packages installed into it.
+# Its pip runs as the set-up's does (utils/make_venv.sh): one line where it fails, the packages installed into the
+# venv.
 setup-gpu: $(STAMP)
 	@bash utils/make_venv.sh $(VENV) requirements-gpu.txt
 	$(PYTHON) -m utils.cuda_libraries

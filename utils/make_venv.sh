@@ -16,8 +16,8 @@ unset PYTHONINSPECT
 # with python3.10 on PATH. ~ is then the user's home folder from the password database. HOME empty (`HOME= make setup`)
 # was the same refusal (bash's ~ is then empty, and ~/.pyenv /.pyenv): it is read as unset.
 if [ -n "${HOME:-}" ]; then home=$HOME; else home=$(unset HOME; echo ~); fi
-# A log file pip cannot write (PIP_LOG, or its other names PIP_LOG_FILE and PIP_LOCAL_LOG, naming a folder or a place not
-# the user's to write): pip's "--- Logging error ---" and a traceback for each line it logs, hundreds of lines, on a
+# A log file pip cannot write (PIP_LOG, or its other names PIP_LOG_FILE and PIP_LOCAL_LOG, naming a folder or a place
+# not the user's to write): pip's "--- Logging error ---" and a traceback for each line it logs, hundreds of lines, on a
 # set-up that succeeded. Said in one line, before anything is made. (pip reads a ~ beginning it as the home folder, and
 # makes the file's folder where it is missing.)
 for log_setting in PIP_LOG PIP_LOG_FILE PIP_LOCAL_LOG; do
@@ -280,10 +280,10 @@ fi
 # found" (nine lines, exit code 1); a venv not the user's to write (a shared one), an OSError and a hint. Now one line
 # with pip's last error; what pip installed is kept, and the next run goes on from it. A run that succeeds shows its
 # lines (warnings) as before.
-# PIP_ variables that send pip's install elsewhere or nowhere (PIP_TARGET, PIP_PREFIX, PIP_ROOT, PIP_DRY_RUN; PIP_PYTHON,
-# into another Python's environment) or leave out the packages' dependencies (PIP_NO_DEPS): the set-up ended with exit
-# code 0 and its stamp, and the venv had none of them. The set-up's pip installs into the venv without them, and without
-# PIP_USER (pip's refusal in any venv).
+# PIP_ variables that send pip's install elsewhere or nowhere (PIP_TARGET, PIP_PREFIX, PIP_ROOT, PIP_DRY_RUN;
+# PIP_PYTHON, into another Python's environment) or leave out the packages' dependencies (PIP_NO_DEPS): the set-up
+# ended with exit code 0 and its stamp, and the venv had none of them. The set-up's pip installs into the venv without
+# them, and without PIP_USER (pip's refusal in any venv).
 pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
   local output reason
   if output=$(env -u PIP_TARGET -u PIP_PREFIX -u PIP_ROOT -u PIP_DRY_RUN -u PIP_PYTHON -u PIP_NO_DEPS -u PIP_USER \
@@ -296,8 +296,8 @@ pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
   [ -n "$reason" ] || reason=$(printf '%s\n' "$output" | grep -aiE '^[[:space:]]*error: ' \
     | grep -avE 'error: (subprocess-exited-with-error|legacy-install-failure|metadata-generation-failed)' \
     | tail -n 1 | sed 's/^[[:space:]]*error: //') || true
-  # a build that failed without such a line (a Python exception, a compiler's "gcc: error: ...") was pip's closing "hint:
-  # See above for details.", with nothing above: the build's last line, which pip shows before "[end of output]"
+  # a build that failed without such a line (a Python exception, a compiler's "gcc: error: ...") was pip's closing
+  # "hint: See above for details.", with nothing above: the build's last line, which pip shows before "[end of output]"
   [ -n "$reason" ] || reason=$(printf '%s\n' "$output" | grep -a -B 1 '^[[:space:]]*\[end of output\]$' \
     | grep -avE '^[[:space:]]*\[end of output\]$|^--$' | tail -n 1 | sed 's/^[[:space:]]*//') || true
   [ -n "$reason" ] || reason=$(printf '%s\n' "$output" | grep -av '^[[:space:]]*$' | tail -n 1) || true
