@@ -3,6 +3,13 @@
 # Both create .venv with Python 3.10 (NNabla 1.39 has no wheels for newer Pythons) on first use.
 # `make setup` (and so `make demo`) installs requirements.txt, what the product needs; `make test` (and
 # `make bench`, `make gpu-check`) add requirements-test.txt, what only the tests and benchmarks use.
+# `make -f ~/TecoGAN/Makefile demo` run in another folder: its commands ran there, make's "No rule to make target
+# 'requirements.txt'" (as if the repository lacked it), and clean-venv removed that folder's .venv. Refused for every
+# goal.
+ifeq ($(wildcard utils/make_venv.sh),)
+$(error make runs in $(CURDIR), which has no utils/make_venv.sh: this Makefile ($(strip $(MAKEFILE_LIST))) is run in \
+    its own folder; run make there, e.g. make -C with that folder)
+endif
 VENV := .venv
 # `VENV='$HOME/v'` (quoted, so the shell left the $ to make) made a venv OME/v: make reads $H as its own variable H,
 # empty; `clean-venv VENV='a$b'` removed the venv a. A $ before one character is refused for every goal, first (one
@@ -86,7 +93,8 @@ $(STAMP): requirements.txt requirements-nodeps.txt utils/make_venv.sh
 
 # A .venv whose Python does not run (missing, or removed since by a pyenv upgrade) is always set up again:
 # the set-up script then creates it, or says what to do.
-ifneq ($(shell "$(call venv_quoted,$(PYTHON))" -c 'print(1)' 2>/dev/null),1)
+# (stdin from /dev/null: with PYTHONINSPECT set, Python reads commands after its own, from a terminal a hang)
+ifneq ($(shell "$(call venv_quoted,$(PYTHON))" -c 'print(1)' </dev/null 2>/dev/null),1)
 .PHONY: $(STAMP)
 endif
 
@@ -97,8 +105,10 @@ endif
 
 # The CUDA extension, the CUDA 12 / cuDNN 8 / NCCL wheels, and the Open MPI link NNabla's communicator
 # looks for (utils/cuda_libraries.py); needs an NVIDIA driver on the machine.
+# Its pip runs as the set-up's does (utils/make_venv.sh): one line where it fails, the packages installed into the
+# venv.
 setup-gpu: $(STAMP)
-	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-gpu.txt
+	@bash utils/make_venv.sh $(VENV) requirements-gpu.txt
 	$(PYTHON) -m utils.cuda_libraries
 
 # Chromium and its driver from Debian's packages, for the web app's browser tests (as root, only when
@@ -127,7 +137,15 @@ chromium_trimmed = $(if $(filter $(ch_space)%,$1),$(call chromium_trimmed,$(pats
 chromium_named = $(call venv_quoted,$(or $(subst $(ch_space),$(space),$(call chromium_trimmed,$(subst \
     $(space),$(ch_space),$(chromium_given)))),$(DEBIAN_CHROMIUM)))
 chromium_quoted = "$(chromium_named)"
+# A newline in it (`CHROMIUM=$$'/opt/a\nb/chrome'`) cut make's command in two: the shell's "Syntax error: Unterminated
+# quoted string". A path with one is refused in one line.
+define newline
+
+
+endef
 browser:
+	@$(if $(findstring $(newline),$(chromium_given)),echo "error: CHROMIUM holds a newline that make's commands" \
+	    "cannot take; set it to the path of the Chromium alone and run make again" >&2; exit 2)
 	@{ test -f $(chromium_quoted) && test -x $(chromium_quoted); } || { if [ "$$(id -u)" != 0 ] \
 	    || ! command -v apt-get >/dev/null; then \
 	    echo "error: $(chromium_named) is missing or not a program, which the web page's tests drive;" \
@@ -191,7 +209,7 @@ bench: $(TEST_STAMP)
 # On a GPU machine: set-up, parity tests on cuDNN, both stages, mpirun through NCCL, benchmarks
 # (a few minutes).
 gpu-check: $(TEST_STAMP)
-	bash benchmarks/gpu_check.sh
+	GPU_CHECK_VENV="$(call venv_quoted,$(VENV))" bash benchmarks/gpu_check.sh
 
 # Only a virtual environment (a folder with pyvenv.cfg) is removed: `make clean-venv VENV=~/data` deleted any folder.
 # Trailing slashes are dropped: `rm -rf .venv/` of a link to a shared venv emptied that venv and kept the link. A name

@@ -13,14 +13,16 @@ WORK=${GPU_CHECK_DIR:-/tmp/tecogan-gpu-check}
 # a relative folder is the caller's: it was taken inside the repository, where its logs went and its check looked
 case $WORK in /*) ;; *) WORK=$PWD/$WORK ;; esac
 cd "$(dirname "$0")/.."
-PYTHON=.venv/bin/python
-MPIRUN="env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 .venv/bin/mpirun"
+# The venv make set up (`make gpu-check VENV=v` hands it on): every step ran .venv's Python, missing or another venv.
+VENV_DIR=${GPU_CHECK_VENV:-.venv}
+PYTHON=$VENV_DIR/bin/python
+MPIRUN="env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 $VENV_DIR/bin/mpirun"
 SCENES=$WORK/scenes
 TRAIN_FLAGS="--input_video_dir $SCENES --context cudnn --set data.str_dir=2000 --set data.end_dir=2001 --set data.max_frm=11 --set train.save_freq=1000"
 
 # name | command | pattern of the log line that is the step's figure
 STEPS=(
-  "set-up (make setup-gpu setup-test)|make setup-gpu setup-test && $PYTHON -c 'from utils.context import use_context; print(\"context\", use_context(\"cudnn\"))'|^context"
+  "set-up (make setup-gpu setup-test)|make setup-gpu setup-test VENV=$VENV_DIR && $PYTHON -c 'from utils.context import use_context; print(\"context\", use_context(\"cudnn\"))'|^context"
   "parity tests on cuDNN|TECOGAN_TEST_CONTEXT=cudnn $PYTHON -m pytest -q -p no:cacheprovider tests/test_models.py tests/test_ops.py tests/test_train.py tests/test_train_tecogan.py tests/test_inference.py -k '(reference or match or equal or agree) and not mpirun'| passed| failed"
   "FRVSR, 20 iterations of batch 4|$PYTHON -c 'from benchmarks.harness import SHARED, make_scenes; make_scenes(\"$SCENES\", SHARED + \"/data/calendar_lr\", 12)' && $PYTHON train.py $TRAIN_FLAGS --output_dir $WORK/frvsr --max_iter 20 --batch_size 4|^trained"
   "TecoGAN, 20 iterations of batch 1 (VGG off)|$PYTHON train.py $TRAIN_FLAGS --tecogan --output_dir $WORK/tecogan --max_iter 5 --batch_size 1 --set gan.vgg_scaling=-1 --pre_trained_frvsr_weights $WORK/frvsr/model_param_00000020.h5|^trained"

@@ -2363,3 +2363,216 @@ def test_make_test_drops_the_spaces_around_a_chromium_from_the_environment(tmp_p
     completed = make_test_recording_chromium(tmp_path, environment={"CHROMIUM": f"  {chromium} "})
     assert completed.returncode == 0, completed.stderr
     assert (tmp_path / "given").read_text() == str(chromium)
+
+
+# Seventeenth pass, second look at make's set-up, VENV and CHROMIUM
+
+def test_make_gpu_check_runs_its_steps_with_the_venv_make_set_up(tmp_path):
+    """`make gpu-check VENV=v` set up v, then ran every step of benchmarks/gpu_check.sh with .venv's Python and mpirun
+    (missing: "No such file or directory" on every step; or another venv measured). An nvidia-smi of the test's own
+    lists a GPU; the venv's python and mpirun record that they ran."""
+    copy = set_up_copy(tmp_path)
+    (copy / "benchmarks").mkdir()
+    shutil.copy(os.path.join(REPO_ROOT, "benchmarks", "gpu_check.sh"), copy / "benchmarks")
+    (copy / "requirements-gpu.txt").write_text("")
+    (copy / "v" / "bin").mkdir(parents=True)
+    (copy / "v" / "pyvenv.cfg").write_text("")
+    for program in ("python", "mpirun"):
+        (copy / "v" / "bin" / program).write_text(f'#!/bin/sh\necho "$0" >> {tmp_path}/ran\n'
+                                                  '[ "$1" = -c ] && echo 1\nexit 0\n')
+        (copy / "v" / "bin" / program).chmod(0o755)
+    for stamp in (".installed", ".installed-test"):
+        (copy / "v" / stamp).write_text("")
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "nvidia-smi").write_text('#!/bin/sh\necho "GPU 0: a GPU"\n')
+    (tmp_path / "bin" / "nvidia-smi").chmod(0o755)
+    completed = subprocess.run(["make", "--no-print-directory", "gpu-check", "VENV=v"], cwd=copy, capture_output=True,
+                               text=True, timeout=300,
+                               env=dict(top_level_make_environment(), GPU_CHECK_DIR=str(tmp_path / "work"),
+                                        PATH=f"{tmp_path}/bin:{os.environ['PATH']}"))
+    logs = "".join(path.read_text() for path in sorted((tmp_path / "work").glob("step_*.log")))
+    assert ".venv" not in logs, logs
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert {"v/bin/python", "v/bin/mpirun"} <= set((tmp_path / "ran").read_text().split())
+
+
+@pytest.mark.parametrize("setting", ["PIP_TARGET", "PIP_PREFIX", "PIP_ROOT", "PIP_DRY_RUN", "PIP_USER", "PIP_PYTHON"])
+def test_the_set_up_with_a_pip_variable_that_installs_elsewhere_installs_into_the_venv(tmp_path, setting):
+    """PIP_TARGET, PIP_PREFIX, PIP_ROOT (pip installed into that folder), PIP_PYTHON (into that Python's environment)
+    and PIP_DRY_RUN (nothing installed): the set-up ended with exit code 0 and its stamp, the venv without the packages,
+    so `make demo` then failed to import them. PIP_USER was pip's refusal of a --user install in a venv."""
+    venv = tmp_path / "venv"
+    for folder in (venv, tmp_path / "elsewhere") if setting == "PIP_PYTHON" else (venv,):
+        subprocess.run([sys._base_executable, "-m", "venv", str(folder)], check=True, timeout=300)
+    requirements = set_up_copy(tmp_path, "package\n") / "requirements.txt"
+    wheel_of_a_package(tmp_path)
+    value = {"PIP_DRY_RUN": "1", "PIP_USER": "1",
+             "PIP_PYTHON": str(tmp_path / "elsewhere" / "bin" / "python")}.get(setting, str(tmp_path / "elsewhere"))
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv), str(requirements)],
+                               capture_output=True, text=True, timeout=300,
+                               env=dict(os.environ, PIP_CONFIG_FILE=os.devnull, PIP_NO_INDEX="1",
+                                        PIP_FIND_LINKS=str(tmp_path), **{setting: value}))
+    assert completed.returncode == 0, completed.stderr
+    assert subprocess.run([str(venv / "bin" / "python"), "-c", "import package"], timeout=60).returncode == 0
+    assert not list((tmp_path / "elsewhere").rglob("package"))
+
+
+@pytest.mark.parametrize("where", ["command line", "environment"])
+def test_make_test_with_a_chromium_holding_a_newline_is_one_line(tmp_path, where):
+    """`CHROMIUM=$'/opt/a\\nb/chrome'`: make cut its command at the newline, the shell's "Syntax error: Unterminated
+    quoted string"."""
+    chromium = tmp_path / "a\nb" / "chrome"
+    chromium.parent.mkdir()
+    chromium.write_text("#!/bin/sh\n")
+    chromium.chmod(0o755)
+    completed = make_test_recording_chromium(
+        tmp_path, *([f"CHROMIUM={chromium}"] if where == "command line" else []),
+        environment={"CHROMIUM": str(chromium)} if where == "environment" else {})
+    lines = [line for line in completed.stderr.splitlines() if not line.startswith("make: ***")]
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].startswith("error: CHROMIUM holds a newline"), lines[0]
+    assert not (tmp_path / "given").exists()
+
+
+@pytest.mark.parametrize("goal", ["setup", "clean-venv"])
+def test_make_run_in_another_folder_with_the_makefile_named_is_one_line_and_touches_no_venv_there(tmp_path, goal):
+    """`make -f ~/TecoGAN/Makefile setup` in another folder was make's "No rule to make target 'requirements.txt'",
+    and `clean-venv` removed that folder's own .venv (another project's)."""
+    copy = set_up_copy(tmp_path)
+    (tmp_path / "other").mkdir()
+    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(tmp_path / "other" / ".venv")], check=True,
+                   timeout=120)
+    completed = subprocess.run(["make", "--no-print-directory", "-f", str(copy / "Makefile"), goal],
+                               cwd=tmp_path / "other", capture_output=True, text=True, timeout=60,
+                               env=top_level_make_environment())
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert f"make runs in {tmp_path}/other, which has no utils/make_venv.sh" in lines[0], lines[0]
+    assert (tmp_path / "other" / ".venv" / "pyvenv.cfg").is_file() and not completed.stdout
+
+
+def python_other_than_310():
+    """A Python of another version than 3.10 on this machine (on PATH, Debian's, pyenv's), or None."""
+    pyenv = os.path.expanduser("~/.pyenv/versions")
+    candidates = [shutil.which(name) for name in ("python3", "python3.11", "python3.12", "python3.13", "python3.9")]
+    candidates += ["/usr/bin/python3"] + sorted(os.path.join(pyenv, version, "bin", "python3")
+                                                for version in (os.listdir(pyenv) if os.path.isdir(pyenv) else []))
+    for candidate in filter(None, candidates):
+        version = subprocess.run([candidate, "-c", "import sys; print(sys.version_info[:2] >= (3, 3) and "
+                                  "sys.version_info[:2] != (3, 10))"], capture_output=True, text=True, timeout=60)
+        if version.stdout.strip() == "True":
+            return candidate
+    return None
+
+
+def test_the_set_up_with_pythonoptimize_refuses_a_venv_of_another_python(tmp_path):
+    """PYTHONOPTIMIZE=1 (Python drops asserts): the version check, an assert, passed a venv of Python 3.12, into which
+    the set-up put pip, then pip failed on the requirements ("note: This error originates from a subprocess")."""
+    other = python_other_than_310()
+    if other is None:
+        pytest.skip("no Python but 3.10 on this machine")
+    venv = tmp_path / "venv"
+    subprocess.run([other, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                                str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, text=True,
+                               timeout=300, env=dict(os.environ, PYTHONOPTIMIZE="1"))
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].startswith(f"error: {venv} holds Python 3.") and "not the Python 3.10" in lines[0], lines[0]
+    assert "installing pip" not in completed.stdout and not list(venv.glob("lib/*/site-packages/pip")), completed.stdout
+
+
+@pytest.mark.parametrize("failure, said", [("print 'x'", "SyntaxError: Missing parentheses in call to 'print'"),
+                                           ("import sys; sys.exit('gcc: error: x.c: No such file')",
+                                            "gcc: error: x.c: No such file")])
+def test_the_set_up_with_a_package_whose_build_fails_without_an_error_line_names_the_builds_last_line(tmp_path, failure,
+                                                                                                      said):
+    """A package built by pip (an sdist) whose build failed with a Python exception or a compiler's "gcc: error: ..."
+    (no line beginning with "error:"): the one line was pip's closing "(hint: See above for details.)", nothing
+    above it."""
+    copy = set_up_copy(tmp_path, "./broken\n")
+    (copy / "broken").mkdir()
+    (copy / "broken" / "setup.py").write_text(failure + "\n")
+    venv = tmp_path / "venv"
+    subprocess.run([sys._base_executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                                "requirements.txt"], cwd=copy, capture_output=True, text=True, timeout=300,
+                               env=dict(os.environ, PIP_CONFIG_FILE=os.devnull, PIP_NO_INDEX="1"))
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].startswith(f"error: pip could not install requirements.txt into {venv} ({said}"), lines[0]
+
+
+def test_make_setup_with_pythoninspect_set_asks_nothing(tmp_path):
+    """PYTHONINSPECT=1: every Python of the set-up went on to read commands after its own, from make's standard input:
+    on a terminal a hang with no prompt shown, from a pipe (here, one nothing is written to) "Python 3.10 not found;
+    install it" with Python 3.10 there, and for a venv there "venv holds Python 3.10, not the Python 3.10 NNabla 1.39
+    needs"."""
+    copy = set_up_copy(tmp_path)
+    read_end, write_end = os.pipe()
+    try:
+        make = subprocess.Popen(["make", "--no-print-directory", "setup", "VENV=venv"], cwd=copy, stdin=read_end,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env=dict(top_level_make_environment(), PYTHONINSPECT="1"))
+        try:
+            _, err = make.communicate(timeout=300)
+        finally:
+            make.kill()
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+    assert make.returncode == 0 and not err, err
+    assert (copy / "venv" / ".installed").exists()
+
+
+def test_the_set_up_of_a_venv_beyond_ascii_with_pythons_utf8_mode_off_names_the_encoding(tmp_path):
+    """`LC_ALL=C PYTHONUTF8=0 make setup VENV=é`: Python's file system encoding is then ASCII, pip could not write the
+    path into the venv's scripts, and the line asked "is its disk full, or its path too long?"."""
+    venv = tmp_path / "é"
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                                str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, text=True,
+                               encoding="utf-8", timeout=300, env=dict(os.environ, LC_ALL="C", PYTHONUTF8="0"))
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].startswith(f"error: the path of {venv} ({venv}) cannot be written in Python's file system "
+                               "encoding here (ascii") and "disk full" not in lines[0], lines[0]
+    assert not os.path.lexists(venv)
+
+
+def test_the_line_for_a_venv_whose_path_is_not_utf8_says_what_path_to_choose(tmp_path):
+    """The line for a VENV whose path is not UTF-8 ended "set VENV to a folder whose path is", the sentence cut
+    short."""
+    venv = os.path.join(os.fsdecode(bytes(tmp_path)), os.fsdecode(b"venv\xff"))
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), venv,
+                                str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, timeout=300)
+    lines = os.fsdecode(completed.stderr).strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].endswith("is not UTF-8, which pip cannot write into a virtual environment's scripts; set VENV to "
+                             "a folder whose path is UTF-8"), lines[0]
+
+
+@pytest.mark.parametrize("setting", ["PIP_LOG", "PIP_LOCAL_LOG"])
+@pytest.mark.parametrize("log", ["a folder", "under /proc"])
+def test_the_set_up_with_a_pip_log_file_pip_cannot_write_is_one_line(tmp_path, setting, log):
+    """PIP_LOG (pip's --log, also read as PIP_LOG_FILE and PIP_LOCAL_LOG) naming a folder or a file that cannot be made:
+    pip's "--- Logging error ---" and a traceback for each line it logged, hundreds of lines, on a set-up that went on
+    with exit code 0."""
+    venv = tmp_path / "venv"
+    path = str(tmp_path) if log == "a folder" else "/proc/pip.log"
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                                str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, text=True,
+                               timeout=300, env=dict(os.environ, **{setting: path}))
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].startswith(f"error: {setting} is set ({path}), a log file pip cannot write ("), lines[0]
+    assert not os.path.lexists(venv)
+
+
+def test_the_set_up_with_a_pip_log_file_in_a_missing_folder_goes_on(tmp_path):
+    """pip makes the folder of its --log file where it is missing: such a PIP_LOG is not refused."""
+    venv = tmp_path / "venv"
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                                str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, text=True,
+                               timeout=300, env=dict(os.environ, PIP_LOG=str(tmp_path / "logs" / "pip.log")))
+    assert completed.returncode == 0 and not completed.stderr, completed.stderr
+    assert (tmp_path / "logs" / "pip.log").is_file() and (venv / "pyvenv.cfg").is_file()

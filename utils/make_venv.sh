@@ -6,6 +6,9 @@
 set -euo pipefail
 venv_dir=$1
 requirements=$2
+# PYTHONINSPECT set: each of the set-up's Pythons went on to read commands after its own, from a terminal a hang with no
+# prompt shown, and from a pipe "s1 holds Python 3.10, not the Python 3.10 NNabla 1.39 needs". The set-up asks nothing.
+unset PYTHONINSPECT
 
 # pyenv's Pythons where PYENV_ROOT puts them (/opt/pyenv): only ~/.pyenv was looked in, and with another pyenv
 # version chosen (its python3.10 shim refuses) a 3.10 installed there was "not found; install it, e.g. pyenv install"
@@ -13,15 +16,30 @@ requirements=$2
 # with python3.10 on PATH. ~ is then the user's home folder from the password database. HOME empty (`HOME= make setup`)
 # was the same refusal (bash's ~ is then empty, and ~/.pyenv /.pyenv): it is read as unset.
 if [ -n "${HOME:-}" ]; then home=$HOME; else home=$(unset HOME; echo ~); fi
+# A log file pip cannot write (PIP_LOG, or its other names PIP_LOG_FILE and PIP_LOCAL_LOG, naming a folder or a place
+# not the user's to write): pip's "--- Logging error ---" and a traceback for each line it logs, hundreds of lines, on a
+# set-up that succeeded. Said in one line, before anything is made. (pip reads a ~ beginning it as the home folder, and
+# makes the file's folder where it is missing.)
+for log_setting in PIP_LOG PIP_LOG_FILE PIP_LOCAL_LOG; do
+  log_file=${!log_setting:-}
+  case $log_file in "~/"*) log_file=$home/${log_file#"~/"} ;; esac
+  if [ -n "$log_file" ] && [ -d "$(dirname -- "$log_file")" ] && ! unwritable=$( { : >> "$log_file"; } 2>&1); then
+    echo "error: $log_setting is set (${!log_setting}), a log file pip cannot write (${unwritable##*: }); unset it or" \
+      "name a file pip can write, then run make again" >&2
+    exit 2
+  fi
+done
 # Debian's and Ubuntu's python3.10 (Ubuntu 22.04's own Python) keep ensurepip in python3.10-venv: venv made the folder
 # and failed on ensurepip, said to be "is its disk full, or its path too long?". A 3.10 with ensurepip is looked for;
 # failing one, the first without it is printed and the status is 3.
+# The version is checked by exit status, not assert: with PYTHONOPTIMIZE set Python drops asserts, and a venv of Python
+# 3.12 was taken for one of 3.10 (pip put into it, then pip's failure on NNabla).
 find_python310() {
   local without_ensurepip=
   for candidate in python3.10 "${PYENV_ROOT:-$home/.pyenv}"/versions/3.10.*/bin/python3.10 \
       "$home"/.pyenv/versions/3.10.*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10; do
     if command -v "$candidate" >/dev/null 2>&1 \
-        && "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1; then
+        && "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1; then
       if "$candidate" -c 'import ensurepip' >/dev/null 2>&1; then
         command -v "$candidate"
         return 0
@@ -100,7 +118,7 @@ if [ -e "$venv_dir/bin/python" ] || [ -L "$venv_dir/bin/python" ]; then
       "environment; set VENV to a new or empty folder" >&2
     exit 2
   fi
-  if ! "$venv_dir/bin/python" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1; then
+  if ! "$venv_dir/bin/python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1; then
     [ -z "${PYTHONHOME:-}" ] || ! env -u PYTHONHOME "$venv_dir/bin/python" -c '' >/dev/null 2>&1 \
       || pythonhome_set "$venv_dir's Python"
     found=$("$venv_dir/bin/python" -c 'import sys; print("Python %d.%d" % sys.version_info[:2])' 2>/dev/null) \
@@ -148,7 +166,17 @@ else
   if ! "$python310" -c 'import os, sys; [os.fsencode(path).decode("utf-8") for path in sys.argv[1:]]' \
       "$absolute" "$(realpath -m -- "$venv_dir")" 2>/dev/null; then
     echo "error: the path of $venv_dir ($absolute) is not UTF-8, which pip cannot write into a virtual" \
-      "environment's scripts; set VENV to a folder whose path is" >&2
+      "environment's scripts; set VENV to a folder whose path is UTF-8" >&2
+    exit 2
+  fi
+  # With Python's UTF-8 mode off (PYTHONUTF8=0) in the C locale its file system encoding is ASCII, in which pip cannot
+  # write a UTF-8 path beyond ASCII (`VENV=é`) into the scripts either: "is its disk full, or its path too long?"
+  if ! "$python310" -c 'import sys; [path.encode(sys.getfilesystemencoding()) for path in sys.argv[1:]]' \
+      "$absolute" "$(realpath -m -- "$venv_dir")" 2>/dev/null; then
+    encoding=$("$python310" -c 'import sys; print(sys.getfilesystemencoding())' 2>/dev/null) || encoding=unknown
+    echo "error: the path of $venv_dir ($absolute) cannot be written in Python's file system encoding here" \
+      "($encoding, from the locale: Python's UTF-8 mode is off), which pip needs for a virtual environment's scripts;" \
+      "set a UTF-8 locale or PYTHONUTF8=1, or set VENV to a folder whose path is ASCII" >&2
     exit 2
   fi
   # a link to nothing, or a name under a file: venv's own error was two lines and exit code 1
@@ -252,9 +280,14 @@ fi
 # found" (nine lines, exit code 1); a venv not the user's to write (a shared one), an OSError and a hint. Now one line
 # with pip's last error; what pip installed is kept, and the next run goes on from it. A run that succeeds shows its
 # lines (warnings) as before.
+# PIP_ variables that send pip's install elsewhere or nowhere (PIP_TARGET, PIP_PREFIX, PIP_ROOT, PIP_DRY_RUN;
+# PIP_PYTHON, into another Python's environment) or leave out the packages' dependencies (PIP_NO_DEPS): the set-up
+# ended with exit code 0 and its stamp, and the venv had none of them. The set-up's pip installs into the venv without
+# them, and without PIP_USER (pip's refusal in any venv).
 pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
   local output reason
-  if output=$("$venv_dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$@" 2>&1); then
+  if output=$(env -u PIP_TARGET -u PIP_PREFIX -u PIP_ROOT -u PIP_DRY_RUN -u PIP_PYTHON -u PIP_NO_DEPS -u PIP_USER \
+      "$venv_dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$@" 2>&1); then
     [ -z "$output" ] || printf '%s\n' "$output" >&2
     return 0
   fi
@@ -263,6 +296,10 @@ pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
   [ -n "$reason" ] || reason=$(printf '%s\n' "$output" | grep -aiE '^[[:space:]]*error: ' \
     | grep -avE 'error: (subprocess-exited-with-error|legacy-install-failure|metadata-generation-failed)' \
     | tail -n 1 | sed 's/^[[:space:]]*error: //') || true
+  # a build that failed without such a line (a Python exception, a compiler's "gcc: error: ...") was pip's closing
+  # "hint: See above for details.", with nothing above: the build's last line, which pip shows before "[end of output]"
+  [ -n "$reason" ] || reason=$(printf '%s\n' "$output" | grep -a -B 1 '^[[:space:]]*\[end of output\]$' \
+    | grep -avE '^[[:space:]]*\[end of output\]$|^--$' | tail -n 1 | sed 's/^[[:space:]]*//') || true
   [ -n "$reason" ] || reason=$(printf '%s\n' "$output" | grep -av '^[[:space:]]*$' | tail -n 1) || true
   # a pip.conf pip cannot read: its last line was the line of the file it stopped at ('[global\n')
   case $output in "Configuration file could not be loaded."*)
