@@ -2614,3 +2614,40 @@ def test_tensorboard_events_written_after_their_folder_was_removed_mid_run_are_k
     board.add(4, {"loss": 4.0})
     board.close()
     assert event_scalars(tmp_path / "tensorboard")["loss"] == [(2, 2.0), (3, 3.0), (4, 4.0)]
+
+
+# Seventeenth pass, second look at train.py's checkpoints, records, stops and TensorBoard
+
+def test_an_output_folder_moved_mid_run_is_not_made_again_by_tensorboard(tmp_path):
+    """The output folder moved (or removed) while the run trains with TensorBoard: the next flush, which makes a new
+    events file where the old one is gone, made the output folder again with os.makedirs, and the run went on in it,
+    unlocked, its earlier checkpoints in the moved folder, exit code 0. Without TensorBoard the next write says the
+    folder was moved; now the flush says it."""
+    from training.loss_log import TensorBoardScalars
+    output_dir = tmp_path / "run"
+    output_dir.mkdir()
+    board = TensorBoardScalars(str(output_dir), 0)
+    board.add(1, {"loss": 1.0})
+    board.flush()
+    os.rename(output_dir, tmp_path / "moved")
+    board.add(2, {"loss": 2.0})
+    with pytest.raises(UserError, match=r"^cannot write '.*run/tensorboard' .*: its folder was removed or moved while "
+                                        r"this ran; restore it"):
+        board.flush()
+    assert not output_dir.exists()
+
+
+def test_tensorboard_s_folder_become_a_file_mid_run_is_one_line_also_at_the_close(tmp_path):
+    """tensorboard/ replaced by a file while the run trains (refused at the start, before training): the flush that
+    makes a new events file raised FileExistsError, a traceback; and the run's close of the writer, which that flush had
+    closed, raised "ValueError: flush of closed file" (a traceback after any failed new file)."""
+    import shutil
+    from training.loss_log import TensorBoardScalars
+    board = TensorBoardScalars(str(tmp_path), 0)
+    board.add(1, {"loss": 1.0})
+    shutil.rmtree(tmp_path / "tensorboard")
+    (tmp_path / "tensorboard").write_text("notes")
+    for end in (board.flush, board.close):
+        with pytest.raises(UserError, match=r"^'.*tensorboard' is a file since this run made its folder of "
+                                            r"TensorBoard's events there; move it away"):
+            end()

@@ -137,7 +137,14 @@ class TensorBoardScalars:
     def open_file(self):
         """A new events file, starting with this run's session start."""
         with self.writing():
-            os.makedirs(self.folder, exist_ok=True)
+            # tensorboard/ alone, never the output folder above it: one removed or moved mid-run (its checkpoints
+            # with it) was made again here, and the run went on in it, unlocked, as if nothing had happened
+            try:
+                os.mkdir(self.folder)
+            except FileExistsError:
+                if not os.path.isdir(self.folder):  # the output folder's own check at the start, met mid-run
+                    raise UserError(f"'{self.folder}' is a file since this run made its folder of TensorBoard's "
+                                    "events there; move it away and run again") from None
             # its name holds the second it starts and the host: the pid tells apart the files of two runs in one second
             self.writer = self.events_writer(os.path.join(self.folder, "events"), f".{os.getpid()}")
             self.path = getattr(self.writer, "_file_name", None)  # tensorboardX's own name for it (2.6: private)
@@ -176,7 +183,8 @@ class TensorBoardScalars:
         writing to the removed file, and they were lost with it, silently, to the end of the run."""
         with self.lock, self.writing():
             if self.path and not os.path.exists(self.path):
-                with suppress(OSError):
+                # ValueError: closed by a flush before whose new file failed (the run's line), as the run ends
+                with suppress(OSError, ValueError):
                     self.writer.close()
                 self.open_file()
                 for event in self.unflushed:
