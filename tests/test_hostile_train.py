@@ -2651,3 +2651,21 @@ def test_tensorboard_s_folder_become_a_file_mid_run_is_one_line_also_at_the_clos
         with pytest.raises(UserError, match=r"^'.*tensorboard' is a file since this run made its folder of "
                                             r"TensorBoard's events there; move it away"):
             end()
+
+
+def test_a_tecogan_checkpoint_resumed_as_the_frvsr_stage_says_it_is_of_the_other_stage(tmp_path):
+    """A TecoGAN checkpoint resumed by the FRVSR stage (--allow-changed-settings, train.tecogan true -> false): "weights
+    file 'params_<N>.h5' lacks 44 parameter(s) of this network ... (check --num_resblock, or use the matching model
+    file)", a flag that is not the cause; the other direction said the checkpoint is of the other stage, and now both
+    do."""
+    from training.checkpoint import load_checkpoint
+    names = {"params": "params_00000002.h5", "gen": "gen_states_00000002.h5", "fnet": "fnet_states_00000002.h5",
+             "disc": "disc_states_00000002.h5"}
+    for name in names.values():
+        (tmp_path / name).write_bytes(b"h5")
+    content = {"iteration": 2, "params": names["params"],
+               "solvers": {solver: names[solver] for solver in ("gen", "fnet", "disc")}}
+    path = str(tmp_path / "checkpoint_00000002.json")
+    with pytest.raises(UserError, match=r"^checkpoint '.*' has the state of the disc solver\(s\), which this stage "
+                                        r"does not train: it was written by the other training stage$"):
+        load_checkpoint(path, content, {}, {"gen": None, "fnet": None})
