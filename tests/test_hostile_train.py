@@ -2669,3 +2669,25 @@ def test_a_tecogan_checkpoint_resumed_as_the_frvsr_stage_says_it_is_of_the_other
     with pytest.raises(UserError, match=r"^checkpoint '.*' has the state of the disc solver\(s\), which this stage "
                                         r"does not train: it was written by the other training stage$"):
         load_checkpoint(path, content, {}, {"gen": None, "fnet": None})
+
+
+def test_tensorboard_events_written_after_a_failed_new_events_file_are_kept(tmp_path):
+    """A flush whose new events file failed (tensorboard/ removed, a file of that name in its place) had closed the
+    writer first: where the run went on (a stop signal's checkpoint at once, which reports its failure in a line), the
+    next iteration's events raised "ValueError: write to closed file", a traceback. Now the writes go on, and the next
+    flush that can make the file writes them."""
+    import shutil
+    from training.loss_log import TensorBoardScalars
+    from training_data import event_scalars
+    board = TensorBoardScalars(str(tmp_path), 0)
+    board.add(1, {"loss": 1.0})
+    board.flush()
+    shutil.rmtree(tmp_path / "tensorboard")
+    (tmp_path / "tensorboard").write_text("notes")
+    board.add(2, {"loss": 2.0})
+    with pytest.raises(UserError, match="is a file since this run made its folder"):
+        board.flush()
+    board.add(3, {"loss": 3.0})
+    os.remove(tmp_path / "tensorboard")
+    board.close()
+    assert event_scalars(tmp_path / "tensorboard")["loss"] == [(2, 2.0), (3, 3.0)]

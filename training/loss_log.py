@@ -183,10 +183,13 @@ class TensorBoardScalars:
         writing to the removed file, and they were lost with it, silently, to the end of the run."""
         with self.lock, self.writing():
             if self.path and not os.path.exists(self.path):
-                # ValueError: closed by a flush before whose new file failed (the run's line), as the run ends
-                with suppress(OSError, ValueError):
-                    self.writer.close()
+                removed = self.writer
+                # the new file first: where it fails (the run's line, or a stop signal's checkpoint's, after which
+                # the run goes on), the writes go on to the removed file, not to a closed one ("ValueError: write
+                # to closed file", a traceback), and the next flush tries again
                 self.open_file()
+                with suppress(OSError):
+                    removed.close()
                 for event in self.unflushed:
                     self.writer.write_event(event)
             self.writer.flush()
