@@ -2691,3 +2691,17 @@ def test_tensorboard_events_written_after_a_failed_new_events_file_are_kept(tmp_
     os.remove(tmp_path / "tensorboard")
     board.close()
     assert event_scalars(tmp_path / "tensorboard")["loss"] == [(2, 2.0), (3, 3.0)]
+
+
+def test_a_nan_metric_written_to_tensorboard_prints_no_warning(tmp_path, capfd):
+    """Validation on clips of train.val_frames 5 (the least allowed: one scored frame) gives tOF nan at every
+    validation, written as it is to val.csv and TensorBoard: tensorboardX printed "<time> [tensorboardX.x2num][WARNING]:
+    NaN or Inf found in input tensor." each time, glued to the progress bar, a warning of a divergence that is none."""
+    from training.loss_log import TensorBoardScalars
+    from training_data import event_scalars
+    board = TensorBoardScalars(str(tmp_path), 0)
+    board.add(2, {"validation/tOF": float("nan")})
+    board.close()
+    assert "NaN or Inf" not in capfd.readouterr().err
+    [(step, value)] = event_scalars(tmp_path / "tensorboard")["validation/tOF"]
+    assert step == 2 and np.isnan(value)

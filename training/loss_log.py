@@ -2,6 +2,7 @@
 validation metrics), and optionally the same values as TensorBoard scalars and images."""
 import csv
 import io
+import logging
 import os
 import threading
 import time
@@ -125,6 +126,9 @@ class TensorBoardScalars:
             raise UserError(
                 "train.tensorboard needs tensorboardX: install it (pip install -r requirements.txt) "
                 "or set train.tensorboard to false")
+        # a NaN is a value written on purpose (tOF of clips of one scored frame, val.csv's nan): its warning, "NaN or Inf
+        # found in input tensor", was a timestamped line at each validation, glued to the progress bar
+        logging.getLogger("tensorboardX.x2num").setLevel(logging.ERROR)
         self.folder = os.path.join(output_dir, TENSORBOARD_FOLDER)
         self.summary, self.event = summary, Event
         self.events_writer = EventsWriter
