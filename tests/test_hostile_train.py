@@ -2614,3 +2614,94 @@ def test_tensorboard_events_written_after_their_folder_was_removed_mid_run_are_k
     board.add(4, {"loss": 4.0})
     board.close()
     assert event_scalars(tmp_path / "tensorboard")["loss"] == [(2, 2.0), (3, 3.0), (4, 4.0)]
+
+
+# Seventeenth pass, second look at train.py's checkpoints, records, stops and TensorBoard
+
+def test_an_output_folder_moved_mid_run_is_not_made_again_by_tensorboard(tmp_path):
+    """The output folder moved (or removed) while the run trains with TensorBoard: the next flush, which makes a new
+    events file where the old one is gone, made the output folder again with os.makedirs, and the run went on in it,
+    unlocked, its earlier checkpoints in the moved folder, exit code 0. Without TensorBoard the next write says the
+    folder was moved; now the flush says it."""
+    from training.loss_log import TensorBoardScalars
+    output_dir = tmp_path / "run"
+    output_dir.mkdir()
+    board = TensorBoardScalars(str(output_dir), 0)
+    board.add(1, {"loss": 1.0})
+    board.flush()
+    os.rename(output_dir, tmp_path / "moved")
+    board.add(2, {"loss": 2.0})
+    with pytest.raises(UserError, match=r"^cannot write '.*run/tensorboard' .*: its folder was removed or moved while "
+                                        r"this ran; restore it"):
+        board.flush()
+    assert not output_dir.exists()
+
+
+def test_tensorboard_s_folder_become_a_file_mid_run_is_one_line_also_at_the_close(tmp_path):
+    """tensorboard/ replaced by a file while the run trains (refused at the start, before training): the flush that
+    makes a new events file raised FileExistsError, a traceback; and the run's close of the writer, which that flush had
+    closed, raised "ValueError: flush of closed file" (a traceback after any failed new file)."""
+    import shutil
+    from training.loss_log import TensorBoardScalars
+    board = TensorBoardScalars(str(tmp_path), 0)
+    board.add(1, {"loss": 1.0})
+    shutil.rmtree(tmp_path / "tensorboard")
+    (tmp_path / "tensorboard").write_text("notes")
+    for end in (board.flush, board.close):
+        with pytest.raises(UserError, match=r"^'.*tensorboard' is a file since this run made its folder of "
+                                            r"TensorBoard's events there; move it away"):
+            end()
+
+
+def test_a_tecogan_checkpoint_resumed_as_the_frvsr_stage_says_it_is_of_the_other_stage(tmp_path):
+    """A TecoGAN checkpoint resumed by the FRVSR stage (--allow-changed-settings, train.tecogan true -> false): "weights
+    file 'params_<N>.h5' lacks 44 parameter(s) of this network ... (check --num_resblock, or use the matching model
+    file)", a flag that is not the cause; the other direction said the checkpoint is of the other stage, and now both
+    do."""
+    from training.checkpoint import load_checkpoint
+    names = {"params": "params_00000002.h5", "gen": "gen_states_00000002.h5", "fnet": "fnet_states_00000002.h5",
+             "disc": "disc_states_00000002.h5"}
+    for name in names.values():
+        (tmp_path / name).write_bytes(b"h5")
+    content = {"iteration": 2, "params": names["params"],
+               "solvers": {solver: names[solver] for solver in ("gen", "fnet", "disc")}}
+    path = str(tmp_path / "checkpoint_00000002.json")
+    with pytest.raises(UserError, match=r"^checkpoint '.*' has the state of the disc solver\(s\), which this stage "
+                                        r"does not train: it was written by the other training stage$"):
+        load_checkpoint(path, content, {}, {"gen": None, "fnet": None})
+
+
+def test_tensorboard_events_written_after_a_failed_new_events_file_are_kept(tmp_path):
+    """A flush whose new events file failed (tensorboard/ removed, a file of that name in its place) had closed the
+    writer first: where the run went on (a stop signal's checkpoint at once, which reports its failure in a line), the
+    next iteration's events raised "ValueError: write to closed file", a traceback. Now the writes go on, and the next
+    flush that can make the file writes them."""
+    import shutil
+    from training.loss_log import TensorBoardScalars
+    from training_data import event_scalars
+    board = TensorBoardScalars(str(tmp_path), 0)
+    board.add(1, {"loss": 1.0})
+    board.flush()
+    shutil.rmtree(tmp_path / "tensorboard")
+    (tmp_path / "tensorboard").write_text("notes")
+    board.add(2, {"loss": 2.0})
+    with pytest.raises(UserError, match="is a file since this run made its folder"):
+        board.flush()
+    board.add(3, {"loss": 3.0})
+    os.remove(tmp_path / "tensorboard")
+    board.close()
+    assert event_scalars(tmp_path / "tensorboard")["loss"] == [(2, 2.0), (3, 3.0)]
+
+
+def test_a_nan_metric_written_to_tensorboard_prints_no_warning(tmp_path, capfd):
+    """Validation on clips of train.val_frames 5 (the least allowed: one scored frame) gives tOF nan at every
+    validation, written as it is to val.csv and TensorBoard: tensorboardX printed "<time> [tensorboardX.x2num][WARNING]:
+    NaN or Inf found in input tensor." each time, glued to the progress bar, a warning of a divergence that is none."""
+    from training.loss_log import TensorBoardScalars
+    from training_data import event_scalars
+    board = TensorBoardScalars(str(tmp_path), 0)
+    board.add(2, {"validation/tOF": float("nan")})
+    board.close()
+    assert "NaN or Inf" not in capfd.readouterr().err
+    [(step, value)] = event_scalars(tmp_path / "tensorboard")["validation/tOF"]
+    assert step == 2 and np.isnan(value)

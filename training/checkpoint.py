@@ -415,10 +415,11 @@ def load_checkpoint(path, content, params, solvers):
     """Restore the parameters and solver states of the checkpoint `content` (read_checkpoint(path));
     return its loop_state."""
     folder = os.path.dirname(path)
-    missing = set(solvers) - set(content["solvers"])
-    if missing:
-        raise UserError(f"checkpoint '{path}' has no state for the {', '.join(sorted(missing))} solver(s): "
-                        "it was written by the other training stage")
+    missing, extra = set(solvers) - set(content["solvers"]), set(content["solvers"]) - set(solvers)
+    if missing or extra:  # extra: a TecoGAN checkpoint for the FRVSR stage, whose parameter names it lacks
+        held = (f"no state for the {', '.join(sorted(missing))} solver(s)" if missing else
+                f"the state of the {', '.join(sorted(extra))} solver(s), which this stage does not train")
+        raise UserError(f"checkpoint '{path}' has {held}: it was written by the other training stage")
     gone = gone_file(path, content)  # found by read_checkpoint, before the graph's build
     if gone:
         raise gone

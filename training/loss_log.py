@@ -2,6 +2,7 @@
 validation metrics), and optionally the same values as TensorBoard scalars and images."""
 import csv
 import io
+import logging
 import os
 import threading
 import time
@@ -125,6 +126,9 @@ class TensorBoardScalars:
             raise UserError(
                 "train.tensorboard needs tensorboardX: install it (pip install -r requirements.txt) "
                 "or set train.tensorboard to false")
+        # a NaN is a value written on purpose (tOF of clips of one scored frame, val.csv's nan): its warning, "NaN or Inf
+        # found in input tensor", was a timestamped line at each validation, glued to the progress bar
+        logging.getLogger("tensorboardX.x2num").setLevel(logging.ERROR)
         self.folder = os.path.join(output_dir, TENSORBOARD_FOLDER)
         self.summary, self.event = summary, Event
         self.events_writer = EventsWriter
@@ -137,7 +141,14 @@ class TensorBoardScalars:
     def open_file(self):
         """A new events file, starting with this run's session start."""
         with self.writing():
-            os.makedirs(self.folder, exist_ok=True)
+            # tensorboard/ alone, never the output folder above it: one removed or moved mid-run (its checkpoints
+            # with it) was made again here, and the run went on in it, unlocked, as if nothing had happened
+            try:
+                os.mkdir(self.folder)
+            except FileExistsError:
+                if not os.path.isdir(self.folder):  # the output folder's own check at the start, met mid-run
+                    raise UserError(f"'{self.folder}' is a file since this run made its folder of TensorBoard's "
+                                    "events there; move it away and run again") from None
             # its name holds the second it starts and the host: the pid tells apart the files of two runs in one second
             self.writer = self.events_writer(os.path.join(self.folder, "events"), f".{os.getpid()}")
             self.path = getattr(self.writer, "_file_name", None)  # tensorboardX's own name for it (2.6: private)
@@ -176,9 +187,13 @@ class TensorBoardScalars:
         writing to the removed file, and they were lost with it, silently, to the end of the run."""
         with self.lock, self.writing():
             if self.path and not os.path.exists(self.path):
-                with suppress(OSError):
-                    self.writer.close()
+                removed = self.writer
+                # the new file first: where it fails (the run's line, or a stop signal's checkpoint's, after which
+                # the run goes on), the writes go on to the removed file, not to a closed one ("ValueError: write
+                # to closed file", a traceback), and the next flush tries again
                 self.open_file()
+                with suppress(OSError):
+                    removed.close()
                 for event in self.unflushed:
                     self.writer.write_event(event)
             self.writer.flush()
