@@ -267,7 +267,29 @@ def folder_sequences(root, list_path=""):
     if not available:
         raise none_there
     pairs = chosen(available, names, root, list_path, "fix the list or add those folders")
-    return [Sequence(name, folder, one_frame_a_number(list_frames(folder))) for name, folder in pairs]
+    return [Sequence(name, folder, one_frame_a_number(no_picture_left_out(folder, list_frames(folder))))
+            for name, folder in pairs]
+
+
+# pictures of formats a sequence's frames are not read in (utils.image_io.IMAGE_EXTENSIONS): an export, a conversion
+OTHER_PICTURE_EXTENSIONS = (".webp", ".tif", ".tiff", ".gif", ".exr", ".hdr", ".jp2", ".j2k", ".heic", ".heif", ".avif",
+                            ".ppm", ".pgm", ".pnm", ".tga", ".dpx")
+
+
+def no_picture_left_out(folder, frames):
+    """frames, the paths of folder's frames, unless folder also holds a picture of another format whose number no frame
+    has (a frame exported as '0002.webp' or '0002.tif' among '0001.png', '0003.png'): it was left out without a word,
+    and the frames either side of it trained on as consecutive, exit code 0. Then a UserError naming it. One of a
+    frame's number (the '.tif' a '.png' was converted from) or without a number (a cover) leaves no frame out."""
+    numbers = {frame_sort_key(os.path.basename(path))[0] for path in frames}
+    with os.scandir(folder) as entries:
+        left_out = sorted(entry.name for entry in entries if is_frame_name(entry.name, OTHER_PICTURE_EXTENSIONS)
+                          and frame_sort_key(entry.name)[0] not in numbers | {-1})
+    if left_out:
+        raise UserError(f"'{os.path.join(folder, left_out[0])}' is a picture among the frames of its sequence in a "
+                        f"format training does not read (frames: {', '.join(IMAGE_EXTENSIONS)}), so it would be left "
+                        "out and the frames either side of it trained on as consecutive: convert it to PNG or remove it")
+    return frames
 
 
 def one_frame_a_number(frames):

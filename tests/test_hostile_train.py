@@ -2614,3 +2614,23 @@ def test_tensorboard_events_written_after_their_folder_was_removed_mid_run_are_k
     board.add(4, {"loss": 4.0})
     board.close()
     assert event_scalars(tmp_path / "tensorboard")["loss"] == [(2, 2.0), (3, 3.0), (4, 4.0)]
+
+
+# Seventeenth pass, second look at the training data, sequence folders and REDS layouts
+@pytest.mark.parametrize("other", ["frame_1.webp", "frame_1.tif", "frame_3.gif"])
+def test_a_frame_in_a_format_training_does_not_read_among_the_frames_is_one_line(tmp_path, other):
+    """'frame_1.webp' among 'frame_0.png', 'frame_2.png', 'frame_3.png' (one frame exported in another format): it was
+    left out without a word, and the frames either side of it trained on as consecutive, exit code 0. A picture of
+    such a format of a frame's number (the '.tif' a '.png' was made from) or without a number is still left out."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"s": 4}, sizes={"s": (8, 8)})
+    folder = os.path.join(root, "s")
+    os.rename(os.path.join(folder, other.replace(other[other.index("."):], ".png")), os.path.join(folder, other))
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(folder, other))}' is a picture among the frames "
+                                        r"of its sequence in a format training does not read .*: convert it to PNG or "
+                                        r"remove it$"):
+        folder_sequences(root)
+    os.rename(os.path.join(folder, other), os.path.join(folder, "cover" + other[other.index("."):]))
+    os.link(os.path.join(folder, "frame_0.png"), os.path.join(folder, "frame_0.tif"))
+    assert len(folder_sequences(root)[0].frames) == 3
