@@ -288,7 +288,8 @@ def no_picture_left_out(folder, frames):
     if left_out:
         raise UserError(f"'{os.path.join(folder, left_out[0])}' is a picture among the frames of its sequence in a "
                         f"format training does not read (frames: {', '.join(IMAGE_EXTENSIONS)}), so it would be left "
-                        "out and the frames either side of it trained on as consecutive: convert it to PNG or remove it")
+                        "out and the frames either side of it trained on as consecutive: convert it to PNG or remove "
+                        "it")
     return frames
 
 

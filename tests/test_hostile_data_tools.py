@@ -1813,9 +1813,9 @@ def test_a_reds_zip_of_another_layout_is_refused_and_kept_not_reported_done(tmp_
         for _ in range(2):
             server.requests.clear()
             with pytest.raises(UserError, match=r"REDS/train_sharp\.zip is not REDS's train_sharp\.zip: it holds no "
-                                                r"train/train_sharp/ folder, where train\.py reads its sequences \(its "
-                                                r"first file: 'train_sharp/000/00000000\.png'\); it is kept: delete it "
-                                                r"and fetch from another host with --base-url"):
+                                                r"frame train/train_sharp/NNN/NNNNNNNN\.png, where train\.py reads its "
+                                                r"sequences \(its first file: 'train_sharp/000/00000000\.png'\); it is "
+                                                r"kept: delete it and fetch from another host with --base-url"):
                 download_test_data.run(download_test_data.parse_args(
                     ["--output-dir", str(tmp_path), "--base-url", server.url, "--reds", "--no-data"]))
     assert server.requests == []  # the second run fetched nothing
@@ -2020,3 +2020,24 @@ def test_a_sign_in_page_sent_a_byte_a_chunk_at_a_resume_keeps_the_part(tmp_path)
             download_test_data.run(download_test_data.parse_args(
                 ["--output-dir", str(tmp_path), "--base-url", server.url, "--weights", "--no-data"]))
     assert (tmp_path / "weights" / ".tecogan_model.h5.part").read_bytes() == weights[:5000]
+
+
+# Seventeenth pass, second look at the training data, sequence folders and REDS layouts
+@pytest.mark.parametrize("member", ["train/train_sharp/000/0000.png", "train/train_sharp/000/00000000.jpg",
+                                    "train/train_sharp/0/00000000.png", "train/train_sharp/README.txt"],
+                         ids=["frames of four digits", "JPEG frames", "a sequence folder '0'", "no sequence"])
+def test_a_reds_zip_of_its_folder_but_other_names_is_refused_and_kept_not_reported_done(tmp_path, member):
+    """A REDS mirror's train_sharp.zip holding train/train_sharp/, but its frames named otherwise than REDS's own zip
+    names them: unpacked and reported done, and train.py then said a sequence lacked its frames (or the folder the
+    sequence), "run download_test_data.py --reds again", where the run again said "already unpacked"."""
+    from file_server import FileServer, make_zip
+    zips = {**reds_zips(), REDS_TRAIN: make_zip({member: os.urandom(300)})}
+    import download_test_data
+    with closing(FileServer(zips)) as server:
+        with pytest.raises(UserError, match=rf"REDS/train_sharp\.zip is not REDS's train_sharp\.zip: it holds no frame "
+                                            rf"train/train_sharp/NNN/NNNNNNNN\.png, .* \(its first file: "
+                                            rf"'{re.escape(member)}'\); it is kept: delete it and fetch from another "
+                                            r"host with --base-url$"):
+            download_test_data.run(download_test_data.parse_args(
+                ["--output-dir", str(tmp_path), "--base-url", server.url, "--reds", "--no-data"]))
+    assert os.listdir(tmp_path / "REDS") == ["train_sharp.zip"]
