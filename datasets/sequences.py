@@ -168,9 +168,20 @@ def listable(folder):
     return os.access(folder, os.R_OK | os.X_OK)
 
 
+# pictures of formats a sequence's frames are not read in (utils.image_io.IMAGE_EXTENSIONS): an export, a conversion
+OTHER_PICTURE_EXTENSIONS = (".webp", ".tif", ".tiff", ".gif", ".exr", ".hdr", ".jp2", ".j2k", ".heic", ".heif", ".avif",
+                            ".ppm", ".pgm", ".pnm", ".tga", ".dpx")
 CLOSED = ("cannot be listed (permission denied)", "give it read permission")
+OTHER_FORMAT = ("holds no frame but pictures of a format training does not read (frames: "
+                f"{', '.join(IMAGE_EXTENSIONS)})", "convert them to PNG")
 LINK_TO_NOTHING = ("is a symbolic link to nothing (a disk not mounted, a folder moved, or a loop of links)",
                    "mount its disk or remove the link")
+
+
+def holds_other_pictures(folder):
+    """Whether folder holds pictures of a format of OTHER_PICTURE_EXTENSIONS."""
+    with os.scandir(folder) as entries:
+        return any(is_frame_name(entry.name, OTHER_PICTURE_EXTENSIONS) and not entry.is_dir() for entry in entries)
 
 
 def links_to_nothing(folder):
@@ -185,7 +196,8 @@ def links_to_nothing(folder):
 def folder_sequence_names(root):
     """({name: folder}, [(name, (problem, remedy))]) of the sequences layout: root's subfolders that hold frames, and
     the subfolders holding frames of those that hold none (two levels); and the entries among them that may be
-    sequences or not: folders that cannot be listed (CLOSED), links to nothing (LINK_TO_NOTHING). UserError for a
+    sequences or not: folders that cannot be listed (CLOSED), links to nothing (LINK_TO_NOTHING), folders of pictures
+    of other formats alone (OTHER_FORMAT: a sequence of '.webp' frames was left out without a word). UserError for a
     subfolder that holds both frames and folders of frames: which are the sequences is not known (three thumbnails in
     a Vimeo-90K group folder were trained on as its one sequence, its sequences left out)."""
     found, unknown = {}, [(name, LINK_TO_NOTHING) for name in links_to_nothing(root)]
@@ -200,12 +212,16 @@ def folder_sequence_names(root):
                 unknown.append((f"{name}/{inner}", CLOSED))
             elif holds_frames(os.path.join(folder, inner)):
                 inner_sequences.append(inner)
+            elif holds_other_pictures(os.path.join(folder, inner)):
+                unknown.append((f"{name}/{inner}", OTHER_FORMAT))
         is_sequence = holds_frames(folder)
         if is_sequence and inner_sequences:
             raise UserError(f"'{folder}' holds frames and also folders of frames ({named(inner_sequences)}), so which "
                             "are the sequences is not known; move the frames or the folders elsewhere")
         if is_sequence:
             found[name] = folder
+        elif not inner_sequences and holds_other_pictures(folder):  # a sequence of .webp frames was left out unsaid
+            unknown.append((name, OTHER_FORMAT))
         else:  # a group folder: its links to nothing may be sequences
             unknown += [(f"{name}/{inner}", LINK_TO_NOTHING) for inner in links_to_nothing(folder)]
         for inner in inner_sequences:
@@ -269,11 +285,6 @@ def folder_sequences(root, list_path=""):
     pairs = chosen(available, names, root, list_path, "fix the list or add those folders")
     return [Sequence(name, folder, one_frame_a_number(no_picture_left_out(folder, list_frames(folder))))
             for name, folder in pairs]
-
-
-# pictures of formats a sequence's frames are not read in (utils.image_io.IMAGE_EXTENSIONS): an export, a conversion
-OTHER_PICTURE_EXTENSIONS = (".webp", ".tif", ".tiff", ".gif", ".exr", ".hdr", ".jp2", ".j2k", ".heic", ".heif", ".avif",
-                            ".ppm", ".pgm", ".pnm", ".tga", ".dpx")
 
 
 def no_picture_left_out(folder, frames):

@@ -4,6 +4,7 @@ nothing (docs/testing.md)."""
 import csv
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -2634,3 +2635,30 @@ def test_a_frame_in_a_format_training_does_not_read_among_the_frames_is_one_line
     os.rename(os.path.join(folder, other), os.path.join(folder, "cover" + other[other.index("."):]))
     os.link(os.path.join(folder, "frame_0.png"), os.path.join(folder, "frame_0.tif"))
     assert len(folder_sequences(root)[0].frames) == 3
+
+
+@pytest.mark.parametrize("sequence", ["s", "group/s"], ids=["a sequence", "a group's sequence"])
+def test_a_sequence_of_frames_in_a_format_training_does_not_read_is_one_line(tmp_path, sequence):
+    """A sequence folder of '.webp' frames beside sequences of PNGs: it was no sequence, left out without a word, and
+    the run trained on the others, exit code 0. A group folder of sequences with a '.webp' cover beside them is still
+    a group; a list that leaves the folder out still trains."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"a": 3, sequence: 3}, name_frame=lambda index: f"{index}.png",
+                                 sizes={"a": (8, 8), sequence: (8, 8)})
+    folder = os.path.join(root, sequence)
+    for index in range(3):
+        os.rename(os.path.join(folder, f"{index}.png"), os.path.join(folder, f"{index}.webp"))
+    with pytest.raises(UserError, match=rf"^'{re.escape(folder)}' holds no frame but pictures of a format training "
+                                        r"does not read \(.*\), so whether it is a sequence is not known; convert them "
+                                        r"to PNG, move it out of --input_video_dir, or name the sequences to use in "
+                                        r"data.sequence_list$"):
+        folder_sequences(root)
+    listing = tmp_path / "list.txt"
+    listing.write_text("a\n")
+    assert [found.name for found in folder_sequences(root, str(listing))] == ["a"]
+    for removed in (folder, os.path.join(root, "a")):
+        shutil.rmtree(removed)
+    make_sequence_folders(root, {"a/1": 3}, sizes={"a/1": (8, 8)})
+    (tmp_path / "data" / "a" / "cover.webp").write_bytes(b"")
+    assert [found.name for found in folder_sequences(root)] == ["a/1"]
