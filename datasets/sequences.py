@@ -283,7 +283,8 @@ def folder_sequences(root, list_path=""):
     if not available:
         raise none_there
     pairs = chosen(available, names, root, list_path, "fix the list or add those folders")
-    return [Sequence(name, folder, one_frame_a_number(no_picture_left_out(folder, list_frames(folder))))
+    return [Sequence(name, folder, no_copy_of_a_frame(one_frame_a_number(no_picture_left_out(folder,
+                                                                                           list_frames(folder)))))
             for name, folder in pairs]
 
 
@@ -329,6 +330,21 @@ def one_frame_a_number(frames):
                 f"both frame {number} by the numbers in their names, which order a sequence's frames")
             raise UserError(f"'{other}' and '{path}' are {which}: one is a copy of the other, or which comes first is "
                             "not known; remove or rename one")
+    return frames
+
+
+def no_copy_of_a_frame(frames):
+    """frames, the paths of a sequence's frames, unless one is named as a copy of another: the other's name, then a
+    space or a '(' ('f001 2.png', macOS's; 'im2 (1).png', a browser's; 'f2 - Copy (2).png', Windows'). Its number is
+    not the frame's ('f001 2' holds 0012), so one_frame_a_number let it through, and it was trained on as a later frame
+    (or, of 'f1.png' and 'f1 - Copy.png' alone, ordered by name, as the first), exit code 0."""
+    stems = {os.path.splitext(os.path.basename(path))[0]: path for path in frames}
+    for stem, path in stems.items():
+        heads = (stem[:cut].rstrip() for cut, character in enumerate(stem) if character in " (")
+        original = next((stems[head] for head in heads if head in stems), None)
+        if original:
+            raise UserError(f"'{path}' is named as a copy of '{original}' (its name, then a copy's ending), so it "
+                            "would be trained on as another frame: remove it, or rename it if it is a frame of its own")
     return frames
 
 

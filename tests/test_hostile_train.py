@@ -2662,3 +2662,28 @@ def test_a_sequence_of_frames_in_a_format_training_does_not_read_is_one_line(tmp
     make_sequence_folders(root, {"a/1": 3}, sizes={"a/1": (8, 8)})
     (tmp_path / "data" / "a" / "cover.webp").write_bytes(b"")
     assert [found.name for found in folder_sequences(root)] == ["a/1"]
+
+
+@pytest.mark.parametrize("names, original", [(["f001.png", "f002.png", "f003.png", "f001 2.png"], "f001.png"),
+                                             (["im1.png", "im2.png", "im3.png", "im2 (1).png"], "im2.png"),
+                                             (["f1.png", "f2.png", "f3.png", "f2 - Copy (2).png"], "f2.png"),
+                                             (["f1.png", "f1 - Copy.png"], "f1.png")],
+                         ids=["macOS's copy", "a browser's copy", "Windows' second copy", "a copy in a sequence of two"])
+def test_a_copy_of_a_frame_whose_name_adds_a_number_is_one_line(tmp_path, names, original):
+    """A frame's copy named by a file manager or a browser ('f001 2.png' beside 'f001.png'): its digits make another
+    number (0012), no frame's in a short sequence, so it was trained on as a later frame, exit code 0; 'f1 - Copy.png'
+    beside 'f1.png' alone, both of the one number 1, ordered by name, was trained on as the first. Windows' batch
+    names ('frame (1).png', 'frame (2).png') and 'frame 1.png'..'frame 10.png' are still frames."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"s": len(names)}, name_frame=names.__getitem__,
+                                 sizes={"s": (8, 8)})
+    copy, original = (os.path.join(root, "s", name) for name in (names[-1], original))
+    with pytest.raises(UserError, match=rf"^'{re.escape(copy)}' is named as a copy of '{re.escape(original)}' .*: "
+                                        r"remove it, or rename it if it is a frame of its own$"):
+        folder_sequences(root)
+    for frame_names in ([f"frame ({index + 1}).png" for index in range(3)], ["frame 1.png", "frame 2.png",
+                                                                              "frame 10.png"]):
+        shutil.rmtree(root)
+        make_sequence_folders(root, {"s": 3}, name_frame=frame_names.__getitem__, sizes={"s": (8, 8)})
+        assert [os.path.basename(path) for path in folder_sequences(root)[0].frames] == frame_names
