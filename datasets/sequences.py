@@ -368,6 +368,16 @@ SIZE_ADVICE = {
 }
 
 
+def of_its_size(frame, path, size):
+    """frame, (height, width, 3) decoded from path, unless its size is not the (height, width) its sequence's frames had
+    when training started (frame_size): then a UserError, the frame changed since."""
+    if frame.shape[:2] != tuple(size):
+        raise UserError(f"training frame '{path}' is now {frame.shape[1]}x{frame.shape[0]}, not the "
+                        f"{size[1]}x{size[0]} of its sequence when training started: it was changed while training "
+                        "read it; restore it, then run the same command again to resume")
+    return frame
+
+
 def frame_size(sequence, layout):
     """(height, width) shared by the frames of a sequence (read from their headers); UserError if they
     differ."""

@@ -2687,3 +2687,28 @@ def test_a_copy_of_a_frame_whose_name_adds_a_number_is_one_line(tmp_path, names,
         shutil.rmtree(root)
         make_sequence_folders(root, {"s": 3}, name_frame=frame_names.__getitem__, sizes={"s": (8, 8)})
         assert [os.path.basename(path) for path in folder_sequences(root)[0].frames] == frame_names
+
+
+def test_a_frame_rewritten_at_another_size_while_the_frame_cache_decodes_is_one_line(tmp_path):
+    """A frame rewritten at another size after its sequence's size was read, while the frame cache decodes (a build of
+    hours on a large dataset): its rows were written across the room of the next frames, and the run trained on the
+    garbled entry, exit code 0 (read from its file, without the cache, such a frame is refused). Nothing is kept."""
+    import cv2
+    from data_loader import read_frame
+    from datasets import frame_cache
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"s": 3}, sizes={"s": (8, 8)})
+    sequence = folder_sequences(root)[0]
+
+    def rewriting_the_last(path):
+        if path == sequence.frames[0]:
+            cv2.imwrite(sequence.frames[2], np.full((8, 10, 3), 200, np.uint8))
+        return read_frame(path)
+
+    with pytest.raises(UserError, match=rf"^training frame '{re.escape(sequence.frames[2])}' is now 10x8, not the 8x8 "
+                                        r"of its sequence when training started: .*; restore it, then run the same "
+                                        r"command again to resume$"):
+        frame_cache.cached_frames([sequence], [(8, 8)], str(tmp_path / "cache"), rewriting_the_last,
+                                  report=lambda message: None, show_progress=False)
+    assert [name for name in os.listdir(tmp_path / "cache") if not name.startswith(".")] == []
