@@ -2041,3 +2041,32 @@ def test_a_reds_zip_of_its_folder_but_other_names_is_refused_and_kept_not_report
             download_test_data.run(download_test_data.parse_args(
                 ["--output-dir", str(tmp_path), "--base-url", server.url, "--reds", "--no-data"]))
     assert os.listdir(tmp_path / "REDS") == ["train_sharp.zip"]
+
+
+@pytest.mark.parametrize("kind", ["an audio file", "an animated WebP", "a text file"])
+def test_a_video_that_is_no_video_with_scene_starts_is_named_so_not_too_short(tmp_path, capsys, kind):
+    """dataPrepare --video with --scene_starts, the file no video OpenCV reads: the log said why it was skipped (an
+    animated WebP "0x0 is too small"), and the one line advised "use longer videos, or shots of at least --duration
+    frames, or a lower --duration". The line now gives the first reason; a video too short keeps the length's advice."""
+    from authors_scripts import dataPrepare
+    from conftest import user_error_line
+    from hostile import ffmpeg_video
+    import subprocess
+    from utils.image_io import ffmpeg_executable
+    names = {"an audio file": "clip.m4a", "an animated WebP": "clip.webp", "a text file": "clip.mp4"}
+    video = str(tmp_path / names[kind])
+    if kind == "a text file":
+        (tmp_path / "clip.mp4").write_text("not a video")
+    elif kind == "an animated WebP":
+        ffmpeg_video(video, "-c:v", "libwebp_anim", frames=12)
+    else:
+        subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-f", "lavfi", "-i", "sine=duration=1", video],
+                       check=True)
+    line = user_error_line(dataPrepare.main, ["--disk_path", str(tmp_path / "data"), "--video", video, "--duration",
+                                              "10", "--scene_starts", "0"], capsys)
+    assert re.fullmatch(r"error: no scene was made \(see .*\); check the reasons the videos were skipped \(the first: "
+                        rf"cannot (open|read) '{re.escape(video)}' as a video.*\)", line), line
+    short = ffmpeg_video(tmp_path / "short.mp4", frames=5)
+    assert user_error_line(dataPrepare.main, ["--disk_path", str(tmp_path / "data"), "--video", short, "--duration",
+                                              "10"], capsys).endswith("use longer videos, or shots of at least "
+                                                                      "--duration frames, or a lower --duration")
