@@ -148,10 +148,12 @@ def spellings(names):
 
 
 def list_line_name(line, spelled):
-    """The name a line of a sequence list gives: the line before its first comment, unless the line whole, or cut at a
-    later comment's '#', names one of the sequences there (the longest that does), spelled as spellings() gives them."""
+    """The name a line of a sequence list gives: the line before its first comment, its spaces around left out, unless
+    the line whole, or cut at a later comment's '#', names one of the sequences there (the longest that does), as it is
+    or without those spaces, spelled as spellings() gives them. A folder whose name begins or ends with a space ('a ')
+    was refused as lacking 'a', and could not be listed."""
     cuts = [len(line)] + [match.start() for match in re.finditer(r"(?:^|(?<=\s))#", line)][::-1]
-    names = [line[:cut].strip().strip("/") for cut in cuts]
+    names = [name for cut in cuts for name in (line[:cut], line[:cut].strip().strip("/"))]
     there = (spelled.get(name) or spelled.get(unicodedata.normalize("NFC", name)) for name in names if name)
     return next((name for name in there if name), names[-1])
 

@@ -2712,3 +2712,16 @@ def test_a_frame_rewritten_at_another_size_while_the_frame_cache_decodes_is_one_
         frame_cache.cached_frames([sequence], [(8, 8)], str(tmp_path / "cache"), rewriting_the_last,
                                   report=lambda message: None, show_progress=False)
     assert [name for name in os.listdir(tmp_path / "cache") if not name.startswith(".")] == []
+
+
+@pytest.mark.parametrize("name", ["a ", " a"], ids=["a space after", "a space before"])
+def test_a_sequence_list_names_a_folder_whose_name_begins_or_ends_with_a_space(tmp_path, name):
+    """A sequence folder 'a ' (a name macOS and Linux allow), which trains without a list: a list naming it was refused
+    as lacking 'a' (its lines' spaces left out), so it could not be chosen. Spaces after a name are still left out
+    where no folder holds them."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {name: 3, "b": 3}, sizes={name: (8, 8), "b": (8, 8)})
+    listing = tmp_path / "list.txt"
+    listing.write_text(f"{name}\nb \n")
+    assert [sequence.name for sequence in folder_sequences(root, str(listing))] == [name, "b"]
