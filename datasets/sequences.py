@@ -208,14 +208,14 @@ def folder_sequence_names(root):
         if not listable(folder):
             unknown.append((name, CLOSED))
             continue
-        inner_sequences = []
+        inner_sequences, inner_others = [], []
         for inner in visible_subfolders(folder):
             if not listable(os.path.join(folder, inner)):
                 unknown.append((f"{name}/{inner}", CLOSED))
             elif holds_frames(os.path.join(folder, inner)):
                 inner_sequences.append(inner)
             elif holds_other_pictures(os.path.join(folder, inner)):
-                unknown.append((f"{name}/{inner}", OTHER_FORMAT))
+                inner_others.append(inner)
         is_sequence = holds_frames(folder)
         if is_sequence and inner_sequences:
             raise UserError(f"'{folder}' holds frames and also folders of frames ({named(inner_sequences)}), so which "
@@ -224,8 +224,9 @@ def folder_sequence_names(root):
             found[name] = folder
         elif not inner_sequences and holds_other_pictures(folder):  # a sequence of .webp frames was left out unsaid
             unknown.append((name, OTHER_FORMAT))
-        else:  # a group folder: its links to nothing may be sequences
+        else:  # a group folder: its links to nothing, and its folders of such pictures, may be sequences
             unknown += [(f"{name}/{inner}", LINK_TO_NOTHING) for inner in links_to_nothing(folder)]
+            unknown += [(f"{name}/{inner}", OTHER_FORMAT) for inner in inner_others]
         for inner in inner_sequences:
             found[f"{name}/{inner}"] = os.path.join(folder, inner)
     return found, unknown

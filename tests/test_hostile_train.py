@@ -2641,7 +2641,8 @@ def test_a_frame_in_a_format_training_does_not_read_among_the_frames_is_one_line
 def test_a_sequence_of_frames_in_a_format_training_does_not_read_is_one_line(tmp_path, sequence):
     """A sequence folder of '.webp' frames beside sequences of PNGs: it was no sequence, left out without a word, and
     the run trained on the others, exit code 0. A group folder of sequences with a '.webp' cover beside them is still
-    a group; a list that leaves the folder out still trains."""
+    a group, and a sequence holding a folder of the '.tif' pictures its frames were made from still a sequence; a list
+    that leaves the folder out still trains."""
     from datasets.sequences import folder_sequences
     from training_data import make_sequence_folders
     root = make_sequence_folders(tmp_path / "data", {"a": 3, sequence: 3}, name_frame=lambda index: f"{index}.png",
@@ -2659,16 +2660,19 @@ def test_a_sequence_of_frames_in_a_format_training_does_not_read_is_one_line(tmp
     assert [found.name for found in folder_sequences(root, str(listing))] == ["a"]
     for removed in (folder, os.path.join(root, "a")):
         shutil.rmtree(removed)
-    make_sequence_folders(root, {"a/1": 3}, sizes={"a/1": (8, 8)})
+    make_sequence_folders(root, {"a/1": 3, "b": 3}, sizes={"a/1": (8, 8), "b": (8, 8)})
     (tmp_path / "data" / "a" / "cover.webp").write_bytes(b"")
-    assert [found.name for found in folder_sequences(root)] == ["a/1"]
+    os.mkdir(tmp_path / "data" / "b" / "sources")  # a sequence's folder of the pictures its frames were made from
+    (tmp_path / "data" / "b" / "sources" / "0.tif").write_bytes(b"")
+    assert [found.name for found in folder_sequences(root)] == ["a/1", "b"]
 
 
 @pytest.mark.parametrize("names, original", [(["f001.png", "f002.png", "f003.png", "f001 2.png"], "f001.png"),
                                              (["im1.png", "im2.png", "im3.png", "im2 (1).png"], "im2.png"),
                                              (["f1.png", "f2.png", "f3.png", "f2 - Copy (2).png"], "f2.png"),
                                              (["f1.png", "f1 - Copy.png"], "f1.png")],
-                         ids=["macOS's copy", "a browser's copy", "Windows' second copy", "a copy in a sequence of two"])
+                         ids=["macOS's copy", "a browser's copy", "Windows' second copy",
+                              "a copy in a sequence of two"])
 def test_a_copy_of_a_frame_whose_name_adds_a_number_is_one_line(tmp_path, names, original):
     """A frame's copy named by a file manager or a browser ('f001 2.png' beside 'f001.png'): its digits make another
     number (0012), no frame's in a short sequence, so it was trained on as a later frame, exit code 0; 'f1 - Copy.png'
