@@ -292,19 +292,20 @@ def folder_sequences(root, list_path=""):
 
 
 def no_picture_left_out(folder, frames):
-    """frames, the paths of folder's frames, unless folder also holds a picture of another format whose number no frame
-    has (a frame exported as '0002.webp' or '0002.tif' among '0001.png', '0003.png'): it was left out without a word,
-    and the frames either side of it trained on as consecutive, exit code 0. Then a UserError naming it. One of a
-    frame's number (the '.tif' a '.png' was converted from) or without a number (a cover) leaves no frame out."""
+    """frames, the paths of folder's frames, unless folder also holds a picture of another format whose number lies
+    between the frames' and no frame has (a frame exported as '0002.webp' or '0002.tif' among '0001.png', '0003.png'):
+    it was left out without a word, and the frames either side of it trained on as consecutive, exit code 0. Then a
+    UserError naming it. One of a frame's number (the '.tif' a '.png' was converted from), of none, or outside the
+    frames' (a 'thumb_320.webp') leaves no gap."""
     numbers = {frame_sort_key(os.path.basename(path))[0] for path in frames}
     with os.scandir(folder) as entries:
         left_out = sorted(entry.name for entry in entries if is_frame_name(entry.name, OTHER_PICTURE_EXTENSIONS)
-                          and frame_sort_key(entry.name)[0] not in numbers | {-1})
+                          and min(numbers) < frame_sort_key(entry.name)[0] < max(numbers)
+                          and frame_sort_key(entry.name)[0] not in numbers)
     if left_out:
         raise UserError(f"'{os.path.join(folder, left_out[0])}' is a picture among the frames of its sequence in a "
-                        f"format training does not read (frames: {', '.join(IMAGE_EXTENSIONS)}), so it would be left "
-                        "out and the frames either side of it trained on as consecutive: convert it to PNG or remove "
-                        "it")
+                        f"format training does not read (frames: {', '.join(IMAGE_EXTENSIONS)}), so the frames "
+                        "either side of it would be trained on as consecutive: convert it to PNG or remove it")
     return frames
 
 

@@ -2618,11 +2618,12 @@ def test_tensorboard_events_written_after_their_folder_was_removed_mid_run_are_k
 
 
 # Seventeenth pass, second look at the training data, sequence folders and REDS layouts
-@pytest.mark.parametrize("other", ["frame_1.webp", "frame_1.tif", "frame_3.gif"])
+@pytest.mark.parametrize("other", ["frame_1.webp", "frame_1.tif", "frame_2.gif"])
 def test_a_frame_in_a_format_training_does_not_read_among_the_frames_is_one_line(tmp_path, other):
     """'frame_1.webp' among 'frame_0.png', 'frame_2.png', 'frame_3.png' (one frame exported in another format): it was
     left out without a word, and the frames either side of it trained on as consecutive, exit code 0. A picture of
-    such a format of a frame's number (the '.tif' a '.png' was made from) or without a number is still left out."""
+    such a format of a frame's number (the '.tif' a '.png' was made from), without a number, or of one past the last
+    frame's (a thumbnail's width) is still left out."""
     from datasets.sequences import folder_sequences
     from training_data import make_sequence_folders
     root = make_sequence_folders(tmp_path / "data", {"s": 4}, sizes={"s": (8, 8)})
@@ -2634,6 +2635,7 @@ def test_a_frame_in_a_format_training_does_not_read_among_the_frames_is_one_line
         folder_sequences(root)
     os.rename(os.path.join(folder, other), os.path.join(folder, "cover" + other[other.index("."):]))
     os.link(os.path.join(folder, "frame_0.png"), os.path.join(folder, "frame_0.tif"))
+    os.link(os.path.join(folder, "frame_0.png"), os.path.join(folder, "thumb_320.webp"))
     assert len(folder_sequences(root)[0].frames) == 3
 
 
