@@ -286,9 +286,13 @@ def folder_sequences(root, list_path=""):
     if not available:
         raise none_there
     pairs = chosen(available, names, root, list_path, "fix the list or add those folders")
-    return [Sequence(name, folder, no_copy_of_a_frame(one_frame_a_number(no_picture_left_out(folder,
-                                                                                           list_frames(folder)))))
-            for name, folder in pairs]
+    return [Sequence(name, folder, sequence_frames(folder)) for name, folder in pairs]
+
+
+def sequence_frames(folder):
+    """The paths of a sequence folder's frames, in order; UserError where one is left out, or is another's copy, or
+    where two are of one number (which comes first is not known)."""
+    return no_copy_of_a_frame(one_frame_a_number(no_picture_left_out(folder, list_frames(folder))))
 
 
 def no_picture_left_out(folder, frames):
