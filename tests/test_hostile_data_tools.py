@@ -978,11 +978,11 @@ def test_a_zip_member_named_with_a_newline_is_found_again_not_fetched_on_every_r
     neither found, and the zip fetched and unpacked again on every run ("2 of its files are no longer in", exit code
     0). Once deleted, it is the file named as it is in the zip that is said gone, on one line."""
     from file_server import FileServer, make_zip
-    zips = {**reds_zips(), REDS_TRAIN: make_zip({f"{SEQUENCE}/a\nb.png": b"a frame",
+    zips = {**reds_zips(), REDS_TRAIN: make_zip({f"{SEQUENCE}/00000000.png": b"a frame", f"{SEQUENCE}/a\nb.png": b"one",
                                                   f"{SEQUENCE}/\x1b[2Jc.png": b"another"})}
     with closing(FileServer(zips)) as server:
         fetch(server, tmp_path, "--reds", "--no-data")
-        assert (tmp_path / "REDS" / SEQUENCE / "a\nb.png").read_bytes() == b"a frame"
+        assert (tmp_path / "REDS" / SEQUENCE / "a\nb.png").read_bytes() == b"one"
         server.requests.clear()
         fetch(server, tmp_path, "--reds", "--no-data")
         assert server.requests == []
