@@ -20,7 +20,8 @@ import numpy as np
 
 from datasets import reds
 from datasets.frame_cache import cached_frames
-from datasets.sequences import check_lengths, find_scenes, folder_sequences, frame_size, scene_sequence
+from datasets.sequences import (check_lengths, find_scenes, folder_sequences, frame_size, of_its_size,
+                                scene_sequence)
 from utils.distributed import local_size
 from utils.errors import UserError
 from utils.degradation import DEFAULT_DEGRADATION, margin
@@ -81,12 +82,7 @@ class PngFrames:
         self.paths, self.size = paths, tuple(size)
 
     def __getitem__(self, index):
-        frame = read_frame(self.paths[index])
-        if frame.shape[:2] != self.size:
-            raise UserError(f"training frame '{self.paths[index]}' is now {frame.shape[1]}x{frame.shape[0]}, not the "
-                            f"{self.size[1]}x{self.size[0]} of its sequence when training started: it was changed "
-                            "while training read it; restore it, then run the same command again to resume")
-        return frame
+        return of_its_size(read_frame(self.paths[index]), self.paths[index], self.size)
 
 
 PREFETCH_DEPTH = 4  # batches BatchPrefetcher reads ahead

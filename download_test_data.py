@@ -42,7 +42,7 @@ import h5py
 import numpy as np
 from tqdm import tqdm
 
-from datasets.reds import PARTS as REDS_PARTS
+from datasets.reds import PARTS as REDS_PARTS, is_frame_file as is_reds_frame_file
 from utils.errors import UserError, error_reason, exit_on_user_error, one_line, printable, shortened
 from utils.flags import FlagParser
 from utils.hdf5 import missing_filter, unwritten
@@ -518,9 +518,11 @@ def fetch_archive(url, archive):
 
 
 def check_reds_layout(archive):
-    """UserError, the zip kept, for a REDS zip (by its name) that holds no file under the folder datasets/reds.py reads
-    its sequences from (a mirror's zip of another layout): unpacked, it was reported done, and train.py then called
-    the folder "not a REDS folder as download_test_data.py --reds unpacks it", where a run again skipped it as done."""
+    """UserError, the zip kept, for a REDS zip (by its name) that holds no frame where datasets/reds.py reads its
+    sequences' (a mirror's zip of another layout): unpacked, it was reported done, and train.py then called the folder
+    "not a REDS folder as download_test_data.py --reds unpacks it", or said a sequence lacked its frames (named
+    '0000.png' or '00000000.jpg', or in a folder '0'), "run download_test_data.py --reds again", where a run again
+    skipped it as done."""
     name = os.path.basename(archive)
     part = REDS_LAYOUT.get(name)
     if part is None:
@@ -528,10 +530,11 @@ def check_reds_layout(archive):
     with zipfile.ZipFile(archive) as opened:  # whole and valid: download checked it
         files = ["/".join(step for step in member.filename.split("/") if step != ".")
                  for member in slash_separated(opened) if not member.is_dir()]
-    if not any(file.startswith(part + "/") for file in files):
+    if not any(file.startswith(part + "/") and is_reds_frame_file(file[len(part) + 1:]) for file in files):
         first = f"its first file: {printable(repr(files[0]))}" if files else "it holds no file"
-        raise UserError(f"{archive} is not REDS's {name}: it holds no {part}/ folder, where train.py reads its "
-                        f"sequences ({first}); it is kept: delete it and fetch from another host with --base-url")
+        raise UserError(f"{archive} is not REDS's {name}: it holds no frame {part}/NNN/NNNNNNNN.png, where train.py "
+                        f"reads its sequences ({first}); it is kept: delete it and fetch from another host with "
+                        "--base-url")
 
 
 def own_names(archive):

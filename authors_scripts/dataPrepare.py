@@ -60,6 +60,10 @@ class VideoFailure(Exception):
     """A video that cannot be used (unavailable, unreadable, too small): logged and skipped."""
 
 
+class TooShort(VideoFailure):
+    """A video in which no scene of --duration frames fits."""
+
+
 class Log:
     """Lines to the terminal and appended to <summary_dir>/logfile_<mmddHHMM>.txt, as the authors' log."""
 
@@ -247,6 +251,8 @@ def video_size(path):
         raise VideoFailure(f"cannot open '{path}' as a video")
     size = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
     capture.release()
+    if min(size) <= 0:  # opened, but no frame found (an animated WebP): it was skipped as "0x0 is too small"
+        raise VideoFailure(f"cannot read '{path}' as a video (OpenCV finds no frame in it)")
     return size
 
 
@@ -455,7 +461,7 @@ def prepare_video(video, args, downloader, log):
     scenes = video.scenes()
     if not scenes:
         where = "the video is shorter than" if video.link else "no shot of the video has"
-        raise VideoFailure(f"no scene fits: {where} {args.duration} frames")
+        raise TooShort(f"no scene fits: {where} {args.duration} frames")
     pending = [(scene_id, start) for scene_id, start in scenes
                if not scene_is_complete(args.disk_path, scene_id, args.duration)]
     if not pending and not args.TEST:
@@ -549,22 +555,25 @@ def make_scenes(args, videos, downloader):
         scene_count = sum(len(video.starts) for video in videos)
         log(f"{'Check' if args.TEST else 'Prepare'} {scene_count} scenes of {args.duration} frames "
             f"from {len(videos)} videos")
-        made, failed = [], 0
+        made, failures = [], []
         for video in videos:
             try:
                 made += prepare_video(video, args, downloader, log)
             except VideoFailure as failure:
-                failed += 1
+                failures.append(failure)
                 log(f"{video.name}: skipped, {failure}")
+        failed = len(failures)
         ready = sum(scene_is_complete(args.disk_path, scene_id, args.duration)
                     for video in videos for scene_id, _ in video.scenes())
         log(f"Done: {len(videos) - failed} usable videos, {failed} skipped; "
             + ("nothing written (--TEST)" if args.TEST else
                f"{ready} of {scene_count} scenes ready in {args.disk_path} ({len(made)} made now)"))
         if failed == len(videos) or (ready == 0 and not args.TEST):
+            # the length's advice where a --video was no video (an audio file) misled: the reason was in the log alone
+            too_short = args.video and all(isinstance(failure, TooShort) for failure in failures)
             raise UserError(f"no scene {'would be' if args.TEST else 'was'} made (see {log.path}); " + (
-                "use longer videos, or shots of at least --duration frames, or a lower --duration" if args.
-                video else "check the reasons the videos were skipped"))
+                "use longer videos, or shots of at least --duration frames, or a lower --duration" if too_short else
+                f"check the reasons the videos were skipped{f' (the first: {failures[0]})' if failures else ''}"))
     finally:
         log.close()
 

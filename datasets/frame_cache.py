@@ -25,6 +25,7 @@ from functools import lru_cache
 import numpy as np
 from tqdm import tqdm
 
+from datasets.sequences import of_its_size
 from utils.errors import UserError
 from utils.image_io import commit_folder
 from utils.paths import inodes_used_up, no_space, output_folder, taken_by_other_than_folder
@@ -111,7 +112,8 @@ def write_entry(staging, sequence, record, read_frame, progress):
         np.lib.format.write_array_header_1_0(file, {"descr": "|u1", "fortran_order": False, "shape": shape})
         os.posix_fallocate(file.fileno(), 0, file.tell() + int(np.prod(shape)))
         for path in sequence.frames:
-            file.write(np.ascontiguousarray(read_frame(path)).tobytes())
+            # one rewritten at another size since frame_size read it: its rows were written across the next frames'
+            file.write(np.ascontiguousarray(of_its_size(read_frame(path), path, shape[1:3])).tobytes())
             progress.update()
     with open(os.path.join(staging, SOURCES_FILE), "w", encoding="utf-8") as file:
         json.dump(record, file)

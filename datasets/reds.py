@@ -30,6 +30,12 @@ def frame_name(index):
     return f"{index:08d}.png"
 
 
+def is_frame_file(relative):
+    """Whether a path under a part's folder ('000/00000000.png', '/'-separated) names a frame as sequence_folder and
+    frame_name place them."""
+    return re.fullmatch(r"[0-9]{3}/[0-9]{8}\.png", relative) is not None
+
+
 def sequence_folder(root, name):
     """The folder of sequence `name` (000..269) under a REDS root."""
     number = int(name)

@@ -19,7 +19,7 @@ import unicodedata
 from typing import NamedTuple
 
 from utils.errors import UserError, shown_plainly
-from utils.image_io import (IMAGE_EXTENSIONS, common_image_size, is_frame_name, list_frames, utf8,
+from utils.image_io import (IMAGE_EXTENSIONS, common_image_size, frame_sort_key, is_frame_name, list_frames, utf8,
                             visible_subfolders)
 from utils.paths import input_file, input_folder
 from utils.scene_layout import frame_path, scene_dir
@@ -148,10 +148,12 @@ def spellings(names):
 
 
 def list_line_name(line, spelled):
-    """The name a line of a sequence list gives: the line before its first comment, unless the line whole, or cut at a
-    later comment's '#', names one of the sequences there (the longest that does), spelled as spellings() gives them."""
+    """The name a line of a sequence list gives: the line before its first comment, its spaces around left out, unless
+    the line whole, or cut at a later comment's '#', names one of the sequences there (the longest that does), as it is
+    or without those spaces, spelled as spellings() gives them. A folder whose name begins or ends with a space ('a ')
+    was refused as lacking 'a', and could not be listed."""
     cuts = [len(line)] + [match.start() for match in re.finditer(r"(?:^|(?<=\s))#", line)][::-1]
-    names = [line[:cut].strip().strip("/") for cut in cuts]
+    names = [name for cut in cuts for name in (line[:cut], line[:cut].strip().strip("/"))]
     there = (spelled.get(name) or spelled.get(unicodedata.normalize("NFC", name)) for name in names if name)
     return next((name for name in there if name), names[-1])
 
@@ -168,9 +170,20 @@ def listable(folder):
     return os.access(folder, os.R_OK | os.X_OK)
 
 
+# pictures of formats a sequence's frames are not read in (utils.image_io.IMAGE_EXTENSIONS): an export, a conversion
+OTHER_PICTURE_EXTENSIONS = (".webp", ".tif", ".tiff", ".gif", ".exr", ".hdr", ".jp2", ".j2k", ".heic", ".heif", ".avif",
+                            ".ppm", ".pgm", ".pnm", ".tga", ".dpx")
 CLOSED = ("cannot be listed (permission denied)", "give it read permission")
+OTHER_FORMAT = ("holds no frame but pictures of a format training does not read (frames: "
+                f"{', '.join(IMAGE_EXTENSIONS)})", "convert them to PNG")
 LINK_TO_NOTHING = ("is a symbolic link to nothing (a disk not mounted, a folder moved, or a loop of links)",
                    "mount its disk or remove the link")
+
+
+def holds_other_pictures(folder):
+    """Whether folder holds pictures of a format of OTHER_PICTURE_EXTENSIONS."""
+    with os.scandir(folder) as entries:
+        return any(is_frame_name(entry.name, OTHER_PICTURE_EXTENSIONS) and not entry.is_dir() for entry in entries)
 
 
 def links_to_nothing(folder):
@@ -185,7 +198,8 @@ def links_to_nothing(folder):
 def folder_sequence_names(root):
     """({name: folder}, [(name, (problem, remedy))]) of the sequences layout: root's subfolders that hold frames, and
     the subfolders holding frames of those that hold none (two levels); and the entries among them that may be
-    sequences or not: folders that cannot be listed (CLOSED), links to nothing (LINK_TO_NOTHING). UserError for a
+    sequences or not: folders that cannot be listed (CLOSED), links to nothing (LINK_TO_NOTHING), folders of pictures
+    of other formats alone (OTHER_FORMAT: a sequence of '.webp' frames was left out without a word). UserError for a
     subfolder that holds both frames and folders of frames: which are the sequences is not known (three thumbnails in
     a Vimeo-90K group folder were trained on as its one sequence, its sequences left out)."""
     found, unknown = {}, [(name, LINK_TO_NOTHING) for name in links_to_nothing(root)]
@@ -194,20 +208,25 @@ def folder_sequence_names(root):
         if not listable(folder):
             unknown.append((name, CLOSED))
             continue
-        inner_sequences = []
+        inner_sequences, inner_others = [], []
         for inner in visible_subfolders(folder):
             if not listable(os.path.join(folder, inner)):
                 unknown.append((f"{name}/{inner}", CLOSED))
             elif holds_frames(os.path.join(folder, inner)):
                 inner_sequences.append(inner)
+            elif holds_other_pictures(os.path.join(folder, inner)):
+                inner_others.append(inner)
         is_sequence = holds_frames(folder)
         if is_sequence and inner_sequences:
             raise UserError(f"'{folder}' holds frames and also folders of frames ({named(inner_sequences)}), so which "
                             "are the sequences is not known; move the frames or the folders elsewhere")
         if is_sequence:
             found[name] = folder
-        else:  # a group folder: its links to nothing may be sequences
+        elif not inner_sequences and holds_other_pictures(folder):  # a sequence of .webp frames was left out unsaid
+            unknown.append((name, OTHER_FORMAT))
+        else:  # a group folder: its links to nothing, and its folders of such pictures, may be sequences
             unknown += [(f"{name}/{inner}", LINK_TO_NOTHING) for inner in links_to_nothing(folder)]
+            unknown += [(f"{name}/{inner}", OTHER_FORMAT) for inner in inner_others]
         for inner in inner_sequences:
             found[f"{name}/{inner}"] = os.path.join(folder, inner)
     return found, unknown
@@ -267,7 +286,46 @@ def folder_sequences(root, list_path=""):
     if not available:
         raise none_there
     pairs = chosen(available, names, root, list_path, "fix the list or add those folders")
-    return [Sequence(name, folder, list_frames(folder)) for name, folder in pairs]
+    return [Sequence(name, folder, sequence_frames(folder)) for name, folder in pairs]
+
+
+def sequence_frames(folder):
+    """The paths of a sequence folder's frames, in order; UserError where one is left out, or is another's copy, or
+    where two are of one number (which comes first is not known)."""
+    return no_copy_of_a_frame(no_picture_left_out(folder, list_frames(folder)))  # list_frames: one frame a number
+
+
+def no_picture_left_out(folder, frames):
+    """frames, the paths of folder's frames, unless folder also holds a picture of another format whose number lies
+    between the frames' and no frame has (a frame exported as '0002.webp' or '0002.tif' among '0001.png', '0003.png'):
+    it was left out without a word, and the frames either side of it trained on as consecutive, exit code 0. Then a
+    UserError naming it. One of a frame's number (the '.tif' a '.png' was converted from), of none, or outside the
+    frames' (a 'thumb_320.webp') leaves no gap."""
+    numbers = {frame_sort_key(os.path.basename(path))[0] for path in frames}
+    with os.scandir(folder) as entries:
+        left_out = sorted(entry.name for entry in entries if is_frame_name(entry.name, OTHER_PICTURE_EXTENSIONS)
+                          and min(numbers) < frame_sort_key(entry.name)[0] < max(numbers)
+                          and frame_sort_key(entry.name)[0] not in numbers)
+    if left_out:
+        raise UserError(f"'{os.path.join(folder, left_out[0])}' is a picture among the frames of its sequence in a "
+                        f"format training does not read (frames: {', '.join(IMAGE_EXTENSIONS)}), so the frames "
+                        "either side of it would be trained on as consecutive: convert it to PNG or remove it")
+    return frames
+
+
+def no_copy_of_a_frame(frames):
+    """frames, the paths of a sequence's frames, unless one is named as a copy of another: the other's name, then a
+    space or a '(' ('f001 2.png', macOS's; 'im2 (1).png', a browser's; 'f2 - Copy (2).png', Windows'). Its number is
+    not the frame's ('f001 2' holds 0012), so one_frame_a_number let it through, and it was trained on as a later frame
+    (or, of 'f1.png' and 'f1 - Copy.png' alone, ordered by name, as the first), exit code 0."""
+    stems = {os.path.splitext(os.path.basename(path))[0]: path for path in frames}
+    for stem, path in stems.items():
+        heads = (stem[:cut].rstrip() for cut, character in enumerate(stem) if character in " (")
+        original = next((stems[head] for head in heads if head in stems), None)
+        if original:
+            raise UserError(f"'{path}' is named as a copy of '{original}' (its name, then a copy's ending), so it "
+                            "would be trained on as another frame: remove it, or rename it if it is a frame of its own")
+    return frames
 
 
 def check_lengths(sequences, rnn_n):
@@ -288,6 +346,16 @@ SIZE_ADVICE = {
     "sequences": "all frames of a sequence must have one size: resize or remove the odd frames, or leave the "
                  "sequence out with data.sequence_list",
 }
+
+
+def of_its_size(frame, path, size):
+    """frame, (height, width, 3) decoded from path, unless its size is not the (height, width) its sequence's frames had
+    when training started (frame_size): then a UserError, the frame changed since."""
+    if frame.shape[:2] != tuple(size):
+        raise UserError(f"training frame '{path}' is now {frame.shape[1]}x{frame.shape[0]}, not the "
+                        f"{size[1]}x{size[0]} of its sequence when training started: it was changed while training "
+                        "read it; restore it, then run the same command again to resume")
+    return frame
 
 
 def frame_size(sequence, layout):

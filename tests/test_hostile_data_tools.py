@@ -975,11 +975,11 @@ def test_a_zip_member_named_with_a_newline_is_found_again_not_fetched_on_every_r
     neither found, and the zip fetched and unpacked again on every run ("2 of its files are no longer in", exit code
     0). Once deleted, it is the file named as it is in the zip that is said gone, on one line."""
     from file_server import FileServer, make_zip
-    zips = {**reds_zips(), REDS_TRAIN: make_zip({f"{SEQUENCE}/a\nb.png": b"a frame",
+    zips = {**reds_zips(), REDS_TRAIN: make_zip({f"{SEQUENCE}/00000000.png": b"a frame", f"{SEQUENCE}/a\nb.png": b"one",
                                                   f"{SEQUENCE}/\x1b[2Jc.png": b"another"})}
     with closing(FileServer(zips)) as server:
         fetch(server, tmp_path, "--reds", "--no-data")
-        assert (tmp_path / "REDS" / SEQUENCE / "a\nb.png").read_bytes() == b"a frame"
+        assert (tmp_path / "REDS" / SEQUENCE / "a\nb.png").read_bytes() == b"one"
         server.requests.clear()
         fetch(server, tmp_path, "--reds", "--no-data")
         assert server.requests == []
@@ -1786,27 +1786,6 @@ def test_a_zip_member_under_the_unpack_s_hidden_folder_name_is_refused_not_lost(
     assert os.listdir(tmp_path) == ["a.zip"]
 
 
-def test_a_reds_zip_of_another_layout_is_refused_and_kept_not_reported_done(tmp_path):
-    """A REDS mirror's train_sharp.zip holding train_sharp/000/... (no train/ folder): unpacked and reported done,
-    and train.py then called REDS/ "not a REDS folder as download_test_data.py --reds unpacks it", where the run
-    again said "already unpacked"."""
-    from file_server import FileServer, make_zip
-    zips = {**reds_zips(), REDS_TRAIN: make_zip({"train_sharp/000/00000000.png": os.urandom(300)})}
-    import download_test_data
-    with closing(FileServer(zips)) as server:
-        for _ in range(2):
-            server.requests.clear()
-            with pytest.raises(UserError, match=r"REDS/train_sharp\.zip is not REDS's train_sharp\.zip: it holds no "
-                                                r"train/train_sharp/ folder, where train\.py reads its sequences \(its "
-                                                r"first file: 'train_sharp/000/00000000\.png'\); it is kept: delete it "
-                                                r"and fetch from another host with --base-url"):
-                download_test_data.run(download_test_data.parse_args(
-                    ["--output-dir", str(tmp_path), "--base-url", server.url, "--reds", "--no-data"]))
-    assert server.requests == []  # the second run fetched nothing
-    assert os.listdir(tmp_path / "REDS") == ["train_sharp.zip"]
-    assert (tmp_path / "REDS" / "train_sharp.zip").read_bytes() == zips[REDS_TRAIN]
-
-
 def test_weights_declaring_more_values_than_their_file_holds_are_one_line_not_a_traceback(tmp_path):
     """A weight file of 2 kB whose parameter declares 10^11 float32 values, never written (HDF5 reads them as its fill
     value): the download's check read it whole, numpy's MemoryError ("Unable to allocate 373. GiB"), a traceback on
@@ -2161,3 +2140,61 @@ def test_a_weight_file_of_a_compression_plugin_this_hdf5_lacks_is_kept_and_said_
     with pytest.raises(UserError, match=r"parameter 'conv/W' is compressed by HDF5 filter 32001 .*which this "
                                         r"installation's HDF5 lacks"):
         read_weight_file(str(tmp_path / "blosc.h5"))
+
+
+# Seventeenth pass, second look at the training data, sequence folders and REDS layouts
+@pytest.mark.parametrize("member", ["train_sharp/000/00000000.png", "train/train_sharp/000/0000.png",
+                                    "train/train_sharp/000/00000000.jpg", "train/train_sharp/0/00000000.png",
+                                    "train/train_sharp/README.txt"],
+                         ids=["no train folder", "frames of four digits", "JPEG frames", "a sequence folder '0'",
+                              "no sequence"])
+def test_a_reds_zip_of_another_layout_is_refused_and_kept_not_reported_done(tmp_path, member):
+    """A REDS mirror's train_sharp.zip holding train_sharp/000/... (no train/ folder), or train/train_sharp/ with its
+    frames named otherwise than REDS's own zip names them: unpacked and reported done, and train.py then called REDS/
+    "not a REDS folder as download_test_data.py --reds unpacks it", or said a sequence lacked its frames (or the
+    folder the sequence), "run download_test_data.py --reds again", where the run again said "already unpacked"
+    (the first of these the sixteenth pass's third look; the others this pass's)."""
+    from file_server import FileServer, make_zip
+    zips = {**reds_zips(), REDS_TRAIN: make_zip({member: os.urandom(300)})}
+    import download_test_data
+    with closing(FileServer(zips)) as server:
+        for _ in range(2):
+            server.requests.clear()
+            with pytest.raises(UserError, match=rf"REDS/train_sharp\.zip is not REDS's train_sharp\.zip: it holds no "
+                                                r"frame train/train_sharp/NNN/NNNNNNNN\.png, where train\.py reads "
+                                                rf"its sequences \(its first file: '{re.escape(member)}'\); it is "
+                                                r"kept: delete it and fetch from another host with --base-url$"):
+                download_test_data.run(download_test_data.parse_args(
+                    ["--output-dir", str(tmp_path), "--base-url", server.url, "--reds", "--no-data"]))
+    assert server.requests == []  # the second run fetched nothing
+    assert os.listdir(tmp_path / "REDS") == ["train_sharp.zip"]
+    assert (tmp_path / "REDS" / "train_sharp.zip").read_bytes() == zips[REDS_TRAIN]
+
+
+@pytest.mark.parametrize("kind", ["an audio file", "an animated WebP", "a text file"])
+def test_a_video_that_is_no_video_with_scene_starts_is_named_so_not_too_short(tmp_path, capsys, kind):
+    """dataPrepare --video with --scene_starts, the file no video OpenCV reads: the log said why it was skipped (an
+    animated WebP "0x0 is too small"), and the one line advised "use longer videos, or shots of at least --duration
+    frames, or a lower --duration". The line now gives the first reason; a video too short keeps the length's advice."""
+    from authors_scripts import dataPrepare
+    from conftest import user_error_line
+    from hostile import ffmpeg_video
+    import subprocess
+    from utils.image_io import ffmpeg_executable
+    names = {"an audio file": "clip.m4a", "an animated WebP": "clip.webp", "a text file": "clip.mp4"}
+    video = str(tmp_path / names[kind])
+    if kind == "a text file":
+        (tmp_path / "clip.mp4").write_text("not a video")
+    elif kind == "an animated WebP":
+        ffmpeg_video(video, "-c:v", "libwebp_anim", frames=12)
+    else:
+        subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-f", "lavfi", "-i", "sine=duration=1", video],
+                       check=True)
+    line = user_error_line(dataPrepare.main, ["--disk_path", str(tmp_path / "data"), "--video", video, "--duration",
+                                              "10", "--scene_starts", "0"], capsys)
+    assert re.fullmatch(r"error: no scene was made \(see .*\); check the reasons the videos were skipped \(the first: "
+                        rf"cannot (open|read) '{re.escape(video)}' as a video.*\)", line), line
+    short = ffmpeg_video(tmp_path / "short.mp4", frames=5)
+    assert user_error_line(dataPrepare.main, ["--disk_path", str(tmp_path / "data"), "--video", short, "--duration",
+                                              "10"], capsys).endswith("use longer videos, or shots of at least "
+                                                                      "--duration frames, or a lower --duration")

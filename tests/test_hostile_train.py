@@ -4,6 +4,7 @@ nothing (docs/testing.md)."""
 import csv
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -2705,3 +2706,119 @@ def test_a_nan_metric_written_to_tensorboard_prints_no_warning(tmp_path, capfd):
     assert "NaN or Inf" not in capfd.readouterr().err
     [(step, value)] = event_scalars(tmp_path / "tensorboard")["validation/tOF"]
     assert step == 2 and np.isnan(value)
+
+
+# Seventeenth pass, second look at the training data, sequence folders and REDS layouts
+@pytest.mark.parametrize("other", ["frame_1.webp", "frame_1.tif", "frame_2.gif"])
+def test_a_frame_in_a_format_training_does_not_read_among_the_frames_is_one_line(tmp_path, other):
+    """'frame_1.webp' among 'frame_0.png', 'frame_2.png', 'frame_3.png' (one frame exported in another format): it was
+    left out without a word, and the frames either side of it trained on as consecutive, exit code 0. A picture of
+    such a format of a frame's number (the '.tif' a '.png' was made from), without a number, or of one past the last
+    frame's (a thumbnail's width) is still left out."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"s": 4}, sizes={"s": (8, 8)})
+    folder = os.path.join(root, "s")
+    os.rename(os.path.join(folder, other.replace(other[other.index("."):], ".png")), os.path.join(folder, other))
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(folder, other))}' is a picture among the frames "
+                                        r"of its sequence in a format training does not read .*: convert it to PNG or "
+                                        r"remove it$"):
+        folder_sequences(root)
+    os.rename(os.path.join(folder, other), os.path.join(folder, "cover" + other[other.index("."):]))
+    os.link(os.path.join(folder, "frame_0.png"), os.path.join(folder, "frame_0.tif"))
+    os.link(os.path.join(folder, "frame_0.png"), os.path.join(folder, "thumb_320.webp"))
+    assert len(folder_sequences(root)[0].frames) == 3
+
+
+@pytest.mark.parametrize("sequence", ["s", "group/s"], ids=["a sequence", "a group's sequence"])
+def test_a_sequence_of_frames_in_a_format_training_does_not_read_is_one_line(tmp_path, sequence):
+    """A sequence folder of '.webp' frames beside sequences of PNGs: it was no sequence, left out without a word, and
+    the run trained on the others, exit code 0. A group folder of sequences with a '.webp' cover beside them is still
+    a group, and a sequence holding a folder of the '.tif' pictures its frames were made from still a sequence; a list
+    that leaves the folder out still trains."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"a": 3, sequence: 3}, name_frame=lambda index: f"{index}.png",
+                                 sizes={"a": (8, 8), sequence: (8, 8)})
+    folder = os.path.join(root, sequence)
+    for index in range(3):
+        os.rename(os.path.join(folder, f"{index}.png"), os.path.join(folder, f"{index}.webp"))
+    with pytest.raises(UserError, match=rf"^'{re.escape(folder)}' holds no frame but pictures of a format training "
+                                        r"does not read \(.*\), so whether it is a sequence is not known; convert them "
+                                        r"to PNG, move it out of --input_video_dir, or name the sequences to use in "
+                                        r"data.sequence_list$"):
+        folder_sequences(root)
+    listing = tmp_path / "list.txt"
+    listing.write_text("a\n")
+    assert [found.name for found in folder_sequences(root, str(listing))] == ["a"]
+    for removed in (folder, os.path.join(root, "a")):
+        shutil.rmtree(removed)
+    make_sequence_folders(root, {"a/1": 3, "b": 3}, sizes={"a/1": (8, 8), "b": (8, 8)})
+    (tmp_path / "data" / "a" / "cover.webp").write_bytes(b"")
+    os.mkdir(tmp_path / "data" / "b" / "sources")  # a sequence's folder of the pictures its frames were made from
+    (tmp_path / "data" / "b" / "sources" / "0.tif").write_bytes(b"")
+    assert [found.name for found in folder_sequences(root)] == ["a/1", "b"]
+
+
+@pytest.mark.parametrize("names, original", [(["f001.png", "f002.png", "f003.png", "f001 2.png"], "f001.png"),
+                                             (["im1.png", "im2.png", "im3.png", "im2 (1).png"], "im2.png"),
+                                             (["f1.png", "f2.png", "f3.png", "f2 - Copy (2).png"], "f2.png"),
+                                             (["f1.png", "f1 - Copy.png"], "f1.png")],
+                         ids=["macOS's copy", "a browser's copy", "Windows' second copy",
+                              "a copy in a sequence of two"])
+def test_a_copy_of_a_frame_whose_name_adds_a_number_is_one_line(tmp_path, names, original):
+    """A frame's copy named by a file manager or a browser ('f001 2.png' beside 'f001.png'): its digits make another
+    number (0012), no frame's in a short sequence, so it was trained on as a later frame, exit code 0; 'f1 - Copy.png'
+    beside 'f1.png' alone, both of the one number 1, ordered by name, was trained on as the first. Windows' batch
+    names ('frame (1).png', 'frame (2).png') and 'frame 1.png'..'frame 10.png' are still frames."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"s": len(names)}, name_frame=names.__getitem__,
+                                 sizes={"s": (8, 8)})
+    copy, original = (os.path.join(root, "s", name) for name in (names[-1], original))
+    with pytest.raises(UserError, match=rf"^'{re.escape(copy)}' is named as a copy of '{re.escape(original)}' .*: "
+                                        r"remove it, or rename it if it is a frame of its own$"):
+        folder_sequences(root)
+    for frame_names in ([f"frame ({index + 1}).png" for index in range(3)], ["frame 1.png", "frame 2.png",
+                                                                              "frame 10.png"]):
+        shutil.rmtree(root)
+        make_sequence_folders(root, {"s": 3}, name_frame=frame_names.__getitem__, sizes={"s": (8, 8)})
+        assert [os.path.basename(path) for path in folder_sequences(root)[0].frames] == frame_names
+
+
+def test_a_frame_rewritten_at_another_size_while_the_frame_cache_decodes_is_one_line(tmp_path):
+    """A frame rewritten at another size after its sequence's size was read, while the frame cache decodes (a build of
+    hours on a large dataset): its rows were written across the room of the next frames, and the run trained on the
+    garbled entry, exit code 0 (read from its file, without the cache, such a frame is refused). Nothing is kept."""
+    import cv2
+    from data_loader import read_frame
+    from datasets import frame_cache
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"s": 3}, sizes={"s": (8, 8)})
+    sequence = folder_sequences(root)[0]
+
+    def rewriting_the_last(path):
+        if path == sequence.frames[0]:
+            cv2.imwrite(sequence.frames[2], np.full((8, 10, 3), 200, np.uint8))
+        return read_frame(path)
+
+    with pytest.raises(UserError, match=rf"^training frame '{re.escape(sequence.frames[2])}' is now 10x8, not the 8x8 "
+                                        r"of its sequence when training started: .*; restore it, then run the same "
+                                        r"command again to resume$"):
+        frame_cache.cached_frames([sequence], [(8, 8)], str(tmp_path / "cache"), rewriting_the_last,
+                                  report=lambda message: None, show_progress=False)
+    assert [name for name in os.listdir(tmp_path / "cache") if not name.startswith(".")] == []
+
+
+@pytest.mark.parametrize("name", ["a ", " a"], ids=["a space after", "a space before"])
+def test_a_sequence_list_names_a_folder_whose_name_begins_or_ends_with_a_space(tmp_path, name):
+    """A sequence folder 'a ' (a name macOS and Linux allow), which trains without a list: a list naming it was refused
+    as lacking 'a' (its lines' spaces left out), so it could not be chosen. Spaces after a name are still left out
+    where no folder holds them."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {name: 3, "b": 3}, sizes={name: (8, 8), "b": (8, 8)})
+    listing = tmp_path / "list.txt"
+    listing.write_text(f"{name}\nb \n")
+    assert [sequence.name for sequence in folder_sequences(root, str(listing))] == [name, "b"]
