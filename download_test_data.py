@@ -45,6 +45,7 @@ from tqdm import tqdm
 from datasets.reds import PARTS as REDS_PARTS
 from utils.errors import UserError, error_reason, exit_on_user_error, one_line, printable, shortened
 from utils.flags import FlagParser
+from utils.hdf5 import unwritten
 from utils.image_io import disk_full, not_a_file, write_atomically, write_bytes
 from utils.paths import lock_folder, make_folder, missing_folders, output_file, output_folder, room_to_create
 from utils.zips import (ZIP_ERRORS, ZIP_SIGNATURES, UnpackBlocked, extract_zip, first_encrypted, slash_separated,
@@ -446,19 +447,6 @@ def dataset_problem(dataset, file_bytes):
     for index in dataset_slices(dataset.shape or (), dataset.dtype.itemsize):  # None: an empty dataspace
         dataset[index]
     return None
-
-
-def unwritten(dataset):
-    """Whether part of an HDF5 dataset was never written: of a chunked one, a chunk not stored; of another, less storage
-    than its values take. By what is stored, not by the file's size (a dataset of zeros compressed by the scale-offset
-    filter, which h5py does not call compression, takes less room than its values: called damaged, it was deleted and
-    downloaded again on every run)."""
-    if dataset.chunks is None:
-        return dataset.id.get_storage_size() < dataset.nbytes
-    chunks = 1
-    for length, chunk in zip(dataset.shape, dataset.chunks):
-        chunks *= -(-length // chunk)
-    return dataset.id.get_num_chunks() < chunks
 
 
 def dataset_slices(shape, itemsize):

@@ -1582,3 +1582,38 @@ def test_an_fps_ratio_at_a_bound_is_taken_as_the_number_is(tmp_path, given):
                            timeout=300)
     assert completed.returncode == 0, completed.stderr
     assert os.path.isfile(tmp_path / "out.mp4")
+
+
+# Seventeenth pass, second look at tiles, memory budgets, output scales, precisions and backends
+
+def copy_with_a_parameter_never_written(source, path, extra_shape=None):
+    """source's parameters in a new file at path, its last one declared but never written (HDF5 reads its fill
+    value); extra_shape: that one kept, and a chunked parameter of this shape never written added beside."""
+    import h5py
+    with h5py.File(source, "r") as original, h5py.File(path, "w") as copy:
+        names = []
+        original.visititems(lambda name, item: names.append(name) if isinstance(item, h5py.Dataset) else None)
+        for name in names:
+            if name == names[-1] and extra_shape is None:
+                copy.create_dataset(name, shape=original[name].shape, dtype=original[name].dtype)
+            else:
+                copy.create_dataset(name, data=original[name][()])
+        if extra_shape is not None:
+            copy.create_dataset(names[-1] + "_more", shape=extra_shape, dtype="f4", chunks=(2 ** 20,))
+    return names[-1]
+
+
+@pytest.mark.parametrize("extra_shape", [None, (10 ** 10,)])
+def test_a_model_whose_parameter_was_never_written_is_refused_naming_it(tmp_path, extra_shape):
+    """A model file with a parameter declared but never written (a copy or save cut short): HDF5 reads its fill
+    value, and generate.py ran a model of zeros there, wrong frames with exit code 0; declared of 40 GB, it was
+    said not to fit in memory (or, without a limit, allocated)."""
+    model = tmp_path / "model.h5"
+    name = copy_with_a_parameter_never_written(BUNDLED_MODEL, model, extra_shape)
+    import resource
+    limit = 6 * 2 ** 30  # address space: the 40 GB of fill value are not allocated on the machine
+    completed = run_script("generate.py", "--model", str(model), "--input-dir-lr", FRAMES, "--output-dir",
+                           str(tmp_path / "out"), "--backend", "nnabla",
+                           preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)))
+    assert_one_error_line(completed, "is incomplete", name)
+    assert not (tmp_path / "out").exists()

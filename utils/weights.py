@@ -16,6 +16,7 @@ import nnabla as nn
 
 from utils.degradation import record_degradation
 from utils.errors import UserError, out_of_memory_said
+from utils.hdf5 import unwritten
 from utils.image_io import write_atomically
 from utils.paths import input_file
 
@@ -52,9 +53,13 @@ def read_weight_file(path, advice="pass a file saved by train.py or an official 
             arrays, datasets = {}, []
             h5.visititems(lambda name, item: datasets.append(name) if isinstance(item, h5py.Dataset) else None)
             try:
-                for name in datasets:
-                    if names is None or name in names:
-                        arrays[name] = h5[name][()]
+                for name in (name for name in datasets if names is None or name in names):
+                    # HDF5 reads values never written as its fill value: a model with zeros there ran (wrong frames,
+                    # exit code 0), and one declaring gigabytes of them was a MemoryError
+                    if unwritten(h5[name]):
+                        raise UserError(f"{kind} '{path}' is incomplete: its parameter '{name}' was never written "
+                                        f"whole (a copy or save cut short); {advice}")
+                    arrays[name] = h5[name][()]
             except OSError as error:  # a checksum (write_dataset's) that fails: bytes damaged since it was written
                 raise UserError(f"{kind} '{path}' is damaged ({error}); {advice}") from None
         if not datasets:
