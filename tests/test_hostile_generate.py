@@ -1617,3 +1617,54 @@ def test_a_model_whose_parameter_was_never_written_is_refused_naming_it(tmp_path
                            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)))
     assert_one_error_line(completed, "is incomplete", name)
     assert not (tmp_path / "out").exists()
+
+
+def size_in_bytes(line):
+    """The first memory size an error line names ("40.0 MB", "0.00 GB"), in bytes."""
+    import re
+    number, unit = re.search(r"([\d.]+) (GB|MB|kB)\b", line).groups()
+    return float(number) * {"GB": 2 ** 30, "MB": 2 ** 20, "kB": 2 ** 10}[unit]
+
+
+def test_a_frame_of_megabytes_that_does_not_fit_in_memory_is_said_in_its_size(tmp_path, monkeypatch):
+    """A frame file of 40 MB (a copy preallocated and never filled) that does not fit under a memory limit: "its 0.0
+    GB do not fit in the memory this process may use", a size that does not fit in nothing."""
+    import utils.image_io
+
+    class FileTooLarge:
+        def __init__(self, path, mode):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exception):
+            return False
+
+        def read(self):
+            raise MemoryError
+
+    path = tmp_path / "0001.png"
+    with open(path, "wb") as file:
+        file.truncate(40 << 20)  # sparse: no disk used
+    monkeypatch.setattr(utils.image_io, "open", FileTooLarge, raising=False)
+    with pytest.raises(UserError, match="do not fit in the memory") as refused:
+        utils.image_io.read_rgb(str(path))
+    assert abs(size_in_bytes(str(refused.value)) - (40 << 20)) <= 0.05 * 2 ** 20
+
+
+def test_a_budget_of_megabytes_with_forced_tiles_is_said_in_its_size(monkeypatch):
+    """--tile 8 --max-memory 0.001 (a budget the forced tiles do not use) running out of memory: "in a budget of 0.00
+    GB", a budget of nothing."""
+    import inference.resolver
+    from helpers import calendar_frames
+
+    def running_out(*args, **kwargs):
+        raise MemoryError
+        yield
+    monkeypatch.setattr(inference.resolver, "super_resolve", running_out)
+    resolver = inference.resolver.SuperResolver(BUNDLED_MODEL, backend="nnabla", context="cpu", tile=8,
+                                                max_memory=0.001 * 2 ** 30)
+    with pytest.raises(UserError, match="out of memory") as refused:
+        list(resolver.sequence(calendar_frames(2, 24, 32)))
+    assert abs(size_in_bytes(str(refused.value)) - 0.001 * 2 ** 30) <= 0.05 * 2 ** 20
