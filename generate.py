@@ -54,7 +54,8 @@ def frames_from_folder(folder, degradation=None, scale=None):
     """(frame shape, frame paths, (name stem, LR frame) pairs) of a folder, checked up front: readable and
     all of one size. degradation: the folder holds HR frames, made LR by it (utils.degradation) at `scale`
     (the model's)."""
-    paths = list_frames(folder)
+    # an --input-dir-hr missing or empty was told to be "a folder of LR frames", the other flag's
+    paths = list_frames(folder, wanted=f"pass a folder of {'HR' if degradation else 'LR'} frames")
     first_shape = None
     for path in paths:
         shape = read_rgb(path).shape

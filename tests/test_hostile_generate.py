@@ -1668,3 +1668,16 @@ def test_a_budget_of_megabytes_with_forced_tiles_is_said_in_its_size(monkeypatch
     with pytest.raises(UserError, match="out of memory") as refused:
         list(resolver.sequence(calendar_frames(2, 24, 32)))
     assert abs(size_in_bytes(str(refused.value)) - 0.001 * 2 ** 30) <= 0.05 * 2 ** 20
+
+
+@pytest.mark.parametrize("made", ["missing", "empty"])
+def test_an_input_dir_hr_without_frames_asks_for_hr_frames(tmp_path, made):
+    """--input-dir-hr of a folder that does not exist or holds no image: "pass a folder of LR frames", the frames of
+    the other flag, which super-resolved would not be compared with anything."""
+    folder = tmp_path / "hr"
+    if made == "empty":
+        folder.mkdir()
+    completed = run_script("generate.py", "--model", WEIGHTS, "--input-dir-hr", str(folder), "--output-dir",
+                           str(tmp_path / "out"))
+    line = assert_one_error_line(completed, "pass a folder of HR frames")
+    assert "LR" not in line
