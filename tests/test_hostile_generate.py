@@ -1681,3 +1681,19 @@ def test_an_input_dir_hr_without_frames_asks_for_hr_frames(tmp_path, made):
                            str(tmp_path / "out"))
     line = assert_one_error_line(completed, "pass a folder of HR frames")
     assert "LR" not in line
+
+
+def test_frames_resized_as_they_are_written_count_in_the_memory_budget():
+    """--outscale 200 of 32x24 frames with the x2 model and --max-memory 0.45: the plan counted the HR frames of the
+    model's size alone, and the 6400x4800 frames written, each more than a third of a GB as float32, ran beside the
+    budget, the process past it by far."""
+    import re
+    from inference import SuperResolver
+    from utils.paths import BUNDLED_X2_MODEL
+    resolver = SuperResolver(BUNDLED_X2_MODEL, backend="nnabla", context="cpu", max_memory=0.45 * 2 ** 30)
+    resolver.model(24, 32)
+    resolver.written_size = (4800, 6400)
+    with pytest.raises(UserError, match="too small") as refused:
+        resolver.model(24, 32)
+    named = float(re.search(r"needs at least ([\d.]+) GB", str(refused.value)).group(1)) * 2 ** 30
+    assert named >= 0.45 * 2 ** 30 + 4800 * 6400 * 3 * 4
