@@ -1697,3 +1697,26 @@ def test_frames_resized_as_they_are_written_count_in_the_memory_budget():
         resolver.model(24, 32)
     named = float(re.search(r"needs at least ([\d.]+) GB", str(refused.value)).group(1)) * 2 ** 30
     assert named >= 0.45 * 2 ** 30 + 4800 * 6400 * 3 * 4
+
+
+def test_an_onnx_cache_entry_whose_weights_changed_on_disk_is_exported_anew(tmp_path):
+    """A byte of a cached network's weights changed on disk (a disk's damage, a tool's write): the file still parses
+    and names its entry, and the damaged network was served, wrong frames with exit code 0."""
+    import glob
+    import onnx
+    from helpers import calendar_frames
+    from inference import SuperResolver
+    frames = calendar_frames(3, 23, 31)
+
+    def outputs():
+        resolver = SuperResolver(BUNDLED_MODEL, backend="openvino", cache_dir=str(tmp_path), threads=1)
+        return [output for _, output in resolver.sequence(frames)]
+
+    expected = outputs()
+    [trunk] = glob.glob(str(tmp_path / "*_trunk.onnx"))
+    weights = max(onnx.load(trunk).graph.initializer, key=lambda initializer: len(initializer.raw_data)).raw_data
+    content = bytearray(open(trunk, "rb").read())
+    content[content.index(weights[:64]) + 3] ^= 0x40  # a float's exponent
+    with open(trunk, "wb") as file:
+        file.write(content)
+    assert all(np.array_equal(found, wanted) for found, wanted in zip(outputs(), expected))
