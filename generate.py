@@ -54,7 +54,8 @@ def frames_from_folder(folder, degradation=None, scale=None):
     """(frame shape, frame paths, (name stem, LR frame) pairs) of a folder, checked up front: readable and
     all of one size. degradation: the folder holds HR frames, made LR by it (utils.degradation) at `scale`
     (the model's)."""
-    paths = list_frames(folder)
+    # an --input-dir-hr missing or empty was told to be "a folder of LR frames", the other flag's
+    paths = list_frames(folder, wanted=f"pass a folder of {'HR' if degradation else 'LR'} frames")
     first_shape = None
     for path in paths:
         shape = read_rgb(path).shape
@@ -326,6 +327,9 @@ def run(args, processes, output_claim):
         check_output_paths(output_dir, names, args, input_paths,
                            [("--model", args.model), ("--scene-cuts", args.scene_cuts),
                             ("--input-video", args.input_video)])
+    native_height, native_width = crop or (shape[0] * resolver.scale, shape[1] * resolver.scale)
+    # frames resized as they are written take memory too
+    resolver.written_size = size if size and size != (native_height, native_width) else None
     owners = assign_scenes([scene_steps(stop - first) for first, stop in shot_ranges(cuts, len(names))],
                            processes.size)
     if owners.count(processes.rank) == 0:
@@ -334,7 +338,6 @@ def run(args, processes, output_claim):
         )
         return
     model = resolver.model(*shape)  # the tile plan is checked against the budget before anything is written
-    native_height, native_width = crop or (shape[0] * resolver.scale, shape[1] * resolver.scale)
     out_height, out_width = size or (native_height, native_width)
     if args.output_video:  # H.264 (x264) refuses sides past MAX_SIDE: found now, not by ffmpeg after the work
         check_sides(out_height, out_width, f"--output-video of x{resolver.scale} {shape[1]}x{shape[0]} frames")

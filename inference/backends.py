@@ -133,9 +133,10 @@ class OnnxNetworks:
             paths = cached_models(cache_dir, stem, NETWORK_IO, export)
             try:
                 for name, path in paths.items():
-                    # a file of another model or network was served: OpenVINO's traceback, or another's output
+                    # a file of another model or network, or changed on disk, was served: OpenVINO's traceback, or
+                    # another's output
                     if exported_as(path) != f"{stem}_{name}":
-                        raise ValueError(f"'{path}' holds another network than its name says")
+                        raise ValueError(f"'{path}' holds another network than its name says, or a damaged one")
                 return {name: CompiledNetwork(paths[name], threads, precision) for name in NETWORK_IO}
             except Exception as error:  # OpenVINO's or onnx's own error types: a cached file damaged on disk
                 try:

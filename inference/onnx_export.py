@@ -120,26 +120,35 @@ def cache_stem(file_arrays, num_resblock, shapes):
     return f"{num_resblock}blocks_{shapes}_{key}"
 
 
-# ONNX metadata naming the cache entry (stem_NAME) a file was exported as: a file of another model or network
-# under an entry's name (a cache merged by hand, files swapped) is seen as one, not served
-ENTRY_KEY = "tecogan_cache_entry"
+# ONNX metadata naming the cache entry (stem_NAME) a file was exported as, and the digest of its graph: a file of
+# another model or network under an entry's name (a cache merged by hand, files swapped), or one whose weights changed
+# on disk (a byte flipped still parses), is seen as such, not served
+ENTRY_KEY, DIGEST_KEY = "tecogan_cache_entry", "tecogan_cache_graph_sha256"
+
+
+def graph_digest(proto):
+    """Hash of an ONNX model's graph: its nodes and weights, not its metadata."""
+    return hashlib.sha256(proto.graph.SerializeToString()).hexdigest()
 
 
 def stamped(model, entry):
-    """A serialised ONNX model with its cache entry's name in its metadata."""
+    """A serialised ONNX model with its cache entry's name and its graph's digest in its metadata."""
     with stops_through_imports():
         import onnx
     proto = onnx.load_from_string(model)
     proto.metadata_props.add(key=ENTRY_KEY, value=entry)
+    proto.metadata_props.add(key=DIGEST_KEY, value=graph_digest(proto))
     return proto.SerializeToString()
 
 
 def exported_as(path):
-    """The cache entry an ONNX file was exported as (its metadata), or None."""
+    """The cache entry an ONNX file was exported as (its metadata), or None when it records none or its graph is not
+    the one it was exported with."""
     with stops_through_imports():
         import onnx
     model = onnx.load(path, load_external_data=False)
-    return next((prop.value for prop in model.metadata_props if prop.key == ENTRY_KEY), None)
+    metadata = {prop.key: prop.value for prop in model.metadata_props}
+    return metadata.get(ENTRY_KEY) if metadata.get(DIGEST_KEY) == graph_digest(model) else None
 
 
 def cached_models(cache_dir, stem, names, export):

@@ -13,7 +13,7 @@ from inference.onnx_export import default_cache_dir
 from inference.recurrence import DeviceFrameRecurrence, FrameRecurrence, super_resolve
 from inference.tiles import TilePlan
 from models import FLOW_NET_STRIDE, MAX_RESBLOCKS, model_scale
-from utils.errors import UserError, out_of_memory_said, shortened
+from utils.errors import UserError, memory_said, out_of_memory_said, shortened
 from utils.flags import MAX_THREADS
 from utils.scenes import split_at_cuts
 from utils.weights import count_resblocks, read_weight_file
@@ -73,7 +73,8 @@ class SuperResolver:
     precision: "fp32"; "fp16" (NNabla's half precision: cuDNN's fast path, slow on the CPU); or "bf16"
     (OpenVINO on a CPU with bfloat16 instructions, faster than fp32). Outputs are float32 in all three.
     memory_advice: what an out-of-memory error tells the user to do, in the caller's flags (generate.py's by
-    default).
+    default). written_size: (height, width) the caller resizes the output frames to as it writes them (generate.py's
+    --outscale), set before model(): those frames are part of the memory plan; None: written at the model's size.
     """
 
     def __init__(self,
@@ -111,13 +112,14 @@ class SuperResolver:
         self.tile, self.threads = tile, threads or (available_cores(process_count) if cpu else 1)
         self.max_memory = max_memory or default_budget(self.context)
         self.cache_dir = cache_dir or default_cache_dir()
+        self.written_size = None
         self.models = {}
 
     def plan(self, height, width):
         """The tile plan for LR frames of height x width (after padding to the flow net's stride)."""
         padded = (max(height, FLOW_NET_STRIDE), max(width, FLOW_NET_STRIDE))
         return TilePlan(*padded, self.num_resblock, self.tile, None if self.tile else self.max_memory,
-                        self.lanes, self.scale)
+                        self.lanes, self.scale, math.prod(self.written_size) if self.written_size else None)
 
     @property
     def lanes(self):
@@ -126,8 +128,9 @@ class SuperResolver:
         return self.threads if self.backend == "nnabla" and self.context == "cpu" else 1
 
     def model(self, height, width):
-        """The FrameRecurrence for LR frames of height x width, built once per size."""
-        if (height, width) not in self.models:
+        """The FrameRecurrence for LR frames of height x width, built once per size (and size written)."""
+        key = (height, width, self.written_size)
+        if key not in self.models:
             plan = self.plan(height, width)
             # building the networks needs memory too (OpenVINO's compiled networks and threads)
             with nn.context_scope(self.nnabla_context), self.memory_said((height, width)):
@@ -146,8 +149,8 @@ class SuperResolver:
                     model = DeviceFrameRecurrence(networks, self.num_resblock, height, width)
                 else:
                     model = FrameRecurrence(networks, plan, height, width)
-            self.models = {(height, width): model}  # one size at a time
-        return self.models[(height, width)]
+            self.models = {key: model}  # one size at a time
+        return self.models[key]
 
     def sequence(self, named_frames, shape=None, cuts=()):
         """Yield (name, SR frame) for every (name, LR frame) of a sequence (frames of one size).
@@ -178,7 +181,7 @@ class SuperResolver:
     def memory_said(self, shape):
         """Within: an allocation that failed is a UserError naming the budget and what to change."""
         return out_of_memory_said(f"out of memory while super-resolving {shape[1]}x{shape[0]} frames in a budget of "
-                                  f"{self.max_memory / 2 ** 30:.2f} GB; {self.memory_advice}")
+                                  f"{memory_said(self.max_memory)}; {self.memory_advice}")
 
 
 def frame_sides(shape):

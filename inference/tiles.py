@@ -27,9 +27,12 @@ BUDGET_SHARES = {"flow": 0.2, "tail": 0.1, "trunk": 0.7}
 # OpenVINO computes it more slowly per pixel (docs/benchmarks.md).
 TAIL_TILE = 128
 PROCESS_BYTES = 400 * 2 ** 20  # the interpreter, NNabla, OpenVINO and OpenCV before any frame
-# float32 HR frames alive at once: the one computed and the previous one (also being written), plus
-# three 8-bit copies of a frame (a quarter of a float32 frame each) while it is encoded.
-HR_FRAME_BUFFERS = 2.75
+# Frames alive at once, in float32 frames: of the model's HR size, the one computed and the previous one (warped into
+# the next); of the size written, three 8-bit copies (a quarter of a float32 frame each) while one is encoded, and the
+# float32 frame resized to it where frames are resized (--outscale, --output-size).
+HR_FRAME_BUFFERS = 2
+WRITTEN_FRAME_BUFFERS = 0.75
+RESIZED_FRAME_BUFFERS = 1
 MIN_KEEP = 1  # a window must keep at least this many pixels beyond its halo
 
 
@@ -98,11 +101,13 @@ class TilePlan:
     is rounded up to its stride. budget: bytes for the whole process. Exactly one of them is given.
     lanes: the generator gets at least this many tiles where the frame allows (windows computed at once).
     scale: the model's, which sizes the HR frames. The windows' bytes per LR pixel are those measured at x4,
-    which an x2 model's tail needs less of.
+    which an x2 model's tail needs less of. written_pixels: of a frame as written, where frames are resized from the
+    HR size (None: written at it).
     """
 
-    def __init__(self, height, width, num_resblock, tile=None, budget=None, lanes=1, scale=PAPER_SCALE):
-        self.height, self.width, self.scale = height, width, scale
+    def __init__(self, height, width, num_resblock, tile=None, budget=None, lanes=1, scale=PAPER_SCALE,
+                 written_pixels=None):
+        self.height, self.width, self.scale, self.written_pixels = height, width, scale, written_pixels
         self.halos = {
             "flow": FLOW_NET_HALO,
             "trunk": generator_trunk_halo(num_resblock) + GENERATOR_TAIL_HALO,
@@ -159,8 +164,8 @@ class TilePlan:
                 smallest = math.ceil(self.smallest_bytes(frames) / 2 ** 30 * 100) / 100
                 raise UserError(
                     f"--max-memory {budget / 2 ** 30:.3g} GB is too small for {self.width}x{self.height} "
-                    f"frames even with the smallest tiles (needs at least {smallest:.2f} GB); "
-                    "raise --max-memory or use smaller frames")
+                    f"frames even with the smallest tiles (needs at least {smallest:.2f} GB); raise --max-memory or "
+                    f"use smaller frames{', or write smaller ones' if self.written_pixels else ''}")
         return windows
 
     def window_within(self, name, largest):
@@ -224,9 +229,13 @@ class TilePlan:
                 if row.keep_start < row.keep_stop and column.keep_start < column.keep_stop]
 
     def frame_bytes(self):
-        """Process bytes before any window: the interpreter and libraries, the HR frames in flight."""
+        """Process bytes before any window: the interpreter and libraries, the HR frames in flight and the frames as
+        written (left out, frames resized by a large --outscale took several times the budget beside it)."""
         pixels = self.height * self.width
-        return PROCESS_BYTES + HR_FRAME_BUFFERS * self.scale * self.scale * 3 * 4 * pixels + 16 * 4 * pixels
+        hr_pixels = self.scale * self.scale * pixels
+        float_frames = (HR_FRAME_BUFFERS * hr_pixels + WRITTEN_FRAME_BUFFERS * (self.written_pixels or hr_pixels)
+                        + RESIZED_FRAME_BUFFERS * (self.written_pixels or 0))
+        return PROCESS_BYTES + 3 * 4 * float_frames + 16 * 4 * pixels
 
     def whole_frame_bytes(self):
         """Process bytes with every network on the whole frame (DeviceFrameRecurrence)."""

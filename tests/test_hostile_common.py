@@ -123,7 +123,7 @@ def test_two_different_stop_signals_during_a_long_computation_are_one_line_and_1
 
 
 @pytest.mark.parametrize("module, reader, name, message", [
-    ("utils.image_io", "read_rgb", "0001.png", "cannot read image '{path}': its 3.0 GB do not fit in the memory"),
+    ("utils.image_io", "read_rgb", "0001.png", "cannot read image '{path}': its 3.00 GB do not fit in the memory"),
     # a .pth of another kind was read whole before its first bytes were checked
     ("utils.torch_pickle", "read_pth", "video.pth", "'{path}' is not a usable PyTorch weights file")])
 def test_a_file_larger_than_the_memory_allowed_is_one_line(tmp_path, module, reader, name, message):
@@ -401,14 +401,16 @@ def test_an_input_folder_with_a_lock_file_no_run_holds_is_read(tmp_path, kind):
 
 def test_a_weights_file_larger_than_the_memory_limit_is_one_line(tmp_path):
     """A weights file of a gigabyte (VGG19's is 550 MB) read under ulimit -v: numpy's MemoryError as a traceback, exit
-    code 1 (train.py's --vgg_pre_trained_weights, and every reader of weights). The file is sparse: chunks never
-    written take no disk."""
+    code 1 (train.py's --vgg_pre_trained_weights, and every reader of weights). Its chunks are compressed to little
+    disk (chunks never written are refused as an incomplete file before they are read)."""
     import h5py
     import resource
     path = tmp_path / "large.h5"
     with h5py.File(path, "w") as weights:
-        weights.create_dataset("vgg19/conv1_1/W", shape=(256, 1024, 1024), dtype="f4", chunks=(1, 1024, 1024),
-                               fillvalue=0.5)
+        dataset = weights.create_dataset("vgg19/conv1_1/W", shape=(256, 1024, 1024), dtype="f4",
+                                         chunks=(1, 1024, 1024), compression="gzip")
+        for chunk in range(len(dataset)):
+            dataset[chunk] = 0.5
     script = ("import logging\nlogging.getLogger('nnabla').setLevel(logging.WARNING)\n"
               "from utils.errors import exit_on_user_error\nfrom utils.weights import read_weight_file\n"
               f"with exit_on_user_error():\n    read_weight_file({str(path)!r})\n")

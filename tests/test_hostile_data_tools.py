@@ -2034,8 +2034,9 @@ def test_a_model_parameter_never_written_whole_is_damaged_not_read_as_zeros(tmp_
         else:
             h5.create_dataset("generator/conv/W", shape=(4, 3, 3, 4), dtype=np.float32, chunks=(2, 3, 3, 2))
             h5["generator/conv/W"][:2, :, :, :2] = 1.0
-    with pytest.raises(UserError, match=r"^weights file '.*model\.h5' is damaged \(its parameter 'generator/conv/W' "
-                                        r"was never written whole\); pass a file saved by train\.py"):
+    with pytest.raises(UserError, match=r"^weights file '.*model\.h5' is incomplete \(its parameter 'generator/conv/W' "
+                                        r"was never written whole: a copy or save cut short\); pass a file saved by "
+                                        r"train\.py"):
         read_weight_file(str(path))
     assert sorted(read_weight_file(str(path), names={"generator/conv/b"})) == ["generator/conv/b"]
 

@@ -1623,3 +1623,141 @@ def test_the_lines_of_a_run_that_succeeds_show_an_escape_sequence_in_a_path_by_i
     out, err = capsys.readouterr()
     assert "wrote 6 frames to" in out and "note: the audio of" in err
     assert "\x1b" not in out + err and "\\x1b]0;T\\x07.mp4" in out and "pc\\x1b[2Jm.mkv" in err
+
+
+# Seventeenth pass, second look at tiles, memory budgets, output scales, precisions and backends
+
+def copy_with_a_parameter_never_written(source, path, extra_shape=None):
+    """source's parameters in a new file at path, its last one declared but never written (HDF5 reads its fill
+    value); extra_shape: that one kept, and a chunked parameter of this shape never written added beside."""
+    import h5py
+    with h5py.File(source, "r") as original, h5py.File(path, "w") as copy:
+        names = []
+        original.visititems(lambda name, item: names.append(name) if isinstance(item, h5py.Dataset) else None)
+        for name in names:
+            if name == names[-1] and extra_shape is None:
+                copy.create_dataset(name, shape=original[name].shape, dtype=original[name].dtype)
+            else:
+                copy.create_dataset(name, data=original[name][()])
+        if extra_shape is not None:
+            copy.create_dataset(names[-1] + "_more", shape=extra_shape, dtype="f4", chunks=(2 ** 20,))
+    return names[-1]
+
+
+@pytest.mark.parametrize("extra_shape", [None, (10 ** 10,)])
+def test_a_model_whose_parameter_was_never_written_is_refused_naming_it(tmp_path, extra_shape):
+    """A model file with a parameter declared but never written (a copy or save cut short): HDF5 reads its fill
+    value, and generate.py ran a model of zeros there, wrong frames with exit code 0; declared of 40 GB, it was
+    said not to fit in memory (or, without a limit, allocated)."""
+    model = tmp_path / "model.h5"
+    name = copy_with_a_parameter_never_written(BUNDLED_MODEL, model, extra_shape)
+    import resource
+    limit = 6 * 2 ** 30  # address space: the 40 GB of fill value are not allocated on the machine
+    completed = run_script("generate.py", "--model", str(model), "--input-dir-lr", FRAMES, "--output-dir",
+                           str(tmp_path / "out"), "--backend", "nnabla",
+                           preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)))
+    assert_one_error_line(completed, "is incomplete", name)
+    assert not (tmp_path / "out").exists()
+
+
+def size_in_bytes(line):
+    """The first memory size an error line names ("40.0 MB", "0.00 GB"), in bytes."""
+    import re
+    number, unit = re.search(r"([\d.]+) (GB|MB|kB)\b", line).groups()
+    return float(number) * {"GB": 2 ** 30, "MB": 2 ** 20, "kB": 2 ** 10}[unit]
+
+
+def test_a_frame_of_megabytes_that_does_not_fit_in_memory_is_said_in_its_size(tmp_path, monkeypatch):
+    """A frame file of 40 MB (a copy preallocated and never filled) that does not fit under a memory limit: "its 0.0
+    GB do not fit in the memory this process may use", a size that does not fit in nothing."""
+    import utils.image_io
+
+    class FileTooLarge:
+        def __init__(self, path, mode):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exception):
+            return False
+
+        def read(self):
+            raise MemoryError
+
+    path = tmp_path / "0001.png"
+    with open(path, "wb") as file:
+        file.truncate(40 << 20)  # sparse: no disk used
+    monkeypatch.setattr(utils.image_io, "open", FileTooLarge, raising=False)
+    with pytest.raises(UserError, match="do not fit in the memory") as refused:
+        utils.image_io.read_rgb(str(path))
+    assert abs(size_in_bytes(str(refused.value)) - (40 << 20)) <= 0.05 * 2 ** 20
+
+
+def test_a_budget_of_megabytes_with_forced_tiles_is_said_in_its_size(monkeypatch):
+    """--tile 8 --max-memory 0.001 (a budget the forced tiles do not use) running out of memory: "in a budget of 0.00
+    GB", a budget of nothing."""
+    import inference.resolver
+    from helpers import calendar_frames
+
+    def running_out(*args, **kwargs):
+        raise MemoryError
+        yield
+    monkeypatch.setattr(inference.resolver, "super_resolve", running_out)
+    resolver = inference.resolver.SuperResolver(BUNDLED_MODEL, backend="nnabla", context="cpu", tile=8,
+                                                max_memory=0.001 * 2 ** 30)
+    with pytest.raises(UserError, match="out of memory") as refused:
+        list(resolver.sequence(calendar_frames(2, 24, 32)))
+    assert abs(size_in_bytes(str(refused.value)) - 0.001 * 2 ** 30) <= 0.05 * 2 ** 20
+
+
+@pytest.mark.parametrize("made", ["missing", "empty"])
+def test_an_input_dir_hr_without_frames_asks_for_hr_frames(tmp_path, made):
+    """--input-dir-hr of a folder that does not exist or holds no image: "pass a folder of LR frames", the frames of
+    the other flag, which super-resolved would not be compared with anything."""
+    folder = tmp_path / "hr"
+    if made == "empty":
+        folder.mkdir()
+    completed = run_script("generate.py", "--model", WEIGHTS, "--input-dir-hr", str(folder), "--output-dir",
+                           str(tmp_path / "out"))
+    line = assert_one_error_line(completed, "pass a folder of HR frames")
+    assert "LR" not in line
+
+
+def test_frames_resized_as_they_are_written_count_in_the_memory_budget():
+    """--outscale 200 of 32x24 frames with the x2 model and --max-memory 0.45: the plan counted the HR frames of the
+    model's size alone, and the 6400x4800 frames written, each more than a third of a GB as float32, ran beside the
+    budget, the process past it by far."""
+    import re
+    from inference import SuperResolver
+    from utils.paths import BUNDLED_X2_MODEL
+    resolver = SuperResolver(BUNDLED_X2_MODEL, backend="nnabla", context="cpu", max_memory=0.45 * 2 ** 30)
+    resolver.model(24, 32)
+    resolver.written_size = (4800, 6400)
+    with pytest.raises(UserError, match="too small") as refused:
+        resolver.model(24, 32)
+    named = float(re.search(r"needs at least ([\d.]+) GB", str(refused.value)).group(1)) * 2 ** 30
+    assert named >= 0.45 * 2 ** 30 + 4800 * 6400 * 3 * 4
+
+
+def test_an_onnx_cache_entry_whose_weights_changed_on_disk_is_exported_anew(tmp_path):
+    """A byte of a cached network's weights changed on disk (a disk's damage, a tool's write): the file still parses
+    and names its entry, and the damaged network was served, wrong frames with exit code 0."""
+    import glob
+    import onnx
+    from helpers import calendar_frames
+    from inference import SuperResolver
+    frames = calendar_frames(3, 23, 31)
+
+    def outputs():
+        resolver = SuperResolver(BUNDLED_MODEL, backend="openvino", cache_dir=str(tmp_path), threads=1)
+        return [output for _, output in resolver.sequence(frames)]
+
+    expected = outputs()
+    [trunk] = glob.glob(str(tmp_path / "*_trunk.onnx"))
+    weights = max(onnx.load(trunk).graph.initializer, key=lambda initializer: len(initializer.raw_data)).raw_data
+    content = bytearray(open(trunk, "rb").read())
+    content[content.index(weights[:64]) + 3] ^= 0x40  # a float's exponent
+    with open(trunk, "wb") as file:
+        file.write(content)
+    assert all(np.array_equal(found, wanted) for found, wanted in zip(outputs(), expected))

@@ -160,6 +160,15 @@ def shortened(text, limit=40):
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
+def memory_said(byte_count):
+    """A count of bytes as an error line says it: in GB (of 2 ** 30 bytes, as --max-memory counts them) from a tenth of
+    one, below in MB or kB (a file of 40 MB was "its 0.0 GB do not fit", a budget of 1 MB "a budget of 0.00 GB")."""
+    for unit, size in (("GB", 2 ** 30), ("MB", 2 ** 20), ("kB", 2 ** 10)):
+        if byte_count >= size / 10:
+            return f"{byte_count / size:.{2 if unit == 'GB' else 1}f} {unit}"
+    return f"{byte_count:.0f} bytes"
+
+
 def error_reason(error):
     """A library's exception as the reason in an error line: its message as one line, cut short, or its type's
     name when it has none (zipfile's EOFError for a member cut off). Not `error or ...`: an exception is true

@@ -61,8 +61,8 @@ def read_weight_file(path, advice="pass a file saved by train.py or an official 
                         if compression:
                             raise UserError(f"{kind} '{path}': parameter '{name}' is {compression}; {advice}")
                         if unwritten(h5[name]):
-                            raise UserError(f"{kind} '{path}' is damaged (its parameter '{name}' was never written "
-                                            f"whole); {advice}")
+                            raise UserError(f"{kind} '{path}' is incomplete (its parameter '{name}' was never "
+                                            f"written whole: a copy or save cut short); {advice}")
                         arrays[name] = h5[name][()]
             except OSError as error:  # a checksum (write_dataset's) that fails: bytes damaged since it was written
                 raise UserError(f"{kind} '{path}' is damaged ({error}); {advice}") from None
