@@ -36,7 +36,7 @@ from evaluation import report, scoring
 from inference import SuperResolver
 from inference.host import available_memory
 from utils import metrics
-from utils.errors import UserError, exit_on_user_error, memory_said, shortened
+from utils.errors import UserError, exit_on_user_error, memory_said, printable, shortened
 from utils.degradation import DEFAULT_DEGRADATION, degrade as degrade_graph, margin, model_degradation
 from utils.flags import MAX_THREADS, FlagParser, positive, refuse_empty
 from utils.image_io import (VideoReader, ffmpeg_executable, opencv_path, open_video_writer, read_video_frames,
@@ -303,7 +303,8 @@ def run(args):
         write_bytes(os.path.join(out, METRICS), table, mode="w")
     print()
     print(table, end="")
-    print(f"\ndemo finished in {time.perf_counter() - started:.0f} s. In {out}/:")
+    # as generate.py's and evaluate.py's lines show it: an escape sequence or a newline by its code, not run or split
+    print(f"\ndemo finished in {time.perf_counter() - started:.0f} s. In {printable(out)}/:")
     top, left, height, width = window
     shown = f"the {width}x{height} window at x={left}, y={top} (the most detail)"
     for name, what in (("sr/", "super-resolved frames"), ("sr.mp4",

@@ -468,3 +468,20 @@ def test_the_demos_memory_advice_is_one_it_then_takes(tmp_path, monkeypatch, sha
     else:
         region = demo.parse_region(example[1])
         assert demo.read_frames(clip, 10, region, scale=4).shape == (10, region[2], region[3], 3)
+
+
+# Seventeenth pass, third look at the seventeenth pass's frame-folder and output-line fixes
+
+def test_the_demos_closing_lines_show_an_outputs_escape_sequence_and_newline_by_their_codes(tmp_path, capsys):
+    """generate.py's and evaluate.py's lines of a run that succeeds show a path's escape sequences and newlines by
+    their codes (the seventeenth pass, through utils.errors.printable); demo.py's "In <output>/:" line printed its
+    --output as given: the terminal ran the sequence and the newline split the line."""
+    import demo
+    out = tmp_path / "demo\x1b]0;title\x07\nout"
+    clip = ffmpeg_video(tmp_path / "clip.mp4", frames=5, size="64x64")
+    demo.main(["--model", WEIGHTS, "--video", clip, "--frames", "5", "--output", str(out)])
+    printed = capsys.readouterr().out
+    assert "\x1b" not in printed and "\x07" not in printed
+    [closing] = [line for line in printed.splitlines() if line.startswith("demo finished in ")]
+    assert closing.endswith(f"In {tmp_path}/demo\\x1b]0;title\\x07\\nout/:")
+    assert (out / "sr.mp4").is_file()
