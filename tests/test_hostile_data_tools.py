@@ -2161,3 +2161,79 @@ def test_a_weight_file_of_a_compression_plugin_this_hdf5_lacks_is_kept_and_said_
     with pytest.raises(UserError, match=r"parameter 'conv/W' is compressed by HDF5 filter 32001 .*which this "
                                         r"installation's HDF5 lacks"):
         read_weight_file(str(tmp_path / "blosc.h5"))
+
+
+# Seventeenth pass, third look at the seventeenth pass's download and weight-file fixes
+
+def virtual_dataset_file(path, mapping, sources=None):
+    """An HDF5 file at path of a virtual dataset 'conv/W' of 4 float32 values; mapping: [(slice of it, name of a dataset
+    of the file, that dataset's shape)], sources: {name: values} of datasets written beside it."""
+    import h5py
+    with h5py.File(path, "w") as h5:
+        for name, values in (sources or {}).items():
+            h5.create_dataset(name, data=np.asarray(values, np.float32))
+        layout = h5py.VirtualLayout(shape=(4,), dtype="f4")
+        for part, name, shape in mapping:
+            layout[part] = h5py.VirtualSource(".", name, shape=shape)
+        h5.create_virtual_dataset("conv/W", layout, fillvalue=0)
+    return path
+
+
+@pytest.mark.parametrize("loop", ["itself", "a second one that maps it"])
+def test_a_virtual_dataset_that_leads_back_to_itself_is_refused_not_a_segmentation_fault(tmp_path, loop):
+    """A weight file of a virtual dataset whose values are read from itself (or from one whose values are read from
+    it): HDF5 read it calling itself without end, a segmentation fault with no line, the download's on every run (its
+    partial file kept, checked again) and read_weight_file's (generate.py's) alike."""
+    import h5py
+
+    from file_server import FileServer
+    from hostile import run_script
+    path = virtual_dataset_file(tmp_path / "loop.h5", [(slice(None), "conv/W" if loop == "itself" else "conv/V", (4,))])
+    if loop != "itself":
+        with h5py.File(path, "a") as h5:
+            layout = h5py.VirtualLayout(shape=(4,), dtype="f4")
+            layout[:] = h5py.VirtualSource(".", "conv/W", shape=(4,))
+            h5.create_virtual_dataset("conv/V", layout, fillvalue=0)
+    weights = path.read_bytes()
+    with closing(FileServer({served: weights for served in WEIGHT_PATHS})) as server:
+        completed = fetch_in_a_process(server, tmp_path / "out", "--weights", "--no-data")
+    lines = [line for line in completed.stderr.splitlines() if line.strip() and "%|" not in line]
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert "gave not a complete HDF5 (.h5) file (its parameter '/conv/" in lines[0] and "deleted" in lines[0]
+    read = run_script("-c", "import sys; from utils.errors import exit_on_user_error\n"
+                      "from utils.weights import read_weight_file\n"
+                      "with exit_on_user_error(): read_weight_file(sys.argv[1])", str(path), timeout=60)
+    assert read.returncode == 2 and "is damaged (its parameter 'conv/" in read.stderr, read.stderr
+    assert "Traceback" not in read.stderr
+
+
+@pytest.mark.parametrize("mapping", ["two values of four", "two values twice, one of them over the other"])
+def test_a_virtual_dataset_mapping_part_of_its_values_is_damaged_not_read_as_zeros(tmp_path, mapping):
+    """A virtual dataset of its own file's values that maps only part of its own (a writer stopped midway through its
+    mappings): HDF5 reads the rest as its fill value, and the download kept such a model and read_weight_file gave its
+    zeros (generate.py's frames with exit code 0), as the never-written parameter the second look fixed."""
+    from download_test_data import hdf5_problem
+    from utils.weights import read_weight_file
+    parts = ([(slice(0, 2), "conv/src", (2,))] if mapping == "two values of four" else
+             [(slice(0, 2), "conv/src", (2,)), (slice(1, 3), "conv/src", (2,))])
+    path = virtual_dataset_file(tmp_path / "part.h5", parts, {"conv/src": [1, 2]})
+    assert "its parameter '/conv/W' declares" in hdf5_problem(str(path))
+    with pytest.raises(UserError, match=r"is damaged \(its parameter 'conv/W' was never written whole\)"):
+        read_weight_file(str(path))
+    whole = virtual_dataset_file(tmp_path / "whole.h5", [(slice(0, 2), "conv/src", (2,)),
+                                                         (slice(2, 4), "conv/src", (2,))], {"conv/src": [1, 2]})
+    assert hdf5_problem(str(whole)) is None
+    assert read_weight_file(str(whole))["conv/W"].tolist() == [1, 2, 1, 2]
+
+
+def test_a_virtual_parameter_of_a_source_never_written_is_damaged_when_its_parameters_alone_are_read(tmp_path):
+    """read_weight_file's names (LPIPS's 15 parameters, read alone): a virtual parameter whose values are read from a
+    dataset of its file that was never written, which is not among names, was read as HDF5's fill value, zeros."""
+    import h5py
+
+    from utils.weights import read_weight_file
+    path = virtual_dataset_file(tmp_path / "source.h5", [(slice(None), "conv/src", (4,))])
+    with h5py.File(path, "a") as h5:
+        h5.create_dataset("conv/src", shape=(4,), dtype="f4", chunks=(2,))
+    with pytest.raises(UserError, match=r"is damaged \(its parameter 'conv/W' was never written whole\)"):
+        read_weight_file(str(path), names={"conv/W"})

@@ -11,16 +11,66 @@ def unwritten(dataset):
     filter, which h5py does not call compression, takes less room than its values: called damaged, it was deleted and
     downloaded again on every run). A virtual dataset stores nothing itself: it is written where its values are,
     datasets of its own file (each checked as a dataset; called unwritten, such a file was deleted and downloaded again
-    on every run), and not where they are in another file, which a weight file does not carry."""
-    if dataset.is_virtual:
-        return any(source.file_name != "." or source.dset_name not in dataset.file
-                   for source in dataset.virtual_sources())
+    on every run), and not where they are in another file, which a weight file does not carry, nor where it maps none
+    of its values (HDF5 reads them as its fill value, as a part never written: a model read so wrote its frames with
+    exit code 0) or where its sources lead back to itself (reading it, HDF5 calls itself without end: a segmentation
+    fault, no line, on every run of the download and of generate.py)."""
+    state = {}  # of each dataset met, by its id: "open" while its sources are checked, then "done"
+    pending = [dataset]  # depth first, without recursion (a chain of a thousand virtual datasets)
+    while pending:
+        current = pending[-1]
+        key = hash(current.id)
+        if key in state:
+            state[key] = "done"
+            pending.pop()
+            continue
+        state[key] = "open"
+        if not current.is_virtual:
+            if stored_short(current):
+                return True
+            continue
+        sources = virtual_sources(current)
+        if sources is None:
+            return True
+        for source in sources:
+            if state.get(hash(source.id)) == "open":  # one it is read for: a loop
+                return True
+            if hash(source.id) not in state:
+                pending.append(source)
+    return False
+
+
+def stored_short(dataset):
+    """Whether a dataset that is not virtual stores less than its values (unwritten)."""
     if dataset.chunks is None:
         return dataset.id.get_storage_size() < dataset.nbytes
     chunks = 1
     for length, chunk in zip(dataset.shape, dataset.chunks):
         chunks *= -(-length // chunk)
     return dataset.id.get_num_chunks() < chunks
+
+
+def virtual_sources(dataset):
+    """The datasets a virtual dataset's values are read from, or None where one is not a dataset of its own file or
+    part of its values is mapped to none."""
+    mapped = dataset.id.get_space()
+    mapped.select_none()
+    sources = []
+    for source in dataset.virtual_sources():
+        item = dataset.file.get(source.dset_name) if source.file_name == "." else None
+        if not isinstance(item, h5py.Dataset):
+            return None
+        sources.append(item)
+        if source.vspace.get_select_type() == h5py.h5s.SEL_ALL:
+            mapped.select_all()
+        elif source.vspace.get_select_type() == h5py.h5s.SEL_POINTS:
+            for point in source.vspace.get_select_elem_pointlist():
+                mapped.select_hyperslab(tuple(point), (1,) * len(point), op=h5py.h5s.SELECT_OR)
+        elif source.vspace.get_select_type() == h5py.h5s.SEL_HYPERSLABS:
+            for first, last in source.vspace.get_select_hyper_blocklist():
+                mapped.select_hyperslab(tuple(first), (1,) * len(first), block=tuple(last - first + 1),
+                                        op=h5py.h5s.SELECT_OR)
+    return sources if mapped.get_select_npoints() == dataset.size else None
 
 
 def missing_filter(dataset):
