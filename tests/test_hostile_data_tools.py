@@ -2237,3 +2237,31 @@ def test_a_virtual_parameter_of_a_source_never_written_is_damaged_when_its_param
         h5.create_dataset("conv/src", shape=(4,), dtype="f4", chunks=(2,))
     with pytest.raises(UserError, match=r"is damaged \(its parameter 'conv/W' was never written whole\)"):
         read_weight_file(str(path), names={"conv/W"})
+
+
+def test_a_resume_answered_with_the_whole_file_of_a_size_the_server_does_not_know_starts_over(tmp_path):
+    """A 206 of Content-Range 'bytes 0-<last>/*' (RFC 9110: '*' for a size the server does not know) to a request to
+    resume at byte 5000, the whole file from byte 0: the second look's fix took a 206 from byte 0 to the end for the
+    file sent again, this one still "answered the request to resume at byte 5000 with another range; delete <the
+    partial file> and run again" on every run."""
+    from file_server import FileServer
+    weights = weights_of_value(tmp_path, 1.0)
+    with closing(FileServer({path: weights for path in WEIGHT_PATHS})) as server:
+        cut_after_5000_bytes(server, tmp_path)
+        real_handle = server.handle
+
+        def handle(request, head=False):
+            if head or not request.headers.get("Range"):
+                return real_handle(request, head)
+            server.requests.append((urllib_path(request.path), request.headers.get("Range")))
+            request.send_response(206)
+            request.send_header("Content-Range", f"bytes 0-{len(weights) - 1}/*")
+            request.send_header("Content-Length", str(len(weights)))
+            request.end_headers()
+            request.wfile.write(weights)
+        server.handle = handle
+        server.requests.clear()
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert server.requests[0] == (WEIGHT_PATHS[0], "bytes=5000-")
+    assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == weights
+    assert not (tmp_path / "weights" / ".tecogan_model.h5.part").exists()
