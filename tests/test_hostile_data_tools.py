@@ -2265,3 +2265,26 @@ def test_a_resume_answered_with_the_whole_file_of_a_size_the_server_does_not_kno
     assert server.requests[0] == (WEIGHT_PATHS[0], "bytes=5000-")
     assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == weights
     assert not (tmp_path / "weights" / ".tecogan_model.h5.part").exists()
+
+
+def test_a_zip_member_of_an_aes_extra_field_that_is_not_encrypted_is_compared_by_its_crc(tmp_path):
+    """A member zipfile unpacks (stored, not marked encrypted, its CRC-32 its data's) that carries WinZip AES's extra
+    field of vendor version AE-2: compared by its size alone, a user's own file of its name and size and another
+    content was taken for it, and the unpack replaced it; a kept zip of such a member was called unpacked over files of
+    other content, and deleted."""
+    import struct
+
+    from utils.zips import UnpackBlocked, extract_zip, unpacked_already
+    member = zipfile.ZipInfo("train/frame.png")
+    member.extra = struct.pack("<HHH2sBH", 0x9901, 7, 2, b"AE", 3, 0)
+    with zipfile.ZipFile(tmp_path / "frames.zip", "w") as archive:
+        archive.writestr(member, b"the zip's frame")
+    own = tmp_path / "out" / "train" / "frame.png"
+    own.parent.mkdir(parents=True)
+    own.write_bytes(b"a user's frame!")
+    assert unpacked_already(str(tmp_path / "frames.zip"), str(tmp_path / "out")) is None
+    with pytest.raises(UnpackBlocked, match=r"frame\.png is already there and differs from 'train/frame\.png'"):
+        extract_zip(str(tmp_path / "frames.zip"), str(tmp_path / "out"))
+    assert own.read_bytes() == b"a user's frame!"
+    own.write_bytes(b"the zip's frame")  # the same file: no clash, and taken as unpacked
+    assert unpacked_already(str(tmp_path / "frames.zip"), str(tmp_path / "out")) == ["train/frame.png"]
