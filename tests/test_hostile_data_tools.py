@@ -2288,3 +2288,27 @@ def test_a_zip_member_of_an_aes_extra_field_that_is_not_encrypted_is_compared_by
     assert own.read_bytes() == b"a user's frame!"
     own.write_bytes(b"the zip's frame")  # the same file: no clash, and taken as unpacked
     assert unpacked_already(str(tmp_path / "frames.zip"), str(tmp_path / "out")) == ["train/frame.png"]
+
+
+def test_a_virtual_dataset_of_an_external_link_to_another_file_is_refused(tmp_path):
+    """A virtual dataset of its own file ('.') whose source is an external link of that file to a dataset of another
+    file: the second look refused values in another file, but through the link the download's check kept such a
+    weight file and read_weight_file read the other file's values (generate.py's frames of them, exit code 0); a soft
+    link to a dataset of its own file is its own."""
+    import h5py
+
+    from download_test_data import hdf5_problem
+    from utils.weights import read_weight_file
+    with h5py.File(tmp_path / "other.h5", "w") as h5:
+        h5["values"] = np.float32([1, 2, 3, 4])
+    path = virtual_dataset_file(tmp_path / "linked.h5", [(slice(None), "conv/link", (4,))])
+    with h5py.File(path, "a") as h5:
+        h5["conv/link"] = h5py.ExternalLink(str(tmp_path / "other.h5"), "/values")
+    assert "its parameter '/conv/W' declares" in hdf5_problem(str(path))
+    with pytest.raises(UserError, match=r"is damaged \(its parameter 'conv/W' was never written whole\)"):
+        read_weight_file(str(path))
+    own = virtual_dataset_file(tmp_path / "own.h5", [(slice(None), "conv/link", (4,))], {"conv/src": [1, 2, 3, 4]})
+    with h5py.File(own, "a") as h5:
+        h5["conv/link"] = h5py.SoftLink("/conv/src")
+    assert hdf5_problem(str(own)) is None
+    assert read_weight_file(str(own))["conv/W"].tolist() == [1, 2, 3, 4]

@@ -51,14 +51,15 @@ def stored_short(dataset):
 
 
 def virtual_sources(dataset):
-    """The datasets a virtual dataset's values are read from, or None where one is not a dataset of its own file or
-    part of its values is mapped to none."""
+    """The datasets a virtual dataset's values are read from, or None where one is not a dataset of its own file (named
+    by an external link of its file, one in another file was taken for its own) or part of its values is mapped to
+    none."""
     mapped = dataset.id.get_space()
     mapped.select_none()
     sources = []
     for source in dataset.virtual_sources():
         item = dataset.file.get(source.dset_name) if source.file_name == "." else None
-        if not isinstance(item, h5py.Dataset):
+        if not isinstance(item, h5py.Dataset) or item.file != dataset.file:
             return None
         sources.append(item)
         if source.vspace.get_select_type() == h5py.h5s.SEL_ALL:
