@@ -81,8 +81,20 @@ def missing_filter(dataset):
     every run) or damaged."""
     pipeline = dataset.id.get_create_plist()
     for index in range(pipeline.get_nfilters()):
-        code, _, _, name = pipeline.get_filter(index)
-        if not h5py.h5z.filter_avail(code):
+        code, flags, _, name = pipeline.get_filter(index)
+        if not h5py.h5z.filter_avail(code) and applied(dataset, index, flags):
             return (f"compressed by HDF5 filter {code} ({name.decode('ascii', 'replace')!r}), which this "
                     "installation's HDF5 lacks (its plugin can be given in the folder HDF5_PLUGIN_PATH names)")
     return None
+
+
+def applied(dataset, index, flags):
+    """Whether the filter at index of a dataset's pipeline was applied to a chunk it stores: a mandatory one always; an
+    optional one (h5py marks so each filter it is given by its number, hdf5plugin's too) that its writer's HDF5 lacked
+    as well was skipped, as each chunk's filter mask says, and the values read without it (such a file was kept by the
+    download "to run again once HDF5 has the plugin", on every run, and read_weight_file refused it)."""
+    if not flags & h5py.h5z.FLAG_OPTIONAL:
+        return True
+    filtered = []
+    dataset.id.chunk_iter(lambda chunk: filtered.append(True) if not chunk.filter_mask & (1 << index) else None)
+    return bool(filtered)
