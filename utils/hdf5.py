@@ -69,9 +69,9 @@ def virtual_sources(dataset):
 
 def mapped_whole(dataset, spaces):
     """Whether the selections of a virtual dataset's mappings (spaces) together cover each of its values. HDF5 joins
-    selections in a time that grows as the square of their blocks (20,000 blocks of every other value: 8 s, 200,000:
-    past 10 minutes), so a virtual dataset mapped in more than MOST_MAPPED_BLOCKS blocks is not told covered: no tool
-    writes a parameter so."""
+    selections in a time that grows as the square of their blocks (200,000 blocks of every other value ran for minutes),
+    so a virtual dataset mapped in more than MOST_MAPPED_BLOCKS blocks is not told covered: no tool writes a parameter
+    so."""
     if any(space.get_select_type() == h5py.h5s.SEL_ALL for space in spaces):
         return True
     blocks = sum(space.get_select_hyper_nblocks() if space.get_select_type() == h5py.h5s.SEL_HYPERSLABS else
