@@ -282,9 +282,10 @@ def _fetch_whole(url, partial, validate):
             # a 206 without Content-Range to a request for the whole file can only be the whole file
             if response.status == 206 and (offset or "Content-Range" in response.headers):
                 first, last, total = _content_range(response)
-                # a resume answered with the whole file (from byte 0 to its end): start over, as on a 200 ("another
-                # range; delete the partial file and run again" had the user do it by hand)
-                if first == 0 and total is not None and last == total - 1:
+                # a resume answered with the whole file (from byte 0 to its end, or of a size the server does not
+                # know: 'bytes 0-<last>/*'): start over, as on a 200 ("another range; delete the partial file and run
+                # again" had the user do it by hand)
+                if first == 0 and last is not None and (total is None or last == total - 1):
                     offset = 0
                 elif first != offset:
                     raise UserError(

@@ -2199,3 +2199,189 @@ def test_a_video_that_is_no_video_with_scene_starts_is_named_so_not_too_short(tm
     assert user_error_line(dataPrepare.main, ["--disk_path", str(tmp_path / "data"), "--video", short, "--duration",
                                               "10"], capsys).endswith("use longer videos, or shots of at least "
                                                                       "--duration frames, or a lower --duration")
+
+
+# Seventeenth pass, third look at the seventeenth pass's download and weight-file fixes
+
+def virtual_dataset_file(path, mapping, sources=None):
+    """An HDF5 file at path of a virtual dataset 'conv/W' of 4 float32 values; mapping: [(slice of it, name of a dataset
+    of the file, that dataset's shape)], sources: {name: values} of datasets written beside it."""
+    import h5py
+    with h5py.File(path, "w") as h5:
+        for name, values in (sources or {}).items():
+            h5.create_dataset(name, data=np.asarray(values, np.float32))
+        layout = h5py.VirtualLayout(shape=(4,), dtype="f4")
+        for part, name, shape in mapping:
+            layout[part] = h5py.VirtualSource(".", name, shape=shape)
+        h5.create_virtual_dataset("conv/W", layout, fillvalue=0)
+    return path
+
+
+@pytest.mark.parametrize("loop", ["itself", "a second one that maps it"])
+def test_a_virtual_dataset_that_leads_back_to_itself_is_refused_not_a_segmentation_fault(tmp_path, loop):
+    """A weight file of a virtual dataset whose values are read from itself (or from one whose values are read from
+    it): HDF5 read it calling itself without end, a segmentation fault with no line, the download's on every run (its
+    partial file kept, checked again) and read_weight_file's (generate.py's) alike."""
+    import h5py
+
+    from file_server import FileServer
+    from hostile import run_script
+    path = virtual_dataset_file(tmp_path / "loop.h5", [(slice(None), "conv/W" if loop == "itself" else "conv/V", (4,))])
+    if loop != "itself":
+        with h5py.File(path, "a") as h5:
+            layout = h5py.VirtualLayout(shape=(4,), dtype="f4")
+            layout[:] = h5py.VirtualSource(".", "conv/W", shape=(4,))
+            h5.create_virtual_dataset("conv/V", layout, fillvalue=0)
+    weights = path.read_bytes()
+    with closing(FileServer({served: weights for served in WEIGHT_PATHS})) as server:
+        completed = fetch_in_a_process(server, tmp_path / "out", "--weights", "--no-data")
+    lines = [line for line in completed.stderr.splitlines() if line.strip() and "%|" not in line]
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert "gave not a complete HDF5 (.h5) file (its parameter '/conv/" in lines[0] and "deleted" in lines[0]
+    read = run_script("-c", "import sys; from utils.errors import exit_on_user_error\n"
+                      "from utils.weights import read_weight_file\n"
+                      "with exit_on_user_error(): read_weight_file(sys.argv[1])", str(path), timeout=60)
+    assert read.returncode == 2 and "is incomplete (its parameter 'conv/" in read.stderr, read.stderr
+    assert "Traceback" not in read.stderr
+
+
+@pytest.mark.parametrize("mapping", ["two values of four", "two values twice, one of them over the other"])
+def test_a_virtual_dataset_mapping_part_of_its_values_is_damaged_not_read_as_zeros(tmp_path, mapping):
+    """A virtual dataset of its own file's values that maps only part of its own (a writer stopped midway through its
+    mappings): HDF5 reads the rest as its fill value, and the download kept such a model and read_weight_file gave its
+    zeros (generate.py's frames with exit code 0), as the never-written parameter the second look fixed."""
+    from download_test_data import hdf5_problem
+    from utils.weights import read_weight_file
+    parts = ([(slice(0, 2), "conv/src", (2,))] if mapping == "two values of four" else
+             [(slice(0, 2), "conv/src", (2,)), (slice(1, 3), "conv/src", (2,))])
+    path = virtual_dataset_file(tmp_path / "part.h5", parts, {"conv/src": [1, 2]})
+    assert "its parameter '/conv/W' declares" in hdf5_problem(str(path))
+    with pytest.raises(UserError, match=r"is incomplete \(its parameter 'conv/W' was never written whole"):
+        read_weight_file(str(path))
+    whole = virtual_dataset_file(tmp_path / "whole.h5", [(slice(0, 2), "conv/src", (2,)),
+                                                         (slice(2, 4), "conv/src", (2,))], {"conv/src": [1, 2]})
+    assert hdf5_problem(str(whole)) is None
+    assert read_weight_file(str(whole))["conv/W"].tolist() == [1, 2, 1, 2]
+
+
+def test_a_virtual_parameter_of_a_source_never_written_is_damaged_when_its_parameters_alone_are_read(tmp_path):
+    """read_weight_file's names (LPIPS's 15 parameters, read alone): a virtual parameter whose values are read from a
+    dataset of its file that was never written, which is not among names, was read as HDF5's fill value, zeros."""
+    import h5py
+
+    from utils.weights import read_weight_file
+    path = virtual_dataset_file(tmp_path / "source.h5", [(slice(None), "conv/src", (4,))])
+    with h5py.File(path, "a") as h5:
+        h5.create_dataset("conv/src", shape=(4,), dtype="f4", chunks=(2,))
+    with pytest.raises(UserError, match=r"is incomplete \(its parameter 'conv/W' was never written whole"):
+        read_weight_file(str(path), names={"conv/W"})
+
+
+def test_a_resume_answered_with_the_whole_file_of_a_size_the_server_does_not_know_starts_over(tmp_path):
+    """A 206 of Content-Range 'bytes 0-<last>/*' (RFC 9110: '*' for a size the server does not know) to a request to
+    resume at byte 5000, the whole file from byte 0: the second look's fix took a 206 from byte 0 to the end for the
+    file sent again, this one still "answered the request to resume at byte 5000 with another range; delete <the
+    partial file> and run again" on every run."""
+    from file_server import FileServer
+    weights = weights_of_value(tmp_path, 1.0)
+    with closing(FileServer({path: weights for path in WEIGHT_PATHS})) as server:
+        cut_after_5000_bytes(server, tmp_path)
+        real_handle = server.handle
+
+        def handle(request, head=False):
+            if head or not request.headers.get("Range"):
+                return real_handle(request, head)
+            server.requests.append((urllib_path(request.path), request.headers.get("Range")))
+            request.send_response(206)
+            request.send_header("Content-Range", f"bytes 0-{len(weights) - 1}/*")
+            request.send_header("Content-Length", str(len(weights)))
+            request.end_headers()
+            request.wfile.write(weights)
+        server.handle = handle
+        server.requests.clear()
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert server.requests[0] == (WEIGHT_PATHS[0], "bytes=5000-")
+    assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == weights
+    assert not (tmp_path / "weights" / ".tecogan_model.h5.part").exists()
+
+
+def test_a_zip_member_of_an_aes_extra_field_that_is_not_encrypted_is_compared_by_its_crc(tmp_path):
+    """A member zipfile unpacks (stored, not marked encrypted, its CRC-32 its data's) that carries WinZip AES's extra
+    field of vendor version AE-2: compared by its size alone, a user's own file of its name and size and another
+    content was taken for it, and the unpack replaced it; a kept zip of such a member was called unpacked over files of
+    other content, and deleted."""
+    import struct
+
+    from utils.zips import UnpackBlocked, extract_zip, unpacked_already
+    member = zipfile.ZipInfo("train/frame.png")
+    member.extra = struct.pack("<HHH2sBH", 0x9901, 7, 2, b"AE", 3, 0)
+    with zipfile.ZipFile(tmp_path / "frames.zip", "w") as archive:
+        archive.writestr(member, b"the zip's frame")
+    own = tmp_path / "out" / "train" / "frame.png"
+    own.parent.mkdir(parents=True)
+    own.write_bytes(b"a user's frame!")
+    assert unpacked_already(str(tmp_path / "frames.zip"), str(tmp_path / "out")) is None
+    with pytest.raises(UnpackBlocked, match=r"frame\.png is already there and differs from 'train/frame\.png'"):
+        extract_zip(str(tmp_path / "frames.zip"), str(tmp_path / "out"))
+    assert own.read_bytes() == b"a user's frame!"
+    own.write_bytes(b"the zip's frame")  # the same file: no clash, and taken as unpacked
+    assert unpacked_already(str(tmp_path / "frames.zip"), str(tmp_path / "out")) == ["train/frame.png"]
+
+
+def test_a_virtual_dataset_of_an_external_link_to_another_file_is_refused(tmp_path):
+    """A virtual dataset of its own file ('.') whose source is an external link of that file to a dataset of another
+    file: the second look refused values in another file, but through the link the download's check kept such a
+    weight file and read_weight_file read the other file's values (generate.py's frames of them, exit code 0); a soft
+    link to a dataset of its own file is its own."""
+    import h5py
+
+    from download_test_data import hdf5_problem
+    from utils.weights import read_weight_file
+    with h5py.File(tmp_path / "other.h5", "w") as h5:
+        h5["values"] = np.float32([1, 2, 3, 4])
+    path = virtual_dataset_file(tmp_path / "linked.h5", [(slice(None), "conv/link", (4,))])
+    with h5py.File(path, "a") as h5:
+        h5["conv/link"] = h5py.ExternalLink(str(tmp_path / "other.h5"), "/values")
+    assert "its parameter '/conv/W' declares" in hdf5_problem(str(path))
+    with pytest.raises(UserError, match=r"is incomplete \(its parameter 'conv/W' was never written whole"):
+        read_weight_file(str(path))
+    own = virtual_dataset_file(tmp_path / "own.h5", [(slice(None), "conv/link", (4,))], {"conv/src": [1, 2, 3, 4]})
+    with h5py.File(own, "a") as h5:
+        h5["conv/link"] = h5py.SoftLink("/conv/src")
+    assert hdf5_problem(str(own)) is None
+    assert read_weight_file(str(own))["conv/W"].tolist() == [1, 2, 3, 4]
+
+
+def test_a_weight_file_of_an_optional_filter_its_writer_lacked_too_is_read_and_kept(tmp_path):
+    """h5py writes a filter given by its number (compression=32001, Blosc's, as hdf5plugin's files name it) as optional:
+    where the writer's HDF5 lacked it too, each chunk was stored without it (its filter mask says so) and the values
+    read. The second look's check called such a file compressed by a filter this HDF5 lacks: the download kept it "to
+    run again once HDF5 has the plugin" on every run, and read_weight_file refused it. An optional filter a chunk was
+    compressed by is still named."""
+    import struct
+
+    import h5py
+
+    from download_test_data import hdf5_problem
+    from utils.weights import read_weight_file
+    skipped = tmp_path / "skipped.h5"
+    with h5py.File(skipped, "w") as h5:
+        h5.create_dataset("conv/W", data=np.arange(4096, dtype=np.float32), chunks=(1024,), compression=32001,
+                          allow_unknown_filter=True)
+    assert hdf5_problem(str(skipped)) is None
+    assert read_weight_file(str(skipped))["conv/W"].tolist() == list(range(4096))
+    compressed = tmp_path / "compressed.h5"
+    with h5py.File(compressed, "w", libver="earliest") as h5:  # gzip, optional: applied; then named as Blosc
+        pipeline = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+        pipeline.set_chunk((1024,))
+        pipeline.set_filter(h5py.h5z.FILTER_DEFLATE, h5py.h5z.FLAG_OPTIONAL, (4,))
+        h5.create_group("conv")
+        h5py.h5d.create(h5.id, b"conv/W", h5py.h5t.IEEE_F32LE, h5py.h5s.create_simple((4096,)), dcpl=pipeline).write(
+            h5py.h5s.ALL, h5py.h5s.ALL, np.arange(4096, dtype=np.float32))
+    data = bytearray(compressed.read_bytes())
+    struct.pack_into("<H", data, data.index(b"deflate") - 8, 32001)
+    compressed.write_bytes(bytes(data))
+    with pytest.raises(UserError, match=r"holds its parameter '/conv/W' compressed by HDF5 filter 32001"):
+        hdf5_problem(str(compressed))
+    with pytest.raises(UserError, match=r"parameter 'conv/W' is compressed by HDF5 filter 32001"):
+        read_weight_file(str(compressed))

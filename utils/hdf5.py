@@ -11,16 +11,84 @@ def unwritten(dataset):
     filter, which h5py does not call compression, takes less room than its values: called damaged, it was deleted and
     downloaded again on every run). A virtual dataset stores nothing itself: it is written where its values are,
     datasets of its own file (each checked as a dataset; called unwritten, such a file was deleted and downloaded again
-    on every run), and not where they are in another file, which a weight file does not carry."""
-    if dataset.is_virtual:
-        return any(source.file_name != "." or source.dset_name not in dataset.file
-                   for source in dataset.virtual_sources())
+    on every run), and not where they are in another file, which a weight file does not carry, nor where it maps none
+    of its values (HDF5 reads them as its fill value, as a part never written: a model read so wrote its frames with
+    exit code 0) or where its sources lead back to itself (reading it, HDF5 calls itself without end: a segmentation
+    fault, no line, on every run of the download and of generate.py)."""
+    state = {}  # of each dataset met, by its id: "open" while its sources are checked, then "done"
+    pending = [dataset]  # depth first, without recursion (a chain of a thousand virtual datasets)
+    while pending:
+        current = pending[-1]
+        key = hash(current.id)
+        if key in state:
+            state[key] = "done"
+            pending.pop()
+            continue
+        state[key] = "open"
+        if not current.is_virtual:
+            if stored_short(current):
+                return True
+            continue
+        sources = virtual_sources(current)
+        if sources is None:
+            return True
+        for source in sources:
+            if state.get(hash(source.id)) == "open":  # one it is read for: a loop
+                return True
+            if hash(source.id) not in state:
+                pending.append(source)
+    return False
+
+
+def stored_short(dataset):
+    """Whether a dataset that is not virtual stores less than its values (unwritten)."""
     if dataset.chunks is None:
         return dataset.id.get_storage_size() < dataset.nbytes
     chunks = 1
     for length, chunk in zip(dataset.shape, dataset.chunks):
         chunks *= -(-length // chunk)
     return dataset.id.get_num_chunks() < chunks
+
+
+MOST_MAPPED_BLOCKS = 1000  # of a virtual dataset's mappings, joined to tell whether they cover it (see mapped_whole)
+
+
+def virtual_sources(dataset):
+    """The datasets a virtual dataset's values are read from, or None where one is not a dataset of its own file (named
+    by an external link of its file, one in another file was taken for its own) or part of its values is mapped to
+    none (mapped_whole)."""
+    sources = []
+    mappings = dataset.virtual_sources()
+    for source in mappings:
+        item = dataset.file.get(source.dset_name) if source.file_name == "." else None
+        if not isinstance(item, h5py.Dataset) or item.file != dataset.file:
+            return None
+        sources.append(item)
+    return sources if mapped_whole(dataset, [source.vspace for source in mappings]) else None
+
+
+def mapped_whole(dataset, spaces):
+    """Whether the selections of a virtual dataset's mappings (spaces) together cover each of its values. HDF5 joins
+    selections in a time that grows as the square of their blocks (200,000 blocks of every other value ran for minutes),
+    so a virtual dataset mapped in more than MOST_MAPPED_BLOCKS blocks is not told covered: no tool writes a parameter
+    so."""
+    if any(space.get_select_type() == h5py.h5s.SEL_ALL for space in spaces):
+        return True
+    blocks = sum(space.get_select_hyper_nblocks() if space.get_select_type() == h5py.h5s.SEL_HYPERSLABS else
+                 space.get_select_npoints() for space in spaces)
+    if blocks > MOST_MAPPED_BLOCKS:
+        return False
+    mapped = dataset.id.get_space()
+    mapped.select_none()
+    for space in spaces:
+        if space.get_select_type() == h5py.h5s.SEL_POINTS:
+            for point in space.get_select_elem_pointlist():
+                mapped.select_hyperslab(tuple(point), (1,) * len(point), op=h5py.h5s.SELECT_OR)
+        elif space.get_select_type() == h5py.h5s.SEL_HYPERSLABS:
+            for first, last in space.get_select_hyper_blocklist():
+                mapped.select_hyperslab(tuple(first), (1,) * len(first), block=tuple(last - first + 1),
+                                        op=h5py.h5s.SELECT_OR)
+    return mapped.get_select_npoints() == dataset.size
 
 
 def missing_filter(dataset):
@@ -30,8 +98,20 @@ def missing_filter(dataset):
     every run) or damaged."""
     pipeline = dataset.id.get_create_plist()
     for index in range(pipeline.get_nfilters()):
-        code, _, _, name = pipeline.get_filter(index)
-        if not h5py.h5z.filter_avail(code):
+        code, flags, _, name = pipeline.get_filter(index)
+        if not h5py.h5z.filter_avail(code) and applied(dataset, index, flags):
             return (f"compressed by HDF5 filter {code} ({name.decode('ascii', 'replace')!r}), which this "
                     "installation's HDF5 lacks (its plugin can be given in the folder HDF5_PLUGIN_PATH names)")
     return None
+
+
+def applied(dataset, index, flags):
+    """Whether the filter at index of a dataset's pipeline was applied to a chunk it stores: a mandatory one always; an
+    optional one (h5py marks so each filter it is given by its number, hdf5plugin's too) that its writer's HDF5 lacked
+    as well was skipped, as each chunk's filter mask says, and the values read without it (such a file was kept by the
+    download "to run again once HDF5 has the plugin", on every run, and read_weight_file refused it)."""
+    if not flags & h5py.h5z.FLAG_OPTIONAL:
+        return True
+    filtered = []
+    dataset.id.chunk_iter(lambda chunk: filtered.append(True) if not chunk.filter_mask & (1 << index) else None)
+    return bool(filtered)

@@ -143,8 +143,16 @@ def same_content(path, member):
 AES_EXTRA = 0x9901  # the extra field of a member encrypted by WinZip's AES: its vendor version, "AE", strength, method
 
 
+WINZIP_AES = 99  # the compression method an AES-encrypted member records, its own method in AES_EXTRA
+
+
 def aes_without_crc(member):
-    """Whether a zip member is AES-encrypted of vendor version AE-2, whose CRC-32 field is 0 (not its data's)."""
+    """Whether a zip member is AES-encrypted of vendor version AE-2, whose CRC-32 field is 0 (not its data's): marked
+    encrypted, of method 99, and of that extra field. The extra field alone (on a member zipfile unpacks, its CRC-32
+    its data's) had same_content take any file of its size for it: the unpack replaced a user's own file of another
+    content, and a kept zip was deleted as unpacked over files of other content."""
+    if not member.flag_bits & ENCRYPTED or member.compress_type != WINZIP_AES:
+        return False
     extra = member.extra
     while len(extra) >= 4:
         kind, size = struct.unpack("<HH", extra[:4])
