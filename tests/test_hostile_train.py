@@ -2772,3 +2772,34 @@ def test_tensorboard_s_folder_become_a_link_to_nothing_mid_run_is_said_so(tmp_pa
     with pytest.raises(UserError, match=r"^'.*tensorboard' is a symbolic link to '.*unmounted/tensorboard', which "
                                         r"leads to no folder"):
         board.flush()
+
+
+@pytest.mark.parametrize("writer", ["losses.csv", "TensorBoard"])
+def test_an_output_folder_replaced_by_another_of_its_name_mid_run_is_one_line(tmp_path, writer):
+    """The output folder moved away while the run trained and another made in its place ('mv run run.old; mkdir run'):
+    the run went on writing into the new folder, unlocked (its lock in the old one), its checkpoints split between the
+    two, exit code 0, with TensorBoard as without. Now the next write (losses.csv, first at every checkpoint; or the
+    TensorBoard flush that makes a new events file) says it, writing nothing into the new folder."""
+    from training.loss_log import LossLog, TensorBoardScalars
+    output_dir = tmp_path / "run"
+    output_dir.mkdir()
+    if writer == "losses.csv":
+        log = LossLog(str(output_dir), 0)
+        log.add(1, {"content_loss": 1.0})
+        log.write(plot=False)
+    else:
+        board = TensorBoardScalars(str(output_dir), 0)
+        board.add(1, {"loss": 1.0})
+        board.flush()
+    os.rename(output_dir, tmp_path / "run.old")
+    output_dir.mkdir()
+    with pytest.raises(UserError, match=r"^cannot write '.*run/(losses\.csv|tensorboard)': the output folder '.*run' is "
+                                        r"another folder than the one this run started in \(moved away while this "
+                                        r"ran, another made in its place\); put the run's folder back"):
+        if writer == "losses.csv":
+            log.add(2, {"content_loss": 2.0})
+            log.write(plot=False)
+        else:
+            board.add(2, {"loss": 2.0})
+            board.flush()
+    assert os.listdir(output_dir) == []

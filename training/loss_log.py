@@ -30,6 +30,7 @@ class LossLog:
         self.csv_path = os.path.join(output_dir, f"{name}.csv")
         self.png_path = os.path.join(output_dir, f"{name}.png")
         self.plotted = plotted
+        self.folder, self.folder_identity = output_dir, file_identity(output_dir)
         self.dropped = False  # whether the CSV holds rows past start_iteration, left there until the next write
         self.rows = self._read_rows_before(start_iteration)
 
@@ -82,6 +83,7 @@ class LossLog:
         empty."""
         if not self.rows:
             return
+        check_same_folder(self.folder, self.folder_identity, self.csv_path)
         table = io.StringIO()
         columns = list(dict.fromkeys(key for row in self.rows for key in row))
         writer = csv.DictWriter(table, fieldnames=columns, restval="", lineterminator="\n")
@@ -130,6 +132,7 @@ class TensorBoardScalars:
         # Inf found in input tensor", was a timestamped line at each validation, glued to the progress bar
         logging.getLogger("tensorboardX.x2num").setLevel(logging.ERROR)
         self.folder = os.path.join(output_dir, TENSORBOARD_FOLDER)
+        self.output_dir, self.output_identity = output_dir, file_identity(output_dir)
         # tensorboardX writes a path whose part before its first ':' is 's3' or 'gs' to that cloud ('s3:run', a
         # folder here: a traceback of botocore's, after it looked for credentials); an absolute path starts with '/'
         self.prefix = os.path.join(os.path.abspath(self.folder), "events")
@@ -148,6 +151,7 @@ class TensorBoardScalars:
         with self.writing():
             # tensorboard/ alone, never the output folder above it: one removed or moved mid-run (its checkpoints
             # with it) was made again here, and the run went on in it, unlocked, as if nothing had happened
+            check_same_folder(self.output_dir, self.output_identity, self.folder)
             try:
                 os.mkdir(self.folder)
             except FileExistsError:
@@ -231,3 +235,14 @@ def file_identity(path):
     except OSError:
         return None
     return status.st_dev, status.st_ino
+
+
+def check_same_folder(folder, identity, path):
+    """UserError where folder, whose file_identity was identity when the run took it, is another folder now: moved away
+    while the run trained and another made in its place ('mv run run.old; mkdir run'), the run went on writing into
+    the new one, unlocked (its lock is in the old), its checkpoints split between the two, exit code 0."""
+    now = file_identity(folder)
+    if identity and now and now != identity:
+        raise UserError(f"cannot write '{path}': the output folder '{folder}' is another folder than the one this run "
+                        "started in (moved away while this ran, another made in its place); put the run's folder back "
+                        "there and run again to resume")
