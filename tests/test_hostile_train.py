@@ -2822,3 +2822,101 @@ def test_a_sequence_list_names_a_folder_whose_name_begins_or_ends_with_a_space(t
     listing = tmp_path / "list.txt"
     listing.write_text(f"{name}\nb \n")
     assert [sequence.name for sequence in folder_sequences(root, str(listing))] == [name, "b"]
+
+
+# Seventeenth pass, third look at the seventeenth pass's training fixes
+
+def test_tensorboard_s_events_file_replaced_by_a_copy_mid_run_keeps_the_events_after(tmp_path):
+    """The events file replaced by a copy of it while the run trains (tensorboard/ moved to another disk and linked
+    back, the file restored from a backup): the path was there, so the writes went on to the removed file through the
+    run's open handle, silently lost to the end of the run. Now the flush makes a new file, without a session start
+    that would hide the copy's events from TensorBoard."""
+    import shutil
+    from training.loss_log import TensorBoardScalars
+    from training_data import event_scalars
+    board = TensorBoardScalars(str(tmp_path), 0)
+    board.add(1, {"loss": 1.0})
+    board.flush()
+    shutil.copy(board.path, str(tmp_path / "copy"))
+    os.replace(tmp_path / "copy", board.path)
+    board.add(2, {"loss": 2.0})
+    board.flush()
+    board.add(3, {"loss": 3.0})
+    board.close()
+    assert event_scalars(tmp_path / "tensorboard")["loss"] == [(1, 1.0), (2, 2.0), (3, 3.0)]
+
+
+def test_tensorboard_s_events_file_replaced_by_a_folder_mid_run_keeps_the_events_after(tmp_path):
+    """The events file replaced by a folder of its name: the path was there, and the events went on to the removed
+    file (noticed by the second look, not changed)."""
+    from training.loss_log import TensorBoardScalars
+    from training_data import event_scalars
+    board = TensorBoardScalars(str(tmp_path), 0)
+    board.add(1, {"loss": 1.0})
+    board.flush()
+    folder = board.path
+    os.remove(folder)
+    os.mkdir(folder)
+    board.add(2, {"loss": 2.0})
+    board.close()
+    os.rmdir(folder)  # no events file: tests' reader reads every file of the folder
+    assert event_scalars(tmp_path / "tensorboard")["loss"] == [(2, 2.0)]
+
+
+def test_an_output_folder_named_gs_colon_keeps_tensorboard_s_events_on_this_disk(tmp_path, monkeypatch):
+    """--output_dir 'gs:run' (or 's3:run'), a folder of this disk: tensorboardX took the part before the path's first
+    ':' for a cloud's, and the run ended at its first flush with a traceback (botocore's for 's3', after looking for
+    credentials), losing that iteration's checkpoint."""
+    from training.loss_log import TensorBoardScalars
+    from training_data import event_scalars
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "gs:run").mkdir()
+    board = TensorBoardScalars("gs:run", 0)
+    board.add(1, {"loss": 1.0})
+    board.close()
+    assert event_scalars(tmp_path / "gs:run" / "tensorboard")["loss"] == [(1, 1.0)]
+
+
+def test_tensorboard_s_folder_become_a_link_to_nothing_mid_run_is_said_so(tmp_path):
+    """tensorboard/ replaced by a link to a folder that is not there (a disk not mounted) while the run trains: "is a
+    file since this run made its folder", where the start's check names the link and where it leads."""
+    import shutil
+    from training.loss_log import TensorBoardScalars
+    board = TensorBoardScalars(str(tmp_path), 0)
+    board.add(1, {"loss": 1.0})
+    shutil.rmtree(tmp_path / "tensorboard")
+    os.symlink(tmp_path / "unmounted" / "tensorboard", tmp_path / "tensorboard")
+    with pytest.raises(UserError, match=r"^'.*tensorboard' is a symbolic link to '.*unmounted/tensorboard', which "
+                                        r"leads to no folder"):
+        board.flush()
+
+
+@pytest.mark.parametrize("writer", ["losses.csv", "TensorBoard"])
+def test_an_output_folder_replaced_by_another_of_its_name_mid_run_is_one_line(tmp_path, writer):
+    """The output folder moved away while the run trained and another made in its place ('mv run run.old; mkdir run'):
+    the run went on writing into the new folder, unlocked (its lock in the old one), its checkpoints split between the
+    two, exit code 0, with TensorBoard as without. Now the next write (losses.csv, first at every checkpoint; or the
+    TensorBoard flush that makes a new events file) says it, writing nothing into the new folder."""
+    from training.loss_log import LossLog, TensorBoardScalars
+    output_dir = tmp_path / "run"
+    output_dir.mkdir()
+    if writer == "losses.csv":
+        log = LossLog(str(output_dir), 0)
+        log.add(1, {"content_loss": 1.0})
+        log.write(plot=False)
+    else:
+        board = TensorBoardScalars(str(output_dir), 0)
+        board.add(1, {"loss": 1.0})
+        board.flush()
+    os.rename(output_dir, tmp_path / "run.old")
+    output_dir.mkdir()
+    with pytest.raises(UserError, match=r"^cannot write '.*run/(losses\.csv|tensorboard)': the output folder '.*run' is "
+                                        r"another folder than the one this run started in \(moved away while this "
+                                        r"ran, another made in its place\); put the run's folder back"):
+        if writer == "losses.csv":
+            log.add(2, {"content_loss": 2.0})
+            log.write(plot=False)
+        else:
+            board.add(2, {"loss": 2.0})
+            board.flush()
+    assert os.listdir(output_dir) == []

@@ -30,6 +30,7 @@ class LossLog:
         self.csv_path = os.path.join(output_dir, f"{name}.csv")
         self.png_path = os.path.join(output_dir, f"{name}.png")
         self.plotted = plotted
+        self.folder, self.folder_identity = output_dir, file_identity(output_dir)
         self.dropped = False  # whether the CSV holds rows past start_iteration, left there until the next write
         self.rows = self._read_rows_before(start_iteration)
 
@@ -82,6 +83,7 @@ class LossLog:
         empty."""
         if not self.rows:
             return
+        check_same_folder(self.folder, self.folder_identity, self.csv_path)
         table = io.StringIO()
         columns = list(dict.fromkeys(key for row in self.rows for key in row))
         writer = csv.DictWriter(table, fieldnames=columns, restval="", lineterminator="\n")
@@ -126,10 +128,15 @@ class TensorBoardScalars:
             raise UserError(
                 "train.tensorboard needs tensorboardX: install it (pip install -r requirements.txt) "
                 "or set train.tensorboard to false")
-        # a NaN is a value written on purpose (tOF of clips of one scored frame, val.csv's nan): its warning, "NaN or Inf
-        # found in input tensor", was a timestamped line at each validation, glued to the progress bar
+        # a NaN is a value written on purpose (tOF of clips of one scored frame, val.csv's nan): its warning, "NaN or
+        # Inf found in input tensor", was a timestamped line at each validation, glued to the progress bar
         logging.getLogger("tensorboardX.x2num").setLevel(logging.ERROR)
         self.folder = os.path.join(output_dir, TENSORBOARD_FOLDER)
+        self.output_dir, self.output_identity = output_dir, file_identity(output_dir)
+        # tensorboardX writes a path whose part before its first ':' is 's3' or 'gs' to that cloud ('s3:run', a
+        # folder here: a traceback of botocore's, after it looked for credentials); an absolute path starts with '/'
+        self.prefix = os.path.join(os.path.abspath(self.folder), "events")
+        self.files = 0  # the events files this run made: a new one's name is told apart from a kept copy's
         self.summary, self.event = summary, Event
         self.events_writer = EventsWriter
         self.start = Event(step=start_iteration + 1, session_log=SessionLog(status=SessionLog.START))
@@ -138,21 +145,31 @@ class TensorBoardScalars:
         self.open_file()
         self.flushed = time.monotonic()
 
-    def open_file(self):
-        """A new events file, starting with this run's session start."""
+    def open_file(self, session_start=True):
+        """A new events file, starting with this run's session start (which hides from TensorBoard the events of its
+        iterations that a killed run before it left)."""
         with self.writing():
             # tensorboard/ alone, never the output folder above it: one removed or moved mid-run (its checkpoints
             # with it) was made again here, and the run went on in it, unlocked, as if nothing had happened
+            check_same_folder(self.output_dir, self.output_identity, self.folder)
             try:
                 os.mkdir(self.folder)
             except FileExistsError:
+                if os.path.islink(self.folder) and not os.path.isdir(self.folder):  # a link to nothing, or a loop
+                    raise UserError(f"'{self.folder}' is a symbolic link to '{os.readlink(self.folder)}', which leads "
+                                    "to no folder, since this run made its folder of TensorBoard's events there; "
+                                    "restore the folder it leads to (a disk not mounted?) and run again") from None
                 if not os.path.isdir(self.folder):  # the output folder's own check at the start, met mid-run
                     raise UserError(f"'{self.folder}' is a file since this run made its folder of TensorBoard's "
                                     "events there; move it away and run again") from None
-            # its name holds the second it starts and the host: the pid tells apart the files of two runs in one second
-            self.writer = self.events_writer(os.path.join(self.folder, "events"), f".{os.getpid()}")
+            # its name holds the second it starts and the host: the pid tells apart the files of two runs in one
+            # second, the count this run's new files from the file it replaces (a copy kept under its name)
+            self.writer = self.events_writer(self.prefix, f".{os.getpid()}" + (f".{self.files}" if self.files else ""))
+            self.files += 1
             self.path = getattr(self.writer, "_file_name", None)  # tensorboardX's own name for it (2.6: private)
-            self.writer.write_event(self.start)
+            self.identity = file_identity(self.path)
+            if session_start:
+                self.writer.write_event(self.start)
 
     @contextmanager
     def writing(self):
@@ -186,12 +203,17 @@ class TensorBoardScalars:
         clear the curves, say), a new one gets the events since the last flush, and those after: the open handle kept
         writing to the removed file, and they were lost with it, silently, to the end of the run."""
         with self.lock, self.writing():
-            if self.path and not os.path.exists(self.path):
+            if self.path and file_identity(self.path) != self.identity:
+                # gone, or another file in its place: a copy (tensorboard/ moved to another disk and linked back, the
+                # events file restored from a backup) or a folder of its name, while the run's open handle wrote on
+                # to the removed file, silently, to the end of the run. A copy keeps this run's session start and the
+                # events before: the new file's would hide them from TensorBoard
+                copy = os.path.isfile(self.path)
                 removed = self.writer
                 # the new file first: where it fails (the run's line, or a stop signal's checkpoint's, after which
                 # the run goes on), the writes go on to the removed file, not to a closed one ("ValueError: write
                 # to closed file", a traceback), and the next flush tries again
-                self.open_file()
+                self.open_file(session_start=not copy)
                 with suppress(OSError):
                     removed.close()
                 for event in self.unflushed:
@@ -204,3 +226,23 @@ class TensorBoardScalars:
         self.flush()
         with self.writing():
             self.writer.close()
+
+
+def file_identity(path):
+    """The (device, inode) of the file at path, following links; None where there is none."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
+
+
+def check_same_folder(folder, identity, path):
+    """UserError where folder, whose file_identity was identity when the run took it, is another folder now: moved away
+    while the run trained and another made in its place ('mv run run.old; mkdir run'), the run went on writing into
+    the new one, unlocked (its lock is in the old), its checkpoints split between the two, exit code 0."""
+    now = file_identity(folder)
+    if identity and now and now != identity:
+        raise UserError(f"cannot write '{path}': the output folder '{folder}' is another folder than the one this run "
+                        "started in (moved away while this ran, another made in its place); put the run's folder back "
+                        "there and run again to resume")
