@@ -17,7 +17,7 @@ if __name__ == "__main__":
 
 logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import logs its start-up
 
-from utils.errors import exit_on_user_error
+from utils.errors import exit_on_user_error, printable
 from utils.flags import FlagParser
 from utils.image_io import check_name_length, remove_stale_temporaries
 from utils.lpips import save_lpips_weights, weights_from_torch
@@ -47,7 +47,7 @@ def run(args):
     remove_stale_temporaries(os.path.dirname(args.output) or os.curdir, {os.path.basename(args.output)},
                              (args.alexnet, args.lpips))
     save_lpips_weights(args.output, arrays)
-    print(f"wrote {len(arrays)} LPIPS parameters to {args.output}")
+    print(f"wrote {len(arrays)} LPIPS parameters to {printable(args.output)}")
 
 
 def main(argv=None):

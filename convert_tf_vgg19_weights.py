@@ -30,7 +30,7 @@ import nnabla as nn
 import numpy as np
 from tqdm import tqdm
 
-from utils.errors import UserError, error_reason, exit_on_user_error
+from utils.errors import UserError, error_reason, exit_on_user_error, printable
 from utils.flags import FlagParser
 from utils.image_io import check_name_length, disk_full, remove_stale_temporaries
 from utils.paths import input_file, not_an_input, output_file
@@ -214,7 +214,7 @@ def main(argv=None):
     with exit_on_user_error():
         args = parse_args(argv)
         names = convert(args.pre_trained_model, args.save_path)
-        print(f"wrote {len(names)} parameters to {args.save_path}")
+        print(f"wrote {len(names)} parameters to {printable(args.save_path)}")
 
 
 if __name__ == "__main__":

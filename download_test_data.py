@@ -245,7 +245,7 @@ def download(url, destination, validate):
         problem = validate(destination)
         if problem is None:
             return False
-        print(f"{destination} is {problem}; downloading it again")
+        print(f"{printable(destination)} is {problem}; downloading it again")
         os.remove(destination)
     write_atomically(destination, lambda partial: _fetch_whole(url, partial, validate),
                      partial=partial_path(destination))
@@ -487,7 +487,7 @@ def fetch_archive(url, archive):
     if gone == []:
         if os.path.exists(archive):  # a run stopped between writing the marker and deleting the zip
             os.remove(archive)
-        print(f"{name}: already unpacked in {folder}/, skipped")
+        print(f"{name}: already unpacked in {printable(folder)}/, skipped")
         return
     if gone:
         print(f"{name}: {len(gone)} of its files are no longer in {folder}/ (e.g. {printable(gone[0])}); "
@@ -499,7 +499,7 @@ def fetch_archive(url, archive):
     kept = [path for path in (archive, partial_path(archive)) if os.path.isfile(path)]
     names = unpacked_already(kept[0], folder) if kept else None
     if names is not None:
-        print(f"{name}: its files are already in {folder}/ (unpacked by another program); deleting the zip")
+        print(f"{name}: its files are already in {printable(folder)}/ (unpacked by another program); deleting the zip")
     else:
         download(url, archive, zip_problem)
         check_reds_layout(archive)
@@ -588,7 +588,7 @@ def fetch_weight_file(url, destination):
     with room_to_create():
         os.makedirs(os.path.dirname(destination), exist_ok=True)
     if not download(url, destination, hdf5_problem):
-        print(f"{destination}: already there, skipped")
+        print(f"{printable(destination)}: already there, skipped")
 
 
 def planned_files(args):
@@ -711,7 +711,7 @@ def run(args):
             for folder in reversed(new_folders):
                 if os.path.isdir(folder) and not os.listdir(folder):
                     os.rmdir(folder)
-    print("done: " + ", ".join(os.path.join(args.output_dir, folder) + "/"
+    print("done: " + ", ".join(printable(os.path.join(args.output_dir, folder)) + "/"
                                for folder, wanted in (("LR", not args.no_data), ("HR", not args.no_data),
                                                       ("weights", args.weights), (REDS_FOLDER, args.reds))
                                if wanted))

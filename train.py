@@ -48,8 +48,8 @@ from training.validation import BEST_MODEL, PICTURE_FOLDER, PICTURE_PATTERN, Val
 from training.validation import LOG_NAME as VALIDATION_LOG
 from utils.context import context_name, use_context
 from utils.distributed import end_the_job_on_failure, make_communicator, user_error_report_after, world_rank
-from utils.errors import (INTERRUPTED_EXIT, STOP_SIGNALS, UserError, exit_on_user_error, interrupt, shortened,
-                          out_of_memory_said)
+from utils.errors import (INTERRUPTED_EXIT, STOP_SIGNALS, UserError, exit_on_user_error, interrupt, out_of_memory_said,
+                          printable, shortened)
 from utils.flags import FlagParser, refuse_empty
 from utils.image_io import remove_stale_temporaries
 from utils.degradation import DEFAULT_DEGRADATION, degrade, margin
@@ -597,7 +597,7 @@ def train(config, comm, output_claim):
             print(f"continuing with changed settings: {', '.join(changes)}")
     if start >= iterations:
         if is_writer:
-            print(f"the run in {output_dir} is finished: {start} iterations done, train.max_iter "
+            print(f"the run in {printable(output_dir)} is finished: {start} iterations done, train.max_iter "
                   f"{config.train.max_iter} gives {iterations}; to train longer, raise --max_iter")
         return False
     if is_writer and elsewhere and not own:  # first: see record_source
@@ -619,7 +619,7 @@ def train(config, comm, output_claim):
     if checkpoint:
         loop_state = load_checkpoint(checkpoint, recorded, checkpointed, solvers)
         if is_writer:
-            print(f"resuming from {checkpoint} at iteration {start}")
+            print(f"resuming from {printable(checkpoint)} at iteration {start}")
         if is_writer and elsewhere and not own:  # continued without --checkpoint, after a stop or a kill at any moment
             copy_into(checkpoint, recorded, output_dir)
     elif stage.adversarial:
@@ -787,7 +787,7 @@ def train(config, comm, output_claim):
             f"trained {done} iterations in {seconds:.1f} s ({seconds / max(done, 1):.2f} s per iteration, "
             f"{samples_per_iteration * done / seconds:.3g} samples/s, {prefetcher.wait_seconds:.1f} s waiting for "
             f"data, {snapshot.seconds:.2f} s copying the state a stop signal's checkpoint writes); model in "
-            f"{output_dir}")
+            f"{printable(output_dir)}")
         if stopping:
             print(
                 f"stopped at iteration {iteration} of {iterations} on request, with a checkpoint; run the same "

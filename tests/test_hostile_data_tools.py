@@ -2385,3 +2385,22 @@ def test_a_weight_file_of_an_optional_filter_its_writer_lacked_too_is_read_and_k
         hdf5_problem(str(compressed))
     with pytest.raises(UserError, match=r"parameter 'conv/W' is compressed by HDF5 filter 32001"):
         read_weight_file(str(compressed))
+
+
+# Seventeenth pass, beside the probers
+
+def test_the_downloads_lines_of_a_run_that_succeeds_show_an_escape_sequence_in_its_folder_by_its_code(tmp_path, capsys):
+    """An --output-dir holding an escape sequence: the "already there, skipped" and "done:" lines wrote it to the
+    terminal as given (it cleared the screen), where error lines show it by its code."""
+    import h5py
+    from file_server import FileServer
+    weights = tmp_path / "weights.h5"
+    with h5py.File(weights, "w") as h5:
+        h5.create_dataset("conv/W", data=np.ones((4, 3, 3, 4), np.float32))
+    output_dir = tmp_path / "out\x1b[2J"
+    with closing(FileServer({path: weights.read_bytes() for path in WEIGHT_PATHS})) as server:
+        fetch(server, output_dir, "--weights", "--no-data")
+        fetch(server, output_dir, "--weights", "--no-data")
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and out.count("out\\x1b[2J/weights/\n") == 2 and "already there, skipped" in out, out
+    assert (output_dir / "weights" / "vgg19.h5").read_bytes() == weights.read_bytes()

@@ -2920,3 +2920,20 @@ def test_an_output_folder_replaced_by_another_of_its_name_mid_run_is_one_line(tm
             board.add(2, {"loss": 2.0})
             board.flush()
     assert os.listdir(output_dir) == []
+
+
+# Seventeenth pass, beside the probers
+
+def test_the_resume_and_finished_lines_show_an_escape_sequence_in_the_output_folder_by_its_code(tmp_path, capsys):
+    """An --output_dir holding an escape sequence: "resuming from ..." and "the run in ... is finished" wrote it to
+    the terminal as given (it cleared the screen), where error lines show it by its code."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run\x1b[2J"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}))
+    capsys.readouterr()
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}))
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}))
+    out = capsys.readouterr().out
+    assert "\x1b" not in out, out
+    assert "resuming from " in out and "the run in " in out and out.count("run\\x1b[2J") >= 2, out
