@@ -2576,3 +2576,47 @@ def test_the_set_up_with_a_pip_log_file_in_a_missing_folder_goes_on(tmp_path):
                                timeout=300, env=dict(os.environ, PIP_LOG=str(tmp_path / "logs" / "pip.log")))
     assert completed.returncode == 0 and not completed.stderr, completed.stderr
     assert (tmp_path / "logs" / "pip.log").is_file() and (venv / "pyvenv.cfg").is_file()
+
+
+# Seventeenth pass, third look at the seventeenth pass's set-up fixes
+
+def set_up_with_a_pip_configuration(tmp_path, section, setting, value):
+    """make_venv.sh of a new venv with a requirements.txt of one local package, pip's only configuration file setting
+    `setting` to `value` in `section`."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys._base_executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    requirements = set_up_copy(tmp_path, "package\n") / "requirements.txt"
+    wheel_of_a_package(tmp_path)
+    (tmp_path / "pip.conf").write_text(f"[{section}]\n{setting} = {value}\n")
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv), str(requirements)],
+                               capture_output=True, text=True, timeout=300,
+                               env=dict(os.environ, PIP_CONFIG_FILE=str(tmp_path / "pip.conf"), PIP_NO_INDEX="1",
+                                        PIP_FIND_LINKS=str(tmp_path)))
+    installed = subprocess.run([str(venv / "bin" / "python"), "-c", "import package"], capture_output=True,
+                               timeout=60).returncode == 0
+    return completed, installed
+
+
+@pytest.mark.parametrize("section, setting", [("install", "target"), ("global", "prefix"), ("install", "root"),
+                                              ("global", "python")])
+def test_the_set_up_with_a_pip_configuration_that_installs_elsewhere_is_one_line(tmp_path, section, setting):
+    """The seventeenth pass dropped PIP_TARGET, PIP_PREFIX, PIP_ROOT and PIP_PYTHON, but a pip.conf (the user's, the
+    system's, PIP_CONFIG_FILE's) setting the same was taken: exit code 0 with the venv empty, the packages in that
+    folder, or in another Python's environment."""
+    elsewhere = tmp_path / "elsewhere"
+    if setting == "python":
+        subprocess.run([sys._base_executable, "-m", "venv", str(elsewhere)], check=True, timeout=300)
+    value = elsewhere / "bin" / "python" if setting == "python" else elsewhere
+    completed, installed = set_up_with_a_pip_configuration(tmp_path, section, setting, value)
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].startswith(f"error: pip's configuration sets {section}.{setting}='{value}', which sends"), lines[0]
+    assert not installed and not list(tmp_path.glob("elsewhere/**/package"))
+
+
+@pytest.mark.parametrize("section, setting", [("install", "dry_run"), ("global", "user")])
+def test_the_set_up_with_a_pip_configuration_that_installs_nothing_installs_into_the_venv(tmp_path, section, setting):
+    """pip.conf's `dry-run` (nothing installed, exit code 0 and the stamp) and `user` (pip's refusal of a --user
+    install in any venv), the settings whose variables the seventeenth pass dropped."""
+    completed, installed = set_up_with_a_pip_configuration(tmp_path, section, setting, "true")
+    assert completed.returncode == 0 and installed, completed.stderr
