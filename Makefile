@@ -46,9 +46,11 @@ endif
 # a `%` made its rule a pattern (nothing done, exit code 0); `'`, `"`, `;`, `&`, `(` were the shell's errors, `\` and
 # `$$` named another folder, a `#` beginning it was a comment. clean-venv quotes it (venv_quoted), but a `:` or `;`
 # breaks the rules below for every goal.
+# Braces: `VENV='v{1,2}'` where /bin/sh is bash (Fedora, Arch, macOS) made a venv v1 and asked pip for a requirements
+# file v2; `make gpu-check`'s steps (bash) ran v1/bin/python v2/bin/python.
 hash := \#
 VENV_RULE_SPECIAL := : ;
-VENV_SPECIAL := $(VENV_RULE_SPECIAL) \ $$ " ` % ' * ? [ & | < > ( )
+VENV_SPECIAL := $(VENV_RULE_SPECIAL) \ $$ " ` % ' * ? [ & | < > ( ) { }
 venv_holds = $(strip $(foreach character,$1,$(findstring $(character),$(VENV))) \
     $(if $2,$(if $(filter $(hash)%,$(VENV)),$(hash))))
 ifneq ($(if $(filter-out clean-venv,$(or $(MAKECMDGOALS),setup)),$(call venv_holds,$(VENV_SPECIAL),\

@@ -2620,3 +2620,17 @@ def test_the_set_up_with_a_pip_configuration_that_installs_nothing_installs_into
     install in any venv), the settings whose variables the seventeenth pass dropped."""
     completed, installed = set_up_with_a_pip_configuration(tmp_path, section, setting, "true")
     assert completed.returncode == 0 and installed, completed.stderr
+
+
+@pytest.mark.parametrize("goal", ["setup", "gpu-check"])
+@pytest.mark.parametrize("name", ["v{1,2}", "v{a..b}"])
+def test_make_with_a_venv_name_holding_braces_is_one_line_and_makes_nothing(tmp_path, goal, name):
+    """`VENV='v{1,2}'`: where /bin/sh is bash (Fedora, Arch, macOS) the set-up's unquoted command made a venv v1 and
+    asked pip for a requirements file v2; `make gpu-check`'s steps (run by bash) ran `v1/bin/python v2/bin/python`."""
+    copy = set_up_copy(tmp_path)
+    completed = subprocess.run(["make", "--no-print-directory", goal, f"VENV={name}"], cwd=copy, capture_output=True,
+                               text=True, timeout=300, env=top_level_make_environment())
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert f"VENV '{name}' holds {{ }}, which make or the shell reads" in lines[0], lines[0]
+    assert sorted(path.name for path in copy.iterdir() if path.name.startswith("v")) == []
