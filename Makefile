@@ -10,6 +10,16 @@ ifeq ($(wildcard utils/make_venv.sh),)
 $(error make runs in $(CURDIR), which has no utils/make_venv.sh: this Makefile ($(strip $(MAKEFILE_LIST))) is run in \
     its own folder; run make there, e.g. make -C with that folder)
 endif
+# A folder with a utils/make_venv.sh of its own (another clone, another project) passed that check: `make -f
+# ~/TecoGAN/Makefile clean-venv` there removed its .venv. The Makefile make runs in its folder must be this one.
+# (This Makefile's name: what make read before it, MAKEFILES, left out. make keeps no more than one space in a row of
+# it: a name it does not give is not checked.)
+this_makefile := $(strip $(filter-out $(MAKEFILES),$(MAKEFILE_LIST)))
+ifneq ($(shell name="$(subst `,\`,$(subst ",\",$(subst $$,\$$,$(subst \,\\,$(this_makefile)))))"; \
+      { [ ! -e "$$name" ] || [ Makefile -ef "$$name" ]; } && echo same),same)
+$(error make runs in $(CURDIR), whose Makefile is not this one ($(this_makefile)): this Makefile is run in its own \
+    folder; run make there, e.g. make -C with that folder)
+endif
 VENV := .venv
 # `VENV='$HOME/v'` (quoted, so the shell left the $ to make) made a venv OME/v: make reads $H as its own variable H,
 # empty; `clean-venv VENV='a$b'` removed the venv a. A $ before one character is refused for every goal, first (one

@@ -2634,3 +2634,30 @@ def test_make_with_a_venv_name_holding_braces_is_one_line_and_makes_nothing(tmp_
     assert completed.returncode == 2 and len(lines) == 1, completed.stderr
     assert f"VENV '{name}' holds {{ }}, which make or the shell reads" in lines[0], lines[0]
     assert sorted(path.name for path in copy.iterdir() if path.name.startswith("v")) == []
+
+
+@pytest.mark.parametrize("goal", ["setup", "clean-venv"])
+def test_make_run_in_another_clone_with_this_makefile_named_is_one_line_and_touches_no_venv_there(tmp_path, goal):
+    """The seventeenth pass's check looked only for a utils/make_venv.sh where make runs: `make -f ~/TecoGAN/Makefile
+    clean-venv` in another clone (or a project with such a file) removed that folder's .venv."""
+    copy = set_up_copy(tmp_path)
+    other = set_up_copy(tmp_path / "other")
+    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(other / ".venv")], check=True, timeout=120)
+    completed = subprocess.run(["make", "--no-print-directory", "-f", str(copy / "Makefile"), goal], cwd=other,
+                               capture_output=True, text=True, timeout=60, env=top_level_make_environment())
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert f"make runs in {other}, whose Makefile is not this one ({copy / 'Makefile'})" in lines[0], lines[0]
+    assert (other / ".venv" / "pyvenv.cfg").is_file() and not (other / ".venv" / "bin" / "pip").exists()
+    assert not completed.stdout
+
+
+@pytest.mark.parametrize("how", ["-C", "-f", "in it"])
+def test_make_of_a_clone_whose_path_holds_spaces_and_quotes_runs(tmp_path, how):
+    """The documented ways of running make (in the clone, `make -C <clone>`, `-f <clone>/Makefile` in it) on a clone
+    whose path holds two spaces in a row, a quote, a $ and a backslash: not refused as another folder."""
+    copy = set_up_copy(tmp_path / "my  clone's $x \\ \"q\"")
+    command = {"-C": ["make", "-C", str(copy)], "-f": ["make", "-f", str(copy / "Makefile")], "in it": ["make"]}[how]
+    completed = subprocess.run(command + ["--no-print-directory", "-n", "demo"], cwd=tmp_path if how == "-C" else copy,
+                               capture_output=True, text=True, timeout=60, env=top_level_make_environment())
+    assert completed.returncode == 0 and ".venv/bin/python demo.py" in completed.stdout, completed.stderr
