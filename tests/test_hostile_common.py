@@ -2661,3 +2661,24 @@ def test_make_of_a_clone_whose_path_holds_spaces_and_quotes_runs(tmp_path, how):
     completed = subprocess.run(command + ["--no-print-directory", "-n", "demo"], cwd=tmp_path if how == "-C" else copy,
                                capture_output=True, text=True, timeout=60, env=top_level_make_environment())
     assert completed.returncode == 0 and ".venv/bin/python demo.py" in completed.stdout, completed.stderr
+
+
+@pytest.mark.parametrize("venv", ["my venv", "v{1,2}"])
+def test_the_gpu_check_with_a_venv_the_shell_splits_is_one_line(tmp_path, venv):
+    """`GPU_CHECK_VENV='my venv' bash benchmarks/gpu_check.sh` (the venv `make gpu-check VENV=...` hands on): its steps
+    take the name unquoted, so a venv `my` was set up and every step failed on "my: command not found"."""
+    copy = set_up_copy(tmp_path)
+    (copy / "benchmarks").mkdir()
+    shutil.copy(os.path.join(REPO_ROOT, "benchmarks", "gpu_check.sh"), copy / "benchmarks")
+    (copy / "requirements-gpu.txt").write_text("")
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "nvidia-smi").write_text('#!/bin/sh\necho "GPU 0: a GPU"\n')
+    (tmp_path / "bin" / "nvidia-smi").chmod(0o755)
+    completed = subprocess.run(["bash", str(copy / "benchmarks" / "gpu_check.sh")], cwd=copy, capture_output=True,
+                               text=True, timeout=300,
+                               env=dict(top_level_make_environment(), GPU_CHECK_DIR=str(tmp_path / "work"),
+                                        GPU_CHECK_VENV=venv, PATH=f"{tmp_path}/bin:{os.environ['PATH']}"))
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].startswith(f"error: GPU_CHECK_VENV '{venv}' holds a space or a character the shell reads"), lines[0]
+    assert sorted(path.name for path in copy.iterdir() if path.name.startswith(("my", "v"))) == []
