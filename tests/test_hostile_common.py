@@ -2682,3 +2682,23 @@ def test_the_gpu_check_with_a_venv_the_shell_splits_is_one_line(tmp_path, venv):
     assert completed.returncode == 2 and len(lines) == 1, completed.stderr
     assert lines[0].startswith(f"error: GPU_CHECK_VENV '{venv}' holds a space or a character the shell reads"), lines[0]
     assert sorted(path.name for path in copy.iterdir() if path.name.startswith(("my", "v"))) == []
+
+
+@pytest.mark.parametrize("failure, said", [("print('gcc: error: x.c: No such file'); print(); raise SystemExit(1)",
+                                            "gcc: error: x.c: No such file"),
+                                           ("print('error: old option ignored'); raise SystemExit('no compiler')",
+                                            "no compiler")])
+def test_the_set_up_with_a_package_whose_build_fails_names_the_builds_last_line_not_empty(tmp_path, failure, said):
+    """A build whose last line was empty was pip's closing "(hint: See above for details.)" again; one that printed an
+    "error:" line before it failed was said to fail on that line ("old option ignored")."""
+    copy = set_up_copy(tmp_path, "./broken\n")
+    (copy / "broken").mkdir()
+    (copy / "broken" / "setup.py").write_text(failure + "\n")
+    venv = tmp_path / "venv"
+    subprocess.run([sys._base_executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                                "requirements.txt"], cwd=copy, capture_output=True, text=True, timeout=300,
+                               env=dict(os.environ, PIP_CONFIG_FILE=os.devnull, PIP_NO_INDEX="1"))
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].startswith(f"error: pip could not install requirements.txt into {venv} ({said}); "), lines[0]

@@ -307,15 +307,20 @@ pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
     [ -z "$output" ] || printf '%s\n' "$output" >&2
     return 0
   fi
-  # pip's last ERROR line; where a package's own build failed, that build's last error (pip ends on "See above")
+  # pip's last ERROR line; where a package's own build failed, that build's last line (pip ends on "See above")
   reason=$(printf '%s\n' "$output" | grep -a '^ERROR: ' | tail -n 1) || true
+  # A build that failed without an "error:" line (a Python exception, a compiler's "gcc: error: ...") was pip's closing
+  # "hint: See above for details.", with nothing above: the build's last line, which pip shows before "[end of output]".
+  # A build whose last line was empty was that "See above" again, and one that printed an "error:" line before its
+  # failure ("error: old option ignored") was said to fail on it: the last line of the build's own that is not empty.
+  [ -n "$reason" ] || reason=$(printf '%s\n' "$output" | awk '
+    / \[[0-9]+ lines? of output\]$/ { inside = 1; last = ""; next }
+    /^[[:space:]]*\[end of output\]$/ { if (last != "") found = last; inside = 0; next }
+    inside && NF { last = $0 }
+    END { print found }' | sed 's/^[[:space:]]*//; s/^error: //') || true
   [ -n "$reason" ] || reason=$(printf '%s\n' "$output" | grep -aiE '^[[:space:]]*error: ' \
     | grep -avE 'error: (subprocess-exited-with-error|legacy-install-failure|metadata-generation-failed)' \
     | tail -n 1 | sed 's/^[[:space:]]*error: //') || true
-  # a build that failed without such a line (a Python exception, a compiler's "gcc: error: ...") was pip's closing
-  # "hint: See above for details.", with nothing above: the build's last line, which pip shows before "[end of output]"
-  [ -n "$reason" ] || reason=$(printf '%s\n' "$output" | grep -a -B 1 '^[[:space:]]*\[end of output\]$' \
-    | grep -avE '^[[:space:]]*\[end of output\]$|^--$' | tail -n 1 | sed 's/^[[:space:]]*//') || true
   [ -n "$reason" ] || reason=$(printf '%s\n' "$output" | grep -av '^[[:space:]]*$' | tail -n 1) || true
   # a pip.conf pip cannot read: its last line was the line of the file it stopped at ('[global\n')
   case $output in "Configuration file could not be loaded."*)
