@@ -1076,9 +1076,9 @@ def test_make_with_a_venv_name_beginning_with_a_tilde_or_ending_in_whitespace_is
     assert not completed.stdout and os.listdir(home) == ["notes.txt"]
 
 
-@pytest.mark.parametrize("name", ["a~b", "a!b", "a]b", "a{b,c}", "a^b", "a+b=c", "é-1.2_x"])
+@pytest.mark.parametrize("name", ["a~b", "a!b", "a]b", "a^b", "a+b=c", "é-1.2_x"])
 def test_make_takes_a_venv_name_with_a_tilde_inside_and_other_ordinary_characters(tmp_path, name):
-    """The refusal of a ~ is of one beginning the name only; make runs its commands with sh, which expands no braces."""
+    """The refusal of a ~ is of one beginning the name only. (Braces are refused: where sh is bash it expands them.)"""
     completed = subprocess.run(["make", "-n", "--no-print-directory", "-C", REPO_ROOT, "setup",
                                 f"VENV={tmp_path}/{name}"], capture_output=True, text=True, timeout=120,
                                env=top_level_make_environment())
