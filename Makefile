@@ -10,6 +10,16 @@ ifeq ($(wildcard utils/make_venv.sh),)
 $(error make runs in $(CURDIR), which has no utils/make_venv.sh: this Makefile ($(strip $(MAKEFILE_LIST))) is run in \
     its own folder; run make there, e.g. make -C with that folder)
 endif
+# A folder with a utils/make_venv.sh of its own (another clone, another project) passed that check: `make -f
+# ~/TecoGAN/Makefile clean-venv` there removed its .venv. The Makefile make runs in its folder must be this one.
+# (This Makefile's name: what make read before it, MAKEFILES, left out. make keeps no more than one space in a row of
+# it: a name it does not give is not checked.)
+this_makefile := $(strip $(filter-out $(MAKEFILES),$(MAKEFILE_LIST)))
+ifneq ($(shell name="$(subst `,\`,$(subst ",\",$(subst $$,\$$,$(subst \,\\,$(this_makefile)))))"; \
+      { [ ! -e "$$name" ] || [ Makefile -ef "$$name" ]; } && echo same),same)
+$(error make runs in $(CURDIR), whose Makefile is not this one ($(this_makefile)): this Makefile is run in its own \
+    folder; run make there, e.g. make -C with that folder)
+endif
 VENV := .venv
 # `VENV='$HOME/v'` (quoted, so the shell left the $ to make) made a venv OME/v: make reads $H as its own variable H,
 # empty; `clean-venv VENV='a$b'` removed the venv a. A $ before one character is refused for every goal, first (one
@@ -46,9 +56,11 @@ endif
 # a `%` made its rule a pattern (nothing done, exit code 0); `'`, `"`, `;`, `&`, `(` were the shell's errors, `\` and
 # `$$` named another folder, a `#` beginning it was a comment. clean-venv quotes it (venv_quoted), but a `:` or `;`
 # breaks the rules below for every goal.
+# Braces: `VENV='v{1,2}'` where /bin/sh is bash (Fedora, Arch, macOS) made a venv v1 and asked pip for a requirements
+# file v2; `make gpu-check`'s steps (bash) ran v1/bin/python v2/bin/python.
 hash := \#
 VENV_RULE_SPECIAL := : ;
-VENV_SPECIAL := $(VENV_RULE_SPECIAL) \ $$ " ` % ' * ? [ & | < > ( )
+VENV_SPECIAL := $(VENV_RULE_SPECIAL) \ $$ " ` % ' * ? [ & | < > ( ) { }
 venv_holds = $(strip $(foreach character,$1,$(findstring $(character),$(VENV))) \
     $(if $2,$(if $(filter $(hash)%,$(VENV)),$(hash))))
 ifneq ($(if $(filter-out clean-venv,$(or $(MAKECMDGOALS),setup)),$(call venv_holds,$(VENV_SPECIAL),\

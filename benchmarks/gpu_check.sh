@@ -42,12 +42,17 @@ fi
 # The steps' commands take the folder unquoted (bash -c, fields split at |): '/tmp/my logs' failed every step on a GPU,
 # train.py given /tmp/my and logs/scenes.
 # bash expands braces too: '/tmp/a{b,c}' gave train.py /tmp/ab/scenes and /tmp/ac/scenes.
-case $WORK in *[[:space:]\'\"\\\$\`\|\;\&\<\>\(\)\*\?\[]* | *\{*,*\}* | *\{*..*\}*)
-  echo "error: GPU_CHECK_DIR '$WORK' holds a space or a character the shell reads (' \" \\ \$ \` | ; & < > ( ) * ? [," \
-    "braces around , or ..);" \
-    "name a folder whose path has none" >&2
-  exit 2 ;;
-esac
+# The venv's too: `GPU_CHECK_VENV='my v' bash benchmarks/gpu_check.sh` set up a venv `my` and failed every step on "my:
+# command not found".
+for setting in GPU_CHECK_DIR GPU_CHECK_VENV; do
+  if [ "$setting" = GPU_CHECK_DIR ]; then folder=$WORK; else folder=$VENV_DIR; fi
+  case $folder in *[[:space:]\'\"\\\$\`\|\;\&\<\>\(\)\*\?\[]* | *\{*,*\}* | *\{*..*\}*)
+    echo "error: $setting '$folder' holds a space or a character the shell reads (' \" \\ \$ \` | ; & < > ( ) * ? [," \
+      "braces around , or ..);" \
+      "name a folder whose path has none" >&2
+    exit 2 ;;
+  esac
+done
 # The folder is emptied first: only one this script made (its mark inside) or an empty one, not a folder of the
 # user's named by mistake.
 MARK=$WORK/.tecogan-gpu-check

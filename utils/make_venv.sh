@@ -284,22 +284,43 @@ fi
 # PIP_PYTHON, into another Python's environment) or leave out the packages' dependencies (PIP_NO_DEPS): the set-up
 # ended with exit code 0 and its stamp, and the venv had none of them. The set-up's pip installs into the venv without
 # them, and without PIP_USER (pip's refusal in any venv).
+# pip's configuration files (the user's pip.conf, the system's, PIP_CONFIG_FILE's) set the same: `target`, `prefix`,
+# `root` or `dry-run` there was the same exit code 0 and stamp with the venv empty, `python` another Python's packages
+# changed. pip reads its variables over its files: dry-run, no-deps and user are set off for the set-up's pip (its
+# --no-deps on the command line still counts); a target, prefix, root or python in a file is refused in one line.
+# (_PIP_RUNNING_IN_SUBPROCESS: pip's own mark that it runs as --python's pip, so a python setting is not followed.)
+pip_env() {
+  env -u PIP_TARGET -u PIP_PREFIX -u PIP_ROOT -u PIP_PYTHON PIP_DRY_RUN=0 PIP_NO_DEPS=0 PIP_USER=0 \
+    _PIP_RUNNING_IN_SUBPROCESS=1 "$@"
+}
+elsewhere=$(pip_env "$venv_dir/bin/python" -m pip config list 2>/dev/null \
+  | grep -aE "^(global|install)\.(target|prefix|root|python)=" | head -n 1) || true
+if [ -n "$elsewhere" ]; then
+  echo "error: pip's configuration sets $elsewhere, which sends the set-up's install elsewhere than $venv_dir;" \
+    "remove it from pip's configuration file ('$venv_dir/bin/python -m pip config debug' names them), or run make" \
+    "with PIP_CONFIG_FILE=/dev/null (no configuration files), then run make again" >&2
+  exit 2
+fi
 pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
   local output reason
-  if output=$(env -u PIP_TARGET -u PIP_PREFIX -u PIP_ROOT -u PIP_DRY_RUN -u PIP_PYTHON -u PIP_NO_DEPS -u PIP_USER \
-      "$venv_dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$@" 2>&1); then
+  if output=$(pip_env "$venv_dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$@" 2>&1); then
     [ -z "$output" ] || printf '%s\n' "$output" >&2
     return 0
   fi
-  # pip's last ERROR line; where a package's own build failed, that build's last error (pip ends on "See above")
+  # pip's last ERROR line; where a package's own build failed, that build's last line (pip ends on "See above")
   reason=$(printf '%s\n' "$output" | grep -a '^ERROR: ' | tail -n 1) || true
+  # A build that failed without an "error:" line (a Python exception, a compiler's "gcc: error: ...") was pip's closing
+  # "hint: See above for details.", with nothing above: the build's last line, which pip shows before "[end of output]".
+  # A build whose last line was empty was that "See above" again, and one that printed an "error:" line before its
+  # failure ("error: old option ignored") was said to fail on it: the last line of the build's own that is not empty.
+  [ -n "$reason" ] || reason=$(printf '%s\n' "$output" | awk '
+    / \[[0-9]+ lines? of output\]$/ { inside = 1; last = ""; next }
+    /^[[:space:]]*\[end of output\]$/ { if (last != "") found = last; inside = 0; next }
+    inside && NF { last = $0 }
+    END { print found }' | sed 's/^[[:space:]]*//; s/^error: //') || true
   [ -n "$reason" ] || reason=$(printf '%s\n' "$output" | grep -aiE '^[[:space:]]*error: ' \
     | grep -avE 'error: (subprocess-exited-with-error|legacy-install-failure|metadata-generation-failed)' \
     | tail -n 1 | sed 's/^[[:space:]]*error: //') || true
-  # a build that failed without such a line (a Python exception, a compiler's "gcc: error: ...") was pip's closing
-  # "hint: See above for details.", with nothing above: the build's last line, which pip shows before "[end of output]"
-  [ -n "$reason" ] || reason=$(printf '%s\n' "$output" | grep -a -B 1 '^[[:space:]]*\[end of output\]$' \
-    | grep -avE '^[[:space:]]*\[end of output\]$|^--$' | tail -n 1 | sed 's/^[[:space:]]*//') || true
   [ -n "$reason" ] || reason=$(printf '%s\n' "$output" | grep -av '^[[:space:]]*$' | tail -n 1) || true
   # a pip.conf pip cannot read: its last line was the line of the file it stopped at ('[global\n')
   case $output in "Configuration file could not be loaded."*)
