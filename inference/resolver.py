@@ -180,8 +180,8 @@ class SuperResolver:
 
     def memory_said(self, shape):
         """Within: an allocation that failed is a UserError naming the budget and what to change."""
-        return out_of_memory_said(f"out of memory while super-resolving {shape[1]}x{shape[0]} frames in a budget of "
-                                  f"{memory_said(self.max_memory)}; {self.memory_advice}")
+        return out_of_memory_said(f"out of memory while super-resolving {shape[1]}x{shape[0]} LR frames in a budget "
+                                  f"of {memory_said(self.max_memory)}; {self.memory_advice}")
 
 
 def frame_sides(shape):
