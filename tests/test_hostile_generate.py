@@ -1780,3 +1780,14 @@ def test_a_budget_too_small_for_hr_frames_names_the_lr_frames_it_plans(tmp_path,
                       f"too small for {lr_width}x{lr_height} LR frames")
     assert not (tmp_path / "out").exists()
 
+
+@pytest.mark.parametrize("written_size", ["6400x4800", (float("nan"), 6400), (-4800, 6400), (0, 0)])
+def test_a_written_size_not_of_two_sides_is_refused_in_one_line(written_size):
+    """SuperResolver.written_size (the size a library caller writes frames at, counted in the memory plan) of a
+    string or NaN failed in the tile plan, a traceback; of a negative side or zeros it shrank the frames the budget
+    counts, and the plan ran beside them."""
+    from inference import SuperResolver
+    resolver = SuperResolver(BUNDLED_MODEL, backend="nnabla", context="cpu", max_memory=0.45 * 2 ** 30)
+    with pytest.raises(UserError, match="written_size"):
+        resolver.written_size = written_size
+        resolver.model(24, 32)
