@@ -115,6 +115,16 @@ class SuperResolver:
         self.written_size = None
         self.models = {}
 
+    @property
+    def written_size(self):
+        return self._written_size
+
+    @written_size.setter
+    def written_size(self, size):
+        # a library caller's: a string or NaN failed in the tile plan (a traceback), a negative side or a 0 shrank the
+        # frames the budget counts
+        self._written_size = None if size is None else frame_sides(size, "written_size")
+
     def plan(self, height, width):
         """The tile plan for LR frames of height x width (after padding to the flow net's stride)."""
         padded = (max(height, FLOW_NET_STRIDE), max(width, FLOW_NET_STRIDE))
@@ -180,18 +190,19 @@ class SuperResolver:
 
     def memory_said(self, shape):
         """Within: an allocation that failed is a UserError naming the budget and what to change."""
-        return out_of_memory_said(f"out of memory while super-resolving {shape[1]}x{shape[0]} frames in a budget of "
-                                  f"{memory_said(self.max_memory)}; {self.memory_advice}")
+        return out_of_memory_said(f"out of memory while super-resolving {shape[1]}x{shape[0]} LR frames in a budget "
+                                  f"of {memory_said(self.max_memory)}; {self.memory_advice}")
 
 
-def frame_sides(shape):
-    """A caller's shape ((H, W) or (H, W, 3), of whole numbers) as two ints; else a UserError. Floats, as OpenCV's
-    CAP_PROP_FRAME_HEIGHT gives them, built a model of float sides that failed, and stayed cached for that size."""
+def frame_sides(shape, name="shape"):
+    """A caller's shape ((H, W) or (H, W, 3), of whole numbers) as two ints; else a UserError naming it as `name`.
+    Floats, as OpenCV's CAP_PROP_FRAME_HEIGHT gives them, built a model of float sides that failed, and stayed cached
+    for that size."""
     sequence = isinstance(shape, (tuple, list)) or (isinstance(shape, np.ndarray) and shape.ndim == 1)
     sides = tuple(shape)[:2] if sequence else ()  # a 0-d array cannot be iterated (a TypeError)
     if len(sides) != 2:
-        raise UserError(f"shape must be the frames' (height, width), got {shortened(repr(shape))}")
-    return tuple(whole_number(side, "a shape's height and width", 1) for side in sides)
+        raise UserError(f"{name} must be the frames' (height, width), got {shortened(repr(shape))}")
+    return tuple(whole_number(side, f"a {name}'s height and width", 1) for side in sides)
 
 
 def named_pair(item):

@@ -163,7 +163,7 @@ class TilePlan:
                 # the least budget, rounded up: rounded to the nearest, the figure said was refused in turn
                 smallest = math.ceil(self.smallest_bytes(frames) / 2 ** 30 * 100) / 100
                 raise UserError(
-                    f"--max-memory {budget / 2 ** 30:.3g} GB is too small for {self.width}x{self.height} "
+                    f"--max-memory {budget / 2 ** 30:.3g} GB is too small for {self.width}x{self.height} LR "
                     f"frames even with the smallest tiles (needs at least {smallest:.2f} GB); raise --max-memory or "
                     f"use smaller frames{', or write smaller ones' if self.written_pixels else ''}")
         return windows

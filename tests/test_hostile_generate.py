@@ -572,7 +572,7 @@ def test_memory_running_out_while_super_resolving_is_one_line(monkeypatch, failu
     monkeypatch.setattr(resolver_module, "super_resolve", failing)
     resolver = SuperResolver(WEIGHTS, "nnabla", "cpu", threads=1)
     frames = [("0001", np.zeros((24, 32, 3), np.float32))]
-    with pytest.raises(UserError, match=r"^out of memory while super-resolving 32x24 frames in a budget of "):
+    with pytest.raises(UserError, match=r"^out of memory while super-resolving 32x24 LR frames in a budget of "):
         list(resolver.sequence(frames))
     monkeypatch.setattr(resolver_module, "super_resolve", lambda model, scene: iter([1 / 0]))
     with pytest.raises(ZeroDivisionError):
@@ -592,7 +592,7 @@ def test_memory_running_out_while_the_networks_are_built_is_one_line(monkeypatch
         raise RuntimeError(f"Exception from src/inference/src/dev/plugin.cpp:59:\n{reason}\n")
     monkeypatch.setattr(resolver_module, "NnablaNetworks", failing)
     resolver = SuperResolver(WEIGHTS, "nnabla", "cpu", threads=1)
-    with pytest.raises(UserError, match=r"^out of memory while super-resolving 32x24 frames in a budget of "):
+    with pytest.raises(UserError, match=r"^out of memory while super-resolving 32x24 LR frames in a budget of "):
         resolver.model(24, 32)
 
 
@@ -1761,3 +1761,33 @@ def test_an_onnx_cache_entry_whose_weights_changed_on_disk_is_exported_anew(tmp_
     with open(trunk, "wb") as file:
         file.write(content)
     assert all(np.array_equal(found, wanted) for found, wanted in zip(outputs(), expected))
+
+
+# Seventeenth pass, third look at the seventeenth pass's tile, memory and cache fixes
+
+def test_a_budget_too_small_for_hr_frames_names_the_lr_frames_it_plans(tmp_path, capsys):
+    """--input-dir-hr of 66x50 frames with the x4 model in a budget too small: "too small for 17x13 frames", a size
+    of frames the user never gave (the LR frames the HR frames stand for), named as if they were the input."""
+    import cv2
+    from helpers import calendar_frames, expect_user_error
+    folder = tmp_path / "hr"
+    folder.mkdir()
+    for index, (_, frame) in enumerate(calendar_frames(2, 50, 66), 1):
+        cv2.imwrite(str(folder / f"{index:04d}.png"), (frame[:, :, ::-1] * 255).round().astype(np.uint8))
+    lr_height, lr_width = -(-50 // 4), -(-66 // 4)
+    expect_user_error(capsys, ["--model", BUNDLED_MODEL, "--input-dir-hr", str(folder), "--output-dir",
+                               str(tmp_path / "out"), "--backend", "nnabla", "--max-memory", "0.3"],
+                      f"too small for {lr_width}x{lr_height} LR frames")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("written_size", ["6400x4800", (float("nan"), 6400), (-4800, 6400), (0, 0)])
+def test_a_written_size_not_of_two_sides_is_refused_in_one_line(written_size):
+    """SuperResolver.written_size (the size a library caller writes frames at, counted in the memory plan) of a
+    string or NaN failed in the tile plan, a traceback; of a negative side or zeros it shrank the frames the budget
+    counts, and the plan ran beside them."""
+    from inference import SuperResolver
+    resolver = SuperResolver(BUNDLED_MODEL, backend="nnabla", context="cpu", max_memory=0.45 * 2 ** 30)
+    with pytest.raises(UserError, match="written_size"):
+        resolver.written_size = written_size
+        resolver.model(24, 32)

@@ -785,7 +785,7 @@ def test_memory_running_out_in_validation_names_the_validation_settings(tmp_path
     monkeypatch.setattr(inference.resolver, "super_resolve", running_out)
     line = user_error_line(train.main, tiny_training_flags(scenes, tmp_path / "out", **{
         "train.max_iter": 2, "train.val_freq": 2, "data.val_dir": val_dir, "train.val_crop": 48}), capsys)
-    assert re.fullmatch(r"error: out of memory while super-resolving 12x12 frames in a budget of [0-9.]+ GB; in "
+    assert re.fullmatch(r"error: out of memory while super-resolving 12x12 LR frames in a budget of [0-9.]+ GB; in "
                         r"validation, beside the training's networks: lower train.val_crop or train.val_frames, free "
                         r"memory, or set train.val_freq=0, then run again to resume", line)
 
