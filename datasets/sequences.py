@@ -170,9 +170,12 @@ def listable(folder):
     return os.access(folder, os.R_OK | os.X_OK)
 
 
-# pictures of formats a sequence's frames are not read in (utils.image_io.IMAGE_EXTENSIONS): an export, a conversion
+# pictures of formats a sequence's frames are not read in (utils.image_io.IMAGE_EXTENSIONS): an export, a conversion,
+# a save (Chrome on Windows saves a JPEG as '.jfif': '0002.jfif' among PNG frames was left out without a word, exit
+# code 0)
 OTHER_PICTURE_EXTENSIONS = (".webp", ".tif", ".tiff", ".gif", ".exr", ".hdr", ".jp2", ".j2k", ".heic", ".heif", ".avif",
-                            ".ppm", ".pgm", ".pnm", ".tga", ".dpx")
+                            ".ppm", ".pgm", ".pnm", ".pbm", ".tga", ".dpx", ".jfif", ".jpe", ".jif", ".jxl", ".apng",
+                            ".qoi", ".psd", ".dng")
 CLOSED = ("cannot be listed (permission denied)", "give it read permission")
 OTHER_FORMAT = ("holds no frame but pictures of a format training does not read (frames: "
                 f"{', '.join(IMAGE_EXTENSIONS)})", "convert them to PNG")
@@ -315,12 +318,14 @@ def no_picture_left_out(folder, frames):
 
 def no_copy_of_a_frame(frames):
     """frames, the paths of a sequence's frames, unless one is named as a copy of another: the other's name, then a
-    space or a '(' ('f001 2.png', macOS's; 'im2 (1).png', a browser's; 'f2 - Copy (2).png', Windows'). Its number is
+    space or a '(' ('f001 2.png', macOS's; 'im2 (1).png', a browser's; 'f2 - Copy (2).png', Windows'), or then '-' and
+    a number alone ('f002-1.png', Safari's and Android's downloads: trained on as frame 210, exit code 0). Its number is
     not the frame's ('f001 2' holds 0012), so one_frame_a_number let it through, and it was trained on as a later frame
     (or, of 'f1.png' and 'f1 - Copy.png' alone, ordered by name, as the first), exit code 0."""
     stems = {os.path.splitext(os.path.basename(path))[0]: path for path in frames}
     for stem, path in stems.items():
-        heads = (stem[:cut].rstrip() for cut, character in enumerate(stem) if character in " (")
+        heads = [stem[:cut].rstrip() for cut, character in enumerate(stem) if character in " ("]
+        heads += [stem[:match.start()] for match in re.finditer(r"-[0-9]+$", stem)]  # Safari's, Android's 'f002-1'
         original = next((stems[head] for head in heads if head in stems), None)
         if original:
             raise UserError(f"'{path}' is named as a copy of '{original}' (its name, then a copy's ending), so it "

@@ -2822,3 +2822,50 @@ def test_a_sequence_list_names_a_folder_whose_name_begins_or_ends_with_a_space(t
     listing = tmp_path / "list.txt"
     listing.write_text(f"{name}\nb \n")
     assert [sequence.name for sequence in folder_sequences(root, str(listing))] == [name, "b"]
+
+
+# Seventeenth pass, third look at the seventeenth pass's training-data fixes
+@pytest.mark.parametrize("other", ["frame_1.jfif", "frame_1.jxl", "frame_2.JPE"])
+def test_a_frame_saved_as_jfif_or_jpeg_xl_among_the_frames_is_one_line(tmp_path, other):
+    """'frame_1.jfif' among 'frame_0.png', 'frame_2.png', 'frame_3.png' (Chrome on Windows saves a JPEG as '.jfif'; a
+    JPEG XL export): a format training does not read, it was left out without a word, and the frames either side of it
+    trained on as consecutive, exit code 0; a sequence folder of such pictures alone was left out so too."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"s": 4}, sizes={"s": (8, 8)})
+    folder = os.path.join(root, "s")
+    os.rename(os.path.join(folder, other[:other.index(".")] + ".png"), os.path.join(folder, other))
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(folder, other))}' is a picture among the frames "
+                                        r"of its sequence in a format training does not read .*: convert it to PNG or "
+                                        r"remove it$"):
+        folder_sequences(root)
+    shutil.rmtree(folder)
+    make_sequence_folders(root, {"a": 3, "s": 3}, sizes={"a": (8, 8), "s": (8, 8)})
+    for name in os.listdir(folder):
+        os.rename(os.path.join(folder, name), os.path.join(folder, name[:name.index(".")] + other[other.index("."):]))
+    with pytest.raises(UserError, match=rf"^'{re.escape(folder)}' holds no frame but pictures of a format training "
+                                        r"does not read"):
+        folder_sequences(root)
+
+
+@pytest.mark.parametrize("names, original", [(["f001.png", "f002.png", "f003.png", "f002-1.png"], "f002.png"),
+                                             (["im1.png", "im2.png", "im1-2.png"], "im1.png")],
+                         ids=["Safari's copy", "Android's copy"])
+def test_a_copy_of_a_frame_named_with_a_minus_and_a_number_is_one_line(tmp_path, names, original):
+    """A frame downloaded twice by Safari or Android ('f002-1.png' beside 'f002.png'): its digits make another number
+    (0021), no frame's in a short sequence, so it was trained on as a later frame, exit code 0. Frames numbered after a
+    '-' ('clip-1.png'..'clip-12.png', 'shot-1-1.png'.., dates '2019-05-01.png'..) are still frames."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"s": len(names)}, name_frame=names.__getitem__,
+                                 sizes={"s": (8, 8)})
+    copy, original = (os.path.join(root, "s", name) for name in (names[-1], original))
+    with pytest.raises(UserError, match=rf"^'{re.escape(copy)}' is named as a copy of '{re.escape(original)}' .*: "
+                                        r"remove it, or rename it if it is a frame of its own$"):
+        folder_sequences(root)
+    for frame_names in ([f"clip-{index}.png" for index in range(1, 13)],
+                        [f"shot-1-{index}.png" for index in range(1, 13)],
+                        [f"2019-05-{index:02d}.png" for index in range(1, 13)]):
+        shutil.rmtree(root)
+        make_sequence_folders(root, {"s": 12}, name_frame=frame_names.__getitem__, sizes={"s": (8, 8)})
+        assert [os.path.basename(path) for path in folder_sequences(root)[0].frames] == frame_names
