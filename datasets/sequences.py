@@ -318,14 +318,15 @@ def no_picture_left_out(folder, frames):
 
 def no_copy_of_a_frame(frames):
     """frames, the paths of a sequence's frames, unless one is named as a copy of another: the other's name, then a
-    space or a '(' ('f001 2.png', macOS's; 'im2 (1).png', a browser's; 'f2 - Copy (2).png', Windows'), or then '-' and
-    a number alone ('f002-1.png', Safari's and Android's downloads: trained on as frame 210, exit code 0). Its number is
-    not the frame's ('f001 2' holds 0012), so one_frame_a_number let it through, and it was trained on as a later frame
-    (or, of 'f1.png' and 'f1 - Copy.png' alone, ordered by name, as the first), exit code 0."""
+    character that is neither a letter nor a digit, and more ('f001 2.png', macOS's; 'im2 (1).png', a browser's;
+    'f2 - Copy (2).png', Windows'; 'f002-1.png', Safari's and Android's; 'f001-DESKTOP-4F2K9QL.png', OneDrive's conflict
+    copy; 'f001.sync-conflict-20260101-120000-ABCDEFG.png', Syncthing's). Its number is not the frame's ('f001 2' holds
+    0012), so one_frame_a_number let it through, and it was trained on as a later frame (or, of 'f1.png' and
+    'f1 - Copy.png' alone, ordered by name, as the first), exit code 0. 'frame 1'..'frame 10', 'a (1)'..'a (12)' are
+    still frames: 'frame 1' then a digit is another number, no copy."""
     stems = {os.path.splitext(os.path.basename(path))[0]: path for path in frames}
     for stem, path in stems.items():
-        heads = [stem[:cut].rstrip() for cut, character in enumerate(stem) if character in " ("]
-        heads += [stem[:match.start()] for match in re.finditer(r"-[0-9]+$", stem)]  # Safari's, Android's 'f002-1'
+        heads = (stem[:cut].rstrip() for cut, character in enumerate(stem) if cut and not character.isalnum())
         original = next((stems[head] for head in heads if head in stems), None)
         if original:
             raise UserError(f"'{path}' is named as a copy of '{original}' (its name, then a copy's ending), so it "

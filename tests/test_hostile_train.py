@@ -2848,13 +2848,19 @@ def test_a_frame_saved_as_jfif_or_jpeg_xl_among_the_frames_is_one_line(tmp_path,
         folder_sequences(root)
 
 
-@pytest.mark.parametrize("names, original", [(["f001.png", "f002.png", "f003.png", "f002-1.png"], "f002.png"),
-                                             (["im1.png", "im2.png", "im1-2.png"], "im1.png")],
-                         ids=["Safari's copy", "Android's copy"])
-def test_a_copy_of_a_frame_named_with_a_minus_and_a_number_is_one_line(tmp_path, names, original):
-    """A frame downloaded twice by Safari or Android ('f002-1.png' beside 'f002.png'): its digits make another number
-    (0021), no frame's in a short sequence, so it was trained on as a later frame, exit code 0. Frames numbered after a
-    '-' ('clip-1.png'..'clip-12.png', 'shot-1-1.png'.., dates '2019-05-01.png'..) are still frames."""
+@pytest.mark.parametrize("names, original", [
+    (["f001.png", "f002.png", "f003.png", "f002-1.png"], "f002.png"),
+    (["im1.png", "im2.png", "im1-2.png"], "im1.png"),
+    (["f001.png", "f002.png", "f003.png", "f001-DESKTOP-4F2K9QL.png"], "f001.png"),
+    (["f001.png", "f002.png", "f003.png", "f002.sync-conflict-20260101-120000-ABCDEFG.png"], "f002.png"),
+    (["im1.png", "im2.png", "im3.png", "im1_x4.png"], "im1.png")],
+    ids=["Safari's copy", "Android's copy", "OneDrive's conflict copy", "Syncthing's conflict copy",
+         "a 4x frame beside"])
+def test_a_copy_of_a_frame_named_with_another_ending_is_one_line(tmp_path, names, original):
+    """A frame downloaded twice by Safari or Android ('f002-1.png' beside 'f002.png'), OneDrive's and Syncthing's copies
+    of a frame changed on two computers, a frame's 4x version beside it ('im1_x4.png'): their digits make other numbers
+    (0021, 0014..), so they were trained on as later frames, exit code 0. Frames numbered after a '-' or a '.'
+    ('clip-1.png'..'clip-12.png', 'shot-1-1.png'.., dates '2019-05-01.png'.., 'frame.0001.png'..) are still frames."""
     from datasets.sequences import folder_sequences
     from training_data import make_sequence_folders
     root = make_sequence_folders(tmp_path / "data", {"s": len(names)}, name_frame=names.__getitem__,
@@ -2865,7 +2871,8 @@ def test_a_copy_of_a_frame_named_with_a_minus_and_a_number_is_one_line(tmp_path,
         folder_sequences(root)
     for frame_names in ([f"clip-{index}.png" for index in range(1, 13)],
                         [f"shot-1-{index}.png" for index in range(1, 13)],
-                        [f"2019-05-{index:02d}.png" for index in range(1, 13)]):
+                        [f"2019-05-{index:02d}.png" for index in range(1, 13)],
+                        [f"frame.{index:04d}.png" for index in range(1, 13)]):
         shutil.rmtree(root)
         make_sequence_folders(root, {"s": 12}, name_frame=frame_names.__getitem__, sizes={"s": (8, 8)})
         assert [os.path.basename(path) for path in folder_sequences(root)[0].frames] == frame_names
