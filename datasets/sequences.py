@@ -303,12 +303,24 @@ def no_picture_left_out(folder, frames):
     between the frames' and no frame has (a frame exported as '0002.webp' or '0002.tif' among '0001.png', '0003.png'):
     it was left out without a word, and the frames either side of it trained on as consecutive, exit code 0. Then a
     UserError naming it. One of a frame's number (the '.tif' a '.png' was converted from), of none, or outside the
-    frames' (a 'thumb_320.webp') leaves no gap."""
+    frames' (a 'thumb_320.webp') leaves no gap. Frames whose names hold one number alike are ordered by name
+    (one_frame_a_number), and so are their gaps: 'clip2_b.webp' between 'clip2_a.png' and 'clip2_c.png' was left out
+    so too."""
     numbers = {frame_sort_key(os.path.basename(path))[0] for path in frames}
+    by_name = len(numbers) == 1 and min(numbers) >= 0
+
+    def place(name):
+        """Where a picture named name lies among the frames: its number, or its name where they are ordered by name
+        (None, nowhere, where its number is another)."""
+        if by_name:
+            return os.path.splitext(name)[0] if frame_sort_key(name)[0] in numbers else None
+        return frame_sort_key(name)[0]
+
+    places = {place(os.path.basename(path)) for path in frames}
     with os.scandir(folder) as entries:
         left_out = sorted(entry.name for entry in entries if is_frame_name(entry.name, OTHER_PICTURE_EXTENSIONS)
-                          and min(numbers) < frame_sort_key(entry.name)[0] < max(numbers)
-                          and frame_sort_key(entry.name)[0] not in numbers)
+                          and place(entry.name) is not None and min(places) < place(entry.name) < max(places)
+                          and place(entry.name) not in places)
     if left_out:
         raise UserError(f"'{os.path.join(folder, left_out[0])}' is a picture among the frames of its sequence in a "
                         f"format training does not read (frames: {', '.join(IMAGE_EXTENSIONS)}), so the frames "

@@ -2876,3 +2876,25 @@ def test_a_copy_of_a_frame_named_with_another_ending_is_one_line(tmp_path, names
         shutil.rmtree(root)
         make_sequence_folders(root, {"s": 12}, name_frame=frame_names.__getitem__, sizes={"s": (8, 8)})
         assert [os.path.basename(path) for path in folder_sequences(root)[0].frames] == frame_names
+
+
+def test_a_picture_in_another_format_among_frames_ordered_by_name_is_one_line(tmp_path):
+    """'clip2_b.webp' between 'clip2_a.png' and 'clip2_c.png' (frames whose names hold one number alike, ordered by
+    name): the gap was looked for by number alone, so it was left out without a word and the frames either side of it
+    trained on as consecutive, exit code 0. A '.tif' of a frame's name, a 'cover.webp' and one past the last frame's
+    name are still left out."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    names = ["clip2_a.png", "clip2_b.png", "clip2_c.png", "clip2_d.png"]
+    root = make_sequence_folders(tmp_path / "data", {"s": 4}, name_frame=names.__getitem__, sizes={"s": (8, 8)})
+    folder = os.path.join(root, "s")
+    os.rename(os.path.join(folder, "clip2_b.png"), os.path.join(folder, "clip2_b.webp"))
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(folder, 'clip2_b.webp'))}' is a picture among "
+                                        r"the frames of its sequence in a format training does not read .*: convert it "
+                                        r"to PNG or remove it$"):
+        folder_sequences(root)
+    os.rename(os.path.join(folder, "clip2_b.webp"), os.path.join(folder, "cover.webp"))
+    for other in ("clip2_a.tif", "clip2_z.webp"):
+        os.link(os.path.join(folder, "clip2_a.png"), os.path.join(folder, other))
+    assert [os.path.basename(path) for path in folder_sequences(root)[0].frames] == ["clip2_a.png", "clip2_c.png",
+                                                                                      "clip2_d.png"]
