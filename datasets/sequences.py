@@ -320,7 +320,7 @@ def no_picture_left_out(folder, frames):
     with os.scandir(folder) as entries:
         left_out = sorted(entry.name for entry in entries if is_frame_name(entry.name, OTHER_PICTURE_EXTENSIONS)
                           and place(entry.name) is not None and min(places) < place(entry.name) < max(places)
-                          and place(entry.name) not in places)
+                          and place(entry.name) not in places and not entry.is_dir())  # a folder is no picture
     if left_out:
         raise UserError(f"'{os.path.join(folder, left_out[0])}' is a picture among the frames of its sequence in a "
                         f"format training does not read (frames: {', '.join(IMAGE_EXTENSIONS)}), so the frames "

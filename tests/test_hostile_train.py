@@ -2898,3 +2898,15 @@ def test_a_picture_in_another_format_among_frames_ordered_by_name_is_one_line(tm
         os.link(os.path.join(folder, "clip2_a.png"), os.path.join(folder, other))
     assert [os.path.basename(path) for path in folder_sequences(root)[0].frames] == ["clip2_a.png", "clip2_c.png",
                                                                                       "clip2_d.png"]
+
+
+def test_a_folder_named_as_a_picture_between_the_frames_is_no_picture(tmp_path):
+    """A folder named '0002.webp' between '0001.png' and '0003.png' (a folder of a frame's exports): it was
+    refused as a picture among the frames in a format training does not read, "convert it to PNG or remove it", where
+    it is no picture (a sequence's subfolder is no frame, and no gap)."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    names = ["0001.png", "0003.png"]
+    root = make_sequence_folders(tmp_path / "data", {"s": 2}, name_frame=names.__getitem__, sizes={"s": (8, 8)})
+    os.mkdir(os.path.join(root, "s", "0002.webp"))
+    assert [os.path.basename(path) for path in folder_sequences(root)[0].frames] == names
