@@ -2772,18 +2772,14 @@ def test_a_copy_of_a_frame_whose_name_adds_a_number_is_one_line(tmp_path, names,
     beside 'f1.png' alone, both of the one number 1, ordered by name, was trained on as the first. Windows' batch
     names ('frame (1).png', 'frame (2).png') and 'frame 1.png'..'frame 10.png' are still frames."""
     from datasets.sequences import folder_sequences
-    from training_data import make_sequence_folders
-    root = make_sequence_folders(tmp_path / "data", {"s": len(names)}, name_frame=names.__getitem__,
-                                 sizes={"s": (8, 8)})
-    copy, original = (os.path.join(root, "s", name) for name in (names[-1], original))
+    from hostile import sequence_of_a_copy, trained_frame_names
+    root, copy, original = sequence_of_a_copy(tmp_path, names, original)
     with pytest.raises(UserError, match=rf"^'{re.escape(copy)}' is named as a copy of '{re.escape(original)}' .*: "
                                         r"remove it, or rename it if it is a frame of its own$"):
         folder_sequences(root)
     for frame_names in ([f"frame ({index + 1}).png" for index in range(3)], ["frame 1.png", "frame 2.png",
                                                                               "frame 10.png"]):
-        shutil.rmtree(root)
-        make_sequence_folders(root, {"s": 3}, name_frame=frame_names.__getitem__, sizes={"s": (8, 8)})
-        assert [os.path.basename(path) for path in folder_sequences(root)[0].frames] == frame_names
+        assert trained_frame_names(root, frame_names) == frame_names
 
 
 def test_a_frame_rewritten_at_another_size_while_the_frame_cache_decodes_is_one_line(tmp_path):
@@ -2862,20 +2858,14 @@ def test_a_copy_of_a_frame_named_with_another_ending_is_one_line(tmp_path, names
     (0021, 0014..), so they were trained on as later frames, exit code 0. Frames numbered after a '-' or a '.'
     ('clip-1.png'..'clip-12.png', 'shot-1-1.png'.., dates '2019-05-01.png'.., 'frame.0001.png'..) are still frames."""
     from datasets.sequences import folder_sequences
-    from training_data import make_sequence_folders
-    root = make_sequence_folders(tmp_path / "data", {"s": len(names)}, name_frame=names.__getitem__,
-                                 sizes={"s": (8, 8)})
-    copy, original = (os.path.join(root, "s", name) for name in (names[-1], original))
+    from hostile import sequence_of_a_copy, trained_frame_names
+    root, copy, original = sequence_of_a_copy(tmp_path, names, original)
     with pytest.raises(UserError, match=rf"^'{re.escape(copy)}' is named as a copy of '{re.escape(original)}' .*: "
                                         r"remove it, or rename it if it is a frame of its own$"):
         folder_sequences(root)
-    for frame_names in ([f"clip-{index}.png" for index in range(1, 13)],
-                        [f"shot-1-{index}.png" for index in range(1, 13)],
-                        [f"2019-05-{index:02d}.png" for index in range(1, 13)],
-                        [f"frame.{index:04d}.png" for index in range(1, 13)]):
-        shutil.rmtree(root)
-        make_sequence_folders(root, {"s": 12}, name_frame=frame_names.__getitem__, sizes={"s": (8, 8)})
-        assert [os.path.basename(path) for path in folder_sequences(root)[0].frames] == frame_names
+    for scheme in ("clip-{}.png", "shot-1-{}.png", "2019-05-{:02d}.png", "frame.{:04d}.png"):
+        frame_names = [scheme.format(index) for index in range(1, 13)]
+        assert trained_frame_names(root, frame_names) == frame_names
 
 
 def test_a_picture_in_another_format_among_frames_ordered_by_name_is_one_line(tmp_path):
