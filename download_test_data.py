@@ -42,7 +42,8 @@ import h5py
 import numpy as np
 from tqdm import tqdm
 
-from datasets.reds import PARTS as REDS_PARTS, is_frame_file as is_reds_frame_file
+from datasets.reds import FRAMES_PER_SEQUENCE as REDS_FRAMES, PARTS as REDS_PARTS, frame_name as reds_frame_name
+from datasets.reds import is_frame_file as is_reds_frame_file
 from utils.errors import UserError, error_reason, exit_on_user_error, one_line, printable, shortened
 from utils.flags import FlagParser
 from utils.hdf5 import missing_filter, unwritten
@@ -534,9 +535,10 @@ def check_reds_layout(archive):
                  for member in slash_separated(opened) if not member.is_dir()]
     if not any(file.startswith(part + "/") and is_reds_frame_file(file[len(part) + 1:], count) for file in files):
         first = f"its first file: {printable(repr(files[0]))}" if files else "it holds no file"
+        frames = f"{reds_frame_name(0)}..{reds_frame_name(REDS_FRAMES - 1)}"
         raise UserError(f"{archive} is not REDS's {name}: it holds no frame {part}/NNN/NNNNNNNN.png (sequences "
-                        f"000..{count - 1:03d}, frames 00000000..00000099), where train.py reads its sequences "
-                        f"({first}); it is kept: delete it and fetch from another host with --base-url")
+                        f"000..{count - 1:03d}, frames {frames}), where train.py reads its sequences ({first}); it is "
+                        "kept: delete it and fetch from another host with --base-url")
 
 
 def own_names(archive):

@@ -2163,7 +2163,8 @@ def test_a_reds_zip_of_another_layout_is_refused_and_kept_not_reported_done(tmp_
             server.requests.clear()
             with pytest.raises(UserError, match=rf"REDS/train_sharp\.zip is not REDS's train_sharp\.zip: it holds no "
                                                 r"frame train/train_sharp/NNN/NNNNNNNN\.png \(sequences 000\.\.239, "
-                                                r"frames 00000000\.\.00000099\), where train\.py reads "
+                                                r"frames 00000000\.png\.\.00000099\.png\), where train\.py "
+                                                r"reads "
                                                 rf"its sequences \(its first file: '{re.escape(member)}'\); it is "
                                                 r"kept: delete it and fetch from another host with --base-url$"):
                 download_test_data.run(download_test_data.parse_args(
