@@ -308,12 +308,14 @@ def no_picture_left_out(folder, frames):
     so too."""
     numbers = {frame_sort_key(os.path.basename(path))[0] for path in frames}
     by_name = len(numbers) == 1 and min(numbers) >= 0
+    stems = {os.path.splitext(os.path.basename(path))[0] for path in frames}
 
     def place(name):
         """Where a picture named name lies among the frames: its number, or its name where they are ordered by name
-        (None, nowhere, where its number is another)."""
+        (None, nowhere, where its number is another or it is named after a frame: 'clip2_a_thumb.webp')."""
+        stem = os.path.splitext(name)[0]
         if by_name:
-            return os.path.splitext(name)[0] if frame_sort_key(name)[0] in numbers else None
+            return stem if frame_sort_key(name)[0] in numbers and not named_after(stem, stems) else None
         return frame_sort_key(name)[0]
 
     places = {place(os.path.basename(path)) for path in frames}
@@ -338,12 +340,18 @@ def no_copy_of_a_frame(frames):
     still frames: 'frame 1' then a digit is another number, no copy."""
     stems = {os.path.splitext(os.path.basename(path))[0]: path for path in frames}
     for stem, path in stems.items():
-        heads = (stem[:cut].rstrip() for cut, character in enumerate(stem) if cut and not character.isalnum())
-        original = next((stems[head] for head in heads if head in stems), None)
-        if original:
+        if original := stems.get(named_after(stem, stems)):
             raise UserError(f"'{path}' is named as a copy of '{original}' (its name, then a copy's ending), so it "
                             "would be trained on as another frame: remove it, or rename it if it is a frame of its own")
     return frames
+
+
+def named_after(stem, stems):
+    """The one of stems (names without their extension) that stem is named after: the first that is stem cut before a
+    character neither a letter nor a digit, its spaces before that left out ('f001' of 'f001 2', 'f2' of
+    'f2 - Copy (2)', 'im1' of 'im1_x4'); None where none is ('frame 1' of 'frame 10': a digit follows)."""
+    heads = (stem[:cut].rstrip() for cut, character in enumerate(stem) if cut and not character.isalnum())
+    return next((head for head in heads if head in stems), None)
 
 
 def check_lengths(sequences, rnn_n):

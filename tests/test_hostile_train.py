@@ -2871,8 +2871,8 @@ def test_a_copy_of_a_frame_named_with_another_ending_is_one_line(tmp_path, names
 def test_a_picture_in_another_format_among_frames_ordered_by_name_is_one_line(tmp_path):
     """'clip2_b.webp' between 'clip2_a.png' and 'clip2_c.png' (frames whose names hold one number alike, ordered by
     name): the gap was looked for by number alone, so it was left out without a word and the frames either side of it
-    trained on as consecutive, exit code 0. A '.tif' of a frame's name, a 'cover.webp' and one past the last frame's
-    name are still left out."""
+    trained on as consecutive, exit code 0. A '.tif' of a frame's name, one named after a frame ('clip2_a_thumb.webp'),
+    a 'cover.webp' and one past the last frame's name are still left out."""
     from datasets.sequences import folder_sequences
     from training_data import make_sequence_folders
     names = ["clip2_a.png", "clip2_b.png", "clip2_c.png", "clip2_d.png"]
@@ -2884,7 +2884,7 @@ def test_a_picture_in_another_format_among_frames_ordered_by_name_is_one_line(tm
                                         r"to PNG or remove it$"):
         folder_sequences(root)
     os.rename(os.path.join(folder, "clip2_b.webp"), os.path.join(folder, "cover.webp"))
-    for other in ("clip2_a.tif", "clip2_z.webp"):
+    for other in ("clip2_a.tif", "clip2_a_thumb.webp", "clip2_z.webp"):
         os.link(os.path.join(folder, "clip2_a.png"), os.path.join(folder, other))
     assert [os.path.basename(path) for path in folder_sequences(root)[0].frames] == ["clip2_a.png", "clip2_c.png",
                                                                                       "clip2_d.png"]
