@@ -42,7 +42,8 @@ import h5py
 import numpy as np
 from tqdm import tqdm
 
-from datasets.reds import PARTS as REDS_PARTS, is_frame_file as is_reds_frame_file
+from datasets.reds import FRAMES_PER_SEQUENCE as REDS_FRAMES, PARTS as REDS_PARTS, frame_name as reds_frame_name
+from datasets.reds import is_frame_file as is_reds_frame_file
 from utils.errors import UserError, error_reason, exit_on_user_error, one_line, printable, shortened
 from utils.flags import FlagParser
 from utils.hdf5 import missing_filter, unwritten
@@ -66,7 +67,9 @@ REDS_URL = "http://data.cv.snu.ac.kr:8008/webdav/dataset/REDS/"
 REDS_ARCHIVES = [REDS_URL + "train_sharp.zip", REDS_URL + "val_sharp.zip"]
 REDS_FOLDER = "REDS"
 # each REDS zip's folder of sequences, where datasets/reds.py reads them ("train/train_sharp"), by the zip's name
-REDS_LAYOUT = {os.path.basename(url): part.replace(os.sep, "/") for url, (part, _, _) in zip(REDS_ARCHIVES, REDS_PARTS)}
+# {zip name: (its part's folder, '/'-separated, its sequences)}
+REDS_LAYOUT = {os.path.basename(url): (part.replace(os.sep, "/"), count)
+               for url, (part, _, count) in zip(REDS_ARCHIVES, REDS_PARTS)}
 WEIGHT_FILES = [
     NNABLA_TECOGAN_URL + "tecogan_model.h5",
     NNABLA_TECOGAN_URL + "frvsr_model.h5",
@@ -525,17 +528,18 @@ def check_reds_layout(archive):
     '0000.png' or '00000000.jpg', or in a folder '0'), "run download_test_data.py --reds again", where a run again
     skipped it as done."""
     name = os.path.basename(archive)
-    part = REDS_LAYOUT.get(name)
-    if part is None:
+    if name not in REDS_LAYOUT:
         return
+    part, count = REDS_LAYOUT[name]
     with zipfile.ZipFile(archive) as opened:  # whole and valid: download checked it
         files = ["/".join(step for step in member.filename.split("/") if step != ".")
                  for member in slash_separated(opened) if not member.is_dir()]
-    if not any(file.startswith(part + "/") and is_reds_frame_file(file[len(part) + 1:]) for file in files):
+    if not any(file.startswith(part + "/") and is_reds_frame_file(file[len(part) + 1:], count) for file in files):
         first = f"its first file: {printable(repr(files[0]))}" if files else "it holds no file"
-        raise UserError(f"{archive} is not REDS's {name}: it holds no frame {part}/NNN/NNNNNNNN.png, where train.py "
-                        f"reads its sequences ({first}); it is kept: delete it and fetch from another host with "
-                        "--base-url")
+        frames = f"{reds_frame_name(0)}..{reds_frame_name(REDS_FRAMES - 1)}"
+        raise UserError(f"{archive} is not REDS's {name}: it holds no frame {part}/NNN/NNNNNNNN.png (sequences "
+                        f"000..{count - 1:03d}, frames {frames}), where train.py reads its sequences ({first}); it is "
+                        "kept: delete it and fetch from another host with --base-url")
 
 
 def own_names(archive):

@@ -30,10 +30,12 @@ def frame_name(index):
     return f"{index:08d}.png"
 
 
-def is_frame_file(relative):
+def is_frame_file(relative, count):
     """Whether a path under a part's folder ('000/00000000.png', '/'-separated) names a frame as sequence_folder and
-    frame_name place them."""
-    return re.fullmatch(r"[0-9]{3}/[0-9]{8}\.png", relative) is not None
+    frame_name place them, of one of the part's count sequences, that training reads (a zip of '999/00000000.png' or
+    '000/00000100.png' alone passed for REDS, and train.py then said to fetch it again, which skipped it as done)."""
+    match = re.fullmatch(r"([0-9]{3})/([0-9]{8})\.png", relative)
+    return match is not None and int(match[1]) < count and int(match[2]) < FRAMES_PER_SEQUENCE
 
 
 def sequence_folder(root, name):

@@ -269,3 +269,24 @@ def hdf5_of_a_plugin_filter(path, code=32001):
     name = data.index(b"deflate")  # after the filter's code, the name's length, its flags and its count of values
     struct.pack_into("<H", data, name - 8, code)
     path.write_bytes(bytes(data))
+
+
+def sequence_of_a_copy(tmp_path, names, original):
+    """A data folder of one sequence 's' of 8x8 frames named names, the last a copy of the frame named original:
+    (root, the copy's path, the original's path)."""
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"s": len(names)}, name_frame=names.__getitem__,
+                                 sizes={"s": (8, 8)})
+    return root, os.path.join(root, "s", names[-1]), os.path.join(root, "s", original)
+
+
+def trained_frame_names(root, frame_names):
+    """The names of the frames, in order, that training reads of a sequence 's' of 8x8 frames named frame_names, made
+    in root in place of what it held."""
+    import shutil
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    shutil.rmtree(root)
+    make_sequence_folders(root, {"s": len(frame_names)}, name_frame=frame_names.__getitem__,
+                          sizes={"s": (8, 8)})
+    return [os.path.basename(path) for path in folder_sequences(root)[0].frames]

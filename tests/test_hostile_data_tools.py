@@ -2162,7 +2162,9 @@ def test_a_reds_zip_of_another_layout_is_refused_and_kept_not_reported_done(tmp_
         for _ in range(2):
             server.requests.clear()
             with pytest.raises(UserError, match=rf"REDS/train_sharp\.zip is not REDS's train_sharp\.zip: it holds no "
-                                                r"frame train/train_sharp/NNN/NNNNNNNN\.png, where train\.py reads "
+                                                r"frame train/train_sharp/NNN/NNNNNNNN\.png \(sequences 000\.\.239, "
+                                                r"frames 00000000\.png\.\.00000099\.png\), where train\.py "
+                                                r"reads "
                                                 rf"its sequences \(its first file: '{re.escape(member)}'\); it is "
                                                 r"kept: delete it and fetch from another host with --base-url$"):
                 download_test_data.run(download_test_data.parse_args(
@@ -2404,3 +2406,30 @@ def test_the_downloads_lines_of_a_run_that_succeeds_show_an_escape_sequence_in_i
     out = capsys.readouterr().out
     assert "\x1b" not in out and out.count("out\\x1b[2J/weights/\n") == 2 and "already there, skipped" in out, out
     assert (output_dir / "weights" / "vgg19.h5").read_bytes() == weights.read_bytes()
+
+
+# Seventeenth pass, third look at the seventeenth pass's training-data fixes
+@pytest.mark.parametrize("zip_name, members", [
+    ("train_sharp.zip", ["train/train_sharp/999/00000000.png"]),
+    ("train_sharp.zip", ["train/train_sharp/000/00000100.png"]),
+    ("val_sharp.zip", ["val/val_sharp/030/00000000.png", "val/val_sharp/239/00000099.png"])],
+    ids=["a sequence past 239", "a frame past 99", "val_sharp's sequences past 029"])
+def test_a_reds_zip_of_frames_training_does_not_read_is_refused_and_kept(tmp_path, zip_name, members):
+    """A REDS zip of its part's folder and REDS's names, but of sequences or frames past those training reads
+    (train_sharp's 000..239, val_sharp's 000..029, frames 00000000..00000099): it passed the layout check, was unpacked
+    and reported done, and train.py then said the sequences were lacking, "run download_test_data.py --reds again",
+    which skipped it as done. REDS's own names at the ends of the ranges still pass."""
+    import zipfile
+    import download_test_data
+    archive = tmp_path / zip_name
+    with zipfile.ZipFile(archive, "w") as opened:
+        for member in members:
+            opened.writestr(member, b"x")
+    with pytest.raises(UserError, match=rf"^{re.escape(str(archive))} is not REDS's {re.escape(zip_name)}: it holds no "
+                                        r"frame .*; it is kept: delete it and fetch from another host with "
+                                        r"--base-url$"):
+        download_test_data.check_reds_layout(str(archive))
+    part = "train/train_sharp/239" if zip_name == "train_sharp.zip" else "val/val_sharp/029"
+    with zipfile.ZipFile(archive, "a") as opened:
+        opened.writestr(f"{part}/00000099.png", b"x")
+    download_test_data.check_reds_layout(str(archive))

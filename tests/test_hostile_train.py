@@ -2772,18 +2772,14 @@ def test_a_copy_of_a_frame_whose_name_adds_a_number_is_one_line(tmp_path, names,
     beside 'f1.png' alone, both of the one number 1, ordered by name, was trained on as the first. Windows' batch
     names ('frame (1).png', 'frame (2).png') and 'frame 1.png'..'frame 10.png' are still frames."""
     from datasets.sequences import folder_sequences
-    from training_data import make_sequence_folders
-    root = make_sequence_folders(tmp_path / "data", {"s": len(names)}, name_frame=names.__getitem__,
-                                 sizes={"s": (8, 8)})
-    copy, original = (os.path.join(root, "s", name) for name in (names[-1], original))
+    from hostile import sequence_of_a_copy, trained_frame_names
+    root, copy, original = sequence_of_a_copy(tmp_path, names, original)
     with pytest.raises(UserError, match=rf"^'{re.escape(copy)}' is named as a copy of '{re.escape(original)}' .*: "
                                         r"remove it, or rename it if it is a frame of its own$"):
         folder_sequences(root)
     for frame_names in ([f"frame ({index + 1}).png" for index in range(3)], ["frame 1.png", "frame 2.png",
                                                                               "frame 10.png"]):
-        shutil.rmtree(root)
-        make_sequence_folders(root, {"s": 3}, name_frame=frame_names.__getitem__, sizes={"s": (8, 8)})
-        assert [os.path.basename(path) for path in folder_sequences(root)[0].frames] == frame_names
+        assert trained_frame_names(root, frame_names) == frame_names
 
 
 def test_a_frame_rewritten_at_another_size_while_the_frame_cache_decodes_is_one_line(tmp_path):
@@ -2937,3 +2933,85 @@ def test_the_resume_and_finished_lines_show_an_escape_sequence_in_the_output_fol
     out = capsys.readouterr().out
     assert "\x1b" not in out, out
     assert "resuming from " in out and "the run in " in out and out.count("run\\x1b[2J") >= 2, out
+
+
+# Seventeenth pass, third look at the seventeenth pass's training-data fixes
+@pytest.mark.parametrize("other", ["frame_1.jfif", "frame_1.jxl", "frame_2.JPE"])
+def test_a_frame_saved_as_jfif_or_jpeg_xl_among_the_frames_is_one_line(tmp_path, other):
+    """'frame_1.jfif' among 'frame_0.png', 'frame_2.png', 'frame_3.png' (Chrome on Windows saves a JPEG as '.jfif'; a
+    JPEG XL export): a format training does not read, it was left out without a word, and the frames either side of it
+    trained on as consecutive, exit code 0; a sequence folder of such pictures alone was left out so too."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"s": 4}, sizes={"s": (8, 8)})
+    folder = os.path.join(root, "s")
+    os.rename(os.path.join(folder, other[:other.index(".")] + ".png"), os.path.join(folder, other))
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(folder, other))}' is a picture among the frames "
+                                        r"of its sequence in a format training does not read .*: convert it to PNG or "
+                                        r"remove it$"):
+        folder_sequences(root)
+    shutil.rmtree(folder)
+    make_sequence_folders(root, {"a": 3, "s": 3}, sizes={"a": (8, 8), "s": (8, 8)})
+    for name in os.listdir(folder):
+        os.rename(os.path.join(folder, name), os.path.join(folder, name[:name.index(".")] + other[other.index("."):]))
+    with pytest.raises(UserError, match=rf"^'{re.escape(folder)}' holds no frame but pictures of a format training "
+                                        r"does not read"):
+        folder_sequences(root)
+
+
+@pytest.mark.parametrize("names, original", [
+    (["f001.png", "f002.png", "f003.png", "f002-1.png"], "f002.png"),
+    (["im1.png", "im2.png", "im1-2.png"], "im1.png"),
+    (["f001.png", "f002.png", "f003.png", "f001-DESKTOP-4F2K9QL.png"], "f001.png"),
+    (["f001.png", "f002.png", "f003.png", "f002.sync-conflict-20260101-120000-ABCDEFG.png"], "f002.png"),
+    (["im1.png", "im2.png", "im3.png", "im1_x4.png"], "im1.png")],
+    ids=["Safari's copy", "Android's copy", "OneDrive's conflict copy", "Syncthing's conflict copy",
+         "a 4x frame beside"])
+def test_a_copy_of_a_frame_named_with_another_ending_is_one_line(tmp_path, names, original):
+    """A frame downloaded twice by Safari or Android ('f002-1.png' beside 'f002.png'), OneDrive's and Syncthing's copies
+    of a frame changed on two computers, a frame's 4x version beside it ('im1_x4.png'): their digits make other numbers
+    (0021, 0014..), so they were trained on as later frames, exit code 0. Frames numbered after a '-' or a '.'
+    ('clip-1.png'..'clip-12.png', 'shot-1-1.png'.., dates '2019-05-01.png'.., 'frame.0001.png'..) are still frames."""
+    from datasets.sequences import folder_sequences
+    from hostile import sequence_of_a_copy, trained_frame_names
+    root, copy, original = sequence_of_a_copy(tmp_path, names, original)
+    with pytest.raises(UserError, match=rf"^'{re.escape(copy)}' is named as a copy of '{re.escape(original)}' .*: "
+                                        r"remove it, or rename it if it is a frame of its own$"):
+        folder_sequences(root)
+    for scheme in ("clip-{}.png", "shot-1-{}.png", "2019-05-{:02d}.png", "frame.{:04d}.png"):
+        frame_names = [scheme.format(index) for index in range(1, 13)]
+        assert trained_frame_names(root, frame_names) == frame_names
+
+
+def test_a_picture_in_another_format_among_frames_ordered_by_name_is_one_line(tmp_path):
+    """'clip2_b.webp' between 'clip2_a.png' and 'clip2_c.png' (frames whose names hold one number alike, ordered by
+    name): the gap was looked for by number alone, so it was left out without a word and the frames either side of it
+    trained on as consecutive, exit code 0. A '.tif' of a frame's name, one named after a frame ('clip2_a_thumb.webp'),
+    a 'cover.webp' and one past the last frame's name are still left out."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    names = ["clip2_a.png", "clip2_b.png", "clip2_c.png", "clip2_d.png"]
+    root = make_sequence_folders(tmp_path / "data", {"s": 4}, name_frame=names.__getitem__, sizes={"s": (8, 8)})
+    folder = os.path.join(root, "s")
+    os.rename(os.path.join(folder, "clip2_b.png"), os.path.join(folder, "clip2_b.webp"))
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(folder, 'clip2_b.webp'))}' is a picture among "
+                                        r"the frames of its sequence in a format training does not read .*: convert it "
+                                        r"to PNG or remove it$"):
+        folder_sequences(root)
+    os.rename(os.path.join(folder, "clip2_b.webp"), os.path.join(folder, "cover.webp"))
+    for other in ("clip2_a.tif", "clip2_a_thumb.webp", "clip2_z.webp"):
+        os.link(os.path.join(folder, "clip2_a.png"), os.path.join(folder, other))
+    assert [os.path.basename(path) for path in folder_sequences(root)[0].frames] == ["clip2_a.png", "clip2_c.png",
+                                                                                      "clip2_d.png"]
+
+
+def test_a_folder_named_as_a_picture_between_the_frames_is_no_picture(tmp_path):
+    """A folder named '0002.webp' between '0001.png' and '0003.png' (a folder of a frame's exports): it was
+    refused as a picture among the frames in a format training does not read, "convert it to PNG or remove it", where
+    it is no picture (a sequence's subfolder is no frame, and no gap)."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    names = ["0001.png", "0003.png"]
+    root = make_sequence_folders(tmp_path / "data", {"s": 2}, name_frame=names.__getitem__, sizes={"s": (8, 8)})
+    os.mkdir(os.path.join(root, "s", "0002.webp"))
+    assert [os.path.basename(path) for path in folder_sequences(root)[0].frames] == names
