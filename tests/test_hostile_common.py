@@ -2484,14 +2484,9 @@ def test_the_set_up_with_pythonoptimize_refuses_a_venv_of_another_python(tmp_pat
     assert "installing pip" not in completed.stdout and not list(venv.glob("lib/*/site-packages/pip")), completed.stdout
 
 
-@pytest.mark.parametrize("failure, said", [("print 'x'", "SyntaxError: Missing parentheses in call to 'print'"),
-                                           ("import sys; sys.exit('gcc: error: x.c: No such file')",
-                                            "gcc: error: x.c: No such file")])
-def test_the_set_up_with_a_package_whose_build_fails_without_an_error_line_names_the_builds_last_line(tmp_path, failure,
-                                                                                                      said):
-    """A package built by pip (an sdist) whose build failed with a Python exception or a compiler's "gcc: error: ..."
-    (no line beginning with "error:"): the one line was pip's closing "(hint: See above for details.)", nothing
-    above it."""
+def set_up_of_a_broken_build(tmp_path, failure):
+    """make_venv.sh on a copy of the repository whose requirements hold a package whose setup.py is failure: the venv
+    and the stderr's one line (asserted one, with exit code 2)."""
     copy = set_up_copy(tmp_path, "./broken\n")
     (copy / "broken").mkdir()
     (copy / "broken" / "setup.py").write_text(failure + "\n")
@@ -2502,6 +2497,18 @@ def test_the_set_up_with_a_package_whose_build_fails_without_an_error_line_names
                                env=dict(os.environ, PIP_CONFIG_FILE=os.devnull, PIP_NO_INDEX="1"))
     lines = completed.stderr.strip().splitlines()
     assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    return venv, lines
+
+
+@pytest.mark.parametrize("failure, said", [("print 'x'", "SyntaxError: Missing parentheses in call to 'print'"),
+                                           ("import sys; sys.exit('gcc: error: x.c: No such file')",
+                                            "gcc: error: x.c: No such file")])
+def test_the_set_up_with_a_package_whose_build_fails_without_an_error_line_names_the_builds_last_line(tmp_path, failure,
+                                                                                                      said):
+    """A package built by pip (an sdist) whose build failed with a Python exception or a compiler's "gcc: error: ..."
+    (no line beginning with "error:"): the one line was pip's closing "(hint: See above for details.)", nothing
+    above it."""
+    venv, lines = set_up_of_a_broken_build(tmp_path, failure)
     assert lines[0].startswith(f"error: pip could not install requirements.txt into {venv} ({said}"), lines[0]
 
 
@@ -2693,14 +2700,5 @@ def test_the_gpu_check_with_a_venv_the_shell_splits_is_one_line(tmp_path, venv):
 def test_the_set_up_with_a_package_whose_build_fails_names_the_builds_last_line_not_empty(tmp_path, failure, said):
     """A build whose last line was empty was pip's closing "(hint: See above for details.)" again; one that printed an
     "error:" line before it failed was said to fail on that line ("old option ignored")."""
-    copy = set_up_copy(tmp_path, "./broken\n")
-    (copy / "broken").mkdir()
-    (copy / "broken" / "setup.py").write_text(failure + "\n")
-    venv = tmp_path / "venv"
-    subprocess.run([sys._base_executable, "-m", "venv", str(venv)], check=True, timeout=300)
-    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
-                                "requirements.txt"], cwd=copy, capture_output=True, text=True, timeout=300,
-                               env=dict(os.environ, PIP_CONFIG_FILE=os.devnull, PIP_NO_INDEX="1"))
-    lines = completed.stderr.strip().splitlines()
-    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    venv, lines = set_up_of_a_broken_build(tmp_path, failure)
     assert lines[0].startswith(f"error: pip could not install requirements.txt into {venv} ({said}); "), lines[0]

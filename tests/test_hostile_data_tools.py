@@ -1991,10 +1991,9 @@ def cut_after_5000_bytes(server, tmp_path):
     server.cut_after.clear()
 
 
-def test_a_resume_answered_with_the_whole_file_from_byte_0_starts_over(tmp_path):
-    """A 206 of Content-Range 'bytes 0-<last>/<size>' to a request to resume at byte 5000 (a server that sends the whole
-    file again, as a 206): "answered the request to resume at byte 5000 with another range; delete <the partial file>
-    and run again", on every run, the partial file to be deleted by hand."""
+def assert_a_resume_answered_by_the_whole_file_writes_it_from_its_start(tmp_path, total):
+    """A download cut after 5000 bytes, then resumed and answered by a 206 of the whole file from byte 0,
+    Content-Range 'bytes 0-<last>/<total>' (total: a format of the file's size): written whole from its start."""
     from file_server import FileServer
     weights = weights_of_value(tmp_path, 1.0)
     with closing(FileServer({path: weights for path in WEIGHT_PATHS})) as server:
@@ -2006,7 +2005,7 @@ def test_a_resume_answered_with_the_whole_file_from_byte_0_starts_over(tmp_path)
                 return real_handle(request, head)
             server.requests.append((urllib_path(request.path), request.headers.get("Range")))
             request.send_response(206)
-            request.send_header("Content-Range", f"bytes 0-{len(weights) - 1}/{len(weights)}")
+            request.send_header("Content-Range", f"bytes 0-{len(weights) - 1}/{total.format(len(weights))}")
             request.send_header("Content-Length", str(len(weights)))
             request.end_headers()
             request.wfile.write(weights)
@@ -2016,6 +2015,13 @@ def test_a_resume_answered_with_the_whole_file_from_byte_0_starts_over(tmp_path)
     assert server.requests[0] == (WEIGHT_PATHS[0], "bytes=5000-")
     assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == weights
     assert not (tmp_path / "weights" / ".tecogan_model.h5.part").exists()
+
+
+def test_a_resume_answered_with_the_whole_file_from_byte_0_starts_over(tmp_path):
+    """A 206 of Content-Range 'bytes 0-<last>/<size>' to a request to resume at byte 5000 (a server that sends the whole
+    file again, as a 206): "answered the request to resume at byte 5000 with another range; delete <the partial file>
+    and run again", on every run, the partial file to be deleted by hand."""
+    assert_a_resume_answered_by_the_whole_file_writes_it_from_its_start(tmp_path, "{}")
 
 
 @pytest.mark.parametrize("layout", ["contiguous", "chunked, one chunk of four written"])
@@ -2284,27 +2290,7 @@ def test_a_resume_answered_with_the_whole_file_of_a_size_the_server_does_not_kno
     resume at byte 5000, the whole file from byte 0: the second look's fix took a 206 from byte 0 to the end for the
     file sent again, this one still "answered the request to resume at byte 5000 with another range; delete <the
     partial file> and run again" on every run."""
-    from file_server import FileServer
-    weights = weights_of_value(tmp_path, 1.0)
-    with closing(FileServer({path: weights for path in WEIGHT_PATHS})) as server:
-        cut_after_5000_bytes(server, tmp_path)
-        real_handle = server.handle
-
-        def handle(request, head=False):
-            if head or not request.headers.get("Range"):
-                return real_handle(request, head)
-            server.requests.append((urllib_path(request.path), request.headers.get("Range")))
-            request.send_response(206)
-            request.send_header("Content-Range", f"bytes 0-{len(weights) - 1}/*")
-            request.send_header("Content-Length", str(len(weights)))
-            request.end_headers()
-            request.wfile.write(weights)
-        server.handle = handle
-        server.requests.clear()
-        fetch(server, tmp_path, "--weights", "--no-data")
-    assert server.requests[0] == (WEIGHT_PATHS[0], "bytes=5000-")
-    assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == weights
-    assert not (tmp_path / "weights" / ".tecogan_model.h5.part").exists()
+    assert_a_resume_answered_by_the_whole_file_writes_it_from_its_start(tmp_path, "*")
 
 
 def test_a_zip_member_of_an_aes_extra_field_that_is_not_encrypted_is_compared_by_its_crc(tmp_path):
