@@ -55,15 +55,16 @@ def read_weight_file(path, advice="pass a file saved by train.py or an official 
             try:
                 for name in datasets:
                     if names is None or name in names:
-                        # HDF5 reads a part never written (a writer stopped midway) as zeros: generate.py wrote the
-                        # frames of such a model with exit code 0
-                        compression = missing_filter(h5[name])
+                        dataset = h5[name]
+                        compression = missing_filter(dataset)
                         if compression:
                             raise UserError(f"{kind} '{path}': parameter '{name}' is {compression}; {advice}")
-                        if unwritten(h5[name]):
+                        # HDF5 reads a part never written (a writer stopped midway) as zeros: generate.py wrote the
+                        # frames of such a model with exit code 0
+                        if unwritten(dataset):
                             raise UserError(f"{kind} '{path}' is incomplete (its parameter '{name}' was never "
                                             f"written whole: a copy or save cut short); {advice}")
-                        arrays[name] = h5[name][()]
+                        arrays[name] = dataset[()]
             except OSError as error:  # a checksum (write_dataset's) that fails: bytes damaged since it was written
                 raise UserError(f"{kind} '{path}' is damaged ({error}); {advice}") from None
         if not datasets:
