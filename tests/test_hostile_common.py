@@ -2065,6 +2065,15 @@ def test_the_set_up_of_a_file_named_with_a_slash_says_it_is_a_file(tmp_path, nam
     assert (tmp_path / "notes.txt").read_text() == "the user's"
 
 
+def make_venv_refusal(copy, goal, name):
+    """The one error line of `make goal VENV=name` in copy (set_up_copy), asserted to exit with code 2."""
+    completed = subprocess.run(["make", "--no-print-directory", goal, f"VENV={name}"], cwd=copy, capture_output=True,
+                               text=True, timeout=300, env=top_level_make_environment())
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    return lines[0]
+
+
 # Sixteenth pass, second look at make's set-up, VENV and CHROMIUM
 
 @pytest.mark.parametrize("goal, name", [("setup", "$HOME/v"), ("clean-venv", "a$b")])
@@ -2074,10 +2083,8 @@ def test_make_with_a_venv_name_holding_a_dollar_before_a_letter_is_one_line_and_
     variable H, empty. `make clean-venv VENV='a$b'` removed the venv a."""
     copy = set_up_copy(tmp_path)
     subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(copy / "a")], check=True, timeout=120)
-    completed = subprocess.run(["make", "--no-print-directory", goal, f"VENV={name}"], cwd=copy, capture_output=True,
-                               text=True, timeout=300, env=top_level_make_environment())
-    lines = completed.stderr.strip().splitlines()
-    assert completed.returncode == 2 and len(lines) == 1 and f"VENV '{name}' holds a $" in lines[0], completed.stderr
+    line = make_venv_refusal(copy, goal, name)
+    assert f"VENV '{name}' holds a $" in line, line
     assert sorted(os.listdir(copy)) == ["Makefile", "a", "requirements-nodeps.txt", "requirements-tensorflow.txt",
                                         "requirements-test.txt", "requirements.txt", "utils"]
     assert (copy / "a" / "pyvenv.cfg").is_file()
@@ -2247,11 +2254,8 @@ def test_make_with_a_venv_name_holding_an_unclosed_reference_names_venv(tmp_path
     """`VENV='$(HOME'` (a `$(` or `${` left open) was make's "Makefile:21: *** unterminated variable reference.  Stop.",
     naming neither VENV nor the name."""
     copy = set_up_copy(tmp_path)
-    completed = subprocess.run(["make", "--no-print-directory", goal, f"VENV={name}"], cwd=copy, capture_output=True,
-                               text=True, timeout=300, env=top_level_make_environment())
-    lines = completed.stderr.strip().splitlines()
-    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
-    assert f"VENV '{name}' holds a $( or ${{ that is not closed" in lines[0], lines[0]
+    line = make_venv_refusal(copy, goal, name)
+    assert f"VENV '{name}' holds a $( or ${{ that is not closed" in line, line
     assert sorted(os.listdir(copy)) == ["Makefile", "requirements-nodeps.txt", "requirements-tensorflow.txt",
                                         "requirements-test.txt", "requirements.txt", "utils"]
 
@@ -2637,11 +2641,8 @@ def test_make_with_a_venv_name_holding_braces_is_one_line_and_makes_nothing(tmp_
     """`VENV='v{1,2}'`: where /bin/sh is bash (Fedora, Arch, macOS) the set-up's unquoted command made a venv v1 and
     asked pip for a requirements file v2; `make gpu-check`'s steps (run by bash) ran `v1/bin/python v2/bin/python`."""
     copy = set_up_copy(tmp_path)
-    completed = subprocess.run(["make", "--no-print-directory", goal, f"VENV={name}"], cwd=copy, capture_output=True,
-                               text=True, timeout=300, env=top_level_make_environment())
-    lines = completed.stderr.strip().splitlines()
-    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
-    assert f"VENV '{name}' holds {{ }}, which make or the shell reads" in lines[0], lines[0]
+    line = make_venv_refusal(copy, goal, name)
+    assert f"VENV '{name}' holds {{ }}, which make or the shell reads" in line, line
     assert sorted(path.name for path in copy.iterdir() if path.name.startswith("v")) == []
 
 
