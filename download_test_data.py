@@ -493,7 +493,7 @@ def fetch_archive(url, archive):
         print(f"{name}: already unpacked in {printable(folder)}/, skipped")
         return
     if gone:
-        print(f"{name}: {len(gone)} of its files are no longer in {folder}/ (e.g. {printable(gone[0])}); "
+        print(f"{name}: {len(gone)} of its files are no longer in {printable(folder)}/ (e.g. {printable(gone[0])}); "
               "downloading it again")
     with room_to_create():
         os.makedirs(folder, exist_ok=True)

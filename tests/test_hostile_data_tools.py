@@ -2419,3 +2419,22 @@ def test_a_reds_zip_of_frames_training_does_not_read_is_refused_and_kept(tmp_pat
     with zipfile.ZipFile(archive, "a") as opened:
         opened.writestr(f"{part}/00000099.png", b"x")
     download_test_data.check_reds_layout(str(archive))
+
+
+# Eighteenth pass, second look at the downloads, weight files, converters and error lines
+
+def test_the_line_of_a_zip_s_files_gone_shows_an_escape_sequence_in_its_folder_by_its_code(tmp_path, capsys):
+    """An --output-dir holding an escape sequence, a file of an unpacked zip deleted since: "N of its files are no
+    longer in <folder>/" wrote the folder to the terminal as given (it cleared the screen), where the run's other lines
+    show it by its code."""
+    from file_server import FileServer
+    output_dir = tmp_path / "out\x1b[2J"
+    with closing(FileServer(reds_zips())) as server:
+        fetch(server, output_dir, "--reds", "--no-data")
+        (output_dir / "REDS" / SEQUENCE / "00000001.png").unlink()
+        capsys.readouterr()
+        fetch(server, output_dir, "--reds", "--no-data")
+    out = capsys.readouterr().out
+    said = [line for line in out.split("\n") if "no longer in" in line]
+    assert "\x1b" not in out and len(said) == 1 and "out\\x1b[2J/REDS/ (e.g." in said[0], out
+    assert (output_dir / "REDS" / SEQUENCE / "00000001.png").is_file()
