@@ -2438,3 +2438,23 @@ def test_the_line_of_a_zip_s_files_gone_shows_an_escape_sequence_in_its_folder_b
     said = [line for line in out.split("\n") if "no longer in" in line]
     assert "\x1b" not in out and len(said) == 1 and "out\\x1b[2J/REDS/ (e.g." in said[0], out
     assert (output_dir / "REDS" / SEQUENCE / "00000001.png").is_file()
+
+
+def test_the_line_of_a_damaged_zip_in_place_shows_an_escape_sequence_in_its_member_s_name_by_its_code(tmp_path,
+                                                                                                     capsys):
+    """A zip in place (a run stopped before unpacking it) damaged since, in a member named with an escape sequence:
+    "<zip> is a corrupt zip (member '...' fails its CRC check); downloading it again" wrote the name to the terminal as
+    it is (it cleared the screen), where error lines show it by its code."""
+    from file_server import FileServer, make_zip
+    members = {f"{SEQUENCE}/00000000.png": os.urandom(300), f"{SEQUENCE}/\x1b[2J.png": os.urandom(300)}
+    zips = {**reds_zips(), REDS_TRAIN: make_zip(members)}
+    damaged = bytearray(zips[REDS_TRAIN])
+    damaged[damaged.index("\x1b[2J.png".encode()) + 20] ^= 0xFF  # a byte of that member's data
+    (tmp_path / "REDS").mkdir()
+    (tmp_path / "REDS" / "train_sharp.zip").write_bytes(bytes(damaged))
+    with closing(FileServer(zips)) as server:
+        fetch(server, tmp_path, "--reds", "--no-data")
+    out = capsys.readouterr().out
+    said = [line for line in out.split("\n") if "downloading it again" in line]
+    assert "\x1b" not in out and len(said) == 1 and f"member '{SEQUENCE}/\\x1b[2J.png' fails" in said[0], out
+    assert (tmp_path / "REDS" / SEQUENCE / "\x1b[2J.png").read_bytes() == members[f"{SEQUENCE}/\x1b[2J.png"]
