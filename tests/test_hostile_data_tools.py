@@ -2543,3 +2543,22 @@ def test_a_virtual_parameter_of_no_values_of_an_unlimited_source_left_empty_is_r
         h5.create_virtual_dataset("conv/W", layout, fillvalue=0)
     assert hdf5_problem(str(tmp_path / "empty.h5")) is None
     assert read_weight_file(str(tmp_path / "empty.h5"))["conv/W"].shape == (0,)
+
+
+def test_a_parameter_of_external_storage_is_refused_not_read_from_another_file(tmp_path, monkeypatch):
+    """A parameter whose values HDF5 keeps in a raw file beside the weight file (external storage), named relative to
+    the working folder: a raw file shorter than the values had the rest read as zeros, kept by the download and read
+    by read_weight_file (generate.py's frames with exit code 0), and a whole one was read from whatever file of its
+    name the working folder held; the weight file does not carry them."""
+    import h5py
+
+    from download_test_data import hdf5_problem
+    from utils.weights import read_weight_file
+    monkeypatch.chdir(tmp_path)
+    for name, count in (("short", 8), ("whole", 16)):
+        (tmp_path / f"{name}.raw").write_bytes(np.arange(count, dtype=np.float32).tobytes())
+        with h5py.File(tmp_path / f"{name}.h5", "w") as h5:
+            h5.create_dataset("conv/W", shape=(16,), dtype="f4", external=[(f"{name}.raw", 0, 64)])
+        assert "its parameter '/conv/W' declares" in hdf5_problem(str(tmp_path / f"{name}.h5"))
+        with pytest.raises(UserError, match=r"is incomplete \(its parameter 'conv/W' was never written whole"):
+            read_weight_file(str(tmp_path / f"{name}.h5"))

@@ -45,7 +45,12 @@ def unwritten(dataset):
 def stored_short(dataset):
     """Whether a dataset that is not virtual stores less than its values (unwritten). Of a chunked one, the chunks
     stored inside its extent are counted: one written past it (HDF5 takes a chunk written directly at any offset of a
-    dataset that may grow) stood for one never written, whose values read as the fill value."""
+    dataset that may grow) stood for one never written, whose values read as the fill value. One of external storage
+    stores none in its file: its values are in raw files named relative to the working folder (read from another
+    folder, another file of that name), which a weight file does not carry, and those past a raw file's end read as
+    zeros (a model read so wrote its frames with exit code 0)."""
+    if dataset.id.get_create_plist().get_external_count():
+        return True
     if dataset.chunks is None:
         return dataset.id.get_storage_size() < dataset.nbytes
     chunks = 1
