@@ -2562,3 +2562,24 @@ def test_a_parameter_of_external_storage_is_refused_not_read_from_another_file(t
         assert "its parameter '/conv/W' declares" in hdf5_problem(str(tmp_path / f"{name}.h5"))
         with pytest.raises(UserError, match=r"is incomplete \(its parameter 'conv/W' was never written whole"):
             read_weight_file(str(tmp_path / f"{name}.h5"))
+
+
+def test_a_parameter_of_a_chunk_stored_short_is_damaged_not_read_past_its_end(tmp_path):
+    """A chunked parameter of no filter whose second chunk of two values was written with the bytes of one (a direct
+    chunk write of a short buffer): HDF5 read past the chunk's end, the value of the bytes after it given with exit code
+    0, and the download kept the file. A chunk compressed (gzip) is of any size."""
+    import h5py
+
+    from download_test_data import hdf5_problem
+    from utils.weights import read_weight_file
+    with h5py.File(tmp_path / "short.h5", "w") as h5:
+        parameter = h5.create_dataset("conv/W", shape=(4,), dtype="f4", chunks=(2,))
+        parameter.id.write_direct_chunk((0,), np.float32([1, 2]).tobytes())
+        parameter.id.write_direct_chunk((2,), np.float32([3]).tobytes())
+    assert "its parameter '/conv/W' declares" in hdf5_problem(str(tmp_path / "short.h5"))
+    with pytest.raises(UserError, match=r"is incomplete \(its parameter 'conv/W' was never written whole"):
+        read_weight_file(str(tmp_path / "short.h5"))
+    with h5py.File(tmp_path / "gzip.h5", "w") as h5:
+        h5.create_dataset("conv/W", data=np.zeros(4096, np.float32), chunks=(1024,), compression="gzip")
+    assert hdf5_problem(str(tmp_path / "gzip.h5")) is None
+    assert read_weight_file(str(tmp_path / "gzip.h5"))["conv/W"].tolist() == [0] * 4096

@@ -3,6 +3,7 @@ written reads as HDF5's fill value (zeros), with no error; one compressed by a f
 that names a plugin folder.
 """
 import h5py
+import numpy as np
 
 
 def unwritten(dataset):
@@ -56,9 +57,19 @@ def stored_short(dataset):
     chunks = 1
     for length, chunk in zip(dataset.shape, dataset.chunks):
         chunks *= -(-length // chunk)
-    inside = []
-    dataset.id.chunk_iter(lambda chunk: inside.append(True) if within(chunk.chunk_offset, dataset.shape) else None)
-    return len(inside) < chunks
+    raw = (1 << dataset.id.get_create_plist().get_nfilters()) - 1  # the filter mask of a chunk no filter was applied to
+    chunk_bytes = dataset.id.get_type().get_size() * int(np.prod(dataset.chunks, dtype=object))
+    whole = []
+    dataset.id.chunk_iter(lambda chunk: whole.append(True) if stored_whole(chunk, dataset.shape, raw, chunk_bytes)
+                          else None)
+    return len(whole) < chunks
+
+
+def stored_whole(chunk, shape, raw, chunk_bytes):
+    """Whether a stored chunk (h5py's StoreInfo) holds values of a dataset of shape: inside its extent and, stored as
+    it is (its filter mask raw: no filter applied), not of fewer bytes than a chunk's values (chunk_bytes): HDF5 read
+    past the end of one written short, a value of the bytes after it given with exit code 0."""
+    return within(chunk.chunk_offset, shape) and (chunk.filter_mask & raw != raw or chunk.size >= chunk_bytes)
 
 
 def within(position, shape):
