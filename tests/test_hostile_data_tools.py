@@ -2527,22 +2527,27 @@ def test_a_virtual_parameter_of_unlimited_mappings_is_read_not_a_traceback(tmp_p
         read_weight_file(str(tmp_path / "shorter.h5"))
 
 
-def test_a_virtual_parameter_of_no_values_of_an_unlimited_source_left_empty_is_read_not_a_traceback(tmp_path):
-    """A virtual dataset of no values, its unlimited mapping of a source declared empty: HDF5 cannot list such mappings
-    (RuntimeError "Can't get selection bounds"), read_weight_file ended in its traceback and the download's check called
-    the file incomplete; it has nothing to read."""
+def test_a_virtual_parameter_of_an_unlimited_mapping_of_a_source_left_empty_is_read_not_a_traceback(tmp_path):
+    """A virtual dataset whose unlimited mapping names a source declared empty, mapping none of its values (of four
+    mapped from another source, or of none): HDF5 cannot give such a mapping's source selection (h5py's
+    virtual_sources raised RuntimeError "Can't get selection bounds"), read_weight_file ended in its traceback and the
+    download's check called the file incomplete, deleted and fetched again on every run."""
     import h5py
 
     from download_test_data import hdf5_problem
     from utils.weights import read_weight_file
-    with h5py.File(tmp_path / "empty.h5", "w") as h5:
-        h5.create_dataset("conv/b", data=np.float32([1, 2]), maxshape=(None,), chunks=(2,))
-        layout = h5py.VirtualLayout(shape=(0,), dtype="f4", maxshape=(None,))
-        layout[0:h5py.h5s.UNLIMITED] = h5py.VirtualSource(".", "conv/b", shape=(0,),
-                                                          maxshape=(None,))[0:h5py.h5s.UNLIMITED]
-        h5.create_virtual_dataset("conv/W", layout, fillvalue=0)
-    assert hdf5_problem(str(tmp_path / "empty.h5")) is None
-    assert read_weight_file(str(tmp_path / "empty.h5"))["conv/W"].shape == (0,)
+    for path, values in ((tmp_path / "four.h5", [1, 2, 3, 4]), (tmp_path / "none.h5", [])):
+        with h5py.File(path, "w") as h5:
+            h5.create_dataset("conv/a", data=np.float32(values))
+            h5.create_dataset("conv/b", shape=(0,), dtype="f4", maxshape=(None,), chunks=(2,))
+            layout = h5py.VirtualLayout(shape=(len(values),), dtype="f4", maxshape=(None,))
+            if values:
+                layout[0:len(values)] = h5py.VirtualSource(".", "conv/a", shape=(len(values),))
+            layout[len(values):h5py.h5s.UNLIMITED] = h5py.VirtualSource(".", "conv/b", shape=(0,),
+                                                                        maxshape=(None,))[0:h5py.h5s.UNLIMITED]
+            h5.create_virtual_dataset("conv/W", layout, fillvalue=0)
+        assert hdf5_problem(str(path)) is None
+        assert read_weight_file(str(path))["conv/W"].tolist() == values
 
 
 def test_a_parameter_of_external_storage_is_refused_not_read_from_another_file(tmp_path, monkeypatch):

@@ -26,8 +26,6 @@ def unwritten(dataset):
             pending.pop()
             continue
         state[key] = "open"
-        if not current.size:  # nothing to read (HDF5 cannot list the mappings of one of an unlimited source left empty)
-            continue
         if not current.is_virtual:
             if stored_short(current):
                 return True
@@ -86,32 +84,43 @@ def virtual_sources(dataset):
     (mapped_whole), or mapped to values past its source's extent (HDF5 reads those as the fill value too: a mapping
     of a source's values 2 to 5, of four, read its last two as zeros, with exit code 0)."""
     sources, spaces = [], []
-    for mapping in dataset.virtual_sources():
-        item = dataset.file.get(mapping.dset_name) if mapping.file_name == "." else None
+    plist = dataset.id.get_create_plist()
+    for index in range(plist.get_virtual_count()):
+        name = plist.get_virtual_dsetname(index)
+        item = dataset.file.get(name) if plist.get_virtual_filename(index) == "." else None
         if not isinstance(item, h5py.Dataset) or item.file != dataset.file:
             return None
-        virtual, source = selections_read(mapping, dataset.shape)
-        if past_extent(source, item.shape):
+        virtual, source = selections_read(plist, index, dataset.shape)
+        if virtual.get_select_npoints() and (source is None or past_extent(source, item.shape)):
             return None
         sources.append(item)
         spaces.append(virtual)
     return sources if mapped_whole(dataset, spaces) else None
 
 
-def selections_read(mapping, shape):
-    """(virtual selection, source selection) of a virtual dataset's mapping as HDF5 reads them for its extent (shape).
-    An unlimited mapping (a regular hyperslab of unlimited count, of a virtual dataset that grows with its sources) is
-    cut to the blocks that begin inside the extent, its source's to as many: their blocks could not be counted (a
-    traceback of read_weight_file, and the download called such a file incomplete, deleted and fetched again on every
-    run)."""
-    if not unlimited(mapping.vspace):
-        return mapping.vspace, mapping.src_space
-    start, stride, count, block = mapping.vspace.get_regular_hyperslab()
+def selections_read(plist, index, shape):
+    """(virtual selection, source selection or None) of the mapping at index of a virtual dataset's creation property
+    list (plist), as HDF5 reads them for its extent (shape). An unlimited mapping (a regular hyperslab of unlimited
+    count, of a virtual dataset that grows with its sources) is cut to the blocks that begin inside the extent, its
+    source's to as many: their blocks could not be counted (a traceback of read_weight_file, and the download called
+    such a file incomplete, deleted and fetched again on every run). None: HDF5 cannot give the source selection (an
+    unlimited one of a source declared empty; h5py's virtual_sources raised RuntimeError for it)."""
+    mapped = plist.get_virtual_vspace(index)
+    try:
+        source = plist.get_virtual_srcspace(index)
+    except RuntimeError:
+        source = None
+    if not unlimited(mapped):
+        return mapped, source
+    start, stride, count, block = mapped.get_regular_hyperslab()
     blocks = min(max(0, -(-(length - first) // step))
                  for first, step, number, length in zip(start, stride, count, shape) if number == h5py.h5s.UNLIMITED)
-    virtual, source = h5py.h5s.create_simple(shape), mapping.src_space.copy()
+    virtual = h5py.h5s.create_simple(shape)
+    if not blocks:
+        virtual.select_none()
+        return virtual, source
     virtual.select_hyperslab(start, cut(count, blocks), stride, block)
-    if unlimited(source):
+    if source is not None and unlimited(source):
         start, stride, count, block = source.get_regular_hyperslab()
         source.select_hyperslab(start, cut(count, blocks), stride, block)
     return virtual, source
