@@ -48,14 +48,15 @@ def stored_short(dataset):
     stores none in its file: its values are in raw files named relative to the working folder (read from another
     folder, another file of that name), which a weight file does not carry, and those past a raw file's end read as
     zeros (a model read so wrote its frames with exit code 0)."""
-    if dataset.id.get_create_plist().get_external_count():
+    plist = dataset.id.get_create_plist()
+    if plist.get_external_count():
         return True
     if dataset.chunks is None:
         return dataset.id.get_storage_size() < dataset.nbytes
     chunks = 1
     for length, chunk in zip(dataset.shape, dataset.chunks):
         chunks *= -(-length // chunk)
-    raw = (1 << dataset.id.get_create_plist().get_nfilters()) - 1  # the filter mask of a chunk no filter was applied to
+    raw = (1 << plist.get_nfilters()) - 1  # the filter mask of a chunk no filter was applied to
     chunk_bytes = dataset.id.get_type().get_size() * int(np.prod(dataset.chunks, dtype=object))
     whole = []
     dataset.id.chunk_iter(lambda chunk: whole.append(True) if stored_whole(chunk, dataset.shape, raw, chunk_bytes)
@@ -86,8 +87,7 @@ def virtual_sources(dataset):
     sources, spaces = [], []
     plist = dataset.id.get_create_plist()
     for index in range(plist.get_virtual_count()):
-        name = plist.get_virtual_dsetname(index)
-        item = dataset.file.get(name) if plist.get_virtual_filename(index) == "." else None
+        item = dataset.file.get(plist.get_virtual_dsetname(index)) if plist.get_virtual_filename(index) == "." else None
         if not isinstance(item, h5py.Dataset) or item.file != dataset.file:
             return None
         virtual, source = selections_read(plist, index, dataset.shape)
