@@ -248,7 +248,8 @@ def download(url, destination, validate):
         problem = validate(destination)
         if problem is None:
             return False
-        print(f"{printable(destination)} is {problem}; downloading it again")
+        # the problem may hold a member's name or a library's message: an escape sequence in it went to the terminal
+        print(printable(f"{destination} is {problem}; downloading it again"))
         os.remove(destination)
     write_atomically(destination, lambda partial: _fetch_whole(url, partial, validate),
                      partial=partial_path(destination))
@@ -493,7 +494,7 @@ def fetch_archive(url, archive):
         print(f"{name}: already unpacked in {printable(folder)}/, skipped")
         return
     if gone:
-        print(f"{name}: {len(gone)} of its files are no longer in {folder}/ (e.g. {printable(gone[0])}); "
+        print(f"{name}: {len(gone)} of its files are no longer in {printable(folder)}/ (e.g. {printable(gone[0])}); "
               "downloading it again")
     with room_to_create():
         os.makedirs(folder, exist_ok=True)

@@ -2419,3 +2419,172 @@ def test_a_reds_zip_of_frames_training_does_not_read_is_refused_and_kept(tmp_pat
     with zipfile.ZipFile(archive, "a") as opened:
         opened.writestr(f"{part}/00000099.png", b"x")
     download_test_data.check_reds_layout(str(archive))
+
+
+# Eighteenth pass, second look at the downloads, weight files, converters and error lines
+
+def test_the_line_of_a_zip_s_files_gone_shows_an_escape_sequence_in_its_folder_by_its_code(tmp_path, capsys):
+    """An --output-dir holding an escape sequence, a file of an unpacked zip deleted since: "N of its files are no
+    longer in <folder>/" wrote the folder to the terminal as given (it cleared the screen), where the run's other lines
+    show it by its code."""
+    from file_server import FileServer
+    output_dir = tmp_path / "out\x1b[2J"
+    with closing(FileServer(reds_zips())) as server:
+        fetch(server, output_dir, "--reds", "--no-data")
+        (output_dir / "REDS" / SEQUENCE / "00000001.png").unlink()
+        capsys.readouterr()
+        fetch(server, output_dir, "--reds", "--no-data")
+    out = capsys.readouterr().out
+    said = [line for line in out.split("\n") if "no longer in" in line]
+    assert "\x1b" not in out and len(said) == 1 and "out\\x1b[2J/REDS/ (e.g." in said[0], out
+    assert (output_dir / "REDS" / SEQUENCE / "00000001.png").is_file()
+
+
+def test_the_line_of_a_damaged_zip_in_place_shows_an_escape_sequence_in_its_member_s_name_by_its_code(tmp_path,
+                                                                                                     capsys):
+    """A zip in place (a run stopped before unpacking it) damaged since, in a member named with an escape sequence:
+    "<zip> is a corrupt zip (member '...' fails its CRC check); downloading it again" wrote the name to the terminal as
+    it is (it cleared the screen), where error lines show it by its code."""
+    from file_server import FileServer, make_zip
+    members = {f"{SEQUENCE}/00000000.png": os.urandom(300), f"{SEQUENCE}/\x1b[2J.png": os.urandom(300)}
+    zips = {**reds_zips(), REDS_TRAIN: make_zip(members)}
+    damaged = bytearray(zips[REDS_TRAIN])
+    damaged[damaged.index("\x1b[2J.png".encode()) + 20] ^= 0xFF  # a byte of that member's data
+    (tmp_path / "REDS").mkdir()
+    (tmp_path / "REDS" / "train_sharp.zip").write_bytes(bytes(damaged))
+    with closing(FileServer(zips)) as server:
+        fetch(server, tmp_path, "--reds", "--no-data")
+    out = capsys.readouterr().out
+    said = [line for line in out.split("\n") if "downloading it again" in line]
+    assert "\x1b" not in out and len(said) == 1 and f"member '{SEQUENCE}/\\x1b[2J.png' fails" in said[0], out
+    assert (tmp_path / "REDS" / SEQUENCE / "\x1b[2J.png").read_bytes() == members[f"{SEQUENCE}/\x1b[2J.png"]
+
+
+def test_a_virtual_parameter_mapped_to_values_past_its_source_s_extent_is_damaged_not_read_as_zeros(tmp_path):
+    """A virtual dataset of its own file whose mapping names values 2 to 5 of a source of four (a source declared
+    longer than it was written): HDF5 reads the two past its end as the fill value, and the download kept such a model
+    and read_weight_file gave its zeros (generate.py's frames with exit code 0). Values 0 to 3 of it are read."""
+    import h5py
+
+    from download_test_data import hdf5_problem
+    from utils.weights import read_weight_file
+    for path, part in ((tmp_path / "past.h5", slice(2, 6)), (tmp_path / "inside.h5", slice(0, 4))):
+        with h5py.File(path, "w") as h5:
+            h5.create_dataset("conv/src", data=np.float32([1, 2, 3, 4]))
+            layout = h5py.VirtualLayout(shape=(4,), dtype="f4")
+            layout[:] = h5py.VirtualSource(".", "conv/src", shape=(8,))[part]
+            h5.create_virtual_dataset("conv/W", layout, fillvalue=0)
+    assert "its parameter '/conv/W' declares" in hdf5_problem(str(tmp_path / "past.h5"))
+    with pytest.raises(UserError, match=r"is incomplete \(its parameter 'conv/W' was never written whole"):
+        read_weight_file(str(tmp_path / "past.h5"))
+    assert hdf5_problem(str(tmp_path / "inside.h5")) is None
+    assert read_weight_file(str(tmp_path / "inside.h5"))["conv/W"].tolist() == [1, 2, 3, 4]
+
+
+def test_a_parameter_of_a_chunk_written_past_its_extent_is_damaged_not_read_as_zeros(tmp_path):
+    """A chunked parameter that may grow, of two chunks of two values, its first chunk written and one written past its
+    extent (HDF5 takes a chunk written directly at any offset): the count of chunks stored matched the count of its
+    chunks, and its second chunk, never written, was read as zeros."""
+    import h5py
+
+    from download_test_data import hdf5_problem
+    from utils.weights import read_weight_file
+    with h5py.File(tmp_path / "model.h5", "w") as h5:
+        parameter = h5.create_dataset("conv/W", shape=(4,), dtype="f4", maxshape=(None,), chunks=(2,))
+        for offset in (0, 4):
+            parameter.id.write_direct_chunk((offset,), np.float32([1, 2]).tobytes())
+    assert "its parameter '/conv/W' declares" in hdf5_problem(str(tmp_path / "model.h5"))
+    with pytest.raises(UserError, match=r"is incomplete \(its parameter 'conv/W' was never written whole"):
+        read_weight_file(str(tmp_path / "model.h5"))
+    with h5py.File(tmp_path / "model.h5", "a") as h5:
+        h5["conv/W"].id.write_direct_chunk((2,), np.float32([3, 4]).tobytes())
+    assert hdf5_problem(str(tmp_path / "model.h5")) is None
+    assert read_weight_file(str(tmp_path / "model.h5"))["conv/W"].tolist() == [1, 2, 3, 4]
+
+
+def test_a_virtual_parameter_of_unlimited_mappings_is_read_not_a_traceback(tmp_path):
+    """A virtual dataset of its own file that grows with its sources (unlimited mappings, here two sources interleaved):
+    its blocks could not be counted, read_weight_file (generate.py) ended in NotImplementedError's traceback and the
+    download's check called the file incomplete, deleted and fetched again on every run. Where one source is shorter,
+    HDF5 reads the gap as the fill value: refused."""
+    import h5py
+
+    from download_test_data import hdf5_problem
+    from utils.weights import read_weight_file
+    for path, second in ((tmp_path / "equal.h5", [10, 11, 12, 13]), (tmp_path / "shorter.h5", [10, 11])):
+        with h5py.File(path, "w") as h5:
+            for name, values in (("conv/a", [1, 2, 3, 4]), ("conv/b", second)):
+                h5.create_dataset(name, data=np.float32(values), maxshape=(None,), chunks=(2,))
+            layout = h5py.VirtualLayout(shape=(8,), dtype="f4", maxshape=(None,))
+            for first, name in ((0, "conv/a"), (1, "conv/b")):
+                source = h5py.VirtualSource(".", name, shape=h5[name].shape, maxshape=(None,))
+                layout[first:h5py.h5s.UNLIMITED:2] = source[0:h5py.h5s.UNLIMITED]
+            h5.create_virtual_dataset("conv/W", layout, fillvalue=0)
+    assert hdf5_problem(str(tmp_path / "equal.h5")) is None
+    assert read_weight_file(str(tmp_path / "equal.h5"))["conv/W"].tolist() == [1, 10, 2, 11, 3, 12, 4, 13]
+    assert "its parameter '/conv/W' declares" in hdf5_problem(str(tmp_path / "shorter.h5"))
+    with pytest.raises(UserError, match=r"is incomplete \(its parameter 'conv/W' was never written whole"):
+        read_weight_file(str(tmp_path / "shorter.h5"))
+
+
+def test_a_virtual_parameter_of_an_unlimited_mapping_of_a_source_left_empty_is_read_not_a_traceback(tmp_path):
+    """A virtual dataset whose unlimited mapping names a source declared empty, mapping none of its values (of four
+    mapped from another source, or of none): HDF5 cannot give such a mapping's source selection (h5py's
+    virtual_sources raised RuntimeError "Can't get selection bounds"), read_weight_file ended in its traceback and the
+    download's check called the file incomplete, deleted and fetched again on every run."""
+    import h5py
+
+    from download_test_data import hdf5_problem
+    from utils.weights import read_weight_file
+    for path, values in ((tmp_path / "four.h5", [1, 2, 3, 4]), (tmp_path / "none.h5", [])):
+        with h5py.File(path, "w") as h5:
+            h5.create_dataset("conv/a", data=np.float32(values))
+            h5.create_dataset("conv/b", shape=(0,), dtype="f4", maxshape=(None,), chunks=(2,))
+            layout = h5py.VirtualLayout(shape=(len(values),), dtype="f4", maxshape=(None,))
+            if values:
+                layout[0:len(values)] = h5py.VirtualSource(".", "conv/a", shape=(len(values),))
+            layout[len(values):h5py.h5s.UNLIMITED] = h5py.VirtualSource(".", "conv/b", shape=(0,),
+                                                                        maxshape=(None,))[0:h5py.h5s.UNLIMITED]
+            h5.create_virtual_dataset("conv/W", layout, fillvalue=0)
+        assert hdf5_problem(str(path)) is None
+        assert read_weight_file(str(path))["conv/W"].tolist() == values
+
+
+def test_a_parameter_of_external_storage_is_refused_not_read_from_another_file(tmp_path, monkeypatch):
+    """A parameter whose values HDF5 keeps in a raw file beside the weight file (external storage), named relative to
+    the working folder: a raw file shorter than the values had the rest read as zeros, kept by the download and read
+    by read_weight_file (generate.py's frames with exit code 0), and a whole one was read from whatever file of its
+    name the working folder held; the weight file does not carry them."""
+    import h5py
+
+    from download_test_data import hdf5_problem
+    from utils.weights import read_weight_file
+    monkeypatch.chdir(tmp_path)
+    for name, count in (("short", 8), ("whole", 16)):
+        (tmp_path / f"{name}.raw").write_bytes(np.arange(count, dtype=np.float32).tobytes())
+        with h5py.File(tmp_path / f"{name}.h5", "w") as h5:
+            h5.create_dataset("conv/W", shape=(16,), dtype="f4", external=[(f"{name}.raw", 0, 64)])
+        assert "its parameter '/conv/W' declares" in hdf5_problem(str(tmp_path / f"{name}.h5"))
+        with pytest.raises(UserError, match=r"is incomplete \(its parameter 'conv/W' was never written whole"):
+            read_weight_file(str(tmp_path / f"{name}.h5"))
+
+
+def test_a_parameter_of_a_chunk_stored_short_is_damaged_not_read_past_its_end(tmp_path):
+    """A chunked parameter of no filter whose second chunk of two values was written with the bytes of one (a direct
+    chunk write of a short buffer): HDF5 read past the chunk's end, the value of the bytes after it given with exit code
+    0, and the download kept the file. A chunk compressed (gzip) is of any size."""
+    import h5py
+
+    from download_test_data import hdf5_problem
+    from utils.weights import read_weight_file
+    with h5py.File(tmp_path / "short.h5", "w") as h5:
+        parameter = h5.create_dataset("conv/W", shape=(4,), dtype="f4", chunks=(2,))
+        parameter.id.write_direct_chunk((0,), np.float32([1, 2]).tobytes())
+        parameter.id.write_direct_chunk((2,), np.float32([3]).tobytes())
+    assert "its parameter '/conv/W' declares" in hdf5_problem(str(tmp_path / "short.h5"))
+    with pytest.raises(UserError, match=r"is incomplete \(its parameter 'conv/W' was never written whole"):
+        read_weight_file(str(tmp_path / "short.h5"))
+    with h5py.File(tmp_path / "gzip.h5", "w") as h5:
+        h5.create_dataset("conv/W", data=np.zeros(4096, np.float32), chunks=(1024,), compression="gzip")
+    assert hdf5_problem(str(tmp_path / "gzip.h5")) is None
+    assert read_weight_file(str(tmp_path / "gzip.h5"))["conv/W"].tolist() == [0] * 4096

@@ -3,6 +3,7 @@ written reads as HDF5's fill value (zeros), with no error; one compressed by a f
 that names a plugin folder.
 """
 import h5py
+import numpy as np
 
 
 def unwritten(dataset):
@@ -41,13 +42,38 @@ def unwritten(dataset):
 
 
 def stored_short(dataset):
-    """Whether a dataset that is not virtual stores less than its values (unwritten)."""
+    """Whether a dataset that is not virtual stores less than its values (unwritten). Of a chunked one, the chunks
+    stored inside its extent are counted: one written past it (HDF5 takes a chunk written directly at any offset of a
+    dataset that may grow) stood for one never written, whose values read as the fill value. One of external storage
+    stores none in its file: its values are in raw files named relative to the working folder (read from another
+    folder, another file of that name), which a weight file does not carry, and those past a raw file's end read as
+    zeros (a model read so wrote its frames with exit code 0)."""
+    plist = dataset.id.get_create_plist()
+    if plist.get_external_count():
+        return True
     if dataset.chunks is None:
         return dataset.id.get_storage_size() < dataset.nbytes
     chunks = 1
     for length, chunk in zip(dataset.shape, dataset.chunks):
         chunks *= -(-length // chunk)
-    return dataset.id.get_num_chunks() < chunks
+    raw = (1 << plist.get_nfilters()) - 1  # the filter mask of a chunk no filter was applied to
+    chunk_bytes = dataset.id.get_type().get_size() * int(np.prod(dataset.chunks, dtype=object))
+    whole = []
+    dataset.id.chunk_iter(lambda chunk: whole.append(True) if stored_whole(chunk, dataset.shape, raw, chunk_bytes)
+                          else None)
+    return len(whole) < chunks
+
+
+def stored_whole(chunk, shape, raw, chunk_bytes):
+    """Whether a stored chunk (h5py's StoreInfo) holds values of a dataset of shape: inside its extent and, stored as
+    it is (its filter mask raw: no filter applied), not of fewer bytes than a chunk's values (chunk_bytes): HDF5 read
+    past the end of one written short, a value of the bytes after it given with exit code 0."""
+    return within(chunk.chunk_offset, shape) and (chunk.filter_mask & raw != raw or chunk.size >= chunk_bytes)
+
+
+def within(position, shape):
+    """Whether the index position lies inside an array of shape."""
+    return len(position) == len(shape) and all(0 <= index < length for index, length in zip(position, shape))
 
 
 MOST_MAPPED_BLOCKS = 1000  # of a virtual dataset's mappings, joined to tell whether they cover it (see mapped_whole)
@@ -55,16 +81,69 @@ MOST_MAPPED_BLOCKS = 1000  # of a virtual dataset's mappings, joined to tell whe
 
 def virtual_sources(dataset):
     """The datasets a virtual dataset's values are read from, or None where one is not a dataset of its own file (named
-    by an external link of its file, one in another file was taken for its own) or part of its values is mapped to
-    none (mapped_whole)."""
-    sources = []
-    mappings = dataset.virtual_sources()
-    for source in mappings:
-        item = dataset.file.get(source.dset_name) if source.file_name == "." else None
+    by an external link of its file, one in another file was taken for its own), part of its values is mapped to none
+    (mapped_whole), or mapped to values past its source's extent (HDF5 reads those as the fill value too: a mapping
+    of a source's values 2 to 5, of four, read its last two as zeros, with exit code 0)."""
+    sources, spaces = [], []
+    plist = dataset.id.get_create_plist()
+    for index in range(plist.get_virtual_count()):
+        item = dataset.file.get(plist.get_virtual_dsetname(index)) if plist.get_virtual_filename(index) == "." else None
         if not isinstance(item, h5py.Dataset) or item.file != dataset.file:
             return None
+        virtual, source = selections_read(plist, index, dataset.shape)
+        if virtual.get_select_npoints() and (source is None or past_extent(source, item.shape)):
+            return None
         sources.append(item)
-    return sources if mapped_whole(dataset, [source.vspace for source in mappings]) else None
+        spaces.append(virtual)
+    return sources if mapped_whole(dataset, spaces) else None
+
+
+def selections_read(plist, index, shape):
+    """(virtual selection, source selection or None) of the mapping at index of a virtual dataset's creation property
+    list (plist), as HDF5 reads them for its extent (shape). An unlimited mapping (a regular hyperslab of unlimited
+    count, of a virtual dataset that grows with its sources) is cut to the blocks that begin inside the extent, its
+    source's to as many: their blocks could not be counted (a traceback of read_weight_file, and the download called
+    such a file incomplete, deleted and fetched again on every run). None: HDF5 cannot give the source selection (an
+    unlimited one of a source declared empty; h5py's virtual_sources raised RuntimeError for it)."""
+    mapped = plist.get_virtual_vspace(index)
+    try:
+        source = plist.get_virtual_srcspace(index)
+    except RuntimeError:
+        source = None
+    if not unlimited(mapped):
+        return mapped, source
+    start, stride, count, block = mapped.get_regular_hyperslab()
+    blocks = min(max(0, -(-(length - first) // step))
+                 for first, step, number, length in zip(start, stride, count, shape) if number == h5py.h5s.UNLIMITED)
+    virtual = h5py.h5s.create_simple(shape)
+    if not blocks:
+        virtual.select_none()
+        return virtual, source
+    virtual.select_hyperslab(start, cut(count, blocks), stride, block)
+    if source is not None and unlimited(source):
+        start, stride, count, block = source.get_regular_hyperslab()
+        source.select_hyperslab(start, cut(count, blocks), stride, block)
+    return virtual, source
+
+
+def past_extent(selection, shape):
+    """Whether a mapping's source selection reaches past its source's extent (shape). A selection of all is the
+    source's whole (HDF5 gives it of no shape, and refuses to read one of another count of values)."""
+    kind = selection.get_select_type()
+    if kind not in (h5py.h5s.SEL_HYPERSLABS, h5py.h5s.SEL_POINTS) or not selection.get_select_npoints():
+        return False
+    return not all(within(bound, shape) for bound in selection.get_select_bounds())
+
+
+def unlimited(space):
+    """Whether a selection is a regular hyperslab of unlimited count along an axis."""
+    return (space.get_select_type() == h5py.h5s.SEL_HYPERSLABS and space.is_regular_hyperslab()
+            and h5py.h5s.UNLIMITED in space.get_regular_hyperslab()[2])
+
+
+def cut(count, blocks):
+    """A hyperslab's count with its unlimited axis cut to blocks."""
+    return tuple(blocks if number == h5py.h5s.UNLIMITED else number for number in count)
 
 
 def mapped_whole(dataset, spaces):
@@ -88,6 +167,8 @@ def mapped_whole(dataset, spaces):
             for first, last in space.get_select_hyper_blocklist():
                 mapped.select_hyperslab(tuple(first), (1,) * len(first), block=tuple(last - first + 1),
                                         op=h5py.h5s.SELECT_OR)
+    if dataset.shape:  # what lies past the extent (an unlimited mapping's last block) covers nothing
+        mapped.select_hyperslab((0,) * len(dataset.shape), dataset.shape, op=h5py.h5s.SELECT_AND)
     return mapped.get_select_npoints() == dataset.size
 
 
