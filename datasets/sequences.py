@@ -172,10 +172,12 @@ def listable(folder):
 
 # pictures of formats a sequence's frames are not read in (utils.image_io.IMAGE_EXTENSIONS): an export, a conversion,
 # a save (Chrome on Windows saves a JPEG as '.jfif': '0002.jfif' among PNG frames was left out without a word, exit
-# code 0)
+# code 0), and every other format a frame is written in by FFmpeg's image2 muxer (`ffmpeg -i clip.mp4 %04d.pcx`) and
+# OpenCV's imwrite ('0002.pcx', '0002.pfm', '0002.sgi', '0002.dib' were left out so too)
 OTHER_PICTURE_EXTENSIONS = (".webp", ".tif", ".tiff", ".gif", ".exr", ".hdr", ".jp2", ".j2k", ".heic", ".heif", ".avif",
                             ".ppm", ".pgm", ".pnm", ".pbm", ".tga", ".dpx", ".jfif", ".jpe", ".jif", ".jxl", ".apng",
-                            ".qoi", ".psd", ".dng")
+                            ".qoi", ".psd", ".dng", ".pcx", ".pam", ".pfm", ".phm", ".sgi", ".ras", ".sun", ".sr",
+                            ".xwd", ".j2c", ".jls", ".wbmp", ".dib", ".pxm", ".pic", ".jxr", ".wdp", ".cin")
 CLOSED = ("cannot be listed (permission denied)", "give it read permission")
 OTHER_FORMAT = ("holds no frame but pictures of a format training does not read (frames: "
                 f"{', '.join(IMAGE_EXTENSIONS)})", "convert them to PNG")
@@ -311,12 +313,13 @@ def no_picture_left_out(folder, frames):
     stems = {os.path.splitext(os.path.basename(path))[0] for path in frames}
 
     def place(name):
-        """Where a picture named name lies among the frames: its number, or its name where they are ordered by name
-        (None, nowhere, where its number is another or it is named after a frame: 'clip2_a_thumb.webp')."""
+        """Where a picture named name lies among the frames: the number of its name without its extension (the 2 of
+        '.jp2' made '0002.jp2' frame 22, left out without a word), or that name where they are ordered by name (None,
+        nowhere, where its number is another or it is named after a frame: 'clip2_a_thumb.webp')."""
         stem = os.path.splitext(name)[0]
         if by_name:
-            return stem if frame_sort_key(name)[0] in numbers and not named_after(stem, stems) else None
-        return frame_sort_key(name)[0]
+            return stem if frame_sort_key(stem)[0] in numbers and not named_after(stem, stems) else None
+        return frame_sort_key(stem)[0]
 
     places = {place(os.path.basename(path)) for path in frames}
     with os.scandir(folder) as entries:

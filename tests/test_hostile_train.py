@@ -3015,3 +3015,40 @@ def test_a_folder_named_as_a_picture_between_the_frames_is_no_picture(tmp_path):
     root = make_sequence_folders(tmp_path / "data", {"s": 2}, name_frame=names.__getitem__, sizes={"s": (8, 8)})
     os.mkdir(os.path.join(root, "s", "0002.webp"))
     assert [os.path.basename(path) for path in folder_sequences(root)[0].frames] == names
+
+
+# Eighteenth pass, second look at the training data, sequence folders and REDS layouts
+@pytest.mark.parametrize("other", ["0002.pcx", "0002.pfm", "0002.sgi", "0002.dib", "0002.jxr"])
+def test_a_frame_written_by_ffmpeg_or_opencv_in_another_format_among_the_frames_is_one_line(tmp_path, other):
+    """'0002.pcx' (FFmpeg's image2 writes it: `ffmpeg -i clip.mp4 %04d.pcx`), '0002.pfm', '0002.sgi', '0002.dib'
+    (OpenCV's imwrite writes it), '0002.jxr' among '0001.png', '0003.png': a format training does not read, it was left
+    out without a word, and the frames either side of it trained on as consecutive, exit code 0."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    names = ["0001.png", "0003.png"]
+    root = make_sequence_folders(tmp_path / "data", {"s": 2}, name_frame=names.__getitem__, sizes={"s": (8, 8)})
+    shutil.copy(os.path.join(root, "s", "0001.png"), os.path.join(root, "s", other))
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(root, 's', other))}' is a picture among the "
+                                        r"frames of its sequence in a format training does not read .*: convert it to "
+                                        r"PNG or remove it$"):
+        folder_sequences(root)
+
+
+@pytest.mark.parametrize("names, other", [
+    (["0001.png", "0003.png"], "0002.jp2"),
+    ([f"{number:04d}.png" for number in range(1, 30) if number != 2], "0002.j2k"),
+    (["s1_a.png", "s1_c.png"], "s1_b.jp2")],
+    ids=["by number", "by number, frame 22 there", "by name"])
+def test_a_picture_whose_extension_holds_a_digit_among_the_frames_is_one_line(tmp_path, names, other):
+    """'0002.jp2' (JPEG 2000) between '0001.png' and '0003.png': its place among the frames was read from its whole
+    name, the extension's 2 with it, so it lay at 22, past the frames (or at frame 22's), and was left out without a
+    word, the frames either side of it trained on as consecutive, exit code 0; 's1_b.jp2' among frames ordered by name
+    ('s1_a.png', 's1_c.png') so too."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"s": len(names)}, name_frame=names.__getitem__,
+                                 sizes={"s": (8, 8)})
+    shutil.copy(os.path.join(root, "s", names[0]), os.path.join(root, "s", other))
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(root, 's', other))}' is a picture among the "
+                                        r"frames of its sequence in a format training does not read"):
+        folder_sequences(root)
