@@ -3052,3 +3052,33 @@ def test_a_picture_whose_extension_holds_a_digit_among_the_frames_is_one_line(tm
     with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(root, 's', other))}' is a picture among the "
                                         r"frames of its sequence in a format training does not read"):
         folder_sequences(root)
+
+
+def test_frames_swapped_by_renaming_are_decoded_again_by_the_frame_cache(tmp_path):
+    """Three BMP frames of one size in bytes and one modification time (unpacked from one zip), the first and the last
+    swapped by renaming after the frame cache decoded them: the entry's record (names, sizes, modification times)
+    still matched, and training read the frames in the old order, exit code 0."""
+    import cv2
+    from data_loader import read_frame
+    from datasets.frame_cache import cached_frames
+    from datasets.sequences import folder_sequences, frame_size
+    folder = tmp_path / "data" / "s"
+    folder.mkdir(parents=True)
+    for value, name in enumerate(["0000.bmp", "0001.bmp", "0002.bmp"]):
+        cv2.imwrite(str(folder / name), np.full((8, 8, 3), value * 50, np.uint8))
+        os.utime(folder / name, ns=(10 ** 18, 10 ** 18))
+
+    def cached_and_read():
+        sequences = folder_sequences(str(tmp_path / "data"))
+        maps = cached_frames(sequences, [frame_size(sequences[0], "sequences")], str(tmp_path / "cache"), read_frame,
+                             report=lambda line: None, show_progress=False)
+        return ([maps[sequences[0].folder][index].tolist() for index in range(3)],
+                [read_frame(path).tolist() for path in sequences[0].frames])
+
+    cached, read = cached_and_read()
+    assert cached == read
+    os.rename(folder / "0000.bmp", folder / "swapping")
+    os.rename(folder / "0002.bmp", folder / "0000.bmp")
+    os.rename(folder / "swapping", folder / "0002.bmp")
+    cached, read = cached_and_read()
+    assert cached == read
