@@ -3082,3 +3082,31 @@ def test_frames_swapped_by_renaming_are_decoded_again_by_the_frame_cache(tmp_pat
     os.rename(folder / "swapping", folder / "0002.bmp")
     cached, read = cached_and_read()
     assert cached == read
+
+
+@pytest.mark.parametrize("link, sequences, listed", [
+    ("train/train_sharp/000", {"train/train_sharp": ["001"]}, "000"),
+    ("train/train_sharp", {}, "000"),
+    ("val/val_sharp", {"train/train_sharp": ["000"]}, "241")],
+    ids=["a sequence's folder", "train_sharp's folder", "val_sharp's folder"])
+def test_a_reds_folder_linked_to_nothing_is_named_so(tmp_path, link, sequences, listed):
+    """A REDS sequence folder, or a part's folder, linked in from a disk not mounted: train.py said the sequence was
+    lacking, "run download_test_data.py --reds again" (which skips it as done), or that the root was "not a REDS
+    folder". A part's folder linked to nothing that the list does not use is still no matter."""
+    from datasets import reds
+    for part, names in sequences.items():
+        for name in names:
+            (tmp_path / part / name).mkdir(parents=True)
+            for index in range(reds.FRAMES_PER_SEQUENCE):
+                (tmp_path / part / name / reds.frame_name(index)).touch()
+    (tmp_path / link).parent.mkdir(parents=True, exist_ok=True)
+    os.symlink(tmp_path / "unmounted", tmp_path / link)
+    (tmp_path / "list.txt").write_text(f"{listed}\n")
+    with pytest.raises(UserError, match=rf"^'{re.escape(str(tmp_path / link))}', where REDS('s train_sharp)? "
+                                        r"sequences? .*(lies|lie), is a symbolic link to nothing .*; mount its disk or "
+                                        r"remove the link$"):
+        reds.training_sequences(str(tmp_path), str(tmp_path / "list.txt"))
+    if sequences.get("train/train_sharp") == ["000"]:
+        (tmp_path / "list.txt").write_text("000\n")
+        assert [sequence.name for sequence in reds.training_sequences(str(tmp_path), str(tmp_path / "list.txt"))] == [
+            "000"]
