@@ -3110,3 +3110,25 @@ def test_a_reds_folder_linked_to_nothing_is_named_so(tmp_path, link, sequences, 
         (tmp_path / "list.txt").write_text("000\n")
         assert [sequence.name for sequence in reds.training_sequences(str(tmp_path), str(tmp_path / "list.txt"))] == [
             "000"]
+
+
+@pytest.mark.parametrize("names, other", [
+    (["f0001.png", "f0003.png"], "f0002 (1).webp"),
+    (["f0001.png", "f0003.png"], "f0002-1.tif"),
+    (["clip2_a.png", "clip2_c.png"], "clip2_b (1).webp")],
+    ids=["a browser's second download", "Safari's", "among frames ordered by name"])
+def test_a_picture_named_as_a_copy_in_a_gap_among_the_frames_is_one_line(tmp_path, names, other):
+    """'f0002 (1).webp' (a browser's second download of frame 2's picture) between 'f0001.png' and 'f0003.png': its
+    digits make 21, past the frames, so it was left out without a word, and the frames either side of it trained on as
+    consecutive, exit code 0. Its name cut before the copy's ending, 'f0002', lies in the gap. A picture named after a
+    frame there ('f0001 (1).webp') is still no gap."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"s": len(names)}, name_frame=names.__getitem__,
+                                 sizes={"s": (8, 8)})
+    shutil.copy(os.path.join(root, "s", names[0]), os.path.join(root, "s", other))
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(root, 's', other))}' is a picture among the "
+                                        r"frames of its sequence in a format training does not read"):
+        folder_sequences(root)
+    os.rename(os.path.join(root, "s", other), os.path.join(root, "s", f"{names[0][:-4]} (1).webp"))
+    assert [os.path.basename(path) for path in folder_sequences(root)[0].frames] == names
