@@ -3132,3 +3132,21 @@ def test_a_picture_named_as_a_copy_in_a_gap_among_the_frames_is_one_line(tmp_pat
         folder_sequences(root)
     os.rename(os.path.join(root, "s", other), os.path.join(root, "s", f"{names[0][:-4]} (1).webp"))
     assert [os.path.basename(path) for path in folder_sequences(root)[0].frames] == names
+
+
+def test_a_windows_drives_recycle_bin_is_no_group_of_sequences(tmp_path):
+    """Training on the top folder of a Windows drive (NTFS, exFAT) holding sequences: its recycle bin,
+    '$RECYCLE.BIN/<user's SID>/', holds each deleted picture ('$R3K9QZ1.png') beside a record of its name that is no
+    picture ('$I3K9QZ1.png'), and was read as a group folder of one sequence, the run refused as that record "is corrupt
+    or not an image"."""
+    from datasets.sequences import folder_sequences, frame_size
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "drive", {"a": 3}, sizes={"a": (8, 8)})
+    deleted = os.path.join(root, "$RECYCLE.BIN", "S-1-5-21-1004336348-1177238915-682003330-1001")
+    os.makedirs(deleted)
+    shutil.copy(os.path.join(root, "a", "frame_0.png"), os.path.join(deleted, "$R3K9QZ1.png"))
+    with open(os.path.join(deleted, "$I3K9QZ1.png"), "wb") as record:
+        record.write(b"\x02" + bytes(60))
+    sequences = folder_sequences(root)
+    assert [sequence.name for sequence in sequences] == ["a"]
+    assert frame_size(sequences[0], "sequences") == (8, 8)
