@@ -3024,13 +3024,10 @@ def test_a_frame_written_by_ffmpeg_or_opencv_in_another_format_among_the_frames_
     (OpenCV's imwrite writes it), '0002.jxr' among '0001.png', '0003.png': a format training does not read, it was left
     out without a word, and the frames either side of it trained on as consecutive, exit code 0."""
     from datasets.sequences import folder_sequences
-    from training_data import make_sequence_folders
-    names = ["0001.png", "0003.png"]
-    root = make_sequence_folders(tmp_path / "data", {"s": 2}, name_frame=names.__getitem__, sizes={"s": (8, 8)})
-    shutil.copy(os.path.join(root, "s", "0001.png"), os.path.join(root, "s", other))
-    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(root, 's', other))}' is a picture among the "
-                                        r"frames of its sequence in a format training does not read .*: convert it to "
-                                        r"PNG or remove it$"):
+    from hostile import PICTURE_IN_A_GAP, sequence_beside_a_picture
+    root, picture = sequence_beside_a_picture(tmp_path, ["0001.png", "0003.png"], other)
+    with pytest.raises(UserError, match=rf"^'{re.escape(picture)}' {PICTURE_IN_A_GAP} .*: convert it to PNG or remove "
+                                        r"it$"):
         folder_sequences(root)
 
 
@@ -3045,12 +3042,9 @@ def test_a_picture_whose_extension_holds_a_digit_among_the_frames_is_one_line(tm
     word, the frames either side of it trained on as consecutive, exit code 0; 's1_b.jp2' among frames ordered by name
     ('s1_a.png', 's1_c.png') so too."""
     from datasets.sequences import folder_sequences
-    from training_data import make_sequence_folders
-    root = make_sequence_folders(tmp_path / "data", {"s": len(names)}, name_frame=names.__getitem__,
-                                 sizes={"s": (8, 8)})
-    shutil.copy(os.path.join(root, "s", names[0]), os.path.join(root, "s", other))
-    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(root, 's', other))}' is a picture among the "
-                                        r"frames of its sequence in a format training does not read"):
+    from hostile import PICTURE_IN_A_GAP, sequence_beside_a_picture
+    root, picture = sequence_beside_a_picture(tmp_path, names, other)
+    with pytest.raises(UserError, match=rf"^'{re.escape(picture)}' {PICTURE_IN_A_GAP}"):
         folder_sequences(root)
 
 
@@ -3123,14 +3117,11 @@ def test_a_picture_named_as_a_copy_in_a_gap_among_the_frames_is_one_line(tmp_pat
     consecutive, exit code 0. Its name cut before the copy's ending, 'f0002', lies in the gap. A picture named after a
     frame there ('f0001 (1).webp') is still no gap."""
     from datasets.sequences import folder_sequences
-    from training_data import make_sequence_folders
-    root = make_sequence_folders(tmp_path / "data", {"s": len(names)}, name_frame=names.__getitem__,
-                                 sizes={"s": (8, 8)})
-    shutil.copy(os.path.join(root, "s", names[0]), os.path.join(root, "s", other))
-    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(root, 's', other))}' is a picture among the "
-                                        r"frames of its sequence in a format training does not read"):
+    from hostile import PICTURE_IN_A_GAP, sequence_beside_a_picture
+    root, picture = sequence_beside_a_picture(tmp_path, names, other)
+    with pytest.raises(UserError, match=rf"^'{re.escape(picture)}' {PICTURE_IN_A_GAP}"):
         folder_sequences(root)
-    os.rename(os.path.join(root, "s", other), os.path.join(root, "s", f"{names[0][:-4]} (1).webp"))
+    os.rename(picture, os.path.join(root, "s", f"{names[0][:-4]} (1).webp"))
     assert [os.path.basename(path) for path in folder_sequences(root)[0].frames] == names
 
 
