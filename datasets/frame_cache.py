@@ -10,8 +10,9 @@ An entry is used only while sources.json matches the frame files now (name, size
 and status-change times in nanoseconds of each; contents are not hashed). The status-change time is the
 system's: a rename or a rewrite sets it, and no program sets it back, so frames of one size and one
 modification time (unpacked from one zip) swapped by renaming, or a frame copied over with its times kept,
-are seen; a chmod also sets it, and decodes the sequence again. Otherwise it is decoded again into a hidden staging folder that is renamed into place only when
-whole (utils.image_io.commit_folder): a killed or failed build (a full disk) leaves nothing that is read.
+are seen; a chmod also sets it, and decodes the sequence again. Otherwise it is decoded again into a hidden
+staging folder that is renamed into place only when whole (utils.image_io.commit_folder): a killed or failed
+build (a full disk) leaves nothing that is read.
 One process builds at a time (a lock file); the others wait for it and then find the entries valid.
 """
 import errno
