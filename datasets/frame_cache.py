@@ -4,12 +4,15 @@ costs its crop instead of rnn_n whole-frame PNG decodes.
 
     <cache_dir>/<sequence>-<hash of its folder>/frames.npy    (frames, height, width, 3) uint8 RGB
                                                /sources.json  the frames it was decoded from: name, size,
-                                               mtime
+                                               mtime, ctime
 
-An entry is used only while sources.json matches the frame files now (name, size in bytes and
-modification time in nanoseconds of each; contents are not hashed, so a rewrite that keeps both is not
-seen). Otherwise it is decoded again into a hidden staging folder that is renamed into place only when
-whole (utils.image_io.commit_folder): a killed or failed build (a full disk) leaves nothing that is read.
+An entry is used only while sources.json matches the frame files now (name, size in bytes, modification
+and status-change times in nanoseconds of each; contents are not hashed). The status-change time is the
+system's: a rename or a rewrite sets it, and no program sets it back, so frames of one size and one
+modification time (unpacked from one zip) swapped by renaming, or a frame copied over with its times kept,
+are seen; a chmod also sets it, and decodes the sequence again. Otherwise it is decoded again into a hidden
+staging folder that is renamed into place only when whole (utils.image_io.commit_folder): a killed or failed
+build (a full disk) leaves nothing that is read.
 One process builds at a time (a lock file); the others wait for it and then find the entries valid.
 """
 import errno
@@ -57,7 +60,9 @@ def source_record(sequence, height, width):
     frames = []
     for path in sequence.frames:
         stat = os.stat(path)
-        frames.append([os.path.basename(path), stat.st_size, stat.st_mtime_ns])
+        # ctime: frames swapped by renaming kept their sizes and modification times (those of one zip's members), and
+        # their entry was trained on in the old order, exit code 0
+        frames.append([os.path.basename(path), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns])
     return {"version": FORMAT_VERSION, "folder": os.path.abspath(sequence.folder),
             "shape": [len(sequence.frames), height, width, 3], "frames": frames}
 

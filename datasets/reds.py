@@ -10,7 +10,7 @@ the zips made them, and no frame is copied.
 import os
 import re
 
-from datasets.sequences import Sequence, named, read_sequence_list
+from datasets.sequences import LINK_TO_NOTHING, Sequence, named, read_sequence_list
 from utils.errors import UserError
 from utils.paths import input_folder
 
@@ -54,6 +54,16 @@ def is_reds_folder(path):
     return any(os.path.isdir(os.path.join(path, part)) for part, _, _ in PARTS)
 
 
+def refuse_link_to_nothing(paths, what):
+    """UserError for the first of paths that is a symbolic link to nothing (a disk not mounted): a REDS part folder or
+    sequence folder linked in from another disk was called lacking, "run download_test_data.py --reds again", which
+    skipped it as done, or the root "not a REDS folder"."""
+    dangling = next((path for path in paths if os.path.islink(path) and not os.path.exists(path)), None)
+    if dangling:
+        problem, remedy = LINK_TO_NOTHING
+        raise UserError(f"'{dangling}', {what}, {problem}; {remedy}")
+
+
 def training_names():
     """The 266 training sequences of the REDS4 split."""
     return [sequence_name(number) for number in range(SEQUENCE_COUNT) if sequence_name(number) not in REDS4]
@@ -65,6 +75,7 @@ def reds_sequences(root, names, role="REDS folder (--input_video_dir)", list_pat
     frames it lacks, and saying to download them or (other_choice) do without them."""
     input_folder(root, role, "download REDS with download_test_data.py --reds")
     if not is_reds_folder(root):
+        refuse_link_to_nothing([os.path.join(root, PARTS[0][0])], "where REDS's train_sharp sequences lie")
         raise UserError(f"{role} '{root}' has no {PARTS[0][0]} folder: it is not a REDS folder as "
                         "download_test_data.py --reds unpacks it; pass that folder or check data.layout")
     unknown = [
@@ -75,6 +86,9 @@ def reds_sequences(root, names, role="REDS folder (--input_video_dir)", list_pat
                         "val_sharp's 000..029 counted as 240..269); fix the list")
     names = list(dict.fromkeys(names))
     missing = [name for name in names if not os.path.isdir(sequence_folder(root, name))]
+    for name in missing:  # its part's folder (val_sharp), or its own
+        folder = sequence_folder(root, name)
+        refuse_link_to_nothing([os.path.dirname(folder), folder], f"where REDS sequence {name} lies")
     if missing:
         raise UserError(
             f"{role} '{root}' lacks {len(missing)} of the {len(names)} REDS sequences used: "

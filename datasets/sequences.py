@@ -172,10 +172,12 @@ def listable(folder):
 
 # pictures of formats a sequence's frames are not read in (utils.image_io.IMAGE_EXTENSIONS): an export, a conversion,
 # a save (Chrome on Windows saves a JPEG as '.jfif': '0002.jfif' among PNG frames was left out without a word, exit
-# code 0)
+# code 0), and every other format a frame is written in by FFmpeg's image2 muxer (`ffmpeg -i clip.mp4 %04d.pcx`) and
+# OpenCV's imwrite ('0002.pcx', '0002.pfm', '0002.sgi', '0002.dib' were left out so too)
 OTHER_PICTURE_EXTENSIONS = (".webp", ".tif", ".tiff", ".gif", ".exr", ".hdr", ".jp2", ".j2k", ".heic", ".heif", ".avif",
                             ".ppm", ".pgm", ".pnm", ".pbm", ".tga", ".dpx", ".jfif", ".jpe", ".jif", ".jxl", ".apng",
-                            ".qoi", ".psd", ".dng")
+                            ".qoi", ".psd", ".dng", ".pcx", ".pam", ".pfm", ".phm", ".sgi", ".ras", ".sun", ".sr",
+                            ".xwd", ".j2c", ".jls", ".wbmp", ".dib", ".pxm", ".pic", ".jxr", ".wdp", ".cin")
 CLOSED = ("cannot be listed (permission denied)", "give it read permission")
 OTHER_FORMAT = ("holds no frame but pictures of a format training does not read (frames: "
                 f"{', '.join(IMAGE_EXTENSIONS)})", "convert them to PNG")
@@ -305,24 +307,30 @@ def no_picture_left_out(folder, frames):
     UserError naming it. One of a frame's number (the '.tif' a '.png' was converted from), of none, or outside the
     frames' (a 'thumb_320.webp') leaves no gap. Frames whose names hold one number alike are ordered by name
     (one_frame_a_number), and so are their gaps: 'clip2_b.webp' between 'clip2_a.png' and 'clip2_c.png' was left out
-    so too."""
+    so too. A picture named as a copy lies where its name cut before the copy's ending does ('f0002 (1).webp', a
+    second download of frame 2, whose digits make 21, was left out so too)."""
     numbers = {frame_sort_key(os.path.basename(path))[0] for path in frames}
     by_name = len(numbers) == 1 and min(numbers) >= 0
     stems = {os.path.splitext(os.path.basename(path))[0] for path in frames}
 
-    def place(name):
-        """Where a picture named name lies among the frames: its number, or its name where they are ordered by name
-        (None, nowhere, where its number is another or it is named after a frame: 'clip2_a_thumb.webp')."""
-        stem = os.path.splitext(name)[0]
+    def place(stem):
+        """Where a picture of name stem (without its extension: the 2 of '.jp2' made '0002.jp2' frame 22, left out
+        without a word) lies among the frames: its number, or stem where they are ordered by name (None, nowhere,
+        where its number is another or it is named after a frame: 'clip2_a_thumb.webp')."""
         if by_name:
-            return stem if frame_sort_key(name)[0] in numbers and not named_after(stem, stems) else None
-        return frame_sort_key(name)[0]
+            return stem if frame_sort_key(stem)[0] in numbers and not named_after(stem, stems) else None
+        return frame_sort_key(stem)[0]
 
-    places = {place(os.path.basename(path)) for path in frames}
+    places = {place(stem) for stem in stems}
+
+    def in_a_gap(name):
+        stem = os.path.splitext(name)[0]
+        return any(spot is not None and min(places) < spot < max(places) and spot not in places
+                   for spot in map(place, [stem, *heads(stem)]))
+
     with os.scandir(folder) as entries:
         left_out = sorted(entry.name for entry in entries if is_frame_name(entry.name, OTHER_PICTURE_EXTENSIONS)
-                          and place(entry.name) is not None and min(places) < place(entry.name) < max(places)
-                          and place(entry.name) not in places and not entry.is_dir())  # a folder is no picture
+                          and in_a_gap(entry.name) and not entry.is_dir())  # a folder is no picture
     if left_out:
         raise UserError(f"'{os.path.join(folder, left_out[0])}' is a picture among the frames of its sequence in a "
                         f"format training does not read (frames: {', '.join(IMAGE_EXTENSIONS)}), so the frames "
@@ -350,8 +358,13 @@ def named_after(stem, stems):
     """The one of stems (names without their extension) that stem is named after: the first that is stem cut before a
     character neither a letter nor a digit, its spaces before that left out ('f001' of 'f001 2', 'f2' of
     'f2 - Copy (2)', 'im1' of 'im1_x4'); None where none is ('frame 1' of 'frame 10': a digit follows)."""
-    heads = (stem[:cut].rstrip() for cut, character in enumerate(stem) if cut and not character.isalnum())
-    return next((head for head in heads if head in stems), None)
+    return next((head for head in heads(stem) if head in stems), None)
+
+
+def heads(stem):
+    """stem cut before each character that is neither a letter nor a digit, in order, its spaces before that left out
+    ('f001', 'f001 (1' of 'f001 (1)')."""
+    return [stem[:cut].rstrip() for cut, character in enumerate(stem) if cut and not character.isalnum()]
 
 
 def check_lengths(sequences, rnn_n):

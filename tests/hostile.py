@@ -290,3 +290,18 @@ def trained_frame_names(root, frame_names):
     make_sequence_folders(root, {"s": len(frame_names)}, name_frame=frame_names.__getitem__,
                           sizes={"s": (8, 8)})
     return [os.path.basename(path) for path in folder_sequences(root)[0].frames]
+
+
+# how training refuses a picture in a format it does not read that lies between a sequence's frames
+PICTURE_IN_A_GAP = "is a picture among the frames of its sequence in a format training does not read"
+
+
+def sequence_beside_a_picture(tmp_path, names, picture):
+    """A data folder of one sequence 's' of 8x8 frames named names, and in its folder a copy of the first frame named
+    picture: (root, the picture's path)."""
+    import shutil
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"s": len(names)}, name_frame=names.__getitem__,
+                                 sizes={"s": (8, 8)})
+    shutil.copy(os.path.join(root, "s", names[0]), os.path.join(root, "s", picture))
+    return root, os.path.join(root, "s", picture)

@@ -3015,3 +3015,129 @@ def test_a_folder_named_as_a_picture_between_the_frames_is_no_picture(tmp_path):
     root = make_sequence_folders(tmp_path / "data", {"s": 2}, name_frame=names.__getitem__, sizes={"s": (8, 8)})
     os.mkdir(os.path.join(root, "s", "0002.webp"))
     assert [os.path.basename(path) for path in folder_sequences(root)[0].frames] == names
+
+
+# Eighteenth pass, second look at the training data, sequence folders and REDS layouts
+@pytest.mark.parametrize("other", ["0002.pcx", "0002.pfm", "0002.sgi", "0002.dib", "0002.jxr"])
+def test_a_frame_written_by_ffmpeg_or_opencv_in_another_format_among_the_frames_is_one_line(tmp_path, other):
+    """'0002.pcx' (FFmpeg's image2 writes it: `ffmpeg -i clip.mp4 %04d.pcx`), '0002.pfm', '0002.sgi', '0002.dib'
+    (OpenCV's imwrite writes it), '0002.jxr' among '0001.png', '0003.png': a format training does not read, it was left
+    out without a word, and the frames either side of it trained on as consecutive, exit code 0."""
+    from datasets.sequences import folder_sequences
+    from hostile import PICTURE_IN_A_GAP, sequence_beside_a_picture
+    root, picture = sequence_beside_a_picture(tmp_path, ["0001.png", "0003.png"], other)
+    with pytest.raises(UserError, match=rf"^'{re.escape(picture)}' {PICTURE_IN_A_GAP} .*: convert it to PNG or remove "
+                                        r"it$"):
+        folder_sequences(root)
+
+
+@pytest.mark.parametrize("names, other", [
+    (["0001.png", "0003.png"], "0002.jp2"),
+    ([f"{number:04d}.png" for number in range(1, 30) if number != 2], "0002.j2k"),
+    (["s1_a.png", "s1_c.png"], "s1_b.jp2")],
+    ids=["by number", "by number, frame 22 there", "by name"])
+def test_a_picture_whose_extension_holds_a_digit_among_the_frames_is_one_line(tmp_path, names, other):
+    """'0002.jp2' (JPEG 2000) between '0001.png' and '0003.png': its place among the frames was read from its whole
+    name, the extension's 2 with it, so it lay at 22, past the frames (or at frame 22's), and was left out without a
+    word, the frames either side of it trained on as consecutive, exit code 0; 's1_b.jp2' among frames ordered by name
+    ('s1_a.png', 's1_c.png') so too."""
+    from datasets.sequences import folder_sequences
+    from hostile import PICTURE_IN_A_GAP, sequence_beside_a_picture
+    root, picture = sequence_beside_a_picture(tmp_path, names, other)
+    with pytest.raises(UserError, match=rf"^'{re.escape(picture)}' {PICTURE_IN_A_GAP}"):
+        folder_sequences(root)
+
+
+def test_frames_swapped_by_renaming_are_decoded_again_by_the_frame_cache(tmp_path):
+    """Three BMP frames of one size in bytes and one modification time (unpacked from one zip), the first and the last
+    swapped by renaming after the frame cache decoded them: the entry's record (names, sizes, modification times)
+    still matched, and training read the frames in the old order, exit code 0."""
+    import cv2
+    from data_loader import read_frame
+    from datasets.frame_cache import cached_frames
+    from datasets.sequences import folder_sequences, frame_size
+    folder = tmp_path / "data" / "s"
+    folder.mkdir(parents=True)
+    for value, name in enumerate(["0000.bmp", "0001.bmp", "0002.bmp"]):
+        cv2.imwrite(str(folder / name), np.full((8, 8, 3), value * 50, np.uint8))
+        os.utime(folder / name, ns=(10 ** 18, 10 ** 18))
+
+    def cached_and_read():
+        sequences = folder_sequences(str(tmp_path / "data"))
+        maps = cached_frames(sequences, [frame_size(sequences[0], "sequences")], str(tmp_path / "cache"), read_frame,
+                             report=lambda line: None, show_progress=False)
+        return ([maps[sequences[0].folder][index].tolist() for index in range(3)],
+                [read_frame(path).tolist() for path in sequences[0].frames])
+
+    cached, read = cached_and_read()
+    assert cached == read
+    os.rename(folder / "0000.bmp", folder / "swapping")
+    os.rename(folder / "0002.bmp", folder / "0000.bmp")
+    os.rename(folder / "swapping", folder / "0002.bmp")
+    cached, read = cached_and_read()
+    assert cached == read
+
+
+@pytest.mark.parametrize("link, sequences, listed", [
+    ("train/train_sharp/000", {"train/train_sharp": ["001"]}, "000"),
+    ("train/train_sharp", {}, "000"),
+    ("val/val_sharp", {"train/train_sharp": ["000"]}, "241")],
+    ids=["a sequence's folder", "train_sharp's folder", "val_sharp's folder"])
+def test_a_reds_folder_linked_to_nothing_is_named_so(tmp_path, link, sequences, listed):
+    """A REDS sequence folder, or a part's folder, linked in from a disk not mounted: train.py said the sequence was
+    lacking, "run download_test_data.py --reds again" (which skips it as done), or that the root was "not a REDS
+    folder". A part's folder linked to nothing that the list does not use is still no matter."""
+    from datasets import reds
+    for part, names in sequences.items():
+        for name in names:
+            (tmp_path / part / name).mkdir(parents=True)
+            for index in range(reds.FRAMES_PER_SEQUENCE):
+                (tmp_path / part / name / reds.frame_name(index)).touch()
+    (tmp_path / link).parent.mkdir(parents=True, exist_ok=True)
+    os.symlink(tmp_path / "unmounted", tmp_path / link)
+    (tmp_path / "list.txt").write_text(f"{listed}\n")
+    with pytest.raises(UserError, match=rf"^'{re.escape(str(tmp_path / link))}', where REDS('s train_sharp)? "
+                                        r"sequences? .*(lies|lie), is a symbolic link to nothing .*; mount its disk or "
+                                        r"remove the link$"):
+        reds.training_sequences(str(tmp_path), str(tmp_path / "list.txt"))
+    if sequences.get("train/train_sharp") == ["000"]:
+        (tmp_path / "list.txt").write_text("000\n")
+        assert [sequence.name for sequence in reds.training_sequences(str(tmp_path), str(tmp_path / "list.txt"))] == [
+            "000"]
+
+
+@pytest.mark.parametrize("names, other", [
+    (["f0001.png", "f0003.png"], "f0002 (1).webp"),
+    (["f0001.png", "f0003.png"], "f0002-1.tif"),
+    (["clip2_a.png", "clip2_c.png"], "clip2_b (1).webp")],
+    ids=["a browser's second download", "Safari's", "among frames ordered by name"])
+def test_a_picture_named_as_a_copy_in_a_gap_among_the_frames_is_one_line(tmp_path, names, other):
+    """'f0002 (1).webp' (a browser's second download of frame 2's picture) between 'f0001.png' and 'f0003.png': its
+    digits make 21, past the frames, so it was left out without a word, and the frames either side of it trained on as
+    consecutive, exit code 0. Its name cut before the copy's ending, 'f0002', lies in the gap. A picture named after a
+    frame there ('f0001 (1).webp') is still no gap."""
+    from datasets.sequences import folder_sequences
+    from hostile import PICTURE_IN_A_GAP, sequence_beside_a_picture
+    root, picture = sequence_beside_a_picture(tmp_path, names, other)
+    with pytest.raises(UserError, match=rf"^'{re.escape(picture)}' {PICTURE_IN_A_GAP}"):
+        folder_sequences(root)
+    os.rename(picture, os.path.join(root, "s", f"{names[0][:-4]} (1).webp"))
+    assert [os.path.basename(path) for path in folder_sequences(root)[0].frames] == names
+
+
+def test_a_windows_drives_recycle_bin_is_no_group_of_sequences(tmp_path):
+    """Training on the top folder of a Windows drive (NTFS, exFAT) holding sequences: its recycle bin,
+    '$RECYCLE.BIN/<user's SID>/', holds each deleted picture ('$R3K9QZ1.png') beside a record of its name that is no
+    picture ('$I3K9QZ1.png'), and was read as a group folder of one sequence, the run refused as that record "is corrupt
+    or not an image"."""
+    from datasets.sequences import folder_sequences, frame_size
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "drive", {"a": 3}, sizes={"a": (8, 8)})
+    deleted = os.path.join(root, "$RECYCLE.BIN", "S-1-5-21-1004336348-1177238915-682003330-1001")
+    os.makedirs(deleted)
+    shutil.copy(os.path.join(root, "a", "frame_0.png"), os.path.join(deleted, "$R3K9QZ1.png"))
+    with open(os.path.join(deleted, "$I3K9QZ1.png"), "wb") as record:
+        record.write(b"\x02" + bytes(60))
+    sequences = folder_sequences(root)
+    assert [sequence.name for sequence in sequences] == ["a"]
+    assert frame_size(sequences[0], "sequences") == (8, 8)

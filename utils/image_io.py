@@ -142,8 +142,10 @@ def is_frame_name(name, extensions=IMAGE_EXTENSIONS):
     return name.lower().endswith(extensions) and not name.startswith(".")
 
 
-# the folder at the root of every ext2/3/4 file system where fsck puts what it recovers, root's alone to list
-FILE_SYSTEM_FOLDER = "lost+found"
+# the folders a file system keeps at its top, in lower case: ext2/3/4's lost+found, where fsck puts what it recovers,
+# root's alone to list; a Windows drive's (NTFS, exFAT) recycle bin, whose deleted pictures lie beside files of their
+# names that are no pictures ('$RECYCLE.BIN/S-1-5-21-../$I3K9QZ1.png'), and its System Volume Information
+FILE_SYSTEM_FOLDERS = ("lost+found", "$recycle.bin", "system volume information")
 
 
 def visible_subfolders(folder):
@@ -151,8 +153,10 @@ def visible_subfolders(folder):
     hidden folder is no sequence nor clip. A drive's trash ('.Trash-1000/files', where a desktop moves a deleted
     sequence) was trained on as a sequence, exit code 0, and a file server's '.AppleDouble' (entries named after
     each frame) beside a sequence's frames refused it as a folder of frames and of sequences. Nor is a drive's
-    lost+found (training on a drive's top folder was a PermissionError traceback: it cannot be listed)."""
-    return sorted(name for name in os.listdir(folder) if not name.startswith(".") and name != FILE_SYSTEM_FOLDER
+    lost+found (training on a drive's top folder was a PermissionError traceback: it cannot be listed), nor a Windows
+    drive's recycle bin (training on its top folder was refused as a deleted picture's record could not be read)."""
+    return sorted(name for name in os.listdir(folder) if not name.startswith(".")
+                  and name.lower() not in FILE_SYSTEM_FOLDERS
                   and os.path.isdir(os.path.join(folder, name)))
 
 
