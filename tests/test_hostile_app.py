@@ -761,3 +761,28 @@ def test_a_copy_of_a_frame_or_a_poster_in_an_uploaded_zip_is_refused_not_super_r
         upload_input(upload, "frames.zip", "", "", str(tmp_path / "job"), 2 ** 30)
     assert str(raised.value).startswith(refusal)
     assert str(tmp_path) not in str(raised.value)
+
+
+# Eighteenth pass, second look at demo.py and the web page
+
+@pytest.mark.parametrize("stray", ["lr_0003 2.png", "lr_0003-1.png", "lr_0003 - Copy (2).png",
+                                   "lr_0003-DESKTOP-4F2K9QL.png", "lr_0003 copy 2.png"],
+                         ids=["macOS's copy", "Safari's copy", "Explorer's second copy", "OneDrive's conflict copy",
+                              "Finder's second copy"])
+def test_a_copy_of_a_frame_named_by_an_added_number_in_an_uploaded_zip_is_refused_not_super_resolved(tmp_path, stray):
+    """A frame's copy whose name adds a number or an ending to the frame's ('lr_0003 2.png' beside 'lr_0003.png'): its
+    digits make another number (00032, 00031, 34..), no frame's, so it was super-resolved as a seventh, later frame,
+    exit code 0, where training refuses such a copy since the seventeenth pass. Frames named 'frame (1).png'.. are still
+    read, in order."""
+    from hostile import fixture_frames_zip
+    from webapp.inputs import upload_input
+    frames = {name: open(os.path.join(FRAMES, name), "rb").read() for name in sorted(os.listdir(FRAMES))[:6]}
+    upload = fixture_frames_zip(tmp_path / "frames.zip", count=0, extra=[
+        *((f"clip/{name}", data) for name, data in frames.items()), (f"clip/{stray}", frames["lr_0003.png"])])
+    with pytest.raises(UserError) as raised:
+        upload_input(upload, "frames.zip", "", "", str(tmp_path / "job"), 2 ** 30)
+    assert str(raised.value).startswith(f"'{stray}' is named as a copy of 'lr_0003.png'")
+    assert str(tmp_path) not in str(raised.value)
+    batch = fixture_frames_zip(tmp_path / "batch.zip", count=0, extra=[
+        (f"clip/frame ({index}).png", data) for index, data in enumerate(frames.values(), 1)])
+    assert upload_input(batch, "batch.zip", "", "", str(tmp_path / "batch"), 2 ** 30)["frames"] == 6
