@@ -786,3 +786,47 @@ def test_a_copy_of_a_frame_named_by_an_added_number_in_an_uploaded_zip_is_refuse
     batch = fixture_frames_zip(tmp_path / "batch.zip", count=0, extra=[
         (f"clip/frame ({index}).png", data) for index, data in enumerate(frames.values(), 1)])
     assert upload_input(batch, "batch.zip", "", "", str(tmp_path / "batch"), 2 ** 30)["frames"] == 6
+
+
+@pytest.mark.parametrize("moment", ["stop", "start"])
+def test_a_server_killed_while_it_deletes_its_jobs_leaves_them_marked_for_the_next_start(tmp_path, monkeypatch,
+                                                                                            moment):
+    """The scratch folders' mark was deleted in the folder's listing order, often before other jobs' frames: a server
+    killed then (a large job's frames take seconds to delete, at its stop or at the start that clears a killed
+    server's jobs) left them in a folder without the mark, and every later start was refused ("a folder of files this
+    program did not write ...; move it away"). Here the listing gives the mark first, and the kill comes at the next
+    file deleted after it."""
+    from utils import paths
+    jobs = str(tmp_path / "work" / "jobs")
+    paths.make_scratch_folder(jobs, "choose another --work-dir")
+    for job in ("a1", "b2"):
+        os.makedirs(os.path.join(jobs, job, "frames"))
+        open(os.path.join(jobs, job, "frames", "sr_0001.png"), "wb").close()
+    listing, unlink = os.scandir, os.unlink
+
+    class MarkFirst:
+        def __init__(self, *folder):
+            self.entries = sorted(listing(*folder), key=lambda entry: entry.name != paths.SCRATCH_MARK)
+
+        def __enter__(self):
+            return iter(self.entries)
+
+        def __exit__(self, *exception):
+            return False
+
+    def killed_after_the_mark(path, *args, **kwargs):
+        unlink(path, *args, **kwargs)
+        if not os.path.exists(os.path.join(jobs, paths.SCRATCH_MARK)):
+            raise KeyboardInterrupt  # the kill, as the next file's deletion would follow
+
+    monkeypatch.setattr(os, "scandir", MarkFirst)
+    monkeypatch.setattr(os, "unlink", killed_after_the_mark)
+    monkeypatch.setattr(os, "remove", killed_after_the_mark)
+    with pytest.raises(KeyboardInterrupt):
+        if moment == "stop":
+            paths.remove_scratch_folder(jobs)
+        else:
+            paths.make_scratch_folder(jobs, "choose another --work-dir")
+    monkeypatch.undo()
+    paths.make_scratch_folder(jobs, "choose another --work-dir")  # the next start
+    assert os.listdir(jobs) == [paths.SCRATCH_MARK]
