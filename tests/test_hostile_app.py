@@ -13,6 +13,7 @@ import pytest
 from conftest import REPO_ROOT
 from hostile import FRAMES
 from utils.errors import UserError
+from utils.output_size import MAX_SIDE
 
 
 # The second pass
@@ -830,3 +831,22 @@ def test_a_server_killed_while_it_deletes_its_jobs_leaves_them_marked_for_the_ne
     monkeypatch.undo()
     paths.make_scratch_folder(jobs, "choose another --work-dir")  # the next start
     assert os.listdir(jobs) == [paths.SCRATCH_MARK]
+
+
+@pytest.mark.parametrize("factor, refusal", [("1e-3", "gives frames less than a pixel high or wide"),
+                                             ("1000", f"more than {MAX_SIDE} pixels a side")])
+def test_an_output_size_whose_factor_the_frames_cannot_take_is_refused_before_the_job_is_queued(tmp_path, factor,
+                                                                                                 refusal):
+    """Output size 1e-3 of an upload's 66x50 frames (less than a pixel) or 1000 (past the largest side): the job was
+    queued, waited for every job ahead of it, and failed when generate.py refused the factor, where the page refuses
+    bad input before it queues the job."""
+    from helpers import fixture_frames_video
+    from webapp.inputs import job_spec, list_models
+    video = fixture_frames_video(tmp_path / "clip.mp4")
+    model = next(iter(list_models(str(tmp_path / "no_weights"))))
+    with pytest.raises(UserError, match=rf"^Output size {factor.replace('1e-3', '0.001')} of \d+x\d+ input frames "
+                                        rf".*{refusal}"):
+        job_spec(str(tmp_path / "job"), video, None, model, "", "", {"--backend": "auto"}, str(tmp_path / "no_weights"),
+                 2 ** 30, factor)
+    assert job_spec(str(tmp_path / "fits"), video, None, model, "", "", {"--backend": "auto"},
+                    str(tmp_path / "no_weights"), 2 ** 30, "0.5")["flags"]["--outscale"] == "0.5"
