@@ -19,8 +19,8 @@ import unicodedata
 from typing import NamedTuple
 
 from utils.errors import UserError, shown_plainly
-from utils.image_io import (IMAGE_EXTENSIONS, common_image_size, frame_sort_key, is_frame_name, list_frames, named_after,
-                            utf8, visible_subfolders)
+from utils.image_io import (IMAGE_EXTENSIONS, common_image_size, frame_sort_key, is_frame_name, list_frames,
+                            named_after, utf8, visible_subfolders)
 from utils.paths import input_file, input_folder
 from utils.scene_layout import frame_path, scene_dir
 
