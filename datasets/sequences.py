@@ -19,8 +19,8 @@ import unicodedata
 from typing import NamedTuple
 
 from utils.errors import UserError, shown_plainly
-from utils.image_io import (IMAGE_EXTENSIONS, common_image_size, frame_sort_key, is_frame_name, list_frames, utf8,
-                            visible_subfolders)
+from utils.image_io import (IMAGE_EXTENSIONS, common_image_size, frame_sort_key, heads, is_frame_name, list_frames,
+                            named_after, utf8, visible_subfolders)
 from utils.paths import input_file, input_folder
 from utils.scene_layout import frame_path, scene_dir
 
@@ -297,7 +297,7 @@ def folder_sequences(root, list_path=""):
 def sequence_frames(folder):
     """The paths of a sequence folder's frames, in order; UserError where one is left out, or is another's copy, or
     where two are of one number (which comes first is not known)."""
-    return no_copy_of_a_frame(no_picture_left_out(folder, list_frames(folder)))  # list_frames: one frame a number
+    return no_picture_left_out(folder, list_frames(folder))  # list_frames: one frame a number, no copy of one
 
 
 def no_picture_left_out(folder, frames):
@@ -336,35 +336,6 @@ def no_picture_left_out(folder, frames):
                         f"format training does not read (frames: {', '.join(IMAGE_EXTENSIONS)}), so the frames "
                         "either side of it would be trained on as consecutive: convert it to PNG or remove it")
     return frames
-
-
-def no_copy_of_a_frame(frames):
-    """frames, the paths of a sequence's frames, unless one is named as a copy of another: the other's name, then a
-    character that is neither a letter nor a digit, and more ('f001 2.png', macOS's; 'im2 (1).png', a browser's;
-    'f2 - Copy (2).png', Windows'; 'f002-1.png', Safari's and Android's; 'f001-DESKTOP-4F2K9QL.png', OneDrive's conflict
-    copy; 'f001.sync-conflict-20260101-120000-ABCDEFG.png', Syncthing's). Its number is not the frame's ('f001 2' holds
-    0012), so one_frame_a_number let it through, and it was trained on as a later frame (or, of 'f1.png' and
-    'f1 - Copy.png' alone, ordered by name, as the first), exit code 0. 'frame 1'..'frame 10', 'a (1)'..'a (12)' are
-    still frames: 'frame 1' then a digit is another number, no copy."""
-    stems = {os.path.splitext(os.path.basename(path))[0]: path for path in frames}
-    for stem, path in stems.items():
-        if original := stems.get(named_after(stem, stems)):
-            raise UserError(f"'{path}' is named as a copy of '{original}' (its name, then a copy's ending), so it "
-                            "would be trained on as another frame: remove it, or rename it if it is a frame of its own")
-    return frames
-
-
-def named_after(stem, stems):
-    """The one of stems (names without their extension) that stem is named after: the first that is stem cut before a
-    character neither a letter nor a digit, its spaces before that left out ('f001' of 'f001 2', 'f2' of
-    'f2 - Copy (2)', 'im1' of 'im1_x4'); None where none is ('frame 1' of 'frame 10': a digit follows)."""
-    return next((head for head in heads(stem) if head in stems), None)
-
-
-def heads(stem):
-    """stem cut before each character that is neither a letter nor a digit, in order, its spaces before that left out
-    ('f001', 'f001 (1' of 'f001 (1)')."""
-    return [stem[:cut].rstrip() for cut, character in enumerate(stem) if cut and not character.isalnum()]
 
 
 def check_lengths(sequences, rnn_n):

@@ -13,6 +13,7 @@ import pytest
 from conftest import REPO_ROOT
 from hostile import FRAMES
 from utils.errors import UserError
+from utils.output_size import MAX_SIDE
 
 
 # The second pass
@@ -761,3 +762,91 @@ def test_a_copy_of_a_frame_or_a_poster_in_an_uploaded_zip_is_refused_not_super_r
         upload_input(upload, "frames.zip", "", "", str(tmp_path / "job"), 2 ** 30)
     assert str(raised.value).startswith(refusal)
     assert str(tmp_path) not in str(raised.value)
+
+
+# Eighteenth pass, second look at demo.py and the web page
+
+@pytest.mark.parametrize("stray", ["lr_0003 2.png", "lr_0003-1.png", "lr_0003 - Copy (2).png",
+                                   "lr_0003-DESKTOP-4F2K9QL.png", "lr_0003 copy 2.png"],
+                         ids=["macOS's copy", "Safari's copy", "Explorer's second copy", "OneDrive's conflict copy",
+                              "Finder's second copy"])
+def test_a_copy_of_a_frame_named_by_an_added_number_in_an_uploaded_zip_is_refused_not_super_resolved(tmp_path, stray):
+    """A frame's copy whose name adds a number or an ending to the frame's ('lr_0003 2.png' beside 'lr_0003.png'): its
+    digits make another number (00032, 00031, 34..), no frame's, so it was super-resolved as a seventh, later frame,
+    exit code 0, where training refuses such a copy since the seventeenth pass. Frames named 'frame (1).png'.. are still
+    read, in order."""
+    from hostile import fixture_frames_zip
+    from webapp.inputs import upload_input
+    frames = {name: open(os.path.join(FRAMES, name), "rb").read() for name in sorted(os.listdir(FRAMES))[:6]}
+    upload = fixture_frames_zip(tmp_path / "frames.zip", count=0, extra=[
+        *((f"clip/{name}", data) for name, data in frames.items()), (f"clip/{stray}", frames["lr_0003.png"])])
+    with pytest.raises(UserError) as raised:
+        upload_input(upload, "frames.zip", "", "", str(tmp_path / "job"), 2 ** 30)
+    assert str(raised.value).startswith(f"'{stray}' is named as a copy of 'lr_0003.png'")
+    assert str(tmp_path) not in str(raised.value)
+    batch = fixture_frames_zip(tmp_path / "batch.zip", count=0, extra=[
+        (f"clip/frame ({index}).png", data) for index, data in enumerate(frames.values(), 1)])
+    assert upload_input(batch, "batch.zip", "", "", str(tmp_path / "batch"), 2 ** 30)["frames"] == 6
+
+
+@pytest.mark.parametrize("moment", ["stop", "start"])
+def test_a_server_killed_while_it_deletes_its_jobs_leaves_them_marked_for_the_next_start(tmp_path, monkeypatch,
+                                                                                            moment):
+    """The scratch folders' mark was deleted in the folder's listing order, often before other jobs' frames: a server
+    killed then (a large job's frames take seconds to delete, at its stop or at the start that clears a killed
+    server's jobs) left them in a folder without the mark, and every later start was refused ("a folder of files this
+    program did not write ...; move it away"). Here the listing gives the mark first, and the kill comes at the next
+    file deleted after it."""
+    from utils import paths
+    jobs = str(tmp_path / "work" / "jobs")
+    paths.make_scratch_folder(jobs, "choose another --work-dir")
+    for job in ("a1", "b2"):
+        os.makedirs(os.path.join(jobs, job, "frames"))
+        open(os.path.join(jobs, job, "frames", "sr_0001.png"), "wb").close()
+    listing, unlink = os.scandir, os.unlink
+
+    class MarkFirst:
+        def __init__(self, *folder):
+            self.entries = sorted(listing(*folder), key=lambda entry: entry.name != paths.SCRATCH_MARK)
+
+        def __enter__(self):
+            return iter(self.entries)
+
+        def __exit__(self, *exception):
+            return False
+
+    def killed_after_the_mark(path, *args, **kwargs):
+        unlink(path, *args, **kwargs)
+        if not os.path.exists(os.path.join(jobs, paths.SCRATCH_MARK)):
+            raise KeyboardInterrupt  # the kill, as the next file's deletion would follow
+
+    monkeypatch.setattr(os, "scandir", MarkFirst)
+    monkeypatch.setattr(os, "unlink", killed_after_the_mark)
+    monkeypatch.setattr(os, "remove", killed_after_the_mark)
+    with pytest.raises(KeyboardInterrupt):
+        if moment == "stop":
+            paths.remove_scratch_folder(jobs)
+        else:
+            paths.make_scratch_folder(jobs, "choose another --work-dir")
+    monkeypatch.undo()
+    paths.make_scratch_folder(jobs, "choose another --work-dir")  # the next start
+    assert os.listdir(jobs) == [paths.SCRATCH_MARK]
+
+
+@pytest.mark.parametrize("factor, refusal", [("1e-3", "gives frames less than a pixel high or wide"),
+                                             ("1000", f"more than {MAX_SIDE} pixels a side")])
+def test_an_output_size_whose_factor_the_frames_cannot_take_is_refused_before_the_job_is_queued(tmp_path, factor,
+                                                                                                 refusal):
+    """Output size 1e-3 of an upload's 66x50 frames (less than a pixel) or 1000 (past the largest side): the job was
+    queued, waited for every job ahead of it, and failed when generate.py refused the factor, where the page refuses
+    bad input before it queues the job."""
+    from helpers import fixture_frames_video
+    from webapp.inputs import job_spec, list_models
+    video = fixture_frames_video(tmp_path / "clip.mp4")
+    model = next(iter(list_models(str(tmp_path / "no_weights"))))
+    with pytest.raises(UserError, match=rf"^Output size {factor.replace('1e-3', '0.001')} of \d+x\d+ input frames "
+                                        rf".*{refusal}"):
+        job_spec(str(tmp_path / "job"), video, None, model, "", "", {"--backend": "auto"}, str(tmp_path / "no_weights"),
+                 2 ** 30, factor)
+    assert job_spec(str(tmp_path / "fits"), video, None, model, "", "", {"--backend": "auto"},
+                    str(tmp_path / "no_weights"), 2 ** 30, "0.5")["flags"]["--outscale"] == "0.5"

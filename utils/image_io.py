@@ -107,14 +107,14 @@ def list_frames(folder, role="input folder", wanted="pass a folder of LR frames"
 
 
 def one_frame_a_number(frames):
-    """frames, the paths of a sequence's frames in order (by the number in their names, frame_sort_key), unless two
-    have one number: then a UserError naming them. A copy beside its frame ('0001.jpg', a conversion's, beside
-    '0001.png'; 'im1 - Copy.png', a file manager's) was trained on as the frame before or after it, exit code 0. Names
-    without digits, or whose digits are all one number ('clip2_a.png', 'clip2_b.png'), are ordered by name; of those,
-    two of one name in two formats ('a.png', 'a.jpg') are one frame twice. A name without digits among numbered ones
-    (a poster, a thumbnail) is refused: it sorted first, and was trained on as the sequence's first frame, exit code 0;
-    generate.py super-resolved it as the first frame (the recurrence carrying it into the next), and evaluate.py
-    paired it with the first target."""
+    """frames, the paths of a sequence's frames in order (by the number in their names, frame_sort_key), unless two have
+    one number, or one is named as a copy of another (no_copy_of_a_frame): then a UserError naming them. A copy beside
+    its frame ('0001.jpg', a conversion's, beside '0001.png'; 'im1 - Copy.png', a file manager's) was trained on as the
+    frame before or after it, exit code 0. Names without digits, or whose digits are all one number ('clip2_a.png',
+    'clip2_b.png'), are ordered by name; of those, two of one name in two formats ('a.png', 'a.jpg') are one frame
+    twice. A name without digits among numbered ones (a poster, a thumbnail) is refused: it sorted first, and was
+    trained on as the sequence's first frame, exit code 0; generate.py super-resolved it as the first frame (the
+    recurrence carrying it into the next), and evaluate.py paired it with the first target."""
     numbers = [frame_sort_key(os.path.basename(path))[0] for path in frames]
     if min(numbers) < 0 <= max(numbers):
         stray, numbered = (next(path for path, number in zip(frames, numbers) if (number < 0) == unnumbered)
@@ -132,7 +132,36 @@ def one_frame_a_number(frames):
                 f"both frame {number} by the numbers in their names, which order a sequence's frames")
             raise UserError(f"'{other}' and '{path}' are {which}: one is a copy of the other, or which comes first is "
                             "not known; remove or rename one")
+    return no_copy_of_a_frame(frames)
+
+
+def no_copy_of_a_frame(frames):
+    """frames, the paths of a sequence's frames, unless one is named as a copy of another: the other's name, then a
+    character that is neither a letter nor a digit, and more ('f001 2.png', macOS's; 'im2 (1).png', a browser's; 'f2 -
+    Copy (2).png', Windows'; 'f002-1.png', Safari's and Android's; 'f001-DESKTOP-4F2K9QL.png', OneDrive's conflict copy;
+    'f001.sync-conflict-20260101-120000-ABCDEFG.png', Syncthing's). Its number is not the frame's ('f001 2' holds 0012),
+    so one_frame_a_number's numbers let it through, and it was trained on, super-resolved and scored as a later frame
+    (or, of 'f1.png' and 'f1 - Copy.png' alone, ordered by name, as the first), exit code 0. 'frame 1'..'frame 10', 'a
+    (1)'..'a (12)' are still frames: 'frame 1' then a digit is another number, no copy."""
+    stems = {os.path.splitext(os.path.basename(path))[0]: path for path in frames}
+    for stem, path in stems.items():
+        if original := stems.get(named_after(stem, stems)):
+            raise UserError(f"'{path}' is named as a copy of '{original}' (its name, then a copy's ending), so it "
+                            "would be read as another frame: remove it, or rename it if it is a frame of its own")
     return frames
+
+
+def named_after(stem, stems):
+    """The one of stems (names without their extension) that stem is named after: the first that is stem cut before a
+    character neither a letter nor a digit, its spaces before that left out ('f001' of 'f001 2', 'f2' of
+    'f2 - Copy (2)', 'im1' of 'im1_x4'); None where none is ('frame 1' of 'frame 10': a digit follows)."""
+    return next((head for head in heads(stem) if head in stems), None)
+
+
+def heads(stem):
+    """stem cut before each character that is neither a letter nor a digit, in order, its spaces before that left out
+    ('f001', 'f001 (1' of 'f001 (1)')."""
+    return [stem[:cut].rstrip() for cut, character in enumerate(stem) if cut and not character.isalnum()]
 
 
 def is_frame_name(name, extensions=IMAGE_EXTENSIONS):

@@ -8,7 +8,7 @@ import re
 import shutil
 import stat
 import time
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 
 from utils.errors import FULL_DISK_BYTES, UserError, error_reason, shortened
 
@@ -267,7 +267,7 @@ def make_scratch_folder(path, hint):
         raise UserError(f"'{path}' is {kind}, where a folder of this program's own goes; move it away, or {hint}")
     try:
         if _is_scratch(path):
-            shutil.rmtree(path)
+            _delete_scratch(path)
         elif os.path.isdir(path) and os.listdir(path):
             raise UserError(f"'{path}' is a folder of files this program did not write (it lacks {SCRATCH_MARK}) "
                             f"and would be emptied; move it away, or {hint}")
@@ -280,7 +280,24 @@ def make_scratch_folder(path, hint):
 def remove_scratch_folder(path):
     """Delete path if it is a folder made by make_scratch_folder (it holds the mark); anything else stays."""
     if _is_scratch(path):
-        shutil.rmtree(path, ignore_errors=True)
+        with suppress(OSError):  # of its listing: the rest ignores errors, as a server's stop must not fail
+            _delete_scratch(path, ignore_errors=True)
+
+
+def _delete_scratch(path, ignore_errors=False):
+    """Delete a folder made by make_scratch_folder, its mark last: a server killed while it deleted its jobs (a large
+    job's frames take seconds, at its stop or start) left, where the mark came early in the folder's listing, the other
+    jobs in a folder without the mark, and every later start was refused ("a folder of files this program did not
+    write")."""
+    with os.scandir(path) as entries:
+        others = [entry.path for entry in entries if entry.name != SCRATCH_MARK]
+    for other in others:
+        if os.path.isdir(other) and not os.path.islink(other):
+            shutil.rmtree(other, ignore_errors=ignore_errors)
+        else:
+            with suppress(OSError) if ignore_errors else nullcontext():
+                os.remove(other)
+    shutil.rmtree(path, ignore_errors=ignore_errors)
 
 
 @contextmanager
