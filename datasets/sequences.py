@@ -19,8 +19,8 @@ import unicodedata
 from typing import NamedTuple
 
 from utils.errors import UserError, shown_plainly
-from utils.image_io import (IMAGE_EXTENSIONS, common_image_size, frame_sort_key, is_frame_name, list_frames, utf8,
-                            visible_subfolders)
+from utils.image_io import (IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, common_image_size, is_frame_name, list_frames,
+                            utf8, visible_subfolders)
 from utils.paths import input_file, input_folder
 from utils.scene_layout import frame_path, scene_dir
 
@@ -170,12 +170,6 @@ def listable(folder):
     return os.access(folder, os.R_OK | os.X_OK)
 
 
-# pictures of formats a sequence's frames are not read in (utils.image_io.IMAGE_EXTENSIONS): an export, a conversion,
-# a save (Chrome on Windows saves a JPEG as '.jfif': '0002.jfif' among PNG frames was left out without a word, exit
-# code 0)
-OTHER_PICTURE_EXTENSIONS = (".webp", ".tif", ".tiff", ".gif", ".exr", ".hdr", ".jp2", ".j2k", ".heic", ".heif", ".avif",
-                            ".ppm", ".pgm", ".pnm", ".pbm", ".tga", ".dpx", ".jfif", ".jpe", ".jif", ".jxl", ".apng",
-                            ".qoi", ".psd", ".dng")
 CLOSED = ("cannot be listed (permission denied)", "give it read permission")
 OTHER_FORMAT = ("holds no frame but pictures of a format training does not read (frames: "
                 f"{', '.join(IMAGE_EXTENSIONS)})", "convert them to PNG")
@@ -289,69 +283,8 @@ def folder_sequences(root, list_path=""):
     if not available:
         raise none_there
     pairs = chosen(available, names, root, list_path, "fix the list or add those folders")
-    return [Sequence(name, folder, sequence_frames(folder)) for name, folder in pairs]
-
-
-def sequence_frames(folder):
-    """The paths of a sequence folder's frames, in order; UserError where one is left out, or is another's copy, or
-    where two are of one number (which comes first is not known)."""
-    return no_copy_of_a_frame(no_picture_left_out(folder, list_frames(folder)))  # list_frames: one frame a number
-
-
-def no_picture_left_out(folder, frames):
-    """frames, the paths of folder's frames, unless folder also holds a picture of another format whose number lies
-    between the frames' and no frame has (a frame exported as '0002.webp' or '0002.tif' among '0001.png', '0003.png'):
-    it was left out without a word, and the frames either side of it trained on as consecutive, exit code 0. Then a
-    UserError naming it. One of a frame's number (the '.tif' a '.png' was converted from), of none, or outside the
-    frames' (a 'thumb_320.webp') leaves no gap. Frames whose names hold one number alike are ordered by name
-    (one_frame_a_number), and so are their gaps: 'clip2_b.webp' between 'clip2_a.png' and 'clip2_c.png' was left out
-    so too."""
-    numbers = {frame_sort_key(os.path.basename(path))[0] for path in frames}
-    by_name = len(numbers) == 1 and min(numbers) >= 0
-    stems = {os.path.splitext(os.path.basename(path))[0] for path in frames}
-
-    def place(name):
-        """Where a picture named name lies among the frames: its number, or its name where they are ordered by name
-        (None, nowhere, where its number is another or it is named after a frame: 'clip2_a_thumb.webp')."""
-        stem = os.path.splitext(name)[0]
-        if by_name:
-            return stem if frame_sort_key(name)[0] in numbers and not named_after(stem, stems) else None
-        return frame_sort_key(name)[0]
-
-    places = {place(os.path.basename(path)) for path in frames}
-    with os.scandir(folder) as entries:
-        left_out = sorted(entry.name for entry in entries if is_frame_name(entry.name, OTHER_PICTURE_EXTENSIONS)
-                          and place(entry.name) is not None and min(places) < place(entry.name) < max(places)
-                          and place(entry.name) not in places and not entry.is_dir())  # a folder is no picture
-    if left_out:
-        raise UserError(f"'{os.path.join(folder, left_out[0])}' is a picture among the frames of its sequence in a "
-                        f"format training does not read (frames: {', '.join(IMAGE_EXTENSIONS)}), so the frames "
-                        "either side of it would be trained on as consecutive: convert it to PNG or remove it")
-    return frames
-
-
-def no_copy_of_a_frame(frames):
-    """frames, the paths of a sequence's frames, unless one is named as a copy of another: the other's name, then a
-    character that is neither a letter nor a digit, and more ('f001 2.png', macOS's; 'im2 (1).png', a browser's;
-    'f2 - Copy (2).png', Windows'; 'f002-1.png', Safari's and Android's; 'f001-DESKTOP-4F2K9QL.png', OneDrive's conflict
-    copy; 'f001.sync-conflict-20260101-120000-ABCDEFG.png', Syncthing's). Its number is not the frame's ('f001 2' holds
-    0012), so one_frame_a_number let it through, and it was trained on as a later frame (or, of 'f1.png' and
-    'f1 - Copy.png' alone, ordered by name, as the first), exit code 0. 'frame 1'..'frame 10', 'a (1)'..'a (12)' are
-    still frames: 'frame 1' then a digit is another number, no copy."""
-    stems = {os.path.splitext(os.path.basename(path))[0]: path for path in frames}
-    for stem, path in stems.items():
-        if original := stems.get(named_after(stem, stems)):
-            raise UserError(f"'{path}' is named as a copy of '{original}' (its name, then a copy's ending), so it "
-                            "would be trained on as another frame: remove it, or rename it if it is a frame of its own")
-    return frames
-
-
-def named_after(stem, stems):
-    """The one of stems (names without their extension) that stem is named after: the first that is stem cut before a
-    character neither a letter nor a digit, its spaces before that left out ('f001' of 'f001 2', 'f2' of
-    'f2 - Copy (2)', 'im1' of 'im1_x4'); None where none is ('frame 1' of 'frame 10': a digit follows)."""
-    heads = (stem[:cut].rstrip() for cut, character in enumerate(stem) if cut and not character.isalnum())
-    return next((head for head in heads if head in stems), None)
+    # list_frames: one frame a number, no copy of one, no picture of another format left out between them
+    return [Sequence(name, folder, list_frames(folder)) for name, folder in pairs]
 
 
 def check_lengths(sequences, rnn_n):

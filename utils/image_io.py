@@ -34,6 +34,11 @@ from utils.paths import NAME_MAX, absolute, inodes_used_up, no_space, output_fil
 os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp")
+# pictures of formats a sequence's frames are not read in (IMAGE_EXTENSIONS): an export, a conversion, a save (Chrome
+# on Windows saves a JPEG as '.jfif': '0002.jfif' among PNG frames was left out without a word, exit code 0)
+OTHER_PICTURE_EXTENSIONS = (".webp", ".tif", ".tiff", ".gif", ".exr", ".hdr", ".jp2", ".j2k", ".heic", ".heif", ".avif",
+                            ".ppm", ".pgm", ".pnm", ".pbm", ".tga", ".dpx", ".jfif", ".jpe", ".jif", ".jxl", ".apng",
+                            ".qoi", ".psd", ".dng")
 DEFAULT_FPS = 24  # the frame rate of a video made from frames, and of a video file that does not say its own
 
 
@@ -90,7 +95,8 @@ def frame_sort_key(filename):
 
 def list_frames(folder, role="input folder", wanted="pass a folder of LR frames"):
     """Sorted paths of the image files in folder; UserError if the folder is missing, unreadable or has
-    none, naming it by role and saying what to do (wanted)."""
+    none, naming it by role and saying what to do (wanted), or if two are one frame, one is named as another's copy,
+    or a picture of another format lies between them (one_frame_a_number, no_picture_left_out)."""
     if os.path.exists(folder) and not os.path.isdir(folder):
         raise UserError(
             f"{role} '{folder}' is a file, not a folder; pass the folder that holds the frames")
@@ -102,8 +108,8 @@ def list_frames(folder, role="input folder", wanted="pass a folder of LR frames"
         raise UserError(f"cannot list {role} '{folder}' ({error.strerror}); check its permissions")
     if not names:
         raise UserError(f"{role} '{folder}' has no images ({', '.join(IMAGE_EXTENSIONS)}); {wanted}")
-    return one_frame_a_number(only_files([os.path.join(folder, name) for name in sorted(names, key=frame_sort_key)],
-                                         role, folder))
+    return no_picture_left_out(folder, one_frame_a_number(only_files(
+        [os.path.join(folder, name) for name in sorted(names, key=frame_sort_key)], role, folder)))
 
 
 def one_frame_a_number(frames):
@@ -132,6 +138,63 @@ def one_frame_a_number(frames):
                 f"both frame {number} by the numbers in their names, which order a sequence's frames")
             raise UserError(f"'{other}' and '{path}' are {which}: one is a copy of the other, or which comes first is "
                             "not known; remove or rename one")
+    return no_copy_of_a_frame(frames)
+
+
+def no_copy_of_a_frame(frames):
+    """frames, the paths of a sequence's frames, unless one is named as a copy of another: the other's name, then a
+    character that is neither a letter nor a digit, and more ('f001 2.png', macOS's; 'im2 (1).png', a browser's;
+    'f2 - Copy (2).png', Windows'; 'f002-1.png', Safari's and Android's; 'f001-DESKTOP-4F2K9QL.png', OneDrive's conflict
+    copy; 'f001.sync-conflict-20260101-120000-ABCDEFG.png', Syncthing's). Its number is not the frame's ('f001 2' holds
+    0012), so one_frame_a_number's numbers let it through, and it was read as a later frame (or, of 'f1.png' and
+    'f1 - Copy.png' alone, ordered by name, as the first), exit code 0: trained on, and super-resolved by generate.py
+    ('lr_0003 (1).png' among 'lr_0001.png'..'lr_0008.png' as frame 31, the last of its video). 'frame 1'..'frame 10',
+    'a (1)'..'a (12)' are still frames: 'frame 1' then a digit is another number, no copy."""
+    stems = {os.path.splitext(os.path.basename(path))[0]: path for path in frames}
+    for stem, path in stems.items():
+        if original := stems.get(named_after(stem, stems)):
+            raise UserError(f"'{path}' is named as a copy of '{original}' (its name, then a copy's ending), so it "
+                            "would be read as another frame: remove it, or rename it if it is a frame of its own")
+    return frames
+
+
+def named_after(stem, stems):
+    """The one of stems (names without their extension) that stem is named after: the first that is stem cut before a
+    character neither a letter nor a digit, its spaces before that left out ('f001' of 'f001 2', 'f2' of
+    'f2 - Copy (2)', 'im1' of 'im1_x4'); None where none is ('frame 1' of 'frame 10': a digit follows)."""
+    heads = (stem[:cut].rstrip() for cut, character in enumerate(stem) if cut and not character.isalnum())
+    return next((head for head in heads if head in stems), None)
+
+
+def no_picture_left_out(folder, frames):
+    """frames, the paths of folder's frames, unless folder also holds a picture of another format whose number lies
+    between the frames' and no frame has (a frame exported as '0002.webp' or '0002.tif' among '0001.png', '0003.png'):
+    it was left out without a word, and the frames either side of it trained on (and super-resolved by generate.py, its
+    video a frame short) as consecutive, exit code 0. Then a UserError naming it. One of a frame's number (the '.tif' a '.png' was converted from), of none, or outside the
+    frames' (a 'thumb_320.webp') leaves no gap. Frames whose names hold one number alike are ordered by name
+    (one_frame_a_number), and so are their gaps: 'clip2_b.webp' between 'clip2_a.png' and 'clip2_c.png' was left out
+    so too."""
+    numbers = {frame_sort_key(os.path.basename(path))[0] for path in frames}
+    by_name = len(numbers) == 1 and min(numbers) >= 0
+    stems = {os.path.splitext(os.path.basename(path))[0] for path in frames}
+
+    def place(name):
+        """Where a picture named name lies among the frames: its number, or its name where they are ordered by name
+        (None, nowhere, where its number is another or it is named after a frame: 'clip2_a_thumb.webp')."""
+        stem = os.path.splitext(name)[0]
+        if by_name:
+            return stem if frame_sort_key(name)[0] in numbers and not named_after(stem, stems) else None
+        return frame_sort_key(name)[0]
+
+    places = {place(os.path.basename(path)) for path in frames}
+    with os.scandir(folder) as entries:
+        left_out = sorted(entry.name for entry in entries if is_frame_name(entry.name, OTHER_PICTURE_EXTENSIONS)
+                          and place(entry.name) is not None and min(places) < place(entry.name) < max(places)
+                          and place(entry.name) not in places and not entry.is_dir())  # a folder is no picture
+    if left_out:
+        raise UserError(f"'{os.path.join(folder, left_out[0])}' is a picture among the frames of its sequence in a "
+                        f"format frames are not read in (frames: {', '.join(IMAGE_EXTENSIONS)}), so the frames "
+                        "either side of it would be read as consecutive: convert it to PNG or remove it")
     return frames
 
 
