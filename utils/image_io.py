@@ -631,7 +631,9 @@ def exact_rate(rate):
 
 def parse_position(text):
     """A --start/--end value: ("frame", index) for a whole number, ("time", seconds) for '12.5s',
-    '1:02.5' or '0:01:02.5'. None for text of neither form."""
+    '1:02.5' or '0:01:02.5'. None for text of neither form, and for seconds of 60 or more after a colon, or minutes of
+    60 or more after hours: '1:75' was taken as 2:15, a part the user did not name super-resolved with exit code 0, where
+    FFmpeg refuses it (a typo of '1:57'?); '75:00' is still 75 minutes, its one reading."""
     match = re.fullmatch(r"(\d+)|(\d+(?:\.\d*)?)s|(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d*)?)", text.strip())
     if not match:
         return None
@@ -640,6 +642,8 @@ def parse_position(text):
         return "frame", int(frame) if len(frame) <= 18 else math.inf
     if seconds is not None:
         return "time", float(seconds)
+    if float(rest) >= 60 or (hours is not None and int(minutes) >= 60):
+        return None
     return "time", float(hours or 0) * 3600 + int(minutes) * 60 + float(rest)
 
 
@@ -742,7 +746,7 @@ class VideoReader:
         position, text = parse_position(text), shortened(text)
         if position is None:
             raise UserError(f"{option} '{text}' is neither a frame number (e.g. 120) nor a time "
-                            "(e.g. 4.5s or 1:02.5)")
+                            "(e.g. 4.5s or 1:02.5; seconds, and minutes after hours, below 60)")
         kind, value = position
         if kind == "frame":
             index = value
