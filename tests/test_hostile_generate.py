@@ -1855,3 +1855,31 @@ def test_an_lr_frame_saved_in_another_format_between_the_frames_is_refused_as_in
     shutil.copy(FRAMES + "/lr_0001.png", folder / "cover.webp")
     generate.main(["--model", WEIGHTS, "--input-dir-lr", str(folder), "--output-dir", str(tmp_path / "out")])
     assert sorted(os.listdir(tmp_path / "out")) == [f"output_{name}" for name in sorted(os.listdir(FRAMES))]
+
+
+def test_an_lr_frame_rewritten_at_another_size_during_the_run_is_said_so(tmp_path, capsys, monkeypatch):
+    """The last frame rewritten at another size after generate.py checked the frames' sizes, before it reached it
+    (an editor's save, a copy over the folder): the line was the library's, "a 30x40x3 array; a sequence takes H x W x
+    3 RGB arrays of one size ...: start a sequence for each size, and give grey frames three channels"."""
+    import shutil
+
+    import cv2
+
+    import generate
+    from conftest import user_error_line
+    folder = tmp_path / "lr"
+    shutil.copytree(FRAMES, folder)
+    last = str(folder / sorted(os.listdir(folder))[-1])
+    read_rgb, reads = generate.read_rgb, []
+
+    def rewritten_once_checked(path):
+        reads.append(path)
+        if reads.count(last) == 2:  # the run reaches it, after the check of all sizes
+            cv2.imwrite(last, np.zeros((30, 40, 3), np.uint8))
+        return read_rgb(path)
+
+    monkeypatch.setattr(generate, "read_rgb", rewritten_once_checked)
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", str(folder), "--output-dir",
+                                           str(tmp_path / "out"), "--output-video", str(tmp_path / "out.mp4")], capsys)
+    assert f"'{last}' is now 40x30" in line and "changed during the run" in line
+    assert not os.path.exists(tmp_path / "out.mp4")
