@@ -290,3 +290,20 @@ def trained_frame_names(root, frame_names):
     make_sequence_folders(root, {"s": len(frame_names)}, name_frame=frame_names.__getitem__,
                           sizes={"s": (8, 8)})
     return [os.path.basename(path) for path in folder_sequences(root)[0].frames]
+
+
+def evaluate_of_results_with_a_stray(tmp_path, stray, source):
+    """evaluate.py's flags for 6 of calendar's frames as targets and as results, the results' last replaced by a copy
+    of the frame of index source named stray (a poster, a browser's copy)."""
+    import shutil
+    from utils.image_io import list_frames
+    results, targets = tmp_path / "results", tmp_path / "targets"
+    results.mkdir()
+    targets.mkdir()
+    calendar = list_frames(shared_path("data", "calendar_lr"))
+    for index, path in enumerate(calendar[:6]):
+        shutil.copy(path, results / f"output_{index:04d}.png")
+        shutil.copy(path, targets / f"{index:04d}.png")
+    os.remove(results / "output_0005.png")
+    shutil.copy(calendar[source], results / stray)
+    return ["--results", str(results), "--targets", str(targets), "--output", str(tmp_path / "out"), "--quick"]

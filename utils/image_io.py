@@ -170,10 +170,10 @@ def no_picture_left_out(folder, frames):
     """frames, the paths of folder's frames, unless folder also holds a picture of another format whose number lies
     between the frames' and no frame has (a frame exported as '0002.webp' or '0002.tif' among '0001.png', '0003.png'):
     it was left out without a word, and the frames either side of it trained on (and super-resolved by generate.py, its
-    video a frame short) as consecutive, exit code 0. Then a UserError naming it. One of a frame's number (the '.tif' a '.png' was converted from), of none, or outside the
-    frames' (a 'thumb_320.webp') leaves no gap. Frames whose names hold one number alike are ordered by name
-    (one_frame_a_number), and so are their gaps: 'clip2_b.webp' between 'clip2_a.png' and 'clip2_c.png' was left out
-    so too."""
+    video a frame short) as consecutive, exit code 0. Then a UserError naming it. One of a frame's number (the '.tif' a
+    '.png' was converted from), of none, or outside the frames' (a 'thumb_320.webp') leaves no gap. Frames whose names
+    hold one number alike are ordered by name (one_frame_a_number), and so are their gaps: 'clip2_b.webp' between
+    'clip2_a.png' and 'clip2_c.png' was left out so too."""
     numbers = {frame_sort_key(os.path.basename(path))[0] for path in frames}
     by_name = len(numbers) == 1 and min(numbers) >= 0
     stems = {os.path.splitext(os.path.basename(path))[0] for path in frames}
@@ -632,8 +632,8 @@ def exact_rate(rate):
 def parse_position(text):
     """A --start/--end value: ("frame", index) for a whole number, ("time", seconds) for '12.5s',
     '1:02.5' or '0:01:02.5'. None for text of neither form, and for seconds of 60 or more after a colon, or minutes of
-    60 or more after hours: '1:75' was taken as 2:15, a part the user did not name super-resolved with exit code 0, where
-    FFmpeg refuses it (a typo of '1:57'?); '75:00' is still 75 minutes, its one reading."""
+    60 or more after hours: '1:75' was taken as 2:15, a part the user did not name super-resolved with exit code 0,
+    where FFmpeg refuses it (a typo of '1:57'?); '75:00' is still 75 minutes, its one reading."""
     match = re.fullmatch(r"(\d+)|(\d+(?:\.\d*)?)s|(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d*)?)", text.strip())
     if not match:
         return None
