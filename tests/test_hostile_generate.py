@@ -704,8 +704,9 @@ def test_an_output_folder_removed_while_generate_runs_is_one_line(tmp_path, monk
 def test_an_input_frame_replaced_or_removed_while_generate_runs_is_one_line(tmp_path, monkeypatch, capsys, change):
     """A frame of the input folder replaced by one of another size after the sizes were checked (a folder still
     being written): OpenVINO's "The input tensor size is not equal to the model input type" traceback, exit code
-    1 (refused since by the resolver's check of each frame, main's 5b418a9); removed: "cannot read image (No such
-    file or directory); check its permissions" (said since as gone, main's 282b1d6)."""
+    1 (refused since by the resolver's check of each frame, main's 5b418a9, then said as a frame changed during the
+    run, the eighteenth pass); removed: "cannot read image (No such file or directory); check its permissions" (said
+    since as gone, main's 282b1d6)."""
     import shutil
 
     import cv2
@@ -726,7 +727,7 @@ def test_an_input_frame_replaced_or_removed_while_generate_runs_is_one_line(tmp_
     monkeypatch.setattr(generate, "read_rgb", read_after_the_sizes_were_checked)
     line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", str(frames), "--output-dir",
                                            str(tmp_path / "out")], capsys)
-    said = ("frame 'lr_0006' is a 20x30x3 array; a sequence takes H x W x 3 RGB arrays of one size (44x60x3 here)"
+    said = (f"frame '{frames / 'lr_0006.png'}' is now 30x20, not the 60x44 of its sequence when the run started"
             if change == "replaced" else f"image '{frames / 'lr_0006.png'}': it is gone, deleted or moved since its folder")
     assert said in line, line
 
