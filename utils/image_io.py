@@ -120,7 +120,8 @@ def one_frame_a_number(frames):
     two of one name in two formats ('a.png', 'a.jpg') are one frame twice. A name without digits among numbered ones
     (a poster, a thumbnail) is refused: it sorted first, and was trained on as the sequence's first frame, exit code 0;
     generate.py super-resolved it as the first frame (the recurrence carrying it into the next), and evaluate.py
-    paired it with the first target. A copy whose name adds an ending, and so another number, is no_copy_of_a_frame's."""
+    paired it with the first target. A copy whose name adds an ending, and so another number, is refused by
+    no_copy_of_a_frame."""
     numbers = [frame_sort_key(os.path.basename(path))[0] for path in frames]
     if min(numbers) < 0 <= max(numbers):
         stray, numbered = (next(path for path, number in zip(frames, numbers) if (number < 0) == unnumbered)
