@@ -65,7 +65,19 @@ def frames_from_folder(folder, degradation=None, scale=None):
                             f"{first_shape[1]}x{first_shape[0]}; all frames of a sequence must have one size")
     prepare = (lambda frame: degrade_frames(frame, degradation, scale)) if degradation else (
         lambda frame: frame)
-    return first_shape[:2], paths, ((frame_stem(path), prepare(read_rgb(path))) for path in paths)
+    return first_shape[:2], paths, ((frame_stem(path), prepare(of_its_size(read_rgb(path), path, first_shape)))
+                                    for path in paths)
+
+
+def of_its_size(frame, path, shape):
+    """frame, read again from path as the run reaches it, unless it is no longer of the shape all frames had when the
+    run started: a frame rewritten at another size meanwhile was said to be "a 30x40x3 array; a sequence takes H x W x
+    3 RGB arrays of one size ...: start a sequence for each size", a library caller's advice."""
+    if frame.shape != shape:
+        raise UserError(f"frame '{path}' is now {frame.shape[1]}x{frame.shape[0]}, not the {shape[1]}x{shape[0]} of "
+                        "its sequence when the run started: it was changed during the run; restore it, "
+                        "then run again")
+    return frame
 
 
 def frames_from_video(reader, least_count=0):

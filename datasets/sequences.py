@@ -19,8 +19,8 @@ import unicodedata
 from typing import NamedTuple
 
 from utils.errors import UserError, shown_plainly
-from utils.image_io import (IMAGE_EXTENSIONS, common_image_size, frame_sort_key, heads, is_frame_name, list_frames,
-                            named_after, utf8, visible_subfolders)
+from utils.image_io import (IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, common_image_size, is_frame_name, list_frames,
+                            utf8, visible_subfolders)
 from utils.paths import input_file, input_folder
 from utils.scene_layout import frame_path, scene_dir
 
@@ -170,14 +170,6 @@ def listable(folder):
     return os.access(folder, os.R_OK | os.X_OK)
 
 
-# pictures of formats a sequence's frames are not read in (utils.image_io.IMAGE_EXTENSIONS): an export, a conversion,
-# a save (Chrome on Windows saves a JPEG as '.jfif': '0002.jfif' among PNG frames was left out without a word, exit
-# code 0), and every other format a frame is written in by FFmpeg's image2 muxer (`ffmpeg -i clip.mp4 %04d.pcx`) and
-# OpenCV's imwrite ('0002.pcx', '0002.pfm', '0002.sgi', '0002.dib' were left out so too)
-OTHER_PICTURE_EXTENSIONS = (".webp", ".tif", ".tiff", ".gif", ".exr", ".hdr", ".jp2", ".j2k", ".heic", ".heif", ".avif",
-                            ".ppm", ".pgm", ".pnm", ".pbm", ".tga", ".dpx", ".jfif", ".jpe", ".jif", ".jxl", ".apng",
-                            ".qoi", ".psd", ".dng", ".pcx", ".pam", ".pfm", ".phm", ".sgi", ".ras", ".sun", ".sr",
-                            ".xwd", ".j2c", ".jls", ".wbmp", ".dib", ".pxm", ".pic", ".jxr", ".wdp", ".cin")
 CLOSED = ("cannot be listed (permission denied)", "give it read permission")
 OTHER_FORMAT = ("holds no frame but pictures of a format training does not read (frames: "
                 f"{', '.join(IMAGE_EXTENSIONS)})", "convert them to PNG")
@@ -291,51 +283,8 @@ def folder_sequences(root, list_path=""):
     if not available:
         raise none_there
     pairs = chosen(available, names, root, list_path, "fix the list or add those folders")
-    return [Sequence(name, folder, sequence_frames(folder)) for name, folder in pairs]
-
-
-def sequence_frames(folder):
-    """The paths of a sequence folder's frames, in order; UserError where one is left out, or is another's copy, or
-    where two are of one number (which comes first is not known)."""
-    return no_picture_left_out(folder, list_frames(folder))  # list_frames: one frame a number, no copy of one
-
-
-def no_picture_left_out(folder, frames):
-    """frames, the paths of folder's frames, unless folder also holds a picture of another format whose number lies
-    between the frames' and no frame has (a frame exported as '0002.webp' or '0002.tif' among '0001.png', '0003.png'):
-    it was left out without a word, and the frames either side of it trained on as consecutive, exit code 0. Then a
-    UserError naming it. One of a frame's number (the '.tif' a '.png' was converted from), of none, or outside the
-    frames' (a 'thumb_320.webp') leaves no gap. Frames whose names hold one number alike are ordered by name
-    (one_frame_a_number), and so are their gaps: 'clip2_b.webp' between 'clip2_a.png' and 'clip2_c.png' was left out
-    so too. A picture named as a copy lies where its name cut before the copy's ending does ('f0002 (1).webp', a
-    second download of frame 2, whose digits make 21, was left out so too)."""
-    numbers = {frame_sort_key(os.path.basename(path))[0] for path in frames}
-    by_name = len(numbers) == 1 and min(numbers) >= 0
-    stems = {os.path.splitext(os.path.basename(path))[0] for path in frames}
-
-    def place(stem):
-        """Where a picture of name stem (without its extension: the 2 of '.jp2' made '0002.jp2' frame 22, left out
-        without a word) lies among the frames: its number, or stem where they are ordered by name (None, nowhere,
-        where its number is another or it is named after a frame: 'clip2_a_thumb.webp')."""
-        if by_name:
-            return stem if frame_sort_key(stem)[0] in numbers and not named_after(stem, stems) else None
-        return frame_sort_key(stem)[0]
-
-    places = {place(stem) for stem in stems}
-
-    def in_a_gap(name):
-        stem = os.path.splitext(name)[0]
-        return any(spot is not None and min(places) < spot < max(places) and spot not in places
-                   for spot in map(place, [stem, *heads(stem)]))
-
-    with os.scandir(folder) as entries:
-        left_out = sorted(entry.name for entry in entries if is_frame_name(entry.name, OTHER_PICTURE_EXTENSIONS)
-                          and in_a_gap(entry.name) and not entry.is_dir())  # a folder is no picture
-    if left_out:
-        raise UserError(f"'{os.path.join(folder, left_out[0])}' is a picture among the frames of its sequence in a "
-                        f"format training does not read (frames: {', '.join(IMAGE_EXTENSIONS)}), so the frames "
-                        "either side of it would be trained on as consecutive: convert it to PNG or remove it")
-    return frames
+    # list_frames: one frame a number, no copy of one, no picture of another format left out between them
+    return [Sequence(name, folder, list_frames(folder)) for name, folder in pairs]
 
 
 def check_lengths(sequences, rnn_n):

@@ -58,9 +58,13 @@ def list_png_frames(folder, role):
     """*.png in folder (.PNG too), except hidden names (is_frame_name) and names starting with IB, sorted by the
     digits in their name (the authors' order)."""
     input_folder(folder, f"{role} folder")
-    names = [name for name in os.listdir(folder) if is_frame_name(name, ".png") and not name.startswith("IB")]
+    pngs = [name for name in os.listdir(folder) if is_frame_name(name, ".png")]
+    names = [name for name in pngs if not name.startswith("IB")]
     if not names:
-        raise UserError(f"{role} folder '{folder}' has no .png frames")
+        # frames of generate.py --output-name IBM were said to be no .png frames at all
+        raise UserError(f"{role} folder '{folder}' has no .png frames" + (
+            f" but ones whose names begin with 'IB' ('{min(pngs)}'), which are left out as the authors' metrics.py "
+            "leaves them out; rename them (or generate them with another --output-name)" if pngs else ""))
     return one_frame_a_number(only_files([os.path.join(folder, name) for name in sorted(names, key=frame_sort_key)],
                                          f"{role} folder", folder))
 

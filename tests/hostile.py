@@ -292,8 +292,8 @@ def trained_frame_names(root, frame_names):
     return [os.path.basename(path) for path in folder_sequences(root)[0].frames]
 
 
-# how training refuses a picture in a format it does not read that lies between a sequence's frames
-PICTURE_IN_A_GAP = "is a picture among the frames of its sequence in a format training does not read"
+# how a picture in a format frames are not read in that lies between a sequence's frames is refused
+PICTURE_IN_A_GAP = "is a picture among the frames of its sequence in a format frames are not read in"
 
 
 def sequence_beside_a_picture(tmp_path, names, picture):
@@ -305,3 +305,18 @@ def sequence_beside_a_picture(tmp_path, names, picture):
                                  sizes={"s": (8, 8)})
     shutil.copy(os.path.join(root, "s", names[0]), os.path.join(root, "s", picture))
     return root, os.path.join(root, "s", picture)
+def evaluate_of_results_with_a_stray(tmp_path, stray, source):
+    """evaluate.py's flags for 6 of calendar's frames as targets and as results, the results' last replaced by a copy
+    of the frame of index source named stray (a poster, a browser's copy)."""
+    import shutil
+    from utils.image_io import list_frames
+    results, targets = tmp_path / "results", tmp_path / "targets"
+    results.mkdir()
+    targets.mkdir()
+    calendar = list_frames(shared_path("data", "calendar_lr"))
+    for index, path in enumerate(calendar[:6]):
+        shutil.copy(path, results / f"output_{index:04d}.png")
+        shutil.copy(path, targets / f"{index:04d}.png")
+    os.remove(results / "output_0005.png")
+    shutil.copy(calendar[source], results / stray)
+    return ["--results", str(results), "--targets", str(targets), "--output", str(tmp_path / "out"), "--quick"]

@@ -462,22 +462,10 @@ def test_lpips_weights_holding_values_of_no_number_are_one_line_without_numpy_s_
 def test_a_picture_without_a_number_among_results_is_refused_not_paired_with_the_first_target(tmp_path, capsys):
     """A picture without a number among the numbered results (a poster, a thumbnail) sorted first and was scored
     against the first target, each result then against the target before its own, exit code 0."""
-    import shutil
-
     import evaluate
     from conftest import user_error_line
-    from utils.image_io import list_frames
-    results, targets = tmp_path / "results", tmp_path / "targets"
-    results.mkdir()
-    targets.mkdir()
-    calendar = list_frames(shared_path("data", "calendar_lr"))
-    for index, path in enumerate(calendar[:6]):
-        shutil.copy(path, results / f"output_{index:04d}.png")
-        shutil.copy(path, targets / f"{index:04d}.png")
-    os.remove(results / "output_0005.png")
-    shutil.copy(calendar[5], results / "poster.png")
-    line = user_error_line(evaluate.main, ["--results", str(results), "--targets", str(targets), "--output",
-                                           str(tmp_path / "out"), "--quick"], capsys)
+    from hostile import evaluate_of_results_with_a_stray
+    line = user_error_line(evaluate.main, evaluate_of_results_with_a_stray(tmp_path, "poster.png", 5), capsys)
     assert "poster.png' has no number in its name" in line
     assert not os.path.exists(tmp_path / "out")
 
@@ -490,3 +478,33 @@ def test_the_line_of_a_run_that_succeeds_shows_an_escape_sequence_in_the_output_
     evaluate.main(["--results", calendar, "--targets", calendar, "--output", str(tmp_path / "e\x1b[2J"), "--quick"])
     out = capsys.readouterr().out
     assert "\x1b" not in out and "e\\x1b[2J" in out
+
+
+# Eighteenth pass, second look at generate.py's and evaluate.py's inputs, videos, parts and scene cuts
+
+def test_a_browsers_copy_among_the_results_is_refused_not_scored_as_the_last_frame(tmp_path, capsys):
+    """'output_0003 (1).png' in place of a results folder's last frame (a browser's second download of frame 3): its
+    digits make frame 31, so it was scored against the last target, exit code 0."""
+    import evaluate
+    from conftest import user_error_line
+    from hostile import evaluate_of_results_with_a_stray
+    line = user_error_line(evaluate.main, evaluate_of_results_with_a_stray(tmp_path, "output_0003 (1).png", 3), capsys)
+    assert "output_0003 (1).png' is named as a copy of" in line
+    assert not os.path.exists(tmp_path / "out")
+
+
+def test_results_whose_names_begin_with_ib_are_said_to_be_left_out_for_it(tmp_path, capsys):
+    """generate.py --output-name IBM writes 'IBM_0000.png'..; evaluate.py leaves names beginning with 'IB' out, as the
+    authors' metrics.py, and said the folder "has no .png frames", a folder of eight."""
+    import shutil
+
+    import evaluate
+    from conftest import user_error_line
+    results = tmp_path / "results"
+    results.mkdir()
+    calendar = shared_path("data", "calendar_lr")
+    for index, name in enumerate(sorted(os.listdir(calendar))[:8]):
+        shutil.copy(os.path.join(calendar, name), results / f"IBM_{index:04d}.png")
+    line = user_error_line(evaluate.main, ["--results", str(results), "--targets", calendar, "--output",
+                                           str(tmp_path / "out"), "--quick"], capsys)
+    assert "'IBM_0000.png'" in line and "begin with 'IB'" in line

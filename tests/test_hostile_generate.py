@@ -704,8 +704,9 @@ def test_an_output_folder_removed_while_generate_runs_is_one_line(tmp_path, monk
 def test_an_input_frame_replaced_or_removed_while_generate_runs_is_one_line(tmp_path, monkeypatch, capsys, change):
     """A frame of the input folder replaced by one of another size after the sizes were checked (a folder still
     being written): OpenVINO's "The input tensor size is not equal to the model input type" traceback, exit code
-    1 (refused since by the resolver's check of each frame, main's 5b418a9); removed: "cannot read image (No such
-    file or directory); check its permissions" (said since as gone, main's 282b1d6)."""
+    1 (refused since by the resolver's check of each frame, main's 5b418a9, then said as a frame changed during the
+    run, the eighteenth pass); removed: "cannot read image (No such file or directory); check its permissions" (said
+    since as gone, main's 282b1d6)."""
     import shutil
 
     import cv2
@@ -726,7 +727,7 @@ def test_an_input_frame_replaced_or_removed_while_generate_runs_is_one_line(tmp_
     monkeypatch.setattr(generate, "read_rgb", read_after_the_sizes_were_checked)
     line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", str(frames), "--output-dir",
                                            str(tmp_path / "out")], capsys)
-    said = ("frame 'lr_0006' is a 20x30x3 array; a sequence takes H x W x 3 RGB arrays of one size (44x60x3 here)"
+    said = (f"frame '{frames / 'lr_0006.png'}' is now 30x20, not the 60x44 of its sequence when the run started"
             if change == "replaced" else f"image '{frames / 'lr_0006.png'}': it is gone, deleted or moved since its folder")
     assert said in line, line
 
@@ -1791,3 +1792,95 @@ def test_a_written_size_not_of_two_sides_is_refused_in_one_line(written_size):
     with pytest.raises(UserError, match="written_size"):
         resolver.written_size = written_size
         resolver.model(24, 32)
+
+
+# Eighteenth pass, second look at generate.py's and evaluate.py's inputs, videos, parts and scene cuts
+
+@pytest.mark.parametrize("copy", ["lr_0003 (1).png", "lr_0001-1.png", "lr_0002 2.png"],
+                         ids=["a browser's copy", "Safari's copy", "macOS's copy"])
+def test_a_copy_of_an_lr_frame_named_with_an_added_number_is_refused_as_in_training(tmp_path, capsys, copy):
+    """A browser's copy 'lr_0003 (1).png' among 'lr_0001.png'..'lr_0008.png': its digits make another number (00031),
+    no frame's, so it was super-resolved as frame 31, the last of the output video, exit code 0 (train.py refused it
+    as a copy since the seventeenth pass; utils.image_io.no_copy_of_a_frame now serves every frame folder)."""
+    import shutil
+
+    import generate
+    from conftest import user_error_line
+    folder = tmp_path / "lr"
+    shutil.copytree(FRAMES, folder)
+    original = copy.split(" ")[0].split("-")[0] + ".png"
+    shutil.copy(folder / original, folder / copy)
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", str(folder), "--output-dir",
+                                           str(tmp_path / "out"), "--output-video", str(tmp_path / "out.mp4")], capsys)
+    assert "is named as a copy of" in line and copy in line and original in line
+    assert not os.path.exists(tmp_path / "out") and not os.path.exists(tmp_path / "out.mp4")
+
+
+@pytest.mark.parametrize("names", [[f"frame {number}.png" for number in range(1, 11)],
+                                   [f"a ({number}).png" for number in range(1, 13)],
+                                   ["im1_x4.png", "im2_x4.png", "im3_x4.png"],
+                                   [f"clip-{number}.png" for number in range(1, 13)],
+                                   [f"Timeline 1_{number}.png" for number in range(86395, 86405)]],
+                         ids=["frame 1..frame 10", "a (1)..a (12)", "im1_x4 beside no im1", "clip-1..clip-12",
+                              "DaVinci's unpadded"])
+def test_frames_whose_names_hold_a_space_or_a_mark_before_their_number_are_listed_in_order(tmp_path, names):
+    """The copy rule reads 'frame 1' then a digit as another number, no copy: such folders are still listed whole,
+    in the order of their numbers."""
+    from utils.image_io import list_frames
+    for name in names:
+        (tmp_path / name).touch()
+    assert [os.path.basename(path) for path in list_frames(str(tmp_path))] == names
+
+
+@pytest.mark.parametrize("other", [".tif", ".webp"])
+def test_an_lr_frame_saved_in_another_format_between_the_frames_is_refused_as_in_training(tmp_path, capsys, other):
+    """'lr_0002.tif' between 'lr_0001.png' and 'lr_0003.png' (a frame exported or saved in another format): it was
+    left out without a word, frames 1 and 3 super-resolved as consecutive (the recurrence warping one into the other)
+    and the video written a frame short, exit code 0; train.py refused it since the seventeenth pass. A '.tif' of a
+    frame's number beside it, and a 'cover.webp', are still no gap."""
+    import shutil
+
+    import cv2
+
+    import generate
+    from conftest import user_error_line
+    folder = tmp_path / "lr"
+    shutil.copytree(FRAMES, folder)
+    cv2.imwrite(str(folder / f"lr_0002{other}"), cv2.imread(str(folder / "lr_0002.png")))
+    os.remove(folder / "lr_0002.png")
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", str(folder), "--output-dir",
+                                           str(tmp_path / "out"), "--output-video", str(tmp_path / "out.mp4")], capsys)
+    assert f"lr_0002{other}' is a picture among the frames" in line
+    assert not os.path.exists(tmp_path / "out") and not os.path.exists(tmp_path / "out.mp4")
+    shutil.copy(FRAMES + "/lr_0002.png", folder)
+    shutil.copy(FRAMES + "/lr_0001.png", folder / "cover.webp")
+    generate.main(["--model", WEIGHTS, "--input-dir-lr", str(folder), "--output-dir", str(tmp_path / "out")])
+    assert sorted(os.listdir(tmp_path / "out")) == [f"output_{name}" for name in sorted(os.listdir(FRAMES))]
+
+
+def test_an_lr_frame_rewritten_at_another_size_during_the_run_is_said_so(tmp_path, capsys, monkeypatch):
+    """The last frame rewritten at another size after generate.py checked the frames' sizes, before it reached it
+    (an editor's save, a copy over the folder): the line was the library's, "a 30x40x3 array; a sequence takes H x W x
+    3 RGB arrays of one size ...: start a sequence for each size, and give grey frames three channels"."""
+    import shutil
+
+    import cv2
+
+    import generate
+    from conftest import user_error_line
+    folder = tmp_path / "lr"
+    shutil.copytree(FRAMES, folder)
+    last = str(folder / sorted(os.listdir(folder))[-1])
+    read_rgb, reads = generate.read_rgb, []
+
+    def rewritten_once_checked(path):
+        reads.append(path)
+        if reads.count(last) == 2:  # the run reaches it, after the check of all sizes
+            cv2.imwrite(last, np.zeros((30, 40, 3), np.uint8))
+        return read_rgb(path)
+
+    monkeypatch.setattr(generate, "read_rgb", rewritten_once_checked)
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", str(folder), "--output-dir",
+                                           str(tmp_path / "out"), "--output-video", str(tmp_path / "out.mp4")], capsys)
+    assert f"'{last}' is now 40x30" in line and "changed during the run" in line
+    assert not os.path.exists(tmp_path / "out.mp4")

@@ -929,3 +929,16 @@ def test_a_cut_far_past_an_estimated_count_is_not_said_to_be_outside_the_frames_
     (tmp_path / "cuts.txt").write_text("100\n")
     with pytest.raises(UserError, match=rf"outside the frames 1..{reader.total_frames - 1} the video announces "):
         read_cuts_file(str(tmp_path / "cuts.txt"), reader.total_frames, frames_held=reader.frames_held)
+
+
+# Eighteenth pass, second look at generate.py's and evaluate.py's inputs, videos, parts and scene cuts
+
+@pytest.mark.parametrize("position", ["1:75", "0:1:60", "1:60:00"])
+def test_a_time_of_sixty_seconds_or_minutes_after_a_colon_is_refused_as_ffmpeg_refuses_it(tmp_path, position):
+    """--start 1:75 (a typo of 1:57?) was read as 2:15 and that part of a 150 s video super-resolved, exit code 0,
+    where FFmpeg refuses such a time ("Invalid duration"). 75:00, without hours, is still 75 minutes."""
+    from utils.image_io import VideoReader, parse_position
+    clip = ffmpeg_video(tmp_path / "long.mp4", frames=1500, size="16x16")
+    with pytest.raises(UserError, match=rf"^--start '{position}' is neither a frame number .* below 60\)$"):
+        VideoReader(clip).select(position, None)
+    assert parse_position("75:00") == ("time", 4500) and parse_position("1:59.5") == ("time", 119.5)

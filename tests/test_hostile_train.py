@@ -2721,7 +2721,7 @@ def test_a_frame_in_a_format_training_does_not_read_among_the_frames_is_one_line
     folder = os.path.join(root, "s")
     os.rename(os.path.join(folder, other.replace(other[other.index("."):], ".png")), os.path.join(folder, other))
     with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(folder, other))}' is a picture among the frames "
-                                        r"of its sequence in a format training does not read .*: convert it to PNG or "
+                                        r"of its sequence in a format frames are not read in .*: convert it to PNG or "
                                         r"remove it$"):
         folder_sequences(root)
     os.rename(os.path.join(folder, other), os.path.join(folder, "cover" + other[other.index("."):]))
@@ -2947,7 +2947,7 @@ def test_a_frame_saved_as_jfif_or_jpeg_xl_among_the_frames_is_one_line(tmp_path,
     folder = os.path.join(root, "s")
     os.rename(os.path.join(folder, other[:other.index(".")] + ".png"), os.path.join(folder, other))
     with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(folder, other))}' is a picture among the frames "
-                                        r"of its sequence in a format training does not read .*: convert it to PNG or "
+                                        r"of its sequence in a format frames are not read in .*: convert it to PNG or "
                                         r"remove it$"):
         folder_sequences(root)
     shutil.rmtree(folder)
@@ -2995,7 +2995,7 @@ def test_a_picture_in_another_format_among_frames_ordered_by_name_is_one_line(tm
     folder = os.path.join(root, "s")
     os.rename(os.path.join(folder, "clip2_b.png"), os.path.join(folder, "clip2_b.webp"))
     with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(folder, 'clip2_b.webp'))}' is a picture among "
-                                        r"the frames of its sequence in a format training does not read .*: convert it "
+                                        r"the frames of its sequence in a format frames are not read in .*: convert it "
                                         r"to PNG or remove it$"):
         folder_sequences(root)
     os.rename(os.path.join(folder, "clip2_b.webp"), os.path.join(folder, "cover.webp"))

@@ -34,6 +34,14 @@ from utils.paths import NAME_MAX, absolute, inodes_used_up, no_space, output_fil
 os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp")
+# pictures of formats a sequence's frames are not read in (IMAGE_EXTENSIONS): an export, a conversion,
+# a save (Chrome on Windows saves a JPEG as '.jfif': '0002.jfif' among PNG frames was left out without a word, exit
+# code 0), and every other format a frame is written in by FFmpeg's image2 muxer (`ffmpeg -i clip.mp4 %04d.pcx`) and
+# OpenCV's imwrite ('0002.pcx', '0002.pfm', '0002.sgi', '0002.dib' were left out so too)
+OTHER_PICTURE_EXTENSIONS = (".webp", ".tif", ".tiff", ".gif", ".exr", ".hdr", ".jp2", ".j2k", ".heic", ".heif", ".avif",
+                            ".ppm", ".pgm", ".pnm", ".pbm", ".tga", ".dpx", ".jfif", ".jpe", ".jif", ".jxl", ".apng",
+                            ".qoi", ".psd", ".dng", ".pcx", ".pam", ".pfm", ".phm", ".sgi", ".ras", ".sun", ".sr",
+                            ".xwd", ".j2c", ".jls", ".wbmp", ".dib", ".pxm", ".pic", ".jxr", ".wdp", ".cin")
 DEFAULT_FPS = 24  # the frame rate of a video made from frames, and of a video file that does not say its own
 
 
@@ -90,7 +98,8 @@ def frame_sort_key(filename):
 
 def list_frames(folder, role="input folder", wanted="pass a folder of LR frames"):
     """Sorted paths of the image files in folder; UserError if the folder is missing, unreadable or has
-    none, naming it by role and saying what to do (wanted)."""
+    none, naming it by role and saying what to do (wanted), or if two are one frame, one is named as another's copy,
+    or a picture of another format lies between them (one_frame_a_number, no_picture_left_out)."""
     if os.path.exists(folder) and not os.path.isdir(folder):
         raise UserError(
             f"{role} '{folder}' is a file, not a folder; pass the folder that holds the frames")
@@ -102,8 +111,8 @@ def list_frames(folder, role="input folder", wanted="pass a folder of LR frames"
         raise UserError(f"cannot list {role} '{folder}' ({error.strerror}); check its permissions")
     if not names:
         raise UserError(f"{role} '{folder}' has no images ({', '.join(IMAGE_EXTENSIONS)}); {wanted}")
-    return one_frame_a_number(only_files([os.path.join(folder, name) for name in sorted(names, key=frame_sort_key)],
-                                         role, folder))
+    return no_picture_left_out(folder, one_frame_a_number(only_files(
+        [os.path.join(folder, name) for name in sorted(names, key=frame_sort_key)], role, folder)))
 
 
 def one_frame_a_number(frames):
@@ -148,6 +157,44 @@ def no_copy_of_a_frame(frames):
         if original := stems.get(named_after(stem, stems)):
             raise UserError(f"'{path}' is named as a copy of '{original}' (its name, then a copy's ending), so it "
                             "would be read as another frame: remove it, or rename it if it is a frame of its own")
+    return frames
+
+
+def no_picture_left_out(folder, frames):
+    """frames, the paths of folder's frames, unless folder also holds a picture of another format whose number lies
+    between the frames' and no frame has (a frame exported as '0002.webp' or '0002.tif' among '0001.png', '0003.png'):
+    it was left out without a word, and the frames either side of it trained on (and super-resolved by generate.py, its
+    video a frame short) as consecutive, exit code 0. Then a UserError naming it. One of a frame's number (the '.tif' a
+    '.png' was converted from), of none, or outside the frames' (a 'thumb_320.webp') leaves no gap. Frames whose names
+    hold one number alike are ordered by name (one_frame_a_number), and so are their gaps: 'clip2_b.webp' between
+    'clip2_a.png' and 'clip2_c.png' was left out so too. A picture named as a copy lies where its name cut before the
+    copy's ending does ('f0002 (1).webp', a second download of frame 2, whose digits make 21, was left out so too)."""
+    numbers = {frame_sort_key(os.path.basename(path))[0] for path in frames}
+    by_name = len(numbers) == 1 and min(numbers) >= 0
+    stems = {os.path.splitext(os.path.basename(path))[0] for path in frames}
+
+    def place(stem):
+        """Where a picture of name stem (without its extension: the 2 of '.jp2' made '0002.jp2' frame 22, left out
+        without a word) lies among the frames: its number, or stem where they are ordered by name (None, nowhere,
+        where its number is another or it is named after a frame: 'clip2_a_thumb.webp')."""
+        if by_name:
+            return stem if frame_sort_key(stem)[0] in numbers and not named_after(stem, stems) else None
+        return frame_sort_key(stem)[0]
+
+    places = {place(stem) for stem in stems}
+
+    def in_a_gap(name):
+        stem = os.path.splitext(name)[0]
+        return any(spot is not None and min(places) < spot < max(places) and spot not in places
+                   for spot in map(place, [stem, *heads(stem)]))
+
+    with os.scandir(folder) as entries:
+        left_out = sorted(entry.name for entry in entries if is_frame_name(entry.name, OTHER_PICTURE_EXTENSIONS)
+                          and in_a_gap(entry.name) and not entry.is_dir())  # a folder is no picture
+    if left_out:
+        raise UserError(f"'{os.path.join(folder, left_out[0])}' is a picture among the frames of its sequence in a "
+                        f"format frames are not read in (frames: {', '.join(IMAGE_EXTENSIONS)}), so the frames "
+                        "either side of it would be read as consecutive: convert it to PNG or remove it")
     return frames
 
 
@@ -601,7 +648,9 @@ def exact_rate(rate):
 
 def parse_position(text):
     """A --start/--end value: ("frame", index) for a whole number, ("time", seconds) for '12.5s',
-    '1:02.5' or '0:01:02.5'. None for text of neither form."""
+    '1:02.5' or '0:01:02.5'. None for text of neither form, and for seconds of 60 or more after a colon, or minutes of
+    60 or more after hours: '1:75' was taken as 2:15, a part the user did not name super-resolved with exit code 0,
+    where FFmpeg refuses it (a typo of '1:57'?); '75:00' is still 75 minutes, its one reading."""
     match = re.fullmatch(r"(\d+)|(\d+(?:\.\d*)?)s|(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d*)?)", text.strip())
     if not match:
         return None
@@ -610,6 +659,8 @@ def parse_position(text):
         return "frame", int(frame) if len(frame) <= 18 else math.inf
     if seconds is not None:
         return "time", float(seconds)
+    if float(rest) >= 60 or (hours is not None and int(minutes) >= 60):
+        return None
     return "time", float(hours or 0) * 3600 + int(minutes) * 60 + float(rest)
 
 
@@ -712,7 +763,7 @@ class VideoReader:
         position, text = parse_position(text), shortened(text)
         if position is None:
             raise UserError(f"{option} '{text}' is neither a frame number (e.g. 120) nor a time "
-                            "(e.g. 4.5s or 1:02.5)")
+                            "(e.g. 4.5s or 1:02.5; seconds, and minutes after hours, below 60)")
         kind, value = position
         if kind == "frame":
             index = value
