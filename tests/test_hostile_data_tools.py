@@ -2588,3 +2588,36 @@ def test_a_parameter_of_a_chunk_stored_short_is_damaged_not_read_past_its_end(tm
         h5.create_dataset("conv/W", data=np.zeros(4096, np.float32), chunks=(1024,), compression="gzip")
     assert hdf5_problem(str(tmp_path / "gzip.h5")) is None
     assert read_weight_file(str(tmp_path / "gzip.h5"))["conv/W"].tolist() == [0] * 4096
+
+
+# Eighteenth pass, third look at the eighteenth pass's download and weight-file fixes
+
+def test_a_parameter_of_a_compressed_chunk_that_inflates_short_is_damaged_not_read_past_its_end(tmp_path):
+    """A gzip parameter whose second chunk of two values inflates to the bytes of one (a direct chunk write), and a
+    Fletcher-32 one whose second chunk holds one value and its checksum: HDF5 read past the end of what the filters
+    gave, a value of other memory with exit code 0, kept by the download (a chunk of four million values inflating to
+    one was a segmentation fault). Chunks that inflate whole, or to more than their values, are read."""
+    import zlib
+
+    import h5py
+
+    from download_test_data import hdf5_problem
+    from utils.weights import read_weight_file
+    for name, pipeline, values in (("short.h5", {"compression": "gzip"}, [[1, 2], [3]]),
+                                   ("long.h5", {"compression": "gzip"}, [[1, 2], [3, 4, 5]]),
+                                   ("fletcher32.h5", {"fletcher32": True}, [[1, 2], [3]])):
+        with h5py.File(tmp_path / name, "w") as h5, h5py.File(tmp_path / "scratch.h5", "w") as scratch:
+            parameter = h5.create_dataset("conv/W", shape=(4,), dtype="f4", chunks=(2,), **pipeline)
+            for offset, chunk in zip((0, 2), values):
+                if "compression" in pipeline:
+                    stored = zlib.compress(np.float32(chunk).tobytes())
+                else:  # HDF5's own checksum of the values, written by a dataset of their length
+                    scratch.create_dataset(str(offset), data=np.float32(chunk), chunks=(len(chunk),), fletcher32=True)
+                    stored = scratch[str(offset)].id.read_direct_chunk((0,))[1]
+                parameter.id.write_direct_chunk((offset,), stored)
+    for name in ("short.h5", "fletcher32.h5"):
+        assert "its parameter '/conv/W' declares" in hdf5_problem(str(tmp_path / name))
+        with pytest.raises(UserError, match=r"is incomplete \(its parameter 'conv/W' was never written whole"):
+            read_weight_file(str(tmp_path / name))
+    assert hdf5_problem(str(tmp_path / "long.h5")) is None
+    assert read_weight_file(str(tmp_path / "long.h5"))["conv/W"].tolist() == [1, 2, 3, 4]
