@@ -126,28 +126,23 @@ def virtual_sources(dataset):
 def selections_read(plist, index, shape):
     """(virtual selection, source selection or None) of the mapping at index of a virtual dataset's creation property
     list (plist), as HDF5 reads them for its extent (shape). An unlimited mapping (a regular hyperslab of unlimited
-    count, of a virtual dataset that grows with its sources) is cut to the blocks that begin inside the extent, its
-    source's to as many: their blocks could not be counted (a traceback of read_weight_file, and the download called
-    such a file incomplete, deleted and fetched again on every run). None: HDF5 cannot give the source selection (an
-    unlimited one of a source declared empty; h5py's virtual_sources raised RuntimeError for it)."""
+    count or block along an axis, of a virtual dataset that grows with its sources) is cut to its indexes inside the
+    extent along that axis, its source's to as many: their blocks could not be counted (a traceback of
+    read_weight_file, and the download called such a file incomplete, deleted and fetched again on every run). None:
+    HDF5 cannot give the source selection (an unlimited one of a source declared empty; h5py's virtual_sources raised
+    RuntimeError for it)."""
     mapped = plist.get_virtual_vspace(index)
     try:
         source = plist.get_virtual_srcspace(index)
     except RuntimeError:
         source = None
-    if not unlimited(mapped):
+    axis = unlimited_axis(mapped)
+    if axis is None:
         return mapped, source
-    start, stride, count, block = mapped.get_regular_hyperslab()
-    blocks = min(max(0, -(-(length - first) // step))
-                 for first, step, number, length in zip(start, stride, count, shape) if number == h5py.h5s.UNLIMITED)
-    virtual = h5py.h5s.create_simple(shape)
-    if not blocks:
-        virtual.select_none()
-        return virtual, source
-    virtual.select_hyperslab(start, cut(count, blocks), stride, block)
-    if source is not None and unlimited(source):
-        start, stride, count, block = source.get_regular_hyperslab()
-        source.select_hyperslab(start, cut(count, blocks), stride, block)
+    indexes = indexes_below(mapped, axis, shape[axis])
+    virtual = first_indexes(mapped, axis, indexes, h5py.h5s.create_simple(shape))
+    if source is not None and unlimited_axis(source) is not None:
+        source = first_indexes(source, unlimited_axis(source), indexes, source.copy())
     return virtual, source
 
 
@@ -160,15 +155,43 @@ def past_extent(selection, shape):
     return not all(within(bound, shape) for bound in selection.get_select_bounds())
 
 
-def unlimited(space):
-    """Whether a selection is a regular hyperslab of unlimited count along an axis."""
-    return (space.get_select_type() == h5py.h5s.SEL_HYPERSLABS and space.is_regular_hyperslab()
-            and h5py.h5s.UNLIMITED in space.get_regular_hyperslab()[2])
+def unlimited_axis(space):
+    """The axis along which a selection is a regular hyperslab of unlimited count or of an unlimited block, or None."""
+    if space.get_select_type() != h5py.h5s.SEL_HYPERSLABS or not space.is_regular_hyperslab():
+        return None
+    _, _, count, block = space.get_regular_hyperslab()
+    return next((axis for axis, sizes in enumerate(zip(count, block)) if h5py.h5s.UNLIMITED in sizes), None)
 
 
-def cut(count, blocks):
-    """A hyperslab's count with its unlimited axis cut to blocks."""
-    return tuple(blocks if number == h5py.h5s.UNLIMITED else number for number in count)
+def indexes_below(space, axis, length):
+    """How many of the indexes along axis that an unlimited selection (space) takes lie below length."""
+    start, stride, _, block = (sizes[axis] for sizes in space.get_regular_hyperslab())
+    if length <= start:
+        return 0
+    if block == h5py.h5s.UNLIMITED:
+        return length - start
+    blocks, rest = divmod(length - start, stride)
+    return blocks * block + min(block, rest)
+
+
+def first_indexes(space, axis, indexes, selected):
+    """selected (a dataspace) selecting the first indexes along axis of an unlimited selection (space): whole blocks,
+    then part of one (HDF5 reads a source shorter than a last block as far as the virtual extent takes it)."""
+    start, stride, count, block = (list(sizes) for sizes in space.get_regular_hyperslab())
+    selected.select_none()
+    if block[axis] == h5py.h5s.UNLIMITED:
+        whole, rest = 0, indexes
+        block[axis] = 1
+    else:
+        whole, rest = divmod(indexes, block[axis])
+    if whole:
+        count[axis] = whole
+        selected.select_hyperslab(tuple(start), tuple(count), tuple(stride), tuple(block), op=h5py.h5s.SELECT_OR)
+    if rest:
+        start[axis] += whole * stride[axis]
+        count[axis], block[axis] = 1, rest
+        selected.select_hyperslab(tuple(start), tuple(count), tuple(stride), tuple(block), op=h5py.h5s.SELECT_OR)
+    return selected
 
 
 def mapped_whole(dataset, spaces):
