@@ -761,3 +761,21 @@ def test_a_copy_of_a_frame_or_a_poster_in_an_uploaded_zip_is_refused_not_super_r
         upload_input(upload, "frames.zip", "", "", str(tmp_path / "job"), 2 ** 30)
     assert str(raised.value).startswith(refusal)
     assert str(tmp_path) not in str(raised.value)
+
+
+# Eighteenth pass, third look at the eighteenth pass's download and weight-file fixes
+
+def test_the_model_list_leaves_out_a_converter_s_temporary_and_macos_metadata_in_the_weights_folder(tmp_path):
+    """A converter killed while saving into the weights folder leaves write_atomically's '.<name>.<pid>.tmp.h5' there,
+    and a copy from macOS adds '._<name>.h5' of metadata: the page offered both as models (choosing one was refused)."""
+    import numpy as np
+
+    from utils.image_io import temporary_path
+    from utils.weights import HostParameter, save_weights
+    from webapp.inputs import list_models
+    save_weights(str(tmp_path / "mine.h5"), {"conv/b": HostParameter(np.zeros(2, np.float32), True)})
+    partial = temporary_path(str(tmp_path / "vgg19_x.h5"))
+    os.link(tmp_path / "mine.h5", partial)
+    (tmp_path / "._mine.h5").write_bytes(b"\x00\x05\x16\x07")
+    shown = [name for name in list_models(str(tmp_path)) if name.startswith("weights/: ")]
+    assert shown == ["weights/: mine.h5"]
