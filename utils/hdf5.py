@@ -70,27 +70,28 @@ def decoded_short(dataset, chunk, filters, chunk_bytes):
     bytes than its values take (chunk_bytes) once the filters its mask says were applied are undone, last first. HDF5
     reads past the end of what they give: a chunk stored raw written short gave the bytes after it as a value, and a
     gzip chunk of one value in a chunk of four million was a segmentation fault (no line, on every run of the download
-    and of generate.py). Told where each filter's output is: deflate inflated (no further than a chunk and what the
-    Fletcher-32 checksums after it take), shuffle (as long as its input), Fletcher-32 (4 bytes shorter); scale-offset
-    and n-bit give a whole chunk; others (lzf, szip, a plugin's) are not told here."""
-    size, data = chunk.size, None
+    and of generate.py). Told where each filter's output is: Fletcher-32 4 bytes shorter than its input, shuffle as
+    long, deflate inflated (no further than a chunk and what the Fletcher-32 checksums after it take) where it is the
+    first filter undone that changes the bytes; scale-offset and n-bit give a whole chunk; lzf, szip and a plugin's
+    filters are not told here (lzf's length is told only by reading its whole stream, token by token)."""
+    size, changed = chunk.size, False  # changed: the bytes at this stage are no longer the stored ones
     for index in reversed(range(len(filters))):
-        if chunk.filter_mask & (1 << index) or filters[index] == h5py.h5z.FILTER_SHUFFLE:
+        if chunk.filter_mask & (1 << index):
             continue
         if filters[index] == h5py.h5z.FILTER_FLETCHER32:
             size -= 4
-            data = None if data is None else data[:-4]
-        elif filters[index] == h5py.h5z.FILTER_DEFLATE:
-            if data is None:
-                data = dataset.id.read_direct_chunk(chunk.chunk_offset)[1][:size]
+        elif filters[index] == h5py.h5z.FILTER_SHUFFLE:
+            changed = True
+        elif filters[index] == h5py.h5z.FILTER_DEFLATE and not changed:
             limit = chunk_bytes + 4 * len(filters)
             try:
-                data = zlib.decompressobj().decompress(data, limit)
+                size = len(zlib.decompressobj().decompress(
+                    dataset.id.read_direct_chunk(chunk.chunk_offset)[1][:size], limit))
             except zlib.error:  # HDF5's read fails on it: the damaged file's line
                 return False
-            if len(data) >= limit:
+            if size >= limit:
                 return False
-            size = len(data)
+            changed = True
         else:
             return False
     return size < chunk_bytes
