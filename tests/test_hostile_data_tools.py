@@ -2663,3 +2663,29 @@ def test_a_virtual_parameter_of_an_unlimited_block_or_a_part_of_a_last_block_is_
     assert "its parameter '/conv/W' declares" in hdf5_problem(str(tmp_path / "gap.h5"))
     with pytest.raises(UserError, match=r"is incomplete \(its parameter 'conv/W' was never written whole"):
         read_weight_file(str(tmp_path / "gap.h5"))
+
+
+@pytest.mark.parametrize("pipeline", [{}, {"compression": "gzip"}], ids=["raw", "gzip"])
+def test_an_edge_chunk_stored_of_its_values_inside_the_extent_alone_is_read(tmp_path, pipeline):
+    """A parameter of 3 x 3 values in chunks of 2 x 2 whose edge chunks were written (directly) of the values inside
+    its extent alone, up to the last of them: HDF5 reads those alone and gives every value, but the check of a chunk
+    stored short called the file incomplete (deleted and fetched again on every run). An edge chunk short of a value
+    inside the extent is refused."""
+    import zlib
+
+    import h5py
+
+    from download_test_data import hdf5_problem
+    from utils.weights import read_weight_file
+    stored = (lambda values: zlib.compress(np.float32(values).tobytes())) if pipeline else (
+        lambda values: np.float32(values).tobytes())
+    for name, right_edge in (("edges.h5", [3, 0, 6]), ("short.h5", [3])):
+        with h5py.File(tmp_path / name, "w") as h5:
+            parameter = h5.create_dataset("conv/W", shape=(3, 3), dtype="f4", chunks=(2, 2), **pipeline)
+            for offset, values in (((0, 0), [1, 2, 4, 5]), ((0, 2), right_edge), ((2, 0), [7, 8]), ((2, 2), [9])):
+                parameter.id.write_direct_chunk(offset, stored(values))
+    assert hdf5_problem(str(tmp_path / "edges.h5")) is None
+    assert read_weight_file(str(tmp_path / "edges.h5"))["conv/W"].tolist() == [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
+    assert "its parameter '/conv/W' declares" in hdf5_problem(str(tmp_path / "short.h5"))
+    with pytest.raises(UserError, match=r"is incomplete \(its parameter 'conv/W' was never written whole"):
+        read_weight_file(str(tmp_path / "short.h5"))

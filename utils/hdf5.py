@@ -5,7 +5,6 @@ that names a plugin folder.
 import zlib
 
 import h5py
-import numpy as np
 
 
 def unwritten(dataset):
@@ -61,17 +60,28 @@ def stored_short(dataset):
     stored = []
     dataset.id.chunk_iter(lambda chunk: stored.append(chunk) if within(chunk.chunk_offset, dataset.shape) else None)
     filters = [plist.get_filter(index)[0] for index in range(plist.get_nfilters())]
-    chunk_bytes = dataset.id.get_type().get_size() * int(np.prod(dataset.chunks, dtype=object))
-    return len(stored) < chunks or any(decoded_short(dataset, chunk, filters, chunk_bytes) for chunk in stored)
+    value_bytes = dataset.id.get_type().get_size()
+    return len(stored) < chunks or any(decoded_short(dataset, chunk, filters, value_bytes * values_held(
+        chunk.chunk_offset, dataset.shape, dataset.chunks)) for chunk in stored)
 
 
-def decoded_short(dataset, chunk, filters, chunk_bytes):
+def values_held(offset, shape, chunks):
+    """How many values a chunk at offset of a dataset of shape in chunks of that shape holds up to its last inside the
+    extent, in C order (of an edge chunk, HDF5 reads those alone: one stored short of its values outside the extent
+    reads whole)."""
+    last = 0
+    for position, length, size in zip(offset, shape, chunks):
+        last = last * size + min(size, length - position) - 1
+    return last + 1
+
+
+def decoded_short(dataset, chunk, filters, needed):
     """Whether a stored chunk (h5py's StoreInfo) of a dataset whose pipeline holds filters (their codes) gives fewer
-    bytes than its values take (chunk_bytes) once the filters its mask says were applied are undone, last first. HDF5
+    bytes than its values take (needed, values_held's) once the filters its mask says were applied are undone, last first. HDF5
     reads past the end of what they give: a chunk stored raw written short gave the bytes after it as a value, and a
     gzip chunk of one value in a chunk of four million was a segmentation fault (no line, on every run of the download
     and of generate.py). Told where each filter's output is: Fletcher-32 4 bytes shorter than its input, shuffle as
-    long, deflate inflated (no further than a chunk and what the Fletcher-32 checksums after it take) where it is the
+    long, deflate inflated (no further than its values and what the Fletcher-32 checksums after it take) where it is the
     first filter undone that changes the bytes; scale-offset and n-bit give a whole chunk; lzf, szip and a plugin's
     filters are not told here (lzf's length is told only by reading its whole stream, token by token)."""
     size, changed = chunk.size, False  # changed: the bytes at this stage are no longer the stored ones
@@ -83,7 +93,7 @@ def decoded_short(dataset, chunk, filters, chunk_bytes):
         elif filters[index] == h5py.h5z.FILTER_SHUFFLE:
             changed = True
         elif filters[index] == h5py.h5z.FILTER_DEFLATE and not changed:
-            limit = chunk_bytes + 4 * len(filters)
+            limit = needed + 4 * len(filters)
             try:
                 size = len(zlib.decompressobj().decompress(
                     dataset.id.read_direct_chunk(chunk.chunk_offset)[1][:size], limit))
@@ -94,7 +104,7 @@ def decoded_short(dataset, chunk, filters, chunk_bytes):
             changed = True
         else:
             return False
-    return size < chunk_bytes
+    return size < needed
 
 
 def within(position, shape):
