@@ -77,13 +77,14 @@ def values_held(offset, shape, chunks):
 
 def decoded_short(dataset, chunk, filters, needed):
     """Whether a stored chunk (h5py's StoreInfo) of a dataset whose pipeline holds filters (their codes) gives fewer
-    bytes than its values take (needed, values_held's) once the filters its mask says were applied are undone, last first. HDF5
-    reads past the end of what they give: a chunk stored raw written short gave the bytes after it as a value, and a
-    gzip chunk of one value in a chunk of four million was a segmentation fault (no line, on every run of the download
-    and of generate.py). Told where each filter's output is: Fletcher-32 4 bytes shorter than its input, shuffle as
-    long, deflate inflated (no further than its values and what the Fletcher-32 checksums after it take) where it is the
-    first filter undone that changes the bytes; scale-offset and n-bit give a whole chunk; lzf, szip and a plugin's
-    filters are not told here (lzf's length is told only by reading its whole stream, token by token)."""
+    bytes than its values take (needed: values_held's) once the filters its mask says were applied are undone, last
+    first. HDF5 reads past the end of what they give: a chunk stored raw written short gave the bytes after it as a
+    value, and a gzip chunk of one value in a chunk of four million was a segmentation fault (no line, on every run of
+    the download and of generate.py). Told where each filter's output is: Fletcher-32 4 bytes shorter than its input,
+    shuffle as long, deflate inflated (no further than its values and what the Fletcher-32 checksums after it take)
+    where it is the first filter undone that changes the bytes; scale-offset and n-bit give a whole chunk; lzf, szip
+    and a plugin's filters are not told here (lzf's length is told only by reading its whole stream, token by
+    token)."""
     size, changed = chunk.size, False  # changed: the bytes at this stage are no longer the stored ones
     for index in reversed(range(len(filters))):
         if chunk.filter_mask & (1 << index):
