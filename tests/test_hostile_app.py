@@ -850,3 +850,21 @@ def test_an_output_size_whose_factor_the_frames_cannot_take_is_refused_before_th
                  2 ** 30, factor)
     assert job_spec(str(tmp_path / "fits"), video, None, model, "", "", {"--backend": "auto"},
                     str(tmp_path / "no_weights"), 2 ** 30, "0.5")["flags"]["--outscale"] == "0.5"
+
+
+# Eighteenth pass, third look at the eighteenth pass's download and weight-file fixes
+
+def test_the_model_list_leaves_out_a_converter_s_temporary_and_macos_metadata_in_the_weights_folder(tmp_path):
+    """A converter killed while saving into the weights folder leaves write_atomically's '.<name>.<pid>.tmp.h5' there,
+    and a copy from macOS adds '._<name>.h5' of metadata: the page offered both as models (choosing one was refused)."""
+    import numpy as np
+
+    from utils.image_io import temporary_path
+    from utils.weights import HostParameter, save_weights
+    from webapp.inputs import list_models
+    save_weights(str(tmp_path / "mine.h5"), {"conv/b": HostParameter(np.zeros(2, np.float32), True)})
+    partial = temporary_path(str(tmp_path / "vgg19_x.h5"))
+    os.link(tmp_path / "mine.h5", partial)
+    (tmp_path / "._mine.h5").write_bytes(b"\x00\x05\x16\x07")
+    shown = [name for name in list_models(str(tmp_path)) if name.startswith("weights/: ")]
+    assert shown == ["weights/: mine.h5"]

@@ -2,8 +2,9 @@
 written reads as HDF5's fill value (zeros), with no error; one compressed by a filter this HDF5 lacks reads as an error
 that names a plugin folder.
 """
+import zlib
+
 import h5py
-import numpy as np
 
 
 def unwritten(dataset):
@@ -56,19 +57,55 @@ def stored_short(dataset):
     chunks = 1
     for length, chunk in zip(dataset.shape, dataset.chunks):
         chunks *= -(-length // chunk)
-    raw = (1 << plist.get_nfilters()) - 1  # the filter mask of a chunk no filter was applied to
-    chunk_bytes = dataset.id.get_type().get_size() * int(np.prod(dataset.chunks, dtype=object))
-    whole = []
-    dataset.id.chunk_iter(lambda chunk: whole.append(True) if stored_whole(chunk, dataset.shape, raw, chunk_bytes)
-                          else None)
-    return len(whole) < chunks
+    stored = []
+    dataset.id.chunk_iter(lambda chunk: stored.append(chunk) if within(chunk.chunk_offset, dataset.shape) else None)
+    filters = [plist.get_filter(index)[0] for index in range(plist.get_nfilters())]
+    value_bytes = dataset.id.get_type().get_size()
+    return len(stored) < chunks or any(decoded_short(dataset, chunk, filters, value_bytes * values_held(
+        chunk.chunk_offset, dataset.shape, dataset.chunks)) for chunk in stored)
 
 
-def stored_whole(chunk, shape, raw, chunk_bytes):
-    """Whether a stored chunk (h5py's StoreInfo) holds values of a dataset of shape: inside its extent and, stored as
-    it is (its filter mask raw: no filter applied), not of fewer bytes than a chunk's values (chunk_bytes): HDF5 read
-    past the end of one written short, a value of the bytes after it given with exit code 0."""
-    return within(chunk.chunk_offset, shape) and (chunk.filter_mask & raw != raw or chunk.size >= chunk_bytes)
+def values_held(offset, shape, chunks):
+    """How many values a chunk at offset of a dataset of shape in chunks of that shape holds up to its last inside the
+    extent, in C order (of an edge chunk, HDF5 reads those alone: one stored short of its values outside the extent
+    reads whole)."""
+    last = 0
+    for position, length, size in zip(offset, shape, chunks):
+        last = last * size + min(size, length - position) - 1
+    return last + 1
+
+
+def decoded_short(dataset, chunk, filters, needed):
+    """Whether a stored chunk (h5py's StoreInfo) of a dataset whose pipeline holds filters (their codes) gives fewer
+    bytes than its values take (needed: values_held's) once the filters its mask says were applied are undone, last
+    first. HDF5 reads past the end of what they give: a chunk stored raw written short gave the bytes after it as a
+    value, and a gzip chunk of one value in a chunk of four million was a segmentation fault (no line, on every run of
+    the download and of generate.py). Told where each filter's output is: Fletcher-32 4 bytes shorter than its input,
+    shuffle as long, deflate inflated (no further than its values and what the Fletcher-32 checksums after it take)
+    where it is the first filter undone that changes the bytes; scale-offset and n-bit give a whole chunk; lzf, szip
+    and a plugin's filters are not told here (lzf's length is told only by reading its whole stream, token by
+    token)."""
+    size, changed = chunk.size, False  # changed: the bytes at this stage are no longer the stored ones
+    for index in reversed(range(len(filters))):
+        if chunk.filter_mask & (1 << index):
+            continue
+        if filters[index] == h5py.h5z.FILTER_FLETCHER32:
+            size -= 4
+        elif filters[index] == h5py.h5z.FILTER_SHUFFLE:
+            changed = True
+        elif filters[index] == h5py.h5z.FILTER_DEFLATE and not changed:
+            limit = needed + 4 * len(filters)
+            try:
+                size = len(zlib.decompressobj().decompress(
+                    dataset.id.read_direct_chunk(chunk.chunk_offset)[1][:size], limit))
+            except zlib.error:  # HDF5's read fails on it: the damaged file's line
+                return False
+            if size >= limit:
+                return False
+            changed = True
+        else:
+            return False
+    return size < needed
 
 
 def within(position, shape):
@@ -101,28 +138,23 @@ def virtual_sources(dataset):
 def selections_read(plist, index, shape):
     """(virtual selection, source selection or None) of the mapping at index of a virtual dataset's creation property
     list (plist), as HDF5 reads them for its extent (shape). An unlimited mapping (a regular hyperslab of unlimited
-    count, of a virtual dataset that grows with its sources) is cut to the blocks that begin inside the extent, its
-    source's to as many: their blocks could not be counted (a traceback of read_weight_file, and the download called
-    such a file incomplete, deleted and fetched again on every run). None: HDF5 cannot give the source selection (an
-    unlimited one of a source declared empty; h5py's virtual_sources raised RuntimeError for it)."""
+    count or block along an axis, of a virtual dataset that grows with its sources) is cut to its indexes inside the
+    extent along that axis, its source's to as many: their blocks could not be counted (a traceback of
+    read_weight_file, and the download called such a file incomplete, deleted and fetched again on every run). None:
+    HDF5 cannot give the source selection (an unlimited one of a source declared empty; h5py's virtual_sources raised
+    RuntimeError for it)."""
     mapped = plist.get_virtual_vspace(index)
     try:
         source = plist.get_virtual_srcspace(index)
     except RuntimeError:
         source = None
-    if not unlimited(mapped):
+    axis = unlimited_axis(mapped)
+    if axis is None:
         return mapped, source
-    start, stride, count, block = mapped.get_regular_hyperslab()
-    blocks = min(max(0, -(-(length - first) // step))
-                 for first, step, number, length in zip(start, stride, count, shape) if number == h5py.h5s.UNLIMITED)
-    virtual = h5py.h5s.create_simple(shape)
-    if not blocks:
-        virtual.select_none()
-        return virtual, source
-    virtual.select_hyperslab(start, cut(count, blocks), stride, block)
-    if source is not None and unlimited(source):
-        start, stride, count, block = source.get_regular_hyperslab()
-        source.select_hyperslab(start, cut(count, blocks), stride, block)
+    indexes = indexes_below(mapped, axis, shape[axis])
+    virtual = first_indexes(mapped, axis, indexes, h5py.h5s.create_simple(shape))
+    if source is not None and unlimited_axis(source) is not None:
+        source = first_indexes(source, unlimited_axis(source), indexes, source.copy())
     return virtual, source
 
 
@@ -135,15 +167,43 @@ def past_extent(selection, shape):
     return not all(within(bound, shape) for bound in selection.get_select_bounds())
 
 
-def unlimited(space):
-    """Whether a selection is a regular hyperslab of unlimited count along an axis."""
-    return (space.get_select_type() == h5py.h5s.SEL_HYPERSLABS and space.is_regular_hyperslab()
-            and h5py.h5s.UNLIMITED in space.get_regular_hyperslab()[2])
+def unlimited_axis(space):
+    """The axis along which a selection is a regular hyperslab of unlimited count or of an unlimited block, or None."""
+    if space.get_select_type() != h5py.h5s.SEL_HYPERSLABS or not space.is_regular_hyperslab():
+        return None
+    _, _, count, block = space.get_regular_hyperslab()
+    return next((axis for axis, sizes in enumerate(zip(count, block)) if h5py.h5s.UNLIMITED in sizes), None)
 
 
-def cut(count, blocks):
-    """A hyperslab's count with its unlimited axis cut to blocks."""
-    return tuple(blocks if number == h5py.h5s.UNLIMITED else number for number in count)
+def indexes_below(space, axis, length):
+    """How many of the indexes along axis that an unlimited selection (space) takes lie below length."""
+    start, stride, _, block = (sizes[axis] for sizes in space.get_regular_hyperslab())
+    if length <= start:
+        return 0
+    if block == h5py.h5s.UNLIMITED:
+        return length - start
+    blocks, rest = divmod(length - start, stride)
+    return blocks * block + min(block, rest)
+
+
+def first_indexes(space, axis, indexes, selected):
+    """selected (a dataspace) selecting the first indexes along axis of an unlimited selection (space): whole blocks,
+    then part of one (HDF5 reads a source shorter than a last block as far as the virtual extent takes it)."""
+    start, stride, count, block = (list(sizes) for sizes in space.get_regular_hyperslab())
+    selected.select_none()
+    if block[axis] == h5py.h5s.UNLIMITED:
+        whole, rest = 0, indexes
+        block[axis] = 1
+    else:
+        whole, rest = divmod(indexes, block[axis])
+    if whole:
+        count[axis] = whole
+        selected.select_hyperslab(tuple(start), tuple(count), tuple(stride), tuple(block), op=h5py.h5s.SELECT_OR)
+    if rest:
+        start[axis] += whole * stride[axis]
+        count[axis], block[axis] = 1, rest
+        selected.select_hyperslab(tuple(start), tuple(count), tuple(stride), tuple(block), op=h5py.h5s.SELECT_OR)
+    return selected
 
 
 def mapped_whole(dataset, spaces):

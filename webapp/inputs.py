@@ -202,12 +202,14 @@ def upload_input(upload, name, start, end, folder, max_unpacked_bytes):
 
 def list_models(weights_folder):
     """{name shown: path} of the bundled models (the x4 TecoGAN one first: the default), then of the .h5
-    files put in the weights folder."""
+    files put in the weights folder. Hidden names are none: a converter killed while saving into the weights folder
+    left its temporary ('.<name>.<pid>.tmp.h5', write_atomically's) there, and a copy from macOS adds '._<name>.h5'
+    of metadata: the page offered them, and choosing one was refused."""
     models = {}
     for folder, prefix in ((BUNDLED_MODELS, "bundled: "), (weights_folder, "weights/: ")):
         if os.path.isdir(folder):
             for name in sorted(os.listdir(folder), key=lambda name: name != os.path.basename(BUNDLED_MODEL)):
-                if name.endswith(".h5") and name not in OTHER_WEIGHTS:
+                if name.endswith(".h5") and not name.startswith(".") and name not in OTHER_WEIGHTS:
                     models[prefix + name] = os.path.join(folder, name)
     return models
 
