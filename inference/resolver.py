@@ -13,7 +13,7 @@ from inference.onnx_export import default_cache_dir
 from inference.recurrence import DeviceFrameRecurrence, FrameRecurrence, super_resolve
 from inference.tiles import TilePlan
 from models import FLOW_NET_STRIDE, MAX_RESBLOCKS, model_scale
-from utils.errors import UserError, memory_said, out_of_memory_said, shortened
+from utils.errors import UserError, out_of_memory_said, shortened, size_said
 from utils.flags import MAX_THREADS
 from utils.scenes import split_at_cuts
 from utils.weights import count_resblocks, read_weight_file
@@ -191,7 +191,7 @@ class SuperResolver:
     def memory_said(self, shape):
         """Within: an allocation that failed is a UserError naming the budget and what to change."""
         return out_of_memory_said(f"out of memory while super-resolving {shape[1]}x{shape[0]} LR frames in a budget "
-                                  f"of {memory_said(self.max_memory)}; {self.memory_advice}")
+                                  f"of {size_said(self.max_memory)}; {self.memory_advice}")
 
 
 def frame_sides(shape, name="shape"):

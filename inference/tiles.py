@@ -10,7 +10,7 @@ import math
 from collections import namedtuple
 
 from models import FLOW_NET_HALO, FLOW_NET_STRIDE, GENERATOR_TAIL_HALO, generator_trunk_halo
-from utils.errors import UserError
+from utils.errors import UserError, size_said
 from utils.ops import PAPER_SCALE
 
 
@@ -160,11 +160,12 @@ class TilePlan:
             largest = int(max(0, left * share) // BYTES_PER_PIXEL[self.scale][name])
             windows[name] = self.window_within(name, largest)
             if windows[name] is None:
-                # the least budget, rounded up: rounded to the nearest, the figure said was refused in turn
-                smallest = math.ceil(self.smallest_bytes(frames) / 2 ** 30 * 100) / 100
+                # the flag's value as given, to three figures (said to two decimals, 0.4069 was "0.41 GB is too
+                # small" where 0.41 was taken), and the least budget rounded up
                 raise UserError(
                     f"--max-memory {budget / 2 ** 30:.3g} GB is too small for {self.width}x{self.height} LR "
-                    f"frames even with the smallest tiles (needs at least {smallest:.2f} GB); raise --max-memory or "
+                    f"frames even with the smallest tiles (needs at least "
+                    f"{size_said(self.smallest_bytes(frames), math.ceil)}); raise --max-memory or "
                     f"use smaller frames{', or write smaller ones' if self.written_pixels else ''}")
         return windows
 

@@ -290,3 +290,11 @@ def trained_frame_names(root, frame_names):
     make_sequence_folders(root, {"s": len(frame_names)}, name_frame=frame_names.__getitem__,
                           sizes={"s": (8, 8)})
     return [os.path.basename(path) for path in folder_sequences(root)[0].frames]
+
+
+def sizes_in_bytes(line):
+    """Every size a line names ("40.0 MB", "0.00 GB", "400GB", "192 bytes"), in order, in bytes of the units
+    --max-memory counts (GB of 2 ** 30 bytes)."""
+    import re
+    units = {"GB": 2 ** 30, "MB": 2 ** 20, "kB": 2 ** 10, "byte": 1, "bytes": 1}
+    return [float(number) * units[unit] for number, unit in re.findall(r"([\d.]+) ?(GB|MB|kB|bytes|byte)\b", line)]

@@ -1791,3 +1791,23 @@ def test_a_written_size_not_of_two_sides_is_refused_in_one_line(written_size):
     with pytest.raises(UserError, match="written_size"):
         resolver.written_size = written_size
         resolver.model(24, 32)
+
+
+# Eighteenth pass, second look at tiles, memory budgets, output scales, precisions and backends
+
+@pytest.mark.parametrize("budget_bytes, said", [(1, "1 byte"), (1e-291, "less than a byte")],
+                         ids=["one byte", "--max-memory 1e-300"])
+def test_a_budget_under_two_bytes_with_forced_tiles_is_said_as_it_is(monkeypatch, budget_bytes, said):
+    """--tile 8 with a budget of one byte, or --max-memory 1e-300 (the budget forced tiles do not use), running out of
+    memory: "in a budget of 1 bytes", and of a budget above nothing "in a budget of 0 bytes"."""
+    import inference.resolver
+    from helpers import calendar_frames
+
+    def running_out(*args, **kwargs):
+        raise MemoryError
+        yield
+    monkeypatch.setattr(inference.resolver, "super_resolve", running_out)
+    resolver = inference.resolver.SuperResolver(BUNDLED_MODEL, backend="nnabla", context="cpu", tile=8,
+                                                max_memory=budget_bytes)
+    with pytest.raises(UserError, match=f"out of memory while super-resolving 32x24 LR frames in a budget of {said};"):
+        list(resolver.sequence(calendar_frames(2, 24, 32)))
