@@ -113,8 +113,8 @@ def check_memory(box, count, path, smallest):
                         f"(e.g. 0,0,{region_height},{region_width})")
         advice = f"pass {', or '.join(ways)}" if ways else "free some memory, or pass a shorter or smaller video"
         raise UserError(
-            f"{count} frames of {width}x{height} from '{path}' need about {size_said(needed)}, "
-            f"and {size_said(free)} is free: {advice}")
+            f"{count} frames of {width}x{height} from '{path}' need about {size_said(needed, math.ceil)}, "
+            f"and {size_said(free, math.floor)} is free: {advice}")
     return box
 
 
