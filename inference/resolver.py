@@ -12,7 +12,7 @@ from inference.host import available_cores, default_budget
 from inference.onnx_export import default_cache_dir
 from inference.recurrence import DeviceFrameRecurrence, FrameRecurrence, super_resolve
 from inference.tiles import TilePlan
-from models import FLOW_NET_STRIDE, MAX_RESBLOCKS, model_scale
+from models import MAX_RESBLOCKS, model_scale
 from utils.errors import UserError, out_of_memory_said, shortened, size_said
 from utils.flags import MAX_THREADS
 from utils.scenes import split_at_cuts
@@ -126,9 +126,8 @@ class SuperResolver:
         self._written_size = None if size is None else frame_sides(size, "written_size")
 
     def plan(self, height, width):
-        """The tile plan for LR frames of height x width (after padding to the flow net's stride)."""
-        padded = (max(height, FLOW_NET_STRIDE), max(width, FLOW_NET_STRIDE))
-        return TilePlan(*padded, self.num_resblock, self.tile, None if self.tile else self.max_memory,
+        """The tile plan for LR frames of height x width."""
+        return TilePlan(height, width, self.num_resblock, self.tile, None if self.tile else self.max_memory,
                         self.lanes, self.scale, math.prod(self.written_size) if self.written_size else None)
 
     @property

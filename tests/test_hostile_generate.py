@@ -1811,3 +1811,13 @@ def test_a_budget_under_two_bytes_with_forced_tiles_is_said_as_it_is(monkeypatch
                                                 max_memory=budget_bytes)
     with pytest.raises(UserError, match=f"out of memory while super-resolving 32x24 LR frames in a budget of {said};"):
         list(resolver.sequence(calendar_frames(2, 24, 32)))
+
+
+@pytest.mark.parametrize("height, width", [(5, 7), (20, 3)], ids=["7x5", "3x20"])
+def test_a_budget_too_small_for_frames_under_the_flow_stride_names_the_frames_given(height, width):
+    """7x5 frames in --max-memory 0.3: "too small for 8x8 LR frames", and 3x20 ones "for 8x20": the frames padded to
+    the flow net's stride, a size the user never gave."""
+    from inference.resolver import SuperResolver
+    resolver = SuperResolver(BUNDLED_MODEL, backend="nnabla", context="cpu", max_memory=0.3 * 2 ** 30)
+    with pytest.raises(UserError, match=f"too small for {width}x{height} LR frames even with the smallest tiles"):
+        resolver.model(height, width)
