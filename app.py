@@ -16,12 +16,13 @@ if __name__ == "__main__":
 logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import logs its start-up
 logging.getLogger("httpx").setLevel(logging.WARNING)  # Gradio's requests to itself at start-up
 
+import math
 import os
 import shutil
 import time
 from contextlib import ExitStack
 
-from utils.errors import UserError, exit_on_user_error, interrupt_on_stop_signals
+from utils.errors import UserError, exit_on_user_error, interrupt_on_stop_signals, size_said
 from utils.flags import FlagParser, positive
 from utils.paths import (absolute, existing_parent, input_folder, is_within, lock_folder, make_folder,
                          make_scratch_folder, output_folder, remove_scratch_folder)
@@ -70,11 +71,11 @@ def parse_args(argv=None):
 def check_free_space(work_dir, max_upload_mb):
     """UserError when the disk of work_dir cannot take one upload of the largest size: Gradio would take each
     upload and fail writing it, with a traceback on the terminal and "Internal Server Error" on the page."""
-    free_mb = shutil.disk_usage(existing_parent(work_dir)).free / 2 ** 20
-    if free_mb < max_upload_mb:
-        raise UserError(f"the disk of --work-dir '{work_dir}' has {free_mb:.0f} MB free, less than one upload of "
-                        f"--max-upload-mb {max_upload_mb}; free some space, or choose another --work-dir or a "
-                        "lower --max-upload-mb")
+    free = shutil.disk_usage(existing_parent(work_dir)).free
+    if free < max_upload_mb * 2 ** 20:
+        raise UserError(f"the disk of --work-dir '{work_dir}' has {size_said(free, math.floor)} free, less than one "
+                        f"upload of --max-upload-mb {max_upload_mb}; free some space, or choose another --work-dir or "
+                        "a lower --max-upload-mb")
 
 
 def main(argv=None):

@@ -9,6 +9,7 @@ Every sample is a pure function of (seed, global sample number): the batches of 
 same whether training runs in one go, resumes from a checkpoint, or is split over processes (each
 process takes its slice of the global batch).
 """
+import math
 import os
 import sys
 import time
@@ -23,7 +24,7 @@ from datasets.frame_cache import cached_frames
 from datasets.sequences import (check_lengths, find_scenes, folder_sequences, frame_size, of_its_size,
                                 scene_sequence)
 from utils.distributed import local_size
-from utils.errors import UserError
+from utils.errors import UserError, size_said
 from utils.degradation import DEFAULT_DEGRADATION, margin
 from utils.image_io import read_bgr_uint8
 
@@ -97,9 +98,9 @@ def check_batch_memory(batch_size, rnn_n, tar_size):
         "SC_PHYS_PAGES")
     if held > memory:
         raise UserError(f"train.batch_size {batch_size} of {rnn_n} frames of {tar_size}x{tar_size} pixels takes "
-                        f"{batch_bytes / 1e9:.1f} GB a batch, and the loader holds {PREFETCH_DEPTH + 2} per process "
-                        f"({local_size()} on this machine): more than its {memory / 1e9:.1f} GB of memory; lower "
-                        "train.batch_size")
+                        f"{size_said(batch_bytes)} a batch, and the loader holds {PREFETCH_DEPTH + 2} per process "
+                        f"({local_size()} on this machine): more than its {size_said(memory, math.floor)} of "
+                        "memory; lower train.batch_size")
 
 
 class SequenceSampler:

@@ -36,7 +36,7 @@ from evaluation import report, scoring
 from inference import SuperResolver
 from inference.host import available_memory
 from utils import metrics
-from utils.errors import UserError, exit_on_user_error, memory_said, printable, shortened
+from utils.errors import UserError, exit_on_user_error, printable, shortened, size_said
 from utils.degradation import DEFAULT_DEGRADATION, degrade as degrade_graph, margin, model_degradation
 from utils.flags import MAX_THREADS, FlagParser, positive, refuse_empty
 from utils.image_io import (VideoReader, ffmpeg_executable, opencv_path, open_video_writer, read_video_frames,
@@ -113,8 +113,8 @@ def check_memory(box, count, path, smallest):
                         f"(e.g. 0,0,{region_height},{region_width})")
         advice = f"pass {', or '.join(ways)}" if ways else "free some memory, or pass a shorter or smaller video"
         raise UserError(
-            f"{count} frames of {width}x{height} from '{path}' need about {memory_said(needed)}, "
-            f"and {memory_said(free)} is free: {advice}")
+            f"{count} frames of {width}x{height} from '{path}' need about {size_said(needed, math.ceil)}, "
+            f"and {size_said(free, math.floor)} is free: {advice}")
     return box
 
 

@@ -44,7 +44,7 @@ from tqdm import tqdm
 
 from datasets.reds import FRAMES_PER_SEQUENCE as REDS_FRAMES, PARTS as REDS_PARTS, frame_name as reds_frame_name
 from datasets.reds import is_frame_file as is_reds_frame_file
-from utils.errors import UserError, error_reason, exit_on_user_error, one_line, printable, shortened
+from utils.errors import UserError, error_reason, exit_on_user_error, one_line, printable, shortened, size_said
 from utils.flags import FlagParser
 from utils.hdf5 import missing_filter, unwritten
 from utils.image_io import disk_full, not_a_file, write_atomically, write_bytes
@@ -376,7 +376,8 @@ def another_file(response, offset, version):
 def _receive(url, response, partial, offset, total, start=b""):
     """Write the reply's body to partial from byte offset; start: its first bytes, already read (web_page)."""
     with open(partial, "ab" if offset else "wb") as file, \
-            tqdm(total=total, initial=offset, unit="B", unit_scale=True, desc=url_filename(url)) as bar:
+            tqdm(total=total, initial=offset, unit="B", unit_scale=True, unit_divisor=1024,  # as size_said counts
+                 desc=url_filename(url)) as bar:
         try:
             file.write(start)
             bar.update(len(start))
@@ -626,7 +627,7 @@ def remote_size(url):
 
 
 def size_text(size):
-    return "size unknown" if size is None else tqdm.format_sizeof(size, "B", 1000)
+    return "size unknown" if size is None else size_said(size)
 
 
 def announce_sizes(files):

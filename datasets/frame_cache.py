@@ -19,6 +19,7 @@ import errno
 import fcntl
 import hashlib
 import json
+import math
 import os
 import re
 import shutil
@@ -29,7 +30,7 @@ import numpy as np
 from tqdm import tqdm
 
 from datasets.sequences import of_its_size
-from utils.errors import UserError
+from utils.errors import UserError, size_said
 from utils.image_io import commit_folder
 from utils.paths import inodes_used_up, no_space, output_folder, taken_by_other_than_folder
 
@@ -124,10 +125,6 @@ def write_entry(staging, sequence, record, read_frame, progress):
         json.dump(record, file)
 
 
-def size_text(byte_count):
-    return f"{byte_count / 1e9:.1f} GB" if byte_count >= 1e8 else f"{byte_count / 1e6:.1f} MB"
-
-
 def cached_frames(sequences, sizes, cache_dir, read_frame, report=print, show_progress=True):
     """{sequence folder: read-only memory map (frames, height, width, 3) uint8} of each sequence, decoding
     with read_frame(path) -> (height, width, 3) uint8 RGB the ones whose entry is missing or stale.
@@ -189,11 +186,11 @@ def build(cache_dir, stale, read_frame, report, show_progress):
     """Decode the (sequence, entry folder, source record) of stale into their entries."""
     needed = sum(int(np.prod(record["shape"])) for _, _, record in stale)
     free = shutil.disk_usage(cache_dir).free
-    report(f"frame cache: decoding {len(stale)} sequence(s), {size_text(needed)}, into '{cache_dir}' "
-           f"({size_text(free)} free)")
+    report(f"frame cache: decoding {len(stale)} sequence(s), {size_said(needed, math.ceil)}, into '{cache_dir}' "
+           f"({size_said(free, math.floor)} free)")
     full_disk = (
         f"the disk of frame cache folder '{cache_dir}' is full: decoding {len(stale)} sequence(s) needs "
-        f"{size_text(needed)}; free space or set data.cache_dir to a folder on a larger local disk "
+        f"{size_said(needed, math.ceil)}; free space or set data.cache_dir to a folder on a larger local disk "
         "(nothing half-written is kept; the next run decodes again)")
     if needed > free:
         raise UserError(full_disk)
@@ -210,9 +207,9 @@ def build(cache_dir, stale, read_frame, report, show_progress):
                     raise no_space(entry) if inodes_used_up(entry) else UserError(full_disk)
                 if error.errno == errno.EFBIG:  # its reservation: OSError's traceback
                     raise UserError(f"the frame cache of sequence '{sequence.name}' takes "
-                                    f"{size_text(int(np.prod(record['shape'])))} in one file, more than this process "
-                                    f"may write (ulimit -f) or the file system of '{cache_dir}' holds (FAT32: 4 GB); "
-                                    "raise the limit, or set data.cache_dir to a folder on another disk")
+                                    f"{size_said(int(np.prod(record['shape'])), math.ceil)} in one file, more than "
+                                    f"this process may write (ulimit -f) or the file system of '{cache_dir}' holds "
+                                    "(FAT32: 4 GB); raise the limit, or set data.cache_dir to a folder on another disk")
                 if isinstance(error, PermissionError):  # an entry of another user's, in a shared cache folder
                     raise UserError(f"cannot replace the out-of-date frame cache entry '{entry}' "
                                     f"({error.strerror}); delete it, or set data.cache_dir to a folder of your own")

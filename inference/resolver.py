@@ -12,8 +12,8 @@ from inference.host import available_cores, default_budget
 from inference.onnx_export import default_cache_dir
 from inference.recurrence import DeviceFrameRecurrence, FrameRecurrence, super_resolve
 from inference.tiles import TilePlan
-from models import FLOW_NET_STRIDE, MAX_RESBLOCKS, model_scale
-from utils.errors import UserError, memory_said, out_of_memory_said, shortened
+from models import MAX_RESBLOCKS, model_scale
+from utils.errors import UserError, out_of_memory_said, shortened, size_said
 from utils.flags import MAX_THREADS
 from utils.scenes import split_at_cuts
 from utils.weights import count_resblocks, read_weight_file
@@ -126,9 +126,8 @@ class SuperResolver:
         self._written_size = None if size is None else frame_sides(size, "written_size")
 
     def plan(self, height, width):
-        """The tile plan for LR frames of height x width (after padding to the flow net's stride)."""
-        padded = (max(height, FLOW_NET_STRIDE), max(width, FLOW_NET_STRIDE))
-        return TilePlan(*padded, self.num_resblock, self.tile, None if self.tile else self.max_memory,
+        """The tile plan for LR frames of height x width."""
+        return TilePlan(height, width, self.num_resblock, self.tile, None if self.tile else self.max_memory,
                         self.lanes, self.scale, math.prod(self.written_size) if self.written_size else None)
 
     @property
@@ -191,7 +190,7 @@ class SuperResolver:
     def memory_said(self, shape):
         """Within: an allocation that failed is a UserError naming the budget and what to change."""
         return out_of_memory_said(f"out of memory while super-resolving {shape[1]}x{shape[0]} LR frames in a budget "
-                                  f"of {memory_said(self.max_memory)}; {self.memory_advice}")
+                                  f"of {size_said(self.max_memory)}; {self.memory_advice}")
 
 
 def frame_sides(shape, name="shape"):

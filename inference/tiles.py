@@ -10,7 +10,7 @@ import math
 from collections import namedtuple
 
 from models import FLOW_NET_HALO, FLOW_NET_STRIDE, GENERATOR_TAIL_HALO, generator_trunk_halo
-from utils.errors import UserError
+from utils.errors import UserError, size_said
 from utils.ops import PAPER_SCALE
 
 
@@ -97,6 +97,8 @@ Tile = namedtuple("Tile", "rows columns")  # two Windows
 class TilePlan:
     """The windows of the three networks for one frame size, from a forced tile side or a memory budget.
 
+    height, width: of the LR frames, planned padded to the flow net's stride where a side is shorter (as the
+    recurrence pads them); the budget's refusal names them as given (7x5 frames were "too small for 8x8 LR frames").
     tile: the largest kept side (LR pixels, halo not counted) of every network's windows; the flow net's
     is rounded up to its stride. budget: bytes for the whole process. Exactly one of them is given.
     lanes: the generator gets at least this many tiles where the frame allows (windows computed at once).
@@ -107,6 +109,8 @@ class TilePlan:
 
     def __init__(self, height, width, num_resblock, tile=None, budget=None, lanes=1, scale=PAPER_SCALE,
                  written_pixels=None):
+        self.frame_size = (height, width)
+        height, width = max(height, FLOW_NET_STRIDE), max(width, FLOW_NET_STRIDE)
         self.height, self.width, self.scale, self.written_pixels = height, width, scale, written_pixels
         self.halos = {
             "flow": FLOW_NET_HALO,
@@ -160,11 +164,12 @@ class TilePlan:
             largest = int(max(0, left * share) // BYTES_PER_PIXEL[self.scale][name])
             windows[name] = self.window_within(name, largest)
             if windows[name] is None:
-                # the least budget, rounded up: rounded to the nearest, the figure said was refused in turn
-                smallest = math.ceil(self.smallest_bytes(frames) / 2 ** 30 * 100) / 100
+                # the flag's value as given, to three figures (said to two decimals, 0.4069 was "0.41 GB is too
+                # small" where 0.41 was taken), and the least budget rounded up
                 raise UserError(
-                    f"--max-memory {budget / 2 ** 30:.3g} GB is too small for {self.width}x{self.height} LR "
-                    f"frames even with the smallest tiles (needs at least {smallest:.2f} GB); raise --max-memory or "
+                    f"--max-memory {budget / 2 ** 30:.3g} GB is too small for {self.frame_size[1]}x"
+                    f"{self.frame_size[0]} LR frames even with the smallest tiles (needs at least "
+                    f"{size_said(self.smallest_bytes(frames), math.ceil)}); raise --max-memory or "
                     f"use smaller frames{', or write smaller ones' if self.written_pixels else ''}")
         return windows
 

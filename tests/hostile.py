@@ -320,3 +320,9 @@ def evaluate_of_results_with_a_stray(tmp_path, stray, source):
     os.remove(results / "output_0005.png")
     shutil.copy(calendar[source], results / stray)
     return ["--results", str(results), "--targets", str(targets), "--output", str(tmp_path / "out"), "--quick"]
+def sizes_in_bytes(line):
+    """Every size a line names ("40.0 MB", "0.00 GB", "400GB", "192 bytes"), in order, in bytes of the units
+    --max-memory counts (GB of 2 ** 30 bytes)."""
+    import re
+    units = {"GB": 2 ** 30, "MB": 2 ** 20, "kB": 2 ** 10, "byte": 1, "bytes": 1}
+    return [float(number) * units[unit] for number, unit in re.findall(r"([\d.]+) ?(GB|MB|kB|bytes|byte)\b", line)]

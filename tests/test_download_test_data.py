@@ -411,8 +411,8 @@ def test_reds_is_fetched_from_its_direct_host_and_read_with_val_sharp_counted_fr
     run(reds_server, tmp_path, "--reds", "--no-data")
     sizes = {os.path.basename(path): len(data) for path, data in reds_server.files.items()}
     assert capsys.readouterr().out.splitlines()[0] == (
-        f"to download: train_sharp.zip ({sizes['train_sharp.zip'] / 1000:.1f}kB), val_sharp.zip "
-        f"({sizes['val_sharp.zip'] / 1000:.1f}kB), {sum(sizes.values()) / 1000:.1f}kB in all; each zip needs "
+        f"to download: train_sharp.zip ({sizes['train_sharp.zip'] / 1024:.1f} kB), val_sharp.zip "
+        f"({sizes['val_sharp.zip'] / 1024:.1f} kB), {sum(sizes.values()) / 1024:.1f} kB in all; each zip needs "
         "about "
         "its size again while it is unpacked")
     assert sorted(reds_server.paths_requested()) == sorted(REDS_PATHS)

@@ -48,7 +48,7 @@ def test_batches_with_the_cache_are_those_without_it(data_dir, tmp_path):
     reports = []
     cached = SequenceSampler(cache_config(data_dir, str(tmp_path / "cache")), warn=reports.append)
     np.testing.assert_array_equal(batches(cached), batches(SequenceSampler(cache_config(data_dir))))
-    assert any("decoding 2 sequence(s), 1.9 MB" in report for report in reports)  # 24 frames of 180x144
+    assert any("decoding 2 sequence(s), 1.8 MB" in report for report in reports)  # 24 frames of 180x144
 
 
 def test_a_later_run_reuses_the_cache_without_decoding(data_dir, tmp_path, monkeypatch):
@@ -120,7 +120,7 @@ def test_a_build_larger_than_the_free_space_is_refused_before_writing(data_dir, 
     config = cache_config(data_dir, str(tmp_path / "cache"))
     usage = shutil.disk_usage(tmp_path)._replace(free=1000)
     monkeypatch.setattr(frame_cache.shutil, "disk_usage", lambda path: usage)
-    with pytest.raises(UserError, match=r"is full: decoding 2 sequence\(s\) needs 1.9 MB"):
+    with pytest.raises(UserError, match=r"is full: decoding 2 sequence\(s\) needs 1.8 MB"):
         SequenceSampler(config)
     assert entries(config.data.cache_dir) == []
 

@@ -116,9 +116,9 @@ def test_a_work_dir_on_a_disk_without_room_for_one_upload_is_refused_before_the_
     folder, mounted = small_disk
     if not mounted:
         monkeypatch.setattr(shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(2 ** 30, 2 ** 30, 0))
-    with pytest.raises(UserError, match=r"^the disk of --work-dir '.*' has 0 MB free, less than one upload of "
-                                        r"--max-upload-mb 1; free some space, or choose another --work-dir or a "
-                                        r"lower --max-upload-mb$"):
+    with pytest.raises(UserError, match=r"^the disk of --work-dir '.*' has [\d.]+ (bytes|kB|MB) free, less than one "
+                                        r"upload of --max-upload-mb 1; free some space, or choose another --work-dir or "
+                                        r"a lower --max-upload-mb$"):
         app.parse_args(["--work-dir", str(folder / "work"), "--max-upload-mb", "1"])
     assert os.listdir(folder) == []
 
@@ -868,3 +868,35 @@ def test_the_model_list_leaves_out_a_converter_s_temporary_and_macos_metadata_in
     (tmp_path / "._mine.h5").write_bytes(b"\x00\x05\x16\x07")
     shown = [name for name in list_models(str(tmp_path)) if name.startswith("weights/: ")]
     assert shown == ["weights/: mine.h5"]
+
+
+# Eighteenth pass, second look at tiles, memory budgets, output scales, precisions and backends
+
+def test_a_work_dir_just_short_of_one_upload_names_less_room_than_the_upload(tmp_path, monkeypatch):
+    """199.6 MB free for --max-upload-mb 200: "has 200 MB free, less than one upload of --max-upload-mb 200", the
+    room rounded to the nearest whole MB, up to the upload it is less than."""
+    import shutil
+
+    import app
+    from hostile import sizes_in_bytes
+    free = 200 * 2 ** 20 - 400 * 2 ** 10
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(2 ** 40, 2 ** 40 - free, free))
+    with pytest.raises(UserError, match="less than one upload of --max-upload-mb 200;") as refused:
+        app.parse_args(["--work-dir", str(tmp_path / "work"), "--max-upload-mb", "200"])
+    assert sizes_in_bytes(str(refused.value))[0] < 200 * 2 ** 20
+
+
+def test_a_zip_just_past_the_unpacked_limit_names_more_than_the_limit(tmp_path):
+    """A zip unpacking to 10.4 MB on a page that unpacks 10 MB: "unpacks to 10 MB, more than the 10 MB this app
+    unpacks", both rounded to the nearest whole MB."""
+    import zipfile
+
+    from hostile import sizes_in_bytes
+    from webapp.inputs import upload_input
+    upload = tmp_path / "sent.zip"
+    with zipfile.ZipFile(upload, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("0001.png", bytes(10 * 2 ** 20 + 400 * 2 ** 10))
+    with pytest.raises(UserError, match="this app unpacks; upload fewer or smaller frames") as refused:
+        upload_input(str(upload), "frames.zip", "", "", str(tmp_path / "input"), 10 * 2 ** 20)
+    unpacked, limit = sizes_in_bytes(str(refused.value))
+    assert unpacked > limit == 10 * 2 ** 20

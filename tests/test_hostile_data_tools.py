@@ -1799,7 +1799,7 @@ def test_weights_declaring_more_values_than_their_file_holds_are_one_line_not_a_
     lines = [line for line in completed.stderr.splitlines() if line.strip() and "B/s]" not in line]  # but the bar's
     assert completed.returncode == 2 and len(lines) == 1, completed.stderr
     assert lines[0].endswith("tecogan_model.h5 gave not a complete HDF5 (.h5) file (its parameter '/conv/W' declares "
-                             "400GB of values in a file of 2.43kB); the file was deleted, run again to download it "
+                             "372.53 GB of values in a file of 2.4 kB); the file was deleted, run again to download it "
                              "anew")
     assert not (tmp_path / "out").exists()  # the run made it, and removes it again
 
@@ -1896,8 +1896,8 @@ def test_a_parameter_never_written_whole_in_a_compressed_file_is_damaged_at_once
     import download_test_data
     with h5py.File(tmp_path / "sparse.h5", "w") as h5:
         h5.create_dataset("conv/W", shape=(10 ** 10,), dtype=np.float32, compression="gzip", chunks=(1 << 20,))
-    assert re.fullmatch(r"not a complete HDF5 \(\.h5\) file \(its parameter '/conv/W' declares 40\.0GB of values in a "
-                        r"file of .*B\)", download_test_data.hdf5_problem(str(tmp_path / "sparse.h5")))
+    assert re.fullmatch(r"not a complete HDF5 \(\.h5\) file \(its parameter '/conv/W' declares 37\.25 GB of values in "
+                        r"a file of .*\)", download_test_data.hdf5_problem(str(tmp_path / "sparse.h5")))
 
 
 def test_a_downloaded_parameter_of_one_row_is_checked_within_less_memory_than_it_takes(tmp_path):
@@ -2689,3 +2689,19 @@ def test_an_edge_chunk_stored_of_its_values_inside_the_extent_alone_is_read(tmp_
     assert "its parameter '/conv/W' declares" in hdf5_problem(str(tmp_path / "short.h5"))
     with pytest.raises(UserError, match=r"is incomplete \(its parameter 'conv/W' was never written whole"):
         read_weight_file(str(tmp_path / "short.h5"))
+
+
+# Eighteenth pass, second look at tiles, memory budgets, output scales, precisions and backends
+
+def test_the_download_names_sizes_in_the_gigabytes_that_max_memory_counts(tmp_path):
+    """The download's lines said sizes in GB of 10 ** 9 bytes by tqdm's format ("declares 40.0GB"), where generate.py's
+    --max-memory and its lines count GB of 2 ** 30 bytes: a parameter of 4 * 10 ** 10 bytes was "40.0GB" here and
+    "37.25 GB" there."""
+    import h5py
+
+    import download_test_data
+    from hostile import sizes_in_bytes
+    with h5py.File(tmp_path / "sparse.h5", "w") as h5:
+        h5.create_dataset("conv/W", shape=(10 ** 10,), dtype=np.float32, compression="gzip", chunks=(1 << 20,))
+    declared = sizes_in_bytes(download_test_data.hdf5_problem(str(tmp_path / "sparse.h5")))[0]
+    assert declared == pytest.approx(4 * 10 ** 10, rel=1e-3)

@@ -485,3 +485,18 @@ def test_the_demos_closing_lines_show_an_outputs_escape_sequence_and_newline_by_
     [closing] = [line for line in printed.splitlines() if line.startswith("demo finished in ")]
     assert closing.endswith(f"In {tmp_path}/demo\\x1b]0;title\\x07\\nout/:")
     assert (out / "sr.mp4").is_file()
+
+
+# Eighteenth pass, second look at tiles, memory budgets, output scales, precisions and backends
+
+def test_frames_just_past_the_free_memory_name_a_need_above_the_memory_free(monkeypatch):
+    """Five 1920x1080 frames needing 1 MB more than is free: "need about 0.93 GB, and 0.93 GB is free", both rounded
+    to the nearest."""
+    import demo
+    from hostile import sizes_in_bytes
+    needed = demo.FRAME_COPIES * 5 * 1080 * 1920 * 3 * 4
+    monkeypatch.setattr(demo, "available_memory", lambda: needed - 2 ** 20)
+    with pytest.raises(UserError, match="is free: pass ") as refused:
+        demo.check_memory((0, 0, 1080, 1920), 5, "clip.mp4", 32)
+    said_needed, said_free = sizes_in_bytes(str(refused.value).split("from 'clip.mp4'")[1])
+    assert said_needed >= needed > said_free

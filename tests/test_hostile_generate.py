@@ -1884,3 +1884,33 @@ def test_an_lr_frame_rewritten_at_another_size_during_the_run_is_said_so(tmp_pat
                                            str(tmp_path / "out"), "--output-video", str(tmp_path / "out.mp4")], capsys)
     assert f"'{last}' is now 40x30" in line and "changed during the run" in line
     assert not os.path.exists(tmp_path / "out.mp4")
+
+
+# Eighteenth pass, second look at tiles, memory budgets, output scales, precisions and backends
+
+@pytest.mark.parametrize("budget_bytes, said", [(1, "1 byte"), (1e-291, "less than a byte")],
+                         ids=["one byte", "--max-memory 1e-300"])
+def test_a_budget_under_two_bytes_with_forced_tiles_is_said_as_it_is(monkeypatch, budget_bytes, said):
+    """--tile 8 with a budget of one byte, or --max-memory 1e-300 (the budget forced tiles do not use), running out of
+    memory: "in a budget of 1 bytes", and of a budget above nothing "in a budget of 0 bytes"."""
+    import inference.resolver
+    from helpers import calendar_frames
+
+    def running_out(*args, **kwargs):
+        raise MemoryError
+        yield
+    monkeypatch.setattr(inference.resolver, "super_resolve", running_out)
+    resolver = inference.resolver.SuperResolver(BUNDLED_MODEL, backend="nnabla", context="cpu", tile=8,
+                                                max_memory=budget_bytes)
+    with pytest.raises(UserError, match=f"out of memory while super-resolving 32x24 LR frames in a budget of {said};"):
+        list(resolver.sequence(calendar_frames(2, 24, 32)))
+
+
+@pytest.mark.parametrize("height, width", [(5, 7), (20, 3)], ids=["7x5", "3x20"])
+def test_a_budget_too_small_for_frames_under_the_flow_stride_names_the_frames_given(height, width):
+    """7x5 frames in --max-memory 0.3: "too small for 8x8 LR frames", and 3x20 ones "for 8x20": the frames padded to
+    the flow net's stride, a size the user never gave."""
+    from inference.resolver import SuperResolver
+    resolver = SuperResolver(BUNDLED_MODEL, backend="nnabla", context="cpu", max_memory=0.3 * 2 ** 30)
+    with pytest.raises(UserError, match=f"too small for {width}x{height} LR frames even with the smallest tiles"):
+        resolver.model(height, width)

@@ -608,7 +608,7 @@ def test_a_batch_larger_than_the_machine_memory_is_one_line_before_any_work(tmp_
     scenes = make_calendar_scenes(tmp_path / "scenes")
     completed = run_script("train.py", *tiny_training_flags(scenes, tmp_path / "out", **{
         "train.batch_size": 10 ** 8, "train.max_iter": 10 ** 12}), timeout=60)
-    assert_one_error_line(completed, "train.batch_size 100000000 of 3 frames of 40x40 pixels takes 5760.0 GB a batch",
+    assert_one_error_line(completed, "train.batch_size 100000000 of 3 frames of 40x40 pixels takes 5364.42 GB a batch",
                           "lower train.batch_size")
     assert os.listdir(tmp_path) == ["scenes"]
 
@@ -3141,3 +3141,43 @@ def test_a_windows_drives_recycle_bin_is_no_group_of_sequences(tmp_path):
     sequences = folder_sequences(root)
     assert [sequence.name for sequence in sequences] == ["a"]
     assert frame_size(sequences[0], "sequences") == (8, 8)
+
+
+# Eighteenth pass, second look at tiles, memory budgets, output scales, precisions and backends
+
+def test_a_batch_past_the_machine_memory_names_it_in_the_gigabytes_that_max_memory_counts(monkeypatch):
+    """check_batch_memory said a machine of 8 GB (of 2 ** 30 bytes, as generate.py's --max-memory and demo.py's
+    "is free" count them) had "8.6 GB of memory", in GB of 10 ** 9 bytes: one machine's memory in two units."""
+    import data_loader
+    from hostile import sizes_in_bytes
+    memory, page = 8 * 2 ** 30, 4096
+    monkeypatch.setattr(data_loader.os, "sysconf", {"SC_PAGE_SIZE": page, "SC_PHYS_PAGES": memory // page}.get)
+    monkeypatch.setattr(data_loader, "local_size", lambda: 1)
+    with pytest.raises(UserError, match="of memory; lower train.batch_size$") as refused:
+        data_loader.check_batch_memory(10 ** 6, 3, 64)
+    batch, said_memory = sizes_in_bytes(str(refused.value))
+    assert said_memory == memory
+    assert batch == pytest.approx(4 * 10 ** 6 * 3 * 64 * 64 * 3, rel=1e-3)
+
+
+def test_a_frame_cache_past_the_free_space_names_a_need_above_the_room_it_names(tmp_path, monkeypatch):
+    """One 8x8 frame (192 bytes) to decode beside 191 bytes free: "decoding 1 sequence(s), 0.0 MB, ... (0.0 MB free)",
+    then "is full: decoding ... needs 0.0 MB", a need of nothing, no more than the room said free."""
+    import shutil
+    from data_loader import read_frame
+    from datasets import frame_cache
+    from datasets.sequences import Sequence
+    from hostile import sizes_in_bytes
+    from training_data import calendar_frame
+    from utils.image_io import write_rgb
+    folder = tmp_path / "data" / "clip"
+    folder.mkdir(parents=True)
+    write_rgb(str(folder / "0.png"), calendar_frame(0, 8, 8))
+    usage = shutil.disk_usage(tmp_path)._replace(free=8 * 8 * 3 - 1)
+    monkeypatch.setattr(frame_cache.shutil, "disk_usage", lambda path: usage)
+    reports = []
+    with pytest.raises(UserError, match="is full: decoding 1 sequence") as refused:
+        frame_cache.cached_frames([Sequence("clip", str(folder), [str(folder / "0.png")])], [(8, 8)],
+                                  str(tmp_path / "cache"), read_frame, report=reports.append, show_progress=False)
+    needed, free = sizes_in_bytes(reports[0])
+    assert needed >= 8 * 8 * 3 > free and sizes_in_bytes(str(refused.value))[0] == needed

@@ -160,13 +160,23 @@ def shortened(text, limit=40):
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
-def memory_said(byte_count):
-    """A count of bytes as an error line says it: in GB (of 2 ** 30 bytes, as --max-memory counts them) from a tenth of
-    one, below in MB or kB (a file of 40 MB was "its 0.0 GB do not fit", a budget of 1 MB "a budget of 0.00 GB")."""
-    for unit, size in (("GB", 2 ** 30), ("MB", 2 ** 20), ("kB", 2 ** 10)):
+SIZE_UNITS = (("GB", 2 ** 30, 2), ("MB", 2 ** 20, 1), ("kB", 2 ** 10, 1))  # name, bytes, decimals shown
+
+
+def size_said(byte_count, rounded=round):
+    """A count of bytes as every line says it (of memory, of a disk, of a download): in GB of 2 ** 30 bytes, as
+    --max-memory counts them, from a tenth of one, below in MB or kB of 2 ** 20 and 2 ** 10, then in bytes. A file of
+    40 MB was "its 0.0 GB do not fit", a budget of 1 MB "a budget of 0.00 GB"; the training's and the frame cache's
+    lines said GB of 10 ** 9 bytes, the download's "400GB", the page's whole MB. rounded: to the figure shown, math.ceil
+    for an amount needed and math.floor for one there is (to the nearest, 199.6 MB free was "200 MB free, less than
+    one upload of 200")."""
+    for unit, size, decimals in SIZE_UNITS:
         if byte_count >= size / 10:
-            return f"{byte_count / size:.{2 if unit == 'GB' else 1}f} {unit}"
-    return f"{byte_count:.0f} bytes"
+            return f"{rounded(byte_count / size * 10 ** decimals) / 10 ** decimals:.{decimals}f} {unit}"
+    whole = rounded(byte_count)
+    if whole == 1:
+        return "1 byte"
+    return f"{whole} bytes" if whole or not byte_count else "less than a byte"
 
 
 def error_reason(error):

@@ -26,7 +26,7 @@ from fractions import Fraction
 import cv2
 import numpy as np
 
-from utils.errors import FULL_DISK_BYTES, UserError, memory_said, printable, shortened
+from utils.errors import FULL_DISK_BYTES, UserError, printable, shortened, size_said
 from utils.paths import NAME_MAX, absolute, inodes_used_up, no_space, output_file, process_alive
 
 # OpenCV's FFmpeg prints its own lines about a damaged video ("moov atom not found"); the UserError raised for
@@ -329,7 +329,7 @@ def read_bgr_uint8(path):
     except OSError as error:
         raise unreadable_image(path, error)
     except MemoryError:  # a file of gigabytes (of zeros, preallocated by a failed copy), or a tight ulimit -v
-        raise UserError(f"cannot read image '{path}': its {memory_said(os.path.getsize(path))} do not fit in "
+        raise UserError(f"cannot read image '{path}': its {size_said(os.path.getsize(path))} do not fit in "
                         "the memory this process may use; replace or remove it") from None
     if ends_early(data):
         raise UserError(f"cannot read image '{path}': the file is cut short; replace or remove it")

@@ -6,6 +6,7 @@ frames), or a folder of HR frames (--input-dir-hr: a sample clip whose frames ar
 LR by the training degradation, so that the result can be scored). Every problem is a UserError whose
 message says what to do; nothing is written outside the job's folder.
 """
+import math
 import os
 import re
 import reprlib
@@ -16,7 +17,7 @@ from evaluation.scoring import DEFAULT_LPIPS_WEIGHTS
 from inference.onnx_export import cpu_has_bfloat16, openvino_available
 from models import model_scale
 from utils.context import cuda_device_count
-from utils.errors import UserError, error_reason
+from utils.errors import UserError, error_reason, size_said
 from utils.image_io import (IMAGE_EXTENSIONS, SeveralVideoStreams, VideoReader, common_image_size, image_size,
                             is_frame_name, list_frames, sample_clip, write_atomically)
 from utils.output_size import SIZE_PATTERN, parse_outscale, parse_output_size, requested_size
@@ -120,8 +121,8 @@ def zip_input(path, name, folder, max_unpacked_bytes):
             f"'{name}' is not a zip archive this app can read; upload a video, or a zip of frames")
     if unpacked_bytes > max_unpacked_bytes:
         raise UserError(
-            f"'{name}' unpacks to {unpacked_bytes / 2 ** 20:.0f} MB, more than the "
-            f"{max_unpacked_bytes / 2 ** 20:.0f} MB this app unpacks; upload fewer or smaller frames")
+            f"'{name}' unpacks to {size_said(unpacked_bytes, math.ceil)}, more than the "
+            f"{size_said(max_unpacked_bytes)} this app unpacks; upload fewer or smaller frames")
     try:
         extract_zip(path, folder, repr(name))
     except UnpackBlocked:  # the server's disk (full, a file size limit), not the zip: zipping again is no help
