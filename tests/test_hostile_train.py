@@ -3015,3 +3015,53 @@ def test_a_folder_named_as_a_picture_between_the_frames_is_no_picture(tmp_path):
     root = make_sequence_folders(tmp_path / "data", {"s": 2}, name_frame=names.__getitem__, sizes={"s": (8, 8)})
     os.mkdir(os.path.join(root, "s", "0002.webp"))
     assert [os.path.basename(path) for path in folder_sequences(root)[0].frames] == names
+
+
+# Eighteenth pass, second look at train.py's checkpoints, records, stops and TensorBoard
+
+@pytest.mark.parametrize("spilled", [False, True], ids=["empty copy", "copy of a full buffer"])
+def test_tensorboard_s_events_file_replaced_by_a_copy_before_a_flush_shows_each_event_once(tmp_path, spilled):
+    """A resumed run's events file replaced by a copy before the flush wrote it (tensorboard/ moved to another disk and
+    linked back in a run's first minutes): the copy was empty, without this run's session start, and TensorBoard showed
+    the events a killed run left past the checkpoint beside this run's; or a full buffer (a picture's events) had
+    written some events into the copy, and TensorBoard showed them twice."""
+    import shutil
+    from training.loss_log import TensorBoardScalars
+    from training_data import event_scalars
+    killed = TensorBoardScalars(str(tmp_path), 0)
+    for iteration in range(1, 7):
+        killed.add(iteration, {"loss": float(iteration)})
+    killed.close()
+    os.rename(killed.path, tmp_path / "tensorboard" / "events.out.tfevents.1000000000.host")  # an earlier second's
+    board = TensorBoardScalars(str(tmp_path), 2)
+    board.add(3, {"loss": 30.0})
+    if spilled:
+        board.add_image("picture", np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8), 3)
+        assert os.path.getsize(board.path) > 0
+    shutil.copy(board.path, str(tmp_path / "copy"))
+    os.replace(tmp_path / "copy", board.path)
+    board.add(4, {"loss": 40.0})
+    board.flush()
+    board.add(5, {"loss": 50.0})
+    board.close()
+    assert event_scalars(tmp_path / "tensorboard")["loss"] == [(1, 1.0), (2, 2.0), (3, 30.0), (4, 40.0), (5, 50.0)]
+
+
+def test_tensorboard_goes_on_where_a_folder_above_a_relative_output_folder_is_renamed_mid_run(tmp_path, monkeypatch):
+    """--output_dir given relative, and a folder above it renamed while the run trains ('mv experiments
+    experiments-old'): the run goes on in it through the relative paths, but TensorBoard's writer held the absolute
+    path, gone: the next flush ended the run with "its folder was removed or moved", which trains on without
+    TensorBoard."""
+    from training.loss_log import LossLog, TensorBoardScalars
+    from training_data import event_scalars
+    (tmp_path / "experiments" / "run").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "experiments")
+    board, log = TensorBoardScalars("run", 0), LossLog("run", 0)
+    board.add(1, {"loss": 1.0})
+    board.flush()
+    os.rename(tmp_path / "experiments", tmp_path / "experiments-old")
+    board.add(2, {"loss": 2.0})
+    log.add(2, {"content_loss": 2.0})
+    log.write(plot=False)
+    board.close()
+    assert event_scalars(tmp_path / "experiments-old" / "run" / "tensorboard")["loss"] == [(1, 1.0), (2, 2.0)]

@@ -134,13 +134,18 @@ class TensorBoardScalars:
         self.folder = os.path.join(output_dir, TENSORBOARD_FOLDER)
         self.output_dir, self.output_identity = output_dir, file_identity(output_dir)
         # tensorboardX writes a path whose part before its first ':' is 's3' or 'gs' to that cloud ('s3:run', a
-        # folder here: a traceback of botocore's, after it looked for credentials); an absolute path starts with '/'
-        self.prefix = os.path.join(os.path.abspath(self.folder), "events")
+        # folder here: a traceback of botocore's, after it looked for credentials); './' starts a relative one. Not
+        # made absolute: a folder above the run's renamed mid-run ('mv experiments experiments-old') took that path
+        # away, and the next flush ended the run, which trains on without TensorBoard (the other files relative)
+        self.prefix = os.path.join(self.folder if os.path.isabs(self.folder) else os.path.join(os.curdir, self.folder),
+                                   "events")
         self.files = 0  # the events files this run made: a new one's name is told apart from a kept copy's
-        self.summary, self.event = summary, Event
+        self.summary, self.event, self.session_log = summary, Event, SessionLog
         self.events_writer = EventsWriter
-        self.start = Event(step=start_iteration + 1, session_log=SessionLog(status=SessionLog.START))
-        self.unflushed = []  # the events since the last flush: written again where their file was removed meanwhile
+        self.start = self.session_start(start_iteration + 1)
+        # the events since the last flush: written again where their file was removed meanwhile; this run's session
+        # start among them until the first flush
+        self.unflushed = [self.start]
         self.lock = threading.Lock()  # a stop signal's checkpoint flushes in its own thread while this one writes
         self.open_file()
         self.flushed = time.monotonic()
@@ -170,6 +175,10 @@ class TensorBoardScalars:
             self.identity = file_identity(self.path)
             if session_start:
                 self.writer.write_event(self.start)
+
+    def session_start(self, step):
+        """The event that hides from TensorBoard the events of steps >= step read before it."""
+        return self.event(step=step, session_log=self.session_log(status=self.session_log.START))
 
     @contextmanager
     def writing(self):
@@ -216,6 +225,13 @@ class TensorBoardScalars:
                 self.open_file(session_start=not copy)
                 with suppress(OSError):
                     removed.close()
+                if copy and self.unflushed:
+                    # the copy may hold some of the events written again below, the last perhaps cut short: a full
+                    # buffer (a picture's events are larger) wrote them before it was made, and TensorBoard showed
+                    # them twice. A session start at the first one's step hides them, and, where the copy was made
+                    # before this run's first flush (empty, this run's start not in it), the events of the steps past
+                    # the checkpoint that a killed run left, shown beside this run's
+                    self.writer.write_event(self.session_start(self.unflushed[0].step))
                 for event in self.unflushed:
                     self.writer.write_event(event)
             self.writer.flush()
