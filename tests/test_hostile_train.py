@@ -3065,3 +3065,35 @@ def test_tensorboard_goes_on_where_a_folder_above_a_relative_output_folder_is_re
     log.write(plot=False)
     board.close()
     assert event_scalars(tmp_path / "experiments-old" / "run" / "tensorboard")["loss"] == [(1, 1.0), (2, 2.0)]
+
+
+@pytest.mark.parametrize("replaced", [True, False], ids=["replaced by another run's folder", "moved away"])
+def test_an_output_folder_moved_during_a_validation_gets_nothing_written_in_its_place(tmp_path, replaced):
+    """The output folder moved away during a validation (minutes on long clips), another run's folder put in its place
+    or none: the validation wrote its picture there, and the model_best.h5 of a better model from the model_param file
+    it read there (a FileNotFoundError traceback where it is not there, another run's file where it is), before
+    val.csv's write said the folder was another; moved away, os.makedirs made it again for the picture."""
+    from training.validation import BEST_MODEL, Validation
+    output_dir = tmp_path / "run"
+    output_dir.mkdir()
+    model_path = output_dir / "model_param_00000002.h5"
+    model_path.write_bytes(b"this run's model")
+    validation = Validation([], str(output_dir), 0, "psnr", "cpu")
+
+    def moved_while_resolving(model_path):
+        os.rename(output_dir, tmp_path / "run.old")
+        if replaced:
+            output_dir.mkdir()
+            (output_dir / model_path.rsplit(os.sep, 1)[-1]).write_bytes(b"another run's model")
+            (output_dir / BEST_MODEL).write_bytes(b"another run's best model")
+        return []
+    validation.super_resolve = moved_while_resolving
+    validation.score = lambda outputs: {column: 30.0 for column in validation.columns}
+    validation.picture = lambda outputs, iteration: np.zeros((8, 8, 3), np.uint8)
+    with pytest.raises(UserError, match=r"^cannot write '.*run/validation'"):
+        validation.run(2, str(model_path))
+    if replaced:
+        assert sorted(os.listdir(output_dir)) == [BEST_MODEL, "model_param_00000002.h5"]
+        assert (output_dir / BEST_MODEL).read_bytes() == b"another run's best model"
+    else:
+        assert not output_dir.exists()

@@ -83,7 +83,7 @@ class LossLog:
         empty."""
         if not self.rows:
             return
-        check_same_folder(self.folder, self.folder_identity, self.csv_path)
+        self.check_folder(self.csv_path)
         table = io.StringIO()
         columns = list(dict.fromkeys(key for row in self.rows for key in row))
         writer = csv.DictWriter(table, fieldnames=columns, restval="", lineterminator="\n")
@@ -92,6 +92,10 @@ class LossLog:
         write_bytes(self.csv_path, table.getvalue(), mode="w")
         if plot:
             self._plot()
+
+    def check_folder(self, path):
+        """check_same_folder of the output folder this log is in, for a write of path there."""
+        check_same_folder(self.folder, self.folder_identity, path)
 
     def _plot(self):
         labels = self.plotted or {key: key.replace("_", " ") for key in self.rows[-1] if key.endswith("loss")}

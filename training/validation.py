@@ -27,7 +27,8 @@ from training.loss_log import LossLog
 from training.stage_weights import model_file
 from utils import metrics
 from utils.errors import UserError
-from utils.image_io import common_image_size, list_frames, read_rgb, visible_subfolders, write_bytes, write_rgb
+from utils.image_io import (common_image_size, folder_changed, list_frames, read_rgb, visible_subfolders, write_bytes,
+                            write_rgb)
 from utils.degradation import degrade_frames
 from utils.ops import bicubic_upscale_frames
 from utils.paths import input_folder, room_to_create
@@ -226,8 +227,18 @@ class Validation:
         outputs = self.super_resolve(model_path)
         values = self.score(outputs)
         picture = self.picture(outputs, iteration)
+        # the output folder moved away or replaced during the validation (minutes on long clips): the picture and
+        # model_best.h5 went into the folder in its place (another run's, say), val.csv's write after them refused; a
+        # model better than the last read the model_param file from there, a FileNotFoundError traceback
+        folder = os.path.join(self.output_dir, PICTURE_FOLDER)
+        self.log.check_folder(folder)
         with room_to_create():  # the first validation, on a disk whose inodes ran out meanwhile: OSError's traceback
-            os.makedirs(os.path.join(self.output_dir, PICTURE_FOLDER), exist_ok=True)
+            try:
+                os.mkdir(folder)  # not os.makedirs: an output folder moved away is not made again
+            except FileExistsError:
+                pass
+            except FileNotFoundError as error:
+                raise folder_changed(folder, error) from None
         write_rgb(os.path.join(self.output_dir, PICTURE_FOLDER, f"iteration_{iteration:08d}.png"), picture)
         if is_better(values[self.column], self.best, self.column):
             # before val.csv: a crash between the two leaves a row to compute again, never a stale best
