@@ -3097,3 +3097,26 @@ def test_an_output_folder_moved_during_a_validation_gets_nothing_written_in_its_
         assert (output_dir / BEST_MODEL).read_bytes() == b"another run's best model"
     else:
         assert not output_dir.exists()
+
+
+@pytest.mark.parametrize("tensorboard", ["false", "true"])
+def test_an_output_folder_replaced_during_the_start_up_is_one_line_and_not_trained_into(tmp_path, monkeypatch, capsys,
+                                                                                       tensorboard):
+    """The output folder moved away and another put in its place after the run locked it, while the graph was built
+    (or a checkpoint loaded: minutes for a large model): the writers took the folder's identity after that, so the run
+    trained into the new folder, unlocked, its checkpoints there, exit code 0."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run"
+    real_build = train.build_training
+
+    def replaced_while_built(*args):
+        os.rename(output_dir, tmp_path / "run.old")
+        output_dir.mkdir()
+        (output_dir / "notes.txt").write_text("another folder's")
+        return real_build(*args)
+    monkeypatch.setattr(train, "build_training", replaced_while_built)
+    line = user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{
+        "train.max_iter": 2, "train.tensorboard": tensorboard}), capsys)
+    assert line.startswith(f"error: the output folder '{output_dir}' is another folder than the one this run started in")
+    assert os.listdir(output_dir) == ["notes.txt"]

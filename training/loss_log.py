@@ -24,13 +24,14 @@ FLUSH_SECONDS = 120  # TensorBoard shows a run's events at most this late (tenso
 class LossLog:
     """<name>.csv (one row of numbers per logged iteration) and <name>.png (curves of the plotted columns).
 
-    plotted: {column: axis label}; default: every column whose name ends in "loss"."""
+    plotted: {column: axis label}; default: every column whose name ends in "loss". folder_identity: output_dir's
+    file_identity when the run took it (default: now), which every write checks (check_same_folder)."""
 
-    def __init__(self, output_dir, start_iteration, name=LOSS_LOG, plotted=None):
+    def __init__(self, output_dir, start_iteration, name=LOSS_LOG, plotted=None, folder_identity=None):
         self.csv_path = os.path.join(output_dir, f"{name}.csv")
         self.png_path = os.path.join(output_dir, f"{name}.png")
         self.plotted = plotted
-        self.folder, self.folder_identity = output_dir, file_identity(output_dir)
+        self.folder, self.folder_identity = output_dir, folder_identity or file_identity(output_dir)
         self.dropped = False  # whether the CSV holds rows past start_iteration, left there until the next write
         self.rows = self._read_rows_before(start_iteration)
 
@@ -43,6 +44,7 @@ class LossLog:
         if self.rows:
             self.write()
         else:
+            self.check_folder(self.csv_path)
             for path in (self.csv_path, self.png_path):
                 with suppress(FileNotFoundError):
                     os.remove(path)
@@ -123,7 +125,8 @@ class TensorBoardScalars:
     SummaryWriter, whose writer thread died on a full disk with a traceback of its own), so that a failed write is
     this run's one line."""
 
-    def __init__(self, output_dir, start_iteration):
+    def __init__(self, output_dir, start_iteration, output_identity=None):
+        """output_identity: LossLog's folder_identity."""
         try:
             from tensorboardX import summary
             from tensorboardX.event_file_writer import EventsWriter
@@ -136,7 +139,7 @@ class TensorBoardScalars:
         # Inf found in input tensor", was a timestamped line at each validation, glued to the progress bar
         logging.getLogger("tensorboardX.x2num").setLevel(logging.ERROR)
         self.folder = os.path.join(output_dir, TENSORBOARD_FOLDER)
-        self.output_dir, self.output_identity = output_dir, file_identity(output_dir)
+        self.output_dir, self.output_identity = output_dir, output_identity or file_identity(output_dir)
         # tensorboardX writes a path whose part before its first ':' is 's3' or 'gs' to that cloud ('s3:run', a
         # folder here: a traceback of botocore's, after it looked for credentials); './' starts a relative one. Not
         # made absolute: a folder above the run's renamed mid-run ('mv experiments experiments-old') took that path
@@ -263,6 +266,6 @@ def check_same_folder(folder, identity, path):
     the new one, unlocked (its lock is in the old), its checkpoints split between the two, exit code 0."""
     now = file_identity(folder)
     if identity and now and now != identity:
-        raise UserError(f"cannot write '{path}': the output folder '{folder}' is another folder than the one this run "
-                        "started in (moved away while this ran, another made in its place); put the run's folder back "
-                        "there and run again to resume")
+        raise UserError(("" if path == folder else f"cannot write '{path}': ") + f"the output folder '{folder}' is "
+                        "another folder than the one this run started in (moved away while this ran, another made in "
+                        "its place); put the run's folder back there and run again to resume")

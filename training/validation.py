@@ -147,9 +147,10 @@ def is_better(value, best, column):
 class Validation:
     """Runs on rank 0. val.csv / val.png (a LossLog: resumed like losses.csv), validation/iteration_<N>.png,
     model_best.h5 (a copy of the model_param file of the best val.csv row by `metric`), and TensorBoard
-    entries when board is given."""
+    entries when board is given. folder_identity: LossLog's, for val.csv and the files written beside it."""
 
-    def __init__(self, clips, output_dir, start_iteration, metric, context, device_id=0, board=None):
+    def __init__(self, clips, output_dir, start_iteration, metric, context, device_id=0, board=None,
+                 folder_identity=None):
         self.clips, self.output_dir, self.board = clips, output_dir, board
         self.context, self.device_id = context, device_id
         self.column = METRIC_COLUMNS[metric]
@@ -160,7 +161,7 @@ class Validation:
             output_dir, start_iteration, LOG_NAME, {
                 column: f"{column} ({'lower' if column in LOWER_IS_BETTER else 'higher'} is better)"
                 for column in self.columns
-            })
+            }, folder_identity)
         self.best, best_iteration = None, None
         for row in self.log.rows:
             if is_better(row.get(self.column, np.nan), self.best, self.column):
@@ -172,6 +173,7 @@ class Validation:
         """model_best.h5 as the model of the best row kept: a run killed between writing model_best.h5 and its
         row in val.csv (or stopped past its checkpoint) left the model of a row that is not there."""
         best_path = os.path.join(self.output_dir, BEST_MODEL)
+        self.log.check_folder(best_path)
         if best_iteration is None:
             if os.path.exists(best_path):
                 os.remove(best_path)
