@@ -3120,3 +3120,24 @@ def test_an_output_folder_replaced_during_the_start_up_is_one_line_and_not_train
         "train.max_iter": 2, "train.tensorboard": tensorboard}), capsys)
     assert line.startswith(f"error: the output folder '{output_dir}' is another folder than the one this run started in")
     assert os.listdir(output_dir) == ["notes.txt"]
+
+
+def test_tensorboard_s_events_file_emptied_in_place_mid_run_keeps_the_events_after(tmp_path):
+    """The events file emptied in place while the run trains (': > events...', to clear the curves): its identity the
+    same, the run's handle wrote on at its offset after a hole of zeros, and TensorBoard read none of the file's events,
+    silently, to the end of the run. Now the flush tells it by the file's first bytes and makes a new file."""
+    from training.loss_log import TensorBoardScalars
+    from training_data import event_scalars
+    board = TensorBoardScalars(str(tmp_path), 0)
+    board.add(1, {"loss": 1.0})
+    board.flush()
+    emptied = board.path
+    os.truncate(emptied, 0)
+    board.add(2, {"loss": 2.0})
+    board.flush()
+    board.add(3, {"loss": 3.0})
+    board.close()
+    with open(emptied, "rb") as file:
+        assert file.read(8) == bytes(8)  # the hole: tests' reader would take it for records of length 0
+    os.remove(emptied)
+    assert event_scalars(tmp_path / "tensorboard")["loss"] == [(2, 2.0), (3, 3.0)]

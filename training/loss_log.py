@@ -150,9 +150,7 @@ class TensorBoardScalars:
         self.summary, self.event, self.session_log = summary, Event, SessionLog
         self.events_writer = EventsWriter
         self.start = self.session_start(start_iteration + 1)
-        # the events since the last flush: written again where their file was removed meanwhile; this run's session
-        # start among them until the first flush
-        self.unflushed = [self.start]
+        self.unflushed = []  # the events since the last flush: written again where their file was removed meanwhile
         self.lock = threading.Lock()  # a stop signal's checkpoint flushes in its own thread while this one writes
         self.open_file()
         self.flushed = time.monotonic()
@@ -182,6 +180,11 @@ class TensorBoardScalars:
             self.identity = file_identity(self.path)
             if session_start:
                 self.writer.write_event(self.start)
+            # on the disk at once, its first bytes kept: a copy made before a flush was empty, without this run's
+            # session start (TensorBoard showed a killed run's events past the checkpoint beside this run's), and the
+            # file emptied in place (': > events...') is told by them (see flush)
+            self.writer.flush()
+            self.head = first_bytes(self.path)
 
     def session_start(self, step):
         """The event that hides from TensorBoard the events of steps >= step read before it."""
@@ -219,12 +222,15 @@ class TensorBoardScalars:
         clear the curves, say), a new one gets the events since the last flush, and those after: the open handle kept
         writing to the removed file, and they were lost with it, silently, to the end of the run."""
         with self.lock, self.writing():
-            if self.path and file_identity(self.path) != self.identity:
+            moved = bool(self.path) and file_identity(self.path) != self.identity
+            # emptied in place (to clear the curves): the writes went on at their offset after a hole of zeros, and
+            # TensorBoard read none of the file's events, silently, to the end of the run
+            if moved or (self.path and first_bytes(self.path) != self.head):
                 # gone, or another file in its place: a copy (tensorboard/ moved to another disk and linked back, the
                 # events file restored from a backup) or a folder of its name, while the run's open handle wrote on
                 # to the removed file, silently, to the end of the run. A copy keeps this run's session start and the
                 # events before: the new file's would hide them from TensorBoard
-                copy = os.path.isfile(self.path)
+                copy = moved and os.path.isfile(self.path)
                 removed = self.writer
                 # the new file first: where it fails (the run's line, or a stop signal's checkpoint's, after which
                 # the run goes on), the writes go on to the removed file, not to a closed one ("ValueError: write
@@ -235,9 +241,7 @@ class TensorBoardScalars:
                 if copy and self.unflushed:
                     # the copy may hold some of the events written again below, the last perhaps cut short: a full
                     # buffer (a picture's events are larger) wrote them before it was made, and TensorBoard showed
-                    # them twice. A session start at the first one's step hides them, and, where the copy was made
-                    # before this run's first flush (empty, this run's start not in it), the events of the steps past
-                    # the checkpoint that a killed run left, shown beside this run's
+                    # them twice; a session start at the first one's step hides them
                     self.writer.write_event(self.session_start(self.unflushed[0].step))
                 for event in self.unflushed:
                     self.writer.write_event(event)
@@ -258,6 +262,20 @@ def file_identity(path):
     except OSError:
         return None
     return status.st_dev, status.st_ino
+
+
+HEAD_BYTES = 12  # an events file's first record's length and its checksum
+
+
+def first_bytes(path):
+    """The first HEAD_BYTES bytes of the file at path (fewer where it is shorter), or None where there is none."""
+    if not path:
+        return None
+    try:
+        with open(path, "rb") as file:
+            return file.read(HEAD_BYTES)
+    except OSError:
+        return None
 
 
 def check_same_folder(folder, identity, path):
