@@ -3141,3 +3141,24 @@ def test_tensorboard_s_events_file_emptied_in_place_mid_run_keeps_the_events_aft
         assert file.read(8) == bytes(8)  # the hole: tests' reader would take it for records of length 0
     os.remove(emptied)
     assert event_scalars(tmp_path / "tensorboard")["loss"] == [(2, 2.0), (3, 3.0)]
+
+
+def test_a_loss_log_edited_with_a_space_after_each_comma_resumes_in_its_own_columns(tmp_path):
+    """losses.csv written back with a space after each comma ('iteration, content_loss', as hand edits write): its
+    columns were read as ' content_loss', and the resumed run's rows went on in another column, content_loss, the
+    curves split in two."""
+    from training.loss_log import LossLog
+    (tmp_path / "losses.csv").write_text("iteration, content_loss\n1, 0.5\n2, 0.4\n")
+    log = LossLog(str(tmp_path), 2)
+    log.add(3, {"content_loss": 0.3})
+    log.write(plot=False)
+    with open(tmp_path / "losses.csv", newline="") as file:
+        assert list(csv.reader(file)) == [["iteration", "content_loss"], ["1", "0.5"], ["2", "0.4"], ["3", "0.3"]]
+
+
+def test_a_loss_log_holding_a_nul_byte_names_the_line_that_holds_it(tmp_path):
+    """A NUL byte in losses.csv's third line: the line said was the second, which csv had read whole."""
+    from training.loss_log import LossLog
+    (tmp_path / "losses.csv").write_bytes(b"iteration,content_loss\n1,0.5\n2,0.4\x00\n3,0.3\n")
+    with pytest.raises(UserError, match=r"'.*losses\.csv' line 3 is not a row of numbers"):
+        LossLog(str(tmp_path), 3)

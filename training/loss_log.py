@@ -61,15 +61,19 @@ class LossLog:
         try:
             # utf-8-sig: a spreadsheet that saved the log puts a byte-order mark before the first column's name
             with open(self.csv_path, newline="", encoding="utf-8-sig", errors="replace") as file:
-                reader = csv.DictReader(file)
+                # skipinitialspace: 'iteration, content_loss' (a space after each comma, as hand edits write) named a
+                # column ' content_loss', and this run's rows went on in another column of the name without it
+                reader = csv.DictReader(file, skipinitialspace=True)
                 for row in reader:
                     # an empty cell: a column this row's run did not write (e.g. the iteration time of older
                     # runs)
                     rows.append({**{key: float(value) for key, value in row.items() if value != ""},
                                  "iteration": int(row["iteration"])})
-        except (csv.Error, KeyError, TypeError, ValueError):
+        except (csv.Error, KeyError, TypeError, ValueError) as error:
+            # csv counts a line once it is read whole: its own error (a NUL byte) is in the line after those counted
+            line = reader.line_num + isinstance(error, csv.Error) if reader else 1
             raise UserError(
-                f"'{self.csv_path}' line {reader.line_num if reader else 1} is not a row of numbers; "
+                f"'{self.csv_path}' line {line} is not a row of numbers; "
                 "fix or delete that line (or the file, which loses only the earlier curves)")
         kept = [row for row in rows if row["iteration"] <= iteration]
         self.dropped = len(kept) < len(rows)
