@@ -2060,12 +2060,14 @@ def test_the_validation_picture_folder_on_a_disk_out_of_inodes_is_the_no_room_li
     """validation/ is made at the first validation, mid-run: on a disk whose inodes ran out by then, OSError's
     traceback (No space left on device)."""
     from hostile import disk_out_of_inodes
+    from training.loss_log import LossLog
     from training.validation import Validation
     with disk_out_of_inodes(tmp_path / "disk", monkeypatch) as mounted:
         if not mounted:
             pytest.skip("needs a tmpfs of few inodes (root)")
         validation = Validation.__new__(Validation)  # what run() does before it makes the folder: stood in for
         validation.output_dir = str(tmp_path / "disk")
+        validation.log = LossLog(validation.output_dir, 0)  # whose folder run() checks first
         validation.super_resolve, validation.score, validation.picture = (lambda *_: None,) * 3
         with pytest.raises(UserError, match="^no room for another file on the disk of .*validation'"):
             validation.run(1, str(tmp_path / "model.h5"))
