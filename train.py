@@ -42,7 +42,8 @@ from training.checkpoint import (CHECKPOINT_FILE_PATTERNS, CHECKPOINT_SOURCE, Ch
                                  record_source, recorded_source, refuse_renamed_checkpoints, remove_orphans,
                                  save_checkpoint)
 from training.config import FLOAT32_MAX, REFERENCE_BATCH, add_config_flags, config_from_flags, flat
-from training.loss_log import ITERATION_SECONDS, LOSS_LOG, TENSORBOARD_FOLDER, LossLog, TensorBoardScalars
+from training.loss_log import (ITERATION_SECONDS, LOSS_LOG, TENSORBOARD_FOLDER, LossLog, TensorBoardScalars,
+                               check_same_folder, file_identity)
 from training.stage_weights import load_frvsr_start, save_model
 from training.validation import BEST_MODEL, PICTURE_FOLDER, PICTURE_PATTERN, Validation, validation_clips
 from training.validation import LOG_NAME as VALIDATION_LOG
@@ -417,11 +418,13 @@ def claim_output_folder(output_dir, output_claim, inputs):
     """Create and lock the output folder until output_claim (an ExitStack) closes: a second run into it stops
     with one line. Then delete what a killed run left there: temporaries (but not the run's input files, whatever
     their names), and the files of checkpoints whose JSON was never written. A folder made here is removed again
-    if the run ends without writing into it."""
+    if the run ends without writing into it. Returns the folder's file_identity, which the run's writes check."""
     make_folder(output_dir, output_claim)
     output_claim.enter_context(lock_folder(output_dir, "output folder (--output_dir)"))
+    claimed = file_identity(output_dir)
     remove_stale_temporaries(output_dir, inputs=inputs)
     remove_orphans(output_dir)
+    return claimed
 
 
 def check_output_names(output_dir, validating, tensorboard):
@@ -558,8 +561,9 @@ def train(config, comm, output_claim):
     checkpoint = config.train.checkpoint
     # a given one is checked before anything is made
     recorded = read_checkpoint(checkpoint) if checkpoint else None
+    claimed = None
     if is_writer:
-        claim_output_folder(output_dir, output_claim, [path for path in (
+        claimed = claim_output_folder(output_dir, output_claim, [path for path in (
             checkpoint, config.train.pre_trained_frvsr_weights, config.train.vgg_pre_trained_weights) if path])
         check_output_names(output_dir, bool(val_clips), config.train.tensorboard)
     refuse_renamed_checkpoints(output_dir)
@@ -618,13 +622,17 @@ def train(config, comm, output_claim):
     loop_state, file_blocks = {}, None
     if checkpoint:
         loop_state = load_checkpoint(checkpoint, recorded, checkpointed, solvers)
-        if is_writer:
-            print(f"resuming from {printable(checkpoint)} at iteration {start}")
-        if is_writer and elsewhere and not own:  # continued without --checkpoint, after a stop or a kill at any moment
-            copy_into(checkpoint, recorded, output_dir)
     elif stage.adversarial:
         file_blocks = load_frvsr_start(config.train.pre_trained_frvsr_weights, network_params, stage.name,
                                        blocks, config.train.scale)
+    if is_writer:
+        # the folder this run locked: one moved away and replaced during the start-up (the graph's build, the loads:
+        # minutes for a large model) was trained into, unlocked, exit code 0; the writers below check it from here on
+        check_same_folder(output_dir, claimed, output_dir)
+    if checkpoint and is_writer:
+        print(f"resuming from {printable(checkpoint)} at iteration {start}")
+        if elsewhere and not own:  # continued without --checkpoint, after a stop or a kill at any moment
+            copy_into(checkpoint, recorded, output_dir)
     snapshot = HostSnapshot(checkpointed, solvers)  # iteration `start`'s values are written: copied from the first end
     balance = BalanceAverage(config.train.decay, loop_state.get("balance", 0.0),
                              loop_state.get("balance_average"))
@@ -632,10 +640,10 @@ def train(config, comm, output_claim):
     # is the folder's own; where the folder holds none (the record), they are of a run killed there before its first
     # checkpoint, which this one does not continue (model_best.h5 is that run's model)
     logged = 0 if is_writer and os.path.isfile(os.path.join(output_dir, CHECKPOINT_SOURCE)) else start
-    log = LossLog(output_dir, logged) if is_writer else None
-    board = TensorBoardScalars(output_dir, logged) if is_writer and config.train.tensorboard else None
+    log = LossLog(output_dir, logged, folder_identity=claimed) if is_writer else None
+    board = TensorBoardScalars(output_dir, logged, claimed) if is_writer and config.train.tensorboard else None
     validation = Validation(val_clips, output_dir, logged, config.train.val_metric, context, comm.device_id,
-                            board) if is_writer and val_clips else None
+                            board, claimed) if is_writer and val_clips else None
     # the other run's rows gone now, not at the next write: once this run's first checkpoint removed the record, a
     # resume took those still there (val.csv's, where no validation came before that checkpoint) for this run's
     for kept in (log, validation.log if validation else None):

@@ -2060,12 +2060,14 @@ def test_the_validation_picture_folder_on_a_disk_out_of_inodes_is_the_no_room_li
     """validation/ is made at the first validation, mid-run: on a disk whose inodes ran out by then, OSError's
     traceback (No space left on device)."""
     from hostile import disk_out_of_inodes
+    from training.loss_log import LossLog
     from training.validation import Validation
     with disk_out_of_inodes(tmp_path / "disk", monkeypatch) as mounted:
         if not mounted:
             pytest.skip("needs a tmpfs of few inodes (root)")
         validation = Validation.__new__(Validation)  # what run() does before it makes the folder: stood in for
         validation.output_dir = str(tmp_path / "disk")
+        validation.log = LossLog(validation.output_dir, 0)  # whose folder run() checks first
         validation.super_resolve, validation.score, validation.picture = (lambda *_: None,) * 3
         with pytest.raises(UserError, match="^no room for another file on the disk of .*validation'"):
             validation.run(1, str(tmp_path / "model.h5"))
@@ -3181,3 +3183,150 @@ def test_a_frame_cache_past_the_free_space_names_a_need_above_the_room_it_names(
                                   str(tmp_path / "cache"), read_frame, report=reports.append, show_progress=False)
     needed, free = sizes_in_bytes(reports[0])
     assert needed >= 8 * 8 * 3 > free and sizes_in_bytes(str(refused.value))[0] == needed
+
+
+# Eighteenth pass, second look at train.py's checkpoints, records, stops and TensorBoard
+
+@pytest.mark.parametrize("spilled", [False, True], ids=["empty copy", "copy of a full buffer"])
+def test_tensorboard_s_events_file_replaced_by_a_copy_before_a_flush_shows_each_event_once(tmp_path, spilled):
+    """A resumed run's events file replaced by a copy before the flush wrote it (tensorboard/ moved to another disk and
+    linked back in a run's first minutes): the copy was empty, without this run's session start, and TensorBoard showed
+    the events a killed run left past the checkpoint beside this run's; or a full buffer (a picture's events) had
+    written some events into the copy, and TensorBoard showed them twice."""
+    import shutil
+    from training.loss_log import TensorBoardScalars
+    from training_data import event_scalars
+    killed = TensorBoardScalars(str(tmp_path), 0)
+    for iteration in range(1, 7):
+        killed.add(iteration, {"loss": float(iteration)})
+    killed.close()
+    os.rename(killed.path, tmp_path / "tensorboard" / "events.out.tfevents.1000000000.host")  # an earlier second's
+    board = TensorBoardScalars(str(tmp_path), 2)
+    board.add(3, {"loss": 30.0})
+    if spilled:
+        board.add_image("picture", np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8), 3)
+        assert os.path.getsize(board.path) > 0
+    shutil.copy(board.path, str(tmp_path / "copy"))
+    os.replace(tmp_path / "copy", board.path)
+    board.add(4, {"loss": 40.0})
+    board.flush()
+    board.add(5, {"loss": 50.0})
+    board.close()
+    assert event_scalars(tmp_path / "tensorboard")["loss"] == [(1, 1.0), (2, 2.0), (3, 30.0), (4, 40.0), (5, 50.0)]
+
+
+def test_tensorboard_goes_on_where_a_folder_above_a_relative_output_folder_is_renamed_mid_run(tmp_path, monkeypatch):
+    """--output_dir given relative, and a folder above it renamed while the run trains ('mv experiments
+    experiments-old'): the run goes on in it through the relative paths, but TensorBoard's writer held the absolute
+    path, gone: the next flush ended the run with "its folder was removed or moved", which trains on without
+    TensorBoard."""
+    from training.loss_log import LossLog, TensorBoardScalars
+    from training_data import event_scalars
+    (tmp_path / "experiments" / "run").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "experiments")
+    board, log = TensorBoardScalars("run", 0), LossLog("run", 0)
+    board.add(1, {"loss": 1.0})
+    board.flush()
+    os.rename(tmp_path / "experiments", tmp_path / "experiments-old")
+    board.add(2, {"loss": 2.0})
+    log.add(2, {"content_loss": 2.0})
+    log.write(plot=False)
+    board.close()
+    assert event_scalars(tmp_path / "experiments-old" / "run" / "tensorboard")["loss"] == [(1, 1.0), (2, 2.0)]
+
+
+@pytest.mark.parametrize("replaced", [True, False], ids=["replaced by another run's folder", "moved away"])
+def test_an_output_folder_moved_during_a_validation_gets_nothing_written_in_its_place(tmp_path, replaced):
+    """The output folder moved away during a validation (minutes on long clips), another run's folder put in its place
+    or none: the validation wrote its picture there, and the model_best.h5 of a better model from the model_param file
+    it read there (a FileNotFoundError traceback where it is not there, another run's file where it is), before
+    val.csv's write said the folder was another; moved away, os.makedirs made it again for the picture."""
+    from training.validation import BEST_MODEL, Validation
+    output_dir = tmp_path / "run"
+    output_dir.mkdir()
+    model_path = output_dir / "model_param_00000002.h5"
+    model_path.write_bytes(b"this run's model")
+    validation = Validation([], str(output_dir), 0, "psnr", "cpu")
+
+    def moved_while_resolving(model_path):
+        os.rename(output_dir, tmp_path / "run.old")
+        if replaced:
+            output_dir.mkdir()
+            (output_dir / model_path.rsplit(os.sep, 1)[-1]).write_bytes(b"another run's model")
+            (output_dir / BEST_MODEL).write_bytes(b"another run's best model")
+        return []
+    validation.super_resolve = moved_while_resolving
+    validation.score = lambda outputs: {column: 30.0 for column in validation.columns}
+    validation.picture = lambda outputs, iteration: np.zeros((8, 8, 3), np.uint8)
+    with pytest.raises(UserError, match=r"^cannot write '.*run/validation'"):
+        validation.run(2, str(model_path))
+    if replaced:
+        assert sorted(os.listdir(output_dir)) == [BEST_MODEL, "model_param_00000002.h5"]
+        assert (output_dir / BEST_MODEL).read_bytes() == b"another run's best model"
+    else:
+        assert not output_dir.exists()
+
+
+@pytest.mark.parametrize("tensorboard", ["false", "true"])
+def test_an_output_folder_replaced_during_the_start_up_is_one_line_and_not_trained_into(tmp_path, monkeypatch, capsys,
+                                                                                       tensorboard):
+    """The output folder moved away and another put in its place after the run locked it, while the graph was built
+    (or a checkpoint loaded: minutes for a large model): the writers took the folder's identity after that, so the run
+    trained into the new folder, unlocked, its checkpoints there, exit code 0."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run"
+    real_build = train.build_training
+
+    def replaced_while_built(*args):
+        os.rename(output_dir, tmp_path / "run.old")
+        output_dir.mkdir()
+        (output_dir / "notes.txt").write_text("another folder's")
+        return real_build(*args)
+    monkeypatch.setattr(train, "build_training", replaced_while_built)
+    line = user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{
+        "train.max_iter": 2, "train.tensorboard": tensorboard}), capsys)
+    assert line.startswith(f"error: the output folder '{output_dir}' is another folder than the one this run started in")
+    assert os.listdir(output_dir) == ["notes.txt"]
+
+
+def test_tensorboard_s_events_file_emptied_in_place_mid_run_keeps_the_events_after(tmp_path):
+    """The events file emptied in place while the run trains (': > events...', to clear the curves): its identity the
+    same, the run's handle wrote on at its offset after a hole of zeros, and TensorBoard read none of the file's events,
+    silently, to the end of the run. Now the flush tells it by the file's first bytes and makes a new file."""
+    from training.loss_log import TensorBoardScalars
+    from training_data import event_scalars
+    board = TensorBoardScalars(str(tmp_path), 0)
+    board.add(1, {"loss": 1.0})
+    board.flush()
+    emptied = board.path
+    os.truncate(emptied, 0)
+    board.add(2, {"loss": 2.0})
+    board.flush()
+    board.add(3, {"loss": 3.0})
+    board.close()
+    with open(emptied, "rb") as file:
+        assert file.read(8) == bytes(8)  # the hole: tests' reader would take it for records of length 0
+    os.remove(emptied)
+    assert event_scalars(tmp_path / "tensorboard")["loss"] == [(2, 2.0), (3, 3.0)]
+
+
+def test_a_loss_log_edited_with_a_space_after_each_comma_resumes_in_its_own_columns(tmp_path):
+    """losses.csv written back with a space after each comma ('iteration, content_loss', as hand edits write): its
+    columns were read as ' content_loss', and the resumed run's rows went on in another column, content_loss, the
+    curves split in two."""
+    from training.loss_log import LossLog
+    (tmp_path / "losses.csv").write_text("iteration, content_loss\n1, 0.5\n2, 0.4\n")
+    log = LossLog(str(tmp_path), 2)
+    log.add(3, {"content_loss": 0.3})
+    log.write(plot=False)
+    with open(tmp_path / "losses.csv", newline="") as file:
+        assert list(csv.reader(file)) == [["iteration", "content_loss"], ["1", "0.5"], ["2", "0.4"], ["3", "0.3"]]
+
+
+def test_a_loss_log_holding_a_nul_byte_names_the_line_that_holds_it(tmp_path):
+    """A NUL byte in losses.csv's third line: the line said was the second, which csv had read whole."""
+    from training.loss_log import LossLog
+    (tmp_path / "losses.csv").write_bytes(b"iteration,content_loss\n1,0.5\n2,0.4\x00\n3,0.3\n")
+    with pytest.raises(UserError, match=r"'.*losses\.csv' line 3 is not a row of numbers"):
+        LossLog(str(tmp_path), 3)

@@ -24,13 +24,14 @@ FLUSH_SECONDS = 120  # TensorBoard shows a run's events at most this late (tenso
 class LossLog:
     """<name>.csv (one row of numbers per logged iteration) and <name>.png (curves of the plotted columns).
 
-    plotted: {column: axis label}; default: every column whose name ends in "loss"."""
+    plotted: {column: axis label}; default: every column whose name ends in "loss". folder_identity: output_dir's
+    file_identity when the run took it (default: now), which every write checks (check_same_folder)."""
 
-    def __init__(self, output_dir, start_iteration, name=LOSS_LOG, plotted=None):
+    def __init__(self, output_dir, start_iteration, name=LOSS_LOG, plotted=None, folder_identity=None):
         self.csv_path = os.path.join(output_dir, f"{name}.csv")
         self.png_path = os.path.join(output_dir, f"{name}.png")
         self.plotted = plotted
-        self.folder, self.folder_identity = output_dir, file_identity(output_dir)
+        self.folder, self.folder_identity = output_dir, folder_identity or file_identity(output_dir)
         self.dropped = False  # whether the CSV holds rows past start_iteration, left there until the next write
         self.rows = self._read_rows_before(start_iteration)
 
@@ -43,6 +44,7 @@ class LossLog:
         if self.rows:
             self.write()
         else:
+            self.check_folder(self.csv_path)
             for path in (self.csv_path, self.png_path):
                 with suppress(FileNotFoundError):
                     os.remove(path)
@@ -59,15 +61,19 @@ class LossLog:
         try:
             # utf-8-sig: a spreadsheet that saved the log puts a byte-order mark before the first column's name
             with open(self.csv_path, newline="", encoding="utf-8-sig", errors="replace") as file:
-                reader = csv.DictReader(file)
+                # skipinitialspace: 'iteration, content_loss' (a space after each comma, as hand edits write) named a
+                # column ' content_loss', and this run's rows went on in another column of the name without it
+                reader = csv.DictReader(file, skipinitialspace=True)
                 for row in reader:
                     # an empty cell: a column this row's run did not write (e.g. the iteration time of older
                     # runs)
                     rows.append({**{key: float(value) for key, value in row.items() if value != ""},
                                  "iteration": int(row["iteration"])})
-        except (csv.Error, KeyError, TypeError, ValueError):
+        except (csv.Error, KeyError, TypeError, ValueError) as error:
+            # csv counts a line once it is read whole: its own error (a NUL byte) is in the line after those counted
+            line = reader.line_num + isinstance(error, csv.Error) if reader else 1
             raise UserError(
-                f"'{self.csv_path}' line {reader.line_num if reader else 1} is not a row of numbers; "
+                f"'{self.csv_path}' line {line} is not a row of numbers; "
                 "fix or delete that line (or the file, which loses only the earlier curves)")
         kept = [row for row in rows if row["iteration"] <= iteration]
         self.dropped = len(kept) < len(rows)
@@ -83,7 +89,7 @@ class LossLog:
         empty."""
         if not self.rows:
             return
-        check_same_folder(self.folder, self.folder_identity, self.csv_path)
+        self.check_folder(self.csv_path)
         table = io.StringIO()
         columns = list(dict.fromkeys(key for row in self.rows for key in row))
         writer = csv.DictWriter(table, fieldnames=columns, restval="", lineterminator="\n")
@@ -92,6 +98,10 @@ class LossLog:
         write_bytes(self.csv_path, table.getvalue(), mode="w")
         if plot:
             self._plot()
+
+    def check_folder(self, path):
+        """check_same_folder of the output folder this log is in, for a write of path there."""
+        check_same_folder(self.folder, self.folder_identity, path)
 
     def _plot(self):
         labels = self.plotted or {key: key.replace("_", " ") for key in self.rows[-1] if key.endswith("loss")}
@@ -119,7 +129,8 @@ class TensorBoardScalars:
     SummaryWriter, whose writer thread died on a full disk with a traceback of its own), so that a failed write is
     this run's one line."""
 
-    def __init__(self, output_dir, start_iteration):
+    def __init__(self, output_dir, start_iteration, output_identity=None):
+        """output_identity: LossLog's folder_identity."""
         try:
             from tensorboardX import summary
             from tensorboardX.event_file_writer import EventsWriter
@@ -132,14 +143,17 @@ class TensorBoardScalars:
         # Inf found in input tensor", was a timestamped line at each validation, glued to the progress bar
         logging.getLogger("tensorboardX.x2num").setLevel(logging.ERROR)
         self.folder = os.path.join(output_dir, TENSORBOARD_FOLDER)
-        self.output_dir, self.output_identity = output_dir, file_identity(output_dir)
+        self.output_dir, self.output_identity = output_dir, output_identity or file_identity(output_dir)
         # tensorboardX writes a path whose part before its first ':' is 's3' or 'gs' to that cloud ('s3:run', a
-        # folder here: a traceback of botocore's, after it looked for credentials); an absolute path starts with '/'
-        self.prefix = os.path.join(os.path.abspath(self.folder), "events")
+        # folder here: a traceback of botocore's, after it looked for credentials); './' starts a relative one. Not
+        # made absolute: a folder above the run's renamed mid-run ('mv experiments experiments-old') took that path
+        # away, and the next flush ended the run, which trains on without TensorBoard (the other files relative)
+        self.prefix = os.path.join(self.folder if os.path.isabs(self.folder) else os.path.join(os.curdir, self.folder),
+                                   "events")
         self.files = 0  # the events files this run made: a new one's name is told apart from a kept copy's
-        self.summary, self.event = summary, Event
+        self.summary, self.event, self.session_log = summary, Event, SessionLog
         self.events_writer = EventsWriter
-        self.start = Event(step=start_iteration + 1, session_log=SessionLog(status=SessionLog.START))
+        self.start = self.session_start(start_iteration + 1)
         self.unflushed = []  # the events since the last flush: written again where their file was removed meanwhile
         self.lock = threading.Lock()  # a stop signal's checkpoint flushes in its own thread while this one writes
         self.open_file()
@@ -170,6 +184,15 @@ class TensorBoardScalars:
             self.identity = file_identity(self.path)
             if session_start:
                 self.writer.write_event(self.start)
+            # on the disk at once, its first bytes kept: a copy made before a flush was empty, without this run's
+            # session start (TensorBoard showed a killed run's events past the checkpoint beside this run's), and the
+            # file emptied in place (': > events...') is told by them (see flush)
+            self.writer.flush()
+            self.head = first_bytes(self.path)
+
+    def session_start(self, step):
+        """The event that hides from TensorBoard the events of steps >= step read before it."""
+        return self.event(step=step, session_log=self.session_log(status=self.session_log.START))
 
     @contextmanager
     def writing(self):
@@ -203,12 +226,15 @@ class TensorBoardScalars:
         clear the curves, say), a new one gets the events since the last flush, and those after: the open handle kept
         writing to the removed file, and they were lost with it, silently, to the end of the run."""
         with self.lock, self.writing():
-            if self.path and file_identity(self.path) != self.identity:
+            moved = bool(self.path) and file_identity(self.path) != self.identity
+            # emptied in place (to clear the curves): the writes went on at their offset after a hole of zeros, and
+            # TensorBoard read none of the file's events, silently, to the end of the run
+            if moved or (self.path and first_bytes(self.path) != self.head):
                 # gone, or another file in its place: a copy (tensorboard/ moved to another disk and linked back, the
                 # events file restored from a backup) or a folder of its name, while the run's open handle wrote on
                 # to the removed file, silently, to the end of the run. A copy keeps this run's session start and the
                 # events before: the new file's would hide them from TensorBoard
-                copy = os.path.isfile(self.path)
+                copy = moved and os.path.isfile(self.path)
                 removed = self.writer
                 # the new file first: where it fails (the run's line, or a stop signal's checkpoint's, after which
                 # the run goes on), the writes go on to the removed file, not to a closed one ("ValueError: write
@@ -216,6 +242,11 @@ class TensorBoardScalars:
                 self.open_file(session_start=not copy)
                 with suppress(OSError):
                     removed.close()
+                if copy and self.unflushed:
+                    # the copy may hold some of the events written again below, the last perhaps cut short: a full
+                    # buffer (a picture's events are larger) wrote them before it was made, and TensorBoard showed
+                    # them twice; a session start at the first one's step hides them
+                    self.writer.write_event(self.session_start(self.unflushed[0].step))
                 for event in self.unflushed:
                     self.writer.write_event(event)
             self.writer.flush()
@@ -237,12 +268,26 @@ def file_identity(path):
     return status.st_dev, status.st_ino
 
 
+HEAD_BYTES = 12  # an events file's first record's length and its checksum
+
+
+def first_bytes(path):
+    """The first HEAD_BYTES bytes of the file at path (fewer where it is shorter), or None where there is none."""
+    if not path:
+        return None
+    try:
+        with open(path, "rb") as file:
+            return file.read(HEAD_BYTES)
+    except OSError:
+        return None
+
+
 def check_same_folder(folder, identity, path):
     """UserError where folder, whose file_identity was identity when the run took it, is another folder now: moved away
     while the run trained and another made in its place ('mv run run.old; mkdir run'), the run went on writing into
     the new one, unlocked (its lock is in the old), its checkpoints split between the two, exit code 0."""
     now = file_identity(folder)
     if identity and now and now != identity:
-        raise UserError(f"cannot write '{path}': the output folder '{folder}' is another folder than the one this run "
-                        "started in (moved away while this ran, another made in its place); put the run's folder back "
-                        "there and run again to resume")
+        raise UserError(("" if path == folder else f"cannot write '{path}': ") + f"the output folder '{folder}' is "
+                        "another folder than the one this run started in (moved away while this ran, another made in "
+                        "its place); put the run's folder back there and run again to resume")

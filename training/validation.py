@@ -27,7 +27,8 @@ from training.loss_log import LossLog
 from training.stage_weights import model_file
 from utils import metrics
 from utils.errors import UserError
-from utils.image_io import common_image_size, list_frames, read_rgb, visible_subfolders, write_bytes, write_rgb
+from utils.image_io import (common_image_size, folder_changed, list_frames, read_rgb, visible_subfolders, write_bytes,
+                            write_rgb)
 from utils.degradation import degrade_frames
 from utils.ops import bicubic_upscale_frames
 from utils.paths import input_folder, room_to_create
@@ -146,9 +147,10 @@ def is_better(value, best, column):
 class Validation:
     """Runs on rank 0. val.csv / val.png (a LossLog: resumed like losses.csv), validation/iteration_<N>.png,
     model_best.h5 (a copy of the model_param file of the best val.csv row by `metric`), and TensorBoard
-    entries when board is given."""
+    entries when board is given. folder_identity: LossLog's, for val.csv and the files written beside it."""
 
-    def __init__(self, clips, output_dir, start_iteration, metric, context, device_id=0, board=None):
+    def __init__(self, clips, output_dir, start_iteration, metric, context, device_id=0, board=None,
+                 folder_identity=None):
         self.clips, self.output_dir, self.board = clips, output_dir, board
         self.context, self.device_id = context, device_id
         self.column = METRIC_COLUMNS[metric]
@@ -159,7 +161,7 @@ class Validation:
             output_dir, start_iteration, LOG_NAME, {
                 column: f"{column} ({'lower' if column in LOWER_IS_BETTER else 'higher'} is better)"
                 for column in self.columns
-            })
+            }, folder_identity)
         self.best, best_iteration = None, None
         for row in self.log.rows:
             if is_better(row.get(self.column, np.nan), self.best, self.column):
@@ -171,6 +173,7 @@ class Validation:
         """model_best.h5 as the model of the best row kept: a run killed between writing model_best.h5 and its
         row in val.csv (or stopped past its checkpoint) left the model of a row that is not there."""
         best_path = os.path.join(self.output_dir, BEST_MODEL)
+        self.log.check_folder(best_path)
         if best_iteration is None:
             if os.path.exists(best_path):
                 os.remove(best_path)
@@ -226,8 +229,18 @@ class Validation:
         outputs = self.super_resolve(model_path)
         values = self.score(outputs)
         picture = self.picture(outputs, iteration)
+        # the output folder moved away or replaced during the validation (minutes on long clips): the picture and
+        # model_best.h5 went into the folder in its place (another run's, say), val.csv's write after them refused; a
+        # model better than the last read the model_param file from there, a FileNotFoundError traceback
+        folder = os.path.join(self.output_dir, PICTURE_FOLDER)
+        self.log.check_folder(folder)
         with room_to_create():  # the first validation, on a disk whose inodes ran out meanwhile: OSError's traceback
-            os.makedirs(os.path.join(self.output_dir, PICTURE_FOLDER), exist_ok=True)
+            try:
+                os.mkdir(folder)  # not os.makedirs: an output folder moved away is not made again
+            except FileExistsError:
+                pass
+            except FileNotFoundError as error:
+                raise folder_changed(folder, error) from None
         write_rgb(os.path.join(self.output_dir, PICTURE_FOLDER, f"iteration_{iteration:08d}.png"), picture)
         if is_better(values[self.column], self.best, self.column):
             # before val.csv: a crash between the two leaves a row to compute again, never a stale best
