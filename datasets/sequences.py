@@ -172,12 +172,16 @@ def listable(folder):
 
 # pictures of formats a sequence's frames are not read in (utils.image_io.IMAGE_EXTENSIONS): an export, a conversion,
 # a save (Chrome on Windows saves a JPEG as '.jfif': '0002.jfif' among PNG frames was left out without a word, exit
-# code 0), and every other format a frame is written in by FFmpeg's image2 muxer (`ffmpeg -i clip.mp4 %04d.pcx`) and
-# OpenCV's imwrite ('0002.pcx', '0002.pfm', '0002.sgi', '0002.dib' were left out so too)
+# code 0), and every other format a frame is written in by FFmpeg's image2 muxer (`ffmpeg -h muxer=image2` lists
+# them: `ffmpeg -i clip.mp4 %04d.pcx`; '0002.xbm', '0002.y', '0002.im24' were left out so too), OpenCV's imwrite,
+# Pillow (JPEG 2000's '.jpx', '.jpf', '.jpc') and a camera (its raw files beside its JPEGs)
 OTHER_PICTURE_EXTENSIONS = (".webp", ".tif", ".tiff", ".gif", ".exr", ".hdr", ".jp2", ".j2k", ".heic", ".heif", ".avif",
                             ".ppm", ".pgm", ".pnm", ".pbm", ".tga", ".dpx", ".jfif", ".jpe", ".jif", ".jxl", ".apng",
                             ".qoi", ".psd", ".dng", ".pcx", ".pam", ".pfm", ".phm", ".sgi", ".ras", ".sun", ".sr",
-                            ".xwd", ".j2c", ".jls", ".wbmp", ".dib", ".pxm", ".pic", ".jxr", ".wdp", ".cin")
+                            ".xwd", ".j2c", ".jls", ".wbmp", ".dib", ".pxm", ".pic", ".jxr", ".wdp", ".cin",
+                            ".jxs", ".ljpg", ".pgmyuv", ".rs", ".im1", ".im8", ".im24", ".sunras", ".vbn", ".xbm",
+                            ".xface", ".pix", ".y", ".jpx", ".jpf", ".jpc", ".hif", ".cr2", ".cr3", ".nef", ".arw",
+                            ".orf", ".rw2", ".raf", ".pef", ".srw")
 CLOSED = ("cannot be listed (permission denied)", "give it read permission")
 OTHER_FORMAT = ("holds no frame but pictures of a format training does not read (frames: "
                 f"{', '.join(IMAGE_EXTENSIONS)})", "convert them to PNG")
@@ -312,13 +316,14 @@ def no_picture_left_out(folder, frames):
     numbers = {frame_sort_key(os.path.basename(path))[0] for path in frames}
     by_name = len(numbers) == 1 and min(numbers) >= 0
     stems = {os.path.splitext(os.path.basename(path))[0] for path in frames}
+    spelled = spellings(stems)
 
     def place(stem):
         """Where a picture of name stem (without its extension: the 2 of '.jp2' made '0002.jp2' frame 22, left out
         without a word) lies among the frames: its number, or stem where they are ordered by name (None, nowhere,
         where its number is another or it is named after a frame: 'clip2_a_thumb.webp')."""
         if by_name:
-            return stem if frame_sort_key(stem)[0] in numbers and not named_after(stem, stems) else None
+            return stem if frame_sort_key(stem)[0] in numbers and not named_after(stem, spelled) else None
         return frame_sort_key(stem)[0]
 
     places = {place(stem) for stem in stems}
@@ -347,18 +352,22 @@ def no_copy_of_a_frame(frames):
     'f1 - Copy.png' alone, ordered by name, as the first), exit code 0. 'frame 1'..'frame 10', 'a (1)'..'a (12)' are
     still frames: 'frame 1' then a digit is another number, no copy."""
     stems = {os.path.splitext(os.path.basename(path))[0]: path for path in frames}
+    spelled = spellings(stems)
     for stem, path in stems.items():
-        if original := stems.get(named_after(stem, stems)):
+        if original := stems.get(named_after(stem, spelled)):
             raise UserError(f"'{path}' is named as a copy of '{original}' (its name, then a copy's ending), so it "
                             "would be trained on as another frame: remove it, or rename it if it is a frame of its own")
     return frames
 
 
-def named_after(stem, stems):
-    """The one of stems (names without their extension) that stem is named after: the first that is stem cut before a
-    character neither a letter nor a digit, its spaces before that left out ('f001' of 'f001 2', 'f2' of
-    'f2 - Copy (2)', 'im1' of 'im1_x4'); None where none is ('frame 1' of 'frame 10': a digit follows)."""
-    return next((head for head in heads(stem) if head in stems), None)
+def named_after(stem, spelled):
+    """The one of the names without their extension of spelled (their spellings()) that stem is named after: the first
+    that is stem cut before a character neither a letter nor a digit, its spaces before that left out ('f001' of
+    'f001 2', 'f2' of 'f2 - Copy (2)', 'im1' of 'im1_x4'), in either Unicode form (a copy named in decomposed form,
+    'café001 2' with a combining accent, beside a composed 'café001' was trained on as a frame of its own, exit code
+    0); None where none is ('frame 1' of 'frame 10': a digit follows)."""
+    return next((spelled[form] for head in heads(stem) for form in (head, unicodedata.normalize("NFC", head))
+                 if form in spelled), None)
 
 
 def heads(stem):

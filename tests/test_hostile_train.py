@@ -3141,3 +3141,32 @@ def test_a_windows_drives_recycle_bin_is_no_group_of_sequences(tmp_path):
     sequences = folder_sequences(root)
     assert [sequence.name for sequence in sequences] == ["a"]
     assert frame_size(sequences[0], "sequences") == (8, 8)
+
+
+# Eighteenth pass, third look at the eighteenth pass's training-data fixes
+@pytest.mark.parametrize("other", ["0002.xbm", "0002.y", "0002.im24", "0002.pix", "0002.jpx", "0002.CR2"])
+def test_a_frame_in_another_format_ffmpeg_pillow_or_a_camera_writes_among_the_frames_is_one_line(tmp_path, other):
+    """'0002.xbm', '0002.y', '0002.im24', '0002.pix' (FFmpeg's image2 muxer writes each: `ffmpeg -i clip.mp4
+    %04d.xbm`, though the second look took its list for all), '0002.jpx' (JPEG 2000 as Pillow writes it) and
+    '0002.CR2' (a camera's raw beside its JPEGs) among '0001.png', '0003.png': left out without a word, and the frames
+    either side of it trained on as consecutive, exit code 0."""
+    from datasets.sequences import folder_sequences
+    from hostile import PICTURE_IN_A_GAP, sequence_beside_a_picture
+    root, picture = sequence_beside_a_picture(tmp_path, ["0001.png", "0003.png"], other)
+    with pytest.raises(UserError, match=rf"^'{re.escape(picture)}' {PICTURE_IN_A_GAP}"):
+        folder_sequences(root)
+
+
+@pytest.mark.parametrize("frame, copy", [("caf\u00e9001", "cafe\u0301001 2"), ("cafe\u0301001", "caf\u00e9001 2")],
+                         ids=["a decomposed copy of a composed name", "a composed copy of a decomposed name"])
+def test_a_copy_of_a_frame_named_in_the_other_unicode_form_is_one_line(tmp_path, frame, copy):
+    """'café001 2.png' in decomposed form (macOS's copy, the accent a combining character) beside 'café001.png' in
+    composed form (and the other way round): the copy's name cut before its ending was compared with the frames' as
+    it was spelled, no frame's, so it was trained on as frame 12, exit code 0."""
+    from datasets.sequences import folder_sequences
+    from hostile import sequence_beside_a_picture
+    names = [f"{frame}.png", f"{frame[:-1]}2.png"]
+    root, picture = sequence_beside_a_picture(tmp_path, names, f"{copy}.png")
+    with pytest.raises(UserError, match=rf"^'{re.escape(picture)}' is named as a copy of "
+                                        rf"'{re.escape(os.path.join(root, 's', names[0]))}'"):
+        folder_sequences(root)
