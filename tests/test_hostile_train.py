@@ -3170,3 +3170,31 @@ def test_a_copy_of_a_frame_named_in_the_other_unicode_form_is_one_line(tmp_path,
     with pytest.raises(UserError, match=rf"^'{re.escape(picture)}' is named as a copy of "
                                         rf"'{re.escape(os.path.join(root, 's', names[0]))}'"):
         folder_sequences(root)
+
+
+@pytest.mark.parametrize("where, listed, kind", [
+    ("train", "000", "link"), ("val", "241", "link"), ("train/train_sharp/000", "000", "file"),
+    ("val/val_sharp", "241", "file")],
+    ids=["train linked to nothing", "val linked to nothing", "a sequence a file", "val_sharp a file"])
+def test_a_reds_folder_above_a_part_linked_to_nothing_or_a_file_in_a_folders_place_is_named_so(tmp_path, where,
+                                                                                              listed, kind):
+    """'train' or 'val' (above the part folders the second look checked) linked in from a disk not mounted: "not a REDS
+    folder", or the sequence "lacking, run download_test_data.py --reds again", which skips the zip as done. A file in
+    the place of a sequence's folder, or of val_sharp's: called lacking so too, and the download fetched the zip again
+    only to refuse to unpack it over the file."""
+    from datasets import reds
+    (tmp_path / "train" / "train_sharp" / "001").mkdir(parents=True)
+    for index in range(reds.FRAMES_PER_SEQUENCE):
+        (tmp_path / "train" / "train_sharp" / "001" / reds.frame_name(index)).touch()
+    if where == "train":
+        shutil.rmtree(tmp_path / "train")
+    (tmp_path / where).parent.mkdir(parents=True, exist_ok=True)
+    if kind == "link":
+        os.symlink(tmp_path / "unmounted", tmp_path / where)
+    else:
+        (tmp_path / where).write_bytes(b"")
+    (tmp_path / "list.txt").write_text(f"{listed}\n")
+    problem = (r"is a symbolic link to nothing .*; mount its disk or remove the link" if kind == "link" else
+               r"is a file, not a folder; move it away, then run download_test_data.py --reds again")
+    with pytest.raises(UserError, match=rf"^'{re.escape(str(tmp_path / where))}', where REDS.* (lies|lie), {problem}$"):
+        reds.training_sequences(str(tmp_path), str(tmp_path / "list.txt"))
