@@ -3198,3 +3198,15 @@ def test_a_reds_folder_above_a_part_linked_to_nothing_or_a_file_in_a_folders_pla
                r"is a file, not a folder; move it away, then run download_test_data.py --reds again")
     with pytest.raises(UserError, match=rf"^'{re.escape(str(tmp_path / where))}', where REDS.* (lies|lie), {problem}$"):
         reds.training_sequences(str(tmp_path), str(tmp_path / "list.txt"))
+
+
+@pytest.mark.parametrize("bin_folder", ["#recycle/old", "@Recycle/old", "RECYCLER/S-1-5-21-1004336348-1001"])
+def test_a_nas_shares_or_windows_xps_recycle_bin_is_no_group_of_sequences(tmp_path, bin_folder):
+    """Training on the top folder of a NAS share: Synology's '#recycle' (QNAP's '@Recycle') keeps the sequences deleted
+    from it in their folders ('#recycle/old/0000.png'), and was read as a group folder, the deleted sequence trained on,
+    exit code 0; so was Windows XP's recycle bin on a drive ('RECYCLER/<user's SID>/Dc1.png', the deleted pictures)."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "share", {"s": 3}, sizes={"s": (8, 8)})
+    shutil.copytree(os.path.join(root, "s"), os.path.join(root, bin_folder))
+    assert [sequence.name for sequence in folder_sequences(root)] == ["s"]

@@ -144,8 +144,11 @@ def is_frame_name(name, extensions=IMAGE_EXTENSIONS):
 
 # the folders a file system keeps at its top, in lower case: ext2/3/4's lost+found, where fsck puts what it recovers,
 # root's alone to list; a Windows drive's (NTFS, exFAT) recycle bin, whose deleted pictures lie beside files of their
-# names that are no pictures ('$RECYCLE.BIN/S-1-5-21-../$I3K9QZ1.png'), and its System Volume Information
-FILE_SYSTEM_FOLDERS = ("lost+found", "$recycle.bin", "system volume information")
+# names that are no pictures ('$RECYCLE.BIN/S-1-5-21-../$I3K9QZ1.png'), its System Volume Information, and Windows
+# XP's recycle bin ('RECYCLER/S-1-5-21-../Dc1.png'); a NAS share's recycle bin, which keeps deleted sequences in their
+# folders (Synology's '#recycle/<sequence>', QNAP's '@Recycle/<sequence>'): each of these three was trained on as a
+# group folder, exit code 0
+FILE_SYSTEM_FOLDERS = ("lost+found", "$recycle.bin", "system volume information", "recycler", "#recycle", "@recycle")
 
 
 def visible_subfolders(folder):
@@ -154,7 +157,8 @@ def visible_subfolders(folder):
     sequence) was trained on as a sequence, exit code 0, and a file server's '.AppleDouble' (entries named after
     each frame) beside a sequence's frames refused it as a folder of frames and of sequences. Nor is a drive's
     lost+found (training on a drive's top folder was a PermissionError traceback: it cannot be listed), nor a Windows
-    drive's recycle bin (training on its top folder was refused as a deleted picture's record could not be read)."""
+    drive's recycle bin (training on its top folder was refused as a deleted picture's record could not be read), nor
+    Windows XP's, nor a NAS share's."""
     return sorted(name for name in os.listdir(folder) if not name.startswith(".")
                   and name.lower() not in FILE_SYSTEM_FOLDERS
                   and os.path.isdir(os.path.join(folder, name)))
