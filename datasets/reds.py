@@ -54,14 +54,19 @@ def is_reds_folder(path):
     return any(os.path.isdir(os.path.join(path, part)) for part, _, _ in PARTS)
 
 
-def refuse_link_to_nothing(paths, what):
-    """UserError for the first of paths that is a symbolic link to nothing (a disk not mounted): a REDS part folder or
-    sequence folder linked in from another disk was called lacking, "run download_test_data.py --reds again", which
-    skipped it as done, or the root "not a REDS folder"."""
-    dangling = next((path for path in paths if os.path.islink(path) and not os.path.exists(path)), None)
-    if dangling:
-        problem, remedy = LINK_TO_NOTHING
-        raise UserError(f"'{dangling}', {what}, {problem}; {remedy}")
+def refuse_no_folder(root, folder, what, files=True):
+    """UserError for the first of the folders from root down to folder (a part's, 'train', 'train/train_sharp', and a
+    sequence's) that is a symbolic link to nothing (a disk not mounted), or (files) a file: a REDS folder linked in from
+    another disk was called lacking, "run download_test_data.py --reds again", which skipped it as done, or the root
+    "not a REDS folder"; a file in a sequence's place was called lacking so too, and the download fetched the zip
+    again only to refuse to unpack it over that file."""
+    parts = os.path.relpath(folder, root).split(os.sep)
+    for path in (os.path.join(root, *parts[:depth]) for depth in range(1, len(parts) + 1)):
+        if os.path.islink(path) and not os.path.exists(path):
+            problem, remedy = LINK_TO_NOTHING
+            raise UserError(f"'{path}', {what}, {problem}; {remedy}")
+        if files and os.path.exists(path) and not os.path.isdir(path):
+            raise UserError(f"'{path}', {what}, is a file, not a folder; move it away, then {DOWNLOAD_HINT}")
 
 
 def training_names():
@@ -75,7 +80,7 @@ def reds_sequences(root, names, role="REDS folder (--input_video_dir)", list_pat
     frames it lacks, and saying to download them or (other_choice) do without them."""
     input_folder(root, role, "download REDS with download_test_data.py --reds")
     if not is_reds_folder(root):
-        refuse_link_to_nothing([os.path.join(root, PARTS[0][0])], "where REDS's train_sharp sequences lie")
+        refuse_no_folder(root, os.path.join(root, PARTS[0][0]), "where REDS's train_sharp sequences lie", files=False)
         raise UserError(f"{role} '{root}' has no {PARTS[0][0]} folder: it is not a REDS folder as "
                         "download_test_data.py --reds unpacks it; pass that folder or check data.layout")
     unknown = [
@@ -86,9 +91,8 @@ def reds_sequences(root, names, role="REDS folder (--input_video_dir)", list_pat
                         "val_sharp's 000..029 counted as 240..269); fix the list")
     names = list(dict.fromkeys(names))
     missing = [name for name in names if not os.path.isdir(sequence_folder(root, name))]
-    for name in missing:  # its part's folder (val_sharp), or its own
-        folder = sequence_folder(root, name)
-        refuse_link_to_nothing([os.path.dirname(folder), folder], f"where REDS sequence {name} lies")
+    for name in missing:
+        refuse_no_folder(root, sequence_folder(root, name), f"where REDS sequence {name} lies")
     if missing:
         raise UserError(
             f"{role} '{root}' lacks {len(missing)} of the {len(names)} REDS sequences used: "

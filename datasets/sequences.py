@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from utils.errors import UserError, shown_plainly
 from utils.image_io import (IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, common_image_size, is_frame_name, list_frames,
-                            utf8, visible_subfolders)
+                            spellings, utf8, visible_subfolders)
 from utils.paths import input_file, input_folder
 from utils.scene_layout import frame_path, scene_dir
 
@@ -134,17 +134,6 @@ def read_sequence_list(path, available=()):
     if not names:
         raise UserError(f"sequence list '{path}' names no sequence; write one name a line")
     return names
-
-
-def spellings(names):
-    """{spelling: name} of names: each name, and its Unicode composed form (NFC) where no other name shares it. A folder
-    copied from macOS is named in decomposed form ('cafe' and a combining accent), and a list typed elsewhere names it
-    as keyboards type it ('café'): it was refused as naming a folder the root lacked, though the two look the same."""
-    forms = {}
-    for name in names:
-        form = unicodedata.normalize("NFC", name)
-        forms[form] = name if form not in forms else None
-    return {**{form: name for form, name in forms.items() if name is not None}, **{name: name for name in names}}
 
 
 def list_line_name(line, spelled):

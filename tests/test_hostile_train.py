@@ -3330,3 +3330,72 @@ def test_a_loss_log_holding_a_nul_byte_names_the_line_that_holds_it(tmp_path):
     (tmp_path / "losses.csv").write_bytes(b"iteration,content_loss\n1,0.5\n2,0.4\x00\n3,0.3\n")
     with pytest.raises(UserError, match=r"'.*losses\.csv' line 3 is not a row of numbers"):
         LossLog(str(tmp_path), 3)
+
+
+# Eighteenth pass, third look at the eighteenth pass's training-data fixes
+@pytest.mark.parametrize("other", ["0002.xbm", "0002.y", "0002.im24", "0002.pix", "0002.jpx", "0002.CR2"])
+def test_a_frame_in_another_format_ffmpeg_pillow_or_a_camera_writes_among_the_frames_is_one_line(tmp_path, other):
+    """'0002.xbm', '0002.y', '0002.im24', '0002.pix' (FFmpeg's image2 muxer writes each: `ffmpeg -i clip.mp4
+    %04d.xbm`, though the second look took its list for all), '0002.jpx' (JPEG 2000 as Pillow writes it) and
+    '0002.CR2' (a camera's raw beside its JPEGs) among '0001.png', '0003.png': left out without a word, and the frames
+    either side of it trained on as consecutive, exit code 0."""
+    from datasets.sequences import folder_sequences
+    from hostile import PICTURE_IN_A_GAP, sequence_beside_a_picture
+    root, picture = sequence_beside_a_picture(tmp_path, ["0001.png", "0003.png"], other)
+    with pytest.raises(UserError, match=rf"^'{re.escape(picture)}' {PICTURE_IN_A_GAP}"):
+        folder_sequences(root)
+
+
+@pytest.mark.parametrize("frame, copy", [("caf\u00e9001", "cafe\u0301001 2"), ("cafe\u0301001", "caf\u00e9001 2")],
+                         ids=["a decomposed copy of a composed name", "a composed copy of a decomposed name"])
+def test_a_copy_of_a_frame_named_in_the_other_unicode_form_is_one_line(tmp_path, frame, copy):
+    """'café001 2.png' in decomposed form (macOS's copy, the accent a combining character) beside 'café001.png' in
+    composed form (and the other way round): the copy's name cut before its ending was compared with the frames' as
+    it was spelled, no frame's, so it was trained on as frame 12, exit code 0."""
+    from datasets.sequences import folder_sequences
+    from hostile import sequence_beside_a_picture
+    names = [f"{frame}.png", f"{frame[:-1]}2.png"]
+    root, picture = sequence_beside_a_picture(tmp_path, names, f"{copy}.png")
+    with pytest.raises(UserError, match=rf"^'{re.escape(picture)}' is named as a copy of "
+                                        rf"'{re.escape(os.path.join(root, 's', names[0]))}'"):
+        folder_sequences(root)
+
+
+@pytest.mark.parametrize("where, listed, kind", [
+    ("train", "000", "link"), ("val", "241", "link"), ("train/train_sharp/000", "000", "file"),
+    ("val/val_sharp", "241", "file")],
+    ids=["train linked to nothing", "val linked to nothing", "a sequence a file", "val_sharp a file"])
+def test_a_reds_folder_above_a_part_linked_to_nothing_or_a_file_in_a_folders_place_is_named_so(tmp_path, where,
+                                                                                              listed, kind):
+    """'train' or 'val' (above the part folders the second look checked) linked in from a disk not mounted: "not a REDS
+    folder", or the sequence "lacking, run download_test_data.py --reds again", which skips the zip as done. A file in
+    the place of a sequence's folder, or of val_sharp's: called lacking so too, and the download fetched the zip again
+    only to refuse to unpack it over the file."""
+    from datasets import reds
+    (tmp_path / "train" / "train_sharp" / "001").mkdir(parents=True)
+    for index in range(reds.FRAMES_PER_SEQUENCE):
+        (tmp_path / "train" / "train_sharp" / "001" / reds.frame_name(index)).touch()
+    if where == "train":
+        shutil.rmtree(tmp_path / "train")
+    (tmp_path / where).parent.mkdir(parents=True, exist_ok=True)
+    if kind == "link":
+        os.symlink(tmp_path / "unmounted", tmp_path / where)
+    else:
+        (tmp_path / where).write_bytes(b"")
+    (tmp_path / "list.txt").write_text(f"{listed}\n")
+    problem = (r"is a symbolic link to nothing .*; mount its disk or remove the link" if kind == "link" else
+               r"is a file, not a folder; move it away, then run download_test_data.py --reds again")
+    with pytest.raises(UserError, match=rf"^'{re.escape(str(tmp_path / where))}', where REDS.* (lies|lie), {problem}$"):
+        reds.training_sequences(str(tmp_path), str(tmp_path / "list.txt"))
+
+
+@pytest.mark.parametrize("bin_folder", ["#recycle/old", "@Recycle/old", "RECYCLER/S-1-5-21-1004336348-1001"])
+def test_a_nas_shares_or_windows_xps_recycle_bin_is_no_group_of_sequences(tmp_path, bin_folder):
+    """Training on the top folder of a NAS share: Synology's '#recycle' (QNAP's '@Recycle') keeps the sequences deleted
+    from it in their folders ('#recycle/old/0000.png'), and was read as a group folder, the deleted sequence trained on,
+    exit code 0; so was Windows XP's recycle bin on a drive ('RECYCLER/<user's SID>/Dc1.png', the deleted pictures)."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "share", {"s": 3}, sizes={"s": (8, 8)})
+    shutil.copytree(os.path.join(root, "s"), os.path.join(root, bin_folder))
+    assert [sequence.name for sequence in folder_sequences(root)] == ["s"]

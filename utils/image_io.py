@@ -17,6 +17,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import unicodedata
 import zlib
 from collections import deque
 from contextlib import contextmanager, suppress
@@ -34,14 +35,18 @@ from utils.paths import NAME_MAX, absolute, inodes_used_up, no_space, output_fil
 os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp")
-# pictures of formats a sequence's frames are not read in (IMAGE_EXTENSIONS): an export, a conversion,
-# a save (Chrome on Windows saves a JPEG as '.jfif': '0002.jfif' among PNG frames was left out without a word, exit
-# code 0), and every other format a frame is written in by FFmpeg's image2 muxer (`ffmpeg -i clip.mp4 %04d.pcx`) and
-# OpenCV's imwrite ('0002.pcx', '0002.pfm', '0002.sgi', '0002.dib' were left out so too)
+# pictures of formats a sequence's frames are not read in (IMAGE_EXTENSIONS): an export, a conversion, a save (Chrome
+# on Windows saves a JPEG as '.jfif': '0002.jfif' among PNG frames was left out without a word, exit code 0), and every
+# other format a frame is written in by FFmpeg's image2 muxer (`ffmpeg -h muxer=image2` lists them: `ffmpeg -i clip.mp4
+# %04d.pcx`; '0002.xbm', '0002.y', '0002.im24' were left out so too), OpenCV's imwrite, Pillow (JPEG 2000's '.jpx',
+# '.jpf', '.jpc') and a camera (its raw files beside its JPEGs)
 OTHER_PICTURE_EXTENSIONS = (".webp", ".tif", ".tiff", ".gif", ".exr", ".hdr", ".jp2", ".j2k", ".heic", ".heif", ".avif",
                             ".ppm", ".pgm", ".pnm", ".pbm", ".tga", ".dpx", ".jfif", ".jpe", ".jif", ".jxl", ".apng",
                             ".qoi", ".psd", ".dng", ".pcx", ".pam", ".pfm", ".phm", ".sgi", ".ras", ".sun", ".sr",
-                            ".xwd", ".j2c", ".jls", ".wbmp", ".dib", ".pxm", ".pic", ".jxr", ".wdp", ".cin")
+                            ".xwd", ".j2c", ".jls", ".wbmp", ".dib", ".pxm", ".pic", ".jxr", ".wdp", ".cin",
+                            ".jxs", ".ljpg", ".pgmyuv", ".rs", ".im1", ".im8", ".im24", ".sunras", ".vbn", ".xbm",
+                            ".xface", ".pix", ".y", ".jpx", ".jpf", ".jpc", ".hif", ".cr2", ".cr3", ".nef", ".arw",
+                            ".orf", ".rw2", ".raf", ".pef", ".srw")
 DEFAULT_FPS = 24  # the frame rate of a video made from frames, and of a video file that does not say its own
 
 
@@ -153,8 +158,9 @@ def no_copy_of_a_frame(frames):
     (or, of 'f1.png' and 'f1 - Copy.png' alone, ordered by name, as the first), exit code 0. 'frame 1'..'frame 10', 'a
     (1)'..'a (12)' are still frames: 'frame 1' then a digit is another number, no copy."""
     stems = {os.path.splitext(os.path.basename(path))[0]: path for path in frames}
+    spelled = spellings(stems)
     for stem, path in stems.items():
-        if original := stems.get(named_after(stem, stems)):
+        if original := stems.get(named_after(stem, spelled)):
             raise UserError(f"'{path}' is named as a copy of '{original}' (its name, then a copy's ending), so it "
                             "would be read as another frame: remove it, or rename it if it is a frame of its own")
     return frames
@@ -172,13 +178,14 @@ def no_picture_left_out(folder, frames):
     numbers = {frame_sort_key(os.path.basename(path))[0] for path in frames}
     by_name = len(numbers) == 1 and min(numbers) >= 0
     stems = {os.path.splitext(os.path.basename(path))[0] for path in frames}
+    spelled = spellings(stems)
 
     def place(stem):
         """Where a picture of name stem (without its extension: the 2 of '.jp2' made '0002.jp2' frame 22, left out
         without a word) lies among the frames: its number, or stem where they are ordered by name (None, nowhere,
         where its number is another or it is named after a frame: 'clip2_a_thumb.webp')."""
         if by_name:
-            return stem if frame_sort_key(stem)[0] in numbers and not named_after(stem, stems) else None
+            return stem if frame_sort_key(stem)[0] in numbers and not named_after(stem, spelled) else None
         return frame_sort_key(stem)[0]
 
     places = {place(stem) for stem in stems}
@@ -198,11 +205,25 @@ def no_picture_left_out(folder, frames):
     return frames
 
 
-def named_after(stem, stems):
-    """The one of stems (names without their extension) that stem is named after: the first that is stem cut before a
-    character neither a letter nor a digit, its spaces before that left out ('f001' of 'f001 2', 'f2' of
-    'f2 - Copy (2)', 'im1' of 'im1_x4'); None where none is ('frame 1' of 'frame 10': a digit follows)."""
-    return next((head for head in heads(stem) if head in stems), None)
+def named_after(stem, spelled):
+    """The one of the names without their extension of spelled (their spellings()) that stem is named after: the first
+    that is stem cut before a character neither a letter nor a digit, its spaces before that left out ('f001' of
+    'f001 2', 'f2' of 'f2 - Copy (2)', 'im1' of 'im1_x4'), in either Unicode form (a copy named in decomposed form,
+    'café001 2' with a combining accent, beside a composed 'café001' was trained on as a frame of its own, exit code
+    0); None where none is ('frame 1' of 'frame 10': a digit follows)."""
+    return next((spelled[form] for head in heads(stem) for form in (head, unicodedata.normalize("NFC", head))
+                 if form in spelled), None)
+
+
+def spellings(names):
+    """{spelling: name} of names: each name, and its Unicode composed form (NFC) where no other name shares it. A folder
+    copied from macOS is named in decomposed form ('cafe' and a combining accent), and a list typed elsewhere names it
+    as keyboards type it ('café'): it was refused as naming a folder the root lacked, though the two look the same."""
+    forms = {}
+    for name in names:
+        form = unicodedata.normalize("NFC", name)
+        forms[form] = name if form not in forms else None
+    return {**{form: name for form, name in forms.items() if name is not None}, **{name: name for name in names}}
 
 
 def heads(stem):
@@ -220,8 +241,11 @@ def is_frame_name(name, extensions=IMAGE_EXTENSIONS):
 
 # the folders a file system keeps at its top, in lower case: ext2/3/4's lost+found, where fsck puts what it recovers,
 # root's alone to list; a Windows drive's (NTFS, exFAT) recycle bin, whose deleted pictures lie beside files of their
-# names that are no pictures ('$RECYCLE.BIN/S-1-5-21-../$I3K9QZ1.png'), and its System Volume Information
-FILE_SYSTEM_FOLDERS = ("lost+found", "$recycle.bin", "system volume information")
+# names that are no pictures ('$RECYCLE.BIN/S-1-5-21-../$I3K9QZ1.png'), its System Volume Information, and Windows
+# XP's recycle bin ('RECYCLER/S-1-5-21-../Dc1.png'); a NAS share's recycle bin, which keeps deleted sequences in their
+# folders (Synology's '#recycle/<sequence>', QNAP's '@Recycle/<sequence>'): each of these three was trained on as a
+# group folder, exit code 0
+FILE_SYSTEM_FOLDERS = ("lost+found", "$recycle.bin", "system volume information", "recycler", "#recycle", "@recycle")
 
 
 def visible_subfolders(folder):
@@ -230,7 +254,8 @@ def visible_subfolders(folder):
     sequence) was trained on as a sequence, exit code 0, and a file server's '.AppleDouble' (entries named after
     each frame) beside a sequence's frames refused it as a folder of frames and of sequences. Nor is a drive's
     lost+found (training on a drive's top folder was a PermissionError traceback: it cannot be listed), nor a Windows
-    drive's recycle bin (training on its top folder was refused as a deleted picture's record could not be read)."""
+    drive's recycle bin (training on its top folder was refused as a deleted picture's record could not be read), nor
+    Windows XP's, nor a NAS share's."""
     return sorted(name for name in os.listdir(folder) if not name.startswith(".")
                   and name.lower() not in FILE_SYSTEM_FOLDERS
                   and os.path.isdir(os.path.join(folder, name)))
