@@ -2836,3 +2836,27 @@ def test_a_set_up_script_run_through_a_link_runs_in_its_repository(tmp_path, scr
                    timeout=120, env=dict(top_level_make_environment(), GPU_CHECK_DIR=str(tmp_path / "work"),
                                          PATH=path_with_a_gpu(tmp_path)))
     assert set((copy / "ran").read_text().splitlines()) == {str(copy)} and not (tmp_path / "ran").exists()
+
+
+@pytest.mark.parametrize("workers", ["abc", "", "2 x"])
+def test_make_test_with_a_test_workers_pytest_cannot_take_is_one_line_before_anything_runs(tmp_path, workers):
+    """`make test TEST_WORKERS=abc` (or empty) set up the venv and checked the Chromium, then was pytest's usage
+    lines ("argument -n/--numprocesses: invalid parse_numprocesses value: 'abc'") and make's."""
+    copy = set_up_copy(tmp_path)
+    completed = subprocess.run(["make", "--no-print-directory", "-n", "test", f"TEST_WORKERS={workers}"], cwd=copy,
+                               capture_output=True, text=True, timeout=60, env=top_level_make_environment())
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and not completed.stdout, completed.stdout + completed.stderr
+    assert f"TEST_WORKERS '{workers}' is not a number of pytest workers" in lines[0], lines[0]
+
+
+def test_the_set_up_with_a_pip_log_file_pip_cannot_write_to_is_one_line(tmp_path):
+    """PIP_LOG naming a file that opens but takes no bytes (/dev/full, as a log on a full disk): the seventeenth
+    pass's check opens it, and pip's "--- Logging error ---" and a traceback for each line it logged, over a thousand
+    lines, came on a set-up that went on with exit code 0."""
+    completed, _ = set_up_with_a_pip_configuration(tmp_path, "global", "timeout", "60",
+                                                   environment={"PIP_LOG": "/dev/full"})
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr[:2000]
+    assert lines[0].startswith("error: pip could not write its log file (OSError: [Errno 28] No space left on device), "
+                               "which PIP_LOG"), lines[0]
