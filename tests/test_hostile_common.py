@@ -2860,3 +2860,19 @@ def test_the_set_up_with_a_pip_log_file_pip_cannot_write_to_is_one_line(tmp_path
     assert completed.returncode == 2 and len(lines) == 1, completed.stderr[:2000]
     assert lines[0].startswith("error: pip could not write its log file (OSError: [Errno 28] No space left on device), "
                                "which PIP_LOG"), lines[0]
+
+
+def test_the_set_up_with_another_venv_first_on_path_makes_a_venv_that_outlives_it(tmp_path):
+    """Another project's venv of Python 3.10 activated (its bin first on PATH): the set-up made the venv with that
+    venv's python3.10, whose home was then the other venv's bin, so removing the other venv left this one "no working
+    Python (its Python was removed or moved)"."""
+    python, path = python_310_and_path()
+    other = tmp_path / "other"
+    subprocess.run([python, "-m", "venv", "--without-pip", str(other)], check=True, timeout=120)
+    venv = tmp_path / "venv"
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                                str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, text=True,
+                               timeout=300, env=dict(os.environ, PATH=f"{other}/bin:{path}", VIRTUAL_ENV=str(other)))
+    assert completed.returncode == 0, completed.stderr
+    shutil.rmtree(other)
+    assert subprocess.run([str(venv / "bin" / "python"), "-c", ""], timeout=60).returncode == 0

@@ -39,12 +39,17 @@ done
 # failing one, the first without it is printed and the status is 3.
 # The version is checked by exit status, not assert: with PYTHONOPTIMIZE set Python drops asserts, and a venv of Python
 # 3.12 was taken for one of 3.10 (pip put into it, then pip's failure on NNabla).
+# The python3.10 of a virtual environment (another project's, activated, first on PATH) made a venv whose Python was
+# that one's: removing that venv later left this one "no working Python". The Python it was made from is taken.
 find_python310() {
-  local without_ensurepip=
+  local without_ensurepip= base
   for candidate in python3.10 "${PYENV_ROOT:-$home/.pyenv}"/versions/3.10.*/bin/python3.10 \
       "$home"/.pyenv/versions/3.10.*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10; do
     if command -v "$candidate" >/dev/null 2>&1 \
         && "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1; then
+      base=$("$candidate" -c 'import sys; sys.prefix != sys.base_prefix and print(sys.base_exec_prefix)' \
+        2>/dev/null) || base=
+      [ -z "$base" ] || [ ! -x "$base/bin/python3.10" ] || candidate=$base/bin/python3.10
       if "$candidate" -c 'import ensurepip' >/dev/null 2>&1; then
         command -v "$candidate"
         return 0
