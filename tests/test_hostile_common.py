@@ -2106,23 +2106,6 @@ def test_the_set_up_with_a_pip_variable_pip_cannot_read_says_so_and_installs_no_
     assert "installing pip" not in completed.stdout, completed.stdout
 
 
-@pytest.mark.parametrize("venv_there", [False, True], ids=["new venv", "venv there"])
-def test_the_set_up_with_a_pythonhome_python_does_not_start_with_names_it(tmp_path, venv_there):
-    """PYTHONHOME set to a folder that is no Python's (another Python's, or one removed): Python 3.10 on PATH was "not
-    found; install it", and a good venv was "no working Python (its Python was removed or moved); remove it"."""
-    _, path = python_310_and_path()
-    venv = tmp_path / "venv"
-    if venv_there:
-        subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
-    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
-                                str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, text=True,
-                               timeout=300, env=dict(os.environ, PATH=path, PYTHONHOME=str(tmp_path / "removed")))
-    lines = completed.stderr.strip().splitlines()
-    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
-    assert lines[0].startswith(f"error: PYTHONHOME is set ({tmp_path}/removed), with which ") and "unset it" in lines[0]
-    assert os.path.exists(venv / "pyvenv.cfg") == venv_there
-
-
 def test_the_line_for_a_venv_whose_python_is_gone_names_the_clean_venv_that_removes_it(tmp_path):
     """A VENV whose Python was removed (or another Python's) was "remove it ('make clean-venv' removes .venv)", which
     sent a user of VENV=v to remove the repository's .venv, not v."""
@@ -2750,20 +2733,23 @@ def test_the_set_up_with_a_pip_log_file_in_a_folder_pip_cannot_make_is_one_line(
 
 
 @pytest.mark.parametrize("venv_there", [False, True], ids=["new venv", "venv there"])
-def test_the_set_up_with_a_pythonplatlibdir_python_does_not_start_with_names_it(tmp_path, venv_there):
-    """PYTHONPLATLIBDIR (sys.platlibdir, `lib64` where Fedora builds Python so) naming a folder the Python has none
-    of: Python 3.10 on PATH was "not found; install it", and a good venv "no working Python (its Python was removed or
-    moved); remove it", as PYTHONHOME was before the sixteenth pass."""
+@pytest.mark.parametrize("variable", ["PYTHONHOME", "PYTHONPLATLIBDIR"])
+def test_the_set_up_with_a_variable_python_does_not_start_with_names_it(tmp_path, variable, venv_there):
+    """PYTHONHOME set to a folder that is no Python's (another Python's, or one removed): Python 3.10 on PATH was "not
+    found; install it", and a good venv was "no working Python (its Python was removed or moved); remove it"
+    (sixteenth pass). PYTHONPLATLIBDIR (sys.platlibdir, `lib64` where Fedora builds Python so) naming a folder the
+    Python has none of was the same two lines (eighteenth)."""
     _, path = python_310_and_path()
     venv = tmp_path / "venv"
     if venv_there:
         subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    value = str(tmp_path / "removed") if variable == "PYTHONHOME" else "lib-missing"
     completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
                                 str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, text=True,
-                               timeout=300, env=dict(os.environ, PATH=path, PYTHONPLATLIBDIR="lib-missing"))
+                               timeout=300, env=dict(os.environ, PATH=path, **{variable: value}))
     lines = completed.stderr.strip().splitlines()
     assert completed.returncode == 2 and len(lines) == 1, completed.stderr
-    assert lines[0].startswith("error: PYTHONPLATLIBDIR is set (lib-missing), with which ") and "unset it" in lines[0]
+    assert lines[0].startswith(f"error: {variable} is set ({value}), with which ") and "unset it" in lines[0], lines[0]
     assert os.path.exists(venv / "pyvenv.cfg") == venv_there
 
 
