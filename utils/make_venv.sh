@@ -312,9 +312,9 @@ if [ -n "$elsewhere" ]; then
   exit 2
 fi
 pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
-  local output reason installed=0
+  local output reason status=0
   output=$(pip_env "$venv_dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$@" 2>&1) \
-    || installed=$?
+    || status=$?
   # A log file pip opens but cannot write (PIP_LOG on a full disk, or /dev/full), which the check above lets by: pip's
   # "--- Logging error ---" and a traceback for each line it logged, over a thousand lines, with exit code 0.
   case $output in *"--- Logging error ---"*)
@@ -323,7 +323,7 @@ pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
       "PIP_LOCAL_LOG names; unset it or name a file pip can write, then run make again" >&2
     exit 2 ;;
   esac
-  if [ "$installed" = 0 ]; then
+  if [ "$status" = 0 ]; then
     [ -z "$output" ] || printf '%s\n' "$output" >&2
     return 0
   fi
