@@ -81,8 +81,11 @@ $(error VENV '$(VENV)' begins with -, which the set-up's commands read as an opt
 endif
 # a name as the shell reads it inside double quotes: `clean-venv VENV='a$$b'` removed the venv `a`
 venv_quoted = $(subst `,\`,$(subst ",\",$(subst $$,\$$,$(subst \,\\,$1))))
-PYTHON := $(VENV)/bin/python
-MPIRUN := OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 $(VENV)/bin/mpirun
+# `VENV=a=b` was set up, but the shell read the first word of `a=b/bin/python demo.py` as an assignment: "demo.py: not
+# found" for every command run with the venv's Python. A relative name holding a = is run as ./a=b.
+venv_command := $(if $(filter-out /%,$(VENV)),$(if $(findstring =,$(VENV)),./))$(VENV)
+PYTHON := $(venv_command)/bin/python
+MPIRUN := OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 $(venv_command)/bin/mpirun
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 BIGBUCKBUNNY = $$($(PYTHON) -c "from utils.image_io import sample_clip; \
@@ -177,6 +180,14 @@ browser:
 # Two pytest workers (pytest-xdist): most tests run one single-threaded process, so CI's two cores halve
 # the wall time. TEST_WORKERS=0 runs them in this process, one after another.
 TEST_WORKERS ?= 2
+# `make test TEST_WORKERS=abc` (or empty) was pytest's usage lines and make's, after the whole set-up: checked first.
+ifneq ($(filter test,$(MAKECMDGOALS)),)
+ifneq ($(shell workers="$(call venv_quoted,$(TEST_WORKERS))"; case "$$workers" in (auto|logical) echo ok;; \
+      (''|*[!0-9]*) ;; (*) echo ok;; esac),ok)
+$(error TEST_WORKERS '$(TEST_WORKERS)' is not a number of pytest workers; set it to one (0 runs the tests in make's \
+    process, one after another) or to auto, one a core)
+endif
+endif
 test: $(TEST_STAMP) browser
 	CHROMIUM=$(chromium_quoted) $(PYTHON) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=15 tests
 
@@ -233,8 +244,9 @@ gpu-check: $(TEST_STAMP)
 # called it "a Python installation", clean-venv "not a virtual environment", neither went on. bin goes first (its Python
 # then no longer runs), pyvenv.cfg last, so a stopped one is still a venv to clean-venv, and the set-up says to run it.
 # A link to nothing (a venv's disk not mounted) was said to hold "files of its own (such as 'link')": ls lists the link.
+# A venv's pip.conf (pip's configuration for that venv alone, its "site" file) was said to be a file of the user's.
 VENV_OWN_FOLDERS := bin|include|lib|lib32|lib64|share|etc|man|src
-VENV_OWN_FILES := pyvenv\.cfg|\.installed|\.installed-test|\.gitignore|CACHEDIR\.TAG|\.lock
+VENV_OWN_FILES := pyvenv\.cfg|pip\.conf|\.installed|\.installed-test|\.gitignore|CACHEDIR\.TAG|\.lock
 clean-venv:
 	@venv="$(call venv_quoted,$(VENV))"; \
 	while [ "$${venv%/}" != "$$venv" ] && [ -n "$${venv%/}" ]; do venv=$${venv%/}; done; \

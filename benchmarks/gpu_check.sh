@@ -12,11 +12,15 @@ set -uo pipefail
 WORK=${GPU_CHECK_DIR:-/tmp/tecogan-gpu-check}
 # a relative folder is the caller's: it was taken inside the repository, where its logs went and its check looked
 case $WORK in /*) ;; *) WORK=$PWD/$WORK ;; esac
-cd "$(dirname "$0")/.."
+# The script's own folder, through a link to it: run as a link elsewhere, its steps ran in the folder above the link.
+cd "$(dirname -- "$(realpath -- "$0")")/.."
 # The venv make set up (`make gpu-check VENV=v` hands it on): every step ran .venv's Python, missing or another venv.
+# A relative one holding a = (`a=b`) is run as ./a=b: the shell read `a=b/bin/python -m ...` as an assignment, "-m:
+# command not found" on every step; env takes any word with a = for one, so mpirun's settings are the shell's.
 VENV_DIR=${GPU_CHECK_VENV:-.venv}
-PYTHON=$VENV_DIR/bin/python
-MPIRUN="env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 $VENV_DIR/bin/mpirun"
+case $VENV_DIR in /*) VENV_COMMAND=$VENV_DIR ;; *=*) VENV_COMMAND=./$VENV_DIR ;; *) VENV_COMMAND=$VENV_DIR ;; esac
+PYTHON=$VENV_COMMAND/bin/python
+MPIRUN="OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 $VENV_COMMAND/bin/mpirun"
 SCENES=$WORK/scenes
 TRAIN_FLAGS="--input_video_dir $SCENES --context cudnn --set data.str_dir=2000 --set data.end_dir=2001 --set data.max_frm=11 --set train.save_freq=1000"
 

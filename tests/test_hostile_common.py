@@ -2106,23 +2106,6 @@ def test_the_set_up_with_a_pip_variable_pip_cannot_read_says_so_and_installs_no_
     assert "installing pip" not in completed.stdout, completed.stdout
 
 
-@pytest.mark.parametrize("venv_there", [False, True], ids=["new venv", "venv there"])
-def test_the_set_up_with_a_pythonhome_python_does_not_start_with_names_it(tmp_path, venv_there):
-    """PYTHONHOME set to a folder that is no Python's (another Python's, or one removed): Python 3.10 on PATH was "not
-    found; install it", and a good venv was "no working Python (its Python was removed or moved); remove it"."""
-    _, path = python_310_and_path()
-    venv = tmp_path / "venv"
-    if venv_there:
-        subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
-    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
-                                str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, text=True,
-                               timeout=300, env=dict(os.environ, PATH=path, PYTHONHOME=str(tmp_path / "removed")))
-    lines = completed.stderr.strip().splitlines()
-    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
-    assert lines[0].startswith(f"error: PYTHONHOME is set ({tmp_path}/removed), with which ") and "unset it" in lines[0]
-    assert os.path.exists(venv / "pyvenv.cfg") == venv_there
-
-
 def test_the_line_for_a_venv_whose_python_is_gone_names_the_clean_venv_that_removes_it(tmp_path):
     """A VENV whose Python was removed (or another Python's) was "remove it ('make clean-venv' removes .venv)", which
     sent a user of VENV=v to remove the repository's .venv, not v."""
@@ -2326,27 +2309,6 @@ def test_the_set_up_where_flock_cannot_lock_goes_on_without_the_lock(tmp_path):
                                env=dict(top_level_make_environment(), PATH=f"{tmp_path}/bin:{os.environ['PATH']}"))
     assert completed.returncode == 0 and not completed.stderr, completed.stderr
     assert "waiting" not in completed.stdout and (copy / "venv" / ".installed").exists(), completed.stdout
-
-
-@pytest.mark.parametrize("venv_there", [False, True], ids=["new venv", "venv there"])
-def test_the_set_up_with_a_pythonpath_holding_another_pip_names_it(tmp_path, venv_there):
-    """PYTHONPATH naming a folder that holds a package `pip` (not pip): the venv's pip was taken for none, "installing
-    pip into venv (it has none: ...)", ensurepip run over it, then pip's "No module named pip.__main__"."""
-    (tmp_path / "other" / "pip").mkdir(parents=True)
-    (tmp_path / "other" / "pip" / "__init__.py").write_text("")
-    venv = tmp_path / "venv"
-    if venv_there:
-        subprocess.run([sys._base_executable, "-m", "venv", str(venv)], check=True, timeout=300)
-    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
-                                str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, text=True,
-                               timeout=300, env=dict(os.environ, PYTHONPATH=str(tmp_path / "other")))
-    lines = completed.stderr.strip().splitlines()
-    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
-    assert lines[0].startswith(f"error: PYTHONPATH is set ({tmp_path}/other), where {venv}'s Python finds a pip "
-                               f"({tmp_path}/other/pip/__init__.py)") and "unset it" in lines[0], lines[0]
-    assert "installing pip" not in completed.stdout, completed.stdout
-    assert subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "--version"], capture_output=True,
-                          timeout=120).returncode == 0
 
 
 @pytest.mark.parametrize("name", ["my venv", "my "])
@@ -2593,10 +2555,10 @@ def test_the_set_up_with_a_pip_log_file_in_a_missing_folder_goes_on(tmp_path):
 
 # Seventeenth pass, third look at the seventeenth pass's set-up fixes
 
-def set_up_with_a_pip_configuration(tmp_path, section, setting, value):
-    """make_venv.sh of a new venv with a requirements.txt of one local package, pip's only configuration file setting
-    `setting` to `value` in `section`."""
-    venv = tmp_path / "venv"
+def set_up_with_a_pip_configuration(tmp_path, section, setting, value, venv_name="venv", environment=()):
+    """make_venv.sh of a new venv (tmp_path/venv_name) with a requirements.txt of one local package, pip's only
+    configuration file setting `setting` to `value` in `section`, and the variables of `environment` set."""
+    venv = tmp_path / venv_name
     subprocess.run([sys._base_executable, "-m", "venv", str(venv)], check=True, timeout=300)
     requirements = set_up_copy(tmp_path, "package\n") / "requirements.txt"
     wheel_of_a_package(tmp_path)
@@ -2604,7 +2566,7 @@ def set_up_with_a_pip_configuration(tmp_path, section, setting, value):
     completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv), str(requirements)],
                                capture_output=True, text=True, timeout=300,
                                env=dict(os.environ, PIP_CONFIG_FILE=str(tmp_path / "pip.conf"), PIP_NO_INDEX="1",
-                                        PIP_FIND_LINKS=str(tmp_path)))
+                                        PIP_FIND_LINKS=str(tmp_path), **dict(environment)))
     installed = subprocess.run([str(venv / "bin" / "python"), "-c", "import package"], capture_output=True,
                                timeout=60).returncode == 0
     return completed, installed
@@ -2703,3 +2665,200 @@ def test_the_set_up_with_a_package_whose_build_fails_names_the_builds_last_line_
     "error:" line before it failed was said to fail on that line ("old option ignored")."""
     venv, lines = set_up_of_a_broken_build(tmp_path, failure)
     assert lines[0].startswith(f"error: pip could not install requirements.txt into {venv} ({said}); "), lines[0]
+
+
+# Eighteenth pass, second look at make's set-up, VENV and CHROMIUM
+
+@pytest.mark.parametrize("holding", ["the package", "another pip"])
+def test_the_set_up_with_a_pythonpath_installs_into_the_venv(tmp_path, holding):
+    """PYTHONPATH naming another environment's packages: pip took the requirement found there as installed and put
+    none into the venv, exit code 0 and the stamp, so `make demo` failed without it. Naming a folder with a package
+    `pip` in it, the sixteenth pass refused the set-up ("where venv's Python finds a pip that is not its own"): the
+    set-up now installs without PYTHONPATH, and goes on."""
+    other = tmp_path / "other"
+    if holding == "the package":
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-index", "--find-links",
+                        str(wheel_of_a_package(tmp_path).parent), "--target", str(other), "package"], check=True,
+                       timeout=300)
+    else:
+        (other / "pip").mkdir(parents=True)
+        (other / "pip" / "__init__.py").write_text("")
+    completed, installed = set_up_with_a_pip_configuration(tmp_path, "global", "timeout", "60",
+                                                           environment={"PYTHONPATH": str(other)})
+    assert completed.returncode == 0 and not completed.stderr and installed, completed.stderr
+    assert "installing pip" not in completed.stdout, completed.stdout
+
+
+@pytest.mark.parametrize("setting", ["PIP_Target", "PIP_root", "PIP___PREFIX"])
+def test_the_set_up_with_a_pip_variable_spelt_otherwise_installs_into_the_venv(tmp_path, setting):
+    """pip reads its variables whatever the case after PIP_ (and a leading -- of the option's name): the seventeenth
+    pass dropped PIP_TARGET, PIP_ROOT and PIP_PREFIX, but `PIP_Target=...` installed the packages into that folder,
+    exit code 0 and the stamp with the venv empty."""
+    completed, installed = set_up_with_a_pip_configuration(tmp_path, "global", "timeout", "60",
+                                                           environment={setting: str(tmp_path / "elsewhere")})
+    assert completed.returncode == 0 and installed, completed.stderr
+    assert not (tmp_path / "elsewhere").exists()
+
+
+@pytest.mark.parametrize("section, setting", [("install", "target"), ("global", "python")])
+def test_the_set_up_with_an_empty_pip_configuration_setting_goes_on(tmp_path, section, setting):
+    """pip ignores a setting left empty in its configuration file (`target =`): the seventeenth pass's check refused
+    it as "sets install.target='', which sends the set-up's install elsewhere"."""
+    completed, installed = set_up_with_a_pip_configuration(tmp_path, section, setting, "")
+    assert completed.returncode == 0 and not completed.stderr and installed, completed.stderr
+
+
+def test_the_set_up_of_a_venv_whose_path_holds_an_equals_sign_installs_into_it(tmp_path):
+    """The seventeenth pass's pip ran through env, which reads any word with a = as a setting: a venv /tmp/x=y/venv (or
+    `VENV=a=b`) was "pip could not install requirements.txt into ... (env: '-m': No such file or directory)"."""
+    completed, installed = set_up_with_a_pip_configuration(tmp_path, "global", "timeout", "60", venv_name="x=y")
+    assert completed.returncode == 0 and not completed.stderr and installed, completed.stderr
+
+
+@pytest.mark.parametrize("log", ["under a file", "in /proc"])
+def test_the_set_up_with_a_pip_log_file_in_a_folder_pip_cannot_make_is_one_line(tmp_path, log):
+    """PIP_LOG naming a file in a missing folder pip cannot make (under a file, in /proc): the seventeenth pass checked
+    only a folder there, and pip's "--- Logging error ---" with a traceback for each line it logged, some 1,500 lines,
+    came on a set-up that went on with exit code 0."""
+    (tmp_path / "notes.txt").write_text("the user's")
+    path = str(tmp_path / "notes.txt" / "logs" / "pip.log") if log == "under a file" else "/proc/missing/pip.log"
+    venv = tmp_path / "venv"
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                                str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, text=True,
+                               timeout=300, env=dict(os.environ, PIP_LOG=path))
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].startswith(f"error: PIP_LOG is set ({path}), a log file pip cannot write ("), lines[0]
+    assert not os.path.lexists(venv) and (tmp_path / "notes.txt").read_text() == "the user's"
+
+
+@pytest.mark.parametrize("venv_there", [False, True], ids=["new venv", "venv there"])
+@pytest.mark.parametrize("variable", ["PYTHONHOME", "PYTHONPLATLIBDIR"])
+def test_the_set_up_with_a_variable_python_does_not_start_with_names_it(tmp_path, variable, venv_there):
+    """PYTHONHOME set to a folder that is no Python's (another Python's, or one removed): Python 3.10 on PATH was "not
+    found; install it", and a good venv was "no working Python (its Python was removed or moved); remove it"
+    (sixteenth pass). PYTHONPLATLIBDIR (sys.platlibdir, `lib64` where Fedora builds Python so) naming a folder the
+    Python has none of was the same two lines (eighteenth)."""
+    _, path = python_310_and_path()
+    venv = tmp_path / "venv"
+    if venv_there:
+        subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    value = str(tmp_path / "removed") if variable == "PYTHONHOME" else "lib-missing"
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                                str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, text=True,
+                               timeout=300, env=dict(os.environ, PATH=path, **{variable: value}))
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].startswith(f"error: {variable} is set ({value}), with which ") and "unset it" in lines[0], lines[0]
+    assert os.path.exists(venv / "pyvenv.cfg") == venv_there
+
+
+def venv_recording_its_programs(venv, record):
+    """A stand-in venv (pyvenv.cfg, both stamps) whose python and mpirun append their path to `record` and succeed
+    (printing 1 for `-c`, as make's check of the venv's Python wants)."""
+    (venv / "bin").mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text("")
+    for program in ("python", "mpirun"):
+        (venv / "bin" / program).write_text(f'#!/bin/sh\necho "$0" >> "{record}"\n[ "$1" = -c ] && echo 1\nexit 0\n')
+        (venv / "bin" / program).chmod(0o755)
+    for stamp in (".installed", ".installed-test"):
+        (venv / stamp).write_text("")
+
+
+def path_with_a_gpu(tmp_path):
+    """PATH with an nvidia-smi of the test's own first, which lists a GPU."""
+    (tmp_path / "bin").mkdir(exist_ok=True)
+    (tmp_path / "bin" / "nvidia-smi").write_text('#!/bin/sh\necho "GPU 0: a GPU"\n')
+    (tmp_path / "bin" / "nvidia-smi").chmod(0o755)
+    return f"{tmp_path}/bin:{os.environ['PATH']}"
+
+
+@pytest.mark.parametrize("goal", ["demo", "gpu-check"])
+def test_make_with_a_venv_named_with_an_equals_sign_runs_its_python(tmp_path, goal):
+    """`make setup VENV=a=b` set up a=b, but the shell read the first word of `a=b/bin/python demo.py` as an
+    assignment: "demo.py: not found" for `make demo`, and "-m: command not found" for every step of `make
+    gpu-check`."""
+    copy = set_up_copy(tmp_path)
+    (copy / "benchmarks").mkdir()
+    shutil.copy(os.path.join(REPO_ROOT, "benchmarks", "gpu_check.sh"), copy / "benchmarks")
+    (copy / "requirements-gpu.txt").write_text("")
+    venv_recording_its_programs(copy / "a=b", tmp_path / "ran")
+    completed = subprocess.run(["make", "--no-print-directory", goal, "VENV=a=b"], cwd=copy, capture_output=True,
+                               text=True, timeout=300,
+                               env=dict(top_level_make_environment(), GPU_CHECK_DIR=str(tmp_path / "work"),
+                                        PATH=path_with_a_gpu(tmp_path)))
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    ran = set(os.path.normpath(path) for path in (tmp_path / "ran").read_text().split())
+    assert "a=b/bin/python" in ran and ("a=b/bin/mpirun" in ran) == (goal == "gpu-check"), ran
+
+
+def test_make_clean_venv_removes_a_venv_holding_its_pip_configuration(tmp_path):
+    """A venv's pip.conf (pip's configuration for that venv alone, its "site" file) was said to be a file of the user's
+    beside the venv: "holds files of its own beside the virtual environment's (such as 'pip.conf'); nothing
+    removed"."""
+    copy = set_up_copy(tmp_path)
+    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(copy / "v")], check=True, timeout=120)
+    (copy / "v" / "pip.conf").write_text("[global]\ntimeout = 60\n")
+    completed = subprocess.run(["make", "--no-print-directory", "clean-venv", "VENV=v"], cwd=copy, capture_output=True,
+                               text=True, timeout=60, env=top_level_make_environment())
+    assert completed.returncode == 0 and not completed.stderr, completed.stderr
+    assert not os.path.lexists(copy / "v")
+
+
+@pytest.mark.parametrize("script", [".ci/run", "benchmarks/gpu_check.sh"])
+def test_a_set_up_script_run_through_a_link_runs_in_its_repository(tmp_path, script):
+    """.ci/run and benchmarks/gpu_check.sh go to the repository they are in, but run through a link elsewhere (`ln -s
+    ~/TecoGAN/.ci/run ~/bin/ci`) they went to the folder above the link: make ran there (another project's Makefile,
+    or make's "No rule to make target"), and the GPU check's steps ran there. A Makefile in each folder records where
+    make ran."""
+    copy = tmp_path / "repo"
+    (copy / os.path.dirname(script)).mkdir(parents=True)
+    shutil.copy(os.path.join(REPO_ROOT, script), copy / script)
+    for folder in (copy, tmp_path):
+        (folder / "Makefile").write_text('test setup-gpu setup-test:\n\t@echo "$(CURDIR)" >> ran\n')
+    (tmp_path / "links").mkdir()
+    (tmp_path / "links" / "script").symlink_to(copy / script)
+    subprocess.run(["bash", str(tmp_path / "links" / "script")], cwd=tmp_path, capture_output=True, text=True,
+                   timeout=120, env=dict(top_level_make_environment(), GPU_CHECK_DIR=str(tmp_path / "work"),
+                                         PATH=path_with_a_gpu(tmp_path)))
+    assert set((copy / "ran").read_text().splitlines()) == {str(copy)} and not (tmp_path / "ran").exists()
+
+
+@pytest.mark.parametrize("workers", ["abc", "", "2 x"])
+def test_make_test_with_a_test_workers_pytest_cannot_take_is_one_line_before_anything_runs(tmp_path, workers):
+    """`make test TEST_WORKERS=abc` (or empty) set up the venv and checked the Chromium, then was pytest's usage
+    lines ("argument -n/--numprocesses: invalid parse_numprocesses value: 'abc'") and make's."""
+    copy = set_up_copy(tmp_path)
+    completed = subprocess.run(["make", "--no-print-directory", "-n", "test", f"TEST_WORKERS={workers}"], cwd=copy,
+                               capture_output=True, text=True, timeout=60, env=top_level_make_environment())
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and not completed.stdout, completed.stdout + completed.stderr
+    assert f"TEST_WORKERS '{workers}' is not a number of pytest workers" in lines[0], lines[0]
+
+
+def test_the_set_up_with_a_pip_log_file_pip_cannot_write_to_is_one_line(tmp_path):
+    """PIP_LOG naming a file that opens but takes no bytes (/dev/full, as a log on a full disk): the seventeenth
+    pass's check opens it, and pip's "--- Logging error ---" and a traceback for each line it logged, over a thousand
+    lines, came on a set-up that went on with exit code 0."""
+    completed, _ = set_up_with_a_pip_configuration(tmp_path, "global", "timeout", "60",
+                                                   environment={"PIP_LOG": "/dev/full"})
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr[:2000]
+    assert lines[0].startswith("error: pip could not write its log file (OSError: [Errno 28] No space left on device), "
+                               "which PIP_LOG"), lines[0]
+
+
+def test_the_set_up_with_another_venv_first_on_path_makes_a_venv_that_outlives_it(tmp_path):
+    """Another project's venv of Python 3.10 activated (its bin first on PATH): the set-up made the venv with that
+    venv's python3.10, whose home was then the other venv's bin, so removing the other venv left this one "no working
+    Python (its Python was removed or moved)"."""
+    python, path = python_310_and_path()
+    other = tmp_path / "other"
+    subprocess.run([python, "-m", "venv", "--without-pip", str(other)], check=True, timeout=120)
+    venv = tmp_path / "venv"
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                                str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, text=True,
+                               timeout=300, env=dict(os.environ, PATH=f"{other}/bin:{path}", VIRTUAL_ENV=str(other)))
+    assert completed.returncode == 0, completed.stderr
+    shutil.rmtree(other)
+    assert subprocess.run([str(venv / "bin" / "python"), "-c", ""], timeout=60).returncode == 0

@@ -8,7 +8,10 @@ venv_dir=$1
 requirements=$2
 # PYTHONINSPECT set: each of the set-up's Pythons went on to read commands after its own, from a terminal a hang with no
 # prompt shown, and from a pipe "s1 holds Python 3.10, not the Python 3.10 NNabla 1.39 needs". The set-up asks nothing.
-unset PYTHONINSPECT
+# PYTHONPATH naming another environment's packages (a user's site-packages, another venv's): pip took the requirements
+# found there as installed and put none into the venv, exit code 0 and the stamp; naming a folder with a `pip` in it,
+# it hid the venv's pip. The set-up installs into the venv what the venv alone holds.
+unset PYTHONINSPECT PYTHONPATH
 
 # pyenv's Pythons where PYENV_ROOT puts them (/opt/pyenv): only ~/.pyenv was looked in, and with another pyenv
 # version chosen (its python3.10 shim refuses) a 3.10 installed there was "not found; install it, e.g. pyenv install"
@@ -19,11 +22,13 @@ if [ -n "${HOME:-}" ]; then home=$HOME; else home=$(unset HOME; echo ~); fi
 # A log file pip cannot write (PIP_LOG, or its other names PIP_LOG_FILE and PIP_LOCAL_LOG, naming a folder or a place
 # not the user's to write): pip's "--- Logging error ---" and a traceback for each line it logs, hundreds of lines, on a
 # set-up that succeeded. Said in one line, before anything is made. (pip reads a ~ beginning it as the home folder, and
-# makes the file's folder where it is missing.)
+# makes the file's folder where it is missing: made here as pip would, since one it cannot make, under a file or in
+# /proc, was the same hundreds of lines.)
 for log_setting in PIP_LOG PIP_LOG_FILE PIP_LOCAL_LOG; do
   log_file=${!log_setting:-}
   case $log_file in "~/"*) log_file=$home/${log_file#"~/"} ;; esac
-  if [ -n "$log_file" ] && [ -d "$(dirname -- "$log_file")" ] && ! unwritable=$( { : >> "$log_file"; } 2>&1); then
+  if [ -n "$log_file" ] \
+      && ! unwritable=$( { mkdir -p -- "$(dirname -- "$log_file")" && : >> "$log_file"; } 2>&1); then
     echo "error: $log_setting is set (${!log_setting}), a log file pip cannot write (${unwritable##*: }); unset it or" \
       "name a file pip can write, then run make again" >&2
     exit 2
@@ -34,12 +39,17 @@ done
 # failing one, the first without it is printed and the status is 3.
 # The version is checked by exit status, not assert: with PYTHONOPTIMIZE set Python drops asserts, and a venv of Python
 # 3.12 was taken for one of 3.10 (pip put into it, then pip's failure on NNabla).
+# The python3.10 of a virtual environment (another project's, activated, first on PATH) made a venv whose Python was
+# that one's: removing that venv later left this one "no working Python". The Python it was made from is taken.
 find_python310() {
-  local without_ensurepip=
+  local without_ensurepip= base
   for candidate in python3.10 "${PYENV_ROOT:-$home/.pyenv}"/versions/3.10.*/bin/python3.10 \
       "$home"/.pyenv/versions/3.10.*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10; do
     if command -v "$candidate" >/dev/null 2>&1 \
         && "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1; then
+      base=$("$candidate" -c 'import sys; sys.prefix != sys.base_prefix and print(sys.base_exec_prefix)' \
+        2>/dev/null) || base=
+      [ -z "$base" ] || [ ! -x "$base/bin/python3.10" ] || candidate=$base/bin/python3.10
       if "$candidate" -c 'import ensurepip' >/dev/null 2>&1; then
         command -v "$candidate"
         return 0
@@ -59,12 +69,21 @@ no_ensurepip() {  # the line for a Python 3.10 without ensurepip ($1), which ven
 
 # PYTHONHOME set (to another Python's folder, or one since removed) makes every Python look for its standard library
 # there, a venv's too: a Python 3.10 that then did not start was "Python 3.10 not found; install it", and a good venv
-# "no working Python (its Python was removed or moved); remove it". Said as PYTHONHOME where one starts without it.
-pythonhome_set() {  # the line for a PYTHONHOME with which $1 does not start
-  echo "error: PYTHONHOME is set ($PYTHONHOME), with which $1 does not start (Python looks for its standard library" \
-    "there; a virtual environment needs none); unset it, then run make again" >&2
-  exit 2
+# "no working Python (its Python was removed or moved); remove it". PYTHONPLATLIBDIR (`lib64`, as Fedora's Python is
+# built) the same: Python looks for its libraries in that folder of its installation. Said as the variable where the
+# command ($2...) succeeds without it.
+python_variable_set() {  # python_variable_set WHAT COMMAND...: the line for a variable with which WHAT does not start
+  local what=$1 variable
+  shift
+  for variable in PYTHONHOME PYTHONPLATLIBDIR; do
+    if [ -n "${!variable:-}" ] && (unset "$variable"; "$@") >/dev/null 2>&1; then
+      echo "error: $variable is set (${!variable}), with which $what does not start (Python looks for its libraries" \
+        "there; a virtual environment needs none); unset it, then run make again" >&2
+      exit 2
+    fi
+  done
 }
+python310_there() { local search=0; find_python310 || search=$?; [ "$search" != 1 ]; }
 
 # `VENV=new/..`, `new/../mydata`: venv reads a name as Python's abspath does (new/.. is the folder new is in, here the
 # repository), the shell through the folders themselves (new is missing: no folder there to check), so a folder of the
@@ -119,8 +138,7 @@ if [ -e "$venv_dir/bin/python" ] || [ -L "$venv_dir/bin/python" ]; then
     exit 2
   fi
   if ! "$venv_dir/bin/python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1; then
-    [ -z "${PYTHONHOME:-}" ] || ! env -u PYTHONHOME "$venv_dir/bin/python" -c '' >/dev/null 2>&1 \
-      || pythonhome_set "$venv_dir's Python"
+    python_variable_set "$venv_dir's Python" "$venv_dir/bin/python" -c ''
     found=$("$venv_dir/bin/python" -c 'import sys; print("Python %d.%d" % sys.version_info[:2])' 2>/dev/null) \
       || found="no working Python (its Python was removed or moved)"
     echo "error: $venv_dir holds $found, not the Python 3.10 NNabla 1.39 needs; remove it" \
@@ -152,10 +170,7 @@ else
   python310=$(find_python310) && search=0 || search=$?
   [ "$search" != 3 ] || no_ensurepip "Python 3.10 ($python310)"
   if [ "$search" != 0 ]; then
-    if [ -n "${PYTHONHOME:-}" ]; then
-      (unset PYTHONHOME; find_python310 >/dev/null 2>&1) && without=0 || without=$?
-      [ "$without" = 1 ] || pythonhome_set "Python 3.10"
-    fi
+    python_variable_set "Python 3.10" python310_there
     echo "error: Python 3.10 not found (NNabla 1.39 needs it); install it, e.g. 'pyenv install 3.10' or" \
       "'apt-get install python3.10 python3.10-venv', then run make again" >&2
     exit 2
@@ -246,20 +261,7 @@ fi
 # pip there but failing to start (a pip.conf it cannot read; a PIP_ variable it cannot read, `PIP_TIMEOUT=abc`) was said
 # to be none: ensurepip put it in again every run. pip is looked for as its command's module, which reads no
 # configuration; pip_install's line below names what pip cannot read.
-# A PYTHONPATH holding another `pip` (a folder of that name) hides the venv's: a venv with pip was said to have none and
-# ensurepip run over it, then pip's "No module named pip.__main__". Said as PYTHONPATH where pip runs without it.
-pip_runs() { "$venv_dir/bin/python" -c 'import pip._internal.cli.main' >/dev/null 2>&1; }
-pythonpath_hides_pip() {
-  if [ -n "${PYTHONPATH:-}" ] && (unset PYTHONPATH; pip_runs); then
-    found=$("$venv_dir/bin/python" -c 'import importlib.util; print(importlib.util.find_spec("pip").origin)' \
-      2>/dev/null) || found="another pip"
-    echo "error: PYTHONPATH is set ($PYTHONPATH), where $venv_dir's Python finds a pip ($found) that is not its own" \
-      "and does not run; unset it, then run make again" >&2
-    exit 2
-  fi
-}
-if ! pip_runs; then
-  pythonpath_hides_pip
+if ! "$venv_dir/bin/python" -c 'import pip._internal.cli.main' >/dev/null 2>&1; then
   # `python3.10 -m venv --without-pip`, the way round a missing python3.10-venv: ensurepip's "No module named" line
   "$venv_dir/bin/python" -c 'import ensurepip' >/dev/null 2>&1 \
     || no_ensurepip "$venv_dir has no pip, and its Python ($(readlink -f -- "$venv_dir/bin/python"))"
@@ -274,7 +276,6 @@ if ! pip_runs; then
       "VENV to another folder" >&2
     exit 2
   fi
-  pip_runs || pythonpath_hides_pip
 fi
 # pip's own lines when it failed: offline, five "Retrying" warnings and two errors, the last "No matching distribution
 # found" (nine lines, exit code 1); a venv not the user's to write (a shared one), an OSError and a hint. Now one line
@@ -289,12 +290,21 @@ fi
 # changed. pip reads its variables over its files: dry-run, no-deps and user are set off for the set-up's pip (its
 # --no-deps on the command line still counts); a target, prefix, root or python in a file is refused in one line.
 # (_PIP_RUNNING_IN_SUBPROCESS: pip's own mark that it runs as --python's pip, so a python setting is not followed.)
-pip_env() {
-  env -u PIP_TARGET -u PIP_PREFIX -u PIP_ROOT -u PIP_PYTHON PIP_DRY_RUN=0 PIP_NO_DEPS=0 PIP_USER=0 \
-    _PIP_RUNNING_IN_SUBPROCESS=1 "$@"
-}
+# pip reads a PIP_ variable whatever the case of its name after PIP_, and an option by any of its names: `PIP_Target`
+# installed into that folder, and `PIP_NO_DEPENDENCIES` (--no-deps' other name) could be read after PIP_NO_DEPS=0.
+# Every variable pip reads as one of those options is dropped.
+# (Not through env, which reads any word with a = as a setting: `VENV=a=b` or `/tmp/x=y/venv` was "env: '-m': No such
+# file or directory" for pip, the set-up refused.)
+pip_env() (
+  for name in $(compgen -e PIP_); do
+    option=$(printf '%s' "${name#PIP_}" | tr 'A-Z_' 'a-z-')
+    case ${option#--} in target|prefix|root|python|dry-run|no-deps|no-dependencies|user) unset "$name" ;; esac
+  done
+  export PIP_DRY_RUN=0 PIP_NO_DEPS=0 PIP_USER=0 _PIP_RUNNING_IN_SUBPROCESS=1
+  "$@"
+)
 elsewhere=$(pip_env "$venv_dir/bin/python" -m pip config list 2>/dev/null \
-  | grep -aE "^(global|install)\.(target|prefix|root|python)=" | head -n 1) || true
+  | grep -aE "^(global|install)\.(target|prefix|root|python)=" | grep -avx ".*=''" | head -n 1) || true
 if [ -n "$elsewhere" ]; then
   echo "error: pip's configuration sets $elsewhere, which sends the set-up's install elsewhere than $venv_dir;" \
     "remove it from pip's configuration file ('$venv_dir/bin/python -m pip config debug' names them), or run make" \
@@ -302,8 +312,18 @@ if [ -n "$elsewhere" ]; then
   exit 2
 fi
 pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
-  local output reason
-  if output=$(pip_env "$venv_dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$@" 2>&1); then
+  local output reason status=0
+  output=$(pip_env "$venv_dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$@" 2>&1) \
+    || status=$?
+  # A log file pip opens but cannot write (PIP_LOG on a full disk, or /dev/full), which the check above lets by: pip's
+  # "--- Logging error ---" and a traceback for each line it logged, over a thousand lines, with exit code 0.
+  case $output in *"--- Logging error ---"*)
+    reason=$(printf '%s\n' "$output" | grep -aE '^[A-Za-z.]*(Error|Exception): ' | tail -n 1) || true
+    echo "error: pip could not write its log file (${reason:-its logging failed}), which PIP_LOG, PIP_LOG_FILE or" \
+      "PIP_LOCAL_LOG names; unset it or name a file pip can write, then run make again" >&2
+    exit 2 ;;
+  esac
+  if [ "$status" = 0 ]; then
     [ -z "$output" ] || printf '%s\n' "$output" >&2
     return 0
   fi
