@@ -174,7 +174,7 @@ def no_picture_left_out(folder, frames):
     numbers = {frame_sort_key(os.path.basename(path))[0] for path in frames}
     by_name = len(numbers) == 1 and min(numbers) >= 0
     stems = {os.path.splitext(os.path.basename(path))[0] for path in frames}
-    patterns = {re.sub(r"\d+", "0", stem) for stem in stems}  # 'lr_0001' and 'lr_12' are both 'lr_0'
+    patterns = {name_pattern(stem) for stem in stems}
 
     def place(stem):
         """Where a picture of name stem (without its extension: the 2 of '.jp2' made '0002.jp2' frame 22, left out
@@ -182,7 +182,7 @@ def no_picture_left_out(folder, frames):
         where its number is another or it is named after a frame: 'clip2_a_thumb.webp', or named otherwise)."""
         if by_name:
             return stem if frame_sort_key(stem)[0] in numbers and not named_after(stem, stems) else None
-        return frame_sort_key(stem)[0] if re.sub(r"\d+", "0", stem) in patterns else None
+        return frame_sort_key(stem)[0] if name_pattern(stem) in patterns else None
 
     places = {place(stem) for stem in stems}
 
@@ -199,6 +199,11 @@ def no_picture_left_out(folder, frames):
                         f"format frames are not read in (frames: {', '.join(IMAGE_EXTENSIONS)}), so the frames "
                         "either side of it would be read as consecutive: convert it to PNG or remove it")
     return frames
+
+
+def name_pattern(stem):
+    """stem without its numbers and case: 'lr_0001', 'LR_12' are both 'lr_0' (a converter's upper case)."""
+    return re.sub(r"\d+", "0", stem).casefold()
 
 
 def named_after(stem, stems):
