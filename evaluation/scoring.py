@@ -61,10 +61,12 @@ def list_png_frames(folder, role):
     pngs = [name for name in os.listdir(folder) if is_frame_name(name, ".png")]
     names = [name for name in pngs if not name.startswith("IB")]
     if not names:
-        # frames of generate.py --output-name IBM were said to be no .png frames at all
+        # frames of generate.py --output-name IBM were said to be no .png frames at all; targets were told to be
+        # generated with another --output-name, a flag of generate.py's results alone
         raise UserError(f"{role} folder '{folder}' has no .png frames" + (
             f" but ones whose names begin with 'IB' ('{min(pngs)}'), which are left out as the authors' metrics.py "
-            "leaves them out; rename them (or generate them with another --output-name)" if pngs else ""))
+            "leaves them out; rename them" + (" (or generate them with another --output-name)" if role == "results"
+                                              else "") if pngs else ""))
     return one_frame_a_number(only_files([os.path.join(folder, name) for name in sorted(names, key=frame_sort_key)],
                                          f"{role} folder", folder))
 

@@ -1914,3 +1914,18 @@ def test_a_budget_too_small_for_frames_under_the_flow_stride_names_the_frames_gi
     resolver = SuperResolver(BUNDLED_MODEL, backend="nnabla", context="cpu", max_memory=0.3 * 2 ** 30)
     with pytest.raises(UserError, match=f"too small for {width}x{height} LR frames even with the smallest tiles"):
         resolver.model(height, width)
+
+
+# Eighteenth pass, third look at the eighteenth pass's generate and evaluate fixes
+
+@pytest.mark.parametrize("flag, value", [("--outscale", "1_5"), ("--fps", "2_5"), ("--max-memory", "0_5"),
+                                         ("--tile", "6_4")])
+def test_a_number_with_an_underscore_is_one_line_not_its_digits_run_together(tmp_path, capsys, flag, value):
+    """--outscale 1_5 was 15 (float() reads '_' between digits as Python's grouping), frames ten times larger written
+    with exit code 0; --fps 2_5 was 25, --max-memory 0_5 was 5 GB, --tile 6_4 was 64."""
+    import generate
+    from conftest import user_error_line
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir",
+                                           str(tmp_path / "out"), flag, value], capsys)
+    assert f"{flag} must be a number without '_'" in line and f"'{value}'" in line
+    assert not os.path.exists(tmp_path / "out")

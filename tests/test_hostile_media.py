@@ -942,3 +942,34 @@ def test_a_time_of_sixty_seconds_or_minutes_after_a_colon_is_refused_as_ffmpeg_r
     with pytest.raises(UserError, match=rf"^--start '{position}' is neither a frame number .* below 60\)$"):
         VideoReader(clip).select(position, None)
     assert parse_position("75:00") == ("time", 4500) and parse_position("1:59.5") == ("time", 119.5)
+
+
+# Eighteenth pass, third look at the eighteenth pass's generate and evaluate fixes
+
+@pytest.mark.parametrize("position, seconds", [(".5s", 0.5), ("0:59.99999999999999999", 60.0)],
+                         ids=["no zero before the point", "seconds of 20 digits below 60"])
+def test_a_time_ffmpeg_takes_is_taken(tmp_path, position, seconds):
+    """'.5s' was refused where '0.5s' and FFmpeg's '.5' are taken; '1:59.99999999999999999' was refused as seconds of
+    60 or more, its float being 60.0: seconds are below 60 as written (1:59.99999999999999999 so too)."""
+    from utils.image_io import VideoReader, parse_position
+    assert parse_position(position) == ("time", seconds)
+    reader = VideoReader(ffmpeg_video(tmp_path / "clip.mp4", frames=700, size="16x16"))
+    reader.select("0", position)
+    assert reader.frame_count == round(seconds * float(reader.fps))
+
+
+@pytest.mark.parametrize("frames, picture", [(["0001.png", "0003.png", "0005.png"], "thumb_4.webp"),
+                                             (["0000.png", "0002.png", "0004.png"], "cover@3x.webp")],
+                         ids=["a thumbnail", "a retina cover"])
+def test_a_picture_named_otherwise_among_frames_numbered_by_twos_is_no_frame_left_out(tmp_path, frames, picture):
+    """Frames numbered by twos (a render of every second frame) beside a picture of another format named otherwise
+    whose number falls between two of theirs: it was refused as a frame left out ("is a picture among the frames of
+    its sequence"); a picture named as the frames ('0002.webp') still is."""
+    import cv2
+    from utils.image_io import list_frames
+    for name in [*frames, picture]:
+        cv2.imwrite(str(tmp_path / name), np.zeros((8, 8, 3), np.uint8))
+    assert [os.path.basename(path) for path in list_frames(str(tmp_path))] == frames
+    os.rename(tmp_path / picture, tmp_path / f"{int(frames[0][:4]) + 1:04d}.webp")
+    with pytest.raises(UserError, match="is a picture among the frames of its sequence"):
+        list_frames(str(tmp_path))

@@ -100,6 +100,8 @@ def positive(kind, name, least=None, most=None):
                                             most is not None and f"at most {most:g}") if part)
 
     def parse(text):
+        if "_" in text:  # int() and float() read '_' between digits as Python's grouping: '--fps 2_5' was 25
+            raise argparse.ArgumentTypeError(f"{name} must be a number without '_', got '{shortened(text)}'")
         try:
             value = kind(text)
         except ValueError:

@@ -174,19 +174,22 @@ def no_picture_left_out(folder, frames):
     '.png' was converted from), of none, or outside the frames' (a 'thumb_320.webp') leaves no gap. Frames whose names
     hold one number alike are ordered by name (one_frame_a_number), and so are their gaps: 'clip2_b.webp' between
     'clip2_a.png' and 'clip2_c.png' was left out so too. A picture named as a copy lies where its name cut before the
-    copy's ending does ('f0002 (1).webp', a second download of frame 2, whose digits make 21, was left out so too)."""
+    copy's ending does ('f0002 (1).webp', a second download of frame 2, whose digits make 21, was left out so too).
+    Only a picture named as the frames are, but for its digits, lies among them: 'thumb_4.webp' beside frames numbered
+    by twos ('0001.png', '0003.png'.., a render of every second frame) was refused as a frame left out."""
     numbers = {frame_sort_key(os.path.basename(path))[0] for path in frames}
     by_name = len(numbers) == 1 and min(numbers) >= 0
     stems = {os.path.splitext(os.path.basename(path))[0] for path in frames}
     spelled = spellings(stems)
+    patterns = {name_pattern(stem) for stem in stems}
 
     def place(stem):
         """Where a picture of name stem (without its extension: the 2 of '.jp2' made '0002.jp2' frame 22, left out
         without a word) lies among the frames: its number, or stem where they are ordered by name (None, nowhere,
-        where its number is another or it is named after a frame: 'clip2_a_thumb.webp')."""
+        where its number is another or it is named after a frame: 'clip2_a_thumb.webp', or named otherwise)."""
         if by_name:
             return stem if frame_sort_key(stem)[0] in numbers and not named_after(stem, spelled) else None
-        return frame_sort_key(stem)[0]
+        return frame_sort_key(stem)[0] if name_pattern(stem) in patterns else None
 
     places = {place(stem) for stem in stems}
 
@@ -224,6 +227,12 @@ def spellings(names):
         form = unicodedata.normalize("NFC", name)
         forms[form] = name if form not in forms else None
     return {**{form: name for form, name in forms.items() if name is not None}, **{name: name for name in names}}
+
+
+def name_pattern(stem):
+    """stem without its numbers and case, in composed Unicode form: 'lr_0001', 'LR_12' are both 'lr_0' (a converter's
+    upper case)."""
+    return unicodedata.normalize("NFC", re.sub(r"\d+", "0", stem)).casefold()
 
 
 def heads(stem):
@@ -675,8 +684,10 @@ def parse_position(text):
     """A --start/--end value: ("frame", index) for a whole number, ("time", seconds) for '12.5s',
     '1:02.5' or '0:01:02.5'. None for text of neither form, and for seconds of 60 or more after a colon, or minutes of
     60 or more after hours: '1:75' was taken as 2:15, a part the user did not name super-resolved with exit code 0,
-    where FFmpeg refuses it (a typo of '1:57'?); '75:00' is still 75 minutes, its one reading."""
-    match = re.fullmatch(r"(\d+)|(\d+(?:\.\d*)?)s|(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d*)?)", text.strip())
+    where FFmpeg refuses it (a typo of '1:57'?); '75:00' is still 75 minutes, its one reading. Seconds are
+    compared by their whole part, as written: '1:59.99999999999999999' is below 60, though its float is 60.0 (it was
+    refused); '.5s' is half a second, as '0.5s' and FFmpeg's '.5' (it was refused)."""
+    match = re.fullmatch(r"(\d+)|(\d+(?:\.\d*)?|\.\d+)s|(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d*)?)", text.strip())
     if not match:
         return None
     frame, seconds, hours, minutes, rest = match.groups()
@@ -684,7 +695,7 @@ def parse_position(text):
         return "frame", int(frame) if len(frame) <= 18 else math.inf
     if seconds is not None:
         return "time", float(seconds)
-    if float(rest) >= 60 or (hours is not None and int(minutes) >= 60):
+    if int(rest.partition(".")[0]) >= 60 or (hours is not None and int(minutes) >= 60):
         return None
     return "time", float(hours or 0) * 3600 + int(minutes) * 60 + float(rest)
 
