@@ -850,3 +850,26 @@ def test_an_output_size_whose_factor_the_frames_cannot_take_is_refused_before_th
                  2 ** 30, factor)
     assert job_spec(str(tmp_path / "fits"), video, None, model, "", "", {"--backend": "auto"},
                     str(tmp_path / "no_weights"), 2 ** 30, "0.5")["flags"]["--outscale"] == "0.5"
+
+
+# Eighteenth pass, third look at the eighteenth pass's demo, page and frame-copy fixes
+
+def test_frames_the_model_s_own_scale_makes_too_wide_are_refused_before_the_job_is_queued(tmp_path):
+    """An upload of frames 4100 pixels wide with Output size left empty: the x4 model's output (16400 pixels) is past
+    the largest side generate.py writes, so the job was queued, waited for every job ahead of it, and failed when its
+    turn came (the page checked an Output size factor only). A factor of 2 fits and is queued."""
+    import cv2
+    import numpy as np
+
+    from hostile import fixture_frames_zip
+    from webapp.inputs import job_spec, list_models
+    wide = cv2.imencode(".png", np.zeros((4, 4100, 3), np.uint8))[1].tobytes()
+    upload = fixture_frames_zip(tmp_path / "wide.zip", count=0,
+                                extra=[(f"clip/{index:04d}.png", wide) for index in range(1, 6)])
+    weights = str(tmp_path / "no_weights")
+    x4_model = next(iter(list_models(weights)))  # the bundled TecoGAN model, the page's default
+    with pytest.raises(UserError, match=rf"^the x4 model's output of 4100x4 frames gives 16400x16 frames, more than "
+                                        rf"{MAX_SIDE} pixels a side"):
+        job_spec(str(tmp_path / "job"), upload, None, x4_model, "", "", {"--backend": "auto"}, weights, 2 ** 30)
+    assert job_spec(str(tmp_path / "halved"), upload, None, x4_model, "", "", {"--backend": "auto"}, weights, 2 ** 30,
+                    "2")["flags"]["--outscale"] == "2"
