@@ -485,3 +485,17 @@ def test_the_demos_closing_lines_show_an_outputs_escape_sequence_and_newline_by_
     [closing] = [line for line in printed.splitlines() if line.startswith("demo finished in ")]
     assert closing.endswith(f"In {tmp_path}/demo\\x1b]0;title\\x07\\nout/:")
     assert (out / "sr.mp4").is_file()
+
+
+# Eighteenth pass, third look at the eighteenth pass's demo, page and frame-copy fixes
+
+@pytest.mark.parametrize("region, subject", [(None, "the 64x48 frames of 'clip.mp4' are"),
+                                             ((0, 0, 48, 64), "--region 0,0,48,64 is")],
+                         ids=["whole frames", "region"])
+def test_a_clip_too_small_for_the_demo_is_said_in_a_grammatical_line(region, subject):
+    """The line of a clip whose whole frames are too small said "the 64x48 frames of '...' is smaller than 53x53"."""
+    import re
+
+    import demo
+    with pytest.raises(UserError, match=rf"^{re.escape(subject)} smaller than 53x53, "):
+        demo.clip_box(region, (48, 64), "clip.mp4", demo.DEFAULT_DEGRADATION, 4)
