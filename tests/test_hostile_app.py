@@ -873,3 +873,15 @@ def test_frames_the_model_s_own_scale_makes_too_wide_are_refused_before_the_job_
         job_spec(str(tmp_path / "job"), upload, None, x4_model, "", "", {"--backend": "auto"}, weights, 2 ** 30)
     assert job_spec(str(tmp_path / "halved"), upload, None, x4_model, "", "", {"--backend": "auto"}, weights, 2 ** 30,
                     "2")["flags"]["--outscale"] == "2"
+
+
+def test_a_zip_holding_a_video_and_no_frames_is_told_to_upload_the_video_itself(tmp_path):
+    """A zip of a video was told only to "zip the frames of one clip", where uploading the video is the shorter way."""
+    from helpers import fixture_frames_video
+    from hostile import fixture_frames_zip
+    from webapp.inputs import upload_input
+    video = open(fixture_frames_video(tmp_path / "clip.mp4"), "rb").read()
+    upload = fixture_frames_zip(tmp_path / "clip.zip", count=0, extra=[("clip.mp4", video)])
+    with pytest.raises(UserError, match=r"^'clip\.zip' holds no frames .*; zip the frames of one clip, or upload a "
+                                        r"video as it is, not zipped$"):
+        upload_input(upload, "clip.zip", "", "", str(tmp_path / "job"), 2 ** 30)

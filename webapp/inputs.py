@@ -99,7 +99,8 @@ def frame_folder(root, name):
     folders.sort()
     if not folders:
         raise UserError(
-            f"'{name}' holds no frames ({', '.join(IMAGE_EXTENSIONS)}); zip the frames of one clip")
+            f"'{name}' holds no frames ({', '.join(IMAGE_EXTENSIONS)}); zip the frames of one clip, or upload a video "
+            "as it is, not zipped")
     if len(folders) > 1:
         # reprlib: quoted and cut short (two folders 3800 characters deep made a message of 7700)
         shown = ", ".join(reprlib.repr(os.path.relpath(folder, root)) for folder in folders[:3])
