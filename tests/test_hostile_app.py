@@ -885,3 +885,35 @@ def test_a_zip_holding_a_video_and_no_frames_is_told_to_upload_the_video_itself(
     with pytest.raises(UserError, match=r"^'clip\.zip' holds no frames .*; zip the frames of one clip, or upload a "
                                         r"video as it is, not zipped$"):
         upload_input(upload, "clip.zip", "", "", str(tmp_path / "job"), 2 ** 30)
+
+
+@pytest.mark.parametrize("change", ["a frame comes", "a temporary goes"])
+def test_a_start_beside_a_killed_server_s_job_still_writing_its_frames_deletes_them_and_starts(tmp_path, monkeypatch,
+                                                                                                 change):
+    """A server killed by SIGKILL leaves its job's generate.py running, writing its frames into the jobs folder (the
+    second look left that alone), until the next start deletes its folder. That start was refused half the time: a
+    frame written into the folder being deleted ("Directory not empty"), or a temporary renamed into its frame between
+    the listing and its deletion ("No such file or directory"), was "cannot make the folder '.../jobs' (...); choose
+    another --work-dir". Here the frame comes, or the temporary goes, at the first deletion in the job's frames."""
+    from utils import paths
+    jobs = str(tmp_path / "work" / "jobs")
+    paths.make_scratch_folder(jobs, "choose another --work-dir")
+    frames = os.path.join(jobs, "a1", "frames")
+    os.makedirs(frames)
+    for name in ("sr_0001.png", ".sr_0002.png.99.tmp.png"):
+        open(os.path.join(frames, name), "wb").close()
+    unlink, written = os.unlink, []
+
+    def generate_writing(name, *args, dir_fd=None, **kwargs):
+        if not written:  # the orphan's next step, once, as the deletion begins in its folder
+            written.append(True)
+            if change == "a frame comes":
+                open(os.path.join(frames, "sr_0003.png"), "wb").close()
+            else:
+                os.rename(os.path.join(frames, ".sr_0002.png.99.tmp.png"), os.path.join(frames, "sr_0002.png"))
+        return unlink(name, *args, dir_fd=dir_fd, **kwargs)
+
+    monkeypatch.setattr(os, "unlink", generate_writing)
+    paths.make_scratch_folder(jobs, "choose another --work-dir")  # the start
+    monkeypatch.undo()
+    assert written and os.listdir(jobs) == [paths.SCRATCH_MARK]
