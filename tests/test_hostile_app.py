@@ -389,8 +389,9 @@ def impossible_png(width, height):
 
 def test_a_failed_frame_of_an_uploaded_zip_is_named_as_in_the_zip_not_by_its_path_on_the_server(tmp_path):
     """A zip of frames whose headers claim 4000x3000 over a few bytes (read whole only by generate.py): the job failed
-    with "cannot read image 'input/frames/0001.png'", a path in the job's folder on the server. (Headers of 100000x100000,
-    as first tried, are now refused before the job is queued: the x4 model's output of them is past the largest side.)"""
+    with "cannot read image 'input/frames/0001.png'", a path in the job's folder on the server. (Headers of
+    100000x100000, as first tried, are now refused before the job is queued: the x4 model's output of them is past the
+    largest side.)"""
     import zipfile
 
     from webapp.inputs import job_spec
