@@ -87,8 +87,8 @@ def clip_box(region, frame_shape, path, degradation, scale):
     smallest = smallest_region_side(scale, degradation)
     if min(height, width) < smallest:
         raise UserError(
-            f"{what} is smaller than {smallest}x{smallest}, the least whose ground truth evaluate.py can "
-            f"score ({metrics.SMALLEST_SIDE}x{metrics.SMALLEST_SIDE}); pass a larger --region or video")
+            f"{what} {'is' if region else 'are'} smaller than {smallest}x{smallest}, the least whose ground truth "
+            f"evaluate.py can score ({metrics.SMALLEST_SIDE}x{metrics.SMALLEST_SIDE}); pass a larger --region or video")
     return top, left, height, width
 
 

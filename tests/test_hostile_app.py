@@ -388,8 +388,10 @@ def impossible_png(width, height):
 
 
 def test_a_failed_frame_of_an_uploaded_zip_is_named_as_in_the_zip_not_by_its_path_on_the_server(tmp_path):
-    """A zip of frames whose headers claim 100000x100000 (read whole only by generate.py): the job failed with
-    "cannot read image 'input/frames/0001.png'", a path in the job's folder on the server."""
+    """A zip of frames whose headers claim 4000x3000 over a few bytes (read whole only by generate.py): the job failed
+    with "cannot read image 'input/frames/0001.png'", a path in the job's folder on the server. (Headers of
+    100000x100000, as first tried, are now refused before the job is queued: the x4 model's output of them is past the
+    largest side.)"""
     import zipfile
 
     from webapp.inputs import job_spec
@@ -397,7 +399,7 @@ def test_a_failed_frame_of_an_uploaded_zip_is_named_as_in_the_zip_not_by_its_pat
 
     with zipfile.ZipFile(tmp_path / "frames.zip", "w") as archive:
         for name in ("0001.png", "0002.png"):
-            archive.writestr(name, impossible_png(100000, 100000))
+            archive.writestr(name, impossible_png(4000, 3000))
     queue = JobQueue(str(tmp_path / "work"), 60)
     job = queue.submit(lambda folder: job_spec(folder, str(tmp_path / "frames.zip"), None,
                                                "bundled: tecogan_demo_bigbuckbunny.h5", "", "", {}, str(tmp_path),
@@ -900,3 +902,70 @@ def test_a_zip_just_past_the_unpacked_limit_names_more_than_the_limit(tmp_path):
         upload_input(str(upload), "frames.zip", "", "", str(tmp_path / "input"), 10 * 2 ** 20)
     unpacked, limit = sizes_in_bytes(str(refused.value))
     assert unpacked > limit == 10 * 2 ** 20
+
+
+# Eighteenth pass, third look at the eighteenth pass's demo, page and frame-copy fixes
+
+def test_frames_the_model_s_own_scale_makes_too_wide_are_refused_before_the_job_is_queued(tmp_path):
+    """An upload of frames 4100 pixels wide with Output size left empty: the x4 model's output (16400 pixels) is past
+    the largest side generate.py writes, so the job was queued, waited for every job ahead of it, and failed when its
+    turn came (the page checked an Output size factor only). A factor of 2 fits and is queued."""
+    import cv2
+    import numpy as np
+
+    from hostile import fixture_frames_zip
+    from webapp.inputs import job_spec, list_models
+    wide = cv2.imencode(".png", np.zeros((4, 4100, 3), np.uint8))[1].tobytes()
+    upload = fixture_frames_zip(tmp_path / "wide.zip", count=0,
+                                extra=[(f"clip/{index:04d}.png", wide) for index in range(1, 6)])
+    weights = str(tmp_path / "no_weights")
+    x4_model = next(iter(list_models(weights)))  # the bundled TecoGAN model, the page's default
+    with pytest.raises(UserError, match=rf"^the x4 model's output of 4100x4 frames gives 16400x16 frames, more than "
+                                        rf"{MAX_SIDE} pixels a side"):
+        job_spec(str(tmp_path / "job"), upload, None, x4_model, "", "", {"--backend": "auto"}, weights, 2 ** 30)
+    assert job_spec(str(tmp_path / "halved"), upload, None, x4_model, "", "", {"--backend": "auto"}, weights, 2 ** 30,
+                    "2")["flags"]["--outscale"] == "2"
+
+
+def test_a_zip_holding_a_video_and_no_frames_is_told_to_upload_the_video_itself(tmp_path):
+    """A zip of a video was told only to "zip the frames of one clip", where uploading the video is the shorter way."""
+    from helpers import fixture_frames_video
+    from hostile import fixture_frames_zip
+    from webapp.inputs import upload_input
+    video = open(fixture_frames_video(tmp_path / "clip.mp4"), "rb").read()
+    upload = fixture_frames_zip(tmp_path / "clip.zip", count=0, extra=[("clip.mp4", video)])
+    with pytest.raises(UserError, match=r"^'clip\.zip' holds no frames .*; zip the frames of one clip, or upload a "
+                                        r"video as it is, not zipped$"):
+        upload_input(upload, "clip.zip", "", "", str(tmp_path / "job"), 2 ** 30)
+
+
+@pytest.mark.parametrize("change", ["a frame comes", "a temporary goes"])
+def test_a_start_beside_a_killed_server_s_job_still_writing_its_frames_deletes_them_and_starts(tmp_path, monkeypatch,
+                                                                                                 change):
+    """A server killed by SIGKILL leaves its job's generate.py running, writing its frames into the jobs folder (the
+    second look left that alone), until the next start deletes its folder. That start was refused half the time: a
+    frame written into the folder being deleted ("Directory not empty"), or a temporary renamed into its frame between
+    the listing and its deletion ("No such file or directory"), was "cannot make the folder '.../jobs' (...); choose
+    another --work-dir". Here the frame comes, or the temporary goes, at the first deletion in the job's frames."""
+    from utils import paths
+    jobs = str(tmp_path / "work" / "jobs")
+    paths.make_scratch_folder(jobs, "choose another --work-dir")
+    frames = os.path.join(jobs, "a1", "frames")
+    os.makedirs(frames)
+    for name in ("sr_0001.png", ".sr_0002.png.99.tmp.png"):
+        open(os.path.join(frames, name), "wb").close()
+    unlink, written = os.unlink, []
+
+    def generate_writing(name, *args, dir_fd=None, **kwargs):
+        if not written:  # the orphan's next step, once, as the deletion begins in its folder
+            written.append(True)
+            if change == "a frame comes":
+                open(os.path.join(frames, "sr_0003.png"), "wb").close()
+            else:
+                os.rename(os.path.join(frames, ".sr_0002.png.99.tmp.png"), os.path.join(frames, "sr_0002.png"))
+        return unlink(name, *args, dir_fd=dir_fd, **kwargs)
+
+    monkeypatch.setattr(os, "unlink", generate_writing)
+    paths.make_scratch_folder(jobs, "choose another --work-dir")  # the start
+    monkeypatch.undo()
+    assert written and os.listdir(jobs) == [paths.SCRATCH_MARK]

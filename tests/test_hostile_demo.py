@@ -500,3 +500,17 @@ def test_frames_just_past_the_free_memory_name_a_need_above_the_memory_free(monk
         demo.check_memory((0, 0, 1080, 1920), 5, "clip.mp4", 32)
     said_needed, said_free = sizes_in_bytes(str(refused.value).split("from 'clip.mp4'")[1])
     assert said_needed >= needed > said_free
+
+
+# Eighteenth pass, third look at the eighteenth pass's demo, page and frame-copy fixes
+
+@pytest.mark.parametrize("region, subject", [(None, "the 64x48 frames of 'clip.mp4' are"),
+                                             ((0, 0, 48, 64), "--region 0,0,48,64 is")],
+                         ids=["whole frames", "region"])
+def test_a_clip_too_small_for_the_demo_is_said_in_a_grammatical_line(region, subject):
+    """The line of a clip whose whole frames are too small said "the 64x48 frames of '...' is smaller than 53x53"."""
+    import re
+
+    import demo
+    with pytest.raises(UserError, match=rf"^{re.escape(subject)} smaller than 53x53, "):
+        demo.clip_box(region, (48, 64), "clip.mp4", demo.DEFAULT_DEGRADATION, 4)

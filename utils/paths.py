@@ -17,6 +17,7 @@ NAME_MAX = 255  # bytes in a file name on Linux's file systems (ext4, XFS, Btrfs
 LOCK_SIZE = 32  # bytes of a lock file read at most: a pid and its newline
 HOLDER_WAIT = 1.0  # seconds a refusal waits for a lock file to name its live holder (lock_holder)
 SCRATCH_MARK = ".tecogan_scratch"  # inside a folder a program made for itself and empties again
+SCRATCH_ROUNDS = 5  # listings of a scratch folder deleted while another process writes into it (_delete_scratch)
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The demo model shipped with the code; `make demo-model` re-creates it from recipes/demo_*.yaml.
 BUNDLED_MODEL = os.path.join(REPO_ROOT, "pretrained", "tecogan_demo_bigbuckbunny.h5")
@@ -288,16 +289,30 @@ def _delete_scratch(path, ignore_errors=False):
     """Delete a folder made by make_scratch_folder, its mark last: a server killed while it deleted its jobs (a large
     job's frames take seconds, at its stop or start) left, where the mark came early in the folder's listing, the other
     jobs in a folder without the mark, and every later start was refused ("a folder of files this program did not
-    write")."""
-    with os.scandir(path) as entries:
-        others = [entry.path for entry in entries if entry.name != SCRATCH_MARK]
-    for other in others:
-        if os.path.isdir(other) and not os.path.islink(other):
-            shutil.rmtree(other, ignore_errors=ignore_errors)
-        else:
+    write"). A file that comes or goes meanwhile is listed and deleted again, SCRATCH_ROUNDS times at most: a killed
+    server's generate.py goes on writing its frames until its folder is gone, and the start that deleted it was refused
+    ("cannot make the folder ... (No such file or directory: '.sr_0532.png...tmp.png'); choose another --work-dir").
+    Where files stay (a stop ignores errors), the mark stays with them, for the next start."""
+    failure = None
+    for _ in range(SCRATCH_ROUNDS):
+        with os.scandir(path) as entries:
+            others = [entry.path for entry in entries if entry.name != SCRATCH_MARK]
+        if not others:
             with suppress(OSError) if ignore_errors else nullcontext():
-                os.remove(other)
-    shutil.rmtree(path, ignore_errors=ignore_errors)
+                os.remove(os.path.join(path, SCRATCH_MARK))
+                os.rmdir(path)
+            return
+        failure = None
+        for other in others:
+            try:
+                if os.path.isdir(other) and not os.path.islink(other):
+                    shutil.rmtree(other)
+                else:
+                    os.remove(other)
+            except OSError as error:  # gone, or a file came into it: the next round lists it again
+                failure = error
+    if failure and not ignore_errors:
+        raise failure
 
 
 @contextmanager

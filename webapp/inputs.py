@@ -20,7 +20,7 @@ from utils.context import cuda_device_count
 from utils.errors import UserError, error_reason, size_said
 from utils.image_io import (IMAGE_EXTENSIONS, SeveralVideoStreams, VideoReader, common_image_size, image_size,
                             is_frame_name, list_frames, sample_clip, write_atomically)
-from utils.output_size import SIZE_PATTERN, parse_outscale, parse_output_size, requested_size
+from utils.output_size import SIZE_PATTERN, check_sides, parse_outscale, parse_output_size, requested_size
 from utils.paths import BUNDLED_MODEL, REPO_ROOT
 from utils.weights import count_resblocks, read_weight_file
 from utils.zips import ZIP_ERRORS, ZIP_SIGNATURES, DamagedZip, UnpackBlocked, extract_zip
@@ -100,7 +100,8 @@ def frame_folder(root, name):
     folders.sort()
     if not folders:
         raise UserError(
-            f"'{name}' holds no frames ({', '.join(IMAGE_EXTENSIONS)}); zip the frames of one clip")
+            f"'{name}' holds no frames ({', '.join(IMAGE_EXTENSIONS)}); zip the frames of one clip, or upload a video "
+            "as it is, not zipped")
     if len(folders) > 1:
         # reprlib: quoted and cut short (two folders 3800 characters deep made a message of 7700)
         shown = ", ".join(reprlib.repr(os.path.relpath(folder, root)) for folder in folders[:3])
@@ -256,20 +257,26 @@ def size_flags(text):
         raise UserError(page_terms(str(error)))
 
 
-def check_outscale(flags, source, model):
-    """UserError, in the page's terms, where the Output size's factor gives the source's frames a size generate.py
-    refuses (less than a pixel, more than the largest side): it was found when the job's turn came, after every job
-    ahead of it, where the page says of bad input that it is not queued. source: a job's input (upload_input,
-    sample_input); model: the path of its weights, whose scale the factor of a sample's HR frames is taken against."""
-    if OUTSCALE not in flags:
+def check_output_size(flags, source, model):
+    """UserError, in the page's terms, where the source's frames get a size generate.py refuses: an Output size factor
+    that gives them less than a pixel or more than the largest side, or, with no Output size, the model's own output
+    past the largest side (an x4 model's of frames wider than 4096 pixels, an 8K video's). Each was found when the
+    job's turn came, after every job ahead of it, where the page says of bad input that it is not queued. source: a
+    job's input (upload_input, sample_input); model: the path of its weights, whose scale the sizes are taken at."""
+    if OUTPUT_SIZE in flags:  # a size of its own, checked by size_flags
         return
     if source["kind"] == "frames":
         height, width = image_size(list_frames(source["path"])[0])
     else:  # as generate.py decodes them (turned as the video says)
         height, width = next(iter(VideoReader(source.get("video") or source["path"]))).shape[:2]
-    input_scale = model_scale(read_weight_file(model), model) if source["kind"] == "hr_frames" else 1
+    scale = model_scale(read_weight_file(model), model)
+    input_scale = scale if source["kind"] == "hr_frames" else 1  # HR frames: the SR frames are cut to their size
     try:
-        requested_size(height, width, float(flags[OUTSCALE]), None, for_video=True, input_scale=input_scale)
+        if OUTSCALE in flags:
+            requested_size(height, width, float(flags[OUTSCALE]), None, for_video=True, input_scale=input_scale)
+        else:
+            check_sides(height * scale // input_scale, width * scale // input_scale,
+                        f"the x{scale} model's output of {width}x{height} frames")
     except UserError as error:
         raise UserError(page_terms(str(error)))
 
@@ -293,5 +300,5 @@ def job_spec(folder, upload, sample, model, start, end, flags, weights_folder, m
         source = sample_input(sample, start, end)
     else:
         raise UserError("nothing to run: upload a video or a zip of frames, or choose a sample clip")
-    check_outscale(flags, source, models[model])
+    check_output_size(flags, source, models[model])
     return dict(input=source, model=models[model], flags=flags)
