@@ -164,10 +164,10 @@ class TilePlan:
             largest = int(max(0, left * share) // BYTES_PER_PIXEL[self.scale][name])
             windows[name] = self.window_within(name, largest)
             if windows[name] is None:
-                # the flag's value as given, to three figures (said to two decimals, 0.4069 was "0.41 GB is too
-                # small" where 0.41 was taken), and the least budget rounded up
+                # the flag's value as given, its shortest repr (to three figures, 0.4069 was "0.407 GB is too small",
+                # and 0.407 is taken; to two decimals "0.41"), and the least budget rounded up
                 raise UserError(
-                    f"--max-memory {budget / 2 ** 30:.3g} GB is too small for {self.frame_size[1]}x"
+                    f"--max-memory {budget / 2 ** 30!r} GB is too small for {self.frame_size[1]}x"
                     f"{self.frame_size[0]} LR frames even with the smallest tiles (needs at least "
                     f"{size_said(self.smallest_bytes(frames), math.ceil)}); raise --max-memory or "
                     f"use smaller frames{', or write smaller ones' if self.written_pixels else ''}")
@@ -247,9 +247,11 @@ class TilePlan:
         return self.frame_bytes() + self.height * self.width * sum(BYTES_PER_PIXEL[self.scale].values())
 
     def describe(self):
+        """The generator's tiles, within the frames as given: a window over the padding (8x8 of 1x1 frames) was said
+        as a tile larger than the frames."""
         rows, columns = self.trunk
-        return (f"{len(rows) * len(columns)} generator tile(s) of {self.window_shapes['trunk'][1]}x"
-                f"{self.window_shapes['trunk'][0]} LR pixels")
+        height, width = (min(side, given) for side, given in zip(self.window_shapes["trunk"], self.frame_size))
+        return f"{len(rows) * len(columns)} generator tile(s) of {width}x{height} LR pixels"
 
 
 def window_slices(tile, scale=1, origin=(0, 0)):
