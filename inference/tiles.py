@@ -104,12 +104,13 @@ class TilePlan:
     lanes: the generator gets at least this many tiles where the frame allows (windows computed at once).
     scale: the model's, which sizes the HR frames. The windows' bytes per LR pixel are those measured at x4,
     which an x2 model's tail needs less of. written_pixels: of a frame as written, where frames are resized from the
-    HR size (None: written at it).
+    HR size (None: written at it). budget_given: whether the budget is --max-memory's, else the default one (half the
+    memory free), which the refusal names as such, not as a --max-memory the user never gave.
     """
 
     def __init__(self, height, width, num_resblock, tile=None, budget=None, lanes=1, scale=PAPER_SCALE,
-                 written_pixels=None):
-        self.frame_size = (height, width)
+                 written_pixels=None, budget_given=True):
+        self.frame_size, self.budget_given = (height, width), budget_given
         height, width = max(height, FLOW_NET_STRIDE), max(width, FLOW_NET_STRIDE)
         self.height, self.width, self.scale, self.written_pixels = height, width, scale, written_pixels
         self.halos = {
@@ -166,10 +167,13 @@ class TilePlan:
             if windows[name] is None:
                 # the flag's value as given, its shortest repr (to three figures, 0.4069 was "0.407 GB is too small",
                 # and 0.407 is taken; to two decimals "0.41"), and the least budget rounded up
+                said, advice = (f"--max-memory {budget / 2 ** 30!r} GB", "raise --max-memory or")
+                if not self.budget_given:  # was "--max-memory 0.342 GB is too small", never given (demo.py has none)
+                    said = f"the default memory budget, half the memory free ({size_said(budget, math.floor)}),"
+                    advice = "free memory or"
                 raise UserError(
-                    f"--max-memory {budget / 2 ** 30!r} GB is too small for {self.frame_size[1]}x"
-                    f"{self.frame_size[0]} LR frames even with the smallest tiles (needs at least "
-                    f"{size_said(self.smallest_bytes(frames), math.ceil)}); raise --max-memory or "
+                    f"{said} is too small for {self.frame_size[1]}x{self.frame_size[0]} LR frames even with the "
+                    f"smallest tiles (needs at least {size_said(self.smallest_bytes(frames), math.ceil)}); {advice} "
                     f"use smaller frames{', or write smaller ones' if self.written_pixels else ''}")
         return windows
 

@@ -1935,3 +1935,18 @@ def test_the_generator_s_tiles_are_said_within_the_frames_given(height, width):
     from inference.tiles import TilePlan
     for plan in (TilePlan(height, width, 10, budget=2 ** 30), TilePlan(height, width, 10, tile=1)):
         assert plan.describe().endswith(f"generator tile(s) of {width}x{height} LR pixels")
+
+
+def test_a_default_budget_too_small_names_no_max_memory_never_given(monkeypatch):
+    """No --max-memory, and 0.68 GB free (the default budget half of it): "--max-memory 0.342 GB is too small ...;
+    raise --max-memory", a flag the user never gave (and demo.py, whose line it also was, does not have)."""
+    import inference.resolver
+    from hostile import sizes_in_bytes
+    monkeypatch.setattr(inference.resolver, "default_budget", lambda context: 0.3418 * 2 ** 30)
+    resolver = inference.resolver.SuperResolver(BUNDLED_MODEL, backend="nnabla", context="cpu")
+    with pytest.raises(UserError, match=r"^the default memory budget, half the memory free \((.+)\), is too small "
+                                        r"for 7x5 LR frames") as refused:
+        resolver.model(5, 7)
+    assert "--max-memory" not in str(refused.value)
+    budget, least = sizes_in_bytes(str(refused.value))
+    assert budget <= 0.3418 * 2 ** 30 < least
