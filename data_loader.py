@@ -97,10 +97,12 @@ def check_batch_memory(batch_size, rnn_n, tar_size):
     held, memory = (PREFETCH_DEPTH + 2) * batch_bytes * local_size(), os.sysconf("SC_PAGE_SIZE") * os.sysconf(
         "SC_PHYS_PAGES")
     if held > memory:
+        # the batch rounded up (a need): to the nearest, 1.33335 GB a batch was "1.33 GB", six of them 7.98 GB, not
+        # more than the "8.00 GB of memory" the line went on to say
         raise UserError(f"train.batch_size {batch_size} of {rnn_n} frames of {tar_size}x{tar_size} pixels takes "
-                        f"{size_said(batch_bytes)} a batch, and the loader holds {PREFETCH_DEPTH + 2} per process "
-                        f"({local_size()} on this machine): more than its {size_said(memory, math.floor)} of "
-                        "memory; lower train.batch_size")
+                        f"{size_said(batch_bytes, math.ceil)} a batch, and the loader holds {PREFETCH_DEPTH + 2} "
+                        f"per process ({local_size()} on this machine): more than its "
+                        f"{size_said(memory, math.floor)} of memory; lower train.batch_size")
 
 
 class SequenceSampler:

@@ -95,6 +95,9 @@ def clip_box(region, frame_shape, path, degradation, scale):
 # Float32 copies of each frame the demo holds at once (ground truth, LR, bicubic, SR, their 8-bit and picture
 # forms): about 0.8 GB per 4K frame.
 FRAME_COPIES = 8
+# of a frame the networks run out of memory on: generate.py's advice named its --max-memory and --tile, flags the demo
+# does not have
+MEMORY_ADVICE = "free memory, pass a smaller --region, or raise this process's limit (ulimit -v)"
 
 
 def check_memory(box, count, path, smallest):
@@ -252,7 +255,7 @@ def score(name, frames, ground_truth, folder, ground_truth_folder, cuts_path, ou
 def run(args):
     started = time.perf_counter()
     # refuses a file that is no generator's weights
-    resolver = SuperResolver(args.model, threads=args.threads)
+    resolver = SuperResolver(args.model, threads=args.threads, memory_advice=MEMORY_ADVICE)
     video = args.video or sample_clip("bikes.mp4")
     check_output(args.output, video, args.model)
     # a bad IMAGEIO_FFMPEG_EXE said now, not once frames are written; and without imageio-ffmpeg an --output OpenCV

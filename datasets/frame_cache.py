@@ -186,8 +186,10 @@ def build(cache_dir, stale, read_frame, report, show_progress):
     """Decode the (sequence, entry folder, source record) of stale into their entries."""
     needed = sum(int(np.prod(record["shape"])) for _, _, record in stale)
     free = shutil.disk_usage(cache_dir).free
+    # the room rounded down only past the need: rounded down where the need fits, "decoding ... 0.94 GB ... (0.93 GB
+    # free)" went on to decode
     report(f"frame cache: decoding {len(stale)} sequence(s), {size_said(needed, math.ceil)}, into '{cache_dir}' "
-           f"({size_said(free, math.floor)} free)")
+           f"({size_said(free, math.floor if needed > free else math.ceil)} free)")
     full_disk = (
         f"the disk of frame cache folder '{cache_dir}' is full: decoding {len(stale)} sequence(s) needs "
         f"{size_said(needed, math.ceil)}; free space or set data.cache_dir to a folder on a larger local disk "

@@ -110,7 +110,7 @@ class SuperResolver:
                 "model_param file")
         cpu = self.context == "cpu"
         self.tile, self.threads = tile, threads or (available_cores(process_count) if cpu else 1)
-        self.max_memory = max_memory or default_budget(self.context)
+        self.max_memory, self.budget_given = max_memory or default_budget(self.context), max_memory is not None
         self.cache_dir = cache_dir or default_cache_dir()
         self.written_size = None
         self.models = {}
@@ -128,7 +128,8 @@ class SuperResolver:
     def plan(self, height, width):
         """The tile plan for LR frames of height x width."""
         return TilePlan(height, width, self.num_resblock, self.tile, None if self.tile else self.max_memory,
-                        self.lanes, self.scale, math.prod(self.written_size) if self.written_size else None)
+                        self.lanes, self.scale, math.prod(self.written_size) if self.written_size else None,
+                        self.budget_given)
 
     @property
     def lanes(self):

@@ -104,12 +104,13 @@ class TilePlan:
     lanes: the generator gets at least this many tiles where the frame allows (windows computed at once).
     scale: the model's, which sizes the HR frames. The windows' bytes per LR pixel are those measured at x4,
     which an x2 model's tail needs less of. written_pixels: of a frame as written, where frames are resized from the
-    HR size (None: written at it).
+    HR size (None: written at it). budget_given: whether the budget is --max-memory's, else the default one (half the
+    memory free), which the refusal names as such, not as a --max-memory the user never gave.
     """
 
     def __init__(self, height, width, num_resblock, tile=None, budget=None, lanes=1, scale=PAPER_SCALE,
-                 written_pixels=None):
-        self.frame_size = (height, width)
+                 written_pixels=None, budget_given=True):
+        self.frame_size, self.budget_given = (height, width), budget_given
         height, width = max(height, FLOW_NET_STRIDE), max(width, FLOW_NET_STRIDE)
         self.height, self.width, self.scale, self.written_pixels = height, width, scale, written_pixels
         self.halos = {
@@ -164,12 +165,15 @@ class TilePlan:
             largest = int(max(0, left * share) // BYTES_PER_PIXEL[self.scale][name])
             windows[name] = self.window_within(name, largest)
             if windows[name] is None:
-                # the flag's value as given, to three figures (said to two decimals, 0.4069 was "0.41 GB is too
-                # small" where 0.41 was taken), and the least budget rounded up
+                # the flag's value as given, its shortest repr (to three figures, 0.4069 was "0.407 GB is too small",
+                # and 0.407 is taken; to two decimals "0.41"), and the least budget rounded up
+                said, advice = (f"--max-memory {budget / 2 ** 30!r} GB", "raise --max-memory or")
+                if not self.budget_given:  # was "--max-memory 0.342 GB is too small", never given (demo.py has none)
+                    said = f"the default memory budget, half the memory free ({size_said(budget, math.floor)}),"
+                    advice = "free memory or"
                 raise UserError(
-                    f"--max-memory {budget / 2 ** 30:.3g} GB is too small for {self.frame_size[1]}x"
-                    f"{self.frame_size[0]} LR frames even with the smallest tiles (needs at least "
-                    f"{size_said(self.smallest_bytes(frames), math.ceil)}); raise --max-memory or "
+                    f"{said} is too small for {self.frame_size[1]}x{self.frame_size[0]} LR frames even with the "
+                    f"smallest tiles (needs at least {size_said(self.smallest_bytes(frames), math.ceil)}); {advice} "
                     f"use smaller frames{', or write smaller ones' if self.written_pixels else ''}")
         return windows
 
@@ -247,9 +251,11 @@ class TilePlan:
         return self.frame_bytes() + self.height * self.width * sum(BYTES_PER_PIXEL[self.scale].values())
 
     def describe(self):
+        """The generator's tiles, within the frames as given: a window over the padding (8x8 of 1x1 frames) was said
+        as a tile larger than the frames."""
         rows, columns = self.trunk
-        return (f"{len(rows) * len(columns)} generator tile(s) of {self.window_shapes['trunk'][1]}x"
-                f"{self.window_shapes['trunk'][0]} LR pixels")
+        height, width = (min(side, given) for side, given in zip(self.window_shapes["trunk"], self.frame_size))
+        return f"{len(rows) * len(columns)} generator tile(s) of {width}x{height} LR pixels"
 
 
 def window_slices(tile, scale=1, origin=(0, 0)):

@@ -969,3 +969,23 @@ def test_a_start_beside_a_killed_server_s_job_still_writing_its_frames_deletes_t
     paths.make_scratch_folder(jobs, "choose another --work-dir")  # the start
     monkeypatch.undo()
     assert written and os.listdir(jobs) == [paths.SCRATCH_MARK]
+
+
+# Eighteenth pass, third look at the eighteenth pass's tile, memory and size fixes
+
+def test_a_zip_a_byte_past_the_page_s_limit_names_more_than_the_limit_in_gigabytes(tmp_path):
+    """--max-upload-mb 11 unpacks 110 MB, 0.107 GB: the limit rounded to the nearest was "0.11 GB", and a zip a byte
+    past it "unpacks to 0.11 GB, more than the 0.11 GB this app unpacks"."""
+    import zipfile
+
+    import app
+    from hostile import sizes_in_bytes
+    from webapp.inputs import upload_input
+    limit = app.UNPACK_FACTOR * 11 * 2 ** 20
+    upload = tmp_path / "sent.zip"
+    with zipfile.ZipFile(upload, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("0001.png", bytes(limit + 1))
+    with pytest.raises(UserError, match="this app unpacks; upload fewer or smaller frames") as refused:
+        upload_input(str(upload), "frames.zip", "", "", str(tmp_path / "input"), limit)
+    unpacked, said_limit = sizes_in_bytes(str(refused.value))
+    assert unpacked > limit >= said_limit

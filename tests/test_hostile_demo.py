@@ -514,3 +514,28 @@ def test_a_clip_too_small_for_the_demo_is_said_in_a_grammatical_line(region, sub
     import demo
     with pytest.raises(UserError, match=rf"^{re.escape(subject)} smaller than 53x53, "):
         demo.clip_box(region, (48, 64), "clip.mp4", demo.DEFAULT_DEGRADATION, 4)
+
+
+# Eighteenth pass, third look at the eighteenth pass's tile, memory and size fixes
+
+def test_the_demo_running_out_of_memory_names_only_its_own_flags(tmp_path, monkeypatch, capsys):
+    """The networks out of memory on the demo's frames: "...; pass a lower --max-memory or --tile, free memory, or
+    raise this process's limit", generate.py's advice, with two flags demo.py does not have."""
+    import demo
+    import inference.resolver
+
+    def running_out(*args, **kwargs):
+        raise MemoryError
+        yield
+    monkeypatch.setattr(inference.resolver, "super_resolve", running_out)
+    clip = ffmpeg_video(tmp_path / "clip.mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=6, size="64x64")
+    with pytest.raises(SystemExit) as exit_info:
+        demo.main(["--model", WEIGHTS, "--video", clip, "--frames", "6", "--output", str(tmp_path / "out")])
+    assert exit_info.value.code == 2
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert line.startswith("error: out of memory while super-resolving")
+    with pytest.raises(SystemExit):
+        demo.parse_args(["--help"])
+    usage = capsys.readouterr().out
+    flags = [word.strip(",.;") for word in line.split() if word.startswith("--")]
+    assert flags and all(f"{flag} " in usage for flag in flags)

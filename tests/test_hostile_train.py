@@ -3399,3 +3399,44 @@ def test_a_nas_shares_or_windows_xps_recycle_bin_is_no_group_of_sequences(tmp_pa
     root = make_sequence_folders(tmp_path / "share", {"s": 3}, sizes={"s": (8, 8)})
     shutil.copytree(os.path.join(root, "s"), os.path.join(root, bin_folder))
     assert [sequence.name for sequence in folder_sequences(root)] == ["s"]
+
+
+# Eighteenth pass, third look at the eighteenth pass's tile, memory and size fixes
+
+def test_the_batches_a_loader_holds_past_the_machine_memory_are_said_as_more_than_it(monkeypatch):
+    """Six batches of 1.33335 GB on a machine of 8 GB: the batch rounded to the nearest was "1.33 GB a batch, and the
+    loader holds 6 per process (1 on this machine): more than its 8.00 GB of memory", six of them 7.98 GB."""
+    import data_loader
+    from hostile import sizes_in_bytes
+    memory, page, rnn_n, tar_size = 8 * 2 ** 30, 4096, 10, 32
+    monkeypatch.setattr(data_loader.os, "sysconf", {"SC_PAGE_SIZE": page, "SC_PHYS_PAGES": memory // page}.get)
+    monkeypatch.setattr(data_loader, "local_size", lambda: 1)
+    per_sample = 4 * rnn_n * tar_size ** 2 * 3
+    held = data_loader.PREFETCH_DEPTH + 2
+    batch_size = memory // (held * per_sample) + 1  # the least batch the loaders cannot hold
+    with pytest.raises(UserError, match="of memory; lower train.batch_size$") as refused:
+        data_loader.check_batch_memory(batch_size, rnn_n, tar_size)
+    batch, said_memory = sizes_in_bytes(str(refused.value))
+    assert held * batch > said_memory
+
+
+def test_a_frame_cache_that_fits_its_disk_names_no_less_room_than_it_needs(tmp_path, monkeypatch):
+    """One 8x8 frame (192 bytes) to decode beside 192 bytes free, which the cache decodes: "decoding 1 sequence(s),
+    0.2 kB, ... (0.1 kB free)", the need rounded up and the room down, a need said past the room it fits in."""
+    import shutil
+    from data_loader import read_frame
+    from datasets import frame_cache
+    from datasets.sequences import Sequence
+    from hostile import sizes_in_bytes
+    from training_data import calendar_frame
+    from utils.image_io import write_rgb
+    folder = tmp_path / "data" / "clip"
+    folder.mkdir(parents=True)
+    write_rgb(str(folder / "0.png"), calendar_frame(0, 8, 8))
+    usage = shutil.disk_usage(tmp_path)._replace(free=8 * 8 * 3)
+    monkeypatch.setattr(frame_cache.shutil, "disk_usage", lambda path: usage)
+    reports = []
+    frame_cache.cached_frames([Sequence("clip", str(folder), [str(folder / "0.png")])], [(8, 8)],
+                              str(tmp_path / "cache"), read_frame, report=reports.append, show_progress=False)
+    needed, free = sizes_in_bytes(reports[0])
+    assert needed <= free

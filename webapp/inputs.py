@@ -120,10 +120,12 @@ def zip_input(path, name, folder, max_unpacked_bytes):
     except ZIP_ERRORS:
         raise UserError(
             f"'{name}' is not a zip archive this app can read; upload a video, or a zip of frames")
+    # the limit rounded down (a room): to the nearest, --max-upload-mb 11's 110 MB was "0.11 GB", and a zip a byte
+    # past it "unpacks to 0.11 GB, more than the 0.11 GB"
     if unpacked_bytes > max_unpacked_bytes:
         raise UserError(
             f"'{name}' unpacks to {size_said(unpacked_bytes, math.ceil)}, more than the "
-            f"{size_said(max_unpacked_bytes)} this app unpacks; upload fewer or smaller frames")
+            f"{size_said(max_unpacked_bytes, math.floor)} this app unpacks; upload fewer or smaller frames")
     try:
         extract_zip(path, folder, repr(name))
     except UnpackBlocked:  # the server's disk (full, a file size limit), not the zip: zipping again is no help
