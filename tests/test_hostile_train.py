@@ -3330,3 +3330,34 @@ def test_a_loss_log_holding_a_nul_byte_names_the_line_that_holds_it(tmp_path):
     (tmp_path / "losses.csv").write_bytes(b"iteration,content_loss\n1,0.5\n2,0.4\x00\n3,0.3\n")
     with pytest.raises(UserError, match=r"'.*losses\.csv' line 3 is not a row of numbers"):
         LossLog(str(tmp_path), 3)
+
+
+# Eighteenth pass, third look at the eighteenth pass's training fixes
+
+@pytest.mark.parametrize("text", [
+    "iteration ,content_loss\n1 ,0.5\n2 ,0.4\n",
+    "iteration,\tcontent_loss\n1,\t0.5\n2,\t0.4\n",
+    "iteration,content_loss   \n1,0.5\n2,0.4\n",
+    "iteration,\u00a0content_loss\n1,\u00a00.5\n2,0.4\n",
+], ids=["aligned by spaces before the commas", "a tab after each comma", "spaces ending the header",
+        "a no-break space after a comma"])
+def test_a_loss_log_whose_column_names_are_padded_resumes_in_its_own_columns(tmp_path, text):
+    """losses.csv edited with its columns aligned ('iteration ,'), a tab or a no-break space after a comma, or spaces
+    ending its header: the first was refused as its first row's fault ('line 2 is not a row of numbers'), the others
+    named another column than this run's, its rows going on beside it, the curves split in two."""
+    from training.loss_log import LossLog
+    (tmp_path / "losses.csv").write_text(text, encoding="utf-8")
+    log = LossLog(str(tmp_path), 2)
+    log.add(3, {"content_loss": 0.3})
+    log.write(plot=False)
+    with open(tmp_path / "losses.csv", newline="") as file:
+        assert list(csv.reader(file)) == [["iteration", "content_loss"], ["1", "0.5"], ["2", "0.4"], ["3", "0.3"]]
+
+
+def test_a_loss_log_with_an_unclosed_quote_names_the_line_that_opens_it(tmp_path):
+    """A quote left open in losses.csv's third line took the lines after it into its row: the line said was the
+    file's last, which holds nothing wrong."""
+    from training.loss_log import LossLog
+    (tmp_path / "losses.csv").write_text('iteration,content_loss\n1,0.5\n2,"0.4\n3,0.3\n4,0.2\n')
+    with pytest.raises(UserError, match=r"'.*losses\.csv' line 3 is not a row of numbers"):
+        LossLog(str(tmp_path), 4)

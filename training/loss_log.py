@@ -57,21 +57,37 @@ class LossLog:
         the checkpoint, and possibly rows past it, of iterations that the resumed run repeats."""
         if not os.path.isfile(self.csv_path):
             return []
-        rows, reader = [], None
+        rows, reader, line = [], None, 1  # line: where the row being read starts
         try:
             # utf-8-sig: a spreadsheet that saved the log puts a byte-order mark before the first column's name
             with open(self.csv_path, newline="", encoding="utf-8-sig", errors="replace") as file:
                 # skipinitialspace: 'iteration, content_loss' (a space after each comma, as hand edits write) named a
                 # column ' content_loss', and this run's rows went on in another column of the name without it
-                reader = csv.DictReader(file, skipinitialspace=True)
-                for row in reader:
-                    # an empty cell: a column this row's run did not write (e.g. the iteration time of older
-                    # runs)
-                    rows.append({**{key: float(value) for key, value in row.items() if value != ""},
-                                 "iteration": int(row["iteration"])})
-        except (csv.Error, KeyError, TypeError, ValueError) as error:
-            # csv counts a line once it is read whole: its own error (a NUL byte) is in the line after those counted
-            line = reader.line_num + isinstance(error, csv.Error) if reader else 1
+                reader, names = csv.reader(file, skipinitialspace=True), None
+                for cells in reader:
+                    # the names stripped: columns aligned by spaces before the commas ('iteration ,') were refused as
+                    # the first row's fault, and a tab or a no-break space after a comma, or spaces ending the
+                    # header, named another column than this run's, its rows going on beside it, the curves split
+                    cells = [cell.strip() for cell in cells]
+                    if not cells:  # a blank line
+                        pass
+                    elif names is None:
+                        names = cells
+                    else:
+                        if any(cells[len(names):]):
+                            raise ValueError("more cells than columns")
+                        # an empty cell (or none): a column this row's run did not write (e.g. the iteration time of
+                        # older runs)
+                        row = {key: float(value) for key, value in zip(names, cells) if value != ""}
+                        if "iteration" not in names:
+                            line = 1
+                            raise ValueError("no iteration column")
+                        rows.append({**row, "iteration": int(cells[names.index("iteration")])})
+                    line = reader.line_num + 1
+        except (csv.Error, ValueError) as error:
+            # csv's own error (a NUL byte) is in the line it counted last; a value's, in the row's first line (an
+            # unclosed quote took the lines after it into its row, and the last line of the file was named)
+            line = reader.line_num if isinstance(error, csv.Error) and reader else line
             raise UserError(
                 f"'{self.csv_path}' line {line} is not a row of numbers; "
                 "fix or delete that line (or the file, which loses only the earlier curves)")
