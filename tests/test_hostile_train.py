@@ -3361,3 +3361,23 @@ def test_a_loss_log_with_an_unclosed_quote_names_the_line_that_opens_it(tmp_path
     (tmp_path / "losses.csv").write_text('iteration,content_loss\n1,0.5\n2,"0.4\n3,0.3\n4,0.2\n')
     with pytest.raises(UserError, match=r"'.*losses\.csv' line 3 is not a row of numbers"):
         LossLog(str(tmp_path), 4)
+
+
+def test_tensorboard_s_events_file_cut_short_in_place_mid_run_keeps_the_events_after(tmp_path):
+    """The events file cut short in place while the run trains ('truncate -s', to drop the last curves' points): its
+    first bytes the same, the run's handle wrote on at its offset after a hole of zeros, and TensorBoard read none of
+    the events after the cut, silently, to the end of the run."""
+    from training.loss_log import TensorBoardScalars
+    from training_data import event_scalars
+    board = TensorBoardScalars(str(tmp_path), 0)
+    for iteration in range(1, 4):
+        board.add(iteration, {"loss": float(iteration)})
+    board.flush()
+    cut = board.path
+    os.truncate(cut, os.path.getsize(cut) // 2)
+    board.add(4, {"loss": 4.0})
+    board.flush()
+    board.add(5, {"loss": 5.0})
+    board.close()
+    os.remove(cut)  # the cut one: the events before the cut, and a hole after it (the old code's writes past it)
+    assert event_scalars(tmp_path / "tensorboard")["loss"] == [(4, 4.0), (5, 5.0)]

@@ -204,7 +204,7 @@ class TensorBoardScalars:
             # session start (TensorBoard showed a killed run's events past the checkpoint beside this run's), and the
             # file emptied in place (': > events...') is told by them (see flush)
             self.writer.flush()
-            self.head = first_bytes(self.path)
+            self.marks = file_marks(self.path)
 
     def session_start(self, step):
         """The event that hides from TensorBoard the events of steps >= step read before it."""
@@ -244,8 +244,9 @@ class TensorBoardScalars:
         with self.lock, self.writing():
             moved = bool(self.path) and file_identity(self.path) != self.identity
             # emptied in place (to clear the curves): the writes went on at their offset after a hole of zeros, and
-            # TensorBoard read none of the file's events, silently, to the end of the run
-            if moved or (self.path and first_bytes(self.path) != self.head):
+            # TensorBoard read none of the file's events, silently, to the end of the run; cut short in place
+            # ('truncate -s'), none after the cut
+            if moved or (self.path and cut_since(self.path, self.marks)):
                 # gone, or another file in its place: a copy (tensorboard/ moved to another disk and linked back, the
                 # events file restored from a backup) or a folder of its name, while the run's open handle wrote on
                 # to the removed file, silently, to the end of the run. A copy keeps this run's session start and the
@@ -266,6 +267,7 @@ class TensorBoardScalars:
                 for event in self.unflushed:
                     self.writer.write_event(event)
             self.writer.flush()
+            self.marks = file_marks(self.path)
             self.unflushed = []
         self.flushed = time.monotonic()
 
@@ -284,18 +286,36 @@ def file_identity(path):
     return status.st_dev, status.st_ino
 
 
-HEAD_BYTES = 12  # an events file's first record's length and its checksum
+MARK_BYTES = 12  # an events file's first record's length and its checksum; its last record's checksum and more
 
 
-def first_bytes(path):
-    """The first HEAD_BYTES bytes of the file at path (fewer where it is shorter), or None where there is none."""
-    if not path:
-        return None
+def file_marks(path):
+    """(the first MARK_BYTES bytes of the file at path, its size, its last MARK_BYTES bytes; fewer where it is shorter),
+    or None where there is none."""
     try:
         with open(path, "rb") as file:
-            return file.read(HEAD_BYTES)
-    except OSError:
+            head = file.read(MARK_BYTES)
+            size = file.seek(0, os.SEEK_END)
+            file.seek(max(size - MARK_BYTES, 0))
+            return head, size, file.read(MARK_BYTES)
+    except (OSError, TypeError):
         return None
+
+
+def cut_since(path, marks):
+    """Whether the file at path, of file_marks marks, no longer holds their bytes where they were: emptied or cut short
+    in place (the writes after go on at their offset, after a hole of zeros)."""
+    if not marks:
+        return False
+    head, size, tail = marks
+    try:
+        with open(path, "rb") as file:
+            if file.read(MARK_BYTES) != head:
+                return True
+            file.seek(max(size - MARK_BYTES, 0))
+            return file.read(MARK_BYTES) != tail
+    except OSError:
+        return True
 
 
 def check_same_folder(folder, identity, path):
