@@ -621,7 +621,14 @@ def train(config, comm, output_claim):
 
     loop_state, file_blocks = {}, None
     if checkpoint:
-        loop_state = load_checkpoint(checkpoint, recorded, checkpointed, solvers)
+        try:
+            loop_state = load_checkpoint(checkpoint, recorded, checkpointed, solvers)
+        except UserError:
+            if is_writer:
+                # the output folder replaced during the graph's build: its checkpoint's files were said gone, deleted
+                # by a run training in that folder (pruning), where the folder is another
+                check_same_folder(output_dir, claimed, output_dir)
+            raise
     elif stage.adversarial:
         file_blocks = load_frvsr_start(config.train.pre_trained_frvsr_weights, network_params, stage.name,
                                        blocks, config.train.scale)

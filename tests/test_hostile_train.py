@@ -3381,3 +3381,24 @@ def test_tensorboard_s_events_file_cut_short_in_place_mid_run_keeps_the_events_a
     board.close()
     os.remove(cut)  # the cut one: the events before the cut, and a hole after it (the old code's writes past it)
     assert event_scalars(tmp_path / "tensorboard")["loss"] == [(4, 4.0), (5, 5.0)]
+
+
+def test_an_output_folder_replaced_during_a_resume_s_start_up_is_said_so(tmp_path, monkeypatch, capsys):
+    """The output folder moved away and another put in its place while a resume built its graph: the checkpoint's load
+    met the files gone, and the line said a run training in that folder had deleted them (pruning), not that the
+    folder was another."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}))
+    real_build = train.build_training
+
+    def replaced_while_built(*args):
+        os.rename(output_dir, tmp_path / "run.old")
+        output_dir.mkdir()
+        return real_build(*args)
+    monkeypatch.setattr(train, "build_training", replaced_while_built)
+    capsys.readouterr()
+    line = user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}), capsys)
+    assert line.startswith(f"error: the output folder '{output_dir}' is another folder than the one this run started in")
+    assert "checkpoint_00000002.json" in os.listdir(tmp_path / "run.old")
