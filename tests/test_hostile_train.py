@@ -3402,3 +3402,43 @@ def test_an_output_folder_replaced_during_a_resume_s_start_up_is_said_so(tmp_pat
     line = user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}), capsys)
     assert line.startswith(f"error: the output folder '{output_dir}' is another folder than the one this run started in")
     assert "checkpoint_00000002.json" in os.listdir(tmp_path / "run.old")
+
+
+def _validation_of_one_model(tmp_path, while_resolving):
+    """A Validation of run/model_param_00000002.h5 whose super-resolution calls while_resolving(output_dir) and scores
+    a better model than any before; returns (validation, output_dir, model_path)."""
+    from training.validation import Validation
+    output_dir = tmp_path / "run"
+    output_dir.mkdir()
+    model_path = output_dir / "model_param_00000002.h5"
+    model_path.write_bytes(b"this run's model")
+    validation = Validation([], str(output_dir), 0, "psnr", "cpu")
+    validation.super_resolve = lambda path: while_resolving(output_dir) or []
+    validation.score = lambda outputs: {column: 30.0 for column in validation.columns}
+    validation.picture = lambda outputs, iteration: np.zeros((8, 8, 3), np.uint8)
+    return validation, output_dir, model_path
+
+
+def test_a_model_param_file_removed_during_its_validation_is_still_the_best_model(tmp_path):
+    """The model_param file being validated removed meanwhile (old ones deleted to free the disk: train.py keeps them
+    all): model_best.h5's copy of it was a FileNotFoundError traceback, exit code 1."""
+    from training.validation import BEST_MODEL
+    validation, output_dir, model_path = _validation_of_one_model(
+        tmp_path, lambda output_dir: os.remove(output_dir / "model_param_00000002.h5"))
+    validation.run(2, str(model_path))
+    assert (output_dir / BEST_MODEL).read_bytes() == b"this run's model"
+
+
+@pytest.mark.parametrize("made", ["a file", "a link to nothing"])
+def test_the_validation_pictures_folder_become_a_file_or_a_link_to_nothing_is_said_so(tmp_path, made):
+    """validation/ replaced by a file or a link to nothing while the run trained: the picture's write said "its folder
+    was removed or moved while this ran", a folder there was none of."""
+    def replaced(output_dir):
+        if made == "a file":
+            (output_dir / "validation").write_text("notes")
+        else:
+            os.symlink(tmp_path / "nowhere", output_dir / "validation")
+    validation, output_dir, model_path = _validation_of_one_model(tmp_path, replaced)
+    with pytest.raises(UserError, match="^'.*run/validation' is " + ("a file" if made == "a file" else
+                                                                    "a symbolic link to '.*nowhere', which leads")):
+        validation.run(2, str(model_path))
