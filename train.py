@@ -636,6 +636,9 @@ def train(config, comm, output_claim):
         # the folder this run locked: one moved away and replaced during the start-up (the graph's build, the loads:
         # minutes for a large model) was trained into, unlocked, exit code 0; the writers below check it from here on
         check_same_folder(output_dir, claimed, output_dir)
+        if not file_identity(output_dir):  # gone, none in its place: said at the first checkpoint, its iterations lost
+            raise UserError(f"the output folder '{printable(output_dir)}' was removed or moved while this run started; "
+                            "restore it (or choose another output) and run again")
     if checkpoint and is_writer:
         print(f"resuming from {printable(checkpoint)} at iteration {start}")
         if elsewhere and not own:  # continued without --checkpoint, after a stop or a kill at any moment

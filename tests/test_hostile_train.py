@@ -3442,3 +3442,23 @@ def test_the_validation_pictures_folder_become_a_file_or_a_link_to_nothing_is_sa
     with pytest.raises(UserError, match="^'.*run/validation' is " + ("a file" if made == "a file" else
                                                                     "a symbolic link to '.*nowhere', which leads")):
         validation.run(2, str(model_path))
+
+
+def test_an_output_folder_moved_away_during_the_start_up_is_said_before_training(tmp_path, monkeypatch, capsys):
+    """The output folder moved away while the run built its graph, none put in its place: the run trained on until its
+    first checkpoint's write said it (hours, with train.save_freq's default on a large model), those iterations
+    lost."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run"
+    real_build, trained = train.build_training, []
+
+    def moved_while_built(*args):
+        os.rename(output_dir, tmp_path / "run.old")
+        return real_build(*args)
+    monkeypatch.setattr(train, "build_training", moved_while_built)
+    monkeypatch.setattr(train, "save_checkpoint", lambda *args, **kwargs: trained.append(args))
+    line = user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}), capsys)
+    assert line == f"error: the output folder '{output_dir}' was removed or moved while this run started; restore it " \
+        "(or choose another output) and run again"
+    assert not trained and not output_dir.exists()
