@@ -3462,3 +3462,16 @@ def test_an_output_folder_moved_away_during_the_start_up_is_said_before_training
     assert line == f"error: the output folder '{output_dir}' was removed or moved while this run started; restore it " \
         "(or choose another output) and run again"
     assert not trained and not output_dir.exists()
+
+
+@pytest.mark.parametrize("text", ["iteration,content_loss,warp_loss\n1,0.5\n2,0.4,0.1\n",
+                                  "iteration,content_loss\n1,0.5,\n2,0.4\n"],
+                         ids=["a row without its last cell", "a row with an empty cell past the header's"])
+def test_a_loss_log_row_of_another_number_of_empty_cells_resumes(tmp_path, text):
+    """A row of losses.csv without its last, empty cell, or with an empty one past the header's (a spreadsheet's cell
+    touched and cleared): a missing cell was refused as 'not a row of numbers' where an empty one is a column that row
+    did not write."""
+    from training.loss_log import LossLog
+    (tmp_path / "losses.csv").write_text(text)
+    log = LossLog(str(tmp_path), 2)
+    assert [row["content_loss"] for row in log.rows] == [0.5, 0.4]
