@@ -232,8 +232,8 @@ class Validation:
             with open(model_path, "rb") as model:
                 model_bytes = model.read()
         except FileNotFoundError:
-            raise UserError(f"'{model_path}' was removed while this run validated it; run again to resume from the "
-                            "checkpoint before it") from None
+            raise UserError(f"'{model_path}', written by this run, was removed before its validation (by another "
+                            "program?); run again to resume") from None
         outputs = self.super_resolve(model_path)
         values = self.score(outputs)
         picture = self.picture(outputs, iteration)
