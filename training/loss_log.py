@@ -76,13 +76,14 @@ class LossLog:
                     else:
                         if any(cells[len(names):]):
                             raise ValueError("more cells than columns")
-                        # an empty cell (or none): a column this row's run did not write (e.g. the iteration time of
-                        # older runs)
-                        row = {key: float(value) for key, value in zip(names, cells) if value != ""}
                         if "iteration" not in names:
                             line = 1
                             raise ValueError("no iteration column")
-                        rows.append({**row, "iteration": int(cells[names.index("iteration")])})
+                        # an empty cell (or none): a column this row's run did not write (e.g. the iteration time of
+                        # older runs)
+                        row = dict(zip(names, cells))
+                        rows.append({**{key: float(value) for key, value in row.items() if value != ""},
+                                     "iteration": int(row.get("iteration", ""))})
                     line = reader.line_num + 1
         except (csv.Error, ValueError) as error:
             # csv's own error (a NUL byte) is in the line it counted last; a value's, in the row's first line (an
