@@ -232,8 +232,7 @@ class Validation:
             with open(model_path, "rb") as model:
                 model_bytes = model.read()
         except FileNotFoundError:
-            raise UserError(f"'{model_path}', written by this run, was removed before its validation (by another "
-                            "program?); run again to resume") from None
+            model_bytes = None  # said where model_best.h5 needs it
         outputs = self.super_resolve(model_path)
         values = self.score(outputs)
         picture = self.picture(outputs, iteration)
@@ -256,6 +255,9 @@ class Validation:
         write_rgb(os.path.join(self.output_dir, PICTURE_FOLDER, f"iteration_{iteration:08d}.png"), picture)
         if is_better(values[self.column], self.best, self.column):
             # before val.csv: a crash between the two leaves a row to compute again, never a stale best
+            if model_bytes is None:
+                raise UserError(f"'{model_path}', written by this run, was removed before its validation (by another "
+                                "program?); run again to resume")
             write_bytes(os.path.join(self.output_dir, BEST_MODEL), model_bytes)
             self.best = values[self.column]
         seconds = time.perf_counter() - started
