@@ -621,7 +621,14 @@ def train(config, comm, output_claim):
 
     loop_state, file_blocks = {}, None
     if checkpoint:
-        loop_state = load_checkpoint(checkpoint, recorded, checkpointed, solvers)
+        try:
+            loop_state = load_checkpoint(checkpoint, recorded, checkpointed, solvers)
+        except UserError:
+            if is_writer:
+                # the output folder replaced during the graph's build: its checkpoint's files were said gone, deleted
+                # by a run training in that folder (pruning), where the folder is another
+                check_same_folder(output_dir, claimed, output_dir)
+            raise
     elif stage.adversarial:
         file_blocks = load_frvsr_start(config.train.pre_trained_frvsr_weights, network_params, stage.name,
                                        blocks, config.train.scale)
@@ -629,6 +636,9 @@ def train(config, comm, output_claim):
         # the folder this run locked: one moved away and replaced during the start-up (the graph's build, the loads:
         # minutes for a large model) was trained into, unlocked, exit code 0; the writers below check it from here on
         check_same_folder(output_dir, claimed, output_dir)
+        if not file_identity(output_dir):  # gone, none in its place: said at the first checkpoint, its iterations lost
+            raise UserError(f"the output folder '{printable(output_dir)}' was removed or moved while this run started; "
+                            "restore it (or choose another output) and run again")
     if checkpoint and is_writer:
         print(f"resuming from {printable(checkpoint)} at iteration {start}")
         if elsewhere and not own:  # continued without --checkpoint, after a stop or a kill at any moment

@@ -3440,3 +3440,148 @@ def test_a_frame_cache_that_fits_its_disk_names_no_less_room_than_it_needs(tmp_p
                               str(tmp_path / "cache"), read_frame, report=reports.append, show_progress=False)
     needed, free = sizes_in_bytes(reports[0])
     assert needed <= free
+
+
+# Eighteenth pass, third look at the eighteenth pass's training fixes
+
+@pytest.mark.parametrize("text", [
+    "iteration ,content_loss\n1 ,0.5\n2 ,0.4\n",
+    "iteration,\tcontent_loss\n1,\t0.5\n2,\t0.4\n",
+    "iteration,content_loss   \n1,0.5\n2,0.4\n",
+    "iteration,\u00a0content_loss\n1,\u00a00.5\n2,0.4\n",
+], ids=["aligned by spaces before the commas", "a tab after each comma", "spaces ending the header",
+        "a no-break space after a comma"])
+def test_a_loss_log_whose_column_names_are_padded_resumes_in_its_own_columns(tmp_path, text):
+    """losses.csv edited with its columns aligned ('iteration ,'), a tab or a no-break space after a comma, or spaces
+    ending its header: the first was refused as its first row's fault ('line 2 is not a row of numbers'), the others
+    named another column than this run's, its rows going on beside it, the curves split in two."""
+    from training.loss_log import LossLog
+    (tmp_path / "losses.csv").write_text(text, encoding="utf-8")
+    log = LossLog(str(tmp_path), 2)
+    log.add(3, {"content_loss": 0.3})
+    log.write(plot=False)
+    with open(tmp_path / "losses.csv", newline="") as file:
+        assert list(csv.reader(file)) == [["iteration", "content_loss"], ["1", "0.5"], ["2", "0.4"], ["3", "0.3"]]
+
+
+def test_a_loss_log_with_an_unclosed_quote_names_the_line_that_opens_it(tmp_path):
+    """A quote left open in losses.csv's third line took the lines after it into its row: the line said was the
+    file's last, which holds nothing wrong."""
+    from training.loss_log import LossLog
+    (tmp_path / "losses.csv").write_text('iteration,content_loss\n1,0.5\n2,"0.4\n3,0.3\n4,0.2\n')
+    with pytest.raises(UserError, match=r"'.*losses\.csv' line 3 is not a row of numbers"):
+        LossLog(str(tmp_path), 4)
+
+
+def test_tensorboard_s_events_file_cut_short_in_place_mid_run_keeps_the_events_after(tmp_path):
+    """The events file cut short in place while the run trains ('truncate -s', to drop the last curves' points): its
+    first bytes the same, the run's handle wrote on at its offset after a hole of zeros, and TensorBoard read none of
+    the events after the cut, silently, to the end of the run."""
+    from training.loss_log import TensorBoardScalars
+    from training_data import event_scalars
+    board = TensorBoardScalars(str(tmp_path), 0)
+    for iteration in range(1, 4):
+        board.add(iteration, {"loss": float(iteration)})
+    board.flush()
+    cut = board.path
+    os.truncate(cut, os.path.getsize(cut) // 2)
+    board.add(4, {"loss": 4.0})
+    board.flush()
+    board.add(5, {"loss": 5.0})
+    board.close()
+    os.remove(cut)  # the cut one: the events before the cut, and a hole after it (the old code's writes past it)
+    assert event_scalars(tmp_path / "tensorboard")["loss"] == [(4, 4.0), (5, 5.0)]
+
+
+def test_an_output_folder_replaced_during_a_resume_s_start_up_is_said_so(tmp_path, monkeypatch, capsys):
+    """The output folder moved away and another put in its place while a resume built its graph: the checkpoint's load
+    met the files gone, and the line said a run training in that folder had deleted them (pruning), not that the
+    folder was another."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}))
+    real_build = train.build_training
+
+    def replaced_while_built(*args):
+        os.rename(output_dir, tmp_path / "run.old")
+        output_dir.mkdir()
+        return real_build(*args)
+    monkeypatch.setattr(train, "build_training", replaced_while_built)
+    capsys.readouterr()
+    line = user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}), capsys)
+    assert line.startswith(f"error: the output folder '{output_dir}' is another folder than the one this run started in")
+    assert "checkpoint_00000002.json" in os.listdir(tmp_path / "run.old")
+
+
+def _validation_of_one_model(tmp_path, while_resolving):
+    """A Validation of run/model_param_00000002.h5 whose super-resolution calls while_resolving(output_dir) and scores
+    a better model than any before; returns (validation, output_dir, model_path)."""
+    from training.validation import Validation
+    output_dir = tmp_path / "run"
+    output_dir.mkdir()
+    model_path = output_dir / "model_param_00000002.h5"
+    model_path.write_bytes(b"this run's model")
+    validation = Validation([], str(output_dir), 0, "psnr", "cpu")
+    validation.super_resolve = lambda path: while_resolving(output_dir) or []
+    validation.score = lambda outputs: {column: 30.0 for column in validation.columns}
+    validation.picture = lambda outputs, iteration: np.zeros((8, 8, 3), np.uint8)
+    return validation, output_dir, model_path
+
+
+def test_a_model_param_file_removed_during_its_validation_is_still_the_best_model(tmp_path):
+    """The model_param file being validated removed meanwhile (old ones deleted to free the disk: train.py keeps them
+    all): model_best.h5's copy of it was a FileNotFoundError traceback, exit code 1."""
+    from training.validation import BEST_MODEL
+    validation, output_dir, model_path = _validation_of_one_model(
+        tmp_path, lambda output_dir: os.remove(output_dir / "model_param_00000002.h5"))
+    validation.run(2, str(model_path))
+    assert (output_dir / BEST_MODEL).read_bytes() == b"this run's model"
+
+
+@pytest.mark.parametrize("made", ["a file", "a link to nothing"])
+def test_the_validation_pictures_folder_become_a_file_or_a_link_to_nothing_is_said_so(tmp_path, made):
+    """validation/ replaced by a file or a link to nothing while the run trained: the picture's write said "its folder
+    was removed or moved while this ran", a folder there was none of."""
+    def replaced(output_dir):
+        if made == "a file":
+            (output_dir / "validation").write_text("notes")
+        else:
+            os.symlink(tmp_path / "nowhere", output_dir / "validation")
+    validation, output_dir, model_path = _validation_of_one_model(tmp_path, replaced)
+    with pytest.raises(UserError, match="^'.*run/validation' is " + ("a file" if made == "a file" else
+                                                                    "a symbolic link to '.*nowhere', which leads")):
+        validation.run(2, str(model_path))
+
+
+def test_an_output_folder_moved_away_during_the_start_up_is_said_before_training(tmp_path, monkeypatch, capsys):
+    """The output folder moved away while the run built its graph, none put in its place: the run trained on until its
+    first checkpoint's write said it (hours, with train.save_freq's default on a large model), those iterations
+    lost."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run"
+    real_build, trained = train.build_training, []
+
+    def moved_while_built(*args):
+        os.rename(output_dir, tmp_path / "run.old")
+        return real_build(*args)
+    monkeypatch.setattr(train, "build_training", moved_while_built)
+    monkeypatch.setattr(train, "save_checkpoint", lambda *args, **kwargs: trained.append(args))
+    line = user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}), capsys)
+    assert line == f"error: the output folder '{output_dir}' was removed or moved while this run started; restore it " \
+        "(or choose another output) and run again"
+    assert not trained and not output_dir.exists()
+
+
+@pytest.mark.parametrize("text", ["iteration,content_loss,warp_loss\n1,0.5\n2,0.4,0.1\n",
+                                  "iteration,content_loss\n1,0.5,\n2,0.4\n"],
+                         ids=["a row without its last cell", "a row with an empty cell past the header's"])
+def test_a_loss_log_row_of_another_number_of_empty_cells_resumes(tmp_path, text):
+    """A row of losses.csv without its last, empty cell, or with an empty one past the header's (a spreadsheet's cell
+    touched and cleared): a missing cell was refused as 'not a row of numbers' where an empty one is a column that row
+    did not write."""
+    from training.loss_log import LossLog
+    (tmp_path / "losses.csv").write_text(text)
+    log = LossLog(str(tmp_path), 2)
+    assert [row["content_loss"] for row in log.rows] == [0.5, 0.4]

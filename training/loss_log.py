@@ -57,21 +57,38 @@ class LossLog:
         the checkpoint, and possibly rows past it, of iterations that the resumed run repeats."""
         if not os.path.isfile(self.csv_path):
             return []
-        rows, reader = [], None
+        rows, reader, line = [], None, 1  # line: where the row being read starts
         try:
             # utf-8-sig: a spreadsheet that saved the log puts a byte-order mark before the first column's name
             with open(self.csv_path, newline="", encoding="utf-8-sig", errors="replace") as file:
                 # skipinitialspace: 'iteration, content_loss' (a space after each comma, as hand edits write) named a
                 # column ' content_loss', and this run's rows went on in another column of the name without it
-                reader = csv.DictReader(file, skipinitialspace=True)
-                for row in reader:
-                    # an empty cell: a column this row's run did not write (e.g. the iteration time of older
-                    # runs)
-                    rows.append({**{key: float(value) for key, value in row.items() if value != ""},
-                                 "iteration": int(row["iteration"])})
-        except (csv.Error, KeyError, TypeError, ValueError) as error:
-            # csv counts a line once it is read whole: its own error (a NUL byte) is in the line after those counted
-            line = reader.line_num + isinstance(error, csv.Error) if reader else 1
+                reader, names = csv.reader(file, skipinitialspace=True), None
+                for cells in reader:
+                    # the names stripped: columns aligned by spaces before the commas ('iteration ,') were refused as
+                    # the first row's fault, and a tab or a no-break space after a comma, or spaces ending the
+                    # header, named another column than this run's, its rows going on beside it, the curves split
+                    cells = [cell.strip() for cell in cells]
+                    if not cells:  # a blank line
+                        pass
+                    elif names is None:
+                        names = cells
+                    else:
+                        if any(cells[len(names):]):
+                            raise ValueError("more cells than columns")
+                        if "iteration" not in names:
+                            line = 1
+                            raise ValueError("no iteration column")
+                        # an empty cell (or none): a column this row's run did not write (e.g. the iteration time of
+                        # older runs)
+                        row = dict(zip(names, cells))
+                        rows.append({**{key: float(value) for key, value in row.items() if value != ""},
+                                     "iteration": int(row.get("iteration", ""))})
+                    line = reader.line_num + 1
+        except (csv.Error, ValueError) as error:
+            # csv's own error (a NUL byte) is in the line it counted last; a value's, in the row's first line (an
+            # unclosed quote took the lines after it into its row, and the last line of the file was named)
+            line = reader.line_num if isinstance(error, csv.Error) and reader else line
             raise UserError(
                 f"'{self.csv_path}' line {line} is not a row of numbers; "
                 "fix or delete that line (or the file, which loses only the earlier curves)")
@@ -188,7 +205,7 @@ class TensorBoardScalars:
             # session start (TensorBoard showed a killed run's events past the checkpoint beside this run's), and the
             # file emptied in place (': > events...') is told by them (see flush)
             self.writer.flush()
-            self.head = first_bytes(self.path)
+            self.marks = file_marks(self.path)
 
     def session_start(self, step):
         """The event that hides from TensorBoard the events of steps >= step read before it."""
@@ -228,8 +245,9 @@ class TensorBoardScalars:
         with self.lock, self.writing():
             moved = bool(self.path) and file_identity(self.path) != self.identity
             # emptied in place (to clear the curves): the writes went on at their offset after a hole of zeros, and
-            # TensorBoard read none of the file's events, silently, to the end of the run
-            if moved or (self.path and first_bytes(self.path) != self.head):
+            # TensorBoard read none of the file's events, silently, to the end of the run; cut short in place
+            # ('truncate -s'), none after the cut
+            if moved or (self.path and cut_since(self.path, self.marks)):
                 # gone, or another file in its place: a copy (tensorboard/ moved to another disk and linked back, the
                 # events file restored from a backup) or a folder of its name, while the run's open handle wrote on
                 # to the removed file, silently, to the end of the run. A copy keeps this run's session start and the
@@ -250,6 +268,7 @@ class TensorBoardScalars:
                 for event in self.unflushed:
                     self.writer.write_event(event)
             self.writer.flush()
+            self.marks = file_marks(self.path)
             self.unflushed = []
         self.flushed = time.monotonic()
 
@@ -268,18 +287,36 @@ def file_identity(path):
     return status.st_dev, status.st_ino
 
 
-HEAD_BYTES = 12  # an events file's first record's length and its checksum
+MARK_BYTES = 12  # an events file's first record's length and its checksum; its last record's checksum and more
 
 
-def first_bytes(path):
-    """The first HEAD_BYTES bytes of the file at path (fewer where it is shorter), or None where there is none."""
-    if not path:
-        return None
+def file_marks(path):
+    """(the first MARK_BYTES bytes of the file at path, its size, its last MARK_BYTES bytes; fewer where it is shorter),
+    or None where there is none."""
     try:
         with open(path, "rb") as file:
-            return file.read(HEAD_BYTES)
-    except OSError:
+            head = file.read(MARK_BYTES)
+            size = file.seek(0, os.SEEK_END)
+            file.seek(max(size - MARK_BYTES, 0))
+            return head, size, file.read(MARK_BYTES)
+    except (OSError, TypeError):
         return None
+
+
+def cut_since(path, marks):
+    """Whether the file at path, of file_marks marks, no longer holds their bytes where they were: emptied or cut short
+    in place (the writes after go on at their offset, after a hole of zeros)."""
+    if not marks:
+        return False
+    head, size, tail = marks
+    try:
+        with open(path, "rb") as file:
+            if file.read(MARK_BYTES) != head:
+                return True
+            file.seek(max(size - MARK_BYTES, 0))
+            return file.read(MARK_BYTES) != tail
+    except OSError:
+        return True
 
 
 def check_same_folder(folder, identity, path):

@@ -226,6 +226,13 @@ class Validation:
     def run(self, iteration, model_path):
         """Validate the model_param file of this iteration; returns the metrics."""
         started = time.perf_counter()
+        # read first: the model_param file removed during the validation (old ones deleted to free the disk: they are
+        # kept) was a FileNotFoundError traceback at model_best.h5's copy
+        try:
+            with open(model_path, "rb") as model:
+                model_bytes = model.read()
+        except FileNotFoundError:
+            model_bytes = None  # said where model_best.h5 needs it
         outputs = self.super_resolve(model_path)
         values = self.score(outputs)
         picture = self.picture(outputs, iteration)
@@ -238,14 +245,20 @@ class Validation:
             try:
                 os.mkdir(folder)  # not os.makedirs: an output folder moved away is not made again
             except FileExistsError:
-                pass
+                if not os.path.isdir(folder):  # said "its folder was removed or moved" at the picture's write
+                    made = (f"a symbolic link to '{os.readlink(folder)}', which leads to no folder,"
+                            if os.path.islink(folder) else "a file")
+                    raise UserError(f"'{folder}' is {made} since this run started; restore or move it, and run "
+                                    "again") from None
             except FileNotFoundError as error:
                 raise folder_changed(folder, error) from None
         write_rgb(os.path.join(self.output_dir, PICTURE_FOLDER, f"iteration_{iteration:08d}.png"), picture)
         if is_better(values[self.column], self.best, self.column):
             # before val.csv: a crash between the two leaves a row to compute again, never a stale best
-            with open(model_path, "rb") as model:
-                write_bytes(os.path.join(self.output_dir, BEST_MODEL), model.read())
+            if model_bytes is None:
+                raise UserError(f"'{model_path}', written by this run, was removed before its validation (by another "
+                                "program?); run again to resume")
+            write_bytes(os.path.join(self.output_dir, BEST_MODEL), model_bytes)
             self.best = values[self.column]
         seconds = time.perf_counter() - started
         self.log.add(iteration, {**values, SECONDS: seconds})
