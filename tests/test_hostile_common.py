@@ -2862,3 +2862,18 @@ def test_the_set_up_with_another_venv_first_on_path_makes_a_venv_that_outlives_i
     assert completed.returncode == 0, completed.stderr
     shutil.rmtree(other)
     assert subprocess.run([str(venv / "bin" / "python"), "-c", ""], timeout=60).returncode == 0
+
+
+# Eighteenth pass, third look at the eighteenth pass's set-up fixes
+
+@pytest.mark.parametrize("setting", ["PIP_--TARGET", "PIP_DRY-RUN", "PIP_no-deps"])
+def test_the_set_up_with_a_pip_variable_the_shell_cannot_name_installs_into_the_venv(tmp_path, setting):
+    """A PIP_ variable whose name is no shell variable's (a - in it, as `env` or a service's environment file sets it):
+    bash passes it on unseen, and the eighteenth pass's pip_env, which drops the variables bash lists, left it to pip,
+    which reads `PIP_--TARGET` as --target: exit code 0 and the stamp, the packages in that folder (or none
+    installed)."""
+    value = str(tmp_path / "elsewhere") if "TARGET" in setting else "1"
+    completed, installed = set_up_with_a_pip_configuration(tmp_path, "global", "timeout", "60",
+                                                           environment={setting: value})
+    assert completed.returncode == 0 and installed, completed.stderr
+    assert not (tmp_path / "elsewhere").exists()
