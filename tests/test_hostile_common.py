@@ -2877,3 +2877,19 @@ def test_the_set_up_with_a_pip_variable_the_shell_cannot_name_installs_into_the_
                                                            environment={setting: value})
     assert completed.returncode == 0 and installed, completed.stderr
     assert not (tmp_path / "elsewhere").exists()
+
+
+def test_the_set_up_reads_a_pip_log_file_of_a_tilde_alone_as_the_home_folder(tmp_path):
+    """pip reads PIP_LOG as Python's expanduser does: `~` is the home folder (and `~name/` that user's home). The
+    eighteenth pass's check read only `~/`: it made a file `~` in the folder make runs in (and a folder `~name`
+    holding one), and let `~`, a folder pip cannot write, by to pip's logging error after the packages were in."""
+    home = tmp_path / "home"
+    home.mkdir()
+    run_in = set_up_copy(tmp_path)
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(tmp_path / "venv"),
+                                str(run_in / "requirements.txt")], cwd=run_in, capture_output=True, text=True,
+                               timeout=300, env=dict(os.environ, HOME=str(home), PIP_LOG="~"))
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].startswith("error: PIP_LOG is set (~), a log file pip cannot write (Is a directory)"), lines[0]
+    assert not list(run_in.glob("~*")) and not os.path.lexists(tmp_path / "venv")

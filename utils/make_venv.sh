@@ -26,7 +26,14 @@ if [ -n "${HOME:-}" ]; then home=$HOME; else home=$(unset HOME; echo ~); fi
 # /proc, was the same hundreds of lines.)
 for log_setting in PIP_LOG PIP_LOG_FILE PIP_LOCAL_LOG; do
   log_file=${!log_setting:-}
-  case $log_file in "~/"*) log_file=$home/${log_file#"~/"} ;; esac
+  # `~` alone and `~name/` (a user's home from the password database, as Python's expanduser reads them): a folder `~`
+  # or `~name` was made here, and a file `~` left in the repository, for a log pip then wrote elsewhere. (eval only of
+  # a name that is a user's: bash reads ~N and ~- otherwise.)
+  case $log_file in
+    "~" | "~/"*) log_file=$home${log_file#"~"} ;;
+    "~"[A-Za-z_]*) user=${log_file%%/*} user=${user#"~"}
+      case $user in *[!A-Za-z0-9._-]*) ;; *) eval "user_home=~$user"; log_file=$user_home${log_file#"~$user"} ;; esac ;;
+  esac
   if [ -n "$log_file" ] \
       && ! unwritable=$( { mkdir -p -- "$(dirname -- "$log_file")" && : >> "$log_file"; } 2>&1); then
     echo "error: $log_setting is set (${!log_setting}), a log file pip cannot write (${unwritable##*: }); unset it or" \
