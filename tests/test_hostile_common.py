@@ -2893,3 +2893,20 @@ def test_the_set_up_reads_a_pip_log_file_of_a_tilde_alone_as_the_home_folder(tmp
     assert completed.returncode == 2 and len(lines) == 1, completed.stderr
     assert lines[0].startswith("error: PIP_LOG is set (~), a log file pip cannot write (Is a directory)"), lines[0]
     assert not list(run_in.glob("~*")) and not os.path.lexists(tmp_path / "venv")
+
+
+@pytest.mark.parametrize("where", ["command line", "environment"])
+def test_make_test_takes_test_workers_with_spaces_around_it(tmp_path, where):
+    """`make test TEST_WORKERS='2 '` (or `auto ` from a CI system's settings) reached pytest as `-n 2`, the shell
+    dropping the space; the eighteenth pass's check read it with the space and refused it as "not a number of pytest
+    workers"."""
+    copy = set_up_copy(tmp_path)
+    given = "2 " if where == "command line" else " auto\t"
+    completed = subprocess.run(["make", "--no-print-directory", "-n", "test"]
+                               + ([f"TEST_WORKERS={given}"] if where == "command line" else []), cwd=copy,
+                               capture_output=True, text=True, timeout=60,
+                               env=dict(top_level_make_environment(),
+                                        **({"TEST_WORKERS": given} if where == "environment" else {})))
+    assert completed.returncode == 0, completed.stderr
+    words = [line.split() for line in completed.stdout.splitlines() if " -m pytest " in line]
+    assert len(words) == 1 and words[0][words[0].index("-n") + 1] == given.strip(), completed.stdout
