@@ -181,8 +181,9 @@ browser:
 # the wall time. TEST_WORKERS=0 runs them in this process, one after another.
 TEST_WORKERS ?= 2
 # `make test TEST_WORKERS=abc` (or empty) was pytest's usage lines and make's, after the whole set-up: checked first.
+# Spaces around it are the shell's to drop, as they were in pytest's command line: `TEST_WORKERS='2 '` was refused.
 ifneq ($(filter test,$(MAKECMDGOALS)),)
-ifneq ($(shell workers="$(call venv_quoted,$(TEST_WORKERS))"; case "$$workers" in (auto|logical) echo ok;; \
+ifneq ($(shell workers="$(call venv_quoted,$(strip $(TEST_WORKERS)))"; case "$$workers" in (auto|logical) echo ok;; \
       (''|*[!0-9]*) ;; (*) echo ok;; esac),ok)
 $(error TEST_WORKERS '$(TEST_WORKERS)' is not a number of pytest workers; set it to one (0 runs the tests in make's \
     process, one after another) or to auto, one a core)

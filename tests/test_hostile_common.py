@@ -2862,3 +2862,51 @@ def test_the_set_up_with_another_venv_first_on_path_makes_a_venv_that_outlives_i
     assert completed.returncode == 0, completed.stderr
     shutil.rmtree(other)
     assert subprocess.run([str(venv / "bin" / "python"), "-c", ""], timeout=60).returncode == 0
+
+
+# Eighteenth pass, third look at the eighteenth pass's set-up fixes
+
+@pytest.mark.parametrize("setting", ["PIP_--TARGET", "PIP_DRY-RUN", "PIP_no-deps"])
+def test_the_set_up_with_a_pip_variable_the_shell_cannot_name_installs_into_the_venv(tmp_path, setting):
+    """A PIP_ variable whose name is no shell variable's (a - in it, as `env` or a service's environment file sets it):
+    bash passes it on unseen, and the eighteenth pass's pip_env, which drops the variables bash lists, left it to pip,
+    which reads `PIP_--TARGET` as --target: exit code 0 and the stamp, the packages in that folder (or none
+    installed)."""
+    value = str(tmp_path / "elsewhere") if "TARGET" in setting else "1"
+    completed, installed = set_up_with_a_pip_configuration(tmp_path, "global", "timeout", "60",
+                                                           environment={setting: value})
+    assert completed.returncode == 0 and installed, completed.stderr
+    assert not (tmp_path / "elsewhere").exists()
+
+
+def test_the_set_up_reads_a_pip_log_file_of_a_tilde_alone_as_the_home_folder(tmp_path):
+    """pip reads PIP_LOG as Python's expanduser does: `~` is the home folder (and `~name/` that user's home). The
+    eighteenth pass's check read only `~/`: it made a file `~` in the folder make runs in (and a folder `~name`
+    holding one), and let `~`, a folder pip cannot write, by to pip's logging error after the packages were in."""
+    home = tmp_path / "home"
+    home.mkdir()
+    run_in = set_up_copy(tmp_path)
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(tmp_path / "venv"),
+                                str(run_in / "requirements.txt")], cwd=run_in, capture_output=True, text=True,
+                               timeout=300, env=dict(os.environ, HOME=str(home), PIP_LOG="~"))
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].startswith("error: PIP_LOG is set (~), a log file pip cannot write (Is a directory)"), lines[0]
+    assert not list(run_in.glob("~*")) and not os.path.lexists(tmp_path / "venv")
+
+
+@pytest.mark.parametrize("where", ["command line", "environment"])
+def test_make_test_takes_test_workers_with_spaces_around_it(tmp_path, where):
+    """`make test TEST_WORKERS='2 '` (or `auto ` from a CI system's settings) reached pytest as `-n 2`, the shell
+    dropping the space; the eighteenth pass's check read it with the space and refused it as "not a number of pytest
+    workers"."""
+    copy = set_up_copy(tmp_path)
+    given = "2 " if where == "command line" else " auto\t"
+    completed = subprocess.run(["make", "--no-print-directory", "-n", "test"]
+                               + ([f"TEST_WORKERS={given}"] if where == "command line" else []), cwd=copy,
+                               capture_output=True, text=True, timeout=60,
+                               env=dict(top_level_make_environment(),
+                                        **({"TEST_WORKERS": given} if where == "environment" else {})))
+    assert completed.returncode == 0, completed.stderr
+    words = [line.split() for line in completed.stdout.splitlines() if " -m pytest " in line]
+    assert len(words) == 1 and words[0][words[0].index("-n") + 1] == given.strip(), completed.stdout

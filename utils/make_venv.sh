@@ -26,7 +26,14 @@ if [ -n "${HOME:-}" ]; then home=$HOME; else home=$(unset HOME; echo ~); fi
 # /proc, was the same hundreds of lines.)
 for log_setting in PIP_LOG PIP_LOG_FILE PIP_LOCAL_LOG; do
   log_file=${!log_setting:-}
-  case $log_file in "~/"*) log_file=$home/${log_file#"~/"} ;; esac
+  # `~` alone and `~name/` (a user's home from the password database, as Python's expanduser reads them): a folder `~`
+  # or `~name` was made here, and a file `~` left in the repository, for a log pip then wrote elsewhere. (eval only of
+  # a name that is a user's: bash reads ~N and ~- otherwise.)
+  case $log_file in
+    "~" | "~/"*) log_file=$home${log_file#"~"} ;;
+    "~"[A-Za-z_]*) user=${log_file%%/*} user=${user#"~"}
+      case $user in *[!A-Za-z0-9._-]*) ;; *) eval "user_home=~$user"; log_file=$user_home${log_file#"~$user"} ;; esac ;;
+  esac
   if [ -n "$log_file" ] \
       && ! unwritable=$( { mkdir -p -- "$(dirname -- "$log_file")" && : >> "$log_file"; } 2>&1); then
     echo "error: $log_setting is set (${!log_setting}), a log file pip cannot write (${unwritable##*: }); unset it or" \
@@ -293,16 +300,22 @@ fi
 # pip reads a PIP_ variable whatever the case of its name after PIP_, and an option by any of its names: `PIP_Target`
 # installed into that folder, and `PIP_NO_DEPENDENCIES` (--no-deps' other name) could be read after PIP_NO_DEPS=0.
 # Every variable pip reads as one of those options is dropped.
-# (Not through env, which reads any word with a = as a setting: `VENV=a=b` or `/tmp/x=y/venv` was "env: '-m': No such
-# file or directory" for pip, the set-up refused.)
-pip_env() (
-  for name in $(compgen -e PIP_); do
+# A name that is no shell variable's (`PIP_--TARGET`, `PIP_DRY-RUN`, as env or a service's environment file sets it)
+# is passed on by bash unseen, and pip read it: the names are taken from env's listing (a line of a value that looks
+# like one only drops a variable that is not there), and dropped by env -u. (env reads any word with a = before the
+# command as a setting: `VENV=a=b` or `/tmp/x=y/venv` was "env: '-m': No such file or directory" for pip, so env runs
+# bash, which runs the command.)
+pip_env() {
+  local line name option dropped=()
+  while IFS= read -r line; do
+    name=${line%%=*}
+    case $name in PIP_*) ;; *) continue ;; esac
     option=$(printf '%s' "${name#PIP_}" | tr 'A-Z_' 'a-z-')
-    case ${option#--} in target|prefix|root|python|dry-run|no-deps|no-dependencies|user) unset "$name" ;; esac
-  done
-  export PIP_DRY_RUN=0 PIP_NO_DEPS=0 PIP_USER=0 _PIP_RUNNING_IN_SUBPROCESS=1
-  "$@"
-)
+    case ${option#--} in target|prefix|root|python|dry-run|no-deps|no-dependencies|user) dropped+=(-u "$name") ;; esac
+  done < <(env)
+  env ${dropped[@]+"${dropped[@]}"} PIP_DRY_RUN=0 PIP_NO_DEPS=0 PIP_USER=0 _PIP_RUNNING_IN_SUBPROCESS=1 \
+    "$BASH" -c 'exec "$@"' pip_env "$@"
+}
 elsewhere=$(pip_env "$venv_dir/bin/python" -m pip config list 2>/dev/null \
   | grep -aE "^(global|install)\.(target|prefix|root|python)=" | grep -avx ".*=''" | head -n 1) || true
 if [ -n "$elsewhere" ]; then
