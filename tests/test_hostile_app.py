@@ -117,8 +117,8 @@ def test_a_work_dir_on_a_disk_without_room_for_one_upload_is_refused_before_the_
     if not mounted:
         monkeypatch.setattr(shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(2 ** 30, 2 ** 30, 0))
     with pytest.raises(UserError, match=r"^the disk of --work-dir '.*' has [\d.]+ (bytes|kB|MB) free, less than one "
-                                        r"upload of --max-upload-mb 1; free some space, or choose another --work-dir or "
-                                        r"a lower --max-upload-mb$"):
+                                        r"upload of --max-upload-mb 1; free some space, or choose another "
+                                        r"--work-dir or a lower --max-upload-mb$"):
         app.parse_args(["--work-dir", str(folder / "work"), "--max-upload-mb", "1"])
     assert os.listdir(folder) == []
 

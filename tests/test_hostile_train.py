@@ -3286,7 +3286,8 @@ def test_an_output_folder_replaced_during_the_start_up_is_one_line_and_not_train
     monkeypatch.setattr(train, "build_training", replaced_while_built)
     line = user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{
         "train.max_iter": 2, "train.tensorboard": tensorboard}), capsys)
-    assert line.startswith(f"error: the output folder '{output_dir}' is another folder than the one this run started in")
+    assert line.startswith(
+        f"error: the output folder '{output_dir}' is another folder than the one this run started in")
     assert os.listdir(output_dir) == ["notes.txt"]
 
 
@@ -3510,7 +3511,8 @@ def test_an_output_folder_replaced_during_a_resume_s_start_up_is_said_so(tmp_pat
     monkeypatch.setattr(train, "build_training", replaced_while_built)
     capsys.readouterr()
     line = user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}), capsys)
-    assert line.startswith(f"error: the output folder '{output_dir}' is another folder than the one this run started in")
+    assert line.startswith(
+        f"error: the output folder '{output_dir}' is another folder than the one this run started in")
     assert "checkpoint_00000002.json" in os.listdir(tmp_path / "run.old")
 
 
