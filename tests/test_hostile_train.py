@@ -3312,19 +3312,6 @@ def test_tensorboard_s_events_file_emptied_in_place_mid_run_keeps_the_events_aft
     assert event_scalars(tmp_path / "tensorboard")["loss"] == [(2, 2.0), (3, 3.0)]
 
 
-def test_a_loss_log_edited_with_a_space_after_each_comma_resumes_in_its_own_columns(tmp_path):
-    """losses.csv written back with a space after each comma ('iteration, content_loss', as hand edits write): its
-    columns were read as ' content_loss', and the resumed run's rows went on in another column, content_loss, the
-    curves split in two."""
-    from training.loss_log import LossLog
-    (tmp_path / "losses.csv").write_text("iteration, content_loss\n1, 0.5\n2, 0.4\n")
-    log = LossLog(str(tmp_path), 2)
-    log.add(3, {"content_loss": 0.3})
-    log.write(plot=False)
-    with open(tmp_path / "losses.csv", newline="") as file:
-        assert list(csv.reader(file)) == [["iteration", "content_loss"], ["1", "0.5"], ["2", "0.4"], ["3", "0.3"]]
-
-
 def test_a_loss_log_holding_a_nul_byte_names_the_line_that_holds_it(tmp_path):
     """A NUL byte in losses.csv's third line: the line said was the second, which csv had read whole."""
     from training.loss_log import LossLog
@@ -3446,15 +3433,18 @@ def test_a_frame_cache_that_fits_its_disk_names_no_less_room_than_it_needs(tmp_p
 # Eighteenth pass, third look at the eighteenth pass's training fixes
 
 @pytest.mark.parametrize("text", [
+    "iteration, content_loss\n1, 0.5\n2, 0.4\n",
     "iteration ,content_loss\n1 ,0.5\n2 ,0.4\n",
     "iteration,\tcontent_loss\n1,\t0.5\n2,\t0.4\n",
     "iteration,content_loss   \n1,0.5\n2,0.4\n",
     "iteration,\u00a0content_loss\n1,\u00a00.5\n2,0.4\n",
-], ids=["aligned by spaces before the commas", "a tab after each comma", "spaces ending the header",
+], ids=["a space after each comma", "aligned by spaces before the commas", "a tab after each comma", "spaces ending the header",
         "a no-break space after a comma"])
 def test_a_loss_log_whose_column_names_are_padded_resumes_in_its_own_columns(tmp_path, text):
-    """losses.csv edited with its columns aligned ('iteration ,'), a tab or a no-break space after a comma, or spaces
-    ending its header: the first was refused as its first row's fault ('line 2 is not a row of numbers'), the others
+    """losses.csv written back with a space after each comma ('iteration, content_loss', as hand edits write: its
+    columns were read as ' content_loss', the resumed run's rows going on in another column, the second look's), or
+    edited with its columns aligned ('iteration ,'), a tab or a no-break space after a comma, or spaces ending its
+    header: the aligned one was refused as its first row's fault ('line 2 is not a row of numbers'), the others
     named another column than this run's, its rows going on beside it, the curves split in two."""
     from training.loss_log import LossLog
     (tmp_path / "losses.csv").write_text(text, encoding="utf-8")
