@@ -326,3 +326,11 @@ def sizes_in_bytes(line):
     import re
     units = {"GB": 2 ** 30, "MB": 2 ** 20, "kB": 2 ** 10, "byte": 1, "bytes": 1}
     return [float(number) * units[unit] for number, unit in re.findall(r"([\d.]+) ?(GB|MB|kB|bytes|byte)\b", line)]
+
+
+def replace_by_a_copy(path):
+    """The file at path replaced by a copy of it, as a backup restored or a folder moved to another disk and linked
+    back replaces it: its name the same, its inode another."""
+    import shutil
+    shutil.copy(path, f"{path}.copy")
+    os.replace(f"{path}.copy", path)

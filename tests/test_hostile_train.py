@@ -14,7 +14,7 @@ import pytest
 
 from conftest import REPO_ROOT, user_error_line
 from helpers import checkpoint_of_another_folder, lines_without_progress_bars, mpi_environment, MPIRUN, rank_pid
-from hostile import assert_one_error_line, run_script, zero_bytes_inside_the_largest_array
+from hostile import assert_one_error_line, replace_by_a_copy, run_script, zero_bytes_inside_the_largest_array
 from utils.errors import UserError, exit_on_user_error
 from utils.paths import BUNDLED_MODEL
 
@@ -2829,14 +2829,12 @@ def test_tensorboard_s_events_file_replaced_by_a_copy_mid_run_keeps_the_events_a
     back, the file restored from a backup): the path was there, so the writes went on to the removed file through the
     run's open handle, silently lost to the end of the run. Now the flush makes a new file, without a session start
     that would hide the copy's events from TensorBoard."""
-    import shutil
     from training.loss_log import TensorBoardScalars
     from training_data import event_scalars
     board = TensorBoardScalars(str(tmp_path), 0)
     board.add(1, {"loss": 1.0})
     board.flush()
-    shutil.copy(board.path, str(tmp_path / "copy"))
-    os.replace(tmp_path / "copy", board.path)
+    replace_by_a_copy(board.path)
     board.add(2, {"loss": 2.0})
     board.flush()
     board.add(3, {"loss": 3.0})
@@ -3193,7 +3191,6 @@ def test_tensorboard_s_events_file_replaced_by_a_copy_before_a_flush_shows_each_
     linked back in a run's first minutes): the copy was empty, without this run's session start, and TensorBoard showed
     the events a killed run left past the checkpoint beside this run's; or a full buffer (a picture's events) had
     written some events into the copy, and TensorBoard showed them twice."""
-    import shutil
     from training.loss_log import TensorBoardScalars
     from training_data import event_scalars
     killed = TensorBoardScalars(str(tmp_path), 0)
@@ -3206,8 +3203,7 @@ def test_tensorboard_s_events_file_replaced_by_a_copy_before_a_flush_shows_each_
     if spilled:
         board.add_image("picture", np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8), 3)
         assert os.path.getsize(board.path) > 0
-    shutil.copy(board.path, str(tmp_path / "copy"))
-    os.replace(tmp_path / "copy", board.path)
+    replace_by_a_copy(board.path)
     board.add(4, {"loss": 40.0})
     board.flush()
     board.add(5, {"loss": 50.0})
