@@ -971,6 +971,30 @@ def test_a_start_beside_a_killed_server_s_job_still_writing_its_frames_deletes_t
     assert written and os.listdir(jobs) == [paths.SCRATCH_MARK]
 
 
+def test_a_start_beside_a_process_that_never_stops_writing_into_the_jobs_folder_is_one_line(tmp_path, monkeypatch):
+    """A frame written into the jobs folder at every deletion, past the last round: the start returned as if the
+    folder were deleted, with the frames and the folder still there, and went on in it; now its one line says so."""
+    from utils import paths
+    jobs = str(tmp_path / "work" / "jobs")
+    paths.make_scratch_folder(jobs, "choose another --work-dir")
+    frames = os.path.join(jobs, "a1")
+    os.makedirs(frames)
+    open(os.path.join(frames, "sr_0001.png"), "wb").close()
+    rmtree, written = paths.shutil.rmtree, []
+
+    def writing_again(path, *args, **kwargs):
+        rmtree(path, *args, **kwargs)
+        written.append(True)
+        os.makedirs(frames)
+        open(os.path.join(frames, f"sr_{len(written) + 1:04d}.png"), "wb").close()
+
+    monkeypatch.setattr(paths.shutil, "rmtree", writing_again)
+    with pytest.raises(UserError, match=r"^cannot make the folder '.*jobs' \(files keep arriving in it; stop what "
+                                        r"writes there\); choose another --work-dir$"):
+        paths.make_scratch_folder(jobs, "choose another --work-dir")
+    assert len(written) == paths.SCRATCH_ROUNDS and os.path.isfile(os.path.join(jobs, paths.SCRATCH_MARK))
+
+
 # Eighteenth pass, third look at the eighteenth pass's tile, memory and size fixes
 
 def test_a_zip_a_byte_past_the_page_s_limit_names_more_than_the_limit_in_gigabytes(tmp_path):

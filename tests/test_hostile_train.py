@@ -3316,6 +3316,14 @@ def test_a_loss_log_holding_a_nul_byte_names_the_line_that_holds_it(tmp_path):
         LossLog(str(tmp_path), 3)
 
 
+def test_a_loss_log_without_an_iteration_column_after_blank_lines_names_its_header_s_line(tmp_path):
+    """A header of other columns on line 3 (two blank lines before it): the line said was 1, a blank line."""
+    from training.loss_log import LossLog
+    (tmp_path / "losses.csv").write_bytes(b"\n\nstep,content_loss\n1,0.5\n")
+    with pytest.raises(UserError, match=r"'.*losses\.csv' line 3 is not a row of numbers"):
+        LossLog(str(tmp_path), 3)
+
+
 # Eighteenth pass, third look at the eighteenth pass's training-data fixes
 @pytest.mark.parametrize("other", ["0002.xbm", "0002.y", "0002.im24", "0002.pix", "0002.jpx", "0002.CR2"])
 def test_a_frame_in_another_format_ffmpeg_pillow_or_a_camera_writes_among_the_frames_is_one_line(tmp_path, other):

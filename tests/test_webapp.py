@@ -116,6 +116,25 @@ def test_model_without_a_generator_is_refused(tmp_path):
         check_model(str(path), "other.h5")
 
 
+def test_a_model_whose_input_channels_fit_no_scale_is_refused_before_the_upload_is_unpacked(x2_weights, tmp_path):
+    """An x3 generator's weights in weights/: its scale was read after the upload was unpacked, the file read twice."""
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    with h5py.File(x2_weights, "r") as source, h5py.File(weights / "x3.h5", "w") as target:
+        for name in source:
+            source.copy(name, target)
+        weight = "generator/generator_unit/input_stage/conv/conv/W"
+        del target[weight]
+        target[weight] = np.zeros((64, 3, 3, 3 + 3 * 9), np.float32)
+    assert check_model(x2_weights, "x2.h5") == 2 and check_model(BUNDLED_MODEL, "bundled") == 4
+    upload = frames_zip(tmp_path / "frames.zip", {f"{index:04d}.png": (16, 12) for index in (1, 2, 3)})
+    with pytest.raises(UserError, match=r"^model weights file 'weights/: x3\.h5': the generator's input convolution "
+                                        r"has shape \(64, 3, 3, 30\), whose input channels fit no scale .*; choose "
+                                        r"another model"):
+        job_spec(str(tmp_path / "job"), upload, None, "weights/: x3.h5", "", "", ENGINE, str(weights), 2 ** 30)
+    assert not (tmp_path / "job").exists()
+
+
 def test_models_are_the_bundled_ones_then_the_weights_folder_without_lpips_and_vgg(tmp_path):
     for name in ("mine.h5", "alex_with_LPIPS.h5", "vgg19.h5", "notes.txt"):
         (tmp_path / name).write_bytes(b"")

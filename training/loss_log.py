@@ -72,13 +72,13 @@ class LossLog:
                     if not cells:  # a blank line
                         pass
                     elif names is None:
-                        names = cells
+                        names, header_line, no_iteration = cells, line, "iteration" not in cells
+                    elif no_iteration:  # a header of other columns, refused at its first row
+                        line = header_line
+                        raise ValueError("no iteration column")
                     else:
                         if any(cells[len(names):]):
                             raise ValueError("more cells than columns")
-                        if "iteration" not in names:
-                            line = 1
-                            raise ValueError("no iteration column")
                         # an empty cell (or none): a column this row's run did not write (e.g. the iteration time of
                         # older runs)
                         row = dict(zip(names, cells))

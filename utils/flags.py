@@ -92,6 +92,14 @@ def whole(kind, text):
         return False
 
 
+def grouping_refused(name, text, example=""):
+    """The error line for a number's text holding '_', or None: int() and float() read '_' between digits as Python's
+    grouping, and '--fps 2_5' was 25, '--outscale 1_5' (a slip for 1.5?) 15. example: what a number looks like."""
+    if "_" in text:
+        return f"{name} must be a number without '_'{example and f' (e.g. {example})'}, got '{shortened(text)}'"
+    return None
+
+
 def positive(kind, name, least=None, most=None):
     """An argparse type: a positive finite number of `kind` (int or float), within least..most where given (a
     value past what the work can use would overflow later, far from the flag), or a one-line error naming
@@ -100,8 +108,8 @@ def positive(kind, name, least=None, most=None):
                                             most is not None and f"at most {most:g}") if part)
 
     def parse(text):
-        if "_" in text:  # int() and float() read '_' between digits as Python's grouping: '--fps 2_5' was 25
-            raise argparse.ArgumentTypeError(f"{name} must be a number without '_', got '{shortened(text)}'")
+        if refusal := grouping_refused(name, text):
+            raise argparse.ArgumentTypeError(refusal)
         try:
             value = kind(text)
         except ValueError:

@@ -11,6 +11,7 @@ import re
 import cv2
 
 from utils.errors import UserError, shortened
+from utils.flags import grouping_refused
 
 MAX_SIDE = 16384  # pixels on a side of an output frame, at most
 SIZE_PATTERN = re.compile(r"(\d+)[xX](\d+)")
@@ -18,10 +19,10 @@ MOST_DIGITS = 9  # a side (or position) of more digits exceeds MAX_SIDE by far; 
 
 
 def parse_outscale(text):
-    """--outscale: a positive finite factor of the input's size. Not with '_', which float() reads between digits as
-    Python's grouping: '1_5' (a slip for 1.5?) was 15, frames ten times larger written with exit code 0."""
-    if "_" in text:
-        raise UserError(f"--outscale must be a number without '_' (e.g. 2 or 1.5), got '{shortened(text)}'")
+    """--outscale: a positive finite factor of the input's size. Not with '_' (grouping_refused): '1_5' gave frames ten
+    times larger, written with exit code 0."""
+    if refusal := grouping_refused("--outscale", text, "2 or 1.5"):
+        raise UserError(refusal)
     try:
         factor = float(text)
     except ValueError:

@@ -292,7 +292,8 @@ def _delete_scratch(path, ignore_errors=False):
     write"). A file that comes or goes meanwhile is listed and deleted again, SCRATCH_ROUNDS times at most: a killed
     server's generate.py goes on writing its frames until its folder is gone, and the start that deleted it was refused
     ("cannot make the folder ... (No such file or directory: '.sr_0532.png...tmp.png'); choose another --work-dir").
-    Where files stay (a stop ignores errors), the mark stays with them, for the next start."""
+    Where files stay (a stop ignores errors), the mark stays with them, for the next start; otherwise OSError, also
+    where files still arrive after the last round (it returned in silence, the folder still there)."""
     failure = None
     for _ in range(SCRATCH_ROUNDS):
         with os.scandir(path) as entries:
@@ -311,8 +312,8 @@ def _delete_scratch(path, ignore_errors=False):
                     os.remove(other)
             except OSError as error:  # gone, or a file came into it: the next round lists it again
                 failure = error
-    if failure and not ignore_errors:
-        raise failure
+    if not ignore_errors:  # still files after the last round: a process goes on writing there
+        raise failure or OSError("files keep arriving in it; stop what writes there")
 
 
 @contextmanager

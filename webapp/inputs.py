@@ -219,14 +219,17 @@ def list_models(weights_folder):
 
 
 def check_model(path, name):
-    """UserError unless path is a generator's weights (generate.py would refuse it later, with its flags)."""
+    """The scale (4 or 2) of path's generator; UserError unless path is a generator's weights (generate.py would
+    refuse it later, with its flags). The file is read once: check_output_size takes the scale read here."""
     advice = "choose another model, or replace the file with a TecoGAN/FRVSR generator's weights"
     try:
-        blocks = count_resblocks(read_weight_file(path))
+        arrays = read_weight_file(path)
+        blocks, scale = count_resblocks(arrays), model_scale(arrays, path)
     except UserError as error:
         raise UserError(f"model {in_page_terms(error, path, name)}; {advice}")
-    if blocks == 0:
+    if blocks == 0 or scale is None:
         raise UserError(f"model '{name}' holds no generator (no residual blocks); {advice}")
+    return scale
 
 
 def engine_choices():
@@ -259,19 +262,18 @@ def size_flags(text):
         raise UserError(page_terms(str(error)))
 
 
-def check_output_size(flags, source, model):
+def check_output_size(flags, source, scale):
     """UserError, in the page's terms, where the source's frames get a size generate.py refuses: an Output size factor
     that gives them less than a pixel or more than the largest side, or, with no Output size, the model's own output
     past the largest side (an x4 model's of frames wider than 4096 pixels, an 8K video's). Each was found when the
     job's turn came, after every job ahead of it, where the page says of bad input that it is not queued. source: a
-    job's input (upload_input, sample_input); model: the path of its weights, whose scale the sizes are taken at."""
+    job's input (upload_input, sample_input); scale: its model's (check_model), at which the sizes are taken."""
     if OUTPUT_SIZE in flags:  # a size of its own, checked by size_flags
         return
     if source["kind"] == "frames":
         height, width = image_size(list_frames(source["path"])[0])
     else:  # as generate.py decodes them (turned as the video says)
         height, width = next(iter(VideoReader(source.get("video") or source["path"]))).shape[:2]
-    scale = model_scale(read_weight_file(model), model)
     input_scale = scale if source["kind"] == "hr_frames" else 1  # HR frames: the SR frames are cut to their size
     try:
         if OUTSCALE in flags:
@@ -294,7 +296,7 @@ def job_spec(folder, upload, sample, model, start, end, flags, weights_folder, m
     models = list_models(weights_folder)
     if model not in models:
         raise UserError(f"model '{model}' is no longer in the list; reload the page and choose a model")
-    check_model(models[model], model)
+    scale = check_model(models[model], model)
     start, end = (start or "").strip(), (end or "").strip()
     if upload:
         source = upload_input(upload, os.path.basename(upload), start, end, folder, max_unpacked_bytes)
@@ -302,5 +304,5 @@ def job_spec(folder, upload, sample, model, start, end, flags, weights_folder, m
         source = sample_input(sample, start, end)
     else:
         raise UserError("nothing to run: upload a video or a zip of frames, or choose a sample clip")
-    check_output_size(flags, source, models[model])
+    check_output_size(flags, source, scale)
     return dict(input=source, model=models[model], flags=flags)
