@@ -3581,3 +3581,112 @@ def test_a_loss_log_row_of_another_number_of_empty_cells_resumes(tmp_path, text)
     (tmp_path / "losses.csv").write_text(text)
     log = LossLog(str(tmp_path), 2)
     assert [row["content_loss"] for row in log.rows] == [0.5, 0.4]
+
+
+# Nineteenth pass, second look at the training data, sequence folders and REDS layouts
+@pytest.mark.parametrize("other", ["0002.rgb", "0002.xcf", "0002.kra", "0002.iff", "0002.GPR"])
+def test_a_frame_in_a_renderer_s_an_editor_s_or_a_camera_s_own_format_among_the_frames_is_one_line(tmp_path, other):
+    """'0002.rgb' (Blender's Iris output), '0002.xcf' (GIMP's own, as a retouched frame is saved), '0002.kra'
+    (Krita's), '0002.iff' (Maya's render) and '0002.GPR' (GoPro's raw, beside a time-lapse's JPEGs) among '0001.png',
+    '0003.png': left out without a word, and the frames either side of it trained on as consecutive, exit code 0."""
+    from datasets.sequences import folder_sequences
+    from hostile import PICTURE_IN_A_GAP, sequence_beside_a_picture
+    root, picture = sequence_beside_a_picture(tmp_path, ["0001.png", "0003.png"], other)
+    with pytest.raises(UserError, match=rf"^'{re.escape(picture)}' {PICTURE_IN_A_GAP}"):
+        folder_sequences(root)
+
+
+@pytest.mark.parametrize("gone", ["a frame", "a sequence's folder"])
+def test_a_frame_gone_while_the_frame_cache_waits_for_another_run_s_build_is_one_line(tmp_path, gone):
+    """A run waiting for another's frame-cache build (its lock), while a frame of its sequences was removed or a
+    sequence's folder moved away: FileNotFoundError's traceback when the wait ended."""
+    import fcntl
+    from data_loader import read_frame
+    from datasets.frame_cache import LOCK_FILE, cached_frames
+    from datasets.sequences import folder_sequences, frame_size
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"a": 3, "b": 3}, sizes={"a": (8, 8), "b": (8, 8)})
+    sequences = folder_sequences(root)
+    sizes = [frame_size(sequence, "sequences") for sequence in sequences]
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    other_build = open(cache / LOCK_FILE, "a+")
+    fcntl.flock(other_build, fcntl.LOCK_EX)
+    missing = sequences[0].frames[1] if gone == "a frame" else sequences[1].frames[0]
+
+    def meanwhile(line):  # said before the wait: the frame goes, then the other build ends
+        if "waiting" in line:
+            if gone == "a frame":
+                os.remove(missing)
+            else:
+                shutil.move(os.path.join(root, "b"), tmp_path / "moved")
+            fcntl.flock(other_build, fcntl.LOCK_UN)
+
+    with other_build, pytest.raises(UserError, match=rf"^cannot read image '{re.escape(missing)}': it is gone, "):
+        cached_frames(sequences, sizes, str(cache), read_frame, report=meanwhile, show_progress=False)
+
+
+def test_links_to_frames_pointed_at_each_other_s_are_decoded_again_by_the_frame_cache(tmp_path):
+    """A sequence of links into a folder of BMP frames of one size and one modification time (unpacked from one zip),
+    two of them pointed at each other's frame after the frame cache decoded them: the frames' status-change times,
+    set within one tick of the system's clock, were one, the entry's record still matched, and training read them in
+    the old order, exit code 0. Skipped where no two files made at once share a status-change time."""
+    import cv2
+    from data_loader import read_frame
+    from datasets.frame_cache import cached_frames
+    from datasets.sequences import folder_sequences, frame_size
+    pool, folder = tmp_path / "pool", tmp_path / "data" / "s"
+    pool.mkdir()
+    folder.mkdir(parents=True)
+    encoded = [cv2.imencode(".bmp", np.full((8, 8, 3), value, np.uint8))[1].tobytes() for value in (0, 100, 200)]
+    pair = None
+    for attempt in range(50):  # frames given their times at once (as unzip does), until two status-change times are one
+        names = [f"{attempt}_{index}.bmp" for index in range(3)]
+        for name, data in zip(names, encoded):
+            (pool / name).write_bytes(data)
+        for name in names:
+            os.utime(pool / name, ns=(10 ** 18, 10 ** 18))
+        if os.stat(pool / names[1]).st_ctime_ns == os.stat(pool / names[2]).st_ctime_ns:
+            pair = names
+            break
+    if pair is None:
+        pytest.skip("no two files made at once share a status-change time on this file system")
+    for frame, name in zip(["0000.bmp", "0001.bmp", "0002.bmp"], pair):
+        os.symlink(pool / name, folder / frame)
+
+    def cached_and_read():
+        sequences = folder_sequences(str(tmp_path / "data"))
+        maps = cached_frames(sequences, [frame_size(sequences[0], "sequences")], str(tmp_path / "cache"), read_frame,
+                             report=lambda line: None, show_progress=False)
+        return ([maps[sequences[0].folder][index].tolist() for index in range(3)],
+                [read_frame(path).tolist() for path in sequences[0].frames])
+
+    cached, read = cached_and_read()
+    assert cached == read
+    for frame, name in (("0001.bmp", pair[2]), ("0002.bmp", pair[1])):
+        os.remove(folder / frame)
+        os.symlink(pool / name, folder / frame)
+    cached, read = cached_and_read()
+    assert cached == read
+
+
+@pytest.mark.parametrize("rename, other", [
+    (lambda name: name.replace(".png", ".jpg"), "00000000.jpg"),
+    (lambda name: name.replace(".png", ".PNG"), "00000000.PNG"),
+    (lambda name: name.replace("00000005.png", "00000005 (1).png"), "00000005 (1).png")],
+    ids=["converted to JPEG", "renamed .PNG", "a frame's copy in its place"])
+def test_a_reds_sequence_holding_its_frames_under_other_names_names_them(tmp_path, rename, other):
+    """A REDS sequence whose frames were converted to JPEG, or renamed '.PNG', or whose frame 5 lies there as a copy
+    ('00000005 (1).png') alone: it was said to lack them, "run download_test_data.py --reds again", which fetches the
+    zips again (tens of GB) while the frames lay there under other names."""
+    from datasets import reds
+    from training_data import make_reds_folder
+    root = make_reds_folder(tmp_path / "REDS", train=("000",), val=(), height=8, width=8)
+    folder = os.path.join(root, "train", "train_sharp", "000")
+    for name in os.listdir(folder):
+        os.rename(os.path.join(folder, name), os.path.join(folder, rename(name)))
+    (tmp_path / "list.txt").write_text("000\n")
+    with pytest.raises(UserError, match=rf"^REDS sequence 000 .* lacks .*; it holds pictures of other names "
+                                        rf"\({re.escape(other)}.*: rename or convert them to those, or train on them "
+                                        r"with data\.layout sequences$"):
+        reds.training_sequences(root, str(tmp_path / "list.txt"))

@@ -39,14 +39,20 @@ IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp")
 # on Windows saves a JPEG as '.jfif': '0002.jfif' among PNG frames was left out without a word, exit code 0), and every
 # other format a frame is written in by FFmpeg's image2 muxer (`ffmpeg -h muxer=image2` lists them: `ffmpeg -i clip.mp4
 # %04d.pcx`; '0002.xbm', '0002.y', '0002.im24' were left out so too), OpenCV's imwrite, Pillow (JPEG 2000's '.jpx',
-# '.jpf', '.jpc') and a camera (its raw files beside its JPEGs)
+# '.jpf', '.jpc') and a camera (its raw files beside its JPEGs); and a renderer's (Blender's Iris '.rgb', Pillow's SGI
+# '.bw', '.rgba'; Maya's '.iff', 3ds Max's '.rla', '.rpf'), an editor's own (GIMP's '.xcf', Photoshop's large '.psb',
+# Krita's '.kra', OpenRaster's '.ora'), ImageMagick's '.miff', a texture's '.dds', a stereo camera's '.mpo', and raw
+# files of other cameras (GoPro's '.gpr' beside a time-lapse's JPEGs): '0002.rgb', '0002.xcf', '0002.gpr' were left out
+# without a word, the frames either side trained on as consecutive, exit code 0
 OTHER_PICTURE_EXTENSIONS = (".webp", ".tif", ".tiff", ".gif", ".exr", ".hdr", ".jp2", ".j2k", ".heic", ".heif", ".avif",
                             ".ppm", ".pgm", ".pnm", ".pbm", ".tga", ".dpx", ".jfif", ".jpe", ".jif", ".jxl", ".apng",
                             ".qoi", ".psd", ".dng", ".pcx", ".pam", ".pfm", ".phm", ".sgi", ".ras", ".sun", ".sr",
                             ".xwd", ".j2c", ".jls", ".wbmp", ".dib", ".pxm", ".pic", ".jxr", ".wdp", ".cin",
                             ".jxs", ".ljpg", ".pgmyuv", ".rs", ".im1", ".im8", ".im24", ".sunras", ".vbn", ".xbm",
                             ".xface", ".pix", ".y", ".jpx", ".jpf", ".jpc", ".hif", ".cr2", ".cr3", ".nef", ".arw",
-                            ".orf", ".rw2", ".raf", ".pef", ".srw")
+                            ".orf", ".rw2", ".raf", ".pef", ".srw", ".rgb", ".bw", ".rgba", ".iff", ".rla", ".rpf",
+                            ".xcf", ".psb", ".kra", ".ora", ".miff", ".dds", ".mpo", ".gpr", ".nrw", ".crw", ".3fr",
+                            ".iiq", ".x3f", ".rwl", ".insp")
 DEFAULT_FPS = 24  # the frame rate of a video made from frames, and of a video file that does not say its own
 
 
