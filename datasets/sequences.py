@@ -272,8 +272,14 @@ def folder_sequences(root, list_path=""):
     if not available:
         raise none_there
     pairs = chosen(available, names, root, list_path, "fix the list or add those folders")
-    # list_frames: one frame a number, no copy of one, no picture of another format left out between them
-    return [Sequence(name, folder, list_frames(folder)) for name, folder in pairs]
+    # list_frames: one frame a number, no copy of one, no picture of another format left out between them; named as
+    # training's (a sequence moved away, or emptied, since its folder was found was "input folder ... does not exist;
+    # pass a folder of LR frames", generate.py's words: training reads HR frames)
+    return [Sequence(name, folder, list_frames(folder, "training sequence folder", CHANGED_SINCE_FOUND))
+            for name, folder in pairs]
+
+
+CHANGED_SINCE_FOUND = "it was moved or emptied since training found it in --input_video_dir: restore it, or run again"
 
 
 def check_lengths(sequences, rnn_n):

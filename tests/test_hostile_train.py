@@ -3690,3 +3690,29 @@ def test_a_reds_sequence_holding_its_frames_under_other_names_names_them(tmp_pat
                                         rf"\({re.escape(other)}.*: rename or convert them to those, or train on them "
                                         r"with data\.layout sequences$"):
         reds.training_sequences(root, str(tmp_path / "list.txt"))
+
+
+@pytest.mark.parametrize("change", ["moved away", "emptied"])
+def test_a_sequence_folder_moved_or_emptied_while_training_lists_the_data_is_said_in_training_s_words(
+        tmp_path, monkeypatch, change):
+    """A sequence's folder moved away, or its frames moved out, after training found it among the sequences and before
+    it listed its frames (a data set of thousands of sequences takes a while to list): "input folder '...' does not
+    exist; pass a folder of LR frames", generate.py's words, where training reads HR frames from --input_video_dir."""
+    from datasets import sequences as sequences_module
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"a": 3, "b": 3}, sizes={"a": (8, 8), "b": (8, 8)})
+    found_then = sequences_module.folder_sequence_names
+
+    def found_then_changed(folder):
+        found = found_then(folder)
+        shutil.move(os.path.join(root, "b"), tmp_path / "moved")
+        if change == "emptied":
+            os.mkdir(os.path.join(root, "b"))
+        return found
+
+    monkeypatch.setattr(sequences_module, "folder_sequence_names", found_then_changed)
+    problem = "does not exist" if change == "moved away" else r"has no images \(.*\)"
+    with pytest.raises(UserError, match=rf"^training sequence folder '{re.escape(os.path.join(root, 'b'))}' {problem}; "
+                                        r"it was moved or emptied since training found it in --input_video_dir: "
+                                        r"restore it, or run again$"):
+        sequences_module.folder_sequences(root)
