@@ -3716,3 +3716,17 @@ def test_a_sequence_folder_moved_or_emptied_while_training_lists_the_data_is_sai
                                         r"it was moved or emptied since training found it in --input_video_dir: "
                                         r"restore it, or run again$"):
         sequences_module.folder_sequences(root)
+
+
+@pytest.mark.parametrize("recovered", ["FOUND.000/DIR0000.CHK", "found.017/DIR0003.CHK"])
+def test_the_folders_chkdsk_recovers_on_a_fat_drive_are_no_group_of_sequences(tmp_path, recovered):
+    """Training on the top folder of a FAT or exFAT drive (a camera's card, a USB disk) after Windows' chkdsk mended
+    it: the folder it recovered, 'FOUND.000/DIR0000.CHK' holding a lost sequence's frames, was trained on as a
+    sequence of a group folder, exit code 0, as lost+found is not. Folders named so but for their number ('FOUND.0001',
+    'found') are still sequences."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "drive", {"s": 3, "FOUND.0001": 3}, sizes={"s": (8, 8),
+                                                                                        "FOUND.0001": (8, 8)})
+    shutil.copytree(os.path.join(root, "s"), os.path.join(root, recovered))
+    assert [sequence.name for sequence in folder_sequences(root)] == ["FOUND.0001", "s"]

@@ -259,8 +259,10 @@ def is_frame_name(name, extensions=IMAGE_EXTENSIONS):
 # names that are no pictures ('$RECYCLE.BIN/S-1-5-21-../$I3K9QZ1.png'), its System Volume Information, and Windows
 # XP's recycle bin ('RECYCLER/S-1-5-21-../Dc1.png'); a NAS share's recycle bin, which keeps deleted sequences in their
 # folders (Synology's '#recycle/<sequence>', QNAP's '@Recycle/<sequence>'): each of these three was trained on as a
-# group folder, exit code 0
-FILE_SYSTEM_FOLDERS = ("lost+found", "$recycle.bin", "system volume information", "recycler", "#recycle", "@recycle")
+# group folder, exit code 0; and a FAT or exFAT drive's (a camera's card, a USB disk) FOUND.000, FOUND.001.., where
+# Windows' chkdsk puts the folders it recovers ('FOUND.000/DIR0000.CHK/0001.png'), trained on so too
+FILE_SYSTEM_FOLDERS = re.compile(r"lost\+found|\$recycle\.bin|system volume information|recycler|#recycle|@recycle"
+                                 r"|found\.[0-9]{3}")
 
 
 def visible_subfolders(folder):
@@ -270,9 +272,9 @@ def visible_subfolders(folder):
     each frame) beside a sequence's frames refused it as a folder of frames and of sequences. Nor is a drive's
     lost+found (training on a drive's top folder was a PermissionError traceback: it cannot be listed), nor a Windows
     drive's recycle bin (training on its top folder was refused as a deleted picture's record could not be read), nor
-    Windows XP's, nor a NAS share's."""
+    Windows XP's, nor a NAS share's, nor chkdsk's FOUND.000.."""
     return sorted(name for name in os.listdir(folder) if not name.startswith(".")
-                  and name.lower() not in FILE_SYSTEM_FOLDERS
+                  and not FILE_SYSTEM_FOLDERS.fullmatch(name.lower())
                   and os.path.isdir(os.path.join(folder, name)))
 
 
