@@ -3053,28 +3053,19 @@ def test_frames_swapped_by_renaming_are_decoded_again_by_the_frame_cache(tmp_pat
     swapped by renaming after the frame cache decoded them: the entry's record (names, sizes, modification times)
     still matched, and training read the frames in the old order, exit code 0."""
     import cv2
-    from data_loader import read_frame
-    from datasets.frame_cache import cached_frames
-    from datasets.sequences import folder_sequences, frame_size
+    from hostile import cached_and_read
     folder = tmp_path / "data" / "s"
     folder.mkdir(parents=True)
     for value, name in enumerate(["0000.bmp", "0001.bmp", "0002.bmp"]):
         cv2.imwrite(str(folder / name), np.full((8, 8, 3), value * 50, np.uint8))
         os.utime(folder / name, ns=(10 ** 18, 10 ** 18))
 
-    def cached_and_read():
-        sequences = folder_sequences(str(tmp_path / "data"))
-        maps = cached_frames(sequences, [frame_size(sequences[0], "sequences")], str(tmp_path / "cache"), read_frame,
-                             report=lambda line: None, show_progress=False)
-        return ([maps[sequences[0].folder][index].tolist() for index in range(3)],
-                [read_frame(path).tolist() for path in sequences[0].frames])
-
-    cached, read = cached_and_read()
+    cached, read = cached_and_read(tmp_path / "data", tmp_path / "cache")
     assert cached == read
     os.rename(folder / "0000.bmp", folder / "swapping")
     os.rename(folder / "0002.bmp", folder / "0000.bmp")
     os.rename(folder / "swapping", folder / "0002.bmp")
-    cached, read = cached_and_read()
+    cached, read = cached_and_read(tmp_path / "data", tmp_path / "cache")
     assert cached == read
 
 
@@ -3632,9 +3623,7 @@ def test_links_to_frames_pointed_at_each_other_s_are_decoded_again_by_the_frame_
     set within one tick of the system's clock, were one, the entry's record still matched, and training read them in
     the old order, exit code 0. Skipped where no two files made at once share a status-change time."""
     import cv2
-    from data_loader import read_frame
-    from datasets.frame_cache import cached_frames
-    from datasets.sequences import folder_sequences, frame_size
+    from hostile import cached_and_read
     pool, folder = tmp_path / "pool", tmp_path / "data" / "s"
     pool.mkdir()
     folder.mkdir(parents=True)
@@ -3654,19 +3643,12 @@ def test_links_to_frames_pointed_at_each_other_s_are_decoded_again_by_the_frame_
     for frame, name in zip(["0000.bmp", "0001.bmp", "0002.bmp"], pair):
         os.symlink(pool / name, folder / frame)
 
-    def cached_and_read():
-        sequences = folder_sequences(str(tmp_path / "data"))
-        maps = cached_frames(sequences, [frame_size(sequences[0], "sequences")], str(tmp_path / "cache"), read_frame,
-                             report=lambda line: None, show_progress=False)
-        return ([maps[sequences[0].folder][index].tolist() for index in range(3)],
-                [read_frame(path).tolist() for path in sequences[0].frames])
-
-    cached, read = cached_and_read()
+    cached, read = cached_and_read(tmp_path / "data", tmp_path / "cache")
     assert cached == read
     for frame, name in (("0001.bmp", pair[2]), ("0002.bmp", pair[1])):
         os.remove(folder / frame)
         os.symlink(pool / name, folder / frame)
-    cached, read = cached_and_read()
+    cached, read = cached_and_read(tmp_path / "data", tmp_path / "cache")
     assert cached == read
 
 
