@@ -3712,3 +3712,25 @@ def test_the_folders_chkdsk_recovers_on_a_fat_drive_are_no_group_of_sequences(tm
                                                                                         "FOUND.0001": (8, 8)})
     shutil.copytree(os.path.join(root, "s"), os.path.join(root, recovered))
     assert [sequence.name for sequence in folder_sequences(root)] == ["FOUND.0001", "s"]
+
+
+@pytest.mark.parametrize("moment", ["visible_subfolders", "listable"])
+def test_a_sequence_folder_moved_away_while_training_lists_the_data_folder_is_said_so(tmp_path, monkeypatch, moment):
+    """A sequence's folder moved away after training listed the data folder, before it looked inside (a data set of
+    thousands of sequences takes a while to list): "cannot be listed (permission denied)", or FileNotFoundError's
+    traceback."""
+    from datasets import sequences as sequences_module
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"a": 3, "g/b": 3}, sizes={"a": (8, 8), "g/b": (8, 8)})
+    looked_then = getattr(sequences_module, moment)
+
+    def looked_then_moved(folder):
+        looked = looked_then(folder)
+        if os.path.isdir(os.path.join(root, "a")) and folder in (root, os.path.join(root, "a")):
+            shutil.move(os.path.join(root, "a"), tmp_path / "moved")
+        return looked
+
+    monkeypatch.setattr(sequences_module, moment, looked_then_moved)
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(root, 'a'))}' was moved or removed while training "
+                                        r"listed --input_video_dir; restore it, or run again$"):
+        sequences_module.folder_sequences(root)
