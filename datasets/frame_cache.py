@@ -4,13 +4,15 @@ costs its crop instead of rnn_n whole-frame PNG decodes.
 
     <cache_dir>/<sequence>-<hash of its folder>/frames.npy    (frames, height, width, 3) uint8 RGB
                                                /sources.json  the frames it was decoded from: name, size,
-                                               mtime, ctime
+                                               mtime, ctime, inode
 
 An entry is used only while sources.json matches the frame files now (name, size in bytes, modification
-and status-change times in nanoseconds of each; contents are not hashed). The status-change time is the
-system's: a rename or a rewrite sets it, and no program sets it back, so frames of one size and one
+and status-change times in nanoseconds, and inode of each; contents are not hashed). The status-change
+time is the system's: a rename or a rewrite sets it, and no program sets it back, so frames of one size and one
 modification time (unpacked from one zip) swapped by renaming, or a frame copied over with its times kept,
-are seen; a chmod also sets it, and decodes the sequence again. Otherwise it is decoded again into a hidden
+are seen; a chmod also sets it, and decodes the sequence again. The inode is the file a name (or a link)
+leads to: links to such frames pointed at each other's are seen, though their status-change times, set within
+one tick of the system's clock, may be one. Otherwise it is decoded again into a hidden
 staging folder that is renamed into place only when whole (utils.image_io.commit_folder): a killed or failed
 build (a full disk) leaves nothing that is read.
 One process builds at a time (a lock file); the others wait for it and then find the entries valid.
@@ -31,7 +33,7 @@ from tqdm import tqdm
 
 from datasets.sequences import of_its_size
 from utils.errors import UserError, size_said
-from utils.image_io import commit_folder
+from utils.image_io import commit_folder, unreadable_image
 from utils.paths import inodes_used_up, no_space, output_folder, taken_by_other_than_folder
 
 FRAMES_FILE, SOURCES_FILE = "frames.npy", "sources.json"
@@ -57,13 +59,20 @@ def entry_folder(cache_dir, sequence):
 
 
 def source_record(sequence, height, width):
-    """What an entry must have been decoded from to be valid now."""
+    """What an entry must have been decoded from to be valid now. UserError for a frame gone since the sequence was
+    listed: a run waiting for another's build (build_lock) while a frame was removed, or its sequence moved, ended in
+    FileNotFoundError's traceback."""
     frames = []
     for path in sequence.frames:
-        stat = os.stat(path)
+        try:
+            stat = os.stat(path)
+        except OSError as error:
+            raise unreadable_image(path, error) from None
         # ctime: frames swapped by renaming kept their sizes and modification times (those of one zip's members), and
-        # their entry was trained on in the old order, exit code 0
-        frames.append([os.path.basename(path), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns])
+        # their entry was trained on in the old order, exit code 0; inode: links to such frames pointed at each
+        # other's (their status-change times one, set within a tick of the clock) were not seen so. Not the device,
+        # which a network or removable disk may be given anew at each mount: all would be decoded again
+        frames.append([os.path.basename(path), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino])
     return {"version": FORMAT_VERSION, "folder": os.path.abspath(sequence.folder),
             "shape": [len(sequence.frames), height, width, 3], "frames": frames}
 

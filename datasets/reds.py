@@ -12,6 +12,7 @@ import re
 
 from datasets.sequences import LINK_TO_NOTHING, Sequence, named, read_sequence_list
 from utils.errors import UserError
+from utils.image_io import IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, is_frame_name
 from utils.paths import input_folder
 
 # (folder under the root, first sequence number, sequences) of each part, as its zip unpacks
@@ -69,6 +70,18 @@ def refuse_no_folder(root, folder, what, files=True):
             raise UserError(f"'{path}', {what}, is a file, not a folder; move it away, then {DOWNLOAD_HINT}")
 
 
+def otherwise_named(names):
+    """The advice for a sequence lacking frames that holds pictures of names other than REDS's, names (frames converted
+    to JPEG, renamed '.PNG', copied as '00000005 (1).png'), or ''. Told to run the download again, which skips REDS as
+    done, the user was sent round in a circle while the frames lay there."""
+    pictures = sorted(name for name in names if is_frame_name(name, IMAGE_EXTENSIONS + OTHER_PICTURE_EXTENSIONS))
+    if not pictures:
+        return ""
+    return (f"it holds pictures of other names ({named(pictures)}), and training reads REDS's, {frame_name(0)}.."
+            f"{frame_name(FRAMES_PER_SEQUENCE - 1)}: rename or convert them to those, or train on them with "
+            "data.layout sequences")
+
+
 def training_names():
     """The 266 training sequences of the REDS4 split."""
     return [sequence_name(number) for number in range(SEQUENCE_COUNT) if sequence_name(number) not in REDS4]
@@ -106,7 +119,7 @@ def reds_sequences(root, names, role="REDS folder (--input_video_dir)", list_pat
         if missing:
             raise UserError(
                 f"REDS sequence {name} ('{folder}') lacks {len(missing)} of its {FRAMES_PER_SEQUENCE} "
-                f"frames: {named(missing)}; {DOWNLOAD_HINT}")
+                f"frames: {named(missing)}; {otherwise_named(present - set(frames)) or DOWNLOAD_HINT}")
         sequences.append(Sequence(name, folder, [os.path.join(folder, frame) for frame in frames]))
     return sequences
 

@@ -12,6 +12,7 @@ data.sequence_list names the sequences to use, one a line, as this module names 
 under the root with '/' (0001, 00001/0001), or REDS' 000..269.
 """
 import codecs
+import errno
 import os
 import re
 import reprlib
@@ -155,7 +156,10 @@ def holds_frames(folder):
 
 
 def listable(folder):
-    """Whether folder's entries can be listed (a PermissionError traceback where not)."""
+    """Whether folder's entries can be listed (a PermissionError traceback where not); FileNotFoundError where it is
+    no longer there (a folder moved away since its parent was listed was said to be closed, "permission denied")."""
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), folder)
     return os.access(folder, os.R_OK | os.X_OK)
 
 
@@ -260,7 +264,11 @@ def folder_sequences(root, list_path=""):
     if not root:
         raise UserError("no training data: set --input_video_dir (a folder of sequence folders)")
     input_folder(root, "training data folder (--input_video_dir)")
-    available, unknown = folder_sequence_names(root)
+    try:
+        available, unknown = folder_sequence_names(root)
+    except (FileNotFoundError, NotADirectoryError) as error:  # a data set of thousands of folders takes a while to list
+        raise UserError(f"'{error.filename}' was moved or removed while training listed --input_video_dir; restore "
+                        "it, or run again") from None
     none_there = UserError(
         f"'{root}' holds no sequence folder (<sequence>/<frames> or <group>/<sequence>/<frames>, "
         f"frames {', '.join(IMAGE_EXTENSIONS)}); check --input_video_dir and data.layout")
@@ -272,8 +280,14 @@ def folder_sequences(root, list_path=""):
     if not available:
         raise none_there
     pairs = chosen(available, names, root, list_path, "fix the list or add those folders")
-    # list_frames: one frame a number, no copy of one, no picture of another format left out between them
-    return [Sequence(name, folder, list_frames(folder)) for name, folder in pairs]
+    # list_frames: one frame a number, no copy of one, no picture of another format left out between them; named as
+    # training's (a sequence moved away, or emptied, since its folder was found was "input folder ... does not exist;
+    # pass a folder of LR frames", generate.py's words: training reads HR frames)
+    return [Sequence(name, folder, list_frames(folder, "training sequence folder", CHANGED_SINCE_FOUND))
+            for name, folder in pairs]
+
+
+CHANGED_SINCE_FOUND = "it was moved or emptied since training found it in --input_video_dir: restore it, or run again"
 
 
 def check_lengths(sequences, rnn_n):

@@ -334,3 +334,16 @@ def replace_by_a_copy(path):
     import shutil
     shutil.copy(path, f"{path}.copy")
     os.replace(f"{path}.copy", path)
+
+
+def cached_and_read(data_root, cache_dir):
+    """The frames of the one sequence of data_root (the sequences layout) as the frame cache in cache_dir gives them,
+    decoding what is stale, and as read from their files: ([frame as nested lists], [frame as nested lists])."""
+    from data_loader import read_frame
+    from datasets.frame_cache import cached_frames
+    from datasets.sequences import folder_sequences, frame_size
+    sequences = folder_sequences(str(data_root))
+    maps = cached_frames(sequences, [frame_size(sequences[0], "sequences")], str(cache_dir), read_frame,
+                         report=lambda line: None, show_progress=False)
+    return ([frame.tolist() for frame in maps[sequences[0].folder]],
+            [read_frame(path).tolist() for path in sequences[0].frames])

@@ -3053,28 +3053,19 @@ def test_frames_swapped_by_renaming_are_decoded_again_by_the_frame_cache(tmp_pat
     swapped by renaming after the frame cache decoded them: the entry's record (names, sizes, modification times)
     still matched, and training read the frames in the old order, exit code 0."""
     import cv2
-    from data_loader import read_frame
-    from datasets.frame_cache import cached_frames
-    from datasets.sequences import folder_sequences, frame_size
+    from hostile import cached_and_read
     folder = tmp_path / "data" / "s"
     folder.mkdir(parents=True)
     for value, name in enumerate(["0000.bmp", "0001.bmp", "0002.bmp"]):
         cv2.imwrite(str(folder / name), np.full((8, 8, 3), value * 50, np.uint8))
         os.utime(folder / name, ns=(10 ** 18, 10 ** 18))
 
-    def cached_and_read():
-        sequences = folder_sequences(str(tmp_path / "data"))
-        maps = cached_frames(sequences, [frame_size(sequences[0], "sequences")], str(tmp_path / "cache"), read_frame,
-                             report=lambda line: None, show_progress=False)
-        return ([maps[sequences[0].folder][index].tolist() for index in range(3)],
-                [read_frame(path).tolist() for path in sequences[0].frames])
-
-    cached, read = cached_and_read()
+    cached, read = cached_and_read(tmp_path / "data", tmp_path / "cache")
     assert cached == read
     os.rename(folder / "0000.bmp", folder / "swapping")
     os.rename(folder / "0002.bmp", folder / "0000.bmp")
     os.rename(folder / "swapping", folder / "0002.bmp")
-    cached, read = cached_and_read()
+    cached, read = cached_and_read(tmp_path / "data", tmp_path / "cache")
     assert cached == read
 
 
@@ -3581,3 +3572,165 @@ def test_a_loss_log_row_of_another_number_of_empty_cells_resumes(tmp_path, text)
     (tmp_path / "losses.csv").write_text(text)
     log = LossLog(str(tmp_path), 2)
     assert [row["content_loss"] for row in log.rows] == [0.5, 0.4]
+
+
+# Nineteenth pass, second look at the training data, sequence folders and REDS layouts
+@pytest.mark.parametrize("other", ["0002.rgb", "0002.xcf", "0002.kra", "0002.iff", "0002.GPR"])
+def test_a_frame_in_a_renderer_s_an_editor_s_or_a_camera_s_own_format_among_the_frames_is_one_line(tmp_path, other):
+    """'0002.rgb' (Blender's Iris output), '0002.xcf' (GIMP's own, as a retouched frame is saved), '0002.kra'
+    (Krita's), '0002.iff' (Maya's render) and '0002.GPR' (GoPro's raw, beside a time-lapse's JPEGs) among '0001.png',
+    '0003.png': left out without a word, and the frames either side of it trained on as consecutive, exit code 0."""
+    from datasets.sequences import folder_sequences
+    from hostile import PICTURE_IN_A_GAP, sequence_beside_a_picture
+    root, picture = sequence_beside_a_picture(tmp_path, ["0001.png", "0003.png"], other)
+    with pytest.raises(UserError, match=rf"^'{re.escape(picture)}' {PICTURE_IN_A_GAP}"):
+        folder_sequences(root)
+
+
+@pytest.mark.parametrize("gone", ["a frame", "a sequence's folder"])
+def test_a_frame_gone_while_the_frame_cache_waits_for_another_run_s_build_is_one_line(tmp_path, gone):
+    """A run waiting for another's frame-cache build (its lock), while a frame of its sequences was removed or a
+    sequence's folder moved away: FileNotFoundError's traceback when the wait ended."""
+    import fcntl
+    from data_loader import read_frame
+    from datasets.frame_cache import LOCK_FILE, cached_frames
+    from datasets.sequences import folder_sequences, frame_size
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"a": 3, "b": 3}, sizes={"a": (8, 8), "b": (8, 8)})
+    sequences = folder_sequences(root)
+    sizes = [frame_size(sequence, "sequences") for sequence in sequences]
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    other_build = open(cache / LOCK_FILE, "a+")
+    fcntl.flock(other_build, fcntl.LOCK_EX)
+    missing = sequences[0].frames[1] if gone == "a frame" else sequences[1].frames[0]
+
+    def meanwhile(line):  # said before the wait: the frame goes, then the other build ends
+        if "waiting" in line:
+            if gone == "a frame":
+                os.remove(missing)
+            else:
+                shutil.move(os.path.join(root, "b"), tmp_path / "moved")
+            fcntl.flock(other_build, fcntl.LOCK_UN)
+
+    with other_build, pytest.raises(UserError, match=rf"^cannot read image '{re.escape(missing)}': it is gone, "):
+        cached_frames(sequences, sizes, str(cache), read_frame, report=meanwhile, show_progress=False)
+
+
+def test_links_to_frames_pointed_at_each_other_s_are_decoded_again_by_the_frame_cache(tmp_path):
+    """A sequence of links into a folder of BMP frames of one size and one modification time (unpacked from one zip),
+    two of them pointed at each other's frame after the frame cache decoded them: the frames' status-change times,
+    set within one tick of the system's clock, were one, the entry's record still matched, and training read them in
+    the old order, exit code 0. Skipped where no two files made at once share a status-change time."""
+    import cv2
+    from hostile import cached_and_read
+    pool, folder = tmp_path / "pool", tmp_path / "data" / "s"
+    pool.mkdir()
+    folder.mkdir(parents=True)
+    encoded = [cv2.imencode(".bmp", np.full((8, 8, 3), value, np.uint8))[1].tobytes() for value in (0, 100, 200)]
+    pair = None
+    for attempt in range(50):  # frames given their times at once (as unzip does), until two status-change times are one
+        names = [f"{attempt}_{index}.bmp" for index in range(3)]
+        for name, data in zip(names, encoded):
+            (pool / name).write_bytes(data)
+        for name in names:
+            os.utime(pool / name, ns=(10 ** 18, 10 ** 18))
+        if os.stat(pool / names[1]).st_ctime_ns == os.stat(pool / names[2]).st_ctime_ns:
+            pair = names
+            break
+    if pair is None:
+        pytest.skip("no two files made at once share a status-change time on this file system")
+    for frame, name in zip(["0000.bmp", "0001.bmp", "0002.bmp"], pair):
+        os.symlink(pool / name, folder / frame)
+
+    cached, read = cached_and_read(tmp_path / "data", tmp_path / "cache")
+    assert cached == read
+    for frame, name in (("0001.bmp", pair[2]), ("0002.bmp", pair[1])):
+        os.remove(folder / frame)
+        os.symlink(pool / name, folder / frame)
+    cached, read = cached_and_read(tmp_path / "data", tmp_path / "cache")
+    assert cached == read
+
+
+@pytest.mark.parametrize("rename, other", [
+    (lambda name: name.replace(".png", ".jpg"), "00000000.jpg"),
+    (lambda name: name.replace(".png", ".PNG"), "00000000.PNG"),
+    (lambda name: name.replace("00000005.png", "00000005 (1).png"), "00000005 (1).png")],
+    ids=["converted to JPEG", "renamed .PNG", "a frame's copy in its place"])
+def test_a_reds_sequence_holding_its_frames_under_other_names_names_them(tmp_path, rename, other):
+    """A REDS sequence whose frames were converted to JPEG, or renamed '.PNG', or whose frame 5 lies there as a copy
+    ('00000005 (1).png') alone: it was said to lack them, "run download_test_data.py --reds again", which fetches the
+    zips again (tens of GB) while the frames lay there under other names."""
+    from datasets import reds
+    from training_data import make_reds_folder
+    root = make_reds_folder(tmp_path / "REDS", train=("000",), val=(), height=8, width=8)
+    folder = os.path.join(root, "train", "train_sharp", "000")
+    for name in os.listdir(folder):
+        os.rename(os.path.join(folder, name), os.path.join(folder, rename(name)))
+    (tmp_path / "list.txt").write_text("000\n")
+    with pytest.raises(UserError, match=rf"^REDS sequence 000 .* lacks .*; it holds pictures of other names "
+                                        rf"\({re.escape(other)}.*: rename or convert them to those, or train on them "
+                                        r"with data\.layout sequences$"):
+        reds.training_sequences(root, str(tmp_path / "list.txt"))
+
+
+@pytest.mark.parametrize("change", ["moved away", "emptied"])
+def test_a_sequence_folder_moved_or_emptied_while_training_lists_the_data_is_said_in_training_s_words(
+        tmp_path, monkeypatch, change):
+    """A sequence's folder moved away, or its frames moved out, after training found it among the sequences and before
+    it listed its frames (a data set of thousands of sequences takes a while to list): "input folder '...' does not
+    exist; pass a folder of LR frames", generate.py's words, where training reads HR frames from --input_video_dir."""
+    from datasets import sequences as sequences_module
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"a": 3, "b": 3}, sizes={"a": (8, 8), "b": (8, 8)})
+    found_then = sequences_module.folder_sequence_names
+
+    def found_then_changed(folder):
+        found = found_then(folder)
+        shutil.move(os.path.join(root, "b"), tmp_path / "moved")
+        if change == "emptied":
+            os.mkdir(os.path.join(root, "b"))
+        return found
+
+    monkeypatch.setattr(sequences_module, "folder_sequence_names", found_then_changed)
+    problem = "does not exist" if change == "moved away" else r"has no images \(.*\)"
+    with pytest.raises(UserError, match=rf"^training sequence folder '{re.escape(os.path.join(root, 'b'))}' {problem}; "
+                                        r"it was moved or emptied since training found it in --input_video_dir: "
+                                        r"restore it, or run again$"):
+        sequences_module.folder_sequences(root)
+
+
+@pytest.mark.parametrize("recovered", ["FOUND.000/DIR0000.CHK", "found.017/DIR0003.CHK"])
+def test_the_folders_chkdsk_recovers_on_a_fat_drive_are_no_group_of_sequences(tmp_path, recovered):
+    """Training on the top folder of a FAT or exFAT drive (a camera's card, a USB disk) after Windows' chkdsk mended
+    it: the folder it recovered, 'FOUND.000/DIR0000.CHK' holding a lost sequence's frames, was trained on as a
+    sequence of a group folder, exit code 0, as lost+found is not. Folders named so but for their number ('FOUND.0001',
+    'found') are still sequences."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "drive", {"s": 3, "FOUND.0001": 3}, sizes={"s": (8, 8),
+                                                                                        "FOUND.0001": (8, 8)})
+    shutil.copytree(os.path.join(root, "s"), os.path.join(root, recovered))
+    assert [sequence.name for sequence in folder_sequences(root)] == ["FOUND.0001", "s"]
+
+
+@pytest.mark.parametrize("moment", ["visible_subfolders", "listable"])
+def test_a_sequence_folder_moved_away_while_training_lists_the_data_folder_is_said_so(tmp_path, monkeypatch, moment):
+    """A sequence's folder moved away after training listed the data folder, before it looked inside (a data set of
+    thousands of sequences takes a while to list): "cannot be listed (permission denied)", or FileNotFoundError's
+    traceback."""
+    from datasets import sequences as sequences_module
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"a": 3, "g/b": 3}, sizes={"a": (8, 8), "g/b": (8, 8)})
+    looked_then = getattr(sequences_module, moment)
+
+    def looked_then_moved(folder):
+        looked = looked_then(folder)
+        if os.path.isdir(os.path.join(root, "a")) and folder in (root, os.path.join(root, "a")):
+            shutil.move(os.path.join(root, "a"), tmp_path / "moved")
+        return looked
+
+    monkeypatch.setattr(sequences_module, moment, looked_then_moved)
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(root, 'a'))}' was moved or removed while training "
+                                        r"listed --input_video_dir; restore it, or run again$"):
+        sequences_module.folder_sequences(root)

@@ -39,14 +39,20 @@ IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp")
 # on Windows saves a JPEG as '.jfif': '0002.jfif' among PNG frames was left out without a word, exit code 0), and every
 # other format a frame is written in by FFmpeg's image2 muxer (`ffmpeg -h muxer=image2` lists them: `ffmpeg -i clip.mp4
 # %04d.pcx`; '0002.xbm', '0002.y', '0002.im24' were left out so too), OpenCV's imwrite, Pillow (JPEG 2000's '.jpx',
-# '.jpf', '.jpc') and a camera (its raw files beside its JPEGs)
+# '.jpf', '.jpc') and a camera (its raw files beside its JPEGs); and a renderer's (Blender's Iris '.rgb', Pillow's SGI
+# '.bw', '.rgba'; Maya's '.iff', 3ds Max's '.rla', '.rpf'), an editor's own (GIMP's '.xcf', Photoshop's large '.psb',
+# Krita's '.kra', OpenRaster's '.ora'), ImageMagick's '.miff', a texture's '.dds', a stereo camera's '.mpo', and raw
+# files of other cameras (GoPro's '.gpr' beside a time-lapse's JPEGs): '0002.rgb', '0002.xcf', '0002.gpr' were left out
+# without a word, the frames either side trained on as consecutive, exit code 0
 OTHER_PICTURE_EXTENSIONS = (".webp", ".tif", ".tiff", ".gif", ".exr", ".hdr", ".jp2", ".j2k", ".heic", ".heif", ".avif",
                             ".ppm", ".pgm", ".pnm", ".pbm", ".tga", ".dpx", ".jfif", ".jpe", ".jif", ".jxl", ".apng",
                             ".qoi", ".psd", ".dng", ".pcx", ".pam", ".pfm", ".phm", ".sgi", ".ras", ".sun", ".sr",
                             ".xwd", ".j2c", ".jls", ".wbmp", ".dib", ".pxm", ".pic", ".jxr", ".wdp", ".cin",
                             ".jxs", ".ljpg", ".pgmyuv", ".rs", ".im1", ".im8", ".im24", ".sunras", ".vbn", ".xbm",
                             ".xface", ".pix", ".y", ".jpx", ".jpf", ".jpc", ".hif", ".cr2", ".cr3", ".nef", ".arw",
-                            ".orf", ".rw2", ".raf", ".pef", ".srw")
+                            ".orf", ".rw2", ".raf", ".pef", ".srw", ".rgb", ".bw", ".rgba", ".iff", ".rla", ".rpf",
+                            ".xcf", ".psb", ".kra", ".ora", ".miff", ".dds", ".mpo", ".gpr", ".nrw", ".crw", ".3fr",
+                            ".iiq", ".x3f", ".rwl", ".insp")
 DEFAULT_FPS = 24  # the frame rate of a video made from frames, and of a video file that does not say its own
 
 
@@ -253,8 +259,10 @@ def is_frame_name(name, extensions=IMAGE_EXTENSIONS):
 # names that are no pictures ('$RECYCLE.BIN/S-1-5-21-../$I3K9QZ1.png'), its System Volume Information, and Windows
 # XP's recycle bin ('RECYCLER/S-1-5-21-../Dc1.png'); a NAS share's recycle bin, which keeps deleted sequences in their
 # folders (Synology's '#recycle/<sequence>', QNAP's '@Recycle/<sequence>'): each of these three was trained on as a
-# group folder, exit code 0
-FILE_SYSTEM_FOLDERS = ("lost+found", "$recycle.bin", "system volume information", "recycler", "#recycle", "@recycle")
+# group folder, exit code 0; and a FAT or exFAT drive's (a camera's card, a USB disk) FOUND.000, FOUND.001.., where
+# Windows' chkdsk puts the folders it recovers ('FOUND.000/DIR0000.CHK/0001.png'), trained on so too
+FILE_SYSTEM_FOLDERS = re.compile(r"lost\+found|\$recycle\.bin|system volume information|recycler|#recycle|@recycle"
+                                 r"|found\.[0-9]{3}")
 
 
 def visible_subfolders(folder):
@@ -264,9 +272,9 @@ def visible_subfolders(folder):
     each frame) beside a sequence's frames refused it as a folder of frames and of sequences. Nor is a drive's
     lost+found (training on a drive's top folder was a PermissionError traceback: it cannot be listed), nor a Windows
     drive's recycle bin (training on its top folder was refused as a deleted picture's record could not be read), nor
-    Windows XP's, nor a NAS share's."""
+    Windows XP's, nor a NAS share's, nor chkdsk's FOUND.000.."""
     return sorted(name for name in os.listdir(folder) if not name.startswith(".")
-                  and name.lower() not in FILE_SYSTEM_FOLDERS
+                  and not FILE_SYSTEM_FOLDERS.fullmatch(name.lower())
                   and os.path.isdir(os.path.join(folder, name)))
 
 
