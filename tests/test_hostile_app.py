@@ -1096,3 +1096,27 @@ def test_an_output_size_neither_a_factor_nor_a_size_names_both_forms(text):
                                         rf"\(e\.g\. 1920x1080\), got '{text.replace('*', '[*]')}'$"):
         size_flags(text)
     assert size_flags("1920x1080") == {"--output-size": "1920x1080"} and size_flags("4") == {"--outscale": "4"}
+
+
+def test_a_job_whose_model_is_deleted_while_it_waits_fails_with_the_page_s_line(tmp_path):
+    """A model of the weights folder deleted while its job waited for the one ahead: the job failed with generate.py's
+    line, "weights file '<the server's path>' does not exist; pass the path of a .h5 model file", a flag the page has
+    not."""
+    import shutil
+
+    from utils.paths import BUNDLED_X2_MODEL
+    from webapp.inputs import job_spec
+    from webapp.jobs import JobQueue
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    shutil.copyfile(BUNDLED_X2_MODEL, weights / "mine.h5")
+    queue = JobQueue(str(tmp_path / "work"), 60)
+    with queue.changed:  # the queue's thread takes no job until the model is gone
+        job = queue.submit(lambda folder: job_spec(folder, small_frames_zip(tmp_path / "frames.zip"), None,
+                                                   "weights/: mine.h5", "", "", {"--backend": "auto"}, str(weights),
+                                                   2 ** 30))
+        os.remove(weights / "mine.h5")
+    assert job.finished.wait(120) and job.state == "failed"
+    assert job.message == ("model weights file 'weights/: mine.h5' does not exist; choose another model, or replace "
+                           "the file with a TecoGAN/FRVSR generator's weights")
+    assert not os.path.exists(job.folder)

@@ -305,11 +305,12 @@ def check_output_size(flags, source, scale):
 
 def job_spec(folder, upload, sample, model, start, end, flags, weights_folder, max_unpacked_bytes,
              output_size=""):
-    """A job's settings, checked, with its input laid out in folder: {input, model, flags}.
+    """A job's settings, checked, with its input laid out in folder: {input, model, model_name, flags}.
 
     upload: the uploaded file (or None); sample: a SAMPLES name (or None); model: a list_models name;
     flags: the settings that are generate.py flags, as they are ({"--backend": "auto", ...});
-    output_size: the Output size field (size_flags), added to flags."""
+    output_size: the Output size field (size_flags), added to flags. The spec's model_name: the model as the page
+    names it, for the line of a job whose model is gone when its turn comes (JobQueue)."""
     flags = dict(flags, **size_flags(output_size))
     models = list_models(weights_folder)
     if model not in models:
@@ -323,4 +324,4 @@ def job_spec(folder, upload, sample, model, start, end, flags, weights_folder, m
     else:
         raise UserError("nothing to run: upload a video or a zip of frames, or choose a sample clip")
     check_output_size(flags, source, scale)
-    return dict(input=source, model=models[model], flags=flags)
+    return dict(input=source, model=models[model], model_name=model, flags=flags)
