@@ -1120,3 +1120,25 @@ def test_a_job_whose_model_is_deleted_while_it_waits_fails_with_the_page_s_line(
     assert job.message == ("model weights file 'weights/: mine.h5' does not exist; choose another model, or replace "
                            "the file with a TecoGAN/FRVSR generator's weights")
     assert not os.path.exists(job.folder)
+
+
+def test_a_model_that_fails_unforeseen_at_its_job_s_turn_fails_that_job_and_the_queue_goes_on(tmp_path, monkeypatch):
+    """The model's check at a job's turn runs in the queue's thread: an exception other than a UserError (a library's,
+    on a file replaced meanwhile) would end that thread, and no job would run again."""
+    import webapp.jobs
+    from webapp.jobs import JobQueue
+    calls = []
+
+    def failing_once(path, name):
+        calls.append(path)
+        if len(calls) == 1:
+            raise RuntimeError("unforeseen")
+        raise UserError("refused")
+
+    monkeypatch.setattr(webapp.jobs, "check_model", failing_once)
+    queue = JobQueue(str(tmp_path / "work"), 60)
+    spec = dict(input=dict(kind="frames", path=str(tmp_path), frames=1), model="mine.h5", flags={})
+    first, second = (queue.submit(lambda folder: spec) for _ in range(2))
+    assert first.finished.wait(30) and second.finished.wait(30)
+    assert first.message == "the model could not be read (unforeseen); please report it"
+    assert second.message == "refused" and first.state == second.state == "failed"

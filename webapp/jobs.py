@@ -234,6 +234,8 @@ class JobQueue:
             check_model(job.spec["model"], job.spec.get("model_name", job.spec["model"]))
         except UserError as error:
             job.message, failed = str(error), True
+        except Exception as error:  # raised here, it would end the queue's thread, as Popen's OSError below
+            job.message, failed = f"the model could not be read ({error_reason(error)}); please report it", True
         for phase, command in [] if failed else self.commands(job):
             with self.changed:
                 if job.state != "running":
