@@ -38,7 +38,7 @@ from inference.host import available_memory
 from utils import metrics
 from utils.errors import UserError, exit_on_user_error, printable, shortened, size_said
 from utils.degradation import DEFAULT_DEGRADATION, degrade as degrade_graph, margin, model_degradation
-from utils.flags import MAX_THREADS, FlagParser, positive, refuse_empty
+from utils.flags import MAX_THREADS, FlagParser, grouping_refused, positive, refuse_empty
 from utils.image_io import (VideoReader, ffmpeg_executable, opencv_path, open_video_writer, read_video_frames,
                             remove_stale_temporaries, sample_clip, to_uint8, write_bytes, write_rgb)
 from utils.ops import PAPER_SCALE, SCALES, bicubic_upscale_frames
@@ -325,6 +325,8 @@ def run(args):
 
 
 def parse_region(text):
+    if refusal := grouping_refused("--region", text, "0,0,64,64"):  # int() read '6_4' as 64
+        raise UserError(refusal)
     if any(len(part.strip().lstrip("+-0")) > MOST_DIGITS for part in text.split(",")):  # past int() or any frame
         raise UserError(f"--region {shortened(text)} holds a number of more than {MOST_DIGITS} digits, past any "
                         "frame; choose a region inside the frames")

@@ -1013,3 +1013,132 @@ def test_a_zip_a_byte_past_the_page_s_limit_names_more_than_the_limit_in_gigabyt
         upload_input(str(upload), "frames.zip", "", "", str(tmp_path / "input"), limit)
     unpacked, said_limit = sizes_in_bytes(str(refused.value))
     assert unpacked > limit >= said_limit
+
+
+# Nineteenth pass, second look at demo.py and the web page
+
+def small_frames_zip(path):
+    import cv2
+    import numpy as np
+
+    from hostile import fixture_frames_zip
+    frame = cv2.imencode(".png", np.zeros((24, 32, 3), np.uint8))[1].tobytes()
+    return fixture_frames_zip(path, count=0, extra=[(f"clip/{index:04d}.png", frame) for index in range(1, 4)])
+
+
+def test_a_model_named_with_an_upper_case_extension_is_offered_as_generate_py_reads_it(tmp_path):
+    """'TecoGAN.H5' in the weights folder (a name made on Windows) was left off the page without a word, where
+    generate.py --model reads it."""
+    import shutil
+
+    from utils.paths import BUNDLED_X2_MODEL
+    from webapp.inputs import job_spec, list_models
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    shutil.copyfile(BUNDLED_X2_MODEL, weights / "TecoGAN.H5")
+    assert "weights/: TecoGAN.H5" in list_models(str(weights))
+    spec = job_spec(str(tmp_path / "job"), small_frames_zip(tmp_path / "frames.zip"), None, "weights/: TecoGAN.H5", "",
+                    "", {"--backend": "auto"}, str(weights), 2 ** 30)
+    assert spec["model"] == str(weights / "TecoGAN.H5")
+
+
+def test_a_model_of_residual_blocks_without_the_input_convolution_says_what_it_lacks(tmp_path):
+    """A generator's weights less its input convolution: "holds no generator (no residual blocks)", though it holds
+    them, since check_model read the scale (the nineteenth pass's mend)."""
+    import h5py
+
+    from models import GENERATOR_INPUT_WEIGHT
+    from utils.paths import BUNDLED_MODEL
+    from webapp.inputs import check_model
+    path = tmp_path / "partial.h5"
+    with h5py.File(BUNDLED_MODEL, "r") as source, h5py.File(path, "w") as target:
+        for name in source:
+            source.copy(name, target)
+        del target[GENERATOR_INPUT_WEIGHT]
+    with pytest.raises(UserError) as refused:
+        check_model(str(path), "weights/: partial.h5")
+    assert "no residual blocks" not in str(refused.value)
+    assert str(refused.value).startswith(f"model 'weights/: partial.h5' lacks the generator's input convolution "
+                                         f"('{GENERATOR_INPUT_WEIGHT}'); choose another model")
+
+
+@pytest.mark.parametrize("kind", ["a link to nothing", "an empty file", "a folder"])
+def test_a_model_the_page_cannot_read_gets_the_page_s_advice_not_generate_py_s(tmp_path, kind):
+    """A model of the list that is a link to nothing (a disk not mounted), an empty file or a folder: "...; pass the
+    path of a .h5 model file; choose another model, ...", generate.py's advice (a flag the page has not) before the
+    page's."""
+    from webapp.inputs import job_spec
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    model = weights / "mine.h5"
+    if kind == "a link to nothing":
+        model.symlink_to(tmp_path / "unmounted" / "mine.h5")
+    elif kind == "an empty file":
+        model.write_bytes(b"")
+    else:
+        model.mkdir()
+    with pytest.raises(UserError) as refused:
+        job_spec(str(tmp_path / "job"), small_frames_zip(tmp_path / "frames.zip"), None, "weights/: mine.h5", "", "",
+                 {"--backend": "auto"}, str(weights), 2 ** 30)
+    line = str(refused.value)
+    assert line.startswith("model weights file 'weights/: mine.h5' ") and str(tmp_path) not in line
+    assert line.count("; ") == 1 and line.endswith("; choose another model, or replace the file with a TecoGAN/FRVSR "
+                                                   "generator's weights")
+    assert not (tmp_path / "job").exists()
+
+
+@pytest.mark.parametrize("text", ["1920 x 1080", "1920×1080", "1920*1080", "4x"])
+def test_an_output_size_neither_a_factor_nor_a_size_names_both_forms(text):
+    """'1920 x 1080' or '1920×1080' typed in Output size, meant as a size: "Output size must be a positive factor of the
+    input's size (e.g. 2 or 1.5)", as if the field took factors only."""
+    from webapp.inputs import size_flags
+    with pytest.raises(UserError, match=r"^Output size must be a factor \(e\.g\. 2 or 1\.5\) or WIDTHxHEIGHT in pixels "
+                                        rf"\(e\.g\. 1920x1080\), got '{text.replace('*', '[*]')}'$"):
+        size_flags(text)
+    assert size_flags("1920x1080") == {"--output-size": "1920x1080"} and size_flags("4") == {"--outscale": "4"}
+
+
+def test_a_job_whose_model_is_deleted_while_it_waits_fails_with_the_page_s_line(tmp_path):
+    """A model of the weights folder deleted while its job waited for the one ahead: the job failed with generate.py's
+    line, "weights file '<the server's path>' does not exist; pass the path of a .h5 model file", a flag the page has
+    not."""
+    import shutil
+
+    from utils.paths import BUNDLED_X2_MODEL
+    from webapp.inputs import job_spec
+    from webapp.jobs import JobQueue
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    shutil.copyfile(BUNDLED_X2_MODEL, weights / "mine.h5")
+    queue = JobQueue(str(tmp_path / "work"), 60)
+    with queue.changed:  # the queue's thread takes no job until the model is gone
+        job = queue.submit(lambda folder: job_spec(folder, small_frames_zip(tmp_path / "frames.zip"), None,
+                                                   "weights/: mine.h5", "", "", {"--backend": "auto"}, str(weights),
+                                                   2 ** 30))
+        os.remove(weights / "mine.h5")
+    assert job.finished.wait(120) and job.state == "failed"
+    assert job.message == ("model weights file 'weights/: mine.h5' does not exist; choose another model, or replace "
+                           "the file with a TecoGAN/FRVSR generator's weights")
+    assert not os.path.exists(job.folder)
+
+
+def test_a_model_that_fails_unforeseen_at_its_job_s_turn_fails_that_job_and_the_queue_goes_on(tmp_path, monkeypatch):
+    """The model's check at a job's turn runs in the queue's thread: an exception other than a UserError (a library's,
+    on a file replaced meanwhile) would end that thread, and no job would run again."""
+    import webapp.jobs
+    from webapp.jobs import JobQueue
+    calls = []
+
+    def failing_once(path, name):
+        calls.append(path)
+        if len(calls) == 1:
+            raise RuntimeError("unforeseen")
+        raise UserError("refused")
+
+    monkeypatch.setattr(webapp.jobs, "check_model", failing_once)
+    queue = JobQueue(str(tmp_path / "work"), 60)
+    spec = dict(input=dict(kind="frames", path=str(tmp_path), frames=1), model="mine.h5", flags={})
+    first, second = (queue.submit(lambda folder: spec) for _ in range(2))
+    assert first.finished.wait(30) and second.finished.wait(30)
+    assert first.message == "the model could not be read (unforeseen); please report it"
+    assert second.message == "refused" and first.state == second.state == "failed"

@@ -539,3 +539,15 @@ def test_the_demo_running_out_of_memory_names_only_its_own_flags(tmp_path, monke
     usage = capsys.readouterr().out
     flags = [word.strip(",.;") for word in line.split() if word.startswith("--")]
     assert flags and all(f"{flag} " in usage for flag in flags)
+
+
+# Nineteenth pass, second look at demo.py and the web page
+
+@pytest.mark.parametrize("region", ["0,0,6_4,64", "1_0,0,64,64"])
+def test_a_region_with_an_underscore_is_refused_not_read_as_python_s_grouping(region):
+    """int() reads '_' between digits as Python's grouping: '--region 0,0,6_4,64' was a 64-high region, where every
+    number flag and --outscale refuse '_' since the nineteenth pass's mend."""
+    import demo
+    with pytest.raises(UserError, match=rf"^--region must be a number without '_' .*got '{region}'$"):
+        demo.parse_args(["--region", region])
+    assert demo.parse_args(["--region", "0,0,64,64"]).region == (0, 0, 64, 64)

@@ -15,9 +15,9 @@ import zipfile
 
 from evaluation.scoring import DEFAULT_LPIPS_WEIGHTS
 from inference.onnx_export import cpu_has_bfloat16, openvino_available
-from models import model_scale
+from models import GENERATOR_INPUT_WEIGHT, model_scale
 from utils.context import cuda_device_count
-from utils.errors import UserError, error_reason, size_said
+from utils.errors import UserError, error_reason, shortened, size_said
 from utils.image_io import (IMAGE_EXTENSIONS, SeveralVideoStreams, VideoReader, common_image_size, image_size,
                             is_frame_name, list_frames, sample_clip, write_atomically)
 from utils.output_size import SIZE_PATTERN, check_sides, parse_outscale, parse_output_size, requested_size
@@ -213,22 +213,30 @@ def list_models(weights_folder):
     for folder, prefix in ((BUNDLED_MODELS, "bundled: "), (weights_folder, "weights/: ")):
         if os.path.isdir(folder):
             for name in sorted(os.listdir(folder), key=lambda name: name != os.path.basename(BUNDLED_MODEL)):
-                if name.endswith(".h5") and not name.startswith(".") and name not in OTHER_WEIGHTS:
+                # '.H5' too: a file named on Windows ('TecoGAN.H5') was left off the page, which generate.py reads
+                if name.lower().endswith(".h5") and not name.startswith(".") and name not in OTHER_WEIGHTS:
                     models[prefix + name] = os.path.join(folder, name)
     return models
 
 
 def check_model(path, name):
     """The scale (4 or 2) of path's generator; UserError unless path is a generator's weights (generate.py would
-    refuse it later, with its flags). The file is read once: check_output_size takes the scale read here."""
+    refuse it later, with its flags). The file is read once here: check_output_size takes the scale read here; JobQueue
+    checks it again when the job's turn comes (the file may have gone meanwhile)."""
     advice = "choose another model, or replace the file with a TecoGAN/FRVSR generator's weights"
+    try:  # the page's advice, not generate.py's ("pass the path of a .h5 model file", a flag the page has not)
+        arrays = read_weight_file(path, advice=advice, missing_advice=advice, nonfinite_advice=advice)
+    except UserError as error:
+        raise UserError(f"model {in_page_terms(error, path, name)}")
     try:
-        arrays = read_weight_file(path)
         blocks, scale = count_resblocks(arrays), model_scale(arrays, path)
     except UserError as error:
         raise UserError(f"model {in_page_terms(error, path, name)}; {advice}")
-    if blocks == 0 or scale is None:
+    if blocks == 0:
         raise UserError(f"model '{name}' holds no generator (no residual blocks); {advice}")
+    if scale is None:  # residual blocks without the input convolution: was "no residual blocks" too
+        raise UserError(f"model '{name}' lacks the generator's input convolution ('{GENERATOR_INPUT_WEIGHT}'); "
+                        f"{advice}")
     return scale
 
 
@@ -253,6 +261,9 @@ def size_flags(text):
     text = (text or "").strip()
     if not text:
         return {}
+    if not SIZE_PATTERN.fullmatch(text) and not is_number(text):  # '1920 x 1080', '1920×1080' were told to be a factor
+        raise UserError(f"Output size must be a factor (e.g. 2 or 1.5) or WIDTHxHEIGHT in pixels (e.g. 1920x1080), "
+                        f"got '{shortened(text)}'")
     try:
         if SIZE_PATTERN.fullmatch(text):
             parse_output_size(text, for_video=True)
@@ -260,6 +271,14 @@ def size_flags(text):
         return {OUTSCALE: f"{parse_outscale(text):g}"}
     except UserError as error:
         raise UserError(page_terms(str(error)))
+
+
+def is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def check_output_size(flags, source, scale):
@@ -287,11 +306,12 @@ def check_output_size(flags, source, scale):
 
 def job_spec(folder, upload, sample, model, start, end, flags, weights_folder, max_unpacked_bytes,
              output_size=""):
-    """A job's settings, checked, with its input laid out in folder: {input, model, flags}.
+    """A job's settings, checked, with its input laid out in folder: {input, model, model_name, flags}.
 
     upload: the uploaded file (or None); sample: a SAMPLES name (or None); model: a list_models name;
     flags: the settings that are generate.py flags, as they are ({"--backend": "auto", ...});
-    output_size: the Output size field (size_flags), added to flags."""
+    output_size: the Output size field (size_flags), added to flags. The spec's model_name: the model as the page
+    names it, for the line of a job whose model is gone when its turn comes (JobQueue)."""
     flags = dict(flags, **size_flags(output_size))
     models = list_models(weights_folder)
     if model not in models:
@@ -305,4 +325,4 @@ def job_spec(folder, upload, sample, model, start, end, flags, weights_folder, m
     else:
         raise UserError("nothing to run: upload a video or a zip of frames, or choose a sample clip")
     check_output_size(flags, source, scale)
-    return dict(input=source, model=models[model], flags=flags)
+    return dict(input=source, model=models[model], model_name=model, flags=flags)

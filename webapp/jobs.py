@@ -21,7 +21,7 @@ from collections import deque
 from utils.errors import UserError, error_reason
 from utils.image_io import disk_full, no_space, write_bytes
 from utils.paths import REPO_ROOT
-from webapp.inputs import page_terms
+from webapp.inputs import check_model, page_terms
 
 GENERATE = os.path.join(REPO_ROOT, "generate.py")
 TQDM_COUNT = re.compile(r"(\d+)/(\d+) \[")  # tqdm's "n/total [elapsed<remaining, rate]"
@@ -229,7 +229,14 @@ class JobQueue:
 
     def _run(self, job):
         failed = False  # the state says so only once the job's files are gone: who sees "failed" finds no folder
-        for phase, command in self.commands(job):
+        try:  # its model deleted or replaced while the job waited: the page's line, not generate.py's ("weights file
+            # '/srv/weights/mine.h5' does not exist; pass the path of a .h5 model file")
+            check_model(job.spec["model"], job.spec.get("model_name", job.spec["model"]))
+        except UserError as error:
+            job.message, failed = str(error), True
+        except Exception as error:  # raised here, it would end the queue's thread, as Popen's OSError below
+            job.message, failed = f"the model could not be read ({error_reason(error)}); please report it", True
+        for phase, command in [] if failed else self.commands(job):
             with self.changed:
                 if job.state != "running":
                     break
