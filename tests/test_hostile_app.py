@@ -1089,8 +1089,8 @@ def test_a_model_the_page_cannot_read_gets_the_page_s_advice_not_generate_py_s(t
 
 @pytest.mark.parametrize("text", ["1920 x 1080", "1920×1080", "1920*1080", "4x"])
 def test_an_output_size_neither_a_factor_nor_a_size_names_both_forms(text):
-    """'1920 x 1080' or '1920×1080' typed in Output size, meant as a size: "Output size must be a positive factor of the
-    input's size (e.g. 2 or 1.5)", as if the field took factors only."""
+    """'1920 x 1080' or '1920×1080' typed in Output size, meant as a size: "Output size must be a positive factor of
+    the input's size (e.g. 2 or 1.5)", as if the field took factors only."""
     from webapp.inputs import size_flags
     with pytest.raises(UserError, match=r"^Output size must be a factor \(e\.g\. 2 or 1\.5\) or WIDTHxHEIGHT in pixels "
                                         rf"\(e\.g\. 1920x1080\), got '{text.replace('*', '[*]')}'$"):
@@ -1142,3 +1142,12 @@ def test_a_model_that_fails_unforeseen_at_its_job_s_turn_fails_that_job_and_the_
     assert first.finished.wait(30) and second.finished.wait(30)
     assert first.message == "the model could not be read (unforeseen); please report it"
     assert second.message == "refused" and first.state == second.state == "failed"
+
+
+def test_the_lpips_and_vgg_weights_named_in_upper_case_are_not_offered_as_models(tmp_path):
+    """'.H5' models offered since the second look (a Windows name): 'VGG19.H5' and 'ALEX_WITH_LPIPS.H5' were then
+    offered as generators, and choosing one was refused."""
+    from webapp.inputs import list_models
+    for name in ("VGG19.H5", "ALEX_WITH_LPIPS.H5", "Vgg19.h5", "Mine.H5"):
+        (tmp_path / name).write_bytes(b"")
+    assert [name for name in list_models(str(tmp_path)) if name.startswith("weights/: ")] == ["weights/: Mine.H5"]

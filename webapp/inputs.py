@@ -28,7 +28,7 @@ from utils.zips import ZIP_ERRORS, ZIP_SIGNATURES, DamagedZip, UnpackBlocked, ex
 BUNDLED_MODELS = os.path.dirname(BUNDLED_MODEL)
 # Weight files of the weights folder that are not generators: evaluate.py's LPIPS and train.py's VGG19
 # (download_test_data.py --weights).
-OTHER_WEIGHTS = (os.path.basename(DEFAULT_LPIPS_WEIGHTS), "vgg19.h5")
+OTHER_WEIGHTS = (os.path.basename(DEFAULT_LPIPS_WEIGHTS).lower(), "vgg19.h5")  # names in lower case: 'VGG19.H5' too
 VIDEO_TYPES = "mp4, mov, mkv, avi, webm"  # what the page asks for (OpenCV reads more)
 MAX_EXTENSION = 16  # characters of an upload's extension kept on its copy (".webm": 5)
 SAMPLE_FRAMES = 30  # frames of a sample clip super-resolved when End is empty: a run of seconds, not minutes
@@ -214,7 +214,7 @@ def list_models(weights_folder):
         if os.path.isdir(folder):
             for name in sorted(os.listdir(folder), key=lambda name: name != os.path.basename(BUNDLED_MODEL)):
                 # '.H5' too: a file named on Windows ('TecoGAN.H5') was left off the page, which generate.py reads
-                if name.lower().endswith(".h5") and not name.startswith(".") and name not in OTHER_WEIGHTS:
+                if name.lower().endswith(".h5") and not name.startswith(".") and name.lower() not in OTHER_WEIGHTS:
                     models[prefix + name] = os.path.join(folder, name)
     return models
 
