@@ -2,6 +2,7 @@
 written reads as HDF5's fill value (zeros), with no error; one compressed by a filter this HDF5 lacks reads as an error
 that names a plugin folder.
 """
+import math
 import zlib
 
 import h5py
@@ -52,17 +53,38 @@ def stored_short(dataset):
     plist = dataset.id.get_create_plist()
     if plist.get_external_count():
         return True
+    value_bytes = stored_value_bytes(dataset.id.get_type(), dataset.file.id.get_create_plist().get_sizes()[0])
     if dataset.chunks is None:
-        return dataset.id.get_storage_size() < dataset.nbytes
+        return dataset.id.get_storage_size() < value_bytes * (dataset.size or 0)  # size: None of an empty dataspace
     chunks = 1
     for length, chunk in zip(dataset.shape, dataset.chunks):
         chunks *= -(-length // chunk)
     stored = []
     dataset.id.chunk_iter(lambda chunk: stored.append(chunk) if within(chunk.chunk_offset, dataset.shape) else None)
     filters = [plist.get_filter(index)[0] for index in range(plist.get_nfilters())]
-    value_bytes = dataset.id.get_type().get_size()
     return len(stored) < chunks or any(decoded_short(dataset, chunk, filters, value_bytes * values_held(
         chunk.chunk_offset, dataset.shape, dataset.chunks)) for chunk in stored)
+
+
+def stored_value_bytes(datatype, address_bytes):
+    """The bytes a value of an HDF5 datatype takes in a file whose addresses take address_bytes (its superblock's; 8 of
+    h5py's files, 4 or 2 of others): HDF5 gives the size a value takes in memory, which of a variable-length value (its
+    length, then its global heap's address and index) and of a reference (an object's address; a region's heap address
+    and index) is the size of a file of 8-byte addresses. Counted in memory, such a dataset beside the parameters of a
+    file of 4-byte addresses stored less than its values: the download called the file incomplete (deleted and fetched
+    again on every run)."""
+    kind = datatype.get_class()
+    if kind == h5py.h5t.VLEN or kind == h5py.h5t.STRING and datatype.is_variable_str():
+        return 4 + address_bytes + 4
+    if kind == h5py.h5t.REFERENCE:
+        return address_bytes if datatype.equal(h5py.h5t.STD_REF_OBJ) else address_bytes + 4
+    if kind == h5py.h5t.ARRAY:
+        return math.prod(datatype.get_array_dims()) * stored_value_bytes(datatype.get_super(), address_bytes)
+    if kind == h5py.h5t.COMPOUND:  # each member's offset moves by what those before it take more or less
+        members = [datatype.get_member_type(index) for index in range(datatype.get_nmembers())]
+        return datatype.get_size() + sum(stored_value_bytes(member, address_bytes) - member.get_size()
+                                         for member in members)
+    return datatype.get_size()
 
 
 def values_held(offset, shape, chunks):
