@@ -2741,3 +2741,64 @@ def test_references_and_variable_length_values_beside_parameters_in_a_file_of_sh
         for offset, stored in ((0, whole), (2, whole[:address_bytes])):
             short.id.write_direct_chunk((offset,), stored)
     assert "its parameter '/short' declares" in hdf5_problem(str(path))
+
+
+def small_vgg19_checkpoint(prefix, value):
+    """A V2 checkpoint at prefix of layers that chain up (1 x 1 convolutions of two channels), every value value."""
+    from convert_tf_vgg19_weights import layer_names
+    values, channels = {}, 3
+    for slim, _ in layer_names():
+        values[f"{slim}/weights"] = np.full((1, 1, channels, 2), value, np.float32)
+        values[f"{slim}/biases"] = np.full((2,), value, np.float32)
+        channels = 2
+    slim_checkpoint(prefix, values)
+    return sorted(prefix.parent.glob(prefix.name + ".*"))
+
+
+def test_a_checkpoint_archive_packed_on_a_mac_is_converted_its_metadata_left_out(tmp_path):
+    """An archive packed on a Mac holds macOS's '._' metadata file beside each file (and may hold '.DS_Store'): it was
+    refused, its '._vgg_19.ckpt' read as the checkpoint ("cannot read '._vgg_19.ckpt' ... as a TensorFlow
+    checkpoint")."""
+    import tarfile
+
+    import h5py
+
+    import convert_tf_vgg19_weights
+    files = small_vgg19_checkpoint(tmp_path / "ckpt" / "vgg_19.ckpt", 3.0)
+    metadata = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        " + bytes(40)
+    with tarfile.open(tmp_path / "vgg_19.tar.gz", "w:gz") as archive:
+        for name in [".DS_Store"] + [path.name for path in files]:
+            if name != ".DS_Store":
+                archive.add(tmp_path / "ckpt" / name, f"./{name}")
+            entry = tarfile.TarInfo(f"./._{name}" if name != ".DS_Store" else name)
+            entry.size = len(metadata)
+            archive.addfile(entry, io.BytesIO(metadata))
+    convert_tf_vgg19_weights.main(["--pre_trained_model", str(tmp_path / "vgg_19.tar.gz"),
+                                   "--save-path", str(tmp_path / "vgg19.h5")])
+    with h5py.File(tmp_path / "vgg19.h5", "r") as h5:
+        assert h5["conv1/conv/b"][()].tolist() == [3, 3]
+
+
+@pytest.mark.parametrize("layout", ["two steps", "two folders"])
+def test_an_archive_of_two_checkpoints_is_refused_not_one_of_them_converted(tmp_path, layout, capsys):
+    """An archive of a training's checkpoints at two steps (model.ckpt-2000 and model.ckpt-10000), or of one name in
+    two folders (a/ and b/, flattened by name): the first by name, or the last unpacked, was converted with exit code 0,
+    which of them unsaid."""
+    import tarfile
+
+    import convert_tf_vgg19_weights
+    from helpers import lines_without_progress_bars
+    names = ("model.ckpt-2000", "model.ckpt-10000") if layout == "two steps" else ("a/vgg_19.ckpt", "b/vgg_19.ckpt")
+    with tarfile.open(tmp_path / "vgg_19.tar.gz", "w:gz") as archive:
+        for value, name in enumerate(names):
+            for path in small_vgg19_checkpoint(tmp_path / str(value) / os.path.basename(name), value):
+                archive.add(path, os.path.join(os.path.dirname(name), path.name))
+    with pytest.raises(SystemExit) as stop:
+        convert_tf_vgg19_weights.main(["--pre_trained_model", str(tmp_path / "vgg_19.tar.gz"),
+                                       "--save-path", str(tmp_path / "vgg19.h5")])
+    lines = lines_without_progress_bars(capsys.readouterr().err)
+    assert stop.value.code == 2 and len(lines) == 1
+    assert "not one checkpoint" in lines[0] and (
+        "2 checkpoints ['model.ckpt-10000', 'model.ckpt-2000']" in lines[0] if layout == "two steps" else
+        "two files named 'vgg_19.ckpt.data-00000-of-00001' ('a/vgg_19.ckpt.data-00000-of-00001' and 'b/" in lines[0])
+    assert not (tmp_path / "vgg19.h5").exists()
