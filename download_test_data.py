@@ -46,7 +46,7 @@ from datasets.reds import FRAMES_PER_SEQUENCE as REDS_FRAMES, PARTS as REDS_PART
 from datasets.reds import is_frame_file as is_reds_frame_file
 from utils.errors import UserError, error_reason, exit_on_user_error, one_line, printable, shortened, size_said
 from utils.flags import FlagParser
-from utils.hdf5 import missing_filter, unwritten
+from utils.hdf5 import missing_filter, open_to_read, unwritten
 from utils.image_io import disk_full, not_a_file, write_atomically, write_bytes
 from utils.paths import lock_folder, make_folder, missing_folders, output_file, output_folder, room_to_create
 from utils.zips import (ZIP_ERRORS, ZIP_SIGNATURES, UnpackBlocked, extract_zip, first_encrypted, slash_separated,
@@ -432,7 +432,7 @@ def hdf5_problem(path):
     file's length in its superblock, so a truncated file fails to open."""
     datasets = []
     try:
-        with h5py.File(path, "r") as h5:
+        with open_to_read(path, f"the HDF5 file '{path}'") as h5:
             h5.visititems(lambda name, item: datasets.append(item)
                           if isinstance(item, h5py.Dataset) else None)
             for dataset in datasets:

@@ -2802,3 +2802,35 @@ def test_an_archive_of_two_checkpoints_is_refused_not_one_of_them_converted(tmp_
         "2 checkpoints ['model.ckpt-10000', 'model.ckpt-2000']" in lines[0] if layout == "two steps" else
         "two files named 'vgg_19.ckpt.data-00000-of-00001' ('a/vgg_19.ckpt.data-00000-of-00001' and 'b/" in lines[0])
     assert not (tmp_path / "vgg19.h5").exists()
+
+
+def test_a_weight_file_another_program_has_open_for_writing_is_kept_and_named_so(tmp_path, capsys):
+    """A weight file in place that another program holds open for writing (h5py's "a", an HDF5 editor): HDF5 locks it,
+    and reading it failed ("unable to lock file, errno = 11"). The download called it "not a complete HDF5 (.h5) file",
+    deleted it under that program and fetched it again; read_weight_file called it "not an HDF5 (.h5) parameter
+    file"."""
+    import subprocess
+
+    from file_server import FileServer
+    from utils.weights import read_weight_file
+    weights = weights_of_value(tmp_path, 1.0)
+    (tmp_path / "weights").mkdir()
+    mine = tmp_path / "weights" / "tecogan_model.h5"
+    mine.write_bytes(weights_of_value(tmp_path, 2.0))
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, h5py; h5 = h5py.File(sys.argv[1], 'a'); "
+                               "print('open', flush=True); sys.stdin.read()", str(mine)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "open\n"
+        with closing(FileServer({path: weights for path in WEIGHT_PATHS})) as server, \
+                pytest.raises(SystemExit) as stop:
+            fetch(server, tmp_path, "--weights", "--no-data")
+        with pytest.raises(UserError, match=r"^weights file '.*tecogan_model\.h5' is open for writing in another "
+                                            r"program \(HDF5 locks it meanwhile\); close it there and run again$"):
+            read_weight_file(str(mine))
+    finally:
+        holder.communicate("")
+    assert stop.value.code == 2 and capsys.readouterr().err.endswith(
+        "tecogan_model.h5' is open for writing in another program (HDF5 locks it meanwhile); close it there and run "
+        "again\n")
+    assert read_weight_file(str(mine))["conv/W"].tolist() == [2.0] * 20000

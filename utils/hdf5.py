@@ -2,10 +2,27 @@
 written reads as HDF5's fill value (zeros), with no error; one compressed by a filter this HDF5 lacks reads as an error
 that names a plugin folder.
 """
+import errno
 import math
 import zlib
 
 import h5py
+
+from utils.errors import UserError
+
+
+def open_to_read(path, shown):
+    """The HDF5 file at path as an h5py File to read; UserError where another program has it open for writing: HDF5
+    locks such a file, and reading it failed ("unable to lock file, errno = 11"): it was "not an HDF5 (.h5) parameter
+    file", and the download called it "not a complete HDF5 file", deleted it under that program and fetched it again.
+    shown: how the line names it."""
+    try:
+        return h5py.File(path, "r")
+    except OSError as error:
+        if error.errno not in (errno.EAGAIN, errno.EWOULDBLOCK) or "lock" not in str(error):
+            raise
+        raise UserError(f"{shown} is open for writing in another program (HDF5 locks it meanwhile); close it there and "
+                        "run again") from None
 
 
 def unwritten(dataset):

@@ -16,7 +16,7 @@ import nnabla as nn
 
 from utils.degradation import record_degradation
 from utils.errors import UserError, out_of_memory_said
-from utils.hdf5 import missing_filter, unwritten
+from utils.hdf5 import missing_filter, open_to_read, unwritten
 from utils.image_io import write_atomically
 from utils.paths import input_file
 
@@ -46,7 +46,7 @@ def read_weight_file(path, advice="pass a file saved by train.py or an official 
     with out_of_memory_said(f"{kind} '{path}' does not fit in the memory this process may use; free memory, "
                             "or raise this process's limit (ulimit -v)"):
         try:
-            h5 = h5py.File(path, "r")
+            h5 = open_to_read(path, f"{kind} '{path}'")
         except OSError:
             raise UserError(f"{kind} '{path}' is not an HDF5 (.h5) parameter file; {advice}")
         with h5:
