@@ -2834,3 +2834,48 @@ def test_a_weight_file_another_program_has_open_for_writing_is_kept_and_named_so
         "tecogan_model.h5' is open for writing in another program (HDF5 locks it meanwhile); close it there and run "
         "again\n")
     assert read_weight_file(str(mine))["conv/W"].tolist() == [2.0] * 20000
+
+
+def test_a_weight_file_of_a_type_numpy_lacks_is_one_line_and_kept_not_a_traceback(tmp_path):
+    """A mirror's weight file whose parameter holds integers of 24 bits, a type HDF5 writes and numpy has none for:
+    h5py's TypeError ("data type '<i3' not understood") was a traceback of the download's check, on every run, and of
+    read_weight_file."""
+    import h5py
+
+    from file_server import FileServer
+    from utils.weights import read_weight_file
+    integer24 = h5py.h5t.STD_I32LE.copy()
+    integer24.set_precision(24)
+    integer24.set_size(3)
+    with h5py.File(tmp_path / "int24.h5", "w") as h5:
+        parameter = h5py.h5d.create(h5.require_group("conv").id, b"W", integer24, h5py.h5s.create_simple((4,)))
+        parameter.write(h5py.h5s.ALL, h5py.h5s.ALL, np.int32([1, 2, 3, -5]))
+    weights = (tmp_path / "int24.h5").read_bytes()
+    with closing(FileServer({path: weights for path in WEIGHT_PATHS})) as server:
+        first = fetch_in_a_process(server, tmp_path / "out", "--weights", "--no-data")
+        second = fetch_in_a_process(server, tmp_path / "out", "--weights", "--no-data")
+    for completed in (first, second):
+        lines = [line for line in completed.stderr.splitlines() if line.strip() and "%|" not in line]
+        assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+        assert "holds its parameter '/conv/W' of values of a type numpy lacks (data type '<i3' not understood)" in (
+            lines[0]) and "it is kept" in lines[0]
+    assert (tmp_path / "out" / "weights" / ".tecogan_model.h5.part").read_bytes() == weights
+    with pytest.raises(UserError, match=r"parameter 'conv/W' holds values of a type numpy lacks \(data type '<i3' not "
+                                        r"understood\), not numbers it can read; pass a file saved by train.py"):
+        read_weight_file(str(tmp_path / "int24.h5"))
+
+
+def test_a_model_of_doubles_past_float32_s_range_is_refused_not_run_to_white_frames(tmp_path):
+    """A model whose parameters are float64 values of 1e300, finite there and infinite in float32, in which the
+    networks compute: read_weight_file checked them in float64, and generate.py wrote white frames with exit code 0.
+    Doubles inside float32's range are read."""
+    import h5py
+
+    from utils.weights import read_weight_file
+    for name, value in (("past.h5", 1e300), ("inside.h5", 1e30)):
+        with h5py.File(tmp_path / name, "w") as h5:
+            h5.create_dataset("conv/W", data=np.float64([1, value]))
+    with pytest.raises(UserError, match=r"parameter 'conv/W' holds NaN or infinite values in float32 \(past its "
+                                        r"range\); use an earlier model file"):
+        read_weight_file(str(tmp_path / "past.h5"))
+    assert read_weight_file(str(tmp_path / "inside.h5"))["conv/W"].tolist() == [1, 1e30]

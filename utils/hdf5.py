@@ -271,6 +271,16 @@ def mapped_whole(dataset, spaces):
     return mapped.get_select_npoints() == dataset.size
 
 
+def unknown_type(dataset):
+    """What h5py says of a dataset whose values numpy has no type for (an integer of 24 bits), as part of a line, or
+    None: asked for its type, h5py raised a TypeError, a traceback of the download's check and of read_weight_file."""
+    try:
+        dataset.dtype
+    except TypeError as error:
+        return str(error)
+    return None
+
+
 def missing_filter(dataset):
     """What a dataset's values are compressed with that this HDF5 library cannot undo (a plugin's filter: Blosc, LZ4,
     Zstandard, as hdf5plugin writes them), as part of a line, or None. Read, it was "can't open directory
