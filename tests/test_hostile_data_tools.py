@@ -2879,3 +2879,30 @@ def test_a_model_of_doubles_past_float32_s_range_is_refused_not_run_to_white_fra
                                         r"range\); use an earlier model file"):
         read_weight_file(str(tmp_path / "past.h5"))
     assert read_weight_file(str(tmp_path / "inside.h5"))["conv/W"].tolist() == [1, 1e30]
+
+
+def test_a_zip_whose_folder_refuses_its_files_is_kept_not_fetched_again_on_every_run(tmp_path, monkeypatch, capsys):
+    """A zip whose files its folder refuses (a subfolder of LR/ this user may not write, or made immutable): "cannot
+    unpack vid3_LR.zip into <folder> ([Errno 1] Operation not permitted ...); deleted <the zip>, the next run downloads
+    it again", which failed alike, the zip fetched again on every run (REDS's: tens of GB)."""
+    import errno
+
+    import utils.zips
+    from file_server import FileServer, make_zip
+
+    def refused(staging, folder, merge=False):
+        raise PermissionError(errno.EPERM, "Operation not permitted", os.path.join(folder, "calendar", "0001.png"))
+    monkeypatch.setattr(utils.zips, "commit_folder", refused)
+    zips = {f"/download/data/TecoGAN/{name}": make_zip({"calendar/0001.png": b"frame"})
+            for name in ("vid3_LR.zip", "tos_LR.zip", "vid4_HR.zip", "tos_HR.zip")}
+    with closing(FileServer(zips)) as server:
+        for _ in range(2):
+            with pytest.raises(SystemExit) as stop:
+                fetch(server, tmp_path)
+            line = capsys.readouterr().err.strip().splitlines()[-1]
+            assert stop.value.code == 2 and line.startswith("error: cannot unpack vid3_LR.zip: the files of vid3_LR.zip "
+                                                            "cannot be written into ") and line.endswith(
+                "let this user write there, then run again (the zip is kept in " + str(tmp_path / "LR" / "vid3_LR.zip")
+                + ")"), line
+    assert [path for path, _ in server.requests] == ["/download/data/TecoGAN/vid3_LR.zip"]
+    assert sorted(os.listdir(tmp_path / "LR")) == ["vid3_LR.zip"]
