@@ -2906,3 +2906,35 @@ def test_a_zip_whose_folder_refuses_its_files_is_kept_not_fetched_again_on_every
                 + ")"), line
     assert [path for path, _ in server.requests] == ["/download/data/TecoGAN/vid3_LR.zip"]
     assert sorted(os.listdir(tmp_path / "LR")) == ["vid3_LR.zip"]
+
+
+def test_a_weight_file_marked_open_for_writing_by_a_writer_killed_since_is_kept_and_named_so(tmp_path, capsys):
+    """A weight file of HDF5's latest format whose writer (in SWMR mode) was killed: its superblock stays marked open for
+    writing, and reading it failed ("file is already open for write"). The download called it "not a complete HDF5
+    (.h5) file", deleted it and fetched it again; read_weight_file called it "not an HDF5 (.h5) parameter file"."""
+    import subprocess
+
+    import h5py
+
+    from file_server import FileServer
+    from utils.weights import read_weight_file
+    (tmp_path / "weights").mkdir()
+    mine = tmp_path / "weights" / "tecogan_model.h5"
+    with h5py.File(mine, "w", libver="latest") as h5:
+        h5.create_dataset("conv/W", data=np.float32([2, 2]))
+    writer = subprocess.Popen([sys.executable, "-c", "import sys, h5py; h5 = h5py.File(sys.argv[1], 'a', "
+                               "libver='latest'); h5.swmr_mode = True; print('open', flush=True); sys.stdin.read()",
+                               str(mine)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert writer.stdout.readline() == "open\n"
+    writer.kill()
+    writer.communicate()
+    marked = mine.read_bytes()
+    with closing(FileServer({path: weights_of_value(tmp_path, 1.0) for path in WEIGHT_PATHS})) as server, \
+            pytest.raises(SystemExit) as stop:
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert stop.value.code == 2 and capsys.readouterr().err.endswith(
+        "tecogan_model.h5' is marked open for writing by another program (or by one stopped while it wrote, whose mark "
+        "`h5clear -s` clears); close it there and run again\n")
+    assert mine.read_bytes() == marked
+    with pytest.raises(UserError, match=r"^weights file '.*tecogan_model\.h5' is marked open for writing"):
+        read_weight_file(str(mine))

@@ -13,16 +13,20 @@ from utils.errors import UserError
 
 def open_to_read(path, shown):
     """The HDF5 file at path as an h5py File to read; UserError where another program has it open for writing: HDF5
-    locks such a file, and reading it failed ("unable to lock file, errno = 11"): it was "not an HDF5 (.h5) parameter
-    file", and the download called it "not a complete HDF5 file", deleted it under that program and fetched it again.
-    shown: how the line names it."""
+    locks such a file ("unable to lock file, errno = 11"), and one of the latest format is marked open in its
+    superblock ("file is already open for write", the mark left by a writer killed meanwhile). Either was "not an HDF5
+    (.h5) parameter file", and the download called it "not a complete HDF5 file", deleted it under that program and
+    fetched it again. shown: how the line names it."""
     try:
         return h5py.File(path, "r")
     except OSError as error:
-        if error.errno not in (errno.EAGAIN, errno.EWOULDBLOCK) or "lock" not in str(error):
-            raise
-        raise UserError(f"{shown} is open for writing in another program (HDF5 locks it meanwhile); close it there and "
-                        "run again") from None
+        if error.errno in (errno.EAGAIN, errno.EWOULDBLOCK) and "lock" in str(error):
+            raise UserError(f"{shown} is open for writing in another program (HDF5 locks it meanwhile); close it "
+                            "there and run again") from None
+        if "already open for write" in str(error):
+            raise UserError(f"{shown} is marked open for writing by another program (or by one stopped while it "
+                            "wrote, whose mark `h5clear -s` clears); close it there and run again") from None
+        raise
 
 
 def unwritten(dataset):
