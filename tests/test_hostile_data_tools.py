@@ -2129,19 +2129,12 @@ def test_a_weight_file_of_a_compression_plugin_this_hdf5_lacks_is_kept_and_said_
     """A mirror's weight file compressed by a plugin's HDF5 filter (Blosc, as hdf5plugin writes it), which this HDF5
     lacks: "not a complete HDF5 (.h5) file (... can't open directory (/usr/local/lib/plugin) ...)", deleted and fetched
     again on every run; read_weight_file called it damaged."""
-    from file_server import FileServer
     from hostile import hdf5_of_a_plugin_filter
     from utils.weights import read_weight_file
     hdf5_of_a_plugin_filter(tmp_path / "blosc.h5")
     weights = (tmp_path / "blosc.h5").read_bytes()
-    with closing(FileServer({path: weights for path in WEIGHT_PATHS})) as server:
-        first = fetch_in_a_process(server, tmp_path / "out", "--weights", "--no-data")
-        second = fetch_in_a_process(server, tmp_path / "out", "--weights", "--no-data")
-    for completed in (first, second):
-        lines = [line for line in completed.stderr.splitlines() if line.strip() and "%|" not in line]
-        assert completed.returncode == 2 and len(lines) == 1, completed.stderr
-        assert "holds its parameter '/conv/W' compressed by HDF5 filter 32001" in lines[0] and "it is kept" in lines[0]
-    assert (tmp_path / "out" / "weights" / ".tecogan_model.h5.part").read_bytes() == weights
+    server = assert_a_weight_file_is_kept_on_two_runs(tmp_path, weights, "holds its parameter '/conv/W' compressed "
+                                                                         "by HDF5 filter 32001")
     assert [request for request in server.requests if request[0] == WEIGHT_PATHS[0]] == [
         (WEIGHT_PATHS[0], None), (WEIGHT_PATHS[0], f"bytes={len(weights)}-")]  # the second run fetched no byte
     with pytest.raises(UserError, match=r"parameter 'conv/W' is compressed by HDF5 filter 32001 .*which this "
@@ -2836,13 +2829,26 @@ def test_a_weight_file_another_program_has_open_for_writing_is_kept_and_named_so
     assert read_weight_file(str(mine))["conv/W"].tolist() == [2.0] * 20000
 
 
+def assert_a_weight_file_is_kept_on_two_runs(tmp_path, weights, said):
+    """Two runs of the download of weights served as every weight file each end in one line that holds said and says
+    the file is kept, and keep it as the partial file; the server, for its requests."""
+    from file_server import FileServer
+    with closing(FileServer({path: weights for path in WEIGHT_PATHS})) as server:
+        first = fetch_in_a_process(server, tmp_path / "out", "--weights", "--no-data")
+        second = fetch_in_a_process(server, tmp_path / "out", "--weights", "--no-data")
+    for completed in (first, second):
+        lines = [line for line in completed.stderr.splitlines() if line.strip() and "%|" not in line]
+        assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+        assert said in lines[0] and "it is kept" in lines[0], lines[0]
+    assert (tmp_path / "out" / "weights" / ".tecogan_model.h5.part").read_bytes() == weights
+    return server
+
 def test_a_weight_file_of_a_type_numpy_lacks_is_one_line_and_kept_not_a_traceback(tmp_path):
     """A mirror's weight file whose parameter holds integers of 24 bits, a type HDF5 writes and numpy has none for:
     h5py's TypeError ("data type '<i3' not understood") was a traceback of the download's check, on every run, and of
     read_weight_file."""
     import h5py
 
-    from file_server import FileServer
     from utils.weights import read_weight_file
     integer24 = h5py.h5t.STD_I32LE.copy()
     integer24.set_precision(24)
@@ -2850,16 +2856,8 @@ def test_a_weight_file_of_a_type_numpy_lacks_is_one_line_and_kept_not_a_tracebac
     with h5py.File(tmp_path / "int24.h5", "w") as h5:
         parameter = h5py.h5d.create(h5.require_group("conv").id, b"W", integer24, h5py.h5s.create_simple((4,)))
         parameter.write(h5py.h5s.ALL, h5py.h5s.ALL, np.int32([1, 2, 3, -5]))
-    weights = (tmp_path / "int24.h5").read_bytes()
-    with closing(FileServer({path: weights for path in WEIGHT_PATHS})) as server:
-        first = fetch_in_a_process(server, tmp_path / "out", "--weights", "--no-data")
-        second = fetch_in_a_process(server, tmp_path / "out", "--weights", "--no-data")
-    for completed in (first, second):
-        lines = [line for line in completed.stderr.splitlines() if line.strip() and "%|" not in line]
-        assert completed.returncode == 2 and len(lines) == 1, completed.stderr
-        assert "holds its parameter '/conv/W' of values of a type numpy lacks (data type '<i3' not understood)" in (
-            lines[0]) and "it is kept" in lines[0]
-    assert (tmp_path / "out" / "weights" / ".tecogan_model.h5.part").read_bytes() == weights
+    said = "holds its parameter '/conv/W' of values of a type numpy lacks (data type '<i3' not understood)"
+    assert_a_weight_file_is_kept_on_two_runs(tmp_path, (tmp_path / "int24.h5").read_bytes(), said)
     with pytest.raises(UserError, match=r"parameter 'conv/W' holds values of a type numpy lacks \(data type '<i3' not "
                                         r"understood\), not numbers it can read; pass a file saved by train.py"):
         read_weight_file(str(tmp_path / "int24.h5"))
@@ -2900,17 +2898,17 @@ def test_a_zip_whose_folder_refuses_its_files_is_kept_not_fetched_again_on_every
             with pytest.raises(SystemExit) as stop:
                 fetch(server, tmp_path)
             line = capsys.readouterr().err.strip().splitlines()[-1]
-            assert stop.value.code == 2 and line.startswith("error: cannot unpack vid3_LR.zip: the files of vid3_LR.zip "
-                                                            "cannot be written into ") and line.endswith(
-                "let this user write there, then run again (the zip is kept in " + str(tmp_path / "LR" / "vid3_LR.zip")
-                + ")"), line
+            kept = str(tmp_path / "LR" / "vid3_LR.zip")
+            assert stop.value.code == 2 and line.startswith(
+                "error: cannot unpack vid3_LR.zip: the files of vid3_LR.zip cannot be written into ") and line.endswith(
+                f"let this user write there, then run again (the zip is kept in {kept})"), line
     assert [path for path, _ in server.requests] == ["/download/data/TecoGAN/vid3_LR.zip"]
     assert sorted(os.listdir(tmp_path / "LR")) == ["vid3_LR.zip"]
 
 
 def test_a_weight_file_marked_open_for_writing_by_a_writer_killed_since_is_kept_and_named_so(tmp_path, capsys):
-    """A weight file of HDF5's latest format whose writer (in SWMR mode) was killed: its superblock stays marked open for
-    writing, and reading it failed ("file is already open for write"). The download called it "not a complete HDF5
+    """A weight file of HDF5's latest format whose writer (in SWMR mode) was killed: its superblock stays marked open
+    for writing, and reading it failed ("file is already open for write"). The download called it "not a complete HDF5
     (.h5) file", deleted it and fetched it again; read_weight_file called it "not an HDF5 (.h5) parameter file"."""
     import subprocess
 
