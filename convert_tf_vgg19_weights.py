@@ -126,22 +126,21 @@ def to_nnabla_layout(tf_arrays):
 
 
 def checkpoint_prefix(directory):
-    """The one checkpoint inside an unpacked archive: a V2 .index file's prefix (its .data files beside it), or a V1
-    file. Beside it a Saver may have written its 'checkpoint' state file and a graph (.meta). Of several (a training's
-    checkpoints at two steps, a V1 file beside a V2 one), the first by name was converted, with exit code 0."""
+    """The checkpoint inside an unpacked archive: the one V2 .index file's prefix (other files beside it, a training's
+    graph or events, are not read), or else the one V1 file (beside which a Saver may have written its 'checkpoint'
+    state file and a graph, .meta). Of several V2 checkpoints (a training's at two steps), the first by name was
+    converted, with exit code 0."""
     names = sorted(os.listdir(directory))
-    prefixes = [name[:-len(".index")] for name in names if name.endswith(".index")]
-    v2_files = [name for name in names if any(name == prefix + ".index" or name.startswith(prefix + ".data-")
-                                              for prefix in prefixes)]
-    checkpoints = prefixes + [name for name in names if name != "checkpoint" and not name.endswith(".meta")
-                              and name not in v2_files]
-    if len(checkpoints) == 1:
-        return os.path.join(directory, checkpoints[0])
     # reprlib: the first names, each cut short (an archive of thousands of files made a line of kilobytes)
-    held = (f"{len(checkpoints)} checkpoints {reprlib.repr(checkpoints)}" if prefixes and checkpoints else
-            f"{len(names)} files {reprlib.repr(names)}" if names else "no files")
-    raise UserError(f"the archive holds {held}, not one checkpoint; pass vgg_19_2016_08_28.tar.gz or the vgg_19.ckpt "
-                    "inside it")
+    prefixes = [name[:-len(".index")] for name in names if name.endswith(".index")]
+    if len(prefixes) > 1:
+        raise UserError(f"the archive holds {len(prefixes)} checkpoints {reprlib.repr(prefixes)}, not one; unpack it "
+                        "and pass the one to convert (its prefix, model.ckpt for model.ckpt.index)")
+    candidates = prefixes or [name for name in names if name != "checkpoint" and not name.endswith(".meta")]
+    if len(candidates) == 1:
+        return os.path.join(directory, candidates[0])
+    raise UserError(f"the archive holds {f'{len(names)} files {reprlib.repr(names)}' if names else 'no files'}, "
+                    "not one checkpoint; pass vgg_19_2016_08_28.tar.gz or the vgg_19.ckpt inside it")
 
 
 def unpack_checkpoint_archive(archive_path, directory):

@@ -2772,6 +2772,27 @@ def test_a_checkpoint_archive_packed_on_a_mac_is_converted_its_metadata_left_out
         assert h5["conv1/conv/b"][()].tolist() == [3, 3]
 
 
+def test_an_archive_of_one_checkpoint_beside_a_training_s_graph_and_events_is_converted(tmp_path):
+    """A training folder's archive: one V2 checkpoint beside its 'checkpoint' state file, graph.pbtxt and an events
+    file, none of them a second checkpoint."""
+    import tarfile
+
+    import h5py
+
+    import convert_tf_vgg19_weights
+    files = small_vgg19_checkpoint(tmp_path / "train" / "model.ckpt-500", 4.0)
+    for name in ("checkpoint", "graph.pbtxt", "events.out.tfevents.1.host"):
+        (tmp_path / "train" / name).write_text("not a checkpoint")
+        files.append(tmp_path / "train" / name)
+    with tarfile.open(tmp_path / "train.tar.gz", "w:gz") as archive:
+        for path in files:
+            archive.add(path, f"train/{path.name}")
+    convert_tf_vgg19_weights.main(["--pre_trained_model", str(tmp_path / "train.tar.gz"),
+                                   "--save-path", str(tmp_path / "vgg19.h5")])
+    with h5py.File(tmp_path / "vgg19.h5", "r") as h5:
+        assert h5["conv1/conv/b"][()].tolist() == [4, 4]
+
+
 @pytest.mark.parametrize("layout", ["two steps", "two folders"])
 def test_an_archive_of_two_checkpoints_is_refused_not_one_of_them_converted(tmp_path, layout, capsys):
     """An archive of a training's checkpoints at two steps (model.ckpt-2000 and model.ckpt-10000), or of one name in
@@ -2791,7 +2812,7 @@ def test_an_archive_of_two_checkpoints_is_refused_not_one_of_them_converted(tmp_
                                        "--save-path", str(tmp_path / "vgg19.h5")])
     lines = lines_without_progress_bars(capsys.readouterr().err)
     assert stop.value.code == 2 and len(lines) == 1
-    assert "not one checkpoint" in lines[0] and (
+    assert "not one" in lines[0] and (
         "2 checkpoints ['model.ckpt-10000', 'model.ckpt-2000']" in lines[0] if layout == "two steps" else
         "two files named 'vgg_19.ckpt.data-00000-of-00001' ('a/vgg_19.ckpt.data-00000-of-00001' and 'b/" in lines[0])
     assert not (tmp_path / "vgg19.h5").exists()
