@@ -237,7 +237,7 @@ def extract_zip(path, folder, archive_name=None, reserved=None):
                             "long for this file system; shorten it in the zip")
         # the folder refuses a write (a permission, an immutable or read-only folder): the download deleted the zip as
         # the zip's fault and fetched it again on every run
-        if isinstance(error, OSError) and error.errno is not None:
+        if getattr(error, "errno", None) in (errno.EACCES, errno.EPERM, errno.EROFS):
             raise UnpackBlocked(f"the files of {archive_name} cannot be written into {folder} ({error_reason(error)}); "
                                 "let this user write there")
         raise UserError(f"cannot unpack {archive_name} into {folder} ({error_reason(error)})")
