@@ -30,7 +30,7 @@ import nnabla as nn
 import numpy as np
 from tqdm import tqdm
 
-from utils.errors import UserError, error_reason, exit_on_user_error, printable
+from utils.errors import UserError, error_reason, exit_on_user_error, printable, shortened
 from utils.flags import FlagParser
 from utils.image_io import check_name_length, disk_full, remove_stale_temporaries
 from utils.paths import input_file, not_an_input, output_file
@@ -126,28 +126,38 @@ def to_nnabla_layout(tf_arrays):
 
 
 def checkpoint_prefix(directory):
-    """The checkpoint inside an unpacked archive: a V2 .index file's prefix, or the one V1 file."""
+    """The checkpoint inside an unpacked archive: the one V2 .index file's prefix (other files beside it, a training's
+    graph or events, are not read), or else the one V1 file (beside which a Saver may have written its 'checkpoint'
+    state file and a graph, .meta). Of several V2 checkpoints (a training's at two steps), the first by name was
+    converted, with exit code 0."""
     names = sorted(os.listdir(directory))
-    index_files = [name for name in names if name.endswith(".index")]
-    if index_files:
-        return os.path.join(directory, index_files[0][:-len(".index")])
-    # Beside a V1 file a Saver may have written its 'checkpoint' state file and a graph (.meta).
-    candidates = [name for name in names if name != "checkpoint" and not name.endswith(".meta")]
+    # reprlib: the first names, each cut short (an archive of thousands of files made a line of kilobytes)
+    prefixes = [name[:-len(".index")] for name in names if name.endswith(".index")]
+    if len(prefixes) > 1:
+        raise UserError(f"the archive holds {len(prefixes)} checkpoints {reprlib.repr(prefixes)}, not one; unpack it "
+                        "and pass the one to convert (its prefix, model.ckpt for model.ckpt.index)")
+    candidates = prefixes or [name for name in names if name != "checkpoint" and not name.endswith(".meta")]
     if len(candidates) == 1:
         return os.path.join(directory, candidates[0])
-    # reprlib: the first names, each cut short (an archive of thousands of files made a line of kilobytes)
     raise UserError(f"the archive holds {f'{len(names)} files {reprlib.repr(names)}' if names else 'no files'}, "
                     "not one checkpoint; pass vgg_19_2016_08_28.tar.gz or the vgg_19.ckpt inside it")
 
 
 def unpack_checkpoint_archive(archive_path, directory):
-    """Copy the regular files of a .tar.gz flat into directory (by base name, so nothing can land outside);
-    a truncated or corrupt archive is refused whole."""
+    """Copy the regular files of a .tar.gz flat into directory (by base name, so nothing can land outside), hidden ones
+    left out (macOS's '._' metadata beside each file of an archive packed on a Mac, '.DS_Store': such an archive was
+    refused, its '._vgg_19.ckpt' read as the checkpoint); a truncated or corrupt archive is refused whole, and so is one
+    of two files of one name in two folders (the last of them was converted, with exit code 0)."""
+    paths = {}  # of each name copied, the member it came from
     try:
         with tarfile.open(archive_path, "r:*") as archive:
             for member in archive.getmembers():
                 name = os.path.basename(member.name)
-                if member.isfile() and name not in ("", ".", ".."):
+                if member.isfile() and name and not name.startswith("."):
+                    if paths.setdefault(name, os.path.normpath(member.name)) != os.path.normpath(member.name):
+                        raise UserError(f"the archive '{archive_path}' holds two files named '{name}' "
+                                        f"('{shortened(paths[name], 80)}' and '{shortened(member.name, 80)}'), not one "
+                                        "checkpoint; pass vgg_19_2016_08_28.tar.gz or the vgg_19.ckpt inside it")
                     with archive.extractfile(member) as source, open(os.path.join(directory, name),
                                                                      "wb") as output:
                         while chunk := source.read(1 << 20):

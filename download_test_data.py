@@ -46,7 +46,7 @@ from datasets.reds import FRAMES_PER_SEQUENCE as REDS_FRAMES, PARTS as REDS_PART
 from datasets.reds import is_frame_file as is_reds_frame_file
 from utils.errors import UserError, error_reason, exit_on_user_error, one_line, printable, shortened, size_said
 from utils.flags import FlagParser
-from utils.hdf5 import missing_filter, unwritten
+from utils.hdf5 import missing_filter, open_to_read, unknown_type, unwritten
 from utils.image_io import disk_full, not_a_file, write_atomically, write_bytes
 from utils.paths import lock_folder, make_folder, missing_folders, output_file, output_folder, room_to_create
 from utils.zips import (ZIP_ERRORS, ZIP_SIGNATURES, UnpackBlocked, extract_zip, first_encrypted, slash_separated,
@@ -432,7 +432,7 @@ def hdf5_problem(path):
     file's length in its superblock, so a truncated file fails to open."""
     datasets = []
     try:
-        with h5py.File(path, "r") as h5:
+        with open_to_read(path, f"the HDF5 file '{path}'") as h5:
             h5.visititems(lambda name, item: datasets.append(item)
                           if isinstance(item, h5py.Dataset) else None)
             for dataset in datasets:
@@ -441,6 +441,11 @@ def hdf5_problem(path):
                     raise UserError(f"the HDF5 file '{path}' holds its parameter '{printable(dataset.name)}' "
                                     f"{compression}; it is kept: run again once HDF5 has the plugin, or delete it and "
                                     "fetch from another host with --base-url")
+                unknown = unknown_type(dataset)
+                if unknown:  # it may be whole: deleting it cannot help
+                    raise UserError(f"the HDF5 file '{path}' holds its parameter '{printable(dataset.name)}' of values "
+                                    f"of a type numpy lacks ({unknown}), which cannot be read; it is kept: delete it "
+                                    "and fetch from another host with --base-url")
                 problem = dataset_problem(dataset, os.path.getsize(path))
                 if problem:
                     return f"not a complete HDF5 (.h5) file ({problem})"

@@ -2129,19 +2129,12 @@ def test_a_weight_file_of_a_compression_plugin_this_hdf5_lacks_is_kept_and_said_
     """A mirror's weight file compressed by a plugin's HDF5 filter (Blosc, as hdf5plugin writes it), which this HDF5
     lacks: "not a complete HDF5 (.h5) file (... can't open directory (/usr/local/lib/plugin) ...)", deleted and fetched
     again on every run; read_weight_file called it damaged."""
-    from file_server import FileServer
     from hostile import hdf5_of_a_plugin_filter
     from utils.weights import read_weight_file
     hdf5_of_a_plugin_filter(tmp_path / "blosc.h5")
     weights = (tmp_path / "blosc.h5").read_bytes()
-    with closing(FileServer({path: weights for path in WEIGHT_PATHS})) as server:
-        first = fetch_in_a_process(server, tmp_path / "out", "--weights", "--no-data")
-        second = fetch_in_a_process(server, tmp_path / "out", "--weights", "--no-data")
-    for completed in (first, second):
-        lines = [line for line in completed.stderr.splitlines() if line.strip() and "%|" not in line]
-        assert completed.returncode == 2 and len(lines) == 1, completed.stderr
-        assert "holds its parameter '/conv/W' compressed by HDF5 filter 32001" in lines[0] and "it is kept" in lines[0]
-    assert (tmp_path / "out" / "weights" / ".tecogan_model.h5.part").read_bytes() == weights
+    server = assert_a_weight_file_is_kept_on_two_runs(tmp_path, weights, "holds its parameter '/conv/W' compressed "
+                                                                         "by HDF5 filter 32001")
     assert [request for request in server.requests if request[0] == WEIGHT_PATHS[0]] == [
         (WEIGHT_PATHS[0], None), (WEIGHT_PATHS[0], f"bytes={len(weights)}-")]  # the second run fetched no byte
     with pytest.raises(UserError, match=r"parameter 'conv/W' is compressed by HDF5 filter 32001 .*which this "
@@ -2705,3 +2698,262 @@ def test_the_download_names_sizes_in_the_gigabytes_that_max_memory_counts(tmp_pa
         h5.create_dataset("conv/W", shape=(10 ** 10,), dtype=np.float32, compression="gzip", chunks=(1 << 20,))
     declared = sizes_in_bytes(download_test_data.hdf5_problem(str(tmp_path / "sparse.h5")))[0]
     assert declared == pytest.approx(4 * 10 ** 10, rel=1e-3)
+
+
+# Nineteenth pass, second look at the downloads, weight files, converters and error lines
+
+@pytest.mark.parametrize("address_bytes", [4, 2])
+def test_references_and_variable_length_values_beside_parameters_in_a_file_of_short_addresses_are_kept(
+        tmp_path, address_bytes):
+    """A weight file whose superblock gives addresses of 4 (or 2) bytes, holding beside its parameter object references,
+    region references and variable-length arrays (contiguous, chunked, gzip): HDF5 gives the size such a value takes in
+    memory (that of a file of 8-byte addresses), more than it takes in this file, and the download called the file
+    incomplete (deleted and fetched again on every run). A chunk of them stored short is still refused."""
+    import h5py
+
+    from download_test_data import hdf5_problem
+    from utils.weights import read_weight_file
+    layouts = {"contiguous": {}, "chunked": {"chunks": (2,)}, "gzip": {"chunks": (2,), "compression": "gzip"}}
+    kinds = {"reference": h5py.ref_dtype, "region": h5py.regionref_dtype, "sequence": h5py.vlen_dtype(np.float32)}
+    creation = h5py.h5p.create(h5py.h5p.FILE_CREATE)
+    creation.set_sizes(address_bytes, 8)
+    path = tmp_path / "model.h5"
+    with h5py.File(h5py.h5f.create(bytes(path), h5py.h5f.ACC_TRUNC, fcpl=creation)) as h5:
+        parameter = h5.create_dataset("conv/W", data=np.float32([1, 2, 3]))
+        values = {"reference": parameter.ref, "region": parameter.regionref[0:2], "sequence": np.float32([4, 5])}
+        for layout, pipeline in layouts.items():
+            for kind, dtype in kinds.items():
+                dataset = h5.create_dataset(f"{layout}/{kind}", shape=(4,), dtype=dtype, **pipeline)
+                for index in range(4):
+                    dataset[index] = values[kind]
+    assert hdf5_problem(str(path)) is None
+    assert read_weight_file(str(path), names={"conv/W"})["conv/W"].tolist() == [1, 2, 3]
+    with h5py.File(path, "a") as h5:  # chunks written directly: the second of one reference of its two
+        whole = h5["chunked/reference"].id.read_direct_chunk((0,))[1]
+        short = h5.create_dataset("short", shape=(4,), dtype=h5py.ref_dtype, chunks=(2,))
+        for offset, stored in ((0, whole), (2, whole[:address_bytes])):
+            short.id.write_direct_chunk((offset,), stored)
+    assert "its parameter '/short' declares" in hdf5_problem(str(path))
+
+
+def small_vgg19_checkpoint(prefix, value):
+    """A V2 checkpoint at prefix of layers that chain up (1 x 1 convolutions of two channels), every value value."""
+    from convert_tf_vgg19_weights import layer_names
+    values, channels = {}, 3
+    for slim, _ in layer_names():
+        values[f"{slim}/weights"] = np.full((1, 1, channels, 2), value, np.float32)
+        values[f"{slim}/biases"] = np.full((2,), value, np.float32)
+        channels = 2
+    slim_checkpoint(prefix, values)
+    return sorted(prefix.parent.glob(prefix.name + ".*"))
+
+
+def test_a_checkpoint_archive_packed_on_a_mac_is_converted_its_metadata_left_out(tmp_path):
+    """An archive packed on a Mac holds macOS's '._' metadata file beside each file (and may hold '.DS_Store'): it was
+    refused, its '._vgg_19.ckpt' read as the checkpoint ("cannot read '._vgg_19.ckpt' ... as a TensorFlow
+    checkpoint")."""
+    import tarfile
+
+    import h5py
+
+    import convert_tf_vgg19_weights
+    files = small_vgg19_checkpoint(tmp_path / "ckpt" / "vgg_19.ckpt", 3.0)
+    metadata = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        " + bytes(40)
+    with tarfile.open(tmp_path / "vgg_19.tar.gz", "w:gz") as archive:
+        for name in [".DS_Store"] + [path.name for path in files]:
+            if name != ".DS_Store":
+                archive.add(tmp_path / "ckpt" / name, f"./{name}")
+            entry = tarfile.TarInfo(f"./._{name}" if name != ".DS_Store" else name)
+            entry.size = len(metadata)
+            archive.addfile(entry, io.BytesIO(metadata))
+    convert_tf_vgg19_weights.main(["--pre_trained_model", str(tmp_path / "vgg_19.tar.gz"),
+                                   "--save-path", str(tmp_path / "vgg19.h5")])
+    with h5py.File(tmp_path / "vgg19.h5", "r") as h5:
+        assert h5["conv1/conv/b"][()].tolist() == [3, 3]
+
+
+def test_an_archive_of_one_checkpoint_beside_a_training_s_graph_and_events_is_converted(tmp_path):
+    """A training folder's archive: one V2 checkpoint beside its 'checkpoint' state file, graph.pbtxt and an events
+    file, none of them a second checkpoint."""
+    import tarfile
+
+    import h5py
+
+    import convert_tf_vgg19_weights
+    files = small_vgg19_checkpoint(tmp_path / "train" / "model.ckpt-500", 4.0)
+    for name in ("checkpoint", "graph.pbtxt", "events.out.tfevents.1.host"):
+        (tmp_path / "train" / name).write_text("not a checkpoint")
+        files.append(tmp_path / "train" / name)
+    with tarfile.open(tmp_path / "train.tar.gz", "w:gz") as archive:
+        for path in files:
+            archive.add(path, f"train/{path.name}")
+    convert_tf_vgg19_weights.main(["--pre_trained_model", str(tmp_path / "train.tar.gz"),
+                                   "--save-path", str(tmp_path / "vgg19.h5")])
+    with h5py.File(tmp_path / "vgg19.h5", "r") as h5:
+        assert h5["conv1/conv/b"][()].tolist() == [4, 4]
+
+
+@pytest.mark.parametrize("layout", ["two steps", "two folders"])
+def test_an_archive_of_two_checkpoints_is_refused_not_one_of_them_converted(tmp_path, layout, capsys):
+    """An archive of a training's checkpoints at two steps (model.ckpt-2000 and model.ckpt-10000), or of one name in
+    two folders (a/ and b/, flattened by name): the first by name, or the last unpacked, was converted with exit code 0,
+    which of them unsaid."""
+    import tarfile
+
+    import convert_tf_vgg19_weights
+    from helpers import lines_without_progress_bars
+    names = ("model.ckpt-2000", "model.ckpt-10000") if layout == "two steps" else ("a/vgg_19.ckpt", "b/vgg_19.ckpt")
+    with tarfile.open(tmp_path / "vgg_19.tar.gz", "w:gz") as archive:
+        for value, name in enumerate(names):
+            for path in small_vgg19_checkpoint(tmp_path / str(value) / os.path.basename(name), value):
+                archive.add(path, os.path.join(os.path.dirname(name), path.name))
+    with pytest.raises(SystemExit) as stop:
+        convert_tf_vgg19_weights.main(["--pre_trained_model", str(tmp_path / "vgg_19.tar.gz"),
+                                       "--save-path", str(tmp_path / "vgg19.h5")])
+    lines = lines_without_progress_bars(capsys.readouterr().err)
+    assert stop.value.code == 2 and len(lines) == 1
+    assert "not one" in lines[0] and (
+        "2 checkpoints ['model.ckpt-10000', 'model.ckpt-2000']" in lines[0] if layout == "two steps" else
+        "two files named 'vgg_19.ckpt.data-00000-of-00001' ('a/vgg_19.ckpt.data-00000-of-00001' and 'b/" in lines[0])
+    assert not (tmp_path / "vgg19.h5").exists()
+
+
+def test_a_weight_file_another_program_has_open_for_writing_is_kept_and_named_so(tmp_path, capsys):
+    """A weight file in place that another program holds open for writing (h5py's "a", an HDF5 editor): HDF5 locks it,
+    and reading it failed ("unable to lock file, errno = 11"). The download called it "not a complete HDF5 (.h5) file",
+    deleted it under that program and fetched it again; read_weight_file called it "not an HDF5 (.h5) parameter
+    file"."""
+    import subprocess
+
+    from file_server import FileServer
+    from utils.weights import read_weight_file
+    weights = weights_of_value(tmp_path, 1.0)
+    (tmp_path / "weights").mkdir()
+    mine = tmp_path / "weights" / "tecogan_model.h5"
+    mine.write_bytes(weights_of_value(tmp_path, 2.0))
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, h5py; h5 = h5py.File(sys.argv[1], 'a'); "
+                               "print('open', flush=True); sys.stdin.read()", str(mine)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "open\n"
+        with closing(FileServer({path: weights for path in WEIGHT_PATHS})) as server, \
+                pytest.raises(SystemExit) as stop:
+            fetch(server, tmp_path, "--weights", "--no-data")
+        with pytest.raises(UserError, match=r"^weights file '.*tecogan_model\.h5' is open for writing in another "
+                                            r"program \(HDF5 locks it meanwhile\); close it there and run again$"):
+            read_weight_file(str(mine))
+    finally:
+        holder.communicate("")
+    assert stop.value.code == 2 and capsys.readouterr().err.endswith(
+        "tecogan_model.h5' is open for writing in another program (HDF5 locks it meanwhile); close it there and run "
+        "again\n")
+    assert read_weight_file(str(mine))["conv/W"].tolist() == [2.0] * 20000
+
+
+def assert_a_weight_file_is_kept_on_two_runs(tmp_path, weights, said):
+    """Two runs of the download of weights served as every weight file each end in one line that holds said and says
+    the file is kept, and keep it as the partial file; the server, for its requests."""
+    from file_server import FileServer
+    with closing(FileServer({path: weights for path in WEIGHT_PATHS})) as server:
+        first = fetch_in_a_process(server, tmp_path / "out", "--weights", "--no-data")
+        second = fetch_in_a_process(server, tmp_path / "out", "--weights", "--no-data")
+    for completed in (first, second):
+        lines = [line for line in completed.stderr.splitlines() if line.strip() and "%|" not in line]
+        assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+        assert said in lines[0] and "it is kept" in lines[0], lines[0]
+    assert (tmp_path / "out" / "weights" / ".tecogan_model.h5.part").read_bytes() == weights
+    return server
+
+def test_a_weight_file_of_a_type_numpy_lacks_is_one_line_and_kept_not_a_traceback(tmp_path):
+    """A mirror's weight file whose parameter holds integers of 24 bits, a type HDF5 writes and numpy has none for:
+    h5py's TypeError ("data type '<i3' not understood") was a traceback of the download's check, on every run, and of
+    read_weight_file."""
+    import h5py
+
+    from utils.weights import read_weight_file
+    integer24 = h5py.h5t.STD_I32LE.copy()
+    integer24.set_precision(24)
+    integer24.set_size(3)
+    with h5py.File(tmp_path / "int24.h5", "w") as h5:
+        parameter = h5py.h5d.create(h5.require_group("conv").id, b"W", integer24, h5py.h5s.create_simple((4,)))
+        parameter.write(h5py.h5s.ALL, h5py.h5s.ALL, np.int32([1, 2, 3, -5]))
+    said = "holds its parameter '/conv/W' of values of a type numpy lacks (data type '<i3' not understood)"
+    assert_a_weight_file_is_kept_on_two_runs(tmp_path, (tmp_path / "int24.h5").read_bytes(), said)
+    with pytest.raises(UserError, match=r"parameter 'conv/W' holds values of a type numpy lacks \(data type '<i3' not "
+                                        r"understood\), not numbers it can read; pass a file saved by train.py"):
+        read_weight_file(str(tmp_path / "int24.h5"))
+
+
+def test_a_model_of_doubles_past_float32_s_range_is_refused_not_run_to_white_frames(tmp_path):
+    """A model whose parameters are float64 values of 1e300, finite there and infinite in float32, in which the
+    networks compute: read_weight_file checked them in float64, and generate.py wrote white frames with exit code 0.
+    Doubles inside float32's range are read."""
+    import h5py
+
+    from utils.weights import read_weight_file
+    for name, value in (("past.h5", 1e300), ("inside.h5", 1e30)):
+        with h5py.File(tmp_path / name, "w") as h5:
+            h5.create_dataset("conv/W", data=np.float64([1, value]))
+    with pytest.raises(UserError, match=r"parameter 'conv/W' holds NaN or infinite values in float32 \(past its "
+                                        r"range\); use an earlier model file"):
+        read_weight_file(str(tmp_path / "past.h5"))
+    assert read_weight_file(str(tmp_path / "inside.h5"))["conv/W"].tolist() == [1, 1e30]
+
+
+def test_a_zip_whose_folder_refuses_its_files_is_kept_not_fetched_again_on_every_run(tmp_path, monkeypatch, capsys):
+    """A zip whose files its folder refuses (a subfolder of LR/ this user may not write, or made immutable): "cannot
+    unpack vid3_LR.zip into <folder> ([Errno 1] Operation not permitted ...); deleted <the zip>, the next run downloads
+    it again", which failed alike, the zip fetched again on every run (REDS's: tens of GB)."""
+    import errno
+
+    import utils.zips
+    from file_server import FileServer, make_zip
+
+    def refused(staging, folder, merge=False):
+        raise PermissionError(errno.EPERM, "Operation not permitted", os.path.join(folder, "calendar", "0001.png"))
+    monkeypatch.setattr(utils.zips, "commit_folder", refused)
+    zips = {f"/download/data/TecoGAN/{name}": make_zip({"calendar/0001.png": b"frame"})
+            for name in ("vid3_LR.zip", "tos_LR.zip", "vid4_HR.zip", "tos_HR.zip")}
+    with closing(FileServer(zips)) as server:
+        for _ in range(2):
+            with pytest.raises(SystemExit) as stop:
+                fetch(server, tmp_path)
+            line = capsys.readouterr().err.strip().splitlines()[-1]
+            kept = str(tmp_path / "LR" / "vid3_LR.zip")
+            assert stop.value.code == 2 and line.startswith(
+                "error: cannot unpack vid3_LR.zip: the files of vid3_LR.zip cannot be written into ") and line.endswith(
+                f"let this user write there, then run again (the zip is kept in {kept})"), line
+    assert [path for path, _ in server.requests] == ["/download/data/TecoGAN/vid3_LR.zip"]
+    assert sorted(os.listdir(tmp_path / "LR")) == ["vid3_LR.zip"]
+
+
+def test_a_weight_file_marked_open_for_writing_by_a_writer_killed_since_is_kept_and_named_so(tmp_path, capsys):
+    """A weight file of HDF5's latest format whose writer (in SWMR mode) was killed: its superblock stays marked open
+    for writing, and reading it failed ("file is already open for write"). The download called it "not a complete HDF5
+    (.h5) file", deleted it and fetched it again; read_weight_file called it "not an HDF5 (.h5) parameter file"."""
+    import subprocess
+
+    import h5py
+
+    from file_server import FileServer
+    from utils.weights import read_weight_file
+    (tmp_path / "weights").mkdir()
+    mine = tmp_path / "weights" / "tecogan_model.h5"
+    with h5py.File(mine, "w", libver="latest") as h5:
+        h5.create_dataset("conv/W", data=np.float32([2, 2]))
+    writer = subprocess.Popen([sys.executable, "-c", "import sys, h5py; h5 = h5py.File(sys.argv[1], 'a', "
+                               "libver='latest'); h5.swmr_mode = True; print('open', flush=True); sys.stdin.read()",
+                               str(mine)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert writer.stdout.readline() == "open\n"
+    writer.kill()
+    writer.communicate()
+    marked = mine.read_bytes()
+    with closing(FileServer({path: weights_of_value(tmp_path, 1.0) for path in WEIGHT_PATHS})) as server, \
+            pytest.raises(SystemExit) as stop:
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert stop.value.code == 2 and capsys.readouterr().err.endswith(
+        "tecogan_model.h5' is marked open for writing by another program (or by one stopped while it wrote, whose mark "
+        "`h5clear -s` clears); close it there and run again\n")
+    assert mine.read_bytes() == marked
+    with pytest.raises(UserError, match=r"^weights file '.*tecogan_model\.h5' is marked open for writing"):
+        read_weight_file(str(mine))

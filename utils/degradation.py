@@ -22,6 +22,7 @@ import nnabla.functions as F
 import numpy as np
 
 from utils.errors import UserError
+from utils.hdf5 import open_to_read
 from utils.ops import PAPER_SCALE, to_channel_first, to_channel_last
 
 DEGRADATIONS = ("bd", "bi")
@@ -94,7 +95,7 @@ def degrade_frames(hr_frames, degradation=DEFAULT_DEGRADATION, scale=PAPER_SCALE
 def model_degradation(path):
     """The degradation a model_param file was trained with (bd when it does not say)."""
     try:
-        with h5py.File(path, "r") as h5:
+        with open_to_read(path, f"weights file '{path}'") as h5:
             value = h5.attrs.get(DEGRADATION_ATTRIBUTE, DEFAULT_DEGRADATION)
     except OSError:
         raise UserError(

@@ -2,9 +2,31 @@
 written reads as HDF5's fill value (zeros), with no error; one compressed by a filter this HDF5 lacks reads as an error
 that names a plugin folder.
 """
+import errno
+import math
 import zlib
 
 import h5py
+
+from utils.errors import UserError
+
+
+def open_to_read(path, shown):
+    """The HDF5 file at path as an h5py File to read; UserError where another program has it open for writing: HDF5
+    locks such a file ("unable to lock file, errno = 11"), and one of the latest format is marked open in its
+    superblock ("file is already open for write", the mark left by a writer killed meanwhile). Either was "not an HDF5
+    (.h5) parameter file", and the download called it "not a complete HDF5 file", deleted it under that program and
+    fetched it again. shown: how the line names it."""
+    try:
+        return h5py.File(path, "r")
+    except OSError as error:
+        if error.errno in (errno.EAGAIN, errno.EWOULDBLOCK) and "lock" in str(error):
+            raise UserError(f"{shown} is open for writing in another program (HDF5 locks it meanwhile); close it "
+                            "there and run again") from None
+        if "already open for write" in str(error):
+            raise UserError(f"{shown} is marked open for writing by another program (or by one stopped while it "
+                            "wrote, whose mark `h5clear -s` clears); close it there and run again") from None
+        raise
 
 
 def unwritten(dataset):
@@ -52,17 +74,38 @@ def stored_short(dataset):
     plist = dataset.id.get_create_plist()
     if plist.get_external_count():
         return True
+    value_bytes = stored_value_bytes(dataset.id.get_type(), dataset.file.id.get_create_plist().get_sizes()[0])
     if dataset.chunks is None:
-        return dataset.id.get_storage_size() < dataset.nbytes
+        return dataset.id.get_storage_size() < value_bytes * (dataset.size or 0)  # size: None of an empty dataspace
     chunks = 1
     for length, chunk in zip(dataset.shape, dataset.chunks):
         chunks *= -(-length // chunk)
     stored = []
     dataset.id.chunk_iter(lambda chunk: stored.append(chunk) if within(chunk.chunk_offset, dataset.shape) else None)
     filters = [plist.get_filter(index)[0] for index in range(plist.get_nfilters())]
-    value_bytes = dataset.id.get_type().get_size()
     return len(stored) < chunks or any(decoded_short(dataset, chunk, filters, value_bytes * values_held(
         chunk.chunk_offset, dataset.shape, dataset.chunks)) for chunk in stored)
+
+
+def stored_value_bytes(datatype, address_bytes):
+    """The bytes a value of an HDF5 datatype takes in a file whose addresses take address_bytes (its superblock's; 8 of
+    h5py's files, 4 or 2 of others): HDF5 gives the size a value takes in memory, which of a variable-length value (its
+    length, then its global heap's address and index) and of a reference (an object's address; a region's heap address
+    and index) is the size of a file of 8-byte addresses. Counted in memory, such a dataset beside the parameters of a
+    file of 4-byte addresses stored less than its values: the download called the file incomplete (deleted and fetched
+    again on every run)."""
+    kind = datatype.get_class()
+    if kind == h5py.h5t.VLEN or kind == h5py.h5t.STRING and datatype.is_variable_str():
+        return 4 + address_bytes + 4
+    if kind == h5py.h5t.REFERENCE:
+        return address_bytes if datatype.equal(h5py.h5t.STD_REF_OBJ) else address_bytes + 4
+    if kind == h5py.h5t.ARRAY:
+        return math.prod(datatype.get_array_dims()) * stored_value_bytes(datatype.get_super(), address_bytes)
+    if kind == h5py.h5t.COMPOUND:  # each member's offset moves by what those before it take more or less
+        members = [datatype.get_member_type(index) for index in range(datatype.get_nmembers())]
+        return datatype.get_size() + sum(stored_value_bytes(member, address_bytes) - member.get_size()
+                                         for member in members)
+    return datatype.get_size()
 
 
 def values_held(offset, shape, chunks):
@@ -230,6 +273,16 @@ def mapped_whole(dataset, spaces):
     if dataset.shape:  # what lies past the extent (an unlimited mapping's last block) covers nothing
         mapped.select_hyperslab((0,) * len(dataset.shape), dataset.shape, op=h5py.h5s.SELECT_AND)
     return mapped.get_select_npoints() == dataset.size
+
+
+def unknown_type(dataset):
+    """What h5py says of a dataset whose values numpy has no type for (an integer of 24 bits), as part of a line, or
+    None: asked for its type, h5py raised a TypeError, a traceback of the download's check and of read_weight_file."""
+    try:
+        dataset.dtype
+    except TypeError as error:
+        return str(error)
+    return None
 
 
 def missing_filter(dataset):

@@ -16,7 +16,7 @@ import nnabla as nn
 
 from utils.degradation import record_degradation
 from utils.errors import UserError, out_of_memory_said
-from utils.hdf5 import missing_filter, unwritten
+from utils.hdf5 import missing_filter, open_to_read, unknown_type, unwritten
 from utils.image_io import write_atomically
 from utils.paths import input_file
 
@@ -46,7 +46,7 @@ def read_weight_file(path, advice="pass a file saved by train.py or an official 
     with out_of_memory_said(f"{kind} '{path}' does not fit in the memory this process may use; free memory, "
                             "or raise this process's limit (ulimit -v)"):
         try:
-            h5 = h5py.File(path, "r")
+            h5 = open_to_read(path, f"{kind} '{path}'")
         except OSError:
             raise UserError(f"{kind} '{path}' is not an HDF5 (.h5) parameter file; {advice}")
         with h5:
@@ -59,6 +59,10 @@ def read_weight_file(path, advice="pass a file saved by train.py or an official 
                         compression = missing_filter(dataset)
                         if compression:
                             raise UserError(f"{kind} '{path}': parameter '{name}' is {compression}; {advice}")
+                        unknown = unknown_type(dataset)
+                        if unknown:
+                            raise UserError(f"{kind} '{path}': parameter '{name}' holds values of a type numpy lacks "
+                                            f"({unknown}), not numbers it can read; {advice}")
                         # HDF5 reads a part never written (a writer stopped midway) as zeros: generate.py wrote the
                         # frames of such a model with exit code 0
                         if unwritten(dataset):
@@ -75,8 +79,13 @@ def read_weight_file(path, advice="pass a file saved by train.py or an official 
             if array.dtype.kind not in "fiu":
                 raise UserError(f"{kind} '{path}': parameter '{name}' holds {array.dtype} values, not "
                                 f"numbers; {advice}")
-            if not np.isfinite(array).all():  # a diverged training's model would write NaN frames
-                raise UserError(f"{kind} '{path}': parameter '{name}' holds NaN or infinite values; "
+            # a diverged training's model would write NaN frames; the networks compute in float32, where a double
+            # past its range (1e300) is infinite: such a model wrote white frames with exit code 0
+            with np.errstate(over="ignore"):
+                as_computed = array.astype(np.float32) if array.dtype.kind == "f" and array.itemsize > 4 else array
+            if not np.isfinite(as_computed).all():
+                past = "" if as_computed is array or not np.isfinite(array).all() else " in float32 (past its range)"
+                raise UserError(f"{kind} '{path}': parameter '{name}' holds NaN or infinite values{past}; "
                                 f"{nonfinite_advice}")
     return arrays
 

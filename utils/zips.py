@@ -84,9 +84,9 @@ def checked_members(archive, archive_name):
 
 class UnpackBlocked(UserError):
     """Something outside the zip stops it from unpacking: an entry of another kind already in its folder (a file
-    where the zip has a folder, or the reverse), a folder that is a link to another disk, a full disk, or a member
-    past the file size limit (ulimit -f). Nothing is unpacked, and the zip, which is fine, can be kept for the next
-    run. The message ends with what to do first."""
+    where the zip has a folder, or the reverse), a folder that is a link to another disk or that refuses a write, a
+    full disk, or a member past the file size limit (ulimit -f). Nothing is unpacked, and the zip, which is fine, can
+    be kept for the next run. The message ends with what to do first."""
 
 
 class DamagedZip(UserError):
@@ -235,6 +235,11 @@ def extract_zip(path, folder, archive_name=None, reserved=None):
             name = os.path.relpath(error.filename, staging)
             raise UserError(f"cannot unpack {archive_name} into {folder}: the name {reprlib.repr(name)} is too "
                             "long for this file system; shorten it in the zip")
+        # the folder refuses a write (a permission, an immutable or read-only folder): the download deleted the zip as
+        # the zip's fault and fetched it again on every run
+        if getattr(error, "errno", None) in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise UnpackBlocked(f"the files of {archive_name} cannot be written into {folder} ({error_reason(error)}); "
+                                "let this user write there")
         raise UserError(f"cannot unpack {archive_name} into {folder} ({error_reason(error)})")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
