@@ -3581,3 +3581,56 @@ def test_a_loss_log_row_of_another_number_of_empty_cells_resumes(tmp_path, text)
     (tmp_path / "losses.csv").write_text(text)
     log = LossLog(str(tmp_path), 2)
     assert [row["content_loss"] for row in log.rows] == [0.5, 0.4]
+
+
+# Nineteenth pass, second look at train.py's checkpoints, records, stops and TensorBoard
+
+@pytest.mark.parametrize("header", ["iteration,content_loss,content_loss", "iteration,content_loss,iteration"],
+                         ids=["a loss's column twice", "the iteration column twice"])
+def test_a_loss_log_naming_a_column_twice_is_one_line_and_left_as_it_is(tmp_path, header):
+    """A header naming a column twice (two logs' columns pasted side by side): a row kept the last column of the name,
+    the other's values dropped and the file written back without them; a second 'iteration' column dropped every row
+    as past the checkpoint."""
+    from training.loss_log import LossLog
+    text = f"{header}\n1,0.5,0.6\n2,0.4,0.3\n"
+    (tmp_path / "losses.csv").write_text(text)
+    repeated = header.rsplit(",", 1)[-1]
+    with pytest.raises(UserError, match=rf"'.*losses\.csv' line 1 names the column '{repeated}' twice"):
+        LossLog(str(tmp_path), 2)
+    assert (tmp_path / "losses.csv").read_text() == text
+
+
+@pytest.mark.parametrize("row", ["1_0,0.5", "1,0_5"], ids=["an iteration", "a loss"])
+def test_a_loss_log_number_holding_an_underscore_is_refused_naming_its_line(tmp_path, row):
+    """A '_' in a number of losses.csv (a slip in a hand edit): int() and float() read it as digits' grouping, an
+    iteration '1_0' as 10 (its row dropped as past the checkpoint, silently), a loss '0_5' as 5.0."""
+    from training.loss_log import LossLog
+    (tmp_path / "losses.csv").write_text(f"iteration,content_loss\n2,0.4\n{row}\n")
+    with pytest.raises(UserError, match=r"'.*losses\.csv' line 3 is not a row of numbers"):
+        LossLog(str(tmp_path), 2)
+
+
+@pytest.mark.parametrize("name", ["\u200bcontent_loss", "\ufeffcontent_loss"],
+                         ids=["a zero-width space", "a byte-order mark"])
+def test_a_loss_log_column_name_with_an_invisible_character_resumes_in_its_own_column(tmp_path, name):
+    """A column's name with a zero-width space before it (pasted from a web page) or a byte-order mark (a file whose
+    first column's name held a second one, utf-8-sig dropping the first): it named another column than this run's,
+    the resumed rows going on beside it, the curves split in two."""
+    from training.loss_log import LossLog
+    (tmp_path / "losses.csv").write_text(f"iteration,{name}\n1,0.5\n2,0.4\n", encoding="utf-8")
+    log = LossLog(str(tmp_path), 2)
+    log.add(3, {"content_loss": 0.3})
+    log.write(plot=False)
+    with open(tmp_path / "losses.csv", newline="") as file:
+        assert list(csv.reader(file)) == [["iteration", "content_loss"], ["1", "0.5"], ["2", "0.4"], ["3", "0.3"]]
+
+
+@pytest.mark.parametrize("empty", [",,", "   ", '"",""'], ids=["a spreadsheet's empty row", "a line of spaces",
+                                                              "quoted empty cells"])
+def test_a_loss_log_row_of_empty_cells_is_a_blank_line(tmp_path, empty):
+    """A row of empty cells between and after the rows (a spreadsheet writes a sheet's empty or formatted rows so), or
+    a line of spaces: refused as 'not a row of numbers', where a blank line is taken."""
+    from training.loss_log import LossLog
+    (tmp_path / "losses.csv").write_text(f"iteration,content_loss,warp_loss\n1,0.5,0.1\n{empty}\n2,0.4,0.1\n{empty}\n")
+    log = LossLog(str(tmp_path), 2)
+    assert [(row["iteration"], row["content_loss"]) for row in log.rows] == [(1, 0.5), (2, 0.4)]
