@@ -3634,3 +3634,32 @@ def test_a_loss_log_row_of_empty_cells_is_a_blank_line(tmp_path, empty):
     (tmp_path / "losses.csv").write_text(f"iteration,content_loss,warp_loss\n1,0.5,0.1\n{empty}\n2,0.4,0.1\n{empty}\n")
     log = LossLog(str(tmp_path), 2)
     assert [(row["iteration"], row["content_loss"]) for row in log.rows] == [(1, 0.5), (2, 0.4)]
+
+
+@pytest.mark.parametrize("after", ["_plot", "flush"], ids=["losses.png's write", "a TensorBoard flush"])
+def test_an_output_folder_replaced_after_the_loss_log_s_write_gets_no_checkpoint_over_another_run_s(
+        tmp_path, monkeypatch, capsys, after):
+    """The output folder replaced by another run's folder (of checkpoints of the same iterations) after losses.csv's
+    write checked it, during losses.png's or a TensorBoard flush (or a validation, or the model's write: seconds to
+    minutes): the model_param file and the checkpoint of that iteration were written over the other run's, and the
+    pruning deleted its older checkpoints, before the next write of losses.csv said the folder was another."""
+    import train
+    from training.loss_log import LossLog, TensorBoardScalars
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir, other = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run", tmp_path / "other"
+    train.main(tiny_training_flags(scenes, other, **{"train.max_iter": 2, "train.save_freq": 1, "train.seed": 9}))
+    kept = {name: (other / name).read_bytes() for name in os.listdir(other) if (other / name).is_file()}
+    owner = LossLog if after == "_plot" else TensorBoardScalars
+    real = getattr(owner, after)
+
+    def replaced_after(*args, **kwargs):
+        real(*args, **kwargs)
+        if not (tmp_path / "run.old").exists():
+            os.rename(output_dir, tmp_path / "run.old")
+            shutil.copytree(other, output_dir)
+    monkeypatch.setattr(owner, after, replaced_after)
+    capsys.readouterr()
+    line = user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{
+        "train.max_iter": 4, "train.tensorboard": "true"}), capsys)
+    assert f"the output folder '{output_dir}' is another folder than the one this run started in" in line
+    assert {name: (output_dir / name).read_bytes() for name in kept} == kept
