@@ -44,7 +44,7 @@ from training.checkpoint import (CHECKPOINT_FILE_PATTERNS, CHECKPOINT_SOURCE, Ch
 from training.config import FLOAT32_MAX, REFERENCE_BATCH, add_config_flags, config_from_flags, flat
 from training.loss_log import (ITERATION_SECONDS, LOSS_LOG, TENSORBOARD_FOLDER, LossLog, TensorBoardScalars,
                                check_same_folder, file_identity)
-from training.stage_weights import load_frvsr_start, save_model
+from training.stage_weights import load_frvsr_start, model_file, save_model
 from training.validation import BEST_MODEL, PICTURE_FOLDER, PICTURE_PATTERN, Validation, validation_clips
 from training.validation import LOG_NAME as VALIDATION_LOG
 from utils.context import context_name, use_context
@@ -688,12 +688,22 @@ def train(config, comm, output_claim):
             off_schedule = off_schedule + [done]
         # first: the record says that the folder holds no checkpoint of its own run, only the copy (whole since the
         # start-up), from which a kill before the checkpoint's JSON resumes
+        log.check_folder(output_dir)
         forget_source(output_dir)
         # the copies of iteration done: CheckpointOnSignal's thread must not read NNabla's arrays, and the main thread
-        # takes them before it saves
+        # takes them before it saves. The folder checked before each file and each pruning: one replaced by another
+        # run's since losses.csv's write (during the model's write or a validation) got this run's checkpoint over
+        # that run's of the same iteration, and lost its older ones to the pruning
         save_checkpoint(output_dir, done, snapshot.params, snapshot.solver_states, balance.state(), settings,
-                        off_schedule)
+                        off_schedule, log.check_folder)
+        log.check_folder(output_dir)
         off_schedule = prune_off_schedule_models(output_dir, off_schedule)
+
+    def write_model(done, params):
+        """model_param_<done>.h5 of params, into the run's own folder (another run's model of that iteration was
+        replaced where the folder was replaced since losses.csv's write)."""
+        log.check_folder(model_file(output_dir, done))
+        return save_model(output_dir, done, params, stage.name, config.data.degradation)
 
     def signalled(cause):
         # SIGCONT alone also follows Ctrl-Z and fg, or a scheduler's resume of a suspended job: training goes on
@@ -710,7 +720,7 @@ def train(config, comm, output_claim):
                 if board:  # as the main thread's checkpoints: mpirun's SIGKILL follows, and a resume hides no events
                     board.flush()  # up to the checkpoint, which were unflushed (lost) until now
                 save_training_state(done)
-                save_model(output_dir, done, snapshot.params, stage.name, config.data.degradation)
+                write_model(done, snapshot.params)
             except UserError as error:  # a full disk, say: this thread's own line; the main thread saves at a stop
                 tqdm.write(f"{signalled(cause)}: no checkpoint of iteration {done} at once: {error}")
                 return False
@@ -770,8 +780,7 @@ def train(config, comm, output_claim):
                     # an update from a gradient that overflowed, its loss still finite: no checkpoint to resume from
                     if not finite(checkpointed):
                         raise divergence(iteration, "a parameter", output_dir)
-                    model_path = save_model(output_dir, iteration, network_params, stage.name,
-                                            config.data.degradation)
+                    model_path = write_model(iteration, network_params)
                     if validating:
                         validation.run(iteration, model_path)
                     if board:

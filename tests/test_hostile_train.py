@@ -3734,3 +3734,85 @@ def test_a_sequence_folder_moved_away_while_training_lists_the_data_folder_is_sa
     with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(root, 'a'))}' was moved or removed while training "
                                         r"listed --input_video_dir; restore it, or run again$"):
         sequences_module.folder_sequences(root)
+
+
+# Nineteenth pass, second look at train.py's checkpoints, records, stops and TensorBoard
+
+@pytest.mark.parametrize("header", ["iteration,content_loss,content_loss", "iteration,content_loss,iteration"],
+                         ids=["a loss's column twice", "the iteration column twice"])
+def test_a_loss_log_naming_a_column_twice_is_one_line_and_left_as_it_is(tmp_path, header):
+    """A header naming a column twice (two logs' columns pasted side by side): a row kept the last column of the name,
+    the other's values dropped and the file written back without them; a second 'iteration' column dropped every row
+    as past the checkpoint."""
+    from training.loss_log import LossLog
+    text = f"{header}\n1,0.5,0.6\n2,0.4,0.3\n"
+    (tmp_path / "losses.csv").write_text(text)
+    repeated = header.rsplit(",", 1)[-1]
+    with pytest.raises(UserError, match=rf"'.*losses\.csv' line 1 names the column '{repeated}' twice"):
+        LossLog(str(tmp_path), 2)
+    assert (tmp_path / "losses.csv").read_text() == text
+
+
+@pytest.mark.parametrize("row", ["1_0,0.5", "1,0_5"], ids=["an iteration", "a loss"])
+def test_a_loss_log_number_holding_an_underscore_is_refused_naming_its_line(tmp_path, row):
+    """A '_' in a number of losses.csv (a slip in a hand edit): int() and float() read it as digits' grouping, an
+    iteration '1_0' as 10 (its row dropped as past the checkpoint, silently), a loss '0_5' as 5.0."""
+    from training.loss_log import LossLog
+    (tmp_path / "losses.csv").write_text(f"iteration,content_loss\n2,0.4\n{row}\n")
+    with pytest.raises(UserError, match=r"'.*losses\.csv' line 3 is not a row of numbers"):
+        LossLog(str(tmp_path), 2)
+
+
+@pytest.mark.parametrize("name", ["\u200bcontent_loss", "\ufeffcontent_loss"],
+                         ids=["a zero-width space", "a byte-order mark"])
+def test_a_loss_log_column_name_with_an_invisible_character_resumes_in_its_own_column(tmp_path, name):
+    """A column's name with a zero-width space before it (pasted from a web page) or a byte-order mark (a file whose
+    first column's name held a second one, utf-8-sig dropping the first): it named another column than this run's,
+    the resumed rows going on beside it, the curves split in two."""
+    from training.loss_log import LossLog
+    (tmp_path / "losses.csv").write_text(f"iteration,{name}\n1,0.5\n2,0.4\n", encoding="utf-8")
+    log = LossLog(str(tmp_path), 2)
+    log.add(3, {"content_loss": 0.3})
+    log.write(plot=False)
+    with open(tmp_path / "losses.csv", newline="") as file:
+        assert list(csv.reader(file)) == [["iteration", "content_loss"], ["1", "0.5"], ["2", "0.4"], ["3", "0.3"]]
+
+
+@pytest.mark.parametrize("empty", [",,", "   ", '"",""'], ids=["a spreadsheet's empty row", "a line of spaces",
+                                                              "quoted empty cells"])
+def test_a_loss_log_row_of_empty_cells_is_a_blank_line(tmp_path, empty):
+    """A row of empty cells between and after the rows (a spreadsheet writes a sheet's empty or formatted rows so), or
+    a line of spaces: refused as 'not a row of numbers', where a blank line is taken."""
+    from training.loss_log import LossLog
+    (tmp_path / "losses.csv").write_text(f"iteration,content_loss,warp_loss\n1,0.5,0.1\n{empty}\n2,0.4,0.1\n{empty}\n")
+    log = LossLog(str(tmp_path), 2)
+    assert [(row["iteration"], row["content_loss"]) for row in log.rows] == [(1, 0.5), (2, 0.4)]
+
+
+@pytest.mark.parametrize("after", ["_plot", "flush"], ids=["losses.png's write", "a TensorBoard flush"])
+def test_an_output_folder_replaced_after_the_loss_log_s_write_gets_no_checkpoint_over_another_run_s(
+        tmp_path, monkeypatch, capsys, after):
+    """The output folder replaced by another run's folder (of checkpoints of the same iterations) after losses.csv's
+    write checked it, during losses.png's or a TensorBoard flush (or a validation, or the model's write: seconds to
+    minutes): the model_param file and the checkpoint of that iteration were written over the other run's, and the
+    pruning deleted its older checkpoints, before the next write of losses.csv said the folder was another."""
+    import train
+    from training.loss_log import LossLog, TensorBoardScalars
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir, other = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run", tmp_path / "other"
+    train.main(tiny_training_flags(scenes, other, **{"train.max_iter": 2, "train.save_freq": 1, "train.seed": 9}))
+    kept = {name: (other / name).read_bytes() for name in os.listdir(other) if (other / name).is_file()}
+    owner = LossLog if after == "_plot" else TensorBoardScalars
+    real = getattr(owner, after)
+
+    def replaced_after(*args, **kwargs):
+        real(*args, **kwargs)
+        if not (tmp_path / "run.old").exists():
+            os.rename(output_dir, tmp_path / "run.old")
+            shutil.copytree(other, output_dir)
+    monkeypatch.setattr(owner, after, replaced_after)
+    capsys.readouterr()
+    line = user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{
+        "train.max_iter": 4, "train.tensorboard": "true"}), capsys)
+    assert f"the output folder '{output_dir}' is another folder than the one this run started in" in line
+    assert {name: (output_dir / name).read_bytes() for name in kept} == kept

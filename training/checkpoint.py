@@ -41,25 +41,31 @@ MODEL_FILE_PATTERN = re.compile(rf"model_param_{ITERATION}\.h5")  # utils.weight
 CHECKPOINT_FILE_PATTERNS = (CHECKPOINT_PATTERN, STATE_FILE_PATTERN, MODEL_FILE_PATTERN)  # what a save writes
 
 
-def save_checkpoint(output_dir, iteration, params, solver_states, loop_state, settings, off_schedule_models=()):
+def save_checkpoint(output_dir, iteration, params, solver_states, loop_state, settings, off_schedule_models=(),
+                    check_folder=lambda path: None):
     """params: {global name: nn.Variable or HostParameter}; solver_states: {solver name: its solver_state_values, or
     a HostSnapshot's copy of them}; loop_state: JSON-able dict; settings: the JSON-able settings a resumed run must
     share with this one (see check_settings); off_schedule_models: the iterations whose model_param files were written
-    off the schedule (by time or on a stop request), the only ones prune_off_schedule_models may delete. Calls no
-    NNabla when given a HostSnapshot's copies."""
+    off the schedule (by time or on a stop request), the only ones prune_off_schedule_models may delete;
+    check_folder(path): raises where output_dir is no longer the run's folder (LossLog.check_folder), called before
+    each file is written and before the pruning. Calls no NNabla when given a HostSnapshot's copies."""
     params_file = f"params_{iteration:08d}.h5"
     solver_files = {name: f"{name}_states_{iteration:08d}.h5" for name in solver_states}
     path = os.path.join(output_dir, f"checkpoint_{iteration:08d}.json")
     with all_or_none(path) as written:
+        check_folder(os.path.join(output_dir, params_file))
         save_weights(os.path.join(output_dir, params_file), params)
         written.append(os.path.join(output_dir, params_file))
         for name, states in solver_states.items():
             state_path = os.path.join(output_dir, solver_files[name])
+            check_folder(state_path)
             write_atomically(state_path, lambda temporary, states=states: save_solver_states(temporary, states))
             written.append(state_path)
+        check_folder(path)
         write_bytes(path, json.dumps({"iteration": iteration, "params": params_file, "solvers": solver_files,
                                       "loop_state": loop_state, "settings": settings,
                                       "off_schedule_models": sorted(off_schedule_models)}, indent=1), mode="w")
+    check_folder(output_dir)
     prune_checkpoints(output_dir)
     return path
 

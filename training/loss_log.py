@@ -6,6 +6,7 @@ import logging
 import os
 import threading
 import time
+import unicodedata
 from contextlib import contextmanager, suppress
 
 from matplotlib.figure import Figure
@@ -68,11 +69,17 @@ class LossLog:
                     # the names stripped: columns aligned by spaces before the commas ('iteration ,') were refused as
                     # the first row's fault, and a tab or a no-break space after a comma, or spaces ending the
                     # header, named another column than this run's, its rows going on beside it, the curves split
-                    cells = [cell.strip() for cell in cells]
-                    if not cells:  # a blank line
+                    cells = [trimmed(cell) for cell in cells]
+                    if not any(cells):  # a blank line, one of spaces, or a spreadsheet's empty row (',,,')
                         pass
                     elif names is None:
                         names, header_line, no_iteration = cells, line, "iteration" not in cells
+                        repeated = [name for index, name in enumerate(names) if name and name in names[:index]]
+                        if repeated:  # zip into a row kept the last column of the name: the other's values dropped,
+                            # the file written back without them; a second 'iteration' dropped the rows as past the
+                            # checkpoint
+                            raise UserError(f"'{self.csv_path}' line {line} names the column '{repeated[0]}' twice; "
+                                            "rename or delete one of them")
                     elif no_iteration:  # a header of other columns, refused at its first row
                         line = header_line
                         raise ValueError("no iteration column")
@@ -82,8 +89,8 @@ class LossLog:
                         # an empty cell (or none): a column this row's run did not write (e.g. the iteration time of
                         # older runs)
                         row = dict(zip(names, cells))
-                        rows.append({**{key: float(value) for key, value in row.items() if value != ""},
-                                     "iteration": int(row.get("iteration", ""))})
+                        rows.append({**{key: number(float, value) for key, value in row.items() if value != ""},
+                                     "iteration": number(int, row.get("iteration", ""))})
                     line = reader.line_num + 1
         except (csv.Error, ValueError) as error:
             # csv's own error (a NUL byte) is in the line it counted last; a value's, in the row's first line (an
@@ -276,6 +283,26 @@ class TensorBoardScalars:
         self.flush()
         with self.writing():
             self.writer.close()
+
+
+def trimmed(cell):
+    """A cell without the white space and the invisible format characters at its ends: a zero-width space (a name
+    pasted from a web page) or a second byte-order mark (utf-8-sig drops one) named another column than this run's,
+    its rows going on beside it, the curves split in two, as spaces did."""
+    start, end = 0, len(cell)
+    while start < end and (cell[start].isspace() or unicodedata.category(cell[start]) == "Cf"):
+        start += 1
+    while end > start and (cell[end - 1].isspace() or unicodedata.category(cell[end - 1]) == "Cf"):
+        end -= 1
+    return cell[start:end]
+
+
+def number(kind, text):
+    """kind(text) (int or float); ValueError for a '_' in it, which both read as digits' grouping: an iteration '1_0'
+    was 10, its row dropped as past the checkpoint, a loss '0_5' 5.0."""
+    if "_" in text:
+        raise ValueError(f"'_' in {text!r}")
+    return kind(text)
 
 
 def file_identity(path):
