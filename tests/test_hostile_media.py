@@ -973,3 +973,21 @@ def test_a_picture_named_otherwise_among_frames_numbered_by_twos_is_no_frame_lef
     os.rename(tmp_path / picture, tmp_path / f"{int(frames[0][:4]) + 1:04d}.webp")
     with pytest.raises(UserError, match="is a picture among the frames of its sequence"):
         list_frames(str(tmp_path))
+
+
+# Nineteenth pass, second look at generate.py's and evaluate.py's inputs, videos, parts and scene cuts
+
+def test_a_cuts_file_of_one_long_line_is_refused_at_once(tmp_path):
+    """A file of one line of megabytes given as --scene-cuts (a log, a file of another kind by mistake) was refused
+    only after every character of the line was checked for how a terminal shows it, seconds a megabyte: 100 MB took
+    minutes. The line shows its start alone."""
+    import time
+
+    from utils.scenes import read_cuts_file
+    cuts = tmp_path / "cuts.txt"
+    cuts.write_text("a" * 8 * 2 ** 20)
+    started = time.perf_counter()
+    with pytest.raises(UserError, match=r"line 1: 'a{10,}\.\.\. is not a frame number") as refused:
+        read_cuts_file(str(cuts), 8)
+    assert time.perf_counter() - started < 4
+    assert len(str(refused.value)) < 300
