@@ -979,8 +979,8 @@ def test_a_picture_named_otherwise_among_frames_numbered_by_twos_is_no_frame_lef
 
 def test_a_cuts_file_of_one_long_line_is_refused_at_once(tmp_path):
     """A file of one line of megabytes given as --scene-cuts (a log, a file of another kind by mistake) was refused
-    only after every character of the line was checked for how a terminal shows it, seconds a megabyte: 100 MB took
-    minutes. The line shows its start alone."""
+    only after every character of the whole line was checked for how a terminal shows it, a wait growing with the
+    line. The line shows its start alone."""
     import time
 
     from utils.scenes import read_cuts_file
