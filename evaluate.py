@@ -66,7 +66,9 @@ def parse_args(argv=None):
     for role, folders in (("--results", args.results), ("--targets", args.targets)):
         for folder in folders:
             not_being_written(folder, f"{role} folder")
-    args.scene_cuts = args.scene_cuts.split(",") if args.scene_cuts else [None] * len(args.results)
+    # a comma after the last file, as --results and --targets take one: 'c1,c2,' was "names 3 file(s)" for 2 folders;
+    # an empty place between commas is a folder without cuts
+    args.scene_cuts = args.scene_cuts.rstrip(",").split(",") if args.scene_cuts else [None] * len(args.results)
     if len(args.scene_cuts) != len(args.results):
         raise UserError(
             f"--scene-cuts names {len(args.scene_cuts)} file(s) for {len(args.results)} --results "

@@ -33,7 +33,7 @@ from utils.degradation import degrade_frames, model_degradation
 from utils.distributed import (MPIProcesses, SingleProcess, end_the_job_on_failure, launched_by_mpirun,
                                local_rank, user_error_report_after)
 from utils.errors import (UserError, discard_at_once_on_stop_signals, exit_on_user_error, interrupt_on_stop_signals,
-                          out_of_memory_said, printable)
+                          out_of_memory_said, printable, shortened)
 from utils.flags import MAX_THREADS, FlagParser, frame_rate, positive, refuse_empty
 from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, check_name_length,
                             check_video_output, list_frames, open_video_writer, read_ahead, read_rgb,
@@ -203,6 +203,12 @@ def parse_args(argv=None):
         raise UserError(
             f"--output-name '{args.output_name}' must be a plain name prefix, without '{os.sep}'; "
             "use --output-dir to choose the folder")
+    # its frames would be hidden names, which no frame folder's listing reads (utils.image_io.is_frame_name): they were
+    # written with exit code 0, then "has no images" to generate.py and "has no .png frames" to evaluate.py
+    if args.output_name.startswith("."):
+        raise UserError(f"--output-name '{shortened(args.output_name)}' begins with '.', which makes its frames hidden "
+                        "files that no frame folder's listing reads (evaluate.py's, generate.py's, training's); "
+                        "choose a name without a leading '.'")
     if args.output_video:
         check_video_output(args.output_video)
         check_name_length(args.output_video, "choose a shorter --output-video name")

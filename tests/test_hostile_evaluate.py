@@ -528,3 +528,18 @@ def test_targets_whose_names_begin_with_ib_are_not_told_to_be_generated_again(tm
                                            str(tmp_path / "out"), "--quick"], capsys)
     assert "targets folder" in line and "'IBM_0000.png'" in line and line.endswith("rename them")
     assert not os.path.exists(tmp_path / "out")
+
+
+# Nineteenth pass, second look at generate.py's and evaluate.py's inputs, videos, parts and scene cuts
+
+def test_a_comma_after_the_last_cuts_file_is_taken_as_after_the_last_folder(tmp_path):
+    """--results r1,r2, --targets t1,t2, --scene-cuts c1,c2, : the folders' comma was taken, the cuts files' refused as
+    "--scene-cuts names 3 file(s) for 2 --results folder(s)", which names two."""
+    import evaluate
+    folders = [str(tmp_path / name) for name in ("r1", "r2", "t1", "t2")]
+    for folder in folders:
+        os.makedirs(folder)
+    cuts = [str(tmp_path / name) for name in ("c1.txt", "c2.txt")]
+    args = evaluate.parse_args(["--results", ",".join(folders[:2]) + ",", "--targets", ",".join(folders[2:]) + ",",
+                                "--output", str(tmp_path / "eval"), "--scene-cuts", ",".join(cuts) + ","])
+    assert args.scene_cuts == cuts

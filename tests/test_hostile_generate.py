@@ -1965,3 +1965,18 @@ def test_a_default_budget_too_small_names_no_max_memory_never_given(monkeypatch)
     assert "--max-memory" not in str(refused.value)
     budget, least = sizes_in_bytes(str(refused.value))
     assert budget <= 0.3418 * 2 ** 30 < least
+
+
+# Nineteenth pass, second look at generate.py's and evaluate.py's inputs, videos, parts and scene cuts
+
+def test_an_output_name_that_hides_the_frames_is_one_line_before_anything_is_written(tmp_path, capsys):
+    """--output-name .sr wrote '.sr_0001.png'.. with exit code 0: hidden names, which every frame folder's listing
+    leaves out, so generate.py called the folder "has no images" and evaluate.py "has no .png frames"."""
+    import generate
+    from conftest import user_error_line
+    from utils.image_io import is_frame_name
+    assert not is_frame_name(".sr_0001.png")
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir",
+                                           str(tmp_path / "out"), "--output-name", ".sr"], capsys)
+    assert "--output-name '.sr' begins with '.'" in line
+    assert not os.path.exists(tmp_path / "out")

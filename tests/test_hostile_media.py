@@ -973,3 +973,37 @@ def test_a_picture_named_otherwise_among_frames_numbered_by_twos_is_no_frame_lef
     os.rename(tmp_path / picture, tmp_path / f"{int(frames[0][:4]) + 1:04d}.webp")
     with pytest.raises(UserError, match="is a picture among the frames of its sequence"):
         list_frames(str(tmp_path))
+
+
+# Nineteenth pass, second look at generate.py's and evaluate.py's inputs, videos, parts and scene cuts
+
+def test_a_cuts_file_of_one_long_line_is_refused_at_once(tmp_path):
+    """A file of one line of megabytes given as --scene-cuts (a log, a file of another kind by mistake) was refused
+    only after every character of the whole line was checked for how a terminal shows it, a wait growing with the
+    line. The line shows its start alone."""
+    import time
+
+    from utils.scenes import read_cuts_file
+    cuts = tmp_path / "cuts.txt"
+    cuts.write_text("a" * 8 * 2 ** 20)
+    started = time.perf_counter()
+    with pytest.raises(UserError, match=r"line 1: 'a{10,}\.\.\. is not a frame number") as refused:
+        read_cuts_file(str(cuts), 8)
+    assert time.perf_counter() - started < 4
+    assert len(str(refused.value)) < 300
+
+
+def test_audio_matroska_cannot_hold_is_re_encoded_into_an_mkv(tmp_path):
+    """A .mov of QuickTime's IMA ADPCM audio (old cameras') to --output-video .mkv: its audio was copied, as Matroska
+    was said to take every codec, and ffmpeg failed once every frame was super-resolved, "Nothing was written into
+    output file" (it has no Matroska tag for that codec). Audio it takes is still copied."""
+    import generate
+    from utils.image_io import ffmpeg_executable, media_streams
+    for codec in ("adpcm_ima_qt", "pcm_s16le"):
+        video = str(tmp_path / f"{codec}.mov")
+        subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                        "testsrc=size=32x24:rate=10", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
+                        "-frames:v", "6", "-t", "0.6", "-c:v", "libx264", "-c:a", codec, video], check=True)
+        output = str(tmp_path / f"{codec}.mkv")
+        generate.main(["--model", WEIGHTS, "--input-video", video, "--output-video", output, "--scene-cuts", "off"])
+        assert ("Audio", "aac" if codec == "adpcm_ima_qt" else codec) in media_streams(output)

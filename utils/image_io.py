@@ -1019,7 +1019,7 @@ def says_it_is_ffmpeg(program):
 
 
 # the audio codecs each output container's muxer takes as they are (FFmpeg's mp4, mov and ipod muxers); Matroska
-# takes every codec, and any other audio is re-encoded to AAC
+# takes most codecs (matroska_takes_audio asks its muxer), and any other audio is re-encoded to AAC
 COPIED_AUDIO_CODECS = {".mp4": ("aac", "mp3", "ac3", "eac3", "alac", "opus", "flac"),
                        ".mov": ("aac", "mp3", "ac3", "eac3", "alac"),
                        ".m4v": ("aac", "ac3", "alac")}
@@ -1098,6 +1098,16 @@ def audio_codec(path, ffmpeg=None):
     return next((codec for kind, codec in media_streams(path, ffmpeg) if kind == "Audio"), None)
 
 
+def matroska_takes_audio(path, ffmpeg):
+    """Whether FFmpeg's Matroska muxer takes the first audio stream of path as it is, asked with its first packet.
+    It takes most codecs, not every one: one without a Matroska or WAV tag (QuickTime's IMA ADPCM, 'adpcm_ima_qt', of
+    old cameras' .mov) made ffmpeg fail once every frame was super-resolved, "Nothing was written into output file"."""
+    completed = subprocess.run([ffmpeg, "-nostdin", "-v", "error", "-i", media_path(path), "-map", "0:a:0", "-c:a",
+                                "copy", "-frames:a", "1", "-f", "matroska", "-y", os.devnull],
+                               stdin=subprocess.DEVNULL, capture_output=True)
+    return completed.returncode == 0
+
+
 class VideoSource:
     """Where an output video's audio and timing come from: the input video, the part of it that is
     super-resolved (start and duration in seconds), and its sample aspect ratio."""
@@ -1131,7 +1141,8 @@ class FfmpegVideoWriter:
                     command += ["-t", repr(source.duration_seconds)]
                 command += ["-i", media_path(source.path), "-map", "0:v", "-map", "1:a:0"]
                 extension = os.path.splitext(path)[1].lower()
-                if extension == ".mkv" or codec in COPIED_AUDIO_CODECS.get(extension, ()):
+                if codec in COPIED_AUDIO_CODECS.get(extension, ()) or (
+                        extension == ".mkv" and matroska_takes_audio(source.path, ffmpeg)):
                     command += ["-c:a", "copy"]
                 else:
                     print(

@@ -59,8 +59,10 @@ def read_cuts_file(path, frame_count, other_choices=(), frames_held=None):
             continue
         # not str.isdigit: it takes superscripts and other scripts' digits
         if not re.fullmatch(r"[0-9]+", text):
-            # ascii(): an invisible character (a zero-width space pasted from a web page) shown as its code
-            shown = f"'{text}'" if shown_plainly(text) else ascii(text)
+            # ascii(): an invisible character (a zero-width space pasted from a web page) shown as its code; of the
+            # part shown alone: shown_plainly over a whole line of megabytes kept the refusal waiting
+            head = text[:60]
+            shown = f"'{head}'" if shown_plainly(head) else ascii(head)
             raise UserError(f"--scene-cuts '{path}' line {number}: {shortened(shown, 60)} is not a frame number; "
                             "write one whole number a line, in the digits 0-9")
         digits = text.lstrip("0") or "0"
