@@ -41,7 +41,8 @@ def shown_name(name):
     """A name as an error line shows it: as it is, unless it holds an invisible character (a byte-order mark, a
     zero-width space, a NUL: a list line would look like a good name) or is too long for a line; then quoted,
     with those characters by their codes, cut short."""
-    return name if shown_plainly(name) and len(name) <= NAME_REPR.maxstring else NAME_REPR.repr(name)
+    # the length first: shown_plainly looks at every character, and a list line of a gigabyte took minutes
+    return name if len(name) <= NAME_REPR.maxstring and shown_plainly(name) else NAME_REPR.repr(name)
 
 
 def named(names):

@@ -3816,3 +3816,22 @@ def test_an_output_folder_replaced_after_the_loss_log_s_write_gets_no_checkpoint
         "train.max_iter": 4, "train.tensorboard": "true"}), capsys)
     assert f"the output folder '{output_dir}' is another folder than the one this run started in" in line
     assert {name: (output_dir / name).read_bytes() for name in kept} == kept
+
+
+# Nineteenth pass, beside the probers: merging the looks
+
+def test_a_sequence_list_of_one_long_line_is_refused_at_once(tmp_path):
+    """A file of one line of megabytes given as data.sequence_list (a log, a file of another kind by mistake): the
+    name was checked character by character for how a terminal shows it before it was cut short for the line, a wait
+    growing with the line (a gigabyte: minutes); the second look at generate.py mended the same in the cuts files."""
+    import time
+
+    from datasets.sequences import folder_sequences
+    from hostile import FRAMES
+    (tmp_path / "data" / "a").mkdir(parents=True)
+    shutil.copy(os.path.join(FRAMES, sorted(os.listdir(FRAMES))[0]), tmp_path / "data" / "a" / "0001.png")
+    (tmp_path / "list.txt").write_text("b" * 8 * 2 ** 20)
+    started = time.perf_counter()
+    with pytest.raises(UserError, match=r"names 1 sequence\(s\) that .* lacks: 'b{10,}\.\.\.b{10,}'; fix the list"):
+        folder_sequences(str(tmp_path / "data"), str(tmp_path / "list.txt"))
+    assert time.perf_counter() - started < 4
