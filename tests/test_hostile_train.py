@@ -3734,3 +3734,16 @@ def test_a_sequence_folder_moved_away_while_training_lists_the_data_folder_is_sa
     with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(root, 'a'))}' was moved or removed while training "
                                         r"listed --input_video_dir; restore it, or run again$"):
         sequences_module.folder_sequences(root)
+
+
+# Nineteenth pass, third look at the nineteenth pass's training-data fixes
+@pytest.mark.parametrize("named", ["Found.001", "FOUND.000", "found.017/shot"])
+def test_a_sequence_or_group_folder_of_the_user_s_named_as_chkdsk_s_is_trained_on(tmp_path, named):
+    """A sequence folder named 'Found.001' (Blender's name of a copy of 'Found') or 'FOUND.000', holding its frames, or a
+    group folder so named holding a sequence: left out without a word as chkdsk's FOUND.NNN, exit code 0 (the only
+    sequence there was "holds no sequence folder"). chkdsk's own hold what it names DIRNNNN.CHK and FILENNNN.CHK."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"s": 3, named: 3}, sizes={"s": (8, 8), named: (8, 8)})
+    shutil.copytree(os.path.join(root, "s"), os.path.join(root, "FOUND.002", "DIR0000.CHK"))
+    assert [sequence.name for sequence in folder_sequences(root)] == [named, "s"]
