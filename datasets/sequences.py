@@ -20,8 +20,8 @@ import unicodedata
 from typing import NamedTuple
 
 from utils.errors import UserError, shown_plainly
-from utils.image_io import (IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, common_image_size, is_frame_name, list_frames,
-                            spellings, utf8, visible_subfolders)
+from utils.image_io import (IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, common_image_size, file_system_folder,
+                            is_frame_name, list_frames, spellings, utf8, visible_subfolders)
 from utils.paths import input_file, input_folder
 from utils.scene_layout import frame_path, scene_dir
 
@@ -246,6 +246,13 @@ def chosen(available, names, root, list_path, hint):
         # folders there that are none of the sequences (a name spelled './a' is the sequence 'a': it is only misnamed)
         there = [name for name in missing if os.path.isdir(os.path.join(root, name))
                  and os.path.realpath(os.path.join(root, name)) not in sequence_folders]
+        # a folder of frames in lost+found, chkdsk's FOUND.000 or a recycle bin was told "a hidden folder is none; a
+        # sequence's folder holds its frames ...", none of which it was
+        drives = [name for name in there if in_a_file_system_folder(root, name)]
+        there = [name for name in there if name not in drives]
+        of_a_drive = (f"; of those, {named(drives)} {'lies' if len(drives) == 1 else 'lie'} in a folder a drive keeps "
+                      "for itself (lost+found, chkdsk's FOUND.000, a recycle bin), whose folders are no sequences: "
+                      "move the sequence out of it to train on it") if drives else ""
         no_sequence = (f"; of those, {named(there)} {'is a folder' if len(there) == 1 else 'are folders'} there but "
                        "no sequence (a hidden folder is none; a sequence's folder holds its frames, and a group "
                        "folder's are named <group>/<sequence>)") if there else ""
@@ -254,9 +261,20 @@ def chosen(available, names, root, list_path, hint):
         not_utf8 = (f"; of those, {named(encoded)} {'holds' if len(encoded) == 1 else 'hold'} bytes that are not "
                     "UTF-8: the list was saved in another encoding (Latin-1, Windows' ANSI)") if encoded else ""
         raise UserError(f"sequence list '{list_path}' names {len(missing)} sequence(s) that '{root}' lacks: "
-                        f"{named(missing)}{no_sequence}{not_utf8}; {'save the list as UTF-8, ' if encoded else ''}"
+                        f"{named(missing)}{of_a_drive}{no_sequence}{not_utf8}; {'save the list as UTF-8, ' if encoded else ''}"
                         f"{hint}")
     return [(name, available[name]) for name in dict.fromkeys(names)]
+
+
+def in_a_file_system_folder(root, name):
+    """Whether the folder name (a path under root, '/' between its parts) lies in one a file system keeps
+    (utils.image_io.file_system_folder), at any level."""
+    parent = root
+    for part in name.split("/")[:-1]:
+        if file_system_folder(parent, part):
+            return True
+        parent = os.path.join(parent, part)
+    return False
 
 
 def folder_sequences(root, list_path=""):
