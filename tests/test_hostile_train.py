@@ -3761,3 +3761,21 @@ def test_a_listed_sequence_in_a_folder_a_drive_keeps_is_said_to_lie_there(tmp_pa
     with pytest.raises(UserError, match=rf"; of those, {re.escape(recovered)} lies in a folder a drive keeps for "
                                         r"itself \(.*\), whose folders are no sequences: move the sequence out of it"):
         folder_sequences(root, str(tmp_path / "list.txt"))
+
+
+@pytest.mark.parametrize("beside", ["preview.jpg", "00000049 - Copy.png", "00000049.webp"])
+def test_a_reds_sequence_cut_short_beside_a_picture_of_its_own_is_sent_to_the_download(tmp_path, beside):
+    """A REDS sequence lacking its frames 50..99 (an unzip stopped, a disk full), beside a picture that is none of them
+    (a preview, a copy or a conversion of frame 49): "it holds pictures of other names (preview.jpg) ...: rename or
+    convert them to those", one picture for 50 frames, and not told to run the download again."""
+    from datasets import reds
+    from training_data import make_reds_folder
+    root = make_reds_folder(tmp_path / "REDS", train=("000",), val=(), height=8, width=8)
+    folder = os.path.join(root, "train", "train_sharp", "000")
+    for name in sorted(os.listdir(folder))[50:]:
+        os.remove(os.path.join(folder, name))
+    shutil.copy(os.path.join(folder, "00000049.png"), os.path.join(folder, beside))
+    (tmp_path / "list.txt").write_text("000\n")
+    with pytest.raises(UserError, match=r"^REDS sequence 000 .* lacks 50 of its 100 frames: .*; run "
+                                        r"download_test_data\.py --reds again$"):
+        reds.training_sequences(root, str(tmp_path / "list.txt"))
