@@ -250,8 +250,8 @@ def chosen(available, names, root, list_path, hint):
         # sequence's folder holds its frames ...", none of which it was
         drives = [name for name in there if in_a_file_system_folder(root, name)]
         there = [name for name in there if name not in drives]
-        of_a_drive = (f"; of those, {named(drives)} {'lies' if len(drives) == 1 else 'lie'} in a folder a drive keeps "
-                      "for itself (lost+found, chkdsk's FOUND.000, a recycle bin), whose folders are no sequences: "
+        of_a_drive = (f"; of those, {named(drives)} {'is, or lies' if len(drives) == 1 else 'are, or lie'} in, a "
+                      "folder a drive keeps for itself (lost+found, chkdsk's FOUND.000, a recycle bin), whose folders are no sequences: "
                       "move the sequence out of it to train on it") if drives else ""
         no_sequence = (f"; of those, {named(there)} {'is a folder' if len(there) == 1 else 'are folders'} there but "
                        "no sequence (a hidden folder is none; a sequence's folder holds its frames, and a group "
@@ -267,10 +267,10 @@ def chosen(available, names, root, list_path, hint):
 
 
 def in_a_file_system_folder(root, name):
-    """Whether the folder name (a path under root, '/' between its parts) lies in one a file system keeps
-    (utils.image_io.file_system_folder), at any level."""
+    """Whether the folder name (a path under root, '/' between its parts) is, or lies in, one a file system keeps
+    (utils.image_io.file_system_folder)."""
     parent = root
-    for part in name.split("/")[:-1]:
+    for part in name.split("/"):
         if file_system_folder(parent, part):
             return True
         parent = os.path.join(parent, part)

@@ -3749,16 +3749,18 @@ def test_a_sequence_or_group_folder_of_the_user_s_named_as_chkdsk_s_is_trained_o
     assert [sequence.name for sequence in folder_sequences(root)] == [named, "s"]
 
 
-@pytest.mark.parametrize("recovered", ["FOUND.000/DIR0000.CHK", "lost+found/#1234", "$RECYCLE.BIN/S-1-5-21/clip"])
-def test_a_listed_sequence_in_a_folder_a_drive_keeps_is_said_to_lie_there(tmp_path, recovered):
+@pytest.mark.parametrize("recovered, listed", [
+    ("FOUND.000/DIR0000.CHK", "FOUND.000/DIR0000.CHK"), ("lost+found/#1234", "lost+found/#1234"),
+    ("$RECYCLE.BIN/S-1-5-21/clip", "$RECYCLE.BIN/S-1-5-21/clip"), ("FOUND.001/DIR0000.CHK", "FOUND.001")])
+def test_a_listed_sequence_in_a_folder_a_drive_keeps_is_said_to_lie_there(tmp_path, recovered, listed):
     """data.sequence_list naming a folder of frames in chkdsk's FOUND.000, lost+found or a recycle bin (a sequence to
-    recover): "is a folder there but no sequence (a hidden folder is none; a sequence's folder holds its frames, and a
-    group folder's are named <group>/<sequence>)", none of which it was."""
+    recover), or chkdsk's folder itself: "is a folder there but no sequence (a hidden folder is none; a sequence's
+    folder holds its frames, and a group folder's are named <group>/<sequence>)", none of which it was."""
     from datasets.sequences import folder_sequences
     from training_data import make_sequence_folders
     root = make_sequence_folders(tmp_path / "drive", {"s": 3, recovered: 3}, sizes={"s": (8, 8), recovered: (8, 8)})
-    (tmp_path / "list.txt").write_text(f"s\n{recovered}\n")
-    with pytest.raises(UserError, match=rf"; of those, {re.escape(recovered)} lies in a folder a drive keeps for "
+    (tmp_path / "list.txt").write_text(f"s\n{listed}\n")
+    with pytest.raises(UserError, match=rf"; of those, {re.escape(listed)} is, or lies in, a folder a drive keeps for "
                                         r"itself \(.*\), whose folders are no sequences: move the sequence out of it"):
         folder_sequences(root, str(tmp_path / "list.txt"))
 
