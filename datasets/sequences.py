@@ -287,22 +287,33 @@ def folder_sequences(root, list_path=""):
     except (FileNotFoundError, NotADirectoryError) as error:  # a data set of thousands of folders takes a while to list
         raise UserError(f"'{error.filename}' was moved or removed while training listed --input_video_dir; restore "
                         "it, or run again") from None
-    none_there = UserError(
-        f"'{root}' holds no sequence folder (<sequence>/<frames> or <group>/<sequence>/<frames>, "
-        f"frames {', '.join(IMAGE_EXTENSIONS)}); check --input_video_dir and data.layout")
     if not available and not unknown:
-        raise none_there
+        raise no_sequence_there(root)
     # a name of the list in another Unicode form matches an entry that may be a sequence, to be refused as one
     names = read_sequence_list(list_path, [*available, *(name for name, _ in unknown)]) if list_path else None
     refuse_unknown(root, unknown, names)
     if not available:
-        raise none_there
+        raise no_sequence_there(root)
     pairs = chosen(available, names, root, list_path, "fix the list or add those folders")
     # list_frames: one frame a number, no copy of one, no picture of another format left out between them; named as
     # training's (a sequence moved away, or emptied, since its folder was found was "input folder ... does not exist;
     # pass a folder of LR frames", generate.py's words: training reads HR frames)
     return [Sequence(name, folder, list_frames(folder, "training sequence folder", CHANGED_SINCE_FOUND))
             for name, folder in pairs]
+
+
+def no_sequence_there(root):
+    """The UserError of a data folder root that holds no sequence: a drive's top folder whose only sequences lie in its
+    lost+found, chkdsk's FOUND.000 or a recycle bin was told it held none, and not why."""
+    try:
+        drives = sorted(name for name in os.listdir(root) if not name.startswith(".")
+                        and os.path.isdir(os.path.join(root, name)) and file_system_folder(root, name))
+    except OSError:  # gone since: said as before
+        drives = []
+    of_a_drive = (f"; {named(drives)} {'is a folder' if len(drives) == 1 else 'are folders'} a drive keeps for itself, "
+                  "whose folders are no sequences: move a sequence out of it to train on it") if drives else ""
+    return UserError(f"'{root}' holds no sequence folder (<sequence>/<frames> or <group>/<sequence>/<frames>, "
+                     f"frames {', '.join(IMAGE_EXTENSIONS)}){of_a_drive}; check --input_video_dir and data.layout")
 
 
 CHANGED_SINCE_FOUND = "it was moved or emptied since training found it in --input_video_dir: restore it, or run again"

@@ -3781,3 +3781,16 @@ def test_a_reds_sequence_cut_short_beside_a_picture_of_its_own_is_sent_to_the_do
     with pytest.raises(UserError, match=r"^REDS sequence 000 .* lacks 50 of its 100 frames: .*; run "
                                         r"download_test_data\.py --reds again$"):
         reds.training_sequences(root, str(tmp_path / "list.txt"))
+
+
+@pytest.mark.parametrize("recovered", ["FOUND.000/DIR0000.CHK", "lost+found/#1234", "#recycle/clip"])
+def test_a_drive_whose_only_sequence_lies_in_a_folder_it_keeps_says_so(tmp_path, recovered):
+    """Training on a drive's top folder whose only sequence lies in chkdsk's FOUND.000, lost+found or a NAS's recycle
+    bin: "holds no sequence folder ...; check --input_video_dir and data.layout", while the user saw one there."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "drive", {recovered: 3}, sizes={recovered: (8, 8)})
+    drive_folder = recovered.split("/")[0]
+    with pytest.raises(UserError, match=rf"holds no sequence folder .*; {re.escape(drive_folder)} is a folder a drive "
+                                        r"keeps for itself, whose folders are no sequences: move a sequence out of it"):
+        folder_sequences(root)
