@@ -166,6 +166,9 @@ def listable(folder):
 CLOSED = ("cannot be listed (permission denied)", "give it read permission")
 OTHER_FORMAT = ("holds no frame but pictures of a format training does not read (frames: "
                 f"{', '.join(IMAGE_EXTENSIONS)})", "convert them to PNG")
+# what file_system_folder's folders are, as the lines about a sequence in one say
+DRIVE_S_OWN = ("a folder a drive keeps for itself (lost+found, chkdsk's FOUND.000, a recycle bin), whose folders are no "
+               "sequences")
 LINK_TO_NOTHING = ("is a symbolic link to nothing (a disk not mounted, a folder moved, or a loop of links)",
                    "mount its disk or remove the link")
 
@@ -250,9 +253,8 @@ def chosen(available, names, root, list_path, hint):
         # sequence's folder holds its frames ...", none of which it was
         drives = [name for name in there if in_a_file_system_folder(root, name)]
         there = [name for name in there if name not in drives]
-        of_a_drive = (f"; of those, {named(drives)} {'is, or lies' if len(drives) == 1 else 'are, or lie'} in, a "
-                      "folder a drive keeps for itself (lost+found, chkdsk's FOUND.000, a recycle bin), whose folders are no sequences: "
-                      "move the sequence out of it to train on it") if drives else ""
+        of_a_drive = (f"; of those, {named(drives)} {'is, or lies' if len(drives) == 1 else 'are, or lie'} in, "
+                      f"{DRIVE_S_OWN}: move the sequence out of it to train on it") if drives else ""
         no_sequence = (f"; of those, {named(there)} {'is a folder' if len(there) == 1 else 'are folders'} there but "
                        "no sequence (a hidden folder is none; a sequence's folder holds its frames, and a group "
                        "folder's are named <group>/<sequence>)") if there else ""
@@ -261,7 +263,8 @@ def chosen(available, names, root, list_path, hint):
         not_utf8 = (f"; of those, {named(encoded)} {'holds' if len(encoded) == 1 else 'hold'} bytes that are not "
                     "UTF-8: the list was saved in another encoding (Latin-1, Windows' ANSI)") if encoded else ""
         raise UserError(f"sequence list '{list_path}' names {len(missing)} sequence(s) that '{root}' lacks: "
-                        f"{named(missing)}{of_a_drive}{no_sequence}{not_utf8}; {'save the list as UTF-8, ' if encoded else ''}"
+                        f"{named(missing)}{of_a_drive}{no_sequence}{not_utf8}; "
+                        f"{'save the list as UTF-8, ' if encoded else ''}"
                         f"{hint}")
     return [(name, available[name]) for name in dict.fromkeys(names)]
 
@@ -310,8 +313,8 @@ def no_sequence_there(root):
                         and os.path.isdir(os.path.join(root, name)) and file_system_folder(root, name))
     except OSError:  # gone since: said as before
         drives = []
-    of_a_drive = (f"; {named(drives)} {'is a folder' if len(drives) == 1 else 'are folders'} a drive keeps for itself, "
-                  "whose folders are no sequences: move a sequence out of it to train on it") if drives else ""
+    of_a_drive = (f"; {named(drives)} {'is' if len(drives) == 1 else 'are each'} {DRIVE_S_OWN}: move a sequence out "
+                  "of it to train on it") if drives else ""
     return UserError(f"'{root}' holds no sequence folder (<sequence>/<frames> or <group>/<sequence>/<frames>, "
                      f"frames {', '.join(IMAGE_EXTENSIONS)}){of_a_drive}; check --input_video_dir and data.layout")
 
