@@ -12,7 +12,7 @@ import re
 
 from datasets.sequences import LINK_TO_NOTHING, Sequence, named, read_sequence_list
 from utils.errors import UserError
-from utils.image_io import IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, is_frame_name
+from utils.image_io import IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, frame_sort_key, heads, is_frame_name
 from utils.paths import input_folder
 
 # (folder under the root, first sequence number, sequences) of each part, as its zip unpacks
@@ -70,11 +70,16 @@ def refuse_no_folder(root, folder, what, files=True):
             raise UserError(f"'{path}', {what}, is a file, not a folder; move it away, then {DOWNLOAD_HINT}")
 
 
-def otherwise_named(names):
-    """The advice for a sequence lacking frames that holds pictures of names other than REDS's, names (frames converted
-    to JPEG, renamed '.PNG', copied as '00000005 (1).png'), or ''. Told to run the download again, which skips REDS as
-    done, the user was sent round in a circle while the frames lay there."""
-    pictures = sorted(name for name in names if is_frame_name(name, IMAGE_EXTENSIONS + OTHER_PICTURE_EXTENSIONS))
+def otherwise_named(names, missing):
+    """The advice for a sequence lacking the frames missing that holds pictures of names other than REDS's, names,
+    numbered as one of those lacking (frames converted to JPEG, renamed '.PNG', copied as '00000005 (1).png'), or ''.
+    Told to run the download again, which skips REDS as done, the user was sent round in a circle while the frames lay
+    there. Only those: a sequence cut short by a stopped unzip, beside a 'preview.jpg' or a frame's copy of its own,
+    was told to rename that one picture to those 50 frames, and not to download again."""
+    numbers = {int(os.path.splitext(frame)[0]) for frame in missing}
+    pictures = sorted(name for name in names if is_frame_name(name, IMAGE_EXTENSIONS + OTHER_PICTURE_EXTENSIONS)
+                      and any(frame_sort_key(stem)[0] in numbers
+                              for stem in (os.path.splitext(name)[0], *heads(os.path.splitext(name)[0]))))
     if not pictures:
         return ""
     return (f"it holds pictures of other names ({named(pictures)}), and training reads REDS's, {frame_name(0)}.."
@@ -119,7 +124,7 @@ def reds_sequences(root, names, role="REDS folder (--input_video_dir)", list_pat
         if missing:
             raise UserError(
                 f"REDS sequence {name} ('{folder}') lacks {len(missing)} of its {FRAMES_PER_SEQUENCE} "
-                f"frames: {named(missing)}; {otherwise_named(present - set(frames)) or DOWNLOAD_HINT}")
+                f"frames: {named(missing)}; {otherwise_named(present - set(frames), missing) or DOWNLOAD_HINT}")
         sequences.append(Sequence(name, folder, [os.path.join(folder, frame) for frame in frames]))
     return sequences
 

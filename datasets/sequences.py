@@ -20,8 +20,8 @@ import unicodedata
 from typing import NamedTuple
 
 from utils.errors import UserError, shown_plainly
-from utils.image_io import (IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, common_image_size, is_frame_name, list_frames,
-                            spellings, utf8, visible_subfolders)
+from utils.image_io import (IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, common_image_size, file_system_folder,
+                            is_frame_name, list_frames, spellings, utf8, visible_subfolders)
 from utils.paths import input_file, input_folder
 from utils.scene_layout import frame_path, scene_dir
 
@@ -167,6 +167,9 @@ def listable(folder):
 CLOSED = ("cannot be listed (permission denied)", "give it read permission")
 OTHER_FORMAT = ("holds no frame but pictures of a format training does not read (frames: "
                 f"{', '.join(IMAGE_EXTENSIONS)})", "convert them to PNG")
+# what file_system_folder's folders are, as the lines about a sequence in one say
+DRIVE_S_OWN = ("a folder a drive keeps for itself (lost+found, chkdsk's FOUND.000, a recycle bin), whose folders are no "
+               "sequences")
 LINK_TO_NOTHING = ("is a symbolic link to nothing (a disk not mounted, a folder moved, or a loop of links)",
                    "mount its disk or remove the link")
 
@@ -247,6 +250,12 @@ def chosen(available, names, root, list_path, hint):
         # folders there that are none of the sequences (a name spelled './a' is the sequence 'a': it is only misnamed)
         there = [name for name in missing if os.path.isdir(os.path.join(root, name))
                  and os.path.realpath(os.path.join(root, name)) not in sequence_folders]
+        # a folder of frames in lost+found, chkdsk's FOUND.000 or a recycle bin was told "a hidden folder is none; a
+        # sequence's folder holds its frames ...", none of which it was
+        drives = [name for name in there if in_a_file_system_folder(root, name)]
+        there = [name for name in there if name not in drives]
+        of_a_drive = (f"; of those, {named(drives)} {'is, or lies' if len(drives) == 1 else 'are, or lie'} in, "
+                      f"{DRIVE_S_OWN}: move the sequence out of it to train on it") if drives else ""
         no_sequence = (f"; of those, {named(there)} {'is a folder' if len(there) == 1 else 'are folders'} there but "
                        "no sequence (a hidden folder is none; a sequence's folder holds its frames, and a group "
                        "folder's are named <group>/<sequence>)") if there else ""
@@ -255,9 +264,21 @@ def chosen(available, names, root, list_path, hint):
         not_utf8 = (f"; of those, {named(encoded)} {'holds' if len(encoded) == 1 else 'hold'} bytes that are not "
                     "UTF-8: the list was saved in another encoding (Latin-1, Windows' ANSI)") if encoded else ""
         raise UserError(f"sequence list '{list_path}' names {len(missing)} sequence(s) that '{root}' lacks: "
-                        f"{named(missing)}{no_sequence}{not_utf8}; {'save the list as UTF-8, ' if encoded else ''}"
+                        f"{named(missing)}{of_a_drive}{no_sequence}{not_utf8}; "
+                        f"{'save the list as UTF-8, ' if encoded else ''}"
                         f"{hint}")
     return [(name, available[name]) for name in dict.fromkeys(names)]
+
+
+def in_a_file_system_folder(root, name):
+    """Whether the folder name (a path under root, '/' between its parts) is, or lies in, one a file system keeps
+    (utils.image_io.file_system_folder)."""
+    parent = root
+    for part in name.split("/"):
+        if file_system_folder(parent, part):
+            return True
+        parent = os.path.join(parent, part)
+    return False
 
 
 def folder_sequences(root, list_path=""):
@@ -270,22 +291,33 @@ def folder_sequences(root, list_path=""):
     except (FileNotFoundError, NotADirectoryError) as error:  # a data set of thousands of folders takes a while to list
         raise UserError(f"'{error.filename}' was moved or removed while training listed --input_video_dir; restore "
                         "it, or run again") from None
-    none_there = UserError(
-        f"'{root}' holds no sequence folder (<sequence>/<frames> or <group>/<sequence>/<frames>, "
-        f"frames {', '.join(IMAGE_EXTENSIONS)}); check --input_video_dir and data.layout")
     if not available and not unknown:
-        raise none_there
+        raise no_sequence_there(root)
     # a name of the list in another Unicode form matches an entry that may be a sequence, to be refused as one
     names = read_sequence_list(list_path, [*available, *(name for name, _ in unknown)]) if list_path else None
     refuse_unknown(root, unknown, names)
     if not available:
-        raise none_there
+        raise no_sequence_there(root)
     pairs = chosen(available, names, root, list_path, "fix the list or add those folders")
     # list_frames: one frame a number, no copy of one, no picture of another format left out between them; named as
     # training's (a sequence moved away, or emptied, since its folder was found was "input folder ... does not exist;
     # pass a folder of LR frames", generate.py's words: training reads HR frames)
     return [Sequence(name, folder, list_frames(folder, "training sequence folder", CHANGED_SINCE_FOUND))
             for name, folder in pairs]
+
+
+def no_sequence_there(root):
+    """The UserError of a data folder root that holds no sequence: a drive's top folder whose only sequences lie in its
+    lost+found, chkdsk's FOUND.000 or a recycle bin was told it held none, and not why."""
+    try:
+        drives = sorted(name for name in os.listdir(root) if not name.startswith(".")
+                        and os.path.isdir(os.path.join(root, name)) and file_system_folder(root, name))
+    except OSError:  # gone since: said as before
+        drives = []
+    of_a_drive = (f"; {named(drives)} {'is' if len(drives) == 1 else 'are each'} {DRIVE_S_OWN}: move a sequence out "
+                  "of it to train on it") if drives else ""
+    return UserError(f"'{root}' holds no sequence folder (<sequence>/<frames> or <group>/<sequence>/<frames>, "
+                     f"frames {', '.join(IMAGE_EXTENSIONS)}){of_a_drive}; check --input_video_dir and data.layout")
 
 
 CHANGED_SINCE_FOUND = "it was moved or emptied since training found it in --input_video_dir: restore it, or run again"

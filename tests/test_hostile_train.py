@@ -3835,3 +3835,64 @@ def test_a_sequence_list_of_one_long_line_is_refused_at_once(tmp_path):
     with pytest.raises(UserError, match=r"names 1 sequence\(s\) that .* lacks: 'b{10,}\.\.\.b{10,}'; fix the list"):
         folder_sequences(str(tmp_path / "data"), str(tmp_path / "list.txt"))
     assert time.perf_counter() - started < 4
+
+
+# Nineteenth pass, third look at the nineteenth pass's training-data fixes
+@pytest.mark.parametrize("named", ["Found.001", "FOUND.000", "found.017/shot"])
+def test_a_sequence_or_group_folder_of_the_user_s_named_as_chkdsk_s_is_trained_on(tmp_path, named):
+    """A sequence folder named 'Found.001' (Blender's name of a copy of 'Found') or 'FOUND.000', holding its frames, or a
+    group folder so named holding a sequence: left out without a word as chkdsk's FOUND.NNN, exit code 0 (the only
+    sequence there was "holds no sequence folder"). chkdsk's own hold what it names DIRNNNN.CHK and FILENNNN.CHK."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"s": 3, named: 3}, sizes={"s": (8, 8), named: (8, 8)})
+    shutil.copytree(os.path.join(root, "s"), os.path.join(root, "FOUND.002", "DIR0000.CHK"))
+    assert [sequence.name for sequence in folder_sequences(root)] == [named, "s"]
+
+
+@pytest.mark.parametrize("recovered, listed", [
+    ("FOUND.000/DIR0000.CHK", "FOUND.000/DIR0000.CHK"), ("lost+found/#1234", "lost+found/#1234"),
+    ("$RECYCLE.BIN/S-1-5-21/clip", "$RECYCLE.BIN/S-1-5-21/clip"), ("FOUND.001/DIR0000.CHK", "FOUND.001")])
+def test_a_listed_sequence_in_a_folder_a_drive_keeps_is_said_to_lie_there(tmp_path, recovered, listed):
+    """data.sequence_list naming a folder of frames in chkdsk's FOUND.000, lost+found or a recycle bin (a sequence to
+    recover), or chkdsk's folder itself: "is a folder there but no sequence (a hidden folder is none; a sequence's
+    folder holds its frames, and a group folder's are named <group>/<sequence>)", none of which it was."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "drive", {"s": 3, recovered: 3}, sizes={"s": (8, 8), recovered: (8, 8)})
+    (tmp_path / "list.txt").write_text(f"s\n{listed}\n")
+    with pytest.raises(UserError, match=rf"; of those, {re.escape(listed)} is, or lies in, a folder a drive keeps for "
+                                        r"itself \(.*\), whose folders are no sequences: move the sequence out of it"):
+        folder_sequences(root, str(tmp_path / "list.txt"))
+
+
+@pytest.mark.parametrize("beside", ["preview.jpg", "00000049 - Copy.png", "00000049.webp"])
+def test_a_reds_sequence_cut_short_beside_a_picture_of_its_own_is_sent_to_the_download(tmp_path, beside):
+    """A REDS sequence lacking its frames 50..99 (an unzip stopped, a disk full), beside a picture that is none of them
+    (a preview, a copy or a conversion of frame 49): "it holds pictures of other names (preview.jpg) ...: rename or
+    convert them to those", one picture for 50 frames, and not told to run the download again."""
+    from datasets import reds
+    from training_data import make_reds_folder
+    root = make_reds_folder(tmp_path / "REDS", train=("000",), val=(), height=8, width=8)
+    folder = os.path.join(root, "train", "train_sharp", "000")
+    for name in sorted(os.listdir(folder))[50:]:
+        os.remove(os.path.join(folder, name))
+    shutil.copy(os.path.join(folder, "00000049.png"), os.path.join(folder, beside))
+    (tmp_path / "list.txt").write_text("000\n")
+    with pytest.raises(UserError, match=r"^REDS sequence 000 .* lacks 50 of its 100 frames: .*; run "
+                                        r"download_test_data\.py --reds again$"):
+        reds.training_sequences(root, str(tmp_path / "list.txt"))
+
+
+@pytest.mark.parametrize("recovered", ["FOUND.000/DIR0000.CHK", "lost+found/#1234", "#recycle/clip"])
+def test_a_drive_whose_only_sequence_lies_in_a_folder_it_keeps_says_so(tmp_path, recovered):
+    """Training on a drive's top folder whose only sequence lies in chkdsk's FOUND.000, lost+found or a NAS's recycle
+    bin: "holds no sequence folder ...; check --input_video_dir and data.layout", while the user saw one there."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "drive", {recovered: 3}, sizes={recovered: (8, 8)})
+    drive_folder = recovered.split("/")[0]
+    with pytest.raises(UserError, match=rf"holds no sequence folder .*; {re.escape(drive_folder)} is a folder a drive "
+                                        r"keeps for itself \(.*\), whose folders are no sequences: move a sequence "
+                                        r"out of it"):
+        folder_sequences(root)

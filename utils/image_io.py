@@ -260,9 +260,24 @@ def is_frame_name(name, extensions=IMAGE_EXTENSIONS):
 # XP's recycle bin ('RECYCLER/S-1-5-21-../Dc1.png'); a NAS share's recycle bin, which keeps deleted sequences in their
 # folders (Synology's '#recycle/<sequence>', QNAP's '@Recycle/<sequence>'): each of these three was trained on as a
 # group folder, exit code 0; and a FAT or exFAT drive's (a camera's card, a USB disk) FOUND.000, FOUND.001.., where
-# Windows' chkdsk puts the folders it recovers ('FOUND.000/DIR0000.CHK/0001.png'), trained on so too
-FILE_SYSTEM_FOLDERS = re.compile(r"lost\+found|\$recycle\.bin|system volume information|recycler|#recycle|@recycle"
-                                 r"|found\.[0-9]{3}")
+# Windows' chkdsk puts the folders it recovers ('FOUND.000/DIR0000.CHK/0001.png'), trained on so too, when it holds what
+# chkdsk names so (RECOVERED_BY_CHKDSK): a sequence of the user's named 'Found.001' (Blender's name of a copy) was
+# left out without a word, exit code 0, and the only one was "holds no sequence folder"
+FILE_SYSTEM_FOLDERS = re.compile(r"lost\+found|\$recycle\.bin|system volume information|recycler|#recycle|@recycle")
+CHKDSK_FOLDER, RECOVERED_BY_CHKDSK = re.compile(r"found\.[0-9]{3}"), re.compile(r"(dir|file)[0-9]{4}\.chk")
+
+
+def file_system_folder(folder, name):
+    """Whether folder's subfolder name is one a file system keeps (FILE_SYSTEM_FOLDERS), or one where chkdsk put what it
+    recovered: named FOUND.NNN and holding a DIRNNNN.CHK or FILENNNN.CHK."""
+    if FILE_SYSTEM_FOLDERS.fullmatch(name.lower()):
+        return True
+    if not CHKDSK_FOLDER.fullmatch(name.lower()):
+        return False
+    try:
+        return any(RECOVERED_BY_CHKDSK.fullmatch(entry.lower()) for entry in os.listdir(os.path.join(folder, name)))
+    except OSError:  # not listable: chkdsk's or not, no sequence read
+        return False
 
 
 def visible_subfolders(folder):
@@ -272,10 +287,9 @@ def visible_subfolders(folder):
     each frame) beside a sequence's frames refused it as a folder of frames and of sequences. Nor is a drive's
     lost+found (training on a drive's top folder was a PermissionError traceback: it cannot be listed), nor a Windows
     drive's recycle bin (training on its top folder was refused as a deleted picture's record could not be read), nor
-    Windows XP's, nor a NAS share's, nor chkdsk's FOUND.000.."""
+    Windows XP's, nor a NAS share's, nor chkdsk's FOUND.000.. (file_system_folder)."""
     return sorted(name for name in os.listdir(folder) if not name.startswith(".")
-                  and not FILE_SYSTEM_FOLDERS.fullmatch(name.lower())
-                  and os.path.isdir(os.path.join(folder, name)))
+                  and os.path.isdir(os.path.join(folder, name)) and not file_system_folder(folder, name))
 
 
 def only_files(paths, role, folder):
