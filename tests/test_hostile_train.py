@@ -3840,8 +3840,8 @@ def test_a_sequence_list_of_one_long_line_is_refused_at_once(tmp_path):
 # Nineteenth pass, third look at the nineteenth pass's training-data fixes
 @pytest.mark.parametrize("named", ["Found.001", "FOUND.000", "found.017/shot"])
 def test_a_sequence_or_group_folder_of_the_user_s_named_as_chkdsk_s_is_trained_on(tmp_path, named):
-    """A sequence folder named 'Found.001' (Blender's name of a copy of 'Found') or 'FOUND.000', holding its frames, or a
-    group folder so named holding a sequence: left out without a word as chkdsk's FOUND.NNN, exit code 0 (the only
+    """A sequence folder named 'Found.001' (Blender's name of a copy of 'Found') or 'FOUND.000', holding its frames, or
+    a group folder so named holding a sequence: left out without a word as chkdsk's FOUND.NNN, exit code 0 (the only
     sequence there was "holds no sequence folder"). chkdsk's own hold what it names DIRNNNN.CHK and FILENNNN.CHK."""
     from datasets.sequences import folder_sequences
     from training_data import make_sequence_folders
