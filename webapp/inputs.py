@@ -222,7 +222,7 @@ def list_models(weights_folder):
 def check_model(path, name):
     """The scale (4 or 2) of path's generator; UserError unless path is a generator's weights (generate.py would
     refuse it later, with its flags). The file is read once here: check_output_size takes the scale read here; JobQueue
-    checks it again when the job's turn comes (the file may have gone meanwhile)."""
+    checks the copy it takes when the job's turn comes (the file may have gone meanwhile)."""
     advice = "choose another model, or replace the file with a TecoGAN/FRVSR generator's weights"
     try:  # the page's advice, not generate.py's ("pass the path of a .h5 model file", a flag the page has not)
         arrays = read_weight_file(path, advice=advice, missing_advice=advice, nonfinite_advice=advice)
