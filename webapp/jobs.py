@@ -246,7 +246,7 @@ class JobQueue:
         # one replaced by another scale: its output checked as the page checks it before a job is queued, not failed by
         # generate.py's line ("--output-video of x4 4100x8 frames gives 16400x32 frames, ...", a flag the page has not)
         check_output_size(job.spec["flags"], job.spec["input"], check_model(copy, name))
-        job.spec["model"] = copy
+        job.spec = dict(job.spec, model=copy)  # a new dict: a spec may be shared
         write_bytes(job_file(job.folder), json.dumps(job.spec), mode="w")
 
     def _run(self, job):
