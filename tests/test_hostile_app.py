@@ -1217,3 +1217,57 @@ def test_a_model_replaced_by_another_scale_while_its_job_waits_gets_the_page_s_o
     assert job.message == (f"the x4 model's output of 4100x8 frames gives 16400x32 frames, more than {MAX_SIDE} pixels "
                            "a side; choose a smaller output size")
     assert not os.path.exists(job.folder)
+
+
+def model_recording_degradation(path, degradation):
+    import shutil
+
+    import h5py
+
+    from utils.degradation import DEGRADATION_ATTRIBUTE
+    from utils.paths import BUNDLED_X2_MODEL
+    shutil.copyfile(BUNDLED_X2_MODEL, path)
+    with h5py.File(path, "a") as model:
+        model.attrs[DEGRADATION_ATTRIBUTE] = degradation
+
+
+def test_a_model_recording_an_unknown_degradation_is_refused_before_a_sample_job_is_queued(tmp_path):
+    """A sample with ground truth is made LR by the degradation the model records (generate.py --input-dir-hr): a
+    model recording one generate.py does not know was queued, and the job failed when its turn came, with generate.py's
+    line naming the server's path."""
+    from webapp.inputs import job_spec
+    from webapp.jobs import JobQueue
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    model_recording_degradation(weights / "mine.h5", "gaussian")
+    queue = JobQueue(str(tmp_path / "work"), 60)
+    with pytest.raises(UserError) as refused:
+        queue.submit(lambda folder: job_spec(folder, None, "bikes.mp4 (640x272, with ground truth)",
+                                             "weights/: mine.h5", "", "5", {"--backend": "auto"}, str(weights),
+                                             2 ** 30))
+    assert str(refused.value) == ("model weights file 'weights/: mine.h5' records degradation 'gaussian', not one of bd, "
+                                  "bi; choose another model, or replace the file with a TecoGAN/FRVSR generator's "
+                                  "weights")
+    assert os.listdir(queue.jobs_folder) == []
+
+
+def test_a_model_replaced_by_one_recording_an_unknown_degradation_while_its_job_waits_gets_the_page_s_line(tmp_path):
+    """Checked again when the job's turn comes, as a model deleted meanwhile is: the job failed with generate.py's line,
+    "weights file '<the server's path>' records degradation 'gaussian', ..."."""
+    import shutil
+
+    from utils.paths import BUNDLED_X2_MODEL
+    from webapp.inputs import job_spec
+    from webapp.jobs import JobQueue
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    shutil.copyfile(BUNDLED_X2_MODEL, weights / "mine.h5")
+    queue = JobQueue(str(tmp_path / "work"), 60)
+    with queue.changed:  # the queue's thread takes no job until the model is replaced
+        job = queue.submit(lambda folder: job_spec(folder, None, "bikes.mp4 (640x272, with ground truth)",
+                                                   "weights/: mine.h5", "", "5", {"--backend": "auto"}, str(weights),
+                                                   2 ** 30))
+        model_recording_degradation(weights / "mine.h5", "gaussian")
+    assert job.finished.wait(120) and job.state == "failed"
+    assert job.message == ("model weights file 'weights/: mine.h5' records degradation 'gaussian', not one of bd, bi; "
+                           "choose another model, or replace the file with a TecoGAN/FRVSR generator's weights")

@@ -21,7 +21,7 @@ from collections import deque
 from utils.errors import UserError, error_reason
 from utils.image_io import disk_full, no_space, write_atomically, write_bytes
 from utils.paths import REPO_ROOT
-from webapp.inputs import check_model, check_output_size, page_terms
+from webapp.inputs import check_degradation, check_model, check_output_size, page_terms
 
 GENERATE = os.path.join(REPO_ROOT, "generate.py")
 TQDM_COUNT = re.compile(r"(\d+)/(\d+) \[")  # tqdm's "n/total [elapsed<remaining, rate]"
@@ -245,7 +245,9 @@ class JobQueue:
             raise UserError(f"model '{name}' could not be copied for its job ({error_reason(error)}); press Run again")
         # one replaced by another scale: its output checked as the page checks it before a job is queued, not failed by
         # generate.py's line ("--output-video of x4 4100x8 frames gives 16400x32 frames, ...", a flag the page has not)
-        check_output_size(job.spec["flags"], job.spec["input"], check_model(copy, name))
+        scale = check_model(copy, name)
+        check_degradation(copy, name, job.spec["input"])
+        check_output_size(job.spec["flags"], job.spec["input"], scale)
         job.spec = dict(job.spec, model=copy)  # a new dict: a spec may be shared
         write_bytes(job_file(job.folder), json.dumps(job.spec), mode="w")
 
