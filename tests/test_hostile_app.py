@@ -1151,3 +1151,123 @@ def test_the_lpips_and_vgg_weights_named_in_upper_case_are_not_offered_as_models
     for name in ("VGG19.H5", "ALEX_WITH_LPIPS.H5", "Vgg19.h5", "Mine.H5"):
         (tmp_path / name).write_bytes(b"")
     assert [name for name in list_models(str(tmp_path)) if name.startswith("weights/: ")] == ["weights/: Mine.H5"]
+
+
+# Nineteenth pass, third look at the nineteenth pass's demo and page fixes
+
+@pytest.mark.parametrize("change", ["replaced by an x2 model", "deleted"])
+def test_a_model_replaced_or_deleted_while_its_job_runs_changes_nothing_of_the_job(tmp_path, change):
+    """generate.py and the finish step each read the model from the weights folder: one replaced by an x2 model while
+    the job ran gave a comparison of x2 bicubic beside x4 frames, the job done; one deleted failed the job after its
+    frames were made, with generate.py's line. A command of the job between the two changes the model here."""
+    import shutil
+
+    import cv2
+
+    from utils.paths import BUNDLED_MODEL, BUNDLED_X2_MODEL
+    from webapp.inputs import job_spec
+    from webapp.jobs import JobQueue
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    model = weights / "mine.h5"
+    shutil.copyfile(BUNDLED_MODEL, model)
+    action = (f"import shutil; shutil.copyfile({str(BUNDLED_X2_MODEL)!r}, {str(model)!r})"
+              if change.startswith("replaced") else f"import os; os.remove({str(model)!r})")
+
+    class ChangingQueue(JobQueue):
+        def commands(self, job):
+            *run, finish = super().commands(job)
+            return [*run, ("changing the model", [sys.executable, "-c", action]), finish]
+
+    queue = ChangingQueue(str(tmp_path / "work"), 60)
+    job = queue.submit(lambda folder: job_spec(folder, small_frames_zip(tmp_path / "frames.zip"), None,
+                                               "weights/: mine.h5", "", "", {"--backend": "auto"}, str(weights),
+                                               2 ** 30))
+    assert job.finished.wait(300)
+    assert (job.state, job.message) == ("done", "")
+    shapes = {kind: cv2.imread(job.outputs()[kind]).shape for kind in ("bicubic", "ours")}
+    assert shapes["bicubic"] == shapes["ours"] == (4 * 24, 4 * 32, 3)
+
+
+def test_a_model_replaced_by_another_scale_while_its_job_waits_gets_the_page_s_output_size_line(tmp_path):
+    """An x2 model replaced by an x4 one while its job of 4100-pixel-wide frames waited: the page's check of the output
+    size had taken x2, and the job failed with generate.py's line, "--output-video of x4 4100x8 frames gives ...", a
+    flag the page has not."""
+    import shutil
+
+    import cv2
+    import numpy as np
+
+    from hostile import fixture_frames_zip
+    from utils.paths import BUNDLED_MODEL, BUNDLED_X2_MODEL
+    from webapp.inputs import job_spec
+    from webapp.jobs import JobQueue
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    shutil.copyfile(BUNDLED_X2_MODEL, weights / "mine.h5")
+    frame = cv2.imencode(".png", np.zeros((8, 4100, 3), np.uint8))[1].tobytes()
+    upload = fixture_frames_zip(tmp_path / "wide.zip", count=0,
+                                extra=[(f"{index:04d}.png", frame) for index in range(1, 4)])
+    queue = JobQueue(str(tmp_path / "work"), 60)
+    with queue.changed:  # the queue's thread takes no job until the model is replaced
+        job = queue.submit(lambda folder: job_spec(folder, upload, None, "weights/: mine.h5", "", "",
+                                                   {"--backend": "auto"}, str(weights), 2 ** 30))
+        shutil.copyfile(BUNDLED_MODEL, weights / "mine.h5")
+    assert job.finished.wait(120) and job.state == "failed"
+    assert job.message == (f"the x4 model's output of 4100x8 frames gives 16400x32 frames, more than {MAX_SIDE} pixels "
+                           "a side; choose a smaller output size")
+    assert not os.path.exists(job.folder)
+
+
+def model_recording_degradation(path, degradation):
+    import shutil
+
+    import h5py
+
+    from utils.degradation import DEGRADATION_ATTRIBUTE
+    from utils.paths import BUNDLED_X2_MODEL
+    shutil.copyfile(BUNDLED_X2_MODEL, path)
+    with h5py.File(path, "a") as model:
+        model.attrs[DEGRADATION_ATTRIBUTE] = degradation
+
+
+def test_a_model_recording_an_unknown_degradation_is_refused_before_a_sample_job_is_queued(tmp_path):
+    """A sample with ground truth is made LR by the degradation the model records (generate.py --input-dir-hr): a
+    model recording one generate.py does not know was queued, and the job failed when its turn came, with generate.py's
+    line naming the server's path."""
+    from webapp.inputs import job_spec
+    from webapp.jobs import JobQueue
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    model_recording_degradation(weights / "mine.h5", "gaussian")
+    queue = JobQueue(str(tmp_path / "work"), 60)
+    with pytest.raises(UserError) as refused:
+        queue.submit(lambda folder: job_spec(folder, None, "bikes.mp4 (640x272, with ground truth)",
+                                             "weights/: mine.h5", "", "5", {"--backend": "auto"}, str(weights),
+                                             2 ** 30))
+    assert str(refused.value) == ("model weights file 'weights/: mine.h5' records degradation 'gaussian', not one of bd, "
+                                  "bi; choose another model, or replace the file with a TecoGAN/FRVSR generator's "
+                                  "weights")
+    assert os.listdir(queue.jobs_folder) == []
+
+
+def test_a_model_replaced_by_one_recording_an_unknown_degradation_while_its_job_waits_gets_the_page_s_line(tmp_path):
+    """Checked again when the job's turn comes, as a model deleted meanwhile is: the job failed with generate.py's line,
+    "weights file '<the server's path>' records degradation 'gaussian', ..."."""
+    import shutil
+
+    from utils.paths import BUNDLED_X2_MODEL
+    from webapp.inputs import job_spec
+    from webapp.jobs import JobQueue
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    shutil.copyfile(BUNDLED_X2_MODEL, weights / "mine.h5")
+    queue = JobQueue(str(tmp_path / "work"), 60)
+    with queue.changed:  # the queue's thread takes no job until the model is replaced
+        job = queue.submit(lambda folder: job_spec(folder, None, "bikes.mp4 (640x272, with ground truth)",
+                                                   "weights/: mine.h5", "", "5", {"--backend": "auto"}, str(weights),
+                                                   2 ** 30))
+        model_recording_degradation(weights / "mine.h5", "gaussian")
+    assert job.finished.wait(120) and job.state == "failed"
+    assert job.message == ("model weights file 'weights/: mine.h5' records degradation 'gaussian', not one of bd, bi; "
+                           "choose another model, or replace the file with a TecoGAN/FRVSR generator's weights")

@@ -17,6 +17,7 @@ from evaluation.scoring import DEFAULT_LPIPS_WEIGHTS
 from inference.onnx_export import cpu_has_bfloat16, openvino_available
 from models import GENERATOR_INPUT_WEIGHT, model_scale
 from utils.context import cuda_device_count
+from utils.degradation import model_degradation
 from utils.errors import UserError, error_reason, shortened, size_said
 from utils.image_io import (IMAGE_EXTENSIONS, SeveralVideoStreams, VideoReader, common_image_size, image_size,
                             is_frame_name, list_frames, sample_clip, write_atomically)
@@ -219,25 +220,39 @@ def list_models(weights_folder):
     return models
 
 
+MODEL_ADVICE = "choose another model, or replace the file with a TecoGAN/FRVSR generator's weights"
+
+
 def check_model(path, name):
     """The scale (4 or 2) of path's generator; UserError unless path is a generator's weights (generate.py would
     refuse it later, with its flags). The file is read once here: check_output_size takes the scale read here; JobQueue
-    checks it again when the job's turn comes (the file may have gone meanwhile)."""
-    advice = "choose another model, or replace the file with a TecoGAN/FRVSR generator's weights"
+    checks the copy it takes when the job's turn comes (the file may have gone meanwhile)."""
     try:  # the page's advice, not generate.py's ("pass the path of a .h5 model file", a flag the page has not)
-        arrays = read_weight_file(path, advice=advice, missing_advice=advice, nonfinite_advice=advice)
+        arrays = read_weight_file(path, advice=MODEL_ADVICE, missing_advice=MODEL_ADVICE, nonfinite_advice=MODEL_ADVICE)
     except UserError as error:
         raise UserError(f"model {in_page_terms(error, path, name)}")
     try:
         blocks, scale = count_resblocks(arrays), model_scale(arrays, path)
     except UserError as error:
-        raise UserError(f"model {in_page_terms(error, path, name)}; {advice}")
+        raise UserError(f"model {in_page_terms(error, path, name)}; {MODEL_ADVICE}")
     if blocks == 0:
-        raise UserError(f"model '{name}' holds no generator (no residual blocks); {advice}")
+        raise UserError(f"model '{name}' holds no generator (no residual blocks); {MODEL_ADVICE}")
     if scale is None:  # residual blocks without the input convolution: was "no residual blocks" too
         raise UserError(f"model '{name}' lacks the generator's input convolution ('{GENERATOR_INPUT_WEIGHT}'); "
-                        f"{advice}")
+                        f"{MODEL_ADVICE}")
     return scale
+
+
+def check_degradation(path, name, source):
+    """UserError, in the page's terms, where the job's input is HR frames (a sample with ground truth), which
+    generate.py makes LR by the degradation the model records, and the model records one generate.py does not know: the
+    job was queued, and failed when its turn came. source: the job's input (sample_input, upload_input)."""
+    if source["kind"] != "hr_frames":  # LR frames: the degradation is not read
+        return
+    try:
+        model_degradation(path)
+    except UserError as error:
+        raise UserError(f"model {in_page_terms(error, path, name)}; {MODEL_ADVICE}")
 
 
 def engine_choices():
@@ -324,5 +339,6 @@ def job_spec(folder, upload, sample, model, start, end, flags, weights_folder, m
         source = sample_input(sample, start, end)
     else:
         raise UserError("nothing to run: upload a video or a zip of frames, or choose a sample clip")
+    check_degradation(models[model], model, source)
     check_output_size(flags, source, scale)
     return dict(input=source, model=models[model], model_name=model, flags=flags)

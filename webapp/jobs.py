@@ -19,9 +19,9 @@ import uuid
 from collections import deque
 
 from utils.errors import UserError, error_reason
-from utils.image_io import disk_full, no_space, write_bytes
+from utils.image_io import disk_full, no_space, write_atomically, write_bytes
 from utils.paths import REPO_ROOT
-from webapp.inputs import check_model, page_terms
+from webapp.inputs import check_degradation, check_model, check_output_size, page_terms
 
 GENERATE = os.path.join(REPO_ROOT, "generate.py")
 TQDM_COUNT = re.compile(r"(\d+)/(\d+) \[")  # tqdm's "n/total [elapsed<remaining, rate]"
@@ -35,6 +35,9 @@ OUTPUTS = {
     "ours": "compare_ours.png",
     "table": "metrics.md"
 }
+
+
+MODEL_COPY = "model.h5"  # the job's model, copied into its folder when its turn comes (JobQueue._take_model)
 
 
 def job_file(folder):
@@ -227,13 +230,33 @@ class JobQueue:
         commands.append(("making the comparison and the downloads", steps + ["finish", folder]))
         return commands
 
+    def _take_model(self, job):
+        """The job's model copied into its folder and checked there, when its turn comes: generate.py and the steps
+        read that copy (job.json says so). Its model deleted or replaced while the job waited gets the page's line, not
+        generate.py's ("weights file '/srv/weights/mine.h5' does not exist; pass the path of a .h5 model file"); one
+        deleted or replaced by another scale while the job ran (generate.py and the finish step each read it) failed
+        the job after its frames were made, or gave a comparison at the other scale, with the job done."""
+        model, name = job.spec["model"], job.spec.get("model_name", job.spec["model"])
+        copy = os.path.join(job.folder, MODEL_COPY)
+        try:
+            write_atomically(copy, lambda temporary: shutil.copyfile(model, temporary))
+        except OSError as error:  # gone, a folder, a FIFO, a link to nothing: check_model says which
+            check_model(model, name)
+            raise UserError(f"model '{name}' could not be copied for its job ({error_reason(error)}); press Run again")
+        # one replaced by another scale: its output checked as the page checks it before a job is queued, not failed by
+        # generate.py's line ("--output-video of x4 4100x8 frames gives 16400x32 frames, ...", a flag the page has not)
+        scale = check_model(copy, name)
+        check_degradation(copy, name, job.spec["input"])
+        check_output_size(job.spec["flags"], job.spec["input"], scale)
+        job.spec = dict(job.spec, model=copy)  # a new dict: a spec may be shared
+        write_bytes(job_file(job.folder), json.dumps(job.spec), mode="w")
+
     def _run(self, job):
         failed = False  # the state says so only once the job's files are gone: who sees "failed" finds no folder
-        try:  # its model deleted or replaced while the job waited: the page's line, not generate.py's ("weights file
-            # '/srv/weights/mine.h5' does not exist; pass the path of a .h5 model file")
-            check_model(job.spec["model"], job.spec.get("model_name", job.spec["model"]))
+        try:
+            self._take_model(job)
         except UserError as error:
-            job.message, failed = str(error), True
+            job.message, failed = str(error).replace(job.folder + os.sep, ""), True
         except Exception as error:  # raised here, it would end the queue's thread, as Popen's OSError below
             job.message, failed = f"the model could not be read ({error_reason(error)}); please report it", True
         for phase, command in [] if failed else self.commands(job):
