@@ -1245,8 +1245,8 @@ def test_a_model_recording_an_unknown_degradation_is_refused_before_a_sample_job
         queue.submit(lambda folder: job_spec(folder, None, "bikes.mp4 (640x272, with ground truth)",
                                              "weights/: mine.h5", "", "5", {"--backend": "auto"}, str(weights),
                                              2 ** 30))
-    assert str(refused.value) == ("model weights file 'weights/: mine.h5' records degradation 'gaussian', not one of bd, "
-                                  "bi; choose another model, or replace the file with a TecoGAN/FRVSR generator's "
+    assert str(refused.value) == ("model weights file 'weights/: mine.h5' records degradation 'gaussian', not one of "
+                                  "bd, bi; choose another model, or replace the file with a TecoGAN/FRVSR generator's "
                                   "weights")
     assert os.listdir(queue.jobs_folder) == []
 
