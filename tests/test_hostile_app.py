@@ -1013,3 +1013,16 @@ def test_a_zip_a_byte_past_the_page_s_limit_names_more_than_the_limit_in_gigabyt
         upload_input(str(upload), "frames.zip", "", "", str(tmp_path / "input"), limit)
     unpacked, said_limit = sizes_in_bytes(str(refused.value))
     assert unpacked > limit >= said_limit
+
+
+# Nineteenth pass, second look at tiles, memory budgets, output scales, precisions and backends
+
+@pytest.mark.parametrize("typed", ["1.4238546", "0.07142857", "2.3178949", "3.14159265"])
+def test_the_page_s_output_size_factor_is_passed_on_as_typed(typed):
+    """The Output size factor was passed on to generate.py to six figures (:g): 1.4238546 as --outscale 1.42385, and
+    frames of 3605x2876 were written 5132x4094, not the 5132x4096 generate.py writes of --outscale 1.4238546."""
+    from utils.output_size import parse_outscale, requested_size
+    from webapp.inputs import size_flags
+    passed = parse_outscale(size_flags(typed)["--outscale"])
+    assert passed == parse_outscale(typed)
+    assert requested_size(2876, 3605, passed, None, True) == requested_size(2876, 3605, float(typed), None, True)

@@ -1965,3 +1965,21 @@ def test_a_default_budget_too_small_names_no_max_memory_never_given(monkeypatch)
     assert "--max-memory" not in str(refused.value)
     budget, least = sizes_in_bytes(str(refused.value))
     assert budget <= 0.3418 * 2 ** 30 < least
+
+
+# Nineteenth pass, second look at tiles, memory budgets, output scales, precisions and backends
+
+def test_an_outscale_refused_is_said_as_given(tmp_path, capsys):
+    """--outscale 0.07142857 of 7x5 frames (less than a pixel high) was refused as "--outscale 0.0714286", a factor
+    not given: to six figures (:g)."""
+    import cv2
+
+    import generate
+    from conftest import user_error_line
+    os.makedirs(tmp_path / "lr")
+    for index in range(1, 4):
+        cv2.imwrite(str(tmp_path / "lr" / f"{index:04d}.png"), np.full((5, 7, 3), 40 * index, np.uint8))
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", str(tmp_path / "lr"), "--output-dir",
+                                           str(tmp_path / "out"), "--outscale", "0.07142857"], capsys)
+    assert line.startswith("error: --outscale 0.07142857 of 7x5 input frames gives frames less than a pixel")
+    assert not os.path.exists(tmp_path / "out")
