@@ -128,9 +128,9 @@ class TilePlan:
         if tile is not None:
             self.lay_out(windows)
             return
-        # each network's share was given to one window, and NNabla computing --threads 2 of them at once took 0.83 GB
-        # of --max-memory 0.6: fewer at once where the windows of the shares do not fit side by side (halved: one lane
-        # less at a time took half a minute to plan 360x288 frames for 1024)
+        # each network's share was given to one window, and NNabla computing --threads 2 of them at once went past
+        # --max-memory by a third: fewer at once where the windows of the shares do not fit side by side (halved: one
+        # lane less at a time laid out the frame up to 1024 times)
         while not ((windows := self.windows_for_budget(budget)) and self.lay_out(windows) and self.lanes_fit(budget)):
             self.lanes //= 2
 

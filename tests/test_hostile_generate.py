@@ -1991,7 +1991,7 @@ def test_an_outscale_refused_is_said_as_given(tmp_path, capsys):
 @pytest.mark.parametrize("threads", [2, 3, 16])
 def test_the_windows_nnabla_computes_at_once_fit_the_budget(height, width, budget_gb, scale, threads):
     """NNabla on a CPU computes --threads windows at once (a copy of the graphs each), and each network's share of the
-    budget went to one window: 360x288 frames in --max-memory 0.6 with --threads 2 took 0.83 GB. Each network's
+    budget went to one window: 360x288 frames in --max-memory 0.6 with --threads 2 took 0.81 GB. Each network's
     windows computed at once (the plan's lanes, or its tiles where fewer; the tail's in its trunk tile's lane), at the
     bytes per pixel the plan counts, now fit its share of what the frames leave."""
     from inference.tiles import BUDGET_SHARES, BYTES_PER_PIXEL, TilePlan
