@@ -151,7 +151,7 @@ class SuperResolver:
                 else:
                     # no more copies of the graphs than windows run at once: --threads 1024 built 1024 copies
                     # (a gigabyte) for a frame of 18 tiles
-                    lanes = min(self.lanes, max(len(plan.tiles("flow")), len(plan.tiles("trunk"))))
+                    lanes = min(plan.lanes, max(len(plan.tiles("flow")), len(plan.tiles("trunk"))))
                     networks = NnablaNetworks(plan.window_shapes, self.num_resblock, lanes, self.scale)
                     networks.load(self.file_arrays, self.source)
                 if self.context == "cudnn" and self.tile is None and plan.whole_frame_bytes(

@@ -101,7 +101,9 @@ class TilePlan:
     recurrence pads them); the budget's refusal names them as given (7x5 frames were "too small for 8x8 LR frames").
     tile: the largest kept side (LR pixels, halo not counted) of every network's windows; the flow net's
     is rounded up to its stride. budget: bytes for the whole process. Exactly one of them is given.
-    lanes: the generator gets at least this many tiles where the frame allows (windows computed at once).
+    lanes: windows computed at once (NNabla's CPU graph copies, one a thread): the generator gets at least this many
+    tiles where the frame allows, and with a budget they are fewer (self.lanes) where the windows of its shares do not
+    fit side by side.
     scale: the model's, which sizes the HR frames. The windows' bytes per LR pixel are those measured at x4,
     which an x2 model's tail needs less of. written_pixels: of a frame as written, where frames are resized from the
     HR size (None: written at it). budget_given: whether the budget is --max-memory's, else the default one (half the
@@ -122,10 +124,22 @@ class TilePlan:
             flow_tile = -(-tile // FLOW_NET_STRIDE) * FLOW_NET_STRIDE
             sides = {"flow": (flow_tile, flow_tile), "trunk": (tile, tile), "tail": (tile, tile)}
             windows = {name: self.window_for_keep(name, *sides[name]) for name in sides}
-        else:
-            windows = self.windows_for_budget(budget)
+        self.lanes = lanes
+        if tile is not None:
+            self.lay_out(windows)
+            return
+        # each network's share was given to one window, and NNabla computing --threads 2 of them at once went past
+        # --max-memory by a third: fewer at once where the windows of the shares do not fit side by side (halved: one
+        # lane less at a time laid out the frame up to 1024 times)
+        while not ((windows := self.windows_for_budget(budget)) and self.lay_out(windows) and self.lanes_fit(budget)):
+            self.lanes //= 2
+
+    def lay_out(self, windows):
+        """The networks' windows on the frame, of at most the shapes `windows` gives, the generator's in at least
+        self.lanes tiles; returns True."""
+        height, width = self.height, self.width
         self.flow = self._grid("flow", windows["flow"], FLOW_NET_STRIDE)
-        self.trunk = self._grid("trunk", windows["trunk"], at_least=(lanes, 1))
+        self.trunk = self._grid("trunk", windows["trunk"], at_least=(self.lanes, 1))
         # Every tail window lies inside the part of a trunk window where the features are exact.
         valid = [[stop - start for start, stop in map(self._valid, axis, itertools.repeat(length))]
                  for axis, length in zip(self.trunk, (height, width))]
@@ -135,6 +149,16 @@ class TilePlan:
                               for name, grid in (("flow", self.flow), ("trunk", self.trunk))}
         self.window_shapes["tail"] = self.tail_window
         self.tail_tiles = {tile: self._tail_tiles(tile) for tile in self.tiles("trunk")}
+        return True
+
+    def lanes_fit(self, budget):
+        """Whether the windows of each network computed at once (self.lanes, or its tiles where fewer; the tail's run
+        in its trunk tile's lane) fit its share of what the frames leave of the budget."""
+        trunk_tiles = len(self.tiles("trunk"))
+        tiles = {"flow": len(self.tiles("flow")), "trunk": trunk_tiles, "tail": trunk_tiles}
+        left = budget - self.frame_bytes()
+        return self.lanes == 1 or all(min(self.lanes, tiles[name]) * math.prod(self.window_shapes[name])
+                   * BYTES_PER_PIXEL[self.scale][name] <= left * share for name, share in BUDGET_SHARES.items())
 
     def window_for_keep(self, name, keep_rows, keep_columns):
         extra = 2 * self.halos[name]
@@ -156,14 +180,18 @@ class TilePlan:
 
         Each network's window is the whole frame, else full-width bands, else squares, of at most its
         share of what the frames leave (BUDGET_SHARES); the tail's is capped at TAIL_TILE, where it
-        runs fastest.
+        runs fastest, and shares its share with the tail windows of the other lanes (small ones cost little).
+        None where a window does not fit with self.lanes > 1 (fewer lanes may fit); a UserError with one.
         """
         frames = self.frame_bytes()
         left = budget - frames
         windows = {}
         for name, share in BUDGET_SHARES.items():
-            largest = int(max(0, left * share) // BYTES_PER_PIXEL[self.scale][name])
+            lanes = self.lanes if name == "tail" else 1
+            largest = int(max(0, left * share / lanes) // BYTES_PER_PIXEL[self.scale][name])
             windows[name] = self.window_within(name, largest)
+            if windows[name] is None and self.lanes > 1:
+                return None
             if windows[name] is None:
                 # the flag's value as given, its shortest repr (to three figures, 0.4069 was "0.407 GB is too small",
                 # and 0.407 is taken; to two decimals "0.41"), and the least budget rounded up

@@ -1271,3 +1271,16 @@ def test_a_model_replaced_by_one_recording_an_unknown_degradation_while_its_job_
     assert job.finished.wait(120) and job.state == "failed"
     assert job.message == ("model weights file 'weights/: mine.h5' records degradation 'gaussian', not one of bd, bi; "
                            "choose another model, or replace the file with a TecoGAN/FRVSR generator's weights")
+
+
+# Nineteenth pass, second look at tiles, memory budgets, output scales, precisions and backends
+
+@pytest.mark.parametrize("typed", ["1.4238546", "0.07142857", "2.3178949", "3.14159265"])
+def test_the_page_s_output_size_factor_is_passed_on_as_typed(typed):
+    """The Output size factor was passed on to generate.py to six figures (:g): 1.4238546 as --outscale 1.42385, and
+    frames of 3605x2876 were written 5132x4094, not the 5132x4096 generate.py writes of --outscale 1.4238546."""
+    from utils.output_size import parse_outscale, requested_size
+    from webapp.inputs import size_flags
+    passed = parse_outscale(size_flags(typed)["--outscale"])
+    assert passed == parse_outscale(typed)
+    assert requested_size(2876, 3605, passed, None, True) == requested_size(2876, 3605, float(typed), None, True)

@@ -1980,3 +1980,61 @@ def test_an_output_name_that_hides_the_frames_is_one_line_before_anything_is_wri
                                            str(tmp_path / "out"), "--output-name", ".sr"], capsys)
     assert "--output-name '.sr' begins with '.'" in line
     assert not os.path.exists(tmp_path / "out")
+
+
+# Nineteenth pass, second look at tiles, memory budgets, output scales, precisions and backends
+
+def test_an_outscale_refused_is_said_as_given(tmp_path, capsys):
+    """--outscale 0.07142857 of 7x5 frames (less than a pixel high) was refused as "--outscale 0.0714286", a factor
+    not given: to six figures (:g)."""
+    import cv2
+
+    import generate
+    from conftest import user_error_line
+    os.makedirs(tmp_path / "lr")
+    for index in range(1, 4):
+        cv2.imwrite(str(tmp_path / "lr" / f"{index:04d}.png"), np.full((5, 7, 3), 40 * index, np.uint8))
+    line = user_error_line(generate.main, ["--model", WEIGHTS, "--input-dir-lr", str(tmp_path / "lr"), "--output-dir",
+                                           str(tmp_path / "out"), "--outscale", "0.07142857"], capsys)
+    assert line.startswith("error: --outscale 0.07142857 of 7x5 input frames gives frames less than a pixel")
+    assert not os.path.exists(tmp_path / "out")
+
+
+@pytest.mark.parametrize("height, width, budget_gb, scale", [(288, 360, 0.6, 4), (144, 180, 0.8, 4),
+                                                              (1080, 1920, 4, 2), (1080, 1920, 40, 4)],
+                         ids=["360x288 in 0.6 GB", "180x144 in 0.8 GB", "1080p x2 in 4 GB", "1080p in 40 GB"])
+@pytest.mark.parametrize("threads", [2, 3, 16])
+def test_the_windows_nnabla_computes_at_once_fit_the_budget(height, width, budget_gb, scale, threads):
+    """NNabla on a CPU computes --threads windows at once (a copy of the graphs each), and each network's share of the
+    budget went to one window: 360x288 frames in --max-memory 0.6 with --threads 2 took 0.81 GB. Each network's
+    windows computed at once (the plan's lanes, or its tiles where fewer; the tail's in its trunk tile's lane), at the
+    bytes per pixel the plan counts, now fit its share of what the frames leave."""
+    from inference.tiles import BUDGET_SHARES, BYTES_PER_PIXEL, TilePlan
+    budget = budget_gb * 2 ** 30
+    plan = TilePlan(height, width, 16, budget=budget, lanes=threads, scale=scale)
+    least = TilePlan(height, width, 16, budget=budget, scale=scale)
+    assert 1 <= plan.lanes <= threads
+    at_once = {"flow": len(plan.tiles("flow")), "trunk": len(plan.tiles("trunk")), "tail": len(plan.tiles("trunk"))}
+    for name, share in BUDGET_SHARES.items():
+        held = min(plan.lanes, at_once[name]) * np.prod(plan.window_shapes[name]) * BYTES_PER_PIXEL[scale][name]
+        assert held <= (budget - least.frame_bytes()) * share, name
+
+
+def test_nnabla_builds_the_graph_copies_the_budget_holds(monkeypatch):
+    """The resolver builds as many copies of NNabla's graphs as the plan computes windows at once, not --threads."""
+    import inference.resolver
+
+    class Built(Exception):
+        pass
+
+    def building(window_shapes, num_resblock, lanes, scale):
+        built.append(lanes)
+        raise Built
+
+    built = []
+    monkeypatch.setattr(inference.resolver, "NnablaNetworks", building)
+    resolver = inference.resolver.SuperResolver(BUNDLED_MODEL, backend="nnabla", context="cpu", threads=16,
+                                                max_memory=0.6 * 2 ** 30)
+    with pytest.raises(Built):
+        resolver.model(288, 360)
+    assert built == [resolver.plan(288, 360).lanes] and built[0] < 16

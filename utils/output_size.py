@@ -37,6 +37,13 @@ def parse_outscale(text):
     return factor
 
 
+def factor_said(factor):
+    """A factor as its shortest repr, which reads back as itself (2, 1.4238546), not ".0" of a whole one: to six figures
+    (:g), the page passed Output size 1.4238546 on as --outscale 1.42385 (frames of 3605x2876 written 5132x4094, not
+    5132x4096), and a refusal said "--outscale 0.0714286" of 0.07142857."""
+    return repr(factor).removesuffix(".0")
+
+
 def parse_output_size(text, for_video):
     """--output-size WxH: (height, width), each at most MAX_SIDE, even when a video is written."""
     match = SIZE_PATTERN.fullmatch(text.strip())
@@ -72,7 +79,7 @@ def requested_size(input_height, input_width, outscale, output_size, for_video, 
     if not outscale:
         return None
     factor = outscale / input_scale
-    what = f"--outscale {outscale:g} of {input_width}x{input_height} {'HR' if input_scale > 1 else 'input'} frames"
+    what = f"--outscale {factor_said(outscale)} of {input_width}x{input_height} {'HR' if input_scale > 1 else 'input'} frames"
     if min(input_height, input_width) * factor < 0.5:
         raise UserError(f"{what} gives frames less than a pixel high or wide; choose a larger factor")
     rounding = 2 if for_video else 1

@@ -21,7 +21,7 @@ from utils.degradation import model_degradation
 from utils.errors import UserError, error_reason, shortened, size_said
 from utils.image_io import (IMAGE_EXTENSIONS, SeveralVideoStreams, VideoReader, common_image_size, image_size,
                             is_frame_name, list_frames, sample_clip, write_atomically)
-from utils.output_size import SIZE_PATTERN, check_sides, parse_outscale, parse_output_size, requested_size
+from utils.output_size import SIZE_PATTERN, check_sides, factor_said, parse_outscale, parse_output_size, requested_size
 from utils.paths import BUNDLED_MODEL, REPO_ROOT
 from utils.weights import count_resblocks, read_weight_file
 from utils.zips import ZIP_ERRORS, ZIP_SIGNATURES, DamagedZip, UnpackBlocked, extract_zip
@@ -283,7 +283,7 @@ def size_flags(text):
         if SIZE_PATTERN.fullmatch(text):
             parse_output_size(text, for_video=True)
             return {OUTPUT_SIZE: text}
-        return {OUTSCALE: f"{parse_outscale(text):g}"}
+        return {OUTSCALE: factor_said(parse_outscale(text))}
     except UserError as error:
         raise UserError(page_terms(str(error)))
 
