@@ -79,7 +79,8 @@ def requested_size(input_height, input_width, outscale, output_size, for_video, 
     if not outscale:
         return None
     factor = outscale / input_scale
-    what = f"--outscale {factor_said(outscale)} of {input_width}x{input_height} {'HR' if input_scale > 1 else 'input'} frames"
+    frames = "HR frames" if input_scale > 1 else "input frames"
+    what = f"--outscale {factor_said(outscale)} of {input_width}x{input_height} {frames}"
     if min(input_height, input_width) * factor < 0.5:
         raise UserError(f"{what} gives frames less than a pixel high or wide; choose a larger factor")
     rounding = 2 if for_video else 1
