@@ -2910,3 +2910,49 @@ def test_make_test_takes_test_workers_with_spaces_around_it(tmp_path, where):
     assert completed.returncode == 0, completed.stderr
     words = [line.split() for line in completed.stdout.splitlines() if " -m pytest " in line]
     assert len(words) == 1 and words[0][words[0].index("-n") + 1] == given.strip(), completed.stdout
+
+
+# Nineteenth pass, second look at make's set-up, VENV and CHROMIUM
+
+@pytest.mark.parametrize("venv_there", [False, True], ids=["new venv", "venv there"])
+@pytest.mark.parametrize("variable, value", [("PYTHONHASHSEED", "abc"), ("PYTHONUTF8", "2"),
+                                             ("PYTHONIOENCODING", "no-such-codec")])
+def test_the_set_up_with_a_python_variable_of_a_value_python_refuses_names_it(tmp_path, variable, value, venv_there):
+    """Python's variables of a value it refuses ("Fatal Python error: ... PYTHONHASHSEED must be "random" or an
+    integer"): the eighteenth pass named PYTHONHOME and PYTHONPLATLIBDIR alone, so Python 3.10 on PATH was "not found;
+    install it", and a good venv "no working Python (its Python was removed or moved); remove it"."""
+    _, path = python_310_and_path()
+    venv = tmp_path / "venv"
+    if venv_there:
+        subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                                str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, text=True,
+                               timeout=300, env=dict(os.environ, PATH=path, **{variable: value}))
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].startswith(f"error: {variable} is set ({value}), with which ") and "unset it" in lines[0], lines[0]
+    assert os.path.exists(venv / "pyvenv.cfg") == venv_there
+
+
+def test_the_set_up_with_a_log_file_pip_cannot_write_from_its_configuration_names_that_setting(tmp_path):
+    """`log = /dev/full` in pip's configuration file (a log on a full disk): pip's logging error was said as "which
+    PIP_LOG, PIP_LOG_FILE or PIP_LOCAL_LOG names; unset it", none of which was set."""
+    completed, _ = set_up_with_a_pip_configuration(tmp_path, "global", "log", "/dev/full")
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr[:2000]
+    assert "which pip's configuration sets (global.log='/dev/full')" in lines[0] and "PIP_LOG" not in lines[0], lines[0]
+
+
+def test_the_set_up_reads_a_pip_log_file_under_an_empty_home_as_pip_does(tmp_path):
+    """HOME set but empty: pip (Python's expanduser) reads `~/x` as /x, but the eighteenth pass's check read ~ as the
+    home folder from the password database, and left an empty file there (and its folders) for a log pip wrote at
+    /x. Here /x is a file under tmp_path."""
+    import pwd
+    log = tmp_path / "logs" / "pip.log"
+    password_home = pwd.getpwuid(os.getuid()).pw_dir.rstrip("/")
+    assert not os.path.lexists(password_home + str(log))
+    completed, installed = set_up_with_a_pip_configuration(tmp_path, "global", "timeout", "60",
+                                                           environment={"HOME": "", "PIP_LOG": f"~{log}",
+                                                                        "PIP_NO_CACHE_DIR": "1"})
+    assert completed.returncode == 0 and installed, completed.stderr
+    assert log.stat().st_size > 0 and not os.path.lexists(password_home + str(log))
