@@ -182,15 +182,19 @@ browser:
 TEST_WORKERS ?= 2
 # `make test TEST_WORKERS=abc` (or empty) was pytest's usage lines and make's, after the whole set-up: checked first.
 # Spaces around it are the shell's to drop, as they were in pytest's command line: `TEST_WORKERS='2 '` was refused.
+# A newline around it (a CI setting written as a YAML block, `2\n`) passed that check, but cut the test command in two:
+# pytest ran without its folder and flags, and make ran `--dist loadfile ...` as a command whose error a leading -
+# ignores, exit code 0 (`\n2`: pytest's usage lines). The command takes the value the check read.
+test_workers = $(strip $(TEST_WORKERS))
 ifneq ($(filter test,$(MAKECMDGOALS)),)
-ifneq ($(shell workers="$(call venv_quoted,$(strip $(TEST_WORKERS)))"; case "$$workers" in (auto|logical) echo ok;; \
+ifneq ($(shell workers="$(call venv_quoted,$(test_workers))"; case "$$workers" in (auto|logical) echo ok;; \
       (''|*[!0-9]*) ;; (*) echo ok;; esac),ok)
 $(error TEST_WORKERS '$(TEST_WORKERS)' is not a number of pytest workers; set it to one (0 runs the tests in make's \
     process, one after another) or to auto, one a core)
 endif
 endif
 test: $(TEST_STAMP) browser
-	CHROMIUM=$(chromium_quoted) $(PYTHON) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=15 tests
+	CHROMIUM=$(chromium_quoted) $(PYTHON) -m pytest -q -n $(test_workers) --dist loadfile --durations=15 tests
 
 # Super-resolve the held-out bikes.mp4 clip with the bundled model into results/demo/.
 demo: $(STAMP)

@@ -2956,3 +2956,17 @@ def test_the_set_up_reads_a_pip_log_file_under_an_empty_home_as_pip_does(tmp_pat
                                                                         "PIP_NO_CACHE_DIR": "1"})
     assert completed.returncode == 0 and installed, completed.stderr
     assert log.stat().st_size > 0 and not os.path.lexists(password_home + str(log))
+
+
+@pytest.mark.parametrize("given", ["2\n", "\n2"])
+def test_make_test_takes_test_workers_with_a_newline_around_it_in_one_command(tmp_path, given):
+    """A TEST_WORKERS of `2\\n` (a CI setting written as a YAML block) passed the eighteenth pass's check, which reads
+    it stripped, but cut the test command in two: pytest ran without its folder and flags, and make ran `--dist
+    loadfile ...` as a command whose error its leading - ignores (exit code 0); `\\n2` was pytest's usage lines."""
+    copy = set_up_copy(tmp_path)
+    completed = subprocess.run(["make", "--no-print-directory", "-n", "test"], cwd=copy, capture_output=True, text=True,
+                               timeout=60, env=dict(top_level_make_environment(), TEST_WORKERS=given))
+    assert completed.returncode == 0, completed.stderr
+    commands = [line for line in completed.stdout.splitlines() if " -m pytest " in line or "--dist" in line]
+    assert len(commands) == 1 and commands[0].endswith(" -m pytest -q -n 2 --dist loadfile --durations=15 tests"), \
+        completed.stdout
