@@ -252,7 +252,11 @@ gpu-check: $(TEST_STAMP)
 # A venv's pip.conf (pip's configuration for that venv alone, its "site" file) was said to be a file of the user's.
 VENV_OWN_FOLDERS := bin|include|lib|lib32|lib64|share|etc|man|src
 VENV_OWN_FILES := pyvenv\.cfg|pip\.conf|\.installed|\.installed-test|\.gitignore|CACHEDIR\.TAG|\.lock
+# A newline in the name (`VENV=$$'v\n'`, the one goal that takes a name make splits) cut the command in two: the shell's
+# "Syntax error: Unterminated quoted string" and make's line. Refused in one line, as CHROMIUM's.
 clean-venv:
+	@$(if $(findstring $(newline),$(VENV)),echo "error: VENV holds a newline that make's commands cannot take;" \
+	    "nothing removed: remove that folder yourself" >&2; exit 2)
 	@venv="$(call venv_quoted,$(VENV))"; \
 	while [ "$${venv%/}" != "$$venv" ] && [ -n "$${venv%/}" ]; do venv=$${venv%/}; done; \
 	case "$$venv" in .|..|*/.|*/..) echo "error: '$$venv' ends in . or .., which rm does not remove; name the" \

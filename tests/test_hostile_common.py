@@ -2970,3 +2970,17 @@ def test_make_test_takes_test_workers_with_a_newline_around_it_in_one_command(tm
     commands = [line for line in completed.stdout.splitlines() if " -m pytest " in line or "--dist" in line]
     assert len(commands) == 1 and commands[0].endswith(" -m pytest -q -n 2 --dist loadfile --durations=15 tests"), \
         completed.stdout
+
+
+@pytest.mark.parametrize("name", ["v\n", "my\nv"])
+def test_make_clean_venv_of_a_name_holding_a_newline_is_one_line_and_removes_nothing(tmp_path, name):
+    """clean-venv, the one goal that takes a name make splits, with a newline in it (`VENV=$'v\\n'`): make cut its
+    command in two, the shell's "Syntax error: Unterminated quoted string" and make's line."""
+    copy = set_up_copy(tmp_path)
+    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(copy / "v")], check=True, timeout=120)
+    completed = subprocess.run(["make", "--no-print-directory", "clean-venv", f"VENV={name}"], cwd=copy,
+                               capture_output=True, text=True, timeout=60, env=top_level_make_environment())
+    lines = [line for line in completed.stderr.splitlines() if not line.startswith("make: ***")]
+    assert completed.returncode == 2 and len(lines) == 1 and not completed.stdout, completed.stderr
+    assert lines[0].startswith("error: VENV holds a newline"), lines[0]
+    assert (copy / "v" / "pyvenv.cfg").is_file()
