@@ -2984,3 +2984,19 @@ def test_make_clean_venv_of_a_name_holding_a_newline_is_one_line_and_removes_not
     assert completed.returncode == 2 and len(lines) == 1 and not completed.stdout, completed.stderr
     assert lines[0].startswith("error: VENV holds a newline"), lines[0]
     assert (copy / "v" / "pyvenv.cfg").is_file()
+
+
+@pytest.mark.parametrize("name", ["@v", "+v"])
+def test_make_demo_with_a_venv_name_beginning_with_a_recipe_mark_runs_that_venvs_python(tmp_path, name):
+    """make reads a recipe line's leading @ or + (after expanding it) as its own mark: `make demo VENV=@v` ran
+    v/bin/python demo.py, another venv's Python where there is one (here `v`), else "make: v/bin/python: No such file
+    or directory"."""
+    copy = set_up_copy(tmp_path)
+    for venv in (name, "v"):
+        subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(copy / venv)], check=True, timeout=120)
+        (copy / venv / ".installed").write_text("")
+    (copy / "demo.py").write_text("import sys\nopen('ran', 'w').write(sys.prefix)\n")
+    completed = subprocess.run(["make", "--no-print-directory", "demo", f"VENV={name}"], cwd=copy, capture_output=True,
+                               text=True, timeout=120, env=top_level_make_environment())
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert os.path.samefile((copy / "ran").read_text(), copy / name)
