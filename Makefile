@@ -83,8 +83,8 @@ endif
 venv_quoted = $(subst `,\`,$(subst ",\",$(subst $$,\$$,$(subst \,\\,$1))))
 # `VENV=a=b` was set up, but the shell read the first word of `a=b/bin/python demo.py` as an assignment: "demo.py: not
 # found" for every command run with the venv's Python. A relative name holding a = is run as ./a=b.
-# `VENV=@v` or `+v`: make reads a recipe line's leading @ or + (after expanding it) as its own mark, and ran v/bin/python
-# demo.py, another venv's Python or "make: v/bin/python: No such file or directory". Run as ./@v.
+# `VENV=@v` or `+v`: make reads a recipe line's leading @ or + (after expanding it) as its own mark, and ran
+# v/bin/python demo.py, another venv's Python or "make: v/bin/python: No such file or directory". Run as ./@v.
 venv_command := $(if $(filter-out /%,$(VENV)),$(if $(or $(findstring =,$(VENV)),$(filter @% +%,$(VENV))),./))$(VENV)
 PYTHON := $(venv_command)/bin/python
 MPIRUN := OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 $(venv_command)/bin/mpirun

@@ -2739,18 +2739,8 @@ def test_the_set_up_with_a_variable_python_does_not_start_with_names_it(tmp_path
     found; install it", and a good venv was "no working Python (its Python was removed or moved); remove it"
     (sixteenth pass). PYTHONPLATLIBDIR (sys.platlibdir, `lib64` where Fedora builds Python so) naming a folder the
     Python has none of was the same two lines (eighteenth)."""
-    _, path = python_310_and_path()
-    venv = tmp_path / "venv"
-    if venv_there:
-        subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     value = str(tmp_path / "removed") if variable == "PYTHONHOME" else "lib-missing"
-    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
-                                str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, text=True,
-                               timeout=300, env=dict(os.environ, PATH=path, **{variable: value}))
-    lines = completed.stderr.strip().splitlines()
-    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
-    assert lines[0].startswith(f"error: {variable} is set ({value}), with which ") and "unset it" in lines[0], lines[0]
-    assert os.path.exists(venv / "pyvenv.cfg") == venv_there
+    assert_the_set_up_names_the_python_variable(tmp_path, variable, value, venv_there)
 
 
 def venv_recording_its_programs(venv, record):
@@ -2914,13 +2904,9 @@ def test_make_test_takes_test_workers_with_spaces_around_it(tmp_path, where):
 
 # Nineteenth pass, second look at make's set-up, VENV and CHROMIUM
 
-@pytest.mark.parametrize("venv_there", [False, True], ids=["new venv", "venv there"])
-@pytest.mark.parametrize("variable, value", [("PYTHONHASHSEED", "abc"), ("PYTHONUTF8", "2"),
-                                             ("PYTHONIOENCODING", "no-such-codec")])
-def test_the_set_up_with_a_python_variable_of_a_value_python_refuses_names_it(tmp_path, variable, value, venv_there):
-    """Python's variables of a value it refuses ("Fatal Python error: ... PYTHONHASHSEED must be "random" or an
-    integer"): the eighteenth pass named PYTHONHOME and PYTHONPLATLIBDIR alone, so Python 3.10 on PATH was "not found;
-    install it", and a good venv "no working Python (its Python was removed or moved); remove it"."""
+def assert_the_set_up_names_the_python_variable(tmp_path, variable, value, venv_there):
+    """make_venv.sh, of a new venv or of one there (made without pip), with Python 3.10 on PATH and `variable` set to
+    `value`, with which Python does not start, is one line naming the variable, the venv left as it was (none made)."""
     _, path = python_310_and_path()
     venv = tmp_path / "venv"
     if venv_there:
@@ -2932,6 +2918,16 @@ def test_the_set_up_with_a_python_variable_of_a_value_python_refuses_names_it(tm
     assert completed.returncode == 2 and len(lines) == 1, completed.stderr
     assert lines[0].startswith(f"error: {variable} is set ({value}), with which ") and "unset it" in lines[0], lines[0]
     assert os.path.exists(venv / "pyvenv.cfg") == venv_there
+
+
+@pytest.mark.parametrize("venv_there", [False, True], ids=["new venv", "venv there"])
+@pytest.mark.parametrize("variable, value", [("PYTHONHASHSEED", "abc"), ("PYTHONUTF8", "2"),
+                                             ("PYTHONIOENCODING", "no-such-codec")])
+def test_the_set_up_with_a_python_variable_of_a_value_python_refuses_names_it(tmp_path, variable, value, venv_there):
+    """Python's variables of a value it refuses ("Fatal Python error: ... PYTHONHASHSEED must be "random" or an
+    integer"): the eighteenth pass named PYTHONHOME and PYTHONPLATLIBDIR alone, so Python 3.10 on PATH was "not found;
+    install it", and a good venv "no working Python (its Python was removed or moved); remove it"."""
+    assert_the_set_up_names_the_python_variable(tmp_path, variable, value, venv_there)
 
 
 def test_the_set_up_with_a_log_file_pip_cannot_write_from_its_configuration_names_that_setting(tmp_path):
