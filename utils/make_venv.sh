@@ -340,11 +340,11 @@ pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
   # A log file pip opens but cannot write (PIP_LOG on a full disk, or /dev/full), which the check above lets by: pip's
   # "--- Logging error ---" and a traceback for each line it logged, over a thousand lines, with exit code 0.
   # A log file named by pip's configuration (`log = /dev/full` in pip.conf) was said to be PIP_LOG's, unset: the
-  # setting pip took is named (its variables come before its files, as pip reads them).
+  # setting pip took is named (its variables over its files, and a file's install section over its global one).
   case $output in *"--- Logging error ---"*)
     reason=$(printf '%s\n' "$output" | grep -aE '^[A-Za-z.]*(Error|Exception): ' | tail -n 1) || true
     named=$(pip_env "$venv_dir/bin/python" -m pip config list 2>/dev/null \
-      | grep -aE '^[^.]*\.(log|log-file|local-log)=' | LC_ALL=C sort | head -n 1) || true
+      | grep -aE '^[^.]*\.(log|log-file|local-log)=' | LC_ALL=C sort | sed -n '1{/^:env:\./{p;q}};$p') || true
     case $named in
       "" | ":env:."*) named="which PIP_LOG, PIP_LOG_FILE or PIP_LOCAL_LOG names; unset it" ;;
       *) named="which pip's configuration sets ($named); remove it from pip's configuration file ('$venv_dir/bin/python"
