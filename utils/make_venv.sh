@@ -83,10 +83,12 @@ no_ensurepip() {  # the line for a Python 3.10 without ensurepip ($1), which ven
 # "no working Python (its Python was removed or moved); remove it". PYTHONPLATLIBDIR (`lib64`, as Fedora's Python is
 # built) the same: Python looks for its libraries in that folder of its installation. Python's other variables with a
 # value it refuses (PYTHONHASHSEED=abc, PYTHONMALLOC, PYTHONUTF8=2, PYTHONIOENCODING, PYTHONTRACEMALLOC: its "Fatal
-# Python error") were the same two lines. Said as the variable where the command ($2...) succeeds without it.
+# Python error") were the same two lines. Said as the variable where the command ($2...) fails with it and succeeds
+# without it (a venv of Python 3.12 starts with them all, and is said to be of 3.12 after this).
 python_variable_set() {  # python_variable_set WHAT COMMAND...: the line for a variable with which WHAT does not start
   local what=$1 variable why
   shift
+  ! "$@" >/dev/null 2>&1 || return 0
   for variable in $(compgen -e | grep -a '^PYTHON'); do
     if [ -n "${!variable}" ] && (unset "$variable"; "$@") >/dev/null 2>&1; then
       case $variable in
