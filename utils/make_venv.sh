@@ -89,7 +89,7 @@ python_variable_set() {  # python_variable_set WHAT COMMAND...: the line for a v
   local what=$1 variable why
   shift
   ! "$@" >/dev/null 2>&1 || return 0
-  for variable in $(compgen -e | grep -a '^PYTHON'); do
+  for variable in $(compgen -e PYTHON); do
     if [ -n "${!variable}" ] && (unset "$variable"; "$@") >/dev/null 2>&1; then
       case $variable in
         PYTHONHOME | PYTHONPLATLIBDIR) why="Python looks for its libraries there; a virtual environment needs none" ;;
