@@ -83,7 +83,9 @@ endif
 venv_quoted = $(subst `,\`,$(subst ",\",$(subst $$,\$$,$(subst \,\\,$1))))
 # `VENV=a=b` was set up, but the shell read the first word of `a=b/bin/python demo.py` as an assignment: "demo.py: not
 # found" for every command run with the venv's Python. A relative name holding a = is run as ./a=b.
-venv_command := $(if $(filter-out /%,$(VENV)),$(if $(findstring =,$(VENV)),./))$(VENV)
+# `VENV=@v` or `+v`: make reads a recipe line's leading @ or + (after expanding it) as its own mark, and ran
+# v/bin/python demo.py, another venv's Python or "make: v/bin/python: No such file or directory". Run as ./@v.
+venv_command := $(if $(filter-out /%,$(VENV)),$(if $(or $(findstring =,$(VENV)),$(filter @% +%,$(VENV))),./))$(VENV)
 PYTHON := $(venv_command)/bin/python
 MPIRUN := OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 $(venv_command)/bin/mpirun
 STAMP := $(VENV)/.installed
@@ -182,15 +184,19 @@ browser:
 TEST_WORKERS ?= 2
 # `make test TEST_WORKERS=abc` (or empty) was pytest's usage lines and make's, after the whole set-up: checked first.
 # Spaces around it are the shell's to drop, as they were in pytest's command line: `TEST_WORKERS='2 '` was refused.
+# A newline around it (a CI setting written as a YAML block, `2\n`) passed that check, but cut the test command in two:
+# pytest ran without its folder and flags, and make ran `--dist loadfile ...` as a command whose error a leading -
+# ignores, exit code 0 (`\n2`: pytest's usage lines). The command takes the value the check read.
+test_workers = $(strip $(TEST_WORKERS))
 ifneq ($(filter test,$(MAKECMDGOALS)),)
-ifneq ($(shell workers="$(call venv_quoted,$(strip $(TEST_WORKERS)))"; case "$$workers" in (auto|logical) echo ok;; \
+ifneq ($(shell workers="$(call venv_quoted,$(test_workers))"; case "$$workers" in (auto|logical) echo ok;; \
       (''|*[!0-9]*) ;; (*) echo ok;; esac),ok)
 $(error TEST_WORKERS '$(TEST_WORKERS)' is not a number of pytest workers; set it to one (0 runs the tests in make's \
     process, one after another) or to auto, one a core)
 endif
 endif
 test: $(TEST_STAMP) browser
-	CHROMIUM=$(chromium_quoted) $(PYTHON) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=15 tests
+	CHROMIUM=$(chromium_quoted) $(PYTHON) -m pytest -q -n $(test_workers) --dist loadfile --durations=15 tests
 
 # Super-resolve the held-out bikes.mp4 clip with the bundled model into results/demo/.
 demo: $(STAMP)
@@ -248,7 +254,11 @@ gpu-check: $(TEST_STAMP)
 # A venv's pip.conf (pip's configuration for that venv alone, its "site" file) was said to be a file of the user's.
 VENV_OWN_FOLDERS := bin|include|lib|lib32|lib64|share|etc|man|src
 VENV_OWN_FILES := pyvenv\.cfg|pip\.conf|\.installed|\.installed-test|\.gitignore|CACHEDIR\.TAG|\.lock
+# A newline in the name (`VENV=$$'v\n'`, the one goal that takes a name make splits) cut the command in two: the shell's
+# "Syntax error: Unterminated quoted string" and make's line. Refused in one line, as CHROMIUM's.
 clean-venv:
+	@$(if $(findstring $(newline),$(VENV)),echo "error: VENV holds a newline that make's commands cannot take;" \
+	    "nothing removed: remove that folder yourself" >&2; exit 2)
 	@venv="$(call venv_quoted,$(VENV))"; \
 	while [ "$${venv%/}" != "$$venv" ] && [ -n "$${venv%/}" ]; do venv=$${venv%/}; done; \
 	case "$$venv" in .|..|*/.|*/..) echo "error: '$$venv' ends in . or .., which rm does not remove; name the" \

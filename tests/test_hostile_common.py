@@ -2739,18 +2739,8 @@ def test_the_set_up_with_a_variable_python_does_not_start_with_names_it(tmp_path
     found; install it", and a good venv was "no working Python (its Python was removed or moved); remove it"
     (sixteenth pass). PYTHONPLATLIBDIR (sys.platlibdir, `lib64` where Fedora builds Python so) naming a folder the
     Python has none of was the same two lines (eighteenth)."""
-    _, path = python_310_and_path()
-    venv = tmp_path / "venv"
-    if venv_there:
-        subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     value = str(tmp_path / "removed") if variable == "PYTHONHOME" else "lib-missing"
-    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
-                                str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, text=True,
-                               timeout=300, env=dict(os.environ, PATH=path, **{variable: value}))
-    lines = completed.stderr.strip().splitlines()
-    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
-    assert lines[0].startswith(f"error: {variable} is set ({value}), with which ") and "unset it" in lines[0], lines[0]
-    assert os.path.exists(venv / "pyvenv.cfg") == venv_there
+    assert_the_set_up_names_the_python_variable(tmp_path, variable, value, venv_there)
 
 
 def venv_recording_its_programs(venv, record):
@@ -2910,3 +2900,99 @@ def test_make_test_takes_test_workers_with_spaces_around_it(tmp_path, where):
     assert completed.returncode == 0, completed.stderr
     words = [line.split() for line in completed.stdout.splitlines() if " -m pytest " in line]
     assert len(words) == 1 and words[0][words[0].index("-n") + 1] == given.strip(), completed.stdout
+
+
+# Nineteenth pass, second look at make's set-up, VENV and CHROMIUM
+
+def assert_the_set_up_names_the_python_variable(tmp_path, variable, value, venv_there):
+    """make_venv.sh, of a new venv or of one there (made without pip), with Python 3.10 on PATH and `variable` set to
+    `value`, with which Python does not start, is one line naming the variable, the venv left as it was (none made)."""
+    _, path = python_310_and_path()
+    venv = tmp_path / "venv"
+    if venv_there:
+        subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                                str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, text=True,
+                               timeout=300, env=dict(os.environ, PATH=path, **{variable: value}))
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].startswith(f"error: {variable} is set ({value}), with which ") and "unset it" in lines[0], lines[0]
+    assert os.path.exists(venv / "pyvenv.cfg") == venv_there
+
+
+@pytest.mark.parametrize("venv_there", [False, True], ids=["new venv", "venv there"])
+@pytest.mark.parametrize("variable, value", [("PYTHONHASHSEED", "abc"), ("PYTHONUTF8", "2"),
+                                             ("PYTHONIOENCODING", "no-such-codec")])
+def test_the_set_up_with_a_python_variable_of_a_value_python_refuses_names_it(tmp_path, variable, value, venv_there):
+    """Python's variables of a value it refuses ("Fatal Python error: ... PYTHONHASHSEED must be "random" or an
+    integer"): the eighteenth pass named PYTHONHOME and PYTHONPLATLIBDIR alone, so Python 3.10 on PATH was "not found;
+    install it", and a good venv "no working Python (its Python was removed or moved); remove it"."""
+    assert_the_set_up_names_the_python_variable(tmp_path, variable, value, venv_there)
+
+
+def test_the_set_up_with_a_log_file_pip_cannot_write_from_its_configuration_names_that_setting(tmp_path):
+    """`log = /dev/full` in pip's configuration file (a log on a full disk): pip's logging error was said as "which
+    PIP_LOG, PIP_LOG_FILE or PIP_LOCAL_LOG names; unset it", none of which was set."""
+    completed, _ = set_up_with_a_pip_configuration(tmp_path, "global", "log", "/dev/full")
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr[:2000]
+    assert "which pip's configuration sets (global.log='/dev/full')" in lines[0] and "PIP_LOG" not in lines[0], lines[0]
+
+
+def test_the_set_up_reads_a_pip_log_file_under_an_empty_home_as_pip_does(tmp_path):
+    """HOME set but empty: pip (Python's expanduser) reads `~/x` as /x, but the eighteenth pass's check read ~ as the
+    home folder from the password database, and left an empty file there (and its folders) for a log pip wrote at
+    /x. Here /x is a file under tmp_path."""
+    import pwd
+    log = tmp_path / "logs" / "pip.log"
+    password_home = pwd.getpwuid(os.getuid()).pw_dir.rstrip("/")
+    assert not os.path.lexists(password_home + str(log))
+    completed, installed = set_up_with_a_pip_configuration(tmp_path, "global", "timeout", "60",
+                                                           environment={"HOME": "", "PIP_LOG": f"~{log}",
+                                                                        "PIP_NO_CACHE_DIR": "1"})
+    assert completed.returncode == 0 and installed, completed.stderr
+    assert log.stat().st_size > 0 and not os.path.lexists(password_home + str(log))
+
+
+@pytest.mark.parametrize("given", ["2\n", "\n2"])
+def test_make_test_takes_test_workers_with_a_newline_around_it_in_one_command(tmp_path, given):
+    """A TEST_WORKERS of `2\\n` (a CI setting written as a YAML block) passed the eighteenth pass's check, which reads
+    it stripped, but cut the test command in two: pytest ran without its folder and flags, and make ran `--dist
+    loadfile ...` as a command whose error its leading - ignores (exit code 0); `\\n2` was pytest's usage lines."""
+    copy = set_up_copy(tmp_path)
+    completed = subprocess.run(["make", "--no-print-directory", "-n", "test"], cwd=copy, capture_output=True, text=True,
+                               timeout=60, env=dict(top_level_make_environment(), TEST_WORKERS=given))
+    assert completed.returncode == 0, completed.stderr
+    commands = [line for line in completed.stdout.splitlines() if " -m pytest " in line or "--dist" in line]
+    assert len(commands) == 1 and commands[0].endswith(" -m pytest -q -n 2 --dist loadfile --durations=15 tests"), \
+        completed.stdout
+
+
+@pytest.mark.parametrize("name", ["v\n", "my\nv"])
+def test_make_clean_venv_of_a_name_holding_a_newline_is_one_line_and_removes_nothing(tmp_path, name):
+    """clean-venv, the one goal that takes a name make splits, with a newline in it (`VENV=$'v\\n'`): make cut its
+    command in two, the shell's "Syntax error: Unterminated quoted string" and make's line."""
+    copy = set_up_copy(tmp_path)
+    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(copy / "v")], check=True, timeout=120)
+    completed = subprocess.run(["make", "--no-print-directory", "clean-venv", f"VENV={name}"], cwd=copy,
+                               capture_output=True, text=True, timeout=60, env=top_level_make_environment())
+    lines = [line for line in completed.stderr.splitlines() if not line.startswith("make: ***")]
+    assert completed.returncode == 2 and len(lines) == 1 and not completed.stdout, completed.stderr
+    assert lines[0].startswith("error: VENV holds a newline"), lines[0]
+    assert (copy / "v" / "pyvenv.cfg").is_file()
+
+
+@pytest.mark.parametrize("name", ["@v", "+v"])
+def test_make_demo_with_a_venv_name_beginning_with_a_recipe_mark_runs_that_venvs_python(tmp_path, name):
+    """make reads a recipe line's leading @ or + (after expanding it) as its own mark: `make demo VENV=@v` ran
+    v/bin/python demo.py, another venv's Python where there is one (here `v`), else "make: v/bin/python: No such file
+    or directory"."""
+    copy = set_up_copy(tmp_path)
+    for venv in (name, "v"):
+        subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(copy / venv)], check=True, timeout=120)
+        (copy / venv / ".installed").write_text("")
+    (copy / "demo.py").write_text("import sys\nopen('ran', 'w').write(sys.prefix)\n")
+    completed = subprocess.run(["make", "--no-print-directory", "demo", f"VENV={name}"], cwd=copy, capture_output=True,
+                               text=True, timeout=120, env=top_level_make_environment())
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert os.path.samefile((copy / "ran").read_text(), copy / name)

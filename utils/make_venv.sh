@@ -24,13 +24,17 @@ if [ -n "${HOME:-}" ]; then home=$HOME; else home=$(unset HOME; echo ~); fi
 # set-up that succeeded. Said in one line, before anything is made. (pip reads a ~ beginning it as the home folder, and
 # makes the file's folder where it is missing: made here as pip would, since one it cannot make, under a file or in
 # /proc, was the same hundreds of lines.)
+# HOME set but empty: Python's expanduser takes it as it is (`~/pip.log` is /pip.log), not as unset, as $home above
+# does: an empty file was left in the user's home from the password database, for a log pip wrote at /.
+tilde_home=${HOME-$home}
+while [ "${tilde_home%/}" != "$tilde_home" ]; do tilde_home=${tilde_home%/}; done
 for log_setting in PIP_LOG PIP_LOG_FILE PIP_LOCAL_LOG; do
   log_file=${!log_setting:-}
   # `~` alone and `~name/` (a user's home from the password database, as Python's expanduser reads them): a folder `~`
   # or `~name` was made here, and a file `~` left in the repository, for a log pip then wrote elsewhere. (eval only of
   # a name that is a user's: bash reads ~N and ~- otherwise.)
   case $log_file in
-    "~" | "~/"*) log_file=$home${log_file#"~"} ;;
+    "~" | "~/"*) log_file=$tilde_home${log_file#"~"}; log_file=${log_file:-/} ;;
     "~"[A-Za-z_]*) user=${log_file%%/*} user=${user#"~"}
       case $user in *[!A-Za-z0-9._-]*) ;; *) eval "user_home=~$user"; log_file=$user_home${log_file#"~$user"} ;; esac ;;
   esac
@@ -77,15 +81,22 @@ no_ensurepip() {  # the line for a Python 3.10 without ensurepip ($1), which ven
 # PYTHONHOME set (to another Python's folder, or one since removed) makes every Python look for its standard library
 # there, a venv's too: a Python 3.10 that then did not start was "Python 3.10 not found; install it", and a good venv
 # "no working Python (its Python was removed or moved); remove it". PYTHONPLATLIBDIR (`lib64`, as Fedora's Python is
-# built) the same: Python looks for its libraries in that folder of its installation. Said as the variable where the
-# command ($2...) succeeds without it.
+# built) the same: Python looks for its libraries in that folder of its installation. Python's other variables with a
+# value it refuses (PYTHONHASHSEED=abc, PYTHONMALLOC, PYTHONUTF8=2, PYTHONIOENCODING, PYTHONTRACEMALLOC: its "Fatal
+# Python error") were the same two lines. Said as the variable where the command ($2...) fails with it and succeeds
+# without it (a venv of Python 3.12 starts with them all, and is said to be of 3.12 after this).
 python_variable_set() {  # python_variable_set WHAT COMMAND...: the line for a variable with which WHAT does not start
-  local what=$1 variable
+  local what=$1 variable why
   shift
-  for variable in PYTHONHOME PYTHONPLATLIBDIR; do
-    if [ -n "${!variable:-}" ] && (unset "$variable"; "$@") >/dev/null 2>&1; then
-      echo "error: $variable is set (${!variable}), with which $what does not start (Python looks for its libraries" \
-        "there; a virtual environment needs none); unset it, then run make again" >&2
+  ! "$@" >/dev/null 2>&1 || return 0
+  for variable in $(compgen -e PYTHON); do
+    if [ -n "${!variable}" ] && (unset "$variable"; "$@") >/dev/null 2>&1; then
+      case $variable in
+        PYTHONHOME | PYTHONPLATLIBDIR) why="Python looks for its libraries there; a virtual environment needs none" ;;
+        *) why="Python refuses its value" ;;
+      esac
+      echo "error: $variable is set (${!variable}), with which $what does not start ($why); unset it, then run" \
+        "make again" >&2
       exit 2
     fi
   done
@@ -330,10 +341,19 @@ pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
     || status=$?
   # A log file pip opens but cannot write (PIP_LOG on a full disk, or /dev/full), which the check above lets by: pip's
   # "--- Logging error ---" and a traceback for each line it logged, over a thousand lines, with exit code 0.
+  # A log file named by pip's configuration (`log = /dev/full` in pip.conf) was said to be PIP_LOG's, unset: the
+  # setting pip took is named (its variables over its files, and a file's install section over its global one).
   case $output in *"--- Logging error ---"*)
     reason=$(printf '%s\n' "$output" | grep -aE '^[A-Za-z.]*(Error|Exception): ' | tail -n 1) || true
-    echo "error: pip could not write its log file (${reason:-its logging failed}), which PIP_LOG, PIP_LOG_FILE or" \
-      "PIP_LOCAL_LOG names; unset it or name a file pip can write, then run make again" >&2
+    named=$(pip_env "$venv_dir/bin/python" -m pip config list 2>/dev/null \
+      | grep -aE '^[^.]*\.(log|log-file|local-log)=' | LC_ALL=C sort | sed -n '1{/^:env:\./{p;q}};$p') || true
+    case $named in
+      "" | ":env:."*) named="which PIP_LOG, PIP_LOG_FILE or PIP_LOCAL_LOG names; unset it" ;;
+      *) named="which pip's configuration sets ($named); remove it from pip's configuration file ('$venv_dir/bin/python"
+         named="$named -m pip config debug' names them)" ;;
+    esac
+    echo "error: pip could not write its log file (${reason:-its logging failed}), $named or name a file pip can" \
+      "write, then run make again" >&2
     exit 2 ;;
   esac
   if [ "$status" = 0 ]; then
