@@ -3816,3 +3816,48 @@ def test_an_output_folder_replaced_after_the_loss_log_s_write_gets_no_checkpoint
         "train.max_iter": 4, "train.tensorboard": "true"}), capsys)
     assert f"the output folder '{output_dir}' is another folder than the one this run started in" in line
     assert {name: (output_dir / name).read_bytes() for name in kept} == kept
+
+
+# Nineteenth pass, third look at the nineteenth pass's training fixes
+
+def test_an_output_folder_replaced_during_a_validation_s_picture_gets_no_best_model_over_another_run_s(
+        tmp_path, monkeypatch):
+    """The output folder replaced by another run's folder while the validation wrote its picture (after the folder's
+    check before it): a better model's model_best.h5 was written over the other run's, before val.csv's write said the
+    folder was another."""
+    import training.validation
+    from training.validation import BEST_MODEL
+    validation, output_dir, model_path = _validation_of_one_model(tmp_path, lambda output_dir: None)
+    real = training.validation.write_rgb
+
+    def replaced_after(path, picture):
+        real(path, picture)
+        os.rename(output_dir, tmp_path / "run.old")
+        output_dir.mkdir()
+        (output_dir / BEST_MODEL).write_bytes(b"another run's best model")
+    monkeypatch.setattr(training.validation, "write_rgb", replaced_after)
+    with pytest.raises(UserError, match=rf"^cannot write '.*run/{BEST_MODEL}': the output folder"):
+        validation.run(2, str(model_path))
+    assert (output_dir / BEST_MODEL).read_bytes() == b"another run's best model"
+
+
+def test_an_output_folder_replaced_during_the_loss_log_s_write_gets_no_plot_over_another_run_s(tmp_path, monkeypatch):
+    """The output folder replaced by another run's folder while losses.csv was written (after the folder's check
+    before it): losses.png, the other run's curves, was replaced by this run's."""
+    import training.loss_log
+    from training.loss_log import LossLog
+    output_dir = tmp_path / "run"
+    output_dir.mkdir()
+    log = LossLog(str(output_dir), 0)
+    log.add(1, {"content_loss": 0.5})
+    real = training.loss_log.write_bytes
+
+    def replaced_after(path, data, mode):
+        real(path, data, mode=mode)
+        os.rename(output_dir, tmp_path / "run.old")
+        output_dir.mkdir()
+        (output_dir / "losses.png").write_bytes(b"another run's curves")
+    monkeypatch.setattr(training.loss_log, "write_bytes", replaced_after)
+    with pytest.raises(UserError, match=r"^cannot write '.*run/losses\.png': the output folder"):
+        log.write()
+    assert (output_dir / "losses.png").read_bytes() == b"another run's curves"

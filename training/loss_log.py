@@ -140,6 +140,9 @@ class LossLog:
             axis.grid(alpha=0.3)
         axes[-1, 0].set_xlabel("iteration")
         figure.tight_layout()
+        # checked again: a folder replaced by another run's while the CSV was written got this run's curves over
+        # that run's
+        self.check_folder(self.png_path)
         write_atomically(self.png_path, lambda temporary: figure.savefig(temporary, dpi=90))
 
 
