@@ -3861,3 +3861,42 @@ def test_an_output_folder_replaced_during_the_loss_log_s_write_gets_no_plot_over
     with pytest.raises(UserError, match=r"^cannot write '.*run/losses\.png': the output folder"):
         log.write()
     assert (output_dir / "losses.png").read_bytes() == b"another run's curves"
+
+
+@pytest.mark.parametrize("name", ["content_loss\u3164", "content_loss\u034f", "\ufe0fcontent_loss", "\uffa0content_loss"],
+                         ids=["a Hangul filler", "a combining grapheme joiner", "a variation selector",
+                              "a half-width Hangul filler"])
+def test_a_loss_log_column_name_with_an_invisible_letter_or_mark_resumes_in_its_own_column(tmp_path, name):
+    """A column's name with an invisible character that is no format character (Unicode's default-ignorable letters and
+    marks) at its end: it named another column than this run's, the resumed rows going on beside it, the curves split
+    in two, as a zero-width space did."""
+    from training.loss_log import LossLog
+    (tmp_path / "losses.csv").write_text(f"iteration,{name}\n1,0.5\n2,0.4\n", encoding="utf-8")
+    log = LossLog(str(tmp_path), 2)
+    log.add(3, {"content_loss": 0.3})
+    log.write(plot=False)
+    with open(tmp_path / "losses.csv", newline="") as file:
+        assert list(csv.reader(file)) == [["iteration", "content_loss"], ["1", "0.5"], ["2", "0.4"], ["3", "0.3"]]
+
+
+def test_a_loss_log_number_under_a_column_without_a_name_is_kept(tmp_path):
+    """Numbers in a column without a name where the header names another one so (a spreadsheet's header ending in
+    empty cells, a column of notes typed beside the log): a row kept the last cell of the empty name, the number
+    dropped from the file written back."""
+    from training.loss_log import LossLog
+    (tmp_path / "losses.csv").write_text("iteration,content_loss,,\n1,0.5,7,\n2,0.4,8,\n")
+    log = LossLog(str(tmp_path), 2)
+    log.add(3, {"content_loss": 0.3})
+    log.write(plot=False)
+    with open(tmp_path / "losses.csv", newline="") as file:
+        assert [row[:3] for row in csv.reader(file)][1:3] == [["1", "0.5", "7.0"], ["2", "0.4", "8.0"]]
+
+
+def test_a_loss_log_row_holding_numbers_in_two_columns_without_a_name_is_one_line(tmp_path):
+    """Numbers in two columns without a name in one row: one of them was dropped from the file written back."""
+    from training.loss_log import LossLog
+    text = "iteration,,content_loss,\n1,7,0.5,8\n"
+    (tmp_path / "losses.csv").write_text(text)
+    with pytest.raises(UserError, match=r"'.*losses\.csv' line 2 holds numbers in two columns without a name"):
+        LossLog(str(tmp_path), 2)
+    assert (tmp_path / "losses.csv").read_text() == text
