@@ -3900,3 +3900,30 @@ def test_a_loss_log_row_holding_numbers_in_two_columns_without_a_name_is_one_lin
     with pytest.raises(UserError, match=r"'.*losses\.csv' line 2 holds numbers in two columns without a name"):
         LossLog(str(tmp_path), 2)
     assert (tmp_path / "losses.csv").read_text() == text
+
+
+def test_an_output_folder_replaced_while_a_checkpoint_of_another_folder_is_copied_in_gets_no_copy_over_another_run_s(
+        tmp_path, monkeypatch, capsys):
+    """The output folder replaced by another run's folder (of a checkpoint of the same iteration) while a run started
+    with --checkpoint of another folder copied that checkpoint in (after the start-up's check of the folder): the
+    copy's other files were written over the other run's checkpoint, whose JSON then named another run's states."""
+    import train
+    import training.checkpoint
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir, other = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run", tmp_path / "other"
+    for folder, seed in ((tmp_path / "source", 3), (other, 5)):
+        train.main(tiny_training_flags(scenes, folder, **{"train.max_iter": 2, "train.seed": seed}))
+    kept = {name: (other / name).read_bytes() for name in os.listdir(other) if (other / name).is_file()}
+    real = training.checkpoint.write_atomically
+
+    def replaced_after(path, write):
+        real(path, write)
+        if not (tmp_path / "run.old").exists():
+            os.rename(output_dir, tmp_path / "run.old")
+            shutil.copytree(other, output_dir)
+    monkeypatch.setattr(training.checkpoint, "write_atomically", replaced_after)
+    capsys.readouterr()
+    line = user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}) + [
+        "--checkpoint", str(tmp_path / "source" / "checkpoint_00000002.json")], capsys)
+    assert f"the output folder '{output_dir}' is another folder than the one this run started in" in line
+    assert {name: (output_dir / name).read_bytes() for name in kept} == kept
