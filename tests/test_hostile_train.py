@@ -3863,7 +3863,8 @@ def test_an_output_folder_replaced_during_the_loss_log_s_write_gets_no_plot_over
     assert (output_dir / "losses.png").read_bytes() == b"another run's curves"
 
 
-@pytest.mark.parametrize("name", ["content_loss\u3164", "content_loss\u034f", "\ufe0fcontent_loss", "\uffa0content_loss"],
+@pytest.mark.parametrize("name", ["content_loss\u3164", "content_loss\u034f", "\ufe0fcontent_loss",
+                                  "\uffa0content_loss"],
                          ids=["a Hangul filler", "a combining grapheme joiner", "a variation selector",
                               "a half-width Hangul filler"])
 def test_a_loss_log_column_name_with_an_invisible_letter_or_mark_resumes_in_its_own_column(tmp_path, name):
