@@ -14,7 +14,8 @@ import pytest
 
 from conftest import REPO_ROOT, user_error_line
 from helpers import checkpoint_of_another_folder, lines_without_progress_bars, mpi_environment, MPIRUN, rank_pid
-from hostile import assert_one_error_line, replace_by_a_copy, run_script, zero_bytes_inside_the_largest_array
+from hostile import (assert_one_error_line, loss_log_resumed, replace_by_a_copy, run_script,
+                     zero_bytes_inside_the_largest_array)
 from utils.errors import UserError, exit_on_user_error
 from utils.paths import BUNDLED_MODEL
 
@@ -3441,13 +3442,8 @@ def test_a_loss_log_whose_column_names_are_padded_resumes_in_its_own_columns(tmp
     edited with its columns aligned ('iteration ,'), a tab or a no-break space after a comma, or spaces ending its
     header: the aligned one was refused as its first row's fault ('line 2 is not a row of numbers'), the others
     named another column than this run's, its rows going on beside it, the curves split in two."""
-    from training.loss_log import LossLog
-    (tmp_path / "losses.csv").write_text(text, encoding="utf-8")
-    log = LossLog(str(tmp_path), 2)
-    log.add(3, {"content_loss": 0.3})
-    log.write(plot=False)
-    with open(tmp_path / "losses.csv", newline="") as file:
-        assert list(csv.reader(file)) == [["iteration", "content_loss"], ["1", "0.5"], ["2", "0.4"], ["3", "0.3"]]
+    assert loss_log_resumed(tmp_path, text) == [["iteration", "content_loss"], ["1", "0.5"], ["2", "0.4"],
+                                                ["3", "0.3"]]
 
 
 def test_a_loss_log_with_an_unclosed_quote_names_the_line_that_opens_it(tmp_path):
@@ -3769,13 +3765,8 @@ def test_a_loss_log_column_name_with_an_invisible_character_resumes_in_its_own_c
     """A column's name with a zero-width space before it (pasted from a web page) or a byte-order mark (a file whose
     first column's name held a second one, utf-8-sig dropping the first): it named another column than this run's,
     the resumed rows going on beside it, the curves split in two."""
-    from training.loss_log import LossLog
-    (tmp_path / "losses.csv").write_text(f"iteration,{name}\n1,0.5\n2,0.4\n", encoding="utf-8")
-    log = LossLog(str(tmp_path), 2)
-    log.add(3, {"content_loss": 0.3})
-    log.write(plot=False)
-    with open(tmp_path / "losses.csv", newline="") as file:
-        assert list(csv.reader(file)) == [["iteration", "content_loss"], ["1", "0.5"], ["2", "0.4"], ["3", "0.3"]]
+    assert loss_log_resumed(tmp_path, f"iteration,{name}\n1,0.5\n2,0.4\n") == [
+        ["iteration", "content_loss"], ["1", "0.5"], ["2", "0.4"], ["3", "0.3"]]
 
 
 @pytest.mark.parametrize("empty", [",,", "   ", '"",""'], ids=["a spreadsheet's empty row", "a line of spaces",
@@ -3871,26 +3862,16 @@ def test_a_loss_log_column_name_with_an_invisible_letter_or_mark_resumes_in_its_
     """A column's name with an invisible character that is no format character (Unicode's default-ignorable letters and
     marks) at its end: it named another column than this run's, the resumed rows going on beside it, the curves split
     in two, as a zero-width space did."""
-    from training.loss_log import LossLog
-    (tmp_path / "losses.csv").write_text(f"iteration,{name}\n1,0.5\n2,0.4\n", encoding="utf-8")
-    log = LossLog(str(tmp_path), 2)
-    log.add(3, {"content_loss": 0.3})
-    log.write(plot=False)
-    with open(tmp_path / "losses.csv", newline="") as file:
-        assert list(csv.reader(file)) == [["iteration", "content_loss"], ["1", "0.5"], ["2", "0.4"], ["3", "0.3"]]
+    assert loss_log_resumed(tmp_path, f"iteration,{name}\n1,0.5\n2,0.4\n") == [
+        ["iteration", "content_loss"], ["1", "0.5"], ["2", "0.4"], ["3", "0.3"]]
 
 
 def test_a_loss_log_number_under_a_column_without_a_name_is_kept(tmp_path):
     """Numbers in a column without a name where the header names another one so (a spreadsheet's header ending in
     empty cells, a column of notes typed beside the log): a row kept the last cell of the empty name, the number
     dropped from the file written back."""
-    from training.loss_log import LossLog
-    (tmp_path / "losses.csv").write_text("iteration,content_loss,,\n1,0.5,7,\n2,0.4,8,\n")
-    log = LossLog(str(tmp_path), 2)
-    log.add(3, {"content_loss": 0.3})
-    log.write(plot=False)
-    with open(tmp_path / "losses.csv", newline="") as file:
-        assert [row[:3] for row in csv.reader(file)][1:3] == [["1", "0.5", "7.0"], ["2", "0.4", "8.0"]]
+    rows = loss_log_resumed(tmp_path, "iteration,content_loss,,\n1,0.5,7,\n2,0.4,8,\n")
+    assert [row[:3] for row in rows][1:3] == [["1", "0.5", "7.0"], ["2", "0.4", "8.0"]]
 
 
 def test_a_loss_log_row_holding_numbers_in_two_columns_without_a_name_is_one_line(tmp_path):
