@@ -642,7 +642,7 @@ def train(config, comm, output_claim):
     if checkpoint and is_writer:
         print(f"resuming from {printable(checkpoint)} at iteration {start}")
         if elsewhere and not own:  # continued without --checkpoint, after a stop or a kill at any moment
-            copy_into(checkpoint, recorded, output_dir)
+            copy_into(checkpoint, recorded, output_dir, lambda path: check_same_folder(output_dir, claimed, path))
     snapshot = HostSnapshot(checkpointed, solvers)  # iteration `start`'s values are written: copied from the first end
     balance = BalanceAverage(config.train.decay, loop_state.get("balance", 0.0),
                              loop_state.get("balance_average"))

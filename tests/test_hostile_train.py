@@ -14,7 +14,8 @@ import pytest
 
 from conftest import REPO_ROOT, user_error_line
 from helpers import checkpoint_of_another_folder, lines_without_progress_bars, mpi_environment, MPIRUN, rank_pid
-from hostile import assert_one_error_line, replace_by_a_copy, run_script, zero_bytes_inside_the_largest_array
+from hostile import (assert_one_error_line, loss_log_resumed, replace_by_a_copy, run_script,
+                     zero_bytes_inside_the_largest_array)
 from utils.errors import UserError, exit_on_user_error
 from utils.paths import BUNDLED_MODEL
 
@@ -3441,13 +3442,8 @@ def test_a_loss_log_whose_column_names_are_padded_resumes_in_its_own_columns(tmp
     edited with its columns aligned ('iteration ,'), a tab or a no-break space after a comma, or spaces ending its
     header: the aligned one was refused as its first row's fault ('line 2 is not a row of numbers'), the others
     named another column than this run's, its rows going on beside it, the curves split in two."""
-    from training.loss_log import LossLog
-    (tmp_path / "losses.csv").write_text(text, encoding="utf-8")
-    log = LossLog(str(tmp_path), 2)
-    log.add(3, {"content_loss": 0.3})
-    log.write(plot=False)
-    with open(tmp_path / "losses.csv", newline="") as file:
-        assert list(csv.reader(file)) == [["iteration", "content_loss"], ["1", "0.5"], ["2", "0.4"], ["3", "0.3"]]
+    assert loss_log_resumed(tmp_path, text) == [["iteration", "content_loss"], ["1", "0.5"], ["2", "0.4"],
+                                                ["3", "0.3"]]
 
 
 def test_a_loss_log_with_an_unclosed_quote_names_the_line_that_opens_it(tmp_path):
@@ -3769,13 +3765,8 @@ def test_a_loss_log_column_name_with_an_invisible_character_resumes_in_its_own_c
     """A column's name with a zero-width space before it (pasted from a web page) or a byte-order mark (a file whose
     first column's name held a second one, utf-8-sig dropping the first): it named another column than this run's,
     the resumed rows going on beside it, the curves split in two."""
-    from training.loss_log import LossLog
-    (tmp_path / "losses.csv").write_text(f"iteration,{name}\n1,0.5\n2,0.4\n", encoding="utf-8")
-    log = LossLog(str(tmp_path), 2)
-    log.add(3, {"content_loss": 0.3})
-    log.write(plot=False)
-    with open(tmp_path / "losses.csv", newline="") as file:
-        assert list(csv.reader(file)) == [["iteration", "content_loss"], ["1", "0.5"], ["2", "0.4"], ["3", "0.3"]]
+    assert loss_log_resumed(tmp_path, f"iteration,{name}\n1,0.5\n2,0.4\n") == [
+        ["iteration", "content_loss"], ["1", "0.5"], ["2", "0.4"], ["3", "0.3"]]
 
 
 @pytest.mark.parametrize("empty", [",,", "   ", '"",""'], ids=["a spreadsheet's empty row", "a line of spaces",
@@ -3896,3 +3887,105 @@ def test_a_drive_whose_only_sequence_lies_in_a_folder_it_keeps_says_so(tmp_path,
                                         r"keeps for itself \(.*\), whose folders are no sequences: move a sequence "
                                         r"out of it"):
         folder_sequences(root)
+
+
+# Nineteenth pass, third look at the nineteenth pass's training fixes
+
+def test_an_output_folder_replaced_during_a_validation_s_picture_gets_no_best_model_over_another_run_s(
+        tmp_path, monkeypatch):
+    """The output folder replaced by another run's folder while the validation wrote its picture (after the folder's
+    check before it): a better model's model_best.h5 was written over the other run's, before val.csv's write said the
+    folder was another."""
+    import training.validation
+    from training.validation import BEST_MODEL
+    validation, output_dir, model_path = _validation_of_one_model(tmp_path, lambda output_dir: None)
+    real = training.validation.write_rgb
+
+    def replaced_after(path, picture):
+        real(path, picture)
+        os.rename(output_dir, tmp_path / "run.old")
+        output_dir.mkdir()
+        (output_dir / BEST_MODEL).write_bytes(b"another run's best model")
+    monkeypatch.setattr(training.validation, "write_rgb", replaced_after)
+    with pytest.raises(UserError, match=rf"^cannot write '.*run/{BEST_MODEL}': the output folder"):
+        validation.run(2, str(model_path))
+    assert (output_dir / BEST_MODEL).read_bytes() == b"another run's best model"
+
+
+def test_an_output_folder_replaced_during_the_loss_log_s_write_gets_no_plot_over_another_run_s(tmp_path, monkeypatch):
+    """The output folder replaced by another run's folder while losses.csv was written (after the folder's check
+    before it): losses.png, the other run's curves, was replaced by this run's."""
+    import training.loss_log
+    from training.loss_log import LossLog
+    output_dir = tmp_path / "run"
+    output_dir.mkdir()
+    log = LossLog(str(output_dir), 0)
+    log.add(1, {"content_loss": 0.5})
+    real = training.loss_log.write_bytes
+
+    def replaced_after(path, data, mode):
+        real(path, data, mode=mode)
+        os.rename(output_dir, tmp_path / "run.old")
+        output_dir.mkdir()
+        (output_dir / "losses.png").write_bytes(b"another run's curves")
+    monkeypatch.setattr(training.loss_log, "write_bytes", replaced_after)
+    with pytest.raises(UserError, match=r"^cannot write '.*run/losses\.png': the output folder"):
+        log.write()
+    assert (output_dir / "losses.png").read_bytes() == b"another run's curves"
+
+
+@pytest.mark.parametrize("name", ["content_loss\u3164", "content_loss\u034f", "\ufe0fcontent_loss",
+                                  "\uffa0content_loss"],
+                         ids=["a Hangul filler", "a combining grapheme joiner", "a variation selector",
+                              "a half-width Hangul filler"])
+def test_a_loss_log_column_name_with_an_invisible_letter_or_mark_resumes_in_its_own_column(tmp_path, name):
+    """A column's name with an invisible character that is no format character (Unicode's default-ignorable letters and
+    marks) at its end: it named another column than this run's, the resumed rows going on beside it, the curves split
+    in two, as a zero-width space did."""
+    assert loss_log_resumed(tmp_path, f"iteration,{name}\n1,0.5\n2,0.4\n") == [
+        ["iteration", "content_loss"], ["1", "0.5"], ["2", "0.4"], ["3", "0.3"]]
+
+
+def test_a_loss_log_number_under_a_column_without_a_name_is_kept(tmp_path):
+    """Numbers in a column without a name where the header names another one so (a spreadsheet's header ending in
+    empty cells, a column of notes typed beside the log): a row kept the last cell of the empty name, the number
+    dropped from the file written back."""
+    rows = loss_log_resumed(tmp_path, "iteration,content_loss,,\n1,0.5,7,\n2,0.4,8,\n")
+    assert [row[:3] for row in rows][1:3] == [["1", "0.5", "7.0"], ["2", "0.4", "8.0"]]
+
+
+def test_a_loss_log_row_holding_numbers_in_two_columns_without_a_name_is_one_line(tmp_path):
+    """Numbers in two columns without a name in one row: one of them was dropped from the file written back."""
+    from training.loss_log import LossLog
+    text = "iteration,,content_loss,\n1,7,0.5,8\n"
+    (tmp_path / "losses.csv").write_text(text)
+    with pytest.raises(UserError, match=r"'.*losses\.csv' line 2 holds numbers in two columns without a name"):
+        LossLog(str(tmp_path), 2)
+    assert (tmp_path / "losses.csv").read_text() == text
+
+
+def test_an_output_folder_replaced_while_a_checkpoint_of_another_folder_is_copied_in_gets_no_copy_over_another_run_s(
+        tmp_path, monkeypatch, capsys):
+    """The output folder replaced by another run's folder (of a checkpoint of the same iteration) while a run started
+    with --checkpoint of another folder copied that checkpoint in (after the start-up's check of the folder): the
+    copy's other files were written over the other run's checkpoint, whose JSON then named another run's states."""
+    import train
+    import training.checkpoint
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir, other = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run", tmp_path / "other"
+    for folder, seed in ((tmp_path / "source", 3), (other, 5)):
+        train.main(tiny_training_flags(scenes, folder, **{"train.max_iter": 2, "train.seed": seed}))
+    kept = {name: (other / name).read_bytes() for name in os.listdir(other) if (other / name).is_file()}
+    real = training.checkpoint.write_atomically
+
+    def replaced_after(path, write):
+        real(path, write)
+        if not (tmp_path / "run.old").exists():
+            os.rename(output_dir, tmp_path / "run.old")
+            shutil.copytree(other, output_dir)
+    monkeypatch.setattr(training.checkpoint, "write_atomically", replaced_after)
+    capsys.readouterr()
+    line = user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}) + [
+        "--checkpoint", str(tmp_path / "source" / "checkpoint_00000002.json")], capsys)
+    assert f"the output folder '{output_dir}' is another folder than the one this run started in" in line
+    assert {name: (output_dir / name).read_bytes() for name in kept} == kept

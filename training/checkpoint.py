@@ -143,12 +143,14 @@ def copied(values, held=None):
     return held
 
 
-def copy_into(path, content, output_dir):
+def copy_into(path, content, output_dir, check_folder=lambda path: None):
     """Copy the checkpoint JSON path (read_checkpoint's content), of another folder, and the files it names into
     output_dir, the JSON last and named checkpoint_<iteration>.json, its bytes unchanged (train.py's same_checkpoint
     takes it for the same run). Why: a run started with --checkpoint is continued without it, and a kill before the
     run's first checkpoint of its own left the folder none, so that the run started again from iteration 0. Nothing
-    is copied where a file of those names is there already (a user's, of a hand-named checkpoint)."""
+    is copied where a file of those names is there already (a user's, of a hand-named checkpoint). check_folder(path):
+    as save_checkpoint's, before each file (a folder replaced by another run's during the copy of the parameters got
+    the other files over that run's checkpoint of the iteration)."""
     folder = os.path.dirname(path)  # as load_checkpoint reads it: os.path.abspath drops 'lnk/..' (another folder)
     names = [content["params"], *content["solvers"].values()]
     copy = os.path.join(output_dir, f"checkpoint_{content['iteration']:08d}.json")
@@ -157,6 +159,7 @@ def copy_into(path, content, output_dir):
     with all_or_none(copy) as written:
         for source, target in [*((os.path.join(folder, name), os.path.join(output_dir, name)) for name in names),
                                (path, copy)]:
+            check_folder(target)
             write_atomically(target, lambda temporary, source=source: copy_of_checkpoint_file(source, temporary, path))
             written.append(target)
 

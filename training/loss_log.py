@@ -87,9 +87,16 @@ class LossLog:
                         if any(cells[len(names):]):
                             raise ValueError("more cells than columns")
                         # an empty cell (or none): a column this row's run did not write (e.g. the iteration time of
-                        # older runs)
-                        row = dict(zip(names, cells))
-                        rows.append({**{key: number(float, value) for key, value in row.items() if value != ""},
+                        # older runs). Not dict(zip()): of the columns without a name (a spreadsheet's header ending in
+                        # empty cells, a column of notes beside them), it kept the last cell, a number dropped
+                        row = {}
+                        for name, cell in zip(names, cells):
+                            if cell != "" and name in row:
+                                raise UserError(f"'{self.csv_path}' line {line} holds numbers in two columns without "
+                                                f"a name; name them in line {header_line}, or delete one")
+                            if cell != "":
+                                row[name] = cell
+                        rows.append({**{key: number(float, value) for key, value in row.items()},
                                      "iteration": number(int, row.get("iteration", ""))})
                     line = reader.line_num + 1
         except (csv.Error, ValueError) as error:
@@ -140,6 +147,9 @@ class LossLog:
             axis.grid(alpha=0.3)
         axes[-1, 0].set_xlabel("iteration")
         figure.tight_layout()
+        # checked again: a folder replaced by another run's while the CSV was written got this run's curves over
+        # that run's
+        self.check_folder(self.png_path)
         write_atomically(self.png_path, lambda temporary: figure.savefig(temporary, dpi=90))
 
 
@@ -285,14 +295,26 @@ class TensorBoardScalars:
             self.writer.close()
 
 
+# Unicode's default-ignorable code points that are not format characters (Cf): letters and marks drawn as nothing
+# (Hangul fillers, the combining grapheme joiner, variation selectors, Khmer's and Mongolian's invisible ones)
+INVISIBLE = frozenset(chr(code) for first, last in (
+    (0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F), (0x3164, 0x3164), (0xFE00, 0xFE0F),
+    (0xFFA0, 0xFFA0), (0xE0100, 0xE01EF)) for code in range(first, last + 1))
+
+
+def invisible(character):
+    """Whether character is white space or drawn as nothing."""
+    return character.isspace() or unicodedata.category(character) == "Cf" or character in INVISIBLE
+
+
 def trimmed(cell):
-    """A cell without the white space and the invisible format characters at its ends: a zero-width space (a name
-    pasted from a web page) or a second byte-order mark (utf-8-sig drops one) named another column than this run's,
-    its rows going on beside it, the curves split in two, as spaces did."""
+    """A cell without the white space and the invisible characters at its ends: a zero-width space (a name pasted from
+    a web page), a second byte-order mark (utf-8-sig drops one) or a Hangul filler named another column than this
+    run's, its rows going on beside it, the curves split in two, as spaces did."""
     start, end = 0, len(cell)
-    while start < end and (cell[start].isspace() or unicodedata.category(cell[start]) == "Cf"):
+    while start < end and invisible(cell[start]):
         start += 1
-    while end > start and (cell[end - 1].isspace() or unicodedata.category(cell[end - 1]) == "Cf"):
+    while end > start and invisible(cell[end - 1]):
         end -= 1
     return cell[start:end]
 

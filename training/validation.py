@@ -258,7 +258,11 @@ class Validation:
             if model_bytes is None:
                 raise UserError(f"'{model_path}', written by this run, was removed before its validation (by another "
                                 "program?); run again to resume")
-            write_bytes(os.path.join(self.output_dir, BEST_MODEL), model_bytes)
+            # checked again: a folder replaced by another run's while the picture was written got this model over
+            # that run's model_best.h5
+            best_path = os.path.join(self.output_dir, BEST_MODEL)
+            self.log.check_folder(best_path)
+            write_bytes(best_path, model_bytes)
             self.best = values[self.column]
         seconds = time.perf_counter() - started
         self.log.add(iteration, {**values, SECONDS: seconds})
