@@ -1271,3 +1271,59 @@ def test_a_model_replaced_by_one_recording_an_unknown_degradation_while_its_job_
     assert job.finished.wait(120) and job.state == "failed"
     assert job.message == ("model weights file 'weights/: mine.h5' records degradation 'gaussian', not one of bd, bi; "
                            "choose another model, or replace the file with a TecoGAN/FRVSR generator's weights")
+
+
+# Nineteenth pass, fourth look at the nineteenth pass's demo and page fixes
+
+def test_a_model_unreadable_at_its_job_s_turn_is_not_said_to_be_in_a_folder_that_is_not_writable(tmp_path,
+                                                                                                  monkeypatch):
+    """A model of the weights folder made unreadable (mode 0) while its job waited: write_atomically reads any
+    EACCES of its copy as its own folder's, and the job failed with "cannot write 'model.h5' (Permission denied): its
+    folder is not writable (or no longer); make it writable, then run again", a folder of the server the user never
+    named. Root reads a file of mode 0: there the copy's refusal is what a server run by a user meets."""
+    import errno
+    import shutil
+
+    from utils.paths import BUNDLED_X2_MODEL
+    from webapp.inputs import job_spec
+    from webapp.jobs import JobQueue
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    model = weights / "mine.h5"
+    shutil.copyfile(BUNDLED_X2_MODEL, model)
+    copyfile = shutil.copyfile
+
+    def refused_to_read(source, target, **kwargs):
+        if os.fspath(source) == str(model):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fspath(source))
+        return copyfile(source, target, **kwargs)
+
+    queue = JobQueue(str(tmp_path / "work"), 60)
+    with queue.changed:  # the queue's thread takes no job until the model is unreadable
+        job = queue.submit(lambda folder: job_spec(folder, small_frames_zip(tmp_path / "frames.zip"), None,
+                                                   "weights/: mine.h5", "", "", {"--backend": "auto"}, str(weights),
+                                                   2 ** 30))
+        model.chmod(0)
+        if os.geteuid() == 0:
+            monkeypatch.setattr(shutil, "copyfile", refused_to_read)
+    assert job.finished.wait(120) and job.state == "failed"
+    assert "not writable" not in job.message and "model.h5" not in job.message
+    assert job.message.startswith("model ") and "'weights/: mine.h5'" in job.message
+    assert "Permission denied" in job.message or "permission denied" in job.message
+    assert not os.path.exists(job.folder)
+
+
+def test_an_output_size_start_and_end_typed_in_full_width_are_read_as_in_ascii(tmp_path):
+    """A Japanese or Chinese input method types the fields in full width: Python read its digits alone, so
+    '３８４０x２１６０' was a size while '３８４０ｘ２１６０' was told both forms, '１．５' was neither a factor nor a
+    size, and a Start of '０ｓ' was neither a frame nor a time."""
+    from webapp.inputs import job_spec, size_flags
+    assert size_flags("３８４０ｘ２１６０") == size_flags("3840x2160") == {"--output-size": "3840x2160"}
+    assert size_flags("１．５") == {"--outscale": "1.5"}
+    spec = job_spec(str(tmp_path / "job"), None, "bikes.mp4 (640x272, with ground truth)", "bundled: "
+                    "tecogan_demo_bigbuckbunny.h5", "０ｓ", "０：００．２", {"--backend": "auto"}, str(tmp_path), 2 ** 30,
+                    "２")
+    assert (spec["input"]["start"], spec["input"]["frames"]) == (0, 5)
+    assert spec["flags"]["--outscale"] == "2"
+    with pytest.raises(UserError, match="got '1920×1080'"):  # the multiplication sign is no 'x' in any width
+        size_flags("1920×1080")

@@ -40,6 +40,10 @@ OUTPUTS = {
 MODEL_COPY = "model.h5"  # the job's model, copied into its folder when its turn comes (JobQueue._take_model)
 
 
+class ModelNotCopied(Exception):
+    """The job's model could not be read for its copy (not an OSError: write_atomically reads those as the job folder's)."""
+
+
 def job_file(folder):
     return os.path.join(folder, "job.json")
 
@@ -238,11 +242,24 @@ class JobQueue:
         the job after its frames were made, or gave a comparison at the other scale, with the job done."""
         model, name = job.spec["model"], job.spec.get("model_name", job.spec["model"])
         copy = os.path.join(job.folder, MODEL_COPY)
+
+        def copy_model(temporary):
+            try:
+                shutil.copyfile(model, temporary)
+            except OSError as error:
+                # the model's own (unreadable, gone, a FIFO), not the job folder's: write_atomically read a model of mode
+                # 0 as "cannot write 'model.h5' (Permission denied): its folder is not writable"
+                if error.filename == model or isinstance(error, shutil.SpecialFileError):
+                    raise ModelNotCopied(error) from error
+                raise
+
         try:
-            write_atomically(copy, lambda temporary: shutil.copyfile(model, temporary))
-        except OSError as error:  # gone, a folder, a FIFO, a link to nothing: check_model says which
+            write_atomically(copy, copy_model)
+        except (OSError, ModelNotCopied) as error:  # gone, a folder, a FIFO, a link to nothing: check_model says which
             check_model(model, name)
-            raise UserError(f"model '{name}' could not be copied for its job ({error_reason(error)}); press Run again")
+            reason = error_reason(error.__cause__ if isinstance(error, ModelNotCopied) else error)
+            raise UserError(f"model '{name}' could not be copied for its job ({reason}); press Run again, or choose "
+                            "another model")
         # one replaced by another scale: its output checked as the page checks it before a job is queued, not failed by
         # generate.py's line ("--output-video of x4 4100x8 frames gives 16400x32 frames, ...", a flag the page has not)
         scale = check_model(copy, name)
