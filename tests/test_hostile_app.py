@@ -1327,3 +1327,18 @@ def test_an_output_size_start_and_end_typed_in_full_width_are_read_as_in_ascii(t
     assert spec["flags"]["--outscale"] == "2"
     with pytest.raises(UserError, match="got '1920×1080'"):  # the multiplication sign is no 'x' in any width
         size_flags("1920×1080")
+
+
+def test_a_done_job_s_folder_keeps_its_results_not_the_copy_of_its_model(tmp_path):
+    """The copy of the model taken at the job's turn (the third look's) stayed in a done job's folder for --keep-minutes,
+    nearly all of it (9 MB beside a small clip's results), though no command of the job reads it any more: jobs done
+    in an hour filled the work folder's disk the uploads need."""
+    from webapp.inputs import job_spec
+    from webapp.jobs import MODEL_COPY, JobQueue
+    queue = JobQueue(str(tmp_path / "work"), 60)
+    job = queue.submit(lambda folder: job_spec(folder, small_frames_zip(tmp_path / "frames.zip"), None,
+                                               "bundled: frvsr_x2_demo_bigbuckbunny.h5", "", "", {"--backend": "auto"},
+                                               str(tmp_path), 2 ** 30))
+    assert job.finished.wait(300) and (job.state, job.message) == ("done", "")
+    assert MODEL_COPY not in os.listdir(job.folder)
+    assert set(job.outputs()) == {"video", "frames_zip", "bicubic", "ours"}

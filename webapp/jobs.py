@@ -6,6 +6,7 @@ group of its own, so that Cancel stops a job at once (the group is killed: gener
 and leaves no partial file (the job's folder is deleted). A job's folder is deleted keep_seconds after
 the job ends, or when the page that submitted it starts another (discard).
 """
+import contextlib
 import json
 import os
 import re
@@ -300,6 +301,10 @@ class JobQueue:
             job.ended = job.ended or time.monotonic()
             if job.state == "running" and not failed:
                 job.state = "done"
+                # read by the job's commands alone: a done job's folder kept it for --keep-minutes, most of the folder
+                # (9 MB of a bundled model beside a small clip's results), on the disk the uploads need
+                with contextlib.suppress(OSError):
+                    os.remove(os.path.join(job.folder, MODEL_COPY))
             else:  # nothing of a stopped or failed job is shown: no partial file is kept
                 self._remove_files(job)
                 if job.state == "running":
