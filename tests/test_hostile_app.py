@@ -1342,3 +1342,27 @@ def test_a_done_job_s_folder_keeps_its_results_not_the_copy_of_its_model(tmp_pat
     assert job.finished.wait(300) and (job.state, job.message) == ("done", "")
     assert MODEL_COPY not in os.listdir(job.folder)
     assert set(job.outputs()) == {"video", "frames_zip", "bicubic", "ours"}
+
+
+def test_an_onnx_cache_that_cannot_be_written_gets_the_page_s_advice_not_generate_py_s_flag(tmp_path):
+    """The ONNX cache of the work folder a file (or not writable, a read-only mount): the job failed with generate.py's
+    "--cache-dir '...' is a file, not a folder; choose another path" (or "pass a writable --cache-dir"), a flag the
+    server sets and no field of the page."""
+    from inference.onnx_export import openvino_available
+    from webapp.inputs import job_spec
+    from webapp.jobs import JobQueue
+    if not openvino_available():
+        pytest.skip("needs OpenVINO (the ONNX cache is the OpenVINO backend's)")
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "onnx_cache").write_text("not a folder")
+    queue = JobQueue(str(work), 60)
+    job = queue.submit(lambda folder: job_spec(folder, small_frames_zip(tmp_path / "frames.zip"), None,
+                                               "bundled: frvsr_x2_demo_bigbuckbunny.h5", "", "",
+                                               {"--backend": "openvino"}, str(tmp_path), 2 ** 30))
+    assert job.finished.wait(300) and job.state == "failed"
+    assert "--cache-dir" not in job.message and "choose another path" not in job.message
+    assert job.message == (f"the server's ONNX cache '{work / 'onnx_cache'}' is a file, not a folder; choose Backend "
+                           "nnabla, or make the ONNX cache a writable folder (app.py keeps it in its --work-dir) and run "
+                           "again")
+    assert (work / "onnx_cache").read_text() == "not a folder"

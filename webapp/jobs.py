@@ -331,6 +331,11 @@ def read_lines(stream, job=None):
     return lines + ([pending.decode(errors="replace").strip()] if pending.strip() else [])
 
 
+CACHE_FLAG = re.compile(r"(?<![\w-])--cache-dir(?![\w-])")
+CACHE_ADVICE = ("choose Backend nnabla, or make the ONNX cache a writable folder (app.py keeps it in its --work-dir) "
+                "and run again")
+
+
 def failure(lines, code, folder, source=None):
     """The message of a failed command: its UserError line (paths in the job folder made relative, an upload's copy
     and frames by the names the user knows: source, the job's input; generate.py's flags by the page's fields), else
@@ -341,6 +346,11 @@ def failure(lines, code, folder, source=None):
         if source and "name" in source:  # a frame of a zip was 'input/frames/0001.png', a folder on the server
             path = page_terms(source["path"])
             message = message.replace(path + os.sep, "").replace(path, source["name"])
+        if CACHE_FLAG.search(re.sub(r"'[^'\n]*'", "", message)):  # not in a quoted name ('take--cache-dir.mp4')
+            # generate.py's flag, which the server sets (its --work-dir's onnx_cache), and its advice ("choose another
+            # path", "pass a writable --cache-dir"), which no field of the page follows
+            cause = message.split("; ")[0].replace("--cache-dir '", "the server's ONNX cache '", 1)
+            message = f"{cause}; {CACHE_ADVICE}"
         return message.replace(page_terms(folder) + os.sep, "")
     if code == -signal.SIGKILL:  # not Cancel's (a cancelled job reports nothing): the kernel's out-of-memory killer
         return ("the run was killed (SIGKILL: most often the system out of memory); try a shorter clip or a smaller "
