@@ -1327,6 +1327,8 @@ def test_an_output_size_start_and_end_typed_in_full_width_are_read_as_in_ascii(t
     assert spec["flags"]["--outscale"] == "2"
     with pytest.raises(UserError, match="got '1920×1080'"):  # the multiplication sign is no 'x' in any width
         size_flags("1920×1080")
+    with pytest.raises(UserError, match="got '1920x1080²'"):  # a superscript is no digit: not 1920x10802
+        size_flags("1920x1080²")
 
 
 def test_a_done_job_s_folder_keeps_its_results_not_the_copy_of_its_model(tmp_path):

@@ -11,7 +11,6 @@ import os
 import re
 import reprlib
 import shutil
-import unicodedata
 import zipfile
 
 from evaluation.scoring import DEFAULT_LPIPS_WEIGHTS
@@ -289,11 +288,16 @@ def size_flags(text):
         raise UserError(page_terms(str(error)))
 
 
+# the full-width forms of ASCII's characters (U+FF01..U+FF5E) and the ideographic space, as ASCII
+FULL_WIDTH = {**{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}, 0x3000: " "}
+
+
 def field_text(text):
     """A text field of the page as its parsers read it: stripped, and typed in full width (a Japanese or Chinese input
     method's: '３８４０ｘ２１６０', '１．５', '０：０１', '５ｓ') as in ASCII. Python read the full-width digits alone, so
-    '３８４０x２１６０' was a size and '３８４０ｘ２１６０' was told both forms."""
-    return unicodedata.normalize("NFKC", text or "").strip()
+    '３８４０x２１６０' was a size and '３８４０ｘ２１６０' was told both forms. The full-width forms alone, not NFKC's
+    other folds: '1920x1080²' is no 1920x10802."""
+    return (text or "").translate(FULL_WIDTH).strip()
 
 
 def is_number(text):
