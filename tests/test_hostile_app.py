@@ -1332,9 +1332,9 @@ def test_an_output_size_start_and_end_typed_in_full_width_are_read_as_in_ascii(t
 
 
 def test_a_done_job_s_folder_keeps_its_results_not_the_copy_of_its_model(tmp_path):
-    """The copy of the model taken at the job's turn (the third look's) stayed in a done job's folder for --keep-minutes,
-    nearly all of it (9 MB beside a small clip's results), though no command of the job reads it any more: jobs done
-    in an hour filled the work folder's disk the uploads need."""
+    """The copy of the model taken at the job's turn (the third look's) stayed in a done job's folder for
+    --keep-minutes, nearly all of it (9 MB beside a small clip's results), though no command of the job reads it any
+    more: jobs done in an hour filled the work folder's disk the uploads need."""
     from webapp.inputs import job_spec
     from webapp.jobs import MODEL_COPY, JobQueue
     queue = JobQueue(str(tmp_path / "work"), 60)
@@ -1365,6 +1365,6 @@ def test_an_onnx_cache_that_cannot_be_written_gets_the_page_s_advice_not_generat
     assert job.finished.wait(300) and job.state == "failed"
     assert "--cache-dir" not in job.message and "choose another path" not in job.message
     assert job.message == (f"the server's ONNX cache '{work / 'onnx_cache'}' is a file, not a folder; choose Backend "
-                           "nnabla, or make the ONNX cache a writable folder (app.py keeps it in its --work-dir) and run "
-                           "again")
+                           "nnabla, or make the ONNX cache a writable folder (app.py keeps it in its --work-dir) and "
+                           "run again")
     assert (work / "onnx_cache").read_text() == "not a folder"

@@ -42,7 +42,7 @@ MODEL_COPY = "model.h5"  # the job's model, copied into its folder when its turn
 
 
 class ModelNotCopied(Exception):
-    """The job's model could not be read for its copy (not an OSError: write_atomically reads those as the job folder's)."""
+    """The job's model could not be read for its copy (not an OSError: write_atomically reads those as its folder's)."""
 
 
 def job_file(folder):
@@ -248,8 +248,8 @@ class JobQueue:
             try:
                 shutil.copyfile(model, temporary)
             except OSError as error:
-                # the model's own (unreadable, gone, a FIFO), not the job folder's: write_atomically read a model of mode
-                # 0 as "cannot write 'model.h5' (Permission denied): its folder is not writable"
+                # the model's own (unreadable, gone, a FIFO), not the job folder's: write_atomically read a model of
+                # mode 0 as "cannot write 'model.h5' (Permission denied): its folder is not writable"
                 if error.filename == model or isinstance(error, shutil.SpecialFileError):
                     raise ModelNotCopied(error) from error
                 raise
