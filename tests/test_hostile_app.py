@@ -1334,7 +1334,7 @@ def test_an_output_size_start_and_end_typed_in_full_width_are_read_as_in_ascii(t
 def test_a_done_job_s_folder_keeps_its_results_not_the_copy_of_its_model(tmp_path):
     """The copy of the model taken at the job's turn (the third look's) stayed in a done job's folder for
     --keep-minutes, nearly all of it (9 MB beside a small clip's results), though no command of the job reads it any
-    more: jobs done in an hour filled the work folder's disk the uploads need."""
+    more: each job done within that time held that much of the work folder's disk, which uploads need."""
     from webapp.inputs import job_spec
     from webapp.jobs import MODEL_COPY, JobQueue
     queue = JobQueue(str(tmp_path / "work"), 60)
