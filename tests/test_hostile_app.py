@@ -1284,3 +1284,100 @@ def test_the_page_s_output_size_factor_is_passed_on_as_typed(typed):
     passed = parse_outscale(size_flags(typed)["--outscale"])
     assert passed == parse_outscale(typed)
     assert requested_size(2876, 3605, passed, None, True) == requested_size(2876, 3605, float(typed), None, True)
+
+
+# Nineteenth pass, fourth look at the nineteenth pass's demo and page fixes
+
+def test_a_model_unreadable_at_its_job_s_turn_is_not_said_to_be_in_a_folder_that_is_not_writable(tmp_path,
+                                                                                                  monkeypatch):
+    """A model of the weights folder made unreadable (mode 0) while its job waited: write_atomically reads any
+    EACCES of its copy as its own folder's, and the job failed with "cannot write 'model.h5' (Permission denied): its
+    folder is not writable (or no longer); make it writable, then run again", a folder of the server the user never
+    named. Root reads a file of mode 0: there the copy's refusal is what a server run by a user meets."""
+    import errno
+    import shutil
+
+    from utils.paths import BUNDLED_X2_MODEL
+    from webapp.inputs import job_spec
+    from webapp.jobs import JobQueue
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    model = weights / "mine.h5"
+    shutil.copyfile(BUNDLED_X2_MODEL, model)
+    copyfile = shutil.copyfile
+
+    def refused_to_read(source, target, **kwargs):
+        if os.fspath(source) == str(model):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fspath(source))
+        return copyfile(source, target, **kwargs)
+
+    queue = JobQueue(str(tmp_path / "work"), 60)
+    with queue.changed:  # the queue's thread takes no job until the model is unreadable
+        job = queue.submit(lambda folder: job_spec(folder, small_frames_zip(tmp_path / "frames.zip"), None,
+                                                   "weights/: mine.h5", "", "", {"--backend": "auto"}, str(weights),
+                                                   2 ** 30))
+        model.chmod(0)
+        if os.geteuid() == 0:
+            monkeypatch.setattr(shutil, "copyfile", refused_to_read)
+    assert job.finished.wait(120) and job.state == "failed"
+    assert "not writable" not in job.message and "model.h5" not in job.message
+    assert job.message.startswith("model ") and "'weights/: mine.h5'" in job.message
+    assert "Permission denied" in job.message or "permission denied" in job.message
+    assert not os.path.exists(job.folder)
+
+
+def test_an_output_size_start_and_end_typed_in_full_width_are_read_as_in_ascii(tmp_path):
+    """A Japanese or Chinese input method types the fields in full width: Python read its digits alone, so
+    '３８４０x２１６０' was a size while '３８４０ｘ２１６０' was told both forms, '１．５' was neither a factor nor a
+    size, and a Start of '０ｓ' was neither a frame nor a time."""
+    from webapp.inputs import job_spec, size_flags
+    assert size_flags("３８４０ｘ２１６０") == size_flags("3840x2160") == {"--output-size": "3840x2160"}
+    assert size_flags("１．５") == {"--outscale": "1.5"}
+    spec = job_spec(str(tmp_path / "job"), None, "bikes.mp4 (640x272, with ground truth)", "bundled: "
+                    "tecogan_demo_bigbuckbunny.h5", "０ｓ", "０：００．２", {"--backend": "auto"}, str(tmp_path), 2 ** 30,
+                    "２")
+    assert (spec["input"]["start"], spec["input"]["frames"]) == (0, 5)
+    assert spec["flags"]["--outscale"] == "2"
+    with pytest.raises(UserError, match="got '1920×1080'"):  # the multiplication sign is no 'x' in any width
+        size_flags("1920×1080")
+    with pytest.raises(UserError, match="got '1920x1080²'"):  # a superscript is no digit: not 1920x10802
+        size_flags("1920x1080²")
+
+
+def test_a_done_job_s_folder_keeps_its_results_not_the_copy_of_its_model(tmp_path):
+    """The copy of the model taken at the job's turn (the third look's) stayed in a done job's folder for
+    --keep-minutes, nearly all of it (9 MB beside a small clip's results), though no command of the job reads it any
+    more: each job done within that time held that much of the work folder's disk, which uploads need."""
+    from webapp.inputs import job_spec
+    from webapp.jobs import MODEL_COPY, JobQueue
+    queue = JobQueue(str(tmp_path / "work"), 60)
+    job = queue.submit(lambda folder: job_spec(folder, small_frames_zip(tmp_path / "frames.zip"), None,
+                                               "bundled: frvsr_x2_demo_bigbuckbunny.h5", "", "", {"--backend": "auto"},
+                                               str(tmp_path), 2 ** 30))
+    assert job.finished.wait(300) and (job.state, job.message) == ("done", "")
+    assert MODEL_COPY not in os.listdir(job.folder)
+    assert set(job.outputs()) == {"video", "frames_zip", "bicubic", "ours"}
+
+
+def test_an_onnx_cache_that_cannot_be_written_gets_the_page_s_advice_not_generate_py_s_flag(tmp_path):
+    """The ONNX cache of the work folder a file (or not writable, a read-only mount): the job failed with generate.py's
+    "--cache-dir '...' is a file, not a folder; choose another path" (or "pass a writable --cache-dir"), a flag the
+    server sets and no field of the page."""
+    from inference.onnx_export import openvino_available
+    from webapp.inputs import job_spec
+    from webapp.jobs import JobQueue
+    if not openvino_available():
+        pytest.skip("needs OpenVINO (the ONNX cache is the OpenVINO backend's)")
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "onnx_cache").write_text("not a folder")
+    queue = JobQueue(str(work), 60)
+    job = queue.submit(lambda folder: job_spec(folder, small_frames_zip(tmp_path / "frames.zip"), None,
+                                               "bundled: frvsr_x2_demo_bigbuckbunny.h5", "", "",
+                                               {"--backend": "openvino"}, str(tmp_path), 2 ** 30))
+    assert job.finished.wait(300) and job.state == "failed"
+    assert "--cache-dir" not in job.message and "choose another path" not in job.message
+    assert job.message == (f"the server's ONNX cache '{work / 'onnx_cache'}' is a file, not a folder; choose Backend "
+                           "nnabla, or make the ONNX cache a writable folder (app.py keeps it in its --work-dir) and "
+                           "run again")
+    assert (work / "onnx_cache").read_text() == "not a folder"

@@ -273,12 +273,12 @@ SIZE_FLAGS = OUTSCALE, OUTPUT_SIZE = "--outscale", "--output-size"  # the genera
 def size_flags(text):
     """The page's Output size as generate.py flags: empty, the model's native size; a factor, --outscale; WxH,
     --output-size (even sides: the result is a video). UserError in the page's terms otherwise."""
-    text = (text or "").strip()
+    typed, text = (text or "").strip(), field_text(text)
     if not text:
         return {}
     if not SIZE_PATTERN.fullmatch(text) and not is_number(text):  # '1920 x 1080', '1920×1080' were told to be a factor
         raise UserError(f"Output size must be a factor (e.g. 2 or 1.5) or WIDTHxHEIGHT in pixels (e.g. 1920x1080), "
-                        f"got '{shortened(text)}'")
+                        f"got '{shortened(typed)}'")
     try:
         if SIZE_PATTERN.fullmatch(text):
             parse_output_size(text, for_video=True)
@@ -286,6 +286,18 @@ def size_flags(text):
         return {OUTSCALE: factor_said(parse_outscale(text))}
     except UserError as error:
         raise UserError(page_terms(str(error)))
+
+
+# the full-width forms of ASCII's characters (U+FF01..U+FF5E) and the ideographic space, as ASCII
+FULL_WIDTH = {**{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}, 0x3000: " "}
+
+
+def field_text(text):
+    """A text field of the page as its parsers read it: stripped, and typed in full width (a Japanese or Chinese input
+    method's: '３８４０ｘ２１６０', '１．５', '０：０１', '５ｓ') as in ASCII. Python read the full-width digits alone, so
+    '３８４０x２１６０' was a size and '３８４０ｘ２１６０' was told both forms. The full-width forms alone, not NFKC's
+    other folds: '1920x1080²' is no 1920x10802."""
+    return (text or "").translate(FULL_WIDTH).strip()
 
 
 def is_number(text):
@@ -332,7 +344,7 @@ def job_spec(folder, upload, sample, model, start, end, flags, weights_folder, m
     if model not in models:
         raise UserError(f"model '{model}' is no longer in the list; reload the page and choose a model")
     scale = check_model(models[model], model)
-    start, end = (start or "").strip(), (end or "").strip()
+    start, end = field_text(start), field_text(end)
     if upload:
         source = upload_input(upload, os.path.basename(upload), start, end, folder, max_unpacked_bytes)
     elif sample:

@@ -6,6 +6,7 @@ group of its own, so that Cancel stops a job at once (the group is killed: gener
 and leaves no partial file (the job's folder is deleted). A job's folder is deleted keep_seconds after
 the job ends, or when the page that submitted it starts another (discard).
 """
+import contextlib
 import json
 import os
 import re
@@ -38,6 +39,10 @@ OUTPUTS = {
 
 
 MODEL_COPY = "model.h5"  # the job's model, copied into its folder when its turn comes (JobQueue._take_model)
+
+
+class ModelNotCopied(Exception):
+    """The job's model could not be read for its copy (not an OSError: write_atomically reads those as its folder's)."""
 
 
 def job_file(folder):
@@ -238,11 +243,24 @@ class JobQueue:
         the job after its frames were made, or gave a comparison at the other scale, with the job done."""
         model, name = job.spec["model"], job.spec.get("model_name", job.spec["model"])
         copy = os.path.join(job.folder, MODEL_COPY)
+
+        def copy_model(temporary):
+            try:
+                shutil.copyfile(model, temporary)
+            except OSError as error:
+                # the model's own (unreadable, gone, a FIFO), not the job folder's: write_atomically read a model of
+                # mode 0 as "cannot write 'model.h5' (Permission denied): its folder is not writable"
+                if error.filename == model or isinstance(error, shutil.SpecialFileError):
+                    raise ModelNotCopied(error) from error
+                raise
+
         try:
-            write_atomically(copy, lambda temporary: shutil.copyfile(model, temporary))
-        except OSError as error:  # gone, a folder, a FIFO, a link to nothing: check_model says which
+            write_atomically(copy, copy_model)
+        except (OSError, ModelNotCopied) as error:  # gone, a folder, a FIFO, a link to nothing: check_model says which
             check_model(model, name)
-            raise UserError(f"model '{name}' could not be copied for its job ({error_reason(error)}); press Run again")
+            reason = error_reason(error.__cause__ if isinstance(error, ModelNotCopied) else error)
+            raise UserError(f"model '{name}' could not be copied for its job ({reason}); press Run again, or choose "
+                            "another model")
         # one replaced by another scale: its output checked as the page checks it before a job is queued, not failed by
         # generate.py's line ("--output-video of x4 4100x8 frames gives 16400x32 frames, ...", a flag the page has not)
         scale = check_model(copy, name)
@@ -283,6 +301,10 @@ class JobQueue:
             job.ended = job.ended or time.monotonic()
             if job.state == "running" and not failed:
                 job.state = "done"
+                # read by the job's commands alone: a done job's folder kept it for --keep-minutes, most of the folder
+                # (9 MB of a bundled model beside a small clip's results), on the disk the uploads need
+                with contextlib.suppress(OSError):
+                    os.remove(os.path.join(job.folder, MODEL_COPY))
             else:  # nothing of a stopped or failed job is shown: no partial file is kept
                 self._remove_files(job)
                 if job.state == "running":
@@ -309,6 +331,11 @@ def read_lines(stream, job=None):
     return lines + ([pending.decode(errors="replace").strip()] if pending.strip() else [])
 
 
+CACHE_FLAG = re.compile(r"(?<![\w-])--cache-dir(?![\w-])")
+CACHE_ADVICE = ("choose Backend nnabla, or make the ONNX cache a writable folder (app.py keeps it in its --work-dir) "
+                "and run again")
+
+
 def failure(lines, code, folder, source=None):
     """The message of a failed command: its UserError line (paths in the job folder made relative, an upload's copy
     and frames by the names the user knows: source, the job's input; generate.py's flags by the page's fields), else
@@ -319,6 +346,11 @@ def failure(lines, code, folder, source=None):
         if source and "name" in source:  # a frame of a zip was 'input/frames/0001.png', a folder on the server
             path = page_terms(source["path"])
             message = message.replace(path + os.sep, "").replace(path, source["name"])
+        if CACHE_FLAG.search(re.sub(r"'[^'\n]*'", "", message)):  # not in a quoted name ('take--cache-dir.mp4')
+            # generate.py's flag, which the server sets (its --work-dir's onnx_cache), and its advice ("choose another
+            # path", "pass a writable --cache-dir"), which no field of the page follows
+            cause = message.split("; ")[0].replace("--cache-dir '", "the server's ONNX cache '", 1)
+            message = f"{cause}; {CACHE_ADVICE}"
         return message.replace(page_terms(folder) + os.sep, "")
     if code == -signal.SIGKILL:  # not Cancel's (a cancelled job reports nothing): the kernel's out-of-memory killer
         return ("the run was killed (SIGKILL: most often the system out of memory); try a shorter clip or a smaller "
