@@ -262,8 +262,12 @@ def is_frame_name(name, extensions=IMAGE_EXTENSIONS):
 # group folder, exit code 0; and a FAT or exFAT drive's (a camera's card, a USB disk) FOUND.000, FOUND.001.., where
 # Windows' chkdsk puts the folders it recovers ('FOUND.000/DIR0000.CHK/0001.png'), trained on so too, when it holds what
 # chkdsk names so (RECOVERED_BY_CHKDSK): a sequence of the user's named 'Found.001' (Blender's name of a copy) was
-# left out without a word, exit code 0, and the only one was "holds no sequence folder"
-FILE_SYSTEM_FOLDERS = re.compile(r"lost\+found|\$recycle\.bin|system volume information|recycler|#recycle|@recycle")
+# left out without a word, exit code 0, and the only one was "holds no sequence folder". So are Windows XP's recycle
+# bin on a FAT drive ('RECYCLED/Dc1'), an AFP share's (netatalk's 'Network Trash Folder/<sequence>'), and Synology's
+# thumbnails of each picture ('@eaDir/preview.png/SYNOFILE_THUMB_M.jpg'): each was trained on as a sequence, exit code
+# 0, or refused as one of frames of several sizes
+FILE_SYSTEM_FOLDERS = re.compile(r"lost\+found|\$recycle\.bin|system volume information|recycler|recycled|#recycle|"
+                                 r"@recycle|network trash folder|@eadir")
 CHKDSK_FOLDER, RECOVERED_BY_CHKDSK = re.compile(r"found\.[0-9]{3}"), re.compile(r"(dir|file)[0-9]{4}\.chk")
 
 
