@@ -3908,3 +3908,22 @@ def test_a_nas_s_thumbnails_and_other_systems_recycle_bins_are_no_sequences(tmp_
     from training_data import make_sequence_folders
     root = make_sequence_folders(tmp_path / "data", {"s": 3, kept: 3}, sizes={"s": (8, 8), kept: (8, 8)})
     assert [sequence.name for sequence in folder_sequences(root)] == ["s"]
+
+
+@pytest.mark.parametrize("beside", ["00000050.webp", "00000050 (1).png"])
+def test_a_reds_sequence_cut_short_beside_a_picture_of_one_missing_frame_is_also_sent_to_the_download(tmp_path, beside):
+    """A REDS sequence lacking its frames 50..99 (an unzip stopped) beside a conversion or a copy of frame 50 alone:
+    "rename or convert them to those", one picture for 50 frames, and the download that restores the other 49
+    unsaid."""
+    from datasets import reds
+    from training_data import make_reds_folder
+    root = make_reds_folder(tmp_path / "REDS", train=("000",), val=(), height=8, width=8)
+    folder = os.path.join(root, "train", "train_sharp", "000")
+    shutil.copy(os.path.join(folder, "00000050.png"), os.path.join(folder, beside))
+    for index in range(50, 100):
+        os.remove(os.path.join(folder, reds.frame_name(index)))
+    (tmp_path / "list.txt").write_text("000\n")
+    with pytest.raises(UserError, match=rf"lacks 50 of its 100 frames: .*pictures of other names \({re.escape(beside)}\)"
+                                        r".*: rename or convert them to those, .*; for the other 49 frames, run "
+                                        r"download_test_data\.py --reds again$"):
+        reds.training_sequences(root, str(tmp_path / "list.txt"))
