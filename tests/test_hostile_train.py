@@ -3927,3 +3927,31 @@ def test_a_reds_sequence_cut_short_beside_a_picture_of_one_missing_frame_is_also
                                         r".*: rename or convert them to those, .*; for the other 49 frames, run "
                                         r"download_test_data\.py --reds again$"):
         reds.training_sequences(root, str(tmp_path / "list.txt"))
+
+
+@pytest.mark.parametrize("gone", ["removed", "moved"])
+def test_the_frame_cache_folder_gone_while_a_run_waits_for_another_s_build_is_one_line(tmp_path, gone):
+    """A run waiting for another's frame-cache build (its lock) while the cache folder was removed (to free its room,
+    or to decode anew) or moved away: FileNotFoundError's traceback when the wait ended."""
+    import fcntl
+    from data_loader import read_frame
+    from datasets.frame_cache import LOCK_FILE, cached_frames
+    from datasets.sequences import folder_sequences, frame_size
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"a": 3}, sizes={"a": (8, 8)})
+    sequences = folder_sequences(root)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    other_build = open(cache / LOCK_FILE, "a+")
+    fcntl.flock(other_build, fcntl.LOCK_EX)
+
+    def meanwhile(line):  # said before the wait: the folder goes, then the other build ends
+        if "waiting" in line:
+            shutil.rmtree(cache) if gone == "removed" else os.rename(cache, tmp_path / "cache.old")
+            fcntl.flock(other_build, fcntl.LOCK_UN)
+
+    with other_build, pytest.raises(UserError, match=rf"^frame cache folder '{re.escape(str(cache))}', or its lock, "
+                                                     r"was removed or moved while this run waited for another's "
+                                                     r"build; run the same command again"):
+        cached_frames(sequences, [frame_size(sequences[0], "sequences")], str(cache), read_frame, report=meanwhile,
+                      show_progress=False)
