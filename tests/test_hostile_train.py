@@ -3924,8 +3924,8 @@ def test_a_reds_sequence_cut_short_beside_a_picture_of_one_missing_frame_is_also
         os.remove(os.path.join(folder, reds.frame_name(index)))
     (tmp_path / "list.txt").write_text("000\n")
     with pytest.raises(UserError, match=rf"lacks 50 of its 100 frames: .*pictures of other names "
-                                        rf"\({re.escape(beside)}\).*: rename or convert them to those, .*; for the other 49 frames, run "
-                                        r"download_test_data\.py --reds again$"):
+                                        rf"\({re.escape(beside)}\).*: rename or convert them to those, .*; for the "
+                                        r"other 49 frames, run download_test_data\.py --reds again$"):
         reds.training_sequences(root, str(tmp_path / "list.txt"))
 
 
