@@ -3902,12 +3902,16 @@ def test_a_drive_whose_only_sequence_lies_in_a_folder_it_keeps_says_so(tmp_path,
 @pytest.mark.parametrize("kept", ["@eaDir/preview.png", "RECYCLED/Dc1", "Network Trash Folder/clip"])
 def test_a_nas_s_thumbnails_and_other_systems_recycle_bins_are_no_sequences(tmp_path, kept):
     """Synology's thumbnails of a picture in the data folder ('@eaDir/preview.png/SYNOFILE_THUMB_M.jpg'), Windows XP's
-    recycle bin on a FAT drive, an AFP share's (netatalk's): each was trained on as a sequence, exit code 0 (or refused
-    as one of frames of several sizes, the thumbnails' sizes), as lost+found and the other recycle bins are not."""
+    recycle bin on a FAT drive (holding its record INFO2), an AFP share's (netatalk's): each was trained on as a
+    sequence, exit code 0 (or refused as one of frames of several sizes, the thumbnails' sizes), as lost+found and the
+    other recycle bins are not. A sequence of the user's named 'recycled' is one."""
     from datasets.sequences import folder_sequences
     from training_data import make_sequence_folders
-    root = make_sequence_folders(tmp_path / "data", {"s": 3, kept: 3}, sizes={"s": (8, 8), kept: (8, 8)})
-    assert [sequence.name for sequence in folder_sequences(root)] == ["s"]
+    root = make_sequence_folders(tmp_path / "data", {"s": 3, kept: 3, "recycled": 3},
+                                 sizes={"s": (8, 8), kept: (8, 8), "recycled": (8, 8)})
+    if kept.startswith("RECYCLED"):
+        (tmp_path / "data" / "RECYCLED" / "INFO2").write_bytes(b"\x05\x00\x00\x00")
+    assert [sequence.name for sequence in folder_sequences(root)] == ["recycled", "s"]
 
 
 @pytest.mark.parametrize("beside", ["00000050.webp", "00000050 (1).png"])
