@@ -113,9 +113,22 @@ def build_lock(cache_dir, report):
             report(f"frame cache: waiting for another process building '{cache_dir}'")
             fcntl.flock(lock, fcntl.LOCK_EX)
         try:
+            if not is_the_file_at(lock, path):  # removed or moved while this run waited: FileNotFoundError's traceback
+                raise UserError(f"frame cache folder '{cache_dir}', or its lock, was removed or moved while this run "
+                                "waited for another's build; run the same command again (it decodes the frames anew)")
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def is_the_file_at(file, path):
+    """Whether the open file is the one path names now."""
+    try:
+        named = os.stat(path)
+    except OSError:
+        return False
+    held = os.fstat(file.fileno())
+    return (named.st_dev, named.st_ino) == (held.st_dev, held.st_ino)
 
 
 def write_entry(staging, sequence, record, read_frame, progress):

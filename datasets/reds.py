@@ -75,16 +75,19 @@ def otherwise_named(names, missing):
     numbered as one of those lacking (frames converted to JPEG, renamed '.PNG', copied as '00000005 (1).png'), or ''.
     Told to run the download again, which skips REDS as done, the user was sent round in a circle while the frames lay
     there. Only those: a sequence cut short by a stopped unzip, beside a 'preview.jpg' or a frame's copy of its own,
-    was told to rename that one picture to those 50 frames, and not to download again."""
+    was told to rename that one picture to those 50 frames, and not to download again; so was one cut short beside a
+    picture numbered as one of them (a conversion of frame 50 alone): the download now follows for the others."""
     numbers = {int(os.path.splitext(frame)[0]) for frame in missing}
-    pictures = sorted(name for name in names if is_frame_name(name, IMAGE_EXTENSIONS + OTHER_PICTURE_EXTENSIONS)
-                      and any(frame_sort_key(stem)[0] in numbers
-                              for stem in (os.path.splitext(name)[0], *heads(os.path.splitext(name)[0]))))
+    numbered = {name: [frame_sort_key(stem)[0] for stem in (stem, *heads(stem))]
+                for name in names if is_frame_name(name, IMAGE_EXTENSIONS + OTHER_PICTURE_EXTENSIONS)
+                for stem in [os.path.splitext(name)[0]]}
+    pictures = sorted(name for name, its_numbers in numbered.items() if numbers.intersection(its_numbers))
     if not pictures:
         return ""
+    others = numbers.difference(*(numbered[name] for name in pictures))
     return (f"it holds pictures of other names ({named(pictures)}), and training reads REDS's, {frame_name(0)}.."
             f"{frame_name(FRAMES_PER_SEQUENCE - 1)}: rename or convert them to those, or train on them with "
-            "data.layout sequences")
+            "data.layout sequences" + (f"; for the other {len(others)} frames, {DOWNLOAD_HINT}" if others else ""))
 
 
 def training_names():

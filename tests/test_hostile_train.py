@@ -3989,3 +3989,66 @@ def test_an_output_folder_replaced_while_a_checkpoint_of_another_folder_is_copie
         "--checkpoint", str(tmp_path / "source" / "checkpoint_00000002.json")], capsys)
     assert f"the output folder '{output_dir}' is another folder than the one this run started in" in line
     assert {name: (output_dir / name).read_bytes() for name in kept} == kept
+
+
+# Nineteenth pass, fourth look at the nineteenth pass's training-data fixes
+@pytest.mark.parametrize("kept", ["@eaDir/preview.png", "RECYCLED/Dc1", "Network Trash Folder/clip"])
+def test_a_nas_s_thumbnails_and_other_systems_recycle_bins_are_no_sequences(tmp_path, kept):
+    """Synology's thumbnails of a picture in the data folder ('@eaDir/preview.png/SYNOFILE_THUMB_M.jpg'), Windows XP's
+    recycle bin on a FAT drive (holding its record INFO2), an AFP share's (netatalk's): each was trained on as a
+    sequence, exit code 0 (or refused as one of frames of several sizes, the thumbnails' sizes), as lost+found and the
+    other recycle bins are not. A sequence of the user's named 'recycled' is one."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"s": 3, kept: 3, "recycled": 3},
+                                 sizes={"s": (8, 8), kept: (8, 8), "recycled": (8, 8)})
+    if kept.startswith("RECYCLED"):
+        (tmp_path / "data" / "RECYCLED" / "INFO2").write_bytes(b"\x05\x00\x00\x00")
+    assert [sequence.name for sequence in folder_sequences(root)] == ["recycled", "s"]
+
+
+@pytest.mark.parametrize("beside", ["00000050.webp", "00000050 (1).png"])
+def test_a_reds_sequence_cut_short_beside_a_picture_of_one_missing_frame_is_also_sent_to_the_download(tmp_path, beside):
+    """A REDS sequence lacking its frames 50..99 (an unzip stopped) beside a conversion or a copy of frame 50 alone:
+    "rename or convert them to those", one picture for 50 frames, and the download that restores the other 49
+    unsaid."""
+    from datasets import reds
+    from training_data import make_reds_folder
+    root = make_reds_folder(tmp_path / "REDS", train=("000",), val=(), height=8, width=8)
+    folder = os.path.join(root, "train", "train_sharp", "000")
+    shutil.copy(os.path.join(folder, "00000050.png"), os.path.join(folder, beside))
+    for index in range(50, 100):
+        os.remove(os.path.join(folder, reds.frame_name(index)))
+    (tmp_path / "list.txt").write_text("000\n")
+    with pytest.raises(UserError, match=rf"lacks 50 of its 100 frames: .*pictures of other names "
+                                        rf"\({re.escape(beside)}\).*: rename or convert them to those, .*; for the "
+                                        r"other 49 frames, run download_test_data\.py --reds again$"):
+        reds.training_sequences(root, str(tmp_path / "list.txt"))
+
+
+@pytest.mark.parametrize("gone", ["removed", "moved"])
+def test_the_frame_cache_folder_gone_while_a_run_waits_for_another_s_build_is_one_line(tmp_path, gone):
+    """A run waiting for another's frame-cache build (its lock) while the cache folder was removed (to free its room,
+    or to decode anew) or moved away: FileNotFoundError's traceback when the wait ended."""
+    import fcntl
+    from data_loader import read_frame
+    from datasets.frame_cache import LOCK_FILE, cached_frames
+    from datasets.sequences import folder_sequences, frame_size
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"a": 3}, sizes={"a": (8, 8)})
+    sequences = folder_sequences(root)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    other_build = open(cache / LOCK_FILE, "a+")
+    fcntl.flock(other_build, fcntl.LOCK_EX)
+
+    def meanwhile(line):  # said before the wait: the folder goes, then the other build ends
+        if "waiting" in line:
+            shutil.rmtree(cache) if gone == "removed" else os.rename(cache, tmp_path / "cache.old")
+            fcntl.flock(other_build, fcntl.LOCK_UN)
+
+    with other_build, pytest.raises(UserError, match=rf"^frame cache folder '{re.escape(str(cache))}', or its lock, "
+                                                     r"was removed or moved while this run waited for another's "
+                                                     r"build; run the same command again"):
+        cached_frames(sequences, [frame_size(sequences[0], "sequences")], str(cache), read_frame, report=meanwhile,
+                      show_progress=False)

@@ -262,21 +262,30 @@ def is_frame_name(name, extensions=IMAGE_EXTENSIONS):
 # group folder, exit code 0; and a FAT or exFAT drive's (a camera's card, a USB disk) FOUND.000, FOUND.001.., where
 # Windows' chkdsk puts the folders it recovers ('FOUND.000/DIR0000.CHK/0001.png'), trained on so too, when it holds what
 # chkdsk names so (RECOVERED_BY_CHKDSK): a sequence of the user's named 'Found.001' (Blender's name of a copy) was
-# left out without a word, exit code 0, and the only one was "holds no sequence folder"
-FILE_SYSTEM_FOLDERS = re.compile(r"lost\+found|\$recycle\.bin|system volume information|recycler|#recycle|@recycle")
-CHKDSK_FOLDER, RECOVERED_BY_CHKDSK = re.compile(r"found\.[0-9]{3}"), re.compile(r"(dir|file)[0-9]{4}\.chk")
+# left out without a word, exit code 0, and the only one was "holds no sequence folder". So are an AFP share's recycle
+# bin (netatalk's 'Network Trash Folder/<sequence>'), Synology's thumbnails of each picture
+# ('@eaDir/preview.png/SYNOFILE_THUMB_M.jpg'), and Windows XP's recycle bin on a FAT drive, when it holds its record
+# INFO2 (Windows 9x's: INFO), 'RECYCLED/Dc1' (a sequence of the user's may be named 'recycled'): each was trained on as
+# a sequence, exit code 0, or refused as one of frames of several sizes
+FILE_SYSTEM_FOLDERS = re.compile(r"lost\+found|\$recycle\.bin|system volume information|recycler|#recycle|@recycle|"
+                                 r"network trash folder|@eadir")
+# (the name of a folder a file system keeps, what it holds that the user's folder of that name would not)
+FILE_SYSTEM_FOLDERS_BY_WHAT_THEY_HOLD = ((re.compile(r"found\.[0-9]{3}"), re.compile(r"(dir|file)[0-9]{4}\.chk")),
+                                         (re.compile(r"recycled"), re.compile(r"info2?")))
 
 
 def file_system_folder(folder, name):
-    """Whether folder's subfolder name is one a file system keeps (FILE_SYSTEM_FOLDERS), or one where chkdsk put what it
-    recovered: named FOUND.NNN and holding a DIRNNNN.CHK or FILENNNN.CHK."""
+    """Whether folder's subfolder name is one a file system keeps (FILE_SYSTEM_FOLDERS), or one named as such a folder
+    holding what it holds (FILE_SYSTEM_FOLDERS_BY_WHAT_THEY_HOLD): chkdsk's FOUND.NNN, where it put what it recovered,
+    a DIRNNNN.CHK or FILENNNN.CHK; a FAT drive's RECYCLED, its INFO2."""
     if FILE_SYSTEM_FOLDERS.fullmatch(name.lower()):
         return True
-    if not CHKDSK_FOLDER.fullmatch(name.lower()):
+    holding = [held for named, held in FILE_SYSTEM_FOLDERS_BY_WHAT_THEY_HOLD if named.fullmatch(name.lower())]
+    if not holding:
         return False
     try:
-        return any(RECOVERED_BY_CHKDSK.fullmatch(entry.lower()) for entry in os.listdir(os.path.join(folder, name)))
-    except OSError:  # not listable: chkdsk's or not, no sequence read
+        return any(holding[0].fullmatch(entry.lower()) for entry in os.listdir(os.path.join(folder, name)))
+    except OSError:  # not listable: the file system's or not, no sequence read
         return False
 
 
