@@ -362,3 +362,12 @@ def loss_log_resumed(folder, text):
     log.write(plot=False)
     with open(path, newline="") as file:
         return list(csv.reader(file))
+
+
+def reds_training_sequence(tmp_path):
+    """A REDS folder whose training set is sequence '000' (100 frames of 8x8) and a sequence list naming it, for
+    reds.training_sequences: (root, the sequence's folder, the list's path)."""
+    from training_data import make_reds_folder
+    root = make_reds_folder(tmp_path / "REDS", train=("000",), val=(), height=8, width=8)
+    (tmp_path / "list.txt").write_text("000\n")
+    return root, os.path.join(root, "train", "train_sharp", "000"), str(tmp_path / "list.txt")

@@ -3658,16 +3658,14 @@ def test_a_reds_sequence_holding_its_frames_under_other_names_names_them(tmp_pat
     ('00000005 (1).png') alone: it was said to lack them, "run download_test_data.py --reds again", which fetches the
     zips again (tens of GB) while the frames lay there under other names."""
     from datasets import reds
-    from training_data import make_reds_folder
-    root = make_reds_folder(tmp_path / "REDS", train=("000",), val=(), height=8, width=8)
-    folder = os.path.join(root, "train", "train_sharp", "000")
+    from hostile import reds_training_sequence
+    root, folder, sequence_list = reds_training_sequence(tmp_path)
     for name in os.listdir(folder):
         os.rename(os.path.join(folder, name), os.path.join(folder, rename(name)))
-    (tmp_path / "list.txt").write_text("000\n")
     with pytest.raises(UserError, match=rf"^REDS sequence 000 .* lacks .*; it holds pictures of other names "
                                         rf"\({re.escape(other)}.*: rename or convert them to those, or train on them "
                                         r"with data\.layout sequences$"):
-        reds.training_sequences(root, str(tmp_path / "list.txt"))
+        reds.training_sequences(root, sequence_list)
 
 
 @pytest.mark.parametrize("change", ["moved away", "emptied"])
@@ -3863,16 +3861,14 @@ def test_a_reds_sequence_cut_short_beside_a_picture_of_its_own_is_sent_to_the_do
     (a preview, a copy or a conversion of frame 49): "it holds pictures of other names (preview.jpg) ...: rename or
     convert them to those", one picture for 50 frames, and not told to run the download again."""
     from datasets import reds
-    from training_data import make_reds_folder
-    root = make_reds_folder(tmp_path / "REDS", train=("000",), val=(), height=8, width=8)
-    folder = os.path.join(root, "train", "train_sharp", "000")
+    from hostile import reds_training_sequence
+    root, folder, sequence_list = reds_training_sequence(tmp_path)
     for name in sorted(os.listdir(folder))[50:]:
         os.remove(os.path.join(folder, name))
     shutil.copy(os.path.join(folder, "00000049.png"), os.path.join(folder, beside))
-    (tmp_path / "list.txt").write_text("000\n")
     with pytest.raises(UserError, match=r"^REDS sequence 000 .* lacks 50 of its 100 frames: .*; run "
                                         r"download_test_data\.py --reds again$"):
-        reds.training_sequences(root, str(tmp_path / "list.txt"))
+        reds.training_sequences(root, sequence_list)
 
 
 @pytest.mark.parametrize("recovered", ["FOUND.000/DIR0000.CHK", "lost+found/#1234", "#recycle/clip"])
@@ -4013,17 +4009,15 @@ def test_a_reds_sequence_cut_short_beside_a_picture_of_one_missing_frame_is_also
     "rename or convert them to those", one picture for 50 frames, and the download that restores the other 49
     unsaid."""
     from datasets import reds
-    from training_data import make_reds_folder
-    root = make_reds_folder(tmp_path / "REDS", train=("000",), val=(), height=8, width=8)
-    folder = os.path.join(root, "train", "train_sharp", "000")
+    from hostile import reds_training_sequence
+    root, folder, sequence_list = reds_training_sequence(tmp_path)
     shutil.copy(os.path.join(folder, "00000050.png"), os.path.join(folder, beside))
     for index in range(50, 100):
         os.remove(os.path.join(folder, reds.frame_name(index)))
-    (tmp_path / "list.txt").write_text("000\n")
     with pytest.raises(UserError, match=rf"lacks 50 of its 100 frames: .*pictures of other names "
                                         rf"\({re.escape(beside)}\).*: rename or convert them to those, .*; for the "
                                         r"other 49 frames, run download_test_data\.py --reds again$"):
-        reds.training_sequences(root, str(tmp_path / "list.txt"))
+        reds.training_sequences(root, sequence_list)
 
 
 @pytest.mark.parametrize("gone", ["removed", "moved"])
