@@ -3018,3 +3018,24 @@ def test_a_download_into_a_folder_whose_file_system_gives_no_locks_is_one_line_n
         "NFS mount without its lock service), which keep a second run from writing over this one's files; choose a "
         "folder on another disk\n")
     assert not (tmp_path / "out").exists() and server.requests == []
+
+
+def test_a_zip_of_a_name_too_long_for_the_folder_s_file_system_is_kept_not_fetched_again_on_every_run(tmp_path,
+                                                                                                      capsys):
+    """A mirror's zip whose member is named past the file system's limit (255 bytes; 143 on eCryptfs, where the same
+    zip unpacks on another disk): "the name ... is too long for this file system; shorten it in the zip; deleted <the
+    zip>, the next run downloads it again", which failed alike, the zip fetched again on every run."""
+    from file_server import FileServer, make_zip
+    zips = {f"/download/data/TecoGAN/{name}": make_zip({"calendar/" + "f" * 300 + ".png": b"frame"})
+            for name in ("vid3_LR.zip", "tos_LR.zip", "vid4_HR.zip", "tos_HR.zip")}
+    with closing(FileServer(zips)) as server:
+        for _ in range(2):
+            with pytest.raises(SystemExit) as stop:
+                fetch(server, tmp_path)
+            line = capsys.readouterr().err.strip().splitlines()[-1]
+            assert stop.value.code == 2 and re.fullmatch(
+                r"error: cannot unpack vid3_LR\.zip: the name 'calendar/f+\.\.\.f+\.png' in vid3_LR\.zip is too long "
+                r"to unpack into .*LR \(at most \d+ bytes a name on its file system\); shorten it in the zip, then run "
+                r"again \(the zip is kept in .*vid3_LR\.zip\)", line), line
+    assert [path for path, _ in server.requests] == ["/download/data/TecoGAN/vid3_LR.zip"]
+    assert sorted(os.listdir(tmp_path / "LR")) == ["vid3_LR.zip"]

@@ -89,6 +89,11 @@ class UnpackBlocked(UserError):
     be kept for the next run. The message ends with what to do first."""
 
 
+class NameTooLong(UserError):
+    """A member's name is longer than the file system of the folder takes (255 bytes, 143 on eCryptfs): the zip may be
+    whole, and a copy of it is refused alike (the download deleted it and fetched it again on every run)."""
+
+
 class DamagedZip(UserError):
     """A member's data is not what the zip says it is (its CRC-32 or size, its compressed stream): the zip was cut or
     altered after it was made (its cause: zipfile's error). Nothing is unpacked; only a new copy of the zip helps."""
@@ -233,8 +238,8 @@ def extract_zip(path, folder, archive_name=None, reserved=None):
             raise DamagedZip(f"cannot unpack {archive_name} into {folder} ({error_reason(error)})") from error
         if getattr(error, "errno", None) == errno.ENAMETOOLONG:  # the reason would hold the whole path
             name = os.path.relpath(error.filename, staging)
-            raise UserError(f"cannot unpack {archive_name} into {folder}: the name {reprlib.repr(name)} is too "
-                            "long for this file system; shorten it in the zip")
+            raise NameTooLong(f"the name {reprlib.repr(name)} in {archive_name} is too long to unpack into {folder} "
+                              f"({name_limit(folder)} on its file system); shorten it in the zip")
         # the folder refuses a write (a permission, an immutable or read-only folder): the download deleted the zip as
         # the zip's fault and fetched it again on every run
         if getattr(error, "errno", None) in (errno.EACCES, errno.EPERM, errno.EROFS):
@@ -244,3 +249,11 @@ def extract_zip(path, folder, archive_name=None, reserved=None):
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return [member.filename for member, _ in members]
+
+
+def name_limit(folder):
+    """The longest name the file system of folder takes, said as part of a line."""
+    try:
+        return f"at most {os.pathconf(folder, 'PC_NAME_MAX')} bytes a name"
+    except (OSError, ValueError):
+        return "its names' limit"
