@@ -49,7 +49,7 @@ from utils.flags import FlagParser
 from utils.hdf5 import missing_filter, open_to_read, unknown_type, unwritten
 from utils.image_io import disk_full, not_a_file, write_atomically, write_bytes
 from utils.paths import lock_folder, make_folder, missing_folders, output_file, output_folder, room_to_create
-from utils.zips import (ZIP_ERRORS, ZIP_SIGNATURES, NameTooLong, UnpackBlocked, extract_zip, first_encrypted,
+from utils.zips import (ZIP_ERRORS, ZIP_SIGNATURES, NameRefused, UnpackBlocked, extract_zip, first_encrypted,
                         slash_separated, unpacked_already)
 
 TECOGAN_DATA_URL = "https://ge.in.tum.de/download/data/TecoGAN/"
@@ -515,7 +515,7 @@ def fetch_archive(url, archive):
         check_reds_layout(archive)
         try:
             names = extract_zip(archive, folder, reserved=own_names(archive))
-        except (UnpackBlocked, NameTooLong) as error:  # fetched again, the zip is refused alike
+        except (UnpackBlocked, NameRefused) as error:  # fetched again, the zip is refused alike
             raise UserError(f"cannot unpack {name}: {error}, then run again (the zip is kept in {archive})")
         except UserError as error:
             os.remove(archive)

@@ -3039,3 +3039,34 @@ def test_a_zip_of_a_name_too_long_for_the_folder_s_file_system_is_kept_not_fetch
                 r"again \(the zip is kept in .*vid3_LR\.zip\)", line), line
     assert [path for path, _ in server.requests] == ["/download/data/TecoGAN/vid3_LR.zip"]
     assert sorted(os.listdir(tmp_path / "LR")) == ["vid3_LR.zip"]
+
+
+def test_a_zip_of_a_name_the_folder_s_file_system_refuses_is_kept_not_fetched_again_on_every_run(tmp_path,
+                                                                                                  monkeypatch, capsys):
+    """A mirror's zip of a member named with ':' unpacked onto a drive of FAT or exFAT (a USB disk) or a Windows share,
+    whose file system refuses the name (EINVAL): "cannot unpack ... ([Errno 22] Invalid argument: ...); deleted <the
+    zip>, the next run downloads it again", which failed alike, the zip fetched again on every run."""
+    import builtins
+    import errno
+
+    import utils.zips
+    from file_server import FileServer, make_zip
+
+    def fat_open(path, mode="r", *args, **options):
+        if "w" in mode and ":" in os.path.basename(path):
+            raise OSError(errno.EINVAL, os.strerror(errno.EINVAL), path)
+        return builtins.open(path, mode, *args, **options)
+    monkeypatch.setattr(utils.zips, "open", fat_open, raising=False)
+    zips = {f"/download/data/TecoGAN/{name}": make_zip({"calendar/12:00.png": b"frame"})
+            for name in ("vid3_LR.zip", "tos_LR.zip", "vid4_HR.zip", "tos_HR.zip")}
+    with closing(FileServer(zips)) as server:
+        for _ in range(2):
+            with pytest.raises(SystemExit) as stop:
+                fetch(server, tmp_path)
+            line = capsys.readouterr().err.strip().splitlines()[-1]
+            assert stop.value.code == 2 and line.startswith(
+                "error: cannot unpack vid3_LR.zip: the name 'calendar/12:00.png' in vid3_LR.zip cannot be unpacked "
+                f"into {tmp_path / 'LR'}: its file system refuses it (Invalid argument; ") and line.endswith(
+                f"rename it in the zip, then run again (the zip is kept in {tmp_path / 'LR' / 'vid3_LR.zip'})"), line
+    assert [path for path, _ in server.requests] == ["/download/data/TecoGAN/vid3_LR.zip"]
+    assert sorted(os.listdir(tmp_path / "LR")) == ["vid3_LR.zip"]

@@ -89,9 +89,12 @@ class UnpackBlocked(UserError):
     be kept for the next run. The message ends with what to do first."""
 
 
-class NameTooLong(UserError):
-    """A member's name is longer than the file system of the folder takes (255 bytes, 143 on eCryptfs): the zip may be
-    whole, and a copy of it is refused alike (the download deleted it and fetched it again on every run)."""
+class NameRefused(UserError):
+    """The file system of the folder refuses a member's name (too long, or of a character it takes in none): the zip
+    may be whole, and a copy of it is refused alike (the download deleted it and fetched it again on every run)."""
+
+
+NAME_REFUSALS = (errno.ENAMETOOLONG, errno.EINVAL, errno.EILSEQ)  # a file system's errors of a name it refuses
 
 
 class DamagedZip(UserError):
@@ -236,10 +239,16 @@ def extract_zip(path, folder, archive_name=None, reserved=None):
                                 "to that disk instead")
         if isinstance(error, (zipfile.BadZipFile, zlib.error, EOFError)):  # read from the zip, not written to the disk
             raise DamagedZip(f"cannot unpack {archive_name} into {folder} ({error_reason(error)})") from error
-        if getattr(error, "errno", None) == errno.ENAMETOOLONG:  # the reason would hold the whole path
+        # a name the folder's file system refuses: past its names' limit (255 bytes, 143 on eCryptfs), or of a character
+        # FAT, exFAT and Windows' shares take in none (':', '?'). The reason would hold the whole path.
+        if getattr(error, "errno", None) in NAME_REFUSALS and getattr(error, "filename", None):
             name = os.path.relpath(error.filename, staging)
-            raise NameTooLong(f"the name {reprlib.repr(name)} in {archive_name} is too long to unpack into {folder} "
-                              f"({name_limit(folder)} on its file system); shorten it in the zip")
+            if error.errno == errno.ENAMETOOLONG:
+                raise NameRefused(f"the name {reprlib.repr(name)} in {archive_name} is too long to unpack into "
+                                  f"{folder} ({name_limit(folder)} on its file system); shorten it in the zip")
+            raise NameRefused(f"the name {reprlib.repr(name)} in {archive_name} cannot be unpacked into {folder}: its "
+                              f"file system refuses it ({error.strerror}; FAT, exFAT and Windows' shares take no "
+                              "':', '?', '*', '\"', '<', '>' or '|' in a name); rename it in the zip")
         # the folder refuses a write (a permission, an immutable or read-only folder): the download deleted the zip as
         # the zip's fault and fetched it again on every run
         if getattr(error, "errno", None) in (errno.EACCES, errno.EPERM, errno.EROFS):
