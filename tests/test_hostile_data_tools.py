@@ -3070,3 +3070,25 @@ def test_a_zip_of_a_name_the_folder_s_file_system_refuses_is_kept_not_fetched_ag
                 f"rename it in the zip, then run again (the zip is kept in {tmp_path / 'LR' / 'vid3_LR.zip'})"), line
     assert [path for path, _ in server.requests] == ["/download/data/TecoGAN/vid3_LR.zip"]
     assert sorted(os.listdir(tmp_path / "LR")) == ["vid3_LR.zip"]
+
+
+def test_a_weight_file_served_marked_open_for_writing_is_kept_and_said_to_carry_the_mark(tmp_path):
+    """A mirror's weight file copied while its writer (in SWMR mode) had it open, or after that writer was killed: the
+    mark is in its superblock's bytes. The download said its partial file "is marked open for writing by another
+    program ...; close it there and run again", where no program has it open, on every run."""
+    import subprocess
+
+    import h5py
+    served = tmp_path / "served.h5"
+    with h5py.File(served, "w", libver="latest") as h5:
+        h5.create_dataset("conv/W", data=np.float32([2, 2]))
+    writer = subprocess.Popen([sys.executable, "-c", "import sys, h5py; h5 = h5py.File(sys.argv[1], 'a', "
+                               "libver='latest'); h5.swmr_mode = True; print('open', flush=True); sys.stdin.read()",
+                               str(served)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert writer.stdout.readline() == "open\n"
+    writer.kill()
+    writer.communicate()
+    server = assert_a_weight_file_is_kept_on_two_runs(
+        tmp_path, served.read_bytes(), "tecogan_model.h5 gave an HDF5 file marked open for writing by the program that "
+        "wrote it (HDF5's mark, copied with it); it is kept in ")
+    assert [path for path, _ in server.requests] == [WEIGHT_PATHS[0]] * 2

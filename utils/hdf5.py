@@ -11,6 +11,11 @@ import h5py
 from utils.errors import UserError
 
 
+class MarkedOpen(UserError):
+    """An HDF5 file of the latest format whose superblock says a writer has it open (a live one, in SWMR mode, or one
+    stopped since): the mark is in its bytes, and a copy of it (a mirror's) carries it too."""
+
+
 def open_to_read(path, shown):
     """The HDF5 file at path as an h5py File to read; UserError where another program has it open for writing: HDF5
     locks such a file ("unable to lock file, errno = 11"), and one of the latest format is marked open in its
@@ -25,7 +30,7 @@ def open_to_read(path, shown):
             raise UserError(f"{shown} is open for writing in another program (HDF5 locks it meanwhile); close it "
                             "there and run again") from None
         if "already open for write" in str(error):
-            raise UserError(f"{shown} is marked open for writing by another program (or by one stopped while it "
+            raise MarkedOpen(f"{shown} is marked open for writing by another program (or by one stopped while it "
                             "wrote, whose mark `h5clear -s` clears); close it there and run again") from None
         raise
 
