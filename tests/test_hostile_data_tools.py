@@ -40,8 +40,9 @@ def test_a_zip_member_name_too_long_for_the_file_system_is_named_cut_short(tmp_p
     from utils.zips import extract_zip
     with zipfile.ZipFile(tmp_path / "frames.zip", "w") as archive:
         archive.writestr("/".join(["d" * 200] * 25) + "/0001.png", b"frame")
-    with pytest.raises(UserError, match=r"^cannot unpack frames.zip into .*: the name 'd+\.\.\.d+' is too long for "
-                                        r"this file system; shorten it in the zip$") as error:
+    with pytest.raises(UserError, match=r"^the name 'd+\.\.\.d+' in frames.zip is too long to unpack into .*out "
+                                        r"\(at most 4096 bytes a path on its file system\); shorten it in the "
+                                        r"zip$") as error:
         extract_zip(str(tmp_path / "frames.zip"), str(tmp_path / "out"))
     assert len(str(error.value)) < 300
     assert sorted(os.listdir(tmp_path)) == ["frames.zip"]
@@ -2907,46 +2908,26 @@ def test_a_zip_whose_folder_refuses_its_files_is_kept_not_fetched_again_on_every
     import errno
 
     import utils.zips
-    from file_server import FileServer, make_zip
 
     def refused(staging, folder, merge=False):
         raise PermissionError(errno.EPERM, "Operation not permitted", os.path.join(folder, "calendar", "0001.png"))
     monkeypatch.setattr(utils.zips, "commit_folder", refused)
-    zips = {f"/download/data/TecoGAN/{name}": make_zip({"calendar/0001.png": b"frame"})
-            for name in ("vid3_LR.zip", "tos_LR.zip", "vid4_HR.zip", "tos_HR.zip")}
-    with closing(FileServer(zips)) as server:
-        for _ in range(2):
-            with pytest.raises(SystemExit) as stop:
-                fetch(server, tmp_path)
-            line = capsys.readouterr().err.strip().splitlines()[-1]
-            kept = str(tmp_path / "LR" / "vid3_LR.zip")
-            assert stop.value.code == 2 and line.startswith(
-                "error: cannot unpack vid3_LR.zip: the files of vid3_LR.zip cannot be written into ") and line.endswith(
-                f"let this user write there, then run again (the zip is kept in {kept})"), line
-    assert [path for path, _ in server.requests] == ["/download/data/TecoGAN/vid3_LR.zip"]
-    assert sorted(os.listdir(tmp_path / "LR")) == ["vid3_LR.zip"]
+    for line in lines_of_two_runs_keeping_the_zip(tmp_path, capsys, {"calendar/0001.png": b"frame"}):
+        kept = str(tmp_path / "LR" / "vid3_LR.zip")
+        assert line.startswith(
+            "error: cannot unpack vid3_LR.zip: the files of vid3_LR.zip cannot be written into ") and line.endswith(
+            f"let this user write there, then run again (the zip is kept in {kept})"), line
 
 
 def test_a_weight_file_marked_open_for_writing_by_a_writer_killed_since_is_kept_and_named_so(tmp_path, capsys):
     """A weight file of HDF5's latest format whose writer (in SWMR mode) was killed: its superblock stays marked open
     for writing, and reading it failed ("file is already open for write"). The download called it "not a complete HDF5
     (.h5) file", deleted it and fetched it again; read_weight_file called it "not an HDF5 (.h5) parameter file"."""
-    import subprocess
-
-    import h5py
-
     from file_server import FileServer
     from utils.weights import read_weight_file
     (tmp_path / "weights").mkdir()
     mine = tmp_path / "weights" / "tecogan_model.h5"
-    with h5py.File(mine, "w", libver="latest") as h5:
-        h5.create_dataset("conv/W", data=np.float32([2, 2]))
-    writer = subprocess.Popen([sys.executable, "-c", "import sys, h5py; h5 = h5py.File(sys.argv[1], 'a', "
-                               "libver='latest'); h5.swmr_mode = True; print('open', flush=True); sys.stdin.read()",
-                               str(mine)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert writer.stdout.readline() == "open\n"
-    writer.kill()
-    writer.communicate()
+    marked_by_a_killed_writer(mine)
     marked = mine.read_bytes()
     with closing(FileServer({path: weights_of_value(tmp_path, 1.0) for path in WEIGHT_PATHS})) as server, \
             pytest.raises(SystemExit) as stop:
@@ -3014,10 +2995,28 @@ def test_a_download_into_a_folder_whose_file_system_gives_no_locks_is_one_line_n
             pytest.raises(SystemExit) as stop:
         fetch(server, tmp_path / "out", "--weights", "--no-data")
     assert stop.value.code == 2 and capsys.readouterr().err == (
-        f"error: cannot lock --output-dir '{tmp_path / 'out'}' (No locks available): its file system gives no locks (an "
-        "NFS mount without its lock service), which keep a second run from writing over this one's files; choose a "
-        "folder on another disk\n")
+        f"error: cannot lock --output-dir '{tmp_path / 'out'}' (No locks available): its file system gives no locks "
+        "(an NFS mount without its lock service), which keep a second run from writing over this one's files; choose "
+        "a folder on another disk\n")
     assert not (tmp_path / "out").exists() and server.requests == []
+
+
+def lines_of_two_runs_keeping_the_zip(tmp_path, capsys, members):
+    """The last lines of two runs of the download of the data zips into tmp_path, each zip served holding members
+    ({name: bytes}), once each has ended with exit code 2 having fetched vid3_LR.zip once and kept it alone in LR/."""
+    from file_server import FileServer, make_zip
+    zips = {f"/download/data/TecoGAN/{name}": make_zip(members)
+            for name in ("vid3_LR.zip", "tos_LR.zip", "vid4_HR.zip", "tos_HR.zip")}
+    lines = []
+    with closing(FileServer(zips)) as server:
+        for _ in range(2):
+            with pytest.raises(SystemExit) as stop:
+                fetch(server, tmp_path)
+            assert stop.value.code == 2
+            lines.append(capsys.readouterr().err.strip().splitlines()[-1])
+    assert [path for path, _ in server.requests] == ["/download/data/TecoGAN/vid3_LR.zip"]
+    assert sorted(os.listdir(tmp_path / "LR")) == ["vid3_LR.zip"]
+    return lines
 
 
 def test_a_zip_of_a_name_too_long_for_the_folder_s_file_system_is_kept_not_fetched_again_on_every_run(tmp_path,
@@ -3025,20 +3024,11 @@ def test_a_zip_of_a_name_too_long_for_the_folder_s_file_system_is_kept_not_fetch
     """A mirror's zip whose member is named past the file system's limit (255 bytes; 143 on eCryptfs, where the same
     zip unpacks on another disk): "the name ... is too long for this file system; shorten it in the zip; deleted <the
     zip>, the next run downloads it again", which failed alike, the zip fetched again on every run."""
-    from file_server import FileServer, make_zip
-    zips = {f"/download/data/TecoGAN/{name}": make_zip({"calendar/" + "f" * 300 + ".png": b"frame"})
-            for name in ("vid3_LR.zip", "tos_LR.zip", "vid4_HR.zip", "tos_HR.zip")}
-    with closing(FileServer(zips)) as server:
-        for _ in range(2):
-            with pytest.raises(SystemExit) as stop:
-                fetch(server, tmp_path)
-            line = capsys.readouterr().err.strip().splitlines()[-1]
-            assert stop.value.code == 2 and re.fullmatch(
-                r"error: cannot unpack vid3_LR\.zip: the name 'calendar/f+\.\.\.f+\.png' in vid3_LR\.zip is too long "
-                r"to unpack into .*LR \(at most \d+ bytes a name on its file system\); shorten it in the zip, then run "
-                r"again \(the zip is kept in .*vid3_LR\.zip\)", line), line
-    assert [path for path, _ in server.requests] == ["/download/data/TecoGAN/vid3_LR.zip"]
-    assert sorted(os.listdir(tmp_path / "LR")) == ["vid3_LR.zip"]
+    for line in lines_of_two_runs_keeping_the_zip(tmp_path, capsys, {"calendar/" + "f" * 300 + ".png": b"frame"}):
+        assert re.fullmatch(
+            r"error: cannot unpack vid3_LR\.zip: the name 'calendar/f+\.\.\.f+\.png' in vid3_LR\.zip is too long to "
+            r"unpack into .*LR \(at most \d+ bytes a name on its file system\); shorten it in the zip, then run again "
+            r"\(the zip is kept in .*vid3_LR\.zip\)", line), line
 
 
 def test_a_zip_of_a_name_the_folder_s_file_system_refuses_is_kept_not_fetched_again_on_every_run(tmp_path,
@@ -3050,44 +3040,41 @@ def test_a_zip_of_a_name_the_folder_s_file_system_refuses_is_kept_not_fetched_ag
     import errno
 
     import utils.zips
-    from file_server import FileServer, make_zip
 
     def fat_open(path, mode="r", *args, **options):
         if "w" in mode and ":" in os.path.basename(path):
             raise OSError(errno.EINVAL, os.strerror(errno.EINVAL), path)
         return builtins.open(path, mode, *args, **options)
     monkeypatch.setattr(utils.zips, "open", fat_open, raising=False)
-    zips = {f"/download/data/TecoGAN/{name}": make_zip({"calendar/12:00.png": b"frame"})
-            for name in ("vid3_LR.zip", "tos_LR.zip", "vid4_HR.zip", "tos_HR.zip")}
-    with closing(FileServer(zips)) as server:
-        for _ in range(2):
-            with pytest.raises(SystemExit) as stop:
-                fetch(server, tmp_path)
-            line = capsys.readouterr().err.strip().splitlines()[-1]
-            assert stop.value.code == 2 and line.startswith(
-                "error: cannot unpack vid3_LR.zip: the name 'calendar/12:00.png' in vid3_LR.zip cannot be unpacked "
-                f"into {tmp_path / 'LR'}: its file system refuses it (Invalid argument; ") and line.endswith(
-                f"rename it in the zip, then run again (the zip is kept in {tmp_path / 'LR' / 'vid3_LR.zip'})"), line
-    assert [path for path, _ in server.requests] == ["/download/data/TecoGAN/vid3_LR.zip"]
-    assert sorted(os.listdir(tmp_path / "LR")) == ["vid3_LR.zip"]
+    for line in lines_of_two_runs_keeping_the_zip(tmp_path, capsys, {"calendar/12:00.png": b"frame"}):
+        assert line.startswith(
+            "error: cannot unpack vid3_LR.zip: the name 'calendar/12:00.png' in vid3_LR.zip cannot be unpacked into "
+            f"{tmp_path / 'LR'}: its file system refuses it (Invalid argument; ") and line.endswith(
+            f"rename it in the zip, then run again (the zip is kept in {tmp_path / 'LR' / 'vid3_LR.zip'})"), line
+
+
+def marked_by_a_killed_writer(path):
+    """A weight file at path of HDF5's latest format whose writer, in SWMR mode, was killed: its superblock stays
+    marked open for writing."""
+    import subprocess
+
+    import h5py
+    with h5py.File(path, "w", libver="latest") as h5:
+        h5.create_dataset("conv/W", data=np.float32([2, 2]))
+    writer = subprocess.Popen([sys.executable, "-c", "import sys, h5py; h5 = h5py.File(sys.argv[1], 'a', "
+                               "libver='latest'); h5.swmr_mode = True; print('open', flush=True); sys.stdin.read()",
+                               str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert writer.stdout.readline() == "open\n"
+    writer.kill()
+    writer.communicate()
 
 
 def test_a_weight_file_served_marked_open_for_writing_is_kept_and_said_to_carry_the_mark(tmp_path):
     """A mirror's weight file copied while its writer (in SWMR mode) had it open, or after that writer was killed: the
     mark is in its superblock's bytes. The download said its partial file "is marked open for writing by another
     program ...; close it there and run again", where no program has it open, on every run."""
-    import subprocess
-
-    import h5py
     served = tmp_path / "served.h5"
-    with h5py.File(served, "w", libver="latest") as h5:
-        h5.create_dataset("conv/W", data=np.float32([2, 2]))
-    writer = subprocess.Popen([sys.executable, "-c", "import sys, h5py; h5 = h5py.File(sys.argv[1], 'a', "
-                               "libver='latest'); h5.swmr_mode = True; print('open', flush=True); sys.stdin.read()",
-                               str(served)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert writer.stdout.readline() == "open\n"
-    writer.kill()
-    writer.communicate()
+    marked_by_a_killed_writer(served)
     server = assert_a_weight_file_is_kept_on_two_runs(
         tmp_path, served.read_bytes(), "tecogan_model.h5 gave an HDF5 file marked open for writing by the program that "
         "wrote it (HDF5's mark, copied with it); it is kept in ")

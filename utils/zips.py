@@ -244,8 +244,9 @@ def extract_zip(path, folder, archive_name=None, reserved=None):
         if getattr(error, "errno", None) in NAME_REFUSALS and getattr(error, "filename", None):
             name = os.path.relpath(error.filename, staging)
             if error.errno == errno.ENAMETOOLONG:
+                limit = name_limit(os.path.dirname(staging), name)
                 raise NameRefused(f"the name {reprlib.repr(name)} in {archive_name} is too long to unpack into "
-                                  f"{folder} ({name_limit(folder)} on its file system); shorten it in the zip")
+                                  f"{folder} ({limit} on its file system); shorten it in the zip")
             raise NameRefused(f"the name {reprlib.repr(name)} in {archive_name} cannot be unpacked into {folder}: its "
                               f"file system refuses it ({error.strerror}; FAT, exFAT and Windows' shares take no "
                               "':', '?', '*', '\"', '<', '>' or '|' in a name); rename it in the zip")
@@ -260,9 +261,13 @@ def extract_zip(path, folder, archive_name=None, reserved=None):
     return [member.filename for member, _ in members]
 
 
-def name_limit(folder):
-    """The longest name the file system of folder takes, said as part of a line."""
+def name_limit(folder, name):
+    """The limit of the file system of folder (an existing folder) that a member's name (its path under folder) is
+    past: its longest name, or its longest path, said as part of a line."""
     try:
-        return f"at most {os.pathconf(folder, 'PC_NAME_MAX')} bytes a name"
+        longest = os.pathconf(folder, "PC_NAME_MAX")
+        if any(len(os.fsencode(part)) > longest for part in name.split(os.sep)):
+            return f"at most {longest} bytes a name"
+        return f"at most {os.pathconf(folder, 'PC_PATH_MAX')} bytes a path"
     except (OSError, ValueError):
-        return "its names' limit"
+        return "its limit"
