@@ -3079,3 +3079,26 @@ def test_a_weight_file_served_marked_open_for_writing_is_kept_and_said_to_carry_
         tmp_path, served.read_bytes(), "tecogan_model.h5 gave an HDF5 file marked open for writing by the program that "
         "wrote it (HDF5's mark, copied with it); it is kept in ")
     assert [path for path, _ in server.requests] == [WEIGHT_PATHS[0]] * 2
+
+
+def test_a_zip_whose_folder_s_disk_refuses_a_write_otherwise_is_kept_not_fetched_again_on_every_run(tmp_path,
+                                                                                                    monkeypatch,
+                                                                                                    capsys):
+    """A folder that takes no more subfolders (EMLINK, a file system's most links) or whose disk fails a write (EIO):
+    "cannot unpack vid3_LR.zip into <folder> ([Errno 31] Too many links: ...); deleted <the zip>, the next run
+    downloads it again", the zip, fine, fetched again on every run."""
+    import builtins
+    import errno
+
+    import utils.zips
+
+    def refusing_open(path, mode="r", *args, **options):
+        if "w" in mode:
+            raise OSError(errno.EMLINK, os.strerror(errno.EMLINK), path)
+        return builtins.open(path, mode, *args, **options)
+    monkeypatch.setattr(utils.zips, "open", refusing_open, raising=False)
+    for line in lines_of_two_runs_keeping_the_zip(tmp_path, capsys, {"calendar/0001.png": b"frame"}):
+        assert line.startswith(f"error: cannot unpack vid3_LR.zip: the files of vid3_LR.zip cannot be written into "
+                               f"{tmp_path / 'LR'} ([Errno 31] Too many links: ") and line.endswith(
+            "mend that folder's disk or choose another, then run again (the zip is kept in "
+            f"{tmp_path / 'LR' / 'vid3_LR.zip'})"), line

@@ -255,6 +255,11 @@ def extract_zip(path, folder, archive_name=None, reserved=None):
         if getattr(error, "errno", None) in (errno.EACCES, errno.EPERM, errno.EROFS):
             raise UnpackBlocked(f"the files of {archive_name} cannot be written into {folder} ({error_reason(error)}); "
                                 "let this user write there")
+        # any other refusal of a file or folder the unpack writes (a folder's most links, an I/O error of its disk),
+        # not of the zip, which the download deleted and fetched again on every run
+        if getattr(error, "filename", None) not in (None, path):
+            raise UnpackBlocked(f"the files of {archive_name} cannot be written into {folder} ({error_reason(error)}); "
+                                "mend that folder's disk or choose another")
         raise UserError(f"cannot unpack {archive_name} into {folder} ({error_reason(error)})")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
