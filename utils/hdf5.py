@@ -31,7 +31,7 @@ def open_to_read(path, shown):
                             "there and run again") from None
         if "already open for write" in str(error):
             raise MarkedOpen(f"{shown} is marked open for writing by another program (or by one stopped while it "
-                            "wrote, whose mark `h5clear -s` clears); close it there and run again") from None
+                             "wrote, whose mark `h5clear -s` clears); close it there and run again") from None
         raise
 
 

@@ -239,9 +239,10 @@ def extract_zip(path, folder, archive_name=None, reserved=None):
                                 "to that disk instead")
         if isinstance(error, (zipfile.BadZipFile, zlib.error, EOFError)):  # read from the zip, not written to the disk
             raise DamagedZip(f"cannot unpack {archive_name} into {folder} ({error_reason(error)})") from error
+        written = getattr(error, "filename", None) not in (None, path)  # a file or folder of the unpack, not the zip
         # a name the folder's file system refuses: past its names' limit (255 bytes, 143 on eCryptfs), or of a character
         # FAT, exFAT and Windows' shares take in none (':', '?'). The reason would hold the whole path.
-        if getattr(error, "errno", None) in NAME_REFUSALS and getattr(error, "filename", None):
+        if written and error.errno in NAME_REFUSALS:
             name = os.path.relpath(error.filename, staging)
             if error.errno == errno.ENAMETOOLONG:
                 limit = name_limit(os.path.dirname(staging), name)
@@ -257,7 +258,7 @@ def extract_zip(path, folder, archive_name=None, reserved=None):
                                 "let this user write there")
         # any other refusal of a file or folder the unpack writes (a folder's most links, an I/O error of its disk),
         # not of the zip, which the download deleted and fetched again on every run
-        if getattr(error, "filename", None) not in (None, path):
+        if written:
             raise UnpackBlocked(f"the files of {archive_name} cannot be written into {folder} ({error_reason(error)}); "
                                 "mend that folder's disk or choose another")
         raise UserError(f"cannot unpack {archive_name} into {folder} ({error_reason(error)})")
