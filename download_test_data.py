@@ -46,11 +46,11 @@ from datasets.reds import FRAMES_PER_SEQUENCE as REDS_FRAMES, PARTS as REDS_PART
 from datasets.reds import is_frame_file as is_reds_frame_file
 from utils.errors import UserError, error_reason, exit_on_user_error, one_line, printable, shortened, size_said
 from utils.flags import FlagParser
-from utils.hdf5 import missing_filter, open_to_read, unknown_type, unwritten
+from utils.hdf5 import MarkedOpen, missing_filter, open_to_read, unknown_type, unwritten
 from utils.image_io import disk_full, not_a_file, write_atomically, write_bytes
 from utils.paths import lock_folder, make_folder, missing_folders, output_file, output_folder, room_to_create
-from utils.zips import (ZIP_ERRORS, ZIP_SIGNATURES, UnpackBlocked, extract_zip, first_encrypted, slash_separated,
-                        unpacked_already)
+from utils.zips import (ZIP_ERRORS, ZIP_SIGNATURES, NameRefused, UnpackBlocked, extract_zip, first_encrypted,
+                        slash_separated, unpacked_already)
 
 TECOGAN_DATA_URL = "https://ge.in.tum.de/download/data/TecoGAN/"
 NNABLA_TECOGAN_URL = "https://nnabla.org/pretrained-models/nnabla-examples/GANs/tecogan/"
@@ -310,7 +310,12 @@ def _fetch_whole(url, partial, validate):
     if total is not None and size < total:
         raise UserError(f"download of {url} stopped at {size} of {total} bytes; run again to resume")
     # Without a size from the server only the content can tell whether the file is whole.
-    problem = validate(partial)
+    try:
+        problem = validate(partial)
+    except MarkedOpen:  # served so (copied while its writer had it open): "close it there" named no program here
+        raise UserError(f"{url} gave an HDF5 file marked open for writing by the program that wrote it (HDF5's mark, "
+                        f"copied with it); it is kept in {partial}: clear the mark with `h5clear -s` and run again, "
+                        "or delete it and fetch from another host with --base-url") from None
     if total is not None and size > total:
         problem = f"{size} bytes instead of the {total} announced"
     if problem:
@@ -515,7 +520,7 @@ def fetch_archive(url, archive):
         check_reds_layout(archive)
         try:
             names = extract_zip(archive, folder, reserved=own_names(archive))
-        except UnpackBlocked as error:
+        except (UnpackBlocked, NameRefused) as error:  # fetched again, the zip is refused alike
             raise UserError(f"cannot unpack {name}: {error}, then run again (the zip is kept in {archive})")
         except UserError as error:
             os.remove(archive)

@@ -29,6 +29,7 @@ NETWORK_IO = {"flow": (("lr_previous", "lr_current"), "flow_lr"),
               "trunk": (("lr_frame", "warped_previous"), "features"),
               "tail": (("features", "lr_window"), "output")}
 FEATURES = 64  # channels of the generator's trunk output
+HALF_MAX = float(np.finfo(np.float16).max)  # the largest float16 value
 
 
 class NnablaNetworks:
@@ -72,6 +73,12 @@ class NnablaNetworks:
         # all lanes at the same time (the graph copies share them).
         context = nn.get_current_context()
         if context.backend[0].endswith(":half"):
+            # a value finite in float32 and past float16's range is infinite there: such a model wrote frames other
+            # than its float32 ones, with exit code 0 (read_weight_file checks the float32 range alone)
+            past = next((name for name, array in file_arrays.items() if np.abs(array).max(initial=0) > HALF_MAX), None)
+            if past:
+                raise UserError(f"weights file '{source}': parameter '{past}' holds values past float16's range "
+                                f"(+-{HALF_MAX:g}), in which --precision fp16 computes; use --precision fp32")
             for parameter in self.parameters().values():
                 parameter.data.cast(np.float16, context)
 

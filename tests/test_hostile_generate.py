@@ -2038,3 +2038,25 @@ def test_nnabla_builds_the_graph_copies_the_budget_holds(monkeypatch):
     with pytest.raises(Built):
         resolver.model(288, 360)
     assert built == [resolver.plan(288, 360).lanes] and built[0] < 16
+
+
+# Nineteenth pass, third look at the nineteenth pass's download and weight-file fixes
+
+def test_a_model_of_values_past_float16_s_range_is_refused_in_fp16_not_run_to_other_frames(tmp_path):
+    """A model of a bias of 1e5, finite in float32 (read_weight_file reads it) and infinite in float16, in which
+    --precision fp16 computes: generate.py wrote frames other than its float32 ones (of NaN warped into the next frame),
+    with exit code 0. The same model in fp32 is run."""
+    import shutil
+
+    import h5py
+
+    from inference import SuperResolver
+    model = tmp_path / "model.h5"
+    shutil.copy(BUNDLED_MODEL, model)
+    with h5py.File(model, "a") as h5:
+        h5["generator/generator_unit/output_stage/conv/conv/b"][0] = 1e5
+    with pytest.raises(UserError, match=r"parameter 'generator/generator_unit/output_stage/conv/conv/b' holds values "
+                                        r"past float16's range \(\+-65504\), in which --precision fp16 computes; use "
+                                        r"--precision fp32$"):
+        SuperResolver(str(model), "nnabla", "cpu", precision="fp16").model(8, 8)
+    assert SuperResolver(str(model), "nnabla", "cpu", precision="fp32").model(8, 8) is not None

@@ -24,6 +24,7 @@ import h5py
 import numpy as np
 
 from utils.errors import UserError
+from utils.hdf5 import hdf5_file
 from utils.image_io import write_atomically, write_bytes
 from utils.paths import absolute, input_file
 from utils.weights import (HostParameter, assign_weights, host_values, new_hdf5_file, read_weight_file, save_weights,
@@ -470,7 +471,7 @@ def solver_state_damage(path, states, iteration):
     NaN moment spreads to every parameter within steps; a negative second moment (a mean of squares) or step count
     gives NaN updates (a root of a negative, a division by zero in the bias correction); a solver updates at most
     once an iteration."""
-    with h5py.File(path, "r") as h5:
+    with hdf5_file(path, "r") as h5:
         stored = {}  # {parameter name: {"mean", "var", "t": its dataset}}, a group per parameter
         h5.visititems(lambda name, item: stored.setdefault(os.path.dirname(name), {}).update(
             {os.path.basename(name): item}) if isinstance(item, h5py.Dataset) else None)

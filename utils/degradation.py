@@ -16,13 +16,12 @@ was trained with in its HDF5 attribute DEGRADATION_ATTRIBUTE; files without it (
 """
 import math
 
-import h5py
 import nnabla as nn
 import nnabla.functions as F
 import numpy as np
 
 from utils.errors import UserError
-from utils.hdf5 import open_to_read
+from utils.hdf5 import hdf5_file, open_to_read
 from utils.ops import PAPER_SCALE, to_channel_first, to_channel_last
 
 DEGRADATIONS = ("bd", "bi")
@@ -110,5 +109,5 @@ def model_degradation(path):
 
 def record_degradation(path, degradation):
     """Write the degradation attribute into a model_param file."""
-    with h5py.File(path, "a") as h5:
+    with hdf5_file(path, "a") as h5:
         h5.attrs[DEGRADATION_ATTRIBUTE] = degradation

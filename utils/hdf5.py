@@ -11,22 +11,41 @@ import h5py
 from utils.errors import UserError
 
 
+class MarkedOpen(UserError):
+    """An HDF5 file of the latest format whose superblock says a writer has it open (a live one, in SWMR mode, or one
+    stopped since): the mark is in its bytes, and a copy of it (a mirror's) carries it too."""
+
+
 def open_to_read(path, shown):
     """The HDF5 file at path as an h5py File to read; UserError where another program has it open for writing: HDF5
     locks such a file ("unable to lock file, errno = 11"), and one of the latest format is marked open in its
     superblock ("file is already open for write", the mark left by a writer killed meanwhile). Either was "not an HDF5
     (.h5) parameter file", and the download called it "not a complete HDF5 file", deleted it under that program and
-    fetched it again. shown: how the line names it."""
+    fetched it again. A file on a file system that gives no locks is read without one: a whole file there was
+    "not an HDF5 (.h5) parameter file" (hdf5_file). shown: how the line names it."""
     try:
-        return h5py.File(path, "r")
+        return hdf5_file(path, "r")
     except OSError as error:
         if error.errno in (errno.EAGAIN, errno.EWOULDBLOCK) and "lock" in str(error):
             raise UserError(f"{shown} is open for writing in another program (HDF5 locks it meanwhile); close it "
                             "there and run again") from None
         if "already open for write" in str(error):
-            raise UserError(f"{shown} is marked open for writing by another program (or by one stopped while it "
-                            "wrote, whose mark `h5clear -s` clears); close it there and run again") from None
+            raise MarkedOpen(f"{shown} is marked open for writing by another program (or by one stopped while it "
+                             "wrote, whose mark `h5clear -s` clears); close it there and run again") from None
         raise
+
+
+def hdf5_file(path, mode, **options):
+    """h5py.File(path, mode, **options), opened without HDF5's lock where the file system gives none (an NFS mount
+    without its lock service: "unable to lock file, errno = 37", 'No locks available'), as HDF5_USE_FILE_LOCKING=FALSE
+    has HDF5 do: a whole weight file there was "not an HDF5 (.h5) parameter file" (the download deleted each one it
+    fetched), and one written a traceback. A lock another program holds (EAGAIN) still raises."""
+    try:
+        return h5py.File(path, mode, **options)
+    except OSError as error:
+        if "unable to lock file" not in str(error) or error.errno in (errno.EAGAIN, errno.EWOULDBLOCK):
+            raise
+    return h5py.File(path, mode, locking=False, **options)
 
 
 def unwritten(dataset):

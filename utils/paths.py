@@ -326,7 +326,7 @@ def lock_folder(path, role, name=LOCK_NAME, busy=None):
     busy: then the line of a second run, of the holder's pid."""
     lock_path = os.path.join(path, name)
     while True:
-        read_only = False
+        read_only, existed = False, os.path.lexists(lock_path)
         try:
             # O_NOFOLLOW: a link of its name would have the pid written over the file it leads to; O_NONBLOCK: a
             # device in its place is not waited for
@@ -380,6 +380,13 @@ def lock_folder(path, role, name=LOCK_NAME, busy=None):
             raise UserError(busy(holder) if busy else
                             f"{role} '{path}' is in use by another run (pid {holder}); wait for it to end, "
                             "stop it, or choose another folder")
+        except OSError as error:  # a file system that gives no locks: a traceback
+            lock.close()
+            if not existed:  # made by this run: the folder is left as it was
+                os.remove(lock_path)
+            raise UserError(f"cannot lock {role} '{path}' ({error.strerror}): its file system gives no locks (an NFS "
+                            "mount without its lock service), which keep a second run from writing over this one's "
+                            "files; choose a folder on another disk") from None
         if os.path.exists(lock_path) and os.path.samestat(os.fstat(lock.fileno()), os.stat(lock_path)):
             if read_only:  # a killed run's of another user: replaced by a file of ours where the folder lets us
                 try:

@@ -16,7 +16,7 @@ import nnabla as nn
 
 from utils.degradation import record_degradation
 from utils.errors import UserError, out_of_memory_said
-from utils.hdf5 import missing_filter, open_to_read, unknown_type, unwritten
+from utils.hdf5 import hdf5_file, missing_filter, open_to_read, unknown_type, unwritten
 from utils.image_io import write_atomically
 from utils.paths import input_file
 
@@ -167,7 +167,7 @@ def new_hdf5_file(path):
     disk in create_dataset, whose error (a full disk) is raised there. Why: with the cache, the whole-array chunks of
     write_dataset were written when h5py let go of each dataset, where HDF5's errors are printed as ignored exceptions
     (a traceback per array) and a full disk ended the process with a segmentation fault, its temporary file left."""
-    return h5py.File(path, "w", rdcc_nbytes=0)
+    return hdf5_file(path, "w", rdcc_nbytes=0)
 
 
 def write_dataset(h5, name, values):

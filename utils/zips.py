@@ -89,6 +89,14 @@ class UnpackBlocked(UserError):
     be kept for the next run. The message ends with what to do first."""
 
 
+class NameRefused(UserError):
+    """The file system of the folder refuses a member's name (too long, or of a character it takes in none): the zip
+    may be whole, and a copy of it is refused alike (the download deleted it and fetched it again on every run)."""
+
+
+NAME_REFUSALS = (errno.ENAMETOOLONG, errno.EINVAL, errno.EILSEQ)  # a file system's errors of a name it refuses
+
+
 class DamagedZip(UserError):
     """A member's data is not what the zip says it is (its CRC-32 or size, its compressed stream): the zip was cut or
     altered after it was made (its cause: zipfile's error). Nothing is unpacked; only a new copy of the zip helps."""
@@ -231,16 +239,41 @@ def extract_zip(path, folder, archive_name=None, reserved=None):
                                 "to that disk instead")
         if isinstance(error, (zipfile.BadZipFile, zlib.error, EOFError)):  # read from the zip, not written to the disk
             raise DamagedZip(f"cannot unpack {archive_name} into {folder} ({error_reason(error)})") from error
-        if getattr(error, "errno", None) == errno.ENAMETOOLONG:  # the reason would hold the whole path
+        written = getattr(error, "filename", None) not in (None, path)  # a file or folder of the unpack, not the zip
+        # a name the folder's file system refuses: past its names' limit (255 bytes, 143 on eCryptfs), or of a character
+        # FAT, exFAT and Windows' shares take in none (':', '?'). The reason would hold the whole path.
+        if written and error.errno in NAME_REFUSALS:
             name = os.path.relpath(error.filename, staging)
-            raise UserError(f"cannot unpack {archive_name} into {folder}: the name {reprlib.repr(name)} is too "
-                            "long for this file system; shorten it in the zip")
+            if error.errno == errno.ENAMETOOLONG:
+                limit = name_limit(os.path.dirname(staging), name)
+                raise NameRefused(f"the name {reprlib.repr(name)} in {archive_name} is too long to unpack into "
+                                  f"{folder} ({limit} on its file system); shorten it in the zip")
+            raise NameRefused(f"the name {reprlib.repr(name)} in {archive_name} cannot be unpacked into {folder}: its "
+                              f"file system refuses it ({error.strerror}; FAT, exFAT and Windows' shares take no "
+                              "':', '?', '*', '\"', '<', '>' or '|' in a name); rename it in the zip")
         # the folder refuses a write (a permission, an immutable or read-only folder): the download deleted the zip as
         # the zip's fault and fetched it again on every run
         if getattr(error, "errno", None) in (errno.EACCES, errno.EPERM, errno.EROFS):
             raise UnpackBlocked(f"the files of {archive_name} cannot be written into {folder} ({error_reason(error)}); "
                                 "let this user write there")
+        # any other refusal of a file or folder the unpack writes (a folder's most links, an I/O error of its disk),
+        # not of the zip, which the download deleted and fetched again on every run
+        if written:
+            raise UnpackBlocked(f"the files of {archive_name} cannot be written into {folder} ({error_reason(error)}); "
+                                "mend that folder's disk or choose another")
         raise UserError(f"cannot unpack {archive_name} into {folder} ({error_reason(error)})")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return [member.filename for member, _ in members]
+
+
+def name_limit(folder, name):
+    """The limit of the file system of folder (an existing folder) that a member's name (its path under folder) is
+    past: its longest name, or its longest path, said as part of a line."""
+    try:
+        longest = os.pathconf(folder, "PC_NAME_MAX")
+        if any(len(os.fsencode(part)) > longest for part in name.split(os.sep)):
+            return f"at most {longest} bytes a name"
+        return f"at most {os.pathconf(folder, 'PC_PATH_MAX')} bytes a path"
+    except (OSError, ValueError):
+        return "its limit"
