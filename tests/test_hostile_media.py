@@ -1027,3 +1027,21 @@ def test_the_audio_of_an_avi_whose_seek_fails_near_its_start_is_kept(tmp_path, c
     generate.main(["--model", WEIGHTS, "--input-video", video, "--output-video", output, "--scene-cuts", "off",
                    *start])
     assert any(kind == "Audio" for kind, _ in media_streams(output))
+
+
+def test_a_cuts_file_of_many_lines_is_refused_at_its_first_bad_line_without_reading_the_rest(tmp_path):
+    """A log or table of hundreds of megabytes given as --scene-cuts was read whole, each of its lines kept in memory,
+    before its first line was refused: gigabytes of memory and seconds of waiting for a refusal of line 1."""
+    import tracemalloc
+
+    from utils.scenes import read_cuts_file
+    table = tmp_path / "log.csv"
+    table.write_text("2024-01-01,12:00:00,frame,ok\n" * 2 ** 20)
+    tracemalloc.start()
+    try:
+        with pytest.raises(UserError, match="line 1: '2024-01-01,12:00:00,frame,ok' is not a frame number"):
+            read_cuts_file(str(table), 100)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < table.stat().st_size / 10
