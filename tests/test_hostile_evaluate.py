@@ -543,3 +543,20 @@ def test_a_comma_after_the_last_cuts_file_is_taken_as_after_the_last_folder(tmp_
     args = evaluate.parse_args(["--results", ",".join(folders[:2]) + ",", "--targets", ",".join(folders[2:]) + ",",
                                 "--output", str(tmp_path / "eval"), "--scene-cuts", ",".join(cuts) + ","])
     assert args.scene_cuts == cuts
+
+
+# Nineteenth pass, third look at the nineteenth pass's generate and evaluate fixes
+
+def test_an_empty_last_place_in_the_cuts_list_is_a_folder_without_cuts(tmp_path):
+    """--results r1,r2 --scene-cuts c1, : cuts for the first folder, none for the second, as ',c2' is none for the
+    first; every comma after the last file was dropped, and it was refused as "names 1 file(s) for 2 --results
+    folder(s)". A comma after the last place is still taken (c1,, for two folders)."""
+    import evaluate
+    folders = [str(tmp_path / name) for name in ("r1", "r2", "t1", "t2")]
+    for folder in folders:
+        os.makedirs(folder)
+    cuts = str(tmp_path / "c1.txt")
+    for listed in (cuts + ",", cuts + ",,"):
+        args = evaluate.parse_args(["--results", ",".join(folders[:2]), "--targets", ",".join(folders[2:]),
+                                    "--output", str(tmp_path / "eval"), "--scene-cuts", listed])
+        assert args.scene_cuts[0] == cuts and not args.scene_cuts[1]

@@ -1007,3 +1007,41 @@ def test_audio_matroska_cannot_hold_is_re_encoded_into_an_mkv(tmp_path):
         output = str(tmp_path / f"{codec}.mkv")
         generate.main(["--model", WEIGHTS, "--input-video", video, "--output-video", output, "--scene-cuts", "off"])
         assert ("Audio", "aac" if codec == "adpcm_ima_qt" else codec) in media_streams(output)
+
+
+# Nineteenth pass, third look at the nineteenth pass's generate and evaluate fixes
+
+@pytest.mark.parametrize("codec", ["pcm_u8", "libmp3lame"])
+@pytest.mark.parametrize("start", [[], ["--start", "1"]], ids=["whole", "from frame 1"])
+def test_the_audio_of_an_avi_whose_seek_fails_near_its_start_is_kept(tmp_path, codec, start):
+    """An AVI of H.264 with PCM or MP3 audio to an .mp4: the output had no audio, exit code 0 (after a note that it
+    was re-encoded, for PCM): ffmpeg was told to seek the audio's file to the part's start, even 0, and that seek
+    fails near an AVI's start ("could not seek to position"), leaving its audio at its end."""
+    import generate
+    from utils.image_io import ffmpeg_executable, media_streams
+    video = str(tmp_path / "clip.avi")
+    subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=32x24:rate=30",
+                    "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100", "-frames:v", "8", "-t", "0.27",
+                    "-c:v", "libx264", "-c:a", codec, video], check=True)
+    output = str(tmp_path / "clip.mp4")
+    generate.main(["--model", WEIGHTS, "--input-video", video, "--output-video", output, "--scene-cuts", "off",
+                   *start])
+    assert any(kind == "Audio" for kind, _ in media_streams(output))
+
+
+def test_a_cuts_file_of_many_lines_is_refused_at_its_first_bad_line_without_reading_the_rest(tmp_path):
+    """A log or table of hundreds of megabytes given as --scene-cuts was read whole, each of its lines kept in memory,
+    before its first line was refused: gigabytes of memory and seconds of waiting for a refusal of line 1."""
+    import tracemalloc
+
+    from utils.scenes import read_cuts_file
+    table = tmp_path / "log.csv"
+    table.write_text("2024-01-01,12:00:00,frame,ok\n" * 2 ** 20)
+    tracemalloc.start()
+    try:
+        with pytest.raises(UserError, match="line 1: '2024-01-01,12:00:00,frame,ok' is not a frame number"):
+            read_cuts_file(str(table), 100)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < table.stat().st_size / 10

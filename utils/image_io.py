@@ -1131,6 +1131,16 @@ def matroska_takes_audio(path, ffmpeg):
     return completed.returncode == 0
 
 
+def audio_after_seek(path, start_seconds, ffmpeg):
+    """Whether ffmpeg, told to seek path to start_seconds (-ss), still reads a packet of its first audio stream. In
+    some AVI and FLV files (H.264 with PCM, ADPCM, MP3 or Nellymoser audio) a seek that fails near their start ("could
+    not seek to position") leaves their audio at its end: the output video had none, with exit code 0."""
+    completed = subprocess.run([ffmpeg, "-nostdin", "-v", "error", "-ss", repr(start_seconds), "-i", media_path(path),
+                                "-map", "0:a:0", "-c:a", "copy", "-frames:a", "1", "-f", "framecrc", "-"],
+                               stdin=subprocess.DEVNULL, capture_output=True, text=True, errors="replace")
+    return any(line and not line.startswith("#") for line in completed.stdout.splitlines())
+
+
 class VideoSource:
     """Where an output video's audio and timing come from: the input video, the part of it that is
     super-resolved (start and duration in seconds), and its sample aspect ratio."""
@@ -1159,21 +1169,28 @@ class FfmpegVideoWriter:
         if source:
             codec = audio_codec(source.path, ffmpeg)
             if codec:
-                command += ["-ss", repr(source.start_seconds)]
-                if source.duration_seconds is not None:
-                    command += ["-t", repr(source.duration_seconds)]
+                start, duration = source.start_seconds, source.duration_seconds
+                # a whole file is not sought (a seek to 0 can lose its audio, as a part's below)
+                sought = not start or audio_after_seek(source.path, start, ffmpeg)
+                if start and sought:
+                    command += ["-ss", repr(start)]
+                if duration is not None and sought:
+                    command += ["-t", repr(duration)]
                 command += ["-i", media_path(source.path), "-map", "0:v", "-map", "1:a:0"]
                 extension = os.path.splitext(path)[1].lower()
-                if codec in COPIED_AUDIO_CODECS.get(extension, ()) or (
-                        extension == ".mkv" and matroska_takes_audio(source.path, ffmpeg)):
+                if sought and (codec in COPIED_AUDIO_CODECS.get(extension, ()) or (
+                        extension == ".mkv" and matroska_takes_audio(source.path, ffmpeg))):
                     command += ["-c:a", "copy"]
                 else:
-                    print(
-                        f"note: the audio of '{printable(source.path)}' is {codec}, which {os.path.splitext(path)[1]} "
-                        "cannot hold; it is re-encoded to AAC",
-                        file=sys.stderr)
+                    why = f"is {codec}, which {extension} cannot hold" if sought else "cannot be sought to the part"
+                    print(f"note: the audio of '{printable(source.path)}' {why}; it is re-encoded to AAC",
+                          file=sys.stderr)
+                    # not sought: the part cut out of the audio decoded from the file's start, kept in its place
+                    trim = [] if sought else [
+                        f"atrim=start={start!r}" + ("" if duration is None else f":duration={duration!r}"),
+                        f"asetpts=PTS-{start!r}/TB"]
                     command += ["-c:a", "aac", "-b:a", "192k",
-                                "-af", "aformat=channel_layouts=" + "|".join(AAC_CHANNEL_LAYOUTS)]
+                                "-af", ",".join([*trim, "aformat=channel_layouts=" + "|".join(AAC_CHANNEL_LAYOUTS)])]
         filters = ["setsar={}/{}".format(*source.sample_aspect)] if source else []
         if width % 2 or height % 2:  # yuv420p halves both sides: an odd one gets a last row or column copied
             filters.append(

@@ -46,36 +46,25 @@ def read_cuts_file(path, frame_count, other_choices=(), frames_held=None):
         raise UserError(
             f"--scene-cuts '{path}' is not a file; pass {''.join(f'{choice}, ' for choice in other_choices)}"
             f"{'or ' if other_choices else ''}a file of frame numbers")
+    cuts, numbers = [], []
     try:
-        # -sig: a byte-order mark some editors write is skipped
+        # -sig: a byte-order mark some editors write is skipped; read a line at a time, each checked as it comes: a
+        # log or table of hundreds of megabytes given by mistake was read whole (its lines in memory) before its
+        # first line was refused
         with open(path, encoding="utf-8-sig") as file:
-            lines = [(number, line.split("#")[0].strip()) for number, line in enumerate(file, 1)]
+            for number, line in enumerate(file, 1):
+                cut = read_cut(path, number, line.split("#")[0].strip(), frame_count, frames_held)
+                if cut is None:
+                    continue
+                if cuts and cut <= cuts[-1]:
+                    raise UserError(
+                        f"--scene-cuts '{path}' line {number}: frame {cut} does not come after {cuts[-1]}; "
+                        "list the cuts in increasing order")
+                cuts.append(cut)
+                numbers.append(number)
     except (OSError, UnicodeDecodeError) as error:  # an OSError's reason without its errno and the path again
         raise UserError(f"cannot read --scene-cuts '{path}' ({getattr(error, 'strerror', None) or error}); pass a "
                         "readable text file of frame numbers")
-    cuts, numbers = [], []
-    for number, text in lines:
-        if not text:
-            continue
-        # not str.isdigit: it takes superscripts and other scripts' digits
-        if not re.fullmatch(r"[0-9]+", text):
-            # ascii(): an invisible character (a zero-width space pasted from a web page) shown as its code; of the
-            # part shown alone: shown_plainly over a whole line of megabytes kept the refusal waiting
-            head = text[:60]
-            shown = f"'{head}'" if shown_plainly(head) else ascii(head)
-            raise UserError(f"--scene-cuts '{path}' line {number}: {shortened(shown, 60)} is not a frame number; "
-                            "write one whole number a line, in the digits 0-9")
-        digits = text.lstrip("0") or "0"
-        # of more digits than ten times the count: past any end (read no further)
-        cut = int(digits) if len(digits) <= len(str(frame_count)) + 1 else None
-        if cut is None or cut == 0 or (frames_held is None and cut >= frame_count):
-            raise cut_outside(path, number, digits, frame_count)
-        if cuts and cut <= cuts[-1]:
-            raise UserError(
-                f"--scene-cuts '{path}' line {number}: frame {cut} does not come after {cuts[-1]}; "
-                "list the cuts in increasing order")
-        cuts.append(cut)
-        numbers.append(number)
     # past the count announced, which a count estimated from the duration misses (one within it and past the frames
     # held opens a shot of no frames: not decoded for)
     held = frames_held(cuts[-1] + 1) if frames_held and cuts and cuts[-1] >= frame_count else frame_count
@@ -83,6 +72,27 @@ def read_cuts_file(path, frame_count, other_choices=(), frames_held=None):
         if cut >= held:  # far past the count announced, an estimate, the video is not decoded: said as announced
             raise cut_outside(path, number, str(cut), held, announced=bool(frames_held) and held == frame_count)
     return cuts
+
+
+def read_cut(path, number, text, frame_count, frames_held):
+    """The cut frame number a cuts file's line holds (its text without the comment), None for a blank line;
+    UserError for a line that is no frame number, or one outside the frames."""
+    if not text:
+        return None
+    # not str.isdigit: it takes superscripts and other scripts' digits
+    if not re.fullmatch(r"[0-9]+", text):
+        # ascii(): an invisible character (a zero-width space pasted from a web page) shown as its code; of the
+        # part shown alone: shown_plainly over a whole line of megabytes kept the refusal waiting
+        head = text[:60]
+        shown = f"'{head}'" if shown_plainly(head) else ascii(head)
+        raise UserError(f"--scene-cuts '{path}' line {number}: {shortened(shown, 60)} is not a frame number; "
+                        "write one whole number a line, in the digits 0-9")
+    digits = text.lstrip("0") or "0"
+    # of more digits than ten times the count: past any end (read no further)
+    cut = int(digits) if len(digits) <= len(str(frame_count)) + 1 else None
+    if cut is None or cut == 0 or (frames_held is None and cut >= frame_count):
+        raise cut_outside(path, number, digits, frame_count)
+    return cut
 
 
 def cut_outside(path, number, digits, frame_count, announced=False):
