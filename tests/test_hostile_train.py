@@ -3989,3 +3989,25 @@ def test_an_output_folder_replaced_while_a_checkpoint_of_another_folder_is_copie
         "--checkpoint", str(tmp_path / "source" / "checkpoint_00000002.json")], capsys)
     assert f"the output folder '{output_dir}' is another folder than the one this run started in" in line
     assert {name: (output_dir / name).read_bytes() for name in kept} == kept
+
+
+# Nineteenth pass, fourth look at the nineteenth pass's training fixes
+
+@pytest.mark.parametrize("name", ["note\u2764\ufe0f", "\u0d28\u0d4d\u200d", "\u8fbb\U000e0100", "\u2764\ufe0f"],
+                         ids=["an emoji's selector", "a Malayalam chillu's joiner", "an ideograph's variant",
+                              "an emoji alone"])
+def test_a_loss_log_column_name_ending_in_a_selector_or_joiner_of_its_last_letter_is_written_back_as_it_was(
+        tmp_path, name):
+    """A column's name (a user's, beside the log) whose last letter beyond ASCII takes a variation selector or a
+    zero-width joiner (an emoji's colour form, a chillu, an ideograph's variant): it lost them in the file written
+    back, another letter drawn there, silently."""
+    rows = loss_log_resumed(tmp_path, f"iteration,content_loss,{name}\n1,0.5,7\n2,0.4,8\n")
+    assert rows[0] == ["iteration", "content_loss", name]
+    assert [row[2] for row in rows[1:3]] == ["7.0", "8.0"]
+
+
+def test_loss_log_column_names_told_apart_by_a_selector_of_their_last_letter_are_both_kept(tmp_path):
+    """Two columns named by a symbol, one with its emoji selector: refused as a column named twice."""
+    rows = loss_log_resumed(tmp_path, "iteration,content_loss,\u2764,\u2764\ufe0f\n1,0.5,7,9\n")
+    assert rows[0] == ["iteration", "content_loss", "\u2764", "\u2764\ufe0f"]
+    assert rows[1][2:] == ["7.0", "9.0"]
