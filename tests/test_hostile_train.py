@@ -2,6 +2,7 @@
 the frame cache. Each ends with one line and exit code 2 (130 for a stop), leaves nothing partial and overwrites
 nothing (docs/testing.md)."""
 import csv
+import json
 import os
 import re
 import shutil
@@ -4011,3 +4012,36 @@ def test_loss_log_column_names_told_apart_by_a_selector_of_their_last_letter_are
     rows = loss_log_resumed(tmp_path, "iteration,content_loss,\u2764,\u2764\ufe0f\n1,0.5,7,9\n")
     assert rows[0] == ["iteration", "content_loss", "\u2764", "\u2764\ufe0f"]
     assert rows[1][2:] == ["7.0", "9.0"]
+
+
+@pytest.mark.parametrize("earlier", [False, True], ids=["no record before", "an earlier start's record"])
+def test_an_output_folder_replaced_during_the_graph_s_build_keeps_the_other_run_s_checkpoint_source_record(
+        tmp_path, monkeypatch, capsys, earlier):
+    """The output folder replaced by another run's (one started with --checkpoint of another folder, killed before its
+    first checkpoint: its checkpoint_source.json the record its resume reads) while a run started with --checkpoint of
+    another folder built its graph: the start-up's refusal took its record back in the other run's folder, removing
+    that run's record (resumed, it trained from iteration 0) or writing this folder's earlier one over it."""
+    import train
+    from training.checkpoint import CHECKPOINT_SOURCE
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir, other = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run", tmp_path / "other"
+    train.main(tiny_training_flags(scenes, tmp_path / "source", **{"train.max_iter": 2}))
+    other.mkdir()
+    record = json.dumps({"checkpoint": str(tmp_path / "source" / "checkpoint_00000002.json")})
+    (other / CHECKPOINT_SOURCE).write_text(record)
+    output_dir.mkdir()
+    if earlier:
+        (output_dir / CHECKPOINT_SOURCE).write_text(json.dumps({"checkpoint": str(tmp_path / "third.json")}))
+    real = train.build_training
+
+    def replaced_during(*args):
+        built = real(*args)
+        os.rename(output_dir, tmp_path / "run.old")
+        os.rename(other, output_dir)
+        return built
+    monkeypatch.setattr(train, "build_training", replaced_during)
+    capsys.readouterr()
+    line = user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}) + [
+        "--checkpoint", str(tmp_path / "source" / "checkpoint_00000002.json")], capsys)
+    assert f"the output folder '{output_dir}' is another folder than the one this run started in" in line
+    assert (output_dir / CHECKPOINT_SOURCE).read_text() == record
