@@ -605,7 +605,7 @@ def train(config, comm, output_claim):
                   f"{config.train.max_iter} gives {iterations}; to train longer, raise --max_iter")
         return False
     if is_writer and elsewhere and not own:  # first: see record_source
-        take_back = record_source(output_dir, checkpoint)
+        take_back = record_source(output_dir, checkpoint, lambda path: check_same_folder(output_dir, claimed, path))
         output_claim.push(lambda error_type, error, traceback: forget_on_refusal(error_type, take_back))
 
     nn.random.seed(config.train.seed)  # the same initial parameters on every process and every run

@@ -2,6 +2,7 @@
 the frame cache. Each ends with one line and exit code 2 (130 for a stop), leaves nothing partial and overwrites
 nothing (docs/testing.md)."""
 import csv
+import json
 import os
 import re
 import shutil
@@ -3807,25 +3808,6 @@ def test_an_output_folder_replaced_after_the_loss_log_s_write_gets_no_checkpoint
     assert {name: (output_dir / name).read_bytes() for name in kept} == kept
 
 
-# Nineteenth pass, beside the probers: merging the looks
-
-def test_a_sequence_list_of_one_long_line_is_refused_at_once(tmp_path):
-    """A file of one line of megabytes given as data.sequence_list (a log, a file of another kind by mistake): the
-    name was checked character by character for how a terminal shows it before it was cut short for the line, a wait
-    growing with the line (a gigabyte: minutes); the second look at generate.py mended the same in the cuts files."""
-    import time
-
-    from datasets.sequences import folder_sequences
-    from hostile import FRAMES
-    (tmp_path / "data" / "a").mkdir(parents=True)
-    shutil.copy(os.path.join(FRAMES, sorted(os.listdir(FRAMES))[0]), tmp_path / "data" / "a" / "0001.png")
-    (tmp_path / "list.txt").write_text("b" * 8 * 2 ** 20)
-    started = time.perf_counter()
-    with pytest.raises(UserError, match=r"names 1 sequence\(s\) that .* lacks: 'b{10,}\.\.\.b{10,}'; fix the list"):
-        folder_sequences(str(tmp_path / "data"), str(tmp_path / "list.txt"))
-    assert time.perf_counter() - started < 4
-
-
 # Nineteenth pass, third look at the nineteenth pass's training-data fixes
 @pytest.mark.parametrize("named", ["Found.001", "FOUND.000", "found.017/shot"])
 def test_a_sequence_or_group_folder_of_the_user_s_named_as_chkdsk_s_is_trained_on(tmp_path, named):
@@ -4046,3 +4028,77 @@ def test_the_frame_cache_folder_gone_while_a_run_waits_for_another_s_build_is_on
                                                      r"build; run the same command again"):
         cached_frames(sequences, [frame_size(sequences[0], "sequences")], str(cache), read_frame, report=meanwhile,
                       show_progress=False)
+
+
+# Nineteenth pass, fourth look at the nineteenth pass's training fixes
+
+@pytest.mark.parametrize("name", ["note\u2764\ufe0f", "\u0d28\u0d4d\u200d", "\u8fbb\U000e0100", "\u2764\ufe0f"],
+                         ids=["an emoji's selector", "a Malayalam chillu's joiner", "an ideograph's variant",
+                              "an emoji alone"])
+def test_a_loss_log_column_name_ending_in_a_selector_or_joiner_of_its_last_letter_is_written_back_as_it_was(
+        tmp_path, name):
+    """A column's name (a user's, beside the log) whose last letter beyond ASCII takes a variation selector or a
+    zero-width joiner (an emoji's colour form, a chillu, an ideograph's variant): it lost them in the file written
+    back, another letter drawn there, silently."""
+    rows = loss_log_resumed(tmp_path, f"iteration,content_loss,{name}\n1,0.5,7\n2,0.4,8\n")
+    assert rows[0] == ["iteration", "content_loss", name]
+    assert [row[2] for row in rows[1:3]] == ["7.0", "8.0"]
+
+
+def test_loss_log_column_names_told_apart_by_a_selector_of_their_last_letter_are_both_kept(tmp_path):
+    """Two columns named by a symbol, one with its emoji selector: refused as a column named twice."""
+    rows = loss_log_resumed(tmp_path, "iteration,content_loss,\u2764,\u2764\ufe0f\n1,0.5,7,9\n")
+    assert rows[0] == ["iteration", "content_loss", "\u2764", "\u2764\ufe0f"]
+    assert rows[1][2:] == ["7.0", "9.0"]
+
+
+@pytest.mark.parametrize("earlier", [False, True], ids=["no record before", "an earlier start's record"])
+def test_an_output_folder_replaced_during_the_graph_s_build_keeps_the_other_run_s_checkpoint_source_record(
+        tmp_path, monkeypatch, capsys, earlier):
+    """The output folder replaced by another run's (one started with --checkpoint of another folder, killed before its
+    first checkpoint: its checkpoint_source.json the record its resume reads) while a run started with --checkpoint of
+    another folder built its graph: the start-up's refusal took its record back in the other run's folder, removing
+    that run's record (resumed, it trained from iteration 0) or writing this folder's earlier one over it."""
+    import train
+    from training.checkpoint import CHECKPOINT_SOURCE
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir, other = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run", tmp_path / "other"
+    train.main(tiny_training_flags(scenes, tmp_path / "source", **{"train.max_iter": 2}))
+    other.mkdir()
+    record = json.dumps({"checkpoint": str(tmp_path / "source" / "checkpoint_00000002.json")})
+    (other / CHECKPOINT_SOURCE).write_text(record)
+    output_dir.mkdir()
+    if earlier:
+        (output_dir / CHECKPOINT_SOURCE).write_text(json.dumps({"checkpoint": str(tmp_path / "third.json")}))
+    real = train.build_training
+
+    def replaced_during(*args):
+        built = real(*args)
+        os.rename(output_dir, tmp_path / "run.old")
+        os.rename(other, output_dir)
+        return built
+    monkeypatch.setattr(train, "build_training", replaced_during)
+    capsys.readouterr()
+    line = user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}) + [
+        "--checkpoint", str(tmp_path / "source" / "checkpoint_00000002.json")], capsys)
+    assert f"the output folder '{output_dir}' is another folder than the one this run started in" in line
+    assert (output_dir / CHECKPOINT_SOURCE).read_text() == record
+
+
+# Nineteenth pass, beside the probers: merging the looks
+
+def test_a_sequence_list_of_one_long_line_is_refused_at_once(tmp_path):
+    """A file of one line of megabytes given as data.sequence_list (a log, a file of another kind by mistake): the
+    name was checked character by character for how a terminal shows it before it was cut short for the line, a wait
+    growing with the line (a gigabyte: minutes); the second look at generate.py mended the same in the cuts files."""
+    import time
+
+    from datasets.sequences import folder_sequences
+    from hostile import FRAMES
+    (tmp_path / "data" / "a").mkdir(parents=True)
+    shutil.copy(os.path.join(FRAMES, sorted(os.listdir(FRAMES))[0]), tmp_path / "data" / "a" / "0001.png")
+    (tmp_path / "list.txt").write_text("b" * 8 * 2 ** 20)
+    started = time.perf_counter()
+    with pytest.raises(UserError, match=r"names 1 sequence\(s\) that .* lacks: 'b{10,}\.\.\.b{10,}'; fix the list"):
+        folder_sequences(str(tmp_path / "data"), str(tmp_path / "list.txt"))
+    assert time.perf_counter() - started < 4

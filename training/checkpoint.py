@@ -197,7 +197,7 @@ def gone_file(path, content):
 CHECKPOINT_SOURCE = "checkpoint_source.json"  # record_source's record in an output folder
 
 
-def record_source(output_dir, checkpoint):
+def record_source(output_dir, checkpoint, check_folder=lambda path: None):
     """Record in output_dir the --checkpoint of another folder a run there starts from, before the run does anything
     else there (recorded_source reads it back). Why: copy_into's copy is whole only once the graph is built and the
     checkpoint loaded (seconds, or minutes for a large model); a kill or a stop before that left the folder no
@@ -205,16 +205,24 @@ def record_source(output_dir, checkpoint):
     forget_source removes it once the folder holds a checkpoint of the run's own. Returns a function that takes the
     record back for a refusal of this start: the folder's record as it was before (none, or an earlier start's, which
     the next start must still read: a refused --checkpoint of a third folder wrote over it), while the record is this
-    start's (not once forget_source removed it for the run's own checkpoint)."""
+    start's (not once forget_source removed it for the run's own checkpoint). check_folder(path): as copy_into's,
+    before the record's write and its taking back, which leaves a folder that is no longer the run's alone (one
+    replaced by another run's during the graph's build, which the start-up then refuses: that run's record was
+    removed, or the earlier one of this run's folder written over it)."""
     path = os.path.join(output_dir, CHECKPOINT_SOURCE)
     earlier = None
     if os.path.isfile(path):
         with open(path, "rb") as file:
             earlier = file.read()
+    check_folder(path)
     write_bytes(path, json.dumps({"checkpoint": absolute(checkpoint)}), mode="w")
 
     def take_back():
         if not os.path.lexists(path):  # forgotten: the folder holds a checkpoint of the run's own
+            return
+        try:
+            check_folder(path)
+        except UserError:  # another run's folder: its record is not this start's to take back
             return
         if earlier is None:
             forget_source(output_dir)

@@ -302,6 +302,14 @@ INVISIBLE = frozenset(chr(code) for first, last in (
     (0xFFA0, 0xFFA0), (0xE0100, 0xE01EF)) for code in range(first, last + 1))
 
 
+# of those, the ones that change the letter before them: a variation selector (an emoji's colour form, an ideograph's
+# variant, a Mongolian letter's form) and the zero-width joiner and non-joiner (a Malayalam chillu, a Persian word's
+# end). After a letter or symbol beyond ASCII they are part of a name's last letter ('note❤️'), kept
+JOINING = frozenset(chr(code) for first, last in (
+    (0x180B, 0x180D), (0x180F, 0x180F), (0x200C, 0x200D), (0xFE00, 0xFE0F), (0xE0100, 0xE01EF))
+    for code in range(first, last + 1))
+
+
 def invisible(character):
     """Whether character is white space or drawn as nothing."""
     return character.isspace() or unicodedata.category(character) == "Cf" or character in INVISIBLE
@@ -315,6 +323,9 @@ def trimmed(cell):
     while start < end and invisible(cell[start]):
         start += 1
     while end > start and invisible(cell[end - 1]):
+        if cell[end - 1] in JOINING and end - 1 > start and not cell[end - 2].isascii() and not invisible(
+                cell[end - 2]):
+            break  # 'note❤️' lost its selector, 'ന്‍' its joiner, in the file written back (another letter drawn)
         end -= 1
     return cell[start:end]
 
