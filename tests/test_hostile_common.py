@@ -3064,3 +3064,13 @@ def test_make_test_drops_the_newlines_and_tabs_around_a_chromium(tmp_path, where
                  else make_test_recording_chromium(tmp_path, environment={"CHROMIUM": setting}))
     assert completed.returncode == 0, completed.stderr
     assert (tmp_path / "given").read_text() == str(chromium)
+
+
+def test_the_set_up_with_a_log_file_pip_cannot_write_names_the_variable_spelt_as_set(tmp_path):
+    """`PIP_Log=/dev/full` (pip reads its variables in any case): the line said "which PIP_LOG, PIP_LOG_FILE or
+    PIP_LOCAL_LOG names; unset it", none of them set."""
+    completed, _ = set_up_with_a_pip_configuration(tmp_path, "global", "timeout", "60",
+                                                   environment={"PIP_Log": "/dev/full"})
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr[:2000]
+    assert "which PIP_Log names; unset it" in lines[0], lines[0]

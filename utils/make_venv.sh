@@ -369,7 +369,16 @@ pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
     named=$(pip_env "$venv_dir/bin/python" -m pip config list 2>/dev/null \
       | grep -aE '^[^.]*\.(log|log-file|local-log)=' | LC_ALL=C sort | sed -n '1{/^:env:\./{p;q}};$p') || true
     case $named in
-      "" | ":env:."*) named="which PIP_LOG, PIP_LOG_FILE or PIP_LOCAL_LOG names; unset it" ;;
+      # pip's variable by the name it was set by: `PIP_Log` (pip reads any case) was said as "which PIP_LOG,
+      # PIP_LOG_FILE or PIP_LOCAL_LOG names; unset it", none of them set
+      "" | ":env:."*) variables=$(env | while IFS= read -r line; do
+          case ${line%%=*} in PIP_*) ;; *) continue ;; esac
+          case $(printf '%s' "${line%%=*}" | cut -c 5- | tr 'A-Z_' 'a-z-' | sed 's/^--//') in
+            log | log-file | local-log) printf '%s, ' "${line%%=*}" ;;
+          esac
+        done)
+        variables=${variables:-PIP_LOG, PIP_LOG_FILE or PIP_LOCAL_LOG, }
+        named="which ${variables%, } names; unset it" ;;
       *) named="which pip's configuration sets ($named); remove it from pip's configuration file ('$venv_dir/bin/python"
          named="$named -m pip config debug' names them)" ;;
     esac
