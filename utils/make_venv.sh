@@ -41,9 +41,10 @@ for log_setting in PIP_LOG PIP_LOG_FILE PIP_LOCAL_LOG; do
   # The check leaves nothing: the log's folders and an empty file it made stayed where the set-up was then refused for
   # another reason, and a log in the new venv's folder (`PIP_LOG=.venv/pip.log`) made that folder one "of other files".
   # A folder is made and removed again in the first folder above the log that is there, where pip will make its own.
+  [ -n "$log_file" ] || continue
   log_there=$log_file
   while [ ! -e "$log_there" ] && [ ! -L "$log_there" ]; do log_there=$(dirname -- "$log_there"); done
-  if [ -n "$log_file" ] && ! unwritable=$( { if [ "$log_there" = "$log_file" ]; then : >> "$log_file"
+  if ! unwritable=$( { if [ "$log_there" = "$log_file" ]; then : >> "$log_file"
       elif [ ! -d "$log_there" ]; then echo ": Not a directory"; false
       else check=$(mktemp -d -- "$log_there/.pip-log-check.XXXXXX") && rmdir -- "$check"; fi; } 2>&1); then
     # (a value holding a newline on one line, as \n)
