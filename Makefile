@@ -145,14 +145,23 @@ CHROMIUM ?= $(DEBIAN_CHROMIUM)
 # Spaces that begin or end it are dropped, those inside kept: make's strip made `CHROMIUM='/opt/my  chromium/chrome'`
 # (two spaces) another Chromium, driven if there. From the environment it is the shell's value, not make's text: a `$x`
 # in it was read as make's variable x.
+# Tabs and newlines that begin or end it too (a CI setting written as a YAML block, `/opt/chrome\n`), as TEST_WORKERS'
+# are: a newline was refused, and a tab was "missing", as root after apt-get installed Debian's chromium.
 chromium_given = $(if $(filter environment%,$(origin CHROMIUM)),$(value CHROMIUM),$(CHROMIUM))
 space := $(subst x,,x x)
+tab := $(subst x,,x	x)
 ch_space := /CHROMIUM-SPACE/
+ch_tab := /CHROMIUM-TAB/
+ch_newline := /CHROMIUM-NEWLINE/
+ch_marked = $(subst $(newline),$(ch_newline),$(subst $(tab),$(ch_tab),$(subst $(space),$(ch_space),$1)))
+ch_unmarked = $(subst $(ch_newline),$(newline),$(subst $(ch_tab),$(tab),$(subst $(ch_space),$(space),$1)))
 # (a line broken inside an $(if)'s condition, which is stripped: a break before a branch adds a space to it)
-chromium_trimmed = $(if $(filter $(ch_space)%,$1),$(call chromium_trimmed,$(patsubst $(ch_space)%,%,$1)),$(if \
-    $(filter %$(ch_space),$1),$(call chromium_trimmed,$(patsubst %$(ch_space),%,$1)),$1))
-chromium_named = $(call venv_quoted,$(or $(subst $(ch_space),$(space),$(call chromium_trimmed,$(subst \
-    $(space),$(ch_space),$(chromium_given)))),$(DEBIAN_CHROMIUM)))
+chromium_trimmed = $(if $(filter $(ch_space)% $(ch_tab)% $(ch_newline)%,$1),$(call chromium_trimmed,$(patsubst \
+    $(ch_space)%,%,$(patsubst $(ch_tab)%,%,$(patsubst $(ch_newline)%,%,$1)))),$(if $(filter %$(ch_space) \
+    %$(ch_tab) %$(ch_newline),$1),$(call chromium_trimmed,$(patsubst %$(ch_space),%,$(patsubst %$(ch_tab),%,$(patsubst \
+    %$(ch_newline),%,$1)))),$1))
+chromium_path = $(call ch_unmarked,$(call chromium_trimmed,$(call ch_marked,$(chromium_given))))
+chromium_named = $(call venv_quoted,$(or $(chromium_path),$(DEBIAN_CHROMIUM)))
 chromium_quoted = "$(chromium_named)"
 # A newline in it (`CHROMIUM=$$'/opt/a\nb/chrome'`) cut make's command in two: the shell's "Syntax error: Unterminated
 # quoted string". A path with one is refused in one line.
@@ -161,7 +170,7 @@ define newline
 
 endef
 browser:
-	@$(if $(findstring $(newline),$(chromium_given)),echo "error: CHROMIUM holds a newline that make's commands" \
+	@$(if $(findstring $(newline),$(chromium_path)),echo "error: CHROMIUM holds a newline that make's commands" \
 	    "cannot take; set it to the path of the Chromium alone and run make again" >&2; exit 2)
 	@{ test -f $(chromium_quoted) && test -x $(chromium_quoted); } || { if [ "$$(id -u)" != 0 ] \
 	    || ! command -v apt-get >/dev/null; then \

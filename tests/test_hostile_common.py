@@ -2996,3 +2996,81 @@ def test_make_demo_with_a_venv_name_beginning_with_a_recipe_mark_runs_that_venvs
                                text=True, timeout=120, env=top_level_make_environment())
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert os.path.samefile((copy / "ran").read_text(), copy / name)
+
+
+# Nineteenth pass, third look at the nineteenth pass's set-up fixes
+
+def set_up_in_tmp_path(tmp_path, venv_there=False, **environment):
+    """make_venv.sh of tmp_path/venv (made before without pip where venv_there) with Python 3.10 on PATH, empty
+    requirements and the variables of `environment` set."""
+    _, path = python_310_and_path()
+    venv = tmp_path / "venv"
+    if venv_there:
+        subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    return subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                           str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, text=True,
+                          timeout=300, env=dict(os.environ, PATH=path, **environment))
+
+
+@pytest.mark.parametrize("venv_there", [False, True], ids=["new venv", "venv there"])
+def test_the_set_up_with_two_python_variables_of_values_python_refuses_names_both(tmp_path, venv_there):
+    """Two of Python's variables wrong at once were tried one at a time, each failing with the other still set:
+    "Python 3.10 not found; install it", and a good venv "no working Python ...; remove it". A variable Python starts
+    with (PYTHONDONTWRITEBYTECODE) is not named."""
+    completed = set_up_in_tmp_path(tmp_path, venv_there, PYTHONHASHSEED="abc", PYTHONUTF8="2",
+                                   PYTHONDONTWRITEBYTECODE="1")
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].startswith("error: PYTHONHASHSEED is set (abc) and PYTHONUTF8 is set (2), with which "), lines[0]
+    assert "unset them" in lines[0] and "PYTHONDONTWRITEBYTECODE" not in lines[0], lines[0]
+    assert (tmp_path / "venv" / "pyvenv.cfg").exists() == venv_there
+
+
+@pytest.mark.parametrize("variable", ["PYTHONIOENCODING", "PIP_LOG"])
+def test_the_set_up_shows_a_refused_value_holding_a_newline_on_one_line(tmp_path, variable):
+    """A Python variable or a PIP_LOG refused, its value holding a newline: the line naming it was cut in two."""
+    value = "no-such-codec\nx" if variable == "PYTHONIOENCODING" else "/proc/missing\nx/pip.log"
+    completed = set_up_in_tmp_path(tmp_path, **{variable: value})
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    shown = value.replace("\n", "\\n")
+    assert lines[0].startswith(f"error: {variable} is set ({shown}), "), lines[0]
+
+
+def test_the_set_up_refused_for_another_reason_leaves_no_folder_of_its_pip_log(tmp_path):
+    """The log check made PIP_LOG's folders and an empty file before anything else, which stayed when the set-up was
+    then refused for another reason (here a Python variable)."""
+    completed = set_up_in_tmp_path(tmp_path, PIP_LOG=str(tmp_path / "logs" / "pip" / "pip.log"), PYTHONHASHSEED="abc")
+    assert completed.returncode == 2 and "PYTHONHASHSEED" in completed.stderr, completed.stderr
+    assert not os.path.lexists(tmp_path / "logs")
+
+
+def test_the_set_up_with_a_pip_log_in_the_new_venvs_folder_goes_on(tmp_path):
+    """`PIP_LOG=venv/pip.log` for a new venv: the log check made the folder and the file, and the set-up then refused
+    the folder as "a folder of other files (such as 'pip.log')". pip writes its log there once the venv is made."""
+    completed = set_up_in_tmp_path(tmp_path, PIP_LOG=str(tmp_path / "venv" / "pip.log"))
+    assert completed.returncode == 0 and not completed.stderr, completed.stderr
+    assert (tmp_path / "venv" / "pyvenv.cfg").is_file() and (tmp_path / "venv" / "pip.log").stat().st_size > 0
+
+
+@pytest.mark.parametrize("where", ["command line", "environment"])
+@pytest.mark.parametrize("around", ["{}\n", "\n{}", "\t{}\t"], ids=["newline after", "newline before", "tabs"])
+def test_make_test_drops_the_newlines_and_tabs_around_a_chromium(tmp_path, where, around):
+    """A CHROMIUM with a newline around it (a CI setting written as a YAML block) was refused as holding one, where
+    TEST_WORKERS' are dropped; with tabs around it, "missing" (as root after apt-get installed Debian's chromium)."""
+    chromium = users_chromium(tmp_path)
+    setting = around.format(chromium)
+    completed = (make_test_recording_chromium(tmp_path, f"CHROMIUM={setting}") if where == "command line"
+                 else make_test_recording_chromium(tmp_path, environment={"CHROMIUM": setting}))
+    assert completed.returncode == 0, completed.stderr
+    assert (tmp_path / "given").read_text() == str(chromium)
+
+
+def test_the_set_up_with_a_log_file_pip_cannot_write_names_the_variable_spelt_as_set(tmp_path):
+    """`PIP_Log=/dev/full` (pip reads its variables in any case): the line said "which PIP_LOG, PIP_LOG_FILE or
+    PIP_LOCAL_LOG names; unset it", none of them set."""
+    completed, _ = set_up_with_a_pip_configuration(tmp_path, "global", "timeout", "60",
+                                                   environment={"PIP_Log": "/dev/full"})
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr[:2000]
+    assert "which PIP_Log names; unset it" in lines[0], lines[0]

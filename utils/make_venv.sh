@@ -22,8 +22,8 @@ if [ -n "${HOME:-}" ]; then home=$HOME; else home=$(unset HOME; echo ~); fi
 # A log file pip cannot write (PIP_LOG, or its other names PIP_LOG_FILE and PIP_LOCAL_LOG, naming a folder or a place
 # not the user's to write): pip's "--- Logging error ---" and a traceback for each line it logs, hundreds of lines, on a
 # set-up that succeeded. Said in one line, before anything is made. (pip reads a ~ beginning it as the home folder, and
-# makes the file's folder where it is missing: made here as pip would, since one it cannot make, under a file or in
-# /proc, was the same hundreds of lines.)
+# makes the file's folder where it is missing: one it cannot make, under a file or in /proc, was the same hundreds of
+# lines.)
 # HOME set but empty: Python's expanduser takes it as it is (`~/pip.log` is /pip.log), not as unset, as $home above
 # does: an empty file was left in the user's home from the password database, for a log pip wrote at /.
 tilde_home=${HOME-$home}
@@ -38,10 +38,18 @@ for log_setting in PIP_LOG PIP_LOG_FILE PIP_LOCAL_LOG; do
     "~"[A-Za-z_]*) user=${log_file%%/*} user=${user#"~"}
       case $user in *[!A-Za-z0-9._-]*) ;; *) eval "user_home=~$user"; log_file=$user_home${log_file#"~$user"} ;; esac ;;
   esac
-  if [ -n "$log_file" ] \
-      && ! unwritable=$( { mkdir -p -- "$(dirname -- "$log_file")" && : >> "$log_file"; } 2>&1); then
-    echo "error: $log_setting is set (${!log_setting}), a log file pip cannot write (${unwritable##*: }); unset it or" \
-      "name a file pip can write, then run make again" >&2
+  # The check leaves nothing: the log's folders and an empty file it made stayed where the set-up was then refused for
+  # another reason, and a log in the new venv's folder (`PIP_LOG=.venv/pip.log`) made that folder one "of other files".
+  # A folder is made and removed again in the first folder above the log that is there, where pip will make its own.
+  [ -n "$log_file" ] || continue
+  log_there=$log_file
+  while [ ! -e "$log_there" ] && [ ! -L "$log_there" ]; do log_there=$(dirname -- "$log_there"); done
+  if ! unwritable=$( { if [ "$log_there" = "$log_file" ]; then : >> "$log_file"
+      elif [ ! -d "$log_there" ]; then echo ": Not a directory"; false
+      else check=$(mktemp -d -- "$log_there/.pip-log-check.XXXXXX") && rmdir -- "$check"; fi; } 2>&1); then
+    # (a value holding a newline on one line, as \n)
+    echo "error: $log_setting is set (${!log_setting//$'\n'/\\n}), a log file pip cannot write (${unwritable##*: });" \
+      "unset it or name a file pip can write, then run make again" >&2
     exit 2
   fi
 done
@@ -85,21 +93,35 @@ no_ensurepip() {  # the line for a Python 3.10 without ensurepip ($1), which ven
 # value it refuses (PYTHONHASHSEED=abc, PYTHONMALLOC, PYTHONUTF8=2, PYTHONIOENCODING, PYTHONTRACEMALLOC: its "Fatal
 # Python error") were the same two lines. Said as the variable where the command ($2...) fails with it and succeeds
 # without it (a venv of Python 3.12 starts with them all, and is said to be of 3.12 after this).
-python_variable_set() {  # python_variable_set WHAT COMMAND...: the line for a variable with which WHAT does not start
-  local what=$1 variable why
+# Two of them wrong at once (PYTHONHASHSEED=abc and PYTHONUTF8=2) were tried one at a time, each failing with the other
+# still set: "Python 3.10 not found" again. Those with which it fails are found by starting it without all of them, then
+# setting back each with which it still starts. A value holding a newline is shown on one line (as \n).
+python_variable_set() {  # python_variable_set WHAT COMMAND...: the line for variables with which WHAT does not start
+  local what=$1 variable each set_ones=() off=() still_off shown= why="Python refuses its value"
   shift
   ! "$@" >/dev/null 2>&1 || return 0
-  for variable in $(compgen -e PYTHON); do
-    if [ -n "${!variable}" ] && (unset "$variable"; "$@") >/dev/null 2>&1; then
-      case $variable in
-        PYTHONHOME | PYTHONPLATLIBDIR) why="Python looks for its libraries there; a virtual environment needs none" ;;
-        *) why="Python refuses its value" ;;
-      esac
-      echo "error: $variable is set (${!variable}), with which $what does not start ($why); unset it, then run" \
-        "make again" >&2
-      exit 2
+  for variable in $(compgen -e PYTHON); do [ -z "${!variable}" ] || set_ones+=("$variable"); done
+  [ "${#set_ones[@]}" != 0 ] && (unset "${set_ones[@]}"; "$@") >/dev/null 2>&1 || return 0
+  off=("${set_ones[@]}")
+  for variable in "${set_ones[@]}"; do
+    still_off=()
+    for each in "${off[@]}"; do [ "$each" = "$variable" ] || still_off+=("$each"); done
+    if (unset ${still_off[@]+"${still_off[@]}"}; "$@") >/dev/null 2>&1; then
+      off=(${still_off[@]+"${still_off[@]}"})
     fi
   done
+  for variable in "${off[@]}"; do
+    case $variable in PYTHONHOME | PYTHONPLATLIBDIR)
+      why="Python looks for its libraries there; a virtual environment needs none" ;;
+    esac
+    shown="$shown${shown:+ and }$variable is set (${!variable//$'\n'/\\n})"
+  done
+  if [ "${#off[@]}" != 1 ]; then
+    why="Python refuses their values, or looks for its libraries where they say"
+  fi
+  echo "error: $shown, with which $what does not start ($why); unset $([ "${#off[@]}" = 1 ] && echo it || echo them)," \
+    "then run make again" >&2
+  exit 2
 }
 python310_there() { local search=0; find_python310 || search=$?; [ "$search" != 1 ]; }
 
@@ -348,7 +370,16 @@ pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
     named=$(pip_env "$venv_dir/bin/python" -m pip config list 2>/dev/null \
       | grep -aE '^[^.]*\.(log|log-file|local-log)=' | LC_ALL=C sort | sed -n '1{/^:env:\./{p;q}};$p') || true
     case $named in
-      "" | ":env:."*) named="which PIP_LOG, PIP_LOG_FILE or PIP_LOCAL_LOG names; unset it" ;;
+      # pip's variable by the name it was set by: `PIP_Log` (pip reads any case) was said as "which PIP_LOG,
+      # PIP_LOG_FILE or PIP_LOCAL_LOG names; unset it", none of them set
+      "" | ":env:."*) variables=$(env | while IFS= read -r line; do
+          case ${line%%=*} in PIP_*) ;; *) continue ;; esac
+          case $(printf '%s' "${line%%=*}" | cut -c 5- | tr 'A-Z_' 'a-z-' | sed 's/^--//') in
+            log | log-file | local-log) printf '%s, ' "${line%%=*}" ;;
+          esac
+        done)
+        variables=${variables:-PIP_LOG, PIP_LOG_FILE or PIP_LOCAL_LOG, }
+        named="which ${variables%, } names; unset it" ;;
       *) named="which pip's configuration sets ($named); remove it from pip's configuration file ('$venv_dir/bin/python"
          named="$named -m pip config debug' names them)" ;;
     esac
