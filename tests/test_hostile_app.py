@@ -1144,15 +1144,6 @@ def test_a_model_that_fails_unforeseen_at_its_job_s_turn_fails_that_job_and_the_
     assert second.message == "refused" and first.state == second.state == "failed"
 
 
-def test_the_lpips_and_vgg_weights_named_in_upper_case_are_not_offered_as_models(tmp_path):
-    """'.H5' models offered since the second look (a Windows name): 'VGG19.H5' and 'ALEX_WITH_LPIPS.H5' were then
-    offered as generators, and choosing one was refused."""
-    from webapp.inputs import list_models
-    for name in ("VGG19.H5", "ALEX_WITH_LPIPS.H5", "Vgg19.h5", "Mine.H5"):
-        (tmp_path / name).write_bytes(b"")
-    assert [name for name in list_models(str(tmp_path)) if name.startswith("weights/: ")] == ["weights/: Mine.H5"]
-
-
 # Nineteenth pass, third look at the nineteenth pass's demo and page fixes
 
 @pytest.mark.parametrize("change", ["replaced by an x2 model", "deleted"])
@@ -1381,3 +1372,14 @@ def test_an_onnx_cache_that_cannot_be_written_gets_the_page_s_advice_not_generat
                            "nnabla, or make the ONNX cache a writable folder (app.py keeps it in its --work-dir) and "
                            "run again")
     assert (work / "onnx_cache").read_text() == "not a folder"
+
+
+# Nineteenth pass, beside the probers: merging the looks
+
+def test_the_lpips_and_vgg_weights_named_in_upper_case_are_not_offered_as_models(tmp_path):
+    """'.H5' models offered since the second look (a Windows name): 'VGG19.H5' and 'ALEX_WITH_LPIPS.H5' were then
+    offered as generators, and choosing one was refused."""
+    from webapp.inputs import list_models
+    for name in ("VGG19.H5", "ALEX_WITH_LPIPS.H5", "Vgg19.h5", "Mine.H5"):
+        (tmp_path / name).write_bytes(b"")
+    assert [name for name in list_models(str(tmp_path)) if name.startswith("weights/: ")] == ["weights/: Mine.H5"]
