@@ -167,6 +167,16 @@ class OnnxNetworks:
         return self.networks[network]({name: array[None] for name, array in zip(input_names, arrays)})[0]
 
 
+def precision_refused(backend, precision, context=None):
+    """The error line for a precision that `backend` (nnabla or openvino) does not compute in, or None. context: the
+    NNabla context the backend runs on, said in the line where given."""
+    if precision in BACKEND_PRECISIONS[backend]:
+        return None
+    engines = " or ".join(name for name, precisions in BACKEND_PRECISIONS.items() if precision in precisions)
+    return (f"--precision {precision} runs on {engines} only, not {backend}{context and f' on {context}' or ''}; use "
+            f"--backend {engines}, or --precision {' or '.join(BACKEND_PRECISIONS[backend])}")
+
+
 def choose_backend(backend, context, device_id=0, precision="fp32"):
     """(backend, NNabla context name), and NNabla's default context set for it. auto: NNabla with cuDNN on
     a GPU (device_id), else OpenVINO when it is installed and computes in `precision`, else NNabla on the
@@ -189,12 +199,8 @@ def choose_backend(backend, context, device_id=0, precision="fp32"):
         if backend == "auto":
             openvino = context == "cpu" and openvino_available() and precision in OPENVINO_PRECISIONS
             backend = "openvino" if openvino else "nnabla"
-    if precision not in BACKEND_PRECISIONS[backend]:
-        engines = " or ".join(name for name, precisions in BACKEND_PRECISIONS.items()
-                              if precision in precisions)
-        raise UserError(
-            f"--precision {precision} runs on {engines} only, not {backend} on {context}; use --backend "
-            f"{engines}, or --precision {' or '.join(BACKEND_PRECISIONS[backend])}")
+    if refusal := precision_refused(backend, precision, context):
+        raise UserError(refusal)
     if precision == "bf16" and not cpu_has_bfloat16():
         raise UserError("--precision bf16 needs a CPU with bfloat16 instructions (AVX512_BF16 or AMX), "
                         "which this one lacks; use --precision fp32")

@@ -1383,3 +1383,24 @@ def test_the_lpips_and_vgg_weights_named_in_upper_case_are_not_offered_as_models
     for name in ("VGG19.H5", "ALEX_WITH_LPIPS.H5", "Vgg19.h5", "Mine.H5"):
         (tmp_path / name).write_bytes(b"")
     assert [name for name in list_models(str(tmp_path)) if name.startswith("weights/: ")] == ["weights/: Mine.H5"]
+
+
+@pytest.mark.parametrize("backend, precision, other", [("nnabla", "bf16", "openvino"), ("openvino", "fp16", "nnabla")])
+def test_a_backend_and_precision_that_do_not_go_together_are_refused_before_the_job_is_queued(tmp_path, backend,
+                                                                                              precision, other):
+    """Backend nnabla with Precision bf16 (noticed by the third look at the tiles): the job was queued, waited for every
+    job ahead of it, and failed at its turn with generate.py's refusal of the pair."""
+    import zipfile
+
+    from webapp.inputs import check_engine, job_spec
+    upload = str(tmp_path / "frames.zip")
+    with zipfile.ZipFile(upload, "w") as archive:
+        archive.writestr("0001.png", b"")
+    with pytest.raises(UserError, match=rf"^Precision {precision} runs on {other} only, not {backend}; use Backend "
+                                        rf"{other}, or Precision "):
+        job_spec(str(tmp_path / "job"), upload, None, "bundled: tecogan_demo_bigbuckbunny.h5", "", "",
+                 {"--backend": backend, "--precision": precision}, str(tmp_path / "weights"), 2 ** 30)
+    assert not (tmp_path / "job").exists()
+    for fine in ({"--backend": "auto", "--precision": precision}, {"--backend": other, "--precision": precision},
+                 {"--backend": backend, "--precision": "fp32"}):
+        check_engine(fine)

@@ -14,6 +14,7 @@ import shutil
 import zipfile
 
 from evaluation.scoring import DEFAULT_LPIPS_WEIGHTS
+from inference.backends import BACKEND_PRECISIONS, precision_refused
 from inference.onnx_export import cpu_has_bfloat16, openvino_available
 from models import GENERATOR_INPUT_WEIGHT, model_scale
 from utils.context import cuda_device_count
@@ -331,6 +332,15 @@ def check_output_size(flags, source, scale):
         raise UserError(page_terms(str(error)))
 
 
+def check_engine(flags):
+    """UserError, in the page's terms, where the Backend chosen does not compute in the Precision chosen (nnabla and
+    bf16): the job was queued, waited for every job ahead of it, and failed when generate.py refused the pair. auto
+    picks its backend at the job's turn, by the precision."""
+    backend = flags.get("--backend")
+    if backend in BACKEND_PRECISIONS and (refusal := precision_refused(backend, flags.get("--precision", "fp32"))):
+        raise UserError(page_terms(refusal))
+
+
 def job_spec(folder, upload, sample, model, start, end, flags, weights_folder, max_unpacked_bytes,
              output_size=""):
     """A job's settings, checked, with its input laid out in folder: {input, model, model_name, flags}.
@@ -340,6 +350,7 @@ def job_spec(folder, upload, sample, model, start, end, flags, weights_folder, m
     output_size: the Output size field (size_flags), added to flags. The spec's model_name: the model as the page
     names it, for the line of a job whose model is gone when its turn comes (JobQueue)."""
     flags = dict(flags, **size_flags(output_size))
+    check_engine(flags)
     models = list_models(weights_folder)
     if model not in models:
         raise UserError(f"model '{model}' is no longer in the list; reload the page and choose a model")
