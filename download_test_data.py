@@ -50,7 +50,7 @@ from utils.hdf5 import MarkedOpen, missing_filter, open_to_read, unknown_type, u
 from utils.image_io import disk_full, not_a_file, write_atomically, write_bytes
 from utils.paths import lock_folder, make_folder, missing_folders, output_file, output_folder, room_to_create
 from utils.zips import (ZIP_ERRORS, ZIP_SIGNATURES, NameRefused, UnpackBlocked, extract_zip, first_encrypted,
-                        slash_separated, unpacked_already)
+                        slash_separated, unpacked_already, unpacked_marker, unpacked_names)
 
 TECOGAN_DATA_URL = "https://ge.in.tum.de/download/data/TecoGAN/"
 NNABLA_TECOGAN_URL = "https://nnabla.org/pretrained-models/nnabla-examples/GANs/tecogan/"
@@ -572,11 +572,6 @@ def own_names(archive):
     return names
 
 
-def unpacked_marker(archive):
-    folder, name = os.path.split(archive)
-    return os.path.join(folder, f".{name}.unpacked")
-
-
 def files_gone(archive):
     """None if the zip was not unpacked (or its done-marker is damaged); else the files its done-marker lists
     (one member name a line) that are no longer in its folder: deleted since (say, to free space, or to unpack it
@@ -586,17 +581,12 @@ def files_gone(archive):
         return None
     if not os.path.isfile(marker):  # reading a pipe would wait for a writer
         return []
-    with open(marker, encoding="utf-8", errors="replace", newline="") as file:
-        listing = file.read()
-    # damaged, as a crash after its rename can leave it (empty, or cut): every marker written ends with "\n" (a zip of
-    # no files writes that alone), and a cut list would have the files it lost skipped unchecked
-    if not listing.endswith("\n"):
+    names = unpacked_names(archive)
+    if names is None:
         return None
+    # A file is looked for: a folder in its place is none.
     folder = os.path.dirname(archive)
-    # "\n" alone ends a name (as written): splitlines also cut a name holding "\r", "\x85" or "\u2028" in two, never
-    # found, and such a zip was fetched again on every run. A file is looked for: a folder in its place is none.
-    names = [line.replace("\\n", "\n") for line in listing.split("\n")]  # as fetch_archive writes a newline in one
-    return [name for name in names if name and not name.endswith("/")
+    return [name for name in names if not name.endswith("/")
             and not os.path.isfile(os.path.join(folder, *(part for part in name.split("/") if part != ".")))]
 
 

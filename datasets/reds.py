@@ -14,6 +14,7 @@ from datasets.sequences import LINK_TO_NOTHING, Sequence, named, read_sequence_l
 from utils.errors import UserError
 from utils.image_io import IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, frame_sort_key, heads, is_frame_name
 from utils.paths import input_folder
+from utils.zips import unpacked_marker, unpacked_names
 
 # (folder under the root, first sequence number, sequences) of each part, as its zip unpacks
 PARTS = ((os.path.join("train", "train_sharp"), 0, 240), (os.path.join("val", "val_sharp"), 240, 30))
@@ -90,6 +91,31 @@ def otherwise_named(names, missing):
             "data.layout sequences" + (f"; for the other {len(others)} frames, {DOWNLOAD_HINT}" if others else ""))
 
 
+def download_hint(root, frames):
+    """What to do about frames (paths under root, '/'-separated) a REDS folder lacks: DOWNLOAD_HINT, unless the zip of
+    their part that download_test_data.py unpacked there held none of them (a mirror's zip of part of REDS): its
+    done-marker lists what it held, and a run again skipped it as done ("already unpacked"), the user sent round in a
+    circle."""
+    for part, _, _ in PARTS:
+        prefix = part.replace(os.sep, "/") + "/"
+        wanted = [frame for frame in frames if frame.startswith(prefix)]
+        archive = os.path.join(root, os.path.basename(part) + ".zip")
+        names = unpacked_names(archive) if wanted else None
+        held = {"/".join(step for step in name.split("/") if step != ".") for name in names or ()}
+        lacking = [frame for frame in wanted if frame not in held]
+        if names is not None and lacking:
+            return (f"the {os.path.basename(archive)} download_test_data.py unpacked there held no {lacking[0]} (a "
+                    "mirror's zip of part of REDS), and a run again skips it as unpacked: delete "
+                    f"'{unpacked_marker(archive)}', then run download_test_data.py --reds --base-url with a host of "
+                    "the whole zip")
+    return DOWNLOAD_HINT
+
+
+def relative_frames(root, folder, frames):
+    """The '/'-separated paths under root of frames (names) of folder."""
+    return ["/".join((*os.path.relpath(folder, root).split(os.sep), frame)) for frame in frames]
+
+
 def training_names():
     """The 266 training sequences of the REDS4 split."""
     return [sequence_name(number) for number in range(SEQUENCE_COUNT) if sequence_name(number) not in REDS4]
@@ -115,9 +141,11 @@ def reds_sequences(root, names, role="REDS folder (--input_video_dir)", list_pat
     for name in missing:
         refuse_no_folder(root, sequence_folder(root, name), f"where REDS sequence {name} lies")
     if missing:
+        hint = download_hint(root, [frame for name in missing
+                                    for frame in relative_frames(root, sequence_folder(root, name), [frame_name(0)])])
         raise UserError(
             f"{role} '{root}' lacks {len(missing)} of the {len(names)} REDS sequences used: "
-            f"{named(missing)}; {DOWNLOAD_HINT}, or {other_choice}")
+            f"{named(missing)}; {hint}, or {other_choice}")
     sequences = []
     for name in names:
         folder = sequence_folder(root, name)
@@ -125,9 +153,11 @@ def reds_sequences(root, names, role="REDS folder (--input_video_dir)", list_pat
         frames = [frame_name(index) for index in range(FRAMES_PER_SEQUENCE)]
         missing = [frame for frame in frames if frame not in present]
         if missing:
+            hint = otherwise_named(present - set(frames), missing) or download_hint(
+                root, relative_frames(root, folder, missing))
             raise UserError(
                 f"REDS sequence {name} ('{folder}') lacks {len(missing)} of its {FRAMES_PER_SEQUENCE} "
-                f"frames: {named(missing)}; {otherwise_named(present - set(frames), missing) or DOWNLOAD_HINT}")
+                f"frames: {named(missing)}; {hint}")
         sequences.append(Sequence(name, folder, [os.path.join(folder, frame) for frame in frames]))
     return sequences
 

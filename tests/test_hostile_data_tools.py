@@ -3102,3 +3102,43 @@ def test_a_zip_whose_folder_s_disk_refuses_a_write_otherwise_is_kept_not_fetched
                                f"{tmp_path / 'LR'} ([Errno 31] Too many links: ") and line.endswith(
             "mend that folder's disk or choose another, then run again (the zip is kept in "
             f"{tmp_path / 'LR' / 'vid3_LR.zip'})"), line
+
+
+# Twentieth pass, second look at the downloads, weight files, converters and error lines
+
+def test_a_reds_sequence_or_frame_a_mirror_s_zip_lacks_is_not_sent_to_the_download_that_skips_it(tmp_path, capsys):
+    """A mirror's train_sharp.zip of part of REDS (sequence 000 alone, of frames 0..49 alone): the download unpacked it
+    and said "done", and training then said the sequence 001 (or the frames 50..99) lacked, "run download_test_data.py
+    --reds again", which skipped the zip as "already unpacked": a circle. Now the line says the zip held none of them
+    and what does restore them; one deleted since is still sent to the download, which restores it."""
+    from datasets import reds
+    from file_server import FileServer, make_zip
+    part = "train/train_sharp"
+    zips = {**reds_zips(), REDS_TRAIN: make_zip({f"{part}/000/{index:08d}.png": b"frame" for index in range(50)})}
+    root = str(tmp_path / "REDS")
+    marker = os.path.join(root, ".train_sharp.zip.unpacked")
+    with closing(FileServer(zips)) as server:
+        for _ in range(2):
+            fetch(server, tmp_path, "--reds", "--no-data")
+        assert "train_sharp.zip: already unpacked" in capsys.readouterr().out
+        with pytest.raises(UserError) as lacking:
+            reds.reds_sequences(root, ["000", "001"])
+        assert str(lacking.value).endswith(
+            f"001; the train_sharp.zip download_test_data.py unpacked there held no {part}/001/00000000.png (a "
+            f"mirror's zip of part of REDS), and a run again skips it as unpacked: delete '{marker}', then run "
+            "download_test_data.py --reds --base-url with a host of the whole zip, or name the sequences to use in "
+            "data.sequence_list"), lacking.value
+        with pytest.raises(UserError, match=rf"lacks 50 of its 100 frames: 00000050\.png, .*; the train_sharp\.zip "
+                                            rf"download_test_data\.py unpacked there held no {part}/000/00000050\.png "
+                                            r"\(a mirror's zip of part of REDS\), .*host of the whole zip$"):
+            reds.reds_sequences(root, ["000"])
+        # the advice restores them: the marker deleted, a whole zip fetched (the files in place kept)
+        os.remove(marker)
+        server.files[REDS_TRAIN] = make_zip({f"{part}/{sequence}/{index:08d}.png": b"frame"
+                                             for sequence in ("000", "001") for index in range(100)})
+        fetch(server, tmp_path, "--reds", "--no-data")
+    assert [len(sequence.frames) for sequence in reds.reds_sequences(root, ["000", "001"])] == [100, 100]
+    os.remove(os.path.join(root, part, "001", "00000007.png"))  # deleted since: the download restores it
+    with pytest.raises(UserError, match=r"lacks 1 of its 100 frames: 00000007\.png; run download_test_data\.py --reds "
+                                        r"again$"):
+        reds.reds_sequences(root, ["001"])

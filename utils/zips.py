@@ -183,6 +183,28 @@ def unpacked_already(path, folder):
     return None
 
 
+def unpacked_marker(archive):
+    """The hidden file beside a zip that download_test_data.py writes once the zip is unpacked, listing its members."""
+    folder, name = os.path.split(archive)
+    return os.path.join(folder, f".{name}.unpacked")
+
+
+def unpacked_names(archive):
+    """The member names the done-marker of a zip (unpacked_marker) lists, or None where there is no marker file or it is
+    damaged: every marker written ends with "\\n" (a zip of no files writes that alone), and a crash after its rename
+    can leave it empty or cut, a list that lost files. "\\n" alone ends a name (splitlines also cut a name holding
+    "\\r", "\\x85" or "\\u2028" in two, never found, and such a zip was fetched again on every run); a newline in a
+    name is written as "\\\\n" (member_parts refuses every name holding a backslash)."""
+    marker = unpacked_marker(archive)
+    if not os.path.isfile(marker):
+        return None
+    with open(marker, encoding="utf-8", errors="replace", newline="") as file:
+        listing = file.read()
+    if not listing.endswith("\n"):
+        return None
+    return [line.replace("\\n", "\n") for line in listing.split("\n") if line]
+
+
 def staging_folder(path):
     """The hidden folder a zip is unpacked into before its files move into place (stable, so that one left by
     a killed run is found and removed by the next)."""
