@@ -111,6 +111,16 @@ def download_hint(root, frames):
     return DOWNLOAD_HINT
 
 
+def download_traces(root):
+    """The names under root of what download_test_data.py --reds leaves there besides the frames (a zip it has not
+    unpacked, a zip's done-marker): a root that holds one and no part's folder is its REDS folder, the zips not
+    unpacked yet (a run stopped, or refused to unpack) or the frames deleted since, which was called "not a REDS folder
+    as download_test_data.py --reds unpacks it; pass that folder or check data.layout" (that folder it was)."""
+    names = [os.path.basename(part) + ".zip" for part, _, _ in PARTS]
+    return [os.path.basename(path) for name in names
+            for path in (os.path.join(root, name), unpacked_marker(os.path.join(root, name))) if os.path.isfile(path)]
+
+
 def relative_frames(root, folder, frames):
     """The '/'-separated paths under root of frames (names) of folder."""
     return ["/".join((*os.path.relpath(folder, root).split(os.sep), frame)) for frame in frames]
@@ -128,6 +138,11 @@ def reds_sequences(root, names, role="REDS folder (--input_video_dir)", list_pat
     input_folder(root, role, "download REDS with download_test_data.py --reds")
     if not is_reds_folder(root):
         refuse_no_folder(root, os.path.join(root, PARTS[0][0]), "where REDS's train_sharp sequences lie", files=False)
+        traces = download_traces(root)
+        if traces:
+            raise UserError(f"{role} '{root}' has no {PARTS[0][0]} folder, where download_test_data.py --reds unpacks "
+                            f"REDS, though it began there ({traces[0]} is there): its zips are not unpacked yet, or "
+                            f"their files were deleted since; {DOWNLOAD_HINT}")
         raise UserError(f"{role} '{root}' has no {PARTS[0][0]} folder: it is not a REDS folder as "
                         "download_test_data.py --reds unpacks it; pass that folder or check data.layout")
     unknown = [

@@ -3142,3 +3142,35 @@ def test_a_reds_sequence_or_frame_a_mirror_s_zip_lacks_is_not_sent_to_the_downlo
     with pytest.raises(UserError, match=r"lacks 1 of its 100 frames: 00000007\.png; run download_test_data\.py --reds "
                                         r"again$"):
         reds.reds_sequences(root, ["001"])
+
+
+@pytest.mark.parametrize("moment", ["frames deleted since", "zip not unpacked yet"])
+def test_a_reds_folder_the_download_began_without_its_part_s_folder_is_sent_to_the_download(tmp_path, moment):
+    """The REDS folder of download_test_data.py --reds whose train/ and val/ were deleted since (the done-markers kept),
+    or whose zip a stopped run left not unpacked: "has no train/train_sharp folder: it is not a REDS folder as
+    download_test_data.py --reds unpacks it; pass that folder or check data.layout", where it was that folder and the
+    download restores it. Now the line names the download's trace and sends the user to run it again, which does."""
+    import shutil
+
+    from datasets import reds
+    from file_server import FileServer
+    zips = reds_zips()
+    root = tmp_path / "REDS"
+    with closing(FileServer(zips)) as server:
+        if moment == "frames deleted since":
+            fetch(server, tmp_path, "--reds", "--no-data")
+            shutil.rmtree(root / "train")
+            shutil.rmtree(root / "val")
+            trace = ".train_sharp.zip.unpacked"
+        else:
+            root.mkdir()
+            (root / "train_sharp.zip").write_bytes(zips[REDS_TRAIN])
+            trace = "train_sharp.zip"
+        with pytest.raises(UserError) as lacking:
+            reds.reds_sequences(str(root), ["000"])
+        assert str(lacking.value) == (
+            f"REDS folder (--input_video_dir) '{root}' has no train/train_sharp folder, where download_test_data.py "
+            f"--reds unpacks REDS, though it began there ({trace} is there): its zips are not unpacked yet, or their "
+            "files were deleted since; run download_test_data.py --reds again")
+        fetch(server, tmp_path, "--reds", "--no-data")
+    assert sorted(os.listdir(root / "train" / "train_sharp" / "000")) == ["00000000.png", "00000001.png"]
