@@ -49,7 +49,7 @@ from utils.flags import FlagParser
 from utils.hdf5 import MarkedOpen, missing_filter, open_to_read, unknown_type, unwritten
 from utils.image_io import disk_full, not_a_file, write_atomically, write_bytes
 from utils.paths import lock_folder, make_folder, missing_folders, output_file, output_folder, room_to_create
-from utils.zips import (ZIP_ERRORS, ZIP_SIGNATURES, NameRefused, UnpackBlocked, extract_zip, first_encrypted,
+from utils.zips import (ZIP_ERRORS, ZIP_SIGNATURES, NameRefused, UnpackBlocked, UnsafeZip, extract_zip, first_encrypted,
                         slash_separated, unpacked_already, unpacked_marker, unpacked_names)
 
 TECOGAN_DATA_URL = "https://ge.in.tum.de/download/data/TecoGAN/"
@@ -494,8 +494,9 @@ def dataset_slices(shape, itemsize):
 
 
 def fetch_archive(url, archive):
-    """Download a zip and unpack it in its folder; a marker file records that it is done. A zip that cannot
-    be unpacked is deleted, so that the next run downloads it again instead of refusing it forever."""
+    """Download a zip and unpack it in its folder; a marker file records that it is done. A zip whose bytes cannot
+    be unpacked (DamagedZip) is deleted, so that the next run downloads it again; one whose members are refused
+    (UnsafeZip) or whose folder refuses them is kept: fetched again, it was refused alike on every run."""
     folder, name = os.path.split(archive)
     marker = unpacked_marker(archive)
     gone = files_gone(archive)
@@ -522,6 +523,9 @@ def fetch_archive(url, archive):
             names = extract_zip(archive, folder, reserved=own_names(archive))
         except (UnpackBlocked, NameRefused) as error:  # fetched again, the zip is refused alike
             raise UserError(f"cannot unpack {name}: {error}, then run again (the zip is kept in {archive})")
+        except UnsafeZip as error:  # fetched again from this host, it is refused alike: deleted, it was on every run
+            raise UserError(f"{error} (the zip is kept in {archive}: fetched again from this host it is refused alike; "
+                            "delete it and fetch from another host with --base-url)")
         except UserError as error:
             os.remove(archive)
             raise UserError(f"{error}; deleted {archive}, the next run downloads it again")

@@ -1,6 +1,7 @@
 """download_test_data.py against a local HTTP server (127.0.0.1, a free port) serving small zips made here."""
 import io
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -294,17 +295,22 @@ def make_raw_zip(members):
 
 
 @pytest.mark.parametrize("case", HOSTILE_ZIPS)
-def test_a_hostile_zip_is_refused_whole_and_deleted_so_the_next_run_fetches_it_again(server, tmp_path, case):
+def test_a_hostile_zip_is_refused_whole_and_kept_until_deleted_then_fetched_again(server, tmp_path, case):
+    """Refused, nothing unpacked. Since the twentieth pass the zip is kept, not deleted: fetched again from the same
+    host it was refused alike on every run; deleted as the line says, the host's mended copy is fetched."""
     members, reason = HOSTILE_ZIPS[case]
     zip_path = "/download/data/TecoGAN/vid3_LR.zip"
     good_zip = server.files[zip_path]
     server.files[zip_path] = make_raw_zip(members)
     output_dir = tmp_path / "out"
-    with pytest.raises(UserError,
-                       match=f"vid3_LR.zip holds .*{reason}.*; deleted .*vid3_LR.zip, the next run"):
+    kept = output_dir / "LR" / "vid3_LR.zip"
+    with pytest.raises(UserError, match=f"vid3_LR.zip holds .*{reason}.*; refusing to unpack it \\(the zip is kept in "
+                                        f"{re.escape(str(kept))}: fetched again from this host it is refused alike; "
+                                        "delete it and fetch from another host with --base-url\\)$"):
         run(server, output_dir)
-    assert os.listdir(tmp_path) == []
+    assert os.listdir(output_dir / "LR") == ["vid3_LR.zip"] and kept.read_bytes() == server.files[zip_path]
 
+    os.remove(kept)
     server.files[zip_path] = good_zip
     run(server, output_dir)
     assert_unpacked(output_dir, zip_path)

@@ -1925,11 +1925,15 @@ def test_a_zip_member_under_the_name_of_the_download_s_own_files_is_refused_not_
     import download_test_data
     with closing(FileServer(zips)) as server, \
             pytest.raises(UserError, match=rf"^train_sharp\.zip holds '{re.escape(member)}', under the name of the "
-                                           r"(zip .*|file .* is downloaded into|record .*); refusing to unpack it; "
-                                           r"deleted .*train_sharp\.zip, the next run downloads it again$"):
+                                           r"(zip .*|file .* is downloaded into|record .*); refusing to unpack it "
+                                           r"\(the zip is kept in .*train_sharp\.zip: fetched again from this host "
+                                           r"it is refused alike; delete it and fetch from another host with "
+                                           r"--base-url\)$"):
         download_test_data.run(download_test_data.parse_args(
             ["--output-dir", str(tmp_path), "--base-url", server.url, "--reds", "--no-data"]))
-    assert not (tmp_path / "REDS").exists()  # the run made it, and removes it again
+    # kept since the twentieth pass (deleted, it was fetched again and refused alike on every run), nothing unpacked
+    assert sorted(os.listdir(tmp_path / "REDS")) == ["train_sharp.zip"]
+    assert (tmp_path / "REDS" / "train_sharp.zip").read_bytes() == zips[REDS_TRAIN]
 
 
 @pytest.mark.parametrize("unit", ["Bytes", "BYTES"])
@@ -3174,3 +3178,39 @@ def test_a_reds_folder_the_download_began_without_its_part_s_folder_is_sent_to_t
             "files were deleted since; run download_test_data.py --reds again")
         fetch(server, tmp_path, "--reds", "--no-data")
     assert sorted(os.listdir(root / "train" / "train_sharp" / "000")) == ["00000000.png", "00000001.png"]
+
+
+def zip_with_member(name, external_attr=0, data=b"frame"):
+    """Bytes of a zip of a frame and of a member of that name, whose external attributes give its kind (a link)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("calendar/0001.png", b"frame")
+        member = zipfile.ZipInfo(name)
+        member.external_attr = external_attr
+        archive.writestr(member, data)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name, external_attr, said", [
+    ("calendar/link.png", 0o120777 << 16, "calendar/link.png"), ("calendar/pipe", 0o010644 << 16, "calendar/pipe"),
+    ("../frame.png", 0, "../frame.png"), ("calendar/0001.png/x", 0, "calendar/0001.png"),
+    (".vid3_LR.zip.unpacked", 0, ".vid3_LR.zip.unpacked")],
+    ids=["a symbolic link", "a named pipe", "a path outside", "a file and a folder", "the done-marker's name"])
+def test_a_mirror_s_zip_of_a_member_refused_is_kept_not_fetched_again_on_every_run(tmp_path, capsys, name,
+                                                                                    external_attr, said):
+    """A mirror's zip holding a member this refuses to unpack (a link, a pipe, a path outside its folder, a name both a
+    file and a folder, one of the download's own files): "...; refusing to unpack it; deleted <the zip>, the next run
+    downloads it again", which refused the same zip alike, fetched again on every run (REDS's: tens of GB)."""
+    from file_server import FileServer
+    zips = {f"/download/data/TecoGAN/{zip_name}": zip_with_member(name, external_attr)
+            for zip_name in ("vid3_LR.zip", "tos_LR.zip", "vid4_HR.zip", "tos_HR.zip")}
+    with closing(FileServer(zips)) as server:
+        for _ in range(2):
+            with pytest.raises(SystemExit) as stop:
+                fetch(server, tmp_path)
+            line = capsys.readouterr().err.strip().splitlines()[-1]
+            assert stop.value.code == 2 and line.startswith(f"error: vid3_LR.zip holds {said!r}") and line.endswith(
+                f"refusing to unpack it (the zip is kept in {tmp_path / 'LR' / 'vid3_LR.zip'}: fetched again from "
+                "this host it is refused alike; delete it and fetch from another host with --base-url)"), line
+    assert server.paths_requested() == ["/download/data/TecoGAN/vid3_LR.zip"]
+    assert sorted(os.listdir(tmp_path / "LR")) == ["vid3_LR.zip"]

@@ -27,6 +27,12 @@ ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
 ENCRYPTED = 0x1  # of a member's general purpose flags: its data is encrypted (zip -P, 7-Zip's and WinZip's AES)
 
 
+class UnsafeZip(UserError):
+    """A zip whose members this refuses to unpack (a path outside its folder, a link or special file, a name twice,
+    one both a file and a folder, folders nested too deep, a name the caller keeps for its own): its bytes may be whole,
+    and a copy of it is refused alike (the download deleted it and fetched it again on every run)."""
+
+
 def member_parts(member, archive_name):
     """The path components of a zip member, without '.' parts (bsdtar, also Windows' tar, writes './' and
     './frame.png' for `tar -a -cf frames.zip .`; './' is the folder itself); UserError if it could land outside
@@ -37,13 +43,13 @@ def member_parts(member, archive_name):
     inside = [part for part in parts if part != "."]
     if (name.startswith("/") or re.match(r"[A-Za-z]:", name) or "\\" in name or "\0" in name
             or any(part in ("", "..") for part in parts) or not (inside or member.is_dir())):
-        raise UserError(f"{archive_name} holds {name!r}, a path outside its folder; refusing to unpack it")
+        raise UnsafeZip(f"{archive_name} holds {name!r}, a path outside its folder; refusing to unpack it")
     if len(inside) - 1 > MOST_FOLDERS:  # the folders it lies in (in 500: "nested in 500, more than the 500")
-        raise UserError(f"{archive_name} holds {reprlib.repr(name)}, nested in {len(inside) - 1} folders, more than "
+        raise UnsafeZip(f"{archive_name} holds {reprlib.repr(name)}, nested in {len(inside) - 1} folders, more than "
                         f"the {MOST_FOLDERS} this unpacks; refusing to unpack it")
     kind = stat.S_IFMT(member.external_attr >> 16)
     if kind not in (0, stat.S_IFDIR if member.is_dir() else stat.S_IFREG):
-        raise UserError(
+        raise UnsafeZip(
             f"{archive_name} holds {name!r}, a symbolic link or special file; refusing to unpack it")
     return tuple(inside)
 
@@ -71,13 +77,13 @@ def checked_members(archive, archive_name):
     seen, files, folders = set(), set(), set()
     for member, parts in members:
         if parts in seen:
-            raise UserError(f"{archive_name} holds {member.filename!r} twice; refusing to unpack it")
+            raise UnsafeZip(f"{archive_name} holds {member.filename!r} twice; refusing to unpack it")
         seen.add(parts)
         (folders if member.is_dir() else files).add(parts)
         folders.update(parts[:end] for end in range(1, len(parts)))
     clash = files & folders
     if clash:
-        raise UserError(f"{archive_name} holds {'/'.join(min(clash))!r} both as a file and as a folder; "
+        raise UnsafeZip(f"{archive_name} holds {'/'.join(min(clash))!r} both as a file and as a folder; "
                         "refusing to unpack it")
     return members
 
@@ -130,7 +136,7 @@ def check_not_staged_over(members, folder, staging, archive_name, reserved=None)
     for member, parts in members:
         what = own.get(os.path.realpath(os.path.join(folder, parts[0]))) if parts else None  # "./" alone has none
         if what:
-            raise UserError(f"{archive_name} holds {member.filename!r}, under the name of {what}; refusing to unpack "
+            raise UnsafeZip(f"{archive_name} holds {member.filename!r}, under the name of {what}; refusing to unpack "
                             "it")
 
 
