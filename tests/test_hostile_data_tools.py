@@ -3005,11 +3005,12 @@ def test_a_download_into_a_folder_whose_file_system_gives_no_locks_is_one_line_n
     assert not (tmp_path / "out").exists() and server.requests == []
 
 
-def lines_of_two_runs_keeping_the_zip(tmp_path, capsys, members):
+def lines_of_two_runs_keeping_the_zip(tmp_path, capsys, members, archive=None):
     """The last lines of two runs of the download of the data zips into tmp_path, each zip served holding members
-    ({name: bytes}), once each has ended with exit code 2 having fetched vid3_LR.zip once and kept it alone in LR/."""
+    ({name: bytes}), or served as archive (a zip's bytes), once each has ended with exit code 2 having fetched
+    vid3_LR.zip once and kept it alone in LR/."""
     from file_server import FileServer, make_zip
-    zips = {f"/download/data/TecoGAN/{name}": make_zip(members)
+    zips = {f"/download/data/TecoGAN/{name}": archive or make_zip(members)
             for name in ("vid3_LR.zip", "tos_LR.zip", "vid4_HR.zip", "tos_HR.zip")}
     lines = []
     with closing(FileServer(zips)) as server:
@@ -3201,16 +3202,7 @@ def test_a_mirror_s_zip_of_a_member_refused_is_kept_not_fetched_again_on_every_r
     """A mirror's zip holding a member this refuses to unpack (a link, a pipe, a path outside its folder, a name both a
     file and a folder, one of the download's own files): "...; refusing to unpack it; deleted <the zip>, the next run
     downloads it again", which refused the same zip alike, fetched again on every run (REDS's: tens of GB)."""
-    from file_server import FileServer
-    zips = {f"/download/data/TecoGAN/{zip_name}": zip_with_member(name, external_attr)
-            for zip_name in ("vid3_LR.zip", "tos_LR.zip", "vid4_HR.zip", "tos_HR.zip")}
-    with closing(FileServer(zips)) as server:
-        for _ in range(2):
-            with pytest.raises(SystemExit) as stop:
-                fetch(server, tmp_path)
-            line = capsys.readouterr().err.strip().splitlines()[-1]
-            assert stop.value.code == 2 and line.startswith(f"error: vid3_LR.zip holds {said!r}") and line.endswith(
-                f"refusing to unpack it (the zip is kept in {tmp_path / 'LR' / 'vid3_LR.zip'}: fetched again from "
-                "this host it is refused alike; delete it and fetch from another host with --base-url)"), line
-    assert server.paths_requested() == ["/download/data/TecoGAN/vid3_LR.zip"]
-    assert sorted(os.listdir(tmp_path / "LR")) == ["vid3_LR.zip"]
+    for line in lines_of_two_runs_keeping_the_zip(tmp_path, capsys, None, zip_with_member(name, external_attr)):
+        assert line.startswith(f"error: vid3_LR.zip holds {said!r}") and line.endswith(
+            f"refusing to unpack it (the zip is kept in {tmp_path / 'LR' / 'vid3_LR.zip'}: fetched again from this "
+            "host it is refused alike; delete it and fetch from another host with --base-url)"), line
