@@ -299,11 +299,33 @@ def folder_sequences(root, list_path=""):
     if not available:
         raise no_sequence_there(root)
     pairs = chosen(available, names, root, list_path, "fix the list or add those folders")
+    once_each(root, pairs, names is not None)
     # list_frames: one frame a number, no copy of one, no picture of another format left out between them; named as
     # training's (a sequence moved away, or emptied, since its folder was found was "input folder ... does not exist;
     # pass a folder of LR frames", generate.py's words: training reads HR frames)
     return [Sequence(name, folder, list_frames(folder, "training sequence folder", CHANGED_SINCE_FOUND))
             for name, folder in pairs]
+
+
+def through_a_link(root, name):
+    """Whether the folder name (a path under root, '/' between its parts) is reached through a symbolic link."""
+    parts = name.split("/")
+    return any(os.path.islink(os.path.join(root, *parts[:depth])) for depth in range(1, len(parts) + 1))
+
+
+def once_each(root, pairs, listed):
+    """UserError where two of pairs, [(name, folder)] of the sequences used, are one folder: a data folder holding a
+    link to itself ('current' -> '.'), to a sequence or to a group folder beside it trained on those sequences twice,
+    exit code 0. The line names the one reached through a link."""
+    first = {}
+    for name, folder in sorted(pairs, key=lambda pair: through_a_link(root, pair[0])):
+        other = first.setdefault(os.path.realpath(folder), name)
+        if other != name:
+            advice = ("leave one of them out of the list" if listed else
+                      "name the sequences to use in data.sequence_list")
+            raise UserError(f"'{os.path.join(root, name)}' is the sequence folder '{os.path.join(root, other)}' "
+                            f"again (through a symbolic link), so its frames would be trained on twice; remove the "
+                            f"link, move it out of --input_video_dir, or {advice}")
 
 
 def no_sequence_there(root):

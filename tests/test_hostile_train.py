@@ -4102,3 +4102,73 @@ def test_a_sequence_list_of_one_long_line_is_refused_at_once(tmp_path):
     with pytest.raises(UserError, match=r"names 1 sequence\(s\) that .* lacks: 'b{10,}\.\.\.b{10,}'; fix the list"):
         folder_sequences(str(tmp_path / "data"), str(tmp_path / "list.txt"))
     assert time.perf_counter() - started < 4
+
+
+# Twentieth pass, second look at the training data, sequence folders and REDS layouts
+
+@pytest.mark.parametrize("link, target, twice", [("current", ".", "current/a"), ("b", "a", "b"),
+                                                 ("h", "g", "h/a")],
+                         ids=["a link to the data folder", "a link to a sequence", "a link to a group folder"])
+def test_a_sequence_folder_reached_twice_through_a_link_is_refused(tmp_path, link, target, twice):
+    """A data folder holding a link to itself ('current' -> '.'), to a sequence or to a group folder beside it: the
+    sequences were found again through the link and trained on twice, exit code 0. A list naming one of the two
+    trains on it once."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    name = "g/a" if target == "g" else "a"
+    root = make_sequence_folders(tmp_path / "data", {name: 2}, sizes={name: (8, 8)})
+    os.symlink(target, os.path.join(root, link))
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(root, twice))}' is the sequence folder "
+                                        rf"'{re.escape(os.path.join(root, name))}' again \(through a symbolic link\), "
+                                        r"so its frames would be trained on twice; remove the link, .* or name the "
+                                        r"sequences to use in data\.sequence_list$"):
+        folder_sequences(root)
+    (tmp_path / "list.txt").write_text(f"{twice}\n")
+    assert [sequence.name for sequence in folder_sequences(root, str(tmp_path / "list.txt"))] == [twice]
+    (tmp_path / "list.txt").write_text(f"{name}\n{twice}\n")
+    with pytest.raises(UserError, match=r"would be trained on twice; .* or leave one of them out of the list$"):
+        folder_sequences(root, str(tmp_path / "list.txt"))
+
+
+def test_a_long_sequence_with_a_picture_of_another_format_of_each_frame_is_listed_at_once(tmp_path):
+    """A renderer's sequence of thousands of frames with an '.exr' of each beside its PNGs: the gap check took the
+    frames' first and last number anew for each picture, a wait growing with the square of the frames (12,000 frames:
+    84 s, a listing at each run's start). Here 20,000 frames and the '.exr' of 2,000 of them (only their names are
+    read: the frames need not be there, which keeps the test short)."""
+    import time
+
+    from utils.image_io import no_picture_left_out
+    frames = [str(tmp_path / f"{index:05d}.png") for index in range(20000)]
+    for index in range(0, 20000, 10):
+        (tmp_path / f"{index:05d}.exr").touch()
+    started = time.perf_counter()
+    assert no_picture_left_out(str(tmp_path), frames) == frames
+    assert time.perf_counter() - started < 3
+
+
+@pytest.mark.parametrize("other", ["0002.xpm", "0002.fits", "0002.ari", "0002.MRW", "0002.raw", "0002.vda"])
+def test_a_frame_in_a_format_pillow_gimp_or_another_camera_saves_among_the_frames_is_one_line(tmp_path, other):
+    """'0002.xpm' (GIMP's and Pillow's X11 pixmap), '0002.fits' (an astronomer's camera), '0002.ari' (ARRI's raw
+    frame), '0002.MRW' (Minolta's raw), '0002.raw' (Leica's, Panasonic's) and '0002.vda' (Targa's other extension)
+    among '0001.png', '0003.png': left out without a word, the frames either side of it trained on as consecutive,
+    exit code 0."""
+    from datasets.sequences import folder_sequences
+    from hostile import PICTURE_IN_A_GAP, sequence_beside_a_picture
+    root, picture = sequence_beside_a_picture(tmp_path, ["0001.png", "0003.png"], other)
+    with pytest.raises(UserError, match=rf"^'{re.escape(picture)}' {PICTURE_IN_A_GAP}"):
+        folder_sequences(root)
+
+
+def test_a_copy_of_a_frame_named_by_a_word_before_its_name_is_one_line(tmp_path):
+    """Windows XP's second copy of a frame, 'Copy (2) of f001.png' beside 'f001.png': its digits made 2001, past the
+    frames, and it was trained on as the last frame, exit code 0. Premiere's 'Sequence 01_00000.png'.. and Nuke's
+    'shot010_v002.0001.png'.. are still frames."""
+    from datasets.sequences import folder_sequences
+    from hostile import sequence_of_a_copy, trained_frame_names
+    root, copy, original = sequence_of_a_copy(tmp_path, ["f001.png", "f002.png", "Copy (2) of f001.png"], "f001.png")
+    with pytest.raises(UserError, match=rf"^'{re.escape(copy)}' is named as a copy of '{re.escape(original)}' .*: "
+                                        r"remove it, or rename it if it is a frame of its own$"):
+        folder_sequences(root)
+    for frame_names in ([f"Sequence 01_{index:05d}.png" for index in range(3)],
+                        [f"shot010_v002.{index:04d}.png" for index in range(1, 4)]):
+        assert trained_frame_names(root, frame_names) == frame_names
