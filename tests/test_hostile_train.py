@@ -4133,8 +4133,8 @@ def test_a_sequence_folder_reached_twice_through_a_link_is_refused(tmp_path, lin
 def test_a_long_sequence_with_a_picture_of_another_format_of_each_frame_is_listed_at_once(tmp_path):
     """A renderer's sequence of thousands of frames with an '.exr' of each beside its PNGs: the gap check took the
     frames' first and last number anew for each picture, a wait growing with the square of the frames (12,000 frames:
-    84 s, a listing at each run's start). Here 20,000 frames and the '.exr' of 2,000 of them (only their names are
-    read: the frames need not be there, which keeps the test short)."""
+    two minutes, a listing at each run's start). Here 20,000 frames and the '.exr' of 2,000 of them (only their names
+    are read: the frames need not be there, which keeps the test short)."""
     import time
 
     from utils.image_io import no_picture_left_out

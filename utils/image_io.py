@@ -206,7 +206,7 @@ def no_picture_left_out(folder, frames):
 
     places = {place(stem) for stem in stems}
     # the ends once: taken for each head of each other picture, a sequence of 12,000 frames with an '.exr' of each
-    # (a renderer's) took 84 s to list
+    # (a renderer's) took two minutes to list
     first, last = min(places), max(places)
 
     def in_a_gap(name):
