@@ -313,19 +313,20 @@ def through_a_link(root, name):
     return any(os.path.islink(os.path.join(root, *parts[:depth])) for depth in range(1, len(parts) + 1))
 
 
-def once_each(root, pairs, listed):
-    """UserError where two of pairs, [(name, folder)] of the sequences used, are one folder: a data folder holding a
-    link to itself ('current' -> '.'), to a sequence or to a group folder beside it trained on those sequences twice,
-    exit code 0. The line names the one reached through a link."""
+def once_each(root, pairs, listed, what="sequence folder", twice="its frames would be trained on twice",
+              advice=("move it out of --input_video_dir, or name the sequences to use in data.sequence_list",
+                      "move it out of --input_video_dir, or leave one of them out of the list")):
+    """UserError where two of pairs, [(name, folder)] of the sequences used (of root, a data folder), are one folder:
+    a data folder holding a link to itself ('current' -> '.'), to a sequence or to a group folder beside it trained on
+    those sequences twice, exit code 0, and a validation folder's link to a clip scored it twice at each validation.
+    The line names the one reached through a link, what it is (what), what would happen (twice) and what to do
+    (advice: without a list, with one: listed)."""
     first = {}
     for name, folder in sorted(pairs, key=lambda pair: through_a_link(root, pair[0])):
         other = first.setdefault(os.path.realpath(folder), name)
         if other != name:
-            advice = ("leave one of them out of the list" if listed else
-                      "name the sequences to use in data.sequence_list")
-            raise UserError(f"'{os.path.join(root, name)}' is the sequence folder '{os.path.join(root, other)}' "
-                            f"again (through a symbolic link), so its frames would be trained on twice; remove the "
-                            f"link, move it out of --input_video_dir, or {advice}")
+            raise UserError(f"'{os.path.join(root, name)}' is the {what} '{os.path.join(root, other)}' again (through "
+                            f"a symbolic link), so {twice}; remove the link, {advice[listed]}")
 
 
 def no_sequence_there(root):

@@ -4172,3 +4172,22 @@ def test_a_copy_of_a_frame_named_by_a_word_before_its_name_is_one_line(tmp_path)
     for frame_names in ([f"Sequence 01_{index:05d}.png" for index in range(3)],
                         [f"shot010_v002.{index:04d}.png" for index in range(1, 4)]):
         assert trained_frame_names(root, frame_names) == frame_names
+
+
+def test_a_validation_clip_reached_twice_through_a_link_is_refused(tmp_path):
+    """A link in data.val_dir to a clip beside it ('calendar-latest' -> 'calendar'): the clip was scored twice at each
+    validation, weighing twice in val.csv's average and in the choice of model_best.h5, exit code 0."""
+    from training.validation import validation_clips
+    from training_data import make_sequence_folders
+    val_dir = make_sequence_folders(tmp_path / "val", {"calendar": 6, "walk": 6},
+                                    sizes={"calendar": (64, 64), "walk": (64, 64)})
+    os.symlink("calendar", os.path.join(val_dir, "calendar-latest"))
+    config = config_of_flags("--set", "train.val_freq=1", "--set", f"data.val_dir={val_dir}", "--set",
+                             "train.val_crop=48")
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(val_dir, 'calendar-latest'))}' is the "
+                                        rf"validation clip '{re.escape(os.path.join(val_dir, 'calendar'))}' again "
+                                        r"\(through a symbolic link\), so it would be scored twice at each "
+                                        r"validation; remove the link, or move it out of data\.val_dir$"):
+        validation_clips(config)
+    os.remove(os.path.join(val_dir, "calendar-latest"))
+    assert [clip.name for clip in validation_clips(config)] == ["calendar", "walk"]
