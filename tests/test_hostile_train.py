@@ -4191,3 +4191,22 @@ def test_a_validation_clip_reached_twice_through_a_link_is_refused(tmp_path):
         validation_clips(config)
     os.remove(os.path.join(val_dir, "calendar-latest"))
     assert [clip.name for clip in validation_clips(config)] == ["calendar", "walk"]
+
+
+def test_a_reds_sequence_folder_linked_to_another_is_refused(tmp_path):
+    """REDS's sequence '000' a link to '001' (a folder restored by linking), with a list of both: '001' was trained on
+    twice, exit code 0. A list of '001' alone trains on it once."""
+    from datasets import reds
+    from training_data import make_reds_folder
+    root = make_reds_folder(tmp_path / "REDS", train=("000", "001"), val=(), height=8, width=8)
+    sharp = os.path.join(root, "train", "train_sharp")
+    shutil.rmtree(os.path.join(sharp, "000"))
+    os.symlink("001", os.path.join(sharp, "000"))
+    (tmp_path / "list.txt").write_text("000\n001\n")
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(sharp, '000'))}' is the sequence folder "
+                                        rf"'{re.escape(os.path.join(sharp, '001'))}' again \(through a symbolic "
+                                        r"link\), so its frames would be trained on twice; remove the link, then run "
+                                        r"download_test_data\.py --reds again, or leave one of them out of the list$"):
+        reds.training_sequences(root, str(tmp_path / "list.txt"))
+    (tmp_path / "list.txt").write_text("001\n")
+    assert [sequence.name for sequence in reds.training_sequences(root, str(tmp_path / "list.txt"))] == ["001"]
