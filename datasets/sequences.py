@@ -95,6 +95,9 @@ def find_scenes(input_dir, prefix, first_id, last_id, max_frm, rnn_n, warn=print
             f"in '{input_dir}'; {advice}")
     for message in skipped:
         warn(message)
+    # a scene's folder linked to another's ('scene_2002' -> 'scene_2000') trained on that one twice, exit code 0
+    once_each(input_dir, [(os.path.basename(folder), folder) for folder in scenes], False, "scene folder",
+              advice=("or set data.str_dir and data.end_dir to leave one of them out",))
     return scenes
 
 

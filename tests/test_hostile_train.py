@@ -4210,3 +4210,18 @@ def test_a_reds_sequence_folder_linked_to_another_is_refused(tmp_path):
         reds.training_sequences(root, str(tmp_path / "list.txt"))
     (tmp_path / "list.txt").write_text("001\n")
     assert [sequence.name for sequence in reds.training_sequences(root, str(tmp_path / "list.txt"))] == ["001"]
+
+
+def test_a_scene_folder_linked_to_another_is_refused(tmp_path):
+    """dataPrepare's scenes with 'scene_2002' a link to 'scene_2000' (the scenes layout, ids 2000..2002): scene 2000
+    was trained on twice, exit code 0."""
+    from datasets.sequences import find_scenes
+    from training_data import make_calendar_scenes
+    root = make_calendar_scenes(tmp_path / "scenes", scene_count=2, frames_per_scene=3)
+    os.symlink("scene_2000", os.path.join(root, "scene_2002"))
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(root, 'scene_2002'))}' is the scene folder "
+                                        rf"'{re.escape(os.path.join(root, 'scene_2000'))}' again \(through a symbolic "
+                                        r"link\), so its frames would be trained on twice; remove the link, or set "
+                                        r"data\.str_dir and data\.end_dir to leave one of them out$"):
+        find_scenes(root, "scene", 2000, 2002, 2, 2)
+    assert len(find_scenes(root, "scene", 2000, 2001, 2, 2)) == 2
