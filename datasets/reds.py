@@ -10,7 +10,7 @@ the zips made them, and no frame is copied.
 import os
 import re
 
-from datasets.sequences import LINK_TO_NOTHING, Sequence, named, read_sequence_list
+from datasets.sequences import LINK_TO_NOTHING, Sequence, named, once_each, read_sequence_list
 from utils.errors import UserError
 from utils.image_io import IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, frame_sort_key, heads, is_frame_name
 from utils.paths import input_folder
@@ -180,7 +180,13 @@ def reds_sequences(root, names, role="REDS folder (--input_video_dir)", list_pat
 def training_sequences(root, list_path=""):
     """The training Sequences of a REDS root: those of the list file list_path, else REDS4's complement."""
     names = read_sequence_list(list_path) if list_path else training_names()
-    return reds_sequences(root, names, list_path=list_path)
+    sequences = reds_sequences(root, names, list_path=list_path)
+    # a sequence's folder linked to another's ('000' -> '001') trained on that one twice, exit code 0
+    once_each(root, [(os.path.relpath(sequence.folder, root).replace(os.sep, "/"), sequence.folder)
+                     for sequence in sequences], bool(list_path),
+              advice=(f"then {DOWNLOAD_HINT}, or name the sequences to use in data.sequence_list",
+                      f"then {DOWNLOAD_HINT}, or leave one of them out of the list"))
+    return sequences
 
 
 def reds4_folders(root, role="validation folder (data.val_dir)"):

@@ -95,6 +95,9 @@ def find_scenes(input_dir, prefix, first_id, last_id, max_frm, rnn_n, warn=print
             f"in '{input_dir}'; {advice}")
     for message in skipped:
         warn(message)
+    # a scene's folder linked to another's ('scene_2002' -> 'scene_2000') trained on that one twice, exit code 0
+    once_each(input_dir, [(os.path.basename(folder), folder) for folder in scenes], False, "scene folder",
+              advice=("or set data.str_dir and data.end_dir to leave one of them out",))
     return scenes
 
 
@@ -299,11 +302,34 @@ def folder_sequences(root, list_path=""):
     if not available:
         raise no_sequence_there(root)
     pairs = chosen(available, names, root, list_path, "fix the list or add those folders")
+    once_each(root, pairs, names is not None)
     # list_frames: one frame a number, no copy of one, no picture of another format left out between them; named as
     # training's (a sequence moved away, or emptied, since its folder was found was "input folder ... does not exist;
     # pass a folder of LR frames", generate.py's words: training reads HR frames)
     return [Sequence(name, folder, list_frames(folder, "training sequence folder", CHANGED_SINCE_FOUND))
             for name, folder in pairs]
+
+
+def through_a_link(root, name):
+    """Whether the folder name (a path under root, '/' between its parts) is reached through a symbolic link."""
+    parts = name.split("/")
+    return any(os.path.islink(os.path.join(root, *parts[:depth])) for depth in range(1, len(parts) + 1))
+
+
+def once_each(root, pairs, listed, what="sequence folder", twice="its frames would be trained on twice",
+              advice=("move it out of --input_video_dir, or name the sequences to use in data.sequence_list",
+                      "move it out of --input_video_dir, or leave one of them out of the list")):
+    """UserError where two of pairs, [(name, folder)] of the sequences used (of root, a data folder), are one folder:
+    a data folder holding a link to itself ('current' -> '.'), to a sequence or to a group folder beside it trained on
+    those sequences twice, exit code 0, and a validation folder's link to a clip scored it twice at each validation.
+    The line names the one reached through a link, what it is (what), what would happen (twice) and what to do
+    (advice: without a list, with one: listed)."""
+    first = {}
+    for name, folder in sorted(pairs, key=lambda pair: through_a_link(root, pair[0])):
+        other = first.setdefault(os.path.realpath(folder), name)
+        if other != name:
+            raise UserError(f"'{os.path.join(root, name)}' is the {what} '{os.path.join(root, other)}' again (through "
+                            f"a symbolic link), so {twice}; remove the link, {advice[listed]}")
 
 
 def no_sequence_there(root):

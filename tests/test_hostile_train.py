@@ -4102,3 +4102,138 @@ def test_a_sequence_list_of_one_long_line_is_refused_at_once(tmp_path):
     with pytest.raises(UserError, match=r"names 1 sequence\(s\) that .* lacks: 'b{10,}\.\.\.b{10,}'; fix the list"):
         folder_sequences(str(tmp_path / "data"), str(tmp_path / "list.txt"))
     assert time.perf_counter() - started < 4
+
+
+# Twentieth pass, second look at the training data, sequence folders and REDS layouts
+
+@pytest.mark.parametrize("link, target, twice", [("current", ".", "current/a"), ("b", "a", "b"),
+                                                 ("h", "g", "h/a")],
+                         ids=["a link to the data folder", "a link to a sequence", "a link to a group folder"])
+def test_a_sequence_folder_reached_twice_through_a_link_is_refused(tmp_path, link, target, twice):
+    """A data folder holding a link to itself ('current' -> '.'), to a sequence or to a group folder beside it: the
+    sequences were found again through the link and trained on twice, exit code 0. A list naming one of the two
+    trains on it once."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    name = "g/a" if target == "g" else "a"
+    root = make_sequence_folders(tmp_path / "data", {name: 2}, sizes={name: (8, 8)})
+    os.symlink(target, os.path.join(root, link))
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(root, twice))}' is the sequence folder "
+                                        rf"'{re.escape(os.path.join(root, name))}' again \(through a symbolic link\), "
+                                        r"so its frames would be trained on twice; remove the link, .* or name the "
+                                        r"sequences to use in data\.sequence_list$"):
+        folder_sequences(root)
+    (tmp_path / "list.txt").write_text(f"{twice}\n")
+    assert [sequence.name for sequence in folder_sequences(root, str(tmp_path / "list.txt"))] == [twice]
+    (tmp_path / "list.txt").write_text(f"{name}\n{twice}\n")
+    with pytest.raises(UserError, match=r"would be trained on twice; .* or leave one of them out of the list$"):
+        folder_sequences(root, str(tmp_path / "list.txt"))
+
+
+def test_a_long_sequence_with_a_picture_of_another_format_of_each_frame_is_listed_at_once(tmp_path, monkeypatch):
+    """A renderer's sequence of thousands of frames with an '.exr' of each beside its PNGs: the gap check took the
+    frames' first and last number anew for each picture, a wait growing with the square of the frames (12,000 frames:
+    two minutes, a listing at each run's start). Here 20,000 frames and the '.exr' of 2,000 of them (only their names
+    are read: the frames need not be there, which keeps the test short); the frames' ends are taken once (counted, not
+    timed: a count holds on a loaded machine)."""
+    import builtins
+
+    import utils.image_io
+    from utils.image_io import no_picture_left_out
+    ends_taken = []
+
+    def counted(function):
+        def taking(*args, **kwargs):
+            if len(args) == 1 and isinstance(args[0], (set, frozenset, list)) and len(args[0]) > 1000:
+                ends_taken.append(function.__name__)
+            return function(*args, **kwargs)
+        return taking
+
+    monkeypatch.setattr(utils.image_io, "min", counted(builtins.min), raising=False)
+    monkeypatch.setattr(utils.image_io, "max", counted(builtins.max), raising=False)
+    frames = [str(tmp_path / f"{index:05d}.png") for index in range(20000)]
+    for index in range(0, 20000, 10):
+        (tmp_path / f"{index:05d}.exr").touch()
+    assert no_picture_left_out(str(tmp_path), frames) == frames
+    assert 1 <= len(ends_taken) <= 4, f"the frames' ends taken {len(ends_taken)} times for 2,000 pictures"
+
+
+@pytest.mark.parametrize("other", ["0002.xpm", "0002.fits", "0002.ari", "0002.MRW", "0002.raw", "0002.vda"])
+def test_a_frame_in_a_format_pillow_gimp_or_another_camera_saves_among_the_frames_is_one_line(tmp_path, other):
+    """'0002.xpm' (GIMP's and Pillow's X11 pixmap), '0002.fits' (an astronomer's camera), '0002.ari' (ARRI's raw
+    frame), '0002.MRW' (Minolta's raw), '0002.raw' (Leica's, Panasonic's) and '0002.vda' (Targa's other extension)
+    among '0001.png', '0003.png': left out without a word, the frames either side of it trained on as consecutive,
+    exit code 0."""
+    from datasets.sequences import folder_sequences
+    from hostile import PICTURE_IN_A_GAP, sequence_beside_a_picture
+    root, picture = sequence_beside_a_picture(tmp_path, ["0001.png", "0003.png"], other)
+    with pytest.raises(UserError, match=rf"^'{re.escape(picture)}' {PICTURE_IN_A_GAP}"):
+        folder_sequences(root)
+
+
+def test_a_copy_of_a_frame_named_by_a_word_before_its_name_is_one_line(tmp_path):
+    """Windows XP's second copy of a frame, 'Copy (2) of f001.png' beside 'f001.png': its digits made 2001, past the
+    frames, and it was trained on as the last frame, exit code 0. Premiere's 'Sequence 01_00000.png'.. and Nuke's
+    'shot010_v002.0001.png'.. are still frames."""
+    from datasets.sequences import folder_sequences
+    from hostile import sequence_of_a_copy, trained_frame_names
+    root, copy, original = sequence_of_a_copy(tmp_path, ["f001.png", "f002.png", "Copy (2) of f001.png"], "f001.png")
+    with pytest.raises(UserError, match=rf"^'{re.escape(copy)}' is named as a copy of '{re.escape(original)}' .*: "
+                                        r"remove it, or rename it if it is a frame of its own$"):
+        folder_sequences(root)
+    for frame_names in ([f"Sequence 01_{index:05d}.png" for index in range(3)],
+                        [f"shot010_v002.{index:04d}.png" for index in range(1, 4)]):
+        assert trained_frame_names(root, frame_names) == frame_names
+
+
+def test_a_validation_clip_reached_twice_through_a_link_is_refused(tmp_path):
+    """A link in data.val_dir to a clip beside it ('calendar-latest' -> 'calendar'): the clip was scored twice at each
+    validation, weighing twice in val.csv's average and in the choice of model_best.h5, exit code 0."""
+    from training.validation import validation_clips
+    from training_data import make_sequence_folders
+    val_dir = make_sequence_folders(tmp_path / "val", {"calendar": 6, "walk": 6},
+                                    sizes={"calendar": (64, 64), "walk": (64, 64)})
+    os.symlink("calendar", os.path.join(val_dir, "calendar-latest"))
+    config = config_of_flags("--set", "train.val_freq=1", "--set", f"data.val_dir={val_dir}", "--set",
+                             "train.val_crop=48")
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(val_dir, 'calendar-latest'))}' is the "
+                                        rf"validation clip '{re.escape(os.path.join(val_dir, 'calendar'))}' again "
+                                        r"\(through a symbolic link\), so it would be scored twice at each "
+                                        r"validation; remove the link, or move it out of data\.val_dir$"):
+        validation_clips(config)
+    os.remove(os.path.join(val_dir, "calendar-latest"))
+    assert [clip.name for clip in validation_clips(config)] == ["calendar", "walk"]
+
+
+def test_a_reds_sequence_folder_linked_to_another_is_refused(tmp_path):
+    """REDS's sequence '000' a link to '001' (a folder restored by linking), with a list of both: '001' was trained on
+    twice, exit code 0. A list of '001' alone trains on it once."""
+    from datasets import reds
+    from training_data import make_reds_folder
+    root = make_reds_folder(tmp_path / "REDS", train=("000", "001"), val=(), height=8, width=8)
+    sharp = os.path.join(root, "train", "train_sharp")
+    shutil.rmtree(os.path.join(sharp, "000"))
+    os.symlink("001", os.path.join(sharp, "000"))
+    (tmp_path / "list.txt").write_text("000\n001\n")
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(sharp, '000'))}' is the sequence folder "
+                                        rf"'{re.escape(os.path.join(sharp, '001'))}' again \(through a symbolic "
+                                        r"link\), so its frames would be trained on twice; remove the link, then run "
+                                        r"download_test_data\.py --reds again, or leave one of them out of the list$"):
+        reds.training_sequences(root, str(tmp_path / "list.txt"))
+    (tmp_path / "list.txt").write_text("001\n")
+    assert [sequence.name for sequence in reds.training_sequences(root, str(tmp_path / "list.txt"))] == ["001"]
+
+
+def test_a_scene_folder_linked_to_another_is_refused(tmp_path):
+    """dataPrepare's scenes with 'scene_2002' a link to 'scene_2000' (the scenes layout, ids 2000..2002): scene 2000
+    was trained on twice, exit code 0."""
+    from datasets.sequences import find_scenes
+    from training_data import make_calendar_scenes
+    root = make_calendar_scenes(tmp_path / "scenes", scene_count=2, frames_per_scene=3)
+    os.symlink("scene_2000", os.path.join(root, "scene_2002"))
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(root, 'scene_2002'))}' is the scene folder "
+                                        rf"'{re.escape(os.path.join(root, 'scene_2000'))}' again \(through a symbolic "
+                                        r"link\), so its frames would be trained on twice; remove the link, or set "
+                                        r"data\.str_dir and data\.end_dir to leave one of them out$"):
+        find_scenes(root, "scene", 2000, 2002, 2, 2)
+    assert len(find_scenes(root, "scene", 2000, 2001, 2, 2)) == 2

@@ -20,6 +20,7 @@ import numpy as np
 from tqdm import tqdm
 
 from datasets import reds
+from datasets.sequences import once_each
 from evaluation import scoring
 from inference import SuperResolver
 from training.config import METRIC_COLUMNS
@@ -120,7 +121,10 @@ def validation_clips(config):
     if reds.is_reds_folder(val_dir):
         folders = reds.reds4_folders(val_dir)
     else:
-        folders = [os.path.join(val_dir, name) for name in visible_subfolders(val_dir)]
+        names = visible_subfolders(val_dir)
+        once_each(val_dir, [(name, os.path.join(val_dir, name)) for name in names], False, "validation clip",
+                  "it would be scored twice at each validation", ("or move it out of data.val_dir",))
+        folders = [os.path.join(val_dir, name) for name in names]
     if not folders:
         raise UserError(
             f"validation folder '{val_dir}' has no clip folders; put each clip's HR frames (or its LR/ "

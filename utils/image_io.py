@@ -43,7 +43,12 @@ IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp")
 # '.bw', '.rgba'; Maya's '.iff', 3ds Max's '.rla', '.rpf'), an editor's own (GIMP's '.xcf', Photoshop's large '.psb',
 # Krita's '.kra', OpenRaster's '.ora'), ImageMagick's '.miff', a texture's '.dds', a stereo camera's '.mpo', and raw
 # files of other cameras (GoPro's '.gpr' beside a time-lapse's JPEGs): '0002.rgb', '0002.xcf', '0002.gpr' were left out
-# without a word, the frames either side trained on as consecutive, exit code 0
+# without a word, the frames either side trained on as consecutive, exit code 0; and so were the formats Pillow and
+# GIMP save a frame in beside those (X11's '.xpm', Targa's other extensions '.vda', '.icb', '.vst', Pillow's '.im',
+# '.msp'), an astronomer's camera's (FITS: '.fits', '.fit', '.fts'), a cinema camera's raw frames (ARRI's '.ari'), other
+# cameras' raw files (Minolta's '.mrw', Kodak's '.dcr', '.kdc', Sony's '.srf', '.sr2', Epson's '.erf', Mamiya's
+# '.mef', Leaf's '.mos', Hasselblad's '.fff', Phase One's '.cap', Leica's and Panasonic's '.raw'), PhotoCD's '.pcd',
+# Pixar's '.pxr', JPEG 2000's '.jpm', '.jph', '.jng', '.bpg'
 OTHER_PICTURE_EXTENSIONS = (".webp", ".tif", ".tiff", ".gif", ".exr", ".hdr", ".jp2", ".j2k", ".heic", ".heif", ".avif",
                             ".ppm", ".pgm", ".pnm", ".pbm", ".tga", ".dpx", ".jfif", ".jpe", ".jif", ".jxl", ".apng",
                             ".qoi", ".psd", ".dng", ".pcx", ".pam", ".pfm", ".phm", ".sgi", ".ras", ".sun", ".sr",
@@ -52,7 +57,9 @@ OTHER_PICTURE_EXTENSIONS = (".webp", ".tif", ".tiff", ".gif", ".exr", ".hdr", ".
                             ".xface", ".pix", ".y", ".jpx", ".jpf", ".jpc", ".hif", ".cr2", ".cr3", ".nef", ".arw",
                             ".orf", ".rw2", ".raf", ".pef", ".srw", ".rgb", ".bw", ".rgba", ".iff", ".rla", ".rpf",
                             ".xcf", ".psb", ".kra", ".ora", ".miff", ".dds", ".mpo", ".gpr", ".nrw", ".crw", ".3fr",
-                            ".iiq", ".x3f", ".rwl", ".insp")
+                            ".iiq", ".x3f", ".rwl", ".insp", ".xpm", ".fits", ".fit", ".fts", ".vda", ".icb",
+                            ".vst", ".im", ".msp", ".pcd", ".pxr", ".jpm", ".jph", ".jng", ".bpg", ".ari", ".mrw",
+                            ".dcr", ".kdc", ".srf", ".sr2", ".erf", ".mef", ".mos", ".fff", ".cap", ".raw")
 DEFAULT_FPS = 24  # the frame rate of a video made from frames, and of a video file that does not say its own
 
 
@@ -198,10 +205,13 @@ def no_picture_left_out(folder, frames):
         return frame_sort_key(stem)[0] if name_pattern(stem) in patterns else None
 
     places = {place(stem) for stem in stems}
+    # the ends once: taken for each head of each other picture, a sequence of 12,000 frames with an '.exr' of each
+    # (a renderer's) took two minutes to list
+    first, last = min(places), max(places)
 
     def in_a_gap(name):
         stem = os.path.splitext(name)[0]
-        return any(spot is not None and min(places) < spot < max(places) and spot not in places
+        return any(spot is not None and first < spot < last and spot not in places
                    for spot in map(place, [stem, *heads(stem)]))
 
     with os.scandir(folder) as entries:
@@ -217,11 +227,13 @@ def no_picture_left_out(folder, frames):
 def named_after(stem, spelled):
     """The one of the names without their extension of spelled (their spellings()) that stem is named after: the first
     that is stem cut before a character neither a letter nor a digit, its spaces before that left out ('f001' of
-    'f001 2', 'f2' of 'f2 - Copy (2)', 'im1' of 'im1_x4'), in either Unicode form (a copy named in decomposed form,
-    'café001 2' with a combining accent, beside a composed 'café001' was trained on as a frame of its own, exit code
-    0); None where none is ('frame 1' of 'frame 10': a digit follows)."""
-    return next((spelled[form] for head in heads(stem) for form in (head, unicodedata.normalize("NFC", head))
-                 if form in spelled), None)
+    'f001 2', 'f2' of 'f2 - Copy (2)', 'im1' of 'im1_x4'), or cut after one, its spaces after that left out ('f001' of
+    Windows XP's 'Copy (2) of f001': its digits made 2001, and it was trained on as the last frame, exit code 0), in
+    either Unicode form (a copy named in decomposed form, 'café001 2' with a combining accent, beside a composed
+    'café001' was trained on as a frame of its own, exit code 0); None where none is ('frame 1' of 'frame 10': a digit
+    follows)."""
+    return next((spelled[form] for part in heads(stem) + tails(stem)
+                 for form in (part, unicodedata.normalize("NFC", part)) if form in spelled), None)
 
 
 def spellings(names):
@@ -245,6 +257,12 @@ def heads(stem):
     """stem cut before each character that is neither a letter nor a digit, in order, its spaces before that left out
     ('f001', 'f001 (1' of 'f001 (1)')."""
     return [stem[:cut].rstrip() for cut, character in enumerate(stem) if cut and not character.isalnum()]
+
+
+def tails(stem):
+    """stem cut after each character that is neither a letter nor a digit, in order, its spaces after that left out
+    ('of f001', 'f001' of 'Copy (2) of f001')."""
+    return [stem[cut + 1:].lstrip() for cut, character in enumerate(stem[:-1]) if not character.isalnum()]
 
 
 def is_frame_name(name, extensions=IMAGE_EXTENSIONS):
