@@ -1045,3 +1045,28 @@ def test_a_cuts_file_of_many_lines_is_refused_at_its_first_bad_line_without_read
     finally:
         tracemalloc.stop()
     assert peak < table.stat().st_size / 10
+
+
+# Twentieth pass, second look at generate.py's and evaluate.py's inputs, videos, parts and scene cuts
+
+@pytest.mark.parametrize("extension", [".mkv", ".mp4"])
+def test_the_copied_audio_of_a_part_starts_with_its_video(tmp_path, extension):
+    """A part (2.5 s + 1 s of a video of keyframes 3 s apart) to an .mkv: its copied audio ran from the keyframe before
+    the start (0 s), 2.5 s before the video, which began that much later in the file (the seek lands on the keyframe,
+    and copied packets before the start were kept; MP4's edit list hides them)."""
+    from fractions import Fraction
+
+    from hostile import stream_span
+    from utils.image_io import FfmpegVideoWriter, VideoSource, ffmpeg_executable
+    video = str(tmp_path / "clip.mp4")
+    subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=32x24:rate=10",
+                    "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100", "-t", "4", "-g", "30", "-c:v",
+                    "libx264", "-c:a", "aac", video], check=True)
+    output = str(tmp_path / f"part{extension}")
+    writer = FfmpegVideoWriter(output, Fraction(10), 32, 24, source=VideoSource(video, 2.5, 1.0))
+    for _ in range(10):
+        writer.write(np.zeros((24, 32, 3), np.uint8))
+    writer.close()
+    (video_first, video_end), (audio_first, audio_end) = stream_span(output, "0:v"), stream_span(output, "0:a")
+    assert video_first == 0 and abs(video_end - 1) < 0.01
+    assert abs(audio_first - video_first) < 0.05 and abs(audio_end - 1) < 0.05
