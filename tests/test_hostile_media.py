@@ -1070,3 +1070,26 @@ def test_the_copied_audio_of_a_part_starts_with_its_video(tmp_path, extension):
     (video_first, video_end), (audio_first, audio_end) = stream_span(output, "0:v"), stream_span(output, "0:a")
     assert video_first == 0 and abs(video_end - 1) < 0.01
     assert abs(audio_first - video_first) < 0.05 and abs(audio_end - 1) < 0.05
+
+
+def test_a_cuts_file_without_a_line_end_is_refused_without_holding_it(tmp_path):
+    """A file of gigabytes with no line end (a disk image's NULs, a minified log) given as --scene-cuts was read whole
+    as its first line before it was refused: a MemoryError traceback under a memory limit. A comment line of
+    megabytes is still read past."""
+    import tracemalloc
+
+    from utils.scenes import read_cuts_file
+    image = tmp_path / "disk.img"
+    with open(image, "wb") as file:
+        file.truncate(64 * 2 ** 20)
+    comments = tmp_path / "cuts.txt"
+    comments.write_text("# " + "x" * 4 * 2 ** 20 + "\n 3 # a shot\n")
+    tracemalloc.start()
+    try:
+        with pytest.raises(UserError, match=r"line 1: '\\x00.*\.\.\. is not a frame number"):
+            read_cuts_file(str(image), 8)
+        assert read_cuts_file(str(comments), 8) == [3]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2 ** 20

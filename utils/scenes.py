@@ -52,8 +52,8 @@ def read_cuts_file(path, frame_count, other_choices=(), frames_held=None):
         # log or table of hundreds of megabytes given by mistake was read whole (its lines in memory) before its
         # first line was refused
         with open(path, encoding="utf-8-sig") as file:
-            for number, line in enumerate(file, 1):
-                cut = read_cut(path, number, line.split("#")[0].strip(), frame_count, frames_held)
+            for number, text in enumerate(texts_before_comments(file), 1):
+                cut = read_cut(path, number, text, frame_count, frames_held)
                 if cut is None:
                     continue
                 if cuts and cut <= cuts[-1]:
@@ -72,6 +72,25 @@ def read_cuts_file(path, frame_count, other_choices=(), frames_held=None):
         if cut >= held:  # far past the count announced, an estimate, the video is not decoded: said as announced
             raise cut_outside(path, number, str(cut), held, announced=bool(frames_held) and held == frame_count)
     return cuts
+
+
+# characters of a cuts file's line read at once, and kept of its text before a comment
+LINE_READ = 1 << 16
+
+
+def texts_before_comments(file, limit=LINE_READ):
+    """The text before '#' of each line of a text file, stripped, at most limit characters of it kept: a line is read
+    limit characters at a time, a comment's left as read, the rest of one whose text reaches limit (no frame number)
+    only once the next line is asked for. A file of gigabytes without a line end (a disk image's NULs, a minified log)
+    was read whole as its first line before it was refused, a MemoryError traceback under a memory limit."""
+    while line := file.readline(limit):
+        text, in_comment = line.split("#", 1)[0].lstrip(), "#" in line
+        while not line.endswith("\n") and len(text) < limit and (line := file.readline(limit)):
+            if not in_comment:
+                text, in_comment = (text + line.split("#", 1)[0]).lstrip()[:limit], "#" in line
+        yield text.strip()
+        while not line.endswith("\n") and (line := file.readline(limit)):
+            pass
 
 
 def read_cut(path, number, text, frame_count, frames_held):
