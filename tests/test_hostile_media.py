@@ -1093,3 +1093,19 @@ def test_a_cuts_file_without_a_line_end_is_refused_without_holding_it(tmp_path):
     finally:
         tracemalloc.stop()
     assert peak < 2 ** 20
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "latin-1", "gb18030", "shift_jis"])
+def test_a_cuts_file_in_another_encoding_is_read_or_refused_by_its_name(tmp_path, encoding):
+    """A cuts file written by PowerShell 5 ('echo 3 > cuts.txt': UTF-16 with its byte-order mark) was refused as
+    "cannot read ... ('utf-8' codec can't decode byte 0xff in position 0 ...); pass a readable text file", one without
+    the mark as "'\\x003\\x00' is not a frame number"; one of numbers with a comment in Latin-1, GB18030 or Shift JIS
+    was refused the same way, where the comment is left out."""
+    from utils.scenes import read_cuts_file
+    cuts = tmp_path / "cuts.txt"
+    cuts.write_bytes("3\n# カット café\n6\n".encode(encoding, "replace"))
+    if encoding.startswith("utf"):
+        with pytest.raises(UserError, match="it is UTF-16 or UTF-32 text, not UTF-8; save it as UTF-8"):
+            read_cuts_file(str(cuts), 8)
+    else:
+        assert read_cuts_file(str(cuts), 8) == [3, 6]

@@ -51,8 +51,17 @@ def read_cuts_file(path, frame_count, other_choices=(), frames_held=None):
         # -sig: a byte-order mark some editors write is skipped; read a line at a time, each checked as it comes: a
         # log or table of hundreds of megabytes given by mistake was read whole (its lines in memory) before its
         # first line was refused
-        with open(path, encoding="utf-8-sig") as file:
+        # surrogateescape: a comment in another encoding than UTF-8 (Latin-1's 'café', GB18030, Shift JIS) is read
+        # past, as it is left out: it was "cannot read ... ('utf-8' codec can't decode byte 0xe9 ...); pass a readable
+        # text file"; a line of numbers with such bytes is no frame number, said with them as codes
+        with open(path, encoding="utf-8-sig", errors="surrogateescape") as file:
             for number, text in enumerate(texts_before_comments(file), 1):
+                if number == 1 and (text.lstrip("\0").startswith(("\udcff\udcfe", "\udcfe\udcff")) or (
+                        "\0" in text and re.fullmatch("\0*[0-9][0-9\0]*", text))):
+                    # the byte-order mark of UTF-16 or UTF-32 (PowerShell 5's 'echo 3 > cuts.txt', Notepad's
+                    # "Unicode"), or digits with NULs beside them: the same line, which said nothing of the encoding
+                    raise UserError(f"cannot read --scene-cuts '{path}': it is UTF-16 or UTF-32 text, not UTF-8; save "
+                                    "it as UTF-8 (or ASCII) text, one frame number a line")
                 cut = read_cut(path, number, text, frame_count, frames_held)
                 if cut is None:
                     continue
@@ -62,7 +71,7 @@ def read_cuts_file(path, frame_count, other_choices=(), frames_held=None):
                         "list the cuts in increasing order")
                 cuts.append(cut)
                 numbers.append(number)
-    except (OSError, UnicodeDecodeError) as error:  # an OSError's reason without its errno and the path again
+    except OSError as error:  # an OSError's reason without its errno and the path again
         raise UserError(f"cannot read --scene-cuts '{path}' ({getattr(error, 'strerror', None) or error}); pass a "
                         "readable text file of frame numbers")
     # past the count announced, which a count estimated from the duration misses (one within it and past the frames
