@@ -66,10 +66,10 @@ def parse_args(argv=None):
     for role, folders in (("--results", args.results), ("--targets", args.targets)):
         for folder in folders:
             not_being_written(folder, f"{role} folder")
-    # an empty place is a folder without cuts, the last one too ('c1,' for 2 folders, as ',c2'); a comma after the last
-    # place, as --results and --targets take one: 'c1,c2,' was "names 3 file(s)" for 2 folders
+    # an empty place is a folder without cuts, the last one too ('c1,' for 2 folders, as ',c2'); commas after the last
+    # place, as --results and --targets take them: 'c1,c2,' was "names 3 file(s)" for 2 folders, 'c1,c2,,' "names 4"
     args.scene_cuts = args.scene_cuts.split(",") if args.scene_cuts else [None] * len(args.results)
-    if len(args.scene_cuts) == len(args.results) + 1 and not args.scene_cuts[-1]:
+    while len(args.scene_cuts) > len(args.results) and not args.scene_cuts[-1]:
         args.scene_cuts.pop()
     if len(args.scene_cuts) != len(args.results):
         raise UserError(

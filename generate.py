@@ -403,7 +403,10 @@ def run(args, processes, output_claim):
     progress = progress_bar(frames, total=len(names), unit="frame", desc=description)
     video = None
     if args.output_video:
-        video = open_video_writer(args.output_video, args.fps or fps, out_width, out_height, video_source)
+        # the bar cleared and drawn again around the writer's note (audio re-encoded): written after the bar, the note
+        # began on the bar's line, "... 0/10 [00:00<?, ?frame/s]note: the audio of ..."
+        with progress.external_write_mode(file=sys.stderr):
+            video = open_video_writer(args.output_video, args.fps or fps, out_width, out_height, video_source)
     # under mpirun, whose kill follows a forwarded SIGTERM or Ctrl-C within a second: no partial video left
     in_time = discard_at_once_on_stop_signals(lambda: abandon_video(video, video_lock)) if (
         video and processes.size > 1) else nullcontext()

@@ -371,3 +371,16 @@ def reds_training_sequence(tmp_path):
     root = make_reds_folder(tmp_path / "REDS", train=("000",), val=(), height=8, width=8)
     (tmp_path / "list.txt").write_text("000\n")
     return root, os.path.join(root, "train", "train_sharp", "000"), str(tmp_path / "list.txt")
+
+
+def stream_span(path, stream):
+    """(first, end) in seconds of a stream of a media file ('0:v', '0:a') as it plays, from its decoded frames' times
+    (framecrc: time base, then one line a frame of stream, dts, pts, duration; an MP4's edit list applied)."""
+    from fractions import Fraction
+
+    from utils.image_io import ffmpeg_executable
+    listed = subprocess.run([ffmpeg_executable(), "-v", "error", "-i", str(path), "-map", stream, "-f", "framecrc",
+                             "-"], capture_output=True, text=True, check=True).stdout.splitlines()
+    base = Fraction(next(line for line in listed if line.startswith("#tb")).split(":")[1].strip())
+    packets = [[int(field) for field in line.split(",")[1:4]] for line in listed if line and line[0] != "#"]
+    return float(packets[0][1] * base), float((packets[-1][1] + packets[-1][2]) * base)

@@ -560,3 +560,20 @@ def test_an_empty_last_place_in_the_cuts_list_is_a_folder_without_cuts(tmp_path)
         args = evaluate.parse_args(["--results", ",".join(folders[:2]), "--targets", ",".join(folders[2:]),
                                     "--output", str(tmp_path / "eval"), "--scene-cuts", listed])
         assert args.scene_cuts[0] == cuts and not args.scene_cuts[1]
+
+
+# Twentieth pass, second look at generate.py's and evaluate.py's inputs, videos, parts and scene cuts
+
+def test_commas_after_the_last_cuts_file_are_taken_as_after_the_last_folder(tmp_path):
+    """--results r1,r2,, --scene-cuts c1,c2,, : the folders' two commas were taken, the cuts files' refused as
+    "--scene-cuts names 4 file(s) for 2 --results folder(s)", which names two. An empty place before the count is
+    still a folder without cuts."""
+    import evaluate
+    folders = [str(tmp_path / name) for name in ("r1", "r2", "t1", "t2")]
+    for folder in folders:
+        os.makedirs(folder)
+    cuts = [str(tmp_path / name) for name in ("c1.txt", "c2.txt")]
+    for listed, taken in ((",".join(cuts) + ",,", cuts), (cuts[0] + ",,,,", [cuts[0], ""])):
+        args = evaluate.parse_args(["--results", ",".join(folders[:2]) + ",,", "--targets", ",".join(folders[2:]),
+                                    "--output", str(tmp_path / "eval"), "--scene-cuts", listed])
+        assert args.scene_cuts == taken

@@ -2060,3 +2060,23 @@ def test_a_model_of_values_past_float16_s_range_is_refused_in_fp16_not_run_to_ot
                                         r"--precision fp32$"):
         SuperResolver(str(model), "nnabla", "cpu", precision="fp16").model(8, 8)
     assert SuperResolver(str(model), "nnabla", "cpu", precision="fp32").model(8, 8) is not None
+
+
+# Twentieth pass, second look at generate.py's and evaluate.py's inputs, videos, parts and scene cuts
+
+def test_the_note_of_audio_re_encoded_begins_its_own_line_under_the_progress_bar(tmp_path, capsys):
+    """A video of PCM audio to an .mp4: the note that its audio is re-encoded was printed after the progress bar
+    drawn on standard error, so a terminal showed "... 0/6 [00:00<?, ?frame/s]note: the audio of ...", one line."""
+    import re
+
+    import generate
+    from utils.image_io import ffmpeg_executable
+    video = str(tmp_path / "clip.mov")
+    subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=32x24:rate=10",
+                    "-f", "lavfi", "-i", "sine=sample_rate=8000", "-frames:v", "6", "-t", "0.6", "-c:v", "libx264",
+                    "-c:a", "pcm_s16le", video], check=True)
+    generate.main(["--model", WEIGHTS, "--input-video", video, "--output-video", str(tmp_path / "clip.mp4"),
+                   "--scene-cuts", "off"])
+    shown = capsys.readouterr().err
+    assert "note: the audio of" in shown
+    assert re.search(r"(^|[\r\n])note: the audio of", shown), shown

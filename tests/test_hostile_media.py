@@ -1045,3 +1045,67 @@ def test_a_cuts_file_of_many_lines_is_refused_at_its_first_bad_line_without_read
     finally:
         tracemalloc.stop()
     assert peak < table.stat().st_size / 10
+
+
+# Twentieth pass, second look at generate.py's and evaluate.py's inputs, videos, parts and scene cuts
+
+@pytest.mark.parametrize("extension", [".mkv", ".mp4"])
+def test_the_copied_audio_of_a_part_starts_with_its_video(tmp_path, extension):
+    """A part (2.5 s + 1 s of a video of keyframes 3 s apart) to an .mkv: its copied audio ran from the keyframe before
+    the start (0 s), 2.5 s before the video, which began that much later in the file (the seek lands on the keyframe,
+    and copied packets before the start were kept; MP4's edit list hides them)."""
+    from fractions import Fraction
+
+    from hostile import stream_span
+    from utils.image_io import FfmpegVideoWriter, VideoSource, ffmpeg_executable
+    video = str(tmp_path / "clip.mp4")
+    subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=32x24:rate=10",
+                    "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100", "-t", "4", "-g", "30", "-c:v",
+                    "libx264", "-c:a", "aac", video], check=True)
+    output = str(tmp_path / f"part{extension}")
+    writer = FfmpegVideoWriter(output, Fraction(10), 32, 24, source=VideoSource(video, 2.5, 1.0))
+    for _ in range(10):
+        writer.write(np.zeros((24, 32, 3), np.uint8))
+    writer.close()
+    (video_first, video_end), (audio_first, audio_end) = stream_span(output, "0:v"), stream_span(output, "0:a")
+    assert video_first == 0 and abs(video_end - 1) < 0.01
+    assert abs(audio_first - video_first) < 0.05 and abs(audio_end - 1) < 0.05
+
+
+def test_a_cuts_file_without_a_line_end_is_refused_without_holding_it(tmp_path):
+    """A file of gigabytes with no line end (a disk image's NULs, a minified log) given as --scene-cuts was read whole
+    as its first line before it was refused: a MemoryError traceback under a memory limit. A comment line of
+    megabytes is still read past."""
+    import tracemalloc
+
+    from utils.scenes import read_cuts_file
+    image = tmp_path / "disk.img"
+    with open(image, "wb") as file:
+        file.truncate(64 * 2 ** 20)
+    comments = tmp_path / "cuts.txt"
+    comments.write_text("# " + "x" * 4 * 2 ** 20 + "\n 3 # a shot\n")
+    tracemalloc.start()
+    try:
+        with pytest.raises(UserError, match=r"line 1: '\\x00.*\.\.\. is not a frame number"):
+            read_cuts_file(str(image), 8)
+        assert read_cuts_file(str(comments), 8) == [3]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2 ** 20
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "latin-1", "gb18030", "shift_jis"])
+def test_a_cuts_file_in_another_encoding_is_read_or_refused_by_its_name(tmp_path, encoding):
+    """A cuts file written by PowerShell 5 ('echo 3 > cuts.txt': UTF-16 with its byte-order mark) was refused as
+    "cannot read ... ('utf-8' codec can't decode byte 0xff in position 0 ...); pass a readable text file", one without
+    the mark as "'\\x003\\x00' is not a frame number"; one of numbers with a comment in Latin-1, GB18030 or Shift JIS
+    was refused the same way, where the comment is left out."""
+    from utils.scenes import read_cuts_file
+    cuts = tmp_path / "cuts.txt"
+    cuts.write_bytes("3\n# カット café\n6\n".encode(encoding, "replace"))
+    if encoding.startswith("utf"):
+        with pytest.raises(UserError, match="it is UTF-16 or UTF-32 text, not UTF-8; save it as UTF-8"):
+            read_cuts_file(str(cuts), 8)
+    else:
+        assert read_cuts_file(str(cuts), 8) == [3, 6]

@@ -1139,24 +1139,28 @@ def audio_codec(path, ffmpeg=None):
     return next((codec for kind, codec in media_streams(path, ffmpeg) if kind == "Audio"), None)
 
 
+def first_audio_packet(path, ffmpeg, muxer, start_seconds=None):
+    """ffmpeg's run (a CompletedProcess, stdout in bytes) copying the first packet of path's first audio stream into
+    muxer on stdout, the input sought to start_seconds (-ss) first when given: the one probe of the two questions
+    below, which differ in the seek and the muxer asked."""
+    seek = [] if start_seconds is None else ["-ss", repr(start_seconds)]
+    return subprocess.run([ffmpeg, "-nostdin", "-v", "error", *seek, "-i", media_path(path), "-map", "0:a:0", "-c:a",
+                           "copy", "-frames:a", "1", "-f", muxer, "-"], stdin=subprocess.DEVNULL, capture_output=True)
+
+
 def matroska_takes_audio(path, ffmpeg):
     """Whether FFmpeg's Matroska muxer takes the first audio stream of path as it is, asked with its first packet.
     It takes most codecs, not every one: one without a Matroska or WAV tag (QuickTime's IMA ADPCM, 'adpcm_ima_qt', of
     old cameras' .mov) made ffmpeg fail once every frame was super-resolved, "Nothing was written into output file"."""
-    completed = subprocess.run([ffmpeg, "-nostdin", "-v", "error", "-i", media_path(path), "-map", "0:a:0", "-c:a",
-                                "copy", "-frames:a", "1", "-f", "matroska", "-y", os.devnull],
-                               stdin=subprocess.DEVNULL, capture_output=True)
-    return completed.returncode == 0
+    return first_audio_packet(path, ffmpeg, "matroska").returncode == 0
 
 
 def audio_after_seek(path, start_seconds, ffmpeg):
     """Whether ffmpeg, told to seek path to start_seconds (-ss), still reads a packet of its first audio stream. In
     some AVI and FLV files (H.264 with PCM, ADPCM, MP3 or Nellymoser audio) a seek that fails near their start ("could
     not seek to position") leaves their audio at its end: the output video had none, with exit code 0."""
-    completed = subprocess.run([ffmpeg, "-nostdin", "-v", "error", "-ss", repr(start_seconds), "-i", media_path(path),
-                                "-map", "0:a:0", "-c:a", "copy", "-frames:a", "1", "-f", "framecrc", "-"],
-                               stdin=subprocess.DEVNULL, capture_output=True, text=True, errors="replace")
-    return any(line and not line.startswith("#") for line in completed.stdout.splitlines())
+    lines = first_audio_packet(path, ffmpeg, "framecrc", start_seconds).stdout.decode(errors="replace").splitlines()
+    return any(line and not line.startswith("#") for line in lines)
 
 
 class VideoSource:
@@ -1198,7 +1202,10 @@ class FfmpegVideoWriter:
                 extension = os.path.splitext(path)[1].lower()
                 if sought and (codec in COPIED_AUDIO_CODECS.get(extension, ()) or (
                         extension == ".mkv" and matroska_takes_audio(source.path, ffmpeg))):
-                    command += ["-c:a", "copy"]
+                    # a part's copied packets before its start (from the keyframe the seek lands on) are left out: an
+                    # .mkv kept them, its audio starting up to a keyframe interval before the video (MP4's edit list
+                    # hides them: there they stay, cut to the sample)
+                    command += ["-c:a", "copy", *(["-copypriorss:a", "0"] if start and extension == ".mkv" else [])]
                 else:
                     why = f"is {codec}, which {extension} cannot hold" if sought else "cannot be sought to the part"
                     print(f"note: the audio of '{printable(source.path)}' {why}; it is re-encoded to AAC",

@@ -51,9 +51,18 @@ def read_cuts_file(path, frame_count, other_choices=(), frames_held=None):
         # -sig: a byte-order mark some editors write is skipped; read a line at a time, each checked as it comes: a
         # log or table of hundreds of megabytes given by mistake was read whole (its lines in memory) before its
         # first line was refused
-        with open(path, encoding="utf-8-sig") as file:
-            for number, line in enumerate(file, 1):
-                cut = read_cut(path, number, line.split("#")[0].strip(), frame_count, frames_held)
+        # surrogateescape: a comment in another encoding than UTF-8 (Latin-1's 'café', GB18030, Shift JIS) is read
+        # past, as it is left out: it was "cannot read ... ('utf-8' codec can't decode byte 0xe9 ...); pass a readable
+        # text file"; a line of numbers with such bytes is no frame number, said with them as codes
+        with open(path, encoding="utf-8-sig", errors="surrogateescape") as file:
+            for number, text in enumerate(texts_before_comments(file), 1):
+                if number == 1 and (text.lstrip("\0").startswith(("\udcff\udcfe", "\udcfe\udcff")) or (
+                        "\0" in text and re.fullmatch("\0*[0-9][0-9\0]*", text))):
+                    # the byte-order mark of UTF-16 or UTF-32 (PowerShell 5's 'echo 3 > cuts.txt', Notepad's
+                    # "Unicode"), or digits with NULs beside them: the same line, which said nothing of the encoding
+                    raise UserError(f"cannot read --scene-cuts '{path}': it is UTF-16 or UTF-32 text, not UTF-8; save "
+                                    "it as UTF-8 (or ASCII) text, one frame number a line")
+                cut = read_cut(path, number, text, frame_count, frames_held)
                 if cut is None:
                     continue
                 if cuts and cut <= cuts[-1]:
@@ -62,7 +71,7 @@ def read_cuts_file(path, frame_count, other_choices=(), frames_held=None):
                         "list the cuts in increasing order")
                 cuts.append(cut)
                 numbers.append(number)
-    except (OSError, UnicodeDecodeError) as error:  # an OSError's reason without its errno and the path again
+    except OSError as error:  # an OSError's reason without its errno and the path again
         raise UserError(f"cannot read --scene-cuts '{path}' ({getattr(error, 'strerror', None) or error}); pass a "
                         "readable text file of frame numbers")
     # past the count announced, which a count estimated from the duration misses (one within it and past the frames
@@ -72,6 +81,25 @@ def read_cuts_file(path, frame_count, other_choices=(), frames_held=None):
         if cut >= held:  # far past the count announced, an estimate, the video is not decoded: said as announced
             raise cut_outside(path, number, str(cut), held, announced=bool(frames_held) and held == frame_count)
     return cuts
+
+
+# characters of a cuts file's line read at once, and kept of its text before a comment
+LINE_READ = 1 << 16
+
+
+def texts_before_comments(file, limit=LINE_READ):
+    """The text before '#' of each line of a text file, stripped, at most limit characters of it kept: a line is read
+    limit characters at a time, a comment's left as read, the rest of one whose text reaches limit (no frame number)
+    only once the next line is asked for. A file of gigabytes without a line end (a disk image's NULs, a minified log)
+    was read whole as its first line before it was refused, a MemoryError traceback under a memory limit."""
+    while line := file.readline(limit):
+        text, in_comment = line.split("#", 1)[0].lstrip(), "#" in line
+        while not line.endswith("\n") and len(text) < limit and (line := file.readline(limit)):
+            if not in_comment:
+                text, in_comment = (text + line.split("#", 1)[0]).lstrip()[:limit], "#" in line
+        yield text.strip()
+        while not line.endswith("\n") and (line := file.readline(limit)):
+            pass
 
 
 def read_cut(path, number, text, frame_count, frames_held):
