@@ -2104,3 +2104,18 @@ def test_a_run_stopped_during_the_export_leaves_no_cache_dir_it_made(tmp_path, s
     with pytest.raises(stop):
         cached_models(str(tmp_path / "new" / "cache"), "stem", ["flow"], export)
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.skipif(not __import__("inference.onnx_export").onnx_export.openvino_available(),
+                    reason="OpenVINO is not installed")
+def test_backend_auto_computes_bf16_on_openvino_on_a_machine_with_a_gpu(monkeypatch):
+    """On a machine with a GPU (here made to seem one), --backend auto took NNabla on cuDNN and refused
+    --precision bf16, which the page offers where the CPU has bfloat16: a job of Backend auto and Precision bf16 was
+    queued, and failed at its turn. Only OpenVINO computes bf16; --context cudnn asked for still refuses it."""
+    import utils.context
+    from inference import backends
+    monkeypatch.setattr(utils.context, "cuda_status", lambda: (1, None))
+    monkeypatch.setattr(backends, "cpu_has_bfloat16", lambda: True)
+    assert backends.choose_backend("auto", "auto", precision="bf16") == ("openvino", "cpu")
+    with pytest.raises(UserError, match="^--precision bf16 runs on openvino only, not nnabla on cudnn"):
+        backends.choose_backend("auto", "cudnn", precision="bf16")
