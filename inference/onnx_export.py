@@ -162,8 +162,9 @@ def cached_models(cache_dir, stem, names, export):
     if all(os.path.isfile(path) for path in paths.values()):
         return paths
     output_folder(cache_dir, "--cache-dir")  # a file or a link to nothing in its place: said as such
-    # found after the export, in write_atomically's words for any output ("choose another output"), naming no cache
-    blocked = next((path for path in paths.values() if os.path.isdir(path)), None)
+    # found after the export, in write_atomically's words for any output ("choose another output"), naming no cache (a
+    # link to a folder is replaced as any link)
+    blocked = next((path for path in paths.values() if os.path.isdir(path) and not os.path.islink(path)), None)
     if blocked:
         raise UserError(f"--cache-dir '{cache_dir}' holds a folder '{os.path.basename(blocked)}' where an ONNX file "
                         "goes; move it, pass another --cache-dir or use --backend nnabla")

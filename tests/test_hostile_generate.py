@@ -2090,6 +2090,14 @@ def test_a_cached_onnx_file_replaced_by_a_folder_is_said_as_the_cache_s_before_t
                                         r"nnabla$"):
         cached_models(str(tmp_path / "cache"), "stem", ["flow", "trunk"], lambda: exported.append(1) or {})
     assert not exported and os.listdir(tmp_path / "cache") == ["stem_trunk.onnx"]
+    # a link to a folder in its place is replaced, as any link
+    os.rmdir(tmp_path / "cache" / "stem_trunk.onnx")
+    os.symlink(tmp_path, tmp_path / "cache" / "stem_trunk.onnx")
+    onnx = pytest.importorskip("onnx")
+    from inference.onnx_export import exported_as
+    empty = onnx.helper.make_model(onnx.helper.make_graph([], "empty", [], [])).SerializeToString()
+    cached_models(str(tmp_path / "cache"), "stem", ["trunk"], lambda: {"trunk": empty})
+    assert exported_as(str(tmp_path / "cache" / "stem_trunk.onnx")) == "stem_trunk"
 
 
 @pytest.mark.parametrize("stop", [KeyboardInterrupt, MemoryError])
