@@ -180,12 +180,18 @@ def precision_refused(backend, precision, context=None):
 def choose_backend(backend, context, device_id=0, precision="fp32"):
     """(backend, NNabla context name), and NNabla's default context set for it. auto: NNabla with cuDNN on
     a GPU (device_id), else OpenVINO when it is installed and computes in `precision`, else NNabla on the
-    CPU. precision: one of BACKEND_PRECISIONS[backend]; "bf16" also needs a CPU with bfloat16
+    CPU; and OpenVINO for a precision NNabla does not compute in (bf16), unless the context asked for is cudnn.
+    precision: one of BACKEND_PRECISIONS[backend]; "bf16" also needs a CPU with bfloat16
     instructions. The ONNX export builds the NNabla graphs on the CPU in float32."""
     if backend not in BACKEND_CHOICES:
         raise UserError(f"unknown backend '{backend}'; choose one of {', '.join(BACKEND_CHOICES)}")
     if precision not in PRECISIONS:
         raise UserError(f"unknown precision '{precision}'; choose one of {', '.join(PRECISIONS)}")
+    # on a machine with a GPU, auto took NNabla on cuDNN and refused bf16 (the page's Backend auto with Precision bf16,
+    # offered where the CPU has bfloat16, failed at the job's turn): only OpenVINO computes it
+    if (backend == "auto" and context != "cudnn" and precision not in BACKEND_PRECISIONS["nnabla"]
+            and openvino_available()):
+        backend = "openvino"
     if backend == "openvino":
         if not openvino_available():
             raise UserError("--backend openvino needs the packages openvino, onnx and nnabla_converter; "

@@ -11,6 +11,7 @@ import importlib.util
 import os
 import warnings
 from collections import OrderedDict
+from contextlib import ExitStack
 
 import numpy as np
 import nnabla as nn
@@ -18,7 +19,7 @@ from nnabla.parameter import set_parameter
 
 from utils.errors import UserError, stops_through_imports
 from utils.image_io import write_bytes
-from utils.paths import output_folder
+from utils.paths import make_folder, output_folder
 
 OPSET = "13"
 # Sources whose code defines the exported graphs: a change to any of them invalidates the cache.
@@ -161,10 +162,21 @@ def cached_models(cache_dir, stem, names, export):
     if all(os.path.isfile(path) for path in paths.values()):
         return paths
     output_folder(cache_dir, "--cache-dir")  # a file or a link to nothing in its place: said as such
+    # found after the export, in write_atomically's words for any output ("choose another output"), naming no cache (a
+    # link to a folder is replaced as any link)
+    blocked = next((path for path in paths.values() if os.path.isdir(path) and not os.path.islink(path)), None)
+    if blocked:
+        raise UserError(f"--cache-dir '{cache_dir}' holds a folder '{os.path.basename(blocked)}' where an ONNX file "
+                        "goes; move it, pass another --cache-dir or use --backend nnabla")
     try:
-        os.makedirs(cache_dir, exist_ok=True)
-        for name, model in export().items():
-            write_bytes(paths[name], stamped(model, f"{stem}_{name}"))
+        models = export()
+        # made after the export: a run stopped during it left the new --cache-dir it had made, empty (and one made
+        # before it, removed when its run stopped, would be gone under another run exporting into it)
+        with ExitStack() as claim:
+            make_folder(cache_dir, claim)
+            for name, model in models.items():
+                write_bytes(paths[name], stamped(model, f"{stem}_{name}"))
+            claim.pop_all()
     except OSError as error:
         raise UserError(f"cannot write the ONNX cache in '{cache_dir}' ({error.strerror}); "
                         "pass a writable --cache-dir or use --backend nnabla")

@@ -129,10 +129,22 @@ class TilePlan:
             self.lay_out(windows)
             return
         # each network's share was given to one window, and NNabla computing --threads 2 of them at once went past
-        # --max-memory by a third: fewer at once where the windows of the shares do not fit side by side (halved: one
-        # lane less at a time laid out the frame up to 1024 times)
-        while not ((windows := self.windows_for_budget(budget)) and self.lay_out(windows) and self.lanes_fit(budget)):
-            self.lanes //= 2
+        # --max-memory by a third: fewer at once where the windows of the shares do not fit side by side, the most
+        # that fit found by halving the range (one lane less at a time laid out the frame up to 1024 times; halving
+        # the lanes ran --threads 3 as 1 where 2 fit, and 8 as 4 where 7 fit)
+        if not self.fits(budget, lanes):
+            fitting, unfit = 1, lanes  # one lane fits, or windows_for_budget's UserError says the least budget
+            while unfit - fitting > 1:
+                middle = (fitting + unfit) // 2
+                fitting, unfit = (middle, unfit) if self.fits(budget, middle) else (fitting, middle)
+            self.fits(budget, fitting)
+
+    def fits(self, budget, lanes):
+        """Whether the windows of the budget's shares, laid out for `lanes` computed at once, fit side by side; the
+        plan is laid out for them (self.lanes = lanes) where they do. With one lane, True or windows_for_budget's
+        UserError."""
+        self.lanes = lanes
+        return bool((windows := self.windows_for_budget(budget)) and self.lay_out(windows) and self.lanes_fit(budget))
 
     def lay_out(self, windows):
         """The networks' windows on the frame, of at most the shapes `windows` gives, the generator's in at least

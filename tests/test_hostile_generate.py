@@ -2080,3 +2080,70 @@ def test_the_note_of_audio_re_encoded_begins_its_own_line_under_the_progress_bar
     shown = capsys.readouterr().err
     assert "note: the audio of" in shown
     assert re.search(r"(^|[\r\n])note: the audio of", shown), shown
+
+
+# Twentieth pass, second look at tiles, memory budgets, output scales, precisions and backends
+
+@pytest.mark.parametrize("height, width, budget_gb, scale", [(47, 61, 0.41, 4), (144, 180, 0.6, 4), (77, 13, 0.41, 4),
+                                                              (47, 61, 0.41, 2)])
+@pytest.mark.parametrize("threads", [3, 6, 8])
+def test_nnabla_computes_as_many_windows_at_once_as_fit(height, width, budget_gb, scale, threads):
+    """The lanes were halved until they fit: --threads 3 ran 61x47 frames in 0.41 GB one window at a time where
+    --threads 2 ran two, and --threads 8 ran 180x144 frames in 0.6 GB four at a time where seven fit. Now the most
+    lanes up to --threads that fit: a plan asked for that many lanes keeps them, and one asked for one more does not."""
+    from inference.tiles import TilePlan
+    budget = budget_gb * 2 ** 30
+    lanes = TilePlan(height, width, 6, budget=budget, lanes=threads, scale=scale).lanes
+    assert TilePlan(height, width, 6, budget=budget, lanes=lanes, scale=scale).lanes == lanes
+    if lanes < threads:
+        assert TilePlan(height, width, 6, budget=budget, lanes=lanes + 1, scale=scale).lanes < lanes + 1
+
+
+def test_a_cached_onnx_file_replaced_by_a_folder_is_said_as_the_cache_s_before_the_export(tmp_path):
+    """An ONNX file of the cache replaced by a folder ended, after the export, in "cannot write '...': a folder of that
+    name is in the way; move it or choose another output", naming no --cache-dir."""
+    from inference.onnx_export import cached_models
+    (tmp_path / "cache" / "stem_trunk.onnx").mkdir(parents=True)
+    exported = []
+    with pytest.raises(UserError, match=rf"^--cache-dir '{tmp_path / 'cache'}' holds a folder 'stem_trunk.onnx' where "
+                                        r"an ONNX file goes; move it, pass another --cache-dir or use --backend "
+                                        r"nnabla$"):
+        cached_models(str(tmp_path / "cache"), "stem", ["flow", "trunk"], lambda: exported.append(1) or {})
+    assert not exported and os.listdir(tmp_path / "cache") == ["stem_trunk.onnx"]
+    # a link to a folder in its place is replaced, as any link
+    os.rmdir(tmp_path / "cache" / "stem_trunk.onnx")
+    os.symlink(tmp_path, tmp_path / "cache" / "stem_trunk.onnx")
+    onnx = pytest.importorskip("onnx")
+    from inference.onnx_export import exported_as
+    empty = onnx.helper.make_model(onnx.helper.make_graph([], "empty", [], [])).SerializeToString()
+    cached_models(str(tmp_path / "cache"), "stem", ["trunk"], lambda: {"trunk": empty})
+    assert exported_as(str(tmp_path / "cache" / "stem_trunk.onnx")) == "stem_trunk"
+
+
+@pytest.mark.parametrize("stop", [KeyboardInterrupt, MemoryError])
+def test_a_run_stopped_during_the_export_leaves_no_cache_dir_it_made(tmp_path, stop):
+    """A run stopped (or failed) during the ONNX export left the new --cache-dir it had made, and the folders above it,
+    empty."""
+    from inference.onnx_export import cached_models
+
+    def export():
+        raise stop
+
+    with pytest.raises(stop):
+        cached_models(str(tmp_path / "new" / "cache"), "stem", ["flow"], export)
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.skipif(not __import__("inference.onnx_export").onnx_export.openvino_available(),
+                    reason="OpenVINO is not installed")
+def test_backend_auto_computes_bf16_on_openvino_on_a_machine_with_a_gpu(monkeypatch):
+    """On a machine with a GPU (here made to seem one), --backend auto took NNabla on cuDNN and refused
+    --precision bf16, which the page offers where the CPU has bfloat16: a job of Backend auto and Precision bf16 was
+    queued, and failed at its turn. Only OpenVINO computes bf16; --context cudnn asked for still refuses it."""
+    import utils.context
+    from inference import backends
+    monkeypatch.setattr(utils.context, "cuda_status", lambda: (1, None))
+    monkeypatch.setattr(backends, "cpu_has_bfloat16", lambda: True)
+    assert backends.choose_backend("auto", "auto", precision="bf16") == ("openvino", "cpu")
+    with pytest.raises(UserError, match="^--precision bf16 runs on openvino only, not nnabla on cudnn"):
+        backends.choose_backend("auto", "cudnn", precision="bf16")
