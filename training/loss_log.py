@@ -12,6 +12,7 @@ from contextlib import contextmanager, suppress
 from matplotlib.figure import Figure
 
 from utils.errors import UserError
+from utils.flags import grouped
 from utils.image_io import disk_full, folder_changed, no_space, write_atomically, write_bytes
 
 # wall time of an iteration: reading its batch, the step, the all-reduces
@@ -91,11 +92,12 @@ class LossLog:
                         # empty cells, a column of notes beside them), it kept the last cell, a number dropped
                         row = {}
                         for name, cell in zip(names, cells):
-                            if cell != "" and name in row:
+                            if cell == "":
+                                continue
+                            if name in row:
                                 raise UserError(f"'{self.csv_path}' line {line} holds numbers in two columns without "
                                                 f"a name; name them in line {header_line}, or delete one")
-                            if cell != "":
-                                row[name] = cell
+                            row[name] = cell
                         rows.append({**{key: number(float, value) for key, value in row.items()},
                                      "iteration": number(int, row.get("iteration", ""))})
                     line = reader.line_num + 1
@@ -296,18 +298,17 @@ class TensorBoardScalars:
 
 
 # Unicode's default-ignorable code points that are not format characters (Cf): letters and marks drawn as nothing
-# (Hangul fillers, the combining grapheme joiner, variation selectors, Khmer's and Mongolian's invisible ones)
-INVISIBLE = frozenset(chr(code) for first, last in (
-    (0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F), (0x3164, 0x3164), (0xFE00, 0xFE0F),
-    (0xFFA0, 0xFFA0), (0xE0100, 0xE01EF)) for code in range(first, last + 1))
-
-
-# of those, the ones that change the letter before them: a variation selector (an emoji's colour form, an ideograph's
-# variant, a Mongolian letter's form) and the zero-width joiner and non-joiner (a Malayalam chillu, a Persian word's
-# end). After a letter or symbol beyond ASCII they are part of a name's last letter ('note❤️'), kept
-JOINING = frozenset(chr(code) for first, last in (
-    (0x180B, 0x180D), (0x180F, 0x180F), (0x200C, 0x200D), (0xFE00, 0xFE0F), (0xE0100, 0xE01EF))
-    for code in range(first, last + 1))
+# (Hangul fillers, the combining grapheme joiner, variation selectors, Khmer's and Mongolian's invisible ones), and the
+# zero-width joiner and non-joiner (Cf). Each range says whether it changes the letter before it: a variation selector
+# (an emoji's colour form, an ideograph's variant, a Mongolian letter's form), the joiner and non-joiner (a Malayalam
+# chillu, a Persian word's end). After a letter or symbol beyond ASCII those are part of a name's last letter
+# ('note❤️'), kept. One table: INVISIBLE and JOINING are read from it.
+DRAWN_AS_NOTHING = (  # (first, last, joins the letter before it)
+    (0x034F, 0x034F, False), (0x115F, 0x1160, False), (0x17B4, 0x17B5, False), (0x180B, 0x180D, True),
+    (0x180E, 0x180E, False), (0x180F, 0x180F, True), (0x200C, 0x200D, True), (0x3164, 0x3164, False),
+    (0xFE00, 0xFE0F, True), (0xFFA0, 0xFFA0, False), (0xE0100, 0xE01EF, True))
+INVISIBLE = frozenset(chr(code) for first, last, _ in DRAWN_AS_NOTHING for code in range(first, last + 1))
+JOINING = frozenset(chr(code) for first, last, joins in DRAWN_AS_NOTHING if joins for code in range(first, last + 1))
 
 
 def invisible(character):
@@ -331,9 +332,9 @@ def trimmed(cell):
 
 
 def number(kind, text):
-    """kind(text) (int or float); ValueError for a '_' in it, which both read as digits' grouping: an iteration '1_0'
-    was 10, its row dropped as past the checkpoint, a loss '0_5' 5.0."""
-    if "_" in text:
+    """kind(text) (int or float); ValueError for a '_' in it (utils.flags.grouped), which both read as digits'
+    grouping: an iteration '1_0' was 10, its row dropped as past the checkpoint, a loss '0_5' 5.0."""
+    if grouped(text):
         raise ValueError(f"'_' in {text!r}")
     return kind(text)
 
