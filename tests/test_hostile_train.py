@@ -4102,3 +4102,20 @@ def test_a_sequence_list_of_one_long_line_is_refused_at_once(tmp_path):
     with pytest.raises(UserError, match=r"names 1 sequence\(s\) that .* lacks: 'b{10,}\.\.\.b{10,}'; fix the list"):
         folder_sequences(str(tmp_path / "data"), str(tmp_path / "list.txt"))
     assert time.perf_counter() - started < 4
+
+
+# Twentieth pass, second look at train.py's checkpoints, records, stops and TensorBoard
+
+ENGLAND, SCOTLAND, WALES = ("\U0001f3f4" + "".join(chr(0xE0000 + ord(letter)) for letter in tag) + "\U000e007f"
+                            for tag in ("gbeng", "gbsct", "gbwls"))
+
+
+@pytest.mark.parametrize("names", [[ENGLAND], [SCOTLAND, WALES]], ids=["England's flag", "Scotland's and Wales's"])
+def test_a_loss_log_column_named_by_a_region_s_flag_is_written_back_as_it_was(tmp_path, names):
+    """A user's column beside the log named by a region's flag (a black flag and its tags, format characters): the tags
+    were stripped as invisible characters, the name written back as a black flag, silently, and two flags refused as
+    one column named twice."""
+    nines = ",9" * (len(names) - 1)
+    rows = loss_log_resumed(tmp_path, f"iteration,content_loss,{','.join(names)}\n1,0.5,7{nines}\n2,0.4,8{nines}\n")
+    assert rows[0] == ["iteration", "content_loss", *names]
+    assert [row[2] for row in rows[1:3]] == ["7.0", "8.0"]

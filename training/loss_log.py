@@ -298,15 +298,16 @@ class TensorBoardScalars:
 
 
 # Unicode's default-ignorable code points that are not format characters (Cf): letters and marks drawn as nothing
-# (Hangul fillers, the combining grapheme joiner, variation selectors, Khmer's and Mongolian's invisible ones), and the
-# zero-width joiner and non-joiner (Cf). Each range says whether it changes the letter before it: a variation selector
-# (an emoji's colour form, an ideograph's variant, a Mongolian letter's form), the joiner and non-joiner (a Malayalam
-# chillu, a Persian word's end). After a letter or symbol beyond ASCII those are part of a name's last letter
-# ('note❤️'), kept. One table: INVISIBLE and JOINING are read from it.
+# (Hangul fillers, the combining grapheme joiner, variation selectors, Khmer's and Mongolian's invisible ones); and the
+# format characters that change the letter before them. Each range says whether it does so: a variation selector (an
+# emoji's colour form, an ideograph's variant, a Mongolian letter's form), the zero-width joiner and non-joiner (a
+# Malayalam chillu, a Persian word's end), the tags that make a black flag a region's ('🏴' and England's tags). After
+# a letter or symbol beyond ASCII those are part of a name's last letter ('note❤️'), kept. One table: INVISIBLE and
+# JOINING are read from it.
 DRAWN_AS_NOTHING = (  # (first, last, joins the letter before it)
     (0x034F, 0x034F, False), (0x115F, 0x1160, False), (0x17B4, 0x17B5, False), (0x180B, 0x180D, True),
     (0x180E, 0x180E, False), (0x180F, 0x180F, True), (0x200C, 0x200D, True), (0x3164, 0x3164, False),
-    (0xFE00, 0xFE0F, True), (0xFFA0, 0xFFA0, False), (0xE0100, 0xE01EF, True))
+    (0xFE00, 0xFE0F, True), (0xFFA0, 0xFFA0, False), (0xE0020, 0xE007F, True), (0xE0100, 0xE01EF, True))
 INVISIBLE = frozenset(chr(code) for first, last, _ in DRAWN_AS_NOTHING for code in range(first, last + 1))
 JOINING = frozenset(chr(code) for first, last, joins in DRAWN_AS_NOTHING if joins for code in range(first, last + 1))
 
@@ -324,10 +325,13 @@ def trimmed(cell):
     while start < end and invisible(cell[start]):
         start += 1
     while end > start and invisible(cell[end - 1]):
-        if cell[end - 1] in JOINING and end - 1 > start and not cell[end - 2].isascii() and not invisible(
-                cell[end - 2]):
-            break  # 'note❤️' lost its selector, 'ന്‍' its joiner, in the file written back (another letter drawn)
         end -= 1
+    if end > start and not cell[end - 1].isascii():
+        # 'note❤️' lost its selector, 'ന്‍' its joiner, in the file written back (another letter drawn); an emoji flag
+        # of a region (a black flag and its tags: 🏴 and England's, Scotland's, Wales's) lost all its tags, and two of
+        # them were one column named twice
+        while end < len(cell) and cell[end] in JOINING:
+            end += 1
     return cell[start:end]
 
 
