@@ -4119,3 +4119,26 @@ def test_a_loss_log_column_named_by_a_region_s_flag_is_written_back_as_it_was(tm
     rows = loss_log_resumed(tmp_path, f"iteration,content_loss,{','.join(names)}\n1,0.5,7{nines}\n2,0.4,8{nines}\n")
     assert rows[0] == ["iteration", "content_loss", *names]
     assert [row[2] for row in rows[1:3]] == ["7.0", "8.0"]
+
+
+def test_tensorboard_s_events_file_renamed_to_another_events_name_mid_run_shows_each_event_once(tmp_path):
+    """A resumed run's events file renamed in its folder to another events name (a user keeping it apart, 'mv
+    events.out.tfevents.X events.out.tfevents.X.kept'): taken for a removed file, a new one was made, whose session
+    start hid from TensorBoard this run's events up to the last flush, which the renamed file, still read, holds."""
+    from training.loss_log import TensorBoardScalars
+    from training_data import event_scalars
+    killed = TensorBoardScalars(str(tmp_path), 0)
+    for iteration in range(1, 7):
+        killed.add(iteration, {"loss": float(iteration)})
+    killed.close()
+    os.rename(killed.path, tmp_path / "tensorboard" / "events.out.tfevents.1000000000.host")  # an earlier second's
+    board = TensorBoardScalars(str(tmp_path), 2)
+    board.add(3, {"loss": 30.0})
+    board.flush()
+    os.rename(board.path, f"{board.path}.kept")
+    board.add(4, {"loss": 40.0})
+    board.flush()
+    board.add(5, {"loss": 50.0})
+    board.close()
+    assert event_scalars(tmp_path / "tensorboard")["loss"] == [(1, 1.0), (2, 2.0), (3, 30.0), (4, 40.0), (5, 50.0)]
+    assert len(os.listdir(tmp_path / "tensorboard")) == 2

@@ -263,6 +263,11 @@ class TensorBoardScalars:
         writing to the removed file, and they were lost with it, silently, to the end of the run."""
         with self.lock, self.writing():
             moved = bool(self.path) and file_identity(self.path) != self.identity
+            if moved and (renamed := self.renamed()):
+                # renamed in its folder to another events name (kept apart by a user): TensorBoard still reads it,
+                # and the run writes on into it; a new file's session start hid this run's events up to the last
+                # flush, which the renamed file holds
+                self.path, moved = renamed, False
             # emptied in place (to clear the curves): the writes went on at their offset after a hole of zeros, and
             # TensorBoard read none of the file's events, silently, to the end of the run; cut short in place
             # ('truncate -s'), none after the cut
@@ -290,6 +295,16 @@ class TensorBoardScalars:
             self.marks = file_marks(self.path)
             self.unflushed = []
         self.flushed = time.monotonic()
+
+    def renamed(self):
+        """The path of this run's events file (its identity) under another name TensorBoard reads in its folder (one
+        holding 'tfevents'), or None."""
+        folder = os.path.dirname(self.path)
+        with suppress(OSError):
+            for entry in os.scandir(folder):
+                if "tfevents" in entry.name and file_identity(os.path.join(folder, entry.name)) == self.identity:
+                    return os.path.join(folder, entry.name)
+        return None
 
     def close(self):
         self.flush()
