@@ -4142,3 +4142,27 @@ def test_tensorboard_s_events_file_renamed_to_another_events_name_mid_run_shows_
     board.close()
     assert event_scalars(tmp_path / "tensorboard")["loss"] == [(1, 1.0), (2, 2.0), (3, 30.0), (4, 40.0), (5, 50.0)]
     assert len(os.listdir(tmp_path / "tensorboard")) == 2
+
+
+def test_an_output_folder_replaced_in_the_instant_before_the_model_s_write_gets_no_model_over_another_run_s(
+        tmp_path, monkeypatch, capsys):
+    """The output folder replaced by another run's (of a model_param file of the same iteration) in the instant between
+    the folder's check and the model's write, which starts its temporary file by path: the model was written over the
+    other run's."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir, other = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run", tmp_path / "other"
+    train.main(tiny_training_flags(scenes, other, **{"train.max_iter": 2, "train.save_freq": 1, "train.seed": 9}))
+    kept = {name: (other / name).read_bytes() for name in os.listdir(other) if (other / name).is_file()}
+    real = train.save_model
+
+    def replaced_before(*args, **kwargs):
+        if not (tmp_path / "run.old").exists():
+            os.rename(output_dir, tmp_path / "run.old")
+            shutil.copytree(other, output_dir)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(train, "save_model", replaced_before)
+    capsys.readouterr()
+    line = user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}), capsys)
+    assert f"the output folder '{output_dir}' is another folder than the one this run started in" in line
+    assert {name: (output_dir / name).read_bytes() for name in kept} == kept

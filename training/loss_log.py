@@ -405,6 +405,11 @@ def check_same_folder(folder, identity, path):
     the new one, unlocked (its lock is in the old), its checkpoints split between the two, exit code 0."""
     now = file_identity(folder)
     if identity and now and now != identity:
-        raise UserError(("" if path == folder else f"cannot write '{path}': ") + f"the output folder '{folder}' is "
-                        "another folder than the one this run started in (moved away while this ran, another made in "
-                        "its place); put the run's folder back there and run again to resume")
+        raise another_folder(folder, path)
+
+
+def another_folder(folder, path):
+    """check_same_folder's UserError, for a write of path."""
+    return UserError(("" if path == folder else f"cannot write '{path}': ") + f"the output folder '{folder}' is "
+                     "another folder than the one this run started in (moved away while this ran, another made in "
+                     "its place); put the run's folder back there and run again to resume")
