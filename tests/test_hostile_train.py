@@ -4167,3 +4167,34 @@ def test_an_output_folder_replaced_in_the_instant_before_the_model_s_write_gets_
     assert f"the output folder '{output_dir}' is another folder than the one this run started in" in line
     assert os.listdir(output_dir) == ["model_param_00000002.h5"]
     assert (output_dir / "model_param_00000002.h5").read_bytes() == b"another run's model"
+
+
+@pytest.mark.parametrize("before", ["forget_source", "prune_checkpoints"])
+def test_an_output_folder_replaced_in_the_instant_before_a_removal_keeps_the_other_run_s_files(
+        tmp_path, monkeypatch, capsys, before):
+    """The output folder replaced by another run's in the instant between the folder's check and a removal by path: the
+    record of that run's --checkpoint (its resume then trained from iteration 0), or its oldest checkpoint, was
+    removed."""
+    import train
+    import training.checkpoint
+    from training.checkpoint import CHECKPOINT_SOURCE
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir, other = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run", tmp_path / "other"
+    other.mkdir()
+    kept = {CHECKPOINT_SOURCE: b'{"checkpoint": "/elsewhere/checkpoint_00000002.json"}',
+            **{f"checkpoint_0000000{iteration}.json": b"{}" for iteration in (1, 3, 5)}}
+    for name, content in kept.items():
+        (other / name).write_bytes(content)
+    owner = train if before == "forget_source" else training.checkpoint
+    real = getattr(owner, before)
+
+    def replaced_before(*args, **kwargs):
+        if not (tmp_path / "run.old").exists():
+            os.rename(output_dir, tmp_path / "run.old")
+            os.rename(other, output_dir)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(owner, before, replaced_before)
+    capsys.readouterr()
+    line = user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}), capsys)
+    assert f"the output folder '{output_dir}' is another folder than the one this run started in" in line
+    assert {name: (output_dir / name).read_bytes() for name in os.listdir(output_dir)} == kept

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 
 from utils.errors import UserError
 from utils.flags import grouped
-from utils.image_io import disk_full, folder_changed, no_space, write_atomically, write_bytes
+from utils.image_io import disk_full, folder_changed, no_space, remove_file, write_atomically, write_bytes
 
 # wall time of an iteration: reading its batch, the step, the all-reduces
 ITERATION_SECONDS = "iteration_seconds"
@@ -49,7 +49,7 @@ class LossLog:
             self.check_folder(self.csv_path)
             for path in (self.csv_path, self.png_path):
                 with suppress(FileNotFoundError):
-                    os.remove(path)
+                    remove_file(path)
         self.dropped = False
 
     def _read_rows_before(self, iteration):

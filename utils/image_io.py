@@ -584,22 +584,45 @@ def held_folder(folder, identity, refusal):
         HELD_FOLDERS.pop(key, None)
 
 
-def rename_in_held_folder(temporary, path):
-    """os.replace(temporary, path) beside each other, where path's folder is held (held_folder) by the descriptor of
-    the folder checked; returns whether it was held."""
+@contextmanager
+def held_descriptor(path):
+    """Within: a descriptor of path's folder where it is held (held_folder), opened now and checked to be the folder
+    held (else its refusal), or None where it is not held."""
     folder = os.path.dirname(path)
     held = HELD_FOLDERS.get(os.path.abspath(folder))
-    if not held or os.path.dirname(temporary) != folder:
-        return False
+    if not held:
+        yield None
+        return
     descriptor = os.open(folder or os.curdir, os.O_RDONLY | os.O_DIRECTORY)
     try:
         status = os.fstat(descriptor)
         if (status.st_dev, status.st_ino) != held[0]:
             raise held[1](path)
-        os.replace(os.path.basename(temporary), os.path.basename(path), src_dir_fd=descriptor, dst_dir_fd=descriptor)
+        yield descriptor
     finally:
         os.close(descriptor)
+
+
+def rename_in_held_folder(temporary, path):
+    """os.replace(temporary, path) beside each other, where path's folder is held (held_folder) by the descriptor of
+    the folder checked; returns whether it was held."""
+    if os.path.dirname(temporary) != os.path.dirname(path):
+        return False
+    with held_descriptor(path) as descriptor:
+        if descriptor is None:
+            return False
+        os.replace(os.path.basename(temporary), os.path.basename(path), src_dir_fd=descriptor, dst_dir_fd=descriptor)
     return True
+
+
+def remove_file(path):
+    """os.remove(path); where its folder is held (held_folder), in the folder checked (a folder replaced by another
+    run's in the instant after the check before a removal lost that run's file of the name)."""
+    with held_descriptor(path) as descriptor:
+        if descriptor is None:
+            os.remove(path)
+        else:
+            os.remove(os.path.basename(path), dir_fd=descriptor)
 
 
 class StagedFile:
