@@ -43,7 +43,7 @@ from training.checkpoint import (CHECKPOINT_FILE_PATTERNS, CHECKPOINT_SOURCE, Ch
                                  save_checkpoint)
 from training.config import FLOAT32_MAX, REFERENCE_BATCH, add_config_flags, config_from_flags, flat
 from training.loss_log import (ITERATION_SECONDS, LOSS_LOG, TENSORBOARD_FOLDER, LossLog, TensorBoardScalars,
-                               check_same_folder, file_identity)
+                               another_folder, check_same_folder, file_identity)
 from training.stage_weights import load_frvsr_start, model_file, save_model
 from training.validation import BEST_MODEL, PICTURE_FOLDER, PICTURE_PATTERN, Validation, validation_clips
 from training.validation import LOG_NAME as VALIDATION_LOG
@@ -52,7 +52,7 @@ from utils.distributed import end_the_job_on_failure, make_communicator, user_er
 from utils.errors import (INTERRUPTED_EXIT, STOP_SIGNALS, UserError, exit_on_user_error, interrupt, out_of_memory_said,
                           printable, shortened)
 from utils.flags import FlagParser, refuse_empty
-from utils.image_io import remove_stale_temporaries
+from utils.image_io import held_folder, remove_stale_temporaries
 from utils.degradation import DEFAULT_DEGRADATION, degrade, margin
 from utils.ops import PAPER_SCALE, frames_batch, warp_by_flow
 from utils.paths import is_within, lock_folder, make_folder, output_file, output_folder
@@ -422,6 +422,9 @@ def claim_output_folder(output_dir, output_claim, inputs):
     make_folder(output_dir, output_claim)
     output_claim.enter_context(lock_folder(output_dir, "output folder (--output_dir)"))
     claimed = file_identity(output_dir)
+    # every file renamed into place in the folder checked at its rename (a model_param file's write started by its
+    # path in another run's folder that replaced this one after the check before it got it over that run's)
+    output_claim.enter_context(held_folder(output_dir, claimed, lambda path: another_folder(output_dir, path)))
     remove_stale_temporaries(output_dir, inputs=inputs)
     remove_orphans(output_dir)
     return claimed

@@ -4237,3 +4237,99 @@ def test_a_scene_folder_linked_to_another_is_refused(tmp_path):
                                         r"data\.str_dir and data\.end_dir to leave one of them out$"):
         find_scenes(root, "scene", 2000, 2002, 2, 2)
     assert len(find_scenes(root, "scene", 2000, 2001, 2, 2)) == 2
+
+
+# Twentieth pass, second look at train.py's checkpoints, records, stops and TensorBoard
+
+ENGLAND, SCOTLAND, WALES = ("\U0001f3f4" + "".join(chr(0xE0000 + ord(letter)) for letter in tag) + "\U000e007f"
+                            for tag in ("gbeng", "gbsct", "gbwls"))
+
+
+@pytest.mark.parametrize("names", [[ENGLAND], [SCOTLAND, WALES]], ids=["England's flag", "Scotland's and Wales's"])
+def test_a_loss_log_column_named_by_a_region_s_flag_is_written_back_as_it_was(tmp_path, names):
+    """A user's column beside the log named by a region's flag (a black flag and its tags, format characters): the tags
+    were stripped as invisible characters, the name written back as a black flag, silently, and two flags refused as
+    one column named twice."""
+    nines = ",9" * (len(names) - 1)
+    rows = loss_log_resumed(tmp_path, f"iteration,content_loss,{','.join(names)}\n1,0.5,7{nines}\n2,0.4,8{nines}\n")
+    assert rows[0] == ["iteration", "content_loss", *names]
+    assert [row[2] for row in rows[1:3]] == ["7.0", "8.0"]
+
+
+def test_tensorboard_s_events_file_renamed_to_another_events_name_mid_run_shows_each_event_once(tmp_path):
+    """A resumed run's events file renamed in its folder to another events name (a user keeping it apart, 'mv
+    events.out.tfevents.X events.out.tfevents.X.kept'): taken for a removed file, a new one was made, whose session
+    start hid from TensorBoard this run's events up to the last flush, which the renamed file, still read, holds."""
+    from training.loss_log import TensorBoardScalars
+    from training_data import event_scalars
+    killed = TensorBoardScalars(str(tmp_path), 0)
+    for iteration in range(1, 7):
+        killed.add(iteration, {"loss": float(iteration)})
+    killed.close()
+    os.rename(killed.path, tmp_path / "tensorboard" / "events.out.tfevents.1000000000.host")  # an earlier second's
+    board = TensorBoardScalars(str(tmp_path), 2)
+    board.add(3, {"loss": 30.0})
+    board.flush()
+    os.rename(board.path, f"{board.path}.kept")
+    board.add(4, {"loss": 40.0})
+    board.flush()
+    board.add(5, {"loss": 50.0})
+    board.close()
+    assert event_scalars(tmp_path / "tensorboard")["loss"] == [(1, 1.0), (2, 2.0), (3, 30.0), (4, 40.0), (5, 50.0)]
+    assert len(os.listdir(tmp_path / "tensorboard")) == 2
+
+
+def test_an_output_folder_replaced_in_the_instant_before_the_model_s_write_gets_no_model_over_another_run_s(
+        tmp_path, monkeypatch, capsys):
+    """The output folder replaced by another run's (of a model_param file of the same iteration) in the instant between
+    the folder's check and the model's write, which starts its temporary file by path: the model was written over the
+    other run's."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir, other = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run", tmp_path / "other"
+    other.mkdir()
+    (other / "model_param_00000002.h5").write_bytes(b"another run's model")
+    real = train.save_model
+
+    def replaced_before(*args, **kwargs):
+        if not (tmp_path / "run.old").exists():
+            os.rename(output_dir, tmp_path / "run.old")
+            shutil.copytree(other, output_dir)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(train, "save_model", replaced_before)
+    capsys.readouterr()
+    line = user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}), capsys)
+    assert f"the output folder '{output_dir}' is another folder than the one this run started in" in line
+    assert os.listdir(output_dir) == ["model_param_00000002.h5"]
+    assert (output_dir / "model_param_00000002.h5").read_bytes() == b"another run's model"
+
+
+@pytest.mark.parametrize("before", ["forget_source", "prune_checkpoints"])
+def test_an_output_folder_replaced_in_the_instant_before_a_removal_keeps_the_other_run_s_files(
+        tmp_path, monkeypatch, capsys, before):
+    """The output folder replaced by another run's in the instant between the folder's check and a removal by path: the
+    record of that run's --checkpoint (its resume then trained from iteration 0), or its oldest checkpoint, was
+    removed."""
+    import train
+    import training.checkpoint
+    from training.checkpoint import CHECKPOINT_SOURCE
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir, other = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run", tmp_path / "other"
+    other.mkdir()
+    kept = {CHECKPOINT_SOURCE: b'{"checkpoint": "/elsewhere/checkpoint_00000002.json"}',
+            **{f"checkpoint_0000000{iteration}.json": b"{}" for iteration in (1, 3, 5)}}
+    for name, content in kept.items():
+        (other / name).write_bytes(content)
+    owner = train if before == "forget_source" else training.checkpoint
+    real = getattr(owner, before)
+
+    def replaced_before(*args, **kwargs):
+        if not (tmp_path / "run.old").exists():
+            os.rename(output_dir, tmp_path / "run.old")
+            os.rename(other, output_dir)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(owner, before, replaced_before)
+    capsys.readouterr()
+    line = user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}), capsys)
+    assert f"the output folder '{output_dir}' is another folder than the one this run started in" in line
+    assert {name: (output_dir / name).read_bytes() for name in os.listdir(output_dir)} == kept

@@ -25,7 +25,7 @@ import numpy as np
 
 from utils.errors import UserError
 from utils.hdf5 import hdf5_file
-from utils.image_io import write_atomically, write_bytes
+from utils.image_io import remove_file, write_atomically, write_bytes
 from utils.paths import absolute, input_file
 from utils.weights import (HostParameter, assign_weights, host_values, new_hdf5_file, read_weight_file, save_weights,
                            write_dataset)
@@ -246,7 +246,7 @@ def recorded_source(output_dir):
 def forget_source(output_dir):
     """Remove record_source's record, if any."""
     with suppress(FileNotFoundError):
-        os.remove(os.path.join(output_dir, CHECKPOINT_SOURCE))
+        remove_file(os.path.join(output_dir, CHECKPOINT_SOURCE))
 
 
 @contextmanager
@@ -262,8 +262,10 @@ def all_or_none(json_path):
         if os.path.isfile(json_path):
             raise
         for path in written:
-            with suppress(OSError):
-                os.remove(path)
+            # UserError: the output folder another run's since (remove_file's check): its files of these names are
+            # that run's, and this run's stay in its own folder, orphans its next start deletes
+            with suppress(OSError, UserError):
+                remove_file(path)
         raise
 
 
@@ -277,7 +279,7 @@ def prune_checkpoints(output_dir, keep=CHECKPOINTS_KEPT):
     """Delete all but the newest `keep` checkpoints: the JSON first, so none is left half-deleted, then the
     files it named, now orphans."""
     for _, path in checkpoints_by_iteration(output_dir)[:-keep]:
-        os.remove(path)
+        remove_file(path)
     remove_orphans(output_dir)
 
 
@@ -290,7 +292,7 @@ def prune_off_schedule_models(output_dir, off_schedule, keep=CHECKPOINTS_KEPT):
     for iteration in newest[:-keep]:
         path = os.path.join(output_dir, f"model_param_{iteration:08d}.h5")
         if os.path.isfile(path):  # deleted already when a kill came before the next checkpoint said so
-            os.remove(path)
+            remove_file(path)
     return newest[-keep:]
 
 
@@ -305,7 +307,7 @@ def remove_orphans(output_dir):
         match = STATE_FILE_PATTERN.fullmatch(name)
         if (match and int(match.group(1)) not in complete and name not in named
                 and os.path.isfile(os.path.join(output_dir, name))):
-            os.remove(os.path.join(output_dir, name))
+            remove_file(os.path.join(output_dir, name))
 
 
 def files_named(path):

@@ -12,7 +12,8 @@ from contextlib import contextmanager, suppress
 from matplotlib.figure import Figure
 
 from utils.errors import UserError
-from utils.image_io import disk_full, folder_changed, no_space, write_atomically, write_bytes
+from utils.flags import grouped
+from utils.image_io import disk_full, folder_changed, no_space, remove_file, write_atomically, write_bytes
 
 # wall time of an iteration: reading its batch, the step, the all-reduces
 ITERATION_SECONDS = "iteration_seconds"
@@ -48,7 +49,7 @@ class LossLog:
             self.check_folder(self.csv_path)
             for path in (self.csv_path, self.png_path):
                 with suppress(FileNotFoundError):
-                    os.remove(path)
+                    remove_file(path)
         self.dropped = False
 
     def _read_rows_before(self, iteration):
@@ -91,11 +92,12 @@ class LossLog:
                         # empty cells, a column of notes beside them), it kept the last cell, a number dropped
                         row = {}
                         for name, cell in zip(names, cells):
-                            if cell != "" and name in row:
+                            if cell == "":
+                                continue
+                            if name in row:
                                 raise UserError(f"'{self.csv_path}' line {line} holds numbers in two columns without "
                                                 f"a name; name them in line {header_line}, or delete one")
-                            if cell != "":
-                                row[name] = cell
+                            row[name] = cell
                         rows.append({**{key: number(float, value) for key, value in row.items()},
                                      "iteration": number(int, row.get("iteration", ""))})
                     line = reader.line_num + 1
@@ -261,6 +263,11 @@ class TensorBoardScalars:
         writing to the removed file, and they were lost with it, silently, to the end of the run."""
         with self.lock, self.writing():
             moved = bool(self.path) and file_identity(self.path) != self.identity
+            if moved and (renamed := self.renamed()):
+                # renamed in its folder to another events name (kept apart by a user): TensorBoard still reads it,
+                # and the run writes on into it; a new file's session start hid this run's events up to the last
+                # flush, which the renamed file holds
+                self.path, moved = renamed, False
             # emptied in place (to clear the curves): the writes went on at their offset after a hole of zeros, and
             # TensorBoard read none of the file's events, silently, to the end of the run; cut short in place
             # ('truncate -s'), none after the cut
@@ -289,6 +296,16 @@ class TensorBoardScalars:
             self.unflushed = []
         self.flushed = time.monotonic()
 
+    def renamed(self):
+        """The path of this run's events file (its identity) under another name TensorBoard reads in its folder (one
+        holding 'tfevents'), or None."""
+        folder = os.path.dirname(self.path)
+        with suppress(OSError):
+            for entry in os.scandir(folder):
+                if "tfevents" in entry.name and file_identity(os.path.join(folder, entry.name)) == self.identity:
+                    return os.path.join(folder, entry.name)
+        return None
+
     def close(self):
         self.flush()
         with self.writing():
@@ -296,18 +313,18 @@ class TensorBoardScalars:
 
 
 # Unicode's default-ignorable code points that are not format characters (Cf): letters and marks drawn as nothing
-# (Hangul fillers, the combining grapheme joiner, variation selectors, Khmer's and Mongolian's invisible ones)
-INVISIBLE = frozenset(chr(code) for first, last in (
-    (0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F), (0x3164, 0x3164), (0xFE00, 0xFE0F),
-    (0xFFA0, 0xFFA0), (0xE0100, 0xE01EF)) for code in range(first, last + 1))
-
-
-# of those, the ones that change the letter before them: a variation selector (an emoji's colour form, an ideograph's
-# variant, a Mongolian letter's form) and the zero-width joiner and non-joiner (a Malayalam chillu, a Persian word's
-# end). After a letter or symbol beyond ASCII they are part of a name's last letter ('note❤️'), kept
-JOINING = frozenset(chr(code) for first, last in (
-    (0x180B, 0x180D), (0x180F, 0x180F), (0x200C, 0x200D), (0xFE00, 0xFE0F), (0xE0100, 0xE01EF))
-    for code in range(first, last + 1))
+# (Hangul fillers, the combining grapheme joiner, variation selectors, Khmer's and Mongolian's invisible ones); and the
+# format characters that change the letter before them. Each range says whether it does so: a variation selector (an
+# emoji's colour form, an ideograph's variant, a Mongolian letter's form), the zero-width joiner and non-joiner (a
+# Malayalam chillu, a Persian word's end), the tags that make a black flag a region's ('🏴' and England's tags). After
+# a letter or symbol beyond ASCII those are part of a name's last letter ('note❤️'), kept. One table: INVISIBLE and
+# JOINING are read from it.
+DRAWN_AS_NOTHING = (  # (first, last, joins the letter before it)
+    (0x034F, 0x034F, False), (0x115F, 0x1160, False), (0x17B4, 0x17B5, False), (0x180B, 0x180D, True),
+    (0x180E, 0x180E, False), (0x180F, 0x180F, True), (0x200C, 0x200D, True), (0x3164, 0x3164, False),
+    (0xFE00, 0xFE0F, True), (0xFFA0, 0xFFA0, False), (0xE0020, 0xE007F, True), (0xE0100, 0xE01EF, True))
+INVISIBLE = frozenset(chr(code) for first, last, _ in DRAWN_AS_NOTHING for code in range(first, last + 1))
+JOINING = frozenset(chr(code) for first, last, joins in DRAWN_AS_NOTHING if joins for code in range(first, last + 1))
 
 
 def invisible(character):
@@ -323,17 +340,20 @@ def trimmed(cell):
     while start < end and invisible(cell[start]):
         start += 1
     while end > start and invisible(cell[end - 1]):
-        if cell[end - 1] in JOINING and end - 1 > start and not cell[end - 2].isascii() and not invisible(
-                cell[end - 2]):
-            break  # 'note❤️' lost its selector, 'ന്‍' its joiner, in the file written back (another letter drawn)
         end -= 1
+    if end > start and not cell[end - 1].isascii():
+        # 'note❤️' lost its selector, 'ന്‍' its joiner, in the file written back (another letter drawn); an emoji flag
+        # of a region (a black flag and its tags: 🏴 and England's, Scotland's, Wales's) lost all its tags, and two of
+        # them were one column named twice
+        while end < len(cell) and cell[end] in JOINING:
+            end += 1
     return cell[start:end]
 
 
 def number(kind, text):
-    """kind(text) (int or float); ValueError for a '_' in it, which both read as digits' grouping: an iteration '1_0'
-    was 10, its row dropped as past the checkpoint, a loss '0_5' 5.0."""
-    if "_" in text:
+    """kind(text) (int or float); ValueError for a '_' in it (utils.flags.grouped), which both read as digits'
+    grouping: an iteration '1_0' was 10, its row dropped as past the checkpoint, a loss '0_5' 5.0."""
+    if grouped(text):
         raise ValueError(f"'_' in {text!r}")
     return kind(text)
 
@@ -385,6 +405,11 @@ def check_same_folder(folder, identity, path):
     the new one, unlocked (its lock is in the old), its checkpoints split between the two, exit code 0."""
     now = file_identity(folder)
     if identity and now and now != identity:
-        raise UserError(("" if path == folder else f"cannot write '{path}': ") + f"the output folder '{folder}' is "
-                        "another folder than the one this run started in (moved away while this ran, another made in "
-                        "its place); put the run's folder back there and run again to resume")
+        raise another_folder(folder, path)
+
+
+def another_folder(folder, path):
+    """check_same_folder's UserError, for a write of path."""
+    return UserError(("" if path == folder else f"cannot write '{path}': ") + f"the output folder '{folder}' is "
+                     "another folder than the one this run started in (moved away while this ran, another made in "
+                     "its place); put the run's folder back there and run again to resume")

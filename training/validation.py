@@ -28,8 +28,8 @@ from training.loss_log import LossLog
 from training.stage_weights import model_file
 from utils import metrics
 from utils.errors import UserError
-from utils.image_io import (common_image_size, folder_changed, list_frames, read_rgb, visible_subfolders, write_bytes,
-                            write_rgb)
+from utils.image_io import (common_image_size, folder_changed, list_frames, read_rgb, remove_file, visible_subfolders,
+                            write_bytes, write_rgb)
 from utils.degradation import degrade_frames
 from utils.ops import bicubic_upscale_frames
 from utils.paths import input_folder, room_to_create
@@ -180,7 +180,7 @@ class Validation:
         self.log.check_folder(best_path)
         if best_iteration is None:
             if os.path.exists(best_path):
-                os.remove(best_path)
+                remove_file(best_path)
         elif os.path.isfile(model_file(self.output_dir, best_iteration)):
             with open(model_file(self.output_dir, best_iteration), "rb") as model:
                 write_bytes(best_path, model.read())

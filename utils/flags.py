@@ -92,10 +92,16 @@ def whole(kind, text):
         return False
 
 
+def grouped(text):
+    """Whether a number's text holds '_', which int() and float() read between digits as Python's grouping ('2_5' is
+    25): a slip, never a number a user meant. grouping_refused's test, and training.loss_log's of the logs' cells."""
+    return "_" in text
+
+
 def grouping_refused(name, text, example=""):
-    """The error line for a number's text holding '_', or None: int() and float() read '_' between digits as Python's
-    grouping, and '--fps 2_5' was 25, '--outscale 1_5' (a slip for 1.5?) 15. example: what a number looks like."""
-    if "_" in text:
+    """The error line for a number's text holding '_' (grouped), or None: '--fps 2_5' was 25, '--outscale 1_5' (a slip
+    for 1.5?) 15. example: what a number looks like."""
+    if grouped(text):
         return f"{name} must be a number without '_'{example and f' (e.g. {example})'}, got '{shortened(text)}'"
     return None
 

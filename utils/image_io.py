@@ -585,6 +585,64 @@ def remove_stale_temporaries(folder, targets=None, inputs=()):
     return removed
 
 
+HELD_FOLDERS = {}  # {absolute folder: (its file identity, refusal(path) -> UserError)}: see held_folder
+
+
+@contextmanager
+def held_folder(folder, identity, refusal):
+    """Within: each StagedFile (write_atomically) into folder renames its file into place through a descriptor of the
+    folder opened at the rename and checked to be the one of identity ((device, inode)), else raises refusal(path).
+    Why: a folder replaced by another (another run's, of files of the same names) in the instant between its check and
+    a write's rename got this file over the other's; the rename by descriptor is in the checked folder."""
+    key = os.path.abspath(folder)
+    HELD_FOLDERS[key] = (identity, refusal)
+    try:
+        yield
+    finally:
+        HELD_FOLDERS.pop(key, None)
+
+
+@contextmanager
+def held_descriptor(path):
+    """Within: a descriptor of path's folder where it is held (held_folder), opened now and checked to be the folder
+    held (else its refusal), or None where it is not held."""
+    folder = os.path.dirname(path)
+    held = HELD_FOLDERS.get(os.path.abspath(folder))
+    if not held:
+        yield None
+        return
+    descriptor = os.open(folder or os.curdir, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        status = os.fstat(descriptor)
+        if (status.st_dev, status.st_ino) != held[0]:
+            raise held[1](path)
+        yield descriptor
+    finally:
+        os.close(descriptor)
+
+
+def rename_in_held_folder(temporary, path):
+    """os.replace(temporary, path) beside each other, where path's folder is held (held_folder) by the descriptor of
+    the folder checked; returns whether it was held."""
+    if os.path.dirname(temporary) != os.path.dirname(path):
+        return False
+    with held_descriptor(path) as descriptor:
+        if descriptor is None:
+            return False
+        os.replace(os.path.basename(temporary), os.path.basename(path), src_dir_fd=descriptor, dst_dir_fd=descriptor)
+    return True
+
+
+def remove_file(path):
+    """os.remove(path); where its folder is held (held_folder), in the folder checked (a folder replaced by another
+    run's in the instant after the check before a removal lost that run's file of the name)."""
+    with held_descriptor(path) as descriptor:
+        if descriptor is None:
+            os.remove(path)
+        else:
+            os.remove(os.path.basename(path), dir_fd=descriptor)
+
+
 class StagedFile:
     """A file written under a temporary name beside path until commit() renames it into place, for writers
     that fill it over time (a video); discard() deletes it.
@@ -600,7 +658,8 @@ class StagedFile:
 
     def commit(self):
         try:
-            os.replace(self.temporary, self.path)
+            if not rename_in_held_folder(self.temporary, self.path):
+                os.replace(self.temporary, self.path)
         except IsADirectoryError:
             self.discard()
             raise UserError(f"cannot write '{self.path}': a folder of that name is in the way; move it or "
