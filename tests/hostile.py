@@ -371,3 +371,18 @@ def reds_training_sequence(tmp_path):
     root = make_reds_folder(tmp_path / "REDS", train=("000",), val=(), height=8, width=8)
     (tmp_path / "list.txt").write_text("000\n")
     return root, os.path.join(root, "train", "train_sharp", "000"), str(tmp_path / "list.txt")
+
+
+def hdf5_opens(monkeypatch):
+    """The paths h5py opens from now on (every opener of the project goes through h5py.File), in order: a list that
+    grows as files are opened. A subclass, so that h5py's own isinstance checks still hold."""
+    import h5py
+    opened = []
+
+    class CountedFile(h5py.File):
+        def __init__(self, name, *args, **kwargs):
+            opened.append(os.fspath(name) if isinstance(name, (str, bytes, os.PathLike)) else name)
+            super().__init__(name, *args, **kwargs)
+
+    monkeypatch.setattr(h5py, "File", CountedFile)
+    return opened

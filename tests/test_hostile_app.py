@@ -1404,3 +1404,47 @@ def test_a_backend_and_precision_that_do_not_go_together_are_refused_before_the_
     for fine in ({"--backend": "auto", "--precision": precision}, {"--backend": other, "--precision": precision},
                  {"--backend": backend, "--precision": "fp32"}):
         check_engine(fine)
+
+
+# Twentieth pass, second look at demo.py and the web page
+
+def test_a_sample_job_s_model_is_opened_once_when_submitted_once_at_its_turn_and_not_by_its_steps(tmp_path,
+                                                                                                  monkeypatch):
+    """A model checked for a sample with ground truth was opened twice as the job was submitted (check_model read its
+    arrays, check_degradation opened it again for its attribute) and twice at the job's turn (its copy), and the finish
+    step read it again for each frame it made LR or scaled (its scale, its degradation)."""
+    import json
+    import shutil
+
+    from hostile import hdf5_opens
+    from utils.paths import BUNDLED_X2_MODEL
+    from webapp.inputs import job_spec
+    from webapp.jobs import MODEL_COPY, JobQueue, job_file
+    from webapp.steps import finish, prepare
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    model = str(weights / "mine.h5")
+    shutil.copyfile(BUNDLED_X2_MODEL, model)
+    opened = hdf5_opens(monkeypatch)
+
+    class WithoutCommands(JobQueue):  # the steps run below, in this process, where their openings are counted
+        def commands(self, job):
+            return []
+
+    queue = WithoutCommands(str(tmp_path / "work"), 60)
+    job = queue.submit(lambda folder: job_spec(folder, None, "carphone_pristine.mp4 (176x144, with ground truth)",
+                                               "weights/: mine.h5", "", "3", {"--backend": "auto"}, str(weights),
+                                               2 ** 30))
+    assert opened.count(model) == 1
+    assert job.finished.wait(60) and (job.state, job.message) == ("done", "")
+    copy = os.path.join(job.folder, MODEL_COPY)
+    assert opened.count(copy) == 1 and opened.count(model) == 1
+    with open(job_file(job.folder), encoding="utf-8") as file:
+        spec = json.load(file)
+    assert (spec["scale"], spec["degradation"]) == (2, "bd")
+    shutil.copyfile(model, copy)  # deleted as the job was done: put back, so that a step reading it would find it
+    prepare(job.folder, spec)
+    shutil.copytree(os.path.join(job.folder, "hr"), os.path.join(job.folder, "frames"))  # generate.py's frames, as such
+    finish(job.folder, spec)
+    assert opened.count(copy) == 1
+    assert os.path.isfile(os.path.join(job.folder, "compare_bicubic.png"))  # of the LR frame degraded at x2

@@ -126,7 +126,7 @@ def test_a_model_whose_input_channels_fit_no_scale_is_refused_before_the_upload_
         weight = "generator/generator_unit/input_stage/conv/conv/W"
         del target[weight]
         target[weight] = np.zeros((64, 3, 3, 3 + 3 * 9), np.float32)
-    assert check_model(x2_weights, "x2.h5") == 2 and check_model(BUNDLED_MODEL, "bundled") == 4
+    assert check_model(x2_weights, "x2.h5") == (2, "bd") and check_model(BUNDLED_MODEL, "bundled") == (4, "bd")
     upload = frames_zip(tmp_path / "frames.zip", {f"{index:04d}.png": (16, 12) for index in (1, 2, 3)})
     with pytest.raises(UserError, match=r"^model weights file 'weights/: x3\.h5': the generator's input convolution "
                                         r"has shape \(64, 3, 3, 30\), whose input channels fit no scale .*; choose "

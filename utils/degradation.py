@@ -95,12 +95,22 @@ def model_degradation(path):
     """The degradation a model_param file was trained with (bd when it does not say)."""
     try:
         with open_to_read(path, f"weights file '{path}'") as h5:
-            value = h5.attrs.get(DEGRADATION_ATTRIBUTE, DEFAULT_DEGRADATION)
+            value = recorded_degradation(h5.attrs)
     except OSError:
         raise UserError(
             f"weights file '{path}' is not an HDF5 (.h5) parameter file; pass a file saved by train.py "
             "or an official NNabla model")
-    value = value.decode() if isinstance(value, bytes) else str(value)
+    return known_degradation(value, path)
+
+
+def recorded_degradation(attributes):
+    """The degradation a model_param file's root attributes record, as text (bd when they record none)."""
+    value = attributes.get(DEGRADATION_ATTRIBUTE, DEFAULT_DEGRADATION)
+    return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+
+
+def known_degradation(value, path):
+    """value (recorded_degradation's), or UserError where it is none of DEGRADATIONS."""
     if value not in DEGRADATIONS:
         raise UserError(
             f"weights file '{path}' records degradation '{value}', not one of {', '.join(DEGRADATIONS)}")

@@ -263,10 +263,11 @@ class JobQueue:
                             "another model")
         # one replaced by another scale: its output checked as the page checks it before a job is queued, not failed by
         # generate.py's line ("--output-video of x4 4100x8 frames gives 16400x32 frames, ...", a flag the page has not)
-        scale = check_model(copy, name)
-        check_degradation(copy, name, job.spec["input"])
+        scale, degradation = check_model(copy, name)
+        degradation = check_degradation(degradation, copy, name, job.spec["input"])
         check_output_size(job.spec["flags"], job.spec["input"], scale)
-        job.spec = dict(job.spec, model=copy)  # a new dict: a spec may be shared
+        # the steps take the scale and degradation read here: the finish step read the model again for each frame
+        job.spec = dict(job.spec, model=copy, scale=scale, degradation=degradation)  # a new dict: a spec may be shared
         write_bytes(job_file(job.folder), json.dumps(job.spec), mode="w")
 
     def _run(self, job):
