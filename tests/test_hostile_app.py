@@ -2,6 +2,7 @@
 ends with one line and exit code 2 (130 for a stop), leaves nothing partial and overwrites nothing
 (docs/testing.md)."""
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -1448,3 +1449,26 @@ def test_a_sample_job_s_model_is_opened_once_when_submitted_once_at_its_turn_and
     finish(job.folder, spec)
     assert opened.count(copy) == 1
     assert os.path.isfile(os.path.join(job.folder, "compare_bicubic.png"))  # of the LR frame degraded at x2
+
+
+@pytest.mark.parametrize("recorded, shown", [(b"\xff", r"\xff"), ("bd\nbi", r"bd\nbi"), ("x" * 5000, "x" * 37 + "...")],
+                         ids=["bytes not UTF-8", "a newline", "5000 characters"])
+def test_a_model_recording_a_degradation_of_odd_text_is_refused_in_one_short_line(tmp_path, recorded, shown):
+    """Bytes not UTF-8 raised UnicodeDecodeError, a traceback in generate.py --input-dir-hr, demo.py and the page; a
+    newline made the page's and generate.py's refusal two lines; 5000 characters a line as long."""
+    import numpy as np
+
+    from utils.degradation import model_degradation
+    from webapp.inputs import job_spec
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    model_recording_degradation(weights / "mine.h5", np.bytes_(recorded) if isinstance(recorded, bytes) else recorded)
+    with pytest.raises(UserError) as refused:
+        job_spec(str(tmp_path / "job"), None, "carphone_pristine.mp4 (176x144, with ground truth)", "weights/: mine.h5",
+                 "", "3", {"--backend": "auto"}, str(weights), 2 ** 30)
+    assert str(refused.value) == (f"model weights file 'weights/: mine.h5' records degradation '{shown}', not one of "
+                                  "bd, bi; choose another model, or replace the file with a TecoGAN/FRVSR generator's "
+                                  "weights")
+    with pytest.raises(UserError, match=f"^weights file '.*mine.h5' records degradation '{re.escape(shown)}', not one "
+                                        "of bd, bi$"):
+        model_degradation(str(weights / "mine.h5"))
