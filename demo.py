@@ -307,7 +307,8 @@ def run(args):
     print()
     print(table, end="")
     # as generate.py's and evaluate.py's lines show it: an escape sequence or a newline by its code, not run or split
-    print(f"\ndemo finished in {time.perf_counter() - started:.0f} s. In {printable(out)}/:")
+    # its one slash: '--output d1/' was "In d1//:"
+    print(f"\ndemo finished in {time.perf_counter() - started:.0f} s. In {printable(os.path.join(out, ''))}:")
     top, left, height, width = window
     shown = f"the {width}x{height} window at x={left}, y={top} (the most detail)"
     for name, what in (("sr/", "super-resolved frames"), ("sr.mp4",
