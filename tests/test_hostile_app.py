@@ -1472,3 +1472,43 @@ def test_a_model_recording_a_degradation_of_odd_text_is_refused_in_one_short_lin
     with pytest.raises(UserError, match=f"^weights file '.*mine.h5' records degradation '{re.escape(shown)}', not one "
                                         "of bd, bi$"):
         model_degradation(str(weights / "mine.h5"))
+
+
+def test_the_jobs_folder_deleted_while_the_server_runs_is_made_again_with_its_mark_and_deleted_at_the_stop(tmp_path):
+    """The work folder deleted while the server ran (as one cleans results/): the next Run made jobs/ again without its
+    mark, the stop left it, and every later start was refused ("a folder of files this program did not write")."""
+    import shutil
+
+    from utils.paths import make_scratch_folder, remove_scratch_folder
+    from webapp.jobs import JobQueue
+    work = tmp_path / "work"
+    make_scratch_folder(str(work / "jobs"), "choose another --work-dir")  # as app.py makes it
+    queue = JobQueue(str(work), 60)
+    shutil.rmtree(work)
+    spec = dict(input=dict(kind="frames", path=str(tmp_path), frames=1), model=str(tmp_path / "gone.h5"), flags={})
+    job = queue.submit(lambda folder: spec)
+    assert job.finished.wait(30) and job.state == "failed"
+    remove_scratch_folder(queue.jobs_folder)  # the stop
+    assert not os.path.exists(queue.jobs_folder)
+    make_scratch_folder(queue.jobs_folder, "choose another --work-dir")  # the next start
+
+
+def test_an_uploads_folder_made_again_without_its_mark_is_named_at_the_stop(tmp_path, capsys):
+    """Gradio makes its uploads folder again, with its parents, as it takes an upload after the server's was deleted:
+    the stop left it without a word (a folder it cannot tell from a user's), and the next start was refused."""
+    import shutil
+
+    import app
+    from utils.paths import make_scratch_folder
+    uploads = str(tmp_path / "work" / "uploads")
+    make_scratch_folder(uploads, "choose another --work-dir")
+    app.remove_scratch(uploads)
+    assert not os.path.exists(uploads) and capsys.readouterr().err == ""
+    make_scratch_folder(uploads, "choose another --work-dir")
+    shutil.rmtree(tmp_path / "work")
+    os.makedirs(os.path.join(uploads, "0123abcd"))  # Gradio's copy of an upload
+    app.remove_scratch(uploads)
+    assert os.path.isdir(os.path.join(uploads, "0123abcd"))
+    assert capsys.readouterr().err == (f"note: '{uploads}' was deleted while the server ran and made again without its "
+                                       ".tecogan_scratch mark (by an upload): it is left as it is, and the next start "
+                                       "refuses it; move it away first\n")
