@@ -1512,3 +1512,22 @@ def test_an_uploads_folder_made_again_without_its_mark_is_named_at_the_stop(tmp_
     assert capsys.readouterr().err == (f"note: '{uploads}' was deleted while the server ran and made again without its "
                                        ".tecogan_scratch mark (by an upload): it is left as it is, and the next start "
                                        "refuses it; move it away first\n")
+
+
+def test_a_failed_upload_named_with_a_quote_and_the_cache_flag_gets_its_own_advice_not_the_onnx_cache_s(tmp_path):
+    """The ONNX cache's lines are told by generate.py's --cache-dir outside quoted names; the upload's name, put in
+    first, held a quote ("it's --cache-dir.mkv"), which left the flag outside them: a video cut short after its first
+    frames was given "choose Backend nnabla, or make the ONNX cache a writable folder"."""
+    import shutil
+
+    from hostile import video_cut_short
+    from webapp.inputs import job_spec
+    from webapp.jobs import JobQueue
+    upload = tmp_path / "it's --cache-dir.mkv"
+    shutil.copyfile(video_cut_short(tmp_path), upload)
+    queue = JobQueue(str(tmp_path / "work"), 60)
+    job = queue.submit(lambda folder: job_spec(folder, str(upload), None, "bundled: frvsr_x2_demo_bigbuckbunny.h5",
+                                               "", "", {"--backend": "auto"}, str(tmp_path), 2 ** 30))
+    assert job.finished.wait(300) and job.state == "failed"
+    assert job.message == ("video 'it's --cache-dir.mkv' ended after 7 of the 40 frames it announces: it is truncated or "
+                           "damaged; repair it (or pass End 7 to use what is there)")

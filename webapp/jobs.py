@@ -349,10 +349,13 @@ def failure(lines, code, folder, source=None):
     errors = [line[len(ERROR_PREFIX):] for line in lines if line.startswith(ERROR_PREFIX)]
     if errors:
         message = page_terms(errors[-1])  # first: the names put in below may hold a flag's letters ('take--end.mkv')
+        # before the upload's name is put in: one holding a quote ("it's --cache-dir.mkv") left its flag outside the
+        # quotes, and a video cut short was given the ONNX cache's advice
+        about_cache = CACHE_FLAG.search(re.sub(r"'[^'\n]*'", "", message))  # not in a quoted name ('a--cache-dir.mp4')
         if source and "name" in source:  # a frame of a zip was 'input/frames/0001.png', a folder on the server
             path = page_terms(source["path"])
             message = message.replace(path + os.sep, "").replace(path, source["name"])
-        if CACHE_FLAG.search(re.sub(r"'[^'\n]*'", "", message)):  # not in a quoted name ('take--cache-dir.mp4')
+        if about_cache:
             # generate.py's flag, which the server sets (its --work-dir's onnx_cache), and its advice ("choose another
             # path", "pass a writable --cache-dir"), which no field of the page follows
             cause = message.split("; ")[0].replace("--cache-dir '", "the server's ONNX cache '", 1)
