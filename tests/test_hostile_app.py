@@ -1531,3 +1531,15 @@ def test_a_failed_upload_named_with_a_quote_and_the_cache_flag_gets_its_own_advi
     assert job.finished.wait(300) and job.state == "failed"
     assert job.message == ("video 'it's --cache-dir.mkv' ended after 7 of the 40 frames it announces: it is truncated or "
                            "damaged; repair it (or pass End 7 to use what is there)")
+
+
+@pytest.mark.parametrize("typed, shown", [("2\u200b", "2\\\\u200b"), ("\ufeff2", "\\\\ufeff2"), ("2\x00", "2\\\\x00")],
+                         ids=["zero-width space", "byte-order mark", "NUL"])
+def test_a_refused_field_holding_a_character_shown_as_nothing_shows_it_by_its_code_on_the_page(typed, shown):
+    """An Output size of 2 and a zero-width space (pasted) was refused on the page as "got '2'": a factor the field
+    takes. The terminal's lines show such characters by their codes (utils.errors.printable); the page's did not."""
+    from webapp.inputs import size_flags
+    from webapp.ui import plain_text
+    with pytest.raises(UserError) as refused:
+        size_flags(typed)
+    assert plain_text(str(refused.value)).endswith(f"got \\'{shown}\\'")
