@@ -563,3 +563,15 @@ def test_the_demos_closing_line_names_an_output_given_with_a_slash_with_one_slas
     [closing] = [line for line in capsys.readouterr().out.splitlines() if line.startswith("demo finished in ")]
     assert closing.endswith(f"In {tmp_path}/d1/:")
     assert (tmp_path / "d1" / "sr.mp4").is_file()
+
+
+def test_the_demo_opens_its_model_once(tmp_path, monkeypatch):
+    """The demo read the model's arrays (SuperResolver), then opened the file again for its degradation, as the page
+    did (the nineteenth pass's closing note named the page's)."""
+    import demo
+    from hostile import hdf5_opens
+    clip = ffmpeg_video(tmp_path / "clip.mp4", frames=5, size="64x64")
+    opened = hdf5_opens(monkeypatch)
+    demo.main(["--model", WEIGHTS, "--video", clip, "--frames", "5", "--output", str(tmp_path / "out")])
+    assert opened.count(WEIGHTS) == 1
+    assert (tmp_path / "out" / "sr.mp4").is_file()
