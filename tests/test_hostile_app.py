@@ -1474,22 +1474,22 @@ def test_a_model_recording_a_degradation_of_odd_text_is_refused_in_one_short_lin
         model_degradation(str(weights / "mine.h5"))
 
 
-def test_the_jobs_folder_deleted_while_the_server_runs_is_made_again_with_its_mark_and_deleted_at_the_stop(tmp_path):
+def test_a_run_after_the_jobs_folder_was_deleted_while_the_server_runs_is_one_line_and_leaves_no_folder(tmp_path):
     """The work folder deleted while the server ran (as one cleans results/): the next Run made jobs/ again without its
     mark, the stop left it, and every later start was refused ("a folder of files this program did not write")."""
     import shutil
 
-    from utils.paths import make_scratch_folder, remove_scratch_folder
+    from utils.paths import make_scratch_folder
     from webapp.jobs import JobQueue
     work = tmp_path / "work"
     make_scratch_folder(str(work / "jobs"), "choose another --work-dir")  # as app.py makes it
     queue = JobQueue(str(work), 60)
     shutil.rmtree(work)
     spec = dict(input=dict(kind="frames", path=str(tmp_path), frames=1), model=str(tmp_path / "gone.h5"), flags={})
-    job = queue.submit(lambda folder: spec)
-    assert job.finished.wait(30) and job.state == "failed"
-    remove_scratch_folder(queue.jobs_folder)  # the stop
-    assert not os.path.exists(queue.jobs_folder)
+    with pytest.raises(UserError, match=rf"^the server's folder '{re.escape(queue.jobs_folder)}' was deleted while the "
+                                        "server ran; stop the server and start it again$"):
+        queue.submit(lambda folder: spec)
+    assert not work.exists()
     make_scratch_folder(queue.jobs_folder, "choose another --work-dir")  # the next start
 
 
