@@ -1455,7 +1455,7 @@ def test_a_sample_job_s_model_is_opened_once_when_submitted_once_at_its_turn_and
                          ids=["bytes not UTF-8", "a newline", "5000 characters"])
 def test_a_model_recording_a_degradation_of_odd_text_is_refused_in_one_short_line(tmp_path, recorded, shown):
     """Bytes not UTF-8 raised UnicodeDecodeError, a traceback in generate.py --input-dir-hr, demo.py and the page; a
-    newline made the page's and generate.py's refusal two lines; 5000 characters a line as long."""
+    newline made the page's refusal two lines; 5000 characters a line as long, on the page and the terminal."""
     import numpy as np
 
     from utils.degradation import model_degradation
