@@ -41,8 +41,8 @@ def read_weight_file(path, advice="pass a file saved by train.py or an official 
     says what to do about a file that is not one (a checkpoint's file is not one the user names), missing_advice about
     one that is not there, nonfinite_advice about NaN or infinite values. names: the parameters to read (a set), where
     the caller uses those alone and the file may hold other datasets (text, records) beside them; None: every one.
-    attributes: a dict given the file's root attributes, read in the same opening (a model's degradation: the page opened
-    the file twice to check one model)."""
+    attributes: a dict given the file's root attributes, read in the same opening (a model's degradation: the page
+    opened the file twice to check one model)."""
     input_file(path, kind, missing_advice, regular=True)
     # a large file (VGG19's is 550 MB) under a memory limit (ulimit -v): numpy's MemoryError as a traceback
     with out_of_memory_said(f"{kind} '{path}' does not fit in the memory this process may use; free memory, "

@@ -117,8 +117,8 @@ class JobQueue:
             # again without its mark, the stop left it, and every later start was refused ("a folder of files this
             # program did not write"); made again with the mark, a second server could take the unlocked folder and
             # delete this one's jobs
-            raise UserError(f"the server's folder '{self.jobs_folder}' was deleted while the server ran; stop the server "
-                            "and start it again")
+            raise UserError(f"the server's folder '{self.jobs_folder}' was deleted while the server ran; stop the "
+                            "server and start it again")
         job_id = uuid.uuid4().hex[:12]
         folder = os.path.join(self.jobs_folder, job_id)
         try:
