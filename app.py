@@ -19,13 +19,14 @@ logging.getLogger("httpx").setLevel(logging.WARNING)  # Gradio's requests to its
 import math
 import os
 import shutil
+import sys
 import time
 from contextlib import ExitStack
 
 from utils.errors import UserError, exit_on_user_error, interrupt_on_stop_signals, size_said
 from utils.flags import FlagParser, positive
-from utils.paths import (absolute, existing_parent, input_folder, is_within, lock_folder, make_folder,
-                         make_scratch_folder, output_folder, remove_scratch_folder)
+from utils.paths import (SCRATCH_MARK, absolute, existing_parent, input_folder, is_scratch_folder, is_within,
+                         lock_folder, make_folder, make_scratch_folder, output_folder, remove_scratch_folder)
 
 UNPACK_FACTOR = 10  # a zip of frames may unpack to this many times the upload limit (PNGs hardly compress)
 # Bounds of --max-upload-mb and --keep-minutes (a terabyte, about two years): larger values overflow the
@@ -78,6 +79,17 @@ def check_free_space(work_dir, max_upload_mb):
                         "a lower --max-upload-mb")
 
 
+def remove_scratch(path):
+    """remove_scratch_folder at the stop, and a line where a folder of that name stays without the mark: the server's
+    was deleted while it ran (as one cleans results/) and Gradio made it again as it took an upload, a folder the stop
+    cannot tell from a user's and leaves; the next start refused it with no word said at the stop."""
+    remove_scratch_folder(path)
+    if os.path.isdir(path) and not is_scratch_folder(path):
+        print(f"note: '{path}' was deleted while the server ran and made again without its {SCRATCH_MARK} mark (by an "
+              "upload): it is left as it is, and the next start refuses it; move it away first", file=sys.stderr,
+              flush=True)
+
+
 def main(argv=None):
     with exit_on_user_error(), ExitStack() as held:
         args = parse_args(argv)
@@ -87,7 +99,7 @@ def main(argv=None):
         uploads, jobs = (os.path.join(work, name) for name in SCRATCH_FOLDERS)
         for scratch in (uploads, jobs):  # emptied of what a killed server left; a user's own folder is refused
             make_scratch_folder(scratch, "choose another --work-dir")
-            held.callback(remove_scratch_folder, scratch)  # after the server has stopped, or when it cannot start
+            held.callback(remove_scratch, scratch)  # after the server has stopped, or when it cannot start
         # read when Gradio is imported: its uploads and copies of results go under the work folder; and no
         # telemetry or update check from a local app
         os.environ.update(GRADIO_TEMP_DIR=uploads, GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1",

@@ -37,7 +37,8 @@ from inference import SuperResolver
 from inference.host import available_memory
 from utils import metrics
 from utils.errors import UserError, exit_on_user_error, printable, shortened, size_said
-from utils.degradation import DEFAULT_DEGRADATION, degrade as degrade_graph, margin, model_degradation
+from utils.degradation import (DEFAULT_DEGRADATION, degrade as degrade_graph, known_degradation, margin,
+                               recorded_degradation)
 from utils.flags import MAX_THREADS, FlagParser, grouping_refused, positive, refuse_empty
 from utils.image_io import (VideoReader, ffmpeg_executable, opencv_path, open_video_writer, read_video_frames,
                             remove_stale_temporaries, sample_clip, to_uint8, write_bytes, write_rgb)
@@ -47,6 +48,7 @@ from utils.paths import (BUNDLED_MODEL, LOCK_NAME, is_within, lock_folder, lock_
                          output_folder, output_lock_name, room_to_create)
 from utils.pictures import detail_window, panel_labels, side_by_side_gif, still_with_inset
 from utils.scenes import detect_cuts, write_cuts_file
+from utils.weights import read_weight_file
 
 # the frame folders of the output, each with the names of the frames the demo writes there
 FRAME_NAMES = {"lr": r"\d{4,}\.png", "ground_truth": r"\d{4,}\.png", "bicubic": r"\d{4,}\.png",
@@ -254,15 +256,17 @@ def score(name, frames, ground_truth, folder, ground_truth_folder, cuts_path, ou
 
 def run(args):
     started = time.perf_counter()
-    # refuses a file that is no generator's weights
-    resolver = SuperResolver(args.model, threads=args.threads, memory_advice=MEMORY_ADVICE)
+    # refuses a file that is no generator's weights; opened once, for its arrays and its degradation (it was twice)
+    attributes = {}
+    resolver = SuperResolver(args.model, threads=args.threads, memory_advice=MEMORY_ADVICE,
+                             file_arrays=read_weight_file(args.model, attributes=attributes))
     video = args.video or sample_clip("bikes.mp4")
     check_output(args.output, video, args.model)
     # a bad IMAGEIO_FFMPEG_EXE said now, not once frames are written; and without imageio-ffmpeg an --output OpenCV
     # cannot write sr.mp4 into (not UTF-8): it was refused after lr/, bicubic/ and ground_truth/ were written
     if not ffmpeg_executable():
         opencv_path(os.path.join(args.output, SR_VIDEO), written="--output")
-    degradation = model_degradation(args.model)
+    degradation = known_degradation(recorded_degradation(attributes), args.model)
     hr_frames = read_frames(video, args.frames, args.region, degradation, resolver.scale)
     fps = VideoReader(video).fps  # of sr.mp4 and the GIF
     lr_frames, ground_truth = degrade(hr_frames, resolver.scale, degradation)
@@ -307,7 +311,8 @@ def run(args):
     print()
     print(table, end="")
     # as generate.py's and evaluate.py's lines show it: an escape sequence or a newline by its code, not run or split
-    print(f"\ndemo finished in {time.perf_counter() - started:.0f} s. In {printable(out)}/:")
+    # its one slash: '--output d1/' was "In d1//:"
+    print(f"\ndemo finished in {time.perf_counter() - started:.0f} s. In {printable(os.path.join(out, ''))}:")
     top, left, height, width = window
     shown = f"the {width}x{height} window at x={left}, y={top} (the most detail)"
     for name, what in (("sr/", "super-resolved frames"), ("sr.mp4",

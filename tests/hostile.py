@@ -384,3 +384,18 @@ def stream_span(path, stream):
     base = Fraction(next(line for line in listed if line.startswith("#tb")).split(":")[1].strip())
     packets = [[int(field) for field in line.split(",")[1:4]] for line in listed if line and line[0] != "#"]
     return float(packets[0][1] * base), float((packets[-1][1] + packets[-1][2]) * base)
+
+
+def hdf5_opens(monkeypatch):
+    """The paths h5py opens from now on (every opener of the project goes through h5py.File), in order: a list that
+    grows as files are opened. A subclass, so that h5py's own isinstance checks still hold."""
+    import h5py
+    opened = []
+
+    class CountedFile(h5py.File):
+        def __init__(self, name, *args, **kwargs):
+            opened.append(os.fspath(name) if isinstance(name, (str, bytes, os.PathLike)) else name)
+            super().__init__(name, *args, **kwargs)
+
+    monkeypatch.setattr(h5py, "File", CountedFile)
+    return opened

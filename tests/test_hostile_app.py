@@ -2,6 +2,7 @@
 ends with one line and exit code 2 (130 for a stop), leaves nothing partial and overwrites nothing
 (docs/testing.md)."""
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -1404,3 +1405,141 @@ def test_a_backend_and_precision_that_do_not_go_together_are_refused_before_the_
     for fine in ({"--backend": "auto", "--precision": precision}, {"--backend": other, "--precision": precision},
                  {"--backend": backend, "--precision": "fp32"}):
         check_engine(fine)
+
+
+# Twentieth pass, second look at demo.py and the web page
+
+def test_a_sample_job_s_model_is_opened_once_when_submitted_once_at_its_turn_and_not_by_its_steps(tmp_path,
+                                                                                                  monkeypatch):
+    """A model checked for a sample with ground truth was opened twice as the job was submitted (check_model read its
+    arrays, check_degradation opened it again for its attribute) and twice at the job's turn (its copy), and the finish
+    step read it again for each frame it made LR or scaled (its scale, its degradation)."""
+    import json
+    import shutil
+
+    from hostile import hdf5_opens
+    from utils.paths import BUNDLED_X2_MODEL
+    from webapp.inputs import job_spec
+    from webapp.jobs import MODEL_COPY, JobQueue, job_file
+    from webapp.steps import finish, prepare
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    model = str(weights / "mine.h5")
+    shutil.copyfile(BUNDLED_X2_MODEL, model)
+    opened = hdf5_opens(monkeypatch)
+
+    class WithoutCommands(JobQueue):  # the steps run below, in this process, where their openings are counted
+        def commands(self, job):
+            return []
+
+    queue = WithoutCommands(str(tmp_path / "work"), 60)
+    job = queue.submit(lambda folder: job_spec(folder, None, "carphone_pristine.mp4 (176x144, with ground truth)",
+                                               "weights/: mine.h5", "", "3", {"--backend": "auto"}, str(weights),
+                                               2 ** 30))
+    assert opened.count(model) == 1
+    assert job.finished.wait(60) and (job.state, job.message) == ("done", "")
+    copy = os.path.join(job.folder, MODEL_COPY)
+    assert opened.count(copy) == 1 and opened.count(model) == 1
+    with open(job_file(job.folder), encoding="utf-8") as file:
+        spec = json.load(file)
+    assert (spec["scale"], spec["degradation"]) == (2, "bd")
+    shutil.copyfile(model, copy)  # deleted as the job was done: put back, so that a step reading it would find it
+    prepare(job.folder, spec)
+    shutil.copytree(os.path.join(job.folder, "hr"), os.path.join(job.folder, "frames"))  # generate.py's frames, as such
+    finish(job.folder, spec)
+    assert opened.count(copy) == 1
+    assert os.path.isfile(os.path.join(job.folder, "compare_bicubic.png"))  # of the LR frame degraded at x2
+
+
+@pytest.mark.parametrize("recorded, shown", [(b"\xff", r"\xff"), ("bd\nbi", r"bd\nbi"), ("x" * 5000, "x" * 37 + "...")],
+                         ids=["bytes not UTF-8", "a newline", "5000 characters"])
+def test_a_model_recording_a_degradation_of_odd_text_is_refused_in_one_short_line(tmp_path, recorded, shown):
+    """Bytes not UTF-8 raised UnicodeDecodeError, a traceback in generate.py --input-dir-hr, demo.py and the page; a
+    newline made the page's refusal two lines; 5000 characters a line as long, on the page and the terminal."""
+    import numpy as np
+
+    from utils.degradation import model_degradation
+    from webapp.inputs import job_spec
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    model_recording_degradation(weights / "mine.h5", np.bytes_(recorded) if isinstance(recorded, bytes) else recorded)
+    with pytest.raises(UserError) as refused:
+        job_spec(str(tmp_path / "job"), None, "carphone_pristine.mp4 (176x144, with ground truth)", "weights/: mine.h5",
+                 "", "3", {"--backend": "auto"}, str(weights), 2 ** 30)
+    assert str(refused.value) == (f"model weights file 'weights/: mine.h5' records degradation '{shown}', not one of "
+                                  "bd, bi; choose another model, or replace the file with a TecoGAN/FRVSR generator's "
+                                  "weights")
+    with pytest.raises(UserError, match=f"^weights file '.*mine.h5' records degradation '{re.escape(shown)}', not one "
+                                        "of bd, bi$"):
+        model_degradation(str(weights / "mine.h5"))
+
+
+def test_a_run_after_the_jobs_folder_was_deleted_while_the_server_runs_is_one_line_and_leaves_no_folder(tmp_path):
+    """The work folder deleted while the server ran (as one cleans results/): the next Run made jobs/ again without its
+    mark, the stop left it, and every later start was refused ("a folder of files this program did not write")."""
+    import shutil
+
+    from utils.paths import make_scratch_folder
+    from webapp.jobs import JobQueue
+    work = tmp_path / "work"
+    make_scratch_folder(str(work / "jobs"), "choose another --work-dir")  # as app.py makes it
+    queue = JobQueue(str(work), 60)
+    shutil.rmtree(work)
+    spec = dict(input=dict(kind="frames", path=str(tmp_path), frames=1), model=str(tmp_path / "gone.h5"), flags={})
+    with pytest.raises(UserError, match=rf"^the server's folder '{re.escape(queue.jobs_folder)}' was deleted while the "
+                                        "server ran; stop the server and start it again$"):
+        queue.submit(lambda folder: spec)
+    assert not work.exists()
+    make_scratch_folder(queue.jobs_folder, "choose another --work-dir")  # the next start
+
+
+def test_an_uploads_folder_made_again_without_its_mark_is_named_at_the_stop(tmp_path, capsys):
+    """Gradio makes its uploads folder again, with its parents, as it takes an upload after the server's was deleted:
+    the stop left it without a word (a folder it cannot tell from a user's), and the next start was refused."""
+    import shutil
+
+    import app
+    from utils.paths import make_scratch_folder
+    uploads = str(tmp_path / "work" / "uploads")
+    make_scratch_folder(uploads, "choose another --work-dir")
+    app.remove_scratch(uploads)
+    assert not os.path.exists(uploads) and capsys.readouterr().err == ""
+    make_scratch_folder(uploads, "choose another --work-dir")
+    shutil.rmtree(tmp_path / "work")
+    os.makedirs(os.path.join(uploads, "0123abcd"))  # Gradio's copy of an upload
+    app.remove_scratch(uploads)
+    assert os.path.isdir(os.path.join(uploads, "0123abcd"))
+    assert capsys.readouterr().err == (f"note: '{uploads}' was deleted while the server ran and made again without its "
+                                       ".tecogan_scratch mark (by an upload): it is left as it is, and the next start "
+                                       "refuses it; move it away first\n")
+
+
+def test_a_failed_upload_named_with_a_quote_and_the_cache_flag_gets_its_own_advice_not_the_onnx_cache_s(tmp_path):
+    """The ONNX cache's lines are told by generate.py's --cache-dir outside quoted names; the upload's name, put in
+    first, held a quote ("it's --cache-dir.mkv"), which left the flag outside them: a video cut short after its first
+    frames was given "choose Backend nnabla, or make the ONNX cache a writable folder"."""
+    import shutil
+
+    from hostile import video_cut_short
+    from webapp.inputs import job_spec
+    from webapp.jobs import JobQueue
+    upload = tmp_path / "it's --cache-dir.mkv"
+    shutil.copyfile(video_cut_short(tmp_path), upload)
+    queue = JobQueue(str(tmp_path / "work"), 60)
+    job = queue.submit(lambda folder: job_spec(folder, str(upload), None, "bundled: frvsr_x2_demo_bigbuckbunny.h5",
+                                               "", "", {"--backend": "auto"}, str(tmp_path), 2 ** 30))
+    assert job.finished.wait(300) and job.state == "failed"
+    assert job.message == ("video 'it's --cache-dir.mkv' ended after 7 of the 40 frames it announces: it is truncated "
+                           "or damaged; repair it (or pass End 7 to use what is there)")
+
+
+@pytest.mark.parametrize("typed, shown", [("2\u200b", "2\\\\u200b"), ("\ufeff2", "\\\\ufeff2"), ("2\x00", "2\\\\x00")],
+                         ids=["zero-width space", "byte-order mark", "NUL"])
+def test_a_refused_field_holding_a_character_shown_as_nothing_shows_it_by_its_code_on_the_page(typed, shown):
+    """An Output size of 2 and a zero-width space (pasted) was refused on the page as "got '2'": a factor the field
+    takes. The terminal's lines show such characters by their codes (utils.errors.printable); the page's did not."""
+    from webapp.inputs import size_flags
+    from webapp.ui import plain_text
+    with pytest.raises(UserError) as refused:
+        size_flags(typed)
+    assert plain_text(str(refused.value)).endswith(f"got \\'{shown}\\'")

@@ -551,3 +551,27 @@ def test_a_region_with_an_underscore_is_refused_not_read_as_python_s_grouping(re
     with pytest.raises(UserError, match=rf"^--region must be a number without '_' .*got '{region}'$"):
         demo.parse_args(["--region", region])
     assert demo.parse_args(["--region", "0,0,64,64"]).region == (0, 0, 64, 64)
+
+
+# Twentieth pass, second look at demo.py and the web page
+
+def test_the_demos_closing_line_names_an_output_given_with_a_slash_with_one_slash(tmp_path, capsys):
+    """'--output d1/' was named "In d1//:" (noticed by the nineteenth pass's looks, counted by this one)."""
+    import demo
+    clip = ffmpeg_video(tmp_path / "clip.mp4", frames=5, size="64x64")
+    demo.main(["--model", WEIGHTS, "--video", clip, "--frames", "5", "--output", f"{tmp_path}/d1/"])
+    [closing] = [line for line in capsys.readouterr().out.splitlines() if line.startswith("demo finished in ")]
+    assert closing.endswith(f"In {tmp_path}/d1/:")
+    assert (tmp_path / "d1" / "sr.mp4").is_file()
+
+
+def test_the_demo_opens_its_model_once(tmp_path, monkeypatch):
+    """The demo read the model's arrays (SuperResolver), then opened the file again for its degradation, as the page
+    did (the nineteenth pass's closing note named the page's)."""
+    import demo
+    from hostile import hdf5_opens
+    clip = ffmpeg_video(tmp_path / "clip.mp4", frames=5, size="64x64")
+    opened = hdf5_opens(monkeypatch)
+    demo.main(["--model", WEIGHTS, "--video", clip, "--frames", "5", "--output", str(tmp_path / "out")])
+    assert opened.count(WEIGHTS) == 1
+    assert (tmp_path / "out" / "sr.mp4").is_file()

@@ -126,7 +126,7 @@ def test_a_model_whose_input_channels_fit_no_scale_is_refused_before_the_upload_
         weight = "generator/generator_unit/input_stage/conv/conv/W"
         del target[weight]
         target[weight] = np.zeros((64, 3, 3, 3 + 3 * 9), np.float32)
-    assert check_model(x2_weights, "x2.h5") == 2 and check_model(BUNDLED_MODEL, "bundled") == 4
+    assert check_model(x2_weights, "x2.h5") == (2, "bd") and check_model(BUNDLED_MODEL, "bundled") == (4, "bd")
     upload = frames_zip(tmp_path / "frames.zip", {f"{index:04d}.png": (16, 12) for index in (1, 2, 3)})
     with pytest.raises(UserError, match=r"^model weights file 'weights/: x3\.h5': the generator's input convolution "
                                         r"has shape \(64, 3, 3, 30\), whose input channels fit no scale .*; choose "
@@ -291,9 +291,12 @@ def test_a_finished_job_s_files_are_deleted_once_its_time_is_up(tmp_path):
 
 def test_bicubic_comparison_takes_the_scale_from_the_weights_and_the_written_size(x2_weights):
     lr = np.random.default_rng(0).integers(0, 256, (12, 16, 3), dtype=np.uint8)
-    native = bicubic_like(lr, (24, 32, 3), dict(model=x2_weights, flags=ENGINE))
+    # the spec as the job's turn writes it into job.json: the scale read from the weights (JobQueue._take_model)
+    scale = check_model(x2_weights, "x2.h5")[0]
+    native = bicubic_like(lr, (24, 32, 3), dict(model=x2_weights, scale=scale, flags=ENGINE))
     np.testing.assert_array_equal(native, bicubic_upscale_frames([lr], 2)[0])
-    resized = bicubic_like(lr, (18, 24, 3), dict(model=x2_weights, flags=dict(ENGINE, **size_flags("1.5"))))
+    resized = bicubic_like(lr, (18, 24, 3), dict(model=x2_weights, scale=scale,
+                                                 flags=dict(ENGINE, **size_flags("1.5"))))
     np.testing.assert_array_equal(resized, resize_output(native, 18, 24))
 
 

@@ -20,7 +20,7 @@ import nnabla as nn
 import nnabla.functions as F
 import numpy as np
 
-from utils.errors import UserError
+from utils.errors import UserError, printable, shortened
 from utils.hdf5 import hdf5_file, open_to_read
 from utils.ops import PAPER_SCALE, to_channel_first, to_channel_last
 
@@ -95,15 +95,27 @@ def model_degradation(path):
     """The degradation a model_param file was trained with (bd when it does not say)."""
     try:
         with open_to_read(path, f"weights file '{path}'") as h5:
-            value = h5.attrs.get(DEGRADATION_ATTRIBUTE, DEFAULT_DEGRADATION)
+            value = recorded_degradation(h5.attrs)
     except OSError:
         raise UserError(
             f"weights file '{path}' is not an HDF5 (.h5) parameter file; pass a file saved by train.py "
             "or an official NNabla model")
-    value = value.decode() if isinstance(value, bytes) else str(value)
+    return known_degradation(value, path)
+
+
+def recorded_degradation(attributes):
+    """The degradation a model_param file's root attributes record, as text (bd when they record none). Bytes not UTF-8
+    by their codes: their decoding raised a traceback in generate.py, demo.py and the page."""
+    value = attributes.get(DEGRADATION_ATTRIBUTE, DEFAULT_DEGRADATION)
+    return value.decode(errors="backslashreplace") if isinstance(value, bytes) else str(value)
+
+
+def known_degradation(value, path):
+    """value (recorded_degradation's), or UserError where it is none of DEGRADATIONS: shown printable and cut short (one
+    recording a newline made an error of two lines, one of thousands of characters a line as long)."""
     if value not in DEGRADATIONS:
-        raise UserError(
-            f"weights file '{path}' records degradation '{value}', not one of {', '.join(DEGRADATIONS)}")
+        raise UserError(f"weights file '{path}' records degradation '{shortened(printable(value))}', not one of "
+                        f"{', '.join(DEGRADATIONS)}")
     return value
 
 

@@ -252,7 +252,7 @@ def room_to_create():
         raise
 
 
-def _is_scratch(folder):
+def is_scratch_folder(folder):
     """Whether folder is a real folder (no link) holding the scratch mark as a regular file."""
     with suppress(OSError):
         return not os.path.islink(folder) and stat.S_ISREG(os.lstat(os.path.join(folder, SCRATCH_MARK)).st_mode)
@@ -267,7 +267,7 @@ def make_scratch_folder(path, hint):
         kind = "a symbolic link" if os.path.islink(path) else "a file"
         raise UserError(f"'{path}' is {kind}, where a folder of this program's own goes; move it away, or {hint}")
     try:
-        if _is_scratch(path):
+        if is_scratch_folder(path):
             _delete_scratch(path)
         elif os.path.isdir(path) and os.listdir(path):
             raise UserError(f"'{path}' is a folder of files this program did not write (it lacks {SCRATCH_MARK}) "
@@ -280,7 +280,7 @@ def make_scratch_folder(path, hint):
 
 def remove_scratch_folder(path):
     """Delete path if it is a folder made by make_scratch_folder (it holds the mark); anything else stays."""
-    if _is_scratch(path):
+    if is_scratch_folder(path):
         with suppress(OSError):  # of its listing: the rest ignores errors, as a server's stop must not fail
             _delete_scratch(path, ignore_errors=True)
 

@@ -36,11 +36,13 @@ def to_compute_layout(array):
 
 def read_weight_file(path, advice="pass a file saved by train.py or an official NNabla model", kind="weights file",
                      missing_advice="pass the path of a .h5 model file",
-                     nonfinite_advice="use an earlier model file of that training", names=None):
+                     nonfinite_advice="use an earlier model file of that training", names=None, attributes=None):
     """Return {name: array in file layout} from an NNabla .h5 parameter file. kind names the file in errors; advice
     says what to do about a file that is not one (a checkpoint's file is not one the user names), missing_advice about
     one that is not there, nonfinite_advice about NaN or infinite values. names: the parameters to read (a set), where
-    the caller uses those alone and the file may hold other datasets (text, records) beside them; None: every one."""
+    the caller uses those alone and the file may hold other datasets (text, records) beside them; None: every one.
+    attributes: a dict given the file's root attributes, read in the same opening (a model's degradation: the page
+    opened the file twice to check one model)."""
     input_file(path, kind, missing_advice, regular=True)
     # a large file (VGG19's is 550 MB) under a memory limit (ulimit -v): numpy's MemoryError as a traceback
     with out_of_memory_said(f"{kind} '{path}' does not fit in the memory this process may use; free memory, "
@@ -50,6 +52,8 @@ def read_weight_file(path, advice="pass a file saved by train.py or an official 
         except OSError:
             raise UserError(f"{kind} '{path}' is not an HDF5 (.h5) parameter file; {advice}")
         with h5:
+            if attributes is not None:
+                attributes.update(h5.attrs)
             arrays, datasets = {}, []
             h5.visititems(lambda name, item: datasets.append(name) if isinstance(item, h5py.Dataset) else None)
             try:

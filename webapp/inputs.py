@@ -18,7 +18,7 @@ from inference.backends import BACKEND_PRECISIONS, precision_refused
 from inference.onnx_export import cpu_has_bfloat16, openvino_available
 from models import GENERATOR_INPUT_WEIGHT, model_scale
 from utils.context import cuda_device_count
-from utils.degradation import model_degradation
+from utils.degradation import known_degradation, recorded_degradation
 from utils.errors import UserError, error_reason, shortened, size_said
 from utils.image_io import (IMAGE_EXTENSIONS, SeveralVideoStreams, VideoReader, common_image_size, image_size,
                             is_frame_name, list_frames, sample_clip, write_atomically)
@@ -225,11 +225,15 @@ MODEL_ADVICE = "choose another model, or replace the file with a TecoGAN/FRVSR g
 
 
 def check_model(path, name):
-    """The scale (4 or 2) of path's generator; UserError unless path is a generator's weights (generate.py would
-    refuse it later, with its flags). The file is read once here: check_output_size takes the scale read here; JobQueue
-    checks the copy it takes when the job's turn comes (the file may have gone meanwhile)."""
+    """(scale, degradation) of path's generator: its scale (4 or 2) and the degradation it records (as text, checked by
+    check_degradation where the job's input needs it); UserError unless path is a generator's weights (generate.py would
+    refuse it later, with its flags). The file is opened once here: check_output_size and check_degradation take what
+    was read here (a sample with ground truth opened it twice); JobQueue checks the copy it takes when the job's turn
+    comes (the file may have gone meanwhile), and the job's steps take both from job.json."""
+    attributes = {}
     try:  # the page's advice, not generate.py's ("pass the path of a .h5 model file", a flag the page has not)
-        arrays = read_weight_file(path, advice=MODEL_ADVICE, missing_advice=MODEL_ADVICE, nonfinite_advice=MODEL_ADVICE)
+        arrays = read_weight_file(path, advice=MODEL_ADVICE, missing_advice=MODEL_ADVICE, nonfinite_advice=MODEL_ADVICE,
+                                  attributes=attributes)
     except UserError as error:
         raise UserError(f"model {in_page_terms(error, path, name)}")
     try:
@@ -241,17 +245,17 @@ def check_model(path, name):
     if scale is None:  # residual blocks without the input convolution: was "no residual blocks" too
         raise UserError(f"model '{name}' lacks the generator's input convolution ('{GENERATOR_INPUT_WEIGHT}'); "
                         f"{MODEL_ADVICE}")
-    return scale
+    return scale, recorded_degradation(attributes)
 
 
-def check_degradation(path, name, source):
-    """UserError, in the page's terms, where the job's input is HR frames (a sample with ground truth), which
-    generate.py makes LR by the degradation the model records, and the model records one generate.py does not know: the
-    job was queued, and failed when its turn came. source: the job's input (sample_input, upload_input)."""
+def check_degradation(degradation, path, name, source):
+    """The degradation (check_model's) by which generate.py makes the job's input LR where it is HR frames (a sample
+    with ground truth), else None; UserError, in the page's terms, where that is one generate.py does not know: the job
+    was queued, and failed when its turn came. source: the job's input (sample_input, upload_input)."""
     if source["kind"] != "hr_frames":  # LR frames: the degradation is not read
-        return
+        return None
     try:
-        model_degradation(path)
+        return known_degradation(degradation, path)
     except UserError as error:
         raise UserError(f"model {in_page_terms(error, path, name)}; {MODEL_ADVICE}")
 
@@ -354,7 +358,7 @@ def job_spec(folder, upload, sample, model, start, end, flags, weights_folder, m
     models = list_models(weights_folder)
     if model not in models:
         raise UserError(f"model '{model}' is no longer in the list; reload the page and choose a model")
-    scale = check_model(models[model], model)
+    scale, degradation = check_model(models[model], model)
     start, end = field_text(start), field_text(end)
     if upload:
         source = upload_input(upload, os.path.basename(upload), start, end, folder, max_unpacked_bytes)
@@ -362,6 +366,6 @@ def job_spec(folder, upload, sample, model, start, end, flags, weights_folder, m
         source = sample_input(sample, start, end)
     else:
         raise UserError("nothing to run: upload a video or a zip of frames, or choose a sample clip")
-    check_degradation(models[model], model, source)
+    check_degradation(degradation, models[model], model, source)
     check_output_size(flags, source, scale)
     return dict(input=source, model=models[model], model_name=model, flags=flags)

@@ -112,6 +112,13 @@ class JobQueue:
 
     def submit(self, make_spec):
         """A new job whose spec is make_spec(its input folder); a UserError of make_spec leaves nothing."""
+        if not os.path.isdir(self.jobs_folder):
+            # deleted while the server ran (a results/ cleaned), with the work folder's lock: the makedirs below made it
+            # again without its mark, the stop left it, and every later start was refused ("a folder of files this
+            # program did not write"); made again with the mark, a second server could take the unlocked folder and
+            # delete this one's jobs
+            raise UserError(f"the server's folder '{self.jobs_folder}' was deleted while the server ran; stop the "
+                            "server and start it again")
         job_id = uuid.uuid4().hex[:12]
         folder = os.path.join(self.jobs_folder, job_id)
         try:
@@ -263,10 +270,11 @@ class JobQueue:
                             "another model")
         # one replaced by another scale: its output checked as the page checks it before a job is queued, not failed by
         # generate.py's line ("--output-video of x4 4100x8 frames gives 16400x32 frames, ...", a flag the page has not)
-        scale = check_model(copy, name)
-        check_degradation(copy, name, job.spec["input"])
+        scale, degradation = check_model(copy, name)
+        degradation = check_degradation(degradation, copy, name, job.spec["input"])
         check_output_size(job.spec["flags"], job.spec["input"], scale)
-        job.spec = dict(job.spec, model=copy)  # a new dict: a spec may be shared
+        # the steps take the scale and degradation read here: the finish step read the model again for each frame
+        job.spec = dict(job.spec, model=copy, scale=scale, degradation=degradation)  # a new dict: a spec may be shared
         write_bytes(job_file(job.folder), json.dumps(job.spec), mode="w")
 
     def _run(self, job):
@@ -343,10 +351,13 @@ def failure(lines, code, folder, source=None):
     errors = [line[len(ERROR_PREFIX):] for line in lines if line.startswith(ERROR_PREFIX)]
     if errors:
         message = page_terms(errors[-1])  # first: the names put in below may hold a flag's letters ('take--end.mkv')
+        # before the upload's name is put in: one holding a quote ("it's --cache-dir.mkv") left its flag outside the
+        # quotes, and a video cut short was given the ONNX cache's advice
+        about_cache = CACHE_FLAG.search(re.sub(r"'[^'\n]*'", "", message))  # not in a quoted name ('a--cache-dir.mp4')
         if source and "name" in source:  # a frame of a zip was 'input/frames/0001.png', a folder on the server
             path = page_terms(source["path"])
             message = message.replace(path + os.sep, "").replace(path, source["name"])
-        if CACHE_FLAG.search(re.sub(r"'[^'\n]*'", "", message)):  # not in a quoted name ('take--cache-dir.mp4')
+        if about_cache:
             # generate.py's flag, which the server sets (its --work-dir's onnx_cache), and its advice ("choose another
             # path", "pass a writable --cache-dir"), which no field of the page follows
             cause = message.split("; ")[0].replace("--cache-dir '", "the server's ONNX cache '", 1)

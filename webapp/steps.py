@@ -21,11 +21,9 @@ from evaluation.scoring import Sequence, load_lpips
 from utils import metrics
 from utils.errors import UserError, exit_on_user_error
 from utils.image_io import VideoReader, list_frames, read_rgb, write_atomically, write_bytes, write_rgb
-from utils.degradation import degrade_frames, model_degradation
-from models import model_scale
+from utils.degradation import degrade_frames
 from utils.ops import bicubic_upscale_frames
 from utils.output_size import resize_output
-from utils.weights import read_weight_file
 from webapp.inputs import SIZE_FLAGS
 from webapp.jobs import OUTPUTS, job_file
 
@@ -45,8 +43,9 @@ def prepare(folder, spec):
 
 
 def scale_of(spec):
-    """The model's scale (4 or 2), read from its weights."""
-    return model_scale(read_weight_file(spec["model"]), spec["model"])
+    """The model's scale (4 or 2), as JobQueue read it from the job's copy of the model when the job's turn came (the
+    steps read the model no more: the finish step read it twice for each frame of a sample with ground truth)."""
+    return spec["scale"]
 
 
 def resized(spec):
@@ -57,7 +56,7 @@ def resized(spec):
 def degraded(hr, spec):
     """The LR frame generate.py --input-dir-hr makes of an HR frame: by the model's training degradation, at
     its scale."""
-    return degrade_frames(hr, model_degradation(spec["model"]), scale_of(spec))
+    return degrade_frames(hr, spec["degradation"], scale_of(spec))
 
 
 def lr_frame(folder, spec, index):

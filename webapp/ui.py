@@ -9,7 +9,7 @@ import time
 
 import gradio as gr
 
-from utils.errors import UserError
+from utils.errors import UserError, printable
 from webapp.inputs import SAMPLE_FRAMES, SAMPLES, VIDEO_TYPES, engine_choices, job_spec, list_models
 from webapp.jobs import clock
 
@@ -31,8 +31,10 @@ when the server stops; Cancel stops a job at once and deletes its results.**"""
 def plain_text(text):
     """text as it is, for a gr.Markdown: every ASCII punctuation mark escaped, so that a name in a message (an upload's,
     a zip member's: 'a*b*.png', '[x](http://...).png', '<b>.png') is shown as written, not as emphasis, a link or
-    HTML."""
-    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
+    HTML. Characters a page shows as nothing (a zero-width space, a byte-order mark, a NUL: an Output size of 2 and a
+    zero-width space was refused as "got '2'", a factor the field takes) or that break the line, by their codes, as
+    the terminal's error lines show them (utils.errors.printable)."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", printable(text))
 
 
 def describe(queue, job):
