@@ -154,9 +154,10 @@ chromium_given = $(if $(filter environment%,$(origin CHROMIUM)),$(value CHROMIUM
 space := $(subst x,,x x)
 tab := $(subst x,,x	x)
 ch_blanks := space tab newline carriage_return vertical_tab form_feed
-carriage_return := $(shell printf '\r')
-vertical_tab := $(shell printf '\v')
-form_feed := $(shell printf '\f')
+# (through the shell, whose printf is its own: make runs a command of no shell characters itself, from PATH)
+carriage_return := $(shell printf '\r' 2>/dev/null)
+vertical_tab := $(shell printf '\v' 2>/dev/null)
+form_feed := $(shell printf '\f' 2>/dev/null)
 # (each blank marked as /CHROMIUM-name/, so that the value is one word to make's functions; no line is broken before an
 # argument of $(call), which would begin with a space)
 ch_marks := $(foreach blank,$(ch_blanks),/CHROMIUM-$(blank)/)
