@@ -148,19 +148,28 @@ CHROMIUM ?= $(DEBIAN_CHROMIUM)
 # Tabs and newlines that begin or end it too (a CI setting written as a YAML block, `/opt/chrome\n`), as TEST_WORKERS'
 # are: a newline was refused, and a tab was "missing", as root after apt-get installed Debian's chromium.
 chromium_given = $(if $(filter environment%,$(origin CHROMIUM)),$(value CHROMIUM),$(CHROMIUM))
+# A carriage return, vertical tab or form feed around it as well (the shell's and Python's blanks): a CHROMIUM read from
+# a file written with Windows' line ends (`/opt/chrome\r`) was "missing", its line overwritten by the rest from the
+# carriage return on.
 space := $(subst x,,x x)
 tab := $(subst x,,x	x)
-ch_space := /CHROMIUM-SPACE/
-ch_tab := /CHROMIUM-TAB/
-ch_newline := /CHROMIUM-NEWLINE/
-ch_marked = $(subst $(newline),$(ch_newline),$(subst $(tab),$(ch_tab),$(subst $(space),$(ch_space),$1)))
-ch_unmarked = $(subst $(ch_newline),$(newline),$(subst $(ch_tab),$(tab),$(subst $(ch_space),$(space),$1)))
-# (a line broken inside an $(if)'s condition, which is stripped: a break before a branch adds a space to it)
-chromium_trimmed = $(if $(filter $(ch_space)% $(ch_tab)% $(ch_newline)%,$1),$(call chromium_trimmed,$(patsubst \
-    $(ch_space)%,%,$(patsubst $(ch_tab)%,%,$(patsubst $(ch_newline)%,%,$1)))),$(if $(filter %$(ch_space) \
-    %$(ch_tab) %$(ch_newline),$1),$(call chromium_trimmed,$(patsubst %$(ch_space),%,$(patsubst %$(ch_tab),%,$(patsubst \
-    %$(ch_newline),%,$1)))),$1))
-chromium_path = $(call ch_unmarked,$(call chromium_trimmed,$(call ch_marked,$(chromium_given))))
+ch_blanks := space tab newline carriage_return vertical_tab form_feed
+# (through the shell, whose printf is its own: make runs a command of no shell characters itself, from PATH)
+carriage_return := $(shell printf '\r' 2>/dev/null)
+vertical_tab := $(shell printf '\v' 2>/dev/null)
+form_feed := $(shell printf '\f' 2>/dev/null)
+# (each blank marked as /CHROMIUM-name/, so that the value is one word to make's functions; no line is broken before an
+# argument of $(call), which would begin with a space)
+ch_marks := $(foreach blank,$(ch_blanks),/CHROMIUM-$(blank)/)
+ch_rest = $(wordlist 2,9,$1)
+ch_marked = $(if $2,$(call ch_marked,$(subst $($(firstword $2)),/CHROMIUM-$(firstword $2)/,$1),$(call ch_rest,$2)),$1)
+ch_unmarked = $(if $2,$(call ch_unmarked,$(subst /CHROMIUM-$(firstword $2)/,$($(firstword $2)),$1),$(call \
+    ch_rest,$2)),$1)
+ch_trim_once = $(if $2,$(call ch_trim_once,$(patsubst %$(firstword $2),%,$(patsubst $(firstword $2)%,%,$1)),$(call \
+    ch_rest,$2)),$1)
+ch_trimmed = $(if $(filter $(addsuffix %,$(ch_marks)) $(addprefix %,$(ch_marks)),$1),$(call ch_trimmed,$(call \
+    ch_trim_once,$1,$(ch_marks))),$1)
+chromium_path = $(call ch_unmarked,$(call ch_trimmed,$(call ch_marked,$(chromium_given),$(ch_blanks))),$(ch_blanks))
 chromium_named = $(call venv_quoted,$(or $(chromium_path),$(DEBIAN_CHROMIUM)))
 chromium_quoted = "$(chromium_named)"
 # A newline in it (`CHROMIUM=$$'/opt/a\nb/chrome'`) cut make's command in two: the shell's "Syntax error: Unterminated

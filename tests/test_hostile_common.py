@@ -3000,16 +3000,19 @@ def test_make_demo_with_a_venv_name_beginning_with_a_recipe_mark_runs_that_venvs
 
 # Nineteenth pass, third look at the nineteenth pass's set-up fixes
 
-def set_up_in_tmp_path(tmp_path, venv_there=False, **environment):
+def set_up_in_tmp_path(tmp_path, venv_there=False, timeout=300, **environment):
     """make_venv.sh of tmp_path/venv (made before without pip where venv_there) with Python 3.10 on PATH, empty
-    requirements and the variables of `environment` set."""
+    requirements and the variables of `environment` set; None where it runs past `timeout` seconds (killed)."""
     _, path = python_310_and_path()
     venv = tmp_path / "venv"
     if venv_there:
         subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
-    return subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
-                           str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, text=True,
-                          timeout=300, env=dict(os.environ, PATH=path, **environment))
+    try:
+        return subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                               str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, text=True,
+                              timeout=timeout, env=dict(os.environ, PATH=path, **environment))
+    except subprocess.TimeoutExpired:
+        return None
 
 
 @pytest.mark.parametrize("venv_there", [False, True], ids=["new venv", "venv there"])
@@ -3074,3 +3077,68 @@ def test_the_set_up_with_a_log_file_pip_cannot_write_names_the_variable_spelt_as
     lines = completed.stderr.strip().splitlines()
     assert completed.returncode == 2 and len(lines) == 1, completed.stderr[:2000]
     assert "which PIP_Log names; unset it" in lines[0], lines[0]
+
+
+# Twentieth pass, second look at make's set-up, VENV and CHROMIUM
+
+def test_the_set_up_with_a_pip_log_fifo_a_collector_reads_goes_on_and_the_log_reaches_it(tmp_path):
+    """PIP_LOG naming a FIFO a log collector reads (`mkfifo p; tee pip.log <p &`): the log check opened and closed it,
+    which ended the collector's input, and pip then waited forever to open it with no one reading (the set-up hung,
+    nothing logged), where pip alone writes its log to the collector."""
+    fifo = tmp_path / "pip.fifo"
+    os.mkfifo(fifo)
+    with open(tmp_path / "collected", "wb") as collected:
+        collector = subprocess.Popen(["cat", str(fifo)], stdout=collected)
+        try:
+            completed = set_up_in_tmp_path(tmp_path, venv_there=True, PIP_LOG=str(fifo), timeout=60)
+        finally:
+            collector.kill() if collector.poll() is None else None
+            collector.wait()
+    if completed is None:  # a reader for the pip left waiting to open the FIFO, which then ends
+        subprocess.Popen(["timeout", "60", "cat", str(fifo)], stdout=subprocess.DEVNULL)
+    assert completed is not None and completed.returncode == 0 and not completed.stderr, completed
+    assert b"pip" in (tmp_path / "collected").read_bytes()
+
+
+def test_the_set_up_with_pythonioencoding_utf16_is_one_line(tmp_path):
+    """PYTHONIOENCODING=utf-16 (with which Python starts): pip's lines, which the set-up reads, held NUL bytes, and
+    bash's "warning: command substitution: ignored null byte in input" came before the error line."""
+    completed, _ = set_up_with_a_pip_configuration(tmp_path, "global", "timeout", "60",
+                                                   environment={"PYTHONIOENCODING": "utf-16", "PIP_LOG": "/dev/full"})
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr[:2000]
+    assert lines[0].startswith("error: pip could not write its log file (OSError: [Errno 28] "), lines[0]
+
+
+def test_the_set_up_says_pips_own_failure_by_its_traceback_s_last_line(tmp_path):
+    """pip's own failure (no file can be written, as on a full /tmp: "No usable temporary directory found") is pip's
+    "ERROR: Exception:" and a traceback: the line said "(Exception:)", nothing of what failed."""
+    import resource
+    venv = tmp_path / "venv"
+    subprocess.run([sys._base_executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    requirements = set_up_copy(tmp_path, "package\n") / "requirements.txt"
+    wheel_of_a_package(tmp_path)
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv), str(requirements)],
+                               capture_output=True, text=True, timeout=300,
+                               preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0)),
+                               env=dict(os.environ, PIP_CONFIG_FILE=os.devnull, PIP_NO_INDEX="1",
+                                        PIP_FIND_LINKS=str(tmp_path)))
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr[:2000]
+    assert lines[0].startswith(f"error: pip could not install {requirements} into {venv} (FileNotFoundError: "
+                               "[Errno 2] No usable temporary directory found in "), lines[0]
+
+
+@pytest.mark.parametrize("where", ["command line", "environment"])
+@pytest.mark.parametrize("around", ["{}\r", "{}\r\n", "\v{}\f", " \r\t{}\f\n"],
+                         ids=["carriage return", "windows line end", "vertical tab and form feed", "mixed"])
+def test_make_test_drops_carriage_returns_and_other_blanks_around_a_chromium(tmp_path, where, around):
+    """A CHROMIUM read from a file of Windows' line ends (`/opt/chrome\\r`) was "missing or not a program", its line
+    overwritten on a terminal from the carriage return on; a vertical tab or form feed the same. The nineteenth pass
+    dropped spaces, tabs and newlines around it."""
+    chromium = users_chromium(tmp_path)
+    setting = around.format(chromium)
+    completed = (make_test_recording_chromium(tmp_path, f"CHROMIUM={setting}") if where == "command line"
+                 else make_test_recording_chromium(tmp_path, environment={"CHROMIUM": setting}))
+    assert completed.returncode == 0, completed.stderr
+    assert (tmp_path / "given").read_text() == str(chromium)

@@ -42,6 +42,10 @@ for log_setting in PIP_LOG PIP_LOG_FILE PIP_LOCAL_LOG; do
   # another reason, and a log in the new venv's folder (`PIP_LOG=.venv/pip.log`) made that folder one "of other files".
   # A folder is made and removed again in the first folder above the log that is there, where pip will make its own.
   [ -n "$log_file" ] || continue
+  # A FIFO a log collector reads (`mkfifo p; tee pip.log <p &`): the check's open and close ended the collector's
+  # input, and pip then waited forever to open it with no one reading: the set-up hung, nothing logged. It is held open
+  # (read and write, which does not wait) until the set-up ends, so the reader's input ends after pip's last line.
+  if [ -p "$log_file" ] && { exec {held_log}<>"$log_file"; } 2>/dev/null; then continue; fi
   log_there=$log_file
   while [ ! -e "$log_there" ] && [ ! -L "$log_there" ]; do log_there=$(dirname -- "$log_there"); done
   if ! unwritable=$( { if [ "$log_there" = "$log_file" ]; then : >> "$log_file"
@@ -330,6 +334,8 @@ fi
 # changed. pip reads its variables over its files: dry-run, no-deps and user are set off for the set-up's pip (its
 # --no-deps on the command line still counts); a target, prefix, root or python in a file is refused in one line.
 # (_PIP_RUNNING_IN_SUBPROCESS: pip's own mark that it runs as --python's pip, so a python setting is not followed.)
+# PYTHONIOENCODING of an encoding not ASCII's (utf-16, which Python starts with): pip's lines, which the set-up reads,
+# held NUL bytes, and bash's "warning: command substitution: ignored null byte in input" came before the error line.
 # pip reads a PIP_ variable whatever the case of its name after PIP_, and an option by any of its names: `PIP_Target`
 # installed into that folder, and `PIP_NO_DEPENDENCIES` (--no-deps' other name) could be read after PIP_NO_DEPS=0.
 # Every variable pip reads as one of those options is dropped.
@@ -347,7 +353,7 @@ pip_env() {
     case ${option#--} in target|prefix|root|python|dry-run|no-deps|no-dependencies|user) dropped+=(-u "$name") ;; esac
   done < <(env)
   env ${dropped[@]+"${dropped[@]}"} PIP_DRY_RUN=0 PIP_NO_DEPS=0 PIP_USER=0 _PIP_RUNNING_IN_SUBPROCESS=1 \
-    "$BASH" -c 'exec "$@"' pip_env "$@"
+    PYTHONIOENCODING=utf-8 "$BASH" -c 'exec "$@"' pip_env "$@"
 }
 elsewhere=$(pip_env "$venv_dir/bin/python" -m pip config list 2>/dev/null \
   | grep -aE "^(global|install)\.(target|prefix|root|python)=" | grep -avx ".*=''" | head -n 1) || true
@@ -393,6 +399,10 @@ pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
   fi
   # pip's last ERROR line; where a package's own build failed, that build's last line (pip ends on "See above")
   reason=$(printf '%s\n' "$output" | grep -a '^ERROR: ' | tail -n 1) || true
+  # pip's own failure (a full /tmp: "No usable temporary directory found") is "ERROR: Exception:" and a traceback, said
+  # as "(Exception:)": the traceback's last line says what failed
+  [ "$reason" != "ERROR: Exception:" ] \
+    || reason=$(printf '%s\n' "$output" | grep -aE '^[A-Za-z.]*(Error|Exception): ' | tail -n 1) || true
   # A build that failed without an "error:" line (a Python exception, a compiler's "gcc: error: ...") was pip's closing
   # "hint: See above for details.", with nothing above: the build's last line, which pip shows before "[end of output]".
   # A build whose last line was empty was that "See above" again, and one that printed an "error:" line before its
