@@ -2004,19 +2004,22 @@ def test_an_outscale_refused_is_said_as_given(tmp_path, capsys):
                                                               (1080, 1920, 4, 2), (1080, 1920, 40, 4)],
                          ids=["360x288 in 0.6 GB", "180x144 in 0.8 GB", "1080p x2 in 4 GB", "1080p in 40 GB"])
 @pytest.mark.parametrize("threads", [2, 3, 16])
-def test_the_windows_nnabla_computes_at_once_fit_the_budget(height, width, budget_gb, scale, threads):
+@pytest.mark.parametrize("backend", ["openvino", "nnabla"])
+def test_the_windows_nnabla_computes_at_once_fit_the_budget(height, width, budget_gb, scale, threads, backend):
     """NNabla on a CPU computes --threads windows at once (a copy of the graphs each), and each network's share of the
     budget went to one window: 360x288 frames in --max-memory 0.6 with --threads 2 took 0.81 GB. Each network's
     windows computed at once (the plan's lanes, or its tiles where fewer; the tail's in its trunk tile's lane), at the
-    bytes per pixel the plan counts, now fit its share of what the frames leave."""
+    bytes per pixel the plan counts (NNabla's own, and OpenVINO's, whose plans have one lane), now fit its share of
+    what the frames leave."""
     from inference.tiles import BUDGET_SHARES, BYTES_PER_PIXEL, TilePlan
     budget = budget_gb * 2 ** 30
-    plan = TilePlan(height, width, 16, budget=budget, lanes=threads, scale=scale)
-    least = TilePlan(height, width, 16, budget=budget, scale=scale)
+    plan = TilePlan(height, width, 16, budget=budget, lanes=threads, scale=scale, backend=backend)
+    least = TilePlan(height, width, 16, budget=budget, scale=scale, backend=backend)
     assert 1 <= plan.lanes <= threads
     at_once = {"flow": len(plan.tiles("flow")), "trunk": len(plan.tiles("trunk")), "tail": len(plan.tiles("trunk"))}
     for name, share in BUDGET_SHARES.items():
-        held = min(plan.lanes, at_once[name]) * np.prod(plan.window_shapes[name]) * BYTES_PER_PIXEL[scale][name]
+        held = (min(plan.lanes, at_once[name]) * np.prod(plan.window_shapes[name])
+                * BYTES_PER_PIXEL[backend][scale][name])
         assert held <= (budget - least.frame_bytes()) * share, name
 
 
