@@ -1734,11 +1734,13 @@ def test_frames_resized_as_they_are_written_count_in_the_memory_budget():
     from utils.paths import BUNDLED_X2_MODEL
     resolver = SuperResolver(BUNDLED_X2_MODEL, backend="nnabla", context="cpu", max_memory=0.45 * 2 ** 30)
     resolver.model(24, 32)
+    plan = resolver.plan(24, 32)
+    unwritten = plan.smallest_bytes(plan.frame_bytes())  # the least budget of frames written at the model's size
     resolver.written_size = (4800, 6400)
     with pytest.raises(UserError, match="too small") as refused:
         resolver.model(24, 32)
     named = float(re.search(r"needs at least ([\d.]+) GB", str(refused.value)).group(1)) * 2 ** 30
-    assert named >= 0.45 * 2 ** 30 + 4800 * 6400 * 3 * 4
+    assert named >= unwritten + 4800 * 6400 * 3 * 4
 
 
 def test_an_onnx_cache_entry_whose_weights_changed_on_disk_is_exported_anew(tmp_path):
@@ -1954,17 +1956,18 @@ def test_the_generator_s_tiles_are_said_within_the_frames_given(height, width):
 
 def test_a_default_budget_too_small_names_no_max_memory_never_given(monkeypatch):
     """No --max-memory, and 0.68 GB free (the default budget half of it): "--max-memory 0.342 GB is too small ...;
-    raise --max-memory", a flag the user never gave (and demo.py, whose line it also was, does not have)."""
+    raise --max-memory", a flag the user never gave (and demo.py, whose line it also was, does not have). (0.1418 GB
+    here: NNabla's plan counts its own smaller process, and takes 0.3418.)"""
     import inference.resolver
     from hostile import sizes_in_bytes
-    monkeypatch.setattr(inference.resolver, "default_budget", lambda context: 0.3418 * 2 ** 30)
+    monkeypatch.setattr(inference.resolver, "default_budget", lambda context: 0.1418 * 2 ** 30)
     resolver = inference.resolver.SuperResolver(BUNDLED_MODEL, backend="nnabla", context="cpu")
     with pytest.raises(UserError, match=r"^the default memory budget, half the memory free \((.+)\), is too small "
                                         r"for 7x5 LR frames") as refused:
         resolver.model(5, 7)
     assert "--max-memory" not in str(refused.value)
     budget, least = sizes_in_bytes(str(refused.value))
-    assert budget <= 0.3418 * 2 ** 30 < least
+    assert budget <= 0.1418 * 2 ** 30 < least
 
 
 # Nineteenth pass, second look at generate.py's and evaluate.py's inputs, videos, parts and scene cuts
