@@ -31,7 +31,7 @@ BUDGET_SHARES = {"flow": 0.2, "tail": 0.1, "trunk": 0.7}
 # OpenVINO computes it more slowly per pixel (docs/benchmarks.md).
 TAIL_TILE = 128
 # The process before any frame, by backend: the interpreter, NNabla and OpenCV, and OpenVINO with the fixed part of
-# its compiled networks (about 80 MB each); NNabla's own process peaked at 119-131 MiB (generate.py on 16x16 frames).
+# its compiled networks (about 80 MB each); NNabla's own process peaked at 112-119 MiB (generate.py on 16x16 frames).
 PROCESS_BYTES = {"openvino": 400 * 2 ** 20, "nnabla": 160 * 2 ** 20}
 # Frames alive at once, in float32 frames: of the model's HR size, the one computed and the previous one (warped into
 # the next); of the size written, three 8-bit copies (a quarter of a float32 frame each) while one is encoded, and the
