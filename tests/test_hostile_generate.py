@@ -1461,19 +1461,20 @@ def test_fps_ratios_out_of_range_or_malformed_are_one_line(tmp_path, given):
 # Sixteenth pass, second look at tiles, memory budgets, output scales, precisions and backends
 
 @pytest.mark.parametrize("height, width, num_resblock, scale", [(48, 64, 6, 4), (1080, 1920, 16, 4), (540, 960, 6, 2)])
-def test_the_budget_a_too_small_max_memory_is_told_to_reach_is_taken(height, width, num_resblock, scale):
+@pytest.mark.parametrize("backend", ["openvino", "nnabla"])
+def test_the_budget_a_too_small_max_memory_is_told_to_reach_is_taken(height, width, num_resblock, scale, backend):
     """--max-memory 0.40 for 64x48 frames: "too small ... (needs about 0.40 GB)". The figure was the sum of the
     smallest windows, where each network gets only its share of the budget, and rounded to the nearest: the budget
-    named was refused in turn (1.56 GB named for 1920x1080 frames, 1.63 GB needed)."""
+    named was refused in turn (1.56 GB named for 1920x1080 frames, 1.63 GB needed). With each backend's figures."""
     import re
     from inference.tiles import TilePlan
     with pytest.raises(UserError) as refused:
-        TilePlan(height, width, num_resblock, budget=2 ** 20, scale=scale)
+        TilePlan(height, width, num_resblock, budget=2 ** 20, scale=scale, backend=backend)
     named = float(re.search(r"needs (?:about|at least) ([\d.]+) GB", str(refused.value)).group(1))
-    plan = TilePlan(height, width, num_resblock, budget=named * 2 ** 30, scale=scale)
+    plan = TilePlan(height, width, num_resblock, budget=named * 2 ** 30, scale=scale, backend=backend)
     assert plan.window_shapes["tail"]
     with pytest.raises(UserError, match="too small"):
-        TilePlan(height, width, num_resblock, budget=(named - 0.01) * 2 ** 30, scale=scale)
+        TilePlan(height, width, num_resblock, budget=(named - 0.01) * 2 ** 30, scale=scale, backend=backend)
 
 
 def test_a_budget_too_small_is_said_in_the_figures_given():
@@ -2099,3 +2100,25 @@ def test_nnabla_s_peak_memory_stays_within_max_memory(tmp_path):
     assert code == 0, stderr
     assert len(os.listdir(tmp_path / "out")) == 2
     assert peak_mib <= budget_mib, f"peak {peak_mib:.0f} MiB in a budget of {budget_mib:.0f} MiB"
+
+
+@pytest.mark.parametrize("height, width, less", [(48, 64, True), (288, 360, False)], ids=["64x48", "360x288"])
+def test_the_least_budget_named_follows_the_backend(height, width, less):
+    """The refusal's least budget was OpenVINO's for NNabla too (0.41 GB for 64x48 frames, where NNabla's process of
+    about 120 MB leaves room; 0.55 for 360x288, where NNabla's windows take more): the resolver's plan counts its
+    backend's own figures, and the least budget each names is taken by that backend and the budget just under it not."""
+    import re
+    from inference.resolver import SuperResolver
+
+    def least(backend):
+        with pytest.raises(UserError, match="too small") as refused:
+            SuperResolver(BUNDLED_MODEL, backend=backend, context="cpu", max_memory=2 ** 20).plan(height, width)
+        return float(re.search(r"needs at least ([\d.]+) GB", str(refused.value)).group(1))
+
+    nnabla, openvino = least("nnabla"), least("openvino")
+    assert (nnabla < openvino) if less else (nnabla > openvino)
+    assert SuperResolver(BUNDLED_MODEL, backend="nnabla", context="cpu", max_memory=nnabla * 2 ** 30).plan(height,
+                                                                                                         width)
+    with pytest.raises(UserError, match="too small"):
+        SuperResolver(BUNDLED_MODEL, backend="nnabla", context="cpu",
+                      max_memory=(nnabla - 0.01) * 2 ** 30).plan(height, width)
