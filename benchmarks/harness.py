@@ -3,6 +3,7 @@ reference implementation's figures, and the frames and training scenes they run 
 import argparse
 import json
 import logging
+import math
 import os
 import re
 import signal
@@ -169,9 +170,12 @@ def run_with_peak_memory(command, env=None):
             raise
         stdout.seek(0)
         stderr.seek(0)
-        with open(peak_path) as peak:
-            peak_kib = int(peak.read())
-        return process.returncode, stdout.read().decode(), stderr.read().decode(), peak_kib / 1024
+        try:
+            with open(peak_path) as peak:
+                peak_mib = int(peak.read()) / 1024
+        except (OSError, ValueError):  # the wrapper itself killed (SIGKILL): its exit code says so
+            peak_mib = math.nan
+        return process.returncode, stdout.read().decode(), stderr.read().decode(), peak_mib
 
 
 def reference_figures(run, seconds_column):
