@@ -3,10 +3,12 @@ reference implementation's figures, and the frames and training scenes they run 
 import argparse
 import json
 import logging
+import math
 import os
 import re
 import signal
 import subprocess
+import sys
 import tempfile
 
 # before nnabla's import logs its start-up on stderr, where a benchmark's error is to be the one line
@@ -126,27 +128,54 @@ def load_line():
     return "load average (1, 5, 15 min): " + ", ".join(f"{load:.2f}" for load in os.getloadavg())
 
 
+# Runs argv[2:], passes SIGINT and SIGTERM on to it, writes its peak resident memory (KiB) to the file argv[1] and ends
+# as it ended. A child started straight from a large process (subprocess uses vfork) counted that process's peak as its
+# own: generate.py on 16x16 frames "peaked" at 158 MiB started from a benchmark, at 119 MiB from a small process.
+PEAK_WRAPPER = """
+import os, signal, subprocess, sys
+child = subprocess.Popen(sys.argv[2:])
+for number in (signal.SIGINT, signal.SIGTERM):
+    signal.signal(number, lambda number, frame: child.send_signal(number))
+_, status, usage = os.wait4(child.pid, 0)
+with open(sys.argv[1], "w") as peak:
+    peak.write(str(usage.ru_maxrss))
+code = os.waitstatus_to_exitcode(status)
+if code < 0:
+    if -code not in (signal.SIGKILL, signal.SIGSTOP):
+        signal.signal(-code, signal.SIG_DFL)
+    os.kill(os.getpid(), -code)
+sys.exit(code)
+"""
+
+
 def run_with_peak_memory(command, env=None):
     """Run a command from the repository root; return (exit code, stdout, stderr, peak resident memory of
-    that process in MiB). A benchmark stopped meanwhile (Ctrl-C, SIGTERM) stops it first: it ran on by itself,
-    writing into the benchmark's temporary folder, which was deleted or left behind."""
-    with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
-        process = subprocess.Popen(command, stdout=stdout, stderr=stderr, cwd=REPO_ROOT, env=env)
+    that process in MiB, its own: started by a small Python process, PEAK_WRAPPER). A benchmark stopped meanwhile
+    (Ctrl-C, SIGTERM) stops it first: it ran on by itself, writing into the benchmark's temporary folder, which was
+    deleted or left behind."""
+    with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr, \
+            tempfile.TemporaryDirectory() as folder:
+        peak_path = os.path.join(folder, "peak")
+        process = subprocess.Popen([sys.executable, "-c", PEAK_WRAPPER, peak_path, *command], stdout=stdout,
+                                   stderr=stderr, cwd=REPO_ROOT, env=env)
         try:
-            # this child's own rusage, not the maximum over all children
-            _, status, usage = os.wait4(process.pid, 0)
+            process.wait()
         except BaseException:
-            process.terminate()
+            process.terminate()  # passed on to the command
             try:
                 process.wait(STOP_GRACE_S)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
             raise
-        process.returncode = os.waitstatus_to_exitcode(status)
         stdout.seek(0)
         stderr.seek(0)
-        return process.returncode, stdout.read().decode(), stderr.read().decode(), usage.ru_maxrss / 1024
+        try:
+            with open(peak_path) as peak:
+                peak_mib = int(peak.read()) / 1024
+        except (OSError, ValueError):  # the wrapper itself killed (SIGKILL): its exit code says so
+            peak_mib = math.nan
+        return process.returncode, stdout.read().decode(), stderr.read().decode(), peak_mib
 
 
 def reference_figures(run, seconds_column):

@@ -11,8 +11,8 @@ untiled computation. The recurrence stays whole-frame: the previous output is th
 warped by the stitched flow (recurrence.py, warp.py). Per frame: the flow net on aligned LR windows gives
 the LR flow; the generator's trunk (input stage and residual blocks, cheap per pixel) runs on large
 windows, each of which feeds its features to the generator's tail (upsampling, the most memory per
-pixel: tiles.BYTES_PER_PIXEL, by scale) in small windows. Two backends run the networks (backends.py): NNabla (CPU or
-cuDNN; float32 or half precision), and on a CPU OpenVINO with the same NNabla graphs exported to ONNX
+pixel: tiles.BYTES_PER_PIXEL, by backend and scale) in small windows. Two backends run the networks (backends.py):
+NNabla (CPU or cuDNN; float32 or half precision), and on a CPU OpenVINO with the same NNabla graphs exported to ONNX
 (onnx_export.py; float32, or bfloat16 where the CPU has it). On cuDNN, when every network fits the frame in
 one window, the whole frame step is one NNabla graph on the GPU (DeviceFrameRecurrence). host.py reads the
 machine's free memory and cores; resolver.py puts it together.

@@ -129,7 +129,7 @@ class SuperResolver:
         """The tile plan for LR frames of height x width."""
         return TilePlan(height, width, self.num_resblock, self.tile, None if self.tile else self.max_memory,
                         self.lanes, self.scale, math.prod(self.written_size) if self.written_size else None,
-                        self.budget_given)
+                        self.budget_given, self.backend)
 
     @property
     def lanes(self):

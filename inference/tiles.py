@@ -14,19 +14,25 @@ from utils.errors import UserError, size_said
 from utils.ops import PAPER_SCALE
 
 
-# Peak memory of one window, in bytes per LR pixel of the window, by the model's scale: the growth of the
-# resident memory from compiling a network to after its first run, as measured with OpenVINO and ONNX Runtime
-# and rounded up (the measurements: docs/benchmarks.md). Only the tail differs: an x2 model's has one
+# Peak memory of one window, in bytes per LR pixel of the window, by backend and the model's scale: the growth of the
+# resident memory from building a network to after its first run, rounded up (benchmarks/bench_window_memory.py; the
+# figures: docs/benchmarks.md). OpenVINO's were measured with OpenVINO and ONNX Runtime. NNabla's graphs take two to
+# four times as much (measured on the CPU, and cuDNN is planned with them too): planned with OpenVINO's figures,
+# NNabla's windows went past --max-memory by up to 28 %. Only the tail differs much by scale: an x2 model's has one
 # upsampling layer, at 2x, where an x4 model's has a second one at 4x.
-BYTES_PER_PIXEL = {4: {"flow": 1100, "trunk": 2300, "tail": 16000},
-                   2: {"flow": 1100, "trunk": 2300, "tail": 8000}}
+BYTES_PER_PIXEL = {"openvino": {4: {"flow": 1100, "trunk": 2300, "tail": 16000},
+                                2: {"flow": 1100, "trunk": 2300, "tail": 8000}},
+                   "nnabla": {4: {"flow": 4500, "trunk": 6000, "tail": 30000},
+                              2: {"flow": 4500, "trunk": 4000, "tail": 6000}}}
 # Of what the HR frames leave: the trunk gets most, because its halo is the widest in compute (its
 # windows overlap by 2 x (2 x blocks + 3) rows of 16-block work); the tail needs little at TAIL_TILE.
 BUDGET_SHARES = {"flow": 0.2, "tail": 0.1, "trunk": 0.7}
 # Largest useful kept side of a tail window: its layers are memory-bound, and on larger windows
 # OpenVINO computes it more slowly per pixel (docs/benchmarks.md).
 TAIL_TILE = 128
-PROCESS_BYTES = 400 * 2 ** 20  # the interpreter, NNabla, OpenVINO and OpenCV before any frame
+# The process before any frame, by backend: the interpreter, NNabla and OpenCV, and OpenVINO with the fixed part of
+# its compiled networks (about 80 MB each); NNabla's own process peaked at 112-119 MiB (generate.py on 16x16 frames).
+PROCESS_BYTES = {"openvino": 400 * 2 ** 20, "nnabla": 160 * 2 ** 20}
 # Frames alive at once, in float32 frames: of the model's HR size, the one computed and the previous one (warped into
 # the next); of the size written, three 8-bit copies (a quarter of a float32 frame each) while one is encoded, and the
 # float32 frame resized to it where frames are resized (--outscale, --output-size).
@@ -104,15 +110,17 @@ class TilePlan:
     lanes: windows computed at once (NNabla's CPU graph copies, one a thread): the generator gets at least this many
     tiles where the frame allows, and with a budget they are fewer (self.lanes) where the windows of its shares do not
     fit side by side.
-    scale: the model's, which sizes the HR frames. The windows' bytes per LR pixel are those measured at x4,
-    which an x2 model's tail needs less of. written_pixels: of a frame as written, where frames are resized from the
-    HR size (None: written at it). budget_given: whether the budget is --max-memory's, else the default one (half the
-    memory free), which the refusal names as such, not as a --max-memory the user never gave.
+    scale: the model's, which sizes the HR frames and the tail's bytes per LR pixel. written_pixels: of a frame as
+    written, where frames are resized from the HR size (None: written at it). budget_given: whether the budget is
+    --max-memory's, else the default one (half the memory free), which the refusal names as such, not as a
+    --max-memory the user never gave. backend: "openvino" or "nnabla", whose own bytes per LR pixel and process the
+    plan counts (BYTES_PER_PIXEL, PROCESS_BYTES): the refusal's least budget follows it.
     """
 
     def __init__(self, height, width, num_resblock, tile=None, budget=None, lanes=1, scale=PAPER_SCALE,
-                 written_pixels=None, budget_given=True):
-        self.frame_size, self.budget_given = (height, width), budget_given
+                 written_pixels=None, budget_given=True, backend="openvino"):
+        self.frame_size, self.budget_given, self.backend = (height, width), budget_given, backend
+        self.bytes_per_pixel = BYTES_PER_PIXEL[backend][scale]
         height, width = max(height, FLOW_NET_STRIDE), max(width, FLOW_NET_STRIDE)
         self.height, self.width, self.scale, self.written_pixels = height, width, scale, written_pixels
         self.halos = {
@@ -170,7 +178,7 @@ class TilePlan:
         tiles = {"flow": len(self.tiles("flow")), "trunk": trunk_tiles, "tail": trunk_tiles}
         left = budget - self.frame_bytes()
         return self.lanes == 1 or all(min(self.lanes, tiles[name]) * math.prod(self.window_shapes[name])
-                   * BYTES_PER_PIXEL[self.scale][name] <= left * share for name, share in BUDGET_SHARES.items())
+                   * self.bytes_per_pixel[name] <= left * share for name, share in BUDGET_SHARES.items())
 
     def window_for_keep(self, name, keep_rows, keep_columns):
         extra = 2 * self.halos[name]
@@ -200,7 +208,7 @@ class TilePlan:
         windows = {}
         for name, share in BUDGET_SHARES.items():
             lanes = self.lanes if name == "tail" else 1
-            largest = int(max(0, left * share / lanes) // BYTES_PER_PIXEL[self.scale][name])
+            largest = int(max(0, left * share / lanes) // self.bytes_per_pixel[name])
             windows[name] = self.window_within(name, largest)
             if windows[name] is None and self.lanes > 1:
                 return None
@@ -244,7 +252,7 @@ class TilePlan:
         """The least budget windows_for_budget takes: each network's smallest window within its share of what the
         frames leave (the sum of the smallest windows was less, and that figure was refused in turn)."""
         return frames + max(math.prod(self.window_for_keep(name, MIN_KEEP, MIN_KEEP)) * bytes_per_pixel
-                            / BUDGET_SHARES[name] for name, bytes_per_pixel in BYTES_PER_PIXEL[self.scale].items())
+                            / BUDGET_SHARES[name] for name, bytes_per_pixel in self.bytes_per_pixel.items())
 
     def _grid(self, name, window, align=1, at_least=(1, 1)):
         """Row and column windows of a network: as few as `window` allows (at least `at_least`), balanced."""
@@ -284,11 +292,11 @@ class TilePlan:
         hr_pixels = self.scale * self.scale * pixels
         float_frames = (HR_FRAME_BUFFERS * hr_pixels + WRITTEN_FRAME_BUFFERS * (self.written_pixels or hr_pixels)
                         + RESIZED_FRAME_BUFFERS * (self.written_pixels or 0))
-        return PROCESS_BYTES + 3 * 4 * float_frames + 16 * 4 * pixels
+        return PROCESS_BYTES[self.backend] + 3 * 4 * float_frames + 16 * 4 * pixels
 
     def whole_frame_bytes(self):
         """Process bytes with every network on the whole frame (DeviceFrameRecurrence)."""
-        return self.frame_bytes() + self.height * self.width * sum(BYTES_PER_PIXEL[self.scale].values())
+        return self.frame_bytes() + self.height * self.width * sum(self.bytes_per_pixel.values())
 
     def describe(self):
         """The generator's tiles, within the frames as given: a window over the padding (8x8 of 1x1 frames) was said

@@ -121,14 +121,15 @@ def test_warp_of_a_window_equals_the_nnabla_warp_of_the_whole_frame(monkeypatch,
 
 @pytest.mark.parametrize("budget_gb, shape, scale", [(4, (1080, 1920), 4), (2, (720, 1280), 4), (1.2, (180, 320), 4),
                                                      (12, (2160, 3840), 4), (1.5, (1080, 1920), 2)])
-def test_budget_plans_windows_whose_estimated_memory_fits(budget_gb, shape, scale):
+@pytest.mark.parametrize("backend", ["openvino", "nnabla"])
+def test_budget_plans_windows_whose_estimated_memory_fits(budget_gb, shape, scale, backend):
     from inference.tiles import BYTES_PER_PIXEL, HR_FRAME_BUFFERS, PROCESS_BYTES, WRITTEN_FRAME_BUFFERS
-    plan = TilePlan(*shape, 16, budget=budget_gb * 2 ** 30, scale=scale)
+    plan = TilePlan(*shape, 16, budget=budget_gb * 2 ** 30, scale=scale, backend=backend)
     pixels = shape[0] * shape[1]
-    frames = (PROCESS_BYTES + (HR_FRAME_BUFFERS + WRITTEN_FRAME_BUFFERS) * scale ** 2 * 3 * 4 * pixels
+    frames = (PROCESS_BYTES[backend] + (HR_FRAME_BUFFERS + WRITTEN_FRAME_BUFFERS) * scale ** 2 * 3 * 4 * pixels
               + 16 * 4 * pixels)
-    windows = sum(np.prod(plan.window_shapes[name]) * BYTES_PER_PIXEL[scale][name] for name in ("flow", "trunk",
-                                                                                                  "tail"))
+    windows = sum(np.prod(plan.window_shapes[name]) * BYTES_PER_PIXEL[backend][scale][name]
+                  for name in ("flow", "trunk", "tail"))
     assert frames + windows <= budget_gb * 2 ** 30
     assert plan.window_shapes["tail"][0] <= 128 + 4
 
