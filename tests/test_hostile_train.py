@@ -4402,3 +4402,24 @@ def test_an_output_folder_moved_away_in_the_instant_before_the_pruning_is_one_li
     assert line == (f"error: cannot prune the checkpoints in '{output_dir}' (No such file or directory): the output folder "
                     "was removed or moved while this ran; put it back there and run again to resume")
     assert "checkpoint_00000002.json" in os.listdir(tmp_path / "run.moved")
+
+
+@pytest.mark.parametrize("held", [False, True], ids=["by path", "in the held output folder"])
+def test_a_checkpoint_s_json_replaced_by_a_folder_before_its_pruning_is_one_line(tmp_path, held):
+    """A folder named as a checkpoint's JSON (made since the start's check of the names, or the JSON replaced by one)
+    when the pruning removes it: an IsADirectoryError traceback, after the newest checkpoint."""
+    from contextlib import nullcontext
+
+    from training.checkpoint import prune_checkpoints
+    from training.loss_log import another_folder, file_identity
+    from utils.image_io import held_folder
+    (tmp_path / "checkpoint_00000001.json").mkdir()
+    for iteration in (2, 3):
+        (tmp_path / f"checkpoint_0000000{iteration}.json").write_text("{}")
+    holding = held_folder(str(tmp_path), file_identity(str(tmp_path)),
+                          lambda path: another_folder(str(tmp_path), path)) if held else nullcontext()
+    with holding, pytest.raises(UserError, match=rf"^cannot remove '{re.escape(str(tmp_path))}/checkpoint_00000001"
+                                                 r"\.json': a folder of that name is in the way; move it away and run "
+                                                 r"again$"):
+        prune_checkpoints(str(tmp_path))
+    assert sorted(os.listdir(tmp_path)) == [f"checkpoint_0000000{iteration}.json" for iteration in (1, 2, 3)]
