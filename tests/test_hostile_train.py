@@ -4399,8 +4399,8 @@ def test_an_output_folder_moved_away_in_the_instant_before_the_pruning_is_one_li
     monkeypatch.setattr(training.checkpoint, "prune_checkpoints", moved_before)
     capsys.readouterr()
     line = user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}), capsys)
-    assert line == (f"error: cannot prune the checkpoints in '{output_dir}' (No such file or directory): the output folder "
-                    "was removed or moved while this ran; put it back there and run again to resume")
+    assert line == (f"error: cannot prune the checkpoints in '{output_dir}' (No such file or directory): the output "
+                    "folder was removed or moved while this ran; put it back there and run again to resume")
     assert "checkpoint_00000002.json" in os.listdir(tmp_path / "run.moved")
 
 
