@@ -4333,3 +4333,93 @@ def test_an_output_folder_replaced_in_the_instant_before_a_removal_keeps_the_oth
     line = user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}), capsys)
     assert f"the output folder '{output_dir}' is another folder than the one this run started in" in line
     assert {name: (output_dir / name).read_bytes() for name in os.listdir(output_dir)} == kept
+
+
+# Twentieth pass, third look at the twentieth pass's training fixes
+
+@pytest.mark.parametrize("moment, events", [("after the check", True), ("after the check", False),
+                                            ("after tensorboard/", True)],
+                         ids=["after the check, into a folder of events", "after the check, into one without "
+                              "tensorboard/", "after tensorboard/ was made, into a folder of events"])
+def test_an_output_folder_replaced_in_the_instant_before_tensorboard_s_file_gets_no_folder_or_file_of_it(
+        tmp_path, monkeypatch, events, moment):
+    """The output folder replaced by another run's in the instant between its check and the making of tensorboard/ and
+    of a new events file there, which went by path: they were made in the other run's folder, and the new file's
+    session start hid from TensorBoard that run's events past this run's start."""
+    import tensorboardX.event_file_writer
+    import training.loss_log
+    from training.loss_log import TensorBoardScalars, another_folder, file_identity
+    from training_data import event_scalars
+    from utils.image_io import held_folder
+    output_dir, other = tmp_path / "run", tmp_path / "other"
+    output_dir.mkdir()
+    other.mkdir()
+    if events:
+        board = TensorBoardScalars(str(other), 0)
+        for iteration in range(1, 7):
+            board.add(iteration, {"loss": float(iteration)})
+        board.close()
+        os.rename(board.path, other / "tensorboard" / "events.out.tfevents.1000000000.host")  # an earlier second's
+    kept = sorted(os.listdir(other / "tensorboard")) if events else None
+    owner, name = ((training.loss_log, "check_same_folder") if moment == "after the check" else
+                   (tensorboardX.event_file_writer, "EventsWriter"))
+    real = getattr(owner, name)
+
+    def replaced_at(*args):
+        if moment == "after the check":
+            real(*args)
+        os.rename(output_dir, tmp_path / "run.old")
+        os.rename(other, output_dir)
+        if moment == "after tensorboard/":
+            return real(*args)
+    monkeypatch.setattr(owner, name, replaced_at)
+    with held_folder(str(output_dir), file_identity(str(output_dir)),
+                     lambda path: another_folder(str(output_dir), path)):
+        with pytest.raises(UserError, match=rf"^cannot write '{re.escape(str(output_dir / 'tensorboard'))}'"):
+            TensorBoardScalars(str(output_dir), 2)
+    if events:
+        assert sorted(os.listdir(output_dir / "tensorboard")) == kept
+        assert event_scalars(output_dir / "tensorboard")["loss"] == [(step, float(step)) for step in range(1, 7)]
+    else:
+        assert os.listdir(output_dir) == []
+
+
+def test_an_output_folder_moved_away_in_the_instant_before_the_pruning_is_one_line(tmp_path, monkeypatch, capsys):
+    """The output folder moved away (nothing in its place) in the instant between its check and the pruning of the
+    checkpoints: a FileNotFoundError traceback, after the checkpoint, whole in the folder moved."""
+    import training.checkpoint
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run"
+    real = training.checkpoint.prune_checkpoints
+
+    def moved_before(*args, **kwargs):
+        os.rename(output_dir, tmp_path / "run.moved")
+        return real(*args, **kwargs)
+    monkeypatch.setattr(training.checkpoint, "prune_checkpoints", moved_before)
+    capsys.readouterr()
+    line = user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}), capsys)
+    assert line == (f"error: cannot prune the checkpoints in '{output_dir}' (No such file or directory): the output "
+                    "folder was removed or moved while this ran; put it back there and run again to resume")
+    assert "checkpoint_00000002.json" in os.listdir(tmp_path / "run.moved")
+
+
+@pytest.mark.parametrize("held", [False, True], ids=["by path", "in the held output folder"])
+def test_a_checkpoint_s_json_replaced_by_a_folder_before_its_pruning_is_one_line(tmp_path, held):
+    """A folder named as a checkpoint's JSON (made since the start's check of the names, or the JSON replaced by one)
+    when the pruning removes it: an IsADirectoryError traceback, after the newest checkpoint."""
+    from contextlib import nullcontext
+
+    from training.checkpoint import prune_checkpoints
+    from training.loss_log import another_folder, file_identity
+    from utils.image_io import held_folder
+    (tmp_path / "checkpoint_00000001.json").mkdir()
+    for iteration in (2, 3):
+        (tmp_path / f"checkpoint_0000000{iteration}.json").write_text("{}")
+    holding = held_folder(str(tmp_path), file_identity(str(tmp_path)),
+                          lambda path: another_folder(str(tmp_path), path)) if held else nullcontext()
+    with holding, pytest.raises(UserError, match=rf"^cannot remove '{re.escape(str(tmp_path))}/checkpoint_00000001"
+                                                 r"\.json': a folder of that name is in the way; move it away and run "
+                                                 r"again$"):
+        prune_checkpoints(str(tmp_path))
+    assert sorted(os.listdir(tmp_path)) == [f"checkpoint_0000000{iteration}.json" for iteration in (1, 2, 3)]

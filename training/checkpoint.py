@@ -303,7 +303,14 @@ def remove_orphans(output_dir):
     found = checkpoints_by_iteration(output_dir)
     complete = {iteration for iteration, _ in found}
     named = set().union(*(files_named(path) for _, path in found))
-    for name in os.listdir(output_dir):
+    try:
+        names = os.listdir(output_dir)
+    except (FileNotFoundError, NotADirectoryError) as error:
+        # moved away in the instant after the check before the pruning (which passes a folder that is gone): a
+        # traceback, after the checkpoint, whole in the folder moved
+        raise UserError(f"cannot prune the checkpoints in '{output_dir}' ({error.strerror}): the output folder was "
+                        "removed or moved while this ran; put it back there and run again to resume") from None
+    for name in names:
         match = STATE_FILE_PATTERN.fullmatch(name)
         if (match and int(match.group(1)) not in complete and name not in named
                 and os.path.isfile(os.path.join(output_dir, name))):

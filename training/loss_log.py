@@ -13,7 +13,8 @@ from matplotlib.figure import Figure
 
 from utils.errors import UserError
 from utils.flags import grouped
-from utils.image_io import disk_full, folder_changed, no_space, remove_file, write_atomically, write_bytes
+from utils.image_io import (disk_full, folder_changed, held_descriptor, no_space, remove_file, write_atomically,
+                            write_bytes)
 
 # wall time of an iteration: reading its batch, the step, the all-reduces
 ITERATION_SECONDS = "iteration_seconds"
@@ -202,29 +203,47 @@ class TensorBoardScalars:
             # tensorboard/ alone, never the output folder above it: one removed or moved mid-run (its checkpoints
             # with it) was made again here, and the run went on in it, unlocked, as if nothing had happened
             check_same_folder(self.output_dir, self.output_identity, self.folder)
-            try:
-                os.mkdir(self.folder)
-            except FileExistsError:
-                if os.path.islink(self.folder) and not os.path.isdir(self.folder):  # a link to nothing, or a loop
-                    raise UserError(f"'{self.folder}' is a symbolic link to '{os.readlink(self.folder)}', which leads "
-                                    "to no folder, since this run made its folder of TensorBoard's events there; "
-                                    "restore the folder it leads to (a disk not mounted?) and run again") from None
-                if not os.path.isdir(self.folder):  # the output folder's own check at the start, met mid-run
-                    raise UserError(f"'{self.folder}' is a file since this run made its folder of TensorBoard's "
-                                    "events there; move it away and run again") from None
-            # its name holds the second it starts and the host: the pid tells apart the files of two runs in one
-            # second, the count this run's new files from the file it replaces (a copy kept under its name)
-            self.writer = self.events_writer(self.prefix, f".{os.getpid()}" + (f".{self.files}" if self.files else ""))
-            self.files += 1
-            self.path = getattr(self.writer, "_file_name", None)  # tensorboardX's own name for it (2.6: private)
-            self.identity = file_identity(self.path)
-            if session_start:
-                self.writer.write_event(self.start)
-            # on the disk at once, its first bytes kept: a copy made before a flush was empty, without this run's
-            # session start (TensorBoard showed a killed run's events past the checkpoint beside this run's), and the
-            # file emptied in place (': > events...') is told by them (see flush)
-            self.writer.flush()
-            self.marks = file_marks(self.path)
+            # made in the folder checked where the run holds it (held_folder): one replaced by another run's in the
+            # instant after the check got tensorboard/ and a new events file there, whose session start hid that
+            # run's events past this run's start
+            with held_descriptor(self.folder) as output:
+                self.make_file(output, session_start)
+
+    def make_file(self, output, session_start):
+        """open_file's tensorboard/ and events file; output: a descriptor of the output folder held (held_descriptor),
+        in which both are made, or None."""
+        try:
+            os.mkdir(os.path.basename(self.folder) if output is not None else self.folder, dir_fd=output)
+        except FileExistsError:
+            if os.path.islink(self.folder) and not os.path.isdir(self.folder):  # a link to nothing, or a loop
+                raise UserError(f"'{self.folder}' is a symbolic link to '{os.readlink(self.folder)}', which leads "
+                                "to no folder, since this run made its folder of TensorBoard's events there; "
+                                "restore the folder it leads to (a disk not mounted?) and run again") from None
+            if not os.path.isdir(self.folder):  # the output folder's own check at the start, met mid-run
+                raise UserError(f"'{self.folder}' is a file since this run made its folder of TensorBoard's "
+                                "events there; move it away and run again") from None
+        # its name holds the second it starts and the host: the pid tells apart the files of two runs in one
+        # second, the count this run's new files from the file it replaces (a copy kept under its name)
+        writer = self.events_writer(self.prefix, f".{os.getpid()}" + (f".{self.files}" if self.files else ""))
+        self.files += 1
+        path = getattr(writer, "_file_name", None)  # tensorboardX's own name for it (2.6: private)
+        identity = file_identity(path)
+        if output is not None and identity != file_identity(os.path.join(os.path.basename(self.folder),
+                                                                         os.path.basename(path)), output):
+            # opened by its path in another folder: a file of no events (tensorboardX's version record alone)
+            writer.close()
+            if identity:
+                with suppress(OSError):
+                    os.remove(path)
+            raise another_folder(self.output_dir, self.folder)
+        self.writer, self.path, self.identity = writer, path, identity
+        if session_start:
+            self.writer.write_event(self.start)
+        # on the disk at once, its first bytes kept: a copy made before a flush was empty, without this run's
+        # session start (TensorBoard showed a killed run's events past the checkpoint beside this run's), and the
+        # file emptied in place (': > events...') is told by them (see flush)
+        self.writer.flush()
+        self.marks = file_marks(self.path)
 
     def session_start(self, step):
         """The event that hides from TensorBoard the events of steps >= step read before it."""
@@ -358,10 +377,11 @@ def number(kind, text):
     return kind(text)
 
 
-def file_identity(path):
-    """The (device, inode) of the file at path, following links; None where there is none."""
+def file_identity(path, folder=None):
+    """The (device, inode) of the file at path (relative to the folder of the descriptor folder, where given),
+    following links; None where there is none."""
     try:
-        status = os.stat(path)
+        status = os.stat(path, dir_fd=folder)
     except OSError:
         return None
     return status.st_dev, status.st_ino

@@ -635,12 +635,19 @@ def rename_in_held_folder(temporary, path):
 
 def remove_file(path):
     """os.remove(path); where its folder is held (held_folder), in the folder checked (a folder replaced by another
-    run's in the instant after the check before a removal lost that run's file of the name)."""
+    run's in the instant after the check before a removal lost that run's file of the name). A folder of its name (made
+    since the run's check of its names, a checkpoint's JSON replaced by one) is one line, not Linux's EISDIR."""
     with held_descriptor(path) as descriptor:
-        if descriptor is None:
-            os.remove(path)
-        else:
-            os.remove(os.path.basename(path), dir_fd=descriptor)
+        try:
+            if descriptor is None:
+                os.remove(path)
+            else:
+                os.remove(os.path.basename(path), dir_fd=descriptor)
+        except OSError:  # EISDIR on Linux, EPERM elsewhere
+            if os.path.isdir(path) and not os.path.islink(path):
+                raise UserError(f"cannot remove '{path}': a folder of that name is in the way; move it away and run "
+                                "again") from None
+            raise
 
 
 class StagedFile:
