@@ -3178,20 +3178,26 @@ def test_a_frame_cache_past_the_free_space_names_a_need_above_the_room_it_names(
 
 # Eighteenth pass, second look at train.py's checkpoints, records, stops and TensorBoard
 
+def board_resumed_after_a_killed_run(tmp_path):
+    """The TensorBoard writer of a run resumed from iteration 2 into tmp_path, where a killed run had written the events
+    of iterations 1 to 6 (its file named by an earlier second's time, as TensorBoard orders them)."""
+    from training.loss_log import TensorBoardScalars
+    killed = TensorBoardScalars(str(tmp_path), 0)
+    for iteration in range(1, 7):
+        killed.add(iteration, {"loss": float(iteration)})
+    killed.close()
+    os.rename(killed.path, tmp_path / "tensorboard" / "events.out.tfevents.1000000000.host")  # an earlier second's
+    return TensorBoardScalars(str(tmp_path), 2)
+
+
 @pytest.mark.parametrize("spilled", [False, True], ids=["empty copy", "copy of a full buffer"])
 def test_tensorboard_s_events_file_replaced_by_a_copy_before_a_flush_shows_each_event_once(tmp_path, spilled):
     """A resumed run's events file replaced by a copy before the flush wrote it (tensorboard/ moved to another disk and
     linked back in a run's first minutes): the copy was empty, without this run's session start, and TensorBoard showed
     the events a killed run left past the checkpoint beside this run's; or a full buffer (a picture's events) had
     written some events into the copy, and TensorBoard showed them twice."""
-    from training.loss_log import TensorBoardScalars
     from training_data import event_scalars
-    killed = TensorBoardScalars(str(tmp_path), 0)
-    for iteration in range(1, 7):
-        killed.add(iteration, {"loss": float(iteration)})
-    killed.close()
-    os.rename(killed.path, tmp_path / "tensorboard" / "events.out.tfevents.1000000000.host")  # an earlier second's
-    board = TensorBoardScalars(str(tmp_path), 2)
+    board = board_resumed_after_a_killed_run(tmp_path)
     board.add(3, {"loss": 30.0})
     if spilled:
         board.add_image("picture", np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8), 3)
@@ -4260,14 +4266,8 @@ def test_tensorboard_s_events_file_renamed_to_another_events_name_mid_run_shows_
     """A resumed run's events file renamed in its folder to another events name (a user keeping it apart, 'mv
     events.out.tfevents.X events.out.tfevents.X.kept'): taken for a removed file, a new one was made, whose session
     start hid from TensorBoard this run's events up to the last flush, which the renamed file, still read, holds."""
-    from training.loss_log import TensorBoardScalars
     from training_data import event_scalars
-    killed = TensorBoardScalars(str(tmp_path), 0)
-    for iteration in range(1, 7):
-        killed.add(iteration, {"loss": float(iteration)})
-    killed.close()
-    os.rename(killed.path, tmp_path / "tensorboard" / "events.out.tfevents.1000000000.host")  # an earlier second's
-    board = TensorBoardScalars(str(tmp_path), 2)
+    board = board_resumed_after_a_killed_run(tmp_path)
     board.add(3, {"loss": 30.0})
     board.flush()
     os.rename(board.path, f"{board.path}.kept")
