@@ -35,6 +35,7 @@ from utils.flags import FlagParser
 from utils.image_io import check_name_length, disk_full, remove_stale_temporaries
 from utils.paths import input_file, not_an_input, output_file
 from utils.weights import save_weights
+from utils.zips import ZIP_SIGNATURES
 from vgg19 import CLASSIFIER_SCOPE, vgg19_layers
 
 SLIM_SCOPE = "vgg_19"
@@ -184,6 +185,21 @@ def is_archive(path):
         return True
 
 
+def refuse_zip(path):
+    """UserError for a zip (by its first bytes, whatever its name), which this does not unpack: a zip of the checkpoint
+    was read as one, "cannot read ... as a TensorFlow checkpoint (... not an sstable ...)", as if it were damaged."""
+    if not os.path.isfile(path):  # a V2 prefix, no file itself (a pipe of its name would wait for a writer)
+        return
+    try:
+        with open(path, "rb") as file:
+            start = file.read(4)
+    except OSError:  # unreadable, which reading the checkpoint names
+        return
+    if start in ZIP_SIGNATURES:
+        raise UserError(f"--pre_trained_model '{path}' is a zip, which this does not unpack; unpack it and pass the "
+                        "vgg_19.ckpt inside it (or a V2 checkpoint's prefix), or pass vgg_19_2016_08_28.tar.gz")
+
+
 def convert(pre_trained_model, save_path):
     """Write the NNabla VGG19 weight file for a checkpoint (prefix, V1 file or .tar.gz); returns its names.
     Both paths are checked before any work, and nothing is written unless the whole conversion succeeds."""
@@ -194,6 +210,7 @@ def convert(pre_trained_model, save_path):
     check_name_length(save_path, "choose a shorter --save-path")  # else ENAMETOOLONG after the conversion
     # a V1 checkpoint or an archive may have any name, .h5 too: it would be replaced by the result
     not_an_input(save_path, "--save-path", [("--pre_trained_model", pre_trained_model)])
+    refuse_zip(pre_trained_model)
     with tempfile.TemporaryDirectory() as unpacked:
         if is_archive(pre_trained_model):
             prefix = unpack_checkpoint_archive(pre_trained_model, unpacked)

@@ -95,7 +95,9 @@ def download_hint(root, frames):
     """What to do about frames (paths under root, '/'-separated) a REDS folder lacks: DOWNLOAD_HINT, unless the zip of
     their part that download_test_data.py unpacked there held none of them (a mirror's zip of part of REDS): its
     done-marker lists what it held, and a run again skipped it as done ("already unpacked"), the user sent round in a
-    circle."""
+    circle. Each such zip is named, with its marker (of frames of both parts, the second's was left unnamed, and the
+    run the line advised skipped that zip as unpacked)."""
+    partial = []  # (zip name, its marker, the first frame it lacks) of each part's zip
     for part, _, _ in PARTS:
         prefix = part.replace(os.sep, "/") + "/"
         wanted = [frame for frame in frames if frame.startswith(prefix)]
@@ -104,11 +106,15 @@ def download_hint(root, frames):
         held = {"/".join(step for step in name.split("/") if step != ".") for name in names or ()}
         lacking = [frame for frame in wanted if frame not in held]
         if names is not None and lacking:
-            return (f"the {os.path.basename(archive)} download_test_data.py unpacked there held no {lacking[0]} (a "
-                    "mirror's zip of part of REDS), and a run again skips it as unpacked: delete "
-                    f"'{unpacked_marker(archive)}', then run download_test_data.py --reds --base-url with a host of "
-                    "the whole zip")
-    return DOWNLOAD_HINT
+            partial.append((os.path.basename(archive), unpacked_marker(archive), lacking[0]))
+    if not partial:
+        return DOWNLOAD_HINT
+    zips, markers = " and ".join(name for name, _, _ in partial), " and ".join(f"'{path}'" for _, path, _ in partial)
+    several = len(partial) > 1
+    return (f"the {zips} download_test_data.py unpacked there held no {' and no '.join(frame for _, _, frame in partial)}"
+            f" (a mirror's zip of part of REDS), and a run again skips {'them' if several else 'it'} as unpacked: "
+            f"delete {markers}, then run download_test_data.py --reds --base-url with a host of the whole "
+            f"zip{'s' if several else ''}")
 
 
 def download_traces(root):
