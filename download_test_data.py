@@ -48,7 +48,8 @@ from utils.errors import UserError, error_reason, exit_on_user_error, one_line, 
 from utils.flags import FlagParser
 from utils.hdf5 import MarkedOpen, missing_filter, open_to_read, unknown_type, unwritten
 from utils.image_io import disk_full, not_a_file, write_atomically, write_bytes
-from utils.paths import lock_folder, make_folder, missing_folders, output_file, output_folder, room_to_create
+from utils.paths import (lock_folder, make_folder, missing_folders, output_file, output_folder, partial_path,
+                         room_to_create)
 from utils.zips import (ZIP_ERRORS, ZIP_SIGNATURES, NameRefused, UnpackBlocked, UnsafeZip, extract_zip, first_encrypted,
                         slash_separated, unpacked_already, unpacked_marker, unpacked_names)
 
@@ -103,12 +104,6 @@ def with_base_url(url, base_url):
 
 def url_filename(url):
     return os.path.basename(urllib.parse.urlsplit(url).path)
-
-
-def partial_path(destination):
-    """The stable name a download grows under until it is whole (stable, so a re-run can resume it)."""
-    directory, name = os.path.split(destination)
-    return os.path.join(directory, f".{name}.part")
 
 
 def version_path(partial):

@@ -13,7 +13,7 @@ import re
 from datasets.sequences import LINK_TO_NOTHING, Sequence, named, read_sequence_list
 from utils.errors import UserError
 from utils.image_io import IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, frame_sort_key, heads, is_frame_name
-from utils.paths import input_folder
+from utils.paths import input_folder, partial_path
 from utils.zips import unpacked_marker, unpacked_names
 
 # (folder under the root, first sequence number, sequences) of each part, as its zip unpacks
@@ -119,12 +119,13 @@ def download_hint(root, frames):
 
 def download_traces(root):
     """The names under root of what download_test_data.py --reds leaves there besides the frames (a zip it has not
-    unpacked, a zip's done-marker): a root that holds one and no part's folder is its REDS folder, the zips not
-    unpacked yet (a run stopped, or refused to unpack) or the frames deleted since, which was called "not a REDS folder
-    as download_test_data.py --reds unpacks it; pass that folder or check data.layout" (that folder it was)."""
-    names = [os.path.basename(part) + ".zip" for part, _, _ in PARTS]
-    return [os.path.basename(path) for name in names
-            for path in (os.path.join(root, name), unpacked_marker(os.path.join(root, name))) if os.path.isfile(path)]
+    unpacked, the partial file a zip grows in, a zip's done-marker): a root that holds one and no part's folder is its
+    REDS folder, the zips not downloaded or unpacked yet (a run stopped, or refused to unpack) or the frames deleted
+    since, which was called "not a REDS folder as download_test_data.py --reds unpacks it; pass that folder or check
+    data.layout" (that folder it was; of a download of tens of GB stopped midway, too)."""
+    archives = [os.path.join(root, os.path.basename(part) + ".zip") for part, _, _ in PARTS]
+    return [os.path.basename(path) for archive in archives
+            for path in (archive, partial_path(archive), unpacked_marker(archive)) if os.path.isfile(path)]
 
 
 def relative_frames(root, folder, frames):

@@ -3294,3 +3294,27 @@ def test_sequences_both_of_a_mirror_s_reds_zips_lack_are_sent_to_delete_both_don
         f"delete '{root / '.train_sharp.zip.unpacked'}' and '{root / '.val_sharp.zip.unpacked'}', then run "
         "download_test_data.py --reds --base-url with a host of the whole zips, or name the sequences to use in "
         "data.sequence_list")
+
+
+def test_a_reds_folder_of_a_download_stopped_midway_is_sent_to_the_download_not_called_no_reds_folder(tmp_path):
+    """REDS/ of a download of train_sharp.zip (tens of GB) stopped midway, its partial file alone there: training called
+    it "not a REDS folder as download_test_data.py --reds unpacks it; pass that folder or check data.layout", where it
+    was that folder, and a run again resumes the download."""
+    from datasets import reds
+    from file_server import FileServer
+    root = tmp_path / "REDS"
+    with closing(FileServer(reds_zips())) as server:
+        server.cut_after[REDS_TRAIN] = 100
+        with pytest.raises(SystemExit):
+            fetch(server, tmp_path, "--reds", "--no-data")
+        assert os.listdir(root) == [".train_sharp.zip.part"]
+        with pytest.raises(UserError) as lacking:
+            reds.reds_sequences(str(root), ["000"])
+        assert str(lacking.value) == (
+            f"REDS folder (--input_video_dir) '{root}' has no train/train_sharp folder, where download_test_data.py "
+            "--reds unpacks REDS, though it began there (.train_sharp.zip.part is there): its zips are not unpacked "
+            "yet, or their files were deleted since; run download_test_data.py --reds again")
+        del server.cut_after[REDS_TRAIN]
+        fetch(server, tmp_path, "--reds", "--no-data")
+    assert server.requests[-2] == (REDS_TRAIN, "bytes=100-")
+    assert sorted(os.listdir(root / "train" / "train_sharp" / "000")) == ["00000000.png", "00000001.png"]
