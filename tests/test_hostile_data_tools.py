@@ -3318,3 +3318,35 @@ def test_a_reds_folder_of_a_download_stopped_midway_is_sent_to_the_download_not_
         fetch(server, tmp_path, "--reds", "--no-data")
     assert server.requests[-2] == (REDS_TRAIN, "bytes=100-")
     assert sorted(os.listdir(root / "train" / "train_sharp" / "000")) == ["00000000.png", "00000001.png"]
+
+
+def test_a_done_marker_this_user_cannot_read_is_one_line_to_the_download_and_to_training(tmp_path, monkeypatch,
+                                                                                          capsys):
+    """A zip's done-marker that this user cannot read (another user's, of mode 600; or of a disk that fails a read,
+    EIO), read by the download and now by training's line for a REDS sequence or frame lacking: a traceback
+    (PermissionError) of both."""
+    import builtins
+    import errno
+
+    import utils.zips
+    from datasets import reds
+    from file_server import FileServer
+    root = tmp_path / "REDS"
+    marker = root / ".train_sharp.zip.unpacked"
+    with closing(FileServer(reds_zips())) as server:
+        fetch(server, tmp_path, "--reds", "--no-data")
+
+        def unreadable_marker(path, *args, **options):
+            if str(path) == str(marker):
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
+            return builtins.open(path, *args, **options)
+        monkeypatch.setattr(utils.zips, "open", unreadable_marker, raising=False)
+        said = (f"cannot read '{marker}', the record that train_sharp.zip is unpacked and of its files (Permission "
+                "denied); let this user read it, or delete it and run the download again")
+        with pytest.raises(UserError) as lacking:
+            reds.reds_sequences(str(root), ["001"])
+        assert str(lacking.value) == said
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as stop:
+            fetch(server, tmp_path, "--reds", "--no-data")
+        assert stop.value.code == 2 and capsys.readouterr().err == f"error: {said}\n"
