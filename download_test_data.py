@@ -448,20 +448,16 @@ def zip_problem(path):
 def hdf5_problem(path, names=None):
     """None if path is an HDF5 file whose every dataset reads in full, else what is wrong. HDF5 records the
     file's length in its superblock, so a truncated file fails to open. names: the datasets its reader reads (as
-    read_weight_file takes them), where it passes over others: one of those that cannot be read here (of a type numpy
-    lacks, or compressed by a filter this HDF5 lacks) is checked stored whole alone (such a file, which the reader
-    reads, was refused, to be fetched from another host)."""
+    read_weight_file takes them), where it passes over others, as this does: one of them that cannot be read here (of
+    a type numpy lacks, or compressed by a filter this HDF5 lacks) had such a file, which the reader reads, refused
+    (to be fetched from another host), and one never written whole deleted and fetched again on every run."""
     datasets = []
     try:
         with open_to_read(path, f"the HDF5 file '{path}'") as h5:
             h5.visititems(lambda name, item: datasets.append(item)
                           if isinstance(item, h5py.Dataset) else None)
             for dataset in datasets:
-                if names is not None and dataset.name[1:] not in names and (
-                        missing_filter(dataset) or unknown_type(dataset)):
-                    if unwritten(dataset):
-                        return (f"not a complete HDF5 (.h5) file (its dataset '{printable(dataset.name)}' was never "
-                                "written whole)")
+                if names is not None and dataset.name[1:] not in names:
                     continue
                 compression = missing_filter(dataset)
                 if compression:  # it may be whole: deleting it cannot help

@@ -3232,10 +3232,11 @@ def test_a_redirect_to_a_host_that_refuses_the_connection_names_that_host(tmp_pa
 
 
 def test_an_lpips_file_of_a_dataset_beside_its_parameters_of_a_type_numpy_lacks_is_downloaded_and_read(tmp_path):
-    """alex_with_LPIPS.h5 of a dataset beside its parameters of a type numpy lacks (integers of 24 bits), which
-    utils.lpips, reading its parameters alone, passes over: the download's check refused the whole file, "it is kept:
-    delete it and fetch from another host", on every run. A model file, whose every dataset its reader reads, is still
-    refused so (test_a_weight_file_of_a_type_numpy_lacks_is_one_line_and_kept_not_a_traceback)."""
+    """alex_with_LPIPS.h5 of datasets beside its parameters of a type numpy lacks (integers of 24 bits), or never
+    written, which utils.lpips, reading its parameters alone, passes over: the download's check refused the whole file,
+    "it is kept: delete it and fetch from another host", or deleted it as incomplete and fetched it again, on every
+    run. A model file, whose every dataset its reader reads, is still refused so
+    (test_a_weight_file_of_a_type_numpy_lacks_is_one_line_and_kept_not_a_traceback)."""
     import h5py
 
     from file_server import FileServer
@@ -3249,6 +3250,7 @@ def test_an_lpips_file_of_a_dataset_beside_its_parameters_of_a_type_numpy_lacks_
         integer24.set_size(3)
         record = h5py.h5d.create(h5.id, b"training_steps", integer24, h5py.h5s.create_simple((2,)))
         record.write(h5py.h5s.ALL, h5py.h5s.ALL, np.int32([7, -5]))
+        h5.create_dataset("notes", shape=(8,), dtype=np.float32, chunks=(4,))  # never written
     files = {path: weights_of_value(tmp_path, 1.0, 4) for path in WEIGHT_PATHS[:3]}
     with closing(FileServer({**files, WEIGHT_PATHS[3]: lpips.read_bytes()})) as server:
         for _ in range(2):  # the second run checks the file in place
