@@ -3261,20 +3261,33 @@ def test_an_lpips_file_of_a_dataset_beside_its_parameters_of_a_type_numpy_lacks_
 
 
 def test_a_zip_of_the_vgg19_checkpoint_is_said_to_be_a_zip_not_read_as_a_damaged_checkpoint(tmp_path, capsys):
-    """convert_tf_vgg19_weights.py given a zip of the checkpoint's files (as a mirror or a colleague sends it), named
-    .zip or .tar.gz: "cannot read ... as a TensorFlow checkpoint (... not an sstable (bad magic number) ...)", or
-    "cannot unpack ...; download vgg_19_2016_08_28.tar.gz again", as if it were damaged."""
+    """convert_tf_vgg19_weights.py given the checkpoint packed otherwise than in a tar archive (as a mirror or a
+    colleague sends it): a zip, named .zip or .tar.gz, or inside the archive; its V1 file gzipped alone: "cannot read
+    ... as a TensorFlow checkpoint (... not an sstable (bad magic number) ...)", or "cannot unpack ...; download
+    vgg_19_2016_08_28.tar.gz again", as if it were damaged."""
+    import gzip
+    import tarfile
+
     import convert_tf_vgg19_weights
-    for name in ("vgg_19.zip", "vgg_19_2016_08_28.tar.gz"):
-        with zipfile.ZipFile(tmp_path / name, "w") as archive:  # refused by its first bytes: its files are not read
-            for member in ("vgg_19.ckpt.index", "vgg_19.ckpt.data-00000-of-00001"):
-                archive.writestr(member, os.urandom(100))
+    with zipfile.ZipFile(tmp_path / "vgg_19.zip", "w") as archive:  # refused by its first bytes: its files not read
+        for member in ("vgg_19.ckpt.index", "vgg_19.ckpt.data-00000-of-00001"):
+            archive.writestr(member, os.urandom(100))
+    (tmp_path / "vgg_19_2016_08_28.tar.gz").write_bytes((tmp_path / "vgg_19.zip").read_bytes())
+    with tarfile.open(tmp_path / "vgg_19.tar", "w") as archive:
+        archive.add(tmp_path / "vgg_19.zip", "vgg_19/vgg_19.zip")
+    (tmp_path / "vgg_19.ckpt.gz").write_bytes(gzip.compress(os.urandom(100)))
+    for name, shown, kind in [("vgg_19.zip", f"--pre_trained_model '{tmp_path / 'vgg_19.zip'}'", "zip"),
+                              ("vgg_19_2016_08_28.tar.gz",
+                               f"--pre_trained_model '{tmp_path / 'vgg_19_2016_08_28.tar.gz'}'", "zip"),
+                              ("vgg_19.tar", f"'vgg_19.zip' in '{tmp_path / 'vgg_19.tar'}'", "zip"),
+                              ("vgg_19.ckpt.gz", f"--pre_trained_model '{tmp_path / 'vgg_19.ckpt.gz'}'", "gzip")]:
         with pytest.raises(SystemExit) as stop:
             convert_tf_vgg19_weights.main(["--pre_trained_model", str(tmp_path / name),
                                            "--save-path", str(tmp_path / "vgg19.h5")])
         assert stop.value.code == 2 and capsys.readouterr().err == (
-            f"error: --pre_trained_model '{tmp_path / name}' is a zip, which this does not unpack; unpack it and pass "
-            "the vgg_19.ckpt inside it (or a V2 checkpoint's prefix), or pass vgg_19_2016_08_28.tar.gz\n")
+            f"error: {shown} is packed by {kind}, which this does not unpack (it unpacks tar archives, .tar.gz among "
+            "them); unpack it and pass the vgg_19.ckpt inside it (or a V2 checkpoint's prefix), or pass "
+            "vgg_19_2016_08_28.tar.gz\n")
     assert not (tmp_path / "vgg19.h5").exists()
 
 
