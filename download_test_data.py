@@ -664,9 +664,11 @@ def size_text(size):
 
 
 def announce_sizes(files):
-    """Print what this run will fetch and its size, before it starts; files already in place are left out."""
+    """Print what this run will fetch and its size, before it starts; files already in place are left out: a zip
+    unpacked, and one in place not unpacked yet (a zip the user placed there, one kept as refused), which was listed
+    "to download" with its size on the host (REDS's: tens of GB), none of it fetched."""
     pending = [(fetch, url) for fetch, url, destination in files
-               if (files_gone(destination) != [] if fetch is fetch_archive else not os.path.exists(destination))]
+               if not os.path.exists(destination) and (fetch is not fetch_archive or files_gone(destination) != [])]
     if not pending:
         return
     sizes = [remote_size(url) for _, url in pending]

@@ -3365,3 +3365,19 @@ def test_a_done_marker_this_user_cannot_read_is_one_line_to_the_download_and_to_
         with pytest.raises(SystemExit) as stop:
             fetch(server, tmp_path, "--reds", "--no-data")
         assert stop.value.code == 2 and capsys.readouterr().err == f"error: {said}\n"
+
+
+def test_a_zip_in_place_not_unpacked_yet_is_not_listed_to_download(tmp_path, capsys):
+    """A REDS zip the user placed in REDS/ (fetched with a browser), or one a run kept as refused: the run listed it "to
+    download: train_sharp.zip (<its size on the host>)" and asked the host for it (HEAD), then unpacked the one in place,
+    fetching none of it (REDS's: tens of GB said to come)."""
+    from file_server import FileServer
+    zips = reds_zips()
+    (tmp_path / "REDS").mkdir()
+    (tmp_path / "REDS" / "train_sharp.zip").write_bytes(zips[REDS_TRAIN])
+    with closing(FileServer(zips)) as server:
+        fetch(server, tmp_path, "--reds", "--no-data")
+    assert capsys.readouterr().out.startswith("to download: val_sharp.zip (0.5 kB), 0.5 kB in all; each zip needs")
+    assert [path for path, _ in server.heads] == [path for path, _ in server.requests] == [
+        "/webdav/dataset/REDS/val_sharp.zip"]
+    assert sorted(os.listdir(tmp_path / "REDS" / "train" / "train_sharp" / "000")) == ["00000000.png", "00000001.png"]
