@@ -110,8 +110,8 @@ def download_hint(root, frames):
     if not partial:
         return DOWNLOAD_HINT
     zips, markers = " and ".join(name for name, _, _ in partial), " and ".join(f"'{path}'" for _, path, _ in partial)
-    several = len(partial) > 1
-    return (f"the {zips} download_test_data.py unpacked there held no {' and no '.join(frame for _, _, frame in partial)}"
+    frames, several = " and no ".join(frame for _, _, frame in partial), len(partial) > 1
+    return (f"the {zips} download_test_data.py unpacked there held no {frames}"
             f" (a mirror's zip of part of REDS), and a run again skips {'them' if several else 'it'} as unpacked: "
             f"delete {markers}, then run download_test_data.py --reds --base-url with a host of the whole "
             f"zip{'s' if several else ''}")

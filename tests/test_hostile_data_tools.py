@@ -3260,7 +3260,7 @@ def test_an_lpips_file_of_a_dataset_beside_its_parameters_of_a_type_numpy_lacks_
     assert float(load_lpips_weights(str(fetched))["conv0/conv/W"].max()) == 0.5
 
 
-def test_a_zip_of_the_vgg19_checkpoint_is_said_to_be_a_zip_not_read_as_a_damaged_checkpoint(tmp_path, capsys):
+def test_a_vgg19_checkpoint_packed_otherwise_than_in_a_tar_is_said_so_not_read_as_a_damaged_one(tmp_path, capsys):
     """convert_tf_vgg19_weights.py given the checkpoint packed otherwise than in a tar archive (as a mirror or a
     colleague sends it): a zip, named .zip or .tar.gz, or inside the archive; its V1 file gzipped alone: "cannot read
     ... as a TensorFlow checkpoint (... not an sstable (bad magic number) ...)", or "cannot unpack ...; download
@@ -3369,8 +3369,8 @@ def test_a_done_marker_this_user_cannot_read_is_one_line_to_the_download_and_to_
 
 def test_a_zip_in_place_not_unpacked_yet_is_not_listed_to_download(tmp_path, capsys):
     """A REDS zip the user placed in REDS/ (fetched with a browser), or one a run kept as refused: the run listed it "to
-    download: train_sharp.zip (<its size on the host>)" and asked the host for it (HEAD), then unpacked the one in place,
-    fetching none of it (REDS's: tens of GB said to come)."""
+    download: train_sharp.zip (<its size on the host>)" and asked the host for it (HEAD), then unpacked the one in
+    place, fetching none of it (REDS's: tens of GB said to come)."""
     from file_server import FileServer
     zips = reds_zips()
     (tmp_path / "REDS").mkdir()
