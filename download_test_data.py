@@ -30,6 +30,7 @@ if __name__ == "__main__":
 
 import errno
 import http.client
+import logging
 import os
 import re
 import urllib.error
@@ -616,6 +617,7 @@ def read_names(destination):
     """The names of the datasets the program reads of a weight file this downloads, or None: every one (read_weight_file
     refuses a file of one it cannot read). Of alex_with_LPIPS.h5, utils.lpips reads its parameters alone."""
     if os.path.basename(destination) == url_filename(WEIGHT_FILES[-1]):
+        logging.getLogger("nnabla").setLevel(logging.WARNING)  # its import logs its start-up, a line among the bars
         from utils.lpips import parameter_shapes  # it imports NNabla: for that file alone
         return set(parameter_shapes())
     return None

@@ -3255,9 +3255,13 @@ def test_an_lpips_file_of_a_dataset_beside_its_parameters_of_a_type_numpy_lacks_
     with closing(FileServer({**files, WEIGHT_PATHS[3]: lpips.read_bytes()})) as server:
         for _ in range(2):  # the second run checks the file in place
             fetch(server, tmp_path / "out", "--weights", "--no-data")
+        completed = fetch_in_a_process(server, tmp_path / "process", "--weights", "--no-data")
     fetched = tmp_path / "out" / "weights" / "alex_with_LPIPS.h5"
     assert fetched.read_bytes() == lpips.read_bytes()
     assert float(load_lpips_weights(str(fetched))["conv0/conv/W"].max()) == 0.5
+    # as a user runs it: NNabla, imported for the LPIPS reader's names, logs no start-up line among the bars
+    assert completed.returncode == 0 and [line for line in completed.stderr.splitlines()
+                                          if line.strip() and "%|" not in line] == [], completed.stderr
 
 
 def test_a_vgg19_checkpoint_packed_otherwise_than_in_a_tar_is_said_so_not_read_as_a_damaged_one(tmp_path, capsys):
