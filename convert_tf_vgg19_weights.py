@@ -20,6 +20,7 @@ if __name__ == "__main__":
 
 logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import logs its start-up
 
+import io
 import os
 import reprlib
 import tarfile
@@ -35,6 +36,7 @@ from utils.flags import FlagParser
 from utils.image_io import check_name_length, disk_full, remove_stale_temporaries
 from utils.paths import input_file, not_an_input, output_file
 from utils.weights import save_weights
+from utils.zips import ZIP_SIGNATURES
 from vgg19 import CLASSIFIER_SCOPE, vgg19_layers
 
 SLIM_SCOPE = "vgg_19"
@@ -184,6 +186,33 @@ def is_archive(path):
         return True
 
 
+# the first bytes of files packed by a program this does not unpack, by its name (gzip, bzip2 and xz unpacked where they
+# hold a tar archive, which tarfile reads)
+PACKINGS = (*((signature, "zip") for signature in ZIP_SIGNATURES), (b"7z\xbc\xaf\x27\x1c", "7-Zip"),
+            (b"\x28\xb5\x2f\xfd", "Zstandard"), (b"Rar!\x1a\x07", "RAR"))
+TAR_COMPRESSIONS = ((b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"))
+
+
+def refuse_packed(path, shown, tar_compressions=False):
+    """UserError for a file packed by a program this does not unpack (by its first bytes, whatever its name): a zip of
+    the checkpoint was read as one, "cannot read ... as a TensorFlow checkpoint (... not an sstable ...)", as if it were
+    damaged. tar_compressions: of gzip, bzip2 and xz too (a file that holds no tar archive: vgg_19.ckpt.gz). shown: how
+    the line names it."""
+    if not os.path.isfile(path):  # a V2 prefix, no file itself (a pipe of its name would wait for a writer)
+        return
+    try:
+        with io.open(path, "rb") as file:
+            start = file.read(8)
+    except OSError:  # unreadable, which reading the checkpoint names
+        return
+    packings = PACKINGS + (TAR_COMPRESSIONS if tar_compressions else ())
+    kind = next((kind for signature, kind in packings if start.startswith(signature)), None)
+    if kind:
+        raise UserError(f"{shown} is packed by {kind}, which this does not unpack (it unpacks tar archives, "
+                        ".tar.gz among them); unpack it and pass the vgg_19.ckpt inside it (or a V2 checkpoint's "
+                        "prefix), or pass vgg_19_2016_08_28.tar.gz")
+
+
 def convert(pre_trained_model, save_path):
     """Write the NNabla VGG19 weight file for a checkpoint (prefix, V1 file or .tar.gz); returns its names.
     Both paths are checked before any work, and nothing is written unless the whole conversion succeeds."""
@@ -194,10 +223,13 @@ def convert(pre_trained_model, save_path):
     check_name_length(save_path, "choose a shorter --save-path")  # else ENAMETOOLONG after the conversion
     # a V1 checkpoint or an archive may have any name, .h5 too: it would be replaced by the result
     not_an_input(save_path, "--save-path", [("--pre_trained_model", pre_trained_model)])
+    archive = is_archive(pre_trained_model)
+    refuse_packed(pre_trained_model, f"--pre_trained_model '{pre_trained_model}'", tar_compressions=not archive)
     with tempfile.TemporaryDirectory() as unpacked:
-        if is_archive(pre_trained_model):
+        if archive:
             prefix = unpack_checkpoint_archive(pre_trained_model, unpacked)
             shown = f"'{os.path.relpath(prefix, unpacked)}' in '{pre_trained_model}'"
+            refuse_packed(prefix, shown, tar_compressions=True)  # an archive of a zip of the checkpoint
         else:
             prefix, shown = pre_trained_model, f"'{pre_trained_model}'"
         tf_arrays = read_checkpoint(prefix, slim_variable_names(), shown)

@@ -30,6 +30,7 @@ if __name__ == "__main__":
 
 import errno
 import http.client
+import logging
 import os
 import re
 import urllib.error
@@ -48,7 +49,8 @@ from utils.errors import UserError, error_reason, exit_on_user_error, one_line, 
 from utils.flags import FlagParser
 from utils.hdf5 import MarkedOpen, missing_filter, open_to_read, unknown_type, unwritten
 from utils.image_io import disk_full, not_a_file, write_atomically, write_bytes
-from utils.paths import lock_folder, make_folder, missing_folders, output_file, output_folder, room_to_create
+from utils.paths import (lock_folder, make_folder, missing_folders, output_file, output_folder, partial_path,
+                         room_to_create)
 from utils.zips import (ZIP_ERRORS, ZIP_SIGNATURES, NameRefused, UnpackBlocked, UnsafeZip, extract_zip, first_encrypted,
                         slash_separated, unpacked_already, unpacked_marker, unpacked_names)
 
@@ -103,12 +105,6 @@ def with_base_url(url, base_url):
 
 def url_filename(url):
     return os.path.basename(urllib.parse.urlsplit(url).path)
-
-
-def partial_path(destination):
-    """The stable name a download grows under until it is whole (stable, so a re-run can resume it)."""
-    directory, name = os.path.split(destination)
-    return os.path.join(directory, f".{name}.part")
 
 
 def version_path(partial):
@@ -181,15 +177,22 @@ def content_length(response):
 
 
 class _RedirectHandler(urllib.request.HTTPRedirectHandler):
-    """Follows a 308 (Permanent Redirect) as a 301: Python's urllib before 3.11 stops at it with an error."""
+    """Follows a 308 (Permanent Redirect) as a 301: Python's urllib before 3.11 stops at it with an error. Records the
+    last address redirected to (redirected_to), which a failure to reach names."""
     http_error_308 = urllib.request.HTTPRedirectHandler.http_error_301
+    redirected_to = None
 
     def redirect_request(self, request, reply, code, message, headers, new_url):
-        return super().redirect_request(request, reply, 301 if code == 308 else code, message, headers, new_url)
+        followed = super().redirect_request(request, reply, 301 if code == 308 else code, message, headers, new_url)
+        if followed is not None:
+            self.redirected_to = new_url
+        return followed
 
 
-def open_url(request):
-    return urllib.request.build_opener(_RedirectHandler).open(request, timeout=TIMEOUT_S)
+def open_url(request, redirects=None):
+    """urllib's reply to request; redirects: the _RedirectHandler to follow redirects with (its redirected_to read
+    after a failure)."""
+    return urllib.request.build_opener(redirects or _RedirectHandler()).open(request, timeout=TIMEOUT_S)
 
 
 def reply_text(reason, limit=100):
@@ -199,10 +202,17 @@ def reply_text(reason, limit=100):
     return shortened(printable(one_line(reason)), limit)
 
 
-def unreachable(url, error):
+def url_asked(url, redirected_to=None):
+    """url as a line names a request that failed, with the address a redirect sent it to, where one did."""
+    return f"{url} (redirected to {reply_text(redirected_to, 200)})" if redirected_to not in (None, url) else url
+
+
+def unreachable(url, error, redirected_to=None):
     """The UserError of a request that failed (urllib's URLError or an OSError): its reason as one line, and for
-    a server that does not answer, what to do."""
+    a server that does not answer, what to do. redirected_to: the address a redirect sent it to, the one that failed
+    (a refused connection named the URL asked, whose host had answered, and the user checked --base-url)."""
     reason = getattr(error, "reason", error)
+    url = url_asked(url, redirected_to)
     if isinstance(reason, TimeoutError):
         return UserError(f"cannot download {url}: no answer in {TIMEOUT_S} s; check the connection (or "
                          "--base-url) and run again")
@@ -217,14 +227,18 @@ def _open(url, offset, version=None):
     headers = {"Range": f"bytes={offset}-"} if offset else {}
     if offset and version:
         headers["If-Range"] = version
+    redirects = _RedirectHandler()
     try:
-        return open_url(urllib.request.Request(url, headers=headers))
+        return open_url(urllib.request.Request(url, headers=headers), redirects)
     except urllib.error.HTTPError as error:
         if error.code == 416 and offset:
             return error
-        raise UserError(f"cannot download {url}: HTTP {error.code} {reply_text(error.reason)}")
+        # a redirect's own error (a loop) is the asked host's, another one the host's redirected to
+        redirected_to = None if 300 <= error.code < 400 else redirects.redirected_to
+        raise UserError(f"cannot download {url_asked(url, redirected_to)}: HTTP {error.code} "
+                        f"{reply_text(error.reason)}")
     except (urllib.error.URLError, OSError) as error:
-        raise unreachable(url, error)
+        raise unreachable(url, error, redirects.redirected_to)
     # urllib lets these through: a host or redirect it cannot parse or encode (an unclosed IPv6 bracket, an
     # empty or 64-character host label, a space, a port past a C long: OverflowError), and a reply that is not HTTP
     # (a bad status line, a header line past 64 KiB, over 100 headers)
@@ -432,15 +446,20 @@ def zip_problem(path):
     return f"a corrupt zip (member '{bad_member}' fails its CRC check)" if bad_member else None
 
 
-def hdf5_problem(path):
+def hdf5_problem(path, names=None):
     """None if path is an HDF5 file whose every dataset reads in full, else what is wrong. HDF5 records the
-    file's length in its superblock, so a truncated file fails to open."""
+    file's length in its superblock, so a truncated file fails to open. names: the datasets its reader reads (as
+    read_weight_file takes them), where it passes over others, as this does: one of them that cannot be read here (of
+    a type numpy lacks, or compressed by a filter this HDF5 lacks) had such a file, which the reader reads, refused
+    (to be fetched from another host), and one never written whole deleted and fetched again on every run."""
     datasets = []
     try:
         with open_to_read(path, f"the HDF5 file '{path}'") as h5:
             h5.visititems(lambda name, item: datasets.append(item)
                           if isinstance(item, h5py.Dataset) else None)
             for dataset in datasets:
+                if names is not None and dataset.name[1:] not in names:
+                    continue
                 compression = missing_filter(dataset)
                 if compression:  # it may be whole: deleting it cannot help
                     raise UserError(f"the HDF5 file '{path}' holds its parameter '{printable(dataset.name)}' "
@@ -594,10 +613,21 @@ def files_gone(archive):
             and not os.path.isfile(os.path.join(folder, *(part for part in name.split("/") if part != ".")))]
 
 
+def read_names(destination):
+    """The names of the datasets the program reads of a weight file this downloads, or None: every one (read_weight_file
+    refuses a file of one it cannot read). Of alex_with_LPIPS.h5, utils.lpips reads its parameters alone."""
+    if os.path.basename(destination) == url_filename(WEIGHT_FILES[-1]):
+        logging.getLogger("nnabla").setLevel(logging.WARNING)  # its import logs its start-up, a line among the bars
+        from utils.lpips import parameter_shapes  # it imports NNabla: for that file alone
+        return set(parameter_shapes())
+    return None
+
+
 def fetch_weight_file(url, destination):
     with room_to_create():
         os.makedirs(os.path.dirname(destination), exist_ok=True)
-    if not download(url, destination, hdf5_problem):
+    names = read_names(destination)
+    if not download(url, destination, lambda path: hdf5_problem(path, names)):
         print(f"{printable(destination)}: already there, skipped")
 
 
@@ -619,12 +649,13 @@ def planned_files(args):
 
 def remote_size(url):
     """The size the server announces for url (a HEAD request), or None when it does not say."""
+    redirects = _RedirectHandler()
     try:
-        with open_url(urllib.request.Request(url, method="HEAD")) as response:
+        with open_url(urllib.request.Request(url, method="HEAD"), redirects) as response:
             return content_length(response)
     except (urllib.error.URLError, OSError) as error:
         if isinstance(getattr(error, "reason", error), TimeoutError):  # the download would wait as long again
-            raise unreachable(url, error)
+            raise unreachable(url, error, redirects.redirected_to)
         return None
     except (http.client.HTTPException, ValueError, OverflowError):  # as _open's errors
         return None
@@ -635,9 +666,11 @@ def size_text(size):
 
 
 def announce_sizes(files):
-    """Print what this run will fetch and its size, before it starts; files already in place are left out."""
+    """Print what this run will fetch and its size, before it starts; files already in place are left out: a zip
+    unpacked, and one in place not unpacked yet (a zip the user placed there, one kept as refused), which was listed
+    "to download" with its size on the host (REDS's: tens of GB), none of it fetched."""
     pending = [(fetch, url) for fetch, url, destination in files
-               if (files_gone(destination) != [] if fetch is fetch_archive else not os.path.exists(destination))]
+               if not os.path.exists(destination) and (fetch is not fetch_archive or files_gone(destination) != [])]
     if not pending:
         return
     sizes = [remote_size(url) for _, url in pending]

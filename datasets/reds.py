@@ -13,7 +13,7 @@ import re
 from datasets.sequences import LINK_TO_NOTHING, Sequence, named, once_each, read_sequence_list
 from utils.errors import UserError
 from utils.image_io import IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, frame_sort_key, heads, is_frame_name
-from utils.paths import input_folder
+from utils.paths import input_folder, partial_path
 from utils.zips import unpacked_marker, unpacked_names
 
 # (folder under the root, first sequence number, sequences) of each part, as its zip unpacks
@@ -95,7 +95,9 @@ def download_hint(root, frames):
     """What to do about frames (paths under root, '/'-separated) a REDS folder lacks: DOWNLOAD_HINT, unless the zip of
     their part that download_test_data.py unpacked there held none of them (a mirror's zip of part of REDS): its
     done-marker lists what it held, and a run again skipped it as done ("already unpacked"), the user sent round in a
-    circle."""
+    circle. Each such zip is named, with its marker (of frames of both parts, the second's was left unnamed, and the
+    run the line advised skipped that zip as unpacked)."""
+    partial = []  # (zip name, its marker, the first frame it lacks) of each part's zip
     for part, _, _ in PARTS:
         prefix = part.replace(os.sep, "/") + "/"
         wanted = [frame for frame in frames if frame.startswith(prefix)]
@@ -104,21 +106,26 @@ def download_hint(root, frames):
         held = {"/".join(step for step in name.split("/") if step != ".") for name in names or ()}
         lacking = [frame for frame in wanted if frame not in held]
         if names is not None and lacking:
-            return (f"the {os.path.basename(archive)} download_test_data.py unpacked there held no {lacking[0]} (a "
-                    "mirror's zip of part of REDS), and a run again skips it as unpacked: delete "
-                    f"'{unpacked_marker(archive)}', then run download_test_data.py --reds --base-url with a host of "
-                    "the whole zip")
-    return DOWNLOAD_HINT
+            partial.append((os.path.basename(archive), unpacked_marker(archive), lacking[0]))
+    if not partial:
+        return DOWNLOAD_HINT
+    zips, markers = " and ".join(name for name, _, _ in partial), " and ".join(f"'{path}'" for _, path, _ in partial)
+    frames, several = " and no ".join(frame for _, _, frame in partial), len(partial) > 1
+    return (f"the {zips} download_test_data.py unpacked there held no {frames}"
+            f" (a mirror's zip of part of REDS), and a run again skips {'them' if several else 'it'} as unpacked: "
+            f"delete {markers}, then run download_test_data.py --reds --base-url with a host of the whole "
+            f"zip{'s' if several else ''}")
 
 
 def download_traces(root):
     """The names under root of what download_test_data.py --reds leaves there besides the frames (a zip it has not
-    unpacked, a zip's done-marker): a root that holds one and no part's folder is its REDS folder, the zips not
-    unpacked yet (a run stopped, or refused to unpack) or the frames deleted since, which was called "not a REDS folder
-    as download_test_data.py --reds unpacks it; pass that folder or check data.layout" (that folder it was)."""
-    names = [os.path.basename(part) + ".zip" for part, _, _ in PARTS]
-    return [os.path.basename(path) for name in names
-            for path in (os.path.join(root, name), unpacked_marker(os.path.join(root, name))) if os.path.isfile(path)]
+    unpacked, the partial file a zip grows in, a zip's done-marker): a root that holds one and no part's folder is its
+    REDS folder, the zips not downloaded or unpacked yet (a run stopped, or refused to unpack) or the frames deleted
+    since, which was called "not a REDS folder as download_test_data.py --reds unpacks it; pass that folder or check
+    data.layout" (that folder it was; of a download of tens of GB stopped midway, too)."""
+    archives = [os.path.join(root, os.path.basename(part) + ".zip") for part, _, _ in PARTS]
+    return [os.path.basename(path) for archive in archives
+            for path in (archive, partial_path(archive), unpacked_marker(archive)) if os.path.isfile(path)]
 
 
 def relative_frames(root, folder, frames):

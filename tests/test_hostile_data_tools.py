@@ -3206,3 +3206,182 @@ def test_a_mirror_s_zip_of_a_member_refused_is_kept_not_fetched_again_on_every_r
         assert line.startswith(f"error: vid3_LR.zip holds {said!r}") and line.endswith(
             f"refusing to unpack it (the zip is kept in {tmp_path / 'LR' / 'vid3_LR.zip'}: fetched again from this "
             "host it is refused alike; delete it and fetch from another host with --base-url)"), line
+
+
+# Twentieth pass, third look at the twentieth pass's download and weight-file fixes
+
+def test_a_redirect_to_a_host_that_refuses_the_connection_names_that_host(tmp_path, capsys):
+    """A mirror that redirects to another host (a file server of its own) that refuses the connection: "cannot download
+    <the URL asked>: [Errno 111] Connection refused", where the host asked had answered, and the user checked
+    --base-url."""
+    import socket
+
+    from file_server import FileServer
+    with socket.socket() as closed:  # a port of this machine that nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    with closing(FileServer({})) as server:
+        server.redirect["/download/data/TecoGAN/vid3_LR.zip"] = f"http://127.0.0.1:{port}/vid3_LR.zip"
+        with pytest.raises(SystemExit) as stop:
+            fetch(server, tmp_path / "out")
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"error: cannot download {server.url}/download/data/TecoGAN/vid3_LR.zip (redirected to http://127.0.0.1:{port}"
+        "/vid3_LR.zip): [Errno 111] Connection refused")
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_lpips_file_of_a_dataset_beside_its_parameters_of_a_type_numpy_lacks_is_downloaded_and_read(tmp_path):
+    """alex_with_LPIPS.h5 of datasets beside its parameters of a type numpy lacks (integers of 24 bits), or never
+    written, which utils.lpips, reading its parameters alone, passes over: the download's check refused the whole file,
+    "it is kept: delete it and fetch from another host", or deleted it as incomplete and fetched it again, on every
+    run. A model file, whose every dataset its reader reads, is still refused so
+    (test_a_weight_file_of_a_type_numpy_lacks_is_one_line_and_kept_not_a_traceback)."""
+    import h5py
+
+    from file_server import FileServer
+    from utils.lpips import load_lpips_weights, parameter_shapes
+    lpips = tmp_path / "alex_with_LPIPS.h5"
+    with h5py.File(lpips, "w") as h5:
+        for name, shape in parameter_shapes().items():
+            h5.create_dataset(name, data=np.full(shape, 0.5, np.float32))
+        integer24 = h5py.h5t.STD_I32LE.copy()
+        integer24.set_precision(24)
+        integer24.set_size(3)
+        record = h5py.h5d.create(h5.id, b"training_steps", integer24, h5py.h5s.create_simple((2,)))
+        record.write(h5py.h5s.ALL, h5py.h5s.ALL, np.int32([7, -5]))
+        h5.create_dataset("notes", shape=(8,), dtype=np.float32, chunks=(4,))  # never written
+    files = {path: weights_of_value(tmp_path, 1.0, 4) for path in WEIGHT_PATHS[:3]}
+    with closing(FileServer({**files, WEIGHT_PATHS[3]: lpips.read_bytes()})) as server:
+        for _ in range(2):  # the second run checks the file in place
+            fetch(server, tmp_path / "out", "--weights", "--no-data")
+        completed = fetch_in_a_process(server, tmp_path / "process", "--weights", "--no-data")
+    fetched = tmp_path / "out" / "weights" / "alex_with_LPIPS.h5"
+    assert fetched.read_bytes() == lpips.read_bytes()
+    assert float(load_lpips_weights(str(fetched))["conv0/conv/W"].max()) == 0.5
+    # as a user runs it: NNabla, imported for the LPIPS reader's names, logs no start-up line among the bars
+    assert completed.returncode == 0 and [line for line in completed.stderr.splitlines()
+                                          if line.strip() and "%|" not in line] == [], completed.stderr
+
+
+def test_a_vgg19_checkpoint_packed_otherwise_than_in_a_tar_is_said_so_not_read_as_a_damaged_one(tmp_path, capsys):
+    """convert_tf_vgg19_weights.py given the checkpoint packed otherwise than in a tar archive (as a mirror or a
+    colleague sends it): a zip, named .zip or .tar.gz, or inside the archive; its V1 file gzipped alone: "cannot read
+    ... as a TensorFlow checkpoint (... not an sstable (bad magic number) ...)", or "cannot unpack ...; download
+    vgg_19_2016_08_28.tar.gz again", as if it were damaged."""
+    import gzip
+    import tarfile
+
+    import convert_tf_vgg19_weights
+    with zipfile.ZipFile(tmp_path / "vgg_19.zip", "w") as archive:  # refused by its first bytes: its files not read
+        for member in ("vgg_19.ckpt.index", "vgg_19.ckpt.data-00000-of-00001"):
+            archive.writestr(member, os.urandom(100))
+    (tmp_path / "vgg_19_2016_08_28.tar.gz").write_bytes((tmp_path / "vgg_19.zip").read_bytes())
+    with tarfile.open(tmp_path / "vgg_19.tar", "w") as archive:
+        archive.add(tmp_path / "vgg_19.zip", "vgg_19/vgg_19.zip")
+    (tmp_path / "vgg_19.ckpt.gz").write_bytes(gzip.compress(os.urandom(100)))
+    for name, shown, kind in [("vgg_19.zip", f"--pre_trained_model '{tmp_path / 'vgg_19.zip'}'", "zip"),
+                              ("vgg_19_2016_08_28.tar.gz",
+                               f"--pre_trained_model '{tmp_path / 'vgg_19_2016_08_28.tar.gz'}'", "zip"),
+                              ("vgg_19.tar", f"'vgg_19.zip' in '{tmp_path / 'vgg_19.tar'}'", "zip"),
+                              ("vgg_19.ckpt.gz", f"--pre_trained_model '{tmp_path / 'vgg_19.ckpt.gz'}'", "gzip")]:
+        with pytest.raises(SystemExit) as stop:
+            convert_tf_vgg19_weights.main(["--pre_trained_model", str(tmp_path / name),
+                                           "--save-path", str(tmp_path / "vgg19.h5")])
+        assert stop.value.code == 2 and capsys.readouterr().err == (
+            f"error: {shown} is packed by {kind}, which this does not unpack (it unpacks tar archives, .tar.gz among "
+            "them); unpack it and pass the vgg_19.ckpt inside it (or a V2 checkpoint's prefix), or pass "
+            "vgg_19_2016_08_28.tar.gz\n")
+    assert not (tmp_path / "vgg19.h5").exists()
+
+
+def test_sequences_both_of_a_mirror_s_reds_zips_lack_are_sent_to_delete_both_done_markers(tmp_path):
+    """Mirror's zips of part of REDS, both: training on a sequence each lacks was told to delete the train_sharp.zip's
+    done-marker alone and fetch the whole zip; the run that followed skipped val_sharp.zip as unpacked, and training
+    then said val_sharp's sequence lacked."""
+    from datasets import reds
+    from file_server import FileServer
+    root = tmp_path / "REDS"
+    with closing(FileServer(reds_zips())) as server:
+        fetch(server, tmp_path, "--reds", "--no-data")
+    with pytest.raises(UserError) as lacking:
+        reds.reds_sequences(str(root), ["000", "001", "241"])
+    assert str(lacking.value) == (
+        f"REDS folder (--input_video_dir) '{root}' lacks 2 of the 3 REDS sequences used: 001, 241; the train_sharp.zip "
+        "and val_sharp.zip download_test_data.py unpacked there held no train/train_sharp/001/00000000.png and no "
+        "val/val_sharp/001/00000000.png (a mirror's zip of part of REDS), and a run again skips them as unpacked: "
+        f"delete '{root / '.train_sharp.zip.unpacked'}' and '{root / '.val_sharp.zip.unpacked'}', then run "
+        "download_test_data.py --reds --base-url with a host of the whole zips, or name the sequences to use in "
+        "data.sequence_list")
+
+
+def test_a_reds_folder_of_a_download_stopped_midway_is_sent_to_the_download_not_called_no_reds_folder(tmp_path):
+    """REDS/ of a download of train_sharp.zip (tens of GB) stopped midway, its partial file alone there: training called
+    it "not a REDS folder as download_test_data.py --reds unpacks it; pass that folder or check data.layout", where it
+    was that folder, and a run again resumes the download."""
+    from datasets import reds
+    from file_server import FileServer
+    root = tmp_path / "REDS"
+    with closing(FileServer(reds_zips())) as server:
+        server.cut_after[REDS_TRAIN] = 100
+        with pytest.raises(SystemExit):
+            fetch(server, tmp_path, "--reds", "--no-data")
+        assert os.listdir(root) == [".train_sharp.zip.part"]
+        with pytest.raises(UserError) as lacking:
+            reds.reds_sequences(str(root), ["000"])
+        assert str(lacking.value) == (
+            f"REDS folder (--input_video_dir) '{root}' has no train/train_sharp folder, where download_test_data.py "
+            "--reds unpacks REDS, though it began there (.train_sharp.zip.part is there): its zips are not unpacked "
+            "yet, or their files were deleted since; run download_test_data.py --reds again")
+        del server.cut_after[REDS_TRAIN]
+        fetch(server, tmp_path, "--reds", "--no-data")
+    assert server.requests[-2] == (REDS_TRAIN, "bytes=100-")
+    assert sorted(os.listdir(root / "train" / "train_sharp" / "000")) == ["00000000.png", "00000001.png"]
+
+
+def test_a_done_marker_this_user_cannot_read_is_one_line_to_the_download_and_to_training(tmp_path, monkeypatch,
+                                                                                          capsys):
+    """A zip's done-marker that this user cannot read (another user's, of mode 600; or of a disk that fails a read,
+    EIO), read by the download and now by training's line for a REDS sequence or frame lacking: a traceback
+    (PermissionError) of both."""
+    import builtins
+    import errno
+
+    import utils.zips
+    from datasets import reds
+    from file_server import FileServer
+    root = tmp_path / "REDS"
+    marker = root / ".train_sharp.zip.unpacked"
+    with closing(FileServer(reds_zips())) as server:
+        fetch(server, tmp_path, "--reds", "--no-data")
+
+        def unreadable_marker(path, *args, **options):
+            if str(path) == str(marker):
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
+            return builtins.open(path, *args, **options)
+        monkeypatch.setattr(utils.zips, "open", unreadable_marker, raising=False)
+        said = (f"cannot read '{marker}', the record that train_sharp.zip is unpacked and of its files (Permission "
+                "denied); let this user read it, or delete it and run the download again")
+        with pytest.raises(UserError) as lacking:
+            reds.reds_sequences(str(root), ["001"])
+        assert str(lacking.value) == said
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as stop:
+            fetch(server, tmp_path, "--reds", "--no-data")
+        assert stop.value.code == 2 and capsys.readouterr().err == f"error: {said}\n"
+
+
+def test_a_zip_in_place_not_unpacked_yet_is_not_listed_to_download(tmp_path, capsys):
+    """A REDS zip the user placed in REDS/ (fetched with a browser), or one a run kept as refused: the run listed it "to
+    download: train_sharp.zip (<its size on the host>)" and asked the host for it (HEAD), then unpacked the one in
+    place, fetching none of it (REDS's: tens of GB said to come)."""
+    from file_server import FileServer
+    zips = reds_zips()
+    (tmp_path / "REDS").mkdir()
+    (tmp_path / "REDS" / "train_sharp.zip").write_bytes(zips[REDS_TRAIN])
+    with closing(FileServer(zips)) as server:
+        fetch(server, tmp_path, "--reds", "--no-data")
+    assert capsys.readouterr().out.startswith("to download: val_sharp.zip (0.5 kB), 0.5 kB in all; each zip needs")
+    assert [path for path, _ in server.heads] == [path for path, _ in server.requests] == [
+        "/webdav/dataset/REDS/val_sharp.zip"]
+    assert sorted(os.listdir(tmp_path / "REDS" / "train" / "train_sharp" / "000")) == ["00000000.png", "00000001.png"]

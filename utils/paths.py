@@ -212,6 +212,12 @@ def remove_if_empty(folder):
         os.rmdir(folder)
 
 
+def partial_path(destination):
+    """The stable name a download grows under until it is whole (stable, so a re-run can resume it)."""
+    directory, name = os.path.split(destination)
+    return os.path.join(directory, f".{name}.part")
+
+
 def missing_folders(path):
     """The folders os.makedirs(path) would make, outermost first: a run that made them and failed removes each
     one left empty, deepest first (path alone left a new parent folder behind). Not normalised: os.makedirs makes

@@ -204,8 +204,14 @@ def unpacked_names(archive):
     marker = unpacked_marker(archive)
     if not os.path.isfile(marker):
         return None
-    with open(marker, encoding="utf-8", errors="replace", newline="") as file:
-        listing = file.read()
+    try:
+        with open(marker, encoding="utf-8", errors="replace", newline="") as file:
+            listing = file.read()
+    # another user's, unreadable to this one, or of a disk that fails: a traceback of the download and of training
+    except OSError as error:
+        raise UserError(f"cannot read '{marker}', the record that {os.path.basename(archive)} is unpacked and of its "
+                        f"files ({error.strerror or error_reason(error)}); let this user read it, or delete it and "
+                        "run the download again") from None
     if not listing.endswith("\n"):
         return None
     return [line.replace("\\n", "\n") for line in listing.split("\n") if line]
