@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 
 from utils.errors import UserError
 from utils.image_io import disk_full, folder_changed, no_space, write_atomically, write_bytes
+from utils.paths import file_identity
 
 # wall time of an iteration: reading its batch, the step, the all-reduces
 ITERATION_SECONDS = "iteration_seconds"
@@ -336,15 +337,6 @@ def number(kind, text):
     if "_" in text:
         raise ValueError(f"'_' in {text!r}")
     return kind(text)
-
-
-def file_identity(path):
-    """The (device, inode) of the file at path, following links; None where there is none."""
-    try:
-        status = os.stat(path)
-    except OSError:
-        return None
-    return status.st_dev, status.st_ino
 
 
 MARK_BYTES = 12  # an events file's first record's length and its checksum; its last record's checksum and more
