@@ -4311,9 +4311,9 @@ def test_a_frame_s_name_after_other_words_is_said_to_be_so(tmp_path, names, orig
     with pytest.raises(UserError, match=rf"^'{re.escape(copy)}' is named as a copy of '{re.escape(original)}' \(a "
                                         r"copy's words, then its name, as Windows XP's 'Copy of f001\.png'\), or is a "
                                         r"frame of another series named before its number \(another camera's "
-                                        r"'cam2_0001\.png' beside '0001\.png'\), so it would be read as another "
-                                        r"frame: remove it, move the frames of another series to a sequence folder "
-                                        r"of their own, or rename it if it is a frame of its own$"):
+                                        r"'cam2_0001\.png' beside '0001\.png': move another series' frames to a "
+                                        r"sequence folder of their own\), so it would be read as another frame: "
+                                        r"remove it, or rename it if it is a frame of its own$"):
         folder_sequences(root)
     root, copy, original = sequence_of_a_copy(tmp_path / "ending", ["f001.png", "f002.png", "f001 (1).png"],
                                               "f001.png")

@@ -185,8 +185,8 @@ def no_copy_of_a_frame(frames):
             how = "then its name" if form.endswith(name) else "its name, then a copy's ending"
             raise UserError(f"'{path}' is named as a copy of '{original}' (a copy's words, {how}, as Windows XP's "
                             "'Copy of f001.png'), or is a frame of another series named before its number (another "
-                            "camera's 'cam2_0001.png' beside '0001.png'), so it would be read as another frame: remove "
-                            "it, move the frames of another series to a sequence folder of their own, or rename it if "
+                            "camera's 'cam2_0001.png' beside '0001.png': move another series' frames to a sequence "
+                            "folder of their own), so it would be read as another frame: remove it, or rename it if "
                             "it is a frame of its own")
     return frames
 
