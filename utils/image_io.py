@@ -174,8 +174,9 @@ def no_copy_of_a_frame(frames):
     (1)'..'a (12)' are still frames: 'frame 1' then a digit is another number, no copy."""
     stems = {os.path.splitext(os.path.basename(path))[0]: path for path in frames}
     spelled = spellings(stems)
+    lengths = {len(name) for name in spelled}
     for stem, path in stems.items():
-        if original := stems.get(name := named_after(stem, spelled)):
+        if original := stems.get(name := named_after(stem, spelled, lengths)):
             # 'cam2_0001' beside '0001' (another camera's frame) and Windows XP's 'Copy (2) of f001' were said to be
             # "its name, then a copy's ending", which neither is
             form, name = (unicodedata.normalize("NFC", text) for text in (stem, name))
@@ -206,6 +207,7 @@ def no_picture_left_out(folder, frames):
     by_name = len(numbers) == 1 and min(numbers) >= 0
     stems = {os.path.splitext(os.path.basename(path))[0] for path in frames}
     spelled = spellings(stems)
+    lengths = {len(name) for name in spelled}
     patterns = {name_pattern(stem) for stem in stems}
 
     def place(stem):
@@ -213,7 +215,8 @@ def no_picture_left_out(folder, frames):
         without a word) lies among the frames: its number, or stem where they are ordered by name (None, nowhere,
         where its number is another or it is named after a frame: 'clip2_a_thumb.webp', or named otherwise)."""
         if by_name:
-            return stem if frame_sort_key(stem)[0] in numbers and not named_after(stem, spelled) else None
+            return (stem if frame_sort_key(stem)[0] in numbers and not named_after(stem, spelled, lengths)
+                    else None)
         return frame_sort_key(stem)[0] if name_pattern(stem) in patterns else None
 
     places = {place(stem) for stem in stems}
@@ -236,7 +239,7 @@ def no_picture_left_out(folder, frames):
     return frames
 
 
-def named_after(stem, spelled):
+def named_after(stem, spelled, lengths):
     """The one of the names without their extension of spelled (their spellings()) that stem is named after: the first
     that is stem cut before a character neither a letter nor a digit, its spaces before that left out ('f001' of
     'f001 2', 'f2' of 'f2 - Copy (2)', 'im1' of 'im1_x4'), or cut after one, its spaces after that left out ('f001' of
@@ -244,10 +247,15 @@ def named_after(stem, spelled):
     cut after one and before another ('f001' of 'Copy of f001 (1)', a browser's second download of Google Drive's copy:
     its digits made 11, and it was trained on as the last frame, exit code 0), in either Unicode form (a copy named in
     decomposed form, 'café001 2' with a combining accent, beside a composed 'café001' was trained on as a frame of its
-    own, exit code 0); None where none is ('frame 1' of 'frame 10': a digit follows)."""
-    return next((spelled[form] for part in heads(stem) + tails(stem) + [head for tail in tails(stem)
-                                                                       for head in heads(tail)]
-                 for form in (part, unicodedata.normalize("NFC", part)) if form in spelled), None)
+    own, exit code 0); None where none is ('frame 1' of 'frame 10': a digit follows). lengths: those of spelled's
+    names, a tail cut only at them (every head of every tail made listing 12,000 frames of six '_' in a name twice as
+    long)."""
+    found = next((spelled[form] for part in heads(stem) + tails(stem)
+                  for form in (part, unicodedata.normalize("NFC", part)) if form in spelled), None)
+    # a tail cut before a character neither a letter nor a digit: words before the name and an ending after it
+    return found or next((spelled[form[:length]] for tail in tails(stem)
+                          for form in (tail, unicodedata.normalize("NFC", tail)) for length in lengths
+                          if length < len(form) and not form[length].isalnum() and form[:length] in spelled), None)
 
 
 def spellings(names):
