@@ -43,7 +43,7 @@ from training.checkpoint import (CHECKPOINT_FILE_PATTERNS, CHECKPOINT_SOURCE, Ch
                                  save_checkpoint)
 from training.config import FLOAT32_MAX, REFERENCE_BATCH, add_config_flags, config_from_flags, flat
 from training.loss_log import (ITERATION_SECONDS, LOSS_LOG, TENSORBOARD_FOLDER, LossLog, TensorBoardScalars,
-                               another_folder, check_same_folder, file_identity)
+                               another_folder, check_same_folder)
 from training.stage_weights import load_frvsr_start, model_file, save_model
 from training.validation import BEST_MODEL, PICTURE_FOLDER, PICTURE_PATTERN, Validation, validation_clips
 from training.validation import LOG_NAME as VALIDATION_LOG
@@ -55,7 +55,7 @@ from utils.flags import FlagParser, refuse_empty
 from utils.image_io import held_folder, remove_stale_temporaries
 from utils.degradation import DEFAULT_DEGRADATION, degrade, margin
 from utils.ops import PAPER_SCALE, frames_batch, warp_by_flow
-from utils.paths import is_within, lock_folder, make_folder, output_file, output_folder
+from utils.paths import file_identity, is_within, lock_folder, make_folder, output_file, output_folder
 from utils.progress import progress_bar
 from utils.weights import host_values, parameters_under
 from vgg19 import VGG_SCOPE, load_vgg19, vgg19_features, vgg_feature_loss

@@ -199,5 +199,10 @@ def training_sequences(root, list_path=""):
 def reds4_folders(root, role="validation folder (data.val_dir)"):
     """The folders of the REDS4 sequences, checked like training sequences."""
     # data.sequence_list chooses training sequences only: validation on REDS is on REDS4
-    return [sequence.folder for sequence in reds_sequences(
+    folders = [sequence.folder for sequence in reds_sequences(
         root, list(REDS4), role, other_choice="set data.val_dir to a folder of other clips")]
+    # a clip's folder linked to another's ('011' -> '000') scored that one twice at each validation, exit code 0
+    once_each(root, [(os.path.relpath(folder, root).replace(os.sep, "/"), folder) for folder in folders], False,
+              "validation clip", "it would be scored twice at each validation",
+              (f"then {DOWNLOAD_HINT}, or set data.val_dir to a folder of other clips",))
+    return folders

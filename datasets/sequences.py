@@ -22,7 +22,7 @@ from typing import NamedTuple
 from utils.errors import UserError, shown_plainly
 from utils.image_io import (IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, common_image_size, file_system_folder,
                             is_frame_name, list_frames, spellings, utf8, visible_subfolders)
-from utils.paths import input_file, input_folder
+from utils.paths import file_identity, input_file, input_folder
 from utils.scene_layout import frame_path, scene_dir
 
 LAYOUTS = ("scenes", "sequences", "reds")
@@ -321,15 +321,23 @@ def once_each(root, pairs, listed, what="sequence folder", twice="its frames wou
                       "move it out of --input_video_dir, or leave one of them out of the list")):
     """UserError where two of pairs, [(name, folder)] of the sequences used (of root, a data folder), are one folder:
     a data folder holding a link to itself ('current' -> '.'), to a sequence or to a group folder beside it trained on
-    those sequences twice, exit code 0, and a validation folder's link to a clip scored it twice at each validation.
+    those sequences twice, exit code 0, and a validation folder's link to a clip scored it twice at each validation;
+    so did a folder mounted at two places (a bind mount, a container's two volumes of one folder), which no path
+    shows: it is the one file (device and inode) where its file system numbers its files (a zero is no number).
     The line names the one reached through a link, what it is (what), what would happen (twice) and what to do
     (advice: without a list, with one: listed)."""
     first = {}
     for name, folder in sorted(pairs, key=lambda pair: through_a_link(root, pair[0])):
-        other = first.setdefault(os.path.realpath(folder), name)
-        if other != name:
-            raise UserError(f"'{os.path.join(root, name)}' is the {what} '{os.path.join(root, other)}' again (through "
-                            f"a symbolic link), so {twice}; remove the link, {advice[listed]}")
+        identity = file_identity(folder)
+        for key in (os.path.realpath(folder), identity if identity and identity[1] else None):
+            other = first.setdefault(key, name) if key else name
+            if other == name:
+                continue
+            linked = through_a_link(root, name) or through_a_link(root, other) or key == os.path.realpath(folder)
+            how, remedy = (("through a symbolic link", "remove the link") if linked else
+                           ("mounted there too: a bind mount, or a container's volume", "unmount it"))
+            raise UserError(f"'{os.path.join(root, name)}' is the {what} '{os.path.join(root, other)}' again ({how}), "
+                            f"so {twice}; {remedy}, {advice[listed]}")
 
 
 def no_sequence_there(root):

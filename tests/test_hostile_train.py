@@ -4348,7 +4348,8 @@ def test_an_output_folder_replaced_in_the_instant_before_tensorboard_s_file_gets
     session start hid from TensorBoard that run's events past this run's start."""
     import tensorboardX.event_file_writer
     import training.loss_log
-    from training.loss_log import TensorBoardScalars, another_folder, file_identity
+    from training.loss_log import TensorBoardScalars, another_folder
+    from utils.paths import file_identity
     from training_data import event_scalars
     from utils.image_io import held_folder
     output_dir, other = tmp_path / "run", tmp_path / "other"
@@ -4411,7 +4412,8 @@ def test_a_checkpoint_s_json_replaced_by_a_folder_before_its_pruning_is_one_line
     from contextlib import nullcontext
 
     from training.checkpoint import prune_checkpoints
-    from training.loss_log import another_folder, file_identity
+    from training.loss_log import another_folder
+    from utils.paths import file_identity
     from utils.image_io import held_folder
     (tmp_path / "checkpoint_00000001.json").mkdir()
     for iteration in (2, 3):
@@ -4423,3 +4425,96 @@ def test_a_checkpoint_s_json_replaced_by_a_folder_before_its_pruning_is_one_line
                                                  r"again$"):
         prune_checkpoints(str(tmp_path))
     assert sorted(os.listdir(tmp_path)) == [f"checkpoint_0000000{iteration}.json" for iteration in (1, 2, 3)]
+
+
+# Twentieth pass, third look at the twentieth pass's training-data fixes
+
+def test_a_reds_validation_clip_linked_to_another_is_refused(tmp_path):
+    """A REDS folder as data.val_dir whose REDS4 clip '011' is a link to '000' (a folder restored by linking): '000'
+    was scored twice at each validation, weighing twice in val.csv and in the choice of model_best.h5, exit code 0;
+    the same link among the training sequences was refused."""
+    from datasets import reds
+    from training_data import make_reds_folder
+    root = make_reds_folder(tmp_path / "REDS", train=("000", "011", "015", "020"), val=(), height=8, width=8)
+    sharp = os.path.join(root, "train", "train_sharp")
+    shutil.rmtree(os.path.join(sharp, "011"))
+    os.symlink("000", os.path.join(sharp, "011"))
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(sharp, '011'))}' is the validation clip "
+                                        rf"'{re.escape(os.path.join(sharp, '000'))}' again \(through a symbolic "
+                                        r"link\), so it would be scored twice at each validation; remove the link, "
+                                        r"then run download_test_data\.py --reds again, or set data\.val_dir to a "
+                                        r"folder of other clips$"):
+        reds.reds4_folders(root)
+
+
+def test_a_sequence_folder_mounted_twice_is_refused(tmp_path, monkeypatch):
+    """A folder mounted at two places in the data folder (a bind mount, a container's two volumes of one folder): no
+    path shows it, and its frames were trained on twice, exit code 0. The mount is told by the folders' device and
+    inode, here those a bind mount gives (mounting needs privileges the tests lack); a file system that numbers no
+    file (inode 0) has them told by their paths, and its sequences train."""
+    import datasets.sequences
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"a": 2, "b": 2}, sizes={"a": (8, 8), "b": (8, 8)})
+
+    def identity(path):
+        return os.stat(path).st_dev, os.stat(path).st_ino
+
+    def mounted_twice(path):
+        return identity(os.path.join(root, "a") if os.path.realpath(path) == os.path.join(root, "b") else path)
+
+    monkeypatch.setattr(datasets.sequences, "file_identity", mounted_twice, raising=False)
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(root, 'b'))}' is the sequence folder "
+                                        rf"'{re.escape(os.path.join(root, 'a'))}' again \(mounted there too: a bind "
+                                        r"mount, or a container's volume\), so its frames would be trained on twice; "
+                                        r"unmount it, move it out of --input_video_dir, or name the sequences to use "
+                                        r"in data\.sequence_list$"):
+        folder_sequences(root)
+    monkeypatch.setattr(datasets.sequences, "file_identity", lambda path: (identity(path)[0], 0))
+    assert [sequence.name for sequence in folder_sequences(root)] == ["a", "b"]
+
+
+def test_a_copy_named_by_words_before_and_an_ending_after_a_frame_s_name_is_one_line(tmp_path):
+    """'Copy of f001 (1).png' (a browser's second download of Google Drive's copy) beside 'f001.png', 'f002.png': its
+    digits made 11, and it was trained on as the last frame, exit code 0."""
+    from datasets.sequences import folder_sequences
+    from hostile import sequence_of_a_copy
+    root, copy, original = sequence_of_a_copy(tmp_path, ["f001.png", "f002.png", "Copy of f001 (1).png"], "f001.png")
+    with pytest.raises(UserError, match=rf"^'{re.escape(copy)}' is named as a copy of '{re.escape(original)}' \(a "
+                                        r"copy's words, its name, then a copy's ending, "):
+        folder_sequences(root)
+
+
+@pytest.mark.parametrize("names, original", [(["0001.png", "0002.png", "cam2_0001.png"], "0001.png"),
+                                             (["f001.png", "f002.png", "Copy (2) of f001.png"], "f001.png")],
+                         ids=["another camera's frame", "Windows XP's copy"])
+def test_a_frame_s_name_after_other_words_is_said_to_be_so(tmp_path, names, original):
+    """'cam2_0001.png' (another camera's frame) beside '0001.png' and Windows XP's 'Copy (2) of f001.png' beside
+    'f001.png' were refused as "a copy of ... (its name, then a copy's ending)", which neither is: the line says a
+    copy's words before the frame's name, or another series' frame, and to move another series to a folder of its
+    own. A copy's ending alone is said as before."""
+    from datasets.sequences import folder_sequences
+    from hostile import sequence_of_a_copy
+    root, copy, original = sequence_of_a_copy(tmp_path, names, original)
+    with pytest.raises(UserError, match=rf"^'{re.escape(copy)}' is named as a copy of '{re.escape(original)}' \(a "
+                                        r"copy's words, then its name, as Windows XP's 'Copy of f001\.png'\), or is a "
+                                        r"frame of another series named before its number \(another camera's "
+                                        r"'cam2_0001\.png' beside '0001\.png': move another series' frames to a "
+                                        r"sequence folder of their own\), so it would be read as another frame: "
+                                        r"remove it, or rename it if it is a frame of its own$"):
+        folder_sequences(root)
+    root, copy, original = sequence_of_a_copy(tmp_path / "ending", ["f001.png", "f002.png", "f001 (1).png"],
+                                              "f001.png")
+    with pytest.raises(UserError, match=r"\(its name, then a copy's ending\), so it would be read as another frame: "
+                                        r"remove it, or rename it if it is a frame of its own$"):
+        folder_sequences(root)
+
+
+def test_a_fits_frame_compressed_by_fpack_among_the_frames_is_one_line(tmp_path):
+    """'f0002.fits.fz' (a FITS frame compressed by fpack, as observatories keep them) between 'f0001.png' and
+    'f0003.png': left out without a word, the frames either side trained on as consecutive, exit code 0."""
+    from datasets.sequences import folder_sequences
+    from hostile import PICTURE_IN_A_GAP, sequence_beside_a_picture
+    root, picture = sequence_beside_a_picture(tmp_path, ["f0001.png", "f0003.png"], "f0002.fits.fz")
+    with pytest.raises(UserError, match=rf"^'{re.escape(picture)}' {PICTURE_IN_A_GAP}"):
+        folder_sequences(root)

@@ -15,6 +15,7 @@ from utils.errors import UserError
 from utils.flags import grouped
 from utils.image_io import (disk_full, folder_changed, held_descriptor, no_space, remove_file, write_atomically,
                             write_bytes)
+from utils.paths import file_identity
 
 # wall time of an iteration: reading its batch, the step, the all-reduces
 ITERATION_SECONDS = "iteration_seconds"
@@ -375,16 +376,6 @@ def number(kind, text):
     if grouped(text):
         raise ValueError(f"'_' in {text!r}")
     return kind(text)
-
-
-def file_identity(path, folder=None):
-    """The (device, inode) of the file at path (relative to the folder of the descriptor folder, where given),
-    following links; None where there is none."""
-    try:
-        status = os.stat(path, dir_fd=folder)
-    except OSError:
-        return None
-    return status.st_dev, status.st_ino
 
 
 MARK_BYTES = 12  # an events file's first record's length and its checksum; its last record's checksum and more

@@ -48,7 +48,8 @@ IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp")
 # '.msp'), an astronomer's camera's (FITS: '.fits', '.fit', '.fts'), a cinema camera's raw frames (ARRI's '.ari'), other
 # cameras' raw files (Minolta's '.mrw', Kodak's '.dcr', '.kdc', Sony's '.srf', '.sr2', Epson's '.erf', Mamiya's
 # '.mef', Leaf's '.mos', Hasselblad's '.fff', Phase One's '.cap', Leica's and Panasonic's '.raw'), PhotoCD's '.pcd',
-# Pixar's '.pxr', JPEG 2000's '.jpm', '.jph', '.jng', '.bpg'
+# Pixar's '.pxr', JPEG 2000's '.jpm', '.jph', '.jng', '.bpg'; and FITS compressed by fpack, as observatories keep their
+# frames ('.fz': 'f0002.fits.fz' was left out so too)
 OTHER_PICTURE_EXTENSIONS = (".webp", ".tif", ".tiff", ".gif", ".exr", ".hdr", ".jp2", ".j2k", ".heic", ".heif", ".avif",
                             ".ppm", ".pgm", ".pnm", ".pbm", ".tga", ".dpx", ".jfif", ".jpe", ".jif", ".jxl", ".apng",
                             ".qoi", ".psd", ".dng", ".pcx", ".pam", ".pfm", ".phm", ".sgi", ".ras", ".sun", ".sr",
@@ -59,7 +60,8 @@ OTHER_PICTURE_EXTENSIONS = (".webp", ".tif", ".tiff", ".gif", ".exr", ".hdr", ".
                             ".xcf", ".psb", ".kra", ".ora", ".miff", ".dds", ".mpo", ".gpr", ".nrw", ".crw", ".3fr",
                             ".iiq", ".x3f", ".rwl", ".insp", ".xpm", ".fits", ".fit", ".fts", ".vda", ".icb",
                             ".vst", ".im", ".msp", ".pcd", ".pxr", ".jpm", ".jph", ".jng", ".bpg", ".ari", ".mrw",
-                            ".dcr", ".kdc", ".srf", ".sr2", ".erf", ".mef", ".mos", ".fff", ".cap", ".raw")
+                            ".dcr", ".kdc", ".srf", ".sr2", ".erf", ".mef", ".mos", ".fff", ".cap", ".raw",
+                            ".fz")
 DEFAULT_FPS = 24  # the frame rate of a video made from frames, and of a video file that does not say its own
 
 
@@ -172,10 +174,21 @@ def no_copy_of_a_frame(frames):
     (1)'..'a (12)' are still frames: 'frame 1' then a digit is another number, no copy."""
     stems = {os.path.splitext(os.path.basename(path))[0]: path for path in frames}
     spelled = spellings(stems)
+    lengths = {len(name) for name in spelled}
     for stem, path in stems.items():
-        if original := stems.get(named_after(stem, spelled)):
-            raise UserError(f"'{path}' is named as a copy of '{original}' (its name, then a copy's ending), so it "
-                            "would be read as another frame: remove it, or rename it if it is a frame of its own")
+        if original := stems.get(name := named_after(stem, spelled, lengths)):
+            # 'cam2_0001' beside '0001' (another camera's frame) and Windows XP's 'Copy (2) of f001' were said to be
+            # "its name, then a copy's ending", which neither is
+            form, name = (unicodedata.normalize("NFC", text) for text in (stem, name))
+            if form.startswith(name):
+                raise UserError(f"'{path}' is named as a copy of '{original}' (its name, then a copy's ending), so it "
+                                "would be read as another frame: remove it, or rename it if it is a frame of its own")
+            how = "then its name" if form.endswith(name) else "its name, then a copy's ending"
+            raise UserError(f"'{path}' is named as a copy of '{original}' (a copy's words, {how}, as Windows XP's "
+                            "'Copy of f001.png'), or is a frame of another series named before its number (another "
+                            "camera's 'cam2_0001.png' beside '0001.png': move another series' frames to a sequence "
+                            "folder of their own), so it would be read as another frame: remove it, or rename it if "
+                            "it is a frame of its own")
     return frames
 
 
@@ -194,6 +207,7 @@ def no_picture_left_out(folder, frames):
     by_name = len(numbers) == 1 and min(numbers) >= 0
     stems = {os.path.splitext(os.path.basename(path))[0] for path in frames}
     spelled = spellings(stems)
+    lengths = {len(name) for name in spelled}
     patterns = {name_pattern(stem) for stem in stems}
 
     def place(stem):
@@ -201,7 +215,8 @@ def no_picture_left_out(folder, frames):
         without a word) lies among the frames: its number, or stem where they are ordered by name (None, nowhere,
         where its number is another or it is named after a frame: 'clip2_a_thumb.webp', or named otherwise)."""
         if by_name:
-            return stem if frame_sort_key(stem)[0] in numbers and not named_after(stem, spelled) else None
+            return (stem if frame_sort_key(stem)[0] in numbers and not named_after(stem, spelled, lengths)
+                    else None)
         return frame_sort_key(stem)[0] if name_pattern(stem) in patterns else None
 
     places = {place(stem) for stem in stems}
@@ -224,16 +239,23 @@ def no_picture_left_out(folder, frames):
     return frames
 
 
-def named_after(stem, spelled):
+def named_after(stem, spelled, lengths):
     """The one of the names without their extension of spelled (their spellings()) that stem is named after: the first
     that is stem cut before a character neither a letter nor a digit, its spaces before that left out ('f001' of
     'f001 2', 'f2' of 'f2 - Copy (2)', 'im1' of 'im1_x4'), or cut after one, its spaces after that left out ('f001' of
-    Windows XP's 'Copy (2) of f001': its digits made 2001, and it was trained on as the last frame, exit code 0), in
-    either Unicode form (a copy named in decomposed form, 'café001 2' with a combining accent, beside a composed
-    'café001' was trained on as a frame of its own, exit code 0); None where none is ('frame 1' of 'frame 10': a digit
-    follows)."""
-    return next((spelled[form] for part in heads(stem) + tails(stem)
-                 for form in (part, unicodedata.normalize("NFC", part)) if form in spelled), None)
+    Windows XP's 'Copy (2) of f001': its digits made 2001, and it was trained on as the last frame, exit code 0), or
+    cut after one and before another ('f001' of 'Copy of f001 (1)', a browser's second download of Google Drive's copy:
+    its digits made 11, and it was trained on as the last frame, exit code 0), in either Unicode form (a copy named in
+    decomposed form, 'café001 2' with a combining accent, beside a composed 'café001' was trained on as a frame of its
+    own, exit code 0); None where none is ('frame 1' of 'frame 10': a digit follows). lengths: those of spelled's
+    names, a tail cut only at them (every head of every tail made listing 12,000 frames of six '_' in a name twice as
+    long)."""
+    found = next((spelled[form] for part in heads(stem) + tails(stem)
+                  for form in (part, unicodedata.normalize("NFC", part)) if form in spelled), None)
+    # a tail cut before a character neither a letter nor a digit: words before the name and an ending after it
+    return found or next((spelled[form[:length]] for tail in tails(stem)
+                          for form in (tail, unicodedata.normalize("NFC", tail)) for length in lengths
+                          if length < len(form) and not form[length].isalnum() and form[:length] in spelled), None)
 
 
 def spellings(names):

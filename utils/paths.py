@@ -127,6 +127,17 @@ def input_file(path, role, hint="", regular=False):
     return _existing(path, role, hint, folder=False, regular=regular)
 
 
+def file_identity(path, folder=None):
+    """The (device, inode) of the file at path (relative to the folder of the descriptor folder, where given),
+    following links; None where there is none (training's output folder, checked at each write; a data folder's
+    sequence folders, each used once)."""
+    try:
+        status = os.stat(path, dir_fd=folder)
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
+
+
 def input_folder(path, role, hint=""):
     """path if it is a folder whose entries can be listed; else a UserError naming role."""
     return _existing(path, role, hint, folder=True)
