@@ -424,7 +424,7 @@ def run(args, processes, output_claim):
     seconds = time.perf_counter() - started
     # as error lines show them: an escape sequence or a newline in a name is shown by its code, not run by the terminal
     written = " and ".join(printable(place) for place in (output_dir, args.output_video) if place)
-    print(f"wrote {progress.n} frames to {written} in {seconds:.1f} s "
+    print(f"wrote {progress.n} frame{'' if progress.n == 1 else 's'} to {written} in {seconds:.1f} s "
           f"({seconds / max(progress.n, 1):.2f} s per frame, warm-up included)")
 
 
