@@ -2080,3 +2080,15 @@ def test_the_note_of_audio_re_encoded_begins_its_own_line_under_the_progress_bar
     shown = capsys.readouterr().err
     assert "note: the audio of" in shown
     assert re.search(r"(^|[\r\n])note: the audio of", shown), shown
+
+
+# Twentieth pass, third look at the twentieth pass's generate and evaluate fixes
+
+def test_one_frame_written_is_said_in_the_singular(tmp_path, capsys):
+    """generate.py said "wrote 1 frames" of a part of one frame (more are still "frames", as the test of PCM audio
+    above reads)."""
+    import generate
+    video = ffmpeg_video(tmp_path / "clip.mp4", frames=3, size="32x24")
+    generate.main(["--model", WEIGHTS, "--input-video", video, "--output-dir", str(tmp_path / "sr"), "--scene-cuts",
+                   "off", "--end", "1"])
+    assert capsys.readouterr().out.startswith("wrote 1 frame to ")
