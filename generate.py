@@ -405,8 +405,15 @@ def run(args, processes, output_claim):
     if args.output_video:
         # the bar cleared and drawn again around the writer's note (audio re-encoded): written after the bar, the note
         # began on the bar's line, "... 0/10 [00:00<?, ?frame/s]note: the audio of ..."
-        with progress.external_write_mode(file=sys.stderr):
-            video = open_video_writer(args.output_video, args.fps or fps, out_width, out_height, video_source)
+        try:
+            with progress.external_write_mode(file=sys.stderr):
+                video = open_video_writer(args.output_video, args.fps or fps, out_width, out_height, video_source)
+        except BaseException:
+            # a stop (Ctrl-C while ffmpeg probes the audio) or an error before any frame: the bar taken away, the
+            # error line the last; the bar, closed only as the program ended, was drawn again under "interrupted"
+            progress.leave = False
+            progress.close()
+            raise
     # under mpirun, whose kill follows a forwarded SIGTERM or Ctrl-C within a second: no partial video left
     in_time = discard_at_once_on_stop_signals(lambda: abandon_video(video, video_lock)) if (
         video and processes.size > 1) else nullcontext()
