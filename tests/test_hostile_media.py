@@ -1132,10 +1132,11 @@ def test_a_cuts_line_past_the_read_piece_is_read_whole_not_cut_short(tmp_path):
 def test_a_cuts_file_of_utf16_or_utf32_without_its_mark_opening_with_a_comment_is_refused_by_its_name(tmp_path,
                                                                                                        encoding):
     """UTF-16 or UTF-32 without a byte-order mark was named as such only where its first line held a number; one
-    opening with a comment or a blank line was "line 2: '\\x003\\x00' is not a frame number" (or "line 1: '\\x00'")."""
+    opening with a comment or a blank line was "line 2: '\\x003\\x00' is not a frame number" (or "line 1: '\\x00'"), one
+    of a comment in Japanese as well."""
     from utils.scenes import read_cuts_file
     cuts = tmp_path / "cuts.txt"
-    for text in ("# cuts of clip 1\n3\n", "\n3\n"):
+    for text in ("# cuts of clip 1\n3\n", "\n3\n", "# カット\n3\n"):
         cuts.write_bytes(text.encode(encoding))
         with pytest.raises(UserError, match="it is UTF-16 or UTF-32 text, not UTF-8; save it as UTF-8"):
             read_cuts_file(str(cuts), 8)
