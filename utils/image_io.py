@@ -1163,7 +1163,8 @@ def audio_after_seek(path, start_seconds, ffmpeg):
     """Whether ffmpeg, told to seek path to start_seconds (-ss), still reads a packet of its first audio stream. In
     some AVI and FLV files (H.264 with PCM, ADPCM, MP3 or Nellymoser audio) a seek that fails near their start ("could
     not seek to position") leaves their audio at its end: the output video had none, with exit code 0."""
-    lines = first_audio_packet(path, ffmpeg, "framecrc", start_seconds, "-").stdout.decode(errors="replace").splitlines()
+    listed = first_audio_packet(path, ffmpeg, "framecrc", start_seconds, "-").stdout
+    lines = listed.decode(errors="replace").splitlines()
     return any(line and not line.startswith("#") for line in lines)
 
 
