@@ -405,8 +405,15 @@ def run(args, processes, output_claim):
     if args.output_video:
         # the bar cleared and drawn again around the writer's note (audio re-encoded): written after the bar, the note
         # began on the bar's line, "... 0/10 [00:00<?, ?frame/s]note: the audio of ..."
-        with progress.external_write_mode(file=sys.stderr):
-            video = open_video_writer(args.output_video, args.fps or fps, out_width, out_height, video_source)
+        try:
+            with progress.external_write_mode(file=sys.stderr):
+                video = open_video_writer(args.output_video, args.fps or fps, out_width, out_height, video_source)
+        except BaseException:
+            # a stop (Ctrl-C while ffmpeg probes the audio) or an error before any frame: the bar taken away, the
+            # error line the last; the bar, closed only as the program ended, was drawn again under "interrupted"
+            progress.leave = False
+            progress.close()
+            raise
     # under mpirun, whose kill follows a forwarded SIGTERM or Ctrl-C within a second: no partial video left
     in_time = discard_at_once_on_stop_signals(lambda: abandon_video(video, video_lock)) if (
         video and processes.size > 1) else nullcontext()
@@ -424,7 +431,7 @@ def run(args, processes, output_claim):
     seconds = time.perf_counter() - started
     # as error lines show them: an escape sequence or a newline in a name is shown by its code, not run by the terminal
     written = " and ".join(printable(place) for place in (output_dir, args.output_video) if place)
-    print(f"wrote {progress.n} frames to {written} in {seconds:.1f} s "
+    print(f"wrote {progress.n} frame{'' if progress.n == 1 else 's'} to {written} in {seconds:.1f} s "
           f"({seconds / max(progress.n, 1):.2f} s per frame, warm-up included)")
 
 

@@ -2209,3 +2209,39 @@ def test_the_least_budget_named_follows_the_backend(height, width, less):
     with pytest.raises(UserError, match="too small"):
         SuperResolver(BUNDLED_MODEL, backend="nnabla", context="cpu",
                       max_memory=(nnabla - 0.01) * 2 ** 30).plan(height, width)
+
+
+# Twentieth pass, third look at the twentieth pass's generate and evaluate fixes
+
+def test_one_frame_written_is_said_in_the_singular(tmp_path, capsys):
+    """generate.py said "wrote 1 frames" of a part of one frame (more are still "frames", as the test of PCM audio
+    above reads)."""
+    import generate
+    video = ffmpeg_video(tmp_path / "clip.mp4", frames=3, size="32x24")
+    generate.main(["--model", WEIGHTS, "--input-video", video, "--output-dir", str(tmp_path / "sr"), "--scene-cuts",
+                   "off", "--end", "1"])
+    assert capsys.readouterr().out.startswith("wrote 1 frame to ")
+
+
+def test_a_stop_while_the_video_writer_probes_the_audio_leaves_the_error_line_last(tmp_path):
+    """Ctrl-C while ffmpeg probed the input's audio for the output video (the progress bar drawn, no frame made): the
+    bar, closed only as generate.py ended, was drawn again under "interrupted" (before the bar was cleared around the
+    writer's opening, on the same line: "... 0/3 [00:00<?, ?frame/s]interrupted")."""
+    import re
+
+    from hostile import run_script
+    from utils.image_io import ffmpeg_executable
+    video, output = str(tmp_path / "clip.mp4"), str(tmp_path / "sr.mkv")
+    subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=32x24:rate=10",
+                    "-f", "lavfi", "-i", "sine=sample_rate=8000", "-frames:v", "3", "-t", "0.3", "-c:v", "libx264",
+                    "-c:a", "aac", video], check=True)
+    script = ("import sys, utils.image_io\n"
+              "def stopped(*args, **kwargs):\n    raise KeyboardInterrupt\n"
+              "utils.image_io.first_audio_packet = stopped\n"
+              "import generate\n"
+              f"generate.main(['--model', {WEIGHTS!r}, '--input-video', {video!r}, '--output-video', {output!r}, "
+              "'--scene-cuts', 'off'])\n")
+    completed = run_script("-c", script)
+    shown = [piece for piece in re.split(r"[\r\n]", completed.stderr) if piece.strip()]
+    assert completed.returncode == 130 and shown[-1] == "interrupted", completed.stderr
+    assert sorted(os.listdir(tmp_path)) == ["clip.mp4"]

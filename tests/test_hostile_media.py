@@ -1109,3 +1109,50 @@ def test_a_cuts_file_in_another_encoding_is_read_or_refused_by_its_name(tmp_path
             read_cuts_file(str(cuts), 8)
     else:
         assert read_cuts_file(str(cuts), 8) == [3, 6]
+
+
+# Twentieth pass, third look at the twentieth pass's generate and evaluate fixes
+
+def test_a_cuts_line_past_the_read_piece_is_read_whole_not_cut_short(tmp_path):
+    """A cuts file's line is read 65,536 characters at a time, its text kept to that length: a number after 65,536
+    leading zeros was refused as frame 0 (the zeros alone kept), and '3', 70,000 spaces and '4' was read as frame 3
+    (the text past the spaces unread), exit code 0. Blanks before a comment are still read past."""
+    from utils.scenes import read_cuts_file
+    zeros, spaced, commented = tmp_path / "zeros.txt", tmp_path / "spaced.txt", tmp_path / "commented.txt"
+    zeros.write_text("0" * 70_000 + "3\n0" + "0" * 65_536 + "5\n")
+    spaced.write_text("3" + " \t" * 35_000 + "4\n")
+    commented.write_text("3" + " " * 70_000 + "# a shot\n6\n")
+    assert read_cuts_file(str(zeros), 8) == [3, 5]
+    with pytest.raises(UserError, match=r"line 1: '3 .* is not a frame number"):
+        read_cuts_file(str(spaced), 8)
+    assert read_cuts_file(str(commented), 8) == [3, 6]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_a_cuts_file_of_utf16_or_utf32_without_its_mark_opening_with_a_comment_is_refused_by_its_name(tmp_path,
+                                                                                                       encoding):
+    """UTF-16 or UTF-32 without a byte-order mark was named as such only where its first line held a number; one
+    opening with a comment or a blank line was "line 2: '\\x003\\x00' is not a frame number" (or "line 1: '\\x00'"), one
+    of a comment in Japanese as well."""
+    from utils.scenes import read_cuts_file
+    cuts = tmp_path / "cuts.txt"
+    for text in ("# cuts of clip 1\n3\n", "\n3\n", "# カット\n3\n"):
+        cuts.write_bytes(text.encode(encoding))
+        with pytest.raises(UserError, match="it is UTF-16 or UTF-32 text, not UTF-8; save it as UTF-8"):
+            read_cuts_file(str(cuts), 8)
+
+
+def test_the_aac_of_an_mpeg_ts_is_copied_into_an_mkv(tmp_path):
+    """The one probe of an audio packet wrote Matroska to a pipe, where the muxer refuses the AAC of an MPEG-TS (its
+    sample rate comes with the first packet, after the header it cannot go back to): a broadcast recording's AAC was
+    re-encoded for an .mkv, "note: ... is aac, which .mkv cannot hold", where FFmpeg writes it into the file as it is.
+    Matroska refusing a codec (QuickTime's IMA ADPCM) is still found."""
+    from utils.image_io import ffmpeg_executable, matroska_takes_audio
+    ffmpeg = ffmpeg_executable()
+    recording, camera = str(tmp_path / "recording.ts"), str(tmp_path / "camera.mov")
+    for path, codec in ((recording, "aac"), (camera, "adpcm_ima_qt")):
+        subprocess.run([ffmpeg, "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=32x24:rate=10", "-f",
+                        "lavfi", "-i", "sine=sample_rate=48000", "-t", "0.5", "-c:v", "libx264", "-c:a", codec, path],
+                       check=True)
+    assert matroska_takes_audio(recording, ffmpeg)
+    assert not matroska_takes_audio(camera, ffmpeg)

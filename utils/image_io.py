@@ -1227,13 +1227,17 @@ def audio_codec(path, ffmpeg=None):
     return next((codec for kind, codec in media_streams(path, ffmpeg) if kind == "Audio"), None)
 
 
-def first_audio_packet(path, ffmpeg, muxer, start_seconds=None):
+def first_audio_packet(path, ffmpeg, muxer, start_seconds=None, output=os.devnull):
     """ffmpeg's run (a CompletedProcess, stdout in bytes) copying the first packet of path's first audio stream into
-    muxer on stdout, the input sought to start_seconds (-ss) first when given: the one probe of the two questions
-    below, which differ in the seek and the muxer asked."""
+    muxer, written to output ('-': stdout), the input sought to start_seconds (-ss) first when given: the one probe of
+    the two questions below, which differ in the seek, the muxer and the output asked. os.devnull, not a pipe, for a
+    muxer asked as the output video's: a file it can seek, as that video is (Matroska refuses the AAC of an MPEG-TS,
+    whose header it writes without the sample rate, on a pipe alone: it was re-encoded, "aac, which .mkv cannot
+    hold")."""
     seek = [] if start_seconds is None else ["-ss", repr(start_seconds)]
     return subprocess.run([ffmpeg, "-nostdin", "-v", "error", *seek, "-i", media_path(path), "-map", "0:a:0", "-c:a",
-                           "copy", "-frames:a", "1", "-f", muxer, "-"], stdin=subprocess.DEVNULL, capture_output=True)
+                           "copy", "-frames:a", "1", "-f", muxer, "-y", output], stdin=subprocess.DEVNULL,
+                          capture_output=True)
 
 
 def matroska_takes_audio(path, ffmpeg):
@@ -1247,7 +1251,8 @@ def audio_after_seek(path, start_seconds, ffmpeg):
     """Whether ffmpeg, told to seek path to start_seconds (-ss), still reads a packet of its first audio stream. In
     some AVI and FLV files (H.264 with PCM, ADPCM, MP3 or Nellymoser audio) a seek that fails near their start ("could
     not seek to position") leaves their audio at its end: the output video had none, with exit code 0."""
-    lines = first_audio_packet(path, ffmpeg, "framecrc", start_seconds).stdout.decode(errors="replace").splitlines()
+    listed = first_audio_packet(path, ffmpeg, "framecrc", start_seconds, "-").stdout
+    lines = listed.decode(errors="replace").splitlines()
     return any(line and not line.startswith("#") for line in lines)
 
 

@@ -55,11 +55,17 @@ def read_cuts_file(path, frame_count, other_choices=(), frames_held=None):
         # past, as it is left out: it was "cannot read ... ('utf-8' codec can't decode byte 0xe9 ...); pass a readable
         # text file"; a line of numbers with such bytes is no frame number, said with them as codes
         with open(path, encoding="utf-8-sig", errors="surrogateescape") as file:
+            # its first characters: UTF-16 or UTF-32 without a byte-order mark whose first line is a comment or blank
+            # ('# cuts' then '3') was "line 2: '\x003\x00' is not a frame number" (its first line is read past)
+            head = file.read(4)
+            file.seek(0)
             for number, text in enumerate(texts_before_comments(file), 1):
-                if number == 1 and (text.lstrip("\0").startswith(("\udcff\udcfe", "\udcfe\udcff")) or (
-                        "\0" in text and re.fullmatch("\0*[0-9][0-9\0]*", text))):
+                marked = text.lstrip("\0").startswith(("\udcff\udcfe", "\udcfe\udcff")) or WIDE_TEXT.match(head)
+                if (number == 1 and marked) or ("\0" in text and re.fullmatch("\0*[0-9][0-9\0]*", text)):
                     # the byte-order mark of UTF-16 or UTF-32 (PowerShell 5's 'echo 3 > cuts.txt', Notepad's
-                    # "Unicode"), or digits with NULs beside them: the same line, which said nothing of the encoding
+                    # "Unicode"), or digits with NULs beside them on any line (after a comment of other characters
+                    # than ASCII, whose first characters show no pattern): the same line, which said nothing of the
+                    # encoding
                     raise UserError(f"cannot read --scene-cuts '{path}': it is UTF-16 or UTF-32 text, not UTF-8; save "
                                     "it as UTF-8 (or ASCII) text, one frame number a line")
                 cut = read_cut(path, number, text, frame_count, frames_held)
@@ -85,6 +91,8 @@ def read_cuts_file(path, frame_count, other_choices=(), frames_held=None):
 
 # characters of a cuts file's line read at once, and kept of its text before a comment
 LINE_READ = 1 << 16
+# the first characters of UTF-16 (little- and big-endian) or UTF-32 text of ASCII characters, read as UTF-8
+WIDE_TEXT = re.compile(r"[^\0]\0(?:[^\0]\0|$)|\0[^\0](?:\0[^\0]|$)|[^\0]\0\0\0|\0\0\0[^\0]")
 
 
 def texts_before_comments(file, limit=LINE_READ):
@@ -93,13 +101,23 @@ def texts_before_comments(file, limit=LINE_READ):
     only once the next line is asked for. A file of gigabytes without a line end (a disk image's NULs, a minified log)
     was read whole as its first line before it was refused, a MemoryError traceback under a memory limit."""
     while line := file.readline(limit):
-        text, in_comment = line.split("#", 1)[0].lstrip(), "#" in line
+        text, in_comment = kept(line.split("#", 1)[0], limit), "#" in line
         while not line.endswith("\n") and len(text) < limit and (line := file.readline(limit)):
             if not in_comment:
-                text, in_comment = (text + line.split("#", 1)[0]).lstrip()[:limit], "#" in line
+                text, in_comment = kept(text + line.split("#", 1)[0], limit), "#" in line
         yield text.strip()
         while not line.endswith("\n") and (line := file.readline(limit)):
             pass
+
+
+def kept(text, limit):
+    """text without its leading blanks, at most limit characters of it; one reaching limit with a run of blanks or
+    leading zeros in it is kept with each run as one character: a number after 65,536 zeros was read as frame 0, and
+    '3', 70,000 spaces and '4' as frame 3, the text past the limit unread."""
+    text = text.lstrip()
+    if len(text) >= limit:
+        text = re.sub(r"\s+", " ", re.sub("^0+", "0", text))
+    return text[:limit]
 
 
 def read_cut(path, number, text, frame_count, frames_held):
