@@ -2222,3 +2222,19 @@ def test_frames_too_tall_for_jpeg_are_refused_before_the_work(tmp_path):
     assert_one_error_line(completed, "cannot write a 4x65540 frame as JPEG: it holds at most 65500 pixels a side; "
                                      "use --output-ext png")
     assert "frame/s" not in completed.stderr and not (tmp_path / "out").exists()
+
+
+def test_bf16_refused_with_context_cudnn_says_to_drop_it_for_openvino(monkeypatch):
+    """--precision bf16 with --context cudnn (on a machine with a GPU, made to seem one) said "use --backend openvino",
+    which was refused in turn: "--backend openvino runs on the CPU; drop --context cudnn". Now the advice says so; with
+    --context auto it is as before."""
+    import utils.context
+    from inference import backends
+    monkeypatch.setattr(utils.context, "cuda_status", lambda: (1, None))
+    line = (r"^--precision bf16 runs on openvino only, not nnabla on cudnn; use --backend openvino without --context "
+            r"cudnn, or --precision fp32 or fp16$")
+    for backend in ("auto", "nnabla"):
+        with pytest.raises(UserError, match=line):
+            backends.choose_backend(backend, "cudnn", precision="bf16")
+    with pytest.raises(UserError, match=r"; use --backend openvino, or --precision fp32 or fp16$"):
+        backends.choose_backend("nnabla", "auto", precision="bf16")
