@@ -35,7 +35,7 @@ from utils.distributed import (MPIProcesses, SingleProcess, end_the_job_on_failu
 from utils.errors import (UserError, discard_at_once_on_stop_signals, exit_on_user_error, interrupt_on_stop_signals,
                           out_of_memory_said, printable, shortened)
 from utils.flags import MAX_THREADS, FlagParser, frame_rate, positive, refuse_empty
-from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, check_name_length,
+from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, check_jpeg_sides, check_name_length,
                             check_video_output, list_frames, open_video_writer, read_ahead, read_rgb,
                             remove_stale_temporaries, to_uint8, write_rgb)
 from utils.output_size import check_sides, parse_outscale, parse_output_size, requested_size, resize_output
@@ -359,6 +359,8 @@ def run(args, processes, output_claim):
     out_height, out_width = size or (native_height, native_width)
     if args.output_video:  # H.264 (x264) refuses sides past MAX_SIDE: found now, not by ffmpeg after the work
         check_sides(out_height, out_width, f"--output-video of x{resolver.scale} {shape[1]}x{shape[0]} frames")
+    else:  # found at the first frame's write, after its work (a minute for 1x16385 LR frames of the x4 model)
+        check_jpeg_sides(out_height, out_width, args.output_ext)
     waiting_frames = max(1, int(WAITING_SHARE * resolver.max_memory // (out_height * out_width * 3)))
 
     resizing_failed = (f"out of memory while resizing the output frames to {out_width}x{out_height}; "

@@ -167,14 +167,16 @@ class OnnxNetworks:
         return self.networks[network]({name: array[None] for name, array in zip(input_names, arrays)})[0]
 
 
-def precision_refused(backend, precision, context=None):
+def precision_refused(backend, precision, context=None, context_asked=None):
     """The error line for a precision that `backend` (nnabla or openvino) does not compute in, or None. context: the
-    NNabla context the backend runs on, said in the line where given."""
+    NNabla context the backend runs on, said in the line where given; context_asked: the --context given."""
     if precision in BACKEND_PRECISIONS[backend]:
         return None
     engines = " or ".join(name for name, precisions in BACKEND_PRECISIONS.items() if precision in precisions)
+    # --backend openvino with --context cudnn is refused in turn ("runs on the CPU; drop --context cudnn")
+    dropped = " without --context cudnn" if context_asked == "cudnn" and engines == "openvino" else ""
     return (f"--precision {precision} runs on {engines} only, not {backend}{context and f' on {context}' or ''}; use "
-            f"--backend {engines}, or --precision {' or '.join(BACKEND_PRECISIONS[backend])}")
+            f"--backend {engines}{dropped}, or --precision {' or '.join(BACKEND_PRECISIONS[backend])}")
 
 
 def choose_backend(backend, context, device_id=0, precision="fp32"):
@@ -187,6 +189,7 @@ def choose_backend(backend, context, device_id=0, precision="fp32"):
         raise UserError(f"unknown backend '{backend}'; choose one of {', '.join(BACKEND_CHOICES)}")
     if precision not in PRECISIONS:
         raise UserError(f"unknown precision '{precision}'; choose one of {', '.join(PRECISIONS)}")
+    context_asked = context
     # on a machine with a GPU, auto took NNabla on cuDNN and refused bf16 (the page's Backend auto with Precision bf16,
     # offered where the CPU has bfloat16, failed at the job's turn): only OpenVINO computes it
     if (backend == "auto" and context != "cudnn" and precision not in BACKEND_PRECISIONS["nnabla"]
@@ -205,7 +208,7 @@ def choose_backend(backend, context, device_id=0, precision="fp32"):
         if backend == "auto":
             openvino = context == "cpu" and openvino_available() and precision in OPENVINO_PRECISIONS
             backend = "openvino" if openvino else "nnabla"
-    if refusal := precision_refused(backend, precision, context):
+    if refusal := precision_refused(backend, precision, context, context_asked):
         raise UserError(refusal)
     if precision == "bf16" and not cpu_has_bfloat16():
         raise UserError("--precision bf16 needs a CPU with bfloat16 instructions (AVX512_BF16 or AMX), "

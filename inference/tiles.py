@@ -12,6 +12,7 @@ from collections import namedtuple
 from models import FLOW_NET_HALO, FLOW_NET_STRIDE, GENERATOR_TAIL_HALO, generator_trunk_halo
 from utils.errors import UserError, size_said
 from utils.ops import PAPER_SCALE
+from utils.output_size import factor_said
 
 
 # Peak memory of one window, in bytes per LR pixel of the window, by backend and the model's scale: the growth of the
@@ -159,7 +160,11 @@ class TilePlan:
         self.lanes tiles; returns True."""
         height, width = self.height, self.width
         self.flow = self._grid("flow", windows["flow"], FLOW_NET_STRIDE)
-        self.trunk = self._grid("trunk", windows["trunk"], at_least=(self.lanes, 1))
+        # at least self.lanes tiles in all, the rows as many as the columns leave: the rows alone were made at least
+        # self.lanes, so --tile 24 --threads 8 cut 180x144 frames of 5x7 tiles into 8x7 thinner ones (a third more
+        # work), and --threads 64 into 57x7 windows of 32 rows that kept 2 (seven times the work)
+        columns = len(self._grid("trunk", windows["trunk"])[1])
+        self.trunk = self._grid("trunk", windows["trunk"], at_least=(-(-self.lanes // columns), 1))
         # Every tail window lies inside the part of a trunk window where the features are exact.
         valid = [[stop - start for start, stop in map(self._valid, axis, itertools.repeat(length))]
                  for axis, length in zip(self.trunk, (height, width))]
@@ -168,8 +173,17 @@ class TilePlan:
         self.window_shapes = {name: tuple(axis[0].stop - axis[0].start for axis in grid)
                               for name, grid in (("flow", self.flow), ("trunk", self.trunk))}
         self.window_shapes["tail"] = self.tail_window
-        self.tail_tiles = {tile: self._tail_tiles(tile) for tile in self.tiles("trunk")}
+        self._tail_windows = None  # made when first asked for (tail_tiles)
         return True
+
+    @property
+    def tail_tiles(self):
+        """{trunk tile: the tail windows inside it}, of the layout chosen: made for each layout the lanes' search tried,
+        they took 8 to 12 s of planning 1920x1080 frames with --threads 1024 (half a million tail windows of the 1024
+        lanes' layout, thrown away)."""
+        if self._tail_windows is None:
+            self._tail_windows = {tile: self._tail_tiles(tile) for tile in self.tiles("trunk")}
+        return self._tail_windows
 
     def lanes_fit(self, budget):
         """Whether the windows of each network computed at once (self.lanes, or its tiles where fewer; the tail's run
@@ -214,8 +228,9 @@ class TilePlan:
                 return None
             if windows[name] is None:
                 # the flag's value as given, its shortest repr (to three figures, 0.4069 was "0.407 GB is too small",
-                # and 0.407 is taken; to two decimals "0.41"), and the least budget rounded up
-                said, advice = (f"--max-memory {budget / 2 ** 30!r} GB", "raise --max-memory or")
+                # and 0.407 is taken; to two decimals "0.41"; a float's repr said 2 as "2.0"), and the least budget
+                # rounded up
+                said, advice = (f"--max-memory {factor_said(budget / 2 ** 30)} GB", "raise --max-memory or")
                 if not self.budget_given:  # was "--max-memory 0.342 GB is too small", never given (demo.py has none)
                     said = f"the default memory budget, half the memory free ({size_said(budget, math.floor)}),"
                     advice = "free memory or"
@@ -243,10 +258,15 @@ class TilePlan:
             rows = largest // width
             return (self._flow_window(rows
                                       - rows % FLOW_NET_STRIDE, height) if name == "flow" else rows), width
+        # a square's rows cut at a short frame's height leave its columns the rest: a 129x129 square on 83-row frames
+        # was an 83x129 window, below the smallest, that kept nothing (a ZeroDivisionError in the plan)
         if name == "flow":
             side -= side % FLOW_NET_STRIDE
-            return self._flow_window(side, height), self._flow_window(side, width)
-        return min(side, height), min(side, width)
+            rows = self._flow_window(side, height)
+            columns = max(side, largest // rows)
+            return rows, self._flow_window(columns - columns % FLOW_NET_STRIDE, width)
+        rows = min(side, height)
+        return rows, min(max(side, largest // rows), width)
 
     def smallest_bytes(self, frames):
         """The least budget windows_for_budget takes: each network's smallest window within its share of what the

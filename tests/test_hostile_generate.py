@@ -2245,3 +2245,94 @@ def test_a_stop_while_the_video_writer_probes_the_audio_leaves_the_error_line_la
     shown = [piece for piece in re.split(r"[\r\n]", completed.stderr) if piece.strip()]
     assert completed.returncode == 130 and shown[-1] == "interrupted", completed.stderr
     assert sorted(os.listdir(tmp_path)) == ["clip.mp4"]
+
+
+# Twentieth pass, third look at the twentieth pass's tile, cache and backend fixes
+
+@pytest.mark.parametrize("height, width, scale", [(83, 200, 2), (83, 369, 4), (40, 500, 2), (100, 1000, 4)])
+def test_frames_wider_than_a_window_s_square_plan_at_budgets_just_above_the_least(height, width, scale):
+    """A square window cut at a short frame's height kept its side as columns: the flow net's 83x129 window on 83x200
+    frames at --max-memory 0.4786 (x2 model) kept nothing, and the plan failed with a ZeroDivisionError (a
+    traceback). Now its columns take what the rows leave: every budget from the least up plans, each window keeping
+    pixels."""
+    from inference.tiles import TilePlan
+    least = TilePlan(height, width, 6, tile=8, scale=scale)
+    least = least.smallest_bytes(least.frame_bytes())
+    for step in range(40):
+        plan = TilePlan(height, width, 6, budget=least * (1 + step / 200), scale=scale)
+        assert all(window.keep_stop > window.keep_start for axis in plan.flow + plan.trunk for window in axis)
+
+
+@pytest.mark.parametrize("threads", [8, 35])
+def test_threads_keep_the_tiles_of_tile_where_they_are_enough(threads):
+    """--tile 24 on 180x144 frames makes 5x7 tiles; --threads 8 cut its rows into 8 (56 thinner tiles, a third more
+    work) and --threads 64 into 57 windows of 32 rows that kept 2: the rows alone were made at least --threads. Now
+    the tiles in all: 35 serve up to 35 lanes, and 64 lanes get at least 64 tiles, cut no thinner than that needs."""
+    from inference.tiles import TilePlan
+    one = TilePlan(144, 180, 6, tile=24, lanes=1)
+    assert TilePlan(144, 180, 6, tile=24, lanes=threads).window_shapes == one.window_shapes
+    many = TilePlan(144, 180, 6, tile=24, lanes=64)
+    assert 64 <= len(many.tiles("trunk")) < 2 * 64
+
+
+def test_the_lanes_search_makes_the_tail_windows_of_the_chosen_layout_only(monkeypatch):
+    """The search for the most lanes that fit made the tail windows of every layout it tried: planning 1920x1080
+    frames in 8 GB with --threads 1024 took 8 to 12 s (half a million tail windows of the 1024 lanes' layout, thrown
+    away). Now they are made once, for the layout chosen, when first asked for."""
+    from inference.tiles import TilePlan
+    made = []
+    original = TilePlan._tail_tiles
+    monkeypatch.setattr(TilePlan, "_tail_tiles", lambda plan, tile: made.append(tile) or original(plan, tile))
+    plan = TilePlan(1080, 1920, 6, budget=8 * 2 ** 30, lanes=1024)
+    assert made == []
+    assert set(plan.tail_tiles) == set(plan.tiles("trunk")) and made == plan.tiles("trunk")
+
+
+def test_a_refused_whole_budget_is_said_as_given():
+    """--max-memory 2 was refused as "--max-memory 2.0 GB is too small" (its float's repr)."""
+    from inference.tiles import TilePlan
+    with pytest.raises(UserError, match=r"^--max-memory 2 GB is too small for 1x1 LR frames"):
+        TilePlan(1, 1, 6, budget=2 * 2 ** 30, written_pixels=16384 * 16384)
+
+
+def test_the_page_s_line_of_a_folder_in_the_onnx_cache_says_to_move_it():
+    """The page's line of a folder where a file of its ONNX cache goes ended in "make the ONNX cache a writable
+    folder", which it is: the advice did not fit. Now it says to move that folder; other cache lines keep theirs."""
+    from webapp.jobs import CACHE_ADVICE, ERROR_PREFIX, failure
+    folder = failure([f"{ERROR_PREFIX}--cache-dir '/w/onnx_cache' holds a folder 'x_trunk.onnx' where an ONNX file "
+                      "goes; move it, pass another --cache-dir or use --backend nnabla"], 2, "/w/jobs/1")
+    assert folder == ("the server's ONNX cache '/w/onnx_cache' holds a folder 'x_trunk.onnx' where an ONNX file goes; "
+                      "choose Backend nnabla, or move that folder out of the ONNX cache (app.py keeps it in its "
+                      "--work-dir) and run again")
+    file = failure([f"{ERROR_PREFIX}--cache-dir '/w/onnx_cache' is a file, not a folder; choose another path"], 2,
+                   "/w/jobs/1")
+    assert file.endswith(f"is a file, not a folder; {CACHE_ADVICE}")
+
+
+def test_frames_too_tall_for_jpeg_are_refused_before_the_work(tmp_path):
+    """x4 of 1x16385 LR frames with --output-ext jpg was refused at the first frame's write, after its work (a minute
+    on this machine, the progress bar drawn): the size written is known before."""
+    import cv2
+    (tmp_path / "lr").mkdir()
+    cv2.imwrite(str(tmp_path / "lr" / "0001.png"), np.full((16385, 1, 3), 128, np.uint8))
+    completed = run_script("generate.py", "--model", WEIGHTS, "--input-dir-lr", str(tmp_path / "lr"), "--output-dir",
+                           str(tmp_path / "out"), "--output-ext", "jpg", "--backend", "nnabla", timeout=300)
+    assert_one_error_line(completed, "cannot write a 4x65540 frame as JPEG: it holds at most 65500 pixels a side; "
+                                     "use --output-ext png")
+    assert "frame/s" not in completed.stderr and not (tmp_path / "out").exists()
+
+
+def test_bf16_refused_with_context_cudnn_says_to_drop_it_for_openvino(monkeypatch):
+    """--precision bf16 with --context cudnn (on a machine with a GPU, made to seem one) said "use --backend openvino",
+    which was refused in turn: "--backend openvino runs on the CPU; drop --context cudnn". Now the advice says so; with
+    --context auto it is as before."""
+    import utils.context
+    from inference import backends
+    monkeypatch.setattr(utils.context, "cuda_status", lambda: (1, None))
+    line = (r"^--precision bf16 runs on openvino only, not nnabla on cudnn; use --backend openvino without --context "
+            r"cudnn, or --precision fp32 or fp16$")
+    for backend in ("auto", "nnabla"):
+        with pytest.raises(UserError, match=line):
+            backends.choose_backend(backend, "cudnn", precision="bf16")
+    with pytest.raises(UserError, match=r"; use --backend openvino, or --precision fp32 or fp16$"):
+        backends.choose_backend("nnabla", "auto", precision="bf16")

@@ -798,12 +798,17 @@ def write_bytes(path, content, mode="wb"):
 JPEG_MAX_SIDE = 65500  # libjpeg's limit: OpenCV's encoder raised an error of its own, a traceback
 
 
+def check_jpeg_sides(height, width, extension):
+    """UserError where a frame of height x width cannot be written as `extension` (".jpg": JPEG's sides)."""
+    if extension.lower().lstrip(".") in ("jpg", "jpeg") and max(height, width) > JPEG_MAX_SIDE:
+        raise UserError(f"cannot write a {width}x{height} frame as JPEG: it holds at most {JPEG_MAX_SIDE} pixels a "
+                        "side; use --output-ext png")
+
+
 def write_rgb(path, image, truncate=False):
     """Write an (H, W, 3) RGB image in [0, 1] (or already 8-bit) atomically (temporary name, then rename)."""
     extension = os.path.splitext(path)[1]
-    if extension.lower() in (".jpg", ".jpeg") and max(image.shape[:2]) > JPEG_MAX_SIDE:
-        raise UserError(f"cannot write a {image.shape[1]}x{image.shape[0]} frame as JPEG: it holds at most "
-                        f"{JPEG_MAX_SIDE} pixels a side; use --output-ext png")
+    check_jpeg_sides(*image.shape[:2], extension)
     pixels = image if image.dtype == np.uint8 else to_uint8(image, truncate)
     ok, encoded = cv2.imencode(extension, pixels[:, :, ::-1])
     if not ok:

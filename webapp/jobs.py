@@ -342,6 +342,10 @@ def read_lines(stream, job=None):
 CACHE_FLAG = re.compile(r"(?<![\w-])--cache-dir(?![\w-])")
 CACHE_ADVICE = ("choose Backend nnabla, or make the ONNX cache a writable folder (app.py keeps it in its --work-dir) "
                 "and run again")
+# a folder where a file of the cache goes (generate.py's "holds a folder '...' where an ONNX file goes"): the advice
+# above did not fit it, the cache being a writable folder already
+CACHE_FOLDER_ADVICE = ("choose Backend nnabla, or move that folder out of the ONNX cache (app.py keeps it in its "
+                       "--work-dir) and run again")
 
 
 def failure(lines, code, folder, source=None):
@@ -353,7 +357,8 @@ def failure(lines, code, folder, source=None):
         message = page_terms(errors[-1])  # first: the names put in below may hold a flag's letters ('take--end.mkv')
         # before the upload's name is put in: one holding a quote ("it's --cache-dir.mkv") left its flag outside the
         # quotes, and a video cut short was given the ONNX cache's advice
-        about_cache = CACHE_FLAG.search(re.sub(r"'[^'\n]*'", "", message))  # not in a quoted name ('a--cache-dir.mp4')
+        unquoted = re.sub(r"'[^'\n]*'", "", message)
+        about_cache = CACHE_FLAG.search(unquoted)  # not in a quoted name ('a--cache-dir.mp4')
         if source and "name" in source:  # a frame of a zip was 'input/frames/0001.png', a folder on the server
             path = page_terms(source["path"])
             message = message.replace(path + os.sep, "").replace(path, source["name"])
@@ -361,7 +366,8 @@ def failure(lines, code, folder, source=None):
             # generate.py's flag, which the server sets (its --work-dir's onnx_cache), and its advice ("choose another
             # path", "pass a writable --cache-dir"), which no field of the page follows
             cause = message.split("; ")[0].replace("--cache-dir '", "the server's ONNX cache '", 1)
-            message = f"{cause}; {CACHE_ADVICE}"
+            folder_in_the_way = "--cache-dir  holds a folder  where an ONNX file goes" in unquoted  # names taken out
+            message = f"{cause}; {CACHE_FOLDER_ADVICE if folder_in_the_way else CACHE_ADVICE}"
         return message.replace(page_terms(folder) + os.sep, "")
     if code == -signal.SIGKILL:  # not Cancel's (a cancelled job reports nothing): the kernel's out-of-memory killer
         return ("the run was killed (SIGKILL: most often the system out of memory); try a shorter clip or a smaller "
