@@ -2147,3 +2147,23 @@ def test_backend_auto_computes_bf16_on_openvino_on_a_machine_with_a_gpu(monkeypa
     assert backends.choose_backend("auto", "auto", precision="bf16") == ("openvino", "cpu")
     with pytest.raises(UserError, match="^--precision bf16 runs on openvino only, not nnabla on cudnn"):
         backends.choose_backend("auto", "cudnn", precision="bf16")
+
+
+# Twentieth pass, third look at the twentieth pass's demo and page fixes
+
+def test_generate_of_hr_frames_opens_its_model_once(tmp_path, monkeypatch):
+    """--input-dir-hr read the model's arrays (SuperResolver), then opened the file again for the degradation that makes
+    the frames LR (the second look at the page and the demo noticed it, and mended theirs)."""
+    import shutil
+
+    import generate
+    from hostile import hdf5_opens
+    from utils.image_io import list_frames
+    hr = tmp_path / "hr"
+    hr.mkdir()
+    for path in list_frames(FRAMES)[:2]:
+        shutil.copy(path, hr)
+    opened = hdf5_opens(monkeypatch)
+    generate.main(["--model", WEIGHTS, "--input-dir-hr", str(hr), "--output-dir", str(tmp_path / "out")])
+    assert opened.count(WEIGHTS) == 1
+    assert len(os.listdir(tmp_path / "out")) == 2
