@@ -21,7 +21,7 @@ from collections import deque
 
 from utils.errors import UserError, error_reason
 from utils.image_io import disk_full, no_space, write_atomically, write_bytes
-from utils.paths import REPO_ROOT
+from utils.paths import REPO_ROOT, is_scratch_folder
 from webapp.inputs import check_degradation, check_model, check_output_size, page_terms
 
 GENERATE = os.path.join(REPO_ROOT, "generate.py")
@@ -112,12 +112,14 @@ class JobQueue:
 
     def submit(self, make_spec):
         """A new job whose spec is make_spec(its input folder); a UserError of make_spec leaves nothing."""
-        if not os.path.isdir(self.jobs_folder):
+        if not is_scratch_folder(self.jobs_folder):
             # deleted while the server ran (a results/ cleaned), with the work folder's lock: the makedirs below made it
             # again without its mark, the stop left it, and every later start was refused ("a folder of files this
             # program did not write"); made again with the mark, a second server could take the unlocked folder and
-            # delete this one's jobs
-            raise UserError(f"the server's folder '{self.jobs_folder}' was deleted while the server ran; stop the "
+            # delete this one's jobs. Its mark, not a folder: one made again by hand took the jobs, the stop left them
+            # and the next start was refused; a link to a folder put them in the user's folder, and left them there
+            what = "replaced" if os.path.lexists(self.jobs_folder) else "deleted"
+            raise UserError(f"the server's folder '{self.jobs_folder}' was {what} while the server ran; stop the "
                             "server and start it again")
         job_id = uuid.uuid4().hex[:12]
         folder = os.path.join(self.jobs_folder, job_id)
