@@ -1652,7 +1652,8 @@ def test_a_zip_of_a_png_cut_short_is_refused_before_its_job_is_queued(tmp_path, 
     with zipfile.ZipFile(tmp_path / "whole.zip", "w") as archive:
         archive.writestr("0001.png", png)
         archive.writestr("0002.png", png + b"trailing bytes")  # past IEND: read, as generate.py reads it
-    assert upload_input(str(tmp_path / "whole.zip"), "whole.zip", "", "", str(tmp_path / "job2"), 2 ** 30)["frames"] == 2
+    whole = upload_input(str(tmp_path / "whole.zip"), "whole.zip", "", "", str(tmp_path / "job2"), 2 ** 30)
+    assert whole["frames"] == 2
 
 
 @pytest.mark.parametrize("output_size, start, end, refusal", [
