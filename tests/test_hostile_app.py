@@ -392,23 +392,37 @@ def test_a_failed_frame_of_an_uploaded_zip_is_named_as_in_the_zip_not_by_its_pat
     """A zip of frames whose headers claim 4000x3000 over a few bytes (read whole only by generate.py): the job failed
     with "cannot read image 'input/frames/0001.png'", a path in the job's folder on the server. (Headers of
     100000x100000, as first tried, are now refused before the job is queued: the x4 model's output of them is past the
-    largest side.)"""
+    largest side; since the twentieth pass's third look, so are those of 4000x3000, by generate.py's byte checks, and
+    the job's turn is reached by frames whose compressed data alone is not a picture.)"""
+    import struct
     import zipfile
+    import zlib
 
     from webapp.inputs import job_spec
     from webapp.jobs import JobQueue
 
-    with zipfile.ZipFile(tmp_path / "frames.zip", "w") as archive:
-        for name in ("0001.png", "0002.png"):
-            archive.writestr(name, impossible_png(4000, 3000))
-    queue = JobQueue(str(tmp_path / "work"), 60)
-    job = queue.submit(lambda folder: job_spec(folder, str(tmp_path / "frames.zip"), None,
-                                               "bundled: tecogan_demo_bigbuckbunny.h5", "", "", {}, str(tmp_path),
-                                               2 ** 30))
-    assert job.finished.wait(120)
-    assert job.state == "failed" and job.message.startswith("cannot read image '0001.png': its header claims"), \
-        job.message
-    assert "input" not in job.message
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    not_a_picture = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0))
+                     + chunk(b"IDAT", b"\x00" * 64) + chunk(b"IEND", b""))  # whole, checksums right, no zlib stream
+    for frame, line in ((impossible_png(4000, 3000),
+                         "frame '0001.png' of 'frames.zip' cannot be read: its header claims"),
+                        (not_a_picture, "cannot read image '0001.png': the file is corrupt or not an image")):
+        with zipfile.ZipFile(tmp_path / "frames.zip", "w") as archive:
+            for name in ("0001.png", "0002.png"):
+                archive.writestr(name, frame)
+        queue = JobQueue(str(tmp_path / "work"), 60)
+        try:
+            job = queue.submit(lambda folder: job_spec(folder, str(tmp_path / "frames.zip"), None,
+                                                       "bundled: tecogan_demo_bigbuckbunny.h5", "", "", {},
+                                                       str(tmp_path), 2 ** 30))
+        except UserError as error:
+            message = str(error)
+        else:
+            assert job.finished.wait(120) and job.state == "failed"
+            message = job.message
+        assert message.startswith(line), message
+        assert "input" not in message
 
 
 # Fourteenth pass, second look at generate.py, evaluate.py, demo.py and the web app

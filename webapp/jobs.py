@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -104,6 +105,7 @@ class JobQueue:
         self.cache_folder = os.path.join(work_folder, "onnx_cache")
         self.keep_seconds, self.python = keep_seconds, python
         os.makedirs(self.jobs_folder, exist_ok=True)
+        self.jobs_identity = self._jobs_identity()  # submit's check that it is still the folder made here
         self.changed = threading.Condition()
         self.jobs, self.waiting = {}, deque()
         self.stopping = False
@@ -112,12 +114,13 @@ class JobQueue:
 
     def submit(self, make_spec):
         """A new job whose spec is make_spec(its input folder); a UserError of make_spec leaves nothing."""
-        if not is_scratch_folder(self.jobs_folder):
+        if self._jobs_identity() != self.jobs_identity:
             # deleted while the server ran (a results/ cleaned), with the work folder's lock: the makedirs below made it
             # again without its mark, the stop left it, and every later start was refused ("a folder of files this
             # program did not write"); made again with the mark, a second server could take the unlocked folder and
-            # delete this one's jobs. Its mark, not a folder: one made again by hand took the jobs, the stop left them
-            # and the next start was refused; a link to a folder put them in the user's folder, and left them there
+            # delete this one's jobs. The folder made at the start, not any folder: one made again by hand took the
+            # jobs, the stop left them and the next start was refused; a link to a folder put them in the user's folder
+            # and left them there
             what = "replaced" if os.path.lexists(self.jobs_folder) else "deleted"
             raise UserError(f"the server's folder '{self.jobs_folder}' was {what} while the server ran; stop the "
                             "server and start it again")
@@ -142,6 +145,17 @@ class JobQueue:
             self.waiting.append(job)
             self.changed.notify_all()
         return job
+
+    def _jobs_identity(self):
+        """(device, inode, marked) of the jobs folder itself (not a link's target), or None where no folder is there:
+        marked, whether it holds app.py's scratch mark (a folder made again may get the deleted one's inode)."""
+        try:
+            status = os.lstat(self.jobs_folder)
+        except OSError:
+            return None
+        if not stat.S_ISDIR(status.st_mode):
+            return None
+        return status.st_dev, status.st_ino, is_scratch_folder(self.jobs_folder)
 
     def get(self, job_id):
         return self.jobs.get(job_id)
