@@ -1686,3 +1686,34 @@ def test_a_refused_field_typed_in_full_width_is_named_as_typed(output_size, star
                  "bundled: frvsr_x2_demo_bigbuckbunny.h5", start, end, {"--backend": "auto"}, "/nonexistent", 2 ** 30,
                  output_size)
     assert str(refused.value).startswith(refusal)
+
+
+@pytest.mark.parametrize("deleted", ["the jobs folder", "the job's folder"])
+def test_a_job_whose_folder_is_deleted_while_it_runs_fails_with_that_line(tmp_path, deleted):
+    """The jobs folder deleted while a job ran (as one cleans results/): generate.py's "the folder of --output-video
+    'result.mp4' does not exist; create it or choose another path", a flag the page has not, or in the finish step a
+    traceback, "the run stopped with exit code 1 (FileNotFoundError: ...job.json'); please report it". A command that
+    deletes it and fails stands for those here."""
+    import sys
+
+    from utils.paths import make_scratch_folder
+    from webapp.jobs import JobQueue
+
+    class DeletingCommands(JobQueue):
+        def _take_model(self, job):  # the model is not what this is about
+            pass
+
+        def commands(self, job):
+            gone = self.jobs_folder if deleted == "the jobs folder" else job.folder
+            return [("super-resolving", [sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1]); "
+                                         "sys.exit('error: the folder of --output-video does not exist')", gone])]
+
+    work = tmp_path / "work"
+    make_scratch_folder(str(work / "jobs"), "choose another --work-dir")  # as app.py makes it
+    queue = DeletingCommands(str(work), 60)
+    spec = dict(input=dict(kind="frames", path=str(tmp_path), frames=1), model=str(tmp_path / "gone.h5"), flags={})
+    job = queue.submit(lambda folder: spec)
+    assert job.finished.wait(60) and job.state == "failed"
+    assert job.message == (f"the server's folder '{queue.jobs_folder}' was deleted while the job ran, with the job's "
+                           "files; stop the server and start it again" if deleted == "the jobs folder" else
+                           "the job's folder was deleted while the job ran; press Run again")
