@@ -165,8 +165,8 @@ class JobQueue:
             return None
         if self._jobs_identity() != self.jobs_identity:
             what = "replaced" if os.path.lexists(self.jobs_folder) else "deleted"
-            return (f"the server's folder '{self.jobs_folder}' was {what} while the job ran, with the job's files; stop "
-                    "the server and start it again")
+            return (f"the server's folder '{self.jobs_folder}' was {what} while the job ran, with the job's files; "
+                    "stop the server and start it again")
         return "the job's folder was deleted while the job ran; press Run again"
 
     def get(self, job_id):
