@@ -21,10 +21,11 @@ import os
 import shutil
 import sys
 import time
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 
 from utils.errors import UserError, exit_on_user_error, interrupt_on_stop_signals, size_said
 from utils.flags import FlagParser, positive
+from utils.image_io import utf8
 from utils.paths import (SCRATCH_MARK, absolute, existing_parent, input_folder, is_scratch_folder, is_within,
                          lock_folder, make_folder, make_scratch_folder, output_folder, remove_scratch_folder)
 
@@ -56,6 +57,11 @@ def parse_args(argv=None):
     if args.port > 65535:
         raise UserError(f"--port must be at most 65535, got {args.port}")
     output_folder(args.work_dir, "--work-dir")
+    if not utf8(absolute(args.work_dir)):  # absolute: a UTF-8 name in a working folder that is not
+        # Gradio puts the paths of uploads and results in the JSON it sends the browser, which refuses them: the
+        # server started, and every upload was "Internal Server Error" on the page and a traceback on the terminal
+        raise UserError(f"--work-dir '{args.work_dir}': its path is not UTF-8 text, which the page cannot send to the "
+                        "browser; choose a UTF-8 name")
     check_free_space(args.work_dir, args.max_upload_mb)
     if args.weights_dir is None:
         args.weights_dir = DEFAULT_WEIGHTS
@@ -80,14 +86,17 @@ def check_free_space(work_dir, max_upload_mb):
 
 
 def remove_scratch(path):
-    """remove_scratch_folder at the stop, and a line where a folder of that name stays without the mark: the server's
-    was deleted while it ran (as one cleans results/) and Gradio made it again as it took an upload, a folder the stop
-    cannot tell from a user's and leaves; the next start refused it with no word said at the stop."""
+    """remove_scratch_folder at the stop, and a line where a folder of that name stays without the mark and holds files:
+    the server's was deleted while it ran (as one cleans results/) and Gradio made it again as it took an upload (or
+    the user by hand), a folder the stop cannot tell from a user's and leaves; the next start refused it with no word
+    said at the stop. One left empty is taken over by the next start: the line said it would be refused."""
     remove_scratch_folder(path)
-    if os.path.isdir(path) and not is_scratch_folder(path):
-        print(f"note: '{path}' was deleted while the server ran and made again without its {SCRATCH_MARK} mark (by an "
-              "upload): it is left as it is, and the next start refuses it; move it away first", file=sys.stderr,
-              flush=True)
+    with suppress(OSError):  # a stop must not fail
+        if not os.path.islink(path) and os.path.isdir(path) and not is_scratch_folder(path) and os.listdir(path):
+            made = " (by an upload)" if os.path.basename(path) == SCRATCH_FOLDERS[0] else ""
+            print(f"note: '{path}' was deleted while the server ran and made again without its {SCRATCH_MARK} mark"
+                  f"{made}: it is left as it is, and the next start refuses it; move it away first", file=sys.stderr,
+                  flush=True)
 
 
 def main(argv=None):

@@ -29,7 +29,7 @@ from inference import BACKEND_CHOICES, PRECISIONS, SuperResolver, scene_steps
 from inference.onnx_export import default_cache_dir
 from models import MAX_RESBLOCKS
 from utils.context import CONTEXT_CHOICES
-from utils.degradation import degrade_frames, model_degradation
+from utils.degradation import degrade_frames, known_degradation, recorded_degradation
 from utils.distributed import (MPIProcesses, SingleProcess, end_the_job_on_failure, launched_by_mpirun,
                                local_rank, user_error_report_after)
 from utils.errors import (UserError, discard_at_once_on_stop_signals, exit_on_user_error, interrupt_on_stop_signals,
@@ -299,9 +299,12 @@ def on_rank_zero(processes, compute):
 
 def run(args, processes, output_claim):
     """output_claim: an ExitStack that holds the output folder's lock until the caller's block ends."""
+    # the model opened once, for its arrays and its degradation (--input-dir-hr opened it again for its degradation)
+    attributes = {}
     resolver = SuperResolver(args.model, args.backend, args.context, args.num_resblock, args.tile,
                              args.max_memory and args.max_memory * 2 ** 30, args.threads, args.cache_dir,
-                             process_count=processes.size, device_id=local_rank(), precision=args.precision)
+                             process_count=processes.size, device_id=local_rank(), precision=args.precision,
+                             attributes=attributes)
     if resolver.precision == "fp16" and resolver.context == "cpu":
         print("warning: --precision fp16 is meant for --context cudnn: NNabla's CPU kernels compute float16 "
               "hundreds of times more slowly than float32", file=sys.stderr)
@@ -324,7 +327,7 @@ def run(args, processes, output_claim):
         # another run's output folder still being written; on rank 0 alone, before it locks its own output (which
         # may be this folder)
         on_rank_zero(processes, lambda: not_being_written(folder, "input folder"))
-        degradation = model_degradation(args.model) if args.input_dir_hr else None
+        degradation = known_degradation(recorded_degradation(attributes), args.model) if args.input_dir_hr else None
         shape, input_paths, named_frames = frames_from_folder(folder, degradation, resolver.scale)
         fps = DEFAULT_FPS
         names = [frame_stem(path) for path in input_paths]

@@ -65,7 +65,8 @@ def resolve_num_resblock(requested, file_arrays, path):
 class SuperResolver:
     """A TecoGAN / FRVSR model ready to super-resolve sequences, with its backend and memory plan.
 
-    weights: path of an NNabla .h5 file (or file_arrays, {name: array}, with weights naming the source).
+    weights: path of an NNabla .h5 file (or file_arrays, {name: array}, with weights naming the source);
+    attributes: a dict given the file's root attributes, read in the same opening (utils.weights.read_weight_file).
     tile: force the kept tile side (LR pixels); max_memory: bytes for the process (default: half the
     free RAM, or of the free GPU memory on cuDNN). threads: CPU threads (default all cores).
     process_count: processes that share this machine's cores (mpirun on a CPU): each gets its share of
@@ -90,7 +91,8 @@ class SuperResolver:
                  process_count=1,
                  device_id=0,
                  precision="fp32",
-                 memory_advice=MEMORY_ADVICE):
+                 memory_advice=MEMORY_ADVICE,
+                 attributes=None):
         tile = whole_number(tile, "--tile (LR pixels)", 1)
         threads = whole_number(threads, "--threads", 1, MAX_THREADS)  # a graph copy or OpenVINO thread each
         process_count = whole_number(process_count, "process_count", 1)
@@ -100,7 +102,8 @@ class SuperResolver:
         self.nnabla_context = nn.get_current_context()
         self.precision, self.memory_advice = precision, memory_advice
         self.source = weights
-        self.file_arrays = file_arrays if file_arrays is not None else read_weight_file(weights)
+        self.file_arrays = (file_arrays if file_arrays is not None
+                            else read_weight_file(weights, attributes=attributes))
         self.num_resblock = resolve_num_resblock(num_resblock, self.file_arrays, weights)
         self.scale = model_scale(self.file_arrays, weights)  # x4 or x2, from the generator's input channels
         if self.scale is None:

@@ -392,23 +392,37 @@ def test_a_failed_frame_of_an_uploaded_zip_is_named_as_in_the_zip_not_by_its_pat
     """A zip of frames whose headers claim 4000x3000 over a few bytes (read whole only by generate.py): the job failed
     with "cannot read image 'input/frames/0001.png'", a path in the job's folder on the server. (Headers of
     100000x100000, as first tried, are now refused before the job is queued: the x4 model's output of them is past the
-    largest side.)"""
+    largest side; since the twentieth pass's third look, so are those of 4000x3000, by generate.py's byte checks, and
+    the job's turn is reached by frames whose compressed data alone is not a picture.)"""
+    import struct
     import zipfile
+    import zlib
 
     from webapp.inputs import job_spec
     from webapp.jobs import JobQueue
 
-    with zipfile.ZipFile(tmp_path / "frames.zip", "w") as archive:
-        for name in ("0001.png", "0002.png"):
-            archive.writestr(name, impossible_png(4000, 3000))
-    queue = JobQueue(str(tmp_path / "work"), 60)
-    job = queue.submit(lambda folder: job_spec(folder, str(tmp_path / "frames.zip"), None,
-                                               "bundled: tecogan_demo_bigbuckbunny.h5", "", "", {}, str(tmp_path),
-                                               2 ** 30))
-    assert job.finished.wait(120)
-    assert job.state == "failed" and job.message.startswith("cannot read image '0001.png': its header claims"), \
-        job.message
-    assert "input" not in job.message
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    not_a_picture = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0))
+                     + chunk(b"IDAT", b"\x00" * 64) + chunk(b"IEND", b""))  # whole, checksums right, no zlib stream
+    for frame, line in ((impossible_png(4000, 3000),
+                         "frame '0001.png' of 'frames.zip' cannot be read: its header claims"),
+                        (not_a_picture, "cannot read image '0001.png': the file is corrupt or not an image")):
+        with zipfile.ZipFile(tmp_path / "frames.zip", "w") as archive:
+            for name in ("0001.png", "0002.png"):
+                archive.writestr(name, frame)
+        queue = JobQueue(str(tmp_path / "work"), 60)
+        try:
+            job = queue.submit(lambda folder: job_spec(folder, str(tmp_path / "frames.zip"), None,
+                                                       "bundled: tecogan_demo_bigbuckbunny.h5", "", "", {},
+                                                       str(tmp_path), 2 ** 30))
+        except UserError as error:
+            message = str(error)
+        else:
+            assert job.finished.wait(120) and job.state == "failed"
+            message = job.message
+        assert message.startswith(line), message
+        assert "input" not in message
 
 
 # Fourteenth pass, second look at generate.py, evaluate.py, demo.py and the web app
@@ -1543,3 +1557,163 @@ def test_a_refused_field_holding_a_character_shown_as_nothing_shows_it_by_its_co
     with pytest.raises(UserError) as refused:
         size_flags(typed)
     assert plain_text(str(refused.value)).endswith(f"got \\'{shown}\\'")
+
+
+# Twentieth pass, third look at the twentieth pass's demo and page fixes
+
+def test_a_page_whose_weights_folder_and_model_are_named_not_utf8_loads_and_runs_the_model(tmp_path):
+    """A model named with a byte 0xff (a lone surrogate in Python's str) in the weights folder, or a --weights-dir so
+    named: Gradio's JSON refused the page's config ("str is not valid UTF-8: surrogates not allowed"), no page loaded,
+    and app.py did not start (tracebacks, exit code 1). The name is shown by its codes, and the model it stands for is
+    the one checked."""
+    import shutil
+
+    from gradio.routes import ORJSONResponse
+
+    from utils.paths import BUNDLED_X2_MODEL
+    from webapp.inputs import check_model, list_models
+    from webapp.jobs import JobQueue
+    from webapp.ui import build
+    weights = os.path.join(os.fsdecode(bytes(tmp_path)), os.fsdecode(b"w\xff"))
+    os.mkdir(weights)
+    model = os.path.join(weights, os.fsdecode(b"\xffmine.h5"))
+    shutil.copyfile(BUNDLED_X2_MODEL, model)
+    models = list_models(weights)
+    assert models["weights/: \\udcffmine.h5"] == model
+    assert check_model(models["weights/: \\udcffmine.h5"], "weights/: \\udcffmine.h5")[0] == 2
+    page = build(JobQueue(str(tmp_path / "work"), 60), weights, 10, 100)
+    config = ORJSONResponse._render(page.get_config_file())  # as Gradio sends it to a page: it raised TypeError
+    assert b"\\\\udcffmine.h5" in config and b"w\\\\udcff" in config
+
+
+def test_a_work_dir_named_not_utf8_is_refused_before_the_server_starts(tmp_path):
+    """Gradio puts the paths of uploads (under --work-dir) in the JSON it sends: the server started, and every upload
+    was "Internal Server Error" on the page and a traceback on the terminal."""
+    import app
+    work = os.path.join(os.fsdecode(bytes(tmp_path)), os.fsdecode(b"work\xff"))
+    with pytest.raises(UserError, match=r"^--work-dir '.*': its path is not UTF-8 text, which the page cannot send to "
+                                        "the browser; choose a UTF-8 name$"):
+        app.parse_args(["--work-dir", work])
+    assert not os.path.lexists(work)
+    assert app.parse_args(["--work-dir", str(tmp_path / "work")]).work_dir == str(tmp_path / "work")
+
+
+@pytest.mark.parametrize("replaced", ["a link to a folder", "a folder made again"])
+def test_a_run_after_the_jobs_folder_was_replaced_while_the_server_runs_is_refused_and_writes_nothing(tmp_path,
+                                                                                                       replaced):
+    """The second look refused a Run once jobs/ was deleted (no folder there); one replaced by a link to the user's
+    folder took the job there, and one made again by hand took it into a folder without the mark, which the stop left
+    with the jobs kept for --keep-minutes, and the next start refused."""
+    import shutil
+
+    from utils.paths import make_scratch_folder
+    from webapp.jobs import JobQueue
+    work, mine = tmp_path / "work", tmp_path / "mine"
+    make_scratch_folder(str(work / "jobs"), "choose another --work-dir")  # as app.py makes it
+    queue = JobQueue(str(work), 60)
+    shutil.rmtree(work / "jobs")
+    mine.mkdir()
+    if replaced == "a link to a folder":
+        os.symlink(mine, work / "jobs")
+    else:
+        os.mkdir(work / "jobs")
+    spec = dict(input=dict(kind="frames", path=str(tmp_path), frames=1), model=str(tmp_path / "gone.h5"), flags={})
+    with pytest.raises(UserError, match=rf"^the server's folder '{re.escape(queue.jobs_folder)}' was replaced while "
+                                        "the server ran; stop the server and start it again$"):
+        queue.submit(lambda folder: spec)
+    assert os.listdir(mine) == [] and os.listdir(work / "jobs") == []
+
+
+def test_the_stop_names_no_folder_it_leaves_that_the_next_start_takes(tmp_path, capsys):
+    """An uploads/ or jobs/ made again empty (by hand, or emptied by Gradio's sweep) was named at the stop, "the next
+    start refuses it; move it away first": the next start takes an empty folder; and jobs/ was said made "by an
+    upload"."""
+    import app
+    from utils.paths import make_scratch_folder
+    for name in app.SCRATCH_FOLDERS:
+        folder = str(tmp_path / "work" / name)
+        os.makedirs(folder)
+        app.remove_scratch(folder)
+        assert capsys.readouterr().err == ""
+        make_scratch_folder(folder, "choose another --work-dir")  # taken: no refusal
+    jobs = str(tmp_path / "other" / "jobs")
+    os.makedirs(os.path.join(jobs, "0123abcd"))
+    app.remove_scratch(jobs)
+    assert capsys.readouterr().err == (f"note: '{jobs}' was deleted while the server ran and made again without its "
+                                       ".tecogan_scratch mark: it is left as it is, and the next start refuses it; "
+                                       "move it away first\n")
+
+
+@pytest.mark.parametrize("cut, damage", [(40, "the file is cut short"),
+                                         (-1, "the file is damaged (a checksum of its data does not match)")],
+                         ids=["after its header", "its last byte"])
+def test_a_zip_of_a_png_cut_short_is_refused_before_its_job_is_queued(tmp_path, cut, damage):
+    """The check before a job is queued read each frame's header alone: a PNG cut short after it passed, and the job
+    failed at its turn, after every job ahead of it ("cannot read image '0002.png': the file is cut short")."""
+    import zipfile
+
+    import cv2
+    import numpy as np
+
+    from webapp.inputs import upload_input
+    png = cv2.imencode(".png", np.full((24, 32, 3), 128, np.uint8))[1].tobytes()
+    with zipfile.ZipFile(tmp_path / "frames.zip", "w") as archive:
+        archive.writestr("0001.png", png)
+        archive.writestr("0002.png", png[:cut])
+    with pytest.raises(UserError, match=rf"^frame '0002.png' of 'my frames.zip' cannot be read: {re.escape(damage)}; "
+                                        "zip whole frames again and upload that zip$"):
+        upload_input(str(tmp_path / "frames.zip"), "my frames.zip", "", "", str(tmp_path / "job"), 2 ** 30)
+    with zipfile.ZipFile(tmp_path / "whole.zip", "w") as archive:
+        archive.writestr("0001.png", png)
+        archive.writestr("0002.png", png + b"trailing bytes")  # past IEND: read, as generate.py reads it
+    whole = upload_input(str(tmp_path / "whole.zip"), "whole.zip", "", "", str(tmp_path / "job2"), 2 ** 30)
+    assert whole["frames"] == 2
+
+
+@pytest.mark.parametrize("output_size, start, end, refusal", [
+    ("－２", "", "", "Output size must be a positive factor of the input's size (e.g. 2 or 1.5), got '－２'"),
+    ("１９２１ｘ１０８０", "", "", "Output size １９２１ｘ１０８０ has an odd side"),
+    ("", "－１", "", "Start '－１' is neither a frame number"),
+    ("", "３", "１", "End １ is not after Start ３; choose an end after the start"),
+    ("", "１：００", "", "Start １：００ is at or after the end of 'carphone_pristine.mp4'"),
+], ids=["factor", "size", "start", "end", "time"])
+def test_a_refused_field_typed_in_full_width_is_named_as_typed(output_size, start, end, refusal):
+    """The page's fields read full-width texts as ASCII (field_text); their refusals named the folded text ('－２' as
+    "got '-2'"), where the refusal of a text neither a factor nor a size named it as typed."""
+    from webapp.inputs import job_spec
+    with pytest.raises(UserError) as refused:
+        job_spec("/nonexistent", None, "carphone_pristine.mp4 (176x144, with ground truth)",
+                 "bundled: frvsr_x2_demo_bigbuckbunny.h5", start, end, {"--backend": "auto"}, "/nonexistent", 2 ** 30,
+                 output_size)
+    assert str(refused.value).startswith(refusal)
+
+
+@pytest.mark.parametrize("deleted", ["the jobs folder", "the job's folder"])
+def test_a_job_whose_folder_is_deleted_while_it_runs_fails_with_that_line(tmp_path, deleted):
+    """The jobs folder deleted while a job ran (as one cleans results/): generate.py's "the folder of --output-video
+    'result.mp4' does not exist; create it or choose another path", a flag the page has not, or in the finish step a
+    traceback, "the run stopped with exit code 1 (FileNotFoundError: ...job.json'); please report it". A command that
+    deletes it and fails stands for those here."""
+    import sys
+
+    from utils.paths import make_scratch_folder
+    from webapp.jobs import JobQueue
+
+    class DeletingCommands(JobQueue):
+        def _take_model(self, job):  # the model is not what this is about
+            pass
+
+        def commands(self, job):
+            gone = self.jobs_folder if deleted == "the jobs folder" else job.folder
+            return [("super-resolving", [sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1]); "
+                                         "sys.exit('error: the folder of --output-video does not exist')", gone])]
+
+    work = tmp_path / "work"
+    make_scratch_folder(str(work / "jobs"), "choose another --work-dir")  # as app.py makes it
+    queue = DeletingCommands(str(work), 60)
+    spec = dict(input=dict(kind="frames", path=str(tmp_path), frames=1), model=str(tmp_path / "gone.h5"), flags={})
+    job = queue.submit(lambda folder: spec)
+    assert job.finished.wait(60) and job.state == "failed"
+    assert job.message == (f"the server's folder '{queue.jobs_folder}' was deleted while the job ran, with the job's "
+                           "files; stop the server and start it again" if deleted == "the jobs folder" else
+                           "the job's folder was deleted while the job ran; press Run again")

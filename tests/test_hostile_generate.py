@@ -2336,3 +2336,23 @@ def test_bf16_refused_with_context_cudnn_says_to_drop_it_for_openvino(monkeypatc
             backends.choose_backend(backend, "cudnn", precision="bf16")
     with pytest.raises(UserError, match=r"; use --backend openvino, or --precision fp32 or fp16$"):
         backends.choose_backend("nnabla", "auto", precision="bf16")
+
+
+# Twentieth pass, third look at the twentieth pass's demo and page fixes
+
+def test_generate_of_hr_frames_opens_its_model_once(tmp_path, monkeypatch):
+    """--input-dir-hr read the model's arrays (SuperResolver), then opened the file again for the degradation that makes
+    the frames LR (the second look at the page and the demo noticed it, and mended theirs)."""
+    import shutil
+
+    import generate
+    from hostile import hdf5_opens
+    from utils.image_io import list_frames
+    hr = tmp_path / "hr"
+    hr.mkdir()
+    for path in list_frames(FRAMES)[:2]:
+        shutil.copy(path, hr)
+    opened = hdf5_opens(monkeypatch)
+    generate.main(["--model", WEIGHTS, "--input-dir-hr", str(hr), "--output-dir", str(tmp_path / "out")])
+    assert opened.count(WEIGHTS) == 1
+    assert len(os.listdir(tmp_path / "out")) == 2

@@ -423,6 +423,19 @@ def read_rgb(path):
     return bgr_uint8_to_rgb_float(read_bgr_uint8(path))
 
 
+def damage_of(data):
+    """What makes the bytes of an image file (data) fail to decode whole, as a phrase, or "": cut short (ends_early), a
+    PNG's checksum that fails, or a PNG's header claiming a size the file cannot hold. Checked without decoding, by
+    read_bgr_uint8 before it decodes and by the page for each frame of a zip before its job is queued."""
+    if ends_early(data):
+        return "the file is cut short"
+    if data.startswith(PNG_SIGNATURE) and png_checksum_fails(data):
+        return "the file is damaged (a checksum of its data does not match)"
+    if data.startswith(PNG_SIGNATURE) and png_size_impossible(data):
+        return "its header claims a size the file cannot hold (it is damaged or was written wrongly)"
+    return ""
+
+
 def read_bgr_uint8(path):
     """(H, W, 3) uint8 BGR, as cv2.imread reads it; UserError if the file cannot be decoded. The file is read
     once: its bytes are checked (ends_early, png_checksum_fails), so that libpng prints no line of its own,
@@ -436,14 +449,9 @@ def read_bgr_uint8(path):
     except MemoryError:  # a file of gigabytes (of zeros, preallocated by a failed copy), or a tight ulimit -v
         raise UserError(f"cannot read image '{path}': its {size_said(os.path.getsize(path))} do not fit in "
                         "the memory this process may use; replace or remove it") from None
-    if ends_early(data):
-        raise UserError(f"cannot read image '{path}': the file is cut short; replace or remove it")
-    if data.startswith(PNG_SIGNATURE) and png_checksum_fails(data):
-        raise UserError(f"cannot read image '{path}': the file is damaged (a checksum of its data does not "
-                        "match); replace or remove it")
-    if data.startswith(PNG_SIGNATURE) and png_size_impossible(data):
-        raise UserError(f"cannot read image '{path}': its header claims a size the file cannot hold (it is damaged "
-                        "or was written wrongly); replace or remove it")
+    damage = damage_of(data)
+    if damage:
+        raise UserError(f"cannot read image '{path}': {damage}; replace or remove it")
     # a PNG's picture as its header gives it (image_size reads the size from there): OpenCV turns a PNG by the
     # orientation of an eXIf chunk, anywhere in the file, and a frame of 48x64 in its header came out 64x48, which the
     # frame cache wrote into the 48x64 frame it had made room for (the rows garbled, the run trained on them)

@@ -19,9 +19,9 @@ from inference.onnx_export import cpu_has_bfloat16, openvino_available
 from models import GENERATOR_INPUT_WEIGHT, model_scale
 from utils.context import cuda_device_count
 from utils.degradation import known_degradation, recorded_degradation
-from utils.errors import UserError, error_reason, shortened, size_said
-from utils.image_io import (IMAGE_EXTENSIONS, SeveralVideoStreams, VideoReader, common_image_size, image_size,
-                            is_frame_name, list_frames, sample_clip, write_atomically)
+from utils.errors import UserError, error_reason, printable, shortened, size_said
+from utils.image_io import (IMAGE_EXTENSIONS, SeveralVideoStreams, VideoReader, common_image_size, damage_of,
+                            image_size, is_frame_name, list_frames, sample_clip, write_atomically)
 from utils.output_size import SIZE_PATTERN, check_sides, factor_said, parse_outscale, parse_output_size, requested_size
 from utils.paths import BUNDLED_MODEL, REPO_ROOT
 from utils.weights import count_resblocks, read_weight_file
@@ -147,6 +147,15 @@ def zip_input(path, name, folder, max_unpacked_bytes):
             "as separate clips")
     except UserError as error:
         raise in_page_terms(error, frames + os.sep, "")
+    # a frame cut short after its header (a copy cut off) or damaged passed the check above, which reads headers
+    # alone, and the job failed at its turn, after every job ahead of it: its bytes checked as generate.py checks them
+    # before it decodes (no decoding here)
+    for path in paths:
+        with open(path, "rb") as file:
+            damage = damage_of(file.read())
+        if damage:
+            raise UserError(f"frame '{os.path.relpath(path, frames)}' of '{name}' cannot be read: {damage}; zip whole "
+                            "frames again and upload that zip")
     return dict(kind="frames", path=frames, name=name, frames=len(paths))
 
 
@@ -217,7 +226,10 @@ def list_models(weights_folder):
             for name in sorted(os.listdir(folder), key=lambda name: name != os.path.basename(BUNDLED_MODEL)):
                 # '.H5' too: a file named on Windows ('TecoGAN.H5') was left off the page, which generate.py reads
                 if name.lower().endswith(".h5") and not name.startswith(".") and name.lower() not in OTHER_WEIGHTS:
-                    models[prefix + name] = os.path.join(folder, name)
+                    # by its codes where a page cannot show it: a name not UTF-8 (a byte 0xff) stopped every page
+                    # from loading, and app.py from starting (Gradio's JSON refuses its lone surrogate); the first of
+                    # two names shown alike is kept
+                    models.setdefault(prefix + printable(name), os.path.join(folder, name))
     return models
 
 
@@ -290,7 +302,7 @@ def size_flags(text):
             return {OUTPUT_SIZE: text}
         return {OUTSCALE: factor_said(parse_outscale(text))}
     except UserError as error:
-        raise UserError(page_terms(str(error)))
+        raise UserError(as_typed(page_terms(str(error)), "Output size", text, typed))
 
 
 # the full-width forms of ASCII's characters (U+FF01..U+FF5E) and the ideographic space, as ASCII
@@ -303,6 +315,16 @@ def field_text(text):
     '３８４０x２１６０' was a size and '３８４０ｘ２１６０' was told both forms. The full-width forms alone, not NFKC's
     other folds: '1920x1080²' is no 1920x10802."""
     return (text or "").translate(FULL_WIDTH).strip()
+
+
+def as_typed(message, field, text, typed):
+    """message, a refusal of field's text (field_text's fold of what was typed), naming the text as typed: '－２' was
+    refused as "got '-2'" and Start '１：００' as "Start 1:00 is at or after the end", where the refusal of a text neither
+    a factor nor a size named it as typed."""
+    if text == typed:
+        return message
+    return re.sub(rf"(\b{field} |got )('?){re.escape(shortened(text))}\2(?=[ ;,:)]|$)",
+                  lambda match: f"{match[1]}{match[2]}{shortened(typed)}{match[2]}", message)
 
 
 def is_number(text):
@@ -359,13 +381,16 @@ def job_spec(folder, upload, sample, model, start, end, flags, weights_folder, m
     if model not in models:
         raise UserError(f"model '{model}' is no longer in the list; reload the page and choose a model")
     scale, degradation = check_model(models[model], model)
-    start, end = field_text(start), field_text(end)
-    if upload:
-        source = upload_input(upload, os.path.basename(upload), start, end, folder, max_unpacked_bytes)
-    elif sample:
-        source = sample_input(sample, start, end)
-    else:
-        raise UserError("nothing to run: upload a video or a zip of frames, or choose a sample clip")
+    (typed_start, start), (typed_end, end) = (((text or "").strip(), field_text(text)) for text in (start, end))
+    try:
+        if upload:
+            source = upload_input(upload, os.path.basename(upload), start, end, folder, max_unpacked_bytes)
+        elif sample:
+            source = sample_input(sample, start, end)
+        else:
+            raise UserError("nothing to run: upload a video or a zip of frames, or choose a sample clip")
+    except UserError as error:  # Start and End as typed, not as folded
+        raise UserError(as_typed(as_typed(str(error), "Start", start, typed_start), "End", end, typed_end)) from None
     check_degradation(degradation, models[model], model, source)
     check_output_size(flags, source, scale)
     return dict(input=source, model=models[model], model_name=model, flags=flags)

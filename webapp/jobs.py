@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -21,7 +22,7 @@ from collections import deque
 
 from utils.errors import UserError, error_reason
 from utils.image_io import disk_full, no_space, write_atomically, write_bytes
-from utils.paths import REPO_ROOT
+from utils.paths import REPO_ROOT, is_scratch_folder
 from webapp.inputs import check_degradation, check_model, check_output_size, page_terms
 
 GENERATE = os.path.join(REPO_ROOT, "generate.py")
@@ -104,6 +105,7 @@ class JobQueue:
         self.cache_folder = os.path.join(work_folder, "onnx_cache")
         self.keep_seconds, self.python = keep_seconds, python
         os.makedirs(self.jobs_folder, exist_ok=True)
+        self.jobs_identity = self._jobs_identity()  # submit's check that it is still the folder made here
         self.changed = threading.Condition()
         self.jobs, self.waiting = {}, deque()
         self.stopping = False
@@ -112,12 +114,15 @@ class JobQueue:
 
     def submit(self, make_spec):
         """A new job whose spec is make_spec(its input folder); a UserError of make_spec leaves nothing."""
-        if not os.path.isdir(self.jobs_folder):
+        if self._jobs_identity() != self.jobs_identity:
             # deleted while the server ran (a results/ cleaned), with the work folder's lock: the makedirs below made it
             # again without its mark, the stop left it, and every later start was refused ("a folder of files this
             # program did not write"); made again with the mark, a second server could take the unlocked folder and
-            # delete this one's jobs
-            raise UserError(f"the server's folder '{self.jobs_folder}' was deleted while the server ran; stop the "
+            # delete this one's jobs. The folder made at the start, not any folder: one made again by hand took the
+            # jobs, the stop left them and the next start was refused; a link to a folder put them in the user's folder
+            # and left them there
+            what = "replaced" if os.path.lexists(self.jobs_folder) else "deleted"
+            raise UserError(f"the server's folder '{self.jobs_folder}' was {what} while the server ran; stop the "
                             "server and start it again")
         job_id = uuid.uuid4().hex[:12]
         folder = os.path.join(self.jobs_folder, job_id)
@@ -140,6 +145,29 @@ class JobQueue:
             self.waiting.append(job)
             self.changed.notify_all()
         return job
+
+    def _jobs_identity(self):
+        """(device, inode, marked) of the jobs folder itself (not a link's target), or None where no folder is there:
+        marked, whether it holds app.py's scratch mark (a folder made again may get the deleted one's inode)."""
+        try:
+            status = os.lstat(self.jobs_folder)
+        except OSError:
+            return None
+        if not stat.S_ISDIR(status.st_mode):
+            return None
+        return status.st_dev, status.st_ino, is_scratch_folder(self.jobs_folder)
+
+    def _folder_gone(self, job):
+        """The line of a job whose folder was deleted while it waited or ran (with the jobs folder, as one cleans
+        results/), else None: generate.py's "the folder of --output-video 'result.mp4' does not exist; create it or
+        choose another path", a flag the page has not, or the finish step's traceback, "please report it"."""
+        if os.path.isdir(job.folder):
+            return None
+        if self._jobs_identity() != self.jobs_identity:
+            what = "replaced" if os.path.lexists(self.jobs_folder) else "deleted"
+            return (f"the server's folder '{self.jobs_folder}' was {what} while the job ran, with the job's files; "
+                    "stop the server and start it again")
+        return "the job's folder was deleted while the job ran; press Run again"
 
     def get(self, job_id):
         return self.jobs.get(job_id)
@@ -282,7 +310,7 @@ class JobQueue:
         try:
             self._take_model(job)
         except UserError as error:
-            job.message, failed = str(error).replace(job.folder + os.sep, ""), True
+            job.message, failed = self._folder_gone(job) or str(error).replace(job.folder + os.sep, ""), True
         except Exception as error:  # raised here, it would end the queue's thread, as Popen's OSError below
             job.message, failed = f"the model could not be read ({error_reason(error)}); please report it", True
         for phase, command in [] if failed else self.commands(job):
@@ -302,7 +330,7 @@ class JobQueue:
             lines = read_lines(job.process.stderr, job if GENERATE in command else None)
             code = job.process.wait()
             if code != 0 and job.state == "running":
-                job.message = failure(lines, code, job.folder, job.spec["input"])
+                job.message = self._folder_gone(job) or failure(lines, code, job.folder, job.spec["input"])
                 failed = True
                 break
         with self.changed:

@@ -65,7 +65,7 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
         """The model list as it is now (the page reloads it): the bundled ones first, the default."""
         names = list(list_models(weights_folder))
         return gr.Dropdown(names, value=names[0], label="Model", info=f"the bundled ones and any .h5 in "
-                           f"{weights_folder}", elem_id="model", render=render)
+                           f"{printable(weights_folder)}", elem_id="model", render=render)
 
     keep_minutes = f"{queue.keep_seconds / 60:g}"  # as given: --keep-minutes 0.4 rounded was "0 minutes"
     backends, precisions = engine_choices()
