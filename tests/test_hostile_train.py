@@ -4423,3 +4423,36 @@ def test_a_checkpoint_s_json_replaced_by_a_folder_before_its_pruning_is_one_line
                                                  r"again$"):
         prune_checkpoints(str(tmp_path))
     assert sorted(os.listdir(tmp_path)) == [f"checkpoint_0000000{iteration}.json" for iteration in (1, 2, 3)]
+
+
+# Twentieth pass, fourth look at the twentieth pass's training fixes
+
+@pytest.mark.parametrize("before", ["room_to_create", "write_rgb"], ids=["before validation/ is made",
+                                                                       "before the picture's write"])
+def test_an_output_folder_replaced_in_the_instant_before_validation_s_picture_keeps_the_other_run_s_picture(
+        tmp_path, monkeypatch, capsys, before):
+    """The output folder replaced by another run's in the instant after the validation's check of it, before
+    validation/ is made or the picture is written there, which went by path: this run's picture was written over that
+    run's of the iteration (model_best.h5's write after it refused)."""
+    import train
+    import training.validation
+    from training_data import make_calendar_scenes, make_sequence_folders, tiny_training_flags
+    scenes, output_dir, other = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run", tmp_path / "other"
+    val_dir = make_sequence_folders(tmp_path / "val", {"clip": 5}, sizes={"clip": (64, 64)})
+    (other / "validation").mkdir(parents=True)
+    (other / "validation" / "iteration_00000002.png").write_bytes(b"another run's picture")
+    real = getattr(training.validation, before)
+
+    def replaced_before(*args, **kwargs):
+        if before == "room_to_create" or "iteration_" in str(args[0]):
+            if not (tmp_path / "run.old").exists():
+                os.rename(output_dir, tmp_path / "run.old")
+                os.rename(other, output_dir)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(training.validation, before, replaced_before)
+    capsys.readouterr()
+    line = user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{
+        "train.max_iter": 2, "train.val_freq": 2, "data.val_dir": val_dir}), capsys)
+    assert f"the output folder '{output_dir}' is another folder than the one this run started in" in line
+    assert os.listdir(output_dir / "validation") == ["iteration_00000002.png"]
+    assert (output_dir / "validation" / "iteration_00000002.png").read_bytes() == b"another run's picture"

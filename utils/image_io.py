@@ -605,17 +605,25 @@ def held_folder(folder, identity, refusal):
 @contextmanager
 def held_descriptor(path):
     """Within: a descriptor of path's folder where it is held (held_folder), opened now and checked to be the folder
-    held (else its refusal), or None where it is not held."""
+    held (else its refusal), or None where it is not held. Where path's folder is a folder in a held one (a run's
+    validation/), a descriptor of it opened in the folder held, checked: a picture's write started after the check
+    got it over another run's of the name, in that run's folder put in the held one's place."""
     folder = os.path.dirname(path)
     held = HELD_FOLDERS.get(os.path.abspath(folder))
-    if not held:
+    above = None if held or not folder else HELD_FOLDERS.get(os.path.abspath(os.path.dirname(folder)))
+    if not held and not above:
         yield None
         return
-    descriptor = os.open(folder or os.curdir, os.O_RDONLY | os.O_DIRECTORY)
+    opened = os.path.dirname(folder) if above else folder
+    descriptor = os.open(opened or os.curdir, os.O_RDONLY | os.O_DIRECTORY)
     try:
         status = os.fstat(descriptor)
-        if (status.st_dev, status.st_ino) != held[0]:
-            raise held[1](path)
+        if (status.st_dev, status.st_ino) != (held or above)[0]:
+            raise (held or above)[1](path)
+        if above:
+            inner = os.open(os.path.basename(folder), os.O_RDONLY | os.O_DIRECTORY, dir_fd=descriptor)
+            os.close(descriptor)
+            descriptor = inner
         yield descriptor
     finally:
         os.close(descriptor)
