@@ -15,8 +15,8 @@ import pytest
 
 from conftest import REPO_ROOT, user_error_line
 from helpers import checkpoint_of_another_folder, lines_without_progress_bars, mpi_environment, MPIRUN, rank_pid
-from hostile import (assert_one_error_line, loss_log_resumed, replace_by_a_copy, run_script,
-                     zero_bytes_inside_the_largest_array)
+from hostile import (assert_one_error_line, loss_log_resumed, replace_by_a_copy, run_python_without_root_override,
+                     run_script, zero_bytes_inside_the_largest_array)
 from utils.errors import UserError, exit_on_user_error
 from utils.paths import BUNDLED_MODEL
 
@@ -4456,3 +4456,26 @@ def test_an_output_folder_replaced_in_the_instant_before_validation_s_picture_ke
     assert f"the output folder '{output_dir}' is another folder than the one this run started in" in line
     assert os.listdir(output_dir / "validation") == ["iteration_00000002.png"]
     assert (output_dir / "validation" / "iteration_00000002.png").read_bytes() == b"another run's picture"
+
+
+def test_an_output_folder_made_read_only_before_the_pruning_is_one_line(tmp_path):
+    """The output folder's permissions taken away (or its disk remounted read-only) in the instant after the newest
+    checkpoint's write, before the pruning removes the oldest: a PermissionError traceback (run without root's
+    override, so that the permissions hold)."""
+    for iteration in (1, 2, 3):
+        (tmp_path / f"checkpoint_0000000{iteration}.json").write_text("{}")
+    holding = (f"held_folder({str(tmp_path)!r}, file_identity({str(tmp_path)!r}), lambda path: "
+               f"another_folder({str(tmp_path)!r}, path))")
+    script = ("import os\nfrom training.checkpoint import prune_checkpoints\n"
+              "from training.loss_log import another_folder, file_identity\nfrom utils.errors import UserError\n"
+              f"from utils.image_io import held_folder\nos.chmod({str(tmp_path)!r}, 0o555)\n"
+              f"with {holding}:\n    try:\n        prune_checkpoints({str(tmp_path)!r})\n"
+              "    except UserError as error:\n        print(error)\n")
+    try:
+        completed = run_python_without_root_override(script)
+    finally:
+        os.chmod(tmp_path, 0o755)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout == (f"cannot remove '{tmp_path}/checkpoint_00000001.json' (Permission denied): its folder "
+                                "is not writable (or no longer); make it writable, then run again\n")
+    assert sorted(os.listdir(tmp_path)) == [f"checkpoint_0000000{iteration}.json" for iteration in (1, 2, 3)]

@@ -651,10 +651,12 @@ def remove_file(path):
                 os.remove(path)
             else:
                 os.remove(os.path.basename(path), dir_fd=descriptor)
-        except OSError:  # EISDIR on Linux, EPERM elsewhere
+        except OSError as error:  # EISDIR on Linux, EPERM elsewhere
             if os.path.isdir(path) and not os.path.islink(path):
                 raise UserError(f"cannot remove '{path}': a folder of that name is in the way; move it away and run "
                                 "again") from None
+            if error.errno in NOT_WRITABLE:  # its folder's permissions taken away mid-run (or its disk read-only)
+                raise folder_changed(path, error, "remove") from None
             raise
 
 
@@ -718,14 +720,15 @@ def write_atomically(path, write, partial=None):
 NOT_WRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS)
 
 
-def folder_changed(path, error):
-    """The UserError for an OSError that writing path met because its folder is not writable (or no longer: its
-    permissions taken away, its disk remounted read-only) or was removed or moved while the command ran; else None."""
+def folder_changed(path, error, verb="write"):
+    """The UserError for an OSError that writing path (or what verb says) met because its folder is not writable (or
+    no longer: its permissions taken away, its disk remounted read-only) or was removed or moved while the command ran;
+    else None."""
     if error.errno in NOT_WRITABLE:
-        return UserError(f"cannot write '{path}' ({error.strerror}): its folder is not writable (or no longer); make "
+        return UserError(f"cannot {verb} '{path}' ({error.strerror}): its folder is not writable (or no longer); make "
                          "it writable, then run again")
     if error.errno in (errno.ENOENT, errno.ENOTDIR):
-        return UserError(f"cannot write '{path}' ({error.strerror}): its folder was removed or moved while this ran; "
+        return UserError(f"cannot {verb} '{path}' ({error.strerror}): its folder was removed or moved while this ran; "
                          "restore it (or choose another output) and run again")
     return None
 
