@@ -4479,3 +4479,24 @@ def test_an_output_folder_made_read_only_before_the_pruning_is_one_line(tmp_path
     assert completed.stdout == (f"cannot remove '{tmp_path}/checkpoint_00000001.json' (Permission denied): its folder "
                                 "is not writable (or no longer); make it writable, then run again\n")
     assert sorted(os.listdir(tmp_path)) == [f"checkpoint_0000000{iteration}.json" for iteration in (1, 2, 3)]
+
+
+def test_an_output_folder_moved_away_in_the_instant_before_the_model_s_write_is_said_moved(
+        tmp_path, monkeypatch, capsys):
+    """The output folder moved away (nothing in its place) in the instant after its check before the model's write:
+    the writer made the folder again (save_weights' os.makedirs), and the run's line said that another folder had been
+    made in its place, where the user made none."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run"
+    real = train.save_model
+
+    def moved_before(*args, **kwargs):
+        os.rename(output_dir, tmp_path / "run.moved")
+        return real(*args, **kwargs)
+    monkeypatch.setattr(train, "save_model", moved_before)
+    capsys.readouterr()
+    line = user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}), capsys)
+    assert line == (f"error: cannot write '{output_dir}/model_param_00000002.h5' (No such file or directory): its "
+                    "folder was removed or moved while this ran; restore it (or choose another output) and run again")
+    assert not output_dir.exists()

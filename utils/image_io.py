@@ -602,6 +602,12 @@ def held_folder(folder, identity, refusal):
         HELD_FOLDERS.pop(key, None)
 
 
+def is_held(folder):
+    """Whether folder is held (held_folder): a writer that makes its folder must not make it again where it was moved
+    away (the run's line then said another folder was made in its place)."""
+    return os.path.abspath(folder) in HELD_FOLDERS
+
+
 @contextmanager
 def held_descriptor(path):
     """Within: a descriptor of path's folder where it is held (held_folder), opened now and checked to be the folder
@@ -712,6 +718,9 @@ def write_atomically(path, write, partial=None):
                             "file system holds; raise the limit or choose another folder") from None
         if getattr(error, "errno", None) in NOT_WRITABLE or getattr(error, "filename", None) == staged.temporary:
             raise folder_changed(path, error) or error from None
+        if getattr(error, "errno", None) in (errno.ENOENT, errno.ENOTDIR) and not os.path.isdir(
+                os.path.dirname(path) or os.curdir):  # h5py's error names no file: its folder gone, said so
+            raise folder_changed(path, error) from None
         raise
     finally:
         staged.discard()
@@ -723,13 +732,13 @@ NOT_WRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS)
 def folder_changed(path, error, verb="write"):
     """The UserError for an OSError that writing path (or what verb says) met because its folder is not writable (or
     no longer: its permissions taken away, its disk remounted read-only) or was removed or moved while the command ran;
-    else None."""
+    else None. The errno's own words: h5py's strerror is HDF5's message of several clauses."""
     if error.errno in NOT_WRITABLE:
-        return UserError(f"cannot {verb} '{path}' ({error.strerror}): its folder is not writable (or no longer); make "
-                         "it writable, then run again")
+        return UserError(f"cannot {verb} '{path}' ({os.strerror(error.errno)}): its folder is not writable (or no "
+                         "longer); make it writable, then run again")
     if error.errno in (errno.ENOENT, errno.ENOTDIR):
-        return UserError(f"cannot {verb} '{path}' ({error.strerror}): its folder was removed or moved while this ran; "
-                         "restore it (or choose another output) and run again")
+        return UserError(f"cannot {verb} '{path}' ({os.strerror(error.errno)}): its folder was removed or moved while "
+                         "this ran; restore it (or choose another output) and run again")
     return None
 
 
