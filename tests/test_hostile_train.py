@@ -4500,3 +4500,17 @@ def test_an_output_folder_moved_away_in_the_instant_before_the_model_s_write_is_
     assert line == (f"error: cannot write '{output_dir}/model_param_00000002.h5' (No such file or directory): its "
                     "folder was removed or moved while this ran; restore it (or choose another output) and run again")
     assert not output_dir.exists()
+
+
+@pytest.mark.parametrize("text", ["Iteration,content_loss\n1,0.5\n2,0.4\n", "1,0.5\n"],
+                         ids=["Iteration", "the header deleted, one row"])
+def test_a_loss_log_header_naming_no_iteration_column_is_said_so_and_the_file_kept(tmp_path, text):
+    """A header naming no column 'iteration' ('Iteration', capitalized) was refused as "line 1 is not a row of numbers;
+    fix or delete that line": deleting it, as said, left a first row of numbers read as the header, which the next
+    write dropped from the file, silently (a row lost, exit code 0)."""
+    with pytest.raises(UserError, match=r"^'.*losses\.csv' line 1 is not a header naming a column 'iteration' "
+                                        r"\(train\.py writes 'iteration,\.\.\.' above the rows\); name that column so "
+                                        r"\(or put the header back above the rows\), or delete the file, which loses "
+                                        r"only the earlier curves$"):
+        loss_log_resumed(tmp_path, text)
+    assert (tmp_path / "losses.csv").read_text() == text
