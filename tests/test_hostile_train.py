@@ -3313,7 +3313,7 @@ def test_a_loss_log_without_an_iteration_column_after_blank_lines_names_its_head
     """A header of other columns on line 3 (two blank lines before it): the line said was 1, a blank line."""
     from training.loss_log import LossLog
     (tmp_path / "losses.csv").write_bytes(b"\n\nstep,content_loss\n1,0.5\n")
-    with pytest.raises(UserError, match=r"'.*losses\.csv' line 3 is not a row of numbers"):
+    with pytest.raises(UserError, match=r"'.*losses\.csv' line 3 is not a header naming a column 'iteration'"):
         LossLog(str(tmp_path), 3)
 
 
