@@ -15,8 +15,8 @@ import pytest
 
 from conftest import REPO_ROOT, user_error_line
 from helpers import checkpoint_of_another_folder, lines_without_progress_bars, mpi_environment, MPIRUN, rank_pid
-from hostile import (assert_one_error_line, loss_log_resumed, replace_by_a_copy, run_script,
-                     zero_bytes_inside_the_largest_array)
+from hostile import (assert_one_error_line, loss_log_resumed, replace_by_a_copy, run_python_without_root_override,
+                     run_script, zero_bytes_inside_the_largest_array)
 from utils.errors import UserError, exit_on_user_error
 from utils.paths import BUNDLED_MODEL
 
@@ -3319,7 +3319,7 @@ def test_a_loss_log_without_an_iteration_column_after_blank_lines_names_its_head
     """A header of other columns on line 3 (two blank lines before it): the line said was 1, a blank line."""
     from training.loss_log import LossLog
     (tmp_path / "losses.csv").write_bytes(b"\n\nstep,content_loss\n1,0.5\n")
-    with pytest.raises(UserError, match=r"'.*losses\.csv' line 3 is not a row of numbers"):
+    with pytest.raises(UserError, match=r"'.*losses\.csv' line 3 is not a header naming a column 'iteration'"):
         LossLog(str(tmp_path), 3)
 
 
@@ -4518,3 +4518,94 @@ def test_a_fits_frame_compressed_by_fpack_among_the_frames_is_one_line(tmp_path)
     root, picture = sequence_beside_a_picture(tmp_path, ["f0001.png", "f0003.png"], "f0002.fits.fz")
     with pytest.raises(UserError, match=rf"^'{re.escape(picture)}' {PICTURE_IN_A_GAP}"):
         folder_sequences(root)
+
+
+# Twentieth pass, fourth look at the twentieth pass's training fixes
+
+@pytest.mark.parametrize("before", ["room_to_create", "write_rgb"], ids=["before validation/ is made",
+                                                                       "before the picture's write"])
+def test_an_output_folder_replaced_in_the_instant_before_validation_s_picture_keeps_the_other_run_s_picture(
+        tmp_path, monkeypatch, capsys, before):
+    """The output folder replaced by another run's in the instant after the validation's check of it, before
+    validation/ is made or the picture is written there, which went by path: this run's picture was written over that
+    run's of the iteration (model_best.h5's write after it refused)."""
+    import train
+    import training.validation
+    from training_data import make_calendar_scenes, make_sequence_folders, tiny_training_flags
+    scenes, output_dir, other = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run", tmp_path / "other"
+    val_dir = make_sequence_folders(tmp_path / "val", {"clip": 5}, sizes={"clip": (64, 64)})
+    (other / "validation").mkdir(parents=True)
+    (other / "validation" / "iteration_00000002.png").write_bytes(b"another run's picture")
+    real = getattr(training.validation, before)
+
+    def replaced_before(*args, **kwargs):
+        if before == "room_to_create" or "iteration_" in str(args[0]):
+            if not (tmp_path / "run.old").exists():
+                os.rename(output_dir, tmp_path / "run.old")
+                os.rename(other, output_dir)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(training.validation, before, replaced_before)
+    capsys.readouterr()
+    line = user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{
+        "train.max_iter": 2, "train.val_freq": 2, "data.val_dir": val_dir}), capsys)
+    assert f"the output folder '{output_dir}' is another folder than the one this run started in" in line
+    assert os.listdir(output_dir / "validation") == ["iteration_00000002.png"]
+    assert (output_dir / "validation" / "iteration_00000002.png").read_bytes() == b"another run's picture"
+
+
+def test_an_output_folder_made_read_only_before_the_pruning_is_one_line(tmp_path):
+    """The output folder's permissions taken away (or its disk remounted read-only) in the instant after the newest
+    checkpoint's write, before the pruning removes the oldest: a PermissionError traceback (run without root's
+    override, so that the permissions hold)."""
+    for iteration in (1, 2, 3):
+        (tmp_path / f"checkpoint_0000000{iteration}.json").write_text("{}")
+    holding = (f"held_folder({str(tmp_path)!r}, file_identity({str(tmp_path)!r}), lambda path: "
+               f"another_folder({str(tmp_path)!r}, path))")
+    script = ("import os\nfrom training.checkpoint import prune_checkpoints\n"
+              "from training.loss_log import another_folder, file_identity\nfrom utils.errors import UserError\n"
+              f"from utils.image_io import held_folder\nos.chmod({str(tmp_path)!r}, 0o555)\n"
+              f"with {holding}:\n    try:\n        prune_checkpoints({str(tmp_path)!r})\n"
+              "    except UserError as error:\n        print(error)\n")
+    try:
+        completed = run_python_without_root_override(script)
+    finally:
+        os.chmod(tmp_path, 0o755)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout == (f"cannot remove '{tmp_path}/checkpoint_00000001.json' (Permission denied): its folder "
+                                "is not writable (or no longer); make it writable, then run again\n")
+    assert sorted(os.listdir(tmp_path)) == [f"checkpoint_0000000{iteration}.json" for iteration in (1, 2, 3)]
+
+
+def test_an_output_folder_moved_away_in_the_instant_before_the_model_s_write_is_said_moved(
+        tmp_path, monkeypatch, capsys):
+    """The output folder moved away (nothing in its place) in the instant after its check before the model's write:
+    the writer made the folder again (save_weights' os.makedirs), and the run's line said that another folder had been
+    made in its place, where the user made none."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run"
+    real = train.save_model
+
+    def moved_before(*args, **kwargs):
+        os.rename(output_dir, tmp_path / "run.moved")
+        return real(*args, **kwargs)
+    monkeypatch.setattr(train, "save_model", moved_before)
+    capsys.readouterr()
+    line = user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}), capsys)
+    assert line == (f"error: cannot write '{output_dir}/model_param_00000002.h5' (No such file or directory): its "
+                    "folder was removed or moved while this ran; restore it (or choose another output) and run again")
+    assert not output_dir.exists()
+
+
+@pytest.mark.parametrize("text", ["Iteration,content_loss\n1,0.5\n2,0.4\n", "1,0.5\n"],
+                         ids=["Iteration", "the header deleted, one row"])
+def test_a_loss_log_header_naming_no_iteration_column_is_said_so_and_the_file_kept(tmp_path, text):
+    """A header naming no column 'iteration' ('Iteration', capitalized) was refused as "line 1 is not a row of numbers;
+    fix or delete that line": deleting it, as said, left a first row of numbers read as the header, which the next
+    write dropped from the file, silently (a row lost, exit code 0)."""
+    with pytest.raises(UserError, match=r"^'.*losses\.csv' line 1 is not a header naming a column 'iteration' "
+                                        r"\(train\.py writes 'iteration,\.\.\.' above the rows\); name that column so "
+                                        r"\(or put the header back above the rows\), or delete the file, which loses "
+                                        r"only the earlier curves$"):
+        loss_log_resumed(tmp_path, text)
+    assert (tmp_path / "losses.csv").read_text() == text

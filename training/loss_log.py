@@ -76,16 +76,21 @@ class LossLog:
                     if not any(cells):  # a blank line, one of spaces, or a spreadsheet's empty row (',,,')
                         pass
                     elif names is None:
-                        names, header_line, no_iteration = cells, line, "iteration" not in cells
+                        names, header_line = cells, line
+                        if "iteration" not in cells:
+                            # 'Iteration', say, or the header deleted (a first row of numbers taken for it): said "line
+                            # 1 is not a row of numbers; fix or delete that line", whose deletion, where the header was
+                            # deleted, dropped the first row of numbers from the file at the next write, silently
+                            raise UserError(
+                                f"'{self.csv_path}' line {line} is not a header naming a column 'iteration' (train.py "
+                                "writes 'iteration,...' above the rows); name that column so (or put the header back "
+                                "above the rows), or delete the file, which loses only the earlier curves")
                         repeated = [name for index, name in enumerate(names) if name and name in names[:index]]
                         if repeated:  # zip into a row kept the last column of the name: the other's values dropped,
                             # the file written back without them; a second 'iteration' dropped the rows as past the
                             # checkpoint
                             raise UserError(f"'{self.csv_path}' line {line} names the column '{repeated[0]}' twice; "
                                             "rename or delete one of them")
-                    elif no_iteration:  # a header of other columns, refused at its first row
-                        line = header_line
-                        raise ValueError("no iteration column")
                     else:
                         if any(cells[len(names):]):
                             raise ValueError("more cells than columns")

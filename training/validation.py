@@ -28,8 +28,8 @@ from training.loss_log import LossLog
 from training.stage_weights import model_file
 from utils import metrics
 from utils.errors import UserError
-from utils.image_io import (common_image_size, folder_changed, list_frames, read_rgb, remove_file, visible_subfolders,
-                            write_bytes, write_rgb)
+from utils.image_io import (common_image_size, folder_changed, held_descriptor, list_frames, read_rgb, remove_file,
+                            visible_subfolders, write_bytes, write_rgb)
 from utils.degradation import degrade_frames
 from utils.ops import bicubic_upscale_frames
 from utils.paths import input_folder, room_to_create
@@ -247,7 +247,11 @@ class Validation:
         self.log.check_folder(folder)
         with room_to_create():  # the first validation, on a disk whose inodes ran out meanwhile: OSError's traceback
             try:
-                os.mkdir(folder)  # not os.makedirs: an output folder moved away is not made again
+                # not os.makedirs: an output folder moved away is not made again; in the folder checked, where the
+                # run holds it (held_folder): one replaced by another run's after the check got this run's picture
+                # over that run's of the iteration
+                with held_descriptor(folder) as output:
+                    os.mkdir(os.path.basename(folder) if output is not None else folder, dir_fd=output)
             except FileExistsError:
                 if not os.path.isdir(folder):  # said "its folder was removed or moved" at the picture's write
                     made = (f"a symbolic link to '{os.readlink(folder)}', which leads to no folder,"

@@ -632,20 +632,34 @@ def held_folder(folder, identity, refusal):
         HELD_FOLDERS.pop(key, None)
 
 
+def is_held(folder):
+    """Whether folder is held (held_folder): a writer that makes its folder must not make it again where it was moved
+    away (the run's line then said another folder was made in its place)."""
+    return os.path.abspath(folder) in HELD_FOLDERS
+
+
 @contextmanager
 def held_descriptor(path):
     """Within: a descriptor of path's folder where it is held (held_folder), opened now and checked to be the folder
-    held (else its refusal), or None where it is not held."""
+    held (else its refusal), or None where it is not held. Where path's folder is a folder in a held one (a run's
+    validation/), a descriptor of it opened in the folder held, checked: a picture's write started after the check
+    got it over another run's of the name, in that run's folder put in the held one's place."""
     folder = os.path.dirname(path)
     held = HELD_FOLDERS.get(os.path.abspath(folder))
-    if not held:
+    above = None if held or not folder else HELD_FOLDERS.get(os.path.abspath(os.path.dirname(folder)))
+    if not held and not above:
         yield None
         return
-    descriptor = os.open(folder or os.curdir, os.O_RDONLY | os.O_DIRECTORY)
+    opened = os.path.dirname(folder) if above else folder
+    descriptor = os.open(opened or os.curdir, os.O_RDONLY | os.O_DIRECTORY)
     try:
         status = os.fstat(descriptor)
-        if (status.st_dev, status.st_ino) != held[0]:
-            raise held[1](path)
+        if (status.st_dev, status.st_ino) != (held or above)[0]:
+            raise (held or above)[1](path)
+        if above:
+            inner = os.open(os.path.basename(folder), os.O_RDONLY | os.O_DIRECTORY, dir_fd=descriptor)
+            os.close(descriptor)
+            descriptor = inner
         yield descriptor
     finally:
         os.close(descriptor)
@@ -673,10 +687,12 @@ def remove_file(path):
                 os.remove(path)
             else:
                 os.remove(os.path.basename(path), dir_fd=descriptor)
-        except OSError:  # EISDIR on Linux, EPERM elsewhere
+        except OSError as error:  # EISDIR on Linux, EPERM elsewhere
             if os.path.isdir(path) and not os.path.islink(path):
                 raise UserError(f"cannot remove '{path}': a folder of that name is in the way; move it away and run "
                                 "again") from None
+            if error.errno in NOT_WRITABLE:  # its folder's permissions taken away mid-run (or its disk read-only)
+                raise folder_changed(path, error, "remove") from None
             raise
 
 
@@ -732,6 +748,9 @@ def write_atomically(path, write, partial=None):
                             "file system holds; raise the limit or choose another folder") from None
         if getattr(error, "errno", None) in NOT_WRITABLE or getattr(error, "filename", None) == staged.temporary:
             raise folder_changed(path, error) or error from None
+        if getattr(error, "errno", None) in (errno.ENOENT, errno.ENOTDIR) and not os.path.isdir(
+                os.path.dirname(path) or os.curdir):  # h5py's error names no file: its folder gone, said so
+            raise folder_changed(path, error) from None
         raise
     finally:
         staged.discard()
@@ -740,15 +759,16 @@ def write_atomically(path, write, partial=None):
 NOT_WRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS)
 
 
-def folder_changed(path, error):
-    """The UserError for an OSError that writing path met because its folder is not writable (or no longer: its
-    permissions taken away, its disk remounted read-only) or was removed or moved while the command ran; else None."""
+def folder_changed(path, error, verb="write"):
+    """The UserError for an OSError that writing path (or what verb says) met because its folder is not writable (or
+    no longer: its permissions taken away, its disk remounted read-only) or was removed or moved while the command ran;
+    else None. The errno's own words: h5py's strerror is HDF5's message of several clauses."""
     if error.errno in NOT_WRITABLE:
-        return UserError(f"cannot write '{path}' ({error.strerror}): its folder is not writable (or no longer); make "
-                         "it writable, then run again")
+        return UserError(f"cannot {verb} '{path}' ({os.strerror(error.errno)}): its folder is not writable (or no "
+                         "longer); make it writable, then run again")
     if error.errno in (errno.ENOENT, errno.ENOTDIR):
-        return UserError(f"cannot write '{path}' ({error.strerror}): its folder was removed or moved while this ran; "
-                         "restore it (or choose another output) and run again")
+        return UserError(f"cannot {verb} '{path}' ({os.strerror(error.errno)}): its folder was removed or moved while "
+                         "this ran; restore it (or choose another output) and run again")
     return None
 
 

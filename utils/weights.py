@@ -17,7 +17,7 @@ import nnabla as nn
 from utils.degradation import record_degradation
 from utils.errors import UserError, out_of_memory_said
 from utils.hdf5 import hdf5_file, missing_filter, open_to_read, unknown_type, unwritten
-from utils.image_io import write_atomically
+from utils.image_io import is_held, write_atomically
 from utils.paths import input_file
 
 FILE_TO_COMPUTE_AXES = (0, 3, 1, 2)
@@ -192,7 +192,10 @@ def save_weights(path, params, degradation=None):
     atomically; degradation: recorded beside the parameters (a model_param file's). Calls no NNabla on
     HostParameters."""
     # the folder as the system reads it: os.path.abspath drops 'lnk/..' as text (a stray folder made elsewhere)
-    os.makedirs(os.path.dirname(path) or os.curdir, exist_ok=True)
+    # not a run's output folder (held): one moved away in the instant before the write was made again, and the run's
+    # line said that another folder had been made in its place
+    if not is_held(os.path.dirname(path) or os.curdir):
+        os.makedirs(os.path.dirname(path) or os.curdir, exist_ok=True)
     file_params = {name: HostParameter(to_file_layout(host_values(param)), param.need_grad)
                    for name, param in params.items()}
 
