@@ -3385,3 +3385,97 @@ def test_a_zip_in_place_not_unpacked_yet_is_not_listed_to_download(tmp_path, cap
     assert [path for path, _ in server.heads] == [path for path, _ in server.requests] == [
         "/webdav/dataset/REDS/val_sharp.zip"]
     assert sorted(os.listdir(tmp_path / "REDS" / "train" / "train_sharp" / "000")) == ["00000000.png", "00000001.png"]
+
+
+# Twentieth pass, fourth look at the twentieth pass's download and weight-file fixes
+
+@pytest.mark.parametrize("address", ["http://user:secret@127.0.0.1:{port}/vid3_LR.zip",
+                                     "http://127.0.0.1:99999/vid3_LR.zip"])
+def test_a_redirect_of_a_password_or_of_a_port_past_65535_is_refused_not_taken_for_another_address(tmp_path, capsys,
+                                                                                                   address):
+    """A redirect to an address holding a user name and password, or a port past 65535: urllib took 'user:secret@host'
+    for a host name, "[Errno -2] Name or service not known", and the line, naming the address redirected to, printed
+    the password; it wrapped the port into another, "Connection refused" (or fetched from whatever listened there)."""
+    from file_server import FileServer
+    with closing(FileServer({})) as mirror, closing(FileServer({})) as server:
+        server.redirect["/download/data/TecoGAN/vid3_LR.zip"] = address.format(port=mirror.url.rsplit(":", 1)[1])
+        with pytest.raises(SystemExit) as stop:
+            fetch(server, tmp_path / "out")
+    assert stop.value.code == 2
+    said = capsys.readouterr().err
+    shown = address.replace("user:secret@", "").format(port=mirror.url.rsplit(":", 1)[1])
+    reason = ("it holds a user name or password, not sent by this script" if "secret" in address
+              else "its port is no number from 1 to 65535")
+    assert said == (f"error: cannot download {server.url}/download/data/TecoGAN/vid3_LR.zip (redirected to {shown}): "
+                    f"{reason}; fetch from another host (--base-url)\n")
+    assert "secret" not in said and mirror.requests == []
+
+
+@pytest.mark.parametrize("layout", ["a parameter missing", "its parameters under a folder", "NaN"])
+def test_an_lpips_file_its_reader_refuses_is_kept_not_said_done_and_skipped_as_there(tmp_path, capsys, layout):
+    """alex_with_LPIPS.h5 served whole but of a layout utils.lpips refuses (a parameter missing, its parameters under a
+    group, NaN values), now that the download checks the names it reads alone: downloaded and said done, the
+    evaluation refused it ("fetch them again with `python download_test_data.py --weights`", for NaN), and the run
+    again skipped it, "already there"."""
+    import h5py
+
+    from file_server import FileServer
+    from utils.lpips import parameter_shapes
+    lpips = tmp_path / "alex_with_LPIPS.h5"
+    first = next(iter(parameter_shapes()))
+    with h5py.File(lpips, "w") as h5:
+        for name, shape in parameter_shapes().items():
+            if not (layout == "a parameter missing" and name == first):
+                stored = f"lpips/{name}" if layout == "its parameters under a folder" else name
+                h5.create_dataset(stored, data=np.full(shape, np.nan if layout == "NaN" else 0.5, np.float32))
+    files = {path: weights_of_value(tmp_path, 1.0, 4) for path in WEIGHT_PATHS[:3]}
+    partial = tmp_path / "out" / "weights" / ".alex_with_LPIPS.h5.part"
+    kept = "it is kept: delete it and fetch from another host with --base-url"
+    said = {"a parameter missing": f"'{partial}' is not an LPIPS AlexNet weights file (no '{first}'); {kept}",
+            "its parameters under a folder": f"'{partial}' is not an LPIPS AlexNet weights file (no '{first}'); {kept}",
+            "NaN": f"LPIPS weights file '{partial}': parameter '{first}' holds NaN or infinite values; {kept}"}[layout]
+    with closing(FileServer({**files, WEIGHT_PATHS[3]: lpips.read_bytes()})) as server:
+        for _ in range(2):  # the second run refuses the file kept alike, fetching none of it again
+            with pytest.raises(SystemExit) as stop:
+                fetch(server, tmp_path / "out", "--weights", "--no-data")
+            assert stop.value.code == 2 and capsys.readouterr().err.splitlines()[-1] == f"error: {said}"
+    assert [request for request in server.requests if request[0] == WEIGHT_PATHS[3]] == [
+        (WEIGHT_PATHS[3], None), (WEIGHT_PATHS[3], f"bytes={len(lpips.read_bytes())}-")]
+    assert partial.read_bytes() == lpips.read_bytes()
+    assert not (tmp_path / "out" / "weights" / "alex_with_LPIPS.h5").exists()
+
+
+def test_a_vgg19_checkpoint_packed_by_lz4_or_an_archive_inside_the_archive_is_said_so_not_read_as_damaged(tmp_path,
+                                                                                                         capsys):
+    """convert_tf_vgg19_weights.py given its checkpoint packed by LZ4 (alone, or a tar of it named .tar.gz), or a tar
+    of the distributed archive (a tar, or the .tar.gz, inside a tar): "cannot read ... as a TensorFlow checkpoint (...
+    not an sstable ...)" or "cannot unpack ...; download vgg_19_2016_08_28.tar.gz again", as if it were damaged, and
+    of the .tar.gz inside, "packed by gzip, which this does not unpack (it unpacks tar archives, .tar.gz among them)"."""
+    import tarfile
+
+    import convert_tf_vgg19_weights
+    lz4_start = b"\x04\x22\x4d\x18\x64\x40\xa7"  # an LZ4 frame's magic number and header
+    (tmp_path / "vgg_19.ckpt.lz4").write_bytes(lz4_start + os.urandom(100))
+    (tmp_path / "vgg_19_2016_08_28.tar.gz").write_bytes(lz4_start + os.urandom(100))
+    (tmp_path / "vgg_19.ckpt").write_bytes(os.urandom(100))
+    with tarfile.open(tmp_path / "vgg_19.tar", "w") as archive:
+        archive.add(tmp_path / "vgg_19.ckpt", "vgg_19.ckpt")
+    with tarfile.open(tmp_path / "vgg_19.tgz", "w:gz") as archive:
+        archive.add(tmp_path / "vgg_19.ckpt", "vgg_19.ckpt")
+    for inner in ("vgg_19.tar", "vgg_19.tgz"):
+        with tarfile.open(tmp_path / f"outer_{inner}.tar", "w") as archive:
+            archive.add(tmp_path / inner, f"sent/{inner}")
+    packed = ("which this does not unpack (it unpacks tar archives, .tar.gz among them); unpack it and pass the "
+              "vgg_19.ckpt inside it (or a V2 checkpoint's prefix), or pass vgg_19_2016_08_28.tar.gz")
+    for name, said in [
+            ("vgg_19.ckpt.lz4", f"--pre_trained_model '{tmp_path / 'vgg_19.ckpt.lz4'}' is packed by LZ4, {packed}"),
+            ("vgg_19_2016_08_28.tar.gz",
+             f"--pre_trained_model '{tmp_path / 'vgg_19_2016_08_28.tar.gz'}' is packed by LZ4, {packed}"),
+            *((f"outer_{inner}.tar", f"'{inner}' in '{tmp_path / f'outer_{inner}.tar'}' is an archive itself, not a "
+               f"checkpoint; unpack '{tmp_path / f'outer_{inner}.tar'}' and pass the {inner} inside it")
+              for inner in ("vgg_19.tar", "vgg_19.tgz"))]:
+        with pytest.raises(SystemExit) as stop:
+            convert_tf_vgg19_weights.main(["--pre_trained_model", str(tmp_path / name),
+                                           "--save-path", str(tmp_path / "vgg19.h5")])
+        assert stop.value.code == 2 and capsys.readouterr().err == f"error: {said}\n"
+    assert not (tmp_path / "vgg19.h5").exists()
