@@ -197,13 +197,9 @@ class _RedirectHandler(urllib.request.HTTPRedirectHandler):
 def redirect_refused(parts):
     """Why a redirect to the address of urlsplit's parts is not followed, or None: one of a user name or password
     (urllib took 'user:pass@host' for a host name, "Name or service not known", and the line printed the password,
-    as of --base-url), or of a port past 65535 (urllib wrapped it into another port: "Connection refused")."""
-    try:
-        port = parts.port
-    except ValueError:
-        port = 0
-    if port == 0:
-        return "its port is no number from 1 to 65535; fetch from another host (--base-url)"
+    as of --base-url). A port past 65535 is urlsplit's ValueError, the address that cannot be used (urllib wrapped a
+    port of 5 digits into another: "Connection refused", or a download from whatever listened there)."""
+    parts.port  # urlsplit raises its ValueError here
     if parts.username is not None:
         return "it holds a user name or password, not sent by this script; fetch from another host (--base-url)"
     return None
@@ -643,21 +639,11 @@ def read_names(destination):
     return None
 
 
-def read_check(destination, path):
-    """UserError, the file kept, for a whole weight file its program's reader refuses: of alex_with_LPIPS.h5 (checked for
-    the names utils.lpips reads alone, read_names), one lacking them, of other shapes, or of NaN. It was downloaded and
-    said done, the evaluation then refused it ("fetch them again with download_test_data.py --weights"), and a run again
-    skipped it as "already there"."""
-    if os.path.basename(destination) == url_filename(WEIGHT_FILES[-1]):
-        from utils.lpips import load_lpips_weights  # NNabla imported by read_names
-        load_lpips_weights(path, advice="it is kept: delete it and fetch from another host with --base-url")
-
-
 def fetch_weight_file(url, destination):
     with room_to_create():
         os.makedirs(os.path.dirname(destination), exist_ok=True)
     names = read_names(destination)
-    if not download(url, destination, lambda path: hdf5_problem(path, names) or read_check(destination, path)):
+    if not download(url, destination, lambda path: hdf5_problem(path, names)):
         print(f"{printable(destination)}: already there, skipped")
 
 

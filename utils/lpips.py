@@ -80,22 +80,21 @@ def weights_from_torch(alexnet_state, lin_state):
     return arrays
 
 
-def check_shapes(arrays, source, advice=None):
+def check_shapes(arrays, source):
     """UserError unless every parameter has LPIPS AlexNet's shape and finite values (NaN weights score every
-    pair 0, a perfect LPIPS). advice: what the line says to do, in place of its own."""
+    pair 0, a perfect LPIPS)."""
     for name, shape in parameter_shapes().items():
         if tuple(arrays[name].shape) != shape:
-            raise UserError(f"{source}: '{name}' has shape {tuple(arrays[name].shape)}, LPIPS AlexNet needs {shape}"
-                            + (f"; {advice}" if advice else ""))
+            raise UserError(
+                f"{source}: '{name}' has shape {tuple(arrays[name].shape)}, LPIPS AlexNet needs {shape}")
         if not np.isfinite(arrays[name]).all():
-            raise UserError(f"{source}: '{name}' holds NaN or infinite values; "
-                            f"{advice or 'download or convert the weights again'}")
+            raise UserError(f"{source}: '{name}' holds NaN or infinite values; download or convert the weights "
+                            "again")
 
 
-def load_lpips_weights(path, advice=None):
-    """{name: float32 array} from an alex_with_LPIPS.h5 file; UserError if it is not one. advice: what its lines say to
-    do, in place of their own (the download's check of the file it fetched: "fetch them again" was a circle)."""
-    again = advice or "fetch them again with `python download_test_data.py --weights`, or convert them again"
+def load_lpips_weights(path):
+    """{name: float32 array} from an alex_with_LPIPS.h5 file; UserError if it is not one."""
+    again = "fetch them again with `python download_test_data.py --weights`, or convert them again"
     # its parameters alone: another dataset beside them (text, a record) was refused as the file's own values
     arrays = read_weight_file(path, again, "LPIPS weights file", missing_advice=(
         "run `python download_test_data.py --weights` or convert_lpips_weights.py"), nonfinite_advice=again,
@@ -103,12 +102,12 @@ def load_lpips_weights(path, advice=None):
     # a group of the name is no parameter either (read_weight_file reads datasets only)
     missing = [name for name in parameter_shapes() if name not in arrays]
     if missing:
-        advice = advice or "use NNabla's alex_with_LPIPS.h5 or convert_lpips_weights.py's output"
-        raise UserError(f"'{path}' is not an LPIPS AlexNet weights file (no '{missing[0]}'); {advice}")
+        raise UserError(f"'{path}' is not an LPIPS AlexNet weights file (no '{missing[0]}'); "
+                        "use NNabla's alex_with_LPIPS.h5 or convert_lpips_weights.py's output")
     # a double past float32's range becomes inf, which check_shapes refuses: numpy's warning printed two lines
     with np.errstate(over="ignore"):
         arrays = {name: np.asarray(arrays[name], np.float32) for name in parameter_shapes()}
-    check_shapes(arrays, f"'{path}'", advice)
+    check_shapes(arrays, f"'{path}'")
     return arrays
 
 
