@@ -709,15 +709,16 @@ def check_destinations(output_dir, files):
         folder = os.path.dirname(destination)
         output_folder(folder, "output folder")
         if os.path.isdir(folder):
-            for path in (destination, partial_path(destination)):
-                output_file(path, "download destination")
             partial = partial_path(destination)
+            # before output_file: of a folder there, its "give a file name inside it" named no name the user gave
             for path, what in ((partial, "grows until it is whole"),
                                (version_path(partial), "records the version its partial file holds")):
                 kind = "a symbolic link" if os.path.islink(path) else not_a_file(path)
                 if kind:
                     raise UserError(f"'{path}', where the download of {os.path.basename(destination)} {what}, is "
                                     f"{kind}, not a file this script wrote; move it away and run again")
+            for path in (destination, partial):
+                output_file(path, "download destination")
             marker = unpacked_marker(destination)
             if fetch is fetch_archive and os.path.exists(marker) and not os.path.isfile(marker):
                 raise UserError(f"'{marker}', which records that {os.path.basename(destination)} is unpacked and its "

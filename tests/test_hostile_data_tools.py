@@ -3446,3 +3446,16 @@ def test_a_vgg19_checkpoint_packed_by_lz4_or_an_archive_inside_the_archive_is_sa
                                            "--save-path", str(tmp_path / "vgg19.h5")])
         assert stop.value.code == 2 and capsys.readouterr().err == f"error: {said}\n"
     assert not (tmp_path / "vgg19.h5").exists()
+
+
+def test_a_folder_in_place_of_a_partial_download_is_said_to_be_no_file_this_script_wrote(tmp_path, capsys):
+    """A folder where the download grows its hidden partial file (REDS/.train_sharp.zip.part, made by another program or
+    by hand): "download destination '<it>' is a folder; give a file name inside it", a name the user never gave."""
+    from file_server import FileServer
+    (tmp_path / "REDS" / ".train_sharp.zip.part").mkdir(parents=True)
+    with closing(FileServer(reds_zips())) as server, pytest.raises(SystemExit) as stop:
+        fetch(server, tmp_path, "--reds", "--no-data")
+    assert stop.value.code == 2 and capsys.readouterr().err == (
+        f"error: '{tmp_path / 'REDS' / '.train_sharp.zip.part'}', where the download of train_sharp.zip grows until it "
+        "is whole, is a folder, not a file this script wrote; move it away and run again\n")
+    assert server.requests == []
