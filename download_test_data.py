@@ -711,12 +711,12 @@ def check_destinations(output_dir, files):
         if os.path.isdir(folder):
             partial = partial_path(destination)
             # before output_file: of a folder there, its "give a file name inside it" named no name the user gave
-            for path, what in ((partial, "grows until it is whole"),
-                               (version_path(partial), "records the version its partial file holds")):
+            for path, what in ((partial, "grows there until it is whole"),
+                               (version_path(partial), "records there the version its partial file holds")):
                 kind = "a symbolic link" if os.path.islink(path) else not_a_file(path)
                 if kind:
-                    raise UserError(f"'{path}', where the download of {os.path.basename(destination)} {what}, is "
-                                    f"{kind}, not a file this script wrote; move it away and run again")
+                    raise UserError(f"'{path}' is {kind}, not a file this script wrote (the download of "
+                                    f"{os.path.basename(destination)} {what}); move it away and run again")
             for path in (destination, partial):
                 output_file(path, "download destination")
             marker = unpacked_marker(destination)

@@ -3456,6 +3456,6 @@ def test_a_folder_in_place_of_a_partial_download_is_said_to_be_no_file_this_scri
     with closing(FileServer(reds_zips())) as server, pytest.raises(SystemExit) as stop:
         fetch(server, tmp_path, "--reds", "--no-data")
     assert stop.value.code == 2 and capsys.readouterr().err == (
-        f"error: '{tmp_path / 'REDS' / '.train_sharp.zip.part'}', where the download of train_sharp.zip grows until it "
-        "is whole, is a folder, not a file this script wrote; move it away and run again\n")
+        f"error: '{tmp_path / 'REDS' / '.train_sharp.zip.part'}' is a folder, not a file this script wrote (the "
+        "download of train_sharp.zip grows there until it is whole); move it away and run again\n")
     assert server.requests == []
