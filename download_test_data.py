@@ -681,12 +681,24 @@ def size_text(size):
     return "size unknown" if size is None else size_said(size)
 
 
+def zip_in_place(path):
+    """Whether path is a zip whose list of members reads, which the run unpacks rather than fetches (each member's CRC
+    is checked as it is unpacked); one of size 0, or cut short (a browser's download stopped), is fetched again, and was
+    left out of the sizes line as in place (REDS's: tens of GB not announced)."""
+    try:
+        with zipfile.ZipFile(path):
+            return True
+    except ZIP_ERRORS:  # FileNotFoundError among them
+        return False
+
+
 def announce_sizes(files):
     """Print what this run will fetch and its size, before it starts; files already in place are left out: a zip
     unpacked, and one in place not unpacked yet (a zip the user placed there, one kept as refused), which was listed
     "to download" with its size on the host (REDS's: tens of GB), none of it fetched."""
     pending = [(fetch, url) for fetch, url, destination in files
-               if not os.path.exists(destination) and (fetch is not fetch_archive or files_gone(destination) != [])]
+               if (not zip_in_place(destination) and files_gone(destination) != [] if fetch is fetch_archive
+                   else not os.path.exists(destination))]
     if not pending:
         return
     sizes = [remote_size(url) for _, url in pending]

@@ -3459,3 +3459,19 @@ def test_a_folder_in_place_of_a_partial_download_is_said_to_be_no_file_this_scri
         f"error: '{tmp_path / 'REDS' / '.train_sharp.zip.part'}' is a folder, not a file this script wrote (the "
         "download of train_sharp.zip grows there until it is whole); move it away and run again\n")
     assert server.requests == []
+
+
+@pytest.mark.parametrize("placed", [b"", "cut"])
+def test_a_zip_in_place_that_is_fetched_again_is_listed_to_download(tmp_path, capsys, placed):
+    """A REDS zip in REDS/ that is no zip (of size 0, or cut short: a browser's download stopped): left out of the sizes
+    line as a zip in place (the third look's mend), then found corrupt and downloaded whole (REDS's: tens of GB not
+    announced)."""
+    from file_server import FileServer
+    zips = reds_zips()
+    (tmp_path / "REDS").mkdir()
+    (tmp_path / "REDS" / "train_sharp.zip").write_bytes(zips[REDS_TRAIN][:200] if placed == "cut" else placed)
+    with closing(FileServer(zips)) as server:
+        fetch(server, tmp_path, "--reds", "--no-data")
+    assert capsys.readouterr().out.startswith(
+        "to download: train_sharp.zip (0.9 kB), val_sharp.zip (0.5 kB), 1.4 kB in all; each zip needs")
+    assert [path for path, _ in server.requests] == [REDS_TRAIN, "/webdav/dataset/REDS/val_sharp.zip"]
