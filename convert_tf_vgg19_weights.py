@@ -189,7 +189,7 @@ def is_archive(path):
 # the first bytes of files packed by a program this does not unpack, by its name (gzip, bzip2 and xz unpacked where they
 # hold a tar archive, which tarfile reads)
 PACKINGS = (*((signature, "zip") for signature in ZIP_SIGNATURES), (b"7z\xbc\xaf\x27\x1c", "7-Zip"),
-            (b"\x28\xb5\x2f\xfd", "Zstandard"), (b"Rar!\x1a\x07", "RAR"))
+            (b"\x28\xb5\x2f\xfd", "Zstandard"), (b"Rar!\x1a\x07", "RAR"), (b"\x04\x22\x4d\x18", "LZ4"))
 TAR_COMPRESSIONS = ((b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"))
 
 
@@ -229,6 +229,9 @@ def convert(pre_trained_model, save_path):
         if archive:
             prefix = unpack_checkpoint_archive(pre_trained_model, unpacked)
             shown = f"'{os.path.relpath(prefix, unpacked)}' in '{pre_trained_model}'"
+            if is_archive(prefix):  # an archive of the archive (re-packed): read as a checkpoint, "not an sstable"
+                raise UserError(f"{shown} is an archive itself, not a checkpoint; unpack '{pre_trained_model}' and "
+                                f"pass the {os.path.basename(prefix)} inside it")
             refuse_packed(prefix, shown, tar_compressions=True)  # an archive of a zip of the checkpoint
         else:
             prefix, shown = pre_trained_model, f"'{pre_trained_model}'"

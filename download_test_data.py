@@ -183,10 +183,26 @@ class _RedirectHandler(urllib.request.HTTPRedirectHandler):
     redirected_to = None
 
     def redirect_request(self, request, reply, code, message, headers, new_url):
+        parts = urllib.parse.urlsplit(new_url)
+        refused = redirect_refused(parts)
+        if refused:  # named without its password (the line printed it)
+            self.redirected_to = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+            raise urllib.error.URLError(refused)
         followed = super().redirect_request(request, reply, 301 if code == 308 else code, message, headers, new_url)
         if followed is not None:
             self.redirected_to = new_url
         return followed
+
+
+def redirect_refused(parts):
+    """Why a redirect to the address of urlsplit's parts is not followed, or None: one of a user name or password
+    (urllib took 'user:pass@host' for a host name, "Name or service not known", and the line printed the password,
+    as of --base-url). A port past 65535 is urlsplit's ValueError, the address that cannot be used (urllib wrapped a
+    port of 5 digits into another: "Connection refused", or a download from whatever listened there)."""
+    parts.port  # urlsplit raises its ValueError here
+    if parts.username is not None:
+        return "it holds a user name or password, not sent by this script; fetch from another host (--base-url)"
+    return None
 
 
 def open_url(request, redirects=None):
@@ -665,12 +681,24 @@ def size_text(size):
     return "size unknown" if size is None else size_said(size)
 
 
+def zip_in_place(path):
+    """Whether path is a zip whose list of members reads, which the run unpacks rather than fetches (each member's CRC
+    is checked as it is unpacked); one of size 0, or cut short (a browser's download stopped), is fetched again, and was
+    left out of the sizes line as in place (REDS's: tens of GB not announced)."""
+    try:
+        with zipfile.ZipFile(path):
+            return True
+    except ZIP_ERRORS:  # FileNotFoundError among them
+        return False
+
+
 def announce_sizes(files):
     """Print what this run will fetch and its size, before it starts; files already in place are left out: a zip
     unpacked, and one in place not unpacked yet (a zip the user placed there, one kept as refused), which was listed
     "to download" with its size on the host (REDS's: tens of GB), none of it fetched."""
     pending = [(fetch, url) for fetch, url, destination in files
-               if not os.path.exists(destination) and (fetch is not fetch_archive or files_gone(destination) != [])]
+               if (not zip_in_place(destination) and files_gone(destination) != [] if fetch is fetch_archive
+                   else not os.path.exists(destination))]
     if not pending:
         return
     sizes = [remote_size(url) for _, url in pending]
@@ -693,15 +721,16 @@ def check_destinations(output_dir, files):
         folder = os.path.dirname(destination)
         output_folder(folder, "output folder")
         if os.path.isdir(folder):
-            for path in (destination, partial_path(destination)):
-                output_file(path, "download destination")
             partial = partial_path(destination)
-            for path, what in ((partial, "grows until it is whole"),
-                               (version_path(partial), "records the version its partial file holds")):
+            # before output_file: of a folder there, its "give a file name inside it" named no name the user gave
+            for path, what in ((partial, "grows there until it is whole"),
+                               (version_path(partial), "records there the version its partial file holds")):
                 kind = "a symbolic link" if os.path.islink(path) else not_a_file(path)
                 if kind:
-                    raise UserError(f"'{path}', where the download of {os.path.basename(destination)} {what}, is "
-                                    f"{kind}, not a file this script wrote; move it away and run again")
+                    raise UserError(f"'{path}' is {kind}, not a file this script wrote (the download of "
+                                    f"{os.path.basename(destination)} {what}); move it away and run again")
+            for path in (destination, partial):
+                output_file(path, "download destination")
             marker = unpacked_marker(destination)
             if fetch is fetch_archive and os.path.exists(marker) and not os.path.isfile(marker):
                 raise UserError(f"'{marker}', which records that {os.path.basename(destination)} is unpacked and its "

@@ -3385,3 +3385,93 @@ def test_a_zip_in_place_not_unpacked_yet_is_not_listed_to_download(tmp_path, cap
     assert [path for path, _ in server.heads] == [path for path, _ in server.requests] == [
         "/webdav/dataset/REDS/val_sharp.zip"]
     assert sorted(os.listdir(tmp_path / "REDS" / "train" / "train_sharp" / "000")) == ["00000000.png", "00000001.png"]
+
+
+# Twentieth pass, fourth look at the twentieth pass's download and weight-file fixes
+
+@pytest.mark.parametrize("address", ["http://user:secret@127.0.0.1:{port}/vid3_LR.zip",
+                                     "http://127.0.0.1:99999/vid3_LR.zip"])
+def test_a_redirect_of_a_password_or_of_a_port_past_65535_is_refused_not_taken_for_another_address(tmp_path, capsys,
+                                                                                                   address):
+    """A redirect to an address holding a user name and password, or a port past 65535: urllib took 'user:secret@host'
+    for a host name, "[Errno -2] Name or service not known", and the line, naming the address redirected to, printed
+    the password; it wrapped the port into another, "Connection refused" (or fetched from whatever listened there)."""
+    from file_server import FileServer
+    with closing(FileServer({})) as mirror, closing(FileServer({})) as server:
+        server.redirect["/download/data/TecoGAN/vid3_LR.zip"] = address.format(port=mirror.url.rsplit(":", 1)[1])
+        with pytest.raises(SystemExit) as stop:
+            fetch(server, tmp_path / "out")
+    assert stop.value.code == 2
+    said = capsys.readouterr().err
+    shown = address.replace("user:secret@", "").format(port=mirror.url.rsplit(":", 1)[1])
+    asked = f"{server.url}/download/data/TecoGAN/vid3_LR.zip"
+    assert said == (f"error: cannot download {asked} (redirected to {shown}): it holds a user name or password, not "
+                    "sent by this script; fetch from another host (--base-url)\n" if "secret" in address else
+                    f"error: cannot download {asked}: its address cannot be used (Port out of range 0-65535); check "
+                    "the host in --base-url, or the redirect the server sent\n")
+    assert "secret" not in said and mirror.requests == []
+
+
+def test_a_vgg19_checkpoint_packed_by_lz4_or_an_archive_inside_the_archive_is_said_so_not_read_as_damaged(tmp_path,
+                                                                                                         capsys):
+    """convert_tf_vgg19_weights.py given its checkpoint packed by LZ4 (alone, or a tar of it named .tar.gz), or a tar
+    of the distributed archive (a tar, or the .tar.gz, inside a tar): "cannot read ... as a TensorFlow checkpoint (...
+    not an sstable ...)" or "cannot unpack ...; download vgg_19_2016_08_28.tar.gz again", as if it were damaged, and
+    of the .tar.gz inside, "packed by gzip, which this does not unpack (it unpacks tar archives, .tar.gz among them)"."""
+    import tarfile
+
+    import convert_tf_vgg19_weights
+    lz4_start = b"\x04\x22\x4d\x18\x64\x40\xa7"  # an LZ4 frame's magic number and header
+    (tmp_path / "vgg_19.ckpt.lz4").write_bytes(lz4_start + os.urandom(100))
+    (tmp_path / "vgg_19_2016_08_28.tar.gz").write_bytes(lz4_start + os.urandom(100))
+    (tmp_path / "vgg_19.ckpt").write_bytes(os.urandom(100))
+    with tarfile.open(tmp_path / "vgg_19.tar", "w") as archive:
+        archive.add(tmp_path / "vgg_19.ckpt", "vgg_19.ckpt")
+    with tarfile.open(tmp_path / "vgg_19.tgz", "w:gz") as archive:
+        archive.add(tmp_path / "vgg_19.ckpt", "vgg_19.ckpt")
+    for inner in ("vgg_19.tar", "vgg_19.tgz"):
+        with tarfile.open(tmp_path / f"outer_{inner}.tar", "w") as archive:
+            archive.add(tmp_path / inner, f"sent/{inner}")
+    packed = ("which this does not unpack (it unpacks tar archives, .tar.gz among them); unpack it and pass the "
+              "vgg_19.ckpt inside it (or a V2 checkpoint's prefix), or pass vgg_19_2016_08_28.tar.gz")
+    for name, said in [
+            ("vgg_19.ckpt.lz4", f"--pre_trained_model '{tmp_path / 'vgg_19.ckpt.lz4'}' is packed by LZ4, {packed}"),
+            ("vgg_19_2016_08_28.tar.gz",
+             f"--pre_trained_model '{tmp_path / 'vgg_19_2016_08_28.tar.gz'}' is packed by LZ4, {packed}"),
+            *((f"outer_{inner}.tar", f"'{inner}' in '{tmp_path / f'outer_{inner}.tar'}' is an archive itself, not a "
+               f"checkpoint; unpack '{tmp_path / f'outer_{inner}.tar'}' and pass the {inner} inside it")
+              for inner in ("vgg_19.tar", "vgg_19.tgz"))]:
+        with pytest.raises(SystemExit) as stop:
+            convert_tf_vgg19_weights.main(["--pre_trained_model", str(tmp_path / name),
+                                           "--save-path", str(tmp_path / "vgg19.h5")])
+        assert stop.value.code == 2 and capsys.readouterr().err == f"error: {said}\n"
+    assert not (tmp_path / "vgg19.h5").exists()
+
+
+def test_a_folder_in_place_of_a_partial_download_is_said_to_be_no_file_this_script_wrote(tmp_path, capsys):
+    """A folder where the download grows its hidden partial file (REDS/.train_sharp.zip.part, made by another program or
+    by hand): "download destination '<it>' is a folder; give a file name inside it", a name the user never gave."""
+    from file_server import FileServer
+    (tmp_path / "REDS" / ".train_sharp.zip.part").mkdir(parents=True)
+    with closing(FileServer(reds_zips())) as server, pytest.raises(SystemExit) as stop:
+        fetch(server, tmp_path, "--reds", "--no-data")
+    assert stop.value.code == 2 and capsys.readouterr().err == (
+        f"error: '{tmp_path / 'REDS' / '.train_sharp.zip.part'}' is a folder, not a file this script wrote (the "
+        "download of train_sharp.zip grows there until it is whole); move it away and run again\n")
+    assert server.requests == []
+
+
+@pytest.mark.parametrize("placed", [b"", "cut"])
+def test_a_zip_in_place_that_is_fetched_again_is_listed_to_download(tmp_path, capsys, placed):
+    """A REDS zip in REDS/ that is no zip (of size 0, or cut short: a browser's download stopped): left out of the sizes
+    line as a zip in place (the third look's mend), then found corrupt and downloaded whole (REDS's: tens of GB not
+    announced)."""
+    from file_server import FileServer
+    zips = reds_zips()
+    (tmp_path / "REDS").mkdir()
+    (tmp_path / "REDS" / "train_sharp.zip").write_bytes(zips[REDS_TRAIN][:200] if placed == "cut" else placed)
+    with closing(FileServer(zips)) as server:
+        fetch(server, tmp_path, "--reds", "--no-data")
+    assert capsys.readouterr().out.startswith(
+        "to download: train_sharp.zip (0.9 kB), val_sharp.zip (0.5 kB), 1.4 kB in all; each zip needs")
+    assert [path for path, _ in server.requests] == [REDS_TRAIN, "/webdav/dataset/REDS/val_sharp.zip"]
