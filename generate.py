@@ -32,8 +32,8 @@ from utils.context import CONTEXT_CHOICES
 from utils.degradation import degrade_frames, model_degradation
 from utils.distributed import (MPIProcesses, SingleProcess, end_the_job_on_failure, launched_by_mpirun,
                                local_rank, user_error_report_after)
-from utils.errors import (UserError, discard_at_once_on_stop_signals, exit_on_user_error, interrupt_on_stop_signals,
-                          out_of_memory_said, printable, shortened)
+from utils.errors import (UserError, counted, discard_at_once_on_stop_signals, exit_on_user_error,
+                          interrupt_on_stop_signals, out_of_memory_said, printable, shortened)
 from utils.flags import MAX_THREADS, FlagParser, frame_rate, positive, refuse_empty
 from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, check_name_length,
                             check_video_output, list_frames, open_video_writer, read_ahead, read_rgb,
@@ -431,7 +431,7 @@ def run(args, processes, output_claim):
     seconds = time.perf_counter() - started
     # as error lines show them: an escape sequence or a newline in a name is shown by its code, not run by the terminal
     written = " and ".join(printable(place) for place in (output_dir, args.output_video) if place)
-    print(f"wrote {progress.n} frame{'' if progress.n == 1 else 's'} to {written} in {seconds:.1f} s "
+    print(f"wrote {counted(progress.n, 'frame')} to {written} in {seconds:.1f} s "
           f"({seconds / max(progress.n, 1):.2f} s per frame, warm-up included)")
 
 

@@ -2245,3 +2245,38 @@ def test_a_stop_while_the_video_writer_probes_the_audio_leaves_the_error_line_la
     shown = [piece for piece in re.split(r"[\r\n]", completed.stderr) if piece.strip()]
     assert completed.returncode == 130 and shown[-1] == "interrupted", completed.stderr
     assert sorted(os.listdir(tmp_path)) == ["clip.mp4"]
+
+
+# Twentieth pass, fourth look at the twentieth pass's generate and evaluate fixes
+
+@pytest.mark.parametrize("text, encoding", [("#日本語\r\n3\r\n", "utf-16-le"), ("#日本語\n3\n", "utf-16-be"),
+                                            ("#日本語\r\n3\r\n", "utf-16-be"), ("#日本語\n\n3\n", "utf-16-le"),
+                                            ("#日本語\n", "utf-16-le")])
+def test_a_wide_cuts_file_whose_first_comment_is_not_ascii_is_named_whatever_its_line_ends(tmp_path, text, encoding):
+    """UTF-16 without a byte-order mark, opening with a comment of other characters than ASCII (no pattern in its
+    first characters): with CRLF line ends, a blank line, big-endian, or the comment alone, a line of its NULs alone
+    came before any digits among NULs: "line 2: '\\x00' is not a frame number" (big-endian: line 1), the encoding
+    unnamed."""
+    from utils.scenes import read_cuts_file
+    path = tmp_path / "cuts.txt"
+    path.write_bytes(text.encode(encoding))
+    with pytest.raises(UserError, match="it is UTF-16 or UTF-32 text, not UTF-8; save it as UTF-8"):
+        read_cuts_file(str(path), 20)
+
+
+def test_a_benchmark_reads_the_loop_seconds_of_one_frame_said_in_the_singular():
+    """bench_generate --frames 1: generate.py's line, "wrote 1 frame to ..." since the third look, was not found by
+    the harness (its pattern "wrote N frames"): an AttributeError traceback after the run."""
+    from benchmarks.harness import loop_seconds
+    assert loop_seconds("wrote 1 frame to /tmp/out in 0.3 s (0.3 s per frame, warm-up included)\n") == 0.3
+
+
+def test_the_page_says_a_job_of_one_frame_in_the_singular():
+    """The web page's status of a done job of one frame (a zip of one picture) read "done, 1 frames"."""
+    import time
+    from types import SimpleNamespace
+
+    from webapp.ui import describe
+    now = time.monotonic()
+    job = SimpleNamespace(id=1, state="done", total_frames=1, started=now - 2, ended=now)
+    assert "done, 1 frame in " in describe(SimpleNamespace(keep_seconds=60), job)
