@@ -399,8 +399,17 @@ def run(args, processes, output_claim):
                                  {os.path.basename(args.output_video)}, inputs)
     description = (f"{resolver.num_resblock} blocks, {resolver.backend} {resolver.precision} on "
                    f"{resolver.context}, {model.describe()}, {len(cuts) + 1} scene(s){spread}")
+    def to_their_end(frames):
+        """frames, the bar's total set to their count as they end (before the bar closes): a video announcing more
+        than it holds (an FLV's count, estimated from its duration: 7 of 5 frames) left the bar at "71% 5/7" above
+        "wrote 5 frames"."""
+        count = 0
+        for count, item in enumerate(frames, 1):
+            yield item
+        progress.total = count
+
     # drawn before the video is opened: a bar that cannot be written (standard error on a full disk) fails here
-    progress = progress_bar(frames, total=len(names), unit="frame", desc=description)
+    progress = progress_bar(to_their_end(frames), total=len(names), unit="frame", desc=description)
     video = None
     if args.output_video:
         # the bar cleared and drawn again around the writer's note (audio re-encoded): written after the bar, the note

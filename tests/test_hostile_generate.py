@@ -2280,3 +2280,22 @@ def test_the_page_says_a_job_of_one_frame_in_the_singular():
     now = time.monotonic()
     job = SimpleNamespace(id=1, state="done", total_frames=1, started=now - 2, ended=now)
     assert "done, 1 frame in " in describe(SimpleNamespace(keep_seconds=60), job)
+
+
+def test_the_bar_of_a_video_announcing_more_frames_than_it_holds_ends_full(tmp_path, capsys):
+    """An FLV of 5 frames whose count, estimated from its duration (its audio's too), is 7: every frame was written,
+    "wrote 5 frames", but the bar ended at "71% 5/7", as if two were lost."""
+    import re
+
+    import generate
+    from utils.image_io import ffmpeg_executable
+    video = str(tmp_path / "clip.flv")
+    subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=32x24:rate=10",
+                    "-f", "lavfi", "-i", "sine=sample_rate=8000", "-t", "0.5", "-c:v", "libx264", "-c:a", "aac", video],
+                   check=True)
+    generate.main(["--model", WEIGHTS, "--input-video", video, "--output-dir", str(tmp_path / "sr"), "--scene-cuts",
+                   "off"])
+    captured = capsys.readouterr()
+    assert captured.out.startswith("wrote 5 frames to ")
+    bar = [piece for piece in re.split(r"[\r\n]", captured.err) if piece.strip()][-1]
+    assert "100%" in bar and " 5/5 " in bar, captured.err
