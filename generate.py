@@ -32,8 +32,8 @@ from utils.context import CONTEXT_CHOICES
 from utils.degradation import degrade_frames, known_degradation, recorded_degradation
 from utils.distributed import (MPIProcesses, SingleProcess, end_the_job_on_failure, launched_by_mpirun,
                                local_rank, user_error_report_after)
-from utils.errors import (UserError, discard_at_once_on_stop_signals, exit_on_user_error, interrupt_on_stop_signals,
-                          out_of_memory_said, printable, shortened)
+from utils.errors import (UserError, counted, discard_at_once_on_stop_signals, exit_on_user_error,
+                          interrupt_on_stop_signals, out_of_memory_said, printable, shortened)
 from utils.flags import MAX_THREADS, FlagParser, frame_rate, positive, refuse_empty
 from utils.image_io import (DEFAULT_FPS, VideoReader, VideoSource, WriteBehind, check_jpeg_sides, check_name_length,
                             check_video_output, list_frames, open_video_writer, read_ahead, read_rgb,
@@ -404,8 +404,17 @@ def run(args, processes, output_claim):
                                  {os.path.basename(args.output_video)}, inputs)
     description = (f"{resolver.num_resblock} blocks, {resolver.backend} {resolver.precision} on "
                    f"{resolver.context}, {model.describe()}, {len(cuts) + 1} scene(s){spread}")
+    def to_their_end(frames):
+        """frames, the bar's total set to their count as they end (before the bar closes): a video announcing more
+        than it holds (an FLV's count, estimated from its duration: 7 of 5 frames) left the bar at "71% 5/7" above
+        "wrote 5 frames"."""
+        count = 0
+        for count, item in enumerate(frames, 1):
+            yield item
+        progress.total = count
+
     # drawn before the video is opened: a bar that cannot be written (standard error on a full disk) fails here
-    progress = progress_bar(frames, total=len(names), unit="frame", desc=description)
+    progress = progress_bar(to_their_end(frames), total=len(names), unit="frame", desc=description)
     video = None
     if args.output_video:
         # the bar cleared and drawn again around the writer's note (audio re-encoded): written after the bar, the note
@@ -436,7 +445,7 @@ def run(args, processes, output_claim):
     seconds = time.perf_counter() - started
     # as error lines show them: an escape sequence or a newline in a name is shown by its code, not run by the terminal
     written = " and ".join(printable(place) for place in (output_dir, args.output_video) if place)
-    print(f"wrote {progress.n} frame{'' if progress.n == 1 else 's'} to {written} in {seconds:.1f} s "
+    print(f"wrote {counted(progress.n, 'frame')} to {written} in {seconds:.1f} s "
           f"({seconds / max(progress.n, 1):.2f} s per frame, warm-up included)")
 
 

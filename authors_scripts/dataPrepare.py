@@ -38,7 +38,7 @@ if __name__ == "__main__":
 import cv2
 from tqdm import tqdm
 
-from utils.errors import UserError, exit_on_user_error, printable, shortened
+from utils.errors import UserError, counted, exit_on_user_error, printable, shortened
 from utils.flags import FlagParser
 from utils.image_io import (bgr_uint8_to_rgb_float, check_name_length, commit_folder, disk_full, opencv_path,
                             write_bytes, write_rgb)
@@ -452,7 +452,7 @@ def cut_scenes(video_path, source, scenes, duration, disk_path, log):
     for scene_id, start in scenes:
         if scene_id not in made:
             log(f"{os.path.basename(scene_dir(disk_path, scene_id))}: skipped, {video_path} ends after "
-                f"{frames_read} frames, before frame {start + duration - 1}")
+                f"{counted(frames_read, 'frame')}, before frame {start + duration - 1}")
     return made
 
 
@@ -461,11 +461,11 @@ def prepare_video(video, args, downloader, log):
     scenes = video.scenes()
     if not scenes:
         where = "the video is shorter than" if video.link else "no shot of the video has"
-        raise TooShort(f"no scene fits: {where} {args.duration} frames")
+        raise TooShort(f"no scene fits: {where} {counted(args.duration, 'frame')}")
     pending = [(scene_id, start) for scene_id, start in scenes
                if not scene_is_complete(args.disk_path, scene_id, args.duration)]
     if not pending and not args.TEST:
-        log(f"{video.name}: all {len(scenes)} scenes already prepared")
+        log(f"{video.name}: {'all ' if len(scenes) > 1 else ''}{counted(len(scenes), 'scene')} already prepared")
         return []
     if video.link:
         width, height, extension = probe_link(downloader, video.link)
@@ -478,7 +478,7 @@ def prepare_video(video, args, downloader, log):
     first, last = scenes[0][0], scenes[-1][0]
     if args.TEST:
         log(f"{video.name}: {width}x{height}, would make scene_{first:04d}..scene_{last:04d} "
-            f"({len(scenes)} x {args.duration} frames)")
+            f"({len(scenes)} x {counted(args.duration, 'frame')})")
         return []
     path = download_link(downloader, video.link, extension, args.disk_path) if video.link else video.path
     made = cut_scenes(path, video.source(), pending, args.duration, args.disk_path, log)
@@ -553,8 +553,8 @@ def make_scenes(args, videos, downloader):
     try:
         log("[Configurations]: " + ", ".join(f"{name}={value}" for name, value in vars(args).items()))
         scene_count = sum(len(video.starts) for video in videos)
-        log(f"{'Check' if args.TEST else 'Prepare'} {scene_count} scenes of {args.duration} frames "
-            f"from {len(videos)} videos")
+        log(f"{'Check' if args.TEST else 'Prepare'} {counted(scene_count, 'scene')} of "
+            f"{counted(args.duration, 'frame')} from {counted(len(videos), 'video')}")
         made, failures = [], []
         for video in videos:
             try:
@@ -565,7 +565,7 @@ def make_scenes(args, videos, downloader):
         failed = len(failures)
         ready = sum(scene_is_complete(args.disk_path, scene_id, args.duration)
                     for video in videos for scene_id, _ in video.scenes())
-        log(f"Done: {len(videos) - failed} usable videos, {failed} skipped; "
+        log(f"Done: {counted(len(videos) - failed, 'usable video')}, {failed} skipped; "
             + ("nothing written (--TEST)" if args.TEST else
                f"{ready} of {scene_count} scenes ready in {args.disk_path} ({len(made)} made now)"))
         if failed == len(videos) or (ready == 0 and not args.TEST):

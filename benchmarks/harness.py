@@ -95,8 +95,9 @@ def loop_seconds(stdout):
     """The seconds of generate.py's loop, from its line "wrote N frames to ... in S s". UserError when it reads 0.0:
     a loop under its 0.05 s resolution (1x1 frames) gave no figure, a ZeroDivisionError and a traceback."""
     # the line's end: its output folder may hold " in 9 s" itself (a TMPDIR of that name gave 9 s, a wrong figure), or
-    # a newline (the line's end not found: an AttributeError and a traceback)
-    seconds = float(re.search(r"^wrote \d+ frames to .* in ([\d.]+) s \([\d.]+ s per frame", stdout,
+    # a newline (the line's end not found: an AttributeError and a traceback); "wrote 1 frame" of one frame
+    # (--frames 1: since generate.py says it in the singular, it was not found, the same traceback)
+    seconds = float(re.search(r"^wrote \d+ frames? to .* in ([\d.]+) s \([\d.]+ s per frame", stdout,
                               re.M | re.S).group(1))
     if seconds == 0:
         raise UserError("generate.py's loop took under 0.05 s, the resolution of its timing: no figure can be taken; "

@@ -17,7 +17,7 @@ from tqdm import tqdm
 from evaluation.scoring import METRICS, score_sequence, summarise
 from utils import metrics
 from utils.context import use_context
-from utils.errors import UserError, printable
+from utils.errors import UserError, counted, printable
 from utils.image_io import check_name_length, remove_stale_temporaries, write_atomically, write_bytes, write_rgb
 from utils.paths import lock_folder, make_folder, output_folder
 
@@ -216,9 +216,9 @@ def evaluate(sequences, output, context="auto", lpips_arrays=None, inputs=()):
             records_by_sequence, worsts = zip(*scored)
             summary_rows = write_report(output, records_by_sequence, worsts)
     except MemoryError:  # numpy's arrays of a score or a picture, under a tight ulimit -v or on a full machine
-        raise UserError(f"out of memory while scoring {total} frames into '{output}'; free memory, or score fewer "
-                        "sequences at once") from None
+        raise UserError(f"out of memory while scoring {counted(total, 'frame')} into '{output}'; free memory, or score "
+                        "fewer sequences at once") from None
     print(markdown_table(summary_rows), end="")
-    print(f"scored {total} frames in {elapsed:.1f} s ({total / elapsed:.2f} frames/s); "
+    print(f"scored {counted(total, 'frame')} in {elapsed:.1f} s ({total / elapsed:.2f} frames/s); "
           f"wrote frames.csv, sequences.csv, metrics.md and pictures to {printable(output)}")
     return summary_rows

@@ -1345,7 +1345,7 @@ def test_data_prepare_reads_no_scene_record_that_is_a_pipe(tmp_path):
     record.unlink()
     os.mkfifo(record)
     completed = run_script(*flags, timeout=60)
-    assert completed.returncode == 0 and "all 1 scenes already prepared" in completed.stdout, completed.stderr
+    assert completed.returncode == 0 and "1 scene already prepared" in completed.stdout, completed.stderr
 
 
 # Fifteenth pass, second look at the downloads, converters and error lines

@@ -577,3 +577,18 @@ def test_commas_after_the_last_cuts_file_are_taken_as_after_the_last_folder(tmp_
         args = evaluate.parse_args(["--results", ",".join(folders[:2]) + ",,", "--targets", ",".join(folders[2:]),
                                     "--output", str(tmp_path / "eval"), "--scene-cuts", listed])
         assert args.scene_cuts == taken
+
+
+# Twentieth pass, fourth look at the twentieth pass's generate and evaluate fixes
+
+def test_one_frame_scored_is_said_in_the_singular(tmp_path, capsys):
+    """A sequence of five frames, the fewest scored, has one frame scored: "scored 1 frames in ..."."""
+    import shutil
+
+    import evaluate
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    for name in sorted(os.listdir(CALENDAR))[:5]:
+        shutil.copy(os.path.join(CALENDAR, name), folder)
+    evaluate.main(["--results", str(folder), "--targets", str(folder), "--output", str(tmp_path / "eval"), "--quick"])
+    assert "\nscored 1 frame in " in capsys.readouterr().out

@@ -160,6 +160,12 @@ def shortened(text, limit=40):
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
+def counted(count, noun):
+    """A count and its noun as every line says them: '1 frame', '2 frames' ("wrote 1 frames" of generate.py, "scored
+    1 frames" of evaluate.py's sequence of five)."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 SIZE_UNITS = (("GB", 2 ** 30, 2), ("MB", 2 ** 20, 1), ("kB", 2 ** 10, 1))  # name, bytes, decimals shown
 
 

@@ -61,11 +61,12 @@ def read_cuts_file(path, frame_count, other_choices=(), frames_held=None):
             file.seek(0)
             for number, text in enumerate(texts_before_comments(file), 1):
                 marked = text.lstrip("\0").startswith(("\udcff\udcfe", "\udcfe\udcff")) or WIDE_TEXT.match(head)
-                if (number == 1 and marked) or ("\0" in text and re.fullmatch("\0*[0-9][0-9\0]*", text)):
+                if (number == 1 and marked) or ("\0" in text and re.fullmatch("\0{1,3}|\0*[0-9][0-9\0]*", text)):
                     # the byte-order mark of UTF-16 or UTF-32 (PowerShell 5's 'echo 3 > cuts.txt', Notepad's
                     # "Unicode"), or digits with NULs beside them on any line (after a comment of other characters
                     # than ASCII, whose first characters show no pattern): the same line, which said nothing of the
-                    # encoding
+                    # encoding; or the NULs alone of a wide line's end or a wide comment's start (UTF-16 with CRLF
+                    # line ends or big-endian, after such a comment: "line 2: '\x00' is not a frame number")
                     raise UserError(f"cannot read --scene-cuts '{path}': it is UTF-16 or UTF-32 text, not UTF-8; save "
                                     "it as UTF-8 (or ASCII) text, one frame number a line")
                 cut = read_cut(path, number, text, frame_count, frames_held)

@@ -9,7 +9,7 @@ import time
 
 import gradio as gr
 
-from utils.errors import UserError, printable
+from utils.errors import UserError, counted, printable
 from webapp.inputs import SAMPLE_FRAMES, SAMPLES, VIDEO_TYPES, engine_choices, job_spec, list_models
 from webapp.jobs import clock
 
@@ -47,7 +47,7 @@ def describe(queue, job):
         # the job's folder goes keep_seconds after its end; Gradio's copies of its files within a sweep after
         deleted_at = time.time() + queue.keep_seconds + CACHE_SWEEP_SECONDS - (time.monotonic() - job.ended)
         return (
-            f"Job {job.id}: done, {job.total_frames} frames in {clock(job.ended - job.started)}. Its files "
+            f"Job {job.id}: done, {counted(job.total_frames, 'frame')} in {clock(job.ended - job.started)}. Its files "
             "are "
             f"deleted by {time.strftime('%H:%M', time.localtime(deleted_at))} (server time).")
     if job.state == "failed":
