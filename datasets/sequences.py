@@ -326,6 +326,13 @@ def once_each(root, pairs, listed, what="sequence folder", twice="its frames wou
     shows: it is the one file (device and inode) where its file system numbers its files (a zero is no number).
     The line names the one reached through a link, what it is (what), what would happen (twice) and what to do
     (advice: without a list, with one: listed)."""
+    # a link to root itself ('current' -> '.' in data.val_dir) was read as a clip, and refused as "a clip with no
+    # images", which did not say that it is the folder itself
+    whole = os.path.realpath(root)
+    itself = next((name for name, folder in pairs if os.path.realpath(folder) == whole), None)
+    if itself is not None:
+        raise UserError(f"'{os.path.join(root, itself)}' is '{root}' itself (through a symbolic link), no {what}; "
+                        f"remove the link, {advice[listed]}")
     first = {}
     for name, folder in sorted(pairs, key=lambda pair: through_a_link(root, pair[0])):
         identity = file_identity(folder)

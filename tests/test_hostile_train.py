@@ -4518,3 +4518,60 @@ def test_a_fits_frame_compressed_by_fpack_among_the_frames_is_one_line(tmp_path)
     root, picture = sequence_beside_a_picture(tmp_path, ["f0001.png", "f0003.png"], "f0002.fits.fz")
     with pytest.raises(UserError, match=rf"^'{re.escape(picture)}' {PICTURE_IN_A_GAP}"):
         folder_sequences(root)
+
+
+# Twentieth pass, fourth look at the twentieth pass's training-data fixes
+
+@pytest.mark.parametrize("names, first, second", [
+    (["left_0001.png", "left_0002.png", "right_0001.png", "right_0002.png"], "left_0001.png", "right_0001.png"),
+    (["01.png", "02.png", "A_01.png", "A_02.png"], "01.png", "A_01.png")], ids=["a stereo pair", "two cameras"])
+def test_two_series_of_one_numbering_in_a_sequence_folder_are_told_to_move_one(tmp_path, names, first, second):
+    """A stereo pair's 'left_0001.png'.. and 'right_0001.png'.. (or a camera's '01.png'.. beside 'A_01.png'..) in one
+    folder: refused as "one is a copy of the other, or which comes first is not known; remove or rename one", and,
+    one renamed, the next pair so, a frame at a time; the line now says two series, and to move one. A lone copy of
+    a frame of one number is said as before."""
+    from datasets.sequences import folder_sequences
+    from hostile import sequence_of_a_copy
+    root, _, _ = sequence_of_a_copy(tmp_path, names, names[0])
+    folder = os.path.join(root, "s")
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(folder, first))}' and "
+                                        rf"'{re.escape(os.path.join(folder, second))}' are both frame 1 by the numbers "
+                                        r"in their names, which order a sequence's frames, and frames of two series "
+                                        r"\(two cameras', or a stereo pair's 'left_0001\.png', 'right_0001\.png'\): "
+                                        r"move one series' frames to a sequence folder of their own$"):
+        folder_sequences(root)
+    root, _, _ = sequence_of_a_copy(tmp_path / "one", ["0001.png", "0002.png", "L_0001.png"], "0001.png")
+    with pytest.raises(UserError, match=r"one is a copy of the other, or which comes first is not known; remove or "
+                                        r"rename one$"):
+        folder_sequences(root)
+
+
+@pytest.mark.parametrize("picture", ["f0002.fits.gz", "f0002.FIT.GZ", "f0002.fts.gz"])
+def test_a_fits_frame_compressed_by_gzip_among_the_frames_is_one_line(tmp_path, picture):
+    """'f0002.fits.gz' (a FITS frame compressed by gzip, which FITS readers read as it is) between 'f0001.png' and
+    'f0003.png': left out without a word, the frames either side trained on as consecutive, exit code 0. A backup's
+    'f0002.png.gz' is no picture's format, and is left out as before."""
+    from datasets.sequences import folder_sequences
+    from hostile import PICTURE_IN_A_GAP, sequence_beside_a_picture
+    root, path = sequence_beside_a_picture(tmp_path, ["f0001.png", "f0003.png"], picture)
+    with pytest.raises(UserError, match=rf"^'{re.escape(path)}' {PICTURE_IN_A_GAP}"):
+        folder_sequences(root)
+    os.rename(path, os.path.join(root, "s", "f0002.png.gz"))
+    assert [os.path.basename(frame) for frame in folder_sequences(root)[0].frames] == ["f0001.png", "f0003.png"]
+
+
+def test_a_link_to_the_validation_folder_itself_is_said_to_be_so(tmp_path):
+    """data.val_dir holding 'current' -> '.': refused as "validation clip '.../current' has no images", which did not
+    say that the link is the folder itself."""
+    from training.validation import validation_clips
+    from training_data import make_sequence_folders
+    val_dir = make_sequence_folders(tmp_path / "val", {"calendar": 6}, sizes={"calendar": (64, 64)})
+    os.symlink(".", os.path.join(val_dir, "current"))
+    config = config_of_flags("--set", "train.val_freq=1", "--set", f"data.val_dir={val_dir}", "--set",
+                             "train.val_crop=48")
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(val_dir, 'current'))}' is "
+                                        rf"'{re.escape(val_dir)}' itself \(through a symbolic link\), no validation "
+                                        r"clip; remove the link, or move it out of data\.val_dir$"):
+        validation_clips(config)
+    os.remove(os.path.join(val_dir, "current"))
+    assert [clip.name for clip in validation_clips(config)] == ["calendar"]
