@@ -4560,9 +4560,10 @@ def test_a_fits_frame_compressed_by_gzip_among_the_frames_is_one_line(tmp_path, 
     assert [os.path.basename(frame) for frame in folder_sequences(root)[0].frames] == ["f0001.png", "f0003.png"]
 
 
-def test_a_link_to_the_validation_folder_itself_is_said_to_be_so(tmp_path):
-    """data.val_dir holding 'current' -> '.': refused as "validation clip '.../current' has no images", which did not
-    say that the link is the folder itself."""
+def test_a_link_to_the_validation_folder_itself_is_said_to_be_so(tmp_path, monkeypatch):
+    """data.val_dir holding 'current' -> '.' (or the folder mounted in itself, a bind mount): refused as "validation
+    clip '.../current' has no images", which did not say that it is the folder itself."""
+    import datasets.sequences
     from training.validation import validation_clips
     from training_data import make_sequence_folders
     val_dir = make_sequence_folders(tmp_path / "val", {"calendar": 6}, sizes={"calendar": (64, 64)})
@@ -4575,3 +4576,15 @@ def test_a_link_to_the_validation_folder_itself_is_said_to_be_so(tmp_path):
         validation_clips(config)
     os.remove(os.path.join(val_dir, "current"))
     assert [clip.name for clip in validation_clips(config)] == ["calendar"]
+    os.mkdir(os.path.join(val_dir, "current"))
+    identity = datasets.sequences.file_identity
+
+    def mounted_in_itself(path):
+        return identity(val_dir if os.path.basename(path) == "current" else path)
+
+    monkeypatch.setattr(datasets.sequences, "file_identity", mounted_in_itself)
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(val_dir, 'current'))}' is "
+                                        rf"'{re.escape(val_dir)}' itself \(mounted there too: a bind mount, or a "
+                                        r"container's volume\), no validation clip; unmount it, or move it out of "
+                                        r"data\.val_dir$"):
+        validation_clips(config)
