@@ -4588,3 +4588,23 @@ def test_a_link_to_the_validation_folder_itself_is_said_to_be_so(tmp_path, monke
                                         r"container's volume\), no validation clip; unmount it, or move it out of "
                                         r"data\.val_dir$"):
         validation_clips(config)
+
+
+def test_a_validation_clip_s_link_is_refused_before_the_frame_cache_decodes(tmp_path, capsys):
+    """data.val_dir holding a link to a clip beside it, with data.cache_dir: refused only after the frame cache had
+    decoded every training sequence (minutes on a real data set), though bad input stops before any work."""
+    import train
+    from training_data import make_calendar_scenes, make_sequence_folders, tiny_training_flags
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    val_dir = make_sequence_folders(tmp_path / "val", {"clip": 5}, sizes={"clip": (64, 64)})
+    os.symlink("clip", os.path.join(val_dir, "clip-latest"))
+    with pytest.raises(SystemExit) as stop:
+        train.main(tiny_training_flags(scenes, tmp_path / "out", **{
+            "train.max_iter": 2, "train.val_freq": 2, "data.val_dir": val_dir, "train.val_crop": 48,
+            "data.cache_dir": str(tmp_path / "cache")}))
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: '{os.path.join(val_dir, 'clip-latest')}' is the validation clip '{os.path.join(val_dir, 'clip')}' "
+        "again (through a symbolic link), so it would be scored twice at each validation; remove the link, or move it "
+        "out of data.val_dir"]
+    assert not os.path.exists(tmp_path / "cache") or not os.listdir(tmp_path / "cache")
