@@ -4538,7 +4538,8 @@ def test_two_series_of_one_numbering_in_a_sequence_folder_are_told_to_move_one(t
                                         rf"'{re.escape(os.path.join(folder, second))}' are both frame 1 by the numbers "
                                         r"in their names, which order a sequence's frames, and frames of two series "
                                         r"\(two cameras', or a stereo pair's 'left_0001\.png', 'right_0001\.png'\): "
-                                        r"move one series' frames to a sequence folder of their own$"):
+                                        r"move one series' frames to a folder of their own \(a sequence folder, "
+                                        r"to train on both\)$"):
         folder_sequences(root)
     root, _, _ = sequence_of_a_copy(tmp_path / "one", ["0001.png", "0002.png", "L_0001.png"], "0001.png")
     with pytest.raises(UserError, match=r"one is a copy of the other, or which comes first is not known; remove or "

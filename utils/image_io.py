@@ -164,7 +164,7 @@ def one_frame_a_number(frames):
                 # and the next pair was refused so, a frame at a time
                 raise UserError(f"'{other}' and '{path}' are {which}, and frames of two series (two cameras', or a "
                                 "stereo pair's 'left_0001.png', 'right_0001.png'): move one series' frames to a "
-                                "sequence folder of their own")
+                                "folder of their own (a sequence folder, to train on both)")
             raise UserError(f"'{other}' and '{path}' are {which}: one is a copy of the other, or which comes first is "
                             "not known; remove or rename one")
     return no_copy_of_a_frame(frames)
