@@ -551,6 +551,8 @@ def train(config, comm, output_claim):
     context = context_name(config.nnabla_context.context)
     use_context(context, comm.device_id)  # under NCCL the GPU of the communicator's local rank
     is_writer = comm.rank == 0
+    # a bad clip (one linked to another) was refused only after the frame cache had decoded the training data
+    val_clips = validation_clips(config)
     sampler = SequenceSampler(config, comm.rank, comm.size, warn_to_stderr if is_writer else
                               (lambda message: None))
     iterations, learning_rate = scaled_schedule(config, comm.size)
@@ -560,7 +562,6 @@ def train(config, comm, output_claim):
                         "stage only (--tecogan), and this run is the FRVSR stage, which starts from random weights; "
                         "add --tecogan, or drop it")
     settings = run_settings(config, comm.size)
-    val_clips = validation_clips(config)
     checkpoint = config.train.checkpoint
     # a given one is checked before anything is made
     recorded = read_checkpoint(checkpoint) if checkpoint else None

@@ -326,6 +326,16 @@ def once_each(root, pairs, listed, what="sequence folder", twice="its frames wou
     shows: it is the one file (device and inode) where its file system numbers its files (a zero is no number).
     The line names the one reached through a link, what it is (what), what would happen (twice) and what to do
     (advice: without a list, with one: listed)."""
+    # a link to root itself ('current' -> '.' in data.val_dir), or root mounted in itself, was read as a clip, and
+    # refused as "a clip with no images", which did not say that it is the folder itself
+    whole, root_identity = os.path.realpath(root), file_identity(root)
+    for name, folder in pairs:
+        identity = file_identity(folder)
+        linked = os.path.realpath(folder) == whole
+        if linked or (identity and identity[1] and identity == root_identity):
+            how, remedy = reached_how(linked)
+            raise UserError(f"'{os.path.join(root, name)}' is '{root}' itself ({how}), no {what}; {remedy}, "
+                            f"{advice[listed]}")
     first = {}
     for name, folder in sorted(pairs, key=lambda pair: through_a_link(root, pair[0])):
         identity = file_identity(folder)
@@ -333,11 +343,16 @@ def once_each(root, pairs, listed, what="sequence folder", twice="its frames wou
             other = first.setdefault(key, name) if key else name
             if other == name:
                 continue
-            linked = through_a_link(root, name) or through_a_link(root, other) or key == os.path.realpath(folder)
-            how, remedy = (("through a symbolic link", "remove the link") if linked else
-                           ("mounted there too: a bind mount, or a container's volume", "unmount it"))
+            how, remedy = reached_how(through_a_link(root, name) or through_a_link(root, other)
+                                      or key == os.path.realpath(folder))
             raise UserError(f"'{os.path.join(root, name)}' is the {what} '{os.path.join(root, other)}' again ({how}), "
                             f"so {twice}; {remedy}, {advice[listed]}")
+
+
+def reached_how(linked):
+    """(how, remedy) of a folder reached again: through a symbolic link (linked), else mounted there too."""
+    return (("through a symbolic link", "remove the link") if linked else
+            ("mounted there too: a bind mount, or a container's volume", "unmount it"))
 
 
 def no_sequence_there(root):

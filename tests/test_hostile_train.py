@@ -4609,3 +4609,94 @@ def test_a_loss_log_header_naming_no_iteration_column_is_said_so_and_the_file_ke
                                         r"only the earlier curves$"):
         loss_log_resumed(tmp_path, text)
     assert (tmp_path / "losses.csv").read_text() == text
+
+
+# Twentieth pass, fourth look at the twentieth pass's training-data fixes
+
+@pytest.mark.parametrize("names, first, second", [
+    (["left_0001.png", "left_0002.png", "right_0001.png", "right_0002.png"], "left_0001.png", "right_0001.png"),
+    (["01.png", "02.png", "A_01.png", "A_02.png"], "01.png", "A_01.png")], ids=["a stereo pair", "two cameras"])
+def test_two_series_of_one_numbering_in_a_sequence_folder_are_told_to_move_one(tmp_path, names, first, second):
+    """A stereo pair's 'left_0001.png'.. and 'right_0001.png'.. (or a camera's '01.png'.. beside 'A_01.png'..) in one
+    folder: refused as "one is a copy of the other, or which comes first is not known; remove or rename one", and,
+    one renamed, the next pair so, a frame at a time; the line now says two series, and to move one. A lone copy of
+    a frame of one number is said as before."""
+    from datasets.sequences import folder_sequences
+    from hostile import sequence_of_a_copy
+    root, _, _ = sequence_of_a_copy(tmp_path, names, names[0])
+    folder = os.path.join(root, "s")
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(folder, first))}' and "
+                                        rf"'{re.escape(os.path.join(folder, second))}' are both frame 1 by the numbers "
+                                        r"in their names, which order a sequence's frames, and frames of two series "
+                                        r"\(two cameras', or a stereo pair's 'left_0001\.png', 'right_0001\.png'\): "
+                                        r"move one series' frames to a folder of their own \(a sequence folder, "
+                                        r"to train on both\)$"):
+        folder_sequences(root)
+    root, _, _ = sequence_of_a_copy(tmp_path / "one", ["0001.png", "0002.png", "L_0001.png"], "0001.png")
+    with pytest.raises(UserError, match=r"one is a copy of the other, or which comes first is not known; remove or "
+                                        r"rename one$"):
+        folder_sequences(root)
+
+
+@pytest.mark.parametrize("picture", ["f0002.fits.gz", "f0002.FIT.GZ", "f0002.fts.gz"])
+def test_a_fits_frame_compressed_by_gzip_among_the_frames_is_one_line(tmp_path, picture):
+    """'f0002.fits.gz' (a FITS frame compressed by gzip, which FITS readers read as it is) between 'f0001.png' and
+    'f0003.png': left out without a word, the frames either side trained on as consecutive, exit code 0. A backup's
+    'f0002.png.gz' is no picture's format, and is left out as before."""
+    from datasets.sequences import folder_sequences
+    from hostile import PICTURE_IN_A_GAP, sequence_beside_a_picture
+    root, path = sequence_beside_a_picture(tmp_path, ["f0001.png", "f0003.png"], picture)
+    with pytest.raises(UserError, match=rf"^'{re.escape(path)}' {PICTURE_IN_A_GAP}"):
+        folder_sequences(root)
+    os.rename(path, os.path.join(root, "s", "f0002.png.gz"))
+    assert [os.path.basename(frame) for frame in folder_sequences(root)[0].frames] == ["f0001.png", "f0003.png"]
+
+
+def test_a_link_to_the_validation_folder_itself_is_said_to_be_so(tmp_path, monkeypatch):
+    """data.val_dir holding 'current' -> '.' (or the folder mounted in itself, a bind mount): refused as "validation
+    clip '.../current' has no images", which did not say that it is the folder itself."""
+    import datasets.sequences
+    from training.validation import validation_clips
+    from training_data import make_sequence_folders
+    val_dir = make_sequence_folders(tmp_path / "val", {"calendar": 6}, sizes={"calendar": (64, 64)})
+    os.symlink(".", os.path.join(val_dir, "current"))
+    config = config_of_flags("--set", "train.val_freq=1", "--set", f"data.val_dir={val_dir}", "--set",
+                             "train.val_crop=48")
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(val_dir, 'current'))}' is "
+                                        rf"'{re.escape(val_dir)}' itself \(through a symbolic link\), no validation "
+                                        r"clip; remove the link, or move it out of data\.val_dir$"):
+        validation_clips(config)
+    os.remove(os.path.join(val_dir, "current"))
+    assert [clip.name for clip in validation_clips(config)] == ["calendar"]
+    os.mkdir(os.path.join(val_dir, "current"))
+    identity = datasets.sequences.file_identity
+
+    def mounted_in_itself(path):
+        return identity(val_dir if os.path.basename(path) == "current" else path)
+
+    monkeypatch.setattr(datasets.sequences, "file_identity", mounted_in_itself)
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(val_dir, 'current'))}' is "
+                                        rf"'{re.escape(val_dir)}' itself \(mounted there too: a bind mount, or a "
+                                        r"container's volume\), no validation clip; unmount it, or move it out of "
+                                        r"data\.val_dir$"):
+        validation_clips(config)
+
+
+def test_a_validation_clip_s_link_is_refused_before_the_frame_cache_decodes(tmp_path, capsys):
+    """data.val_dir holding a link to a clip beside it, with data.cache_dir: refused only after the frame cache had
+    decoded every training sequence (minutes on a real data set), though bad input stops before any work."""
+    import train
+    from training_data import make_calendar_scenes, make_sequence_folders, tiny_training_flags
+    scenes = make_calendar_scenes(tmp_path / "scenes")
+    val_dir = make_sequence_folders(tmp_path / "val", {"clip": 5}, sizes={"clip": (64, 64)})
+    os.symlink("clip", os.path.join(val_dir, "clip-latest"))
+    with pytest.raises(SystemExit) as stop:
+        train.main(tiny_training_flags(scenes, tmp_path / "out", **{
+            "train.max_iter": 2, "train.val_freq": 2, "data.val_dir": val_dir, "train.val_crop": 48,
+            "data.cache_dir": str(tmp_path / "cache")}))
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: '{os.path.join(val_dir, 'clip-latest')}' is the validation clip '{os.path.join(val_dir, 'clip')}' "
+        "again (through a symbolic link), so it would be scored twice at each validation; remove the link, or move it "
+        "out of data.val_dir"]
+    assert not os.path.exists(tmp_path / "cache") or not os.listdir(tmp_path / "cache")

@@ -49,7 +49,7 @@ IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp")
 # cameras' raw files (Minolta's '.mrw', Kodak's '.dcr', '.kdc', Sony's '.srf', '.sr2', Epson's '.erf', Mamiya's
 # '.mef', Leaf's '.mos', Hasselblad's '.fff', Phase One's '.cap', Leica's and Panasonic's '.raw'), PhotoCD's '.pcd',
 # Pixar's '.pxr', JPEG 2000's '.jpm', '.jph', '.jng', '.bpg'; and FITS compressed by fpack, as observatories keep their
-# frames ('.fz': 'f0002.fits.fz' was left out so too)
+# frames ('.fz': 'f0002.fits.fz' was left out so too), or by gzip, which FITS readers read as they are ('.fits.gz')
 OTHER_PICTURE_EXTENSIONS = (".webp", ".tif", ".tiff", ".gif", ".exr", ".hdr", ".jp2", ".j2k", ".heic", ".heif", ".avif",
                             ".ppm", ".pgm", ".pnm", ".pbm", ".tga", ".dpx", ".jfif", ".jpe", ".jif", ".jxl", ".apng",
                             ".qoi", ".psd", ".dng", ".pcx", ".pam", ".pfm", ".phm", ".sgi", ".ras", ".sun", ".sr",
@@ -61,7 +61,7 @@ OTHER_PICTURE_EXTENSIONS = (".webp", ".tif", ".tiff", ".gif", ".exr", ".hdr", ".
                             ".iiq", ".x3f", ".rwl", ".insp", ".xpm", ".fits", ".fit", ".fts", ".vda", ".icb",
                             ".vst", ".im", ".msp", ".pcd", ".pxr", ".jpm", ".jph", ".jng", ".bpg", ".ari", ".mrw",
                             ".dcr", ".kdc", ".srf", ".sr2", ".erf", ".mef", ".mos", ".fff", ".cap", ".raw",
-                            ".fz")
+                            ".fz", ".fits.gz", ".fit.gz", ".fts.gz")
 DEFAULT_FPS = 24  # the frame rate of a video made from frames, and of a video file that does not say its own
 
 
@@ -159,9 +159,23 @@ def one_frame_a_number(frames):
         if other != path:
             which = "one frame in two formats" if by_name else (
                 f"both frame {number} by the numbers in their names, which order a sequence's frames")
+            if not by_name and two_series(frames, other, path):
+                # a stereo pair's 'left_0001', 'right_0001' (or cameras 'A_', 'B_') were told to remove or rename one,
+                # and the next pair was refused so, a frame at a time
+                raise UserError(f"'{other}' and '{path}' are {which}, and frames of two series (two cameras', or a "
+                                "stereo pair's 'left_0001.png', 'right_0001.png'): move one series' frames to a "
+                                "folder of their own (a sequence folder, to train on both)")
             raise UserError(f"'{other}' and '{path}' are {which}: one is a copy of the other, or which comes first is "
                             "not known; remove or rename one")
     return no_copy_of_a_frame(frames)
+
+
+def two_series(frames, path, other):
+    """Whether path and other, two frames of one number, are each of a series of frames named alike but for their
+    numbers ('left_0001', 'left_0002' and 'right_0001', 'right_0002'), and the two series named otherwise."""
+    patterns = [name_pattern(os.path.splitext(os.path.basename(frame))[0]) for frame in frames]
+    one, two = (name_pattern(os.path.splitext(os.path.basename(frame))[0]) for frame in (path, other))
+    return one != two and patterns.count(one) > 1 and patterns.count(two) > 1
 
 
 def no_copy_of_a_frame(frames):
