@@ -1756,3 +1756,24 @@ def test_a_zip_of_a_camera_jpeg_or_a_bmp_cut_short_is_refused_before_its_job_is_
         archive.writestr(name, data)
     whole = upload_input(str(tmp_path / "whole.zip"), "whole.zip", "", "", str(tmp_path / "job2"), 2 ** 30)
     assert whole["frames"] == 2
+
+
+@pytest.mark.parametrize("kind", ["variable-length", "of no data"])
+def test_a_model_recording_a_degradation_of_another_hdf5_kind_is_named_as_a_fixed_length_one_is(tmp_path, kind):
+    """A degradation recorded as a variable-length text of bytes not UTF-8 was shown as h5py's lone surrogate, '\\udcff',
+    where a fixed-length text is shown '\\xff'; one of no data (HDF5's null dataspace) as h5py's name for it,
+    "Empty(dtype=dtype('S5'))", where an empty text is shown ''."""
+    import h5py
+    import numpy as np
+
+    from webapp.inputs import job_spec
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    recorded = (np.array(b"\xffab", dtype=h5py.string_dtype("ascii")) if kind == "variable-length" else
+                h5py.Empty("S5"))
+    model_recording_degradation(weights / "mine.h5", recorded)
+    with pytest.raises(UserError) as refused:
+        job_spec(str(tmp_path / "job"), None, "carphone_pristine.mp4 (176x144, with ground truth)", "weights/: mine.h5",
+                 "", "3", {"--backend": "auto"}, str(weights), 2 ** 30)
+    shown = r"\xffab" if kind == "variable-length" else ""
+    assert str(refused.value).startswith(f"model weights file 'weights/: mine.h5' records degradation '{shown}', not ")
