@@ -399,3 +399,10 @@ def hdf5_opens(monkeypatch):
 
     monkeypatch.setattr(h5py, "File", CountedFile)
     return opened
+
+
+def with_exif_thumbnail(picture, thumbnail):
+    """A JPEG as a camera writes it: an APP1 (Exif) segment after its start, holding a small JPEG of its own."""
+    import struct
+    payload = b"Exif\0\0" + b"MM\0*\0\0\0\x08" + b"\0" * 6 + thumbnail
+    return picture[:2] + b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload + picture[2:]

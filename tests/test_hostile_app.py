@@ -1717,3 +1717,63 @@ def test_a_job_whose_folder_is_deleted_while_it_runs_fails_with_that_line(tmp_pa
     assert job.message == (f"the server's folder '{queue.jobs_folder}' was deleted while the job ran, with the job's "
                            "files; stop the server and start it again" if deleted == "the jobs folder" else
                            "the job's folder was deleted while the job ran; press Run again")
+
+
+# Twentieth pass, fourth look at the twentieth pass's demo and page fixes
+
+@pytest.mark.parametrize("frame", ["a camera's JPEG", "a BMP"])
+def test_a_zip_of_a_camera_jpeg_or_a_bmp_cut_short_is_refused_before_its_job_is_queued(tmp_path, frame):
+    """The byte checks before a job is queued (utils.image_io.damage_of, read_bgr_uint8's own): a JPEG holding an Exif
+    thumbnail (as a camera writes it) and cut short passed, the thumbnail's scan and end taken for the picture's, and
+    decoded with its missing rows grey (exit code 0); a BMP cut short was "the file is corrupt or not an image; replace
+    or remove it" after OpenCV's own line ("[ERROR:0@0.2] global loadsave.cpp:910 imdecode_ ...")."""
+    import zipfile
+
+    import cv2
+    import numpy as np
+
+    from hostile import with_exif_thumbnail
+    from utils.image_io import read_bgr_uint8
+    from webapp.inputs import upload_input
+    picture = np.random.default_rng(0).integers(0, 256, (24, 32, 3), np.uint8)
+    if frame == "a BMP":
+        name, data = "0002.bmp", cv2.imencode(".bmp", picture)[1].tobytes()
+    else:
+        name, data = "0002.jpg", with_exif_thumbnail(cv2.imencode(".jpg", picture)[1].tobytes(),
+                                                     cv2.imencode(".jpg", picture[::4, ::4])[1].tobytes())
+    extension = os.path.splitext(name)[1]
+    with zipfile.ZipFile(tmp_path / "frames.zip", "w") as archive:
+        archive.writestr("0001" + extension, data)
+        archive.writestr(name, data[:len(data) * 3 // 4])
+    with pytest.raises(UserError, match=rf"^frame '{name}' of 'my frames.zip' cannot be read: the file is cut short; "
+                                        "zip whole frames again and upload that zip$"):
+        upload_input(str(tmp_path / "frames.zip"), "my frames.zip", "", "", str(tmp_path / "job"), 2 ** 30)
+    (tmp_path / name).write_bytes(data[:-1])  # generate.py's reading: one line of its own before decoding
+    with pytest.raises(UserError, match=r": the file is cut short; replace or remove it$"):
+        read_bgr_uint8(str(tmp_path / name))
+    with zipfile.ZipFile(tmp_path / "whole.zip", "w") as archive:  # whole frames of each are taken
+        archive.writestr("0001" + extension, data)
+        archive.writestr(name, data)
+    whole = upload_input(str(tmp_path / "whole.zip"), "whole.zip", "", "", str(tmp_path / "job2"), 2 ** 30)
+    assert whole["frames"] == 2
+
+
+@pytest.mark.parametrize("kind", ["variable-length", "of no data"])
+def test_a_model_recording_a_degradation_of_another_hdf5_kind_is_named_as_a_fixed_length_one_is(tmp_path, kind):
+    """A degradation recorded as a variable-length text of bytes not UTF-8 was shown as h5py's lone surrogate, '\\udcff',
+    where a fixed-length text is shown '\\xff'; one of no data (HDF5's null dataspace) as h5py's name for it,
+    "Empty(dtype=dtype('S5'))", where an empty text is shown ''."""
+    import h5py
+    import numpy as np
+
+    from webapp.inputs import job_spec
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    recorded = (np.array(b"\xffab", dtype=h5py.string_dtype("ascii")) if kind == "variable-length" else
+                h5py.Empty("S5"))
+    model_recording_degradation(weights / "mine.h5", recorded)
+    with pytest.raises(UserError) as refused:
+        job_spec(str(tmp_path / "job"), None, "carphone_pristine.mp4 (176x144, with ground truth)", "weights/: mine.h5",
+                 "", "3", {"--backend": "auto"}, str(weights), 2 ** 30)
+    shown = r"\xffab" if kind == "variable-length" else ""
+    assert str(refused.value).startswith(f"model weights file 'weights/: mine.h5' records degradation '{shown}', not ")

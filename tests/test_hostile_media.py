@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from conftest import REPO_ROOT
-from hostile import FRAMES, WEIGHTS, assert_one_error_line, decoded_count, ffmpeg_video, run_python_without_root_override
+from hostile import (FRAMES, WEIGHTS, assert_one_error_line, decoded_count, ffmpeg_video,
+                     run_python_without_root_override, with_exif_thumbnail)
 from utils.errors import UserError
 
 
@@ -687,13 +688,6 @@ def test_a_picture_of_one_frame_is_still_refused_as_a_picture(tmp_path, name):
 
 
 # Fourteenth pass, third look at the fourteenth pass's generate, demo and app fixes
-
-def with_exif_thumbnail(picture, thumbnail):
-    """A JPEG as a camera writes it: an APP1 (Exif) segment after its start, holding a small JPEG of its own."""
-    import struct
-    payload = b"Exif\0\0" + b"MM\0*\0\0\0\x08" + b"\0" * 6 + thumbnail
-    return picture[:2] + b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload + picture[2:]
-
 
 def test_a_motion_jpeg_stream_of_camera_pictures_is_read_as_a_video(tmp_path):
     """A stream of JPEGs that hold an Exif thumbnail (a camera's pictures put one after the other, as FFmpeg's mjpeg

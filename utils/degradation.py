@@ -16,6 +16,7 @@ was trained with in its HDF5 attribute DEGRADATION_ATTRIBUTE; files without it (
 """
 import math
 
+import h5py
 import nnabla as nn
 import nnabla.functions as F
 import numpy as np
@@ -107,6 +108,13 @@ def recorded_degradation(attributes):
     """The degradation a model_param file's root attributes record, as text (bd when they record none). Bytes not UTF-8
     by their codes: their decoding raised a traceback in generate.py, demo.py and the page."""
     value = attributes.get(DEGRADATION_ATTRIBUTE, DEFAULT_DEGRADATION)
+    if isinstance(value, h5py.Empty):  # an attribute of no data: was shown as h5py's "Empty(dtype=dtype('S5'))"
+        return ""
+    if isinstance(value, str):  # a variable-length text's bytes not UTF-8, h5py's lone surrogates: as a fixed-length
+        try:  # one's, "\xff" (was "\udcff")
+            value = value.encode(errors="surrogateescape")
+        except UnicodeEncodeError:  # a surrogate no byte stands for: shown by its code as it is
+            return value
     return value.decode(errors="backslashreplace") if isinstance(value, bytes) else str(value)
 
 

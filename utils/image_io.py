@@ -376,14 +376,37 @@ JPEG_SIGNATURE = b"\xff\xd8\xff"
 
 
 def ends_early(data):
-    """Whether the bytes of a PNG or JPEG file stop before its end marker (IEND; EOI after the first scan),
-    as a file cut off by a failed copy does: libpng and libjpeg would print their own lines, and a JPEG
-    would decode with its missing rows grey."""
+    """Whether the bytes of a PNG or JPEG file stop before its end marker (IEND; EOI after the first scan), or those
+    of a BMP before the rows its header gives, as a file cut off by a failed copy does: libpng and libjpeg would print
+    their own lines, and a JPEG would decode with its missing rows grey. The first scan is the picture's own
+    (first_jpeg_scan): a camera's Exif thumbnail, a JPEG with its own scan and end before it, let a photo cut short
+    pass and decode with grey rows; a BMP cut short passed and failed at its decoding (OpenCV's own line)."""
     if data.startswith(PNG_SIGNATURE):
         return b"IEND" not in data
     if data.startswith(JPEG_SIGNATURE):
-        return data.find(b"\xff\xd9", max(data.find(b"\xff\xda"), 2)) < 0
+        return data.find(b"\xff\xd9", first_jpeg_scan(data)) < 0
+    if data.startswith(b"BM"):
+        return bmp_rows_end(data) > len(data)
     return False
+
+
+def bmp_rows_end(data):
+    """Where the rows of an uncompressed BMP (data, its bytes) end by its header (the offset of its pixels, its width,
+    height and bits a pixel), or 0 where the header does not say (run-length packed, or too short to be a header: a
+    file shorter than its headers is cut short)."""
+    if len(data) < 26:
+        return len(data) + 1
+    (offset, header_size) = struct.unpack("<II", data[10:18])
+    if header_size == 12:  # OS/2's header: 16-bit sides
+        width, height, _, bits = struct.unpack("<HHHH", data[18:26])
+        compression = 0
+    elif len(data) < 34:
+        return len(data) + 1
+    else:
+        width, height, _, bits, compression = struct.unpack("<iiHHI", data[18:34])
+    if compression not in (0, 3, 6):  # BI_RGB, BI_BITFIELDS, BI_ALPHABITFIELDS: rows of a fixed length
+        return 0
+    return offset + (abs(width) * bits + 31) // 32 * 4 * abs(height)
 
 
 def png_checksum_fails(data):

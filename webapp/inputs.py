@@ -142,20 +142,24 @@ def zip_input(path, name, folder, max_unpacked_bytes):
     frames = frame_folder(folder, name)
     try:
         paths = list_frames(frames)  # refuses copies and unnumbered pictures, as generate.py does, up front
-        common_image_size(
-            paths, "frame", "all frames of a clip must have one size; resize them or upload them "
-            "as separate clips")
     except UserError as error:
         raise in_page_terms(error, frames + os.sep, "")
-    # a frame cut short after its header (a copy cut off) or damaged passed the check above, which reads headers
+    # a frame cut short after its header (a copy cut off) or damaged passed the size check, which reads a PNG's header
     # alone, and the job failed at its turn, after every job ahead of it: its bytes checked as generate.py checks them
-    # before it decodes (no decoding here)
+    # before it decodes, and before the size check decodes a JPEG or a BMP (which named it "cannot read image
+    # '0002.jpg': ...; replace or remove it", a file on the server)
     for path in paths:
         with open(path, "rb") as file:
             damage = damage_of(file.read())
         if damage:
             raise UserError(f"frame '{os.path.relpath(path, frames)}' of '{name}' cannot be read: {damage}; zip whole "
                             "frames again and upload that zip")
+    try:
+        common_image_size(
+            paths, "frame", "all frames of a clip must have one size; resize them or upload them "
+            "as separate clips")
+    except UserError as error:
+        raise in_page_terms(error, frames + os.sep, "")
     return dict(kind="frames", path=frames, name=name, frames=len(paths))
 
 
