@@ -3156,7 +3156,8 @@ def venv_of_a_pip_that_crashes(tmp_path, traceback_end):
     for name in ("__init__.py", "_internal/__init__.py", "_internal/cli/__init__.py", "_internal/cli/main.py"):
         (pip / name).write_text("")
     (pip / "__main__.py").write_text(
-        "import sys\nif 'install' in sys.argv:\n"
+        "import os, sys\nif 'install' in sys.argv:\n"
+        "    os.environ.get('PIP_LOG') and open(os.environ['PIP_LOG'], 'a').write('what pip logged\\n')\n"
         "    print('ERROR: Exception:\\nTraceback (most recent call last):\\n  File \"pip/x.py\", line 1, in run\\n'\n"
         f"          '    status = run_func(*args)\\n' + {traceback_end!r})\n    sys.exit(2)\n")
     return venv
@@ -3273,3 +3274,17 @@ def test_make_refuses_a_venv_ending_in_a_carriage_return_naming_it(tmp_path, end
     shown = {"\r": "\\r", "\f": "\\f"}[end]
     assert f"VENV 'v{shown}' is not one word, or begins or ends with a space, tab, newline, carriage return" in lines[0]
     assert not (copy / "v").exists() and not (copy / f"v{end}").exists()
+
+
+@pytest.mark.parametrize("stream", ["stdout", "stderr"])
+def test_the_set_up_writes_a_pip_log_on_its_own_stream_where_it_is_named(tmp_path, stream):
+    """`PIP_LOG=/dev/stderr` (a CI job's log): pip's /dev/stderr was the set-up's reading of pip's output, so that the log
+    of a failed install was lost, one line said in its place (a good one's went to stderr, however /dev/stdout was)."""
+    venv = venv_of_a_pip_that_crashes(tmp_path, "MemoryError")
+    requirements = set_up_copy(tmp_path, "package\n") / "requirements.txt"
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv), str(requirements)],
+                               capture_output=True, text=True, timeout=120, env=dict(os.environ, PIP_LOG=f"/dev/{stream}"))
+    assert completed.returncode == 2 and "(MemoryError)" in completed.stderr, completed.stderr
+    logged = completed.stdout if stream == "stdout" else completed.stderr
+    assert "what pip logged\n" in logged and "what pip logged" not in (completed.stdout + completed.stderr).replace(
+        "what pip logged", "", 1), (completed.stdout, completed.stderr)
