@@ -46,10 +46,23 @@ endif
 # asked pip for a requirements file 'venv'. Only clean-venv (quoted) takes such a name, to remove one made otherwise.
 # A newline or space ending the name (a VENV of `$(shell ...)`'s line) is one word to make but split the set-up's command
 # line: make_venv.sh's "unbound variable" and make's line.
+# A carriage return, vertical tab or form feed ending it (`VENV=$$'v\r'`, from a file of Windows' line ends) was said to
+# be "a space, tab or newline", the name shown without it: it is named, and shown as \r, \v or \f (a newline as \n).
+# The shell's and Python's blanks other than space and tab, which make's strip drops as well (through the shell, whose
+# printf is its own: make runs a command of no shell characters itself, from PATH):
+carriage_return := $(shell printf '\r' 2>/dev/null)
+vertical_tab := $(shell printf '\v' 2>/dev/null)
+form_feed := $(shell printf '\f' 2>/dev/null)
+define newline
+
+
+endef
+blanks_shown = $(subst $(newline),\n,$(subst $(carriage_return),\r,$(subst $(vertical_tab),\v,$(subst \
+    $(form_feed),\f,$1))))
 ifneq ($(words $(VENV))$(VENV),1$(strip $(VENV)))
 ifneq ($(filter-out clean-venv,$(or $(MAKECMDGOALS),setup)),)
-$(error VENV '$(strip $(VENV))' is not one word, or begins or ends with a space, tab or newline: make splits a name at \
-    them; choose a folder whose path has none)
+$(error VENV '$(call blanks_shown,$(VENV))' is not one word, or begins or ends with a space, tab, newline, carriage \
+    return, vertical tab or form feed: make splits a name at them; choose a folder whose path has none)
 endif
 endif
 # The set-up's commands take the name unquoted: `VENV='~/v*'` was globbed to a user's folder ~/venv-data, made a venv;
@@ -154,10 +167,6 @@ chromium_given = $(if $(filter environment%,$(origin CHROMIUM)),$(value CHROMIUM
 space := $(subst x,,x x)
 tab := $(subst x,,x	x)
 ch_blanks := space tab newline carriage_return vertical_tab form_feed
-# (through the shell, whose printf is its own: make runs a command of no shell characters itself, from PATH)
-carriage_return := $(shell printf '\r' 2>/dev/null)
-vertical_tab := $(shell printf '\v' 2>/dev/null)
-form_feed := $(shell printf '\f' 2>/dev/null)
 # (each blank marked as /CHROMIUM-name/, so that the value is one word to make's functions; no line is broken before an
 # argument of $(call), which would begin with a space)
 ch_marks := $(foreach blank,$(ch_blanks),/CHROMIUM-$(blank)/)
@@ -172,18 +181,21 @@ ch_trimmed = $(if $(filter $(addsuffix %,$(ch_marks)) $(addprefix %,$(ch_marks))
 chromium_path = $(call ch_unmarked,$(call ch_trimmed,$(call ch_marked,$(chromium_given),$(ch_blanks))),$(ch_blanks))
 chromium_named = $(call venv_quoted,$(or $(chromium_path),$(DEBIAN_CHROMIUM)))
 chromium_quoted = "$(chromium_named)"
+# The name as the error lines show it: a carriage return inside it (`/opt/a\rb/chrome`) overwrote the line from there
+# on a terminal; a vertical tab or form feed broke it. Shown as \r, \v and \f, as TEST_WORKERS' newline is as \n.
+chromium_shown = $(call blanks_shown,$(chromium_named))
+# Error lines naming CHROMIUM or VENV are printed by printf's %s (say): /bin/sh's echo (dash's) reads backslashes in
+# them, so that `CHROMIUM='/opt/a\cb'` or `clean-venv VENV='x\cy'` cut the line at "error: /opt/a" (the rest, and the
+# line end, gone), `\n` broke it in two and `\101` named another file, A.
+say := say() { printf '%s\n' "$$*"; };
 # A newline in it (`CHROMIUM=$$'/opt/a\nb/chrome'`) cut make's command in two: the shell's "Syntax error: Unterminated
 # quoted string". A path with one is refused in one line.
-define newline
-
-
-endef
 browser:
 	@$(if $(findstring $(newline),$(chromium_path)),echo "error: CHROMIUM holds a newline that make's commands" \
 	    "cannot take; set it to the path of the Chromium alone and run make again" >&2; exit 2)
-	@{ test -f $(chromium_quoted) && test -x $(chromium_quoted); } || { if [ "$$(id -u)" != 0 ] \
+	@$(say) { test -f $(chromium_quoted) && test -x $(chromium_quoted); } || { if [ "$$(id -u)" != 0 ] \
 	    || ! command -v apt-get >/dev/null; then \
-	    echo "error: $(chromium_named) is missing or not a program, which the web page's tests drive;" \
+	    say "error: $(chromium_shown) is missing or not a program, which the web page's tests drive;" \
 	    "install Debian's chromium and chromium-driver as root (apt-get install chromium chromium-driver), or set" \
 	    "CHROMIUM to the Chromium you have, then run make again" >&2; \
 	    exit 2; fi; echo "installing Debian's chromium and chromium-driver with apt-get"; \
@@ -191,10 +203,10 @@ browser:
 	    --no-install-recommends chromium chromium-driver; } 2>&1); then \
 	    reason=$$(printf '%s\n' "$$failed" | grep -a '^E: ' | head -n 1); \
 	    [ -n "$$reason" ] || reason=$$(printf '%s\n' "$$failed" | grep -av '^[[:space:]]*$$' | tail -n 1); \
-	    echo "error: apt-get could not install chromium and chromium-driver ($${reason#E: }), which the web" \
+	    say "error: apt-get could not install chromium and chromium-driver ($${reason#E: }), which the web" \
 	    "page's tests drive; install them, then run make again" >&2; exit 2; fi; \
-	    { test -f $(chromium_quoted) && test -x $(chromium_quoted); } || { echo "error: apt-get installed Debian's" \
-	    "chromium as $(DEBIAN_CHROMIUM), but CHROMIUM is $(chromium_named), which is missing or not a" \
+	    { test -f $(chromium_quoted) && test -x $(chromium_quoted); } || { say "error: apt-get installed Debian's" \
+	    "chromium as $(DEBIAN_CHROMIUM), but CHROMIUM is $(chromium_shown), which is missing or not a" \
 	    "program; set CHROMIUM to $(DEBIAN_CHROMIUM), then run make again" >&2; exit 2; }; }
 
 # Two pytest workers (pytest-xdist): most tests run one single-threaded process, so CI's two cores halve
@@ -277,20 +289,20 @@ VENV_OWN_FILES := pyvenv\.cfg|pip\.conf|\.installed|\.installed-test|\.gitignore
 clean-venv:
 	@$(if $(findstring $(newline),$(VENV)),echo "error: VENV holds a newline that make's commands cannot take;" \
 	    "nothing removed: remove that folder yourself" >&2; exit 2)
-	@venv="$(call venv_quoted,$(VENV))"; \
+	@$(say) venv="$(call venv_quoted,$(VENV))"; \
 	while [ "$${venv%/}" != "$$venv" ] && [ -n "$${venv%/}" ]; do venv=$${venv%/}; done; \
-	case "$$venv" in .|..|*/.|*/..) echo "error: '$$venv' ends in . or .., which rm does not remove; name the" \
+	case "$$venv" in .|..|*/.|*/..) say "error: '$$venv' ends in . or .., which rm does not remove; name the" \
 	    "virtual environment's folder itself" >&2; exit 2;; esac; \
-	if [ -L "$$venv" ] && [ ! -e "$$venv" ]; then echo "error: '$$venv' is a link to $$(readlink -- "$$venv")," \
+	if [ -L "$$venv" ] && [ ! -e "$$venv" ]; then say "error: '$$venv' is a link to $$(readlink -- "$$venv")," \
 	    "which leads to no folder; nothing removed: remove the link yourself if that is what you meant" >&2; exit 2; fi; \
-	if [ -e "$$venv" ] && [ ! -f "$$venv/pyvenv.cfg" ]; then echo "error: '$$venv' is not a virtual" \
+	if [ -e "$$venv" ] && [ ! -f "$$venv/pyvenv.cfg" ]; then say "error: '$$venv' is not a virtual" \
 	    "environment (it has no pyvenv.cfg); nothing removed: remove it yourself if that is what you meant" >&2; \
 	    exit 2; fi; \
 	others=$$(ls -A -- "$$venv" 2>/dev/null | grep -avxE -e "$(VENV_OWN_FOLDERS)" -e "$(VENV_OWN_FILES)" | head -n 1); \
-	if [ -n "$$others" ]; then echo "error: '$$venv' holds files of its own beside the virtual environment's (such" \
+	if [ -n "$$others" ]; then say "error: '$$venv' holds files of its own beside the virtual environment's (such" \
 	    "as '$$others'); nothing removed: move them out first, or remove it yourself" >&2; exit 2; fi; \
 	printf 'rm -rf "%s"\n' "$$venv"; \
 	if ! failed=$$( { [ -L "$$venv" ] || [ ! -d "$$venv" ] || { rm -rf -- "$$venv/bin" && for entry in "$$venv"/* \
 	    "$$venv"/.[!.]* "$$venv"/..?*; do [ "$$entry" = "$$venv/pyvenv.cfg" ] || rm -rf -- "$$entry" || exit; done; } \
 	    && rm -rf -- "$$venv"; } 2>&1); then failed=$$(printf '%s\n' "$$failed" | head -n 1); \
-	    echo "error: rm could not remove all of '$$venv' ($${failed##*: }); what it could not is left" >&2; exit 2; fi
+	    say "error: rm could not remove all of '$$venv' ($${failed##*: }); what it could not is left" >&2; exit 2; fi

@@ -3131,3 +3131,149 @@ def test_the_set_up_says_pips_own_failure_by_its_traceback_s_last_line(tmp_path)
     assert completed.returncode == 2 and len(lines) == 1, completed.stderr[:2000]
     assert lines[0].startswith(f"error: pip could not install {requirements} into {venv} (FileNotFoundError: "
                                "[Errno 2] No usable temporary directory found in "), lines[0]
+
+
+# Twentieth pass, third look at the twentieth pass's set-up fixes
+
+def venv_of_a_pip_that_crashes(tmp_path, traceback_end):
+    """A venv (without pip) whose stand-in pip passes the set-up's checks and fails its install as pip's own crash does:
+    "ERROR: Exception:", a traceback, and its last lines `traceback_end`."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    pip = next(venv.glob("lib/python3*/site-packages")) / "pip"
+    (pip / "_internal" / "cli").mkdir(parents=True)
+    for name in ("__init__.py", "_internal/__init__.py", "_internal/cli/__init__.py", "_internal/cli/main.py"):
+        (pip / name).write_text("")
+    (pip / "__main__.py").write_text(
+        "import os, sys\nif 'install' in sys.argv:\n"
+        "    os.environ.get('PIP_LOG') and open(os.environ['PIP_LOG'], 'a').write('what pip logged\\n')\n"
+        "    print('ERROR: Exception:\\nTraceback (most recent call last):\\n  File \"pip/x.py\", line 1, in run\\n'\n"
+        f"          '    status = run_func(*args)\\n' + {traceback_end!r})\n    sys.exit(2)\n")
+    return venv
+
+
+@pytest.mark.parametrize("traceback_end, said", [
+    ("MemoryError", "MemoryError"),
+    ("OSError: first\n\nDuring handling of the above exception, another exception occurred:\n\n"
+     "Traceback (most recent call last):\n  File \"pip/y.py\", line 2, in run\n    raise\nAssertionError",
+     "AssertionError"),
+    ("pip._vendor.urllib3.exceptions.ProtocolError: ('Connection aborted.', BrokenPipeError(32))",
+     "pip._vendor.urllib3.exceptions.ProtocolError: ('Connection aborted.', BrokenPipeError(32))")],
+    ids=["no message", "chained", "a name with _"])
+def test_the_set_up_says_pips_crash_by_its_last_exception_whatever_its_form(tmp_path, traceback_end, said):
+    """The second look said pip's own crash by the traceback's last line, read as `Name(Error|Exception): message`: an
+    exception without a message (MemoryError) was "(Exception:)" again, one named with a _ (pip._vendor's) the same, and
+    a chain ending in one an earlier exception's line ("OSError: first")."""
+    venv = venv_of_a_pip_that_crashes(tmp_path, traceback_end)
+    requirements = set_up_copy(tmp_path, "package\n") / "requirements.txt"
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv), str(requirements)],
+                               capture_output=True, text=True, timeout=120)
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].startswith(f"error: pip could not install {requirements} into {venv} ({said}); "), lines[0]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig", "cp500"])
+def test_the_set_up_reads_a_pythons_version_in_any_pythonioencoding(tmp_path, encoding):
+    """The second look had the set-up's pip write UTF-8; the Pythons whose lines it reads otherwise did not: a venv of
+    another Python with PYTHONIOENCODING=utf-16 was bash's "ignored null byte" warning before the line, with utf-8-sig
+    "holds \\ufeffPython 3.11", with cp500 (EBCDIC) a line of other characters."""
+    other = python_other_than_310()
+    if other is None:
+        pytest.skip("no Python but 3.10 on this machine")
+    venv = tmp_path / "venv"
+    subprocess.run([other, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                                str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, timeout=120,
+                               env=dict(os.environ, PYTHONIOENCODING=encoding))
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert re.match(rb"error: \S+ holds Python 3\.\d+, not the Python 3\.10 ", lines[0]), lines[0]
+
+
+def test_the_set_up_takes_the_python_a_venv_was_made_from_in_any_pythonioencoding(tmp_path):
+    """Another project's venv first on PATH (activated): the Python it was made from is taken, read from it; with
+    PYTHONIOENCODING=cp500 its folder was unreadable and that venv's Python was taken (a venv made of a venv)."""
+    python, path = python_310_and_path()
+    other = tmp_path / "other"
+    subprocess.run([python, "-m", "venv", "--without-pip", str(other)], check=True, timeout=120)
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        (tmp_path / name).write_text("")
+    venv = tmp_path / "venv"
+    set_up = subprocess.Popen(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                               str(tmp_path / "requirements.txt")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, start_new_session=True,
+                              env=dict(os.environ, PATH=f"{other}/bin:{path}", PYTHONIOENCODING="cp500"))
+    try:  # (its first line is all this needs: the venv it goes on to make is not waited for)
+        first = set_up.stdout.readline()
+    finally:
+        os.killpg(set_up.pid, signal.SIGKILL)
+        set_up.wait()
+    assert first == f"creating {venv} with {python}\n", (first, set_up.stderr.read())
+
+
+def test_the_set_up_says_a_pip_log_under_a_link_to_nothing_is_one(tmp_path):
+    """A PIP_LOG in a folder that is a link to nothing (a log disk not mounted) was refused as "Not a directory", where
+    pip's own error is "File exists" and a VENV there is said to be a link to nothing."""
+    (tmp_path / "logs").symlink_to(tmp_path / "unmounted")
+    completed = set_up_in_tmp_path(tmp_path, PIP_LOG=str(tmp_path / "logs" / "pip.log"))
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert f"cannot write ({tmp_path}/logs is a link to {tmp_path}/unmounted, which leads to no folder)" in lines[0]
+    assert not (tmp_path / "venv").exists()
+
+
+@pytest.mark.parametrize("chromium, shown", [("/opt/a\\cb/chrome", "/opt/a\\cb/chrome"),
+                                             ("/opt/\\101/chrome", "/opt/\\101/chrome"),
+                                             ("/opt/a\rb/chrome", "/opt/a\\rb/chrome")],
+                         ids=["backslash c", "backslash octal", "carriage return inside"])
+def test_make_test_shows_a_missing_chromium_as_it_is_named(tmp_path, chromium, shown):
+    """dash's echo read the backslashes in CHROMIUM's "missing" line: `\\c` cut it at "error: /opt/a" (the rest and
+    the line end gone), `\\101` named another file, A; a carriage return inside it overwrote the line on a terminal."""
+    completed = make_test_recording_chromium(tmp_path, f"CHROMIUM={chromium}")
+    lines = [line for line in completed.stderr.splitlines() if not line.startswith("make: ***")]
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].startswith(f"error: {shown} is missing or not a program, "), lines[0]
+    assert lines[0].endswith("then run make again"), lines[0]
+
+
+def test_make_clean_venv_shows_a_name_with_a_backslash_as_it_is(tmp_path):
+    """`make clean-venv VENV='x\\cy'` (the one goal that takes a backslash) of a folder of the user's: dash's echo cut
+    the line at "error: 'x" and nothing said why it was kept."""
+    copy = set_up_copy(tmp_path)
+    (copy / "x\\cy").mkdir()
+    (copy / "x\\cy" / "data").write_text("")
+    completed = subprocess.run(["make", "--no-print-directory", "clean-venv", "VENV=x\\cy"], cwd=copy,
+                               capture_output=True, text=True, timeout=60, env=top_level_make_environment())
+    lines = [line for line in completed.stderr.splitlines() if not line.startswith("make: ***")]
+    assert completed.returncode == 2 and lines == ["error: 'x\\cy' is not a virtual environment (it has no pyvenv.cfg);"
+                                                   " nothing removed: remove it yourself if that is what you meant"]
+    assert (copy / "x\\cy" / "data").exists()
+
+
+@pytest.mark.parametrize("end", ["\r", "\f"], ids=["carriage return", "form feed"])
+def test_make_refuses_a_venv_ending_in_a_carriage_return_naming_it(tmp_path, end):
+    """`VENV=$'v\\r'` (from a file of Windows' line ends) was refused as one that "begins or ends with a space, tab or
+    newline", shown as 'v' (make's strip took the carriage return)."""
+    copy = set_up_copy(tmp_path)
+    completed = subprocess.run(["make", "--no-print-directory", "setup", f"VENV=v{end}"], cwd=copy,
+                               capture_output=True, text=True, timeout=60, env=top_level_make_environment())
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    shown = {"\r": "\\r", "\f": "\\f"}[end]
+    assert f"VENV 'v{shown}' is not one word, or begins or ends with a space, tab, newline, carriage return" in lines[0]
+    assert not (copy / "v").exists() and not (copy / f"v{end}").exists()
+
+
+@pytest.mark.parametrize("stream", ["stdout", "stderr"])
+def test_the_set_up_writes_a_pip_log_on_its_own_stream_where_it_is_named(tmp_path, stream):
+    """`PIP_LOG=/dev/stderr` (a CI job's log): pip's /dev/stderr was the set-up's reading of pip's output, so that the log
+    of a failed install was lost, one line said in its place (a good one's went to stderr, however /dev/stdout was)."""
+    venv = venv_of_a_pip_that_crashes(tmp_path, "MemoryError")
+    requirements = set_up_copy(tmp_path, "package\n") / "requirements.txt"
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv), str(requirements)],
+                               capture_output=True, text=True, timeout=120, env=dict(os.environ, PIP_LOG=f"/dev/{stream}"))
+    assert completed.returncode == 2 and "(MemoryError)" in completed.stderr, completed.stderr
+    logged = completed.stdout if stream == "stdout" else completed.stderr
+    assert "what pip logged\n" in logged and "what pip logged" not in (completed.stdout + completed.stderr).replace(
+        "what pip logged", "", 1), (completed.stdout, completed.stderr)

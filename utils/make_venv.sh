@@ -41,7 +41,18 @@ for log_setting in PIP_LOG PIP_LOG_FILE PIP_LOCAL_LOG; do
   # The check leaves nothing: the log's folders and an empty file it made stayed where the set-up was then refused for
   # another reason, and a log in the new venv's folder (`PIP_LOG=.venv/pip.log`) made that folder one "of other files".
   # A folder is made and removed again in the first folder above the log that is there, where pip will make its own.
+  # A folder above it that is a link to nothing was "Not a directory" (pip's own error "File exists"): said as VENV's.
   [ -n "$log_file" ] || continue
+  # The set-up's own output (`PIP_LOG=/dev/stderr`, a CI job's log; before the FIFO's check, which a pipe passes): pip's
+  # /dev/stderr is the set-up's reading of it, so that the log of a failed install was lost (one line said) and a good
+  # one's sent to the set-up's stderr, however `/dev/stdout` was. pip is given a copy of the set-up's stream as
+  # /dev/fd/N, as pip alone writes to its own.
+  case $log_file in
+    /dev/stdout | /dev/fd/1 | /proc/self/fd/1) exec {log_stream}>&1 ;;
+    /dev/stderr | /dev/fd/2 | /proc/self/fd/2) exec {log_stream}>&2 ;;
+    *) log_stream= ;;
+  esac
+  if [ -n "$log_stream" ]; then export "$log_setting=/dev/fd/$log_stream"; continue; fi
   # A FIFO a log collector reads (`mkfifo p; tee pip.log <p &`): the check's open and close ended the collector's
   # input, and pip then waited forever to open it with no one reading: the set-up hung, nothing logged. It is held open
   # (read and write, which does not wait) until the set-up ends, so the reader's input ends after pip's last line.
@@ -49,6 +60,8 @@ for log_setting in PIP_LOG PIP_LOG_FILE PIP_LOCAL_LOG; do
   log_there=$log_file
   while [ ! -e "$log_there" ] && [ ! -L "$log_there" ]; do log_there=$(dirname -- "$log_there"); done
   if ! unwritable=$( { if [ "$log_there" = "$log_file" ]; then : >> "$log_file"
+      elif [ -L "$log_there" ] && [ ! -e "$log_there" ]; then
+        echo ": $log_there is a link to $(readlink -- "$log_there"), which leads to no folder"; false
       elif [ ! -d "$log_there" ]; then echo ": Not a directory"; false
       else check=$(mktemp -d -- "$log_there/.pip-log-check.XXXXXX") && rmdir -- "$check"; fi; } 2>&1); then
     # (a value holding a newline on one line, as \n)
@@ -64,13 +77,18 @@ done
 # 3.12 was taken for one of 3.10 (pip put into it, then pip's failure on NNabla).
 # The python3.10 of a virtual environment (another project's, activated, first on PATH) made a venv whose Python was
 # that one's: removing that venv later left this one "no working Python". The Python it was made from is taken.
+# What the set-up reads from a Python (its folders, its version, venv's and ensurepip's errors) is read in UTF-8: with
+# PYTHONIOENCODING=utf-16 bash's "ignored null byte" warning came first, with cp500 (EBCDIC) that venv's Python was
+# taken (its folder unreadable), and a venv of Python 3.12 was said to hold "\xef\xbb\xbfPython 3.12" with utf-8-sig.
+in_utf8() { PYTHONIOENCODING=utf-8:surrogateescape "$@"; }
 find_python310() {
   local without_ensurepip= base
   for candidate in python3.10 "${PYENV_ROOT:-$home/.pyenv}"/versions/3.10.*/bin/python3.10 \
       "$home"/.pyenv/versions/3.10.*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10; do
     if command -v "$candidate" >/dev/null 2>&1 \
         && "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1; then
-      base=$("$candidate" -c 'import sys; sys.prefix != sys.base_prefix and print(sys.base_exec_prefix)' \
+      base=$(in_utf8 "$candidate" -c \
+        'import sys; sys.prefix != sys.base_prefix and print(sys.base_exec_prefix)' \
         2>/dev/null) || base=
       [ -z "$base" ] || [ ! -x "$base/bin/python3.10" ] || candidate=$base/bin/python3.10
       if "$candidate" -c 'import ensurepip' >/dev/null 2>&1; then
@@ -183,7 +201,8 @@ if [ -e "$venv_dir/bin/python" ] || [ -L "$venv_dir/bin/python" ]; then
   fi
   if ! "$venv_dir/bin/python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1; then
     python_variable_set "$venv_dir's Python" "$venv_dir/bin/python" -c ''
-    found=$("$venv_dir/bin/python" -c 'import sys; print("Python %d.%d" % sys.version_info[:2])' 2>/dev/null) \
+    found=$(in_utf8 "$venv_dir/bin/python" -c 'import sys; print("Python %d.%d" % sys.version_info[:2])' \
+      2>/dev/null) \
       || found="no working Python (its Python was removed or moved)"
     echo "error: $venv_dir holds $found, not the Python 3.10 NNabla 1.39 needs; remove it" \
       "($clean_venv removes it) and run make again" >&2
@@ -232,7 +251,8 @@ else
   # write a UTF-8 path beyond ASCII (`VENV=é`) into the scripts either: "is its disk full, or its path too long?"
   if ! "$python310" -c 'import sys; [path.encode(sys.getfilesystemencoding()) for path in sys.argv[1:]]' \
       "$absolute" "$(realpath -m -- "$venv_dir")" 2>/dev/null; then
-    encoding=$("$python310" -c 'import sys; print(sys.getfilesystemencoding())' 2>/dev/null) || encoding=unknown
+    encoding=$(in_utf8 "$python310" -c 'import sys; print(sys.getfilesystemencoding())' 2>/dev/null) \
+      || encoding=unknown
     echo "error: the path of $venv_dir ($absolute) cannot be written in Python's file system encoding here" \
       "($encoding, from the locale: Python's UTF-8 mode is off), which pip needs for a virtual environment's scripts;" \
       "set a UTF-8 locale or PYTHONUTF8=1, or set VENV to a folder whose path is ASCII" >&2
@@ -289,7 +309,7 @@ else
   if [ -L "$venv_target" ]; then venv_target=$(realpath -- "$venv_target"); else venv_target=$venv_dir; fi
   echo "creating $venv_dir with $python310"
   # A read-only folder or a full disk: venv's traceback line and exit code 1, and a venv without pip left behind
-  if ! failed=$("$python310" -m venv "$venv_target" 2>&1); then
+  if ! failed=$(in_utf8 "$python310" -m venv "$venv_target" 2>&1); then
     case $was in new) rm -rf -- "$made_from" ;; empty) find "$venv_target" -mindepth 1 -delete 2>/dev/null ;; esac
     reason=$(printf '%s\n' "$failed" | grep -v '^[[:space:]]*$' | tail -n 1)
     # venv shows only ensurepip's exit status, not its reason
@@ -313,7 +333,8 @@ if ! "$venv_dir/bin/python" -c 'import pip._internal.cli.main' >/dev/null 2>&1; 
     "was in)"
   # a venv without pip not the user's to write (a shared one made by uv), or a full disk: ensurepip's pip error, its
   # traceback and exit code 1. Now one line with pip's error.
-  if ! failed=$("$venv_dir/bin/python" -m ensurepip --upgrade --default-pip 2>&1 >/dev/null); then
+  if ! failed=$(in_utf8 "$venv_dir/bin/python" -m ensurepip --upgrade --default-pip 2>&1 >/dev/null)
+  then
     reason=$(printf '%s\n' "$failed" | grep -a '^ERROR: ' | tail -n 1) || true
     [ -n "$reason" ] || reason=$(printf '%s\n' "$failed" | grep -av '^[[:space:]]*$' | tail -n 1) || true
     echo "error: cannot install pip into $venv_dir (${reason#ERROR: }); make room or write access there, or set" \
@@ -401,8 +422,12 @@ pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
   reason=$(printf '%s\n' "$output" | grep -a '^ERROR: ' | tail -n 1) || true
   # pip's own failure (a full /tmp: "No usable temporary directory found") is "ERROR: Exception:" and a traceback, said
   # as "(Exception:)": the traceback's last line says what failed
-  [ "$reason" != "ERROR: Exception:" ] \
-    || reason=$(printf '%s\n' "$output" | grep -aE '^[A-Za-z.]*(Error|Exception): ' | tail -n 1) || true
+  # An exception without a message (MemoryError), or named with a _ (pip._vendor's, a class of a function's) was the
+  # "(Exception:)" again, or an earlier exception of a chain: the first line not indented after the last "Traceback".
+  [ "$reason" != "ERROR: Exception:" ] || reason=$(printf '%s\n' "$output" | awk '
+    /^Traceback \(most recent call last\):$/ { inside = 1; last = ""; next }
+    inside && /^[^[:space:]]/ { last = $0; inside = 0 }
+    END { print last }') || true
   # A build that failed without an "error:" line (a Python exception, a compiler's "gcc: error: ...") was pip's closing
   # "hint: See above for details.", with nothing above: the build's last line, which pip shows before "[end of output]".
   # A build whose last line was empty was that "See above" again, and one that printed an "error:" line before its
