@@ -258,15 +258,18 @@ class TilePlan:
             rows = largest // width
             return (self._flow_window(rows
                                       - rows % FLOW_NET_STRIDE, height) if name == "flow" else rows), width
-        # a square's rows cut at a short frame's height leave its columns the rest: a 129x129 square on 83-row frames
-        # was an 83x129 window, below the smallest, that kept nothing (a ZeroDivisionError in the plan)
+        # a square, or where it is taller (wider) than the frame, the frame's height (width) and what the rest of
+        # `largest` holds across: the square's other side alone kept nothing beside the halos (160x120 frames on NNabla
+        # in their least budget, a flow window of 120x128 with a halo of 64: a ZeroDivisionError, a traceback)
+        rows, columns = min(side, height), min(side, width)
+        if rows < side:
+            columns = min(width, largest // rows)
+        elif columns < side:
+            rows = min(height, largest // columns)
         if name == "flow":
-            side -= side % FLOW_NET_STRIDE
-            rows = self._flow_window(side, height)
-            columns = max(side, largest // rows)
-            return rows, self._flow_window(columns - columns % FLOW_NET_STRIDE, width)
-        rows = min(side, height)
-        return rows, min(max(side, largest // rows), width)
+            rows, columns = (self._flow_window(length - length % FLOW_NET_STRIDE if length < whole else length, whole)
+                             for length, whole in ((rows, height), (columns, width)))
+        return rows, columns
 
     def smallest_bytes(self, frames):
         """The least budget windows_for_budget takes: each network's smallest window within its share of what the
