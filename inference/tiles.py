@@ -268,7 +268,11 @@ class TilePlan:
         # a square's rows cut at a short frame's height leave its columns the rest: a 129x129 square on 83-row frames
         # was an 83x129 window, below the smallest, that kept nothing (a ZeroDivisionError in the plan)
         if name == "flow":
-            rows = self._flow_within(side, height)
+            # at least the smallest rows (a square rounded down to the stride was below them), and where the columns
+            # left are then too few, the smallest rows and the columns they leave
+            rows = max(smallest_rows, self._flow_within(side, height))
+            if self._flow_within(largest // rows, width) < smallest_columns:
+                rows = smallest_rows
             return rows, self._flow_within(largest // rows, width)
         rows = min(side, height)
         return rows, min(max(side, largest // rows), width)
