@@ -2447,3 +2447,21 @@ def test_the_least_budget_named_plans_a_frame_shorter_than_a_square_window(backe
             "flow"] + 7 * flow_rows * plan.bytes_per_pixel["flow"]  # the stride's remainder, as full-width bands
         kept = [window.keep_stop - window.keep_start for axis in plan.flow for window in axis]
         assert min(kept) > 0 and sum(window.keep_stop - window.keep_start for window in plan.flow[1]) == width - width % 8
+
+
+# Twentieth pass, fourth look at the twentieth pass's tile, cache and backend fixes
+
+@pytest.mark.parametrize("height, width, backend, scale", [(500, 40, "openvino", 4), (369, 83, "nnabla", 2),
+                                                           (1, 16385, "nnabla", 2), (16385, 1, "openvino", 2)])
+def test_flow_windows_keep_within_their_share_where_the_frame_is_not_a_whole_stride(height, width, backend, scale):
+    """The flow window's side is a multiple of its stride plus the frame's remainder: the remainder was added after the
+    rounding down, so a band of 500x40 frames took 148 rows where its share held 147 (and 8x16385 frames 16385
+    columns of a share of 16384), at budgets from the least up. Every budget from the least up by 0.2 % steps."""
+    from inference.tiles import BUDGET_SHARES, TilePlan
+    least_plan = TilePlan(height, width, 10, budget=2 ** 50, scale=scale, backend=backend)
+    least = least_plan.smallest_bytes(least_plan.frame_bytes())
+    for step in range(1, 40):
+        budget = least * (1 + step * 0.002)
+        plan = TilePlan(height, width, 10, budget=budget, scale=scale, backend=backend)
+        share = (budget - plan.frame_bytes()) * BUDGET_SHARES["flow"]
+        assert np.prod(plan.window_shapes["flow"]) * plan.bytes_per_pixel["flow"] <= share, (step, plan.window_shapes)
