@@ -4609,3 +4609,36 @@ def test_a_loss_log_header_naming_no_iteration_column_is_said_so_and_the_file_ke
                                         r"only the earlier curves$"):
         loss_log_resumed(tmp_path, text)
     assert (tmp_path / "losses.csv").read_text() == text
+
+
+# Twentieth pass, fifth look at the twentieth pass's training fixes
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_a_loss_log_in_utf_16_or_utf_32_is_named_by_its_encoding_and_kept(tmp_path, encoding):
+    """A loss log saved as UTF-16 or UTF-32 (Notepad's "Unicode", PowerShell 5's '>') was refused as "line 1 is not a
+    row of numbers; fix or delete that line", of a header and a row as train.py writes them: its encoding said."""
+    data = "iteration,content_loss\n1,0.5\n".encode(encoding)
+    with pytest.raises(UserError, match=r"^'.*losses\.csv' is UTF-16 or UTF-32 text, not UTF-8; save it as UTF-8 \(as "
+                                        r"train\.py writes it\), or delete the file, which loses only the earlier "
+                                        r"curves$"):
+        loss_log_resumed(tmp_path, data)
+    assert (tmp_path / "losses.csv").read_bytes() == data
+
+
+@pytest.mark.parametrize("data, line", [("iteration,café\n1,0.5\n".encode("latin-1"), 1),
+                                        ("iteration,content_loss\n1,0.5\n2,0.4 é\n".encode("latin-1"), 3)],
+                         ids=["a column named in Latin-1", "a row's note in Latin-1"])
+def test_a_loss_log_not_in_utf_8_is_refused_in_one_line_not_written_back_renamed(tmp_path, data, line):
+    """A loss log whose header names a user's column in Latin-1 ('café') was read with its byte replaced and written
+    back with the column renamed 'caf\\ufffd', exit code 0; the line not UTF-8 is said, the file kept."""
+    with pytest.raises(UserError, match=rf"^'.*losses\.csv' line {line} is not UTF-8 text; save the file as UTF-8 "
+                                        r"\(as train\.py writes it\), or delete it, which loses only the earlier "
+                                        r"curves$"):
+        loss_log_resumed(tmp_path, data)
+    assert (tmp_path / "losses.csv").read_bytes() == data
+
+
+def test_a_loss_log_header_alone_keeps_a_user_s_column_at_the_next_write(tmp_path):
+    """A header alone naming a user's column beside 'iteration' (no numbers under it yet) was written back without
+    that column at the next write; a header with rows keeps it, and so does a header alone now."""
+    assert loss_log_resumed(tmp_path, "iteration,note,,\n") == [["iteration", "note", "content_loss"], ["3", "", "0.3"]]
