@@ -4642,3 +4642,50 @@ def test_a_loss_log_header_alone_keeps_a_user_s_column_at_the_next_write(tmp_pat
     """A header alone naming a user's column beside 'iteration' (no numbers under it yet) was written back without
     that column at the next write; a header with rows keeps it, and so does a header alone now."""
     assert loss_log_resumed(tmp_path, "iteration,note,,\n") == [["iteration", "note", "content_loss"], ["3", "", "0.3"]]
+
+
+def test_an_output_folder_made_read_only_before_the_first_validation_is_one_line(tmp_path):
+    """The output folder's permissions taken away (or its disk remounted read-only) before the first validation, whose
+    validation/ is made through the held folder's descriptor: a PermissionError traceback (run without root's
+    override, so that the permissions hold)."""
+    from training_data import make_calendar_scenes, make_sequence_folders, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run"
+    val_dir = make_sequence_folders(tmp_path / "val", {"clip": 5}, sizes={"clip": (64, 64)})
+    flags = tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2, "train.val_freq": 2,
+                                                        "data.val_dir": val_dir})
+    script = ("import os, sys\nsys.path.insert(0, 'tests')\nimport train, training.validation\n"
+              "real = training.validation.room_to_create\n"
+              f"def read_only_before():\n    os.chmod({str(output_dir)!r}, 0o555)\n    return real()\n"
+              f"training.validation.room_to_create = read_only_before\ntrain.main({flags!r})\n")
+    try:
+        completed = run_python_without_root_override(script)
+    finally:
+        os.chmod(output_dir, 0o755)
+    assert completed.returncode == 2, completed.stderr
+    assert [line for line in completed.stderr.splitlines() if line.startswith(("error:", "Traceback"))] == [
+        f"error: cannot write '{output_dir}/validation' (Permission denied): its folder is not writable (or no "
+        "longer); make it writable, then run again"]
+    assert not (output_dir / "validation").exists()
+
+
+def test_validation_s_folder_made_on_a_full_disk_is_named_in_full(tmp_path, monkeypatch, capsys):
+    """validation/ made through the held folder's descriptor on a full disk (or one out of inodes): the error named
+    'validation' alone, and the line said "no space left on the disk of 'validation'", counted on the disk of the
+    working folder (the mkdir's ENOSPC made as the kernel gives it: the name passed, relative to the descriptor)."""
+    import errno
+    import train
+    from training_data import make_calendar_scenes, make_sequence_folders, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run"
+    val_dir = make_sequence_folders(tmp_path / "val", {"clip": 5}, sizes={"clip": (64, 64)})
+    real = os.mkdir
+
+    def full_disk(path, *args, dir_fd=None, **kwargs):
+        if dir_fd is not None and path == "validation":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
+        return real(path, *args, dir_fd=dir_fd, **kwargs)
+    monkeypatch.setattr(os, "mkdir", full_disk)
+    capsys.readouterr()
+    line = user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{
+        "train.max_iter": 2, "train.val_freq": 2, "data.val_dir": val_dir}), capsys)
+    assert line == (f"error: no space left on the disk of '{output_dir}/validation'; free some space (or choose "
+                    "another folder) and run again")
