@@ -4689,3 +4689,39 @@ def test_validation_s_folder_made_on_a_full_disk_is_named_in_full(tmp_path, monk
         "train.max_iter": 2, "train.val_freq": 2, "data.val_dir": val_dir}), capsys)
     assert line == (f"error: no space left on the disk of '{output_dir}/validation'; free some space (or choose "
                     "another folder) and run again")
+
+
+@pytest.mark.parametrize("name", ["losses", "val"])
+def test_a_record_that_can_be_written_but_not_read_is_one_line_at_the_resume(tmp_path, name):
+    """losses.csv or val.csv that can be written but not read (mode 200: the start's check of the outputs passes it):
+    a PermissionError traceback at the resume (run without root's override, so that the permissions hold)."""
+    path = tmp_path / f"{name}.csv"
+    path.write_text("iteration,content_loss\n1,0.5\n")
+    path.chmod(0o200)
+    script = ("from training.loss_log import LossLog\nfrom utils.errors import UserError\ntry:\n"
+              f"    LossLog({str(tmp_path)!r}, 1, name={name!r})\nexcept UserError as error:\n    print(error)\n")
+    completed = run_python_without_root_override(script)
+    path.chmod(0o600)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout == (f"training output '{path}' cannot be read (permission denied); check its "
+                                "permissions\n")
+    assert path.read_text() == "iteration,content_loss\n1,0.5\n"
+
+
+def test_a_solver_state_that_cannot_be_read_is_said_so_not_corrupt(tmp_path, capsys):
+    """A checkpoint's solver state file that cannot be read (mode 200) was "checkpoint ... is incomplete or corrupt
+    ([Errno 13] Unable to synchronously open file ...); resume from an earlier one", where the file is whole and an
+    earlier checkpoint loses iterations (run without root's override, so that the permissions hold)."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}))
+    state = output_dir / "gen_states_00000002.h5"
+    state.chmod(0o200)
+    flags = tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4})
+    completed = run_python_without_root_override(f"import train\ntrain.main({flags!r})\n")
+    state.chmod(0o600)
+    assert completed.returncode == 2, completed.stderr
+    assert [line for line in completed.stderr.splitlines() if line.startswith(("error:", "Traceback"))] == [
+        f"error: solver state file '{state}' cannot be read (permission denied); check its permissions"]
+    assert sorted(path.name for path in output_dir.glob("checkpoint_*.json")) == ["checkpoint_00000002.json"]

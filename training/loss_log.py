@@ -15,7 +15,7 @@ from utils.errors import UserError
 from utils.flags import grouped
 from utils.image_io import (disk_full, folder_changed, held_descriptor, no_space, remove_file, wide_text,
                             write_atomically, write_bytes)
-from utils.paths import file_identity
+from utils.paths import file_identity, input_file
 
 # wall time of an iteration: reading its batch, the step, the all-reduces
 ITERATION_SECONDS = "iteration_seconds"
@@ -63,6 +63,8 @@ class LossLog:
         if not os.path.isfile(self.csv_path):
             return []
         rows, reader, line = [], None, 1  # line: where the row being read starts
+        # a log that can be written but not read (mode 200, checked at the start as an output): a traceback
+        input_file(self.csv_path, "training output")
         with open(self.csv_path, "rb") as file:
             data = file.read()
         if wide_text(data):  # Notepad's "Unicode", PowerShell 5's '>': said "line 1 is not a row of numbers"
