@@ -11,7 +11,6 @@
 data.sequence_list names the sequences to use, one a line, as this module names them: the folder's path
 under the root with '/' (0001, 00001/0001), or REDS' 000..269.
 """
-import codecs
 import errno
 import os
 import re
@@ -21,7 +20,7 @@ from typing import NamedTuple
 
 from utils.errors import UserError, shown_plainly
 from utils.image_io import (IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, common_image_size, file_system_folder,
-                            is_frame_name, list_frames, spellings, utf8, visible_subfolders)
+                            is_frame_name, list_frames, spellings, utf8, visible_subfolders, wide_text)
 from utils.paths import file_identity, input_file, input_folder
 from utils.scene_layout import frame_path, scene_dir
 
@@ -119,7 +118,7 @@ def read_sequence_list(path, available=()):
             data = file.read()
     except OSError as error:
         raise UserError(f"cannot read sequence list '{path}' ({error}); give a UTF-8 text file of names")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or data.count(b"\0") * 4 >= len(data) > 0:
+    if wide_text(data):
         # a list of UTF-16 (Windows' "Unicode": a NUL beside each Latin letter); one without its byte-order mark decoded
         # as UTF-8, its names with a NUL between letters: "names 3 sequence(s) that ... lacks: 's\x00', '\x00t\x00'"
         raise UserError(f"cannot read sequence list '{path}': it is UTF-16 text, not UTF-8; give a UTF-8 text file of "

@@ -351,12 +351,12 @@ def cached_and_read(data_root, cache_dir):
 
 def loss_log_resumed(folder, text):
     """folder/losses.csv of text resumed at iteration 2, a row of iteration 3 added and the file written back: its rows
-    as csv reads them."""
+    as csv reads them. text: bytes are written as they are (another encoding than UTF-8)."""
     import csv
     from training.loss_log import LossLog
     path = os.path.join(folder, "losses.csv")
-    with open(path, "w", encoding="utf-8", newline="") as file:
-        file.write(text)
+    with open(path, "wb") as file:
+        file.write(text if isinstance(text, bytes) else text.encode("utf-8"))
     log = LossLog(str(folder), 2)
     log.add(3, {"content_loss": 0.3})
     log.write(plot=False)

@@ -4700,3 +4700,119 @@ def test_a_validation_clip_s_link_is_refused_before_the_frame_cache_decodes(tmp_
         "again (through a symbolic link), so it would be scored twice at each validation; remove the link, or move it "
         "out of data.val_dir"]
     assert not os.path.exists(tmp_path / "cache") or not os.listdir(tmp_path / "cache")
+
+
+# Twentieth pass, fifth look at the twentieth pass's training fixes
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_a_loss_log_in_utf_16_or_utf_32_is_named_by_its_encoding_and_kept(tmp_path, encoding):
+    """A loss log saved as UTF-16 or UTF-32 (Notepad's "Unicode", PowerShell 5's '>') was refused as "line 1 is not a
+    row of numbers; fix or delete that line", of a header and a row as train.py writes them: its encoding said."""
+    data = "iteration,content_loss\n1,0.5\n".encode(encoding)
+    with pytest.raises(UserError, match=r"^'.*losses\.csv' is UTF-16 or UTF-32 text, not UTF-8; save it as UTF-8 \(as "
+                                        r"train\.py writes it\), or delete the file, which loses only the earlier "
+                                        r"curves$"):
+        loss_log_resumed(tmp_path, data)
+    assert (tmp_path / "losses.csv").read_bytes() == data
+
+
+@pytest.mark.parametrize("data, line", [("iteration,café\n1,0.5\n".encode("latin-1"), 1),
+                                        ("iteration,content_loss\n1,0.5\n2,0.4 é\n".encode("latin-1"), 3)],
+                         ids=["a column named in Latin-1", "a row's note in Latin-1"])
+def test_a_loss_log_not_in_utf_8_is_refused_in_one_line_not_written_back_renamed(tmp_path, data, line):
+    """A loss log whose header names a user's column in Latin-1 ('café') was read with its byte replaced and written
+    back with the column renamed 'caf\\ufffd', exit code 0; the line not UTF-8 is said, the file kept."""
+    with pytest.raises(UserError, match=rf"^'.*losses\.csv' line {line} is not UTF-8 text; save the file as UTF-8 "
+                                        r"\(as train\.py writes it\), or delete it, which loses only the earlier "
+                                        r"curves$"):
+        loss_log_resumed(tmp_path, data)
+    assert (tmp_path / "losses.csv").read_bytes() == data
+
+
+def test_a_loss_log_header_alone_keeps_a_user_s_column_at_the_next_write(tmp_path):
+    """A header alone naming a user's column beside 'iteration' (no numbers under it yet) was written back without
+    that column at the next write; a header with rows keeps it, and so does a header alone now."""
+    assert loss_log_resumed(tmp_path, "iteration,note,,\n") == [["iteration", "note", "content_loss"], ["3", "", "0.3"]]
+
+
+def test_an_output_folder_made_read_only_before_the_first_validation_is_one_line(tmp_path):
+    """The output folder's permissions taken away (or its disk remounted read-only) before the first validation, whose
+    validation/ is made through the held folder's descriptor: a PermissionError traceback (run without root's
+    override, so that the permissions hold)."""
+    from training_data import make_calendar_scenes, make_sequence_folders, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run"
+    val_dir = make_sequence_folders(tmp_path / "val", {"clip": 5}, sizes={"clip": (64, 64)})
+    flags = tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2, "train.val_freq": 2,
+                                                        "data.val_dir": val_dir})
+    script = ("import os, sys\nsys.path.insert(0, 'tests')\nimport train, training.validation\n"
+              "real = training.validation.room_to_create\n"
+              f"def read_only_before():\n    os.chmod({str(output_dir)!r}, 0o555)\n    return real()\n"
+              f"training.validation.room_to_create = read_only_before\ntrain.main({flags!r})\n")
+    try:
+        completed = run_python_without_root_override(script)
+    finally:
+        os.chmod(output_dir, 0o755)
+    assert completed.returncode == 2, completed.stderr
+    assert [line for line in completed.stderr.splitlines() if line.startswith(("error:", "Traceback"))] == [
+        f"error: cannot write '{output_dir}/validation' (Permission denied): its folder is not writable (or no "
+        "longer); make it writable, then run again"]
+    assert not (output_dir / "validation").exists()
+
+
+def test_validation_s_folder_made_on_a_full_disk_is_named_in_full(tmp_path, monkeypatch, capsys):
+    """validation/ made through the held folder's descriptor on a full disk (or one out of inodes): the error named
+    'validation' alone, and the line said "no space left on the disk of 'validation'", counted on the disk of the
+    working folder (the mkdir's ENOSPC made as the kernel gives it: the name passed, relative to the descriptor)."""
+    import errno
+    import train
+    from training_data import make_calendar_scenes, make_sequence_folders, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run"
+    val_dir = make_sequence_folders(tmp_path / "val", {"clip": 5}, sizes={"clip": (64, 64)})
+    real = os.mkdir
+
+    def full_disk(path, *args, dir_fd=None, **kwargs):
+        if dir_fd is not None and path == "validation":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
+        return real(path, *args, dir_fd=dir_fd, **kwargs)
+    monkeypatch.setattr(os, "mkdir", full_disk)
+    capsys.readouterr()
+    line = user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{
+        "train.max_iter": 2, "train.val_freq": 2, "data.val_dir": val_dir}), capsys)
+    assert line == (f"error: no space left on the disk of '{output_dir}/validation'; free some space (or choose "
+                    "another folder) and run again")
+
+
+@pytest.mark.parametrize("name", ["losses", "val"])
+def test_a_record_that_can_be_written_but_not_read_is_one_line_at_the_resume(tmp_path, name):
+    """losses.csv or val.csv that can be written but not read (mode 200: the start's check of the outputs passes it):
+    a PermissionError traceback at the resume (run without root's override, so that the permissions hold)."""
+    path = tmp_path / f"{name}.csv"
+    path.write_text("iteration,content_loss\n1,0.5\n")
+    path.chmod(0o200)
+    script = ("from training.loss_log import LossLog\nfrom utils.errors import UserError\ntry:\n"
+              f"    LossLog({str(tmp_path)!r}, 1, name={name!r})\nexcept UserError as error:\n    print(error)\n")
+    completed = run_python_without_root_override(script)
+    path.chmod(0o600)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout == (f"training output '{path}' cannot be read (permission denied); check its "
+                                "permissions\n")
+    assert path.read_text() == "iteration,content_loss\n1,0.5\n"
+
+
+def test_a_solver_state_that_cannot_be_read_is_said_so_not_corrupt(tmp_path, capsys):
+    """A checkpoint's solver state file that cannot be read (mode 200) was "checkpoint ... is incomplete or corrupt
+    ([Errno 13] Unable to synchronously open file ...); resume from an earlier one", where the file is whole and an
+    earlier checkpoint loses iterations (run without root's override, so that the permissions hold)."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 2}))
+    state = output_dir / "gen_states_00000002.h5"
+    state.chmod(0o200)
+    flags = tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4})
+    completed = run_python_without_root_override(f"import train\ntrain.main({flags!r})\n")
+    state.chmod(0o600)
+    assert completed.returncode == 2, completed.stderr
+    assert [line for line in completed.stderr.splitlines() if line.startswith(("error:", "Traceback"))] == [
+        f"error: solver state file '{state}' cannot be read (permission denied); check its permissions"]
+    assert sorted(path.name for path in output_dir.glob("checkpoint_*.json")) == ["checkpoint_00000002.json"]

@@ -455,6 +455,9 @@ def load_checkpoint(path, content, params, solvers):
                                   f"it is a file of checkpoint '{path}': resume from an earlier checkpoint")
         assign_weights(params, arrays, content["params"])
         for name, solver in solvers.items():
+            # one that cannot be read (mode 200) was "incomplete or corrupt ... resume from an earlier one", with
+            # HDF5's message, where the file is whole: its permissions said, as the parameter file's are
+            input_file(os.path.join(folder, content["solvers"][name]), "solver state file")
             # checked before NNabla reads it: it takes a moment of another shape, and fails with a TypeError or an
             # OverflowError on a state of another parameter or a step count past a C int
             damage = solver_state_damage(os.path.join(folder, content["solvers"][name]), solver.get_states(),

@@ -13,9 +13,9 @@ from matplotlib.figure import Figure
 
 from utils.errors import UserError
 from utils.flags import grouped
-from utils.image_io import (disk_full, folder_changed, held_descriptor, no_space, remove_file, write_atomically,
-                            write_bytes)
-from utils.paths import file_identity
+from utils.image_io import (disk_full, folder_changed, held_descriptor, no_space, remove_file, wide_text,
+                            write_atomically, write_bytes)
+from utils.paths import file_identity, input_file
 
 # wall time of an iteration: reading its batch, the step, the all-reduces
 ITERATION_SECONDS = "iteration_seconds"
@@ -37,6 +37,7 @@ class LossLog:
         self.plotted = plotted
         self.folder, self.folder_identity = output_dir, folder_identity or file_identity(output_dir)
         self.dropped = False  # whether the CSV holds rows past start_iteration, left there until the next write
+        self.header = []  # the CSV's header's names: a user's column without numbers yet is kept at the next write
         self.rows = self._read_rows_before(start_iteration)
 
     def write_dropped(self):
@@ -62,9 +63,23 @@ class LossLog:
         if not os.path.isfile(self.csv_path):
             return []
         rows, reader, line = [], None, 1  # line: where the row being read starts
+        # a log that can be written but not read (mode 200, checked at the start as an output): a traceback
+        input_file(self.csv_path, "training output")
+        with open(self.csv_path, "rb") as file:
+            data = file.read()
+        if wide_text(data):  # Notepad's "Unicode", PowerShell 5's '>': said "line 1 is not a row of numbers"
+            raise UserError(f"'{self.csv_path}' is UTF-16 or UTF-32 text, not UTF-8; save it as UTF-8 (as train.py "
+                            "writes it), or delete the file, which loses only the earlier curves")
         try:
             # utf-8-sig: a spreadsheet that saved the log puts a byte-order mark before the first column's name
-            with open(self.csv_path, newline="", encoding="utf-8-sig", errors="replace") as file:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:  # decoded with errors="replace": a user's column named in Latin-1 ('café')
+            # was written back renamed ('caf\ufffd'), exit code 0
+            line = data[:error.start].count(b"\n") + 1
+            raise UserError(f"'{self.csv_path}' line {line} is not UTF-8 text; save the file as UTF-8 (as "
+                            "train.py writes it), or delete it, which loses only the earlier curves") from None
+        try:
+            with io.StringIO(text, newline="") as file:
                 # skipinitialspace: 'iteration, content_loss' (a space after each comma, as hand edits write) named a
                 # column ' content_loss', and this run's rows went on in another column of the name without it
                 reader, names = csv.reader(file, skipinitialspace=True), None
@@ -77,6 +92,7 @@ class LossLog:
                         pass
                     elif names is None:
                         names, header_line = cells, line
+                        self.header = [name for name in names if name]
                         if "iteration" not in cells:
                             # 'Iteration', say, or the header deleted (a first row of numbers taken for it): said "line
                             # 1 is not a row of numbers; fix or delete that line", whose deletion, where the header was
@@ -131,7 +147,8 @@ class LossLog:
             return
         self.check_folder(self.csv_path)
         table = io.StringIO()
-        columns = list(dict.fromkeys(key for row in self.rows for key in row))
+        # the header read first: a user's column named where no row has its number yet was written back without it
+        columns = list(dict.fromkeys([*self.header, *(key for row in self.rows for key in row)]))
         writer = csv.DictWriter(table, fieldnames=columns, restval="", lineterminator="\n")
         writer.writeheader()
         writer.writerows(self.rows)

@@ -258,8 +258,12 @@ class Validation:
                             if os.path.islink(folder) else "a file")
                     raise UserError(f"'{folder}' is {made} since this run started; restore or move it, and run "
                                     "again") from None
-            except FileNotFoundError as error:
-                raise folder_changed(folder, error) from None
+            except OSError as error:  # the output folder moved away, or made read-only (its permissions taken away,
+                # its disk remounted read-only) before the first validation: a PermissionError traceback. Its path in
+                # full: made by the held folder's descriptor, the error named 'validation' alone, and room_to_create's
+                # line for a full disk named it, counted on the disk of the working folder
+                error.filename = folder
+                raise folder_changed(folder, error) or error from None
         write_rgb(os.path.join(self.output_dir, PICTURE_FOLDER, f"iteration_{iteration:08d}.png"), picture)
         if is_better(values[self.column], self.best, self.column):
             # before val.csv: a crash between the two leaves a row to compute again, never a stale best

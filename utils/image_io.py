@@ -3,6 +3,7 @@
 Long videos are streamed: read_ahead decodes the next frames and WriteBehind encodes the previous
 ones in background threads while the networks compute, with a bounded number of frames in flight.
 """
+import codecs
 import errno
 import functools
 import importlib.util
@@ -99,6 +100,12 @@ def utf8(text):
     except UnicodeEncodeError:
         return False
     return True
+
+
+def wide_text(data):
+    """Whether a text file's bytes are UTF-16 or UTF-32 (Windows' "Unicode", PowerShell 5's '>'): its byte-order mark,
+    or a NUL beside each Latin letter where it has none."""
+    return data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or data.count(b"\0") * 4 >= len(data) > 0
 
 
 def sample_clip(name):
