@@ -3277,3 +3277,43 @@ def test_the_set_up_writes_a_pip_log_on_its_own_stream_where_it_is_named(tmp_pat
     logged = completed.stdout if stream == "stdout" else completed.stderr
     assert "what pip logged\n" in logged and "what pip logged" not in (completed.stdout + completed.stderr).replace(
         "what pip logged", "", 1), (completed.stdout, completed.stderr)
+
+
+# Twentieth pass, fourth look at the twentieth pass's set-up fixes
+
+def run_the_set_up_of_a_pip_that_crashes(tmp_path, pip_log, shell_end=""):
+    """make_venv.sh, through bash -c ending in `shell_end` (redirections), of a venv whose stand-in pip logs a line to
+    `pip_log` and crashes with a MemoryError."""
+    venv = venv_of_a_pip_that_crashes(tmp_path, "MemoryError")
+    requirements = set_up_copy(tmp_path, "package\n") / "requirements.txt"
+    return subprocess.run(["bash", "-c", f'bash "$0" "$1" "$2" {shell_end}',
+                           os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv), str(requirements)],
+                          capture_output=True, text=True, timeout=120, env=dict(os.environ, PIP_LOG=pip_log))
+
+
+@pytest.mark.parametrize("pip_log", ["/dev//stderr", "/dev/fd/../fd/2", "/proc/thread-self/fd/2", "/dev/./stdout"])
+def test_the_set_up_writes_a_pip_log_on_its_own_stream_however_it_is_spelt(tmp_path, pip_log):
+    """`PIP_LOG=/dev//stderr`: only three spellings of each stream were the set-up's own, others pip's reading of its
+    output again, the failed install's log lost."""
+    completed = run_the_set_up_of_a_pip_that_crashes(tmp_path, pip_log)
+    assert completed.returncode == 2 and "(MemoryError)" in completed.stderr, completed.stderr
+    logged = completed.stdout if pip_log.endswith("stdout") else completed.stderr
+    assert "what pip logged\n" in logged, (completed.stdout, completed.stderr)
+
+
+def test_the_set_up_with_a_pip_log_of_its_closed_stdout_is_one_line(tmp_path):
+    """`PIP_LOG=/dev/stdout` with stdout closed: bash's "cannot duplicate fd" and "1: Bad file descriptor", exit 1."""
+    completed = run_the_set_up_of_a_pip_that_crashes(tmp_path, "/dev/stdout", ">&-")
+    assert completed.returncode == 2, completed
+    assert completed.stderr == ("error: PIP_LOG is set (/dev/stdout), the set-up's standard output, which is closed; "
+                                "unset it or name a file, then run make again\n")
+
+
+def test_the_set_up_keeps_a_pip_log_on_its_stderr_a_file_opened_without_append(tmp_path):
+    """`PIP_LOG=/dev/stderr` and `2>make.log`: pip appended its log and the set-up wrote its error line at its own
+    offset, over the log."""
+    log = tmp_path / "make.log"
+    completed = run_the_set_up_of_a_pip_that_crashes(tmp_path, "/dev/stderr", f"2>'{log}'")
+    assert completed.returncode == 2, completed
+    lines = log.read_text().splitlines()
+    assert lines[0] == "what pip logged" and len(lines) == 2 and "(MemoryError)" in lines[1], lines

@@ -47,12 +47,35 @@ for log_setting in PIP_LOG PIP_LOG_FILE PIP_LOCAL_LOG; do
   # /dev/stderr is the set-up's reading of it, so that the log of a failed install was lost (one line said) and a good
   # one's sent to the set-up's stderr, however `/dev/stdout` was. pip is given a copy of the set-up's stream as
   # /dev/fd/N, as pip alone writes to its own.
-  case $log_file in
-    /dev/stdout | /dev/fd/1 | /proc/self/fd/1) exec {log_stream}>&1 ;;
-    /dev/stderr | /dev/fd/2 | /proc/self/fd/2) exec {log_stream}>&2 ;;
+  # Spelt otherwise (`/dev//stderr`, `/dev/./stdout`, `/dev/fd/../fd/2`, `/proc/thread-self/fd/2`) it was pip's own
+  # stream again, the log lost: the name is read with its `.`, `..` and `//` resolved.
+  case $(realpath -ms -- "$log_file") in
+    /dev/stdout | /dev/fd/1 | /proc/self/fd/1 | /proc/thread-self/fd/1) log_stream=1 ;;
+    /dev/stderr | /dev/fd/2 | /proc/self/fd/2 | /proc/thread-self/fd/2) log_stream=2 ;;
     *) log_stream= ;;
   esac
-  if [ -n "$log_stream" ]; then export "$log_setting=/dev/fd/$log_stream"; continue; fi
+  if [ -n "$log_stream" ]; then
+    # That stream closed (`>&-`): bash's "cannot duplicate fd" and "1: Bad file descriptor", exit code 1.
+    if [ ! -e "/proc/$$/fd/$log_stream" ]; then
+      stream_name=output; [ "$log_stream" = 1 ] || stream_name=error
+      echo "error: $log_setting is set ($log_file), the set-up's standard $stream_name, which is closed; unset it or" \
+        "name a file, then run make again" >&2
+      exit 2
+    fi
+    # A file opened without append (`2>make.log`): pip appends its log at the file's end and the set-up wrote its own
+    # lines at its own offset, over the log (a failed install's log lost under its error line). The set-up's streams
+    # that are that file are opened again to append, as pip's is.
+    exec {log_copy}>&"$log_stream"
+    if [ -f "/proc/$$/fd/$log_copy" ]; then
+      for stream in 1 2; do
+        if [ "$(stat -L -c %d:%i "/proc/$$/fd/$stream" 2>/dev/null)" = "$(stat -L -c %d:%i "/proc/$$/fd/$log_copy")" ]
+        then
+          eval "exec $stream>>/proc/$$/fd/$stream"
+        fi
+      done
+    fi
+    export "$log_setting=/dev/fd/$log_copy"; continue
+  fi
   # A FIFO a log collector reads (`mkfifo p; tee pip.log <p &`): the check's open and close ended the collector's
   # input, and pip then waited forever to open it with no one reading: the set-up hung, nothing logged. It is held open
   # (read and write, which does not wait) until the set-up ends, so the reader's input ends after pip's last line.
