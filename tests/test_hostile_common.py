@@ -3317,3 +3317,20 @@ def test_the_set_up_keeps_a_pip_log_on_its_stderr_a_file_opened_without_append(t
     assert completed.returncode == 2, completed
     lines = log.read_text().splitlines()
     assert lines[0] == "what pip logged" and len(lines) == 2 and "(MemoryError)" in lines[1], lines
+
+
+@pytest.mark.parametrize("name, shown", [("x\ry", "x\\ry"), ("x\vy/", "x\\vy")],
+                         ids=["carriage return", "vertical tab and a slash"])
+def test_make_clean_venv_shows_a_carriage_return_in_a_name_escaped(tmp_path, name, shown):
+    """`make clean-venv VENV=$'x\\ry'` of a folder of the user's: the name printed raw, the line overwritten from the
+    carriage return on a terminal, as CHROMIUM's was."""
+    copy = set_up_copy(tmp_path)
+    (copy / name.rstrip("/")).mkdir()
+    (copy / name.rstrip("/") / "data").write_text("")
+    completed = subprocess.run(["make", "--no-print-directory", "clean-venv", f"VENV={name}"], cwd=copy,
+                               capture_output=True, text=True, timeout=60, env=top_level_make_environment())
+    lines = [line for line in completed.stderr.splitlines() if not line.startswith("make: ***")]
+    assert completed.returncode == 2 and lines == [f"error: '{shown}' is not a virtual environment (it has no "
+                                                   "pyvenv.cfg); nothing removed: remove it yourself if that is what "
+                                                   "you meant"], completed.stderr
+    assert (copy / name.rstrip("/") / "data").exists()
