@@ -3334,3 +3334,23 @@ def test_make_clean_venv_shows_a_carriage_return_in_a_name_escaped(tmp_path, nam
                                                    "pyvenv.cfg); nothing removed: remove it yourself if that is what "
                                                    "you meant"], completed.stderr
     assert (copy / name.rstrip("/") / "data").exists()
+
+
+def test_the_set_up_refuses_a_pip_log_of_its_stderr_a_socket_in_one_line(tmp_path):
+    """`PIP_LOG=/dev/stderr` in a systemd service (stderr journald's socket): pip's open of /dev/fd/N failed after the
+    check, said as pip's crash "(OSError: [Errno 6] No such device or address: '/dev/fd/10')", naming no setting."""
+    import socket
+    venv = venv_of_a_pip_that_crashes(tmp_path, "MemoryError")
+    requirements = set_up_copy(tmp_path, "package\n") / "requirements.txt"
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                                    str(requirements)], stdout=subprocess.PIPE, stderr=theirs.fileno(), text=True,
+                                   timeout=120, env=dict(os.environ, PIP_LOG="/dev/stderr"))
+        theirs.close()
+        said = b""
+        while chunk := ours.recv(65536):
+            said += chunk
+    assert completed.returncode == 2 and said.decode() == (
+        "error: PIP_LOG is set (/dev/stderr), a log file pip cannot write (the set-up's standard error is a socket, "
+        "which cannot be opened by name); unset it or name a file pip can write, then run make again\n"), said

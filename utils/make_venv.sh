@@ -56,16 +56,24 @@ for log_setting in PIP_LOG PIP_LOG_FILE PIP_LOCAL_LOG; do
   esac
   if [ -n "$log_stream" ]; then
     # That stream closed (`>&-`): bash's "cannot duplicate fd" and "1: Bad file descriptor", exit code 1.
+    stream_name=output; [ "$log_stream" = 1 ] || stream_name=error
     if [ ! -e "/proc/$$/fd/$log_stream" ]; then
-      stream_name=output; [ "$log_stream" = 1 ] || stream_name=error
-      echo "error: $log_setting is set ($log_file), the set-up's standard $stream_name, which is closed; unset it or" \
-        "name a file, then run make again" >&2
+      echo "error: $log_setting is set (${!log_setting//$'\n'/\\n}), the set-up's standard $stream_name, which is" \
+        "closed; unset it or name a file, then run make again" >&2
       exit 2
     fi
+    # That stream a socket (a systemd service's stderr, journald's): pip's open of it by name failed ("No such device or
+    # address: '/dev/fd/10'", pip's crash said after the check, naming no setting), as pip alone fails. Said before.
+    if [ -S "/proc/$$/fd/$log_stream" ]; then
+      echo "error: $log_setting is set (${!log_setting//$'\n'/\\n}), a log file pip cannot write (the set-up's" \
+        "standard $stream_name is a socket, which cannot be opened by name); unset it or name a file pip can write," \
+        "then run make again" >&2
+      exit 2
+    fi
+    exec {log_copy}>&"$log_stream"
     # A file opened without append (`2>make.log`): pip appends its log at the file's end and the set-up wrote its own
     # lines at its own offset, over the log (a failed install's log lost under its error line). The set-up's streams
     # that are that file are opened again to append, as pip's is.
-    exec {log_copy}>&"$log_stream"
     if [ -f "/proc/$$/fd/$log_copy" ]; then
       for stream in 1 2; do
         if [ "$(stat -L -c %d:%i "/proc/$$/fd/$stream" 2>/dev/null)" = "$(stat -L -c %d:%i "/proc/$$/fd/$log_copy")" ]
