@@ -3354,3 +3354,21 @@ def test_the_set_up_refuses_a_pip_log_of_its_stderr_a_socket_in_one_line(tmp_pat
     assert completed.returncode == 2 and said.decode() == (
         "error: PIP_LOG is set (/dev/stderr), a log file pip cannot write (the set-up's standard error is a socket, "
         "which cannot be opened by name); unset it or name a file pip can write, then run make again\n"), said
+
+
+def test_the_set_up_shows_a_carriage_return_in_a_pip_log_and_in_pips_crash_escaped(tmp_path):
+    """`PIP_LOG=$'.../pip.log\\r'` (from a file of Windows' line ends) refused, and pip's crash of a message ending in a
+    carriage return: the set-up's line printed it raw, overwritten from there on a terminal."""
+    (tmp_path / "file").write_text("")
+    completed = set_up_in_tmp_path(tmp_path, PIP_LOG=f"{tmp_path}/file/pip.log\r")
+    assert completed.returncode == 2 and completed.stderr == (
+        f"error: PIP_LOG is set ({tmp_path}/file/pip.log\\r), a log file pip cannot write (Not a directory); unset it "
+        "or name a file pip can write, then run make again\n"), completed.stderr
+    crashing = tmp_path / "crashing"
+    crashing.mkdir()
+    venv = venv_of_a_pip_that_crashes(crashing, "OSError: disk\r")
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                                str(set_up_copy(crashing, "package\n") / "requirements.txt")], capture_output=True,
+                               timeout=120)
+    assert completed.returncode == 2 and b"(OSError: disk\\r); what it installed" in completed.stderr, completed.stderr
+    assert b"\r" not in completed.stderr
