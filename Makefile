@@ -286,23 +286,25 @@ VENV_OWN_FOLDERS := bin|include|lib|lib32|lib64|share|etc|man|src
 VENV_OWN_FILES := pyvenv\.cfg|pip\.conf|\.installed|\.installed-test|\.gitignore|CACHEDIR\.TAG|\.lock
 # A newline in the name (`VENV=$$'v\n'`, the one goal that takes a name make splits) cut the command in two: the shell's
 # "Syntax error: Unterminated quoted string" and make's line. Refused in one line, as CHROMIUM's.
+# A carriage return, vertical tab or form feed in it (`VENV=$$'x\ry'`) was printed raw, the line overwritten from there
+# on a terminal: shown as \r, \v and \f, as CHROMIUM's and the refused VENV's are.
 clean-venv:
 	@$(if $(findstring $(newline),$(VENV)),echo "error: VENV holds a newline that make's commands cannot take;" \
 	    "nothing removed: remove that folder yourself" >&2; exit 2)
-	@$(say) venv="$(call venv_quoted,$(VENV))"; \
-	while [ "$${venv%/}" != "$$venv" ] && [ -n "$${venv%/}" ]; do venv=$${venv%/}; done; \
-	case "$$venv" in .|..|*/.|*/..) say "error: '$$venv' ends in . or .., which rm does not remove; name the" \
+	@$(say) venv="$(call venv_quoted,$(VENV))"; shown="$(call venv_quoted,$(call blanks_shown,$(VENV)))"; \
+	while [ "$${venv%/}" != "$$venv" ] && [ -n "$${venv%/}" ]; do venv=$${venv%/}; shown=$${shown%/}; done; \
+	case "$$venv" in .|..|*/.|*/..) say "error: '$$shown' ends in . or .., which rm does not remove; name the" \
 	    "virtual environment's folder itself" >&2; exit 2;; esac; \
-	if [ -L "$$venv" ] && [ ! -e "$$venv" ]; then say "error: '$$venv' is a link to $$(readlink -- "$$venv")," \
+	if [ -L "$$venv" ] && [ ! -e "$$venv" ]; then say "error: '$$shown' is a link to $$(readlink -- "$$venv")," \
 	    "which leads to no folder; nothing removed: remove the link yourself if that is what you meant" >&2; exit 2; fi; \
-	if [ -e "$$venv" ] && [ ! -f "$$venv/pyvenv.cfg" ]; then say "error: '$$venv' is not a virtual" \
+	if [ -e "$$venv" ] && [ ! -f "$$venv/pyvenv.cfg" ]; then say "error: '$$shown' is not a virtual" \
 	    "environment (it has no pyvenv.cfg); nothing removed: remove it yourself if that is what you meant" >&2; \
 	    exit 2; fi; \
 	others=$$(ls -A -- "$$venv" 2>/dev/null | grep -avxE -e "$(VENV_OWN_FOLDERS)" -e "$(VENV_OWN_FILES)" | head -n 1); \
-	if [ -n "$$others" ]; then say "error: '$$venv' holds files of its own beside the virtual environment's (such" \
+	if [ -n "$$others" ]; then say "error: '$$shown' holds files of its own beside the virtual environment's (such" \
 	    "as '$$others'); nothing removed: move them out first, or remove it yourself" >&2; exit 2; fi; \
-	printf 'rm -rf "%s"\n' "$$venv"; \
+	printf 'rm -rf "%s"\n' "$$shown"; \
 	if ! failed=$$( { [ -L "$$venv" ] || [ ! -d "$$venv" ] || { rm -rf -- "$$venv/bin" && for entry in "$$venv"/* \
 	    "$$venv"/.[!.]* "$$venv"/..?*; do [ "$$entry" = "$$venv/pyvenv.cfg" ] || rm -rf -- "$$entry" || exit; done; } \
 	    && rm -rf -- "$$venv"; } 2>&1); then failed=$$(printf '%s\n' "$$failed" | head -n 1); \
-	    say "error: rm could not remove all of '$$venv' ($${failed##*: }); what it could not is left" >&2; exit 2; fi
+	    say "error: rm could not remove all of '$$shown' ($${failed##*: }); what it could not is left" >&2; exit 2; fi

@@ -3277,3 +3277,98 @@ def test_the_set_up_writes_a_pip_log_on_its_own_stream_where_it_is_named(tmp_pat
     logged = completed.stdout if stream == "stdout" else completed.stderr
     assert "what pip logged\n" in logged and "what pip logged" not in (completed.stdout + completed.stderr).replace(
         "what pip logged", "", 1), (completed.stdout, completed.stderr)
+
+
+# Twentieth pass, fourth look at the twentieth pass's set-up fixes
+
+def run_the_set_up_of_a_pip_that_crashes(tmp_path, pip_log, shell_end=""):
+    """make_venv.sh, through bash -c ending in `shell_end` (redirections), of a venv whose stand-in pip logs a line to
+    `pip_log` and crashes with a MemoryError."""
+    venv = venv_of_a_pip_that_crashes(tmp_path, "MemoryError")
+    requirements = set_up_copy(tmp_path, "package\n") / "requirements.txt"
+    return subprocess.run(["bash", "-c", f'bash "$0" "$1" "$2" {shell_end}',
+                           os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv), str(requirements)],
+                          capture_output=True, text=True, timeout=120, env=dict(os.environ, PIP_LOG=pip_log))
+
+
+@pytest.mark.parametrize("pip_log", ["/dev//stderr", "/dev/fd/../fd/2", "/proc/thread-self/fd/2", "/dev/./stdout"])
+def test_the_set_up_writes_a_pip_log_on_its_own_stream_however_it_is_spelt(tmp_path, pip_log):
+    """`PIP_LOG=/dev//stderr`: only three spellings of each stream were the set-up's own, others pip's reading of its
+    output again, the failed install's log lost."""
+    completed = run_the_set_up_of_a_pip_that_crashes(tmp_path, pip_log)
+    assert completed.returncode == 2 and "(MemoryError)" in completed.stderr, completed.stderr
+    logged = completed.stdout if pip_log.endswith("stdout") else completed.stderr
+    assert "what pip logged\n" in logged, (completed.stdout, completed.stderr)
+
+
+def test_the_set_up_with_a_pip_log_of_its_closed_stdout_is_one_line(tmp_path):
+    """`PIP_LOG=/dev/stdout` with stdout closed: bash's "cannot duplicate fd" and "1: Bad file descriptor", exit 1."""
+    completed = run_the_set_up_of_a_pip_that_crashes(tmp_path, "/dev/stdout", ">&-")
+    assert completed.returncode == 2, completed
+    assert completed.stderr == ("error: PIP_LOG is set (/dev/stdout), the set-up's standard output, which is closed; "
+                                "unset it or name a file, then run make again\n")
+
+
+def test_the_set_up_keeps_a_pip_log_on_its_stderr_a_file_opened_without_append(tmp_path):
+    """`PIP_LOG=/dev/stderr` and `2>make.log`: pip appended its log and the set-up wrote its error line at its own
+    offset, over the log."""
+    log = tmp_path / "make.log"
+    completed = run_the_set_up_of_a_pip_that_crashes(tmp_path, "/dev/stderr", f"2>'{log}'")
+    assert completed.returncode == 2, completed
+    lines = log.read_text().splitlines()
+    assert lines[0] == "what pip logged" and len(lines) == 2 and "(MemoryError)" in lines[1], lines
+
+
+@pytest.mark.parametrize("name, shown", [("x\ry", "x\\ry"), ("x\vy/", "x\\vy")],
+                         ids=["carriage return", "vertical tab and a slash"])
+def test_make_clean_venv_shows_a_carriage_return_in_a_name_escaped(tmp_path, name, shown):
+    """`make clean-venv VENV=$'x\\ry'` of a folder of the user's: the name printed raw, the line overwritten from the
+    carriage return on a terminal, as CHROMIUM's was."""
+    copy = set_up_copy(tmp_path)
+    (copy / name.rstrip("/")).mkdir()
+    (copy / name.rstrip("/") / "data").write_text("")
+    completed = subprocess.run(["make", "--no-print-directory", "clean-venv", f"VENV={name}"], cwd=copy,
+                               capture_output=True, text=True, timeout=60, env=top_level_make_environment())
+    lines = [line for line in completed.stderr.splitlines() if not line.startswith("make: ***")]
+    assert completed.returncode == 2 and lines == [f"error: '{shown}' is not a virtual environment (it has no "
+                                                   "pyvenv.cfg); nothing removed: remove it yourself if that is what "
+                                                   "you meant"], completed.stderr
+    assert (copy / name.rstrip("/") / "data").exists()
+
+
+def test_the_set_up_refuses_a_pip_log_of_its_stderr_a_socket_in_one_line(tmp_path):
+    """`PIP_LOG=/dev/stderr` in a systemd service (stderr journald's socket): pip's open of /dev/fd/N failed after the
+    check, said as pip's crash "(OSError: [Errno 6] No such device or address: '/dev/fd/10')", naming no setting."""
+    import socket
+    venv = venv_of_a_pip_that_crashes(tmp_path, "MemoryError")
+    requirements = set_up_copy(tmp_path, "package\n") / "requirements.txt"
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                                    str(requirements)], stdout=subprocess.PIPE, stderr=theirs.fileno(), text=True,
+                                   timeout=120, env=dict(os.environ, PIP_LOG="/dev/stderr"))
+        theirs.close()
+        said = b""
+        while chunk := ours.recv(65536):
+            said += chunk
+    assert completed.returncode == 2 and said.decode() == (
+        "error: PIP_LOG is set (/dev/stderr), a log file pip cannot write (the set-up's standard error is a socket, "
+        "which cannot be opened by name); unset it or name a file pip can write, then run make again\n"), said
+
+
+def test_the_set_up_shows_a_carriage_return_in_a_pip_log_and_in_pips_crash_escaped(tmp_path):
+    """`PIP_LOG=$'.../pip.log\\r'` (from a file of Windows' line ends) refused, and pip's crash of a message ending in a
+    carriage return: the set-up's line printed it raw, overwritten from there on a terminal."""
+    (tmp_path / "file").write_text("")
+    completed = set_up_in_tmp_path(tmp_path, PIP_LOG=f"{tmp_path}/file/pip.log\r")
+    assert completed.returncode == 2 and completed.stderr == (
+        f"error: PIP_LOG is set ({tmp_path}/file/pip.log\\r), a log file pip cannot write (Not a directory); unset it "
+        "or name a file pip can write, then run make again\n"), completed.stderr
+    crashing = tmp_path / "crashing"
+    crashing.mkdir()
+    venv = venv_of_a_pip_that_crashes(crashing, "OSError: disk\r")
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                                str(set_up_copy(crashing, "package\n") / "requirements.txt")], capture_output=True,
+                               timeout=120)
+    assert completed.returncode == 2 and b"(OSError: disk\\r); what it installed" in completed.stderr, completed.stderr
+    assert b"\r" not in completed.stderr

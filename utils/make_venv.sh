@@ -26,6 +26,14 @@ if [ -n "${HOME:-}" ]; then home=$HOME; else home=$(unset HOME; echo ~); fi
 # lines.)
 # HOME set but empty: Python's expanduser takes it as it is (`~/pip.log` is /pip.log), not as unset, as $home above
 # does: an empty file was left in the user's home from the password database, for a log pip wrote at /.
+# A value or pip's reason shown on one line, as make shows CHROMIUM and VENV: a newline as \n, and a carriage return,
+# vertical tab or form feed (`PIP_LOG=$'/root/pip.log\r'`, from a file of Windows' line ends; pip's crash of a message
+# ending in one) as \r, \v and \f, which were printed raw, the line overwritten from there on a terminal.
+one_line() {
+  local text=${1//$'\n'/\\n}
+  text=${text//$'\r'/\\r} text=${text//$'\v'/\\v}
+  printf '%s' "${text//$'\f'/\\f}"
+}
 tilde_home=${HOME-$home}
 while [ "${tilde_home%/}" != "$tilde_home" ]; do tilde_home=${tilde_home%/}; done
 for log_setting in PIP_LOG PIP_LOG_FILE PIP_LOCAL_LOG; do
@@ -47,12 +55,43 @@ for log_setting in PIP_LOG PIP_LOG_FILE PIP_LOCAL_LOG; do
   # /dev/stderr is the set-up's reading of it, so that the log of a failed install was lost (one line said) and a good
   # one's sent to the set-up's stderr, however `/dev/stdout` was. pip is given a copy of the set-up's stream as
   # /dev/fd/N, as pip alone writes to its own.
-  case $log_file in
-    /dev/stdout | /dev/fd/1 | /proc/self/fd/1) exec {log_stream}>&1 ;;
-    /dev/stderr | /dev/fd/2 | /proc/self/fd/2) exec {log_stream}>&2 ;;
+  # Spelt otherwise (`/dev//stderr`, `/dev/./stdout`, `/dev/fd/../fd/2`, `/proc/thread-self/fd/2`) it was pip's own
+  # stream again, the log lost: the name is read with its `.`, `..` and `//` resolved.
+  case $(realpath -ms -- "$log_file") in
+    /dev/stdout | /dev/fd/1 | /proc/self/fd/1 | /proc/thread-self/fd/1) log_stream=1 ;;
+    /dev/stderr | /dev/fd/2 | /proc/self/fd/2 | /proc/thread-self/fd/2) log_stream=2 ;;
     *) log_stream= ;;
   esac
-  if [ -n "$log_stream" ]; then export "$log_setting=/dev/fd/$log_stream"; continue; fi
+  if [ -n "$log_stream" ]; then
+    # That stream closed (`>&-`): bash's "cannot duplicate fd" and "1: Bad file descriptor", exit code 1.
+    stream_name=output; [ "$log_stream" = 1 ] || stream_name=error
+    if [ ! -e "/proc/$$/fd/$log_stream" ]; then
+      echo "error: $log_setting is set ($(one_line "${!log_setting}")), the set-up's standard $stream_name, which is" \
+        "closed; unset it or name a file, then run make again" >&2
+      exit 2
+    fi
+    # That stream a socket (a systemd service's stderr, journald's): pip's open of it by name failed ("No such device or
+    # address: '/dev/fd/10'", pip's crash said after the check, naming no setting), as pip alone fails. Said before.
+    if [ -S "/proc/$$/fd/$log_stream" ]; then
+      echo "error: $log_setting is set ($(one_line "${!log_setting}")), a log file pip cannot write (the set-up's" \
+        "standard $stream_name is a socket, which cannot be opened by name); unset it or name a file pip can write," \
+        "then run make again" >&2
+      exit 2
+    fi
+    exec {log_copy}>&"$log_stream"
+    # A file opened without append (`2>make.log`): pip appends its log at the file's end and the set-up wrote its own
+    # lines at its own offset, over the log (a failed install's log lost under its error line). The set-up's streams
+    # that are that file are opened again to append, as pip's is.
+    if [ -f "/proc/$$/fd/$log_copy" ]; then
+      for stream in 1 2; do
+        if [ "$(stat -L -c %d:%i "/proc/$$/fd/$stream" 2>/dev/null)" = "$(stat -L -c %d:%i "/proc/$$/fd/$log_copy")" ]
+        then
+          eval "exec $stream>>/proc/$$/fd/$stream"
+        fi
+      done
+    fi
+    export "$log_setting=/dev/fd/$log_copy"; continue
+  fi
   # A FIFO a log collector reads (`mkfifo p; tee pip.log <p &`): the check's open and close ended the collector's
   # input, and pip then waited forever to open it with no one reading: the set-up hung, nothing logged. It is held open
   # (read and write, which does not wait) until the set-up ends, so the reader's input ends after pip's last line.
@@ -65,7 +104,7 @@ for log_setting in PIP_LOG PIP_LOG_FILE PIP_LOCAL_LOG; do
       elif [ ! -d "$log_there" ]; then echo ": Not a directory"; false
       else check=$(mktemp -d -- "$log_there/.pip-log-check.XXXXXX") && rmdir -- "$check"; fi; } 2>&1); then
     # (a value holding a newline on one line, as \n)
-    echo "error: $log_setting is set (${!log_setting//$'\n'/\\n}), a log file pip cannot write (${unwritable##*: });" \
+    echo "error: $log_setting is set ($(one_line "${!log_setting}")), a log file pip cannot write (${unwritable##*: });" \
       "unset it or name a file pip can write, then run make again" >&2
     exit 2
   fi
@@ -136,7 +175,7 @@ python_variable_set() {  # python_variable_set WHAT COMMAND...: the line for var
     case $variable in PYTHONHOME | PYTHONPLATLIBDIR)
       why="Python looks for its libraries there; a virtual environment needs none" ;;
     esac
-    shown="$shown${shown:+ and }$variable is set (${!variable//$'\n'/\\n})"
+    shown="$shown${shown:+ and }$variable is set ($(one_line "${!variable}"))"
   done
   if [ "${#off[@]}" != 1 ]; then
     why="Python refuses their values, or looks for its libraries where they say"
@@ -450,7 +489,8 @@ pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
       |*ConnectTimeout*|*ReadTimeout*|*"Max retries exceeded"*|*ProxyError*|*SSLError*)
     reason="the package index could not be reached: ${reason#ERROR: }; check the network or pip's index settings" ;;
   esac
-  echo "error: pip could not install $1 into $venv_dir (${reason#ERROR: }); what it installed is kept: run make" \
+  reason=$(one_line "${reason#ERROR: }")
+  echo "error: pip could not install $1 into $venv_dir ($reason); what it installed is kept: run make" \
     "again once that is put right" >&2
   exit 2
 }
