@@ -2433,14 +2433,20 @@ def python_other_than_310():
     return None
 
 
-def test_the_set_up_with_pythonoptimize_refuses_a_venv_of_another_python(tmp_path):
-    """PYTHONOPTIMIZE=1 (Python drops asserts): the version check, an assert, passed a venv of Python 3.12, into which
-    the set-up put pip, then pip failed on the requirements ("note: This error originates from a subprocess")."""
+def venv_of_another_python(tmp_path):
+    """tmp_path/venv, a venv (without pip) of a Python other than 3.10; the test skipped where there is none."""
     other = python_other_than_310()
     if other is None:
         pytest.skip("no Python but 3.10 on this machine")
     venv = tmp_path / "venv"
     subprocess.run([other, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    return venv
+
+
+def test_the_set_up_with_pythonoptimize_refuses_a_venv_of_another_python(tmp_path):
+    """PYTHONOPTIMIZE=1 (Python drops asserts): the version check, an assert, passed a venv of Python 3.12, into which
+    the set-up put pip, then pip failed on the requirements ("note: This error originates from a subprocess")."""
+    venv = venv_of_another_python(tmp_path)
     completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
                                 str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, text=True,
                                timeout=300, env=dict(os.environ, PYTHONOPTIMIZE="1"))
@@ -3178,11 +3184,7 @@ def test_the_set_up_reads_a_pythons_version_in_any_pythonioencoding(tmp_path, en
     """The second look had the set-up's pip write UTF-8; the Pythons whose lines it reads otherwise did not: a venv of
     another Python with PYTHONIOENCODING=utf-16 was bash's "ignored null byte" warning before the line, with utf-8-sig
     "holds \\ufeffPython 3.11", with cp500 (EBCDIC) a line of other characters."""
-    other = python_other_than_310()
-    if other is None:
-        pytest.skip("no Python but 3.10 on this machine")
-    venv = tmp_path / "venv"
-    subprocess.run([other, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    venv = venv_of_another_python(tmp_path)
     completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
                                 str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, timeout=120,
                                env=dict(os.environ, PYTHONIOENCODING=encoding))
