@@ -1760,8 +1760,8 @@ def test_a_zip_of_a_camera_jpeg_or_a_bmp_cut_short_is_refused_before_its_job_is_
 
 @pytest.mark.parametrize("kind", ["variable-length", "of no data"])
 def test_a_model_recording_a_degradation_of_another_hdf5_kind_is_named_as_a_fixed_length_one_is(tmp_path, kind):
-    """A degradation recorded as a variable-length text of bytes not UTF-8 was shown as h5py's lone surrogate, '\\udcff',
-    where a fixed-length text is shown '\\xff'; one of no data (HDF5's null dataspace) as h5py's name for it,
+    """A degradation recorded as a variable-length text of bytes not UTF-8 was shown as h5py's lone surrogate,
+    '\\udcff', where a fixed-length text is shown '\\xff'; one of no data (HDF5's null dataspace) as h5py's name for it,
     "Empty(dtype=dtype('S5'))", where an empty text is shown ''."""
     import h5py
     import numpy as np

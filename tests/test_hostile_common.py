@@ -3269,12 +3269,13 @@ def test_make_refuses_a_venv_ending_in_a_carriage_return_naming_it(tmp_path, end
 
 @pytest.mark.parametrize("stream", ["stdout", "stderr"])
 def test_the_set_up_writes_a_pip_log_on_its_own_stream_where_it_is_named(tmp_path, stream):
-    """`PIP_LOG=/dev/stderr` (a CI job's log): pip's /dev/stderr was the set-up's reading of pip's output, so that the log
-    of a failed install was lost, one line said in its place (a good one's went to stderr, however /dev/stdout was)."""
+    """`PIP_LOG=/dev/stderr` (a CI job's log): pip's /dev/stderr was the set-up's reading of pip's output, so that the
+    log of a failed install was lost, one line said in its place (a good one's went to stderr, however /dev/stdout was)."""
     venv = venv_of_a_pip_that_crashes(tmp_path, "MemoryError")
     requirements = set_up_copy(tmp_path, "package\n") / "requirements.txt"
     completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv), str(requirements)],
-                               capture_output=True, text=True, timeout=120, env=dict(os.environ, PIP_LOG=f"/dev/{stream}"))
+                               capture_output=True, text=True, timeout=120,
+                               env=dict(os.environ, PIP_LOG=f"/dev/{stream}"))
     assert completed.returncode == 2 and "(MemoryError)" in completed.stderr, completed.stderr
     logged = completed.stdout if stream == "stdout" else completed.stderr
     assert "what pip logged\n" in logged and "what pip logged" not in (completed.stdout + completed.stderr).replace(

@@ -3417,7 +3417,8 @@ def test_a_vgg19_checkpoint_packed_by_lz4_or_an_archive_inside_the_archive_is_sa
     """convert_tf_vgg19_weights.py given its checkpoint packed by LZ4 (alone, or a tar of it named .tar.gz), or a tar
     of the distributed archive (a tar, or the .tar.gz, inside a tar): "cannot read ... as a TensorFlow checkpoint (...
     not an sstable ...)" or "cannot unpack ...; download vgg_19_2016_08_28.tar.gz again", as if it were damaged, and
-    of the .tar.gz inside, "packed by gzip, which this does not unpack (it unpacks tar archives, .tar.gz among them)"."""
+    of the .tar.gz inside, "packed by gzip, which this does not unpack (it unpacks tar archives, .tar.gz among
+    them)"."""
     import tarfile
 
     import convert_tf_vgg19_weights

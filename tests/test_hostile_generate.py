@@ -2427,8 +2427,8 @@ def test_the_peak_memory_test_of_300_frames_reads_generate_s_own_peak(tmp_path):
     del held
 
 
-@pytest.mark.parametrize("backend, height, width, blocks, scale", [("nnabla", 120, 160, 1, 2), ("nnabla", 54, 327, 1, 4),
-                                                                   ("openvino", 77, 327, 1, 4)])
+@pytest.mark.parametrize("backend, height, width, blocks, scale",
+                         [("nnabla", 120, 160, 1, 2), ("nnabla", 54, 327, 1, 4), ("openvino", 77, 327, 1, 4)])
 def test_the_least_budget_named_plans_a_frame_shorter_than_a_square_window(backend, height, width, blocks, scale):
     """Where a network's share held no full-width band, its window was a square cut to the frame's height, and the
     other side was the square's: 160x120 frames (x2 model, NNabla) in the least budget their refusal names took a flow
@@ -2446,7 +2446,8 @@ def test_the_least_budget_named_plans_a_frame_shorter_than_a_square_window(backe
         assert flow_rows * flow_columns * plan.bytes_per_pixel["flow"] <= (budget - plan.frame_bytes()) * BUDGET_SHARES[
             "flow"] + 7 * flow_rows * plan.bytes_per_pixel["flow"]  # the stride's remainder, as full-width bands
         kept = [window.keep_stop - window.keep_start for axis in plan.flow for window in axis]
-        assert min(kept) > 0 and sum(window.keep_stop - window.keep_start for window in plan.flow[1]) == width - width % 8
+        assert min(kept) > 0
+        assert sum(window.keep_stop - window.keep_start for window in plan.flow[1]) == width - width % 8
 
 
 # Twentieth pass, fourth look at the twentieth pass's tile, cache and backend fixes

@@ -104,8 +104,8 @@ for log_setting in PIP_LOG PIP_LOG_FILE PIP_LOCAL_LOG; do
       elif [ ! -d "$log_there" ]; then echo ": Not a directory"; false
       else check=$(mktemp -d -- "$log_there/.pip-log-check.XXXXXX") && rmdir -- "$check"; fi; } 2>&1); then
     # (a value holding a newline on one line, as \n)
-    echo "error: $log_setting is set ($(one_line "${!log_setting}")), a log file pip cannot write (${unwritable##*: });" \
-      "unset it or name a file pip can write, then run make again" >&2
+    echo "error: $log_setting is set ($(one_line "${!log_setting}")), a log file pip cannot write" \
+      "(${unwritable##*: }); unset it or name a file pip can write, then run make again" >&2
     exit 2
   fi
 done
