@@ -158,3 +158,16 @@ def checkpoint_of_another_folder(tmp_path):
     content = {"iteration": 2, "params": "params_00000002.h5", "solvers": {"gen": "gen_states_00000002.h5"}}
     (source / "checkpoint_00000002.json").write_text(str(content))
     return source, output_dir, content
+
+
+def peak_memory_of_generate(arguments, log_path):
+    """Peak resident memory (MiB) of a generate.py process, its own: started straight from pytest's process, a child
+    counted pytest's peak as its own (a 9 MiB child of a 600 MiB process "peaked" at 609 MiB), so both runs read
+    pytest's peak and their difference held whatever generate.py kept. benchmarks.harness.run_with_peak_memory starts
+    it from a small wrapper."""
+    from benchmarks.harness import run_with_peak_memory
+    code, stdout, stderr, peak_mib = run_with_peak_memory([sys.executable, "generate.py", *arguments])
+    with open(log_path, "w") as log:
+        log.write(stdout + stderr)
+    assert code == 0, stdout + stderr
+    return peak_mib

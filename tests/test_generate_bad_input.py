@@ -202,13 +202,15 @@ def test_frames_whose_outputs_would_share_a_name(capsys, tmp_path, output_dir):
 def test_an_output_never_overwrites_an_input_frame(capsys, tmp_path):
     folder = tmp_path / "frames"
     shutil.copytree(FRAMES, folder)
-    # where frame lr_0002's output would go ('output_lr_0002.png', of frame 2's number, is refused as its copy)
+    # where frame lr_0002's output would go: since the twentieth pass, a name of other words before a frame's name
+    # ('run2_lr_0002.png', as 'Copy of f001.png') is refused as its copy or another series' frame before any output
+    # is planned, the check of the outputs behind it
     shutil.copy(folder / "lr_0001.png", folder / "run2_lr_0002.png")
     before = {path.name: path.read_bytes() for path in folder.iterdir()}
     expect_user_error(capsys,
                       ["--model", WEIGHTS, "--input-dir-lr",
                        str(folder), "--output-dir",
-                       str(folder), "--output-name", "run2"], "would overwrite an input frame")
+                       str(folder), "--output-name", "run2"], "rename it if it is a frame of its own")
     assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
 
 

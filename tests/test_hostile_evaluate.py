@@ -164,7 +164,7 @@ def test_memory_running_out_while_scoring_or_writing_the_report_is_one_line(tmp_
         raise MemoryError("Unable to allocate 14.7 MiB for an array with shape (256, 2504, 3)")
     monkeypatch.setattr(report, step, failing)
     results, targets = make_sequence(tmp_path, "sr", 0, 5)
-    with pytest.raises(UserError, match=r"^out of memory while scoring 1 frames into '.*'; free memory"):
+    with pytest.raises(UserError, match=r"^out of memory while scoring 1 frame into '.*'; free memory"):
         report.evaluate([Sequence(0, results, targets)], str(tmp_path / "eval"), "cpu")
 
 

@@ -2419,7 +2419,7 @@ def test_the_peak_memory_test_of_300_frames_reads_generate_s_own_peak(tmp_path):
     child counted as its own (a 9 MiB child of a 600 MiB process "peaked" at 609 MiB): after a large test, both runs
     of test_peak_memory_stays_flat_over_300_frames read pytest's peak, and their difference held whatever generate.py
     kept. It reads generate.py's own now (benchmarks.harness.run_with_peak_memory)."""
-    from test_onnx_backend import peak_memory_of_generate
+    from helpers import peak_memory_of_generate
     held = bytearray(400 * 2 ** 20)
     held[::4096] = b"\1" * len(held[::4096])  # resident in this process, as a large test leaves pytest's
     peak_mib = peak_memory_of_generate(["--help"], tmp_path / "log.txt")

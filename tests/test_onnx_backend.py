@@ -2,7 +2,6 @@
 export (also run by the benchmarks' ONNX Runtime baseline, after its rewrite), its cache, the backend
 choice, bfloat16, streaming of long videos, and video output through ffmpeg."""
 import os
-import sys
 from collections import OrderedDict
 
 import cv2
@@ -19,7 +18,7 @@ from benchmarks.onnxruntime_baseline import transposed_convolutions_as_convoluti
 from clips import decoded_frames, ffmpeg, needs_ffmpeg, stream_summary
 from conftest import reference_path, shared_path
 from generate import frames_from_folder
-from helpers import FIXTURES, NPY_TOLERANCE, assert_matches_fixture
+from helpers import FIXTURES, NPY_TOLERANCE, assert_matches_fixture, peak_memory_of_generate
 from inference import SuperResolver, new_parameters, warp_dense
 from inference.onnx_export import CompiledNetwork, cache_stem, cpu_has_bfloat16, export_onnx
 from models import deconv_x2, flow_to_high_res
@@ -271,19 +270,6 @@ def test_opencv_writes_the_video_when_ffmpeg_is_missing(tmp_path, monkeypatch):
     writer.close()
     frames, fps = decoded_frames(tmp_path / "sr.mp4")
     assert len(frames) == 3 and fps == pytest.approx(10)
-
-
-def peak_memory_of_generate(arguments, log_path):
-    """Peak resident memory (MiB) of a generate.py process, its own: started straight from pytest's process, a child
-    counted pytest's peak as its own (a 9 MiB child of a 600 MiB process "peaked" at 609 MiB), so both runs read
-    pytest's peak and their difference held whatever generate.py kept. benchmarks.harness.run_with_peak_memory starts
-    it from a small wrapper."""
-    from benchmarks.harness import run_with_peak_memory
-    code, stdout, stderr, peak_mib = run_with_peak_memory([sys.executable, "generate.py", *arguments])
-    with open(log_path, "w") as log:
-        log.write(stdout + stderr)
-    assert code == 0, stdout + stderr
-    return peak_mib
 
 
 @pytest.mark.slow
