@@ -57,11 +57,12 @@ def read_cuts_file(path, frame_count, other_choices=(), frames_held=None):
         with open(path, encoding="utf-8-sig", errors="surrogateescape") as file:
             # its first characters: UTF-16 or UTF-32 without a byte-order mark whose first line is a comment or blank
             # ('# cuts' then '3') was "line 2: '\x003\x00' is not a frame number" (its first line is read past)
-            head = file.read(4)
+            wide_head = WIDE_TEXT.match(file.read(4))
             file.seek(0)
             for number, text in enumerate(texts_before_comments(file), 1):
-                marked = text.lstrip("\0").startswith(("\udcff\udcfe", "\udcfe\udcff")) or WIDE_TEXT.match(head)
-                if (number == 1 and marked) or ("\0" in text and re.fullmatch("\0{1,3}|\0*[0-9][0-9\0]*", text)):
+                # the first line alone is looked at for a mark (a line of megabytes was stripped at each line)
+                marked = number == 1 and (wide_head or text.lstrip("\0").startswith(("\udcff\udcfe", "\udcfe\udcff")))
+                if marked or ("\0" in text and re.fullmatch("\0{1,3}|\0*[0-9][0-9\0]*", text)):
                     # the byte-order mark of UTF-16 or UTF-32 (PowerShell 5's 'echo 3 > cuts.txt', Notepad's
                     # "Unicode"), or digits with NULs beside them on any line (after a comment of other characters
                     # than ASCII, whose first characters show no pattern): the same line, which said nothing of the
