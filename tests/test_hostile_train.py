@@ -4816,3 +4816,89 @@ def test_a_solver_state_that_cannot_be_read_is_said_so_not_corrupt(tmp_path, cap
     assert [line for line in completed.stderr.splitlines() if line.startswith(("error:", "Traceback"))] == [
         f"error: solver state file '{state}' cannot be read (permission denied); check its permissions"]
     assert sorted(path.name for path in output_dir.glob("checkpoint_*.json")) == ["checkpoint_00000002.json"]
+
+
+# Twenty-first pass, look at train.py's checkpoints, records, stops and TensorBoard
+
+def test_a_loss_log_of_cr_line_ends_not_in_utf_8_names_the_line(tmp_path):
+    """A loss log of CR line ends (Excel for Mac's "CSV (Macintosh)", which saves in Mac Roman) whose third line holds
+    a byte that is not UTF-8: said at line 1, its lines counted by their LFs."""
+    data = "iteration,content_loss\r1,0.5\r2,0.4 caf\xe9\r".encode("latin-1")
+    with pytest.raises(UserError, match=r"^'.*losses\.csv' line 3 is not UTF-8 text; save the file as UTF-8"):
+        loss_log_resumed(tmp_path, data)
+    assert (tmp_path / "losses.csv").read_bytes() == data
+
+
+def test_a_file_in_the_place_of_a_folder_mid_run_is_said_to_be_a_file(tmp_path):
+    """validation/ replaced by a file in the instant before a picture's write (in the held output folder, as a run
+    writes it): "(Not a directory): its folder was removed or moved while this ran", where a file is in its place."""
+    from training.loss_log import another_folder
+    from utils.image_io import held_folder, write_bytes
+    from utils.paths import file_identity
+    (tmp_path / "validation").write_text("a user's file")
+    picture = tmp_path / "validation" / "iteration_00000002.png"
+    with held_folder(str(tmp_path), file_identity(str(tmp_path)), lambda path: another_folder(str(tmp_path), path)):
+        with pytest.raises(UserError) as error:
+            write_bytes(str(picture), b"picture")
+    assert str(error.value) == (f"cannot write '{picture}' (Not a directory): '{tmp_path / 'validation'}' is a file "
+                                "now, where a folder was while this ran; move that file away, restore the folder, and "
+                                "run again")
+    assert os.listdir(tmp_path) == ["validation"]
+
+
+@pytest.mark.parametrize("encoding, said", [
+    ("utf-16", "is UTF-16 or UTF-32 text, not UTF-8; save it as UTF-8 (as train.py writes it)"),
+    ("utf-16-le", "is UTF-16 or UTF-32 text, not UTF-8; save it as UTF-8 (as train.py writes it)"),
+    ("latin-1", "line 2 is not UTF-8 text; save it as UTF-8 (as train.py writes it)")],
+                         ids=["UTF-16", "UTF-16 without its mark", "Latin-1"])
+def test_a_checkpoint_saved_in_another_encoding_is_said_so_not_a_binary_file(tmp_path, encoding, said):
+    """A checkpoint's JSON edited and saved as UTF-16 (Notepad's "Unicode") or in Latin-1 was refused as "a binary file,
+    not a checkpoint_<iter>.json; pass the JSON from the output folder", or, UTF-16 without its mark, as "incomplete or
+    corrupt; resume from an earlier one", whose advice loses iterations. A binary file is still said to be one."""
+    from training.checkpoint import read_checkpoint
+    path = tmp_path / "checkpoint_00000002.json"
+    path.write_bytes('{"iteration": 2,\n "note": "café"}'.encode(encoding))
+    with pytest.raises(UserError) as error:
+        read_checkpoint(str(path))
+    assert str(error.value) == f"checkpoint '{path}' {said}"
+    import h5py
+    with h5py.File(path, "w") as model:  # a model_param file given for the JSON: most of its bytes are zeros
+        model["w"] = np.ones(4, np.float32)
+    with pytest.raises(UserError, match=r"is a binary file, not a checkpoint_<iter>\.json"):
+        read_checkpoint(str(path))
+
+
+def test_a_loss_log_ending_in_zero_bytes_is_said_at_that_line_not_utf_16(tmp_path):
+    """A loss log ending in zero bytes (a crash's, on a file system that kept the size and not the data) was said to be
+    "UTF-16 or UTF-32 text, not UTF-8; save it as UTF-8", one NUL in four bytes taken for a wide text's."""
+    data = b"iteration,content_loss\n1,0.5\n2,0.4\n" + b"\0" * 200
+    with pytest.raises(UserError, match=r"^'.*losses\.csv' line 4 is not a row of numbers; fix or delete that line"):
+        loss_log_resumed(tmp_path, data)
+    assert (tmp_path / "losses.csv").read_bytes() == data
+
+
+def test_records_that_can_be_written_but_not_read_are_one_line_each_at_the_resume(tmp_path):
+    """Beside losses.csv and val.csv (the twentieth pass's fifth look), the other records a resume reads, of mode 200
+    (run without root's override, so that the permissions hold; one process for the three): the model_param file of
+    val.csv's best row, which model_best.h5 is made again from, a PermissionError traceback; checkpoint_source.json,
+    said "damaged ... delete it to train from iteration 0" (its advice losing the iterations of the checkpoint it
+    names), and a PermissionError traceback where --checkpoint was given again."""
+    (tmp_path / "val.csv").write_text("iteration,PSNR\n2,20.0\n")
+    for name in ("model_param_00000002.h5", "checkpoint_source.json"):
+        (tmp_path / name).write_text("{}")
+        (tmp_path / name).chmod(0o200)
+    folder = str(tmp_path)
+    script = ("from training.checkpoint import record_source, recorded_source\nfrom training.validation import "
+              "Validation\nfrom utils.errors import UserError\n"
+              f"for call in (lambda: Validation([], {folder!r}, 2, 'psnr', 'cpu'), lambda: recorded_source({folder!r}), "
+              f"lambda: record_source({folder!r}, {folder!r} + '/checkpoint_00000002.json')):\n"
+              "    try:\n        call()\n    except UserError as error:\n        print('said:', error)\n")
+    completed = run_python_without_root_override(script)
+    assert completed.returncode == 0, completed.stderr
+    unreadable = "said: training output '{}' cannot be read (permission denied); check its permissions"
+    assert [line for line in completed.stdout.splitlines() if line.startswith("said:")] == [unreadable.format(tmp_path / "model_param_00000002.h5"),
+                                             *[unreadable.format(tmp_path / "checkpoint_source.json")] * 2]
+    for name in ("model_param_00000002.h5", "checkpoint_source.json"):
+        (tmp_path / name).chmod(0o600)
+        assert (tmp_path / name).read_text() == "{}"
+    assert not (tmp_path / "model_best.h5").exists()

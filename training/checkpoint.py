@@ -25,7 +25,7 @@ import numpy as np
 
 from utils.errors import UserError
 from utils.hdf5 import hdf5_file
-from utils.image_io import remove_file, write_atomically, write_bytes
+from utils.image_io import remove_file, text_line, wide_text, write_atomically, write_bytes
 from utils.paths import absolute, input_file
 from utils.weights import (HostParameter, assign_weights, host_values, new_hdf5_file, read_weight_file, save_weights,
                            write_dataset)
@@ -212,6 +212,7 @@ def record_source(output_dir, checkpoint, check_folder=lambda path: None):
     path = os.path.join(output_dir, CHECKPOINT_SOURCE)
     earlier = None
     if os.path.isfile(path):
+        input_file(path, "training output")  # one of mode 200 (written, not read): a PermissionError traceback
         with open(path, "rb") as file:
             earlier = file.read()
     check_folder(path)
@@ -236,6 +237,8 @@ def recorded_source(output_dir):
     path = os.path.join(output_dir, CHECKPOINT_SOURCE)
     if not os.path.lexists(path):
         return None
+    if os.path.isfile(path):  # one of mode 200 was said damaged, its advice to delete it training from iteration 0
+        input_file(path, "training output")
     content = content_as_far_as_read(path)
     if not (isinstance(content, dict) and isinstance(content.get("checkpoint"), str) and content["checkpoint"]):
         raise UserError(f"'{path}' is damaged (train.py records there the --checkpoint a run in the folder started "
@@ -404,11 +407,19 @@ def read_checkpoint(path):
     # regular: a pipe would wait without end for a writer (train.py writes checkpoints as files)
     input_file(path, "checkpoint", "pass a checkpoint_<iter>.json from the output folder", regular=True)
     try:
-        with open(path, encoding="utf-8") as file:
-            content = json.load(file, object_pairs_hook=_without_repeated_keys)
-    except UnicodeDecodeError:  # a binary file: a model_param_<iter>.h5 or params_<iter>.h5 given for the JSON
-        raise UserError(f"checkpoint '{path}' is a binary file, not a checkpoint_<iter>.json; pass the JSON from the "
-                        "output folder (it names the parameter and solver files to resume from)")
+        with open(path, "rb") as file:
+            data = file.read()
+        if wide_text(data):  # edited, saved by Notepad as "Unicode": said "a binary file" ("corrupt" without a mark)
+            raise UserError(f"checkpoint '{path}' is UTF-16 or UTF-32 text, not UTF-8; save it as UTF-8 (as train.py "
+                            "writes it)")
+        content = json.loads(data.decode("utf-8"), object_pairs_hook=_without_repeated_keys)
+    except UnicodeDecodeError as error:
+        if b"\0" in data:  # a binary file: a model_param_<iter>.h5 or params_<iter>.h5 given for the JSON
+            raise UserError(f"checkpoint '{path}' is a binary file, not a checkpoint_<iter>.json; pass the JSON from "
+                            "the output folder (it names the parameter and solver files to resume from)") from None
+        # text in another encoding (an edit saved in Latin-1): said to be a binary file
+        raise UserError(f"checkpoint '{path}' line {text_line(data, error.start)} is not UTF-8 text; save it as "
+                        "UTF-8 (as train.py writes it)") from None
     except (ValueError, OSError, RecursionError) as error:  # RecursionError: arrays nested thousands deep
         raise UserError(f"checkpoint '{path}' is incomplete or corrupt ({error}); resume from an earlier one")
     if not _well_formed(content):

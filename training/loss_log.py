@@ -13,8 +13,8 @@ from matplotlib.figure import Figure
 
 from utils.errors import UserError
 from utils.flags import grouped
-from utils.image_io import (disk_full, folder_changed, held_descriptor, no_space, remove_file, wide_text,
-                            write_atomically, write_bytes)
+from utils.image_io import (disk_full, folder_changed, held_descriptor, no_space, remove_file, text_line,
+                            wide_text, write_atomically, write_bytes)
 from utils.paths import file_identity, input_file
 
 # wall time of an iteration: reading its batch, the step, the all-reduces
@@ -75,7 +75,7 @@ class LossLog:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:  # decoded with errors="replace": a user's column named in Latin-1 ('café')
             # was written back renamed ('caf\ufffd'), exit code 0
-            line = data[:error.start].count(b"\n") + 1
+            line = text_line(data, error.start)  # a file of CR line ends (Excel for Mac's) was said at line 1
             raise UserError(f"'{self.csv_path}' line {line} is not UTF-8 text; save the file as UTF-8 (as "
                             "train.py writes it), or delete it, which loses only the earlier curves") from None
         try:

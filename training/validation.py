@@ -32,7 +32,7 @@ from utils.image_io import (common_image_size, folder_changed, held_descriptor, 
                             visible_subfolders, write_bytes, write_rgb)
 from utils.degradation import degrade_frames
 from utils.ops import bicubic_upscale_frames
-from utils.paths import input_folder, room_to_create
+from utils.paths import input_file, input_folder, room_to_create
 from utils.pictures import detail_frame, detail_window, joined, panel_labels, panel_row
 
 LOWER_IS_BETTER = ("tOF", "LPIPS", "tLP100")
@@ -182,6 +182,8 @@ class Validation:
             if os.path.exists(best_path):
                 remove_file(best_path)
         elif os.path.isfile(model_file(self.output_dir, best_iteration)):
+            # of mode 200 (written, not read): a PermissionError traceback at the resume
+            input_file(model_file(self.output_dir, best_iteration), "training output")
             with open(model_file(self.output_dir, best_iteration), "rb") as model:
                 write_bytes(best_path, model.read())
 

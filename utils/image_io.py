@@ -29,7 +29,7 @@ import cv2
 import numpy as np
 
 from utils.errors import FULL_DISK_BYTES, UserError, printable, shortened, size_said
-from utils.paths import NAME_MAX, absolute, inodes_used_up, no_space, output_file, process_alive
+from utils.paths import NAME_MAX, absolute, file_on_the_way, inodes_used_up, no_space, output_file, process_alive
 
 # OpenCV's FFmpeg prints its own lines about a damaged video ("moov atom not found"); the UserError raised for
 # it is the one line to show. Read when the first video is opened.
@@ -102,10 +102,27 @@ def utf8(text):
     return True
 
 
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")  # C0 and C1 but white space
+
+
 def wide_text(data):
     """Whether a text file's bytes are UTF-16 or UTF-32 (Windows' "Unicode", PowerShell 5's '>'): its byte-order mark,
-    or a NUL beside each Latin letter where it has none."""
-    return data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or data.count(b"\0") * 4 >= len(data) > 0
+    or a NUL beside each Latin letter where it has none, and text without control characters in one of them. Not a
+    binary file of many zero bytes (an HDF5 file given for a checkpoint's JSON was said to be UTF-16 text)."""
+    marked = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if not (marked or data.count(b"\0") * 4 >= len(data) > 0):
+        return False
+    for encoding in ("utf-32", "utf-16") if marked else ("utf-32-le", "utf-32-be", "utf-16-le", "utf-16-be"):
+        with suppress(UnicodeDecodeError):
+            if not CONTROL_CHARACTERS.search(data.decode(encoding)):
+                return True
+    return False
+
+
+def text_line(data, offset):
+    """The line of a text file's bytes data at offset (from 1), its lines ended as csv and universal newlines end them:
+    by LF, CR LF or CR alone (Excel for Mac's "CSV (Macintosh)"), where a count of LFs named line 1."""
+    return len((data[:offset] + b".").splitlines())
 
 
 def sample_clip(name):
@@ -810,6 +827,11 @@ def folder_changed(path, error, verb="write"):
     if error.errno in NOT_WRITABLE:
         return UserError(f"cannot {verb} '{path}' ({os.strerror(error.errno)}): its folder is not writable (or no "
                          "longer); make it writable, then run again")
+    # a file where its folder was (validation/ replaced by one mid-run): said "removed or moved", where a file is there
+    blocking = error.errno == errno.ENOTDIR and file_on_the_way(os.path.dirname(path) or os.curdir)
+    if blocking:
+        return UserError(f"cannot {verb} '{path}' ({os.strerror(error.errno)}): '{blocking}' is a file now, where a "
+                         "folder was while this ran; move that file away, restore the folder, and run again")
     if error.errno in (errno.ENOENT, errno.ENOTDIR):
         return UserError(f"cannot {verb} '{path}' ({os.strerror(error.errno)}): its folder was removed or moved while "
                          "this ran; restore it (or choose another output) and run again")
