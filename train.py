@@ -55,7 +55,8 @@ from utils.flags import FlagParser, refuse_empty
 from utils.image_io import held_folder, remove_stale_temporaries
 from utils.degradation import DEFAULT_DEGRADATION, degrade, margin
 from utils.ops import PAPER_SCALE, frames_batch, warp_by_flow
-from utils.paths import file_identity, is_within, lock_folder, make_folder, output_file, output_folder
+from utils.paths import (file_identity, input_file, is_within, lock_folder, make_folder, output_file,
+                         output_folder)
 from utils.progress import progress_bar
 from utils.weights import host_values, parameters_under
 from vgg19 import VGG_SCOPE, load_vgg19, vgg19_features, vgg_feature_loss
@@ -531,8 +532,14 @@ def same_checkpoint(path, other):
 
 
 def same_file_content(path, other):
-    """Whether two regular files hold the same bytes (a pipe named like a checkpoint would wait for a writer)."""
-    return os.path.isfile(path) and os.path.isfile(other) and filecmp.cmp(path, other, shallow=False)
+    """Whether two regular files hold the same bytes (a pipe named like a checkpoint would wait for a writer): path of
+    the --checkpoint's folder, other of the output folder. One that cannot be read (mode 200) was a PermissionError
+    traceback."""
+    if not (os.path.isfile(path) and os.path.isfile(other)):
+        return False
+    input_file(path, "checkpoint file")
+    input_file(other, "training output")
+    return filecmp.cmp(path, other, shallow=False)
 
 
 def folders_named(folder, patterns):

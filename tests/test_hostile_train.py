@@ -4877,28 +4877,64 @@ def test_a_loss_log_ending_in_zero_bytes_is_said_at_that_line_not_utf_16(tmp_pat
     assert (tmp_path / "losses.csv").read_bytes() == data
 
 
-def test_records_that_can_be_written_but_not_read_are_one_line_each_at_the_resume(tmp_path):
-    """Beside losses.csv and val.csv (the twentieth pass's fifth look), the other records a resume reads, of mode 200
-    (run without root's override, so that the permissions hold; one process for the three): the model_param file of
+def test_records_that_can_be_written_but_not_read_and_a_read_only_start_are_one_line_each(tmp_path):
+    """Run without root's override, so that the permissions hold (one process for the cases). Beside losses.csv and
+    val.csv (the twentieth pass's fifth look), the other files a resume reads, of mode 200: the model_param file of
     val.csv's best row, which model_best.h5 is made again from, a PermissionError traceback; checkpoint_source.json,
     said "damaged ... delete it to train from iteration 0" (its advice losing the iterations of the checkpoint it
-    names), and a PermissionError traceback where --checkpoint was given again."""
-    (tmp_path / "val.csv").write_text("iteration,PSNR\n2,20.0\n")
-    for name in ("model_param_00000002.h5", "checkpoint_source.json"):
-        (tmp_path / name).write_text("{}")
-        (tmp_path / name).chmod(0o200)
-    folder = str(tmp_path)
-    script = ("from training.checkpoint import record_source, recorded_source\nfrom training.validation import "
-              "Validation\nfrom utils.errors import UserError\n"
-              f"for call in (lambda: Validation([], {folder!r}, 2, 'psnr', 'cpu'), lambda: recorded_source({folder!r}), "
-              f"lambda: record_source({folder!r}, {folder!r} + '/checkpoint_00000002.json')):\n"
+    names), and a traceback where --checkpoint was given again; a checkpoint's file in the output folder compared with
+    the --checkpoint's of another folder, a traceback. And the output folder made read-only during the start-up (its
+    data loaded for minutes) where a killed run left a temporary: a traceback from its removal (now left, and the
+    start's check of the outputs says the folder is not writable)."""
+    import train
+    run, other, stale = tmp_path / "run", tmp_path / "other", tmp_path / "stale"
+    for folder in (run, other, stale):
+        folder.mkdir()
+    (run / "val.csv").write_text("iteration,PSNR\n2,20.0\n")
+    for path in (run / "model_param_00000002.h5", run / "checkpoint_source.json", run / "checkpoint_00000002.json",
+                 other / "checkpoint_00000002.json"):
+        path.write_text("{}")
+    (stale / ".losses.999999999.tmp.csv").write_text("partial")
+    unreadable = [run / name for name in ("model_param_00000002.h5", "checkpoint_source.json",
+                                          "checkpoint_00000002.json")]
+    for path in unreadable:
+        path.chmod(0o200)
+    stale.chmod(0o555)
+    script = ("from train import same_file_content\nfrom training.checkpoint import record_source, recorded_source\n"
+              "from training.validation import Validation\nfrom utils.errors import UserError\n"
+              "from utils.image_io import remove_stale_temporaries\n"
+              f"for call in (lambda: Validation([], {str(run)!r}, 2, 'psnr', 'cpu'), "
+              f"lambda: recorded_source({str(run)!r}), lambda: record_source({str(run)!r}, {str(other)!r} + '/checkpoint_00000002.json'), "
+              f"lambda: same_file_content({str(other)!r} + '/checkpoint_00000002.json', {str(unreadable[2])!r}), "
+              f"lambda: print('removed:', remove_stale_temporaries({str(stale)!r}))):\n"
               "    try:\n        call()\n    except UserError as error:\n        print('said:', error)\n")
-    completed = run_python_without_root_override(script)
+    try:
+        completed = run_python_without_root_override(script)
+    finally:
+        stale.chmod(0o755)
+        for path in unreadable:
+            path.chmod(0o600)
     assert completed.returncode == 0, completed.stderr
-    unreadable = "said: training output '{}' cannot be read (permission denied); check its permissions"
-    assert [line for line in completed.stdout.splitlines() if line.startswith("said:")] == [unreadable.format(tmp_path / "model_param_00000002.h5"),
-                                             *[unreadable.format(tmp_path / "checkpoint_source.json")] * 2]
-    for name in ("model_param_00000002.h5", "checkpoint_source.json"):
-        (tmp_path / name).chmod(0o600)
-        assert (tmp_path / name).read_text() == "{}"
-    assert not (tmp_path / "model_best.h5").exists()
+    said = "said: training output '{}' cannot be read (permission denied); check its permissions"
+    assert [line for line in completed.stdout.splitlines() if line.startswith(("said:", "removed:"))] == [
+        said.format(unreadable[0]), said.format(unreadable[1]), said.format(unreadable[1]), said.format(unreadable[2]),
+        "removed: []"]
+    assert [path.read_text() for path in unreadable] == ["{}"] * 3
+    assert not (run / "model_best.h5").exists()
+    assert os.listdir(stale) == [".losses.999999999.tmp.csv"]
+    assert train.same_file_content(str(other / "checkpoint_00000002.json"), str(unreadable[2]))
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-32-be"])
+def test_a_config_file_in_utf_16_or_utf_32_without_its_mark_is_named_by_its_encoding(tmp_path, encoding):
+    """A --cfg file of UTF-16 or UTF-32 without its byte-order mark (iconv's UTF-16LE) decodes as UTF-8, a NUL beside
+    each letter: refused as "not valid YAML; fix the syntax", of a file whose syntax is right. /dev/zero is still
+    refused as it was, its head read."""
+    from training.config import load_config
+    path = tmp_path / "frvsr.yaml"
+    path.write_bytes("train:\n  max_iter: 5\n".encode(encoding))
+    with pytest.raises(UserError, match=rf"^config file '{re.escape(str(path))}' is UTF-16 or UTF-32 text, not UTF-8; "
+                                        r"save it as UTF-8$"):
+        load_config(str(path))
+    with pytest.raises(UserError, match=r"^config file '/dev/zero' is not valid YAML; fix the syntax$"):
+        load_config("/dev/zero")

@@ -23,6 +23,7 @@ from utils.degradation import DEGRADATIONS
 from utils.errors import UserError, shortened
 from utils.metrics import MIN_FRAMES, SMALLEST_SIDE
 from utils.ops import SCALES
+from utils.image_io import wide_text
 from utils.paths import input_file
 
 DEFAULT_CONFIG = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "config.yaml")
@@ -241,11 +242,17 @@ ConfigLoader.add_constructor(INT_TAG,
 # What PyYAML's constructors raise on well-formed YAML they cannot build: '!!float abc', a number of more
 # than 4300 digits (ValueError), '!!timestamp x' (AttributeError), lists nested thousands deep.
 UNBUILDABLE_YAML = (yaml.YAMLError, ValueError, AttributeError, RecursionError)
+WIDE_TEXT_HEAD = 4096  # bytes of a config file read to tell UTF-16 or UTF-32 text
 
 
 def read_yaml(path):
     input_file(path, "config file")
     try:
+        # its head (/dev/zero has no end): UTF-16 without its byte-order mark (iconv's UTF-16LE) decodes as UTF-8, a NUL
+        # beside each letter, "not valid YAML; fix the syntax"
+        with open(path, "rb") as file:
+            if wide_text(file.read(WIDE_TEXT_HEAD)):
+                raise UserError(f"config file '{path}' is UTF-16 or UTF-32 text, not UTF-8; save it as UTF-8")
         with open(path, encoding="utf-8") as file:
             content = yaml.load(file, ConfigLoader)
     except UnicodeDecodeError:

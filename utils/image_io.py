@@ -107,14 +107,15 @@ CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")  # C0 
 
 def wide_text(data):
     """Whether a text file's bytes are UTF-16 or UTF-32 (Windows' "Unicode", PowerShell 5's '>'): its byte-order mark,
-    or a NUL beside each Latin letter where it has none, and text without control characters in one of them. Not a
-    binary file of many zero bytes (an HDF5 file given for a checkpoint's JSON was said to be UTF-16 text)."""
+    or a NUL beside each Latin letter where it has none, and text without control characters in one of them (its end
+    may be cut inside a letter: a file's head). Not a binary file of many zero bytes (an HDF5 file given for a
+    checkpoint's JSON was said to be UTF-16 text), nor a text ending in them (a crash's)."""
     marked = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     if not (marked or data.count(b"\0") * 4 >= len(data) > 0):
         return False
     for encoding in ("utf-32", "utf-16") if marked else ("utf-32-le", "utf-32-be", "utf-16-le", "utf-16-be"):
-        with suppress(UnicodeDecodeError):
-            if not CONTROL_CHARACTERS.search(data.decode(encoding)):
+        with suppress(UnicodeDecodeError):  # not final: a file's head may end inside a letter
+            if not CONTROL_CHARACTERS.search(codecs.getincrementaldecoder(encoding)().decode(data)):
                 return True
     return False
 
@@ -671,7 +672,12 @@ def remove_stale_temporaries(folder, targets=None, inputs=()):
         if (os.path.isdir(path) and not os.path.islink(path)) or os.path.realpath(path) in kept:
             continue  # a folder is a user's (a temporary is a file or a link), and so is an input
         if not process_alive(int(match["pid"])):
-            os.remove(path)
+            try:
+                os.remove(path)
+            except PermissionError:  # the folder made read-only since its check (a run's start-up loading its data
+                # for minutes) was a traceback; another user's in a folder of the sticky bit (/tmp): left, and the
+                # command's own writes say what is wrong
+                continue
             removed.append(name)
     return removed
 
