@@ -417,8 +417,8 @@ def build_training(config, data_hr, stage, blocks):
 
 def claim_output_folder(output_dir, output_claim, inputs):
     """Create and lock the output folder until output_claim (an ExitStack) closes: a second run into it stops
-    with one line. Then delete what a killed run left there: temporaries (but not the run's input files, whatever
-    their names), and the files of checkpoints whose JSON was never written. A folder made here is removed again
+    with one line. Then delete what a killed run left there: temporaries, in validation/ too (but not the run's input
+    files, whatever their names), and the files of checkpoints whose JSON was never written. A folder made here is removed again
     if the run ends without writing into it. Returns the folder's file_identity, which the run's writes check."""
     make_folder(output_dir, output_claim)
     output_claim.enter_context(lock_folder(output_dir, "output folder (--output_dir)"))
@@ -426,7 +426,10 @@ def claim_output_folder(output_dir, output_claim, inputs):
     # every file renamed into place in the folder checked at its rename (a model_param file's write started by its
     # path in another run's folder that replaced this one after the check before it got it over that run's)
     output_claim.enter_context(held_folder(output_dir, claimed, lambda path: another_folder(output_dir, path)))
-    remove_stale_temporaries(output_dir, inputs=inputs)
+    # in validation/ too: a picture's, of a run killed during its write, stayed there for good
+    for folder in (output_dir, os.path.join(output_dir, PICTURE_FOLDER)):
+        if os.path.isdir(folder):
+            remove_stale_temporaries(folder, inputs=inputs)
     remove_orphans(output_dir)
     return claimed
 

@@ -4938,3 +4938,18 @@ def test_a_config_file_in_utf_16_or_utf_32_without_its_mark_is_named_by_its_enco
         load_config(str(path))
     with pytest.raises(UserError, match=r"^config file '/dev/zero' is not valid YAML; fix the syntax$"):
         load_config("/dev/zero")
+
+
+def test_a_picture_s_temporary_a_killed_run_left_in_validation_is_removed_at_the_next_start(tmp_path):
+    """A run killed during a validation picture's write left its temporary ('.iteration_00000004.<pid>.tmp.png') in
+    validation/, where no start looked for one: it stayed there for good, beside the picture written again. One of a
+    live process stays (a run that may still finish it)."""
+    from contextlib import ExitStack
+    import train
+    pictures = tmp_path / "run" / "validation"
+    pictures.mkdir(parents=True)
+    for pid in (999999999, os.getpid()):
+        (pictures / f".iteration_00000004.{pid}.tmp.png").write_bytes(b"part of a picture")
+    with ExitStack() as claim:
+        train.claim_output_folder(str(tmp_path / "run"), claim, [])
+    assert os.listdir(pictures) == [f".iteration_00000004.{os.getpid()}.tmp.png"]
