@@ -132,6 +132,9 @@ def read_sequence_list(path, available=()):
     # lines end at a newline (CR and CRLF read as one) alone: splitlines() also cut a name at a form feed, U+0085 or
     # U+2028, which a folder name may hold, and trained on its pieces
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if any(line and not line.strip("\0") for line in lines):  # zero bytes (a crash's, a failed copy's) taken for a name
+        raise UserError(f"cannot read sequence list '{path}': it holds zero bytes, no text (a crash's, or a failed "
+                        "copy's?); give a UTF-8 text file of names")
     spelled = spellings(available)
     names = [list_line_name(line, spelled) for line in lines]
     names = [name for name in names if name]

@@ -4953,3 +4953,15 @@ def test_a_picture_s_temporary_a_killed_run_left_in_validation_is_removed_at_the
     with ExitStack() as claim:
         train.claim_output_folder(str(tmp_path / "run"), claim, [])
     assert os.listdir(pictures) == [f".iteration_00000004.{os.getpid()}.tmp.png"]
+
+
+@pytest.mark.parametrize("data", [b"\0" * 100, b"s1\ns2\n" + b"\0" * 100], ids=["zero bytes", "ending in zero bytes"])
+def test_a_sequence_list_of_zero_bytes_is_said_so(tmp_path, data):
+    """A sequence list of zero bytes (a crash's) was said to be UTF-16 text, one NUL in four bytes taken for a wide
+    text's (utils.image_io.wide_text, which now decodes it first, as a loss log's zeros were said so too)."""
+    from datasets.sequences import read_sequence_list
+    path = tmp_path / "list.txt"
+    path.write_bytes(data)
+    with pytest.raises(UserError, match=rf"^cannot read sequence list '{re.escape(str(path))}': it holds zero bytes, no "
+                                        r"text \(a crash's, or a failed copy's\?\); give a UTF-8 text file of names$"):
+        read_sequence_list(str(path), ["s1", "s2"])
