@@ -4868,6 +4868,19 @@ def test_a_checkpoint_saved_in_another_encoding_is_said_so_not_a_binary_file(tmp
         read_checkpoint(str(path))
 
 
+def test_a_checkpoint_saved_with_a_byte_order_mark_resumes(tmp_path):
+    """A checkpoint's JSON edited and saved with a byte-order mark (Notepad's "UTF-8 with BOM", PowerShell 5's
+    'Set-Content -Encoding UTF8') was refused as "incomplete or corrupt (Unexpected UTF-8 BOM ...); resume from an
+    earlier one", of a whole file, as a loss log of one is read."""
+    from training.checkpoint import content_as_far_as_read, read_checkpoint
+    path = tmp_path / "checkpoint_00000002.json"
+    (tmp_path / "params_00000002.h5").write_bytes(b"")
+    content = {"iteration": 2, "params": "params_00000002.h5", "solvers": {}}
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(content).encode())
+    assert read_checkpoint(str(path))["iteration"] == 2
+    assert content_as_far_as_read(str(path))["iteration"] == 2
+
+
 def test_a_loss_log_ending_in_zero_bytes_is_said_at_that_line_not_utf_16(tmp_path):
     """A loss log ending in zero bytes (a crash's, on a file system that kept the size and not the data) was said to be
     "UTF-16 or UTF-32 text, not UTF-8; save it as UTF-8", one NUL in four bytes taken for a wide text's."""
@@ -4904,8 +4917,9 @@ def test_records_that_can_be_written_but_not_read_and_a_read_only_start_are_one_
               "from training.validation import Validation\nfrom utils.errors import UserError\n"
               "from utils.image_io import remove_stale_temporaries\n"
               f"for call in (lambda: Validation([], {str(run)!r}, 2, 'psnr', 'cpu'), "
-              f"lambda: recorded_source({str(run)!r}), lambda: record_source({str(run)!r}, {str(other)!r} + '/checkpoint_00000002.json'), "
-              f"lambda: same_file_content({str(other)!r} + '/checkpoint_00000002.json', {str(unreadable[2])!r}), "
+              f"lambda: recorded_source({str(run)!r}), "
+              f"lambda: record_source({str(run)!r}, {str(other / 'checkpoint_00000002.json')!r}), "
+              f"lambda: same_file_content({str(other / 'checkpoint_00000002.json')!r}, {str(unreadable[2])!r}), "
               f"lambda: print('removed:', remove_stale_temporaries({str(stale)!r}))):\n"
               "    try:\n        call()\n    except UserError as error:\n        print('said:', error)\n")
     try:
@@ -4962,6 +4976,7 @@ def test_a_sequence_list_of_zero_bytes_is_said_so(tmp_path, data):
     from datasets.sequences import read_sequence_list
     path = tmp_path / "list.txt"
     path.write_bytes(data)
-    with pytest.raises(UserError, match=rf"^cannot read sequence list '{re.escape(str(path))}': it holds zero bytes, no "
-                                        r"text \(a crash's, or a failed copy's\?\); give a UTF-8 text file of names$"):
+    with pytest.raises(UserError, match=rf"^cannot read sequence list '{re.escape(str(path))}': it holds zero bytes, "
+                                        r"no text \(a crash's, or a failed copy's\?\); give a UTF-8 text file of "
+                                        r"names$"):
         read_sequence_list(str(path), ["s1", "s2"])

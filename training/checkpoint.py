@@ -336,7 +336,7 @@ def content_as_far_as_read(path):
     if not os.path.isfile(path):  # a pipe would wait for a writer
         return None
     try:
-        with open(path, encoding="utf-8") as file:
+        with open(path, encoding="utf-8-sig") as file:  # as read_checkpoint reads it
             return json.load(file)
     except (OSError, ValueError, RecursionError):
         return None
@@ -412,7 +412,9 @@ def read_checkpoint(path):
         if wide_text(data):  # edited, saved by Notepad as "Unicode": said "a binary file" ("corrupt" without a mark)
             raise UserError(f"checkpoint '{path}' is UTF-16 or UTF-32 text, not UTF-8; save it as UTF-8 (as train.py "
                             "writes it)")
-        content = json.loads(data.decode("utf-8"), object_pairs_hook=_without_repeated_keys)
+        # utf-8-sig: one edited and saved with a byte-order mark (Notepad's "UTF-8 with BOM") was "incomplete or
+        # corrupt; resume from an earlier one", of a whole file
+        content = json.loads(data.decode("utf-8-sig"), object_pairs_hook=_without_repeated_keys)
     except UnicodeDecodeError as error:
         if b"\0" in data:  # a binary file: a model_param_<iter>.h5 or params_<iter>.h5 given for the JSON
             raise UserError(f"checkpoint '{path}' is a binary file, not a checkpoint_<iter>.json; pass the JSON from "
