@@ -4816,3 +4816,87 @@ def test_a_solver_state_that_cannot_be_read_is_said_so_not_corrupt(tmp_path, cap
     assert [line for line in completed.stderr.splitlines() if line.startswith(("error:", "Traceback"))] == [
         f"error: solver state file '{state}' cannot be read (permission denied); check its permissions"]
     assert sorted(path.name for path in output_dir.glob("checkpoint_*.json")) == ["checkpoint_00000002.json"]
+
+
+# Twenty-first pass, look at the training data, sequence folders and REDS layouts
+
+@pytest.mark.parametrize("picture", ["Copy of f0002.webp", "Copy of f0002 (1).tif", "Kopie von f0002.webp"])
+def test_a_copy_named_by_words_before_a_frame_s_name_in_a_gap_is_one_line(tmp_path, picture):
+    """Google Drive's 'Copy of f0002.webp' (or a second download of it, or German Windows XP's copy) between 'f0001.png'
+    and 'f0003.png': left out without a word, the frames either side trained on as consecutive, exit code 0. A picture
+    of another series, 'mask_0002.bw' beside every second frame, is still no frame left out."""
+    from datasets.sequences import folder_sequences
+    from hostile import PICTURE_IN_A_GAP, sequence_beside_a_picture
+    root, path = sequence_beside_a_picture(tmp_path, ["f0001.png", "f0003.png"], picture)
+    with pytest.raises(UserError, match=rf"^'{re.escape(path)}' {PICTURE_IN_A_GAP}"):
+        folder_sequences(root)
+    root, _ = sequence_beside_a_picture(tmp_path / "masks", ["0001.png", "0003.png", "0005.png"], "mask_0002.bw")
+    assert [os.path.basename(frame) for frame in folder_sequences(root)[0].frames] == ["0001.png", "0003.png",
+                                                                                       "0005.png"]
+
+
+@pytest.mark.parametrize("names, first, second", [
+    (["cam1_0001.png", "cam1_0002.png", "cam2_0001.png", "cam2_0002.png"], "cam1_0001.png", "cam2_0001.png"),
+    (["left_0001.png", "left_0002.png", "right_0003.png", "right_0004.png"], "left_0001.png", "right_0003.png")],
+    ids=["two cameras", "a stereo pair numbered on"])
+def test_two_series_of_frames_not_of_one_number_are_told_to_move_one(tmp_path, names, first, second):
+    """'cam1_0001.png'.. and 'cam2_0001.png'.. in one folder (ordered by all their digits, 10001.., 20001..), or a stereo
+    pair's 'left_0001.png'.. and 'right_0003.png'.. numbered on: trained on as one sequence, the last frame of one
+    series and the first of the other as consecutive, exit code 0. Timecodes, whose numbers restart under each second
+    as a camera's do, follow no letter and train as one sequence; so do 'im1_x4'.., whose number after a letter is each
+    frame's own, and one take's 'take1_f001'.."""
+    from datasets.sequences import folder_sequences
+    from hostile import sequence_of_a_copy, trained_frame_names
+    root, _, _ = sequence_of_a_copy(tmp_path, names, names[0])
+    folder = os.path.join(root, "s")
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(folder, first))}' and "
+                                        rf"'{re.escape(os.path.join(folder, second))}' are frames of two series \(two "
+                                        r"cameras' 'cam1_0001\.png', 'cam2_0001\.png'; a stereo pair's "
+                                        r"'left_0001\.png', 'right_0003\.png'\), which training would read as one "
+                                        r"sequence, the last frame of one and the first of the other as consecutive: "
+                                        r"move one series' frames to a folder of their own \(a sequence folder, to "
+                                        r"train on both\)$"):
+        folder_sequences(root)
+    for frame_names in (["01:00:00:22.png", "01:00:00:23.png", "01:00:01:00.png", "01:00:01:01.png"],
+                        ["im1_x4.png", "im2_x4.png", "im3_x4.png"], ["take1_f001.png", "take1_f002.png"]):
+        assert trained_frame_names(root, frame_names) == frame_names
+
+
+def test_a_poster_named_otherwise_with_a_number_among_the_frames_is_one_line(tmp_path):
+    """'poster_0.png' (a still of the clip, of its frames' size) beside '0001.png', '0002.png': its number 0 put it
+    first, and it was trained on as the sequence's first frame, exit code 0 (a poster without a number is refused)."""
+    from datasets.sequences import folder_sequences
+    from hostile import sequence_of_a_copy
+    root, poster, _ = sequence_of_a_copy(tmp_path, ["0001.png", "0002.png", "poster_0.png"], "0001.png")
+    with pytest.raises(UserError, match=rf"^'{re.escape(poster)}' is named otherwise than the other frames of its "
+                                        r"sequence \('0001\.png'\), so it is no frame of theirs \(a poster, a "
+                                        r"thumbnail\) or where it comes is not known: remove it, or name it as they "
+                                        r"are named$"):
+        folder_sequences(root)
+
+
+@pytest.mark.parametrize("data, wide", [
+    ("s\n视频片段视频片段视频片段\n".encode("utf-16-le"), True), (b"30\n\0\n", True), ("3\n".encode("utf-32-be"), True),
+    (b"\0" * 64, False), (b"iteration,content_loss\n1,0.5\n" + b"\0" * 4096, False)],
+    ids=["UTF-16 of names in Chinese after one in ASCII", "a line of a NUL alone", "UTF-32 big-endian",
+         "a file of NULs", "rows ending in NULs"])
+def test_a_sequence_list_a_loss_log_and_a_cuts_file_are_said_to_be_utf16_alike(tmp_path, data, wide):
+    """One test of text in UTF-16 or UTF-32 for the three text files training and generate.py read: it was two (the
+    first characters, for a cuts file; the share of NULs, for the others). UTF-16 of names in Chinese after one in
+    ASCII (a NUL beside a few letters) was a list lacking 's\\x00' and a loss log's "line 1 is not UTF-8 text"; a line
+    of a NUL alone was a list lacking '\\x00'; and a file of NULs, or a loss log's rows ending in NULs (a crash's), was
+    said to be UTF-16, "save it as UTF-8", where the cuts file's line said no frame number: NULs in a row are no
+    text."""
+    from datasets.sequences import read_sequence_list
+    from training.loss_log import LossLog
+    from utils.scenes import read_cuts_file
+    path = tmp_path / "losses.csv"
+    path.write_bytes(data)
+    for read in (lambda: read_sequence_list(str(path)), lambda: LossLog(str(tmp_path), 2),
+                 lambda: read_cuts_file(str(path), 100)):
+        try:
+            read()
+            said = ""
+        except UserError as error:
+            said = str(error)
+        assert ("is UTF-16" in said) == wide, said

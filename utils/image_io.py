@@ -102,10 +102,32 @@ def utf8(text):
     return True
 
 
+# the byte-order marks of UTF-16 and UTF-32 (UTF-32 little-endian's begins as UTF-16's)
+WIDE_TEXT_MARKS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)
+# the first bytes of UTF-16 (little- and big-endian) or UTF-32 text of ASCII characters without a mark
+WIDE_TEXT_START = re.compile(rb"[^\0]\0(?:[^\0]\0|\Z)|\0[^\0](?:\0[^\0]|\Z)|[^\0]\0\0\0|\0\0\0[^\0]")
+# a line of the one to three NULs alone that such text's line end leaves where its lines are split at the CR or LF
+# byte: UTF-16's CRLF ('\r\0\n\0'), a blank line, its end, big-endian's NUL before a '#'
+WIDE_LINE_END = re.compile(rb"[\r\n]\0{1,3}(?![^\r\n])")
+# NULs in a row that neither UTF-16 nor UTF-32 text holds (none of its characters is a NUL): a crash's or a failed
+# copy's, a disk image's
+NO_TEXT_NULS = b"\0" * 8
+
+
 def wide_text(data):
-    """Whether a text file's bytes are UTF-16 or UTF-32 (Windows' "Unicode", PowerShell 5's '>'): its byte-order mark,
-    or a NUL beside each Latin letter where it has none."""
-    return data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or data.count(b"\0") * 4 >= len(data) > 0
+    """Whether the bytes of a text file (the whole, its first line, or one of its lines) are UTF-16 or UTF-32 text
+    (Windows' "Unicode", PowerShell 5's '>'): a byte-order mark; without one, the NULs such text puts beside ASCII
+    characters, as its first characters (WIDE_TEXT_START), as a quarter of its bytes or more (text mixing them with
+    other characters: a comment in Japanese, then numbers), or as a line's end leaves them (WIDE_LINE_END). NULs
+    alone, or eight in a row, are no such text (a file a crash or a failed copy left of NULs, or ended with them; a
+    disk image): a loss log ending in NULs was said to be UTF-16. The one test of a sequence list, a loss log and a
+    cuts file (utils.scenes), which judged it two ways (the first characters; the share of NULs) and told a file of
+    NULs, or UTF-16 of names in Chinese after one in ASCII, apart."""
+    nuls = data.count(b"\0")
+    if not nuls or nuls == len(data) > 3 or NO_TEXT_NULS in data:
+        return data.startswith(WIDE_TEXT_MARKS)
+    return (data.startswith(WIDE_TEXT_MARKS) or WIDE_TEXT_START.match(data[:4]) is not None or nuls * 4 >= len(data)
+            or WIDE_LINE_END.match(b"\n" + data[:4]) is not None or WIDE_LINE_END.search(data) is not None)
 
 
 def sample_clip(name):
@@ -221,7 +243,8 @@ def no_picture_left_out(folder, frames):
     '.png' was converted from), of none, or outside the frames' (a 'thumb_320.webp') leaves no gap. Frames whose names
     hold one number alike are ordered by name (one_frame_a_number), and so are their gaps: 'clip2_b.webp' between
     'clip2_a.png' and 'clip2_c.png' was left out so too. A picture named as a copy lies where its name cut before the
-    copy's ending does ('f0002 (1).webp', a second download of frame 2, whose digits make 21, was left out so too).
+    copy's ending does ('f0002 (1).webp', a second download of frame 2, whose digits make 21, was left out so too), or
+    after a copy's words and a blank ('Copy of f0002.webp', Google Drive's copy, was left out so too).
     Only a picture named as the frames are, but for its digits, lies among them: 'thumb_4.webp' beside frames numbered
     by twos ('0001.png', '0003.png'.., a render of every second frame) was refused as a frame left out."""
     numbers = {frame_sort_key(os.path.basename(path))[0] for path in frames}
@@ -247,8 +270,12 @@ def no_picture_left_out(folder, frames):
 
     def in_a_gap(name):
         stem = os.path.splitext(name)[0]
+        # and where a frame's name after a copy's words would lie: every language's copy names put a blank between the
+        # two (Google Drive's 'Copy of f0002', Windows XP's 'Copy (2) of f0002', 'Kopie von', 'コピー ～ '), and a
+        # picture of another series ('mask_0002' beside every second frame) is named otherwise
+        named = [stem, *(part for tail in tails(stem, blank=True) for part in (tail, *heads(tail)))]
         return any(spot is not None and first < spot < last and spot not in places
-                   for spot in map(place, [stem, *heads(stem)]))
+                   for spot in map(place, [*named, *heads(stem)]))
 
     with os.scandir(folder) as entries:
         left_out = sorted(entry.name for entry in entries if is_frame_name(entry.name, OTHER_PICTURE_EXTENSIONS)
@@ -302,10 +329,11 @@ def heads(stem):
     return [stem[:cut].rstrip() for cut, character in enumerate(stem) if cut and not character.isalnum()]
 
 
-def tails(stem):
-    """stem cut after each character that is neither a letter nor a digit, in order, its spaces after that left out
-    ('of f001', 'f001' of 'Copy (2) of f001')."""
-    return [stem[cut + 1:].lstrip() for cut, character in enumerate(stem[:-1]) if not character.isalnum()]
+def tails(stem, blank=False):
+    """stem cut after each character that is neither a letter nor a digit (a blank, where blank), in order, its spaces
+    after that left out ('of f001', 'f001' of 'Copy (2) of f001')."""
+    return [stem[cut + 1:].lstrip() for cut, character in enumerate(stem[:-1])
+            if (character.isspace() if blank else not character.isalnum())]
 
 
 def is_frame_name(name, extensions=IMAGE_EXTENSIONS):
