@@ -406,3 +406,16 @@ def with_exif_thumbnail(picture, thumbnail):
     import struct
     payload = b"Exif\0\0" + b"MM\0*\0\0\0\x08" + b"\0" * 6 + thumbnail
     return picture[:2] + b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload + picture[2:]
+
+
+def run_length_bmp(height, width, bits=8):
+    """A BMP packed by run-length (BI_RLE8, or BI_RLE4 of bits 4) of a grey palette, each row one run: its bytes."""
+    import struct
+    rows = b"".join(bytes([width, row % 16 * 17 if bits == 4 else row % 256]) + b"\0\0" for row in range(height))
+    runs = rows + b"\0\1"  # the end of the picture
+    colours = 2 ** bits
+    palette = b"".join(bytes([level * 255 // (colours - 1)] * 3) + b"\0" for level in range(colours))
+    offset = 14 + 40 + len(palette)
+    header = struct.pack("<IiiHHIIiiII", 40, width, height, 1, bits, 1 if bits == 8 else 2, len(runs), 2835, 2835,
+                         colours, 0)
+    return b"BM" + struct.pack("<IHHI", offset + len(runs), 0, 0, offset) + header + palette + runs

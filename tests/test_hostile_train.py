@@ -4900,3 +4900,24 @@ def test_a_sequence_list_a_loss_log_and_a_cuts_file_are_said_to_be_utf16_alike(t
         except UserError as error:
             said = str(error)
         assert ("is UTF-16" in said) == wide, said
+
+
+@pytest.mark.parametrize("bits", [8, 4])
+def test_a_run_length_packed_bmp_frame_cut_short_is_one_line(tmp_path, capfd, bits):
+    """A BMP frame packed by run-length (BI_RLE8, BI_RLE4), cut short by a failed copy: its rows have no fixed length,
+    so the byte checks let it pass, and its decoding failed with OpenCV's own line ("imdecode_ ... Unexpected end of
+    input stream") before "the file is corrupt or not an image". Whole, it trains."""
+    from datasets.sequences import folder_sequences, frame_size
+    from hostile import run_length_bmp
+    whole = run_length_bmp(16, 16, bits)
+    for name, data in (("0001.bmp", whole), ("0002.bmp", whole[:-40])):
+        os.makedirs(tmp_path / "data" / "s", exist_ok=True)
+        (tmp_path / "data" / "s" / name).write_bytes(data)
+    sequence = folder_sequences(str(tmp_path / "data"))[0]
+    capfd.readouterr()
+    with pytest.raises(UserError, match=rf"^cannot read image '{re.escape(sequence.frames[1])}': the file is cut "
+                                        r"short; replace or remove it$"):
+        frame_size(sequence, "sequences")
+    assert capfd.readouterr().err == ""
+    (tmp_path / "data" / "s" / "0002.bmp").write_bytes(whole)
+    assert frame_size(sequence, "sequences") == (16, 16)

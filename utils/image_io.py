@@ -426,9 +426,10 @@ def ends_early(data):
 
 
 def bmp_rows_end(data):
-    """Where the rows of an uncompressed BMP (data, its bytes) end by its header (the offset of its pixels, its width,
-    height and bits a pixel), or 0 where the header does not say (run-length packed, or too short to be a header: a
-    file shorter than its headers is cut short)."""
+    """Where the rows of a BMP (data, its bytes) end: of an uncompressed one by its header (the offset of its pixels, its
+    width, height and bits a pixel); of a run-length packed one where its runs fill its rows (bmp_runs_end); past the
+    file where it is too short to be a header (a file shorter than its headers is cut short); 0 where the header does
+    not say (a JPEG or PNG inside)."""
     if len(data) < 26:
         return len(data) + 1
     (offset, header_size) = struct.unpack("<II", data[10:18])
@@ -439,9 +440,37 @@ def bmp_rows_end(data):
         return len(data) + 1
     else:
         width, height, _, bits, compression = struct.unpack("<iiHHI", data[18:34])
+    if compression in (1, 2) and bits == (8 if compression == 1 else 4):  # BI_RLE8, BI_RLE4
+        return bmp_runs_end(data, offset, abs(height), bits)
     if compression not in (0, 3, 6):  # BI_RGB, BI_BITFIELDS, BI_ALPHABITFIELDS: rows of a fixed length
         return 0
     return offset + (abs(width) * bits + 31) // 32 * 4 * abs(height)
+
+
+def bmp_runs_end(data, offset, height, bits):
+    """Where the runs of a run-length packed BMP (data, from offset; of height rows, bits 8 or 4 a pixel) end: at its
+    end-of-picture mark, or where they have filled its rows; past data where it ends first. A packed BMP cut short
+    passed the byte checks and failed at its decoding, OpenCV's own line ("Unexpected end of input stream") before
+    "corrupt or not an image"."""
+    position, row = offset, 0
+    while row < height:
+        if position + 2 > len(data):
+            return len(data) + 1
+        count, value = data[position], data[position + 1]
+        position += 2
+        if count:  # a run of count pixels of one value
+            continue
+        if value == 1:  # the end of the picture
+            return position
+        if value == 0:  # the end of a row
+            row += 1
+        elif value == 2:  # a move right and down, by the next two bytes
+            row += data[position + 1] if position + 2 <= len(data) else 0
+            position += 2
+        else:  # value pixels as they are, padded to two bytes
+            length = value if bits == 8 else (value + 1) // 2
+            position += length + length % 2
+    return position
 
 
 def png_checksum_fails(data):
