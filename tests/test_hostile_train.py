@@ -4921,3 +4921,24 @@ def test_a_run_length_packed_bmp_frame_cut_short_is_one_line(tmp_path, capfd, bi
     assert capfd.readouterr().err == ""
     (tmp_path / "data" / "s" / "0002.bmp").write_bytes(whole)
     assert frame_size(sequence, "sequences") == (16, 16)
+
+
+def test_a_validation_clip_whose_lr_and_hr_folders_are_links_to_another_s_is_refused(tmp_path):
+    """A clip 'c2' of data.val_dir whose LR/ and HR/ are links to clip 'c1''s (a clip set up by linking): 'c1' was scored
+    twice at each validation, weighing twice in val.csv and in the choice of model_best.h5, exit code 0."""
+    from training.validation import validation_clips
+    from training_data import make_sequence_folders
+    val_dir = str(tmp_path / "val")
+    for part, side in (("LR", 16), ("HR", 64)):
+        make_sequence_folders(val_dir, {f"c1/{part}": 5}, sizes={f"c1/{part}": (side, side)})
+        os.makedirs(os.path.join(val_dir, "c2"), exist_ok=True)
+        os.symlink(os.path.join("..", "c1", part), os.path.join(val_dir, "c2", part))
+    config = config_of_flags("--set", "train.val_freq=1", "--set", f"data.val_dir={val_dir}", "--set",
+                             "train.val_crop=48")
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(val_dir, 'c2', 'LR'))}' is the frames folder of "
+                                        rf"a validation clip '{re.escape(os.path.join(val_dir, 'c1', 'LR'))}' again "
+                                        r"\(through a symbolic link\), so it would be scored twice at each "
+                                        r"validation; remove the link, or move it out of data\.val_dir$"):
+        validation_clips(config)
+    shutil.rmtree(os.path.join(val_dir, "c2"))
+    assert [clip.name for clip in validation_clips(config)] == ["c1"]
