@@ -280,6 +280,21 @@ def sequence_of_a_copy(tmp_path, names, original):
     return root, os.path.join(root, "s", names[-1]), os.path.join(root, "s", original)
 
 
+def refused_naming_two_frames(tmp_path, names, first, second, said):
+    """Training's listing of a sequence 's' of 8x8 frames named names (sequence_of_a_copy), refused in the line
+    "'<first>' and '<second>' <said>" (said a regular expression, first and second names of names): its root."""
+    import re
+
+    import pytest
+    from datasets.sequences import folder_sequences
+    from utils.errors import UserError
+    root, _, _ = sequence_of_a_copy(tmp_path, names, names[0])
+    first, second = (re.escape(os.path.join(root, "s", name)) for name in (first, second))
+    with pytest.raises(UserError, match=rf"^'{first}' and '{second}' {said}$"):
+        folder_sequences(root)
+    return root
+
+
 def trained_frame_names(root, frame_names):
     """The names of the frames, in order, that training reads of a sequence 's' of 8x8 frames named frame_names, made
     in root in place of what it held."""

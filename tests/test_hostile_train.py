@@ -188,6 +188,17 @@ def config_of_flags(*argv):
     return parse_args(list(argv))
 
 
+# how a validation clip reached again through a link is refused
+SCORED_TWICE = (r"again \(through a symbolic link\), so it would be scored twice at each validation; remove the link, or "
+                r"move it out of data\.val_dir")
+
+
+def validation_config(val_dir):
+    """The configuration of a run that validates on val_dir's clips at each iteration, on crops of 48 pixels."""
+    return config_of_flags("--set", "train.val_freq=1", "--set", f"data.val_dir={val_dir}", "--set",
+                           "train.val_crop=48")
+
+
 # The fifth pass
 
 @pytest.mark.parametrize("text", ["runs #2", "2024", "yes", "~", "a: b", "{x}"])
@@ -2158,8 +2169,7 @@ def test_hidden_folders_are_no_sequences_and_no_validation_clips(tmp_path):
     assert [sequence.name for sequence in folder_sequences(root)] == ["0001", "0002"]
     val_dir = make_sequence_folders(tmp_path / "val", {"clip": 6, ".Trash-1000/files": 6},
                                     sizes={"clip": (64, 64), ".Trash-1000/files": (64, 64)})
-    config = config_of_flags("--set", "train.val_freq=1", "--set", f"data.val_dir={val_dir}", "--set",
-                             "train.val_crop=48")
+    config = validation_config(val_dir)
     assert [clip.name for clip in validation_clips(config)] == ["clip"]
 
 
@@ -4200,12 +4210,10 @@ def test_a_validation_clip_reached_twice_through_a_link_is_refused(tmp_path):
     val_dir = make_sequence_folders(tmp_path / "val", {"calendar": 6, "walk": 6},
                                     sizes={"calendar": (64, 64), "walk": (64, 64)})
     os.symlink("calendar", os.path.join(val_dir, "calendar-latest"))
-    config = config_of_flags("--set", "train.val_freq=1", "--set", f"data.val_dir={val_dir}", "--set",
-                             "train.val_crop=48")
+    config = validation_config(val_dir)
     with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(val_dir, 'calendar-latest'))}' is the "
-                                        rf"validation clip '{re.escape(os.path.join(val_dir, 'calendar'))}' again "
-                                        r"\(through a symbolic link\), so it would be scored twice at each "
-                                        r"validation; remove the link, or move it out of data\.val_dir$"):
+                                        rf"validation clip '{re.escape(os.path.join(val_dir, 'calendar'))}' "
+                                        rf"{SCORED_TWICE}$"):
         validation_clips(config)
     os.remove(os.path.join(val_dir, "calendar-latest"))
     assert [clip.name for clip in validation_clips(config)] == ["calendar", "walk"]
@@ -4622,16 +4630,12 @@ def test_two_series_of_one_numbering_in_a_sequence_folder_are_told_to_move_one(t
     one renamed, the next pair so, a frame at a time; the line now says two series, and to move one. A lone copy of
     a frame of one number is said as before."""
     from datasets.sequences import folder_sequences
-    from hostile import sequence_of_a_copy
-    root, _, _ = sequence_of_a_copy(tmp_path, names, names[0])
-    folder = os.path.join(root, "s")
-    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(folder, first))}' and "
-                                        rf"'{re.escape(os.path.join(folder, second))}' are both frame 1 by the numbers "
-                                        r"in their names, which order a sequence's frames, and frames of two series "
-                                        r"\(two cameras', or a stereo pair's 'left_0001\.png', 'right_0001\.png'\): "
-                                        r"move one series' frames to a folder of their own \(a sequence folder, "
-                                        r"to train on both\)$"):
-        folder_sequences(root)
+    from hostile import refused_naming_two_frames, sequence_of_a_copy
+    refused_naming_two_frames(tmp_path, names, first, second,
+                              r"are both frame 1 by the numbers in their names, which order a sequence's frames, and "
+                              r"frames of two series \(two cameras', or a stereo pair's 'left_0001\.png', "
+                              r"'right_0001\.png'\): move one series' frames to a folder of their own \(a sequence "
+                              r"folder, to train on both\)")
     root, _, _ = sequence_of_a_copy(tmp_path / "one", ["0001.png", "0002.png", "L_0001.png"], "0001.png")
     with pytest.raises(UserError, match=r"one is a copy of the other, or which comes first is not known; remove or "
                                         r"rename one$"):
@@ -4660,8 +4664,7 @@ def test_a_link_to_the_validation_folder_itself_is_said_to_be_so(tmp_path, monke
     from training_data import make_sequence_folders
     val_dir = make_sequence_folders(tmp_path / "val", {"calendar": 6}, sizes={"calendar": (64, 64)})
     os.symlink(".", os.path.join(val_dir, "current"))
-    config = config_of_flags("--set", "train.val_freq=1", "--set", f"data.val_dir={val_dir}", "--set",
-                             "train.val_crop=48")
+    config = validation_config(val_dir)
     with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(val_dir, 'current'))}' is "
                                         rf"'{re.escape(val_dir)}' itself \(through a symbolic link\), no validation "
                                         r"clip; remove the link, or move it out of data\.val_dir$"):
@@ -4845,18 +4848,13 @@ def test_two_series_of_frames_not_of_one_number_are_told_to_move_one(tmp_path, n
     series and the first of the other as consecutive, exit code 0. Timecodes, whose numbers restart under each second
     as a camera's do, follow no letter and train as one sequence; so do 'im1_x4'.., whose number after a letter is each
     frame's own, and one take's 'take1_f001'.."""
-    from datasets.sequences import folder_sequences
-    from hostile import sequence_of_a_copy, trained_frame_names
-    root, _, _ = sequence_of_a_copy(tmp_path, names, names[0])
-    folder = os.path.join(root, "s")
-    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(folder, first))}' and "
-                                        rf"'{re.escape(os.path.join(folder, second))}' are frames of two series \(two "
-                                        r"cameras' 'cam1_0001\.png', 'cam2_0001\.png'; a stereo pair's "
-                                        r"'left_0001\.png', 'right_0003\.png'\), which training would read as one "
-                                        r"sequence, the last frame of one and the first of the other as consecutive: "
-                                        r"move one series' frames to a folder of their own \(a sequence folder, to "
-                                        r"train on both\)$"):
-        folder_sequences(root)
+    from hostile import refused_naming_two_frames, trained_frame_names
+    root = refused_naming_two_frames(tmp_path, names, first, second,
+                                     r"are frames of two series \(two cameras' 'cam1_0001\.png', 'cam2_0001\.png'; a "
+                                     r"stereo pair's 'left_0001\.png', 'right_0003\.png'\), which training would read "
+                                     r"as one sequence, the last frame of one and the first of the other as "
+                                     r"consecutive: move one series' frames to a folder of their own \(a sequence "
+                                     r"folder, to train on both\)")
     for frame_names in (["01:00:00:22.png", "01:00:00:23.png", "01:00:01:00.png", "01:00:01:01.png"],
                         ["im1_x4.png", "im2_x4.png", "im3_x4.png"], ["take1_f001.png", "take1_f002.png"]):
         assert trained_frame_names(root, frame_names) == frame_names
@@ -4933,12 +4931,10 @@ def test_a_validation_clip_whose_lr_and_hr_folders_are_links_to_another_s_is_ref
         make_sequence_folders(val_dir, {f"c1/{part}": 5}, sizes={f"c1/{part}": (side, side)})
         os.makedirs(os.path.join(val_dir, "c2"), exist_ok=True)
         os.symlink(os.path.join("..", "c1", part), os.path.join(val_dir, "c2", part))
-    config = config_of_flags("--set", "train.val_freq=1", "--set", f"data.val_dir={val_dir}", "--set",
-                             "train.val_crop=48")
+    config = validation_config(val_dir)
     with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(val_dir, 'c2', 'LR'))}' is the frames folder of "
-                                        rf"a validation clip '{re.escape(os.path.join(val_dir, 'c1', 'LR'))}' again "
-                                        r"\(through a symbolic link\), so it would be scored twice at each "
-                                        r"validation; remove the link, or move it out of data\.val_dir$"):
+                                        rf"a validation clip '{re.escape(os.path.join(val_dir, 'c1', 'LR'))}' "
+                                        rf"{SCORED_TWICE}$"):
         validation_clips(config)
     shutil.rmtree(os.path.join(val_dir, "c2"))
     assert [clip.name for clip in validation_clips(config)] == ["c1"]
