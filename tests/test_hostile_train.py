@@ -4938,3 +4938,17 @@ def test_a_validation_clip_whose_lr_and_hr_folders_are_links_to_another_s_is_ref
         validation_clips(config)
     shutil.rmtree(os.path.join(val_dir, "c2"))
     assert [clip.name for clip in validation_clips(config)] == ["c1"]
+
+
+def test_a_reds_frame_renamed_as_windows_xp_s_copy_is_named_not_sent_to_the_download(tmp_path):
+    """A REDS sequence whose frame 5 lies there as Windows XP's copy alone, 'Copy (2) of 00000005.png' (its digits make
+    200000005): it was said to lack the frame, "run download_test_data.py --reds again", which skips REDS as done,
+    while the frame lay there under another name."""
+    from datasets import reds
+    from hostile import reds_training_sequence
+    root, folder, sequence_list = reds_training_sequence(tmp_path)
+    os.rename(os.path.join(folder, "00000005.png"), os.path.join(folder, "Copy (2) of 00000005.png"))
+    with pytest.raises(UserError, match=r"^REDS sequence 000 .* lacks 1 of its 100 frames: 00000005\.png; it holds "
+                                        r"pictures of other names \(Copy \(2\) of 00000005\.png\), .*: rename or "
+                                        r"convert them to those, or train on them with data\.layout sequences$"):
+        reds.training_sequences(root, sequence_list)

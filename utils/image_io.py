@@ -269,13 +269,8 @@ def no_picture_left_out(folder, frames):
     first, last = min(places), max(places)
 
     def in_a_gap(name):
-        stem = os.path.splitext(name)[0]
-        # and where a frame's name after a copy's words would lie: every language's copy names put a blank between the
-        # two (Google Drive's 'Copy of f0002', Windows XP's 'Copy (2) of f0002', 'Kopie von', 'コピー ～ '), and a
-        # picture of another series ('mask_0002' beside every second frame) is named otherwise
-        named = [stem, *(part for tail in tails(stem, blank=True) for part in (tail, *heads(tail)))]
         return any(spot is not None and first < spot < last and spot not in places
-                   for spot in map(place, [*named, *heads(stem)]))
+                   for spot in map(place, copied_names(os.path.splitext(name)[0])))
 
     with os.scandir(folder) as entries:
         left_out = sorted(entry.name for entry in entries if is_frame_name(entry.name, OTHER_PICTURE_EXTENSIONS)
@@ -321,6 +316,15 @@ def name_pattern(stem):
     """stem without its numbers and case, in composed Unicode form: 'lr_0001', 'LR_12' are both 'lr_0' (a converter's
     upper case)."""
     return unicodedata.normalize("NFC", re.sub(r"\d+", "0", stem)).casefold()
+
+
+def copied_names(stem):
+    """The names a picture of name stem (without its extension) may be a copy of: stem, its heads (before a copy's
+    ending: 'f0002' of 'f0002 (1)'), and its tails after a blank with their heads (after a copy's words: every
+    language's copy names put a blank between the two, Google Drive's 'Copy of f0002', Windows XP's 'Copy (2) of
+    f0002', 'Kopie von f0002', 'コピー ～ f0002', 'Copy of f0002 (1)'; a picture of another series, 'mask_0002', is
+    named otherwise)."""
+    return [stem, *heads(stem), *(part for tail in tails(stem, blank=True) for part in (tail, *heads(tail)))]
 
 
 def heads(stem):
@@ -426,10 +430,10 @@ def ends_early(data):
 
 
 def bmp_rows_end(data):
-    """Where the rows of a BMP (data, its bytes) end: of an uncompressed one by its header (the offset of its pixels, its
-    width, height and bits a pixel); of a run-length packed one where its runs fill its rows (bmp_runs_end); past the
-    file where it is too short to be a header (a file shorter than its headers is cut short); 0 where the header does
-    not say (a JPEG or PNG inside)."""
+    """Where the rows of a BMP (data, its bytes) end: of an uncompressed one by its header (the offset of its pixels,
+    its width, height and bits a pixel); of a run-length packed one where its runs fill its rows (bmp_runs_end); past
+    the file where it is too short to be a header (a file shorter than its headers is cut short); 0 where the header
+    does not say (a JPEG or PNG inside)."""
     if len(data) < 26:
         return len(data) + 1
     (offset, header_size) = struct.unpack("<II", data[10:18])
