@@ -349,7 +349,8 @@ def one_series(frames):
         raise UserError(f"'{firsts[0]}' and '{firsts[1]}' are frames of two series (two cameras' 'cam1_0001.png', "
                         "'cam2_0001.png'; a stereo pair's 'left_0001.png', 'right_0003.png'), which training would "
                         "read as one sequence, the last frame of one and the first of the other as consecutive: move "
-                        "one series' frames to a folder of their own (a sequence folder, to train on both)")
+                        "one series' frames to a folder of their own (a sequence folder, to train on both), or name "
+                        "them alike if they are one")
     return frames
 
 

@@ -4854,7 +4854,7 @@ def test_two_series_of_frames_not_of_one_number_are_told_to_move_one(tmp_path, n
                                      r"stereo pair's 'left_0001\.png', 'right_0003\.png'\), which training would read "
                                      r"as one sequence, the last frame of one and the first of the other as "
                                      r"consecutive: move one series' frames to a folder of their own \(a sequence "
-                                     r"folder, to train on both\)")
+                                     r"folder, to train on both\), or name them alike if they are one")
     for frame_names in (["01:00:00:22.png", "01:00:00:23.png", "01:00:01:00.png", "01:00:01:01.png"],
                         ["im1_x4.png", "im2_x4.png", "im3_x4.png"], ["take1_f001.png", "take1_f002.png"]):
         assert trained_frame_names(root, frame_names) == frame_names
