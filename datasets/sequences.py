@@ -340,11 +340,13 @@ def one_series(frames):
                         f"('{os.path.basename(next(path for path in frames if path != strays[0]))}'), so it is no "
                         "frame of theirs (a poster, a thumbnail) or where it comes is not known: remove it, or name it "
                         "as they are named")
-    # the first frames of two series of other patterns, else of one pattern with numbers in common
-    several = [(paths, counted) for paths, counted in series.values() if len(paths) > 1]
-    firsts = [paths[0] for paths in patterns.values()] if len(patterns) > 1 else [
-        paths[0] for paths, counted in several
-        if any(counted & other for others, other in several if others is not paths)]
+    # the first frames of two series of other patterns, else of one pattern with a number in common
+    owners = {}  # {a frame's own number: the first frames of the series of several frames that have it}
+    for paths, counted in series.values():
+        for number in counted if len(paths) > 1 else ():
+            owners.setdefault(number, []).append(paths[0])
+    firsts = ([paths[0] for paths in patterns.values()] if len(patterns) > 1 else
+              next((firsts for firsts in owners.values() if len(firsts) > 1), []))
     if len(firsts) > 1:
         raise UserError(f"'{firsts[0]}' and '{firsts[1]}' are frames of two series (two cameras' 'cam1_0001.png', "
                         "'cam2_0001.png'; a stereo pair's 'left_0001.png', 'right_0003.png'), which training would "
