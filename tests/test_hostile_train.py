@@ -4945,10 +4945,12 @@ def test_a_reds_frame_renamed_as_windows_xp_s_copy_is_named_not_sent_to_the_down
     200000005): it was said to lack the frame, "run download_test_data.py --reds again", which skips REDS as done,
     while the frame lay there under another name."""
     from datasets import reds
-    from hostile import reds_training_sequence
-    root, folder, sequence_list = reds_training_sequence(tmp_path)
-    os.rename(os.path.join(folder, "00000005.png"), os.path.join(folder, "Copy (2) of 00000005.png"))
+    folder = tmp_path / "REDS" / "train" / "train_sharp" / "000"
+    folder.mkdir(parents=True)
+    for index in range(reds.FRAMES_PER_SEQUENCE):  # only their names are read
+        (folder / ("Copy (2) of 00000005.png" if index == 5 else reds.frame_name(index))).touch()
+    (tmp_path / "list.txt").write_text("000\n")
     with pytest.raises(UserError, match=r"^REDS sequence 000 .* lacks 1 of its 100 frames: 00000005\.png; it holds "
                                         r"pictures of other names \(Copy \(2\) of 00000005\.png\), .*: rename or "
                                         r"convert them to those, or train on them with data\.layout sequences$"):
-        reds.training_sequences(root, sequence_list)
+        reds.training_sequences(str(tmp_path / "REDS"), str(tmp_path / "list.txt"))
