@@ -20,7 +20,8 @@ from typing import NamedTuple
 
 from utils.errors import UserError, shown_plainly
 from utils.image_io import (IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, common_image_size, file_system_folder,
-                            is_frame_name, list_frames, spellings, utf8, visible_subfolders, wide_text)
+                            frame_sort_key, is_frame_name, list_frames, name_pattern, spellings, utf8,
+                            visible_subfolders, wide_text)
 from utils.paths import file_identity, input_file, input_folder
 from utils.scene_layout import frame_path, scene_dir
 
@@ -308,8 +309,54 @@ def folder_sequences(root, list_path=""):
     # list_frames: one frame a number, no copy of one, no picture of another format left out between them; named as
     # training's (a sequence moved away, or emptied, since its folder was found was "input folder ... does not exist;
     # pass a folder of LR frames", generate.py's words: training reads HR frames)
-    return [Sequence(name, folder, list_frames(folder, "training sequence folder", CHANGED_SINCE_FOUND))
+    return [Sequence(name, folder, one_series(list_frames(folder, "training sequence folder", CHANGED_SINCE_FOUND)))
             for name, folder in pairs]
+
+
+def one_series(frames):
+    """frames, the paths of a sequence's frames in order (by the numbers in their names), unless they are not all of
+    one series, named alike but for their numbers. Ordered by all their digits, two series were trained on as one
+    sequence, the last frame of one and the first of the next as consecutive, exit code 0: two cameras'
+    'cam1_0001.png'.. and 'cam2_0001.png'.. (10001.., then 20001..), takes or versions ('take1_', 'take2_'; 'v1_',
+    'v2_'), a stereo pair's 'left_0001.png', 'left_0002.png' and 'right_0003.png'..; and so was a poster or a thumbnail
+    named otherwise with a number ('poster_0.png', before '0001.png'), as one without is refused (one_frame_a_number).
+    Two series of one pattern are told apart by a number after a letter ahead of the frame's own, the last: numbers
+    after no letter are a frame's place ('01:00:00:23', '01:00:01:00', a timecode; a date's '2023-06-01-001'), and so
+    is a number after a letter that each frame has its own ('im1_x4', 'im2_x4'). Frames ordered by name (no digits, or
+    one number alike) are of no series."""
+    numbers = {frame_sort_key(os.path.basename(path))[0] for path in frames}
+    if len(numbers) == 1 or min(numbers) < 0:
+        return frames
+    series = {}  # {(a pattern, the name's numbers after a letter but the last): (its frames, their last numbers)}
+    patterns = {}  # {a pattern: its frames}
+    for path in frames:
+        stem = unicodedata.normalize("NFC", os.path.splitext(os.path.basename(path))[0])
+        runs = list(re.finditer(r"\d+", stem))
+        named_by = tuple(int(run[0]) for run in runs[:-1] if run.start() and stem[run.start() - 1].isalpha())
+        paths, counted = series.setdefault((name_pattern(stem), named_by), ([], set()))
+        paths.append(path)
+        counted.add(int(runs[-1][0]))
+        patterns.setdefault(name_pattern(stem), []).append(path)
+    strays = [paths[0] for paths in patterns.values() if len(paths) == 1]
+    if len(patterns) > 1 and strays:  # a poster or a thumbnail: ordered by its number, it was trained on as a frame
+        raise UserError(f"'{strays[0]}' is named otherwise than the other frames of its sequence "
+                        f"('{os.path.basename(next(path for path in frames if path != strays[0]))}'), so it is no "
+                        "frame of theirs (a poster, a thumbnail) or where it comes is not known: remove it, or name it "
+                        "as they are named")
+    # the first frames of two series of other patterns, else of one pattern with a number in common
+    owners = {}  # {a frame's own number: the first frames of the series of several frames that have it}
+    for paths, counted in series.values():
+        for number in counted if len(paths) > 1 else ():
+            owners.setdefault(number, []).append(paths[0])
+    firsts = ([paths[0] for paths in patterns.values()] if len(patterns) > 1 else
+              next((firsts for firsts in owners.values() if len(firsts) > 1), []))
+    if len(firsts) > 1:
+        raise UserError(f"'{firsts[0]}' and '{firsts[1]}' are frames of two series (two cameras' 'cam1_0001.png', "
+                        "'cam2_0001.png'; a stereo pair's 'left_0001.png', 'right_0003.png'), which training would "
+                        "read as one sequence, the last frame of one and the first of the other as consecutive: move "
+                        "one series' frames to a folder of their own (a sequence folder, to train on both), or name "
+                        "them alike if they are one")
+    return frames
 
 
 def through_a_link(root, name):

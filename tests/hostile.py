@@ -280,6 +280,21 @@ def sequence_of_a_copy(tmp_path, names, original):
     return root, os.path.join(root, "s", names[-1]), os.path.join(root, "s", original)
 
 
+def refused_naming_two_frames(tmp_path, names, first, second, said):
+    """Training's listing of a sequence 's' of 8x8 frames named names (sequence_of_a_copy), refused in the line
+    "'<first>' and '<second>' <said>" (said a regular expression, first and second names of names): its root."""
+    import re
+
+    import pytest
+    from datasets.sequences import folder_sequences
+    from utils.errors import UserError
+    root, _, _ = sequence_of_a_copy(tmp_path, names, names[0])
+    first, second = (re.escape(os.path.join(root, "s", name)) for name in (first, second))
+    with pytest.raises(UserError, match=rf"^'{first}' and '{second}' {said}$"):
+        folder_sequences(root)
+    return root
+
+
 def trained_frame_names(root, frame_names):
     """The names of the frames, in order, that training reads of a sequence 's' of 8x8 frames named frame_names, made
     in root in place of what it held."""
@@ -406,3 +421,16 @@ def with_exif_thumbnail(picture, thumbnail):
     import struct
     payload = b"Exif\0\0" + b"MM\0*\0\0\0\x08" + b"\0" * 6 + thumbnail
     return picture[:2] + b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload + picture[2:]
+
+
+def run_length_bmp(height, width, bits=8):
+    """A BMP packed by run-length (BI_RLE8, or BI_RLE4 of bits 4) of a grey palette, each row one run: its bytes."""
+    import struct
+    rows = b"".join(bytes([width, row % 16 * 17 if bits == 4 else row % 256]) + b"\0\0" for row in range(height))
+    runs = rows + b"\0\1"  # the end of the picture
+    colours = 2 ** bits
+    palette = b"".join(bytes([level * 255 // (colours - 1)] * 3) + b"\0" for level in range(colours))
+    offset = 14 + 40 + len(palette)
+    header = struct.pack("<IiiHHIIiiII", 40, width, height, 1, bits, 1 if bits == 8 else 2, len(runs), 2835, 2835,
+                         colours, 0)
+    return b"BM" + struct.pack("<IHHI", offset + len(runs), 0, 0, offset) + header + palette + runs

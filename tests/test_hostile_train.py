@@ -188,6 +188,17 @@ def config_of_flags(*argv):
     return parse_args(list(argv))
 
 
+# how a validation clip reached again through a link is refused
+SCORED_TWICE = (r"again \(through a symbolic link\), so it would be scored twice at each validation; remove the link, or "
+                r"move it out of data\.val_dir")
+
+
+def validation_config(val_dir):
+    """The configuration of a run that validates on val_dir's clips at each iteration, on crops of 48 pixels."""
+    return config_of_flags("--set", "train.val_freq=1", "--set", f"data.val_dir={val_dir}", "--set",
+                           "train.val_crop=48")
+
+
 # The fifth pass
 
 @pytest.mark.parametrize("text", ["runs #2", "2024", "yes", "~", "a: b", "{x}"])
@@ -2158,8 +2169,7 @@ def test_hidden_folders_are_no_sequences_and_no_validation_clips(tmp_path):
     assert [sequence.name for sequence in folder_sequences(root)] == ["0001", "0002"]
     val_dir = make_sequence_folders(tmp_path / "val", {"clip": 6, ".Trash-1000/files": 6},
                                     sizes={"clip": (64, 64), ".Trash-1000/files": (64, 64)})
-    config = config_of_flags("--set", "train.val_freq=1", "--set", f"data.val_dir={val_dir}", "--set",
-                             "train.val_crop=48")
+    config = validation_config(val_dir)
     assert [clip.name for clip in validation_clips(config)] == ["clip"]
 
 
@@ -4200,12 +4210,10 @@ def test_a_validation_clip_reached_twice_through_a_link_is_refused(tmp_path):
     val_dir = make_sequence_folders(tmp_path / "val", {"calendar": 6, "walk": 6},
                                     sizes={"calendar": (64, 64), "walk": (64, 64)})
     os.symlink("calendar", os.path.join(val_dir, "calendar-latest"))
-    config = config_of_flags("--set", "train.val_freq=1", "--set", f"data.val_dir={val_dir}", "--set",
-                             "train.val_crop=48")
+    config = validation_config(val_dir)
     with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(val_dir, 'calendar-latest'))}' is the "
-                                        rf"validation clip '{re.escape(os.path.join(val_dir, 'calendar'))}' again "
-                                        r"\(through a symbolic link\), so it would be scored twice at each "
-                                        r"validation; remove the link, or move it out of data\.val_dir$"):
+                                        rf"validation clip '{re.escape(os.path.join(val_dir, 'calendar'))}' "
+                                        rf"{SCORED_TWICE}$"):
         validation_clips(config)
     os.remove(os.path.join(val_dir, "calendar-latest"))
     assert [clip.name for clip in validation_clips(config)] == ["calendar", "walk"]
@@ -4622,16 +4630,12 @@ def test_two_series_of_one_numbering_in_a_sequence_folder_are_told_to_move_one(t
     one renamed, the next pair so, a frame at a time; the line now says two series, and to move one. A lone copy of
     a frame of one number is said as before."""
     from datasets.sequences import folder_sequences
-    from hostile import sequence_of_a_copy
-    root, _, _ = sequence_of_a_copy(tmp_path, names, names[0])
-    folder = os.path.join(root, "s")
-    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(folder, first))}' and "
-                                        rf"'{re.escape(os.path.join(folder, second))}' are both frame 1 by the numbers "
-                                        r"in their names, which order a sequence's frames, and frames of two series "
-                                        r"\(two cameras', or a stereo pair's 'left_0001\.png', 'right_0001\.png'\): "
-                                        r"move one series' frames to a folder of their own \(a sequence folder, "
-                                        r"to train on both\)$"):
-        folder_sequences(root)
+    from hostile import refused_naming_two_frames, sequence_of_a_copy
+    refused_naming_two_frames(tmp_path, names, first, second,
+                              r"are both frame 1 by the numbers in their names, which order a sequence's frames, and "
+                              r"frames of two series \(two cameras', or a stereo pair's 'left_0001\.png', "
+                              r"'right_0001\.png'\): move one series' frames to a folder of their own \(a sequence "
+                              r"folder, to train on both\)")
     root, _, _ = sequence_of_a_copy(tmp_path / "one", ["0001.png", "0002.png", "L_0001.png"], "0001.png")
     with pytest.raises(UserError, match=r"one is a copy of the other, or which comes first is not known; remove or "
                                         r"rename one$"):
@@ -4660,8 +4664,7 @@ def test_a_link_to_the_validation_folder_itself_is_said_to_be_so(tmp_path, monke
     from training_data import make_sequence_folders
     val_dir = make_sequence_folders(tmp_path / "val", {"calendar": 6}, sizes={"calendar": (64, 64)})
     os.symlink(".", os.path.join(val_dir, "current"))
-    config = config_of_flags("--set", "train.val_freq=1", "--set", f"data.val_dir={val_dir}", "--set",
-                             "train.val_crop=48")
+    config = validation_config(val_dir)
     with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(val_dir, 'current'))}' is "
                                         rf"'{re.escape(val_dir)}' itself \(through a symbolic link\), no validation "
                                         r"clip; remove the link, or move it out of data\.val_dir$"):
@@ -4980,3 +4983,136 @@ def test_a_sequence_list_of_zero_bytes_is_said_so(tmp_path, data):
                                         r"no text \(a crash's, or a failed copy's\?\); give a UTF-8 text file of "
                                         r"names$"):
         read_sequence_list(str(path), ["s1", "s2"])
+# Twenty-first pass, look at the training data, sequence folders and REDS layouts
+
+@pytest.mark.parametrize("picture", ["Copy of f0002.webp", "Copy of f0002 (1).tif", "Kopie von f0002.webp"])
+def test_a_copy_named_by_words_before_a_frame_s_name_in_a_gap_is_one_line(tmp_path, picture):
+    """Google Drive's 'Copy of f0002.webp' (or a second download of it, or German Windows XP's copy) between 'f0001.png'
+    and 'f0003.png': left out without a word, the frames either side trained on as consecutive, exit code 0. A picture
+    of another series, 'mask_0002.bw' beside every second frame, is still no frame left out."""
+    from datasets.sequences import folder_sequences
+    from hostile import PICTURE_IN_A_GAP, sequence_beside_a_picture
+    root, path = sequence_beside_a_picture(tmp_path, ["f0001.png", "f0003.png"], picture)
+    with pytest.raises(UserError, match=rf"^'{re.escape(path)}' {PICTURE_IN_A_GAP}"):
+        folder_sequences(root)
+    root, _ = sequence_beside_a_picture(tmp_path / "masks", ["0001.png", "0003.png", "0005.png"], "mask_0002.bw")
+    assert [os.path.basename(frame) for frame in folder_sequences(root)[0].frames] == ["0001.png", "0003.png",
+                                                                                       "0005.png"]
+
+
+@pytest.mark.parametrize("names, first, second", [
+    (["cam1_0001.png", "cam1_0002.png", "cam2_0001.png", "cam2_0002.png"], "cam1_0001.png", "cam2_0001.png"),
+    (["left_0001.png", "left_0002.png", "right_0003.png", "right_0004.png"], "left_0001.png", "right_0003.png")],
+    ids=["two cameras", "a stereo pair numbered on"])
+def test_two_series_of_frames_not_of_one_number_are_told_to_move_one(tmp_path, names, first, second):
+    """'cam1_0001.png'.. and 'cam2_0001.png'.. in one folder (ordered by all their digits, 10001.., 20001..), or a stereo
+    pair's 'left_0001.png'.. and 'right_0003.png'.. numbered on: trained on as one sequence, the last frame of one
+    series and the first of the other as consecutive, exit code 0. Timecodes, whose numbers restart under each second
+    as a camera's do, follow no letter and train as one sequence; so do 'im1_x4'.., whose number after a letter is each
+    frame's own, and one take's 'take1_f001'.."""
+    from hostile import refused_naming_two_frames, trained_frame_names
+    root = refused_naming_two_frames(tmp_path, names, first, second,
+                                     r"are frames of two series \(two cameras' 'cam1_0001\.png', 'cam2_0001\.png'; a "
+                                     r"stereo pair's 'left_0001\.png', 'right_0003\.png'\), which training would read "
+                                     r"as one sequence, the last frame of one and the first of the other as "
+                                     r"consecutive: move one series' frames to a folder of their own \(a sequence "
+                                     r"folder, to train on both\), or name them alike if they are one")
+    for frame_names in (["01:00:00:22.png", "01:00:00:23.png", "01:00:01:00.png", "01:00:01:01.png"],
+                        ["im1_x4.png", "im2_x4.png", "im3_x4.png"], ["take1_f001.png", "take1_f002.png"]):
+        assert trained_frame_names(root, frame_names) == frame_names
+
+
+def test_a_poster_named_otherwise_with_a_number_among_the_frames_is_one_line(tmp_path):
+    """'poster_0.png' (a still of the clip, of its frames' size) beside '0001.png', '0002.png': its number 0 put it
+    first, and it was trained on as the sequence's first frame, exit code 0 (a poster without a number is refused)."""
+    from datasets.sequences import folder_sequences
+    from hostile import sequence_of_a_copy
+    root, poster, _ = sequence_of_a_copy(tmp_path, ["0001.png", "0002.png", "poster_0.png"], "0001.png")
+    with pytest.raises(UserError, match=rf"^'{re.escape(poster)}' is named otherwise than the other frames of its "
+                                        r"sequence \('0001\.png'\), so it is no frame of theirs \(a poster, a "
+                                        r"thumbnail\) or where it comes is not known: remove it, or name it as they "
+                                        r"are named$"):
+        folder_sequences(root)
+
+
+@pytest.mark.parametrize("data, wide", [
+    ("s\n视频片段视频片段视频片段\n".encode("utf-16-le"), True), (b"30\n\0\n", True), ("3\n".encode("utf-32-be"), True),
+    (b"\0" * 64, False), (b"iteration,content_loss\n1,0.5\n" + b"\0" * 4096, False)],
+    ids=["UTF-16 of names in Chinese after one in ASCII", "a line of a NUL alone", "UTF-32 big-endian",
+         "a file of NULs", "rows ending in NULs"])
+def test_a_sequence_list_a_loss_log_and_a_cuts_file_are_said_to_be_utf16_alike(tmp_path, data, wide):
+    """One test of text in UTF-16 or UTF-32 for the three text files training and generate.py read: it was two (the
+    first characters, for a cuts file; the share of NULs, for the others). UTF-16 of names in Chinese after one in
+    ASCII (a NUL beside a few letters) was a list lacking 's\\x00' and a loss log's "line 1 is not UTF-8 text"; a line
+    of a NUL alone was a list lacking '\\x00'; and a file of NULs, or a loss log's rows ending in NULs (a crash's), was
+    said to be UTF-16, "save it as UTF-8", where the cuts file's line said no frame number: NULs in a row are no
+    text."""
+    from datasets.sequences import read_sequence_list
+    from training.loss_log import LossLog
+    from utils.scenes import read_cuts_file
+    path = tmp_path / "losses.csv"
+    path.write_bytes(data)
+    for read in (lambda: read_sequence_list(str(path)), lambda: LossLog(str(tmp_path), 2),
+                 lambda: read_cuts_file(str(path), 100)):
+        try:
+            read()
+            said = ""
+        except UserError as error:
+            said = str(error)
+        assert ("is UTF-16" in said) == wide, said
+
+
+@pytest.mark.parametrize("bits", [8, 4])
+def test_a_run_length_packed_bmp_frame_cut_short_is_one_line(tmp_path, capfd, bits):
+    """A BMP frame packed by run-length (BI_RLE8, BI_RLE4), cut short by a failed copy: its rows have no fixed length,
+    so the byte checks let it pass, and its decoding failed with OpenCV's own line ("imdecode_ ... Unexpected end of
+    input stream") before "the file is corrupt or not an image". Whole, it trains."""
+    from datasets.sequences import folder_sequences, frame_size
+    from hostile import run_length_bmp
+    whole = run_length_bmp(16, 16, bits)
+    for name, data in (("0001.bmp", whole), ("0002.bmp", whole[:-40])):
+        os.makedirs(tmp_path / "data" / "s", exist_ok=True)
+        (tmp_path / "data" / "s" / name).write_bytes(data)
+    sequence = folder_sequences(str(tmp_path / "data"))[0]
+    capfd.readouterr()
+    with pytest.raises(UserError, match=rf"^cannot read image '{re.escape(sequence.frames[1])}': the file is cut "
+                                        r"short; replace or remove it$"):
+        frame_size(sequence, "sequences")
+    assert capfd.readouterr().err == ""
+    (tmp_path / "data" / "s" / "0002.bmp").write_bytes(whole)
+    assert frame_size(sequence, "sequences") == (16, 16)
+
+
+def test_a_validation_clip_whose_lr_and_hr_folders_are_links_to_another_s_is_refused(tmp_path):
+    """A clip 'c2' of data.val_dir whose LR/ and HR/ are links to clip 'c1''s (a clip set up by linking): 'c1' was scored
+    twice at each validation, weighing twice in val.csv and in the choice of model_best.h5, exit code 0."""
+    from training.validation import validation_clips
+    from training_data import make_sequence_folders
+    val_dir = str(tmp_path / "val")
+    for part, side in (("LR", 16), ("HR", 64)):
+        make_sequence_folders(val_dir, {f"c1/{part}": 5}, sizes={f"c1/{part}": (side, side)})
+        os.makedirs(os.path.join(val_dir, "c2"), exist_ok=True)
+        os.symlink(os.path.join("..", "c1", part), os.path.join(val_dir, "c2", part))
+    config = validation_config(val_dir)
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(val_dir, 'c2', 'LR'))}' is the frames folder of "
+                                        rf"a validation clip '{re.escape(os.path.join(val_dir, 'c1', 'LR'))}' "
+                                        rf"{SCORED_TWICE}$"):
+        validation_clips(config)
+    shutil.rmtree(os.path.join(val_dir, "c2"))
+    assert [clip.name for clip in validation_clips(config)] == ["c1"]
+
+
+def test_a_reds_frame_renamed_as_windows_xp_s_copy_is_named_not_sent_to_the_download(tmp_path):
+    """A REDS sequence whose frame 5 lies there as Windows XP's copy alone, 'Copy (2) of 00000005.png' (its digits make
+    200000005): it was said to lack the frame, "run download_test_data.py --reds again", which skips REDS as done,
+    while the frame lay there under another name."""
+    from datasets import reds
+    folder = tmp_path / "REDS" / "train" / "train_sharp" / "000"
+    folder.mkdir(parents=True)
+    for index in range(reds.FRAMES_PER_SEQUENCE):  # only their names are read
+        (folder / ("Copy (2) of 00000005.png" if index == 5 else reds.frame_name(index))).touch()
+    (tmp_path / "list.txt").write_text("000\n")
+    with pytest.raises(UserError, match=r"^REDS sequence 000 .* lacks 1 of its 100 frames: 00000005\.png; it holds "
+                                        r"pictures of other names \(Copy \(2\) of 00000005\.png\), .*: rename or "
+                                        r"convert them to those, or train on them with data\.layout sequences$"):
+        reds.training_sequences(str(tmp_path / "REDS"), str(tmp_path / "list.txt"))

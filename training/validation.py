@@ -63,10 +63,15 @@ def clip_frame_size(paths, folder):
                              "the frames of a clip must have one size")
 
 
+def is_pair_clip(folder):
+    """Whether a clip's folder holds its LR and HR frames apart (LR/ and HR/), else its HR frames."""
+    return all(os.path.isdir(os.path.join(folder, name)) for name in PAIR_FOLDERS)
+
+
 def read_clip(folder, frames, crop, degradation, scale):
     """The Clip of a folder of data.val_dir (see the module's docstring), checked: enough frames, one size,
     HR `scale` times LR, a crop that evaluate.py can score."""
-    is_pair = all(os.path.isdir(os.path.join(folder, name)) for name in PAIR_FOLDERS)
+    is_pair = is_pair_clip(folder)
     wanted = "put the clip's HR frames in it (or its LR/ and HR/ folders), or remove it from data.val_dir"
     hr_paths = list_frames(os.path.join(folder, "HR") if is_pair else folder, "validation clip",
                            wanted)[:frames]
@@ -123,6 +128,15 @@ def validation_clips(config):
     else:
         names = visible_subfolders(val_dir)
         once_each(val_dir, [(name, os.path.join(val_dir, name)) for name in names], False, "validation clip",
+                  "it would be scored twice at each validation", ("or move it out of data.val_dir",))
+        # and the folders of their frames: a clip whose LR/ and HR/ were links to another's was that clip, scored twice
+        # at each validation, exit code 0
+        frame_folders = []
+        for name in names:
+            folder = os.path.join(val_dir, name)
+            frame_folders += ([(f"{name}/{part}", os.path.join(folder, part)) for part in PAIR_FOLDERS]
+                              if is_pair_clip(folder) else [(name, folder)])
+        once_each(val_dir, frame_folders, False, "frames folder of a validation clip",
                   "it would be scored twice at each validation", ("or move it out of data.val_dir",))
         folders = [os.path.join(val_dir, name) for name in names]
     if not folders:

@@ -103,16 +103,36 @@ def utf8(text):
 
 
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")  # C0 and C1 but white space
+# the byte-order marks of UTF-16 and UTF-32 (UTF-32 little-endian's begins as UTF-16's)
+WIDE_TEXT_MARKS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)
+# the first bytes of UTF-16 (little- and big-endian) or UTF-32 text of ASCII characters without a mark
+WIDE_TEXT_START = re.compile(rb"[^\0]\0(?:[^\0]\0|\Z)|\0[^\0](?:\0[^\0]|\Z)|[^\0]\0\0\0|\0\0\0[^\0]")
+# a line of the one to three NULs alone that such text's line end leaves where its lines are split at the CR or LF
+# byte: UTF-16's CRLF ('\r\0\n\0'), a blank line, its end, big-endian's NUL before a '#'
+WIDE_LINE_END = re.compile(rb"[\r\n]\0{1,3}(?![^\r\n])")
+# NULs in a row that neither UTF-16 nor UTF-32 text holds (none of its characters is a NUL): a crash's or a failed
+# copy's, a disk image's
+NO_TEXT_NULS = b"\0" * 8
 
 
 def wide_text(data):
-    """Whether a text file's bytes are UTF-16 or UTF-32 (Windows' "Unicode", PowerShell 5's '>'): its byte-order mark,
-    or a NUL beside each Latin letter where it has none, and text without control characters in one of them (its end
-    may be cut inside a letter: a file's head). Not a binary file of many zero bytes (an HDF5 file given for a
-    checkpoint's JSON was said to be UTF-16 text), nor a text ending in them (a crash's)."""
-    marked = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    if not (marked or data.count(b"\0") * 4 >= len(data) > 0):
+    """Whether the bytes of a text file (the whole, its first line, or one of its lines) are UTF-16 or UTF-32 text
+    (Windows' "Unicode", PowerShell 5's '>'): a byte-order mark; without one, the NULs such text puts beside ASCII
+    characters, as its first characters (WIDE_TEXT_START), as a quarter of its bytes or more (text mixing them with
+    other characters: a comment in Japanese, then numbers), or as a line's end leaves them (WIDE_LINE_END). NULs
+    alone, or eight in a row, are no such text (a file a crash or a failed copy left of NULs, or ended with them; a
+    disk image): a loss log ending in NULs was said to be UTF-16. The one test of a sequence list, a loss log and a
+    cuts file (utils.scenes), which judged it two ways (the first characters; the share of NULs) and told a file of
+    NULs, or UTF-16 of names in Chinese after one in ASCII, apart."""
+    nuls = data.count(b"\0")
+    if not nuls or nuls == len(data) > 3 or NO_TEXT_NULS in data:
+        return data.startswith(WIDE_TEXT_MARKS)
+    marked = data.startswith(WIDE_TEXT_MARKS)
+    if not (marked or WIDE_TEXT_START.match(data[:4]) is not None or nuls * 4 >= len(data)
+            or WIDE_LINE_END.match(b"\n" + data[:4]) is not None or WIDE_LINE_END.search(data) is not None):
         return False
+    # and text without control characters in one of them (its end may be cut inside a letter: a file's head), not a
+    # binary file of many zero bytes (an HDF5 file given for a checkpoint's JSON was said to be UTF-16 text)
     for encoding in ("utf-32", "utf-16") if marked else ("utf-32-le", "utf-32-be", "utf-16-le", "utf-16-be"):
         with suppress(UnicodeDecodeError):  # not final: a file's head may end inside a letter
             if not CONTROL_CHARACTERS.search(codecs.getincrementaldecoder(encoding)().decode(data)):
@@ -239,7 +259,8 @@ def no_picture_left_out(folder, frames):
     '.png' was converted from), of none, or outside the frames' (a 'thumb_320.webp') leaves no gap. Frames whose names
     hold one number alike are ordered by name (one_frame_a_number), and so are their gaps: 'clip2_b.webp' between
     'clip2_a.png' and 'clip2_c.png' was left out so too. A picture named as a copy lies where its name cut before the
-    copy's ending does ('f0002 (1).webp', a second download of frame 2, whose digits make 21, was left out so too).
+    copy's ending does ('f0002 (1).webp', a second download of frame 2, whose digits make 21, was left out so too), or
+    after a copy's words and a blank ('Copy of f0002.webp', Google Drive's copy, was left out so too).
     Only a picture named as the frames are, but for its digits, lies among them: 'thumb_4.webp' beside frames numbered
     by twos ('0001.png', '0003.png'.., a render of every second frame) was refused as a frame left out."""
     numbers = {frame_sort_key(os.path.basename(path))[0] for path in frames}
@@ -264,9 +285,8 @@ def no_picture_left_out(folder, frames):
     first, last = min(places), max(places)
 
     def in_a_gap(name):
-        stem = os.path.splitext(name)[0]
         return any(spot is not None and first < spot < last and spot not in places
-                   for spot in map(place, [stem, *heads(stem)]))
+                   for spot in map(place, copied_names(os.path.splitext(name)[0])))
 
     with os.scandir(folder) as entries:
         left_out = sorted(entry.name for entry in entries if is_frame_name(entry.name, OTHER_PICTURE_EXTENSIONS)
@@ -314,16 +334,26 @@ def name_pattern(stem):
     return unicodedata.normalize("NFC", re.sub(r"\d+", "0", stem)).casefold()
 
 
+def copied_names(stem):
+    """The names a picture of name stem (without its extension) may be a copy of: stem, its heads (before a copy's
+    ending: 'f0002' of 'f0002 (1)'), and its tails after a blank with their heads (after a copy's words: every
+    language's copy names put a blank between the two, Google Drive's 'Copy of f0002', Windows XP's 'Copy (2) of
+    f0002', 'Kopie von f0002', 'コピー ～ f0002', 'Copy of f0002 (1)'; a picture of another series, 'mask_0002', is
+    named otherwise)."""
+    return [stem, *heads(stem), *(part for tail in tails(stem, blank=True) for part in (tail, *heads(tail)))]
+
+
 def heads(stem):
     """stem cut before each character that is neither a letter nor a digit, in order, its spaces before that left out
     ('f001', 'f001 (1' of 'f001 (1)')."""
     return [stem[:cut].rstrip() for cut, character in enumerate(stem) if cut and not character.isalnum()]
 
 
-def tails(stem):
-    """stem cut after each character that is neither a letter nor a digit, in order, its spaces after that left out
-    ('of f001', 'f001' of 'Copy (2) of f001')."""
-    return [stem[cut + 1:].lstrip() for cut, character in enumerate(stem[:-1]) if not character.isalnum()]
+def tails(stem, blank=False):
+    """stem cut after each character that is neither a letter nor a digit (a blank, where blank), in order, its spaces
+    after that left out ('of f001', 'f001' of 'Copy (2) of f001')."""
+    return [stem[cut + 1:].lstrip() for cut, character in enumerate(stem[:-1])
+            if (character.isspace() if blank else not character.isalnum())]
 
 
 def is_frame_name(name, extensions=IMAGE_EXTENSIONS):
@@ -416,9 +446,10 @@ def ends_early(data):
 
 
 def bmp_rows_end(data):
-    """Where the rows of an uncompressed BMP (data, its bytes) end by its header (the offset of its pixels, its width,
-    height and bits a pixel), or 0 where the header does not say (run-length packed, or too short to be a header: a
-    file shorter than its headers is cut short)."""
+    """Where the rows of a BMP (data, its bytes) end: of an uncompressed one by its header (the offset of its pixels,
+    its width, height and bits a pixel); of a run-length packed one where its runs fill its rows (bmp_runs_end); past
+    the file where it is too short to be a header (a file shorter than its headers is cut short); 0 where the header
+    does not say (a JPEG or PNG inside)."""
     if len(data) < 26:
         return len(data) + 1
     (offset, header_size) = struct.unpack("<II", data[10:18])
@@ -429,9 +460,37 @@ def bmp_rows_end(data):
         return len(data) + 1
     else:
         width, height, _, bits, compression = struct.unpack("<iiHHI", data[18:34])
+    if compression in (1, 2) and bits == (8 if compression == 1 else 4):  # BI_RLE8, BI_RLE4
+        return bmp_runs_end(data, offset, abs(height), bits)
     if compression not in (0, 3, 6):  # BI_RGB, BI_BITFIELDS, BI_ALPHABITFIELDS: rows of a fixed length
         return 0
     return offset + (abs(width) * bits + 31) // 32 * 4 * abs(height)
+
+
+def bmp_runs_end(data, offset, height, bits):
+    """Where the runs of a run-length packed BMP (data, from offset; of height rows, bits 8 or 4 a pixel) end: at its
+    end-of-picture mark, or where they have filled its rows; past data where it ends first. A packed BMP cut short
+    passed the byte checks and failed at its decoding, OpenCV's own line ("Unexpected end of input stream") before
+    "corrupt or not an image"."""
+    position, row = offset, 0
+    while row < height:
+        if position + 2 > len(data):
+            return len(data) + 1
+        count, value = data[position], data[position + 1]
+        position += 2
+        if count:  # a run of count pixels of one value
+            continue
+        if value == 1:  # the end of the picture
+            return position
+        if value == 0:  # the end of a row
+            row += 1
+        elif value == 2:  # a move right and down, by the next two bytes
+            row += data[position + 1] if position + 2 <= len(data) else 0
+            position += 2
+        else:  # value pixels as they are, padded to two bytes
+            length = value if bits == 8 else (value + 1) // 2
+            position += length + length % 2
+    return position
 
 
 def png_checksum_fails(data):

@@ -13,7 +13,7 @@ import re
 import numpy as np
 
 from utils.errors import UserError, shortened, shown_plainly
-from utils.image_io import WriteBehind, opencv_path, write_bytes
+from utils.image_io import WriteBehind, opencv_path, wide_text, write_bytes
 
 # Shortest shot the detector reports (frames): PySceneDetect's default (15) would miss a shot of under
 # 15 frames; a few frames still keep a flash from opening two shots.
@@ -54,15 +54,14 @@ def read_cuts_file(path, frame_count, other_choices=(), frames_held=None):
         # surrogateescape: a comment in another encoding than UTF-8 (Latin-1's 'café', GB18030, Shift JIS) is read
         # past, as it is left out: it was "cannot read ... ('utf-8' codec can't decode byte 0xe9 ...); pass a readable
         # text file"; a line of numbers with such bytes is no frame number, said with them as codes
+        with open(path, "rb") as raw:
+            # its first line whole: UTF-16 or UTF-32 whose first line is a comment ('# cuts' then '3') was "line 2:
+            # '\x003\x00' is not a frame number" (a comment is read past)
+            first_line = raw.readline(LINE_READ)
         with open(path, encoding="utf-8-sig", errors="surrogateescape") as file:
-            # its first characters: UTF-16 or UTF-32 without a byte-order mark whose first line is a comment or blank
-            # ('# cuts' then '3') was "line 2: '\x003\x00' is not a frame number" (its first line is read past)
-            wide_head = WIDE_TEXT.match(file.read(4))
-            file.seek(0)
             for number, text in enumerate(texts_before_comments(file), 1):
-                # the first line alone is looked at for a mark (a line of megabytes was stripped at each line)
-                marked = number == 1 and (wide_head or text.lstrip("\0").startswith(("\udcff\udcfe", "\udcfe\udcff")))
-                if marked or ("\0" in text and re.fullmatch("\0{1,3}|\0*[0-9][0-9\0]*", text)):
+                if (number == 1 and wide_text(first_line)) or (
+                        "\0" in text and wide_text(text.encode("utf-8", "surrogateescape"))):
                     # the byte-order mark of UTF-16 or UTF-32 (PowerShell 5's 'echo 3 > cuts.txt', Notepad's
                     # "Unicode"), or digits with NULs beside them on any line (after a comment of other characters
                     # than ASCII, whose first characters show no pattern): the same line, which said nothing of the
@@ -93,8 +92,6 @@ def read_cuts_file(path, frame_count, other_choices=(), frames_held=None):
 
 # characters of a cuts file's line read at once, and kept of its text before a comment
 LINE_READ = 1 << 16
-# the first characters of UTF-16 (little- and big-endian) or UTF-32 text of ASCII characters, read as UTF-8
-WIDE_TEXT = re.compile(r"[^\0]\0(?:[^\0]\0|$)|\0[^\0](?:\0[^\0]|$)|[^\0]\0\0\0|\0\0\0[^\0]")
 
 
 def texts_before_comments(file, limit=LINE_READ):
