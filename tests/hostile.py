@@ -406,3 +406,35 @@ def with_exif_thumbnail(picture, thumbnail):
     import struct
     payload = b"Exif\0\0" + b"MM\0*\0\0\0\x08" + b"\0" * 6 + thumbnail
     return picture[:2] + b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload + picture[2:]
+
+
+def run_length_bmp(indices, per_byte=1):
+    """The bytes of a BMP of palette indices (a (height, width) array of 0..15) packed as Windows' RLE8 (per_byte 1) or
+    RLE4 (2 pixels a byte): each row's first three pixels as they are (absolute mode), the rest in runs, a row's end
+    code after each row and the picture's end code last, as Paint and GIMP write them."""
+    import struct
+
+    def packed(values):
+        values = [int(value) for value in values]
+        if per_byte == 2:
+            values = [high << 4 | low for high, low in zip(values[::2], values[1::2] + [0])]
+        return bytes(values) + b"\0" * (len(values) % 2)
+
+    body = bytearray()
+    for row in indices[::-1]:  # bottom-up
+        body += b"\0\3" + packed(row[:3])
+        position = 3
+        while position < len(row):
+            run = 1
+            while position + run < len(row) and row[position + run] == row[position] and run < 255:
+                run += 1
+            body += bytes([run, row[position] * (17 if per_byte == 2 else 1)])
+            position += run
+        body += b"\0\0"
+    body += b"\0\1"
+    palette = b"".join(bytes([17 * index, 255 - 17 * index, 8 * index, 0]) for index in range(16))
+    offset = 14 + 40 + len(palette)
+    height, width = indices.shape
+    return (b"BM" + struct.pack("<IHHI", offset + len(body), 0, 0, offset)
+            + struct.pack("<IiiHHIIiiII", 40, width, height, 1, 8 // per_byte, per_byte, len(body), 0, 0, 16, 0)
+            + palette + bytes(body))

@@ -1150,3 +1150,26 @@ def test_the_aac_of_an_mpeg_ts_is_copied_into_an_mkv(tmp_path):
                        check=True)
     assert matroska_takes_audio(recording, ffmpeg)
     assert not matroska_takes_audio(camera, ffmpeg)
+
+
+# Twenty-first pass, look at generate.py's and evaluate.py's inputs, videos, parts and scene cuts
+
+@pytest.mark.parametrize("per_byte", [1, 2], ids=["RLE8", "RLE4"])
+def test_a_run_length_bmp_cut_short_is_said_so_before_it_is_decoded(tmp_path, capfd, per_byte):
+    """A BMP packed in runs (Paint's and GIMP's RLE8 and RLE4) has rows of no fixed length, so the byte check of a BMP
+    let one cut short through to its decoding: OpenCV's own line ("imdecode_ ... Unexpected end of input stream"), then
+    "the file is corrupt or not an image". Its runs are now walked as OpenCV reads them: a file whose last row is
+    there, its end codes cut off, is still read."""
+    from hostile import run_length_bmp
+    from utils.image_io import read_bgr_uint8
+    indices = (np.arange(8 * 12).reshape(8, 12) // 5 % 16).astype(np.uint8)
+    data = run_length_bmp(indices, per_byte)
+    frame = tmp_path / "0001.bmp"
+    frame.write_bytes(data[:-2])  # the picture's end code cut off: the last row is there
+    assert read_bgr_uint8(str(frame)).shape == (8, 12, 3)
+    capfd.readouterr()
+    for cut in (len(data) // 2, len(data) - 6):
+        frame.write_bytes(data[:cut])
+        with pytest.raises(UserError, match="0001.bmp': the file is cut short; replace or remove it"):
+            read_bgr_uint8(str(frame))
+    assert capfd.readouterr().err == ""

@@ -398,9 +398,9 @@ def ends_early(data):
 
 
 def bmp_rows_end(data):
-    """Where the rows of an uncompressed BMP (data, its bytes) end by its header (the offset of its pixels, its width,
-    height and bits a pixel), or 0 where the header does not say (run-length packed, or too short to be a header: a
-    file shorter than its headers is cut short)."""
+    """Where the rows of a BMP (data, its bytes) end: of an uncompressed one by its header (the offset of its pixels,
+    its width, height and bits a pixel), of a run-length packed one by its runs (run_length_rows_end); 0 where the
+    header does not say (another packing), past data's end where it is too short to be a header (cut short)."""
     if len(data) < 26:
         return len(data) + 1
     (offset, header_size) = struct.unpack("<II", data[10:18])
@@ -411,9 +411,46 @@ def bmp_rows_end(data):
         return len(data) + 1
     else:
         width, height, _, bits, compression = struct.unpack("<iiHHI", data[18:34])
+    if compression in (1, 2):  # BI_RLE8, BI_RLE4: rows of runs, walked
+        return run_length_rows_end(data, offset, abs(width), abs(height), 2 if compression == 2 else 1)
     if compression not in (0, 3, 6):  # BI_RGB, BI_BITFIELDS, BI_ALPHABITFIELDS: rows of a fixed length
         return 0
     return offset + (abs(width) * bits + 31) // 32 * 4 * abs(height)
+
+
+def run_length_rows_end(data, offset, width, height, per_byte):
+    """Where the run-length packed rows of a BMP (data, its bytes; RLE8, or RLE4 of per_byte 2 pixels a byte) that
+    begin at offset end, as OpenCV decodes them: at the end-of-picture code, or once the last row is ended (by a row's
+    end code, or in RLE8 by a run that fills it); past data's end (len(data) + 1) where they run out first, as in a
+    file cut short, whose decoding printed OpenCV's own line ("Unexpected end of input stream") before "the file is
+    corrupt or not an image". Pairs of bytes: a count of pixels and their value; or 0 and a code: 0 a row's end (none
+    more after an RLE8 run that filled the row), 1 the picture's, 2 a move (two bytes more), n >= 3 n pixels as they
+    are (their bytes padded to an even count)."""
+    position, x, y, filled = offset, 0, 0, False
+    while y < height:
+        if position + 2 > len(data):
+            return len(data) + 1
+        count, code = data[position], data[position + 1]
+        position += 2
+        if count:
+            x += count
+        elif code == 0:
+            if not filled:
+                x, y = 0, y + 1
+        elif code == 1:
+            return position
+        elif code == 2:
+            if position + 2 > len(data):
+                return len(data) + 1
+            x, y = x + data[position], y + data[position + 1]
+            position += 2
+        else:
+            x, position = x + code, position + ((code + per_byte - 1) // per_byte + 1) // 2 * 2
+        # an RLE8 row ends at a run that fills it too (an RLE4 row at its code alone)
+        filled = bool(count) and per_byte == 1 and x >= width
+        if filled:
+            x, y = 0, y + 1
+    return min(position, len(data) + 1)
 
 
 def png_checksum_fails(data):
