@@ -344,7 +344,7 @@ def test_a_scene_cuts_line_of_megabytes_is_shown_cut_short(tmp_path, line):
 
 def test_an_av1_video_opencv_cannot_decode_is_called_so_not_empty(tmp_path):
     """An AV1 video (OpenCV's FFmpeg has no AV1 decoder; FFmpeg's own has): generate.py said "has no frames in
-    the chosen range" and demo.py "gave 0 frame(s)", of a clip of 6 frames."""
+    the chosen range" and demo.py "gave 0 frames", of a clip of 6 frames."""
     from clips import ffmpeg
     from utils.image_io import VideoReader
     ffmpeg("-f", "lavfi", "-i", "testsrc2=size=32x24:rate=10:duration=0.6", "-c:v", "libaom-av1", "-cpu-used", "8",
@@ -1173,3 +1173,27 @@ def test_a_run_length_bmp_cut_short_is_said_so_before_it_is_decoded(tmp_path, ca
         with pytest.raises(UserError, match="0001.bmp': the file is cut short; replace or remove it"):
             read_bgr_uint8(str(frame))
     assert capfd.readouterr().err == ""
+
+
+def test_counts_of_one_in_the_demo_s_evaluate_s_and_the_video_reader_s_lines_are_said_in_the_singular(tmp_path):
+    """Lines that said "frame(s)", "folder(s)", "file(s)" beside a count now say it as generate.py's "wrote 1 frame"
+    does (utils.errors.counted): demo.py "gave 1 frame(s)", a video cut short "(the 1 frame(s) there are fewer than the
+    5 needed)", evaluate.py "--results names 1 folder(s)" and "--scene-cuts names 2 file(s) for 1 --results
+    folder(s)"."""
+    import re
+
+    import demo
+    import evaluate
+    from hostile import intra_video_cut_short
+    from utils.image_io import VideoReader
+    with pytest.raises(UserError, match=r"gave 1 frame; the demo needs at least 5$"):
+        demo.read_frames(ffmpeg_video(tmp_path / "one.mp4", frames=1, size="64x64"), 5, None)
+    reader = VideoReader(intra_video_cut_short(tmp_path, 10), "--frames", 5, folder_flag=None)
+    reader.select("2")
+    with pytest.raises(UserError, match=r"\(the 1 frame there is fewer than the 5 needed\)$"):
+        list(reader)
+    for flags, said in ((["--results", "r", "--targets", "t1,t2"], "--results names 1 folder but --targets names 2;"),
+                        (["--results", "r", "--targets", "t", "--scene-cuts", "c1,c2"],
+                         "--scene-cuts names 2 files for 1 --results folder;")):
+        with pytest.raises(UserError, match=f"^{re.escape(said)}"):
+            evaluate.parse_args(flags + ["--output", str(tmp_path / "e")])

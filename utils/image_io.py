@@ -28,7 +28,7 @@ from fractions import Fraction
 import cv2
 import numpy as np
 
-from utils.errors import FULL_DISK_BYTES, UserError, printable, shortened, size_said
+from utils.errors import FULL_DISK_BYTES, UserError, counted, printable, shortened, size_said
 from utils.paths import NAME_MAX, absolute, inodes_used_up, no_space, output_file, process_alive
 
 # OpenCV's FFmpeg prints its own lines about a damaged video ("moov atom not found"); the UserError raised for
@@ -1137,7 +1137,8 @@ class VideoReader:
                     f"announces: it is truncated or damaged; repair it " + (
                         f"(or pass {self.end_flag} {index} to use what is there)" if there >= self.fewest else
                         "or pass another video (what is there ends before the start chosen)" if there <= 0 else
-                        f"or pass another video (the {there} frame(s) there are fewer than the {self.fewest} needed)"))
+                        f"or pass another video (the {counted(there, 'frame')} there {'is' if there == 1 else 'are'} "
+                        f"fewer than the {self.fewest} needed)"))
             if frame is not None:
                 yield bgr_uint8_to_rgb_float(frame)
         self.capture.release()
