@@ -1197,3 +1197,31 @@ def test_counts_of_one_in_the_demo_s_evaluate_s_and_the_video_reader_s_lines_are
                          "--scene-cuts names 2 files for 1 --results folder;")):
         with pytest.raises(UserError, match=f"^{re.escape(said)}"):
             evaluate.parse_args(flags + ["--output", str(tmp_path / "e")])
+
+
+@pytest.mark.parametrize("matrix", [["-display_hflip"], ["-display_vflip"],
+                                    ["-display_rotation", "90", "-display_hflip"]],
+                         ids=["flipped", "flipped vertically", "turned and flipped"])
+def test_a_video_whose_display_matrix_mirrors_it_is_read_as_players_show_it(tmp_path, matrix):
+    """A video mirrored by its display matrix (QuickTime Player's Flip Horizontal writes one, the pixels unchanged):
+    OpenCV turned it by the matrix's rotation alone, and the frames were read mirrored (and turned 180 degrees where
+    flipped alone) from what players and FFmpeg show, the video super-resolved so, exit code 0."""
+    from utils.image_io import VideoReader, ffmpeg_executable
+    plain, mirrored = str(tmp_path / "plain.mp4"), str(tmp_path / "mirrored.mov")
+    ffmpeg_video(plain, "-c:v", "libx264", "-pix_fmt", "yuv444p", frames=1, size="32x24")
+    subprocess.run([ffmpeg_executable(), "-loglevel", "error", *matrix, "-i", plain, "-c", "copy", mirrored],
+                   check=True)
+    frame = next(iter(VideoReader(mirrored)))
+    shown = subprocess.run([ffmpeg_executable(), "-v", "error", "-i", mirrored, "-f", "rawvideo", "-pix_fmt", "rgb24",
+                            "-"], capture_output=True, check=True).stdout
+    assert frame.shape == ((32, 24, 3) if "90" in matrix else (24, 32, 3))
+    assert np.abs(np.rint(frame * 255) - np.frombuffer(shown, np.uint8).reshape(frame.shape)).mean() < 2
+
+
+def test_a_frame_number_of_many_leading_zeros_is_that_frame():
+    """--start 0000000000000000003 (19 digits, the number read from a long zero-padded name) was "at or after the end"
+    of a video of 12 frames: a number of more than 18 digits was taken as past any end, its zeros counted."""
+    from utils.image_io import parse_position
+    assert parse_position("0" * 18 + "3") == ("frame", 3)
+    assert parse_position("0" * 400) == ("frame", 0)
+    assert parse_position("1" + "0" * 18)[1] == float("inf")

@@ -942,7 +942,8 @@ def parse_position(text):
     if not match:
         return None
     frame, seconds, hours, minutes, rest = match.groups()
-    if frame is not None:  # a number of more digits than any video has frames is past its end
+    if frame is not None:  # a number of more digits than any video has frames is past its end (leading zeros aside:
+        frame = frame.lstrip("0") or "0"  # '--start 0000000000000000003' was "at or after the end" of 12 frames)
         return "frame", int(frame) if len(frame) <= 18 else math.inf
     if seconds is not None:
         return "time", float(seconds)
@@ -992,13 +993,17 @@ class VideoReader:
             if kinds:
                 raise UserError(f"'{path}' holds {' and '.join(kinds)} only, no video stream; pass a video file")
             raise UserError(f"cannot open video '{path}': unknown format or corrupt file")
-        check_video_streams(path)
+        turned_by_a_matrix = check_video_streams(path)
         self.fps = exact_rate(self.capture.get(cv2.CAP_PROP_FPS) or DEFAULT_FPS)
         sar = (int(self.capture.get(cv2.CAP_PROP_SAR_NUM)), int(self.capture.get(cv2.CAP_PROP_SAR_DEN)))
         self.sample_aspect = sar if sar[0] > 0 and sar[1] > 0 else (1, 1)
         # OpenCV turns the frames upright: their
-        if self.capture.get(cv2.CAP_PROP_ORIENTATION_META) % 180 == 90:
+        turned = self.capture.get(cv2.CAP_PROP_ORIENTATION_META)
+        if turned % 180 == 90:
             self.sample_aspect = self.sample_aspect[::-1]                  # pixels' aspect turns with them
+        # by the display matrix's rotation alone: a mirrored one (QuickTime Player's Flip Horizontal) is then mirrored
+        # by the rows' or the columns' axis (as OpenCV turned it by 0 or 180 degrees, or by 90 or 270)
+        self.mirror_axis = (0 if turned % 180 == 0 else 1) if turned_by_a_matrix and display_mirrored(path) else None
         self.total_frames = int(self.capture.get(cv2.CAP_PROP_FRAME_COUNT))
         self.counted = self.total_frames <= 0
         if self.counted:  # a container without a frame count (a raw .h264 stream): count them
@@ -1140,7 +1145,7 @@ class VideoReader:
                         f"or pass another video (the {counted(there, 'frame')} there {'is' if there == 1 else 'are'} "
                         f"fewer than the {self.fewest} needed)"))
             if frame is not None:
-                yield bgr_uint8_to_rgb_float(frame)
+                yield bgr_uint8_to_rgb_float(frame if self.mirror_axis is None else np.flip(frame, self.mirror_axis))
         self.capture.release()
 
 
@@ -1279,19 +1284,66 @@ AAC_CHANNEL_LAYOUTS = ("mono", "stereo", "2.1", "3.0", "3.0(back)", "4.0", "quad
 STREAM_KINDS = {"Audio": "audio", "Subtitle": "subtitles", "Data": "data", "Attachment": "attachments"}
 
 
-def stream_lines(path, ffmpeg=None):
-    """FFmpeg's line of each stream of a media file ("Stream #0:0: Video: h264 ..., 72x56 ..."), once: a stream that
-    programs of an MPEG-TS share is listed under each of them."""
+def media_listing(path, ffmpeg=None):
+    """FFmpeg's listing of a media file (`ffmpeg -i`), its name left out: the name may hold words like the listing's,
+    even a line of its own; the file's words (a comment, a title) are printed after a "key : ", their lines after a
+    ": " too."""
     # surrogateescape: ffmpeg prints the name's bytes as given, so a name that is not UTF-8 reads back as itself
     completed = subprocess.run([ffmpeg or ffmpeg_executable(), "-hide_banner", "-nostdin", "-i", media_path(path)],
                                capture_output=True, text=True, errors="surrogateescape")
-    # the name, printed with the streams, may hold words like theirs, even a line of its own; the file's words (a
-    # comment, a title) are printed after a "key : ", their lines after a ": " too
-    lines = re.findall(r"^ *(Stream #(\d+:\d+).*)", completed.stderr.replace(media_path(path), ""), re.MULTILINE)
+    return completed.stderr.replace(media_path(path), "")
+
+
+def stream_lines(path, ffmpeg=None, listing=None):
+    """FFmpeg's line of each stream of a media file ("Stream #0:0: Video: h264 ..., 72x56 ..."), once: a stream that
+    programs of an MPEG-TS share is listed under each of them. listing: its media_listing, where already read."""
+    lines = re.findall(r"^ *(Stream #(\d+:\d+).*)", listing or media_listing(path, ffmpeg), re.MULTILINE)
     first = {}
     for line, index in lines:
         first.setdefault(index, line)
     return list(first.values())
+
+
+def display_mirrored(path):
+    """Whether the display matrix of a video file's first video stream mirrors its picture (QuickTime Player's Flip
+    Horizontal and Flip Vertical write such a matrix, the pixels unchanged): players show the picture mirrored, where
+    OpenCV turns it by the matrix's rotation alone, and the video was super-resolved the other way round, exit code 0.
+    Read from the matrix FFmpeg writes into a QuickTime header (tkhd) of the stream's first packet, whatever the file's
+    container; False where its stream cannot be put in one. Asked only of a file whose display matrix FFmpeg lists
+    (check_video_streams), with a working ffmpeg."""
+    header = subprocess.run([ffmpeg_executable(), "-nostdin", "-v", "error", "-i", media_path(path), "-map", "0:v:0",
+                             "-c", "copy", "-frames:v", "1", "-f", "mov", "-movflags", "frag_keyframe+empty_moov", "-"],
+                            stdin=subprocess.DEVNULL, capture_output=True).stdout
+    for track in quicktime_boxes(header, b"moov", b"trak"):
+        for start, end in quicktime_boxes(header[track[0]:track[1]], b"tkhd"):
+            tkhd = header[track[0] + start:track[0] + end]
+            matrix = 4 + (32 if tkhd[:1] == b"\1" else 20) + 16  # after the version's times, the layer and volume
+            if len(tkhd) >= matrix + 20:
+                a, b, _, c, d = struct.unpack(">5i", tkhd[matrix:matrix + 20])
+                return a * d - b * c < 0
+    return False
+
+
+def quicktime_boxes(data, *path):
+    """(start, end) of the contents of each QuickTime box of data at path (kinds, e.g. b"moov", b"trak")."""
+    spans = [(0, len(data))]
+    for kind in path:
+        found = []
+        for start, end in spans:
+            while start + 8 <= end:
+                size, named = struct.unpack(">I4s", data[start:start + 8])
+                head = 8
+                if size == 1 and start + 16 <= end:
+                    size, head = struct.unpack(">Q", data[start + 8:start + 16])[0], 16
+                elif size == 0:
+                    size = end - start
+                if size < head:
+                    break
+                if named == kind:
+                    found.append((start + head, min(start + size, end)))
+                start += size
+        spans = found
+    return spans
 
 
 def media_streams(path, ffmpeg=None):
@@ -1313,14 +1365,16 @@ def check_video_streams(path):
     does not know aside: a song with its album's cover (OpenCV read the cover as a video of one frame at 90000 fps);
     SeveralVideoStreams for more than one (OpenCV reads the first, which may be a picture of one frame beside the
     video, an MKV's cover track, or another angle). Nothing without a working ffmpeg: a bad IMAGEIO_FFMPEG_EXE is
-    said where it is needed, as before (the app took every upload for "not a video")."""
+    said where it is needed, as before (the app took every upload for "not a video"). Returns whether a display
+    matrix turns or mirrors a stream (FFmpeg lists one only then: display_mirrored asks no more of a file without)."""
     try:
         ffmpeg = ffmpeg_executable()
     except UserError:
-        return
+        return False
     if not ffmpeg:
-        return
-    lines = stream_lines(path, ffmpeg)
+        return False
+    listing = media_listing(path, ffmpeg)
+    lines = stream_lines(path, ffmpeg, listing)
     # a track of a codec FFmpeg does not know ("Video: none", a camera maker's own) is no video anything reads
     streams = [line for line in lines if ": Video: " in line and "(attached pic)" not in line
                and ": Video: none " not in line]
@@ -1335,6 +1389,7 @@ def check_video_streams(path):
             f"'{path}' holds {len(streams)} video streams ({shown}), and which one to super-resolve is not known; "
             "save the one you want alone (e.g. ffmpeg -i IN -map 0:v:1 -c copy OUT.mkv for the second) and use that "
             "file")
+    return "Display Matrix:" in listing
 
 
 def audio_codec(path, ffmpeg=None):
