@@ -1178,7 +1178,7 @@ def test_a_run_length_bmp_cut_short_is_said_so_before_it_is_decoded(tmp_path, ca
 def test_counts_of_one_in_the_demo_s_evaluate_s_and_the_video_reader_s_lines_are_said_in_the_singular(tmp_path):
     """Lines that said "frame(s)", "folder(s)", "file(s)" beside a count now say it as generate.py's "wrote 1 frame"
     does (utils.errors.counted): demo.py "gave 1 frame(s)", a video cut short "(the 1 frame(s) there are fewer than the
-    5 needed)", evaluate.py "--results names 1 folder(s)" and "--scene-cuts names 2 file(s) for 1 --results
+    5 needed)", a part past a video of one frame "(1 frames, 0.10 s)", evaluate.py "--results names 1 folder(s)" and "--scene-cuts names 2 file(s) for 1 --results
     folder(s)"."""
     import re
 
@@ -1186,8 +1186,11 @@ def test_counts_of_one_in_the_demo_s_evaluate_s_and_the_video_reader_s_lines_are
     import evaluate
     from hostile import intra_video_cut_short
     from utils.image_io import VideoReader
+    one = ffmpeg_video(tmp_path / "one.mp4", frames=1, size="64x64")
     with pytest.raises(UserError, match=r"gave 1 frame; the demo needs at least 5$"):
-        demo.read_frames(ffmpeg_video(tmp_path / "one.mp4", frames=1, size="64x64"), 5, None)
+        demo.read_frames(one, 5, None)
+    with pytest.raises(UserError, match=r"--start 1 is at or after the end of .*one.mp4' \(1 frame, 0.10 s"):
+        VideoReader(one).select("1")
     reader = VideoReader(intra_video_cut_short(tmp_path, 10), "--frames", 5, folder_flag=None)
     reader.select("2")
     with pytest.raises(UserError, match=r"\(the 1 frame there is fewer than the 5 needed\)$"):

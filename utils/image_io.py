@@ -1069,13 +1069,14 @@ class VideoReader:
         duration = self.total_frames / self.fps
         # far past the count announced, the video is not decoded to its end for the refusal: that count is an
         # estimate (an MPEG program stream's is short), not the frames held, which a user would take it for
-        extent = f"{self.total_frames} frames, {float(duration):.2f} s" + ("" if self.counted else ", as it announces")
+        extent = f"{counted(self.total_frames, 'frame')}, {float(duration):.2f} s" + (
+            "" if self.counted else ", as it announces")
         # a start time inside the last frame's time: before the end, yet no frame begins at or after it
         if option == "--start" and index >= self.total_frames and kind == "time" and value < duration:
             raise UserError(
-                f"--start {text} is after the last frame of '{self.path}' begins ({self.total_frames} frames, the "
-                f"last at {float((self.total_frames - 1) / self.fps):.2f} s): a start time takes the first frame "
-                "that begins at or after it; choose an earlier start")
+                f"--start {text} is after the last frame of '{self.path}' begins "
+                f"({counted(self.total_frames, 'frame')}, the last at {float((self.total_frames - 1) / self.fps):.2f} "
+                "s): a start time takes the first frame that begins at or after it; choose an earlier start")
         if option == "--start" and index >= self.total_frames:
             raise UserError(f"--start {text} is at or after the end of '{self.path}' ({extent}); choose an earlier "
                             "start")
