@@ -1178,8 +1178,8 @@ def test_a_run_length_bmp_cut_short_is_said_so_before_it_is_decoded(tmp_path, ca
 def test_counts_of_one_in_the_demo_s_evaluate_s_and_the_video_reader_s_lines_are_said_in_the_singular(tmp_path):
     """Lines that said "frame(s)", "folder(s)", "file(s)" beside a count now say it as generate.py's "wrote 1 frame"
     does (utils.errors.counted): demo.py "gave 1 frame(s)", a video cut short "(the 1 frame(s) there are fewer than the
-    5 needed)", a part past a video of one frame "(1 frames, 0.10 s)", evaluate.py "--results names 1 folder(s)" and "--scene-cuts names 2 file(s) for 1 --results
-    folder(s)"."""
+    5 needed)", a part past a video of one frame "(1 frames, 0.10 s)", evaluate.py "--results names 1 folder(s)" and
+    "--scene-cuts names 2 file(s) for 1 --results folder(s)"."""
     import re
 
     import demo
@@ -1228,3 +1228,32 @@ def test_a_frame_number_of_many_leading_zeros_is_that_frame():
     assert parse_position("0" * 18 + "3") == ("frame", 3)
     assert parse_position("0" * 400) == ("frame", 0)
     assert parse_position("1" + "0" * 18)[1] == float("inf")
+
+
+def test_a_frame_of_a_format_opencv_does_not_decode_under_a_frame_s_name_is_named_by_its_format(tmp_path):
+    """A GIF saved as '0002.png', an iPhone's HEIC or a browser's AVIF renamed '.jpg', a lossless JPEG: "the file is
+    corrupt or not an image", where it is a whole picture of a format OpenCV does not decode. A damaged one of a format
+    it decodes (a WebP named '.png' cut short) is still said to be corrupt."""
+    import io
+    import re
+
+    from PIL import Image
+
+    from utils.image_io import ffmpeg_executable, read_bgr_uint8
+    picture = Image.fromarray(np.full((8, 8, 3), 90, np.uint8))
+    saved = {}
+    for kind in ("GIF", "WEBP"):
+        stream = io.BytesIO()
+        picture.save(stream, kind)
+        saved[kind] = stream.getvalue()
+    picture.save(tmp_path / "source.png")
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-i", str(tmp_path / "source.png"), "-c:v", "ljpeg", "-pix_fmt",
+                    "bgr24", str(tmp_path / "lossless.jpg")], check=True)
+    heic = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic" + b"\0" * 64
+    for name, data, said in (("0002.png", saved["GIF"], "it is GIF by its bytes"),
+                             ("0002.jpg", heic, "it is HEIF (HEIC) by its bytes"),
+                             ("0003.jpg", (tmp_path / "lossless.jpg").read_bytes(), "it is lossless JPEG by its bytes"),
+                             ("0004.png", saved["WEBP"][:-20], "the file is corrupt or not an image")):
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(UserError, match=f"'.*{name}': {re.escape(said)}"):
+            read_bgr_uint8(str(tmp_path / name))

@@ -543,9 +543,41 @@ def read_bgr_uint8(path):
         raise UserError(f"cannot read image '{path}': its header claims a size OpenCV refuses to decode; "
                         "replace or remove it")
     if image is None:
+        if kind := undecoded_format(data):
+            raise UserError(f"cannot read image '{path}': it is {kind} by its bytes (whatever its name), a format "
+                            "OpenCV does not decode; convert it to PNG and put that in its place")
         raise UserError(f"cannot read image '{path}': the file is corrupt or not an image; "
                         "replace or remove it")
     return image
+
+
+# the brands of an ISO media file's 'ftyp' box that make it a picture OpenCV does not decode (an iPhone's photo renamed
+# '.jpg', a browser's AVIF saved as '.png')
+HEIF_BRANDS = {b"heic": "HEIF (HEIC)", b"heix": "HEIF (HEIC)", b"heim": "HEIF (HEIC)", b"heis": "HEIF (HEIC)",
+               b"hevc": "HEIF (HEIC)", b"hevx": "HEIF (HEIC)", b"avif": "AVIF", b"avis": "AVIF"}
+# JPEG processes libjpeg does not decode: lossless (a medical or a raw converter's export), hierarchical
+UNDECODED_JPEG_FRAMES = {0xC3: "lossless JPEG", 0xC5: "hierarchical JPEG", 0xC6: "hierarchical JPEG",
+                         0xC7: "lossless JPEG", 0xCB: "lossless JPEG", 0xCD: "hierarchical JPEG",
+                         0xCE: "hierarchical JPEG", 0xCF: "lossless JPEG"}
+
+
+def undecoded_format(data):
+    """The name of the format of an image file's bytes (data) where it is one OpenCV does not decode though its name is
+    a frame's (a GIF saved as '0002.png', an iPhone's HEIC photo renamed '.jpg', a lossless JPEG), else "": such a
+    file was said to be "corrupt or not an image"."""
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return "GIF"
+    if data[4:8] == b"ftyp":
+        brands = data[8:8 + max(0, min(int.from_bytes(data[:4], "big"), 256) - 8)]
+        named = [HEIF_BRANDS[brands[at:at + 4]] for at in range(0, len(brands) - 3, 4)
+                 if brands[at:at + 4] in HEIF_BRANDS]
+        return ("AVIF" if "AVIF" in named else named[0]) if named else ""
+    if data.startswith((b"\xff\x0a", b"\0\0\0\x0cJXL \r\n\x87\n")):
+        return "JPEG XL"
+    if data.startswith(JPEG_SIGNATURE):
+        return next((UNDECODED_JPEG_FRAMES[marker] for marker in jpeg_markers(data)
+                     if marker in UNDECODED_JPEG_FRAMES), "")
+    return ""
 
 
 def holds_several_pictures(path):
@@ -570,19 +602,37 @@ def holds_several_pictures(path):
 
 def first_jpeg_scan(data):
     """Where the scan (SOS marker) of the JPEG that data begins with is, its segments walked by their lengths: a
-    camera's Exif segment before it holds a thumbnail, a JPEG of its own whose scan and end come first."""
+    camera's Exif segment before it holds a thumbnail, a JPEG of its own whose scan and end come first. Not a JPEG's
+    segments: where the walk stops, its end marker looked for from there."""
+    position = 2
+    for position, marker in jpeg_segments(data):
+        if marker == 0xDA:
+            break
+    return position
+
+
+def jpeg_markers(data):
+    """The markers of the segments of the JPEG that data begins with, to its first scan's (SOS)."""
+    return [marker for _, marker in jpeg_segments(data)]
+
+
+def jpeg_segments(data):
+    """(position, marker) of each segment of the JPEG that data begins with, walked by their lengths to its first scan
+    (SOS, yielded last), then (where the walk stopped, None) where data ends first or holds no segment there."""
     position = 2
     while position + 4 <= len(data) and data[position] == 0xFF:
         marker = data[position + 1]
+        if marker != 0xFF:  # not a fill byte
+            yield position, marker
         if marker == 0xDA:
-            return position
-        if marker == 0xFF:  # a fill byte
+            return
+        if marker == 0xFF:
             position += 1
         elif marker == 0x01 or 0xD0 <= marker <= 0xD8:  # markers without a length
             position += 2
         else:
             position += 2 + struct.unpack(">H", data[position + 2:position + 4])[0]
-    return position  # not a JPEG's segments: its end marker is looked for from there
+    yield position, None
 
 
 FIRST_PICTURE_BYTES = 64 * 2 ** 20  # holds_several_pictures reads this much at most: a frame of a stream is smaller
