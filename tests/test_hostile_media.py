@@ -1257,3 +1257,26 @@ def test_a_frame_of_a_format_opencv_does_not_decode_under_a_frame_s_name_is_name
         (tmp_path / name).write_bytes(data)
         with pytest.raises(UserError, match=f"'.*{name}': {re.escape(said)}"):
             read_bgr_uint8(str(tmp_path / name))
+
+
+@pytest.mark.parametrize("extension", [".mkv", ".mp4"])
+def test_the_audio_of_a_video_that_begins_after_its_sound_stays_in_step(tmp_path, extension):
+    """A video whose first frame begins half a second after its audio (an MP4's edit list, a broadcast's MPEG-TS):
+    the output video begins with that frame, and the audio was copied from the file's start, half a second late (a
+    click at 2.0 s, with the frame of 2.0 s, came 0.5 s after that frame in the output), exit code 0."""
+    from hostile import stream_span
+    from utils.image_io import FfmpegVideoWriter, VideoSource, ffmpeg_executable
+    ffmpeg, source, output = ffmpeg_executable(), str(tmp_path / "late.mp4"), str(tmp_path / f"sr{extension}")
+    subprocess.run([ffmpeg, "-v", "error", "-itsoffset", "0.5", "-f", "lavfi", "-i",
+                    "testsrc=size=32x24:rate=10:duration=3", "-f", "lavfi", "-i",
+                    "aevalsrc='if(between(t,2.0,2.01),0.9,0)':s=8000:d=3.5", "-map", "0:v", "-map", "1:a", "-c:v",
+                    "libx264", "-c:a", "aac", source], check=True)
+    writer = FfmpegVideoWriter(output, 10, 32, 24, VideoSource(source))
+    for _ in range(30):
+        writer.write(np.zeros((24, 32, 3), np.uint8))
+    writer.close()
+    samples = np.frombuffer(subprocess.run([ffmpeg, "-v", "error", "-i", output, "-map", "0:a", "-f", "f32le", "-ac",
+                                            "1", "-ar", "8000", "-"], capture_output=True, check=True).stdout,
+                            np.float32)
+    click = stream_span(output, "0:a")[0] + np.argmax(np.abs(samples) > 0.3) / 8000
+    assert click == pytest.approx(1.5, abs=0.03)  # the frame of 2.0 s, the output's 16th

@@ -1477,6 +1477,27 @@ def audio_after_seek(path, start_seconds, ffmpeg):
     return any(line and not line.startswith("#") for line in lines)
 
 
+# a video beginning less than this after its file's start (seconds) is taken to begin with it: no seek for so little
+LEAD_UNHEARD = 0.02
+
+
+def video_lead(path, ffmpeg):
+    """Seconds by which the first frame of path's first video stream begins after the file's start (its first audio
+    packet, where that comes first), as FFmpeg times them; 0 below LEAD_UNHEARD, or where no frame is decoded."""
+    listed = subprocess.run([ffmpeg, "-nostdin", "-v", "error", "-i", media_path(path), "-map", "0:v:0", "-frames:v",
+                             "1", "-f", "framecrc", "-"], stdin=subprocess.DEVNULL, capture_output=True,
+                            text=True, errors="replace").stdout.splitlines()
+    base = next((line.split(":", 1)[1].strip() for line in listed if line.startswith("#tb 0:")), None)
+    frame = next((line.split(",") for line in listed if line and line[0] != "#"), None)
+    if not base or not frame or len(frame) < 3:
+        return 0.0
+    try:
+        lead = float(int(frame[2]) * Fraction(base))
+    except (ValueError, ZeroDivisionError):
+        return 0.0
+    return lead if lead >= LEAD_UNHEARD else 0.0
+
+
 class VideoSource:
     """Where an output video's audio and timing come from: the input video, the part of it that is
     super-resolved (start and duration in seconds), and its sample aspect ratio."""
@@ -1505,7 +1526,11 @@ class FfmpegVideoWriter:
         if source:
             codec = audio_codec(source.path, ffmpeg)
             if codec:
-                start, duration = source.start_seconds, source.duration_seconds
+                # from where the video begins in the file (its first frame, the output's first, can begin after
+                # the file's audio: an MP4's edit list, a broadcast's MPEG-TS): the audio was copied from the file's
+                # start, out of step by that much (half a second late, exit code 0)
+                lead = video_lead(source.path, ffmpeg)
+                start, duration = source.start_seconds + lead, source.duration_seconds
                 # a whole file is not sought (a seek to 0 can lose its audio, as a part's below)
                 sought = not start or audio_after_seek(source.path, start, ffmpeg)
                 if start and sought:
@@ -1521,7 +1546,9 @@ class FfmpegVideoWriter:
                     # hides them: there they stay, cut to the sample)
                     command += ["-c:a", "copy", *(["-copypriorss:a", "0"] if start and extension == ".mkv" else [])]
                 else:
-                    why = f"is {codec}, which {extension} cannot hold" if sought else "cannot be sought to the part"
+                    why = f"is {codec}, which {extension} cannot hold" if sought else (
+                        "cannot be sought to the part" if source.start_seconds else
+                        "cannot be sought to where its video begins")
                     print(f"note: the audio of '{printable(source.path)}' {why}; it is re-encoded to AAC",
                           file=sys.stderr)
                     # not sought: the part cut out of the audio decoded from the file's start, kept in its place
