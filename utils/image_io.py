@@ -1360,18 +1360,19 @@ def display_mirrored(path):
     Horizontal and Flip Vertical write such a matrix, the pixels unchanged): players show the picture mirrored, where
     OpenCV turns it by the matrix's rotation alone, and the video was super-resolved the other way round, exit code 0.
     Read from the matrix FFmpeg writes into a QuickTime header (tkhd) of the stream's first packet, whatever the file's
-    container; False where its stream cannot be put in one. Asked only of a file whose display matrix FFmpeg lists
-    (check_video_streams), with a working ffmpeg."""
-    header = subprocess.run([ffmpeg_executable(), "-nostdin", "-v", "error", "-i", media_path(path), "-map", "0:v:0",
-                             "-c", "copy", "-frames:v", "1", "-f", "mov", "-movflags", "frag_keyframe+empty_moov", "-"],
-                            stdin=subprocess.DEVNULL, capture_output=True).stdout
-    for track in quicktime_boxes(header, b"moov", b"trak"):
-        for start, end in quicktime_boxes(header[track[0]:track[1]], b"tkhd"):
-            tkhd = header[track[0] + start:track[0] + end]
-            matrix = 4 + (32 if tkhd[:1] == b"\1" else 20) + 16  # after the version's times, the layer and volume
-            if len(tkhd) >= matrix + 20:
-                a, b, _, c, d = struct.unpack(">5i", tkhd[matrix:matrix + 20])
-                return a * d - b * c < 0
+    container (MOV's, or MP4's for a codec MOV does not hold: VP9, AV1); False where neither holds it. Asked only of a
+    file whose display matrix FFmpeg lists (check_video_streams), with a working ffmpeg."""
+    for muxer in ("mov", "mp4"):
+        header = subprocess.run([ffmpeg_executable(), "-nostdin", "-v", "error", "-i", media_path(path), "-map",
+                                 "0:v:0", "-c", "copy", "-frames:v", "1", "-f", muxer, "-movflags",
+                                 "frag_keyframe+empty_moov", "-"], stdin=subprocess.DEVNULL, capture_output=True).stdout
+        for track in quicktime_boxes(header, b"moov", b"trak"):
+            for start, end in quicktime_boxes(header[track[0]:track[1]], b"tkhd"):
+                tkhd = header[track[0] + start:track[0] + end]
+                matrix = 4 + (32 if tkhd[:1] == b"\1" else 20) + 16  # after the version's times, the layer and volume
+                if len(tkhd) >= matrix + 20:
+                    a, b, _, c, d = struct.unpack(">5i", tkhd[matrix:matrix + 20])
+                    return a * d - b * c < 0
     return False
 
 
