@@ -36,7 +36,7 @@ from evaluation import report, scoring
 from inference import SuperResolver
 from inference.host import available_memory
 from utils import metrics
-from utils.errors import UserError, exit_on_user_error, printable, shortened, size_said
+from utils.errors import UserError, counted, exit_on_user_error, printable, shortened, size_said
 from utils.degradation import (DEFAULT_DEGRADATION, degrade as degrade_graph, known_degradation, margin,
                                recorded_degradation)
 from utils.flags import MAX_THREADS, FlagParser, grouping_refused, positive, refuse_empty
@@ -133,7 +133,7 @@ def read_frames(path, count, region, degradation=DEFAULT_DEGRADATION, scale=PAPE
         fewest=metrics.MIN_FRAMES)
     if len(frames) < metrics.MIN_FRAMES:
         raise UserError(
-            f"video '{path}' gave {len(frames)} frame(s); the demo needs at least {metrics.MIN_FRAMES}")
+            f"video '{path}' gave {counted(len(frames), 'frame')}; the demo needs at least {metrics.MIN_FRAMES}")
     return frames
 
 
@@ -233,7 +233,7 @@ def super_resolve(resolver, lr_frames, cuts, folder, video_path, fps):
         for name, output in tqdm(resolver.sequence(named_frames, cuts=cuts),
                                  total=len(lr_frames),
                                  unit="frame",
-                                 desc=f"{resolver.backend} on {resolver.context}, {len(cuts) + 1} scene(s)"):
+                                 desc=f"{resolver.backend} on {resolver.context}, {counted(len(cuts) + 1, 'scene')}"):
             pixels = to_uint8(output)
             write_rgb(os.path.join(folder, f"output_{name}.png"), pixels)
             video.write(pixels)

@@ -23,7 +23,7 @@ import os
 from evaluation.report import evaluate, report_names
 from evaluation.scoring import DEFAULT_LPIPS_WEIGHTS, Sequence, load_lpips
 from utils.context import CONTEXT_CHOICES
-from utils.errors import UserError, exit_on_user_error
+from utils.errors import UserError, counted, exit_on_user_error
 from utils.flags import FlagParser, refuse_empty
 from utils.paths import not_an_input, not_being_written, output_folder
 
@@ -59,7 +59,7 @@ def parse_args(argv=None):
         raise UserError("--results names no folder; give the folders of output frames, separated by commas")
     if len(args.results) != len(args.targets):
         raise UserError(
-            f"--results names {len(args.results)} folder(s) but --targets names {len(args.targets)}; "
+            f"--results names {counted(len(args.results), 'folder')} but --targets names {len(args.targets)}; "
             "give one target folder per result folder")
     not_an_input(args.output, "--output", [("--results", folder) for folder in args.results]
                  + [("--targets", folder) for folder in args.targets])
@@ -73,8 +73,8 @@ def parse_args(argv=None):
         args.scene_cuts.pop()
     if len(args.scene_cuts) != len(args.results):
         raise UserError(
-            f"--scene-cuts names {len(args.scene_cuts)} file(s) for {len(args.results)} --results "
-            "folder(s); give one cuts file per result folder")
+            f"--scene-cuts names {counted(len(args.scene_cuts), 'file')} for "
+            f"{counted(len(args.results), '--results folder')}; give one cuts file per result folder")
     output_folder(args.output, "--output")  # before its names are listed
     # a cuts file named frames.csv (or like a picture) in --output would be replaced (or deleted) by the report
     for name in report_names(args.output):

@@ -355,7 +355,7 @@ def run(args, processes, output_claim):
                            processes.size)
     if owners.count(processes.rank) == 0:
         print(
-            f"rank {processes.rank} of {processes.size}: idle, the {len(owners)} scene(s) went to other ranks"
+            f"rank {processes.rank} of {processes.size}: idle, the {counted(len(owners), 'scene')} went to other ranks"
         )
         return
     model = resolver.model(*shape)  # the tile plan is checked against the budget before anything is written
@@ -403,7 +403,7 @@ def run(args, processes, output_claim):
         remove_stale_temporaries(os.path.dirname(args.output_video) or os.curdir,
                                  {os.path.basename(args.output_video)}, inputs)
     description = (f"{resolver.num_resblock} blocks, {resolver.backend} {resolver.precision} on "
-                   f"{resolver.context}, {model.describe()}, {len(cuts) + 1} scene(s){spread}")
+                   f"{resolver.context}, {model.describe()}, {counted(len(cuts) + 1, 'scene')}{spread}")
     def to_their_end(frames):
         """frames, the bar's total set to their count as they end (before the bar closes): a video announcing more
         than it holds (an FLV's count, estimated from its duration: 7 of 5 frames) left the bar at "71% 5/7" above

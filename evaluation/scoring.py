@@ -10,7 +10,7 @@ import os
 import numpy as np
 
 from utils import metrics
-from utils.errors import UserError
+from utils.errors import UserError, counted
 from utils.image_io import frame_sort_key, is_frame_name, one_frame_a_number, only_files, read_rgb, to_uint8
 from utils.lpips import LPIPS, load_lpips_weights, to_lpips_input
 from utils.paths import REPO_ROOT, input_folder
@@ -33,10 +33,10 @@ class Sequence:
         self.output_paths = list_png_frames(result_dir, "results")
         self.target_paths = list_png_frames(target_dir, "targets")
         if len(self.output_paths) != len(self.target_paths):
-            raise UserError(f"results folder '{result_dir}' has {len(self.output_paths)} frames but targets "
+            raise UserError(f"results folder '{result_dir}' has {counted(len(self.output_paths), 'frame')} but targets "
                             f"folder '{target_dir}' has {len(self.target_paths)}; pass matching folders")
         if len(self.target_paths) < metrics.MIN_FRAMES:
-            raise UserError(f"targets folder '{target_dir}' has {len(self.target_paths)} frames; at least "
+            raise UserError(f"targets folder '{target_dir}' has {counted(len(self.target_paths), 'frame')}; at least "
                             f"{metrics.MIN_FRAMES} are needed (the first and last "
                             f"{metrics.BORDER_FRAMES} are not scored)")
         height, width = read_rgb(self.target_paths[0]).shape[:2]
@@ -72,7 +72,10 @@ def list_png_frames(folder, role):
 
 
 def read_frame_pair(target_path, output_path, frame_shape):
-    """8-bit RGB target and output; an output larger than its target is cut to the target (top-left)."""
+    """8-bit RGB target and output; an output larger than its target is cut to the target (top-left), as the authors'
+    metrics.py cuts an output a few pixels larger. One twice as large or more is refused: its targets are frames of
+    another size than the ones it was made for (LR frames passed as --targets were scored against the outputs'
+    top-left corners, exit code 0)."""
     target = to_uint8(read_rgb(target_path))
     output = to_uint8(read_rgb(output_path))
     height, width = target.shape[:2]
@@ -83,6 +86,11 @@ def read_frame_pair(target_path, output_path, frame_shape):
         raise UserError(
             f"output '{output_path}' is {output.shape[1]}x{output.shape[0]}, smaller than its target "
             f"'{target_path}' ({width}x{height}); compare outputs with the matching HR frames")
+    if output.shape[0] >= 2 * height and output.shape[1] >= 2 * width:
+        raise UserError(
+            f"output '{output_path}' is {output.shape[1]}x{output.shape[0]}, twice its target '{target_path}' "
+            f"({width}x{height}) or more: those targets are not the frames it was made for (LR frames?); compare "
+            "outputs with the matching HR frames")
     return target, output[:height, :width]
 
 

@@ -423,14 +423,33 @@ def with_exif_thumbnail(picture, thumbnail):
     return picture[:2] + b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload + picture[2:]
 
 
-def run_length_bmp(height, width, bits=8):
-    """A BMP packed by run-length (BI_RLE8, or BI_RLE4 of bits 4) of a grey palette, each row one run: its bytes."""
+def run_length_bmp(indices, per_byte=1):
+    """The bytes of a BMP of palette indices (a (height, width) array of 0..15) packed as Windows' RLE8 (per_byte 1) or
+    RLE4 (2 pixels a byte): each row's first three pixels as they are (absolute mode), the rest in runs, a row's end
+    code after each row and the picture's end code last, as Paint and GIMP write them."""
     import struct
-    rows = b"".join(bytes([width, row % 16 * 17 if bits == 4 else row % 256]) + b"\0\0" for row in range(height))
-    runs = rows + b"\0\1"  # the end of the picture
-    colours = 2 ** bits
-    palette = b"".join(bytes([level * 255 // (colours - 1)] * 3) + b"\0" for level in range(colours))
+
+    def packed(values):
+        values = [int(value) for value in values]
+        if per_byte == 2:
+            values = [high << 4 | low for high, low in zip(values[::2], values[1::2] + [0])]
+        return bytes(values) + b"\0" * (len(values) % 2)
+
+    body = bytearray()
+    for row in indices[::-1]:  # bottom-up
+        body += b"\0\3" + packed(row[:3])
+        position = 3
+        while position < len(row):
+            run = 1
+            while position + run < len(row) and row[position + run] == row[position] and run < 255:
+                run += 1
+            body += bytes([run, row[position] * (17 if per_byte == 2 else 1)])
+            position += run
+        body += b"\0\0"
+    body += b"\0\1"
+    palette = b"".join(bytes([17 * index, 255 - 17 * index, 8 * index, 0]) for index in range(16))
     offset = 14 + 40 + len(palette)
-    header = struct.pack("<IiiHHIIiiII", 40, width, height, 1, bits, 1 if bits == 8 else 2, len(runs), 2835, 2835,
-                         colours, 0)
-    return b"BM" + struct.pack("<IHHI", offset + len(runs), 0, 0, offset) + header + palette + runs
+    height, width = indices.shape
+    return (b"BM" + struct.pack("<IHHI", offset + len(body), 0, 0, offset)
+            + struct.pack("<IiiHHIIiiII", 40, width, height, 1, 8 // per_byte, per_byte, len(body), 0, 0, 16, 0)
+            + palette + bytes(body))

@@ -166,7 +166,7 @@ def test_a_video_shorter_than_evaluation_needs_stops_before_any_output(capsys, t
         demo.main(["--video", str(tmp_path / "short.avi"), "--frames", "5", "--output", str(out)])
     assert exit_info.value.code == 2
     [line] = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
-    assert "gave 3 frame(s); the demo needs at least 5" in line
+    assert "gave 3 frames; the demo needs at least 5" in line
     assert not out.exists()
 
 

@@ -229,7 +229,7 @@ def test_paths_of_the_wrong_kind_are_named_so_in_one_line(tmp_path, capsys):
 def test_unequal_numbers_of_result_and_target_folders_fail_in_one_line(tmp_path, capsys):
     result_dir, target_dir = make_sequence(tmp_path, "seq", 0, 6)
     exits_with_one_line(capsys, ["--results", f"{result_dir},{result_dir}", "--targets", target_dir,
-                                 "--output", str(tmp_path / "e")], "names 2 folder(s) but --targets names 1")
+                                 "--output", str(tmp_path / "e")], "names 2 folders but --targets names 1")
 
 
 def test_too_short_sequence_fails_in_one_line(tmp_path, capsys):

@@ -58,4 +58,4 @@ def test_one_cuts_file_is_needed_per_result_folder(tmp_path, capsys):
     exits_with_one_line(capsys, [
         "--results", result_dir, "--targets", target_dir, "--output",
         str(tmp_path / "e"), "--scene-cuts", f"{tmp_path / 'cuts.txt'},{tmp_path / 'cuts.txt'}"
-    ], "--scene-cuts names 2 file(s) for 1 --results folder(s)")
+    ], "--scene-cuts names 2 files for 1 --results folder")

@@ -96,7 +96,7 @@ def test_two_ranks_write_the_frames_and_video_of_one_process(three_shots, tmp_pa
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert "rank 1 of 2: super-resolved 1 of 3 scenes" in completed.stdout
     # the whole video
-    assert "3 scene(s), rank 0 of 2 has 2" in completed.stderr and "24/24" in completed.stderr
+    assert "3 scenes, rank 0 of 2 has 2" in completed.stderr and "24/24" in completed.stderr
     assert_same_frames(tmp_path / "two", tmp_path / "one")
     two, _ = decoded_frames(tmp_path / "two.mp4")
     one, _ = decoded_frames(tmp_path / "one.mp4")
@@ -113,7 +113,7 @@ def test_with_one_scene_the_other_ranks_say_they_are_idle_and_the_output_is_the_
     generate.main(["--model", BUNDLED_MODEL, *flags, "--output-dir", str(tmp_path / "one")])
     completed = run_mpirun(2, [*flags, "--output-dir", str(tmp_path / "two")])
     assert completed.returncode == 0, completed.stderr[-2000:]
-    assert "rank 1 of 2: idle, the 1 scene(s) went to other ranks" in completed.stdout
+    assert "rank 1 of 2: idle, the 1 scene went to other ranks" in completed.stdout
     assert_same_frames(tmp_path / "two", tmp_path / "one")
 
 

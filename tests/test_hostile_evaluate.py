@@ -592,3 +592,41 @@ def test_one_frame_scored_is_said_in_the_singular(tmp_path, capsys):
         shutil.copy(os.path.join(CALENDAR, name), folder)
     evaluate.main(["--results", str(folder), "--targets", str(folder), "--output", str(tmp_path / "eval"), "--quick"])
     assert "\nscored 1 frame in " in capsys.readouterr().out
+
+
+# Twenty-first pass, look at generate.py's and evaluate.py's inputs, videos, parts and scene cuts
+
+def test_outputs_twice_their_targets_or_more_are_refused_not_scored_by_a_corner(tmp_path, capsys):
+    """LR frames passed as --targets (LR/calendar for HR/calendar): each output, four times their size, was cut to
+    their size from its top-left corner, as an output a few pixels larger is, and that corner scored, exit code 0.
+    An output a few pixels larger is still cut and scored."""
+    import cv2
+    import numpy as np
+
+    import evaluate
+    rng = np.random.default_rng(0)
+    for folder, side in (("targets", 48), ("outputs", 96), ("padded", 52)):
+        os.makedirs(tmp_path / folder)
+        for index in range(1, 6):
+            cv2.imwrite(str(tmp_path / folder / f"{index:04d}.png"), rng.integers(0, 255, (side, side, 3), np.uint8))
+    argv = ["--targets", str(tmp_path / "targets"), "--quick", "--output"]
+    with pytest.raises(SystemExit) as stopped:
+        evaluate.main(["--results", str(tmp_path / "outputs"), *argv, str(tmp_path / "eval")])
+    assert stopped.value.code == 2 and not os.path.exists(tmp_path / "eval")
+    assert "is 96x96, twice its target" in capsys.readouterr().err
+    evaluate.main(["--results", str(tmp_path / "padded"), *argv, str(tmp_path / "eval")])
+    assert "\nscored 1 frame in " in capsys.readouterr().out
+
+
+def test_folders_of_one_frame_are_said_in_the_singular(tmp_path):
+    """"results folder ... has 1 frames but targets folder ... has 5", "targets folder ... has 1 frames; at least 5
+    are needed"."""
+    from evaluation.scoring import Sequence
+    for folder, count in (("one", 1), ("five", 5)):
+        os.makedirs(tmp_path / folder)
+        for index in range(1, count + 1):
+            (tmp_path / folder / f"{index:04d}.png").write_bytes(b"")
+    with pytest.raises(UserError, match=r"one' has 1 frame but targets folder .* has 5; pass matching folders"):
+        Sequence(0, str(tmp_path / "one"), str(tmp_path / "five"))
+    with pytest.raises(UserError, match=r"one' has 1 frame; at least 5 are needed"):
+        Sequence(0, str(tmp_path / "one"), str(tmp_path / "one"))

@@ -1391,7 +1391,7 @@ def test_a_cut_past_the_count_a_program_stream_estimates_is_super_resolved(tmp_p
                            str(tmp_path / "out"), "--scene-cuts", str(tmp_path / "cuts.txt"))
     assert completed.returncode == 0, completed.stderr
     assert len(os.listdir(tmp_path / "out")) == decoded_count(clip)
-    assert "2 scene(s)" in completed.stderr
+    assert "2 scenes" in completed.stderr
 
 
 def test_a_process_ending_the_job_is_ended_quietly_by_another_ranks_abort(tmp_path):
@@ -2466,3 +2466,18 @@ def test_flow_windows_keep_within_their_share_where_the_frame_is_not_a_whole_str
         plan = TilePlan(height, width, 10, budget=budget, scale=scale, backend=backend)
         share = (budget - plan.frame_bytes()) * BUDGET_SHARES["flow"]
         assert np.prod(plan.window_shapes["flow"]) * plan.bytes_per_pixel["flow"] <= share, (step, plan.window_shapes)
+
+
+# Twenty-first pass, look at generate.py's and evaluate.py's inputs, videos, parts and scene cuts
+
+def test_the_bar_of_one_scene_says_it_in_the_singular(tmp_path, capsys):
+    """Every run without a cut drew "..., 1 scene(s)" on its progress bar (and an idle rank of mpirun said "the 1
+    scene(s) went to other ranks")."""
+    import shutil
+
+    import generate
+    os.makedirs(tmp_path / "lr")
+    shutil.copy(os.path.join(FRAMES, sorted(os.listdir(FRAMES))[0]), tmp_path / "lr" / "0001.png")
+    generate.main(["--model", WEIGHTS, "--input-dir-lr", str(tmp_path / "lr"), "--output-dir", str(tmp_path / "sr")])
+    bar = capsys.readouterr().err
+    assert ", 1 scene" in bar and "scene(s)" not in bar

@@ -344,7 +344,7 @@ def test_a_scene_cuts_line_of_megabytes_is_shown_cut_short(tmp_path, line):
 
 def test_an_av1_video_opencv_cannot_decode_is_called_so_not_empty(tmp_path):
     """An AV1 video (OpenCV's FFmpeg has no AV1 decoder; FFmpeg's own has): generate.py said "has no frames in
-    the chosen range" and demo.py "gave 0 frame(s)", of a clip of 6 frames."""
+    the chosen range" and demo.py "gave 0 frames", of a clip of 6 frames."""
     from clips import ffmpeg
     from utils.image_io import VideoReader
     ffmpeg("-f", "lavfi", "-i", "testsrc2=size=32x24:rate=10:duration=0.6", "-c:v", "libaom-av1", "-cpu-used", "8",
@@ -1150,3 +1150,133 @@ def test_the_aac_of_an_mpeg_ts_is_copied_into_an_mkv(tmp_path):
                        check=True)
     assert matroska_takes_audio(recording, ffmpeg)
     assert not matroska_takes_audio(camera, ffmpeg)
+
+
+# Twenty-first pass, look at generate.py's and evaluate.py's inputs, videos, parts and scene cuts
+
+@pytest.mark.parametrize("per_byte", [1, 2], ids=["RLE8", "RLE4"])
+def test_a_run_length_bmp_cut_short_is_said_so_before_it_is_decoded(tmp_path, capfd, per_byte):
+    """A BMP packed in runs (Paint's and GIMP's RLE8 and RLE4) has rows of no fixed length, so the byte check of a BMP
+    let one cut short through to its decoding: OpenCV's own line ("imdecode_ ... Unexpected end of input stream"), then
+    "the file is corrupt or not an image". Its runs are now walked as OpenCV reads them: a file whose last row is
+    there, its end codes cut off, is still read."""
+    from hostile import run_length_bmp
+    from utils.image_io import read_bgr_uint8
+    indices = (np.arange(8 * 12).reshape(8, 12) // 5 % 16).astype(np.uint8)
+    data = run_length_bmp(indices, per_byte)
+    frame = tmp_path / "0001.bmp"
+    frame.write_bytes(data[:-2])  # the picture's end code cut off: the last row is there
+    assert read_bgr_uint8(str(frame)).shape == (8, 12, 3)
+    capfd.readouterr()
+    for cut in (len(data) // 2, len(data) - 6):
+        frame.write_bytes(data[:cut])
+        with pytest.raises(UserError, match="0001.bmp': the file is cut short; replace or remove it"):
+            read_bgr_uint8(str(frame))
+    assert capfd.readouterr().err == ""
+
+
+def test_counts_of_one_in_the_demo_s_evaluate_s_and_the_video_reader_s_lines_are_said_in_the_singular(tmp_path):
+    """Lines that said "frame(s)", "folder(s)", "file(s)" beside a count now say it as generate.py's "wrote 1 frame"
+    does (utils.errors.counted): demo.py "gave 1 frame(s)", a video cut short "(the 1 frame(s) there are fewer than the
+    5 needed)", a part past a video of one frame "(1 frames, 0.10 s)", evaluate.py "--results names 1 folder(s)" and
+    "--scene-cuts names 2 file(s) for 1 --results folder(s)"."""
+    import re
+
+    import demo
+    import evaluate
+    from hostile import intra_video_cut_short
+    from utils.image_io import VideoReader
+    one = ffmpeg_video(tmp_path / "one.mp4", frames=1, size="64x64")
+    with pytest.raises(UserError, match=r"gave 1 frame; the demo needs at least 5$"):
+        demo.read_frames(one, 5, None)
+    with pytest.raises(UserError, match=r"--start 1 is at or after the end of .*one.mp4' \(1 frame, 0.10 s"):
+        VideoReader(one).select("1")
+    reader = VideoReader(intra_video_cut_short(tmp_path, 10), "--frames", 5, folder_flag=None)
+    reader.select("2")
+    with pytest.raises(UserError, match=r"\(the 1 frame there is fewer than the 5 needed\)$"):
+        list(reader)
+    for flags, said in ((["--results", "r", "--targets", "t1,t2"], "--results names 1 folder but --targets names 2;"),
+                        (["--results", "r", "--targets", "t", "--scene-cuts", "c1,c2"],
+                         "--scene-cuts names 2 files for 1 --results folder;")):
+        with pytest.raises(UserError, match=f"^{re.escape(said)}"):
+            evaluate.parse_args(flags + ["--output", str(tmp_path / "e")])
+
+
+@pytest.mark.parametrize("matrix", [["-display_hflip"], ["-display_vflip"],
+                                    ["-display_rotation", "90", "-display_hflip"]],
+                         ids=["flipped", "flipped vertically", "turned and flipped"])
+def test_a_video_whose_display_matrix_mirrors_it_is_read_as_players_show_it(tmp_path, matrix):
+    """A video mirrored by its display matrix (QuickTime Player's Flip Horizontal writes one, the pixels unchanged):
+    OpenCV turned it by the matrix's rotation alone, and the frames were read mirrored (and turned 180 degrees where
+    flipped alone) from what players and FFmpeg show, the video super-resolved so, exit code 0."""
+    from utils.image_io import VideoReader, ffmpeg_executable
+    plain, mirrored = str(tmp_path / "plain.mp4"), str(tmp_path / "mirrored.mov")
+    ffmpeg_video(plain, "-c:v", "libx264", "-pix_fmt", "yuv444p", frames=1, size="32x24")
+    subprocess.run([ffmpeg_executable(), "-loglevel", "error", *matrix, "-i", plain, "-c", "copy", mirrored],
+                   check=True)
+    frame = next(iter(VideoReader(mirrored)))
+    shown = subprocess.run([ffmpeg_executable(), "-v", "error", "-i", mirrored, "-f", "rawvideo", "-pix_fmt", "rgb24",
+                            "-"], capture_output=True, check=True).stdout
+    assert frame.shape == ((32, 24, 3) if "90" in matrix else (24, 32, 3))
+    assert np.abs(np.rint(frame * 255) - np.frombuffer(shown, np.uint8).reshape(frame.shape)).mean() < 2
+
+
+def test_a_frame_number_of_many_leading_zeros_is_that_frame():
+    """--start 0000000000000000003 (19 digits, the number read from a long zero-padded name) was "at or after the end"
+    of a video of 12 frames: a number of more than 18 digits was taken as past any end, its zeros counted."""
+    from utils.image_io import parse_position
+    assert parse_position("0" * 18 + "3") == ("frame", 3)
+    assert parse_position("0" * 400) == ("frame", 0)
+    assert parse_position("1" + "0" * 18)[1] == float("inf")
+
+
+def test_a_frame_of_a_format_opencv_does_not_decode_under_a_frame_s_name_is_named_by_its_format(tmp_path):
+    """A GIF saved as '0002.png', an iPhone's HEIC or a browser's AVIF renamed '.jpg', a lossless JPEG: "the file is
+    corrupt or not an image", where it is a whole picture of a format OpenCV does not decode. A damaged one of a format
+    it decodes (a WebP named '.png' cut short) is still said to be corrupt."""
+    import io
+    import re
+
+    from PIL import Image
+
+    from utils.image_io import ffmpeg_executable, read_bgr_uint8
+    picture = Image.fromarray(np.full((8, 8, 3), 90, np.uint8))
+    saved = {}
+    for kind in ("GIF", "WEBP"):
+        stream = io.BytesIO()
+        picture.save(stream, kind)
+        saved[kind] = stream.getvalue()
+    picture.save(tmp_path / "source.png")
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-i", str(tmp_path / "source.png"), "-c:v", "ljpeg", "-pix_fmt",
+                    "bgr24", str(tmp_path / "lossless.jpg")], check=True)
+    heic = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic" + b"\0" * 64
+    for name, data, said in (("0002.png", saved["GIF"], "it is GIF by its bytes"),
+                             ("0002.jpg", heic, "it is HEIF (HEIC) by its bytes"),
+                             ("0003.jpg", (tmp_path / "lossless.jpg").read_bytes(), "it is lossless JPEG by its bytes"),
+                             ("0004.png", saved["WEBP"][:-20], "the file is corrupt or not an image")):
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(UserError, match=f"'.*{name}': {re.escape(said)}"):
+            read_bgr_uint8(str(tmp_path / name))
+
+
+@pytest.mark.parametrize("extension", [".mkv", ".mp4"])
+def test_the_audio_of_a_video_that_begins_after_its_sound_stays_in_step(tmp_path, extension):
+    """A video whose first frame begins half a second after its audio (an MP4's edit list, a broadcast's MPEG-TS):
+    the output video begins with that frame, and the audio was copied from the file's start, half a second late (a
+    click at 2.0 s, with the frame of 2.0 s, came 0.5 s after that frame in the output), exit code 0."""
+    from hostile import stream_span
+    from utils.image_io import FfmpegVideoWriter, VideoSource, ffmpeg_executable
+    ffmpeg, source, output = ffmpeg_executable(), str(tmp_path / "late.mp4"), str(tmp_path / f"sr{extension}")
+    subprocess.run([ffmpeg, "-v", "error", "-itsoffset", "0.5", "-f", "lavfi", "-i",
+                    "testsrc=size=32x24:rate=10:duration=3", "-f", "lavfi", "-i",
+                    "aevalsrc='if(between(t,2.0,2.01),0.9,0)':s=8000:d=3.5", "-map", "0:v", "-map", "1:a", "-c:v",
+                    "libx264", "-c:a", "aac", source], check=True)
+    writer = FfmpegVideoWriter(output, 10, 32, 24, VideoSource(source))
+    for _ in range(30):
+        writer.write(np.zeros((24, 32, 3), np.uint8))
+    writer.close()
+    samples = np.frombuffer(subprocess.run([ffmpeg, "-v", "error", "-i", output, "-map", "0:a", "-f", "f32le", "-ac",
+                                            "1", "-ar", "8000", "-"], capture_output=True, check=True).stdout,
+                            np.float32)
+    click = stream_span(output, "0:a")[0] + np.argmax(np.abs(samples) > 0.3) / 8000
+    assert click == pytest.approx(1.5, abs=0.03)  # the frame of 2.0 s, the output's 16th

@@ -5069,7 +5069,7 @@ def test_a_run_length_packed_bmp_frame_cut_short_is_one_line(tmp_path, capfd, bi
     input stream") before "the file is corrupt or not an image". Whole, it trains."""
     from datasets.sequences import folder_sequences, frame_size
     from hostile import run_length_bmp
-    whole = run_length_bmp(16, 16, bits)
+    whole = run_length_bmp(np.arange(256).reshape(16, 16) // 17 % 16, 8 // bits)
     for name, data in (("0001.bmp", whole), ("0002.bmp", whole[:-40])):
         os.makedirs(tmp_path / "data" / "s", exist_ok=True)
         (tmp_path / "data" / "s" / name).write_bytes(data)

@@ -60,7 +60,7 @@ def test_generate_resets_at_detected_cuts_by_default_and_not_with_off(joined_vid
             str(tmp_path / choice), "--cache-dir",
             str(tmp_path / "cache")
         ] + (["--scene-cuts", choice] if choice == "off" else []))
-    assert "2 scene(s)" in capsys.readouterr().err
+    assert "2 scenes" in capsys.readouterr().err
     resolver = SuperResolver(BUNDLED_MODEL, "openvino", "cpu", cache_dir=str(tmp_path / "cache"))
     second_clip = [
         output for _, output in resolver.sequence([(str(i), frame) for i, frame in enumerate(frames[SHOT:])])

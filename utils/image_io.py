@@ -28,7 +28,7 @@ from fractions import Fraction
 import cv2
 import numpy as np
 
-from utils.errors import FULL_DISK_BYTES, UserError, printable, shortened, size_said
+from utils.errors import FULL_DISK_BYTES, UserError, counted, printable, shortened, size_said
 from utils.paths import NAME_MAX, absolute, file_on_the_way, inodes_used_up, no_space, output_file, process_alive
 
 # OpenCV's FFmpeg prints its own lines about a damaged video ("moov atom not found"); the UserError raised for
@@ -447,9 +447,8 @@ def ends_early(data):
 
 def bmp_rows_end(data):
     """Where the rows of a BMP (data, its bytes) end: of an uncompressed one by its header (the offset of its pixels,
-    its width, height and bits a pixel); of a run-length packed one where its runs fill its rows (bmp_runs_end); past
-    the file where it is too short to be a header (a file shorter than its headers is cut short); 0 where the header
-    does not say (a JPEG or PNG inside)."""
+    its width, height and bits a pixel), of a run-length packed one by its runs (run_length_rows_end); 0 where the
+    header does not say (another packing), past data's end where it is too short to be a header (cut short)."""
     if len(data) < 26:
         return len(data) + 1
     (offset, header_size) = struct.unpack("<II", data[10:18])
@@ -460,37 +459,46 @@ def bmp_rows_end(data):
         return len(data) + 1
     else:
         width, height, _, bits, compression = struct.unpack("<iiHHI", data[18:34])
-    if compression in (1, 2) and bits == (8 if compression == 1 else 4):  # BI_RLE8, BI_RLE4
-        return bmp_runs_end(data, offset, abs(height), bits)
+    if compression in (1, 2):  # BI_RLE8, BI_RLE4: rows of runs, walked
+        return run_length_rows_end(data, offset, abs(width), abs(height), 2 if compression == 2 else 1)
     if compression not in (0, 3, 6):  # BI_RGB, BI_BITFIELDS, BI_ALPHABITFIELDS: rows of a fixed length
         return 0
     return offset + (abs(width) * bits + 31) // 32 * 4 * abs(height)
 
 
-def bmp_runs_end(data, offset, height, bits):
-    """Where the runs of a run-length packed BMP (data, from offset; of height rows, bits 8 or 4 a pixel) end: at its
-    end-of-picture mark, or where they have filled its rows; past data where it ends first. A packed BMP cut short
-    passed the byte checks and failed at its decoding, OpenCV's own line ("Unexpected end of input stream") before
-    "corrupt or not an image"."""
-    position, row = offset, 0
-    while row < height:
+def run_length_rows_end(data, offset, width, height, per_byte):
+    """Where the run-length packed rows of a BMP (data, its bytes; RLE8, or RLE4 of per_byte 2 pixels a byte) that
+    begin at offset end, as OpenCV decodes them: at the end-of-picture code, or once the last row is ended (by a row's
+    end code, or in RLE8 by a run that fills it); past data's end (len(data) + 1) where they run out first, as in a
+    file cut short, whose decoding printed OpenCV's own line ("Unexpected end of input stream") before "the file is
+    corrupt or not an image". Pairs of bytes: a count of pixels and their value; or 0 and a code: 0 a row's end (none
+    more after an RLE8 run that filled the row), 1 the picture's, 2 a move (two bytes more), n >= 3 n pixels as they
+    are (their bytes padded to an even count)."""
+    position, x, y, filled = offset, 0, 0, False
+    while y < height:
         if position + 2 > len(data):
             return len(data) + 1
-        count, value = data[position], data[position + 1]
+        count, code = data[position], data[position + 1]
         position += 2
-        if count:  # a run of count pixels of one value
-            continue
-        if value == 1:  # the end of the picture
+        if count:
+            x += count
+        elif code == 0:
+            if not filled:
+                x, y = 0, y + 1
+        elif code == 1:
             return position
-        if value == 0:  # the end of a row
-            row += 1
-        elif value == 2:  # a move right and down, by the next two bytes
-            row += data[position + 1] if position + 2 <= len(data) else 0
+        elif code == 2:
+            if position + 2 > len(data):
+                return len(data) + 1
+            x, y = x + data[position], y + data[position + 1]
             position += 2
-        else:  # value pixels as they are, padded to two bytes
-            length = value if bits == 8 else (value + 1) // 2
-            position += length + length % 2
-    return position
+        else:
+            x, position = x + code, position + ((code + per_byte - 1) // per_byte + 1) // 2 * 2
+        # an RLE8 row ends at a run that fills it too (an RLE4 row at its code alone)
+        filled = bool(count) and per_byte == 1 and x >= width
+        if filled:
+            x, y = 0, y + 1
+    return min(position, len(data) + 1)
 
 
 def png_checksum_fails(data):
@@ -583,9 +591,41 @@ def read_bgr_uint8(path):
         raise UserError(f"cannot read image '{path}': its header claims a size OpenCV refuses to decode; "
                         "replace or remove it")
     if image is None:
+        if kind := undecoded_format(data):
+            raise UserError(f"cannot read image '{path}': it is {kind} by its bytes (whatever its name), a format "
+                            "OpenCV does not decode; convert it to PNG and put that in its place")
         raise UserError(f"cannot read image '{path}': the file is corrupt or not an image; "
                         "replace or remove it")
     return image
+
+
+# the brands of an ISO media file's 'ftyp' box that make it a picture OpenCV does not decode (an iPhone's photo renamed
+# '.jpg', a browser's AVIF saved as '.png')
+HEIF_BRANDS = {b"heic": "HEIF (HEIC)", b"heix": "HEIF (HEIC)", b"heim": "HEIF (HEIC)", b"heis": "HEIF (HEIC)",
+               b"hevc": "HEIF (HEIC)", b"hevx": "HEIF (HEIC)", b"avif": "AVIF", b"avis": "AVIF"}
+# JPEG processes libjpeg does not decode: lossless (a medical or a raw converter's export), hierarchical
+UNDECODED_JPEG_FRAMES = {0xC3: "lossless JPEG", 0xC5: "hierarchical JPEG", 0xC6: "hierarchical JPEG",
+                         0xC7: "lossless JPEG", 0xCB: "lossless JPEG", 0xCD: "hierarchical JPEG",
+                         0xCE: "hierarchical JPEG", 0xCF: "lossless JPEG"}
+
+
+def undecoded_format(data):
+    """The name of the format of an image file's bytes (data) where it is one OpenCV does not decode though its name is
+    a frame's (a GIF saved as '0002.png', an iPhone's HEIC photo renamed '.jpg', a lossless JPEG), else "": such a
+    file was said to be "corrupt or not an image"."""
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return "GIF"
+    if data[4:8] == b"ftyp":
+        brands = data[8:8 + max(0, min(int.from_bytes(data[:4], "big"), 256) - 8)]
+        named = [HEIF_BRANDS[brands[at:at + 4]] for at in range(0, len(brands) - 3, 4)
+                 if brands[at:at + 4] in HEIF_BRANDS]
+        return ("AVIF" if "AVIF" in named else named[0]) if named else ""
+    if data.startswith((b"\xff\x0a", b"\0\0\0\x0cJXL \r\n\x87\n")):
+        return "JPEG XL"
+    if data.startswith(JPEG_SIGNATURE):
+        return next((UNDECODED_JPEG_FRAMES[marker] for marker in jpeg_markers(data)
+                     if marker in UNDECODED_JPEG_FRAMES), "")
+    return ""
 
 
 def holds_several_pictures(path):
@@ -610,19 +650,37 @@ def holds_several_pictures(path):
 
 def first_jpeg_scan(data):
     """Where the scan (SOS marker) of the JPEG that data begins with is, its segments walked by their lengths: a
-    camera's Exif segment before it holds a thumbnail, a JPEG of its own whose scan and end come first."""
+    camera's Exif segment before it holds a thumbnail, a JPEG of its own whose scan and end come first. Not a JPEG's
+    segments: where the walk stops, its end marker looked for from there."""
+    position = 2
+    for position, marker in jpeg_segments(data):
+        if marker == 0xDA:
+            break
+    return position
+
+
+def jpeg_markers(data):
+    """The markers of the segments of the JPEG that data begins with, to its first scan's (SOS)."""
+    return [marker for _, marker in jpeg_segments(data)]
+
+
+def jpeg_segments(data):
+    """(position, marker) of each segment of the JPEG that data begins with, walked by their lengths to its first scan
+    (SOS, yielded last), then (where the walk stopped, None) where data ends first or holds no segment there."""
     position = 2
     while position + 4 <= len(data) and data[position] == 0xFF:
         marker = data[position + 1]
+        if marker != 0xFF:  # not a fill byte
+            yield position, marker
         if marker == 0xDA:
-            return position
-        if marker == 0xFF:  # a fill byte
+            return
+        if marker == 0xFF:
             position += 1
         elif marker == 0x01 or 0xD0 <= marker <= 0xD8:  # markers without a length
             position += 2
         else:
             position += 2 + struct.unpack(">H", data[position + 2:position + 4])[0]
-    return position  # not a JPEG's segments: its end marker is looked for from there
+    yield position, None
 
 
 FIRST_PICTURE_BYTES = 64 * 2 ** 20  # holds_several_pictures reads this much at most: a frame of a stream is smaller
@@ -992,7 +1050,8 @@ def parse_position(text):
     if not match:
         return None
     frame, seconds, hours, minutes, rest = match.groups()
-    if frame is not None:  # a number of more digits than any video has frames is past its end
+    if frame is not None:  # a number of more digits than any video has frames is past its end (leading zeros aside:
+        frame = frame.lstrip("0") or "0"  # '--start 0000000000000000003' was "at or after the end" of 12 frames)
         return "frame", int(frame) if len(frame) <= 18 else math.inf
     if seconds is not None:
         return "time", float(seconds)
@@ -1042,13 +1101,17 @@ class VideoReader:
             if kinds:
                 raise UserError(f"'{path}' holds {' and '.join(kinds)} only, no video stream; pass a video file")
             raise UserError(f"cannot open video '{path}': unknown format or corrupt file")
-        check_video_streams(path)
+        turned_by_a_matrix = check_video_streams(path)
         self.fps = exact_rate(self.capture.get(cv2.CAP_PROP_FPS) or DEFAULT_FPS)
         sar = (int(self.capture.get(cv2.CAP_PROP_SAR_NUM)), int(self.capture.get(cv2.CAP_PROP_SAR_DEN)))
         self.sample_aspect = sar if sar[0] > 0 and sar[1] > 0 else (1, 1)
         # OpenCV turns the frames upright: their
-        if self.capture.get(cv2.CAP_PROP_ORIENTATION_META) % 180 == 90:
+        turned = self.capture.get(cv2.CAP_PROP_ORIENTATION_META)
+        if turned % 180 == 90:
             self.sample_aspect = self.sample_aspect[::-1]                  # pixels' aspect turns with them
+        # by the display matrix's rotation alone: a mirrored one (QuickTime Player's Flip Horizontal) is then mirrored
+        # by the rows' or the columns' axis (as OpenCV turned it by 0 or 180 degrees, or by 90 or 270)
+        self.mirror_axis = (0 if turned % 180 == 0 else 1) if turned_by_a_matrix and display_mirrored(path) else None
         self.total_frames = int(self.capture.get(cv2.CAP_PROP_FRAME_COUNT))
         self.counted = self.total_frames <= 0
         if self.counted:  # a container without a frame count (a raw .h264 stream): count them
@@ -1114,13 +1177,14 @@ class VideoReader:
         duration = self.total_frames / self.fps
         # far past the count announced, the video is not decoded to its end for the refusal: that count is an
         # estimate (an MPEG program stream's is short), not the frames held, which a user would take it for
-        extent = f"{self.total_frames} frames, {float(duration):.2f} s" + ("" if self.counted else ", as it announces")
+        extent = f"{counted(self.total_frames, 'frame')}, {float(duration):.2f} s" + (
+            "" if self.counted else ", as it announces")
         # a start time inside the last frame's time: before the end, yet no frame begins at or after it
         if option == "--start" and index >= self.total_frames and kind == "time" and value < duration:
             raise UserError(
-                f"--start {text} is after the last frame of '{self.path}' begins ({self.total_frames} frames, the "
-                f"last at {float((self.total_frames - 1) / self.fps):.2f} s): a start time takes the first frame "
-                "that begins at or after it; choose an earlier start")
+                f"--start {text} is after the last frame of '{self.path}' begins "
+                f"({counted(self.total_frames, 'frame')}, the last at {float((self.total_frames - 1) / self.fps):.2f} "
+                "s): a start time takes the first frame that begins at or after it; choose an earlier start")
         if option == "--start" and index >= self.total_frames:
             raise UserError(f"--start {text} is at or after the end of '{self.path}' ({extent}); choose an earlier "
                             "start")
@@ -1187,9 +1251,10 @@ class VideoReader:
                     f"announces: it is truncated or damaged; repair it " + (
                         f"(or pass {self.end_flag} {index} to use what is there)" if there >= self.fewest else
                         "or pass another video (what is there ends before the start chosen)" if there <= 0 else
-                        f"or pass another video (the {there} frame(s) there are fewer than the {self.fewest} needed)"))
+                        f"or pass another video (the {counted(there, 'frame')} there {'is' if there == 1 else 'are'} "
+                        f"fewer than the {self.fewest} needed)"))
             if frame is not None:
-                yield bgr_uint8_to_rgb_float(frame)
+                yield bgr_uint8_to_rgb_float(frame if self.mirror_axis is None else np.flip(frame, self.mirror_axis))
         self.capture.release()
 
 
@@ -1328,19 +1393,67 @@ AAC_CHANNEL_LAYOUTS = ("mono", "stereo", "2.1", "3.0", "3.0(back)", "4.0", "quad
 STREAM_KINDS = {"Audio": "audio", "Subtitle": "subtitles", "Data": "data", "Attachment": "attachments"}
 
 
-def stream_lines(path, ffmpeg=None):
-    """FFmpeg's line of each stream of a media file ("Stream #0:0: Video: h264 ..., 72x56 ..."), once: a stream that
-    programs of an MPEG-TS share is listed under each of them."""
+def media_listing(path, ffmpeg=None):
+    """FFmpeg's listing of a media file (`ffmpeg -i`), its name left out: the name may hold words like the listing's,
+    even a line of its own; the file's words (a comment, a title) are printed after a "key : ", their lines after a
+    ": " too."""
     # surrogateescape: ffmpeg prints the name's bytes as given, so a name that is not UTF-8 reads back as itself
     completed = subprocess.run([ffmpeg or ffmpeg_executable(), "-hide_banner", "-nostdin", "-i", media_path(path)],
                                capture_output=True, text=True, errors="surrogateescape")
-    # the name, printed with the streams, may hold words like theirs, even a line of its own; the file's words (a
-    # comment, a title) are printed after a "key : ", their lines after a ": " too
-    lines = re.findall(r"^ *(Stream #(\d+:\d+).*)", completed.stderr.replace(media_path(path), ""), re.MULTILINE)
+    return completed.stderr.replace(media_path(path), "")
+
+
+def stream_lines(path, ffmpeg=None, listing=None):
+    """FFmpeg's line of each stream of a media file ("Stream #0:0: Video: h264 ..., 72x56 ..."), once: a stream that
+    programs of an MPEG-TS share is listed under each of them. listing: its media_listing, where already read."""
+    lines = re.findall(r"^ *(Stream #(\d+:\d+).*)", listing or media_listing(path, ffmpeg), re.MULTILINE)
     first = {}
     for line, index in lines:
         first.setdefault(index, line)
     return list(first.values())
+
+
+def display_mirrored(path):
+    """Whether the display matrix of a video file's first video stream mirrors its picture (QuickTime Player's Flip
+    Horizontal and Flip Vertical write such a matrix, the pixels unchanged): players show the picture mirrored, where
+    OpenCV turns it by the matrix's rotation alone, and the video was super-resolved the other way round, exit code 0.
+    Read from the matrix FFmpeg writes into a QuickTime header (tkhd) of the stream's first packet, whatever the file's
+    container (MOV's, or MP4's for a codec MOV does not hold: VP9, AV1); False where neither holds it. Asked only of a
+    file whose display matrix FFmpeg lists (check_video_streams), with a working ffmpeg."""
+    for muxer in ("mov", "mp4"):
+        header = subprocess.run([ffmpeg_executable(), "-nostdin", "-v", "error", "-i", media_path(path), "-map",
+                                 "0:v:0", "-c", "copy", "-frames:v", "1", "-f", muxer, "-movflags",
+                                 "frag_keyframe+empty_moov", "-"], stdin=subprocess.DEVNULL, capture_output=True).stdout
+        for track in quicktime_boxes(header, b"moov", b"trak"):
+            for start, end in quicktime_boxes(header[track[0]:track[1]], b"tkhd"):
+                tkhd = header[track[0] + start:track[0] + end]
+                matrix = 4 + (32 if tkhd[:1] == b"\1" else 20) + 16  # after the version's times, the layer and volume
+                if len(tkhd) >= matrix + 20:
+                    a, b, _, c, d = struct.unpack(">5i", tkhd[matrix:matrix + 20])
+                    return a * d - b * c < 0
+    return False
+
+
+def quicktime_boxes(data, *path):
+    """(start, end) of the contents of each QuickTime box of data at path (kinds, e.g. b"moov", b"trak")."""
+    spans = [(0, len(data))]
+    for kind in path:
+        found = []
+        for start, end in spans:
+            while start + 8 <= end:
+                size, named = struct.unpack(">I4s", data[start:start + 8])
+                head = 8
+                if size == 1 and start + 16 <= end:
+                    size, head = struct.unpack(">Q", data[start + 8:start + 16])[0], 16
+                elif size == 0:
+                    size = end - start
+                if size < head:
+                    break
+                if named == kind:
+                    found.append((start + head, min(start + size, end)))
+                start += size
+        spans = found
+    return spans
 
 
 def media_streams(path, ffmpeg=None):
@@ -1362,14 +1475,16 @@ def check_video_streams(path):
     does not know aside: a song with its album's cover (OpenCV read the cover as a video of one frame at 90000 fps);
     SeveralVideoStreams for more than one (OpenCV reads the first, which may be a picture of one frame beside the
     video, an MKV's cover track, or another angle). Nothing without a working ffmpeg: a bad IMAGEIO_FFMPEG_EXE is
-    said where it is needed, as before (the app took every upload for "not a video")."""
+    said where it is needed, as before (the app took every upload for "not a video"). Returns whether a display
+    matrix turns or mirrors a stream (FFmpeg lists one only then: display_mirrored asks no more of a file without)."""
     try:
         ffmpeg = ffmpeg_executable()
     except UserError:
-        return
+        return False
     if not ffmpeg:
-        return
-    lines = stream_lines(path, ffmpeg)
+        return False
+    listing = media_listing(path, ffmpeg)
+    lines = stream_lines(path, ffmpeg, listing)
     # a track of a codec FFmpeg does not know ("Video: none", a camera maker's own) is no video anything reads
     streams = [line for line in lines if ": Video: " in line and "(attached pic)" not in line
                and ": Video: none " not in line]
@@ -1384,6 +1499,7 @@ def check_video_streams(path):
             f"'{path}' holds {len(streams)} video streams ({shown}), and which one to super-resolve is not known; "
             "save the one you want alone (e.g. ffmpeg -i IN -map 0:v:1 -c copy OUT.mkv for the second) and use that "
             "file")
+    return "Display Matrix:" in listing
 
 
 def audio_codec(path, ffmpeg=None):
@@ -1420,6 +1536,27 @@ def audio_after_seek(path, start_seconds, ffmpeg):
     return any(line and not line.startswith("#") for line in lines)
 
 
+# a video beginning less than this after its file's start (seconds) is taken to begin with it: no seek for so little
+LEAD_UNHEARD = 0.02
+
+
+def video_lead(path, ffmpeg):
+    """Seconds by which the first frame of path's first video stream begins after the file's start (its first audio
+    packet, where that comes first), as FFmpeg times them; 0 below LEAD_UNHEARD, or where no frame is decoded."""
+    listed = subprocess.run([ffmpeg, "-nostdin", "-v", "error", "-i", media_path(path), "-map", "0:v:0", "-frames:v",
+                             "1", "-f", "framecrc", "-"], stdin=subprocess.DEVNULL, capture_output=True,
+                            text=True, errors="replace").stdout.splitlines()
+    base = next((line.split(":", 1)[1].strip() for line in listed if line.startswith("#tb 0:")), None)
+    frame = next((line.split(",") for line in listed if line and line[0] != "#"), None)
+    if not base or not frame or len(frame) < 3:
+        return 0.0
+    try:
+        lead = float(int(frame[2]) * Fraction(base))
+    except (ValueError, ZeroDivisionError):
+        return 0.0
+    return lead if lead >= LEAD_UNHEARD else 0.0
+
+
 class VideoSource:
     """Where an output video's audio and timing come from: the input video, the part of it that is
     super-resolved (start and duration in seconds), and its sample aspect ratio."""
@@ -1448,7 +1585,11 @@ class FfmpegVideoWriter:
         if source:
             codec = audio_codec(source.path, ffmpeg)
             if codec:
-                start, duration = source.start_seconds, source.duration_seconds
+                # from where the video begins in the file (its first frame, the output's first, can begin after
+                # the file's audio: an MP4's edit list, a broadcast's MPEG-TS): the audio was copied from the file's
+                # start, out of step by that much (half a second late, exit code 0)
+                lead = video_lead(source.path, ffmpeg)
+                start, duration = source.start_seconds + lead, source.duration_seconds
                 # a whole file is not sought (a seek to 0 can lose its audio, as a part's below)
                 sought = not start or audio_after_seek(source.path, start, ffmpeg)
                 if start and sought:
@@ -1464,7 +1605,9 @@ class FfmpegVideoWriter:
                     # hides them: there they stay, cut to the sample)
                     command += ["-c:a", "copy", *(["-copypriorss:a", "0"] if start and extension == ".mkv" else [])]
                 else:
-                    why = f"is {codec}, which {extension} cannot hold" if sought else "cannot be sought to the part"
+                    why = f"is {codec}, which {extension} cannot hold" if sought else (
+                        "cannot be sought to the part" if source.start_seconds else
+                        "cannot be sought to where its video begins")
                     print(f"note: the audio of '{printable(source.path)}' {why}; it is re-encoded to AAC",
                           file=sys.stderr)
                     # not sought: the part cut out of the audio decoded from the file's start, kept in its place
