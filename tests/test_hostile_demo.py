@@ -575,3 +575,13 @@ def test_the_demo_opens_its_model_once(tmp_path, monkeypatch):
     demo.main(["--model", WEIGHTS, "--video", clip, "--frames", "5", "--output", str(tmp_path / "out")])
     assert opened.count(WEIGHTS) == 1
     assert (tmp_path / "out" / "sr.mp4").is_file()
+
+
+# Twenty-first pass, look at demo.py and the web page
+
+def test_a_blank_output_is_refused_as_empty_as_generate_py_refuses_its_output_dir():
+    """--output ' ' made a folder named ' ' and wrote the demo into it ("In  /:"), where generate.py refuses a blank
+    --output-dir as empty (and demo.py a blank --video)."""
+    import demo
+    with pytest.raises(UserError, match="^--output is empty; give its value"):
+        demo.parse_args(["--output", " "])
