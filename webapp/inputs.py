@@ -231,16 +231,13 @@ def list_models(weights_folder):
     """{name shown: path} of the bundled models (the x4 TecoGAN one first: the default), then of the .h5
     files put in the weights folder. Hidden names are none: a converter killed while saving into the weights folder
     left its temporary ('.<name>.<pid>.tmp.h5', write_atomically's) there, and a copy from macOS adds '._<name>.h5'
-    of metadata: the page offered them, and choosing one was refused. Nor are folders (a 'mine.h5/')."""
+    of metadata: the page offered them, and choosing one was refused."""
     models = {}
     for folder, prefix in ((BUNDLED_MODELS, "bundled: "), (weights_folder, "weights/: ")):
         if os.path.isdir(folder):
             for name in sorted(os.listdir(folder), key=lambda name: name != os.path.basename(BUNDLED_MODEL)):
                 # '.H5' too: a file named on Windows ('TecoGAN.H5') was left off the page, which generate.py reads
-                # a folder is no model: offered, it was refused when chosen ("is a folder, not a file"); a link to
-                # nothing is offered (a model on a disk not mounted), and refused in words of that when chosen
-                if (name.lower().endswith(".h5") and not name.startswith(".") and name.lower() not in OTHER_WEIGHTS
-                        and not os.path.isdir(os.path.join(folder, name))):
+                if name.lower().endswith(".h5") and not name.startswith(".") and name.lower() not in OTHER_WEIGHTS:
                     # by its codes where a page cannot show it: a name not UTF-8 (a byte 0xff) stopped every page
                     # from loading, and app.py from starting (Gradio's JSON refuses its lone surrogate); the first of
                     # two names shown alike is kept
