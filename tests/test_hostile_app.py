@@ -1872,9 +1872,9 @@ def test_a_bmp_of_a_compression_opencv_does_not_decode_is_one_line_without_openc
 
 @pytest.mark.parametrize("cut", [0, 200], ids=["whole", "cut short"])
 def test_an_uploaded_camera_jpeg_is_refused_as_a_picture_as_a_plain_jpeg_is(tmp_path, cut):
-    """FFmpeg counts one frame in a JPEG holding a camera's Exif segment (none in a plain one), so the check of a picture
-    given as a video, made only where no frame was counted, let a phone's photo pass as a video of one frame; cut short,
-    it was super-resolved with its missing rows grey (exit code 0)."""
+    """FFmpeg counts one frame in a JPEG holding a camera's Exif segment (none in a plain one), so the check of a
+    picture given as a video, made only where no frame was counted, let a phone's photo pass as a video of one frame;
+    cut short, it was super-resolved with its missing rows grey (exit code 0)."""
     import cv2
     import numpy as np
 

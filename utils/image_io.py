@@ -479,8 +479,8 @@ def damage_of(data):
     if data.startswith(PNG_SIGNATURE) and png_size_impossible(data):
         return "its header claims a size the file cannot hold (it is damaged or was written wrongly)"
     if data.startswith(b"BM") and (compression := bmp_compression_refused(data)) is not None:
-        return (f"it is a BMP of compression {compression} (JPEG or PNG inside, or alpha bit fields), which OpenCV does "
-                "not decode (save it as PNG)")
+        return (f"it is a BMP of compression {compression} (JPEG or PNG inside, or alpha bit fields), which OpenCV "
+                "does not decode (save it as PNG)")
     return ""
 
 
@@ -988,8 +988,8 @@ class VideoReader:
             self.sample_aspect = self.sample_aspect[::-1]                  # pixels' aspect turns with them
         self.total_frames = int(self.capture.get(cv2.CAP_PROP_FRAME_COUNT))
         self.counted = self.total_frames <= 0
-        # whatever the count: FFmpeg counts one frame in a JPEG holding a camera's Exif segment, none in a plain one, and
-        # a phone's photo was a video of one frame (one cut short decoded with grey rows, exit code 0)
+        # whatever the count: FFmpeg counts one frame in a JPEG holding a camera's Exif segment, none in a plain one,
+        # and a phone's photo was a video of one frame (one cut short decoded with grey rows, exit code 0)
         self._refuse_a_picture()
         if self.counted:  # a container without a frame count (a raw .h264 stream): count them
             self.total_frames = self._count_frames()
