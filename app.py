@@ -18,6 +18,7 @@ logging.getLogger("httpx").setLevel(logging.WARNING)  # Gradio's requests to its
 
 import math
 import os
+import re
 import shutil
 import sys
 import time
@@ -35,6 +36,9 @@ UNPACK_FACTOR = 10  # a zip of frames may unpack to this many times the upload l
 MOST_UPLOAD_MB, MOST_KEEP_MINUTES = 10 ** 6, 10 ** 6
 DEFAULT_WEIGHTS = "weights"  # download_test_data.py --weights puts the official generators there
 SCRATCH_FOLDERS = ("uploads", "jobs")  # under --work-dir, made empty at start and deleted at the end
+# the folders Gradio puts each upload and copy of a result into, under its temporary folder (uploads/): named by the
+# SHA-256 of their file (its processing_utils, route_utils)
+GRADIO_FILE_FOLDER = re.compile(r"[0-9a-f]{64}")
 
 
 def parse_args(argv=None):
@@ -89,14 +93,34 @@ def remove_scratch(path):
     """remove_scratch_folder at the stop, and a line where a folder of that name stays without the mark and holds files:
     the server's was deleted while it ran (as one cleans results/) and Gradio made it again as it took an upload (or
     the user by hand), a folder the stop cannot tell from a user's and leaves; the next start refused it with no word
-    said at the stop. One left empty is taken over by the next start: the line said it would be refused."""
+    said at the stop. One left empty is taken over by the next start: the line said it would be refused. Gradio's own
+    folders left empty in uploads are removed first (remove_emptied_upload_folders)."""
     remove_scratch_folder(path)
+    uploads = os.path.basename(path) == SCRATCH_FOLDERS[0]
     with suppress(OSError):  # a stop must not fail
-        if not os.path.islink(path) and os.path.isdir(path) and not is_scratch_folder(path) and os.listdir(path):
-            made = " (by an upload)" if os.path.basename(path) == SCRATCH_FOLDERS[0] else ""
-            print(f"note: '{path}' was deleted while the server ran and made again without its {SCRATCH_MARK} mark"
-                  f"{made}: it is left as it is, and the next start refuses it; move it away first", file=sys.stderr,
-                  flush=True)
+        if not os.path.islink(path) and os.path.isdir(path) and not is_scratch_folder(path):
+            if uploads:
+                remove_emptied_upload_folders(path)
+            if os.path.isdir(path) and os.listdir(path):
+                made = " (by an upload)" if uploads else ""
+                print(f"note: '{path}' was deleted while the server ran and made again without its {SCRATCH_MARK} "
+                      f"mark{made}: it is left as it is, and the next start refuses it; move it away first",
+                      file=sys.stderr, flush=True)
+
+
+def remove_emptied_upload_folders(uploads):
+    """The folders Gradio made in uploads (without the mark: made again as Gradio took an upload, after the server's
+    was deleted while it ran) and left empty as it deleted its files when the server stopped, then uploads itself if
+    that leaves it empty: the stop named it, with no file in it, and the next start refused it until it was moved away.
+    Empty folders alone are removed: nothing a user put there is lost."""
+    with os.scandir(uploads) as entries:
+        made = [entry.path for entry in entries if GRADIO_FILE_FOLDER.fullmatch(entry.name)
+                and entry.is_dir(follow_symlinks=False)]
+    for folder in made:
+        with suppress(OSError):  # one holding a file (a user's, or Gradio's not deleted) stays
+            os.rmdir(folder)
+    if made and not os.listdir(uploads):
+        os.rmdir(uploads)
 
 
 def main(argv=None):

@@ -361,7 +361,8 @@ def parse_args(argv=None):
                         type=positive(int, "--threads", most=MAX_THREADS),
                         help="generate.py --threads")
     args = parser.parse_args(argv)
-    refuse_empty(args, "--video", "--region")
+    # blanks too, as generate.py refuses them: --output ' ' made a folder named ' ' and wrote the demo there
+    refuse_empty(args, "--video", "--region", "--output")
     if args.frames < metrics.MIN_FRAMES:
         raise UserError(f"--frames must be at least {metrics.MIN_FRAMES} (evaluate.py skips "
                         f"{metrics.BORDER_FRAMES} at each end), got {args.frames}")

@@ -572,7 +572,7 @@ def test_a_frame_of_a_zip_is_named_as_given_though_its_name_holds_a_flag(tmp_pat
         for name in sorted(os.listdir(FRAMES))[:6]:
             archive.write(os.path.join(FRAMES, name), name)
         archive.writestr("lr_0007--end.png", b"not a picture")
-    with pytest.raises(UserError, match=r"^cannot read image 'lr_0007--end.png'"):
+    with pytest.raises(UserError, match=r"^frame 'lr_0007--end.png' of 'frames.zip' cannot be read: "):
         upload_input(str(upload), "frames.zip", "", "", str(tmp_path / "job"), 2 ** 30)
 
 
@@ -1777,3 +1777,113 @@ def test_a_model_recording_a_degradation_of_another_hdf5_kind_is_named_as_a_fixe
                  "", "3", {"--backend": "auto"}, str(weights), 2 ** 30)
     shown = r"\xffab" if kind == "variable-length" else ""
     assert str(refused.value).startswith(f"model weights file 'weights/: mine.h5' records degradation '{shown}', not ")
+
+
+# Twenty-first pass, look at demo.py and the web page
+
+def test_an_uploads_folder_gradio_made_again_is_removed_at_the_stop_once_gradio_has_emptied_it(tmp_path, capsys):
+    """uploads/ deleted while the server ran (as one cleans results/) is made again by Gradio as it takes an upload,
+    without the mark; Gradio deletes its files as the server stops, and left its folders (named by each file's SHA-256)
+    empty: the stop named uploads/ and the next start refused it until it was moved away, with no file in it."""
+    import app
+    from utils.paths import make_scratch_folder
+    uploads = tmp_path / "work" / "uploads"
+    (uploads / ("0f" * 32)).mkdir(parents=True)  # Gradio's, its upload deleted at the stop
+    (uploads / ("a1" * 32)).mkdir()
+    app.remove_scratch(str(uploads))
+    assert capsys.readouterr().err == "" and not uploads.exists()
+    make_scratch_folder(str(uploads), "choose another --work-dir")  # the next start: taken
+    kept = tmp_path / "other" / "uploads"
+    for folder in ("0f" * 32, "b2" * 32, "mine"):
+        (kept / folder).mkdir(parents=True)
+    (kept / ("b2" * 32) / "clip.mp4").write_bytes(b"a file Gradio did not delete")
+    app.remove_scratch(str(kept))
+    assert sorted(os.listdir(kept)) == ["b2" * 32, "mine"] and os.listdir(kept / ("b2" * 32)) == ["clip.mp4"]
+    assert capsys.readouterr().err.startswith(f"note: '{kept}' was deleted while the server ran and made again")
+
+
+def test_a_job_set_up_by_a_server_older_than_its_steps_fails_with_what_to_do(tmp_path, capsys):
+    """A job.json without 'scale' and 'degradation' (written by a server started before its code was updated, which
+    keeps its JobQueue in memory while each step runs the code on disk) failed the job with "the run stopped with exit
+    code 1 (KeyError: 'scale'); please report it"."""
+    import json
+
+    from webapp.jobs import failure
+    from webapp.steps import main
+    (tmp_path / "job.json").write_text(json.dumps(dict(input=dict(kind="frames", path=str(tmp_path)), flags={},
+                                                       model=str(tmp_path / "model.h5"))))
+    with pytest.raises(SystemExit) as exit_info:
+        main(["finish", str(tmp_path)])
+    lines = capsys.readouterr().err.splitlines()
+    assert exit_info.value.code == 2 and failure(lines, 2, str(tmp_path)) == (
+        "the job was set up by code older than its steps' (its job.json lacks 'scale': the code was updated while the "
+        "server ran); stop the server and start it again")
+
+
+@pytest.mark.parametrize("name", ["0002.jpg", "0002.bmp"])
+def test_a_zip_s_frame_that_is_no_picture_is_named_as_in_the_zip_with_the_page_s_advice(tmp_path, name):
+    """A JPEG or BMP frame that is no picture (a web page saved under a frame's name) or damaged inside its data passes
+    the byte checks and fails the size check, which decodes it: "cannot read image '0002.jpg': the file is corrupt or
+    not an image; replace or remove it", a file on the server, where one cut short is named as in the zip."""
+    import zipfile
+
+    import cv2
+    import numpy as np
+
+    from webapp.inputs import upload_input
+    frame = cv2.imencode(os.path.splitext(name)[1], np.full((24, 32, 3), 128, np.uint8))[1].tobytes()
+    with zipfile.ZipFile(tmp_path / "frames.zip", "w") as archive:
+        archive.writestr("0001" + os.path.splitext(name)[1], frame)
+        archive.writestr(name, b"<!DOCTYPE html><html><body>404 Not Found</body></html>")
+    with pytest.raises(UserError, match=rf"^frame '{name}' of 'my frames.zip' cannot be read: the file is corrupt or "
+                                        "not an image; zip whole frames again and upload that zip$"):
+        upload_input(str(tmp_path / "frames.zip"), "my frames.zip", "", "", str(tmp_path / "job"), 2 ** 30)
+
+
+@pytest.mark.parametrize("compression", [4, 6])
+def test_a_bmp_of_a_compression_opencv_does_not_decode_is_one_line_without_opencv_s_own(tmp_path, capfd, compression):
+    """A BMP holding a JPEG or PNG (compression 4, 5) or of alpha bit fields (6), whole: OpenCV's reader printed a line
+    of its own ("[ERROR:0@0.7] global loadsave.cpp:865 imdecode_ ... Assertion failed) m_rle_code_ >= 0 && ..."), on
+    the server's terminal as the page checked a zip's frames, then "cannot read image '0002.bmp': the file is corrupt
+    or not an image"."""
+    import struct
+    import zipfile
+
+    import cv2
+    import numpy as np
+
+    from utils.image_io import read_bgr_uint8
+    from webapp.inputs import upload_input
+    whole = cv2.imencode(".bmp", np.full((24, 32, 3), 128, np.uint8))[1].tobytes()
+    other = bytearray(whole)
+    struct.pack_into("<I", other, 30, compression)  # the header's compression
+    (tmp_path / "0002.bmp").write_bytes(bytes(other))
+    refusal = (f"it is a BMP of compression {compression} (JPEG or PNG inside, or alpha bit fields), which OpenCV does "
+               "not decode (save it as PNG)")
+    with pytest.raises(UserError, match=rf": {re.escape(refusal)}; replace or remove it$"):
+        read_bgr_uint8(str(tmp_path / "0002.bmp"))
+    with zipfile.ZipFile(tmp_path / "frames.zip", "w") as archive:
+        archive.writestr("0001.bmp", whole)
+        archive.writestr("0002.bmp", bytes(other))
+    with pytest.raises(UserError, match=rf"^frame '0002.bmp' of 'my frames.zip' cannot be read: {re.escape(refusal)};"):
+        upload_input(str(tmp_path / "frames.zip"), "my frames.zip", "", "", str(tmp_path / "job"), 2 ** 30)
+    assert "imdecode_" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize("cut", [0, 200], ids=["whole", "cut short"])
+def test_an_uploaded_camera_jpeg_is_refused_as_a_picture_as_a_plain_jpeg_is(tmp_path, cut):
+    """FFmpeg counts one frame in a JPEG holding a camera's Exif segment (none in a plain one), so the check of a
+    picture given as a video, made only where no frame was counted, let a phone's photo pass as a video of one frame;
+    cut short, it was super-resolved with its missing rows grey (exit code 0)."""
+    import cv2
+    import numpy as np
+
+    from hostile import with_exif_thumbnail
+    from webapp.inputs import upload_input
+    picture = np.random.default_rng(0).integers(0, 256, (24, 32, 3), np.uint8)
+    photo = with_exif_thumbnail(cv2.imencode(".jpg", picture)[1].tobytes(),
+                                cv2.imencode(".jpg", picture[::4, ::4])[1].tobytes())
+    (tmp_path / "IMG_0001.jpg").write_bytes(photo[:len(photo) - cut])
+    with pytest.raises(UserError, match=r"^'IMG_0001.jpg' is not a video with frames this app can decode; upload a "
+                                        r"video file \(mp4, mov, mkv, avi, webm\) or a zip of frames$"):
+        upload_input(str(tmp_path / "IMG_0001.jpg"), "IMG_0001.jpg", "", "", str(tmp_path / "job"), 2 ** 30)

@@ -575,3 +575,28 @@ def test_the_demo_opens_its_model_once(tmp_path, monkeypatch):
     demo.main(["--model", WEIGHTS, "--video", clip, "--frames", "5", "--output", str(tmp_path / "out")])
     assert opened.count(WEIGHTS) == 1
     assert (tmp_path / "out" / "sr.mp4").is_file()
+
+
+# Twenty-first pass, look at demo.py and the web page
+
+def test_a_blank_output_is_refused_as_empty_as_generate_py_refuses_its_output_dir():
+    """--output ' ' made a folder named ' ' and wrote the demo into it ("In  /:"), where generate.py refuses a blank
+    --output-dir as empty (and demo.py a blank --video)."""
+    import demo
+    with pytest.raises(UserError, match="^--output is empty; give its value"):
+        demo.parse_args(["--output", " "])
+
+
+@pytest.mark.parametrize("fps", [60, 30])
+def test_the_demos_gif_plays_a_clip_of_60_or_30_frames_a_second_at_its_rate(tmp_path, fps):
+    """The GIF's one delay, round(1000 / fps) ms, is cut by Pillow to whole hundredths of a second: a 60 fps clip's
+    frames got 1 hundredth, which browsers play as 10 (the GIF at 10 fps, six times slower than the clip), a 30 fps
+    clip's 3 (33 fps)."""
+    import numpy as np
+    from PIL import Image, ImageSequence
+
+    from utils.pictures import side_by_side_gif
+    frames = np.random.default_rng(0).random((6, 16, 16, 3), dtype=np.float32)
+    side_by_side_gif(str(tmp_path / "clip.gif"), [frames] * 3, (0, 0, 16, 16), "clip.mp4", fps, ("a", "b", "c"))
+    durations = [frame.info["duration"] for frame in ImageSequence.Iterator(Image.open(tmp_path / "clip.gif"))]
+    assert min(durations) >= 20 and abs(sum(durations) - 6000 / fps) <= 10

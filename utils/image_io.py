@@ -554,15 +554,41 @@ def read_rgb(path):
 
 def damage_of(data):
     """What makes the bytes of an image file (data) fail to decode whole, as a phrase, or "": cut short (ends_early), a
-    PNG's checksum that fails, or a PNG's header claiming a size the file cannot hold. Checked without decoding, by
-    read_bgr_uint8 before it decodes and by the page for each frame of a zip before its job is queued."""
+    PNG's checksum that fails, a PNG's header claiming a size the file cannot hold, or a BMP's compression OpenCV does
+    not decode (bmp_compression_refused). Checked without decoding, by read_bgr_uint8 before it decodes and by the page
+    for each frame of a zip before its job is queued."""
     if ends_early(data):
         return "the file is cut short"
     if data.startswith(PNG_SIGNATURE) and png_checksum_fails(data):
         return "the file is damaged (a checksum of its data does not match)"
     if data.startswith(PNG_SIGNATURE) and png_size_impossible(data):
         return "its header claims a size the file cannot hold (it is damaged or was written wrongly)"
+    if data.startswith(b"BM") and (compression := bmp_compression_refused(data)) is not None:
+        return (f"it is a BMP of compression {compression} (JPEG or PNG inside, or alpha bit fields), which OpenCV "
+                "does not decode (save it as PNG)")
     return ""
+
+
+OPENCV_BMP_COMPRESSIONS = (0, 1, 2, 3)  # BI_RGB, BI_RLE8, BI_RLE4, BI_BITFIELDS: those OpenCV's BMP reader decodes
+
+
+def bmp_compression_refused(data):
+    """The compression a BMP's header gives (data, its bytes) where OpenCV's reader refuses it, else None: it printed a
+    line of its own ("[ERROR:0@0.7] global loadsave.cpp:865 imdecode_ ... Assertion failed) m_rle_code_ >= 0 && ..."),
+    then the file was "corrupt or not an image". OS/2's header (12 bytes) has none."""
+    if len(data) < 34 or struct.unpack("<I", data[14:18])[0] < 36:  # OpenCV reads a compression from 36 bytes on
+        return None
+    compression = struct.unpack("<I", data[30:34])[0]
+    return None if compression in OPENCV_BMP_COMPRESSIONS else compression
+
+
+class UnreadableImage(UserError):
+    """An image file that does not decode whole: its path and why, a phrase ("the file is cut short"), which the page
+    puts in its own line for a frame of an uploaded zip (named as in the zip, with the page's advice)."""
+
+    def __init__(self, path, reason):
+        super().__init__(f"cannot read image '{path}': {reason}; replace or remove it")
+        self.path, self.reason = path, reason
 
 
 def read_bgr_uint8(path):
@@ -580,7 +606,7 @@ def read_bgr_uint8(path):
                         "the memory this process may use; replace or remove it") from None
     damage = damage_of(data)
     if damage:
-        raise UserError(f"cannot read image '{path}': {damage}; replace or remove it")
+        raise UnreadableImage(path, damage)
     # a PNG's picture as its header gives it (image_size reads the size from there): OpenCV turns a PNG by the
     # orientation of an eXIf chunk, anywhere in the file, and a frame of 48x64 in its header came out 64x48, which the
     # frame cache wrote into the 48x64 frame it had made room for (the rows garbled, the run trained on them)
@@ -588,14 +614,12 @@ def read_bgr_uint8(path):
     try:
         image = cv2.imdecode(np.frombuffer(data, np.uint8), flags) if data else None
     except cv2.error:  # e.g. a header claiming more pixels than OpenCV accepts (CV_IO_MAX_IMAGE_PIXELS)
-        raise UserError(f"cannot read image '{path}': its header claims a size OpenCV refuses to decode; "
-                        "replace or remove it")
+        raise UnreadableImage(path, "its header claims a size OpenCV refuses to decode")
     if image is None:
         if kind := undecoded_format(data):
             raise UserError(f"cannot read image '{path}': it is {kind} by its bytes (whatever its name), a format "
                             "OpenCV does not decode; convert it to PNG and put that in its place")
-        raise UserError(f"cannot read image '{path}': the file is corrupt or not an image; "
-                        "replace or remove it")
+        raise UnreadableImage(path, "the file is corrupt or not an image")
     return image
 
 
@@ -1114,20 +1138,26 @@ class VideoReader:
         self.mirror_axis = (0 if turned % 180 == 0 else 1) if turned_by_a_matrix and display_mirrored(path) else None
         self.total_frames = int(self.capture.get(cv2.CAP_PROP_FRAME_COUNT))
         self.counted = self.total_frames <= 0
+        # whatever the count: FFmpeg counts one frame in a JPEG holding a camera's Exif segment, none in a plain one,
+        # and a phone's photo was a video of one frame (one cut short decoded with grey rows, exit code 0)
+        self._refuse_a_picture()
         if self.counted:  # a container without a frame count (a raw .h264 stream): count them
             self.total_frames = self._count_frames()
         self.start, self.end, self.frame_count = 0, self.total_frames, self.total_frames
         self.end_chosen = False
 
-    def _count_frames(self):
+    def _refuse_a_picture(self):
+        """UserError where the file is one PNG or JPEG picture: an animated PNG or a Motion JPEG stream (a camera's
+        .mjpeg) is a video of pictures."""
         with open(self.path, "rb") as file:
             header = file.read(8)
-        # an animated PNG or a Motion JPEG stream (a camera's .mjpeg) is a video of pictures
         if (header.startswith(PNG_SIGNATURE) or header.startswith(JPEG_SIGNATURE)) and not holds_several_pictures(
                 self.path):
             raise UserError(f"'{self.path}' is a picture (PNG or JPEG), not a video; "
                             + (f"put it in a folder and pass that as {self.folder_flag}" if self.folder_flag
                                else "pass a video file"))
+
+    def _count_frames(self):
         count = self._frames_held()
         if count == 0:
             if decodes_a_frame(self.path):  # an animated WebP: FFmpeg decodes it where OpenCV's cannot

@@ -89,11 +89,31 @@ def window_title(clip_name, window):
 
 def side_by_side_gif(path, columns, window, clip_name, fps, labels):
     """An animated GIF, at the clip's frame rate, of the labelled window of each column of frames."""
+    shown, durations = gif_timing(len(columns[0]), fps)
     images = [Image.fromarray(panel_row(frames, window, window_title(clip_name, window), labels))
-              for frames in zip(*columns)]
+              for index, frames in enumerate(zip(*columns)) if index in shown]
     write_atomically(
         path, lambda temporary: images[0].save(
-            temporary, save_all=True, append_images=images[1:], duration=round(1000 / fps), loop=0))
+            temporary, save_all=True, append_images=images[1:], duration=durations, loop=0))
+
+
+# A GIF's delays are whole hundredths of a second, and browsers play one under 2 hundredths as 10: one delay of
+# round(1000 / fps) ms, which Pillow cuts to hundredths, played a 60 fps clip at 10 fps (1 hundredth), one of 120 fps
+# at 10 fps too (0), and one of 30 fps at 33 fps (3 hundredths).
+GIF_FEWEST_HUNDREDTHS = 2
+
+
+def gif_timing(count, fps):
+    """(indices of the frames a GIF shows, their delays in ms) for `count` frames at fps: each frame shown from the
+    hundredth of a second nearest its time in the clip, and those less than GIF_FEWEST_HUNDREDTHS after the last
+    shown left out (a clip of more than 50 fps)."""
+    starts = [round(index * 100 / fps) for index in range(count + 1)]  # in hundredths; the last: the clip's end
+    shown = [0]
+    for index in range(1, count):
+        if starts[index] - starts[shown[-1]] >= GIF_FEWEST_HUNDREDTHS:
+            shown.append(index)
+    ends = [starts[index] for index in shown[1:]] + [starts[count]]
+    return shown, [10 * max(end - starts[index], GIF_FEWEST_HUNDREDTHS) for index, end in zip(shown, ends)]
 
 
 def still_with_inset(path, columns, window, clip_name, labels):

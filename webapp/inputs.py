@@ -20,8 +20,8 @@ from models import GENERATOR_INPUT_WEIGHT, model_scale
 from utils.context import cuda_device_count
 from utils.degradation import known_degradation, recorded_degradation
 from utils.errors import UserError, error_reason, printable, shortened, size_said
-from utils.image_io import (IMAGE_EXTENSIONS, SeveralVideoStreams, VideoReader, common_image_size, damage_of,
-                            image_size, is_frame_name, list_frames, sample_clip, write_atomically)
+from utils.image_io import (IMAGE_EXTENSIONS, SeveralVideoStreams, UnreadableImage, VideoReader, common_image_size,
+                            damage_of, image_size, is_frame_name, list_frames, sample_clip, write_atomically)
 from utils.output_size import SIZE_PATTERN, check_sides, factor_said, parse_outscale, parse_output_size, requested_size
 from utils.paths import BUNDLED_MODEL, REPO_ROOT
 from utils.weights import count_resblocks, read_weight_file
@@ -152,15 +152,23 @@ def zip_input(path, name, folder, max_unpacked_bytes):
         with open(path, "rb") as file:
             damage = damage_of(file.read())
         if damage:
-            raise UserError(f"frame '{os.path.relpath(path, frames)}' of '{name}' cannot be read: {damage}; zip whole "
-                            "frames again and upload that zip")
+            raise frame_unreadable(path, frames, name, damage)
     try:
         common_image_size(
             paths, "frame", "all frames of a clip must have one size; resize them or upload them "
             "as separate clips")
+    except UnreadableImage as error:  # the size check decodes a JPEG or a BMP: one that is no picture, or damaged
+        # inside its data, was "cannot read image '0002.jpg': ...; replace or remove it", a file on the server
+        raise frame_unreadable(error.path, frames, name, error.reason)
     except UserError as error:
         raise in_page_terms(error, frames + os.sep, "")
     return dict(kind="frames", path=frames, name=name, frames=len(paths))
+
+
+def frame_unreadable(path, frames, name, reason):
+    """The UserError of a frame (path, in the folder frames) of the uploaded zip name that does not decode whole."""
+    return UserError(f"frame '{os.path.relpath(path, frames)}' of '{name}' cannot be read: {reason}; zip whole frames "
+                     "again and upload that zip")
 
 
 def sample_input(sample, start, end):

@@ -128,6 +128,10 @@ def finish(folder, spec):
 
 
 STEPS = {"prepare": prepare, "finish": finish}
+# what the steps read of job.json (JobQueue._take_model writes the last two): a server started before its code was
+# updated (a git pull while it runs) keeps its JobQueue in memory, while each step runs the code on disk; its job.json
+# without 'scale' failed the job with "the run stopped with exit code 1 (KeyError: 'scale'); please report it"
+SPEC_KEYS = ("input", "flags", "scale", "degradation")
 
 
 def main(argv=None):
@@ -136,7 +140,12 @@ def main(argv=None):
         if step not in STEPS:
             raise UserError(f"unknown step '{step}'; choose one of {', '.join(STEPS)}")
         with open(job_file(folder), encoding="utf-8") as file:
-            STEPS[step](folder, json.load(file))
+            spec = json.load(file)
+        missing = [key for key in SPEC_KEYS if key not in spec]
+        if missing:
+            raise UserError(f"the job was set up by code older than its steps' (its job.json lacks '{missing[0]}': the "
+                            "code was updated while the server ran); stop the server and start it again")
+        STEPS[step](folder, spec)
 
 
 if __name__ == "__main__":
