@@ -3565,3 +3565,78 @@ def test_a_weight_file_served_of_a_parameter_never_written_whole_is_kept_not_fet
     assert (tmp_path / "weights" / "frvsr_model.h5").read_bytes() == whole
     assert "frvsr_model.h5 is not a complete HDF5 (.h5) file (its parameter '/conv/W' declares" in (
         capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("served, said", [
+    (b"<html>Not Found</html>", "a file beginning b'<html>Not Found</html>', no HDF5 file"),
+    (b"\x1f\x8b\x08\x00 the weights gzipped", r"a file beginning b'\x1f\x8b\x08\x00 the weights gzipped', no HDF5 file"),
+    (b"", "an empty file, no HDF5 file"),
+    ("no parameters", None)])
+def test_a_weight_file_served_as_another_kind_of_file_is_said_so_not_sent_to_be_fetched_again(tmp_path, capsys,
+                                                                                            served, said):
+    """A weight file's place on a host holding another kind of file (a page sent as application/octet-stream, the file
+    gzipped, an empty body) or an HDF5 file of no parameters: "gave not a complete HDF5 (.h5) file ...; the file was
+    deleted, run again to download it anew" (or "... without any parameters"), and each run fetched it again and
+    deleted it alike."""
+    import h5py
+
+    from file_server import FileServer
+    if served == "no parameters":
+        h5py.File(tmp_path / "empty.h5", "w").close()
+        served = (tmp_path / "empty.h5").read_bytes()
+    partial = tmp_path / "weights" / ".tecogan_model.h5.part"
+    with closing(FileServer(weight_files(WEIGHT_PATHS, weights_of_value(tmp_path, 1.0, 4)))) as server:
+        server.files[WEIGHT_PATHS[0]] = served
+        with pytest.raises(SystemExit) as stop:
+            fetch(server, tmp_path, "--weights", "--no-data")
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and err.endswith(
+        f"error: {server.url}{WEIGHT_PATHS[0]} gave {said}: a page or another file in its place; it was deleted: fetched "
+        "again from this host it is the same, check --base-url or fetch from another host\n" if said else
+        f"error: the HDF5 file '{partial}' holds no parameters as its host holds it; it is kept: fetched again from "
+        "this host it is the same; delete it and fetch from another host with --base-url\n"), err
+    assert partial.exists() == (said is None) and not (tmp_path / "weights" / "tecogan_model.h5").exists()
+
+
+def test_a_reds_zip_in_place_of_no_reds_frame_whose_files_are_there_is_refused_not_said_done(tmp_path, capsys):
+    """REDS/train_sharp.zip in place of no REDS frame (a zip of no files, or of files already there): "its files are
+    already in REDS/ (unpacked by another program); deleting the zip", and done, exit code 0, the check that refuses
+    such a zip when fetched skipped; training then called the sequences lacking."""
+    from file_server import FileServer, make_zip
+    (tmp_path / "REDS").mkdir()
+    (tmp_path / "REDS" / "train_sharp.zip").write_bytes(make_zip({}))
+    with closing(FileServer(reds_zips())) as server, pytest.raises(SystemExit) as stop:
+        fetch(server, tmp_path, "--reds", "--no-data")
+    assert stop.value.code == 2 and capsys.readouterr().err == (
+        f"error: {tmp_path / 'REDS' / 'train_sharp.zip'} is not REDS's train_sharp.zip: it holds no frame "
+        "train/train_sharp/NNN/NNNNNNNN.png (sequences 000..239, frames 00000000.png..00000099.png), where train.py "
+        "reads its sequences (it holds no file); it is kept: delete it and fetch from another host with --base-url\n")
+    assert os.listdir(tmp_path / "REDS") == ["train_sharp.zip"] and server.requests == []
+
+
+@pytest.mark.parametrize("outer, inner", [("gzip", "gzip"), ("bzip2", "gzip"), ("xz", "zip")])
+def test_a_vgg19_archive_packed_twice_is_said_so_not_sent_to_be_downloaded_again(tmp_path, capsys, outer, inner):
+    """vgg_19_2016_08_28.tar.gz compressed again (a server's gzip encoding left on a download that wget or curl saves
+    as it came), or a zip of the checkpoint compressed: "cannot unpack ... (file could not be opened successfully: -
+    method gz: ReadError('invalid header') ...); download vgg_19_2016_08_28.tar.gz again", as if it were damaged."""
+    import bz2
+    import gzip
+    import lzma
+    import tarfile
+
+    import convert_tf_vgg19_weights
+    (tmp_path / "vgg_19.ckpt").write_bytes(os.urandom(100))
+    with tarfile.open(tmp_path / "vgg_19.tgz", "w:gz") as archive:
+        archive.add(tmp_path / "vgg_19.ckpt", "vgg_19.ckpt")
+    with zipfile.ZipFile(tmp_path / "vgg_19.zip", "w") as archive:
+        archive.write(tmp_path / "vgg_19.ckpt", "vgg_19.ckpt")
+    held = (tmp_path / ("vgg_19.tgz" if inner == "gzip" else "vgg_19.zip")).read_bytes()
+    given = tmp_path / "vgg_19_2016_08_28.tar.gz"
+    given.write_bytes({"gzip": gzip.compress, "bzip2": bz2.compress, "xz": lzma.compress}[outer](held))
+    with pytest.raises(SystemExit) as stop:
+        convert_tf_vgg19_weights.main(["--pre_trained_model", str(given), "--save-path", str(tmp_path / "vgg19.h5")])
+    assert stop.value.code == 2 and capsys.readouterr().err == (
+        f"error: --pre_trained_model '{given}' is packed by {outer} around a file packed by {inner} (packed twice, as a "
+        "server's encoding of a download can leave it), which this does not unpack (it unpacks tar archives, .tar.gz "
+        f"among them); unpack its {outer} layer and pass what it holds\n")
+    assert not (tmp_path / "vgg19.h5").exists()
