@@ -352,9 +352,9 @@ def _fetch_whole(url, partial, validate):
         start = foreign_start(partial, url_filename(url).lower().endswith(".zip"))
         forget_partial(partial)
         if start:  # fetched again, it is the same: "run again to download it anew" had it fetched on every run
-            raise UserError(f"{url} gave {start}, no {'zip' if url_filename(url).lower().endswith('.zip') else 'HDF5'} "
-                            "file: a page or another file in its place; it was deleted: fetched again from this host it "
-                            "is the same, check --base-url or fetch from another host")
+            kind = "zip" if url_filename(url).lower().endswith(".zip") else "HDF5"
+            raise UserError(f"{url} gave {start}, no {kind} file: a page or another file in its place; it was deleted: "
+                            "fetched again from this host it is the same, check --base-url or fetch from another host")
         raise UserError(f"{url} gave {problem}; the file was deleted, run again to download it anew")
 
 
@@ -682,7 +682,8 @@ def read_names(destination):
 
 def weight_problem(path, destination, names):
     """download's check of a weight file at path (destination, or its partial file as fetched): hdf5_problem, then of
-    alex_with_LPIPS.h5 (names given: read_names), the LPIPS reader's own check of its layout, a UserError, the file kept.
+    alex_with_LPIPS.h5 (names given: read_names), the LPIPS reader's own check of its layout, a UserError, the file
+    kept.
     A file of its parameters missing, under a group, of another shape or of NaN was said done (and skipped as there
     on every run again), and evaluation refused it, "fetch them again with download_test_data.py --weights"."""
     fetched = path != destination

@@ -1801,10 +1801,10 @@ def test_weights_declaring_more_values_than_their_file_holds_are_one_line_not_a_
     lines = [line for line in completed.stderr.splitlines() if line.strip() and "B/s]" not in line]  # but the bar's
     assert completed.returncode == 2 and len(lines) == 1, completed.stderr
     partial = tmp_path / "out" / "weights" / ".tecogan_model.h5.part"
-    assert lines[0] == (f"error: the HDF5 file '{partial}' is not complete as its host holds it (its parameter '/conv/W' "
-                        "declares 372.53 GB of values in a file of 2.4 kB: never written whole, a copy or save cut "
-                        "short); it is kept: fetched again from this host it is the same; delete it and fetch from "
-                        "another host with --base-url")
+    assert lines[0] == (f"error: the HDF5 file '{partial}' is not complete as its host holds it (its parameter "
+                        "'/conv/W' declares 372.53 GB of values in a file of 2.4 kB: never written whole, a copy or "
+                        "save cut short); it is kept: fetched again from this host it is the same; delete it and fetch "
+                        "from another host with --base-url")
     assert partial.read_bytes() == (tmp_path / "declared.h5").read_bytes()  # kept: a run again fetches no byte of it
 
 
@@ -3552,9 +3552,9 @@ def test_a_weight_file_served_of_a_parameter_never_written_whole_is_kept_not_fet
                 fetch(server, tmp_path, "--weights", "--no-data")
             assert stop.value.code == 2 and capsys.readouterr().err.endswith(
                 f"error: the HDF5 file '{partial}' is not complete as its host holds it (its parameter '/conv/W' "
-                f"declares {size_said(64 * 4)} of values in a file of {size_said(len(unwritten))}: never written whole, a copy "
-                "or save cut short); it is kept: fetched again from this host it is the same; delete it and fetch "
-                "from another host with --base-url\n")
+                f"declares {size_said(64 * 4)} of values in a file of {size_said(len(unwritten))}: never written "
+                "whole, a copy or save cut short); it is kept: fetched again from this host it is the same; delete it "
+                "and fetch from another host with --base-url\n")
         assert partial.read_bytes() == unwritten
         assert server.requests == [(WEIGHT_PATHS[0], None), (WEIGHT_PATHS[0], f"bytes={len(unwritten)}-")]
         server.files[WEIGHT_PATHS[0]], server.etags[WEIGHT_PATHS[0]] = whole, '"v2"'
@@ -3569,7 +3569,8 @@ def test_a_weight_file_served_of_a_parameter_never_written_whole_is_kept_not_fet
 
 @pytest.mark.parametrize("served, said", [
     (b"<html>Not Found</html>", "a file beginning b'<html>Not Found</html>', no HDF5 file"),
-    (b"\x1f\x8b\x08\x00 the weights gzipped", r"a file beginning b'\x1f\x8b\x08\x00 the weights gzipped', no HDF5 file"),
+    (b"\x1f\x8b\x08\x00 the weights gzipped",
+     r"a file beginning b'\x1f\x8b\x08\x00 the weights gzipped', no HDF5 file"),
     (b"", "an empty file, no HDF5 file"),
     ("no parameters", None)])
 def test_a_weight_file_served_as_another_kind_of_file_is_said_so_not_sent_to_be_fetched_again(tmp_path, capsys,
@@ -3591,8 +3592,8 @@ def test_a_weight_file_served_as_another_kind_of_file_is_said_so_not_sent_to_be_
             fetch(server, tmp_path, "--weights", "--no-data")
     err = capsys.readouterr().err
     assert stop.value.code == 2 and err.endswith(
-        f"error: {server.url}{WEIGHT_PATHS[0]} gave {said}: a page or another file in its place; it was deleted: fetched "
-        "again from this host it is the same, check --base-url or fetch from another host\n" if said else
+        f"error: {server.url}{WEIGHT_PATHS[0]} gave {said}: a page or another file in its place; it was deleted: "
+        "fetched again from this host it is the same, check --base-url or fetch from another host\n" if said else
         f"error: the HDF5 file '{partial}' holds no parameters as its host holds it; it is kept: fetched again from "
         "this host it is the same; delete it and fetch from another host with --base-url\n"), err
     assert partial.exists() == (said is None) and not (tmp_path / "weights" / "tecogan_model.h5").exists()
@@ -3636,7 +3637,7 @@ def test_a_vgg19_archive_packed_twice_is_said_so_not_sent_to_be_downloaded_again
     with pytest.raises(SystemExit) as stop:
         convert_tf_vgg19_weights.main(["--pre_trained_model", str(given), "--save-path", str(tmp_path / "vgg19.h5")])
     assert stop.value.code == 2 and capsys.readouterr().err == (
-        f"error: --pre_trained_model '{given}' is packed by {outer} around a file packed by {inner} (packed twice, as a "
-        "server's encoding of a download can leave it), which this does not unpack (it unpacks tar archives, .tar.gz "
+        f"error: --pre_trained_model '{given}' is packed by {outer} around a file packed by {inner} (packed twice, as "
+        "a server's encoding of a download can leave it), which this does not unpack (it unpacks tar archives, .tar.gz "
         f"among them); unpack its {outer} layer and pass what it holds\n")
     assert not (tmp_path / "vgg19.h5").exists()
