@@ -20,7 +20,10 @@ if __name__ == "__main__":
 
 logging.getLogger("nnabla").setLevel(logging.WARNING)  # before nnabla's import logs its start-up
 
+import bz2
+import gzip
 import io
+import lzma
 import os
 import reprlib
 import tarfile
@@ -193,6 +196,23 @@ PACKINGS = (*((signature, "zip") for signature in ZIP_SIGNATURES), (b"7z\xbc\xaf
 TAR_COMPRESSIONS = ((b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"))
 
 
+DECOMPRESSED = {"gzip": gzip.open, "bzip2": bz2.open, "xz": lzma.open}  # of TAR_COMPRESSIONS, as tarfile reads them
+
+
+def packed_inside(path, kind):
+    """The packing (of PACKINGS or TAR_COMPRESSIONS) of what a file compressed by kind (gzip, bzip2 or xz) holds, by
+    its first bytes, or None: a tar archive or a checkpoint inside, another kind (LZ4's, unread), bytes that do not
+    decompress."""
+    if kind not in DECOMPRESSED:
+        return None
+    try:
+        with DECOMPRESSED[kind](path, "rb") as file:
+            start = file.read(8)
+    except (OSError, EOFError, lzma.LZMAError, zlib.error):  # gzip's BadGzipFile and bz2's errors are OSErrors
+        return None
+    return next((inner for signature, inner in PACKINGS + TAR_COMPRESSIONS if start.startswith(signature)), None)
+
+
 def refuse_packed(path, shown, tar_compressions=False):
     """UserError for a file packed by a program this does not unpack (by its first bytes, whatever its name): a zip of
     the checkpoint was read as one, "cannot read ... as a TensorFlow checkpoint (... not an sstable ...)", as if it were
@@ -205,9 +225,13 @@ def refuse_packed(path, shown, tar_compressions=False):
             start = file.read(8)
     except OSError:  # unreadable, which reading the checkpoint names
         return
-    packings = PACKINGS + (TAR_COMPRESSIONS if tar_compressions else ())
-    kind = next((kind for signature, kind in packings if start.startswith(signature)), None)
-    if kind:
+    kind = next((kind for signature, kind in PACKINGS + TAR_COMPRESSIONS if start.startswith(signature)), None)
+    inner = packed_inside(path, kind)
+    if inner:  # tarfile's "file could not be opened successfully ...; download vgg_19_2016_08_28.tar.gz again"
+        raise UserError(f"{shown} is packed by {kind} around a file packed by {inner} (packed twice, as a server's "
+                        "encoding of a download can leave it), which this does not unpack (it unpacks tar archives, "
+                        f".tar.gz among them); unpack its {kind} layer and pass what it holds")
+    if kind and (tar_compressions or kind not in DECOMPRESSED):
         raise UserError(f"{shown} is packed by {kind}, which this does not unpack (it unpacks tar archives, "
                         ".tar.gz among them); unpack it and pass the vgg_19.ckpt inside it (or a V2 checkpoint's "
                         "prefix), or pass vgg_19_2016_08_28.tar.gz")

@@ -349,7 +349,12 @@ def _fetch_whole(url, partial, validate):
     if total is not None and size > total:
         problem = f"{size} bytes instead of the {total} announced"
     if problem:
+        start = foreign_start(partial, url_filename(url).lower().endswith(".zip"))
         forget_partial(partial)
+        if start:  # fetched again, it is the same: "run again to download it anew" had it fetched on every run
+            kind = "zip" if url_filename(url).lower().endswith(".zip") else "HDF5"
+            raise UserError(f"{url} gave {start}, no {kind} file: a page or another file in its place; it was deleted: "
+                            "fetched again from this host it is the same, check --base-url or fetch from another host")
         raise UserError(f"{url} gave {problem}; the file was deleted, run again to download it anew")
 
 
@@ -369,7 +374,30 @@ def unasked_coding(response):
 
 
 # the first bytes of a zip (utils.zips) and of an HDF5 file
-FILE_SIGNATURES = (*ZIP_SIGNATURES, b"\x89HDF\r\n\x1a\n")
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+FILE_SIGNATURES = (*ZIP_SIGNATURES, HDF5_SIGNATURE)
+
+
+def foreign_start(path, is_zip):
+    """How a downloaded file that failed its check begins, as part of a line, where that is not how a zip (is_zip) or
+    an HDF5 file begins (at byte 0, or of an HDF5 file past a user block, at 512, 1024, 2048...); else None. Such a file
+    (a server's page sent as text/plain, the file gzipped, another file in its place, an empty body) was "a corrupt zip"
+    or "not a complete HDF5 (.h5) file", deleted with "run again to download it anew", and fetched and deleted alike
+    on every run."""
+    size = os.path.getsize(path)
+    if not size:
+        return "an empty file"
+    offsets = [0] if is_zip else [0] + [512 << power for power in range(64) if 512 << power < size]
+    with open(path, "rb") as file:
+        start = file.read(24)
+        for offset in offsets:
+            file.seek(offset)
+            head = file.read(len(HDF5_SIGNATURE))
+            # a file cut within its first bytes (no size sent) begins as a signature does
+            if any(head[:len(signature)] == signature[:len(head)]
+                   for signature in (ZIP_SIGNATURES if is_zip else (HDF5_SIGNATURE,))):
+                return None
+    return f"a file beginning {printable(repr(start))}"
 
 
 def web_page(response, offset):
@@ -462,12 +490,16 @@ def zip_problem(path):
     return f"a corrupt zip (member '{bad_member}' fails its CRC check)" if bad_member else None
 
 
-def hdf5_problem(path, names=None):
+def hdf5_problem(path, names=None, fetched=False):
     """None if path is an HDF5 file whose every dataset reads in full, else what is wrong. HDF5 records the
     file's length in its superblock, so a truncated file fails to open. names: the datasets its reader reads (as
     read_weight_file takes them), where it passes over others, as this does: one of them that cannot be read here (of
     a type numpy lacks, or compressed by a filter this HDF5 lacks) had such a file, which the reader reads, refused
-    (to be fetched from another host), and one never written whole deleted and fetched again on every run."""
+    (to be fetched from another host), and one never written whole deleted and fetched again on every run. fetched:
+    path is the file as its host sent it, whole (not one in place): one of a parameter never written whole is so on
+    the host (copied or saved while its writer wrote; bytes damaged on the way fail to open or fail a checksum), a
+    UserError, the file kept: deleted, it was fetched again and refused alike on every run (VGG19's: 550 MB), where a
+    run again now asks the host for the bytes past its end alone (a whole new file if the host's has changed)."""
     datasets = []
     try:
         with open_to_read(path, f"the HDF5 file '{path}'") as h5:
@@ -487,10 +519,17 @@ def hdf5_problem(path, names=None):
                                     f"of a type numpy lacks ({unknown}), which cannot be read; it is kept: delete it "
                                     "and fetch from another host with --base-url")
                 problem = dataset_problem(dataset, os.path.getsize(path))
+                if problem and fetched and unwritten(dataset):
+                    raise UserError(f"the HDF5 file '{path}' is not complete as its host holds it ({problem}: never "
+                                    "written whole, a copy or save cut short); it is kept: fetched again from this "
+                                    "host it is the same; delete it and fetch from another host with --base-url")
                 if problem:
                     return f"not a complete HDF5 (.h5) file ({problem})"
     except (OSError, ValueError, KeyError, RuntimeError) as error:
         return f"not a complete HDF5 (.h5) file ({error_reason(error)})"
+    if not datasets and fetched:  # as its host holds it, whole: deleted, it was fetched again on every run
+        raise UserError(f"the HDF5 file '{path}' holds no parameters as its host holds it; it is kept: fetched again "
+                        "from this host it is the same; delete it and fetch from another host with --base-url")
     return None if datasets else "an HDF5 (.h5) file without any parameters"
 
 
@@ -550,6 +589,8 @@ def fetch_archive(url, archive):
     kept = [path for path in (archive, partial_path(archive)) if os.path.isfile(path)]
     names = unpacked_already(kept[0], folder) if kept else None
     if names is not None:
+        # a REDS zip of no REDS frame (one of no files, or of others already there) was said done, its check skipped
+        check_reds_layout(kept[0], name)
         print(f"{name}: its files are already in {printable(folder)}/ (unpacked by another program); deleting the zip")
     else:
         download(url, archive, zip_problem)
@@ -572,13 +613,13 @@ def fetch_archive(url, archive):
     forget_partial(partial_path(archive))
 
 
-def check_reds_layout(archive):
+def check_reds_layout(archive, name=None):
     """UserError, the zip kept, for a REDS zip (by its name) that holds no frame where datasets/reds.py reads its
     sequences' (a mirror's zip of another layout): unpacked, it was reported done, and train.py then called the folder
     "not a REDS folder as download_test_data.py --reds unpacks it", or said a sequence lacked its frames (named
     '0000.png' or '00000000.jpg', or in a folder '0'), "run download_test_data.py --reds again", where a run again
-    skipped it as done."""
-    name = os.path.basename(archive)
+    skipped it as done. name: the zip's own name, of archive a partial file of it."""
+    name = name or os.path.basename(archive)
     if name not in REDS_LAYOUT:
         return
     part, count = REDS_LAYOUT[name]
@@ -639,11 +680,27 @@ def read_names(destination):
     return None
 
 
+def weight_problem(path, destination, names):
+    """download's check of a weight file at path (destination, or its partial file as fetched): hdf5_problem, then of
+    alex_with_LPIPS.h5 (names given: read_names), the LPIPS reader's own check of its layout, a UserError, the file
+    kept.
+    A file of its parameters missing, under a group, of another shape or of NaN was said done (and skipped as there
+    on every run again), and evaluation refused it, "fetch them again with download_test_data.py --weights"."""
+    fetched = path != destination
+    problem = hdf5_problem(path, names, fetched)
+    if problem is None and names is not None:
+        from utils.lpips import load_lpips_weights  # imported by read_names
+        load_lpips_weights(path, "it is kept: " + ("fetched again from this host it is the same; delete it and fetch "
+                                                   "from another host with --base-url" if fetched else
+                                                   "delete it and run again"))
+    return problem
+
+
 def fetch_weight_file(url, destination):
     with room_to_create():
         os.makedirs(os.path.dirname(destination), exist_ok=True)
     names = read_names(destination)
-    if not download(url, destination, lambda path: hdf5_problem(path, names)):
+    if not download(url, destination, lambda path: weight_problem(path, destination, names)):
         print(f"{printable(destination)}: already there, skipped")
 
 

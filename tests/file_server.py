@@ -1,10 +1,13 @@
 """A local HTTP server (127.0.0.1, a free port) serving files made by the tests, for download_test_data.py."""
+import functools
 import gzip
 import io
 import threading
 import urllib.parse
 import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+LPIPS_NAME = "alex_with_LPIPS.h5"
 
 
 def make_zip(members):
@@ -14,6 +17,31 @@ def make_zip(members):
         for name, data in members.items():
             archive.writestr(name, data)
     return buffer.getvalue()
+
+
+@functools.lru_cache(maxsize=None)
+def lpips_stand_in(compression=None):
+    """Bytes of an alex_with_LPIPS.h5 of the published layout (utils.lpips's fifteen parameters, of their shapes), of
+    zeros: what the download's check of that file, the LPIPS reader's, takes. Not compressed: its 10 MB are served and
+    read faster than a compressed file's 0.1 MB are inflated, twice a check; compression (h5py's, "gzip"): for a server
+    that sends it at once, whole, whatever is asked."""
+    import h5py
+    import numpy as np
+
+    from utils.lpips import parameter_shapes
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as h5:
+        for name, shape in parameter_shapes().items():
+            h5.create_dataset(name, data=np.zeros(shape, np.float32), compression=compression,
+                              chunks=shape if compression else None)
+    return buffer.getvalue()
+
+
+def weight_files(paths, weights):
+    """{path: bytes} serving weights (bytes, or {path: bytes}) at each of paths, and at the path of alex_with_LPIPS.h5
+    among them the stand-in of its layout (lpips_stand_in), which the download checks with the LPIPS reader."""
+    return {path: lpips_stand_in() if path.endswith("/" + LPIPS_NAME)
+            else weights[path] if isinstance(weights, dict) else weights for path in paths}
 
 
 class FileServer:

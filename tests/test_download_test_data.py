@@ -19,7 +19,7 @@ import pytest
 import download_test_data
 from datasets import reds
 from conftest import REPO_ROOT
-from file_server import FileServer, make_zip
+from file_server import FileServer, lpips_stand_in, make_zip, weight_files
 from helpers import script_error_line
 from utils.errors import UserError
 
@@ -61,8 +61,7 @@ def hdf5_bytes(tmp_path, name):
 
 @pytest.fixture
 def weight_server(tmp_path):
-    file_server = FileServer(
-        {path: hdf5_bytes(tmp_path, os.path.basename(path)) for path in REFERENCE_WEIGHT_PATHS})
+    file_server = FileServer(weight_files(REFERENCE_WEIGHT_PATHS, hdf5_bytes(tmp_path, "weights.h5")))
     yield file_server
     file_server.close()
 
@@ -172,7 +171,7 @@ def test_a_zip_with_a_path_outside_the_target_folder_is_refused(server, tmp_path
 
 
 def test_weights_come_from_the_nnabla_pretrained_model_area_and_must_be_hdf5(tmp_path):
-    files = {path: hdf5_bytes(tmp_path, os.path.basename(path)) for path in REFERENCE_WEIGHT_PATHS}
+    files = weight_files(REFERENCE_WEIGHT_PATHS, hdf5_bytes(tmp_path, "weights.h5"))
     file_server = FileServer(files)
     try:
         run(file_server, tmp_path / "out", "--weights", "--no-data")
@@ -181,7 +180,8 @@ def test_weights_come_from_the_nnabla_pretrained_model_area_and_must_be_hdf5(tmp
             assert (tmp_path / "out" / "weights" / os.path.basename(path)).read_bytes() == data
 
         file_server.files[REFERENCE_WEIGHT_PATHS[0]] = b"<html>login page</html>"
-        with pytest.raises(UserError, match="not a complete HDF5"):
+        with pytest.raises(UserError, match=r"gave a file beginning b'<html>login page</html>', no HDF5 file: a page "
+                                            "or another file in its place; it was deleted"):
             run(file_server, tmp_path / "other", "--weights", "--no-data")
         assert not (tmp_path / "other" / "weights" / "tecogan_model.h5").exists()
     finally:
@@ -557,7 +557,7 @@ def test_a_permanent_redirect_308_is_followed(weight_server, tmp_path):
                                          lambda size: b"Content-Range: bytes 0-%d/%s" % (size - 1, b"9" * 5000)])
 def test_a_206_without_a_usable_content_range_to_a_request_for_the_whole_file_is_the_whole_file(tmp_path,
                                                                                                size_header):
-    weights = hdf5_bytes(tmp_path, "w.h5")
+    weights = lpips_stand_in("gzip")  # served at each path, the LPIPS one's too, also to HEAD requests
     server = RawReplyServer(b"HTTP/1.1 206 Partial Content\r\n%s\r\nConnection: close\r\n\r\n"
                             % size_header(len(weights)) + weights)
     try:

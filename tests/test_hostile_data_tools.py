@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from conftest import reference_path
+from file_server import weight_files
 from utils.errors import UserError
 
 
@@ -408,13 +409,13 @@ def test_a_weight_file_changed_on_the_server_after_a_partial_download_is_fetched
     import h5py
     from file_server import FileServer
     old, new = weights_of_value(tmp_path, 1.0), weights_of_value(tmp_path, 2.0)
-    server = FileServer({path: old for path in WEIGHT_PATHS})
+    server = FileServer(weight_files(WEIGHT_PATHS, old))
     try:
         server.etags = {path: '"old"' for path in WEIGHT_PATHS}
         server.cut_after[WEIGHT_PATHS[0]] = len(old) // 2
         with pytest.raises(SystemExit):
             fetch(server, tmp_path / "out", "--weights", "--no-data")
-        server.files = {path: new for path in WEIGHT_PATHS}
+        server.files = weight_files(WEIGHT_PATHS, new)
         server.etags = {path: '"new"' for path in WEIGHT_PATHS}
         server.cut_after.clear()
         server.ignore_if_range = server_kind == "ignores If-Range"
@@ -430,7 +431,7 @@ def test_a_resumed_download_of_an_unchanged_file_sends_its_version_and_fetches_o
     """The If-Range above must not cost a whole download when the file is the same."""
     from file_server import FileServer
     weights = weights_of_value(tmp_path, 1.0)
-    server = FileServer({path: weights for path in WEIGHT_PATHS})
+    server = FileServer(weight_files(WEIGHT_PATHS, weights))
     try:
         server.etags = {path: '"v1"' for path in WEIGHT_PATHS}
         cut_after_5000_bytes(server, tmp_path)
@@ -523,7 +524,7 @@ def test_a_whole_old_file_left_as_the_partial_download_of_a_smaller_new_one_is_n
     assert len(old) > len(new)
     (tmp_path / "weights").mkdir()
     (tmp_path / "weights" / ".tecogan_model.h5.part").write_bytes(old)
-    server = FileServer({path: new for path in WEIGHT_PATHS})
+    server = FileServer(weight_files(WEIGHT_PATHS, new))
     try:
         fetch(server, tmp_path, "--weights", "--no-data")
     finally:
@@ -554,7 +555,7 @@ def test_a_partial_downloads_version_record_taken_by_a_folder_link_or_pipe_is_on
     weights = weights_of_value(tmp_path, 1.0)
     user_file = tmp_path / "notes.txt"
     user_file.write_text("the user's\nnotes")
-    with closing(FileServer({path: weights for path in WEIGHT_PATHS})) as server:
+    with closing(FileServer(weight_files(WEIGHT_PATHS, weights))) as server:
         server.etags = {path: '"v1"' for path in WEIGHT_PATHS}
         record = cut_weight_download(tmp_path, server, weights)
         record.unlink()
@@ -573,7 +574,7 @@ def test_a_damaged_version_record_starts_the_download_over(tmp_path, damage):
     saying the address cannot be used and to check --base-url, which could not help; one too long was sent."""
     from file_server import FileServer
     weights = weights_of_value(tmp_path, 1.0)
-    server = FileServer({path: weights for path in WEIGHT_PATHS})
+    server = FileServer(weight_files(WEIGHT_PATHS, weights))
     try:
         server.etags = {path: '"v1"' for path in WEIGHT_PATHS}
         record = cut_weight_download(tmp_path, server, weights)
@@ -642,7 +643,7 @@ def test_a_server_that_compresses_the_file_unasked_is_refused_in_one_line_not_to
     from file_server import FileServer
     from hostile import assert_one_error_line
     weights = weights_of_value(tmp_path, 1.0)
-    with closing(FileServer({path: weights for path in WEIGHT_PATHS})) as server:
+    with closing(FileServer(weight_files(WEIGHT_PATHS, weights))) as server:
         server.gzip = True
         completed = fetch_in_a_process(server, tmp_path / "out", "--weights", "--no-data")
     assert_one_error_line(completed, "Content-Encoding 'gzip'", "--base-url")
@@ -707,11 +708,11 @@ def test_a_blank_version_record_starts_the_download_over_not_a_splice(tmp_path, 
     old start, exit code 0."""
     from file_server import FileServer
     old, new = weights_of_value(tmp_path, 1.0), weights_of_value(tmp_path, 2.0)
-    with closing(FileServer({path: old for path in WEIGHT_PATHS})) as server:
+    with closing(FileServer(weight_files(WEIGHT_PATHS, old))) as server:
         server.etags = {path: '"v1"' for path in WEIGHT_PATHS}
         record = cut_weight_download(tmp_path, server, old)
         record.write_text(blank)
-        server.files = {path: new for path in WEIGHT_PATHS}
+        server.files = weight_files(WEIGHT_PATHS, new)
         server.etags = {path: '"v2"' for path in WEIGHT_PATHS}
         server.requests.clear()
         fetch(server, tmp_path / "out", "--weights", "--no-data")
@@ -1108,7 +1109,7 @@ def test_a_download_past_the_file_size_limit_names_the_limit_and_keeps_the_part_
     import resource
     from file_server import FileServer
     from hostile import run_script
-    server = FileServer({path: weights_of_value(tmp_path, 1.0, 50_000) for path in WEIGHT_PATHS})
+    server = FileServer(weight_files(WEIGHT_PATHS, weights_of_value(tmp_path, 1.0, 50_000)))
     try:
         completed = run_script("download_test_data.py", "--weights", "--no-data", "--output-dir", str(tmp_path / "out"),
                                "--base-url", server.url, timeout=60,
@@ -1415,7 +1416,7 @@ def test_an_entry_in_the_way_of_the_unpack_s_hidden_folder_keeps_the_zip_and_say
 def test_the_sizes_line_speaks_of_unpacking_only_where_a_zip_is_fetched(tmp_path, capsys):
     """--weights --no-data printed "each zip needs about its size again while it is unpacked" of no zip."""
     from file_server import FileServer
-    server = FileServer({**{path: weights_of_value(tmp_path, 1.0, 100) for path in WEIGHT_PATHS}, **reds_zips()})
+    server = FileServer({**weight_files(WEIGHT_PATHS, weights_of_value(tmp_path, 1.0, 100)), **reds_zips()})
     try:
         fetch(server, tmp_path / "weights_only", "--weights", "--no-data")
         weights_line = capsys.readouterr().out.splitlines()[0]
@@ -1434,7 +1435,7 @@ def test_a_download_folder_on_a_disk_with_no_room_for_it_is_one_line_and_nothing
     import errno
     import download_test_data
     from file_server import FileServer
-    server = FileServer({path: weights_of_value(tmp_path, 1.0, 100) for path in WEIGHT_PATHS})
+    server = FileServer(weight_files(WEIGHT_PATHS, weights_of_value(tmp_path, 1.0, 100)))
     real_makedirs = os.makedirs
 
     def no_room_for_weights(path, *args, **kwargs):
@@ -1712,7 +1713,7 @@ def test_the_bytes_received_before_a_stall_are_kept_to_resume(tmp_path, monkeypa
     from file_server import FileServer
     monkeypatch.setattr(download_test_data, "TIMEOUT_S", 1)
     weights = weights_of_value(tmp_path, 1.0)
-    with closing(FileServer({path: weights for path in WEIGHT_PATHS})) as server:
+    with closing(FileServer(weight_files(WEIGHT_PATHS, weights))) as server:
         if chunked:
             real_handle = server.handle
 
@@ -1758,7 +1759,7 @@ def test_a_zip_and_weights_labelled_a_web_page_are_told_by_their_bytes_and_kept(
     206 answering the range asked is the file's rest."""
     from file_server import FileServer
     weights = weights_of_value(tmp_path, 1.0)
-    with closing(FileServer({**{path: weights for path in WEIGHT_PATHS}, **reds_zips()})) as server:
+    with closing(FileServer({**weight_files(WEIGHT_PATHS, weights), **reds_zips()})) as server:
         labelled_a_web_page(server)
         fetch(server, tmp_path / "whole", "--weights", "--reds", "--no-data")
         server.cut_after[WEIGHT_PATHS[0]] = 5000
@@ -1795,14 +1796,16 @@ def test_weights_declaring_more_values_than_their_file_holds_are_one_line_not_a_
     from file_server import FileServer
     with h5py.File(tmp_path / "declared.h5", "w") as h5:
         h5.create_dataset("conv/W", shape=(10 ** 11,), dtype=np.float32, chunks=(1 << 16,))
-    with closing(FileServer({path: (tmp_path / "declared.h5").read_bytes() for path in WEIGHT_PATHS})) as server:
+    with closing(FileServer(weight_files(WEIGHT_PATHS, (tmp_path / "declared.h5").read_bytes()))) as server:
         completed = fetch_in_a_process(server, tmp_path / "out", "--weights", "--no-data")
     lines = [line for line in completed.stderr.splitlines() if line.strip() and "B/s]" not in line]  # but the bar's
     assert completed.returncode == 2 and len(lines) == 1, completed.stderr
-    assert lines[0].endswith("tecogan_model.h5 gave not a complete HDF5 (.h5) file (its parameter '/conv/W' declares "
-                             "372.53 GB of values in a file of 2.4 kB); the file was deleted, run again to download it "
-                             "anew")
-    assert not (tmp_path / "out").exists()  # the run made it, and removes it again
+    partial = tmp_path / "out" / "weights" / ".tecogan_model.h5.part"
+    assert lines[0] == (f"error: the HDF5 file '{partial}' is not complete as its host holds it (its parameter "
+                        "'/conv/W' declares 372.53 GB of values in a file of 2.4 kB: never written whole, a copy or "
+                        "save cut short); it is kept: fetched again from this host it is the same; delete it and fetch "
+                        "from another host with --base-url")
+    assert partial.read_bytes() == (tmp_path / "declared.h5").read_bytes()  # kept: a run again fetches no byte of it
 
 
 def test_a_downloaded_weight_file_is_checked_within_less_memory_than_its_largest_parameter(tmp_path):
@@ -1880,7 +1883,7 @@ def test_weights_compressed_by_the_scale_offset_filter_are_kept_not_deleted_on_e
         h5.create_dataset("conv/b", data=np.arange(512, dtype=np.int32), scaleoffset=0)
     weights = (tmp_path / "scaled.h5").read_bytes()
     assert len(weights) < 512 * 512 * 4
-    with closing(FileServer({path: weights for path in WEIGHT_PATHS})) as server:
+    with closing(FileServer(weight_files(WEIGHT_PATHS, weights))) as server:
         fetch(server, tmp_path / "out", "--weights", "--no-data")
         server.requests.clear()
         fetch(server, tmp_path / "out", "--weights", "--no-data")
@@ -1942,7 +1945,7 @@ def test_a_resume_answered_with_its_range_s_unit_in_other_case_is_resumed(tmp_pa
     resume at byte 5000 with another range; delete <the partial file> and run again", the part to be deleted by hand."""
     from file_server import FileServer
     weights = weights_of_value(tmp_path, 1.0)
-    with closing(FileServer({path: weights for path in WEIGHT_PATHS})) as server:
+    with closing(FileServer(weight_files(WEIGHT_PATHS, weights))) as server:
         cut_after_5000_bytes(server, tmp_path)
         real_handle = server.handle
 
@@ -1965,7 +1968,7 @@ def test_a_sign_in_page_sent_a_byte_a_chunk_at_a_resume_keeps_the_part(tmp_path)
     from file_server import FileServer
     weights = weights_of_value(tmp_path, 1.0)
     page = b"Please sign in to use this network."
-    with closing(FileServer({path: weights for path in WEIGHT_PATHS})) as server:
+    with closing(FileServer(weight_files(WEIGHT_PATHS, weights))) as server:
         cut_after_5000_bytes(server, tmp_path)
 
         def handle(request, head=False):
@@ -2001,7 +2004,7 @@ def assert_a_resume_answered_by_the_whole_file_writes_it_from_its_start(tmp_path
     Content-Range 'bytes 0-<last>/<total>' (total: a format of the file's size): written whole from its start."""
     from file_server import FileServer
     weights = weights_of_value(tmp_path, 1.0)
-    with closing(FileServer({path: weights for path in WEIGHT_PATHS})) as server:
+    with closing(FileServer(weight_files(WEIGHT_PATHS, weights))) as server:
         cut_after_5000_bytes(server, tmp_path)
         real_handle = server.handle
 
@@ -2239,11 +2242,11 @@ def test_a_virtual_dataset_that_leads_back_to_itself_is_refused_not_a_segmentati
             layout[:] = h5py.VirtualSource(".", "conv/W", shape=(4,))
             h5.create_virtual_dataset("conv/V", layout, fillvalue=0)
     weights = path.read_bytes()
-    with closing(FileServer({served: weights for served in WEIGHT_PATHS})) as server:
+    with closing(FileServer(weight_files(WEIGHT_PATHS, weights))) as server:
         completed = fetch_in_a_process(server, tmp_path / "out", "--weights", "--no-data")
     lines = [line for line in completed.stderr.splitlines() if line.strip() and "%|" not in line]
     assert completed.returncode == 2 and len(lines) == 1, completed.stderr
-    assert "gave not a complete HDF5 (.h5) file (its parameter '/conv/" in lines[0] and "deleted" in lines[0]
+    assert "is not complete as its host holds it (its parameter '/conv/" in lines[0] and "it is kept" in lines[0]
     read = run_script("-c", "import sys; from utils.errors import exit_on_user_error\n"
                       "from utils.weights import read_weight_file\n"
                       "with exit_on_user_error(): read_weight_file(sys.argv[1])", str(path), timeout=60)
@@ -2384,7 +2387,7 @@ def test_the_downloads_lines_of_a_run_that_succeeds_show_an_escape_sequence_in_i
     with h5py.File(weights, "w") as h5:
         h5.create_dataset("conv/W", data=np.ones((4, 3, 3, 4), np.float32))
     output_dir = tmp_path / "out\x1b[2J"
-    with closing(FileServer({path: weights.read_bytes() for path in WEIGHT_PATHS})) as server:
+    with closing(FileServer(weight_files(WEIGHT_PATHS, weights.read_bytes()))) as server:
         fetch(server, output_dir, "--weights", "--no-data")
         fetch(server, output_dir, "--weights", "--no-data")
     out = capsys.readouterr().out
@@ -2841,7 +2844,7 @@ def test_a_weight_file_another_program_has_open_for_writing_is_kept_and_named_so
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline() == "open\n"
-        with closing(FileServer({path: weights for path in WEIGHT_PATHS})) as server, \
+        with closing(FileServer(weight_files(WEIGHT_PATHS, weights))) as server, \
                 pytest.raises(SystemExit) as stop:
             fetch(server, tmp_path, "--weights", "--no-data")
         with pytest.raises(UserError, match=r"^weights file '.*tecogan_model\.h5' is open for writing in another "
@@ -2859,7 +2862,7 @@ def assert_a_weight_file_is_kept_on_two_runs(tmp_path, weights, said):
     """Two runs of the download of weights served as every weight file each end in one line that holds said and says
     the file is kept, and keep it as the partial file; the server, for its requests."""
     from file_server import FileServer
-    with closing(FileServer({path: weights for path in WEIGHT_PATHS})) as server:
+    with closing(FileServer(weight_files(WEIGHT_PATHS, weights))) as server:
         first = fetch_in_a_process(server, tmp_path / "out", "--weights", "--no-data")
         second = fetch_in_a_process(server, tmp_path / "out", "--weights", "--no-data")
     for completed in (first, second):
@@ -2933,7 +2936,7 @@ def test_a_weight_file_marked_open_for_writing_by_a_writer_killed_since_is_kept_
     mine = tmp_path / "weights" / "tecogan_model.h5"
     marked_by_a_killed_writer(mine)
     marked = mine.read_bytes()
-    with closing(FileServer({path: weights_of_value(tmp_path, 1.0) for path in WEIGHT_PATHS})) as server, \
+    with closing(FileServer(weight_files(WEIGHT_PATHS, weights_of_value(tmp_path, 1.0)))) as server, \
             pytest.raises(SystemExit) as stop:
         fetch(server, tmp_path, "--weights", "--no-data")
     assert stop.value.code == 2 and capsys.readouterr().err.endswith(
@@ -2995,7 +2998,7 @@ def test_a_download_into_a_folder_whose_file_system_gives_no_locks_is_one_line_n
     from file_server import FileServer
     weights = weights_of_value(tmp_path, 1.0)
     without_file_locks(monkeypatch)
-    with closing(FileServer({path: weights for path in WEIGHT_PATHS})) as server, \
+    with closing(FileServer(weight_files(WEIGHT_PATHS, weights))) as server, \
             pytest.raises(SystemExit) as stop:
         fetch(server, tmp_path / "out", "--weights", "--no-data")
     assert stop.value.code == 2 and capsys.readouterr().err == (
@@ -3476,3 +3479,165 @@ def test_a_zip_in_place_that_is_fetched_again_is_listed_to_download(tmp_path, ca
     assert capsys.readouterr().out.startswith(
         "to download: train_sharp.zip (0.9 kB), val_sharp.zip (0.5 kB), 1.4 kB in all; each zip needs")
     assert [path for path, _ in server.requests] == [REDS_TRAIN, "/webdav/dataset/REDS/val_sharp.zip"]
+
+
+# Twenty-first pass, look at the downloads, weight files, converters and error lines
+
+@pytest.mark.parametrize("layout, said", [
+    ("one parameter", "'{path}' is not an LPIPS AlexNet weights file (no 'conv0/conv/W')"),
+    ("another shape", "'{path}': 'lin4_model_1_weight' has shape (1, 255, 1, 1), LPIPS AlexNet needs (1, 256, 1, 1)"),
+    ("NaN", "LPIPS weights file '{path}': parameter 'lin4_model_1_weight' holds NaN or infinite values")])
+def test_an_lpips_file_of_a_layout_its_reader_refuses_is_refused_by_the_download_and_kept(tmp_path, capsys, layout,
+                                                                                          said):
+    """alex_with_LPIPS.h5 served of a layout utils.lpips refuses (of one parameter, as the tests' stand-in was; a
+    parameter of another shape; of NaN): the download said it done and skipped it as there on every run again, and
+    evaluation refused it, "fetch them again with download_test_data.py --weights" (of another shape, saying nothing to
+    do). Now the download checks it with the reader's own check, the file kept as a refused zip is (a run again asks
+    for the bytes past its end alone); one in place, an older run's, is refused alike and not fetched."""
+    import h5py
+
+    from file_server import FileServer, lpips_stand_in
+    from utils.lpips import load_lpips_weights
+    served = tmp_path / "served.h5"
+    served.write_bytes(weights_of_value(tmp_path, 1.0, 4) if layout == "one parameter" else lpips_stand_in())
+    if layout != "one parameter":
+        with h5py.File(served, "a") as h5:
+            del h5["lin4_model_1_weight"]
+            h5["lin4_model_1_weight"] = np.full((1, 255 if layout == "another shape" else 256, 1, 1),
+                                                np.nan if layout == "NaN" else 0, np.float32)
+    with pytest.raises(UserError) as refused:  # evaluation's line, which now says what to do of each
+        load_lpips_weights(str(served))
+    assert str(refused.value).endswith("; fetch them again with `python download_test_data.py --weights`, or "
+                                       "convert them again") or layout == "one parameter"
+    weights = tmp_path / "weights"
+    partial, in_place = weights / ".alex_with_LPIPS.h5.part", weights / "alex_with_LPIPS.h5"
+    files = {**weight_files(WEIGHT_PATHS[:3], weights_of_value(tmp_path, 1.0, 4)), WEIGHT_PATHS[3]: served.read_bytes()}
+    with closing(FileServer(files)) as server:
+        for _ in range(2):
+            with pytest.raises(SystemExit) as stop:
+                fetch(server, tmp_path, "--weights", "--no-data")
+            assert stop.value.code == 2 and capsys.readouterr().err.endswith(
+                f"error: {said.format(path=partial)}; it is kept: fetched again from this host it is the same; delete "
+                "it and fetch from another host with --base-url\n")
+        assert partial.read_bytes() == served.read_bytes() and not in_place.exists()
+        assert [asked for asked in server.requests if asked[0] == WEIGHT_PATHS[3]] == [
+            (WEIGHT_PATHS[3], None), (WEIGHT_PATHS[3], f"bytes={len(served.read_bytes())}-")]
+        partial.rename(in_place)
+        server.requests.clear()
+        with pytest.raises(SystemExit):
+            fetch(server, tmp_path, "--weights", "--no-data")
+    assert capsys.readouterr().err == f"error: {said.format(path=in_place)}; it is kept: delete it and run again\n"
+    assert server.requests == [] and in_place.read_bytes() == served.read_bytes()
+
+
+def test_a_weight_file_served_of_a_parameter_never_written_whole_is_kept_not_fetched_again_on_every_run(tmp_path,
+                                                                                                       capsys):
+    """A weight file whose parameter its host holds never written whole (copied or saved while its writer wrote): the
+    download deleted it as incomplete, "run again to download it anew", and each run fetched it whole (VGG19's: 550 MB)
+    and deleted it again. Now it is kept: a run again asks for the bytes past its end alone, and fetches the file whole
+    once the host's has changed (another ETag). One in place (an older run's, a copy cut short) is still fetched
+    again."""
+    import h5py
+
+    from file_server import FileServer
+    from utils.errors import size_said
+    with h5py.File(tmp_path / "unwritten.h5", "w") as h5:
+        h5.create_dataset("conv/W", shape=(64,), dtype=np.float32, chunks=(16,))[:16] = 1
+    unwritten, whole = (tmp_path / "unwritten.h5").read_bytes(), weights_of_value(tmp_path, 1.0, 64)
+    partial = tmp_path / "weights" / ".tecogan_model.h5.part"
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server:
+        server.files[WEIGHT_PATHS[0]], server.etags[WEIGHT_PATHS[0]] = unwritten, '"v1"'
+        for _ in range(2):
+            with pytest.raises(SystemExit) as stop:
+                fetch(server, tmp_path, "--weights", "--no-data")
+            assert stop.value.code == 2 and capsys.readouterr().err.endswith(
+                f"error: the HDF5 file '{partial}' is not complete as its host holds it (its parameter '/conv/W' "
+                f"declares {size_said(64 * 4)} of values in a file of {size_said(len(unwritten))}: never written "
+                "whole, a copy or save cut short); it is kept: fetched again from this host it is the same; delete it "
+                "and fetch from another host with --base-url\n")
+        assert partial.read_bytes() == unwritten
+        assert server.requests == [(WEIGHT_PATHS[0], None), (WEIGHT_PATHS[0], f"bytes={len(unwritten)}-")]
+        server.files[WEIGHT_PATHS[0]], server.etags[WEIGHT_PATHS[0]] = whole, '"v2"'
+        fetch(server, tmp_path, "--weights", "--no-data")
+        assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == whole and not partial.exists()
+        (tmp_path / "weights" / "frvsr_model.h5").write_bytes(unwritten)  # in place: fetched again
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert (tmp_path / "weights" / "frvsr_model.h5").read_bytes() == whole
+    assert "frvsr_model.h5 is not a complete HDF5 (.h5) file (its parameter '/conv/W' declares" in (
+        capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("served, said", [
+    (b"<html>Not Found</html>", "a file beginning b'<html>Not Found</html>', no HDF5 file"),
+    (b"\x1f\x8b\x08\x00 the weights gzipped",
+     r"a file beginning b'\x1f\x8b\x08\x00 the weights gzipped', no HDF5 file"),
+    (b"", "an empty file, no HDF5 file"),
+    ("no parameters", None)])
+def test_a_weight_file_served_as_another_kind_of_file_is_said_so_not_sent_to_be_fetched_again(tmp_path, capsys,
+                                                                                            served, said):
+    """A weight file's place on a host holding another kind of file (a page sent as application/octet-stream, the file
+    gzipped, an empty body) or an HDF5 file of no parameters: "gave not a complete HDF5 (.h5) file ...; the file was
+    deleted, run again to download it anew" (or "... without any parameters"), and each run fetched it again and
+    deleted it alike."""
+    import h5py
+
+    from file_server import FileServer
+    if served == "no parameters":
+        h5py.File(tmp_path / "empty.h5", "w").close()
+        served = (tmp_path / "empty.h5").read_bytes()
+    partial = tmp_path / "weights" / ".tecogan_model.h5.part"
+    with closing(FileServer(weight_files(WEIGHT_PATHS, weights_of_value(tmp_path, 1.0, 4)))) as server:
+        server.files[WEIGHT_PATHS[0]] = served
+        with pytest.raises(SystemExit) as stop:
+            fetch(server, tmp_path, "--weights", "--no-data")
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and err.endswith(
+        f"error: {server.url}{WEIGHT_PATHS[0]} gave {said}: a page or another file in its place; it was deleted: "
+        "fetched again from this host it is the same, check --base-url or fetch from another host\n" if said else
+        f"error: the HDF5 file '{partial}' holds no parameters as its host holds it; it is kept: fetched again from "
+        "this host it is the same; delete it and fetch from another host with --base-url\n"), err
+    assert partial.exists() == (said is None) and not (tmp_path / "weights" / "tecogan_model.h5").exists()
+
+
+def test_a_reds_zip_in_place_of_no_reds_frame_whose_files_are_there_is_refused_not_said_done(tmp_path, capsys):
+    """REDS/train_sharp.zip in place of no REDS frame (a zip of no files, or of files already there): "its files are
+    already in REDS/ (unpacked by another program); deleting the zip", and done, exit code 0, the check that refuses
+    such a zip when fetched skipped; training then called the sequences lacking."""
+    from file_server import FileServer, make_zip
+    (tmp_path / "REDS").mkdir()
+    (tmp_path / "REDS" / "train_sharp.zip").write_bytes(make_zip({}))
+    with closing(FileServer(reds_zips())) as server, pytest.raises(SystemExit) as stop:
+        fetch(server, tmp_path, "--reds", "--no-data")
+    assert stop.value.code == 2 and capsys.readouterr().err == (
+        f"error: {tmp_path / 'REDS' / 'train_sharp.zip'} is not REDS's train_sharp.zip: it holds no frame "
+        "train/train_sharp/NNN/NNNNNNNN.png (sequences 000..239, frames 00000000.png..00000099.png), where train.py "
+        "reads its sequences (it holds no file); it is kept: delete it and fetch from another host with --base-url\n")
+    assert os.listdir(tmp_path / "REDS") == ["train_sharp.zip"] and server.requests == []
+
+
+@pytest.mark.parametrize("outer, inner", [("gzip", "gzip"), ("bzip2", "gzip"), ("xz", "zip")])
+def test_a_vgg19_archive_packed_twice_is_said_so_not_sent_to_be_downloaded_again(tmp_path, capsys, outer, inner):
+    """vgg_19_2016_08_28.tar.gz compressed again (a server's gzip encoding left on a download that wget or curl saves
+    as it came), or a zip of the checkpoint compressed: "cannot unpack ... (file could not be opened successfully: -
+    method gz: ReadError('invalid header') ...); download vgg_19_2016_08_28.tar.gz again", as if it were damaged."""
+    import bz2
+    import gzip
+    import lzma
+    import tarfile
+
+    import convert_tf_vgg19_weights
+    (tmp_path / "vgg_19.ckpt").write_bytes(os.urandom(100))
+    with tarfile.open(tmp_path / "vgg_19.tgz", "w:gz") as archive:
+        archive.add(tmp_path / "vgg_19.ckpt", "vgg_19.ckpt")
+    with zipfile.ZipFile(tmp_path / "vgg_19.zip", "w") as archive:
+        archive.write(tmp_path / "vgg_19.ckpt", "vgg_19.ckpt")
+    held = (tmp_path / ("vgg_19.tgz" if inner == "gzip" else "vgg_19.zip")).read_bytes()
+    given = tmp_path / "vgg_19_2016_08_28.tar.gz"
+    given.write_bytes({"gzip": gzip.compress, "bzip2": bz2.compress, "xz": lzma.compress}[outer](held))
+    with pytest.raises(SystemExit) as stop:
+        convert_tf_vgg19_weights.main(["--pre_trained_model", str(given), "--save-path", str(tmp_path / "vgg19.h5")])
+    assert stop.value.code == 2 and capsys.readouterr().err == (
+        f"error: --pre_trained_model '{given}' is packed by {outer} around a file packed by {inner} (packed twice, as "
+        "a server's encoding of a download can leave it), which this does not unpack (it unpacks tar archives, .tar.gz "
+        f"among them); unpack its {outer} layer and pass what it holds\n")
+    assert not (tmp_path / "vgg19.h5").exists()

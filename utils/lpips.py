@@ -76,25 +76,26 @@ def weights_from_torch(alexnet_state, lin_state):
         # a double past float32's range becomes inf, which check_shapes refuses: numpy's warning printed two lines
         with np.errstate(over="ignore"):
             arrays[name] = np.asarray(state[torch_name], np.float32)
-    check_shapes(arrays, "the PyTorch weights")
+    check_shapes(arrays, "the PyTorch weights", "pass torchvision's AlexNet state dict and the LPIPS v0.1 alex.pth")
     return arrays
 
 
-def check_shapes(arrays, source):
+def check_shapes(arrays, source, advice="download or convert the weights again"):
     """UserError unless every parameter has LPIPS AlexNet's shape and finite values (NaN weights score every
-    pair 0, a perfect LPIPS)."""
+    pair 0, a perfect LPIPS); advice: what the line says to do (a shape's line said nothing)."""
     for name, shape in parameter_shapes().items():
         if tuple(arrays[name].shape) != shape:
             raise UserError(
-                f"{source}: '{name}' has shape {tuple(arrays[name].shape)}, LPIPS AlexNet needs {shape}")
+                f"{source}: '{name}' has shape {tuple(arrays[name].shape)}, LPIPS AlexNet needs {shape}; {advice}")
         if not np.isfinite(arrays[name]).all():
-            raise UserError(f"{source}: '{name}' holds NaN or infinite values; download or convert the weights "
-                            "again")
+            raise UserError(f"{source}: '{name}' holds NaN or infinite values; {advice}")
 
 
-def load_lpips_weights(path):
-    """{name: float32 array} from an alex_with_LPIPS.h5 file; UserError if it is not one."""
-    again = "fetch them again with `python download_test_data.py --weights`, or convert them again"
+def load_lpips_weights(path, advice=None):
+    """{name: float32 array} from an alex_with_LPIPS.h5 file; UserError if it is not one. advice: what each line says
+    to do about a file that is not one, in place of fetching or converting it again (the download's: the file it
+    fetched is kept, to be fetched from another host)."""
+    again = advice or "fetch them again with `python download_test_data.py --weights`, or convert them again"
     # its parameters alone: another dataset beside them (text, a record) was refused as the file's own values
     arrays = read_weight_file(path, again, "LPIPS weights file", missing_advice=(
         "run `python download_test_data.py --weights` or convert_lpips_weights.py"), nonfinite_advice=again,
@@ -103,11 +104,11 @@ def load_lpips_weights(path):
     missing = [name for name in parameter_shapes() if name not in arrays]
     if missing:
         raise UserError(f"'{path}' is not an LPIPS AlexNet weights file (no '{missing[0]}'); "
-                        "use NNabla's alex_with_LPIPS.h5 or convert_lpips_weights.py's output")
+                        + (advice or "use NNabla's alex_with_LPIPS.h5 or convert_lpips_weights.py's output"))
     # a double past float32's range becomes inf, which check_shapes refuses: numpy's warning printed two lines
     with np.errstate(over="ignore"):
         arrays = {name: np.asarray(arrays[name], np.float32) for name in parameter_shapes()}
-    check_shapes(arrays, f"'{path}'")
+    check_shapes(arrays, f"'{path}'", again)
     return arrays
 
 
