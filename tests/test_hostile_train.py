@@ -4983,6 +4983,8 @@ def test_a_sequence_list_of_zero_bytes_is_said_so(tmp_path, data):
                                         r"no text \(a crash's, or a failed copy's\?\); give a UTF-8 text file of "
                                         r"names$"):
         read_sequence_list(str(path), ["s1", "s2"])
+
+
 # Twenty-first pass, look at the training data, sequence folders and REDS layouts
 
 @pytest.mark.parametrize("picture", ["Copy of f0002.webp", "Copy of f0002 (1).tif", "Kopie von f0002.webp"])
