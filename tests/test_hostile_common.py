@@ -1,6 +1,7 @@
 """Hostile inputs and conditions for Every entry script at once, and the utilities they share: image and video files,
 scene cuts, paths, errors. Each ends with one line and exit code 2 (130 for a stop), leaves nothing partial and
 overwrites nothing (docs/testing.md)."""
+import atexit
 import os
 import re
 import shutil
@@ -1782,6 +1783,29 @@ def test_make_browser_without_chromium_that_apt_get_cannot_install_is_one_line(t
         assert not completed.stdout and not os.path.exists(tmp_path / "apt-get-ran")
 
 
+VENV_WITH_PIP = []  # the venv made once a test process, which venv_with_pip copies
+
+
+def venv_with_pip(folder):
+    """A venv at folder as `python -m venv` makes it, with pip: made once a test process (venv's ensurepip takes
+    seconds, and the set-up's tests made dozens) and copied, its links kept and its scripts' paths made folder's. A
+    venv's Python takes its prefix from where its bin/python stands (the pyvenv.cfg beside it), so the copy's
+    `bin/python -m pip`, which the set-up runs, installs into the copy."""
+    if not VENV_WITH_PIP:
+        made = tempfile.mkdtemp(prefix="venv-with-pip-")
+        atexit.register(shutil.rmtree, made, True)
+        subprocess.run([sys._base_executable, "-m", "venv", os.path.join(made, "venv")], check=True, timeout=300)
+        VENV_WITH_PIP.append(os.path.join(made, "venv"))
+    shutil.copytree(VENV_WITH_PIP[0], folder, symlinks=True)
+    for script in os.scandir(os.path.join(folder, "bin")):
+        if script.is_file(follow_symlinks=False):
+            with open(script.path, "rb") as file:
+                text = file.read()
+            if VENV_WITH_PIP[0].encode() in text:
+                with open(script.path, "wb") as file:
+                    file.write(text.replace(VENV_WITH_PIP[0].encode(), os.fsencode(folder)))
+
+
 def set_up_copy(tmp_path, requirements=""):
     """A copy of the repository's Makefile and make_venv.sh in tmp_path/repo, with requirements.txt of `requirements`
     and empty other requirements files."""
@@ -2040,7 +2064,7 @@ def test_the_set_up_with_a_pip_configuration_pip_cannot_read_says_so_in_one_line
     no pip ("installing pip into venv (it has none ...)", ensurepip every run), and pip's failure was its last line,
     the file's line it stopped at ('[global\\n')."""
     venv = tmp_path / "venv"
-    subprocess.run([sys._base_executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    venv_with_pip(venv)
     (tmp_path / "pip.conf").write_text("[global\nindex-url = http://127.0.0.1:1/simple\n")
     for name in ("requirements.txt", "requirements-nodeps.txt"):
         (tmp_path / name).write_text("")
@@ -2095,7 +2119,7 @@ def test_the_set_up_with_a_pip_variable_pip_cannot_read_says_so_and_installs_no_
     """A PIP_ variable pip cannot read: `pip --version` failed, so a venv with pip was said to have none ("installing
     pip into venv (it has none ...)", ensurepip every run), as a pip.conf pip cannot read was before its fix."""
     venv = tmp_path / "venv"
-    subprocess.run([sys._base_executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    venv_with_pip(venv)
     name, value = setting.split("=")
     requirements = set_up_copy(tmp_path) / "requirements.txt"
     completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv), str(requirements)],
@@ -2371,7 +2395,7 @@ def test_the_set_up_with_a_pip_variable_that_installs_elsewhere_installs_into_th
     so `make demo` then failed to import them. PIP_USER was pip's refusal of a --user install in a venv."""
     venv = tmp_path / "venv"
     for folder in (venv, tmp_path / "elsewhere") if setting == "PIP_PYTHON" else (venv,):
-        subprocess.run([sys._base_executable, "-m", "venv", str(folder)], check=True, timeout=300)
+        venv_with_pip(folder)
     requirements = set_up_copy(tmp_path, "package\n") / "requirements.txt"
     wheel_of_a_package(tmp_path)
     value = {"PIP_DRY_RUN": "1", "PIP_USER": "1",
@@ -2463,7 +2487,7 @@ def set_up_of_a_broken_build(tmp_path, failure):
     (copy / "broken").mkdir()
     (copy / "broken" / "setup.py").write_text(failure + "\n")
     venv = tmp_path / "venv"
-    subprocess.run([sys._base_executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    venv_with_pip(venv)
     completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
                                 "requirements.txt"], cwd=copy, capture_output=True, text=True, timeout=300,
                                env=dict(os.environ, PIP_CONFIG_FILE=os.devnull, PIP_NO_INDEX="1"))
@@ -2565,7 +2589,7 @@ def set_up_with_a_pip_configuration(tmp_path, section, setting, value, venv_name
     """make_venv.sh of a new venv (tmp_path/venv_name) with a requirements.txt of one local package, pip's only
     configuration file setting `setting` to `value` in `section`, and the variables of `environment` set."""
     venv = tmp_path / venv_name
-    subprocess.run([sys._base_executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    venv_with_pip(venv)
     requirements = set_up_copy(tmp_path, "package\n") / "requirements.txt"
     wheel_of_a_package(tmp_path)
     (tmp_path / "pip.conf").write_text(f"[{section}]\n{setting} = {value}\n")
@@ -2586,7 +2610,7 @@ def test_the_set_up_with_a_pip_configuration_that_installs_elsewhere_is_one_line
     folder, or in another Python's environment."""
     elsewhere = tmp_path / "elsewhere"
     if setting == "python":
-        subprocess.run([sys._base_executable, "-m", "venv", str(elsewhere)], check=True, timeout=300)
+        venv_with_pip(elsewhere)
     value = elsewhere / "bin" / "python" if setting == "python" else elsewhere
     completed, installed = set_up_with_a_pip_configuration(tmp_path, section, setting, value)
     lines = completed.stderr.strip().splitlines()
@@ -3125,7 +3149,7 @@ def test_the_set_up_says_pips_own_failure_by_its_traceback_s_last_line(tmp_path)
     "ERROR: Exception:" and a traceback: the line said "(Exception:)", nothing of what failed."""
     import resource
     venv = tmp_path / "venv"
-    subprocess.run([sys._base_executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    venv_with_pip(venv)
     requirements = set_up_copy(tmp_path, "package\n") / "requirements.txt"
     wheel_of_a_package(tmp_path)
     completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv), str(requirements)],
