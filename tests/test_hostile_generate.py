@@ -2466,3 +2466,51 @@ def test_flow_windows_keep_within_their_share_where_the_frame_is_not_a_whole_str
         plan = TilePlan(height, width, 10, budget=budget, scale=scale, backend=backend)
         share = (budget - plan.frame_bytes()) * BUDGET_SHARES["flow"]
         assert np.prod(plan.window_shapes["flow"]) * plan.bytes_per_pixel["flow"] <= share, (step, plan.window_shapes)
+
+
+# Twenty-first pass, look at tiles, memory budgets, output scales, precisions and backends
+
+class ExportCounted:
+    """NnablaNetworks in OnnxNetworks' export, counting the exports: each gives `model` for every network."""
+    model, exports = b"", []
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def load(self, *args):
+        pass
+
+    def export(self):
+        from inference.backends import NETWORK_IO
+        self.exports.append(1)
+        return dict.fromkeys(NETWORK_IO, self.model)
+
+
+@pytest.mark.parametrize("failure", [MemoryError(), RuntimeError("Exception from src/inference: std::bad_alloc"),
+                                     OSError(28, "No space left on device")], ids=["MemoryError", "bad_alloc", "ENOSPC"])
+def test_the_onnx_cache_is_deleted_and_exported_again_for_a_damaged_file_only(tmp_path, monkeypatch, failure):
+    """Any failure was taken for a damaged cache: memory running out while OpenVINO compiled a whole cached entry
+    deleted its files and exported them again, to run out of memory again and delete them again; a --cache-dir that
+    cannot be written (full) exported the networks twice before its line. Now each keeps the cache and exports at
+    most once."""
+    onnx = pytest.importorskip("onnx")
+    from inference import backends, onnx_export
+    arrays, shapes = {"weight": np.zeros(2, np.float32)}, dict.fromkeys(backends.NETWORK_IO, (8, 8))
+    stem = onnx_export.cache_stem(arrays, 1, "8x8_8x8_8x8")
+    monkeypatch.setattr(ExportCounted, "model", onnx.helper.make_model(onnx.helper.make_graph(
+        [], "empty", [], [])).SerializeToString())
+    monkeypatch.setattr(ExportCounted, "exports", [])
+    monkeypatch.setattr(backends, "NnablaNetworks", ExportCounted)
+    if isinstance(failure, OSError):
+        monkeypatch.setattr(onnx_export, "write_bytes", lambda *args: (_ for _ in ()).throw(failure))
+        expected = (UserError, r"^cannot write the ONNX cache .*No space left on device")
+    else:
+        for name in backends.NETWORK_IO:
+            (tmp_path / f"{stem}_{name}.onnx").write_bytes(onnx_export.stamped(ExportCounted.model, f"{stem}_{name}"))
+        monkeypatch.setattr(backends, "CompiledNetwork", lambda *args: (_ for _ in ()).throw(failure))
+        expected = (type(failure), None)
+    cached = sorted(os.listdir(tmp_path))
+    with pytest.raises(expected[0], match=expected[1]):
+        backends.OnnxNetworks(shapes, 1, arrays, "weights.h5", str(tmp_path), 1, "fp32", 4)
+    assert sorted(os.listdir(tmp_path)) == cached
+    assert len(ExportCounted.exports) == (1 if isinstance(failure, OSError) else 0)
