@@ -2487,7 +2487,8 @@ class ExportCounted:
 
 
 @pytest.mark.parametrize("failure", [MemoryError(), RuntimeError("Exception from src/inference: std::bad_alloc"),
-                                     OSError(28, "No space left on device")], ids=["MemoryError", "bad_alloc", "ENOSPC"])
+                                     OSError(28, "No space left on device")],
+                         ids=["MemoryError", "bad_alloc", "ENOSPC"])
 def test_the_onnx_cache_is_deleted_and_exported_again_for_a_damaged_file_only(tmp_path, monkeypatch, failure):
     """Any failure was taken for a damaged cache: memory running out while OpenVINO compiled a whole cached entry
     deleted its files and exported them again, to run out of memory again and delete them again; a --cache-dir that
