@@ -2538,3 +2538,15 @@ def test_a_larger_budget_never_computes_more(height, width, backend):
     for smaller, larger in zip(computed, computed[1:]):
         assert larger[0] <= smaller[0] and larger[1] <= smaller[1], (smaller, larger)
     assert computed[-1][1] < 2 * height * width
+
+
+@pytest.mark.parametrize("cache_home", ["rel", "./cache", ".cache"])
+def test_a_relative_xdg_cache_home_is_not_taken_for_the_onnx_cache(monkeypatch, cache_home):
+    """A relative XDG_CACHE_HOME made the ONNX cache under the working folder, a cache in each folder a run started
+    from, each exporting the networks anew; the XDG Base Directory specification says to ignore it."""
+    from inference.onnx_export import default_cache_dir
+    monkeypatch.setenv("HOME", "/home/user")
+    monkeypatch.setenv("XDG_CACHE_HOME", cache_home)
+    assert default_cache_dir() == "/home/user/.cache/tecogan-nnabla"
+    monkeypatch.setenv("XDG_CACHE_HOME", "/var/cache")
+    assert default_cache_dir() == "/var/cache/tecogan-nnabla"
