@@ -2550,3 +2550,24 @@ def test_a_relative_xdg_cache_home_is_not_taken_for_the_onnx_cache(monkeypatch, 
     assert default_cache_dir() == "/home/user/.cache/tecogan-nnabla"
     monkeypatch.setenv("XDG_CACHE_HOME", "/var/cache")
     assert default_cache_dir() == "/var/cache/tecogan-nnabla"
+
+
+@pytest.mark.parametrize("output, said", [(["--output-ext", "jpg"], "cannot write a 65540x4 frame as JPEG"),
+                                          (["--output-video", "sr.mp4"], "gives 65540x4 frames, more than 16384")],
+                         ids=["jpg", "video"])
+def test_frames_too_large_to_write_are_refused_before_the_model_is_built(tmp_path, monkeypatch, capsys, output, said):
+    """x4 of 1x16385 LR frames as JPEG or to a video was refused after the model was built: on OpenVINO after the
+    export (3 to 5 s for the bundled model here), which wrote a cache entry for the run it then refused."""
+    import cv2
+    import generate
+    from inference import SuperResolver
+    monkeypatch.setattr(SuperResolver, "model", lambda *args: pytest.fail("the model was built"))
+    (tmp_path / "lr").mkdir()
+    cv2.imwrite(str(tmp_path / "lr" / "0001.png"), np.full((1, 16385, 3), 128, np.uint8))
+    if "--output-video" in output:
+        output = ["--output-video", str(tmp_path / "sr.mp4")]
+    with pytest.raises(SystemExit) as exit_info:
+        generate.main(["--model", BUNDLED_MODEL, "--input-dir-lr", str(tmp_path / "lr"), "--output-dir",
+                       str(tmp_path / "out"), "--backend", "nnabla", *output])
+    assert exit_info.value.code == 2 and said in capsys.readouterr().err
+    assert sorted(os.listdir(tmp_path)) == ["lr"]
