@@ -358,12 +358,13 @@ def run(args, processes, output_claim):
             f"rank {processes.rank} of {processes.size}: idle, the {counted(len(owners), 'scene')} went to other ranks"
         )
         return
-    model = resolver.model(*shape)  # the tile plan is checked against the budget before anything is written
     out_height, out_width = size or (native_height, native_width)
+    # before the model is built: OpenVINO's export (seconds) wrote a cache entry for a run then refused
     if args.output_video:  # H.264 (x264) refuses sides past MAX_SIDE: found now, not by ffmpeg after the work
         check_sides(out_height, out_width, f"--output-video of x{resolver.scale} {shape[1]}x{shape[0]} frames")
     else:  # found at the first frame's write, after its work (a minute for 1x16385 LR frames of the x4 model)
         check_jpeg_sides(out_height, out_width, args.output_ext)
+    model = resolver.model(*shape)  # the tile plan is checked against the budget before anything is written
     waiting_frames = max(1, int(WAITING_SHARE * resolver.max_memory // (out_height * out_width * 3)))
 
     resizing_failed = (f"out of memory while resizing the output frames to {out_width}x{out_height}; "

@@ -14,7 +14,7 @@ from inference.onnx_export import (OPENVINO_PRECISIONS, CompiledNetwork, cache_s
 from models import (FLOW_NET_STRIDE, FLOW_SCOPE, GENERATOR_SCOPE, flow_estimator, generator_input,
                     generator_tail, generator_trunk)
 from utils.context import NNABLA_TYPE_CONFIGS, context_name, use_context
-from utils.errors import UserError, error_reason
+from utils.errors import UserError, error_reason, out_of_memory
 from utils.ops import PAPER_SCALE, to_channel_first, to_channel_last
 from utils.weights import assign_weights, parameters_under
 
@@ -136,7 +136,10 @@ class OnnxNetworks:
             networks.load(file_arrays, source)
             return networks.export()
 
-        def sessions():
+        # exported anew once where a cached file is damaged; not where the cache cannot be written (an unwritable or
+        # full --cache-dir exported twice before its line) or memory ran out compiling a whole one (its files were
+        # deleted and exported again, to run out of memory again and be deleted again)
+        for last in (False, True):
             paths = cached_models(cache_dir, stem, NETWORK_IO, export)
             try:
                 for name, path in paths.items():
@@ -144,8 +147,11 @@ class OnnxNetworks:
                     # another's output
                     if exported_as(path) != f"{stem}_{name}":
                         raise ValueError(f"'{path}' holds another network than its name says, or a damaged one")
-                return {name: CompiledNetwork(paths[name], threads, precision) for name in NETWORK_IO}
+                self.networks = {name: CompiledNetwork(paths[name], threads, precision) for name in NETWORK_IO}
+                return
             except Exception as error:  # OpenVINO's or onnx's own error types: a cached file damaged on disk
+                if out_of_memory(error):
+                    raise
                 try:
                     for path in paths.values():
                         os.remove(path)
@@ -154,12 +160,8 @@ class OnnxNetworks:
                         f"the ONNX cache '{cache_dir}' holds a damaged file and cannot be written "
                         f"({error_reason(error)})"
                         "; delete its files, pass a writable --cache-dir or use --backend nnabla")
-                raise
-
-        try:
-            self.networks = sessions()
-        except Exception:  # exported anew, once
-            self.networks = sessions()
+                if last:
+                    raise
 
     def run(self, network, *arrays):
         """The output of one network (a key of NETWORK_IO) on its input windows."""

@@ -46,7 +46,10 @@ def cpu_has_bfloat16(cpuinfo="/proc/cpuinfo"):
 
 
 def default_cache_dir():
-    return os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "tecogan-nnabla")
+    """XDG_CACHE_HOME's tecogan-nnabla, or ~/.cache's. A relative XDG_CACHE_HOME is not taken, as the XDG Base Directory
+    specification says: it made a cache in each working folder, each exporting the networks anew."""
+    cache_home = os.environ.get("XDG_CACHE_HOME", "")
+    return os.path.join(cache_home if os.path.isabs(cache_home) else os.path.expanduser("~/.cache"), "tecogan-nnabla")
 
 
 def export_onnx(outputs, inputs, parameters):

@@ -84,6 +84,25 @@ def even_window(length, halo, count):
     return -(-(length + 2 * halo * (count - 1)) // count)
 
 
+def computed_length(length, window, halo, align=1):
+    """Pixels computed along an axis of `length` by the windows _grid lays out for `window` (balanced): their count
+    times their size."""
+    if align > 1:
+        remainder = length % align
+        blocks = computed_length(length // align, (window - remainder) // align, -(-halo // align))
+        return align * blocks + remainder * window_count(length // align, (window - remainder) // align,
+                                                         -(-halo // align))
+    return window_count(length, window, halo) * balanced_window(length, window, halo)
+
+
+def least_window(length, halo, count, align=1):
+    """The least window with which `count` windows (or fewer) cover the axis (of a multiple of align plus the axis's
+    remainder where align > 1)."""
+    if align > 1:
+        return align * least_window(length // align, -(-halo // align), count) + length % align
+    return length if count == 1 else even_window(length, halo, count)
+
+
 def balanced_window(length, window, halo, align=1, at_least=1):
     """The smallest window that needs no more windows along the axis than `window` does (and at least
     `at_least` windows where the axis is long enough): the overlaps shrink to about 2 * halo."""
@@ -220,8 +239,8 @@ class TilePlan:
     def windows_for_budget(self, budget):
         """Window shapes that fit the budget: the frames first, then the flow net, tail and trunk windows.
 
-        Each network's window is the whole frame, else full-width bands, else squares, of at most its
-        share of what the frames leave (BUDGET_SHARES); the tail's is capped at TAIL_TILE, where it
+        Each network's window is of at most its share of what the frames leave (BUDGET_SHARES), the shape
+        that computes the fewest pixels (window_within); the tail's is capped at TAIL_TILE, where it
         runs fastest, and shares its share with the tail windows of the other lanes (small ones cost little).
         None where a window does not fit with self.lanes > 1 (fewer lanes may fit); a UserError with one.
         """
@@ -249,39 +268,38 @@ class TilePlan:
         return windows
 
     def window_within(self, name, largest):
-        """The largest window of at most `largest` pixels, None if even the smallest window (halo on both
-        sides and MIN_KEEP kept) is larger. The tail's is a square of at most TAIL_TILE kept; the others'
-        the whole frame, else a full-width band (halos on two sides only), else a square."""
+        """A window of at most `largest` pixels, None if even the smallest window (halo on both sides and MIN_KEEP
+        kept) is larger. The tail's is a square of at most TAIL_TILE kept; the others' the shape whose windows compute
+        the fewest pixels of the frame (the whole frame where it fits)."""
         height, width = self.height, self.width
         smallest_rows, smallest_columns = self.window_for_keep(name, MIN_KEEP, MIN_KEEP)
         if smallest_rows * smallest_columns > largest:
             return None
-        side = math.isqrt(largest)
         if name == "tail":
-            side = min(side, TAIL_TILE + 2 * self.halos["tail"])
+            side = min(math.isqrt(largest), TAIL_TILE + 2 * self.halos["tail"])
             return min(side, height), min(side, width)
-        if height * width <= largest:
-            return height, width
-        if smallest_rows * width <= largest:
-            rows = largest // width
-            return (self._flow_within(rows, height) if name == "flow" else rows), width
-        # a square, or where it is taller (wider) than the frame, the frame's height (width) and what the rest of
-        # `largest` holds across: the square's other side alone kept nothing beside the halos (160x120 frames on NNabla
-        # in their least budget, a flow window of 120x128 with a halo of 64: a ZeroDivisionError, a traceback)
-        rows, columns = min(side, height), min(side, width)
-        if rows < side:
+        # of the windows within `largest`, those that compute the fewest pixels: for each count of windows down the
+        # frame, its least rows and the most columns they leave. The whole frame was taken where it fit, else full-width
+        # bands wherever the least fit, else a square: a band keeping a few rows beside its halos computed the frame
+        # many times over, so a larger budget ran slower (the trunk of 1920x1080 frames in --max-memory 2 on
+        # OpenVINO: 113 bands of 79 rows, 8.3 times the frame, where 1.9 GB computed 1.5 times it in squares)
+        align, halo = FLOW_NET_STRIDE if name == "flow" else 1, self.halos[name]
+        most = (window_count(height // align, (smallest_rows - height % align) // align, -(-halo // align))
+                if smallest_rows < height else 1)  # windows down the frame, each keeping MIN_KEEP
+        best = None
+        for rows in itertools.chain((least_window(height, halo, count, align) for count in range(1, most + 1)),
+                                    [smallest_rows]):
             columns = min(width, largest // rows)
-        elif columns < side:
-            rows = min(height, largest // columns)
-        if name == "flow":
-            # each side within its length, the frame's remainder of the stride counted in, and at least the smallest
-            # rows (a square rounded down to the stride was below them); where the columns left are then too few, the
-            # smallest rows and the columns they leave
-            rows = max(smallest_rows, self._flow_within(rows, height))
-            if self._flow_within(min(width, largest // rows), width) < smallest_columns:
-                rows = smallest_rows
-            return rows, self._flow_within(min(width, largest // rows), width)
-        return rows, columns
+            if name == "flow":  # within its length, the frame's remainder of the stride counted in
+                columns = self._flow_within(columns, width)
+            if columns < smallest_columns:
+                continue
+            work = computed_length(height, rows, halo, align) * computed_length(width, columns, halo, align)
+            if best is None or work < best[0]:
+                best = work, rows, columns
+            if columns == width:  # more windows down a full-width band compute more
+                break
+        return best[1:]
 
     def smallest_bytes(self, frames):
         """The least budget windows_for_budget takes: each network's smallest window within its share of what the

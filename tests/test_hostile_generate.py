@@ -2481,3 +2481,106 @@ def test_the_bar_of_one_scene_says_it_in_the_singular(tmp_path, capsys):
     generate.main(["--model", WEIGHTS, "--input-dir-lr", str(tmp_path / "lr"), "--output-dir", str(tmp_path / "sr")])
     bar = capsys.readouterr().err
     assert ", 1 scene" in bar and "scene(s)" not in bar
+# Twenty-first pass, look at tiles, memory budgets, output scales, precisions and backends
+
+class ExportCounted:
+    """NnablaNetworks in OnnxNetworks' export, counting the exports: each gives `model` for every network."""
+    model, exports = b"", []
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def load(self, *args):
+        pass
+
+    def export(self):
+        from inference.backends import NETWORK_IO
+        self.exports.append(1)
+        return dict.fromkeys(NETWORK_IO, self.model)
+
+
+@pytest.mark.parametrize("failure", [MemoryError(), RuntimeError("Exception from src/inference: std::bad_alloc"),
+                                     OSError(28, "No space left on device")],
+                         ids=["MemoryError", "bad_alloc", "ENOSPC"])
+def test_the_onnx_cache_is_deleted_and_exported_again_for_a_damaged_file_only(tmp_path, monkeypatch, failure):
+    """Any failure was taken for a damaged cache: memory running out while OpenVINO compiled a whole cached entry
+    deleted its files and exported them again, to run out of memory again and delete them again; a --cache-dir that
+    cannot be written (full) exported the networks twice before its line. Now each keeps the cache and exports at
+    most once."""
+    onnx = pytest.importorskip("onnx")
+    from inference import backends, onnx_export
+    arrays, shapes = {"weight": np.zeros(2, np.float32)}, dict.fromkeys(backends.NETWORK_IO, (8, 8))
+    stem = onnx_export.cache_stem(arrays, 1, "8x8_8x8_8x8")
+    monkeypatch.setattr(ExportCounted, "model", onnx.helper.make_model(onnx.helper.make_graph(
+        [], "empty", [], [])).SerializeToString())
+    monkeypatch.setattr(ExportCounted, "exports", [])
+    monkeypatch.setattr(backends, "NnablaNetworks", ExportCounted)
+    if isinstance(failure, OSError):
+        monkeypatch.setattr(onnx_export, "write_bytes", lambda *args: (_ for _ in ()).throw(failure))
+        expected = (UserError, r"^cannot write the ONNX cache .*No space left on device")
+    else:
+        for name in backends.NETWORK_IO:
+            (tmp_path / f"{stem}_{name}.onnx").write_bytes(onnx_export.stamped(ExportCounted.model, f"{stem}_{name}"))
+        monkeypatch.setattr(backends, "CompiledNetwork", lambda *args: (_ for _ in ()).throw(failure))
+        expected = (type(failure), None)
+    cached = sorted(os.listdir(tmp_path))
+    with pytest.raises(expected[0], match=expected[1]):
+        backends.OnnxNetworks(shapes, 1, arrays, "weights.h5", str(tmp_path), 1, "fp32", 4)
+    assert sorted(os.listdir(tmp_path)) == cached
+    assert len(ExportCounted.exports) == (1 if isinstance(failure, OSError) else 0)
+
+
+def computed_pixels(plan, name):
+    """LR pixels a network's windows compute for one frame."""
+    rows, columns = plan.flow if name == "flow" else plan.trunk
+    return sum(window.stop - window.start for window in rows) * sum(window.stop - window.start for window in columns)
+
+
+@pytest.mark.parametrize("height, width, backend", [(1080, 1920, "openvino"), (1920, 1080, "nnabla"),
+                                                    (540, 960, "nnabla")])
+def test_a_larger_budget_never_computes_more(height, width, backend):
+    """Full-width bands were taken wherever the least fit the share, though one keeping a few rows beside its halos
+    computes the frame many times over: the trunk of 1920x1080 frames (16 blocks, OpenVINO) computed 1.6 times the
+    frame in 1.9 GB and 8.3 times it in --max-memory 2 (113 bands of 79 rows), 960x540 on NNabla 16 times in 1 GB. Now
+    the windows that compute the fewest pixels: from the least budget up, no network computes more with more memory."""
+    from inference.tiles import TilePlan
+    least = TilePlan(height, width, 16, budget=2 ** 50, backend=backend)
+    least = least.smallest_bytes(least.frame_bytes())
+    computed = [[computed_pixels(TilePlan(height, width, 16, budget=least * (1 + step / 40), backend=backend), name)
+                 for name in ("flow", "trunk")] for step in range(41)]
+    for smaller, larger in zip(computed, computed[1:]):
+        assert larger[0] <= smaller[0] and larger[1] <= smaller[1], (smaller, larger)
+    assert computed[-1][1] < 2 * height * width
+
+
+@pytest.mark.parametrize("cache_home", ["rel", "./cache", ".cache"])
+def test_a_relative_xdg_cache_home_is_not_taken_for_the_onnx_cache(monkeypatch, cache_home):
+    """A relative XDG_CACHE_HOME made the ONNX cache under the working folder, a cache in each folder a run started
+    from, each exporting the networks anew; the XDG Base Directory specification says to ignore it."""
+    from inference.onnx_export import default_cache_dir
+    monkeypatch.setenv("HOME", "/home/user")
+    monkeypatch.setenv("XDG_CACHE_HOME", cache_home)
+    assert default_cache_dir() == "/home/user/.cache/tecogan-nnabla"
+    monkeypatch.setenv("XDG_CACHE_HOME", "/var/cache")
+    assert default_cache_dir() == "/var/cache/tecogan-nnabla"
+
+
+@pytest.mark.parametrize("output, said", [(["--output-ext", "jpg"], "cannot write a 65540x4 frame as JPEG"),
+                                          (["--output-video", "sr.mp4"], "gives 65540x4 frames, more than 16384")],
+                         ids=["jpg", "video"])
+def test_frames_too_large_to_write_are_refused_before_the_model_is_built(tmp_path, monkeypatch, capsys, output, said):
+    """x4 of 1x16385 LR frames as JPEG or to a video was refused after the model was built: on OpenVINO after the
+    export (3 to 5 s for the bundled model here), which wrote a cache entry for the run it then refused."""
+    import cv2
+    import generate
+    from inference import SuperResolver
+    monkeypatch.setattr(SuperResolver, "model", lambda *args: pytest.fail("the model was built"))
+    (tmp_path / "lr").mkdir()
+    cv2.imwrite(str(tmp_path / "lr" / "0001.png"), np.full((1, 16385, 3), 128, np.uint8))
+    if "--output-video" in output:
+        output = ["--output-video", str(tmp_path / "sr.mp4")]
+    with pytest.raises(SystemExit) as exit_info:
+        generate.main(["--model", BUNDLED_MODEL, "--input-dir-lr", str(tmp_path / "lr"), "--output-dir",
+                       str(tmp_path / "out"), "--backend", "nnabla", *output])
+    assert exit_info.value.code == 2 and said in capsys.readouterr().err
+    assert sorted(os.listdir(tmp_path)) == ["lr"]

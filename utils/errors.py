@@ -38,13 +38,18 @@ class UserError(Exception):
 OUT_OF_MEMORY = ("memory error in alloc", "Insufficient memory", "std::bad_alloc", "Resource temporarily unavailable")
 
 
+def out_of_memory(error):
+    """Whether an exception is a library's way to say that an allocation failed (on the CPU or a GPU)."""
+    return isinstance(error, MemoryError) or any(words in str(error) for words in OUT_OF_MEMORY)
+
+
 @contextmanager
 def out_of_memory_said(message):
     """Within: a library's way to say that an allocation failed (on the CPU or a GPU) is UserError(message)."""
     try:
         yield
     except Exception as error:
-        if not isinstance(error, MemoryError) and not any(words in str(error) for words in OUT_OF_MEMORY):
+        if not out_of_memory(error):
             raise
         raise UserError(message) from None
 
