@@ -21,6 +21,25 @@ $(error make runs in $(CURDIR), whose Makefile is not this one ($(this_makefile)
     folder; run make there, e.g. make -C with that folder)
 endif
 VENV := .venv
+# The shell's and Python's blanks other than space and tab, which make's strip drops as well (through the shell, whose
+# printf is its own: make runs a command of no shell characters itself, from PATH):
+carriage_return := $(shell printf '\r' 2>/dev/null)
+vertical_tab := $(shell printf '\v' 2>/dev/null)
+form_feed := $(shell printf '\f' 2>/dev/null)
+define newline
+
+
+endef
+# The other control characters but a tab (an escape sequence's ESC, a backspace, DEL) were printed raw in the lines
+# naming CHROMIUM or VENV, the line redrawn or the terminal changed from there: shown by their codes (\x1b), as the
+# product's Python lines show them (utils/errors.py) and the set-up's (make_venv.sh's one_line).
+control_codes := 01 02 03 04 05 06 07 08 0e 0f 10 11 12 13 14 15 16 17 18 19 1a 1b 1c 1d 1e 1f 7f
+control_characters := $(shell printf '$(foreach code,001 002 003 004 005 006 007 010 016 017 020 021 022 023 024 025 \
+    026 027 030 031 032 033 034 035 036 037 177,\$(code) )' 2>/dev/null)
+controls_shown = $(if $2,$(call controls_shown,$(subst $(firstword $2),\x$(firstword $3),$1),$(wordlist \
+    2,99,$2),$(wordlist 2,99,$3)),$1)
+blanks_shown = $(call controls_shown,$(subst $(newline),\n,$(subst $(carriage_return),\r,$(subst \
+    $(vertical_tab),\v,$(subst $(form_feed),\f,$1)))),$(control_characters),$(control_codes))
 # `VENV='$HOME/v'` (quoted, so the shell left the $ to make) made a venv OME/v: make reads $H as its own variable H,
 # empty; `clean-venv VENV='a$b'` removed the venv a. A $ before one character is refused for every goal, first (one
 # ending the name is make's literal $, refused below); $(NAME) and ${NAME} are make's own way, meant as such.
@@ -35,12 +54,14 @@ venv_count = $(words $(subst $1,$1 ,x$(venv_unquoted_dollars)x))
 ifneq ($(if $(findstring $(dollar)$(open_paren),$(venv_unquoted_dollars)),$(filter-out \
       $(call venv_count,$(close_paren)),$(call venv_count,$(open_paren))))$(if $(findstring $(dollar){,\
       $(venv_unquoted_dollars)),$(filter-out $(call venv_count,}),$(call venv_count,{))),)
-$(error VENV '$(value VENV)' holds a $(dollar)$(open_paren) or $(dollar){ that is not closed, which make cannot read; \
-    write the folder out, e.g. $(HOME)/venv)
+# (the names in these lines shown as in the others, by blanks_shown above: `make clean-venv VENV=$$'a$$b\nc'`, the one
+# goal that takes a name make splits, was refused in two lines)
+$(error VENV '$(call blanks_shown,$(value VENV))' holds a $(dollar)$(open_paren) or $(dollar){ that is not closed, \
+    which make cannot read; write the folder out, e.g. $(HOME)/venv)
 endif
 ifneq ($(findstring $(dollar),$(subst $(dollar){,,$(subst $(dollar)$(open_paren),,$(venv_unquoted_dollars)))),)
-$(error VENV '$(value VENV)' holds a $$ that make reads as one of its variables (the name became '$(VENV)'); write \
-    the folder out, e.g. $(HOME)/venv)
+$(error VENV '$(call blanks_shown,$(value VENV))' holds a $$ that make reads as one of its variables (the name \
+    became '$(call blanks_shown,$(VENV))'); write the folder out, e.g. $(HOME)/venv)
 endif
 # make splits a name at its spaces: `make setup VENV="~/my venv"` made a venv of the folder ~/my, the user's, and
 # asked pip for a requirements file 'venv'. Only clean-venv (quoted) takes such a name, to remove one made otherwise.
@@ -48,17 +69,6 @@ endif
 # line: make_venv.sh's "unbound variable" and make's line.
 # A carriage return, vertical tab or form feed ending it (`VENV=$$'v\r'`, from a file of Windows' line ends) was said to
 # be "a space, tab or newline", the name shown without it: it is named, and shown as \r, \v or \f (a newline as \n).
-# The shell's and Python's blanks other than space and tab, which make's strip drops as well (through the shell, whose
-# printf is its own: make runs a command of no shell characters itself, from PATH):
-carriage_return := $(shell printf '\r' 2>/dev/null)
-vertical_tab := $(shell printf '\v' 2>/dev/null)
-form_feed := $(shell printf '\f' 2>/dev/null)
-define newline
-
-
-endef
-blanks_shown = $(subst $(newline),\n,$(subst $(carriage_return),\r,$(subst $(vertical_tab),\v,$(subst \
-    $(form_feed),\f,$1))))
 ifneq ($(words $(VENV))$(VENV),1$(strip $(VENV)))
 ifneq ($(filter-out clean-venv,$(or $(MAKECMDGOALS),setup)),)
 $(error VENV '$(call blanks_shown,$(VENV))' is not one word, or begins or ends with a space, tab, newline, carriage \
@@ -78,19 +88,22 @@ venv_holds = $(strip $(foreach character,$1,$(findstring $(character),$(VENV))) 
     $(if $2,$(if $(filter $(hash)%,$(VENV)),$(hash))))
 ifneq ($(if $(filter-out clean-venv,$(or $(MAKECMDGOALS),setup)),$(call venv_holds,$(VENV_SPECIAL),\
       start),$(call venv_holds,$(VENV_RULE_SPECIAL))),)
-$(error VENV '$(VENV)' holds $(call venv_holds,$(VENV_SPECIAL),start), which make or the shell reads in its \
-    commands; choose a folder whose path has none)
+# (the name shown as in the refusal above: `make clean-venv VENV=$$'a:\nb'`, a name make splits, was refused in two
+# lines)
+$(error VENV '$(call blanks_shown,$(VENV))' holds $(call venv_holds,$(VENV_SPECIAL),start), which make or the shell \
+    reads in its commands; choose a folder whose path has none)
 endif
 # `VENV='~'` made the user's home folder a venv (the shell reads a ~ beginning the set-up's word as a home folder), which
 # make's Python check and clean-venv (quoted) read as a folder named ~: refused for every goal.
 ifneq ($(filter ~%,$(VENV)),)
-$(error VENV '$(VENV)' begins with ~, which the shell reads as a home folder in some of the commands and not in others; \
-    write the folder out, e.g. $(HOME)/venv)
+$(error VENV '$(call blanks_shown,$(VENV))' begins with ~, which the shell reads as a home folder in some of the \
+    commands and not in others; write the folder out, e.g. $(HOME)/venv)
 endif
 # `VENV=-v`, `--help`, `-`: venv, touch and rm read a name beginning with - as an option (a venv named -, then touch's
 # two lines; venv's help, then bash's line): refused for every goal.
 ifneq ($(filter -%,$(VENV)),)
-$(error VENV '$(VENV)' begins with -, which the set-up's commands read as an option; write it as ./$(VENV))
+$(error VENV '$(call blanks_shown,$(VENV))' begins with -, which the set-up's commands read as an option; write it \
+    as ./$(call blanks_shown,$(VENV)))
 endif
 # a name as the shell reads it inside double quotes: `clean-venv VENV='a$$b'` removed the venv `a`
 venv_quoted = $(subst `,\`,$(subst ",\",$(subst $$,\$$,$(subst \,\\,$1))))
@@ -124,7 +137,9 @@ $(STAMP): requirements.txt requirements-nodeps.txt utils/make_venv.sh
 # A .venv whose Python does not run (missing, or removed since by a pyenv upgrade) is always set up again:
 # the set-up script then creates it, or says what to do.
 # (stdin from /dev/null: with PYTHONINSPECT set, Python reads commands after its own, from a terminal a hang)
-ifneq ($(shell "$(call venv_quoted,$(PYTHON))" -c 'print(1)' </dev/null 2>/dev/null),1)
+# Whether it runs is its exit status: its output was read, which PYTHONIOENCODING=utf-8-sig or cp500 (EBCDIC) makes
+# other than "1", so that every `make demo` ran the whole set-up (pip's check of each requirement) again.
+ifneq ($(shell "$(call venv_quoted,$(PYTHON))" -c '' </dev/null >/dev/null 2>&1 && echo 1),1)
 .PHONY: $(STAMP)
 endif
 
@@ -221,8 +236,9 @@ test_workers = $(strip $(TEST_WORKERS))
 ifneq ($(filter test,$(MAKECMDGOALS)),)
 ifneq ($(shell workers="$(call venv_quoted,$(test_workers))"; case "$$workers" in (auto|logical) echo ok;; \
       (''|*[!0-9]*) ;; (*) echo ok;; esac),ok)
-$(error TEST_WORKERS '$(TEST_WORKERS)' is not a number of pytest workers; set it to one (0 runs the tests in make's \
-    process, one after another) or to auto, one a core)
+# (shown as CHROMIUM is: `TEST_WORKERS=$$'a\nb'` was refused in two lines, a carriage return inside printed raw)
+$(error TEST_WORKERS '$(call blanks_shown,$(TEST_WORKERS))' is not a number of pytest workers; set it to one (0 runs \
+    the tests in make's process, one after another) or to auto, one a core)
 endif
 endif
 test: $(TEST_STAMP) browser

@@ -3166,19 +3166,35 @@ def test_the_set_up_says_pips_own_failure_by_its_traceback_s_last_line(tmp_path)
 # Twentieth pass, third look at the twentieth pass's set-up fixes
 
 def venv_of_a_pip_that_crashes(tmp_path, traceback_end):
-    """A venv (without pip) whose stand-in pip passes the set-up's checks and fails its install as pip's own crash does:
-    "ERROR: Exception:", a traceback, and its last lines `traceback_end`."""
+    """A venv (without pip) whose stand-in pip passes the set-up's checks, logs a line to PIP_LOG and fails its install
+    as pip's own crash does: "ERROR: Exception:", a traceback, and its last lines `traceback_end`. With traceback_end
+    None, they are STAND_IN_PIP_CRASH's where it is set, and the install succeeds where not; before that the stand-in
+    says STAND_IN_PIP_SAYS on its output through logging, as pip says its lines, and kills the process
+    STAND_IN_PIP_STOPS (a log's reader, gone before it ends)."""
     venv = tmp_path / "venv"
     subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     pip = next(venv.glob("lib/python3*/site-packages")) / "pip"
     (pip / "_internal" / "cli").mkdir(parents=True)
     for name in ("__init__.py", "_internal/__init__.py", "_internal/cli/__init__.py", "_internal/cli/main.py"):
         (pip / name).write_text("")
+    ending = f"    end = {traceback_end!r}\n" if traceback_end is not None else (
+        "    if os.environ.get('STAND_IN_PIP_SAYS'):\n"
+        "        import logging\n"
+        "        logging.basicConfig(stream=sys.stdout, level=logging.INFO, format='%(message)s')\n"
+        "        logging.info(os.environ['STAND_IN_PIP_SAYS'])\n"
+        "    stops = os.environ.get('STAND_IN_PIP_STOPS')\n"
+        "    if stops and os.path.exists(f'/proc/{stops}/fd/1'):\n"
+        "        import signal, time\n"
+        "        os.kill(int(stops), signal.SIGKILL)\n"
+        "        while os.path.exists(f'/proc/{stops}/fd/1'):\n"
+        "            time.sleep(0.01)\n"
+        "    end = os.environ.get('STAND_IN_PIP_CRASH')\n"
+        "    end is not None or sys.exit(0)\n")
     (pip / "__main__.py").write_text(
         "import os, sys\nif 'install' in sys.argv:\n"
-        "    os.environ.get('PIP_LOG') and open(os.environ['PIP_LOG'], 'a').write('what pip logged\\n')\n"
+        "    os.environ.get('PIP_LOG') and open(os.environ['PIP_LOG'], 'a').write('what pip logged\\n')\n" + ending +
         "    print('ERROR: Exception:\\nTraceback (most recent call last):\\n  File \"pip/x.py\", line 1, in run\\n'\n"
-        f"          '    status = run_func(*args)\\n' + {traceback_end!r})\n    sys.exit(2)\n")
+        "          '    status = run_func(*args)\\n' + end)\n    sys.exit(2)\n")
     return venv
 
 
@@ -3399,3 +3415,179 @@ def test_the_set_up_shows_a_carriage_return_in_a_pip_log_and_in_pips_crash_escap
                                timeout=120)
     assert completed.returncode == 2 and b"(OSError: disk\\r); what it installed" in completed.stderr, completed.stderr
     assert b"\r" not in completed.stderr
+
+
+# Twenty-first pass, look at make's set-up, VENV, CHROMIUM and PIP_LOG
+
+@pytest.fixture(scope="module")
+def stand_in_pip(tmp_path_factory):
+    """One venv of venv_of_a_pip_that_crashes' stand-in pip, told by its variables what to do, and requirements of one
+    package: (venv, requirements)."""
+    folder = tmp_path_factory.mktemp("stand-in-pip")
+    return venv_of_a_pip_that_crashes(folder, None), set_up_copy(folder, "package\n") / "requirements.txt"
+
+
+def run_the_set_up_of_the_stand_in_pip(stand_in_pip, **environment):
+    """make_venv.sh of stand_in_pip's venv and requirements with the variables of `environment` set (output bytes)."""
+    venv, requirements = stand_in_pip
+    return subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv), str(requirements)],
+                          capture_output=True, timeout=120, env=dict(os.environ, **environment))
+
+
+@pytest.mark.parametrize("link, to, stream", [("ci.log", "/dev/stderr", "stderr"), ("fd", "/dev/fd", "stdout"),
+                                              ("self", "/proc/self", "stdout")],
+                         ids=["a link to /dev/stderr", "under a link to /dev/fd", "under a link to /proc/self"])
+def test_the_set_up_writes_a_pip_log_on_its_own_stream_through_a_link(tmp_path, stand_in_pip, link, to, stream):
+    """`ln -s /dev/stderr ci.log; PIP_LOG=ci.log` (or a name under a link to /dev/fd or /proc/self): the name, read as
+    written, was no stream of the set-up's, and through the link pip's own again, the failed install's log lost."""
+    (tmp_path / link).symlink_to(to)
+    pip_log = {"stderr": tmp_path / link, "stdout": tmp_path / link / ("1" if to == "/dev/fd" else "fd/1")}[stream]
+    completed = run_the_set_up_of_the_stand_in_pip(stand_in_pip, PIP_LOG=str(pip_log), STAND_IN_PIP_CRASH="MemoryError")
+    assert completed.returncode == 2 and b"(MemoryError)" in completed.stderr, completed.stderr
+    assert b"what pip logged\n" in getattr(completed, stream), (completed.stdout, completed.stderr)
+
+
+def test_the_set_up_with_a_pip_log_of_its_closed_stderr_leaves_its_script_as_it_is(tmp_path, stand_in_pip):
+    """`PIP_LOG=/dev/stderr make setup 2>&-`: bash leaves the script it runs open on a closed stderr, for reading, which
+    the set-up took for its stderr: pip's log and the set-up's error line were appended to utils/make_venv.sh."""
+    copy = set_up_copy(tmp_path, "package\n")
+    completed = subprocess.run(["bash", "-c", 'bash "$0" "$1" "$2" 2>&-', str(copy / "utils" / "make_venv.sh"),
+                                str(stand_in_pip[0]), str(copy / "requirements.txt")], capture_output=True, timeout=120,
+                               env=dict(os.environ, PIP_LOG="/dev/stderr", STAND_IN_PIP_CRASH="MemoryError"))
+    assert completed.returncode == 2 and not completed.stdout, completed
+    with open(os.path.join(REPO_ROOT, "utils", "make_venv.sh"), "rb") as script:
+        assert (copy / "utils" / "make_venv.sh").read_bytes() == script.read()
+
+
+def fifo_no_one_reads(fifo):
+    """The set-up's line for PIP_LOG naming `fifo`, which no one reads."""
+    return (f"error: PIP_LOG is set ({fifo}), a FIFO no one reads (what read it is not started, or stopped), which pip "
+            "would wait for forever; start what reads it, or unset it, then run make again\n")
+
+
+def test_the_set_up_with_a_pip_log_fifo_no_one_reads_is_one_line_and_makes_nothing(tmp_path):
+    """PIP_LOG naming a FIFO no one reads (its collector not started; the twentieth pass left it alone): the set-up,
+    holding it open read and write, was its reader, so that pip's log was lost with exit code 0 (a small install) or
+    the set-up hung once the pipe was full. Said in one line, before anything is made."""
+    os.mkfifo(tmp_path / "pip.fifo")
+    completed = set_up_in_tmp_path(tmp_path, PIP_LOG=str(tmp_path / "pip.fifo"), timeout=60)
+    assert completed is not None and completed.returncode == 2, completed
+    assert completed.stderr == fifo_no_one_reads(tmp_path / "pip.fifo") and not (tmp_path / "venv").exists()
+
+
+def test_the_set_up_with_a_pip_log_fifo_whose_reader_stopped_is_one_line(tmp_path, stand_in_pip):
+    """A FIFO whose collector stopped after the first pip's log: the set-up, its reader, took the next pip's log, lost
+    with exit code 0 (a large one hung once the pipe was full). The collector is stopped by the first install."""
+    fifo = tmp_path / "pip.fifo"
+    os.mkfifo(fifo)
+    with open(tmp_path / "collected", "wb") as collected:
+        collector = subprocess.Popen(["cat", str(fifo)], stdout=collected)
+        try:
+            completed = run_the_set_up_of_the_stand_in_pip(stand_in_pip, PIP_LOG=str(fifo),
+                                                           STAND_IN_PIP_STOPS=str(collector.pid))
+        finally:
+            collector.kill()
+            collector.wait()
+    assert completed.returncode == 2 and completed.stderr.decode() == fifo_no_one_reads(fifo), completed.stderr
+    assert (tmp_path / "collected").read_bytes() == b"what pip logged\n"
+
+
+def test_the_set_up_says_pips_crash_of_a_message_beginning_with_a_line_end_by_that_message(stand_in_pip):
+    """pip's crash of a message beginning with a line end (`Exception: ` and the message below it): said as
+    "(Exception: )", nothing of what failed."""
+    completed = run_the_set_up_of_the_stand_in_pip(stand_in_pip, STAND_IN_PIP_CRASH="Exception: \n\nthe disk is gone")
+    lines = completed.stderr.decode().strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert f"into {stand_in_pip[0]} (Exception: the disk is gone); what it installed" in lines[0], lines[0]
+
+
+def test_the_set_up_lets_pip_say_a_name_not_utf8_on_its_output(stand_in_pip):
+    """`PIP_VERBOSE=1` with a PIP_FIND_LINKS folder not UTF-8: pip's "Looking in links: ..." on its output, in strict
+    UTF-8, was pip's "--- Logging error ---", said as "pip could not write its log file", which PIP_LOG (unset)
+    names."""
+    completed = run_the_set_up_of_the_stand_in_pip(stand_in_pip, STAND_IN_PIP_SAYS="Looking in links: /tmp/\udce9")
+    assert completed.returncode == 0 and completed.stderr == b"Looking in links: /tmp/\xe9\n" * 2, completed.stderr
+
+
+def test_the_set_up_with_a_pip_log_of_its_own_requirements_is_one_line_and_changes_nothing(tmp_path):
+    """`PIP_LOG=requirements.txt` (a slip for `-r`): pip appended its log to the repository's requirements, and the next
+    set-up was pip's "Invalid requirement" on the log's first line."""
+    requirements = tmp_path / "repo" / "requirements.txt"
+    completed = set_up_in_tmp_path(tmp_path, PIP_LOG=str(requirements))
+    assert completed.returncode == 2 and completed.stderr == (
+        f"error: PIP_LOG is set ({requirements}), which is {requirements}, a file the set-up reads; pip would append "
+        "its log to it: name another file, then run make again\n"), completed.stderr
+    assert requirements.read_text() == "" and not (tmp_path / "venv").exists()
+
+
+@pytest.mark.parametrize("end", ["/", "/."])
+def test_the_set_up_with_a_pip_log_named_as_a_folder_is_one_line_before_anything_is_made(tmp_path, end):
+    """`PIP_LOG=logs/` (meant as a folder) not there passed the check: pip made a folder `logs` and crashed on opening
+    it, said after the venv was made as "(IsADirectoryError: ...)", naming no setting."""
+    completed = set_up_in_tmp_path(tmp_path, PIP_LOG=f"{tmp_path}/logs{end}")
+    assert completed.returncode == 2 and completed.stderr == (
+        f"error: PIP_LOG is set ({tmp_path}/logs{end}), a log file pip cannot write (its name ends in {end}, a "
+        "folder's); unset it or name a file pip can write, then run make again\n"), completed.stderr
+    assert not (tmp_path / "venv").exists() and not (tmp_path / "logs").exists()
+
+
+def test_the_set_up_and_make_show_an_escape_sequence_in_a_name_by_its_codes(tmp_path):
+    """An escape sequence, a backspace or DEL in PIP_LOG or CHROMIUM (the fourth look showed carriage returns, vertical
+    tabs and form feeds by their codes): printed raw, the line redrawn or the terminal changed from there."""
+    (tmp_path / "file").write_text("")
+    completed = set_up_in_tmp_path(tmp_path, PIP_LOG=f"{tmp_path}/file/\x1b[2Kpip.log\b")
+    assert completed.returncode == 2 and completed.stderr == (
+        f"error: PIP_LOG is set ({tmp_path}/file/\\x1b[2Kpip.log\\x08), a log file pip cannot write (Not a directory); "
+        "unset it or name a file pip can write, then run make again\n"), completed.stderr
+    (tmp_path / "make").mkdir()
+    completed = make_test_recording_chromium(tmp_path / "make", "CHROMIUM=/opt/\x1b[2Kchrome\x7f")
+    lines = [line for line in completed.stderr.splitlines() if not line.startswith("make: ***")]
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].startswith("error: /opt/\\x1b[2Kchrome\\x7f is missing or not a program, "), lines[0]
+
+
+@pytest.mark.parametrize("goal, setting, said", [
+    ("test", "TEST_WORKERS=a\nb", "TEST_WORKERS 'a\\nb' is not a number of pytest workers"),
+    ("test", "TEST_WORKERS=2\r3", "TEST_WORKERS '2\\r3' is not a number of pytest workers"),
+    ("test", "TEST_WORKERS=2\x1b[2K", "TEST_WORKERS '2\\x1b[2K' is not a number of pytest workers"),
+    ("clean-venv", "VENV=a:\nb", "VENV 'a:\\nb' holds :, which make or the shell reads"),
+    ("clean-venv", "VENV=a$b\nc", "VENV 'a$b\\nc' holds a $ that make reads as one of its variables")],
+    ids=["workers, newline inside", "workers, carriage return inside", "workers, escape sequence", "venv holding :",
+         "venv holding $"])
+def test_make_shows_a_value_it_refuses_on_one_line(tmp_path, goal, setting, said):
+    """`make test TEST_WORKERS=$'a\\nb'` and `make clean-venv VENV=$'a:\\nb'` (the one goal that takes a name make
+    splits) were refused in two lines, a carriage return or an escape sequence in them printed raw, the line overwritten
+    from there on a terminal (as CHROMIUM's and other refusals of VENV's now show them by their codes)."""
+    completed = subprocess.run(["make", "--no-print-directory", "-n", goal, setting], cwd=set_up_copy(tmp_path),
+                               capture_output=True, text=True, timeout=60, env=top_level_make_environment())
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and not completed.stdout, completed.stdout + completed.stderr
+    assert f"*** {said}" in lines[0], lines[0]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "cp500"])
+def test_make_takes_a_set_up_venv_as_set_up_in_any_pythonioencoding(tmp_path, encoding):
+    """make's check that the venv's Python runs read its output "1", which PYTHONIOENCODING=utf-8-sig or cp500 makes
+    other bytes: the venv was taken for one whose Python does not run, and every `make demo` ran the set-up again. A
+    venv of the real Python 3.10 (a link to it) with its stamp."""
+    copy = set_up_copy(tmp_path)
+    (copy / "venv" / "bin").mkdir(parents=True)
+    (copy / "venv" / "bin" / "python").symlink_to(python_310_and_path()[0])
+    (copy / "venv" / ".installed").write_text("")
+    completed = subprocess.run(["make", "--no-print-directory", "-n", "setup", "VENV=venv"], cwd=copy,
+                               capture_output=True, text=True, timeout=60,
+                               env=dict(top_level_make_environment(), PYTHONIOENCODING=encoding))
+    assert completed.returncode == 0 and "make_venv.sh" not in completed.stdout, completed.stdout + completed.stderr
+
+
+def test_ci_run_by_sh_runs_make_test(tmp_path):
+    """`sh .ci/run` (a CI job's line; Debian's sh is dash): dash's "set: Illegal option -o pipefail" and exit code 2,
+    where the script has no pipeline for pipefail to change. A Makefile records where make ran."""
+    copy = tmp_path / "repo"
+    (copy / ".ci").mkdir(parents=True)
+    shutil.copy(os.path.join(REPO_ROOT, ".ci", "run"), copy / ".ci" / "run")
+    (copy / "Makefile").write_text('test:\n\t@echo "$(CURDIR)" >> ran\n')
+    completed = subprocess.run(["sh", str(copy / ".ci" / "run")], cwd=tmp_path, capture_output=True, text=True,
+                               timeout=60, env=top_level_make_environment())
+    assert completed.returncode == 0 and not completed.stderr, completed.stderr
+    assert (copy / "ran").read_text() == f"{copy}\n"

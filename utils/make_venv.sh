@@ -29,10 +29,34 @@ if [ -n "${HOME:-}" ]; then home=$HOME; else home=$(unset HOME; echo ~); fi
 # A value or pip's reason shown on one line, as make shows CHROMIUM and VENV: a newline as \n, and a carriage return,
 # vertical tab or form feed (`PIP_LOG=$'/root/pip.log\r'`, from a file of Windows' line ends; pip's crash of a message
 # ending in one) as \r, \v and \f, which were printed raw, the line overwritten from there on a terminal.
+# The other control characters but a tab (an escape sequence's ESC, a backspace, DEL) were printed raw too, the line
+# redrawn or the terminal changed from there: shown by their codes (\x1b), as the product's Python lines show them.
 one_line() {
-  local text=${1//$'\n'/\\n}
-  text=${text//$'\r'/\\r} text=${text//$'\v'/\\v}
-  printf '%s' "${text//$'\f'/\\f}"
+  local text=${1//$'\n'/\\n} shown= index character
+  text=${text//$'\r'/\\r} text=${text//$'\v'/\\v} text=${text//$'\f'/\\f}
+  case $text in *[[:cntrl:]]*)
+    for ((index = 0; index < ${#text}; index++)); do
+      character=${text:index:1}
+      case $character in $'\t') ;; [[:cntrl:]]) printf -v character '\\x%02x' "'$character" ;; esac
+      shown+=$character
+    done
+    text=$shown ;;
+  esac
+  printf '%s' "$text"
+}
+# A log FIFO's reader, looked for before each pip (which opens the log, and waits for one): one that stopped after a pip
+# (a collector that read one line) left the next waiting forever. (An argument: say nothing, return 1 where none reads.)
+fifo_settings=() fifo_paths=()
+fifo_read_or_refused() {
+  local index
+  for index in "${!fifo_paths[@]}"; do
+    dd if=/dev/null of="${fifo_paths[$index]}" oflag=nonblock conv=notrunc status=none 2>/dev/null && continue
+    [ "$#" = 0 ] || return 1
+    echo "error: ${fifo_settings[$index]} is set ($(one_line "${!fifo_settings[$index]}")), a FIFO no one reads" \
+      "(what read it is not started, or stopped), which pip would wait for forever; start what reads it, or unset" \
+      "it, then run make again" >&2
+    exit 2
+  done
 }
 tilde_home=${HOME-$home}
 while [ "${tilde_home%/}" != "$tilde_home" ]; do tilde_home=${tilde_home%/}; done
@@ -62,12 +86,22 @@ for log_setting in PIP_LOG PIP_LOG_FILE PIP_LOCAL_LOG; do
     /dev/stderr | /dev/fd/2 | /proc/self/fd/2 | /proc/thread-self/fd/2) log_stream=2 ;;
     *) log_stream= ;;
   esac
+  # Through a link (`ln -s /dev/stderr ci.log`, `PIP_LOG=ci.log`; a link to /dev/fd or /proc/self) it was pip's own
+  # stream too: the name is the opener's own stream where it is a new one's, here that stream opened on a here-string.
+  if [ -z "$log_stream" ]; then
+    if { [ "$log_file" -ef /proc/self/fd/1 ]; } 1<<< ''; then log_stream=1
+    elif { [ "$log_file" -ef /proc/self/fd/2 ]; } 2<<< ''; then log_stream=2
+    fi
+  fi
   if [ -n "$log_stream" ]; then
     # That stream closed (`>&-`): bash's "cannot duplicate fd" and "1: Bad file descriptor", exit code 1.
     stream_name=output; [ "$log_stream" = 1 ] || stream_name=error
-    if [ ! -e "/proc/$$/fd/$log_stream" ]; then
+    # Its stderr closed (`make setup 2>&-`), bash leaves the script it runs open there, for reading: pip's log and the
+    # set-up's error line were appended to utils/make_venv.sh itself. A stream not open for writing is one closed.
+    stream_flags=$(sed -n 's/^flags:[[:space:]]*//p' "/proc/$$/fdinfo/$log_stream" 2>/dev/null) || stream_flags=
+    if [ ! -e "/proc/$$/fd/$log_stream" ] || { [ -n "$stream_flags" ] && (( (8#$stream_flags & 3) == 0 )); }; then
       echo "error: $log_setting is set ($(one_line "${!log_setting}")), the set-up's standard $stream_name, which is" \
-        "closed; unset it or name a file, then run make again" >&2
+        "closed; unset it or name a file, then run make again" >&2 || true  # (stderr closed: exit code 2 all the same)
       exit 2
     fi
     # That stream a socket (a systemd service's stderr, journald's): pip's open of it by name failed ("No such device or
@@ -94,11 +128,38 @@ for log_setting in PIP_LOG PIP_LOG_FILE PIP_LOCAL_LOG; do
   fi
   # A FIFO a log collector reads (`mkfifo p; tee pip.log <p &`): the check's open and close ended the collector's
   # input, and pip then waited forever to open it with no one reading: the set-up hung, nothing logged. It is held open
-  # (read and write, which does not wait) until the set-up ends, so the reader's input ends after pip's last line.
-  if [ -p "$log_file" ] && { exec {held_log}<>"$log_file"; } 2>/dev/null; then continue; fi
+  # until the set-up ends, so the reader's input ends after pip's last line.
+  # A FIFO no one reads (its collector not started, or stopped): pip waited forever to open it, as pip alone does; held
+  # open read and write, the set-up was its reader, so that a small install's log was lost with exit code 0 and a large
+  # one hung once the pipe was full. Now a write end alone is held (opened while a read and write one is, which does not
+  # wait), and a reader is looked for by an open for writing that does not wait (dd's oflag=nonblock: "No such device
+  # or address" where none reads), whose close no longer ends a collector's input: the set-up's end is still held.
+  # (A collector started beside make is given half a second to open it.)
+  if [ -p "$log_file" ] && { exec {held_log}<>"$log_file"; } 2>/dev/null; then
+    exec {log_writer}>"$log_file" {held_log}<&-
+    fifo_settings+=("$log_setting") fifo_paths+=("$log_file")
+    for try in 1 2 3 4 5 6; do
+      fifo_read_or_refused "" || { [ "$try" = 6 ] || sleep 0.1; continue; }
+      continue 2
+    done
+    fifo_read_or_refused
+  fi
+  # One of the set-up's own files (`PIP_LOG=requirements.txt`, a slip for `-r`): pip appended its log to it, the
+  # repository's requirements changed, and the next set-up was pip's "Invalid requirement" on the log's first line.
+  for own in "$(dirname -- "$requirements")"/requirements*.txt "$(dirname -- "$requirements")/Makefile" "$0"; do
+    if [ "$log_file" -ef "$own" ]; then
+      echo "error: $log_setting is set ($(one_line "${!log_setting}")), which is ${own#./}, a file the set-up" \
+        "reads; pip would append its log to it: name another file, then run make again" >&2
+      exit 2
+    fi
+  done
   log_there=$log_file
   while [ ! -e "$log_there" ] && [ ! -L "$log_there" ]; do log_there=$(dirname -- "$log_there"); done
-  if ! unwritable=$( { if [ "$log_there" = "$log_file" ]; then : >> "$log_file"
+  # A name ending in / (`PIP_LOG=logs/`, meant as a folder), /. or /.. that is not there passed: pip made a folder of
+  # that name and crashed on opening it, said after the venv was made as "(IsADirectoryError: ...)", naming no setting.
+  if ! unwritable=$( { case $log_file in */ | */. | */..) echo ": its name ends in /${log_file##*/}, a folder's"; exit 1
+      ;; esac
+      if [ "$log_there" = "$log_file" ]; then : >> "$log_file"
       elif [ -L "$log_there" ] && [ ! -e "$log_there" ]; then
         echo ": $log_there is a link to $(readlink -- "$log_there"), which leads to no folder"; false
       elif [ ! -d "$log_there" ]; then echo ": Not a directory"; false
@@ -396,6 +457,9 @@ fi
 # (_PIP_RUNNING_IN_SUBPROCESS: pip's own mark that it runs as --python's pip, so a python setting is not followed.)
 # PYTHONIOENCODING of an encoding not ASCII's (utf-16, which Python starts with): pip's lines, which the set-up reads,
 # held NUL bytes, and bash's "warning: command substitution: ignored null byte in input" came before the error line.
+# It writes UTF-8 as the set-up's other Pythons do (in_utf8), names not UTF-8 as their bytes: in strict UTF-8 a line of
+# pip's on its output naming one (`PIP_VERBOSE=1`, a PIP_FIND_LINKS folder not UTF-8: "Looking in links: ...") was
+# pip's "--- Logging error ---", said as "pip could not write its log file", which PIP_LOG names, set or not.
 # pip reads a PIP_ variable whatever the case of its name after PIP_, and an option by any of its names: `PIP_Target`
 # installed into that folder, and `PIP_NO_DEPENDENCIES` (--no-deps' other name) could be read after PIP_NO_DEPS=0.
 # Every variable pip reads as one of those options is dropped.
@@ -413,8 +477,9 @@ pip_env() {
     case ${option#--} in target|prefix|root|python|dry-run|no-deps|no-dependencies|user) dropped+=(-u "$name") ;; esac
   done < <(env)
   env ${dropped[@]+"${dropped[@]}"} PIP_DRY_RUN=0 PIP_NO_DEPS=0 PIP_USER=0 _PIP_RUNNING_IN_SUBPROCESS=1 \
-    PYTHONIOENCODING=utf-8 "$BASH" -c 'exec "$@"' pip_env "$@"
+    PYTHONIOENCODING=utf-8:surrogateescape "$BASH" -c 'exec "$@"' pip_env "$@"
 }
+fifo_read_or_refused
 elsewhere=$(pip_env "$venv_dir/bin/python" -m pip config list 2>/dev/null \
   | grep -aE "^(global|install)\.(target|prefix|root|python)=" | grep -avx ".*=''" | head -n 1) || true
 if [ -n "$elsewhere" ]; then
@@ -425,6 +490,7 @@ if [ -n "$elsewhere" ]; then
 fi
 pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
   local output reason status=0
+  fifo_read_or_refused
   output=$(pip_env "$venv_dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$@" 2>&1) \
     || status=$?
   # A log file pip opens but cannot write (PIP_LOG on a full disk, or /dev/full), which the check above lets by: pip's
@@ -433,6 +499,7 @@ pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
   # setting pip took is named (its variables over its files, and a file's install section over its global one).
   case $output in *"--- Logging error ---"*)
     reason=$(printf '%s\n' "$output" | grep -aE '^[A-Za-z.]*(Error|Exception): ' | tail -n 1) || true
+    fifo_read_or_refused  # (a collector that stopped in the install: pip's BrokenPipeError; pip config list would wait)
     named=$(pip_env "$venv_dir/bin/python" -m pip config list 2>/dev/null \
       | grep -aE '^[^.]*\.(log|log-file|local-log)=' | LC_ALL=C sort | sed -n '1{/^:env:\./{p;q}};$p') || true
     case $named in
@@ -463,9 +530,12 @@ pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
   # as "(Exception:)": the traceback's last line says what failed
   # An exception without a message (MemoryError), or named with a _ (pip._vendor's, a class of a function's) was the
   # "(Exception:)" again, or an earlier exception of a chain: the first line not indented after the last "Traceback".
+  # A message beginning with a line end (`Exception: ` and the message below it) was said as "(Exception: )": the
+  # line after it that is not empty is added.
   [ "$reason" != "ERROR: Exception:" ] || reason=$(printf '%s\n' "$output" | awk '
-    /^Traceback \(most recent call last\):$/ { inside = 1; last = ""; next }
-    inside && /^[^[:space:]]/ { last = $0; inside = 0 }
+    /^Traceback \(most recent call last\):$/ { inside = 1; last = ""; more = 0; next }
+    more && NF { sub(/^[[:space:]]+/, ""); last = last " " $0; more = 0; next }
+    inside && /^[^[:space:]]/ { last = $0; inside = 0; more = sub(/:[[:space:]]*$/, ":", last) }
     END { print last }') || true
   # A build that failed without an "error:" line (a Python exception, a compiler's "gcc: error: ...") was pip's closing
   # "hint: See above for details.", with nothing above: the build's last line, which pip shows before "[end of output]".
