@@ -2481,6 +2481,8 @@ def test_the_bar_of_one_scene_says_it_in_the_singular(tmp_path, capsys):
     generate.main(["--model", WEIGHTS, "--input-dir-lr", str(tmp_path / "lr"), "--output-dir", str(tmp_path / "sr")])
     bar = capsys.readouterr().err
     assert ", 1 scene" in bar and "scene(s)" not in bar
+
+
 # Twenty-first pass, look at tiles, memory budgets, output scales, precisions and backends
 
 class ExportCounted:
