@@ -48,7 +48,7 @@ from datasets.reds import is_frame_file as is_reds_frame_file
 from utils.errors import UserError, error_reason, exit_on_user_error, one_line, printable, shortened, size_said
 from utils.flags import FlagParser
 from utils.hdf5 import MarkedOpen, missing_filter, open_to_read, unknown_type, unwritten
-from utils.image_io import disk_full, not_a_file, write_atomically, write_bytes
+from utils.image_io import IMAGE_EXTENSIONS, disk_full, not_a_file, write_atomically, write_bytes
 from utils.paths import (lock_folder, make_folder, missing_folders, output_file, output_folder, partial_path,
                          room_to_create)
 from utils.zips import (ZIP_ERRORS, ZIP_SIGNATURES, NameRefused, UnpackBlocked, UnsafeZip, extract_zip, first_encrypted,
@@ -277,6 +277,8 @@ def download(url, destination, validate):
     if os.path.exists(destination):
         problem = validate(destination)
         if problem is None:
+            # a partial file kept (refused as its host holds it) beside a file the user put in place was kept for good
+            forget_partial(partial_path(destination))
             return False
         # the problem may hold a member's name or a library's message: an escape sequence in it went to the terminal
         print(printable(f"{destination} is {problem}; downloading it again"))
@@ -590,11 +592,11 @@ def fetch_archive(url, archive):
     names = unpacked_already(kept[0], folder) if kept else None
     if names is not None:
         # a REDS zip of no REDS frame (one of no files, or of others already there) was said done, its check skipped
-        check_reds_layout(kept[0], name)
+        check_layout(kept[0], name)
         print(f"{name}: its files are already in {printable(folder)}/ (unpacked by another program); deleting the zip")
     else:
         download(url, archive, zip_problem)
-        check_reds_layout(archive)
+        check_layout(archive)
         try:
             names = extract_zip(archive, folder, reserved=own_names(archive))
         except (UnpackBlocked, NameRefused) as error:  # fetched again, the zip is refused alike
@@ -613,21 +615,31 @@ def fetch_archive(url, archive):
     forget_partial(partial_path(archive))
 
 
-def check_reds_layout(archive, name=None):
-    """UserError, the zip kept, for a REDS zip (by its name) that holds no frame where datasets/reds.py reads its
-    sequences' (a mirror's zip of another layout): unpacked, it was reported done, and train.py then called the folder
-    "not a REDS folder as download_test_data.py --reds unpacks it", or said a sequence lacked its frames (named
-    '0000.png' or '00000000.jpg', or in a folder '0'), "run download_test_data.py --reds again", where a run again
-    skipped it as done. name: the zip's own name, of archive a partial file of it."""
+def check_layout(archive, name=None):
+    """UserError, the zip kept, for a zip of this script's (by its name) that holds none of the frames its readers
+    read (a mirror's zip of another layout, or of other files). Of REDS's: no frame where datasets/reds.py reads its
+    sequences': unpacked, it was reported done, and train.py then called the folder "not a REDS folder as
+    download_test_data.py --reds unpacks it", or said a sequence lacked its frames (named '0000.png' or
+    '00000000.jpg', or in a folder '0'), "run download_test_data.py --reds again", where a run again skipped it as
+    done. Of the evaluation data's (vid3_LR.zip...): no frame of a scene's folder, as one of other files (an .h5) was
+    unpacked and said done, and generate.py and evaluate.py found no frames in LR/ or HR/. name: the zip's own name,
+    of archive a partial file of it."""
     name = name or os.path.basename(archive)
-    if name not in REDS_LAYOUT:
+    data_zips = {url_filename(url) for url, _ in DATA_ARCHIVES}
+    if name not in REDS_LAYOUT and name not in data_zips:
         return
-    part, count = REDS_LAYOUT[name]
     with zipfile.ZipFile(archive) as opened:  # whole and valid: download checked it
         files = ["/".join(step for step in member.filename.split("/") if step != ".")
                  for member in slash_separated(opened) if not member.is_dir()]
+    first = f"its first file: {printable(repr(files[0]))}" if files else "it holds no file"
+    if name in data_zips:
+        if not any("/" in file and file.lower().endswith(IMAGE_EXTENSIONS) for file in files):
+            raise UserError(f"{archive} is not the TecoGAN authors' {name}: it holds no frame of a scene's folder "
+                            f"(<scene>/<frame>{'|'.join(IMAGE_EXTENSIONS)}), where generate.py and evaluate.py read "
+                            f"them ({first}); it is kept: delete it and fetch from another host with --base-url")
+        return
+    part, count = REDS_LAYOUT[name]
     if not any(file.startswith(part + "/") and is_reds_frame_file(file[len(part) + 1:], count) for file in files):
-        first = f"its first file: {printable(repr(files[0]))}" if files else "it holds no file"
         frames = f"{reds_frame_name(0)}..{reds_frame_name(REDS_FRAMES - 1)}"
         raise UserError(f"{archive} is not REDS's {name}: it holds no frame {part}/NNN/NNNNNNNN.png (sequences "
                         f"000..{count - 1:03d}, frames {frames}), where train.py reads its sequences ({first}); it is "
@@ -749,21 +761,39 @@ def zip_in_place(path):
         return False
 
 
+def kept_size(destination):
+    """The bytes a run resumes from: its partial file's size, or 0 (none, not a file, or a version record that a run
+    does not resume from: _fetch_whole's)."""
+    partial = partial_path(destination)
+    version = recorded_version(partial)
+    if not os.path.isfile(partial) or (version is not None and not (version and sendable(version))):
+        return 0
+    return os.path.getsize(partial)
+
+
 def announce_sizes(files):
     """Print what this run will fetch and its size, before it starts; files already in place are left out: a zip
     unpacked, and one in place not unpacked yet (a zip the user placed there, one kept as refused), which was listed
     "to download" with its size on the host (REDS's: tens of GB), none of it fetched."""
-    pending = [(fetch, url) for fetch, url, destination in files
+    pending = [(fetch, url, destination) for fetch, url, destination in files
                if (not zip_in_place(destination) and files_gone(destination) != [] if fetch is fetch_archive
                    else not os.path.exists(destination))]
+    # a partial file is resumed: a kept one already whole (refused as its host holds it) was listed "to download" at
+    # its whole size, and one half fetched at the whole size too, where the run asks for its bytes past its end alone
+    # one longer than the host's file is fetched whole; one as long, checked alone
+    sizes = [(size, kept if size is not None and kept <= size else 0)
+             for size, kept in ((remote_size(url), kept_size(destination)) for _, url, destination in pending)]
+    pending = [(entry, size) for entry, size in zip(pending, sizes) if size[0] is None or size[1] < size[0]]
     if not pending:
         return
-    sizes = [remote_size(url) for _, url in pending]
-    total = "" if None in sizes else f", {size_text(sum(sizes))} in all"
-    listed = ", ".join(f"{url_filename(url)} ({size_text(size)})" for (_, url), size in zip(pending, sizes))
+    left = [None if size is None else size - kept for _, (size, kept) in pending]
+    total = "" if None in left else f", {size_text(sum(left))} in all"
+    listed = ", ".join(f"{url_filename(url)} ({size_text(size)}" + (f" of {size_text(whole)}, resumed" if kept
+                                                                     and size is not None else "") + ")"
+                       for ((_, url, _), (whole, kept)), size in zip(pending, left))
     # weights alone are renamed into place: the line said so of zips where none was to be fetched
     unpacking = ("; each zip needs about its size again while it is unpacked"
-                 if any(fetch is fetch_archive for fetch, _ in pending) else "")
+                 if any(fetch is fetch_archive for (fetch, _, _), _ in pending) else "")
     print(f"to download: {listed}{total}{unpacking}")
 
 

@@ -2415,11 +2415,11 @@ def test_a_reds_zip_of_frames_training_does_not_read_is_refused_and_kept(tmp_pat
     with pytest.raises(UserError, match=rf"^{re.escape(str(archive))} is not REDS's {re.escape(zip_name)}: it holds no "
                                         r"frame .*; it is kept: delete it and fetch from another host with "
                                         r"--base-url$"):
-        download_test_data.check_reds_layout(str(archive))
+        download_test_data.check_layout(str(archive))
     part = "train/train_sharp/239" if zip_name == "train_sharp.zip" else "val/val_sharp/029"
     with zipfile.ZipFile(archive, "a") as opened:
         opened.writestr(f"{part}/00000099.png", b"x")
-    download_test_data.check_reds_layout(str(archive))
+    download_test_data.check_layout(str(archive))
 
 
 # Eighteenth pass, second look at the downloads, weight files, converters and error lines
