@@ -51,8 +51,8 @@ from utils.hdf5 import MarkedOpen, missing_filter, open_to_read, unknown_type, u
 from utils.image_io import IMAGE_EXTENSIONS, disk_full, not_a_file, write_atomically, write_bytes
 from utils.paths import (lock_folder, make_folder, missing_folders, output_file, output_folder, partial_path,
                          room_to_create)
-from utils.zips import (ZIP_ERRORS, ZIP_SIGNATURES, NameRefused, UnpackBlocked, UnsafeZip, extract_zip, first_encrypted,
-                        slash_separated, unpacked_already, unpacked_marker, unpacked_names)
+from utils.zips import (ZIP_ERRORS, ZIP_SIGNATURES, NameRefused, UnpackBlocked, UnsafeZip, checked_members, extract_zip,
+                        first_encrypted, slash_separated, unpacked_already, unpacked_marker, unpacked_names)
 
 TECOGAN_DATA_URL = "https://ge.in.tum.de/download/data/TecoGAN/"
 NNABLA_TECOGAN_URL = "https://nnabla.org/pretrained-models/nnabla-examples/GANs/tecogan/"
@@ -621,7 +621,7 @@ def check_layout(archive, name=None):
     sequences': unpacked, it was reported done, and train.py then called the folder "not a REDS folder as
     download_test_data.py --reds unpacks it", or said a sequence lacked its frames (named '0000.png' or
     '00000000.jpg', or in a folder '0'), "run download_test_data.py --reds again", where a run again skipped it as
-    done. Of the evaluation data's (vid3_LR.zip...): no frame of a scene's folder, as one of other files (an .h5) was
+    done. Of the evaluation data's (vid3_LR.zip...): no frame, as one of other files (an .h5) was
     unpacked and said done, and generate.py and evaluate.py found no frames in LR/ or HR/. name: the zip's own name,
     of archive a partial file of it."""
     name = name or os.path.basename(archive)
@@ -631,12 +631,18 @@ def check_layout(archive, name=None):
     with zipfile.ZipFile(archive) as opened:  # whole and valid: download checked it
         files = ["/".join(step for step in member.filename.split("/") if step != ".")
                  for member in slash_separated(opened) if not member.is_dir()]
+        if name in data_zips:
+            try:
+                checked_members(opened, name)
+            except UnsafeZip:  # an unsafe member is named by the unpack, which refuses it whatever else it holds
+                return
     first = f"its first file: {printable(repr(files[0]))}" if files else "it holds no file"
     if name in data_zips:
-        if not any("/" in file and file.lower().endswith(IMAGE_EXTENSIONS) for file in files):
-            raise UserError(f"{archive} is not the TecoGAN authors' {name}: it holds no frame of a scene's folder "
-                            f"(<scene>/<frame>{'|'.join(IMAGE_EXTENSIONS)}), where generate.py and evaluate.py read "
-                            f"them ({first}); it is kept: delete it and fetch from another host with --base-url")
+        if not any(file.lower().endswith(IMAGE_EXTENSIONS) for file in files):
+            raise UserError(f"{archive} is not the TecoGAN authors' {name}: it holds no frame (a "
+                            f"{', '.join(IMAGE_EXTENSIONS[:-1])} or {IMAGE_EXTENSIONS[-1]} file), which generate.py "
+                            f"and evaluate.py read ({first}); it is kept: delete it and fetch from another host with "
+                            "--base-url")
         return
     part, count = REDS_LAYOUT[name]
     if not any(file.startswith(part + "/") and is_reds_frame_file(file[len(part) + 1:], count) for file in files):
@@ -733,17 +739,18 @@ def planned_files(args):
 
 
 def remote_size(url):
-    """The size the server announces for url (a HEAD request), or None when it does not say."""
+    """(the size the server announces for url (a HEAD request), or None when it does not say; the version it names,
+    version_served's, or None)."""
     redirects = _RedirectHandler()
     try:
         with open_url(urllib.request.Request(url, method="HEAD"), redirects) as response:
-            return content_length(response)
+            return content_length(response), version_served(response)
     except (urllib.error.URLError, OSError) as error:
         if isinstance(getattr(error, "reason", error), TimeoutError):  # the download would wait as long again
             raise unreachable(url, error, redirects.redirected_to)
-        return None
+        return None, None
     except (http.client.HTTPException, ValueError, OverflowError):  # as _open's errors
-        return None
+        return None, None
 
 
 def size_text(size):
@@ -761,14 +768,17 @@ def zip_in_place(path):
         return False
 
 
-def kept_size(destination):
-    """The bytes a run resumes from: its partial file's size, or 0 (none, not a file, or a version record that a run
-    does not resume from: _fetch_whole's)."""
+def kept_size(destination, size, served):
+    """The bytes a run resumes from, of a file of size (or None) whose host names its version served (or None): its
+    partial file's size, or 0 where it is fetched whole (none, not a file, longer than the host's file, or of a version
+    record a run does not resume from, or not the host's version: _fetch_whole's)."""
     partial = partial_path(destination)
     version = recorded_version(partial)
-    if not os.path.isfile(partial) or (version is not None and not (version and sendable(version))):
+    if not os.path.isfile(partial) or (version is not None and not (version and sendable(version))) or (
+            version and served and served != version):
         return 0
-    return os.path.getsize(partial)
+    kept = os.path.getsize(partial)
+    return kept if size is None or kept <= size else 0
 
 
 def announce_sizes(files):
@@ -780,9 +790,8 @@ def announce_sizes(files):
                    else not os.path.exists(destination))]
     # a partial file is resumed: a kept one already whole (refused as its host holds it) was listed "to download" at
     # its whole size, and one half fetched at the whole size too, where the run asks for its bytes past its end alone
-    # one longer than the host's file is fetched whole; one as long, checked alone
-    sizes = [(size, kept if size is not None and kept <= size else 0)
-             for size, kept in ((remote_size(url), kept_size(destination)) for _, url, destination in pending)]
+    sizes = [(size, kept_size(destination, size, served))
+             for (size, served), destination in ((remote_size(url), destination) for _, url, destination in pending)]
     pending = [(entry, size) for entry, size in zip(pending, sizes) if size[0] is None or size[1] < size[0]]
     if not pending:
         return

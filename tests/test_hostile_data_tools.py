@@ -3641,3 +3641,58 @@ def test_a_vgg19_archive_packed_twice_is_said_so_not_sent_to_be_downloaded_again
         "a server's encoding of a download can leave it), which this does not unpack (it unpacks tar archives, .tar.gz "
         f"among them); unpack its {outer} layer and pass what it holds\n")
     assert not (tmp_path / "vgg19.h5").exists()
+
+
+# Twenty-first pass, second look at the twenty-first pass's download and weight-file fixes
+
+def test_the_sizes_line_counts_a_kept_partial_file_and_a_partial_file_beside_a_good_file_in_place_is_deleted(
+        tmp_path, capsys):
+    """A partial file kept whole (refused as its host holds it) was listed "to download" at its whole size, where the
+    run asks for nothing past its end, and one half fetched at the whole size too; a partial file kept beside a good
+    file the user then put in place was kept for good (VGG19's: 550 MB), the file skipped as there."""
+    import h5py
+
+    from file_server import FileServer
+    from utils.errors import size_said
+    with h5py.File(tmp_path / "unwritten.h5", "w") as h5:
+        h5.create_dataset("conv/W", shape=(64,), dtype=np.float32, chunks=(16,))[:16] = 1
+    unwritten, whole = (tmp_path / "unwritten.h5").read_bytes(), weights_of_value(tmp_path, 1.0, 64)
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    (weights / "tecogan_model.h5").write_bytes(whole)  # in place, good, beside an older run's partial file
+    (weights / ".tecogan_model.h5.part").write_bytes(unwritten)
+    (weights / ".tecogan_model.h5.part.version").write_text('"v1"')
+    (weights / ".frvsr_model.h5.part").write_bytes(whole[:1000])  # half fetched
+    (weights / ".vgg19.h5.part").write_bytes(unwritten)  # kept whole: refused as its host holds it
+    with closing(FileServer({WEIGHT_PATHS[0]: whole, WEIGHT_PATHS[1]: whole, WEIGHT_PATHS[2]: unwritten})) as server:
+        with pytest.raises(SystemExit) as stop:
+            fetch(server, tmp_path, "--weights", "--no-data")
+    out, err = capsys.readouterr()
+    assert out.splitlines()[0] == (f"to download: frvsr_model.h5 ({size_said(len(whole) - 1000)} of "
+                                   f"{size_said(len(whole))}, resumed), alex_with_LPIPS.h5 (size unknown)")
+    assert stop.value.code == 2 and "'/conv/W' declares" in err and (weights / ".vgg19.h5.part").exists()
+    assert (weights / "frvsr_model.h5").read_bytes() == whole
+    assert sorted(os.listdir(weights)) == [".vgg19.h5.part", "frvsr_model.h5", "tecogan_model.h5"]
+
+
+def test_a_data_zip_of_no_frame_is_refused_and_kept_not_unpacked_and_said_done(tmp_path, capsys):
+    """vid3_LR.zip holding no frame (another file in its place, a.h5) was unpacked and said done, exit code 0, as the
+    REDS zips were before their layout check; generate.py and evaluate.py then found no frames in LR/. Now it is
+    refused, the zip kept, as a REDS zip of no REDS frame is; a run again refuses it without fetching, and so does one
+    whose files another program unpacked."""
+    from file_server import FileServer, make_zip
+    kept = tmp_path / "LR" / "vid3_LR.zip"
+    said = (f"error: {kept} is not the TecoGAN authors' vid3_LR.zip: it holds no frame (a .png, .jpg, .jpeg or .bmp "
+            "file), which generate.py and evaluate.py read (its first file: 'a.h5'); it is kept: delete it and fetch "
+            "from another host with --base-url\n")
+    zips = {f"/download/data/TecoGAN/{name}": make_zip({"a.h5": b"x" * 100})
+            for name in ("vid3_LR.zip", "tos_LR.zip", "vid4_HR.zip", "tos_HR.zip")}
+    with closing(FileServer(zips)) as server:
+        for unpacked_elsewhere in (False, False, True):
+            if unpacked_elsewhere:
+                (tmp_path / "LR" / "a.h5").write_bytes(b"x" * 100)
+            with pytest.raises(SystemExit) as stop:
+                fetch(server, tmp_path)
+            assert stop.value.code == 2 and capsys.readouterr().err.endswith(said)
+    assert [path for path, _ in server.requests] == ["/download/data/TecoGAN/vid3_LR.zip"]
+    assert sorted(os.listdir(tmp_path / "LR")) == ["a.h5", "vid3_LR.zip"]
