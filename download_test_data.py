@@ -139,6 +139,11 @@ def recorded_version(partial):
         return file.read(MAX_VERSION_CHARACTERS + 1).strip()
 
 
+def damaged_record(version):
+    """Whether a recorded_version is damaged (blank, or one that cannot be sent): the partial file is fetched anew."""
+    return version is not None and not (version and sendable(version))
+
+
 def record_version(partial, version):
     path = version_path(partial)
     if version:
@@ -294,7 +299,7 @@ def _fetch_whole(url, partial, validate):
     validation is deleted, one cut short is kept to be resumed."""
     offset = os.path.getsize(partial) if os.path.exists(partial) else 0
     version = recorded_version(partial) if offset else None
-    if version is not None and not (version and sendable(version)):  # damaged: which file the start is from is unknown
+    if damaged_record(version):  # which file the start is from is unknown
         offset, version = 0, None
     response = _open(url, offset, version)
     if offset and another_file(response, offset, version):
@@ -621,9 +626,9 @@ def check_layout(archive, name=None):
     sequences': unpacked, it was reported done, and train.py then called the folder "not a REDS folder as
     download_test_data.py --reds unpacks it", or said a sequence lacked its frames (named '0000.png' or
     '00000000.jpg', or in a folder '0'), "run download_test_data.py --reds again", where a run again skipped it as
-    done. Of the evaluation data's (vid3_LR.zip...): no frame, as one of other files (an .h5) was
-    unpacked and said done, and generate.py and evaluate.py found no frames in LR/ or HR/. name: the zip's own name,
-    of archive a partial file of it."""
+    done. Of the evaluation data's (vid3_LR.zip...): no frame, as one of other files (an .h5) was unpacked and said
+    done, and generate.py and evaluate.py found no frames in LR/ or HR/. name: the zip's own name, of archive a partial
+    file of it."""
     name = name or os.path.basename(archive)
     data_zips = {url_filename(url) for url, _ in DATA_ARCHIVES}
     if name not in REDS_LAYOUT and name not in data_zips:
@@ -774,8 +779,7 @@ def kept_size(destination, size, served):
     record a run does not resume from, or not the host's version: _fetch_whole's)."""
     partial = partial_path(destination)
     version = recorded_version(partial)
-    if not os.path.isfile(partial) or (version is not None and not (version and sendable(version))) or (
-            version and served and served != version):
+    if not os.path.isfile(partial) or damaged_record(version) or (version and served and served != version):
         return 0
     kept = os.path.getsize(partial)
     return kept if size is None or kept <= size else 0
