@@ -313,7 +313,7 @@ def folder_sequences(root, list_path=""):
             for name, folder in pairs]
 
 
-def one_series(frames):
+def one_series(frames, apart="a sequence folder, to train on both"):
     """frames, the paths of a sequence's frames in order (by the numbers in their names), unless they are not all of
     one series, named alike but for their numbers. Ordered by all their digits, two series were trained on as one
     sequence, the last frame of one and the first of the next as consecutive, exit code 0: two cameras'
@@ -323,7 +323,8 @@ def one_series(frames):
     Two series of one pattern are told apart by a number after a letter ahead of the frame's own, the last: numbers
     after no letter are a frame's place ('01:00:00:23', '01:00:01:00', a timecode; a date's '2023-06-01-001'), and so
     is a number after a letter that each frame has its own ('im1_x4', 'im2_x4'). Frames ordered by name (no digits, or
-    one number alike) are of no series."""
+    one number alike) are of no series. apart: the folder the line says to move one series to (a validation clip's:
+    its two series were scored as one clip, val.csv's temporal scores taken across them, exit code 0)."""
     numbers = {frame_sort_key(os.path.basename(path))[0] for path in frames}
     if len(numbers) == 1 or min(numbers) < 0:
         return frames
@@ -355,8 +356,7 @@ def one_series(frames):
         raise UserError(f"'{firsts[0]}' and '{firsts[1]}' are frames of two series (two cameras' 'cam1_0001.png', "
                         "'cam2_0001.png'; a stereo pair's 'left_0001.png', 'right_0003.png'), which training would "
                         "read as one sequence, the last frame of one and the first of the other as consecutive: move "
-                        "one series' frames to a folder of their own (a sequence folder, to train on both), or name "
-                        "them alike if they are one")
+                        f"one series' frames to a folder of their own ({apart}), or name them alike if they are one")
     return frames
 
 

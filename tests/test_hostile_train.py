@@ -5158,3 +5158,22 @@ def test_a_sequence_list_of_utf32_is_named_so(tmp_path, encoding):
     with pytest.raises(UserError, match=rf"^cannot read sequence list '{re.escape(str(path))}': it is UTF-16 or "
                                         r"UTF-32 text, not UTF-8; give a UTF-8 text file of names$"):
         read_sequence_list(str(path), ["s1", "s2"])
+
+
+@pytest.mark.parametrize("names, said", [
+    (["cam1_0001.png", "cam1_0002.png", "cam1_0003.png", "cam2_0001.png", "cam2_0002.png", "cam2_0003.png"],
+     r"'.*/cam1_0001\.png' and '.*/cam2_0001\.png' are frames of two series .* move one series' frames to a folder "
+     r"of their own \(a clip folder of data\.val_dir, to score both\), or name them alike if they are one"),
+    (["poster_0.png", "0001.png", "0002.png", "0003.png", "0004.png", "0005.png"],
+     r"'.*/poster_0\.png' is named otherwise than the other frames of its sequence \('0001\.png'\), .*")],
+    ids=["two cameras' series", "a poster with a number"])
+def test_a_validation_clip_of_two_series_or_a_poster_is_refused(tmp_path, names, said):
+    """The first look's one_series at training's listing alone: a validation clip of two cameras' frames was scored as
+    one clip (val.csv's temporal scores taken across the cameras), and a poster named with a number as its first
+    frame, exit code 0."""
+    from training.validation import validation_clips
+    from training_data import make_sequence_folders
+    val_dir = make_sequence_folders(tmp_path / "val", {"c": len(names)}, name_frame=names.__getitem__,
+                                    sizes={"c": (8, 8)})  # refused before their sizes are read
+    with pytest.raises(UserError, match=rf"^{said}$"):
+        validation_clips(validation_config(val_dir))
