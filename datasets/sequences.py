@@ -122,8 +122,8 @@ def read_sequence_list(path, available=()):
     if wide_text(data):
         # a list of UTF-16 (Windows' "Unicode": a NUL beside each Latin letter); one without its byte-order mark decoded
         # as UTF-8, its names with a NUL between letters: "names 3 sequence(s) that ... lacks: 's\x00', '\x00t\x00'"
-        raise UserError(f"cannot read sequence list '{path}': it is UTF-16 text, not UTF-8; give a UTF-8 text file of "
-                        "names")
+        raise UserError(f"cannot read sequence list '{path}': it is UTF-16 or UTF-32 text, not UTF-8; give a UTF-8 "
+                        "text file of names")
     try:
         text = data.decode("utf-8-sig")  # a byte-order mark (Windows Notepad) is no name
     except UnicodeDecodeError:
@@ -313,7 +313,7 @@ def folder_sequences(root, list_path=""):
             for name, folder in pairs]
 
 
-def one_series(frames):
+def one_series(frames, apart="a sequence folder, to train on both"):
     """frames, the paths of a sequence's frames in order (by the numbers in their names), unless they are not all of
     one series, named alike but for their numbers. Ordered by all their digits, two series were trained on as one
     sequence, the last frame of one and the first of the next as consecutive, exit code 0: two cameras'
@@ -323,20 +323,22 @@ def one_series(frames):
     Two series of one pattern are told apart by a number after a letter ahead of the frame's own, the last: numbers
     after no letter are a frame's place ('01:00:00:23', '01:00:01:00', a timecode; a date's '2023-06-01-001'), and so
     is a number after a letter that each frame has its own ('im1_x4', 'im2_x4'). Frames ordered by name (no digits, or
-    one number alike) are of no series."""
+    one number alike) are of no series. apart: the folder the line says to move one series to (a validation clip's:
+    its two series were scored as one clip, val.csv's temporal scores taken across them, exit code 0)."""
     numbers = {frame_sort_key(os.path.basename(path))[0] for path in frames}
     if len(numbers) == 1 or min(numbers) < 0:
         return frames
     series = {}  # {(a pattern, the name's numbers after a letter but the last): (its frames, their last numbers)}
     patterns = {}  # {a pattern: its frames}
-    for path in frames:
-        stem = unicodedata.normalize("NFC", os.path.splitext(os.path.basename(path))[0])
+    stems = [unicodedata.normalize("NFC", os.path.splitext(os.path.basename(path))[0]) for path in frames]
+    pattern_of = series_patterns(stems)
+    for path, stem in zip(frames, stems):
         runs = list(re.finditer(r"\d+", stem))
         named_by = tuple(int(run[0]) for run in runs[:-1] if run.start() and stem[run.start() - 1].isalpha())
-        paths, counted = series.setdefault((name_pattern(stem), named_by), ([], set()))
+        paths, counted = series.setdefault((pattern_of[stem], named_by), ([], set()))
         paths.append(path)
         counted.add(int(runs[-1][0]))
-        patterns.setdefault(name_pattern(stem), []).append(path)
+        patterns.setdefault(pattern_of[stem], []).append(path)
     strays = [paths[0] for paths in patterns.values() if len(paths) == 1]
     if len(patterns) > 1 and strays:  # a poster or a thumbnail: ordered by its number, it was trained on as a frame
         raise UserError(f"'{strays[0]}' is named otherwise than the other frames of its sequence "
@@ -354,9 +356,33 @@ def one_series(frames):
         raise UserError(f"'{firsts[0]}' and '{firsts[1]}' are frames of two series (two cameras' 'cam1_0001.png', "
                         "'cam2_0001.png'; a stereo pair's 'left_0001.png', 'right_0003.png'), which training would "
                         "read as one sequence, the last frame of one and the first of the other as consecutive: move "
-                        "one series' frames to a folder of their own (a sequence folder, to train on both), or name "
-                        "them alike if they are one")
+                        f"one series' frames to a folder of their own ({apart}), or name them alike if they are one")
     return frames
+
+
+# a camera's file name (DCF, the design rule for camera file systems: four characters, then four digits), whose first
+# character a camera makes an underscore where the picture is in Adobe RGB, not sRGB: Nikon's '_DSC0003' after
+# 'DSC_0002', Sony's after 'DSC00002', Canon's '_MG_0003' after 'IMG_0002'
+DCF_NAME = re.compile(r"[a-z0-9_]{4}[0-9]{4}", re.IGNORECASE)
+# a phone's burst, whose cover (the picture the gallery shows) is named as the frame it is, then '_COVER': Pixel's
+# '00000IMG_00000_BURST20190920135023_COVER', Xiaomi's 'IMG_20230601_120000_BURST1_COVER'
+BURST_COVER = re.compile(r"(.*burst[0-9]+.*)_cover", re.IGNORECASE)
+
+
+def series_patterns(stems):
+    """{stem: the pattern of its series} of a sequence's frames' names without their extension (NFC): their
+    name_pattern, but a camera's Adobe RGB name's that of the one camera's sRGB names among them whose letters end as
+    its own do ('_MG_0003' of 'IMG_0002', DCF_NAME), and a burst's cover's that of its name without '_COVER'
+    (BURST_COVER). One series of a camera or a phone, each was refused as two series (its Adobe RGB frames, or its
+    burst's frames after some of the camera's), or as a poster (one Adobe RGB frame, a burst's cover)."""
+    pattern_of = {stem: name_pattern(cover[1] if (cover := BURST_COVER.fullmatch(stem)) else stem) for stem in stems}
+    letters = {pattern: re.sub(r"[^a-z]", "", pattern) for pattern in pattern_of.values()}
+    srgb = {pattern_of[stem] for stem in stems if DCF_NAME.fullmatch(stem) and not stem.startswith("_")}
+    for stem in stems:
+        if DCF_NAME.fullmatch(stem) and stem.startswith("_") and letters[pattern_of[stem]]:
+            cameras = [pattern for pattern in srgb if letters[pattern].endswith(letters[pattern_of[stem]])]
+            pattern_of[stem] = cameras[0] if len(cameras) == 1 else pattern_of[stem]
+    return pattern_of
 
 
 def through_a_link(root, name):

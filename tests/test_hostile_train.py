@@ -2262,8 +2262,8 @@ def test_a_sequence_list_of_utf16_without_its_byte_order_mark_is_refused_as_utf1
     listing = tmp_path / "list.txt"
     for encoding in ("utf-16-le", "utf-16-be", "utf-16"):
         listing.write_bytes("s\nt\n".encode(encoding))
-        with pytest.raises(UserError, match=r"^cannot read sequence list .*: it is UTF-16 text, not UTF-8; give a "
-                                            r"UTF-8 text file of names$"):
+        with pytest.raises(UserError, match=r"^cannot read sequence list .*: it is UTF-16 or UTF-32 text, not UTF-8; "
+                                            r"give a UTF-8 text file of names$"):
             folder_sequences(root, str(listing))
 
 
@@ -5118,3 +5118,62 @@ def test_a_reds_frame_renamed_as_windows_xp_s_copy_is_named_not_sent_to_the_down
                                         r"pictures of other names \(Copy \(2\) of 00000005\.png\), .*: rename or "
                                         r"convert them to those, or train on them with data\.layout sequences$"):
         reds.training_sequences(str(tmp_path / "REDS"), str(tmp_path / "list.txt"))
+
+
+# Twenty-first pass, second look at the twenty-first pass's training-data fixes
+
+@pytest.mark.parametrize("names", [
+    ["DSC_0001.JPG", "DSC_0002.JPG", "_DSC0003.JPG", "_DSC0004.JPG"],
+    ["DSC00001.JPG", "DSC00002.JPG", "_DSC0003.JPG", "_DSC0004.JPG"],
+    ["IMG_0001.JPG", "IMG_0002.JPG", "_MG_0003.JPG", "IMG_0004.JPG"],
+    ["00000IMG_00000_BURST20190920135023_COVER.jpg", "00001IMG_00001_BURST20190920135023.jpg",
+     "00002IMG_00002_BURST20190920135023.jpg"],
+    ["IMG_20230601_120000_BURST1_COVER.jpg", "IMG_20230601_120000_BURST2.jpg", "IMG_20230601_120000_BURST3.jpg"]],
+    ids=["Nikon's Adobe RGB", "Sony's Adobe RGB", "Canon's Adobe RGB", "Pixel's burst", "Xiaomi's burst"])
+def test_one_camera_s_series_of_adobe_rgb_names_or_a_burst_s_cover_trains(tmp_path, names):
+    """One series of a camera or a phone named two ways: a camera's Adobe RGB frames, whose names begin with an
+    underscore ('_DSC0003' after Nikon's 'DSC_0002', '_MG_0003' among Canon's 'IMG_'), and a phone's burst, whose
+    cover is named as its frame, then '_COVER': each was refused as two series, or as a poster, where before the
+    twenty-first pass it trained (datasets.sequences.series_patterns)."""
+    from hostile import trained_frame_names
+    (tmp_path / "data").mkdir()
+    assert trained_frame_names(str(tmp_path / "data"), names) == names
+
+
+def test_two_cameras_adobe_rgb_names_are_still_two_series(tmp_path):
+    """A camera's Adobe RGB names whose letters are not those of the sRGB names beside them ('_XYZ0003' after
+    'ABC_0002') are another camera's: still refused as two series."""
+    from hostile import refused_naming_two_frames
+    refused_naming_two_frames(tmp_path, ["ABC_0001.JPG", "ABC_0002.JPG", "_XYZ0003.JPG", "_XYZ0004.JPG"],
+                              "ABC_0001.JPG", "_XYZ0003.JPG", r"are frames of two series .*")
+
+
+@pytest.mark.parametrize("encoding", ["utf-32", "utf-32-le", "utf-32-be"])
+def test_a_sequence_list_of_utf32_is_named_so(tmp_path, encoding):
+    """A sequence list saved as UTF-32 (with its byte-order mark or without) was "it is UTF-16 text", as the loss
+    log's, the config's and the cuts file's lines say "UTF-16 or UTF-32"."""
+    from datasets.sequences import read_sequence_list
+    path = tmp_path / "list.txt"
+    path.write_bytes("s1\ns2\n".encode(encoding))
+    with pytest.raises(UserError, match=rf"^cannot read sequence list '{re.escape(str(path))}': it is UTF-16 or "
+                                        r"UTF-32 text, not UTF-8; give a UTF-8 text file of names$"):
+        read_sequence_list(str(path), ["s1", "s2"])
+
+
+@pytest.mark.parametrize("names, said", [
+    (["cam1_0001.png", "cam1_0002.png", "cam1_0003.png", "cam2_0001.png", "cam2_0002.png", "cam2_0003.png"],
+     r"'.*/cam1_0001\.png' and '.*/cam2_0001\.png' are frames of two series .* move one series' frames to a folder "
+     r"of their own \(a clip folder of data\.val_dir, to score both\), or name them alike if they are one"),
+    (["poster_0.png", "0001.png", "0002.png", "0003.png", "0004.png", "0005.png"],
+     r"'.*/poster_0\.png' is named otherwise than the other frames of its sequence \('0001\.png'\), .*")],
+    ids=["two cameras' series", "a poster with a number"])
+def test_a_validation_clip_of_two_series_or_a_poster_is_refused(tmp_path, names, said):
+    """The first look's one_series at training's listing alone: a validation clip of two cameras' frames was scored as
+    one clip (val.csv's temporal scores taken across the cameras), and a poster named with a number as its first
+    frame, exit code 0."""
+    from training.validation import validation_clips
+    from training_data import make_sequence_folders
+    val_dir = make_sequence_folders(tmp_path / "val", {"c": len(names)}, name_frame=names.__getitem__,
+                                    sizes={"c": (8, 8)})  # refused before their sizes are read
+    with pytest.raises(UserError, match=rf"^{said}$"):
+        validation_clips(validation_config(val_dir))

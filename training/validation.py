@@ -20,7 +20,7 @@ import numpy as np
 from tqdm import tqdm
 
 from datasets import reds
-from datasets.sequences import once_each
+from datasets.sequences import once_each, one_series
 from evaluation import scoring
 from inference import SuperResolver
 from training.config import METRIC_COLUMNS
@@ -58,6 +58,10 @@ class Clip:
         self.scale = hr_frames[0].shape[1] // lr_frames[0].shape[1]
 
 
+# where a validation clip's frames of two series go: a clip each
+CLIP_APART = "a clip folder of data.val_dir, to score both"
+
+
 def clip_frame_size(paths, folder):
     return common_image_size(paths, f"validation clip '{folder}': frame",
                              "the frames of a clip must have one size")
@@ -73,8 +77,9 @@ def read_clip(folder, frames, crop, degradation, scale):
     HR `scale` times LR, a crop that evaluate.py can score."""
     is_pair = is_pair_clip(folder)
     wanted = "put the clip's HR frames in it (or its LR/ and HR/ folders), or remove it from data.val_dir"
-    hr_paths = list_frames(os.path.join(folder, "HR") if is_pair else folder, "validation clip",
-                           wanted)[:frames]
+    # one series (a poster, two cameras' frames were scored as the clip's, exit code 0)
+    hr_paths = one_series(list_frames(os.path.join(folder, "HR") if is_pair else folder, "validation clip", wanted),
+                          CLIP_APART)[:frames]
     if len(hr_paths) < metrics.MIN_FRAMES:
         raise UserError(
             f"validation clip '{folder}' has {len(hr_paths)} frames; at least {metrics.MIN_FRAMES} are "
@@ -83,7 +88,7 @@ def read_clip(folder, frames, crop, degradation, scale):
             "the clip out of data.val_dir")
     hr_height, hr_width = clip_frame_size(hr_paths, folder)
     if is_pair:
-        lr_paths = list_frames(os.path.join(folder, "LR"), "validation clip", wanted)[:frames]
+        lr_paths = one_series(list_frames(os.path.join(folder, "LR"), "validation clip", wanted), CLIP_APART)[:frames]
         if len(lr_paths) != len(hr_paths):
             raise UserError(
                 f"validation clip '{folder}' has {len(lr_paths)} LR and {len(hr_paths)} HR frames; "
