@@ -197,6 +197,8 @@ def output_folder(path, role):
     if blocking:
         raise UserError(f"{role} '{path}' is under '{blocking}', which is a file; choose another path")
     if not os.access(parent, os.W_OK | os.X_OK):
+        if os.path.isdir(path):  # the folder itself (validation/ made read-only): its permissions the fix
+            raise UserError(f"{role} '{path}' is not writable; give it write permission, or choose another path")
         raise UserError(
             f"{role} '{path}' cannot be written ('{parent}' is not writable); choose another path")
     if os.path.isdir(path) and not os.access(path, os.R_OK):  # a drop box: a run lists what an earlier one left
@@ -354,6 +356,10 @@ def lock_folder(path, role, name=LOCK_NAME, busy=None):
             try:
                 descriptor = os.open(lock_path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
             except OSError:
+                if os.path.lexists(lock_path):  # a file of its name (mode 000, say) this user may not read either
+                    raise UserError(f"{role} '{path}' holds a file named {name} that this user may not read or "
+                                    "write, where a run's lock file goes; remove that file or choose another "
+                                    "path") from None
                 raise UserError(f"cannot create the lock file of {role} '{path}' ({error.strerror}); choose "
                                 "another path") from None
             read_only = True
