@@ -808,7 +808,7 @@ def train(config, comm, output_claim):
                     save_training_state(iteration)
                     at_once.saved(iteration)
                     last_saved = time.monotonic()
-                if saving and not stopping:
+                if saving and not stopping and iteration < iterations:  # at the last, the run is done
                     stopping = bool(comm.any([stop.requested])[0])
                 at_once.completed(iteration)
                 if stopping:

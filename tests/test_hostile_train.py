@@ -5162,26 +5162,32 @@ def test_a_fifo_in_the_place_of_a_folder_mid_run_is_said_to_be_a_pipe_not_a_file
                                 "restore the folder, and run again")
 
 
-def test_a_lock_file_of_mode_000_and_a_read_only_output_folder_are_said_with_their_fix(tmp_path):
+def test_a_lock_file_of_mode_000_and_read_only_outputs_are_said_with_their_fix(tmp_path):
     """A lock file of mode 000 of the user's own was "cannot create the lock file ... (Permission denied); choose
     another path", where removing the file does; validation/ read-only at a resume was "'.../validation' cannot be
-    written ('.../validation' is not writable); choose another path", the path twice and its permissions not said
-    (run without root's override, so that the permissions hold)."""
+    written ('.../validation' is not writable); choose another path", the path twice, and val.png read-only "exists
+    and is read-only; choose another path": another output folder advised, which loses the resume, where the
+    permissions are the fix (run without root's override, so that the permissions hold)."""
     (tmp_path / "locked").mkdir()
     (tmp_path / "locked" / ".tecogan.lock").write_text("")
     os.chmod(tmp_path / "locked" / ".tecogan.lock", 0)
     (tmp_path / "validation").mkdir(mode=0o555)
-    script = ("import sys\nfrom utils.errors import UserError\nfrom utils.paths import lock_folder, output_folder\n"
+    (tmp_path / "val.png").write_bytes(b"picture")
+    os.chmod(tmp_path / "val.png", 0o444)
+    script = ("from utils.errors import UserError\nfrom utils.paths import lock_folder, output_file, output_folder\n"
               f"try:\n    with lock_folder({str(tmp_path / 'locked')!r}, 'output folder'):\n        pass\n"
               "except UserError as error:\n    print(error)\n"
-              f"try:\n    output_folder({str(tmp_path / 'validation')!r}, 'training output folder')\n"
-              "except UserError as error:\n    print(error)\n")
+              f"for check, path in ((output_folder, {str(tmp_path / 'validation')!r}), "
+              f"(output_file, {str(tmp_path / 'val.png')!r})):\n"
+              "    try:\n        check(path, 'training output')\n    except UserError as error:\n        print(error)\n")
     completed = run_python_without_root_override(script)
     assert completed.stdout.splitlines() == [
         f"output folder '{tmp_path / 'locked'}' holds a file named .tecogan.lock that this user may not read or write, "
         "where a run's lock file goes; remove that file or choose another path",
-        f"training output folder '{tmp_path / 'validation'}' is not writable; give it write permission, or choose "
-        "another path"], completed.stderr
+        f"training output '{tmp_path / 'validation'}' is not writable; give it write permission, or choose another "
+        "path",
+        f"training output '{tmp_path / 'val.png'}' exists and is read-only; give it write permission, or choose another "
+        "path"], completed.stderr
 
 
 def test_a_best_model_of_another_metric_s_row_is_replaced_where_the_best_row_s_model_was_deleted(tmp_path, capsys):

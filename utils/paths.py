@@ -167,7 +167,8 @@ def output_file(path, role, extensions=()):
     if not os.access(folder, os.W_OK | os.X_OK):
         raise UserError(f"the folder of {role} '{path}' is not writable; choose another path")
     if os.path.exists(path) and not os.access(path, os.W_OK):
-        raise UserError(f"{role} '{path}' exists and is read-only; choose another path")
+        raise UserError(f"{role} '{path}' exists and is read-only; give it write permission, or choose another "
+                        "path")
     return path
 
 
@@ -189,7 +190,8 @@ def output_folder(path, role):
     if not path:
         raise UserError(f"{role} is empty; give a folder")
     if os.path.exists(path) and not os.path.isdir(path):
-        raise UserError(f"{role} '{path}' is a file, not a folder; choose another path")
+        what = "a file" if os.path.isfile(path) else "a pipe or device"  # a FIFO (mkfifo) is no file to the user
+        raise UserError(f"{role} '{path}' is {what}, not a folder; choose another path")
     _no_link_to_nothing(path, role)
     parent = existing_parent(path)
     # a file before a '..' (notes.txt/../out): making the folder failed
