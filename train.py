@@ -786,9 +786,8 @@ def train(config, comm, output_claim):
                     progress.set_postfix(shown, refresh=False)
                     progress.update()  # tqdm shows the ETA
                 saving = on_schedule(iteration) or stopping or timed
-                # rank 0 only; the other processes wait for it in the next all-reduce
-                validating = validation and (iteration % config.train.val_freq == 0
-                                             or iteration == iterations)
+                # rank 0 only; the other processes wait for it in the next all-reduce (val_clips: on every process)
+                validating = bool(val_clips) and (iteration % config.train.val_freq == 0 or iteration == iterations)
                 if is_writer and (saving or validating):
                     log.write()  # first: a crash before the checkpoint leaves extra rows, never missing ones
                     # an update from a gradient that overflowed, its loss still finite: no checkpoint to resume from
@@ -799,11 +798,18 @@ def train(config, comm, output_claim):
                         validation.run(iteration, model_path)
                     if board:
                         board.flush()
-                    if saving:
-                        snapshot.take(iteration)
-                        save_training_state(iteration)
-                        at_once.saved(iteration)
-                        last_saved = time.monotonic()
+                # a stop signal during the model's write or the validation (seconds), or during the checkpoint's
+                # write below: agreed now, so that the run stops at this iteration, as its line said, and not after
+                # one more (every process knows validating and saving, and meets these all-reduces alike)
+                if validating and not saving and comm.any([stop.requested])[0]:
+                    stopping = saving = True
+                if is_writer and saving:
+                    snapshot.take(iteration)
+                    save_training_state(iteration)
+                    at_once.saved(iteration)
+                    last_saved = time.monotonic()
+                if saving and not stopping and iteration < iterations:  # at the last, the run is done
+                    stopping = bool(comm.any([stop.requested])[0])
                 at_once.completed(iteration)
                 if stopping:
                     break

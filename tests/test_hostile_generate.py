@@ -460,7 +460,7 @@ def test_a_frame_folder_given_as_dot_dot_gets_its_own_name_under_results(tmp_pat
 
 @pytest.mark.parametrize("blocker, message", [
     ("link to nothing", "is a symbolic link to '{target}', which does not exist"),
-    ("pipe", "is a file, not a folder"),
+    ("pipe", "is a pipe or device, not a folder"),
     ("file", "is a file, not a folder"),
 ])
 def test_an_output_folder_taken_by_something_else_says_what(tmp_path, capsys, blocker, message):

@@ -5177,3 +5177,89 @@ def test_a_validation_clip_of_two_series_or_a_poster_is_refused(tmp_path, names,
                                     sizes={"c": (8, 8)})  # refused before their sizes are read
     with pytest.raises(UserError, match=rf"^{said}$"):
         validation_clips(validation_config(val_dir))
+# Twenty-first pass, second look at the twenty-first pass's training fixes
+
+def test_a_stop_signal_during_a_validation_stops_at_that_iteration_with_its_checkpoint(tmp_path, monkeypatch):
+    """SIGTERM during the validation of iteration 1 (save_freq 100): the line said "stopping after this iteration",
+    but the stop was agreed at the next iteration's end, so iteration 2 was trained and its checkpoint written."""
+    import training.validation
+    import train
+    from training_data import make_calendar_scenes, make_sequence_folders, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run"
+    val_dir = make_sequence_folders(tmp_path / "val", {"clip": 5}, sizes={"clip": (48, 48)})
+    real_run = training.validation.Validation.run
+
+    def run_then_signalled(self, iteration, model_path):
+        os.kill(os.getpid(), signal.SIGTERM)
+        return real_run(self, iteration, model_path)
+    monkeypatch.setattr(training.validation.Validation, "run", run_then_signalled)
+    flags = tiny_training_flags(scenes, output_dir, **{"train.max_iter": 3, "train.val_freq": 1,
+                                                        "train.save_freq": 100, "data.val_dir": val_dir})
+    with pytest.raises(SystemExit) as stopped:
+        train.main(flags)
+    assert stopped.value.code == 130
+    assert [name for name in os.listdir(output_dir) if name.startswith("checkpoint_")] == ["checkpoint_00000001.json"]
+    with open(output_dir / "losses.csv", encoding="utf-8") as log:
+        assert [row["iteration"] for row in csv.DictReader(log)] == ["1"]
+
+
+def test_a_fifo_in_the_place_of_a_folder_mid_run_is_said_to_be_a_pipe_not_a_file(tmp_path):
+    """validation/ replaced by a FIFO (mkfifo) before a picture's write was said "is a file now ... move that file
+    away", where no file is."""
+    from training.loss_log import another_folder
+    from utils.image_io import held_folder, write_bytes
+    from utils.paths import file_identity
+    os.mkfifo(tmp_path / "validation")
+    picture = tmp_path / "validation" / "iteration_00000002.png"
+    with held_folder(str(tmp_path), file_identity(str(tmp_path)), lambda path: another_folder(str(tmp_path), path)):
+        with pytest.raises(UserError) as error:
+            write_bytes(str(picture), b"picture")
+    assert str(error.value) == (f"cannot write '{picture}' (Not a directory): '{tmp_path / 'validation'}' is a pipe "
+                                "or device now, where a folder was while this ran; move that pipe or device away, "
+                                "restore the folder, and run again")
+
+
+def test_a_lock_file_of_mode_000_and_read_only_outputs_are_said_with_their_fix(tmp_path):
+    """A lock file of mode 000 of the user's own was "cannot create the lock file ... (Permission denied); choose
+    another path", where removing the file does; validation/ read-only at a resume was "'.../validation' cannot be
+    written ('.../validation' is not writable); choose another path", the path twice, and val.png read-only "exists
+    and is read-only; choose another path": another output folder advised, which loses the resume, where the
+    permissions are the fix (run without root's override, so that the permissions hold)."""
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / ".tecogan.lock").write_text("")
+    os.chmod(tmp_path / "locked" / ".tecogan.lock", 0)
+    (tmp_path / "validation").mkdir(mode=0o555)
+    (tmp_path / "val.png").write_bytes(b"picture")
+    os.chmod(tmp_path / "val.png", 0o444)
+    script = ("from utils.errors import UserError\nfrom utils.paths import lock_folder, output_file, output_folder\n"
+              f"try:\n    with lock_folder({str(tmp_path / 'locked')!r}, 'output folder'):\n        pass\n"
+              "except UserError as error:\n    print(error)\n"
+              f"for check, path in ((output_folder, {str(tmp_path / 'validation')!r}), "
+              f"(output_file, {str(tmp_path / 'val.png')!r})):\n"
+              "    try:\n        check(path, 'training output')\n    except UserError as error:\n        print(error)\n")
+    completed = run_python_without_root_override(script)
+    assert completed.stdout.splitlines() == [
+        f"output folder '{tmp_path / 'locked'}' holds a file named .tecogan.lock that this user may not read or write, "
+        "where a run's lock file goes; remove that file or choose another path",
+        f"training output '{tmp_path / 'validation'}' is not writable; give it write permission, or choose another "
+        "path",
+        f"training output '{tmp_path / 'val.png'}' exists and is read-only; give it write permission, or choose another "
+        "path"], completed.stderr
+
+
+def test_a_best_model_of_another_metric_s_row_is_replaced_where_the_best_row_s_model_was_deleted(tmp_path, capsys):
+    """A resume with train.val_metric changed from PSNR to LPIPS, where the LPIPS-best row's model_param file was
+    deleted, kept model_best.h5 the PSNR-best row's model under the new metric. A model_best.h5 of no kept row's
+    (the deleted best's own) is kept."""
+    from training.validation import BEST_MODEL, Validation
+    for iteration in (2, 6):
+        (tmp_path / f"model_param_{iteration:08d}.h5").write_bytes(f"model {iteration}".encode())
+    (tmp_path / "val.csv").write_text("iteration,PSNR,LPIPS\n2,25.0,0.5\n4,22.0,0.1\n6,20.0,0.3\n")
+    (tmp_path / BEST_MODEL).write_bytes(b"model 2")  # the PSNR-best's
+    Validation([], str(tmp_path), 6, "lpips", "cpu")
+    assert (tmp_path / BEST_MODEL).read_bytes() == b"model 6"  # the LPIPS-best of those kept
+    assert "model_best.h5 is now the model of iteration 6, the best by LPIPS of the validations whose model_param " \
+           "file is kept: that of the best, iteration 4, was deleted" in capsys.readouterr().out
+    (tmp_path / BEST_MODEL).write_bytes(b"model 4")  # the LPIPS-best's own, its model_param file deleted since
+    Validation([], str(tmp_path), 6, "lpips", "cpu")
+    assert (tmp_path / BEST_MODEL).read_bytes() == b"model 4"

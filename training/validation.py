@@ -11,6 +11,7 @@ Frames are ordered by the number in their name (generate.py's order). Each clip 
 train.val_frames frames, centre-cropped to train.val_crop HR pixels on a side (on the LR grid, so that LR and
 HR stay aligned).
 """
+import filecmp
 import os
 import re
 import tempfile
@@ -205,6 +206,32 @@ class Validation:
             input_file(model_file(self.output_dir, best_iteration), "training output")
             with open(model_file(self.output_dir, best_iteration), "rb") as model:
                 write_bytes(best_path, model.read())
+        elif not os.path.exists(best_path) or self.another_row_s_model(best_path, best_iteration):
+            # the best row's model_param file deleted, and model_best.h5 another row's model (train.val_metric changed
+            # since): the best of the rows whose model is kept, said, not another metric's best under this one's name
+            kept, kept_value = None, None
+            for row in self.log.rows:
+                if os.path.isfile(model_file(self.output_dir, row["iteration"])) and is_better(
+                        row.get(self.column, np.nan), kept_value, self.column):
+                    kept, kept_value = row, row[self.column]
+            if kept is None:
+                if os.path.exists(best_path):
+                    remove_file(best_path)
+                return
+            path = input_file(model_file(self.output_dir, kept["iteration"]), "training output")
+            with open(path, "rb") as model:
+                write_bytes(best_path, model.read())
+            tqdm.write(f"{BEST_MODEL} is now the model of iteration {kept['iteration']}, the best by {self.column} "
+                       f"of the validations whose model_param file is kept: that of the best, iteration "
+                       f"{best_iteration}, was deleted")
+        # else model_best.h5 is the best row's model, its model_param file deleted since (to save space, say): kept
+
+    def another_row_s_model(self, best_path, best_iteration):
+        """Whether model_best.h5 has the bytes of a model_param file of a val.csv row other than best_iteration's."""
+        others = [model_file(self.output_dir, row["iteration"]) for row in self.log.rows
+                  if row["iteration"] != best_iteration]
+        return any(filecmp.cmp(input_file(best_path, "training output"), input_file(other, "training output"),
+                               shallow=False) for other in others if os.path.isfile(other))
 
     def super_resolve(self, model_path):
         """The SR frames of every clip, cut to its HR frames, as generate.py makes them from model_path."""

@@ -977,8 +977,9 @@ def folder_changed(path, error, verb="write"):
     # a file where its folder was (validation/ replaced by one mid-run): said "removed or moved", where a file is there
     blocking = error.errno == errno.ENOTDIR and file_on_the_way(os.path.dirname(path) or os.curdir)
     if blocking:
-        return UserError(f"cannot {verb} '{path}' ({os.strerror(error.errno)}): '{blocking}' is a file now, where a "
-                         "folder was while this ran; move that file away, restore the folder, and run again")
+        what = not_a_file(blocking) or "a file"  # a FIFO (mkfifo) or a device is no file to the user
+        return UserError(f"cannot {verb} '{path}' ({os.strerror(error.errno)}): '{blocking}' is {what} now, where a "
+                         f"folder was while this ran; move that {what[2:]} away, restore the folder, and run again")
     if error.errno in (errno.ENOENT, errno.ENOTDIR):
         return UserError(f"cannot {verb} '{path}' ({os.strerror(error.errno)}): its folder was removed or moved while "
                          "this ran; restore it (or choose another output) and run again")

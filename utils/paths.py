@@ -167,7 +167,8 @@ def output_file(path, role, extensions=()):
     if not os.access(folder, os.W_OK | os.X_OK):
         raise UserError(f"the folder of {role} '{path}' is not writable; choose another path")
     if os.path.exists(path) and not os.access(path, os.W_OK):
-        raise UserError(f"{role} '{path}' exists and is read-only; choose another path")
+        raise UserError(f"{role} '{path}' exists and is read-only; give it write permission, or choose another "
+                        "path")
     return path
 
 
@@ -189,7 +190,8 @@ def output_folder(path, role):
     if not path:
         raise UserError(f"{role} is empty; give a folder")
     if os.path.exists(path) and not os.path.isdir(path):
-        raise UserError(f"{role} '{path}' is a file, not a folder; choose another path")
+        what = "a file" if os.path.isfile(path) else "a pipe or device"  # a FIFO (mkfifo) is no file to the user
+        raise UserError(f"{role} '{path}' is {what}, not a folder; choose another path")
     _no_link_to_nothing(path, role)
     parent = existing_parent(path)
     # a file before a '..' (notes.txt/../out): making the folder failed
@@ -197,6 +199,8 @@ def output_folder(path, role):
     if blocking:
         raise UserError(f"{role} '{path}' is under '{blocking}', which is a file; choose another path")
     if not os.access(parent, os.W_OK | os.X_OK):
+        if os.path.isdir(path):  # the folder itself (validation/ made read-only): its permissions the fix
+            raise UserError(f"{role} '{path}' is not writable; give it write permission, or choose another path")
         raise UserError(
             f"{role} '{path}' cannot be written ('{parent}' is not writable); choose another path")
     if os.path.isdir(path) and not os.access(path, os.R_OK):  # a drop box: a run lists what an earlier one left
@@ -354,6 +358,10 @@ def lock_folder(path, role, name=LOCK_NAME, busy=None):
             try:
                 descriptor = os.open(lock_path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
             except OSError:
+                if os.path.lexists(lock_path):  # a file of its name (mode 000, say) this user may not read either
+                    raise UserError(f"{role} '{path}' holds a file named {name} that this user may not read or "
+                                    "write, where a run's lock file goes; remove that file or choose another "
+                                    "path") from None
                 raise UserError(f"cannot create the lock file of {role} '{path}' ({error.strerror}); choose "
                                 "another path") from None
             read_only = True
