@@ -2,6 +2,7 @@
 backends, mpirun. Each ends with one line and exit code 2 (130 for a stop), leaves nothing partial and overwrites
 nothing (docs/testing.md)."""
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -1952,7 +1953,7 @@ def test_the_generator_s_tiles_are_said_within_the_frames_given(height, width):
     the flow net's stride, a tile larger than the frames given."""
     from inference.tiles import TilePlan
     for plan in (TilePlan(height, width, 10, budget=2 ** 30), TilePlan(height, width, 10, tile=1)):
-        assert plan.describe().endswith(f"generator tile(s) of {width}x{height} LR pixels")
+        assert re.search(rf"\d generator tiles? of {width}x{height} LR pixels$", plan.describe())
 
 
 def test_a_default_budget_too_small_names_no_max_memory_never_given(monkeypatch):

@@ -1605,9 +1605,9 @@ class FfmpegVideoWriter:
     """
 
     def __init__(self, path, fps, width, height, source=None, ffmpeg=None):
-        self.path = path
+        self.path, self.reencoded_from = path, None
         self.staged = StagedFile(path)
-        ffmpeg = ffmpeg or ffmpeg_executable()
+        ffmpeg = self.ffmpeg = ffmpeg or ffmpeg_executable()
         fps = exact_rate(fps)
         command = [ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
                    "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}",
@@ -1640,6 +1640,7 @@ class FfmpegVideoWriter:
                         "cannot be sought to where its video begins")
                     print(f"note: the audio of '{printable(source.path)}' {why}; it is re-encoded to AAC",
                           file=sys.stderr)
+                    self.reencoded_from = source.path
                     # not sought: the part cut out of the audio decoded from the file's start, kept in its place
                     trim = [] if sought else [
                         f"atrim=start={start!r}" + ("" if duration is None else f":duration={duration!r}"),
@@ -1675,6 +1676,11 @@ class FfmpegVideoWriter:
                 self._fail()
             self.log.close()
             self.staged.commit()
+        # a part after the audio's end re-encoded (PCM to .mp4) gives no track at all, where the note above said its
+        # audio "is re-encoded to AAC" (a copied codec keeps a track of no packets, as the container writes it)
+        if self.reencoded_from and not any(kind == "Audio" for kind, _ in media_streams(self.path, self.ffmpeg)):
+            print(f"note: '{printable(self.path)}' has no audio track: the audio of '{printable(self.reencoded_from)}' "
+                  "ends before the part super-resolved", file=sys.stderr)
 
     def abort(self):
         self.process.kill()
