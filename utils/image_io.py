@@ -616,9 +616,10 @@ def read_bgr_uint8(path):
     except cv2.error:  # e.g. a header claiming more pixels than OpenCV accepts (CV_IO_MAX_IMAGE_PIXELS)
         raise UnreadableImage(path, "its header claims a size OpenCV refuses to decode")
     if image is None:
-        if kind := undecoded_format(data):
-            raise UserError(f"cannot read image '{path}': it is {kind} by its bytes (whatever its name), a format "
-                            "OpenCV does not decode; convert it to PNG and put that in its place")
+        if kind := undecoded_format(data):  # an UnreadableImage, which the page names as a frame of the zip: a
+            # UserError was "cannot read image '0002.png': ... put that in its place", a file on the server
+            raise UnreadableImage(path, f"it is {kind} by its bytes (whatever its name), a format OpenCV does not "
+                                  "decode (convert it to PNG)")
         raise UnreadableImage(path, "the file is corrupt or not an image")
     return image
 
