@@ -1573,16 +1573,20 @@ LEAD_UNHEARD = 0.02
 
 def video_lead(path, ffmpeg):
     """Seconds by which the first frame of path's first video stream begins after the file's start (its first audio
-    packet, where that comes first), as FFmpeg times them; 0 below LEAD_UNHEARD, or where no frame is decoded."""
-    listed = subprocess.run([ffmpeg, "-nostdin", "-v", "error", "-i", media_path(path), "-map", "0:v:0", "-frames:v",
-                             "1", "-f", "framecrc", "-"], stdin=subprocess.DEVNULL, capture_output=True,
+    packet, where that comes first), as FFmpeg times them; 0 below LEAD_UNHEARD, or where no frame is decoded. The
+    frame's time as the file gives it (-copyts), less the file's start FFmpeg lists: without, FFmpeg's output began at
+    the frame, and an MPEG-TS whose video began 0.128 s after its audio (B-frames, a broadcast's) was said to lead by
+    0, its audio put 0.128 s late, exit code 0; a start below 0 (an MP4's AAC priming) is taken as 0, as before."""
+    listed = subprocess.run([ffmpeg, "-nostdin", "-v", "error", "-copyts", "-i", media_path(path), "-map", "0:v:0",
+                             "-frames:v", "1", "-f", "framecrc", "-"], stdin=subprocess.DEVNULL, capture_output=True,
                             text=True, errors="replace").stdout.splitlines()
     base = next((line.split(":", 1)[1].strip() for line in listed if line.startswith("#tb 0:")), None)
     frame = next((line.split(",") for line in listed if line and line[0] != "#"), None)
     if not base or not frame or len(frame) < 3:
         return 0.0
+    start = re.search(r"^ *Duration: .*, start: (-?\d+(?:\.\d+)?)", media_listing(path, ffmpeg), re.MULTILINE)
     try:
-        lead = float(int(frame[2]) * Fraction(base))
+        lead = float(int(frame[2]) * Fraction(base)) - max(0.0, float(start.group(1)) if start else 0.0)
     except (ValueError, ZeroDivisionError):
         return 0.0
     return lead if lead >= LEAD_UNHEARD else 0.0
