@@ -1362,3 +1362,19 @@ def test_the_audio_of_an_mpeg_ts_whose_video_begins_after_its_sound_stays_in_ste
                             np.float32)
     click = stream_span(output, "0:a")[0] + np.argmax(np.abs(samples) > 0.3) / 8000
     assert click == pytest.approx(1.5, abs=0.03)  # the frame of 1.5 s, the output's 16th
+
+
+@pytest.mark.parametrize("header", [56, 108, 124])
+def test_a_bmp_of_16_bit_bit_fields_in_a_larger_header_is_named_not_called_corrupt(tmp_path, header):
+    """A whole BMP of 16-bit pixels by bit fields (R5 G6 B5) in a V3, V4 or V5 header (GIMP's export): "the file is
+    corrupt or not an image", where OpenCV's reader takes such pixels after a 40-byte header alone."""
+    import struct
+
+    from utils.image_io import UnreadableImage, read_bgr_uint8
+    pixels = bytes(range(24))  # 4x3 pixels of 2 bytes, rows of 8
+    info = struct.pack("<IiiHHIIiiII", header, 4, 3, 1, 16, 3, len(pixels), 2835, 2835, 0, 0)
+    info += struct.pack("<III", 0xF800, 0x07E0, 0x001F).ljust(header - 40, b"\0")
+    (tmp_path / "0001.bmp").write_bytes(b"BM" + struct.pack("<IHHI", 14 + header + 24, 0, 0, 14 + header) + info + pixels)
+    with pytest.raises(UnreadableImage, match="it is a BMP of 16-bit pixels by bit fields in a header of more than 40 "
+                                              r"bytes .* which OpenCV does not decode \(save it as PNG\)"):
+        read_bgr_uint8(str(tmp_path / "0001.bmp"))

@@ -566,6 +566,9 @@ def damage_of(data):
     if data.startswith(b"BM") and (compression := bmp_compression_refused(data)) is not None:
         return (f"it is a BMP of compression {compression} (JPEG or PNG inside, or alpha bit fields), which OpenCV "
                 "does not decode (save it as PNG)")
+    if data.startswith(b"BM") and bmp_bit_fields_refused(data):
+        return ("it is a BMP of 16-bit pixels by bit fields in a header of more than 40 bytes (as GIMP writes 'R5 G6 "
+                "B5'), which OpenCV does not decode (save it as PNG)")
     return ""
 
 
@@ -580,6 +583,16 @@ def bmp_compression_refused(data):
         return None
     compression = struct.unpack("<I", data[30:34])[0]
     return None if compression in OPENCV_BMP_COMPRESSIONS else compression
+
+
+def bmp_bit_fields_refused(data):
+    """Whether a BMP (data, its bytes) holds 16-bit pixels by bit fields in a header of more than 40 bytes (V3 to V5, the
+    masks inside it), which OpenCV's reader refuses (it takes them after a 40-byte header alone): a whole picture was
+    "the file is corrupt or not an image"."""
+    if len(data) < 34:
+        return False
+    header, bits, compression = struct.unpack("<I", data[14:18])[0], *struct.unpack("<HI", data[28:34])
+    return header > 40 and bits == 16 and compression == 3
 
 
 class UnreadableImage(UserError):
