@@ -73,8 +73,8 @@ def list_png_frames(folder, role):
 
 def read_frame_pair(target_path, output_path, frame_shape):
     """8-bit RGB target and output; an output larger than its target is cut to the target (top-left), as the authors'
-    metrics.py cuts an output a few pixels larger. One twice as large or more is refused: its targets are frames of
-    another size than the ones it was made for (LR frames passed as --targets were scored against the outputs'
+    metrics.py cuts an output a few pixels larger. One a quarter larger or more in either side is refused: its targets
+    are frames of another size than the ones it was made for (LR frames passed as --targets were scored against the outputs'
     top-left corners, exit code 0)."""
     target = to_uint8(read_rgb(target_path))
     output = to_uint8(read_rgb(output_path))
@@ -86,9 +86,12 @@ def read_frame_pair(target_path, output_path, frame_shape):
         raise UserError(
             f"output '{output_path}' is {output.shape[1]}x{output.shape[0]}, smaller than its target "
             f"'{target_path}' ({width}x{height}); compare outputs with the matching HR frames")
-    if output.shape[0] >= 2 * height and output.shape[1] >= 2 * width:
+    # a quarter larger in either side, not twice in both: an x4 model's outputs against targets of three times the LR
+    # frames' size, or twice as wide alone, were cut to their top-left corner and scored, exit code 0
+    if 4 * output.shape[0] >= 5 * height or 4 * output.shape[1] >= 5 * width:
+        larger = "twice" if output.shape[0] >= 2 * height and output.shape[1] >= 2 * width else "a quarter larger than"
         raise UserError(
-            f"output '{output_path}' is {output.shape[1]}x{output.shape[0]}, twice its target '{target_path}' "
+            f"output '{output_path}' is {output.shape[1]}x{output.shape[0]}, {larger} its target '{target_path}' "
             f"({width}x{height}) or more: those targets are not the frames it was made for (LR frames?); compare "
             "outputs with the matching HR frames")
     return target, output[:height, :width]

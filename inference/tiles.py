@@ -10,7 +10,7 @@ import math
 from collections import namedtuple
 
 from models import FLOW_NET_HALO, FLOW_NET_STRIDE, GENERATOR_TAIL_HALO, generator_trunk_halo
-from utils.errors import UserError, size_said
+from utils.errors import UserError, counted, size_said
 from utils.ops import PAPER_SCALE
 from utils.output_size import factor_said
 
@@ -353,10 +353,11 @@ class TilePlan:
 
     def describe(self):
         """The generator's tiles, within the frames as given: a window over the padding (8x8 of 1x1 frames) was said
-        as a tile larger than the frames."""
+        as a tile larger than the frames; one tile is said in the singular (every run's bar said "1 generator
+        tile(s)")."""
         rows, columns = self.trunk
         height, width = (min(side, given) for side, given in zip(self.window_shapes["trunk"], self.frame_size))
-        return f"{len(rows) * len(columns)} generator tile(s) of {width}x{height} LR pixels"
+        return f"{counted(len(rows) * len(columns), 'generator tile')} of {width}x{height} LR pixels"
 
 
 def window_slices(tile, scale=1, origin=(0, 0)):

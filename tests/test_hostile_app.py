@@ -1887,3 +1887,20 @@ def test_an_uploaded_camera_jpeg_is_refused_as_a_picture_as_a_plain_jpeg_is(tmp_
     with pytest.raises(UserError, match=r"^'IMG_0001.jpg' is not a video with frames this app can decode; upload a "
                                         r"video file \(mp4, mov, mkv, avi, webm\) or a zip of frames$"):
         upload_input(str(tmp_path / "IMG_0001.jpg"), "IMG_0001.jpg", "", "", str(tmp_path / "job"), 2 ** 30)
+
+
+# Twenty-first pass, second look at the twenty-first pass's generate, tile and page fixes
+
+def test_one_job_ahead_is_said_in_the_singular(tmp_path):
+    """"Job 2: waiting, 1 job(s) ahead of it.": the first look's counted wordings missed the page's queue line."""
+    from webapp.jobs import Job
+    from webapp.ui import describe
+
+    class Queue:
+        def __init__(self, ahead):
+            self.ahead = lambda job: ahead
+
+    job = Job("2", str(tmp_path), CALENDAR_SPEC)
+    job.state = "waiting"
+    assert describe(Queue(1), job) == "Job 2: waiting, 1 job ahead of it."
+    assert describe(Queue(2), job) == "Job 2: waiting, 2 jobs ahead of it."

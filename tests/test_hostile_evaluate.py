@@ -630,3 +630,23 @@ def test_folders_of_one_frame_are_said_in_the_singular(tmp_path):
         Sequence(0, str(tmp_path / "one"), str(tmp_path / "five"))
     with pytest.raises(UserError, match=r"one' has 1 frame; at least 5 are needed"):
         Sequence(0, str(tmp_path / "one"), str(tmp_path / "one"))
+
+
+# Twenty-first pass, second look at the twenty-first pass's generate, tile and page fixes
+
+@pytest.mark.parametrize("output_shape", [(48, 64), (48, 96), (64, 64)], ids=["x4-of-x3", "twice-wide", "4:3-larger"])
+def test_outputs_a_quarter_larger_than_their_targets_in_a_side_are_refused(tmp_path, output_shape):
+    """The first look refused outputs twice their targets' width and height: an x4 model's outputs against targets of
+    three times the LR frames' size (64 for 48), or twice as wide alone, were still cut to their top-left corner and
+    scored, exit code 0. An output a few pixels larger is still cut to its target (the first look's test)."""
+    import cv2
+    import numpy as np
+
+    from evaluation.scoring import read_frame_pair
+    cv2.imwrite(str(tmp_path / "target.png"), np.zeros((48, 48, 3), np.uint8))
+    cv2.imwrite(str(tmp_path / "output.png"), np.zeros((*output_shape, 3), np.uint8))
+    with pytest.raises(UserError, match=rf"is {output_shape[1]}x{output_shape[0]}, a quarter larger than its target "
+                                        r"'.*' \(48x48\) or more: those targets are not the frames it was made for"):
+        read_frame_pair(str(tmp_path / "target.png"), str(tmp_path / "output.png"), None)
+    cv2.imwrite(str(tmp_path / "output.png"), np.zeros((59, 59, 3), np.uint8))
+    assert read_frame_pair(str(tmp_path / "target.png"), str(tmp_path / "output.png"), None)[1].shape == (48, 48, 3)

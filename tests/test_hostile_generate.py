@@ -2,6 +2,7 @@
 backends, mpirun. Each ends with one line and exit code 2 (130 for a stop), leaves nothing partial and overwrites
 nothing (docs/testing.md)."""
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -1952,7 +1953,7 @@ def test_the_generator_s_tiles_are_said_within_the_frames_given(height, width):
     the flow net's stride, a tile larger than the frames given."""
     from inference.tiles import TilePlan
     for plan in (TilePlan(height, width, 10, budget=2 ** 30), TilePlan(height, width, 10, tile=1)):
-        assert plan.describe().endswith(f"generator tile(s) of {width}x{height} LR pixels")
+        assert re.search(rf"\d generator tiles? of {width}x{height} LR pixels$", plan.describe())
 
 
 def test_a_default_budget_too_small_names_no_max_memory_never_given(monkeypatch):
@@ -2586,3 +2587,13 @@ def test_frames_too_large_to_write_are_refused_before_the_model_is_built(tmp_pat
                        str(tmp_path / "out"), "--backend", "nnabla", *output])
     assert exit_info.value.code == 2 and said in capsys.readouterr().err
     assert sorted(os.listdir(tmp_path)) == ["lr"]
+
+
+# Twenty-first pass, second look at the twenty-first pass's generate, tile and page fixes
+
+def test_one_generator_tile_is_said_in_the_singular():
+    """Every run's bar on frames of one tile said "1 generator tile(s) of 16x16 LR pixels": the first look's counted
+    wordings missed it."""
+    from inference.tiles import TilePlan
+    assert TilePlan(16, 16, 6, budget=2 ** 30).describe() == "1 generator tile of 16x16 LR pixels"
+    assert TilePlan(64, 64, 6, tile=8).describe().startswith("25 generator tiles of ")

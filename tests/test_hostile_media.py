@@ -1280,3 +1280,101 @@ def test_the_audio_of_a_video_that_begins_after_its_sound_stays_in_step(tmp_path
                             np.float32)
     click = stream_span(output, "0:a")[0] + np.argmax(np.abs(samples) > 0.3) / 8000
     assert click == pytest.approx(1.5, abs=0.03)  # the frame of 2.0 s, the output's 16th
+
+
+# Twenty-first pass, second look at the twenty-first pass's generate, tile and page fixes
+
+def test_a_re_encoded_audio_that_ends_before_the_part_is_said_to_give_no_track(tmp_path, capsys):
+    """A PCM source's part after its audio's end, to .mp4: the note said the audio "is re-encoded to AAC", and the
+    output had no audio track at all, without a word."""
+    from utils.image_io import FfmpegVideoWriter, VideoSource, ffmpeg_executable, media_streams
+    source, output = str(tmp_path / "pcm.mkv"), str(tmp_path / "sr.mp4")
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i", "testsrc=size=16x16:rate=10:duration=3",
+                    "-f", "lavfi", "-i", "sine=duration=1", "-c:v", "libx264", "-c:a", "pcm_s16le", source], check=True)
+    for start, track in ((2.0, False), (0.5, True)):
+        writer = FfmpegVideoWriter(output, 10, 16, 16, VideoSource(source, start, 0.3))
+        for _ in range(3):
+            writer.write(np.zeros((16, 16, 3), np.uint8))
+        writer.close()
+        err = capsys.readouterr().err
+        assert ("Audio", "aac") in media_streams(output) if track else ("Audio", "aac") not in media_streams(output)
+        assert ("has no audio track: the audio of" in err) is not track, err
+
+
+def test_a_frame_of_a_format_opencv_does_not_decode_is_named_as_a_frame_of_the_uploaded_zip(tmp_path):
+    """A GIF named '0002.png' in an uploaded zip: "cannot read image '0002.png': it is GIF by its bytes ...; convert it
+    to PNG and put that in its place", a file on the server, where a damaged frame is "frame '0002.png' of
+    'frames.zip' cannot be read: ...; zip whole frames again and upload that zip" (undecoded_format's UserError was
+    no UnreadableImage)."""
+    import io
+    import zipfile
+
+    import cv2
+    from PIL import Image
+
+    from utils.image_io import UnreadableImage, read_bgr_uint8
+    from webapp.inputs import zip_input
+    gif = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(gif, "GIF")
+    with zipfile.ZipFile(tmp_path / "up.zip", "w") as archive:
+        archive.writestr("0001.png", cv2.imencode(".png", np.zeros((8, 8, 3), np.uint8))[1].tobytes())
+        archive.writestr("0002.png", gif.getvalue())
+    with pytest.raises(UserError) as refused:
+        zip_input(str(tmp_path / "up.zip"), "frames.zip", str(tmp_path / "job"), 2 ** 30)
+    assert str(refused.value) == (
+        "frame '0002.png' of 'frames.zip' cannot be read: it is GIF by its bytes (whatever its name), a format OpenCV "
+        "does not decode (convert it to PNG); zip whole frames again and upload that zip")
+    (tmp_path / "0002.png").write_bytes(gif.getvalue())
+    with pytest.raises(UnreadableImage, match=r"'.*0002.png': it is GIF by its bytes .*\(convert it to PNG\); "
+                                              "replace or remove it$"):
+        read_bgr_uint8(str(tmp_path / "0002.png"))
+
+
+@pytest.mark.parametrize("fps", [1 / 1000, 1e-9])
+def test_a_gif_of_a_clip_slower_than_a_gif_can_say_is_written(tmp_path, fps):
+    """demo.py on a clip of 0.001 fps (a frame each 1000 s): its GIF's delays, past the 65535 hundredths a GIF holds,
+    failed in Pillow's writer, a struct.error traceback with exit code 1, the demo's metrics and page not written."""
+    from PIL import Image
+
+    from utils.pictures import side_by_side_gif
+    frames = [np.full((16, 16, 3), value, np.float32) for value in (0.2, 0.8)]
+    side_by_side_gif(str(tmp_path / "x.gif"), [frames] * 3, (0, 0, 16, 16), "clip", fps, ["a", "b", "c"])
+    with Image.open(tmp_path / "x.gif") as gif:
+        assert gif.n_frames == 2 and gif.info["duration"] == 655350
+
+
+def test_the_audio_of_an_mpeg_ts_whose_video_begins_after_its_sound_stays_in_step(tmp_path):
+    """An MPEG-TS whose first frame begins 0.128 s after its first audio packet (H.264 with B-frames beside AAC, a
+    broadcast's timestamps from 5 s): video_lead read 0, FFmpeg's output of the frame alone beginning at it, and the
+    audio was put 0.128 s late (a click with the frame of 1.5 s came at 1.628 s), exit code 0."""
+    from hostile import stream_span
+    from utils.image_io import FfmpegVideoWriter, VideoSource, ffmpeg_executable
+    ffmpeg, source, output = ffmpeg_executable(), str(tmp_path / "broadcast.ts"), str(tmp_path / "sr.mkv")
+    subprocess.run([ffmpeg, "-v", "error", "-f", "lavfi", "-i", "testsrc=size=32x24:rate=10:duration=3", "-f", "lavfi",
+                    "-i", "aevalsrc='if(between(t,1.5,1.51),0.9,0)':s=8000:d=3", "-c:v", "libx264", "-c:a", "aac",
+                    "-output_ts_offset", "5", source], check=True)
+    writer = FfmpegVideoWriter(output, 10, 32, 24, VideoSource(source))
+    for _ in range(30):
+        writer.write(np.zeros((24, 32, 3), np.uint8))
+    writer.close()
+    samples = np.frombuffer(subprocess.run([ffmpeg, "-v", "error", "-i", output, "-map", "0:a", "-f", "f32le", "-ac",
+                                            "1", "-ar", "8000", "-"], capture_output=True, check=True).stdout,
+                            np.float32)
+    click = stream_span(output, "0:a")[0] + np.argmax(np.abs(samples) > 0.3) / 8000
+    assert click == pytest.approx(1.5, abs=0.03)  # the frame of 1.5 s, the output's 16th
+
+
+@pytest.mark.parametrize("header", [56, 108, 124])
+def test_a_bmp_of_16_bit_bit_fields_in_a_larger_header_is_named_not_called_corrupt(tmp_path, header):
+    """A whole BMP of 16-bit pixels by bit fields (R5 G6 B5) in a V3, V4 or V5 header (GIMP's export): "the file is
+    corrupt or not an image", where OpenCV's reader takes such pixels after a 40-byte header alone."""
+    import struct
+
+    from utils.image_io import UnreadableImage, read_bgr_uint8
+    pixels = bytes(range(24))  # 4x3 pixels of 2 bytes, rows of 8
+    info = struct.pack("<IiiHHIIiiII", header, 4, 3, 1, 16, 3, len(pixels), 2835, 2835, 0, 0)
+    info += struct.pack("<III", 0xF800, 0x07E0, 0x001F).ljust(header - 40, b"\0")
+    (tmp_path / "0001.bmp").write_bytes(b"BM" + struct.pack("<IHHI", 14 + header + 24, 0, 0, 14 + header) + info + pixels)
+    with pytest.raises(UnreadableImage, match="it is a BMP of 16-bit pixels by bit fields in a header of more than 40 "
+                                              r"bytes .* which OpenCV does not decode \(save it as PNG\)"):
+        read_bgr_uint8(str(tmp_path / "0001.bmp"))

@@ -566,6 +566,9 @@ def damage_of(data):
     if data.startswith(b"BM") and (compression := bmp_compression_refused(data)) is not None:
         return (f"it is a BMP of compression {compression} (JPEG or PNG inside, or alpha bit fields), which OpenCV "
                 "does not decode (save it as PNG)")
+    if data.startswith(b"BM") and bmp_bit_fields_refused(data):
+        return ("it is a BMP of 16-bit pixels by bit fields in a header of more than 40 bytes (as GIMP writes 'R5 G6 "
+                "B5'), which OpenCV does not decode (save it as PNG)")
     return ""
 
 
@@ -580,6 +583,16 @@ def bmp_compression_refused(data):
         return None
     compression = struct.unpack("<I", data[30:34])[0]
     return None if compression in OPENCV_BMP_COMPRESSIONS else compression
+
+
+def bmp_bit_fields_refused(data):
+    """Whether a BMP (data, its bytes) holds 16-bit pixels by bit fields in a header of more than 40 bytes (V3 to V5, the
+    masks inside it), which OpenCV's reader refuses (it takes them after a 40-byte header alone): a whole picture was
+    "the file is corrupt or not an image"."""
+    if len(data) < 34:
+        return False
+    header, bits, compression = struct.unpack("<I", data[14:18])[0], *struct.unpack("<HI", data[28:34])
+    return header > 40 and bits == 16 and compression == 3
 
 
 class UnreadableImage(UserError):
@@ -616,9 +629,10 @@ def read_bgr_uint8(path):
     except cv2.error:  # e.g. a header claiming more pixels than OpenCV accepts (CV_IO_MAX_IMAGE_PIXELS)
         raise UnreadableImage(path, "its header claims a size OpenCV refuses to decode")
     if image is None:
-        if kind := undecoded_format(data):
-            raise UserError(f"cannot read image '{path}': it is {kind} by its bytes (whatever its name), a format "
-                            "OpenCV does not decode; convert it to PNG and put that in its place")
+        if kind := undecoded_format(data):  # an UnreadableImage, which the page names as a frame of the zip: a
+            # UserError was "cannot read image '0002.png': ... put that in its place", a file on the server
+            raise UnreadableImage(path, f"it is {kind} by its bytes (whatever its name), a format OpenCV does not "
+                                  "decode (convert it to PNG)")
         raise UnreadableImage(path, "the file is corrupt or not an image")
     return image
 
@@ -1573,16 +1587,20 @@ LEAD_UNHEARD = 0.02
 
 def video_lead(path, ffmpeg):
     """Seconds by which the first frame of path's first video stream begins after the file's start (its first audio
-    packet, where that comes first), as FFmpeg times them; 0 below LEAD_UNHEARD, or where no frame is decoded."""
-    listed = subprocess.run([ffmpeg, "-nostdin", "-v", "error", "-i", media_path(path), "-map", "0:v:0", "-frames:v",
-                             "1", "-f", "framecrc", "-"], stdin=subprocess.DEVNULL, capture_output=True,
+    packet, where that comes first), as FFmpeg times them; 0 below LEAD_UNHEARD, or where no frame is decoded. The
+    frame's time as the file gives it (-copyts), less the file's start FFmpeg lists: without, FFmpeg's output began at
+    the frame, and an MPEG-TS whose video began 0.128 s after its audio (B-frames, a broadcast's) was said to lead by
+    0, its audio put 0.128 s late, exit code 0; a start below 0 (an MP4's AAC priming) is taken as 0, as before."""
+    listed = subprocess.run([ffmpeg, "-nostdin", "-v", "error", "-copyts", "-i", media_path(path), "-map", "0:v:0",
+                             "-frames:v", "1", "-f", "framecrc", "-"], stdin=subprocess.DEVNULL, capture_output=True,
                             text=True, errors="replace").stdout.splitlines()
     base = next((line.split(":", 1)[1].strip() for line in listed if line.startswith("#tb 0:")), None)
     frame = next((line.split(",") for line in listed if line and line[0] != "#"), None)
     if not base or not frame or len(frame) < 3:
         return 0.0
+    start = re.search(r"^ *Duration: .*, start: (-?\d+(?:\.\d+)?)", media_listing(path, ffmpeg), re.MULTILINE)
     try:
-        lead = float(int(frame[2]) * Fraction(base))
+        lead = float(int(frame[2]) * Fraction(base)) - max(0.0, float(start.group(1)) if start else 0.0)
     except (ValueError, ZeroDivisionError):
         return 0.0
     return lead if lead >= LEAD_UNHEARD else 0.0
@@ -1606,9 +1624,9 @@ class FfmpegVideoWriter:
     """
 
     def __init__(self, path, fps, width, height, source=None, ffmpeg=None):
-        self.path = path
+        self.path, self.reencoded_from = path, None
         self.staged = StagedFile(path)
-        ffmpeg = ffmpeg or ffmpeg_executable()
+        ffmpeg = self.ffmpeg = ffmpeg or ffmpeg_executable()
         fps = exact_rate(fps)
         command = [ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
                    "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}",
@@ -1641,6 +1659,7 @@ class FfmpegVideoWriter:
                         "cannot be sought to where its video begins")
                     print(f"note: the audio of '{printable(source.path)}' {why}; it is re-encoded to AAC",
                           file=sys.stderr)
+                    self.reencoded_from = source.path
                     # not sought: the part cut out of the audio decoded from the file's start, kept in its place
                     trim = [] if sought else [
                         f"atrim=start={start!r}" + ("" if duration is None else f":duration={duration!r}"),
@@ -1676,6 +1695,11 @@ class FfmpegVideoWriter:
                 self._fail()
             self.log.close()
             self.staged.commit()
+        # a part after the audio's end re-encoded (PCM to .mp4) gives no track at all, where the note above said its
+        # audio "is re-encoded to AAC" (a copied codec keeps a track of no packets, as the container writes it)
+        if self.reencoded_from and not any(kind == "Audio" for kind, _ in media_streams(self.path, self.ffmpeg)):
+            print(f"note: '{printable(self.path)}' has no audio track: the audio of '{printable(self.reencoded_from)}' "
+                  "ends before the part super-resolved", file=sys.stderr)
 
     def abort(self):
         self.process.kill()

@@ -101,19 +101,23 @@ def side_by_side_gif(path, columns, window, clip_name, fps, labels):
 # round(1000 / fps) ms, which Pillow cuts to hundredths, played a 60 fps clip at 10 fps (1 hundredth), one of 120 fps
 # at 10 fps too (0), and one of 30 fps at 33 fps (3 hundredths).
 GIF_FEWEST_HUNDREDTHS = 2
+# and at most 65535 hundredths (two bytes): a clip of under 0.0016 fps (a frame each 11 minutes or more) failed in
+# Pillow's writer, a struct.error traceback with exit code 1, the demo's page and metrics not written
+GIF_MOST_HUNDREDTHS = 2 ** 16 - 1
 
 
 def gif_timing(count, fps):
     """(indices of the frames a GIF shows, their delays in ms) for `count` frames at fps: each frame shown from the
     hundredth of a second nearest its time in the clip, and those less than GIF_FEWEST_HUNDREDTHS after the last
-    shown left out (a clip of more than 50 fps)."""
+    shown left out (a clip of more than 50 fps); none shown longer than a GIF can say (GIF_MOST_HUNDREDTHS)."""
     starts = [round(index * 100 / fps) for index in range(count + 1)]  # in hundredths; the last: the clip's end
     shown = [0]
     for index in range(1, count):
         if starts[index] - starts[shown[-1]] >= GIF_FEWEST_HUNDREDTHS:
             shown.append(index)
     ends = [starts[index] for index in shown[1:]] + [starts[count]]
-    return shown, [10 * max(end - starts[index], GIF_FEWEST_HUNDREDTHS) for index, end in zip(shown, ends)]
+    return shown, [10 * min(max(end - starts[index], GIF_FEWEST_HUNDREDTHS), GIF_MOST_HUNDREDTHS)
+                   for index, end in zip(shown, ends)]
 
 
 def still_with_inset(path, columns, window, clip_name, labels):

@@ -40,7 +40,7 @@ def plain_text(text):
 def describe(queue, job):
     """The status line of a job, in words."""
     if job.state == "waiting":
-        return f"Job {job.id}: waiting, {queue.ahead(job)} job(s) ahead of it."
+        return f"Job {job.id}: waiting, {counted(queue.ahead(job), 'job')} ahead of it."  # was "1 job(s)"
     if job.state == "running":
         return f"Job {job.id}: {job.progress()}"
     if job.state == "done":
