@@ -5177,6 +5177,8 @@ def test_a_validation_clip_of_two_series_or_a_poster_is_refused(tmp_path, names,
                                     sizes={"c": (8, 8)})  # refused before their sizes are read
     with pytest.raises(UserError, match=rf"^{said}$"):
         validation_clips(validation_config(val_dir))
+
+
 # Twenty-first pass, second look at the twenty-first pass's training fixes
 
 def test_a_stop_signal_during_a_validation_stops_at_that_iteration_with_its_checkpoint(tmp_path, monkeypatch):
