@@ -3630,15 +3630,16 @@ def test_the_set_up_with_a_pip_log_fifo_no_one_reads_spelt_otherwise_is_one_line
 
 
 def test_the_set_up_with_a_pip_log_fifo_no_one_reads_in_pips_configuration_is_one_line(tmp_path):
-    """`log = pip.fifo` in pip's configuration file, a FIFO no one reads: not looked at, the set-up's first pip (pip
-    config list, which opens the log too) waited for it forever. A venv of pip's own; no install is run."""
+    """`log = pip's.fifo` in pip's configuration file, a FIFO no one reads: not looked at, the set-up's first pip (pip
+    config list, which opens the log too) waited for it forever. (A name with a ' is said by pip config list in double
+    quotes.) A venv of pip's own; no install is run."""
     venv_with_pip(tmp_path / "venv")
-    os.mkfifo(tmp_path / "pip.fifo")
-    (tmp_path / "pip.conf").write_text(f"[global]\nlog = {tmp_path}/pip.fifo\n")
+    os.mkfifo(tmp_path / "pip's.fifo")
+    (tmp_path / "pip.conf").write_text(f"[global]\nlog = {tmp_path}/pip's.fifo\n")
     completed = set_up_in_tmp_path(tmp_path, timeout=30, PIP_CONFIG_FILE=str(tmp_path / "pip.conf"))
     assert completed is not None and completed.returncode == 2, completed
     assert completed.stderr == (
-        f"error: pip's configuration sets global.log ({tmp_path}/pip.fifo), a FIFO no one reads (what read it is not "
+        f"error: pip's configuration sets global.log ({tmp_path}/pip's.fifo), a FIFO no one reads (what read it is not "
         "started, or stopped), which pip would wait for forever; start what reads it, or remove it from pip's "
         "configuration file, then run make again\n"), completed.stderr
 
@@ -3651,3 +3652,22 @@ def test_the_set_up_whose_venv_is_removed_during_it_says_so(tmp_path, stand_in_p
     assert completed.returncode == 2 and len(lines) == 1, completed.stderr
     assert lines[0].endswith(f"into {venv}, whose Python was removed during the set-up (by 'make clean-venv'?); run "
                              "make again once that is done, to make it anew"), lines[0]
+
+
+def test_the_set_up_whose_new_venv_is_removed_while_venv_makes_it_says_so(tmp_path):
+    """`make clean-venv` while `python -m venv` made the venv (once its pyvenv.cfg was there): said as ensurepip's
+    failure, "is its disk full, or its path too long?". A python3.10 first on PATH that makes the venv's pyvenv.cfg,
+    removes the venv and fails as venv does then, the real Python for all else."""
+    python, path = python_310_and_path()
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "python3.10").write_text(
+        '#!/bin/sh\nif [ "$1 $2" = "-m venv" ]; then mkdir -p "$3" && : > "$3/pyvenv.cfg" && rm -rf "$3"\n'
+        "  echo \"Error: Command '['$3/bin/python3.10', '-m', 'ensurepip', '--upgrade', '--default-pip']' returned "
+        f'non-zero exit status 1." >&2; exit 1; fi\nexec {python} "$@"\n')
+    (tmp_path / "bin" / "python3.10").chmod(0o755)
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(tmp_path / "venv"),
+                                str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, text=True,
+                               timeout=60, env=dict(os.environ, PATH=f"{tmp_path}/bin:{path}"))
+    assert completed.returncode == 2 and completed.stderr == (
+        f"error: cannot create the virtual environment {tmp_path}/venv, which was removed during the set-up (by 'make "
+        "clean-venv'?); run make again once that is done, to make it anew\n"), completed.stderr

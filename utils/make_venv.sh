@@ -430,6 +430,13 @@ else
   echo "creating $venv_shown with $python310"
   # A read-only folder or a full disk: venv's traceback line and exit code 1, and a venv without pip left behind
   if ! failed=$(in_utf8 "$python310" -m venv "$venv_target" 2>&1); then
+    # The venv removed meanwhile (`make clean-venv` during the set-up, once venv had written its pyvenv.cfg): said as
+    # "is its disk full, or its path too long?", ensurepip's failure.
+    if [ ! -e "$venv_target/pyvenv.cfg" ] && [[ $failed == *ensurepip* ]]; then
+      echo "error: cannot create the virtual environment $venv_shown, which was removed during the set-up (by 'make" \
+        "clean-venv'?); run make again once that is done, to make it anew" >&2
+      exit 2
+    fi
     case $was in new) rm -rf -- "$made_from" ;; empty) find "$venv_target" -mindepth 1 -delete 2>/dev/null ;; esac
     reason=$(printf '%s\n' "$failed" | grep -v '^[[:space:]]*$' | tail -n 1)
     # venv shows only ensurepip's exit status, not its reason
@@ -522,7 +529,9 @@ log_configured() {
 # is looked at as theirs.
 configured=$(log_configured)
 case $configured in ":env:."* | "") ;; *)
-  configured_log=${configured#*=} configured_log=${configured_log#\'} configured_log=${configured_log%\'}
+  # (said as Python's repr: "it's" in double quotes, a backslash doubled)
+  configured_log=$(in_utf8 "$venv_dir/bin/python" -c 'import ast, sys; print(ast.literal_eval(sys.argv[1]))' \
+    "${configured#*=}" 2>/dev/null) || configured_log=
   case $configured_log in "~" | "~/"*) configured_log=$tilde_home${configured_log#"~"} ;; esac
   fifo_held "pip's configuration sets ${configured%%=*}" "$configured_log" "remove it from pip's configuration file" \
     "$configured_log" || true ;;
