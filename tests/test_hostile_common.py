@@ -3629,19 +3629,25 @@ def test_the_set_up_with_a_pip_log_fifo_no_one_reads_spelt_otherwise_is_one_line
         "PIP_LOG", "PIP_Log", 1), completed.stderr
 
 
-def test_the_set_up_with_a_pip_log_fifo_no_one_reads_in_pips_configuration_is_one_line(tmp_path):
+@pytest.mark.parametrize("log, said", [
+    ("pip's.fifo", "a FIFO no one reads (what read it is not started, or stopped), which pip would wait for forever; "
+     "start what reads it, or remove it from pip's configuration file, then run make again"),
+    ("repo/requirements.txt", "which is {tmp_path}/repo/requirements.txt, a file the set-up reads; pip would append "
+     "its log to it: name another file, then run make again")], ids=["a FIFO no one reads", "the requirements"])
+def test_the_set_up_with_a_pip_log_in_pips_configuration_is_looked_at_as_pip_log(tmp_path, log, said):
     """`log = pip's.fifo` in pip's configuration file, a FIFO no one reads: not looked at, the set-up's first pip (pip
-    config list, which opens the log too) waited for it forever. (A name with a ' is said by pip config list in double
-    quotes.) A venv of pip's own; no install is run."""
+    config list, which opens the log too) waited for it forever (a name with a ' is said by pip config list in double
+    quotes); `log = requirements.txt`: pip appended its log to the requirements. A venv of pip's own; no install is
+    run."""
     venv_with_pip(tmp_path / "venv")
-    os.mkfifo(tmp_path / "pip's.fifo")
-    (tmp_path / "pip.conf").write_text(f"[global]\nlog = {tmp_path}/pip's.fifo\n")
+    if log.endswith(".fifo"):
+        os.mkfifo(tmp_path / log)
+    (tmp_path / "pip.conf").write_text(f"[global]\nlog = {tmp_path}/{log}\n")
     completed = set_up_in_tmp_path(tmp_path, timeout=30, PIP_CONFIG_FILE=str(tmp_path / "pip.conf"))
     assert completed is not None and completed.returncode == 2, completed
-    assert completed.stderr == (
-        f"error: pip's configuration sets global.log ({tmp_path}/pip's.fifo), a FIFO no one reads (what read it is not "
-        "started, or stopped), which pip would wait for forever; start what reads it, or remove it from pip's "
-        "configuration file, then run make again\n"), completed.stderr
+    assert completed.stderr == (f"error: pip's configuration sets global.log ({tmp_path}/{log}), "
+                                f"{said.format(tmp_path=tmp_path)}\n"), completed.stderr
+    assert (tmp_path / "repo" / "requirements.txt").read_text() == ""
 
 
 def test_the_set_up_whose_venv_is_removed_during_it_says_so(tmp_path, stand_in_pip):

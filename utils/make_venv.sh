@@ -71,6 +71,18 @@ fifo_read_or_refused() {
 # wait), and a reader is looked for by an open for writing that does not wait (dd's oflag=nonblock: "No such device
 # or address" where none reads), whose close no longer ends a collector's input: the set-up's end is still held.
 # (A collector started beside make is given half a second to open it.)
+# One of the set-up's own files (`PIP_LOG=requirements.txt`, a slip for `-r`): pip appended its log to it, the
+# repository's requirements changed, and the next set-up was pip's "Invalid requirement" on the log's first line.
+own_file_refused() {  # own_file_refused WHAT_SETS_IT VALUE PATH
+  local own
+  for own in "$(dirname -- "$requirements")"/requirements*.txt "$(dirname -- "$requirements")/Makefile" "$0"; do
+    if [ "$3" -ef "$own" ]; then
+      echo "error: $1 ($(one_line "$2")), which is ${own#./}, a file the set-up reads; pip would append its log to" \
+        "it: name another file, then run make again" >&2
+      exit 2
+    fi
+  done
+}
 fifo_held() {  # fifo_held WHAT_SETS_IT VALUE UNDO PATH: return 1 where PATH is no FIFO (or one that cannot be opened)
   local held try
   [ -p "$4" ] && { exec {held}<>"$4"; } 2>/dev/null || return 1
@@ -162,15 +174,7 @@ for log_setting in PIP_LOG PIP_LOG_FILE PIP_LOCAL_LOG $log_settings; do
   fi
   # A FIFO (fifo_held above): held, its reader looked for.
   ! fifo_held "$log_setting is set" "${!log_setting}" "unset it" "$log_file" || continue
-  # One of the set-up's own files (`PIP_LOG=requirements.txt`, a slip for `-r`): pip appended its log to it, the
-  # repository's requirements changed, and the next set-up was pip's "Invalid requirement" on the log's first line.
-  for own in "$(dirname -- "$requirements")"/requirements*.txt "$(dirname -- "$requirements")/Makefile" "$0"; do
-    if [ "$log_file" -ef "$own" ]; then
-      echo "error: $log_setting is set ($(one_line "${!log_setting}")), which is ${own#./}, a file the set-up" \
-        "reads; pip would append its log to it: name another file, then run make again" >&2
-      exit 2
-    fi
-  done
+  own_file_refused "$log_setting is set" "${!log_setting}" "$log_file"
   log_there=$log_file
   while [ ! -e "$log_there" ] && [ ! -L "$log_there" ]; do log_there=$(dirname -- "$log_there"); done
   # A name ending in / (`PIP_LOG=logs/`, meant as a folder), /. or /.. that is not there passed: pip made a folder of
@@ -533,8 +537,10 @@ case $configured in ":env:."* | "") ;; *)
   configured_log=$(in_utf8 "$venv_dir/bin/python" -c 'import ast, sys; print(ast.literal_eval(sys.argv[1]))' \
     "${configured#*=}" 2>/dev/null) || configured_log=
   case $configured_log in "~" | "~/"*) configured_log=$tilde_home${configured_log#"~"} ;; esac
+  # (one of the set-up's own files too: `log = requirements.txt` had pip append its log to the requirements)
   fifo_held "pip's configuration sets ${configured%%=*}" "$configured_log" "remove it from pip's configuration file" \
-    "$configured_log" || true ;;
+    "$configured_log" || own_file_refused "pip's configuration sets ${configured%%=*}" "$configured_log" \
+    "$configured_log" ;;
 esac
 fifo_read_or_refused
 elsewhere=$(pip_config_list | grep -aE "^(global|install)\.(target|prefix|root|python)=" | grep -avx ".*=''" \
