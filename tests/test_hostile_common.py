@@ -3170,7 +3170,8 @@ def venv_of_a_pip_that_crashes(tmp_path, traceback_end):
     as pip's own crash does: "ERROR: Exception:", a traceback, and its last lines `traceback_end`. With traceback_end
     None, they are STAND_IN_PIP_CRASH's where it is set, and the install succeeds where not; before that the stand-in
     says STAND_IN_PIP_SAYS on its output through logging, as pip says its lines, and kills the process
-    STAND_IN_PIP_STOPS (a log's reader, gone before it ends)."""
+    STAND_IN_PIP_STOPS (a log's reader, gone before it ends) and removes the folder STAND_IN_PIP_REMOVES (a venv, as
+    `make clean-venv` during the set-up does)."""
     venv = tmp_path / "venv"
     subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     pip = next(venv.glob("lib/python3*/site-packages")) / "pip"
@@ -3188,6 +3189,9 @@ def venv_of_a_pip_that_crashes(tmp_path, traceback_end):
         "        os.kill(int(stops), signal.SIGKILL)\n"
         "        while os.path.exists(f'/proc/{stops}/fd/1'):\n"
         "            time.sleep(0.01)\n"
+        "    if os.environ.get('STAND_IN_PIP_REMOVES'):\n"
+        "        import shutil\n"
+        "        shutil.rmtree(os.environ['STAND_IN_PIP_REMOVES'])\n"
         "    end = os.environ.get('STAND_IN_PIP_CRASH')\n"
         "    end is not None or sys.exit(0)\n")
     (pip / "__main__.py").write_text(
@@ -3427,9 +3431,10 @@ def stand_in_pip(tmp_path_factory):
     return venv_of_a_pip_that_crashes(folder, None), set_up_copy(folder, "package\n") / "requirements.txt"
 
 
-def run_the_set_up_of_the_stand_in_pip(stand_in_pip, **environment):
-    """make_venv.sh of stand_in_pip's venv and requirements with the variables of `environment` set (output bytes)."""
-    venv, requirements = stand_in_pip
+def run_the_set_up_of_the_stand_in_pip(stand_in_pip, venv=None, **environment):
+    """make_venv.sh of stand_in_pip's venv (or of `venv`, a copy of it) and requirements with the variables of
+    `environment` set (output bytes)."""
+    venv, requirements = venv or stand_in_pip[0], stand_in_pip[1]
     return subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv), str(requirements)],
                           capture_output=True, timeout=120, env=dict(os.environ, **environment))
 
@@ -3591,3 +3596,84 @@ def test_ci_run_by_sh_runs_make_test(tmp_path):
                                timeout=60, env=top_level_make_environment())
     assert completed.returncode == 0 and not completed.stderr, completed.stderr
     assert (copy / "ran").read_text() == f"{copy}\n"
+
+
+# Twenty-first pass, second look at the twenty-first pass's set-up fixes
+
+def copy_of_the_stand_in_pip(stand_in_pip, venv):
+    """A copy at `venv` of stand_in_pip's venv (its Python a link, its prefix where its pyvenv.cfg is)."""
+    shutil.copytree(stand_in_pip[0], venv, symlinks=True)
+    return venv
+
+
+def test_the_set_up_shows_an_escape_sequence_in_a_venv_by_its_codes(tmp_path, stand_in_pip):
+    """A VENV holding an escape sequence (make refuses only the names that break its commands) was made as named, and
+    make_venv.sh's lines naming it ("creating ...", its errors) printed it raw, the line redrawn from there."""
+    (tmp_path / "notes\x1b[2K").write_text("")
+    completed = run_the_set_up_of_the_stand_in_pip(stand_in_pip, tmp_path / "notes\x1b[2K")
+    assert completed.returncode == 2 and completed.stderr == (
+        f"error: {tmp_path}/notes\\x1b[2K is a file, not a folder; move it, or set VENV to another folder\n"
+    ).encode(), completed.stderr
+    venv = copy_of_the_stand_in_pip(stand_in_pip, tmp_path / "venv\x1b[2K")
+    completed = run_the_set_up_of_the_stand_in_pip(stand_in_pip, venv, STAND_IN_PIP_CRASH="MemoryError")
+    assert completed.returncode == 2 and b"\x1b" not in completed.stderr, completed.stderr
+    assert f"into {tmp_path}/venv\\x1b[2K (MemoryError); what it installed".encode() in completed.stderr
+
+
+def test_the_set_up_with_a_pip_log_fifo_no_one_reads_spelt_otherwise_is_one_line(tmp_path, stand_in_pip):
+    """pip reads `PIP_Log` as PIP_LOG (any case after PIP_): a FIFO no one reads so named was not looked at, and pip
+    waited for it forever."""
+    os.mkfifo(tmp_path / "pip.fifo")
+    completed = run_the_set_up_of_the_stand_in_pip(stand_in_pip, PIP_Log=str(tmp_path / "pip.fifo"))
+    assert completed.returncode == 2 and completed.stderr.decode() == fifo_no_one_reads(tmp_path / "pip.fifo").replace(
+        "PIP_LOG", "PIP_Log", 1), completed.stderr
+
+
+@pytest.mark.parametrize("log, said", [
+    ("pip's.fifo", "a FIFO no one reads (what read it is not started, or stopped), which pip would wait for forever; "
+     "start what reads it, or remove it from pip's configuration file, then run make again"),
+    ("repo/requirements.txt", "which is {tmp_path}/repo/requirements.txt, a file the set-up reads; pip would append "
+     "its log to it: name another file, then run make again")], ids=["a FIFO no one reads", "the requirements"])
+def test_the_set_up_with_a_pip_log_in_pips_configuration_is_looked_at_as_pip_log(tmp_path, log, said):
+    """`log = pip's.fifo` in pip's configuration file, a FIFO no one reads: not looked at, the set-up's first pip (pip
+    config list, which opens the log too) waited for it forever (a name with a ' is said by pip config list in double
+    quotes); `log = requirements.txt`: pip appended its log to the requirements. A venv of pip's own; no install is
+    run."""
+    venv_with_pip(tmp_path / "venv")
+    if log.endswith(".fifo"):
+        os.mkfifo(tmp_path / log)
+    (tmp_path / "pip.conf").write_text(f"[global]\nlog = {tmp_path}/{log}\n")
+    completed = set_up_in_tmp_path(tmp_path, timeout=30, PIP_CONFIG_FILE=str(tmp_path / "pip.conf"))
+    assert completed is not None and completed.returncode == 2, completed
+    assert completed.stderr == (f"error: pip's configuration sets global.log ({tmp_path}/{log}), "
+                                f"{said.format(tmp_path=tmp_path)}\n"), completed.stderr
+    assert (tmp_path / "repo" / "requirements.txt").read_text() == ""
+
+
+def test_the_set_up_whose_venv_is_removed_during_it_says_so(tmp_path, stand_in_pip):
+    """`make clean-venv` during a set-up: the set-up's line said "what it installed is kept" of a venv just removed."""
+    venv = copy_of_the_stand_in_pip(stand_in_pip, tmp_path / "venv")
+    completed = run_the_set_up_of_the_stand_in_pip(stand_in_pip, venv, STAND_IN_PIP_REMOVES=str(venv))
+    lines = completed.stderr.decode().strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+    assert lines[0].endswith(f"into {venv}, whose Python was removed during the set-up (by 'make clean-venv'?); run "
+                             "make again once that is done, to make it anew"), lines[0]
+
+
+def test_the_set_up_whose_new_venv_is_removed_while_venv_makes_it_says_so(tmp_path):
+    """`make clean-venv` while `python -m venv` made the venv (once its pyvenv.cfg was there): said as ensurepip's
+    failure, "is its disk full, or its path too long?". A python3.10 first on PATH that makes the venv's pyvenv.cfg,
+    removes the venv and fails as venv does then, the real Python for all else."""
+    python, path = python_310_and_path()
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "python3.10").write_text(
+        '#!/bin/sh\nif [ "$1 $2" = "-m venv" ]; then mkdir -p "$3" && : > "$3/pyvenv.cfg" && rm -rf "$3"\n'
+        "  echo \"Error: Command '['$3/bin/python3.10', '-m', 'ensurepip', '--upgrade', '--default-pip']' returned "
+        f'non-zero exit status 1." >&2; exit 1; fi\nexec {python} "$@"\n')
+    (tmp_path / "bin" / "python3.10").chmod(0o755)
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(tmp_path / "venv"),
+                                str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, text=True,
+                               timeout=60, env=dict(os.environ, PATH=f"{tmp_path}/bin:{path}"))
+    assert completed.returncode == 2 and completed.stderr == (
+        f"error: cannot create the virtual environment {tmp_path}/venv, which was removed during the set-up (by 'make "
+        "clean-venv'?); run make again once that is done, to make it anew\n"), completed.stderr

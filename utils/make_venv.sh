@@ -44,23 +44,69 @@ one_line() {
   esac
   printf '%s' "$text"
 }
+# VENV as the lines show it: make refuses only the names that break its commands, so that one holding an escape
+# sequence was made as named, and the lines naming it ("creating ...", its errors) printed it raw.
+venv_shown=$(one_line "$venv_dir")
 # A log FIFO's reader, looked for before each pip (which opens the log, and waits for one): one that stopped after a pip
 # (a collector that read one line) left the next waiting forever. (An argument: say nothing, return 1 where none reads.)
-fifo_settings=() fifo_paths=()
+# (Each FIFO with what sets it, as the line says it, its value as given and what to do instead of starting its reader.)
+fifo_settings=() fifo_values=() fifo_undo=() fifo_paths=()
 fifo_read_or_refused() {
   local index
   for index in "${!fifo_paths[@]}"; do
     dd if=/dev/null of="${fifo_paths[$index]}" oflag=nonblock conv=notrunc status=none 2>/dev/null && continue
     [ "$#" = 0 ] || return 1
-    echo "error: ${fifo_settings[$index]} is set ($(one_line "${!fifo_settings[$index]}")), a FIFO no one reads" \
-      "(what read it is not started, or stopped), which pip would wait for forever; start what reads it, or unset" \
-      "it, then run make again" >&2
+    echo "error: ${fifo_settings[$index]} ($(one_line "${fifo_values[$index]}")), a FIFO no one reads" \
+      "(what read it is not started, or stopped), which pip would wait for forever; start what reads it, or" \
+      "${fifo_undo[$index]}, then run make again" >&2
     exit 2
   done
 }
+# A FIFO a log collector reads (`mkfifo p; tee pip.log <p &`): the check's open and close ended the collector's
+# input, and pip then waited forever to open it with no one reading: the set-up hung, nothing logged. It is held open
+# until the set-up ends, so the reader's input ends after pip's last line.
+# A FIFO no one reads (its collector not started, or stopped): pip waited forever to open it, as pip alone does; held
+# open read and write, the set-up was its reader, so that a small install's log was lost with exit code 0 and a large
+# one hung once the pipe was full. Now a write end alone is held (opened while a read and write one is, which does not
+# wait), and a reader is looked for by an open for writing that does not wait (dd's oflag=nonblock: "No such device
+# or address" where none reads), whose close no longer ends a collector's input: the set-up's end is still held.
+# (A collector started beside make is given half a second to open it.)
+# One of the set-up's own files (`PIP_LOG=requirements.txt`, a slip for `-r`): pip appended its log to it, the
+# repository's requirements changed, and the next set-up was pip's "Invalid requirement" on the log's first line.
+own_file_refused() {  # own_file_refused WHAT_SETS_IT VALUE PATH
+  local own
+  for own in "$(dirname -- "$requirements")"/requirements*.txt "$(dirname -- "$requirements")/Makefile" "$0"; do
+    if [ "$3" -ef "$own" ]; then
+      echo "error: $1 ($(one_line "$2")), which is ${own#./}, a file the set-up reads; pip would append its log to" \
+        "it: name another file, then run make again" >&2
+      exit 2
+    fi
+  done
+}
+fifo_held() {  # fifo_held WHAT_SETS_IT VALUE UNDO PATH: return 1 where PATH is no FIFO (or one that cannot be opened)
+  local held try
+  [ -p "$4" ] && { exec {held}<>"$4"; } 2>/dev/null || return 1
+  exec {log_writer}>"$4" {held}<&-
+  fifo_settings+=("$1") fifo_values+=("$2") fifo_undo+=("$3") fifo_paths+=("$4")
+  for try in 1 2 3 4 5 6; do
+    fifo_read_or_refused "" && return 0
+    [ "$try" = 6 ] || sleep 0.1
+  done
+  fifo_read_or_refused
+}
 tilde_home=${HOME-$home}
 while [ "${tilde_home%/}" != "$tilde_home" ]; do tilde_home=${tilde_home%/}; done
-for log_setting in PIP_LOG PIP_LOG_FILE PIP_LOCAL_LOG; do
+# pip reads a PIP_ variable whatever the case of its name after PIP_ (pip_env below): a `PIP_Log` or `PIP_log_file`
+# was not looked at, so that a FIFO no one reads so named left pip waiting forever, a folder its hundreds of lines.
+# (A name that is no shell variable's, `PIP_--LOG`, is left to pip.)
+log_settings=$(env | while IFS= read -r line; do
+  case ${line%%=*} in PIP_*) ;; *) continue ;; esac
+  case ${line%%=*} in PIP_LOG | PIP_LOG_FILE | PIP_LOCAL_LOG | *[!A-Za-z0-9_]*) continue ;; esac
+  case $(printf '%s' "${line%%=*}" | cut -c 5- | tr 'A-Z_' 'a-z-') in
+    log | log-file | local-log) echo "${line%%=*}" ;;
+  esac
+done | sort -u)
+for log_setting in PIP_LOG PIP_LOG_FILE PIP_LOCAL_LOG $log_settings; do
   log_file=${!log_setting:-}
   # `~` alone and `~name/` (a user's home from the password database, as Python's expanduser reads them): a folder `~`
   # or `~name` was made here, and a file `~` left in the repository, for a log pip then wrote elsewhere. (eval only of
@@ -126,33 +172,9 @@ for log_setting in PIP_LOG PIP_LOG_FILE PIP_LOCAL_LOG; do
     fi
     export "$log_setting=/dev/fd/$log_copy"; continue
   fi
-  # A FIFO a log collector reads (`mkfifo p; tee pip.log <p &`): the check's open and close ended the collector's
-  # input, and pip then waited forever to open it with no one reading: the set-up hung, nothing logged. It is held open
-  # until the set-up ends, so the reader's input ends after pip's last line.
-  # A FIFO no one reads (its collector not started, or stopped): pip waited forever to open it, as pip alone does; held
-  # open read and write, the set-up was its reader, so that a small install's log was lost with exit code 0 and a large
-  # one hung once the pipe was full. Now a write end alone is held (opened while a read and write one is, which does not
-  # wait), and a reader is looked for by an open for writing that does not wait (dd's oflag=nonblock: "No such device
-  # or address" where none reads), whose close no longer ends a collector's input: the set-up's end is still held.
-  # (A collector started beside make is given half a second to open it.)
-  if [ -p "$log_file" ] && { exec {held_log}<>"$log_file"; } 2>/dev/null; then
-    exec {log_writer}>"$log_file" {held_log}<&-
-    fifo_settings+=("$log_setting") fifo_paths+=("$log_file")
-    for try in 1 2 3 4 5 6; do
-      fifo_read_or_refused "" || { [ "$try" = 6 ] || sleep 0.1; continue; }
-      continue 2
-    done
-    fifo_read_or_refused
-  fi
-  # One of the set-up's own files (`PIP_LOG=requirements.txt`, a slip for `-r`): pip appended its log to it, the
-  # repository's requirements changed, and the next set-up was pip's "Invalid requirement" on the log's first line.
-  for own in "$(dirname -- "$requirements")"/requirements*.txt "$(dirname -- "$requirements")/Makefile" "$0"; do
-    if [ "$log_file" -ef "$own" ]; then
-      echo "error: $log_setting is set ($(one_line "${!log_setting}")), which is ${own#./}, a file the set-up" \
-        "reads; pip would append its log to it: name another file, then run make again" >&2
-      exit 2
-    fi
-  done
+  # A FIFO (fifo_held above): held, its reader looked for.
+  ! fifo_held "$log_setting is set" "${!log_setting}" "unset it" "$log_file" || continue
+  own_file_refused "$log_setting is set" "${!log_setting}" "$log_file"
   log_there=$log_file
   while [ ! -e "$log_there" ] && [ ! -L "$log_there" ]; do log_there=$(dirname -- "$log_there"); done
   # A name ending in / (`PIP_LOG=logs/`, meant as a folder), /. or /.. that is not there passed: pip made a folder of
@@ -261,8 +283,8 @@ while [ -n "$rest" ]; do
     if [ -L "${before%/}" ]; then what="a link"; elif [ -e "${before%/}" ] && [ ! -d "${before%/}" ]; then
       what="a file"; elif [ ! -e "${before%/}" ]; then what="a missing folder"; else what="a folder reached through a link"
     fi
-    echo "error: $venv_dir goes up (..) from ${before%/}, $what, which venv reads otherwise than the shell; write the" \
-      "folder's path without it" >&2
+    echo "error: $venv_shown goes up (..) from $(one_line "${before%/}"), $what, which venv reads otherwise than" \
+      "the shell; write the folder's path without it" >&2
     exit 2
   fi
   before=$before$part/
@@ -291,11 +313,12 @@ fi
 # A .venv made by another Python, or whose Python was removed since (a pyenv upgrade), is the user's to
 # remove: say so rather than let pip fail on it. `make clean-venv` alone removes .venv, not another VENV: a line naming
 # it for `VENV=v312` sent the user to remove the repository's .venv.
-if [ "$venv_dir" = .venv ]; then clean_venv="'make clean-venv'"; else clean_venv="'make clean-venv VENV=$venv_dir'"; fi
+clean_venv="'make clean-venv VENV=$venv_shown'"
+[ "$venv_dir" != .venv ] || clean_venv="'make clean-venv'"
 if [ -e "$venv_dir/bin/python" ] || [ -L "$venv_dir/bin/python" ]; then
   # a Python installation (VENV=$HOME/.pyenv/versions/3.10.13) was taken for one: pip installed into it
   if [ ! -f "$venv_dir/pyvenv.cfg" ]; then
-    echo "error: $venv_dir is a Python installation (it has bin/python but no pyvenv.cfg), not a virtual" \
+    echo "error: $venv_shown is a Python installation (it has bin/python but no pyvenv.cfg), not a virtual" \
       "environment; set VENV to a new or empty folder" >&2
     exit 2
   fi
@@ -304,7 +327,7 @@ if [ -e "$venv_dir/bin/python" ] || [ -L "$venv_dir/bin/python" ]; then
     found=$(in_utf8 "$venv_dir/bin/python" -c 'import sys; print("Python %d.%d" % sys.version_info[:2])' \
       2>/dev/null) \
       || found="no working Python (its Python was removed or moved)"
-    echo "error: $venv_dir holds $found, not the Python 3.10 NNabla 1.39 needs; remove it" \
+    echo "error: $venv_shown holds $found, not the Python 3.10 NNabla 1.39 needs; remove it" \
       "($clean_venv removes it) and run make again" >&2
     exit 2
   fi
@@ -314,19 +337,19 @@ else
   venv_link=$venv_dir
   while [ "${venv_link%/}" != "$venv_link" ] && [ -n "${venv_link%/}" ]; do venv_link=${venv_link%/}; done
   if [ -e "$venv_link" ] && [ ! -d "$venv_link" ]; then  # venv's own error was two lines and exit code 1
-    echo "error: $venv_dir is a file, not a folder; move it, or set VENV to another folder" >&2
+    echo "error: $venv_shown is a file, not a folder; move it, or set VENV to another folder" >&2
     exit 2
   fi
   # A folder not the user's to read (mode 000, another user's): ls's "cannot open directory" line, then venv's failure
   # and find's, exit code 1 without a line of ours.
   if [ -d "$venv_dir" ] && ! unreadable=$(ls -A -- "$venv_dir" 2>&1 >/dev/null); then
-    echo "error: cannot read the folder $venv_dir (${unreadable##*: }); set VENV to a folder of yours" >&2
+    echo "error: cannot read the folder $venv_shown (${unreadable##*: }); set VENV to a folder of yours" >&2
     exit 2
   fi
   # A `make clean-venv` stopped (Ctrl-C) after bin went (it removes bin first, pyvenv.cfg last) leaves pyvenv.cfg and
   # part of lib: venv would make its Python again over that part, and pip take its half-removed packages as installed.
   if [ -f "$venv_dir/pyvenv.cfg" ] && [ -n "$(find "$venv_dir/lib/" -type f -print -quit 2>/dev/null)" ]; then
-    echo "error: $venv_dir is part of a virtual environment (pyvenv.cfg and lib without bin/python: a stopped" \
+    echo "error: $venv_shown is part of a virtual environment (pyvenv.cfg and lib without bin/python: a stopped" \
       "'make clean-venv'?); remove it ($clean_venv removes it) and run make again" >&2
     exit 2
   fi
@@ -343,8 +366,8 @@ else
   case $venv_dir in /*) absolute=$venv_dir ;; *) absolute=$(pwd -P)/$venv_dir ;; esac
   if ! "$python310" -c 'import os, sys; [os.fsencode(path).decode("utf-8") for path in sys.argv[1:]]' \
       "$absolute" "$(realpath -m -- "$venv_dir")" 2>/dev/null; then
-    echo "error: the path of $venv_dir ($absolute) is not UTF-8, which pip cannot write into a virtual" \
-      "environment's scripts; set VENV to a folder whose path is UTF-8" >&2
+    echo "error: the path of $venv_shown ($(one_line "$absolute")) is not UTF-8, which pip cannot write into a" \
+      "virtual environment's scripts; set VENV to a folder whose path is UTF-8" >&2
     exit 2
   fi
   # With Python's UTF-8 mode off (PYTHONUTF8=0) in the C locale its file system encoding is ASCII, in which pip cannot
@@ -353,15 +376,16 @@ else
       "$absolute" "$(realpath -m -- "$venv_dir")" 2>/dev/null; then
     encoding=$(in_utf8 "$python310" -c 'import sys; print(sys.getfilesystemencoding())' 2>/dev/null) \
       || encoding=unknown
-    echo "error: the path of $venv_dir ($absolute) cannot be written in Python's file system encoding here" \
-      "($encoding, from the locale: Python's UTF-8 mode is off), which pip needs for a virtual environment's scripts;" \
+    echo "error: the path of $venv_shown ($(one_line "$absolute")) cannot be written in Python's file system" \
+      "encoding here ($encoding, from the locale: Python's UTF-8 mode is off), which pip needs for a virtual" \
+      "environment's scripts;" \
       "set a UTF-8 locale or PYTHONUTF8=1, or set VENV to a folder whose path is ASCII" >&2
     exit 2
   fi
   # a link to nothing, or a name under a file: venv's own error was two lines and exit code 1
   if [ -L "$venv_link" ] && [ ! -e "$venv_link" ]; then  # a loop of links was said to be a link to a missing one
-    echo "error: $venv_dir is a link to $(readlink -- "$venv_link"), which leads to no folder (missing, or a loop of" \
-      "links); remove the link, or set VENV to another folder" >&2
+    echo "error: $venv_shown is a link to $(one_line "$(readlink -- "$venv_link")"), which leads to no folder" \
+      "(missing, or a loop of links); remove the link, or set VENV to another folder" >&2
     exit 2
   fi
   # A folder of other files (a VENV naming the user's data) was made a venv beside them, which clean-venv then removed
@@ -375,8 +399,8 @@ else
   [ -n "$others" ] || others=$(cd -- "$venv_dir" 2>/dev/null && find . -mindepth 1 ! -type d \
     ! \( -path ./lib64 -type l \) ! -path ./.installed ! -path ./.installed-test -print -quit | cut -c 3-) || true
   if [ -d "$venv_dir" ] && [ ! -f "$venv_dir/pyvenv.cfg" ] && [ -n "$others" ]; then
-    echo "error: $venv_dir is a folder of other files (such as '$others'), not a virtual environment; set VENV to a" \
-      "new or empty folder" >&2
+    echo "error: $venv_shown is a folder of other files (such as '$(one_line "$others")'), not a virtual" \
+      "environment; set VENV to a new or empty folder" >&2
     exit 2
   fi
   # what venv may remove again if it fails: the folder it made, or what it put in an empty one
@@ -394,7 +418,7 @@ else
     if [ -L "$parent" ] && [ ! -e "$parent" ]; then
       made="$parent is a link to $(readlink -- "$parent"), which leads to no folder"
     fi
-    echo "error: cannot make the folder $venv_dir ($made); set VENV to another folder" >&2
+    echo "error: cannot make the folder $venv_shown ($made); set VENV to another folder" >&2
     exit 2
   fi
   # venv refuses a link (a .venv linked to an empty folder on another disk, or to one a stopped venv left): "Unable
@@ -407,14 +431,21 @@ else
     [ "$venv_target" = / ] || venv_target=${venv_target%/.}
   done
   if [ -L "$venv_target" ]; then venv_target=$(realpath -- "$venv_target"); else venv_target=$venv_dir; fi
-  echo "creating $venv_dir with $python310"
+  echo "creating $venv_shown with $python310"
   # A read-only folder or a full disk: venv's traceback line and exit code 1, and a venv without pip left behind
   if ! failed=$(in_utf8 "$python310" -m venv "$venv_target" 2>&1); then
+    # The venv removed meanwhile (`make clean-venv` during the set-up, once venv had written its pyvenv.cfg): said as
+    # "is its disk full, or its path too long?", ensurepip's failure.
+    if [ ! -e "$venv_target/pyvenv.cfg" ] && [[ $failed == *ensurepip* ]]; then
+      echo "error: cannot create the virtual environment $venv_shown, which was removed during the set-up (by 'make" \
+        "clean-venv'?); run make again once that is done, to make it anew" >&2
+      exit 2
+    fi
     case $was in new) rm -rf -- "$made_from" ;; empty) find "$venv_target" -mindepth 1 -delete 2>/dev/null ;; esac
     reason=$(printf '%s\n' "$failed" | grep -v '^[[:space:]]*$' | tail -n 1)
     # venv shows only ensurepip's exit status, not its reason
     case $reason in *ensurepip*) reason="pip could not be installed into it: is its disk full, or its path too long?" ;; esac
-    echo "error: cannot create the virtual environment $venv_dir (${reason#Error: }); nothing of it is left: make" \
+    echo "error: cannot create the virtual environment $venv_shown (${reason#Error: }); nothing of it is left: make" \
       "room or write access there, or set VENV to another folder" >&2
     exit 2
   fi
@@ -428,8 +459,8 @@ fi
 if ! "$venv_dir/bin/python" -c 'import pip._internal.cli.main' >/dev/null 2>&1; then
   # `python3.10 -m venv --without-pip`, the way round a missing python3.10-venv: ensurepip's "No module named" line
   "$venv_dir/bin/python" -c 'import ensurepip' >/dev/null 2>&1 \
-    || no_ensurepip "$venv_dir has no pip, and its Python ($(readlink -f -- "$venv_dir/bin/python"))"
-  echo "installing pip into $venv_dir (it has none: it was made without, or an earlier set-up stopped before pip" \
+    || no_ensurepip "$venv_shown has no pip, and its Python ($(readlink -f -- "$venv_dir/bin/python"))"
+  echo "installing pip into $venv_shown (it has none: it was made without, or an earlier set-up stopped before pip" \
     "was in)"
   # a venv without pip not the user's to write (a shared one made by uv), or a full disk: ensurepip's pip error, its
   # traceback and exit code 1. Now one line with pip's error.
@@ -437,7 +468,7 @@ if ! "$venv_dir/bin/python" -c 'import pip._internal.cli.main' >/dev/null 2>&1; 
   then
     reason=$(printf '%s\n' "$failed" | grep -a '^ERROR: ' | tail -n 1) || true
     [ -n "$reason" ] || reason=$(printf '%s\n' "$failed" | grep -av '^[[:space:]]*$' | tail -n 1) || true
-    echo "error: cannot install pip into $venv_dir (${reason#ERROR: }); make room or write access there, or set" \
+    echo "error: cannot install pip into $venv_shown (${reason#ERROR: }); make room or write access there, or set" \
       "VENV to another folder" >&2
     exit 2
   fi
@@ -479,12 +510,44 @@ pip_env() {
   env ${dropped[@]+"${dropped[@]}"} PIP_DRY_RUN=0 PIP_NO_DEPS=0 PIP_USER=0 _PIP_RUNNING_IN_SUBPROCESS=1 \
     PYTHONIOENCODING=utf-8:surrogateescape "$BASH" -c 'exec "$@"' pip_env "$@"
 }
+# pip's configuration files' settings (`global.log='/tmp/pip.log'`), as `pip config list` says them. pip config list
+# opens its log too (a log file's global setting, the install one being pip install's): it logs to /dev/null, the log
+# variables not passed, so that a FIFO no one reads left no pip waiting.
+pip_config_list() {
+  local variable unset=()
+  for variable in PIP_LOG PIP_LOG_FILE PIP_LOCAL_LOG $log_settings; do unset+=(-u "$variable"); done
+  pip_env env "${unset[@]}" PIP_LOG=/dev/null "$venv_dir/bin/python" -m pip config list 2>/dev/null \
+    | grep -aE '^(global|install)\.' || true
+}
+# The log setting pip install takes from a variable (above), said ":env:.", or else from its configuration files (their
+# line; their install section over their global one), none where none sets one.
+log_configured() {
+  local variable
+  for variable in PIP_LOG PIP_LOG_FILE PIP_LOCAL_LOG $log_settings; do
+    [ -z "${!variable:-}" ] || { echo ":env:."; return 0; }
+  done
+  pip_config_list | grep -aE '^[a-z]*\.(log|log-file|local-log)=' | LC_ALL=C sort | tail -n 1 || true
+}
+# A FIFO named by pip's configuration file (`log = /tmp/pip.fifo`) was not looked at (only the variables above were):
+# one no one reads left the set-up waiting forever, from its first pip (pip config list, which opens the log too). It
+# is looked at as theirs.
+configured=$(log_configured)
+case $configured in ":env:."* | "") ;; *)
+  # (said as Python's repr: "it's" in double quotes, a backslash doubled)
+  configured_log=$(in_utf8 "$venv_dir/bin/python" -c 'import ast, sys; print(ast.literal_eval(sys.argv[1]))' \
+    "${configured#*=}" 2>/dev/null) || configured_log=
+  case $configured_log in "~" | "~/"*) configured_log=$tilde_home${configured_log#"~"} ;; esac
+  # (one of the set-up's own files too: `log = requirements.txt` had pip append its log to the requirements)
+  fifo_held "pip's configuration sets ${configured%%=*}" "$configured_log" "remove it from pip's configuration file" \
+    "$configured_log" || own_file_refused "pip's configuration sets ${configured%%=*}" "$configured_log" \
+    "$configured_log" ;;
+esac
 fifo_read_or_refused
-elsewhere=$(pip_env "$venv_dir/bin/python" -m pip config list 2>/dev/null \
-  | grep -aE "^(global|install)\.(target|prefix|root|python)=" | grep -avx ".*=''" | head -n 1) || true
+elsewhere=$(pip_config_list | grep -aE "^(global|install)\.(target|prefix|root|python)=" | grep -avx ".*=''" \
+  | head -n 1) || true
 if [ -n "$elsewhere" ]; then
-  echo "error: pip's configuration sets $elsewhere, which sends the set-up's install elsewhere than $venv_dir;" \
-    "remove it from pip's configuration file ('$venv_dir/bin/python -m pip config debug' names them), or run make" \
+  echo "error: pip's configuration sets $elsewhere, which sends the set-up's install elsewhere than $venv_shown;" \
+    "remove it from pip's configuration file ('$venv_shown/bin/python -m pip config debug' names them), or run make" \
     "with PIP_CONFIG_FILE=/dev/null (no configuration files), then run make again" >&2
   exit 2
 fi
@@ -500,8 +563,7 @@ pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
   case $output in *"--- Logging error ---"*)
     reason=$(printf '%s\n' "$output" | grep -aE '^[A-Za-z.]*(Error|Exception): ' | tail -n 1) || true
     fifo_read_or_refused  # (a collector that stopped in the install: pip's BrokenPipeError; pip config list would wait)
-    named=$(pip_env "$venv_dir/bin/python" -m pip config list 2>/dev/null \
-      | grep -aE '^[^.]*\.(log|log-file|local-log)=' | LC_ALL=C sort | sed -n '1{/^:env:\./{p;q}};$p') || true
+    named=$(log_configured)
     case $named in
       # pip's variable by the name it was set by: `PIP_Log` (pip reads any case) was said as "which PIP_LOG,
       # PIP_LOG_FILE or PIP_LOCAL_LOG names; unset it", none of them set
@@ -513,8 +575,8 @@ pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
         done)
         variables=${variables:-PIP_LOG, PIP_LOG_FILE or PIP_LOCAL_LOG, }
         named="which ${variables%, } names; unset it" ;;
-      *) named="which pip's configuration sets ($named); remove it from pip's configuration file ('$venv_dir/bin/python"
-         named="$named -m pip config debug' names them)" ;;
+      *) named="which pip's configuration sets ($named); remove it from pip's configuration file"
+         named="$named ('$venv_shown/bin/python -m pip config debug' names them)" ;;
     esac
     echo "error: pip could not write its log file (${reason:-its logging failed}), $named or name a file pip can" \
       "write, then run make again" >&2
@@ -560,7 +622,14 @@ pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
     reason="the package index could not be reached: ${reason#ERROR: }; check the network or pip's index settings" ;;
   esac
   reason=$(one_line "${reason#ERROR: }")
-  echo "error: pip could not install $1 into $venv_dir ($reason); what it installed is kept: run make" \
+  # The venv removed meanwhile (`make clean-venv` during the set-up): bash's "No such file or directory" for its
+  # Python, said as "what it installed is kept" of a venv that is gone.
+  if [ ! -e "$venv_dir/bin/python" ]; then
+    echo "error: pip could not install $1 into $venv_shown, whose Python was removed during the" \
+      "set-up (by 'make clean-venv'?); run make again once that is done, to make it anew" >&2
+    exit 2
+  fi
+  echo "error: pip could not install $1 into $venv_shown ($reason); what it installed is kept: run make" \
     "again once that is put right" >&2
   exit 2
 }
