@@ -3170,8 +3170,8 @@ def venv_of_a_pip_that_crashes(tmp_path, traceback_end):
     as pip's own crash does: "ERROR: Exception:", a traceback, and its last lines `traceback_end`. With traceback_end
     None, they are STAND_IN_PIP_CRASH's where it is set, and the install succeeds where not; before that the stand-in
     says STAND_IN_PIP_SAYS on its output through logging, as pip says its lines, and kills the process
-    STAND_IN_PIP_STOPS (a log's reader, gone before it ends) and removes the folder STAND_IN_PIP_REMOVES (a venv, as
-    `make clean-venv` during the set-up does)."""
+    STAND_IN_PIP_STOPS (a log's reader, gone before it ends, once STAND_IN_PIP_COLLECTED, where it is set, holds the
+    line logged) and removes the folder STAND_IN_PIP_REMOVES (a venv, as `make clean-venv` during the set-up does)."""
     venv = tmp_path / "venv"
     subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     pip = next(venv.glob("lib/python3*/site-packages")) / "pip"
@@ -3186,6 +3186,9 @@ def venv_of_a_pip_that_crashes(tmp_path, traceback_end):
         "    stops = os.environ.get('STAND_IN_PIP_STOPS')\n"
         "    if stops and os.path.exists(f'/proc/{stops}/fd/1'):\n"
         "        import signal, time\n"
+        "        collected, waited = os.environ.get('STAND_IN_PIP_COLLECTED'), time.time()\n"
+        "        while collected and os.path.getsize(collected) < 16 and time.time() < waited + 60:\n"
+        "            time.sleep(0.01)  # the reader has taken what was logged: stopped after the first pip's log\n"
         "        os.kill(int(stops), signal.SIGKILL)\n"
         "        while os.path.exists(f'/proc/{stops}/fd/1'):\n"
         "            time.sleep(0.01)\n"
@@ -3489,7 +3492,8 @@ def test_the_set_up_with_a_pip_log_fifo_whose_reader_stopped_is_one_line(tmp_pat
         collector = subprocess.Popen(["cat", str(fifo)], stdout=collected)
         try:
             completed = run_the_set_up_of_the_stand_in_pip(stand_in_pip, PIP_LOG=str(fifo),
-                                                           STAND_IN_PIP_STOPS=str(collector.pid))
+                                                           STAND_IN_PIP_STOPS=str(collector.pid),
+                                                           STAND_IN_PIP_COLLECTED=str(tmp_path / "collected"))
         finally:
             collector.kill()
             collector.wait()
