@@ -99,13 +99,18 @@ while [ "${tilde_home%/}" != "$tilde_home" ]; do tilde_home=${tilde_home%/}; don
 # pip reads a PIP_ variable whatever the case of its name after PIP_ (pip_env below): a `PIP_Log` or `PIP_log_file`
 # was not looked at, so that a FIFO no one reads so named left pip waiting forever, a folder its hundreds of lines.
 # (A name that is no shell variable's, `PIP_--LOG`, is left to pip.)
-log_settings=$(env | while IFS= read -r line; do
-  case ${line%%=*} in PIP_*) ;; *) continue ;; esac
-  case ${line%%=*} in PIP_LOG | PIP_LOG_FILE | PIP_LOCAL_LOG | *[!A-Za-z0-9_]*) continue ;; esac
-  case $(printf '%s' "${line%%=*}" | cut -c 5- | tr 'A-Z_' 'a-z-') in
-    log | log-file | local-log) echo "${line%%=*}" ;;
+# (Read by bash alone: the set-up runs before anything but bash and env is known to be there; its "Python 3.10 not
+# found" line came as "sort: command not found", exit code 127.)
+log_settings=
+while IFS= read -r line; do
+  name=${line%%=*} option=${line%%=*}
+  case $name in PIP_*) ;; *) continue ;; esac
+  case $name in PIP_LOG | PIP_LOG_FILE | PIP_LOCAL_LOG | *[!A-Za-z0-9_]*) continue ;; esac
+  option=${option:4} option=${option,,} option=${option//_/-}
+  case $option in log | log-file | local-log)
+    case " $log_settings " in *" $name "*) ;; *) log_settings="$log_settings $name" ;; esac ;;
   esac
-done | sort -u)
+done < <(env)
 for log_setting in PIP_LOG PIP_LOG_FILE PIP_LOCAL_LOG $log_settings; do
   log_file=${!log_setting:-}
   # `~` alone and `~name/` (a user's home from the password database, as Python's expanduser reads them): a folder `~`
