@@ -453,3 +453,19 @@ def run_length_bmp(indices, per_byte=1):
     return (b"BM" + struct.pack("<IHHI", offset + len(body), 0, 0, offset)
             + struct.pack("<IiiHHIIiiII", 40, width, height, 1, 8 // per_byte, per_byte, len(body), 0, 0, 16, 0)
             + palette + bytes(body))
+
+
+def click_after_writing(source, output):
+    """The time in output (a video of 30 black 32x24 frames at 10 a second, written with source's audio) of the click
+    source's audio holds: its audio stream's start plus the first sample past 0.3."""
+    import numpy as np
+
+    from utils.image_io import FfmpegVideoWriter, VideoSource, ffmpeg_executable
+    writer = FfmpegVideoWriter(output, 10, 32, 24, VideoSource(source))
+    for _ in range(30):
+        writer.write(np.zeros((24, 32, 3), np.uint8))
+    writer.close()
+    samples = np.frombuffer(subprocess.run([ffmpeg_executable(), "-v", "error", "-i", output, "-map", "0:a", "-f",
+                                            "f32le", "-ac", "1", "-ar", "8000", "-"], capture_output=True,
+                                           check=True).stdout, np.float32)
+    return stream_span(output, "0:a")[0] + np.argmax(np.abs(samples) > 0.3) / 8000

@@ -1264,21 +1264,14 @@ def test_the_audio_of_a_video_that_begins_after_its_sound_stays_in_step(tmp_path
     """A video whose first frame begins half a second after its audio (an MP4's edit list, a broadcast's MPEG-TS):
     the output video begins with that frame, and the audio was copied from the file's start, half a second late (a
     click at 2.0 s, with the frame of 2.0 s, came 0.5 s after that frame in the output), exit code 0."""
-    from hostile import stream_span
-    from utils.image_io import FfmpegVideoWriter, VideoSource, ffmpeg_executable
+    from hostile import click_after_writing
+    from utils.image_io import ffmpeg_executable
     ffmpeg, source, output = ffmpeg_executable(), str(tmp_path / "late.mp4"), str(tmp_path / f"sr{extension}")
     subprocess.run([ffmpeg, "-v", "error", "-itsoffset", "0.5", "-f", "lavfi", "-i",
                     "testsrc=size=32x24:rate=10:duration=3", "-f", "lavfi", "-i",
                     "aevalsrc='if(between(t,2.0,2.01),0.9,0)':s=8000:d=3.5", "-map", "0:v", "-map", "1:a", "-c:v",
                     "libx264", "-c:a", "aac", source], check=True)
-    writer = FfmpegVideoWriter(output, 10, 32, 24, VideoSource(source))
-    for _ in range(30):
-        writer.write(np.zeros((24, 32, 3), np.uint8))
-    writer.close()
-    samples = np.frombuffer(subprocess.run([ffmpeg, "-v", "error", "-i", output, "-map", "0:a", "-f", "f32le", "-ac",
-                                            "1", "-ar", "8000", "-"], capture_output=True, check=True).stdout,
-                            np.float32)
-    click = stream_span(output, "0:a")[0] + np.argmax(np.abs(samples) > 0.3) / 8000
+    click = click_after_writing(source, output)
     assert click == pytest.approx(1.5, abs=0.03)  # the frame of 2.0 s, the output's 16th
 
 
@@ -1347,20 +1340,13 @@ def test_the_audio_of_an_mpeg_ts_whose_video_begins_after_its_sound_stays_in_ste
     """An MPEG-TS whose first frame begins 0.128 s after its first audio packet (H.264 with B-frames beside AAC, a
     broadcast's timestamps from 5 s): video_lead read 0, FFmpeg's output of the frame alone beginning at it, and the
     audio was put 0.128 s late (a click with the frame of 1.5 s came at 1.628 s), exit code 0."""
-    from hostile import stream_span
-    from utils.image_io import FfmpegVideoWriter, VideoSource, ffmpeg_executable
+    from hostile import click_after_writing
+    from utils.image_io import ffmpeg_executable
     ffmpeg, source, output = ffmpeg_executable(), str(tmp_path / "broadcast.ts"), str(tmp_path / "sr.mkv")
     subprocess.run([ffmpeg, "-v", "error", "-f", "lavfi", "-i", "testsrc=size=32x24:rate=10:duration=3", "-f", "lavfi",
                     "-i", "aevalsrc='if(between(t,1.5,1.51),0.9,0)':s=8000:d=3", "-c:v", "libx264", "-c:a", "aac",
                     "-output_ts_offset", "5", source], check=True)
-    writer = FfmpegVideoWriter(output, 10, 32, 24, VideoSource(source))
-    for _ in range(30):
-        writer.write(np.zeros((24, 32, 3), np.uint8))
-    writer.close()
-    samples = np.frombuffer(subprocess.run([ffmpeg, "-v", "error", "-i", output, "-map", "0:a", "-f", "f32le", "-ac",
-                                            "1", "-ar", "8000", "-"], capture_output=True, check=True).stdout,
-                            np.float32)
-    click = stream_span(output, "0:a")[0] + np.argmax(np.abs(samples) > 0.3) / 8000
+    click = click_after_writing(source, output)
     assert click == pytest.approx(1.5, abs=0.03)  # the frame of 1.5 s, the output's 16th
 
 
