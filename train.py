@@ -416,10 +416,10 @@ def build_training(config, data_hr, stage, blocks):
 
 
 def claim_output_folder(output_dir, output_claim, inputs):
-    """Create and lock the output folder until output_claim (an ExitStack) closes: a second run into it stops
-    with one line. Then delete what a killed run left there: temporaries, in validation/ too (but not the run's input
-    files, whatever their names), and the files of checkpoints whose JSON was never written. A folder made here is removed again
-    if the run ends without writing into it. Returns the folder's file_identity, which the run's writes check."""
+    """Create and lock the output folder until output_claim (an ExitStack) closes: a second run into it stops with one
+    line. Then delete what a killed run left there: temporaries, in validation/ too (but not the run's input files,
+    whatever their names), and the files of checkpoints whose JSON was never written. A folder made here is removed
+    again if the run ends without writing into it. Returns the folder's file_identity, which the run's writes check."""
     make_folder(output_dir, output_claim)
     output_claim.enter_context(lock_folder(output_dir, "output folder (--output_dir)"))
     claimed = file_identity(output_dir)

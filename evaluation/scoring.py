@@ -74,8 +74,8 @@ def list_png_frames(folder, role):
 def read_frame_pair(target_path, output_path, frame_shape):
     """8-bit RGB target and output; an output larger than its target is cut to the target (top-left), as the authors'
     metrics.py cuts an output a few pixels larger. One a quarter larger or more in either side is refused: its targets
-    are frames of another size than the ones it was made for (LR frames passed as --targets were scored against the outputs'
-    top-left corners, exit code 0)."""
+    are frames of another size than the ones it was made for (LR frames passed as --targets were scored against the
+    outputs' top-left corners, exit code 0)."""
     target = to_uint8(read_rgb(target_path))
     output = to_uint8(read_rgb(output_path))
     height, width = target.shape[:2]

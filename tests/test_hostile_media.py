@@ -1360,7 +1360,8 @@ def test_a_bmp_of_16_bit_bit_fields_in_a_larger_header_is_named_not_called_corru
     pixels = bytes(range(24))  # 4x3 pixels of 2 bytes, rows of 8
     info = struct.pack("<IiiHHIIiiII", header, 4, 3, 1, 16, 3, len(pixels), 2835, 2835, 0, 0)
     info += struct.pack("<III", 0xF800, 0x07E0, 0x001F).ljust(header - 40, b"\0")
-    (tmp_path / "0001.bmp").write_bytes(b"BM" + struct.pack("<IHHI", 14 + header + 24, 0, 0, 14 + header) + info + pixels)
+    (tmp_path / "0001.bmp").write_bytes(b"BM" + struct.pack("<IHHI", 14 + header + 24, 0, 0, 14 + header) + info
+                                        + pixels)
     with pytest.raises(UnreadableImage, match="it is a BMP of 16-bit pixels by bit fields in a header of more than 40 "
                                               r"bytes .* which OpenCV does not decode \(save it as PNG\)"):
         read_bgr_uint8(str(tmp_path / "0001.bmp"))

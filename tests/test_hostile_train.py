@@ -189,8 +189,8 @@ def config_of_flags(*argv):
 
 
 # how a validation clip reached again through a link is refused
-SCORED_TWICE = (r"again \(through a symbolic link\), so it would be scored twice at each validation; remove the link, or "
-                r"move it out of data\.val_dir")
+SCORED_TWICE = (r"again \(through a symbolic link\), so it would be scored twice at each validation; remove the link, "
+                r"or move it out of data\.val_dir")
 
 
 def validation_config(val_dir):
@@ -5007,11 +5007,11 @@ def test_a_copy_named_by_words_before_a_frame_s_name_in_a_gap_is_one_line(tmp_pa
     (["left_0001.png", "left_0002.png", "right_0003.png", "right_0004.png"], "left_0001.png", "right_0003.png")],
     ids=["two cameras", "a stereo pair numbered on"])
 def test_two_series_of_frames_not_of_one_number_are_told_to_move_one(tmp_path, names, first, second):
-    """'cam1_0001.png'.. and 'cam2_0001.png'.. in one folder (ordered by all their digits, 10001.., 20001..), or a stereo
-    pair's 'left_0001.png'.. and 'right_0003.png'.. numbered on: trained on as one sequence, the last frame of one
-    series and the first of the other as consecutive, exit code 0. Timecodes, whose numbers restart under each second
-    as a camera's do, follow no letter and train as one sequence; so do 'im1_x4'.., whose number after a letter is each
-    frame's own, and one take's 'take1_f001'.."""
+    """'cam1_0001.png'.. and 'cam2_0001.png'.. in one folder (ordered by all their digits, 10001.., 20001..), or a
+    stereo pair's 'left_0001.png'.. and 'right_0003.png'.. numbered on: trained on as one sequence, the last frame of
+    one series and the first of the other as consecutive, exit code 0. Timecodes, whose numbers restart under each
+    second as a camera's do, follow no letter and train as one sequence; so do 'im1_x4'.., whose number after a letter
+    is each frame's own, and one take's 'take1_f001'.."""
     from hostile import refused_naming_two_frames, trained_frame_names
     root = refused_naming_two_frames(tmp_path, names, first, second,
                                      r"are frames of two series \(two cameras' 'cam1_0001\.png', 'cam2_0001\.png'; a "
@@ -5086,8 +5086,8 @@ def test_a_run_length_packed_bmp_frame_cut_short_is_one_line(tmp_path, capfd, bi
 
 
 def test_a_validation_clip_whose_lr_and_hr_folders_are_links_to_another_s_is_refused(tmp_path):
-    """A clip 'c2' of data.val_dir whose LR/ and HR/ are links to clip 'c1''s (a clip set up by linking): 'c1' was scored
-    twice at each validation, weighing twice in val.csv and in the choice of model_best.h5, exit code 0."""
+    """A clip 'c2' of data.val_dir whose LR/ and HR/ are links to clip 'c1''s (a clip set up by linking): 'c1' was
+    scored twice at each validation, weighing twice in val.csv and in the choice of model_best.h5, exit code 0."""
     from training.validation import validation_clips
     from training_data import make_sequence_folders
     val_dir = str(tmp_path / "val")
@@ -5238,15 +5238,16 @@ def test_a_lock_file_of_mode_000_and_read_only_outputs_are_said_with_their_fix(t
               "except UserError as error:\n    print(error)\n"
               f"for check, path in ((output_folder, {str(tmp_path / 'validation')!r}), "
               f"(output_file, {str(tmp_path / 'val.png')!r})):\n"
-              "    try:\n        check(path, 'training output')\n    except UserError as error:\n        print(error)\n")
+              "    try:\n        check(path, 'training output')\n"
+              "    except UserError as error:\n        print(error)\n")
     completed = run_python_without_root_override(script)
     assert completed.stdout.splitlines() == [
         f"output folder '{tmp_path / 'locked'}' holds a file named .tecogan.lock that this user may not read or write, "
         "where a run's lock file goes; remove that file or choose another path",
         f"training output '{tmp_path / 'validation'}' is not writable; give it write permission, or choose another "
         "path",
-        f"training output '{tmp_path / 'val.png'}' exists and is read-only; give it write permission, or choose another "
-        "path"], completed.stderr
+        f"training output '{tmp_path / 'val.png'}' exists and is read-only; give it write permission, or choose "
+        "another path"], completed.stderr
 
 
 def test_a_best_model_of_another_metric_s_row_is_replaced_where_the_best_row_s_model_was_deleted(tmp_path, capsys):

@@ -586,9 +586,9 @@ def bmp_compression_refused(data):
 
 
 def bmp_bit_fields_refused(data):
-    """Whether a BMP (data, its bytes) holds 16-bit pixels by bit fields in a header of more than 40 bytes (V3 to V5, the
-    masks inside it), which OpenCV's reader refuses (it takes them after a 40-byte header alone): a whole picture was
-    "the file is corrupt or not an image"."""
+    """Whether a BMP (data, its bytes) holds 16-bit pixels by bit fields in a header of more than 40 bytes (V3 to V5,
+    the masks inside it), which OpenCV's reader refuses (it takes them after a 40-byte header alone): a whole picture
+    was "the file is corrupt or not an image"."""
     if len(data) < 34:
         return False
     header, bits, compression = struct.unpack("<I", data[14:18])[0], *struct.unpack("<HI", data[28:34])
