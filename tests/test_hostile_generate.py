@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from conftest import REPO_ROOT, shared_path
-from helpers import mpi_environment, MPIRUN
+from helpers import MPIRUN, calendar_crops, mpi_environment
 from hostile import (FRAMES, WEIGHTS, assert_one_error_line, decoded_count, ffmpeg_video,
                      run_python_without_root_override, run_script, wait_until_stop_signals_caught)
 from utils.errors import UserError
@@ -196,7 +196,8 @@ def test_sigterm_or_ctrl_c_to_mpirun_running_generate_leave_no_partial_video_and
     its own exit code (1): the partial video and its ffmpeg must be gone by then."""
     out, video = tmp_path / "out", tmp_path / "video" / "sr.mp4"
     video.parent.mkdir()
-    process = mpirun_generate("--input-dir-lr", shared_path("data", "calendar_lr"), "--output-dir", str(out),
+    # 96x72: a frame of the bundled model takes 3 s, longer than Open MPI waits before its kill (mid-forward)
+    process = mpirun_generate("--input-dir-lr", calendar_crops(tmp_path / "lr", 72, 96), "--output-dir", str(out),
                               "--output-video", str(video))
     try:
         wait_for_a_frame(out, process)
@@ -229,8 +230,7 @@ def ffmpeg_writing_into(folder):
 def test_sigusr1_to_mpirun_running_generate_stops_every_rank_with_130_and_no_partial_video(tmp_path):
     out, video = tmp_path / "out", tmp_path / "video" / "sr.mp4"
     video.parent.mkdir()
-    process = mpirun_generate("--input-dir-lr", os.path.join(os.path.dirname(REPO_ROOT), "shared", "data",
-                                                             "calendar_lr"), "--output-dir", str(out),
+    process = mpirun_generate("--input-dir-lr", calendar_crops(tmp_path / "lr", 48, 64), "--output-dir", str(out),
                               "--output-video", str(video))
     try:
         wait_for_a_frame(out, process)
@@ -374,10 +374,10 @@ def test_an_output_folder_on_a_disk_without_a_byte_left_is_one_line(small_disk, 
 
 def stop_generate_mid_run(tmp_path, ignore_hangup=False):
     """generate.py writing a video, sent SIGHUP once it has written a frame: (exit code, stderr)."""
-    video = ffmpeg_video(tmp_path / "clip.mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=40)
+    video = ffmpeg_video(tmp_path / "clip.mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", frames=20)
     process = subprocess.Popen(
-        [sys.executable, "generate.py", "--model", BUNDLED_MODEL, "--backend", "nnabla", "--input-video", video,
-         "--output-video", str(tmp_path / "out.mp4"), "--scene-cuts", "off"],
+        [sys.executable, "generate.py", "--model", WEIGHTS, "--backend", "nnabla", "--threads", "1", "--input-video",
+         video, "--output-video", str(tmp_path / "out.mp4"), "--scene-cuts", "off"],
         cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         preexec_fn=(lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN)) if ignore_hangup else None)
     deadline = time.time() + 120
@@ -400,7 +400,7 @@ def test_a_closed_terminal_stops_generate_with_130_and_no_partial_video(tmp_path
 def test_generate_under_nohup_goes_on_when_the_terminal_closes(tmp_path):
     code, err = stop_generate_mid_run(tmp_path, ignore_hangup=True)
     assert code == 0, err
-    assert decoded_count(str(tmp_path / "out.mp4")) == 40
+    assert decoded_count(str(tmp_path / "out.mp4")) == 20
 
 
 def test_generate_whose_output_reader_left_ends_quietly_with_141(tmp_path):
