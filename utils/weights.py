@@ -10,13 +10,12 @@ import os
 import re
 from typing import NamedTuple
 
-import h5py
 import numpy as np
 import nnabla as nn
 
 from utils.degradation import record_degradation
-from utils.errors import UserError, out_of_memory_said
-from utils.hdf5 import hdf5_file, missing_filter, open_to_read, unknown_type, unwritten
+from utils.errors import UserError, counted, out_of_memory_said
+from utils.hdf5 import hdf5_file, missing_filter, named_datasets, open_to_read, unknown_type, unwritten
 from utils.image_io import is_held, write_atomically
 from utils.paths import input_file
 
@@ -54,12 +53,10 @@ def read_weight_file(path, advice="pass a file saved by train.py or an official 
         with h5:
             if attributes is not None:
                 attributes.update(h5.attrs)
-            arrays, datasets = {}, []
-            h5.visititems(lambda name, item: datasets.append(name) if isinstance(item, h5py.Dataset) else None)
+            arrays, datasets = {}, named_datasets(h5)
             try:
-                for name in datasets:
+                for name, dataset in datasets:
                     if names is None or name in names:
-                        dataset = h5[name]
                         compression = missing_filter(dataset)
                         if compression:
                             raise UserError(f"{kind} '{path}': parameter '{name}' is {compression}; {advice}")
@@ -109,12 +106,12 @@ def assign_weights(params, file_arrays, source, allow_missing=()):
     missing = [name for name in params if name not in file_arrays
                and not any(name.startswith(prefix) for prefix in allow_missing)]
     if missing:
-        raise UserError(f"weights file '{source}' lacks {len(missing)} parameter(s) of this network, e.g. "
+        raise UserError(f"weights file '{source}' lacks {counted(len(missing), 'parameter')} of this network, e.g. "
                         f"'{missing[0]}': it was saved for another network or block count "
                         "(check --num_resblock, or use the matching model file)")
     unknown = [name for name in file_arrays if name not in params]
     if unknown:
-        raise UserError(f"weights file '{source}' has {len(unknown)} parameter(s) this network lacks, e.g. "
+        raise UserError(f"weights file '{source}' has {counted(len(unknown), 'parameter')} this network lacks, e.g. "
                         f"'{unknown[0]}': it was saved for another network or block count "
                         "(check --num_resblock, or use the matching model file)")
     for name, variable in params.items():
