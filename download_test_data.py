@@ -524,10 +524,12 @@ def hdf5_problem(path, names=None, fetched=False):
     datasets = []
     try:
         with open_to_read(path, f"the HDF5 file '{path}'") as h5:
-            datasets = named_datasets(h5)
+            datasets, checked = named_datasets(h5), set()
             for name, dataset in datasets:
-                if names is not None and name not in names:
+                # a hard link to one checked under another name is checked (its every value read) once
+                if names is not None and name not in names or dataset.id in checked:
                     continue
+                checked.add(dataset.id)
                 compression = missing_filter(dataset)
                 if compression:  # it may be whole: deleting it cannot help
                     raise UserError(f"the HDF5 file '{path}' holds its parameter '{printable(dataset.name)}' "

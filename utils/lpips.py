@@ -71,8 +71,13 @@ def weights_from_torch(alexnet_state, lin_state):
     arrays = {}
     for name, (state, torch_name) in torch_names.items():
         if torch_name not in state:
-            raise UserError(f"the PyTorch weights lack '{torch_name}'; pass torchvision's AlexNet "
-                            "state dict and the LPIPS v0.1 alex.pth")
+            which, other = (("AlexNet", lin_state) if state is alexnet_state else ("LPIPS", alexnet_state))
+            # the two files given in each other's place: "pass torchvision's AlexNet state dict and the LPIPS v0.1
+            # alex.pth", which the user had done
+            swapped = (", which the other file holds: the two are given in each other's place" if torch_name in other
+                       else "")
+            raise UserError(f"the PyTorch {which} weights lack '{torch_name}'{swapped}; pass torchvision's AlexNet "
+                            "state dict as --alexnet and the LPIPS v0.1 alex.pth as --lpips")
         # a double past float32's range becomes inf, which check_shapes refuses: numpy's warning printed two lines
         with np.errstate(over="ignore"):
             arrays[name] = np.asarray(state[torch_name], np.float32)
@@ -91,8 +96,9 @@ def check_shapes(arrays, source, advice="download or convert the weights again")
             raise UserError(f"{source}: '{name}' holds NaN or infinite values; {advice}")
     negative = next((name for name in LIN_NAMES if (arrays[name] < 0).any()), None)
     if negative:
-        raise UserError(f"{source}: '{negative}' holds negative values, which no LPIPS weights hold (its training keeps "
-                        f"the linear layers' weights at 0 or above; negative ones score distances below 0); {advice}")
+        raise UserError(f"{source}: '{negative}' holds negative values, which no LPIPS weights hold (its training "
+                        "keeps the linear layers' weights at 0 or above; negative ones score distances below 0); "
+                        f"{advice}")
     overflowing = overflowing_parameter(arrays)
     if overflowing:
         raise UserError(f"{source}: its weights up to '{overflowing}' are so large that LPIPS's float32 computation "

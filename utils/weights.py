@@ -53,29 +53,34 @@ def read_weight_file(path, advice="pass a file saved by train.py or an official 
         with h5:
             if attributes is not None:
                 attributes.update(h5.attrs)
-            arrays, datasets = {}, named_datasets(h5)
+            arrays, datasets, read = {}, named_datasets(h5), {}
             try:
                 for name, dataset in datasets:
-                    if names is None or name in names:
-                        compression = missing_filter(dataset)
-                        if compression:
-                            raise UserError(f"{kind} '{path}': parameter '{name}' is {compression}; {advice}")
-                        unknown = unknown_type(dataset)
-                        if unknown:
-                            raise UserError(f"{kind} '{path}': parameter '{name}' holds values of a type numpy lacks "
-                                            f"({unknown}), not numbers it can read; {advice}")
-                        # HDF5 reads a part never written (a writer stopped midway) as zeros: generate.py wrote the
-                        # frames of such a model with exit code 0
-                        if unwritten(dataset):
-                            raise UserError(f"{kind} '{path}' is incomplete (its parameter '{name}' was never "
-                                            f"written whole: a copy or save cut short); {advice}")
-                        arrays[name] = dataset[()]
+                    if names is not None and name not in names:
+                        continue
+                    if dataset.id in read:  # a hard link to one read under another name: read once
+                        arrays[name] = read[dataset.id]
+                        continue
+                    compression = missing_filter(dataset)
+                    if compression:
+                        raise UserError(f"{kind} '{path}': parameter '{name}' is {compression}; {advice}")
+                    unknown = unknown_type(dataset)
+                    if unknown:
+                        raise UserError(f"{kind} '{path}': parameter '{name}' holds values of a type numpy lacks "
+                                        f"({unknown}), not numbers it can read; {advice}")
+                    # HDF5 reads a part never written (a writer stopped midway) as zeros: generate.py wrote the
+                    # frames of such a model with exit code 0
+                    if unwritten(dataset):
+                        raise UserError(f"{kind} '{path}' is incomplete (its parameter '{name}' was never "
+                                        f"written whole: a copy or save cut short); {advice}")
+                    arrays[name] = read[dataset.id] = dataset[()]
             except OSError as error:  # a checksum (write_dataset's) that fails: bytes damaged since it was written
                 raise UserError(f"{kind} '{path}' is damaged ({error}); {advice}") from None
         if not datasets:
             raise UserError(f"{kind} '{path}' holds no parameters; {advice}")
         arrays = {name: np.asarray(array) for name, array in arrays.items()}
-        for name, array in arrays.items():
+        # each array once (thousands of hard links to one were checked as many times), in the order read
+        for name, array in {id(array): (name, array) for name, array in arrays.items()}.values():
             # text or records: a traceback further on; complex numbers: their imaginary part dropped
             if array.dtype.kind not in "fiu":
                 raise UserError(f"{kind} '{path}': parameter '{name}' holds {array.dtype} values, not "
