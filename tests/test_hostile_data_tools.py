@@ -3861,3 +3861,20 @@ def test_lpips_converter_inputs_given_in_each_other_s_place_are_said_so(tmp_path
         "each other's place; pass torchvision's AlexNet state dict as --alexnet and the LPIPS v0.1 alex.pth as "
         "--lpips\n")
     assert not (tmp_path / "a.h5").exists()
+
+
+def test_a_pth_whose_tensor_reaches_past_its_storage_is_named_in_the_line(tmp_path, capsys):
+    """A .pth whose storage holds fewer elements than its tensor's view of it (4 bytes short, the zip's checksums
+    whole): "error: a storage view ends past its storage (0 + 64 > 63)", naming neither of convert_lpips_weights.py's
+    two files."""
+    import convert_lpips_weights
+    alexnet = reference_path("lpips", "alexnet_random.pth")
+    short = tmp_path / "alexnet.pth"
+    with zipfile.ZipFile(alexnet) as source, zipfile.ZipFile(short, "w") as copy:
+        for name in source.namelist():
+            copy.writestr(name, source.read(name)[:-4] if name == "archive/data/1" else source.read(name))
+    with pytest.raises(SystemExit) as stop:
+        convert_lpips_weights.main(["--alexnet", str(short), "--lpips", reference_path("lpips", "lpips_v0.1_alex.pth"),
+                                    "--output", str(tmp_path / "a.h5")])
+    assert stop.value.code == 2 and capsys.readouterr().err == (
+        f"error: '{short}' is not a usable PyTorch weights file: a storage view ends past its storage (0 + 64 > 63)\n")
