@@ -375,7 +375,7 @@ def restarted(url, kept, version, served):
     The sizes line had said "resumed", and a whole file came without a word."""
     why = ("the host's file is another version than the partial download's (ETag or Last-Modified "
            f"{reply_text(served, 40)}, not {reply_text(version, 40)})" if version and served and served != version else
-           "the host does not resume downloads")
+           "the host does not resume, or its file is another version than the partial download's")
     return printable(f"{url_filename(url)}: fetched whole, not resumed from the {size_text(kept)} downloaded: {why}")
 
 

@@ -54,7 +54,8 @@ def named_datasets(h5):
     way to store one array under two names) was missing ("no 'lin4_model_1_weight'", "lacks 1 parameter"). Soft and
     external links are left out, as before: a name that leads to another name, or to another file, holds no array of
     this file's own. The links are walked only where a dataset has more than one (its reference count): the walk takes
-    about twice visititems' time."""
+    about twice visititems' time. (A group hard-linked under a second name is walked once, under its first, by HDF5's
+    walk of links too.)"""
     found = []
     h5.visititems(lambda name, item: found.append((name, item)) if isinstance(item, h5py.Dataset) else None)
     if all(h5py.h5o.get_info(dataset.id).rc == 1 for _, dataset in found):
