@@ -301,9 +301,10 @@ def _fetch_whole(url, partial, validate):
     version = recorded_version(partial) if offset else None
     if damaged_record(version):  # which file the start is from is unknown
         offset, version = 0, None
-    asked_from = offset
+    asked_from, shorter = offset, False
     response = _open(url, offset, version)
     if offset and another_file(response, offset, version):
+        shorter = response.status == 416  # of a size below the partial file's
         response.close()
         offset, response = 0, _open(url, 0)
     if response.status == 416:  # the partial file may already be whole; validation decides
@@ -341,7 +342,7 @@ def _fetch_whole(url, partial, validate):
             if not offset:
                 record_version(partial, version_served(response))
             if asked_from and not offset:  # the sizes line said "resumed" (by the HEAD's version): it was fetched whole
-                print(restarted(url, asked_from, version, version_served(response)))
+                print(restarted(url, asked_from, version, version_served(response), shorter))
             length = content_length(response)
             if total is None and length is not None:  # a garbled length counts as none
                 total = offset + length
@@ -368,12 +369,14 @@ def _fetch_whole(url, partial, validate):
         raise UserError(f"{url} gave {problem}; the file was deleted, run again to download it anew")
 
 
-def restarted(url, kept, version, served):
+def restarted(url, kept, version, served, shorter=False):
     """The line of a download that was to resume from byte kept of a partial file of version (or None) and that the
     host answered with the whole file of version served (or None): another version than the partial file's (a host of
-    several servers, each of its own ETag, answers a GET with another than its HEAD's), or a host that does not resume.
-    The sizes line had said "resumed", and a whole file came without a word."""
-    why = ("the host's file is another version than the partial download's (ETag or Last-Modified "
+    several servers, each of its own ETag, answers a GET with another than its HEAD's), a host that does not resume, or
+    (shorter) a host's file shorter than the partial file. The sizes line had said "resumed", and a whole file came
+    without a word."""
+    why = ("the host's file is shorter than the part downloaded" if shorter else
+           "the host's file is another version than the partial download's (ETag or Last-Modified "
            f"{reply_text(served, 40)}, not {reply_text(version, 40)})" if version and served and served != version else
            "the host does not resume, or its file is another version than the partial download's")
     return printable(f"{url_filename(url)}: fetched whole, not resumed from the {size_text(kept)} downloaded: {why}")
