@@ -341,7 +341,7 @@ def _fetch_whole(url, partial, validate):
                 offset, total = 0, None  # the server sent the whole file: start over
             if not offset:
                 record_version(partial, version_served(response))
-            if asked_from and not offset:  # the sizes line said "resumed" (by the HEAD's version): it was fetched whole
+            if asked_from and not offset:  # where the sizes line said "resumed" (by the HEAD's version), now whole
                 print(restarted(url, asked_from, version, version_served(response), shorter))
             length = content_length(response)
             if total is None and length is not None:  # a garbled length counts as none
@@ -789,9 +789,10 @@ def zip_in_place(path):
     download stopped), is fetched again, and was left out of the sizes line as in place (REDS's: tens of GB not
     announced). So is one whose members' headers are not there: a downloader that preallocates the whole file and
     fetches its parts at once, stopped, leaves zeros where its parts were not written, the end's list of members among
-    what it wrote. A header is 30 bytes and its name, read for each member: about a second for REDS's 24,000 frames,
-    where reading every member's bytes (the CRC check) takes minutes before the sizes line; zeros inside one member
-    alone are found by that check, which names the zip as it fetches it again."""
+    what it wrote. A header is 30 bytes and its name, read for each member, where reading every member's bytes (the CRC
+    check) would read the whole zip before the sizes line, then again to unpack it (both measured in docs/testing.md's
+    twenty-second pass); zeros inside one member alone are found by that check, which names the zip as it fetches it
+    again."""
     try:
         with zipfile.ZipFile(path) as archive:
             for member in archive.infolist():

@@ -79,7 +79,7 @@ def read_weight_file(path, advice="pass a file saved by train.py or an official 
         if not datasets:
             raise UserError(f"{kind} '{path}' holds no parameters; {advice}")
         arrays = {name: np.asarray(array) for name, array in arrays.items()}
-        # each array once (thousands of hard links to one were checked as many times), in the order read
+        # each array once (thousands of hard links to one parameter are one array, checked once), in the order read
         for name, array in {id(array): (name, array) for name, array in arrays.items()}.values():
             # text or records: a traceback further on; complex numbers: their imaginary part dropped
             if array.dtype.kind not in "fiu":
