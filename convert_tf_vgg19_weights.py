@@ -173,6 +173,14 @@ def unpack_checkpoint_archive(archive_path, directory):
         if disk_full(error, os.path.join(directory, "")):
             raise UserError(f"no space left in the temporary folder '{os.path.dirname(directory)}' to unpack "
                             f"'{archive_path}'; free some space, or set TMPDIR to a folder on a larger disk")
+        inner = whole_layer(archive_path)
+        if inner:  # its layer's checks passed: not cut or damaged on its way, and "download it again" could not help
+            kind, start = inner
+            held = f"a file beginning {printable(repr(start))}" if start else "nothing"
+            raise UserError(f"'{archive_path}' is a whole {kind} file around no tar archive this reads (it holds "
+                            f"{held}), not vgg_19_2016_08_28.tar.gz as distributed; if it "
+                            f"holds the vgg_19.ckpt, unpack its {kind} layer and pass that, or else pass "
+                            "vgg_19_2016_08_28.tar.gz")
         raise UserError(f"cannot unpack '{archive_path}' ({error_reason(error)}); "
                         "download vgg_19_2016_08_28.tar.gz again")
     return checkpoint_prefix(directory)
@@ -199,6 +207,30 @@ TAR_COMPRESSIONS = ((b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", 
 DECOMPRESSED = {"gzip": gzip.open, "bzip2": bz2.open, "xz": lzma.open}  # of TAR_COMPRESSIONS, as tarfile reads them
 
 
+def packed_by(start):
+    """The packing (of PACKINGS or TAR_COMPRESSIONS) of a file beginning with the bytes start, or None."""
+    return next((kind for signature, kind in PACKINGS + TAR_COMPRESSIONS if start.startswith(signature)), None)
+
+
+def whole_layer(path):
+    """(its compression, gzip, bzip2 or xz, and the first 16 bytes it holds) of a file whose compressed layer reads
+    whole to its end, its checks passed (gzip's CRC and length), or None. A file tarfile cannot unpack whose layer is
+    whole was not cut or damaged on its way (a gzip of the bare checkpoint, of a tar cut before it was compressed):
+    "download vgg_19_2016_08_28.tar.gz again" sent the user to fetch what was not the download's fault."""
+    try:
+        with io.open(path, "rb") as file:
+            kind = packed_by(file.read(8))
+        if kind not in DECOMPRESSED:
+            return None
+        with DECOMPRESSED[kind](path, "rb") as file:
+            start = file.read(16)
+            while file.read(1 << 20):
+                pass
+    except (OSError, EOFError, lzma.LZMAError, zlib.error):  # gzip's BadGzipFile and bz2's errors are OSErrors
+        return None
+    return kind, start
+
+
 def packed_inside(path, kind):
     """The packing (of PACKINGS or TAR_COMPRESSIONS) of what a file compressed by kind (gzip, bzip2 or xz) holds, by
     its first bytes, or None: a tar archive or a checkpoint inside, another kind (LZ4's, unread), bytes that do not
@@ -210,7 +242,7 @@ def packed_inside(path, kind):
             start = file.read(8)
     except (OSError, EOFError, lzma.LZMAError, zlib.error):  # gzip's BadGzipFile and bz2's errors are OSErrors
         return None
-    return next((inner for signature, inner in PACKINGS + TAR_COMPRESSIONS if start.startswith(signature)), None)
+    return packed_by(start)
 
 
 def refuse_packed(path, shown, tar_compressions=False):
@@ -225,7 +257,7 @@ def refuse_packed(path, shown, tar_compressions=False):
             start = file.read(8)
     except OSError:  # unreadable, which reading the checkpoint names
         return
-    kind = next((kind for signature, kind in PACKINGS + TAR_COMPRESSIONS if start.startswith(signature)), None)
+    kind = packed_by(start)
     inner = packed_inside(path, kind)
     if inner:  # tarfile's "file could not be opened successfully ...; download vgg_19_2016_08_28.tar.gz again"
         raise UserError(f"{shown} is packed by {kind} around a file packed by {inner} (packed twice, as a server's "

@@ -39,7 +39,6 @@ import urllib.request
 import zipfile
 from contextlib import ExitStack
 
-import h5py
 import numpy as np
 from tqdm import tqdm
 
@@ -47,8 +46,9 @@ from datasets.reds import FRAMES_PER_SEQUENCE as REDS_FRAMES, PARTS as REDS_PART
 from datasets.reds import is_frame_file as is_reds_frame_file
 from utils.errors import UserError, error_reason, exit_on_user_error, one_line, printable, shortened, size_said
 from utils.flags import FlagParser
-from utils.hdf5 import MarkedOpen, missing_filter, open_to_read, unknown_type, unwritten
-from utils.image_io import IMAGE_EXTENSIONS, disk_full, not_a_file, write_atomically, write_bytes
+from utils.hdf5 import MarkedOpen, missing_filter, named_datasets, open_to_read, unknown_type, unwritten
+from utils.image_io import (IMAGE_EXTENSIONS, disk_full, is_frame_name, not_a_file, write_atomically,
+                            write_bytes)
 from utils.paths import (lock_folder, make_folder, missing_folders, output_file, output_folder, partial_path,
                          room_to_create)
 from utils.zips import (ZIP_ERRORS, ZIP_SIGNATURES, NameRefused, UnpackBlocked, UnsafeZip, checked_members, extract_zip,
@@ -301,8 +301,10 @@ def _fetch_whole(url, partial, validate):
     version = recorded_version(partial) if offset else None
     if damaged_record(version):  # which file the start is from is unknown
         offset, version = 0, None
+    asked_from, shorter = offset, False
     response = _open(url, offset, version)
     if offset and another_file(response, offset, version):
+        shorter = response.status == 416  # of a size below the partial file's
         response.close()
         offset, response = 0, _open(url, 0)
     if response.status == 416:  # the partial file may already be whole; validation decides
@@ -339,6 +341,8 @@ def _fetch_whole(url, partial, validate):
                 offset, total = 0, None  # the server sent the whole file: start over
             if not offset:
                 record_version(partial, version_served(response))
+            if asked_from and not offset:  # where the sizes line said "resumed" (by the HEAD's version), now whole
+                print(restarted(url, asked_from, version, version_served(response), shorter))
             length = content_length(response)
             if total is None and length is not None:  # a garbled length counts as none
                 total = offset + length
@@ -363,6 +367,19 @@ def _fetch_whole(url, partial, validate):
             raise UserError(f"{url} gave {start}, no {kind} file: a page or another file in its place; it was deleted: "
                             "fetched again from this host it is the same, check --base-url or fetch from another host")
         raise UserError(f"{url} gave {problem}; the file was deleted, run again to download it anew")
+
+
+def restarted(url, kept, version, served, shorter=False):
+    """The line of a download that was to resume from byte kept of a partial file of version (or None) and that the
+    host answered with the whole file of version served (or None): another version than the partial file's (a host of
+    several servers, each of its own ETag, answers a GET with another than its HEAD's), a host that does not resume, or
+    (shorter) a host's file shorter than the partial file. The sizes line had said "resumed", and a whole file came
+    without a word."""
+    why = ("the host's file is shorter than the part downloaded" if shorter else
+           "the host's file is another version than the partial download's (ETag or Last-Modified "
+           f"{reply_text(served, 40)}, not {reply_text(version, 40)})" if version and served and served != version else
+           "the host does not resume, or its file is another version than the partial download's")
+    return printable(f"{url_filename(url)}: fetched whole, not resumed from the {size_text(kept)} downloaded: {why}")
 
 
 def unasked_coding(response):
@@ -510,11 +527,12 @@ def hdf5_problem(path, names=None, fetched=False):
     datasets = []
     try:
         with open_to_read(path, f"the HDF5 file '{path}'") as h5:
-            h5.visititems(lambda name, item: datasets.append(item)
-                          if isinstance(item, h5py.Dataset) else None)
-            for dataset in datasets:
-                if names is not None and dataset.name[1:] not in names:
+            datasets, checked = named_datasets(h5), set()
+            for name, dataset in datasets:
+                # a hard link to one checked under another name is checked (its every value read) once
+                if names is not None and name not in names or dataset.id in checked:
                     continue
+                checked.add(dataset.id)
                 compression = missing_filter(dataset)
                 if compression:  # it may be whole: deleting it cannot help
                     raise UserError(f"the HDF5 file '{path}' holds its parameter '{printable(dataset.name)}' "
@@ -643,7 +661,10 @@ def check_layout(archive, name=None):
                 return
     first = f"its first file: {printable(repr(files[0]))}" if files else "it holds no file"
     if name in data_zips:
-        if not any(file.lower().endswith(IMAGE_EXTENSIONS) for file in files):
+        # as the readers take them: not hidden, nor in a hidden folder (a zip of macOS's '__MACOSX/._0001.png' alone,
+        # its metadata beside each frame of a zip made on a Mac, was unpacked and said done)
+        if not any(is_frame_name(file.rsplit("/", 1)[-1]) and not any(part.startswith(".") for part in file.split("/"))
+                   for file in files):
             raise UserError(f"{archive} is not the TecoGAN authors' {name}: it holds no frame (a "
                             f"{', '.join(IMAGE_EXTENSIONS[:-1])} or {IMAGE_EXTENSIONS[-1]} file), which generate.py "
                             f"and evaluate.py read ({first}); it is kept: delete it and fetch from another host with "
@@ -763,11 +784,22 @@ def size_text(size):
 
 
 def zip_in_place(path):
-    """Whether path is a zip whose list of members reads, which the run unpacks rather than fetches (each member's CRC
-    is checked as it is unpacked); one of size 0, or cut short (a browser's download stopped), is fetched again, and was
-    left out of the sizes line as in place (REDS's: tens of GB not announced)."""
+    """Whether path is a zip whose list of members reads and whose members' own headers do, which the run unpacks
+    rather than fetches (each member's CRC is checked as it is unpacked); one of size 0, or cut short (a browser's
+    download stopped), is fetched again, and was left out of the sizes line as in place (REDS's: tens of GB not
+    announced). So is one whose members' headers are not there: a downloader that preallocates the whole file and
+    fetches its parts at once, stopped, leaves zeros where its parts were not written, the end's list of members among
+    what it wrote. A header is 30 bytes and its name, read for each member, where reading every member's bytes (the CRC
+    check) would read the whole zip before the sizes line, then again to unpack it (both measured in docs/testing.md's
+    twenty-second pass); zeros inside one member alone are found by that check, which names the zip as it fetches it
+    again."""
     try:
-        with zipfile.ZipFile(path):
+        with zipfile.ZipFile(path) as archive:
+            for member in archive.infolist():
+                try:
+                    archive.open(member).close()  # its header read: its signature and name, not its data
+                except (RuntimeError, NotImplementedError):  # encrypted, or of a method zipfile lacks: header read
+                    pass
             return True
     except ZIP_ERRORS:  # FileNotFoundError among them
         return False

@@ -53,7 +53,8 @@ class FileServer:
     (HTTP/1.0), so a cut connection looks like a complete download; garbled_length sends this text instead.
     redirect[path] = location answers a request for path with a redirect_status (302) to location.
     etags[path] = tag sends ETag: tag and answers a Range request whose If-Range is not that tag with the whole
-    file (200), as servers do; ignore_if_range makes it answer the range all the same.
+    file (200), as servers do; ignore_if_range makes it answer the range all the same. head_etags[path] = tag sends
+    that ETag to a HEAD request instead (a host of several servers, each of its own ETag).
     gzip makes it send the whole file gzip-compressed (Content-Encoding: gzip) whatever the request asks for;
     gzip_encodings are the Content-Encoding headers it sends then, one header each (["identity", "gzip"]: two), or
     the headers of the name gzip_header names (Transfer-Encoding: a compression of the transfer alone).
@@ -69,6 +70,7 @@ class FileServer:
         self.redirect_status = 302
         self.etags = {}
         self.ignore_if_range = False
+        self.head_etags = {}
         self.gzip = False
         self.gzip_encodings = ["gzip"]
         self.gzip_header = "Content-Encoding"
@@ -130,8 +132,9 @@ class FileServer:
             request.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
         else:
             request.send_response(200)
-        if path in self.etags:
-            request.send_header("ETag", self.etags[path])
+        etag = self.head_etags.get(path, self.etags.get(path)) if head else self.etags.get(path)
+        if etag:
+            request.send_header("ETag", etag)
         if not self.omit_length:
             request.send_header("Content-Length", self.garbled_length or str(len(data) - start))
         request.end_headers()

@@ -3696,3 +3696,185 @@ def test_a_data_zip_of_no_frame_is_refused_and_kept_not_unpacked_and_said_done(t
             assert stop.value.code == 2 and capsys.readouterr().err.endswith(said)
     assert [path for path, _ in server.requests] == ["/download/data/TecoGAN/vid3_LR.zip"]
     assert sorted(os.listdir(tmp_path / "LR")) == ["a.h5", "vid3_LR.zip"]
+
+
+# Twenty-second pass, look at the downloads, weight files and converters
+
+def test_a_zip_in_place_of_members_headers_zeroed_is_listed_to_download(tmp_path, capsys):
+    """A REDS zip in place whose list of members reads but where a downloader that preallocates the whole file left
+    zeros (stopped before it wrote those parts): left out of the sizes line as a zip to unpack, then found corrupt and
+    fetched whole (REDS's: tens of GB not announced). Each member's own header is now read for the sizes line."""
+    from file_server import FileServer
+    zips = reds_zips()
+    placed = bytearray(zips[REDS_TRAIN])
+    with zipfile.ZipFile(io.BytesIO(zips[REDS_TRAIN])) as archive:
+        second = archive.infolist()[1].header_offset
+    placed[second:second + 100] = bytes(100)  # the second member's header and the start of its frame never written
+    (tmp_path / "REDS").mkdir()
+    (tmp_path / "REDS" / "train_sharp.zip").write_bytes(placed)
+    with closing(FileServer(zips)) as server:
+        fetch(server, tmp_path, "--reds", "--no-data")
+    out = capsys.readouterr().out
+    assert out.startswith("to download: train_sharp.zip (0.9 kB), val_sharp.zip (0.5 kB), 1.4 kB in all;"), out
+    assert (f"train_sharp.zip is a corrupt zip (member '{SEQUENCE}/00000001.png' fails its CRC check); downloading it "
+            "again") in out
+    assert [path for path, _ in server.requests] == [REDS_TRAIN, "/webdav/dataset/REDS/val_sharp.zip"]
+    assert sorted(os.listdir(tmp_path / "REDS" / SEQUENCE)) == ["00000000.png", "00000001.png"]
+
+
+@pytest.mark.parametrize("held", [b"", "the checkpoint"])
+def test_a_whole_gzip_of_no_tar_named_as_the_vgg19_archive_is_not_sent_to_download_it_again(tmp_path, capsys, held):
+    """vgg_19_2016_08_28.tar.gz that is a whole gzip of the bare checkpoint (or of nothing): "cannot unpack ... (...
+    truncated header ...); download vgg_19_2016_08_28.tar.gz again", though its gzip layer's checks pass: not the
+    download's fault, and fetched again it is the same."""
+    import gzip
+
+    import convert_tf_vgg19_weights
+    checkpoint = b"\x00\x01" + os.urandom(200) if held else held
+    given = tmp_path / "vgg_19_2016_08_28.tar.gz"
+    given.write_bytes(gzip.compress(checkpoint))
+    with pytest.raises(SystemExit) as stop:
+        convert_tf_vgg19_weights.main(["--pre_trained_model", str(given), "--save-path", str(tmp_path / "vgg19.h5")])
+    shown = f"a file beginning {repr(checkpoint[:16])}" if held else "nothing"
+    assert stop.value.code == 2 and capsys.readouterr().err == (
+        f"error: '{given}' is a whole gzip file around no tar archive this reads (it holds {shown}), not "
+        "vgg_19_2016_08_28.tar.gz as distributed; if it holds the vgg_19.ckpt, unpack its gzip layer and pass that, or "
+        "else pass vgg_19_2016_08_28.tar.gz\n")
+    assert not (tmp_path / "vgg19.h5").exists()
+
+
+def lpips_file_edited(path, edit):
+    """The path of an alex_with_LPIPS.h5 of the published layout (lpips_stand_in) written at path, edited by
+    edit(h5py File)."""
+    import h5py
+
+    from file_server import lpips_stand_in
+    path.write_bytes(lpips_stand_in())
+    with h5py.File(path, "a") as h5:
+        edit(h5)
+    return str(path)
+
+
+def replace_dataset(h5, name, values):
+    del h5[name]
+    h5[name] = values
+
+
+def test_an_lpips_parameter_that_is_a_hard_link_to_another_is_read_under_its_name(tmp_path):
+    """An LPIPS parameter stored as a hard link to a dataset of another name (HDF5's way to store one array under two
+    names): "no 'lin4_model_1_weight'", the reader visiting each object once, under its first name; a model's parameter
+    so, "lacks 1 parameter(s) of this network"."""
+    from utils.lpips import load_lpips_weights
+    from utils.weights import read_weight_file
+
+    def hard_link(h5):
+        h5["kept/lin4"] = np.full((1, 256, 1, 1), 0.5, np.float32)
+        del h5["lin4_model_1_weight"]
+        h5["lin4_model_1_weight"] = h5["kept/lin4"]
+    path = lpips_file_edited(tmp_path / "alex_with_LPIPS.h5", hard_link)
+    assert np.array_equal(load_lpips_weights(path)["lin4_model_1_weight"], np.full((1, 256, 1, 1), 0.5, np.float32))
+    assert {"kept/lin4", "lin4_model_1_weight"} <= set(read_weight_file(path))
+
+
+@pytest.mark.parametrize("name, values, said", [
+    ("lin2_model_1_weight", -0.1, "'lin2_model_1_weight' holds negative values, which no LPIPS weights hold (its "
+     "training keeps the linear layers' weights at 0 or above; negative ones score distances below 0)"),
+    ("conv0/conv/W", 2 ** 62, "its weights up to 'conv0/conv/W' are so large that LPIPS's float32 computation "
+     "overflows there on some images (scoring them 0, a perfect LPIPS, or NaN), as no trained network's weights do"),
+    ("conv3/conv/b", 1e19, "its weights up to 'conv3/conv/W' are so large"),
+    ("lin0_model_1_weight", 3e37, "its weights up to 'lin0_model_1_weight' are so large")])
+def test_lpips_parameters_of_values_no_trained_network_has_are_refused_not_scored(tmp_path, name, values, said):
+    """LPIPS parameters of values no trained network has: negative linear weights scored pairs below 0 (LPIPS -1.36), a
+    first convolution of 2 ** 62 (int64) or a bias of 1e19 scored every pair 0 (the features' sum of squares
+    infinite in float32), lin weights of 3e37 scored them infinite, each with exit code 0."""
+    from utils.lpips import load_lpips_weights, parameter_shapes
+    dtype = np.int64 if isinstance(values, int) else np.float64
+    path = lpips_file_edited(tmp_path / "alex_with_LPIPS.h5", lambda h5: replace_dataset(
+        h5, name, np.full(parameter_shapes()[name], values, dtype)))
+    with pytest.raises(UserError) as refused:
+        load_lpips_weights(path)
+    assert str(refused.value).startswith(f"'{path}': {said}") and str(refused.value).endswith(
+        "; fetch them again with `python download_test_data.py --weights`, or convert them again")
+
+
+@pytest.mark.parametrize("member", ["__MACOSX/._0001.png", ".calendar/0001.png"])
+def test_a_data_zip_of_hidden_frames_alone_is_refused_and_kept_not_unpacked_and_said_done(tmp_path, capsys, member):
+    """vid3_LR.zip whose only frames are hidden (macOS's metadata '__MACOSX/._0001.png' beside a zip made on a Mac, or
+    frames in a hidden folder), which generate.py and evaluate.py do not read: unpacked and said done, exit code 0."""
+    from file_server import FileServer, make_zip
+    zips = {f"/download/data/TecoGAN/{name}": make_zip({member: b"x" * 100, "notes.txt": b"x"})
+            for name in ("vid3_LR.zip", "tos_LR.zip", "vid4_HR.zip", "tos_HR.zip")}
+    with closing(FileServer(zips)) as server, pytest.raises(SystemExit) as stop:
+        fetch(server, tmp_path)
+    assert stop.value.code == 2 and capsys.readouterr().err.endswith(
+        f"error: {tmp_path / 'LR' / 'vid3_LR.zip'} is not the TecoGAN authors' vid3_LR.zip: it holds no frame (a .png, "
+        f".jpg, .jpeg or .bmp file), which generate.py and evaluate.py read (its first file: '{member}'); it is kept: "
+        "delete it and fetch from another host with --base-url\n")
+    assert os.listdir(tmp_path / "LR") == ["vid3_LR.zip"]
+
+
+def test_a_resume_the_host_answers_with_the_whole_file_says_so_where_the_sizes_line_said_resumed(tmp_path, capsys):
+    """A host whose GET sends another ETag than its HEAD (servers behind one name, each of its own): the sizes line
+    said "resumed" by the HEAD's, the GET's reply to If-Range was the whole file, fetched without a word."""
+    from file_server import FileServer
+    from utils.errors import size_said
+    whole = weights_of_value(tmp_path, 1.0, 64)
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    (weights / ".tecogan_model.h5.part").write_bytes(whole[:1000])
+    (weights / ".tecogan_model.h5.part.version").write_text('"head"')
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server:
+        server.etags[WEIGHT_PATHS[0]], server.head_etags[WEIGHT_PATHS[0]] = '"get"', '"head"'
+        fetch(server, tmp_path, "--weights", "--no-data")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"to download: tecogan_model.h5 ({size_said(len(whole) - 1000)} of "
+                               f"{size_said(len(whole))}, resumed)")
+    assert lines[1] == (f"tecogan_model.h5: fetched whole, not resumed from the {size_said(1000)} downloaded: the "
+                        "host's file is another version than the partial download's (ETag or Last-Modified \"get\", "
+                        "not \"head\")")
+    assert server.requests[0] == (WEIGHT_PATHS[0], "bytes=1000-")
+    assert (weights / "tecogan_model.h5").read_bytes() == whole
+
+
+def test_a_weights_file_of_one_parameter_missing_or_unknown_counts_it_in_the_singular():
+    """"lacks 1 parameter(s) of this network", "has 1 parameter(s) this network lacks", where every other line counts
+    in words (utils.errors.counted)."""
+    import nnabla as nn
+
+    from utils.weights import assign_weights
+    with pytest.raises(UserError, match=r"^weights file 'm.h5' lacks 1 parameter of this network, e.g. 'conv/W'"):
+        assign_weights({"conv/W": nn.Variable((2,))}, {}, "m.h5")
+    with pytest.raises(UserError, match=r"^weights file 'm.h5' has 2 parameters this network lacks, e.g. 'a'"):
+        assign_weights({}, {"a": np.zeros(2), "b": np.zeros(2)}, "m.h5")
+
+
+def test_lpips_converter_inputs_given_in_each_other_s_place_are_said_so(tmp_path, capsys):
+    """convert_lpips_weights.py given LPIPS's alex.pth as --alexnet and AlexNet's as --lpips: "the PyTorch weights lack
+    'features.0.weight'; pass torchvision's AlexNet state dict and the LPIPS v0.1 alex.pth", both of which it had been
+    given."""
+    import convert_lpips_weights
+    alexnet, lpips = reference_path("lpips", "alexnet_random.pth"), reference_path("lpips", "lpips_v0.1_alex.pth")
+    with pytest.raises(SystemExit) as stop:
+        convert_lpips_weights.main(["--alexnet", lpips, "--lpips", alexnet, "--output", str(tmp_path / "a.h5")])
+    assert stop.value.code == 2 and capsys.readouterr().err == (
+        "error: the PyTorch AlexNet weights lack 'features.0.weight', which the other file holds: the two are given in "
+        "each other's place; pass torchvision's AlexNet state dict as --alexnet and the LPIPS v0.1 alex.pth as "
+        "--lpips\n")
+    assert not (tmp_path / "a.h5").exists()
+
+
+def test_a_pth_whose_tensor_reaches_past_its_storage_is_named_in_the_line(tmp_path, capsys):
+    """A .pth whose storage holds fewer elements than its tensor's view of it (4 bytes short, the zip's checksums
+    whole): "error: a storage view ends past its storage (0 + 64 > 63)", naming neither of convert_lpips_weights.py's
+    two files."""
+    import convert_lpips_weights
+    alexnet = reference_path("lpips", "alexnet_random.pth")
+    short = tmp_path / "alexnet.pth"
+    with zipfile.ZipFile(alexnet) as source, zipfile.ZipFile(short, "w") as copy:
+        for name in source.namelist():
+            copy.writestr(name, source.read(name)[:-4] if name == "archive/data/1" else source.read(name))
+    with pytest.raises(SystemExit) as stop:
+        convert_lpips_weights.main(["--alexnet", str(short), "--lpips", reference_path("lpips", "lpips_v0.1_alex.pth"),
+                                    "--output", str(tmp_path / "a.h5")])
+    assert stop.value.code == 2 and capsys.readouterr().err == (
+        f"error: '{short}' is not a usable PyTorch weights file: a storage view ends past its storage (0 + 64 > 63)\n")

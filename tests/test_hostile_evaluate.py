@@ -417,7 +417,8 @@ def test_lpips_weights_whose_bytes_were_damaged_are_called_damaged(tmp_path):
     from hostile import zero_bytes_inside_the_largest_array
     from utils.lpips import load_lpips_weights, parameter_shapes, save_lpips_weights
     rng = np.random.default_rng(0)
-    save_lpips_weights(str(tmp_path / "alex.h5"), {name: rng.standard_normal(shape).astype(np.float32)
+    # of magnitudes: LPIPS's linear weights are never negative (utils.lpips.check_shapes refuses them)
+    save_lpips_weights(str(tmp_path / "alex.h5"), {name: np.abs(rng.standard_normal(shape)).astype(np.float32)
                                                    for name, shape in parameter_shapes().items()})
     zero_bytes_inside_the_largest_array(tmp_path / "alex.h5")
     with pytest.raises(UserError, match=r"LPIPS weights file '.*alex\.h5' is damaged \(.*\); fetch them again"):

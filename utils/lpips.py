@@ -71,8 +71,13 @@ def weights_from_torch(alexnet_state, lin_state):
     arrays = {}
     for name, (state, torch_name) in torch_names.items():
         if torch_name not in state:
-            raise UserError(f"the PyTorch weights lack '{torch_name}'; pass torchvision's AlexNet "
-                            "state dict and the LPIPS v0.1 alex.pth")
+            which, other = (("AlexNet", lin_state) if state is alexnet_state else ("LPIPS", alexnet_state))
+            # the two files given in each other's place: "pass torchvision's AlexNet state dict and the LPIPS v0.1
+            # alex.pth", which the user had done
+            swapped = (", which the other file holds: the two are given in each other's place" if torch_name in other
+                       else "")
+            raise UserError(f"the PyTorch {which} weights lack '{torch_name}'{swapped}; pass torchvision's AlexNet "
+                            "state dict as --alexnet and the LPIPS v0.1 alex.pth as --lpips")
         # a double past float32's range becomes inf, which check_shapes refuses: numpy's warning printed two lines
         with np.errstate(over="ignore"):
             arrays[name] = np.asarray(state[torch_name], np.float32)
@@ -89,6 +94,35 @@ def check_shapes(arrays, source, advice="download or convert the weights again")
                 f"{source}: '{name}' has shape {tuple(arrays[name].shape)}, LPIPS AlexNet needs {shape}; {advice}")
         if not np.isfinite(arrays[name]).all():
             raise UserError(f"{source}: '{name}' holds NaN or infinite values; {advice}")
+    negative = next((name for name in LIN_NAMES if (arrays[name] < 0).any()), None)
+    if negative:
+        raise UserError(f"{source}: '{negative}' holds negative values, which no LPIPS weights hold (its training "
+                        "keeps the linear layers' weights at 0 or above; negative ones score distances below 0); "
+                        f"{advice}")
+    overflowing = overflowing_parameter(arrays)
+    if overflowing:
+        raise UserError(f"{source}: its weights up to '{overflowing}' are so large that LPIPS's float32 computation "
+                        "overflows there on some images (scoring them 0, a perfect LPIPS, or NaN), as no trained "
+                        f"network's weights do; {advice}")
+
+
+def overflowing_parameter(arrays):
+    """The parameter (the first in the network's order) at which LPIPS's float32 computation can overflow on some
+    image, or None. The largest value a layer can give follows from the images' range: a convolution's output, and the
+    ReLU's and max pool's after it, is at most the sum of its weights' magnitudes times the largest input, plus its
+    bias's; its channels' sum of squares (unit_normalize's) must stay in float32's range. A lin layer sums its weights
+    times squared differences of unit vectors, each at most 4. Weights of 1e30 scored every pair 0, as NaN ones did."""
+    limit = float(np.finfo(np.float32).max)
+    with np.errstate(over="ignore"):
+        largest = np.max(np.maximum(np.abs(-1 - SHIFT), np.abs(1 - SHIFT)) / SCALE)  # of x', the scaled images
+        for conv, lin_name in zip(ALEXNET, LIN_NAMES):
+            magnitudes = np.abs(arrays[conv.weight_name].astype(np.float64)).sum(axis=(1, 2, 3))
+            largest = np.max(magnitudes * largest + np.abs(arrays[conv.bias_name].astype(np.float64)))
+            if conv.weight_shape[0] * largest ** 2 >= limit:
+                return conv.weight_name
+            if 4 * np.abs(arrays[lin_name].astype(np.float64)).sum() >= limit:
+                return lin_name
+    return None
 
 
 def load_lpips_weights(path, advice=None):

@@ -18,6 +18,7 @@ is parsed before it is loaded, so a claimed length cannot exceed the file, and a
 extent are checked against its storage before it is copied.
 """
 import collections
+import contextlib
 import io
 import math
 import os
@@ -29,7 +30,7 @@ import zlib
 
 import numpy as np
 
-from utils.errors import UserError, error_reason
+from utils.errors import UserError, counted, error_reason
 from utils.paths import input_file
 
 LEGACY_MAGIC_NUMBER = 0x1950a86a20f9469cfc6c
@@ -208,12 +209,24 @@ def unpickle(file, storage_location_items, source):
     start = file.tell()
     unpickler = RestrictedUnpickler(file, storage_location_items)
     try:
-        check_stack(pickletools.genops(file))  # every opcode and its argument lie within the file
+        with named_in_refusals(source):
+            check_stack(pickletools.genops(file))  # every opcode and its argument lie within the file
         file.seek(start)
         return unpickler.load(), unpickler.storages
     except (pickle.UnpicklingError, EOFError, AttributeError, IndexError, KeyError, TypeError, ValueError,
             OverflowError, MemoryError, RecursionError) as error:
         raise UserError(f"'{source}' is not a usable PyTorch weights file: {error_reason(error)}")
+
+
+@contextlib.contextmanager
+def named_in_refusals(source):
+    """Within: a refusal of what a file holds (its pickle's size, its tensors' views of their storages) names the file,
+    as every other line of this reader does: "a tensor reaches element 5 of a storage of 4 elements" named neither of
+    convert_lpips_weights.py's two files."""
+    try:
+        yield
+    except UserError as error:
+        raise UserError(f"'{source}' is not a usable PyTorch weights file: {error}") from None
 
 
 def storage_array(data, dtype, key, source):
@@ -303,7 +316,7 @@ def read_legacy_format(path):
             storages[key] = storage_array(data, dtype, key, path)
         missing = set(storage_dtypes) - set(storages)
         if missing:
-            raise UserError(f"'{path}' lacks the data of storage(s) {sorted(missing)}")
+            raise UserError(f"'{path}' lacks the data of {counted(len(missing), 'storage')} {sorted(missing)}")
     return obj, storages
 
 
@@ -313,7 +326,8 @@ def read_pth(path):
     input_file(path, "PyTorch weights file", regular=True)
     obj, storages = read_zip_format(path) if zipfile.is_zipfile(path) else read_legacy_format(path)
     native = {key: array.astype(array.dtype.newbyteorder("=")) for key, array in storages.items()}
-    return materialise(obj, native)
+    with named_in_refusals(path):
+        return materialise(obj, native)
 
 
 def read_state_dict(path):

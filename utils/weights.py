@@ -10,13 +10,12 @@ import os
 import re
 from typing import NamedTuple
 
-import h5py
 import numpy as np
 import nnabla as nn
 
 from utils.degradation import record_degradation
-from utils.errors import UserError, out_of_memory_said
-from utils.hdf5 import hdf5_file, missing_filter, open_to_read, unknown_type, unwritten
+from utils.errors import UserError, counted, out_of_memory_said
+from utils.hdf5 import hdf5_file, missing_filter, named_datasets, open_to_read, unknown_type, unwritten
 from utils.image_io import is_held, write_atomically
 from utils.paths import input_file
 
@@ -54,31 +53,34 @@ def read_weight_file(path, advice="pass a file saved by train.py or an official 
         with h5:
             if attributes is not None:
                 attributes.update(h5.attrs)
-            arrays, datasets = {}, []
-            h5.visititems(lambda name, item: datasets.append(name) if isinstance(item, h5py.Dataset) else None)
+            arrays, datasets, read = {}, named_datasets(h5), {}
             try:
-                for name in datasets:
-                    if names is None or name in names:
-                        dataset = h5[name]
-                        compression = missing_filter(dataset)
-                        if compression:
-                            raise UserError(f"{kind} '{path}': parameter '{name}' is {compression}; {advice}")
-                        unknown = unknown_type(dataset)
-                        if unknown:
-                            raise UserError(f"{kind} '{path}': parameter '{name}' holds values of a type numpy lacks "
-                                            f"({unknown}), not numbers it can read; {advice}")
-                        # HDF5 reads a part never written (a writer stopped midway) as zeros: generate.py wrote the
-                        # frames of such a model with exit code 0
-                        if unwritten(dataset):
-                            raise UserError(f"{kind} '{path}' is incomplete (its parameter '{name}' was never "
-                                            f"written whole: a copy or save cut short); {advice}")
-                        arrays[name] = dataset[()]
+                for name, dataset in datasets:
+                    if names is not None and name not in names:
+                        continue
+                    if dataset.id in read:  # a hard link to one read under another name: read once
+                        arrays[name] = read[dataset.id]
+                        continue
+                    compression = missing_filter(dataset)
+                    if compression:
+                        raise UserError(f"{kind} '{path}': parameter '{name}' is {compression}; {advice}")
+                    unknown = unknown_type(dataset)
+                    if unknown:
+                        raise UserError(f"{kind} '{path}': parameter '{name}' holds values of a type numpy lacks "
+                                        f"({unknown}), not numbers it can read; {advice}")
+                    # HDF5 reads a part never written (a writer stopped midway) as zeros: generate.py wrote the
+                    # frames of such a model with exit code 0
+                    if unwritten(dataset):
+                        raise UserError(f"{kind} '{path}' is incomplete (its parameter '{name}' was never "
+                                        f"written whole: a copy or save cut short); {advice}")
+                    arrays[name] = read[dataset.id] = dataset[()]
             except OSError as error:  # a checksum (write_dataset's) that fails: bytes damaged since it was written
                 raise UserError(f"{kind} '{path}' is damaged ({error}); {advice}") from None
         if not datasets:
             raise UserError(f"{kind} '{path}' holds no parameters; {advice}")
         arrays = {name: np.asarray(array) for name, array in arrays.items()}
-        for name, array in arrays.items():
+        # each array once (thousands of hard links to one parameter are one array, checked once), in the order read
+        for name, array in {id(array): (name, array) for name, array in arrays.items()}.values():
             # text or records: a traceback further on; complex numbers: their imaginary part dropped
             if array.dtype.kind not in "fiu":
                 raise UserError(f"{kind} '{path}': parameter '{name}' holds {array.dtype} values, not "
@@ -109,12 +111,12 @@ def assign_weights(params, file_arrays, source, allow_missing=()):
     missing = [name for name in params if name not in file_arrays
                and not any(name.startswith(prefix) for prefix in allow_missing)]
     if missing:
-        raise UserError(f"weights file '{source}' lacks {len(missing)} parameter(s) of this network, e.g. "
+        raise UserError(f"weights file '{source}' lacks {counted(len(missing), 'parameter')} of this network, e.g. "
                         f"'{missing[0]}': it was saved for another network or block count "
                         "(check --num_resblock, or use the matching model file)")
     unknown = [name for name in file_arrays if name not in params]
     if unknown:
-        raise UserError(f"weights file '{source}' has {len(unknown)} parameter(s) this network lacks, e.g. "
+        raise UserError(f"weights file '{source}' has {counted(len(unknown), 'parameter')} this network lacks, e.g. "
                         f"'{unknown[0]}': it was saved for another network or block count "
                         "(check --num_resblock, or use the matching model file)")
     for name, variable in params.items():
