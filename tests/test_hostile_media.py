@@ -1365,3 +1365,25 @@ def test_a_bmp_of_16_bit_bit_fields_in_a_larger_header_is_named_not_called_corru
     with pytest.raises(UnreadableImage, match="it is a BMP of 16-bit pixels by bit fields in a header of more than 40 "
                                               r"bytes .* which OpenCV does not decode \(save it as PNG\)"):
         read_bgr_uint8(str(tmp_path / "0001.bmp"))
+
+
+# Twenty-second pass, look at generate.py's and evaluate.py's inputs, videos and scores
+
+def test_a_video_whose_frame_size_changes_is_refused_before_it_is_read(tmp_path):
+    """A video of 32x24 frames, then 48x32 ones (two recordings joined, a broadcast's MPEG-TS): OpenCV read the MP4's
+    later frames squeezed to 32x24, exit code 0, and failed on the MPEG-TS's with a cv2.error traceback (the scene
+    detector's, or the frames' own with --scene-cuts off), even for --end 3, before the change."""
+    from hostile import video_of_two_sizes
+    from utils.image_io import VideoReader, ffmpeg_executable, read_video_frames
+    path, broadcast = video_of_two_sizes(tmp_path / "joined.mp4"), str(tmp_path / "joined.ts")
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-i", path, "-c", "copy", broadcast], check=True)
+    said = (r"changes its frame size part-way: its first 4 frames are 32x24, then 48x32, which OpenCV reads squeezed "
+            r"to 32x24 \(or not at all\); save each size as a video of its own \(e.g. ffmpeg -i IN -t 0.4 FIRST.mkv "
+            r"and ffmpeg -ss 0.4 -i IN REST.mkv\) and super-resolve each$")
+    with pytest.raises(UserError, match=said):
+        VideoReader(path).select()
+    with pytest.raises(UserError, match=said):
+        read_video_frames(path, 2)
+    with pytest.raises(UserError, match=said):
+        VideoReader(broadcast).select(None, "3")
+    assert VideoReader(ffmpeg_video(tmp_path / "one.mp4", frames=4, size="32x24")).select() is None

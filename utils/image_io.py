@@ -1104,6 +1104,11 @@ def parse_position(text):
 COUNT_MARGIN_SECONDS = 2
 
 
+# frames after a part's end whose size is checked too: OpenCV's decoder holds frames before it gives them (its
+# threads', at most 16, and H.264's reordering, at most 16), and failed on a frame before a change of size (a cv2.error)
+SIZE_CHANGE_MARGIN = 64
+
+
 class VideoReader:
     """The frames of a video file (or the part chosen by select) as RGB float32 in [0, 1], with the
     video's exact frame rate and sample aspect ratio. Frame indices start at 0. end_flag: the caller's flag
@@ -1248,6 +1253,7 @@ class VideoReader:
             self.start = self.frame_index("--start", start_text) if start_text else 0
             self.end = self.frame_index("--end", end_text) if end_text else self.total_frames
         self.end_chosen = bool(end_text)
+        self.refuse_a_size_change(self.end if end_text else None)
         if self.end <= self.start and start_text and self.seconds(end_text) > self.seconds(start_text):
             raise UserError(  # both times within one frame's time: no frame begins between them
                 f"no frame of '{self.path}' begins from --start {start_text} to before --end {end_text} (frame "
@@ -1256,6 +1262,23 @@ class VideoReader:
             raise UserError(
                 f"--end {end_text} is not after --start {start_text or 0}; choose an end after the start")
         self.frame_count = self.end - self.start
+
+    def refuse_a_size_change(self, frames=None):
+        """UserError where the frame size changes within the first `frames` frames (all without) or the
+        SIZE_CHANGE_MARGIN after them: OpenCV reads every frame at the first one's size, a later size squeezed into it
+        (an MP4 or MPEG-TS joined from two recordings, exit code 0), or fails on it with a cv2.error traceback (a
+        larger size later in an MPEG-TS or MKV, from frames before it that its decoder holds). A change before a part
+        counts too: OpenCV decodes from the first frame. The sizes are FFmpeg's, one decode of those frames (about
+        1 ms a 640x360 frame, against the 1.6 s or more the networks take for it on a CPU)."""
+        change = size_change(self.path, frames and frames + SIZE_CHANGE_MARGIN)
+        if change:
+            (width, height), (new_width, new_height), index, seconds = change
+            raise UserError(
+                f"video '{self.path}' changes its frame size part-way: its first {counted(index, 'frame')} "
+                f"{'is' if index == 1 else 'are'} {width}x{height}, then {new_width}x{new_height}, which OpenCV "
+                f"reads squeezed to {width}x{height} (or not at all); save each size as a video of its own (e.g. "
+                f"ffmpeg -i IN -t {seconds:g} FIRST.mkv and ffmpeg -ss {seconds:g} -i IN REST.mkv) and super-resolve "
+                "each")
 
     def seconds(self, text):
         """The time a --start/--end value (checked by frame_index) names."""
@@ -1308,13 +1331,14 @@ def undecodable_codec(path):
                      "lacks); convert it to H.264 first, e.g. ffmpeg -i IN -c:v libx264 OUT.mp4")
 
 
-def ffmpeg_decoding(path, log_level, *output):
+def ffmpeg_decoding(path, log_level, *output, drop_map=False):
     """FFmpeg's run decoding path's first video stream into output (its arguments), or None without
-    imageio-ffmpeg."""
+    imageio-ffmpeg. drop_map: output maps its own streams (a filter graph of the first video stream)."""
     ffmpeg = ffmpeg_executable()
     if ffmpeg is None:
         return None
-    return subprocess.run([ffmpeg, "-nostdin", "-v", log_level, "-i", media_path(path), "-map", "0:v:0", *output],
+    return subprocess.run([ffmpeg, "-nostdin", "-v", log_level, "-i", media_path(path),
+                           *([] if drop_map else ["-map", "0:v:0"]), *output],
                           stdin=subprocess.DEVNULL, capture_output=True)
 
 
@@ -1331,6 +1355,41 @@ def decodes_cleanly(path):
     return completed is not None and completed.returncode == 0 and not completed.stderr.strip()
 
 
+def size_change(path, frames=None):
+    """((width, height) of the first frame, (width, height) of the first of another size, its index, its time in
+    seconds from the first frame's) of path's first video stream as FFmpeg decodes its first `frames` frames (all
+    without), or None where the size holds. Each frame is given as two, one row of it
+    and one column, whose sizes in bytes (as 8-bit grey, not scaled to the first frame's size) are its width and
+    height. Nothing without a working ffmpeg, as check_video_streams."""
+    try:
+        ffmpeg_executable()
+    except UserError:
+        return None
+    completed = ffmpeg_decoding(
+        path, "error", *(["-frames:v", str(frames)] if frames else []), "-filter_complex",
+        "[0:v:0]format=gray,split[a][b];[a]crop=iw:1[w];[b]crop=1:ih[h]", "-map", "[w]", "-map", "[h]",
+        "-noautoscale", "-c:v", "rawvideo", "-pix_fmt", "gray", "-f", "framecrc", "-", drop_map=True)
+    if completed is None:
+        return None
+    lines = completed.stdout.decode(errors="replace").splitlines()
+    base = next((Fraction(line.split(":", 1)[1].strip()) for line in lines if line.startswith("#tb 0:")), None)
+    sides, first = ({}, {}), None
+    for line in lines:
+        fields = [field.strip() for field in line.split(",")]
+        if line.startswith("#") or len(fields) < 5 or fields[0] not in "01":
+            continue
+        stream, pts, size = int(fields[0]), int(fields[2]), int(fields[4])
+        sides[stream][pts] = size
+        if pts in sides[1 - stream]:
+            shown = (sides[0][pts], sides[1][pts])
+            if first is None:
+                first = shown + (pts,)
+            elif shown != first[:2]:
+                index = sum(1 for time in sides[0] if time < pts and time in sides[1])
+                return first[:2], shown, index, float((pts - first[2]) * base) if base else 0.0
+    return None
+
+
 def read_video_frames(path, count, box_of=None, fewest=1):
     """The first `count` frames of a video (fewer if it is shorter) as RGB float32 (N, H, W, 3) in [0, 1]; its
     callers' flag of `count` is --frames, and `fewest` the frames they need (VideoReader); they take no folder of
@@ -1339,9 +1398,10 @@ def read_video_frames(path, count, box_of=None, fewest=1):
     box_of(frame_shape), when given, returns the (top, left, height, width) kept of every frame; it is
     asked once, with the first frame's shape, so that it can reject a region before the rest is read.
     """
-    frames = []
+    frames, reader = [], VideoReader(path, "--frames", fewest, folder_flag=None)
+    reader.refuse_a_size_change(count)
     # islice: not a frame past them
-    for frame in itertools.islice(VideoReader(path, "--frames", fewest, folder_flag=None), count):
+    for frame in itertools.islice(reader, count):
         if not frames:
             top, left, height, width = box_of(frame.shape) if box_of else (0, 0, *frame.shape[:2])
         frames.append(frame[top:top + height, left:left + width])
