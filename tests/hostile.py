@@ -455,14 +455,14 @@ def run_length_bmp(indices, per_byte=1):
             + palette + bytes(body))
 
 
-def click_after_writing(source, output):
-    """The time in output (a video of 30 black 32x24 frames at 10 a second, written with source's audio) of the click
-    source's audio holds: its audio stream's start plus the first sample past 0.3."""
+def click_after_writing(source, output, start=0.0, frames=30):
+    """The time in output (a video of `frames` black 32x24 frames at 10 a second, written with source's audio from
+    start, in seconds) of the click source's audio holds: its audio stream's start plus the first sample past 0.3."""
     import numpy as np
 
     from utils.image_io import FfmpegVideoWriter, VideoSource, ffmpeg_executable
-    writer = FfmpegVideoWriter(output, 10, 32, 24, VideoSource(source))
-    for _ in range(30):
+    writer = FfmpegVideoWriter(output, 10, 32, 24, VideoSource(source, start, frames / 10 if start else None))
+    for _ in range(frames):
         writer.write(np.zeros((24, 32, 3), np.uint8))
     writer.close()
     samples = np.frombuffer(subprocess.run([ffmpeg_executable(), "-v", "error", "-i", output, "-map", "0:a", "-f",

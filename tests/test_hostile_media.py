@@ -1387,3 +1387,34 @@ def test_a_video_whose_frame_size_changes_is_refused_before_it_is_read(tmp_path)
     with pytest.raises(UserError, match=said):
         VideoReader(broadcast).select(None, "3")
     assert VideoReader(ffmpeg_video(tmp_path / "one.mp4", frames=4, size="32x24")).select() is None
+
+
+def test_the_flac_of_a_part_stays_in_step_in_an_mp4(tmp_path):
+    """FLAC (and ALAC) copied into an .mp4, .mov or .m4v from a seek (a part, or a video beginning after its sound):
+    FFmpeg read the packets before the start, which the edit list was to hide, as if they were not there, and the
+    click beside the frame of 1.0 s of a part from 0.5 s came at 0.671 s, exit code 0."""
+    from hostile import click_after_writing
+    from utils.image_io import ffmpeg_executable
+    source = str(tmp_path / "flac.mkv")
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i", "testsrc=size=32x24:rate=10:duration=3",
+                    "-f", "lavfi", "-i", "aevalsrc='if(between(t,1.5,1.51),0.9,0)':s=48000:d=3", "-c:v", "libx264",
+                    "-c:a", "flac", source], check=True)
+    assert click_after_writing(source, str(tmp_path / "sr.mp4"), 0.5, 20) == pytest.approx(1.0, abs=0.03)
+
+
+def test_the_audio_a_player_plays_is_the_one_copied(tmp_path):
+    """An MKV of two audio tracks, the first silent and not flagged default, the second (a tone) the default one
+    players play: the first was copied into the output video, silent, exit code 0."""
+    from utils.image_io import FfmpegVideoWriter, VideoSource, ffmpeg_executable
+    source, output = str(tmp_path / "two.mkv"), str(tmp_path / "sr.mp4")
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i", "testsrc=size=16x16:rate=10:duration=1",
+                    "-f", "lavfi", "-i", "anullsrc=r=8000:cl=mono", "-f", "lavfi", "-i", "sine=r=8000:d=1", "-map", "0",
+                    "-map", "1", "-map", "2", "-t", "1", "-c:v", "libx264", "-c:a", "aac", "-disposition:a:0", "0",
+                    "-disposition:a:1", "default", source], check=True)
+    writer = FfmpegVideoWriter(output, 10, 16, 16, VideoSource(source, 0.5, 0.3))
+    for _ in range(3):
+        writer.write(np.zeros((16, 16, 3), np.uint8))
+    writer.close()
+    heard = np.frombuffer(subprocess.run([ffmpeg_executable(), "-v", "error", "-i", output, "-map", "0:a", "-f",
+                                          "f32le", "-"], capture_output=True, check=True).stdout, np.float32)
+    assert np.abs(heard).max() > 0.05

@@ -1494,6 +1494,10 @@ AAC_CHANNEL_LAYOUTS = ("mono", "stereo", "2.1", "3.0", "3.0(back)", "4.0", "quad
                        "octagonal")
 
 
+# the codecs copied into an MP4, MOV or M4V whose packets before a part's start are left out, as in an .mkv: FFmpeg
+# does not hide them as the edit list says
+EDIT_LIST_UNHEEDED = ("flac", "alac")
+
 # the kinds of stream FFmpeg lists, as an error line names them
 STREAM_KINDS = {"Audio": "audio", "Subtitle": "subtitles", "Data": "data", "Attachment": "attachments"}
 
@@ -1608,35 +1612,50 @@ def check_video_streams(path):
 
 
 def audio_codec(path, ffmpeg=None):
-    """Codec name of the first audio stream of a media file (ffmpeg's name, e.g. 'aac'), or None."""
-    return next((codec for kind, codec in media_streams(path, ffmpeg) if kind == "Audio"), None)
+    """Codec name of the audio stream of a media file a player plays (played_audio; ffmpeg's name, e.g. 'aac'), or
+    None."""
+    played = played_audio(path, ffmpeg)
+    return played and played[1]
 
 
-def first_audio_packet(path, ffmpeg, muxer, start_seconds=None, output=os.devnull):
-    """ffmpeg's run (a CompletedProcess, stdout in bytes) copying the first packet of path's first audio stream into
+def played_audio(path, ffmpeg=None):
+    """(its index among the audio streams, its codec) of the audio stream of a media file a player plays: the first
+    flagged default, where one is, else the first (an MKV whose first audio track is a silent or other-language one
+    not flagged default: it was copied, where players play the default one, exit code 0); None without audio."""
+    audio = [(line, codec) for line in stream_lines(path, ffmpeg) for kind, codec in streams_of([line])
+             if kind == "Audio"]
+    if not audio:
+        return None
+    index = next((index for index, (line, _) in enumerate(audio) if "(default)" in line), 0)
+    return index, audio[index][1]
+
+
+def first_audio_packet(path, ffmpeg, muxer, start_seconds=None, output=os.devnull, audio=0):
+    """ffmpeg's run (a CompletedProcess, stdout in bytes) copying the first packet of path's audio stream `audio`
+    (its index among them, played_audio's) into
     muxer, written to output ('-': stdout), the input sought to start_seconds (-ss) first when given: the one probe of
     the two questions below, which differ in the seek, the muxer and the output asked. os.devnull, not a pipe, for a
     muxer asked as the output video's: a file it can seek, as that video is (Matroska refuses the AAC of an MPEG-TS,
     whose header it writes without the sample rate, on a pipe alone: it was re-encoded, "aac, which .mkv cannot
     hold")."""
     seek = [] if start_seconds is None else ["-ss", repr(start_seconds)]
-    return subprocess.run([ffmpeg, "-nostdin", "-v", "error", *seek, "-i", media_path(path), "-map", "0:a:0", "-c:a",
+    return subprocess.run([ffmpeg, "-nostdin", "-v", "error", *seek, "-i", media_path(path), "-map", f"0:a:{audio}", "-c:a",
                            "copy", "-frames:a", "1", "-f", muxer, "-y", output], stdin=subprocess.DEVNULL,
                           capture_output=True)
 
 
-def matroska_takes_audio(path, ffmpeg):
+def matroska_takes_audio(path, ffmpeg, audio=0):
     """Whether FFmpeg's Matroska muxer takes the first audio stream of path as it is, asked with its first packet.
     It takes most codecs, not every one: one without a Matroska or WAV tag (QuickTime's IMA ADPCM, 'adpcm_ima_qt', of
     old cameras' .mov) made ffmpeg fail once every frame was super-resolved, "Nothing was written into output file"."""
-    return first_audio_packet(path, ffmpeg, "matroska").returncode == 0
+    return first_audio_packet(path, ffmpeg, "matroska", audio=audio).returncode == 0
 
 
-def audio_after_seek(path, start_seconds, ffmpeg):
+def audio_after_seek(path, start_seconds, ffmpeg, audio=0):
     """Whether ffmpeg, told to seek path to start_seconds (-ss), still reads a packet of its first audio stream. In
     some AVI and FLV files (H.264 with PCM, ADPCM, MP3 or Nellymoser audio) a seek that fails near their start ("could
     not seek to position") leaves their audio at its end: the output video had none, with exit code 0."""
-    listed = first_audio_packet(path, ffmpeg, "framecrc", start_seconds, "-").stdout
+    listed = first_audio_packet(path, ffmpeg, "framecrc", start_seconds, "-", audio).stdout
     lines = listed.decode(errors="replace").splitlines()
     return any(line and not line.startswith("#") for line in lines)
 
@@ -1692,27 +1711,32 @@ class FfmpegVideoWriter:
                    "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}",
                    "-framerate", f"{fps.numerator}/{fps.denominator}", "-i", "-"]
         if source:
-            codec = audio_codec(source.path, ffmpeg)
-            if codec:
+            played = played_audio(source.path, ffmpeg)  # the one a player plays
+            if played:
+                audio, codec = played
                 # from where the video begins in the file (its first frame, the output's first, can begin after
                 # the file's audio: an MP4's edit list, a broadcast's MPEG-TS): the audio was copied from the file's
                 # start, out of step by that much (half a second late, exit code 0)
                 lead = video_lead(source.path, ffmpeg)
                 start, duration = source.start_seconds + lead, source.duration_seconds
                 # a whole file is not sought (a seek to 0 can lose its audio, as a part's below)
-                sought = not start or audio_after_seek(source.path, start, ffmpeg)
+                sought = not start or audio_after_seek(source.path, start, ffmpeg, audio)
                 if start and sought:
                     command += ["-ss", repr(start)]
                 if duration is not None and sought:
                     command += ["-t", repr(duration)]
-                command += ["-i", media_path(source.path), "-map", "0:v", "-map", "1:a:0"]
+                command += ["-i", media_path(source.path), "-map", "0:v", "-map", f"1:a:{audio}"]
                 extension = os.path.splitext(path)[1].lower()
                 if sought and (codec in COPIED_AUDIO_CODECS.get(extension, ()) or (
-                        extension == ".mkv" and matroska_takes_audio(source.path, ffmpeg))):
+                        extension == ".mkv" and matroska_takes_audio(source.path, ffmpeg, audio))):
                     # a part's copied packets before its start (from the keyframe the seek lands on) are left out: an
                     # .mkv kept them, its audio starting up to a keyframe interval before the video (MP4's edit list
                     # hides them: there they stay, cut to the sample)
-                    command += ["-c:a", "copy", *(["-copypriorss:a", "0"] if start and extension == ".mkv" else [])]
+                    # FLAC and ALAC in an .mp4, .mov or .m4v too: FFmpeg read their packets before the start, which
+                    # the edit list was to hide, as if they were not there, the sound 0.33 s early for a part from
+                    # 0.5 s (or a video beginning 0.5 s after its sound), exit code 0
+                    command += ["-c:a", "copy", *(["-copypriorss:a", "0"] if start and (
+                        extension == ".mkv" or codec in EDIT_LIST_UNHEEDED) else [])]
                 else:
                     why = f"is {codec}, which {extension} cannot hold" if sought else (
                         "cannot be sought to the part" if source.start_seconds else
