@@ -1331,14 +1331,13 @@ def undecodable_codec(path):
                      "lacks); convert it to H.264 first, e.g. ffmpeg -i IN -c:v libx264 OUT.mp4")
 
 
-def ffmpeg_decoding(path, log_level, *output, drop_map=False):
+def ffmpeg_decoding(path, log_level, *output):
     """FFmpeg's run decoding path's first video stream into output (its arguments), or None without
-    imageio-ffmpeg. drop_map: output maps its own streams (a filter graph of the first video stream)."""
+    imageio-ffmpeg."""
     ffmpeg = ffmpeg_executable()
     if ffmpeg is None:
         return None
-    return subprocess.run([ffmpeg, "-nostdin", "-v", log_level, "-i", media_path(path),
-                           *([] if drop_map else ["-map", "0:v:0"]), *output],
+    return subprocess.run([ffmpeg, "-nostdin", "-v", log_level, "-i", media_path(path), "-map", "0:v:0", *output],
                           stdin=subprocess.DEVNULL, capture_output=True)
 
 
@@ -1358,35 +1357,47 @@ def decodes_cleanly(path):
 def size_change(path, frames=None):
     """((width, height) of the first frame, (width, height) of the first of another size, its index, its time in
     seconds from the first frame's) of path's first video stream as FFmpeg decodes its first `frames` frames (all
-    without), or None where the size holds. Each frame is given as two, one row of it
-    and one column, whose sizes in bytes (as 8-bit grey, not scaled to the first frame's size) are its width and
-    height. Nothing without a working ffmpeg, as check_video_streams."""
+    without), or None where the size holds. Each frame is given as two, one row of it and one column, whose sizes in
+    bytes (as 8-bit grey, not scaled to the first frame's size) are its width and height; read as FFmpeg gives them,
+    it stopped at the first change. Nothing without a working ffmpeg, as check_video_streams."""
     try:
-        ffmpeg_executable()
+        ffmpeg = ffmpeg_executable()
     except UserError:
         return None
-    completed = ffmpeg_decoding(
-        path, "error", *(["-frames:v", str(frames)] if frames else []), "-filter_complex",
-        "[0:v:0]format=gray,split[a][b];[a]crop=iw:1[w];[b]crop=1:ih[h]", "-map", "[w]", "-map", "[h]",
-        "-noautoscale", "-c:v", "rawvideo", "-pix_fmt", "gray", "-f", "framecrc", "-", drop_map=True)
-    if completed is None:
+    if not ffmpeg:
         return None
-    lines = completed.stdout.decode(errors="replace").splitlines()
-    base = next((Fraction(line.split(":", 1)[1].strip()) for line in lines if line.startswith("#tb 0:")), None)
-    sides, first = ({}, {}), None
+    command = [ffmpeg, "-nostdin", "-v", "quiet", "-i", media_path(path),
+               *(["-frames:v", str(frames)] if frames else []), "-filter_complex",
+               "[0:v:0]format=gray,split[a][b];[a]crop=iw:1[w];[b]crop=1:ih[h]", "-map", "[w]", "-map", "[h]",
+               "-noautoscale", "-c:v", "rawvideo", "-pix_fmt", "gray", "-f", "framecrc", "-"]
+    with subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL) as process:
+        try:
+            return first_size_change(line.decode(errors="replace") for line in process.stdout)
+        finally:
+            process.kill()
+
+
+def first_size_change(lines):
+    """size_change's answer from FFmpeg's framecrc lines of a frame's row (stream 0) and column (stream 1)."""
+    base, pending, first, paired = None, ({}, {}), None, 0
     for line in lines:
+        if line.startswith("#tb 0:"):
+            base = Fraction(line.split(":", 1)[1].strip())
         fields = [field.strip() for field in line.split(",")]
-        if line.startswith("#") or len(fields) < 5 or fields[0] not in "01":
+        if line.startswith("#") or len(fields) < 5 or fields[0] not in ("0", "1"):
             continue
         stream, pts, size = int(fields[0]), int(fields[2]), int(fields[4])
-        sides[stream][pts] = size
-        if pts in sides[1 - stream]:
-            shown = (sides[0][pts], sides[1][pts])
-            if first is None:
-                first = shown + (pts,)
-            elif shown != first[:2]:
-                index = sum(1 for time in sides[0] if time < pts and time in sides[1])
-                return first[:2], shown, index, float((pts - first[2]) * base) if base else 0.0
+        other = pending[1 - stream].pop(pts, None)
+        if other is None:
+            pending[stream][pts] = size
+            continue
+        shown = (size, other) if stream == 0 else (other, size)
+        if first is None:
+            first = shown, pts
+        elif shown != first[0]:
+            return first[0], shown, paired, float((pts - first[1]) * base) if base else 0.0
+        paired += 1
     return None
 
 
@@ -1639,8 +1650,8 @@ def first_audio_packet(path, ffmpeg, muxer, start_seconds=None, output=os.devnul
     whose header it writes without the sample rate, on a pipe alone: it was re-encoded, "aac, which .mkv cannot
     hold")."""
     seek = [] if start_seconds is None else ["-ss", repr(start_seconds)]
-    return subprocess.run([ffmpeg, "-nostdin", "-v", "error", *seek, "-i", media_path(path), "-map", f"0:a:{audio}", "-c:a",
-                           "copy", "-frames:a", "1", "-f", muxer, "-y", output], stdin=subprocess.DEVNULL,
+    return subprocess.run([ffmpeg, "-nostdin", "-v", "error", *seek, "-i", media_path(path), "-map", f"0:a:{audio}",
+                           "-c:a", "copy", "-frames:a", "1", "-f", muxer, "-y", output], stdin=subprocess.DEVNULL,
                           capture_output=True)
 
 
