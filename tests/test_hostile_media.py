@@ -1418,3 +1418,22 @@ def test_the_audio_a_player_plays_is_the_one_copied(tmp_path):
     heard = np.frombuffer(subprocess.run([ffmpeg_executable(), "-v", "error", "-i", output, "-map", "0:a", "-f",
                                           "f32le", "-"], capture_output=True, check=True).stdout, np.float32)
     assert np.abs(heard).max() > 0.05
+
+
+@pytest.mark.parametrize("lead", [None, 0.15], ids=["avi-of-b-frames", "lead-between-frames"])
+def test_the_lead_of_a_video_is_read_to_the_millisecond(tmp_path, lead):
+    """video_lead read an XviD-like AVI (MPEG-4 Part 2 of B-frames, which AVI stores without presentation times) as
+    leading by 0.1 s, FFmpeg's decoder giving its first frame a frame late: the click beside the frame of 1.5 s came
+    at 1.4 s; and it read a lead in whole frames (an MKV's video copied 0.15 s after its sound, at 10 fps, as 0.2 s):
+    the audio out of step by up to half a frame, exit code 0."""
+    from hostile import click_after_writing
+    from utils.image_io import ffmpeg_executable
+    ffmpeg, source = ffmpeg_executable(), str(tmp_path / ("clip.avi" if lead is None else "clip.mkv"))
+    video = ["-f", "lavfi", "-i", "testsrc=size=32x24:rate=10:duration=3"]
+    if lead is not None:  # copied, the video keeps the MKV's millisecond times (an encoder's are whole frames)
+        subprocess.run([ffmpeg, "-v", "error", *video, "-c:v", "libx264", str(tmp_path / "video.mkv")], check=True)
+        video = ["-itsoffset", str(lead), "-i", str(tmp_path / "video.mkv")]
+    subprocess.run([ffmpeg, "-v", "error", *video, "-f", "lavfi", "-i",
+                    "aevalsrc='if(between(t,1.5,1.51),0.9,0)':s=8000:d=3", "-c:v",
+                    "mpeg4" if lead is None else "copy", "-bf", "2", "-c:a", "pcm_s16le", source], check=True)
+    assert click_after_writing(source, str(tmp_path / "sr.mkv")) == pytest.approx(1.5 - (lead or 0), abs=0.02)

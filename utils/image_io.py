@@ -1680,17 +1680,25 @@ def video_lead(path, ffmpeg):
     packet, where that comes first), as FFmpeg times them; 0 below LEAD_UNHEARD, or where no frame is decoded. The
     frame's time as the file gives it (-copyts), less the file's start FFmpeg lists: without, FFmpeg's output began at
     the frame, and an MPEG-TS whose video began 0.128 s after its audio (B-frames, a broadcast's) was said to lead by
-    0, its audio put 0.128 s late, exit code 0; a start below 0 (an MP4's AAC priming) is taken as 0, as before."""
+    0, its audio put 0.128 s late, exit code 0; a start below 0 (an MP4's AAC priming) is taken as 0, as before. In the
+    stream's own time base (passthrough), not in frames: a lead of 0.128 s at 10 fps was read as 0.1 s. An AVI's by
+    its first packet's decoding time: it stores no presentation times, and the frame of an MPEG-4 Part 2 video of
+    B-frames (an XviD or DivX AVI) came a frame late by FFmpeg's decoder, the audio put 0.077 s early, exit code 0."""
+    listing = media_listing(path, ffmpeg)
+    by_packet = re.search(r"^Input #0, avi,", listing, re.MULTILINE)
     listed = subprocess.run([ffmpeg, "-nostdin", "-v", "error", "-copyts", "-i", media_path(path), "-map", "0:v:0",
+                             *(["-c", "copy"] if by_packet else ["-enc_time_base:v", "demux", "-fps_mode",
+                                                                 "passthrough"]),
                              "-frames:v", "1", "-f", "framecrc", "-"], stdin=subprocess.DEVNULL, capture_output=True,
                             text=True, errors="replace").stdout.splitlines()
     base = next((line.split(":", 1)[1].strip() for line in listed if line.startswith("#tb 0:")), None)
     frame = next((line.split(",") for line in listed if line and line[0] != "#"), None)
     if not base or not frame or len(frame) < 3:
         return 0.0
-    start = re.search(r"^ *Duration: .*, start: (-?\d+(?:\.\d+)?)", media_listing(path, ffmpeg), re.MULTILINE)
+    start = re.search(r"^ *Duration: .*, start: (-?\d+(?:\.\d+)?)", listing, re.MULTILINE)
     try:
-        lead = float(int(frame[2]) * Fraction(base)) - max(0.0, float(start.group(1)) if start else 0.0)
+        lead = float(int(frame[1 if by_packet else 2]) * Fraction(base)) - max(
+            0.0, float(start.group(1)) if start else 0.0)
     except (ValueError, ZeroDivisionError):
         return 0.0
     return lead if lead >= LEAD_UNHEARD else 0.0
