@@ -455,17 +455,35 @@ def run_length_bmp(indices, per_byte=1):
             + palette + bytes(body))
 
 
-def click_after_writing(source, output):
-    """The time in output (a video of 30 black 32x24 frames at 10 a second, written with source's audio) of the click
-    source's audio holds: its audio stream's start plus the first sample past 0.3."""
+def click_after_writing(source, output, start=0.0, frames=30):
+    """The time in output (a video of `frames` black 32x24 frames at 10 a second, written with source's audio from
+    start, in seconds) of the click source's audio holds: its audio stream's start plus the first sample past 0.3."""
     import numpy as np
 
     from utils.image_io import FfmpegVideoWriter, VideoSource, ffmpeg_executable
-    writer = FfmpegVideoWriter(output, 10, 32, 24, VideoSource(source))
-    for _ in range(30):
+    writer = FfmpegVideoWriter(output, 10, 32, 24, VideoSource(source, start, frames / 10 if start else None))
+    for _ in range(frames):
         writer.write(np.zeros((24, 32, 3), np.uint8))
     writer.close()
     samples = np.frombuffer(subprocess.run([ffmpeg_executable(), "-v", "error", "-i", output, "-map", "0:a", "-f",
                                             "f32le", "-ac", "1", "-ar", "8000", "-"], capture_output=True,
                                            check=True).stdout, np.float32)
     return stream_span(output, "0:a")[0] + np.argmax(np.abs(samples) > 0.3) / 8000
+
+
+def video_of_two_sizes(path, first="32x24", then="48x32", frames=4):
+    """A video (H.264, container by path's extension) whose frame size changes after `frames` frames at 10 a second:
+    two recordings' streams joined, as a broadcast's MPEG-TS changes its size; returns path."""
+    from utils.image_io import ffmpeg_executable
+    streams = []
+    for index, size in enumerate((first, then)):
+        streams.append(f"{path}.{index}.h264")
+        subprocess.run([ffmpeg_executable(), "-v", "error", "-y", "-f", "lavfi", "-i", f"testsrc=size={size}:rate=10",
+                        "-frames:v", str(frames), "-c:v", "libx264", "-bf", "0", streams[-1]], check=True)
+    with open(f"{path}.h264", "wb") as joined:
+        for stream in streams:
+            with open(stream, "rb") as part:
+                joined.write(part.read())
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-y", "-fflags", "+genpts", "-r", "10", "-i", f"{path}.h264",
+                    "-c", "copy", str(path)], check=True)
+    return str(path)

@@ -1365,3 +1365,75 @@ def test_a_bmp_of_16_bit_bit_fields_in_a_larger_header_is_named_not_called_corru
     with pytest.raises(UnreadableImage, match="it is a BMP of 16-bit pixels by bit fields in a header of more than 40 "
                                               r"bytes .* which OpenCV does not decode \(save it as PNG\)"):
         read_bgr_uint8(str(tmp_path / "0001.bmp"))
+
+
+# Twenty-second pass, look at generate.py's and evaluate.py's inputs, videos and scores
+
+def test_a_video_whose_frame_size_changes_is_refused_before_it_is_read(tmp_path):
+    """A video of 32x24 frames, then 48x32 ones (two recordings joined, a broadcast's MPEG-TS): OpenCV read the MP4's
+    later frames squeezed to 32x24, exit code 0, and failed on the MPEG-TS's with a cv2.error traceback (the scene
+    detector's, or the frames' own with --scene-cuts off), even for --end 3, before the change."""
+    from hostile import video_of_two_sizes
+    from utils.image_io import VideoReader, ffmpeg_executable, read_video_frames
+    path, broadcast = video_of_two_sizes(tmp_path / "joined.mp4"), str(tmp_path / "joined.ts")
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-i", path, "-c", "copy", broadcast], check=True)
+    said = (r"changes its frame size part-way: its first 4 frames are 32x24, then 48x32, which OpenCV reads squeezed "
+            r"to 32x24 \(or not at all\); save each size as a video of its own \(e.g. ffmpeg -i IN -t 0.4 FIRST.mkv "
+            r"and ffmpeg -ss 0.4 -i IN REST.mkv\) and super-resolve each$")
+    with pytest.raises(UserError, match=said):
+        VideoReader(path).select()
+    with pytest.raises(UserError, match=said):
+        read_video_frames(path, 2)
+    with pytest.raises(UserError, match=said):
+        VideoReader(broadcast).select(None, "3")
+    assert VideoReader(ffmpeg_video(tmp_path / "one.mp4", frames=4, size="32x24")).select() is None
+
+
+def test_the_flac_of_a_part_stays_in_step_in_an_mp4(tmp_path):
+    """FLAC (and ALAC) copied into an .mp4, .mov or .m4v from a seek (a part, or a video beginning after its sound):
+    FFmpeg read the packets before the start, which the edit list was to hide, as if they were not there, and the
+    click beside the frame of 1.0 s of a part from 0.5 s came at 0.671 s, exit code 0."""
+    from hostile import click_after_writing
+    from utils.image_io import ffmpeg_executable
+    source = str(tmp_path / "flac.mkv")
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i", "testsrc=size=32x24:rate=10:duration=3",
+                    "-f", "lavfi", "-i", "aevalsrc='if(between(t,1.5,1.51),0.9,0)':s=48000:d=3", "-c:v", "libx264",
+                    "-c:a", "flac", source], check=True)
+    assert click_after_writing(source, str(tmp_path / "sr.mp4"), 0.5, 20) == pytest.approx(1.0, abs=0.03)
+
+
+def test_the_audio_a_player_plays_is_the_one_copied(tmp_path):
+    """An MKV of two audio tracks, the first silent and not flagged default, the second (a tone) the default one
+    players play: the first was copied into the output video, silent, exit code 0."""
+    from utils.image_io import FfmpegVideoWriter, VideoSource, ffmpeg_executable
+    source, output = str(tmp_path / "two.mkv"), str(tmp_path / "sr.mp4")
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i", "testsrc=size=16x16:rate=10:duration=1",
+                    "-f", "lavfi", "-i", "anullsrc=r=8000:cl=mono", "-f", "lavfi", "-i", "sine=r=8000:d=1", "-map", "0",
+                    "-map", "1", "-map", "2", "-t", "1", "-c:v", "libx264", "-c:a", "aac", "-disposition:a:0", "0",
+                    "-disposition:a:1", "default", source], check=True)
+    writer = FfmpegVideoWriter(output, 10, 16, 16, VideoSource(source, 0.5, 0.3))
+    for _ in range(3):
+        writer.write(np.zeros((16, 16, 3), np.uint8))
+    writer.close()
+    heard = np.frombuffer(subprocess.run([ffmpeg_executable(), "-v", "error", "-i", output, "-map", "0:a", "-f",
+                                          "f32le", "-"], capture_output=True, check=True).stdout, np.float32)
+    assert np.abs(heard).max() > 0.05
+
+
+@pytest.mark.parametrize("lead", [None, 0.15], ids=["avi-of-b-frames", "lead-between-frames"])
+def test_the_lead_of_a_video_is_read_to_the_millisecond(tmp_path, lead):
+    """video_lead read an XviD-like AVI (MPEG-4 Part 2 of B-frames, which AVI stores without presentation times) as
+    leading by 0.1 s, FFmpeg's decoder giving its first frame a frame late: the click beside the frame of 1.5 s came
+    at 1.4 s; and it read a lead in whole frames (an MKV's video copied 0.15 s after its sound, at 10 fps, as 0.2 s):
+    the audio out of step by up to half a frame, exit code 0."""
+    from hostile import click_after_writing
+    from utils.image_io import ffmpeg_executable
+    ffmpeg, source = ffmpeg_executable(), str(tmp_path / ("clip.avi" if lead is None else "clip.mkv"))
+    video = ["-f", "lavfi", "-i", "testsrc=size=32x24:rate=10:duration=3"]
+    if lead is not None:  # copied, the video keeps the MKV's millisecond times (an encoder's are whole frames)
+        subprocess.run([ffmpeg, "-v", "error", *video, "-c:v", "libx264", str(tmp_path / "video.mkv")], check=True)
+        video = ["-itsoffset", str(lead), "-i", str(tmp_path / "video.mkv")]
+    subprocess.run([ffmpeg, "-v", "error", *video, "-f", "lavfi", "-i",
+                    "aevalsrc='if(between(t,1.5,1.51),0.9,0)':s=8000:d=3", "-c:v",
+                    "mpeg4" if lead is None else "copy", "-bf", "2", "-c:a", "pcm_s16le", source], check=True)
+    assert click_after_writing(source, str(tmp_path / "sr.mkv")) == pytest.approx(1.5 - (lead or 0), abs=0.02)

@@ -1104,6 +1104,11 @@ def parse_position(text):
 COUNT_MARGIN_SECONDS = 2
 
 
+# frames after a part's end whose size is checked too: OpenCV's decoder holds frames before it gives them (its
+# threads', at most 16, and H.264's reordering, at most 16), and failed on a frame before a change of size (a cv2.error)
+SIZE_CHANGE_MARGIN = 64
+
+
 class VideoReader:
     """The frames of a video file (or the part chosen by select) as RGB float32 in [0, 1], with the
     video's exact frame rate and sample aspect ratio. Frame indices start at 0. end_flag: the caller's flag
@@ -1248,6 +1253,7 @@ class VideoReader:
             self.start = self.frame_index("--start", start_text) if start_text else 0
             self.end = self.frame_index("--end", end_text) if end_text else self.total_frames
         self.end_chosen = bool(end_text)
+        self.refuse_a_size_change(self.end if end_text else None)
         if self.end <= self.start and start_text and self.seconds(end_text) > self.seconds(start_text):
             raise UserError(  # both times within one frame's time: no frame begins between them
                 f"no frame of '{self.path}' begins from --start {start_text} to before --end {end_text} (frame "
@@ -1256,6 +1262,23 @@ class VideoReader:
             raise UserError(
                 f"--end {end_text} is not after --start {start_text or 0}; choose an end after the start")
         self.frame_count = self.end - self.start
+
+    def refuse_a_size_change(self, frames=None):
+        """UserError where the frame size changes within the first `frames` frames (all without) or the
+        SIZE_CHANGE_MARGIN after them: OpenCV reads every frame at the first one's size, a later size squeezed into it
+        (an MP4 or MPEG-TS joined from two recordings, exit code 0), or fails on it with a cv2.error traceback (a
+        larger size later in an MPEG-TS or MKV, from frames before it that its decoder holds). A change before a part
+        counts too: OpenCV decodes from the first frame. The sizes are FFmpeg's, one decode of those frames (about
+        1 ms a 640x360 frame, against the 1.6 s or more the networks take for it on a CPU)."""
+        change = size_change(self.path, frames and frames + SIZE_CHANGE_MARGIN)
+        if change:
+            (width, height), (new_width, new_height), index, seconds = change
+            raise UserError(
+                f"video '{self.path}' changes its frame size part-way: its first {counted(index, 'frame')} "
+                f"{'is' if index == 1 else 'are'} {width}x{height}, then {new_width}x{new_height}, which OpenCV "
+                f"reads squeezed to {width}x{height} (or not at all); save each size as a video of its own (e.g. "
+                f"ffmpeg -i IN -t {seconds:g} FIRST.mkv and ffmpeg -ss {seconds:g} -i IN REST.mkv) and super-resolve "
+                "each")
 
     def seconds(self, text):
         """The time a --start/--end value (checked by frame_index) names."""
@@ -1331,6 +1354,53 @@ def decodes_cleanly(path):
     return completed is not None and completed.returncode == 0 and not completed.stderr.strip()
 
 
+def size_change(path, frames=None):
+    """((width, height) of the first frame, (width, height) of the first of another size, its index, its time in
+    seconds from the first frame's) of path's first video stream as FFmpeg decodes its first `frames` frames (all
+    without), or None where the size holds. Each frame is given as two, one row of it and one column, whose sizes in
+    bytes (as 8-bit grey, not scaled to the first frame's size) are its width and height; read as FFmpeg gives them,
+    it stopped at the first change. Nothing without a working ffmpeg, as check_video_streams."""
+    try:
+        ffmpeg = ffmpeg_executable()
+    except UserError:
+        return None
+    if not ffmpeg:
+        return None
+    command = [ffmpeg, "-nostdin", "-v", "quiet", "-i", media_path(path),
+               *(["-frames:v", str(frames)] if frames else []), "-filter_complex",
+               "[0:v:0]format=gray,split[a][b];[a]crop=iw:1[w];[b]crop=1:ih[h]", "-map", "[w]", "-map", "[h]",
+               "-noautoscale", "-c:v", "rawvideo", "-pix_fmt", "gray", "-f", "framecrc", "-"]
+    with subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL) as process:
+        try:
+            return first_size_change(line.decode(errors="replace") for line in process.stdout)
+        finally:
+            process.kill()
+
+
+def first_size_change(lines):
+    """size_change's answer from FFmpeg's framecrc lines of a frame's row (stream 0) and column (stream 1)."""
+    base, pending, first, paired = None, ({}, {}), None, 0
+    for line in lines:
+        if line.startswith("#tb 0:"):
+            base = Fraction(line.split(":", 1)[1].strip())
+        fields = [field.strip() for field in line.split(",")]
+        if line.startswith("#") or len(fields) < 5 or fields[0] not in ("0", "1"):
+            continue
+        stream, pts, size = int(fields[0]), int(fields[2]), int(fields[4])
+        other = pending[1 - stream].pop(pts, None)
+        if other is None:
+            pending[stream][pts] = size
+            continue
+        shown = (size, other) if stream == 0 else (other, size)
+        if first is None:
+            first = shown, pts
+        elif shown != first[0]:
+            return first[0], shown, paired, float((pts - first[1]) * base) if base else 0.0
+        paired += 1
+    return None
+
+
 def read_video_frames(path, count, box_of=None, fewest=1):
     """The first `count` frames of a video (fewer if it is shorter) as RGB float32 (N, H, W, 3) in [0, 1]; its
     callers' flag of `count` is --frames, and `fewest` the frames they need (VideoReader); they take no folder of
@@ -1339,9 +1409,10 @@ def read_video_frames(path, count, box_of=None, fewest=1):
     box_of(frame_shape), when given, returns the (top, left, height, width) kept of every frame; it is
     asked once, with the first frame's shape, so that it can reject a region before the rest is read.
     """
-    frames = []
+    frames, reader = [], VideoReader(path, "--frames", fewest, folder_flag=None)
+    reader.refuse_a_size_change(count)
     # islice: not a frame past them
-    for frame in itertools.islice(VideoReader(path, "--frames", fewest, folder_flag=None), count):
+    for frame in itertools.islice(reader, count):
         if not frames:
             top, left, height, width = box_of(frame.shape) if box_of else (0, 0, *frame.shape[:2])
         frames.append(frame[top:top + height, left:left + width])
@@ -1433,6 +1504,10 @@ AAC_CHANNEL_LAYOUTS = ("mono", "stereo", "2.1", "3.0", "3.0(back)", "4.0", "quad
                        "6.1(front)", "7.0", "7.0(front)", "7.1", "7.1(wide)", "7.1(wide-side)", "5.1.2(back)",
                        "octagonal")
 
+
+# the codecs copied into an MP4, MOV or M4V whose packets before a part's start are left out, as in an .mkv: FFmpeg
+# does not hide them as the edit list says
+EDIT_LIST_UNHEEDED = ("flac", "alac")
 
 # the kinds of stream FFmpeg lists, as an error line names them
 STREAM_KINDS = {"Audio": "audio", "Subtitle": "subtitles", "Data": "data", "Attachment": "attachments"}
@@ -1548,35 +1623,50 @@ def check_video_streams(path):
 
 
 def audio_codec(path, ffmpeg=None):
-    """Codec name of the first audio stream of a media file (ffmpeg's name, e.g. 'aac'), or None."""
-    return next((codec for kind, codec in media_streams(path, ffmpeg) if kind == "Audio"), None)
+    """Codec name of the audio stream of a media file a player plays (played_audio; ffmpeg's name, e.g. 'aac'), or
+    None."""
+    played = played_audio(path, ffmpeg)
+    return played and played[1]
 
 
-def first_audio_packet(path, ffmpeg, muxer, start_seconds=None, output=os.devnull):
-    """ffmpeg's run (a CompletedProcess, stdout in bytes) copying the first packet of path's first audio stream into
+def played_audio(path, ffmpeg=None):
+    """(its index among the audio streams, its codec) of the audio stream of a media file a player plays: the first
+    flagged default, where one is, else the first (an MKV whose first audio track is a silent or other-language one
+    not flagged default: it was copied, where players play the default one, exit code 0); None without audio."""
+    audio = [(line, codec) for line in stream_lines(path, ffmpeg) for kind, codec in streams_of([line])
+             if kind == "Audio"]
+    if not audio:
+        return None
+    index = next((index for index, (line, _) in enumerate(audio) if "(default)" in line), 0)
+    return index, audio[index][1]
+
+
+def first_audio_packet(path, ffmpeg, muxer, start_seconds=None, output=os.devnull, audio=0):
+    """ffmpeg's run (a CompletedProcess, stdout in bytes) copying the first packet of path's audio stream `audio`
+    (its index among them, played_audio's) into
     muxer, written to output ('-': stdout), the input sought to start_seconds (-ss) first when given: the one probe of
     the two questions below, which differ in the seek, the muxer and the output asked. os.devnull, not a pipe, for a
     muxer asked as the output video's: a file it can seek, as that video is (Matroska refuses the AAC of an MPEG-TS,
     whose header it writes without the sample rate, on a pipe alone: it was re-encoded, "aac, which .mkv cannot
     hold")."""
     seek = [] if start_seconds is None else ["-ss", repr(start_seconds)]
-    return subprocess.run([ffmpeg, "-nostdin", "-v", "error", *seek, "-i", media_path(path), "-map", "0:a:0", "-c:a",
-                           "copy", "-frames:a", "1", "-f", muxer, "-y", output], stdin=subprocess.DEVNULL,
+    return subprocess.run([ffmpeg, "-nostdin", "-v", "error", *seek, "-i", media_path(path), "-map", f"0:a:{audio}",
+                           "-c:a", "copy", "-frames:a", "1", "-f", muxer, "-y", output], stdin=subprocess.DEVNULL,
                           capture_output=True)
 
 
-def matroska_takes_audio(path, ffmpeg):
+def matroska_takes_audio(path, ffmpeg, audio=0):
     """Whether FFmpeg's Matroska muxer takes the first audio stream of path as it is, asked with its first packet.
     It takes most codecs, not every one: one without a Matroska or WAV tag (QuickTime's IMA ADPCM, 'adpcm_ima_qt', of
     old cameras' .mov) made ffmpeg fail once every frame was super-resolved, "Nothing was written into output file"."""
-    return first_audio_packet(path, ffmpeg, "matroska").returncode == 0
+    return first_audio_packet(path, ffmpeg, "matroska", audio=audio).returncode == 0
 
 
-def audio_after_seek(path, start_seconds, ffmpeg):
+def audio_after_seek(path, start_seconds, ffmpeg, audio=0):
     """Whether ffmpeg, told to seek path to start_seconds (-ss), still reads a packet of its first audio stream. In
     some AVI and FLV files (H.264 with PCM, ADPCM, MP3 or Nellymoser audio) a seek that fails near their start ("could
     not seek to position") leaves their audio at its end: the output video had none, with exit code 0."""
-    listed = first_audio_packet(path, ffmpeg, "framecrc", start_seconds, "-").stdout
+    listed = first_audio_packet(path, ffmpeg, "framecrc", start_seconds, "-", audio).stdout
     lines = listed.decode(errors="replace").splitlines()
     return any(line and not line.startswith("#") for line in lines)
 
@@ -1590,17 +1680,25 @@ def video_lead(path, ffmpeg):
     packet, where that comes first), as FFmpeg times them; 0 below LEAD_UNHEARD, or where no frame is decoded. The
     frame's time as the file gives it (-copyts), less the file's start FFmpeg lists: without, FFmpeg's output began at
     the frame, and an MPEG-TS whose video began 0.128 s after its audio (B-frames, a broadcast's) was said to lead by
-    0, its audio put 0.128 s late, exit code 0; a start below 0 (an MP4's AAC priming) is taken as 0, as before."""
+    0, its audio put 0.128 s late, exit code 0; a start below 0 (an MP4's AAC priming) is taken as 0, as before. In the
+    stream's own time base (passthrough), not in frames: a lead of 0.128 s at 10 fps was read as 0.1 s. An AVI's by
+    its first packet's decoding time: it stores no presentation times, and the frame of an MPEG-4 Part 2 video of
+    B-frames (an XviD or DivX AVI) came a frame late by FFmpeg's decoder, the audio put 0.077 s early, exit code 0."""
+    listing = media_listing(path, ffmpeg)
+    by_packet = re.search(r"^Input #0, avi,", listing, re.MULTILINE)
     listed = subprocess.run([ffmpeg, "-nostdin", "-v", "error", "-copyts", "-i", media_path(path), "-map", "0:v:0",
+                             *(["-c", "copy"] if by_packet else ["-enc_time_base:v", "demux", "-fps_mode",
+                                                                 "passthrough"]),
                              "-frames:v", "1", "-f", "framecrc", "-"], stdin=subprocess.DEVNULL, capture_output=True,
                             text=True, errors="replace").stdout.splitlines()
     base = next((line.split(":", 1)[1].strip() for line in listed if line.startswith("#tb 0:")), None)
     frame = next((line.split(",") for line in listed if line and line[0] != "#"), None)
     if not base or not frame or len(frame) < 3:
         return 0.0
-    start = re.search(r"^ *Duration: .*, start: (-?\d+(?:\.\d+)?)", media_listing(path, ffmpeg), re.MULTILINE)
+    start = re.search(r"^ *Duration: .*, start: (-?\d+(?:\.\d+)?)", listing, re.MULTILINE)
     try:
-        lead = float(int(frame[2]) * Fraction(base)) - max(0.0, float(start.group(1)) if start else 0.0)
+        lead = float(int(frame[1 if by_packet else 2]) * Fraction(base)) - max(
+            0.0, float(start.group(1)) if start else 0.0)
     except (ValueError, ZeroDivisionError):
         return 0.0
     return lead if lead >= LEAD_UNHEARD else 0.0
@@ -1632,27 +1730,32 @@ class FfmpegVideoWriter:
                    "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}",
                    "-framerate", f"{fps.numerator}/{fps.denominator}", "-i", "-"]
         if source:
-            codec = audio_codec(source.path, ffmpeg)
-            if codec:
+            played = played_audio(source.path, ffmpeg)  # the one a player plays
+            if played:
+                audio, codec = played
                 # from where the video begins in the file (its first frame, the output's first, can begin after
                 # the file's audio: an MP4's edit list, a broadcast's MPEG-TS): the audio was copied from the file's
                 # start, out of step by that much (half a second late, exit code 0)
                 lead = video_lead(source.path, ffmpeg)
                 start, duration = source.start_seconds + lead, source.duration_seconds
                 # a whole file is not sought (a seek to 0 can lose its audio, as a part's below)
-                sought = not start or audio_after_seek(source.path, start, ffmpeg)
+                sought = not start or audio_after_seek(source.path, start, ffmpeg, audio)
                 if start and sought:
                     command += ["-ss", repr(start)]
                 if duration is not None and sought:
                     command += ["-t", repr(duration)]
-                command += ["-i", media_path(source.path), "-map", "0:v", "-map", "1:a:0"]
+                command += ["-i", media_path(source.path), "-map", "0:v", "-map", f"1:a:{audio}"]
                 extension = os.path.splitext(path)[1].lower()
                 if sought and (codec in COPIED_AUDIO_CODECS.get(extension, ()) or (
-                        extension == ".mkv" and matroska_takes_audio(source.path, ffmpeg))):
+                        extension == ".mkv" and matroska_takes_audio(source.path, ffmpeg, audio))):
                     # a part's copied packets before its start (from the keyframe the seek lands on) are left out: an
                     # .mkv kept them, its audio starting up to a keyframe interval before the video (MP4's edit list
                     # hides them: there they stay, cut to the sample)
-                    command += ["-c:a", "copy", *(["-copypriorss:a", "0"] if start and extension == ".mkv" else [])]
+                    # FLAC and ALAC in an .mp4, .mov or .m4v too: FFmpeg read their packets before the start, which
+                    # the edit list was to hide, as if they were not there, the sound 0.33 s early for a part from
+                    # 0.5 s (or a video beginning 0.5 s after its sound), exit code 0
+                    command += ["-c:a", "copy", *(["-copypriorss:a", "0"] if start and (
+                        extension == ".mkv" or codec in EDIT_LIST_UNHEEDED) else [])]
                 else:
                     why = f"is {codec}, which {extension} cannot hold" if sought else (
                         "cannot be sought to the part" if source.start_seconds else
