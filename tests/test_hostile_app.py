@@ -1904,3 +1904,17 @@ def test_one_job_ahead_is_said_in_the_singular(tmp_path):
     job.state = "waiting"
     assert describe(Queue(1), job) == "Job 2: waiting, 1 job ahead of it."
     assert describe(Queue(2), job) == "Job 2: waiting, 2 jobs ahead of it."
+
+
+# Twenty-second pass, look at demo.py and the web page
+
+def test_the_pages_screenshot_goes_to_a_temporary_folder_unless_asked_for(tmp_path, monkeypatch):
+    """tests/test_app.py wrote docs/app.png, a tracked file, on every run; now only where TECOGAN_SCREENSHOT names it
+    (docs/app.md)."""
+    from app_media import screenshot_path
+    monkeypatch.delenv("TECOGAN_SCREENSHOT", raising=False)
+    assert screenshot_path(tmp_path) == str(tmp_path / "app.png")
+    monkeypatch.setenv("TECOGAN_SCREENSHOT", " ")
+    assert screenshot_path(tmp_path) == str(tmp_path / "app.png")
+    monkeypatch.setenv("TECOGAN_SCREENSHOT", "docs/app.png")
+    assert screenshot_path(tmp_path) == os.path.join(REPO_ROOT, "docs", "app.png")

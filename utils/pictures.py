@@ -92,9 +92,28 @@ def side_by_side_gif(path, columns, window, clip_name, fps, labels):
     shown, durations = gif_timing(len(columns[0]), fps)
     images = [Image.fromarray(panel_row(frames, window, window_title(clip_name, window), labels))
               for index, frames in enumerate(zip(*columns)) if index in shown]
+    images, durations = merged_repeats(images, durations)
     write_atomically(
         path, lambda temporary: images[0].save(
             temporary, save_all=True, append_images=images[1:], duration=durations, loop=0))
+
+
+def merged_repeats(images, durations):
+    """(images, delays in ms) with each run of frames a GIF shows alike made one, shown as long as the run (at most
+    GIF_MOST_HUNDREDTHS): Pillow's writer merges such frames itself by adding their delays, and a static clip of
+    0.01 fps (7 frames of 100 s) or 0.001 fps (2 frames) failed in it with a struct.error, exit code 1. The frames
+    are made the GIF's palette pictures here, as Pillow would make them, and compared as shown."""
+    pictures = [image.convert("P", palette=Image.Palette.ADAPTIVE) for image in images]
+    merged, delays, shown = [], [], None
+    for picture, delay in zip(pictures, durations):
+        looks = np.asarray(picture.convert("RGB"))
+        if shown is not None and np.array_equal(looks, shown):
+            delays[-1] = min(delays[-1] + delay, 10 * GIF_MOST_HUNDREDTHS)
+            continue
+        merged.append(picture)
+        delays.append(delay)
+        shown = looks
+    return merged, delays
 
 
 # A GIF's delays are whole hundredths of a second, and browsers play one under 2 hundredths as 10: one delay of
