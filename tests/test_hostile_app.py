@@ -1918,3 +1918,32 @@ def test_the_pages_screenshot_goes_to_a_temporary_folder_unless_asked_for(tmp_pa
     assert screenshot_path(tmp_path) == str(tmp_path / "app.png")
     monkeypatch.setenv("TECOGAN_SCREENSHOT", "docs/app.png")
     assert screenshot_path(tmp_path) == os.path.join(REPO_ROOT, "docs", "app.png")
+
+
+@pytest.mark.parametrize("bits, masks, header", [
+    (32, (0xFF, 0xFF00, 0xFF0000), 40), (32, (0xFF000000, 0xFF0000, 0xFF00), 52),
+    (32, (0x3FF00000, 0xFFC00, 0x3FF), 124), (16, (0x1F, 0x7E0, 0xF800), 40)],
+    ids=["32-bit RGBA masks, 40", "32-bit RGBX masks, V2", "10 bits a colour, V5", "16-bit B5 G6 R5, 40"])
+def test_a_zips_bmp_frame_of_bit_fields_opencv_misreads_is_named(tmp_path, bits, masks, header):
+    """32-bit pixels of masks other than blue, green, red from the low byte after a header of less than 56 bytes
+    (OpenCV reads no masks there), or of 10 bits a colour: decoded in other colours and super-resolved so, exit code
+    0; 16-bit ones of masks other than 5-6-5 and 5-5-5 after a 40-byte header: "the file is corrupt or not an
+    image". The same masks in a V5 header, one byte a colour, are read as they say."""
+    import zipfile
+
+    import cv2
+    import numpy as np
+
+    from hostile import bit_fields_bmp
+    from utils.image_io import read_bgr_uint8
+    from webapp.inputs import upload_input
+    rgb = np.random.default_rng(0).integers(0, 256, (6, 8, 3), np.uint8)
+    with zipfile.ZipFile(tmp_path / "frames.zip", "w") as archive:
+        archive.writestr("0001.bmp", cv2.imencode(".bmp", rgb[..., ::-1])[1].tobytes())
+        archive.writestr("0002.bmp", bit_fields_bmp(rgb, bits, masks, header))
+    with pytest.raises(UserError, match=rf"^frame '0002.bmp' of 'frames.zip' cannot be read: it is a BMP of {bits}-bit "
+                                        "pixels by bit fields of masks R 0x"):
+        upload_input(str(tmp_path / "frames.zip"), "frames.zip", "", "", str(tmp_path / "job"), 2 ** 30)
+    if set(masks) <= {0xFF, 0xFF00, 0xFF0000, 0xFF000000}:  # one byte a colour: read in a V5 header
+        (tmp_path / "v5.bmp").write_bytes(bit_fields_bmp(rgb, 32, masks, 124))
+        assert np.array_equal(read_bgr_uint8(str(tmp_path / "v5.bmp"))[..., ::-1], rgb)

@@ -566,9 +566,8 @@ def damage_of(data):
     if data.startswith(b"BM") and (compression := bmp_compression_refused(data)) is not None:
         return (f"it is a BMP of compression {compression} (JPEG or PNG inside, or alpha bit fields), which OpenCV "
                 "does not decode (save it as PNG)")
-    if data.startswith(b"BM") and bmp_bit_fields_refused(data):
-        return ("it is a BMP of 16-bit pixels by bit fields in a header of more than 40 bytes (as GIMP writes 'R5 G6 "
-                "B5'), which OpenCV does not decode (save it as PNG)")
+    if data.startswith(b"BM") and (refusal := bmp_bit_fields_refused(data)):
+        return refusal
     return ""
 
 
@@ -585,14 +584,38 @@ def bmp_compression_refused(data):
     return None if compression in OPENCV_BMP_COMPRESSIONS else compression
 
 
+# the masks (red, green, blue) of 16-bit pixels OpenCV's BMP reader takes after a 40-byte header: 5-6-5 and 5-5-5
+OPENCV_16_BIT_MASKS = ((0xF800, 0x07E0, 0x001F), (0x7C00, 0x03E0, 0x001F))
+# of 32-bit pixels after a header of less than 56 bytes (it reads no masks there): blue, green, red from the low byte
+OPENCV_32_BIT_MASKS = (0xFF0000, 0xFF00, 0xFF)
+WHOLE_BYTE_MASKS = (0xFF, 0xFF00, 0xFF0000, 0xFF000000)
+
+
 def bmp_bit_fields_refused(data):
-    """Whether a BMP (data, its bytes) holds 16-bit pixels by bit fields in a header of more than 40 bytes (V3 to V5,
-    the masks inside it), which OpenCV's reader refuses (it takes them after a 40-byte header alone): a whole picture
-    was "the file is corrupt or not an image"."""
+    """Why OpenCV's reader does not decode a BMP (data, its bytes) of pixels by bit fields as its masks say, a phrase,
+    or "": 16-bit pixels in a header of more than 40 bytes (V3 to V5, the masks inside it), which it refuses (it takes
+    them after a 40-byte header alone: a whole picture was "the file is corrupt or not an image"), or after one of 40
+    of masks other than 5-6-5 and 5-5-5 (the same line); 32-bit pixels of masks other than blue, green, red from the
+    low byte in a header of less than 56 bytes (it reads no masks there), or of masks not each one byte (10 bits a
+    colour): decoded in other colours, exit code 0, a frame of a zip super-resolved so."""
     if len(data) < 34:
-        return False
+        return ""
     header, bits, compression = struct.unpack("<I", data[14:18])[0], *struct.unpack("<HI", data[28:34])
-    return header > 40 and bits == 16 and compression == 3
+    if compression != 3 or bits not in (16, 32) or len(data) < 66:
+        return ""
+    masks = struct.unpack("<III", data[54:66])  # red, green, blue: after a 40-byte header, inside a larger one
+    said = ", ".join(f"{colour} 0x{mask:0{bits // 4}x}" for colour, mask in zip("RGB", masks))
+    if bits == 16 and header > 40:
+        return ("it is a BMP of 16-bit pixels by bit fields in a header of more than 40 bytes (as GIMP writes 'R5 G6 "
+                "B5'), which OpenCV does not decode (save it as PNG)")
+    if bits == 16 and masks not in OPENCV_16_BIT_MASKS:
+        return (f"it is a BMP of 16-bit pixels by bit fields of masks {said} (OpenCV decodes 5-6-5 and 5-5-5 alone), "
+                "which OpenCV does not decode (save it as PNG)")
+    if bits == 32 and (masks != OPENCV_32_BIT_MASKS if header < 56 else
+                       len(set(masks)) < 3 or not set(masks) <= set(WHOLE_BYTE_MASKS)):
+        return (f"it is a BMP of 32-bit pixels by bit fields of masks {said}, which OpenCV decodes in other colours "
+                "(save it as PNG)")
+    return ""
 
 
 class UnreadableImage(UserError):
