@@ -1947,3 +1947,13 @@ def test_a_zips_bmp_frame_of_bit_fields_opencv_misreads_is_named(tmp_path, bits,
     if set(masks) <= {0xFF, 0xFF00, 0xFF0000, 0xFF000000}:  # one byte a colour: read in a V5 header
         (tmp_path / "v5.bmp").write_bytes(bit_fields_bmp(rgb, 32, masks, 124))
         assert np.array_equal(read_bgr_uint8(str(tmp_path / "v5.bmp"))[..., ::-1], rgb)
+
+
+@pytest.mark.parametrize("minutes, said", [(1, "1 minute"), (123456.4, "123456.4 minutes"),
+                                           (1e6, "1000000 minutes"), (0.1, "0.1 minutes")])
+def test_the_page_says_keep_minutes_as_given_with_its_noun(minutes, said):
+    """--keep-minutes 1 was "deleted at the latest 1 minutes after it ends"; 123456.4 was said as 123456 (six digits:
+    less than the files are kept), 1000000 as "1e+06"."""
+    from webapp.ui import introduction, minutes_said
+    assert minutes_said(minutes * 60) == said
+    assert f"deleted at the latest {said} after it ends" in introduction(200, 2000, minutes_said(minutes * 60))

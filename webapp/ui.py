@@ -24,7 +24,7 @@ Upload a video ({VIDEO_TYPES}) or a zip of its frames (png, jpg, bmp), or choose
 time, in the order they were submitted. You get the video (at the model's scale, x4 or x2, or the Output size;
 with the source's audio), its middle frame as bicubic | ours, the video and its frames to download, and for
 the samples with ground truth (their frames, made LR by the training degradation) the evaluate.py table.
-**A job's files (its upload and results) are deleted at the latest {keep_minutes} minutes after it ends, and
+**A job's files (its upload and results) are deleted at the latest {keep_minutes} after it ends, and
 when the server stops; Cancel stops a job at once and deletes its results.**"""
 
 
@@ -59,6 +59,13 @@ def describe(queue, job):
     return f"Job {job.id}: its files have been deleted."
 
 
+def minutes_said(seconds):
+    """--keep-minutes as given, with its noun: '0.4 minutes' (rounded, 0.4 was "0 minutes"), '1 minute' (was "1
+    minutes"), '123456.4 minutes' and '1000000 minutes' (six digits, they were "123456", less than kept, and "1e+06")."""
+    minutes = float(f"{seconds / 60:.15g}")  # the float error of * 60 / 60 left out
+    return counted(int(minutes) if minutes.is_integer() else minutes, "minute")
+
+
 def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
     """The gr.Blocks of the app, over a JobQueue."""
     def model_choice(render=True):
@@ -67,7 +74,7 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
         return gr.Dropdown(names, value=names[0], label="Model", info=f"the bundled ones and any .h5 in "
                            f"{printable(weights_folder)}", elem_id="model", render=render)
 
-    keep_minutes = f"{queue.keep_seconds / 60:g}"  # as given: --keep-minutes 0.4 rounded was "0 minutes"
+    keep_minutes = minutes_said(queue.keep_seconds)
     backends, precisions = engine_choices()
     # Gradio's copies of uploads and results go the way of the jobs' files
     with gr.Blocks(title="TecoGAN", analytics_enabled=False,
