@@ -61,7 +61,8 @@ def describe(queue, job):
 
 def minutes_said(seconds):
     """--keep-minutes as given, with its noun: '0.4 minutes' (rounded, 0.4 was "0 minutes"), '1 minute' (was "1
-    minutes"), '123456.4 minutes' and '1000000 minutes' (six digits, they were "123456", less than kept, and "1e+06")."""
+    minutes"), '123456.4 minutes' and '1000000 minutes' (six digits, they were "123456", less than kept, and
+    "1e+06")."""
     minutes = float(f"{seconds / 60:.15g}")  # the float error of * 60 / 60 left out
     return counted(int(minutes) if minutes.is_integer() else minutes, "minute")
 
