@@ -617,3 +617,14 @@ def test_the_gif_of_a_slow_clip_that_does_not_change_is_written(tmp_path, fps, f
     side_by_side_gif(str(tmp_path / "clip.gif"), [still] * 3, (0, 0, 16, 16), "clip.mp4", fps, ("a", "b", "c"))
     durations = [frame.info["duration"] for frame in ImageSequence.Iterator(Image.open(tmp_path / "clip.gif"))]
     assert durations == [min(round(frames * 1000 / fps), 10 * GIF_MOST_HUNDREDTHS)]
+
+
+def test_the_demos_titles_show_a_clip_name_of_other_letters_by_their_codes():
+    """OpenCV's Hershey font has ASCII alone: the GIF's and the still's titles of a clip named 'café.mp4' read
+    'caf??.mp4' (a '?' a byte of UTF-8), exit code 0."""
+    import numpy as np
+
+    from utils.pictures import labelled
+    window = np.zeros((8, 200, 3), np.uint8)
+    assert np.array_equal(labelled(window, "café.mp4"), labelled(window, "caf\\xe9.mp4"))
+    assert not np.array_equal(labelled(window, "café.mp4"), labelled(window, "caf??.mp4"))

@@ -49,8 +49,17 @@ def cut(frame, window):
     return frame[top:top + height, left:left + width]
 
 
+def drawable(text):
+    """text as OpenCV's Hershey font draws it: ASCII, each other character (or one not shown, a newline) by its code
+    as Python writes it ('caf\\xe9.mp4'): the font has ASCII alone, and a clip named 'café.mp4' was titled 'caf??.mp4'
+    (a '?' a byte of UTF-8), one named in Japanese all '?'."""
+    return "".join(character if character.isascii() and character.isprintable() else ascii(character)[1:-1]
+                   for character in text)
+
+
 def labelled(image, text):
-    """An 8-bit image under a white band of LABEL_HEIGHT rows with text in black, made smaller to fit."""
+    """An 8-bit image under a white band of LABEL_HEIGHT rows with text in black (drawable), made smaller to fit."""
+    text = drawable(text)
     band = np.full((LABEL_HEIGHT, image.shape[1], 3), 255, np.uint8)
     text_width = cv2.getTextSize(text, FONT, FONT_SCALE, 1)[0][0]
     scale = FONT_SCALE * min(1.0, (image.shape[1] - 2 * LABEL_MARGIN) / max(text_width, 1))
