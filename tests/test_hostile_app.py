@@ -1957,3 +1957,17 @@ def test_the_page_says_keep_minutes_as_given_with_its_noun(minutes, said):
     from webapp.ui import introduction, minutes_said
     assert minutes_said(minutes * 60) == said
     assert f"deleted at the latest {said} after it ends" in introduction(200, 2000, minutes_said(minutes * 60))
+
+
+def test_an_uploaded_gif_of_varying_delays_is_read_at_its_average_rate(tmp_path):
+    """OpenCV's rate of an animated GIF is FFmpeg's guess from its first delays: one of 500, 100, 100 and 100 ms was
+    read at 10 fps and its job's video played in 0.4 s, twice as fast, "done" (variable-frame-rate videos are written
+    at their average rate, here 5 fps)."""
+    import numpy as np
+    from PIL import Image
+
+    from utils.image_io import VideoReader
+    frames = [Image.fromarray(np.full((8, 8, 3), 60 * index, np.uint8)) for index in range(4)]
+    frames[0].save(tmp_path / "clip.gif", save_all=True, append_images=frames[1:], duration=[500, 100, 100, 100])
+    reader = VideoReader(str(tmp_path / "clip.gif"))
+    assert (reader.fps, reader.total_frames) == (5, 4)

@@ -1095,6 +1095,21 @@ def write_rgb(path, image, truncate=False):
     write_bytes(path, encoded.tobytes())
 
 
+def gif_average_rate(path, frames):
+    """The average frame rate of an animated GIF of `frames` frames (its frames over its duration, which FFmpeg lists
+    in hundredths, as a GIF's delays are), as variable-frame-rate videos are written at their average rate; None for
+    a file that is no GIF or whose duration is not listed."""
+    with open(path, "rb") as file:
+        if file.read(6) not in (b"GIF87a", b"GIF89a"):
+            return None
+    duration = re.search(r"^ *Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)", media_listing(path), re.MULTILINE)
+    if not duration:
+        return None
+    hours, minutes, seconds = duration.groups()
+    seconds = Fraction(seconds) + 60 * (int(minutes) + 60 * int(hours))
+    return exact_rate(Fraction(frames) / seconds) if seconds > 0 else None
+
+
 def exact_rate(rate):
     """A frame rate as a Fraction. OpenCV reports a stream's rational rate (e.g. 30000/1001) as a double:
     the closest fraction of denominator <= 100000 gives the rational back exactly."""
@@ -1176,6 +1191,10 @@ class VideoReader:
         self.mirror_axis = (0 if turned % 180 == 0 else 1) if turned_by_a_matrix and display_mirrored(path) else None
         self.total_frames = int(self.capture.get(cv2.CAP_PROP_FRAME_COUNT))
         self.counted = self.total_frames <= 0
+        # an animated GIF's delays vary (a longer first or last frame): OpenCV's rate is FFmpeg's guess from its first
+        # delays, and a GIF of 500, 100, 100 and 100 ms was written at 10 fps, twice as fast (0.4 s of 0.8 s)
+        if not self.counted and (rate := gif_average_rate(path, self.total_frames)):
+            self.fps = rate
         # whatever the count: FFmpeg counts one frame in a JPEG holding a camera's Exif segment, none in a plain one,
         # and a phone's photo was a video of one frame (one cut short decoded with grey rows, exit code 0)
         self._refuse_a_picture()
