@@ -1971,3 +1971,21 @@ def test_an_uploaded_gif_of_varying_delays_is_read_at_its_average_rate(tmp_path)
     frames[0].save(tmp_path / "clip.gif", save_all=True, append_images=frames[1:], duration=[500, 100, 100, 100])
     reader = VideoReader(str(tmp_path / "clip.gif"))
     assert (reader.fps, reader.total_frames) == (5, 4)
+
+
+@pytest.mark.parametrize("bits", [2, 64])
+def test_a_zips_bmp_frame_of_a_depth_opencv_lacks_is_named(tmp_path, bits):
+    """A BMP of 2 bits a pixel (Windows CE's) or 64, whole, was "the file is corrupt or not an image"."""
+    import struct
+    import zipfile
+
+    row_bytes, colours = (8 * bits + 31) // 32 * 4, 2 ** bits if bits < 8 else 0
+    offset = 14 + 40 + 4 * colours
+    header = struct.pack("<IiiHHIIiiII", 40, 8, 8, 1, bits, 0, 8 * row_bytes, 2835, 2835, colours, 0)
+    with zipfile.ZipFile(tmp_path / "frames.zip", "w") as archive:
+        archive.writestr("0001.bmp", b"BM" + struct.pack("<IHHI", offset + 8 * row_bytes, 0, 0, offset) + header
+                         + bytes(4 * colours + 8 * row_bytes))
+    from webapp.inputs import upload_input
+    with pytest.raises(UserError, match=rf"^frame '0001.bmp' of 'frames.zip' cannot be read: it is a BMP of {bits} "
+                                        r"bits a pixel, which OpenCV does not decode \(save it as PNG\);"):
+        upload_input(str(tmp_path / "frames.zip"), "frames.zip", "", "", str(tmp_path / "job"), 2 ** 30)

@@ -568,7 +568,20 @@ def damage_of(data):
                 "does not decode (save it as PNG)")
     if data.startswith(b"BM") and (refusal := bmp_bit_fields_refused(data)):
         return refusal
+    if data.startswith(b"BM") and (bits := bmp_depth(data)) in BMP_DEPTHS_UNDECODED:
+        return f"it is a BMP of {bits} bits a pixel, which OpenCV does not decode (save it as PNG)"
     return ""
+
+
+# bits a pixel the BMP format gives that OpenCV's reader lacks (it decodes 1, 4, 8, 16, 24 and 32): Windows CE's 2, and
+# 64 (16 bits a colour and alpha); such a whole picture was "the file is corrupt or not an image"
+BMP_DEPTHS_UNDECODED = (2, 64)
+
+
+def bmp_depth(data):
+    """The bits a pixel a BMP's header gives (data, its bytes), or None where it is too short to say."""
+    at = 24 if data[14:18] == b"\x0c\0\0\0" else 28  # OS/2's 12-byte header: 16-bit sides before it
+    return struct.unpack("<H", data[at:at + 2])[0] if len(data) >= at + 2 else None
 
 
 OPENCV_BMP_COMPRESSIONS = (0, 1, 2, 3)  # BI_RGB, BI_RLE8, BI_RLE4, BI_BITFIELDS: those OpenCV's BMP reader decodes
