@@ -1989,3 +1989,18 @@ def test_a_zips_bmp_frame_of_a_depth_opencv_lacks_is_named(tmp_path, bits):
     with pytest.raises(UserError, match=rf"^frame '0001.bmp' of 'frames.zip' cannot be read: it is a BMP of {bits} "
                                         r"bits a pixel, which OpenCV does not decode \(save it as PNG\);"):
         upload_input(str(tmp_path / "frames.zip"), "frames.zip", "", "", str(tmp_path / "job"), 2 ** 30)
+
+
+def test_an_uploaded_gif_cut_short_is_called_cut_short_not_a_codec_opencv_lacks(tmp_path):
+    """FFmpeg decodes the rows a GIF cut short holds, OpenCV no frame: the page said "its codec, such as AV1, may be
+    one OpenCV lacks; convert it to H.264 first, e.g. ffmpeg -i IN ...", which makes a picture of grey rows."""
+    import numpy as np
+    from PIL import Image
+
+    from webapp.inputs import upload_input
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (24, 32, 3), np.uint8)).save(tmp_path / "whole.gif")
+    whole = (tmp_path / "whole.gif").read_bytes()
+    (tmp_path / "anim.gif").write_bytes(whole[:len(whole) * 3 // 4])
+    with pytest.raises(UserError, match=r"^video 'anim.gif' is a GIF of which OpenCV decodes no frame \(it decodes "
+                                        r"whole GIFs\): it is cut short or damaged; repair it or pass another video$"):
+        upload_input(str(tmp_path / "anim.gif"), "anim.gif", "", "", str(tmp_path / "job"), 2 ** 30)

@@ -1359,6 +1359,12 @@ class VideoReader:
 
 
 def undecodable_codec(path):
+    """The UserError of a video that FFmpeg decodes a frame of and OpenCV none. OpenCV's FFmpeg decodes GIFs: a GIF cut
+    short, of which FFmpeg decoded the rows it holds, was told to be of a codec OpenCV lacks, to convert with FFmpeg."""
+    with open(path, "rb") as file:
+        if file.read(6) in (b"GIF87a", b"GIF89a"):
+            return UserError(f"video '{path}' is a GIF of which OpenCV decodes no frame (it decodes whole GIFs): it is "
+                             "cut short or damaged; repair it or pass another video")
     return UserError(f"video '{path}' has no frame OpenCV can decode (its codec, such as AV1, may be one OpenCV "
                      "lacks); convert it to H.264 first, e.g. ffmpeg -i IN -c:v libx264 OUT.mp4")
 
