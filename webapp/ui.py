@@ -11,7 +11,7 @@ import gradio as gr
 
 from utils.errors import UserError, counted, printable
 from webapp.inputs import SAMPLE_FRAMES, SAMPLES, VIDEO_TYPES, engine_choices, job_spec, list_models
-from webapp.jobs import clock
+from webapp.jobs import clock, minutes_said
 
 POLL_SECONDS = 0.5  # how often a running job's progress is shown
 CACHE_SWEEP_SECONDS = 60  # how often Gradio deletes its expired copies of uploads and results
@@ -57,14 +57,6 @@ def describe(queue, job):
             return f"Job {job.id}: cancelling..."
         return f"Job {job.id}: cancelled; it was stopped and its files deleted."
     return f"Job {job.id}: its files have been deleted."
-
-
-def minutes_said(seconds):
-    """--keep-minutes as given, with its noun: '0.4 minutes' (rounded, 0.4 was "0 minutes"), '1 minute' (was "1
-    minutes"), '123456.4 minutes' and '1000000 minutes' (six digits, they were "123456", less than kept, and
-    "1e+06")."""
-    minutes = float(f"{seconds / 60:.15g}")  # the float error of * 60 / 60 left out
-    return counted(int(minutes) if minutes.is_integer() else minutes, "minute")
 
 
 def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
