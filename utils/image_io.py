@@ -1108,19 +1108,52 @@ def write_rgb(path, image, truncate=False):
     write_bytes(path, encoded.tobytes())
 
 
-def gif_average_rate(path, frames):
-    """The average frame rate of an animated GIF of `frames` frames (its frames over its duration, which FFmpeg lists
-    in hundredths, as a GIF's delays are), as variable-frame-rate videos are written at their average rate; None for
-    a file that is no GIF or whose duration is not listed."""
+# a GIF's delay under 2 hundredths is shown as 10 by browsers and FFmpeg (its gif demuxer's min_delay, default_delay)
+GIF_FEWEST_HUNDREDTHS, GIF_PLAYED_HUNDREDTHS = 2, 10
+
+
+def gif_average_rate(path):
+    """The average frame rate of an animated GIF as players show it (its frames over the sum of their delays, one
+    under GIF_FEWEST_HUNDREDTHS taken as GIF_PLAYED_HUNDREDTHS), as variable-frame-rate videos are written at their
+    average rate; None for a file that is no GIF or whose blocks do not walk to a frame (cut short or damaged)."""
     with open(path, "rb") as file:
         if file.read(6) not in (b"GIF87a", b"GIF89a"):
             return None
-    duration = re.search(r"^ *Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)", media_listing(path), re.MULTILINE)
-    if not duration:
+        delays = gif_delays(b"GIF89a" + file.read())
+    if not delays:
         return None
-    hours, minutes, seconds = duration.groups()
-    seconds = Fraction(seconds) + 60 * (int(minutes) + 60 * int(hours))
-    return exact_rate(Fraction(frames) / seconds) if seconds > 0 else None
+    shown = sum(delay if delay >= GIF_FEWEST_HUNDREDTHS else GIF_PLAYED_HUNDREDTHS for delay in delays)
+    return exact_rate(Fraction(100 * len(delays), shown))
+
+
+def gif_delays(data):
+    """The delay of each frame of a GIF (data, its bytes), in hundredths of a second, its blocks walked by their lengths
+    to its trailer or its end; None where a block is not a GIF's."""
+    def past_sub_blocks(position):
+        while position < len(data):
+            position, size = position + 1 + data[position], data[position]
+            if size == 0:
+                return position
+        return None
+
+    def past_colour_table(position, flags):
+        return position + (3 << ((flags & 7) + 1) if flags & 0x80 else 0)
+
+    if len(data) < 13:
+        return None
+    position, delays, delay = past_colour_table(13, data[10]), [], 0
+    while position is not None and position < len(data) and data[position] != 0x3B:
+        if data[position] == 0x21 and position + 1 < len(data):  # an extension: a graphic control one holds a delay
+            if data[position + 1] == 0xF9 and position + 6 <= len(data):
+                delay = struct.unpack("<H", data[position + 4:position + 6])[0]
+            position = past_sub_blocks(position + 2)
+        elif data[position] == 0x2C and position + 10 <= len(data):  # a frame: its colour table, then its data
+            position = past_sub_blocks(past_colour_table(position + 10, data[position + 9]) + 1)
+            delays.append(delay)
+            delay = 0
+        else:
+            return None
+    return delays
 
 
 def exact_rate(rate):
@@ -1206,7 +1239,7 @@ class VideoReader:
         self.counted = self.total_frames <= 0
         # an animated GIF's delays vary (a longer first or last frame): OpenCV's rate is FFmpeg's guess from its first
         # delays, and a GIF of 500, 100, 100 and 100 ms was written at 10 fps, twice as fast (0.4 s of 0.8 s)
-        if not self.counted and (rate := gif_average_rate(path, self.total_frames)):
+        if not self.counted and (rate := gif_average_rate(path)):
             self.fps = rate
         # whatever the count: FFmpeg counts one frame in a JPEG holding a camera's Exif segment, none in a plain one,
         # and a phone's photo was a video of one frame (one cut short decoded with grey rows, exit code 0)
