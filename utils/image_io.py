@@ -428,6 +428,7 @@ def not_a_file(path):
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 JPEG_SIGNATURE = b"\xff\xd8\xff"
+GIF_SIGNATURES = (b"GIF87a", b"GIF89a")
 
 
 def ends_early(data):
@@ -687,7 +688,7 @@ def undecoded_format(data):
     """The name of the format of an image file's bytes (data) where it is one OpenCV does not decode though its name is
     a frame's (a GIF saved as '0002.png', an iPhone's HEIC photo renamed '.jpg', a lossless JPEG), else "": such a
     file was said to be "corrupt or not an image"."""
-    if data.startswith((b"GIF87a", b"GIF89a")):
+    if data.startswith(GIF_SIGNATURES):
         return "GIF"
     if data[4:8] == b"ftyp":
         brands = data[8:8 + max(0, min(int.from_bytes(data[:4], "big"), 256) - 8)]
@@ -1117,9 +1118,10 @@ def gif_average_rate(path):
     under GIF_FEWEST_HUNDREDTHS taken as GIF_PLAYED_HUNDREDTHS), as variable-frame-rate videos are written at their
     average rate; None for a file that is no GIF or whose blocks do not walk to a frame (cut short or damaged)."""
     with open(path, "rb") as file:
-        if file.read(6) not in (b"GIF87a", b"GIF89a"):
+        if file.read(6) not in GIF_SIGNATURES:
             return None
-        delays = gif_delays(b"GIF89a" + file.read())
+        file.seek(0)
+        delays = gif_delays(file.read())
     if not delays:
         return None
     shown = sum(delay if delay >= GIF_FEWEST_HUNDREDTHS else GIF_PLAYED_HUNDREDTHS for delay in delays)
@@ -1395,7 +1397,7 @@ def undecodable_codec(path):
     """The UserError of a video that FFmpeg decodes a frame of and OpenCV none. OpenCV's FFmpeg decodes GIFs: a GIF cut
     short, of which FFmpeg decoded the rows it holds, was told to be of a codec OpenCV lacks, to convert with FFmpeg."""
     with open(path, "rb") as file:
-        if file.read(6) in (b"GIF87a", b"GIF89a"):
+        if file.read(6) in GIF_SIGNATURES:
             return UserError(f"video '{path}' is a GIF of which OpenCV decodes no frame (it decodes whole GIFs): it is "
                              "cut short or damaged; repair it or pass another video")
     return UserError(f"video '{path}' has no frame OpenCV can decode (its codec, such as AV1, may be one OpenCV "

@@ -9,7 +9,7 @@ import numpy as np
 from PIL import Image
 
 from utils import metrics
-from utils.image_io import to_uint8, write_atomically, write_rgb
+from utils.image_io import GIF_FEWEST_HUNDREDTHS, to_uint8, write_atomically, write_rgb
 
 DETAIL_WINDOW = (96, 128)  # height, width of the HR window shown side by side (cut to the frames' size)
 ZOOM = 2  # each pixel of the window is shown as ZOOM x ZOOM pixels
@@ -125,10 +125,9 @@ def merged_repeats(images, durations):
     return merged, delays
 
 
-# A GIF's delays are whole hundredths of a second, and browsers play one under 2 hundredths as 10: one delay of
-# round(1000 / fps) ms, which Pillow cuts to hundredths, played a 60 fps clip at 10 fps (1 hundredth), one of 120 fps
-# at 10 fps too (0), and one of 30 fps at 33 fps (3 hundredths).
-GIF_FEWEST_HUNDREDTHS = 2
+# A GIF's delays are whole hundredths of a second, and browsers play one under 2 hundredths as 10
+# (utils.image_io.GIF_FEWEST_HUNDREDTHS): one delay of round(1000 / fps) ms, which Pillow cuts to hundredths, played a
+# 60 fps clip at 10 fps (1 hundredth), one of 120 fps at 10 fps too (0), and one of 30 fps at 33 fps (3 hundredths).
 # and at most 65535 hundredths (two bytes): a clip of under 0.0016 fps (a frame each 11 minutes or more) failed in
 # Pillow's writer, a struct.error traceback with exit code 1, the demo's page and metrics not written
 GIF_MOST_HUNDREDTHS = 2 ** 16 - 1
