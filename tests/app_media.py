@@ -1,10 +1,13 @@
-"""Small media files for the web app's tests: clips with sound, a video without frames, zips of frames."""
+"""Small media files for the web app's tests: clips with sound, a video without frames, zips of frames; where the
+page's screenshot goes."""
+import os
 import subprocess
 import zipfile
 
 import cv2
 import numpy as np
 
+from conftest import REPO_ROOT
 from utils.image_io import ffmpeg_executable, sample_clip
 
 
@@ -50,3 +53,11 @@ def slow_to_unpack_zip(path, count=6000):
             archive.writestr(f"{index:05d}.png",
                              cv2.imencode(".png", np.full((24, 32, 3), index % 255, np.uint8))[1].tobytes())
     return str(path)
+
+
+def screenshot_path(tmp_folder):
+    """Where tests/test_app.py screenshots the finished page: TECOGAN_SCREENSHOT's path (relative to the repository)
+    where it is set and not blank (`TECOGAN_SCREENSHOT=docs/app.png`, docs/app.md), else `tmp_folder`, so that a test
+    run leaves docs/app.png as committed."""
+    asked = os.environ.get("TECOGAN_SCREENSHOT", "").strip()
+    return os.path.join(REPO_ROOT, asked) if asked else os.path.join(str(tmp_folder), "app.png")

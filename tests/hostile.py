@@ -423,6 +423,29 @@ def with_exif_thumbnail(picture, thumbnail):
     return picture[:2] + b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload + picture[2:]
 
 
+def bit_fields_bmp(rgb, bits, masks, header=40):
+    """The bytes of a BMP of rgb (a (height, width, 3) uint8 array) in pixels of `bits` (16 or 32) by bit fields
+    (compression 3) of masks (red, green, blue), each colour's top bits at its mask's place, rows bottom-up; the masks
+    after a 40-byte header, inside a larger one (V2 to V5)."""
+    import struct
+
+    import numpy as np
+    height, width = rgb.shape[:2]
+    pixels = np.zeros((height, width), np.uint64)
+    for colour, mask in enumerate(masks):
+        shift, depth = (mask & -mask).bit_length() - 1, bin(mask).count("1")
+        pixels |= ((rgb[..., colour].astype(np.uint64) << np.uint64(max(depth - 8, 0))) >> np.uint64(max(8 - depth, 0))
+                   << np.uint64(shift))
+    row_bytes = (width * bits // 8 + 3) // 4 * 4
+    rows = b"".join(b"".join(int(pixel).to_bytes(bits // 8, "little") for pixel in row).ljust(row_bytes, b"\0")
+                    for row in pixels[::-1])
+    info = struct.pack("<IiiHHIIiiII", header, width, height, 1, bits, 3, len(rows), 2835, 2835, 0, 0)
+    masks_bytes = struct.pack("<III", *masks)
+    info += masks_bytes if header == 40 else masks_bytes.ljust(header - 40, b"\0")
+    offset = 14 + len(info)
+    return b"BM" + struct.pack("<IHHI", offset + len(rows), 0, 0, offset) + info + rows
+
+
 def run_length_bmp(indices, per_byte=1):
     """The bytes of a BMP of palette indices (a (height, width) array of 0..15) packed as Windows' RLE8 (per_byte 1) or
     RLE4 (2 pixels a byte): each row's first three pixels as they are (absolute mode), the rest in runs, a row's end

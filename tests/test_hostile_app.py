@@ -1904,3 +1904,103 @@ def test_one_job_ahead_is_said_in_the_singular(tmp_path):
     job.state = "waiting"
     assert describe(Queue(1), job) == "Job 2: waiting, 1 job ahead of it."
     assert describe(Queue(2), job) == "Job 2: waiting, 2 jobs ahead of it."
+
+
+# Twenty-second pass, look at demo.py and the web page
+
+def test_the_pages_screenshot_goes_to_a_temporary_folder_unless_asked_for(tmp_path, monkeypatch):
+    """tests/test_app.py wrote docs/app.png, a tracked file, on every run; now only where TECOGAN_SCREENSHOT names it
+    (docs/app.md)."""
+    from app_media import screenshot_path
+    monkeypatch.delenv("TECOGAN_SCREENSHOT", raising=False)
+    assert screenshot_path(tmp_path) == str(tmp_path / "app.png")
+    monkeypatch.setenv("TECOGAN_SCREENSHOT", " ")
+    assert screenshot_path(tmp_path) == str(tmp_path / "app.png")
+    monkeypatch.setenv("TECOGAN_SCREENSHOT", "docs/app.png")
+    assert screenshot_path(tmp_path) == os.path.join(REPO_ROOT, "docs", "app.png")
+
+
+@pytest.mark.parametrize("bits, masks, header", [
+    (32, (0xFF, 0xFF00, 0xFF0000), 40), (32, (0xFF000000, 0xFF0000, 0xFF00), 52),
+    (32, (0x3FF00000, 0xFFC00, 0x3FF), 124), (16, (0x1F, 0x7E0, 0xF800), 40)],
+    ids=["32-bit RGBA masks, 40", "32-bit RGBX masks, V2", "10 bits a colour, V5", "16-bit B5 G6 R5, 40"])
+def test_a_zips_bmp_frame_of_bit_fields_opencv_misreads_is_named(tmp_path, bits, masks, header):
+    """32-bit pixels of masks other than blue, green, red from the low byte after a header of less than 56 bytes
+    (OpenCV reads no masks there), or of 10 bits a colour: decoded in other colours and super-resolved so, exit code
+    0; 16-bit ones of masks other than 5-6-5 and 5-5-5 after a 40-byte header: "the file is corrupt or not an
+    image". The same masks in a V5 header, one byte a colour, are read as they say."""
+    import zipfile
+
+    import cv2
+    import numpy as np
+
+    from hostile import bit_fields_bmp
+    from utils.image_io import read_bgr_uint8
+    from webapp.inputs import upload_input
+    rgb = np.random.default_rng(0).integers(0, 256, (6, 8, 3), np.uint8)
+    with zipfile.ZipFile(tmp_path / "frames.zip", "w") as archive:
+        archive.writestr("0001.bmp", cv2.imencode(".bmp", rgb[..., ::-1])[1].tobytes())
+        archive.writestr("0002.bmp", bit_fields_bmp(rgb, bits, masks, header))
+    with pytest.raises(UserError, match=rf"^frame '0002.bmp' of 'frames.zip' cannot be read: it is a BMP of {bits}-bit "
+                                        "pixels by bit fields of masks R 0x"):
+        upload_input(str(tmp_path / "frames.zip"), "frames.zip", "", "", str(tmp_path / "job"), 2 ** 30)
+    if set(masks) <= {0xFF, 0xFF00, 0xFF0000, 0xFF000000}:  # one byte a colour: read in a V5 header
+        (tmp_path / "v5.bmp").write_bytes(bit_fields_bmp(rgb, 32, masks, 124))
+        assert np.array_equal(read_bgr_uint8(str(tmp_path / "v5.bmp"))[..., ::-1], rgb)
+
+
+@pytest.mark.parametrize("minutes, said", [(1, "1 minute"), (123456.4, "123456.4 minutes"),
+                                           (1e6, "1000000 minutes"), (0.1, "0.1 minutes")])
+def test_the_page_says_keep_minutes_as_given_with_its_noun(minutes, said):
+    """--keep-minutes 1 was "deleted at the latest 1 minutes after it ends"; 123456.4 was said as 123456 (six digits:
+    less than the files are kept), 1000000 as "1e+06"."""
+    from webapp.jobs import minutes_said  # the page's introduction says "deleted at the latest {minutes_said} after"
+    assert minutes_said(minutes * 60) == said
+
+
+@pytest.mark.parametrize("delays, rate", [([500, 100, 100, 100], 5), ([10, 10, 10, 10], 10)])
+def test_an_uploaded_gif_of_varying_delays_is_read_at_its_average_rate(tmp_path, delays, rate):
+    """OpenCV's rate of an animated GIF is FFmpeg's guess from its first delays: one of 500, 100, 100 and 100 ms was
+    read at 10 fps and its job's video played in 0.4 s, twice as fast, "done" (variable-frame-rate videos are written
+    at their average rate, here 5 fps). Delays under 20 ms are played as 100 ms, as browsers and FFmpeg play them."""
+    import numpy as np
+    from PIL import Image
+
+    from utils.image_io import VideoReader
+    frames = [Image.fromarray(np.full((8, 8, 3), 60 * index, np.uint8)) for index in range(4)]
+    frames[0].save(tmp_path / "clip.gif", save_all=True, append_images=frames[1:], duration=delays)
+    reader = VideoReader(str(tmp_path / "clip.gif"))
+    assert (reader.fps, reader.total_frames) == (rate, 4)
+
+
+@pytest.mark.parametrize("bits", [2, 64])
+def test_a_zips_bmp_frame_of_a_depth_opencv_lacks_is_named(tmp_path, bits):
+    """A BMP of 2 bits a pixel (Windows CE's) or 64, whole, was "the file is corrupt or not an image"."""
+    import struct
+    import zipfile
+
+    row_bytes, colours = (8 * bits + 31) // 32 * 4, 2 ** bits if bits < 8 else 0
+    offset = 14 + 40 + 4 * colours
+    header = struct.pack("<IiiHHIIiiII", 40, 8, 8, 1, bits, 0, 8 * row_bytes, 2835, 2835, colours, 0)
+    with zipfile.ZipFile(tmp_path / "frames.zip", "w") as archive:
+        archive.writestr("0001.bmp", b"BM" + struct.pack("<IHHI", offset + 8 * row_bytes, 0, 0, offset) + header
+                         + bytes(4 * colours + 8 * row_bytes))
+    from webapp.inputs import upload_input
+    with pytest.raises(UserError, match=rf"^frame '0001.bmp' of 'frames.zip' cannot be read: it is a BMP of {bits} "
+                                        r"bits a pixel, which OpenCV does not decode \(save it as PNG\);"):
+        upload_input(str(tmp_path / "frames.zip"), "frames.zip", "", "", str(tmp_path / "job"), 2 ** 30)
+
+
+def test_an_uploaded_gif_cut_short_is_called_cut_short_not_a_codec_opencv_lacks(tmp_path):
+    """FFmpeg decodes the rows a GIF cut short holds, OpenCV no frame: the page said "its codec, such as AV1, may be
+    one OpenCV lacks; convert it to H.264 first, e.g. ffmpeg -i IN ...", which makes a picture of grey rows."""
+    import numpy as np
+    from PIL import Image
+
+    from webapp.inputs import upload_input
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (24, 32, 3), np.uint8)).save(tmp_path / "whole.gif")
+    whole = (tmp_path / "whole.gif").read_bytes()
+    (tmp_path / "anim.gif").write_bytes(whole[:len(whole) * 3 // 4])
+    with pytest.raises(UserError, match=r"^video 'anim.gif' is a GIF of which OpenCV decodes no frame \(it decodes "
+                                        r"whole GIFs\): it is cut short or damaged; repair it or pass another video$"):
+        upload_input(str(tmp_path / "anim.gif"), "anim.gif", "", "", str(tmp_path / "job"), 2 ** 30)

@@ -600,3 +600,31 @@ def test_the_demos_gif_plays_a_clip_of_60_or_30_frames_a_second_at_its_rate(tmp_
     side_by_side_gif(str(tmp_path / "clip.gif"), [frames] * 3, (0, 0, 16, 16), "clip.mp4", fps, ("a", "b", "c"))
     durations = [frame.info["duration"] for frame in ImageSequence.Iterator(Image.open(tmp_path / "clip.gif"))]
     assert min(durations) >= 20 and abs(sum(durations) - 6000 / fps) <= 10
+
+
+# Twenty-second pass, look at demo.py and the web page
+
+@pytest.mark.parametrize("fps, frames", [(0.01, 7), (0.001, 2)])
+def test_the_gif_of_a_slow_clip_that_does_not_change_is_written(tmp_path, fps, frames):
+    """Pillow's GIF writer merges frames that look alike by adding their delays: a static clip of 0.01 fps (7 frames of
+    100 s) or 0.001 fps (2 frames, each shown the longest a GIF can say) gave a struct.error traceback, exit code 1,
+    the demo's GIF, still and metrics.md not written."""
+    import numpy as np
+    from PIL import Image, ImageSequence
+
+    from utils.pictures import GIF_MOST_HUNDREDTHS, side_by_side_gif
+    still = np.full((frames, 16, 16, 3), 0.5, np.float32)
+    side_by_side_gif(str(tmp_path / "clip.gif"), [still] * 3, (0, 0, 16, 16), "clip.mp4", fps, ("a", "b", "c"))
+    durations = [frame.info["duration"] for frame in ImageSequence.Iterator(Image.open(tmp_path / "clip.gif"))]
+    assert durations == [min(round(frames * 1000 / fps), 10 * GIF_MOST_HUNDREDTHS)]
+
+
+def test_the_demos_titles_show_a_clip_name_of_other_letters_by_their_codes():
+    """OpenCV's Hershey font has ASCII alone: the GIF's and the still's titles of a clip named 'café.mp4' read
+    'caf??.mp4' (a '?' a byte of UTF-8), exit code 0."""
+    import numpy as np
+
+    from utils.pictures import labelled
+    window = np.zeros((8, 200, 3), np.uint8)
+    assert np.array_equal(labelled(window, "café.mp4"), labelled(window, "caf\\xe9.mp4"))
+    assert not np.array_equal(labelled(window, "café.mp4"), labelled(window, "caf??.mp4"))

@@ -428,6 +428,7 @@ def not_a_file(path):
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 JPEG_SIGNATURE = b"\xff\xd8\xff"
+GIF_SIGNATURES = (b"GIF87a", b"GIF89a")
 
 
 def ends_early(data):
@@ -566,10 +567,22 @@ def damage_of(data):
     if data.startswith(b"BM") and (compression := bmp_compression_refused(data)) is not None:
         return (f"it is a BMP of compression {compression} (JPEG or PNG inside, or alpha bit fields), which OpenCV "
                 "does not decode (save it as PNG)")
-    if data.startswith(b"BM") and bmp_bit_fields_refused(data):
-        return ("it is a BMP of 16-bit pixels by bit fields in a header of more than 40 bytes (as GIMP writes 'R5 G6 "
-                "B5'), which OpenCV does not decode (save it as PNG)")
+    if data.startswith(b"BM") and (refusal := bmp_bit_fields_refused(data)):
+        return refusal
+    if data.startswith(b"BM") and (bits := bmp_depth(data)) in BMP_DEPTHS_UNDECODED:
+        return f"it is a BMP of {bits} bits a pixel, which OpenCV does not decode (save it as PNG)"
     return ""
+
+
+# bits a pixel the BMP format gives that OpenCV's reader lacks (it decodes 1, 4, 8, 16, 24 and 32): Windows CE's 2, and
+# 64 (16 bits a colour and alpha); such a whole picture was "the file is corrupt or not an image"
+BMP_DEPTHS_UNDECODED = (2, 64)
+
+
+def bmp_depth(data):
+    """The bits a pixel a BMP's header gives (data, its bytes), or None where it is too short to say."""
+    at = 24 if data[14:18] == b"\x0c\0\0\0" else 28  # OS/2's 12-byte header: 16-bit sides before it
+    return struct.unpack("<H", data[at:at + 2])[0] if len(data) >= at + 2 else None
 
 
 OPENCV_BMP_COMPRESSIONS = (0, 1, 2, 3)  # BI_RGB, BI_RLE8, BI_RLE4, BI_BITFIELDS: those OpenCV's BMP reader decodes
@@ -585,14 +598,38 @@ def bmp_compression_refused(data):
     return None if compression in OPENCV_BMP_COMPRESSIONS else compression
 
 
+# the masks (red, green, blue) of 16-bit pixels OpenCV's BMP reader takes after a 40-byte header: 5-6-5 and 5-5-5
+OPENCV_16_BIT_MASKS = ((0xF800, 0x07E0, 0x001F), (0x7C00, 0x03E0, 0x001F))
+# of 32-bit pixels after a header of less than 56 bytes (it reads no masks there): blue, green, red from the low byte
+OPENCV_32_BIT_MASKS = (0xFF0000, 0xFF00, 0xFF)
+WHOLE_BYTE_MASKS = (0xFF, 0xFF00, 0xFF0000, 0xFF000000)
+
+
 def bmp_bit_fields_refused(data):
-    """Whether a BMP (data, its bytes) holds 16-bit pixels by bit fields in a header of more than 40 bytes (V3 to V5,
-    the masks inside it), which OpenCV's reader refuses (it takes them after a 40-byte header alone): a whole picture
-    was "the file is corrupt or not an image"."""
+    """Why OpenCV's reader does not decode a BMP (data, its bytes) of pixels by bit fields as its masks say, a phrase,
+    or "": 16-bit pixels in a header of more than 40 bytes (V3 to V5, the masks inside it), which it refuses (it takes
+    them after a 40-byte header alone: a whole picture was "the file is corrupt or not an image"), or after one of 40
+    of masks other than 5-6-5 and 5-5-5 (the same line); 32-bit pixels of masks other than blue, green, red from the
+    low byte in a header of less than 56 bytes (it reads no masks there), or of masks not each one byte (10 bits a
+    colour): decoded in other colours, exit code 0, a frame of a zip super-resolved so."""
     if len(data) < 34:
-        return False
+        return ""
     header, bits, compression = struct.unpack("<I", data[14:18])[0], *struct.unpack("<HI", data[28:34])
-    return header > 40 and bits == 16 and compression == 3
+    if compression != 3 or bits not in (16, 32) or len(data) < 66:
+        return ""
+    masks = struct.unpack("<III", data[54:66])  # red, green, blue: after a 40-byte header, inside a larger one
+    said = ", ".join(f"{colour} 0x{mask:0{bits // 4}x}" for colour, mask in zip("RGB", masks))
+    if bits == 16 and header > 40:
+        return ("it is a BMP of 16-bit pixels by bit fields in a header of more than 40 bytes (as GIMP writes 'R5 G6 "
+                "B5'), which OpenCV does not decode (save it as PNG)")
+    if bits == 16 and masks not in OPENCV_16_BIT_MASKS:
+        return (f"it is a BMP of 16-bit pixels by bit fields of masks {said} (OpenCV decodes 5-6-5 and 5-5-5 alone), "
+                "which OpenCV does not decode (save it as PNG)")
+    if bits == 32 and (masks != OPENCV_32_BIT_MASKS if header < 56 else
+                       len(set(masks)) < 3 or not set(masks) <= set(WHOLE_BYTE_MASKS)):
+        return (f"it is a BMP of 32-bit pixels by bit fields of masks {said}, which OpenCV decodes in other colours "
+                "(save it as PNG)")
+    return ""
 
 
 class UnreadableImage(UserError):
@@ -651,7 +688,7 @@ def undecoded_format(data):
     """The name of the format of an image file's bytes (data) where it is one OpenCV does not decode though its name is
     a frame's (a GIF saved as '0002.png', an iPhone's HEIC photo renamed '.jpg', a lossless JPEG), else "": such a
     file was said to be "corrupt or not an image"."""
-    if data.startswith((b"GIF87a", b"GIF89a")):
+    if data.startswith(GIF_SIGNATURES):
         return "GIF"
     if data[4:8] == b"ftyp":
         brands = data[8:8 + max(0, min(int.from_bytes(data[:4], "big"), 256) - 8)]
@@ -1072,6 +1109,55 @@ def write_rgb(path, image, truncate=False):
     write_bytes(path, encoded.tobytes())
 
 
+# a GIF's delay under 2 hundredths is shown as 10 by browsers and FFmpeg (its gif demuxer's min_delay, default_delay)
+GIF_FEWEST_HUNDREDTHS, GIF_PLAYED_HUNDREDTHS = 2, 10
+
+
+def gif_average_rate(path):
+    """The average frame rate of an animated GIF as players show it (its frames over the sum of their delays, one
+    under GIF_FEWEST_HUNDREDTHS taken as GIF_PLAYED_HUNDREDTHS), as variable-frame-rate videos are written at their
+    average rate; None for a file that is no GIF or whose blocks do not walk to a frame (cut short or damaged)."""
+    with open(path, "rb") as file:
+        if file.read(6) not in GIF_SIGNATURES:
+            return None
+        file.seek(0)
+        delays = gif_delays(file.read())
+    if not delays:
+        return None
+    shown = sum(delay if delay >= GIF_FEWEST_HUNDREDTHS else GIF_PLAYED_HUNDREDTHS for delay in delays)
+    return exact_rate(Fraction(100 * len(delays), shown))
+
+
+def gif_delays(data):
+    """The delay of each frame of a GIF (data, its bytes), in hundredths of a second, its blocks walked by their lengths
+    to its trailer or its end; None where a block is not a GIF's."""
+    def past_sub_blocks(position):
+        while position < len(data):
+            position, size = position + 1 + data[position], data[position]
+            if size == 0:
+                return position
+        return None
+
+    def past_colour_table(position, flags):
+        return position + (3 << ((flags & 7) + 1) if flags & 0x80 else 0)
+
+    if len(data) < 13:
+        return None
+    position, delays, delay = past_colour_table(13, data[10]), [], 0
+    while position is not None and position < len(data) and data[position] != 0x3B:
+        if data[position] == 0x21 and position + 1 < len(data):  # an extension: a graphic control one holds a delay
+            if data[position + 1] == 0xF9 and position + 6 <= len(data):
+                delay = struct.unpack("<H", data[position + 4:position + 6])[0]
+            position = past_sub_blocks(position + 2)
+        elif data[position] == 0x2C and position + 10 <= len(data):  # a frame: its colour table, then its data
+            position = past_sub_blocks(past_colour_table(position + 10, data[position + 9]) + 1)
+            delays.append(delay)
+            delay = 0
+        else:
+            return None
+    return delays
+
+
 def exact_rate(rate):
     """A frame rate as a Fraction. OpenCV reports a stream's rational rate (e.g. 30000/1001) as a double:
     the closest fraction of denominator <= 100000 gives the rational back exactly."""
@@ -1158,6 +1244,10 @@ class VideoReader:
         self.mirror_axis = (0 if turned % 180 == 0 else 1) if turned_by_a_matrix and display_mirrored(path) else None
         self.total_frames = int(self.capture.get(cv2.CAP_PROP_FRAME_COUNT))
         self.counted = self.total_frames <= 0
+        # an animated GIF's delays vary (a longer first or last frame): OpenCV's rate is FFmpeg's guess from its first
+        # delays, and a GIF of 500, 100, 100 and 100 ms was written at 10 fps, twice as fast (0.4 s of 0.8 s)
+        if not self.counted and (rate := gif_average_rate(path)):
+            self.fps = rate
         # whatever the count: FFmpeg counts one frame in a JPEG holding a camera's Exif segment, none in a plain one,
         # and a phone's photo was a video of one frame (one cut short decoded with grey rows, exit code 0)
         self._refuse_a_picture()
@@ -1327,6 +1417,12 @@ class VideoReader:
 
 
 def undecodable_codec(path):
+    """The UserError of a video that FFmpeg decodes a frame of and OpenCV none. OpenCV's FFmpeg decodes GIFs: a GIF cut
+    short, of which FFmpeg decoded the rows it holds, was told to be of a codec OpenCV lacks, to convert with FFmpeg."""
+    with open(path, "rb") as file:
+        if file.read(6) in GIF_SIGNATURES:
+            return UserError(f"video '{path}' is a GIF of which OpenCV decodes no frame (it decodes whole GIFs): it is "
+                             "cut short or damaged; repair it or pass another video")
     return UserError(f"video '{path}' has no frame OpenCV can decode (its codec, such as AV1, may be one OpenCV "
                      "lacks); convert it to H.264 first, e.g. ffmpeg -i IN -c:v libx264 OUT.mp4")
 

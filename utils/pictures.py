@@ -9,7 +9,7 @@ import numpy as np
 from PIL import Image
 
 from utils import metrics
-from utils.image_io import to_uint8, write_atomically, write_rgb
+from utils.image_io import GIF_FEWEST_HUNDREDTHS, to_uint8, write_atomically, write_rgb
 
 DETAIL_WINDOW = (96, 128)  # height, width of the HR window shown side by side (cut to the frames' size)
 ZOOM = 2  # each pixel of the window is shown as ZOOM x ZOOM pixels
@@ -49,8 +49,17 @@ def cut(frame, window):
     return frame[top:top + height, left:left + width]
 
 
+def drawable(text):
+    """text as OpenCV's Hershey font draws it: ASCII, each other character (or one not shown, a newline) by its code
+    as Python writes it ('caf\\xe9.mp4'): the font has ASCII alone, and a clip named 'café.mp4' was titled 'caf??.mp4'
+    (a '?' a byte of UTF-8), one named in Japanese all '?'."""
+    return "".join(character if character.isascii() and character.isprintable() else ascii(character)[1:-1]
+                   for character in text)
+
+
 def labelled(image, text):
-    """An 8-bit image under a white band of LABEL_HEIGHT rows with text in black, made smaller to fit."""
+    """An 8-bit image under a white band of LABEL_HEIGHT rows with text in black (drawable), made smaller to fit."""
+    text = drawable(text)
     band = np.full((LABEL_HEIGHT, image.shape[1], 3), 255, np.uint8)
     text_width = cv2.getTextSize(text, FONT, FONT_SCALE, 1)[0][0]
     scale = FONT_SCALE * min(1.0, (image.shape[1] - 2 * LABEL_MARGIN) / max(text_width, 1))
@@ -92,15 +101,33 @@ def side_by_side_gif(path, columns, window, clip_name, fps, labels):
     shown, durations = gif_timing(len(columns[0]), fps)
     images = [Image.fromarray(panel_row(frames, window, window_title(clip_name, window), labels))
               for index, frames in enumerate(zip(*columns)) if index in shown]
+    images, durations = merged_repeats(images, durations)
     write_atomically(
         path, lambda temporary: images[0].save(
             temporary, save_all=True, append_images=images[1:], duration=durations, loop=0))
 
 
-# A GIF's delays are whole hundredths of a second, and browsers play one under 2 hundredths as 10: one delay of
-# round(1000 / fps) ms, which Pillow cuts to hundredths, played a 60 fps clip at 10 fps (1 hundredth), one of 120 fps
-# at 10 fps too (0), and one of 30 fps at 33 fps (3 hundredths).
-GIF_FEWEST_HUNDREDTHS = 2
+def merged_repeats(images, durations):
+    """(images, delays in ms) with each run of frames a GIF shows alike made one, shown as long as the run (at most
+    GIF_MOST_HUNDREDTHS): Pillow's writer merges such frames itself by adding their delays, and a static clip of
+    0.01 fps (7 frames of 100 s) or 0.001 fps (2 frames) failed in it with a struct.error, exit code 1. The frames
+    are made the GIF's palette pictures here, as Pillow would make them, and compared as shown."""
+    pictures = [image.convert("P", palette=Image.Palette.ADAPTIVE) for image in images]
+    merged, delays, shown = [], [], None
+    for picture, delay in zip(pictures, durations):
+        looks = np.asarray(picture.convert("RGB"))
+        if shown is not None and np.array_equal(looks, shown):
+            delays[-1] = min(delays[-1] + delay, 10 * GIF_MOST_HUNDREDTHS)
+            continue
+        merged.append(picture)
+        delays.append(delay)
+        shown = looks
+    return merged, delays
+
+
+# A GIF's delays are whole hundredths of a second, and browsers play one under 2 hundredths as 10
+# (utils.image_io.GIF_FEWEST_HUNDREDTHS): one delay of round(1000 / fps) ms, which Pillow cuts to hundredths, played a
+# 60 fps clip at 10 fps (1 hundredth), one of 120 fps at 10 fps too (0), and one of 30 fps at 33 fps (3 hundredths).
 # and at most 65535 hundredths (two bytes): a clip of under 0.0016 fps (a frame each 11 minutes or more) failed in
 # Pillow's writer, a struct.error traceback with exit code 1, the demo's page and metrics not written
 GIF_MOST_HUNDREDTHS = 2 ** 16 - 1

@@ -20,7 +20,7 @@ import time
 import uuid
 from collections import deque
 
-from utils.errors import UserError, error_reason
+from utils.errors import UserError, counted, error_reason
 from utils.image_io import disk_full, no_space, write_atomically, write_bytes
 from utils.paths import REPO_ROOT, is_scratch_folder
 from webapp.inputs import check_degradation, check_model, check_output_size, page_terms
@@ -54,6 +54,14 @@ def clock(seconds):
     """A duration for people: '45 s', '3 min 05 s'."""
     seconds = int(round(seconds))
     return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60:02d} s"
+
+
+def minutes_said(seconds):
+    """--keep-minutes as given, with its noun: '0.4 minutes' (rounded, 0.4 was "0 minutes"), '1 minute' (was "1
+    minutes"), '123456.4 minutes' and '1000000 minutes' (six digits, they were "123456", less than kept, and
+    "1e+06")."""
+    minutes = float(f"{seconds / 60:.15g}")  # the float error of * 60 / 60 left out
+    return counted(int(minutes) if minutes.is_integer() else minutes, "minute")
 
 
 class Job:

@@ -11,7 +11,7 @@ import gradio as gr
 
 from utils.errors import UserError, counted, printable
 from webapp.inputs import SAMPLE_FRAMES, SAMPLES, VIDEO_TYPES, engine_choices, job_spec, list_models
-from webapp.jobs import clock
+from webapp.jobs import clock, minutes_said
 
 POLL_SECONDS = 0.5  # how often a running job's progress is shown
 CACHE_SWEEP_SECONDS = 60  # how often Gradio deletes its expired copies of uploads and results
@@ -24,7 +24,7 @@ Upload a video ({VIDEO_TYPES}) or a zip of its frames (png, jpg, bmp), or choose
 time, in the order they were submitted. You get the video (at the model's scale, x4 or x2, or the Output size;
 with the source's audio), its middle frame as bicubic | ours, the video and its frames to download, and for
 the samples with ground truth (their frames, made LR by the training degradation) the evaluate.py table.
-**A job's files (its upload and results) are deleted at the latest {keep_minutes} minutes after it ends, and
+**A job's files (its upload and results) are deleted at the latest {keep_minutes} after it ends, and
 when the server stops; Cancel stops a job at once and deletes its results.**"""
 
 
@@ -67,7 +67,7 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
         return gr.Dropdown(names, value=names[0], label="Model", info=f"the bundled ones and any .h5 in "
                            f"{printable(weights_folder)}", elem_id="model", render=render)
 
-    keep_minutes = f"{queue.keep_seconds / 60:g}"  # as given: --keep-minutes 0.4 rounded was "0 minutes"
+    keep_minutes = minutes_said(queue.keep_seconds)
     backends, precisions = engine_choices()
     # Gradio's copies of uploads and results go the way of the jobs' files
     with gr.Blocks(title="TecoGAN", analytics_enabled=False,
