@@ -2632,3 +2632,24 @@ def test_a_damaged_onnx_file_removed_first_by_another_process_is_exported_again(
     assert set(networks.networks.values()) == {"compiled"} and len(ExportCounted.exports) == 1
     assert all(onnx_export.exported_as(str(tmp_path / f"{stem}_{name}.onnx")) == f"{stem}_{name}"
                for name in backends.NETWORK_IO)
+
+
+def test_the_default_budget_of_mpirun_s_processes_on_a_cpu_is_their_share_of_half_the_memory_free(monkeypatch):
+    """mpirun -n N generate.py on a CPU, no --max-memory: each process planned its windows in half the free RAM (rank
+    0's default), so -n 2 planned all of it and -n 4 twice it (20 GB free here: four plans of 10 GB), where each
+    process's cores are its share. Now the default half is shared by the processes; a budget given stays each one's."""
+    import inference.resolver
+    from utils.weights import read_weight_file
+    monkeypatch.setattr(inference.resolver, "default_budget", lambda context: 8 * 2 ** 30)
+    arrays = read_weight_file(BUNDLED_MODEL)
+
+    def resolver(**settings):
+        return inference.resolver.SuperResolver(BUNDLED_MODEL, backend="nnabla", context="cpu", file_arrays=arrays,
+                                                **settings)
+
+    assert resolver(process_count=4).max_memory == 2 * 2 ** 30 and resolver().max_memory == 8 * 2 ** 30
+    assert resolver(process_count=4, max_memory=2 ** 30).max_memory == 2 ** 30
+    monkeypatch.setattr(inference.resolver, "default_budget", lambda context: 0.5 * 2 ** 30)
+    with pytest.raises(UserError, match=r"^the default memory budget, half the memory free shared by 4 processes "
+                                        r"\(0.12 GB\), is too small for 7x5 LR frames"):
+        resolver(process_count=4).model(5, 7)
