@@ -184,8 +184,8 @@ def parse_args(argv=None):
     parser.add_argument("--tile", type=positive(int, "--tile"), help="force tiles of this side in LR pixels, "
                         "halo not counted (default: the largest that fit --max-memory)")
     parser.add_argument("--max-memory", type=positive(float, "--max-memory", most=1e6), metavar="GB",
-                        help="memory budget of the run in GB (default: half the free RAM, or of the free GPU "
-                        "memory on cudnn)")
+                        help="memory budget of the process in GB, of each under mpirun (default: half the free "
+                        "RAM, shared by mpirun's processes on a CPU, or of the free GPU memory on cudnn)")
     parser.add_argument("--cache-dir", help=f"where ONNX exports are kept (default: {default_cache_dir()})")
     parser.add_argument(
         "--threads",

@@ -4,6 +4,7 @@ import itertools
 import os
 import queue
 from collections import OrderedDict
+from contextlib import suppress
 
 import numpy as np
 import nnabla as nn
@@ -154,7 +155,10 @@ class OnnxNetworks:
                     raise
                 try:
                     for path in paths.values():
-                        os.remove(path)
+                        # removed first by another process that found it damaged too (an mpirun rank): one of two
+                        # runs at once said "holds a damaged file and cannot be written" of a cache it could write
+                        with suppress(FileNotFoundError):
+                            os.remove(path)
                 except OSError:  # a read-only cache: it cannot be exported anew
                     raise UserError(
                         f"the ONNX cache '{cache_dir}' holds a damaged file and cannot be written "

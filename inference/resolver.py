@@ -68,9 +68,10 @@ class SuperResolver:
     weights: path of an NNabla .h5 file (or file_arrays, {name: array}, with weights naming the source);
     attributes: a dict given the file's root attributes, read in the same opening (utils.weights.read_weight_file).
     tile: force the kept tile side (LR pixels); max_memory: bytes for the process (default: half the
-    free RAM, or of the free GPU memory on cuDNN). threads: CPU threads (default all cores).
-    process_count: processes that share this machine's cores (mpirun on a CPU): each gets its share of
-    them by default, unless bound to its own (available_cores). device_id: the GPU on cuDNN.
+    free RAM, or of the free GPU memory on cuDNN; on the CPU shared by process_count). threads: CPU threads (default
+    all cores).
+    process_count: processes that share this machine's cores and RAM (mpirun on a CPU): each gets its share of
+    the cores by default, unless bound to its own (available_cores), and of the default budget. device_id: the GPU on cuDNN.
     precision: "fp32"; "fp16" (NNabla's half precision: cuDNN's fast path, slow on the CPU); or "bf16"
     (OpenVINO on a CPU with bfloat16 instructions, faster than fp32). Outputs are float32 in all three.
     memory_advice: what an out-of-memory error tells the user to do, in the caller's flags (generate.py's by
@@ -113,7 +114,11 @@ class SuperResolver:
                 "model_param file")
         cpu = self.context == "cpu"
         self.tile, self.threads = tile, threads or (available_cores(process_count) if cpu else 1)
-        self.max_memory, self.budget_given = max_memory or default_budget(self.context), max_memory is not None
+        # on the CPU the processes of mpirun share the RAM, as they share the cores: each planned its windows in half
+        # the free RAM, so that -n 2 planned all of it and -n 4 twice it
+        self.budget_shared_by = process_count if cpu and max_memory is None else 1
+        self.max_memory = max_memory or default_budget(self.context) / self.budget_shared_by
+        self.budget_given = max_memory is not None
         self.cache_dir = cache_dir or default_cache_dir()
         self.written_size = None
         self.models = {}
@@ -132,7 +137,7 @@ class SuperResolver:
         """The tile plan for LR frames of height x width."""
         return TilePlan(height, width, self.num_resblock, self.tile, None if self.tile else self.max_memory,
                         self.lanes, self.scale, math.prod(self.written_size) if self.written_size else None,
-                        self.budget_given, self.backend)
+                        self.budget_given, self.backend, self.budget_shared_by)
 
     @property
     def lanes(self):

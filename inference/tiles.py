@@ -134,12 +134,14 @@ class TilePlan:
     written, where frames are resized from the HR size (None: written at it). budget_given: whether the budget is
     --max-memory's, else the default one (half the memory free), which the refusal names as such, not as a
     --max-memory the user never gave. backend: "openvino" or "nnabla", whose own bytes per LR pixel and process the
-    plan counts (BYTES_PER_PIXEL, PROCESS_BYTES): the refusal's least budget follows it.
+    plan counts (BYTES_PER_PIXEL, PROCESS_BYTES): the refusal's least budget follows it. shared_by: the processes
+    the default budget's half of the memory free was shared by (mpirun's on a CPU), said in its refusal.
     """
 
     def __init__(self, height, width, num_resblock, tile=None, budget=None, lanes=1, scale=PAPER_SCALE,
-                 written_pixels=None, budget_given=True, backend="openvino"):
+                 written_pixels=None, budget_given=True, backend="openvino", shared_by=1):
         self.frame_size, self.budget_given, self.backend = (height, width), budget_given, backend
+        self.shared_by = shared_by
         self.bytes_per_pixel = BYTES_PER_PIXEL[backend][scale]
         height, width = max(height, FLOW_NET_STRIDE), max(width, FLOW_NET_STRIDE)
         self.height, self.width, self.scale, self.written_pixels = height, width, scale, written_pixels
@@ -259,7 +261,8 @@ class TilePlan:
                 # rounded up
                 said, advice = (f"--max-memory {factor_said(budget / 2 ** 30)} GB", "raise --max-memory or")
                 if not self.budget_given:  # was "--max-memory 0.342 GB is too small", never given (demo.py has none)
-                    said = f"the default memory budget, half the memory free ({size_said(budget, math.floor)}),"
+                    shared = f" shared by {self.shared_by} processes" if self.shared_by > 1 else ""
+                    said = f"the default memory budget, half the memory free{shared} ({size_said(budget, math.floor)}),"
                     advice = "free memory or"
                 raise UserError(
                     f"{said} is too small for {self.frame_size[1]}x{self.frame_size[0]} LR frames even with the "

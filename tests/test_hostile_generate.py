@@ -1,6 +1,7 @@
 """Hostile inputs and conditions for generate.py: its inputs and outputs, video reading and writing, tiles and
 backends, mpirun. Each ends with one line and exit code 2 (130 for a stop), leaves nothing partial and overwrites
 nothing (docs/testing.md)."""
+import contextlib
 import os
 import re
 import signal
@@ -2597,3 +2598,58 @@ def test_one_generator_tile_is_said_in_the_singular():
     from inference.tiles import TilePlan
     assert TilePlan(16, 16, 6, budget=2 ** 30).describe() == "1 generator tile of 16x16 LR pixels"
     assert TilePlan(64, 64, 6, tile=8).describe().startswith("25 generator tiles of ")
+
+
+# Twenty-second pass, look at tiles, memory budgets, scales, precisions and backends
+
+def test_a_damaged_onnx_file_removed_first_by_another_process_is_exported_again(tmp_path, monkeypatch):
+    """Two runs at once (mpirun's ranks on OpenVINO) that found one damaged cached file: the one whose removal came
+    second found the files gone and said "the ONNX cache ... holds a damaged file and cannot be written ([Errno 2]
+    No such file or directory ...)" of a cache it could write, exit code 2 (6 of 6 races of two processes). Now it
+    exports the entry again, as the first does."""
+    onnx = pytest.importorskip("onnx")
+    from inference import backends, onnx_export
+    arrays, shapes = {"weight": np.zeros(2, np.float32)}, dict.fromkeys(backends.NETWORK_IO, (8, 8))
+    stem = onnx_export.cache_stem(arrays, 1, "8x8_8x8_8x8")
+    monkeypatch.setattr(ExportCounted, "model", onnx.helper.make_model(onnx.helper.make_graph(
+        [], "empty", [], [])).SerializeToString())
+    monkeypatch.setattr(ExportCounted, "exports", [])
+    monkeypatch.setattr(backends, "NnablaNetworks", ExportCounted)
+    monkeypatch.setattr(backends, "CompiledNetwork", lambda *args: "compiled")
+    for name in backends.NETWORK_IO:
+        (tmp_path / f"{stem}_{name}.onnx").write_bytes(b"damaged")
+    read = backends.exported_as
+
+    def removed_by_another_run(path):  # the other run removes the entry as this one reads the damaged file
+        for name in backends.NETWORK_IO:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(tmp_path / f"{stem}_{name}.onnx")
+        monkeypatch.setattr(backends, "exported_as", read)
+        return None
+
+    monkeypatch.setattr(backends, "exported_as", removed_by_another_run)
+    networks = backends.OnnxNetworks(shapes, 1, arrays, "weights.h5", str(tmp_path), 1, "fp32", 4)
+    assert set(networks.networks.values()) == {"compiled"} and len(ExportCounted.exports) == 1
+    assert all(onnx_export.exported_as(str(tmp_path / f"{stem}_{name}.onnx")) == f"{stem}_{name}"
+               for name in backends.NETWORK_IO)
+
+
+def test_the_default_budget_of_mpirun_s_processes_on_a_cpu_is_their_share_of_half_the_memory_free(monkeypatch):
+    """mpirun -n N generate.py on a CPU, no --max-memory: each process planned its windows in half the free RAM (rank
+    0's default), so -n 2 planned all of it and -n 4 twice it (20 GB free here: four plans of 10 GB), where each
+    process's cores are its share. Now the default half is shared by the processes; a budget given stays each one's."""
+    import inference.resolver
+    from utils.weights import read_weight_file
+    monkeypatch.setattr(inference.resolver, "default_budget", lambda context: 8 * 2 ** 30)
+    arrays = read_weight_file(BUNDLED_MODEL)
+
+    def resolver(**settings):
+        return inference.resolver.SuperResolver(BUNDLED_MODEL, backend="nnabla", context="cpu", file_arrays=arrays,
+                                                **settings)
+
+    assert resolver(process_count=4).max_memory == 2 * 2 ** 30 and resolver().max_memory == 8 * 2 ** 30
+    assert resolver(process_count=4, max_memory=2 ** 30).max_memory == 2 ** 30
+    monkeypatch.setattr(inference.resolver, "default_budget", lambda context: 0.5 * 2 ** 30)
+    with pytest.raises(UserError, match=r"^the default memory budget, half the memory free shared by 4 processes "
+                                        r"\(0.12 GB\), is too small for 7x5 LR frames"):
+        resolver(process_count=4).model(5, 7)
