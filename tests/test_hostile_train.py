@@ -5266,3 +5266,21 @@ def test_a_best_model_of_another_metric_s_row_is_replaced_where_the_best_row_s_m
     (tmp_path / BEST_MODEL).write_bytes(b"model 4")  # the LPIPS-best's own, its model_param file deleted since
     Validation([], str(tmp_path), 6, "lpips", "cpu")
     assert (tmp_path / BEST_MODEL).read_bytes() == b"model 4"
+
+
+# Twenty-second pass, look at the training data, frame names and series
+
+@pytest.mark.parametrize("names", [
+    ["IMGP0001.JPG", "IMGP0002.JPG", "_IGP0003.JPG", "_IGP0004.JPG"],
+    ["DSCF0001.JPG", "DSCF0002.JPG", "_DSF0003.JPG", "DSCF0004.JPG"],
+    ["P6010001.JPG", "P6010002.JPG", "_6010003.JPG", "_6010004.JPG"],
+    ["P1000001.JPG", "P1000002.JPG", "_1000003.JPG", "P1000004.JPG"]],
+    ids=["Pentax's Adobe RGB", "Fujifilm's Adobe RGB", "Olympus' Adobe RGB", "Panasonic's Adobe RGB"])
+def test_other_cameras_adobe_rgb_names_train_as_their_series(tmp_path, names):
+    """The second look of the twenty-first pass joined a camera's Adobe RGB names to its sRGB ones by their letters'
+    ending ('_MG_' of 'IMG_'); Pentax ('_IGP' of 'IMGP'), Fujifilm ('_DSF' of 'DSCF'), Olympus ('_601' of 'P601', a
+    month and a day) and Panasonic ('_100' of 'P100') drop another of the four characters, and their series were refused
+    as two series, or one frame as a poster (datasets.sequences.adobe_rgb_of)."""
+    from hostile import trained_frame_names
+    (tmp_path / "data").mkdir()
+    assert trained_frame_names(str(tmp_path / "data"), names) == names
