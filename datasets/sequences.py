@@ -20,8 +20,8 @@ from typing import NamedTuple
 
 from utils.errors import UserError, shown_plainly
 from utils.image_io import (IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, common_image_size, file_system_folder,
-                            frame_sort_key, is_frame_name, list_frames, name_pattern, spellings, utf8,
-                            visible_subfolders, wide_text)
+                            frame_sort_key, is_frame_name, later_photo_of_a_second, list_frames, name_pattern,
+                            spellings, utf8, visible_subfolders, wide_text)
 from utils.paths import file_identity, input_file, input_folder
 from utils.scene_layout import frame_path, scene_dir
 
@@ -374,10 +374,12 @@ BURST_COVER = re.compile(r"(.*burst[0-9]+.*)_cover", re.IGNORECASE)
 def series_patterns(stems):
     """{stem: the pattern of its series} of a sequence's frames' names without their extension (NFC): their
     name_pattern, but a camera's Adobe RGB name's that of the one camera's sRGB names among them that it is named after
-    (adobe_rgb_of, DCF_NAME: '_MG_0003' of 'IMG_0002'), and a burst's cover's that of its name without '_COVER'
-    (BURST_COVER). One series of a camera or a phone, each was refused as two series (its Adobe RGB frames, or its
-    burst's frames after some of the camera's), or as a poster (one Adobe RGB frame, a burst's cover)."""
-    pattern_of = {stem: name_pattern(cover[1] if (cover := BURST_COVER.fullmatch(stem)) else stem) for stem in stems}
+    (adobe_rgb_of, DCF_NAME: '_MG_0003' of 'IMG_0002'), a burst's cover's that of its name without '_COVER'
+    (BURST_COVER), and a phone's later photo of one second that of the second's first (later_photo_of_a_second). One
+    series of a camera or a phone, each was refused as two series (its Adobe RGB frames, or its burst's frames after
+    some of the camera's), or as a poster (one Adobe RGB frame, a burst's cover)."""
+    pattern_of = {stem: name_pattern(cover[1] if (cover := BURST_COVER.fullmatch(stem)) else
+                                     later_photo_of_a_second(stem, stems) or stem) for stem in stems}
     srgb = [stem for stem in stems if DCF_NAME.fullmatch(stem) and not stem.startswith("_")
             and any(character.isalpha() for character in stem[:4])]  # a camera's: '00000002' is ffmpeg's
     for stem in stems:

@@ -5284,3 +5284,33 @@ def test_other_cameras_adobe_rgb_names_train_as_their_series(tmp_path, names):
     from hostile import trained_frame_names
     (tmp_path / "data").mkdir()
     assert trained_frame_names(str(tmp_path / "data"), names) == names
+
+
+@pytest.mark.parametrize("names", [
+    ["IMG_20230601_120000.jpg", "IMG_20230601_120000_1.jpg", "IMG_20230601_120000_2.jpg", "IMG_20230601_120001.jpg"],
+    ["20230601_120000.jpg", "20230601_120000(0).jpg", "20230601_120000(1).jpg", "20230601_120001.jpg"]],
+    ids=["Android's", "Samsung's"])
+def test_a_phone_s_later_photos_of_one_second_train_in_order(tmp_path, names):
+    """A phone's second photo of one second, Android's 'IMG_20230601_120000_1.jpg', Samsung's '20230601_120000(0).jpg',
+    was refused as a copy of the first; ordered by all its digits it came after every later photo (ten times the
+    number). Google Takeout's copy, '20230601_120000(1).jpg' where no '(0)' lies, is still a copy
+    (utils.image_io.TAKEN_IN_A_SECOND)."""
+    from datasets.sequences import folder_sequences
+    from hostile import sequence_of_a_copy, trained_frame_names
+    (tmp_path / "data").mkdir()
+    assert trained_frame_names(str(tmp_path / "data"), names[::-1]) == names
+    root, copy, original = sequence_of_a_copy(tmp_path / "copy", ["20230601_120000.jpg", "20230601_120001.jpg",
+                                                                  "20230601_120000(1).jpg"], "20230601_120000.jpg")
+    with pytest.raises(UserError, match=rf"^'{re.escape(copy)}' is named as a copy of '{re.escape(original)}' "):
+        folder_sequences(root)
+
+
+def test_a_phone_s_second_photo_of_one_second_in_another_format_is_no_gap_left_out(tmp_path):
+    """Android's second photo of one second exported as '.webp' between the first and the next second's: left out
+    without a word (its digits lay past the frames'), the frames either side trained on as consecutive, exit code 0."""
+    from datasets.sequences import folder_sequences
+    from hostile import PICTURE_IN_A_GAP, sequence_beside_a_picture
+    root, path = sequence_beside_a_picture(tmp_path, ["IMG_20230601_120000.jpg", "IMG_20230601_120001.jpg"],
+                                           "IMG_20230601_120000_1.webp")
+    with pytest.raises(UserError, match=rf"^'{re.escape(path)}' {PICTURE_IN_A_GAP}"):
+        folder_sequences(root)

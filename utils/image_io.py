@@ -155,10 +155,33 @@ def sample_clip(name):
     return os.path.join(spec.submodule_search_locations[0], "datasets", "data", name)
 
 
+# a phone's photo named by the second it was taken ('IMG_20230601_120000', Android's; '20230601_120000', Samsung's),
+# and a later photo of that second named so, then its count: Android's '_1', '_2'.., Samsung's '(0)', '(1)'..; then
+# what follows a dot (an extension, a motion photo's '.MP')
+TAKEN_IN_A_SECOND = re.compile(r"(.*(?<![0-9])[0-9]{8}_[0-9]{6})(?:_([1-9][0-9]?)|\(([0-9]{1,2})\))?"
+                               r"((?:\..*)?)", re.IGNORECASE)
+
+
 def frame_sort_key(filename):
-    """Order frames by the number in their name (the reference's order), then by name."""
+    """Order frames by the number in their name (the reference's order), then by name. A phone's photos named by the
+    second they were taken are ordered by that second, then by their count in it (TAKEN_IN_A_SECOND): by all their
+    digits, Android's 'IMG_20230601_120000_1' (ten times the number) came after every later photo."""
+    if taken := TAKEN_IN_A_SECOND.fullmatch(filename):
+        count = int(taken[2]) if taken[2] else int(taken[3]) + 1 if taken[3] else 0
+        return (int("".join(re.findall(r"\d", taken[1]))) * 100 + count, filename)
     digits = "".join(re.findall(r"\d", filename))
     return (int(digits) if digits else -1, filename)
+
+
+def later_photo_of_a_second(stem, stems):
+    """The name of the first photo of its second (TAKEN_IN_A_SECOND) where stem (a name without its extension) names a
+    phone's later photo of that second among stems (the names of its folder's frames), else None: Android's
+    'IMG_20230601_120000_1', Samsung's '20230601_120000(0)', and Samsung's '(1)'.. where its '(0)' lies there too (a
+    browser's or Google Takeout's copy is named '(1)' first). Each was refused as a copy of the first photo."""
+    taken = TAKEN_IN_A_SECOND.fullmatch(stem)
+    if not taken or taken[4] or not (taken[2] or taken[3] == "0" or taken[3] and f"{taken[1]}(0)" in stems):
+        return None
+    return taken[1]
 
 
 def list_frames(folder, role="input folder", wanted="pass a folder of LR frames"):
@@ -235,6 +258,8 @@ def no_copy_of_a_frame(frames):
     spelled = spellings(stems)
     lengths = {len(name) for name in spelled}
     for stem, path in stems.items():
+        if later_photo_of_a_second(stem, stems):  # 'IMG_20230601_120000_1', a phone's second photo of one second
+            continue
         if original := stems.get(name := named_after(stem, spelled, lengths)):
             # 'cam2_0001' beside '0001' (another camera's frame) and Windows XP's 'Copy (2) of f001' were said to be
             # "its name, then a copy's ending", which neither is
@@ -268,7 +293,8 @@ def no_picture_left_out(folder, frames):
     stems = {os.path.splitext(os.path.basename(path))[0] for path in frames}
     spelled = spellings(stems)
     lengths = {len(name) for name in spelled}
-    patterns = {name_pattern(stem) for stem in stems}
+    # a phone's later photo of one second is of the pattern of the second's first ('IMG_20230601_120000_1')
+    patterns = {name_pattern(later_photo_of_a_second(stem, stems) or stem) for stem in stems}
 
     def place(stem):
         """Where a picture of name stem (without its extension: the 2 of '.jp2' made '0002.jp2' frame 22, left out
@@ -277,7 +303,8 @@ def no_picture_left_out(folder, frames):
         if by_name:
             return (stem if frame_sort_key(stem)[0] in numbers and not named_after(stem, spelled, lengths)
                     else None)
-        return frame_sort_key(stem)[0] if name_pattern(stem) in patterns else None
+        return (frame_sort_key(stem)[0] if name_pattern(later_photo_of_a_second(stem, stems) or stem) in patterns
+                else None)
 
     places = {place(stem) for stem in stems}
     # the ends once: taken for each head of each other picture, a sequence of 12,000 frames with an '.exr' of each
