@@ -5314,3 +5314,18 @@ def test_a_phone_s_second_photo_of_one_second_in_another_format_is_no_gap_left_o
                                            "IMG_20230601_120000_1.webp")
     with pytest.raises(UserError, match=rf"^'{re.escape(path)}' {PICTURE_IN_A_GAP}"):
         folder_sequences(root)
+
+
+@pytest.mark.parametrize("names", [
+    ["1_1.png", "1_2.png", "1_10.png", "2_1.png"], ["f0001_v10.png", "f0002_v1.png", "f0003_v2.png"],
+    ["1:0:59.png", "1:1:0.png", "1:1:1.png"], ["12h59m59s.png", "13h0m0s.png", "13h0m1s.png"]],
+    ids=["scene and frame", "a version each frame", "a timecode", "hours, minutes, seconds"])
+def test_frames_named_by_several_numbers_of_other_widths_are_ordered_by_each(tmp_path, names):
+    """Frames ordered by all the digits of their names as one number: '1_10' (110) after '2_1' (21), 'f0001_v10'
+    after 'f0002_v1', '1:0:59' after '1:1:0', trained on (and super-resolved, scored) in that order, exit code 0
+    (utils.image_io.frame_order); evaluate.py's targets and results so too."""
+    from evaluation.scoring import list_png_frames
+    from hostile import trained_frame_names
+    (tmp_path / "data").mkdir()
+    assert trained_frame_names(str(tmp_path / "data"), names[::-1]) == names
+    assert [os.path.basename(path) for path in list_png_frames(str(tmp_path / "data" / "s"), "targets")] == names

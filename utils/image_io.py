@@ -163,14 +163,25 @@ TAKEN_IN_A_SECOND = re.compile(r"(.*(?<![0-9])[0-9]{8}_[0-9]{6})(?:_([1-9][0-9]?
 
 
 def frame_sort_key(filename):
-    """Order frames by the number in their name (the reference's order), then by name. A phone's photos named by the
-    second they were taken are ordered by that second, then by their count in it (TAKEN_IN_A_SECOND): by all their
-    digits, Android's 'IMG_20230601_120000_1' (ten times the number) came after every later photo."""
+    """(the number of a frame of name filename, by all the digits in its name (-1 where none), the name): two frames of
+    one number are one frame twice, a copy, or of two series (one_frame_a_number); frames are ordered by frame_order.
+    A phone's photos named by the second they were taken are numbered by that second, then by their count in it
+    (TAKEN_IN_A_SECOND): by all its digits, Android's 'IMG_20230601_120000_1' (ten times the number) lay past the
+    frames', and a picture of another format so named left out among them without a word."""
     if taken := TAKEN_IN_A_SECOND.fullmatch(filename):
         count = int(taken[2]) if taken[2] else int(taken[3]) + 1 if taken[3] else 0
         return (int("".join(re.findall(r"\d", taken[1]))) * 100 + count, filename)
     digits = "".join(re.findall(r"\d", filename))
     return (int(digits) if digits else -1, filename)
+
+
+def frame_order(filename):
+    """The key a folder's frames are ordered by: the numbers in their names, each by its value, one after the other
+    ('1_9', '1_10', '2_1'; '01:00:59', '01:01:00'), then their names. By all their digits as one number (frame_sort_key,
+    which still tells two frames of one number), names of several numbers, one not always of one width, were ordered
+    otherwise, and trained on, super-resolved and scored so, exit code 0: '1_10' (110) after '2_1' (21), 'f0001_v10'
+    (a version each frame) after 'f0002_v1', '1:0:59' after '1:1:0', '12h59m59s' after '13h0m0s'."""
+    return (tuple(int(run) for run in re.findall(r"\d+", filename)), filename)
 
 
 def later_photo_of_a_second(stem, stems):
@@ -200,7 +211,7 @@ def list_frames(folder, role="input folder", wanted="pass a folder of LR frames"
     if not names:
         raise UserError(f"{role} '{folder}' has no images ({', '.join(IMAGE_EXTENSIONS)}); {wanted}")
     return no_picture_left_out(folder, one_frame_a_number(only_files(
-        [os.path.join(folder, name) for name in sorted(names, key=frame_sort_key)], role, folder)))
+        [os.path.join(folder, name) for name in sorted(names, key=frame_order)], role, folder)))
 
 
 def one_frame_a_number(frames):
