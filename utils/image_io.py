@@ -215,7 +215,7 @@ def list_frames(folder, role="input folder", wanted="pass a folder of LR frames"
 
 
 def one_frame_a_number(frames):
-    """frames, the paths of a sequence's frames in order (by the number in their names, frame_sort_key), unless two have
+    """frames, the paths of a sequence's frames in order (by the numbers in their names, frame_order), unless two have
     one number, or one is named as a copy of another (no_copy_of_a_frame): then a UserError naming them. A copy beside
     its frame ('0001.jpg', a conversion's, beside '0001.png'; 'im1 - Copy.png', a file manager's) was trained on as the
     frame before or after it, exit code 0. Names without digits, or whose digits are all one number ('clip2_a.png',
