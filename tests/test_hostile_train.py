@@ -5329,3 +5329,23 @@ def test_frames_named_by_several_numbers_of_other_widths_are_ordered_by_each(tmp
     (tmp_path / "data").mkdir()
     assert trained_frame_names(str(tmp_path / "data"), names[::-1]) == names
     assert [os.path.basename(path) for path in list_png_frames(str(tmp_path / "data" / "s"), "targets")] == names
+
+
+def test_data_prepare_writes_a_video_mirrored_by_its_display_matrix_as_players_show_it(tmp_path):
+    """dataPrepare.py --video of a video mirrored by its display matrix (QuickTime Player's Flip Horizontal, the pixels
+    unchanged): OpenCV turned it by the matrix's rotation alone, and its scenes were written mirrored from what players
+    show, exit code 0 (utils.image_io.mirror_axis, as generate.py reads it)."""
+    import cv2
+    from authors_scripts import dataPrepare
+    from hostile import ffmpeg_video
+    from utils.image_io import ffmpeg_executable
+    plain = ffmpeg_video(tmp_path / "plain.mp4", frames=2, size="32x24")
+    subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-display_hflip", "-i", plain, "-c", "copy",
+                    str(tmp_path / "mirrored.mp4")], check=True)
+    firsts = []
+    for name in ("plain", "mirrored"):
+        disk_path = tmp_path / f"{name} scenes"
+        dataPrepare.prepare_scenes(dataPrepare.parse_args(["--disk_path", str(disk_path), "--video",
+                                                           str(tmp_path / f"{name}.mp4"), "--duration", "2"]))
+        firsts.append(cv2.imread(str(min((disk_path / "scene_2000").glob("*.png")))))
+    assert np.array_equal(firsts[1], firsts[0][:, ::-1])

@@ -1186,9 +1186,8 @@ class VideoReader:
         turned = self.capture.get(cv2.CAP_PROP_ORIENTATION_META)
         if turned % 180 == 90:
             self.sample_aspect = self.sample_aspect[::-1]                  # pixels' aspect turns with them
-        # by the display matrix's rotation alone: a mirrored one (QuickTime Player's Flip Horizontal) is then mirrored
-        # by the rows' or the columns' axis (as OpenCV turned it by 0 or 180 degrees, or by 90 or 270)
-        self.mirror_axis = (0 if turned % 180 == 0 else 1) if turned_by_a_matrix and display_mirrored(path) else None
+        # by the display matrix's rotation alone
+        self.mirror_axis = mirror_axis(self.capture, path, turned_by_a_matrix)
         self.total_frames = int(self.capture.get(cv2.CAP_PROP_FRAME_COUNT))
         self.counted = self.total_frames <= 0
         # whatever the count: FFmpeg counts one frame in a JPEG holding a camera's Exif segment, none in a plain one,
@@ -1494,6 +1493,15 @@ def stream_lines(path, ffmpeg=None, listing=None):
     for line, index in lines:
         first.setdefault(index, line)
     return list(first.values())
+
+
+def mirror_axis(capture, path, turned_by_a_matrix):
+    """The axis by which the frames OpenCV decodes of a video (capture, of file path) are mirrored from what players
+    show, or None: OpenCV turns them upright by the display matrix's rotation alone, and a mirrored one (QuickTime
+    Player's Flip Horizontal) is then mirrored by the rows' or the columns' axis (as OpenCV turned it by 0 or 180
+    degrees, or by 90 or 270). turned_by_a_matrix: whether FFmpeg lists a display matrix (check_video_streams)."""
+    turned = capture.get(cv2.CAP_PROP_ORIENTATION_META)
+    return (0 if turned % 180 == 0 else 1) if turned_by_a_matrix and display_mirrored(path) else None
 
 
 def display_mirrored(path):
