@@ -36,12 +36,13 @@ if __name__ == "__main__":
     exit_at_once_on_stop_signals()  # Ctrl-C or SIGTERM while the libraries load: one line, exit code 130
 
 import cv2
+import numpy as np
 from tqdm import tqdm
 
 from utils.errors import UserError, counted, exit_on_user_error, printable, shortened
 from utils.flags import FlagParser
-from utils.image_io import (bgr_uint8_to_rgb_float, check_name_length, commit_folder, disk_full, opencv_path,
-                            write_bytes, write_rgb)
+from utils.image_io import (bgr_uint8_to_rgb_float, check_name_length, check_video_streams, commit_folder, disk_full,
+                            mirror_axis, opencv_path, write_bytes, write_rgb)
 from utils.paths import (input_file, is_within, lock_folder, make_folder, no_space, output_folder, room_to_create,
                          taken_by_other_than_folder)
 from utils.scene_layout import frame_path, scene_dir
@@ -415,6 +416,13 @@ def cut_scenes(video_path, source, scenes, duration, disk_path, log):
     capture = cv2.VideoCapture(opencv_path(video_path))
     if not capture.isOpened():
         raise VideoFailure(f"cannot open '{video_path}' as a video")
+    # a video mirrored by its display matrix (QuickTime Player's Flip Horizontal or Vertical): OpenCV turns it by the
+    # matrix's rotation alone, and its scenes were written mirrored from what players show (upside down where flipped
+    # vertically), exit code 0
+    try:
+        mirror = mirror_axis(capture, video_path, check_video_streams(video_path))
+    except UserError:  # no stream to tell (several video streams, a cover alone): OpenCV's frames, as before
+        mirror = None
     end = max(start for _, start in scenes) + duration
     made = []
     frames_read = 0
@@ -430,6 +438,7 @@ def cut_scenes(video_path, source, scenes, duration, disk_path, log):
                 ok, frame = capture.retrieve()
                 if not ok:
                     break
+                frame = frame if mirror is None else np.flip(frame, mirror)
                 small = cv2.resize(frame, (0, 0), fx=DOWNSCALE, fy=DOWNSCALE, interpolation=cv2.INTER_AREA)
                 rgb = bgr_uint8_to_rgb_float(small)
                 for scene_id, start in wanted:

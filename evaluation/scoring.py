@@ -11,7 +11,7 @@ import numpy as np
 
 from utils import metrics
 from utils.errors import UserError, counted
-from utils.image_io import frame_sort_key, is_frame_name, one_frame_a_number, only_files, read_rgb, to_uint8
+from utils.image_io import frame_order, is_frame_name, one_frame_a_number, only_files, read_rgb, to_uint8
 from utils.lpips import LPIPS, load_lpips_weights, to_lpips_input
 from utils.paths import REPO_ROOT, input_folder
 from utils.scenes import read_cuts_file
@@ -56,7 +56,8 @@ class Sequence:
 
 def list_png_frames(folder, role):
     """*.png in folder (.PNG too), except hidden names (is_frame_name) and names starting with IB, sorted by the
-    digits in their name (the authors' order)."""
+    numbers in their name (frame_order: the authors' order, by the digits in the name, where each name holds one
+    number or numbers of one width; as generate.py orders its input frames)."""
     input_folder(folder, f"{role} folder")
     pngs = [name for name in os.listdir(folder) if is_frame_name(name, ".png")]
     names = [name for name in pngs if not name.startswith("IB")]
@@ -67,7 +68,7 @@ def list_png_frames(folder, role):
             f" but ones whose names begin with 'IB' ('{min(pngs)}'), which are left out as the authors' metrics.py "
             "leaves them out; rename them" + (" (or generate them with another --output-name)" if role == "results"
                                               else "") if pngs else ""))
-    return one_frame_a_number(only_files([os.path.join(folder, name) for name in sorted(names, key=frame_sort_key)],
+    return one_frame_a_number(only_files([os.path.join(folder, name) for name in sorted(names, key=frame_order)],
                                          f"{role} folder", folder))
 
 

@@ -5266,3 +5266,86 @@ def test_a_best_model_of_another_metric_s_row_is_replaced_where_the_best_row_s_m
     (tmp_path / BEST_MODEL).write_bytes(b"model 4")  # the LPIPS-best's own, its model_param file deleted since
     Validation([], str(tmp_path), 6, "lpips", "cpu")
     assert (tmp_path / BEST_MODEL).read_bytes() == b"model 4"
+
+
+# Twenty-second pass, look at the training data, frame names and series
+
+@pytest.mark.parametrize("names", [
+    ["IMGP0001.JPG", "IMGP0002.JPG", "_IGP0003.JPG", "_IGP0004.JPG"],
+    ["DSCF0001.JPG", "DSCF0002.JPG", "_DSF0003.JPG", "DSCF0004.JPG"],
+    ["P6010001.JPG", "P6010002.JPG", "_6010003.JPG", "_6010004.JPG"],
+    ["P1000001.JPG", "P1000002.JPG", "_1000003.JPG", "P1000004.JPG"]],
+    ids=["Pentax's Adobe RGB", "Fujifilm's Adobe RGB", "Olympus' Adobe RGB", "Panasonic's Adobe RGB"])
+def test_other_cameras_adobe_rgb_names_train_as_their_series(tmp_path, names):
+    """The second look of the twenty-first pass joined a camera's Adobe RGB names to its sRGB ones by their letters'
+    ending ('_MG_' of 'IMG_'); Pentax ('_IGP' of 'IMGP'), Fujifilm ('_DSF' of 'DSCF'), Olympus ('_601' of 'P601', a
+    month and a day) and Panasonic ('_100' of 'P100') drop another of the four characters, and their series were refused
+    as two series, or one frame as a poster (datasets.sequences.adobe_rgb_of)."""
+    from hostile import trained_frame_names
+    (tmp_path / "data").mkdir()
+    assert trained_frame_names(str(tmp_path / "data"), names) == names
+
+
+@pytest.mark.parametrize("names", [
+    ["IMG_20230601_120000.jpg", "IMG_20230601_120000_1.jpg", "IMG_20230601_120000_2.jpg", "IMG_20230601_120001.jpg"],
+    ["20230601_120000.jpg", "20230601_120000(0).jpg", "20230601_120000(1).jpg", "20230601_120001.jpg"]],
+    ids=["Android's", "Samsung's"])
+def test_a_phone_s_later_photos_of_one_second_train_in_order(tmp_path, names):
+    """A phone's second photo of one second, Android's 'IMG_20230601_120000_1.jpg', Samsung's '20230601_120000(0).jpg',
+    was refused as a copy of the first; ordered by all its digits it came after every later photo (ten times the
+    number). Google Takeout's copy, '20230601_120000(1).jpg' where no '(0)' lies, is still a copy
+    (utils.image_io.TAKEN_IN_A_SECOND)."""
+    from datasets.sequences import folder_sequences
+    from hostile import sequence_of_a_copy, trained_frame_names
+    (tmp_path / "data").mkdir()
+    assert trained_frame_names(str(tmp_path / "data"), names[::-1]) == names
+    root, copy, original = sequence_of_a_copy(tmp_path / "copy", ["20230601_120000.jpg", "20230601_120001.jpg",
+                                                                  "20230601_120000(1).jpg"], "20230601_120000.jpg")
+    with pytest.raises(UserError, match=rf"^'{re.escape(copy)}' is named as a copy of '{re.escape(original)}' "):
+        folder_sequences(root)
+
+
+def test_a_phone_s_second_photo_of_one_second_in_another_format_is_no_gap_left_out(tmp_path):
+    """Android's second photo of one second exported as '.webp' between the first and the next second's: left out
+    without a word (its digits lay past the frames'), the frames either side trained on as consecutive, exit code 0."""
+    from datasets.sequences import folder_sequences
+    from hostile import PICTURE_IN_A_GAP, sequence_beside_a_picture
+    root, path = sequence_beside_a_picture(tmp_path, ["IMG_20230601_120000.jpg", "IMG_20230601_120001.jpg"],
+                                           "IMG_20230601_120000_1.webp")
+    with pytest.raises(UserError, match=rf"^'{re.escape(path)}' {PICTURE_IN_A_GAP}"):
+        folder_sequences(root)
+
+
+@pytest.mark.parametrize("names", [
+    ["1_1.png", "1_2.png", "1_10.png", "2_1.png"], ["f0001_v10.png", "f0002_v1.png", "f0003_v2.png"],
+    ["1:0:59.png", "1:1:0.png", "1:1:1.png"], ["12h59m59s.png", "13h0m0s.png", "13h0m1s.png"]],
+    ids=["scene and frame", "a version each frame", "a timecode", "hours, minutes, seconds"])
+def test_frames_named_by_several_numbers_of_other_widths_are_ordered_by_each(tmp_path, names):
+    """Frames ordered by all the digits of their names as one number: '1_10' (110) after '2_1' (21), 'f0001_v10'
+    after 'f0002_v1', '1:0:59' after '1:1:0', trained on (and super-resolved, scored) in that order, exit code 0
+    (utils.image_io.frame_order); evaluate.py's targets and results so too."""
+    from evaluation.scoring import list_png_frames
+    from hostile import trained_frame_names
+    (tmp_path / "data").mkdir()
+    assert trained_frame_names(str(tmp_path / "data"), names[::-1]) == names
+    assert [os.path.basename(path) for path in list_png_frames(str(tmp_path / "data" / "s"), "targets")] == names
+
+
+def test_data_prepare_writes_a_video_mirrored_by_its_display_matrix_as_players_show_it(tmp_path):
+    """dataPrepare.py --video of a video mirrored by its display matrix (QuickTime Player's Flip Horizontal, the pixels
+    unchanged): OpenCV turned it by the matrix's rotation alone, and its scenes were written mirrored from what players
+    show, exit code 0 (utils.image_io.mirror_axis, as generate.py reads it)."""
+    import cv2
+    from authors_scripts import dataPrepare
+    from hostile import ffmpeg_video
+    from utils.image_io import ffmpeg_executable
+    plain = ffmpeg_video(tmp_path / "plain.mp4", frames=2, size="32x24")
+    subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-display_hflip", "-i", plain, "-c", "copy",
+                    str(tmp_path / "mirrored.mp4")], check=True)
+    firsts = []
+    for name in ("plain", "mirrored"):
+        disk_path = tmp_path / f"{name} scenes"
+        dataPrepare.prepare_scenes(dataPrepare.parse_args(["--disk_path", str(disk_path), "--video",
+                                                           str(tmp_path / f"{name}.mp4"), "--duration", "2"]))
+        firsts.append(cv2.imread(str(min((disk_path / "scene_2000").glob("*.png")))))
+    assert np.array_equal(firsts[1], firsts[0][:, ::-1])

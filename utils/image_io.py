@@ -155,10 +155,44 @@ def sample_clip(name):
     return os.path.join(spec.submodule_search_locations[0], "datasets", "data", name)
 
 
+# a phone's photo named by the second it was taken ('IMG_20230601_120000', Android's; '20230601_120000', Samsung's),
+# and a later photo of that second named so, then its count: Android's '_1', '_2'.., Samsung's '(0)', '(1)'..; then
+# what follows a dot (an extension, a motion photo's '.MP')
+TAKEN_IN_A_SECOND = re.compile(r"(.*(?<![0-9])[0-9]{8}_[0-9]{6})(?:_([1-9][0-9]?)|\(([0-9]{1,2})\))?"
+                               r"((?:\..*)?)", re.IGNORECASE)
+
+
 def frame_sort_key(filename):
-    """Order frames by the number in their name (the reference's order), then by name."""
+    """(the number of a frame of name filename, by all the digits in its name (-1 where none), the name): two frames of
+    one number are one frame twice, a copy, or of two series (one_frame_a_number); frames are ordered by frame_order.
+    A phone's photos named by the second they were taken are numbered by that second, then by their count in it
+    (TAKEN_IN_A_SECOND): by all its digits, Android's 'IMG_20230601_120000_1' (ten times the number) lay past the
+    frames', and a picture of another format so named left out among them without a word."""
+    if taken := TAKEN_IN_A_SECOND.fullmatch(filename):
+        count = int(taken[2]) if taken[2] else int(taken[3]) + 1 if taken[3] else 0
+        return (int("".join(re.findall(r"\d", taken[1]))) * 100 + count, filename)
     digits = "".join(re.findall(r"\d", filename))
     return (int(digits) if digits else -1, filename)
+
+
+def frame_order(filename):
+    """The key a folder's frames are ordered by: the numbers in their names, each by its value, one after the other
+    ('1_9', '1_10', '2_1'; '01:00:59', '01:01:00'), then their names. By all their digits as one number (frame_sort_key,
+    which still tells two frames of one number), names of several numbers, one not always of one width, were ordered
+    otherwise, and trained on, super-resolved and scored so, exit code 0: '1_10' (110) after '2_1' (21), 'f0001_v10'
+    (a version each frame) after 'f0002_v1', '1:0:59' after '1:1:0', '12h59m59s' after '13h0m0s'."""
+    return (tuple(int(run) for run in re.findall(r"\d+", filename)), filename)
+
+
+def later_photo_of_a_second(stem, stems):
+    """The name of the first photo of its second (TAKEN_IN_A_SECOND) where stem (a name without its extension) names a
+    phone's later photo of that second among stems (the names of its folder's frames), else None: Android's
+    'IMG_20230601_120000_1', Samsung's '20230601_120000(0)', and Samsung's '(1)'.. where its '(0)' lies there too (a
+    browser's or Google Takeout's copy is named '(1)' first). Each was refused as a copy of the first photo."""
+    taken = TAKEN_IN_A_SECOND.fullmatch(stem)
+    if not taken or taken[4] or not (taken[2] or taken[3] == "0" or taken[3] and f"{taken[1]}(0)" in stems):
+        return None
+    return taken[1]
 
 
 def list_frames(folder, role="input folder", wanted="pass a folder of LR frames"):
@@ -177,11 +211,11 @@ def list_frames(folder, role="input folder", wanted="pass a folder of LR frames"
     if not names:
         raise UserError(f"{role} '{folder}' has no images ({', '.join(IMAGE_EXTENSIONS)}); {wanted}")
     return no_picture_left_out(folder, one_frame_a_number(only_files(
-        [os.path.join(folder, name) for name in sorted(names, key=frame_sort_key)], role, folder)))
+        [os.path.join(folder, name) for name in sorted(names, key=frame_order)], role, folder)))
 
 
 def one_frame_a_number(frames):
-    """frames, the paths of a sequence's frames in order (by the number in their names, frame_sort_key), unless two have
+    """frames, the paths of a sequence's frames in order (by the numbers in their names, frame_order), unless two have
     one number, or one is named as a copy of another (no_copy_of_a_frame): then a UserError naming them. A copy beside
     its frame ('0001.jpg', a conversion's, beside '0001.png'; 'im1 - Copy.png', a file manager's) was trained on as the
     frame before or after it, exit code 0. Names without digits, or whose digits are all one number ('clip2_a.png',
@@ -235,6 +269,8 @@ def no_copy_of_a_frame(frames):
     spelled = spellings(stems)
     lengths = {len(name) for name in spelled}
     for stem, path in stems.items():
+        if later_photo_of_a_second(stem, stems):  # 'IMG_20230601_120000_1', a phone's second photo of one second
+            continue
         if original := stems.get(name := named_after(stem, spelled, lengths)):
             # 'cam2_0001' beside '0001' (another camera's frame) and Windows XP's 'Copy (2) of f001' were said to be
             # "its name, then a copy's ending", which neither is
@@ -268,7 +304,8 @@ def no_picture_left_out(folder, frames):
     stems = {os.path.splitext(os.path.basename(path))[0] for path in frames}
     spelled = spellings(stems)
     lengths = {len(name) for name in spelled}
-    patterns = {name_pattern(stem) for stem in stems}
+    # a phone's later photo of one second is of the pattern of the second's first ('IMG_20230601_120000_1')
+    patterns = {name_pattern(later_photo_of_a_second(stem, stems) or stem) for stem in stems}
 
     def place(stem):
         """Where a picture of name stem (without its extension: the 2 of '.jp2' made '0002.jp2' frame 22, left out
@@ -277,7 +314,8 @@ def no_picture_left_out(folder, frames):
         if by_name:
             return (stem if frame_sort_key(stem)[0] in numbers and not named_after(stem, spelled, lengths)
                     else None)
-        return frame_sort_key(stem)[0] if name_pattern(stem) in patterns else None
+        return (frame_sort_key(stem)[0] if name_pattern(later_photo_of_a_second(stem, stems) or stem) in patterns
+                else None)
 
     places = {place(stem) for stem in stems}
     # the ends once: taken for each head of each other picture, a sequence of 12,000 frames with an '.exr' of each
@@ -1239,9 +1277,8 @@ class VideoReader:
         turned = self.capture.get(cv2.CAP_PROP_ORIENTATION_META)
         if turned % 180 == 90:
             self.sample_aspect = self.sample_aspect[::-1]                  # pixels' aspect turns with them
-        # by the display matrix's rotation alone: a mirrored one (QuickTime Player's Flip Horizontal) is then mirrored
-        # by the rows' or the columns' axis (as OpenCV turned it by 0 or 180 degrees, or by 90 or 270)
-        self.mirror_axis = (0 if turned % 180 == 0 else 1) if turned_by_a_matrix and display_mirrored(path) else None
+        # by the display matrix's rotation alone
+        self.mirror_axis = mirror_axis(self.capture, path, turned_by_a_matrix)
         self.total_frames = int(self.capture.get(cv2.CAP_PROP_FRAME_COUNT))
         self.counted = self.total_frames <= 0
         # an animated GIF's delays vary (a longer first or last frame): OpenCV's rate is FFmpeg's guess from its first
@@ -1627,6 +1664,15 @@ def stream_lines(path, ffmpeg=None, listing=None):
     for line, index in lines:
         first.setdefault(index, line)
     return list(first.values())
+
+
+def mirror_axis(capture, path, turned_by_a_matrix):
+    """The axis by which the frames OpenCV decodes of a video (capture, of file path) are mirrored from what players
+    show, or None: OpenCV turns them upright by the display matrix's rotation alone, and a mirrored one (QuickTime
+    Player's Flip Horizontal) is then mirrored by the rows' or the columns' axis (as OpenCV turned it by 0 or 180
+    degrees, or by 90 or 270). turned_by_a_matrix: whether FFmpeg lists a display matrix (check_video_streams)."""
+    turned = capture.get(cv2.CAP_PROP_ORIENTATION_META)
+    return (0 if turned % 180 == 0 else 1) if turned_by_a_matrix and display_mirrored(path) else None
 
 
 def display_mirrored(path):
