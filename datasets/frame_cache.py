@@ -32,7 +32,7 @@ import numpy as np
 from tqdm import tqdm
 
 from datasets.sequences import of_its_size
-from utils.errors import UserError, size_said
+from utils.errors import UserError, counted, size_said
 from utils.image_io import commit_folder, unreadable_image
 from utils.paths import inodes_used_up, no_space, output_folder, taken_by_other_than_folder
 
@@ -210,10 +210,10 @@ def build(cache_dir, stale, read_frame, report, show_progress):
     free = shutil.disk_usage(cache_dir).free
     # the room rounded down only past the need: rounded down where the need fits, "decoding ... 0.94 GB ... (0.93 GB
     # free)" went on to decode
-    report(f"frame cache: decoding {len(stale)} sequence(s), {size_said(needed, math.ceil)}, into '{cache_dir}' "
+    report(f"frame cache: decoding {counted(len(stale), 'sequence')}, {size_said(needed, math.ceil)}, into '{cache_dir}' "
            f"({size_said(free, math.floor if needed > free else math.ceil)} free)")
     full_disk = (
-        f"the disk of frame cache folder '{cache_dir}' is full: decoding {len(stale)} sequence(s) needs "
+        f"the disk of frame cache folder '{cache_dir}' is full: decoding {counted(len(stale), 'sequence')} needs "
         f"{size_said(needed, math.ceil)}; free space or set data.cache_dir to a folder on a larger local disk "
         "(nothing half-written is kept; the next run decodes again)")
     if needed > free:

@@ -18,7 +18,7 @@ import reprlib
 import unicodedata
 from typing import NamedTuple
 
-from utils.errors import UserError, shown_plainly
+from utils.errors import UserError, counted, shown_plainly
 from utils.image_io import (IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, common_image_size, file_system_folder,
                             frame_sort_key, is_frame_name, later_photo_of_a_second, list_frames, name_pattern,
                             spellings, utf8, visible_subfolders, wide_text)
@@ -269,7 +269,7 @@ def chosen(available, names, root, list_path, hint):
         encoded = [name for name in missing if not utf8(name)]
         not_utf8 = (f"; of those, {named(encoded)} {'holds' if len(encoded) == 1 else 'hold'} bytes that are not "
                     "UTF-8: the list was saved in another encoding (Latin-1, Windows' ANSI)") if encoded else ""
-        raise UserError(f"sequence list '{list_path}' names {len(missing)} sequence(s) that '{root}' lacks: "
+        raise UserError(f"sequence list '{list_path}' names {counted(len(missing), 'sequence')} that '{root}' lacks: "
                         f"{named(missing)}{of_a_drive}{no_sequence}{not_utf8}; "
                         f"{'save the list as UTF-8, ' if encoded else ''}"
                         f"{hint}")
@@ -472,7 +472,8 @@ def check_lengths(sequences, rnn_n):
         lengths = [f"{sequence.name} ({len(sequence.frames)} frames)" for sequence in short]
         advice = (f"set --set train.rnn_n={shortest} to use them" if shortest >= 2 else
                   "a sequence needs at least 2 frames")
-        raise UserError(f"{len(short)} sequence(s) are shorter than train.rnn_n {rnn_n}: {named(lengths)}; "
+        raise UserError(f"{counted(len(short), 'sequence')} {'is' if len(short) == 1 else 'are'} shorter than train.rnn_n "
+                        f"{rnn_n}: {named(lengths)}; "
                         f"{advice}, or leave them out with data.sequence_list")
 
 

@@ -2365,7 +2365,7 @@ def test_a_sequence_list_naming_a_folder_there_that_is_no_sequence_says_so(tmp_p
     os.mkdir(os.path.join(root, "empty"))
     listing = tmp_path / "list.txt"
     listing.write_text(f"s\n{listed}\nabsent\n")
-    with pytest.raises(UserError, match=rf"^sequence list '.*' names 2 sequence\(s\) that '.*' lacks: "
+    with pytest.raises(UserError, match=rf"^sequence list '.*' names 2 sequences that '.*' lacks: "
                                         rf"{re.escape(listed)}, absent; of those, {re.escape(listed)} is a folder "
                                         r"there but no sequence \(a hidden folder is none; .*\); fix the list or add "
                                         r"those folders$"):
@@ -4115,7 +4115,7 @@ def test_a_sequence_list_of_one_long_line_is_refused_at_once(tmp_path):
     shutil.copy(os.path.join(FRAMES, sorted(os.listdir(FRAMES))[0]), tmp_path / "data" / "a" / "0001.png")
     (tmp_path / "list.txt").write_text("b" * 8 * 2 ** 20)
     started = time.perf_counter()
-    with pytest.raises(UserError, match=r"names 1 sequence\(s\) that .* lacks: 'b{10,}\.\.\.b{10,}'; fix the list"):
+    with pytest.raises(UserError, match=r"names 1 sequence that .* lacks: 'b{10,}\.\.\.b{10,}'; fix the list"):
         folder_sequences(str(tmp_path / "data"), str(tmp_path / "list.txt"))
     assert time.perf_counter() - started < 4
 

@@ -78,7 +78,7 @@ def test_a_list_naming_absent_sequences_is_refused_naming_them(tmp_path):
     root = make_sequence_folders(tmp_path / "data", {"a": 3})
     listing = tmp_path / "train.txt"
     listing.write_text("a\nx\ny\n")
-    with pytest.raises(UserError, match=r"names 2 sequence\(s\) that .* lacks: x, y; "):
+    with pytest.raises(UserError, match=r"names 2 sequences that .* lacks: x, y; "):
         SequenceSampler(sequences_config(root, sequence_list=str(listing)))
 
 
@@ -86,7 +86,7 @@ def test_sequences_shorter_than_rnn_n_are_refused_naming_them_and_the_rnn_n_that
     root = make_sequence_folders(tmp_path, {"long": 5, "short": 2, "shorter": 2})
     with pytest.raises(UserError) as error:
         SequenceSampler(sequences_config(root))
-    assert "2 sequence(s) are shorter than train.rnn_n 3: short (2 frames), shorter (2 frames)" in str(
+    assert "2 sequences are shorter than train.rnn_n 3: short (2 frames), shorter (2 frames)" in str(
         error.value)
     assert "set --set train.rnn_n=2 to use them" in str(error.value)
 

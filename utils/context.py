@@ -7,7 +7,7 @@ import nnabla as nn
 from nnabla.ext_utils import get_extension_context
 
 from utils.cuda_libraries import prepare
-from utils.errors import UserError
+from utils.errors import UserError, counted
 
 CONTEXT_CHOICES = ("auto", "cpu", "cudnn")
 # --precision choices NNabla computes in, as its context's type_config. "half" is NNabla's mixed precision:
@@ -76,7 +76,7 @@ def use_context(requested="auto", device_id=0, type_config="float"):
     if name == "cudnn" and device_id >= cuda_device_count():
         count = cuda_device_count()
         raise UserError(
-            f"GPU {device_id} asked for, but this process sees {count} GPU(s) (0..{count - 1}); set "
+            f"GPU {device_id} asked for, but this process sees {counted(count, 'GPU')} (0..{count - 1}); set "
             "nnabla_context.device_id lower, start fewer processes per node, or check CUDA_VISIBLE_DEVICES")
     nn.set_default_context(get_extension_context(name, device_id=str(device_id), type_config=type_config))
     return name
