@@ -324,11 +324,14 @@ if command -v flock >/dev/null 2>&1; then
   while [ ! -d "$lock_folder" ] && [ "$lock_folder" != "$(dirname -- "$lock_folder")" ]; do
     lock_folder=$(dirname -- "$lock_folder")
   done
-  if { exec 9<"$lock_folder"; } 2>/dev/null; then
-    flock -n 9 2>/dev/null && locked=0 || locked=$?
+  # (on a descriptor bash chooses, above those given: the lock held on 9 replaced the caller's 9, so that
+  # `PIP_LOG=/dev/fd/9 make setup 9>>pip.log` was pip's "IsADirectoryError", and `PIP_CONFIG_FILE=/dev/fd/9` with
+  # `9<pip.conf` had pip read the folder, the configuration dropped, the install from another index)
+  if { exec {lock}<"$lock_folder"; } 2>/dev/null; then
+    flock -n "$lock" 2>/dev/null && locked=0 || locked=$?
     if [ "$locked" = 1 ]; then  # 1: held by another; flock's errors are other codes
       echo "waiting for another set-up of a virtual environment in $(one_line "$lock_folder") to finish"
-      flock 9 2>/dev/null || true
+      flock "$lock" 2>/dev/null || true
     fi
   fi
 fi
@@ -489,6 +492,12 @@ if ! "$venv_dir/bin/python" -c 'import pip._internal.cli.main' >/dev/null 2>&1; 
   # traceback and exit code 1. Now one line with pip's error.
   if ! failed=$(in_utf8 "$venv_dir/bin/python" -m ensurepip --upgrade --default-pip 2>&1 >/dev/null)
   then
+    # The venv removed meanwhile (`make clean-venv` while ensurepip put pip in): "make room or write access there".
+    if [ ! -e "$venv_dir/bin/python" ]; then
+      echo "error: cannot install pip into $venv_shown, which was removed during the set-up (by 'make clean-venv'?);" \
+        "run make again once that is done, to make it anew" >&2
+      exit 2
+    fi
     reason=$(printf '%s\n' "$failed" | grep -a '^ERROR: ' | tail -n 1) || true
     [ -n "$reason" ] || reason=$(printf '%s\n' "$failed" | grep -av '^[[:space:]]*$' | tail -n 1) || true
     echo "error: cannot install pip into $venv_shown (${reason#ERROR: }); make room or write access there, or set" \
