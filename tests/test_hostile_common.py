@@ -3713,20 +3713,28 @@ def test_the_set_up_reads_a_pip_configuration_of_a_pipe_once_for_all_its_pips(tm
     assert (tmp_path / "configured").read_text() == "global.timeout='60'\n" * 2  # both installs read it
 
 
+def stand_in_set_up_that_may_wait(stand_in_pip, shell_end="", **environment):
+    """make_venv.sh of stand_in_pip run by bash with `shell_end` after it (a redirection) and the variables of
+    `environment` set: (exit code, stderr bytes), stopped (its pip and all) with a TimeoutExpired after 30 s."""
+    set_up = subprocess.Popen(["bash", "-c", f'exec bash "$0" "$1" "$2" {shell_end}',
+                               os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(stand_in_pip[0]),
+                               str(stand_in_pip[1])], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              env=dict(os.environ, **environment), start_new_session=True)
+    try:
+        said = set_up.communicate(timeout=30)[1]
+        return set_up.returncode, said
+    finally:
+        if set_up.poll() is None:
+            os.killpg(set_up.pid, signal.SIGKILL)
+            set_up.communicate()
+
+
 def test_the_set_up_with_a_pip_configuration_fifo_no_one_writes_is_one_line(tmp_path, stand_in_pip):
     """PIP_CONFIG_FILE naming a FIFO no one writes (the twenty-first pass left it alone): the set-up's first pip waited
     for it forever, as pip alone does."""
     os.mkfifo(tmp_path / "pip.conf")
-    set_up = subprocess.Popen(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(stand_in_pip[0]),
-                               str(stand_in_pip[1])], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              env=dict(os.environ, PIP_CONFIG_FILE=str(tmp_path / "pip.conf")), start_new_session=True)
-    try:
-        _, said = set_up.communicate(timeout=30)
-    finally:  # (waiting, its pip and all, stopped)
-        if set_up.poll() is None:
-            os.killpg(set_up.pid, signal.SIGKILL)
-            set_up.communicate()
-    assert set_up.returncode == 2 and said.decode() == (
+    status, said = stand_in_set_up_that_may_wait(stand_in_pip, PIP_CONFIG_FILE=str(tmp_path / "pip.conf"))
+    assert status == 2 and said.decode() == (
         f"error: PIP_CONFIG_FILE is set ({tmp_path}/pip.conf), a FIFO no one writes (what writes it is not started, or "
         "stopped), which pip would wait for forever; start what writes it, or unset it, then run make again\n")
 
@@ -3820,3 +3828,10 @@ def test_make_refuses_a_chromium_on_its_command_line_holding_a_dollar_it_reads(t
     lines = completed.stderr.strip().splitlines()
     assert completed.returncode == 2 and len(lines) == 1 and not completed.stdout, completed.stdout + completed.stderr
     assert f"*** CHROMIUM '{chromium}' {said}" in lines[0], lines[0]
+
+
+def test_the_set_up_with_its_stdin_closed_and_a_pip_configuration_there_goes_on(stand_in_pip):
+    """`PIP_CONFIG_FILE=/dev/stdin make setup <&-` (stdin closed, a service's): pip config list's stdin was a pipe of the
+    set-up's own, which it read forever, where pip alone finds no /dev/stdin and goes on."""
+    status, said = stand_in_set_up_that_may_wait(stand_in_pip, "<&-", PIP_CONFIG_FILE="/dev/stdin")
+    assert status == 0 and not said, said

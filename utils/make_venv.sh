@@ -531,6 +531,9 @@ fi
 # like one only drops a variable that is not there), and dropped by env -u. (env reads any word with a = before the
 # command as a setting: `VENV=a=b` or `/tmp/x=y/venv` was "env: '-m': No such file or directory" for pip, so env runs
 # bash, which runs the command.)
+# (stdin /dev/null, as pip asks nothing: with the set-up's stdin closed (`make setup <&-`, a service's), pip config list
+# read a pipe of the set-up's own as its stdin, so that PIP_CONFIG_FILE=/dev/stdin left it waiting forever, where pip
+# alone finds no /dev/stdin and goes on)
 pip_env() {
   local line name option dropped=()
   while IFS= read -r line; do
@@ -540,7 +543,8 @@ pip_env() {
     case ${option#--} in target|prefix|root|python|dry-run|no-deps|no-dependencies|user) dropped+=(-u "$name") ;; esac
   done < <(env)
   env ${dropped[@]+"${dropped[@]}"} PIP_DRY_RUN=0 PIP_NO_DEPS=0 PIP_USER=0 _PIP_RUNNING_IN_SUBPROCESS=1 \
-    PYTHONIOENCODING=utf-8:surrogateescape ${log_overrides[@]+"${log_overrides[@]}"} "$BASH" -c 'exec "$@"' pip_env "$@"
+    PYTHONIOENCODING=utf-8:surrogateescape ${log_overrides[@]+"${log_overrides[@]}"} "$BASH" -c 'exec "$@"' pip_env "$@" \
+    </dev/null
 }
 # PIP_CONFIG_FILE naming a FIFO or a pipe (`PIP_CONFIG_FILE=<(...)`, a configuration a process writes once): each of
 # the set-up's pips read it, the first (pip config list) all of it, so that pip install ran without it (packages from
@@ -607,19 +611,23 @@ configured_logs() {
   logs=$(pip_config_list | grep -aE '^[a-z]*\.(log|log-file|local-log)=' | grep -avE "=(''|\"\")$") || true
   printf '%s\n' "$logs" | grep -a '^install\.' || printf '%s\n' "$logs" | grep -a '^global\.' || true
 }
-# The log setting pip install takes from a variable (above), said ":env:.", or else from its configuration files (their
-# lines, as configured_logs), none where none sets one.
-log_configured() {
+# Whether a variable (above) sets the log, which pip takes over its files'.
+log_variable_set() {
   local variable
   for variable in ${log_settings[@]+"${log_settings[@]}"}; do
-    [ -z "${log_values[$variable]}" ] || { echo ":env:."; return 0; }
+    [ -z "${log_values[$variable]}" ] || return 0
   done
-  configured_logs | paste -sd '\t' | sed 's/\t/, /g'
+  return 1
+}
+# The log setting pip install takes from a variable, said ":env:.", or else from its configuration files (their lines,
+# as configured_logs), none where none sets one.
+log_configured() {
+  if log_variable_set; then echo ":env:."; else configured_logs | paste -sd '\t' | sed 's/\t/, /g'; fi
 }
 # A FIFO named by pip's configuration file (`log = /tmp/pip.fifo`) was not looked at (only the variables above were):
 # one no one reads left the set-up waiting forever, from its first pip (pip config list, which opens the log too). It
 # is looked at as theirs, and so are the set-up's own files and streams.
-[ "$(log_configured)" = ":env:." ] || while IFS= read -r configured; do
+log_variable_set || while IFS= read -r configured; do
   [ -n "$configured" ] || continue
   # (said as Python's repr: "it's" in double quotes, a backslash doubled)
   configured_log=$(in_utf8 "$venv_dir/bin/python" -c 'import ast, sys; print(ast.literal_eval(sys.argv[1]))' \
