@@ -543,8 +543,8 @@ pip_env() {
     case ${option#--} in target|prefix|root|python|dry-run|no-deps|no-dependencies|user) dropped+=(-u "$name") ;; esac
   done < <(env)
   env ${dropped[@]+"${dropped[@]}"} PIP_DRY_RUN=0 PIP_NO_DEPS=0 PIP_USER=0 _PIP_RUNNING_IN_SUBPROCESS=1 \
-    PYTHONIOENCODING=utf-8:surrogateescape ${log_overrides[@]+"${log_overrides[@]}"} "$BASH" -c 'exec "$@"' pip_env "$@" \
-    </dev/null
+    PYTHONIOENCODING=utf-8:surrogateescape ${log_overrides[@]+"${log_overrides[@]}"} \
+    "$BASH" -c 'exec "$@"' pip_env "$@" </dev/null
 }
 # PIP_CONFIG_FILE naming a FIFO or a pipe (`PIP_CONFIG_FILE=<(...)`, a configuration a process writes once): each of
 # the set-up's pips read it, the first (pip config list) all of it, so that pip install ran without it (packages from
@@ -556,7 +556,8 @@ pip_env() {
 if [ -n "${PIP_CONFIG_FILE:-}" ] && [ -p "$PIP_CONFIG_FILE" ]; then
   if ! config_copy=$(mktemp "${TMPDIR:-/tmp}/pip-config.XXXXXX" 2>&1); then
     echo "error: cannot copy PIP_CONFIG_FILE ($(one_line "$PIP_CONFIG_FILE")), a FIFO or pipe each of the set-up's" \
-      "pips would read, to a file (${config_copy##*: }); make room in ${TMPDIR:-/tmp}, then run make again" >&2
+      "pips would read, to a file (${config_copy##*: }); make room in $(one_line "${TMPDIR:-/tmp}"), then run make" \
+      "again" >&2
     exit 2
   fi
   trap 'rm -f -- "$config_copy"' EXIT
