@@ -49,17 +49,20 @@ blanks_shown = $(call controls_shown,$(subst $(newline),\n,$(subst $(carriage_re
 dollar := $$
 open_paren := (
 close_paren := )
-venv_unquoted_dollars = $(patsubst %$(dollar),%,$(subst $(dollar)$(dollar),,$(value VENV)))
-venv_count = $(words $(subst $1,$1 ,x$(venv_unquoted_dollars)x))
-ifneq ($(if $(findstring $(dollar)$(open_paren),$(venv_unquoted_dollars)),$(filter-out \
-      $(call venv_count,$(close_paren)),$(call venv_count,$(open_paren))))$(if $(findstring $(dollar){,\
-      $(venv_unquoted_dollars)),$(filter-out $(call venv_count,}),$(call venv_count,{))),)
+# (Of a variable named $1: its text without make's literal $s, where the checks look for a $ make reads; $2 counted.)
+unquoted_dollars = $(patsubst %$(dollar),%,$(subst $(dollar)$(dollar),,$(value $1)))
+dollar_count = $(words $(subst $2,$2 ,x$(call unquoted_dollars,$1)x))
+dollar_unclosed = $(if $(findstring $(dollar)$(open_paren),$(call unquoted_dollars,$1)),$(filter-out \
+    $(call dollar_count,$1,$(close_paren)),$(call dollar_count,$1,$(open_paren))))$(if $(findstring $(dollar){,\
+    $(call unquoted_dollars,$1)),$(filter-out $(call dollar_count,$1,}),$(call dollar_count,$1,{)))
+dollar_read = $(findstring $(dollar),$(subst $(dollar){,,$(subst $(dollar)$(open_paren),,$(call unquoted_dollars,$1))))
+ifneq ($(call dollar_unclosed,VENV),)
 # (the names in these lines shown as in the others, by blanks_shown above: `make clean-venv VENV=$$'a$$b\nc'`, the one
 # goal that takes a name make splits, was refused in two lines)
 $(error VENV '$(call blanks_shown,$(value VENV))' holds a $(dollar)$(open_paren) or $(dollar){ that is not closed, \
     which make cannot read; write the folder out, e.g. $(HOME)/venv)
 endif
-ifneq ($(findstring $(dollar),$(subst $(dollar){,,$(subst $(dollar)$(open_paren),,$(venv_unquoted_dollars)))),)
+ifneq ($(call dollar_read,VENV),)
 $(error VENV '$(call blanks_shown,$(value VENV))' holds a $$ that make reads as one of its variables (the name \
     became '$(call blanks_shown,$(VENV))'); write the folder out, e.g. $(HOME)/venv)
 endif
@@ -170,6 +173,19 @@ setup-gpu: $(STAMP)
 # missing", where the tests read it as Debian's.
 DEBIAN_CHROMIUM := /usr/bin/chromium
 CHROMIUM ?= $(DEBIAN_CHROMIUM)
+# `make test CHROMIUM='$HOME/chrome'` (quoted, so the shell left the $ to make), as VENV's above: make read $H as its
+# variable, and the tests were handed OME/chrome, another program where one is there; `CHROMIUM='/opt/$(x'` was make's
+# "unterminated variable reference", naming no CHROMIUM. Refused as VENV's. (From the environment it is the shell's.)
+ifeq ($(origin CHROMIUM),command line)
+ifneq ($(call dollar_unclosed,CHROMIUM),)
+$(error CHROMIUM '$(call blanks_shown,$(value CHROMIUM))' holds a $(dollar)$(open_paren) or $(dollar){ that is not \
+    closed, which make cannot read; write the path out, e.g. $(HOME)/chrome)
+endif
+ifneq ($(call dollar_read,CHROMIUM),)
+$(error CHROMIUM '$(call blanks_shown,$(value CHROMIUM))' holds a $$ that make reads as one of its variables (the path \
+    became '$(call blanks_shown,$(CHROMIUM))'); write the path out, e.g. $(HOME)/chrome)
+endif
+endif
 # Spaces that begin or end it are dropped, those inside kept: make's strip made `CHROMIUM='/opt/my  chromium/chrome'`
 # (two spaces) another Chromium, driven if there. From the environment it is the shell's value, not make's text: a `$x`
 # in it was read as make's variable x.

@@ -3171,7 +3171,10 @@ def venv_of_a_pip_that_crashes(tmp_path, traceback_end):
     None, they are STAND_IN_PIP_CRASH's where it is set, and the install succeeds where not; before that the stand-in
     says STAND_IN_PIP_SAYS on its output through logging, as pip says its lines, and kills the process
     STAND_IN_PIP_STOPS (a log's reader, gone before it ends, once STAND_IN_PIP_COLLECTED, where it is set, holds the
-    line logged) and removes the folder STAND_IN_PIP_REMOVES (a venv, as `make clean-venv` during the set-up does)."""
+    line logged) and removes the folder STAND_IN_PIP_REMOVES (a venv, as `make clean-venv` during the set-up does).
+    Each run reads PIP_CONFIG_FILE, as pip does: its configuration file is written as `pip config list` says one
+    (`global.log='/tmp/pip.log'`), which the stand-in's `config list` says; its install appends what it read to
+    STAND_IN_PIP_CONFIGURED."""
     venv = tmp_path / "venv"
     subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     pip = next(venv.glob("lib/python3*/site-packages")) / "pip"
@@ -3198,7 +3201,15 @@ def venv_of_a_pip_that_crashes(tmp_path, traceback_end):
         "    end = os.environ.get('STAND_IN_PIP_CRASH')\n"
         "    end is not None or sys.exit(0)\n")
     (pip / "__main__.py").write_text(
-        "import os, sys\nif 'install' in sys.argv:\n"
+        "import os, sys\nconfig = os.environ.get('PIP_CONFIG_FILE')\n"
+        "try:\n    configured = open(config).read() if config and config != os.devnull else ''\n"
+        "except OSError:\n    configured = ''\n"
+        "if 'config' in sys.argv:\n"
+        "    sys.stdout.write(''.join(line for line in configured.splitlines(True)\n"
+        "                             if line.startswith(('global.', 'install.'))))\n"
+        "if 'install' in sys.argv:\n"
+        "    os.environ.get('STAND_IN_PIP_CONFIGURED') and open(os.environ['STAND_IN_PIP_CONFIGURED'], 'a').write(\n"
+        "        configured)\n"
         "    os.environ.get('PIP_LOG') and open(os.environ['PIP_LOG'], 'a').write('what pip logged\\n')\n" + ending +
         "    print('ERROR: Exception:\\nTraceback (most recent call last):\\n  File \"pip/x.py\", line 1, in run\\n'\n"
         "          '    status = run_func(*args)\\n' + end)\n    sys.exit(2)\n")
@@ -3434,12 +3445,12 @@ def stand_in_pip(tmp_path_factory):
     return venv_of_a_pip_that_crashes(folder, None), set_up_copy(folder, "package\n") / "requirements.txt"
 
 
-def run_the_set_up_of_the_stand_in_pip(stand_in_pip, venv=None, **environment):
+def run_the_set_up_of_the_stand_in_pip(stand_in_pip, venv=None, pass_fds=(), **environment):
     """make_venv.sh of stand_in_pip's venv (or of `venv`, a copy of it) and requirements with the variables of
-    `environment` set (output bytes)."""
+    `environment` set, and the descriptors pass_fds passed on (output bytes)."""
     venv, requirements = venv or stand_in_pip[0], stand_in_pip[1]
     return subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv), str(requirements)],
-                          capture_output=True, timeout=120, env=dict(os.environ, **environment))
+                          capture_output=True, timeout=120, env=dict(os.environ, **environment), pass_fds=pass_fds)
 
 
 @pytest.mark.parametrize("link, to, stream", [("ci.log", "/dev/stderr", "stderr"), ("fd", "/dev/fd", "stdout"),
@@ -3681,3 +3692,146 @@ def test_the_set_up_whose_new_venv_is_removed_while_venv_makes_it_says_so(tmp_pa
     assert completed.returncode == 2 and completed.stderr == (
         f"error: cannot create the virtual environment {tmp_path}/venv, which was removed during the set-up (by 'make "
         "clean-venv'?); run make again once that is done, to make it anew\n"), completed.stderr
+
+
+# Twenty-second pass, look at make's set-up, VENV, CHROMIUM and pip's settings
+
+def test_the_set_up_reads_a_pip_configuration_of_a_pipe_once_for_all_its_pips(tmp_path, stand_in_pip):
+    """`PIP_CONFIG_FILE=<(...)` (a pipe a process writes once): the set-up's first pip (pip config list) read all of
+    it, and pip install ran without the configuration (its index, its find-links: packages from another index, exit
+    code 0). A FIFO written once left the next pip waiting forever."""
+    reading, writing = os.pipe()
+    os.write(writing, b"global.timeout='60'\n")
+    os.close(writing)
+    try:
+        completed = run_the_set_up_of_the_stand_in_pip(stand_in_pip, pass_fds=(reading,),
+                                                       PIP_CONFIG_FILE=f"/dev/fd/{reading}",
+                                                       STAND_IN_PIP_CONFIGURED=str(tmp_path / "configured"))
+    finally:
+        os.close(reading)
+    assert completed.returncode == 0 and not completed.stderr, completed.stderr
+    assert (tmp_path / "configured").read_text() == "global.timeout='60'\n" * 2  # both installs read it
+
+
+def stand_in_set_up_that_may_wait(stand_in_pip, shell_end="", **environment):
+    """make_venv.sh of stand_in_pip run by bash with `shell_end` after it (a redirection) and the variables of
+    `environment` set: (exit code, stderr bytes), stopped (its pip and all) with a TimeoutExpired after 30 s."""
+    set_up = subprocess.Popen(["bash", "-c", f'exec bash "$0" "$1" "$2" {shell_end}',
+                               os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(stand_in_pip[0]),
+                               str(stand_in_pip[1])], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              env=dict(os.environ, **environment), start_new_session=True)
+    try:
+        said = set_up.communicate(timeout=30)[1]
+        return set_up.returncode, said
+    finally:
+        if set_up.poll() is None:
+            os.killpg(set_up.pid, signal.SIGKILL)
+            set_up.communicate()
+
+
+def test_the_set_up_with_a_pip_configuration_fifo_no_one_writes_is_one_line(tmp_path, stand_in_pip):
+    """PIP_CONFIG_FILE naming a FIFO no one writes (the twenty-first pass left it alone): the set-up's first pip waited
+    for it forever, as pip alone does."""
+    os.mkfifo(tmp_path / "pip.conf")
+    status, said = stand_in_set_up_that_may_wait(stand_in_pip, PIP_CONFIG_FILE=str(tmp_path / "pip.conf"))
+    assert status == 2 and said.decode() == (
+        f"error: PIP_CONFIG_FILE is set ({tmp_path}/pip.conf), a FIFO no one writes (what writes it is not started, or "
+        "stopped), which pip would wait for forever; start what writes it, or unset it, then run make again\n")
+
+
+def test_the_set_up_writes_a_pip_log_its_configuration_names_as_its_stderr_there(tmp_path, stand_in_pip):
+    """`log = /dev/stderr` in pip's configuration file (PIP_LOG's was mended by the twentieth pass): pip's /dev/stderr
+    is the set-up's reading of its output, so that the failed install's log was lost."""
+    (tmp_path / "pip.conf").write_text("global.log='/dev/stderr'\n")
+    completed = run_the_set_up_of_the_stand_in_pip(stand_in_pip, PIP_CONFIG_FILE=str(tmp_path / "pip.conf"),
+                                                   STAND_IN_PIP_CRASH="MemoryError")
+    assert completed.returncode == 2 and completed.stderr.startswith(b"what pip logged\nerror: "), completed.stderr
+    assert b"(MemoryError)" in completed.stderr
+
+
+@pytest.mark.parametrize("variable, configuration", [
+    ("PIP_--LOG", None), ("PIP_Log-File", None),
+    (None, "global.log='{tmp_path}/pip.log'\nglobal.log-file='{requirements}'\n"),
+    (None, "global.log-file='{requirements}'\ninstall.log=''\n"),
+    (None, "global.log='~{user}/{from_home}'\n")],
+    ids=["PIP_--LOG", "PIP_Log-File", "two names in a section", "an empty one over the global one", "~user"])
+def test_the_set_up_looks_at_every_pip_log_setting_pip_takes(tmp_path, stand_in_pip, variable, configuration):
+    """A log pip reads that the set-up did not look at, here the set-up's requirements, to which pip appended its log
+    (a FIFO no one reads: pip waited forever): a variable whose name is no shell variable's; of `log` and `log-file`
+    in one section of pip's configuration, the one pip takes (the later in the file, which `pip config list` does not
+    say); the global one under an empty one in the install section (pip drops empty values); one under ~user/."""
+    import pwd
+    requirements = stand_in_pip[1]
+    home = pwd.getpwuid(os.getuid())
+    setting = {variable: str(requirements)} if variable else {"PIP_CONFIG_FILE": str(tmp_path / "pip.conf")}
+    if configuration:
+        (tmp_path / "pip.conf").write_text(configuration.format(
+            tmp_path=tmp_path, requirements=requirements, user=home.pw_name,
+            from_home=os.path.relpath(requirements, home.pw_dir)))
+    completed = run_the_set_up_of_the_stand_in_pip(stand_in_pip, **setting)
+    said = completed.stderr.decode()
+    assert completed.returncode == 2 and said.startswith("error: ") and said.count("\n") == 1, said
+    assert said.endswith(f"which is {requirements}, a file the set-up reads; pip would append its log to it: name "
+                         "another file, then run make again\n"), said
+
+
+def test_the_set_up_keeps_the_callers_descriptor_9_that_pip_writes_its_log_to(tmp_path, stand_in_pip):
+    """`PIP_LOG=/dev/fd/9 make setup 9>>pip.log`: the set-up's lock of the venv's folder took descriptor 9, and pip
+    opened that folder: "IsADirectoryError", the log not written (a PIP_CONFIG_FILE of /dev/fd/9 read as no file)."""
+    completed = subprocess.run(["bash", "-c", 'bash "$0" "$1" "$2" 9>>"$3"', os.path.join(REPO_ROOT, "utils",
+                                "make_venv.sh"), str(stand_in_pip[0]), str(stand_in_pip[1]), str(tmp_path / "pip.log")],
+                               capture_output=True, timeout=120, env=dict(os.environ, PIP_LOG="/dev/fd/9"))
+    assert completed.returncode == 0 and not completed.stderr, completed.stderr
+    assert (tmp_path / "pip.log").read_text() == "what pip logged\n" * 2
+
+
+def test_the_set_up_shows_an_escape_sequence_in_a_venv_by_its_codes_in_every_line(tmp_path, stand_in_pip):
+    """A VENV holding an escape sequence (the twenty-first pass showed it by its codes in make_venv.sh's lines): the
+    line naming a Python variable the venv's Python does not start with printed it raw, the line redrawn from there."""
+    venv = copy_of_the_stand_in_pip(stand_in_pip, tmp_path / "venv\x1b[2K")
+    completed = run_the_set_up_of_the_stand_in_pip(stand_in_pip, venv, PYTHONHASHSEED="abc")
+    assert completed.returncode == 2 and completed.stderr.decode() == (
+        f"error: PYTHONHASHSEED is set (abc), with which {tmp_path}/venv\\x1b[2K's Python does not start (Python "
+        "refuses its value); unset it, then run make again\n")
+
+
+def test_the_set_up_whose_venv_is_removed_while_pip_is_put_in_says_so(tmp_path):
+    """`make clean-venv` while ensurepip put pip into a venv without it: "cannot install pip into it (... No such file
+    or directory ...); make room or write access there". The venv's Python a script that removes the venv and fails as
+    ensurepip then does, the real Python (as the venv's) for all else."""
+    python, _ = python_310_and_path()
+    venv = tmp_path / "venv"
+    subprocess.run([python, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=60)
+    (venv / "bin" / "python").unlink()
+    (venv / "bin" / "python").write_text(
+        f'#!/bin/bash\nif [ "$2" = ensurepip ]; then rm -rf "{venv}"\n  echo "ERROR: Could not install packages due to an '
+        f"OSError: [Errno 2] No such file or directory: '{venv}/lib'\" >&2; exit 1; fi\nexec -a \"$0\" {python} \"$@\"\n")
+    (venv / "bin" / "python").chmod(0o755)
+    completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
+                                str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, text=True,
+                               timeout=60)
+    assert completed.returncode == 2 and completed.stderr == (
+        f"error: cannot install pip into {venv}, which was removed during the set-up (by 'make clean-venv'?); run make "
+        "again once that is done, to make it anew\n"), completed.stderr
+
+
+@pytest.mark.parametrize("chromium, said", [
+    ("/opt/$HOME/chrome", "holds a $ that make reads as one of its variables (the path became '/opt/OME/chrome')"),
+    ("/opt/$(x/chrome", "holds a $( or ${ that is not closed, which make cannot read")], ids=["$H", "$( not closed"])
+def test_make_refuses_a_chromium_on_its_command_line_holding_a_dollar_it_reads(tmp_path, chromium, said):
+    """`make test CHROMIUM='$HOME/chrome'` (quoted, so the shell left the $ to make; VENV's was refused): make read $H as
+    its variable, and the tests were handed OME/chrome, another program where one is there; `$(x` was make's
+    "unterminated variable reference", naming no CHROMIUM."""
+    completed = subprocess.run(["make", "--no-print-directory", "-n", "browser", f"CHROMIUM={chromium}"],
+                               cwd=set_up_copy(tmp_path), capture_output=True, text=True, timeout=60,
+                               env=top_level_make_environment())
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and not completed.stdout, completed.stdout + completed.stderr
+    assert f"*** CHROMIUM '{chromium}' {said}" in lines[0], lines[0]
+
+
+def test_the_set_up_with_its_stdin_closed_and_a_pip_configuration_there_goes_on(stand_in_pip):
+    """`PIP_CONFIG_FILE=/dev/stdin make setup <&-` (stdin closed, a service's): pip config list's stdin was a pipe of the
+    set-up's own, which it read forever, where pip alone finds no /dev/stdin and goes on."""
+    status, said = stand_in_set_up_that_may_wait(stand_in_pip, "<&-", PIP_CONFIG_FILE="/dev/stdin")
+    assert status == 0 and not said, said

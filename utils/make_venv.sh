@@ -45,7 +45,9 @@ one_line() {
   printf '%s' "$text"
 }
 # VENV as the lines show it: make refuses only the names that break its commands, so that one holding an escape
-# sequence was made as named, and the lines naming it ("creating ...", its errors) printed it raw.
+# sequence was made as named, and the lines naming it ("creating ...", its errors) printed it raw. Three lines still
+# did: a Python variable's refusal naming the venv's Python, the wait for another set-up naming the folder above, and
+# a link to nothing above a new venv.
 venv_shown=$(one_line "$venv_dir")
 # A log FIFO's reader, looked for before each pip (which opens the log, and waits for one): one that stopped after a pip
 # (a collector that read one line) left the next waiting forever. (An argument: say nothing, return 1 where none reads.)
@@ -96,40 +98,30 @@ fifo_held() {  # fifo_held WHAT_SETS_IT VALUE UNDO PATH: return 1 where PATH is 
 }
 tilde_home=${HOME-$home}
 while [ "${tilde_home%/}" != "$tilde_home" ]; do tilde_home=${tilde_home%/}; done
-# pip reads a PIP_ variable whatever the case of its name after PIP_ (pip_env below): a `PIP_Log` or `PIP_log_file`
-# was not looked at, so that a FIFO no one reads so named left pip waiting forever, a folder its hundreds of lines.
-# (A name that is no shell variable's, `PIP_--LOG`, is left to pip.)
-# (Read by bash alone: the set-up runs before anything but bash and env is known to be there; its "Python 3.10 not
-# found" line came as "sort: command not found", exit code 127.)
-log_settings=
-while IFS= read -r line; do
-  name=${line%%=*} option=${line%%=*}
-  case $name in PIP_*) ;; *) continue ;; esac
-  case $name in PIP_LOG | PIP_LOG_FILE | PIP_LOCAL_LOG | *[!A-Za-z0-9_]*) continue ;; esac
-  option=${option:4} option=${option,,} option=${option//_/-}
-  case $option in log | log-file | local-log)
-    case " $log_settings " in *" $name "*) ;; *) log_settings="$log_settings $name" ;; esac ;;
-  esac
-done < <(env)
-for log_setting in PIP_LOG PIP_LOG_FILE PIP_LOCAL_LOG $log_settings; do
-  log_file=${!log_setting:-}
-  # `~` alone and `~name/` (a user's home from the password database, as Python's expanduser reads them): a folder `~`
-  # or `~name` was made here, and a file `~` left in the repository, for a log pip then wrote elsewhere. (eval only of
-  # a name that is a user's: bash reads ~N and ~- otherwise.)
+# The file pip opens for a log setting's value (in log_file): `~` alone and `~name/` (a user's home from the password
+# database, as Python's expanduser reads them): a folder `~` or `~name` was made here, and a file `~` left in the
+# repository, for a log pip then wrote elsewhere. (eval only of a name that is a user's: bash reads ~N and ~-
+# otherwise.) A configuration file's `log = ~name/pip.fifo` was read as written, a FIFO no one reads not looked at.
+log_path() {
+  local user user_home
+  log_file=$1
   case $log_file in
     "~" | "~/"*) log_file=$tilde_home${log_file#"~"}; log_file=${log_file:-/} ;;
     "~"[A-Za-z_]*) user=${log_file%%/*} user=${user#"~"}
       case $user in *[!A-Za-z0-9._-]*) ;; *) eval "user_home=~$user"; log_file=$user_home${log_file#"~$user"} ;; esac ;;
   esac
-  # The check leaves nothing: the log's folders and an empty file it made stayed where the set-up was then refused for
-  # another reason, and a log in the new venv's folder (`PIP_LOG=.venv/pip.log`) made that folder one "of other files".
-  # A folder is made and removed again in the first folder above the log that is there, where pip will make its own.
-  # A folder above it that is a link to nothing was "Not a directory" (pip's own error "File exists"): said as VENV's.
-  [ -n "$log_file" ] || continue
-  # The set-up's own output (`PIP_LOG=/dev/stderr`, a CI job's log; before the FIFO's check, which a pipe passes): pip's
-  # /dev/stderr is the set-up's reading of it, so that the log of a failed install was lost (one line said) and a good
-  # one's sent to the set-up's stderr, however `/dev/stdout` was. pip is given a copy of the set-up's stream as
-  # /dev/fd/N, as pip alone writes to its own.
+}
+# The log variables' values pip_env hands pip in their stead (NAME=VALUE: the set-up's own streams, below).
+log_overrides=()
+# A log setting naming the set-up's own output (log_stream_copied WHAT_SETS_IT VALUE UNDO VARIABLE, the file in
+# log_file; return 1 where it is none of them): VARIABLE, given to pip as a copy of that stream.
+# `PIP_LOG=/dev/stderr`, a CI job's log (before the FIFO's check, which a pipe passes): pip's /dev/stderr is the
+# set-up's reading of it, so that the log of a failed install was lost (one line said) and a good one's sent to the
+# set-up's stderr, however `/dev/stdout` was. pip is given a copy of the set-up's stream as /dev/fd/N, as pip alone
+# writes to its own. A configuration file's `log = /dev/stderr` was pip's own stream still, the failed install's log
+# lost: it is given as PIP_LOG, which pip reads over its files.
+log_stream_copied() {
+  local log_stream stream_name stream_flags stream
   # Spelt otherwise (`/dev//stderr`, `/dev/./stdout`, `/dev/fd/../fd/2`, `/proc/thread-self/fd/2`) it was pip's own
   # stream again, the log lost: the name is read with its `.`, `..` and `//` resolved.
   case $(realpath -ms -- "$log_file") in
@@ -151,16 +143,15 @@ for log_setting in PIP_LOG PIP_LOG_FILE PIP_LOCAL_LOG $log_settings; do
     # set-up's error line were appended to utils/make_venv.sh itself. A stream not open for writing is one closed.
     stream_flags=$(sed -n 's/^flags:[[:space:]]*//p' "/proc/$$/fdinfo/$log_stream" 2>/dev/null) || stream_flags=
     if [ ! -e "/proc/$$/fd/$log_stream" ] || { [ -n "$stream_flags" ] && (( (8#$stream_flags & 3) == 0 )); }; then
-      echo "error: $log_setting is set ($(one_line "${!log_setting}")), the set-up's standard $stream_name, which is" \
-        "closed; unset it or name a file, then run make again" >&2 || true  # (stderr closed: exit code 2 all the same)
+      echo "error: $1 ($(one_line "$2")), the set-up's standard $stream_name, which is closed; $3 or name a file," \
+        "then run make again" >&2 || true  # (stderr closed: exit code 2 all the same)
       exit 2
     fi
     # That stream a socket (a systemd service's stderr, journald's): pip's open of it by name failed ("No such device or
     # address: '/dev/fd/10'", pip's crash said after the check, naming no setting), as pip alone fails. Said before.
     if [ -S "/proc/$$/fd/$log_stream" ]; then
-      echo "error: $log_setting is set ($(one_line "${!log_setting}")), a log file pip cannot write (the set-up's" \
-        "standard $stream_name is a socket, which cannot be opened by name); unset it or name a file pip can write," \
-        "then run make again" >&2
+      echo "error: $1 ($(one_line "$2")), a log file pip cannot write (the set-up's standard $stream_name is a" \
+        "socket, which cannot be opened by name); $3 or name a file pip can write, then run make again" >&2
       exit 2
     fi
     exec {log_copy}>&"$log_stream"
@@ -175,11 +166,38 @@ for log_setting in PIP_LOG PIP_LOG_FILE PIP_LOCAL_LOG $log_settings; do
         fi
       done
     fi
-    export "$log_setting=/dev/fd/$log_copy"; continue
+    log_overrides+=("$4=/dev/fd/$log_copy")
+    return 0
   fi
+  return 1
+}
+# pip reads a PIP_ variable whatever the case of its name after PIP_ (pip_env below): a `PIP_Log` or `PIP_log_file`
+# was not looked at, so that a FIFO no one reads so named left pip waiting forever, a folder its hundreds of lines.
+# A name that is no shell variable's (`PIP_--LOG`, `PIP_LOG-FILE`, as env or a service's environment file sets it),
+# which pip reads as well, was left to pip: it appended its log to the requirements, or waited for a FIFO forever.
+# Each is read from env's listing (-0: a value may hold a newline), its value in log_values.
+# (Read by bash and env alone: the set-up runs before anything else is known to be there; its "Python 3.10 not found"
+# line came as "sort: command not found", exit code 127.)
+log_settings=()
+declare -A log_values=()
+while IFS= read -r -d '' line; do
+  name=${line%%=*}
+  case $name in PIP_*) ;; *) continue ;; esac
+  option=${name:4} option=${option,,} option=${option//_/-} option=${option#--}
+  case $option in log | log-file | local-log) log_settings+=("$name") log_values[$name]=${line#*=} ;; esac
+done < <(env -0)
+for log_setting in ${log_settings[@]+"${log_settings[@]}"}; do
+  log_path "${log_values[$log_setting]}"
+  # The check leaves nothing: the log's folders and an empty file it made stayed where the set-up was then refused for
+  # another reason, and a log in the new venv's folder (`PIP_LOG=.venv/pip.log`) made that folder one "of other files".
+  # A folder is made and removed again in the first folder above the log that is there, where pip will make its own.
+  # A folder above it that is a link to nothing was "Not a directory" (pip's own error "File exists"): said as VENV's.
+  [ -n "$log_file" ] || continue
+  # The set-up's own output: a copy of it.
+  ! log_stream_copied "$log_setting is set" "${log_values[$log_setting]}" "unset it" "$log_setting" || continue
   # A FIFO (fifo_held above): held, its reader looked for.
-  ! fifo_held "$log_setting is set" "${!log_setting}" "unset it" "$log_file" || continue
-  own_file_refused "$log_setting is set" "${!log_setting}" "$log_file"
+  ! fifo_held "$log_setting is set" "${log_values[$log_setting]}" "unset it" "$log_file" || continue
+  own_file_refused "$log_setting is set" "${log_values[$log_setting]}" "$log_file"
   log_there=$log_file
   while [ ! -e "$log_there" ] && [ ! -L "$log_there" ]; do log_there=$(dirname -- "$log_there"); done
   # A name ending in / (`PIP_LOG=logs/`, meant as a folder), /. or /.. that is not there passed: pip made a folder of
@@ -192,7 +210,7 @@ for log_setting in PIP_LOG PIP_LOG_FILE PIP_LOCAL_LOG $log_settings; do
       elif [ ! -d "$log_there" ]; then echo ": Not a directory"; false
       else check=$(mktemp -d -- "$log_there/.pip-log-check.XXXXXX") && rmdir -- "$check"; fi; } 2>&1); then
     # (a value holding a newline on one line, as \n)
-    echo "error: $log_setting is set ($(one_line "${!log_setting}")), a log file pip cannot write" \
+    echo "error: $log_setting is set ($(one_line "${log_values[$log_setting]}")), a log file pip cannot write" \
       "(${unwritable##*: }); unset it or name a file pip can write, then run make again" >&2
     exit 2
   fi
@@ -306,11 +324,14 @@ if command -v flock >/dev/null 2>&1; then
   while [ ! -d "$lock_folder" ] && [ "$lock_folder" != "$(dirname -- "$lock_folder")" ]; do
     lock_folder=$(dirname -- "$lock_folder")
   done
-  if { exec 9<"$lock_folder"; } 2>/dev/null; then
-    flock -n 9 2>/dev/null && locked=0 || locked=$?
+  # (on a descriptor bash chooses, above those given: the lock held on 9 replaced the caller's 9, so that
+  # `PIP_LOG=/dev/fd/9 make setup 9>>pip.log` was pip's "IsADirectoryError", and `PIP_CONFIG_FILE=/dev/fd/9` with
+  # `9<pip.conf` had pip read the folder, the configuration dropped, the install from another index)
+  if { exec {lock}<"$lock_folder"; } 2>/dev/null; then
+    flock -n "$lock" 2>/dev/null && locked=0 || locked=$?
     if [ "$locked" = 1 ]; then  # 1: held by another; flock's errors are other codes
-      echo "waiting for another set-up of a virtual environment in $lock_folder to finish"
-      flock 9 2>/dev/null || true
+      echo "waiting for another set-up of a virtual environment in $(one_line "$lock_folder") to finish"
+      flock "$lock" 2>/dev/null || true
     fi
   fi
 fi
@@ -328,7 +349,7 @@ if [ -e "$venv_dir/bin/python" ] || [ -L "$venv_dir/bin/python" ]; then
     exit 2
   fi
   if ! "$venv_dir/bin/python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1; then
-    python_variable_set "$venv_dir's Python" "$venv_dir/bin/python" -c ''
+    python_variable_set "$venv_shown's Python" "$venv_dir/bin/python" -c ''
     found=$(in_utf8 "$venv_dir/bin/python" -c 'import sys; print("Python %d.%d" % sys.version_info[:2])' \
       2>/dev/null) \
       || found="no working Python (its Python was removed or moved)"
@@ -421,7 +442,7 @@ else
     made=${made##*: }
     # a folder above it that is a link to nothing was mkdir's "File exists"
     if [ -L "$parent" ] && [ ! -e "$parent" ]; then
-      made="$parent is a link to $(readlink -- "$parent"), which leads to no folder"
+      made="$(one_line "$parent") is a link to $(one_line "$(readlink -- "$parent")"), which leads to no folder"
     fi
     echo "error: cannot make the folder $venv_shown ($made); set VENV to another folder" >&2
     exit 2
@@ -471,6 +492,12 @@ if ! "$venv_dir/bin/python" -c 'import pip._internal.cli.main' >/dev/null 2>&1; 
   # traceback and exit code 1. Now one line with pip's error.
   if ! failed=$(in_utf8 "$venv_dir/bin/python" -m ensurepip --upgrade --default-pip 2>&1 >/dev/null)
   then
+    # The venv removed meanwhile (`make clean-venv` while ensurepip put pip in): "make room or write access there".
+    if [ ! -e "$venv_dir/bin/python" ]; then
+      echo "error: cannot install pip into $venv_shown, which was removed during the set-up (by 'make clean-venv'?);" \
+        "run make again once that is done, to make it anew" >&2
+      exit 2
+    fi
     reason=$(printf '%s\n' "$failed" | grep -a '^ERROR: ' | tail -n 1) || true
     [ -n "$reason" ] || reason=$(printf '%s\n' "$failed" | grep -av '^[[:space:]]*$' | tail -n 1) || true
     echo "error: cannot install pip into $venv_shown (${reason#ERROR: }); make room or write access there, or set" \
@@ -504,6 +531,9 @@ fi
 # like one only drops a variable that is not there), and dropped by env -u. (env reads any word with a = before the
 # command as a setting: `VENV=a=b` or `/tmp/x=y/venv` was "env: '-m': No such file or directory" for pip, so env runs
 # bash, which runs the command.)
+# (stdin /dev/null, as pip asks nothing: with the set-up's stdin closed (`make setup <&-`, a service's), pip config list
+# read a pipe of the set-up's own as its stdin, so that PIP_CONFIG_FILE=/dev/stdin left it waiting forever, where pip
+# alone finds no /dev/stdin and goes on)
 pip_env() {
   local line name option dropped=()
   while IFS= read -r line; do
@@ -513,40 +543,102 @@ pip_env() {
     case ${option#--} in target|prefix|root|python|dry-run|no-deps|no-dependencies|user) dropped+=(-u "$name") ;; esac
   done < <(env)
   env ${dropped[@]+"${dropped[@]}"} PIP_DRY_RUN=0 PIP_NO_DEPS=0 PIP_USER=0 _PIP_RUNNING_IN_SUBPROCESS=1 \
-    PYTHONIOENCODING=utf-8:surrogateescape "$BASH" -c 'exec "$@"' pip_env "$@"
+    PYTHONIOENCODING=utf-8:surrogateescape ${log_overrides[@]+"${log_overrides[@]}"} \
+    "$BASH" -c 'exec "$@"' pip_env "$@" </dev/null
 }
+# PIP_CONFIG_FILE naming a FIFO or a pipe (`PIP_CONFIG_FILE=<(...)`, a configuration a process writes once): each of
+# the set-up's pips read it, the first (pip config list) all of it, so that pip install ran without it (packages from
+# another index than it names, exit code 0), and where a FIFO's writer wrote it once, the next pip waited forever; one
+# no one writes (the twenty-first pass left it alone) left the first waiting forever, as pip alone. It is read once,
+# here, into a file every pip reads; one no one writes (none opens it within half a second) is refused in one line.
+# (Read with O_NONBLOCK, which does not wait: a read that finds no writer ends at once, one that finds a writer that
+# has not written yet fails with EAGAIN, and then waits for what it writes. A pipe's, not a FIFO's, end is its end.)
+if [ -n "${PIP_CONFIG_FILE:-}" ] && [ -p "$PIP_CONFIG_FILE" ]; then
+  if ! config_copy=$(mktemp "${TMPDIR:-/tmp}/pip-config.XXXXXX" 2>&1); then
+    echo "error: cannot copy PIP_CONFIG_FILE ($(one_line "$PIP_CONFIG_FILE")), a FIFO or pipe each of the set-up's" \
+      "pips would read, to a file (${config_copy##*: }); make room in $(one_line "${TMPDIR:-/tmp}"), then run make" \
+      "again" >&2
+    exit 2
+  fi
+  trap 'rm -f -- "$config_copy"' EXIT
+  read_once=0
+  "$venv_dir/bin/python" -c '
+import os, select, sys, time
+given, written, started, seen = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK), [], time.monotonic(), False
+seen = os.fstat(given).st_dev == os.fstat(os.pipe()[0]).st_dev  # a pipe, not a FIFO: what it holds is all
+while True:
+    try:
+        chunk = os.read(given, 65536)
+    except BlockingIOError:
+        seen = True
+        select.select([given], [], [])
+        continue
+    if chunk:
+        seen = True
+        written.append(chunk)
+    elif seen:
+        break
+    elif time.monotonic() > started + 0.5:
+        sys.exit(3)
+    else:
+        time.sleep(0.05)
+with open(sys.argv[2], "wb") as copy:
+    copy.write(b"".join(written))
+' "$PIP_CONFIG_FILE" "$config_copy" 2>/dev/null || read_once=$?
+  if [ "$read_once" = 3 ]; then
+    echo "error: PIP_CONFIG_FILE is set ($(one_line "$PIP_CONFIG_FILE")), a FIFO no one writes (what writes it is not" \
+      "started, or stopped), which pip would wait for forever; start what writes it, or unset it, then run make" \
+      "again" >&2
+    exit 2
+  fi
+  [ "$read_once" != 0 ] || export PIP_CONFIG_FILE=$config_copy
+fi
 # pip's configuration files' settings (`global.log='/tmp/pip.log'`), as `pip config list` says them. pip config list
 # opens its log too (a log file's global setting, the install one being pip install's): it logs to /dev/null, the log
 # variables not passed, so that a FIFO no one reads left no pip waiting.
 pip_config_list() {
   local variable unset=()
-  for variable in PIP_LOG PIP_LOG_FILE PIP_LOCAL_LOG $log_settings; do unset+=(-u "$variable"); done
-  pip_env env "${unset[@]}" PIP_LOG=/dev/null "$venv_dir/bin/python" -m pip config list 2>/dev/null \
+  for variable in ${log_settings[@]+"${log_settings[@]}"}; do unset+=(-u "$variable"); done
+  pip_env env ${unset[@]+"${unset[@]}"} PIP_LOG=/dev/null "$venv_dir/bin/python" -m pip config list 2>/dev/null \
     | grep -aE '^(global|install)\.' || true
 }
-# The log setting pip install takes from a variable (above), said ":env:.", or else from its configuration files (their
-# line; their install section over their global one), none where none sets one.
-log_configured() {
+# The log settings pip install takes from its configuration files (their lines): their install section's, else their
+# global one's. An empty one (`log =` in the install section) was taken over the global section's, which pip takes
+# (it drops empty values), so that a FIFO no one reads there was not looked at; of two names in one section (`log` and
+# `log-file`), pip takes the one later in the file, which `pip config list` does not say (it sorts them), and the
+# first was looked at alone, pip appending its log to the requirements the other named. Each is looked at.
+configured_logs() {
+  local logs
+  logs=$(pip_config_list | grep -aE '^[a-z]*\.(log|log-file|local-log)=' | grep -avE "=(''|\"\")$") || true
+  printf '%s\n' "$logs" | grep -a '^install\.' || printf '%s\n' "$logs" | grep -a '^global\.' || true
+}
+# Whether a variable (above) sets the log, which pip takes over its files'.
+log_variable_set() {
   local variable
-  for variable in PIP_LOG PIP_LOG_FILE PIP_LOCAL_LOG $log_settings; do
-    [ -z "${!variable:-}" ] || { echo ":env:."; return 0; }
+  for variable in ${log_settings[@]+"${log_settings[@]}"}; do
+    [ -z "${log_values[$variable]}" ] || return 0
   done
-  pip_config_list | grep -aE '^[a-z]*\.(log|log-file|local-log)=' | LC_ALL=C sort | tail -n 1 || true
+  return 1
+}
+# The log setting pip install takes from a variable, said ":env:.", or else from its configuration files (their lines,
+# as configured_logs), none where none sets one.
+log_configured() {
+  if log_variable_set; then echo ":env:."; else configured_logs | paste -sd '\t' | sed 's/\t/, /g'; fi
 }
 # A FIFO named by pip's configuration file (`log = /tmp/pip.fifo`) was not looked at (only the variables above were):
 # one no one reads left the set-up waiting forever, from its first pip (pip config list, which opens the log too). It
-# is looked at as theirs.
-configured=$(log_configured)
-case $configured in ":env:."* | "") ;; *)
+# is looked at as theirs, and so are the set-up's own files and streams.
+log_variable_set || while IFS= read -r configured; do
+  [ -n "$configured" ] || continue
   # (said as Python's repr: "it's" in double quotes, a backslash doubled)
   configured_log=$(in_utf8 "$venv_dir/bin/python" -c 'import ast, sys; print(ast.literal_eval(sys.argv[1]))' \
     "${configured#*=}" 2>/dev/null) || configured_log=
-  case $configured_log in "~" | "~/"*) configured_log=$tilde_home${configured_log#"~"} ;; esac
+  log_path "$configured_log"
+  what="pip's configuration sets ${configured%%=*}" undo="remove it from pip's configuration file"
   # (one of the set-up's own files too: `log = requirements.txt` had pip append its log to the requirements)
-  fifo_held "pip's configuration sets ${configured%%=*}" "$configured_log" "remove it from pip's configuration file" \
-    "$configured_log" || own_file_refused "pip's configuration sets ${configured%%=*}" "$configured_log" \
-    "$configured_log" ;;
-esac
+  log_stream_copied "$what" "$configured_log" "$undo" PIP_LOG || fifo_held "$what" "$configured_log" "$undo" \
+    "$log_file" || own_file_refused "$what" "$configured_log" "$log_file"
+done < <(configured_logs)
 fifo_read_or_refused
 elsewhere=$(pip_config_list | grep -aE "^(global|install)\.(target|prefix|root|python)=" | grep -avx ".*=''" \
   | head -n 1) || true
