@@ -713,6 +713,18 @@ def train(config, comm, output_claim):
         log.check_folder(output_dir)
         off_schedule = prune_off_schedule_models(output_dir, off_schedule)
 
+    def write_records(done, validating):
+        """The records of iteration done and its model (validated, where validating), before its checkpoint."""
+        log.write()  # first: a crash before the checkpoint leaves extra rows, never missing ones
+        # an update from a gradient that overflowed, its loss still finite: no checkpoint to resume from
+        if not finite(checkpointed):
+            raise divergence(done, "a parameter", output_dir)
+        model_path = write_model(done, network_params)
+        if validating:
+            validation.run(done, model_path)
+        if board:
+            board.flush()
+
     def write_model(done, params):
         """model_param_<done>.h5 of params, into the run's own folder (another run's model of that iteration was
         replaced where the folder was replaced since losses.csv's write)."""
@@ -789,19 +801,16 @@ def train(config, comm, output_claim):
                 # rank 0 only; the other processes wait for it in the next all-reduce (val_clips: on every process)
                 validating = bool(val_clips) and (iteration % config.train.val_freq == 0 or iteration == iterations)
                 if is_writer and (saving or validating):
-                    log.write()  # first: a crash before the checkpoint leaves extra rows, never missing ones
-                    # an update from a gradient that overflowed, its loss still finite: no checkpoint to resume from
-                    if not finite(checkpointed):
-                        raise divergence(iteration, "a parameter", output_dir)
-                    model_path = write_model(iteration, network_params)
-                    if validating:
-                        validation.run(iteration, model_path)
-                    if board:
-                        board.flush()
-                # a stop signal during the model's write or the validation (seconds), or during the checkpoint's
-                # write below: agreed now, so that the run stops at this iteration, as its line said, and not after
-                # one more (every process knows validating and saving, and meets these all-reduces alike)
-                if validating and not saving and comm.any([stop.requested])[0]:
+                    write_records(iteration, validating)
+                if is_writer and not saving:
+                    snapshot.take(iteration)  # at_once.completed's copy, here: a stop signal during it is agreed below
+                # a stop signal since this iteration's all-reduce above (during its rows' or TensorBoard's writes, the
+                # model's, the validation, the copy for the stop's checkpoint), or during the checkpoint's write below:
+                # agreed now, so that the run stops at this iteration, as its line said, and not after one more (every
+                # process knows saving, and meets these all-reduces alike)
+                if not saving and comm.any([stop.requested])[0]:
+                    if is_writer and not validating:  # the records and the model a checkpoint's iteration has
+                        write_records(iteration, False)
                     stopping = saving = True
                 if is_writer and saving:
                     snapshot.take(iteration)

@@ -5266,3 +5266,51 @@ def test_a_best_model_of_another_metric_s_row_is_replaced_where_the_best_row_s_m
     (tmp_path / BEST_MODEL).write_bytes(b"model 4")  # the LPIPS-best's own, its model_param file deleted since
     Validation([], str(tmp_path), 6, "lpips", "cpu")
     assert (tmp_path / BEST_MODEL).read_bytes() == b"model 4"
+
+
+# Twenty-second pass, look at train.py's checkpoints, resume, stops and settings
+
+def test_a_stop_signal_during_an_iteration_s_bookkeeping_stops_at_that_iteration(tmp_path, monkeypatch):
+    """SIGTERM while iteration 1's row was logged (after the iteration's all-reduce; TensorBoard's write and flush, and
+    the copy for a stop's checkpoint, come there too), off the save schedule: the stop was agreed at the next
+    iteration's end, so iteration 2 was trained and checkpointed, though the line said "stopping after this
+    iteration"."""
+    import training.loss_log
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run"
+    real_add = training.loss_log.LossLog.add
+
+    def add_then_signalled(self, iteration, values):
+        if iteration == 1:  # once: a second signal aborts
+            os.kill(os.getpid(), signal.SIGTERM)
+        return real_add(self, iteration, values)
+    monkeypatch.setattr(training.loss_log.LossLog, "add", add_then_signalled)
+    with pytest.raises(SystemExit) as stopped:
+        train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 3, "train.save_freq": 100}))
+    assert stopped.value.code == 130
+    assert sorted(name for name in os.listdir(output_dir) if name.startswith(("checkpoint_", "model_param_"))) == [
+        "checkpoint_00000001.json", "model_param_00000001.h5"]
+    with open(output_dir / "losses.csv", encoding="utf-8") as log:
+        assert [row["iteration"] for row in csv.DictReader(log)] == ["1"]
+
+
+@pytest.mark.parametrize("header, rows, said", [
+    ("iteration,PSNR,LPIPS", ["2,25.0,0.5", "4,22.0,0.1"], "replace it by iteration 4's, the best by LPIPS"),
+    ("iteration,PSNR", ["2,25.0", "4,22.0"], "remove it: no validation row holds a LPIPS score")],
+    ids=["another best", "no score"])
+def test_a_best_model_that_is_its_model_s_only_copy_is_kept_when_the_metric_changes(tmp_path, header, rows, said):
+    """A resume with train.val_metric changed from PSNR to LPIPS, where the user had deleted the PSNR-best's
+    model_param file (model_best.h5 its only copy), replaced model_best.h5 by the LPIPS-best's model, or removed it
+    where no row has an LPIPS score: the model was lost."""
+    from training.validation import BEST_MODEL, Validation
+    (tmp_path / "model_param_00000004.h5").write_bytes(b"model 4")
+    (tmp_path / "val.csv").write_text("\n".join([header, *rows]) + "\n")
+    (tmp_path / BEST_MODEL).write_bytes(b"model 2")  # the PSNR-best's, model_param_00000002.h5 deleted
+    with pytest.raises(UserError) as error:
+        Validation([], str(tmp_path), 4, "lpips", "cpu")
+    assert str(error.value) == (
+        f"'{tmp_path / BEST_MODEL}' holds the only copy of its model (no model_param file in the output folder holds "
+        f"it: the best by another train.val_metric, its model_param file deleted?), and this run would {said}; move "
+        "it out of the folder to keep it, and run again")
+    assert (tmp_path / BEST_MODEL).read_bytes() == b"model 2"
