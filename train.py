@@ -767,12 +767,17 @@ def train(config, comm, output_claim):
                 with out_of_memory_said(out_of_memory):
                     updated = training_step(graph, stage, solvers, learnable_params, comm, update_discriminator,
                                             config.gan.reference_step_order, at_once.updating)
-                losses = {name: float(variable.d) for name, variable in graph.logged.items()}
+                # each process's losses are of its slice of the global batch: their mean over the processes is the
+                # global batch's (the slices are of one size), which one process of that batch logs (rank 0's own
+                # were logged, its slice's: another run's values, mixed in losses.csv at a resume on another count)
+                local = [float(variable.d) for variable in graph.logged.values()]
                 if stage.adversarial:
-                    real_log, adversarial = comm.average([float(np.mean(graph.t_discrim_real_loss.d)),
-                                                          losses["t_adversarial_loss"]])
+                    local.append(float(np.mean(graph.t_discrim_real_loss.d)))
+                averaged = [float(value) for value in comm.average(local)]
+                losses = dict(zip(graph.logged, averaged))
+                if stage.adversarial:
                     losses.update(balance=balance.value, discriminator_updated=float("disc" in updated))
-                    balance.observe(real_log + adversarial)
+                    balance.observe(averaged[-1] + losses["t_adversarial_loss"])
                 # agreed by all processes, so that they stop at one iteration (and NCCL's collectives match);
                 # rank 0's clock decides a checkpoint by time, in the same all-reduce
                 time_due = is_writer and 0 < save_seconds <= time.monotonic() - last_saved

@@ -5314,3 +5314,26 @@ def test_a_best_model_that_is_its_model_s_only_copy_is_kept_when_the_metric_chan
         f"it: the best by another train.val_metric, its model_param file deleted?), and this run would {said}; move "
         "it out of the folder to keep it, and run again")
     assert (tmp_path / BEST_MODEL).read_bytes() == b"model 2"
+
+
+def test_the_loss_log_of_several_processes_is_their_global_batch_s(tmp_path, monkeypatch):
+    """Under mpirun, losses.csv held rank 0's losses, of its slice of the global batch, where one process of that
+    batch trains alike (docs/training.md) and logs the batch's: a run resumed on another process count mixed the two.
+    A stand-in for a second process whose losses are 0 (its communicator's mean halves rank 0's)."""
+    import train
+    from training_data import logged_rows, make_calendar_scenes, tiny_training_flags
+    from utils.distributed import SingleProcess
+    averaged = []
+
+    class WithAnIdleProcess(SingleProcess):
+        size = 2
+
+        def average(self, values):
+            averaged.append(list(values))
+            return np.asarray(values, np.float64) / 2
+    monkeypatch.setattr(train, "make_communicator", lambda *args: WithAnIdleProcess())
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 1, "train.batch_size": 2}))
+    rank_0 = dict(zip(["content_loss", "warp_loss", "fnet_loss"], averaged[0]))
+    assert {name: float(logged_rows(output_dir)[0][name]) for name in rank_0} == {
+        name: value / 2 for name, value in rank_0.items()}
