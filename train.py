@@ -713,6 +713,18 @@ def train(config, comm, output_claim):
         log.check_folder(output_dir)
         off_schedule = prune_off_schedule_models(output_dir, off_schedule)
 
+    def write_records(done, validating):
+        """The records of iteration done and its model (validated, where validating), before its checkpoint."""
+        log.write()  # first: a crash before the checkpoint leaves extra rows, never missing ones
+        # an update from a gradient that overflowed, its loss still finite: no checkpoint to resume from
+        if not finite(checkpointed):
+            raise divergence(done, "a parameter", output_dir)
+        model_path = write_model(done, network_params)
+        if validating:
+            validation.run(done, model_path)
+        if board:
+            board.flush()
+
     def write_model(done, params):
         """model_param_<done>.h5 of params, into the run's own folder (another run's model of that iteration was
         replaced where the folder was replaced since losses.csv's write)."""
@@ -755,12 +767,17 @@ def train(config, comm, output_claim):
                 with out_of_memory_said(out_of_memory):
                     updated = training_step(graph, stage, solvers, learnable_params, comm, update_discriminator,
                                             config.gan.reference_step_order, at_once.updating)
-                losses = {name: float(variable.d) for name, variable in graph.logged.items()}
+                # each process's losses are of its slice of the global batch: their mean over the processes is the
+                # global batch's (the slices are of one size), which one process of that batch logs (rank 0's own
+                # were logged, its slice's: another run's values, mixed in losses.csv at a resume on another count)
+                local = [float(variable.d) for variable in graph.logged.values()]
                 if stage.adversarial:
-                    real_log, adversarial = comm.average([float(np.mean(graph.t_discrim_real_loss.d)),
-                                                          losses["t_adversarial_loss"]])
+                    local.append(float(np.mean(graph.t_discrim_real_loss.d)))
+                averaged = [float(value) for value in comm.average(local)]
+                losses = dict(zip(graph.logged, averaged))
+                if stage.adversarial:
                     losses.update(balance=balance.value, discriminator_updated=float("disc" in updated))
-                    balance.observe(real_log + adversarial)
+                    balance.observe(averaged[-1] + losses["t_adversarial_loss"])
                 # agreed by all processes, so that they stop at one iteration (and NCCL's collectives match);
                 # rank 0's clock decides a checkpoint by time, in the same all-reduce
                 time_due = is_writer and 0 < save_seconds <= time.monotonic() - last_saved
@@ -789,19 +806,16 @@ def train(config, comm, output_claim):
                 # rank 0 only; the other processes wait for it in the next all-reduce (val_clips: on every process)
                 validating = bool(val_clips) and (iteration % config.train.val_freq == 0 or iteration == iterations)
                 if is_writer and (saving or validating):
-                    log.write()  # first: a crash before the checkpoint leaves extra rows, never missing ones
-                    # an update from a gradient that overflowed, its loss still finite: no checkpoint to resume from
-                    if not finite(checkpointed):
-                        raise divergence(iteration, "a parameter", output_dir)
-                    model_path = write_model(iteration, network_params)
-                    if validating:
-                        validation.run(iteration, model_path)
-                    if board:
-                        board.flush()
-                # a stop signal during the model's write or the validation (seconds), or during the checkpoint's
-                # write below: agreed now, so that the run stops at this iteration, as its line said, and not after
-                # one more (every process knows validating and saving, and meets these all-reduces alike)
-                if validating and not saving and comm.any([stop.requested])[0]:
+                    write_records(iteration, validating)
+                if is_writer and not saving:
+                    snapshot.take(iteration)  # at_once.completed's copy, here: a stop signal during it is agreed below
+                # a stop signal since this iteration's all-reduce above (during its rows' or TensorBoard's writes, the
+                # model's, the validation, the copy for the stop's checkpoint), or during the checkpoint's write below:
+                # agreed now, so that the run stops at this iteration, as its line said, and not after one more (every
+                # process knows saving, and meets these all-reduces alike)
+                if not saving and comm.any([stop.requested])[0]:
+                    if is_writer and not validating:  # the records and the model a checkpoint's iteration has
+                        write_records(iteration, False)
                     stopping = saving = True
                 if is_writer and saving:
                     snapshot.take(iteration)

@@ -5349,3 +5349,72 @@ def test_data_prepare_writes_a_video_mirrored_by_its_display_matrix_as_players_s
                                                            str(tmp_path / f"{name}.mp4"), "--duration", "2"]))
         firsts.append(cv2.imread(str(min((disk_path / "scene_2000").glob("*.png")))))
     assert np.array_equal(firsts[1], firsts[0][:, ::-1])
+# Twenty-second pass, look at train.py's checkpoints, resume, stops and settings
+
+def test_a_stop_signal_during_an_iteration_s_bookkeeping_stops_at_that_iteration(tmp_path, monkeypatch):
+    """SIGTERM while iteration 1's row was logged (after the iteration's all-reduce; TensorBoard's write and flush, and
+    the copy for a stop's checkpoint, come there too), off the save schedule: the stop was agreed at the next
+    iteration's end, so iteration 2 was trained and checkpointed, though the line said "stopping after this
+    iteration"."""
+    import training.loss_log
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run"
+    real_add = training.loss_log.LossLog.add
+
+    def add_then_signalled(self, iteration, values):
+        if iteration == 1:  # once: a second signal aborts
+            os.kill(os.getpid(), signal.SIGTERM)
+        return real_add(self, iteration, values)
+    monkeypatch.setattr(training.loss_log.LossLog, "add", add_then_signalled)
+    with pytest.raises(SystemExit) as stopped:
+        train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 3, "train.save_freq": 100}))
+    assert stopped.value.code == 130
+    assert sorted(name for name in os.listdir(output_dir) if name.startswith(("checkpoint_", "model_param_"))) == [
+        "checkpoint_00000001.json", "model_param_00000001.h5"]
+    with open(output_dir / "losses.csv", encoding="utf-8") as log:
+        assert [row["iteration"] for row in csv.DictReader(log)] == ["1"]
+
+
+@pytest.mark.parametrize("header, rows, said", [
+    ("iteration,PSNR,LPIPS", ["2,25.0,0.5", "4,22.0,0.1"], "replace it by iteration 4's, the best by LPIPS"),
+    ("iteration,PSNR", ["2,25.0", "4,22.0"], "remove it: no validation row holds a LPIPS score")],
+    ids=["another best", "no score"])
+def test_a_best_model_that_is_its_model_s_only_copy_is_kept_when_the_metric_changes(tmp_path, header, rows, said):
+    """A resume with train.val_metric changed from PSNR to LPIPS, where the user had deleted the PSNR-best's
+    model_param file (model_best.h5 its only copy), replaced model_best.h5 by the LPIPS-best's model, or removed it
+    where no row has an LPIPS score: the model was lost."""
+    from training.validation import BEST_MODEL, Validation
+    (tmp_path / "model_param_00000004.h5").write_bytes(b"model 4")
+    (tmp_path / "val.csv").write_text("\n".join([header, *rows]) + "\n")
+    (tmp_path / BEST_MODEL).write_bytes(b"model 2")  # the PSNR-best's, model_param_00000002.h5 deleted
+    with pytest.raises(UserError) as error:
+        Validation([], str(tmp_path), 4, "lpips", "cpu")
+    assert str(error.value) == (
+        f"'{tmp_path / BEST_MODEL}' holds the only copy of its model (no model_param file in the output folder holds "
+        f"it: the best by another train.val_metric, its model_param file deleted?), and this run would {said}; move "
+        "it out of the folder to keep it, and run again")
+    assert (tmp_path / BEST_MODEL).read_bytes() == b"model 2"
+
+
+def test_the_loss_log_of_several_processes_is_their_global_batch_s(tmp_path, monkeypatch):
+    """Under mpirun, losses.csv held rank 0's losses, of its slice of the global batch, where one process of that
+    batch trains alike (docs/training.md) and logs the batch's: a run resumed on another process count mixed the two.
+    A stand-in for a second process whose losses are 0 (its communicator's mean halves rank 0's)."""
+    import train
+    from training_data import logged_rows, make_calendar_scenes, tiny_training_flags
+    from utils.distributed import SingleProcess
+    averaged = []
+
+    class WithAnIdleProcess(SingleProcess):
+        size = 2
+
+        def average(self, values):
+            averaged.append(list(values))
+            return np.asarray(values, np.float64) / 2
+    monkeypatch.setattr(train, "make_communicator", lambda *args: WithAnIdleProcess())
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run"
+    train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 1, "train.batch_size": 2}))
+    rank_0 = dict(zip(["content_loss", "warp_loss", "fnet_loss"], averaged[0]))
+    assert {name: float(logged_rows(output_dir)[0][name]) for name in rank_0} == {
+        name: value / 2 for name, value in rank_0.items()}

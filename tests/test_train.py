@@ -172,6 +172,10 @@ def test_mpirun_two_processes_equal_one_process_on_the_global_batch(scenes, tmp_
     assert name_mpi == name_single == "params_00000012.h5"  # max_iter 6 at batch 4 = 12 iterations of 2
     for name in single:
         np.testing.assert_allclose(distributed[name], single[name], atol=1e-5, err_msg=name)
+    # and the losses logged: the global batch's, the mean of the two processes' (not rank 0's half of the batch)
+    for mpi_row, single_row in zip(logged_losses(tmp_path / "mpi"), logged_losses(tmp_path / "single"), strict=True):
+        for name in ("content_loss", "warp_loss", "fnet_loss"):
+            assert float(mpi_row[name]) == pytest.approx(float(single_row[name]), rel=1e-5), (name, mpi_row)
 
 
 @pytest.mark.parametrize("flags, message", [

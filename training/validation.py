@@ -24,6 +24,7 @@ from datasets import reds
 from datasets.sequences import once_each, one_series
 from evaluation import scoring
 from inference import SuperResolver
+from training.checkpoint import MODEL_FILE_PATTERN
 from training.config import METRIC_COLUMNS
 from training.loss_log import LossLog
 from training.stage_weights import model_file
@@ -200,10 +201,13 @@ class Validation:
         self.log.check_folder(best_path)
         if best_iteration is None:
             if os.path.exists(best_path):
+                self.keep_only_copy(best_path, None, f"remove it: no validation row holds a {self.column} score")
                 remove_file(best_path)
         elif os.path.isfile(model_file(self.output_dir, best_iteration)):
             # of mode 200 (written, not read): a PermissionError traceback at the resume
             input_file(model_file(self.output_dir, best_iteration), "training output")
+            self.keep_only_copy(best_path, model_file(self.output_dir, best_iteration),
+                                f"replace it by iteration {best_iteration}'s, the best by {self.column}")
             with open(model_file(self.output_dir, best_iteration), "rb") as model:
                 write_bytes(best_path, model.read())
         elif not os.path.exists(best_path) or self.another_row_s_model(best_path, best_iteration):
@@ -216,15 +220,36 @@ class Validation:
                     kept, kept_value = row, row[self.column]
             if kept is None:
                 if os.path.exists(best_path):
+                    self.keep_only_copy(best_path, None, "remove it: no validation row's model_param file is kept")
                     remove_file(best_path)
                 return
             path = input_file(model_file(self.output_dir, kept["iteration"]), "training output")
+            self.keep_only_copy(best_path, path, f"replace it by iteration {kept['iteration']}'s, the best by "
+                                f"{self.column} of the validations whose model_param file is kept")
             with open(path, "rb") as model:
                 write_bytes(best_path, model.read())
             tqdm.write(f"{BEST_MODEL} is now the model of iteration {kept['iteration']}, the best by {self.column} "
                        f"of the validations whose model_param file is kept: that of the best, iteration "
                        f"{best_iteration}, was deleted")
         # else model_best.h5 is the best row's model, its model_param file deleted since (to save space, say): kept
+
+    def keep_only_copy(self, best_path, replacement, change):
+        """Refuse the change (replacement: the model_param file model_best.h5 becomes a copy of; None: it is removed)
+        where model_best.h5 is the only copy of its model: no model_param file in the folder holds its bytes. Why: a
+        resume with train.val_metric changed (or val.csv edited) replaced or removed it, and where the user had deleted
+        that model's model_param file (model_best.h5 kept it), the model was lost."""
+        if not os.path.isfile(best_path):
+            return
+        input_file(best_path, "training output")
+        models = ([replacement] if replacement else []) + [
+            os.path.join(self.output_dir, name) for name in sorted(os.listdir(self.output_dir))
+            if MODEL_FILE_PATTERN.fullmatch(name) and os.path.join(self.output_dir, name) != replacement]
+        if any(os.path.isfile(path) and filecmp.cmp(best_path, input_file(path, "training output"), shallow=False)
+               for path in models):
+            return
+        raise UserError(f"'{best_path}' holds the only copy of its model (no model_param file in the output folder "
+                        f"holds it: the best by another train.val_metric, its model_param file deleted?), and this "
+                        f"run would {change}; move it out of the folder to keep it, and run again")
 
     def another_row_s_model(self, best_path, best_iteration):
         """Whether model_best.h5 has the bytes of a model_param file of a val.csv row other than best_iteration's."""
