@@ -5349,6 +5349,8 @@ def test_data_prepare_writes_a_video_mirrored_by_its_display_matrix_as_players_s
                                                            str(tmp_path / f"{name}.mp4"), "--duration", "2"]))
         firsts.append(cv2.imread(str(min((disk_path / "scene_2000").glob("*.png")))))
     assert np.array_equal(firsts[1], firsts[0][:, ::-1])
+
+
 # Twenty-second pass, look at train.py's checkpoints, resume, stops and settings
 
 def test_a_stop_signal_during_an_iteration_s_bookkeeping_stops_at_that_iteration(tmp_path, monkeypatch):
