@@ -2681,7 +2681,7 @@ def test_a_tecogan_checkpoint_resumed_as_the_frvsr_stage_says_it_is_of_the_other
     content = {"iteration": 2, "params": names["params"],
                "solvers": {solver: names[solver] for solver in ("gen", "fnet", "disc")}}
     path = str(tmp_path / "checkpoint_00000002.json")
-    with pytest.raises(UserError, match=r"^checkpoint '.*' has the state of the disc solver\(s\), which this stage "
+    with pytest.raises(UserError, match=r"^checkpoint '.*' has the state of the disc solver, which this stage "
                                         r"does not train: it was written by the other training stage$"):
         load_checkpoint(path, content, {}, {"gen": None, "fnet": None})
 

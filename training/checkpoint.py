@@ -457,8 +457,10 @@ def load_checkpoint(path, content, params, solvers):
     folder = os.path.dirname(path)
     missing, extra = set(solvers) - set(content["solvers"]), set(content["solvers"]) - set(solvers)
     if missing or extra:  # extra: a TecoGAN checkpoint for the FRVSR stage, whose parameter names it lacks
-        held = (f"no state for the {', '.join(sorted(missing))} solver(s)" if missing else
-                f"the state of the {', '.join(sorted(extra))} solver(s), which this stage does not train")
+        names = sorted(missing or extra)
+        solvers_said = f"{', '.join(names)} solver{'' if len(names) == 1 else 's'}"
+        held = (f"no state for the {solvers_said}" if missing else
+                f"the state of the {solvers_said}, which this stage does not train")
         raise UserError(f"checkpoint '{path}' has {held}: it was written by the other training stage")
     gone = gone_file(path, content)  # found by read_checkpoint, before the graph's build
     if gone:

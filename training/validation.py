@@ -29,7 +29,7 @@ from training.config import METRIC_COLUMNS
 from training.loss_log import LossLog
 from training.stage_weights import model_file
 from utils import metrics
-from utils.errors import UserError
+from utils.errors import UserError, counted
 from utils.image_io import (common_image_size, folder_changed, held_descriptor, list_frames, read_rgb, remove_file,
                             visible_subfolders, write_bytes, write_rgb)
 from utils.degradation import degrade_frames
@@ -357,6 +357,6 @@ class Validation:
             self.board.add_image("validation/bicubic_ours_truth", picture, iteration)
         shown = ", ".join(f"{column} {value:.4g}" for column, value in values.items())
         tqdm.write(f"validation at iteration {iteration}: {shown} ({seconds:.1f} s for "
-                   f"{len(self.clips)} clip(s); best {self.column} "
+                   f"{counted(len(self.clips), 'clip')}; best {self.column} "
                    f"{'none yet (nan)' if self.best is None else format(self.best, '.4g')})")
         return values
