@@ -21,7 +21,7 @@ from typing import NamedTuple
 from utils.errors import UserError, counted, shown_plainly
 from utils.image_io import (IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, common_image_size, file_system_folder,
                             frame_sort_key, is_frame_name, later_photo_of_a_second, list_frames, name_pattern,
-                            spellings, utf8, visible_subfolders, wide_text)
+                            spellings, utf8, visible_subfolders, wide_text, wide_text_refusal)
 from utils.paths import file_identity, input_file, input_folder
 from utils.scene_layout import frame_path, scene_dir
 
@@ -122,8 +122,7 @@ def read_sequence_list(path, available=()):
     if wide_text(data):
         # a list of UTF-16 (Windows' "Unicode": a NUL beside each Latin letter); one without its byte-order mark decoded
         # as UTF-8, its names with a NUL between letters: "names 3 sequence(s) that ... lacks: 's\x00', '\x00t\x00'"
-        raise UserError(f"cannot read sequence list '{path}': it is UTF-16 or UTF-32 text, not UTF-8; give a UTF-8 "
-                        "text file of names")
+        raise wide_text_refusal(f"cannot read sequence list '{path}': it", "give a UTF-8 text file of names")
     try:
         text = data.decode("utf-8-sig")  # a byte-order mark (Windows Notepad) is no name
     except UnicodeDecodeError:

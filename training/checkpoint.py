@@ -25,7 +25,7 @@ import numpy as np
 
 from utils.errors import UserError
 from utils.hdf5 import hdf5_file
-from utils.image_io import remove_file, text_line, wide_text, write_atomically, write_bytes
+from utils.image_io import remove_file, text_line, wide_text, wide_text_refusal, write_atomically, write_bytes
 from utils.paths import absolute, input_file
 from utils.weights import (HostParameter, assign_weights, host_values, new_hdf5_file, read_weight_file, save_weights,
                            write_dataset)
@@ -410,8 +410,7 @@ def read_checkpoint(path):
         with open(path, "rb") as file:
             data = file.read()
         if wide_text(data):  # edited, saved by Notepad as "Unicode": said "a binary file" ("corrupt" without a mark)
-            raise UserError(f"checkpoint '{path}' is UTF-16 or UTF-32 text, not UTF-8; save it as UTF-8 (as train.py "
-                            "writes it)")
+            raise wide_text_refusal(f"checkpoint '{path}'", "save it as UTF-8 (as train.py writes it)")
         # utf-8-sig: one edited and saved with a byte-order mark (Notepad's "UTF-8 with BOM") was "incomplete or
         # corrupt; resume from an earlier one", of a whole file
         content = json.loads(data.decode("utf-8-sig"), object_pairs_hook=_without_repeated_keys)

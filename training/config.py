@@ -23,7 +23,7 @@ from utils.degradation import DEGRADATIONS
 from utils.errors import UserError, shortened
 from utils.metrics import MIN_FRAMES, SMALLEST_SIDE
 from utils.ops import SCALES
-from utils.image_io import wide_text
+from utils.image_io import wide_text, wide_text_refusal
 from utils.paths import input_file
 
 DEFAULT_CONFIG = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "config.yaml")
@@ -252,7 +252,7 @@ def read_yaml(path):
         # beside each letter, "not valid YAML; fix the syntax"
         with open(path, "rb") as file:
             if wide_text(file.read(WIDE_TEXT_HEAD)):
-                raise UserError(f"config file '{path}' is UTF-16 or UTF-32 text, not UTF-8; save it as UTF-8")
+                raise wide_text_refusal(f"config file '{path}'")
         with open(path, encoding="utf-8") as file:
             content = yaml.load(file, ConfigLoader)
     except UnicodeDecodeError:

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from utils.errors import UserError
 from utils.flags import grouped
 from utils.image_io import (disk_full, folder_changed, held_descriptor, no_space, remove_file, text_line,
-                            wide_text, write_atomically, write_bytes)
+                            wide_text, wide_text_refusal, write_atomically, write_bytes)
 from utils.paths import file_identity, input_file
 
 # wall time of an iteration: reading its batch, the step, the all-reduces
@@ -68,8 +68,8 @@ class LossLog:
         with open(self.csv_path, "rb") as file:
             data = file.read()
         if wide_text(data):  # Notepad's "Unicode", PowerShell 5's '>': said "line 1 is not a row of numbers"
-            raise UserError(f"'{self.csv_path}' is UTF-16 or UTF-32 text, not UTF-8; save it as UTF-8 (as train.py "
-                            "writes it), or delete the file, which loses only the earlier curves")
+            raise wide_text_refusal(f"'{self.csv_path}'", "save it as UTF-8 (as train.py writes it), or delete the "
+                                    "file, which loses only the earlier curves")
         try:
             # utf-8-sig: a spreadsheet that saved the log puts a byte-order mark before the first column's name
             text = data.decode("utf-8-sig")

@@ -140,6 +140,13 @@ def wide_text(data):
     return False
 
 
+def wide_text_refusal(what, advice="save it as UTF-8"):
+    """The one line for a text file of ours saved as UTF-16 or UTF-32 (wide_text of its bytes): what names the file
+    ("config file '...'", "cannot read --scene-cuts '...': it"), advice says what to do. The config file, checkpoint,
+    loss log, sequence list and cuts file each said it in its own words."""
+    return UserError(f"{what} is UTF-16 or UTF-32 text, not UTF-8; {advice}")
+
+
 def text_line(data, offset):
     """The line of a text file's bytes data at offset (from 1), its lines ended as csv and universal newlines end them:
     by LF, CR LF or CR alone (Excel for Mac's "CSV (Macintosh)"), where a count of LFs named line 1."""

@@ -13,7 +13,7 @@ import re
 import numpy as np
 
 from utils.errors import UserError, shortened, shown_plainly
-from utils.image_io import WriteBehind, opencv_path, wide_text, write_bytes
+from utils.image_io import WriteBehind, opencv_path, wide_text, wide_text_refusal, write_bytes
 
 # Shortest shot the detector reports (frames): PySceneDetect's default (15) would miss a shot of under
 # 15 frames; a few frames still keep a flash from opening two shots.
@@ -67,8 +67,8 @@ def read_cuts_file(path, frame_count, other_choices=(), frames_held=None):
                     # than ASCII, whose first characters show no pattern): the same line, which said nothing of the
                     # encoding; or the NULs alone of a wide line's end or a wide comment's start (UTF-16 with CRLF
                     # line ends or big-endian, after such a comment: "line 2: '\x00' is not a frame number")
-                    raise UserError(f"cannot read --scene-cuts '{path}': it is UTF-16 or UTF-32 text, not UTF-8; save "
-                                    "it as UTF-8 (or ASCII) text, one frame number a line")
+                    raise wide_text_refusal(f"cannot read --scene-cuts '{path}': it",
+                                            "save it as UTF-8 (or ASCII) text, one frame number a line")
                 cut = read_cut(path, number, text, frame_count, frames_held)
                 if cut is None:
                     continue
