@@ -2503,6 +2503,19 @@ class ExportCounted:
         return dict.fromkeys(NETWORK_IO, self.model)
 
 
+def counted_exports(monkeypatch):
+    """OnnxNetworks of one 8x8 shape whose exports ExportCounted counts, each an empty ONNX graph: (the backends and
+    onnx_export modules, the weight arrays, the shapes, the cache entry's stem)."""
+    onnx = pytest.importorskip("onnx")
+    from inference import backends, onnx_export
+    arrays, shapes = {"weight": np.zeros(2, np.float32)}, dict.fromkeys(backends.NETWORK_IO, (8, 8))
+    monkeypatch.setattr(ExportCounted, "model", onnx.helper.make_model(onnx.helper.make_graph(
+        [], "empty", [], [])).SerializeToString())
+    monkeypatch.setattr(ExportCounted, "exports", [])
+    monkeypatch.setattr(backends, "NnablaNetworks", ExportCounted)
+    return backends, onnx_export, arrays, shapes, onnx_export.cache_stem(arrays, 1, "8x8_8x8_8x8")
+
+
 @pytest.mark.parametrize("failure", [MemoryError(), RuntimeError("Exception from src/inference: std::bad_alloc"),
                                      OSError(28, "No space left on device")],
                          ids=["MemoryError", "bad_alloc", "ENOSPC"])
@@ -2511,14 +2524,7 @@ def test_the_onnx_cache_is_deleted_and_exported_again_for_a_damaged_file_only(tm
     deleted its files and exported them again, to run out of memory again and delete them again; a --cache-dir that
     cannot be written (full) exported the networks twice before its line. Now each keeps the cache and exports at
     most once."""
-    onnx = pytest.importorskip("onnx")
-    from inference import backends, onnx_export
-    arrays, shapes = {"weight": np.zeros(2, np.float32)}, dict.fromkeys(backends.NETWORK_IO, (8, 8))
-    stem = onnx_export.cache_stem(arrays, 1, "8x8_8x8_8x8")
-    monkeypatch.setattr(ExportCounted, "model", onnx.helper.make_model(onnx.helper.make_graph(
-        [], "empty", [], [])).SerializeToString())
-    monkeypatch.setattr(ExportCounted, "exports", [])
-    monkeypatch.setattr(backends, "NnablaNetworks", ExportCounted)
+    backends, onnx_export, arrays, shapes, stem = counted_exports(monkeypatch)
     if isinstance(failure, OSError):
         monkeypatch.setattr(onnx_export, "write_bytes", lambda *args: (_ for _ in ()).throw(failure))
         expected = (UserError, r"^cannot write the ONNX cache .*No space left on device")
@@ -2607,14 +2613,7 @@ def test_a_damaged_onnx_file_removed_first_by_another_process_is_exported_again(
     second found the files gone and said "the ONNX cache ... holds a damaged file and cannot be written ([Errno 2]
     No such file or directory ...)" of a cache it could write, exit code 2 (6 of 6 races of two processes). Now it
     exports the entry again, as the first does."""
-    onnx = pytest.importorskip("onnx")
-    from inference import backends, onnx_export
-    arrays, shapes = {"weight": np.zeros(2, np.float32)}, dict.fromkeys(backends.NETWORK_IO, (8, 8))
-    stem = onnx_export.cache_stem(arrays, 1, "8x8_8x8_8x8")
-    monkeypatch.setattr(ExportCounted, "model", onnx.helper.make_model(onnx.helper.make_graph(
-        [], "empty", [], [])).SerializeToString())
-    monkeypatch.setattr(ExportCounted, "exports", [])
-    monkeypatch.setattr(backends, "NnablaNetworks", ExportCounted)
+    backends, onnx_export, arrays, shapes, stem = counted_exports(monkeypatch)
     monkeypatch.setattr(backends, "CompiledNetwork", lambda *args: "compiled")
     for name in backends.NETWORK_IO:
         (tmp_path / f"{stem}_{name}.onnx").write_bytes(b"damaged")
