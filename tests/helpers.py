@@ -68,8 +68,7 @@ def calendar_frames(count, height, width):
 
 def calendar_crops(folder, height, width):
     """The 41 calendar LR frames cut to their top left height x width, as PNG files in folder (made): its path.
-    Stop tests' generate.py runs wait for a first frame: the whole 180x144 frames took 4 s each with 2 blocks on
-    one thread and 7 s with the bundled model's 16 (64x48: 1.3 s; 96x72: 3 s)."""
+    Stop tests wait for generate.py's first frame, which small frames bring sooner (docs/benchmarks.md)."""
     import cv2
     os.makedirs(folder)
     for name in sorted(os.listdir(shared_path("data", "calendar_lr"))):

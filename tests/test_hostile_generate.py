@@ -197,7 +197,7 @@ def test_sigterm_or_ctrl_c_to_mpirun_running_generate_leave_no_partial_video_and
     its own exit code (1): the partial video and its ffmpeg must be gone by then."""
     out, video = tmp_path / "out", tmp_path / "video" / "sr.mp4"
     video.parent.mkdir()
-    # 96x72: a frame of the bundled model takes 3 s, longer than Open MPI waits before its kill (mid-forward)
+    # 96x72: a frame of the bundled model takes longer than Open MPI waits before its kill, which comes mid-forward
     process = mpirun_generate("--input-dir-lr", calendar_crops(tmp_path / "lr", 72, 96), "--output-dir", str(out),
                               "--output-video", str(video))
     try:

@@ -47,7 +47,7 @@ def test_flow_net_tiles_with_its_halo_equal_the_whole_frame_and_a_smaller_halo_d
     assert len(whole.plan.tiles("flow")) == 1
     expected = whole.flow_lr(*frames)
     # 48: two strides short of the measured reach (58 pixels, rounded up to the stride: 64). Tiles of 32: 6 and 12
-    # windows, each kept part's edge a halo from its window's (tiles of 8 made 45 and 117 windows: 6x the work)
+    # windows, each kept part's edge a halo from its window's (tiles of 8 made 45 and 117)
     for halo, exact in ((FLOW_NET_HALO, True), (FLOW_NET_HALO - 2 * FLOW_NET_STRIDE, False)):
         monkeypatch.setattr(inference.tiles, "FLOW_NET_HALO", halo)
         tiled = SuperResolver(weights, "nnabla", "cpu", tile=32).model(170, 203)
