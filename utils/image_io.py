@@ -1161,46 +1161,20 @@ GIF_FEWEST_HUNDREDTHS, GIF_PLAYED_HUNDREDTHS = 2, 10
 def gif_average_rate(path):
     """The average frame rate of an animated GIF as players show it (its frames over the sum of their delays, one
     under GIF_FEWEST_HUNDREDTHS taken as GIF_PLAYED_HUNDREDTHS), as variable-frame-rate videos are written at their
-    average rate; None for a file that is no GIF or whose blocks do not walk to a frame (cut short or damaged)."""
+    average rate; None for a file that is no GIF or whose frames Pillow cannot walk (cut short or damaged)."""
     with open(path, "rb") as file:
         if file.read(6) not in GIF_SIGNATURES:
             return None
-        file.seek(0)
-        delays = gif_delays(file.read())
+    from PIL import Image, ImageSequence
+    try:
+        with Image.open(path) as gif:  # each frame's delay, in milliseconds
+            delays = [round(frame.info.get("duration", 0) / 10) for frame in ImageSequence.Iterator(gif)]
+    except (OSError, ValueError, IndexError, EOFError, SyntaxError):  # Pillow's errors of a file cut short
+        return None
     if not delays:
         return None
     shown = sum(delay if delay >= GIF_FEWEST_HUNDREDTHS else GIF_PLAYED_HUNDREDTHS for delay in delays)
     return exact_rate(Fraction(100 * len(delays), shown))
-
-
-def gif_delays(data):
-    """The delay of each frame of a GIF (data, its bytes), in hundredths of a second, its blocks walked by their lengths
-    to its trailer or its end; None where a block is not a GIF's."""
-    def past_sub_blocks(position):
-        while position < len(data):
-            position, size = position + 1 + data[position], data[position]
-            if size == 0:
-                return position
-        return None
-
-    def past_colour_table(position, flags):
-        return position + (3 << ((flags & 7) + 1) if flags & 0x80 else 0)
-
-    if len(data) < 13:
-        return None
-    position, delays, delay = past_colour_table(13, data[10]), [], 0
-    while position is not None and position < len(data) and data[position] != 0x3B:
-        if data[position] == 0x21 and position + 1 < len(data):  # an extension: a graphic control one holds a delay
-            if data[position + 1] == 0xF9 and position + 6 <= len(data):
-                delay = struct.unpack("<H", data[position + 4:position + 6])[0]
-            position = past_sub_blocks(position + 2)
-        elif data[position] == 0x2C and position + 10 <= len(data):  # a frame: its colour table, then its data
-            position = past_sub_blocks(past_colour_table(position + 10, data[position + 9]) + 1)
-            delays.append(delay)
-            delay = 0
-        else:
-            return None
-    return delays
 
 
 def exact_rate(rate):
