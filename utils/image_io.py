@@ -649,13 +649,17 @@ def bmp_bit_fields_refused(data):
     them after a 40-byte header alone: a whole picture was "the file is corrupt or not an image"), or after one of 40
     of masks other than 5-6-5 and 5-5-5 (the same line); 32-bit pixels of masks other than blue, green, red from the
     low byte in a header of less than 56 bytes (it reads no masks there), or of masks not each one byte (10 bits a
-    colour): decoded in other colours, exit code 0, a frame of a zip super-resolved so."""
-    if len(data) < 34:
+    colour): decoded in other colours, exit code 0, a frame of a zip super-resolved so. Masks all 0 of 32-bit pixels
+    are blue, green, red from the low byte to OpenCV and Pillow alike; OS/2's header (12 bytes) has no compression, and
+    the pixels where a larger one has it were read as one: a picture OpenCV decodes right was refused."""
+    if len(data) < 66 or struct.unpack("<I", data[14:18])[0] < 36:  # OpenCV reads a compression from 36 bytes on
         return ""
     header, bits, compression = struct.unpack("<I", data[14:18])[0], *struct.unpack("<HI", data[28:34])
-    if compression != 3 or bits not in (16, 32) or len(data) < 66:
+    if compression != 3 or bits not in (16, 32):
         return ""
     masks = struct.unpack("<III", data[54:66])  # red, green, blue: after a 40-byte header, inside a larger one
+    if bits == 32 and masks == (0, 0, 0):
+        return ""
     said = ", ".join(f"{colour} 0x{mask:0{bits // 4}x}" for colour, mask in zip("RGB", masks))
     if bits == 16 and header > 40:
         return ("it is a BMP of 16-bit pixels by bit fields in a header of more than 40 bytes (as GIMP writes 'R5 G6 "
@@ -1167,8 +1171,15 @@ def gif_average_rate(path):
 
 
 def gif_delays(data):
-    """The delay of each frame of a GIF (data, its bytes), in hundredths of a second, its blocks walked by their lengths
-    to its trailer or its end; None where a block is not a GIF's."""
+    """The delay of each whole frame of a GIF (data, its bytes), in hundredths of a second (gif_walk); None where a
+    block is not a GIF's."""
+    walked = gif_walk(data)
+    return None if walked is None else walked[0]
+
+
+def gif_walk(data):
+    """(the delay of each whole frame, in hundredths of a second; whether the GIF ends in its trailer) of a GIF (data,
+    its bytes), its blocks walked by their lengths to its trailer or its end; None where a block is not a GIF's."""
     def past_sub_blocks(position):
         while position < len(data):
             position, size = position + 1 + data[position], data[position]
@@ -1189,11 +1200,34 @@ def gif_delays(data):
             position = past_sub_blocks(position + 2)
         elif data[position] == 0x2C and position + 10 <= len(data):  # a frame: its colour table, then its data
             position = past_sub_blocks(past_colour_table(position + 10, data[position + 9]) + 1)
-            delays.append(delay)
+            if position is not None:
+                delays.append(delay)
             delay = 0
+        elif data[position] in (0x21, 0x2C):  # a block's first bytes, then the file's end
+            position = None
         else:
             return None
-    return delays
+    return delays, position is not None and position < len(data)
+
+
+class GifCutShort(UserError):
+    """An animated GIF that ends before its trailer after whole frames (gif_cut_short)."""
+
+
+def gif_cut_short(path):
+    """The UserError of an animated GIF (path) that ends before its trailer after one whole frame or more: OpenCV read
+    the whole frames, and a GIF cut at a frame's end (a download cut off) was a shorter clip, its job "done", exit code
+    0. None for a whole GIF, a file that is no GIF, and one of no whole frame (OpenCV decodes none: undecodable_codec).
+    """
+    with open(path, "rb") as file:
+        if file.read(6) not in GIF_SIGNATURES:
+            return None
+        file.seek(0)
+        walked = gif_walk(file.read())
+    if walked is None or walked[1] or not walked[0]:
+        return None
+    return GifCutShort(f"video '{path}' is a GIF cut short (it ends after {counted(len(walked[0]), 'whole frame')}, "
+                     "before its trailer): repair it or pass another video")
 
 
 def exact_rate(rate):
@@ -1285,6 +1319,8 @@ class VideoReader:
         # delays, and a GIF of 500, 100, 100 and 100 ms was written at 10 fps, twice as fast (0.4 s of 0.8 s)
         if not self.counted and (rate := gif_average_rate(path)):
             self.fps = rate
+        if cut_short := gif_cut_short(path):
+            raise cut_short
         # whatever the count: FFmpeg counts one frame in a JPEG holding a camera's Exif segment, none in a plain one,
         # and a phone's photo was a video of one frame (one cut short decoded with grey rows, exit code 0)
         self._refuse_a_picture()
