@@ -2052,3 +2052,13 @@ def test_an_uploaded_gif_cut_at_a_frame_s_end_is_called_cut_short_not_read_as_a_
     with pytest.raises(UserError, match=r"^video 'anim.gif' is a GIF cut short \(it ends after 3 whole frames, before "
                                         r"its trailer\): repair it or pass another video$"):
         upload_input(str(tmp_path / "anim.gif"), "anim.gif", "", "", str(tmp_path / "job"), 2 ** 30)
+
+
+def test_a_screenshot_asked_into_a_folder_goes_to_app_png_in_it(tmp_path, monkeypatch):
+    """TECOGAN_SCREENSHOT=docs (a folder) was Playwright's "EISDIR" after the first test's job, and every test of
+    tests/test_app.py failed at its fixture; a path outside the repository is taken as it is."""
+    from app_media import screenshot_path
+    monkeypatch.setenv("TECOGAN_SCREENSHOT", "docs")
+    assert screenshot_path(tmp_path) == os.path.join(REPO_ROOT, "docs", "app.png")
+    monkeypatch.setenv("TECOGAN_SCREENSHOT", str(tmp_path / "page.png"))
+    assert screenshot_path(tmp_path / "unused") == str(tmp_path / "page.png")
