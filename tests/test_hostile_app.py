@@ -2062,3 +2062,28 @@ def test_a_screenshot_asked_into_a_folder_goes_to_app_png_in_it(tmp_path, monkey
     assert screenshot_path(tmp_path) == os.path.join(REPO_ROOT, "docs", "app.png")
     monkeypatch.setenv("TECOGAN_SCREENSHOT", str(tmp_path / "page.png"))
     assert screenshot_path(tmp_path / "unused") == str(tmp_path / "page.png")
+
+
+@pytest.mark.parametrize("picture", ["lr_0003.webp", "lr_0000.tif"])
+def test_a_zips_picture_of_another_format_next_to_its_first_or_last_frame_is_named_not_left_out(tmp_path, picture):
+    """'lr_0003.webp' after 'lr_0001.png', 'lr_0002.png' (a frame exported otherwise), or a '.tif' before them, was left
+    out without a word: the job's video a frame short, "done" (one in a gap was refused already)."""
+    from hostile import fixture_frames_zip
+    from webapp.inputs import upload_input
+    upload = fixture_frames_zip(tmp_path / "frames.zip", [(picture, b"RIFF")], count=2)
+    with pytest.raises(UserError, match=rf"^'{picture}' is a picture numbered next to the first or last frame of its "
+                                        r"sequence in a format frames are not read in \(frames: \.png, \.jpg, \.jpeg, "
+                                        r"\.bmp\), so the clip would be read without it: convert it to PNG or remove "
+                                        "it$"):
+        upload_input(upload, "frames.zip", "", "", str(tmp_path / "job"), 2 ** 30)
+
+
+def test_a_video_named_zip_is_read_as_the_video_it_is(tmp_path):
+    """A video named 'clip.zip' (no zip by its bytes, no zip's end record in it) was "not a zip archive this app can
+    read; upload a video, or a zip of frames", which it was."""
+    from hostile import ffmpeg_video
+    from webapp.inputs import upload_input
+    clip = ffmpeg_video(tmp_path / "clip.mp4", frames=3, size="16x16")
+    os.rename(clip, tmp_path / "clip.zip")
+    read = upload_input(str(tmp_path / "clip.zip"), "clip.zip", "", "", str(tmp_path / "job"), 2 ** 30)
+    assert (read["kind"], read["frames"]) == ("video", 3)

@@ -195,10 +195,11 @@ def later_photo_of_a_second(stem, stems):
     return taken[1]
 
 
-def list_frames(folder, role="input folder", wanted="pass a folder of LR frames"):
+def list_frames(folder, role="input folder", wanted="pass a folder of LR frames", ends=False):
     """Sorted paths of the image files in folder; UserError if the folder is missing, unreadable or has
     none, naming it by role and saying what to do (wanted), or if two are one frame, one is named as another's copy,
-    or a picture of another format lies between them (one_frame_a_number, no_picture_left_out)."""
+    or a picture of another format lies between them (one_frame_a_number, no_picture_left_out; numbered next to the
+    first or the last too, where ends: the page's zip of a clip)."""
     if os.path.exists(folder) and not os.path.isdir(folder):
         raise UserError(
             f"{role} '{folder}' is a file, not a folder; pass the folder that holds the frames")
@@ -211,7 +212,7 @@ def list_frames(folder, role="input folder", wanted="pass a folder of LR frames"
     if not names:
         raise UserError(f"{role} '{folder}' has no images ({', '.join(IMAGE_EXTENSIONS)}); {wanted}")
     return no_picture_left_out(folder, one_frame_a_number(only_files(
-        [os.path.join(folder, name) for name in sorted(names, key=frame_order)], role, folder)))
+        [os.path.join(folder, name) for name in sorted(names, key=frame_order)], role, folder)), ends)
 
 
 def one_frame_a_number(frames):
@@ -287,7 +288,7 @@ def no_copy_of_a_frame(frames):
     return frames
 
 
-def no_picture_left_out(folder, frames):
+def no_picture_left_out(folder, frames, ends=False):
     """frames, the paths of folder's frames, unless folder also holds a picture of another format whose number lies
     between the frames' and no frame has (a frame exported as '0002.webp' or '0002.tif' among '0001.png', '0003.png'):
     it was left out without a word, and the frames either side of it trained on (and super-resolved by generate.py, its
@@ -298,7 +299,9 @@ def no_picture_left_out(folder, frames):
     copy's ending does ('f0002 (1).webp', a second download of frame 2, whose digits make 21, was left out so too), or
     after a copy's words and a blank ('Copy of f0002.webp', Google Drive's copy, was left out so too).
     Only a picture named as the frames are, but for its digits, lies among them: 'thumb_4.webp' beside frames numbered
-    by twos ('0001.png', '0003.png'.., a render of every second frame) was refused as a frame left out."""
+    by twos ('0001.png', '0003.png'.., a render of every second frame) was refused as a frame left out. Where ends (the
+    page's zip, a whole clip), one numbered next to the first or the last frame and named as they are is refused too:
+    '0003.webp' after '0001.png', '0002.png' was left out without a word, the job's video a frame short, "done"."""
     numbers = {frame_sort_key(os.path.basename(path))[0] for path in frames}
     by_name = len(numbers) == 1 and min(numbers) >= 0
     stems = {os.path.splitext(os.path.basename(path))[0] for path in frames}
@@ -326,9 +329,17 @@ def no_picture_left_out(folder, frames):
         return any(spot is not None and first < spot < last and spot not in places
                    for spot in map(place, copied_names(os.path.splitext(name)[0])))
 
+    def at_an_end(name):
+        return ends and not by_name and place(os.path.splitext(name)[0]) in (first - 1, last + 1)
+
     with os.scandir(folder) as entries:
-        left_out = sorted(entry.name for entry in entries if is_frame_name(entry.name, OTHER_PICTURE_EXTENSIONS)
-                          and in_a_gap(entry.name) and not entry.is_dir())  # a folder is no picture
+        pictures = [entry.name for entry in entries if is_frame_name(entry.name, OTHER_PICTURE_EXTENSIONS)
+                    and not entry.is_dir()]  # a folder is no picture
+    left_out = sorted(name for name in pictures if in_a_gap(name))
+    if beside := sorted(name for name in pictures if at_an_end(name)):
+        raise UserError(f"'{os.path.join(folder, beside[0])}' is a picture numbered next to the first or last frame of "
+                        f"its sequence in a format frames are not read in (frames: {', '.join(IMAGE_EXTENSIONS)}), so "
+                        "the clip would be read without it: convert it to PNG or remove it")
     if left_out:
         raise UserError(f"'{os.path.join(folder, left_out[0])}' is a picture among the frames of its sequence in a "
                         f"format frames are not read in (frames: {', '.join(IMAGE_EXTENSIONS)}), so the frames "

@@ -143,7 +143,7 @@ def zip_input(path, name, folder, max_unpacked_bytes):
                         "upload that zip")
     frames = frame_folder(folder, name)
     try:
-        paths = list_frames(frames)  # refuses copies and unnumbered pictures, as generate.py does, up front
+        paths = list_frames(frames, ends=True)  # refuses copies and unnumbered pictures, as generate.py does, up front
     except UserError as error:
         raise in_page_terms(error, frames + os.sep, "")
     # a frame cut short after its header (a copy cut off) or damaged passed the size check, which reads a PNG's header
@@ -199,11 +199,13 @@ def is_zip(path, extension):
     """Whether an upload is a zip: named .zip, or a zip by its first bytes whatever its name, which may have lost its
     extension ('frames', a download saved so) or have another ('frames_2024.12.06', 'my.frames'): both were "not a
     video ...; upload ... a zip of frames". (zipfile.is_zipfile takes a file for a zip wherever its last 64 KiB hold a
-    zip's end record, which a video may by chance.)"""
-    if extension == ".zip":
-        return True
+    zip's end record, which a video may by chance.) A file named .zip that is neither a zip by its first bytes nor holds
+    a zip's end record is judged as a video: a video named 'clip.zip' was "not a zip archive this app can read; upload
+    a video", which it was."""
     with open(path, "rb") as file:
-        return file.read(4) in ZIP_SIGNATURES
+        if file.read(4) in ZIP_SIGNATURES:
+            return True
+    return extension == ".zip" and zipfile.is_zipfile(path)
 
 
 def upload_input(upload, name, start, end, folder, max_unpacked_bytes):
