@@ -57,7 +57,9 @@ def slow_to_unpack_zip(path, count=6000):
 
 def screenshot_path(tmp_folder):
     """Where tests/test_app.py screenshots the finished page: TECOGAN_SCREENSHOT's path (relative to the repository)
-    where it is set and not blank (`TECOGAN_SCREENSHOT=docs/app.png`, docs/app.md), else `tmp_folder`, so that a test
-    run leaves docs/app.png as committed."""
+    where it is set and not blank (`TECOGAN_SCREENSHOT=docs/app.png`, docs/app.md; app.png in it where it names a
+    folder), else `tmp_folder`, so that a test run leaves docs/app.png as committed."""
     asked = os.environ.get("TECOGAN_SCREENSHOT", "").strip()
-    return os.path.join(REPO_ROOT, asked) if asked else os.path.join(str(tmp_folder), "app.png")
+    path = os.path.join(REPO_ROOT, asked) if asked else str(tmp_folder)
+    # a folder (`TECOGAN_SCREENSHOT=docs`): app.png in it; it was Playwright's EISDIR after the job, each test failed
+    return os.path.join(path, "app.png") if not asked or os.path.isdir(path) else path

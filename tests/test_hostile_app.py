@@ -2004,3 +2004,86 @@ def test_an_uploaded_gif_cut_short_is_called_cut_short_not_a_codec_opencv_lacks(
     with pytest.raises(UserError, match=r"^video 'anim.gif' is a GIF of which OpenCV decodes no frame \(it decodes "
                                         r"whole GIFs\): it is cut short or damaged; repair it or pass another video$"):
         upload_input(str(tmp_path / "anim.gif"), "anim.gif", "", "", str(tmp_path / "job"), 2 ** 30)
+
+
+# Twenty-second pass, second look at the twenty-second pass's demo and page fixes
+
+def os2_bmp(rows):
+    """The bytes of an OS/2 BMP (a 12-byte header, no compression field) of 24-bit rows (bottom-up, each padded)."""
+    import struct
+    return b"BM" + struct.pack("<IHHIIHHHH", 26 + len(rows), 0, 0, 26, 12, 2, len(rows) // 8, 1, 24) + rows
+
+
+@pytest.mark.parametrize("case", ["OS/2, 32 and 3 where a larger header's depth and compression lie",
+                                  "OS/2, 16 and 3 there", "V4, 32-bit bit fields of masks 0",
+                                  "40 bytes, 32-bit bit fields of masks 0"])
+def test_a_bmp_opencv_decodes_right_is_read_not_refused_as_of_bit_fields(tmp_path, case):
+    """bmp_bit_fields_refused read an OS/2 BMP's pixels (its 12-byte header has no compression) as a depth of 32 or 16
+    and compression 3, and refused a picture OpenCV decodes right; masks all 0 of 32-bit pixels are blue, green, red
+    from the low byte to OpenCV and Pillow alike, and were "decoded in other colours"."""
+    import numpy as np
+
+    from hostile import bit_fields_bmp
+    from utils.image_io import read_bgr_uint8
+    if case.startswith("OS/2"):
+        rows = bytearray(64)
+        rows[:8] = bytes([5, 6, 32 if "32" in case else 16, 0, 3, 0, 0, 0])  # the bytes at 28..33: 32 or 16, then 3
+        data, bgr = os2_bmp(bytes(rows)), np.zeros((8, 2, 3), np.uint8)
+        bgr[-1] = [[5, 6, 32 if "32" in case else 16], [0, 3, 0]]
+    else:
+        rgb = np.random.default_rng(0).integers(0, 256, (8, 12, 3), np.uint8)
+        data = bytearray(bit_fields_bmp(rgb, 32, (0xFF0000, 0xFF00, 0xFF), 108 if "V4" in case else 40))
+        data[54:66], bgr = bytes(12), rgb[..., ::-1]
+    (tmp_path / "0001.bmp").write_bytes(bytes(data))
+    assert np.array_equal(read_bgr_uint8(str(tmp_path / "0001.bmp")), bgr)
+
+
+def test_an_uploaded_gif_cut_at_a_frame_s_end_is_called_cut_short_not_read_as_a_shorter_clip(tmp_path):
+    """A GIF cut at the end of its third frame of four (a download cut off there) was read as a clip of 3 frames, its
+    job "done", exit code 0: it ends before its trailer."""
+    import numpy as np
+    from PIL import Image
+
+    from webapp.inputs import upload_input
+    frames = [Image.fromarray(np.random.default_rng(index).integers(0, 256, (8, 8, 3), np.uint8)) for index in range(4)]
+    frames[0].save(tmp_path / "whole.gif", save_all=True, append_images=frames[1:], duration=100)
+    whole = (tmp_path / "whole.gif").read_bytes()
+    (tmp_path / "anim.gif").write_bytes(whole[:whole.rfind(b"\x21\xf9\x04")])  # before the last frame's delay
+    with pytest.raises(UserError, match=r"^video 'anim.gif' is a GIF cut short \(it ends after 3 whole frames, before "
+                                        r"its trailer\): repair it or pass another video$"):
+        upload_input(str(tmp_path / "anim.gif"), "anim.gif", "", "", str(tmp_path / "job"), 2 ** 30)
+
+
+def test_a_screenshot_asked_into_a_folder_goes_to_app_png_in_it(tmp_path, monkeypatch):
+    """TECOGAN_SCREENSHOT=docs (a folder) was Playwright's "EISDIR" after the first test's job, and every test of
+    tests/test_app.py failed at its fixture; a path outside the repository is taken as it is."""
+    from app_media import screenshot_path
+    monkeypatch.setenv("TECOGAN_SCREENSHOT", "docs")
+    assert screenshot_path(tmp_path) == os.path.join(REPO_ROOT, "docs", "app.png")
+    monkeypatch.setenv("TECOGAN_SCREENSHOT", str(tmp_path / "page.png"))
+    assert screenshot_path(tmp_path / "unused") == str(tmp_path / "page.png")
+
+
+@pytest.mark.parametrize("picture", ["lr_0003.webp", "lr_0000.tif"])
+def test_a_zips_picture_of_another_format_next_to_its_first_or_last_frame_is_named_not_left_out(tmp_path, picture):
+    """'lr_0003.webp' after 'lr_0001.png', 'lr_0002.png' (a frame exported otherwise), or a '.tif' before them, was left
+    out without a word: the job's video a frame short, "done" (one in a gap was refused already)."""
+    from hostile import fixture_frames_zip
+    from webapp.inputs import upload_input
+    upload = fixture_frames_zip(tmp_path / "frames.zip", [(picture, b"RIFF")], count=2)
+    with pytest.raises(UserError, match=rf"^'{picture}' is a picture numbered next to the first or last frame of its "
+                                        r"sequence in a format frames are not read in \(frames: \.png, \.jpg, \.jpeg, "
+                                        r"\.bmp\), so the clip would be read without it: convert it to PNG or remove "
+                                        "it$"):
+        upload_input(upload, "frames.zip", "", "", str(tmp_path / "job"), 2 ** 30)
+
+
+def test_a_video_named_zip_is_read_as_the_video_it_is(tmp_path):
+    """A video named 'clip.zip' (no zip by its bytes, no zip's end record in it) was "not a zip archive this app can
+    read; upload a video, or a zip of frames", which it was."""
+    from hostile import ffmpeg_video
+    from webapp.inputs import upload_input
+    clip = ffmpeg_video(tmp_path / "clip.mp4", frames=3, size="16x16")
+    os.rename(clip, tmp_path / "clip.zip")
+    read = upload_input(str(tmp_path / "clip.zip"), "clip.zip", "", "", str(tmp_path / "job"), 2 ** 30)
+    assert (read["kind"], read["frames"]) == ("video", 3)

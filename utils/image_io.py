@@ -202,10 +202,11 @@ def later_photo_of_a_second(stem, stems):
     return taken[1]
 
 
-def list_frames(folder, role="input folder", wanted="pass a folder of LR frames"):
+def list_frames(folder, role="input folder", wanted="pass a folder of LR frames", ends=False):
     """Sorted paths of the image files in folder; UserError if the folder is missing, unreadable or has
     none, naming it by role and saying what to do (wanted), or if two are one frame, one is named as another's copy,
-    or a picture of another format lies between them (one_frame_a_number, no_picture_left_out)."""
+    or a picture of another format lies between them (one_frame_a_number, no_picture_left_out; numbered next to the
+    first or the last too, where ends: the page's zip of a clip)."""
     if os.path.exists(folder) and not os.path.isdir(folder):
         raise UserError(
             f"{role} '{folder}' is a file, not a folder; pass the folder that holds the frames")
@@ -218,7 +219,7 @@ def list_frames(folder, role="input folder", wanted="pass a folder of LR frames"
     if not names:
         raise UserError(f"{role} '{folder}' has no images ({', '.join(IMAGE_EXTENSIONS)}); {wanted}")
     return no_picture_left_out(folder, one_frame_a_number(only_files(
-        [os.path.join(folder, name) for name in sorted(names, key=frame_order)], role, folder)))
+        [os.path.join(folder, name) for name in sorted(names, key=frame_order)], role, folder)), ends)
 
 
 def one_frame_a_number(frames):
@@ -294,7 +295,7 @@ def no_copy_of_a_frame(frames):
     return frames
 
 
-def no_picture_left_out(folder, frames):
+def no_picture_left_out(folder, frames, ends=False):
     """frames, the paths of folder's frames, unless folder also holds a picture of another format whose number lies
     between the frames' and no frame has (a frame exported as '0002.webp' or '0002.tif' among '0001.png', '0003.png'):
     it was left out without a word, and the frames either side of it trained on (and super-resolved by generate.py, its
@@ -305,7 +306,9 @@ def no_picture_left_out(folder, frames):
     copy's ending does ('f0002 (1).webp', a second download of frame 2, whose digits make 21, was left out so too), or
     after a copy's words and a blank ('Copy of f0002.webp', Google Drive's copy, was left out so too).
     Only a picture named as the frames are, but for its digits, lies among them: 'thumb_4.webp' beside frames numbered
-    by twos ('0001.png', '0003.png'.., a render of every second frame) was refused as a frame left out."""
+    by twos ('0001.png', '0003.png'.., a render of every second frame) was refused as a frame left out. Where ends (the
+    page's zip, a whole clip), one numbered next to the first or the last frame and named as they are is refused too:
+    '0003.webp' after '0001.png', '0002.png' was left out without a word, the job's video a frame short, "done"."""
     numbers = {frame_sort_key(os.path.basename(path))[0] for path in frames}
     by_name = len(numbers) == 1 and min(numbers) >= 0
     stems = {os.path.splitext(os.path.basename(path))[0] for path in frames}
@@ -333,9 +336,17 @@ def no_picture_left_out(folder, frames):
         return any(spot is not None and first < spot < last and spot not in places
                    for spot in map(place, copied_names(os.path.splitext(name)[0])))
 
+    def at_an_end(name):
+        return ends and not by_name and place(os.path.splitext(name)[0]) in (first - 1, last + 1)
+
     with os.scandir(folder) as entries:
-        left_out = sorted(entry.name for entry in entries if is_frame_name(entry.name, OTHER_PICTURE_EXTENSIONS)
-                          and in_a_gap(entry.name) and not entry.is_dir())  # a folder is no picture
+        pictures = [entry.name for entry in entries if is_frame_name(entry.name, OTHER_PICTURE_EXTENSIONS)
+                    and not entry.is_dir()]  # a folder is no picture
+    left_out = sorted(name for name in pictures if in_a_gap(name))
+    if beside := sorted(name for name in pictures if at_an_end(name)):
+        raise UserError(f"'{os.path.join(folder, beside[0])}' is a picture numbered next to the first or last frame of "
+                        f"its sequence in a format frames are not read in (frames: {', '.join(IMAGE_EXTENSIONS)}), so "
+                        "the clip would be read without it: convert it to PNG or remove it")
     if left_out:
         raise UserError(f"'{os.path.join(folder, left_out[0])}' is a picture among the frames of its sequence in a "
                         f"format frames are not read in (frames: {', '.join(IMAGE_EXTENSIONS)}), so the frames "
@@ -656,13 +667,17 @@ def bmp_bit_fields_refused(data):
     them after a 40-byte header alone: a whole picture was "the file is corrupt or not an image"), or after one of 40
     of masks other than 5-6-5 and 5-5-5 (the same line); 32-bit pixels of masks other than blue, green, red from the
     low byte in a header of less than 56 bytes (it reads no masks there), or of masks not each one byte (10 bits a
-    colour): decoded in other colours, exit code 0, a frame of a zip super-resolved so."""
-    if len(data) < 34:
+    colour): decoded in other colours, exit code 0, a frame of a zip super-resolved so. Masks all 0 of 32-bit pixels
+    are blue, green, red from the low byte to OpenCV and Pillow alike; OS/2's header (12 bytes) has no compression, and
+    the pixels where a larger one has it were read as one: a picture OpenCV decodes right was refused."""
+    if len(data) < 66 or struct.unpack("<I", data[14:18])[0] < 36:  # OpenCV reads a compression from 36 bytes on
         return ""
     header, bits, compression = struct.unpack("<I", data[14:18])[0], *struct.unpack("<HI", data[28:34])
-    if compression != 3 or bits not in (16, 32) or len(data) < 66:
+    if compression != 3 or bits not in (16, 32):
         return ""
     masks = struct.unpack("<III", data[54:66])  # red, green, blue: after a 40-byte header, inside a larger one
+    if bits == 32 and masks == (0, 0, 0):
+        return ""
     said = ", ".join(f"{colour} 0x{mask:0{bits // 4}x}" for colour, mask in zip("RGB", masks))
     if bits == 16 and header > 40:
         return ("it is a BMP of 16-bit pixels by bit fields in a header of more than 40 bytes (as GIMP writes 'R5 G6 "
@@ -1161,20 +1176,76 @@ GIF_FEWEST_HUNDREDTHS, GIF_PLAYED_HUNDREDTHS = 2, 10
 def gif_average_rate(path):
     """The average frame rate of an animated GIF as players show it (its frames over the sum of their delays, one
     under GIF_FEWEST_HUNDREDTHS taken as GIF_PLAYED_HUNDREDTHS), as variable-frame-rate videos are written at their
-    average rate; None for a file that is no GIF or whose frames Pillow cannot walk (cut short or damaged)."""
+    average rate; None for a file that is no GIF or whose blocks do not walk to a frame (cut short or damaged)."""
     with open(path, "rb") as file:
         if file.read(6) not in GIF_SIGNATURES:
             return None
-    from PIL import Image, ImageSequence
-    try:
-        with Image.open(path) as gif:  # each frame's delay, in milliseconds
-            delays = [round(frame.info.get("duration", 0) / 10) for frame in ImageSequence.Iterator(gif)]
-    except (OSError, ValueError, IndexError, EOFError, SyntaxError):  # Pillow's errors of a file cut short
-        return None
+        file.seek(0)
+        delays = gif_delays(file.read())
     if not delays:
         return None
     shown = sum(delay if delay >= GIF_FEWEST_HUNDREDTHS else GIF_PLAYED_HUNDREDTHS for delay in delays)
     return exact_rate(Fraction(100 * len(delays), shown))
+
+
+def gif_delays(data):
+    """The delay of each whole frame of a GIF (data, its bytes), in hundredths of a second (gif_walk); None where a
+    block is not a GIF's."""
+    walked = gif_walk(data)
+    return None if walked is None else walked[0]
+
+
+def gif_walk(data):
+    """(the delay of each whole frame, in hundredths of a second; whether the GIF ends in its trailer) of a GIF (data,
+    its bytes), its blocks walked by their lengths to its trailer or its end; None where a block is not a GIF's."""
+    def past_sub_blocks(position):
+        while position < len(data):
+            position, size = position + 1 + data[position], data[position]
+            if size == 0:
+                return position
+        return None
+
+    def past_colour_table(position, flags):
+        return position + (3 << ((flags & 7) + 1) if flags & 0x80 else 0)
+
+    if len(data) < 13:
+        return None
+    position, delays, delay = past_colour_table(13, data[10]), [], 0
+    while position is not None and position < len(data) and data[position] != 0x3B:
+        if data[position] == 0x21 and position + 1 < len(data):  # an extension: a graphic control one holds a delay
+            if data[position + 1] == 0xF9 and position + 6 <= len(data):
+                delay = struct.unpack("<H", data[position + 4:position + 6])[0]
+            position = past_sub_blocks(position + 2)
+        elif data[position] == 0x2C and position + 10 <= len(data):  # a frame: its colour table, then its data
+            position = past_sub_blocks(past_colour_table(position + 10, data[position + 9]) + 1)
+            if position is not None:
+                delays.append(delay)
+            delay = 0
+        elif data[position] in (0x21, 0x2C):  # a block's first bytes, then the file's end
+            position = None
+        else:
+            return None
+    return delays, position is not None and position < len(data)
+
+
+class GifCutShort(UserError):
+    """An animated GIF that ends before its trailer after whole frames (gif_cut_short)."""
+
+
+def gif_cut_short(path):
+    """The UserError of an animated GIF (path) that ends before its trailer after one whole frame or more: OpenCV read
+    the whole frames, and a GIF cut at a frame's end (a download cut off) was a shorter clip, its job "done", exit code
+    0. None for a whole GIF, a file that is no GIF, and one of no whole frame (OpenCV decodes none: undecodable_codec).
+    """
+    with open(path, "rb") as file:
+        if file.read(6) not in GIF_SIGNATURES:
+            return None
+        file.seek(0)
+        walked = gif_walk(file.read())
+    if walked is None or walked[1] or not walked[0]:
+        return None
+    return GifCutShort(f"video '{path}' is a GIF cut short (it ends after {counted(len(walked[0]), 'whole frame')}, "
+                     "before its trailer): repair it or pass another video")
 
 
 def exact_rate(rate):
@@ -1266,6 +1337,8 @@ class VideoReader:
         # delays, and a GIF of 500, 100, 100 and 100 ms was written at 10 fps, twice as fast (0.4 s of 0.8 s)
         if not self.counted and (rate := gif_average_rate(path)):
             self.fps = rate
+        if cut_short := gif_cut_short(path):
+            raise cut_short
         # whatever the count: FFmpeg counts one frame in a JPEG holding a camera's Exif segment, none in a plain one,
         # and a phone's photo was a video of one frame (one cut short decoded with grey rows, exit code 0)
         self._refuse_a_picture()

@@ -20,8 +20,9 @@ from models import GENERATOR_INPUT_WEIGHT, model_scale
 from utils.context import cuda_device_count
 from utils.degradation import known_degradation, recorded_degradation
 from utils.errors import UserError, error_reason, printable, shortened, size_said
-from utils.image_io import (IMAGE_EXTENSIONS, SeveralVideoStreams, UnreadableImage, VideoReader, common_image_size,
-                            damage_of, image_size, is_frame_name, list_frames, sample_clip, write_atomically)
+from utils.image_io import (IMAGE_EXTENSIONS, GifCutShort, SeveralVideoStreams, UnreadableImage, VideoReader,
+                            common_image_size, damage_of, image_size, is_frame_name, list_frames, sample_clip,
+                            write_atomically)
 from utils.output_size import SIZE_PATTERN, check_sides, factor_said, parse_outscale, parse_output_size, requested_size
 from utils.paths import BUNDLED_MODEL, REPO_ROOT
 from utils.weights import count_resblocks, read_weight_file
@@ -73,7 +74,8 @@ def video_input(path, name, start, end):
                            f"({VIDEO_TYPES}) or a zip of frames")
     try:
         reader = VideoReader(path)
-    except SeveralVideoStreams as error:  # a video, whose stream to take the user must choose
+    except (SeveralVideoStreams, GifCutShort) as error:  # a video, whose stream to take the user must choose, or
+        # a GIF cut short after whole frames (was "not a video with frames this app can decode")
         raise in_page_terms(error, path, name)
     except UserError:
         raise unreadable
@@ -141,7 +143,7 @@ def zip_input(path, name, folder, max_unpacked_bytes):
                         "upload that zip")
     frames = frame_folder(folder, name)
     try:
-        paths = list_frames(frames)  # refuses copies and unnumbered pictures, as generate.py does, up front
+        paths = list_frames(frames, ends=True)  # refuses copies and unnumbered pictures, as generate.py does, up front
     except UserError as error:
         raise in_page_terms(error, frames + os.sep, "")
     # a frame cut short after its header (a copy cut off) or damaged passed the size check, which reads a PNG's header
@@ -197,11 +199,13 @@ def is_zip(path, extension):
     """Whether an upload is a zip: named .zip, or a zip by its first bytes whatever its name, which may have lost its
     extension ('frames', a download saved so) or have another ('frames_2024.12.06', 'my.frames'): both were "not a
     video ...; upload ... a zip of frames". (zipfile.is_zipfile takes a file for a zip wherever its last 64 KiB hold a
-    zip's end record, which a video may by chance.)"""
-    if extension == ".zip":
-        return True
+    zip's end record, which a video may by chance.) A file named .zip that is neither a zip by its first bytes nor holds
+    a zip's end record is judged as a video: a video named 'clip.zip' was "not a zip archive this app can read; upload
+    a video", which it was."""
     with open(path, "rb") as file:
-        return file.read(4) in ZIP_SIGNATURES
+        if file.read(4) in ZIP_SIGNATURES:
+            return True
+    return extension == ".zip" and zipfile.is_zipfile(path)
 
 
 def upload_input(upload, name, start, end, folder, max_unpacked_bytes):
