@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from utils.errors import UserError, counted, shown_plainly
 from utils.image_io import (IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, common_image_size, file_system_folder,
-                            frame_sort_key, is_frame_name, later_photo_of_a_second, list_frames, name_pattern,
+                            frame_order, is_frame_name, later_photo_of_a_second, list_frames, name_pattern,
                             spellings, utf8, visible_subfolders, wide_text)
 from utils.paths import file_identity, input_file, input_folder
 from utils.scene_layout import frame_path, scene_dir
@@ -325,8 +325,8 @@ def one_series(frames, apart="a sequence folder, to train on both"):
     is a number after a letter that each frame has its own ('im1_x4', 'im2_x4'). Frames ordered by name (no digits, or
     one number alike) are of no series. apart: the folder the line says to move one series to (a validation clip's:
     its two series were scored as one clip, val.csv's temporal scores taken across them, exit code 0)."""
-    numbers = {frame_sort_key(os.path.basename(path))[0] for path in frames}
-    if len(numbers) == 1 or min(numbers) < 0:
+    numbers = {frame_order(os.path.basename(path))[0] for path in frames}
+    if len(numbers) == 1 or () in numbers:
         return frames
     series = {}  # {(a pattern, the name's numbers after a letter but the last): (its frames, their last numbers)}
     patterns = {}  # {a pattern: its frames}
