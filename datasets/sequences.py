@@ -391,11 +391,14 @@ def series_patterns(stems):
 
 def adobe_rgb_of(adobe_rgb, srgb, pattern_of):
     """Whether a camera's Adobe RGB name adobe_rgb ('_' and three characters, then four digits) is of the series of its
-    sRGB name srgb (DCF_NAME): the three are srgb's four characters but one, their digits of any value (Pentax's
-    '_IGP' of 'IMGP', Fujifilm's '_DSF' of 'DSCF', Olympus' '_601' of 'P531', the month and the day); or, as the
-    second look of the twenty-first pass had it, their letters end srgb's pattern's ('_MG_' of 'IMG_'). Pentax's,
-    Fujifilm's, Olympus' and Panasonic's Adobe RGB frames were refused as two series, or one as a poster."""
-    four, three = (re.sub(r"[0-9]", "0", name).casefold() for name in (srgb[:4], adobe_rgb[1:4]))
+    sRGB name srgb (DCF_NAME): the three are srgb's four characters but one, their digits alike (Pentax's '_IGP' of
+    'IMGP', Fujifilm's '_DSF' of 'DSCF', Olympus' '_601' of 'P601', the month and the day: another day's, '_602', is
+    of a 'P602' among them); or, as the second look of the twenty-first pass had it, their letters end srgb's
+    pattern's ('_MG_' of 'IMG_'). Pentax's, Fujifilm's, Olympus' and Panasonic's Adobe RGB frames were refused as two
+    series, or one as a poster. Of digits of any value, another camera's were of the series: Olympus' '_6010001',
+    '_6010002' among Panasonic's 'P1000001', 'P1000002' (or Ricoh's 'R0000001'..), their numbers the date's and the
+    folder's too, were trained on as one sequence of four frames, exit code 0."""
+    four, three = (name.casefold() for name in (srgb[:4], adobe_rgb[1:4]))
     letters = [re.sub(r"[^a-z]", "", pattern_of[name]) for name in (adobe_rgb, srgb)]
     return (any(four[:cut] + four[cut + 1:] == three for cut in range(4))
             or bool(letters[0]) and letters[1].endswith(letters[0]))

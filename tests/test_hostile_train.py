@@ -5456,3 +5456,19 @@ def test_a_picture_of_another_format_lies_in_a_gap_by_each_number_of_its_name(tm
             folder_sequences(root)
     else:
         assert [os.path.basename(frame) for frame in folder_sequences(root)[0].frames] == names
+
+
+def test_another_camera_s_adobe_rgb_names_of_other_digits_are_still_two_series(tmp_path):
+    """The first look joined an Adobe RGB name to the sRGB name whose four characters but one are its three, their
+    digits of any value: Olympus' '_6010001', '_6010002' among Panasonic's 'P1000001', 'P1000002' (their numbers the
+    date's and the folder's too, no frame's in common) were trained on as one sequence of two cameras' frames, exit
+    code 0 (datasets.sequences.adobe_rgb_of: the digits alike; another day's is of that day's sRGB names)."""
+    from datasets.sequences import folder_sequences
+    from hostile import sequence_of_a_copy, trained_frame_names
+    root, _, _ = sequence_of_a_copy(tmp_path / "two", ["P1000001.JPG", "P1000002.JPG", "_6010001.JPG",
+                                                       "_6010002.JPG"], "P1000001.JPG")
+    with pytest.raises(UserError, match=r"are frames of two series"):
+        folder_sequences(root)
+    one = ["P6010001.JPG", "P6020002.JPG", "_6020003.JPG"]
+    (tmp_path / "one").mkdir()
+    assert trained_frame_names(str(tmp_path / "one"), one) == one
