@@ -12,7 +12,7 @@ import re
 
 from datasets.sequences import LINK_TO_NOTHING, Sequence, named, once_each, read_sequence_list
 from utils.errors import UserError
-from utils.image_io import IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, copied_names, frame_sort_key, is_frame_name
+from utils.image_io import IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, copied_names, frame_order, is_frame_name
 from utils.paths import input_folder, partial_path
 from utils.zips import unpacked_marker, unpacked_names
 
@@ -79,8 +79,8 @@ def otherwise_named(names, missing):
     those: a sequence cut short by a stopped unzip, beside a 'preview.jpg' or a frame's copy of its own, was told to
     rename that one picture to those 50 frames, and not to download again; so was one cut short beside a picture
     numbered as one of them (a conversion of frame 50 alone): the download now follows for the others."""
-    numbers = {int(os.path.splitext(frame)[0]) for frame in missing}
-    numbered = {name: [frame_sort_key(stem)[0] for stem in copied_names(stem)]
+    numbers = {(int(os.path.splitext(frame)[0]),) for frame in missing}
+    numbered = {name: [frame_order(stem)[0] for stem in copied_names(stem)]
                 for name in names if is_frame_name(name, IMAGE_EXTENSIONS + OTHER_PICTURE_EXTENSIONS)
                 for stem in [os.path.splitext(name)[0]]}
     pictures = sorted(name for name, its_numbers in numbered.items() if numbers.intersection(its_numbers))

@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from utils.errors import UserError, counted, shown_plainly
 from utils.image_io import (IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, common_image_size, file_system_folder,
-                            frame_sort_key, is_frame_name, later_photo_of_a_second, list_frames, name_pattern,
+                            frame_order, is_frame_name, later_photo_of_a_second, list_frames, name_pattern,
                             spellings, utf8, visible_subfolders, wide_text, wide_text_refusal)
 from utils.paths import file_identity, input_file, input_folder
 from utils.scene_layout import frame_path, scene_dir
@@ -324,8 +324,8 @@ def one_series(frames, apart="a sequence folder, to train on both"):
     is a number after a letter that each frame has its own ('im1_x4', 'im2_x4'). Frames ordered by name (no digits, or
     one number alike) are of no series. apart: the folder the line says to move one series to (a validation clip's:
     its two series were scored as one clip, val.csv's temporal scores taken across them, exit code 0)."""
-    numbers = {frame_sort_key(os.path.basename(path))[0] for path in frames}
-    if len(numbers) == 1 or min(numbers) < 0:
+    numbers = {frame_order(os.path.basename(path))[0] for path in frames}
+    if len(numbers) == 1 or () in numbers:
         return frames
     series = {}  # {(a pattern, the name's numbers after a letter but the last): (its frames, their last numbers)}
     patterns = {}  # {a pattern: its frames}
@@ -390,11 +390,14 @@ def series_patterns(stems):
 
 def adobe_rgb_of(adobe_rgb, srgb, pattern_of):
     """Whether a camera's Adobe RGB name adobe_rgb ('_' and three characters, then four digits) is of the series of its
-    sRGB name srgb (DCF_NAME): the three are srgb's four characters but one, their digits of any value (Pentax's
-    '_IGP' of 'IMGP', Fujifilm's '_DSF' of 'DSCF', Olympus' '_601' of 'P531', the month and the day); or, as the
-    second look of the twenty-first pass had it, their letters end srgb's pattern's ('_MG_' of 'IMG_'). Pentax's,
-    Fujifilm's, Olympus' and Panasonic's Adobe RGB frames were refused as two series, or one as a poster."""
-    four, three = (re.sub(r"[0-9]", "0", name).casefold() for name in (srgb[:4], adobe_rgb[1:4]))
+    sRGB name srgb (DCF_NAME): the three are srgb's four characters but one, their digits alike (Pentax's '_IGP' of
+    'IMGP', Fujifilm's '_DSF' of 'DSCF', Olympus' '_601' of 'P601', the month and the day: another day's, '_602', is
+    of a 'P602' among them); or, as the second look of the twenty-first pass had it, their letters end srgb's
+    pattern's ('_MG_' of 'IMG_'). Pentax's, Fujifilm's, Olympus' and Panasonic's Adobe RGB frames were refused as two
+    series, or one as a poster. Of digits of any value, another camera's were of the series: Olympus' '_6010001',
+    '_6010002' among Panasonic's 'P1000001', 'P1000002' (or Ricoh's 'R0000001'..), their numbers the date's and the
+    folder's too, were trained on as one sequence of four frames, exit code 0."""
+    four, three = (name.casefold() for name in (srgb[:4], adobe_rgb[1:4]))
     letters = [re.sub(r"[^a-z]", "", pattern_of[name]) for name in (adobe_rgb, srgb)]
     return (any(four[:cut] + four[cut + 1:] == three for cut in range(4))
             or bool(letters[0]) and letters[1].endswith(letters[0]))

@@ -2078,6 +2078,25 @@ def test_a_zips_picture_of_another_format_next_to_its_first_or_last_frame_is_nam
         upload_input(upload, "frames.zip", "", "", str(tmp_path / "job"), 2 ** 30)
 
 
+@pytest.mark.parametrize("frames, picture, refused", [(["c1_1.png", "c1_2.png"], "c1_3.webp", True),
+                                                      (["c1_1.png", "c1_2.png"], "c1_0.webp", True),
+                                                      (["c1_1.png", "c1_2.png"], "c2_1.webp", False),
+                                                      (["a.png", "b.png"], "c.webp", False)])
+def test_a_picture_next_to_the_ends_of_frames_named_by_several_numbers_is_told_by_their_last(tmp_path, frames,
+                                                                                              picture, refused):
+    """Frames numbered by each number of their names (frame_order, the pass's second look at the training data) met
+    the page's check of a picture next to the first or last frame (its first look), which took a frame's number for
+    one integer: 'c1_3.webp' after 'c1_1.png', 'c1_2.png' was a TypeError. Names without a number have no neighbour."""
+    from utils.image_io import list_frames
+    for name in frames + [picture]:
+        (tmp_path / name).write_bytes(b"")
+    if refused:
+        with pytest.raises(UserError, match=rf"^'.*{picture}' is a picture numbered next to the first or last frame"):
+            list_frames(str(tmp_path), ends=True)
+    else:
+        assert [os.path.basename(path) for path in list_frames(str(tmp_path), ends=True)] == frames
+
+
 def test_a_video_named_zip_is_read_as_the_video_it_is(tmp_path):
     """A video named 'clip.zip' (no zip by its bytes, no zip's end record in it) was "not a zip archive this app can
     read; upload a video, or a zip of frames", which it was."""

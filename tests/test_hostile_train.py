@@ -5420,3 +5420,55 @@ def test_the_loss_log_of_several_processes_is_their_global_batch_s(tmp_path, mon
     rank_0 = dict(zip(["content_loss", "warp_loss", "fnet_loss"], averaged[0]))
     assert {name: float(logged_rows(output_dir)[0][name]) for name in rank_0} == {
         name: value / 2 for name, value in rank_0.items()}
+
+
+# Twenty-second pass, second look at the twenty-second pass's training-data fixes
+
+@pytest.mark.parametrize("names", [
+    ["1_9.png", "1_10.png", "1_11.png", "2_1.png", "11_1.png"], ["f0001_v11.png", "f0002_v1.png", "f0011_v1.png"],
+    ["0:1:10.png", "0:1:11.png", "0:11:1.png"]], ids=["scene and frame", "a version each frame", "a timecode"])
+def test_frames_whose_numbers_make_one_number_as_digits_are_two_frames(tmp_path, names):
+    """Ordered by each of their numbers (frame_order), frames were still told apart by all their digits as one
+    number: scene 1's frame 11 and scene 11's frame 1 ('1_11', '11_1'), 'f0001_v11' and 'f0011_v1', '0:1:11' and
+    '0:11:1' were refused as "both frame 111" (utils.image_io.frame_order's numbers are a frame's number)."""
+    from hostile import trained_frame_names
+    from utils.image_io import list_frames
+    (tmp_path / "data").mkdir()
+    assert trained_frame_names(str(tmp_path / "data"), names[::-1]) == names
+    assert [os.path.basename(path) for path in list_frames(str(tmp_path / "data" / "s"))] == names
+
+
+@pytest.mark.parametrize("names, picture, in_a_gap", [
+    (["0:0:58.png", "0:0:59.png", "0:1:1.png"], "0:1:0.webp", True),
+    (["1_8.png", "1_9.png", "2_1.png"], "1_10.webp", True),
+    (["0:0:50.png", "0:0:59.png", "0:1:1.png"], "0:0:20.webp", False)],
+    ids=["a minute's first second", "a scene's last frame", "before the first frame"])
+def test_a_picture_of_another_format_lies_in_a_gap_by_each_number_of_its_name(tmp_path, names, picture, in_a_gap):
+    """A picture of another format was placed among the frames by all its digits as one number, while they are ordered
+    by each (frame_order): '0:1:0.webp' between '0:0:59' and '0:1:1' (10, outside 11..59) and '1_10.webp' between
+    '1_9' and '2_1' were left out without a word, the frames either side trained on (and super-resolved) as
+    consecutive, exit code 0; '0:0:20.webp' before the first frame (20, inside 11..59) was refused as in a gap."""
+    from datasets.sequences import folder_sequences
+    from hostile import PICTURE_IN_A_GAP, sequence_beside_a_picture
+    root, path = sequence_beside_a_picture(tmp_path, names, picture)
+    if in_a_gap:
+        with pytest.raises(UserError, match=rf"^'{re.escape(path)}' {PICTURE_IN_A_GAP}"):
+            folder_sequences(root)
+    else:
+        assert [os.path.basename(frame) for frame in folder_sequences(root)[0].frames] == names
+
+
+def test_another_camera_s_adobe_rgb_names_of_other_digits_are_still_two_series(tmp_path):
+    """The first look joined an Adobe RGB name to the sRGB name whose four characters but one are its three, their
+    digits of any value: Olympus' '_6010001', '_6010002' among Panasonic's 'P1000001', 'P1000002' (their numbers the
+    date's and the folder's too, no frame's in common) were trained on as one sequence of two cameras' frames, exit
+    code 0 (datasets.sequences.adobe_rgb_of: the digits alike; another day's is of that day's sRGB names)."""
+    from datasets.sequences import folder_sequences
+    from hostile import sequence_of_a_copy, trained_frame_names
+    root, _, _ = sequence_of_a_copy(tmp_path / "two", ["P1000001.JPG", "P1000002.JPG", "_6010001.JPG",
+                                                       "_6010002.JPG"], "P1000001.JPG")
+    with pytest.raises(UserError, match=r"are frames of two series"):
+        folder_sequences(root)
+    one = ["P6010001.JPG", "P6020002.JPG", "_6020003.JPG"]
+    (tmp_path / "one").mkdir()
+    assert trained_frame_names(str(tmp_path / "one"), one) == one

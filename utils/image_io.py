@@ -169,25 +169,18 @@ TAKEN_IN_A_SECOND = re.compile(r"(.*(?<![0-9])[0-9]{8}_[0-9]{6})(?:_([1-9][0-9]?
                                r"((?:\..*)?)", re.IGNORECASE)
 
 
-def frame_sort_key(filename):
-    """(the number of a frame of name filename, by all the digits in its name (-1 where none), the name): two frames of
-    one number are one frame twice, a copy, or of two series (one_frame_a_number); frames are ordered by frame_order.
-    A phone's photos named by the second they were taken are numbered by that second, then by their count in it
-    (TAKEN_IN_A_SECOND): by all its digits, Android's 'IMG_20230601_120000_1' (ten times the number) lay past the
-    frames', and a picture of another format so named left out among them without a word."""
-    if taken := TAKEN_IN_A_SECOND.fullmatch(filename):
-        count = int(taken[2]) if taken[2] else int(taken[3]) + 1 if taken[3] else 0
-        return (int("".join(re.findall(r"\d", taken[1]))) * 100 + count, filename)
-    digits = "".join(re.findall(r"\d", filename))
-    return (int(digits) if digits else -1, filename)
-
-
 def frame_order(filename):
     """The key a folder's frames are ordered by: the numbers in their names, each by its value, one after the other
-    ('1_9', '1_10', '2_1'; '01:00:59', '01:01:00'), then their names. By all their digits as one number (frame_sort_key,
-    which still tells two frames of one number), names of several numbers, one not always of one width, were ordered
-    otherwise, and trained on, super-resolved and scored so, exit code 0: '1_10' (110) after '2_1' (21), 'f0001_v10'
-    (a version each frame) after 'f0002_v1', '1:0:59' after '1:1:0', '12h59m59s' after '13h0m0s'."""
+    ('1_9', '1_10', '2_1'; '01:00:59', '01:01:00'; a phone's photos of one second, 'IMG_20230601_120000', '_1', '_2'
+    (TAKEN_IN_A_SECOND)), then their names; its numbers, the first part, are a frame's number, () where it has none:
+    two frames of one number are one frame twice, a copy, or of two series (one_frame_a_number), and a picture of
+    another format lies in a gap by them (no_picture_left_out). By all their digits as one number, names of several
+    numbers, one not always of one width, were ordered otherwise, and trained on, super-resolved and scored so, exit
+    code 0: '1_10' (110) after '2_1' (21), 'f0001_v10' (a version each frame) after 'f0002_v1', '1:0:59' after '1:1:0',
+    '12h59m59s' after '13h0m0s'; and numbered so, '1_11' and '11_1' (scene 1's frame 11, scene 11's frame 1),
+    'f0001_v11' and 'f0011_v1', '0:1:11' and '0:11:1' were refused as "both frame 111", and a picture of another
+    format at '0:1:0' between '0:0:59' and '0:1:1' (numbered 10, outside 11..59) left out without a word, exit code
+    0."""
     return (tuple(int(run) for run in re.findall(r"\d+", filename)), filename)
 
 
@@ -231,9 +224,9 @@ def one_frame_a_number(frames):
     twice. A name without digits among numbered ones (a poster, a thumbnail) is refused: it sorted first, and was
     trained on as the sequence's first frame, exit code 0; generate.py super-resolved it as the first frame (the
     recurrence carrying it into the next), and evaluate.py paired it with the first target."""
-    numbers = [frame_sort_key(os.path.basename(path))[0] for path in frames]
-    if min(numbers) < 0 <= max(numbers):
-        stray, numbered = (next(path for path, number in zip(frames, numbers) if (number < 0) == unnumbered)
+    numbers = [frame_order(os.path.basename(path))[0] for path in frames]
+    if () in numbers and any(numbers):
+        stray, numbered = (next(path for path, number in zip(frames, numbers) if (not number) == unnumbered)
                            for unnumbered in (True, False))
         raise UserError(f"'{stray}' has no number in its name, while the other frames of its sequence are ordered by "
                         f"theirs ('{os.path.basename(numbered)}'), so where it comes is not known (a poster or a "
@@ -245,7 +238,7 @@ def one_frame_a_number(frames):
         other = first_of_frame.setdefault(frame, path)
         if other != path:
             which = "one frame in two formats" if by_name else (
-                f"both frame {number} by the numbers in their names, which order a sequence's frames")
+                f"both frame {shown_number(number)} by the numbers in their names, which order a sequence's frames")
             if not by_name and two_series(frames, other, path):
                 # a stereo pair's 'left_0001', 'right_0001' (or cameras 'A_', 'B_') were told to remove or rename one,
                 # and the next pair was refused so, a frame at a time
@@ -255,6 +248,11 @@ def one_frame_a_number(frames):
             raise UserError(f"'{other}' and '{path}' are {which}: one is a copy of the other, or which comes first is "
                             "not known; remove or rename one")
     return no_copy_of_a_frame(frames)
+
+
+def shown_number(number):
+    """A frame's number (frame_order's numbers) as a line says it: '7', or '(1, 11)' of a name of several numbers."""
+    return str(number[0]) if len(number) == 1 else f"({', '.join(map(str, number))})"
 
 
 def two_series(frames, path, other):
@@ -309,8 +307,8 @@ def no_picture_left_out(folder, frames, ends=False):
     by twos ('0001.png', '0003.png'.., a render of every second frame) was refused as a frame left out. Where ends (the
     page's zip, a whole clip), one numbered next to the first or the last frame and named as they are is refused too:
     '0003.webp' after '0001.png', '0002.png' was left out without a word, the job's video a frame short, "done"."""
-    numbers = {frame_sort_key(os.path.basename(path))[0] for path in frames}
-    by_name = len(numbers) == 1 and min(numbers) >= 0
+    numbers = {frame_order(os.path.basename(path))[0] for path in frames}
+    by_name = len(numbers) == 1 and () not in numbers
     stems = {os.path.splitext(os.path.basename(path))[0] for path in frames}
     spelled = spellings(stems)
     lengths = {len(name) for name in spelled}
@@ -322,9 +320,9 @@ def no_picture_left_out(folder, frames, ends=False):
         without a word) lies among the frames: its number, or stem where they are ordered by name (None, nowhere,
         where its number is another or it is named after a frame: 'clip2_a_thumb.webp', or named otherwise)."""
         if by_name:
-            return (stem if frame_sort_key(stem)[0] in numbers and not named_after(stem, spelled, lengths)
+            return (stem if frame_order(stem)[0] in numbers and not named_after(stem, spelled, lengths)
                     else None)
-        return (frame_sort_key(stem)[0] if name_pattern(later_photo_of_a_second(stem, stems) or stem) in patterns
+        return (frame_order(stem)[0] if name_pattern(later_photo_of_a_second(stem, stems) or stem) in patterns
                 else None)
 
     places = {place(stem) for stem in stems}
@@ -336,8 +334,12 @@ def no_picture_left_out(folder, frames, ends=False):
         return any(spot is not None and first < spot < last and spot not in places
                    for spot in map(place, copied_names(os.path.splitext(name)[0])))
 
+    def next_to(number, step):  # its last number one before (step -1) or after (1)
+        return number[:-1] + (number[-1] + step,) if number else None
+
     def at_an_end(name):
-        return ends and not by_name and place(os.path.splitext(name)[0]) in (first - 1, last + 1)
+        spot = place(os.path.splitext(name)[0]) if ends and not by_name else None
+        return spot is not None and spot in (next_to(first, -1), next_to(last, 1))
 
     with os.scandir(folder) as entries:
         pictures = [entry.name for entry in entries if is_frame_name(entry.name, OTHER_PICTURE_EXTENSIONS)
