@@ -304,7 +304,8 @@ def _fetch_whole(url, partial, validate):
     asked_from, shorter = offset, False
     response = _open(url, offset, version)
     if offset and another_file(response, offset, version):
-        shorter = response.status == 416  # of a size below the partial file's
+        size = header_number(the_416s_size(response) or "")
+        shorter = response.status == 416 and size is not None and size < offset  # not one of a larger size
         response.close()
         offset, response = 0, _open(url, 0)
     if response.status == 416:  # the partial file may already be whole; validation decides
@@ -378,7 +379,9 @@ def restarted(url, kept, version, served, shorter=False):
     why = ("the host's file is shorter than the part downloaded" if shorter else
            "the host's file is another version than the partial download's (ETag or Last-Modified "
            f"{reply_text(served, 40)}, not {reply_text(version, 40)})" if version and served and served != version else
-           "the host does not resume, or its file is another version than the partial download's")
+           # of the partial download's version: "or its file is another version" said what its reply showed was not
+           "the host does not resume (its file is the partial download's version)" if version and served == version
+           else "the host does not resume, or its file is another version than the partial download's")
     return printable(f"{url_filename(url)}: fetched whole, not resumed from the {size_text(kept)} downloaded: {why}")
 
 
@@ -455,9 +458,15 @@ def another_file(response, offset, version):
     the partial file holds (its rest would be joined to the start of another): a 206 of another version (from a
     server that ignores If-Range), or a 416 that gives a size other than the partial file's."""
     if response.status == 416:
-        match = re.fullmatch(r"bytes\s*\*/([0-9]+)", response.headers.get("Content-Range", "").strip(), re.IGNORECASE)
-        return match is not None and header_number(match.group(1)) != offset
+        size = the_416s_size(response)
+        return size is not None and header_number(size) != offset
     return response.status == 206 and version is not None and version_served(response) not in (None, version)
+
+
+def the_416s_size(response):
+    """The digits of the size of the host's file a 416 reply gives (Content-Range 'bytes */<size>'), or None."""
+    match = re.fullmatch(r"bytes\s*\*/([0-9]+)", response.headers.get("Content-Range", "").strip(), re.IGNORECASE)
+    return match.group(1) if match else None
 
 
 def _receive(url, response, partial, offset, total, start=b""):

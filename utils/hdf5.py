@@ -49,21 +49,27 @@ def hdf5_file(path, mode, **options):
 
 
 def named_datasets(h5):
-    """[(name, dataset)] of an h5py File's datasets under each name a hard link gives one ('conv/W', no leading '/'):
-    visititems visits each object once, under its first name, and a parameter that is a hard link to another (HDF5's
-    way to store one array under two names) was missing ("no 'lin4_model_1_weight'", "lacks 1 parameter"). Soft and
-    external links are left out, as before: a name that leads to another name, or to another file, holds no array of
-    this file's own. The links are walked only where a dataset has more than one (its reference count): the walk takes
-    about twice visititems' time. (A group hard-linked under a second name is walked once, under its first, by HDF5's
-    walk of links too.)"""
-    found = []
-    h5.visititems(lambda name, item: found.append((name, item)) if isinstance(item, h5py.Dataset) else None)
-    if all(h5py.h5o.get_info(dataset.id).rc == 1 for _, dataset in found):
-        return found
+    """[(name, dataset)] of an h5py File's datasets under each name a hard or soft link of this file gives one
+    ('conv/W', no leading '/'): visititems visits each object once, under its first name, and a parameter that is a
+    hard link to another (HDF5's way to store one array under two names) was missing ("no 'lin4_model_1_weight'",
+    "lacks 1 parameter"), and so was one that is a soft link to a dataset of the file (h5py's SoftLink('/kept/W'), a
+    name that leads to another). External links are left out, as before: a name that leads to another file holds no
+    array of this file's own. One walk of the links, which takes about visititems' time. (A group hard-linked under a
+    second name is walked once, under its first, by HDF5's walk of links; a soft link to a group is not walked.)"""
     found = []
 
     def visit(name, link):
-        item = h5[name] if isinstance(link, h5py.HardLink) else None
+        if isinstance(link, h5py.HardLink):
+            item = h5[name]
+        elif isinstance(link, h5py.SoftLink):
+            try:  # one that leads nowhere, or round a cycle of soft links, holds nothing
+                item = h5.get(name)
+            except (KeyError, OSError, RuntimeError, ValueError):
+                item = None
+            if item is not None and item.id.fileno != h5.id.fileno:  # through an external link: another file's
+                item = None
+        else:
+            item = None
         if isinstance(item, h5py.Dataset):
             found.append((name, item))
     h5.visititems_links(visit)
