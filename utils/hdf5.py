@@ -76,6 +76,18 @@ def named_datasets(h5):
     return found
 
 
+def link_to_another_file(path, name):
+    """The file an HDF5 file's name is an external link to (its '<file>:<path>'), or None: such a name holds none of
+    the file's own arrays (named_datasets leaves it out), and the line of a parameter missing said "no '<name>'" of a
+    file that has the name."""
+    try:
+        with hdf5_file(path, "r") as h5:
+            link = h5.get(name, getlink=True)
+    except (OSError, KeyError, ValueError):
+        return None
+    return f"{link.filename}:{link.path}" if isinstance(link, h5py.ExternalLink) else None
+
+
 def unwritten(dataset):
     """Whether part of an HDF5 dataset was never written: of a chunked one, a chunk not stored; of another, less storage
     than its values take. By what is stored, not by the file's size (a dataset of zeros compressed by the scale-offset

@@ -18,6 +18,7 @@ import nnabla.functions as F
 import numpy as np
 
 from utils.errors import UserError, printable
+from utils.hdf5 import link_to_another_file
 from utils.image_io import write_atomically
 from utils.weights import HostParameter, read_weight_file, save_parameter_file
 
@@ -145,7 +146,10 @@ def load_lpips_weights(path, advice=None):
     # a group of the name is no parameter either (read_weight_file reads datasets only)
     missing = [name for name in parameter_shapes() if name not in arrays]
     if missing:
-        raise UserError(f"'{path}' is not an LPIPS AlexNet weights file (no '{missing[0]}'); "
+        linked = link_to_another_file(path, missing[0])
+        held = (f"its '{missing[0]}' is a link to another file, '{printable(linked)}', not an array of its own"
+                if linked else f"no '{missing[0]}'")
+        raise UserError(f"'{path}' is not an LPIPS AlexNet weights file ({held}); "
                         + (advice or "use NNabla's alex_with_LPIPS.h5 or convert_lpips_weights.py's output"))
     # a double past float32's range becomes inf, which check_shapes refuses: numpy's warning printed two lines
     with np.errstate(over="ignore"):
