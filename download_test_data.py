@@ -301,11 +301,10 @@ def _fetch_whole(url, partial, validate):
     version = recorded_version(partial) if offset else None
     if damaged_record(version):  # which file the start is from is unknown
         offset, version = 0, None
-    asked_from, shorter = offset, False
+    asked_from, refused_size = offset, None
     response = _open(url, offset, version)
     if offset and another_file(response, offset, version):
-        size = header_number(the_416s_size(response) or "")
-        shorter = response.status == 416 and size is not None and size < offset  # not one of a larger size
+        refused_size = header_number(the_416s_size(response) or "") if response.status == 416 else None
         response.close()
         offset, response = 0, _open(url, 0)
     if response.status == 416:  # the partial file may already be whole; validation decides
@@ -343,7 +342,7 @@ def _fetch_whole(url, partial, validate):
             if not offset:
                 record_version(partial, version_served(response))
             if asked_from and not offset:  # where the sizes line said "resumed" (by the HEAD's version), now whole
-                print(restarted(url, asked_from, version, version_served(response), shorter))
+                print(restarted(url, asked_from, version, version_served(response), refused_size))
             length = content_length(response)
             if total is None and length is not None:  # a garbled length counts as none
                 total = offset + length
@@ -370,17 +369,19 @@ def _fetch_whole(url, partial, validate):
         raise UserError(f"{url} gave {problem}; the file was deleted, run again to download it anew")
 
 
-def restarted(url, kept, version, served, shorter=False):
+def restarted(url, kept, version, served, refused_size=None):
     """The line of a download that was to resume from byte kept of a partial file of version (or None) and that the
     host answered with the whole file of version served (or None): another version than the partial file's (a host of
     several servers, each of its own ETag, answers a GET with another than its HEAD's), a host that does not resume, or
-    (shorter) a host's file shorter than the partial file. The sizes line had said "resumed", and a whole file came
-    without a word."""
-    why = ("the host's file is shorter than the part downloaded" if shorter else
-           "the host's file is another version than the partial download's (ETag or Last-Modified "
+    a host's file shorter than the partial file (refused_size: the size a 416 reply to the resume gave, where it gave
+    one; one larger than the partial file's was called shorter). The sizes line had said "resumed", and a whole file
+    came without a word."""
+    why = ("the host's file is shorter than the part downloaded" if refused_size is not None and refused_size < kept
+           else "the host's file is another version than the partial download's (ETag or Last-Modified "
            f"{reply_text(served, 40)}, not {reply_text(version, 40)})" if version and served and served != version else
            # of the partial download's version: "or its file is another version" said what its reply showed was not
-           "the host does not resume (its file is the partial download's version)" if version and served == version
+           "the host does not resume (its file is the partial download's version)"
+           if version and served == version and refused_size is None
            else "the host does not resume, or its file is another version than the partial download's")
     return printable(f"{url_filename(url)}: fetched whole, not resumed from the {size_text(kept)} downloaded: {why}")
 
