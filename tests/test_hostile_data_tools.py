@@ -3982,3 +3982,20 @@ def test_a_vgg19_archive_of_a_member_name_the_file_system_refuses_is_not_called_
     assert stop.value.code == 2 and capsys.readouterr().err == (
         f"error: the archive '{given}' holds a file 'vgg_19/{'x' * 70}...' that cannot be unpacked here (File name "
         "too long), not vgg_19_2016_08_28.tar.gz as distributed; pass the vgg_19.ckpt inside it\n")
+
+
+@pytest.mark.parametrize("link", ["hard", "soft"])
+def test_a_weight_file_of_a_second_name_linked_to_a_parameter_is_taken(tmp_path, link):
+    """A weight file whose parameter has a second name, an HDF5 link to it ('zzz' to 'conv/W'), taken before links
+    were read (the second name unseen): "has 1 parameter this network lacks, e.g. 'zzz'" once they were."""
+    import h5py
+    import nnabla as nn
+
+    from utils.weights import assign_weights, read_weight_file
+    path = tmp_path / "model.h5"
+    with h5py.File(path, "w") as h5:
+        h5["conv/W"] = np.arange(2, dtype=np.float32)
+        h5["zzz"] = h5["conv/W"] if link == "hard" else h5py.SoftLink("/conv/W")
+    params = {"conv/W": nn.Variable((2,))}
+    assign_weights(params, read_weight_file(str(path)), str(path))
+    assert np.array_equal(params["conv/W"].d, [0, 1])
