@@ -537,7 +537,7 @@ def hdf5_problem(path, names=None, fetched=False):
     datasets = []
     try:
         with open_to_read(path, f"the HDF5 file '{path}'") as h5:
-            datasets, checked = named_datasets(h5), set()
+            datasets, checked = named_datasets(h5, names or ()), set()
             for name, dataset in datasets:
                 # a hard link to one checked under another name is checked (its every value read) once
                 if names is not None and name not in names or dataset.id in checked:

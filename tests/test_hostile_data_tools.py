@@ -3910,35 +3910,34 @@ def test_a_resume_fetched_whole_says_why_as_the_host_s_reply_shows(tmp_path, cap
     assert (weights / "tecogan_model.h5").read_bytes() == whole
 
 
-@pytest.mark.parametrize("link", ["soft", "external"])
-def test_an_lpips_parameter_that_is_a_soft_or_external_link_is_read_or_named_as_one(tmp_path, link):
-    """An LPIPS parameter that is a soft link to a dataset of the file (h5py's SoftLink) was "no
-    'lin4_model_1_weight'", as a hard link had been; one that is an external link to another file, whose arrays are
-    not read, was "no 'lin4_model_1_weight'" of a file that has the name."""
+@pytest.mark.parametrize("link, linked", [("soft", "lin4_model_1_weight"), ("external", "lin4_model_1_weight"),
+                                          ("soft", "conv0"), ("external", "conv0")])
+def test_an_lpips_parameter_under_a_soft_or_external_link_is_read_or_named_as_one(tmp_path, link, linked):
+    """An LPIPS parameter that is a soft link to a dataset of the file (h5py's SoftLink), or lies in a group that is
+    one, was "no 'lin4_model_1_weight'" ("no 'conv0/conv/W'"), as a hard link had been; one that is an external link
+    to another file, or lies in a group that is one, whose arrays are not read, was "no '...'" of a file that has the
+    name."""
     import h5py
 
     from utils.lpips import load_lpips_weights
     other = tmp_path / "other.h5"
 
-    def linked(h5):
-        values = np.full((1, 256, 1, 1), 0.5, np.float32)
-        del h5["lin4_model_1_weight"]
-        if link == "soft":
-            h5["kept/lin4"] = values
-            h5["lin4_model_1_weight"] = h5py.SoftLink("/kept/lin4")
-        else:
-            with h5py.File(other, "w") as linked_file:
-                linked_file["lin4"] = values
-            h5["lin4_model_1_weight"] = h5py.ExternalLink(str(other), "/lin4")
-    path = lpips_file_edited(tmp_path / "alex_with_LPIPS.h5", linked)
+    def linked_there(h5):
+        with h5py.File(other, "w") as other_file:
+            h5.copy(h5[linked], other_file, "kept")
+        h5.move(linked, "kept")
+        h5[linked] = h5py.SoftLink("/kept") if link == "soft" else h5py.ExternalLink(str(other), "/kept")
+    path = lpips_file_edited(tmp_path / "alex_with_LPIPS.h5", linked_there)
+    needed = "lin4_model_1_weight" if linked.startswith("lin") else "conv0/conv/W"
     if link == "soft":
-        assert np.array_equal(load_lpips_weights(path)["lin4_model_1_weight"], np.full((1, 256, 1, 1), 0.5))
+        with h5py.File(path, "r") as h5:
+            assert np.array_equal(load_lpips_weights(path)[needed], h5["kept" + needed[len(linked):]][()])
         return
     with pytest.raises(UserError) as refused:
         load_lpips_weights(path)
     assert str(refused.value).startswith(
-        f"'{path}' is not an LPIPS AlexNet weights file (its 'lin4_model_1_weight' is a link to another file, "
-        f"'{other}:/lin4', not an array of its own); ")
+        f"'{path}' is not an LPIPS AlexNet weights file (its '{linked}' is a link to another file, '{other}:/kept', "
+        f"not arrays of its own, where it needs '{needed}'); ")
 
 
 def test_the_lpips_converter_s_refusal_of_a_file_s_values_names_the_file_and_its_parameter(tmp_path, capsys):

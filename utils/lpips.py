@@ -147,8 +147,8 @@ def load_lpips_weights(path, advice=None):
     missing = [name for name in parameter_shapes() if name not in arrays]
     if missing:
         linked = link_to_another_file(path, missing[0])
-        held = (f"its '{missing[0]}' is a link to another file, '{printable(linked)}', not an array of its own"
-                if linked else f"no '{missing[0]}'")
+        held = (f"its '{printable(linked[0])}' is a link to another file, '{printable(linked[1])}', not arrays of its "
+                f"own, where it needs '{missing[0]}'" if linked else f"no '{missing[0]}'")
         raise UserError(f"'{path}' is not an LPIPS AlexNet weights file ({held}); "
                         + (advice or "use NNabla's alex_with_LPIPS.h5 or convert_lpips_weights.py's output"))
     # a double past float32's range becomes inf, which check_shapes refuses: numpy's warning printed two lines
