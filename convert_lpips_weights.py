@@ -41,7 +41,7 @@ def parse_args(argv=None):
 
 
 def run(args):
-    arrays = weights_from_torch(read_state_dict(args.alexnet), read_state_dict(args.lpips))
+    arrays = weights_from_torch(read_state_dict(args.alexnet), read_state_dict(args.lpips), (args.alexnet, args.lpips))
     # what a run killed while saving (kill -9) left beside the output, which no later run would finish
     # the folder as the system reads it: os.path.abspath drops 'lnk/..' as text (another folder's temporaries)
     remove_stale_temporaries(os.path.dirname(args.output) or os.curdir, {os.path.basename(args.output)},

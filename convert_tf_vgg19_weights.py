@@ -163,8 +163,8 @@ def unpack_checkpoint_archive(archive_path, directory):
                         raise UserError(f"the archive '{archive_path}' holds two files named '{name}' "
                                         f"('{shortened(paths[name], 80)}' and '{shortened(member.name, 80)}'), not one "
                                         "checkpoint; pass vgg_19_2016_08_28.tar.gz or the vgg_19.ckpt inside it")
-                    with archive.extractfile(member) as source, open(os.path.join(directory, name),
-                                                                     "wb") as output:
+                    with archive.extractfile(member) as source, unpacked_file(directory, name, member,
+                                                                              archive_path) as output:
                         while chunk := source.read(1 << 20):
                             output.write(chunk)
             while archive.fileobj.read(1 << 20):  # to the end, where gzip checks its CRC and length
@@ -173,7 +173,9 @@ def unpack_checkpoint_archive(archive_path, directory):
         if disk_full(error, os.path.join(directory, "")):
             raise UserError(f"no space left in the temporary folder '{os.path.dirname(directory)}' to unpack "
                             f"'{archive_path}'; free some space, or set TMPDIR to a folder on a larger disk")
-        inner = whole_layer(archive_path)
+        # a tar archive's own refusal (not the temporary folder's, of writing): "a whole gzip file around no tar
+        # archive this reads" named a tar.gz of a member's name too long for the file system, which it reads
+        inner = whole_layer(archive_path) if isinstance(error, tarfile.TarError) else None
         if inner:  # its layer's checks passed: not cut or damaged on its way, and "download it again" could not help
             kind, start = inner
             held = f"a file beginning {printable(repr(start))}" if start else "nothing"
@@ -184,6 +186,20 @@ def unpack_checkpoint_archive(archive_path, directory):
         raise UserError(f"cannot unpack '{archive_path}' ({error_reason(error)}); "
                         "download vgg_19_2016_08_28.tar.gz again")
     return checkpoint_prefix(directory)
+
+
+def unpacked_file(directory, name, member, archive_path):
+    """The file name of directory opened to write the archive's member into; UserError where the file system refuses
+    the name (longer than its 255 bytes: "cannot unpack ... (File name too long); download vgg_19_2016_08_28.tar.gz
+    again", of a whole archive a download again could not mend)."""
+    try:
+        return open(os.path.join(directory, name), "wb")
+    except OSError as error:
+        if disk_full(error, os.path.join(directory, "")):
+            raise
+        raise UserError(f"the archive '{archive_path}' holds a file '{shortened(printable(member.name), 80)}' that "
+                        f"cannot be unpacked here ({error.strerror or error_reason(error)}), not "
+                        "vgg_19_2016_08_28.tar.gz as distributed; pass the vgg_19.ckpt inside it") from None
 
 
 def is_archive(path):

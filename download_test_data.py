@@ -301,10 +301,10 @@ def _fetch_whole(url, partial, validate):
     version = recorded_version(partial) if offset else None
     if damaged_record(version):  # which file the start is from is unknown
         offset, version = 0, None
-    asked_from, shorter = offset, False
+    asked_from, refused_size = offset, None
     response = _open(url, offset, version)
     if offset and another_file(response, offset, version):
-        shorter = response.status == 416  # of a size below the partial file's
+        refused_size = header_number(the_416s_size(response) or "") if response.status == 416 else None
         response.close()
         offset, response = 0, _open(url, 0)
     if response.status == 416:  # the partial file may already be whole; validation decides
@@ -342,7 +342,7 @@ def _fetch_whole(url, partial, validate):
             if not offset:
                 record_version(partial, version_served(response))
             if asked_from and not offset:  # where the sizes line said "resumed" (by the HEAD's version), now whole
-                print(restarted(url, asked_from, version, version_served(response), shorter))
+                print(restarted(url, asked_from, version, version_served(response), refused_size))
             length = content_length(response)
             if total is None and length is not None:  # a garbled length counts as none
                 total = offset + length
@@ -369,16 +369,20 @@ def _fetch_whole(url, partial, validate):
         raise UserError(f"{url} gave {problem}; the file was deleted, run again to download it anew")
 
 
-def restarted(url, kept, version, served, shorter=False):
+def restarted(url, kept, version, served, refused_size=None):
     """The line of a download that was to resume from byte kept of a partial file of version (or None) and that the
     host answered with the whole file of version served (or None): another version than the partial file's (a host of
     several servers, each of its own ETag, answers a GET with another than its HEAD's), a host that does not resume, or
-    (shorter) a host's file shorter than the partial file. The sizes line had said "resumed", and a whole file came
-    without a word."""
-    why = ("the host's file is shorter than the part downloaded" if shorter else
-           "the host's file is another version than the partial download's (ETag or Last-Modified "
+    a host's file shorter than the partial file (refused_size: the size a 416 reply to the resume gave, where it gave
+    one; one larger than the partial file's was called shorter). The sizes line had said "resumed", and a whole file
+    came without a word."""
+    why = ("the host's file is shorter than the part downloaded" if refused_size is not None and refused_size < kept
+           else "the host's file is another version than the partial download's (ETag or Last-Modified "
            f"{reply_text(served, 40)}, not {reply_text(version, 40)})" if version and served and served != version else
-           "the host does not resume, or its file is another version than the partial download's")
+           # of the partial download's version: "or its file is another version" said what its reply showed was not
+           "the host does not resume (its file is the partial download's version)"
+           if version and served == version and refused_size is None
+           else "the host does not resume, or its file is another version than the partial download's")
     return printable(f"{url_filename(url)}: fetched whole, not resumed from the {size_text(kept)} downloaded: {why}")
 
 
@@ -455,9 +459,15 @@ def another_file(response, offset, version):
     the partial file holds (its rest would be joined to the start of another): a 206 of another version (from a
     server that ignores If-Range), or a 416 that gives a size other than the partial file's."""
     if response.status == 416:
-        match = re.fullmatch(r"bytes\s*\*/([0-9]+)", response.headers.get("Content-Range", "").strip(), re.IGNORECASE)
-        return match is not None and header_number(match.group(1)) != offset
+        size = the_416s_size(response)
+        return size is not None and header_number(size) != offset
     return response.status == 206 and version is not None and version_served(response) not in (None, version)
+
+
+def the_416s_size(response):
+    """The digits of the size of the host's file a 416 reply gives (Content-Range 'bytes */<size>'), or None."""
+    match = re.fullmatch(r"bytes\s*\*/([0-9]+)", response.headers.get("Content-Range", "").strip(), re.IGNORECASE)
+    return match.group(1) if match else None
 
 
 def _receive(url, response, partial, offset, total, start=b""):
@@ -527,7 +537,7 @@ def hdf5_problem(path, names=None, fetched=False):
     datasets = []
     try:
         with open_to_read(path, f"the HDF5 file '{path}'") as h5:
-            datasets, checked = named_datasets(h5), set()
+            datasets, checked = named_datasets(h5, names or ()), set()
             for name, dataset in datasets:
                 # a hard link to one checked under another name is checked (its every value read) once
                 if names is not None and name not in names or dataset.id in checked:

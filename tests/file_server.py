@@ -54,7 +54,8 @@ class FileServer:
     redirect[path] = location answers a request for path with a redirect_status (302) to location.
     etags[path] = tag sends ETag: tag and answers a Range request whose If-Range is not that tag with the whole
     file (200), as servers do; ignore_if_range makes it answer the range all the same. head_etags[path] = tag sends
-    that ETag to a HEAD request instead (a host of several servers, each of its own ETag).
+    that ETag to a HEAD request instead (a host of several servers, each of its own ETag). refused_sizes[path] = n
+    answers a Range request with 416 and Content-Range 'bytes */n' (of a size other than the file's).
     gzip makes it send the whole file gzip-compressed (Content-Encoding: gzip) whatever the request asks for;
     gzip_encodings are the Content-Encoding headers it sends then, one header each (["identity", "gzip"]: two), or
     the headers of the name gzip_header names (Transfer-Encoding: a compression of the transfer alone).
@@ -71,6 +72,7 @@ class FileServer:
         self.etags = {}
         self.ignore_if_range = False
         self.head_etags = {}
+        self.refused_sizes = {}
         self.gzip = False
         self.gzip_encodings = ["gzip"]
         self.gzip_header = "Content-Encoding"
@@ -122,9 +124,9 @@ class FileServer:
         changed = if_range is not None and if_range != self.etags.get(path) and not self.ignore_if_range
         if range_header and not self.ignore_range and not changed:
             start = int(range_header.split("=")[1].split("-")[0])
-            if start >= len(data):
+            if start >= len(data) or path in self.refused_sizes:
                 request.send_response(416)
-                request.send_header("Content-Range", f"bytes */{len(data)}")
+                request.send_header("Content-Range", f"bytes */{self.refused_sizes.get(path, len(data))}")
                 request.send_header("Content-Length", "0")
                 request.end_headers()
                 return

@@ -3857,9 +3857,9 @@ def test_lpips_converter_inputs_given_in_each_other_s_place_are_said_so(tmp_path
     with pytest.raises(SystemExit) as stop:
         convert_lpips_weights.main(["--alexnet", lpips, "--lpips", alexnet, "--output", str(tmp_path / "a.h5")])
     assert stop.value.code == 2 and capsys.readouterr().err == (
-        "error: the PyTorch AlexNet weights lack 'features.0.weight', which the other file holds: the two are given in "
-        "each other's place; pass torchvision's AlexNet state dict as --alexnet and the LPIPS v0.1 alex.pth as "
-        "--lpips\n")
+        f"error: the PyTorch AlexNet weights '{lpips}' lack 'features.0.weight', which the other file holds: the two "
+        "are given in each other's place; pass torchvision's AlexNet state dict as --alexnet and the LPIPS v0.1 "
+        "alex.pth as --lpips\n")
     assert not (tmp_path / "a.h5").exists()
 
 
@@ -3878,3 +3878,123 @@ def test_a_pth_whose_tensor_reaches_past_its_storage_is_named_in_the_line(tmp_pa
                                     "--output", str(tmp_path / "a.h5")])
     assert stop.value.code == 2 and capsys.readouterr().err == (
         f"error: '{short}' is not a usable PyTorch weights file: a storage view ends past its storage (0 + 64 > 63)\n")
+
+
+# Twenty-second pass, second look at the twenty-second pass's download and weight-file fixes
+
+@pytest.mark.parametrize("host, why", [
+    ("refuses the range with a 416 of a larger size", "the host does not resume, or its file is another version than "
+     "the partial download's"),
+    ("ignores Range, of the partial download's ETag", "the host does not resume (its file is the partial download's "
+     "version)")])
+def test_a_resume_fetched_whole_says_why_as_the_host_s_reply_shows(tmp_path, capsys, host, why):
+    """The "fetched whole" line at other replies: a 416 whose Content-Range gives a size larger than the partial
+    file's was "the host's file is shorter than the part downloaded"; a whole file of the partial download's own ETag
+    was "the host does not resume, or its file is another version", which its ETag showed it was not."""
+    from file_server import FileServer
+    from utils.errors import size_said
+    whole = weights_of_value(tmp_path, 1.0, 64)
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    (weights / ".tecogan_model.h5.part").write_bytes(whole[:1000])
+    (weights / ".tecogan_model.h5.part.version").write_text('"a"')
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server:
+        server.etags[WEIGHT_PATHS[0]] = '"a"'
+        if host.startswith("refuses"):
+            server.refused_sizes[WEIGHT_PATHS[0]] = len(whole) + 500
+        else:
+            server.ignore_range = True
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert capsys.readouterr().out.splitlines()[1] == (
+        f"tecogan_model.h5: fetched whole, not resumed from the {size_said(1000)} downloaded: {why}")
+    assert (weights / "tecogan_model.h5").read_bytes() == whole
+
+
+@pytest.mark.parametrize("link, linked", [("soft", "lin4_model_1_weight"), ("external", "lin4_model_1_weight"),
+                                          ("soft", "conv0"), ("external", "conv0")])
+def test_an_lpips_parameter_under_a_soft_or_external_link_is_read_or_named_as_one(tmp_path, link, linked):
+    """An LPIPS parameter that is a soft link to a dataset of the file (h5py's SoftLink), or lies in a group that is
+    one, was "no 'lin4_model_1_weight'" ("no 'conv0/conv/W'"), as a hard link had been; one that is an external link
+    to another file, or lies in a group that is one, whose arrays are not read, was "no '...'" of a file that has the
+    name."""
+    import h5py
+
+    from utils.lpips import load_lpips_weights
+    other = tmp_path / "other.h5"
+
+    def linked_there(h5):
+        with h5py.File(other, "w") as other_file:
+            h5.copy(h5[linked], other_file, "kept")
+        h5.move(linked, "kept")
+        h5[linked] = h5py.SoftLink("/kept") if link == "soft" else h5py.ExternalLink(str(other), "/kept")
+    path = lpips_file_edited(tmp_path / "alex_with_LPIPS.h5", linked_there)
+    needed = "lin4_model_1_weight" if linked.startswith("lin") else "conv0/conv/W"
+    if link == "soft":
+        with h5py.File(path, "r") as h5:
+            assert np.array_equal(load_lpips_weights(path)[needed], h5["kept" + needed[len(linked):]][()])
+        return
+    with pytest.raises(UserError) as refused:
+        load_lpips_weights(path)
+    assert str(refused.value).startswith(
+        f"'{path}' is not an LPIPS AlexNet weights file (its '{linked}' is a link to another file, '{other}:/kept', "
+        f"not arrays of its own, where it needs '{needed}'); ")
+
+
+def test_the_lpips_converter_s_refusal_of_a_file_s_values_names_the_file_and_its_parameter(tmp_path, capsys):
+    """convert_lpips_weights.py given AlexNet weights so large that LPIPS overflows: "the PyTorch weights: its weights
+    up to 'conv0/conv/W' are so large ...", naming neither file, and the parameter by NNabla's name, which the file
+    calls 'features.0.weight' (so of negative linear weights: 'lin0_model_1_weight' for 'lin0.model.1.weight')."""
+    import convert_lpips_weights
+    alexnet = tmp_path / "alexnet.pth"
+    with zipfile.ZipFile(reference_path("lpips", "alexnet_random.pth")) as source, \
+            zipfile.ZipFile(alexnet, "w") as copy:
+        for name in source.namelist():  # every storage's float32 values times 1e18
+            data = source.read(name)
+            copy.writestr(name, (np.frombuffer(data, "<f4") * 1e18).astype("<f4").tobytes()
+                          if "/data/" in name else data)
+    with pytest.raises(SystemExit) as stop:
+        convert_lpips_weights.main(["--alexnet", str(alexnet), "--lpips",
+                                    reference_path("lpips", "lpips_v0.1_alex.pth"), "--output", str(tmp_path / "a.h5")])
+    assert stop.value.code == 2 and capsys.readouterr().err.startswith(
+        f"error: the PyTorch weights: its weights up to 'features.0.weight' of '{alexnet}' are so large that LPIPS's "
+        "float32 computation overflows there")
+    assert not (tmp_path / "a.h5").exists()
+
+
+def test_a_vgg19_archive_of_a_member_name_the_file_system_refuses_is_not_called_no_tar_archive(tmp_path, capsys):
+    """A whole vgg_19_2016_08_28.tar.gz holding a file whose name is longer than the file system's 255 bytes: "'...'
+    is a whole gzip file around no tar archive this reads", of a tar archive it reads (whole_layer was asked of the
+    temporary folder's refusal to write it)."""
+    import gzip
+    import tarfile
+
+    import convert_tf_vgg19_weights
+    packed = io.BytesIO()
+    with tarfile.open(fileobj=packed, mode="w") as archive:
+        member = tarfile.TarInfo("vgg_19/" + "x" * 300)
+        member.size = 3
+        archive.addfile(member, io.BytesIO(b"abc"))
+    given = tmp_path / "vgg_19_2016_08_28.tar.gz"
+    given.write_bytes(gzip.compress(packed.getvalue()))
+    with pytest.raises(SystemExit) as stop:
+        convert_tf_vgg19_weights.main(["--pre_trained_model", str(given), "--save-path", str(tmp_path / "vgg19.h5")])
+    assert stop.value.code == 2 and capsys.readouterr().err == (
+        f"error: the archive '{given}' holds a file 'vgg_19/{'x' * 70}...' that cannot be unpacked here (File name "
+        "too long), not vgg_19_2016_08_28.tar.gz as distributed; pass the vgg_19.ckpt inside it\n")
+
+
+@pytest.mark.parametrize("link", ["hard", "soft"])
+def test_a_weight_file_of_a_second_name_linked_to_a_parameter_is_taken(tmp_path, link):
+    """A weight file whose parameter has a second name, an HDF5 link to it ('zzz' to 'conv/W'), taken before links
+    were read (the second name unseen): "has 1 parameter this network lacks, e.g. 'zzz'" once they were."""
+    import h5py
+    import nnabla as nn
+
+    from utils.weights import assign_weights, read_weight_file
+    path = tmp_path / "model.h5"
+    with h5py.File(path, "w") as h5:
+        h5["conv/W"] = np.arange(2, dtype=np.float32)
+        h5["zzz"] = h5["conv/W"] if link == "hard" else h5py.SoftLink("/conv/W")
+    params = {"conv/W": nn.Variable((2,))}
+    assign_weights(params, read_weight_file(str(path)), str(path))
+    assert np.array_equal(params["conv/W"].d, [0, 1])

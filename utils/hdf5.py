@@ -48,26 +48,57 @@ def hdf5_file(path, mode, **options):
     return h5py.File(path, mode, locking=False, **options)
 
 
-def named_datasets(h5):
-    """[(name, dataset)] of an h5py File's datasets under each name a hard link gives one ('conv/W', no leading '/'):
-    visititems visits each object once, under its first name, and a parameter that is a hard link to another (HDF5's
-    way to store one array under two names) was missing ("no 'lin4_model_1_weight'", "lacks 1 parameter"). Soft and
-    external links are left out, as before: a name that leads to another name, or to another file, holds no array of
-    this file's own. The links are walked only where a dataset has more than one (its reference count): the walk takes
-    about twice visititems' time. (A group hard-linked under a second name is walked once, under its first, by HDF5's
-    walk of links too.)"""
-    found = []
-    h5.visititems(lambda name, item: found.append((name, item)) if isinstance(item, h5py.Dataset) else None)
-    if all(h5py.h5o.get_info(dataset.id).rc == 1 for _, dataset in found):
-        return found
+def named_datasets(h5, names=()):
+    """[(name, dataset)] of an h5py File's datasets under each name a hard or soft link of this file gives one
+    ('conv/W', no leading '/'): visititems visits each object once, under its first name, and a parameter that is a
+    hard link to another (HDF5's way to store one array under two names) was missing ("no 'lin4_model_1_weight'",
+    "lacks 1 parameter"), and so was one that is a soft link to a dataset of the file (h5py's SoftLink('/kept/W'), a
+    name that leads to another). External links are left out, as before: a name that leads to another file holds no
+    array of this file's own. One walk of the links, which takes about visititems' time. (A group hard-linked under a
+    second name is walked once, under its first, by HDF5's walk of links, and a soft link to a group is not walked: a
+    walk of every path grows with each level linked twice; each of names, the parameters a reader needs, not found so
+    is looked up by its path, 'conv0/conv/W' under a group 'conv0' linked to another.)"""
     found = []
 
+    def dataset_at(name, hard=True):
+        if hard:
+            item = h5[name]
+        else:
+            try:  # one that leads nowhere, or round a cycle of soft links, holds nothing
+                item = h5.get(name)
+            except (KeyError, OSError, RuntimeError, ValueError):
+                item = None
+            if item is not None and item.id.fileno != h5.id.fileno:  # through an external link: another file's
+                item = None
+        return item if isinstance(item, h5py.Dataset) else None
+
     def visit(name, link):
-        item = h5[name] if isinstance(link, h5py.HardLink) else None
-        if isinstance(item, h5py.Dataset):
+        item = dataset_at(name, isinstance(link, h5py.HardLink)) if isinstance(link, (h5py.HardLink, h5py.SoftLink)) \
+            else None
+        if item is not None:
             found.append((name, item))
     h5.visititems_links(visit)
+    seen = {name for name, _ in found}
+    found += [(name, item) for name in sorted(set(names) - seen) for item in [dataset_at(name, hard=False)] if item]
     return found
+
+
+def link_to_another_file(path, name):
+    """(the name on name's path, itself or a group, that is an external link, and the '<file>:<path>' it leads to) of
+    an HDF5 file, or None: such a name holds none of the file's own arrays (named_datasets leaves it out), and the line
+    of a parameter missing said "no '<name>'" of a file that has the name."""
+    parts = name.split("/")
+    try:
+        with hdf5_file(path, "r") as h5:
+            for end in range(1, len(parts) + 1):
+                link = h5.get("/".join(parts[:end]), getlink=True)
+                if isinstance(link, h5py.ExternalLink):
+                    return "/".join(parts[:end]), f"{link.filename}:{link.path}"
+                if link is None:
+                    return None
+    except (OSError, KeyError, ValueError, RuntimeError):
+        return None
+    return None
 
 
 def unwritten(dataset):

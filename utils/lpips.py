@@ -17,7 +17,8 @@ import nnabla as nn
 import nnabla.functions as F
 import numpy as np
 
-from utils.errors import UserError
+from utils.errors import UserError, printable
+from utils.hdf5 import link_to_another_file
 from utils.image_io import write_atomically
 from utils.weights import HostParameter, read_weight_file, save_parameter_file
 
@@ -56,8 +57,9 @@ def parameter_shapes():
     return shapes
 
 
-def weights_from_torch(alexnet_state, lin_state):
-    """NNabla-named arrays from torchvision's AlexNet state dict and the LPIPS project's v0.1 alex.pth.
+def weights_from_torch(alexnet_state, lin_state, paths=None):
+    """NNabla-named arrays from torchvision's AlexNet state dict and the LPIPS project's v0.1 alex.pth; paths: the
+    two files they were read from, which the refusals name (with each parameter by its name there, not NNabla's).
 
     torchvision names features.<i>.weight|bias (OIHW, as NNabla's channel-first layout); LPIPS names
     lin<k>.model.1.weight (the 1x1 convolution inside a Dropout+Conv Sequential).
@@ -72,38 +74,45 @@ def weights_from_torch(alexnet_state, lin_state):
     for name, (state, torch_name) in torch_names.items():
         if torch_name not in state:
             which, other = (("AlexNet", lin_state) if state is alexnet_state else ("LPIPS", alexnet_state))
+            named = f" '{printable(paths[state is not alexnet_state])}'" if paths else ""
             # the two files given in each other's place: "pass torchvision's AlexNet state dict and the LPIPS v0.1
             # alex.pth", which the user had done
             swapped = (", which the other file holds: the two are given in each other's place" if torch_name in other
                        else "")
-            raise UserError(f"the PyTorch {which} weights lack '{torch_name}'{swapped}; pass torchvision's AlexNet "
-                            "state dict as --alexnet and the LPIPS v0.1 alex.pth as --lpips")
+            raise UserError(f"the PyTorch {which} weights{named} lack '{torch_name}'{swapped}; pass torchvision's "
+                            "AlexNet state dict as --alexnet and the LPIPS v0.1 alex.pth as --lpips")
         # a double past float32's range becomes inf, which check_shapes refuses: numpy's warning printed two lines
         with np.errstate(over="ignore"):
             arrays[name] = np.asarray(state[torch_name], np.float32)
-    check_shapes(arrays, "the PyTorch weights", "pass torchvision's AlexNet state dict and the LPIPS v0.1 alex.pth")
+    # its new refusals named 'lin2_model_1_weight' or 'conv3/conv/W', which the files call otherwise, and no file
+    shown = {name: f"'{torch_name}' of '{printable(paths[state is not alexnet_state])}'"
+             for name, (state, torch_name) in torch_names.items()} if paths else None
+    check_shapes(arrays, "the PyTorch weights", "pass torchvision's AlexNet state dict and the LPIPS v0.1 alex.pth",
+                 shown)
     return arrays
 
 
-def check_shapes(arrays, source, advice="download or convert the weights again"):
+def check_shapes(arrays, source, advice="download or convert the weights again", shown=None):
     """UserError unless every parameter has LPIPS AlexNet's shape and finite values (NaN weights score every
-    pair 0, a perfect LPIPS); advice: what the line says to do (a shape's line said nothing)."""
+    pair 0, a perfect LPIPS); advice: what the line says to do (a shape's line said nothing); shown: {name: how the
+    line names it} (a PyTorch file's name for it, and the file), else its name quoted."""
+    said = {name: (shown or {}).get(name, f"'{name}'") for name in parameter_shapes()}
     for name, shape in parameter_shapes().items():
         if tuple(arrays[name].shape) != shape:
             raise UserError(
-                f"{source}: '{name}' has shape {tuple(arrays[name].shape)}, LPIPS AlexNet needs {shape}; {advice}")
+                f"{source}: {said[name]} has shape {tuple(arrays[name].shape)}, LPIPS AlexNet needs {shape}; {advice}")
         if not np.isfinite(arrays[name]).all():
-            raise UserError(f"{source}: '{name}' holds NaN or infinite values; {advice}")
+            raise UserError(f"{source}: {said[name]} holds NaN or infinite values; {advice}")
     negative = next((name for name in LIN_NAMES if (arrays[name] < 0).any()), None)
     if negative:
-        raise UserError(f"{source}: '{negative}' holds negative values, which no LPIPS weights hold (its training "
+        raise UserError(f"{source}: {said[negative]} holds negative values, which no LPIPS weights hold (its training "
                         "keeps the linear layers' weights at 0 or above; negative ones score distances below 0); "
                         f"{advice}")
     overflowing = overflowing_parameter(arrays)
     if overflowing:
-        raise UserError(f"{source}: its weights up to '{overflowing}' are so large that LPIPS's float32 computation "
-                        "overflows there on some images (scoring them 0, a perfect LPIPS, or NaN), as no trained "
-                        f"network's weights do; {advice}")
+        raise UserError(f"{source}: its weights up to {said[overflowing]} are so large that LPIPS's float32 "
+                        "computation overflows there on some images (scoring them 0, a perfect LPIPS, or NaN), as no "
+                        f"trained network's weights do; {advice}")
 
 
 def overflowing_parameter(arrays):
@@ -137,7 +146,10 @@ def load_lpips_weights(path, advice=None):
     # a group of the name is no parameter either (read_weight_file reads datasets only)
     missing = [name for name in parameter_shapes() if name not in arrays]
     if missing:
-        raise UserError(f"'{path}' is not an LPIPS AlexNet weights file (no '{missing[0]}'); "
+        linked = link_to_another_file(path, missing[0])
+        held = (f"its '{printable(linked[0])}' is a link to another file, '{printable(linked[1])}', not arrays of its "
+                f"own, where it needs '{missing[0]}'" if linked else f"no '{missing[0]}'")
+        raise UserError(f"'{path}' is not an LPIPS AlexNet weights file ({held}); "
                         + (advice or "use NNabla's alex_with_LPIPS.h5 or convert_lpips_weights.py's output"))
     # a double past float32's range becomes inf, which check_shapes refuses: numpy's warning printed two lines
     with np.errstate(over="ignore"):

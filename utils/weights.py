@@ -53,7 +53,7 @@ def read_weight_file(path, advice="pass a file saved by train.py or an official 
         with h5:
             if attributes is not None:
                 attributes.update(h5.attrs)
-            arrays, datasets, read = {}, named_datasets(h5), {}
+            arrays, datasets, read = {}, named_datasets(h5, names or ()), {}
             try:
                 for name, dataset in datasets:
                     if names is not None and name not in names:
@@ -114,7 +114,10 @@ def assign_weights(params, file_arrays, source, allow_missing=()):
         raise UserError(f"weights file '{source}' lacks {counted(len(missing), 'parameter')} of this network, e.g. "
                         f"'{missing[0]}': it was saved for another network or block count "
                         "(check --num_resblock, or use the matching model file)")
-    unknown = [name for name in file_arrays if name not in params]
+    # a second name of a parameter's own array (an HDF5 hard or soft link to it, read_weight_file's one array under
+    # both names) is no parameter the network lacks: such a file, taken before links were read, was refused
+    known = {id(file_arrays[name]) for name in params if name in file_arrays}
+    unknown = [name for name in file_arrays if name not in params and id(file_arrays[name]) not in known]
     if unknown:
         raise UserError(f"weights file '{source}' has {counted(len(unknown), 'parameter')} this network lacks, e.g. "
                         f"'{unknown[0]}': it was saved for another network or block count "
