@@ -1437,3 +1437,29 @@ def test_the_lead_of_a_video_is_read_to_the_millisecond(tmp_path, lead):
                     "aevalsrc='if(between(t,1.5,1.51),0.9,0)':s=8000:d=3", "-c:v",
                     "mpeg4" if lead is None else "copy", "-bf", "2", "-c:a", "pcm_s16le", source], check=True)
     assert click_after_writing(source, str(tmp_path / "sr.mkv")) == pytest.approx(1.5 - (lead or 0), abs=0.02)
+
+
+# Twenty-second pass, second look at the twenty-second pass's generate and tile fixes
+
+def test_a_video_of_two_sizes_is_refused_when_its_first_frame_is_read_before_the_part(tmp_path):
+    """The web page's upload check reads a video's first frame before its Start and End are chosen (select's size
+    check): an MKV of 32x24 frames, then 48x32 ones, failed there with OpenCV's cv2.error traceback
+    ("_step >= minstep"), where generate.py refuses the video in one line."""
+    from hostile import video_of_two_sizes
+    from utils.image_io import VideoReader
+    with pytest.raises(UserError, match=r"changes its frame size part-way: its first 4 frames are 32x24, then 48x32"):
+        next(iter(VideoReader(video_of_two_sizes(tmp_path / "joined.mkv"))))
+
+
+def test_the_size_change_of_a_variable_rate_video_is_said_at_its_frame_and_time(tmp_path):
+    """A phone's variable-rate video of 32x24 frames 0.1 s apart, then 7 ms apart, changing to 48x32 at its fifth
+    frame (0.307 s): FFmpeg gave the frames at the average rate's times, left out those close together, and the line
+    said "its first 3 frames ..." and to cut it at 0.4 s, after the change. Now each frame at its own time."""
+    from hostile import video_of_two_sizes
+    from utils.image_io import VideoReader, ffmpeg_executable
+    joined, path = video_of_two_sizes(tmp_path / "joined.mkv"), str(tmp_path / "variable.mkv")
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-i", joined, "-c", "copy", "-bsf:v",
+                    r"setts=ts=if(lt(N\,3)\,N*100\,300+(N-3)*7)", path], check=True)
+    with pytest.raises(UserError, match=r"its first 4 frames are 32x24, then 48x32, .* \(e.g. ffmpeg -i IN -t 0.307 "
+                                        r"FIRST.mkv and ffmpeg -ss 0.307 -i IN REST.mkv\)"):
+        VideoReader(path).select()

@@ -1428,7 +1428,12 @@ class VideoReader:
         for index in itertools.count():  # decoding from the first frame is exact where seeking is not
             if index == self.end and self.end_chosen:
                 break
-            ok, frame = self.capture.read() if index >= self.start else (self.capture.grab(), None)
+            try:
+                ok, frame = self.capture.read() if index >= self.start else (self.capture.grab(), None)
+            except cv2.error:  # a later, larger frame size its decoder holds: the web page read a first frame before
+                self.capture.release()  # select's check, and its upload of a joined MKV failed with this traceback
+                self.refuse_a_size_change()
+                raise
             if not ok:
                 self.capture.release()
                 if index == 0:  # not even the first frame: a codec OpenCV's FFmpeg lacks (AV1), which FFmpeg decodes
@@ -1502,6 +1507,9 @@ def size_change(path, frames=None):
     command = [ffmpeg, "-nostdin", "-v", "quiet", "-i", media_path(path),
                *(["-frames:v", str(frames)] if frames else []), "-filter_complex",
                "[0:v:0]format=gray,split[a][b];[a]crop=iw:1[w];[b]crop=1:ih[h]", "-map", "[w]", "-map", "[h]",
+               # every frame at its own time (a variable-rate video's, a phone's: in frames of the average rate
+               # frames close together were left out, and the first size's count and end said wrong)
+               "-fps_mode", "passthrough", "-enc_time_base:v", "demux",
                "-noautoscale", "-c:v", "rawvideo", "-pix_fmt", "gray", "-f", "framecrc", "-"]
     with subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                           stderr=subprocess.DEVNULL) as process:
@@ -1512,8 +1520,9 @@ def size_change(path, frames=None):
 
 
 def first_size_change(lines):
-    """size_change's answer from FFmpeg's framecrc lines of a frame's row (stream 0) and column (stream 1)."""
-    base, pending, first, paired = None, ({}, {}), None, 0
+    """size_change's answer from FFmpeg's framecrc lines of a frame's row (stream 0) and column (stream 1), paired
+    in their order (two frames of one time, a damaged file's, are two)."""
+    base, pending, first, paired = None, (deque(), deque()), None, 0
     for line in lines:
         if line.startswith("#tb 0:"):
             base = Fraction(line.split(":", 1)[1].strip())
@@ -1521,11 +1530,11 @@ def first_size_change(lines):
         if line.startswith("#") or len(fields) < 5 or fields[0] not in ("0", "1"):
             continue
         stream, pts, size = int(fields[0]), int(fields[2]), int(fields[4])
-        other = pending[1 - stream].pop(pts, None)
-        if other is None:
-            pending[stream][pts] = size
+        if not pending[1 - stream]:
+            pending[stream].append((pts, size))
             continue
-        shown = (size, other) if stream == 0 else (other, size)
+        other_pts, other = pending[1 - stream].popleft()
+        pts, shown = (pts, (size, other)) if stream == 0 else (other_pts, (other, size))  # the row's time (#tb 0)
         if first is None:
             first = shown, pts
         elif shown != first[0]:
