@@ -1463,3 +1463,17 @@ def test_the_size_change_of_a_variable_rate_video_is_said_at_its_frame_and_time(
     with pytest.raises(UserError, match=r"its first 4 frames are 32x24, then 48x32, .* \(e.g. ffmpeg -i IN -t 0.307 "
                                         r"FIRST.mkv and ffmpeg -ss 0.307 -i IN REST.mkv\)"):
         VideoReader(path).select()
+
+
+@pytest.mark.parametrize("then", ["yuv444p", "yuv420p10le"])
+def test_a_video_whose_pixel_format_changes_is_refused(tmp_path, then):
+    """Two recordings of one size joined, 4:2:0 then 4:4:4 or 8-bit then 10-bit: OpenCV read the later frames as the
+    first ones' format, their planes misread (a mean error of 109 and 121 of 255), exit code 0; the size check did not
+    see it (FFmpeg converted every frame to the format its output was opened with)."""
+    from hostile import video_of_two_sizes
+    from utils.image_io import VideoReader
+    path = video_of_two_sizes(tmp_path / "joined.mkv", then="32x24", formats=("yuv420p", then))
+    with pytest.raises(UserError, match=rf"changes its pixel format part-way: its first 4 frames are yuv420p, then "
+                                        rf"{then}, which OpenCV reads as yuv420p, their colours wrong; save each format "
+                                        r"as a video of its own \(e.g. ffmpeg -i IN -t 0.4 FIRST.mkv"):
+        VideoReader(path).select()

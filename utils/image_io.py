@@ -1399,13 +1399,16 @@ class VideoReader:
         1 ms a 640x360 frame, against the 1.6 s or more the networks take for it on a CPU)."""
         change = size_change(self.path, frames and frames + SIZE_CHANGE_MARGIN)
         if change:
-            (width, height), (new_width, new_height), index, seconds = change
+            (width, height, layout), (new_width, new_height, new_layout), index, seconds = change
+            first = f"its first {counted(index, 'frame')} {'is' if index == 1 else 'are'}"
+            kind, was, then, read = (
+                "frame size", f"{width}x{height}", f"{new_width}x{new_height}",
+                f"squeezed to {width}x{height} (or not at all)") if (width, height) != (new_width, new_height) else (
+                "pixel format", layout, new_layout, f"as {layout}, their colours wrong")
             raise UserError(
-                f"video '{self.path}' changes its frame size part-way: its first {counted(index, 'frame')} "
-                f"{'is' if index == 1 else 'are'} {width}x{height}, then {new_width}x{new_height}, which OpenCV "
-                f"reads squeezed to {width}x{height} (or not at all); save each size as a video of its own (e.g. "
-                f"ffmpeg -i IN -t {seconds:g} FIRST.mkv and ffmpeg -ss {seconds:g} -i IN REST.mkv) and super-resolve "
-                "each")
+                f"video '{self.path}' changes its {kind} part-way: {first} {was}, then {then}, which OpenCV reads "
+                f"{read}; save each {'size' if kind == 'frame size' else 'format'} as a video of its own (e.g. ffmpeg "
+                f"-i IN -t {seconds:g} FIRST.mkv and ffmpeg -ss {seconds:g} -i IN REST.mkv) and super-resolve each")
 
     def seconds(self, text):
         """The time a --start/--end value (checked by frame_index) names."""
@@ -1493,53 +1496,50 @@ def decodes_cleanly(path):
 
 
 def size_change(path, frames=None):
-    """((width, height) of the first frame, (width, height) of the first of another size, its index, its time in
-    seconds from the first frame's) of path's first video stream as FFmpeg decodes its first `frames` frames (all
-    without), or None where the size holds. Each frame is given as two, one row of it and one column, whose sizes in
-    bytes (as 8-bit grey, not scaled to the first frame's size) are its width and height; read as FFmpeg gives them,
-    it stopped at the first change. Nothing without a working ffmpeg, as check_video_streams."""
+    """((width, height, layout) of the first frame, that of the first of another size or pixel layout, its index, its
+    time in seconds from the first frame's) of path's first video stream as FFmpeg decodes its first `frames` frames
+    (all without), or None where both hold. The layout is FFmpeg's pixel format, full range or not alike (yuvj420p is
+    yuv420p's): OpenCV reads every frame with the first one's, and the frames of two recordings joined, 4:2:0 then
+    4:4:4 or 8-bit then 10-bit, came out with their planes misread, exit code 0. Each frame as FFmpeg's showinfo
+    filter gives it (no checksum) at its own time (a variable-rate video's frames close together were once left out,
+    the first size's count and end said wrong), read as they come, stopped at the first change. Nothing without a
+    working ffmpeg, as check_video_streams."""
     try:
         ffmpeg = ffmpeg_executable()
     except UserError:
         return None
     if not ffmpeg:
         return None
-    command = [ffmpeg, "-nostdin", "-v", "quiet", "-i", media_path(path),
-               *(["-frames:v", str(frames)] if frames else []), "-filter_complex",
-               "[0:v:0]format=gray,split[a][b];[a]crop=iw:1[w];[b]crop=1:ih[h]", "-map", "[w]", "-map", "[h]",
-               # every frame at its own time (a variable-rate video's, a phone's: in frames of the average rate
-               # frames close together were left out, and the first size's count and end said wrong)
-               "-fps_mode", "passthrough", "-enc_time_base:v", "demux",
-               "-noautoscale", "-c:v", "rawvideo", "-pix_fmt", "gray", "-f", "framecrc", "-"]
-    with subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                          stderr=subprocess.DEVNULL) as process:
+    command = [ffmpeg, "-nostdin", "-nostats", "-hide_banner", "-v", "info", "-i", media_path(path),
+               *(["-frames:v", str(frames)] if frames else []), "-map", "0:v:0", "-vf", "showinfo=checksum=0",
+               "-f", "null", "-"]
+    with subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE) as process:
         try:
-            return first_size_change(line.decode(errors="replace") for line in process.stdout)
+            return first_size_change((line.decode(errors="replace") for line in process.stderr), frames)
         finally:
             process.kill()
 
 
-def first_size_change(lines):
-    """size_change's answer from FFmpeg's framecrc lines of a frame's row (stream 0) and column (stream 1), paired
-    in their order (two frames of one time, a damaged file's, are two)."""
-    base, pending, first, paired = None, (deque(), deque()), None, 0
+SHOWN_FRAME = re.compile(r"\] n: *\d+ pts: *-?\d+ pts_time:(-?[\d.e+-]+) .* fmt:(\S+) .* s:(\d+)x(\d+) ")
+
+
+def first_size_change(lines, frames=None):
+    """size_change's answer from FFmpeg's log lines of its showinfo filter, of at most `frames` frames."""
+    first, count = None, 0
     for line in lines:
-        if line.startswith("#tb 0:"):
-            base = Fraction(line.split(":", 1)[1].strip())
-        fields = [field.strip() for field in line.split(",")]
-        if line.startswith("#") or len(fields) < 5 or fields[0] not in ("0", "1"):
+        shown = SHOWN_FRAME.search(line)
+        if not shown:
             continue
-        stream, pts, size = int(fields[0]), int(fields[2]), int(fields[4])
-        if not pending[1 - stream]:
-            pending[stream].append((pts, size))
-            continue
-        other_pts, other = pending[1 - stream].popleft()
-        pts, shown = (pts, (size, other)) if stream == 0 else (other_pts, (other, size))  # the row's time (#tb 0)
+        seconds, layout = float(shown.group(1)), shown.group(2).replace("yuvj", "yuv", 1)
+        frame = int(shown.group(3)), int(shown.group(4)), layout
         if first is None:
-            first = shown, pts
-        elif shown != first[0]:
-            return first[0], shown, paired, float((pts - first[1]) * base) if base else 0.0
-        paired += 1
+            first = frame, seconds
+        elif frame != first[0]:
+            return first[0], frame, count, round(seconds - first[1], 6)
+        count += 1
+        if count == frames:
+            break
     return None
 
 
