@@ -1474,6 +1474,6 @@ def test_a_video_whose_pixel_format_changes_is_refused(tmp_path, then):
     from utils.image_io import VideoReader
     path = video_of_two_sizes(tmp_path / "joined.mkv", then="32x24", formats=("yuv420p", then))
     with pytest.raises(UserError, match=rf"changes its pixel format part-way: its first 4 frames are yuv420p, then "
-                                        rf"{then}, which OpenCV reads as yuv420p, their colours wrong; save each format "
-                                        r"as a video of its own \(e.g. ffmpeg -i IN -t 0.4 FIRST.mkv"):
+                                        rf"{then}, which OpenCV reads as yuv420p, their colours wrong; save each "
+                                        r"format as a video of its own \(e.g. ffmpeg -i IN -t 0.4 FIRST.mkv"):
         VideoReader(path).select()

@@ -1400,6 +1400,7 @@ class VideoReader:
         change = size_change(self.path, frames and frames + SIZE_CHANGE_MARGIN)
         if change:
             (width, height, layout), (new_width, new_height, new_layout), index, seconds = change
+            seconds = float(index / self.fps) if seconds is None else seconds
             first = f"its first {counted(index, 'frame')} {'is' if index == 1 else 'are'}"
             kind, was, then, read = (
                 "frame size", f"{width}x{height}", f"{new_width}x{new_height}",
@@ -1497,13 +1498,13 @@ def decodes_cleanly(path):
 
 def size_change(path, frames=None):
     """((width, height, layout) of the first frame, that of the first of another size or pixel layout, its index, its
-    time in seconds from the first frame's) of path's first video stream as FFmpeg decodes its first `frames` frames
-    (all without), or None where both hold. The layout is FFmpeg's pixel format, full range or not alike (yuvj420p is
-    yuv420p's): OpenCV reads every frame with the first one's, and the frames of two recordings joined, 4:2:0 then
-    4:4:4 or 8-bit then 10-bit, came out with their planes misread, exit code 0. Each frame as FFmpeg's showinfo
-    filter gives it (no checksum) at its own time (a variable-rate video's frames close together were once left out,
-    the first size's count and end said wrong), read as they come, stopped at the first change. Nothing without a
-    working ffmpeg, as check_video_streams."""
+    time in seconds from the first frame's, None where a frame has no time) of path's first video stream as FFmpeg
+    decodes its first `frames` frames (all without), or None where both hold. The layout is FFmpeg's pixel format,
+    full range or not alike (yuvj420p is yuv420p's): OpenCV reads every frame with the first one's, and the frames of
+    two recordings joined, 4:2:0 then 4:4:4 or 8-bit then 10-bit, came out with their planes misread, exit code 0.
+    Each frame as FFmpeg's showinfo filter gives it (no checksum) at its own time (a variable-rate video's frames
+    close together were once left out, the first size's count and end said wrong), read as they come, stopped at the
+    first change. Nothing without a working ffmpeg, as check_video_streams."""
     try:
         ffmpeg = ffmpeg_executable()
     except UserError:
@@ -1521,7 +1522,8 @@ def size_change(path, frames=None):
             process.kill()
 
 
-SHOWN_FRAME = re.compile(r"\] n: *\d+ pts: *-?\d+ pts_time:(-?[\d.e+-]+) .* fmt:(\S+) .* s:(\d+)x(\d+) ")
+# a frame without a time (pts:NOPTS) is a frame too: its change is timed by the frame rate (refuse_a_size_change)
+SHOWN_FRAME = re.compile(r"\] n: *\d+ pts: *\S+ pts_time:(\S+) .* fmt:(\S+) .* s:(\d+)x(\d+) ")
 
 
 def first_size_change(lines, frames=None):
@@ -1531,12 +1533,13 @@ def first_size_change(lines, frames=None):
         shown = SHOWN_FRAME.search(line)
         if not shown:
             continue
-        seconds, layout = float(shown.group(1)), shown.group(2).replace("yuvj", "yuv", 1)
+        seconds, layout = shown.group(1), shown.group(2).replace("yuvj", "yuv", 1)
+        seconds = float(seconds) if re.fullmatch(r"-?\d+(\.\d*)?", seconds) else None
         frame = int(shown.group(3)), int(shown.group(4)), layout
         if first is None:
             first = frame, seconds
         elif frame != first[0]:
-            return first[0], frame, count, round(seconds - first[1], 6)
+            return first[0], frame, count, None if None in (seconds, first[1]) else round(seconds - first[1], 6)
         count += 1
         if count == frames:
             break
