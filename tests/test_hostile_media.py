@@ -1477,3 +1477,13 @@ def test_a_video_whose_pixel_format_changes_is_refused(tmp_path, then):
                                         rf"{then}, which OpenCV reads as yuv420p, their colours wrong; save each "
                                         r"format as a video of its own \(e.g. ffmpeg -i IN -t 0.4 FIRST.mkv"):
         VideoReader(path).select()
+
+
+def test_the_split_a_size_change_s_line_advises_is_timed_from_the_file_s_start(tmp_path):
+    """An AVI of H.264 with B-frames, 32x24 then 48x32 from its fifth frame: FFmpeg gives its first frame at 0.2 s (AVI
+    stores no presentation times), and the line's "-t 0.4" and "-ss 0.4", timed from that frame, not from the file's
+    start as ffmpeg counts them, cut after the second frame: its REST.mkv changed its size again."""
+    from hostile import video_of_two_sizes
+    from utils.image_io import VideoReader
+    with pytest.raises(UserError, match=r"first 4 frames .* \(e.g. ffmpeg -i IN -t 0.6 FIRST.mkv and ffmpeg -ss 0.6 "):
+        VideoReader(video_of_two_sizes(tmp_path / "joined.avi", b_frames=2)).select()

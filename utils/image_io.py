@@ -1498,7 +1498,9 @@ def decodes_cleanly(path):
 
 def size_change(path, frames=None):
     """((width, height, layout) of the first frame, that of the first of another size or pixel layout, its index, its
-    time in seconds from the first frame's, None where a frame has no time) of path's first video stream as FFmpeg
+    time in seconds from the file's start as ffmpeg's -t and -ss count it, not from the first frame's (an AVI of
+    B-frames begins its frames a frame or two late: the line's advice cut two frames early), None where a frame has
+    no time) of path's first video stream as FFmpeg
     decodes its first `frames` frames (all without), or None where both hold. The layout is FFmpeg's pixel format,
     full range or not alike (yuvj420p is yuv420p's): OpenCV reads every frame with the first one's, and the frames of
     two recordings joined, 4:2:0 then 4:4:4 or 8-bit then 10-bit, came out with their planes misread, exit code 0.
@@ -1534,12 +1536,11 @@ def first_size_change(lines, frames=None):
         if not shown:
             continue
         seconds, layout = shown.group(1), shown.group(2).replace("yuvj", "yuv", 1)
-        seconds = float(seconds) if re.fullmatch(r"-?\d+(\.\d*)?", seconds) else None
         frame = int(shown.group(3)), int(shown.group(4)), layout
         if first is None:
-            first = frame, seconds
-        elif frame != first[0]:
-            return first[0], frame, count, None if None in (seconds, first[1]) else round(seconds - first[1], 6)
+            first = frame
+        elif frame != first:
+            return first, frame, count, round(float(seconds), 6) if re.fullmatch(r"-?\d+(\.\d*)?", seconds) else None
         count += 1
         if count == frames:
             break
