@@ -263,7 +263,9 @@ class TilePlan:
                 if not self.budget_given:  # was "--max-memory 0.342 GB is too small", never given (demo.py has none)
                     shared = f" shared by {self.shared_by} processes" if self.shared_by > 1 else ""
                     said = f"the default memory budget, half the memory free{shared} ({size_said(budget, math.floor)}),"
-                    advice = "free memory or"
+                    # mpirun -n 3's line said "free memory or use smaller frames", where -n 1 has the budget it needs
+                    advice = "run fewer processes (mpirun -n), free memory or" if self.shared_by > 1 else \
+                        "free memory or"
                 raise UserError(
                     f"{said} is too small for {self.frame_size[1]}x{self.frame_size[0]} LR frames even with the "
                     f"smallest tiles (needs at least {size_said(self.smallest_bytes(frames), math.ceil)}); {advice} "

@@ -494,15 +494,17 @@ def click_after_writing(source, output, start=0.0, frames=30):
     return stream_span(output, "0:a")[0] + np.argmax(np.abs(samples) > 0.3) / 8000
 
 
-def video_of_two_sizes(path, first="32x24", then="48x32", frames=4):
+def video_of_two_sizes(path, first="32x24", then="48x32", frames=4, formats=(), b_frames=0):
     """A video (H.264, container by path's extension) whose frame size changes after `frames` frames at 10 a second:
-    two recordings' streams joined, as a broadcast's MPEG-TS changes its size; returns path."""
+    two recordings' streams joined, as a broadcast's MPEG-TS changes its size; returns path. formats: the two
+    recordings' pixel formats (x264's choice without); b_frames: x264's -bf."""
     from utils.image_io import ffmpeg_executable
     streams = []
     for index, size in enumerate((first, then)):
         streams.append(f"{path}.{index}.h264")
         subprocess.run([ffmpeg_executable(), "-v", "error", "-y", "-f", "lavfi", "-i", f"testsrc=size={size}:rate=10",
-                        "-frames:v", str(frames), "-c:v", "libx264", "-bf", "0", streams[-1]], check=True)
+                        "-frames:v", str(frames), *(["-pix_fmt", formats[index]] if formats else []), "-c:v",
+                        "libx264", "-bf", str(b_frames), streams[-1]], check=True)
     with open(f"{path}.h264", "wb") as joined:
         for stream in streams:
             with open(stream, "rb") as part:

@@ -2652,3 +2652,17 @@ def test_the_default_budget_of_mpirun_s_processes_on_a_cpu_is_their_share_of_hal
     with pytest.raises(UserError, match=r"^the default memory budget, half the memory free shared by 4 processes "
                                         r"\(0.12 GB\), is too small for 7x5 LR frames"):
         resolver(process_count=4).model(5, 7)
+
+
+# Twenty-second pass, second look at the twenty-second pass's generate and tile fixes
+
+def test_the_refusal_of_mpirun_s_shared_default_budget_says_to_run_fewer_processes():
+    """mpirun -n 3 on a CPU with too little memory free for each process's share of the default budget: the line
+    said "free memory or use smaller frames", where -n 1 has the whole half and runs. Now it names fewer processes."""
+    from inference.tiles import TilePlan
+    shared = r"half the memory free shared by 3 processes \(.*\); run fewer processes \(mpirun -n\), free memory or use"
+    with pytest.raises(UserError, match=shared):
+        TilePlan(5, 7, 10, budget=0.1 * 2 ** 30, budget_given=False, backend="nnabla", shared_by=3)
+    with pytest.raises(UserError, match=r"half the memory free \(.*\), is too small .*; free memory or use"):
+        TilePlan(5, 7, 10, budget=0.1 * 2 ** 30, budget_given=False, backend="nnabla")
+    TilePlan(5, 7, 10, budget=0.3 * 2 ** 30, budget_given=False, backend="nnabla")  # -n 1's whole half

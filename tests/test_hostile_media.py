@@ -1437,3 +1437,53 @@ def test_the_lead_of_a_video_is_read_to_the_millisecond(tmp_path, lead):
                     "aevalsrc='if(between(t,1.5,1.51),0.9,0)':s=8000:d=3", "-c:v",
                     "mpeg4" if lead is None else "copy", "-bf", "2", "-c:a", "pcm_s16le", source], check=True)
     assert click_after_writing(source, str(tmp_path / "sr.mkv")) == pytest.approx(1.5 - (lead or 0), abs=0.02)
+
+
+# Twenty-second pass, second look at the twenty-second pass's generate and tile fixes
+
+def test_a_video_of_two_sizes_is_refused_when_its_first_frame_is_read_before_the_part(tmp_path):
+    """The web page's upload check reads a video's first frame before its Start and End are chosen (select's size
+    check): an MKV of 32x24 frames, then 48x32 ones, failed there with OpenCV's cv2.error traceback
+    ("_step >= minstep"), where generate.py refuses the video in one line."""
+    from hostile import video_of_two_sizes
+    from utils.image_io import VideoReader
+    with pytest.raises(UserError, match=r"changes its frame size part-way: its first 4 frames are 32x24, then 48x32"):
+        next(iter(VideoReader(video_of_two_sizes(tmp_path / "joined.mkv"))))
+
+
+def test_the_size_change_of_a_variable_rate_video_is_said_at_its_frame_and_time(tmp_path):
+    """A phone's variable-rate video of 32x24 frames 0.1 s apart, then 7 ms apart, changing to 48x32 at its fifth
+    frame (0.307 s): FFmpeg gave the frames at the average rate's times, left out those close together, and the line
+    said "its first 3 frames ..." and to cut it at 0.4 s, after the change. Now each frame at its own time."""
+    from hostile import video_of_two_sizes
+    from utils.image_io import VideoReader, ffmpeg_executable
+    joined, path = video_of_two_sizes(tmp_path / "joined.mkv"), str(tmp_path / "variable.mkv")
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-i", joined, "-c", "copy", "-bsf:v",
+                    r"setts=ts=if(lt(N\,3)\,N*100\,300+(N-3)*7)", path], check=True)
+    with pytest.raises(UserError, match=r"its first 4 frames are 32x24, then 48x32, .* \(e.g. ffmpeg -i IN -t 0.307 "
+                                        r"FIRST.mkv and ffmpeg -ss 0.307 -i IN REST.mkv\)"):
+        VideoReader(path).select()
+
+
+@pytest.mark.parametrize("then", ["yuv444p", "yuv420p10le"])
+def test_a_video_whose_pixel_format_changes_is_refused(tmp_path, then):
+    """Two recordings of one size joined, 4:2:0 then 4:4:4 or 8-bit then 10-bit: OpenCV read the later frames as the
+    first ones' format, their planes misread (a mean error of 109 and 121 of 255), exit code 0; the size check did not
+    see it (FFmpeg converted every frame to the format its output was opened with)."""
+    from hostile import video_of_two_sizes
+    from utils.image_io import VideoReader
+    path = video_of_two_sizes(tmp_path / "joined.mkv", then="32x24", formats=("yuv420p", then))
+    with pytest.raises(UserError, match=rf"changes its pixel format part-way: its first 4 frames are yuv420p, then "
+                                        rf"{then}, which OpenCV reads as yuv420p, their colours wrong; save each "
+                                        r"format as a video of its own \(e.g. ffmpeg -i IN -t 0.4 FIRST.mkv"):
+        VideoReader(path).select()
+
+
+def test_the_split_a_size_change_s_line_advises_is_timed_from_the_file_s_start(tmp_path):
+    """An AVI of H.264 with B-frames, 32x24 then 48x32 from its fifth frame: FFmpeg gives its first frame at 0.2 s (AVI
+    stores no presentation times), and the line's "-t 0.4" and "-ss 0.4", timed from that frame, not from the file's
+    start as ffmpeg counts them, cut after the second frame: its REST.mkv changed its size again."""
+    from hostile import video_of_two_sizes
+    from utils.image_io import VideoReader
+    with pytest.raises(UserError, match=r"first 4 frames .* \(e.g. ffmpeg -i IN -t 0.6 FIRST.mkv and ffmpeg -ss 0.6 "):
+        VideoReader(video_of_two_sizes(tmp_path / "joined.avi", b_frames=2)).select()

@@ -1455,13 +1455,17 @@ class VideoReader:
         1 ms a 640x360 frame, against the 1.6 s or more the networks take for it on a CPU)."""
         change = size_change(self.path, frames and frames + SIZE_CHANGE_MARGIN)
         if change:
-            (width, height), (new_width, new_height), index, seconds = change
+            (width, height, layout), (new_width, new_height, new_layout), index, seconds = change
+            seconds = float(index / self.fps) if seconds is None else seconds
+            first = f"its first {counted(index, 'frame')} {'is' if index == 1 else 'are'}"
+            kind, was, then, read = (
+                "frame size", f"{width}x{height}", f"{new_width}x{new_height}",
+                f"squeezed to {width}x{height} (or not at all)") if (width, height) != (new_width, new_height) else (
+                "pixel format", layout, new_layout, f"as {layout}, their colours wrong")
             raise UserError(
-                f"video '{self.path}' changes its frame size part-way: its first {counted(index, 'frame')} "
-                f"{'is' if index == 1 else 'are'} {width}x{height}, then {new_width}x{new_height}, which OpenCV "
-                f"reads squeezed to {width}x{height} (or not at all); save each size as a video of its own (e.g. "
-                f"ffmpeg -i IN -t {seconds:g} FIRST.mkv and ffmpeg -ss {seconds:g} -i IN REST.mkv) and super-resolve "
-                "each")
+                f"video '{self.path}' changes its {kind} part-way: {first} {was}, then {then}, which OpenCV reads "
+                f"{read}; save each {'size' if kind == 'frame size' else 'format'} as a video of its own (e.g. ffmpeg "
+                f"-i IN -t {seconds:g} FIRST.mkv and ffmpeg -ss {seconds:g} -i IN REST.mkv) and super-resolve each")
 
     def seconds(self, text):
         """The time a --start/--end value (checked by frame_index) names."""
@@ -1484,7 +1488,12 @@ class VideoReader:
         for index in itertools.count():  # decoding from the first frame is exact where seeking is not
             if index == self.end and self.end_chosen:
                 break
-            ok, frame = self.capture.read() if index >= self.start else (self.capture.grab(), None)
+            try:
+                ok, frame = self.capture.read() if index >= self.start else (self.capture.grab(), None)
+            except cv2.error:  # a later, larger frame size its decoder holds: the web page read a first frame before
+                self.capture.release()  # select's check, and its upload of a joined MKV failed with this traceback
+                self.refuse_a_size_change()
+                raise
             if not ok:
                 self.capture.release()
                 if index == 0:  # not even the first frame: a codec OpenCV's FFmpeg lacks (AV1), which FFmpeg decodes
@@ -1544,49 +1553,53 @@ def decodes_cleanly(path):
 
 
 def size_change(path, frames=None):
-    """((width, height) of the first frame, (width, height) of the first of another size, its index, its time in
-    seconds from the first frame's) of path's first video stream as FFmpeg decodes its first `frames` frames (all
-    without), or None where the size holds. Each frame is given as two, one row of it and one column, whose sizes in
-    bytes (as 8-bit grey, not scaled to the first frame's size) are its width and height; read as FFmpeg gives them,
-    it stopped at the first change. Nothing without a working ffmpeg, as check_video_streams."""
+    """((width, height, layout) of the first frame, that of the first of another size or pixel layout, its index, its
+    time in seconds from the file's start as ffmpeg's -t and -ss count it, not from the first frame's (an AVI of
+    B-frames begins its frames a frame or two late: the line's advice cut two frames early), None where a frame has
+    no time) of path's first video stream as FFmpeg
+    decodes its first `frames` frames (all without), or None where both hold. The layout is FFmpeg's pixel format,
+    full range or not alike (yuvj420p is yuv420p's): OpenCV reads every frame with the first one's, and the frames of
+    two recordings joined, 4:2:0 then 4:4:4 or 8-bit then 10-bit, came out with their planes misread, exit code 0.
+    Each frame as FFmpeg's showinfo filter gives it (no checksum) at its own time (a variable-rate video's frames
+    close together were once left out, the first size's count and end said wrong), read as they come, stopped at the
+    first change. Nothing without a working ffmpeg, as check_video_streams."""
     try:
         ffmpeg = ffmpeg_executable()
     except UserError:
         return None
     if not ffmpeg:
         return None
-    command = [ffmpeg, "-nostdin", "-v", "quiet", "-i", media_path(path),
-               *(["-frames:v", str(frames)] if frames else []), "-filter_complex",
-               "[0:v:0]format=gray,split[a][b];[a]crop=iw:1[w];[b]crop=1:ih[h]", "-map", "[w]", "-map", "[h]",
-               "-noautoscale", "-c:v", "rawvideo", "-pix_fmt", "gray", "-f", "framecrc", "-"]
-    with subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                          stderr=subprocess.DEVNULL) as process:
+    command = [ffmpeg, "-nostdin", "-nostats", "-hide_banner", "-v", "info", "-i", media_path(path),
+               *(["-frames:v", str(frames)] if frames else []), "-map", "0:v:0", "-vf", "showinfo=checksum=0",
+               "-f", "null", "-"]
+    with subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE) as process:
         try:
-            return first_size_change(line.decode(errors="replace") for line in process.stdout)
+            return first_size_change((line.decode(errors="replace") for line in process.stderr), frames)
         finally:
             process.kill()
 
 
-def first_size_change(lines):
-    """size_change's answer from FFmpeg's framecrc lines of a frame's row (stream 0) and column (stream 1)."""
-    base, pending, first, paired = None, ({}, {}), None, 0
+# a frame without a time (pts:NOPTS) is a frame too: its change is timed by the frame rate (refuse_a_size_change)
+SHOWN_FRAME = re.compile(r"\] n: *\d+ pts: *\S+ pts_time:(\S+) .* fmt:(\S+) .* s:(\d+)x(\d+) ")
+
+
+def first_size_change(lines, frames=None):
+    """size_change's answer from FFmpeg's log lines of its showinfo filter, of at most `frames` frames."""
+    first, count = None, 0
     for line in lines:
-        if line.startswith("#tb 0:"):
-            base = Fraction(line.split(":", 1)[1].strip())
-        fields = [field.strip() for field in line.split(",")]
-        if line.startswith("#") or len(fields) < 5 or fields[0] not in ("0", "1"):
+        shown = SHOWN_FRAME.search(line)
+        if not shown:
             continue
-        stream, pts, size = int(fields[0]), int(fields[2]), int(fields[4])
-        other = pending[1 - stream].pop(pts, None)
-        if other is None:
-            pending[stream][pts] = size
-            continue
-        shown = (size, other) if stream == 0 else (other, size)
+        seconds, layout = shown.group(1), shown.group(2).replace("yuvj", "yuv", 1)
+        frame = int(shown.group(3)), int(shown.group(4)), layout
         if first is None:
-            first = shown, pts
-        elif shown != first[0]:
-            return first[0], shown, paired, float((pts - first[1]) * base) if base else 0.0
-        paired += 1
+            first = frame
+        elif frame != first:
+            return first, frame, count, round(float(seconds), 6) if re.fullmatch(r"-?\d+(\.\d*)?", seconds) else None
+        count += 1
+        if count == frames:
+            break
     return None
 
 
