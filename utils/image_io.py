@@ -1451,13 +1451,13 @@ class VideoReader:
         SIZE_CHANGE_MARGIN after them: OpenCV reads every frame at the first one's size, a later size squeezed into it
         (an MP4 or MPEG-TS joined from two recordings, exit code 0), or fails on it with a cv2.error traceback (a
         larger size later in an MPEG-TS or MKV, from frames before it that its decoder holds). A change before a part
-        counts too: OpenCV decodes from the first frame. The sizes are FFmpeg's, one decode of those frames (about
-        1 ms a 640x360 frame, against the 1.6 s or more the networks take for it on a CPU)."""
+        counts too: OpenCV decodes from the first frame. The sizes are FFmpeg's, one decode of those frames (its cost:
+        docs/benchmarks.md)."""
         change = size_change(self.path, frames and frames + SIZE_CHANGE_MARGIN)
         if change:
             (width, height, layout), (new_width, new_height, new_layout), index, seconds = change
             seconds = float(index / self.fps) if seconds is None else seconds
-            first = f"its first {counted(index, 'frame')} {'is' if index == 1 else 'are'}"
+            first = "its first frame is" if index == 1 else f"its first {index} frames are"
             kind, was, then, read = (
                 "frame size", f"{width}x{height}", f"{new_width}x{new_height}",
                 f"squeezed to {width}x{height} (or not at all)") if (width, height) != (new_width, new_height) else (
@@ -1555,14 +1555,13 @@ def decodes_cleanly(path):
 def size_change(path, frames=None):
     """((width, height, layout) of the first frame, that of the first of another size or pixel layout, its index, its
     time in seconds from the file's start as ffmpeg's -t and -ss count it, not from the first frame's (an AVI of
-    B-frames begins its frames a frame or two late: the line's advice cut two frames early), None where a frame has
-    no time) of path's first video stream as FFmpeg
-    decodes its first `frames` frames (all without), or None where both hold. The layout is FFmpeg's pixel format,
-    full range or not alike (yuvj420p is yuv420p's): OpenCV reads every frame with the first one's, and the frames of
-    two recordings joined, 4:2:0 then 4:4:4 or 8-bit then 10-bit, came out with their planes misread, exit code 0.
-    Each frame as FFmpeg's showinfo filter gives it (no checksum) at its own time (a variable-rate video's frames
-    close together were once left out, the first size's count and end said wrong), read as they come, stopped at the
-    first change. Nothing without a working ffmpeg, as check_video_streams."""
+    B-frames begins its frames a frame or two late: the line's advice cut two frames early), None where a frame has no
+    time) of path's first video stream as FFmpeg decodes its first `frames` frames (all without), or None where both
+    hold. The layout is FFmpeg's pixel format, full range or not alike (yuvj420p is yuv420p's): OpenCV reads every frame
+    with the first one's, and the frames of two recordings joined, 4:2:0 then 4:4:4 or 8-bit then 10-bit, came out with
+    their planes misread, exit code 0. Each frame as FFmpeg's showinfo filter gives it (no checksum) at its own time (a
+    variable-rate video's frames close together were once left out, the first size's count and end said wrong), read as
+    they come, stopped at the first change. Nothing without a working ffmpeg, as check_video_streams."""
     try:
         ffmpeg = ffmpeg_executable()
     except UserError:
