@@ -5420,3 +5420,35 @@ def test_the_loss_log_of_several_processes_is_their_global_batch_s(tmp_path, mon
     rank_0 = dict(zip(["content_loss", "warp_loss", "fnet_loss"], averaged[0]))
     assert {name: float(logged_rows(output_dir)[0][name]) for name in rank_0} == {
         name: value / 2 for name, value in rank_0.items()}
+
+
+# Twenty-second pass, second look at the twenty-second pass's training fixes
+
+def test_a_stop_signal_to_another_process_while_it_waits_for_rank_0_s_writes_stops_at_that_iteration(
+        tmp_path, monkeypatch):
+    """Under mpirun, SIGTERM to rank 1 alone while it waited in the stop's exchange for rank 0's writes of iteration 1
+    (its rows, a validation): rank 1 had sent its flag on entering, so the stop was agreed at iteration 2's end, one
+    more trained, though rank 1's line said "stopping after this iteration". A stand-in for the second process: the
+    signal comes inside the first exchange of one flag, after the flags were taken."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    from utils.distributed import SingleProcess
+    exchanges = []
+
+    class WithASignalledProcess(SingleProcess):
+        size = 2
+
+        def any(self, flags):
+            agreed = np.asarray(flags, bool)
+            exchanges.append(len(flags))
+            if exchanges.count(1) == 1 and len(flags) == 1:  # iteration 1's stop exchange: the signal meanwhile
+                os.kill(os.getpid(), signal.SIGTERM)
+            return agreed
+    monkeypatch.setattr(train, "make_communicator", lambda *args: WithASignalledProcess())
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run"
+    with pytest.raises(SystemExit) as stopped:
+        train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 3, "train.save_freq": 100,
+                                                              "train.batch_size": 1}))
+    assert stopped.value.code == 130
+    assert sorted(name for name in os.listdir(output_dir) if name.startswith("checkpoint_")) == [
+        "checkpoint_00000001.json"]
