@@ -5452,3 +5452,29 @@ def test_a_stop_signal_to_another_process_while_it_waits_for_rank_0_s_writes_sto
     assert stopped.value.code == 130
     assert sorted(name for name in os.listdir(output_dir) if name.startswith("checkpoint_")) == [
         "checkpoint_00000001.json"]
+
+
+@pytest.mark.parametrize("held", [{}, {"gen": "gen_states_00000002.h5"}], ids=["none", "one of two"])
+def test_a_checkpoint_naming_too_few_solvers_of_its_stage_is_said_edited_not_of_the_other_stage(tmp_path, held):
+    """An FRVSR checkpoint's JSON edited to name no solver, or one of its two, was "has no state for the fnet, gen
+    solver(s): it was written by the other training stage", which names all three."""
+    from training.checkpoint import load_checkpoint
+    content = {"iteration": 2, "params": "params_00000002.h5", "solvers": held}
+    path = str(tmp_path / "checkpoint_00000002.json")
+    with pytest.raises(UserError) as error:
+        load_checkpoint(path, content, {}, {"gen": None, "fnet": None})
+    assert str(error.value) == (
+        f"checkpoint '{path}' has no state for the {'fnet, gen' if not held else 'fnet'} solver(s), which a checkpoint "
+        "of either training stage names: it was edited or damaged; resume from an earlier one")
+
+
+def test_a_checkpoint_number_of_thousands_of_digits_is_said_without_python_s_advice(tmp_path):
+    """An iteration of 5,000 digits was "incomplete or corrupt (Exceeds the limit (4300) for integer string conversion
+    ...; use sys.set_int_max_str_digits() to increase the limit)": Python's advice to a programmer, in a user's line."""
+    from training.checkpoint import read_checkpoint
+    path = tmp_path / "checkpoint_00000002.json"
+    path.write_text('{"iteration": ' + "9" * 5000 + ', "params": "params_00000002.h5", "solvers": {}}')
+    with pytest.raises(UserError) as error:
+        read_checkpoint(str(path))
+    assert str(error.value) == (f"checkpoint '{path}' is incomplete or corrupt (a number of 5000 digits); resume from "
+                                "an earlier one")
