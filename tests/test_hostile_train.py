@@ -5454,18 +5454,22 @@ def test_a_stop_signal_to_another_process_while_it_waits_for_rank_0_s_writes_sto
         "checkpoint_00000001.json"]
 
 
-@pytest.mark.parametrize("held", [{}, {"gen": "gen_states_00000002.h5"}], ids=["none", "one of two"])
-def test_a_checkpoint_naming_too_few_solvers_of_its_stage_is_said_edited_not_of_the_other_stage(tmp_path, held):
+@pytest.mark.parametrize("held, said", [
+    ([], "no state for the fnet, gen solver(s), and its solvers (none)"),
+    (["gen"], "no state for the fnet solver(s), and its solvers (gen)"),
+    (["fnet", "gen", "lr"], "the state of the lr solver(s), which this stage does not train, and its solvers (fnet, "
+                            "gen, lr)")], ids=["none", "one of two", "an unknown one"])
+def test_a_checkpoint_naming_solvers_of_no_stage_is_said_edited_not_of_the_other_stage(tmp_path, held, said):
     """An FRVSR checkpoint's JSON edited to name no solver, or one of its two, was "has no state for the fnet, gen
-    solver(s): it was written by the other training stage", which names all three."""
+    solver(s): it was written by the other training stage", whose checkpoints name three (fnet, gen, disc)."""
     from training.checkpoint import load_checkpoint
-    content = {"iteration": 2, "params": "params_00000002.h5", "solvers": held}
+    content = {"iteration": 2, "params": "params_00000002.h5",
+               "solvers": {name: f"{name}_states_00000002.h5" for name in held}}
     path = str(tmp_path / "checkpoint_00000002.json")
     with pytest.raises(UserError) as error:
         load_checkpoint(path, content, {}, {"gen": None, "fnet": None})
-    assert str(error.value) == (
-        f"checkpoint '{path}' has no state for the {'fnet, gen' if not held else 'fnet'} solver(s), which a checkpoint "
-        "of either training stage names: it was edited or damaged; resume from an earlier one")
+    assert str(error.value) == (f"checkpoint '{path}' has {said} are no training stage's: it was edited or damaged; "
+                                "resume from an earlier one")
 
 
 def test_a_checkpoint_number_of_thousands_of_digits_is_said_without_python_s_advice(tmp_path):

@@ -473,7 +473,8 @@ def load_checkpoint(path, content, params, solvers):
         # one solver of the two of this stage, was edited, where it was said to be of the other stage
         if (missing | extra) == {"disc"}:
             raise UserError(f"checkpoint '{path}' has {held}: it was written by the other training stage")
-        raise UserError(f"checkpoint '{path}' has {held}, which a checkpoint of either training stage names: it was "
+        named = ", ".join(sorted(content["solvers"])) or "none"
+        raise UserError(f"checkpoint '{path}' has {held}, and its solvers ({named}) are no training stage's: it was "
                         "edited or damaged; resume from an earlier one")
     gone = gone_file(path, content)  # found by read_checkpoint, before the graph's build
     if gone:
