@@ -5482,3 +5482,17 @@ def test_a_checkpoint_number_of_thousands_of_digits_is_said_without_python_s_adv
         read_checkpoint(str(path))
     assert str(error.value) == (f"checkpoint '{path}' is incomplete or corrupt (a number of 5000 digits); resume from "
                                 "an earlier one")
+
+
+def test_a_folder_named_model_best_h5_where_the_best_row_s_model_was_deleted_says_to_move_it(tmp_path):
+    """A folder in the place of model_best.h5, at a resume where the best row's model_param file was deleted, was
+    "training output '.../model_best.h5' is a folder, not a file", without what to do (its write and its removal say
+    to move it away)."""
+    from training.validation import BEST_MODEL, Validation
+    (tmp_path / "model_param_00000004.h5").write_bytes(b"model 4")
+    (tmp_path / "val.csv").write_text("iteration,PSNR\n2,25.0\n4,22.0\n")
+    (tmp_path / BEST_MODEL).mkdir()
+    with pytest.raises(UserError) as error:
+        Validation([], str(tmp_path), 4, "psnr", "cpu")
+    assert str(error.value) == (f"training output '{tmp_path / BEST_MODEL}' is a folder, not a file; move it away and "
+                                "run again")
