@@ -358,6 +358,17 @@ class StopRequest:
         tqdm.write("stopping after this iteration (Ctrl-C again to abort without a checkpoint)")
 
 
+def stop_agreed(comm, stop):
+    """Whether a process was asked to stop, agreed by all of them after rank 0's writes of an iteration. The other
+    processes wait for those writes (seconds: a validation, a checkpoint) in the first exchange, which takes the flag
+    each had on entering it: a stop signal to one of them while it waited there was agreed at the next iteration's
+    end, one more trained, though its line said "stopping after this iteration". The second exchange, met by all
+    at about one moment, takes it (one all-reduce of one number: microseconds beside an iteration's seconds)."""
+    if comm.any([stop.requested])[0]:
+        return True
+    return comm.size > 1 and bool(comm.any([stop.requested])[0])
+
+
 def divergence(iteration, what, output_dir):
     """The UserError of a run whose loss or parameters are no longer finite at iteration."""
     kept = latest_checkpoint(output_dir)
@@ -813,7 +824,7 @@ def train(config, comm, output_claim):
                 # model's, the validation, the copy for the stop's checkpoint), or during the checkpoint's write below:
                 # agreed now, so that the run stops at this iteration, as its line said, and not after one more (every
                 # process knows saving, and meets these all-reduces alike)
-                if not saving and comm.any([stop.requested])[0]:
+                if not saving and stop_agreed(comm, stop):
                     if is_writer and not validating:  # the records and the model a checkpoint's iteration has
                         write_records(iteration, False)
                     stopping = saving = True
@@ -823,7 +834,7 @@ def train(config, comm, output_claim):
                     at_once.saved(iteration)
                     last_saved = time.monotonic()
                 if saving and not stopping and iteration < iterations:  # at the last, the run is done
-                    stopping = bool(comm.any([stop.requested])[0])
+                    stopping = stop_agreed(comm, stop)
                 at_once.completed(iteration)
                 if stopping:
                     break

@@ -5472,3 +5472,79 @@ def test_another_camera_s_adobe_rgb_names_of_other_digits_are_still_two_series(t
     one = ["P6010001.JPG", "P6020002.JPG", "_6020003.JPG"]
     (tmp_path / "one").mkdir()
     assert trained_frame_names(str(tmp_path / "one"), one) == one
+
+
+# Twenty-second pass, second look at the twenty-second pass's training fixes
+
+def test_a_stop_signal_to_another_process_while_it_waits_for_rank_0_s_writes_stops_at_that_iteration(
+        tmp_path, monkeypatch):
+    """Under mpirun, SIGTERM to rank 1 alone while it waited in the stop's exchange for rank 0's writes of iteration 1
+    (its rows, a validation): rank 1 had sent its flag on entering, so the stop was agreed at iteration 2's end, one
+    more trained, though rank 1's line said "stopping after this iteration". A stand-in for the second process: the
+    signal comes inside the first exchange of one flag, after the flags were taken."""
+    import train
+    from training_data import make_calendar_scenes, tiny_training_flags
+    from utils.distributed import SingleProcess
+    exchanges = []
+
+    class WithASignalledProcess(SingleProcess):
+        size = 2
+
+        def any(self, flags):
+            agreed = np.asarray(flags, bool)
+            exchanges.append(len(flags))
+            if exchanges.count(1) == 1 and len(flags) == 1:  # iteration 1's stop exchange: the signal meanwhile
+                os.kill(os.getpid(), signal.SIGTERM)
+            return agreed
+    monkeypatch.setattr(train, "make_communicator", lambda *args: WithASignalledProcess())
+    scenes, output_dir = make_calendar_scenes(tmp_path / "scenes"), tmp_path / "run"
+    with pytest.raises(SystemExit) as stopped:
+        train.main(tiny_training_flags(scenes, output_dir, **{"train.max_iter": 3, "train.save_freq": 100,
+                                                              "train.batch_size": 1}))
+    assert stopped.value.code == 130
+    assert sorted(name for name in os.listdir(output_dir) if name.startswith("checkpoint_")) == [
+        "checkpoint_00000001.json"]
+
+
+@pytest.mark.parametrize("held, said", [
+    ([], "no state for the fnet, gen solvers, and its solvers (none)"),
+    (["gen"], "no state for the fnet solver, and its solvers (gen)"),
+    (["fnet", "gen", "lr"], "the state of the lr solver, which this stage does not train, and its solvers (fnet, "
+                            "gen, lr)")], ids=["none", "one of two", "an unknown one"])
+def test_a_checkpoint_naming_solvers_of_no_stage_is_said_edited_not_of_the_other_stage(tmp_path, held, said):
+    """An FRVSR checkpoint's JSON edited to name no solver, or one of its two, was "has no state for the fnet, gen
+    solver(s): it was written by the other training stage", whose checkpoints name three (fnet, gen, disc)."""
+    from training.checkpoint import load_checkpoint
+    content = {"iteration": 2, "params": "params_00000002.h5",
+               "solvers": {name: f"{name}_states_00000002.h5" for name in held}}
+    path = str(tmp_path / "checkpoint_00000002.json")
+    with pytest.raises(UserError) as error:
+        load_checkpoint(path, content, {}, {"gen": None, "fnet": None})
+    assert str(error.value) == (f"checkpoint '{path}' has {said} are no training stage's: it was edited or damaged; "
+                                "resume from an earlier one")
+
+
+def test_a_checkpoint_number_of_thousands_of_digits_is_said_without_python_s_advice(tmp_path):
+    """An iteration of 5,000 digits was "incomplete or corrupt (Exceeds the limit (4300) for integer string conversion
+    ...; use sys.set_int_max_str_digits() to increase the limit)": Python's advice to a programmer, in a user's line."""
+    from training.checkpoint import read_checkpoint
+    path = tmp_path / "checkpoint_00000002.json"
+    path.write_text('{"iteration": ' + "9" * 5000 + ', "params": "params_00000002.h5", "solvers": {}}')
+    with pytest.raises(UserError) as error:
+        read_checkpoint(str(path))
+    assert str(error.value) == (f"checkpoint '{path}' is incomplete or corrupt (a number of 5000 digits); resume from "
+                                "an earlier one")
+
+
+def test_a_folder_named_model_best_h5_where_the_best_row_s_model_was_deleted_says_to_move_it(tmp_path):
+    """A folder in the place of model_best.h5, at a resume where the best row's model_param file was deleted, was
+    "training output '.../model_best.h5' is a folder, not a file", without what to do (its write and its removal say
+    to move it away)."""
+    from training.validation import BEST_MODEL, Validation
+    (tmp_path / "model_param_00000004.h5").write_bytes(b"model 4")
+    (tmp_path / "val.csv").write_text("iteration,PSNR\n2,25.0\n4,22.0\n")
+    (tmp_path / BEST_MODEL).mkdir()
+    with pytest.raises(UserError) as error:
+        Validation([], str(tmp_path), 4, "psnr", "cpu")
+    assert str(error.value) == (f"training output '{tmp_path / BEST_MODEL}' is a folder, not a file; move it away and "
+                                "run again")

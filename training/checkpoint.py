@@ -37,6 +37,7 @@ CHECKPOINT_PATTERN = re.compile(rf"checkpoint_{ITERATION}\.json$")
 # the files a checkpoint_N.json names: the parameters and the states of train.training_stage's solvers (only these: a
 # file of another name is a user's, and orphans of this pattern are deleted)
 STATE_FILE_PATTERN = re.compile(rf"(?:params|(?:gen|fnet|disc)_states)_{ITERATION}\.h5")
+MAX_INTEGER_DIGITS = 100  # a checkpoint's integers: iterations, step counts (train.py's are a C int's)
 CHECKPOINTS_KEPT = 2  # older checkpoints are deleted once a newer one is complete (model_param files stay)
 MODEL_FILE_PATTERN = re.compile(rf"model_param_{ITERATION}\.h5")  # utils.weights.save_model's files
 CHECKPOINT_FILE_PATTERNS = (CHECKPOINT_PATTERN, STATE_FILE_PATTERN, MODEL_FILE_PATTERN)  # what a save writes
@@ -401,6 +402,14 @@ def _without_repeated_keys(pairs):
     return content
 
 
+def _integer(text):
+    """A JSON integer of a checkpoint; one of thousands of digits is refused here, where Python's own error advised
+    the user to call sys.set_int_max_str_digits()."""
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise ValueError(f"a number of {len(text.lstrip('-'))} digits")
+    return int(text)
+
+
 def read_checkpoint(path):
     """The content of a checkpoint JSON, checked: iteration (int), params and solvers (file names beside
     it), loop_state and settings (dicts; older checkpoints have no settings)."""
@@ -413,7 +422,8 @@ def read_checkpoint(path):
             raise wide_text_refusal(f"checkpoint '{path}'", "save it as UTF-8 (as train.py writes it)")
         # utf-8-sig: one edited and saved with a byte-order mark (Notepad's "UTF-8 with BOM") was "incomplete or
         # corrupt; resume from an earlier one", of a whole file
-        content = json.loads(data.decode("utf-8-sig"), object_pairs_hook=_without_repeated_keys)
+        content = json.loads(data.decode("utf-8-sig"), object_pairs_hook=_without_repeated_keys,
+                             parse_int=_integer)
     except UnicodeDecodeError as error:
         if b"\0" in data:  # a binary file: a model_param_<iter>.h5 or params_<iter>.h5 given for the JSON
             raise UserError(f"checkpoint '{path}' is a binary file, not a checkpoint_<iter>.json; pass the JSON from "
@@ -460,7 +470,13 @@ def load_checkpoint(path, content, params, solvers):
         solvers_said = f"{', '.join(names)} solver{'' if len(names) == 1 else 's'}"
         held = (f"no state for the {solvers_said}" if missing else
                 f"the state of the {solvers_said}, which this stage does not train")
-        raise UserError(f"checkpoint '{path}' has {held}: it was written by the other training stage")
+        # the stages differ by the discriminator's solver alone (train.training_stage): a checkpoint naming none, or
+        # one solver of the two of this stage, was edited, where it was said to be of the other stage
+        if (missing | extra) == {"disc"}:
+            raise UserError(f"checkpoint '{path}' has {held}: it was written by the other training stage")
+        named = ", ".join(sorted(content["solvers"])) or "none"
+        raise UserError(f"checkpoint '{path}' has {held}, and its solvers ({named}) are no training stage's: it was "
+                        "edited or damaged; resume from an earlier one")
     gone = gone_file(path, content)  # found by read_checkpoint, before the graph's build
     if gone:
         raise gone

@@ -255,8 +255,10 @@ class Validation:
         """Whether model_best.h5 has the bytes of a model_param file of a val.csv row other than best_iteration's."""
         others = [model_file(self.output_dir, row["iteration"]) for row in self.log.rows
                   if row["iteration"] != best_iteration]
-        return any(filecmp.cmp(input_file(best_path, "training output"), input_file(other, "training output"),
-                               shallow=False) for other in others if os.path.isfile(other))
+        # a folder of that name: said without what to do, where its write and its removal say to move it away
+        best = input_file(best_path, "training output", "move it away and run again")
+        return any(filecmp.cmp(best, input_file(other, "training output"), shallow=False)
+                   for other in others if os.path.isfile(other))
 
     def super_resolve(self, model_path):
         """The SR frames of every clip, cut to its HR frames, as generate.py makes them from model_path."""
