@@ -292,6 +292,58 @@ python_variable_set() {  # python_variable_set WHAT COMMAND...: the line for var
 }
 python310_there() { local search=0; find_python310 || search=$?; [ "$search" != 1 ]; }
 
+# PIP_CONFIG_FILE naming a FIFO or a pipe (`PIP_CONFIG_FILE=<(...)`, a configuration a process writes once): each of
+# the set-up's pips read it, the first (pip config list) all of it, so that pip install ran without it (packages from
+# another index than it names, exit code 0), and where a FIFO's writer wrote it once, the next pip waited forever; one
+# no one writes (the twenty-first pass left it alone) left the first waiting forever, as pip alone. It is read once,
+# here, into a file every pip reads; one no one writes (none opens it within half a second) is refused in one line.
+# (Read with O_NONBLOCK, which does not wait: a read that finds no writer ends at once, one that finds a writer that
+# has not written yet fails with EAGAIN, and then waits for what it writes. A pipe's, not a FIFO's, end is its end.)
+# (A function of the Python that reads it: the venv's, or for a new venv the Python 3.10 it is made from. A FIFO no
+# one writes was refused once the venv was made, where a log FIFO's is refused before anything is made.)
+pip_config_read_once() {  # pip_config_read_once PYTHON
+  if [ -n "${PIP_CONFIG_FILE:-}" ] && [ -p "$PIP_CONFIG_FILE" ]; then
+    if ! config_copy=$(mktemp "${TMPDIR:-/tmp}/pip-config.XXXXXX" 2>&1); then
+      echo "error: cannot copy PIP_CONFIG_FILE ($(one_line "$PIP_CONFIG_FILE")), a FIFO or pipe each of the set-up's" \
+        "pips would read, to a file (${config_copy##*: }); make room in $(one_line "${TMPDIR:-/tmp}"), then run make" \
+        "again" >&2
+      exit 2
+    fi
+    trap 'rm -f -- "$config_copy"' EXIT
+    read_once=0
+    "$1" -c '
+import os, select, sys, time
+given, written, started, seen = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK), [], time.monotonic(), False
+seen = os.fstat(given).st_dev == os.fstat(os.pipe()[0]).st_dev  # a pipe, not a FIFO: what it holds is all
+while True:
+    try:
+        chunk = os.read(given, 65536)
+    except BlockingIOError:
+        seen = True
+        select.select([given], [], [])
+        continue
+    if chunk:
+        seen = True
+        written.append(chunk)
+    elif seen:
+        break
+    elif time.monotonic() > started + 0.5:
+        sys.exit(3)
+    else:
+        time.sleep(0.05)
+with open(sys.argv[2], "wb") as copy:
+    copy.write(b"".join(written))
+  ' "$PIP_CONFIG_FILE" "$config_copy" 2>/dev/null || read_once=$?
+    if [ "$read_once" = 3 ]; then
+      echo "error: PIP_CONFIG_FILE is set ($(one_line "$PIP_CONFIG_FILE")), a FIFO no one writes (what writes it is not" \
+        "started, or stopped), which pip would wait for forever; start what writes it, or unset it, then run make" \
+        "again" >&2
+      exit 2
+    fi
+    [ "$read_once" != 0 ] || export PIP_CONFIG_FILE=$config_copy
+  fi
+}
+
 # `VENV=new/..`, `new/../mydata`: venv reads a name as Python's abspath does (new/.. is the folder new is in, here the
 # repository), the shell through the folders themselves (new is missing: no folder there to check), so a folder of the
 # user's files was made a venv. A `..` after a folder that is missing, or after a link, reads differently to the two.
@@ -438,6 +490,7 @@ else
   while parent=$(dirname -- "$made_from") && [ "${#parent}" -lt 1024 ] && [ ! -e "$parent" ] && [ ! -L "$parent" ]; do
     made_from=$parent
   done
+  pip_config_read_once "$python310"
   if ! made=$(mkdir -p -- "$venv_dir" 2>&1); then
     made=${made##*: }
     # a folder above it that is a link to nothing was mkdir's "File exists"
@@ -546,53 +599,8 @@ pip_env() {
     PYTHONIOENCODING=utf-8:surrogateescape ${log_overrides[@]+"${log_overrides[@]}"} \
     "$BASH" -c 'exec "$@"' pip_env "$@" </dev/null
 }
-# PIP_CONFIG_FILE naming a FIFO or a pipe (`PIP_CONFIG_FILE=<(...)`, a configuration a process writes once): each of
-# the set-up's pips read it, the first (pip config list) all of it, so that pip install ran without it (packages from
-# another index than it names, exit code 0), and where a FIFO's writer wrote it once, the next pip waited forever; one
-# no one writes (the twenty-first pass left it alone) left the first waiting forever, as pip alone. It is read once,
-# here, into a file every pip reads; one no one writes (none opens it within half a second) is refused in one line.
-# (Read with O_NONBLOCK, which does not wait: a read that finds no writer ends at once, one that finds a writer that
-# has not written yet fails with EAGAIN, and then waits for what it writes. A pipe's, not a FIFO's, end is its end.)
-if [ -n "${PIP_CONFIG_FILE:-}" ] && [ -p "$PIP_CONFIG_FILE" ]; then
-  if ! config_copy=$(mktemp "${TMPDIR:-/tmp}/pip-config.XXXXXX" 2>&1); then
-    echo "error: cannot copy PIP_CONFIG_FILE ($(one_line "$PIP_CONFIG_FILE")), a FIFO or pipe each of the set-up's" \
-      "pips would read, to a file (${config_copy##*: }); make room in $(one_line "${TMPDIR:-/tmp}"), then run make" \
-      "again" >&2
-    exit 2
-  fi
-  trap 'rm -f -- "$config_copy"' EXIT
-  read_once=0
-  "$venv_dir/bin/python" -c '
-import os, select, sys, time
-given, written, started, seen = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK), [], time.monotonic(), False
-seen = os.fstat(given).st_dev == os.fstat(os.pipe()[0]).st_dev  # a pipe, not a FIFO: what it holds is all
-while True:
-    try:
-        chunk = os.read(given, 65536)
-    except BlockingIOError:
-        seen = True
-        select.select([given], [], [])
-        continue
-    if chunk:
-        seen = True
-        written.append(chunk)
-    elif seen:
-        break
-    elif time.monotonic() > started + 0.5:
-        sys.exit(3)
-    else:
-        time.sleep(0.05)
-with open(sys.argv[2], "wb") as copy:
-    copy.write(b"".join(written))
-' "$PIP_CONFIG_FILE" "$config_copy" 2>/dev/null || read_once=$?
-  if [ "$read_once" = 3 ]; then
-    echo "error: PIP_CONFIG_FILE is set ($(one_line "$PIP_CONFIG_FILE")), a FIFO no one writes (what writes it is not" \
-      "started, or stopped), which pip would wait for forever; start what writes it, or unset it, then run make" \
-      "again" >&2
-    exit 2
-  fi
-  [ "$read_once" != 0 ] || export PIP_CONFIG_FILE=$config_copy
-fi
+# (PIP_CONFIG_FILE read once, before the venv's pips, by pip_config_read_once above)
+pip_config_read_once "$venv_dir/bin/python"
 # pip's configuration files' settings (`global.log='/tmp/pip.log'`), as `pip config list` says them. pip config list
 # opens its log too (a log file's global setting, the install one being pip install's): it logs to /dev/null, the log
 # variables not passed, so that a FIFO no one reads left no pip waiting.
@@ -664,14 +672,19 @@ pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
     case $named in
       # pip's variable by the name it was set by: `PIP_Log` (pip reads any case) was said as "which PIP_LOG,
       # PIP_LOG_FILE or PIP_LOCAL_LOG names; unset it", none of them set
-      "" | ":env:."*) variables=$(env | while IFS= read -r line; do
-          case ${line%%=*} in PIP_*) ;; *) continue ;; esac
-          case $(printf '%s' "${line%%=*}" | cut -c 5- | tr 'A-Z_' 'a-z-' | sed 's/^--//') in
-            log | log-file | local-log) printf '%s, ' "${line%%=*}" ;;
-          esac
-        done)
-        variables=${variables:-PIP_LOG, PIP_LOG_FILE or PIP_LOCAL_LOG, }
-        named="which ${variables%, } names; unset it" ;;
+      # Read from env's listing a line at a time, a value holding a newline and a line `PIP_LOG=...` named a variable
+      # not set ("which PIP_LOG, PIP_LOG names"): the names are log_settings', read from `env -0` above, those pip
+      # takes (not empty).
+      "" | ":env:."*) variables=
+        for log_setting in ${log_settings[@]+"${log_settings[@]}"}; do
+          [ -z "${log_values[$log_setting]}" ] || variables+="$log_setting, "
+        done
+        # (two of them set: "which PIP_LOG_FILE, PIP_Log names; unset it")
+        case ${variables%, } in
+          "") named="which PIP_LOG, PIP_LOG_FILE or PIP_LOCAL_LOG names; unset it" ;;
+          *", "*) named="which ${variables%, } name; unset them" ;;
+          *) named="which ${variables%, } names; unset it" ;;
+        esac ;;
       *) named="which pip's configuration sets ($named); remove it from pip's configuration file"
          named="$named ('$venv_shown/bin/python -m pip config debug' names them)" ;;
     esac
