@@ -3835,3 +3835,55 @@ def test_the_set_up_with_its_stdin_closed_and_a_pip_configuration_there_goes_on(
     set-up's own, which it read forever, where pip alone finds no /dev/stdin and goes on."""
     status, said = stand_in_set_up_that_may_wait(stand_in_pip, "<&-", PIP_CONFIG_FILE="/dev/stdin")
     assert status == 0 and not said, said
+
+
+# Twenty-second pass, second look at the twenty-second pass's set-up fixes
+
+@pytest.mark.parametrize("workers, said", [
+    ("$HOME", "'$HOME' holds a $ that make reads as one of its variables (the value became 'OME')"),
+    ("$(x", "'$(x' holds a $( or ${ that is not closed, which make cannot read"),
+    ("$(nproc)", "'$(nproc)' (which make read as '') is not a number of pytest workers")],
+    ids=["$H", "$( not closed", "$(nproc)"])
+def test_make_refuses_a_test_workers_on_its_command_line_holding_a_dollar_it_reads(tmp_path, workers, said):
+    """`make test TEST_WORKERS='$HOME'` (CHROMIUM's and VENV's refused): make read $H as its variable, said as
+    "TEST_WORKERS 'OME'"; `$(x` was make's "unterminated variable reference", naming no TEST_WORKERS; `$(nproc)` (the
+    shell's way, make's empty variable) was "TEST_WORKERS ''"."""
+    completed = subprocess.run(["make", "--no-print-directory", "-n", "test", f"TEST_WORKERS={workers}"],
+                               cwd=set_up_copy(tmp_path), capture_output=True, text=True, timeout=60,
+                               env=top_level_make_environment())
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and not completed.stdout, completed.stdout + completed.stderr
+    assert f"*** TEST_WORKERS {said}" in lines[0], lines[0]
+
+
+def test_make_takes_a_test_workers_from_the_environment_as_given(tmp_path):
+    """`TEST_WORKERS='$(x' make test` (from the environment, the shell's value, as CHROMIUM's is): make read it as its
+    text, "unterminated variable reference", naming no TEST_WORKERS."""
+    completed = subprocess.run(["make", "--no-print-directory", "-n", "test"], cwd=set_up_copy(tmp_path),
+                               capture_output=True, text=True, timeout=60,
+                               env=dict(top_level_make_environment(), TEST_WORKERS="$(x"))
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stdout + completed.stderr
+    assert "*** TEST_WORKERS '$(x' is not a number of pytest workers" in lines[0], lines[0]
+
+
+def test_the_set_up_names_the_log_variables_set_where_pip_cannot_write_its_log(stand_in_pip):
+    """pip's "--- Logging error ---" said with the log variables read from `env`'s listing a line at a time: a value
+    holding a newline and a line `PIP_LOG=...` named a variable not set ("which PIP_LOG, PIP_LOCAL_LOG names")."""
+    completed = run_the_set_up_of_the_stand_in_pip(
+        stand_in_pip, NOTES="a\nPIP_LOCAL_LOG=/tmp/x", PIP_Log="/dev/full",
+        STAND_IN_PIP_CRASH="--- Logging error ---\nOSError: [Errno 28] No space left on device")
+    assert completed.returncode == 2 and completed.stderr.decode() == (
+        "error: pip could not write its log file (OSError: [Errno 28] No space left on device), which PIP_Log names; "
+        "unset it or name a file pip can write, then run make again\n"), completed.stderr
+
+
+def test_the_set_up_with_a_pip_configuration_fifo_no_one_writes_makes_no_venv(tmp_path):
+    """PIP_CONFIG_FILE naming a FIFO no one writes, refused by the twenty-second pass once a new venv was made (the
+    check needs a Python), where a log FIFO's is refused before anything is made."""
+    os.mkfifo(tmp_path / "pip.conf")
+    completed = set_up_in_tmp_path(tmp_path, PIP_CONFIG_FILE=str(tmp_path / "pip.conf"), timeout=60)
+    assert completed is not None and completed.returncode == 2, completed
+    assert completed.stderr.startswith(f"error: PIP_CONFIG_FILE is set ({tmp_path}/pip.conf), a FIFO no one writes"), (
+        completed.stderr)
+    assert not (tmp_path / "venv").exists() and completed.stdout == ""
