@@ -269,10 +269,12 @@ endif
 ifneq ($(shell workers="$(call venv_quoted,$(test_workers))"; case "$$workers" in (auto|logical) echo ok;; \
       (''|*[!0-9]*) ;; (*) echo ok;; esac),ok)
 # (shown as CHROMIUM is: `TEST_WORKERS=$$'a\nb'` was refused in two lines, a carriage return inside printed raw)
-$(error TEST_WORKERS '$(call blanks_shown,$(value TEST_WORKERS))'$(if $(subst $(value TEST_WORKERS),,$(test_workers_given))$(subst \
-    $(test_workers_given),,$(value TEST_WORKERS)), (which make read as '$(call blanks_shown,$(test_workers_given))')) is not a \
-    number of pytest workers; set it to one (0 runs the tests in make's process, one after another) or to auto, one a \
-    core)
+# (as given, and as make read it where that is other: `$(nproc)` was said as '')
+test_workers_read_otherwise = $(subst $(value TEST_WORKERS),,$(test_workers_given))$(subst \
+    $(test_workers_given),,$(value TEST_WORKERS))
+$(error TEST_WORKERS '$(call blanks_shown,$(value TEST_WORKERS))'$(if $(test_workers_read_otherwise), (which make \
+    read as '$(call blanks_shown,$(test_workers_given))')) is not a number of pytest workers; set it to one (0 runs \
+    the tests in make's process, one after another) or to auto, one a core)
 endif
 endif
 test: $(TEST_STAMP) browser

@@ -335,9 +335,9 @@ with open(sys.argv[2], "wb") as copy:
     copy.write(b"".join(written))
   ' "$PIP_CONFIG_FILE" "$config_copy" 2>/dev/null || read_once=$?
     if [ "$read_once" = 3 ]; then
-      echo "error: PIP_CONFIG_FILE is set ($(one_line "$PIP_CONFIG_FILE")), a FIFO no one writes (what writes it is not" \
-        "started, or stopped), which pip would wait for forever; start what writes it, or unset it, then run make" \
-        "again" >&2
+      echo "error: PIP_CONFIG_FILE is set ($(one_line "$PIP_CONFIG_FILE")), a FIFO no one writes (what writes it is" \
+        "not started, or stopped), which pip would wait for forever; start what writes it, or unset it, then run" \
+        "make again" >&2
       exit 2
     fi
     [ "$read_once" != 0 ] || export PIP_CONFIG_FILE=$config_copy
