@@ -3172,6 +3172,7 @@ def venv_of_a_pip_that_crashes(tmp_path, traceback_end):
     says STAND_IN_PIP_SAYS on its output through logging, as pip says its lines, and kills the process
     STAND_IN_PIP_STOPS (a log's reader, gone before it ends, once STAND_IN_PIP_COLLECTED, where it is set, holds the
     line logged) and removes the folder STAND_IN_PIP_REMOVES (a venv, as `make clean-venv` during the set-up does).
+    ({PIP_CONFIG_FILE} in STAND_IN_PIP_CRASH is the configuration file it read.)
     Each run reads PIP_CONFIG_FILE, as pip does: its configuration file is written as `pip config list` says one
     (`global.log='/tmp/pip.log'`), which the stand-in's `config list` says; its install appends what it read to
     STAND_IN_PIP_CONFIGURED."""
@@ -3199,7 +3200,8 @@ def venv_of_a_pip_that_crashes(tmp_path, traceback_end):
         "        import shutil\n"
         "        shutil.rmtree(os.environ['STAND_IN_PIP_REMOVES'])\n"
         "    end = os.environ.get('STAND_IN_PIP_CRASH')\n"
-        "    end is not None or sys.exit(0)\n")
+        "    end is not None or sys.exit(0)\n"
+        "    end = end.replace('{PIP_CONFIG_FILE}', config or '')\n")
     (pip / "__main__.py").write_text(
         "import os, sys\nconfig = os.environ.get('PIP_CONFIG_FILE')\n"
         "try:\n    configured = open(config).read() if config and config != os.devnull else ''\n"
@@ -3887,3 +3889,38 @@ def test_the_set_up_with_a_pip_configuration_fifo_no_one_writes_makes_no_venv(tm
     assert completed.stderr.startswith(f"error: PIP_CONFIG_FILE is set ({tmp_path}/pip.conf), a FIFO no one writes"), (
         completed.stderr)
     assert not (tmp_path / "venv").exists() and completed.stdout == ""
+
+
+def set_up_of_a_pipe_configuration(stand_in_pip, configuration, **environment):
+    """run_the_set_up_of_the_stand_in_pip with PIP_CONFIG_FILE a pipe holding `configuration` (`<(...)`'s /dev/fd/N),
+    and the variables of `environment` set: (the completed set-up, the configuration's name)."""
+    reading, writing = os.pipe()
+    os.write(writing, configuration.encode())
+    os.close(writing)
+    try:
+        return run_the_set_up_of_the_stand_in_pip(stand_in_pip, pass_fds=(reading,),
+                                                  PIP_CONFIG_FILE=f"/dev/fd/{reading}", **environment), reading
+    finally:
+        os.close(reading)
+
+
+def test_the_set_up_names_a_pipe_configuration_pip_cannot_load_as_given(stand_in_pip):
+    """pip's reason naming the configuration read once (a pipe's or FIFO's) named its copy, "file:
+    '/tmp/pip-config.zctCxW'", which is gone when the set-up ends, and not the PIP_CONFIG_FILE given."""
+    completed, reading = set_up_of_a_pipe_configuration(
+        stand_in_pip, "[global\n", STAND_IN_PIP_CRASH="pip._internal.exceptions.ConfigurationFileCouldNotBeLoaded: "
+        "File contains no section headers. file: '{PIP_CONFIG_FILE}', line: 1")
+    assert completed.returncode == 2 and completed.stderr.decode().endswith(
+        f"(pip._internal.exceptions.ConfigurationFileCouldNotBeLoaded: File contains no section headers. file: "
+        f"'/dev/fd/{reading}', line: 1); what it installed is kept: run make again once that is put right\n"), (
+        completed.stderr)
+
+
+def test_the_set_up_that_cannot_copy_a_pipe_configuration_to_a_missing_tmpdir_says_so(tmp_path, stand_in_pip):
+    """A pipe's or FIFO's PIP_CONFIG_FILE copied into a TMPDIR that is not there: "(No such file or directory); make
+    room in /nonexistent", the folder missing."""
+    completed, reading = set_up_of_a_pipe_configuration(stand_in_pip, "", TMPDIR=str(tmp_path / "missing"))
+    assert completed.returncode == 2 and completed.stderr.decode() == (
+        f"error: cannot copy PIP_CONFIG_FILE (/dev/fd/{reading}), a FIFO or pipe each of the set-up's pips would read, "
+        f"to a file in {tmp_path}/missing (No such file or directory); make room there, or set TMPDIR to a folder you "
+        "can write, then run make again\n"), completed.stderr

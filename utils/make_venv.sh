@@ -304,9 +304,10 @@ python310_there() { local search=0; find_python310 || search=$?; [ "$search" != 
 pip_config_read_once() {  # pip_config_read_once PYTHON
   if [ -n "${PIP_CONFIG_FILE:-}" ] && [ -p "$PIP_CONFIG_FILE" ]; then
     if ! config_copy=$(mktemp "${TMPDIR:-/tmp}/pip-config.XXXXXX" 2>&1); then
+      # (a TMPDIR not there, or not the user's to write, was told to "make room" in it)
       echo "error: cannot copy PIP_CONFIG_FILE ($(one_line "$PIP_CONFIG_FILE")), a FIFO or pipe each of the set-up's" \
-        "pips would read, to a file (${config_copy##*: }); make room in $(one_line "${TMPDIR:-/tmp}"), then run make" \
-        "again" >&2
+        "pips would read, to a file in $(one_line "${TMPDIR:-/tmp}") (${config_copy##*: }); make room there, or set" \
+        "TMPDIR to a folder you can write, then run make again" >&2
       exit 2
     fi
     trap 'rm -f -- "$config_copy"' EXIT
@@ -340,7 +341,7 @@ with open(sys.argv[2], "wb") as copy:
         "make again" >&2
       exit 2
     fi
-    [ "$read_once" != 0 ] || export PIP_CONFIG_FILE=$config_copy
+    [ "$read_once" != 0 ] || { config_given=$PIP_CONFIG_FILE; export PIP_CONFIG_FILE=$config_copy; }
   fi
 }
 
@@ -731,6 +732,9 @@ pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
       |*ConnectTimeout*|*ReadTimeout*|*"Max retries exceeded"*|*ProxyError*|*SSLError*)
     reason="the package index could not be reached: ${reason#ERROR: }; check the network or pip's index settings" ;;
   esac
+  # pip's reason naming the configuration's copy (a FIFO's that pip cannot load: "file: '/tmp/pip-config.zctCxW'",
+  # removed when the set-up ends) names PIP_CONFIG_FILE as given.
+  [ -z "${config_given:-}" ] || reason=${reason//"$config_copy"/"$config_given"}
   reason=$(one_line "${reason#ERROR: }")
   # The venv removed meanwhile (`make clean-venv` during the set-up): bash's "No such file or directory" for its
   # Python, said as "what it installed is kept" of a venv that is gone.
