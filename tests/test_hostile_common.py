@@ -3924,3 +3924,17 @@ def test_the_set_up_that_cannot_copy_a_pipe_configuration_to_a_missing_tmpdir_sa
         f"error: cannot copy PIP_CONFIG_FILE (/dev/fd/{reading}), a FIFO or pipe each of the set-up's pips would read, "
         f"to a file in {tmp_path}/missing (No such file or directory); make room there, or set TMPDIR to a folder you "
         "can write, then run make again\n"), completed.stderr
+
+
+def test_the_set_up_reads_a_pip_configuration_of_its_stdin_a_file(tmp_path, stand_in_pip):
+    """`PIP_CONFIG_FILE=/dev/stdin make setup <pip.conf`: since pip's stdin became /dev/null (the twenty-second pass, for
+    a closed stdin), each of the set-up's pips read an empty configuration, the install from another index than it
+    names, exit code 0, where pip alone reads the file."""
+    (tmp_path / "pip.conf").write_text("global.timeout='60'\n")
+    with open(tmp_path / "pip.conf") as configuration:
+        completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(stand_in_pip[0]),
+                                    str(stand_in_pip[1])], stdin=configuration, capture_output=True, timeout=120,
+                                   env=dict(os.environ, PIP_CONFIG_FILE="/dev/stdin",
+                                            STAND_IN_PIP_CONFIGURED=str(tmp_path / "configured")))
+    assert completed.returncode == 0 and not completed.stderr, completed.stderr
+    assert (tmp_path / "configured").read_text() == "global.timeout='60'\n" * 2

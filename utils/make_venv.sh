@@ -111,6 +111,23 @@ log_path() {
       case $user in *[!A-Za-z0-9._-]*) ;; *) eval "user_home=~$user"; log_file=$user_home${log_file#"~$user"} ;; esac ;;
   esac
 }
+# The set-up's own stream (0, 1 or 2) a file name pip opens names, in named_stream (empty where none).
+# Spelt otherwise (`/dev//stderr`, `/dev/./stdout`, `/dev/fd/../fd/2`, `/proc/thread-self/fd/2`) it was pip's own
+# stream again, the log lost: the name is read with its `.`, `..` and `//` resolved.
+# Through a link (`ln -s /dev/stderr ci.log`, `PIP_LOG=ci.log`; a link to /dev/fd or /proc/self) it was pip's own
+# stream too: the name is the opener's own stream where it is a new one's, here that stream opened on a here-string.
+stream_named() {
+  case $(realpath -ms -- "$1") in
+    /dev/stdin | /dev/fd/0 | /proc/self/fd/0 | /proc/thread-self/fd/0) named_stream=0 ;;
+    /dev/stdout | /dev/fd/1 | /proc/self/fd/1 | /proc/thread-self/fd/1) named_stream=1 ;;
+    /dev/stderr | /dev/fd/2 | /proc/self/fd/2 | /proc/thread-self/fd/2) named_stream=2 ;;
+    *) named_stream=
+      if { [ "$1" -ef /proc/self/fd/0 ]; } 0<<< ''; then named_stream=0
+      elif { [ "$1" -ef /proc/self/fd/1 ]; } 1<<< ''; then named_stream=1
+      elif { [ "$1" -ef /proc/self/fd/2 ]; } 2<<< ''; then named_stream=2
+      fi ;;
+  esac
+}
 # The log variables' values pip_env hands pip in their stead (NAME=VALUE: the set-up's own streams, below).
 log_overrides=()
 # A log setting naming the set-up's own output (log_stream_copied WHAT_SETS_IT VALUE UNDO VARIABLE, the file in
@@ -122,20 +139,9 @@ log_overrides=()
 # lost: it is given as PIP_LOG, which pip reads over its files.
 log_stream_copied() {
   local log_stream stream_name stream_flags stream
-  # Spelt otherwise (`/dev//stderr`, `/dev/./stdout`, `/dev/fd/../fd/2`, `/proc/thread-self/fd/2`) it was pip's own
-  # stream again, the log lost: the name is read with its `.`, `..` and `//` resolved.
-  case $(realpath -ms -- "$log_file") in
-    /dev/stdout | /dev/fd/1 | /proc/self/fd/1 | /proc/thread-self/fd/1) log_stream=1 ;;
-    /dev/stderr | /dev/fd/2 | /proc/self/fd/2 | /proc/thread-self/fd/2) log_stream=2 ;;
-    *) log_stream= ;;
-  esac
-  # Through a link (`ln -s /dev/stderr ci.log`, `PIP_LOG=ci.log`; a link to /dev/fd or /proc/self) it was pip's own
-  # stream too: the name is the opener's own stream where it is a new one's, here that stream opened on a here-string.
-  if [ -z "$log_stream" ]; then
-    if { [ "$log_file" -ef /proc/self/fd/1 ]; } 1<<< ''; then log_stream=1
-    elif { [ "$log_file" -ef /proc/self/fd/2 ]; } 2<<< ''; then log_stream=2
-    fi
-  fi
+  stream_named "$log_file"
+  [ "$named_stream" != 0 ] || named_stream=
+  log_stream=$named_stream
   if [ -n "$log_stream" ]; then
     # That stream closed (`>&-`): bash's "cannot duplicate fd" and "1: Bad file descriptor", exit code 1.
     stream_name=output; [ "$log_stream" = 1 ] || stream_name=error
@@ -302,7 +308,12 @@ python310_there() { local search=0; find_python310 || search=$?; [ "$search" != 
 # (A function of the Python that reads it: the venv's, or for a new venv the Python 3.10 it is made from. A FIFO no
 # one writes was refused once the venv was made, where a log FIFO's is refused before anything is made.)
 pip_config_read_once() {  # pip_config_read_once PYTHON
-  if [ -n "${PIP_CONFIG_FILE:-}" ] && [ -p "$PIP_CONFIG_FILE" ]; then
+  # The set-up's stdin a file (`PIP_CONFIG_FILE=/dev/stdin make setup <pip.conf`): pip's stdin is /dev/null (below),
+  # so that each of the set-up's pips read an empty configuration, the install from another index, exit code 0. It is
+  # read once as a pipe's is (a terminal left as it is, where a pip would wait for the user to end it).
+  [ -n "${PIP_CONFIG_FILE:-}" ] || return 0
+  stream_named "$PIP_CONFIG_FILE"
+  if [ -p "$PIP_CONFIG_FILE" ] || { [ "$named_stream" = 0 ] && [ -e "/proc/$$/fd/0" ] && [ ! -t 0 ]; }; then
     if ! config_copy=$(mktemp "${TMPDIR:-/tmp}/pip-config.XXXXXX" 2>&1); then
       # (a TMPDIR not there, or not the user's to write, was told to "make room" in it)
       echo "error: cannot copy PIP_CONFIG_FILE ($(one_line "$PIP_CONFIG_FILE")), a FIFO or pipe each of the set-up's" \
@@ -313,9 +324,10 @@ pip_config_read_once() {  # pip_config_read_once PYTHON
     trap 'rm -f -- "$config_copy"' EXIT
     read_once=0
     "$1" -c '
-import os, select, sys, time
+import os, select, stat, sys, time
 given, written, started, seen = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK), [], time.monotonic(), False
-seen = os.fstat(given).st_dev == os.fstat(os.pipe()[0]).st_dev  # a pipe, not a FIFO: what it holds is all
+# a pipe or a file, not a FIFO: what it holds is all
+seen = not stat.S_ISFIFO(os.fstat(given).st_mode) or os.fstat(given).st_dev == os.fstat(os.pipe()[0]).st_dev
 while True:
     try:
         chunk = os.read(given, 65536)
