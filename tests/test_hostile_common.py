@@ -3938,3 +3938,15 @@ def test_the_set_up_reads_a_pip_configuration_of_its_stdin_a_file(tmp_path, stan
                                             STAND_IN_PIP_CONFIGURED=str(tmp_path / "configured")))
     assert completed.returncode == 0 and not completed.stderr, completed.stderr
     assert (tmp_path / "configured").read_text() == "global.timeout='60'\n" * 2
+
+
+def test_the_set_up_with_its_stdin_a_folder_goes_on(tmp_path, stand_in_pip):
+    """`make setup </` (a slip for `>`): Python does not start with its stdin a folder, and a good venv was said to hold
+    "no working Python (its Python was removed or moved)"."""
+    folder = os.open(tmp_path, os.O_RDONLY)
+    try:
+        completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(stand_in_pip[0]),
+                                    str(stand_in_pip[1])], stdin=folder, capture_output=True, timeout=120)
+    finally:
+        os.close(folder)
+    assert completed.returncode == 0 and not completed.stderr, completed.stderr

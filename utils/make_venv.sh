@@ -12,6 +12,10 @@ requirements=$2
 # found there as installed and put none into the venv, exit code 0 and the stamp; naming a folder with a `pip` in it,
 # it hid the venv's pip. The set-up installs into the venv what the venv alone holds.
 unset PYTHONINSPECT PYTHONPATH
+# Its stdin a folder (`make setup </`, a slip for `>`): Python does not start with one ("<stdin> is a directory"), so
+# that a good venv was said to hold "no working Python (its Python was removed or moved)", and Python 3.10 "not found"
+# for a new one. The set-up reads nothing from it: its Pythons and pips are given /dev/null.
+[ ! -d /dev/stdin ] || exec </dev/null
 
 # pyenv's Pythons where PYENV_ROOT puts them (/opt/pyenv): only ~/.pyenv was looked in, and with another pyenv
 # version chosen (its python3.10 shim refuses) a 3.10 installed there was "not found; install it, e.g. pyenv install"
