@@ -248,12 +248,32 @@ TEST_WORKERS ?= 2
 # A newline around it (a CI setting written as a YAML block, `2\n`) passed that check, but cut the test command in two:
 # pytest ran without its folder and flags, and make ran `--dist loadfile ...` as a command whose error a leading -
 # ignores, exit code 0 (`\n2`: pytest's usage lines). The command takes the value the check read.
-test_workers = $(strip $(TEST_WORKERS))
+# `make test TEST_WORKERS='$HOME'` (quoted, so the shell left the $ to make), as CHROMIUM's and VENV's: make read $H as
+# its variable, refused as "TEST_WORKERS 'OME'"; `'$(x'` was make's "unterminated variable reference", naming no
+# TEST_WORKERS; `'$(nproc)'` (the shell's way, make's empty variable) was "TEST_WORKERS ''". Refused as theirs, and a
+# value make read otherwise is shown as given and as read. From the environment it is the shell's value, not make's
+# text, as CHROMIUM's: a `$x` in it was read as make's variable x.
+test_workers_given = $(if $(filter environment%,$(origin TEST_WORKERS)),$(value TEST_WORKERS),$(TEST_WORKERS))
+test_workers = $(strip $(test_workers_given))
 ifneq ($(filter test,$(MAKECMDGOALS)),)
+ifeq ($(origin TEST_WORKERS),command line)
+ifneq ($(call dollar_unclosed,TEST_WORKERS),)
+$(error TEST_WORKERS '$(call blanks_shown,$(value TEST_WORKERS))' holds a $(dollar)$(open_paren) or $(dollar){ that is \
+    not closed, which make cannot read; set it to a number of pytest workers, e.g. 2)
+endif
+ifneq ($(call dollar_read,TEST_WORKERS),)
+$(error TEST_WORKERS '$(call blanks_shown,$(value TEST_WORKERS))' holds a $$ that make reads as one of its variables \
+    (the value became '$(call blanks_shown,$(TEST_WORKERS))'); set it to a number of pytest workers, e.g. 2)
+endif
+endif
 ifneq ($(shell workers="$(call venv_quoted,$(test_workers))"; case "$$workers" in (auto|logical) echo ok;; \
       (''|*[!0-9]*) ;; (*) echo ok;; esac),ok)
 # (shown as CHROMIUM is: `TEST_WORKERS=$$'a\nb'` was refused in two lines, a carriage return inside printed raw)
-$(error TEST_WORKERS '$(call blanks_shown,$(TEST_WORKERS))' is not a number of pytest workers; set it to one (0 runs \
+# (as given, and as make read it where that is other: `$(nproc)` was said as '')
+test_workers_read_otherwise = $(subst $(value TEST_WORKERS),,$(test_workers_given))$(subst \
+    $(test_workers_given),,$(value TEST_WORKERS))
+$(error TEST_WORKERS '$(call blanks_shown,$(value TEST_WORKERS))'$(if $(test_workers_read_otherwise), (which make \
+    read as '$(call blanks_shown,$(test_workers_given))')) is not a number of pytest workers; set it to one (0 runs \
     the tests in make's process, one after another) or to auto, one a core)
 endif
 endif

@@ -3172,6 +3172,7 @@ def venv_of_a_pip_that_crashes(tmp_path, traceback_end):
     says STAND_IN_PIP_SAYS on its output through logging, as pip says its lines, and kills the process
     STAND_IN_PIP_STOPS (a log's reader, gone before it ends, once STAND_IN_PIP_COLLECTED, where it is set, holds the
     line logged) and removes the folder STAND_IN_PIP_REMOVES (a venv, as `make clean-venv` during the set-up does).
+    ({PIP_CONFIG_FILE} in STAND_IN_PIP_CRASH is the configuration file it read.)
     Each run reads PIP_CONFIG_FILE, as pip does: its configuration file is written as `pip config list` says one
     (`global.log='/tmp/pip.log'`), which the stand-in's `config list` says; its install appends what it read to
     STAND_IN_PIP_CONFIGURED."""
@@ -3199,7 +3200,8 @@ def venv_of_a_pip_that_crashes(tmp_path, traceback_end):
         "        import shutil\n"
         "        shutil.rmtree(os.environ['STAND_IN_PIP_REMOVES'])\n"
         "    end = os.environ.get('STAND_IN_PIP_CRASH')\n"
-        "    end is not None or sys.exit(0)\n")
+        "    end is not None or sys.exit(0)\n"
+        "    end = end.replace('{PIP_CONFIG_FILE}', config or '')\n")
     (pip / "__main__.py").write_text(
         "import os, sys\nconfig = os.environ.get('PIP_CONFIG_FILE')\n"
         "try:\n    configured = open(config).read() if config and config != os.devnull else ''\n"
@@ -3835,3 +3837,116 @@ def test_the_set_up_with_its_stdin_closed_and_a_pip_configuration_there_goes_on(
     set-up's own, which it read forever, where pip alone finds no /dev/stdin and goes on."""
     status, said = stand_in_set_up_that_may_wait(stand_in_pip, "<&-", PIP_CONFIG_FILE="/dev/stdin")
     assert status == 0 and not said, said
+
+
+# Twenty-second pass, second look at the twenty-second pass's set-up fixes
+
+@pytest.mark.parametrize("workers, said", [
+    ("$HOME", "'$HOME' holds a $ that make reads as one of its variables (the value became 'OME')"),
+    ("$(x", "'$(x' holds a $( or ${ that is not closed, which make cannot read"),
+    ("$(nproc)", "'$(nproc)' (which make read as '') is not a number of pytest workers")],
+    ids=["$H", "$( not closed", "$(nproc)"])
+def test_make_refuses_a_test_workers_on_its_command_line_holding_a_dollar_it_reads(tmp_path, workers, said):
+    """`make test TEST_WORKERS='$HOME'` (CHROMIUM's and VENV's refused): make read $H as its variable, said as
+    "TEST_WORKERS 'OME'"; `$(x` was make's "unterminated variable reference", naming no TEST_WORKERS; `$(nproc)` (the
+    shell's way, make's empty variable) was "TEST_WORKERS ''"."""
+    completed = subprocess.run(["make", "--no-print-directory", "-n", "test", f"TEST_WORKERS={workers}"],
+                               cwd=set_up_copy(tmp_path), capture_output=True, text=True, timeout=60,
+                               env=top_level_make_environment())
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and not completed.stdout, completed.stdout + completed.stderr
+    assert f"*** TEST_WORKERS {said}" in lines[0], lines[0]
+
+
+def test_make_takes_a_test_workers_from_the_environment_as_given(tmp_path):
+    """`TEST_WORKERS='$(x' make test` (from the environment, the shell's value, as CHROMIUM's is): make read it as its
+    text, "unterminated variable reference", naming no TEST_WORKERS."""
+    completed = subprocess.run(["make", "--no-print-directory", "-n", "test"], cwd=set_up_copy(tmp_path),
+                               capture_output=True, text=True, timeout=60,
+                               env=dict(top_level_make_environment(), TEST_WORKERS="$(x"))
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1, completed.stdout + completed.stderr
+    assert "*** TEST_WORKERS '$(x' is not a number of pytest workers" in lines[0], lines[0]
+
+
+def test_the_set_up_names_the_log_variables_set_where_pip_cannot_write_its_log(stand_in_pip):
+    """pip's "--- Logging error ---" said with the log variables read from `env`'s listing a line at a time: a value
+    holding a newline and a line `PIP_LOG=...` named a variable not set ("which PIP_LOG, PIP_LOCAL_LOG names")."""
+    completed = run_the_set_up_of_the_stand_in_pip(
+        stand_in_pip, NOTES="a\nPIP_LOCAL_LOG=/tmp/x", PIP_Log="/dev/full",
+        STAND_IN_PIP_CRASH="--- Logging error ---\nOSError: [Errno 28] No space left on device")
+    assert completed.returncode == 2 and completed.stderr.decode() == (
+        "error: pip could not write its log file (OSError: [Errno 28] No space left on device), which PIP_Log names; "
+        "unset it or name a file pip can write, then run make again\n"), completed.stderr
+
+
+def test_the_set_up_with_a_pip_configuration_fifo_no_one_writes_makes_no_venv(tmp_path):
+    """PIP_CONFIG_FILE naming a FIFO no one writes, refused by the twenty-second pass once a new venv was made (the
+    check needs a Python), where a log FIFO's is refused before anything is made."""
+    os.mkfifo(tmp_path / "pip.conf")
+    completed = set_up_in_tmp_path(tmp_path, PIP_CONFIG_FILE=str(tmp_path / "pip.conf"), timeout=60)
+    assert completed is not None and completed.returncode == 2, completed
+    assert completed.stderr.startswith(f"error: PIP_CONFIG_FILE is set ({tmp_path}/pip.conf), a FIFO no one writes"), (
+        completed.stderr)
+    assert not (tmp_path / "venv").exists() and completed.stdout == ""
+
+
+def set_up_of_a_pipe_configuration(stand_in_pip, configuration, **environment):
+    """run_the_set_up_of_the_stand_in_pip with PIP_CONFIG_FILE a pipe holding `configuration` (`<(...)`'s /dev/fd/N),
+    and the variables of `environment` set: (the completed set-up, the configuration's name)."""
+    reading, writing = os.pipe()
+    os.write(writing, configuration.encode())
+    os.close(writing)
+    try:
+        return run_the_set_up_of_the_stand_in_pip(stand_in_pip, pass_fds=(reading,),
+                                                  PIP_CONFIG_FILE=f"/dev/fd/{reading}", **environment), reading
+    finally:
+        os.close(reading)
+
+
+def test_the_set_up_names_a_pipe_configuration_pip_cannot_load_as_given(stand_in_pip):
+    """pip's reason naming the configuration read once (a pipe's or FIFO's) named its copy, "file:
+    '/tmp/pip-config.zctCxW'", which is gone when the set-up ends, and not the PIP_CONFIG_FILE given."""
+    completed, reading = set_up_of_a_pipe_configuration(
+        stand_in_pip, "[global\n", STAND_IN_PIP_CRASH="pip._internal.exceptions.ConfigurationFileCouldNotBeLoaded: "
+        "File contains no section headers. file: '{PIP_CONFIG_FILE}', line: 1")
+    assert completed.returncode == 2 and completed.stderr.decode().endswith(
+        f"(pip._internal.exceptions.ConfigurationFileCouldNotBeLoaded: File contains no section headers. file: "
+        f"'/dev/fd/{reading}', line: 1); what it installed is kept: run make again once that is put right\n"), (
+        completed.stderr)
+
+
+def test_the_set_up_that_cannot_copy_a_pipe_configuration_to_a_missing_tmpdir_says_so(tmp_path, stand_in_pip):
+    """A pipe's or FIFO's PIP_CONFIG_FILE copied into a TMPDIR that is not there: "(No such file or directory); make
+    room in /nonexistent", the folder missing."""
+    completed, reading = set_up_of_a_pipe_configuration(stand_in_pip, "", TMPDIR=str(tmp_path / "missing"))
+    assert completed.returncode == 2 and completed.stderr.decode() == (
+        f"error: cannot copy PIP_CONFIG_FILE (/dev/fd/{reading}), a FIFO or pipe each of the set-up's pips would read, "
+        f"to a file in {tmp_path}/missing (No such file or directory); make room there, or set TMPDIR to a folder you "
+        "can write, then run make again\n"), completed.stderr
+
+
+def test_the_set_up_reads_a_pip_configuration_of_its_stdin_a_file(tmp_path, stand_in_pip):
+    """`PIP_CONFIG_FILE=/dev/stdin make setup <pip.conf`: since pip's stdin became /dev/null (the twenty-second pass, for
+    a closed stdin), each of the set-up's pips read an empty configuration, the install from another index than it
+    names, exit code 0, where pip alone reads the file."""
+    (tmp_path / "pip.conf").write_text("global.timeout='60'\n")
+    with open(tmp_path / "pip.conf") as configuration:
+        completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(stand_in_pip[0]),
+                                    str(stand_in_pip[1])], stdin=configuration, capture_output=True, timeout=120,
+                                   env=dict(os.environ, PIP_CONFIG_FILE="/dev/stdin",
+                                            STAND_IN_PIP_CONFIGURED=str(tmp_path / "configured")))
+    assert completed.returncode == 0 and not completed.stderr, completed.stderr
+    assert (tmp_path / "configured").read_text() == "global.timeout='60'\n" * 2
+
+
+def test_the_set_up_with_its_stdin_a_folder_goes_on(tmp_path, stand_in_pip):
+    """`make setup </` (a slip for `>`): Python does not start with its stdin a folder, and a good venv was said to hold
+    "no working Python (its Python was removed or moved)"."""
+    folder = os.open(tmp_path, os.O_RDONLY)
+    try:
+        completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(stand_in_pip[0]),
+                                    str(stand_in_pip[1])], stdin=folder, capture_output=True, timeout=120)
+    finally:
+        os.close(folder)
+    assert completed.returncode == 0 and not completed.stderr, completed.stderr

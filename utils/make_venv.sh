@@ -12,6 +12,10 @@ requirements=$2
 # found there as installed and put none into the venv, exit code 0 and the stamp; naming a folder with a `pip` in it,
 # it hid the venv's pip. The set-up installs into the venv what the venv alone holds.
 unset PYTHONINSPECT PYTHONPATH
+# Its stdin a folder (`make setup </`, a slip for `>`): Python does not start with one ("<stdin> is a directory"), so
+# that a good venv was said to hold "no working Python (its Python was removed or moved)", and Python 3.10 "not found"
+# for a new one. The set-up reads nothing from it: its Pythons and pips are given /dev/null.
+[ ! -d /dev/stdin ] || exec </dev/null
 
 # pyenv's Pythons where PYENV_ROOT puts them (/opt/pyenv): only ~/.pyenv was looked in, and with another pyenv
 # version chosen (its python3.10 shim refuses) a 3.10 installed there was "not found; install it, e.g. pyenv install"
@@ -111,6 +115,23 @@ log_path() {
       case $user in *[!A-Za-z0-9._-]*) ;; *) eval "user_home=~$user"; log_file=$user_home${log_file#"~$user"} ;; esac ;;
   esac
 }
+# The set-up's own stream (0, 1 or 2) a file name pip opens names, in named_stream (empty where none).
+# Spelt otherwise (`/dev//stderr`, `/dev/./stdout`, `/dev/fd/../fd/2`, `/proc/thread-self/fd/2`) it was pip's own
+# stream again, the log lost: the name is read with its `.`, `..` and `//` resolved.
+# Through a link (`ln -s /dev/stderr ci.log`, `PIP_LOG=ci.log`; a link to /dev/fd or /proc/self) it was pip's own
+# stream too: the name is the opener's own stream where it is a new one's, here that stream opened on a here-string.
+stream_named() {
+  case $(realpath -ms -- "$1") in
+    /dev/stdin | /dev/fd/0 | /proc/self/fd/0 | /proc/thread-self/fd/0) named_stream=0 ;;
+    /dev/stdout | /dev/fd/1 | /proc/self/fd/1 | /proc/thread-self/fd/1) named_stream=1 ;;
+    /dev/stderr | /dev/fd/2 | /proc/self/fd/2 | /proc/thread-self/fd/2) named_stream=2 ;;
+    *) named_stream=
+      if { [ "$1" -ef /proc/self/fd/0 ]; } 0<<< ''; then named_stream=0
+      elif { [ "$1" -ef /proc/self/fd/1 ]; } 1<<< ''; then named_stream=1
+      elif { [ "$1" -ef /proc/self/fd/2 ]; } 2<<< ''; then named_stream=2
+      fi ;;
+  esac
+}
 # The log variables' values pip_env hands pip in their stead (NAME=VALUE: the set-up's own streams, below).
 log_overrides=()
 # A log setting naming the set-up's own output (log_stream_copied WHAT_SETS_IT VALUE UNDO VARIABLE, the file in
@@ -122,20 +143,9 @@ log_overrides=()
 # lost: it is given as PIP_LOG, which pip reads over its files.
 log_stream_copied() {
   local log_stream stream_name stream_flags stream
-  # Spelt otherwise (`/dev//stderr`, `/dev/./stdout`, `/dev/fd/../fd/2`, `/proc/thread-self/fd/2`) it was pip's own
-  # stream again, the log lost: the name is read with its `.`, `..` and `//` resolved.
-  case $(realpath -ms -- "$log_file") in
-    /dev/stdout | /dev/fd/1 | /proc/self/fd/1 | /proc/thread-self/fd/1) log_stream=1 ;;
-    /dev/stderr | /dev/fd/2 | /proc/self/fd/2 | /proc/thread-self/fd/2) log_stream=2 ;;
-    *) log_stream= ;;
-  esac
-  # Through a link (`ln -s /dev/stderr ci.log`, `PIP_LOG=ci.log`; a link to /dev/fd or /proc/self) it was pip's own
-  # stream too: the name is the opener's own stream where it is a new one's, here that stream opened on a here-string.
-  if [ -z "$log_stream" ]; then
-    if { [ "$log_file" -ef /proc/self/fd/1 ]; } 1<<< ''; then log_stream=1
-    elif { [ "$log_file" -ef /proc/self/fd/2 ]; } 2<<< ''; then log_stream=2
-    fi
-  fi
+  stream_named "$log_file"
+  [ "$named_stream" != 0 ] || named_stream=
+  log_stream=$named_stream
   if [ -n "$log_stream" ]; then
     # That stream closed (`>&-`): bash's "cannot duplicate fd" and "1: Bad file descriptor", exit code 1.
     stream_name=output; [ "$log_stream" = 1 ] || stream_name=error
@@ -292,6 +302,65 @@ python_variable_set() {  # python_variable_set WHAT COMMAND...: the line for var
 }
 python310_there() { local search=0; find_python310 || search=$?; [ "$search" != 1 ]; }
 
+# PIP_CONFIG_FILE naming a FIFO or a pipe (`PIP_CONFIG_FILE=<(...)`, a configuration a process writes once): each of
+# the set-up's pips read it, the first (pip config list) all of it, so that pip install ran without it (packages from
+# another index than it names, exit code 0), and where a FIFO's writer wrote it once, the next pip waited forever; one
+# no one writes (the twenty-first pass left it alone) left the first waiting forever, as pip alone. It is read once,
+# here, into a file every pip reads; one no one writes (none opens it within half a second) is refused in one line.
+# (Read with O_NONBLOCK, which does not wait: a read that finds no writer ends at once, one that finds a writer that
+# has not written yet fails with EAGAIN, and then waits for what it writes. A pipe's, not a FIFO's, end is its end.)
+# (A function of the Python that reads it: the venv's, or for a new venv the Python 3.10 it is made from. A FIFO no
+# one writes was refused once the venv was made, where a log FIFO's is refused before anything is made.)
+pip_config_read_once() {  # pip_config_read_once PYTHON
+  # The set-up's stdin a file (`PIP_CONFIG_FILE=/dev/stdin make setup <pip.conf`): pip's stdin is /dev/null (below),
+  # so that each of the set-up's pips read an empty configuration, the install from another index, exit code 0. It is
+  # read once as a pipe's is (a terminal left as it is, where a pip would wait for the user to end it).
+  [ -n "${PIP_CONFIG_FILE:-}" ] || return 0
+  stream_named "$PIP_CONFIG_FILE"
+  if [ -p "$PIP_CONFIG_FILE" ] || { [ "$named_stream" = 0 ] && [ -e "/proc/$$/fd/0" ] && [ ! -t 0 ]; }; then
+    if ! config_copy=$(mktemp "${TMPDIR:-/tmp}/pip-config.XXXXXX" 2>&1); then
+      # (a TMPDIR not there, or not the user's to write, was told to "make room" in it)
+      echo "error: cannot copy PIP_CONFIG_FILE ($(one_line "$PIP_CONFIG_FILE")), a FIFO or pipe each of the set-up's" \
+        "pips would read, to a file in $(one_line "${TMPDIR:-/tmp}") (${config_copy##*: }); make room there, or set" \
+        "TMPDIR to a folder you can write, then run make again" >&2
+      exit 2
+    fi
+    trap 'rm -f -- "$config_copy"' EXIT
+    read_once=0
+    "$1" -c '
+import os, select, stat, sys, time
+given, written, started, seen = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK), [], time.monotonic(), False
+# a pipe or a file, not a FIFO: what it holds is all
+seen = not stat.S_ISFIFO(os.fstat(given).st_mode) or os.fstat(given).st_dev == os.fstat(os.pipe()[0]).st_dev
+while True:
+    try:
+        chunk = os.read(given, 65536)
+    except BlockingIOError:
+        seen = True
+        select.select([given], [], [])
+        continue
+    if chunk:
+        seen = True
+        written.append(chunk)
+    elif seen:
+        break
+    elif time.monotonic() > started + 0.5:
+        sys.exit(3)
+    else:
+        time.sleep(0.05)
+with open(sys.argv[2], "wb") as copy:
+    copy.write(b"".join(written))
+  ' "$PIP_CONFIG_FILE" "$config_copy" 2>/dev/null || read_once=$?
+    if [ "$read_once" = 3 ]; then
+      echo "error: PIP_CONFIG_FILE is set ($(one_line "$PIP_CONFIG_FILE")), a FIFO no one writes (what writes it is" \
+        "not started, or stopped), which pip would wait for forever; start what writes it, or unset it, then run" \
+        "make again" >&2
+      exit 2
+    fi
+    [ "$read_once" != 0 ] || { config_given=$PIP_CONFIG_FILE; export PIP_CONFIG_FILE=$config_copy; }
+  fi
+}
+
 # `VENV=new/..`, `new/../mydata`: venv reads a name as Python's abspath does (new/.. is the folder new is in, here the
 # repository), the shell through the folders themselves (new is missing: no folder there to check), so a folder of the
 # user's files was made a venv. A `..` after a folder that is missing, or after a link, reads differently to the two.
@@ -438,6 +507,7 @@ else
   while parent=$(dirname -- "$made_from") && [ "${#parent}" -lt 1024 ] && [ ! -e "$parent" ] && [ ! -L "$parent" ]; do
     made_from=$parent
   done
+  pip_config_read_once "$python310"
   if ! made=$(mkdir -p -- "$venv_dir" 2>&1); then
     made=${made##*: }
     # a folder above it that is a link to nothing was mkdir's "File exists"
@@ -546,53 +616,8 @@ pip_env() {
     PYTHONIOENCODING=utf-8:surrogateescape ${log_overrides[@]+"${log_overrides[@]}"} \
     "$BASH" -c 'exec "$@"' pip_env "$@" </dev/null
 }
-# PIP_CONFIG_FILE naming a FIFO or a pipe (`PIP_CONFIG_FILE=<(...)`, a configuration a process writes once): each of
-# the set-up's pips read it, the first (pip config list) all of it, so that pip install ran without it (packages from
-# another index than it names, exit code 0), and where a FIFO's writer wrote it once, the next pip waited forever; one
-# no one writes (the twenty-first pass left it alone) left the first waiting forever, as pip alone. It is read once,
-# here, into a file every pip reads; one no one writes (none opens it within half a second) is refused in one line.
-# (Read with O_NONBLOCK, which does not wait: a read that finds no writer ends at once, one that finds a writer that
-# has not written yet fails with EAGAIN, and then waits for what it writes. A pipe's, not a FIFO's, end is its end.)
-if [ -n "${PIP_CONFIG_FILE:-}" ] && [ -p "$PIP_CONFIG_FILE" ]; then
-  if ! config_copy=$(mktemp "${TMPDIR:-/tmp}/pip-config.XXXXXX" 2>&1); then
-    echo "error: cannot copy PIP_CONFIG_FILE ($(one_line "$PIP_CONFIG_FILE")), a FIFO or pipe each of the set-up's" \
-      "pips would read, to a file (${config_copy##*: }); make room in $(one_line "${TMPDIR:-/tmp}"), then run make" \
-      "again" >&2
-    exit 2
-  fi
-  trap 'rm -f -- "$config_copy"' EXIT
-  read_once=0
-  "$venv_dir/bin/python" -c '
-import os, select, sys, time
-given, written, started, seen = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK), [], time.monotonic(), False
-seen = os.fstat(given).st_dev == os.fstat(os.pipe()[0]).st_dev  # a pipe, not a FIFO: what it holds is all
-while True:
-    try:
-        chunk = os.read(given, 65536)
-    except BlockingIOError:
-        seen = True
-        select.select([given], [], [])
-        continue
-    if chunk:
-        seen = True
-        written.append(chunk)
-    elif seen:
-        break
-    elif time.monotonic() > started + 0.5:
-        sys.exit(3)
-    else:
-        time.sleep(0.05)
-with open(sys.argv[2], "wb") as copy:
-    copy.write(b"".join(written))
-' "$PIP_CONFIG_FILE" "$config_copy" 2>/dev/null || read_once=$?
-  if [ "$read_once" = 3 ]; then
-    echo "error: PIP_CONFIG_FILE is set ($(one_line "$PIP_CONFIG_FILE")), a FIFO no one writes (what writes it is not" \
-      "started, or stopped), which pip would wait for forever; start what writes it, or unset it, then run make" \
-      "again" >&2
-    exit 2
-  fi
-  [ "$read_once" != 0 ] || export PIP_CONFIG_FILE=$config_copy
-fi
+# (PIP_CONFIG_FILE read once, before the venv's pips, by pip_config_read_once above)
+pip_config_read_once "$venv_dir/bin/python"
 # pip's configuration files' settings (`global.log='/tmp/pip.log'`), as `pip config list` says them. pip config list
 # opens its log too (a log file's global setting, the install one being pip install's): it logs to /dev/null, the log
 # variables not passed, so that a FIFO no one reads left no pip waiting.
@@ -664,14 +689,19 @@ pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
     case $named in
       # pip's variable by the name it was set by: `PIP_Log` (pip reads any case) was said as "which PIP_LOG,
       # PIP_LOG_FILE or PIP_LOCAL_LOG names; unset it", none of them set
-      "" | ":env:."*) variables=$(env | while IFS= read -r line; do
-          case ${line%%=*} in PIP_*) ;; *) continue ;; esac
-          case $(printf '%s' "${line%%=*}" | cut -c 5- | tr 'A-Z_' 'a-z-' | sed 's/^--//') in
-            log | log-file | local-log) printf '%s, ' "${line%%=*}" ;;
-          esac
-        done)
-        variables=${variables:-PIP_LOG, PIP_LOG_FILE or PIP_LOCAL_LOG, }
-        named="which ${variables%, } names; unset it" ;;
+      # Read from env's listing a line at a time, a value holding a newline and a line `PIP_LOG=...` named a variable
+      # not set ("which PIP_LOG, PIP_LOG names"): the names are log_settings', read from `env -0` above, those pip
+      # takes (not empty).
+      "" | ":env:."*) variables=
+        for log_setting in ${log_settings[@]+"${log_settings[@]}"}; do
+          [ -z "${log_values[$log_setting]}" ] || variables+="$log_setting, "
+        done
+        # (two of them set: "which PIP_LOG_FILE, PIP_Log names; unset it")
+        case ${variables%, } in
+          "") named="which PIP_LOG, PIP_LOG_FILE or PIP_LOCAL_LOG names; unset it" ;;
+          *", "*) named="which ${variables%, } name; unset them" ;;
+          *) named="which ${variables%, } names; unset it" ;;
+        esac ;;
       *) named="which pip's configuration sets ($named); remove it from pip's configuration file"
          named="$named ('$venv_shown/bin/python -m pip config debug' names them)" ;;
     esac
@@ -718,6 +748,9 @@ pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
       |*ConnectTimeout*|*ReadTimeout*|*"Max retries exceeded"*|*ProxyError*|*SSLError*)
     reason="the package index could not be reached: ${reason#ERROR: }; check the network or pip's index settings" ;;
   esac
+  # pip's reason naming the configuration's copy (a FIFO's that pip cannot load: "file: '/tmp/pip-config.zctCxW'",
+  # removed when the set-up ends) names PIP_CONFIG_FILE as given.
+  [ -z "${config_given:-}" ] || reason=${reason//"$config_copy"/"$config_given"}
   reason=$(one_line "${reason#ERROR: }")
   # The venv removed meanwhile (`make clean-venv` during the set-up): bash's "No such file or directory" for its
   # Python, said as "what it installed is kept" of a venv that is gone.
