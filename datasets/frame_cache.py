@@ -210,8 +210,8 @@ def build(cache_dir, stale, read_frame, report, show_progress):
     free = shutil.disk_usage(cache_dir).free
     # the room rounded down only past the need: rounded down where the need fits, "decoding ... 0.94 GB ... (0.93 GB
     # free)" went on to decode
-    report(f"frame cache: decoding {counted(len(stale), 'sequence')}, {size_said(needed, math.ceil)}, into '{cache_dir}' "
-           f"({size_said(free, math.floor if needed > free else math.ceil)} free)")
+    report(f"frame cache: decoding {counted(len(stale), 'sequence')}, {size_said(needed, math.ceil)}, into "
+           f"'{cache_dir}' ({size_said(free, math.floor if needed > free else math.ceil)} free)")
     full_disk = (
         f"the disk of frame cache folder '{cache_dir}' is full: decoding {counted(len(stale), 'sequence')} needs "
         f"{size_said(needed, math.ceil)}; free space or set data.cache_dir to a folder on a larger local disk "

@@ -474,8 +474,8 @@ def check_lengths(sequences, rnn_n):
         lengths = [f"{sequence.name} ({len(sequence.frames)} frames)" for sequence in short]
         advice = (f"set --set train.rnn_n={shortest} to use them" if shortest >= 2 else
                   "a sequence needs at least 2 frames")
-        raise UserError(f"{counted(len(short), 'sequence')} {'is' if len(short) == 1 else 'are'} shorter than train.rnn_n "
-                        f"{rnn_n}: {named(lengths)}; "
+        raise UserError(f"{counted(len(short), 'sequence')} {'is' if len(short) == 1 else 'are'} shorter than "
+                        f"train.rnn_n {rnn_n}: {named(lengths)}; "
                         f"{advice}, or leave them out with data.sequence_list")
 
 

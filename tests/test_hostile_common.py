@@ -3806,8 +3806,9 @@ def test_the_set_up_whose_venv_is_removed_while_pip_is_put_in_says_so(tmp_path):
     subprocess.run([python, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=60)
     (venv / "bin" / "python").unlink()
     (venv / "bin" / "python").write_text(
-        f'#!/bin/bash\nif [ "$2" = ensurepip ]; then rm -rf "{venv}"\n  echo "ERROR: Could not install packages due to an '
-        f"OSError: [Errno 2] No such file or directory: '{venv}/lib'\" >&2; exit 1; fi\nexec -a \"$0\" {python} \"$@\"\n")
+        f'#!/bin/bash\nif [ "$2" = ensurepip ]; then rm -rf "{venv}"\n  echo "ERROR: Could not install packages due '
+        f"to an OSError: [Errno 2] No such file or directory: '{venv}/lib'\" >&2; exit 1; fi\n"
+        f'exec -a "$0" {python} "$@"\n')
     (venv / "bin" / "python").chmod(0o755)
     completed = subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv),
                                 str(set_up_copy(tmp_path) / "requirements.txt")], capture_output=True, text=True,
@@ -3821,8 +3822,8 @@ def test_the_set_up_whose_venv_is_removed_while_pip_is_put_in_says_so(tmp_path):
     ("/opt/$HOME/chrome", "holds a $ that make reads as one of its variables (the path became '/opt/OME/chrome')"),
     ("/opt/$(x/chrome", "holds a $( or ${ that is not closed, which make cannot read")], ids=["$H", "$( not closed"])
 def test_make_refuses_a_chromium_on_its_command_line_holding_a_dollar_it_reads(tmp_path, chromium, said):
-    """`make test CHROMIUM='$HOME/chrome'` (quoted, so the shell left the $ to make; VENV's was refused): make read $H as
-    its variable, and the tests were handed OME/chrome, another program where one is there; `$(x` was make's
+    """`make test CHROMIUM='$HOME/chrome'` (quoted, so the shell left the $ to make; VENV's was refused): make read $H
+    as its variable, and the tests were handed OME/chrome, another program where one is there; `$(x` was make's
     "unterminated variable reference", naming no CHROMIUM."""
     completed = subprocess.run(["make", "--no-print-directory", "-n", "browser", f"CHROMIUM={chromium}"],
                                cwd=set_up_copy(tmp_path), capture_output=True, text=True, timeout=60,
@@ -3833,8 +3834,8 @@ def test_make_refuses_a_chromium_on_its_command_line_holding_a_dollar_it_reads(t
 
 
 def test_the_set_up_with_its_stdin_closed_and_a_pip_configuration_there_goes_on(stand_in_pip):
-    """`PIP_CONFIG_FILE=/dev/stdin make setup <&-` (stdin closed, a service's): pip config list's stdin was a pipe of the
-    set-up's own, which it read forever, where pip alone finds no /dev/stdin and goes on."""
+    """`PIP_CONFIG_FILE=/dev/stdin make setup <&-` (stdin closed, a service's): pip config list's stdin was a pipe of
+    the set-up's own, which it read forever, where pip alone finds no /dev/stdin and goes on."""
     status, said = stand_in_set_up_that_may_wait(stand_in_pip, "<&-", PIP_CONFIG_FILE="/dev/stdin")
     assert status == 0 and not said, said
 
@@ -3927,8 +3928,8 @@ def test_the_set_up_that_cannot_copy_a_pipe_configuration_to_a_missing_tmpdir_sa
 
 
 def test_the_set_up_reads_a_pip_configuration_of_its_stdin_a_file(tmp_path, stand_in_pip):
-    """`PIP_CONFIG_FILE=/dev/stdin make setup <pip.conf`: since pip's stdin became /dev/null (the twenty-second pass, for
-    a closed stdin), each of the set-up's pips read an empty configuration, the install from another index than it
+    """`PIP_CONFIG_FILE=/dev/stdin make setup <pip.conf`: since pip's stdin became /dev/null (the twenty-second pass,
+    for a closed stdin), each of the set-up's pips read an empty configuration, the install from another index than it
     names, exit code 0, where pip alone reads the file."""
     (tmp_path / "pip.conf").write_text("global.timeout='60'\n")
     with open(tmp_path / "pip.conf") as configuration:
