@@ -1320,14 +1320,19 @@ def test_a_full_disk_under_the_tensorboard_events_is_one_line(tmp_path, monkeypa
         "choose another folder) and run again"]
 
 
-@pytest.mark.parametrize("loop_state", [{"balance": float("nan"), "balance_average": float("inf")},
-                                        {"balance": True, "balance_average": None},
-                                        {"balance": 0.5, "balance_average": 10 ** 400}],
-                         ids=["NaN and infinity", "true", "an int past float's range"])
-def test_a_checkpoint_whose_loop_state_is_no_float_number_is_refused(tmp_path, capsys, loop_state):
+NOT_A_CHECKPOINT = "is not a checkpoint of train.py (it needs iteration, params, solvers)"
+
+
+@pytest.mark.parametrize("loop_state, said", [
+    ({"balance": float("nan"), "balance_average": float("inf")}, NOT_A_CHECKPOINT),
+    ({"balance": True, "balance_average": None}, NOT_A_CHECKPOINT),
+    ({"balance": 0.5, "balance_average": 10 ** 400}, "is incomplete or corrupt (a number of 401 digits)")],
+    ids=["NaN and infinity", "true", "an int past float's range"])
+def test_a_checkpoint_whose_loop_state_is_no_float_number_is_refused(tmp_path, capsys, loop_state, said):
     """The balance average of a checkpoint JSON (which gates the TecoGAN stage's discriminator updates) as NaN or
     Infinity (json reads both), true, or an int of 401 digits was taken: NaN and infinity shut the gate for good and
-    were written into every later checkpoint, exit code 0; the int overflowed the average's arithmetic."""
+    were written into every later checkpoint, exit code 0; the int overflowed the average's arithmetic (now refused as
+    it is read, as every JSON integer of more than a hundred digits: the twenty-second pass)."""
     import json
     import train
     from training_data import make_calendar_scenes, tiny_training_flags
@@ -1336,8 +1341,7 @@ def test_a_checkpoint_whose_loop_state_is_no_float_number_is_refused(tmp_path, c
     path = output_dir / "checkpoint_00000002.json"
     path.write_text(json.dumps({**json.loads(path.read_text()), "loop_state": loop_state}))
     assert user_error_line(train.main, tiny_training_flags(scenes, output_dir, **{"train.max_iter": 4}), capsys) == (
-        f"error: checkpoint '{path}' is not a checkpoint of train.py (it needs iteration, params, solvers); resume "
-        "from an earlier one")
+        f"error: checkpoint '{path}' {said}; resume from an earlier one")
     assert not (output_dir / "checkpoint_00000004.json").exists()
 
 
