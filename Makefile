@@ -56,16 +56,21 @@ dollar_unclosed = $(if $(findstring $(dollar)$(open_paren),$(call unquoted_dolla
     $(call dollar_count,$1,$(close_paren)),$(call dollar_count,$1,$(open_paren))))$(if $(findstring $(dollar){,\
     $(call unquoted_dollars,$1)),$(filter-out $(call dollar_count,$1,}),$(call dollar_count,$1,{)))
 dollar_read = $(findstring $(dollar),$(subst $(dollar){,,$(subst $(dollar)$(open_paren),,$(call unquoted_dollars,$1))))
-ifneq ($(call dollar_unclosed,VENV),)
-# (the names in these lines shown as in the others, by blanks_shown above: `make clean-venv VENV=$$'a$$b\nc'`, the one
-# goal that takes a name make splits, was refused in two lines)
-$(error VENV '$(call blanks_shown,$(value VENV))' holds a $(dollar)$(open_paren) or $(dollar){ that is not closed, \
-    which make cannot read; write the folder out, e.g. $(HOME)/venv)
+# The refusals of a setting named $1 given to make with a $ it reads ($2: what its value is, a name or a path; $3: what
+# to do), VENV's, CHROMIUM's and TEST_WORKERS': its text as given, shown as the other lines show names, by blanks_shown
+# above (`make clean-venv VENV=$$'a$$b\nc'`, the one goal that takes a name make splits, was refused in two lines).
+comma := ,
+define dollars_refused
+ifneq ($$(call dollar_unclosed,$1),)
+$$(error $1 '$$(call blanks_shown,$$(value $1))' holds a $$(dollar)$$(open_paren) or $$(dollar){ that is not closed, \
+    which make cannot read; $3)
 endif
-ifneq ($(call dollar_read,VENV),)
-$(error VENV '$(call blanks_shown,$(value VENV))' holds a $$ that make reads as one of its variables (the name \
-    became '$(call blanks_shown,$(VENV))'); write the folder out, e.g. $(HOME)/venv)
+ifneq ($$(call dollar_read,$1),)
+$$(error $1 '$$(call blanks_shown,$$(value $1))' holds a $$$$ that make reads as one of its variables (the $2 \
+    became '$$(call blanks_shown,$$($1))'); $3)
 endif
+endef
+$(eval $(call dollars_refused,VENV,name,write the folder out$(comma) e.g. $(HOME)/venv))
 # make splits a name at its spaces: `make setup VENV="~/my venv"` made a venv of the folder ~/my, the user's, and
 # asked pip for a requirements file 'venv'. Only clean-venv (quoted) takes such a name, to remove one made otherwise.
 # A newline or space ending the name (a VENV of `$(shell ...)`'s line) is one word to make but split the set-up's command
@@ -177,14 +182,7 @@ CHROMIUM ?= $(DEBIAN_CHROMIUM)
 # variable, and the tests were handed OME/chrome, another program where one is there; `CHROMIUM='/opt/$(x'` was make's
 # "unterminated variable reference", naming no CHROMIUM. Refused as VENV's. (From the environment it is the shell's.)
 ifeq ($(origin CHROMIUM),command line)
-ifneq ($(call dollar_unclosed,CHROMIUM),)
-$(error CHROMIUM '$(call blanks_shown,$(value CHROMIUM))' holds a $(dollar)$(open_paren) or $(dollar){ that is not \
-    closed, which make cannot read; write the path out, e.g. $(HOME)/chrome)
-endif
-ifneq ($(call dollar_read,CHROMIUM),)
-$(error CHROMIUM '$(call blanks_shown,$(value CHROMIUM))' holds a $$ that make reads as one of its variables (the path \
-    became '$(call blanks_shown,$(CHROMIUM))'); write the path out, e.g. $(HOME)/chrome)
-endif
+$(eval $(call dollars_refused,CHROMIUM,path,write the path out$(comma) e.g. $(HOME)/chrome))
 endif
 # Spaces that begin or end it are dropped, those inside kept: make's strip made `CHROMIUM='/opt/my  chromium/chrome'`
 # (two spaces) another Chromium, driven if there. From the environment it is the shell's value, not make's text: a `$x`
@@ -257,14 +255,7 @@ test_workers_given = $(if $(filter environment%,$(origin TEST_WORKERS)),$(value 
 test_workers = $(strip $(test_workers_given))
 ifneq ($(filter test,$(MAKECMDGOALS)),)
 ifeq ($(origin TEST_WORKERS),command line)
-ifneq ($(call dollar_unclosed,TEST_WORKERS),)
-$(error TEST_WORKERS '$(call blanks_shown,$(value TEST_WORKERS))' holds a $(dollar)$(open_paren) or $(dollar){ that is \
-    not closed, which make cannot read; set it to a number of pytest workers, e.g. 2)
-endif
-ifneq ($(call dollar_read,TEST_WORKERS),)
-$(error TEST_WORKERS '$(call blanks_shown,$(value TEST_WORKERS))' holds a $$ that make reads as one of its variables \
-    (the value became '$(call blanks_shown,$(TEST_WORKERS))'); set it to a number of pytest workers, e.g. 2)
-endif
+$(eval $(call dollars_refused,TEST_WORKERS,value,set it to a number of pytest workers$(comma) e.g. 2))
 endif
 ifneq ($(shell workers="$(call venv_quoted,$(test_workers))"; case "$$workers" in (auto|logical) echo ok;; \
       (''|*[!0-9]*) ;; (*) echo ok;; esac),ok)
