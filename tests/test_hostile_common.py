@@ -3818,21 +3818,6 @@ def test_the_set_up_whose_venv_is_removed_while_pip_is_put_in_says_so(tmp_path):
         "again once that is done, to make it anew\n"), completed.stderr
 
 
-@pytest.mark.parametrize("chromium, said", [
-    ("/opt/$HOME/chrome", "holds a $ that make reads as one of its variables (the path became '/opt/OME/chrome')"),
-    ("/opt/$(x/chrome", "holds a $( or ${ that is not closed, which make cannot read")], ids=["$H", "$( not closed"])
-def test_make_refuses_a_chromium_on_its_command_line_holding_a_dollar_it_reads(tmp_path, chromium, said):
-    """`make test CHROMIUM='$HOME/chrome'` (quoted, so the shell left the $ to make; VENV's was refused): make read $H
-    as its variable, and the tests were handed OME/chrome, another program where one is there; `$(x` was make's
-    "unterminated variable reference", naming no CHROMIUM."""
-    completed = subprocess.run(["make", "--no-print-directory", "-n", "browser", f"CHROMIUM={chromium}"],
-                               cwd=set_up_copy(tmp_path), capture_output=True, text=True, timeout=60,
-                               env=top_level_make_environment())
-    lines = completed.stderr.strip().splitlines()
-    assert completed.returncode == 2 and len(lines) == 1 and not completed.stdout, completed.stdout + completed.stderr
-    assert f"*** CHROMIUM '{chromium}' {said}" in lines[0], lines[0]
-
-
 def test_the_set_up_with_its_stdin_closed_and_a_pip_configuration_there_goes_on(stand_in_pip):
     """`PIP_CONFIG_FILE=/dev/stdin make setup <&-` (stdin closed, a service's): pip config list's stdin was a pipe of
     the set-up's own, which it read forever, where pip alone finds no /dev/stdin and goes on."""
@@ -3842,21 +3827,27 @@ def test_the_set_up_with_its_stdin_closed_and_a_pip_configuration_there_goes_on(
 
 # Twenty-second pass, second look at the twenty-second pass's set-up fixes
 
-@pytest.mark.parametrize("workers, said", [
-    ("$HOME", "'$HOME' holds a $ that make reads as one of its variables (the value became 'OME')"),
-    ("$(x", "'$(x' holds a $( or ${ that is not closed, which make cannot read"),
-    ("$(nproc)", "'$(nproc)' (which make read as '') is not a number of pytest workers")],
-    ids=["$H", "$( not closed", "$(nproc)"])
-def test_make_refuses_a_test_workers_on_its_command_line_holding_a_dollar_it_reads(tmp_path, workers, said):
-    """`make test TEST_WORKERS='$HOME'` (CHROMIUM's and VENV's refused): make read $H as its variable, said as
-    "TEST_WORKERS 'OME'"; `$(x` was make's "unterminated variable reference", naming no TEST_WORKERS; `$(nproc)` (the
-    shell's way, make's empty variable) was "TEST_WORKERS ''"."""
-    completed = subprocess.run(["make", "--no-print-directory", "-n", "test", f"TEST_WORKERS={workers}"],
-                               cwd=set_up_copy(tmp_path), capture_output=True, text=True, timeout=60,
-                               env=top_level_make_environment())
+@pytest.mark.parametrize("setting, value, said", [
+    ("CHROMIUM", "/opt/$HOME/chrome", "'/opt/$HOME/chrome' holds a $ that make reads as one of its variables (the path "
+                                      "became '/opt/OME/chrome')"),
+    ("CHROMIUM", "/opt/$(x/chrome", "'/opt/$(x/chrome' holds a $( or ${ that is not closed, which make cannot read"),
+    ("TEST_WORKERS", "$HOME", "'$HOME' holds a $ that make reads as one of its variables (the value became 'OME')"),
+    ("TEST_WORKERS", "$(x", "'$(x' holds a $( or ${ that is not closed, which make cannot read"),
+    ("TEST_WORKERS", "$(nproc)", "'$(nproc)' (which make read as '') is not a number of pytest workers")],
+    ids=["CHROMIUM $H", "CHROMIUM $( not closed", "TEST_WORKERS $H", "TEST_WORKERS $( not closed",
+         "TEST_WORKERS $(nproc)"])
+def test_make_refuses_a_setting_on_its_command_line_holding_a_dollar_it_reads(tmp_path, setting, value, said):
+    """`make test CHROMIUM='$HOME/chrome'` or `TEST_WORKERS='$HOME'` (quoted, so the shell left the $ to make; VENV's
+    was refused): make read $H as its variable, and the tests were handed OME/chrome, another program where one is
+    there, or "TEST_WORKERS 'OME'" was said; `$(x` was make's "unterminated variable reference", naming neither;
+    `$(nproc)` (the shell's way, make's empty variable) was "TEST_WORKERS ''" (the twenty-second pass's first and
+    second looks at the set-up)."""
+    completed = subprocess.run(["make", "--no-print-directory", "-n", "browser" if setting == "CHROMIUM" else "test",
+                                f"{setting}={value}"], cwd=set_up_copy(tmp_path), capture_output=True, text=True,
+                               timeout=60, env=top_level_make_environment())
     lines = completed.stderr.strip().splitlines()
     assert completed.returncode == 2 and len(lines) == 1 and not completed.stdout, completed.stdout + completed.stderr
-    assert f"*** TEST_WORKERS {said}" in lines[0], lines[0]
+    assert f"*** {setting} {said}" in lines[0], lines[0]
 
 
 def test_make_takes_a_test_workers_from_the_environment_as_given(tmp_path):
