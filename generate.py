@@ -31,7 +31,7 @@ from models import MAX_RESBLOCKS
 from utils.context import CONTEXT_CHOICES
 from utils.degradation import degrade_frames, known_degradation, recorded_degradation
 from utils.distributed import (MPIProcesses, SingleProcess, end_the_job_on_failure, launched_by_mpirun,
-                               local_rank, user_error_report_after)
+                               local_rank, local_size, user_error_report_after)
 from utils.errors import (UserError, counted, discard_at_once_on_stop_signals, exit_on_user_error,
                           interrupt_on_stop_signals, out_of_memory_said, printable, shortened)
 from utils.flags import MAX_THREADS, FlagParser, frame_rate, positive, refuse_empty
@@ -185,7 +185,7 @@ def parse_args(argv=None):
                         "halo not counted (default: the largest that fit --max-memory)")
     parser.add_argument("--max-memory", type=positive(float, "--max-memory", most=1e6), metavar="GB",
                         help="memory budget of the process in GB, of each under mpirun (default: half the free "
-                        "RAM, shared by mpirun's processes on a CPU, or of the free GPU memory on cudnn)")
+                        "RAM, shared by mpirun's processes on each machine's CPU, or of the free GPU memory on cudnn)")
     parser.add_argument("--cache-dir", help=f"where ONNX exports are kept (default: {default_cache_dir()})")
     parser.add_argument(
         "--threads",
@@ -303,7 +303,7 @@ def run(args, processes, output_claim):
     attributes = {}
     resolver = SuperResolver(args.model, args.backend, args.context, args.num_resblock, args.tile,
                              args.max_memory and args.max_memory * 2 ** 30, args.threads, args.cache_dir,
-                             process_count=processes.size, device_id=local_rank(), precision=args.precision,
+                             process_count=local_size(), device_id=local_rank(), precision=args.precision,
                              attributes=attributes)
     if resolver.precision == "fp16" and resolver.context == "cpu":
         print("warning: --precision fp16 is meant for --context cudnn: NNabla's CPU kernels compute float16 "

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import types
 
 import numpy as np
 import pytest
@@ -2666,3 +2667,25 @@ def test_the_refusal_of_mpirun_s_shared_default_budget_says_to_run_fewer_process
     with pytest.raises(UserError, match=r"half the memory free \(.*\), is too small .*; free memory or use"):
         TilePlan(5, 7, 10, budget=0.1 * 2 ** 30, budget_given=False, backend="nnabla")
     TilePlan(5, 7, 10, budget=0.3 * 2 ** 30, budget_given=False, backend="nnabla")  # -n 1's whole half
+
+
+def test_generate_shares_the_cpu_among_the_processes_of_its_machine_not_of_the_job(monkeypatch, tmp_path):
+    """mpirun on several machines (noticed by the second look at the tiles): each process's share of the cores and of
+    the default memory budget was by every process of the job, where they share their machine's with those on it
+    alone (as the training's data loader counts them): 2 processes on each of 2 machines planned in a quarter."""
+    import generate
+    seen = {}
+
+    class Stopped(Exception):
+        pass
+
+    def resolver(*arguments, **settings):
+        seen.update(settings)
+        raise Stopped
+
+    monkeypatch.setattr(generate, "SuperResolver", resolver)
+    monkeypatch.setenv("OMPI_COMM_WORLD_LOCAL_SIZE", "2")
+    args = generate.parse_args(["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir", str(tmp_path / "out")])
+    with pytest.raises(Stopped):
+        generate.run(args, types.SimpleNamespace(size=4, rank=0), contextlib.ExitStack())
+    assert seen["process_count"] == 2
