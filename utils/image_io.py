@@ -1175,26 +1175,26 @@ def write_rgb(path, image, truncate=False):
 GIF_FEWEST_HUNDREDTHS, GIF_PLAYED_HUNDREDTHS = 2, 10
 
 
-def gif_average_rate(path):
-    """The average frame rate of an animated GIF as players show it (its frames over the sum of their delays, one
-    under GIF_FEWEST_HUNDREDTHS taken as GIF_PLAYED_HUNDREDTHS), as variable-frame-rate videos are written at their
-    average rate; None for a file that is no GIF or whose blocks do not walk to a frame (cut short or damaged)."""
+def gif_read(path):
+    """gif_walk of the file at path, read once for both its questions (gif_average_rate, gif_cut_short), or None for a
+    file that is no GIF (by its signature)."""
     with open(path, "rb") as file:
         if file.read(6) not in GIF_SIGNATURES:
             return None
         file.seek(0)
-        delays = gif_delays(file.read())
+        return gif_walk(file.read())
+
+
+def gif_average_rate(walked):
+    """The average frame rate of an animated GIF (walked: gif_read's) as players show it (its frames over the sum of
+    their delays, one under GIF_FEWEST_HUNDREDTHS taken as GIF_PLAYED_HUNDREDTHS), as variable-frame-rate videos are
+    written at their average rate; None for a file that is no GIF or whose blocks do not walk to a frame (cut short or
+    damaged)."""
+    delays = walked and walked[0]
     if not delays:
         return None
     shown = sum(delay if delay >= GIF_FEWEST_HUNDREDTHS else GIF_PLAYED_HUNDREDTHS for delay in delays)
     return exact_rate(Fraction(100 * len(delays), shown))
-
-
-def gif_delays(data):
-    """The delay of each whole frame of a GIF (data, its bytes), in hundredths of a second (gif_walk); None where a
-    block is not a GIF's."""
-    walked = gif_walk(data)
-    return None if walked is None else walked[0]
 
 
 def gif_walk(data):
@@ -1234,20 +1234,15 @@ class GifCutShort(UserError):
     """An animated GIF that ends before its trailer after whole frames (gif_cut_short)."""
 
 
-def gif_cut_short(path):
-    """The UserError of an animated GIF (path) that ends before its trailer after one whole frame or more: OpenCV read
-    the whole frames, and a GIF cut at a frame's end (a download cut off) was a shorter clip, its job "done", exit code
-    0. None for a whole GIF, a file that is no GIF, and one of no whole frame (OpenCV decodes none: undecodable_codec).
-    """
-    with open(path, "rb") as file:
-        if file.read(6) not in GIF_SIGNATURES:
-            return None
-        file.seek(0)
-        walked = gif_walk(file.read())
+def gif_cut_short(path, walked):
+    """The UserError of an animated GIF (path; walked: gif_read's) that ends before its trailer after one whole frame or
+    more: OpenCV read the whole frames, and a GIF cut at a frame's end (a download cut off) was a shorter clip, its job
+    "done", exit code 0. None for a whole GIF, a file that is no GIF, and one of no whole frame (OpenCV decodes none:
+    undecodable_codec)."""
     if walked is None or walked[1] or not walked[0]:
         return None
     return GifCutShort(f"video '{path}' is a GIF cut short (it ends after {counted(len(walked[0]), 'whole frame')}, "
-                     "before its trailer): repair it or pass another video")
+                       "before its trailer): repair it or pass another video")
 
 
 def exact_rate(rate):
@@ -1337,9 +1332,10 @@ class VideoReader:
         self.counted = self.total_frames <= 0
         # an animated GIF's delays vary (a longer first or last frame): OpenCV's rate is FFmpeg's guess from its first
         # delays, and a GIF of 500, 100, 100 and 100 ms was written at 10 fps, twice as fast (0.4 s of 0.8 s)
-        if not self.counted and (rate := gif_average_rate(path)):
+        gif = gif_read(path)
+        if not self.counted and (rate := gif_average_rate(gif)):
             self.fps = rate
-        if cut_short := gif_cut_short(path):
+        if cut_short := gif_cut_short(path, gif):
             raise cut_short
         # whatever the count: FFmpeg counts one frame in a JPEG holding a camera's Exif segment, none in a plain one,
         # and a phone's photo was a video of one frame (one cut short decoded with grey rows, exit code 0)
