@@ -512,3 +512,18 @@ def video_of_two_sizes(path, first="32x24", then="48x32", frames=4, formats=(), 
     subprocess.run([ffmpeg_executable(), "-v", "error", "-y", "-fflags", "+genpts", "-r", "10", "-i", f"{path}.h264",
                     "-c", "copy", str(path)], check=True)
     return str(path)
+
+
+def written_into_a_held_folder(folder, picture):
+    """write_bytes of picture (a path under folder) while train.py's output folder folder is held (held_folder, its
+    changes said by the loss log's another_folder), refused: (picture, pytest's ExceptionInfo of the UserError)."""
+    import pytest
+
+    from training.loss_log import another_folder
+    from utils.errors import UserError
+    from utils.image_io import held_folder, write_bytes
+    from utils.paths import file_identity
+    with held_folder(str(folder), file_identity(str(folder)), lambda path: another_folder(str(folder), path)):
+        with pytest.raises(UserError) as error:
+            write_bytes(str(picture), b"picture")
+    return picture, error

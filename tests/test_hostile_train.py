@@ -16,7 +16,7 @@ import pytest
 from conftest import REPO_ROOT, user_error_line
 from helpers import checkpoint_of_another_folder, lines_without_progress_bars, mpi_environment, MPIRUN, rank_pid
 from hostile import (assert_one_error_line, loss_log_resumed, replace_by_a_copy, run_python_without_root_override,
-                     run_script, zero_bytes_inside_the_largest_array)
+                     run_script, written_into_a_held_folder, zero_bytes_inside_the_largest_array)
 from utils.errors import UserError, exit_on_user_error
 from utils.paths import BUNDLED_MODEL
 
@@ -4839,14 +4839,8 @@ def test_a_loss_log_of_cr_line_ends_not_in_utf_8_names_the_line(tmp_path):
 def test_a_file_in_the_place_of_a_folder_mid_run_is_said_to_be_a_file(tmp_path):
     """validation/ replaced by a file in the instant before a picture's write (in the held output folder, as a run
     writes it): "(Not a directory): its folder was removed or moved while this ran", where a file is in its place."""
-    from training.loss_log import another_folder
-    from utils.image_io import held_folder, write_bytes
-    from utils.paths import file_identity
     (tmp_path / "validation").write_text("a user's file")
-    picture = tmp_path / "validation" / "iteration_00000002.png"
-    with held_folder(str(tmp_path), file_identity(str(tmp_path)), lambda path: another_folder(str(tmp_path), path)):
-        with pytest.raises(UserError) as error:
-            write_bytes(str(picture), b"picture")
+    picture, error = written_into_a_held_folder(tmp_path, tmp_path / "validation" / "iteration_00000002.png")
     assert str(error.value) == (f"cannot write '{picture}' (Not a directory): '{tmp_path / 'validation'}' is a file "
                                 "now, where a folder was while this ran; move that file away, restore the folder, and "
                                 "run again")
@@ -5212,14 +5206,8 @@ def test_a_stop_signal_during_a_validation_stops_at_that_iteration_with_its_chec
 def test_a_fifo_in_the_place_of_a_folder_mid_run_is_said_to_be_a_pipe_not_a_file(tmp_path):
     """validation/ replaced by a FIFO (mkfifo) before a picture's write was said "is a file now ... move that file
     away", where no file is."""
-    from training.loss_log import another_folder
-    from utils.image_io import held_folder, write_bytes
-    from utils.paths import file_identity
     os.mkfifo(tmp_path / "validation")
-    picture = tmp_path / "validation" / "iteration_00000002.png"
-    with held_folder(str(tmp_path), file_identity(str(tmp_path)), lambda path: another_folder(str(tmp_path), path)):
-        with pytest.raises(UserError) as error:
-            write_bytes(str(picture), b"picture")
+    picture, error = written_into_a_held_folder(tmp_path, tmp_path / "validation" / "iteration_00000002.png")
     assert str(error.value) == (f"cannot write '{picture}' (Not a directory): '{tmp_path / 'validation'}' is a pipe "
                                 "or device now, where a folder was while this ran; move that pipe or device away, "
                                 "restore the folder, and run again")
