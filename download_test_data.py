@@ -44,10 +44,11 @@ from tqdm import tqdm
 
 from datasets.reds import FRAMES_PER_SEQUENCE as REDS_FRAMES, PARTS as REDS_PARTS, frame_name as reds_frame_name
 from datasets.reds import is_frame_file as is_reds_frame_file
-from utils.errors import UserError, error_reason, exit_on_user_error, one_line, printable, shortened, size_said
+from utils.errors import (UserError, counted, error_reason, exit_on_user_error, one_line, printable, shortened,
+                          size_said)
 from utils.flags import FlagParser
 from utils.hdf5 import MarkedOpen, missing_filter, named_datasets, open_to_read, unknown_type, unwritten
-from utils.image_io import (IMAGE_EXTENSIONS, disk_full, is_frame_name, not_a_file, write_atomically,
+from utils.image_io import (IMAGE_EXTENSIONS, disk_full, is_frame_path, not_a_file, write_atomically,
                             write_bytes)
 from utils.paths import (lock_folder, make_folder, missing_folders, output_file, output_folder, partial_path,
                          room_to_create)
@@ -662,30 +663,47 @@ def check_layout(archive, name=None):
     if name not in REDS_LAYOUT and name not in data_zips:
         return
     with zipfile.ZipFile(archive) as opened:  # whole and valid: download checked it
-        files = ["/".join(step for step in member.filename.split("/") if step != ".")
-                 for member in slash_separated(opened) if not member.is_dir()]
+        # {path: its size}, from the zip's list
+        sizes = {"/".join(step for step in member.filename.split("/") if step != "."): member.file_size
+                 for member in slash_separated(opened) if not member.is_dir()}
         if name in data_zips:
             try:
                 checked_members(opened, name)
             except UnsafeZip:  # an unsafe member is named by the unpack, which refuses it whatever else it holds
                 return
+    files = list(sizes)
     first = f"its first file: {printable(repr(files[0]))}" if files else "it holds no file"
     if name in data_zips:
-        # as the readers take them: not hidden, nor in a hidden folder (a zip of macOS's '__MACOSX/._0001.png' alone,
-        # its metadata beside each frame of a zip made on a Mac, was unpacked and said done)
-        if not any(is_frame_name(file.rsplit("/", 1)[-1]) and not any(part.startswith(".") for part in file.split("/"))
-                   for file in files):
+        # as the readers take them (utils.image_io.is_frame_path, the page's reader's too): not hidden, nor in a hidden
+        # folder or macOS's __MACOSX (a zip of macOS's '__MACOSX/._0001.png' alone, its metadata beside each frame of
+        # a zip made on a Mac, was unpacked and said done)
+        frames = [file for file in files if is_frame_path(file)]
+        if not frames:
             raise UserError(f"{archive} is not the TecoGAN authors' {name}: it holds no frame (a "
                             f"{', '.join(IMAGE_EXTENSIONS[:-1])} or {IMAGE_EXTENSIONS[-1]} file), which generate.py "
                             f"and evaluate.py read ({first}); it is kept: delete it and fetch from another host with "
                             "--base-url")
+        empty_frames(archive, f"the TecoGAN authors' {name}", frames, sizes, "generate.py and evaluate.py")
         return
     part, count = REDS_LAYOUT[name]
-    if not any(file.startswith(part + "/") and is_reds_frame_file(file[len(part) + 1:], count) for file in files):
-        frames = f"{reds_frame_name(0)}..{reds_frame_name(REDS_FRAMES - 1)}"
+    frames = [file for file in files if file.startswith(part + "/") and is_reds_frame_file(file[len(part) + 1:], count)]
+    if not frames:
+        named = f"{reds_frame_name(0)}..{reds_frame_name(REDS_FRAMES - 1)}"
         raise UserError(f"{archive} is not REDS's {name}: it holds no frame {part}/NNN/NNNNNNNN.png (sequences "
-                        f"000..{count - 1:03d}, frames {frames}), where train.py reads its sequences ({first}); it is "
+                        f"000..{count - 1:03d}, frames {named}), where train.py reads its sequences ({first}); it is "
                         "kept: delete it and fetch from another host with --base-url")
+    empty_frames(archive, f"REDS's {name}", frames, sizes, "train.py")
+
+
+def empty_frames(archive, what, frames, sizes, readers):
+    """UserError, the zip kept, where a frame of a zip of frames (frames: their paths, sizes: {path: size} from its
+    list, read at no cost) is empty: no frame of the authors' or REDS's is. A zip of frames of 0 bytes was unpacked
+    and said done, its readers then refusing each frame, and a run again skipped it as done."""
+    empty = [frame for frame in frames if not sizes[frame]]
+    if empty:
+        raise UserError(f"{archive} is not {what}: {counted(len(empty), 'frame')} of its {len(frames)} "
+                        f"{'is' if len(empty) == 1 else 'are'} empty (0 bytes; {printable(repr(empty[0]))}), which "
+                        f"{readers} cannot read; it is kept: delete it and fetch from another host with --base-url")
 
 
 def own_names(archive):

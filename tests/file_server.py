@@ -22,9 +22,9 @@ def make_zip(members):
 @functools.lru_cache(maxsize=None)
 def lpips_stand_in(compression=None):
     """Bytes of an alex_with_LPIPS.h5 of the published layout (utils.lpips's fifteen parameters, of their shapes), of
-    zeros: what the download's check of that file, the LPIPS reader's, takes. Not compressed: its 10 MB are served and
-    read faster than a compressed file's 0.1 MB are inflated, twice a check; compression (h5py's, "gzip"): for a server
-    that sends it at once, whole, whatever is asked."""
+    one value each: what the download's check of that file, the LPIPS reader's, takes. Not compressed: its 10 MB are
+    served and read faster than a compressed file's 0.1 MB are inflated, twice a check; compression (h5py's, "gzip"):
+    for a server that sends it at once, whole, whatever is asked."""
     import h5py
     import numpy as np
 
@@ -32,8 +32,9 @@ def lpips_stand_in(compression=None):
     buffer = io.BytesIO()
     with h5py.File(buffer, "w") as h5:
         for name, shape in parameter_shapes().items():
-            h5.create_dataset(name, data=np.zeros(shape, np.float32), compression=compression,
-                              chunks=shape if compression else None)
+            # of one value a layer (0.01, the linear layers' 0.1), which the reader takes: of zeros, it was refused
+            h5.create_dataset(name, data=np.full(shape, 0.1 if name.startswith("lin") else 0.01, np.float32),
+                              compression=compression, chunks=shape if compression else None)
     return buffer.getvalue()
 
 

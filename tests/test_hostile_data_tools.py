@@ -3998,3 +3998,69 @@ def test_a_weight_file_of_a_second_name_linked_to_a_parameter_is_taken(tmp_path,
     params = {"conv/W": nn.Variable((2,))}
     assign_weights(params, read_weight_file(str(path)), str(path))
     assert np.array_equal(params["conv/W"].d, [0, 1])
+
+
+# Twenty-third pass, look at the downloads, weight files and converters
+
+def test_a_data_zip_of_frames_under_macosx_alone_is_refused_as_the_page_refuses_such_a_zip(tmp_path, capsys):
+    """vid3_LR.zip whose only frames lie under macOS's '__MACOSX/' (not hidden by name): check_layout's own filter of
+    hidden names took it, unpacked and said done, where the page's reader of a zip passes over '__MACOSX/' (now one
+    helper, utils.image_io.is_frame_path, for both)."""
+    from file_server import FileServer, make_zip
+    from utils.image_io import is_frame_path
+    zips = {f"/download/data/TecoGAN/{name}": make_zip({"__MACOSX/calendar/0001.png": b"x" * 100})
+            for name in ("vid3_LR.zip", "tos_LR.zip", "vid4_HR.zip", "tos_HR.zip")}
+    with closing(FileServer(zips)) as server, pytest.raises(SystemExit) as stop:
+        fetch(server, tmp_path)
+    assert stop.value.code == 2 and "vid3_LR.zip: it holds no frame (a .png" in capsys.readouterr().err
+    assert os.listdir(tmp_path / "LR") == ["vid3_LR.zip"]
+    assert [is_frame_path(path) for path in ("calendar/0001.png", "__MACOSX/0001.png", ".c/0001.png", "c/.0001.png",
+                                             "c/0001.PNG")] == [True, False, False, False, True]
+
+
+@pytest.mark.parametrize("zip_name, members, said", [
+    ("vid3_LR.zip", {"calendar/0001.png": b"", "calendar/0002.png": b""},
+     "is not the TecoGAN authors' vid3_LR.zip: 2 frames of its 2 are empty (0 bytes; 'calendar/0001.png'), which "
+     "generate.py and evaluate.py cannot read"),
+    ("vid3_LR.zip", {"calendar/0001.png": b"x" * 100, "calendar/0002.png": b""},
+     "is not the TecoGAN authors' vid3_LR.zip: 1 frame of its 2 is empty (0 bytes; 'calendar/0002.png'), which "
+     "generate.py and evaluate.py cannot read"),
+    ("train_sharp.zip", {f"{SEQUENCE}/00000000.png": b""},
+     "is not REDS's train_sharp.zip: 1 frame of its 1 is empty (0 bytes; 'train/train_sharp/000/00000000.png'), "
+     "which train.py cannot read")])
+def test_a_zip_of_frames_of_0_bytes_is_refused_and_kept_not_unpacked_and_said_done(tmp_path, capsys, zip_name, members,
+                                                                                    said):
+    """A data zip or REDS zip of frames of 0 bytes (the twenty-second pass's "noticed": its layout check read names
+    alone) was unpacked and said done, exit code 0; its readers then refused each frame, and a run again skipped it as
+    done. The sizes are the zip's list's, read at no cost."""
+    from file_server import FileServer, make_zip
+    reds = zip_name == "train_sharp.zip"
+    folder = tmp_path / ("REDS" if reds else "LR")
+    names = ("train_sharp.zip", "val_sharp.zip") if reds else ("vid3_LR.zip", "tos_LR.zip", "vid4_HR.zip", "tos_HR.zip")
+    served = {(REDS_TRAIN.rsplit("/", 1)[0] if reds else "/download/data/TecoGAN") + f"/{name}": make_zip(members)
+              for name in names}
+    with closing(FileServer(served)) as server, pytest.raises(SystemExit) as stop:
+        fetch(server, tmp_path, *(("--reds", "--no-data") if reds else ()))
+    assert stop.value.code == 2 and capsys.readouterr().err.endswith(
+        f"error: {folder / zip_name} {said}; it is kept: delete it and fetch from another host with --base-url\n")
+    assert os.listdir(folder) == [zip_name]
+
+
+@pytest.mark.parametrize("name, value", [("conv0/conv/W", 0.0), ("conv0/conv/W", 1e-20), ("conv6/conv/W", 1e-30)])
+def test_lpips_weights_so_small_that_the_features_vanish_under_the_normalization_are_refused(tmp_path, name, value):
+    """LPIPS convolution weights of 0 or 1e-20 (the biases 0): the features fell below unit_normalize's 1e-10 on every
+    image, and every pair scored 0 or near it (4e-17), a perfect LPIPS, exit code 0: the mirror of the twenty-second
+    pass's overflowing weights. The tests' stand-in of the published layout was of zeros: now of one value a layer."""
+    from utils.lpips import load_lpips_weights, parameter_shapes
+    bias = name.replace("/W", "/b")
+
+    def edit(h5):
+        replace_dataset(h5, name, np.full(parameter_shapes()[name], value, np.float32))
+        replace_dataset(h5, bias, np.zeros(parameter_shapes()[bias], np.float32))
+    path = lpips_file_edited(tmp_path / "alex_with_LPIPS.h5", edit)
+    with pytest.raises(UserError) as refused:
+        load_lpips_weights(path)
+    assert str(refused.value).startswith(
+        f"'{path}': its weights up to '{name}' are so small (or 0) that LPIPS's features there fall below its "
+        "normalization's 1e-10 on every image (scoring each pair near 0, a perfect LPIPS), as no trained network's "
+        "weights do; fetch them again")

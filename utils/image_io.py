@@ -421,6 +421,20 @@ def is_frame_name(name, extensions=IMAGE_EXTENSIONS):
     return name.lower().endswith(extensions) and not name.startswith(".")
 
 
+def passed_over_folder(name):
+    """Whether a folder named name, in a tree of frames unpacked from a zip, is one whose files are no frames: a hidden
+    one, or macOS's __MACOSX, where a zip made on a Mac keeps a '._<name>' file of metadata beside each of its files.
+    The page's reader of an uploaded zip and download_test_data.py's check of a data zip pass over both (the check
+    had a filter of its own, which took a zip of frames under '__MACOSX/' alone that the page refuses)."""
+    return name.startswith(".") or name == "__MACOSX"
+
+
+def is_frame_path(path, extensions=IMAGE_EXTENSIONS):
+    """Whether a '/'-separated path in a tree of frames names one: is_frame_name, in no folder passed over."""
+    *folders, name = path.split("/")
+    return is_frame_name(name, extensions) and not any(passed_over_folder(folder) for folder in folders)
+
+
 # the folders a file system keeps at its top, in lower case: ext2/3/4's lost+found, where fsck puts what it recovers,
 # root's alone to list; a Windows drive's (NTFS, exFAT) recycle bin, whose deleted pictures lie beside files of their
 # names that are no pictures ('$RECYCLE.BIN/S-1-5-21-../$I3K9QZ1.png'), its System Volume Information, and Windows

@@ -108,30 +108,41 @@ def check_shapes(arrays, source, advice="download or convert the weights again",
         raise UserError(f"{source}: {said[negative]} holds negative values, which no LPIPS weights hold (its training "
                         "keeps the linear layers' weights at 0 or above; negative ones score distances below 0); "
                         f"{advice}")
-    overflowing = overflowing_parameter(arrays)
+    overflowing, vanishing = parameters_out_of_range(arrays)
     if overflowing:
         raise UserError(f"{source}: its weights up to {said[overflowing]} are so large that LPIPS's float32 "
                         "computation overflows there on some images (scoring them 0, a perfect LPIPS, or NaN), as no "
                         f"trained network's weights do; {advice}")
+    if vanishing:
+        raise UserError(f"{source}: its weights up to {said[vanishing]} are so small (or 0) that LPIPS's features "
+                        f"there fall below its normalization's {NORM_EPS:g} on every image (scoring each pair near 0, "
+                        f"a perfect LPIPS), as no trained network's weights do; {advice}")
 
 
-def overflowing_parameter(arrays):
-    """The parameter (the first in the network's order) at which LPIPS's float32 computation can overflow on some
-    image, or None. The largest value a layer can give follows from the images' range: a convolution's output, and the
+def parameters_out_of_range(arrays):
+    """(the parameter at which LPIPS's float32 computation can overflow on some image, the convolution's weights at
+    which the features are below the normalization's NORM_EPS on every image), each the first in the network's order,
+    or None. The largest value a layer can give follows from the images' range: a convolution's output, and the
     ReLU's and max pool's after it, is at most the sum of its weights' magnitudes times the largest input, plus its
     bias's; its channels' sum of squares (unit_normalize's) must stay in float32's range. A lin layer sums its weights
-    times squared differences of unit vectors, each at most 4. Weights of 1e30 scored every pair 0, as NaN ones did."""
+    times squared differences of unit vectors, each at most 4. Weights of 1e30 scored every pair 0, as NaN ones did.
+    A pixel's features are at most the square root of the channels' count times that value long: where that is below
+    100 times NORM_EPS, which unit_normalize adds to their length, no pixel's are normalized to within 1% of unit
+    length (a first convolution of 1e-20, or of zeros, scored every pair 0 or near it, exit code 0)."""
     limit = float(np.finfo(np.float32).max)
+    vanishing = None
     with np.errstate(over="ignore"):
         largest = np.max(np.maximum(np.abs(-1 - SHIFT), np.abs(1 - SHIFT)) / SCALE)  # of x', the scaled images
         for conv, lin_name in zip(ALEXNET, LIN_NAMES):
             magnitudes = np.abs(arrays[conv.weight_name].astype(np.float64)).sum(axis=(1, 2, 3))
             largest = np.max(magnitudes * largest + np.abs(arrays[conv.bias_name].astype(np.float64)))
             if conv.weight_shape[0] * largest ** 2 >= limit:
-                return conv.weight_name
+                return conv.weight_name, None
             if 4 * np.abs(arrays[lin_name].astype(np.float64)).sum() >= limit:
-                return lin_name
-    return None
+                return lin_name, None
+            if vanishing is None and np.sqrt(conv.weight_shape[0]) * largest < 100 * NORM_EPS:
+                vanishing = conv.weight_name
+    return None, vanishing
 
 
 def load_lpips_weights(path, advice=None):

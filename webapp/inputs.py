@@ -21,8 +21,8 @@ from utils.context import cuda_device_count
 from utils.degradation import known_degradation, recorded_degradation
 from utils.errors import UserError, error_reason, printable, shortened, size_said
 from utils.image_io import (IMAGE_EXTENSIONS, GifCutShort, SeveralVideoStreams, UnreadableImage, VideoReader,
-                            common_image_size, damage_of, image_size, is_frame_name, list_frames, sample_clip,
-                            write_atomically)
+                            common_image_size, damage_of, image_size, is_frame_name, list_frames, passed_over_folder,
+                            sample_clip, write_atomically)
 from utils.output_size import SIZE_PATTERN, check_sides, factor_said, parse_outscale, parse_output_size, requested_size
 from utils.paths import BUNDLED_MODEL, REPO_ROOT
 from utils.weights import count_resblocks, read_weight_file
@@ -98,7 +98,7 @@ def frame_folder(root, name):
     macOS's __MACOSX left out)."""
     folders = []
     for directory, subfolders, files in os.walk(root):
-        subfolders[:] = [name for name in subfolders if not name.startswith(".") and name != "__MACOSX"]
+        subfolders[:] = [name for name in subfolders if not passed_over_folder(name)]
         if any(is_frame_name(file) for file in files):
             folders.append(directory)
     folders.sort()
