@@ -34,7 +34,7 @@ import nnabla as nn
 import numpy as np
 from tqdm import tqdm
 
-from utils.errors import UserError, error_reason, exit_on_user_error, printable, shortened
+from utils.errors import UserError, counted, error_reason, exit_on_user_error, printable, shortened
 from utils.flags import FlagParser
 from utils.image_io import check_name_length, disk_full, remove_stale_temporaries
 from utils.paths import input_file, not_an_input, output_file
@@ -144,7 +144,8 @@ def checkpoint_prefix(directory):
     candidates = prefixes or [name for name in names if name != "checkpoint" and not name.endswith(".meta")]
     if len(candidates) == 1:
         return os.path.join(directory, candidates[0])
-    raise UserError(f"the archive holds {f'{len(names)} files {reprlib.repr(names)}' if names else 'no files'}, "
+    held = f"{counted(len(names), 'file')} {reprlib.repr(names)}" if names else "no files"
+    raise UserError(f"the archive holds {held}, "
                     "not one checkpoint; pass vgg_19_2016_08_28.tar.gz or the vgg_19.ckpt inside it")
 
 
@@ -154,10 +155,13 @@ def unpack_checkpoint_archive(archive_path, directory):
     refused, its '._vgg_19.ckpt' read as the checkpoint); a truncated or corrupt archive is refused whole, and so is one
     of two files of one name in two folders (the last of them was converted, with exit code 0)."""
     paths = {}  # of each name copied, the member it came from
+    links = []  # the symbolic links it holds, which are not copied
     try:
         with tarfile.open(archive_path, "r:*") as archive:
             for member in archive.getmembers():
                 name = os.path.basename(member.name)
+                if member.issym() and name and not name.startswith("."):
+                    links.append(member)
                 if member.isfile() and name and not name.startswith("."):
                     if paths.setdefault(name, os.path.normpath(member.name)) != os.path.normpath(member.name):
                         raise UserError(f"the archive '{archive_path}' holds two files named '{name}' "
@@ -185,7 +189,17 @@ def unpack_checkpoint_archive(archive_path, directory):
                             "vgg_19_2016_08_28.tar.gz")
         raise UserError(f"cannot unpack '{archive_path}' ({error_reason(error)}); "
                         "download vgg_19_2016_08_28.tar.gz again")
-    return checkpoint_prefix(directory)
+    try:
+        return checkpoint_prefix(directory)
+    except UserError:
+        # an archive of the checkpoint as a symbolic link (tar packs a link as one, without -h) was said to hold "no
+        # files", or the files beside it alone
+        if links:
+            raise UserError(f"the archive '{archive_path}' holds '{shortened(printable(links[0].name), 80)}' as a "
+                            f"symbolic link (to '{shortened(printable(links[0].linkname), 80)}'), not the file: pack "
+                            "the checkpoint again with `tar -h`, which stores the files links lead to, or pass the "
+                            "vgg_19.ckpt it leads to") from None
+        raise
 
 
 def unpacked_file(directory, name, member, archive_path):

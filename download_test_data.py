@@ -308,6 +308,8 @@ def _fetch_whole(url, partial, validate):
         refused_size = header_number(the_416s_size(response) or "") if response.status == 416 else None
         response.close()
         offset, response = 0, _open(url, 0)
+    # a 416 that gives no size of the host's file: the partial file may be whole, or the host refuses to resume it
+    unsized_416 = response.status == 416 and offset and the_416s_size(response) is None
     if response.status == 416:  # the partial file may already be whole; validation decides
         response.close()
         total = offset
@@ -360,6 +362,12 @@ def _fetch_whole(url, partial, validate):
                         "or delete it and fetch from another host with --base-url") from None
     if total is not None and size > total:
         problem = f"{size} bytes instead of the {total} announced"
+    if problem and unsized_416:
+        # deleted as a file that failed its check ("gave not a complete HDF5 (.h5) file; ... run again to download it
+        # anew"), though it was the start of one (a REDS zip's: gigabytes)
+        raise UserError(f"{url} refused to resume the download at byte {offset} (HTTP 416, giving no size of its "
+                        f"file), and the {size_text(offset)} downloaded are not the whole file; they are kept in "
+                        f"{partial}: run again later to resume, or delete it to fetch the file whole")
     if problem:
         start = foreign_start(partial, url_filename(url).lower().endswith(".zip"))
         forget_partial(partial)
@@ -794,11 +802,13 @@ def planned_files(args):
 
 def remote_size(url):
     """(the size the server announces for url (a HEAD request), or None when it does not say; the version it names,
-    version_served's, or None)."""
+    version_served's, or None). A size of 0 is none said: no file this script fetches is empty (one sent so is
+    refused), and a host whose HEAD replies say 0 (a proxy's, a server's of HEAD not configured) sends the file to a
+    GET: it was left out of the sizes line as a partial file already whole, and fetched unannounced."""
     redirects = _RedirectHandler()
     try:
         with open_url(urllib.request.Request(url, method="HEAD"), redirects) as response:
-            return content_length(response), version_served(response)
+            return content_length(response) or None, version_served(response)
     except (urllib.error.URLError, OSError) as error:
         if isinstance(getattr(error, "reason", error), TimeoutError):  # the download would wait as long again
             raise unreachable(url, error, redirects.redirected_to)

@@ -57,6 +57,8 @@ class FileServer:
     file (200), as servers do; ignore_if_range makes it answer the range all the same. head_etags[path] = tag sends
     that ETag to a HEAD request instead (a host of several servers, each of its own ETag). refused_sizes[path] = n
     answers a Range request with 416 and Content-Range 'bytes */n' (of a size other than the file's).
+    head_lengths[path] = text sends that Content-Length to a HEAD request instead of the file's (a host whose HEAD
+    replies say 0).
     gzip makes it send the whole file gzip-compressed (Content-Encoding: gzip) whatever the request asks for;
     gzip_encodings are the Content-Encoding headers it sends then, one header each (["identity", "gzip"]: two), or
     the headers of the name gzip_header names (Transfer-Encoding: a compression of the transfer alone).
@@ -74,6 +76,7 @@ class FileServer:
         self.ignore_if_range = False
         self.head_etags = {}
         self.refused_sizes = {}
+        self.head_lengths = {}
         self.gzip = False
         self.gzip_encodings = ["gzip"]
         self.gzip_header = "Content-Encoding"
@@ -138,7 +141,9 @@ class FileServer:
         etag = self.head_etags.get(path, self.etags.get(path)) if head else self.etags.get(path)
         if etag:
             request.send_header("ETag", etag)
-        if not self.omit_length:
+        if head and path in self.head_lengths:
+            request.send_header("Content-Length", self.head_lengths[path])
+        elif not self.omit_length:
             request.send_header("Content-Length", self.garbled_length or str(len(data) - start))
         request.end_headers()
         body = b"" if head else data[start:]

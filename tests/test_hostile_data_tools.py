@@ -4007,13 +4007,13 @@ def test_a_data_zip_of_frames_under_macosx_alone_is_refused_as_the_page_refuses_
     hidden names took it, unpacked and said done, where the page's reader of a zip passes over '__MACOSX/' (now one
     helper, utils.image_io.is_frame_path, for both)."""
     from file_server import FileServer, make_zip
-    from utils.image_io import is_frame_path
     zips = {f"/download/data/TecoGAN/{name}": make_zip({"__MACOSX/calendar/0001.png": b"x" * 100})
             for name in ("vid3_LR.zip", "tos_LR.zip", "vid4_HR.zip", "tos_HR.zip")}
     with closing(FileServer(zips)) as server, pytest.raises(SystemExit) as stop:
         fetch(server, tmp_path)
     assert stop.value.code == 2 and "vid3_LR.zip: it holds no frame (a .png" in capsys.readouterr().err
     assert os.listdir(tmp_path / "LR") == ["vid3_LR.zip"]
+    from utils.image_io import is_frame_path
     assert [is_frame_path(path) for path in ("calendar/0001.png", "__MACOSX/0001.png", ".c/0001.png", "c/.0001.png",
                                              "c/0001.PNG")] == [True, False, False, False, True]
 
@@ -4064,3 +4064,59 @@ def test_lpips_weights_so_small_that_the_features_vanish_under_the_normalization
         f"'{path}': its weights up to '{name}' are so small (or 0) that LPIPS's features there fall below its "
         "normalization's 1e-10 on every image (scoring each pair near 0, a perfect LPIPS), as no trained network's "
         "weights do; fetch them again")
+
+
+def test_a_file_whose_host_s_head_reply_says_0_bytes_is_listed_to_download(tmp_path, capsys):
+    """A host whose HEAD replies say Content-Length 0 and whose GET sends the file: tecogan_model.h5 was left out of the
+    sizes line (taken for a partial file already whole, 0 of 0 bytes) and fetched unannounced."""
+    from file_server import FileServer
+    whole = weights_of_value(tmp_path, 1.0, 64)
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server:
+        server.head_lengths[WEIGHT_PATHS[0]] = "0"
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert capsys.readouterr().out.splitlines()[0].startswith("to download: tecogan_model.h5 (size unknown), ")
+    assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == whole
+
+
+@pytest.mark.parametrize("member, said", [
+    ("link", "the archive '{archive}' holds 'vgg/vgg_19.ckpt' as a symbolic link (to '/data/vgg_19.ckpt'), not the "
+     "file: pack the checkpoint again with `tar -h`"),
+    ("checkpoint", "the archive holds 1 file ['checkpoint'], not one checkpoint; pass vgg_19_2016_08_28.tar.gz")])
+def test_a_vgg19_archive_of_the_checkpoint_as_a_link_or_of_one_other_file_is_said_so(tmp_path, member, said):
+    """The VGG19 converter's archive of the checkpoint as a symbolic link (tar packs a link as one, without -h): "the
+    archive holds no files"; of TensorFlow's state file 'checkpoint' alone: "holds 1 files"."""
+    import tarfile
+
+    from convert_tf_vgg19_weights import convert
+    archive = tmp_path / "vgg.tar.gz"
+    with tarfile.open(archive, "w:gz") as packed:
+        info = tarfile.TarInfo("vgg/vgg_19.ckpt" if member == "link" else "checkpoint")
+        if member == "link":
+            info.type, info.linkname = tarfile.SYMTYPE, "/data/vgg_19.ckpt"
+            packed.addfile(info)
+        else:
+            info.size = 1
+            packed.addfile(info, io.BytesIO(b"x"))
+    with pytest.raises(UserError) as refused:
+        convert(str(archive), str(tmp_path / "vgg19.h5"))
+    assert str(refused.value).startswith(said.format(archive=archive))
+    assert sorted(os.listdir(tmp_path)) == ["vgg.tar.gz"]
+
+
+def test_a_resume_refused_by_a_416_of_no_size_keeps_the_part_downloaded(tmp_path, capsys):
+    """A host answering the resume with a 416 whose Content-Range gives no size ('bytes */abc'): the part downloaded
+    was checked as the whole file, "gave not a complete HDF5 (.h5) file ...; the file was deleted, run again to
+    download it anew", the bytes downloaded lost (of a REDS zip: gigabytes)."""
+    from file_server import FileServer
+    whole = weights_of_value(tmp_path, 1.0, 64)
+    partial = tmp_path / "weights" / ".tecogan_model.h5.part"
+    partial.parent.mkdir()
+    partial.write_bytes(whole[:1000])
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server, pytest.raises(SystemExit) as stop:
+        server.refused_sizes[WEIGHT_PATHS[0]] = "abc"
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert stop.value.code == 2 and capsys.readouterr().err.endswith(
+        f"error: {server.url}{WEIGHT_PATHS[0]} refused to resume the download at byte 1000 (HTTP 416, giving no size "
+        f"of its file), and the 1.0 kB downloaded are not the whole file; they are kept in {partial}: run again "
+        "later to resume, or delete it to fetch the file whole\n")
+    assert partial.read_bytes() == whole[:1000]
