@@ -5386,8 +5386,8 @@ def test_a_best_model_that_is_its_model_s_only_copy_is_kept_when_the_metric_chan
         Validation([], str(tmp_path), 4, "lpips", "cpu")
     assert str(error.value) == (
         f"'{tmp_path / BEST_MODEL}' holds the only copy of its model (no model_param file in the output folder holds "
-        f"it: the best by another train.val_metric, its model_param file deleted?), and this run would {said}; move "
-        "it out of the folder to keep it, and run again")
+        f"it; the model_param file of val.csv's iteration 2 is missing), and this run would {said}; move it out of "
+        "the folder to keep it, and run again")
     assert (tmp_path / BEST_MODEL).read_bytes() == b"model 2"
 
 

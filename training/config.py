@@ -237,10 +237,43 @@ ConfigLoader.add_implicit_resolver(
     FLOAT_TAG, re.compile(r"^[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9_]+|[0-9][0-9_]*(?=[eE]))"
                           r"(?:[eE][-+]?[0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$"),
     list("-+0123456789."))
-ConfigLoader.add_constructor(INT_TAG,
-                             lambda loader, node: int(loader.construct_scalar(node).replace("_", "")))
-# What PyYAML's constructors raise on well-formed YAML they cannot build: '!!float abc', a number of more
-# than 4300 digits (ValueError), '!!timestamp x' (AttributeError), lists nested thousands deep.
+
+
+class LongInteger(int):
+    """A whole number of more digits than Python reads from text (4300): it was left text, "expected a positive
+    integer" (or "not valid YAML" in a config file), where one of 30 digits was read, and refused or taken by its
+    setting's own rule ("more iterations than NNabla's solvers count"). Past every bound a setting has and every
+    iteration a run reaches, it stands as 10 ** (digits - 1), its sign kept (reading all its digits takes time of their
+    square: minutes for a megabyte), and is shown by its digits, shortened (str() of an int that long raises)."""
+
+    def __new__(cls, sign, digits):
+        value = super().__new__(cls, int(sign + "1") * 10 ** (len(digits) - 1))
+        value.text = sign + digits
+        return value
+
+    def __repr__(self):  # as reprlib.repr shows an int of more than 40 characters
+        return f"{self.text[:18]}...{self.text[-19:]}"
+
+    def __str__(self):  # as shortened(str()) shows it
+        return shortened(self.text)
+
+    def __format__(self, spec):
+        return format(str(self), spec.rstrip("d"))
+
+
+def _integer(text):
+    """A whole number of a setting: 017 is 17, 1_000 is 1000; one of thousands of digits a LongInteger."""
+    text = text.replace("_", "")
+    sign, digits = ("-" if text.startswith("-") else ""), text.lstrip("+-").lstrip("0") or "0"
+    try:
+        return int(sign + digits)
+    except ValueError:  # more digits than int() reads
+        return LongInteger(sign, digits)
+
+
+ConfigLoader.add_constructor(INT_TAG, lambda loader, node: _integer(loader.construct_scalar(node)))
+# What PyYAML's constructors raise on well-formed YAML they cannot build: '!!float abc', '!!timestamp x'
+# (AttributeError), lists nested thousands deep.
 UNBUILDABLE_YAML = (yaml.YAMLError, ValueError, AttributeError, RecursionError)
 WIDE_TEXT_HEAD = 4096  # bytes of a config file read to tell UTF-16 or UTF-32 text
 
@@ -327,7 +360,8 @@ def load_config(path=None, overrides=None):
         values[key] = _coerce(key, value)
         if not RULES[key].check(values[key]):
             # shortened: a list of lists (a YAML alias of aliases) is hundreds of kB even in reprlib's summary
-            raise UserError(f"bad value {shortened(reprlib.repr(values[key]), 80)} for {key}: expected "
+            shown = repr(values[key]) if isinstance(values[key], LongInteger) else reprlib.repr(values[key])
+            raise UserError(f"bad value {shortened(shown, 80)} for {key}: expected "
                             f"{RULES[key].expected}")
     if values["data.end_dir"] < values["data.str_dir"]:
         raise UserError(
