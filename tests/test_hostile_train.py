@@ -5540,3 +5540,87 @@ def test_a_folder_named_model_best_h5_where_the_best_row_s_model_was_deleted_say
         Validation([], str(tmp_path), 4, "psnr", "cpu")
     assert str(error.value) == (f"training output '{tmp_path / BEST_MODEL}' is a folder, not a file; move it away and "
                                 "run again")
+
+
+# Twenty-third pass, look at train.py's checkpoints, resume, stops and settings
+
+def _schedule_refusal(*flags):
+    import train
+    with pytest.raises(UserError) as error:
+        train.scaled_schedule(train.parse_args(["--input_video_dir", "in", "--output_dir", "out", *flags]), 1)
+    return str(error.value)
+
+
+@pytest.mark.parametrize("key", ["train.max_iter", "train.batch_size"])
+def test_a_setting_of_thousands_of_digits_is_told_as_one_of_a_hundred(key):
+    """--set integers of more than 4,300 digits (more than Python reads from text) were left text, "bad value
+    '999...' for train.max_iter: expected a positive integer", where one of 101 digits is said to give more iterations
+    than NNabla's solvers count; a batch of 309 digits or more (past a float's range) was an OverflowError traceback."""
+    said = _schedule_refusal("--set", f"{key}=" + "9" * 101)
+    assert _schedule_refusal("--set", f"{key}=" + "9" * 5000) == said
+    assert _schedule_refusal("--set", f"{key}=" + "9" * 400) == said
+
+
+def test_a_config_file_setting_of_thousands_of_digits_is_read_as_a_number(tmp_path):
+    """In a config file, a number of 5,000 digits was "not valid YAML at line 2; fix the syntax"; train.save_freq so
+    large is taken as one of 30 digits is (no save by the schedule), and leading zeros past 4,300 digits are zeros."""
+    import train
+    (tmp_path / "c.yaml").write_text("train:\n  save_freq: " + "9" * 5000 + "\n  rnn_n: " + "0" * 5000 + "3\n")
+    config = train.parse_args(["--cfg", str(tmp_path / "c.yaml"), "--input_video_dir", "in", "--output_dir", "out"])
+    assert config.train.save_freq > 10 ** 4000 and config.train.rnn_n == 3
+
+
+@pytest.mark.parametrize("key", ["data.end_dir", "data.max_frm"])
+def test_a_setting_a_checkpoint_cannot_hold_is_refused_before_training(key):
+    """data.end_dir of 101 digits (ids 2000 to it: the scenes there) trained and wrote checkpoints that record it, and
+    the first resume was "incomplete or corrupt (a number of 101 digits); resume from an earlier one", of the run's
+    only checkpoints."""
+    import train
+    config = train.parse_args(["--input_video_dir", "in", "--output_dir", "out", "--set", f"{key}=1" + "0" * 100])
+    with pytest.raises(UserError) as error:
+        train.run_settings(config, 1)
+    assert str(error.value) == (f"{key} 1000000000000000000000000000000000000... has more than 100 digits, more than a "
+                                "checkpoint records (no run needs one that large); lower it")
+
+
+@pytest.mark.parametrize("iteration, name", [(10 ** 30, "checkpoint_00000002.json"),
+                                             (10 ** 30, f"checkpoint_{10 ** 30}.json"),
+                                             (2 ** 31, f"checkpoint_{2 ** 31}.json"),
+                                             (-5, "checkpoint_00000002.json")],
+                         ids=["30 digits", "30 digits so named", "past a C int, so named", "negative"])
+def test_a_checkpoint_of_an_iteration_no_run_reaches_is_said_edited(tmp_path, iteration, name):
+    """A checkpoint's JSON holding iteration 10^30 was told to be renamed checkpoint_<that number>.json, an iteration
+    no run reaches (NNabla's solvers count their steps in a C int), and one so named was read as a checkpoint; a
+    negative one was told to be renamed checkpoint_-0000005.json."""
+    from training.checkpoint import refuse_renamed_checkpoints
+    path = tmp_path / name
+    path.write_text(json.dumps({"iteration": iteration, "params": "params_00000002.h5", "solvers": {}}))
+    (tmp_path / "params_00000002.h5").write_bytes(b"")
+    with pytest.raises(UserError) as error:
+        refuse_renamed_checkpoints(str(tmp_path))
+    assert str(error.value) == (f"checkpoint '{path}' holds iteration {iteration}, which no run reaches (NNabla's "
+                                "solvers count 0 to 2147483647 steps): it was edited or damaged; move it out of the "
+                                "folder, and resume from another")
+
+
+@pytest.mark.parametrize("rows, kept, known", [
+    ("iteration,PSNR\n", [4], ", and val.csv holds no row"),
+    (None, [4], ", and there is no val.csv"),
+    ("iteration,PSNR\n2,25.0\n4,22.0\n", [2, 4], ", and every val.csv row's model_param file is there"),
+    ("iteration,PSNR\n2,25.0\n4,22.0\n6,21.0\n8,20.0\n9,19.0\n", [9],
+     "; the model_param files of val.csv's iterations 2, 4, 6 and 1 more are missing")],
+    ids=["a header alone", "no val.csv", "every row's file kept", "four files missing"])
+def test_the_refusal_of_a_best_model_that_is_its_only_copy_says_what_is_known(tmp_path, rows, kept, known):
+    """The refusal guessed its cause in every case ("the best by another train.val_metric, its model_param file
+    deleted?"), also where val.csv was cut to its header or removed, or every row's model is kept (a user's file)."""
+    from training.validation import BEST_MODEL, Validation
+    for iteration in kept:
+        (tmp_path / f"model_param_{iteration:08d}.h5").write_bytes(f"model {iteration}".encode())
+    if rows is not None:
+        (tmp_path / "val.csv").write_text(rows)
+    (tmp_path / BEST_MODEL).write_bytes(b"another model")
+    with pytest.raises(UserError) as error:
+        Validation([], str(tmp_path), 10, "ssim", "cpu")
+    assert str(error.value).startswith(f"'{tmp_path / BEST_MODEL}' holds the only copy of its model (no model_param "
+                                       f"file in the output folder holds it{known}), and this run would remove it: ")
+    assert (tmp_path / BEST_MODEL).read_bytes() == b"another model"
