@@ -267,7 +267,9 @@ def _integer(text):
     sign, digits = ("-" if text.startswith("-") else ""), text.lstrip("+-").lstrip("0") or "0"
     try:
         return int(sign + digits)
-    except ValueError:  # more digits than int() reads
+    except ValueError:  # more digits than int() reads; or no number ('!!int abc'), left to fail as it is
+        if not re.fullmatch("[0-9]+", digits):
+            raise
         return LongInteger(sign, digits)
 
 
