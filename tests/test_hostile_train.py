@@ -5561,6 +5561,15 @@ def test_a_setting_of_thousands_of_digits_is_told_as_one_of_a_hundred(key):
     assert _schedule_refusal("--set", f"{key}=" + "9" * 400) == said
 
 
+@pytest.mark.parametrize("setting, said", [
+    ("train.max_iter=1e400", "train.max_iter 1e400 gives more iterations at batch 4 x 1 processes than the 2147483647"),
+    ("train.save_minutes=-1.5E+400", "bad value -1.5E+400 for train.save_minutes: expected a non-negative number")])
+def test_a_number_past_a_float_s_range_is_said_as_written_not_inf(setting, said):
+    """1e400, past a float's range, was read as inf: "bad value inf for train.max_iter: expected a positive integer",
+    where 10^400 written in digits gives more iterations than NNabla's solvers count."""
+    assert _schedule_refusal("--set", setting).startswith(said)
+
+
 def test_a_config_file_setting_of_thousands_of_digits_is_read_as_a_number(tmp_path):
     """In a config file, a number of 5,000 digits was "not valid YAML at line 2; fix the syntax"; train.save_freq so
     large is taken as one of 30 digits is (no save by the schedule), and leading zeros past 4,300 digits are zeros."""

@@ -5,6 +5,8 @@ work starts. A setting is declared in two places: its default and comment in con
 Setting in RULES (the check, and the train.py flag that sets it, if it has one); train.py's flags are
 made from RULES (add_config_flags).
 """
+import decimal
+import math
 import os
 import re
 import reprlib
@@ -240,19 +242,20 @@ ConfigLoader.add_implicit_resolver(
 
 
 class LongInteger(int):
-    """A whole number of more digits than Python reads from text (4300): it was left text, "expected a positive
-    integer" (or "not valid YAML" in a config file), where one of 30 digits was read, and refused or taken by its
-    setting's own rule ("more iterations than NNabla's solvers count"). Past every bound a setting has and every
-    iteration a run reaches, it stands as 10 ** (digits - 1), its sign kept (reading all its digits takes time of their
-    square: minutes for a megabyte), and is shown by its digits, shortened (str() of an int that long raises)."""
+    """A whole number of more digits than Python reads from text (4300), or written past a float's range (1e400): it
+    was left text, "expected a positive integer" (or "not valid YAML" in a config file), or read as inf, "bad value
+    inf", where one of 30 digits was read, and refused or taken by its setting's own rule ("more iterations than
+    NNabla's solvers count"). Past every bound a setting has and every iteration a run reaches, it stands as
+    10 ** (digits - 1), its sign kept (reading all its digits takes time of their square: minutes for a megabyte),
+    and is shown as written, shortened (str() of an int that long raises)."""
 
-    def __new__(cls, sign, digits):
-        value = super().__new__(cls, int(sign + "1") * 10 ** (len(digits) - 1))
-        value.text = sign + digits
+    def __new__(cls, text, digits):
+        value = super().__new__(cls, (-1 if text.startswith("-") else 1) * 10 ** (digits - 1))
+        value.text = text
         return value
 
     def __repr__(self):  # as reprlib.repr shows an int of more than 40 characters
-        return f"{self.text[:18]}...{self.text[-19:]}"
+        return self.text if len(self.text) <= 40 else f"{self.text[:18]}...{self.text[-19:]}"
 
     def __str__(self):  # as shortened(str()) shows it
         return shortened(self.text)
@@ -270,10 +273,22 @@ def _integer(text):
     except ValueError:  # more digits than int() reads; or no number ('!!int abc'), left to fail as it is
         if not re.fullmatch("[0-9]+", digits):
             raise
-        return LongInteger(sign, digits)
+        return LongInteger(sign + digits, len(digits))
+
+
+def _float(loader, node):
+    """A number with a dot or an exponent, as YAML reads it; one past a float's range a LongInteger."""
+    value = loader.construct_yaml_float(node)
+    text = loader.construct_scalar(node)
+    if math.isinf(value) and "inf" not in text.lower():
+        number = decimal.Decimal(text.replace("_", ""))
+        if number == number.to_integral_value():  # not 999...9.5 of 400 digits, not whole (inf, as before)
+            return LongInteger(text.strip(), number.adjusted() + 1)
+    return value
 
 
 ConfigLoader.add_constructor(INT_TAG, lambda loader, node: _integer(loader.construct_scalar(node)))
+ConfigLoader.add_constructor(FLOAT_TAG, _float)
 # What PyYAML's constructors raise on well-formed YAML they cannot build: '!!float abc', '!!timestamp x'
 # (AttributeError), lists nested thousands deep.
 UNBUILDABLE_YAML = (yaml.YAMLError, ValueError, AttributeError, RecursionError)
