@@ -575,6 +575,9 @@ def train(config, comm, output_claim):
     request ended it before max_iter. output_claim: an ExitStack that holds the output folder's lock until the
     caller's block ends."""
     output_dir = output_folder(config.data.output_dir, "output folder (--output_dir)")
+    # first: a setting of more digits than a checkpoint records, refused here, is one whose size nothing below expects
+    # (train.crop_size of 5,000 digits was a ValueError traceback in the sampler)
+    settings = run_settings(config, comm.size)
     check_outputs_outside_data(config)
     check_weights_not_written_over(config, output_dir)
     context = context_name(config.nnabla_context.context)
@@ -590,7 +593,6 @@ def train(config, comm, output_claim):
         raise UserError(f"--pre_trained_frvsr_weights '{config.train.pre_trained_frvsr_weights}' is read by the TecoGAN "
                         "stage only (--tecogan), and this run is the FRVSR stage, which starts from random weights; "
                         "add --tecogan, or drop it")
-    settings = run_settings(config, comm.size)
     checkpoint = config.train.checkpoint
     # a given one is checked before anything is made
     recorded = read_checkpoint(checkpoint) if checkpoint else None

@@ -5592,6 +5592,16 @@ def test_a_setting_a_checkpoint_cannot_hold_is_refused_before_training(key):
                                 "checkpoint records (no run needs one that large); lower it")
 
 
+def test_a_crop_of_thousands_of_digits_is_refused_before_the_sampler(tmp_path, capsys):
+    """train.crop_size of 5,000 digits, a multiple of 8, read as the number it is, was a ValueError traceback in the
+    sampler (an HR crop of more digits than str() writes): a setting a checkpoint records is checked first."""
+    import train
+    assert user_error_line(train.main, ["--input_video_dir", str(tmp_path), "--output_dir", str(tmp_path / "run"),
+                                        "--context", "cpu", "--set", "train.crop_size=8" + "0" * 4999], capsys) == (
+        "error: train.crop_size 8000000000000000000000000000000000000... has more than 100 digits, more than a "
+        "checkpoint records (no run needs one that large); lower it")
+
+
 @pytest.mark.parametrize("iteration, name", [(10 ** 30, "checkpoint_00000002.json"),
                                              (10 ** 30, f"checkpoint_{10 ** 30}.json"),
                                              (2 ** 31, f"checkpoint_{2 ** 31}.json"),
