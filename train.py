@@ -108,8 +108,8 @@ def scaled_schedule(config, num_procs):
                      config.train.learning_rate * config.train.batch_size / REFERENCE_BATCH * num_procs)
     if too_large:  # a setting within float32's range, scaled past it: Adam's step is infinite
         raise UserError(f"train.learning_rate {config.train.learning_rate:g} scaled by batch "
-                        f"{shortened(str(config.train.batch_size))} x {num_procs} processes / {REFERENCE_BATCH} is past float32's "
-                        "largest number; lower it")
+                        f"{shortened(str(config.train.batch_size))} x {num_procs} processes / {REFERENCE_BATCH} is "
+                        "past float32's largest number; lower it")
     if np.float32(learning_rate) == 0:  # below float32's smallest number: Adam's step is 0, nothing would train
         raise UserError(f"train.learning_rate {config.train.learning_rate:g} scaled by batch "
                         f"{config.train.batch_size} x {num_procs} processes / {REFERENCE_BATCH} is 0 in float32, "

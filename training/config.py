@@ -240,17 +240,21 @@ ConfigLoader.add_implicit_resolver(
                           r"(?:[eE][-+]?[0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$"),
     list("-+0123456789."))
 
+LONG_INTEGER_DIGITS = 100_000  # the most digits of a LongInteger's stand-in (10 ** 99999 is made in milliseconds)
+
 
 class LongInteger(int):
     """A whole number of more digits than Python reads from text (4300), or written past a float's range (1e400): it
     was left text, "expected a positive integer" (or "not valid YAML" in a config file), or read as inf, "bad value
     inf", where one of 30 digits was read, and refused or taken by its setting's own rule ("more iterations than
     NNabla's solvers count"). Past every bound a setting has and every iteration a run reaches, it stands as
-    10 ** (digits - 1), its sign kept (reading all its digits takes time of their square: minutes for a megabyte),
-    and is shown as written, shortened (str() of an int that long raises)."""
+    10 ** (digits - 1), its sign kept, digits at most LONG_INTEGER_DIGITS (reading all its digits takes time of their
+    square: minutes for a megabyte; 1e99999999999 has more than memory holds), and is shown as written, shortened
+    (str() of an int that long raises)."""
 
     def __new__(cls, text, digits):
-        value = super().__new__(cls, (-1 if text.startswith("-") else 1) * 10 ** (digits - 1))
+        sign = -1 if text.startswith("-") else 1
+        value = super().__new__(cls, sign * 10 ** (min(digits, LONG_INTEGER_DIGITS) - 1))
         value.text = text
         return value
 
