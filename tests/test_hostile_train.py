@@ -5563,10 +5563,12 @@ def test_a_setting_of_thousands_of_digits_is_told_as_one_of_a_hundred(key):
 
 @pytest.mark.parametrize("setting, said", [
     ("train.max_iter=1e400", "train.max_iter 1e400 gives more iterations at batch 4 x 1 processes than the 2147483647"),
+    ("train.max_iter=1e99999999999", "train.max_iter 1e99999999999 gives more iterations at batch 4 x 1 processes"),
     ("train.save_minutes=-1.5E+400", "bad value -1.5E+400 for train.save_minutes: expected a non-negative number")])
 def test_a_number_past_a_float_s_range_is_said_as_written_not_inf(setting, said):
     """1e400, past a float's range, was read as inf: "bad value inf for train.max_iter: expected a positive integer",
-    where 10^400 written in digits gives more iterations than NNabla's solvers count."""
+    where 10^400 written in digits gives more iterations than NNabla's solvers count (and 1e99999999999 is not made
+    whole: it would fill the memory)."""
     assert _schedule_refusal("--set", setting).startswith(said)
 
 
