@@ -116,7 +116,7 @@ def scaled_schedule(config, num_procs):
                         "which the solver computes in: no parameter would change; raise it")
     if iterations < 1:
         raise UserError(f"train.max_iter {config.train.max_iter} gives no iteration at batch "
-                        f"{config.train.batch_size} x {num_procs} processes; raise --max_iter")
+                        f"{shortened(str(config.train.batch_size))} x {num_procs} processes; raise --max_iter")
     if iterations > MAX_ITERATIONS:  # more than a float holds failed in the progress bar, an OverflowError
         raise UserError(f"train.max_iter {shortened(str(config.train.max_iter))} gives more iterations at batch "
                         f"{config.train.batch_size} x {num_procs} processes than the {MAX_ITERATIONS} NNabla's "

@@ -5645,3 +5645,19 @@ def test_the_refusal_of_a_best_model_that_is_its_only_copy_says_what_is_known(tm
     assert str(error.value).startswith(f"'{tmp_path / BEST_MODEL}' holds the only copy of its model (no model_param "
                                        f"file in the output folder holds it{known}), and this run would remove it: ")
     assert (tmp_path / BEST_MODEL).read_bytes() == b"another model"
+
+
+@pytest.mark.parametrize("key, said", [
+    ("train.crop_size", "train.crop_size 9999999999999999999999999999999999999... is not a multiple of 8 (the flow net "
+                        "pools the LR crop three times by 2); use 9999999999999999999999999999999999999... or "),
+    ("train.val_crop", "bad value 9999999999999999999999999999999999999... for train.val_crop: expected a multiple"),
+    ("train.val_freq", "train.val_freq 9999999999999999999999999999999999999... needs data.val_dir"),
+    ("data.str_dir", "data.end_dir (2250) is below data.str_dir (9999999999999999999999999999999999999...)")])
+@pytest.mark.parametrize("digits", [400, 4300])
+def test_a_setting_of_hundreds_of_digits_is_shortened_in_its_line(key, said, digits):
+    """Whole numbers of hundreds of digits were written whole into these lines (4 kB of nines), and train.crop_size of
+    4,300 nines was a ValueError traceback: its multiple of 8 above has more digits than str() writes."""
+    from training.config import load_config, parse_value
+    with pytest.raises(UserError) as error:
+        load_config(overrides={key: parse_value("9" * digits)})
+    assert str(error.value).startswith(said) and len(str(error.value)) < 220

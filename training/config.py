@@ -240,6 +240,7 @@ ConfigLoader.add_implicit_resolver(
                           r"(?:[eE][-+]?[0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$"),
     list("-+0123456789."))
 
+LONG_TEXT_DIGITS = 4300  # the most digits Python reads from text or writes as text (sys.get_int_max_str_digits)
 LONG_INTEGER_DIGITS = 100_000  # the most digits of a LongInteger's stand-in (10 ** 99999 is made in milliseconds)
 
 
@@ -356,6 +357,15 @@ def _coerce(key, value):
     return value
 
 
+def _said(number):
+    """A whole number of a setting as a line shows it: whole, or its first digits (one of 4,300 digits made a line of
+    4 kB); one made from a setting past the digits str() writes (the multiple of 8 above 4,300 nines) by its size."""
+    try:
+        return shortened(str(number))
+    except ValueError:
+        return f"a number of more than {LONG_TEXT_DIGITS} digits"
+
+
 def load_config(path=None, overrides=None):
     """Return the validated configuration as nested namespaces (config.train.batch_size, ...).
 
@@ -386,12 +396,12 @@ def load_config(path=None, overrides=None):
                             f"{RULES[key].expected}")
     if values["data.end_dir"] < values["data.str_dir"]:
         raise UserError(
-            f"data.end_dir ({values['data.end_dir']}) is below data.str_dir ({values['data.str_dir']})")
+            f"data.end_dir ({_said(values['data.end_dir'])}) is below data.str_dir ({_said(values['data.str_dir'])})")
     if values["train.rnn_n"] < 2:
         raise UserError("train.rnn_n must be at least 2: the recurrent losses need a previous frame")
     if values["data.layout"] == "scenes" and values["data.max_frm"] < values["train.rnn_n"] - 1:
         raise UserError(f"data.max_frm {values['data.max_frm']} gives scenes of {values['data.max_frm'] + 1} "
-                        f"frames, fewer than train.rnn_n {values['train.rnn_n']}; lower train.rnn_n or raise "
+                        f"frames, fewer than train.rnn_n {_said(values['train.rnn_n'])}; lower train.rnn_n or raise "
                         "data.max_frm")
     if values["data.sequence_list"] and values["data.layout"] == "scenes":
         raise UserError(
@@ -399,18 +409,18 @@ def load_config(path=None, overrides=None):
             "choose scenes with data.str_dir and data.end_dir")
     if values["train.val_freq"] and not values["data.val_dir"]:
         raise UserError(
-            f"train.val_freq {values['train.val_freq']} needs data.val_dir, a folder of validation "
+            f"train.val_freq {_said(values['train.val_freq'])} needs data.val_dir, a folder of validation "
             "clips; set it (--set data.val_dir=...) or set train.val_freq to 0")
     if values["train.val_crop"] % values["train.scale"]:
-        raise UserError(f"bad value {values['train.val_crop']!r} for train.val_crop: expected "
+        raise UserError(f"bad value {_said(values['train.val_crop'])} for train.val_crop: expected "
                         f"{RULES['train.val_crop'].expected}")
     crop_size = values["train.crop_size"]
     if crop_size % FLOW_NET_STRIDE:
         below, above = crop_size // FLOW_NET_STRIDE * FLOW_NET_STRIDE, -(-crop_size
                                                                          // FLOW_NET_STRIDE) * FLOW_NET_STRIDE
-        nearest = " or ".join(str(size) for size in (below, above) if size > 0)
+        nearest = " or ".join(_said(size) for size in (below, above) if size > 0)
         raise UserError(
-            f"train.crop_size {crop_size} is not a multiple of {FLOW_NET_STRIDE} (the flow net pools "
+            f"train.crop_size {_said(crop_size)} is not a multiple of {FLOW_NET_STRIDE} (the flow net pools "
             f"the LR crop three times by 2); use {nearest}")
     sections = {}
     for key, value in values.items():
