@@ -36,11 +36,11 @@ from losses import (adversarial_loss, content_loss, discriminator_feature_loss, 
                     ping_pong_loss, warp_loss)
 from models import (DISCRIMINATOR_SCOPE, FLOW_SCOPE, GENERATOR_SCOPE, discriminator, discriminator_inputs,
                     estimate_sequence_flows, flow_to_high_res, generate_sequence)
-from training.checkpoint import (CHECKPOINT_FILE_PATTERNS, CHECKPOINT_SOURCE, CheckpointOnSignal, HostSnapshot,
-                                 check_settings, checkpoints_by_iteration, copy_into, files_named, forget_source,
-                                 latest_checkpoint, load_checkpoint, prune_off_schedule_models, read_checkpoint,
-                                 record_source, recorded_source, refuse_renamed_checkpoints, remove_orphans,
-                                 save_checkpoint)
+from training.checkpoint import (CHECKPOINT_FILE_PATTERNS, CHECKPOINT_SOURCE, MAX_INTEGER_DIGITS, MAX_ITERATIONS,
+                                 CheckpointOnSignal, HostSnapshot, check_settings, checkpoints_by_iteration,
+                                 copy_into, files_named, forget_source, latest_checkpoint, load_checkpoint,
+                                 prune_off_schedule_models, read_checkpoint, record_source, recorded_source,
+                                 refuse_renamed_checkpoints, remove_orphans, save_checkpoint)
 from training.config import FLOAT32_MAX, REFERENCE_BATCH, add_config_flags, config_from_flags, flat
 from training.loss_log import (ITERATION_SECONDS, LOSS_LOG, TENSORBOARD_FOLDER, LossLog, TensorBoardScalars,
                                another_folder, check_same_folder)
@@ -61,7 +61,6 @@ from utils.progress import progress_bar
 from utils.weights import host_values, parameters_under
 from vgg19 import VGG_SCOPE, load_vgg19, vgg19_features, vgg_feature_loss
 
-MAX_ITERATIONS = 2 ** 31 - 1  # NNabla's Adam counts its steps in a C int (the step count of a solver state file)
 FRVSR_BLOCKS, TECOGAN_BLOCKS = 10, 16  # the paper's generator sizes, used when num_resblock is null
 # Settings a resumed run may change: they leave the sample stream, the schedule and the networks as they were.
 # Every other setting is recorded in the checkpoint and must stay (check_settings).
@@ -103,18 +102,21 @@ def scaled_schedule(config, num_procs):
     """(iterations, learning rate) for this batch size and process count, as the reference scales them."""
     samples_per_iteration = config.train.batch_size * num_procs
     iterations = config.train.max_iter * REFERENCE_BATCH // samples_per_iteration
-    learning_rate = config.train.learning_rate * config.train.batch_size / REFERENCE_BATCH * num_procs
-    if learning_rate > FLOAT32_MAX:  # a setting within float32's range, scaled past it: Adam's step is infinite
+    # compared before it is computed: a batch of more than 308 digits is past a float's range (an OverflowError)
+    too_large = samples_per_iteration > FLOAT32_MAX / config.train.learning_rate * REFERENCE_BATCH
+    learning_rate = (None if too_large else
+                     config.train.learning_rate * config.train.batch_size / REFERENCE_BATCH * num_procs)
+    if too_large:  # a setting within float32's range, scaled past it: Adam's step is infinite
         raise UserError(f"train.learning_rate {config.train.learning_rate:g} scaled by batch "
-                        f"{config.train.batch_size} x {num_procs} processes / {REFERENCE_BATCH} is past float32's "
-                        "largest number; lower it")
+                        f"{shortened(str(config.train.batch_size))} x {num_procs} processes / {REFERENCE_BATCH} is "
+                        "past float32's largest number; lower it")
     if np.float32(learning_rate) == 0:  # below float32's smallest number: Adam's step is 0, nothing would train
         raise UserError(f"train.learning_rate {config.train.learning_rate:g} scaled by batch "
                         f"{config.train.batch_size} x {num_procs} processes / {REFERENCE_BATCH} is 0 in float32, "
                         "which the solver computes in: no parameter would change; raise it")
     if iterations < 1:
         raise UserError(f"train.max_iter {config.train.max_iter} gives no iteration at batch "
-                        f"{config.train.batch_size} x {num_procs} processes; raise --max_iter")
+                        f"{shortened(str(config.train.batch_size))} x {num_procs} processes; raise --max_iter")
     if iterations > MAX_ITERATIONS:  # more than a float holds failed in the progress bar, an OverflowError
         raise UserError(f"train.max_iter {shortened(str(config.train.max_iter))} gives more iterations at batch "
                         f"{config.train.batch_size} x {num_procs} processes than the {MAX_ITERATIONS} NNabla's "
@@ -131,6 +133,12 @@ def run_settings(config, num_procs):
                 and (config.train.tecogan or not (key.startswith("gan.") or key in TECOGAN_ONLY))}
     settings.update({"train.num_resblock": num_resblock(config),
                      GLOBAL_BATCH_KEY: config.train.batch_size * num_procs})
+    for key, value in settings.items():
+        # a number past what a checkpoint's JSON is read with was written into each checkpoint, and the first resume
+        # was "incomplete or corrupt (a number of 101 digits); resume from an earlier one", of the run's only ones
+        if isinstance(value, int) and abs(value) >= 10 ** MAX_INTEGER_DIGITS:
+            raise UserError(f"{key} {shortened(str(value))} has more than {MAX_INTEGER_DIGITS} digits, more than a "
+                            "checkpoint records (no run needs one that large); lower it")
     return settings
 
 
@@ -567,6 +575,9 @@ def train(config, comm, output_claim):
     request ended it before max_iter. output_claim: an ExitStack that holds the output folder's lock until the
     caller's block ends."""
     output_dir = output_folder(config.data.output_dir, "output folder (--output_dir)")
+    # first: a setting of more digits than a checkpoint records, refused here, is one whose size nothing below expects
+    # (train.crop_size of 5,000 digits was a ValueError traceback in the sampler)
+    settings = run_settings(config, comm.size)
     check_outputs_outside_data(config)
     check_weights_not_written_over(config, output_dir)
     context = context_name(config.nnabla_context.context)
@@ -582,7 +593,6 @@ def train(config, comm, output_claim):
         raise UserError(f"--pre_trained_frvsr_weights '{config.train.pre_trained_frvsr_weights}' is read by the TecoGAN "
                         "stage only (--tecogan), and this run is the FRVSR stage, which starts from random weights; "
                         "add --tecogan, or drop it")
-    settings = run_settings(config, comm.size)
     checkpoint = config.train.checkpoint
     # a given one is checked before anything is made
     recorded = read_checkpoint(checkpoint) if checkpoint else None

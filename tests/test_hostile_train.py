@@ -79,7 +79,7 @@ def test_an_empty_validation_clip_is_called_a_validation_clip(tmp_path):
     ("train.save_freq", "017", 17), ("train.save_freq", "1_000", 1000), ("train.save_minutes", "1e3", 1000.0),
     ("train.save_freq", "1:20", None), ("train.save_freq", "0x10", None),
     ("train.save_freq", "!!float abc", None),
-    ("train.save_freq", "9" * 5000, None), ("train.seed", "!!timestamp x", None),
+    ("train.save_freq", "1" + "0" * 4999, 10 ** 4999), ("train.seed", "!!timestamp x", None),
     ("train.save_freq", "[" * 3000 + "]" * 3000, None), ("train.num_resblock", "10000000000", None),
 ], ids=["leading zero", "underscores", "exponent without a dot", "sexagesimal", "hexadecimal", "bad tag",
         "5000 digits", "bad timestamp", "nested 3000 deep", "10^10 residual blocks"])
@@ -98,9 +98,9 @@ def test_a_setting_value_is_a_plain_number_or_one_short_line(key, text, value):
 
 @pytest.mark.parametrize("content, message", [
     *((f"train:\n  save_freq: {value}\n", "is not valid YAML;")
-      for value in ("!!float abc", "!!timestamp x", "9" * 5000, "[" * 3000 + "]" * 3000)),
+      for value in ("!!float abc", "!!timestamp x", "!!int 9x", "[" * 3000 + "]" * 3000)),
     ("train:\n  seed: 1\ngan:\n  ratio: 1\ntrain:\n  seed: 2\n", "at line 5 ('train' is given twice)"),
-], ids=["bad tag", "bad timestamp", "5000 digits", "nested 3000 deep", "a section twice"])
+], ids=["bad tag", "bad timestamp", "an int tag of no number", "nested 3000 deep", "a section twice"])
 def test_a_config_file_that_yaml_cannot_build_or_that_sets_a_key_twice_is_one_line(tmp_path, content,
                                                                                   message):
     from training.config import load_config
@@ -5386,8 +5386,8 @@ def test_a_best_model_that_is_its_model_s_only_copy_is_kept_when_the_metric_chan
         Validation([], str(tmp_path), 4, "lpips", "cpu")
     assert str(error.value) == (
         f"'{tmp_path / BEST_MODEL}' holds the only copy of its model (no model_param file in the output folder holds "
-        f"it: the best by another train.val_metric, its model_param file deleted?), and this run would {said}; move "
-        "it out of the folder to keep it, and run again")
+        f"it; the model_param file of val.csv's iteration 2 is missing), and this run would {said}; move it out of "
+        "the folder to keep it, and run again")
     assert (tmp_path / BEST_MODEL).read_bytes() == b"model 2"
 
 
@@ -5540,3 +5540,124 @@ def test_a_folder_named_model_best_h5_where_the_best_row_s_model_was_deleted_say
         Validation([], str(tmp_path), 4, "psnr", "cpu")
     assert str(error.value) == (f"training output '{tmp_path / BEST_MODEL}' is a folder, not a file; move it away and "
                                 "run again")
+
+
+# Twenty-third pass, look at train.py's checkpoints, resume, stops and settings
+
+def _schedule_refusal(*flags):
+    import train
+    with pytest.raises(UserError) as error:
+        train.scaled_schedule(train.parse_args(["--input_video_dir", "in", "--output_dir", "out", *flags]), 1)
+    return str(error.value)
+
+
+@pytest.mark.parametrize("key", ["train.max_iter", "train.batch_size"])
+def test_a_setting_of_thousands_of_digits_is_told_as_one_of_a_hundred(key):
+    """--set integers of more than 4,300 digits (more than Python reads from text) were left text, "bad value
+    '999...' for train.max_iter: expected a positive integer", where one of 101 digits is said to give more iterations
+    than NNabla's solvers count; a batch of 309 digits or more (past a float's range) was an OverflowError traceback."""
+    said = _schedule_refusal("--set", f"{key}=" + "9" * 101)
+    assert _schedule_refusal("--set", f"{key}=" + "9" * 5000) == said
+    assert _schedule_refusal("--set", f"{key}=" + "9" * 400) == said
+
+
+@pytest.mark.parametrize("setting, said", [
+    ("train.max_iter=1e400", "train.max_iter 1e400 gives more iterations at batch 4 x 1 processes than the 2147483647"),
+    ("train.max_iter=1e99999999999", "train.max_iter 1e99999999999 gives more iterations at batch 4 x 1 processes"),
+    ("train.save_minutes=-1.5E+400", "bad value -1.5E+400 for train.save_minutes: expected a non-negative number")])
+def test_a_number_past_a_float_s_range_is_said_as_written_not_inf(setting, said):
+    """1e400, past a float's range, was read as inf: "bad value inf for train.max_iter: expected a positive integer",
+    where 10^400 written in digits gives more iterations than NNabla's solvers count (and 1e99999999999 is not made
+    whole: it would fill the memory)."""
+    assert _schedule_refusal("--set", setting).startswith(said)
+
+
+def test_a_config_file_setting_of_thousands_of_digits_is_read_as_a_number(tmp_path):
+    """In a config file, a number of 5,000 digits was "not valid YAML at line 2; fix the syntax"; train.save_freq so
+    large is taken as one of 30 digits is (no save by the schedule), and leading zeros past 4,300 digits are zeros."""
+    import train
+    (tmp_path / "c.yaml").write_text("train:\n  save_freq: " + "9" * 5000 + "\n  rnn_n: " + "0" * 5000 + "3\n")
+    config = train.parse_args(["--cfg", str(tmp_path / "c.yaml"), "--input_video_dir", "in", "--output_dir", "out"])
+    assert config.train.save_freq > 10 ** 4000 and config.train.rnn_n == 3
+
+
+@pytest.mark.parametrize("key", ["data.end_dir", "data.max_frm"])
+def test_a_setting_a_checkpoint_cannot_hold_is_refused_before_training(key):
+    """data.end_dir of 101 digits (ids 2000 to it: the scenes there) trained and wrote checkpoints that record it, and
+    the first resume was "incomplete or corrupt (a number of 101 digits); resume from an earlier one", of the run's
+    only checkpoints."""
+    import train
+    config = train.parse_args(["--input_video_dir", "in", "--output_dir", "out", "--set", f"{key}=1" + "0" * 100])
+    with pytest.raises(UserError) as error:
+        train.run_settings(config, 1)
+    assert str(error.value) == (f"{key} 1000000000000000000000000000000000000... has more than 100 digits, more than a "
+                                "checkpoint records (no run needs one that large); lower it")
+
+
+def test_a_crop_of_thousands_of_digits_is_refused_before_the_sampler(tmp_path, capsys):
+    """train.crop_size of 5,000 digits, a multiple of 8, read as the number it is, was a ValueError traceback in the
+    sampler (an HR crop of more digits than str() writes): a setting a checkpoint records is checked first."""
+    import train
+    assert user_error_line(train.main, ["--input_video_dir", str(tmp_path), "--output_dir", str(tmp_path / "run"),
+                                        "--context", "cpu", "--set", "train.crop_size=8" + "0" * 4999], capsys) == (
+        "error: train.crop_size 8000000000000000000000000000000000000... has more than 100 digits, more than a "
+        "checkpoint records (no run needs one that large); lower it")
+
+
+@pytest.mark.parametrize("iteration, name", [(10 ** 30, "checkpoint_00000002.json"),
+                                             (10 ** 30, f"checkpoint_{10 ** 30}.json"),
+                                             (2 ** 31, f"checkpoint_{2 ** 31}.json"),
+                                             (-5, "checkpoint_00000002.json")],
+                         ids=["30 digits", "30 digits so named", "past a C int, so named", "negative"])
+def test_a_checkpoint_of_an_iteration_no_run_reaches_is_said_edited(tmp_path, iteration, name):
+    """A checkpoint's JSON holding iteration 10^30 was told to be renamed checkpoint_<that number>.json, an iteration
+    no run reaches (NNabla's solvers count their steps in a C int), and one so named was read as a checkpoint; a
+    negative one was told to be renamed checkpoint_-0000005.json."""
+    from training.checkpoint import refuse_renamed_checkpoints
+    path = tmp_path / name
+    path.write_text(json.dumps({"iteration": iteration, "params": "params_00000002.h5", "solvers": {}}))
+    (tmp_path / "params_00000002.h5").write_bytes(b"")
+    with pytest.raises(UserError) as error:
+        refuse_renamed_checkpoints(str(tmp_path))
+    assert str(error.value) == (f"checkpoint '{path}' holds iteration {iteration}, which no run reaches (NNabla's "
+                                "solvers count 0 to 2147483647 steps): it was edited or damaged; move it out of the "
+                                "folder, and resume from another")
+
+
+@pytest.mark.parametrize("rows, kept, known", [
+    ("iteration,PSNR\n", [4], ", and val.csv holds no row"),
+    (None, [4], ", and there is no val.csv"),
+    ("iteration,PSNR\n2,25.0\n4,22.0\n", [2, 4], ", and every val.csv row's model_param file is there"),
+    ("iteration,PSNR\n2,25.0\n4,22.0\n6,21.0\n8,20.0\n9,19.0\n", [9],
+     "; the model_param files of val.csv's iterations 2, 4, 6 and 1 more are missing")],
+    ids=["a header alone", "no val.csv", "every row's file kept", "four files missing"])
+def test_the_refusal_of_a_best_model_that_is_its_only_copy_says_what_is_known(tmp_path, rows, kept, known):
+    """The refusal guessed its cause in every case ("the best by another train.val_metric, its model_param file
+    deleted?"), also where val.csv was cut to its header or removed, or every row's model is kept (a user's file)."""
+    from training.validation import BEST_MODEL, Validation
+    for iteration in kept:
+        (tmp_path / f"model_param_{iteration:08d}.h5").write_bytes(f"model {iteration}".encode())
+    if rows is not None:
+        (tmp_path / "val.csv").write_text(rows)
+    (tmp_path / BEST_MODEL).write_bytes(b"another model")
+    with pytest.raises(UserError) as error:
+        Validation([], str(tmp_path), 10, "ssim", "cpu")
+    assert str(error.value).startswith(f"'{tmp_path / BEST_MODEL}' holds the only copy of its model (no model_param "
+                                       f"file in the output folder holds it{known}), and this run would remove it: ")
+    assert (tmp_path / BEST_MODEL).read_bytes() == b"another model"
+
+
+@pytest.mark.parametrize("key, said", [
+    ("train.crop_size", "train.crop_size 9999999999999999999999999999999999999... is not a multiple of 8 (the flow net "
+                        "pools the LR crop three times by 2); use 9999999999999999999999999999999999999... or "),
+    ("train.val_crop", "bad value 9999999999999999999999999999999999999... for train.val_crop: expected a multiple"),
+    ("train.val_freq", "train.val_freq 9999999999999999999999999999999999999... needs data.val_dir"),
+    ("data.str_dir", "data.end_dir (2250) is below data.str_dir (9999999999999999999999999999999999999...)")])
+@pytest.mark.parametrize("digits", [400, 4300])
+def test_a_setting_of_hundreds_of_digits_is_shortened_in_its_line(key, said, digits):
+    """Whole numbers of hundreds of digits were written whole into these lines (4 kB of nines), and train.crop_size of
+    4,300 nines was a ValueError traceback: its multiple of 8 above has more digits than str() writes."""
+    from training.config import load_config, parse_value
+    with pytest.raises(UserError) as error:
+        load_config(overrides={key: parse_value("9" * digits)})
+    assert str(error.value).startswith(said) and len(str(error.value)) < 220

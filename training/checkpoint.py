@@ -23,7 +23,7 @@ from contextlib import contextmanager, suppress
 import h5py
 import numpy as np
 
-from utils.errors import UserError
+from utils.errors import UserError, shortened
 from utils.hdf5 import hdf5_file
 from utils.image_io import remove_file, text_line, wide_text, wide_text_refusal, write_atomically, write_bytes
 from utils.paths import absolute, input_file
@@ -38,6 +38,7 @@ CHECKPOINT_PATTERN = re.compile(rf"checkpoint_{ITERATION}\.json$")
 # file of another name is a user's, and orphans of this pattern are deleted)
 STATE_FILE_PATTERN = re.compile(rf"(?:params|(?:gen|fnet|disc)_states)_{ITERATION}\.h5")
 MAX_INTEGER_DIGITS = 100  # a checkpoint's integers: iterations, step counts (train.py's are a C int's)
+MAX_ITERATIONS = 2 ** 31 - 1  # NNabla's Adam counts its steps in a C int (the step count of a solver state file)
 CHECKPOINTS_KEPT = 2  # older checkpoints are deleted once a newer one is complete (model_param files stay)
 MODEL_FILE_PATTERN = re.compile(rf"model_param_{ITERATION}\.h5")  # utils.weights.save_model's files
 CHECKPOINT_FILE_PATTERNS = (CHECKPOINT_PATTERN, STATE_FILE_PATTERN, MODEL_FILE_PATTERN)  # what a save writes
@@ -348,6 +349,11 @@ def refuse_renamed(path, content):
     newest by name would resume an older iteration, and one named older than it is would be pruned with its files."""
     named = CHECKPOINT_PATTERN.fullmatch(os.path.basename(path))
     held = content.get("iteration") if isinstance(content, dict) else None
+    if isinstance(held, int) and not isinstance(held, bool) and not 0 <= held <= MAX_ITERATIONS:
+        # one of 30 digits was told to be renamed checkpoint_<that number>.json, or resumed from where so named
+        raise UserError(f"checkpoint '{path}' holds iteration {shortened(str(held))}, which no run reaches (NNabla's "
+                        f"solvers count 0 to {MAX_ITERATIONS} steps): it was edited or damaged; move it out of the "
+                        "folder, and resume from another")
     if named and isinstance(held, int) and not isinstance(held, bool) and int(named.group(1)) != held:
         raise UserError(f"checkpoint '{path}' holds iteration {held}, not the {int(named.group(1))} of its name (renamed "
                         f"or edited by hand); name it checkpoint_{held:08d}.json, or move it out of the folder")

@@ -5,6 +5,8 @@ work starts. A setting is declared in two places: its default and comment in con
 Setting in RULES (the check, and the train.py flag that sets it, if it has one); train.py's flags are
 made from RULES (add_config_flags).
 """
+import decimal
+import math
 import os
 import re
 import reprlib
@@ -237,10 +239,63 @@ ConfigLoader.add_implicit_resolver(
     FLOAT_TAG, re.compile(r"^[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9_]+|[0-9][0-9_]*(?=[eE]))"
                           r"(?:[eE][-+]?[0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$"),
     list("-+0123456789."))
-ConfigLoader.add_constructor(INT_TAG,
-                             lambda loader, node: int(loader.construct_scalar(node).replace("_", "")))
-# What PyYAML's constructors raise on well-formed YAML they cannot build: '!!float abc', a number of more
-# than 4300 digits (ValueError), '!!timestamp x' (AttributeError), lists nested thousands deep.
+
+LONG_TEXT_DIGITS = 4300  # the most digits Python reads from text or writes as text (sys.get_int_max_str_digits)
+LONG_INTEGER_DIGITS = 100_000  # the most digits of a LongInteger's stand-in (10 ** 99999 is made in milliseconds)
+
+
+class LongInteger(int):
+    """A whole number of more digits than Python reads from text (4300), or written past a float's range (1e400): it
+    was left text, "expected a positive integer" (or "not valid YAML" in a config file), or read as inf, "bad value
+    inf", where one of 30 digits was read, and refused or taken by its setting's own rule ("more iterations than
+    NNabla's solvers count"). Past every bound a setting has and every iteration a run reaches, it stands as
+    10 ** (digits - 1), its sign kept, digits at most LONG_INTEGER_DIGITS (reading all its digits takes time of their
+    square: minutes for a megabyte; 1e99999999999 has more than memory holds), and is shown as written, shortened
+    (str() of an int that long raises)."""
+
+    def __new__(cls, text, digits):
+        sign = -1 if text.startswith("-") else 1
+        value = super().__new__(cls, sign * 10 ** (min(digits, LONG_INTEGER_DIGITS) - 1))
+        value.text = text
+        return value
+
+    def __repr__(self):  # as reprlib.repr shows an int of more than 40 characters
+        return self.text if len(self.text) <= 40 else f"{self.text[:18]}...{self.text[-19:]}"
+
+    def __str__(self):  # as shortened(str()) shows it
+        return shortened(self.text)
+
+    def __format__(self, spec):
+        return format(str(self), spec.rstrip("d"))
+
+
+def _integer(text):
+    """A whole number of a setting: 017 is 17, 1_000 is 1000; one of thousands of digits a LongInteger."""
+    text = text.replace("_", "")
+    sign, digits = ("-" if text.startswith("-") else ""), text.lstrip("+-").lstrip("0") or "0"
+    try:
+        return int(sign + digits)
+    except ValueError:  # more digits than int() reads; or no number ('!!int abc'), left to fail as it is
+        if not re.fullmatch("[0-9]+", digits):
+            raise
+        return LongInteger(sign + digits, len(digits))
+
+
+def _float(loader, node):
+    """A number with a dot or an exponent, as YAML reads it; one past a float's range a LongInteger."""
+    value = loader.construct_yaml_float(node)
+    text = loader.construct_scalar(node)
+    if math.isinf(value) and "inf" not in text.lower():
+        number = decimal.Decimal(text.replace("_", ""))
+        if number == number.to_integral_value():  # not 999...9.5 of 400 digits, not whole (inf, as before)
+            return LongInteger(text.strip(), number.adjusted() + 1)
+    return value
+
+
+ConfigLoader.add_constructor(INT_TAG, lambda loader, node: _integer(loader.construct_scalar(node)))
+ConfigLoader.add_constructor(FLOAT_TAG, _float)
+# What PyYAML's constructors raise on well-formed YAML they cannot build: '!!float abc', '!!timestamp x'
+# (AttributeError), lists nested thousands deep.
 UNBUILDABLE_YAML = (yaml.YAMLError, ValueError, AttributeError, RecursionError)
 WIDE_TEXT_HEAD = 4096  # bytes of a config file read to tell UTF-16 or UTF-32 text
 
@@ -302,6 +357,15 @@ def _coerce(key, value):
     return value
 
 
+def _said(number):
+    """A whole number of a setting as a line shows it: whole, or its first digits (one of 4,300 digits made a line of
+    4 kB); one made from a setting past the digits str() writes (the multiple of 8 above 4,300 nines) by its size."""
+    try:
+        return shortened(str(number))
+    except ValueError:
+        return f"a number of more than {LONG_TEXT_DIGITS} digits"
+
+
 def load_config(path=None, overrides=None):
     """Return the validated configuration as nested namespaces (config.train.batch_size, ...).
 
@@ -327,16 +391,17 @@ def load_config(path=None, overrides=None):
         values[key] = _coerce(key, value)
         if not RULES[key].check(values[key]):
             # shortened: a list of lists (a YAML alias of aliases) is hundreds of kB even in reprlib's summary
-            raise UserError(f"bad value {shortened(reprlib.repr(values[key]), 80)} for {key}: expected "
+            shown = repr(values[key]) if isinstance(values[key], LongInteger) else reprlib.repr(values[key])
+            raise UserError(f"bad value {shortened(shown, 80)} for {key}: expected "
                             f"{RULES[key].expected}")
     if values["data.end_dir"] < values["data.str_dir"]:
         raise UserError(
-            f"data.end_dir ({values['data.end_dir']}) is below data.str_dir ({values['data.str_dir']})")
+            f"data.end_dir ({_said(values['data.end_dir'])}) is below data.str_dir ({_said(values['data.str_dir'])})")
     if values["train.rnn_n"] < 2:
         raise UserError("train.rnn_n must be at least 2: the recurrent losses need a previous frame")
     if values["data.layout"] == "scenes" and values["data.max_frm"] < values["train.rnn_n"] - 1:
         raise UserError(f"data.max_frm {values['data.max_frm']} gives scenes of {values['data.max_frm'] + 1} "
-                        f"frames, fewer than train.rnn_n {values['train.rnn_n']}; lower train.rnn_n or raise "
+                        f"frames, fewer than train.rnn_n {_said(values['train.rnn_n'])}; lower train.rnn_n or raise "
                         "data.max_frm")
     if values["data.sequence_list"] and values["data.layout"] == "scenes":
         raise UserError(
@@ -344,18 +409,18 @@ def load_config(path=None, overrides=None):
             "choose scenes with data.str_dir and data.end_dir")
     if values["train.val_freq"] and not values["data.val_dir"]:
         raise UserError(
-            f"train.val_freq {values['train.val_freq']} needs data.val_dir, a folder of validation "
+            f"train.val_freq {_said(values['train.val_freq'])} needs data.val_dir, a folder of validation "
             "clips; set it (--set data.val_dir=...) or set train.val_freq to 0")
     if values["train.val_crop"] % values["train.scale"]:
-        raise UserError(f"bad value {values['train.val_crop']!r} for train.val_crop: expected "
+        raise UserError(f"bad value {_said(values['train.val_crop'])} for train.val_crop: expected "
                         f"{RULES['train.val_crop'].expected}")
     crop_size = values["train.crop_size"]
     if crop_size % FLOW_NET_STRIDE:
         below, above = crop_size // FLOW_NET_STRIDE * FLOW_NET_STRIDE, -(-crop_size
                                                                          // FLOW_NET_STRIDE) * FLOW_NET_STRIDE
-        nearest = " or ".join(str(size) for size in (below, above) if size > 0)
+        nearest = " or ".join(_said(size) for size in (below, above) if size > 0)
         raise UserError(
-            f"train.crop_size {crop_size} is not a multiple of {FLOW_NET_STRIDE} (the flow net pools "
+            f"train.crop_size {_said(crop_size)} is not a multiple of {FLOW_NET_STRIDE} (the flow net pools "
             f"the LR crop three times by 2); use {nearest}")
     sections = {}
     for key, value in values.items():

@@ -247,9 +247,20 @@ class Validation:
         if any(os.path.isfile(path) and filecmp.cmp(best_path, input_file(path, "training output"), shallow=False)
                for path in models):
             return
+        # what is known, not a guess at the cause ("the best by another train.val_metric, its model_param file
+        # deleted?" was said also of a val.csv edited and of a file of the user's)
+        missing = [row["iteration"] for row in self.log.rows
+                   if not os.path.isfile(model_file(self.output_dir, row["iteration"]))]
+        if missing:
+            shown = ", ".join(map(str, missing[:3])) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+            known = (f"; the model_param file of val.csv's iteration {shown} is missing" if len(missing) == 1 else
+                     f"; the model_param files of val.csv's iterations {shown} are missing")
+        else:
+            known = (", and every val.csv row's model_param file is there" if self.log.rows else
+                     ", and val.csv holds no row" if os.path.exists(self.log.csv_path) else ", and there is no val.csv")
         raise UserError(f"'{best_path}' holds the only copy of its model (no model_param file in the output folder "
-                        f"holds it: the best by another train.val_metric, its model_param file deleted?), and this "
-                        f"run would {change}; move it out of the folder to keep it, and run again")
+                        f"holds it{known}), and this run would {change}; move it out of the folder to keep it, and "
+                        "run again")
 
     def another_row_s_model(self, best_path, best_iteration):
         """Whether model_best.h5 has the bytes of a model_param file of a val.csv row other than best_iteration's."""
