@@ -2106,3 +2106,23 @@ def test_a_video_named_zip_is_read_as_the_video_it_is(tmp_path):
     os.rename(clip, tmp_path / "clip.zip")
     read = upload_input(str(tmp_path / "clip.zip"), "clip.zip", "", "", str(tmp_path / "job"), 2 ** 30)
     assert (read["kind"], read["frames"]) == ("video", 3)
+
+
+# Twenty-third pass, look at demo.py and the web page
+
+@pytest.mark.parametrize("picture, refused", [("0004 (1).webp", True), ("Copy of 0004.webp", True),
+                                              ("0000 (1).webp", True), ("0003 (1).webp", False)])
+def test_a_zips_picture_named_as_a_copy_of_the_frame_next_to_its_ends_is_named_not_left_out(tmp_path, picture,
+                                                                                             refused):
+    """'0004 (1).webp' (a second download of frame 4) after '0001.png'..'0003.png' was left out without a word, the
+    job's video a frame short, where '0002 (1).webp' in a gap was refused; a copy of a frame that is there leaves
+    nothing out."""
+    from utils.image_io import list_frames
+    for name in ["0001.png", "0002.png", "0003.png", picture]:
+        (tmp_path / name).write_bytes(b"")
+    if refused:
+        with pytest.raises(UserError, match=rf"^'.*{re.escape(picture)}' is a picture numbered next to the first or "
+                                            "last frame"):
+            list_frames(str(tmp_path), ends=True)
+    else:
+        assert len(list_frames(str(tmp_path), ends=True)) == 3

@@ -306,7 +306,9 @@ def no_picture_left_out(folder, frames, ends=False):
     Only a picture named as the frames are, but for its digits, lies among them: 'thumb_4.webp' beside frames numbered
     by twos ('0001.png', '0003.png'.., a render of every second frame) was refused as a frame left out. Where ends (the
     page's zip, a whole clip), one numbered next to the first or the last frame and named as they are is refused too:
-    '0003.webp' after '0001.png', '0002.png' was left out without a word, the job's video a frame short, "done"."""
+    '0003.webp' after '0001.png', '0002.png' was left out without a word, the job's video a frame short, "done"; and
+    so was one named as its copy ('0004 (1).webp', 'Copy of 0004.webp' after '0001.png'..'0003.png'), which lies there
+    as a copy in a gap does (a copy of a frame there, '0003 (1).webp', leaves nothing out, as in a gap)."""
     numbers = {frame_order(os.path.basename(path))[0] for path in frames}
     by_name = len(numbers) == 1 and () not in numbers
     stems = {os.path.splitext(os.path.basename(path))[0] for path in frames}
@@ -337,9 +339,10 @@ def no_picture_left_out(folder, frames, ends=False):
     def next_to(number, step):  # its last number one before (step -1) or after (1)
         return number[:-1] + (number[-1] + step,) if number else None
 
-    def at_an_end(name):
-        spot = place(os.path.splitext(name)[0]) if ends and not by_name else None
-        return spot is not None and spot in (next_to(first, -1), next_to(last, 1))
+    def at_an_end(name):  # named as a copy of the frame next to the first or last too ('0004 (1).webp'), as in a gap
+        return ends and not by_name and any(
+            spot is not None and spot in (next_to(first, -1), next_to(last, 1))
+            for spot in map(place, copied_names(os.path.splitext(name)[0])))
 
     with os.scandir(folder) as entries:
         pictures = [entry.name for entry in entries if is_frame_name(entry.name, OTHER_PICTURE_EXTENSIONS)
