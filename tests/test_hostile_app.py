@@ -2126,3 +2126,22 @@ def test_a_zips_picture_named_as_a_copy_of_the_frame_next_to_its_ends_is_named_n
             list_frames(str(tmp_path), ends=True)
     else:
         assert len(list_frames(str(tmp_path), ends=True)) == 3
+
+
+@pytest.mark.parametrize("sub_blocks", [1, 2])
+def test_an_uploaded_gif_cut_inside_its_first_frame_at_a_sub_block_s_end_is_called_cut_short(tmp_path, sub_blocks):
+    """A GIF of 3 frames cut after whole sub-blocks of its first frame's data (a download cut off there), which OpenCV
+    decodes as a frame, its rows past them filled, was read as a clip of 1 frame, its job "done", exit code 0."""
+    import numpy as np
+    from PIL import Image
+
+    from webapp.inputs import upload_input
+    frames = [Image.fromarray(np.random.default_rng(seed).integers(0, 256, (32, 32, 3), np.uint8)) for seed in range(3)]
+    frames[0].save(tmp_path / "whole.gif", save_all=True, append_images=frames[1:], duration=100)
+    whole = (tmp_path / "whole.gif").read_bytes()
+    data = whole.index(b"\x2c\x00\x00\x00\x00\x20\x00\x20\x00") + 11  # the first frame's: its descriptor, code size
+    assert whole[data] == whole[data + 256] == 255  # two sub-blocks of 255 bytes
+    (tmp_path / "anim.gif").write_bytes(whole[:data + 256 * sub_blocks])
+    with pytest.raises(UserError, match=r"^video 'anim.gif' is a GIF cut short \(it ends inside its first frame, "
+                                        r"before its trailer\): repair it or pass another video$"):
+        upload_input(str(tmp_path / "anim.gif"), "anim.gif", "", "", str(tmp_path / "job"), 2 ** 30)

@@ -1201,14 +1201,14 @@ def gif_average_rate(walked):
 
 
 def gif_walk(data):
-    """(the delay of each whole frame, in hundredths of a second; whether the GIF ends in its trailer) of a GIF (data,
-    its bytes), its blocks walked by their lengths to its trailer or its end; None where a block is not a GIF's."""
-    def past_sub_blocks(position):
-        while position < len(data):
-            position, size = position + 1 + data[position], data[position]
-            if size == 0:
-                return position
-        return None
+    """(the delay of each whole frame, in hundredths of a second; whether the GIF ends in its trailer; whether it ends
+    inside a frame after whole sub-blocks of its data, which FFmpeg decodes as a frame, its rows past them filled) of a
+    GIF (data, its bytes), its blocks walked by their lengths to its trailer or its end; None where a block is not a
+    GIF's."""
+    def past_sub_blocks(position):  # past the terminator; len(data) + 1 where the file ends at a sub-block's end
+        while position < len(data) and data[position]:
+            position += 1 + data[position]
+        return position + 1 if position < len(data) else len(data) + 1 if position == len(data) else None
 
     def past_colour_table(position, flags):
         return position + (3 << ((flags & 7) + 1) if flags & 0x80 else 0)
@@ -1223,14 +1223,16 @@ def gif_walk(data):
             position = past_sub_blocks(position + 2)
         elif data[position] == 0x2C and position + 10 <= len(data):  # a frame: its colour table, then its data
             position = past_sub_blocks(past_colour_table(position + 10, data[position + 9]) + 1)
-            if position is not None:
+            if position is not None and position <= len(data):
                 delays.append(delay)
+            elif position is not None:  # cut at a sub-block's end: FFmpeg decoded it as a whole frame
+                return delays, False, True
             delay = 0
         elif data[position] in (0x21, 0x2C):  # a block's first bytes, then the file's end
             position = None
         else:
             return None
-    return delays, position is not None and position < len(data)
+    return delays, position is not None and position < len(data), False
 
 
 class GifCutShort(UserError):
@@ -1240,12 +1242,14 @@ class GifCutShort(UserError):
 def gif_cut_short(path, walked):
     """The UserError of an animated GIF (path; walked: gif_read's) that ends before its trailer after one whole frame or
     more: OpenCV read the whole frames, and a GIF cut at a frame's end (a download cut off) was a shorter clip, its job
-    "done", exit code 0. None for a whole GIF, a file that is no GIF, and one of no whole frame (OpenCV decodes none:
-    undecodable_codec)."""
-    if walked is None or walked[1] or not walked[0]:
+    "done", exit code 0; or inside its first frame after whole sub-blocks of its data, which OpenCV decodes as a frame
+    (the rows past them filled: a GIF of 3 frames cut so was a clip of 1, "done"). None for a whole GIF, a file that is
+    no GIF, and one cut otherwise before a whole frame (OpenCV decodes none: undecodable_codec)."""
+    if walked is None or walked[1] or not (walked[0] or walked[2]):
         return None
-    return GifCutShort(f"video '{path}' is a GIF cut short (it ends after {counted(len(walked[0]), 'whole frame')}, "
-                       "before its trailer): repair it or pass another video")
+    ends = f"after {counted(len(walked[0]), 'whole frame')}" if walked[0] else "inside its first frame"
+    return GifCutShort(f"video '{path}' is a GIF cut short (it ends {ends}, before its trailer): repair it or pass "
+                       "another video")
 
 
 def exact_rate(rate):
