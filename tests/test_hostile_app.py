@@ -2145,3 +2145,20 @@ def test_an_uploaded_gif_cut_inside_its_first_frame_at_a_sub_block_s_end_is_call
     with pytest.raises(UserError, match=r"^video 'anim.gif' is a GIF cut short \(it ends inside its first frame, "
                                         r"before its trailer\): repair it or pass another video$"):
         upload_input(str(tmp_path / "anim.gif"), "anim.gif", "", "", str(tmp_path / "job"), 2 ** 30)
+
+
+@pytest.mark.parametrize("kept", [0.5, 0.9])
+def test_an_uploaded_gif_cut_short_into_zeros_of_its_full_length_is_called_cut_short(tmp_path, kept):
+    """A GIF of 3 frames cut off into a file made its full length first (BitTorrent's, a download manager's: zeros
+    after the cut) was read as a clip of 1 or 2 frames, or of 3 the last half zeros, its job "done", exit code 0."""
+    import numpy as np
+    from PIL import Image
+
+    from webapp.inputs import upload_input
+    frames = [Image.fromarray(np.random.default_rng(seed).integers(0, 256, (16, 16, 3), np.uint8)) for seed in range(3)]
+    frames[0].save(tmp_path / "whole.gif", save_all=True, append_images=frames[1:], duration=100)
+    whole = (tmp_path / "whole.gif").read_bytes()
+    (tmp_path / "anim.gif").write_bytes(whole[:int(len(whole) * kept)].ljust(len(whole), b"\0"))
+    with pytest.raises(UserError, match=r"^video 'anim.gif' is a GIF cut short \(it is zeros from byte \d+ to its end, "
+                                        r"where its trailer should be, .*\): repair it or pass another video$"):
+        upload_input(str(tmp_path / "anim.gif"), "anim.gif", "", "", str(tmp_path / "job"), 2 ** 30)

@@ -1202,9 +1202,11 @@ def gif_average_rate(walked):
 
 def gif_walk(data):
     """(the delay of each whole frame, in hundredths of a second; whether the GIF ends in its trailer; whether it ends
-    inside a frame after whole sub-blocks of its data, which FFmpeg decodes as a frame, its rows past them filled) of a
+    inside a frame after whole sub-blocks of its data, which FFmpeg decodes as a frame, its rows past them filled; the
+    place from which it is zeros) of a
     GIF (data, its bytes), its blocks walked by their lengths to its trailer or its end; None where a block is not a
-    GIF's."""
+    GIF's; and where the file is zeros from a block's place to its end (a download cut off into a file made its full
+    length first, as BitTorrent's and download managers' are), that place, else None."""
     def past_sub_blocks(position):  # past the terminator; len(data) + 1 where the file ends at a sub-block's end
         while position < len(data) and data[position]:
             position += 1 + data[position]
@@ -1226,13 +1228,15 @@ def gif_walk(data):
             if position is not None and position <= len(data):
                 delays.append(delay)
             elif position is not None:  # cut at a sub-block's end: FFmpeg decoded it as a whole frame
-                return delays, False, True
+                return delays, False, True, None
             delay = 0
         elif data[position] in (0x21, 0x2C):  # a block's first bytes, then the file's end
             position = None
+        elif not data[position:].strip(b"\0"):  # zeros to the end: the frames before them read, the rest lost
+            return delays, False, False, position
         else:
             return None
-    return delays, position is not None and position < len(data), False
+    return delays, position is not None and position < len(data), False, None
 
 
 class GifCutShort(UserError):
@@ -1243,8 +1247,13 @@ def gif_cut_short(path, walked):
     """The UserError of an animated GIF (path; walked: gif_read's) that ends before its trailer after one whole frame or
     more: OpenCV read the whole frames, and a GIF cut at a frame's end (a download cut off) was a shorter clip, its job
     "done", exit code 0; or inside its first frame after whole sub-blocks of its data, which OpenCV decodes as a frame
-    (the rows past them filled: a GIF of 3 frames cut so was a clip of 1, "done"). None for a whole GIF, a file that is
+    (the rows past them filled: a GIF of 3 frames cut so was a clip of 1, "done"); or in zeros from a block's place to
+    its end (a download cut off into a file of its full length: read as 1, 2 or 3 frames of 3, "done"). None for a whole GIF, a file that is
     no GIF, and one cut otherwise before a whole frame (OpenCV decodes none: undecodable_codec)."""
+    if walked is not None and walked[3] is not None:
+        return GifCutShort(f"video '{path}' is a GIF cut short (it is zeros from byte {walked[3]} to its end, where its "
+                           "trailer should be, as a download cut off leaves a file made its full length first): "
+                           "repair it or pass another video")
     if walked is None or walked[1] or not (walked[0] or walked[2]):
         return None
     ends = f"after {counted(len(walked[0]), 'whole frame')}" if walked[0] else "inside its first frame"
