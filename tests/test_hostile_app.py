@@ -2106,3 +2106,59 @@ def test_a_video_named_zip_is_read_as_the_video_it_is(tmp_path):
     os.rename(clip, tmp_path / "clip.zip")
     read = upload_input(str(tmp_path / "clip.zip"), "clip.zip", "", "", str(tmp_path / "job"), 2 ** 30)
     assert (read["kind"], read["frames"]) == ("video", 3)
+
+
+# Twenty-third pass, look at demo.py and the web page
+
+@pytest.mark.parametrize("picture, refused", [("0004 (1).webp", True), ("Copy of 0004.webp", True),
+                                              ("0000 (1).webp", True), ("0003 (1).webp", False)])
+def test_a_zips_picture_named_as_a_copy_of_the_frame_next_to_its_ends_is_named_not_left_out(tmp_path, picture,
+                                                                                             refused):
+    """'0004 (1).webp' (a second download of frame 4) after '0001.png'..'0003.png' was left out without a word, the
+    job's video a frame short, where '0002 (1).webp' in a gap was refused; a copy of a frame that is there leaves
+    nothing out."""
+    from utils.image_io import list_frames
+    for name in ["0001.png", "0002.png", "0003.png", picture]:
+        (tmp_path / name).write_bytes(b"")
+    if refused:
+        with pytest.raises(UserError, match=rf"^'.*{re.escape(picture)}' is a picture numbered next to the first or "
+                                            "last frame"):
+            list_frames(str(tmp_path), ends=True)
+    else:
+        assert len(list_frames(str(tmp_path), ends=True)) == 3
+
+
+@pytest.mark.parametrize("sub_blocks", [1, 2])
+def test_an_uploaded_gif_cut_inside_its_first_frame_at_a_sub_block_s_end_is_called_cut_short(tmp_path, sub_blocks):
+    """A GIF of 3 frames cut after whole sub-blocks of its first frame's data (a download cut off there), which OpenCV
+    decodes as a frame, its rows past them filled, was read as a clip of 1 frame, its job "done", exit code 0."""
+    import numpy as np
+    from PIL import Image
+
+    from webapp.inputs import upload_input
+    frames = [Image.fromarray(np.random.default_rng(seed).integers(0, 256, (32, 32, 3), np.uint8)) for seed in range(3)]
+    frames[0].save(tmp_path / "whole.gif", save_all=True, append_images=frames[1:], duration=100)
+    whole = (tmp_path / "whole.gif").read_bytes()
+    data = whole.index(b"\x2c\x00\x00\x00\x00\x20\x00\x20\x00") + 11  # the first frame's: its descriptor, code size
+    assert whole[data] == whole[data + 256] == 255  # two sub-blocks of 255 bytes
+    (tmp_path / "anim.gif").write_bytes(whole[:data + 256 * sub_blocks])
+    with pytest.raises(UserError, match=r"^video 'anim.gif' is a GIF cut short \(it ends inside its first frame, "
+                                        r"before its trailer\): repair it or pass another video$"):
+        upload_input(str(tmp_path / "anim.gif"), "anim.gif", "", "", str(tmp_path / "job"), 2 ** 30)
+
+
+@pytest.mark.parametrize("kept", [0.5, 0.9])
+def test_an_uploaded_gif_cut_short_into_zeros_of_its_full_length_is_called_cut_short(tmp_path, kept):
+    """A GIF of 3 frames cut off into a file made its full length first (BitTorrent's, a download manager's: zeros
+    after the cut) was read as a clip of 1 or 2 frames, or of 3 the last half zeros, its job "done", exit code 0."""
+    import numpy as np
+    from PIL import Image
+
+    from webapp.inputs import upload_input
+    frames = [Image.fromarray(np.random.default_rng(seed).integers(0, 256, (16, 16, 3), np.uint8)) for seed in range(3)]
+    frames[0].save(tmp_path / "whole.gif", save_all=True, append_images=frames[1:], duration=100)
+    whole = (tmp_path / "whole.gif").read_bytes()
+    (tmp_path / "anim.gif").write_bytes(whole[:int(len(whole) * kept)].ljust(len(whole), b"\0"))
+    with pytest.raises(UserError, match=r"^video 'anim.gif' is a GIF cut short \(it is zeros from byte \d+ to its end, "
+                                        r"where its trailer should be, .*\): repair it or pass another video$"):
+        upload_input(str(tmp_path / "anim.gif"), "anim.gif", "", "", str(tmp_path / "job"), 2 ** 30)

@@ -306,7 +306,9 @@ def no_picture_left_out(folder, frames, ends=False):
     Only a picture named as the frames are, but for its digits, lies among them: 'thumb_4.webp' beside frames numbered
     by twos ('0001.png', '0003.png'.., a render of every second frame) was refused as a frame left out. Where ends (the
     page's zip, a whole clip), one numbered next to the first or the last frame and named as they are is refused too:
-    '0003.webp' after '0001.png', '0002.png' was left out without a word, the job's video a frame short, "done"."""
+    '0003.webp' after '0001.png', '0002.png' was left out without a word, the job's video a frame short, "done"; and
+    so was one named as its copy ('0004 (1).webp', 'Copy of 0004.webp' after '0001.png'..'0003.png'), which lies there
+    as a copy in a gap does (a copy of a frame there, '0003 (1).webp', leaves nothing out, as in a gap)."""
     numbers = {frame_order(os.path.basename(path))[0] for path in frames}
     by_name = len(numbers) == 1 and () not in numbers
     stems = {os.path.splitext(os.path.basename(path))[0] for path in frames}
@@ -337,9 +339,10 @@ def no_picture_left_out(folder, frames, ends=False):
     def next_to(number, step):  # its last number one before (step -1) or after (1)
         return number[:-1] + (number[-1] + step,) if number else None
 
-    def at_an_end(name):
-        spot = place(os.path.splitext(name)[0]) if ends and not by_name else None
-        return spot is not None and spot in (next_to(first, -1), next_to(last, 1))
+    def at_an_end(name):  # named as a copy of the frame next to the first or last too ('0004 (1).webp'), as in a gap
+        return ends and not by_name and any(
+            spot is not None and spot in (next_to(first, -1), next_to(last, 1))
+            for spot in map(place, copied_names(os.path.splitext(name)[0])))
 
     with os.scandir(folder) as entries:
         pictures = [entry.name for entry in entries if is_frame_name(entry.name, OTHER_PICTURE_EXTENSIONS)
@@ -1212,14 +1215,16 @@ def gif_average_rate(walked):
 
 
 def gif_walk(data):
-    """(the delay of each whole frame, in hundredths of a second; whether the GIF ends in its trailer) of a GIF (data,
-    its bytes), its blocks walked by their lengths to its trailer or its end; None where a block is not a GIF's."""
-    def past_sub_blocks(position):
-        while position < len(data):
-            position, size = position + 1 + data[position], data[position]
-            if size == 0:
-                return position
-        return None
+    """(the delay of each whole frame, in hundredths of a second; whether the GIF ends in its trailer; whether it ends
+    inside a frame after whole sub-blocks of its data, which FFmpeg decodes as a frame, its rows past them filled; the
+    place from which it is zeros) of a
+    GIF (data, its bytes), its blocks walked by their lengths to its trailer or its end; None where a block is not a
+    GIF's; and where the file is zeros from a block's place to its end (a download cut off into a file made its full
+    length first, as BitTorrent's and download managers' are), that place, else None."""
+    def past_sub_blocks(position):  # past the terminator; len(data) + 1 where the file ends at a sub-block's end
+        while position < len(data) and data[position]:
+            position += 1 + data[position]
+        return position + 1 if position < len(data) else len(data) + 1 if position == len(data) else None
 
     def past_colour_table(position, flags):
         return position + (3 << ((flags & 7) + 1) if flags & 0x80 else 0)
@@ -1234,14 +1239,18 @@ def gif_walk(data):
             position = past_sub_blocks(position + 2)
         elif data[position] == 0x2C and position + 10 <= len(data):  # a frame: its colour table, then its data
             position = past_sub_blocks(past_colour_table(position + 10, data[position + 9]) + 1)
-            if position is not None:
+            if position is not None and position <= len(data):
                 delays.append(delay)
+            elif position is not None:  # cut at a sub-block's end: FFmpeg decoded it as a whole frame
+                return delays, False, True, None
             delay = 0
         elif data[position] in (0x21, 0x2C):  # a block's first bytes, then the file's end
             position = None
+        elif not data[position:].strip(b"\0"):  # zeros to the end: the frames before them read, the rest lost
+            return delays, False, False, position
         else:
             return None
-    return delays, position is not None and position < len(data)
+    return delays, position is not None and position < len(data), False, None
 
 
 class GifCutShort(UserError):
@@ -1251,12 +1260,19 @@ class GifCutShort(UserError):
 def gif_cut_short(path, walked):
     """The UserError of an animated GIF (path; walked: gif_read's) that ends before its trailer after one whole frame or
     more: OpenCV read the whole frames, and a GIF cut at a frame's end (a download cut off) was a shorter clip, its job
-    "done", exit code 0. None for a whole GIF, a file that is no GIF, and one of no whole frame (OpenCV decodes none:
-    undecodable_codec)."""
-    if walked is None or walked[1] or not walked[0]:
+    "done", exit code 0; or inside its first frame after whole sub-blocks of its data, which OpenCV decodes as a frame
+    (the rows past them filled: a GIF of 3 frames cut so was a clip of 1, "done"); or in zeros from a block's place to
+    its end (a download cut off into a file of its full length: read as 1, 2 or 3 frames of 3, "done"). None for a whole GIF, a file that is
+    no GIF, and one cut otherwise before a whole frame (OpenCV decodes none: undecodable_codec)."""
+    if walked is not None and walked[3] is not None:
+        return GifCutShort(f"video '{path}' is a GIF cut short (it is zeros from byte {walked[3]} to its end, where its "
+                           "trailer should be, as a download cut off leaves a file made its full length first): "
+                           "repair it or pass another video")
+    if walked is None or walked[1] or not (walked[0] or walked[2]):
         return None
-    return GifCutShort(f"video '{path}' is a GIF cut short (it ends after {counted(len(walked[0]), 'whole frame')}, "
-                       "before its trailer): repair it or pass another video")
+    ends = f"after {counted(len(walked[0]), 'whole frame')}" if walked[0] else "inside its first frame"
+    return GifCutShort(f"video '{path}' is a GIF cut short (it ends {ends}, before its trailer): repair it or pass "
+                       "another video")
 
 
 def exact_rate(rate):
