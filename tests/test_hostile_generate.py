@@ -2726,3 +2726,14 @@ def test_the_onnx_cache_removes_entries_no_run_has_used_and_keeps_those_in_use(t
     onnx_export.prune_cache(str(tmp_path), now=now + 2 * day)  # two days on, the entries in use then are not
     assert set(os.listdir(tmp_path)) == kept - {f"6blocks_9x8_9x8_9x8_{key}_flow.onnx",
                                                 f"6blocks_8x9_8x9_8x9_{key}_{code}_tail.onnx"} | entry
+
+
+def test_a_library_caller_s_process_count_of_none_is_one_process(monkeypatch):
+    """SuperResolver(process_count=None), as its other settings' default is None: a TypeError traceback ("unsupported
+    operand type(s) for //: 'int' and 'NoneType'") as it shared the cores. Now one process, as the default."""
+    import inference.resolver
+    from utils.weights import read_weight_file
+    monkeypatch.setattr(inference.resolver, "default_budget", lambda context: 8 * 2 ** 30)
+    resolver = inference.resolver.SuperResolver(BUNDLED_MODEL, backend="nnabla", context="cpu", process_count=None,
+                                                file_arrays=read_weight_file(BUNDLED_MODEL))
+    assert resolver.max_memory == 8 * 2 ** 30 and resolver.threads == inference.resolver.available_cores(1)
