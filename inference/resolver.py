@@ -70,8 +70,9 @@ class SuperResolver:
     tile: force the kept tile side (LR pixels); max_memory: bytes for the process (default: half the
     free RAM, or of the free GPU memory on cuDNN; on the CPU shared by process_count). threads: CPU threads (default
     all cores).
-    process_count: processes that share this machine's cores and RAM (mpirun on a CPU; None: one): each gets its share of
-    the cores by default, unless bound to its own (available_cores), and of the default budget. device_id: the GPU on cuDNN.
+    process_count: processes that share this machine's cores and RAM (mpirun on a CPU; None: one): each gets its share
+    of the cores by default, unless bound to its own (available_cores), and of the default budget. device_id: the GPU
+    on cuDNN.
     precision: "fp32"; "fp16" (NNabla's half precision: cuDNN's fast path, slow on the CPU); or "bf16"
     (OpenVINO on a CPU with bfloat16 instructions, faster than fp32). Outputs are float32 in all three.
     memory_advice: what an out-of-memory error tells the user to do, in the caller's flags (generate.py's by
