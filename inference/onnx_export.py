@@ -20,7 +20,7 @@ import nnabla as nn
 from nnabla.parameter import set_parameter
 
 from utils.errors import UserError, stops_through_imports
-from utils.image_io import write_bytes
+from utils.image_io import TEMPORARY_NAME, write_bytes
 from utils.paths import make_folder, output_folder
 
 OPSET = "13"
@@ -137,14 +137,16 @@ def code_key(code=None):
 # this never matches; before the code key was part of the name, an entry's key ended it (an earlier code's entry)
 CACHE_FILE = re.compile(r"[0-9]+blocks_[0-9x_]+_[0-9a-f]{24}(?:_(?P<code>[0-9a-f]{12}))?_[a-z]+\.onnx")
 # how long an entry no run has read is kept: one of another version of the code (each change of the graphs' code
-# re-keys the cache, the earlier entries never read again by it), or of this version (a frame size or model used once)
-UNUSED_OTHER_CODE_S, UNUSED_S = 3600, 30 * 86400
+# re-keys the cache, the earlier entries never read again by it), or of this version (a frame size or model used once);
+# and a temporary a killed export left (its write takes seconds; its pid is no guide where machines share the cache)
+UNUSED_OTHER_CODE_S, UNUSED_S, TEMPORARY_S = 3600, 30 * 86400, 86400
 
 
 def prune_cache(cache_dir, now=None):
     """Remove the cache's entries unused (their files' modification time, which each run reading them touches) for an
-    hour where another version of the graphs' code exported them, for UNUSED_S where this one did. An entry a run is
-    writing (temporary names) or has just read is never old enough; a file another run removed first is passed."""
+    hour where another version of the graphs' code exported them, for UNUSED_S where this one did, and the temporaries
+    of killed exports after a day. An entry a run is writing or has just read is never old enough; a file another run
+    removed first is passed."""
     now = time.time() if now is None else now
     current = code_key()
     try:
@@ -152,12 +154,14 @@ def prune_cache(cache_dir, now=None):
     except OSError:
         return
     for name in names:
-        match = CACHE_FILE.fullmatch(name)
+        temporary = TEMPORARY_NAME.fullmatch(name)
+        match = CACHE_FILE.fullmatch(f"{temporary['stem']}{temporary['extension'] or ''}" if temporary else name)
         if not match:
             continue  # not a file of the cache's (a --cache-dir may hold a user's own files)
         path = os.path.join(cache_dir, name)
+        kept = TEMPORARY_S if temporary else UNUSED_S if match["code"] == current else UNUSED_OTHER_CODE_S
         with suppress(OSError):
-            if now - os.lstat(path).st_mtime > (UNUSED_S if match["code"] == current else UNUSED_OTHER_CODE_S):
+            if now - os.lstat(path).st_mtime > kept:
                 os.remove(path)
 
 
