@@ -9,16 +9,18 @@ inference.warp.warp_dense runs it in numpy between the networks.
 import hashlib
 import importlib.util
 import os
+import re
+import time
 import warnings
 from collections import OrderedDict
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 
 import numpy as np
 import nnabla as nn
 from nnabla.parameter import set_parameter
 
 from utils.errors import UserError, stops_through_imports
-from utils.image_io import write_bytes
+from utils.image_io import TEMPORARY_NAME, write_bytes
 from utils.paths import make_folder, output_folder
 
 OPSET = "13"
@@ -119,9 +121,57 @@ def graph_code_digest():
 
 
 def cache_stem(file_arrays, num_resblock, shapes):
-    """File name stem of a cached export: weights content, block count, input shapes (text), graph code."""
-    key = hashlib.sha256(f"{weights_digest(file_arrays)}|{graph_code_digest()}".encode()).hexdigest()[:24]
-    return f"{num_resblock}blocks_{shapes}_{key}"
+    """File name stem of a cached export: block count, input shapes (text), a key of the weights' content and the graph
+    code, then the graph code's own key (code_key), by which prune_cache tells an earlier version's entries."""
+    code = graph_code_digest()
+    key = hashlib.sha256(f"{weights_digest(file_arrays)}|{code}".encode()).hexdigest()[:24]
+    return f"{num_resblock}blocks_{shapes}_{key}_{code_key(code)}"
+
+
+def code_key(code=None):
+    """The part of an entry's name that says the version of the graphs' code it was exported by."""
+    return (code or graph_code_digest())[:12]
+
+
+# the names of cache_stem's files (stem_NAME.onnx), written (write_bytes) under a temporary name of a leading dot that
+# this never matches; before the code key was part of the name, an entry's key ended it (an earlier code's entry)
+CACHE_FILE = re.compile(r"[0-9]+blocks_[0-9x_]+_[0-9a-f]{24}(?:_(?P<code>[0-9a-f]{12}))?_[a-z]+\.onnx")
+# how long an entry no run has read is kept: one of another version of the code (each change of the graphs' code
+# re-keys the cache, the earlier entries never read again by it), or of this version (a frame size or model used once);
+# and a temporary a killed export left (its write takes seconds; its pid is no guide where machines share the cache)
+UNUSED_OTHER_CODE_S, UNUSED_S, TEMPORARY_S = 3600, 30 * 86400, 86400
+
+
+def prune_cache(cache_dir, now=None):
+    """Remove the cache's entries unused (their files' modification time, which each run reading them touches) for an
+    hour where another version of the graphs' code exported them, for UNUSED_S where this one did, and the temporaries
+    of killed exports after a day. An entry a run is writing or has just read is never old enough; a file another run
+    removed first is passed."""
+    now = time.time() if now is None else now
+    current = code_key()
+    try:
+        names = os.listdir(cache_dir)
+    except OSError:
+        return
+    for name in names:
+        temporary = TEMPORARY_NAME.fullmatch(name)
+        match = CACHE_FILE.fullmatch(f"{temporary['stem']}{temporary['extension'] or ''}" if temporary else name)
+        if not match:
+            continue  # not a file of the cache's (a --cache-dir may hold a user's own files)
+        path = os.path.join(cache_dir, name)
+        kept = TEMPORARY_S if temporary else UNUSED_S if match["code"] == current else UNUSED_OTHER_CODE_S
+        with suppress(OSError):
+            if now - os.lstat(path).st_mtime > kept:
+                os.remove(path)
+
+
+def touched(paths):
+    """paths ({name: path}), each file's modification time made now: the cache entry's last use, as prune_cache reads
+    it (a cache this run cannot write is read as it is)."""
+    for path in paths.values():
+        with suppress(OSError):
+            os.utime(path)
+    return paths
 
 
 # ONNX metadata naming the cache entry (stem_NAME) a file was exported as, and the digest of its graph: a file of
@@ -159,11 +209,11 @@ def cached_models(cache_dir, stem, names, export):
     """Paths of the ONNX files stem_NAME.onnx; export() -> {name: bytes} runs only when one is missing.
 
     Files are written under a temporary name and renamed, so a reader never sees a partial file; each holds its
-    entry's name (exported_as).
+    entry's name (exported_as). Each read touches the entry's files; each export prunes the cache (prune_cache).
     """
     paths = {name: os.path.join(cache_dir, f"{stem}_{name}.onnx") for name in names}
     if all(os.path.isfile(path) for path in paths.values()):
-        return paths
+        return touched(paths)
     output_folder(cache_dir, "--cache-dir")  # a file or a link to nothing in its place: said as such
     # found after the export, in write_atomically's words for any output ("choose another output"), naming no cache (a
     # link to a folder is replaced as any link)
@@ -183,6 +233,7 @@ def cached_models(cache_dir, stem, names, export):
     except OSError as error:
         raise UserError(f"cannot write the ONNX cache in '{cache_dir}' ({error.strerror}); "
                         "pass a writable --cache-dir or use --backend nnabla")
+    prune_cache(cache_dir)  # as the cache grows: entries of earlier versions of the code were kept for ever
     return paths
 
 

@@ -70,8 +70,9 @@ class SuperResolver:
     tile: force the kept tile side (LR pixels); max_memory: bytes for the process (default: half the
     free RAM, or of the free GPU memory on cuDNN; on the CPU shared by process_count). threads: CPU threads (default
     all cores).
-    process_count: processes that share this machine's cores and RAM (mpirun on a CPU): each gets its share of the cores
-    by default, unless bound to its own (available_cores), and of the default budget. device_id: the GPU on cuDNN.
+    process_count: processes that share this machine's cores and RAM (mpirun on a CPU; None: one): each gets its share
+    of the cores by default, unless bound to its own (available_cores), and of the default budget. device_id: the GPU
+    on cuDNN.
     precision: "fp32"; "fp16" (NNabla's half precision: cuDNN's fast path, slow on the CPU); or "bf16"
     (OpenVINO on a CPU with bfloat16 instructions, faster than fp32). Outputs are float32 in all three.
     memory_advice: what an out-of-memory error tells the user to do, in the caller's flags (generate.py's by
@@ -96,7 +97,8 @@ class SuperResolver:
                  attributes=None):
         tile = whole_number(tile, "--tile (LR pixels)", 1)
         threads = whole_number(threads, "--threads", 1, MAX_THREADS)  # a graph copy or OpenVINO thread each
-        process_count = whole_number(process_count, "process_count", 1)
+        # None, as the other settings' default: one process (a library caller's None was a TypeError traceback)
+        process_count = whole_number(process_count, "process_count", 1) or 1
         max_memory = None if max_memory is None else byte_count(max_memory)
         self.backend, self.context = choose_backend(backend, context, device_id, precision)
         # the graphs are built in it, whenever model() builds them

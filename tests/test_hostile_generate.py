@@ -2689,3 +2689,56 @@ def test_generate_shares_the_cpu_among_the_processes_of_its_machine_not_of_the_j
     with pytest.raises(Stopped):
         generate.run(args, types.SimpleNamespace(size=4, rank=0), contextlib.ExitStack())
     assert seen["process_count"] == 2
+
+
+# Twenty-third pass, look at tiles, memory budgets, scales, precisions and backends
+
+def test_the_onnx_cache_removes_entries_no_run_has_used_and_keeps_those_in_use(tmp_path, monkeypatch):
+    """The ONNX cache kept every entry for ever: each change of the graphs' code re-keys it, and the default cache here
+    held 135 files, 371 MB, of earlier versions' entries no run would read again. Now each export removes the entries
+    of another version unused for an hour, any unused for 30 days and a killed export's temporary after a day; one
+    just used or being written, a user's own file and an entry read by a run (its use renewed) stay."""
+    backends, onnx_export, arrays, shapes, stem = counted_exports(monkeypatch)
+    monkeypatch.setattr(backends, "CompiledNetwork", lambda *args: "compiled")
+    hour, day, now = 3600, 86400, time.time()
+    code = onnx_export.code_key()
+    key, other = "0123456789abcdef01234567", "fedcba987654"
+    ages = {f"6blocks_8x8_8x8_8x8_{key}_flow.onnx": 2 * hour,  # before the code key was named: an earlier version's
+            f"6blocks_9x8_9x8_9x8_{key}_flow.onnx": hour - 60,  # an earlier version's, in use by its run
+            f"6blocks_8x8_8x8_8x8_{key}_{other}_trunk.onnx": 2 * hour,  # another version's
+            f"6blocks_8x8_8x8_8x8_{key}_{code}_tail.onnx": 31 * day,  # this version's, unused for a month
+            f"6blocks_8x9_8x9_8x9_{key}_{code}_tail.onnx": 29 * day,
+            f".6blocks_8x8_8x8_8x8_{key}_{other}_flow.4242.tmp.onnx": 2 * hour,  # being written
+            f".6blocks_8x8_8x8_8x8_{key}_{code}_flow.4243.tmp.onnx": 2 * day,  # left by a killed export
+            "notes.onnx": 40 * day, f"6blocks_8x8_{key}_flow.onnx.bak": 40 * day}  # a user's
+    for name, age in ages.items():
+        (tmp_path / name).write_bytes(b"x")
+        os.utime(tmp_path / name, (now - age, now - age))
+    backends.OnnxNetworks(shapes, 1, arrays, "weights.h5", str(tmp_path), 1, "fp32", 4)  # exports: prunes
+    entry = {f"{stem}_{name}.onnx" for name in backends.NETWORK_IO}
+    kept = set(ages) - {f"6blocks_8x8_8x8_8x8_{key}_flow.onnx", f"6blocks_8x8_8x8_8x8_{key}_{other}_trunk.onnx",
+                        f"6blocks_8x8_8x8_8x8_{key}_{code}_tail.onnx",
+                        f".6blocks_8x8_8x8_8x8_{key}_{code}_flow.4243.tmp.onnx"}
+    assert set(os.listdir(tmp_path)) == kept | entry and ExportCounted.exports == [1]
+    for name in entry:  # an entry read by a later run is used anew: kept for 30 days from then
+        os.utime(tmp_path / name, (now - 29 * day, now - 29 * day))
+    backends.OnnxNetworks(shapes, 1, arrays, "weights.h5", str(tmp_path), 1, "fp32", 4)
+    assert ExportCounted.exports == [1]
+    assert all(now - 60 < os.stat(tmp_path / name).st_mtime for name in entry)
+    onnx_export.prune_cache(str(tmp_path), now=now + 2 * day)  # two days on, the entries in use then are not
+    assert set(os.listdir(tmp_path)) == kept - {f"6blocks_9x8_9x8_9x8_{key}_flow.onnx",
+                                                f"6blocks_8x9_8x9_8x9_{key}_{code}_tail.onnx",
+                                                f".6blocks_8x8_8x8_8x8_{key}_{other}_flow.4242.tmp.onnx"} | entry
+    onnx_export.prune_cache(str(tmp_path), now=now + 31 * day)  # this run's entry too, once unused for a month
+    assert set(os.listdir(tmp_path)) == {"notes.onnx", f"6blocks_8x8_{key}_flow.onnx.bak"}
+
+
+def test_a_library_caller_s_process_count_of_none_is_one_process(monkeypatch):
+    """SuperResolver(process_count=None), as its other settings' default is None: a TypeError traceback ("unsupported
+    operand type(s) for //: 'int' and 'NoneType'") as it shared the cores. Now one process, as the default."""
+    import inference.resolver
+    from utils.weights import read_weight_file
+    monkeypatch.setattr(inference.resolver, "default_budget", lambda context: 8 * 2 ** 30)
+    resolver = inference.resolver.SuperResolver(BUNDLED_MODEL, backend="nnabla", context="cpu", process_count=None,
+                                                file_arrays=read_weight_file(BUNDLED_MODEL))
+    assert resolver.max_memory == 8 * 2 ** 30 and resolver.threads == inference.resolver.available_cores(1)
