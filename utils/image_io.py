@@ -398,8 +398,9 @@ def name_pattern(stem):
 # character a camera makes an underscore where the picture is in Adobe RGB, not sRGB, the other three those of its sRGB
 # name but one: Nikon's '_DSC0003' after 'DSC_0002', Sony's after 'DSC00002', Canon's '_MG_0003' after 'IMG_0002',
 # Pentax's '_IGP0003' after 'IMGP0002', Fujifilm's '_DSF0003' after 'DSCF0002', Olympus' '_6010003' after 'P6010002'
-# (the month and the day), Panasonic's '_1000003' after 'P1000002'
-DCF_NAME = re.compile(r"[a-z0-9_]{4}[0-9]{4}", re.IGNORECASE)
+# (the month and the day), Panasonic's '_1000003' after 'P1000002'; then what an editor ends every picture's name with
+# that it exports ('IMG_0002_DxO', DxO PhotoLab's; 'IMG_0002-Edit', Lightroom's)
+DCF_NAME = re.compile(r"[a-z0-9_]{4}[0-9]{4}(?![0-9])(.*)", re.IGNORECASE | re.DOTALL)
 # the Adobe RGB name of a camera's sRGB name's four characters where another camera's Adobe RGB name is also theirs
 # but one: Fujifilm's 'DSCF' is '_DSF' (of 'DSCF' but 'C'); '_DSC' (of 'DSCF' but 'F') is Nikon's ('DSC_') and Sony's
 # ('DSC0'), and a Nikon's '_DSC0104'.. among a Fujifilm's 'DSCF0001'.. were trained on as one sequence, exit code 0
@@ -421,9 +422,9 @@ def series_patterns(stems):
 
 
 def srgb_cameras(stems):
-    """{(the first four characters, casefolded, of a camera's sRGB name among stems (DCF_NAME), its pattern)}: once
-    each, as a sequence's frames of one camera share them."""
-    return {(stem[:4].casefold(), name_pattern(stem)) for stem in stems
+    """{(the first four characters, casefolded, of a camera's sRGB name among stems (DCF_NAME), the pattern of its
+    editor's ending, its pattern)}: once each, as a sequence's frames of one camera share them."""
+    return {(stem[:4].casefold(), name_pattern(stem[8:]), name_pattern(stem)) for stem in stems
             if DCF_NAME.fullmatch(stem) and not stem.startswith("_")
             and any(character.isalpha() for character in stem[:4])}  # a camera's: '00000002' is ffmpeg's
 
@@ -435,24 +436,25 @@ def series_pattern(stem, stems, cameras):
                        later_photo_of_a_second(stem, stems) or stem)
     if not (DCF_NAME.fullmatch(stem) and stem.startswith("_")):
         return own
-    of = {pattern for four, pattern in cameras if adobe_rgb_of(stem, four, pattern)}
+    # an editor's ending alike: DxO's '_MG_0003_DxO' among 'IMG_0002_DxO'.. was refused as two series, or a poster
+    of = {pattern for four, ending, pattern in cameras if ending == name_pattern(stem[8:]) and adobe_rgb_of(stem, four)}
     return of.pop() if len(of) == 1 else own
 
 
-def adobe_rgb_of(adobe_rgb, four, pattern):
+def adobe_rgb_of(adobe_rgb, four):
     """Whether a camera's Adobe RGB name adobe_rgb ('_' and three characters, then four digits) is of the series of the
-    sRGB names of four characters four (casefolded) and pattern pattern (DCF_NAME): the three are four but one, their
+    sRGB names whose four characters are four (casefolded; DCF_NAME): the three are four but one, their
     digits alike (Pentax's '_IGP' of 'IMGP', Fujifilm's '_DSF' of 'DSCF', Olympus' '_601' of 'P601', the month and the
     day: another day's, '_602', is of a 'P602' among them), the one a camera of four writes where it is known
-    (ADOBE_RGB_NAMES); or, as the second look of the twenty-first pass had it, their letters end the pattern's ('_MG_'
-    of 'IMG_'). Pentax's, Fujifilm's, Olympus' and Panasonic's Adobe RGB frames were refused as two series, or one as a
+    (ADOBE_RGB_NAMES); or, as the second look of the twenty-first pass had it, their letters end four's ('_MG_' of
+    'IMG_'). Pentax's, Fujifilm's, Olympus' and Panasonic's Adobe RGB frames were refused as two series, or one as a
     poster. Of digits of any value, another camera's were of the series: Olympus' '_6010001', '_6010002' among
     Panasonic's 'P1000001', 'P1000002' (or Ricoh's 'R0000001'..), their numbers the date's and the folder's too, were
     trained on as one sequence of four frames, exit code 0."""
     three = adobe_rgb[1:4].casefold()
     if four in ADOBE_RGB_NAMES:
         return adobe_rgb[:4].casefold() == ADOBE_RGB_NAMES[four]
-    letters = [re.sub(r"[^a-z]", "", name) for name in (name_pattern(adobe_rgb), pattern)]
+    letters = [re.sub(r"[^a-z]", "", name) for name in (three, four)]
     return (any(four[:cut] + four[cut + 1:] == three for cut in range(4))
             or bool(letters[0]) and letters[1].endswith(letters[0]))
 
