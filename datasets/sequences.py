@@ -173,16 +173,24 @@ CLOSED = ("cannot be listed (permission denied)", "give it read permission")
 OTHER_FORMAT = ("holds no frame but pictures of a format training does not read (frames: "
                 f"{', '.join(IMAGE_EXTENSIONS)})", "convert them to PNG")
 # what file_system_folder's folders are, as the lines about a sequence in one say
-DRIVE_S_OWN = ("a folder a drive keeps for itself (lost+found, chkdsk's FOUND.000, a recycle bin, a NAS's thumbnails), "
-               "whose folders are no sequences")
+DRIVE_S_OWN = ("a folder a drive keeps for itself (lost+found, chkdsk's FOUND.000, a recycle bin, a NAS's thumbnails or "
+               "snapshots), whose folders are no sequences")
 LINK_TO_NOTHING = ("is a symbolic link to nothing (a disk not mounted, a folder moved, or a loop of links)",
                    "mount its disk or remove the link")
+DEEPER = ("holds folders of frames a level deeper than the layout reads (<group>/<sequence>/<frames>)",
+          "pass it as --input_video_dir of a run of its own, move its sequences up a level")
 
 
 def holds_other_pictures(folder):
     """Whether folder holds pictures of a format of OTHER_PICTURE_EXTENSIONS."""
     with os.scandir(folder) as entries:
         return any(is_frame_name(entry.name, OTHER_PICTURE_EXTENSIONS) and not entry.is_dir() for entry in entries)
+
+
+def holds_folders_of_frames(folder):
+    """Whether one of folder's subfolders (not hidden, nor a drive's own) holds frames."""
+    return any(listable(os.path.join(folder, name)) and holds_frames(os.path.join(folder, name))
+               for name in visible_subfolders(folder))
 
 
 def links_to_nothing(folder):
@@ -198,7 +206,9 @@ def folder_sequence_names(root):
     """({name: folder}, [(name, (problem, remedy))]) of the sequences layout: root's subfolders that hold frames, and
     the subfolders holding frames of those that hold none (two levels); and the entries among them that may be
     sequences or not: folders that cannot be listed (CLOSED), links to nothing (LINK_TO_NOTHING), folders of pictures
-    of other formats alone (OTHER_FORMAT: a sequence of '.webp' frames was left out without a word). UserError for a
+    of other formats alone (OTHER_FORMAT: a sequence of '.webp' frames was left out without a word), folders of a group
+    folder that hold folders of frames (DEEPER: a group of groups, 'vimeo/00001/0001/im1.png' beside a sequence 'a',
+    was left out without a word, the run trained on 'a' alone, exit code 0). UserError for a
     subfolder that holds both frames and folders of frames: which are the sequences is not known (three thumbnails in
     a Vimeo-90K group folder were trained on as its one sequence, its sequences left out)."""
     found, unknown = {}, [(name, LINK_TO_NOTHING) for name in links_to_nothing(root)]
@@ -215,6 +225,8 @@ def folder_sequence_names(root):
                 inner_sequences.append(inner)
             elif holds_other_pictures(os.path.join(folder, inner)):
                 inner_others.append(inner)
+            elif holds_folders_of_frames(os.path.join(folder, inner)):
+                unknown.append((f"{name}/{inner}", DEEPER))
         is_sequence = holds_frames(folder)
         if is_sequence and inner_sequences:
             raise UserError(f"'{folder}' holds frames and also folders of frames ({named(inner_sequences)}), so which "

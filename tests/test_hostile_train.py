@@ -5576,3 +5576,18 @@ def test_nikon_s_adobe_rgb_names_among_a_fujifilm_s_are_another_camera_s_and_an_
     for names in (["IMG_0001_DxO.JPG", "IMG_0002_DxO.JPG", "_MG_0003_DxO.JPG"],
                   ["DSCF0001-Edit.JPG", "_DSF0002-Edit.JPG", "_DSF0003-Edit.JPG"]):
         assert trained_frame_names(str(tmp_path / "one"), names) == names
+
+
+def test_a_group_of_groups_of_sequences_beside_a_sequence_is_named_not_left_out(tmp_path):
+    """A group folder's folder of sequence folders ('g/h/s/0001.png', three levels down) beside a sequence 'a': left
+    out without a word, the run trained on 'a' alone, exit code 0 (datasets.sequences.DEEPER); a NAS's snapshots of
+    the share ('#snapshot/GMT+00_2026/a/0001.png') are a drive's own folder, and no sequences, as before."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"a": 2, "#snapshot/GMT+00_2026/a": 2},
+                                 sizes={"a": (8, 8), "#snapshot/GMT+00_2026/a": (8, 8)})
+    assert [sequence.name for sequence in folder_sequences(root)] == ["a"]
+    make_sequence_folders(root, {"g/h/s": 2}, sizes={"g/h/s": (8, 8)})
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(root, 'g', 'h'))}' holds folders of frames a "
+                                        r"level deeper than the layout reads \(<group>/<sequence>/<frames>\), "):
+        folder_sequences(root)

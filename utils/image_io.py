@@ -500,9 +500,11 @@ def is_frame_name(name, extensions=IMAGE_EXTENSIONS):
 # bin (netatalk's 'Network Trash Folder/<sequence>'), Synology's thumbnails of each picture
 # ('@eaDir/preview.png/SYNOFILE_THUMB_M.jpg'), and Windows XP's recycle bin on a FAT drive, when it holds its record
 # INFO2 (Windows 9x's: INFO), 'RECYCLED/Dc1' (a sequence of the user's may be named 'recycled'): each was trained on as
-# a sequence, exit code 0, or refused as one of frames of several sizes
+# a sequence, exit code 0, or refused as one of frames of several sizes. So are a NAS share's snapshots of itself
+# (Synology's '#snapshot/GMT+00_2026.../<sequence>', QNAP's '@Recently-Snapshot/..', NetApp's '~snapshot/hourly.0/..'),
+# read as no sequences (three levels down to their frames) before folders of frames that deep were refused
 FILE_SYSTEM_FOLDERS = re.compile(r"lost\+found|\$recycle\.bin|system volume information|recycler|#recycle|@recycle|"
-                                 r"network trash folder|@eadir")
+                                 r"network trash folder|@eadir|#snapshot|@recently-snapshot|~snapshot")
 # (the name of a folder a file system keeps, what it holds that the user's folder of that name would not)
 FILE_SYSTEM_FOLDERS_BY_WHAT_THEY_HOLD = ((re.compile(r"found\.[0-9]{3}"), re.compile(r"(dir|file)[0-9]{4}\.chk")),
                                          (re.compile(r"recycled"), re.compile(r"info2?")))
