@@ -22,7 +22,7 @@ from utils.errors import UserError, counted, shown_plainly
 from utils.image_io import (IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, common_image_size, file_system_folder,
                             frame_order, is_frame_name, list_frames, series_patterns, spellings, utf8,
                             visible_subfolders, wide_text, wide_text_refusal)
-from utils.paths import file_identity, input_file, input_folder
+from utils.paths import file_identity, input_file, input_folder, is_within
 from utils.scene_layout import frame_path, scene_dir
 
 LAYOUTS = ("scenes", "sequences", "reds")
@@ -173,8 +173,8 @@ CLOSED = ("cannot be listed (permission denied)", "give it read permission")
 OTHER_FORMAT = ("holds no frame but pictures of a format training does not read (frames: "
                 f"{', '.join(IMAGE_EXTENSIONS)})", "convert them to PNG")
 # what file_system_folder's folders are, as the lines about a sequence in one say
-DRIVE_S_OWN = ("a folder a drive keeps for itself (lost+found, chkdsk's FOUND.000, a recycle bin, a NAS's thumbnails or "
-               "snapshots), whose folders are no sequences")
+DRIVE_S_OWN = ("a folder a drive keeps for itself (lost+found, chkdsk's FOUND.000, a recycle bin, a NAS's thumbnails "
+               "or snapshots), whose folders are no sequences")
 LINK_TO_NOTHING = ("is a symbolic link to nothing (a disk not mounted, a folder moved, or a loop of links)",
                    "mount its disk or remove the link")
 DEEPER = ("holds folders of frames a level deeper than the layout reads (<group>/<sequence>/<frames>)",
@@ -219,13 +219,14 @@ def folder_sequence_names(root):
             continue
         inner_sequences, inner_others = [], []
         for inner in visible_subfolders(folder):
-            if not listable(os.path.join(folder, inner)):
+            path = os.path.join(folder, inner)
+            if not listable(path):
                 unknown.append((f"{name}/{inner}", CLOSED))
-            elif holds_frames(os.path.join(folder, inner)):
+            elif holds_frames(path):
                 inner_sequences.append(inner)
-            elif holds_other_pictures(os.path.join(folder, inner)):
+            elif holds_other_pictures(path):
                 inner_others.append(inner)
-            elif holds_folders_of_frames(os.path.join(folder, inner)):
+            elif holds_folders_of_frames(path) and not is_within(root, path):  # not root through a link: once_each's
                 unknown.append((f"{name}/{inner}", DEEPER))
         is_sequence = holds_frames(folder)
         if is_sequence and inner_sequences:
