@@ -20,9 +20,9 @@ from typing import NamedTuple
 
 from utils.errors import UserError, counted, shown_plainly
 from utils.image_io import (IMAGE_EXTENSIONS, OTHER_PICTURE_EXTENSIONS, common_image_size, file_system_folder,
-                            frame_order, is_frame_name, later_photo_of_a_second, list_frames, name_pattern,
-                            spellings, utf8, visible_subfolders, wide_text, wide_text_refusal)
-from utils.paths import file_identity, input_file, input_folder
+                            frame_order, is_frame_name, list_frames, series_patterns, spellings, utf8,
+                            visible_subfolders, wide_text, wide_text_refusal)
+from utils.paths import file_identity, input_file, input_folder, is_within
 from utils.scene_layout import frame_path, scene_dir
 
 LAYOUTS = ("scenes", "sequences", "reds")
@@ -173,16 +173,24 @@ CLOSED = ("cannot be listed (permission denied)", "give it read permission")
 OTHER_FORMAT = ("holds no frame but pictures of a format training does not read (frames: "
                 f"{', '.join(IMAGE_EXTENSIONS)})", "convert them to PNG")
 # what file_system_folder's folders are, as the lines about a sequence in one say
-DRIVE_S_OWN = ("a folder a drive keeps for itself (lost+found, chkdsk's FOUND.000, a recycle bin, a NAS's thumbnails), "
-               "whose folders are no sequences")
+DRIVE_S_OWN = ("a folder a drive keeps for itself (lost+found, chkdsk's FOUND.000, a recycle bin, a NAS's thumbnails "
+               "or snapshots), whose folders are no sequences")
 LINK_TO_NOTHING = ("is a symbolic link to nothing (a disk not mounted, a folder moved, or a loop of links)",
                    "mount its disk or remove the link")
+DEEPER = ("holds folders of frames a level deeper than the layout reads (<group>/<sequence>/<frames>)",
+          "pass it as --input_video_dir of a run of its own, move its sequences up a level")
 
 
 def holds_other_pictures(folder):
     """Whether folder holds pictures of a format of OTHER_PICTURE_EXTENSIONS."""
     with os.scandir(folder) as entries:
         return any(is_frame_name(entry.name, OTHER_PICTURE_EXTENSIONS) and not entry.is_dir() for entry in entries)
+
+
+def holds_folders_of_frames(folder):
+    """Whether one of folder's subfolders (not hidden, nor a drive's own) holds frames."""
+    return any(listable(os.path.join(folder, name)) and holds_frames(os.path.join(folder, name))
+               for name in visible_subfolders(folder))
 
 
 def links_to_nothing(folder):
@@ -198,7 +206,9 @@ def folder_sequence_names(root):
     """({name: folder}, [(name, (problem, remedy))]) of the sequences layout: root's subfolders that hold frames, and
     the subfolders holding frames of those that hold none (two levels); and the entries among them that may be
     sequences or not: folders that cannot be listed (CLOSED), links to nothing (LINK_TO_NOTHING), folders of pictures
-    of other formats alone (OTHER_FORMAT: a sequence of '.webp' frames was left out without a word). UserError for a
+    of other formats alone (OTHER_FORMAT: a sequence of '.webp' frames was left out without a word), folders of a group
+    folder that hold folders of frames (DEEPER: a group of groups, 'vimeo/00001/0001/im1.png' beside a sequence 'a',
+    was left out without a word, the run trained on 'a' alone, exit code 0). UserError for a
     subfolder that holds both frames and folders of frames: which are the sequences is not known (three thumbnails in
     a Vimeo-90K group folder were trained on as its one sequence, its sequences left out)."""
     found, unknown = {}, [(name, LINK_TO_NOTHING) for name in links_to_nothing(root)]
@@ -209,12 +219,15 @@ def folder_sequence_names(root):
             continue
         inner_sequences, inner_others = [], []
         for inner in visible_subfolders(folder):
-            if not listable(os.path.join(folder, inner)):
+            path = os.path.join(folder, inner)
+            if not listable(path):
                 unknown.append((f"{name}/{inner}", CLOSED))
-            elif holds_frames(os.path.join(folder, inner)):
+            elif holds_frames(path):
                 inner_sequences.append(inner)
-            elif holds_other_pictures(os.path.join(folder, inner)):
+            elif holds_other_pictures(path):
                 inner_others.append(inner)
+            elif holds_folders_of_frames(path) and not is_within(root, path):  # not root through a link: once_each's
+                unknown.append((f"{name}/{inner}", DEEPER))
         is_sequence = holds_frames(folder)
         if is_sequence and inner_sequences:
             raise UserError(f"'{folder}' holds frames and also folders of frames ({named(inner_sequences)}), so which "
@@ -357,50 +370,6 @@ def one_series(frames, apart="a sequence folder, to train on both"):
                         "read as one sequence, the last frame of one and the first of the other as consecutive: move "
                         f"one series' frames to a folder of their own ({apart}), or name them alike if they are one")
     return frames
-
-
-# a camera's file name (DCF, the design rule for camera file systems: four characters, then four digits), whose first
-# character a camera makes an underscore where the picture is in Adobe RGB, not sRGB, the other three those of its sRGB
-# name but one: Nikon's '_DSC0003' after 'DSC_0002', Sony's after 'DSC00002', Canon's '_MG_0003' after 'IMG_0002',
-# Pentax's '_IGP0003' after 'IMGP0002', Fujifilm's '_DSF0003' after 'DSCF0002', Olympus' '_6010003' after 'P6010002'
-# (the month and the day), Panasonic's '_1000003' after 'P1000002'
-DCF_NAME = re.compile(r"[a-z0-9_]{4}[0-9]{4}", re.IGNORECASE)
-# a phone's burst, whose cover (the picture the gallery shows) is named as the frame it is, then '_COVER': Pixel's
-# '00000IMG_00000_BURST20190920135023_COVER', Xiaomi's 'IMG_20230601_120000_BURST1_COVER'
-BURST_COVER = re.compile(r"(.*burst[0-9]+.*)_cover", re.IGNORECASE)
-
-
-def series_patterns(stems):
-    """{stem: the pattern of its series} of a sequence's frames' names without their extension (NFC): their
-    name_pattern, but a camera's Adobe RGB name's that of the one camera's sRGB names among them that it is named after
-    (adobe_rgb_of, DCF_NAME: '_MG_0003' of 'IMG_0002'), a burst's cover's that of its name without '_COVER'
-    (BURST_COVER), and a phone's later photo of one second that of the second's first (later_photo_of_a_second). One
-    series of a camera or a phone, each was refused as two series (its Adobe RGB frames, or its burst's frames after
-    some of the camera's), or as a poster (one Adobe RGB frame, a burst's cover)."""
-    pattern_of = {stem: name_pattern(cover[1] if (cover := BURST_COVER.fullmatch(stem)) else
-                                     later_photo_of_a_second(stem, stems) or stem) for stem in stems}
-    srgb = [stem for stem in stems if DCF_NAME.fullmatch(stem) and not stem.startswith("_")
-            and any(character.isalpha() for character in stem[:4])]  # a camera's: '00000002' is ffmpeg's
-    for stem in stems:
-        if DCF_NAME.fullmatch(stem) and stem.startswith("_"):
-            cameras = {pattern_of[name] for name in srgb if adobe_rgb_of(stem, name, pattern_of)}
-            pattern_of[stem] = cameras.pop() if len(cameras) == 1 else pattern_of[stem]
-    return pattern_of
-
-
-def adobe_rgb_of(adobe_rgb, srgb, pattern_of):
-    """Whether a camera's Adobe RGB name adobe_rgb ('_' and three characters, then four digits) is of the series of its
-    sRGB name srgb (DCF_NAME): the three are srgb's four characters but one, their digits alike (Pentax's '_IGP' of
-    'IMGP', Fujifilm's '_DSF' of 'DSCF', Olympus' '_601' of 'P601', the month and the day: another day's, '_602', is
-    of a 'P602' among them); or, as the second look of the twenty-first pass had it, their letters end srgb's
-    pattern's ('_MG_' of 'IMG_'). Pentax's, Fujifilm's, Olympus' and Panasonic's Adobe RGB frames were refused as two
-    series, or one as a poster. Of digits of any value, another camera's were of the series: Olympus' '_6010001',
-    '_6010002' among Panasonic's 'P1000001', 'P1000002' (or Ricoh's 'R0000001'..), their numbers the date's and the
-    folder's too, were trained on as one sequence of four frames, exit code 0."""
-    four, three = (name.casefold() for name in (srgb[:4], adobe_rgb[1:4]))
-    letters = [re.sub(r"[^a-z]", "", pattern_of[name]) for name in (adobe_rgb, srgb)]
-    return (any(four[:cut] + four[cut + 1:] == three for cut in range(4))
-            or bool(letters[0]) and letters[1].endswith(letters[0]))
 
 
 def through_a_link(root, name):

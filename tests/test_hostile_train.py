@@ -5661,3 +5661,54 @@ def test_a_setting_of_hundreds_of_digits_is_shortened_in_its_line(key, said, dig
     with pytest.raises(UserError) as error:
         load_config(overrides={key: parse_value("9" * digits)})
     assert str(error.value).startswith(said) and len(str(error.value)) < 220
+
+
+# Twenty-third pass, look at the training data, frame names and series
+
+@pytest.mark.parametrize("names, picture", [
+    (["IMG_0001.JPG", "IMG_0003.JPG"], "_MG_0002.webp"), (["DSCF0001.JPG", "DSCF0003.JPG"], "_DSF0002.tif")],
+    ids=["Canon's", "Fujifilm's"])
+def test_a_camera_s_adobe_rgb_picture_of_another_format_between_its_srgb_frames_is_no_gap_left_out(tmp_path, names,
+                                                                                                    picture):
+    """A camera's Adobe RGB picture exported in a format frames are not read in, between its sRGB frames and no Adobe
+    RGB frame among them: its pattern ('_mg_0') was none of the frames', and it was left out without a word, the frames
+    either side trained on (and super-resolved) as consecutive, exit code 0 (utils.image_io.series_pattern, as
+    series_patterns joins an Adobe RGB frame to its camera's series)."""
+    from datasets.sequences import folder_sequences
+    from hostile import PICTURE_IN_A_GAP, sequence_beside_a_picture
+    root, path = sequence_beside_a_picture(tmp_path, names, picture)
+    with pytest.raises(UserError, match=rf"^'{re.escape(path)}' {PICTURE_IN_A_GAP}"):
+        folder_sequences(root)
+
+
+def test_nikon_s_adobe_rgb_names_among_a_fujifilm_s_are_another_camera_s_and_an_editor_s_ending_is_kept(tmp_path):
+    """Nikon's (or Sony's) Adobe RGB '_DSC0104', '_DSC0105' among a Fujifilm's 'DSCF0001', 'DSCF0002' ('_DSC' is
+    'DSCF' but 'F') were trained on as one sequence, exit code 0: Fujifilm names its Adobe RGB pictures '_DSF'
+    (utils.image_io.ADOBE_RGB_NAMES). And a camera's series exported by an editor that ends every name alike (DxO
+    PhotoLab's '_DxO', Lightroom's '-Edit') was refused as two series, or its Adobe RGB frame as a poster (DCF_NAME's
+    ending)."""
+    from datasets.sequences import folder_sequences
+    from hostile import sequence_of_a_copy, trained_frame_names
+    root, _, _ = sequence_of_a_copy(tmp_path / "two", ["DSCF0001.JPG", "DSCF0002.JPG", "_DSC0104.JPG",
+                                                       "_DSC0105.JPG"], "DSCF0001.JPG")
+    with pytest.raises(UserError, match=r"are frames of two series"):
+        folder_sequences(root)
+    (tmp_path / "one").mkdir()
+    for names in (["IMG_0001_DxO.JPG", "IMG_0002_DxO.JPG", "_MG_0003_DxO.JPG"],
+                  ["DSCF0001-Edit.JPG", "_DSF0002-Edit.JPG", "_DSF0003-Edit.JPG"]):
+        assert trained_frame_names(str(tmp_path / "one"), names) == names
+
+
+def test_a_group_of_groups_of_sequences_beside_a_sequence_is_named_not_left_out(tmp_path):
+    """A group folder's folder of sequence folders ('g/h/s/0001.png', three levels down) beside a sequence 'a': left
+    out without a word, the run trained on 'a' alone, exit code 0 (datasets.sequences.DEEPER); a NAS's snapshots of
+    the share ('#snapshot/GMT+00_2026/a/0001.png') are a drive's own folder, and no sequences, as before."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"a": 2, "#snapshot/GMT+00_2026/a": 2},
+                                 sizes={"a": (8, 8), "#snapshot/GMT+00_2026/a": (8, 8)})
+    assert [sequence.name for sequence in folder_sequences(root)] == ["a"]
+    make_sequence_folders(root, {"g/h/s": 2}, sizes={"g/h/s": (8, 8)})
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(root, 'g', 'h'))}' holds folders of frames a "
+                                        r"level deeper than the layout reads \(<group>/<sequence>/<frames>\), "):
+        folder_sequences(root)

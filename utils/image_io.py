@@ -314,8 +314,11 @@ def no_picture_left_out(folder, frames, ends=False):
     stems = {os.path.splitext(os.path.basename(path))[0] for path in frames}
     spelled = spellings(stems)
     lengths = {len(name) for name in spelled}
-    # a phone's later photo of one second is of the pattern of the second's first ('IMG_20230601_120000_1')
-    patterns = {name_pattern(later_photo_of_a_second(stem, stems) or stem) for stem in stems}
+    # a phone's later photo of one second is of the pattern of the second's first ('IMG_20230601_120000_1'), a camera's
+    # Adobe RGB picture of its sRGB frames' ('_MG_0002.tif' among 'IMG_0001.JPG', 'IMG_0003.JPG': left out without a
+    # word, the frames either side trained on as consecutive, exit code 0), as the frames' series are (series_patterns)
+    cameras = srgb_cameras(stems)
+    patterns = {series_pattern(stem, stems, cameras) for stem in stems}
 
     def place(stem):
         """Where a picture of name stem (without its extension: the 2 of '.jp2' made '0002.jp2' frame 22, left out
@@ -324,8 +327,7 @@ def no_picture_left_out(folder, frames, ends=False):
         if by_name:
             return (stem if frame_order(stem)[0] in numbers and not named_after(stem, spelled, lengths)
                     else None)
-        return (frame_order(stem)[0] if name_pattern(later_photo_of_a_second(stem, stems) or stem) in patterns
-                else None)
+        return frame_order(stem)[0] if series_pattern(stem, stems, cameras) in patterns else None
 
     places = {place(stem) for stem in stems}
     # the ends once: taken for each head of each other picture, a sequence of 12,000 frames with an '.exr' of each
@@ -395,6 +397,71 @@ def name_pattern(stem):
     return unicodedata.normalize("NFC", re.sub(r"\d+", "0", stem)).casefold()
 
 
+# a camera's file name (DCF, the design rule for camera file systems: four characters, then four digits), whose first
+# character a camera makes an underscore where the picture is in Adobe RGB, not sRGB, the other three those of its sRGB
+# name but one: Nikon's '_DSC0003' after 'DSC_0002', Sony's after 'DSC00002', Canon's '_MG_0003' after 'IMG_0002',
+# Pentax's '_IGP0003' after 'IMGP0002', Fujifilm's '_DSF0003' after 'DSCF0002', Olympus' '_6010003' after 'P6010002'
+# (the month and the day), Panasonic's '_1000003' after 'P1000002'; then what an editor ends every picture's name with
+# that it exports ('IMG_0002_DxO', DxO PhotoLab's; 'IMG_0002-Edit', Lightroom's)
+DCF_NAME = re.compile(r"[a-z0-9_]{4}[0-9]{4}(?![0-9])(.*)", re.IGNORECASE | re.DOTALL)
+# the Adobe RGB name of a camera's sRGB name's four characters where another camera's Adobe RGB name is also theirs
+# but one: Fujifilm's 'DSCF' is '_DSF' (of 'DSCF' but 'C'); '_DSC' (of 'DSCF' but 'F') is Nikon's ('DSC_') and Sony's
+# ('DSC0'), and a Nikon's '_DSC0104'.. among a Fujifilm's 'DSCF0001'.. were trained on as one sequence, exit code 0
+ADOBE_RGB_NAMES = {"dscf": "_dsf"}
+# a phone's burst, whose cover (the picture the gallery shows) is named as the frame it is, then '_COVER': Pixel's
+# '00000IMG_00000_BURST20190920135023_COVER', Xiaomi's 'IMG_20230601_120000_BURST1_COVER'
+BURST_COVER = re.compile(r"(.*burst[0-9]+.*)_cover", re.IGNORECASE)
+
+
+def series_patterns(stems):
+    """{stem: the pattern of its series} of a sequence's frames' names without their extension (NFC): their
+    name_pattern, but a camera's Adobe RGB name's that of the one camera's sRGB names among them that it is named after
+    (adobe_rgb_of, DCF_NAME: '_MG_0003' of 'IMG_0002'), a burst's cover's that of its name without '_COVER'
+    (BURST_COVER), and a phone's later photo of one second that of the second's first (later_photo_of_a_second). One
+    series of a camera or a phone, each was refused as two series (its Adobe RGB frames, or its burst's frames after
+    some of the camera's), or as a poster (one Adobe RGB frame, a burst's cover)."""
+    cameras = srgb_cameras(stems)
+    return {stem: series_pattern(stem, stems, cameras) for stem in stems}
+
+
+def srgb_cameras(stems):
+    """{(the first four characters, casefolded, of a camera's sRGB name among stems (DCF_NAME), the pattern of its
+    editor's ending, its pattern)}: once each, as a sequence's frames of one camera share them."""
+    return {(stem[:4].casefold(), name_pattern(stem[8:]), name_pattern(stem)) for stem in stems
+            if DCF_NAME.fullmatch(stem) and not stem.startswith("_")
+            and any(character.isalpha() for character in stem[:4])}  # a camera's: '00000002' is ffmpeg's
+
+
+def series_pattern(stem, stems, cameras):
+    """The pattern of the series of a picture of name stem (without its extension) among a sequence's frames of names
+    stems, their cameras (srgb_cameras): series_patterns' of a frame."""
+    own = name_pattern(cover[1] if (cover := BURST_COVER.fullmatch(stem)) else
+                       later_photo_of_a_second(stem, stems) or stem)
+    if not (DCF_NAME.fullmatch(stem) and stem.startswith("_")):
+        return own
+    # an editor's ending alike: DxO's '_MG_0003_DxO' among 'IMG_0002_DxO'.. was refused as two series, or a poster
+    of = {pattern for four, ending, pattern in cameras if ending == name_pattern(stem[8:]) and adobe_rgb_of(stem, four)}
+    return of.pop() if len(of) == 1 else own
+
+
+def adobe_rgb_of(adobe_rgb, four):
+    """Whether a camera's Adobe RGB name adobe_rgb ('_' and three characters, then four digits) is of the series of the
+    sRGB names whose four characters are four (casefolded; DCF_NAME): the three are four but one, their
+    digits alike (Pentax's '_IGP' of 'IMGP', Fujifilm's '_DSF' of 'DSCF', Olympus' '_601' of 'P601', the month and the
+    day: another day's, '_602', is of a 'P602' among them), the one a camera of four writes where it is known
+    (ADOBE_RGB_NAMES); or, as the second look of the twenty-first pass had it, their letters end four's ('_MG_' of
+    'IMG_'). Pentax's, Fujifilm's, Olympus' and Panasonic's Adobe RGB frames were refused as two series, or one as a
+    poster. Of digits of any value, another camera's were of the series: Olympus' '_6010001', '_6010002' among
+    Panasonic's 'P1000001', 'P1000002' (or Ricoh's 'R0000001'..), their numbers the date's and the folder's too, were
+    trained on as one sequence of four frames, exit code 0."""
+    three = adobe_rgb[1:4].casefold()
+    if four in ADOBE_RGB_NAMES:
+        return adobe_rgb[:4].casefold() == ADOBE_RGB_NAMES[four]
+    letters = [re.sub(r"[^a-z]", "", name) for name in (three, four)]
+    return (any(four[:cut] + four[cut + 1:] == three for cut in range(4))
+            or bool(letters[0]) and letters[1].endswith(letters[0]))
+
+
 def copied_names(stem):
     """The names a picture of name stem (without its extension) may be a copy of: stem, its heads (before a copy's
     ending: 'f0002' of 'f0002 (1)'), and its tails after a blank with their heads (after a copy's words: every
@@ -450,9 +517,11 @@ def is_frame_path(path, extensions=IMAGE_EXTENSIONS):
 # bin (netatalk's 'Network Trash Folder/<sequence>'), Synology's thumbnails of each picture
 # ('@eaDir/preview.png/SYNOFILE_THUMB_M.jpg'), and Windows XP's recycle bin on a FAT drive, when it holds its record
 # INFO2 (Windows 9x's: INFO), 'RECYCLED/Dc1' (a sequence of the user's may be named 'recycled'): each was trained on as
-# a sequence, exit code 0, or refused as one of frames of several sizes
+# a sequence, exit code 0, or refused as one of frames of several sizes. So are a NAS share's snapshots of itself
+# (Synology's '#snapshot/GMT+00_2026.../<sequence>', QNAP's '@Recently-Snapshot/..', NetApp's '~snapshot/hourly.0/..'),
+# read as no sequences (three levels down to their frames) before folders of frames that deep were refused
 FILE_SYSTEM_FOLDERS = re.compile(r"lost\+found|\$recycle\.bin|system volume information|recycler|#recycle|@recycle|"
-                                 r"network trash folder|@eadir")
+                                 r"network trash folder|@eadir|#snapshot|@recently-snapshot|~snapshot")
 # (the name of a folder a file system keeps, what it holds that the user's folder of that name would not)
 FILE_SYSTEM_FOLDERS_BY_WHAT_THEY_HOLD = ((re.compile(r"found\.[0-9]{3}"), re.compile(r"(dir|file)[0-9]{4}\.chk")),
                                          (re.compile(r"recycled"), re.compile(r"info2?")))
