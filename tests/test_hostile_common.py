@@ -3942,3 +3942,42 @@ def test_the_set_up_with_its_stdin_a_folder_goes_on(tmp_path, stand_in_pip):
     finally:
         os.close(folder)
     assert completed.returncode == 0 and not completed.stderr, completed.stderr
+
+
+# Twenty-third pass, look at make's set-up, VENV, CHROMIUM and pip's settings
+
+@pytest.mark.parametrize("setting, value", [("VENV", "a}${x"), ("VENV", "a)$(x"), ("CHROMIUM", "/opt/}${x/chrome"),
+                                            ("TEST_WORKERS", ")$(x")],
+                         ids=["VENV brace before", "VENV paren before", "CHROMIUM", "TEST_WORKERS"])
+def test_make_refuses_a_dollar_reference_left_open_after_a_close(tmp_path, setting, value):
+    """`VENV='a}${x'`: the check of a $( or ${ left open counted the braces without their order (one of each), and make
+    went on to its own "unterminated variable reference", naming no VENV."""
+    goal = {"VENV": "setup", "CHROMIUM": "browser", "TEST_WORKERS": "test"}[setting]
+    completed = subprocess.run(["make", "--no-print-directory", "-n", goal, f"{setting}={value}"],
+                               cwd=set_up_copy(tmp_path), capture_output=True, text=True, timeout=60,
+                               env=top_level_make_environment())
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and not completed.stdout, completed.stdout + completed.stderr
+    assert f"*** {setting} '{value}' holds a $( or ${{ that is not closed, which make cannot read" in lines[0], lines[0]
+
+
+def test_make_setup_test_reads_a_pip_configuration_pipe_once_for_both_requirements(tmp_path, stand_in_pip):
+    """`make setup-test` of a venv without its stamps (a new one) ran the set-up twice, requirements.txt's and then
+    requirements-test.txt's: a PIP_CONFIG_FILE pipe (`<(...)`) was read by the first alone, and the second installed
+    the test packages with an empty configuration (from another index than it names), exit code 0."""
+    copy = set_up_copy(tmp_path, "package\n")
+    copy_of_the_stand_in_pip(stand_in_pip, copy / "venv")
+    reading, writing = os.pipe()
+    os.write(writing, b"global.timeout='60'\n")
+    os.close(writing)
+    try:
+        completed = subprocess.run(["make", "--no-print-directory", "setup-test", "VENV=venv"], cwd=copy,
+                                   capture_output=True, text=True, timeout=120, pass_fds=(reading,),
+                                   env=dict(top_level_make_environment(), PIP_CONFIG_FILE=f"/dev/fd/{reading}",
+                                            STAND_IN_PIP_CONFIGURED=str(tmp_path / "configured")))
+    finally:
+        os.close(reading)
+    assert completed.returncode == 0 and not completed.stderr, completed.stderr
+    # requirements.txt's install, requirements-test.txt's and requirements-nodeps.txt's, each with the configuration
+    assert (tmp_path / "configured").read_text() == "global.timeout='60'\n" * 3
+    assert (copy / "venv" / ".installed").exists() and (copy / "venv" / ".installed-test").exists()

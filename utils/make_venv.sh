@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Creates the project's virtual environment with Python 3.10 (if missing) and installs the pinned
 # requirements.
-# Usage: make_venv.sh VENV_DIR REQUIREMENTS_FILE
-#   (requirements.txt for make setup, requirements-test.txt for make test)
+# Usage: make_venv.sh VENV_DIR REQUIREMENTS_FILE...
+#   (requirements.txt for make setup, requirements-test.txt for make test; both, in one run, where make needs both)
 set -euo pipefail
 venv_dir=$1
 requirements=$2
@@ -765,5 +765,7 @@ pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
 }
 # --no-warn-conflicts: once nnabla_converter is in (below, without its dependencies), every later install
 # would list the command-line converter's dependencies as missing, which they are on purpose
-pip_install "$requirements" --no-warn-conflicts
+# (each requirements file given, in order: the Makefile gives requirements-test.txt or requirements-gpu.txt after
+# requirements.txt where it needs both, so that a PIP_CONFIG_FILE pipe read once serves both)
+for each_requirements in "${@:2}"; do pip_install "$each_requirements" --no-warn-conflicts; done
 pip_install "$(dirname "$requirements")/requirements-nodeps.txt" --no-deps
