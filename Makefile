@@ -151,8 +151,8 @@ ifeq ($(words $(VENV))$(VENV),1$(strip $(VENV)))
 # packages with an empty configuration, from another index than it names, exit code 0; a FIFO written once was refused
 # at the second. requirements.txt's set-up installs them in the same run (set_up_with, which the rules below read as
 # their recipes run, after this one), and theirs is not run again.
-more_requirements := $(if $(filter setup-test test bench gpu-check,$(MAKECMDGOALS)),requirements-test.txt) $(if \
-    $(filter setup-gpu,$(MAKECMDGOALS)),requirements-gpu.txt)
+more_requirements := $(if $(filter setup-test test bench gpu-check $(TEST_STAMP),$(MAKECMDGOALS)),$(strip \
+    requirements-test.txt)) $(if $(filter setup-gpu,$(MAKECMDGOALS)),requirements-gpu.txt)
 $(STAMP): requirements.txt requirements-nodeps.txt utils/make_venv.sh
 	$(eval set_up_with := $(more_requirements))
 	@bash utils/make_venv.sh $(VENV) requirements.txt $(strip $(more_requirements))
@@ -225,7 +225,11 @@ ch_trimmed = $(if $(filter $(addsuffix %,$(ch_marks)) $(addprefix %,$(ch_marks))
     ch_trim_once,$1,$(ch_marks))),$1)
 chromium_path = $(call ch_unmarked,$(call ch_trimmed,$(call ch_marked,$(chromium_given),$(ch_blanks))),$(ch_blanks))
 chromium_named = $(call venv_quoted,$(or $(chromium_path),$(DEBIAN_CHROMIUM)))
-chromium_quoted = "$(chromium_named)"
+# A relative one (`CHROMIUM=chrome`, a link in the repository's folder) passed make's check of that file, but the tests'
+# Playwright runs a name without a / from PATH ("spawn chrome ENOENT" for every page test, or another Chromium there),
+# and one with a / from the folder the tests' process is in when it starts one: it is checked and handed to the tests
+# as a path from /.
+chromium_quoted = "$(if $(filter /%,$(firstword $(chromium_path))),,$(call venv_quoted,$(CURDIR))/)$(chromium_named)"
 # The name as the error lines show it: a carriage return inside it (`/opt/a\rb/chrome`) overwrote the line from there
 # on a terminal; a vertical tab or form feed broke it. Shown as \r, \v and \f, as TEST_WORKERS' newline is as \n.
 chromium_shown = $(call blanks_shown,$(chromium_named))
