@@ -229,7 +229,8 @@ chromium_named = $(call venv_quoted,$(or $(chromium_path),$(DEBIAN_CHROMIUM)))
 # Playwright runs a name without a / from PATH ("spawn chrome ENOENT" for every page test, or another Chromium there),
 # and one with a / from the folder the tests' process is in when it starts one: it is checked and handed to the tests
 # as a path from /.
-chromium_quoted = "$(if $(filter /%,$(firstword $(chromium_path))),,$(call venv_quoted,$(CURDIR))/)$(chromium_named)"
+chromium_quoted = "$(if $(filter /%,$(firstword $(chromium_path) $(DEBIAN_CHROMIUM))),,$(call \
+    venv_quoted,$(CURDIR))/)$(chromium_named)"
 # The name as the error lines show it: a carriage return inside it (`/opt/a\rb/chrome`) overwrote the line from there
 # on a terminal; a vertical tab or form feed broke it. Shown as \r, \v and \f, as TEST_WORKERS' newline is as \n.
 chromium_shown = $(call blanks_shown,$(chromium_named))
