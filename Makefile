@@ -52,9 +52,16 @@ close_paren := )
 # (Of a variable named $1: its text without make's literal $s, where the checks look for a $ make reads; $2 counted.)
 unquoted_dollars = $(patsubst %$(dollar),%,$(subst $(dollar)$(dollar),,$(value $1)))
 dollar_count = $(words $(subst $2,$2 ,x$(call unquoted_dollars,$1)x))
+# The braces counted without their order passed `VENV='a}$${x'` (one of each, the } before the $${), make's
+# "unterminated variable reference" again: make looks for a close after each $$( or $${ it reads, so the last of them
+# and of the closes (each made a word of its own) is a close. ($2 and $3: the open and its close.)
+dollar_last_of = $(lastword $(filter $(dollar)$2 $3,$(subst $3, $3 ,$(subst $(dollar)$2, $(dollar)$2 ,$(call \
+    unquoted_dollars,$1)))))
 dollar_unclosed = $(if $(findstring $(dollar)$(open_paren),$(call unquoted_dollars,$1)),$(filter-out \
     $(call dollar_count,$1,$(close_paren)),$(call dollar_count,$1,$(open_paren))))$(if $(findstring $(dollar){,\
-    $(call unquoted_dollars,$1)),$(filter-out $(call dollar_count,$1,}),$(call dollar_count,$1,{)))
+    $(call unquoted_dollars,$1)),$(filter-out $(call dollar_count,$1,}),$(call dollar_count,$1,{)))$(filter \
+    $(dollar)$(open_paren) $(dollar){,$(call dollar_last_of,$1,$(open_paren),$(close_paren)) $(call \
+    dollar_last_of,$1,{,}))
 dollar_read = $(findstring $(dollar),$(subst $(dollar){,,$(subst $(dollar)$(open_paren),,$(call unquoted_dollars,$1))))
 # The refusals of a setting named $1 given to make with a $ it reads ($2: what its value is, a name or a path; $3: what
 # to do), VENV's, CHROMIUM's and TEST_WORKERS': its text as given, shown as the other lines show names, by blanks_shown
@@ -138,8 +145,17 @@ setup-test: $(TEST_STAMP)
 ifeq ($(words $(VENV))$(VENV),1$(strip $(VENV)))
 # A venv that is not the user's to write (a shared one, linked to) and holds what the requirements ask: touch's "cannot
 # touch '.venv/.installed': Permission denied" stopped every `make demo`. Without its stamp, make checks it each time.
+# make's goals that need requirements-test.txt (or requirements-gpu.txt) beside requirements.txt ran the set-up twice
+# where requirements.txt's was to run (`make setup-test` of a new venv; `make test`, `bench` and `gpu-check` too, and
+# `make setup-gpu`): a PIP_CONFIG_FILE pipe (`<(...)`) was read by the first alone, and the second installed the test
+# packages with an empty configuration, from another index than it names, exit code 0; a FIFO written once was refused
+# at the second. requirements.txt's set-up installs them in the same run (set_up_with, which the rules below read as
+# their recipes run, after this one), and theirs is not run again.
+more_requirements := $(if $(filter setup-test test bench gpu-check $(TEST_STAMP),$(MAKECMDGOALS)),$(strip \
+    requirements-test.txt)) $(if $(filter setup-gpu,$(MAKECMDGOALS)),requirements-gpu.txt)
 $(STAMP): requirements.txt requirements-nodeps.txt utils/make_venv.sh
-	@bash utils/make_venv.sh $(VENV) requirements.txt
+	$(eval set_up_with := $(more_requirements))
+	@bash utils/make_venv.sh $(VENV) requirements.txt $(strip $(more_requirements))
 	@touch $(STAMP) 2>/dev/null || true
 
 # A .venv whose Python does not run (missing, or removed since by a pyenv upgrade) is always set up again:
@@ -152,7 +168,7 @@ ifneq ($(shell "$(call venv_quoted,$(PYTHON))" -c '' </dev/null >/dev/null 2>&1 
 endif
 
 $(TEST_STAMP): $(STAMP) requirements-test.txt requirements-tensorflow.txt
-	@bash utils/make_venv.sh $(VENV) requirements-test.txt
+	@$(if $(filter requirements-test.txt,$(set_up_with)),:,bash utils/make_venv.sh $(VENV) requirements-test.txt)
 	@touch $(TEST_STAMP) 2>/dev/null || true
 endif
 
@@ -161,7 +177,7 @@ endif
 # Its pip runs as the set-up's does (utils/make_venv.sh): one line where it fails, the packages installed into the
 # venv.
 setup-gpu: $(STAMP)
-	@bash utils/make_venv.sh $(VENV) requirements-gpu.txt
+	@$(if $(filter requirements-gpu.txt,$(set_up_with)),:,bash utils/make_venv.sh $(VENV) requirements-gpu.txt)
 	$(PYTHON) -m utils.cuda_libraries
 
 # Chromium and its driver from Debian's packages, for the web app's browser tests (as root, only when
@@ -209,7 +225,12 @@ ch_trimmed = $(if $(filter $(addsuffix %,$(ch_marks)) $(addprefix %,$(ch_marks))
     ch_trim_once,$1,$(ch_marks))),$1)
 chromium_path = $(call ch_unmarked,$(call ch_trimmed,$(call ch_marked,$(chromium_given),$(ch_blanks))),$(ch_blanks))
 chromium_named = $(call venv_quoted,$(or $(chromium_path),$(DEBIAN_CHROMIUM)))
-chromium_quoted = "$(chromium_named)"
+# A relative one (`CHROMIUM=chrome`, a link in the repository's folder) passed make's check of that file, but the tests'
+# Playwright runs a name without a / from PATH ("spawn chrome ENOENT" for every page test, or another Chromium there),
+# and one with a / from the folder the tests' process is in when it starts one: it is checked and handed to the tests
+# as a path from /.
+chromium_quoted = "$(if $(filter /%,$(firstword $(chromium_path) $(DEBIAN_CHROMIUM))),,$(call \
+    venv_quoted,$(CURDIR))/)$(chromium_named)"
 # The name as the error lines show it: a carriage return inside it (`/opt/a\rb/chrome`) overwrote the line from there
 # on a terminal; a vertical tab or form feed broke it. Shown as \r, \v and \f, as TEST_WORKERS' newline is as \n.
 chromium_shown = $(call blanks_shown,$(chromium_named))

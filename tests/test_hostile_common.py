@@ -3175,7 +3175,7 @@ def venv_of_a_pip_that_crashes(tmp_path, traceback_end):
     ({PIP_CONFIG_FILE} in STAND_IN_PIP_CRASH is the configuration file it read.)
     Each run reads PIP_CONFIG_FILE, as pip does: its configuration file is written as `pip config list` says one
     (`global.log='/tmp/pip.log'`), which the stand-in's `config list` says; its install appends what it read to
-    STAND_IN_PIP_CONFIGURED."""
+    STAND_IN_PIP_CONFIGURED, and after it what it read of PIP_CONSTRAINT's and PIP_REQUIREMENT's files."""
     venv = tmp_path / "venv"
     subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     pip = next(venv.glob("lib/python3*/site-packages")) / "pip"
@@ -3210,6 +3210,9 @@ def venv_of_a_pip_that_crashes(tmp_path, traceback_end):
         "    sys.stdout.write(''.join(line for line in configured.splitlines(True)\n"
         "                             if line.startswith(('global.', 'install.'))))\n"
         "if 'install' in sys.argv:\n"
+        "    for variable in ('PIP_CONSTRAINT', 'PIP_REQUIREMENT'):\n"
+        "        for name in os.environ.get(variable, '').split():\n"
+        "            configured += open(name).read()\n"
         "    os.environ.get('STAND_IN_PIP_CONFIGURED') and open(os.environ['STAND_IN_PIP_CONFIGURED'], 'a').write(\n"
         "        configured)\n"
         "    os.environ.get('PIP_LOG') and open(os.environ['PIP_LOG'], 'a').write('what pip logged\\n')\n" + ending +
@@ -3942,3 +3945,112 @@ def test_the_set_up_with_its_stdin_a_folder_goes_on(tmp_path, stand_in_pip):
     finally:
         os.close(folder)
     assert completed.returncode == 0 and not completed.stderr, completed.stderr
+
+
+# Twenty-third pass, look at make's set-up, VENV, CHROMIUM and pip's settings
+
+@pytest.mark.parametrize("setting, value", [("VENV", "a}${x"), ("VENV", "a)$(x"), ("CHROMIUM", "/opt/}${x/chrome"),
+                                            ("TEST_WORKERS", ")$(x")],
+                         ids=["VENV brace before", "VENV paren before", "CHROMIUM", "TEST_WORKERS"])
+def test_make_refuses_a_dollar_reference_left_open_after_a_close(tmp_path, setting, value):
+    """`VENV='a}${x'`: the check of a $( or ${ left open counted the braces without their order (one of each), and make
+    went on to its own "unterminated variable reference", naming no VENV."""
+    goal = {"VENV": "setup", "CHROMIUM": "browser", "TEST_WORKERS": "test"}[setting]
+    completed = subprocess.run(["make", "--no-print-directory", "-n", goal, f"{setting}={value}"],
+                               cwd=set_up_copy(tmp_path), capture_output=True, text=True, timeout=60,
+                               env=top_level_make_environment())
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and not completed.stdout, completed.stdout + completed.stderr
+    assert f"*** {setting} '{value}' holds a $( or ${{ that is not closed, which make cannot read" in lines[0], lines[0]
+
+
+def test_make_setup_test_reads_a_pip_configuration_pipe_once_for_both_requirements(tmp_path, stand_in_pip):
+    """`make setup-test` of a venv without its stamps (a new one) ran the set-up twice, requirements.txt's and then
+    requirements-test.txt's: a PIP_CONFIG_FILE pipe (`<(...)`) was read by the first alone, and the second installed
+    the test packages with an empty configuration (from another index than it names), exit code 0."""
+    copy = set_up_copy(tmp_path, "package\n")
+    copy_of_the_stand_in_pip(stand_in_pip, copy / "venv")
+    reading, writing = os.pipe()
+    os.write(writing, b"global.timeout='60'\n")
+    os.close(writing)
+    try:
+        completed = subprocess.run(["make", "--no-print-directory", "setup-test", "VENV=venv"], cwd=copy,
+                                   capture_output=True, text=True, timeout=120, pass_fds=(reading,),
+                                   env=dict(top_level_make_environment(), PIP_CONFIG_FILE=f"/dev/fd/{reading}",
+                                            STAND_IN_PIP_CONFIGURED=str(tmp_path / "configured")))
+    finally:
+        os.close(reading)
+    assert completed.returncode == 0 and not completed.stderr, completed.stderr
+    # requirements.txt's install, requirements-test.txt's and requirements-nodeps.txt's, each with the configuration
+    assert (tmp_path / "configured").read_text() == "global.timeout='60'\n" * 3
+    assert (copy / "venv" / ".installed").exists() and (copy / "venv" / ".installed-test").exists()
+
+
+@pytest.mark.parametrize("chromium", ["chrome", "./chrome"], ids=["a name", "a relative path"])
+def test_make_hands_the_tests_a_relative_chromium_as_the_path_it_checked(tmp_path, chromium):
+    """`make test CHROMIUM=chrome` (a link in the repository's folder): make's check passed that file, but Playwright
+    runs a name without a / from PATH ("spawn chrome ENOENT" for every page test). Both are handed as the path from /
+    make checked, which no test's folder changes."""
+    copy = set_up_copy(tmp_path)
+    completed = subprocess.run(["make", "--no-print-directory", "-n", "test", "VENV=venv", f"CHROMIUM={chromium}"],
+                               cwd=copy, capture_output=True, text=True, timeout=60, env=top_level_make_environment())
+    assert completed.returncode == 0, completed.stderr
+    assert f'CHROMIUM="{copy}/{chromium}" venv/bin/python -m pytest' in completed.stdout, completed.stdout
+
+
+def test_the_set_up_reads_a_pip_constraint_file_of_a_pipe_once_for_all_its_installs(tmp_path, stand_in_pip):
+    """`PIP_CONSTRAINT=<(...)`: the first pip install read the pipe, and the later ones (requirements-nodeps.txt's, and
+    requirements-test.txt's where make installs both) ran without it, other versions than it pins installed, exit
+    code 0."""
+    reading, writing = os.pipe()
+    os.write(writing, b"package==1\n")
+    os.close(writing)
+    try:
+        completed = run_the_set_up_of_the_stand_in_pip(stand_in_pip, pass_fds=(reading,), PIP_CONSTRAINT=f"/dev/fd/"
+                                                       f"{reading}", STAND_IN_PIP_CONFIGURED=str(tmp_path / "read"))
+    finally:
+        os.close(reading)
+    assert completed.returncode == 0 and not completed.stderr, completed.stderr
+    assert (tmp_path / "read").read_text() == "package==1\n" * 2
+
+
+@pytest.mark.parametrize("where", ["PIP_REPORT", "PIP_Report", "configuration"])
+def test_the_set_up_refuses_a_pip_report_each_of_its_pips_would_write_over(tmp_path, stand_in_pip, where):
+    """`PIP_REPORT=requirements.txt` (a slip for -r): each of the set-up's pips wrote its report over the repository's
+    requirements, and `PIP_REPORT=report.json` (or a configuration file's `report`) was left holding the last pip's
+    report alone (requirements-nodeps.txt's), exit code 0."""
+    requirements = stand_in_pip[1]
+    (tmp_path / "pip.conf").write_text(f"install.report='{requirements}'\n")
+    configuration = {"PIP_CONFIG_FILE": str(tmp_path / "pip.conf")}
+    setting = {where: str(requirements)} if where != "configuration" else configuration
+    completed = run_the_set_up_of_the_stand_in_pip(stand_in_pip, **setting)
+    said = completed.stderr.decode()
+    assert completed.returncode == 2 and len(said.splitlines()) == 1, said
+    assert said.startswith(f"error: pip's configuration sets install.report='{requirements}', a report each of the "
+                           if where == "configuration" else f"error: {where} is set ({requirements}), a report each of "
+                           "the set-up's pips would write over"), said
+    assert requirements.read_text() == "package\n"
+
+
+@pytest.mark.parametrize("variable", ["PIP_CONSTRAINT", "PIP_REQUIREMENT"])
+def test_the_set_up_with_a_pip_constraint_or_requirement_fifo_no_one_writes_is_one_line(tmp_path, stand_in_pip,
+                                                                                        variable):
+    """PIP_CONSTRAINT or PIP_REQUIREMENT naming a FIFO no one writes: the set-up's first pip install waited for it
+    forever (as PIP_CONFIG_FILE's did before the twenty-second pass)."""
+    os.mkfifo(tmp_path / "pip.fifo")
+    status, said = stand_in_set_up_that_may_wait(stand_in_pip, **{variable: str(tmp_path / "pip.fifo")})
+    assert status == 2 and said.decode() == (
+        f"error: {variable} is set ({tmp_path}/pip.fifo), a FIFO no one writes (what writes it is not started, or "
+        "stopped), which pip would wait for forever; start what writes it, or unset it, then run make again\n")
+
+
+def test_the_set_up_says_pips_error_ending_in_a_colon_with_what_it_names(stand_in_pip):
+    """`PIP_REQUIRE_HASHES=1 make setup` (the requirements pin with ~=): "(In --require-hashes mode, all requirements
+    must have their versions pinned with ==. These do not:)", what does not on pip's next line left out."""
+    completed = run_the_set_up_of_the_stand_in_pip(stand_in_pip, STAND_IN_PIP_CRASH=(
+        "MemoryError\nERROR: In --require-hashes mode, all requirements must have their versions pinned with ==. These "
+        "do not:\n    numpy~=1.26.4 from file:///wheels/numpy.whl (from -r requirements.txt (line 1))\n"))
+    assert completed.returncode == 2 and completed.stderr.decode().endswith(
+        "(In --require-hashes mode, all requirements must have their versions pinned with ==. These do not: "
+        "numpy~=1.26.4 from file:///wheels/numpy.whl (from -r requirements.txt (line 1))); what it installed is kept: "
+        "run make again once that is put right\n"), completed.stderr

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Creates the project's virtual environment with Python 3.10 (if missing) and installs the pinned
 # requirements.
-# Usage: make_venv.sh VENV_DIR REQUIREMENTS_FILE
-#   (requirements.txt for make setup, requirements-test.txt for make test)
+# Usage: make_venv.sh VENV_DIR REQUIREMENTS_FILE...
+#   (requirements.txt for make setup, requirements-test.txt for make test; both, in one run, where make needs both)
 set -euo pipefail
 venv_dir=$1
 requirements=$2
@@ -132,7 +132,8 @@ stream_named() {
       fi ;;
   esac
 }
-# The log variables' values pip_env hands pip in their stead (NAME=VALUE: the set-up's own streams, below).
+# The variables' values pip_env hands pip in their stead (NAME=VALUE: the set-up's own streams for the log variables,
+# below; the copies of the constraint files' pipes, pip_config_read_once).
 log_overrides=()
 # A log setting naming the set-up's own output (log_stream_copied WHAT_SETS_IT VALUE UNDO VARIABLE, the file in
 # log_file; return 1 where it is none of them): VARIABLE, given to pip as a copy of that stream.
@@ -188,13 +189,22 @@ log_stream_copied() {
 # Each is read from env's listing (-0: a value may hold a newline), its value in log_values.
 # (Read by bash and env alone: the set-up runs before anything else is known to be there; its "Python 3.10 not found"
 # line came as "sort: command not found", exit code 127.)
-log_settings=()
-declare -A log_values=()
+log_settings=() constraint_settings=()
+declare -A log_values=() constraint_values=()
 while IFS= read -r -d '' line; do
   name=${line%%=*}
   case $name in PIP_*) ;; *) continue ;; esac
   option=${name:4} option=${option,,} option=${option//_/-} option=${option#--}
-  case $option in log | log-file | local-log) log_settings+=("$name") log_values[$name]=${line#*=} ;; esac
+  case $option in
+    log | log-file | local-log) log_settings+=("$name") log_values[$name]=${line#*=} ;;
+    constraint | requirement) constraint_settings+=("$name") constraint_values[$name]=${line#*=} ;;
+    # `PIP_REPORT=requirements.txt` (a slip for -r): each of the set-up's pips wrote its report over the repository's
+    # requirements (the next set-up pip's "Invalid requirement"), and `PIP_REPORT=report.json` was left holding the last
+    # pip's report alone (requirements-nodeps.txt's), exit code 0. Refused, before anything is made.
+    report) [ -z "${line#*=}" ] || { echo "error: $name is set ($(one_line "${line#*=}")), a report each of the" \
+      "set-up's pips would write over (the last one's alone kept, or over a file it names); unset it, then run make" \
+      "again" >&2; exit 2; } ;;
+  esac
 done < <(env -0)
 for log_setting in ${log_settings[@]+"${log_settings[@]}"}; do
   log_path "${log_values[$log_setting]}"
@@ -311,21 +321,25 @@ python310_there() { local search=0; find_python310 || search=$?; [ "$search" != 
 # has not written yet fails with EAGAIN, and then waits for what it writes. A pipe's, not a FIFO's, end is its end.)
 # (A function of the Python that reads it: the venv's, or for a new venv the Python 3.10 it is made from. A FIFO no
 # one writes was refused once the venv was made, where a log FIFO's is refused before anything is made.)
-pip_config_read_once() {  # pip_config_read_once PYTHON
-  # The set-up's stdin a file (`PIP_CONFIG_FILE=/dev/stdin make setup <pip.conf`): pip's stdin is /dev/null (below),
-  # so that each of the set-up's pips read an empty configuration, the install from another index, exit code 0. It is
-  # read once as a pipe's is (a terminal left as it is, where a pip would wait for the user to end it).
-  [ -n "${PIP_CONFIG_FILE:-}" ] || return 0
-  stream_named "$PIP_CONFIG_FILE"
-  if [ -p "$PIP_CONFIG_FILE" ] || { [ "$named_stream" = 0 ] && [ -e "/proc/$$/fd/0" ] && [ ! -t 0 ]; }; then
-    if ! config_copy=$(mktemp "${TMPDIR:-/tmp}/pip-config.XXXXXX" 2>&1); then
+# pip's constraint files (PIP_CONSTRAINT, pip's -c, in any of its spellings: constraint_settings below) as well: a
+# pipe's (`PIP_CONSTRAINT=<(...)`) was read by the first pip install alone, and the later ones
+# (requirements-nodeps.txt's, requirements-test.txt's where make installs both) ran without it, other versions than it
+# pins installed, exit code 0. A FIFO no one writes there, or as PIP_REQUIREMENT (-r), left the set-up waiting forever.
+# Each FIFO or pipe it names is read once as PIP_CONFIG_FILE's is, and pip is given the copies (in log_overrides).
+read_copies=()
+pipe_read_once() {  # pipe_read_once PYTHON SETTING NAME: the file pip is to read for NAME, in read_copy
+  read_copy=$3
+  stream_named "$3"
+  if [ -p "$3" ] || { [ "$named_stream" = 0 ] && [ -e "/proc/$$/fd/0" ] && [ ! -t 0 ]; }; then
+    if ! read_copy=$(mktemp "${TMPDIR:-/tmp}/pip-config.XXXXXX" 2>&1); then
       # (a TMPDIR not there, or not the user's to write, was told to "make room" in it)
-      echo "error: cannot copy PIP_CONFIG_FILE ($(one_line "$PIP_CONFIG_FILE")), a FIFO or pipe each of the set-up's" \
-        "pips would read, to a file in $(one_line "${TMPDIR:-/tmp}") (${config_copy##*: }); make room there, or set" \
-        "TMPDIR to a folder you can write, then run make again" >&2
+      echo "error: cannot copy $2 ($(one_line "$3")), a FIFO or pipe each of the set-up's pips would read, to a" \
+        "file in $(one_line "${TMPDIR:-/tmp}") (${read_copy##*: }); make room there, or set TMPDIR to a folder you" \
+        "can write, then run make again" >&2
       exit 2
     fi
-    trap 'rm -f -- "$config_copy"' EXIT
+    read_copies+=("$read_copy")
+    trap 'rm -f -- "${read_copies[@]}"' EXIT
     read_once=0
     "$1" -c '
 import os, select, stat, sys, time
@@ -350,15 +364,36 @@ while True:
         time.sleep(0.05)
 with open(sys.argv[2], "wb") as copy:
     copy.write(b"".join(written))
-  ' "$PIP_CONFIG_FILE" "$config_copy" 2>/dev/null || read_once=$?
+  ' "$3" "$read_copy" 2>/dev/null || read_once=$?
     if [ "$read_once" = 3 ]; then
-      echo "error: PIP_CONFIG_FILE is set ($(one_line "$PIP_CONFIG_FILE")), a FIFO no one writes (what writes it is" \
-        "not started, or stopped), which pip would wait for forever; start what writes it, or unset it, then run" \
-        "make again" >&2
+      echo "error: $2 is set ($(one_line "$3")), a FIFO no one writes (what writes it is not started, or stopped)," \
+        "which pip would wait for forever; start what writes it, or unset it, then run make again" >&2
       exit 2
     fi
-    [ "$read_once" != 0 ] || { config_given=$PIP_CONFIG_FILE; export PIP_CONFIG_FILE=$config_copy; }
+    [ "$read_once" = 0 ] || read_copy=$3
   fi
+}
+pip_config_read_once() {  # pip_config_read_once PYTHON
+  # The set-up's stdin a file (`PIP_CONFIG_FILE=/dev/stdin make setup <pip.conf`): pip's stdin is /dev/null (below),
+  # so that each of the set-up's pips read an empty configuration, the install from another index, exit code 0. It is
+  # read once as a pipe's is (a terminal left as it is, where a pip would wait for the user to end it).
+  local setting name copies
+  if [ -n "${PIP_CONFIG_FILE:-}" ]; then
+    pipe_read_once "$1" PIP_CONFIG_FILE "$PIP_CONFIG_FILE"
+    [ "$read_copy" = "$PIP_CONFIG_FILE" ] \
+      || { config_copy=$read_copy config_given=$PIP_CONFIG_FILE; export PIP_CONFIG_FILE=$config_copy; }
+  fi
+  # (once: the second call, with the venv's Python, would read the pipes' ends; pip splits the value at blanks)
+  [ -z "${constraints_read:-}" ] || return 0
+  constraints_read=1
+  for setting in ${constraint_settings[@]+"${constraint_settings[@]}"}; do
+    copies=
+    while IFS= read -r -d '' name; do
+      pipe_read_once "$1" "$setting" "$name"
+      copies+="${copies:+ }$read_copy"
+    done < <(printf '%s' "${constraint_values[$setting]}" | tr ' \t\n\r\v\f' '\0\0\0\0\0\0' | grep -z .)
+    [ "$copies" = "${constraint_values[$setting]}" ] || log_overrides+=("$setting=$copies")
+  done
 }
 
 # `VENV=new/..`, `new/../mydata`: venv reads a name as Python's abspath does (new/.. is the folder new is in, here the
@@ -667,6 +702,14 @@ done < <(configured_logs)
 fifo_read_or_refused
 elsewhere=$(pip_config_list | grep -aE "^(global|install)\.(target|prefix|root|python)=" | grep -avx ".*=''" \
   | head -n 1) || true
+# (and a report, as PIP_REPORT's above)
+reported=$(pip_config_list | grep -aE "^(global|install)\.report=" | grep -avx ".*=''" | head -n 1) || true
+if [ -n "$reported" ]; then
+  echo "error: pip's configuration sets $reported, a report each of the set-up's pips would write over (the last" \
+    "one's alone kept, or over a file it names); remove it from pip's configuration file ('$venv_shown/bin/python -m" \
+    "pip config debug' names them), then run make again" >&2
+  exit 2
+fi
 if [ -n "$elsewhere" ]; then
   echo "error: pip's configuration sets $elsewhere, which sends the set-up's install elsewhere than $venv_shown;" \
     "remove it from pip's configuration file ('$venv_shown/bin/python -m pip config debug' names them), or run make" \
@@ -726,6 +769,13 @@ pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
     more && NF { sub(/^[[:space:]]+/, ""); last = last " " $0; more = 0; next }
     inside && /^[^[:space:]]/ { last = $0; inside = 0; more = sub(/:[[:space:]]*$/, ":", last) }
     END { print last }') || true
+  # An ERROR line ending in a colon, what it names on the lines below it (PIP_REQUIRE_HASHES=1 of the requirements' ~=
+  # pins: "In --require-hashes mode, all requirements must have their versions pinned with ==. These do not:", the
+  # line ending there): the first of them.
+  case $reason in "ERROR: Exception:") ;; "ERROR: "*:)
+    reason="$reason $(printf '%s\n' "$output" | grep -aFx -A 1 -- "$reason" | sed -n '2s/^[[:space:]]*//p')"
+    reason=${reason% } ;;
+  esac
   # A build that failed without an "error:" line (a Python exception, a compiler's "gcc: error: ...") was pip's closing
   # "hint: See above for details.", with nothing above: the build's last line, which pip shows before "[end of output]".
   # A build whose last line was empty was that "See above" again, and one that printed an "error:" line before its
@@ -765,5 +815,7 @@ pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
 }
 # --no-warn-conflicts: once nnabla_converter is in (below, without its dependencies), every later install
 # would list the command-line converter's dependencies as missing, which they are on purpose
-pip_install "$requirements" --no-warn-conflicts
+# (each requirements file given, in order: the Makefile gives requirements-test.txt or requirements-gpu.txt after
+# requirements.txt where it needs both, so that a PIP_CONFIG_FILE pipe read once serves both)
+for each_requirements in "${@:2}"; do pip_install "$each_requirements" --no-warn-conflicts; done
 pip_install "$(dirname "$requirements")/requirements-nodeps.txt" --no-deps
