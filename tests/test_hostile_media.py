@@ -1487,3 +1487,30 @@ def test_the_split_a_size_change_s_line_advises_is_timed_from_the_file_s_start(t
     from utils.image_io import VideoReader
     with pytest.raises(UserError, match=r"first 4 frames .* \(e.g. ffmpeg -i IN -t 0.6 FIRST.mkv and ffmpeg -ss 0.6 "):
         VideoReader(video_of_two_sizes(tmp_path / "joined.avi", b_frames=2)).select()
+
+
+# Twenty-third pass, look at generate.py's and evaluate.py's inputs, videos and scores
+
+@pytest.mark.parametrize("kind", ["variable-rate", "gif-of-655-s-frames"])
+def test_a_cut_is_numbered_by_its_frame_not_by_its_time(tmp_path, kind):
+    """PySceneDetect numbered a frame by its time times the average rate: a variable-rate video's cut at frame 12
+    (frames 0.1 s apart, then 7 ms apart) was said at frame 5, the recurrence started again in mid-shot and not at the
+    cut, exit code 0; a GIF of two frames of 655 s each (OpenCV's rate 100) had a cut at frame 65500, and generate.py's
+    progress bar counted 65501 frames first ("0/65501"), then "2/2"."""
+    from PIL import Image
+
+    from utils.image_io import ffmpeg_executable
+    from utils.scenes import detect_cuts
+    if kind == "gif-of-655-s-frames":
+        path, frames = str(tmp_path / "slides.gif"), [Image.new("RGB", (16, 16), colour) for colour in ("red", "blue")]
+        frames[0].save(path, save_all=True, append_images=frames[1:], duration=655000, loop=0)
+        assert detect_cuts(path) == []  # a cut within MIN_SHOT_FRAMES of the start is none
+        return
+    path, shots = str(tmp_path / "variable.mkv"), str(tmp_path / "shots.mkv")
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i", "testsrc=size=32x24:rate=10", "-f",
+                    "lavfi", "-i", "smptebars=size=32x24:rate=10", "-filter_complex",
+                    "[0]trim=end_frame=12[a];[1]trim=end_frame=12[b];[a][b]concat=n=2", "-c:v", "libx264", shots],
+                   check=True)
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-i", shots, "-c", "copy", "-bsf:v",
+                    r"setts=ts=if(lt(N\,6)\,N*100\,500+(N-5)*7)", path], check=True)
+    assert detect_cuts(path) == [12] and detect_cuts(path, 9, 20) == [12]
