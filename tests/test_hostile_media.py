@@ -1514,3 +1514,15 @@ def test_a_cut_is_numbered_by_its_frame_not_by_its_time(tmp_path, kind):
     subprocess.run([ffmpeg_executable(), "-v", "error", "-i", shots, "-c", "copy", "-bsf:v",
                     r"setts=ts=if(lt(N\,6)\,N*100\,500+(N-5)*7)", path], check=True)
     assert detect_cuts(path) == [12] and detect_cuts(path, 9, 20) == [12]
+
+
+def test_a_video_whose_first_video_stream_is_its_cover_is_refused(tmp_path):
+    """An MP4 whose cover picture (an attached picture, its udta box before its trak) FFmpeg lists before its video:
+    OpenCV reads the first video stream, and the cover was super-resolved as a video of one 64x64 frame at 90000 fps,
+    exit code 0."""
+    from hostile import video_after_its_cover
+    from utils.image_io import VideoReader
+    with pytest.raises(UserError, match=r"holds a cover picture \(64x64\) before its video stream, which OpenCV would "
+                                        r"read in the video's place; save the file without it \(e.g. ffmpeg -i IN -map "
+                                        r"0 -map -0:v:0 -c copy OUT.mkv\)"):
+        VideoReader(video_after_its_cover(tmp_path))

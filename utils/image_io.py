@@ -1825,6 +1825,16 @@ def check_video_streams(path):
             f"'{path}' holds {len(streams)} video streams ({shown}), and which one to super-resolve is not known; "
             "save the one you want alone (e.g. ffmpeg -i IN -map 0:v:1 -c copy OUT.mkv for the second) and use that "
             "file")
+    # OpenCV reads the first video stream, a cover before the video too (an MP4 whose udta box comes before its trak):
+    # the cover was super-resolved as a video of one frame, exit code 0
+    covers = [line for line in itertools.takewhile(lambda line: line not in streams, lines)
+              if ": Video: " in line and "(attached pic)" in line]
+    if streams and covers:
+        size = re.search(r", (\d+x\d+)\b|$", covers[0]).group(1) or "?"
+        dropped = " ".join(f"-map -0:v:{index}" for index in range(len(covers)))
+        raise UserError(f"'{path}' holds a cover picture ({size}) before its video stream, which OpenCV would read in "
+                        f"the video's place; save the file without it (e.g. ffmpeg -i IN -map 0 {dropped} -c copy "
+                        "OUT.mkv) and use that file")
     return "Display Matrix:" in listing
 
 
