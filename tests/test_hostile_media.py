@@ -1526,3 +1526,17 @@ def test_a_video_whose_first_video_stream_is_its_cover_is_refused(tmp_path):
                                         r"read in the video's place; save the file without it \(e.g. ffmpeg -i IN -map "
                                         r"0 -map -0:v:0 -c copy OUT.mkv\)"):
         VideoReader(video_after_its_cover(tmp_path))
+
+
+@pytest.mark.parametrize("extension", [".mp4", ".mkv"])
+def test_the_size_check_of_a_video_of_one_size_decodes_its_key_frames_alone(tmp_path, monkeypatch, extension):
+    """VideoReader.refuse_a_size_change decoded every frame once more before the first was read: 8 s for 10 minutes of
+    480x270 H.264 (48 s an hour) before the first output. Of H.264, whose size and format change only at a key frame,
+    its key frames are decoded (the Matroska demuxer reads every packet: decoded by -skip_frame nokey), 2 of its 60."""
+    from utils import image_io
+    shown = []
+    counted = image_io.first_size_change
+    monkeypatch.setattr(image_io, "first_size_change", lambda lines, frames=None: counted(
+        (shown.append(line) or line for line in lines if image_io.SHOWN_FRAME.search(line)), frames))
+    path = ffmpeg_video(tmp_path / f"clip{extension}", "-c:v", "libx264", "-g", "30", frames=60, size="32x24")
+    assert image_io.size_change(path) is None and len(shown) == 2

@@ -1447,8 +1447,8 @@ class VideoReader:
         SIZE_CHANGE_MARGIN after them: OpenCV reads every frame at the first one's size, a later size squeezed into it
         (an MP4 or MPEG-TS joined from two recordings, exit code 0), or fails on it with a cv2.error traceback (a
         larger size later in an MPEG-TS or MKV, from frames before it that its decoder holds). A change before a part
-        counts too: OpenCV decodes from the first frame. The sizes are FFmpeg's, one decode of those frames (its cost:
-        docs/benchmarks.md)."""
+        counts too: OpenCV decodes from the first frame. The sizes are FFmpeg's, one decode of those frames, or of the
+        video's key frames where its codec changes them only there (size_change; its cost: docs/benchmarks.md)."""
         change = size_change(self.path, frames and frames + SIZE_CHANGE_MARGIN)
         if change:
             (width, height, layout), (new_width, new_height, new_layout), index, seconds = change
@@ -1548,6 +1548,16 @@ def decodes_cleanly(path):
     return completed is not None and completed.returncode == 0 and not completed.stderr.strip()
 
 
+# the codecs whose frame size and pixel format change only at a key frame, where a new sequence header takes effect
+# (H.264's and HEVC's at an IDR or IRAP picture, MPEG-1's, MPEG-2's and MPEG-4's at an I picture, VP8's at a key
+# frame): size_change decodes their key frames alone, and every frame only where those change. VP9 and AV1 change their
+# size at inter frames too (reference scaling): every frame of theirs (and of other codecs) is decoded.
+KEY_FRAME_CHANGES = ("h264", "hevc", "mpeg1video", "mpeg2video", "mpeg4", "vp8")
+# a part of at most this many frames to check (SIZE_CHANGE_MARGIN included) has every frame decoded at once: fewer than
+# the key frames of a long video may cost
+FEW_FRAMES_TO_CHECK = 1000
+
+
 def size_change(path, frames=None):
     """((width, height, layout) of the first frame, that of the first of another size or pixel layout, its index, its
     time in seconds from the file's start as ffmpeg's -t and -ss count it, not from the first frame's (an AVI of
@@ -1557,13 +1567,27 @@ def size_change(path, frames=None):
     with the first one's, and the frames of two recordings joined, 4:2:0 then 4:4:4 or 8-bit then 10-bit, came out with
     their planes misread, exit code 0. Each frame as FFmpeg's showinfo filter gives it (no checksum) at its own time (a
     variable-rate video's frames close together were once left out, the first size's count and end said wrong), read as
-    they come, stopped at the first change. Nothing without a working ffmpeg, as check_video_streams."""
+    they come, stopped at the first change. Of a codec of KEY_FRAME_CHANGES, the key frames of the whole file are
+    decoded first, and its frames only where they change: every frame decoded before the first was read took 8 s for 10
+    minutes of 480x270 H.264 (48 s an hour, minutes at 1080p) where its key frames take 0.3 to 0.9 s
+    (docs/benchmarks.md). Nothing without a working ffmpeg, as check_video_streams."""
     try:
         ffmpeg = ffmpeg_executable()
     except UserError:
         return None
     if not ffmpeg:
         return None
+    codec = next((codec for line in stream_lines(path, ffmpeg) if "(attached pic)" not in line
+                  for kind, codec in streams_of([line]) if kind == "Video"), None)
+    if codec in KEY_FRAME_CHANGES and not (frames and frames <= FEW_FRAMES_TO_CHECK) and key_frames_of_one_kind(
+            ffmpeg, path):
+        return None
+    return shown_change(ffmpeg, path, frames)
+
+
+def shown_change(ffmpeg, path, frames=None):
+    """first_size_change of the frames FFmpeg decodes of path's first video stream, at most `frames`, read as they come
+    and stopped at the first change."""
     command = [ffmpeg, "-nostdin", "-nostats", "-hide_banner", "-v", "info", "-i", media_path(path),
                *(["-frames:v", str(frames)] if frames else []), "-map", "0:v:0", "-vf", "showinfo=checksum=0",
                "-f", "null", "-"]
@@ -1573,6 +1597,27 @@ def size_change(path, frames=None):
             return first_size_change((line.decode(errors="replace") for line in process.stderr), frames)
         finally:
             process.kill()
+
+
+# a packet's line in FFmpeg's framecrc output, and its flags where they are not the key flag alone
+FRAMECRC_PACKET = re.compile(rb"^\d+, .*?(?:, F=0x([0-9A-Fa-f]+))?\s*$", re.MULTILINE)
+
+
+def key_frames_of_one_kind(ffmpeg, path):
+    """Whether FFmpeg decodes every key frame of path's first video stream, all of one size and pixel layout (of a codec
+    of KEY_FRAME_CHANGES, then all its frames are). The key frames alone are read (-discard nokey: MP4, MPEG-TS) or
+    decoded (-skip_frame nokey: Matroska, whose demuxer reads every packet), and counted against the packets flagged key
+    (framecrc's, of the same reading): a key frame that H.264's decoder holds for its reordering when the next one
+    changes the size is dropped, and two recordings joined, the first of two key frames, were seen as of one size; so a
+    count short of the key packets is no answer (False), nor is a failed reading."""
+    completed = subprocess.run([ffmpeg, "-nostdin", "-nostats", "-hide_banner", "-v", "info", "-discard", "nokey",
+                                "-skip_frame", "nokey", "-i", media_path(path), "-map", "0:v:0", "-vf",
+                                "showinfo=checksum=0", "-f", "null", "-", "-map", "0:v:0", "-c", "copy", "-f",
+                                "framecrc", "-"], stdin=subprocess.DEVNULL, capture_output=True)
+    lines = completed.stderr.decode(errors="replace").splitlines()
+    keys = sum(not flags or int(flags, 16) & 1 for flags in FRAMECRC_PACKET.findall(completed.stdout))
+    shown = sum(bool(SHOWN_FRAME.search(line)) for line in lines)
+    return completed.returncode == 0 and shown == keys > 0 and first_size_change(lines) is None
 
 
 # a frame without a time (pts:NOPTS) is a frame too: its change is timed by the frame rate (refuse_a_size_change)
