@@ -1537,6 +1537,18 @@ def test_the_size_check_of_a_video_of_one_size_decodes_its_key_frames_alone(tmp_
     shown = []
     counted = image_io.first_size_change
     monkeypatch.setattr(image_io, "first_size_change", lambda lines, frames=None: counted(
-        (shown.append(line) or line for line in lines if image_io.SHOWN_FRAME.search(line)), frames))
+        (image_io.SHOWN_FRAME.search(line) and shown.append(line) or line for line in lines), frames))
     path = ffmpeg_video(tmp_path / f"clip{extension}", "-c:v", "libx264", "-g", "30", frames=60, size="32x24")
     assert image_io.size_change(path) is None and len(shown) == 2
+
+
+def test_a_video_whose_colour_range_changes_is_refused(tmp_path):
+    """A limited-range recording joined to a full-range one (a phone's): OpenCV read the later frames with the first
+    ones' range, their levels misread (a mean error of 4 of 255 against FFmpeg's decode of them), exit code 0; the
+    check took yuvj420p for yuv420p, and FFmpeg gives such frames as yuv420p of color_range pc too."""
+    from hostile import video_of_two_sizes
+    from utils.image_io import VideoReader
+    path = video_of_two_sizes(tmp_path / "joined.mp4", then="32x24", formats=("yuv420p", "yuvj420p"))
+    with pytest.raises(UserError, match=r"changes its pixel format part-way: its first 4 frames are yuv420p, then "
+                                        r"yuv420p \(full range\), which OpenCV reads as yuv420p, their colours wrong"):
+        VideoReader(path).select()
