@@ -1552,3 +1552,15 @@ def test_a_video_whose_colour_range_changes_is_refused(tmp_path):
     with pytest.raises(UserError, match=r"changes its pixel format part-way: its first 4 frames are yuv420p, then "
                                         r"yuv420p \(full range\), which OpenCV reads as yuv420p, their colours wrong"):
         VideoReader(path).select()
+
+
+def test_an_animated_png_of_varying_delays_is_read_at_its_average_rate(tmp_path):
+    """An APNG of 500, 100, 100 and 100 ms: OpenCV's rate is FFmpeg's guess from its first delays (10 fps), and its
+    video was written at 10 fps, twice as fast (0.4 s of 0.8 s), exit code 0, as a GIF's was before gif_average_rate."""
+    from PIL import Image
+
+    from utils.image_io import VideoReader
+    path = str(tmp_path / "anim.png")
+    frames = [Image.new("RGB", (16, 16), colour) for colour in ("red", "green", "blue", "white")]
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=[500, 100, 100, 100], loop=0)
+    assert VideoReader(path).fps == 5

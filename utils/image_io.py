@@ -1230,6 +1230,31 @@ def gif_walk(data):
     return delays, position is not None and position < len(data)
 
 
+def apng_average_rate(path):
+    """The average frame rate of an animated PNG (its frames over the sum of their delays, as FFmpeg's demuxer gives
+    them: a delay of 0 as 1/15 s), as variable-frame-rate videos are written at their average rate; None for a file
+    that is no PNG, or without a working ffmpeg. OpenCV's rate is FFmpeg's guess from its first delays, as a GIF's was:
+    an APNG of 500, 100, 100 and 100 ms was written at 10 fps, twice as fast (0.4 s of 0.8 s), exit code 0."""
+    with open(path, "rb") as file:
+        if not file.read(8).startswith(PNG_SIGNATURE):
+            return None
+    try:
+        ffmpeg = ffmpeg_executable()
+    except UserError:
+        return None
+    if not ffmpeg:
+        return None
+    listed = subprocess.run([ffmpeg, "-nostdin", "-v", "error", "-i", media_path(path), "-map", "0:v:0", "-c", "copy",
+                             "-f", "framecrc", "-"], stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                            errors="replace").stdout.splitlines()
+    base = next((line.split(":", 1)[1].strip() for line in listed if line.startswith("#tb 0:")), None)
+    durations = [int(fields[3]) for line in listed if line and line[0] != "#"
+                 and len(fields := line.split(",")) > 3 and fields[3].strip().isdigit()]
+    if not base or not durations or sum(durations) <= 0:
+        return None
+    return exact_rate(len(durations) / (sum(durations) * Fraction(base)))
+
+
 class GifCutShort(UserError):
     """An animated GIF that ends before its trailer after whole frames (gif_cut_short)."""
 
@@ -1334,6 +1359,8 @@ class VideoReader:
         # delays, and a GIF of 500, 100, 100 and 100 ms was written at 10 fps, twice as fast (0.4 s of 0.8 s)
         gif = gif_read(path)
         if not self.counted and (rate := gif_average_rate(gif)):
+            self.fps = rate
+        if rate := apng_average_rate(path):
             self.fps = rate
         if cut_short := gif_cut_short(path, gif):
             raise cut_short
