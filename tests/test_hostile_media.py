@@ -1564,3 +1564,17 @@ def test_an_animated_png_of_varying_delays_is_read_at_its_average_rate(tmp_path)
     frames = [Image.new("RGB", (16, 16), colour) for colour in ("red", "green", "blue", "white")]
     frames[0].save(path, save_all=True, append_images=frames[1:], duration=[500, 100, 100, 100], loop=0)
     assert VideoReader(path).fps == 5
+
+
+def test_a_variable_rate_mkv_announcing_more_frames_than_it_holds_is_read_whole(tmp_path):
+    """A screen recording's MKV: frames about 33 ms apart, jittering, and a pause of 10 s, so that its count announced
+    (its duration at the 10 fps its header gives) is 107 of its 20 frames: FFmpeg's check that it decodes cleanly took
+    the null muxer's complaints of frames closer than 1/10 s ("non monotonically increasing dts") for errors, and the
+    video was refused as "truncated or damaged"."""
+    from utils.image_io import VideoReader, ffmpeg_executable
+    source, path = ffmpeg_video(tmp_path / "shots.mkv", "-c:v", "libx264", frames=20, size="16x16"), tmp_path / "s.mkv"
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-i", source, "-c", "copy", "-bsf:v",
+                    r"setts=ts=if(lt(N\,10)\,N*33+mod(N*7\,11)\,10000+N*33+mod(N*7\,11))", str(path)], check=True)
+    reader = VideoReader(str(path))
+    reader.select()
+    assert len(list(reader)) == 20
