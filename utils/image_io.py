@@ -1596,13 +1596,14 @@ def size_change(path, frames=None):
     time) of path's first video stream as FFmpeg decodes its first `frames` frames (all without), or None where both
     hold. The layout is FFmpeg's pixel format, its range too (yuvj420p, full range, is not yuv420p): OpenCV reads every
     frame with the first one's, and the frames of two recordings joined, 4:2:0 then 4:4:4 or 8-bit then 10-bit, came out
-    with their planes misread, exit code 0; limited range then full, or full then limited (a phone's clip joined to a
-    camera's), with their levels misread (a mean error of 6 and 13 of 255), exit code 0, where range was taken alike. Each frame as FFmpeg's showinfo filter gives it (no checksum) at its own time (a
-    variable-rate video's frames close together were once left out, the first size's count and end said wrong), read as
-    they come, stopped at the first change. Of a codec of KEY_FRAME_CHANGES, the key frames of the whole file are
-    decoded first, and its frames only where they change: every frame decoded before the first was read took 8 s for 10
-    minutes of 480x270 H.264 (48 s an hour, minutes at 1080p) where its key frames take 0.3 to 0.9 s
-    (docs/benchmarks.md). Nothing without a working ffmpeg, as check_video_streams."""
+    with their planes misread, exit code 0; limited range then full (a camera's clip joined to a phone's), with their
+    levels misread (a mean error of 4 to 6 of 255), exit code 0, where range was taken alike. Each frame as FFmpeg's
+    showinfo filter gives it (no checksum) at its own time (a variable-rate video's frames close together were once left
+    out, the first size's count and end said wrong), read as they come, stopped at the first change. Of a codec of
+    KEY_FRAME_CHANGES, the key frames of the whole file are decoded first, and its frames only where they change or
+    some are not given (key_frames_of_one_kind): every frame decoded before the first was read took 8 s for 10 minutes
+    of 480x270 H.264 (50 s an hour, minutes at 1080p) where its key frames take 0.3 to 0.9 s (docs/benchmarks.md).
+    Nothing without a working ffmpeg, as check_video_streams."""
     try:
         ffmpeg = ffmpeg_executable()
     except UserError:
