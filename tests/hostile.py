@@ -551,3 +551,13 @@ def video_after_its_cover(folder):
     children.sort(key=lambda box: box[4:8] != b"udta")
     path.write_bytes(data[:start - sum(map(len, children))] + b"".join(children) + data[end:])
     return str(path)
+
+
+def screen_recording(folder):
+    """A screen recording's MKV: 20 frames of 16x16 (its header's rate 10 fps), 10 about 33 ms apart, jittering, a pause
+    of 10 s, then 10 more; the path."""
+    from utils.image_io import ffmpeg_executable
+    source, path = ffmpeg_video(folder / "shots.mkv", "-c:v", "libx264", frames=20, size="16x16"), folder / "screen.mkv"
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-i", source, "-c", "copy", "-bsf:v",
+                    r"setts=ts=if(lt(N\,10)\,N*33+mod(N*7\,11)\,10000+N*33+mod(N*7\,11))", str(path)], check=True)
+    return str(path)

@@ -1230,6 +1230,49 @@ def gif_walk(data):
     return delays, position is not None and position < len(data)
 
 
+def packet_times(path, ffmpeg):
+    """(its time base, the times and durations in it of each packet) of path's first video stream as FFmpeg's demuxer
+    gives them (framecrc of a copy: nothing decoded), or None."""
+    listed = subprocess.run([ffmpeg, "-nostdin", "-v", "error", "-i", media_path(path), "-map", "0:v:0", "-c", "copy",
+                             "-f", "framecrc", "-"], stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                            errors="replace").stdout.splitlines()
+    base = next((line.split(":", 1)[1].strip() for line in listed if line.startswith("#tb 0:")), None)
+    packets = [(int(fields[2]), int(fields[3])) for line in listed if line and line[0] != "#"
+               and len(fields := line.split(",")) > 3 and re.fullmatch(r" *-?\d+", fields[2])
+               and fields[3].strip().isdigit()]
+    return (Fraction(base), packets) if base and packets else None
+
+
+# a Matroska or WebM file's first bytes (EBML's)
+EBML_SIGNATURE = b"\x1a\x45\xdf\xa3"
+# how far a Matroska video's average rate may lie from the rate its header gives before it is taken instead (a constant
+# rate of 30000/1001 in milliseconds' times is kept exact)
+RATE_TOLERANCE = 0.05
+
+
+def matroska_average_rate(path, rate):
+    """(the average frame rate, the frames) of a Matroska or WebM video (its frames over the time from the first to the
+    last, as FFmpeg's demuxer times them) where that rate lies more than RATE_TOLERANCE from rate (OpenCV's, its
+    header's), else None; None for another file, or without a working ffmpeg. A screen recording's pause (60 frames over
+    12 s, its header's 30 fps) was written at 30 fps, 2 s of video beside 12 s of its sound, exit code 0, where
+    variable-rate videos are written at their average rate (an MP4's, as OpenCV gives it); its count announced, 360,
+    was its duration at 30 fps."""
+    with open(path, "rb") as file:
+        if file.read(4) != EBML_SIGNATURE:
+            return None
+    try:
+        ffmpeg = ffmpeg_executable()
+    except UserError:
+        return None
+    timed = ffmpeg and packet_times(path, ffmpeg)
+    if not timed or len(timed[1]) < 2:
+        return None
+    base, packets = timed
+    span = (max(time for time, _ in packets) - min(time for time, _ in packets)) * base
+    average = exact_rate((len(packets) - 1) / span) if span > 0 else None
+    return (average, len(packets)) if average and abs(average / rate - 1) > RATE_TOLERANCE else None
+
+
 def apng_average_rate(path):
     """The average frame rate of an animated PNG (its frames over the sum of their delays, as FFmpeg's demuxer gives
     them: a delay of 0 as 1/15 s), as variable-frame-rate videos are written at their average rate; None for a file
@@ -1362,6 +1405,8 @@ class VideoReader:
             self.fps = rate
         if rate := apng_average_rate(path):
             self.fps = rate
+        if not self.counted and (timing := matroska_average_rate(path, self.fps)):
+            self.fps, self.total_frames = timing
         if cut_short := gif_cut_short(path, gif):
             raise cut_short
         # whatever the count: FFmpeg counts one frame in a JPEG holding a camera's Exif segment, none in a plain one,
