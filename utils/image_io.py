@@ -1285,17 +1285,12 @@ def apng_average_rate(path):
         ffmpeg = ffmpeg_executable()
     except UserError:
         return None
-    if not ffmpeg:
+    timed = ffmpeg and packet_times(path, ffmpeg)
+    if not timed:
         return None
-    listed = subprocess.run([ffmpeg, "-nostdin", "-v", "error", "-i", media_path(path), "-map", "0:v:0", "-c", "copy",
-                             "-f", "framecrc", "-"], stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                            errors="replace").stdout.splitlines()
-    base = next((line.split(":", 1)[1].strip() for line in listed if line.startswith("#tb 0:")), None)
-    durations = [int(fields[3]) for line in listed if line and line[0] != "#"
-                 and len(fields := line.split(",")) > 3 and fields[3].strip().isdigit()]
-    if not base or not durations or sum(durations) <= 0:
-        return None
-    return exact_rate(len(durations) / (sum(durations) * Fraction(base)))
+    base, packets = timed
+    shown = sum(duration for _, duration in packets) * base
+    return exact_rate(len(packets) / shown) if shown > 0 else None
 
 
 class GifCutShort(UserError):
