@@ -1581,8 +1581,8 @@ def test_a_variable_rate_mkv_announcing_more_frames_than_it_holds_is_read_whole(
 def test_a_variable_rate_mkv_is_written_at_its_average_rate(tmp_path):
     """The screen recording's MKV above (20 frames over 10.6 s, its header's 10 fps): read at 10 fps, its video was
     written 2 s long beside 10.6 s of its sound, exit code 0, where variable-rate videos are written at their average
-    rate (an MP4's, as OpenCV gives it); its count announced was its duration at 10 fps, 107."""
+    rate (an MP4's, as OpenCV gives it); its count announced, its duration at 10 fps, was 107."""
     from hostile import screen_recording
     from utils.image_io import VideoReader
     reader = VideoReader(screen_recording(tmp_path))
-    assert float(reader.fps) == pytest.approx(19 / 10.63, rel=0.01) and reader.total_frames == 20
+    assert float(reader.fps) == pytest.approx(19 / 10.63, rel=0.01) and reader.total_frames == 19

@@ -1230,9 +1230,16 @@ def gif_walk(data):
     return delays, position is not None and position < len(data)
 
 
-def packet_times(path, ffmpeg):
+def packet_times(path, signature):
     """(its time base, the times and durations in it of each packet) of path's first video stream as FFmpeg's demuxer
-    gives them (framecrc of a copy: nothing decoded), or None."""
+    gives them (framecrc of a copy: nothing decoded), where the file begins with signature; else, or without a working
+    ffmpeg, None."""
+    with open(path, "rb") as file:
+        if file.read(len(signature)) != signature:
+            return None
+    ffmpeg = working_ffmpeg()
+    if not ffmpeg:
+        return None
     listed = subprocess.run([ffmpeg, "-nostdin", "-v", "error", "-i", media_path(path), "-map", "0:v:0", "-c", "copy",
                              "-f", "framecrc", "-"], stdin=subprocess.DEVNULL, capture_output=True, text=True,
                             errors="replace").stdout.splitlines()
@@ -1250,27 +1257,22 @@ EBML_SIGNATURE = b"\x1a\x45\xdf\xa3"
 RATE_TOLERANCE = 0.05
 
 
-def matroska_average_rate(path, rate):
-    """(the average frame rate, the frames) of a Matroska or WebM video (its frames over the time from the first to the
-    last, as FFmpeg's demuxer times them) where that rate lies more than RATE_TOLERANCE from rate (OpenCV's, its
-    header's), else None; None for another file, or without a working ffmpeg. A screen recording's pause (60 frames over
-    12 s, its header's 30 fps) was written at 30 fps, 2 s of video beside 12 s of its sound, exit code 0, where
-    variable-rate videos are written at their average rate (an MP4's, as OpenCV gives it); its count announced, 360,
-    was its duration at 30 fps."""
-    with open(path, "rb") as file:
-        if file.read(4) != EBML_SIGNATURE:
-            return None
-    try:
-        ffmpeg = ffmpeg_executable()
-    except UserError:
-        return None
-    timed = ffmpeg and packet_times(path, ffmpeg)
+def matroska_average_rate(path, rate, seconds):
+    """The average frame rate of a Matroska or WebM video (its frames over the time from the first to the last, as
+    FFmpeg's demuxer times them) where it lies more than RATE_TOLERANCE from rate (OpenCV's, its header's) and its
+    frames span the `seconds` its header announces (a file cut short spans fewer: its rate and count stay its header's,
+    and its reading says it is cut short), else None; None for another file, or without a working ffmpeg. A screen
+    recording's pause (60 frames over 12 s, its header's 30 fps) was written at 30 fps, 2 s of video beside 12 s of its
+    sound, exit code 0, where variable-rate videos are written at their average rate (an MP4's, as OpenCV gives
+    it)."""
+    timed = packet_times(path, EBML_SIGNATURE)
     if not timed or len(timed[1]) < 2:
         return None
     base, packets = timed
     span = (max(time for time, _ in packets) - min(time for time, _ in packets)) * base
     average = exact_rate((len(packets) - 1) / span) if span > 0 else None
-    return (average, len(packets)) if average and abs(average / rate - 1) > RATE_TOLERANCE else None
+    spanned = average and abs(span + 1 / average - Fraction(seconds)) <= max(RATE_TOLERANCE * seconds, 1 / rate)
+    return average if spanned and abs(average / rate - 1) > RATE_TOLERANCE else None
 
 
 def apng_average_rate(path):
@@ -1278,14 +1280,7 @@ def apng_average_rate(path):
     them: a delay of 0 as 1/15 s), as variable-frame-rate videos are written at their average rate; None for a file
     that is no PNG, or without a working ffmpeg. OpenCV's rate is FFmpeg's guess from its first delays, as a GIF's was:
     an APNG of 500, 100, 100 and 100 ms was written at 10 fps, twice as fast (0.4 s of 0.8 s), exit code 0."""
-    with open(path, "rb") as file:
-        if not file.read(8).startswith(PNG_SIGNATURE):
-            return None
-    try:
-        ffmpeg = ffmpeg_executable()
-    except UserError:
-        return None
-    timed = ffmpeg and packet_times(path, ffmpeg)
+    timed = packet_times(path, PNG_SIGNATURE)
     if not timed:
         return None
     base, packets = timed
@@ -1400,8 +1395,8 @@ class VideoReader:
             self.fps = rate
         if rate := apng_average_rate(path):
             self.fps = rate
-        if not self.counted and (timing := matroska_average_rate(path, self.fps)):
-            self.fps, self.total_frames = timing
+        if not self.counted and (rate := matroska_average_rate(path, self.fps, self.total_frames / self.fps)):
+            self.fps, self.total_frames = rate, round(self.total_frames * rate / self.fps)  # its duration's
         if cut_short := gif_cut_short(path, gif):
             raise cut_short
         # whatever the count: FFmpeg counts one frame in a JPEG holding a camera's Exif segment, none in a plain one,
@@ -1644,10 +1639,7 @@ def size_change(path, frames=None):
     some are not given (key_frames_of_one_kind): every frame decoded before the first was read took 8 s for 10 minutes
     of 480x270 H.264 (50 s an hour, minutes at 1080p) where its key frames take 0.3 to 0.9 s (docs/benchmarks.md).
     Nothing without a working ffmpeg, as check_video_streams."""
-    try:
-        ffmpeg = ffmpeg_executable()
-    except UserError:
-        return None
+    ffmpeg = working_ffmpeg()
     if not ffmpeg:
         return None
     codec = next((codec for line in stream_lines(path, ffmpeg) if "(attached pic)" not in line
@@ -1807,6 +1799,15 @@ def ffmpeg_executable():
     return found
 
 
+def working_ffmpeg():
+    """ffmpeg_executable(), or None where it is missing or IMAGEIO_FFMPEG_EXE names no ffmpeg: the checks that ask
+    FFmpeg do nothing then, and a bad IMAGEIO_FFMPEG_EXE is said where a video is written."""
+    try:
+        return ffmpeg_executable()
+    except UserError:
+        return None
+
+
 FFMPEG_VERSION = b"ffmpeg version"  # how ffmpeg -version begins
 
 
@@ -1941,10 +1942,7 @@ def check_video_streams(path):
     video, an MKV's cover track, or another angle). Nothing without a working ffmpeg: a bad IMAGEIO_FFMPEG_EXE is
     said where it is needed, as before (the app took every upload for "not a video"). Returns whether a display
     matrix turns or mirrors a stream (FFmpeg lists one only then: display_mirrored asks no more of a file without)."""
-    try:
-        ffmpeg = ffmpeg_executable()
-    except UserError:
-        return False
+    ffmpeg = working_ffmpeg()
     if not ffmpeg:
         return False
     listing = media_listing(path, ffmpeg)
