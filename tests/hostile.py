@@ -527,3 +527,37 @@ def written_into_a_held_folder(folder, picture):
         with pytest.raises(UserError) as error:
             write_bytes(str(picture), b"picture")
     return picture, error
+
+
+def video_after_its_cover(folder):
+    """An MP4 of 10 frames of 32x24 whose cover picture (64x64, an attached picture) FFmpeg lists as its first video
+    stream: the moov box's udta (which holds the cover) moved before its trak, as some taggers write it; the path."""
+    import struct
+
+    from utils.image_io import ffmpeg_executable, quicktime_boxes
+    clip, cover = ffmpeg_video(folder / "clip.mp4", frames=10, size="32x24"), folder / "cover.png"
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i", "color=red:size=64x64", "-frames:v", "1",
+                    str(cover)], check=True)
+    covered, path = folder / "covered.mp4", folder / "cover_first.mp4"
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-i", clip, "-i", str(cover), "-map", "0", "-map", "1", "-c",
+                    "copy", "-disposition:v:1", "attached_pic", str(covered)], check=True)
+    data = covered.read_bytes()
+    (start, end), = quicktime_boxes(data, b"moov")  # after the mdat: the chunks' offsets stay
+    children = []
+    while start < end:
+        size = struct.unpack(">I", data[start:start + 4])[0]
+        children.append(data[start:start + size])
+        start += size
+    children.sort(key=lambda box: box[4:8] != b"udta")
+    path.write_bytes(data[:start - sum(map(len, children))] + b"".join(children) + data[end:])
+    return str(path)
+
+
+def screen_recording(folder):
+    """A screen recording's MKV: 20 frames of 16x16 (its header's rate 10 fps), 10 about 33 ms apart, jittering, a pause
+    of 10 s, then 10 more; the path."""
+    from utils.image_io import ffmpeg_executable
+    source, path = ffmpeg_video(folder / "shots.mkv", "-c:v", "libx264", frames=20, size="16x16"), folder / "screen.mkv"
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-i", source, "-c", "copy", "-bsf:v",
+                    r"setts=ts=if(lt(N\,10)\,N*33+mod(N*7\,11)\,10000+N*33+mod(N*7\,11))", str(path)], check=True)
+    return str(path)

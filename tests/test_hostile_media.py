@@ -1487,3 +1487,102 @@ def test_the_split_a_size_change_s_line_advises_is_timed_from_the_file_s_start(t
     from utils.image_io import VideoReader
     with pytest.raises(UserError, match=r"first 4 frames .* \(e.g. ffmpeg -i IN -t 0.6 FIRST.mkv and ffmpeg -ss 0.6 "):
         VideoReader(video_of_two_sizes(tmp_path / "joined.avi", b_frames=2)).select()
+
+
+# Twenty-third pass, look at generate.py's and evaluate.py's inputs, videos and scores
+
+@pytest.mark.parametrize("kind", ["variable-rate", "gif-of-655-s-frames"])
+def test_a_cut_is_numbered_by_its_frame_not_by_its_time(tmp_path, kind):
+    """PySceneDetect numbered a frame by its time times the average rate: a variable-rate video's cut at frame 12
+    (frames 0.1 s apart, then 7 ms apart) was said at frame 5, the recurrence started again in mid-shot and not at the
+    cut, exit code 0; a GIF of two frames of 655 s each (OpenCV's rate 100) had a cut at frame 65500, and generate.py's
+    progress bar counted 65501 frames first ("0/65501"), then "2/2"."""
+    from PIL import Image
+
+    from utils.image_io import ffmpeg_executable
+    from utils.scenes import detect_cuts
+    if kind == "gif-of-655-s-frames":
+        path, frames = str(tmp_path / "slides.gif"), [Image.new("RGB", (16, 16), colour) for colour in ("red", "blue")]
+        frames[0].save(path, save_all=True, append_images=frames[1:], duration=655000, loop=0)
+        assert detect_cuts(path) == []  # a cut within MIN_SHOT_FRAMES of the start is none
+        return
+    path, shots = str(tmp_path / "variable.mkv"), str(tmp_path / "shots.mkv")
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i", "testsrc=size=32x24:rate=10", "-f",
+                    "lavfi", "-i", "smptebars=size=32x24:rate=10", "-filter_complex",
+                    "[0]trim=end_frame=12[a];[1]trim=end_frame=12[b];[a][b]concat=n=2", "-c:v", "libx264", shots],
+                   check=True)
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-i", shots, "-c", "copy", "-bsf:v",
+                    r"setts=ts=if(lt(N\,6)\,N*100\,500+(N-5)*7)", path], check=True)
+    assert detect_cuts(path) == [12] and detect_cuts(path, 9, 20) == [12]
+
+
+def test_a_video_whose_first_video_stream_is_its_cover_is_refused(tmp_path):
+    """An MP4 whose cover picture (an attached picture, its udta box before its trak) FFmpeg lists before its video:
+    OpenCV reads the first video stream, and the cover was super-resolved as a video of one 64x64 frame at 90000 fps,
+    exit code 0."""
+    from hostile import video_after_its_cover
+    from utils.image_io import VideoReader
+    with pytest.raises(UserError, match=r"holds a cover picture \(64x64\) before its video stream, which OpenCV would "
+                                        r"read in the video's place; save the file without it \(e.g. ffmpeg -i IN -map "
+                                        r"0 -map -0:v:0 -c copy OUT.mkv\)"):
+        VideoReader(video_after_its_cover(tmp_path))
+
+
+@pytest.mark.parametrize("extension", [".mp4", ".mkv"])
+def test_the_size_check_of_a_video_of_one_size_decodes_its_key_frames_alone(tmp_path, monkeypatch, extension):
+    """VideoReader.refuse_a_size_change decoded every frame once more before the first was read: 8 s for 10 minutes of
+    480x270 H.264 (48 s an hour) before the first output. Of H.264, whose size and format change only at a key frame,
+    its key frames are decoded (the Matroska demuxer reads every packet: decoded by -skip_frame nokey), 2 of its 60."""
+    from utils import image_io
+    shown = []
+    counted = image_io.first_size_change
+    monkeypatch.setattr(image_io, "first_size_change", lambda lines, frames=None: counted(
+        (image_io.SHOWN_FRAME.search(line) and shown.append(line) or line for line in lines), frames))
+    path = ffmpeg_video(tmp_path / f"clip{extension}", "-c:v", "libx264", "-g", "30", frames=60, size="32x24")
+    assert image_io.size_change(path) is None and len(shown) == 2
+
+
+def test_a_video_whose_colour_range_changes_is_refused(tmp_path):
+    """A limited-range recording joined to a full-range one (a phone's): OpenCV read the later frames with the first
+    ones' range, their levels misread (a mean error of 4 of 255 against FFmpeg's decode of them), exit code 0; the
+    check took yuvj420p for yuv420p, and FFmpeg gives such frames as yuv420p of color_range pc too."""
+    from hostile import video_of_two_sizes
+    from utils.image_io import VideoReader
+    path = video_of_two_sizes(tmp_path / "joined.mp4", then="32x24", formats=("yuv420p", "yuvj420p"))
+    with pytest.raises(UserError, match=r"changes its pixel format part-way: its first 4 frames are yuv420p, then "
+                                        r"yuv420p \(full range\), which OpenCV reads as yuv420p, their colours wrong"):
+        VideoReader(path).select()
+
+
+def test_an_animated_png_of_varying_delays_is_read_at_its_average_rate(tmp_path):
+    """An APNG of 500, 100, 100 and 100 ms: OpenCV's rate is FFmpeg's guess from its first delays (10 fps), and its
+    video was written at 10 fps, twice as fast (0.4 s of 0.8 s), exit code 0, as a GIF's was before gif_average_rate."""
+    from PIL import Image
+
+    from utils.image_io import VideoReader
+    path = str(tmp_path / "anim.png")
+    frames = [Image.new("RGB", (16, 16), colour) for colour in ("red", "green", "blue", "white")]
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=[500, 100, 100, 100], loop=0)
+    assert VideoReader(path).fps == 5
+
+
+def test_a_variable_rate_mkv_announcing_more_frames_than_it_holds_is_read_whole(tmp_path):
+    """A screen recording's MKV: frames about 33 ms apart, jittering, and a pause of 10 s, so that its count announced
+    (its duration at the 10 fps its header gives) is 107 of its 20 frames: FFmpeg's check that it decodes cleanly took
+    the null muxer's complaints of frames closer than 1/10 s ("non monotonically increasing dts") for errors, and the
+    video was refused as "truncated or damaged"."""
+    from hostile import screen_recording
+    from utils.image_io import VideoReader
+    reader = VideoReader(screen_recording(tmp_path))
+    reader.select()
+    assert len(list(reader)) == 20
+
+
+def test_a_variable_rate_mkv_is_written_at_its_average_rate(tmp_path):
+    """The screen recording's MKV above (20 frames over 10.6 s, its header's 10 fps): read at 10 fps, its video was
+    written 2 s long beside 10.6 s of its sound, exit code 0, where variable-rate videos are written at their average
+    rate (an MP4's, as OpenCV gives it); its count announced, its duration at 10 fps, was 107."""
+    from hostile import screen_recording
+    from utils.image_io import VideoReader
+    reader = VideoReader(screen_recording(tmp_path))
+    assert float(reader.fps) == pytest.approx(19 / 10.63, rel=0.01) and reader.total_frames == 19

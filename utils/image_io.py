@@ -1322,6 +1322,64 @@ def gif_walk(data):
     return delays, position is not None and position < len(data), False, None
 
 
+def packet_times(path, signature):
+    """(its time base, the times and durations in it of each packet) of path's first video stream as FFmpeg's demuxer
+    gives them (framecrc of a copy: nothing decoded), where the file begins with signature; else, or without a working
+    ffmpeg, None."""
+    with open(path, "rb") as file:
+        if file.read(len(signature)) != signature:
+            return None
+    ffmpeg = working_ffmpeg()
+    if not ffmpeg:
+        return None
+    listed = subprocess.run([ffmpeg, "-nostdin", "-v", "error", "-i", media_path(path), "-map", "0:v:0", "-c", "copy",
+                             "-f", "framecrc", "-"], stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                            errors="replace").stdout.splitlines()
+    base = next((line.split(":", 1)[1].strip() for line in listed if line.startswith("#tb 0:")), None)
+    packets = [(int(fields[2]), int(fields[3])) for line in listed if line and line[0] != "#"
+               and len(fields := line.split(",")) > 3 and re.fullmatch(r" *-?\d+", fields[2])
+               and fields[3].strip().isdigit()]
+    return (Fraction(base), packets) if base and packets else None
+
+
+# a Matroska or WebM file's first bytes (EBML's)
+EBML_SIGNATURE = b"\x1a\x45\xdf\xa3"
+# how far a Matroska video's average rate may lie from the rate its header gives before it is taken instead (a constant
+# rate of 30000/1001 in milliseconds' times is kept exact)
+RATE_TOLERANCE = 0.05
+
+
+def matroska_average_rate(path, rate, seconds):
+    """The average frame rate of a Matroska or WebM video (its frames over the time from the first to the last, as
+    FFmpeg's demuxer times them) where it lies more than RATE_TOLERANCE from rate (OpenCV's, its header's) and its
+    frames span the `seconds` its header announces (a file cut short spans fewer: its rate and count stay its header's,
+    and its reading says it is cut short), else None; None for another file, or without a working ffmpeg. A screen
+    recording's pause (60 frames over 12 s, its header's 30 fps) was written at 30 fps, 2 s of video beside 12 s of its
+    sound, exit code 0, where variable-rate videos are written at their average rate (an MP4's, as OpenCV gives
+    it)."""
+    timed = packet_times(path, EBML_SIGNATURE)
+    if not timed or len(timed[1]) < 2:
+        return None
+    base, packets = timed
+    span = (max(time for time, _ in packets) - min(time for time, _ in packets)) * base
+    average = exact_rate((len(packets) - 1) / span) if span > 0 else None
+    spanned = average and abs(span + 1 / average - Fraction(seconds)) <= max(RATE_TOLERANCE * seconds, 1 / rate)
+    return average if spanned and abs(average / rate - 1) > RATE_TOLERANCE else None
+
+
+def apng_average_rate(path):
+    """The average frame rate of an animated PNG (its frames over the sum of their delays, as FFmpeg's demuxer gives
+    them: a delay of 0 as 1/15 s), as variable-frame-rate videos are written at their average rate; None for a file
+    that is no PNG, or without a working ffmpeg. OpenCV's rate is FFmpeg's guess from its first delays, as a GIF's was:
+    an APNG of 500, 100, 100 and 100 ms was written at 10 fps, twice as fast (0.4 s of 0.8 s), exit code 0."""
+    timed = packet_times(path, PNG_SIGNATURE)
+    if not timed:
+        return None
+    base, packets = timed
+    shown = sum(duration for _, duration in packets) * base
+    return exact_rate(len(packets) / shown) if shown > 0 else None
+
+
 class GifCutShort(UserError):
     """An animated GIF that ends before its trailer after whole frames (gif_cut_short)."""
 
@@ -1434,6 +1492,10 @@ class VideoReader:
         gif = gif_read(path)
         if not self.counted and (rate := gif_average_rate(gif)):
             self.fps = rate
+        if rate := apng_average_rate(path):
+            self.fps = rate
+        if not self.counted and (rate := matroska_average_rate(path, self.fps, self.total_frames / self.fps)):
+            self.fps, self.total_frames = rate, round(self.total_frames * rate / self.fps)  # its duration's
         if cut_short := gif_cut_short(path, gif):
             raise cut_short
         # whatever the count: FFmpeg counts one frame in a JPEG holding a camera's Exif segment, none in a plain one,
@@ -1546,8 +1608,8 @@ class VideoReader:
         SIZE_CHANGE_MARGIN after them: OpenCV reads every frame at the first one's size, a later size squeezed into it
         (an MP4 or MPEG-TS joined from two recordings, exit code 0), or fails on it with a cv2.error traceback (a
         larger size later in an MPEG-TS or MKV, from frames before it that its decoder holds). A change before a part
-        counts too: OpenCV decodes from the first frame. The sizes are FFmpeg's, one decode of those frames (its cost:
-        docs/benchmarks.md)."""
+        counts too: OpenCV decodes from the first frame. The sizes are FFmpeg's, one decode of those frames, or of the
+        video's key frames where its codec changes them only there (size_change; its cost: docs/benchmarks.md)."""
         change = size_change(self.path, frames and frames + SIZE_CHANGE_MARGIN)
         if change:
             (width, height, layout), (new_width, new_height, new_layout), index, seconds = change
@@ -1642,9 +1704,23 @@ def decodes_a_frame(path):
 
 def decodes_cleanly(path):
     """Whether FFmpeg decodes the first video stream of path to its end without an error (False without
-    imageio-ffmpeg)."""
-    completed = ffmpeg_decoding(path, "error", "-f", "null", "-")
+    imageio-ffmpeg). Each frame at its own time, in the stream's time base: at a constant rate, the null muxer's
+    complaints of frames closer than the rate ("non monotonically increasing dts") were taken for errors, and a screen
+    recording in an MKV or WebM (frames of jittering times, a pause) was refused as "truncated or damaged", its count
+    announced from its duration at its highest rate."""
+    completed = ffmpeg_decoding(path, "error", "-fps_mode", "passthrough", "-enc_time_base:v", "demux", "-f", "null",
+                                "-")
     return completed is not None and completed.returncode == 0 and not completed.stderr.strip()
+
+
+# the codecs whose frame size and pixel format change only at a key frame, where a new sequence header takes effect
+# (H.264's and HEVC's at an IDR or IRAP picture, MPEG-1's, MPEG-2's and MPEG-4's at an I picture, VP8's at a key
+# frame): size_change decodes their key frames alone, and every frame only where those change. VP9 and AV1 change their
+# size at inter frames too (reference scaling): every frame of theirs (and of other codecs) is decoded.
+KEY_FRAME_CHANGES = ("h264", "hevc", "mpeg1video", "mpeg2video", "mpeg4", "vp8")
+# a part of at most this many frames to check (SIZE_CHANGE_MARGIN included) has every frame decoded at once: fewer than
+# the key frames of a long video may cost
+FEW_FRAMES_TO_CHECK = 1000
 
 
 def size_change(path, frames=None):
@@ -1652,17 +1728,30 @@ def size_change(path, frames=None):
     time in seconds from the file's start as ffmpeg's -t and -ss count it, not from the first frame's (an AVI of
     B-frames begins its frames a frame or two late: the line's advice cut two frames early), None where a frame has no
     time) of path's first video stream as FFmpeg decodes its first `frames` frames (all without), or None where both
-    hold. The layout is FFmpeg's pixel format, full range or not alike (yuvj420p is yuv420p's): OpenCV reads every frame
-    with the first one's, and the frames of two recordings joined, 4:2:0 then 4:4:4 or 8-bit then 10-bit, came out with
-    their planes misread, exit code 0. Each frame as FFmpeg's showinfo filter gives it (no checksum) at its own time (a
-    variable-rate video's frames close together were once left out, the first size's count and end said wrong), read as
-    they come, stopped at the first change. Nothing without a working ffmpeg, as check_video_streams."""
-    try:
-        ffmpeg = ffmpeg_executable()
-    except UserError:
-        return None
+    hold. The layout is FFmpeg's pixel format, its range too (yuvj420p, full range, is not yuv420p): OpenCV reads every
+    frame with the first one's, and the frames of two recordings joined, 4:2:0 then 4:4:4 or 8-bit then 10-bit, came out
+    with their planes misread, exit code 0; limited range then full (a camera's clip joined to a phone's), with their
+    levels misread (a mean error of 4 to 6 of 255), exit code 0, where range was taken alike. Each frame as FFmpeg's
+    showinfo filter gives it (no checksum) at its own time (a variable-rate video's frames close together were once left
+    out, the first size's count and end said wrong), read as they come, stopped at the first change. Of a codec of
+    KEY_FRAME_CHANGES, the key frames of the whole file are decoded first, and its frames only where they change or
+    some are not given (key_frames_of_one_kind): every frame decoded before the first was read took 8 s for 10 minutes
+    of 480x270 H.264 (50 s an hour, minutes at 1080p) where its key frames take 0.3 to 0.9 s (docs/benchmarks.md).
+    Nothing without a working ffmpeg, as check_video_streams."""
+    ffmpeg = working_ffmpeg()
     if not ffmpeg:
         return None
+    codec = next((codec for line in stream_lines(path, ffmpeg) if "(attached pic)" not in line
+                  for kind, codec in streams_of([line]) if kind == "Video"), None)
+    if codec in KEY_FRAME_CHANGES and not (frames and frames <= FEW_FRAMES_TO_CHECK) and key_frames_of_one_kind(
+            ffmpeg, path):
+        return None
+    return shown_change(ffmpeg, path, frames)
+
+
+def shown_change(ffmpeg, path, frames=None):
+    """first_size_change of the frames FFmpeg decodes of path's first video stream, at most `frames`, read as they come
+    and stopped at the first change."""
     command = [ffmpeg, "-nostdin", "-nostats", "-hide_banner", "-v", "info", "-i", media_path(path),
                *(["-frames:v", str(frames)] if frames else []), "-map", "0:v:0", "-vf", "showinfo=checksum=0",
                "-f", "null", "-"]
@@ -1674,19 +1763,60 @@ def size_change(path, frames=None):
             process.kill()
 
 
+# a packet's line in FFmpeg's framecrc output, and its flags where they are not the key flag alone
+FRAMECRC_PACKET = re.compile(rb"^\d+, .*?(?:, F=0x([0-9A-Fa-f]+))?\s*$", re.MULTILINE)
+
+
+def key_frames_of_one_kind(ffmpeg, path):
+    """Whether FFmpeg decodes every key frame of path's first video stream, all of one size and pixel layout (of a codec
+    of KEY_FRAME_CHANGES, then all its frames are). The key frames alone are read (-discard nokey: MP4, MPEG-TS) or
+    decoded (-skip_frame nokey: Matroska, whose demuxer reads every packet), and counted against the packets flagged key
+    (framecrc's, of the same reading): a key frame that H.264's decoder holds for its reordering when the next one
+    changes the size is dropped, and two recordings joined, the first of two key frames, were seen as of one size; so a
+    count short of the key packets is no answer (False), nor is a failed reading."""
+    completed = subprocess.run([ffmpeg, "-nostdin", "-nostats", "-hide_banner", "-v", "info", "-discard", "nokey",
+                                "-skip_frame", "nokey", "-i", media_path(path), "-map", "0:v:0", "-vf",
+                                "showinfo=checksum=0", "-f", "null", "-", "-map", "0:v:0", "-c", "copy", "-f",
+                                "framecrc", "-"], stdin=subprocess.DEVNULL, capture_output=True)
+    lines = completed.stderr.decode(errors="replace").splitlines()
+    keys = sum(not flags or int(flags, 16) & 1 for flags in FRAMECRC_PACKET.findall(completed.stdout))
+    shown = sum(bool(SHOWN_FRAME.search(line)) for line in lines)
+    return completed.returncode == 0 and shown == keys > 0 and first_size_change(lines) is None
+
+
 # a frame without a time (pts:NOPTS) is a frame too: its change is timed by the frame rate (refuse_a_size_change)
 SHOWN_FRAME = re.compile(r"\] n: *\d+ pts: *\S+ pts_time:(\S+) .* fmt:(\S+) .* s:(\d+)x(\d+) ")
+# the line showinfo gives after a frame's (and its side data's): its colour range, pc where full
+SHOWN_RANGE = re.compile(r"\] color_range:(\S+)")
+# FFmpeg's names of the pixel formats of a limited or full range (YUV and grey): RGB's is always full
+RANGED_FORMATS = ("yuv", "nv", "p0", "p2", "p4", "gray", "ya", "y2", "y4")
+
+
+def shown_frames(lines):
+    """(its time as showinfo gives it, (width, height, layout)) of each frame of FFmpeg's log lines of its showinfo
+    filter. The layout is the pixel format and the range: yuvj420p and yuv420p of color_range pc are both 'yuv420p (full
+    range)' (FFmpeg gives a limited-range recording's frames joined to a full-range one's as either)."""
+    def frame(shown, colour_range):  # RGB is of one range, full: gbrp is not said to be "(full range)"
+        full = shown.group(2).startswith("yuvj") or colour_range == "pc" and shown.group(2).startswith(RANGED_FORMATS)
+        return shown.group(1), (int(shown.group(3)), int(shown.group(4)),
+                                shown.group(2).replace("yuvj", "yuv", 1) + (" (full range)" if full else ""))
+
+    pending = None
+    for line in lines:
+        shown = SHOWN_FRAME.search(line)
+        ranged = pending and not shown and SHOWN_RANGE.search(line)
+        if shown or ranged:
+            if pending:
+                yield frame(pending, ranged and ranged.group(1))
+            pending = shown
+    if pending:
+        yield frame(pending, None)
 
 
 def first_size_change(lines, frames=None):
     """size_change's answer from FFmpeg's log lines of its showinfo filter, of at most `frames` frames."""
     first, count = None, 0
-    for line in lines:
-        shown = SHOWN_FRAME.search(line)
-        if not shown:
-            continue
-        seconds, layout = shown.group(1), shown.group(2).replace("yuvj", "yuv", 1)
-        frame = int(shown.group(3)), int(shown.group(4)), layout
+    for seconds, frame in shown_frames(lines):
         if first is None:
             first = frame
         elif frame != first:
@@ -1766,6 +1896,15 @@ def ffmpeg_executable():
         raise UserError(f"ffmpeg '{chosen}' (IMAGEIO_FFMPEG_EXE) is not ffmpeg (asked its version, it did not say "
                         "'ffmpeg version'); set it to ffmpeg's path or unset it")
     return found
+
+
+def working_ffmpeg():
+    """ffmpeg_executable(), or None where it is missing or IMAGEIO_FFMPEG_EXE names no ffmpeg: the checks that ask
+    FFmpeg do nothing then, and a bad IMAGEIO_FFMPEG_EXE is said where a video is written."""
+    try:
+        return ffmpeg_executable()
+    except UserError:
+        return None
 
 
 FFMPEG_VERSION = b"ffmpeg version"  # how ffmpeg -version begins
@@ -1902,10 +2041,7 @@ def check_video_streams(path):
     video, an MKV's cover track, or another angle). Nothing without a working ffmpeg: a bad IMAGEIO_FFMPEG_EXE is
     said where it is needed, as before (the app took every upload for "not a video"). Returns whether a display
     matrix turns or mirrors a stream (FFmpeg lists one only then: display_mirrored asks no more of a file without)."""
-    try:
-        ffmpeg = ffmpeg_executable()
-    except UserError:
-        return False
+    ffmpeg = working_ffmpeg()
     if not ffmpeg:
         return False
     listing = media_listing(path, ffmpeg)
@@ -1924,6 +2060,16 @@ def check_video_streams(path):
             f"'{path}' holds {len(streams)} video streams ({shown}), and which one to super-resolve is not known; "
             "save the one you want alone (e.g. ffmpeg -i IN -map 0:v:1 -c copy OUT.mkv for the second) and use that "
             "file")
+    # OpenCV reads the first video stream, a cover before the video too (an MP4 whose udta box comes before its trak):
+    # the cover was super-resolved as a video of one frame, exit code 0
+    covers = [line for line in itertools.takewhile(lambda line: line not in streams, lines)
+              if ": Video: " in line and "(attached pic)" in line]
+    if streams and covers:
+        size = re.search(r", (\d+x\d+)\b|$", covers[0]).group(1) or "?"
+        dropped = " ".join(f"-map -0:v:{index}" for index in range(len(covers)))
+        raise UserError(f"'{path}' holds a cover picture ({size}) before its video stream, which OpenCV would read in "
+                        f"the video's place; save the file without it (e.g. ffmpeg -i IN -map 0 {dropped} -c copy "
+                        "OUT.mkv) and use that file")
     return "Display Matrix:" in listing
 
 

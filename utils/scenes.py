@@ -22,18 +22,47 @@ MIN_SHOT_FRAMES = 4
 
 def detect_cuts(path, start=0, end=None):
     """Frame numbers (counted from the video's first frame) that open a new shot, within start..end-1."""
-    from scenedetect import ContentDetector, detect
+    from scenedetect import ContentDetector, SceneManager
 
     # CRITICAL: it logs an ERROR for a video whose codec OpenCV names no FOURCC (a .y4m), which it then reads
     # as well as we do (VideoReader checks what OpenCV decodes)
     logging.getLogger("pyscenedetect").setLevel(logging.CRITICAL)
+    video = frames_in_decoding_order(opencv_path(path))
     # from a little before start: the detector reports no cut within MIN_SHOT_FRAMES of where it begins
-    scenes = detect(opencv_path(path), ContentDetector(min_scene_len=MIN_SHOT_FRAMES),
-                    start_time=max(0, start - MIN_SHOT_FRAMES), end_time=end)
+    for _ in range(max(0, start - MIN_SHOT_FRAMES)):
+        if video.read(decode=False) is False:
+            return []
+    manager = SceneManager()
+    manager.add_detector(ContentDetector(min_scene_len=MIN_SHOT_FRAMES))
+    manager.detect_scenes(video=video, end_time=end)
     return [
-        scene_start.frame_num for scene_start, _ in scenes[1:]
+        scene_start.frame_num for scene_start, _ in manager.get_scene_list()[1:]
         if start < scene_start.frame_num < (end or 1 << 62)
     ]
+
+
+def frames_in_decoding_order(path):
+    """PySceneDetect's OpenCV video of path whose frames are numbered as they are decoded, as VideoReader numbers them:
+    PySceneDetect numbers a frame by its time times the average frame rate, and a variable-rate video's cut at frame
+    12 was said at frame 5 (the recurrence started again in mid-shot, the true cut missed, exit code 0); a GIF of two
+    frames of 655 s each (OpenCV's rate 100) had its cut at frame 65500, whose 65501 names generate.py's progress bar
+    counted first ("0/65501")."""
+    from scenedetect import FrameTimecode
+    from scenedetect.backends.opencv import VideoStreamCv2
+
+    class InDecodingOrder(VideoStreamCv2):
+        read_count = 0
+
+        def read(self, decode=True):
+            frame = super().read(decode)
+            self.read_count += frame is not False
+            return frame
+
+        @property
+        def position(self):  # of the frame read last, as PySceneDetect's (the first frame's before one is read)
+            return FrameTimecode(max(self.read_count - 1, 0), self.frame_rate)
+
+    return InDecodingOrder(path)
 
 
 def read_cuts_file(path, frame_count, other_choices=(), frames_held=None):
