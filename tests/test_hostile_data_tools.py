@@ -4166,12 +4166,16 @@ def test_a_zip_of_frames_of_zeros_is_refused_and_kept_not_unpacked_and_said_done
      "its biases up to 'conv0/conv/b' are so far below 0 that LPIPS's features there are 0 on every image (its "
      "ReLU's), scoring each pair 0, a perfect LPIPS"),
     ({"conv0/conv/b": -1e30},
-     "its biases up to 'conv0/conv/b' are so far below 0 that LPIPS's features there are 0 on every image")])
+     "its biases up to 'conv0/conv/b' are so far below 0 that LPIPS's features there are 0 on every image"),
+    ({f"lin{layer}_model_1_weight": 1e-30 for layer in range(5)},
+     "its linear layers' weights ('lin0_model_1_weight' .. 'lin4_model_1_weight') are so small (or 0) that no pair of "
+     "images scores above 4.61e-27 (each pair near 0, a perfect LPIPS)")])
 def test_lpips_weights_whose_features_are_the_same_on_every_image_are_refused_for_that_reason(tmp_path, edits, said):
     """A first convolution of zeros with biases of 1 (features of one value on every image) and biases of -1e6 (its
     ReLU makes them 0) scored every pair 0, a perfect LPIPS, exit code 0: the bound of the features' length counted
     the biases as if they carried the images; biases of -1e30 were refused as "so large that LPIPS's float32
-    computation overflows", where nothing overflows."""
+    computation overflows", where nothing overflows. So did linear layers of 1e-30 (or zeros): every distance weighed
+    near 0."""
     from utils.lpips import load_lpips_weights, parameter_shapes
 
     def edit(h5):

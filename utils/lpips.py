@@ -25,6 +25,9 @@ from utils.weights import HostParameter, read_weight_file, save_parameter_file
 SHIFT = np.array([-.030, -.088, -.188], np.float32).reshape(1, 3, 1, 1)
 SCALE = np.array([.458, .448, .450], np.float32).reshape(1, 3, 1, 1)
 NORM_EPS = 1e-10
+# the largest LPIPS the lin weights allow below which they are refused: a distance a report's 3 decimals (tLP's, in
+# hundredths) print as 0 on every pair
+LEAST_REACH = 1e-6
 
 
 class AlexConv:
@@ -108,6 +111,12 @@ def check_shapes(arrays, source, advice="download or convert the weights again",
         raise UserError(f"{source}: {said[negative]} holds negative values, which no LPIPS weights hold (its training "
                         "keeps the linear layers' weights at 0 or above; negative ones score distances below 0); "
                         f"{advice}")
+    # each squared difference of unit vectors is at most 4: lin weights of zeros scored every pair 0, exit code 0
+    reach = 4 * sum(float(np.abs(arrays[name].astype(np.float64)).sum()) for name in LIN_NAMES)
+    if reach < LEAST_REACH:
+        raise UserError(f"{source}: its linear layers' weights ({said[LIN_NAMES[0]]} .. {said[LIN_NAMES[-1]]}) are so "
+                        f"small (or 0) that no pair of images scores above {reach:.3g} (each pair near 0, a perfect "
+                        f"LPIPS), as no trained network's weights do; {advice}")
     overflowing, vanishing, cause = parameters_out_of_range(arrays)
     if overflowing:
         raise UserError(f"{source}: its weights up to {said[overflowing]} are so large that LPIPS's float32 "
