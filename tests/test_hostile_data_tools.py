@@ -4201,3 +4201,25 @@ def test_a_416_of_a_size_of_25_digits_says_so_not_that_the_host_does_not_resume(
     assert ("tecogan_model.h5: fetched whole, not resumed from the 1.0 kB downloaded: the host refused to resume (HTTP "
             "416), giving its file's size as a number of 25 digits, which no file has") in capsys.readouterr().out
     assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == whole
+
+
+def test_a_vgg19_archive_of_the_checkpoint_s_index_as_a_link_beside_its_data_says_so(tmp_path):
+    """The VGG19 archive of its checkpoint's .index as a symbolic link beside its data file (tar without -h): the data
+    file was read as the checkpoint, "cannot read 'vgg_19.ckpt.data-00000-of-00001' ... (file is too short ...)", the
+    file blamed; the twenty-third pass's line of a link was given only where no checkpoint was found."""
+    import tarfile
+
+    from convert_tf_vgg19_weights import convert
+    archive = tmp_path / "vgg.tar.gz"
+    with tarfile.open(archive, "w:gz") as packed:
+        link = tarfile.TarInfo("vgg/vgg_19.ckpt.index")
+        link.type, link.linkname = tarfile.SYMTYPE, "../x.index"
+        packed.addfile(link)
+        data = tarfile.TarInfo("vgg/vgg_19.ckpt.data-00000-of-00001")
+        data.size = 1
+        packed.addfile(data, io.BytesIO(b"x"))
+    with pytest.raises(UserError) as refused:
+        convert(str(archive), str(tmp_path / "vgg19.h5"))
+    assert str(refused.value).startswith(f"the archive '{archive}' holds 'vgg/vgg_19.ckpt.index' as a symbolic link "
+                                         "(to '../x.index'), not the file: pack the checkpoint again with `tar -h`")
+    assert sorted(os.listdir(tmp_path)) == ["vgg.tar.gz"]
