@@ -25,6 +25,7 @@ import gzip
 import io
 import lzma
 import os
+import re
 import reprlib
 import tarfile
 import tempfile
@@ -189,17 +190,27 @@ def unpack_checkpoint_archive(archive_path, directory):
                             "vgg_19_2016_08_28.tar.gz")
         raise UserError(f"cannot unpack '{archive_path}' ({error_reason(error)}); "
                         "download vgg_19_2016_08_28.tar.gz again")
+    def held_as_link(link):
+        return UserError(f"the archive '{archive_path}' holds '{shortened(printable(link.name), 80)}' as a symbolic "
+                         f"link (to '{shortened(printable(link.linkname), 80)}'), not the file: pack the checkpoint "
+                         "again with `tar -h`, which stores the files links lead to, or pass the vgg_19.ckpt it leads "
+                         "to")
     try:
-        return checkpoint_prefix(directory)
+        prefix = checkpoint_prefix(directory)
     except UserError:
         # an archive of the checkpoint as a symbolic link (tar packs a link as one, without -h) was said to hold "no
         # files", or the files beside it alone
         if links:
-            raise UserError(f"the archive '{archive_path}' holds '{shortened(printable(links[0].name), 80)}' as a "
-                            f"symbolic link (to '{shortened(printable(links[0].linkname), 80)}'), not the file: pack "
-                            "the checkpoint again with `tar -h`, which stores the files links lead to, or pass the "
-                            "vgg_19.ckpt it leads to") from None
+            raise held_as_link(links[0]) from None
         raise
+    # a part of the checkpoint as a link (its .index beside its data file) was "cannot read
+    # 'vgg_19.ckpt.data-00000-of-00001' ... as a TensorFlow checkpoint (... file is too short ...)", the file blamed
+    stem = re.sub(r"\.(index|data-[0-9]+-of-[0-9]+)$", "", os.path.basename(prefix))  # the checkpoint's name
+    parts = [link for link in links if os.path.basename(link.name) == stem
+             or os.path.basename(link.name).startswith(stem + ".")]
+    if parts:
+        raise held_as_link(parts[0])
+    return prefix
 
 
 def unpacked_file(directory, name, member, archive_path):

@@ -305,7 +305,7 @@ def _fetch_whole(url, partial, validate):
     asked_from, refused_size = offset, None
     response = _open(url, offset, version)
     if offset and another_file(response, offset, version):
-        refused_size = header_number(the_416s_size(response) or "") if response.status == 416 else None
+        refused_size = the_416s_size(response) if response.status == 416 else None
         response.close()
         offset, response = 0, _open(url, 0)
     # a 416 that gives no size of the host's file: the partial file may be whole, or the host refuses to resume it
@@ -382,10 +382,15 @@ def restarted(url, kept, version, served, refused_size=None):
     """The line of a download that was to resume from byte kept of a partial file of version (or None) and that the
     host answered with the whole file of version served (or None): another version than the partial file's (a host of
     several servers, each of its own ETag, answers a GET with another than its HEAD's), a host that does not resume, or
-    a host's file shorter than the partial file (refused_size: the size a 416 reply to the resume gave, where it gave
-    one; one larger than the partial file's was called shorter). The sizes line had said "resumed", and a whole file
-    came without a word."""
-    why = ("the host's file is shorter than the part downloaded" if refused_size is not None and refused_size < kept
+    a host's file shorter than the partial file (refused_size: the digits of the size a 416 reply to the resume gave,
+    where it gave one; one larger than the partial file's was called shorter). The sizes line had said "resumed", and a
+    whole file came without a word. A size of more digits than header_number reads (a 416 of 25 digits) was "the host
+    does not resume (its file is the partial download's version)", a reply that gave a size taken for one that gave
+    none."""
+    refused = None if refused_size is None else header_number(refused_size)
+    why = ("the host's file is shorter than the part downloaded" if refused is not None and refused < kept
+           else f"the host refused to resume (HTTP 416), giving its file's size as a number of {len(refused_size)} "
+           "digits, which no file has" if refused_size is not None and refused is None
            else "the host's file is another version than the partial download's (ETag or Last-Modified "
            f"{reply_text(served, 40)}, not {reply_text(version, 40)})" if version and served and served != version else
            # of the partial download's version: "or its file is another version" said what its reply showed was not
@@ -671,47 +676,72 @@ def check_layout(archive, name=None):
     if name not in REDS_LAYOUT and name not in data_zips:
         return
     with zipfile.ZipFile(archive) as opened:  # whole and valid: download checked it
-        # {path: its size}, from the zip's list
-        sizes = {"/".join(step for step in member.filename.split("/") if step != "."): member.file_size
-                 for member in slash_separated(opened) if not member.is_dir()}
+        # {path: its member}, from the zip's list
+        members = {"/".join(step for step in member.filename.split("/") if step != "."): member
+                   for member in slash_separated(opened) if not member.is_dir()}
         if name in data_zips:
             try:
                 checked_members(opened, name)
             except UnsafeZip:  # an unsafe member is named by the unpack, which refuses it whatever else it holds
                 return
-    files = list(sizes)
-    first = f"its first file: {printable(repr(files[0]))}" if files else "it holds no file"
-    if name in data_zips:
-        # as the readers take them (utils.image_io.is_frame_path, the page's reader's too): not hidden, nor in a hidden
-        # folder or macOS's __MACOSX (a zip of macOS's '__MACOSX/._0001.png' alone, its metadata beside each frame of
-        # a zip made on a Mac, was unpacked and said done)
-        frames = [file for file in files if is_frame_path(file)]
+        files = list(members)
+        first = f"its first file: {printable(repr(files[0]))}" if files else "it holds no file"
+        if name in data_zips:
+            # as the readers take them (utils.image_io.is_frame_path, the page's reader's too): not hidden, nor in a
+            # hidden folder or macOS's __MACOSX (a zip of macOS's '__MACOSX/._0001.png' alone, its metadata beside each
+            # frame of a zip made on a Mac, was unpacked and said done)
+            frames = [file for file in files if is_frame_path(file)]
+            if not frames:
+                raise UserError(f"{archive} is not the TecoGAN authors' {name}: it holds no frame (a "
+                                f"{', '.join(IMAGE_EXTENSIONS[:-1])} or {IMAGE_EXTENSIONS[-1]} file), which "
+                                f"generate.py and evaluate.py read ({first}); it is kept: delete it and fetch from "
+                                "another host with --base-url")
+            unreadable_frames(opened, archive, f"the TecoGAN authors' {name}", frames, members,
+                              "generate.py and evaluate.py")
+            return
+        part, count = REDS_LAYOUT[name]
+        frames = [file for file in files
+                  if file.startswith(part + "/") and is_reds_frame_file(file[len(part) + 1:], count)]
         if not frames:
-            raise UserError(f"{archive} is not the TecoGAN authors' {name}: it holds no frame (a "
-                            f"{', '.join(IMAGE_EXTENSIONS[:-1])} or {IMAGE_EXTENSIONS[-1]} file), which generate.py "
-                            f"and evaluate.py read ({first}); it is kept: delete it and fetch from another host with "
-                            "--base-url")
-        empty_frames(archive, f"the TecoGAN authors' {name}", frames, sizes, "generate.py and evaluate.py")
-        return
-    part, count = REDS_LAYOUT[name]
-    frames = [file for file in files if file.startswith(part + "/") and is_reds_frame_file(file[len(part) + 1:], count)]
-    if not frames:
-        named = f"{reds_frame_name(0)}..{reds_frame_name(REDS_FRAMES - 1)}"
-        raise UserError(f"{archive} is not REDS's {name}: it holds no frame {part}/NNN/NNNNNNNN.png (sequences "
-                        f"000..{count - 1:03d}, frames {named}), where train.py reads its sequences ({first}); it is "
-                        "kept: delete it and fetch from another host with --base-url")
-    empty_frames(archive, f"REDS's {name}", frames, sizes, "train.py")
+            named = f"{reds_frame_name(0)}..{reds_frame_name(REDS_FRAMES - 1)}"
+            raise UserError(f"{archive} is not REDS's {name}: it holds no frame {part}/NNN/NNNNNNNN.png (sequences "
+                            f"000..{count - 1:03d}, frames {named}), where train.py reads its sequences ({first}); it "
+                            "is kept: delete it and fetch from another host with --base-url")
+        unreadable_frames(opened, archive, f"REDS's {name}", frames, members, "train.py")
 
 
-def empty_frames(archive, what, frames, sizes, readers):
-    """UserError, the zip kept, where a frame of a zip of frames (frames: their paths, sizes: {path: size} from its
-    list, read at no cost) is empty: no frame of the authors' or REDS's is. A zip of frames of 0 bytes was unpacked
-    and said done, its readers then refusing each frame, and a run again skipped it as done."""
-    empty = [frame for frame in frames if not sizes[frame]]
-    if empty:
-        raise UserError(f"{archive} is not {what}: {counted(len(empty), 'frame')} of its {len(frames)} "
-                        f"{'is' if len(empty) == 1 else 'are'} empty (0 bytes; {printable(repr(empty[0]))}), which "
+ZEROED_BYTES = 16  # of a frame's first bytes that are zeros where it is no picture
+
+
+def unreadable_frames(opened, archive, what, frames, members, readers):
+    """UserError, the zip kept, where a frame of a zip of frames (opened; frames: their paths, members: {path: its
+    member}) is empty, or begins with ZEROED_BYTES zeros, where every picture format begins with its signature: no
+    frame of the authors' or REDS's is so. A zip of frames of 0 bytes was unpacked and said done, its readers then
+    refusing each frame, and a run again skipped it as done; the sizes are the zip's list's, read at no cost. So was one
+    of frames of zeros (copied from files a download had allocated and never written; each passes its CRC, of the
+    zeros): a member's first bytes are read as the zip's list names them (0.13 s a thousand frames, measured in
+    docs/testing.md's twenty-third pass; REDS's 27,000 about 3.5 s beside their hours of download), zeros alone refused
+    (the tests' zips serve frames of random bytes, whose first 16 are zeros once in 2**128)."""
+    empty = [frame for frame in frames if not members[frame].file_size]
+    zeroed = [] if empty else [frame for frame in frames if zeros_at_start(opened, members[frame])]
+    if empty or zeroed:
+        bad = empty or zeroed
+        said = "empty (0 bytes" if empty else "zeros where a picture begins with its format's signature (no picture"
+        raise UserError(f"{archive} is not {what}: {counted(len(bad), 'frame')} of its {len(frames)} "
+                        f"{'is' if len(bad) == 1 else 'are'} {said}; {printable(repr(bad[0]))}), which "
                         f"{readers} cannot read; it is kept: delete it and fetch from another host with --base-url")
+
+
+def zeros_at_start(opened, member):
+    """Whether a member of the zip opened begins with ZEROED_BYTES zero bytes (one shorter: is all zeros); not where
+    they cannot be read here (encrypted, of a method zipfile lacks: a zip another program unpacked, as its refusal
+    advises), which its own check names."""
+    try:
+        with opened.open(member) as data:
+            start = data.read(ZEROED_BYTES)
+    except ZIP_ERRORS:
+        return False
+    return start.count(0) == len(start) > 0
 
 
 def own_names(archive):

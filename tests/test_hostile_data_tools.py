@@ -1131,7 +1131,8 @@ def test_a_zip_whose_member_is_past_the_file_size_limit_is_kept_and_the_limit_na
     import resource
     from file_server import FileServer, make_zip
     from hostile import run_script
-    zips = {f"/download/data/TecoGAN/{name}": make_zip({"big.png": bytes(300_000)})
+    # a PNG's signature before zeros: compressed small, and no frame of zeros (refused before it is unpacked)
+    zips = {f"/download/data/TecoGAN/{name}": make_zip({"big.png": b"\x89PNG\r\n\x1a\n" + bytes(300_000)})
             for name in ("vid3_LR.zip", "tos_LR.zip", "vid4_HR.zip", "tos_HR.zip")}
     server = FileServer(zips)
     try:
@@ -4120,3 +4121,106 @@ def test_a_resume_refused_by_a_416_of_no_size_keeps_the_part_downloaded(tmp_path
         f"of its file), and the 1.0 kB downloaded are not the whole file; they are kept in {partial}: run again "
         "later to resume, or delete it to fetch the file whole\n")
     assert partial.read_bytes() == whole[:1000]
+
+
+# Twenty-third pass, second look at the twenty-third pass's download and weight-file fixes
+
+@pytest.mark.parametrize("zip_name, members, said", [
+    ("vid3_LR.zip", {"calendar/0001.png": b"x" * 100, "calendar/0002.png": bytes(100)},
+     "1 frame of its 2 is zeros where a picture begins with its format's signature (no picture; 'calendar/0002.png'), "
+     "which generate.py and evaluate.py cannot read"),
+    ("train_sharp.zip", {f"{SEQUENCE}/00000000.png": bytes(3)},
+     "1 frame of its 1 is zeros where a picture begins with its format's signature (no picture; "
+     "'train/train_sharp/000/00000000.png'), which train.py cannot read")])
+def test_a_zip_of_frames_of_zeros_is_refused_and_kept_not_unpacked_and_said_done(tmp_path, capsys, zip_name, members,
+                                                                                  said):
+    """A data or REDS zip of frames of zero bytes (copied from files a download allocated and never wrote; each passes
+    its CRC, of the zeros) was unpacked and said done, exit code 0 (the twenty-third pass's "left alone"): its first
+    bytes are read, zeros alone refused, the tests' frames of random bytes taken. Zeros in a file beside the frames
+    (not a frame, or passed over) are no frame's."""
+    from file_server import FileServer, make_zip
+    reds = zip_name == "train_sharp.zip"
+    folder = tmp_path / ("REDS" if reds else "LR")
+    names = ("train_sharp.zip", "val_sharp.zip") if reds else ("vid3_LR.zip", "tos_LR.zip", "vid4_HR.zip", "tos_HR.zip")
+    served = {(REDS_TRAIN.rsplit("/", 1)[0] if reds else "/download/data/TecoGAN") + f"/{name}": make_zip(members)
+              for name in names}
+    with closing(FileServer(served)) as server, pytest.raises(SystemExit) as stop:
+        fetch(server, tmp_path, *(("--reds", "--no-data") if reds else ()))
+    what = "REDS's" if reds else "the TecoGAN authors'"
+    assert stop.value.code == 2 and capsys.readouterr().err.endswith(
+        f"error: {folder / zip_name} is not {what} {zip_name}: {said}; it is kept: delete it and fetch from another "
+        "host with --base-url\n")
+    assert os.listdir(folder) == [zip_name]
+    if not reds:
+        beside = {"calendar/0001.png": os.urandom(100), "calendar/notes.txt": bytes(100),
+                  "__MACOSX/calendar/._0001.png": bytes(100)}
+        with closing(FileServer({path: make_zip(beside) for path in served})) as server:
+            fetch(server, tmp_path / "beside")
+        assert (tmp_path / "beside" / "HR" / "calendar" / "notes.txt").read_bytes() == bytes(100)
+
+
+@pytest.mark.parametrize("edits, said", [
+    ({"conv0/conv/W": 0.0, "conv0/conv/b": 1.0},
+     "its weights up to 'conv0/conv/W' are so small (or 0) beside its biases that LPIPS's features there are the same "
+     "on every image to within 1e-08 (scoring each pair near 0, a perfect LPIPS)"),
+    ({"conv0/conv/b": -1e6},
+     "its biases up to 'conv0/conv/b' are so far below 0 that LPIPS's features there are 0 on every image (its "
+     "ReLU's), scoring each pair 0, a perfect LPIPS"),
+    ({"conv0/conv/b": -1e30},
+     "its biases up to 'conv0/conv/b' are so far below 0 that LPIPS's features there are 0 on every image"),
+    ({f"lin{layer}_model_1_weight": 1e-30 for layer in range(5)},
+     "its linear layers' weights ('lin0_model_1_weight' .. 'lin4_model_1_weight') are so small (or 0) that no pair of "
+     "images scores above 4.61e-27 (each pair near 0, a perfect LPIPS)")])
+def test_lpips_weights_whose_features_are_the_same_on_every_image_are_refused_for_that_reason(tmp_path, edits, said):
+    """A first convolution of zeros with biases of 1 (features of one value on every image) and biases of -1e6 (its
+    ReLU makes them 0) scored every pair 0, a perfect LPIPS, exit code 0: the bound of the features' length counted
+    the biases as if they carried the images; biases of -1e30 were refused as "so large that LPIPS's float32
+    computation overflows", where nothing overflows. So did linear layers of 1e-30 (or zeros): every distance weighed
+    near 0."""
+    from utils.lpips import load_lpips_weights, parameter_shapes
+
+    def edit(h5):
+        for name, value in edits.items():
+            replace_dataset(h5, name, np.full(parameter_shapes()[name], value, np.float32))
+    path = lpips_file_edited(tmp_path / "alex_with_LPIPS.h5", edit)
+    with pytest.raises(UserError) as refused:
+        load_lpips_weights(path)
+    assert str(refused.value).startswith(f"'{path}': {said}")
+
+
+def test_a_416_of_a_size_of_25_digits_says_so_not_that_the_host_does_not_resume(tmp_path, capsys):
+    """A 416 reply to the resume giving its file's size in 25 digits (past what a header's number is read as): the
+    line said "the host does not resume, or its file is another version", a reply that gave a size taken for none."""
+    from file_server import FileServer
+    whole = weights_of_value(tmp_path, 1.0, 64)
+    partial = tmp_path / "weights" / ".tecogan_model.h5.part"
+    partial.parent.mkdir()
+    partial.write_bytes(whole[:1000])
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server:
+        server.refused_sizes[WEIGHT_PATHS[0]] = "1" * 25
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert ("tecogan_model.h5: fetched whole, not resumed from the 1.0 kB downloaded: the host refused to resume (HTTP "
+            "416), giving its file's size as a number of 25 digits, which no file has") in capsys.readouterr().out
+    assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == whole
+
+
+def test_a_vgg19_archive_of_the_checkpoint_s_index_as_a_link_beside_its_data_says_so(tmp_path):
+    """The VGG19 archive of its checkpoint's .index as a symbolic link beside its data file (tar without -h): the data
+    file was read as the checkpoint, "cannot read 'vgg_19.ckpt.data-00000-of-00001' ... (file is too short ...)", the
+    file blamed; the twenty-third pass's line of a link was given only where no checkpoint was found."""
+    import tarfile
+
+    from convert_tf_vgg19_weights import convert
+    archive = tmp_path / "vgg.tar.gz"
+    with tarfile.open(archive, "w:gz") as packed:
+        link = tarfile.TarInfo("vgg/vgg_19.ckpt.index")
+        link.type, link.linkname = tarfile.SYMTYPE, "../x.index"
+        packed.addfile(link)
+        data = tarfile.TarInfo("vgg/vgg_19.ckpt.data-00000-of-00001")
+        data.size = 1
+        packed.addfile(data, io.BytesIO(b"x"))
+    with pytest.raises(UserError) as refused:
+        convert(str(archive), str(tmp_path / "vgg19.h5"))
+    assert str(refused.value).startswith(f"the archive '{archive}' holds 'vgg/vgg_19.ckpt.index' as a symbolic link "
+                                         "(to '../x.index'), not the file: pack the checkpoint again with `tar -h`")
+    assert sorted(os.listdir(tmp_path)) == ["vgg.tar.gz"]

@@ -25,6 +25,9 @@ from utils.weights import HostParameter, read_weight_file, save_parameter_file
 SHIFT = np.array([-.030, -.088, -.188], np.float32).reshape(1, 3, 1, 1)
 SCALE = np.array([.458, .448, .450], np.float32).reshape(1, 3, 1, 1)
 NORM_EPS = 1e-10
+# the largest LPIPS the lin weights allow below which they are refused: a distance a report's 3 decimals (tLP's, in
+# hundredths) print as 0 on every pair
+LEAST_REACH = 1e-6
 
 
 class AlexConv:
@@ -108,11 +111,25 @@ def check_shapes(arrays, source, advice="download or convert the weights again",
         raise UserError(f"{source}: {said[negative]} holds negative values, which no LPIPS weights hold (its training "
                         "keeps the linear layers' weights at 0 or above; negative ones score distances below 0); "
                         f"{advice}")
-    overflowing, vanishing = parameters_out_of_range(arrays)
+    # each squared difference of unit vectors is at most 4: lin weights of zeros scored every pair 0, exit code 0
+    reach = 4 * sum(float(np.abs(arrays[name].astype(np.float64)).sum()) for name in LIN_NAMES)
+    if reach < LEAST_REACH:
+        raise UserError(f"{source}: its linear layers' weights ({said[LIN_NAMES[0]]} .. {said[LIN_NAMES[-1]]}) are so "
+                        f"small (or 0) that no pair of images scores above {reach:.3g} (each pair near 0, a perfect "
+                        f"LPIPS), as no trained network's weights do; {advice}")
+    overflowing, vanishing, cause = parameters_out_of_range(arrays)
     if overflowing:
         raise UserError(f"{source}: its weights up to {said[overflowing]} are so large that LPIPS's float32 "
                         "computation overflows there on some images (scoring them 0, a perfect LPIPS, or NaN), as no "
                         f"trained network's weights do; {advice}")
+    if cause == "biases":
+        raise UserError(f"{source}: its biases up to {said[vanishing]} are so far below 0 that LPIPS's features there "
+                        "are 0 on every image (its ReLU's), scoring each pair 0, a perfect LPIPS, as no trained "
+                        f"network's biases do; {advice}")
+    if cause == "constant":
+        raise UserError(f"{source}: its weights up to {said[vanishing]} are so small (or 0) beside its biases that "
+                        f"LPIPS's features there are the same on every image to within {100 * NORM_EPS:g} (scoring "
+                        f"each pair near 0, a perfect LPIPS), as no trained network's weights do; {advice}")
     if vanishing:
         raise UserError(f"{source}: its weights up to {said[vanishing]} are so small (or 0) that LPIPS's features "
                         f"there fall below its normalization's {NORM_EPS:g} on every image (scoring each pair near 0, "
@@ -120,29 +137,42 @@ def check_shapes(arrays, source, advice="download or convert the weights again",
 
 
 def parameters_out_of_range(arrays):
-    """(the parameter at which LPIPS's float32 computation can overflow on some image, the convolution's weights at
-    which the features are below the normalization's NORM_EPS on every image), each the first in the network's order,
-    or None. The largest value a layer can give follows from the images' range: a convolution's output, and the
-    ReLU's and max pool's after it, is at most the sum of its weights' magnitudes times the largest input, plus its
-    bias's; its channels' sum of squares (unit_normalize's) must stay in float32's range. A lin layer sums its weights
-    times squared differences of unit vectors, each at most 4. Weights of 1e30 scored every pair 0, as NaN ones did.
-    A pixel's features are at most the square root of the channels' count times that value long: where that is below
-    100 times NORM_EPS, which unit_normalize adds to their length, no pixel's are normalized to within 1% of unit
-    length (a first convolution of 1e-20, or of zeros, scored every pair 0 or near it, exit code 0)."""
+    """(the parameter at which LPIPS's float32 computation can overflow on some image; the parameter at which the
+    features are the same on every image to within 100 times the normalization's NORM_EPS, and why: "small" (the
+    features fall below it), "constant" (the biases hold them, the weights' part below it) or "biases" (the biases
+    so far below 0 that the ReLU makes them 0)), each the first in the network's order, or None. Bounds follow from
+    the images' range: a channel's output after its ReLU (and the max pool's after it) is at most the sum of its
+    weights' magnitudes times the largest input plus its bias, or 0 where that is below 0; what of it differs between
+    two images is at most those magnitudes times what differs in the input, 0 in a channel the ReLU holds at 0. The
+    channels' sum of squares (unit_normalize's) must stay in float32's range; a lin layer sums its weights times
+    squared differences of unit vectors, each at most 4. Weights of 1e30 scored every pair 0, as NaN ones did. Where
+    the features' part that differs between images is shorter than 100 times NORM_EPS, which unit_normalize adds to
+    their length, every pair scores near 0: a first convolution of 1e-20, or of zeros, scored every pair 0 or near it,
+    exit code 0, and so did one of zeros and biases of 1 (features of the same value on every image), and biases of
+    -1e6 (refused at -1e30 as overflowing, where the ReLU makes the features 0)."""
     limit = float(np.finfo(np.float32).max)
-    vanishing = None
+    vanishing = cause = None
     with np.errstate(over="ignore"):
         largest = np.max(np.maximum(np.abs(-1 - SHIFT), np.abs(1 - SHIFT)) / SCALE)  # of x', the scaled images
+        differing = largest  # what of the input differs between images, at most
         for conv, lin_name in zip(ALEXNET, LIN_NAMES):
             magnitudes = np.abs(arrays[conv.weight_name].astype(np.float64)).sum(axis=(1, 2, 3))
-            largest = np.max(magnitudes * largest + np.abs(arrays[conv.bias_name].astype(np.float64)))
-            if conv.weight_shape[0] * largest ** 2 >= limit:
-                return conv.weight_name, None
+            bias = arrays[conv.bias_name].astype(np.float64)
+            if np.max(magnitudes * largest + np.abs(bias)) >= limit:  # the convolution's own output
+                return conv.weight_name, None, None
+            channels = np.maximum(magnitudes * largest + bias, 0)  # after the ReLU, at most
+            if np.sum(channels ** 2) >= limit:
+                return conv.weight_name, None, None
             if 4 * np.abs(arrays[lin_name].astype(np.float64)).sum() >= limit:
-                return lin_name, None
-            if vanishing is None and np.sqrt(conv.weight_shape[0]) * largest < 100 * NORM_EPS:
-                vanishing = conv.weight_name
-    return None, vanishing
+                return lin_name, None, None
+            varying = np.where(channels > 0, magnitudes * differing, 0)
+            if vanishing is None and np.sqrt(np.sum(varying ** 2)) < 100 * NORM_EPS:
+                unbiased = np.sqrt(np.sum((magnitudes * largest) ** 2))
+                vanishing, cause = ((conv.bias_name, "biases") if not channels.any() and unbiased >= 100 * NORM_EPS
+                                    else (conv.weight_name, "small") if np.sqrt(np.sum(channels ** 2)) < 100 * NORM_EPS
+                                    else (conv.weight_name, "constant"))
+            largest, differing = np.max(channels), np.max(varying)
+    return None, vanishing, cause
 
 
 def load_lpips_weights(path, advice=None):
