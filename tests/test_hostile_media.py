@@ -1586,3 +1586,20 @@ def test_a_variable_rate_mkv_is_written_at_its_average_rate(tmp_path):
     from utils.image_io import VideoReader
     reader = VideoReader(screen_recording(tmp_path))
     assert float(reader.fps) == pytest.approx(19 / 10.63, rel=0.01) and reader.total_frames == 19
+
+
+# Twenty-third pass, second look at the twenty-third pass's generate and tile fixes
+
+@pytest.mark.parametrize("layout", ["sound-lasting-past-it", "beginning-at-3-s"])
+def test_a_variable_rate_mkv_of_longer_sound_or_a_late_start_is_written_at_its_average_rate(tmp_path, layout):
+    """The screen recording's MKV (20 frames over 10.6 s, its header's 10 fps) with sound lasting 13 s, or its frames
+    from 3 s (ffmpeg's -ss cut of a longer recording keeps its times): its frames did not span the duration its header
+    gives, from the file's zero, and it was taken for a file cut short and written at 10 fps, 2 s of video beside 13 s
+    of its sound, exit code 0."""
+    from hostile import screen_recording
+    from utils.image_io import VideoReader, ffmpeg_executable
+    source, path = screen_recording(tmp_path), str(tmp_path / "recording.mkv")
+    options = (["-f", "lavfi", "-i", "sine=d=13", "-c:v", "copy", "-c:a", "flac"] if layout == "sound-lasting-past-it"
+               else ["-c", "copy", "-bsf:v", "setts=ts=TS+3000"])
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-i", source, *options, path], check=True)
+    assert float(VideoReader(path).fps) == pytest.approx(19 / 10.63, rel=0.02)  # the muxer rounds the times anew

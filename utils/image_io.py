@@ -1322,9 +1322,10 @@ def gif_walk(data):
     return delays, position is not None and position < len(data), False, None
 
 
-def packet_times(path, signature):
-    """(its time base, the times and durations in it of each packet) of path's first video stream as FFmpeg's demuxer
-    gives them (framecrc of a copy: nothing decoded), where the file begins with signature; else, or without a working
+def packet_times(path, signature, sound=False):
+    """(its time base, the times and durations in it of each packet, and where `sound`, the end in seconds of the last
+    packet of its audio streams, else None) of path's first video stream as FFmpeg's demuxer gives them, from the
+    file's zero (framecrc of a copy: nothing decoded), where the file begins with signature; else, or without a working
     ffmpeg, None."""
     with open(path, "rb") as file:
         if file.read(len(signature)) != signature:
@@ -1332,14 +1333,22 @@ def packet_times(path, signature):
     ffmpeg = working_ffmpeg()
     if not ffmpeg:
         return None
-    listed = subprocess.run([ffmpeg, "-nostdin", "-v", "error", "-i", media_path(path), "-map", "0:v:0", "-c", "copy",
-                             "-f", "framecrc", "-"], stdin=subprocess.DEVNULL, capture_output=True, text=True,
+    listed = subprocess.run([ffmpeg, "-nostdin", "-v", "error", "-copyts", "-i", media_path(path), "-map",
+                             "0:v:0", *(["-map", "0:a?"] if sound else []), "-c", "copy", "-f", "framecrc", "-"],
+                            stdin=subprocess.DEVNULL, capture_output=True, text=True,
                             errors="replace").stdout.splitlines()
-    base = next((line.split(":", 1)[1].strip() for line in listed if line.startswith("#tb 0:")), None)
-    packets = [(int(fields[2]), int(fields[3])) for line in listed if line and line[0] != "#"
+    bases = {fields[0]: Fraction(fields[1].strip()) for line in listed if line.startswith("#tb ")
+             and len(fields := line[4:].split(":", 1)) == 2 and re.fullmatch(r" *\d+/\d+", fields[1])
+             and not fields[1].strip().startswith("0/")}
+    packets = [(fields[0], int(fields[2]), int(fields[3])) for line in listed if line and line[0] != "#"
                and len(fields := line.split(",")) > 3 and re.fullmatch(r" *-?\d+", fields[2])
                and fields[3].strip().isdigit()]
-    return (Fraction(base), packets) if base and packets else None
+    video = [(time, duration) for stream, time, duration in packets if stream == "0"]
+    if "0" not in bases or not video:
+        return None
+    ends = [(time + duration) * bases[stream] for stream, time, duration in packets
+            if stream != "0" and stream in bases]
+    return bases["0"], video, max(ends, default=None) if sound else None
 
 
 # a Matroska or WebM file's first bytes (EBML's)
@@ -1357,13 +1366,16 @@ def matroska_average_rate(path, rate, seconds):
     recording's pause (60 frames over 12 s, its header's 30 fps) was written at 30 fps, 2 s of video beside 12 s of its
     sound, exit code 0, where variable-rate videos are written at their average rate (an MP4's, as OpenCV gives
     it)."""
-    timed = packet_times(path, EBML_SIGNATURE)
+    timed = packet_times(path, EBML_SIGNATURE, sound=True)
     if not timed or len(timed[1]) < 2:
         return None
-    base, packets = timed
-    span = (max(time for time, _ in packets) - min(time for time, _ in packets)) * base
-    average = exact_rate((len(packets) - 1) / span) if span > 0 else None
-    spanned = average and abs(span + 1 / average - Fraction(seconds)) <= max(RATE_TOLERANCE * seconds, 1 / rate)
+    base, packets, sound_end = timed
+    first, last = min(time for time, _ in packets) * base, max(time for time, _ in packets) * base
+    average = exact_rate((len(packets) - 1) / (last - first)) if last > first else None
+    # the file's end, from its zero as its header's duration counts it: a video that begins late (3 s) or sound that
+    # lasts past its last frame was taken for a file cut short, and written at its header's 30 fps, exit code 0
+    end = average and max(last + 1 / average, sound_end or 0)
+    spanned = average and abs(end - Fraction(seconds)) <= max(RATE_TOLERANCE * seconds, 1 / rate)
     return average if spanned and abs(average / rate - 1) > RATE_TOLERANCE else None
 
 
@@ -1375,7 +1387,7 @@ def apng_average_rate(path):
     timed = packet_times(path, PNG_SIGNATURE)
     if not timed:
         return None
-    base, packets = timed
+    base, packets, _ = timed
     shown = sum(duration for _, duration in packets) * base
     return exact_rate(len(packets) / shown) if shown > 0 else None
 
