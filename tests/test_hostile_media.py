@@ -1603,3 +1603,26 @@ def test_a_variable_rate_mkv_of_longer_sound_or_a_late_start_is_written_at_its_a
                else ["-c", "copy", "-bsf:v", "setts=ts=TS+3000"])
     subprocess.run([ffmpeg_executable(), "-v", "error", "-i", source, *options, path], check=True)
     assert float(VideoReader(path).fps) == pytest.approx(19 / 10.63, rel=0.02)  # the muxer rounds the times anew
+
+
+@pytest.mark.parametrize("grey", ["L", "LA"])
+def test_a_greyscale_result_of_a_colour_target_is_refused(tmp_path, grey):
+    """A result saved as a greyscale PNG by another tool, of colour targets: the authors' PSNR and SSIM are of luma
+    alone, and evaluate.py scored it 60 dB, SSIM 1.000, as the target itself, exit code 0. A greyscale result of a grey
+    target is scored, and so is a model's RGB output of equal channels."""
+    from PIL import Image
+
+    from evaluation.scoring import read_frame_pair
+    colours = np.random.default_rng(0).integers(0, 256, (16, 16, 3), dtype=np.uint8)
+    target, output = str(tmp_path / "target.png"), str(tmp_path / "output.png")
+    Image.fromarray(colours).save(target)
+    Image.fromarray(colours).convert(grey).save(output)
+    with pytest.raises(UserError, match=r"output '.*output.png' is a greyscale PNG but its target '.*target.png' is in "
+                                        r"colour: PSNR and SSIM, of luma alone, would score it as the target; compare "
+                                        r"outputs saved in colour \(RGB\)$"):
+        read_frame_pair(target, output, None)
+    Image.fromarray(colours).convert("L").convert("RGB").save(output)
+    assert read_frame_pair(target, output, None)[1].shape == (16, 16, 3)
+    Image.fromarray(colours).convert("L").save(output)
+    Image.fromarray(colours).convert("L").convert("RGB").save(target)
+    assert read_frame_pair(target, output, None)[1].shape == (16, 16, 3)

@@ -681,6 +681,17 @@ def png_size_impossible(data):
     return min(width, height) == 0 or pixel_bytes > DEFLATE_MOST_RATIO * len(data)
 
 
+def grey_png(path):
+    """Whether path is a PNG of a grey colour type (grey, or grey and alpha), by its header; False for another file or
+    one that cannot be read."""
+    try:
+        with open(path, "rb") as file:
+            header = file.read(26)
+    except OSError:
+        return False
+    return header[:8] == PNG_SIGNATURE and header[12:16] == b"IHDR" and header[25:26] in (b"\0", b"\4")
+
+
 def unreadable_image(path, error):
     """The UserError for an image file that open() refused with error."""
     if os.path.islink(path) and not os.path.exists(path):  # its permissions are not what is wrong
