@@ -1590,19 +1590,26 @@ def test_a_variable_rate_mkv_is_written_at_its_average_rate(tmp_path):
 
 # Twenty-third pass, second look at the twenty-third pass's generate and tile fixes
 
-@pytest.mark.parametrize("layout", ["sound-lasting-past-it", "beginning-at-3-s"])
-def test_a_variable_rate_mkv_of_longer_sound_or_a_late_start_is_written_at_its_average_rate(tmp_path, layout):
+@pytest.mark.parametrize("layout", ["sound-lasting-past-it", "beginning-at-3-s", "three-frames-1-s-apart"])
+def test_a_variable_rate_mkv_of_longer_sound_a_late_start_or_few_frames_is_written_at_its_average_rate(tmp_path,
+                                                                                                       layout):
     """The screen recording's MKV (20 frames over 10.6 s, its header's 10 fps) with sound lasting 13 s, or its frames
-    from 3 s (ffmpeg's -ss cut of a longer recording keeps its times): its frames did not span the duration its header
-    gives, from the file's zero, and it was taken for a file cut short and written at 10 fps, 2 s of video beside 13 s
-    of its sound, exit code 0."""
+    from 3 s (ffmpeg's -ss cut of a longer recording keeps its times), or an MKV of 3 frames 1 s apart (its header's 10
+    fps): its frames did not span the duration its header gives, from the file's zero, its last frame taken to last
+    the average's time (1 s, where its header gives 0.1 s), and it was taken for a file cut short and written at 10
+    fps, 2 s of video beside 13 s of its sound (0.3 s of 3 s), exit code 0."""
     from hostile import screen_recording
     from utils.image_io import VideoReader, ffmpeg_executable
-    source, path = screen_recording(tmp_path), str(tmp_path / "recording.mkv")
-    options = (["-f", "lavfi", "-i", "sine=d=13", "-c:v", "copy", "-c:a", "flac"] if layout == "sound-lasting-past-it"
-               else ["-c", "copy", "-bsf:v", "setts=ts=TS+3000"])
+    path = str(tmp_path / "recording.mkv")
+    if layout == "three-frames-1-s-apart":
+        source, options, rate = ffmpeg_video(tmp_path / "three.mkv", "-c:v", "libx264", frames=3, size="16x16"), [
+            "-c", "copy", "-bsf:v", "setts=ts=N*1000"], 1
+    else:
+        source, options, rate = screen_recording(tmp_path), ([
+            "-f", "lavfi", "-i", "sine=d=13", "-c:v", "copy", "-c:a", "flac"] if layout == "sound-lasting-past-it"
+            else ["-c", "copy", "-bsf:v", "setts=ts=TS+3000"]), 19 / 10.63
     subprocess.run([ffmpeg_executable(), "-v", "error", "-i", source, *options, path], check=True)
-    assert float(VideoReader(path).fps) == pytest.approx(19 / 10.63, rel=0.02)  # the muxer rounds the times anew
+    assert float(VideoReader(path).fps) == pytest.approx(rate, rel=0.02)  # the muxer rounds the times anew
 
 
 @pytest.mark.parametrize("grey", ["L", "LA"])

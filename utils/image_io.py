@@ -1381,11 +1381,14 @@ def matroska_average_rate(path, rate, seconds):
     if not timed or len(timed[1]) < 2:
         return None
     base, packets, sound_end = timed
-    first, last = min(time for time, _ in packets) * base, max(time for time, _ in packets) * base
+    first, (last, lasting) = min(time for time, _ in packets) * base, max(packets)
+    last *= base
     average = exact_rate((len(packets) - 1) / (last - first)) if last > first else None
-    # the file's end, from its zero as its header's duration counts it: a video that begins late (3 s) or sound that
-    # lasts past its last frame was taken for a file cut short, and written at its header's 30 fps, exit code 0
-    end = average and max(last + 1 / average, sound_end or 0)
+    # the file's end, from its zero as its header's duration counts it, its last frame lasting as its header says (not
+    # the average's time: 3 frames 1 s apart, at 30 fps by their header, ended 1 s past the file's 2.03 s): a video
+    # that begins late (3 s) or sound that lasts past its last frame was taken for a file cut short, and written at its
+    # header's 30 fps, exit code 0
+    end = average and max(last + (lasting * base if lasting > 0 else 1 / average), sound_end or 0)
     spanned = average and abs(end - Fraction(seconds)) <= max(RATE_TOLERANCE * seconds, 1 / rate)
     return average if spanned and abs(average / rate - 1) > RATE_TOLERANCE else None
 
