@@ -1633,3 +1633,23 @@ def test_a_greyscale_result_of_a_colour_target_is_refused(tmp_path, grey):
     Image.fromarray(colours).convert("L").save(output)
     Image.fromarray(colours).convert("L").convert("RGB").save(target)
     assert read_frame_pair(target, output, None)[1].shape == (16, 16, 3)
+
+
+@pytest.mark.parametrize("cut", ["ending-early", "zeros-to-its-length"])
+def test_an_animated_png_cut_short_is_refused(tmp_path, cut):
+    """An animated PNG of 6 frames cut off at 70 % of its bytes (a download cut off, or cut off into a file made its
+    full length first): OpenCV read the frames it holds, and it was a clip of 4 frames, its job "done", exit code 0, as a
+    GIF cut short was."""
+    from PIL import Image
+
+    from utils.image_io import VideoReader
+    path = tmp_path / "anim.png"
+    frames = [Image.new("RGB", (16, 16), colour) for colour in ("red", "green", "blue", "white", "black", "yellow")]
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=100, loop=0)
+    data = path.read_bytes()
+    kept = data[:len(data) * 7 // 10]
+    path.write_bytes(kept + (bytes(len(data) - len(kept)) if cut == "zeros-to-its-length" else b""))
+    with pytest.raises(UserError, match=r"is an animated PNG cut short \(it ends before its IEND chunk, as a download "
+                                        r"cut off leaves it; its acTL chunk announces 6 frames\): repair it or pass "
+                                        r"another video$"):
+        VideoReader(str(path))

@@ -1428,6 +1428,28 @@ def gif_cut_short(path, walked):
                        "another video")
 
 
+def apng_cut_short(path):
+    """The UserError of an animated PNG (an acTL chunk before its first IDAT) that ends before its IEND chunk, its
+    chunks walked by their lengths (a download cut off, or cut off into a file of its full length, zeros where its
+    chunks should be): OpenCV read the frames it holds, and an APNG of 6 frames cut so was a clip of 4, its job "done",
+    exit code 0, as a GIF cut short was (gif_cut_short). None for a whole one, and for a file that is no APNG."""
+    with open(path, "rb") as file:
+        if file.read(len(PNG_SIGNATURE)) != PNG_SIGNATURE or not holds_several_pictures(path):
+            return None
+        size, position, announced = os.fstat(file.fileno()).st_size, len(PNG_SIGNATURE), None
+        while position + 12 <= size:
+            file.seek(position)
+            length, kind = struct.unpack(">I4s", file.read(8))
+            if kind == b"IEND":
+                return None
+            if kind == b"acTL" and length >= 4:
+                announced = struct.unpack(">I", file.read(4))[0]
+            position += 12 + length
+    frames = f"; its acTL chunk announces {counted(announced, 'frame')}" if announced else ""
+    return UserError(f"video '{path}' is an animated PNG cut short (it ends before its IEND chunk, as a download cut off "
+                     f"leaves it{frames}): repair it or pass another video")
+
+
 def exact_rate(rate):
     """A frame rate as a Fraction. OpenCV reports a stream's rational rate (e.g. 30000/1001) as a double:
     the closest fraction of denominator <= 100000 gives the rational back exactly."""
@@ -1522,7 +1544,7 @@ class VideoReader:
             self.fps = rate
         if not self.counted and (rate := matroska_average_rate(path, self.fps, self.total_frames / self.fps)):
             self.fps, self.total_frames = rate, round(self.total_frames * rate / self.fps)  # its duration's
-        if cut_short := gif_cut_short(path, gif):
+        if cut_short := gif_cut_short(path, gif) or apng_cut_short(path):
             raise cut_short
         # whatever the count: FFmpeg counts one frame in a JPEG holding a camera's Exif segment, none in a plain one,
         # and a phone's photo was a video of one frame (one cut short decoded with grey rows, exit code 0)
