@@ -2,6 +2,7 @@
 (utils/image_io.py, utils/scenes.py). Each ends with one line and exit code 2 (130 for a stop), leaves nothing
 partial and overwrites nothing (docs/testing.md)."""
 import os
+import re
 import subprocess
 import sys
 
@@ -1524,7 +1525,7 @@ def test_a_video_whose_first_video_stream_is_its_cover_is_refused(tmp_path):
     from utils.image_io import VideoReader
     with pytest.raises(UserError, match=r"holds a cover picture \(64x64\) before its video stream, which OpenCV would "
                                         r"read in the video's place; save the file without it \(e.g. ffmpeg -i IN -map "
-                                        r"0 -map -0:v:0 -c copy OUT.mkv\)"):
+                                        r"0 -map -0:v:0 -c copy OUT.mp4\)"):
         VideoReader(video_after_its_cover(tmp_path))
 
 
@@ -1653,3 +1654,20 @@ def test_an_animated_png_cut_short_is_refused(tmp_path, cut):
                                         r"cut off leaves it; its acTL chunk announces 6 frames\): repair it or pass "
                                         r"another video$"):
         VideoReader(str(path))
+
+
+def test_the_advice_for_a_video_after_its_cover_works_on_one_of_mov_text_subtitles(tmp_path):
+    """The cover refusal's advice saved the file as an MKV, which holds no MP4's mov_text subtitles (an iTunes film's):
+    the command it gave failed ("Subtitle codec mov_text is not supported"). Now in the file's own container."""
+    from hostile import video_after_its_cover
+    from utils.image_io import VideoReader, ffmpeg_executable
+    path = video_after_its_cover(tmp_path, subtitles=True)
+    with pytest.raises(UserError, match=r"\(e.g. ffmpeg -i IN -map 0 -map -0:v:0 -c copy OUT.mp4\)") as refused:
+        VideoReader(path)
+    command = re.search(r"\(e.g. (ffmpeg .*?)\)", str(refused.value)).group(1).split()
+    saved = str(tmp_path / command[-1])
+    subprocess.run([ffmpeg_executable(), "-v", "error", *[path if word == "IN" else word for word in command[1:-1]],
+                    saved], check=True)
+    reader = VideoReader(saved)
+    reader.select()
+    assert len(list(reader)) == 10

@@ -1446,8 +1446,8 @@ def apng_cut_short(path):
                 announced = struct.unpack(">I", file.read(4))[0]
             position += 12 + length
     frames = f"; its acTL chunk announces {counted(announced, 'frame')}" if announced else ""
-    return UserError(f"video '{path}' is an animated PNG cut short (it ends before its IEND chunk, as a download cut off "
-                     f"leaves it{frames}): repair it or pass another video")
+    return UserError(f"video '{path}' is an animated PNG cut short (it ends before its IEND chunk, as a download cut "
+                     f"off leaves it{frames}): repair it or pass another video")
 
 
 def exact_rate(rate):
@@ -2115,9 +2115,13 @@ def check_video_streams(path):
     if streams and covers:
         size = re.search(r", (\d+x\d+)\b|$", covers[0]).group(1) or "?"
         dropped = " ".join(f"-map -0:v:{index}" for index in range(len(covers)))
+        # in its own container: an MKV does not hold an MP4's mov_text subtitles (an iTunes film's), and the advice
+        # failed ("Subtitle codec mov_text is not supported"), nor an MP4 a MOV's PCM sound
+        extension = os.path.splitext(path)[1].lower()
+        extension = extension if re.fullmatch(r"\.\w{1,5}", extension) else ".mp4"
         raise UserError(f"'{path}' holds a cover picture ({size}) before its video stream, which OpenCV would read in "
                         f"the video's place; save the file without it (e.g. ffmpeg -i IN -map 0 {dropped} -c copy "
-                        "OUT.mkv) and use that file")
+                        f"OUT{extension}) and use that file")
     return "Display Matrix:" in listing
 
 
