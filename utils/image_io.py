@@ -1377,20 +1377,27 @@ def matroska_average_rate(path, rate, seconds):
     recording's pause (60 frames over 12 s, its header's 30 fps) was written at 30 fps, 2 s of video beside 12 s of its
     sound, exit code 0, where variable-rate videos are written at their average rate (an MP4's, as OpenCV gives
     it)."""
-    timed = packet_times(path, EBML_SIGNATURE, sound=True)
+    timed = packet_times(path, EBML_SIGNATURE)
     if not timed or len(timed[1]) < 2:
         return None
-    base, packets, sound_end = timed
+    base, packets, _ = timed
     first, (last, lasting) = min(time for time, _ in packets) * base, max(packets)
     last *= base
     average = exact_rate((len(packets) - 1) / (last - first)) if last > first else None
+    if not average or abs(average / rate - 1) <= RATE_TOLERANCE:
+        return None
+
+    def spanned(end):
+        return abs(end - Fraction(seconds)) <= max(RATE_TOLERANCE * seconds, 1 / rate)
+
     # the file's end, from its zero as its header's duration counts it, its last frame lasting as its header says (not
     # the average's time: 3 frames 1 s apart, at 30 fps by their header, ended 1 s past the file's 2.03 s): a video
     # that begins late (3 s) or sound that lasts past its last frame was taken for a file cut short, and written at its
-    # header's 30 fps, exit code 0
-    end = average and max(last + (lasting * base if lasting > 0 else 1 / average), sound_end or 0)
-    spanned = average and abs(end - Fraction(seconds)) <= max(RATE_TOLERANCE * seconds, 1 / rate)
-    return average if spanned and abs(average / rate - 1) > RATE_TOLERANCE else None
+    # header's 30 fps, exit code 0. Its sound's end read only then (its packets double the reading's time)
+    end = last + (lasting * base if lasting > 0 else 1 / average)
+    if not spanned(end) and (sounded := packet_times(path, EBML_SIGNATURE, sound=True)) and sounded[2]:
+        end = max(end, sounded[2])
+    return average if spanned(end) else None
 
 
 def apng_average_rate(path):
