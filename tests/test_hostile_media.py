@@ -1639,8 +1639,8 @@ def test_a_greyscale_result_of_a_colour_target_is_refused(tmp_path, grey):
 @pytest.mark.parametrize("cut", ["ending-early", "zeros-to-its-length"])
 def test_an_animated_png_cut_short_is_refused(tmp_path, cut):
     """An animated PNG of 6 frames cut off at 70 % of its bytes (a download cut off, or cut off into a file made its
-    full length first): OpenCV read the frames it holds, and it was a clip of 4 frames, its job "done", exit code 0, as a
-    GIF cut short was."""
+    full length first): OpenCV read the frames it holds, and it was a clip of 4 frames, its job "done", exit code 0,
+    as a GIF cut short was."""
     from PIL import Image
 
     from utils.image_io import VideoReader
