@@ -11,7 +11,7 @@ import numpy as np
 
 from utils import metrics
 from utils.errors import UserError, counted
-from utils.image_io import frame_order, is_frame_name, one_frame_a_number, only_files, read_rgb, to_uint8
+from utils.image_io import frame_order, grey_png, is_frame_name, one_frame_a_number, only_files, read_rgb, to_uint8
 from utils.lpips import LPIPS, load_lpips_weights, to_lpips_input
 from utils.paths import REPO_ROOT, input_folder
 from utils.scenes import read_cuts_file
@@ -72,6 +72,11 @@ def list_png_frames(folder, role):
                                          f"{role} folder", folder))
 
 
+# the mean spread of a target's channels (8-bit levels) above which it is in colour, a grey output of it refused (a
+# black-and-white film's frames saved as RGB spread by a level or two, where JPEG's chroma left noise)
+COLOUR_SPREAD = 4
+
+
 def read_frame_pair(target_path, output_path, frame_shape):
     """8-bit RGB target and output; an output larger than its target is cut to the target (top-left), as the authors'
     metrics.py cuts an output a few pixels larger. One a quarter larger or more in either side is refused: its targets
@@ -95,7 +100,14 @@ def read_frame_pair(target_path, output_path, frame_shape):
             f"output '{output_path}' is {output.shape[1]}x{output.shape[0]}, {larger} its target '{target_path}' "
             f"({width}x{height}) or more: those targets are not the frames it was made for (LR frames?); compare "
             "outputs with the matching HR frames")
-    return target, output[:height, :width]
+    output = output[:height, :width]
+    # a greyscale PNG (another tool's results) of a colour target: the authors' PSNR and SSIM are of luma alone, and
+    # scored it as the target itself (60 dB, SSIM 1.000), exit code 0. Not an RGB output of equal channels: a model's
+    # (an untrained one's black frames) is scored as it is
+    if grey_png(output_path) and np.ptp(target, axis=2).mean() > COLOUR_SPREAD:
+        raise UserError(f"output '{output_path}' is a greyscale PNG but its target '{target_path}' is in colour: PSNR "
+                        "and SSIM, of luma alone, would score it as the target; compare outputs saved in colour (RGB)")
+    return target, output
 
 
 def classic_metrics(sequence):

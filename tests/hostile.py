@@ -529,18 +529,21 @@ def written_into_a_held_folder(folder, picture):
     return picture, error
 
 
-def video_after_its_cover(folder):
+def video_after_its_cover(folder, subtitles=False):
     """An MP4 of 10 frames of 32x24 whose cover picture (64x64, an attached picture) FFmpeg lists as its first video
-    stream: the moov box's udta (which holds the cover) moved before its trak, as some taggers write it; the path."""
+    stream: the moov box's udta (which holds the cover) moved before its trak, as some taggers write it; with a track
+    of mov_text subtitles (an iTunes film's) where `subtitles`; the path."""
     import struct
 
     from utils.image_io import ffmpeg_executable, quicktime_boxes
     clip, cover = ffmpeg_video(folder / "clip.mp4", frames=10, size="32x24"), folder / "cover.png"
     subprocess.run([ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i", "color=red:size=64x64", "-frames:v", "1",
                     str(cover)], check=True)
-    covered, path = folder / "covered.mp4", folder / "cover_first.mp4"
-    subprocess.run([ffmpeg_executable(), "-v", "error", "-i", clip, "-i", str(cover), "-map", "0", "-map", "1", "-c",
-                    "copy", "-disposition:v:1", "attached_pic", str(covered)], check=True)
+    covered, path, text = folder / "covered.mp4", folder / "cover_first.mp4", folder / "lines.srt"
+    text.write_text("1\n00:00:00,000 --> 00:00:00,500\nhello\n")
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-i", clip, "-i", str(cover), *(
+        ["-i", str(text)] if subtitles else []), "-map", "0", "-map", "1", *(["-map", "2"] if subtitles else []), "-c",
+                    "copy", "-c:s", "mov_text", "-disposition:v:1", "attached_pic", str(covered)], check=True)
     data = covered.read_bytes()
     (start, end), = quicktime_boxes(data, b"moov")  # after the mdat: the chunks' offsets stay
     children = []

@@ -2,6 +2,7 @@
 (utils/image_io.py, utils/scenes.py). Each ends with one line and exit code 2 (130 for a stop), leaves nothing
 partial and overwrites nothing (docs/testing.md)."""
 import os
+import re
 import subprocess
 import sys
 
@@ -1524,7 +1525,7 @@ def test_a_video_whose_first_video_stream_is_its_cover_is_refused(tmp_path):
     from utils.image_io import VideoReader
     with pytest.raises(UserError, match=r"holds a cover picture \(64x64\) before its video stream, which OpenCV would "
                                         r"read in the video's place; save the file without it \(e.g. ffmpeg -i IN -map "
-                                        r"0 -map -0:v:0 -c copy OUT.mkv\)"):
+                                        r"0 -map -0:v:0 -c copy OUT.mp4\)"):
         VideoReader(video_after_its_cover(tmp_path))
 
 
@@ -1586,3 +1587,87 @@ def test_a_variable_rate_mkv_is_written_at_its_average_rate(tmp_path):
     from utils.image_io import VideoReader
     reader = VideoReader(screen_recording(tmp_path))
     assert float(reader.fps) == pytest.approx(19 / 10.63, rel=0.01) and reader.total_frames == 19
+
+
+# Twenty-third pass, second look at the twenty-third pass's generate and tile fixes
+
+@pytest.mark.parametrize("layout", ["sound-lasting-past-it", "beginning-at-3-s", "three-frames-1-s-apart"])
+def test_a_variable_rate_mkv_of_longer_sound_a_late_start_or_few_frames_is_written_at_its_average_rate(tmp_path,
+                                                                                                       layout):
+    """The screen recording's MKV (20 frames over 10.6 s, its header's 10 fps) with sound lasting 13 s, or its frames
+    from 3 s (ffmpeg's -ss cut of a longer recording keeps its times), or an MKV of 3 frames 1 s apart (its header's 10
+    fps): its frames did not span the duration its header gives, from the file's zero, its last frame taken to last
+    the average's time (1 s, where its header gives 0.1 s), and it was taken for a file cut short and written at 10
+    fps, 2 s of video beside 13 s of its sound (0.3 s of 3 s), exit code 0."""
+    from hostile import screen_recording
+    from utils.image_io import VideoReader, ffmpeg_executable
+    path = str(tmp_path / "recording.mkv")
+    if layout == "three-frames-1-s-apart":
+        source, options, rate = ffmpeg_video(tmp_path / "three.mkv", "-c:v", "libx264", frames=3, size="16x16"), [
+            "-c", "copy", "-bsf:v", "setts=ts=N*1000"], 1
+    else:
+        source, options, rate = screen_recording(tmp_path), ([
+            "-f", "lavfi", "-i", "sine=d=13", "-c:v", "copy", "-c:a", "flac"] if layout == "sound-lasting-past-it"
+            else ["-c", "copy", "-bsf:v", "setts=ts=TS+3000"]), 19 / 10.63
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-i", source, *options, path], check=True)
+    assert float(VideoReader(path).fps) == pytest.approx(rate, rel=0.02)  # the muxer rounds the times anew
+
+
+@pytest.mark.parametrize("grey", ["L", "LA"])
+def test_a_greyscale_result_of_a_colour_target_is_refused(tmp_path, grey):
+    """A result saved as a greyscale PNG by another tool, of colour targets: the authors' PSNR and SSIM are of luma
+    alone, and evaluate.py scored it 60 dB, SSIM 1.000, as the target itself, exit code 0. A greyscale result of a grey
+    target is scored, and so is a model's RGB output of equal channels."""
+    from PIL import Image
+
+    from evaluation.scoring import read_frame_pair
+    colours = np.random.default_rng(0).integers(0, 256, (16, 16, 3), dtype=np.uint8)
+    target, output = str(tmp_path / "target.png"), str(tmp_path / "output.png")
+    Image.fromarray(colours).save(target)
+    Image.fromarray(colours).convert(grey).save(output)
+    with pytest.raises(UserError, match=r"output '.*output.png' is a greyscale PNG but its target '.*target.png' is in "
+                                        r"colour: PSNR and SSIM, of luma alone, would score it as the target; compare "
+                                        r"outputs saved in colour \(RGB\)$"):
+        read_frame_pair(target, output, None)
+    Image.fromarray(colours).convert("L").convert("RGB").save(output)
+    assert read_frame_pair(target, output, None)[1].shape == (16, 16, 3)
+    Image.fromarray(colours).convert("L").save(output)
+    Image.fromarray(colours).convert("L").convert("RGB").save(target)
+    assert read_frame_pair(target, output, None)[1].shape == (16, 16, 3)
+
+
+@pytest.mark.parametrize("cut", ["ending-early", "zeros-to-its-length"])
+def test_an_animated_png_cut_short_is_refused(tmp_path, cut):
+    """An animated PNG of 6 frames cut off at 70 % of its bytes (a download cut off, or cut off into a file made its
+    full length first): OpenCV read the frames it holds, and it was a clip of 4 frames, its job "done", exit code 0,
+    as a GIF cut short was."""
+    from PIL import Image
+
+    from utils.image_io import VideoReader
+    path = tmp_path / "anim.png"
+    frames = [Image.new("RGB", (16, 16), colour) for colour in ("red", "green", "blue", "white", "black", "yellow")]
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=100, loop=0)
+    data = path.read_bytes()
+    kept = data[:len(data) * 7 // 10]
+    path.write_bytes(kept + (bytes(len(data) - len(kept)) if cut == "zeros-to-its-length" else b""))
+    with pytest.raises(UserError, match=r"is an animated PNG cut short \(it ends before its IEND chunk, as a download "
+                                        r"cut off leaves it; its acTL chunk announces 6 frames\): repair it or pass "
+                                        r"another video$"):
+        VideoReader(str(path))
+
+
+def test_the_advice_for_a_video_after_its_cover_works_on_one_of_mov_text_subtitles(tmp_path):
+    """The cover refusal's advice saved the file as an MKV, which holds no MP4's mov_text subtitles (an iTunes film's):
+    the command it gave failed ("Subtitle codec mov_text is not supported"). Now in the file's own container."""
+    from hostile import video_after_its_cover
+    from utils.image_io import VideoReader, ffmpeg_executable
+    path = video_after_its_cover(tmp_path, subtitles=True)
+    with pytest.raises(UserError, match=r"\(e.g. ffmpeg -i IN -map 0 -map -0:v:0 -c copy OUT.mp4\)") as refused:
+        VideoReader(path)
+    command = re.search(r"\(e.g. (ffmpeg .*?)\)", str(refused.value)).group(1).split()
+    saved = str(tmp_path / command[-1])
+    subprocess.run([ffmpeg_executable(), "-v", "error", *[path if word == "IN" else word for word in command[1:-1]],
+                    saved], check=True)
+    reader = VideoReader(saved)
+    reader.select()
+    assert len(list(reader)) == 10

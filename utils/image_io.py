@@ -681,6 +681,17 @@ def png_size_impossible(data):
     return min(width, height) == 0 or pixel_bytes > DEFLATE_MOST_RATIO * len(data)
 
 
+def grey_png(path):
+    """Whether path is a PNG of a grey colour type (grey, or grey and alpha), by its header; False for another file or
+    one that cannot be read."""
+    try:
+        with open(path, "rb") as file:
+            header = file.read(26)
+    except OSError:
+        return False
+    return header[:8] == PNG_SIGNATURE and header[12:16] == b"IHDR" and header[25:26] in (b"\0", b"\4")
+
+
 def unreadable_image(path, error):
     """The UserError for an image file that open() refused with error."""
     if os.path.islink(path) and not os.path.exists(path):  # its permissions are not what is wrong
@@ -1322,9 +1333,10 @@ def gif_walk(data):
     return delays, position is not None and position < len(data), False, None
 
 
-def packet_times(path, signature):
-    """(its time base, the times and durations in it of each packet) of path's first video stream as FFmpeg's demuxer
-    gives them (framecrc of a copy: nothing decoded), where the file begins with signature; else, or without a working
+def packet_times(path, signature, sound=False):
+    """(its time base, the times and durations in it of each packet, and where `sound`, the end in seconds of the last
+    packet of its audio streams, else None) of path's first video stream as FFmpeg's demuxer gives them, from the
+    file's zero (framecrc of a copy: nothing decoded), where the file begins with signature; else, or without a working
     ffmpeg, None."""
     with open(path, "rb") as file:
         if file.read(len(signature)) != signature:
@@ -1332,14 +1344,22 @@ def packet_times(path, signature):
     ffmpeg = working_ffmpeg()
     if not ffmpeg:
         return None
-    listed = subprocess.run([ffmpeg, "-nostdin", "-v", "error", "-i", media_path(path), "-map", "0:v:0", "-c", "copy",
-                             "-f", "framecrc", "-"], stdin=subprocess.DEVNULL, capture_output=True, text=True,
+    listed = subprocess.run([ffmpeg, "-nostdin", "-v", "error", "-copyts", "-i", media_path(path), "-map",
+                             "0:v:0", *(["-map", "0:a?"] if sound else []), "-c", "copy", "-f", "framecrc", "-"],
+                            stdin=subprocess.DEVNULL, capture_output=True, text=True,
                             errors="replace").stdout.splitlines()
-    base = next((line.split(":", 1)[1].strip() for line in listed if line.startswith("#tb 0:")), None)
-    packets = [(int(fields[2]), int(fields[3])) for line in listed if line and line[0] != "#"
+    bases = {fields[0]: Fraction(fields[1].strip()) for line in listed if line.startswith("#tb ")
+             and len(fields := line[4:].split(":", 1)) == 2 and re.fullmatch(r" *\d+/\d+", fields[1])
+             and not fields[1].strip().startswith("0/")}
+    packets = [(fields[0], int(fields[2]), int(fields[3])) for line in listed if line and line[0] != "#"
                and len(fields := line.split(",")) > 3 and re.fullmatch(r" *-?\d+", fields[2])
                and fields[3].strip().isdigit()]
-    return (Fraction(base), packets) if base and packets else None
+    video = [(time, duration) for stream, time, duration in packets if stream == "0"]
+    if "0" not in bases or not video:
+        return None
+    ends = [(time + duration) * bases[stream] for stream, time, duration in packets
+            if stream != "0" and stream in bases]
+    return bases["0"], video, max(ends, default=None) if sound else None
 
 
 # a Matroska or WebM file's first bytes (EBML's)
@@ -1360,11 +1380,24 @@ def matroska_average_rate(path, rate, seconds):
     timed = packet_times(path, EBML_SIGNATURE)
     if not timed or len(timed[1]) < 2:
         return None
-    base, packets = timed
-    span = (max(time for time, _ in packets) - min(time for time, _ in packets)) * base
-    average = exact_rate((len(packets) - 1) / span) if span > 0 else None
-    spanned = average and abs(span + 1 / average - Fraction(seconds)) <= max(RATE_TOLERANCE * seconds, 1 / rate)
-    return average if spanned and abs(average / rate - 1) > RATE_TOLERANCE else None
+    base, packets, _ = timed
+    first, (last, lasting) = min(time for time, _ in packets) * base, max(packets)
+    last *= base
+    average = exact_rate((len(packets) - 1) / (last - first)) if last > first else None
+    if not average or abs(average / rate - 1) <= RATE_TOLERANCE:
+        return None
+
+    def spanned(end):
+        return abs(end - Fraction(seconds)) <= max(RATE_TOLERANCE * seconds, 1 / rate)
+
+    # the file's end, from its zero as its header's duration counts it, its last frame lasting as its header says (not
+    # the average's time: 3 frames 1 s apart, at 30 fps by their header, ended 1 s past the file's 2.03 s): a video
+    # that begins late (3 s) or sound that lasts past its last frame was taken for a file cut short, and written at its
+    # header's 30 fps, exit code 0. Its sound's end read only then (its packets double the reading's time)
+    end = last + (lasting * base if lasting > 0 else 1 / average)
+    if not spanned(end) and (sounded := packet_times(path, EBML_SIGNATURE, sound=True)) and sounded[2]:
+        end = max(end, sounded[2])
+    return average if spanned(end) else None
 
 
 def apng_average_rate(path):
@@ -1375,7 +1408,7 @@ def apng_average_rate(path):
     timed = packet_times(path, PNG_SIGNATURE)
     if not timed:
         return None
-    base, packets = timed
+    base, packets, _ = timed
     shown = sum(duration for _, duration in packets) * base
     return exact_rate(len(packets) / shown) if shown > 0 else None
 
@@ -1400,6 +1433,28 @@ def gif_cut_short(path, walked):
     ends = f"after {counted(len(walked[0]), 'whole frame')}" if walked[0] else "inside its first frame"
     return GifCutShort(f"video '{path}' is a GIF cut short (it ends {ends}, before its trailer): repair it or pass "
                        "another video")
+
+
+def apng_cut_short(path):
+    """The UserError of an animated PNG (an acTL chunk before its first IDAT) that ends before its IEND chunk, its
+    chunks walked by their lengths (a download cut off, or cut off into a file of its full length, zeros where its
+    chunks should be): OpenCV read the frames it holds, and an APNG of 6 frames cut so was a clip of 4, its job "done",
+    exit code 0, as a GIF cut short was (gif_cut_short). None for a whole one, and for a file that is no APNG."""
+    with open(path, "rb") as file:
+        if file.read(len(PNG_SIGNATURE)) != PNG_SIGNATURE or not holds_several_pictures(path):
+            return None
+        size, position, announced = os.fstat(file.fileno()).st_size, len(PNG_SIGNATURE), None
+        while position + 12 <= size:
+            file.seek(position)
+            length, kind = struct.unpack(">I4s", file.read(8))
+            if kind == b"IEND":
+                return None
+            if kind == b"acTL" and length >= 4:
+                announced = struct.unpack(">I", file.read(4))[0]
+            position += 12 + length
+    frames = f"; its acTL chunk announces {counted(announced, 'frame')}" if announced else ""
+    return UserError(f"video '{path}' is an animated PNG cut short (it ends before its IEND chunk, as a download cut "
+                     f"off leaves it{frames}): repair it or pass another video")
 
 
 def exact_rate(rate):
@@ -1496,7 +1551,7 @@ class VideoReader:
             self.fps = rate
         if not self.counted and (rate := matroska_average_rate(path, self.fps, self.total_frames / self.fps)):
             self.fps, self.total_frames = rate, round(self.total_frames * rate / self.fps)  # its duration's
-        if cut_short := gif_cut_short(path, gif):
+        if cut_short := gif_cut_short(path, gif) or apng_cut_short(path):
             raise cut_short
         # whatever the count: FFmpeg counts one frame in a JPEG holding a camera's Exif segment, none in a plain one,
         # and a phone's photo was a video of one frame (one cut short decoded with grey rows, exit code 0)
@@ -2067,9 +2122,13 @@ def check_video_streams(path):
     if streams and covers:
         size = re.search(r", (\d+x\d+)\b|$", covers[0]).group(1) or "?"
         dropped = " ".join(f"-map -0:v:{index}" for index in range(len(covers)))
+        # in its own container: an MKV does not hold an MP4's mov_text subtitles (an iTunes film's), and the advice
+        # failed ("Subtitle codec mov_text is not supported"), nor an MP4 a MOV's PCM sound
+        extension = os.path.splitext(path)[1].lower()
+        extension = extension if re.fullmatch(r"\.\w{1,5}", extension) else ".mp4"
         raise UserError(f"'{path}' holds a cover picture ({size}) before its video stream, which OpenCV would read in "
                         f"the video's place; save the file without it (e.g. ffmpeg -i IN -map 0 {dropped} -c copy "
-                        "OUT.mkv) and use that file")
+                        f"OUT{extension}) and use that file")
     return "Display Matrix:" in listing
 
 
