@@ -1422,11 +1422,12 @@ def gif_cut_short(path, walked):
     more: OpenCV read the whole frames, and a GIF cut at a frame's end (a download cut off) was a shorter clip, its job
     "done", exit code 0; or inside its first frame after whole sub-blocks of its data, which OpenCV decodes as a frame
     (the rows past them filled: a GIF of 3 frames cut so was a clip of 1, "done"); or in zeros from a block's place to
-    its end (a download cut off into a file of its full length: read as 1, 2 or 3 frames of 3, "done"). None for a whole GIF, a file that is
-    no GIF, and one cut otherwise before a whole frame (OpenCV decodes none: undecodable_codec)."""
+    its end (a download cut off into a file of its full length: read as 1, 2 or 3 frames of 3, "done"). None for a
+    whole GIF, a file that is no GIF, and one cut otherwise before a whole frame (OpenCV decodes none:
+    undecodable_codec)."""
     if walked is not None and walked[3] is not None:
-        return GifCutShort(f"video '{path}' is a GIF cut short (it is zeros from byte {walked[3]} to its end, where its "
-                           "trailer should be, as a download cut off leaves a file made its full length first): "
+        return GifCutShort(f"video '{path}' is a GIF cut short (it is zeros from byte {walked[3]} to its end, where "
+                           "its trailer should be, as a download cut off leaves a file made its full length first): "
                            "repair it or pass another video")
     if walked is None or walked[1] or not (walked[0] or walked[2]):
         return None
