@@ -347,8 +347,15 @@ def no_picture_left_out(folder, frames, ends=False):
             for spot in map(place, copied_names(os.path.splitext(name)[0])))
 
     with os.scandir(folder) as entries:
-        pictures = [entry.name for entry in entries if is_frame_name(entry.name, OTHER_PICTURE_EXTENSIONS)
-                    and not entry.is_dir()]  # a folder is no picture
+        listed = [(entry.name, entry.is_dir()) for entry in entries]
+    pictures = [name for name, is_dir in listed if is_frame_name(name, OTHER_PICTURE_EXTENSIONS)
+                and not is_dir]  # a folder is no picture
+    unfinished = sorted(name for name, _ in listed if (picture := UNFINISHED.fullmatch(name)) and is_frame_name(
+        picture[1], IMAGE_EXTENSIONS + OTHER_PICTURE_EXTENSIONS) and in_a_gap(picture[1]))
+    if unfinished:
+        raise UserError(f"'{os.path.join(folder, unfinished[0])}' is a picture's download not finished, or its backup, "
+                        "among the frames of its sequence where no frame of its name is, so the frames either side of "
+                        "it would be read as consecutive: finish the download or restore the frame, or remove it")
     left_out = sorted(name for name in pictures if in_a_gap(name))
     if beside := sorted(name for name in pictures if at_an_end(name)):
         raise UserError(f"'{os.path.join(folder, beside[0])}' is a picture numbered next to the first or last frame of "
@@ -359,6 +366,13 @@ def no_picture_left_out(folder, frames, ends=False):
                         f"format frames are not read in (frames: {', '.join(IMAGE_EXTENSIONS)}), so the frames "
                         "either side of it would be read as consecutive: convert it to PNG or remove it")
     return frames
+
+
+# what is added to a picture's name while it downloads, or to keep it as it was: Chrome's and Edge's '.crdownload',
+# Firefox's '.part', Safari's '.download' (a folder), exiftool's '_original' (the file before its edit), an editor's
+# backup '~' or '.bak'; one in a gap ('0002.png.crdownload' between '0001.png' and '0003.png') was left out without a
+# word, the frames either side trained on as consecutive, exit code 0, while the frame was still downloading
+UNFINISHED = re.compile(r"(?!\.)(.+?)(\.crdownload|\.part|\.download|_original|~|\.bak)", re.IGNORECASE | re.DOTALL)
 
 
 def named_after(stem, spelled, lengths):
@@ -406,8 +420,10 @@ def name_pattern(stem):
 DCF_NAME = re.compile(r"[a-z0-9_]{4}[0-9]{4}(?![0-9])(.*)", re.IGNORECASE | re.DOTALL)
 # the Adobe RGB name of a camera's sRGB name's four characters where another camera's Adobe RGB name is also theirs
 # but one: Fujifilm's 'DSCF' is '_DSF' (of 'DSCF' but 'C'); '_DSC' (of 'DSCF' but 'F') is Nikon's ('DSC_') and Sony's
-# ('DSC0'), and a Nikon's '_DSC0104'.. among a Fujifilm's 'DSCF0001'.. were trained on as one sequence, exit code 0
-ADOBE_RGB_NAMES = {"dscf": "_dsf"}
+# ('DSC0'), and a Nikon's '_DSC0104'.. among a Fujifilm's 'DSCF0001'.. were trained on as one sequence, exit code 0;
+# None where the camera writes none: Nikon's Coolpix names every original 'DSCN' (its manuals list 'DSCN', and 'RSCN',
+# 'SSCN', 'FSCN' for its copies), so a '_DSC0104' among 'DSCN0001'.. (of 'DSCN' but 'N') is a Nikon DSLR's or a Sony's
+ADOBE_RGB_NAMES = {"dscf": "_dsf", "dscn": None}
 # a phone's burst, whose cover (the picture the gallery shows) is named as the frame it is, then '_COVER': Pixel's
 # '00000IMG_00000_BURST20190920135023_COVER', Xiaomi's 'IMG_20230601_120000_BURST1_COVER'
 BURST_COVER = re.compile(r"(.*burst[0-9]+.*)_cover", re.IGNORECASE)
