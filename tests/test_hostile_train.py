@@ -5755,3 +5755,17 @@ def test_a_download_not_finished_or_a_backup_in_a_gap_is_refused(tmp_path, unfin
     root, path = sequence_beside_a_picture(tmp_path, ["0001.png", "0003.png"], unfinished)
     with pytest.raises(UserError, match=rf"^'{re.escape(path)}' is a picture's download not finished, or its backup, "):
         folder_sequences(root)
+
+
+def test_a_phone_s_later_photo_of_one_second_with_an_editor_s_ending_is_of_its_series(tmp_path):
+    """A phone's photos exported by an editor that ends every name alike (Lightroom's '-Edit'): the second photo of
+    one second, 'IMG_20230601_120000_1-Edit', was refused as a poster ("named otherwise than the other frames");
+    a copy of it ('-Edit-2', Lightroom's) is still refused as a copy (utils.image_io.EDITED)."""
+    from datasets.sequences import folder_sequences
+    from hostile import sequence_of_a_copy, trained_frame_names
+    names = ["IMG_20230601_120000-Edit.jpg", "IMG_20230601_120000_1-Edit.jpg", "IMG_20230601_120001-Edit.jpg"]
+    assert trained_frame_names(str(tmp_path / "one"), names) == names
+    root, copy, original = sequence_of_a_copy(tmp_path / "two", names + ["IMG_20230601_120000_1-Edit-2.jpg"],
+                                              names[1])
+    with pytest.raises(UserError, match=rf"^'{re.escape(copy)}' is named as a copy of '{re.escape(original)}' "):
+        folder_sequences(root)

@@ -164,9 +164,11 @@ def sample_clip(name):
 
 # a phone's photo named by the second it was taken ('IMG_20230601_120000', Android's; '20230601_120000', Samsung's),
 # and a later photo of that second named so, then its count: Android's '_1', '_2'.., Samsung's '(0)', '(1)'..; then
-# what follows a dot (an extension, a motion photo's '.MP')
+# what follows a dot (an extension, a motion photo's '.MP'); before that, what an editor ends every picture's name with
+# that it exports, a '_' or a '-' and a letter first (Lightroom's '-Edit', DxO PhotoLab's '_DxO'; as DCF_NAME's)
 TAKEN_IN_A_SECOND = re.compile(r"(.*(?<![0-9])[0-9]{8}_[0-9]{6})(?:_([1-9][0-9]?)|\(([0-9]{1,2})\))?"
                                r"((?:\..*)?)", re.IGNORECASE)
+EDITED = re.compile(r"(?=[_-][a-z][^.]*$)", re.IGNORECASE | re.DOTALL)
 
 
 def frame_order(filename):
@@ -188,11 +190,16 @@ def later_photo_of_a_second(stem, stems):
     """The name of the first photo of its second (TAKEN_IN_A_SECOND) where stem (a name without its extension) names a
     phone's later photo of that second among stems (the names of its folder's frames), else None: Android's
     'IMG_20230601_120000_1', Samsung's '20230601_120000(0)', and Samsung's '(1)'.. where its '(0)' lies there too (a
-    browser's or Google Takeout's copy is named '(1)' first). Each was refused as a copy of the first photo."""
-    taken = TAKEN_IN_A_SECOND.fullmatch(stem)
-    if not taken or taken[4] or not (taken[2] or taken[3] == "0" or taken[3] and f"{taken[1]}(0)" in stems):
+    browser's or Google Takeout's copy is named '(1)' first). Each was refused as a copy of the first photo. An
+    editor's ending on every name ('IMG_20230601_120000_1-Edit' among 'IMG_20230601_120000-Edit'..: EDITED) is the
+    first photo's too; such a later photo was refused as a poster ("named otherwise than the other frames")."""
+    for cut in [len(stem)] + [edit.start() for edit in EDITED.finditer(stem)]:  # no ending, then each
+        if taken := TAKEN_IN_A_SECOND.fullmatch(stem[:cut]):
+            break
+    ending = stem[cut:]
+    if not taken or taken[4] or not (taken[2] or taken[3] == "0" or taken[3] and f"{taken[1]}(0){ending}" in stems):
         return None
-    return taken[1]
+    return taken[1] + ending
 
 
 def list_frames(folder, role="input folder", wanted="pass a folder of LR frames", ends=False):
@@ -275,9 +282,10 @@ def no_copy_of_a_frame(frames):
     spelled = spellings(stems)
     lengths = {len(name) for name in spelled}
     for stem, path in stems.items():
-        if later_photo_of_a_second(stem, stems):  # 'IMG_20230601_120000_1', a phone's second photo of one second
-            continue
-        if original := stems.get(name := named_after(stem, spelled, lengths)):
+        first = later_photo_of_a_second(stem, stems)  # 'IMG_20230601_120000_1', a phone's second photo of one second,
+        if original := stems.get(name := named_after(stem, spelled, lengths)):  # is named after its first, no copy
+            if first is not None and unicodedata.normalize("NFC", name) == unicodedata.normalize("NFC", first):
+                continue
             # 'cam2_0001' beside '0001' (another camera's frame) and Windows XP's 'Copy (2) of f001' were said to be
             # "its name, then a copy's ending", which neither is
             form, name = (unicodedata.normalize("NFC", text) for text in (stem, name))
