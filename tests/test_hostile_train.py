@@ -5709,8 +5709,8 @@ def test_a_group_of_groups_of_sequences_beside_a_sequence_is_named_not_left_out(
                                  sizes={"a": (8, 8), "#snapshot/GMT+00_2026/a": (8, 8)})
     assert [sequence.name for sequence in folder_sequences(root)] == ["a"]
     make_sequence_folders(root, {"g/h/s": 2}, sizes={"g/h/s": (8, 8)})
-    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(root, 'g', 'h'))}' holds folders of frames a "
-                                        r"level deeper than the layout reads \(<group>/<sequence>/<frames>\), "):
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(root, 'g', 'h'))}' holds folders of frames "
+                                        r"deeper than the layout reads \(<group>/<sequence>/<frames>\), "):
         folder_sequences(root)
 
 
@@ -5764,6 +5764,7 @@ def test_a_phone_s_later_photo_of_one_second_with_an_editor_s_ending_is_of_its_s
     from datasets.sequences import folder_sequences
     from hostile import sequence_of_a_copy, trained_frame_names
     names = ["IMG_20230601_120000-Edit.jpg", "IMG_20230601_120000_1-Edit.jpg", "IMG_20230601_120001-Edit.jpg"]
+    (tmp_path / "one").mkdir()
     assert trained_frame_names(str(tmp_path / "one"), names) == names
     root, copy, original = sequence_of_a_copy(tmp_path / "two", names + ["IMG_20230601_120000_1-Edit-2.jpg"],
                                               names[1])
