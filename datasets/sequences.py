@@ -177,7 +177,7 @@ DRIVE_S_OWN = ("a folder a drive keeps for itself (lost+found, chkdsk's FOUND.00
                "or snapshots), whose folders are no sequences")
 LINK_TO_NOTHING = ("is a symbolic link to nothing (a disk not mounted, a folder moved, or a loop of links)",
                    "mount its disk or remove the link")
-DEEPER = ("holds folders of frames a level deeper than the layout reads (<group>/<sequence>/<frames>)",
+DEEPER = ("holds folders of frames deeper than the layout reads (<group>/<sequence>/<frames>)",
           "pass it as --input_video_dir of a run of its own, move its sequences up a level")
 
 
@@ -187,10 +187,23 @@ def holds_other_pictures(folder):
         return any(is_frame_name(entry.name, OTHER_PICTURE_EXTENSIONS) and not entry.is_dir() for entry in entries)
 
 
-def holds_folders_of_frames(folder):
-    """Whether one of folder's subfolders (not hidden, nor a drive's own) holds frames."""
-    return any(listable(os.path.join(folder, name)) and holds_frames(os.path.join(folder, name))
-               for name in visible_subfolders(folder))
+def holds_folders_of_frames(folder, root):
+    """Whether a folder under folder, at any depth (not hidden, nor a drive's own, nor through one that holds frames),
+    holds frames: folders that hold none walked down to the first that does, each once (a loop of links ends), none
+    that is root or holds it (a link up). Only folders without frames are walked, which a data folder rarely holds:
+    four levels down ('g/h/i/s/0001.png' beside a sequence 'a') was left out without a word, exit code 0."""
+    seen, folders = {os.path.realpath(root)}, [folder]
+    while folders:
+        here = folders.pop()
+        for name in visible_subfolders(here):
+            path = os.path.join(here, name)
+            if os.path.realpath(path) in seen or is_within(root, path) or not listable(path):
+                continue
+            if holds_frames(path):
+                return True
+            seen.add(os.path.realpath(path))
+            folders.append(path)
+    return False
 
 
 def links_to_nothing(folder):
@@ -207,8 +220,8 @@ def folder_sequence_names(root):
     the subfolders holding frames of those that hold none (two levels); and the entries among them that may be
     sequences or not: folders that cannot be listed (CLOSED), links to nothing (LINK_TO_NOTHING), folders of pictures
     of other formats alone (OTHER_FORMAT: a sequence of '.webp' frames was left out without a word), folders of a group
-    folder that hold folders of frames (DEEPER: a group of groups, 'vimeo/00001/0001/im1.png' beside a sequence 'a',
-    was left out without a word, the run trained on 'a' alone, exit code 0). UserError for a
+    folder that hold folders of frames at any depth (DEEPER: a group of groups, 'vimeo/00001/0001/im1.png' beside a
+    sequence 'a', was left out without a word, the run trained on 'a' alone, exit code 0). UserError for a
     subfolder that holds both frames and folders of frames: which are the sequences is not known (three thumbnails in
     a Vimeo-90K group folder were trained on as its one sequence, its sequences left out)."""
     found, unknown = {}, [(name, LINK_TO_NOTHING) for name in links_to_nothing(root)]
@@ -217,7 +230,7 @@ def folder_sequence_names(root):
         if not listable(folder):
             unknown.append((name, CLOSED))
             continue
-        inner_sequences, inner_others = [], []
+        inner_sequences, inner_others, inner_deeper = [], [], []
         for inner in visible_subfolders(folder):
             path = os.path.join(folder, inner)
             if not listable(path):
@@ -226,8 +239,8 @@ def folder_sequence_names(root):
                 inner_sequences.append(inner)
             elif holds_other_pictures(path):
                 inner_others.append(inner)
-            elif holds_folders_of_frames(path) and not is_within(root, path):  # not root through a link: once_each's
-                unknown.append((f"{name}/{inner}", DEEPER))
+            elif not is_within(root, path) and holds_folders_of_frames(path, root):  # not root by a link: once_each's
+                inner_deeper.append(inner)
         is_sequence = holds_frames(folder)
         if is_sequence and inner_sequences:
             raise UserError(f"'{folder}' holds frames and also folders of frames ({named(inner_sequences)}), so which "
@@ -239,6 +252,9 @@ def folder_sequence_names(root):
         else:  # a group folder: its links to nothing, and its folders of such pictures, may be sequences
             unknown += [(f"{name}/{inner}", LINK_TO_NOTHING) for inner in links_to_nothing(folder)]
             unknown += [(f"{name}/{inner}", OTHER_FORMAT) for inner in inner_others]
+            # not a sequence's: its folders are none ('a/thumbs/small/0001.png' in a sequence 'a' was refused, "move
+            # its sequences up a level", where a level up they would be a sequence's folders of frames)
+            unknown += [(f"{name}/{inner}", DEEPER) for inner in inner_deeper]
         for inner in inner_sequences:
             found[f"{name}/{inner}"] = os.path.join(folder, inner)
     return found, unknown

@@ -5709,6 +5709,64 @@ def test_a_group_of_groups_of_sequences_beside_a_sequence_is_named_not_left_out(
                                  sizes={"a": (8, 8), "#snapshot/GMT+00_2026/a": (8, 8)})
     assert [sequence.name for sequence in folder_sequences(root)] == ["a"]
     make_sequence_folders(root, {"g/h/s": 2}, sizes={"g/h/s": (8, 8)})
-    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(root, 'g', 'h'))}' holds folders of frames a "
-                                        r"level deeper than the layout reads \(<group>/<sequence>/<frames>\), "):
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(root, 'g', 'h'))}' holds folders of frames "
+                                        r"deeper than the layout reads \(<group>/<sequence>/<frames>\), "):
+        folder_sequences(root)
+
+
+# Twenty-third pass, second look at the twenty-third pass's training-data fixes
+
+def test_a_group_of_groups_four_levels_down_is_named_and_a_sequence_s_own_folders_are_not(tmp_path):
+    """A group folder's folders of sequence folders four levels down ('g/h/i/s/0001.png' beside a sequence 'a') were
+    still left out without a word, the run trained on 'a' alone, exit code 0 (DEEPER looked a level deeper only; now
+    datasets.sequences.holds_folders_of_frames walks the folders that hold no frames); and a sequence's own folder of
+    folders of frames ('a/thumbs/small/0001.png') was refused as DEEPER, "move its sequences up a level", where the
+    sequences layout never reads a sequence's folders."""
+    from datasets.sequences import folder_sequences
+    from training_data import make_sequence_folders
+    root = make_sequence_folders(tmp_path / "data", {"a": 2, "a/thumbs/small": 2},
+                                 sizes={"a": (8, 8), "a/thumbs/small": (8, 8)})
+    assert [sequence.name for sequence in folder_sequences(root)] == ["a"]
+    make_sequence_folders(root, {"g/h/i/s": 2}, sizes={"g/h/i/s": (8, 8)})
+    with pytest.raises(UserError, match=rf"^'{re.escape(os.path.join(root, 'g', 'h'))}' holds folders of frames "
+                                        r"deeper than the layout reads \(<group>/<sequence>/<frames>\), "):
+        folder_sequences(root)
+
+
+def test_another_camera_s_adobe_rgb_names_among_a_coolpix_s_are_two_series(tmp_path):
+    """A Nikon DSLR's (or a Sony's) Adobe RGB '_DSC0104', '_DSC0105' among a Coolpix's 'DSCN0001', 'DSCN0002' ('_DSC'
+    is 'DSCN' but 'N') were trained on as one sequence, exit code 0: a Coolpix names every original 'DSCN'
+    (utils.image_io.ADOBE_RGB_NAMES)."""
+    from datasets.sequences import folder_sequences
+    from hostile import sequence_of_a_copy
+    root, _, _ = sequence_of_a_copy(tmp_path, ["DSCN0001.JPG", "DSCN0002.JPG", "_DSC0104.JPG", "_DSC0105.JPG"],
+                                    "DSCN0001.JPG")
+    with pytest.raises(UserError, match=r"are frames of two series"):
+        folder_sequences(root)
+
+
+@pytest.mark.parametrize("unfinished", ["0002.png.crdownload", "0002.png.part", "0002.png_original", "0002.png~"])
+def test_a_download_not_finished_or_a_backup_in_a_gap_is_refused(tmp_path, unfinished):
+    """A frame still downloading (Chrome's '.crdownload', Firefox's '.part'), or kept only as exiftool's or an
+    editor's backup, between '0001.png' and '0003.png' was left out without a word, the frames either side trained on
+    (and super-resolved) as consecutive, exit code 0 (utils.image_io.UNFINISHED)."""
+    from datasets.sequences import folder_sequences
+    from hostile import sequence_beside_a_picture
+    root, path = sequence_beside_a_picture(tmp_path, ["0001.png", "0003.png"], unfinished)
+    with pytest.raises(UserError, match=rf"^'{re.escape(path)}' is a picture's download not finished, or its backup, "):
+        folder_sequences(root)
+
+
+def test_a_phone_s_later_photo_of_one_second_with_an_editor_s_ending_is_of_its_series(tmp_path):
+    """A phone's photos exported by an editor that ends every name alike (Lightroom's '-Edit'): the second photo of
+    one second, 'IMG_20230601_120000_1-Edit', was refused as a poster ("named otherwise than the other frames");
+    a copy of it ('-Edit-2', Lightroom's) is still refused as a copy (utils.image_io.EDITED)."""
+    from datasets.sequences import folder_sequences
+    from hostile import sequence_of_a_copy, trained_frame_names
+    names = ["IMG_20230601_120000-Edit.jpg", "IMG_20230601_120000_1-Edit.jpg", "IMG_20230601_120001-Edit.jpg"]
+    (tmp_path / "one").mkdir()
+    assert trained_frame_names(str(tmp_path / "one"), names) == names
+    root, copy, original = sequence_of_a_copy(tmp_path / "two", names + ["IMG_20230601_120000_1-Edit-2.jpg"],
+                                              names[1])
+    with pytest.raises(UserError, match=rf"^'{re.escape(copy)}' is named as a copy of '{re.escape(original)}' "):
         folder_sequences(root)

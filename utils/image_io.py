@@ -164,9 +164,11 @@ def sample_clip(name):
 
 # a phone's photo named by the second it was taken ('IMG_20230601_120000', Android's; '20230601_120000', Samsung's),
 # and a later photo of that second named so, then its count: Android's '_1', '_2'.., Samsung's '(0)', '(1)'..; then
-# what follows a dot (an extension, a motion photo's '.MP')
+# what follows a dot (an extension, a motion photo's '.MP'); before that, what an editor ends every picture's name with
+# that it exports, a '_' or a '-' and a letter first (Lightroom's '-Edit', DxO PhotoLab's '_DxO'; as DCF_NAME's)
 TAKEN_IN_A_SECOND = re.compile(r"(.*(?<![0-9])[0-9]{8}_[0-9]{6})(?:_([1-9][0-9]?)|\(([0-9]{1,2})\))?"
                                r"((?:\..*)?)", re.IGNORECASE)
+EDITED = re.compile(r"(?=[_-][a-z][^.]*$)", re.IGNORECASE | re.DOTALL)
 
 
 def frame_order(filename):
@@ -188,11 +190,16 @@ def later_photo_of_a_second(stem, stems):
     """The name of the first photo of its second (TAKEN_IN_A_SECOND) where stem (a name without its extension) names a
     phone's later photo of that second among stems (the names of its folder's frames), else None: Android's
     'IMG_20230601_120000_1', Samsung's '20230601_120000(0)', and Samsung's '(1)'.. where its '(0)' lies there too (a
-    browser's or Google Takeout's copy is named '(1)' first). Each was refused as a copy of the first photo."""
-    taken = TAKEN_IN_A_SECOND.fullmatch(stem)
-    if not taken or taken[4] or not (taken[2] or taken[3] == "0" or taken[3] and f"{taken[1]}(0)" in stems):
+    browser's or Google Takeout's copy is named '(1)' first). Each was refused as a copy of the first photo. An
+    editor's ending on every name ('IMG_20230601_120000_1-Edit' among 'IMG_20230601_120000-Edit'..: EDITED) is the
+    first photo's too; such a later photo was refused as a poster ("named otherwise than the other frames")."""
+    for cut in [len(stem)] + [edit.start() for edit in EDITED.finditer(stem)]:  # no ending, then each
+        if taken := TAKEN_IN_A_SECOND.fullmatch(stem[:cut]):
+            break
+    ending = stem[cut:]
+    if not taken or taken[4] or not (taken[2] or taken[3] == "0" or taken[3] and f"{taken[1]}(0){ending}" in stems):
         return None
-    return taken[1]
+    return taken[1] + ending
 
 
 def list_frames(folder, role="input folder", wanted="pass a folder of LR frames", ends=False):
@@ -275,9 +282,10 @@ def no_copy_of_a_frame(frames):
     spelled = spellings(stems)
     lengths = {len(name) for name in spelled}
     for stem, path in stems.items():
-        if later_photo_of_a_second(stem, stems):  # 'IMG_20230601_120000_1', a phone's second photo of one second
-            continue
-        if original := stems.get(name := named_after(stem, spelled, lengths)):
+        first = later_photo_of_a_second(stem, stems)  # 'IMG_20230601_120000_1', a phone's second photo of one second,
+        if original := stems.get(name := named_after(stem, spelled, lengths)):  # is named after its first, no copy
+            if first is not None and unicodedata.normalize("NFC", name) == unicodedata.normalize("NFC", first):
+                continue
             # 'cam2_0001' beside '0001' (another camera's frame) and Windows XP's 'Copy (2) of f001' were said to be
             # "its name, then a copy's ending", which neither is
             form, name = (unicodedata.normalize("NFC", text) for text in (stem, name))
@@ -347,8 +355,15 @@ def no_picture_left_out(folder, frames, ends=False):
             for spot in map(place, copied_names(os.path.splitext(name)[0])))
 
     with os.scandir(folder) as entries:
-        pictures = [entry.name for entry in entries if is_frame_name(entry.name, OTHER_PICTURE_EXTENSIONS)
-                    and not entry.is_dir()]  # a folder is no picture
+        listed = [(entry.name, entry.is_dir()) for entry in entries]
+    pictures = [name for name, is_dir in listed if is_frame_name(name, OTHER_PICTURE_EXTENSIONS)
+                and not is_dir]  # a folder is no picture
+    unfinished = sorted(name for name, _ in listed if (picture := UNFINISHED.fullmatch(name)) and is_frame_name(
+        picture[1], IMAGE_EXTENSIONS + OTHER_PICTURE_EXTENSIONS) and in_a_gap(picture[1]))
+    if unfinished:
+        raise UserError(f"'{os.path.join(folder, unfinished[0])}' is a picture's download not finished, or its backup, "
+                        "among the frames of its sequence where no frame of its name is, so the frames either side of "
+                        "it would be read as consecutive: finish the download or restore the frame, or remove it")
     left_out = sorted(name for name in pictures if in_a_gap(name))
     if beside := sorted(name for name in pictures if at_an_end(name)):
         raise UserError(f"'{os.path.join(folder, beside[0])}' is a picture numbered next to the first or last frame of "
@@ -359,6 +374,13 @@ def no_picture_left_out(folder, frames, ends=False):
                         f"format frames are not read in (frames: {', '.join(IMAGE_EXTENSIONS)}), so the frames "
                         "either side of it would be read as consecutive: convert it to PNG or remove it")
     return frames
+
+
+# what is added to a picture's name while it downloads, or to keep it as it was: Chrome's and Edge's '.crdownload',
+# Firefox's '.part', Safari's '.download' (a folder), exiftool's '_original' (the file before its edit), an editor's
+# backup '~' or '.bak'; one in a gap ('0002.png.crdownload' between '0001.png' and '0003.png') was left out without a
+# word, the frames either side trained on as consecutive, exit code 0, while the frame was still downloading
+UNFINISHED = re.compile(r"(?!\.)(.+?)(\.crdownload|\.part|\.download|_original|~|\.bak)", re.IGNORECASE | re.DOTALL)
 
 
 def named_after(stem, spelled, lengths):
@@ -406,8 +428,10 @@ def name_pattern(stem):
 DCF_NAME = re.compile(r"[a-z0-9_]{4}[0-9]{4}(?![0-9])(.*)", re.IGNORECASE | re.DOTALL)
 # the Adobe RGB name of a camera's sRGB name's four characters where another camera's Adobe RGB name is also theirs
 # but one: Fujifilm's 'DSCF' is '_DSF' (of 'DSCF' but 'C'); '_DSC' (of 'DSCF' but 'F') is Nikon's ('DSC_') and Sony's
-# ('DSC0'), and a Nikon's '_DSC0104'.. among a Fujifilm's 'DSCF0001'.. were trained on as one sequence, exit code 0
-ADOBE_RGB_NAMES = {"dscf": "_dsf"}
+# ('DSC0'), and a Nikon's '_DSC0104'.. among a Fujifilm's 'DSCF0001'.. were trained on as one sequence, exit code 0;
+# None where the camera writes none: Nikon's Coolpix names every original 'DSCN' (its manuals list 'DSCN', and 'RSCN',
+# 'SSCN', 'FSCN' for its copies), so a '_DSC0104' among 'DSCN0001'.. (of 'DSCN' but 'N') is a Nikon DSLR's or a Sony's
+ADOBE_RGB_NAMES = {"dscf": "_dsf", "dscn": None}
 # a phone's burst, whose cover (the picture the gallery shows) is named as the frame it is, then '_COVER': Pixel's
 # '00000IMG_00000_BURST20190920135023_COVER', Xiaomi's 'IMG_20230601_120000_BURST1_COVER'
 BURST_COVER = re.compile(r"(.*burst[0-9]+.*)_cover", re.IGNORECASE)
