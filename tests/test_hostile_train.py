@@ -5778,3 +5778,14 @@ def test_a_row_s_model_param_name_that_is_a_folder_is_said_a_folder_not_deleted(
     Validation([], str(tmp_path), 6, "lpips", "cpu")
     assert (tmp_path / BEST_MODEL).read_bytes() == b"model 6"
     assert "that of the best, iteration 4, is a folder, not a file" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("digits", [400, 5000])
+def test_scenes_fewer_than_a_sequence_of_hundreds_of_digits_are_said_shortened(digits):
+    """data.max_frm below train.rnn_n - 1, both of hundreds of digits, wrote both numbers whole into the line (1 kB),
+    and past 4,299 digits the frame count (data.max_frm + 1) was a ValueError traceback."""
+    from training.config import load_config, parse_value
+    with pytest.raises(UserError) as error:
+        load_config(overrides={"data.max_frm": parse_value("9" * digits), "train.rnn_n": parse_value("9" * 6000)})
+    assert str(error.value).startswith("data.max_frm 9999999999999999999999999999999999999... gives scenes of ")
+    assert len(str(error.value)) < 240

@@ -422,7 +422,9 @@ def load_config(path=None, overrides=None):
     if values["train.rnn_n"] < 2:
         raise UserError("train.rnn_n must be at least 2: the recurrent losses need a previous frame")
     if values["data.layout"] == "scenes" and values["data.max_frm"] < values["train.rnn_n"] - 1:
-        raise UserError(f"data.max_frm {values['data.max_frm']} gives scenes of {values['data.max_frm'] + 1} "
+        # _said: written whole (4 kB of nines), and past 4,299 digits a ValueError traceback
+        raise UserError(f"data.max_frm {_said(values['data.max_frm'])} gives scenes of "
+                        f"{_said(values['data.max_frm'] + 1)} "
                         f"frames, fewer than train.rnn_n {_said(values['train.rnn_n'])}; lower train.rnn_n or raise "
                         "data.max_frm")
     if values["data.sequence_list"] and values["data.layout"] == "scenes":
