@@ -5722,11 +5722,13 @@ def test_a_group_of_groups_of_sequences_beside_a_sequence_is_named_not_left_out(
     ("train.max_iter=" + "9" * 400 + ".5", "bad value 999999999999999999...99999999999999999.5 for train.max_iter: "
                                            "expected a positive integer"),
     ("train.max_iter=1e-400", "bad value 1e-400 for train.max_iter: expected a positive integer"),
+    ("train.seed=1e-400", "bad value 1e-400 for train.seed: expected an integer from 0 to 2^31 - 1"),
     ("train.eps=-1e-400", "bad value -1e-400 for train.eps: expected a positive finite float32 number"),
     ("train.learning_rate=1e-400", "train.learning_rate 1e-400 scaled by batch 4 x 1 processes / 4 is 0 in float32")])
 def test_a_number_past_a_float_s_range_or_below_its_smallest_is_said_as_written(setting, said):
     """A number of hundreds of digits ending in .5 (no whole number) was "bad value inf", and one below a float's
-    smallest (1e-400) "bad value 0" or "bad value 0.0", values not written."""
+    smallest (1e-400) "bad value 0" or "bad value 0.0", values not written; train.seed=1e-400 was seed 0, exit code
+    0."""
     assert _schedule_refusal("--set", setting).startswith(said)
 
 
