@@ -39,6 +39,7 @@ CHECKPOINT_PATTERN = re.compile(rf"checkpoint_{ITERATION}\.json$")
 STATE_FILE_PATTERN = re.compile(rf"(?:params|(?:gen|fnet|disc)_states)_{ITERATION}\.h5")
 MAX_INTEGER_DIGITS = 100  # a checkpoint's integers: iterations, step counts (train.py's are a C int's)
 MAX_ITERATIONS = 2 ** 31 - 1  # NNabla's Adam counts its steps in a C int (the step count of a solver state file)
+SHOWN_SETTING = 300  # the most characters of a setting a resume's refusal shows (a number of 100 digits, a path)
 CHECKPOINTS_KEPT = 2  # older checkpoints are deleted once a newer one is complete (model_param files stay)
 MODEL_FILE_PATTERN = re.compile(rf"model_param_{ITERATION}\.h5")  # utils.weights.save_model's files
 CHECKPOINT_FILE_PATTERNS = (CHECKPOINT_PATTERN, STATE_FILE_PATTERN, MODEL_FILE_PATTERN)  # what a save writes
@@ -466,8 +467,10 @@ def check_settings(path, content, settings, allow_changes=False):
     trained with: they would change the sample stream, the schedule or the networks. Settings the
     checkpoint does not record (older checkpoints, newer settings) are not compared. Returns the changes."""
     recorded = content.get("settings", {})
-    # shortened: a value edited into the JSON (a string of a megabyte) was written whole into the line
-    changes = [f"{key} {shortened(repr(recorded[key]))} -> {shortened(repr(value))}" for key, value in settings.items()
+    # shortened: a value edited into the JSON (a string of a megabyte) was written whole into the line; past a path's
+    # usual length, so that two paths that differ at their ends are told apart
+    changes = [f"{key} {shortened(repr(recorded[key]), SHOWN_SETTING)} -> {shortened(repr(value), SHOWN_SETTING)}"
+               for key, value in settings.items()
                if key in recorded and recorded[key] != value]
     if changes and not allow_changes:
         raise UserError(
