@@ -5770,3 +5770,82 @@ def test_a_phone_s_later_photo_of_one_second_with_an_editor_s_ending_is_of_its_s
                                               names[1])
     with pytest.raises(UserError, match=rf"^'{re.escape(copy)}' is named as a copy of '{re.escape(original)}' "):
         folder_sequences(root)
+
+
+# Twenty-third pass, second look at the twenty-third pass's training fixes
+
+@pytest.mark.parametrize("setting, said", [
+    ("train.save_minutes=" + "9" * 5000 + ".5", "bad value 999999999999999999...99999999999999999.5 for "
+                                                "train.save_minutes: expected a non-negative number of minutes"),
+    ("train.max_iter=" + "9" * 400 + ".5", "bad value 999999999999999999...99999999999999999.5 for train.max_iter: "
+                                           "expected a positive integer"),
+    ("train.max_iter=1e-400", "bad value 1e-400 for train.max_iter: expected a positive integer"),
+    ("train.seed=1e-400", "bad value 1e-400 for train.seed: expected an integer from 0 to 2^31 - 1"),
+    ("train.eps=-1e-400", "bad value -1e-400 for train.eps: expected a positive finite float32 number"),
+    ("train.learning_rate=1e-400", "train.learning_rate 1e-400 scaled by batch 4 x 1 processes / 4 is 0 in float32")])
+def test_a_number_past_a_float_s_range_or_below_its_smallest_is_said_as_written(setting, said):
+    """A number of hundreds of digits ending in .5 (no whole number) was "bad value inf", and one below a float's
+    smallest (1e-400) "bad value 0" or "bad value 0.0", values not written; train.seed=1e-400 was seed 0, exit code
+    0."""
+    assert _schedule_refusal("--set", setting).startswith(said)
+
+
+def test_save_minutes_below_a_float_s_smallest_saves_at_every_iteration_and_one_past_its_range_is_said_so():
+    """train.save_minutes=1e-400 was read as 0, off, where 1e-9 saves at every iteration; one past a float's range
+    (1e400) was said to be no "non-negative number of minutes"."""
+    from training.config import load_config, parse_value
+    assert load_config(overrides={"train.save_minutes": parse_value("1e-400")}).train.save_minutes > 0
+    with pytest.raises(UserError) as error:
+        load_config(overrides={"train.save_minutes": parse_value("1e400")})
+    assert str(error.value) == ("bad value 1e400 for train.save_minutes: expected a non-negative number of minutes of "
+                                "at most 1.8e+308 (0: off)")
+
+
+def test_a_negative_iteration_given_as_checkpoint_is_said_as_in_the_output_folder(tmp_path):
+    """--checkpoint of a JSON holding iteration -5 was "not a checkpoint of train.py (it needs iteration, params,
+    solvers)", where the same file in the output folder is "holds iteration -5, which no run reaches"."""
+    from training.checkpoint import read_checkpoint
+    path = tmp_path / "checkpoint_00000002.json"
+    path.write_text(json.dumps({"iteration": -5, "params": "params_00000002.h5", "solvers": {}}))
+    (tmp_path / "params_00000002.h5").write_bytes(b"")
+    with pytest.raises(UserError, match=r"holds iteration -5, which no run reaches \(NNabla's solvers count 0 to "):
+        read_checkpoint(str(path))
+
+
+def test_a_resume_s_changed_settings_are_shortened_in_its_line():
+    """A setting edited into a checkpoint's JSON (a string of 100 kB) was written whole into the refusal's line."""
+    from training.checkpoint import check_settings
+    with pytest.raises(UserError) as error:
+        check_settings("c.json", {"settings": {"data.degradation": "x" * 100_000, "data.end_dir": 10 ** 99}},
+                       {"data.degradation": "bicubic", "data.end_dir": 5})
+    assert "data.degradation '" + "x" * 296 + "... -> 'bicubic'" in str(error.value)
+    assert f"data.end_dir {10 ** 99} -> 5" in str(error.value) and len(str(error.value)) < 700
+
+
+def test_a_row_s_model_param_name_that_is_a_folder_is_said_a_folder_not_deleted(tmp_path, capsys):
+    """A val.csv row's model_param_<iter>.h5 that is a folder was said "deleted" in the line that model_best.h5 is
+    now another row's model, and "missing" in the refusal of model_best.h5 as its model's only copy."""
+    from training.validation import BEST_MODEL, Validation
+    (tmp_path / "model_param_00000004.h5").mkdir()
+    (tmp_path / "model_param_00000006.h5").write_bytes(b"model 6")
+    (tmp_path / "val.csv").write_text("iteration,PSNR,LPIPS\n2,25.0,0.5\n4,22.0,0.1\n6,20.0,0.3\n")
+    (tmp_path / BEST_MODEL).write_bytes(b"another model")
+    with pytest.raises(UserError, match=r"the model_param files of val\.csv's iterations 2, 4 are missing or "
+                                        r"folders\), and this run would remove it"):
+        Validation([], str(tmp_path), 6, "ssim", "cpu")  # no row scored by SSIM
+    (tmp_path / "model_param_00000002.h5").write_bytes(b"model 2")  # the PSNR-best's
+    (tmp_path / BEST_MODEL).write_bytes(b"model 2")
+    Validation([], str(tmp_path), 6, "lpips", "cpu")
+    assert (tmp_path / BEST_MODEL).read_bytes() == b"model 6"
+    assert "that of the best, iteration 4, is a folder, not a file" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("digits", [400, 5000])
+def test_scenes_fewer_than_a_sequence_of_hundreds_of_digits_are_said_shortened(digits):
+    """data.max_frm below train.rnn_n - 1, both of hundreds of digits, wrote both numbers whole into the line (1 kB),
+    and past 4,299 digits the frame count (data.max_frm + 1) was a ValueError traceback."""
+    from training.config import load_config, parse_value
+    with pytest.raises(UserError) as error:
+        load_config(overrides={"data.max_frm": parse_value("9" * digits), "train.rnn_n": parse_value("9" * 6000)})
+    assert str(error.value).startswith("data.max_frm 9999999999999999999999999999999999999... gives scenes of ")
+    assert len(str(error.value)) < 240

@@ -39,6 +39,7 @@ CHECKPOINT_PATTERN = re.compile(rf"checkpoint_{ITERATION}\.json$")
 STATE_FILE_PATTERN = re.compile(rf"(?:params|(?:gen|fnet|disc)_states)_{ITERATION}\.h5")
 MAX_INTEGER_DIGITS = 100  # a checkpoint's integers: iterations, step counts (train.py's are a C int's)
 MAX_ITERATIONS = 2 ** 31 - 1  # NNabla's Adam counts its steps in a C int (the step count of a solver state file)
+SHOWN_SETTING = 300  # the most characters of a setting a resume's refusal shows (a number of 100 digits, a path)
 CHECKPOINTS_KEPT = 2  # older checkpoints are deleted once a newer one is complete (model_param files stay)
 MODEL_FILE_PATTERN = re.compile(rf"model_param_{ITERATION}\.h5")  # utils.weights.save_model's files
 CHECKPOINT_FILE_PATTERNS = (CHECKPOINT_PATTERN, STATE_FILE_PATTERN, MODEL_FILE_PATTERN)  # what a save writes
@@ -344,16 +345,22 @@ def content_as_far_as_read(path):
         return None
 
 
-def refuse_renamed(path, content):
-    """Refuse a checkpoint JSON whose name says another iteration than the one it holds (content, as read): the
-    newest by name would resume an older iteration, and one named older than it is would be pruned with its files."""
-    named = CHECKPOINT_PATTERN.fullmatch(os.path.basename(path))
+def refuse_unreached(path, content):
+    """Refuse a checkpoint JSON (content, as read) whose iteration no run reaches."""
     held = content.get("iteration") if isinstance(content, dict) else None
     if isinstance(held, int) and not isinstance(held, bool) and not 0 <= held <= MAX_ITERATIONS:
         # one of 30 digits was told to be renamed checkpoint_<that number>.json, or resumed from where so named
         raise UserError(f"checkpoint '{path}' holds iteration {shortened(str(held))}, which no run reaches (NNabla's "
                         f"solvers count 0 to {MAX_ITERATIONS} steps): it was edited or damaged; move it out of the "
                         "folder, and resume from another")
+
+
+def refuse_renamed(path, content):
+    """Refuse a checkpoint JSON whose name says another iteration than the one it holds (content, as read): the
+    newest by name would resume an older iteration, and one named older than it is would be pruned with its files."""
+    named = CHECKPOINT_PATTERN.fullmatch(os.path.basename(path))
+    held = content.get("iteration") if isinstance(content, dict) else None
+    refuse_unreached(path, content)
     if named and isinstance(held, int) and not isinstance(held, bool) and int(named.group(1)) != held:
         raise UserError(f"checkpoint '{path}' holds iteration {held}, not the {int(named.group(1))} of its name (renamed "
                         f"or edited by hand); name it checkpoint_{held:08d}.json, or move it out of the folder")
@@ -439,6 +446,9 @@ def read_checkpoint(path):
                         "UTF-8 (as train.py writes it)") from None
     except (ValueError, OSError, RecursionError) as error:  # RecursionError: arrays nested thousands deep
         raise UserError(f"checkpoint '{path}' is incomplete or corrupt ({error}); resume from an earlier one")
+    # first: a negative iteration given as --checkpoint was "not a checkpoint of train.py (it needs iteration, ...)",
+    # and the same file in the output folder "holds iteration -5, which no run reaches"
+    refuse_unreached(path, content)
     if not _well_formed(content):
         raise UserError(
             f"checkpoint '{path}' is not a checkpoint of train.py (it needs iteration, params, solvers); "
@@ -457,7 +467,10 @@ def check_settings(path, content, settings, allow_changes=False):
     trained with: they would change the sample stream, the schedule or the networks. Settings the
     checkpoint does not record (older checkpoints, newer settings) are not compared. Returns the changes."""
     recorded = content.get("settings", {})
-    changes = [f"{key} {recorded[key]!r} -> {value!r}" for key, value in settings.items()
+    # shortened: a value edited into the JSON (a string of a megabyte) was written whole into the line; past a path's
+    # usual length, so that two paths that differ at their ends are told apart
+    changes = [f"{key} {shortened(repr(recorded[key]), SHOWN_SETTING)} -> {shortened(repr(value), SHOWN_SETTING)}"
+               for key, value in settings.items()
                if key in recorded and recorded[key] != value]
     if changes and not allow_changes:
         raise UserError(

@@ -151,7 +151,8 @@ RULES = {
     "train.max_iter": Setting(_positive_int, "a positive integer", "--max_iter",
                               f"iterations at batch {REFERENCE_BATCH} on one process, scaled otherwise"),
     "train.save_freq": Setting(_positive_int, "a positive integer"),
-    "train.save_minutes": Setting(_non_negative_number, "a non-negative number of minutes (0: off)"),
+    "train.save_minutes": Setting(_non_negative_number,
+                                  f"a non-negative number of minutes of at most {sys.float_info.max:.2g} (0: off)"),
     "train.rnn_n": Setting(_positive_int, "a positive integer"),
     "train.batch_size": Setting(_positive_int, "a positive integer", "--batch_size",
                                 "sequences per process and iteration"),
@@ -269,6 +270,23 @@ class LongInteger(int):
         return format(str(self), spec.rstrip("d"))
 
 
+class WrittenNumber(float):
+    """A number YAML reads past a float's range that is not whole (9999...9.5 of 400 digits), or below a float's
+    smallest that is not 0 (1e-400): it was read as inf, "bad value inf", or as 0, which train.save_minutes takes for
+    off where 1e-9 saves at every iteration. It stands as the infinity or the smallest float of its sign, and is
+    shown as written, shortened, as a LongInteger is."""
+
+    def __new__(cls, text, value):
+        number = super().__new__(cls, value)
+        number.text = text
+        return number
+
+    __repr__, __str__ = LongInteger.__repr__, LongInteger.__str__
+
+    def __format__(self, spec):
+        return str(self)
+
+
 def _integer(text):
     """A whole number of a setting: 017 is 17, 1_000 is 1000; one of thousands of digits a LongInteger."""
     text = text.replace("_", "")
@@ -285,10 +303,13 @@ def _float(loader, node):
     """A number with a dot or an exponent, as YAML reads it; one past a float's range a LongInteger."""
     value = loader.construct_yaml_float(node)
     text = loader.construct_scalar(node)
-    if math.isinf(value) and "inf" not in text.lower():
+    if (math.isinf(value) and "inf" not in text.lower()) or value == 0:
         number = decimal.Decimal(text.replace("_", ""))
-        if number == number.to_integral_value():  # not 999...9.5 of 400 digits, not whole (inf, as before)
+        if math.isinf(value) and number == number.to_integral_value():
             return LongInteger(text.strip(), number.adjusted() + 1)
+        if number:  # 999...9.5 of 400 digits, 1e-400
+            return WrittenNumber(text.strip(), math.copysign(math.inf if math.isinf(value) else math.ulp(0.0),
+                                                             -1 if number < 0 else 1))
     return value
 
 
@@ -391,7 +412,8 @@ def load_config(path=None, overrides=None):
         values[key] = _coerce(key, value)
         if not RULES[key].check(values[key]):
             # shortened: a list of lists (a YAML alias of aliases) is hundreds of kB even in reprlib's summary
-            shown = repr(values[key]) if isinstance(values[key], LongInteger) else reprlib.repr(values[key])
+            shown = (repr(values[key]) if isinstance(values[key], (LongInteger, WrittenNumber)) else
+                     reprlib.repr(values[key]))
             raise UserError(f"bad value {shortened(shown, 80)} for {key}: expected "
                             f"{RULES[key].expected}")
     if values["data.end_dir"] < values["data.str_dir"]:
@@ -400,7 +422,9 @@ def load_config(path=None, overrides=None):
     if values["train.rnn_n"] < 2:
         raise UserError("train.rnn_n must be at least 2: the recurrent losses need a previous frame")
     if values["data.layout"] == "scenes" and values["data.max_frm"] < values["train.rnn_n"] - 1:
-        raise UserError(f"data.max_frm {values['data.max_frm']} gives scenes of {values['data.max_frm'] + 1} "
+        # _said: written whole (4 kB of nines), and past 4,299 digits a ValueError traceback
+        raise UserError(f"data.max_frm {_said(values['data.max_frm'])} gives scenes of "
+                        f"{_said(values['data.max_frm'] + 1)} "
                         f"frames, fewer than train.rnn_n {_said(values['train.rnn_n'])}; lower train.rnn_n or raise "
                         "data.max_frm")
     if values["data.sequence_list"] and values["data.layout"] == "scenes":

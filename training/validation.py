@@ -228,9 +228,12 @@ class Validation:
                                 f"{self.column} of the validations whose model_param file is kept")
             with open(path, "rb") as model:
                 write_bytes(best_path, model.read())
+            # a folder of the best's model_param name was said deleted
+            gone = ("is a folder, not a file" if os.path.isdir(model_file(self.output_dir, best_iteration)) else
+                    "was deleted")
             tqdm.write(f"{BEST_MODEL} is now the model of iteration {kept['iteration']}, the best by {self.column} "
                        f"of the validations whose model_param file is kept: that of the best, iteration "
-                       f"{best_iteration}, was deleted")
+                       f"{best_iteration}, {gone}")
         # else model_best.h5 is the best row's model, its model_param file deleted since (to save space, say): kept
 
     def keep_only_copy(self, best_path, replacement, change):
@@ -249,12 +252,16 @@ class Validation:
             return
         # what is known, not a guess at the cause ("the best by another train.val_metric, its model_param file
         # deleted?" was said also of a val.csv edited and of a file of the user's)
+        # a folder of a row's model_param name is no file, and not missing (said so once)
         missing = [row["iteration"] for row in self.log.rows
                    if not os.path.isfile(model_file(self.output_dir, row["iteration"]))]
         if missing:
+            folders = sum(os.path.isdir(model_file(self.output_dir, iteration)) for iteration in missing)
             shown = ", ".join(map(str, missing[:3])) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
-            known = (f"; the model_param file of val.csv's iteration {shown} is missing" if len(missing) == 1 else
-                     f"; the model_param files of val.csv's iterations {shown} are missing")
+            state = ("a folder" if folders == len(missing) == 1 else "folders" if folders == len(missing) else
+                     "missing" if not folders else "missing or folders")
+            known = (f"; the model_param file of val.csv's iteration {shown} is {state}" if len(missing) == 1 else
+                     f"; the model_param files of val.csv's iterations {shown} are {state}")
         else:
             known = (", and every val.csv row's model_param file is there" if self.log.rows else
                      ", and val.csv holds no row" if os.path.exists(self.log.csv_path) else ", and there is no val.csv")
