@@ -49,8 +49,8 @@ from training.validation import BEST_MODEL, PICTURE_FOLDER, PICTURE_PATTERN, Val
 from training.validation import LOG_NAME as VALIDATION_LOG
 from utils.context import context_name, use_context
 from utils.distributed import end_the_job_on_failure, make_communicator, user_error_report_after, world_rank
-from utils.errors import (INTERRUPTED_EXIT, STOP_SIGNALS, UserError, exit_on_user_error, interrupt, out_of_memory_said,
-                          printable, shortened)
+from utils.errors import (INTERRUPTED_EXIT, STOP_SIGNALS, UserError, counted, exit_on_user_error, interrupt,
+                          out_of_memory_said, printable, shortened)
 from utils.flags import FlagParser, refuse_empty
 from utils.image_io import held_folder, remove_stale_temporaries
 from utils.degradation import DEFAULT_DEGRADATION, degrade, margin
@@ -101,6 +101,7 @@ def num_resblock(config):
 def scaled_schedule(config, num_procs):
     """(iterations, learning rate) for this batch size and process count, as the reference scales them."""
     samples_per_iteration = config.train.batch_size * num_procs
+    processes = counted(num_procs, "process", "processes")
     iterations = config.train.max_iter * REFERENCE_BATCH // samples_per_iteration
     # compared before it is computed: a batch of more than 308 digits is past a float's range (an OverflowError)
     too_large = samples_per_iteration > FLOAT32_MAX / config.train.learning_rate * REFERENCE_BATCH
@@ -108,18 +109,18 @@ def scaled_schedule(config, num_procs):
                      config.train.learning_rate * config.train.batch_size / REFERENCE_BATCH * num_procs)
     if too_large:  # a setting within float32's range, scaled past it: Adam's step is infinite
         raise UserError(f"train.learning_rate {config.train.learning_rate:g} scaled by batch "
-                        f"{shortened(str(config.train.batch_size))} x {num_procs} processes / {REFERENCE_BATCH} is "
+                        f"{shortened(str(config.train.batch_size))} x {processes} / {REFERENCE_BATCH} is "
                         "past float32's largest number; lower it")
     if np.float32(learning_rate) == 0:  # below float32's smallest number: Adam's step is 0, nothing would train
         raise UserError(f"train.learning_rate {config.train.learning_rate:g} scaled by batch "
-                        f"{config.train.batch_size} x {num_procs} processes / {REFERENCE_BATCH} is 0 in float32, "
+                        f"{config.train.batch_size} x {processes} / {REFERENCE_BATCH} is 0 in float32, "
                         "which the solver computes in: no parameter would change; raise it")
     if iterations < 1:
         raise UserError(f"train.max_iter {config.train.max_iter} gives no iteration at batch "
-                        f"{shortened(str(config.train.batch_size))} x {num_procs} processes; raise --max_iter")
+                        f"{shortened(str(config.train.batch_size))} x {processes}; raise --max_iter")
     if iterations > MAX_ITERATIONS:  # more than a float holds failed in the progress bar, an OverflowError
         raise UserError(f"train.max_iter {shortened(str(config.train.max_iter))} gives more iterations at batch "
-                        f"{config.train.batch_size} x {num_procs} processes than the {MAX_ITERATIONS} NNabla's "
+                        f"{config.train.batch_size} x {processes} than the {MAX_ITERATIONS} NNabla's "
                         "solvers count (a C int); lower --max_iter")
     return iterations, learning_rate
 
@@ -696,10 +697,10 @@ def train(config, comm, output_claim):
             kept.write_dropped()
     if is_writer:
         print(
-            f"{stage.name}: {blocks_description(config, blocks, file_blocks)}, {len(sampler.windows)} "
-            "windows of "
-            f"{len(sampler.scenes)} sequences ({config.data.layout}), "
-            f"{iterations} iterations of batch {config.train.batch_size} x {comm.size} process(es), "
+            f"{stage.name}: {blocks_description(config, blocks, file_blocks)}, "
+            f"{counted(len(sampler.windows), 'window')} of {counted(len(sampler.scenes), 'sequence')} "
+            f"({config.data.layout}), {counted(iterations, 'iteration')} of batch {config.train.batch_size} x "
+            f"{counted(comm.size, 'process', 'processes')}, "
             f"learning rate {learning_rate:g}, {context}")
 
     prefetcher = BatchPrefetcher(sampler, start, config.train.loader_workers or default_loader_threads())
@@ -866,7 +867,7 @@ def train(config, comm, output_claim):
         seconds = time.perf_counter() - started
         done = iteration - start
         print(
-            f"trained {done} iterations in {seconds:.1f} s ({seconds / max(done, 1):.2f} s per iteration, "
+            f"trained {counted(done, 'iteration')} in {seconds:.1f} s ({seconds / max(done, 1):.2f} s per iteration, "
             f"{samples_per_iteration * done / seconds:.3g} samples/s, {prefetcher.wait_seconds:.1f} s waiting for "
             f"data, {snapshot.seconds:.2f} s copying the state a stop signal's checkpoint writes); model in "
             f"{printable(output_dir)}")

@@ -58,7 +58,7 @@ def run_training(data_dir, max_frm, output_dir, processes, iterations, batch, ex
     code, stdout, stderr, _ = run_with_peak_memory(command, env=environment)
     if code != 0:
         sys.exit(child_failure("train.py", code, stderr))
-    summary = re.search(r"trained (\d+) iterations in ([\d.]+) s .* ([\d.]+) s waiting for data, ([\d.]+) s copying",
+    summary = re.search(r"trained (\d+) iterations? in ([\d.]+) s .* ([\d.]+) s waiting for data, ([\d.]+) s copying",
                         stdout)
     done, seconds, waited, copying = (int(summary.group(1)), float(summary.group(2)), float(summary.group(3)),
                                       float(summary.group(4)))

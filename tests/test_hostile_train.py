@@ -1411,7 +1411,7 @@ def test_a_learning_rate_float32_rounds_to_0_is_one_line_and_a_subnormal_one_is_
     import train
     from training.config import load_config
     config = load_config(overrides={"train.learning_rate": 1e-50, "train.batch_size": 2})
-    with pytest.raises(UserError, match=r"^train\.learning_rate 1e-50 scaled by batch 2 x 1 processes / 4 is 0 in "
+    with pytest.raises(UserError, match=r"^train\.learning_rate 1e-50 scaled by batch 2 x 1 process / 4 is 0 in "
                                         r"float32, which the solver computes in: no parameter would change; raise it$"):
         train.scaled_schedule(config, 1)
     taken = load_config(overrides={"train.learning_rate": 1e-40, "train.batch_size": 4})
@@ -5562,8 +5562,8 @@ def test_a_setting_of_thousands_of_digits_is_told_as_one_of_a_hundred(key):
 
 
 @pytest.mark.parametrize("setting, said", [
-    ("train.max_iter=1e400", "train.max_iter 1e400 gives more iterations at batch 4 x 1 processes than the 2147483647"),
-    ("train.max_iter=1e99999999999", "train.max_iter 1e99999999999 gives more iterations at batch 4 x 1 processes"),
+    ("train.max_iter=1e400", "train.max_iter 1e400 gives more iterations at batch 4 x 1 process than the 2147483647"),
+    ("train.max_iter=1e99999999999", "train.max_iter 1e99999999999 gives more iterations at batch 4 x 1 process"),
     ("train.save_minutes=-1.5E+400", "bad value -1.5E+400 for train.save_minutes: expected a non-negative number")])
 def test_a_number_past_a_float_s_range_is_said_as_written_not_inf(setting, said):
     """1e400, past a float's range, was read as inf: "bad value inf for train.max_iter: expected a positive integer",
@@ -5782,7 +5782,7 @@ def test_a_phone_s_later_photo_of_one_second_with_an_editor_s_ending_is_of_its_s
     ("train.max_iter=1e-400", "bad value 1e-400 for train.max_iter: expected a positive integer"),
     ("train.seed=1e-400", "bad value 1e-400 for train.seed: expected an integer from 0 to 2^31 - 1"),
     ("train.eps=-1e-400", "bad value -1e-400 for train.eps: expected a positive finite float32 number"),
-    ("train.learning_rate=1e-400", "train.learning_rate 1e-400 scaled by batch 4 x 1 processes / 4 is 0 in float32")])
+    ("train.learning_rate=1e-400", "train.learning_rate 1e-400 scaled by batch 4 x 1 process / 4 is 0 in float32")])
 def test_a_number_past_a_float_s_range_or_below_its_smallest_is_said_as_written(setting, said):
     """A number of hundreds of digits ending in .5 (no whole number) was "bad value inf", and one below a float's
     smallest (1e-400) "bad value 0" or "bad value 0.0", values not written; train.seed=1e-400 was seed 0, exit code

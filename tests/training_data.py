@@ -86,7 +86,7 @@ def logged_losses(output_dir):
 
 def summary_line(stdout):
     """(iterations, seconds, samples/s) of the 'trained N iterations in S s (..., R samples/s, ...)' line."""
-    matches = re.findall(r"^trained (\d+) iterations in ([\d.]+) s \(.*?, ([\d.e+]+) samples/s,", stdout,
+    matches = re.findall(r"^trained (\d+) iterations? in ([\d.]+) s \(.*?, ([\d.e+]+) samples/s,", stdout,
                          re.MULTILINE)
     assert len(matches) == 1, stdout
     done, seconds, rate = matches[0]

@@ -165,10 +165,10 @@ def shortened(text, limit=40):
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
-def counted(count, noun):
+def counted(count, noun, plural=None):
     """A count and its noun as every line says them: '1 frame', '2 frames' ("wrote 1 frames" of generate.py, "scored
-    1 frames" of evaluate.py's sequence of five)."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+    1 frames" of evaluate.py's sequence of five); plural where it is not the noun and an s ('processes')."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
 SIZE_UNITS = (("GB", 2 ** 30, 2), ("MB", 2 ** 20, 1), ("kB", 2 ** 10, 1))  # name, bytes, decimals shown
