@@ -151,8 +151,11 @@ ifeq ($(words $(VENV))$(VENV),1$(strip $(VENV)))
 # packages with an empty configuration, from another index than it names, exit code 0; a FIFO written once was refused
 # at the second. requirements.txt's set-up installs them in the same run (set_up_with, which the rules below read as
 # their recipes run, after this one), and theirs is not run again.
-more_requirements := $(if $(filter setup-test test bench gpu-check $(TEST_STAMP),$(MAKECMDGOALS)),$(strip \
-    requirements-test.txt)) $(if $(filter setup-gpu,$(MAKECMDGOALS)),requirements-gpu.txt)
+# The test stamp's file as the goal is compared as a path (make reads `./v/.installed-test` as `v/.installed-test`):
+# `make venv/.installed-test VENV=./venv` (a VENV written with ./, as the refusal of a leading - asks) ran the two
+# set-ups again, the test packages installed with an empty configuration where PIP_CONFIG_FILE was a pipe, exit code 0.
+more_requirements := $(if $(filter setup-test test bench gpu-check $(abspath $(TEST_STAMP)),$(MAKECMDGOALS) $(abspath \
+    $(MAKECMDGOALS))),requirements-test.txt) $(if $(filter setup-gpu,$(MAKECMDGOALS)),requirements-gpu.txt)
 $(STAMP): requirements.txt requirements-nodeps.txt utils/make_venv.sh
 	$(eval set_up_with := $(more_requirements))
 	@bash utils/make_venv.sh $(VENV) requirements.txt $(strip $(more_requirements))
@@ -168,7 +171,7 @@ ifneq ($(shell "$(call venv_quoted,$(PYTHON))" -c '' </dev/null >/dev/null 2>&1 
 endif
 
 $(TEST_STAMP): $(STAMP) requirements-test.txt requirements-tensorflow.txt
-	@$(if $(filter requirements-test.txt,$(set_up_with)),:,bash utils/make_venv.sh $(VENV) requirements-test.txt)
+	@$(if $(filter requirements-test.txt,$(set_up_with)),,bash utils/make_venv.sh $(VENV) requirements-test.txt)
 	@touch $(TEST_STAMP) 2>/dev/null || true
 endif
 
@@ -177,7 +180,7 @@ endif
 # Its pip runs as the set-up's does (utils/make_venv.sh): one line where it fails, the packages installed into the
 # venv.
 setup-gpu: $(STAMP)
-	@$(if $(filter requirements-gpu.txt,$(set_up_with)),:,bash utils/make_venv.sh $(VENV) requirements-gpu.txt)
+	@$(if $(filter requirements-gpu.txt,$(set_up_with)),,bash utils/make_venv.sh $(VENV) requirements-gpu.txt)
 	$(PYTHON) -m utils.cuda_libraries
 
 # Chromium and its driver from Debian's packages, for the web app's browser tests (as root, only when
@@ -229,8 +232,17 @@ chromium_named = $(call venv_quoted,$(or $(chromium_path),$(DEBIAN_CHROMIUM)))
 # Playwright runs a name without a / from PATH ("spawn chrome ENOENT" for every page test, or another Chromium there),
 # and one with a / from the folder the tests' process is in when it starts one: it is checked and handed to the tests
 # as a path from /.
-chromium_quoted = "$(if $(filter /%,$(firstword $(chromium_path) $(DEBIAN_CHROMIUM))),,$(call \
-    venv_quoted,$(CURDIR))/)$(chromium_named)"
+# A name without a / on PATH (`CHROMIUM=chromium`, Debian's own) was then checked as a file in the repository's folder:
+# "chromium is missing or not a program" (as root after apt-get's update and install), where Playwright, as the shell,
+# runs it from PATH. It is looked for on PATH first, as they do (the shell's `command -v`: a path, not a builtin's
+# name), then in the repository's folder, and handed to the tests as the path found.
+chromium_on_path = $(if $(or $(findstring /,$(chromium_path)),$(findstring $(newline),$(chromium_path)),$(filter \
+    -% ~%,$(chromium_path))),,$(call chromium_found,$(shell command -v -- "$(call venv_quoted,$(chromium_path))" \
+    2>/dev/null)))
+chromium_found = $(if $(findstring /,$1),$1)
+chromium_command = $(or $(chromium_on_path),$(chromium_path),$(DEBIAN_CHROMIUM))
+chromium_quoted = "$(if $(filter /%,$(firstword $(chromium_command))),,$(call \
+    venv_quoted,$(CURDIR))/)$(call venv_quoted,$(chromium_command))"
 # The name as the error lines show it: a carriage return inside it (`/opt/a\rb/chrome`) overwrote the line from there
 # on a terminal; a vertical tab or form feed broke it. Shown as \r, \v and \f, as TEST_WORKERS' newline is as \n.
 chromium_shown = $(call blanks_shown,$(chromium_named))
@@ -240,9 +252,14 @@ chromium_shown = $(call blanks_shown,$(chromium_named))
 say := say() { printf '%s\n' "$$*"; };
 # A newline in it (`CHROMIUM=$$'/opt/a\nb/chrome'`) cut make's command in two: the shell's "Syntax error: Unterminated
 # quoted string". A path with one is refused in one line.
+# `CHROMIUM='~/chrome'` (quoted, or from the environment: a CI setting) was a folder ~ in the repository, "missing"
+# (as root after apt-get), where ~/chrome was there: neither make's commands nor the tests read ~ as a home folder.
 browser:
 	@$(if $(findstring $(newline),$(chromium_path)),echo "error: CHROMIUM holds a newline that make's commands" \
 	    "cannot take; set it to the path of the Chromium alone and run make again" >&2; exit 2)
+	@$(if $(filter ~%,$(chromium_path)),$(say) say "error: CHROMIUM '$(chromium_shown)' begins with ~$(comma) which" \
+	    "make's commands and the tests do not read as a home folder; write the path out$(comma) e.g." \
+	    "$(HOME)/chrome$(comma) then run make again" >&2; exit 2)
 	@$(say) { test -f $(chromium_quoted) && test -x $(chromium_quoted); } || { if [ "$$(id -u)" != 0 ] \
 	    || ! command -v apt-get >/dev/null; then \
 	    say "error: $(chromium_shown) is missing or not a program, which the web page's tests drive;" \
