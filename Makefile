@@ -170,8 +170,14 @@ ifneq ($(shell "$(call venv_quoted,$(PYTHON))" -c '' </dev/null >/dev/null 2>&1 
 .PHONY: $(STAMP)
 endif
 
+# Where requirements.txt's set-up does not run (its stamp up to date), goals needing both requirements-test.txt and
+# requirements-gpu.txt (`make setup-gpu setup-test`, `setup-gpu test`) ran two set-ups again, the second reading a
+# PIP_CONFIG_FILE pipe's end: the test stamp's set-up installs requirements-gpu.txt in the same run, and setup-gpu's
+# runs after it (order-only), not again.
 $(TEST_STAMP): $(STAMP) requirements-test.txt requirements-tensorflow.txt
-	@$(if $(filter requirements-test.txt,$(set_up_with)),,bash utils/make_venv.sh $(VENV) requirements-test.txt)
+	@$(if $(filter requirements-test.txt,$(set_up_with)),,bash utils/make_venv.sh $(VENV) requirements-test.txt \
+	    $(filter requirements-gpu.txt,$(more_requirements)))
+	$(eval set_up_with += requirements-test.txt $(filter requirements-gpu.txt,$(more_requirements)))
 	@touch $(TEST_STAMP) 2>/dev/null || true
 endif
 
@@ -179,7 +185,7 @@ endif
 # looks for (utils/cuda_libraries.py); needs an NVIDIA driver on the machine.
 # Its pip runs as the set-up's does (utils/make_venv.sh): one line where it fails, the packages installed into the
 # venv.
-setup-gpu: $(STAMP)
+setup-gpu: $(STAMP) | $(if $(filter requirements-test.txt,$(more_requirements)),$(TEST_STAMP))
 	@$(if $(filter requirements-gpu.txt,$(set_up_with)),,bash utils/make_venv.sh $(VENV) requirements-gpu.txt)
 	$(PYTHON) -m utils.cuda_libraries
 

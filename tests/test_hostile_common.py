@@ -4079,6 +4079,22 @@ def test_make_runs_one_set_up_for_the_test_stamp_however_it_is_named(tmp_path, g
         completed.stdout + completed.stderr)
 
 
+@pytest.mark.parametrize("goals", [["setup-gpu", "setup-test"], ["setup-test", "setup-gpu"]], ids=["gpu first", "test first"])
+def test_make_runs_one_set_up_for_test_and_gpu_requirements_of_a_venv_set_up(tmp_path, stand_in_pip, goals):
+    """`make setup-gpu setup-test` of a venv whose requirements.txt is installed (its stamp up to date): the twenty-third
+    pass's one set-up ran only where requirements.txt's did, and here two ran, requirements-gpu.txt's and
+    requirements-test.txt's, the second reading a PIP_CONFIG_FILE pipe's end: packages from another index, exit code
+    0."""
+    copy = set_up_copy(tmp_path, "package\n")
+    copy_of_the_stand_in_pip(stand_in_pip, copy / "venv")
+    (copy / "venv" / ".installed").touch()
+    completed = subprocess.run(["make", "--no-print-directory", "-n", *goals, "VENV=venv"], cwd=copy,
+                               capture_output=True, text=True, timeout=60, env=top_level_make_environment())
+    set_ups = [line for line in completed.stdout.splitlines() if "make_venv.sh" in line]
+    assert completed.returncode == 0 and set_ups == [
+        "bash utils/make_venv.sh venv requirements-test.txt requirements-gpu.txt"], completed.stdout + completed.stderr
+
+
 @pytest.mark.parametrize("chromium", ["a name on PATH", "~/chrome"])
 def test_make_takes_chromium_as_the_shell_names_a_program(tmp_path, chromium):
     """`make test CHROMIUM=chromium` (Debian's own, on PATH): make checked a file of that name in the repository's folder,
