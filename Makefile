@@ -146,7 +146,7 @@ ifeq ($(words $(VENV))$(VENV),1$(strip $(VENV)))
 # A venv that is not the user's to write (a shared one, linked to) and holds what the requirements ask: touch's "cannot
 # touch '.venv/.installed': Permission denied" stopped every `make demo`. Without its stamp, make checks it each time.
 # make's goals that need requirements-test.txt (or requirements-gpu.txt) beside requirements.txt ran the set-up twice
-# where requirements.txt's was to run (`make setup-test` of a new venv; `make test`, `bench` and `gpu-check` too, and
+# where requirements.txt's was to run (`make setup-test` of a new venv; `make test` and `bench` too, and
 # `make setup-gpu`): a PIP_CONFIG_FILE pipe (`<(...)`) was read by the first alone, and the second installed the test
 # packages with an empty configuration, from another index than it names, exit code 0; a FIFO written once was refused
 # at the second. requirements.txt's set-up installs them in the same run (set_up_with, which the rules below read as
@@ -154,7 +154,7 @@ ifeq ($(words $(VENV))$(VENV),1$(strip $(VENV)))
 # The test stamp's file as the goal is compared as a path (make reads `./v/.installed-test` as `v/.installed-test`):
 # `make venv/.installed-test VENV=./venv` (a VENV written with ./, as the refusal of a leading - asks) ran the two
 # set-ups again, the test packages installed with an empty configuration where PIP_CONFIG_FILE was a pipe, exit code 0.
-more_requirements := $(if $(filter setup-test test bench gpu-check $(abspath $(TEST_STAMP)),$(MAKECMDGOALS) $(abspath \
+more_requirements := $(if $(filter setup-test test bench $(abspath $(TEST_STAMP)),$(MAKECMDGOALS) $(abspath \
     $(MAKECMDGOALS))),requirements-test.txt) $(if $(filter setup-gpu,$(MAKECMDGOALS)),requirements-gpu.txt)
 $(STAMP): requirements.txt requirements-nodeps.txt utils/make_venv.sh
 	$(eval set_up_with := $(more_requirements))
@@ -355,7 +355,11 @@ bench: $(TEST_STAMP)
 
 # On a GPU machine: set-up, parity tests on cuDNN, both stages, mpirun through NCCL, benchmarks
 # (a few minutes).
-gpu-check: $(TEST_STAMP)
+# Its script's first step is the set-up, `make setup-gpu setup-test` (a make of its own): make's set-up of the test
+# stamp before it was a second set-up, which read a PIP_CONFIG_FILE pipe (`PIP_CONFIG_FILE=<(...) make gpu-check`), so
+# that the script's installed the CUDA wheels with an empty configuration, from another index, exit code 0 (and
+# without a GPU, the minutes of the set-up came before the script's "no GPU"). The script's set-up is the one.
+gpu-check:
 	GPU_CHECK_VENV="$(call venv_quoted,$(VENV))" bash benchmarks/gpu_check.sh
 
 # Only a virtual environment (a folder with pyvenv.cfg) is removed: `make clean-venv VENV=~/data` deleted any folder.

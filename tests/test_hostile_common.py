@@ -4095,6 +4095,17 @@ def test_make_runs_one_set_up_for_test_and_gpu_requirements_of_a_venv_set_up(tmp
         "bash utils/make_venv.sh venv requirements-test.txt requirements-gpu.txt"], completed.stdout + completed.stderr
 
 
+def test_make_gpu_check_leaves_the_set_up_to_its_script(tmp_path):
+    """`PIP_CONFIG_FILE=<(...) make gpu-check`: make set up the test stamp, and benchmarks/gpu_check.sh's first step, a
+    make of its own (`make setup-gpu setup-test`), set up again, reading the pipe's end: the CUDA wheels installed
+    with an empty configuration, from another index, exit code 0. The script's set-up is the one run."""
+    completed = subprocess.run(["make", "--no-print-directory", "-n", "gpu-check", "VENV=venv"],
+                               cwd=set_up_copy(tmp_path), capture_output=True, text=True, timeout=60,
+                               env=top_level_make_environment())
+    assert completed.returncode == 0 and completed.stdout == 'GPU_CHECK_VENV="venv" bash benchmarks/gpu_check.sh\n', (
+        completed.stdout + completed.stderr)
+
+
 @pytest.mark.parametrize("chromium", ["a name on PATH", "~/chrome"])
 def test_make_takes_chromium_as_the_shell_names_a_program(tmp_path, chromium):
     """`make test CHROMIUM=chromium` (Debian's own, on PATH): make checked a file of that name in the repository's folder,
