@@ -3456,12 +3456,13 @@ def stand_in_pip(tmp_path_factory):
     return venv_of_a_pip_that_crashes(folder, None), set_up_copy(folder, "package\n") / "requirements.txt"
 
 
-def run_the_set_up_of_the_stand_in_pip(stand_in_pip, venv=None, pass_fds=(), **environment):
+def run_the_set_up_of_the_stand_in_pip(stand_in_pip, venv=None, pass_fds=(), stdin=None, **environment):
     """make_venv.sh of stand_in_pip's venv (or of `venv`, a copy of it) and requirements with the variables of
-    `environment` set, and the descriptors pass_fds passed on (output bytes)."""
+    `environment` set, and the descriptors pass_fds passed on, its stdin `stdin` (output bytes)."""
     venv, requirements = venv or stand_in_pip[0], stand_in_pip[1]
     return subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv), str(requirements)],
-                          capture_output=True, timeout=120, env=dict(os.environ, **environment), pass_fds=pass_fds)
+                          capture_output=True, timeout=120, env=dict(os.environ, **environment), pass_fds=pass_fds,
+                          stdin=stdin)
 
 
 @pytest.mark.parametrize("link, to, stream", [("ci.log", "/dev/stderr", "stderr"), ("fd", "/dev/fd", "stdout"),
@@ -4158,3 +4159,20 @@ def test_the_set_up_reads_a_constraint_pipe_of_pips_configuration_once(tmp_path,
         os.close(reading)
     assert completed.returncode == 0 and not completed.stderr, completed.stderr
     assert (tmp_path / "read").read_text() == ((tmp_path / "pip.conf").read_text() + "package==1\n") * 2
+
+
+@pytest.mark.parametrize("where", ["PIP_CONSTRAINT", "configuration"])
+def test_the_set_up_reads_a_constraint_file_of_its_stdin_once(tmp_path, stand_in_pip, where):
+    """`PIP_CONSTRAINT=/dev/stdin make setup <constraints.txt` (as PIP_CONFIG_FILE=/dev/stdin is read): the names were
+    read once by a loop whose input was their list, which /dev/stdin then named, and each pip read /dev/null, the
+    pins left out, exit code 0."""
+    (tmp_path / "constraints.txt").write_text("package==1\n")
+    (tmp_path / "pip.conf").write_text("install.constraint='/dev/stdin'\n")
+    setting = {"PIP_CONSTRAINT": "/dev/stdin"} if where == "PIP_CONSTRAINT" else {
+        "PIP_CONFIG_FILE": str(tmp_path / "pip.conf")}
+    with open(tmp_path / "constraints.txt") as stdin:
+        completed = run_the_set_up_of_the_stand_in_pip(stand_in_pip, stdin=stdin, STAND_IN_PIP_CONFIGURED=str(
+            tmp_path / "read"), **setting)
+    assert completed.returncode == 0 and not completed.stderr, completed.stderr
+    configured = "" if where == "PIP_CONSTRAINT" else (tmp_path / "pip.conf").read_text()
+    assert (tmp_path / "read").read_text() == (configured + "package==1\n") * 2

@@ -378,7 +378,7 @@ pip_config_read_once() {  # pip_config_read_once PYTHON
   # The set-up's stdin a file (`PIP_CONFIG_FILE=/dev/stdin make setup <pip.conf`): pip's stdin is /dev/null (below),
   # so that each of the set-up's pips read an empty configuration, the install from another index, exit code 0. It is
   # read once as a pipe's is (a terminal left as it is, where a pip would wait for the user to end it).
-  local setting name copies
+  local setting
   if [ -n "${PIP_CONFIG_FILE:-}" ]; then
     pipe_read_once "$1" PIP_CONFIG_FILE "$PIP_CONFIG_FILE"
     [ "$read_copy" = "$PIP_CONFIG_FILE" ] \
@@ -388,12 +388,22 @@ pip_config_read_once() {  # pip_config_read_once PYTHON
   [ -z "${constraints_read:-}" ] || return 0
   constraints_read=1
   for setting in ${constraint_settings[@]+"${constraint_settings[@]}"}; do
-    copies=
-    while IFS= read -r -d '' name; do
-      pipe_read_once "$1" "$setting" "$name"
-      copies+="${copies:+ }$read_copy"
-    done < <(printf '%s' "${constraint_values[$setting]}" | tr ' \t\n\r\v\f' '\0\0\0\0\0\0' | grep -z .)
+    names_read_once "$1" "$setting" "${constraint_values[$setting]}"
     [ "$copies" = "${constraint_values[$setting]}" ] || log_overrides+=("$setting=$copies")
+  done
+}
+# The names of a constraint or requirement setting (pip splits its value at blanks), each read once by pipe_read_once
+# (its arguments after NAME passed on): the files pip is to read, in copies.
+# (The names are read before the loop, not by it: `PIP_CONSTRAINT=/dev/stdin make setup <constraints.txt` was the
+# loop's own input, the names' list, so that the set-up's stdin was not read and each pip read /dev/null, its pins left
+# out, exit code 0.)
+names_read_once() {  # names_read_once PYTHON SETTING VALUE [WHAT UNDO]
+  local names=() name
+  mapfile -t -d '' names < <(printf '%s' "$3" | tr ' \t\n\r\v\f' '\0\0\0\0\0\0' | grep -z .)
+  copies=
+  for name in ${names[@]+"${names[@]}"}; do
+    pipe_read_once "$1" "$2" "$name" "${@:4}"
+    copies+="${copies:+ }$read_copy"
   done
 }
 
@@ -733,12 +743,8 @@ for option in constraint requirement; do
     | grep -a '^global\.') || continue
   configured_names=$(in_utf8 "$venv_dir/bin/python" -c 'import ast, sys; print(ast.literal_eval(sys.argv[1]))' \
     "${configured#*=}" 2>/dev/null) || continue
-  copies=
-  while IFS= read -r -d '' name; do
-    pipe_read_once "$venv_dir/bin/python" "${configured%%=*}" "$name" "pip's configuration sets ${configured%%=*}" \
-      "remove it from pip's configuration file"
-    copies+="${copies:+ }$read_copy"
-  done < <(printf '%s' "$configured_names" | tr ' \t\n\r\v\f' '\0\0\0\0\0\0' | grep -z .)
+  names_read_once "$venv_dir/bin/python" "${configured%%=*}" "$configured_names" \
+    "pip's configuration sets ${configured%%=*}" "remove it from pip's configuration file"
   [ "$copies" = "$configured_names" ] || log_overrides+=("PIP_${option^^}=$copies")
 done
 pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
