@@ -20,6 +20,9 @@ ifneq ($(shell name="$(subst `,\`,$(subst ",\",$(subst $$,\$$,$(subst \,\\,$(thi
 $(error make runs in $(CURDIR), whose Makefile is not this one ($(this_makefile)): this Makefile is run in its own \
     folder; run make there, e.g. make -C with that folder)
 endif
+# VENV is make's command line's alone (`make demo VENV=v`): a VENV in the environment (a name other tools and shells
+# set for venvs of their own) is not taken, where CHROMIUM and TEST_WORKERS are, so that `make clean-venv` never
+# removes one of theirs.
 VENV := .venv
 # The shell's and Python's blanks other than space and tab, which make's strip drops as well (through the shell, whose
 # printf is its own: make runs a command of no shell characters itself, from PATH):
