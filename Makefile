@@ -54,17 +54,40 @@ open_paren := (
 close_paren := )
 # (Of a variable named $1: its text without make's literal $s, where the checks look for a $ make reads; $2 counted.)
 unquoted_dollars = $(patsubst %$(dollar),%,$(subst $(dollar)$(dollar),,$(value $1)))
-dollar_count = $(words $(subst $2,$2 ,x$(call unquoted_dollars,$1)x))
-# The braces counted without their order passed `VENV='a}$${x'` (one of each, the } before the $${), make's
-# "unterminated variable reference" again: make looks for a close after each $$( or $${ it reads, so the last of them
-# and of the closes (each made a word of its own) is a close. ($2 and $3: the open and its close.)
-dollar_last_of = $(lastword $(filter $(dollar)$2 $3,$(subst $3, $3 ,$(subst $(dollar)$2, $(dollar)$2 ,$(call \
-    unquoted_dollars,$1)))))
-dollar_unclosed = $(if $(findstring $(dollar)$(open_paren),$(call unquoted_dollars,$1)),$(filter-out \
-    $(call dollar_count,$1,$(close_paren)),$(call dollar_count,$1,$(open_paren))))$(if $(findstring $(dollar){,\
-    $(call unquoted_dollars,$1)),$(filter-out $(call dollar_count,$1,}),$(call dollar_count,$1,{)))$(filter \
-    $(dollar)$(open_paren) $(dollar){,$(call dollar_last_of,$1,$(open_paren),$(close_paren)) $(call \
-    dollar_last_of,$1,{,}))
+# Counted (the opens against the closes of the whole name, and the last of them a close), a `(` or `}` of the name's
+# own outside a reference was read as one left open or as its close: `CHROMIUM='/opt/a(b/$$(HOME)/chrome'` and
+# `'/opt/x}/$${HOME}/chrome'`, which make reads, refused as "not closed"; `VENV='$$(a $${b)}'` (a $${ closed only after
+# the $$( around it, the first look's left-alone) passed, make's own "unterminated variable reference". Each
+# reference is read as make reads it (expand.c; by awk, where the name holds one): from its $$( or $${ to the first
+# close of its kind, none being make's error; where a $$ comes before that close, to the close that matches it
+# counting the opens of its kind, its text read again so (none matching: make reads the name to the first close, and
+# no further).
+# (make's $$(shell) joins the lines of its command: each statement ends in a ;)
+define dollar_scan_awk
+function unclosed(text, at, kind, closer, rest, first, depth, end) {
+  at = 1;
+  while (at <= length(text)) {
+    if (substr(text, at, 1) != "$$") { at++; continue };
+    kind = substr(text, at + 1, 1);
+    if (kind != "(" && kind != "{") { at += 2; continue };
+    closer = kind == "(" ? ")" : "}"; rest = substr(text, at + 2); first = index(rest, closer);
+    if (!first) return 1;
+    if (!index(substr(rest, 1, first - 1), "$$")) { at += 2 + first; continue };
+    depth = 0;
+    for (end = 1; end <= length(rest); end++) {
+      if (substr(rest, end, 1) == kind) depth++; else if (substr(rest, end, 1) == closer && --depth < 0) break
+    };
+    if (end > length(rest)) return 0;
+    if (unclosed(substr(rest, 1, end - 1))) return 1;
+    at += 2 + end
+  };
+  return 0
+};
+{ name = name (NR > 1 ? "\n" : "") $$0 };
+END { if (unclosed(name)) print "unclosed" }
+endef
+dollar_unclosed = $(if $(findstring $(dollar)$(open_paren),$(call unquoted_dollars,$1))$(findstring $(dollar){,$(call \
+    unquoted_dollars,$1)),$(shell printf '%s' '$(subst ','\'',$(value $1))' | awk '$(dollar_scan_awk)' 2>/dev/null))
 dollar_read = $(findstring $(dollar),$(subst $(dollar){,,$(subst $(dollar)$(open_paren),,$(call unquoted_dollars,$1))))
 # The refusals of a setting named $1 given to make with a $ it reads ($2: what its value is, a name or a path; $3: what
 # to do), VENV's, CHROMIUM's and TEST_WORKERS': its text as given, shown as the other lines show names, by blanks_shown

@@ -4176,3 +4176,23 @@ def test_the_set_up_reads_a_constraint_file_of_its_stdin_once(tmp_path, stand_in
     assert completed.returncode == 0 and not completed.stderr, completed.stderr
     configured = "" if where == "PIP_CONSTRAINT" else (tmp_path / "pip.conf").read_text()
     assert (tmp_path / "read").read_text() == (configured + "package==1\n") * 2
+
+
+@pytest.mark.parametrize("setting, value, refused", [
+    ("CHROMIUM", "/opt/a(b/$(HOME)/chrome", False), ("CHROMIUM", "/opt/x}/${HOME}/chrome", False),
+    ("VENV", "$(a ${b)}", True)], ids=["a ( of the path's", "a } of the path's", "a ${ closed after the $( around it"])
+def test_make_reads_a_dollar_reference_as_make_does(tmp_path, setting, value, refused):
+    """The check of a $( or ${ left open counted the opens and closes of the whole value: a ( or } of the path's own
+    beside a reference make reads (`$(HOME)`) was refused as "not closed", and `VENV='$(a ${b)}'` (a ${ closed only
+    after the $( around it, left alone by the first look) passed to make's "unterminated variable reference"."""
+    completed = subprocess.run(["make", "--no-print-directory", "-n", "browser" if setting == "CHROMIUM" else "setup",
+                                f"{setting}={value}"], cwd=set_up_copy(tmp_path), capture_output=True, text=True,
+                               timeout=60, env=top_level_make_environment())
+    if refused:
+        lines = completed.stderr.strip().splitlines()
+        assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+        assert f"*** VENV '{value}' holds a $( or ${{ that is not closed, which make cannot read" in lines[0], lines[0]
+    else:
+        home = os.environ["HOME"]
+        assert completed.returncode == 0 and value.replace("$(HOME)", home).replace("${HOME}", home) in (
+            completed.stdout), completed.stdout + completed.stderr
