@@ -4080,10 +4080,11 @@ def test_make_runs_one_set_up_for_the_test_stamp_however_it_is_named(tmp_path, g
         completed.stdout + completed.stderr)
 
 
-@pytest.mark.parametrize("goals", [["setup-gpu", "setup-test"], ["setup-test", "setup-gpu"]], ids=["gpu first", "test first"])
+@pytest.mark.parametrize("goals", [["setup-gpu", "setup-test"], ["setup-test", "setup-gpu"]],
+                         ids=["gpu first", "test first"])
 def test_make_runs_one_set_up_for_test_and_gpu_requirements_of_a_venv_set_up(tmp_path, stand_in_pip, goals):
-    """`make setup-gpu setup-test` of a venv whose requirements.txt is installed (its stamp up to date): the twenty-third
-    pass's one set-up ran only where requirements.txt's did, and here two ran, requirements-gpu.txt's and
+    """`make setup-gpu setup-test` of a venv whose requirements.txt is installed (its stamp up to date): the twenty-
+    third pass's one set-up ran only where requirements.txt's did, and here two ran, requirements-gpu.txt's and
     requirements-test.txt's, the second reading a PIP_CONFIG_FILE pipe's end: packages from another index, exit code
     0."""
     copy = set_up_copy(tmp_path, "package\n")
@@ -4109,10 +4110,10 @@ def test_make_gpu_check_leaves_the_set_up_to_its_script(tmp_path):
 
 @pytest.mark.parametrize("chromium", ["a name on PATH", "~/chrome"])
 def test_make_takes_chromium_as_the_shell_names_a_program(tmp_path, chromium):
-    """`make test CHROMIUM=chromium` (Debian's own, on PATH): make checked a file of that name in the repository's folder,
-    "missing or not a program" (as root after apt-get's update and install), where Playwright, as the shell, runs it
-    from PATH. `CHROMIUM='~/chrome'` (quoted, or from the environment) was "missing" with ~/chrome there: no command
-    reads its ~ as a home folder. As a user not root (an `id` of the test's own first on PATH)."""
+    """`make test CHROMIUM=chromium` (Debian's own, on PATH): make checked a file of that name in the repository's
+    folder, "missing or not a program" (as root after apt-get's update and install), where Playwright, as the shell,
+    runs it from PATH. `CHROMIUM='~/chrome'` (quoted, or from the environment) was "missing" with ~/chrome there: no
+    command reads its ~ as a home folder. As a user not root (an `id` of the test's own first on PATH)."""
     fake_bin = tmp_path / "bin"
     fake_bin.mkdir()
     for program in ("id", "my-chromium"):
@@ -4136,9 +4137,9 @@ def test_make_takes_chromium_as_the_shell_names_a_program(tmp_path, chromium):
 
 @pytest.mark.parametrize("named", ["a pipe", "a FIFO no one writes"])
 def test_the_set_up_reads_a_constraint_pipe_of_pips_configuration_once(tmp_path, stand_in_pip, named):
-    """`constraint = /dev/fd/63` in pip's configuration (the twenty-third pass read the variables' pipes once): the first
-    pip install read the pipe, and requirements-nodeps.txt's ran without it, other versions than it pins installed,
-    exit code 0; a FIFO no one writes there left the set-up waiting forever."""
+    """`constraint = /dev/fd/63` in pip's configuration (the twenty-third pass read the variables' pipes once): the
+    first pip install read the pipe, and requirements-nodeps.txt's ran without it, other versions than it pins
+    installed, exit code 0; a FIFO no one writes there left the set-up waiting forever."""
     if named == "a FIFO no one writes":
         os.mkfifo(tmp_path / "pip.fifo")
         (tmp_path / "pip.conf").write_text(f"install.constraint='{tmp_path}/pip.fifo'\n")
