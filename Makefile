@@ -20,6 +20,9 @@ ifneq ($(shell name="$(subst `,\`,$(subst ",\",$(subst $$,\$$,$(subst \,\\,$(thi
 $(error make runs in $(CURDIR), whose Makefile is not this one ($(this_makefile)): this Makefile is run in its own \
     folder; run make there, e.g. make -C with that folder)
 endif
+# VENV is make's command line's alone (`make demo VENV=v`): a VENV in the environment (a name other tools and shells
+# set for venvs of their own) is not taken, where CHROMIUM and TEST_WORKERS are, so that `make clean-venv` never
+# removes one of theirs.
 VENV := .venv
 # The shell's and Python's blanks other than space and tab, which make's strip drops as well (through the shell, whose
 # printf is its own: make runs a command of no shell characters itself, from PATH):
@@ -51,17 +54,40 @@ open_paren := (
 close_paren := )
 # (Of a variable named $1: its text without make's literal $s, where the checks look for a $ make reads; $2 counted.)
 unquoted_dollars = $(patsubst %$(dollar),%,$(subst $(dollar)$(dollar),,$(value $1)))
-dollar_count = $(words $(subst $2,$2 ,x$(call unquoted_dollars,$1)x))
-# The braces counted without their order passed `VENV='a}$${x'` (one of each, the } before the $${), make's
-# "unterminated variable reference" again: make looks for a close after each $$( or $${ it reads, so the last of them
-# and of the closes (each made a word of its own) is a close. ($2 and $3: the open and its close.)
-dollar_last_of = $(lastword $(filter $(dollar)$2 $3,$(subst $3, $3 ,$(subst $(dollar)$2, $(dollar)$2 ,$(call \
-    unquoted_dollars,$1)))))
-dollar_unclosed = $(if $(findstring $(dollar)$(open_paren),$(call unquoted_dollars,$1)),$(filter-out \
-    $(call dollar_count,$1,$(close_paren)),$(call dollar_count,$1,$(open_paren))))$(if $(findstring $(dollar){,\
-    $(call unquoted_dollars,$1)),$(filter-out $(call dollar_count,$1,}),$(call dollar_count,$1,{)))$(filter \
-    $(dollar)$(open_paren) $(dollar){,$(call dollar_last_of,$1,$(open_paren),$(close_paren)) $(call \
-    dollar_last_of,$1,{,}))
+# Counted (the opens against the closes of the whole name, and the last of them a close), a `(` or `}` of the name's
+# own outside a reference was read as one left open or as its close: `CHROMIUM='/opt/a(b/$$(HOME)/chrome'` and
+# `'/opt/x}/$${HOME}/chrome'`, which make reads, refused as "not closed"; `VENV='$$(a $${b)}'` (a $${ closed only after
+# the $$( around it, the first look's left-alone) passed, make's own "unterminated variable reference". Each
+# reference is read as make reads it (expand.c; by awk, where the name holds one): from its $$( or $${ to the first
+# close of its kind, none being make's error; where a $$ comes before that close, to the close that matches it
+# counting the opens of its kind, its text read again so (none matching: make reads the name to the first close, and
+# no further).
+# (make's $$(shell) joins the lines of its command: each statement ends in a ;)
+define dollar_scan_awk
+function unclosed(text, at, kind, closer, rest, first, depth, end) {
+  at = 1;
+  while (at <= length(text)) {
+    if (substr(text, at, 1) != "$$") { at++; continue };
+    kind = substr(text, at + 1, 1);
+    if (kind != "(" && kind != "{") { at += 2; continue };
+    closer = kind == "(" ? ")" : "}"; rest = substr(text, at + 2); first = index(rest, closer);
+    if (!first) return 1;
+    if (!index(substr(rest, 1, first - 1), "$$")) { at += 2 + first; continue };
+    depth = 0;
+    for (end = 1; end <= length(rest); end++) {
+      if (substr(rest, end, 1) == kind) depth++; else if (substr(rest, end, 1) == closer && --depth < 0) break
+    };
+    if (end > length(rest)) return 0;
+    if (unclosed(substr(rest, 1, end - 1))) return 1;
+    at += 2 + end
+  };
+  return 0
+};
+{ name = name (NR > 1 ? "\n" : "") $$0 };
+END { if (unclosed(name)) print "unclosed" }
+endef
+dollar_unclosed = $(if $(findstring $(dollar)$(open_paren),$(call unquoted_dollars,$1))$(findstring $(dollar){,$(call \
+    unquoted_dollars,$1)),$(shell printf '%s' '$(subst ','\'',$(value $1))' | awk '$(dollar_scan_awk)' 2>/dev/null))
 dollar_read = $(findstring $(dollar),$(subst $(dollar){,,$(subst $(dollar)$(open_paren),,$(call unquoted_dollars,$1))))
 # The refusals of a setting named $1 given to make with a $ it reads ($2: what its value is, a name or a path; $3: what
 # to do), VENV's, CHROMIUM's and TEST_WORKERS': its text as given, shown as the other lines show names, by blanks_shown
@@ -146,13 +172,16 @@ ifeq ($(words $(VENV))$(VENV),1$(strip $(VENV)))
 # A venv that is not the user's to write (a shared one, linked to) and holds what the requirements ask: touch's "cannot
 # touch '.venv/.installed': Permission denied" stopped every `make demo`. Without its stamp, make checks it each time.
 # make's goals that need requirements-test.txt (or requirements-gpu.txt) beside requirements.txt ran the set-up twice
-# where requirements.txt's was to run (`make setup-test` of a new venv; `make test`, `bench` and `gpu-check` too, and
+# where requirements.txt's was to run (`make setup-test` of a new venv; `make test` and `bench` too, and
 # `make setup-gpu`): a PIP_CONFIG_FILE pipe (`<(...)`) was read by the first alone, and the second installed the test
 # packages with an empty configuration, from another index than it names, exit code 0; a FIFO written once was refused
 # at the second. requirements.txt's set-up installs them in the same run (set_up_with, which the rules below read as
 # their recipes run, after this one), and theirs is not run again.
-more_requirements := $(if $(filter setup-test test bench gpu-check $(TEST_STAMP),$(MAKECMDGOALS)),$(strip \
-    requirements-test.txt)) $(if $(filter setup-gpu,$(MAKECMDGOALS)),requirements-gpu.txt)
+# The test stamp's file as the goal is compared as a path (make reads `./v/.installed-test` as `v/.installed-test`):
+# `make venv/.installed-test VENV=./venv` (a VENV written with ./, as the refusal of a leading - asks) ran the two
+# set-ups again, the test packages installed with an empty configuration where PIP_CONFIG_FILE was a pipe, exit code 0.
+more_requirements := $(if $(filter setup-test test bench $(abspath $(TEST_STAMP)),$(MAKECMDGOALS) $(abspath \
+    $(MAKECMDGOALS))),requirements-test.txt) $(if $(filter setup-gpu,$(MAKECMDGOALS)),requirements-gpu.txt)
 $(STAMP): requirements.txt requirements-nodeps.txt utils/make_venv.sh
 	$(eval set_up_with := $(more_requirements))
 	@bash utils/make_venv.sh $(VENV) requirements.txt $(strip $(more_requirements))
@@ -167,8 +196,14 @@ ifneq ($(shell "$(call venv_quoted,$(PYTHON))" -c '' </dev/null >/dev/null 2>&1 
 .PHONY: $(STAMP)
 endif
 
+# Where requirements.txt's set-up does not run (its stamp up to date), goals needing both requirements-test.txt and
+# requirements-gpu.txt (`make setup-gpu setup-test`, `setup-gpu test`) ran two set-ups again, the second reading a
+# PIP_CONFIG_FILE pipe's end: the test stamp's set-up installs requirements-gpu.txt in the same run, and setup-gpu's
+# runs after it (order-only), not again.
 $(TEST_STAMP): $(STAMP) requirements-test.txt requirements-tensorflow.txt
-	@$(if $(filter requirements-test.txt,$(set_up_with)),:,bash utils/make_venv.sh $(VENV) requirements-test.txt)
+	@$(if $(filter requirements-test.txt,$(set_up_with)),,bash utils/make_venv.sh $(VENV) requirements-test.txt \
+	    $(filter requirements-gpu.txt,$(more_requirements)))
+	$(eval set_up_with += requirements-test.txt $(filter requirements-gpu.txt,$(more_requirements)))
 	@touch $(TEST_STAMP) 2>/dev/null || true
 endif
 
@@ -176,8 +211,8 @@ endif
 # looks for (utils/cuda_libraries.py); needs an NVIDIA driver on the machine.
 # Its pip runs as the set-up's does (utils/make_venv.sh): one line where it fails, the packages installed into the
 # venv.
-setup-gpu: $(STAMP)
-	@$(if $(filter requirements-gpu.txt,$(set_up_with)),:,bash utils/make_venv.sh $(VENV) requirements-gpu.txt)
+setup-gpu: $(STAMP) | $(if $(filter requirements-test.txt,$(more_requirements)),$(TEST_STAMP))
+	@$(if $(filter requirements-gpu.txt,$(set_up_with)),,bash utils/make_venv.sh $(VENV) requirements-gpu.txt)
 	$(PYTHON) -m utils.cuda_libraries
 
 # Chromium and its driver from Debian's packages, for the web app's browser tests (as root, only when
@@ -229,8 +264,17 @@ chromium_named = $(call venv_quoted,$(or $(chromium_path),$(DEBIAN_CHROMIUM)))
 # Playwright runs a name without a / from PATH ("spawn chrome ENOENT" for every page test, or another Chromium there),
 # and one with a / from the folder the tests' process is in when it starts one: it is checked and handed to the tests
 # as a path from /.
-chromium_quoted = "$(if $(filter /%,$(firstword $(chromium_path) $(DEBIAN_CHROMIUM))),,$(call \
-    venv_quoted,$(CURDIR))/)$(chromium_named)"
+# A name without a / on PATH (`CHROMIUM=chromium`, Debian's own) was then checked as a file in the repository's folder:
+# "chromium is missing or not a program" (as root after apt-get's update and install), where Playwright, as the shell,
+# runs it from PATH. It is looked for on PATH first, as they do (the shell's `command -v`: a path, not a builtin's
+# name), then in the repository's folder, and handed to the tests as the path found.
+chromium_on_path = $(if $(or $(findstring /,$(chromium_path)),$(findstring $(newline),$(chromium_path)),$(filter \
+    -% ~%,$(chromium_path)),$(if $(chromium_path),,none)),,$(call chromium_found,$(shell command -v -- "$(call venv_quoted,$(chromium_path))" \
+    2>/dev/null)))
+chromium_found = $(if $(findstring /,$1),$1)
+chromium_command = $(or $(chromium_on_path),$(chromium_path),$(DEBIAN_CHROMIUM))
+chromium_quoted = "$(if $(filter /%,$(firstword $(chromium_command))),,$(call \
+    venv_quoted,$(CURDIR))/)$(call venv_quoted,$(chromium_command))"
 # The name as the error lines show it: a carriage return inside it (`/opt/a\rb/chrome`) overwrote the line from there
 # on a terminal; a vertical tab or form feed broke it. Shown as \r, \v and \f, as TEST_WORKERS' newline is as \n.
 chromium_shown = $(call blanks_shown,$(chromium_named))
@@ -240,9 +284,14 @@ chromium_shown = $(call blanks_shown,$(chromium_named))
 say := say() { printf '%s\n' "$$*"; };
 # A newline in it (`CHROMIUM=$$'/opt/a\nb/chrome'`) cut make's command in two: the shell's "Syntax error: Unterminated
 # quoted string". A path with one is refused in one line.
+# `CHROMIUM='~/chrome'` (quoted, or from the environment: a CI setting) was a folder ~ in the repository, "missing"
+# (as root after apt-get), where ~/chrome was there: neither make's commands nor the tests read ~ as a home folder.
 browser:
 	@$(if $(findstring $(newline),$(chromium_path)),echo "error: CHROMIUM holds a newline that make's commands" \
 	    "cannot take; set it to the path of the Chromium alone and run make again" >&2; exit 2)
+	@$(if $(filter ~%,$(chromium_path)),$(say) say "error: CHROMIUM '$(chromium_shown)' begins with ~$(comma) which" \
+	    "make's commands and the tests do not read as a home folder; write the path out$(comma) e.g." \
+	    "$(HOME)/chrome$(comma) then run make again" >&2; exit 2)
 	@$(say) { test -f $(chromium_quoted) && test -x $(chromium_quoted); } || { if [ "$$(id -u)" != 0 ] \
 	    || ! command -v apt-get >/dev/null; then \
 	    say "error: $(chromium_shown) is missing or not a program, which the web page's tests drive;" \
@@ -332,7 +381,11 @@ bench: $(TEST_STAMP)
 
 # On a GPU machine: set-up, parity tests on cuDNN, both stages, mpirun through NCCL, benchmarks
 # (a few minutes).
-gpu-check: $(TEST_STAMP)
+# Its script's first step is the set-up, `make setup-gpu setup-test` (a make of its own): make's set-up of the test
+# stamp before it was a second set-up, which read a PIP_CONFIG_FILE pipe (`PIP_CONFIG_FILE=<(...) make gpu-check`), so
+# that the script's installed the CUDA wheels with an empty configuration, from another index, exit code 0 (and
+# without a GPU, the minutes of the set-up came before the script's "no GPU"). The script's set-up is the one.
+gpu-check:
 	GPU_CHECK_VENV="$(call venv_quoted,$(VENV))" bash benchmarks/gpu_check.sh
 
 # Only a virtual environment (a folder with pyvenv.cfg) is removed: `make clean-venv VENV=~/data` deleted any folder.

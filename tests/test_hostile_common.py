@@ -3175,7 +3175,8 @@ def venv_of_a_pip_that_crashes(tmp_path, traceback_end):
     ({PIP_CONFIG_FILE} in STAND_IN_PIP_CRASH is the configuration file it read.)
     Each run reads PIP_CONFIG_FILE, as pip does: its configuration file is written as `pip config list` says one
     (`global.log='/tmp/pip.log'`), which the stand-in's `config list` says; its install appends what it read to
-    STAND_IN_PIP_CONFIGURED, and after it what it read of PIP_CONSTRAINT's and PIP_REQUIREMENT's files."""
+    STAND_IN_PIP_CONFIGURED, and after it what it read of PIP_CONSTRAINT's and PIP_REQUIREMENT's files (or, where they
+    are not set, of the configuration's `constraint` and `requirement`, its install section's over its global one's)."""
     venv = tmp_path / "venv"
     subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     pip = next(venv.glob("lib/python3*/site-packages")) / "pip"
@@ -3210,8 +3211,13 @@ def venv_of_a_pip_that_crashes(tmp_path, traceback_end):
         "    sys.stdout.write(''.join(line for line in configured.splitlines(True)\n"
         "                             if line.startswith(('global.', 'install.'))))\n"
         "if 'install' in sys.argv:\n"
+        "    import ast\n"
+        "    settings = dict(line.split('=', 1) for line in configured.splitlines() if '=' in line)\n"
         "    for variable in ('PIP_CONSTRAINT', 'PIP_REQUIREMENT'):\n"
-        "        for name in os.environ.get(variable, '').split():\n"
+        "        option = variable[4:].lower()\n"
+        "        value = os.environ.get(variable) or ast.literal_eval(settings.get(f'install.{option}') or\n"
+        "                                                             settings.get(f'global.{option}') or \"''\")\n"
+        "        for name in value.split():\n"
         "            configured += open(name).read()\n"
         "    os.environ.get('STAND_IN_PIP_CONFIGURED') and open(os.environ['STAND_IN_PIP_CONFIGURED'], 'a').write(\n"
         "        configured)\n"
@@ -3450,12 +3456,13 @@ def stand_in_pip(tmp_path_factory):
     return venv_of_a_pip_that_crashes(folder, None), set_up_copy(folder, "package\n") / "requirements.txt"
 
 
-def run_the_set_up_of_the_stand_in_pip(stand_in_pip, venv=None, pass_fds=(), **environment):
+def run_the_set_up_of_the_stand_in_pip(stand_in_pip, venv=None, pass_fds=(), stdin=None, **environment):
     """make_venv.sh of stand_in_pip's venv (or of `venv`, a copy of it) and requirements with the variables of
-    `environment` set, and the descriptors pass_fds passed on (output bytes)."""
+    `environment` set, and the descriptors pass_fds passed on, its stdin `stdin` (output bytes)."""
     venv, requirements = venv or stand_in_pip[0], stand_in_pip[1]
     return subprocess.run(["bash", os.path.join(REPO_ROOT, "utils", "make_venv.sh"), str(venv), str(requirements)],
-                          capture_output=True, timeout=120, env=dict(os.environ, **environment), pass_fds=pass_fds)
+                          capture_output=True, timeout=120, env=dict(os.environ, **environment), pass_fds=pass_fds,
+                          stdin=stdin)
 
 
 @pytest.mark.parametrize("link, to, stream", [("ci.log", "/dev/stderr", "stderr"), ("fd", "/dev/fd", "stdout"),
@@ -4054,3 +4061,139 @@ def test_the_set_up_says_pips_error_ending_in_a_colon_with_what_it_names(stand_i
         "(In --require-hashes mode, all requirements must have their versions pinned with ==. These do not: "
         "numpy~=1.26.4 from file:///wheels/numpy.whl (from -r requirements.txt (line 1))); what it installed is kept: "
         "run make again once that is put right\n"), completed.stderr
+
+
+# Twenty-third pass, second look at the twenty-third pass's set-up fixes
+
+@pytest.mark.parametrize("goal, venv", [("venv/.installed-test", "./venv"), ("setup-test", "venv")],
+                         ids=["the stamp's file, VENV with ./", "setup-test"])
+def test_make_runs_one_set_up_for_the_test_stamp_however_it_is_named(tmp_path, goal, venv):
+    """`make venv/.installed-test VENV=./venv` (a VENV written with ./, as the refusal of a leading - asks): make reads
+    the goal as the stamp's file, but its name was compared as text, and the two set-ups ran again (a PIP_CONFIG_FILE
+    pipe read by the first alone, the test packages from another index, exit code 0). A dry run of `make setup-test`
+    showed `:` for the test stamp's set-up, which does not run."""
+    completed = subprocess.run(["make", "--no-print-directory", "-n", goal, f"VENV={venv}"], cwd=set_up_copy(tmp_path),
+                               capture_output=True, text=True, timeout=60, env=top_level_make_environment())
+    assert completed.returncode == 0 and completed.stdout.splitlines() == [
+        f"bash utils/make_venv.sh {venv} requirements.txt requirements-test.txt",
+        f"touch {venv}/.installed 2>/dev/null || true", f"touch {venv}/.installed-test 2>/dev/null || true"], (
+        completed.stdout + completed.stderr)
+
+
+@pytest.mark.parametrize("goals", [["setup-gpu", "setup-test"], ["setup-test", "setup-gpu"]],
+                         ids=["gpu first", "test first"])
+def test_make_runs_one_set_up_for_test_and_gpu_requirements_of_a_venv_set_up(tmp_path, stand_in_pip, goals):
+    """`make setup-gpu setup-test` of a venv whose requirements.txt is installed (its stamp up to date): the twenty-
+    third pass's one set-up ran only where requirements.txt's did, and here two ran, requirements-gpu.txt's and
+    requirements-test.txt's, the second reading a PIP_CONFIG_FILE pipe's end: packages from another index, exit code
+    0."""
+    copy = set_up_copy(tmp_path, "package\n")
+    copy_of_the_stand_in_pip(stand_in_pip, copy / "venv")
+    (copy / "venv" / ".installed").touch()
+    completed = subprocess.run(["make", "--no-print-directory", "-n", *goals, "VENV=venv"], cwd=copy,
+                               capture_output=True, text=True, timeout=60, env=top_level_make_environment())
+    set_ups = [line for line in completed.stdout.splitlines() if "make_venv.sh" in line]
+    assert completed.returncode == 0 and set_ups == [
+        "bash utils/make_venv.sh venv requirements-test.txt requirements-gpu.txt"], completed.stdout + completed.stderr
+
+
+def test_make_gpu_check_leaves_the_set_up_to_its_script(tmp_path):
+    """`PIP_CONFIG_FILE=<(...) make gpu-check`: make set up the test stamp, and benchmarks/gpu_check.sh's first step, a
+    make of its own (`make setup-gpu setup-test`), set up again, reading the pipe's end: the CUDA wheels installed
+    with an empty configuration, from another index, exit code 0. The script's set-up is the one run."""
+    completed = subprocess.run(["make", "--no-print-directory", "-n", "gpu-check", "VENV=venv"],
+                               cwd=set_up_copy(tmp_path), capture_output=True, text=True, timeout=60,
+                               env=top_level_make_environment())
+    assert completed.returncode == 0 and completed.stdout == 'GPU_CHECK_VENV="venv" bash benchmarks/gpu_check.sh\n', (
+        completed.stdout + completed.stderr)
+
+
+@pytest.mark.parametrize("chromium", ["a name on PATH", "~/chrome"])
+def test_make_takes_chromium_as_the_shell_names_a_program(tmp_path, chromium):
+    """`make test CHROMIUM=chromium` (Debian's own, on PATH): make checked a file of that name in the repository's
+    folder, "missing or not a program" (as root after apt-get's update and install), where Playwright, as the shell,
+    runs it from PATH. `CHROMIUM='~/chrome'` (quoted, or from the environment) was "missing" with ~/chrome there: no
+    command reads its ~ as a home folder. As a user not root (an `id` of the test's own first on PATH)."""
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    for program in ("id", "my-chromium"):
+        (fake_bin / program).write_text("#!/bin/sh\necho 1000\n")
+        (fake_bin / program).chmod(0o755)
+    shutil.copy(fake_bin / "my-chromium", tmp_path / "chrome")
+    name = "my-chromium" if chromium == "a name on PATH" else chromium
+    environment = dict(top_level_make_environment(), PATH=f"{fake_bin}:/usr/bin:/bin", HOME=str(tmp_path))
+    completed = subprocess.run(["make", "--no-print-directory", "-C", REPO_ROOT, "browser", f"CHROMIUM={name}"],
+                               capture_output=True, text=True, timeout=60, env=environment)
+    if chromium == "~/chrome":
+        assert completed.returncode == 2 and completed.stderr.splitlines()[0] == (
+            f"error: CHROMIUM '~/chrome' begins with ~, which make's commands and the tests do not read as a home "
+            f"folder; write the path out, e.g. {tmp_path}/chrome, then run make again"), completed.stderr
+        return
+    assert completed.returncode == 0 and not completed.stderr, completed.stderr
+    completed = subprocess.run(["make", "--no-print-directory", "-C", REPO_ROOT, "-n", "test", "VENV=venv",
+                                f"CHROMIUM={name}"], capture_output=True, text=True, timeout=60, env=environment)
+    assert f'CHROMIUM="{fake_bin}/my-chromium" venv/bin/python -m pytest' in completed.stdout, completed.stdout
+
+
+@pytest.mark.parametrize("named", ["a pipe", "a FIFO no one writes"])
+def test_the_set_up_reads_a_constraint_pipe_of_pips_configuration_once(tmp_path, stand_in_pip, named):
+    """`constraint = /dev/fd/63` in pip's configuration (the twenty-third pass read the variables' pipes once): the
+    first pip install read the pipe, and requirements-nodeps.txt's ran without it, other versions than it pins
+    installed, exit code 0; a FIFO no one writes there left the set-up waiting forever."""
+    if named == "a FIFO no one writes":
+        os.mkfifo(tmp_path / "pip.fifo")
+        (tmp_path / "pip.conf").write_text(f"install.constraint='{tmp_path}/pip.fifo'\n")
+        status, said = stand_in_set_up_that_may_wait(stand_in_pip, PIP_CONFIG_FILE=str(tmp_path / "pip.conf"))
+        assert status == 2 and said.decode() == (
+            f"error: pip's configuration sets install.constraint ({tmp_path}/pip.fifo), a FIFO no one writes (what "
+            "writes it is not started, or stopped), which pip would wait for forever; start what writes it, or remove "
+            "it from pip's configuration file, then run make again\n")
+        return
+    reading, writing = os.pipe()
+    os.write(writing, b"package==1\n")
+    os.close(writing)
+    (tmp_path / "pip.conf").write_text(f"global.constraint='/nonexistent'\ninstall.constraint='/dev/fd/{reading}'\n")
+    try:
+        completed = run_the_set_up_of_the_stand_in_pip(stand_in_pip, pass_fds=(reading,), PIP_CONFIG_FILE=str(
+            tmp_path / "pip.conf"), STAND_IN_PIP_CONFIGURED=str(tmp_path / "read"))
+    finally:
+        os.close(reading)
+    assert completed.returncode == 0 and not completed.stderr, completed.stderr
+    assert (tmp_path / "read").read_text() == ((tmp_path / "pip.conf").read_text() + "package==1\n") * 2
+
+
+@pytest.mark.parametrize("where", ["PIP_CONSTRAINT", "configuration"])
+def test_the_set_up_reads_a_constraint_file_of_its_stdin_once(tmp_path, stand_in_pip, where):
+    """`PIP_CONSTRAINT=/dev/stdin make setup <constraints.txt` (as PIP_CONFIG_FILE=/dev/stdin is read): the names were
+    read once by a loop whose input was their list, which /dev/stdin then named, and each pip read /dev/null, the
+    pins left out, exit code 0."""
+    (tmp_path / "constraints.txt").write_text("package==1\n")
+    (tmp_path / "pip.conf").write_text("install.constraint='/dev/stdin'\n")
+    setting = {"PIP_CONSTRAINT": "/dev/stdin"} if where == "PIP_CONSTRAINT" else {
+        "PIP_CONFIG_FILE": str(tmp_path / "pip.conf")}
+    with open(tmp_path / "constraints.txt") as stdin:
+        completed = run_the_set_up_of_the_stand_in_pip(stand_in_pip, stdin=stdin, STAND_IN_PIP_CONFIGURED=str(
+            tmp_path / "read"), **setting)
+    assert completed.returncode == 0 and not completed.stderr, completed.stderr
+    configured = "" if where == "PIP_CONSTRAINT" else (tmp_path / "pip.conf").read_text()
+    assert (tmp_path / "read").read_text() == (configured + "package==1\n") * 2
+
+
+@pytest.mark.parametrize("setting, value, refused", [
+    ("CHROMIUM", "/opt/a(b/$(HOME)/chrome", False), ("CHROMIUM", "/opt/x}/${HOME}/chrome", False),
+    ("VENV", "$(a ${b)}", True)], ids=["a ( of the path's", "a } of the path's", "a ${ closed after the $( around it"])
+def test_make_reads_a_dollar_reference_as_make_does(tmp_path, setting, value, refused):
+    """The check of a $( or ${ left open counted the opens and closes of the whole value: a ( or } of the path's own
+    beside a reference make reads (`$(HOME)`) was refused as "not closed", and `VENV='$(a ${b)}'` (a ${ closed only
+    after the $( around it, left alone by the first look) passed to make's "unterminated variable reference"."""
+    completed = subprocess.run(["make", "--no-print-directory", "-n", "browser" if setting == "CHROMIUM" else "setup",
+                                f"{setting}={value}"], cwd=set_up_copy(tmp_path), capture_output=True, text=True,
+                               timeout=60, env=top_level_make_environment())
+    if refused:
+        lines = completed.stderr.strip().splitlines()
+        assert completed.returncode == 2 and len(lines) == 1, completed.stderr
+        assert f"*** VENV '{value}' holds a $( or ${{ that is not closed, which make cannot read" in lines[0], lines[0]
+    else:
+        home = os.environ["HOME"]
+        assert completed.returncode == 0 and value.replace("$(HOME)", home).replace("${HOME}", home) in (
+            completed.stdout), completed.stdout + completed.stderr

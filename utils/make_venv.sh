@@ -327,7 +327,8 @@ python310_there() { local search=0; find_python310 || search=$?; [ "$search" != 
 # pins installed, exit code 0. A FIFO no one writes there, or as PIP_REQUIREMENT (-r), left the set-up waiting forever.
 # Each FIFO or pipe it names is read once as PIP_CONFIG_FILE's is, and pip is given the copies (in log_overrides).
 read_copies=()
-pipe_read_once() {  # pipe_read_once PYTHON SETTING NAME: the file pip is to read for NAME, in read_copy
+# (WHAT and UNDO: how the one-line refusal says what names it and what to do, a variable's by default)
+pipe_read_once() {  # pipe_read_once PYTHON SETTING NAME [WHAT UNDO]: the file pip is to read for NAME, in read_copy
   read_copy=$3
   stream_named "$3"
   if [ -p "$3" ] || { [ "$named_stream" = 0 ] && [ -e "/proc/$$/fd/0" ] && [ ! -t 0 ]; }; then
@@ -366,8 +367,8 @@ with open(sys.argv[2], "wb") as copy:
     copy.write(b"".join(written))
   ' "$3" "$read_copy" 2>/dev/null || read_once=$?
     if [ "$read_once" = 3 ]; then
-      echo "error: $2 is set ($(one_line "$3")), a FIFO no one writes (what writes it is not started, or stopped)," \
-        "which pip would wait for forever; start what writes it, or unset it, then run make again" >&2
+      echo "error: ${4:-$2 is set} ($(one_line "$3")), a FIFO no one writes (what writes it is not started, or" \
+        "stopped), which pip would wait for forever; start what writes it, or ${5:-unset it}, then run make again" >&2
       exit 2
     fi
     [ "$read_once" = 0 ] || read_copy=$3
@@ -377,7 +378,7 @@ pip_config_read_once() {  # pip_config_read_once PYTHON
   # The set-up's stdin a file (`PIP_CONFIG_FILE=/dev/stdin make setup <pip.conf`): pip's stdin is /dev/null (below),
   # so that each of the set-up's pips read an empty configuration, the install from another index, exit code 0. It is
   # read once as a pipe's is (a terminal left as it is, where a pip would wait for the user to end it).
-  local setting name copies
+  local setting
   if [ -n "${PIP_CONFIG_FILE:-}" ]; then
     pipe_read_once "$1" PIP_CONFIG_FILE "$PIP_CONFIG_FILE"
     [ "$read_copy" = "$PIP_CONFIG_FILE" ] \
@@ -387,12 +388,22 @@ pip_config_read_once() {  # pip_config_read_once PYTHON
   [ -z "${constraints_read:-}" ] || return 0
   constraints_read=1
   for setting in ${constraint_settings[@]+"${constraint_settings[@]}"}; do
-    copies=
-    while IFS= read -r -d '' name; do
-      pipe_read_once "$1" "$setting" "$name"
-      copies+="${copies:+ }$read_copy"
-    done < <(printf '%s' "${constraint_values[$setting]}" | tr ' \t\n\r\v\f' '\0\0\0\0\0\0' | grep -z .)
+    names_read_once "$1" "$setting" "${constraint_values[$setting]}"
     [ "$copies" = "${constraint_values[$setting]}" ] || log_overrides+=("$setting=$copies")
+  done
+}
+# The names of a constraint or requirement setting (pip splits its value at blanks), each read once by pipe_read_once
+# (its arguments after NAME passed on): the files pip is to read, in copies.
+# (The names are read before the loop, not by it: `PIP_CONSTRAINT=/dev/stdin make setup <constraints.txt` was the
+# loop's own input, the names' list, so that the set-up's stdin was not read and each pip read /dev/null, its pins left
+# out, exit code 0.)
+names_read_once() {  # names_read_once PYTHON SETTING VALUE [WHAT UNDO]
+  local names=() name
+  mapfile -t -d '' names < <(printf '%s' "$3" | tr ' \t\n\r\v\f' '\0\0\0\0\0\0' | grep -z .)
+  copies=
+  for name in ${names[@]+"${names[@]}"}; do
+    pipe_read_once "$1" "$2" "$name" "${@:4}"
+    copies+="${copies:+ }$read_copy"
   done
 }
 
@@ -716,6 +727,26 @@ if [ -n "$elsewhere" ]; then
     "with PIP_CONFIG_FILE=/dev/null (no configuration files), then run make again" >&2
   exit 2
 fi
+# A constraint or requirement file named by pip's configuration (`constraint = /dev/fd/63` in pip.conf, or a FIFO)
+# rather than by a variable: the first pip install read the pipe, and the later ones (requirements-nodeps.txt's,
+# requirements-test.txt's) ran without it, other versions than it pins installed, exit code 0; a FIFO no one writes
+# left the set-up waiting forever. The one pip takes (a variable's, not empty, over the files', their install section's
+# over their global one's) is read once as the variables' are, and pip is given the copies in its variable, which pip
+# takes over its files.
+for option in constraint requirement; do
+  for setting in ${constraint_settings[@]+"${constraint_settings[@]}"}; do
+    setting_option=${setting:4} setting_option=${setting_option,,} setting_option=${setting_option//_/-}
+    [ "${setting_option#--}" != "$option" ] || [ -z "${constraint_values[$setting]}" ] || continue 2
+  done
+  configured=$(pip_config_list | grep -aE "^(global|install)\.$option=" | grep -avE "=(''|\"\")$") || true
+  configured=$(printf '%s\n' "$configured" | grep -a '^install\.' || printf '%s\n' "$configured" \
+    | grep -a '^global\.') || continue
+  configured_names=$(in_utf8 "$venv_dir/bin/python" -c 'import ast, sys; print(ast.literal_eval(sys.argv[1]))' \
+    "${configured#*=}" 2>/dev/null) || continue
+  names_read_once "$venv_dir/bin/python" "${configured%%=*}" "$configured_names" \
+    "pip's configuration sets ${configured%%=*}" "remove it from pip's configuration file"
+  [ "$copies" = "$configured_names" ] || log_overrides+=("PIP_${option^^}=$copies")
+done
 pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
   local output reason status=0
   fifo_read_or_refused
