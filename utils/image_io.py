@@ -310,7 +310,8 @@ def no_picture_left_out(folder, frames, ends=False):
     so was one named as its copy ('0004 (1).webp', 'Copy of 0004.webp' after '0001.png'..'0003.png'), which lies there
     as a copy in a gap does (a copy of a frame there, '0003 (1).webp', leaves nothing out, as in a gap)."""
     numbers = {frame_order(os.path.basename(path))[0] for path in frames}
-    by_name = len(numbers) == 1 and () not in numbers
+    # a zip of one frame is of its number: '0002.webp' beside '0001.png' alone was left out, a clip of 1 frame, "done"
+    by_name = len(numbers) == 1 and () not in numbers and len(frames) > 1
     stems = {os.path.splitext(os.path.basename(path))[0] for path in frames}
     spelled = spellings(stems)
     lengths = {len(name) for name in spelled}
@@ -338,13 +339,20 @@ def no_picture_left_out(folder, frames, ends=False):
         return any(spot is not None and first < spot < last and spot not in places
                    for spot in map(place, copied_names(os.path.splitext(name)[0])))
 
-    def next_to(number, step):  # its last number one before (step -1) or after (1)
-        return number[:-1] + (number[-1] + step,) if number else None
+    shortest = min(map(len, places))
+
+    def next_to(number, step):
+        """The numbers one before (step -1) or after (1) number at any of its numbers, or of those all frames' names
+        hold: a sequence's frame number need not be its last ('f0004_v1.webp' after 'f0003_v1.png', 'img_0004_x4.webp'
+        after 'img_0003_x4.png', '0005.webp' after '0004 (1).png', each left out without a word: its last number's
+        next was taken, 'f0003_v2')."""
+        return {cut[:at] + (cut[at] + step,) + cut[at + 1:] for cut in {number, number[:shortest]}
+                for at in range(len(cut))}
+
+    beside_ends = next_to(first, -1) | next_to(last, 1) if ends and not by_name else set()
 
     def at_an_end(name):  # named as a copy of the frame next to the first or last too ('0004 (1).webp'), as in a gap
-        return ends and not by_name and any(
-            spot is not None and spot in (next_to(first, -1), next_to(last, 1))
-            for spot in map(place, copied_names(os.path.splitext(name)[0])))
+        return any(spot in beside_ends for spot in map(place, copied_names(os.path.splitext(name)[0])))
 
     with os.scandir(folder) as entries:
         pictures = [entry.name for entry in entries if is_frame_name(entry.name, OTHER_PICTURE_EXTENSIONS)
@@ -1322,8 +1330,9 @@ def gif_walk(data):
     return delays, position is not None and position < len(data), False, None
 
 
-class GifCutShort(UserError):
-    """An animated GIF that ends before its trailer after whole frames (gif_cut_short)."""
+class VideoCutShort(UserError):
+    """An animated GIF that ends before its trailer after whole frames (gif_cut_short), or an AVI cut off into zeros
+    (riff_cut_into_zeros): a video, of which the page names what is wrong."""
 
 
 def gif_cut_short(path, walked):
@@ -1331,17 +1340,18 @@ def gif_cut_short(path, walked):
     more: OpenCV read the whole frames, and a GIF cut at a frame's end (a download cut off) was a shorter clip, its job
     "done", exit code 0; or inside its first frame after whole sub-blocks of its data, which OpenCV decodes as a frame
     (the rows past them filled: a GIF of 3 frames cut so was a clip of 1, "done"); or in zeros from a block's place to
-    its end (a download cut off into a file of its full length: read as 1, 2 or 3 frames of 3, "done"). None for a whole GIF, a file that is
-    no GIF, and one cut otherwise before a whole frame (OpenCV decodes none: undecodable_codec)."""
+    its end (a download cut off into a file of its full length: read as 1, 2 or 3 frames of 3, "done"). None for a
+    whole GIF, a file that is no GIF, and one cut otherwise before a whole frame (OpenCV decodes none:
+    undecodable_codec)."""
     if walked is not None and walked[3] is not None:
-        return GifCutShort(f"video '{path}' is a GIF cut short (it is zeros from byte {walked[3]} to its end, where its "
-                           "trailer should be, as a download cut off leaves a file made its full length first): "
-                           "repair it or pass another video")
+        return VideoCutShort(f"video '{path}' is a GIF cut short (it is zeros from byte {walked[3]} to its end, where "
+                             "its trailer should be, as a download cut off leaves a file made its full length first): "
+                             "repair it or pass another video")
     if walked is None or walked[1] or not (walked[0] or walked[2]):
         return None
     ends = f"after {counted(len(walked[0]), 'whole frame')}" if walked[0] else "inside its first frame"
-    return GifCutShort(f"video '{path}' is a GIF cut short (it ends {ends}, before its trailer): repair it or pass "
-                       "another video")
+    return VideoCutShort(f"video '{path}' is a GIF cut short (it ends {ends}, before its trailer): repair it or pass "
+                         "another video")
 
 
 def exact_rate(rate):
@@ -1374,6 +1384,39 @@ def parse_position(text):
 # A --start or --end this far past the frame count a video announces has its frames counted before it is refused:
 # a count estimated from the duration (an MPEG program stream) misses up to the stream's start time.
 COUNT_MARGIN_SECONDS = 2
+
+
+# the bytes at a file's end that must be zeros, beside a chunk of zeros, for an AVI to be one cut off into zeros
+RIFF_ZERO_TAIL = 16
+
+
+def riff_cut_into_zeros(path):
+    """The UserError of an AVI (a RIFF file, Motion JPEG's) whose chunks, walked by their lengths inside its RIFF
+    lists ('AVI ', OpenDML's 'AVIX'), reach a chunk of zeros, its last bytes zeros too: a download cut off into a file
+    made its full length first (BitTorrent's, a download manager's). FFmpeg reads such a file's frames before the zeros
+    without an error (the index, idx1, after them is lost), and one of 30 frames cut at 9/10 was a clip of 27, "done".
+    The chunks' headers only are read, no frame decoded; zeros after the last RIFF list (a writer's padding) are no
+    cut. None for another file."""
+    with open(path, "rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        if file.read(12)[8:] != b"AVI " or size < 12 + RIFF_ZERO_TAIL:
+            return None
+        file.seek(size - RIFF_ZERO_TAIL)
+        if file.read().strip(b"\0"):
+            return None
+        position, list_end = 0, 0
+        while position + 8 <= size:
+            file.seek(position)
+            chunk, length = struct.unpack("<4sI", file.read(8))
+            if chunk == b"\0\0\0\0" and position < list_end:
+                return VideoCutShort(f"video '{path}' is an AVI cut short (it is zeros from its chunk at byte "
+                                     f"{position} on, as a download cut off leaves a file made its full length "
+                                     "first): repair it or pass another video")
+            if position >= list_end and chunk != b"RIFF":  # after its RIFF lists: padding, or what no list holds
+                return None
+            list_end, position = (position + 8 + length, position + 12) if chunk == b"RIFF" else (
+                list_end, position + 8 + length + (length & 1))
+    return None
 
 
 # frames after a part's end whose size is checked too: OpenCV's decoder holds frames before it gives them (its
@@ -1434,7 +1477,7 @@ class VideoReader:
         gif = gif_read(path)
         if not self.counted and (rate := gif_average_rate(gif)):
             self.fps = rate
-        if cut_short := gif_cut_short(path, gif):
+        if cut_short := gif_cut_short(path, gif) or riff_cut_into_zeros(path):
             raise cut_short
         # whatever the count: FFmpeg counts one frame in a JPEG holding a camera's Exif segment, none in a plain one,
         # and a phone's photo was a video of one frame (one cut short decoded with grey rows, exit code 0)
