@@ -2199,3 +2199,18 @@ def test_an_uploaded_avi_cut_short_into_zeros_of_its_full_length_is_called_cut_s
     (tmp_path / "padded.avi").write_bytes(whole + bytes(512))
     read = upload_input(str(tmp_path / "padded.avi"), "padded.avi", "", "", str(tmp_path / "job2"), 2 ** 30)
     assert (read["kind"], read["frames"]) == ("video", 20)
+
+
+@pytest.mark.parametrize("zeros", [False, True])
+def test_a_motion_jpeg_avi_cut_in_its_header_is_refused_in_one_line(tmp_path, capfd, zeros):
+    """demo.py on a Motion JPEG AVI cut inside its header (a download cut off early, with or without zeros after the
+    cut) printed OpenCV's own line, "Unexpected element. Expected: LIST. Got: ...", bytes of the file among its words,
+    above the error line: its own reader of such AVIs, tried after FFmpeg's, wrote it."""
+    from hostile import ffmpeg_video
+    from utils.image_io import VideoReader
+    whole = open(ffmpeg_video(tmp_path / "whole.avi", "-c:v", "mjpeg", frames=2, size="16x16"), "rb").read()
+    (tmp_path / "clip.avi").write_bytes(whole[:3000] + bytes(len(whole) - 3000 if zeros else 0))
+    capfd.readouterr()
+    with pytest.raises(UserError, match=r"^cannot open video '.*clip.avi': unknown format or corrupt file$"):
+        VideoReader(str(tmp_path / "clip.avi"), end_flag="--frames", fewest=5, folder_flag=None)
+    assert capfd.readouterr() == ("", "")

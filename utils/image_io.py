@@ -1446,7 +1446,9 @@ class VideoReader:
         self.path, self.end_flag, self.fewest, self.folder_flag = path, end_flag, fewest, folder_flag
         previous = cv2.setLogLevel(0)  # OpenCV's own lines on a codec it lacks ("Could not find decoder")
         try:
-            self.capture = cv2.VideoCapture(opencv_path(path))
+            # FFmpeg's alone: OpenCV's own reader of Motion JPEG AVIs, tried after it, printed a line of its own
+            # ("Unexpected element. Expected: LIST. Got: ...", bytes of the file) above the error of one cut short
+            self.capture = cv2.VideoCapture(opencv_path(path), cv2.CAP_FFMPEG)
         finally:
             cv2.setLogLevel(previous)
         if not self.capture.isOpened():
@@ -1508,7 +1510,7 @@ class VideoReader:
 
     def _frames_held(self, limit=None):
         """The frames OpenCV decodes from the start, up to limit (to the end without one)."""
-        counter = cv2.VideoCapture(opencv_path(self.path))
+        counter = cv2.VideoCapture(opencv_path(self.path), cv2.CAP_FFMPEG)
         count = 0
         while count != limit and counter.grab():
             count += 1
