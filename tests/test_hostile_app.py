@@ -2184,20 +2184,23 @@ def test_a_zips_picture_next_to_its_ends_is_named_whichever_number_counts_its_fr
         list_frames(str(tmp_path), ends=True)
 
 
-@pytest.mark.parametrize("kept", [0.6, 0.9])
-def test_an_uploaded_avi_cut_short_into_zeros_of_its_full_length_is_called_cut_short(tmp_path, kept):
+@pytest.mark.parametrize("kept, extension, kind", [(0.6, "avi", "an AVI"), (0.9, "avi", "an AVI"),
+                                                   (0.97, "mkv", "a Matroska or WebM video")])
+def test_an_uploaded_video_cut_short_into_zeros_of_its_full_length_is_called_cut_short(tmp_path, kept, extension, kind):
     """A Motion JPEG AVI of 20 frames cut off into a file made its full length first (zeros after the cut: its index
     lost) was read as a clip of the frames before the cut, FFmpeg decoding them without an error, its job "done", exit
-    code 0. Zeros after its RIFF list (a writer's padding) are no cut."""
+    code 0; a Motion JPEG MKV cut so in its last frame (its Cues after it zeros) was read whole, that frame's rows
+    wrong, "done". Zeros after the container (a writer's padding) are no cut."""
     from hostile import ffmpeg_video
     from webapp.inputs import upload_input
-    whole = open(ffmpeg_video(tmp_path / "whole.avi", "-c:v", "mjpeg", frames=20, size="16x16"), "rb").read()
-    (tmp_path / "clip.avi").write_bytes(whole[:int(len(whole) * kept)].ljust(len(whole), b"\0"))
-    with pytest.raises(UserError, match=r"^video 'clip.avi' is an AVI cut short \(it is zeros from its chunk at byte "
-                                        r"\d+ on, .*\): repair it or pass another video$"):
-        upload_input(str(tmp_path / "clip.avi"), "clip.avi", "", "", str(tmp_path / "job"), 2 ** 30)
-    (tmp_path / "padded.avi").write_bytes(whole + bytes(512))
-    read = upload_input(str(tmp_path / "padded.avi"), "padded.avi", "", "", str(tmp_path / "job2"), 2 ** 30)
+    whole = open(ffmpeg_video(tmp_path / f"whole.{extension}", "-c:v", "mjpeg", frames=20, size="16x16"), "rb").read()
+    (tmp_path / f"clip.{extension}").write_bytes(whole[:int(len(whole) * kept)].ljust(len(whole), b"\0"))
+    with pytest.raises(UserError, match=rf"^video 'clip.{extension}' is {kind} cut short \(it is zeros from byte \d+ "
+                                        r"on, .*\): repair it or pass another video$"):
+        upload_input(str(tmp_path / f"clip.{extension}"), f"clip.{extension}", "", "", str(tmp_path / "job"), 2 ** 30)
+    (tmp_path / f"padded.{extension}").write_bytes(whole + bytes(512))
+    read = upload_input(str(tmp_path / f"padded.{extension}"), f"padded.{extension}", "", "", str(tmp_path / "job2"),
+                        2 ** 30)
     assert (read["kind"], read["frames"]) == ("video", 20)
 
 

@@ -1331,8 +1331,8 @@ def gif_walk(data):
 
 
 class VideoCutShort(UserError):
-    """An animated GIF that ends before its trailer after whole frames (gif_cut_short), or an AVI cut off into zeros
-    (riff_cut_into_zeros): a video, of which the page names what is wrong."""
+    """An animated GIF that ends before its trailer after whole frames (gif_cut_short), or an AVI, MKV or WebM cut off
+    into zeros (cut_into_zeros): a video, of which the page names what is wrong."""
 
 
 def gif_cut_short(path, walked):
@@ -1386,37 +1386,79 @@ def parse_position(text):
 COUNT_MARGIN_SECONDS = 2
 
 
-# the bytes at a file's end that must be zeros, beside a chunk of zeros, for an AVI to be one cut off into zeros
-RIFF_ZERO_TAIL = 16
+# the bytes at a file's end that must be zeros, beside a chunk or element of zeros, for a video to be cut off into zeros
+ZERO_TAIL = 16
+EBML_MAGIC, MATROSKA_SEGMENT = b"\x1a\x45\xdf\xa3", b"\x18\x53\x80\x67"
 
 
-def riff_cut_into_zeros(path):
-    """The UserError of an AVI (a RIFF file, Motion JPEG's) whose chunks, walked by their lengths inside its RIFF
-    lists ('AVI ', OpenDML's 'AVIX'), reach a chunk of zeros, its last bytes zeros too: a download cut off into a file
-    made its full length first (BitTorrent's, a download manager's). FFmpeg reads such a file's frames before the zeros
-    without an error (the index, idx1, after them is lost), and one of 30 frames cut at 9/10 was a clip of 27, "done".
-    The chunks' headers only are read, no frame decoded; zeros after the last RIFF list (a writer's padding) are no
-    cut. None for another file."""
+def cut_into_zeros(path):
+    """The UserError of an AVI (a RIFF file) or a Matroska or WebM file whose parts, walked by their lengths inside
+    their container (riff_chunks, matroska_elements), reach one that is zeros, the file's last bytes zeros too: a
+    download cut off into a file made its full length first (BitTorrent's, a download manager's). FFmpeg reads a
+    Motion JPEG AVI's frames before the zeros without an error (its index after them lost): one of 30 frames cut at 9/10
+    was a clip of 27, "done"; and a Motion JPEG MKV's last frame with zeros in it, its Cues after it zeros, read as a
+    frame, its rows wrong, "done". The parts' headers only are read, no frame decoded; zeros after the container (a
+    writer's padding) are no cut. None for another file."""
     with open(path, "rb") as file:
         size = os.fstat(file.fileno()).st_size
-        if file.read(12)[8:] != b"AVI " or size < 12 + RIFF_ZERO_TAIL:
+        head = file.read(12)
+        walk = riff_chunks if head[8:] == b"AVI " else matroska_elements if head.startswith(EBML_MAGIC) else None
+        if walk is None or size < len(head) + ZERO_TAIL:
             return None
-        file.seek(size - RIFF_ZERO_TAIL)
+        file.seek(size - ZERO_TAIL)
         if file.read().strip(b"\0"):
             return None
-        position, list_end = 0, 0
-        while position + 8 <= size:
+        for position in walk(file, size):
             file.seek(position)
-            chunk, length = struct.unpack("<4sI", file.read(8))
-            if chunk == b"\0\0\0\0" and position < list_end:
-                return VideoCutShort(f"video '{path}' is an AVI cut short (it is zeros from its chunk at byte "
-                                     f"{position} on, as a download cut off leaves a file made its full length "
+            if not file.read(4).strip(b"\0"):
+                kind = "an AVI" if walk is riff_chunks else "a Matroska or WebM video"
+                return VideoCutShort(f"video '{path}' is {kind} cut short (it is zeros from byte {position} on, where "
+                                     "its data goes on, as a download cut off leaves a file made its full length "
                                      "first): repair it or pass another video")
-            if position >= list_end and chunk != b"RIFF":  # after its RIFF lists: padding, or what no list holds
-                return None
-            list_end, position = (position + 8 + length, position + 12) if chunk == b"RIFF" else (
-                list_end, position + 8 + length + (length & 1))
     return None
+
+
+def riff_chunks(file, size):
+    """The places of the chunks of an AVI's RIFF lists ('AVI ', OpenDML's 'AVIX'), walked by their lengths."""
+    position, list_end = 0, 0
+    while position + 8 <= size:
+        file.seek(position)
+        chunk, length = struct.unpack("<4sI", file.read(8))
+        if position >= list_end and chunk != b"RIFF":  # after its RIFF lists: padding, or what no list holds
+            return
+        if position >= list_end:
+            list_end, position = position + 8 + length, position + 12
+            continue
+        yield position
+        position += 8 + length + (length & 1)
+
+
+def matroska_elements(file, size):
+    """The places of a Matroska or WebM file's Segment's elements (its clusters, cues..), walked by their lengths, up to
+    one of a length not known (a live recording's cluster)."""
+    def element(position):  # (its ID's bytes, its length (None: not known), where its data begins)
+        file.seek(position)
+        read = file.read(12)
+        lengths = [8 - byte.bit_length() + 1 if byte else 9 for byte in read[:1]]
+        if not lengths or lengths[0] > 4 or len(read) < lengths[0] + 1:
+            return None
+        width = 8 - read[lengths[0]].bit_length() + 1 if read[lengths[0]] else 9
+        if width > 8 or len(read) < lengths[0] + width:
+            return None
+        value = int.from_bytes(read[lengths[0]:lengths[0] + width], "big") & ((1 << (7 * width)) - 1)
+        return read[:lengths[0]], None if value == (1 << (7 * width)) - 1 else value, position + lengths[0] + width
+
+    header = element(0)
+    segment = header and header[1] is not None and element(header[2] + header[1])
+    if not segment or segment[0] != MATROSKA_SEGMENT:
+        return
+    position, end = segment[2], size if segment[1] is None else min(size, segment[2] + segment[1])
+    while position < end:
+        yield position
+        child = element(position)
+        if child is None or child[1] is None:
+            return
+        position = child[2] + child[1]
 
 
 # frames after a part's end whose size is checked too: OpenCV's decoder holds frames before it gives them (its
@@ -1479,7 +1521,7 @@ class VideoReader:
         gif = gif_read(path)
         if not self.counted and (rate := gif_average_rate(gif)):
             self.fps = rate
-        if cut_short := gif_cut_short(path, gif) or riff_cut_into_zeros(path):
+        if cut_short := gif_cut_short(path, gif) or cut_into_zeros(path):
             raise cut_short
         # whatever the count: FFmpeg counts one frame in a JPEG holding a camera's Exif segment, none in a plain one,
         # and a phone's photo was a video of one frame (one cut short decoded with grey rows, exit code 0)
