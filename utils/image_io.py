@@ -1388,7 +1388,7 @@ COUNT_MARGIN_SECONDS = 2
 
 # the bytes at a file's end that must be zeros, beside a chunk or element of zeros, for a video to be cut off into zeros
 ZERO_TAIL = 16
-EBML_MAGIC, MATROSKA_SEGMENT = b"\x1a\x45\xdf\xa3", b"\x18\x53\x80\x67"
+EBML_MAGIC, MATROSKA_SEGMENT, MATROSKA_CLUSTER = b"\x1a\x45\xdf\xa3", b"\x18\x53\x80\x67", b"\x1f\x43\xb6\x75"
 
 
 def cut_into_zeros(path):
@@ -1419,23 +1419,25 @@ def cut_into_zeros(path):
 
 
 def riff_chunks(file, size):
-    """The places of the chunks of an AVI's RIFF lists ('AVI ', OpenDML's 'AVIX'), walked by their lengths."""
+    """The places of the chunks of an AVI's RIFF lists ('AVI ', OpenDML's 'AVIX') and of their 'movi' lists (its
+    frames), walked by their lengths: where no index follows the frames, one cut into zeros among them is found."""
     position, list_end = 0, 0
     while position + 8 <= size:
         file.seek(position)
-        chunk, length = struct.unpack("<4sI", file.read(8))
+        chunk, length, form = struct.unpack("<4sI4s", file.read(12).ljust(12, b"\0"))
         if position >= list_end and chunk != b"RIFF":  # after its RIFF lists: padding, or what no list holds
             return
         if position >= list_end:
             list_end, position = position + 8 + length, position + 12
             continue
         yield position
-        position += 8 + length + (length & 1)
+        position += 12 if (chunk, form) == (b"LIST", b"movi") else 8 + length + (length & 1)
 
 
 def matroska_elements(file, size):
-    """The places of a Matroska or WebM file's Segment's elements (its clusters, cues..), walked by their lengths, up to
-    one of a length not known (a live recording's cluster)."""
+    """The places of a Matroska or WebM file's Segment's elements (its clusters, cues..) and of its clusters' (their
+    frames), walked by their lengths: where no cues follow the last cluster (a live recording's, `-live 1`'s), one cut
+    into zeros inside it was read as 24 to 29 frames of 30."""
     def element(position):  # (its ID's bytes, its length (None: not known), where its data begins)
         file.seek(position)
         read = file.read(12)
@@ -1456,9 +1458,10 @@ def matroska_elements(file, size):
     while position < end:
         yield position
         child = element(position)
-        if child is None or child[1] is None:
+        if child is None:
             return
-        position = child[2] + child[1]
+        # into a cluster (or one of a length not known): its elements, then the next
+        position = child[2] + (0 if child[0] == MATROSKA_CLUSTER or child[1] is None else child[1])
 
 
 # frames after a part's end whose size is checked too: OpenCV's decoder holds frames before it gives them (its
