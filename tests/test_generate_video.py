@@ -95,8 +95,8 @@ class CaptureWithoutRate:
     """A video whose container states no frame rate (OpenCV then reports 0). It wraps OpenCV's capture
     rather than subclassing it: a Python subclass of cv2.VideoCapture crashes the interpreter at exit."""
 
-    def __init__(self, path):
-        self.capture = OPENCV_CAPTURE(path)
+    def __init__(self, path, *backend):
+        self.capture = OPENCV_CAPTURE(path, *backend)
 
     def get(self, prop):
         return 0.0 if prop == cv2.CAP_PROP_FPS else self.capture.get(prop)

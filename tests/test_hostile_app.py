@@ -2162,3 +2162,58 @@ def test_an_uploaded_gif_cut_short_into_zeros_of_its_full_length_is_called_cut_s
     with pytest.raises(UserError, match=r"^video 'anim.gif' is a GIF cut short \(it is zeros from byte \d+ to its end, "
                                         r"where its trailer should be, .*\): repair it or pass another video$"):
         upload_input(str(tmp_path / "anim.gif"), "anim.gif", "", "", str(tmp_path / "job"), 2 ** 30)
+
+
+# Twenty-third pass, second look at the twenty-third pass's demo and page fixes
+
+@pytest.mark.parametrize("frames, picture", [(["f0001_v1.png", "f0002_v1.png"], "f0003_v1.webp"),
+                                             (["f0001_v1.png", "f0002_v1.png"], "f0000_v1 (1).webp"),
+                                             (["img_0001_x4.png", "img_0002_x4.png"], "img_0003_x4.WEBP"),
+                                             (["0001.png", "0002.png", "0003 (1).png"], "0004.webp"),
+                                             (["0001.png"], "0002.webp"), (["7.png"], "Copy of 6.tif")])
+def test_a_zips_picture_next_to_its_ends_is_named_whichever_number_counts_its_frames(tmp_path, frames, picture):
+    """The next frame was taken as the last number's next: 'f0003_v1.webp' after 'f0001_v1.png', 'f0002_v1.png' (a
+    version's number last), 'img_0003_x4.webp' (a scale's), '0004.webp' after a last frame named '0003 (1).png' were
+    left out without a word, the job's video a frame short, "done"; and a zip of one frame was taken as ordered by
+    name, with no neighbours: '0002.webp' beside '0001.png' was a clip of 1 frame, "done"."""
+    from utils.image_io import list_frames
+    for name in frames + [picture]:
+        (tmp_path / name).write_bytes(b"")
+    with pytest.raises(UserError, match=rf"^'.*{re.escape(picture)}' is a picture numbered next to the first or last "
+                                        "frame"):
+        list_frames(str(tmp_path), ends=True)
+
+
+@pytest.mark.parametrize("kept, extension, kind", [(0.6, "avi", "an AVI"), (0.9, "avi", "an AVI"),
+                                                   (0.97, "mkv", "a Matroska or WebM video")])
+def test_an_uploaded_video_cut_short_into_zeros_of_its_full_length_is_called_cut_short(tmp_path, kept, extension, kind):
+    """A Motion JPEG AVI of 20 frames cut off into a file made its full length first (zeros after the cut: its index
+    lost) was read as a clip of the frames before the cut, FFmpeg decoding them without an error, its job "done", exit
+    code 0; a Motion JPEG MKV cut so in its last frame (its Cues after it zeros) was read whole, that frame's rows
+    wrong, "done". Zeros after the container (a writer's padding) are no cut."""
+    from hostile import ffmpeg_video
+    from webapp.inputs import upload_input
+    whole = open(ffmpeg_video(tmp_path / f"whole.{extension}", "-c:v", "mjpeg", frames=20, size="16x16"), "rb").read()
+    (tmp_path / f"clip.{extension}").write_bytes(whole[:int(len(whole) * kept)].ljust(len(whole), b"\0"))
+    with pytest.raises(UserError, match=rf"^video 'clip.{extension}' is {kind} cut short \(it is zeros from byte \d+ "
+                                        r"on, .*\): repair it or pass another video$"):
+        upload_input(str(tmp_path / f"clip.{extension}"), f"clip.{extension}", "", "", str(tmp_path / "job"), 2 ** 30)
+    (tmp_path / f"padded.{extension}").write_bytes(whole + bytes(512))
+    read = upload_input(str(tmp_path / f"padded.{extension}"), f"padded.{extension}", "", "", str(tmp_path / "job2"),
+                        2 ** 30)
+    assert (read["kind"], read["frames"]) == ("video", 20)
+
+
+@pytest.mark.parametrize("zeros", [False, True])
+def test_a_motion_jpeg_avi_cut_in_its_header_is_refused_in_one_line(tmp_path, capfd, zeros):
+    """demo.py on a Motion JPEG AVI cut inside its header (a download cut off early, with or without zeros after the
+    cut) printed OpenCV's own line, "Unexpected element. Expected: LIST. Got: ...", bytes of the file among its words,
+    above the error line: its own reader of such AVIs, tried after FFmpeg's, wrote it."""
+    from hostile import ffmpeg_video
+    from utils.image_io import VideoReader
+    whole = open(ffmpeg_video(tmp_path / "whole.avi", "-c:v", "mjpeg", frames=2, size="16x16"), "rb").read()
+    (tmp_path / "clip.avi").write_bytes(whole[:3000] + bytes(len(whole) - 3000 if zeros else 0))
+    capfd.readouterr()
+    with pytest.raises(UserError, match=r"^cannot open video '.*clip.avi': unknown format or corrupt file$"):
+        VideoReader(str(tmp_path / "clip.avi"), end_flag="--frames", fewest=5, folder_flag=None)
+    assert capfd.readouterr() == ("", "")

@@ -318,7 +318,8 @@ def no_picture_left_out(folder, frames, ends=False):
     so was one named as its copy ('0004 (1).webp', 'Copy of 0004.webp' after '0001.png'..'0003.png'), which lies there
     as a copy in a gap does (a copy of a frame there, '0003 (1).webp', leaves nothing out, as in a gap)."""
     numbers = {frame_order(os.path.basename(path))[0] for path in frames}
-    by_name = len(numbers) == 1 and () not in numbers
+    # a zip of one frame is of its number: '0002.webp' beside '0001.png' alone was left out, a clip of 1 frame, "done"
+    by_name = len(numbers) == 1 and () not in numbers and len(frames) > 1
     stems = {os.path.splitext(os.path.basename(path))[0] for path in frames}
     spelled = spellings(stems)
     lengths = {len(name) for name in spelled}
@@ -346,13 +347,20 @@ def no_picture_left_out(folder, frames, ends=False):
         return any(spot is not None and first < spot < last and spot not in places
                    for spot in map(place, copied_names(os.path.splitext(name)[0])))
 
-    def next_to(number, step):  # its last number one before (step -1) or after (1)
-        return number[:-1] + (number[-1] + step,) if number else None
+    shortest = min(map(len, places))
+
+    def next_to(number, step):
+        """The numbers one before (step -1) or after (1) number at any of its numbers, or of those all frames' names
+        hold: a sequence's frame number need not be its last ('f0004_v1.webp' after 'f0003_v1.png', 'img_0004_x4.webp'
+        after 'img_0003_x4.png', '0005.webp' after '0004 (1).png', each left out without a word: its last number's
+        next was taken, 'f0003_v2')."""
+        return {cut[:at] + (cut[at] + step,) + cut[at + 1:] for cut in {number, number[:shortest]}
+                for at in range(len(cut))}
+
+    beside_ends = next_to(first, -1) | next_to(last, 1) if ends and not by_name else set()
 
     def at_an_end(name):  # named as a copy of the frame next to the first or last too ('0004 (1).webp'), as in a gap
-        return ends and not by_name and any(
-            spot is not None and spot in (next_to(first, -1), next_to(last, 1))
-            for spot in map(place, copied_names(os.path.splitext(name)[0])))
+        return any(spot in beside_ends for spot in map(place, copied_names(os.path.splitext(name)[0])))
 
     with os.scandir(folder) as entries:
         listed = [(entry.name, entry.is_dir()) for entry in entries]
@@ -1437,8 +1445,10 @@ def apng_average_rate(path):
     return exact_rate(len(packets) / shown) if shown > 0 else None
 
 
-class GifCutShort(UserError):
-    """An animated GIF that ends before its trailer after whole frames (gif_cut_short)."""
+class VideoCutShort(UserError):
+    """An animated GIF that ends before its trailer after whole frames (gif_cut_short), an animated PNG before its IEND
+    (apng_cut_short), or an AVI, MKV or WebM cut off into zeros (cut_into_zeros): a video, of which the page names what
+    is wrong."""
 
 
 def gif_cut_short(path, walked):
@@ -1450,14 +1460,14 @@ def gif_cut_short(path, walked):
     whole GIF, a file that is no GIF, and one cut otherwise before a whole frame (OpenCV decodes none:
     undecodable_codec)."""
     if walked is not None and walked[3] is not None:
-        return GifCutShort(f"video '{path}' is a GIF cut short (it is zeros from byte {walked[3]} to its end, where "
-                           "its trailer should be, as a download cut off leaves a file made its full length first): "
-                           "repair it or pass another video")
+        return VideoCutShort(f"video '{path}' is a GIF cut short (it is zeros from byte {walked[3]} to its end, where "
+                             "its trailer should be, as a download cut off leaves a file made its full length first): "
+                             "repair it or pass another video")
     if walked is None or walked[1] or not (walked[0] or walked[2]):
         return None
     ends = f"after {counted(len(walked[0]), 'whole frame')}" if walked[0] else "inside its first frame"
-    return GifCutShort(f"video '{path}' is a GIF cut short (it ends {ends}, before its trailer): repair it or pass "
-                       "another video")
+    return VideoCutShort(f"video '{path}' is a GIF cut short (it ends {ends}, before its trailer): repair it or pass "
+                         "another video")
 
 
 def apng_cut_short(path):
@@ -1478,8 +1488,8 @@ def apng_cut_short(path):
                 announced = struct.unpack(">I", file.read(4))[0]
             position += 12 + length
     frames = f"; its acTL chunk announces {counted(announced, 'frame')}" if announced else ""
-    return UserError(f"video '{path}' is an animated PNG cut short (it ends before its IEND chunk, as a download cut "
-                     f"off leaves it{frames}): repair it or pass another video")
+    return VideoCutShort(f"video '{path}' is an animated PNG cut short (it ends before its IEND chunk, as a download "
+                         f"cut off leaves it{frames}): repair it or pass another video")
 
 
 def exact_rate(rate):
@@ -1514,6 +1524,84 @@ def parse_position(text):
 COUNT_MARGIN_SECONDS = 2
 
 
+# the bytes at a file's end that must be zeros, beside a chunk or element of zeros, for a video to be cut off into zeros
+ZERO_TAIL = 16
+EBML_MAGIC, MATROSKA_SEGMENT, MATROSKA_CLUSTER = b"\x1a\x45\xdf\xa3", b"\x18\x53\x80\x67", b"\x1f\x43\xb6\x75"
+
+
+def cut_into_zeros(path):
+    """The UserError of an AVI (a RIFF file) or a Matroska or WebM file whose parts, walked by their lengths inside
+    their container (riff_chunks, matroska_elements), reach one that is zeros, the file's last bytes zeros too: a
+    download cut off into a file made its full length first (BitTorrent's, a download manager's). FFmpeg reads a
+    Motion JPEG AVI's frames before the zeros without an error (its index after them lost): one of 30 frames cut at 9/10
+    was a clip of 27, "done"; and a Motion JPEG MKV's last frame with zeros in it, its Cues after it zeros, read as a
+    frame, its rows wrong, "done". The parts' headers only are read, no frame decoded; zeros after the container (a
+    writer's padding) are no cut. None for another file."""
+    with open(path, "rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        head = file.read(12)
+        walk = riff_chunks if head[8:] == b"AVI " else matroska_elements if head.startswith(EBML_MAGIC) else None
+        if walk is None or size < len(head) + ZERO_TAIL:
+            return None
+        file.seek(size - ZERO_TAIL)
+        if file.read().strip(b"\0"):
+            return None
+        for position in walk(file, size):
+            file.seek(position)
+            if not file.read(4).strip(b"\0"):
+                kind = "an AVI" if walk is riff_chunks else "a Matroska or WebM video"
+                return VideoCutShort(f"video '{path}' is {kind} cut short (it is zeros from byte {position} on, where "
+                                     "its data goes on, as a download cut off leaves a file made its full length "
+                                     "first): repair it or pass another video")
+    return None
+
+
+def riff_chunks(file, size):
+    """The places of the chunks of an AVI's RIFF lists ('AVI ', OpenDML's 'AVIX') and of their 'movi' lists (its
+    frames), walked by their lengths: where no index follows the frames, one cut into zeros among them is found."""
+    position, list_end = 0, 0
+    while position + 8 <= size:
+        file.seek(position)
+        chunk, length, form = struct.unpack("<4sI4s", file.read(12).ljust(12, b"\0"))
+        if position >= list_end and chunk != b"RIFF":  # after its RIFF lists: padding, or what no list holds
+            return
+        if position >= list_end:
+            list_end, position = position + 8 + length, position + 12
+            continue
+        yield position
+        position += 12 if (chunk, form) == (b"LIST", b"movi") else 8 + length + (length & 1)
+
+
+def matroska_elements(file, size):
+    """The places of a Matroska or WebM file's Segment's elements (its clusters, cues..) and of its clusters' (their
+    frames), walked by their lengths: where no cues follow the last cluster (a live recording's, `-live 1`'s), one cut
+    into zeros inside it was read as 24 to 29 frames of 30."""
+    def element(position):  # (its ID's bytes, its length (None: not known), where its data begins)
+        file.seek(position)
+        read = file.read(12)
+        lengths = [8 - byte.bit_length() + 1 if byte else 9 for byte in read[:1]]
+        if not lengths or lengths[0] > 4 or len(read) < lengths[0] + 1:
+            return None
+        width = 8 - read[lengths[0]].bit_length() + 1 if read[lengths[0]] else 9
+        if width > 8 or len(read) < lengths[0] + width:
+            return None
+        value = int.from_bytes(read[lengths[0]:lengths[0] + width], "big") & ((1 << (7 * width)) - 1)
+        return read[:lengths[0]], None if value == (1 << (7 * width)) - 1 else value, position + lengths[0] + width
+
+    header = element(0)
+    segment = header and header[1] is not None and element(header[2] + header[1])
+    if not segment or segment[0] != MATROSKA_SEGMENT:
+        return
+    position, end = segment[2], size if segment[1] is None else min(size, segment[2] + segment[1])
+    while position < end:
+        yield position
+        child = element(position)
+        if child is None:
+            return
+        # into a cluster (or one of a length not known): its elements, then the next
+        position = child[2] + (0 if child[0] == MATROSKA_CLUSTER or child[1] is None else child[1])
+
+
 # frames after a part's end whose size is checked too: OpenCV's decoder holds frames before it gives them (its
 # threads', at most 16, and H.264's reordering, at most 16), and failed on a frame before a change of size (a cv2.error)
 SIZE_CHANGE_MARGIN = 64
@@ -1541,7 +1629,9 @@ class VideoReader:
         self.path, self.end_flag, self.fewest, self.folder_flag = path, end_flag, fewest, folder_flag
         previous = cv2.setLogLevel(0)  # OpenCV's own lines on a codec it lacks ("Could not find decoder")
         try:
-            self.capture = cv2.VideoCapture(opencv_path(path))
+            # FFmpeg's alone: OpenCV's own reader of Motion JPEG AVIs, tried after it, printed a line of its own
+            # ("Unexpected element. Expected: LIST. Got: ...", bytes of the file) above the error of one cut short
+            self.capture = cv2.VideoCapture(opencv_path(path), cv2.CAP_FFMPEG)
         finally:
             cv2.setLogLevel(previous)
         if not self.capture.isOpened():
@@ -1576,7 +1666,7 @@ class VideoReader:
             self.fps = rate
         if not self.counted and (rate := matroska_average_rate(path, self.fps, self.total_frames / self.fps)):
             self.fps, self.total_frames = rate, round(self.total_frames * rate / self.fps)  # its duration's
-        if cut_short := gif_cut_short(path, gif) or apng_cut_short(path):
+        if cut_short := gif_cut_short(path, gif) or apng_cut_short(path) or cut_into_zeros(path):
             raise cut_short
         # whatever the count: FFmpeg counts one frame in a JPEG holding a camera's Exif segment, none in a plain one,
         # and a phone's photo was a video of one frame (one cut short decoded with grey rows, exit code 0)
@@ -1607,7 +1697,7 @@ class VideoReader:
 
     def _frames_held(self, limit=None):
         """The frames OpenCV decodes from the start, up to limit (to the end without one)."""
-        counter = cv2.VideoCapture(opencv_path(self.path))
+        counter = cv2.VideoCapture(opencv_path(self.path), cv2.CAP_FFMPEG)
         count = 0
         while count != limit and counter.grab():
             count += 1

@@ -20,7 +20,7 @@ from models import GENERATOR_INPUT_WEIGHT, model_scale
 from utils.context import cuda_device_count
 from utils.degradation import known_degradation, recorded_degradation
 from utils.errors import UserError, error_reason, printable, shortened, size_said
-from utils.image_io import (IMAGE_EXTENSIONS, GifCutShort, SeveralVideoStreams, UnreadableImage, VideoReader,
+from utils.image_io import (IMAGE_EXTENSIONS, SeveralVideoStreams, UnreadableImage, VideoCutShort, VideoReader,
                             common_image_size, damage_of, image_size, is_frame_name, list_frames, passed_over_folder,
                             sample_clip, write_atomically)
 from utils.output_size import SIZE_PATTERN, check_sides, factor_said, parse_outscale, parse_output_size, requested_size
@@ -74,8 +74,8 @@ def video_input(path, name, start, end):
                            f"({VIDEO_TYPES}) or a zip of frames")
     try:
         reader = VideoReader(path)
-    except (SeveralVideoStreams, GifCutShort) as error:  # a video, whose stream to take the user must choose, or
-        # a GIF cut short after whole frames (was "not a video with frames this app can decode")
+    except (SeveralVideoStreams, VideoCutShort) as error:  # a video, whose stream to take the user must choose, or
+        # a GIF or an AVI cut short (was "not a video with frames this app can decode")
         raise in_page_terms(error, path, name)
     except UserError:
         raise unreadable
