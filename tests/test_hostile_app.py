@@ -2217,3 +2217,20 @@ def test_a_motion_jpeg_avi_cut_in_its_header_is_refused_in_one_line(tmp_path, ca
     with pytest.raises(UserError, match=r"^cannot open video '.*clip.avi': unknown format or corrupt file$"):
         VideoReader(str(tmp_path / "clip.avi"), end_flag="--frames", fewest=5, folder_flag=None)
     assert capfd.readouterr() == ("", "")
+
+
+@pytest.mark.parametrize("extension", ["png", "apng"])
+def test_an_uploaded_animated_png_cut_short_is_called_cut_short(tmp_path, extension):
+    """(Found merging the looks.) An animated PNG cut off at 70 % of its bytes: the reader's refusal, a plain UserError
+    where a GIF's or an AVI's cut short is a VideoCutShort, was said on the page as "not a video with frames this app
+    can decode", where the file is one cut short."""
+    from PIL import Image
+
+    from webapp.inputs import upload_input
+    path = tmp_path / f"anim.{extension}"
+    frames = [Image.new("RGB", (16, 16), colour) for colour in ("red", "green", "blue", "white", "black", "yellow")]
+    frames[0].save(path, format="PNG", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    path.write_bytes(path.read_bytes()[:path.stat().st_size * 7 // 10])
+    with pytest.raises(UserError, match=rf"^video 'anim.{extension}' is an animated PNG cut short \(it ends before its "
+                                        r"IEND chunk, .*\): repair it or pass another video$"):
+        upload_input(str(path), f"anim.{extension}", "", "", str(tmp_path / "job"), 2 ** 30)
