@@ -1383,7 +1383,7 @@ def test_a_max_iter_past_what_nnablas_solvers_count_is_one_line(max_iter, taken)
         assert train.scaled_schedule(config, 1)[0] == max_iter
         return
     with pytest.raises(UserError, match=r"^train\.max_iter \d+(\.\.\.)? gives more iterations at batch 4 x 1 "
-                                        r"processes than the 2147483647 NNabla's solvers count \(a C int\); lower"):
+                                        r"process than the 2147483647 NNabla's solvers count \(a C int\); lower"):
         train.scaled_schedule(config, 1)
 
 
