@@ -269,8 +269,8 @@ chromium_named = $(call venv_quoted,$(or $(chromium_path),$(DEBIAN_CHROMIUM)))
 # runs it from PATH. It is looked for on PATH first, as they do (the shell's `command -v`: a path, not a builtin's
 # name), then in the repository's folder, and handed to the tests as the path found.
 chromium_on_path = $(if $(or $(findstring /,$(chromium_path)),$(findstring $(newline),$(chromium_path)),$(filter \
-    -% ~%,$(chromium_path)),$(if $(chromium_path),,none)),,$(call chromium_found,$(shell command -v -- "$(call venv_quoted,$(chromium_path))" \
-    2>/dev/null)))
+    -% ~%,$(chromium_path)),$(if $(chromium_path),,none)),,$(call chromium_found,$(shell \
+    command -v -- "$(call venv_quoted,$(chromium_path))" 2>/dev/null)))
 chromium_found = $(if $(findstring /,$1),$1)
 chromium_command = $(or $(chromium_on_path),$(chromium_path),$(DEBIAN_CHROMIUM))
 chromium_quoted = "$(if $(filter /%,$(firstword $(chromium_command))),,$(call \
