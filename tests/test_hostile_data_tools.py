@@ -4019,6 +4019,22 @@ def test_a_data_zip_of_frames_under_macosx_alone_is_refused_as_the_page_refuses_
                                              "c/0001.PNG")] == [True, False, False, False, True]
 
 
+def data_zip_refused(tmp_path, capsys, zip_name, members, said):
+    """Serve every data zip (REDS's two where zip_name is REDS's) as a zip of members, fetch them: exit code 2, stderr
+    ending in "error: <the zip> <said>", the zip kept alone in its folder. The paths served."""
+    from file_server import FileServer, make_zip
+    reds = zip_name == "train_sharp.zip"
+    folder = tmp_path / ("REDS" if reds else "LR")
+    names = ("train_sharp.zip", "val_sharp.zip") if reds else ("vid3_LR.zip", "tos_LR.zip", "vid4_HR.zip", "tos_HR.zip")
+    served = {(REDS_TRAIN.rsplit("/", 1)[0] if reds else "/download/data/TecoGAN") + f"/{name}": make_zip(members)
+              for name in names}
+    with closing(FileServer(served)) as server, pytest.raises(SystemExit) as stop:
+        fetch(server, tmp_path, *(("--reds", "--no-data") if reds else ()))
+    assert stop.value.code == 2 and capsys.readouterr().err.endswith(f"error: {folder / zip_name} {said}")
+    assert os.listdir(folder) == [zip_name]
+    return served
+
+
 @pytest.mark.parametrize("zip_name, members, said", [
     ("vid3_LR.zip", {"calendar/0001.png": b"", "calendar/0002.png": b""},
      "is not the TecoGAN authors' vid3_LR.zip: 2 frames of its 2 are empty (0 bytes; 'calendar/0001.png'), which "
@@ -4034,17 +4050,8 @@ def test_a_zip_of_frames_of_0_bytes_is_refused_and_kept_not_unpacked_and_said_do
     """A data zip or REDS zip of frames of 0 bytes (the twenty-second pass's "noticed": its layout check read names
     alone) was unpacked and said done, exit code 0; its readers then refused each frame, and a run again skipped it as
     done. The sizes are the zip's list's, read at no cost."""
-    from file_server import FileServer, make_zip
-    reds = zip_name == "train_sharp.zip"
-    folder = tmp_path / ("REDS" if reds else "LR")
-    names = ("train_sharp.zip", "val_sharp.zip") if reds else ("vid3_LR.zip", "tos_LR.zip", "vid4_HR.zip", "tos_HR.zip")
-    served = {(REDS_TRAIN.rsplit("/", 1)[0] if reds else "/download/data/TecoGAN") + f"/{name}": make_zip(members)
-              for name in names}
-    with closing(FileServer(served)) as server, pytest.raises(SystemExit) as stop:
-        fetch(server, tmp_path, *(("--reds", "--no-data") if reds else ()))
-    assert stop.value.code == 2 and capsys.readouterr().err.endswith(
-        f"error: {folder / zip_name} {said}; it is kept: delete it and fetch from another host with --base-url\n")
-    assert os.listdir(folder) == [zip_name]
+    data_zip_refused(tmp_path, capsys, zip_name, members,
+                     f"{said}; it is kept: delete it and fetch from another host with --base-url\n")
 
 
 @pytest.mark.parametrize("name, value", [("conv0/conv/W", 0.0), ("conv0/conv/W", 1e-20), ("conv6/conv/W", 1e-30)])
@@ -4140,17 +4147,10 @@ def test_a_zip_of_frames_of_zeros_is_refused_and_kept_not_unpacked_and_said_done
     (not a frame, or passed over) are no frame's."""
     from file_server import FileServer, make_zip
     reds = zip_name == "train_sharp.zip"
-    folder = tmp_path / ("REDS" if reds else "LR")
-    names = ("train_sharp.zip", "val_sharp.zip") if reds else ("vid3_LR.zip", "tos_LR.zip", "vid4_HR.zip", "tos_HR.zip")
-    served = {(REDS_TRAIN.rsplit("/", 1)[0] if reds else "/download/data/TecoGAN") + f"/{name}": make_zip(members)
-              for name in names}
-    with closing(FileServer(served)) as server, pytest.raises(SystemExit) as stop:
-        fetch(server, tmp_path, *(("--reds", "--no-data") if reds else ()))
     what = "REDS's" if reds else "the TecoGAN authors'"
-    assert stop.value.code == 2 and capsys.readouterr().err.endswith(
-        f"error: {folder / zip_name} is not {what} {zip_name}: {said}; it is kept: delete it and fetch from another "
-        "host with --base-url\n")
-    assert os.listdir(folder) == [zip_name]
+    served = data_zip_refused(tmp_path, capsys, zip_name, members,
+                              f"is not {what} {zip_name}: {said}; it is kept: delete it and fetch from another host "
+                              "with --base-url\n")
     if not reds:
         beside = {"calendar/0001.png": os.urandom(100), "calendar/notes.txt": bytes(100),
                   "__MACOSX/calendar/._0001.png": bytes(100)}
