@@ -1526,7 +1526,7 @@ COUNT_MARGIN_SECONDS = 2
 
 # the bytes at a file's end that must be zeros, beside a chunk or element of zeros, for a video to be cut off into zeros
 ZERO_TAIL = 16
-EBML_MAGIC, MATROSKA_SEGMENT, MATROSKA_CLUSTER = b"\x1a\x45\xdf\xa3", b"\x18\x53\x80\x67", b"\x1f\x43\xb6\x75"
+MATROSKA_SEGMENT, MATROSKA_CLUSTER = b"\x18\x53\x80\x67", b"\x1f\x43\xb6\x75"
 
 
 def cut_into_zeros(path):
@@ -1540,7 +1540,7 @@ def cut_into_zeros(path):
     with open(path, "rb") as file:
         size = os.fstat(file.fileno()).st_size
         head = file.read(12)
-        walk = riff_chunks if head[8:] == b"AVI " else matroska_elements if head.startswith(EBML_MAGIC) else None
+        walk = riff_chunks if head[8:] == b"AVI " else matroska_elements if head.startswith(EBML_SIGNATURE) else None
         if walk is None or size < len(head) + ZERO_TAIL:
             return None
         file.seek(size - ZERO_TAIL)
