@@ -2234,3 +2234,22 @@ def test_an_uploaded_animated_png_cut_short_is_called_cut_short(tmp_path, extens
     with pytest.raises(UserError, match=rf"^video 'anim.{extension}' is an animated PNG cut short \(it ends before its "
                                         r"IEND chunk, .*\): repair it or pass another video$"):
         upload_input(str(path), f"anim.{extension}", "", "", str(tmp_path / "job"), 2 ** 30)
+
+
+@pytest.mark.parametrize("element, into", [(b"\x1f\x43\xb6\x75", 4), (b"\xa3", 1)], ids=["cluster", "frame"])
+def test_a_live_mkv_cut_into_zeros_inside_an_elements_header_is_called_cut_short(tmp_path, element, into):
+    """(A look after the twenty-third pass.) A live recording's MKV (`-live 1`, no cues) of 30 frames cut off into
+    zeros inside a cluster's or a frame's header (its ID's bytes, then zeros: a length no length begins with) was read
+    as the frames before the cut (15 of 30 at byte 12,040), no error, exit code 0: the walk of its elements ended at
+    that header, no place of zeros found."""
+    from hostile import ffmpeg_video
+    from utils.image_io import VideoReader, matroska_elements
+    path = ffmpeg_video(tmp_path / "whole.mkv", "-c:v", "mjpeg", "-live", "1", frames=30, size="16x16")
+    whole = open(path, "rb").read()
+    with open(path, "rb") as file:  # the first such element in the file's second half
+        cut = next(place for place in matroska_elements(file, len(whole))
+                   if place > len(whole) // 2 and whole.startswith(element, place)) + into
+    (tmp_path / "clip.mkv").write_bytes(whole[:cut] + bytes(len(whole) - cut))
+    with pytest.raises(UserError, match=rf"^video '.*clip.mkv' is a Matroska or WebM video cut short \(it is zeros "
+                                        rf"from byte {cut} on, .*\): repair it or pass another video$"):
+        VideoReader(str(tmp_path / "clip.mkv"))

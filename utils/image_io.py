@@ -1575,7 +1575,9 @@ def riff_chunks(file, size):
 def matroska_elements(file, size):
     """The places of a Matroska or WebM file's Segment's elements (its clusters, cues..) and of its clusters' (their
     frames), walked by their lengths: where no cues follow the last cluster (a live recording's, `-live 1`'s), one cut
-    into zeros inside it was read as 24 to 29 frames of 30."""
+    into zeros inside it was read as 24 to 29 frames of 30; and a cut inside an element's header (its ID's bytes, then
+    zeros, which no length begins with) as the frames before it (15 of 30), the walk ending there without a place of
+    zeros."""
     def element(position):  # (its ID's bytes, its length (None: not known), where its data begins)
         file.seek(position)
         read = file.read(12)
@@ -1596,7 +1598,9 @@ def matroska_elements(file, size):
     while position < end:
         yield position
         child = element(position)
-        if child is None:
+        if child is None:  # a header cut into zeros (its ID, then a length's first byte 0): where its zeros begin
+            file.seek(position)
+            yield position + len(file.read(12).rstrip(b"\0"))
             return
         # into a cluster (or one of a length not known): its elements, then the next
         position = child[2] + (0 if child[0] == MATROSKA_CLUSTER or child[1] is None else child[1])
