@@ -2253,3 +2253,21 @@ def test_a_live_mkv_cut_into_zeros_inside_an_elements_header_is_called_cut_short
     with pytest.raises(UserError, match=rf"^video '.*clip.mkv' is a Matroska or WebM video cut short \(it is zeros "
                                         rf"from byte {cut} on, .*\): repair it or pass another video$"):
         VideoReader(str(tmp_path / "clip.mkv"))
+
+
+@pytest.mark.parametrize("kept", [0.3, 0.55, 0.8, 0.99])
+def test_a_live_mkv_cut_off_plainly_is_called_cut_short_and_a_whole_one_is_read(tmp_path, kept):
+    """(A look after the twenty-third pass.) A live recording's MKV (`-live 1`: its Segment's length not known, no cues,
+    no duration, no frame count) of 30 frames cut off plainly (a download or a recording stopped) was read as the frames
+    before the cut, 604 of 627 cuts (every 37th byte), no error, exit code 0: the element it ends inside runs past the
+    file's end, which is now read. A whole one reads its 30 frames."""
+    from hostile import ffmpeg_video
+    from utils.image_io import VideoReader
+    path = ffmpeg_video(tmp_path / "whole.mkv", "-c:v", "mjpeg", "-live", "1", frames=30, size="16x16")
+    whole = open(path, "rb").read()
+    assert VideoReader(path).frame_count == 30
+    (tmp_path / "clip.mkv").write_bytes(whole[:int(len(whole) * kept)])
+    with pytest.raises(UserError, match=r"^video '.*clip.mkv' is a Matroska or WebM video cut short \(its element at "
+                                        r"byte \d+ runs \d+ bytes past the file's end, .*\): repair it or pass another "
+                                        r"video$"):
+        VideoReader(str(tmp_path / "clip.mkv"))

@@ -1572,38 +1572,76 @@ def riff_chunks(file, size):
         position += 12 if (chunk, form) == (b"LIST", b"movi") else 8 + length + (length & 1)
 
 
-def matroska_elements(file, size):
-    """The places of a Matroska or WebM file's Segment's elements (its clusters, cues..) and of its clusters' (their
-    frames), walked by their lengths: where no cues follow the last cluster (a live recording's, `-live 1`'s), one cut
-    into zeros inside it was read as 24 to 29 frames of 30; and a cut inside an element's header (its ID's bytes, then
-    zeros, which no length begins with) as the frames before it (15 of 30), the walk ending there without a place of
-    zeros."""
-    def element(position):  # (its ID's bytes, its length (None: not known), where its data begins)
-        file.seek(position)
-        read = file.read(12)
-        lengths = [8 - byte.bit_length() + 1 if byte else 9 for byte in read[:1]]
-        if not lengths or lengths[0] > 4 or len(read) < lengths[0] + 1:
-            return None
-        width = 8 - read[lengths[0]].bit_length() + 1 if read[lengths[0]] else 9
-        if width > 8 or len(read) < lengths[0] + width:
-            return None
-        value = int.from_bytes(read[lengths[0]:lengths[0] + width], "big") & ((1 << (7 * width)) - 1)
-        return read[:lengths[0]], None if value == (1 << (7 * width)) - 1 else value, position + lengths[0] + width
+def ebml_element(file, position):
+    """The header of the Matroska (EBML) element at position: (its ID's bytes, its length (None: not known), where its
+    data begins); None where no header can be read there (zeros, another file's bytes, the file's end)."""
+    file.seek(position)
+    read = file.read(12)
+    lengths = [8 - byte.bit_length() + 1 if byte else 9 for byte in read[:1]]
+    if not lengths or lengths[0] > 4 or len(read) < lengths[0] + 1:
+        return None
+    width = 8 - read[lengths[0]].bit_length() + 1 if read[lengths[0]] else 9
+    if width > 8 or len(read) < lengths[0] + width:
+        return None
+    value = int.from_bytes(read[lengths[0]:lengths[0] + width], "big") & ((1 << (7 * width)) - 1)
+    return read[:lengths[0]], None if value == (1 << (7 * width)) - 1 else value, position + lengths[0] + width
 
-    header = element(0)
-    segment = header and header[1] is not None and element(header[2] + header[1])
-    if not segment or segment[0] != MATROSKA_SEGMENT:
-        return
-    position, end = segment[2], size if segment[1] is None else min(size, segment[2] + segment[1])
+
+def matroska_segment(file):
+    """(the Segment's element header, as ebml_element gives it) of a Matroska or WebM file, else None."""
+    header = ebml_element(file, 0)
+    segment = header and header[1] is not None and ebml_element(file, header[2] + header[1])
+    return segment if segment and segment[0] == MATROSKA_SEGMENT else None
+
+
+def matroska_children(file, segment, end):
+    """(place, element header) of each element of a Matroska Segment (its clusters, cues..) and of its clusters' (their
+    frames), walked by their lengths up to end; (place, None) where a header cannot be read, and the walk ends."""
+    position = segment[2]
     while position < end:
-        yield position
-        child = element(position)
-        if child is None:  # a header cut into zeros (its ID, then a length's first byte 0): where its zeros begin
-            file.seek(position)
-            yield position + len(file.read(12).rstrip(b"\0"))
+        child = ebml_element(file, position)
+        yield position, child
+        if child is None:
             return
         # into a cluster (or one of a length not known): its elements, then the next
         position = child[2] + (0 if child[0] == MATROSKA_CLUSTER or child[1] is None else child[1])
+
+
+def matroska_elements(file, size):
+    """The places of a Matroska or WebM file's Segment's elements and of its clusters' (matroska_children): where no
+    cues follow the last cluster (a live recording's, `-live 1`'s), one cut into zeros inside it was read as 24 to 29
+    frames of 30; and a cut inside an element's header (its ID's bytes, then zeros, which no length begins with) as the
+    frames before it (15 of 30), the walk ending there without a place of zeros."""
+    segment = matroska_segment(file)
+    if not segment:
+        return
+    for position, child in matroska_children(file, segment, size if segment[1] is None
+                                             else min(size, segment[2] + segment[1])):
+        yield position
+        if child is None:  # a header cut into zeros (its ID, then a length's first byte 0): where its zeros begin
+            file.seek(position)
+            yield position + len(file.read(12).rstrip(b"\0"))
+
+
+def live_matroska_cut_short(path):
+    """The UserError of a live Matroska or WebM recording (its Segment's length not known, `-live 1`'s, a stream's
+    dump: no cues, no duration, no frame count) cut off plainly, an element (a cluster, a frame) running past the file's
+    end: the frames before the cut were read, 604 of 627 cuts of a 30-frame file a shorter clip, exit code 0, where a
+    file of a known length is told cut short by the frames its header announces. None for another file, and one cut at
+    an element's end (nothing tells it)."""
+    with open(path, "rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        if file.read(len(EBML_SIGNATURE)) != EBML_SIGNATURE:
+            return None
+        segment = matroska_segment(file)
+        if not segment or segment[1] is not None:
+            return None
+        for position, child in matroska_children(file, segment, size):
+            if child is not None and child[1] is not None and child[2] + child[1] > size:
+                return VideoCutShort(f"video '{path}' is a Matroska or WebM video cut short (its element at byte "
+                                     f"{position} runs {child[2] + child[1] - size} bytes past the file's end, as a "
+                                     "download or a recording cut off leaves it): repair it or pass another video")
+    return None
 
 
 # frames after a part's end whose size is checked too: OpenCV's decoder holds frames before it gives them (its
@@ -1670,7 +1708,8 @@ class VideoReader:
             self.fps = rate
         if not self.counted and (rate := matroska_average_rate(path, self.fps, self.total_frames / self.fps)):
             self.fps, self.total_frames = rate, round(self.total_frames * rate / self.fps)  # its duration's
-        if cut_short := gif_cut_short(path, gif) or apng_cut_short(path) or cut_into_zeros(path):
+        if cut_short := (gif_cut_short(path, gif) or apng_cut_short(path) or cut_into_zeros(path)
+                         or live_matroska_cut_short(path)):
             raise cut_short
         # whatever the count: FFmpeg counts one frame in a JPEG holding a camera's Exif segment, none in a plain one,
         # and a phone's photo was a video of one frame (one cut short decoded with grey rows, exit code 0)
