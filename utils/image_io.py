@@ -1329,10 +1329,10 @@ def gif_average_rate(walked):
 def gif_walk(data):
     """(the delay of each whole frame, in hundredths of a second; whether the GIF ends in its trailer; whether it ends
     inside a frame after whole sub-blocks of its data, which FFmpeg decodes as a frame, its rows past them filled; the
-    place from which it is zeros) of a
-    GIF (data, its bytes), its blocks walked by their lengths to its trailer or its end; None where a block is not a
-    GIF's; and where the file is zeros from a block's place to its end (a download cut off into a file made its full
-    length first, as BitTorrent's and download managers' are), that place, else None."""
+    place from which it is zeros) of a GIF (data, its bytes), its blocks walked by their lengths to its trailer or its
+    end; None where a block is not a GIF's. The place is where the file is zeros from a block's place to its end (a
+    download cut off into a file made its full length first, as BitTorrent's and download managers' are), else
+    None."""
     def past_sub_blocks(position):  # past the terminator; len(data) + 1 where the file ends at a sub-block's end
         while position < len(data) and data[position]:
             position += 1 + data[position]

@@ -75,7 +75,7 @@ def video_input(path, name, start, end):
     try:
         reader = VideoReader(path)
     except (SeveralVideoStreams, VideoCutShort) as error:  # a video, whose stream to take the user must choose, or
-        # a GIF or an AVI cut short (was "not a video with frames this app can decode")
+        # a GIF, an APNG, an AVI, an MKV or a WebM cut short (was "not a video with frames this app can decode")
         raise in_page_terms(error, path, name)
     except UserError:
         raise unreadable
