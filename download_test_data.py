@@ -719,9 +719,8 @@ def unreadable_frames(opened, archive, what, frames, members, readers):
     frame of the authors' or REDS's is so. A zip of frames of 0 bytes was unpacked and said done, its readers then
     refusing each frame, and a run again skipped it as done; the sizes are the zip's list's, read at no cost. So was one
     of frames of zeros (copied from files a download had allocated and never written; each passes its CRC, of the
-    zeros): a member's first bytes are read as the zip's list names them (0.13 s a thousand frames, measured in
-    docs/testing.md's twenty-third pass; REDS's 27,000 about 3.5 s beside their hours of download), zeros alone refused
-    (the tests' zips serve frames of random bytes, whose first 16 are zeros once in 2**128)."""
+    zeros): a member's first bytes are read as the zip's list names them (its cost: docs/benchmarks.md), zeros alone
+    refused (the tests' zips serve frames of random bytes, whose first 16 are zeros once in 2**128)."""
     empty = [frame for frame in frames if not members[frame].file_size]
     zeroed = [] if empty else [frame for frame in frames if zeros_at_start(opened, members[frame])]
     if empty or zeroed:
