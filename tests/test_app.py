@@ -133,8 +133,13 @@ def upload(page, path):
 
 
 def wait_for_status(page, pattern):
-    page.wait_for_function("pattern => new RegExp(pattern).test(document.querySelector('#status').innerText)",
-                           arg=pattern, timeout=WAIT_MS)
+    """The status line once it matches pattern; if it never does, what it said (a timeout alone told nothing)."""
+    try:
+        page.wait_for_function("pattern => new RegExp(pattern).test(document.querySelector('#status').innerText)",
+                               arg=pattern, timeout=WAIT_MS)
+    except PlaywrightTimeoutError:
+        raise AssertionError(f"the status never matched {pattern!r}; it says {page.inner_text('#status')!r}; the tab "
+                             f"met: {page.notes}; the server's log ends: {server_log_tail()}") from None
     return page.inner_text("#status")
 
 

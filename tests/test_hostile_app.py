@@ -2271,3 +2271,44 @@ def test_a_live_mkv_cut_off_plainly_is_called_cut_short_and_a_whole_one_is_read(
                                         r"byte \d+ runs \d+ bytes past the file's end, .*\): repair it or pass another "
                                         r"video$"):
         VideoReader(str(tmp_path / "clip.mkv"))
+
+
+# After the twenty-third pass: CI's failure on the page
+
+def test_the_page_shows_a_job_done_only_with_its_results_once_the_run_has_ended(tmp_path):
+    """CI's run of 098da70 failed test_the_input_that_runs_is_the_last_one_chosen: the status said "done" and the Run
+    pressed next was never answered. The Run event's loop read the job's state while the job ended: a state of "done"
+    before its end was marked (the model's copy being deleted) showed "done" in a yield of no results, and the event
+    went on half a second more; Gradio's page drops a click on a button whose event is pending. A job ending between
+    two looks of the loop (here, held between the two marks) is now shown once, with its results, as the event ends."""
+    import threading
+    import types
+
+    from webapp.ui import build
+
+    class Queue:
+        keep_seconds, changed = 60, threading.Condition()
+
+        def __init__(self):
+            self.job = types.SimpleNamespace(id="a1", state="running", phase="super-resolving", counting_since=None,
+                                             finished=threading.Event(), started=0.0, ended=None, total_frames=5,
+                                             outputs=lambda: {"video": "sr.mp4"})
+            self.job.progress = lambda: f"{self.job.phase}..."
+
+        def submit(self, make_spec):
+            return self.job
+
+        def ahead(self, job):
+            return 0
+
+    queue = Queue()
+    page = build(queue, str(tmp_path), 10, 100)
+    start_job = next(function.fn for function in page.fns.values() if function.name == "start_job")
+    run = start_job(None, "clip", "model", "", "", "", "cpu", "fp32", None, types.SimpleNamespace(session_hash="tab"))
+    shown = [next(run)]
+    assert shown[0][0] == "Job a1: super-resolving..."
+    queue.job.state, queue.job.ended = "done", 1.0  # done, its end not yet marked
+    threading.Timer(0.6, queue.job.finished.set).start()
+    shown += list(run)
+    assert [status.split(",")[0] for status, *_ in shown] == ["Job a1: super-resolving...", "Job a1: done"]
+    assert shown[-1][2] == "sr.mp4"

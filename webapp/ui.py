@@ -154,8 +154,16 @@ def build(queue, weights_folder, max_upload_mb, max_unpacked_mb):
             if cancelled:
                 queue.cancel(job.id)
             try:
-                while not job.finished.is_set():
-                    yield describe(queue, job), job.id, None, None, None, ""
+                while True:
+                    # the state read under the queue's lock, as it is set: a job just done showed "done" here, in a
+                    # yield of no results while the event went on, and a Run pressed then was dropped by the page
+                    # (Gradio takes no click of a pending event); the end waits for the job's files to be settled
+                    with queue.changed:
+                        shown = describe(queue, job) if job.state in ("waiting", "running") else None
+                    if shown is None:
+                        job.finished.wait()
+                        break
+                    yield shown, job.id, None, None, None, ""
                     time.sleep(POLL_SECONDS)
             finally:
                 # Gradio closes this generator when the tab is closed or reloaded: no page can show the job
