@@ -163,8 +163,10 @@ def forget_partial(partial):
 def header_number(text):
     """A size or offset in a header as a number, or None unless it is plain ASCII digits of a size a disk can
     hold (int() would take a superscript two for no number at all, ' 12' or '1_000' for one, and refuse more
-    than 4300 digits with a ValueError)."""
-    return int(text) if re.fullmatch(r"[0-9]{1,20}", text) else None
+    than 4300 digits with a ValueError). Zeros before it are no digits of it: a 416's '0000000000000000000001000'
+    to a partial file of 1000 bytes was "a number of 25 digits, which no file has", its part fetched again whole."""
+    match = re.fullmatch(r"0*([0-9]{1,20})", text)
+    return int(match.group(1)) if match else None
 
 
 def _content_range(response):
@@ -368,6 +370,14 @@ def _fetch_whole(url, partial, validate):
         raise UserError(f"{url} refused to resume the download at byte {offset} (HTTP 416, giving no size of its "
                         f"file), and the {size_text(offset)} downloaded are not the whole file; they are kept in "
                         f"{partial}: run again later to resume, or delete it to fetch the file whole")
+    if problem and response.status == 416:
+        # the host sent nothing (its file is of the part's size, it said): the bytes checked are those an earlier run
+        # downloaded, of a file beginning otherwise too, which "fetched again from this host it is the same" blamed on
+        # the host, where a run again fetches the file whole
+        forget_partial(partial)
+        raise UserError(f"{url} refused to resume the download at byte {offset} (HTTP 416, its file being of that "
+                        f"size), and the {size_text(offset)} downloaded are {problem}; they were deleted, run again to "
+                        "download the file anew")
     if problem:
         start = foreign_start(partial, url_filename(url).lower().endswith(".zip"))
         forget_partial(partial)
@@ -900,9 +910,11 @@ def announce_sizes(files):
         return
     left = [None if size is None else size - kept for _, (size, kept) in pending]
     total = "" if None in left else f", {size_text(sum(left))} in all"
-    listed = ", ".join(f"{url_filename(url)} ({size_text(size)}" + (f" of {size_text(whole)}, resumed" if kept
-                                                                     and size is not None else "") + ")"
-                       for ((_, url, _), (whole, kept)), size in zip(pending, left))
+    # a partial file beside a host that gives no size (a HEAD of 0) is resumed as well: it was "(size unknown)" alone
+    listed = ", ".join(f"{url_filename(url)} ({size_text(size)}" + (
+        "" if not kept else f" of {size_text(whole)}, resumed" if size is not None
+        else f", resumed from the {size_text(kept)} downloaded") + ")"
+        for ((_, url, _), (whole, kept)), size in zip(pending, left))
     # weights alone are renamed into place: the line said so of zips where none was to be fetched
     unpacking = ("; each zip needs about its size again while it is unpacked"
                  if any(fetch is fetch_archive for (fetch, _, _), _ in pending) else "")

@@ -4224,3 +4224,85 @@ def test_a_vgg19_archive_of_the_checkpoint_s_index_as_a_link_beside_its_data_say
     assert str(refused.value).startswith(f"the archive '{archive}' holds 'vgg/vgg_19.ckpt.index' as a symbolic link "
                                          "(to '../x.index'), not the file: pack the checkpoint again with `tar -h`")
     assert sorted(os.listdir(tmp_path)) == ["vgg.tar.gz"]
+
+
+# Twenty-fourth pass, look at the downloads, weight files and converters
+
+def partial_weights(tmp_path, data, version=None):
+    """The partial file of tecogan_model.h5 in tmp_path's weights/ holding data (its version recorded, where given)."""
+    partial = tmp_path / "weights" / ".tecogan_model.h5.part"
+    partial.parent.mkdir()
+    partial.write_bytes(data)
+    if version:
+        (tmp_path / "weights" / ".tecogan_model.h5.part.version").write_text(version)
+    return partial
+
+
+def test_a_partial_file_beside_a_head_reply_of_0_bytes_is_listed_as_resumed(tmp_path, capsys):
+    """A HEAD reply of Content-Length 0 (no size said) beside a partial file of 1000 bytes: the sizes line said
+    "tecogan_model.h5 (size unknown)" alone, as of a file fetched whole, where the run resumed it."""
+    from file_server import FileServer
+    whole = weights_of_value(tmp_path, 1.0, 64)
+    partial_weights(tmp_path, whole[:1000])
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server:
+        server.head_lengths[WEIGHT_PATHS[0]] = "0"
+        fetch(server, tmp_path, "--weights", "--no-data")
+        assert server.requests[0] == (WEIGHT_PATHS[0], "bytes=1000-")
+    assert capsys.readouterr().out.splitlines()[0].startswith(
+        "to download: tecogan_model.h5 (size unknown, resumed from the 1.0 kB downloaded), frvsr_model.h5 (2.6 kB)")
+    assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == whole
+
+
+def test_a_416_of_the_partial_file_s_size_to_a_part_that_fails_says_the_host_sent_nothing(tmp_path, capsys):
+    """A 416 giving the partial file's own size (the host's file is that part, it says) to a part of zeros (another
+    downloader's, allocated and never written): "gave a file beginning b'\\x00...', no HDF5 file ...; fetched again
+    from this host it is the same, check --base-url or fetch from another host", where the host sent nothing and a run
+    again fetches the file whole from it. Deleted, as before: the host said the part was its file."""
+    from file_server import FileServer
+    whole = weights_of_value(tmp_path, 1.0, 64)
+    partial = partial_weights(tmp_path, bytes(1000))
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server:
+        server.refused_sizes[WEIGHT_PATHS[0]] = 1000
+        with pytest.raises(SystemExit) as stop:
+            fetch(server, tmp_path, "--weights", "--no-data")
+        assert stop.value.code == 2 and re.search(
+            f"error: {server.url}{WEIGHT_PATHS[0]} refused to resume the download at byte 1000 \\(HTTP 416, its file "
+            "being of that size\\), and the 1.0 kB downloaded are not a complete HDF5 \\(.h5\\) file \\(.*\\); they "
+            "were deleted, run again to download the file anew\n$", capsys.readouterr().err)
+        assert not partial.exists()
+        fetch(server, tmp_path, "--weights", "--no-data")
+    assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == whole
+
+
+def test_a_416_of_a_size_of_25_digits_zeros_before_the_partial_file_s_size_takes_it_as_whole(tmp_path, capsys):
+    """A 416 of '0000000000000000000002688' to a partial file of those 2688 bytes, whole: "fetched whole, not
+    resumed from the 2.6 kB downloaded: ... a number of 25 digits, which no file has", its bytes fetched again (of a
+    REDS zip: gigabytes), where zeros before a number are none of its digits."""
+    from file_server import FileServer
+    whole = weights_of_value(tmp_path, 1.0, 64)
+    partial_weights(tmp_path, whole)
+    with closing(FileServer(weight_files(WEIGHT_PATHS, whole))) as server:
+        server.refused_sizes[WEIGHT_PATHS[0]] = str(len(whole)).zfill(25)
+        fetch(server, tmp_path, "--weights", "--no-data")
+        assert [path for path, _ in server.requests].count(WEIGHT_PATHS[0]) == 1
+    assert "fetched whole" not in capsys.readouterr().out
+    assert (tmp_path / "weights" / "tecogan_model.h5").read_bytes() == whole
+
+
+@pytest.mark.parametrize("name, value, said", [
+    ("lin4_model_1_weight", 0.0, "its linear layer 'lin4_model_1_weight''s weights are so small (or 0) that its layer "
+     "adds at most 0 to a pair's score (its term lost on every pair)"),
+    ("lin2_model_1_weight", np.iinfo(np.int64).max, "its linear layers' weights ('lin0_model_1_weight' .. "
+     "'lin4_model_1_weight') are so large that pairs of images can score up to 1.42e+22 (the published LPIPS "
+     "weights': 421)")])
+def test_lpips_linear_weights_that_lose_a_layer_or_score_past_any_trained_network_are_refused(tmp_path, name, value,
+                                                                                             said):
+    """One LPIPS linear layer of zeros lost its term on every pair (the first's: 57 % of the fixture's scores), and
+    linear weights of int64's largest value scored pairs 7.6e17, each exit code 0: the check of the linear layers'
+    reach summed them all, and bounded it from below alone (the published weights reach 421, each layer 9.4 or more)."""
+    from utils.lpips import load_lpips_weights, parameter_shapes
+    path = lpips_file_edited(tmp_path / "alex_with_LPIPS.h5", lambda h5: replace_dataset(
+        h5, name, np.full(parameter_shapes()[name], value, np.int64 if isinstance(value, int) else np.float32)))
+    with pytest.raises(UserError) as refused:
+        load_lpips_weights(path)
+    assert str(refused.value).startswith(f"'{path}': {said}")

@@ -28,6 +28,10 @@ NORM_EPS = 1e-10
 # the largest LPIPS the lin weights allow below which they are refused: a distance a report's 3 decimals (tLP's, in
 # hundredths) print as 0 on every pair
 LEAST_REACH = 1e-6
+# the largest LPIPS the published v0.1 linear layers allow (4 times their weights' sum; each layer's 9.4 to 157), and
+# the one above which lin weights are refused: weights of int64's largest value scored pairs 7.6e17, exit code 0
+PUBLISHED_REACH = 421
+GREATEST_REACH = 1e6
 
 
 class AlexConv:
@@ -112,16 +116,27 @@ def check_shapes(arrays, source, advice="download or convert the weights again",
                         "keeps the linear layers' weights at 0 or above; negative ones score distances below 0); "
                         f"{advice}")
     # each squared difference of unit vectors is at most 4: lin weights of zeros scored every pair 0, exit code 0
-    reach = 4 * sum(float(np.abs(arrays[name].astype(np.float64)).sum()) for name in LIN_NAMES)
+    reaches = {name: 4 * float(np.abs(arrays[name].astype(np.float64)).sum()) for name in LIN_NAMES}
+    reach = sum(reaches.values())
     if reach < LEAST_REACH:
         raise UserError(f"{source}: its linear layers' weights ({said[LIN_NAMES[0]]} .. {said[LIN_NAMES[-1]]}) are so "
                         f"small (or 0) that no pair of images scores above {reach:.3g} (each pair near 0, a perfect "
                         f"LPIPS), as no trained network's weights do; {advice}")
+    # one layer's of zeros lost its term on every pair (the last's: 5 % of the fixture's scores), exit code 0
+    lost = next((name for name in LIN_NAMES if reaches[name] < LEAST_REACH), None)
+    if lost:
+        raise UserError(f"{source}: its linear layer {said[lost]}'s weights are so small (or 0) that its layer adds at "
+                        f"most {reaches[lost]:.3g} to a pair's score (its term lost on every pair), as no trained "
+                        f"network's weights do; {advice}")
     overflowing, vanishing, cause = parameters_out_of_range(arrays)
     if overflowing:
         raise UserError(f"{source}: its weights up to {said[overflowing]} are so large that LPIPS's float32 "
                         "computation overflows there on some images (scoring them 0, a perfect LPIPS, or NaN), as no "
                         f"trained network's weights do; {advice}")
+    if reach > GREATEST_REACH:
+        raise UserError(f"{source}: its linear layers' weights ({said[LIN_NAMES[0]]} .. {said[LIN_NAMES[-1]]}) are so "
+                        f"large that pairs of images can score up to {reach:.3g} (the published LPIPS weights': "
+                        f"{PUBLISHED_REACH}), as no trained network's weights do; {advice}")
     if cause == "biases":
         raise UserError(f"{source}: its biases up to {said[vanishing]} are so far below 0 that LPIPS's features there "
                         "are 0 on every image (its ReLU's), scoring each pair 0, a perfect LPIPS, as no trained "
