@@ -142,12 +142,33 @@ def checkpoint_prefix(directory):
     if len(prefixes) > 1:
         raise UserError(f"the archive holds {len(prefixes)} checkpoints {reprlib.repr(prefixes)}, not one; unpack it "
                         "and pass the one to convert (its prefix, model.ckpt for model.ckpt.index)")
+    data_parts = [name for name in names if data_part_stem(name)]
+    if data_parts and not prefixes:
+        raise without_index(data_parts[0], f"the archive holds '{shortened(printable(data_parts[0]), 80)}'",
+                            "pack the checkpoint again with its .index")
     candidates = prefixes or [name for name in names if name != "checkpoint" and not name.endswith(".meta")]
     if len(candidates) == 1:
         return os.path.join(directory, candidates[0])
     held = f"{counted(len(names), 'file')} {reprlib.repr(names)}" if names else "no files"
     raise UserError(f"the archive holds {held}, "
                     "not one checkpoint; pass vgg_19_2016_08_28.tar.gz or the vgg_19.ckpt inside it")
+
+
+def data_part_stem(name):
+    """The checkpoint's prefix of a V2 checkpoint's data part's name ('vgg_19.ckpt' of
+    'vgg_19.ckpt.data-00000-of-00001'), else None."""
+    match = re.fullmatch(r"(.+)\.data-[0-9]+-of-[0-9]+", name)
+    return match.group(1) if match else None
+
+
+def without_index(name, held, advice):
+    """The UserError of a V2 checkpoint's data part (its base name) given without its .index, which names its
+    variables (held: what the line says holds it, the part named): it was read as a V1 checkpoint, "cannot read
+    'vgg_19.ckpt.data-00000-of-00001' ... (file is too short to be an sstable ...)", the file blamed where its index is
+    missing."""
+    return UserError(f"{held}, a part of a TensorFlow checkpoint, without its "
+                     f"'{shortened(printable(data_part_stem(name)), 80)}.index' (which names the variables in it); "
+                     f"{advice}, or pass vgg_19_2016_08_28.tar.gz")
 
 
 def unpack_checkpoint_archive(archive_path, directory):
@@ -321,6 +342,10 @@ def convert(pre_trained_model, save_path):
     # a V1 checkpoint or an archive may have any name, .h5 too: it would be replaced by the result
     not_an_input(save_path, "--save-path", [("--pre_trained_model", pre_trained_model)])
     archive = is_archive(pre_trained_model)
+    stem = data_part_stem(pre_trained_model)
+    if not archive and stem and not os.path.isfile(stem + ".index"):
+        raise without_index(os.path.basename(pre_trained_model), f"--pre_trained_model '{pre_trained_model}' is",
+                            "pass the prefix of a checkpoint whose .index is beside its data")
     refuse_packed(pre_trained_model, f"--pre_trained_model '{pre_trained_model}'", tar_compressions=not archive)
     with tempfile.TemporaryDirectory() as unpacked:
         if archive:

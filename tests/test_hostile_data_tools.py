@@ -4306,3 +4306,26 @@ def test_lpips_linear_weights_that_lose_a_layer_or_score_past_any_trained_networ
     with pytest.raises(UserError) as refused:
         load_lpips_weights(path)
     assert str(refused.value).startswith(f"'{path}': {said}")
+
+
+@pytest.mark.parametrize("packed", [True, False])
+def test_a_v2_checkpoint_s_data_part_without_its_index_is_said_so_not_read_as_a_damaged_checkpoint(tmp_path, packed):
+    """A VGG19 archive holding a V2 checkpoint's data part without its .index (a mirror's archive packed of one file),
+    and that data part passed itself: read as a V1 checkpoint, "cannot read 'vgg_19.ckpt.data-00000-of-00001' ... as a
+    TensorFlow checkpoint (... file is too short to be an sstable ...)", the file blamed where its index is missing."""
+    import tarfile
+
+    from convert_tf_vgg19_weights import convert
+    data = tmp_path / "vgg_19.ckpt.data-00000-of-00001"
+    data.write_bytes(b"x")
+    given = data
+    if packed:
+        given = tmp_path / "vgg.tar.gz"
+        with tarfile.open(given, "w:gz") as archive:
+            archive.add(data, "vgg/vgg_19.ckpt.data-00000-of-00001")
+    with pytest.raises(UserError) as refused:
+        convert(str(given), str(tmp_path / "vgg19.h5"))
+    held = "the archive holds 'vgg_19.ckpt.data-00000-of-00001'" if packed else f"--pre_trained_model '{data}' is"
+    assert str(refused.value).startswith(f"{held}, a part of a TensorFlow checkpoint, without its ")
+    assert "vgg_19.ckpt.index' (which names the variables in it)" in str(refused.value)
+    assert not (tmp_path / "vgg19.h5").exists()
