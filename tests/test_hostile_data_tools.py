@@ -4290,8 +4290,8 @@ def test_a_416_of_a_size_of_25_digits_zeros_before_the_partial_file_s_size_takes
 
 
 @pytest.mark.parametrize("name, value, said", [
-    ("lin4_model_1_weight", 0.0, "its linear layer 'lin4_model_1_weight''s weights are so small (or 0) that its layer "
-     "adds at most 0 to a pair's score (its term lost on every pair)"),
+    ("lin4_model_1_weight", 0.0, "the weights of its linear layer 'lin4_model_1_weight' are so small (or 0) that the "
+     "layer adds at most 0 to a pair's score (its term lost on every pair)"),
     ("lin2_model_1_weight", np.iinfo(np.int64).max, "its linear layers' weights ('lin0_model_1_weight' .. "
      "'lin4_model_1_weight') are so large that pairs of images can score up to 1.42e+22 (the published LPIPS "
      "weights': 421)")])

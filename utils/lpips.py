@@ -125,9 +125,9 @@ def check_shapes(arrays, source, advice="download or convert the weights again",
     # one layer's of zeros lost its term on every pair (the last's: 5 % of the fixture's scores), exit code 0
     lost = next((name for name in LIN_NAMES if reaches[name] < LEAST_REACH), None)
     if lost:
-        raise UserError(f"{source}: its linear layer {said[lost]}'s weights are so small (or 0) that its layer adds at "
-                        f"most {reaches[lost]:.3g} to a pair's score (its term lost on every pair), as no trained "
-                        f"network's weights do; {advice}")
+        raise UserError(f"{source}: the weights of its linear layer {said[lost]} are so small (or 0) that the layer "
+                        f"adds at most {reaches[lost]:.3g} to a pair's score (its term lost on every pair), as no "
+                        f"trained network's weights do; {advice}")
     overflowing, vanishing, cause = parameters_out_of_range(arrays)
     if overflowing:
         raise UserError(f"{source}: its weights up to {said[overflowing]} are so large that LPIPS's float32 "
