@@ -2796,4 +2796,20 @@ def test_a_launcher_s_variable_of_this_machine_set_by_hand_is_one_line(monkeypat
         generate.main(["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir", str(tmp_path / "out")])
     assert stopped.value.code == 2 and capsys.readouterr().err == (
         f"error: environment variable {name} is '{value}', not a whole number of at least {least}:"
-        " a launcher (mpirun) sets it for each process it starts; unset it to run without one\n")
+        " a launcher (mpirun, srun) sets it for each process it starts; unset it to run without one\n")
+
+
+@pytest.mark.parametrize("name, value", [("OMPI_COMM_WORLD_SIZE", "abc"), ("PMI_SIZE", ""), ("OMPI_COMM_WORLD_RANK", "x")])
+def test_a_launcher_s_variable_of_the_job_set_by_hand_is_one_line(monkeypatch, capsys, name, value):
+    """The launchers' variables of the whole job set by hand without mpirun: generate.py's share of the cores (read
+    from the job's size where no variable of this machine's is set) and train.py's rank before its first line gave
+    int's ValueError traceback."""
+    import train
+    from utils import distributed
+    monkeypatch.setenv(name, value)
+    with pytest.raises(UserError, match=f"^environment variable {name} is '{value}', not a whole number of at least "):
+        (distributed.world_rank if name.endswith("RANK") else distributed.local_size)()
+    if name.endswith("RANK"):
+        with pytest.raises(SystemExit) as stopped:
+            train.main(["--help"])
+        assert stopped.value.code == 2 and capsys.readouterr().err.startswith(f"error: environment variable {name} ")
