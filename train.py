@@ -892,10 +892,11 @@ def parse_args(argv=None):
 def main(argv=None):
     """Exit code 0 when training is done, 2 on a user error, 130 when stopped early by Ctrl-C or SIGTERM."""
     # every process checks the flags and the config: rank 0 prints the one line
-    report_after = user_error_report_after(world_rank())
-    with exit_on_user_error(report_after=report_after):
-        config = parse_args(argv)
-        comm = make_communicator(context_name(config.nnabla_context.context), config.nnabla_context.device_id)
+    with exit_on_user_error():  # a launcher's variable set by hand (`abc`) is one line
+        report_after = user_error_report_after(world_rank())
+        with exit_on_user_error(report_after=report_after):
+            config = parse_args(argv)
+            comm = make_communicator(context_name(config.nnabla_context.context), config.nnabla_context.device_id)
     # from here, a process that stops alone (an error of the output folder met on rank 0 only, a stop signal to one
     # process before training or a second one during it) would leave the others waiting in their next exchange, and
     # its exit waiting for them in MPI's: it ends the job; a stop request agreed by all ends each process by itself

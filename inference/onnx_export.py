@@ -161,8 +161,17 @@ def prune_cache(cache_dir, now=None):
         path = os.path.join(cache_dir, name)
         kept = TEMPORARY_S if temporary else UNUSED_S if match["code"] == current else UNUSED_OTHER_CODE_S
         with suppress(OSError):
-            if now - os.lstat(path).st_mtime > kept:
+            if now - last_use(path) > kept:
                 os.remove(path)
+
+
+def last_use(path):
+    """When a cache file was last read (touched): its modification time, or its target's for a link named as an entry
+    (a read renews the target's; the link's own time, of when it was made, had it removed in use after 30 days)."""
+    used = os.lstat(path).st_mtime
+    with suppress(OSError):
+        used = max(used, os.stat(path).st_mtime)
+    return used
 
 
 def touched(paths):

@@ -2742,3 +2742,74 @@ def test_a_library_caller_s_process_count_of_none_is_one_process(monkeypatch):
     resolver = inference.resolver.SuperResolver(BUNDLED_MODEL, backend="nnabla", context="cpu", process_count=None,
                                                 file_arrays=read_weight_file(BUNDLED_MODEL))
     assert resolver.max_memory == 8 * 2 ** 30 and resolver.threads == inference.resolver.available_cores(1)
+
+
+# Twenty-fourth pass, look at tiles, scales, backends, the ONNX cache and evaluate.py's scores
+
+def test_a_palette_png_of_grey_colours_of_a_colour_target_is_refused_as_a_greyscale_one(tmp_path):
+    """A result saved by another tool as a palette PNG of grey colours (the twenty-third pass's greyscale results were
+    refused by their grey colour type alone): scored 60 dB, SSIM 1.000 against its colour target, as the target itself,
+    exit code 0. A palette of colours is scored as before."""
+    from PIL import Image
+
+    from evaluation.scoring import read_frame_pair
+    colours = np.random.default_rng(0).integers(0, 256, (16, 16, 3), dtype=np.uint8)
+    target, output = str(tmp_path / "target.png"), str(tmp_path / "output.png")
+    Image.fromarray(colours).save(target)
+    Image.fromarray(colours).convert("L").convert("P").save(output, transparency=0)  # a tRNS chunk before its PLTE
+    with pytest.raises(UserError, match=r"output '.*output.png' is a greyscale PNG but its target .* is in colour"):
+        read_frame_pair(target, output, None)
+    Image.fromarray(colours).convert("P").save(output)
+    assert read_frame_pair(target, output, None)[1].shape == (16, 16, 3)
+
+
+def test_a_link_in_the_onnx_cache_is_kept_while_its_target_is_used(tmp_path, monkeypatch):
+    """An entry's files linked into the cache (from a store of exports): each read renews its target's use, but the
+    pruning read the link's own time, of when it was made, and removed it in use after 30 days, to be exported again as
+    a copy. Now a link is as old as its target's last use (its own where it leads nowhere)."""
+    backends, onnx_export, arrays, shapes, stem = counted_exports(monkeypatch)
+    monkeypatch.setattr(backends, "CompiledNetwork", lambda *args: "compiled")
+    store, cache, month = tmp_path / "store", tmp_path / "cache", 31 * 86400
+    backends.OnnxNetworks(shapes, 1, arrays, "weights.h5", str(store), 1, "fp32", 4)
+    cache.mkdir()
+    for name in os.listdir(store):
+        os.symlink(store / name, cache / name)
+        os.utime(cache / name, (time.time() - month, time.time() - month), follow_symlinks=False)
+    os.symlink(tmp_path / "gone.onnx", cache / f"{stem}_old.onnx")  # leading nowhere, made a month ago
+    os.utime(cache / f"{stem}_old.onnx", (time.time() - month, time.time() - month), follow_symlinks=False)
+    backends.OnnxNetworks(shapes, 1, arrays, "weights.h5", str(cache), 1, "fp32", 4)  # read: the targets' use renewed
+    onnx_export.prune_cache(str(cache))
+    assert sorted(os.listdir(cache)) == sorted(os.listdir(store)) and ExportCounted.exports == [1]
+    assert all(os.path.islink(cache / name) for name in os.listdir(cache))
+
+
+@pytest.mark.parametrize("name, value, least", [("OMPI_COMM_WORLD_LOCAL_SIZE", "abc", 1), ("MPI_LOCALNRANKS", "", 1),
+                                                ("MV2_COMM_WORLD_LOCAL_SIZE", "0", 1),
+                                                ("OMPI_COMM_WORLD_LOCAL_RANK", "-1", 0)])
+def test_a_launcher_s_variable_of_this_machine_set_by_hand_is_one_line(monkeypatch, capsys, tmp_path, name, value,
+                                                                       least):
+    """The launchers' variables of the processes on this machine set by hand without mpirun: `abc` or empty gave int's
+    ValueError traceback, 0 "process_count must be a whole number of at least 1", naming no variable."""
+    import generate
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SystemExit) as stopped:
+        generate.main(["--model", WEIGHTS, "--input-dir-lr", FRAMES, "--output-dir", str(tmp_path / "out")])
+    assert stopped.value.code == 2 and capsys.readouterr().err == (
+        f"error: environment variable {name} is '{value}', not a whole number of at least {least}:"
+        " a launcher (mpirun, srun) sets it for each process it starts; unset it to run without one\n")
+
+
+@pytest.mark.parametrize("name, value", [("OMPI_COMM_WORLD_SIZE", "abc"), ("PMI_SIZE", ""), ("OMPI_COMM_WORLD_RANK", "x")])
+def test_a_launcher_s_variable_of_the_job_set_by_hand_is_one_line(monkeypatch, capsys, name, value):
+    """The launchers' variables of the whole job set by hand without mpirun: generate.py's share of the cores (read
+    from the job's size where no variable of this machine's is set) and train.py's rank before its first line gave
+    int's ValueError traceback."""
+    import train
+    from utils import distributed
+    monkeypatch.setenv(name, value)
+    with pytest.raises(UserError, match=f"^environment variable {name} is '{value}', not a whole number of at least "):
+        (distributed.world_rank if name.endswith("RANK") else distributed.local_size)()
+    if name.endswith("RANK"):
+        with pytest.raises(SystemExit) as stopped:
+            train.main(["--help"])
+        assert stopped.value.code == 2 and capsys.readouterr().err.startswith(f"error: environment variable {name} ")

@@ -37,7 +37,7 @@ def _launcher_variables():
 def world_size():
     """Processes the launcher started (1 without one)."""
     variables = _launcher_variables()
-    return int(os.environ[variables[0]]) if variables else 1
+    return launcher_number(variables[0], 1) if variables else 1
 
 
 def launched_by_mpirun():
@@ -45,11 +45,26 @@ def launched_by_mpirun():
     return bool(_launcher_variables())
 
 
+def launcher_number(name, least):
+    """The whole number a launcher's variable name holds, of at least least; a UserError for another value (set by
+    hand, as `abc` or empty: int's ValueError was a traceback; 0 processes on this machine was said as a
+    process_count of 0)."""
+    value = os.environ[name]
+    try:
+        number = int(value)
+    except ValueError:
+        number = None
+    if number is None or number < least:
+        raise UserError(f"environment variable {name} is '{value}', not a whole number of at least {least}: a launcher "
+                        "(mpirun, srun) sets it for each process it starts; unset it to run without one")
+    return number
+
+
 def local_size():
     """Processes the launcher started on this process's node (all of them when it does not say)."""
     for name in LOCAL_SIZE_VARIABLES:
         if name in os.environ:
-            return int(os.environ[name])
+            return launcher_number(name, 1)
     return world_size()
 
 
@@ -57,7 +72,7 @@ def world_rank():
     """This process's rank among all the launcher started (0 without one)."""
     for name in WORLD_RANK_VARIABLES:
         if name in os.environ and (not name.startswith("SLURM_") or _launched_by_slurm()):
-            return int(os.environ[name])
+            return launcher_number(name, 0)
     return 0
 
 
@@ -89,7 +104,7 @@ def local_rank():
     """This process's rank among the processes of its node, as the launcher numbers them."""
     for name in LOCAL_RANK_VARIABLES:
         if name in os.environ:
-            return int(os.environ[name])
+            return launcher_number(name, 0)
     return 0
 
 

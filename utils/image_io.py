@@ -714,14 +714,25 @@ def png_size_impossible(data):
 
 
 def grey_png(path):
-    """Whether path is a PNG of a grey colour type (grey, or grey and alpha), by its header; False for another file or
-    one that cannot be read."""
+    """Whether path is a PNG of grey pixels by its header: a grey colour type (grey, or grey and alpha), or a palette
+    of grey colours alone (its PLTE chunk, before the image data), as tools save a greyscale picture too; False for
+    another file or one that cannot be read."""
     try:
         with open(path, "rb") as file:
-            header = file.read(26)
+            header = file.read(33)  # the signature and the IHDR chunk
+            if header[:8] != PNG_SIGNATURE or header[12:16] != b"IHDR" or header[25:26] not in (b"\0", b"\3", b"\4"):
+                return False
+            if header[25:26] != b"\3":
+                return True
+            while len(chunk := file.read(8)) == 8:
+                length, kind = struct.unpack(">I4s", chunk)
+                if kind in (b"PLTE", b"IDAT"):
+                    colours = np.frombuffer(file.read(length), np.uint8) if kind == b"PLTE" else np.empty(0, np.uint8)
+                    return colours.size >= 3 and not np.ptp(colours[:colours.size // 3 * 3].reshape(-1, 3), 1).any()
+                file.seek(length + 4, os.SEEK_CUR)
     except OSError:
         return False
-    return header[:8] == PNG_SIGNATURE and header[12:16] == b"IHDR" and header[25:26] in (b"\0", b"\4")
+    return False
 
 
 def unreadable_image(path, error):
