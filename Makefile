@@ -62,15 +62,30 @@ unquoted_dollars = $(patsubst %$(dollar),%,$(subst $(dollar)$(dollar),,$(value $
 # close of its kind, none being make's error; where a $$ comes before that close, to the close that matches it
 # counting the opens of its kind, its text read again so (none matching: make reads the name to the first close, and
 # no further).
+# A reference that is a call of one of make's functions (its name, then a blank: `$$(subst a,(b,c)`) is read as make's
+# function.c reads it, before a variable's: to the close that matches it counting the opens of its kind, wherever a $$
+# is, its arguments read again so; `VENV='$$(subst a,(b,c)'` (a `(` of the name's own in an argument) was make's
+# "unterminated call to function 'subst'", naming no VENV.
 # (make's $$(shell) joins the lines of its command: each statement ends in a ;)
 define dollar_scan_awk
-function unclosed(text, at, kind, closer, rest, first, depth, end) {
+function unclosed(text, at, kind, closer, rest, first, depth, end, name, after) {
   at = 1;
   while (at <= length(text)) {
     if (substr(text, at, 1) != "$$") { at++; continue };
     kind = substr(text, at + 1, 1);
     if (kind != "(" && kind != "{") { at += 2; continue };
-    closer = kind == "(" ? ")" : "}"; rest = substr(text, at + 2); first = index(rest, closer);
+    closer = kind == "(" ? ")" : "}"; rest = substr(text, at + 2);
+    name = rest; sub(/[^A-Za-z0-9_-].*/, "", name); after = substr(rest, length(name) + 1, 1);
+    if (name != "" && index(" " functions " ", " " name " ") && (after == "" || index(" \t\n\r\v\f", after))) {
+      depth = 0;
+      for (end = length(name) + 1; end <= length(rest); end++) {
+        if (substr(rest, end, 1) == kind) depth++; else if (substr(rest, end, 1) == closer && --depth < 0) break
+      };
+      if (end > length(rest)) return 1;
+      if (unclosed(substr(rest, length(name) + 1, end - length(name) - 1))) return 1;
+      at += 2 + end; continue
+    };
+    first = index(rest, closer);
     if (!first) return 1;
     if (!index(substr(rest, 1, first - 1), "$$")) { at += 2 + first; continue };
     depth = 0;
@@ -86,8 +101,14 @@ function unclosed(text, at, kind, closer, rest, first, depth, end) {
 { name = name (NR > 1 ? "\n" : "") $$0 };
 END { if (unclosed(name)) print "unclosed" }
 endef
+# (make's functions: those of GNU make 4.3, and 4.4's let and intcmp where make is newer, guile where it has it)
+make_functions := abspath addprefix addsuffix and basename call dir error eval file filter filter-out findstring \
+    firstword flavor foreach if info join lastword notdir or origin patsubst realpath shell sort strip subst suffix \
+    value warning wildcard word wordlist words $(filter guile,$(.FEATURES)) $(if $(filter-out 3.% 4.0% 4.1% 4.2% \
+    4.3%,$(MAKE_VERSION)),let intcmp)
 dollar_unclosed = $(if $(findstring $(dollar)$(open_paren),$(call unquoted_dollars,$1))$(findstring $(dollar){,$(call \
-    unquoted_dollars,$1)),$(shell printf '%s' '$(subst ','\'',$(value $1))' | awk '$(dollar_scan_awk)' 2>/dev/null))
+    unquoted_dollars,$1)),$(shell printf '%s' '$(subst ','\'',$(value $1))' | awk -v functions='$(strip \
+    $(make_functions))' '$(dollar_scan_awk)' 2>/dev/null))
 dollar_read = $(findstring $(dollar),$(subst $(dollar){,,$(subst $(dollar)$(open_paren),,$(call unquoted_dollars,$1))))
 # The refusals of a setting named $1 given to make with a $ it reads ($2: what its value is, a name or a path; $3: what
 # to do), VENV's, CHROMIUM's and TEST_WORKERS': its text as given, shown as the other lines show names, by blanks_shown
