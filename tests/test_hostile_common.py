@@ -4007,17 +4007,16 @@ def test_make_hands_the_tests_a_relative_chromium_as_the_path_it_checked(tmp_pat
     assert f'CHROMIUM="{copy}/{chromium}" venv/bin/python -m pytest' in completed.stdout, completed.stdout
 
 
-@pytest.mark.parametrize("variable", ["PIP_CONSTRAINT", "PIP_Constraint"])
-def test_the_set_up_reads_a_pip_constraint_file_of_a_pipe_once_for_all_its_installs(tmp_path, stand_in_pip, variable):
+def test_the_set_up_reads_a_pip_constraint_file_of_a_pipe_once_for_all_its_installs(tmp_path, stand_in_pip):
     """`PIP_CONSTRAINT=<(...)`: the first pip install read the pipe, and the later ones (requirements-nodeps.txt's, and
     requirements-test.txt's where make installs both) ran without it, other versions than it pins installed, exit
-    code 0. (pip reads the name in any case after PIP_, as the stand-in does.)"""
+    code 0."""
     reading, writing = os.pipe()
     os.write(writing, b"package==1\n")
     os.close(writing)
     try:
-        completed = run_the_set_up_of_the_stand_in_pip(stand_in_pip, pass_fds=(reading,), **{variable: f"/dev/fd/"
-                                                       f"{reading}"}, STAND_IN_PIP_CONFIGURED=str(tmp_path / "read"))
+        completed = run_the_set_up_of_the_stand_in_pip(stand_in_pip, pass_fds=(reading,), PIP_CONSTRAINT=f"/dev/fd/"
+                                                       f"{reading}", STAND_IN_PIP_CONFIGURED=str(tmp_path / "read"))
     finally:
         os.close(reading)
     assert completed.returncode == 0 and not completed.stderr, completed.stderr
@@ -4220,11 +4219,13 @@ def test_the_set_up_refuses_a_constraint_fifo_of_pips_configuration_before_makin
 
 @pytest.mark.parametrize("setting, value, goal", [
     ("VENV", "$(subst a,(b,c)", "setup"), ("CHROMIUM", "/opt/${subst a,{b,c}/chrome", "browser"),
-    ("TEST_WORKERS", "$(if x,(y)", "test")], ids=["VENV", "CHROMIUM", "TEST_WORKERS"])
+    ("TEST_WORKERS", "$(if x,(y)", "test"), ("VENV", "$(subst ${a,b},c,d)", "setup")],
+    ids=["VENV", "CHROMIUM", "TEST_WORKERS", "a ${ closed in the next argument"])
 def test_make_refuses_a_call_of_its_function_left_open_by_a_paren_of_its_own(tmp_path, setting, value, goal):
     """`VENV='$(subst a,(b,c)'`: make reads a call of one of its functions to the close that matches it, counting the
     opens of its kind, where the check read it as a variable's reference (to its first close): make's "unterminated
-    call to function 'subst': missing ')'", naming no VENV."""
+    call to function 'subst': missing ')'", naming no VENV. Its arguments are split at the commas outside its opens:
+    `$(subst ${a,b},c,d)` was make's "unterminated variable reference"."""
     completed = subprocess.run(["make", "--no-print-directory", "-n", goal, f"{setting}={value}"],
                                cwd=set_up_copy(tmp_path), capture_output=True, text=True, timeout=60,
                                env=top_level_make_environment())
@@ -4234,11 +4235,13 @@ def test_make_refuses_a_call_of_its_function_left_open_by_a_paren_of_its_own(tmp
 
 
 def test_make_reads_a_call_of_its_function_holding_parens_as_make_does(tmp_path):
-    """A call of make's function whose parens of its own are closed (`$(words a (b) c)`) is make's to read: 3."""
-    completed = subprocess.run(["make", "--no-print-directory", "-n", "test", "VENV=venv",
+    """A call of make's function whose parens of its own are closed (`$(words a (b) c)`) is make's to read: 3; and the
+    last argument takes the commas past the function's count (`$(subst a,b,c,${x,y})`, `c,`)."""
+    completed = subprocess.run(["make", "--no-print-directory", "-n", "test", "VENV=$(subst a,b,c,${x,y})",
                                 "TEST_WORKERS=$(words a (b) c)"], cwd=set_up_copy(tmp_path), capture_output=True,
                                text=True, timeout=60, env=top_level_make_environment())
-    assert completed.returncode == 0 and " -m pytest -q -n 3 --dist" in completed.stdout, completed.stderr
+    assert completed.returncode == 0 and " c,/bin/python -m pytest -q -n 3 --dist" in completed.stdout, (
+        completed.stdout + completed.stderr)
 
 
 @pytest.mark.parametrize("where", ["PIP_REPORT", "configuration"])
