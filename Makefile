@@ -62,15 +62,43 @@ unquoted_dollars = $(patsubst %$(dollar),%,$(subst $(dollar)$(dollar),,$(value $
 # close of its kind, none being make's error; where a $$ comes before that close, to the close that matches it
 # counting the opens of its kind, its text read again so (none matching: make reads the name to the first close, and
 # no further).
+# A reference that is a call of one of make's functions (its name, then a blank: `$$(subst a,(b,c)`) is read as make's
+# function.c reads it, before a variable's: to the close that matches it counting the opens of its kind, wherever a $$
+# is, its arguments (split at the commas outside opens of its kind, the last taking the rest past the function's
+# count of arguments) read again so; `VENV='$$(subst a,(b,c)'` (a `(` of the name's own in an argument) was make's
+# "unterminated call to function 'subst'", and `'$$(subst $${a,b},c,d)'` its "unterminated variable reference",
+# naming no VENV.
 # (make's $$(shell) joins the lines of its command: each statement ends in a ;)
 define dollar_scan_awk
-function unclosed(text, at, kind, closer, rest, first, depth, end) {
+BEGIN { count = split(functions, list, " "); for (each = 1; each <= count; each++) { split(list[each], pair, ":");
+  arity[pair[1]] = pair[2] } };
+function unclosed(text, at, kind, closer, rest, first, depth, end, name, after, args, count, begun, each, character) {
   at = 1;
   while (at <= length(text)) {
     if (substr(text, at, 1) != "$$") { at++; continue };
     kind = substr(text, at + 1, 1);
     if (kind != "(" && kind != "{") { at += 2; continue };
-    closer = kind == "(" ? ")" : "}"; rest = substr(text, at + 2); first = index(rest, closer);
+    closer = kind == "(" ? ")" : "}"; rest = substr(text, at + 2);
+    name = rest; sub(/[^A-Za-z0-9_-].*/, "", name); after = substr(rest, length(name) + 1, 1);
+    if (name != "" && (name in arity) && (after == "" || index(" \t\n\r\v\f", after))) {
+      depth = 0;
+      for (end = length(name) + 1; end <= length(rest); end++) {
+        if (substr(rest, end, 1) == kind) depth++; else if (substr(rest, end, 1) == closer && --depth < 0) break
+      };
+      if (end > length(rest)) return 1;
+      args = substr(rest, length(name) + 1, end - length(name) - 1); count = 1; depth = 0; begun = 1;
+      for (each = 1; each <= length(args); each++) {
+        character = substr(args, each, 1);
+        if (character == kind) depth++; else if (character == closer) depth--;
+        else if (character == "," && !depth && count != arity[name]) {
+          if (unclosed(substr(args, begun, each - begun))) return 1;
+          begun = each + 1; count++
+        }
+      };
+      if (unclosed(substr(args, begun))) return 1;
+      at += 2 + end; continue
+    };
+    first = index(rest, closer);
     if (!first) return 1;
     if (!index(substr(rest, 1, first - 1), "$$")) { at += 2 + first; continue };
     depth = 0;
@@ -86,8 +114,16 @@ function unclosed(text, at, kind, closer, rest, first, depth, end) {
 { name = name (NR > 1 ? "\n" : "") $$0 };
 END { if (unclosed(name)) print "unclosed" }
 endef
+# (make's functions, each with its count of arguments, 0 for any: those of GNU make 4.3, and 4.4's let and intcmp
+# where make is newer, guile where it has it)
+make_functions := abspath:1 addprefix:2 addsuffix:2 and:0 basename:1 call:0 dir:1 error:1 eval:1 file:2 filter:2 \
+    filter-out:2 findstring:2 firstword:1 flavor:1 foreach:3 if:3 info:1 join:2 lastword:1 notdir:1 or:0 origin:1 \
+    patsubst:3 realpath:1 shell:1 sort:1 strip:1 subst:3 suffix:1 value:1 warning:1 wildcard:1 word:2 wordlist:3 \
+    words:1 $(if $(filter guile,$(.FEATURES)),guile:1) $(if $(filter-out 3.% 4.0% 4.1% 4.2% \
+    4.3%,$(MAKE_VERSION)),let:3 intcmp:5)
 dollar_unclosed = $(if $(findstring $(dollar)$(open_paren),$(call unquoted_dollars,$1))$(findstring $(dollar){,$(call \
-    unquoted_dollars,$1)),$(shell printf '%s' '$(subst ','\'',$(value $1))' | awk '$(dollar_scan_awk)' 2>/dev/null))
+    unquoted_dollars,$1)),$(shell printf '%s' '$(subst ','\'',$(value $1))' | awk -v functions='$(strip \
+    $(make_functions))' '$(dollar_scan_awk)' 2>/dev/null))
 dollar_read = $(findstring $(dollar),$(subst $(dollar){,,$(subst $(dollar)$(open_paren),,$(call unquoted_dollars,$1))))
 # The refusals of a setting named $1 given to make with a $ it reads ($2: what its value is, a name or a path; $3: what
 # to do), VENV's, CHROMIUM's and TEST_WORKERS': its text as given, shown as the other lines show names, by blanks_shown

@@ -3175,8 +3175,9 @@ def venv_of_a_pip_that_crashes(tmp_path, traceback_end):
     ({PIP_CONFIG_FILE} in STAND_IN_PIP_CRASH is the configuration file it read.)
     Each run reads PIP_CONFIG_FILE, as pip does: its configuration file is written as `pip config list` says one
     (`global.log='/tmp/pip.log'`), which the stand-in's `config list` says; its install appends what it read to
-    STAND_IN_PIP_CONFIGURED, and after it what it read of PIP_CONSTRAINT's and PIP_REQUIREMENT's files (or, where they
-    are not set, of the configuration's `constraint` and `requirement`, its install section's over its global one's)."""
+    STAND_IN_PIP_CONFIGURED, and after it what it read of PIP_CONSTRAINT's and PIP_REQUIREMENT's files, their names
+    in any case after PIP_ as pip reads them, the last set in the environment (or, where none is set, of the
+    configuration's `constraint` and `requirement`, its install section's over its global one's)."""
     venv = tmp_path / "venv"
     subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     pip = next(venv.glob("lib/python3*/site-packages")) / "pip"
@@ -3213,10 +3214,11 @@ def venv_of_a_pip_that_crashes(tmp_path, traceback_end):
         "if 'install' in sys.argv:\n"
         "    import ast\n"
         "    settings = dict(line.split('=', 1) for line in configured.splitlines() if '=' in line)\n"
-        "    for variable in ('PIP_CONSTRAINT', 'PIP_REQUIREMENT'):\n"
-        "        option = variable[4:].lower()\n"
-        "        value = os.environ.get(variable) or ast.literal_eval(settings.get(f'install.{option}') or\n"
-        "                                                             settings.get(f'global.{option}') or \"''\")\n"
+        "    for option in ('constraint', 'requirement'):\n"
+        "        named = [value for name, value in os.environ.items() if name.startswith('PIP_') and value and\n"
+        "                 name[4:].lower().replace('_', '-').lstrip('-') == option]\n"
+        "        value = (named or [''])[-1] or ast.literal_eval(settings.get(f'install.{option}') or\n"
+        "                                                        settings.get(f'global.{option}') or \"''\")\n"
         "        for name in value.split():\n"
         "            configured += open(name).read()\n"
         "    os.environ.get('STAND_IN_PIP_CONFIGURED') and open(os.environ['STAND_IN_PIP_CONFIGURED'], 'a').write(\n"
@@ -4197,3 +4199,76 @@ def test_make_reads_a_dollar_reference_as_make_does(tmp_path, setting, value, re
         home = os.environ["HOME"]
         assert completed.returncode == 0 and value.replace("$(HOME)", home).replace("${HOME}", home) in (
             completed.stdout), completed.stdout + completed.stderr
+
+
+# Twenty-fourth pass, look at make's set-up, VENV, CHROMIUM and pip's settings
+
+def test_the_set_up_refuses_a_constraint_fifo_of_pips_configuration_before_making_a_venv(tmp_path):
+    """A configuration file's `constraint` naming a FIFO no one writes was refused only once a new venv was made (its
+    pip read the configuration: venv's and ensurepip's seconds, a venv left), where a variable's is refused before
+    anything is made. The configuration is read, for a new venv, by the pip ensurepip would put into it."""
+    os.mkfifo(tmp_path / "pip.fifo")
+    (tmp_path / "pip.conf").write_text(f"[install]\nconstraint = {tmp_path}/pip.fifo\n")
+    completed = set_up_in_tmp_path(tmp_path, PIP_CONFIG_FILE=str(tmp_path / "pip.conf"), timeout=60)
+    assert completed is not None and completed.returncode == 2 and completed.stderr == (
+        f"error: pip's configuration sets install.constraint ({tmp_path}/pip.fifo), a FIFO no one writes (what writes "
+        "it is not started, or stopped), which pip would wait for forever; start what writes it, or remove it from "
+        "pip's configuration file, then run make again\n"), completed
+    assert not (tmp_path / "venv").exists() and completed.stdout == ""
+
+
+@pytest.mark.parametrize("setting, value, goal", [
+    ("VENV", "$(subst a,(b,c)", "setup"), ("CHROMIUM", "/opt/${subst a,{b,c}/chrome", "browser"),
+    ("TEST_WORKERS", "$(if x,(y)", "test"), ("VENV", "$(subst ${a,b},c,d)", "setup")],
+    ids=["VENV", "CHROMIUM", "TEST_WORKERS", "a ${ closed in the next argument"])
+def test_make_refuses_a_call_of_its_function_left_open_by_a_paren_of_its_own(tmp_path, setting, value, goal):
+    """`VENV='$(subst a,(b,c)'`: make reads a call of one of its functions to the close that matches it, counting the
+    opens of its kind, where the check read it as a variable's reference (to its first close): make's "unterminated
+    call to function 'subst': missing ')'", naming no VENV. Its arguments are split at the commas outside its opens:
+    `$(subst ${a,b},c,d)` was make's "unterminated variable reference"."""
+    completed = subprocess.run(["make", "--no-print-directory", "-n", goal, f"{setting}={value}"],
+                               cwd=set_up_copy(tmp_path), capture_output=True, text=True, timeout=60,
+                               env=top_level_make_environment())
+    lines = completed.stderr.strip().splitlines()
+    assert completed.returncode == 2 and len(lines) == 1 and not completed.stdout, completed.stdout + completed.stderr
+    assert f"*** {setting} '{value}' holds a $( or ${{ that is not closed, which make cannot read" in lines[0], lines[0]
+
+
+def test_make_reads_a_call_of_its_function_holding_parens_as_make_does(tmp_path):
+    """A call of make's function whose parens of its own are closed (`$(words a (b) c)`) is make's to read: 3; and the
+    last argument takes the commas past the function's count (`$(subst a,b,c,${x,y})`, `c,`)."""
+    completed = subprocess.run(["make", "--no-print-directory", "-n", "test", "VENV=$(subst a,b,c,${x,y})",
+                                "TEST_WORKERS=$(words a (b) c)"], cwd=set_up_copy(tmp_path), capture_output=True,
+                               text=True, timeout=60, env=top_level_make_environment())
+    assert completed.returncode == 0 and " c,/bin/python -m pytest -q -n 3 --dist" in completed.stdout, (
+        completed.stdout + completed.stderr)
+
+
+@pytest.mark.parametrize("where", ["PIP_REPORT", "configuration"])
+def test_the_set_up_says_a_pip_report_on_pips_output_as_such(tmp_path, stand_in_pip, where):
+    """`PIP_REPORT=-` (pip's report on its output, a JSON document among each pip's lines) was refused with the words
+    of a file's: "a report each of the set-up's pips would write over (the last one's alone kept, ...)"."""
+    (tmp_path / "pip.conf").write_text("install.report='-'\n")
+    setting = {"PIP_REPORT": "-"} if where == "PIP_REPORT" else {"PIP_CONFIG_FILE": str(tmp_path / "pip.conf")}
+    completed = run_the_set_up_of_the_stand_in_pip(stand_in_pip, **setting)
+    named = "PIP_REPORT is set (-)" if where == "PIP_REPORT" else "pip's configuration sets install.report='-'"
+    assert completed.returncode == 2 and completed.stderr.decode().startswith(
+        f"error: {named}, pip's report on its output, a JSON document each of the set-up's pips would print among its "
+        "lines; "), completed.stderr
+
+
+@pytest.mark.parametrize("where", ["PIP_CONSTRAINT", "configuration"])
+def test_the_set_up_refuses_a_constraint_file_of_its_closed_stdin(tmp_path, stand_in_pip, where):
+    """`PIP_CONSTRAINT=/dev/stdin make setup <&-` (a service's stdin closed): pip alone fails to open it, but the
+    set-up's pips, given /dev/null, read no constraints, the pins left out, exit code 0."""
+    (tmp_path / "pip.conf").write_text("install.constraint='/dev/stdin'\n")
+    setting = {"PIP_CONSTRAINT": "/dev/stdin"} if where == "PIP_CONSTRAINT" else {
+        "PIP_CONFIG_FILE": str(tmp_path / "pip.conf")}
+    status, said = stand_in_set_up_that_may_wait(stand_in_pip, "<&-", STAND_IN_PIP_CONFIGURED=str(tmp_path / "read"),
+                                                 **setting)
+    named, undo = ("PIP_CONSTRAINT is set", "unset it") if where == "PIP_CONSTRAINT" else (
+        "pip's configuration sets install.constraint", "remove it from pip's configuration file")
+    assert status == 2 and said.decode() == (
+        f"error: {named} (/dev/stdin), the set-up's standard input, which is closed; give make the file there (make "
+        f"setup <constraints.txt), or {undo}, then run make again\n"), said
+    assert not (tmp_path / "read").exists()

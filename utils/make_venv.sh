@@ -189,6 +189,16 @@ log_stream_copied() {
 # Each is read from env's listing (-0: a value may hold a newline), its value in log_values.
 # (Read by bash and env alone: the set-up runs before anything else is known to be there; its "Python 3.10 not found"
 # line came as "sort: command not found", exit code 127.)
+report_refused() {  # report_refused WHAT VALUE UNDO: a report setting's line (VALUE `-`: pip's output)
+  if [ "$2" = - ]; then
+    echo "error: $1, pip's report on its output, a JSON document each of the set-up's pips would print among its" \
+      "lines; $3, then run make again" >&2
+  else
+    echo "error: $1, a report each of the set-up's pips would write over (the last one's alone kept, or over a file" \
+      "it names); $3, then run make again" >&2
+  fi
+  exit 2
+}
 log_settings=() constraint_settings=()
 declare -A log_values=() constraint_values=()
 while IFS= read -r -d '' line; do
@@ -201,9 +211,8 @@ while IFS= read -r -d '' line; do
     # `PIP_REPORT=requirements.txt` (a slip for -r): each of the set-up's pips wrote its report over the repository's
     # requirements (the next set-up pip's "Invalid requirement"), and `PIP_REPORT=report.json` was left holding the last
     # pip's report alone (requirements-nodeps.txt's), exit code 0. Refused, before anything is made.
-    report) [ -z "${line#*=}" ] || { echo "error: $name is set ($(one_line "${line#*=}")), a report each of the" \
-      "set-up's pips would write over (the last one's alone kept, or over a file it names); unset it, then run make" \
-      "again" >&2; exit 2; } ;;
+    # `PIP_REPORT=-` (pip's report on its output) was refused with a file's words: said as what it is.
+    report) [ -z "${line#*=}" ] || report_refused "$name is set ($(one_line "${line#*=}"))" "${line#*=}" "unset it" ;;
   esac
 done < <(env -0)
 for log_setting in ${log_settings[@]+"${log_settings[@]}"}; do
@@ -402,11 +411,170 @@ names_read_once() {  # names_read_once PYTHON SETTING VALUE [WHAT UNDO]
   mapfile -t -d '' names < <(printf '%s' "$3" | tr ' \t\n\r\v\f' '\0\0\0\0\0\0' | grep -z .)
   copies=
   for name in ${names[@]+"${names[@]}"}; do
+    # The set-up's stdin closed (`PIP_CONSTRAINT=/dev/stdin make setup <&-`, a service's): pip alone fails to open it,
+    # but the set-up's pips, given /dev/null, read no constraints, the pins left out, exit code 0.
+    stream_named "$name"
+    if [ "$named_stream" = 0 ] && [ ! -e "/proc/$$/fd/0" ]; then
+      echo "error: ${4:-$2 is set} ($(one_line "$name")), the set-up's standard input, which is closed; give make" \
+        "the file there (make setup <constraints.txt), or ${5:-unset it}, then run make again" >&2
+      exit 2
+    fi
     pipe_read_once "$1" "$2" "$name" "${@:4}"
     copies+="${copies:+ }$read_copy"
   done
 }
 
+# pip's own lines when it failed: offline, five "Retrying" warnings and two errors, the last "No matching distribution
+# found" (nine lines, exit code 1); a venv not the user's to write (a shared one), an OSError and a hint. Now one line
+# with pip's last error; what pip installed is kept, and the next run goes on from it. A run that succeeds shows its
+# lines (warnings) as before.
+# PIP_ variables that send pip's install elsewhere or nowhere (PIP_TARGET, PIP_PREFIX, PIP_ROOT, PIP_DRY_RUN;
+# PIP_PYTHON, into another Python's environment) or leave out the packages' dependencies (PIP_NO_DEPS): the set-up
+# ended with exit code 0 and its stamp, and the venv had none of them. The set-up's pip installs into the venv without
+# them, and without PIP_USER (pip's refusal in any venv).
+# pip's configuration files (the user's pip.conf, the system's, PIP_CONFIG_FILE's) set the same: `target`, `prefix`,
+# `root` or `dry-run` there was the same exit code 0 and stamp with the venv empty, `python` another Python's packages
+# changed. pip reads its variables over its files: dry-run, no-deps and user are set off for the set-up's pip (its
+# --no-deps on the command line still counts); a target, prefix, root or python in a file is refused in one line.
+# (_PIP_RUNNING_IN_SUBPROCESS: pip's own mark that it runs as --python's pip, so a python setting is not followed.)
+# PYTHONIOENCODING of an encoding not ASCII's (utf-16, which Python starts with): pip's lines, which the set-up reads,
+# held NUL bytes, and bash's "warning: command substitution: ignored null byte in input" came before the error line.
+# It writes UTF-8 as the set-up's other Pythons do (in_utf8), names not UTF-8 as their bytes: in strict UTF-8 a line of
+# pip's on its output naming one (`PIP_VERBOSE=1`, a PIP_FIND_LINKS folder not UTF-8: "Looking in links: ...") was
+# pip's "--- Logging error ---", said as "pip could not write its log file", which PIP_LOG names, set or not.
+# pip reads a PIP_ variable whatever the case of its name after PIP_, and an option by any of its names: `PIP_Target`
+# installed into that folder, and `PIP_NO_DEPENDENCIES` (--no-deps' other name) could be read after PIP_NO_DEPS=0.
+# Every variable pip reads as one of those options is dropped.
+# A name that is no shell variable's (`PIP_--TARGET`, `PIP_DRY-RUN`, as env or a service's environment file sets it)
+# is passed on by bash unseen, and pip read it: the names are taken from env's listing (a line of a value that looks
+# like one only drops a variable that is not there), and dropped by env -u. (env reads any word with a = before the
+# command as a setting: `VENV=a=b` or `/tmp/x=y/venv` was "env: '-m': No such file or directory" for pip, so env runs
+# bash, which runs the command.)
+# (stdin /dev/null, as pip asks nothing: with the set-up's stdin closed (`make setup <&-`, a service's), pip config list
+# read a pipe of the set-up's own as its stdin, so that PIP_CONFIG_FILE=/dev/stdin left it waiting forever, where pip
+# alone finds no /dev/stdin and goes on)
+pip_env() {
+  local line name option dropped=()
+  while IFS= read -r line; do
+    name=${line%%=*}
+    case $name in PIP_*) ;; *) continue ;; esac
+    option=$(printf '%s' "${name#PIP_}" | tr 'A-Z_' 'a-z-')
+    case ${option#--} in target|prefix|root|python|dry-run|no-deps|no-dependencies|user) dropped+=(-u "$name") ;; esac
+  done < <(env)
+  env ${dropped[@]+"${dropped[@]}"} PIP_DRY_RUN=0 PIP_NO_DEPS=0 PIP_USER=0 _PIP_RUNNING_IN_SUBPROCESS=1 \
+    PYTHONIOENCODING=utf-8:surrogateescape ${log_overrides[@]+"${log_overrides[@]}"} \
+    "$BASH" -c 'exec "$@"' pip_env "$@" </dev/null
+}
+# pip's configuration files' settings (`global.log='/tmp/pip.log'`), as `pip config list` says them. pip config list
+# opens its log too (a log file's global setting, the install one being pip install's): it logs to /dev/null, the log
+# variables not passed, so that a FIFO no one reads left no pip waiting.
+# (said once, in config_listed, for all the checks: each `pip config list` is a second of pip's start)
+pip_config_list() {
+  local variable unset=() listed
+  if [ -n "${config_listed+set}" ]; then [ -z "$config_listed" ] || printf '%s\n' "$config_listed"; return 0; fi
+  for variable in ${log_settings[@]+"${log_settings[@]}"}; do unset+=(-u "$variable"); done
+  # (its status pip's: 1 where pip does not run)
+  listed=$(pip_env env ${unset[@]+"${unset[@]}"} PIP_LOG=/dev/null "${config_pip[@]}" config list 2>/dev/null) \
+    || return 1
+  printf '%s\n' "$listed" | grep -aE '^(global|install)\.' || true
+}
+# The log settings pip install takes from its configuration files (their lines): their install section's, else their
+# global one's. An empty one (`log =` in the install section) was taken over the global section's, which pip takes
+# (it drops empty values), so that a FIFO no one reads there was not looked at; of two names in one section (`log` and
+# `log-file`), pip takes the one later in the file, which `pip config list` does not say (it sorts them), and the
+# first was looked at alone, pip appending its log to the requirements the other named. Each is looked at.
+configured_logs() {
+  local logs
+  logs=$(pip_config_list | grep -aE '^[a-z]*\.(log|log-file|local-log)=' | grep -avE "=(''|\"\")$") || true
+  printf '%s\n' "$logs" | grep -a '^install\.' || printf '%s\n' "$logs" | grep -a '^global\.' || true
+}
+# Whether a variable (above) sets the log, which pip takes over its files'.
+log_variable_set() {
+  local variable
+  for variable in ${log_settings[@]+"${log_settings[@]}"}; do
+    [ -z "${log_values[$variable]}" ] || return 0
+  done
+  return 1
+}
+# The log setting pip install takes from a variable, said ":env:.", or else from its configuration files (their lines,
+# as configured_logs), none where none sets one.
+log_configured() {
+  if log_variable_set; then echo ":env:."; else configured_logs | paste -sd '\t' | sed 's/\t/, /g'; fi
+}
+# pip's configuration files' settings, looked at once (configuration_checked) by config_pip's pip: the venv's, or for
+# a new venv, before it is made, the pip Python 3.10's ensurepip would put into it (its wheel), given the venv's
+# folder as its prefix (whose pip.conf is pip's "site" file). A configuration's constraint FIFO no one writes, its log
+# FIFO, report or target were refused once a new venv was made (venv's and ensurepip's seconds, a venv left), where a
+# variable's are refused before anything is made. (Where that pip does not run, they are looked at once the venv is.)
+config_python=$venv_dir/bin/python config_pip=("$venv_dir/bin/python" -m pip)
+config_debug="'$venv_shown/bin/python -m pip config debug'"
+pip_of_ensurepip='
+import ensurepip, glob, os, sys
+try:
+    package = ensurepip._get_packages()["pip"]
+    wheel = package.wheel_path or os.path.join(os.path.dirname(ensurepip.__file__), "_bundled", package.wheel_name)
+except (AttributeError, KeyError):
+    wheel = (glob.glob(os.path.join(os.path.dirname(ensurepip.__file__), "_bundled", "pip-*.whl")) or [""])[0]
+sys.path.insert(0, wheel)
+sys.prefix = sys.exec_prefix = sys.argv.pop(1)
+from pip._internal.cli.main import main
+sys.exit(main())'
+configuration_checked() {
+  [ -z "${configuration_looked_at:-}" ] || return 0
+  configuration_looked_at=1
+  [ -n "${config_listed+set}" ] || config_listed=$(pip_config_list) || config_listed=
+  # A FIFO named by pip's configuration file (`log = /tmp/pip.fifo`) was not looked at (only the variables above were):
+  # one no one reads left the set-up waiting forever, from its first pip (pip config list, which opens the log too). It
+  # is looked at as theirs, and so are the set-up's own files and streams.
+  log_variable_set || while IFS= read -r configured; do
+    [ -n "$configured" ] || continue
+    # (said as Python's repr: "it's" in double quotes, a backslash doubled)
+    configured_log=$(in_utf8 "$config_python" -c 'import ast, sys; print(ast.literal_eval(sys.argv[1]))' \
+      "${configured#*=}" 2>/dev/null) || configured_log=
+    log_path "$configured_log"
+    what="pip's configuration sets ${configured%%=*}" undo="remove it from pip's configuration file"
+    # (one of the set-up's own files too: `log = requirements.txt` had pip append its log to the requirements)
+    log_stream_copied "$what" "$configured_log" "$undo" PIP_LOG || fifo_held "$what" "$configured_log" "$undo" \
+      "$log_file" || own_file_refused "$what" "$configured_log" "$log_file"
+  done < <(configured_logs)
+  fifo_read_or_refused
+  elsewhere=$(pip_config_list | grep -aE "^(global|install)\.(target|prefix|root|python)=" | grep -avx ".*=''" \
+    | head -n 1) || true
+  # (and a report, as PIP_REPORT's above)
+  reported=$(pip_config_list | grep -aE "^(global|install)\.report=" | grep -avx ".*=''" | head -n 1) || true
+  if [ -n "$reported" ]; then
+    report=$(in_utf8 "$config_python" -c 'import ast, sys; print(ast.literal_eval(sys.argv[1]))' \
+      "${reported#*=}" 2>/dev/null) || report=
+    report_refused "pip's configuration sets $reported" "$report" \
+      "remove it from pip's configuration file ($config_debug names them)"
+  fi
+  if [ -n "$elsewhere" ]; then
+    echo "error: pip's configuration sets $elsewhere, which sends the set-up's install elsewhere than $venv_shown;" \
+      "remove it from pip's configuration file ($config_debug names them), or run make with" \
+      "PIP_CONFIG_FILE=/dev/null (no configuration files), then run make again" >&2
+    exit 2
+  fi
+  # A constraint or requirement file named by pip's configuration (`constraint = /dev/fd/63` in pip.conf, or a FIFO)
+  # rather than by a variable: the first pip install read the pipe, and the later ones (requirements-nodeps.txt's,
+  # requirements-test.txt's) ran without it, other versions than it pins installed, exit code 0; a FIFO no one
+  # writes left the set-up waiting forever. The one pip takes (a variable's, not empty, over the files', their install
+  # section's over their global one's) is read once as the variables' are, and pip is given the copies in its
+  # variable, which pip takes over its files.
+  for option in constraint requirement; do
+    for setting in ${constraint_settings[@]+"${constraint_settings[@]}"}; do
+      setting_option=${setting:4} setting_option=${setting_option,,} setting_option=${setting_option//_/-}
+      [ "${setting_option#--}" != "$option" ] || [ -z "${constraint_values[$setting]}" ] || continue 2
+    done
+    configured=$(pip_config_list | grep -aE "^(global|install)\.$option=" | grep -avE "=(''|\"\")$") || true
+    configured=$(printf '%s\n' "$configured" | grep -a '^install\.' || printf '%s\n' "$configured" \
+      | grep -a '^global\.') || continue
+    configured_names=$(in_utf8 "$config_python" -c 'import ast, sys; print(ast.literal_eval(sys.argv[1]))' \
+      "${configured#*=}" 2>/dev/null) || continue
+    names_read_once "$config_python" "${configured%%=*}" "$configured_names" \
+      "pip's configuration sets ${configured%%=*}" "remove it from pip's configuration file"
+    [ "$copies" = "$configured_names" ] || log_overrides+=("PIP_${option^^}=$copies")
+  done
+}
 # `VENV=new/..`, `new/../mydata`: venv reads a name as Python's abspath does (new/.. is the folder new is in, here the
 # repository), the shell through the folders themselves (new is missing: no folder there to check), so a folder of the
 # user's files was made a venv. A `..` after a folder that is missing, or after a link, reads differently to the two.
@@ -554,6 +722,11 @@ else
     made_from=$parent
   done
   pip_config_read_once "$python310"
+  config_python=$python310 config_pip=("$python310" -c "$pip_of_ensurepip" "$(realpath -m -- "$venv_dir")")
+  config_debug="'pip config debug'"
+  if config_listed=$(pip_config_list); then configuration_checked; else unset config_listed; fi
+  config_python=$venv_dir/bin/python config_pip=("$venv_dir/bin/python" -m pip)
+  config_debug="'$venv_shown/bin/python -m pip config debug'"
   if ! made=$(mkdir -p -- "$venv_dir" 2>&1); then
     made=${made##*: }
     # a folder above it that is a link to nothing was mkdir's "File exists"
@@ -621,132 +794,9 @@ if ! "$venv_dir/bin/python" -c 'import pip._internal.cli.main' >/dev/null 2>&1; 
     exit 2
   fi
 fi
-# pip's own lines when it failed: offline, five "Retrying" warnings and two errors, the last "No matching distribution
-# found" (nine lines, exit code 1); a venv not the user's to write (a shared one), an OSError and a hint. Now one line
-# with pip's last error; what pip installed is kept, and the next run goes on from it. A run that succeeds shows its
-# lines (warnings) as before.
-# PIP_ variables that send pip's install elsewhere or nowhere (PIP_TARGET, PIP_PREFIX, PIP_ROOT, PIP_DRY_RUN;
-# PIP_PYTHON, into another Python's environment) or leave out the packages' dependencies (PIP_NO_DEPS): the set-up
-# ended with exit code 0 and its stamp, and the venv had none of them. The set-up's pip installs into the venv without
-# them, and without PIP_USER (pip's refusal in any venv).
-# pip's configuration files (the user's pip.conf, the system's, PIP_CONFIG_FILE's) set the same: `target`, `prefix`,
-# `root` or `dry-run` there was the same exit code 0 and stamp with the venv empty, `python` another Python's packages
-# changed. pip reads its variables over its files: dry-run, no-deps and user are set off for the set-up's pip (its
-# --no-deps on the command line still counts); a target, prefix, root or python in a file is refused in one line.
-# (_PIP_RUNNING_IN_SUBPROCESS: pip's own mark that it runs as --python's pip, so a python setting is not followed.)
-# PYTHONIOENCODING of an encoding not ASCII's (utf-16, which Python starts with): pip's lines, which the set-up reads,
-# held NUL bytes, and bash's "warning: command substitution: ignored null byte in input" came before the error line.
-# It writes UTF-8 as the set-up's other Pythons do (in_utf8), names not UTF-8 as their bytes: in strict UTF-8 a line of
-# pip's on its output naming one (`PIP_VERBOSE=1`, a PIP_FIND_LINKS folder not UTF-8: "Looking in links: ...") was
-# pip's "--- Logging error ---", said as "pip could not write its log file", which PIP_LOG names, set or not.
-# pip reads a PIP_ variable whatever the case of its name after PIP_, and an option by any of its names: `PIP_Target`
-# installed into that folder, and `PIP_NO_DEPENDENCIES` (--no-deps' other name) could be read after PIP_NO_DEPS=0.
-# Every variable pip reads as one of those options is dropped.
-# A name that is no shell variable's (`PIP_--TARGET`, `PIP_DRY-RUN`, as env or a service's environment file sets it)
-# is passed on by bash unseen, and pip read it: the names are taken from env's listing (a line of a value that looks
-# like one only drops a variable that is not there), and dropped by env -u. (env reads any word with a = before the
-# command as a setting: `VENV=a=b` or `/tmp/x=y/venv` was "env: '-m': No such file or directory" for pip, so env runs
-# bash, which runs the command.)
-# (stdin /dev/null, as pip asks nothing: with the set-up's stdin closed (`make setup <&-`, a service's), pip config list
-# read a pipe of the set-up's own as its stdin, so that PIP_CONFIG_FILE=/dev/stdin left it waiting forever, where pip
-# alone finds no /dev/stdin and goes on)
-pip_env() {
-  local line name option dropped=()
-  while IFS= read -r line; do
-    name=${line%%=*}
-    case $name in PIP_*) ;; *) continue ;; esac
-    option=$(printf '%s' "${name#PIP_}" | tr 'A-Z_' 'a-z-')
-    case ${option#--} in target|prefix|root|python|dry-run|no-deps|no-dependencies|user) dropped+=(-u "$name") ;; esac
-  done < <(env)
-  env ${dropped[@]+"${dropped[@]}"} PIP_DRY_RUN=0 PIP_NO_DEPS=0 PIP_USER=0 _PIP_RUNNING_IN_SUBPROCESS=1 \
-    PYTHONIOENCODING=utf-8:surrogateescape ${log_overrides[@]+"${log_overrides[@]}"} \
-    "$BASH" -c 'exec "$@"' pip_env "$@" </dev/null
-}
 # (PIP_CONFIG_FILE read once, before the venv's pips, by pip_config_read_once above)
 pip_config_read_once "$venv_dir/bin/python"
-# pip's configuration files' settings (`global.log='/tmp/pip.log'`), as `pip config list` says them. pip config list
-# opens its log too (a log file's global setting, the install one being pip install's): it logs to /dev/null, the log
-# variables not passed, so that a FIFO no one reads left no pip waiting.
-pip_config_list() {
-  local variable unset=()
-  for variable in ${log_settings[@]+"${log_settings[@]}"}; do unset+=(-u "$variable"); done
-  pip_env env ${unset[@]+"${unset[@]}"} PIP_LOG=/dev/null "$venv_dir/bin/python" -m pip config list 2>/dev/null \
-    | grep -aE '^(global|install)\.' || true
-}
-# The log settings pip install takes from its configuration files (their lines): their install section's, else their
-# global one's. An empty one (`log =` in the install section) was taken over the global section's, which pip takes
-# (it drops empty values), so that a FIFO no one reads there was not looked at; of two names in one section (`log` and
-# `log-file`), pip takes the one later in the file, which `pip config list` does not say (it sorts them), and the
-# first was looked at alone, pip appending its log to the requirements the other named. Each is looked at.
-configured_logs() {
-  local logs
-  logs=$(pip_config_list | grep -aE '^[a-z]*\.(log|log-file|local-log)=' | grep -avE "=(''|\"\")$") || true
-  printf '%s\n' "$logs" | grep -a '^install\.' || printf '%s\n' "$logs" | grep -a '^global\.' || true
-}
-# Whether a variable (above) sets the log, which pip takes over its files'.
-log_variable_set() {
-  local variable
-  for variable in ${log_settings[@]+"${log_settings[@]}"}; do
-    [ -z "${log_values[$variable]}" ] || return 0
-  done
-  return 1
-}
-# The log setting pip install takes from a variable, said ":env:.", or else from its configuration files (their lines,
-# as configured_logs), none where none sets one.
-log_configured() {
-  if log_variable_set; then echo ":env:."; else configured_logs | paste -sd '\t' | sed 's/\t/, /g'; fi
-}
-# A FIFO named by pip's configuration file (`log = /tmp/pip.fifo`) was not looked at (only the variables above were):
-# one no one reads left the set-up waiting forever, from its first pip (pip config list, which opens the log too). It
-# is looked at as theirs, and so are the set-up's own files and streams.
-log_variable_set || while IFS= read -r configured; do
-  [ -n "$configured" ] || continue
-  # (said as Python's repr: "it's" in double quotes, a backslash doubled)
-  configured_log=$(in_utf8 "$venv_dir/bin/python" -c 'import ast, sys; print(ast.literal_eval(sys.argv[1]))' \
-    "${configured#*=}" 2>/dev/null) || configured_log=
-  log_path "$configured_log"
-  what="pip's configuration sets ${configured%%=*}" undo="remove it from pip's configuration file"
-  # (one of the set-up's own files too: `log = requirements.txt` had pip append its log to the requirements)
-  log_stream_copied "$what" "$configured_log" "$undo" PIP_LOG || fifo_held "$what" "$configured_log" "$undo" \
-    "$log_file" || own_file_refused "$what" "$configured_log" "$log_file"
-done < <(configured_logs)
-fifo_read_or_refused
-elsewhere=$(pip_config_list | grep -aE "^(global|install)\.(target|prefix|root|python)=" | grep -avx ".*=''" \
-  | head -n 1) || true
-# (and a report, as PIP_REPORT's above)
-reported=$(pip_config_list | grep -aE "^(global|install)\.report=" | grep -avx ".*=''" | head -n 1) || true
-if [ -n "$reported" ]; then
-  echo "error: pip's configuration sets $reported, a report each of the set-up's pips would write over (the last" \
-    "one's alone kept, or over a file it names); remove it from pip's configuration file ('$venv_shown/bin/python -m" \
-    "pip config debug' names them), then run make again" >&2
-  exit 2
-fi
-if [ -n "$elsewhere" ]; then
-  echo "error: pip's configuration sets $elsewhere, which sends the set-up's install elsewhere than $venv_shown;" \
-    "remove it from pip's configuration file ('$venv_shown/bin/python -m pip config debug' names them), or run make" \
-    "with PIP_CONFIG_FILE=/dev/null (no configuration files), then run make again" >&2
-  exit 2
-fi
-# A constraint or requirement file named by pip's configuration (`constraint = /dev/fd/63` in pip.conf, or a FIFO)
-# rather than by a variable: the first pip install read the pipe, and the later ones (requirements-nodeps.txt's,
-# requirements-test.txt's) ran without it, other versions than it pins installed, exit code 0; a FIFO no one writes
-# left the set-up waiting forever. The one pip takes (a variable's, not empty, over the files', their install section's
-# over their global one's) is read once as the variables' are, and pip is given the copies in its variable, which pip
-# takes over its files.
-for option in constraint requirement; do
-  for setting in ${constraint_settings[@]+"${constraint_settings[@]}"}; do
-    setting_option=${setting:4} setting_option=${setting_option,,} setting_option=${setting_option//_/-}
-    [ "${setting_option#--}" != "$option" ] || [ -z "${constraint_values[$setting]}" ] || continue 2
-  done
-  configured=$(pip_config_list | grep -aE "^(global|install)\.$option=" | grep -avE "=(''|\"\")$") || true
-  configured=$(printf '%s\n' "$configured" | grep -a '^install\.' || printf '%s\n' "$configured" \
-    | grep -a '^global\.') || continue
-  configured_names=$(in_utf8 "$venv_dir/bin/python" -c 'import ast, sys; print(ast.literal_eval(sys.argv[1]))' \
-    "${configured#*=}" 2>/dev/null) || continue
-  names_read_once "$venv_dir/bin/python" "${configured%%=*}" "$configured_names" \
-    "pip's configuration sets ${configured%%=*}" "remove it from pip's configuration file"
-  [ "$copies" = "$configured_names" ] || log_overrides+=("PIP_${option^^}=$copies")
-done
+configuration_checked
 pip_install() {  # pip_install REQUIREMENTS_FILE PIP_OPTION...
   local output reason status=0
   fifo_read_or_refused
