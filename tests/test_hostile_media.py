@@ -1671,3 +1671,47 @@ def test_the_advice_for_a_video_after_its_cover_works_on_one_of_mov_text_subtitl
     reader = VideoReader(saved)
     reader.select()
     assert len(list(reader)) == 10
+
+
+# Twenty-fourth pass, look at generate.py's videos, frames and scene cuts
+
+def test_a_video_with_sound_is_listed_by_ffmpeg_once_from_its_opening_to_its_output(tmp_path, monkeypatch):
+    """FFmpeg's listing of a video (`ffmpeg -i`, 16 to 45 ms each) ran four times a run of generate.py on a video with
+    sound: its streams (check_video_streams), its codec for the size check (size_change), its audio track
+    (played_audio) and its start (video_lead). The listing VideoReader reads of the file it opened serves them all,
+    passed on to the output video's writer as generate.py passes it (VideoSource's listing)."""
+    import utils.image_io as image_io
+    video = str(tmp_path / "clip.mp4")
+    subprocess.run([image_io.ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i",
+                    "testsrc=size=16x16:rate=10:d=0.2", "-f", "lavfi", "-i", "sine=d=0.2", "-c:v", "libx264", "-c:a", "aac", video], check=True)
+    listed, listing = [], image_io.media_listing
+    monkeypatch.setattr(image_io, "media_listing", lambda *args: listed.append(args) or listing(*args))
+    reader = image_io.VideoReader(video)
+    reader.select("0", "2")
+    writer = image_io.open_video_writer(str(tmp_path / "sr.mkv"), reader.fps, 16, 16, image_io.VideoSource(
+        video, reader.start_seconds, reader.duration_seconds, reader.sample_aspect, reader.listing))
+    for frame in reader:
+        writer.write(image_io.to_uint8(frame))
+    writer.close()
+    assert [args[0] for args in listed] == [video]
+    assert any(kind == "Audio" for kind, _ in image_io.media_streams(str(tmp_path / "sr.mkv")))
+
+
+@pytest.mark.parametrize("container", [["-movflags", "+faststart"], ["-live", "1"]], ids=["faststart-mp4", "live-mkv"])
+def test_a_video_cut_into_zeros_inside_its_last_frame_is_called_cut_short(tmp_path, container):
+    """An H.264 MP4 whose index comes first (`+faststart`) or a live recording's MKV (no cues), cut off into zeros
+    inside its last frame (a download cut off into a file made its full length first): nothing after that frame tells
+    the cut (no index, no cues), and it was read whole, its last frame's pixels wrong, or as 9 of its 10 frames, exit
+    code 0. Its last second is now decoded where its last bytes are zeros (FFmpeg's decoder says the error)."""
+    from utils.image_io import VideoReader
+    extension = ".mp4" if "-movflags" in container else ".mkv"
+    path = ffmpeg_video(tmp_path / f"whole{extension}", "-c:v", "libx264", "-bf", "0", *container, frames=10,
+                        size="32x32")
+    whole = open(path, "rb").read()
+    assert len(list(VideoReader(path))) == 10
+    cut = tmp_path / f"clip{extension}"
+    cut.write_bytes(whole[:-24] + bytes(24))
+    with pytest.raises(UserError, match=rf"^video '.*clip{extension}' is an? .* cut short \(it is zeros from byte "
+                                        rf"{len(whole) - 24} on, inside its last frames, .*\): repair it or pass "
+                                        r"another video$"):
+        VideoReader(str(cut))

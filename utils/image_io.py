@@ -1535,25 +1535,58 @@ def cut_into_zeros(path):
     download cut off into a file made its full length first (BitTorrent's, a download manager's). FFmpeg reads a
     Motion JPEG AVI's frames before the zeros without an error (its index after them lost): one of 30 frames cut at 9/10
     was a clip of 27, "done"; and a Motion JPEG MKV's last frame with zeros in it, its Cues after it zeros, read as a
-    frame, its rows wrong, "done". The parts' headers only are read, no frame decoded; zeros after the container (a
-    writer's padding) are no cut. None for another file."""
+    frame, its rows wrong, "done". The parts' headers only are read; zeros after the container (a writer's padding) are
+    no cut. A Matroska, WebM or MP4 (MOV) file whose walk finds no such part (a live MKV's, or an MP4's of its index
+    first, `+faststart`: the zeros inside its last frame) has its last second decoded, as FFmpeg seeks to it
+    (last_frames_decode_cleanly): a cut there was read as 27 of 30 frames, or as 30, the last one's pixels wrong, exit
+    code 0. None for another file."""
     with open(path, "rb") as file:
         size = os.fstat(file.fileno()).st_size
         head = file.read(12)
-        walk = riff_chunks if head[8:] == b"AVI " else matroska_elements if head.startswith(EBML_SIGNATURE) else None
+        walk = riff_chunks if head[8:] == b"AVI " else matroska_elements if head.startswith(EBML_SIGNATURE) else (
+            lambda file, size: ()) if head[4:8] == b"ftyp" else None
         if walk is None or size < len(head) + ZERO_TAIL:
             return None
         file.seek(size - ZERO_TAIL)
         if file.read().strip(b"\0"):
             return None
+        kind = "an AVI" if walk is riff_chunks else "a Matroska or WebM video" if walk is matroska_elements else (
+            "an MP4 or MOV video")
         for position in walk(file, size):
             file.seek(position)
             if not file.read(4).strip(b"\0"):
-                kind = "an AVI" if walk is riff_chunks else "a Matroska or WebM video"
                 return VideoCutShort(f"video '{path}' is {kind} cut short (it is zeros from byte {position} on, where "
                                      "its data goes on, as a download cut off leaves a file made its full length "
                                      "first): repair it or pass another video")
-    return None
+        if walk is riff_chunks or last_frames_decode_cleanly(path):
+            return None
+        position = zeros_begin(file, size)
+    return VideoCutShort(f"video '{path}' is {kind} cut short (it is zeros from byte {position} on, inside its last "
+                         "frames, which FFmpeg cannot decode, as a download cut off leaves a file made its full length "
+                         "first): repair it or pass another video")
+
+
+def zeros_begin(file, size):
+    """Where the zeros that end a file (of size bytes) begin, read back from its end."""
+    end = size
+    while end:
+        file.seek(max(0, end - 65536))
+        block = file.read(end - max(0, end - 65536))
+        if kept := len(block.rstrip(b"\0")):
+            return end - len(block) + kept
+        end -= len(block)
+    return 0
+
+
+def last_frames_decode_cleanly(path):
+    """Whether FFmpeg decodes the last second of path's first video stream (from the key frame before it, as it seeks
+    to it: -sseof) without an error; True without a working ffmpeg. 0.2 s for 10 minutes of 480x270 H.264 in an MP4,
+    3.4 s in a live MKV (no cues: the demuxer reads its way there); asked only of a file whose last bytes are zeros."""
+    if not working_ffmpeg():
+        return True
+    completed = ffmpeg_decoding(path, "error", "-fps_mode", "passthrough", "-enc_time_base:v", "demux", "-f", "null",
+                                "-", before=("-sseof", "-1"))
+    return completed.returncode == 0 and not completed.stderr.strip()
 
 
 def riff_chunks(file, size):
@@ -1687,7 +1720,10 @@ class VideoReader:
             if kinds:
                 raise UserError(f"'{path}' holds {' and '.join(kinds)} only, no video stream; pass a video file")
             raise UserError(f"cannot open video '{path}': unknown format or corrupt file")
-        turned_by_a_matrix = check_video_streams(path)
+        # FFmpeg's listing of the file, read once for every question of it (its streams, its codec for the size check,
+        # its audio and start for the output video): `ffmpeg -i` ran three or four times a run, 16 to 20 ms each
+        self.listing = media_listing(path, ffmpeg) if (ffmpeg := working_ffmpeg()) else None
+        turned_by_a_matrix = check_video_streams(path, self.listing)
         self.fps = exact_rate(self.capture.get(cv2.CAP_PROP_FPS) or DEFAULT_FPS)
         sar = (int(self.capture.get(cv2.CAP_PROP_SAR_NUM)), int(self.capture.get(cv2.CAP_PROP_SAR_DEN)))
         self.sample_aspect = sar if sar[0] > 0 and sar[1] > 0 else (1, 1)
@@ -1823,7 +1859,7 @@ class VideoReader:
         larger size later in an MPEG-TS or MKV, from frames before it that its decoder holds). A change before a part
         counts too: OpenCV decodes from the first frame. The sizes are FFmpeg's, one decode of those frames, or of the
         video's key frames where its codec changes them only there (size_change; its cost: docs/benchmarks.md)."""
-        change = size_change(self.path, frames and frames + SIZE_CHANGE_MARGIN)
+        change = size_change(self.path, frames and frames + SIZE_CHANGE_MARGIN, self.listing)
         if change:
             (width, height, layout), (new_width, new_height, new_layout), index, seconds = change
             seconds = float(index / self.fps) if seconds is None else seconds
@@ -1899,13 +1935,14 @@ def undecodable_codec(path):
                      "lacks); convert it to H.264 first, e.g. ffmpeg -i IN -c:v libx264 OUT.mp4")
 
 
-def ffmpeg_decoding(path, log_level, *output):
-    """FFmpeg's run decoding path's first video stream into output (its arguments), or None without
-    imageio-ffmpeg."""
+def ffmpeg_decoding(path, log_level, *output, before=()):
+    """FFmpeg's run decoding path's first video stream into output (its arguments; before: the input's, e.g. a seek),
+    or None without imageio-ffmpeg."""
     ffmpeg = ffmpeg_executable()
     if ffmpeg is None:
         return None
-    return subprocess.run([ffmpeg, "-nostdin", "-v", log_level, "-i", media_path(path), "-map", "0:v:0", *output],
+    return subprocess.run([ffmpeg, "-nostdin", "-v", log_level, *before, "-i", media_path(path), "-map", "0:v:0",
+                           *output],
                           stdin=subprocess.DEVNULL, capture_output=True)
 
 
@@ -1936,7 +1973,7 @@ KEY_FRAME_CHANGES = ("h264", "hevc", "mpeg1video", "mpeg2video", "mpeg4", "vp8")
 FEW_FRAMES_TO_CHECK = 1000
 
 
-def size_change(path, frames=None):
+def size_change(path, frames=None, listing=None):
     """((width, height, layout) of the first frame, that of the first of another size or pixel layout, its index, its
     time in seconds from the file's start as ffmpeg's -t and -ss count it, not from the first frame's (an AVI of
     B-frames begins its frames a frame or two late: the line's advice cut two frames early), None where a frame has no
@@ -1950,11 +1987,11 @@ def size_change(path, frames=None):
     KEY_FRAME_CHANGES, the key frames of the whole file are decoded first, and its frames only where they change or
     some are not given (key_frames_of_one_kind): every frame decoded before the first was read took 8 s for 10 minutes
     of 480x270 H.264 (50 s an hour, minutes at 1080p) where its key frames take 0.3 to 0.9 s (docs/benchmarks.md).
-    Nothing without a working ffmpeg, as check_video_streams."""
+    Nothing without a working ffmpeg, as check_video_streams. listing: its media_listing, where already read."""
     ffmpeg = working_ffmpeg()
     if not ffmpeg:
         return None
-    codec = next((codec for line in stream_lines(path, ffmpeg) if "(attached pic)" not in line
+    codec = next((codec for line in stream_lines(path, ffmpeg, listing) if "(attached pic)" not in line
                   for kind, codec in streams_of([line]) if kind == "Video"), None)
     if codec in KEY_FRAME_CHANGES and not (frames and frames <= FEW_FRAMES_TO_CHECK) and key_frames_of_one_kind(
             ffmpeg, path):
@@ -2247,17 +2284,18 @@ class SeveralVideoStreams(UserError):
     """A file of several video streams: which one to super-resolve is not known."""
 
 
-def check_video_streams(path):
+def check_video_streams(path, listing=None):
     """UserError unless the file holds one video stream, attached pictures (cover art) and streams of a codec FFmpeg
     does not know aside: a song with its album's cover (OpenCV read the cover as a video of one frame at 90000 fps);
     SeveralVideoStreams for more than one (OpenCV reads the first, which may be a picture of one frame beside the
     video, an MKV's cover track, or another angle). Nothing without a working ffmpeg: a bad IMAGEIO_FFMPEG_EXE is
     said where it is needed, as before (the app took every upload for "not a video"). Returns whether a display
-    matrix turns or mirrors a stream (FFmpeg lists one only then: display_mirrored asks no more of a file without)."""
+    matrix turns or mirrors a stream (FFmpeg lists one only then: display_mirrored asks no more of a file without).
+    listing: its media_listing, where already read (VideoReader's, of the file it opened)."""
     ffmpeg = working_ffmpeg()
     if not ffmpeg:
         return False
-    listing = media_listing(path, ffmpeg)
+    listing = listing or media_listing(path, ffmpeg)
     lines = stream_lines(path, ffmpeg, listing)
     # a track of a codec FFmpeg does not know ("Video: none", a camera maker's own) is no video anything reads
     streams = [line for line in lines if ": Video: " in line and "(attached pic)" not in line
@@ -2297,11 +2335,12 @@ def audio_codec(path, ffmpeg=None):
     return played and played[1]
 
 
-def played_audio(path, ffmpeg=None):
+def played_audio(path, ffmpeg=None, listing=None):
     """(its index among the audio streams, its codec) of the audio stream of a media file a player plays: the first
     flagged default, where one is, else the first (an MKV whose first audio track is a silent or other-language one
-    not flagged default: it was copied, where players play the default one, exit code 0); None without audio."""
-    audio = [(line, codec) for line in stream_lines(path, ffmpeg) for kind, codec in streams_of([line])
+    not flagged default: it was copied, where players play the default one, exit code 0); None without audio.
+    listing: its media_listing, where already read."""
+    audio = [(line, codec) for line in stream_lines(path, ffmpeg, listing) for kind, codec in streams_of([line])
              if kind == "Audio"]
     if not audio:
         return None
@@ -2343,7 +2382,7 @@ def audio_after_seek(path, start_seconds, ffmpeg, audio=0):
 LEAD_UNHEARD = 0.02
 
 
-def video_lead(path, ffmpeg):
+def video_lead(path, ffmpeg, listing=None):
     """Seconds by which the first frame of path's first video stream begins after the file's start (its first audio
     packet, where that comes first), as FFmpeg times them; 0 below LEAD_UNHEARD, or where no frame is decoded. The
     frame's time as the file gives it (-copyts), less the file's start FFmpeg lists: without, FFmpeg's output began at
@@ -2351,8 +2390,9 @@ def video_lead(path, ffmpeg):
     0, its audio put 0.128 s late, exit code 0; a start below 0 (an MP4's AAC priming) is taken as 0, as before. In the
     stream's own time base (passthrough), not in frames: a lead of 0.128 s at 10 fps was read as 0.1 s. An AVI's by
     its first packet's decoding time: it stores no presentation times, and the frame of an MPEG-4 Part 2 video of
-    B-frames (an XviD or DivX AVI) came a frame late by FFmpeg's decoder, the audio put 0.077 s early, exit code 0."""
-    listing = media_listing(path, ffmpeg)
+    B-frames (an XviD or DivX AVI) came a frame late by FFmpeg's decoder, the audio put 0.077 s early, exit code 0.
+    listing: its media_listing, where already read."""
+    listing = listing or media_listing(path, ffmpeg)
     by_packet = re.search(r"^Input #0, avi,", listing, re.MULTILINE)
     listed = subprocess.run([ffmpeg, "-nostdin", "-v", "error", "-copyts", "-i", media_path(path), "-map", "0:v:0",
                              *(["-c", "copy"] if by_packet else ["-enc_time_base:v", "demux", "-fps_mode",
@@ -2374,11 +2414,12 @@ def video_lead(path, ffmpeg):
 
 class VideoSource:
     """Where an output video's audio and timing come from: the input video, the part of it that is
-    super-resolved (start and duration in seconds), and its sample aspect ratio."""
+    super-resolved (start and duration in seconds), its sample aspect ratio, and FFmpeg's listing of it where already
+    read (VideoReader.listing: one `ffmpeg -i` of the file a run opened serves all its questions)."""
 
-    def __init__(self, path, start_seconds=0.0, duration_seconds=None, sample_aspect=(1, 1)):
+    def __init__(self, path, start_seconds=0.0, duration_seconds=None, sample_aspect=(1, 1), listing=None):
         self.path, self.start_seconds, self.duration_seconds = path, start_seconds, duration_seconds
-        self.sample_aspect = sample_aspect
+        self.sample_aspect, self.listing = sample_aspect, listing
 
 
 class FfmpegVideoWriter:
@@ -2398,13 +2439,13 @@ class FfmpegVideoWriter:
                    "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}",
                    "-framerate", f"{fps.numerator}/{fps.denominator}", "-i", "-"]
         if source:
-            played = played_audio(source.path, ffmpeg)  # the one a player plays
+            played = played_audio(source.path, ffmpeg, source.listing)  # the one a player plays
             if played:
                 audio, codec = played
                 # from where the video begins in the file (its first frame, the output's first, can begin after
                 # the file's audio: an MP4's edit list, a broadcast's MPEG-TS): the audio was copied from the file's
                 # start, out of step by that much (half a second late, exit code 0)
-                lead = video_lead(source.path, ffmpeg)
+                lead = video_lead(source.path, ffmpeg, source.listing)
                 start, duration = source.start_seconds + lead, source.duration_seconds
                 # a whole file is not sought (a seek to 0 can lose its audio, as a part's below)
                 sought = not start or audio_after_seek(source.path, start, ffmpeg, audio)
