@@ -1697,16 +1697,18 @@ def test_a_video_with_sound_is_listed_by_ffmpeg_once_from_its_opening_to_its_out
     assert any(kind == "Audio" for kind, _ in image_io.media_streams(str(tmp_path / "sr.mkv")))
 
 
-@pytest.mark.parametrize("container", [["-movflags", "+faststart"], ["-live", "1"]], ids=["faststart-mp4", "live-mkv"])
-def test_a_video_cut_into_zeros_inside_its_last_frame_is_called_cut_short(tmp_path, container):
-    """An H.264 MP4 whose index comes first (`+faststart`) or a live recording's MKV (no cues), cut off into zeros
-    inside its last frame (a download cut off into a file made its full length first): nothing after that frame tells
-    the cut (no index, no cues), and it was read whole, its last frame's pixels wrong, or as 9 of its 10 frames, exit
-    code 0. Its last second is now decoded where its last bytes are zeros (FFmpeg's decoder says the error)."""
+@pytest.mark.parametrize("options, extension", [(["-c:v", "libx264", "-movflags", "+faststart"], ".mp4"),
+                                                (["-c:v", "libx264", "-live", "1"], ".mkv"),
+                                                (["-c:v", "mjpeg", "-live", "1"], ".mkv")],
+                         ids=["faststart-mp4", "live-mkv", "motion-jpeg-live-mkv"])
+def test_a_video_cut_into_zeros_inside_its_last_frame_is_called_cut_short(tmp_path, options, extension):
+    """An H.264 MP4 whose index comes first (`+faststart`) or a live recording's MKV (no cues) of H.264 or Motion JPEG,
+    cut off into zeros inside its last frame (a download cut off into a file made its full length first): nothing
+    after that frame tells the cut (no index, no cues), and it was read whole, its last frame's pixels wrong, or as 9
+    of its 10 frames, exit code 0. Its last second is now decoded where its last bytes are zeros (FFmpeg's decoder says
+    the error); an MKV whose Cues alone are cut into zeros, its frames whole, is read whole."""
     from utils.image_io import VideoReader
-    extension = ".mp4" if "-movflags" in container else ".mkv"
-    path = ffmpeg_video(tmp_path / f"whole{extension}", "-c:v", "libx264", "-bf", "0", *container, frames=10,
-                        size="32x32")
+    path = ffmpeg_video(tmp_path / f"whole{extension}", "-bf", "0", *options, frames=10, size="32x32")
     whole = open(path, "rb").read()
     assert len(list(VideoReader(path))) == 10
     cut = tmp_path / f"clip{extension}"
@@ -1715,3 +1717,24 @@ def test_a_video_cut_into_zeros_inside_its_last_frame_is_called_cut_short(tmp_pa
                                         rf"{len(whole) - 24} on, inside its last frames, .*\): repair it or pass "
                                         r"another video$"):
         VideoReader(str(cut))
+
+
+def test_a_fragmented_mp4_cut_into_zeros_at_a_fragment_is_called_cut_short_and_an_mkv_of_cues_cut_so_is_read(
+        tmp_path):
+    """A fragmented MP4 (a recording's, `frag_keyframe`) cut off into zeros where its last fragment begins was read as
+    the fragments before it (20 of 30 frames), exit code 0: its boxes are now walked as an MKV's elements are. An MKV
+    whose Cues alone (after every frame) are zeros holds every frame: read whole, the demuxer's complaint of the zeros
+    not taken for a frame's."""
+    from utils.image_io import VideoReader
+    path = ffmpeg_video(tmp_path / "whole.mp4", "-c:v", "libx264", "-g", "10", "-movflags", "frag_keyframe+empty_moov",
+                        frames=30, size="16x16")
+    whole = open(path, "rb").read()
+    fragment = whole.rindex(b"moof") - 4
+    (tmp_path / "clip.mp4").write_bytes(whole[:fragment] + bytes(len(whole) - fragment))
+    with pytest.raises(UserError, match=rf"^video '.*clip.mp4' is an MP4 or MOV video cut short \(it is zeros from "
+                                        rf"byte {fragment} on, where its data goes on, .*\): repair it or pass another "
+                                        r"video$"):
+        VideoReader(str(tmp_path / "clip.mp4"))
+    whole = open(ffmpeg_video(tmp_path / "cues.mkv", "-c:v", "libx264", frames=10, size="16x16"), "rb").read()
+    (tmp_path / "cues.mkv").write_bytes(whole[:-8] + bytes(8 + 16))  # the Cues' last bytes, then zeros after
+    assert len(list(VideoReader(str(tmp_path / "cues.mkv")))) == 10

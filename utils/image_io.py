@@ -1529,22 +1529,23 @@ ZERO_TAIL = 16
 MATROSKA_SEGMENT, MATROSKA_CLUSTER = b"\x18\x53\x80\x67", b"\x1f\x43\xb6\x75"
 
 
-def cut_into_zeros(path):
+def cut_into_zeros(path, listing=None):
     """The UserError of an AVI (a RIFF file) or a Matroska or WebM file whose parts, walked by their lengths inside
     their container (riff_chunks, matroska_elements), reach one that is zeros, the file's last bytes zeros too: a
     download cut off into a file made its full length first (BitTorrent's, a download manager's). FFmpeg reads a
     Motion JPEG AVI's frames before the zeros without an error (its index after them lost): one of 30 frames cut at 9/10
     was a clip of 27, "done"; and a Motion JPEG MKV's last frame with zeros in it, its Cues after it zeros, read as a
     frame, its rows wrong, "done". The parts' headers only are read; zeros after the container (a writer's padding) are
-    no cut. A Matroska, WebM or MP4 (MOV) file whose walk finds no such part (a live MKV's, or an MP4's of its index
-    first, `+faststart`: the zeros inside its last frame) has its last second decoded, as FFmpeg seeks to it
-    (last_frames_decode_cleanly): a cut there was read as 27 of 30 frames, or as 30, the last one's pixels wrong, exit
-    code 0. None for another file."""
+    no cut. A fragmented MP4's boxes are walked too (iso_boxes: one cut into zeros at a fragment's start was read as 20
+    of 30 frames, exit code 0). A Matroska, WebM or MP4 (MOV) file whose walk finds no such part (a live MKV's, or an
+    MP4's of its index first, `+faststart`: the zeros inside its last frame) has its last second decoded, as FFmpeg
+    seeks to it (last_frames_decode_cleanly): a cut there was read as 27 of 30 frames, or as 30, the last one's pixels
+    wrong, exit code 0. None for another file. listing: its media_listing, where already read."""
     with open(path, "rb") as file:
         size = os.fstat(file.fileno()).st_size
         head = file.read(12)
         walk = riff_chunks if head[8:] == b"AVI " else matroska_elements if head.startswith(EBML_SIGNATURE) else (
-            lambda file, size: ()) if head[4:8] == b"ftyp" else None
+            iso_boxes if head[4:8] == b"ftyp" else None)
         if walk is None or size < len(head) + ZERO_TAIL:
             return None
         file.seek(size - ZERO_TAIL)
@@ -1558,12 +1559,30 @@ def cut_into_zeros(path):
                 return VideoCutShort(f"video '{path}' is {kind} cut short (it is zeros from byte {position} on, where "
                                      "its data goes on, as a download cut off leaves a file made its full length "
                                      "first): repair it or pass another video")
-        if walk is riff_chunks or last_frames_decode_cleanly(path):
+        if walk is riff_chunks or last_frames_decode_cleanly(path, listing):
             return None
         position = zeros_begin(file, size)
     return VideoCutShort(f"video '{path}' is {kind} cut short (it is zeros from byte {position} on, inside its last "
                          "frames, which FFmpeg cannot decode, as a download cut off leaves a file made its full length "
                          "first): repair it or pass another video")
+
+
+def iso_boxes(file, size):
+    """The places of an MP4's (MOV's) top-level boxes after its first fragment's (moof) begins: a fragmented file's
+    (a recording's, `frag_keyframe`) frames are indexed in each fragment, and one cut into zeros at a fragment's start
+    was read as the fragments before. Nothing of a file that is not fragmented (its index, moov, holds every frame):
+    zeros after its last box are a writer's padding, or a cut that its frames' decoding tells."""
+    position, fragmented = 0, False
+    while position + 8 <= size:
+        file.seek(position)
+        length, kind = struct.unpack(">I4s", file.read(8))
+        if fragmented:
+            yield position
+        if length == 1:
+            length = struct.unpack(">Q", file.read(8).ljust(8, b"\0"))[0]
+        if length < 8:  # 0: to the file's end
+            return
+        fragmented, position = fragmented or kind == b"moof", position + length
 
 
 def zeros_begin(file, size):
@@ -1578,15 +1597,21 @@ def zeros_begin(file, size):
     return 0
 
 
-def last_frames_decode_cleanly(path):
-    """Whether FFmpeg decodes the last second of path's first video stream (from the key frame before it, as it seeks
-    to it: -sseof) without an error; True without a working ffmpeg. 0.2 s for 10 minutes of 480x270 H.264 in an MP4,
-    3.4 s in a live MKV (no cues: the demuxer reads its way there); asked only of a file whose last bytes are zeros."""
-    if not working_ffmpeg():
+def last_frames_decode_cleanly(path, listing=None):
+    """Whether FFmpeg's decoder of path's first video stream says nothing wrong (no warning: a Motion JPEG frame's end
+    missing is one) of its last second (from the key frame before it, as FFmpeg seeks to it: -sseof); True without a
+    working ffmpeg. The demuxer's lines are not the frames' (zeros in an MKV's Cues after whole frames). 0.2 s for 10
+    minutes of 480x270 H.264 in an MP4, 3.4 s in a live MKV (no duration: every frame decoded); asked only of a file
+    whose last bytes are zeros. H.264's and Motion JPEG's decoders say a frame cut into zeros; HEVC's, MPEG-4 Part 2's,
+    VP8's and VP9's decode the zeros without a word. listing: its media_listing, where already read."""
+    ffmpeg = working_ffmpeg()
+    if not ffmpeg:
         return True
-    completed = ffmpeg_decoding(path, "error", "-fps_mode", "passthrough", "-enc_time_base:v", "demux", "-f", "null",
-                                "-", before=("-sseof", "-1"))
-    return completed.returncode == 0 and not completed.stderr.strip()
+    codec = video_codec(path, ffmpeg, listing)
+    completed = ffmpeg_decoding(path, "warning", "-fps_mode", "passthrough", "-enc_time_base:v", "demux", "-f",
+                                "null", "-", before=("-sseof", "-1"))
+    said = completed.stderr.decode(errors="replace")
+    return not (codec and re.search(rf"^\[{re.escape(codec)} @ 0x[0-9a-f]+\] ", said, re.MULTILINE))
 
 
 def riff_chunks(file, size):
@@ -1744,7 +1769,7 @@ class VideoReader:
             self.fps = rate
         if not self.counted and (rate := matroska_average_rate(path, self.fps, self.total_frames / self.fps)):
             self.fps, self.total_frames = rate, round(self.total_frames * rate / self.fps)  # its duration's
-        if cut_short := (gif_cut_short(path, gif) or apng_cut_short(path) or cut_into_zeros(path)
+        if cut_short := (gif_cut_short(path, gif) or apng_cut_short(path) or cut_into_zeros(path, self.listing)
                          or live_matroska_cut_short(path)):
             raise cut_short
         # whatever the count: FFmpeg counts one frame in a JPEG holding a camera's Exif segment, none in a plain one,
@@ -1991,8 +2016,7 @@ def size_change(path, frames=None, listing=None):
     ffmpeg = working_ffmpeg()
     if not ffmpeg:
         return None
-    codec = next((codec for line in stream_lines(path, ffmpeg, listing) if "(attached pic)" not in line
-                  for kind, codec in streams_of([line]) if kind == "Video"), None)
+    codec = video_codec(path, ffmpeg, listing)
     if codec in KEY_FRAME_CHANGES and not (frames and frames <= FEW_FRAMES_TO_CHECK) and key_frames_of_one_kind(
             ffmpeg, path):
         return None
@@ -2268,6 +2292,13 @@ def quicktime_boxes(data, *path):
                 start += size
         spans = found
     return spans
+
+
+def video_codec(path, ffmpeg=None, listing=None):
+    """The codec of path's first video stream (cover pictures aside) as FFmpeg names it (e.g. 'h264'), else None.
+    listing: its media_listing, where already read."""
+    return next((codec for line in stream_lines(path, ffmpeg, listing) if "(attached pic)" not in line
+                 for kind, codec in streams_of([line]) if kind == "Video"), None)
 
 
 def media_streams(path, ffmpeg=None):
