@@ -1683,7 +1683,8 @@ def test_a_video_with_sound_is_listed_by_ffmpeg_once_from_its_opening_to_its_out
     import utils.image_io as image_io
     video = str(tmp_path / "clip.mp4")
     subprocess.run([image_io.ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i",
-                    "testsrc=size=16x16:rate=10:d=0.2", "-f", "lavfi", "-i", "sine=d=0.2", "-c:v", "libx264", "-c:a", "aac", video], check=True)
+                    "testsrc=size=16x16:rate=10:d=0.2", "-f", "lavfi", "-i", "sine=d=0.2", "-c:v", "libx264", "-c:a",
+                    "aac", video], check=True)
     listed, listing = [], image_io.media_listing
     monkeypatch.setattr(image_io, "media_listing", lambda *args: listed.append(args) or listing(*args))
     reader = image_io.VideoReader(video)
