@@ -1739,3 +1739,16 @@ def test_a_fragmented_mp4_cut_into_zeros_at_a_fragment_is_called_cut_short_and_a
     whole = open(ffmpeg_video(tmp_path / "cues.mkv", "-c:v", "libx264", frames=10, size="16x16"), "rb").read()
     (tmp_path / "cues.mkv").write_bytes(whole[:-8] + bytes(8 + 16))  # the Cues' last bytes, then zeros after
     assert len(list(VideoReader(str(tmp_path / "cues.mkv")))) == 10
+
+
+def test_a_live_variable_rate_mkv_is_written_at_its_average_rate(tmp_path):
+    """The screen recording's MKV (20 frames over 10.6 s, its header's 10 fps) as a live recording writes it (`-live
+    1`, as a browser's MediaRecorder writes its WebM: no duration, no count): read at its header's 10 fps, its video was
+    2 s long beside 10.6 s, exit code 0, as a variable-rate MKV of a known duration was before matroska_average_rate."""
+    from hostile import screen_recording
+    from utils.image_io import VideoReader, ffmpeg_executable
+    path = str(tmp_path / "live.mkv")
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-i", screen_recording(tmp_path), "-c", "copy", "-live", "1",
+                    path], check=True)
+    reader = VideoReader(path)
+    assert float(reader.fps) == pytest.approx(19 / 10.63, rel=0.01) and reader.total_frames == 20

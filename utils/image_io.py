@@ -1408,7 +1408,10 @@ def matroska_average_rate(path, rate, seconds):
     and its reading says it is cut short), else None; None for another file, or without a working ffmpeg. A screen
     recording's pause (60 frames over 12 s, its header's 30 fps) was written at 30 fps, 2 s of video beside 12 s of its
     sound, exit code 0, where variable-rate videos are written at their average rate (an MP4's, as OpenCV gives
-    it)."""
+    it). seconds None: a file that announces no duration (a live recording's, `-live 1`'s, a browser's MediaRecorder
+    WebM, its frames' times varying), whose average is taken as it is (one cut off is refused as cut short,
+    live_matroska_cut_short): read at its header's rate, a pause of 6 minutes between 30 frames and 30 was 2 s of
+    video, exit code 0."""
     timed = packet_times(path, EBML_SIGNATURE)
     if not timed or len(timed[1]) < 2:
         return None
@@ -1418,6 +1421,8 @@ def matroska_average_rate(path, rate, seconds):
     average = exact_rate((len(packets) - 1) / (last - first)) if last > first else None
     if not average or abs(average / rate - 1) <= RATE_TOLERANCE:
         return None
+    if seconds is None:
+        return average
 
     def spanned(end):
         return abs(end - Fraction(seconds)) <= max(RATE_TOLERANCE * seconds, 1 / rate)
@@ -1767,8 +1772,9 @@ class VideoReader:
             self.fps = rate
         if rate := apng_average_rate(path):
             self.fps = rate
-        if not self.counted and (rate := matroska_average_rate(path, self.fps, self.total_frames / self.fps)):
-            self.fps, self.total_frames = rate, round(self.total_frames * rate / self.fps)  # its duration's
+        # a live recording's (no duration, no count: counted below) too
+        if rate := matroska_average_rate(path, self.fps, None if self.counted else self.total_frames / self.fps):
+            self.fps, self.total_frames = rate, self.total_frames and round(self.total_frames * rate / self.fps)
         if cut_short := (gif_cut_short(path, gif) or apng_cut_short(path) or cut_into_zeros(path, self.listing)
                          or live_matroska_cut_short(path)):
             raise cut_short
