@@ -1545,7 +1545,10 @@ def cut_into_zeros(path, listing=None):
     of 30 frames, exit code 0). A Matroska, WebM or MP4 (MOV) file whose walk finds no such part (a live MKV's, or an
     MP4's of its index first, `+faststart`: the zeros inside its last frame) has its last second decoded, as FFmpeg
     seeks to it (last_frames_decode_cleanly): a cut there was read as 27 of 30 frames, or as 30, the last one's pixels
-    wrong, exit code 0. None for another file. listing: its media_listing, where already read."""
+    wrong, exit code 0. A Matroska or WebM file is walked whatever its end: one with a hole of zeros where its elements
+    go on (a download not finished, a piece missing: BitTorrent's come in any order) was read as the frames FFmpeg's
+    demuxer found past it (22 of 30, its average rate over them 7.2 fps), exit code 0. None for another file. listing:
+    its media_listing, where already read."""
     with open(path, "rb") as file:
         size = os.fstat(file.fileno()).st_size
         head = file.read(12)
@@ -1554,17 +1557,24 @@ def cut_into_zeros(path, listing=None):
         if walk is None or size < len(head) + ZERO_TAIL:
             return None
         file.seek(size - ZERO_TAIL)
-        if file.read().strip(b"\0"):
+        # a Matroska file's walk is made whatever its end (a hole of zeros inside it is told below)
+        if file.read().strip(b"\0") and walk is not matroska_elements:
             return None
         kind = "an AVI" if walk is riff_chunks else "a Matroska or WebM video" if walk is matroska_elements else (
             "an MP4 or MOV video")
         for position in walk(file, size):
             file.seek(position)
             if not file.read(4).strip(b"\0"):
+                if (end := zeros_end(file, position, size)) < size:
+                    return VideoCutShort(
+                        f"video '{path}' is {kind} with a hole (it is zeros from byte {position} to byte {end}, where "
+                        "its data goes on, as a download not finished leaves a file made its full length first, a "
+                        "piece missing): repair it or pass another video")
                 return VideoCutShort(f"video '{path}' is {kind} cut short (it is zeros from byte {position} on, where "
                                      "its data goes on, as a download cut off leaves a file made its full length "
                                      "first): repair it or pass another video")
-        if walk is riff_chunks or last_frames_decode_cleanly(path, listing):
+        file.seek(size - ZERO_TAIL)
+        if file.read().strip(b"\0") or walk is riff_chunks or last_frames_decode_cleanly(path, listing):
             return None
         position = zeros_begin(file, size)
     return VideoCutShort(f"video '{path}' is {kind} cut short (it is zeros from byte {position} on, inside its last "
@@ -1588,6 +1598,18 @@ def iso_boxes(file, size):
         if length < 8:  # 0: to the file's end
             return
         fragmented, position = fragmented or kind == b"moof", position + length
+
+
+def zeros_end(file, position, size):
+    """Where the zeros from position (in a file of size bytes) end: the place of the first byte that is not zero, or
+    size."""
+    while position < size:
+        file.seek(position)
+        block = file.read(min(65536, size - position))
+        if rest := block.lstrip(b"\0"):
+            return position + len(block) - len(rest)
+        position += len(block)
+    return size
 
 
 def zeros_begin(file, size):
