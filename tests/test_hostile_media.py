@@ -1754,20 +1754,26 @@ def test_a_live_variable_rate_mkv_is_written_at_its_average_rate(tmp_path):
     assert float(reader.fps) == pytest.approx(19 / 10.63, rel=0.01) and reader.total_frames == 20
 
 
-@pytest.mark.parametrize("options", [["-c:v", "libx264"], ["-c:v", "mjpeg", "-live", "1"]], ids=["mkv", "live-mkv"])
-def test_an_mkv_with_a_hole_of_zeros_is_refused(tmp_path, options):
-    """An MKV (of cues, or a live one's) with zeros in its middle where frames' headers were (a download not finished,
-    a piece missing, its end there: BitTorrent's pieces come in any order): FFmpeg's demuxer reads past the zeros to
-    the next cluster, and the MKV of 30 frames was read as 22 at 7.2 fps (its average rate over the frames left), the
-    live one as 29, exit code 0; only a file ending in zeros was walked."""
+@pytest.mark.parametrize("options, extension", [(["-c:v", "libx264"], ".mkv"),
+                                                (["-c:v", "mjpeg", "-live", "1"], ".mkv"),
+                                                (["-c:v", "libx264", "-g", "10", "-movflags",
+                                                  "frag_keyframe+empty_moov"], ".mp4")],
+                         ids=["mkv", "live-mkv", "fragmented-mp4"])
+def test_a_video_with_a_hole_of_zeros_is_refused(tmp_path, options, extension):
+    """An MKV (of cues, or a live one's) or a fragmented MP4 with zeros in its middle where a frame's or a fragment's
+    header was (a download not finished, a piece missing, its end there: BitTorrent's pieces come in any order):
+    FFmpeg's demuxer reads past the zeros to the next cluster, and the MKV of 30 frames was read as 22 at 7.2 fps (its
+    average rate over the frames left), the live one as 29, the MP4 as the 10 frames of its first fragment, exit code
+    0; only a file ending in zeros was walked."""
     from utils.image_io import VideoReader, matroska_elements
-    path = ffmpeg_video(tmp_path / "whole.mkv", *options, frames=30, size="16x16")
+    path = ffmpeg_video(tmp_path / f"whole{extension}", *options, frames=30, size="16x16")
     whole = open(path, "rb").read()
-    with open(path, "rb") as file:  # the first frame in the file's second half
+    with open(path, "rb") as file:  # the first frame in the file's second half; the second fragment
         hole = next(place for place in matroska_elements(file, len(whole))
-                    if place > len(whole) // 2 and whole.startswith(b"\xa3", place))
-    (tmp_path / "clip.mkv").write_bytes(whole[:hole] + bytes(200) + whole[hole + 200:])
-    with pytest.raises(UserError, match=rf"^video '.*clip.mkv' is a Matroska or WebM video with a hole \(it is zeros "
-                                        rf"from byte {hole} to byte \d+, .*, a piece missing\): repair it or pass "
-                                        r"another video$"):
-        VideoReader(str(tmp_path / "clip.mkv"))
+                    if place > len(whole) // 2 and whole.startswith(b"\xa3", place)
+                    ) if extension == ".mkv" else whole.index(b"moof", whole.index(b"moof") + 4) - 4
+    (tmp_path / f"clip{extension}").write_bytes(whole[:hole] + bytes(200) + whole[hole + 200:])
+    with pytest.raises(UserError, match=rf"^video '.*clip{extension}' is an? .* video with a hole \(it is zeros from "
+                                        rf"byte {hole} to byte \d+, .*, a piece missing\): repair it or pass another "
+                                        r"video$"):
+        VideoReader(str(tmp_path / f"clip{extension}"))

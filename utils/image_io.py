@@ -1545,10 +1545,10 @@ def cut_into_zeros(path, listing=None):
     of 30 frames, exit code 0). A Matroska, WebM or MP4 (MOV) file whose walk finds no such part (a live MKV's, or an
     MP4's of its index first, `+faststart`: the zeros inside its last frame) has its last second decoded, as FFmpeg
     seeks to it (last_frames_decode_cleanly): a cut there was read as 27 of 30 frames, or as 30, the last one's pixels
-    wrong, exit code 0. A Matroska or WebM file is walked whatever its end: one with a hole of zeros where its elements
-    go on (a download not finished, a piece missing: BitTorrent's come in any order) was read as the frames FFmpeg's
-    demuxer found past it (22 of 30, its average rate over them 7.2 fps), exit code 0. None for another file. listing:
-    its media_listing, where already read."""
+    wrong, exit code 0. A Matroska or WebM file, and a fragmented MP4, is walked whatever its end: one with a hole of
+    zeros where its elements go on (a download not finished, a piece missing: BitTorrent's come in any order) was read
+    as the frames FFmpeg's demuxer found past it (22 of 30, its average rate over them 7.2 fps), or as the fragments
+    before it (10 of 30), exit code 0. None for another file. listing: its media_listing, where already read."""
     with open(path, "rb") as file:
         size = os.fstat(file.fileno()).st_size
         head = file.read(12)
@@ -1557,8 +1557,9 @@ def cut_into_zeros(path, listing=None):
         if walk is None or size < len(head) + ZERO_TAIL:
             return None
         file.seek(size - ZERO_TAIL)
-        # a Matroska file's walk is made whatever its end (a hole of zeros inside it is told below)
-        if file.read().strip(b"\0") and walk is not matroska_elements:
+        # a Matroska file's and a fragmented MP4's walk is made whatever its end (a hole of zeros inside it is told
+        # below); an AVI's or an MP4's frames are counted in its index, and one with a hole is said to end early
+        if file.read().strip(b"\0") and walk is riff_chunks:
             return None
         kind = "an AVI" if walk is riff_chunks else "a Matroska or WebM video" if walk is matroska_elements else (
             "an MP4 or MOV video")
