@@ -1777,3 +1777,18 @@ def test_a_video_with_a_hole_of_zeros_is_refused(tmp_path, options, extension):
                                         rf"byte {hole} to byte \d+, .*, a piece missing\): repair it or pass another "
                                         r"video$"):
         VideoReader(str(tmp_path / f"clip{extension}"))
+
+
+def test_a_live_mkv_ending_in_zeros_is_walked_once_and_read_whole(tmp_path, monkeypatch):
+    """A whole live recording's MKV (`-live 1`) whose last frame is of silent PCM sound (its last bytes zeros): its
+    elements were walked twice, for zeros (cut_into_zeros) and then for one running past its end
+    (live_matroska_cut_short), 0.12 s more for 10 minutes; one walk now tells both. Its 10 frames are read."""
+    import utils.image_io as image_io
+    path = str(tmp_path / "live.mkv")
+    subprocess.run([image_io.ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i", "testsrc=size=16x16:rate=10",
+                    "-f", "lavfi", "-i", "anullsrc=r=8000:cl=mono", "-frames:v", "10", "-t", "1.3", "-c:v", "libx264",
+                    "-c:a", "pcm_s16le", "-live", "1", path], check=True)
+    assert not open(path, "rb").read()[-16:].strip(b"\0")
+    walks, children = [], image_io.matroska_children
+    monkeypatch.setattr(image_io, "matroska_children", lambda *args: walks.append(args) or children(*args))
+    assert len(list(image_io.VideoReader(path))) == 10 and len(walks) == 1

@@ -1548,7 +1548,8 @@ def cut_into_zeros(path, listing=None):
     wrong, exit code 0. A Matroska or WebM file, and a fragmented MP4, is walked whatever its end: one with a hole of
     zeros where its elements go on (a download not finished, a piece missing: BitTorrent's come in any order) was read
     as the frames FFmpeg's demuxer found past it (22 of 30, its average rate over them 7.2 fps), or as the fragments
-    before it (10 of 30), exit code 0. None for another file. listing: its media_listing, where already read."""
+    before it (10 of 30), exit code 0. A live Matroska file cut off plainly is told by the same walk
+    (live_matroska_cut_short). None for another file. listing: its media_listing, where already read."""
     with open(path, "rb") as file:
         size = os.fstat(file.fileno()).st_size
         head = file.read(12)
@@ -1563,7 +1564,8 @@ def cut_into_zeros(path, listing=None):
             return None
         kind = "an AVI" if walk is riff_chunks else "a Matroska or WebM video" if walk is matroska_elements else (
             "an MP4 or MOV video")
-        for position in walk(file, size):
+        overruns = []  # a live Matroska file cut off plainly: told by the same walk (it was walked twice)
+        for position in (matroska_elements(file, size, overruns) if walk is matroska_elements else walk(file, size)):
             file.seek(position)
             if not file.read(4).strip(b"\0"):
                 if (end := zeros_end(file, position, size)) < size:
@@ -1574,6 +1576,8 @@ def cut_into_zeros(path, listing=None):
                 return VideoCutShort(f"video '{path}' is {kind} cut short (it is zeros from byte {position} on, where "
                                      "its data goes on, as a download cut off leaves a file made its full length "
                                      "first): repair it or pass another video")
+        if overruns:
+            return live_matroska_cut_short(path, *overruns[0])
         file.seek(size - ZERO_TAIL)
         if file.read().strip(b"\0") or walk is riff_chunks or last_frames_decode_cleanly(path, listing):
             return None
@@ -1693,41 +1697,36 @@ def matroska_children(file, segment, end):
         position = child[2] + (0 if child[0] == MATROSKA_CLUSTER or child[1] is None else child[1])
 
 
-def matroska_elements(file, size):
+def matroska_elements(file, size, overruns=None):
     """The places of a Matroska or WebM file's Segment's elements and of its clusters' (matroska_children): where no
     cues follow the last cluster (a live recording's, `-live 1`'s), one cut into zeros inside it was read as 24 to 29
     frames of 30; and a cut inside an element's header (its ID's bytes, then zeros, which no length begins with) as the
-    frames before it (15 of 30), the walk ending there without a place of zeros."""
+    frames before it (15 of 30), the walk ending there without a place of zeros. overruns: a list given, to which
+    (its place, the bytes it runs past the file's end) of each element of a live Segment (its length not known) that
+    runs past the file's end is added (live_matroska_cut_short): the one walk of the file tells both."""
     segment = matroska_segment(file)
     if not segment:
         return
     for position, child in matroska_children(file, segment, size if segment[1] is None
                                              else min(size, segment[2] + segment[1])):
         yield position
+        if overruns is not None and segment[1] is None and child and child[1] is not None and (
+                child[2] + child[1] > size):
+            overruns.append((position, child[2] + child[1] - size))
         if child is None:  # a header cut into zeros (its ID, then a length's first byte 0): where its zeros begin
             file.seek(position)
             yield position + len(file.read(12).rstrip(b"\0"))
 
 
-def live_matroska_cut_short(path):
+def live_matroska_cut_short(path, position, past):
     """The UserError of a live Matroska or WebM recording (its Segment's length not known, `-live 1`'s, a stream's
-    dump: no cues, no duration, no frame count) cut off plainly, an element (a cluster, a frame) running past the file's
-    end: the frames before the cut were read, 604 of 627 cuts of a 30-frame file a shorter clip, exit code 0, where a
-    file of a known length is told cut short by the frames its header announces. None for another file, and one cut at
-    an element's end (nothing tells it)."""
-    with open(path, "rb") as file:
-        size = os.fstat(file.fileno()).st_size
-        if file.read(len(EBML_SIGNATURE)) != EBML_SIGNATURE:
-            return None
-        segment = matroska_segment(file)
-        if not segment or segment[1] is not None:
-            return None
-        for position, child in matroska_children(file, segment, size):
-            if child is not None and child[1] is not None and child[2] + child[1] > size:
-                return VideoCutShort(f"video '{path}' is a Matroska or WebM video cut short (its element at byte "
-                                     f"{position} runs {child[2] + child[1] - size} bytes past the file's end, as a "
-                                     "download or a recording cut off leaves it): repair it or pass another video")
-    return None
+    dump: no cues, no duration, no frame count) cut off plainly, its element at `position` (a cluster, a frame) running
+    `past` bytes past the file's end (found by cut_into_zeros's walk, matroska_elements): the frames before the cut were
+    read, 604 of 627 cuts of a 30-frame file a shorter clip, exit code 0, where a file of a known length is told cut
+    short by the frames its header announces. One cut at an element's end is read (nothing tells it)."""
+    return VideoCutShort(f"video '{path}' is a Matroska or WebM video cut short (its element at byte {position} runs "
+                         f"{past} bytes past the file's end, as a download or a recording cut off leaves it): repair "
+                         "it or pass another video")
 
 
 # frames after a part's end whose size is checked too: OpenCV's decoder holds frames before it gives them (its
@@ -1798,8 +1797,8 @@ class VideoReader:
         # a live recording's (no duration, no count: counted below) too
         if rate := matroska_average_rate(path, self.fps, None if self.counted else self.total_frames / self.fps):
             self.fps, self.total_frames = rate, self.total_frames and round(self.total_frames * rate / self.fps)
-        if cut_short := (gif_cut_short(path, gif) or apng_cut_short(path) or cut_into_zeros(path, self.listing)
-                         or live_matroska_cut_short(path)):
+        if cut_short := (gif_cut_short(path, gif) or apng_cut_short(path)
+                         or cut_into_zeros(path, self.listing)):
             raise cut_short
         # whatever the count: FFmpeg counts one frame in a JPEG holding a camera's Exif segment, none in a plain one,
         # and a phone's photo was a video of one frame (one cut short decoded with grey rows, exit code 0)
