@@ -1671,3 +1671,124 @@ def test_the_advice_for_a_video_after_its_cover_works_on_one_of_mov_text_subtitl
     reader = VideoReader(saved)
     reader.select()
     assert len(list(reader)) == 10
+
+
+# Twenty-fourth pass, look at generate.py's videos, frames and scene cuts
+
+def test_a_video_with_sound_is_listed_by_ffmpeg_once_from_its_opening_to_its_output(tmp_path, monkeypatch):
+    """FFmpeg's listing of a video (`ffmpeg -i`, 16 to 45 ms each) ran four times a run of generate.py on a video with
+    sound: its streams (check_video_streams), its codec for the size check (size_change), its audio track
+    (played_audio) and its start (video_lead). The listing VideoReader reads of the file it opened serves them all,
+    passed on to the output video's writer as generate.py passes it (VideoSource's listing)."""
+    import utils.image_io as image_io
+    video = str(tmp_path / "clip.mp4")
+    subprocess.run([image_io.ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i",
+                    "testsrc=size=16x16:rate=10:d=0.2", "-f", "lavfi", "-i", "sine=d=0.2", "-c:v", "libx264", "-c:a",
+                    "aac", video], check=True)
+    listed, listing = [], image_io.media_listing
+    monkeypatch.setattr(image_io, "media_listing", lambda *args: listed.append(args) or listing(*args))
+    reader = image_io.VideoReader(video)
+    reader.select("0", "2")
+    writer = image_io.open_video_writer(str(tmp_path / "sr.mkv"), reader.fps, 16, 16, image_io.VideoSource(
+        video, reader.start_seconds, reader.duration_seconds, reader.sample_aspect, reader.listing))
+    for frame in reader:
+        writer.write(image_io.to_uint8(frame))
+    writer.close()
+    assert [args[0] for args in listed] == [video]
+    assert any(kind == "Audio" for kind, _ in image_io.media_streams(str(tmp_path / "sr.mkv")))
+
+
+@pytest.mark.parametrize("options, extension", [(["-c:v", "libx264", "-movflags", "+faststart"], ".mp4"),
+                                                (["-c:v", "libx264", "-live", "1"], ".mkv"),
+                                                (["-c:v", "mjpeg", "-live", "1"], ".mkv")],
+                         ids=["faststart-mp4", "live-mkv", "motion-jpeg-live-mkv"])
+def test_a_video_cut_into_zeros_inside_its_last_frame_is_called_cut_short(tmp_path, options, extension):
+    """An H.264 MP4 whose index comes first (`+faststart`) or a live recording's MKV (no cues) of H.264 or Motion JPEG,
+    cut off into zeros inside its last frame (a download cut off into a file made its full length first): nothing
+    after that frame tells the cut (no index, no cues), and it was read whole, its last frame's pixels wrong, or as 9
+    of its 10 frames, exit code 0. Its last second is now decoded where its last bytes are zeros (FFmpeg's decoder says
+    the error); an MKV whose Cues alone are cut into zeros, its frames whole, is read whole."""
+    from utils.image_io import VideoReader
+    path = ffmpeg_video(tmp_path / f"whole{extension}", "-bf", "0", *options, frames=10, size="32x32")
+    whole = open(path, "rb").read()
+    assert len(list(VideoReader(path))) == 10
+    cut = tmp_path / f"clip{extension}"
+    cut.write_bytes(whole[:-24] + bytes(24))
+    with pytest.raises(UserError, match=rf"^video '.*clip{extension}' is an? .* cut short \(it is zeros from byte "
+                                        rf"{len(whole) - 24} on, inside its last frames, .*\): repair it or pass "
+                                        r"another video$"):
+        VideoReader(str(cut))
+
+
+def test_a_fragmented_mp4_cut_into_zeros_at_a_fragment_is_called_cut_short_and_an_mkv_of_cues_cut_so_is_read(
+        tmp_path):
+    """A fragmented MP4 (a recording's, `frag_keyframe`) cut off into zeros where its last fragment begins was read as
+    the fragments before it (20 of 30 frames), exit code 0: its boxes are now walked as an MKV's elements are. An MKV
+    whose Cues alone (after every frame) are zeros holds every frame: read whole, the demuxer's complaint of the zeros
+    not taken for a frame's."""
+    from utils.image_io import VideoReader
+    path = ffmpeg_video(tmp_path / "whole.mp4", "-c:v", "libx264", "-g", "10", "-movflags", "frag_keyframe+empty_moov",
+                        frames=30, size="16x16")
+    whole = open(path, "rb").read()
+    fragment = whole.rindex(b"moof") - 4
+    (tmp_path / "clip.mp4").write_bytes(whole[:fragment] + bytes(len(whole) - fragment))
+    with pytest.raises(UserError, match=rf"^video '.*clip.mp4' is an MP4 or MOV video cut short \(it is zeros from "
+                                        rf"byte {fragment} on, where its data goes on, .*\): repair it or pass another "
+                                        r"video$"):
+        VideoReader(str(tmp_path / "clip.mp4"))
+    whole = open(ffmpeg_video(tmp_path / "cues.mkv", "-c:v", "libx264", frames=10, size="16x16"), "rb").read()
+    (tmp_path / "cues.mkv").write_bytes(whole[:-8] + bytes(8 + 16))  # the Cues' last bytes, then zeros after
+    assert len(list(VideoReader(str(tmp_path / "cues.mkv")))) == 10
+
+
+def test_a_live_variable_rate_mkv_is_written_at_its_average_rate(tmp_path):
+    """The screen recording's MKV (20 frames over 10.6 s, its header's 10 fps) as a live recording writes it (`-live
+    1`, as a browser's MediaRecorder writes its WebM: no duration, no count): read at its header's 10 fps, its video was
+    2 s long beside 10.6 s, exit code 0, as a variable-rate MKV of a known duration was before matroska_average_rate."""
+    from hostile import screen_recording
+    from utils.image_io import VideoReader, ffmpeg_executable
+    path = str(tmp_path / "live.mkv")
+    subprocess.run([ffmpeg_executable(), "-v", "error", "-i", screen_recording(tmp_path), "-c", "copy", "-live", "1",
+                    path], check=True)
+    reader = VideoReader(path)
+    assert float(reader.fps) == pytest.approx(19 / 10.63, rel=0.01) and reader.total_frames == 20
+
+
+@pytest.mark.parametrize("options, extension", [(["-c:v", "libx264"], ".mkv"),
+                                                (["-c:v", "mjpeg", "-live", "1"], ".mkv"),
+                                                (["-c:v", "libx264", "-g", "10", "-movflags",
+                                                  "frag_keyframe+empty_moov"], ".mp4")],
+                         ids=["mkv", "live-mkv", "fragmented-mp4"])
+def test_a_video_with_a_hole_of_zeros_is_refused(tmp_path, options, extension):
+    """An MKV (of cues, or a live one's) or a fragmented MP4 with zeros in its middle where a frame's or a fragment's
+    header was (a download not finished, a piece missing, its end there: BitTorrent's pieces come in any order):
+    FFmpeg's demuxer reads past the zeros to the next cluster, and the MKV of 30 frames was read as 22 at 7.2 fps (its
+    average rate over the frames left), the live one as 29, the MP4 as the 10 frames of its first fragment, exit code
+    0; only a file ending in zeros was walked."""
+    from utils.image_io import VideoReader, matroska_elements
+    path = ffmpeg_video(tmp_path / f"whole{extension}", *options, frames=30, size="16x16")
+    whole = open(path, "rb").read()
+    with open(path, "rb") as file:  # the first frame in the file's second half; the second fragment
+        hole = next(place for place in matroska_elements(file, len(whole))
+                    if place > len(whole) // 2 and whole.startswith(b"\xa3", place)
+                    ) if extension == ".mkv" else whole.index(b"moof", whole.index(b"moof") + 4) - 4
+    (tmp_path / f"clip{extension}").write_bytes(whole[:hole] + bytes(200) + whole[hole + 200:])
+    with pytest.raises(UserError, match=rf"^video '.*clip{extension}' is an? .* video with a hole \(it is zeros from "
+                                        rf"byte {hole} to byte \d+, .*, a piece missing\): repair it or pass another "
+                                        r"video$"):
+        VideoReader(str(tmp_path / f"clip{extension}"))
+
+
+def test_a_live_mkv_ending_in_zeros_is_walked_once_and_read_whole(tmp_path, monkeypatch):
+    """A whole live recording's MKV (`-live 1`) whose last frame is of silent PCM sound (its last bytes zeros): its
+    elements were walked twice, for zeros (cut_into_zeros) and then for one running past its end
+    (live_matroska_cut_short), 0.12 s more for 10 minutes; one walk now tells both. Its 10 frames are read."""
+    import utils.image_io as image_io
+    path = str(tmp_path / "live.mkv")
+    subprocess.run([image_io.ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i", "testsrc=size=16x16:rate=10",
+                    "-f", "lavfi", "-i", "anullsrc=r=8000:cl=mono", "-frames:v", "10", "-t", "1.3", "-c:v", "libx264",
+                    "-c:a", "pcm_s16le", "-live", "1", path], check=True)
+    assert not open(path, "rb").read()[-16:].strip(b"\0")
+    walks, children = [], image_io.matroska_children
+    monkeypatch.setattr(image_io, "matroska_children", lambda *args: walks.append(args) or children(*args))
+    assert len(list(image_io.VideoReader(path))) == 10 and len(walks) == 1

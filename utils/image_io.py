@@ -1419,7 +1419,10 @@ def matroska_average_rate(path, rate, seconds):
     and its reading says it is cut short), else None; None for another file, or without a working ffmpeg. A screen
     recording's pause (60 frames over 12 s, its header's 30 fps) was written at 30 fps, 2 s of video beside 12 s of its
     sound, exit code 0, where variable-rate videos are written at their average rate (an MP4's, as OpenCV gives
-    it)."""
+    it). seconds None: a file that announces no duration (a live recording's, `-live 1`'s, a browser's MediaRecorder
+    WebM, its frames' times varying), whose average is taken as it is (one cut off is refused as cut short,
+    live_matroska_cut_short): read at its header's rate, a pause of 6 minutes between 30 frames and 30 was 2 s of
+    video, exit code 0."""
     timed = packet_times(path, EBML_SIGNATURE)
     if not timed or len(timed[1]) < 2:
         return None
@@ -1429,6 +1432,8 @@ def matroska_average_rate(path, rate, seconds):
     average = exact_rate((len(packets) - 1) / (last - first)) if last > first else None
     if not average or abs(average / rate - 1) <= RATE_TOLERANCE:
         return None
+    if seconds is None:
+        return average
 
     def spanned(end):
         return abs(end - Fraction(seconds)) <= max(RATE_TOLERANCE * seconds, 1 / rate)
@@ -1540,31 +1545,116 @@ ZERO_TAIL = 16
 MATROSKA_SEGMENT, MATROSKA_CLUSTER = b"\x18\x53\x80\x67", b"\x1f\x43\xb6\x75"
 
 
-def cut_into_zeros(path):
+def cut_into_zeros(path, listing=None):
     """The UserError of an AVI (a RIFF file) or a Matroska or WebM file whose parts, walked by their lengths inside
     their container (riff_chunks, matroska_elements), reach one that is zeros, the file's last bytes zeros too: a
     download cut off into a file made its full length first (BitTorrent's, a download manager's). FFmpeg reads a
     Motion JPEG AVI's frames before the zeros without an error (its index after them lost): one of 30 frames cut at 9/10
     was a clip of 27, "done"; and a Motion JPEG MKV's last frame with zeros in it, its Cues after it zeros, read as a
-    frame, its rows wrong, "done". The parts' headers only are read, no frame decoded; zeros after the container (a
-    writer's padding) are no cut. None for another file."""
+    frame, its rows wrong, "done". The parts' headers only are read; zeros after the container (a writer's padding) are
+    no cut. A fragmented MP4's boxes are walked too (iso_boxes: one cut into zeros at a fragment's start was read as 20
+    of 30 frames, exit code 0). A Matroska, WebM or MP4 (MOV) file whose walk finds no such part (a live MKV's, or an
+    MP4's of its index first, `+faststart`: the zeros inside its last frame) has its last second decoded, as FFmpeg
+    seeks to it (last_frames_decode_cleanly): a cut there was read as 27 of 30 frames, or as 30, the last one's pixels
+    wrong, exit code 0. A Matroska or WebM file, and a fragmented MP4, is walked whatever its end: one with a hole of
+    zeros where its elements go on (a download not finished, a piece missing: BitTorrent's come in any order) was read
+    as the frames FFmpeg's demuxer found past it (22 of 30, its average rate over them 7.2 fps), or as the fragments
+    before it (10 of 30), exit code 0. A live Matroska file cut off plainly is told by the same walk
+    (live_matroska_cut_short). None for another file. listing: its media_listing, where already read."""
     with open(path, "rb") as file:
         size = os.fstat(file.fileno()).st_size
         head = file.read(12)
-        walk = riff_chunks if head[8:] == b"AVI " else matroska_elements if head.startswith(EBML_SIGNATURE) else None
+        walk = riff_chunks if head[8:] == b"AVI " else matroska_elements if head.startswith(EBML_SIGNATURE) else (
+            iso_boxes if head[4:8] == b"ftyp" else None)
         if walk is None or size < len(head) + ZERO_TAIL:
             return None
         file.seek(size - ZERO_TAIL)
-        if file.read().strip(b"\0"):
+        # a Matroska file's and a fragmented MP4's walk is made whatever its end (a hole of zeros inside it is told
+        # below); an AVI's or an MP4's frames are counted in its index, and one with a hole is said to end early
+        if file.read().strip(b"\0") and walk is riff_chunks:
             return None
-        for position in walk(file, size):
+        kind = "an AVI" if walk is riff_chunks else "a Matroska or WebM video" if walk is matroska_elements else (
+            "an MP4 or MOV video")
+        overruns = []  # a live Matroska file cut off plainly: told by the same walk (it was walked twice)
+        for position in (matroska_elements(file, size, overruns) if walk is matroska_elements else walk(file, size)):
             file.seek(position)
             if not file.read(4).strip(b"\0"):
-                kind = "an AVI" if walk is riff_chunks else "a Matroska or WebM video"
+                if (end := zeros_end(file, position, size)) < size:
+                    return VideoCutShort(
+                        f"video '{path}' is {kind} with a hole (it is zeros from byte {position} to byte {end}, where "
+                        "its data goes on, as a download not finished leaves a file made its full length first, a "
+                        "piece missing): repair it or pass another video")
                 return VideoCutShort(f"video '{path}' is {kind} cut short (it is zeros from byte {position} on, where "
                                      "its data goes on, as a download cut off leaves a file made its full length "
                                      "first): repair it or pass another video")
-    return None
+        if overruns:
+            return live_matroska_cut_short(path, *overruns[0])
+        file.seek(size - ZERO_TAIL)
+        if file.read().strip(b"\0") or walk is riff_chunks or last_frames_decode_cleanly(path, listing):
+            return None
+        position = zeros_begin(file, size)
+    return VideoCutShort(f"video '{path}' is {kind} cut short (it is zeros from byte {position} on, inside its last "
+                         "frames, which FFmpeg cannot decode, as a download cut off leaves a file made its full length "
+                         "first): repair it or pass another video")
+
+
+def iso_boxes(file, size):
+    """The places of an MP4's (MOV's) top-level boxes after its first fragment's (moof) begins: a fragmented file's
+    (a recording's, `frag_keyframe`) frames are indexed in each fragment, and one cut into zeros at a fragment's start
+    was read as the fragments before. Nothing of a file that is not fragmented (its index, moov, holds every frame):
+    zeros after its last box are a writer's padding, or a cut that its frames' decoding tells."""
+    position, fragmented = 0, False
+    while position + 8 <= size:
+        file.seek(position)
+        length, kind = struct.unpack(">I4s", file.read(8))
+        if fragmented:
+            yield position
+        if length == 1:
+            length = struct.unpack(">Q", file.read(8).ljust(8, b"\0"))[0]
+        if length < 8:  # 0: to the file's end
+            return
+        fragmented, position = fragmented or kind == b"moof", position + length
+
+
+def zeros_end(file, position, size):
+    """Where the zeros from position (in a file of size bytes) end: the place of the first byte that is not zero, or
+    size."""
+    while position < size:
+        file.seek(position)
+        block = file.read(min(65536, size - position))
+        if rest := block.lstrip(b"\0"):
+            return position + len(block) - len(rest)
+        position += len(block)
+    return size
+
+
+def zeros_begin(file, size):
+    """Where the zeros that end a file (of size bytes) begin, read back from its end."""
+    end = size
+    while end:
+        file.seek(max(0, end - 65536))
+        block = file.read(end - max(0, end - 65536))
+        if kept := len(block.rstrip(b"\0")):
+            return end - len(block) + kept
+        end -= len(block)
+    return 0
+
+
+def last_frames_decode_cleanly(path, listing=None):
+    """Whether FFmpeg's decoder of path's first video stream says nothing wrong (no warning: a Motion JPEG frame's end
+    missing is one) of its last second (from the key frame before it, as FFmpeg seeks to it: -sseof); True without a
+    working ffmpeg. The demuxer's lines are not the frames' (zeros in an MKV's Cues after whole frames). 0.2 s for 10
+    minutes of 480x270 H.264 in an MP4, 3.4 s in a live MKV (no duration: every frame decoded); asked only of a file
+    whose last bytes are zeros. H.264's and Motion JPEG's decoders say a frame cut into zeros; HEVC's, MPEG-4 Part 2's,
+    VP8's and VP9's decode the zeros without a word. listing: its media_listing, where already read."""
+    ffmpeg = working_ffmpeg()
+    if not ffmpeg:
+        return True
+    codec = video_codec(path, ffmpeg, listing)
+    completed = ffmpeg_decoding(path, "warning", "-fps_mode", "passthrough", "-enc_time_base:v", "demux", "-f",
+                                "null", "-", before=("-sseof", "-1"))
+    said = completed.stderr.decode(errors="replace")
+    return not (codec and re.search(rf"^\[{re.escape(codec)} @ 0x[0-9a-f]+\] ", said, re.MULTILINE))
 
 
 def riff_chunks(file, size):
@@ -1618,41 +1708,36 @@ def matroska_children(file, segment, end):
         position = child[2] + (0 if child[0] == MATROSKA_CLUSTER or child[1] is None else child[1])
 
 
-def matroska_elements(file, size):
+def matroska_elements(file, size, overruns=None):
     """The places of a Matroska or WebM file's Segment's elements and of its clusters' (matroska_children): where no
     cues follow the last cluster (a live recording's, `-live 1`'s), one cut into zeros inside it was read as 24 to 29
     frames of 30; and a cut inside an element's header (its ID's bytes, then zeros, which no length begins with) as the
-    frames before it (15 of 30), the walk ending there without a place of zeros."""
+    frames before it (15 of 30), the walk ending there without a place of zeros. overruns: a list given, to which
+    (its place, the bytes it runs past the file's end) of each element of a live Segment (its length not known) that
+    runs past the file's end is added (live_matroska_cut_short): the one walk of the file tells both."""
     segment = matroska_segment(file)
     if not segment:
         return
     for position, child in matroska_children(file, segment, size if segment[1] is None
                                              else min(size, segment[2] + segment[1])):
         yield position
+        if overruns is not None and segment[1] is None and child and child[1] is not None and (
+                child[2] + child[1] > size):
+            overruns.append((position, child[2] + child[1] - size))
         if child is None:  # a header cut into zeros (its ID, then a length's first byte 0): where its zeros begin
             file.seek(position)
             yield position + len(file.read(12).rstrip(b"\0"))
 
 
-def live_matroska_cut_short(path):
+def live_matroska_cut_short(path, position, past):
     """The UserError of a live Matroska or WebM recording (its Segment's length not known, `-live 1`'s, a stream's
-    dump: no cues, no duration, no frame count) cut off plainly, an element (a cluster, a frame) running past the file's
-    end: the frames before the cut were read, 604 of 627 cuts of a 30-frame file a shorter clip, exit code 0, where a
-    file of a known length is told cut short by the frames its header announces. None for another file, and one cut at
-    an element's end (nothing tells it)."""
-    with open(path, "rb") as file:
-        size = os.fstat(file.fileno()).st_size
-        if file.read(len(EBML_SIGNATURE)) != EBML_SIGNATURE:
-            return None
-        segment = matroska_segment(file)
-        if not segment or segment[1] is not None:
-            return None
-        for position, child in matroska_children(file, segment, size):
-            if child is not None and child[1] is not None and child[2] + child[1] > size:
-                return VideoCutShort(f"video '{path}' is a Matroska or WebM video cut short (its element at byte "
-                                     f"{position} runs {child[2] + child[1] - size} bytes past the file's end, as a "
-                                     "download or a recording cut off leaves it): repair it or pass another video")
-    return None
+    dump: no cues, no duration, no frame count) cut off plainly, its element at `position` (a cluster, a frame) running
+    `past` bytes past the file's end (found by cut_into_zeros's walk, matroska_elements): the frames before the cut were
+    read, 604 of 627 cuts of a 30-frame file a shorter clip, exit code 0, where a file of a known length is told cut
+    short by the frames its header announces. One cut at an element's end is read (nothing tells it)."""
+    return VideoCutShort(f"video '{path}' is a Matroska or WebM video cut short (its element at byte {position} runs "
+                         f"{past} bytes past the file's end, as a download or a recording cut off leaves it): repair "
+                         "it or pass another video")
 
 
 # frames after a part's end whose size is checked too: OpenCV's decoder holds frames before it gives them (its
@@ -1698,7 +1783,10 @@ class VideoReader:
             if kinds:
                 raise UserError(f"'{path}' holds {' and '.join(kinds)} only, no video stream; pass a video file")
             raise UserError(f"cannot open video '{path}': unknown format or corrupt file")
-        turned_by_a_matrix = check_video_streams(path)
+        # FFmpeg's listing of the file, read once for every question of it (its streams, its codec for the size check,
+        # its audio and start for the output video): `ffmpeg -i` ran three or four times a run, 16 to 20 ms each
+        self.listing = media_listing(path, ffmpeg) if (ffmpeg := working_ffmpeg()) else None
+        turned_by_a_matrix = check_video_streams(path, self.listing)
         self.fps = exact_rate(self.capture.get(cv2.CAP_PROP_FPS) or DEFAULT_FPS)
         sar = (int(self.capture.get(cv2.CAP_PROP_SAR_NUM)), int(self.capture.get(cv2.CAP_PROP_SAR_DEN)))
         self.sample_aspect = sar if sar[0] > 0 and sar[1] > 0 else (1, 1)
@@ -1717,10 +1805,11 @@ class VideoReader:
             self.fps = rate
         if rate := apng_average_rate(path):
             self.fps = rate
-        if not self.counted and (rate := matroska_average_rate(path, self.fps, self.total_frames / self.fps)):
-            self.fps, self.total_frames = rate, round(self.total_frames * rate / self.fps)  # its duration's
-        if cut_short := (gif_cut_short(path, gif) or apng_cut_short(path) or cut_into_zeros(path)
-                         or live_matroska_cut_short(path)):
+        # a live recording's (no duration, no count: counted below) too
+        if rate := matroska_average_rate(path, self.fps, None if self.counted else self.total_frames / self.fps):
+            self.fps, self.total_frames = rate, self.total_frames and round(self.total_frames * rate / self.fps)
+        if cut_short := (gif_cut_short(path, gif) or apng_cut_short(path)
+                         or cut_into_zeros(path, self.listing)):
             raise cut_short
         # whatever the count: FFmpeg counts one frame in a JPEG holding a camera's Exif segment, none in a plain one,
         # and a phone's photo was a video of one frame (one cut short decoded with grey rows, exit code 0)
@@ -1834,7 +1923,7 @@ class VideoReader:
         larger size later in an MPEG-TS or MKV, from frames before it that its decoder holds). A change before a part
         counts too: OpenCV decodes from the first frame. The sizes are FFmpeg's, one decode of those frames, or of the
         video's key frames where its codec changes them only there (size_change; its cost: docs/benchmarks.md)."""
-        change = size_change(self.path, frames and frames + SIZE_CHANGE_MARGIN)
+        change = size_change(self.path, frames and frames + SIZE_CHANGE_MARGIN, self.listing)
         if change:
             (width, height, layout), (new_width, new_height, new_layout), index, seconds = change
             seconds = float(index / self.fps) if seconds is None else seconds
@@ -1910,13 +1999,14 @@ def undecodable_codec(path):
                      "lacks); convert it to H.264 first, e.g. ffmpeg -i IN -c:v libx264 OUT.mp4")
 
 
-def ffmpeg_decoding(path, log_level, *output):
-    """FFmpeg's run decoding path's first video stream into output (its arguments), or None without
-    imageio-ffmpeg."""
+def ffmpeg_decoding(path, log_level, *output, before=()):
+    """FFmpeg's run decoding path's first video stream into output (its arguments; before: the input's, e.g. a seek),
+    or None without imageio-ffmpeg."""
     ffmpeg = ffmpeg_executable()
     if ffmpeg is None:
         return None
-    return subprocess.run([ffmpeg, "-nostdin", "-v", log_level, "-i", media_path(path), "-map", "0:v:0", *output],
+    return subprocess.run([ffmpeg, "-nostdin", "-v", log_level, *before, "-i", media_path(path), "-map", "0:v:0",
+                           *output],
                           stdin=subprocess.DEVNULL, capture_output=True)
 
 
@@ -1947,7 +2037,7 @@ KEY_FRAME_CHANGES = ("h264", "hevc", "mpeg1video", "mpeg2video", "mpeg4", "vp8")
 FEW_FRAMES_TO_CHECK = 1000
 
 
-def size_change(path, frames=None):
+def size_change(path, frames=None, listing=None):
     """((width, height, layout) of the first frame, that of the first of another size or pixel layout, its index, its
     time in seconds from the file's start as ffmpeg's -t and -ss count it, not from the first frame's (an AVI of
     B-frames begins its frames a frame or two late: the line's advice cut two frames early), None where a frame has no
@@ -1961,12 +2051,11 @@ def size_change(path, frames=None):
     KEY_FRAME_CHANGES, the key frames of the whole file are decoded first, and its frames only where they change or
     some are not given (key_frames_of_one_kind): every frame decoded before the first was read took 8 s for 10 minutes
     of 480x270 H.264 (50 s an hour, minutes at 1080p) where its key frames take 0.3 to 0.9 s (docs/benchmarks.md).
-    Nothing without a working ffmpeg, as check_video_streams."""
+    Nothing without a working ffmpeg, as check_video_streams. listing: its media_listing, where already read."""
     ffmpeg = working_ffmpeg()
     if not ffmpeg:
         return None
-    codec = next((codec for line in stream_lines(path, ffmpeg) if "(attached pic)" not in line
-                  for kind, codec in streams_of([line]) if kind == "Video"), None)
+    codec = video_codec(path, ffmpeg, listing)
     if codec in KEY_FRAME_CHANGES and not (frames and frames <= FEW_FRAMES_TO_CHECK) and key_frames_of_one_kind(
             ffmpeg, path):
         return None
@@ -2244,6 +2333,13 @@ def quicktime_boxes(data, *path):
     return spans
 
 
+def video_codec(path, ffmpeg=None, listing=None):
+    """The codec of path's first video stream (cover pictures aside) as FFmpeg names it (e.g. 'h264'), else None.
+    listing: its media_listing, where already read."""
+    return next((codec for line in stream_lines(path, ffmpeg, listing) if "(attached pic)" not in line
+                 for kind, codec in streams_of([line]) if kind == "Video"), None)
+
+
 def media_streams(path, ffmpeg=None):
     """(kind, codec) of each stream of a media file, as FFmpeg names them (e.g. ('Audio', 'aac'))."""
     return streams_of(stream_lines(path, ffmpeg))
@@ -2258,17 +2354,18 @@ class SeveralVideoStreams(UserError):
     """A file of several video streams: which one to super-resolve is not known."""
 
 
-def check_video_streams(path):
+def check_video_streams(path, listing=None):
     """UserError unless the file holds one video stream, attached pictures (cover art) and streams of a codec FFmpeg
     does not know aside: a song with its album's cover (OpenCV read the cover as a video of one frame at 90000 fps);
     SeveralVideoStreams for more than one (OpenCV reads the first, which may be a picture of one frame beside the
     video, an MKV's cover track, or another angle). Nothing without a working ffmpeg: a bad IMAGEIO_FFMPEG_EXE is
     said where it is needed, as before (the app took every upload for "not a video"). Returns whether a display
-    matrix turns or mirrors a stream (FFmpeg lists one only then: display_mirrored asks no more of a file without)."""
+    matrix turns or mirrors a stream (FFmpeg lists one only then: display_mirrored asks no more of a file without).
+    listing: its media_listing, where already read (VideoReader's, of the file it opened)."""
     ffmpeg = working_ffmpeg()
     if not ffmpeg:
         return False
-    listing = media_listing(path, ffmpeg)
+    listing = listing or media_listing(path, ffmpeg)
     lines = stream_lines(path, ffmpeg, listing)
     # a track of a codec FFmpeg does not know ("Video: none", a camera maker's own) is no video anything reads
     streams = [line for line in lines if ": Video: " in line and "(attached pic)" not in line
@@ -2308,11 +2405,12 @@ def audio_codec(path, ffmpeg=None):
     return played and played[1]
 
 
-def played_audio(path, ffmpeg=None):
+def played_audio(path, ffmpeg=None, listing=None):
     """(its index among the audio streams, its codec) of the audio stream of a media file a player plays: the first
     flagged default, where one is, else the first (an MKV whose first audio track is a silent or other-language one
-    not flagged default: it was copied, where players play the default one, exit code 0); None without audio."""
-    audio = [(line, codec) for line in stream_lines(path, ffmpeg) for kind, codec in streams_of([line])
+    not flagged default: it was copied, where players play the default one, exit code 0); None without audio.
+    listing: its media_listing, where already read."""
+    audio = [(line, codec) for line in stream_lines(path, ffmpeg, listing) for kind, codec in streams_of([line])
              if kind == "Audio"]
     if not audio:
         return None
@@ -2354,7 +2452,7 @@ def audio_after_seek(path, start_seconds, ffmpeg, audio=0):
 LEAD_UNHEARD = 0.02
 
 
-def video_lead(path, ffmpeg):
+def video_lead(path, ffmpeg, listing=None):
     """Seconds by which the first frame of path's first video stream begins after the file's start (its first audio
     packet, where that comes first), as FFmpeg times them; 0 below LEAD_UNHEARD, or where no frame is decoded. The
     frame's time as the file gives it (-copyts), less the file's start FFmpeg lists: without, FFmpeg's output began at
@@ -2362,8 +2460,9 @@ def video_lead(path, ffmpeg):
     0, its audio put 0.128 s late, exit code 0; a start below 0 (an MP4's AAC priming) is taken as 0, as before. In the
     stream's own time base (passthrough), not in frames: a lead of 0.128 s at 10 fps was read as 0.1 s. An AVI's by
     its first packet's decoding time: it stores no presentation times, and the frame of an MPEG-4 Part 2 video of
-    B-frames (an XviD or DivX AVI) came a frame late by FFmpeg's decoder, the audio put 0.077 s early, exit code 0."""
-    listing = media_listing(path, ffmpeg)
+    B-frames (an XviD or DivX AVI) came a frame late by FFmpeg's decoder, the audio put 0.077 s early, exit code 0.
+    listing: its media_listing, where already read."""
+    listing = listing or media_listing(path, ffmpeg)
     by_packet = re.search(r"^Input #0, avi,", listing, re.MULTILINE)
     listed = subprocess.run([ffmpeg, "-nostdin", "-v", "error", "-copyts", "-i", media_path(path), "-map", "0:v:0",
                              *(["-c", "copy"] if by_packet else ["-enc_time_base:v", "demux", "-fps_mode",
@@ -2385,11 +2484,12 @@ def video_lead(path, ffmpeg):
 
 class VideoSource:
     """Where an output video's audio and timing come from: the input video, the part of it that is
-    super-resolved (start and duration in seconds), and its sample aspect ratio."""
+    super-resolved (start and duration in seconds), its sample aspect ratio, and FFmpeg's listing of it where already
+    read (VideoReader.listing: one `ffmpeg -i` of the file a run opened serves all its questions)."""
 
-    def __init__(self, path, start_seconds=0.0, duration_seconds=None, sample_aspect=(1, 1)):
+    def __init__(self, path, start_seconds=0.0, duration_seconds=None, sample_aspect=(1, 1), listing=None):
         self.path, self.start_seconds, self.duration_seconds = path, start_seconds, duration_seconds
-        self.sample_aspect = sample_aspect
+        self.sample_aspect, self.listing = sample_aspect, listing
 
 
 class FfmpegVideoWriter:
@@ -2409,13 +2509,13 @@ class FfmpegVideoWriter:
                    "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}",
                    "-framerate", f"{fps.numerator}/{fps.denominator}", "-i", "-"]
         if source:
-            played = played_audio(source.path, ffmpeg)  # the one a player plays
+            played = played_audio(source.path, ffmpeg, source.listing)  # the one a player plays
             if played:
                 audio, codec = played
                 # from where the video begins in the file (its first frame, the output's first, can begin after
                 # the file's audio: an MP4's edit list, a broadcast's MPEG-TS): the audio was copied from the file's
                 # start, out of step by that much (half a second late, exit code 0)
-                lead = video_lead(source.path, ffmpeg)
+                lead = video_lead(source.path, ffmpeg, source.listing)
                 start, duration = source.start_seconds + lead, source.duration_seconds
                 # a whole file is not sought (a seek to 0 can lose its audio, as a part's below)
                 sought = not start or audio_after_seek(source.path, start, ffmpeg, audio)
