@@ -2312,3 +2312,82 @@ def test_the_page_shows_a_job_done_only_with_its_results_once_the_run_has_ended(
     shown += list(run)
     assert [status.split(",")[0] for status, *_ in shown] == ["Job a1: super-resolving...", "Job a1: done"]
     assert shown[-1][2] == "sr.mp4"
+
+
+# Twenty-fourth pass, look at demo.py and the web page
+
+class OneTabQueue:
+    """A JobQueue's face to the page (webapp.ui.build), its jobs held running until cancelled: what the page's Run
+    events show is seen without a generate.py run."""
+
+    def __init__(self):
+        import threading
+        self.keep_seconds, self.changed, self.jobs, self.discarded = 60, threading.Condition(), {}, []
+
+    def submit(self, make_spec):
+        import threading
+        import types
+        job_id = f"j{len(self.jobs) + 1}"
+        job = types.SimpleNamespace(id=job_id, state="running", phase="super-resolving", counting_since=None,
+                                    finished=threading.Event(), started=0.0, ended=None, total_frames=5)
+        job.progress = lambda: f"{job.phase}..."
+        make_spec(job_id)  # job_spec: refused (UserError) as the page's checks refuse
+        self.jobs[job_id] = job
+        return job
+
+    def cancel(self, job_id):
+        job = self.jobs[job_id]
+        if job.state != "running":
+            return False
+        job.state, job.ended = "cancelled", 1.0
+        job.finished.set()
+        return True
+
+    def discard(self, job_id):
+        self.discarded.append(job_id)
+        self.cancel(job_id)
+
+    def ahead(self, job):
+        return 0
+
+    def get(self, job_id):
+        return self.jobs[job_id]
+
+
+@pytest.mark.parametrize("second_refused", [False, True], ids=["queued", "refused"])
+def test_run_pressed_while_the_tab_s_job_runs_replaces_it_and_the_page_takes_the_click(tmp_path, monkeypatch,
+                                                                                       second_refused):
+    """Gradio's default trigger_mode ("once") drops a click on a button whose event is pending: a Run pressed while
+    the tab's job ran or waited did nothing, without a word, where docs/app.md says Run again replaces the tab's job.
+    The page now takes it; the job is stopped and the earlier Run's event shows nothing more (its "cancelled" line
+    came after the new Run's and wrote over it), whether the new Run queues a job or is refused."""
+    import types
+
+    import webapp.ui
+    from webapp.ui import build
+
+    monkeypatch.setattr(webapp.ui, "POLL_SECONDS", 0)
+    queue = OneTabQueue()
+    spec = ([UserError("nothing to run: upload a video or a zip of frames, or choose a sample clip")]
+            if second_refused else [])
+
+    def job_spec(folder, *args):
+        if folder == "j2" and spec:
+            raise spec[0]
+    monkeypatch.setattr(webapp.ui, "job_spec", job_spec)
+    page = build(queue, str(tmp_path), 10, 100)
+    run_click = next(function for function in page.fns.values() if function.name == "start_job")
+    assert run_click.trigger_mode == "multiple"
+    tab = types.SimpleNamespace(session_hash="tab")
+    settings = (None, "clip", "model", "", "", "", "auto", "fp32")
+    first = run_click.fn(*settings, None, tab)
+    assert next(first)[:2] == ("Job j1: super-resolving...", "j1")
+    second = run_click.fn(*settings, "j1", tab)
+    shown = next(second)
+    assert queue.jobs["j1"].state == "cancelled" and "j1" in queue.discarded
+    assert list(first) == []  # the first Run's event ends showing nothing
+    if second_refused:
+        assert shown[0].startswith("**Cannot run:** nothing to run") and list(second) == []
+    else:
+        assert shown[:2] == ("Job j2: super-resolving...", "j2") and queue.jobs["j2"].state == "running"
+        second.close()
