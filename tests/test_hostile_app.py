@@ -2391,3 +2391,39 @@ def test_run_pressed_while_the_tab_s_job_runs_replaces_it_and_the_page_takes_the
     else:
         assert shown[:2] == ("Job j2: super-resolving...", "j2") and queue.jobs["j2"].state == "running"
         second.close()
+
+
+@pytest.mark.parametrize("frames, picture, refused", [(["clip2_a.png", "clip2_b.png"], "clip2_c.webp", True),
+                                                      (["clip2_b.png", "clip2_c.png"], "clip2_a.tif", True),
+                                                      (["clip2_a.png"], "clip2_b (1).webp", True),
+                                                      (["clip2_a.png", "clip2_b.png"], "clip2_d.webp", False),
+                                                      (["clip2_a.png", "clip2_b.png"], "clip2_a.webp", False)])
+def test_a_zips_picture_a_letter_past_the_ends_of_frames_ordered_by_name_is_named_not_left_out(tmp_path, frames,
+                                                                                                picture, refused):
+    """Frames whose names hold one number alike are ordered by name, as their gaps are: 'clip2_c.webp' after
+    'clip2_a.png', 'clip2_b.png' (a frame exported otherwise) was left out without a word, the job's video a frame
+    short, "done". One two letters past, or of a frame's own name (the picture a frame was converted from), is none."""
+    from utils.image_io import list_frames
+    for name in frames + [picture]:
+        (tmp_path / name).write_bytes(b"")
+    if refused:
+        with pytest.raises(UserError, match=rf"^'.*{re.escape(picture)}' is a picture numbered next to the first or "
+                                            "last frame"):
+            list_frames(str(tmp_path), ends=True)
+    else:
+        assert [os.path.basename(path) for path in list_frames(str(tmp_path), ends=True)] == frames
+
+
+def test_a_video_named_zip_with_an_empty_zip_s_end_record_appended_is_read_as_the_video(tmp_path):
+    """A video named 'clip.zip' whose last bytes are a zip's end record listing no member (appended by hand, or a
+    polyglot's) was read as a zip: "'clip.zip' holds no frames ...; upload a video as it is, not zipped", which it
+    was."""
+    import struct
+
+    from hostile import ffmpeg_video
+    from webapp.inputs import upload_input
+    clip = ffmpeg_video(tmp_path / "clip.mp4", frames=3, size="16x16")
+    (tmp_path / "clip.zip").write_bytes(open(clip, "rb").read() + struct.pack("<4s4H2LH", b"PK\5\6", 0, 0, 0, 0, 0,
+                                                                                   0, 0))
+    read = upload_input(str(tmp_path / "clip.zip"), "clip.zip", "", "", str(tmp_path / "job"), 2 ** 30)
+    assert (read["kind"], read["frames"]) == ("video", 3)

@@ -358,9 +358,17 @@ def no_picture_left_out(folder, frames, ends=False):
                 for at in range(len(cut))}
 
     beside_ends = next_to(first, -1) | next_to(last, 1) if ends and not by_name else set()
+    # frames of one number ordered by name ('clip2_a.png', 'clip2_b.png'; one frame 'clip2_a.png'), as their gaps are:
+    # the names a letter before the first and after the last ('clip2_c.webp' was left out without a word, the job's
+    # video a frame short, "done"); names without a number ('a.png', 'b.png') have no order, nor gaps, nor ends
+    by_letter = ends and numbers != {()} and len(numbers) == 1
+    letter_ends = {stem[:-1] + letter for stem, step in ((frame_stem(frames[0]), -1), (frame_stem(frames[-1]), 1))
+                   if stem[-1:].isalpha() and (letter := chr(ord(stem[-1]) + step)).isalpha()
+                   and letter.islower() == stem[-1].islower()} if by_letter else set()
 
     def at_an_end(name):  # named as a copy of the frame next to the first or last too ('0004 (1).webp'), as in a gap
-        return any(spot in beside_ends for spot in map(place, copied_names(os.path.splitext(name)[0])))
+        return any(place(stem) in beside_ends or stem in letter_ends
+                   for stem in copied_names(os.path.splitext(name)[0]))
 
     with os.scandir(folder) as entries:
         listed = [(entry.name, entry.is_dir()) for entry in entries]
@@ -382,6 +390,11 @@ def no_picture_left_out(folder, frames, ends=False):
                         f"format frames are not read in (frames: {', '.join(IMAGE_EXTENSIONS)}), so the frames "
                         "either side of it would be read as consecutive: convert it to PNG or remove it")
     return frames
+
+
+def frame_stem(path):
+    """A frame's name without its folder and extension."""
+    return os.path.splitext(os.path.basename(path))[0]
 
 
 # what is added to a picture's name while it downloads, or to keep it as it was: Chrome's and Edge's '.crdownload',
