@@ -2427,3 +2427,22 @@ def test_a_video_named_zip_with_an_empty_zip_s_end_record_appended_is_read_as_th
                                                                                    0, 0))
     read = upload_input(str(tmp_path / "clip.zip"), "clip.zip", "", "", str(tmp_path / "job"), 2 ** 30)
     assert (read["kind"], read["frames"]) == ("video", 3)
+
+
+@pytest.mark.parametrize("frames, unfinished", [(["0001.png", "0002.png"], "0003.png.crdownload"),
+                                                (["0002.png", "0003.png"], "0001.jpg.part"),
+                                                (["0001.png"], "0002.png~"),
+                                                (["clip2_a.png", "clip2_b.png"], "clip2_c.png.bak")])
+def test_a_zips_download_not_finished_next_to_its_first_or_last_frame_is_named_not_left_out(tmp_path, frames,
+                                                                                            unfinished):
+    """A frame still downloading ('0003.png.crdownload' after '0001.png', '0002.png'), or a backup left of it, was
+    refused in a gap and left out without a word next to the first or last frame: the job's video a frame short,
+    "done", as a picture of another format there was (the twenty-third pass)."""
+    from utils.image_io import list_frames
+    for name in frames + [unfinished]:
+        (tmp_path / name).write_bytes(b"")
+    with pytest.raises(UserError, match=rf"^'.*{re.escape(unfinished)}' is a picture's download not finished, or its "
+                                        r"backup, next to the first or last frame of its sequence where no frame of "
+                                        "its name is, so the clip would be read without it: finish the download"):
+        list_frames(str(tmp_path), ends=True)
+    assert len(list_frames(str(tmp_path))) == len(frames)  # generate.py's folder: its ends are the user's to choose

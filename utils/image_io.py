@@ -374,12 +374,19 @@ def no_picture_left_out(folder, frames, ends=False):
         listed = [(entry.name, entry.is_dir()) for entry in entries]
     pictures = [name for name, is_dir in listed if is_frame_name(name, OTHER_PICTURE_EXTENSIONS)
                 and not is_dir]  # a folder is no picture
-    unfinished = sorted(name for name, _ in listed if (picture := UNFINISHED.fullmatch(name)) and is_frame_name(
-        picture[1], IMAGE_EXTENSIONS + OTHER_PICTURE_EXTENSIONS) and in_a_gap(picture[1]))
-    if unfinished:
-        raise UserError(f"'{os.path.join(folder, unfinished[0])}' is a picture's download not finished, or its backup, "
-                        "among the frames of its sequence where no frame of its name is, so the frames either side of "
-                        "it would be read as consecutive: finish the download or restore the frame, or remove it")
+    unfinished = sorted((not in_a_gap(picture[1]), name) for name, _ in listed
+                        if (picture := UNFINISHED.fullmatch(name)) and is_frame_name(
+                            picture[1], IMAGE_EXTENSIONS + OTHER_PICTURE_EXTENSIONS)
+                        and (in_a_gap(picture[1]) or at_an_end(picture[1])))
+    if unfinished:  # next to the first or last frame too, where ends ('0003.png.crdownload' after '0001.png',
+        # '0002.png' was left out without a word, the job's video a frame short, "done")
+        at_end, name = unfinished[0]
+        where, then = (("next to the first or last frame of its sequence", "the clip would be read without it")
+                       if at_end else ("among the frames of its sequence", "the frames either side of it would be read "
+                                       "as consecutive"))
+        raise UserError(f"'{os.path.join(folder, name)}' is a picture's download not finished, or its backup, {where} "
+                        f"where no frame of its name is, so {then}: finish the download or restore the frame, or "
+                        "remove it")
     left_out = sorted(name for name in pictures if in_a_gap(name))
     if beside := sorted(name for name in pictures if at_an_end(name)):
         raise UserError(f"'{os.path.join(folder, beside[0])}' is a picture numbered next to the first or last frame of "
