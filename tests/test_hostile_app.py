@@ -2446,3 +2446,25 @@ def test_a_zips_download_not_finished_next_to_its_first_or_last_frame_is_named_n
                                         "its name is, so the clip would be read without it: finish the download"):
         list_frames(str(tmp_path), ends=True)
     assert len(list_frames(str(tmp_path))) == len(frames)  # generate.py's folder: its ends are the user's to choose
+
+
+def test_an_uploaded_mp4_cut_into_zeros_is_called_cut_short_at_once_and_a_raw_black_mov_padded_is_read(tmp_path):
+    """An H.264 MP4 (faststart) cut off into zeros of its full length passed the upload's check (its first frame
+    decodes) and failed at its job's turn, after every job ahead of it, with "ended after N of the 10 frames": its
+    sample tables now place a frame in the zeros, as an AVI's chunks and an MKV's elements did. A raw video's frame may
+    begin with zeros (black rows): a whole one of black frames, padded with zeros, is no cut."""
+    from hostile import ffmpeg_video
+    from utils.image_io import cut_into_zeros
+    from webapp.inputs import upload_input
+    data = open(ffmpeg_video(tmp_path / "a.mp4", "-c:v", "libx264", "-movflags", "+faststart", frames=10,
+                             size="16x16"), "rb").read()
+    kept = len(data) * 6 // 10
+    (tmp_path / "cut.mp4").write_bytes(data[:kept] + bytes(len(data) - kept))
+    with pytest.raises(UserError, match=r"^video 'cut\.mp4' is an MP4 or MOV video cut short \(it is zeros from byte "
+                                        r"\d+ on, where its data goes on, .*\): repair it or pass another video$"):
+        upload_input(str(tmp_path / "cut.mp4"), "cut.mp4", "", "", str(tmp_path / "job"), 2 ** 30)
+    black = ffmpeg_video(tmp_path / "black.mov", "-vf", "drawbox=c=black:t=fill", "-c:v", "rawvideo", "-pix_fmt",
+                         "rgb24", "-movflags", "+faststart", frames=2, size="16x16")
+    with open(black, "ab") as file:
+        file.write(bytes(64))
+    assert cut_into_zeros(black) is None

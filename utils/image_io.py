@@ -1467,8 +1467,8 @@ def apng_average_rate(path):
 
 class VideoCutShort(UserError):
     """An animated GIF that ends before its trailer after whole frames (gif_cut_short), an animated PNG before its IEND
-    (apng_cut_short), or an AVI, MKV or WebM cut off into zeros (cut_into_zeros): a video, of which the page names what
-    is wrong."""
+    (apng_cut_short), or an AVI, MKV, WebM, MP4 or MOV cut off into zeros (cut_into_zeros): a video, of which the page
+    names what is wrong."""
 
 
 def gif_cut_short(path, walked):
@@ -1550,17 +1550,19 @@ MATROSKA_SEGMENT, MATROSKA_CLUSTER = b"\x18\x53\x80\x67", b"\x1f\x43\xb6\x75"
 
 
 def cut_into_zeros(path):
-    """The UserError of an AVI (a RIFF file) or a Matroska or WebM file whose parts, walked by their lengths inside
-    their container (riff_chunks, matroska_elements), reach one that is zeros, the file's last bytes zeros too: a
-    download cut off into a file made its full length first (BitTorrent's, a download manager's). FFmpeg reads a
-    Motion JPEG AVI's frames before the zeros without an error (its index after them lost): one of 30 frames cut at 9/10
-    was a clip of 27, "done"; and a Motion JPEG MKV's last frame with zeros in it, its Cues after it zeros, read as a
-    frame, its rows wrong, "done". The parts' headers only are read, no frame decoded; zeros after the container (a
-    writer's padding) are no cut. None for another file."""
+    """The UserError of an AVI (a RIFF file), a Matroska or WebM file, or an MP4 or MOV (its sample tables) whose parts,
+    walked by their lengths inside their container (riff_chunks, matroska_elements), reach one that is zeros, the file's
+    last bytes zeros too: a download cut off into a file made its full length first (BitTorrent's, a download
+    manager's). FFmpeg reads a Motion JPEG AVI's frames before the zeros without an error (its index after them lost):
+    one of 30 frames cut at 9/10 was a clip of 27, "done"; and a Motion JPEG MKV's last frame with zeros in it, its Cues
+    after it zeros, read as a frame, its rows wrong, "done". And an MP4 or MOV whose sample tables (quicktime_samples)
+    place a frame in its zeros: its upload passed the page's check and failed at its job's turn. The parts' headers only
+    are read, no frame decoded; zeros after the container (a writer's padding) are no cut. None for another file."""
     with open(path, "rb") as file:
         size = os.fstat(file.fileno()).st_size
         head = file.read(12)
-        walk = riff_chunks if head[8:] == b"AVI " else matroska_elements if head.startswith(EBML_SIGNATURE) else None
+        walk = (riff_chunks if head[8:] == b"AVI " else matroska_elements if head.startswith(EBML_SIGNATURE)
+                else quicktime_samples if head[4:8] == b"ftyp" else None)
         if walk is None or size < len(head) + ZERO_TAIL:
             return None
         file.seek(size - ZERO_TAIL)
@@ -1569,11 +1571,68 @@ def cut_into_zeros(path):
         for position in walk(file, size):
             file.seek(position)
             if not file.read(4).strip(b"\0"):
-                kind = "an AVI" if walk is riff_chunks else "a Matroska or WebM video"
+                kind = {riff_chunks: "an AVI", matroska_elements: "a Matroska or WebM video"}.get(
+                    walk, "an MP4 or MOV video")
                 return VideoCutShort(f"video '{path}' is {kind} cut short (it is zeros from byte {position} on, where "
                                      "its data goes on, as a download cut off leaves a file made its full length "
                                      "first): repair it or pass another video")
     return None
+
+
+# the codecs (an MP4's or MOV's sample entries) whose frames never begin with four zero bytes: H.264's and H.265's (a
+# length, then a NAL unit), AV1's, VP8's and VP9's, JPEG's, MPEG-4 Part 2's (a start code) and ProRes' (a size, then
+# 'icpf'); a raw frame may (black rows), and an AAC frame may
+NEVER_ZEROS_FIRST = {b"avc1", b"avc3", b"hvc1", b"hev1", b"dvh1", b"dvhe", b"av01", b"vp08", b"vp09", b"jpeg", b"mjpa",
+                     b"mjpb", b"mp4v", b"apch", b"apcn", b"apcs", b"apco", b"ap4h", b"ap4x"}
+
+
+def quicktime_samples(file, size):
+    """The places of the samples of an MP4's or MOV's tracks of a codec whose frames never begin with four zero bytes
+    (NEVER_ZEROS_FIRST), by the sample tables of its moov box (stco or co64, stsc, stsz), in a file whose moov box comes
+    before its zeros (a faststart file's, before its media data: a moov box after them is gone, and no frame is read).
+    None of a track whose tables cannot be read (FFmpeg says what is wrong)."""
+    position, moov = 0, None
+    while moov is None and position + 8 <= size:
+        file.seek(position)
+        length, kind = struct.unpack(">I4s", file.read(8))
+        head = 8
+        if length == 1:
+            length, head = struct.unpack(">Q", file.read(8))[0], 16
+        elif length == 0:
+            length = size - position
+        if length < head:
+            return
+        if kind == b"moov":
+            moov = file.read(min(length, size - position) - head)
+        position += length
+    for start, end in quicktime_boxes(moov or b"", b"trak"):
+        track = moov[start:end]
+        table = {kind: next(iter(quicktime_boxes(track, b"mdia", b"minf", b"stbl", kind)), (0, 0))[0]
+                 for kind in (b"stsd", b"stco", b"co64", b"stsc", b"stsz")}
+        if track[table[b"stsd"] + 12:table[b"stsd"] + 16] not in NEVER_ZEROS_FIRST:
+            continue
+        at = table[b"co64"] or table[b"stco"]  # 0: no such box (a box's contents follow its header)
+        if not (at and table[b"stsc"] and table[b"stsz"]):
+            continue
+        try:
+            count = struct.unpack_from(">I", track, at + 4)[0]
+            chunks = struct.unpack_from(f">{count}{'Q' if table[b'co64'] else 'I'}", track, at + 8)
+            count = struct.unpack_from(">I", track, table[b"stsc"] + 4)[0]
+            runs = struct.unpack_from(f">{3 * count}I", track, table[b"stsc"] + 8)
+            common, count = struct.unpack_from(">II", track, table[b"stsz"] + 4)
+            sizes = () if common else struct.unpack_from(f">{count}I", track, table[b"stsz"] + 12)
+        except struct.error:
+            continue
+        sample, run = 0, 0
+        for chunk, place in enumerate(chunks, 1):
+            while 3 * (run + 1) < len(runs) and runs[3 * (run + 1)] <= chunk:
+                run += 1
+            for _ in range(runs[3 * run + 1] if runs else 0):
+                if sample >= count:
+                    break
+                if place + 4 <= size:
+                    yield place
+                place, sample = place + (common or sizes[sample]), sample + 1
 
 
 def riff_chunks(file, size):
